@@ -1,0 +1,38 @@
+// `furnace` command dispatcher. Each subcommand lives in its own module and exports `run(argv, io)`.
+import type { CliIo } from './io.ts';
+
+type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
+  inject: {
+    summary: 'print a manifest with the furnace sidecar injected (-f FILE, or stdin)',
+    load: async () => (await import('./inject.ts')).run,
+  },
+  'collapse-perf': {
+    summary: 'perf script text on stdin → folded stacks on stdout',
+    load: async () => (await import('./collapse-perf.ts')).run,
+  },
+  flamegraph: {
+    summary: 'folded stacks on stdin → SVG flame graph on stdout',
+    load: async () => (await import('./flamegraph.ts')).run,
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(15)} ${s.summary}`);
+  return `usage: furnace <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help') {
+    io.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const sub = SUBCOMMANDS[name];
+  if (!sub) {
+    io.stderr.write(`furnace: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  return (await sub.load())(rest, io);
+}

@@ -1,0 +1,72 @@
+// Names shared by the webhook, server, sidecar, operator, CLI and tests. Change them here only.
+
+export const API_GROUP = 'furnace.hyperfoil.io';
+export const API_VERSION = 'v1alpha1';
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+export const KIND_FURNACE = 'Furnace';
+export const KIND_RECORDING = 'Recording';
+/** Resource that user authorization (SubjectAccessReview) is checked against. */
+export const RECORDINGS_RESOURCE = 'recordings';
+
+/** Namespace label that opts a namespace in. */
+export const NAMESPACE_LABEL = 'furnace';
+export const NAMESPACE_LABEL_VALUE = 'enabled';
+/** Pod label or annotation that opts a pod in; the value is one of OPT_IN_VALUES, any case. */
+export const POD_OPT_IN_KEY = 'furnace';
+export const OPT_IN_VALUES: readonly string[] = ['enabled', 'enable', 'true', 'yes'];
+
+export const SIDECAR_CONTAINER_NAME = 'furnace';
+export const SIDECAR_PORT = 12380;
+export const SIDECAR_PORT_NAME = 'furnace';
+/** Marker annotation: a pod that carries it (or a container named `furnace`) is never injected again. */
+export const INJECTED_ANNOTATION = `${API_GROUP}/injected`;
+/** Audience of the projected service-account token that sidecars register with. */
+export const TOKEN_AUDIENCE = 'furnace';
+
+/** Environment that the webhook sets on the sidecar container. */
+export const SIDECAR_ENV = {
+  serverUrl: 'FURNACE_SERVER_URL',
+  serverCa: 'FURNACE_SERVER_CA',
+  podName: 'FURNACE_POD_NAME',
+  podNamespace: 'FURNACE_POD_NAMESPACE',
+  podUid: 'FURNACE_POD_UID',
+  podIp: 'FURNACE_POD_IP',
+  nodeName: 'FURNACE_NODE_NAME',
+  targets: 'FURNACE_TARGETS',
+  tokenPath: 'FURNACE_TOKEN_PATH',
+} as const;
+
+export const WEBHOOK_PORT = 8443;
+export const WEBHOOK_PATH = '/mutate';
+export const SERVER_PORT = 8080;
+
+/** Local mode registers its one sidecar under this namespace; the pod name is the hostname. */
+export const LOCAL_NAMESPACE = 'local';
+
+/** Artifacts a recording can produce; nothing else is ever accepted as an artifact name. */
+export const ARTIFACT_NAMES = [
+  'flamegraph.svg',
+  'flamegraph.html',
+  'stacks.folded',
+  'speedscope.json',
+  'perf.data',
+  'perf.script',
+] as const;
+export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
+
+export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
+  'flamegraph.svg': 'image/svg+xml',
+  'flamegraph.html': 'text/html; charset=utf-8',
+  'stacks.folded': 'text/plain; charset=utf-8',
+  'speedscope.json': 'application/json',
+  'perf.data': 'application/octet-stream',
+  'perf.script': 'text/plain; charset=utf-8',
+};
+
+export function isArtifactName(name: string): name is ArtifactName {
+  return (ARTIFACT_NAMES as readonly string[]).includes(name);
+}
+
+export function isOptInValue(value: string | undefined): boolean {
+  return value !== undefined && OPT_IN_VALUES.includes(value.trim().toLowerCase());
+}

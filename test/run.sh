@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the named test tiers (unit, app, process, kube, browser, or all) with node:test.
+# Installs what they need first; starts one shared control plane when the kube tier runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tiers=("$@")
+[[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process kube browser)
+
+bash test/setup.sh
+
+files=()
+for tier in "${tiers[@]}"; do
+  [[ -d test/$tier ]] || { echo "unknown test tier: $tier" >&2; exit 2; }
+  while IFS= read -r f; do files+=("$f"); done < <(find "test/$tier" -name '*.test.ts' | sort)
+done
+((${#files[@]} > 0)) || { echo "no test files in tiers: ${tiers[*]}" >&2; exit 1; }
+
+cleanup=()
+trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
+
+if printf '%s\n' "${tiers[@]}" | grep -qx kube; then
+  bin_dir=$(bash test/harness/build-control-plane.sh | tail -n 1)
+  state_dir=$(mktemp -d -t furnace-cp-XXXXXX)
+  export FURNACE_TEST_BIN_DIR=$bin_dir
+  node --import tsx test/harness/control-plane-cli.ts start "$state_dir"
+  cleanup+=("node --import tsx test/harness/control-plane-cli.ts stop '$state_dir'")
+  export FURNACE_TEST_CONTROL_PLANE=$state_dir/control-plane.json
+fi
+
+mkdir -p test-results
+node --import tsx --test --test-reporter=spec --test-timeout=600000 "${files[@]}"

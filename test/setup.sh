@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the test tiers need, or fails with one line naming what is missing.
+# Idempotent and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "furnace test setup: $*" >&2; exit 1; }
+
+# command:debian-package pairs the tiers use.
+needs=(
+  "perf:linux-perf"
+  "unshare:util-linux"
+  "chromium:chromium"
+  "podman:podman"
+  "docker-registry:docker-registry"
+  "htpasswd:apache2-utils"
+  "openssl:openssl"
+  "gcc:gcc"
+  "curl:curl"
+  "go:"
+)
+missing=()
+for pair in "${needs[@]}"; do
+  cmd=${pair%%:*}; pkg=${pair#*:}
+  command -v "$cmd" >/dev/null 2>&1 && continue
+  [[ -n "$pkg" ]] || die "'$cmd' is not installed and no Debian package provides it here (install Go 1.26 from go.dev)"
+  missing+=("$pkg")
+done
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    die "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+  fi
+  echo "furnace test setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || die "apt-get update failed; cannot install ${missing[*]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+fi
+
+# npm dependencies: reinstall when the lockfile changed since the last install.
+stamp=node_modules/.furnace-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+  echo "furnace test setup: npm ci" >&2
+  npm ci --no-audit --no-fund >/dev/null || die "npm ci failed (is the npm registry reachable?)"
+  echo "$want" >"$stamp"
+fi
