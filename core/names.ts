@@ -70,3 +70,16 @@ export function isArtifactName(name: string): name is ArtifactName {
 export function isOptInValue(value: string | undefined): boolean {
   return value !== undefined && OPT_IN_VALUES.includes(value.trim().toLowerCase());
 }
+
+/** Extra sidecar environment used outside a pod (local mode and tests); never set by the webhook. */
+export const SIDECAR_LOCAL_ENV = {
+  /** Shared secret the local sidecar registers with instead of a service-account token. */
+  registrationSecret: 'FURNACE_REGISTRATION_SECRET',
+  /** Port to listen on instead of SIDECAR_PORT; 0 picks a free one (reported at registration). */
+  port: 'FURNACE_SIDECAR_PORT',
+  /** Directory for perf output and the local copy of recent recordings. */
+  dataDir: 'FURNACE_SIDECAR_DATA',
+} as const;
+
+/** Label every object a test run creates carries, so the run can delete what it made. */
+export const TEST_RUN_LABEL = 'furnace-test-run';
