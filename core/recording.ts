@@ -24,6 +24,8 @@ export interface RecordingStatus {
   /** Artifacts available so far. */
   artifacts: ArtifactName[];
   samples?: number;
+  /** Things that went wrong without failing the recording (an upload that did not reach the server). */
+  warnings?: string[];
 }
 
 /** Catalog entry: a finished recording and where it came from. */
