@@ -83,3 +83,16 @@ export const SIDECAR_LOCAL_ENV = {
 
 /** Label every object a test run creates carries, so the run can delete what it made. */
 export const TEST_RUN_LABEL = 'furnace-test-run';
+
+/** Where the webhook mounts the sidecar's volumes inside the injected container (the sidecar reads these). */
+export const SIDECAR_MOUNT_PATHS = {
+  /** Directory of the projected service-account token; FURNACE_TOKEN_PATH names the file in it. */
+  tokenDir: '/var/run/secrets/furnace',
+  tokenFile: 'token',
+  /** One `<secret-name>.dockerconfigjson` file per imagePullSecret of the pod (present only when it has some). */
+  pullSecretsDir: '/var/run/secrets/furnace-pull-secrets',
+  /** emptyDir for recordings in progress and their artifacts. */
+  outputDir: '/var/lib/furnace',
+  /** emptyDir for image layers pulled to read symbols. */
+  containerStorageDir: '/var/lib/containers',
+} as const;

@@ -1,0 +1,85 @@
+// Whether a pod gets the sidecar, with the reasons. Pure; the webhook, the CLI and the tests share it.
+import type { V1Pod } from '@kubernetes/client-node';
+import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_PORT, isOptInValue } from '../names.ts';
+import { allContainers, findSidecarContainer } from './pod-shape.ts';
+import { SIDECAR_VOLUME_PREFIX } from './sidecar-volumes.ts';
+
+export type InjectReason = 'opted-in-label' | 'opted-in-annotation' | 'requested';
+export type SkipReason =
+  | 'not-a-pod'
+  | 'not-create'
+  | 'subresource'
+  | 'pod-not-opted-in'
+  | 'already-injected-annotation'
+  | 'container-named-furnace'
+  | 'volume-name-taken'
+  | 'port-taken';
+
+export type InjectionDecision =
+  { inject: true; reasons: InjectReason[] } | { inject: false; reasons: SkipReason[] };
+
+export interface DecideOptions {
+  /**
+   * The webhook only injects pods that opted in (label or annotation `furnace`). The offline CLI injects
+   * every pod it is given (the user asked for it) and passes false.
+   */
+  requireOptIn?: boolean;
+}
+
+/** The parts of an AdmissionReview request that the decision looks at. */
+export interface AdmissionFacts {
+  kind?: { group?: string; version?: string; kind?: string };
+  subResource?: string;
+  operation?: string;
+  object?: unknown;
+}
+
+function optInReasons(pod: V1Pod): InjectReason[] {
+  const reasons: InjectReason[] = [];
+  if (isOptInValue(pod.metadata?.labels?.[POD_OPT_IN_KEY])) reasons.push('opted-in-label');
+  if (isOptInValue(pod.metadata?.annotations?.[POD_OPT_IN_KEY])) reasons.push('opted-in-annotation');
+  return reasons;
+}
+
+/** Reasons that rule out injecting this pod, whatever it opted into. */
+function conflicts(pod: V1Pod): SkipReason[] {
+  const reasons: SkipReason[] = [];
+  if (pod.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined)
+    reasons.push('already-injected-annotation');
+  if (findSidecarContainer(pod)) reasons.push('container-named-furnace');
+  // Our volumes would collide with the pod's own and make it invalid.
+  if ((pod.spec?.volumes ?? []).some((v) => v.name.startsWith(SIDECAR_VOLUME_PREFIX))) {
+    reasons.push('volume-name-taken');
+  }
+  // Containers share the network namespace: a second listener on the sidecar port could not bind.
+  const ports = allContainers(pod).flatMap((c) => c.ports ?? []);
+  if (ports.some((p) => p.containerPort === SIDECAR_PORT)) reasons.push('port-taken');
+  return reasons;
+}
+
+/** Decides for a pod (or a pod template wrapped as a pod). */
+export function decideInjection(pod: V1Pod, options: DecideOptions = {}): InjectionDecision {
+  const requireOptIn = options.requireOptIn ?? true;
+  const skip = conflicts(pod);
+  const optedIn = optInReasons(pod);
+  if (requireOptIn && optedIn.length === 0) skip.unshift('pod-not-opted-in');
+  if (skip.length > 0) return { inject: false, reasons: skip };
+  return { inject: true, reasons: requireOptIn ? optedIn : ['requested'] };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Decides for an admission request: only pod CREATE requests can lead to an injection. */
+export function decideAdmission(request: AdmissionFacts): InjectionDecision {
+  const kind = request.kind;
+  if (kind?.kind !== 'Pod' || (kind.group ?? '') !== '' || !isObject(request.object)) {
+    return { inject: false, reasons: ['not-a-pod'] };
+  }
+  if (request.operation !== 'CREATE') return { inject: false, reasons: ['not-create'] };
+  if (request.subResource !== undefined && request.subResource !== '') {
+    return { inject: false, reasons: ['subresource'] };
+  }
+  return decideInjection(request.object);
+}

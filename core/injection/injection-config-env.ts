@@ -1,0 +1,66 @@
+// Environment variables that override the injection config file, mapped to raw config keys.
+// Pure: the caller passes the environment; parseInjectionConfig validates the result.
+
+/** Environment variable → config key path. Values are strings; numbers and booleans are converted here. */
+export const INJECTION_CONFIG_ENV: Readonly<Record<string, string>> = {
+  FURNACE_INJECT_IMAGE: 'image',
+  FURNACE_INJECT_IMAGE_PULL_POLICY: 'imagePullPolicy',
+  FURNACE_INJECT_SERVER_URL: 'serverUrl',
+  FURNACE_INJECT_SECURITY_PROFILE: 'securityProfile',
+  FURNACE_INJECT_CPU_REQUEST: 'resources.requests.cpu',
+  FURNACE_INJECT_MEMORY_REQUEST: 'resources.requests.memory',
+  FURNACE_INJECT_CPU_LIMIT: 'resources.limits.cpu',
+  FURNACE_INJECT_MEMORY_LIMIT: 'resources.limits.memory',
+  FURNACE_INJECT_TOKEN_EXPIRATION_SECONDS: 'tokenExpirationSeconds',
+  FURNACE_INJECT_OUTPUT_SIZE_LIMIT: 'outputSizeLimit',
+  FURNACE_INJECT_STORAGE_SIZE_LIMIT: 'storageSizeLimit',
+  FURNACE_INJECT_MOUNT_KERNEL_SOURCES: 'mountKernelSources',
+};
+
+type Raw = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function convert(path: string, value: string): unknown {
+  if (path === 'tokenExpirationSeconds') return /^\d+$/.test(value) ? Number(value) : value;
+  if (path === 'mountKernelSources') {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+  }
+  return value;
+}
+
+function setPath(target: Raw, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    node = isRecord(next) ? next : (node[key] = {});
+  }
+  node[keys[keys.length - 1] ?? path] = value;
+}
+
+/** The raw overrides that the environment asks for (unset and empty variables are ignored). */
+export function injectionConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Raw {
+  const raw: Raw = {};
+  for (const [name, path] of Object.entries(INJECTION_CONFIG_ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, convert(path, value));
+  }
+  return raw;
+}
+
+/** Deep-merges raw config objects; later ones win key by key. */
+export function mergeRawConfig(...layers: unknown[]): Raw {
+  const out: Raw = {};
+  for (const layer of layers) {
+    if (!isRecord(layer)) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      const current = out[key];
+      out[key] = isRecord(current) && isRecord(value) ? mergeRawConfig(current, value) : value;
+    }
+  }
+  return out;
+}

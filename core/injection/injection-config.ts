@@ -1,0 +1,193 @@
+// What the webhook injects, as configuration: loaded once at start-up, validated, then read-only.
+//
+// Stable API (server/main.ts calls it):
+//   parseInjectionConfig(raw: unknown): InjectionConfig
+//     `raw` is a partial object (from a YAML/JSON file, merged with injectionConfigFromEnv(env));
+//     missing keys take DEFAULT_INJECTION_CONFIG. Throws a FurnaceError (ERR_INVALID_PARAMETER) whose
+//     message names the key, the value and the allowed values; start-up should stop on it.
+import { FurnaceError } from '../errors.ts';
+
+export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
+export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
+
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+
+/** Kubernetes quantities; an empty string leaves that request or limit unset. */
+export interface ResourceAmounts {
+  cpu: string;
+  memory: string;
+}
+
+export interface InjectionConfig {
+  /** Sidecar image; the container runs the image's default command. */
+  image: string;
+  imagePullPolicy: PullPolicy;
+  /** Where sidecars register (FURNACE_SERVER_URL). */
+  serverUrl: string;
+  /** PEM of the CA that signs the server certificate (FURNACE_SERVER_CA); empty: system roots. */
+  serverCa: string;
+  securityProfile: SecurityProfile;
+  resources: { requests: ResourceAmounts; limits: ResourceAmounts };
+  /** Lifetime of the projected registration token; the kubelet refreshes it at 80 %. */
+  tokenExpirationSeconds: number;
+  /** emptyDir size limit for recordings in progress and their artifacts. */
+  outputSizeLimit: string;
+  /** emptyDir size limit for image layers pulled to read symbols (`symbols: image`). */
+  storageSizeLimit: string;
+  /** Also mount the host's /usr/src/kernels (RHEL-family nodes keep kernel headers there). */
+  mountKernelSources: boolean;
+}
+
+export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze({
+  image: 'quay.io/hyperfoil/furnace-sidecar:latest',
+  imagePullPolicy: 'IfNotPresent',
+  serverUrl: 'https://furnace.furnace.svc:8080',
+  serverCa: '',
+  securityProfile: 'privileged',
+  resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  tokenExpirationSeconds: 600,
+  outputSizeLimit: '1Gi',
+  storageSizeLimit: '2Gi',
+  mountKernelSources: false,
+});
+
+/** The API server refuses projected tokens shorter than ten minutes. */
+export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
+export const MAX_TOKEN_EXPIRATION_SECONDS = 86_400;
+
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const TOP_KEYS = Object.keys(DEFAULT_INJECTION_CONFIG) as (keyof InjectionConfig)[];
+
+function invalid(key: string, value: unknown, allowed: string): FurnaceError {
+  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  return new FurnaceError(
+    'ERR_INVALID_PARAMETER',
+    `injection config: ${key} is ${shown}; allowed: ${allowed}`,
+    { key, allowed },
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const k of Object.keys(value)) {
+    if (allowed.includes(k)) continue;
+    const name = key === '' ? k : `${key}.${k}`;
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `injection config: unknown key ${name}; allowed keys${key === '' ? '' : ` of ${key}`}: ${allowed.join(', ')}`,
+      { key: name, allowed: allowed.join(', ') },
+    );
+  }
+}
+
+function pickString(
+  key: string,
+  value: unknown,
+  fallback: string,
+  test: (s: string) => boolean,
+  allowed: string,
+): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !test(value)) throw invalid(key, value, allowed);
+  return value;
+}
+
+function pickEnum<T extends string>(key: string, value: unknown, fallback: T, values: readonly T[]): T {
+  if (value === undefined) return fallback;
+  const match = values.find((v) => v === value);
+  if (match === undefined) throw invalid(key, value, values.join(', '));
+  return match;
+}
+
+function pickQuantity(key: string, value: unknown, fallback: string, allowEmpty: boolean): string {
+  const allowed = `a Kubernetes quantity such as 500m, 2, 64Mi or 1Gi${allowEmpty ? ', or "" for none' : ''}`;
+  return pickString(key, value, fallback, (s) => (allowEmpty && s === '') || QUANTITY.test(s), allowed);
+}
+
+function pickAmounts(key: string, value: unknown, fallback: ResourceAmounts): ResourceAmounts {
+  if (value === undefined) return { ...fallback };
+  if (!isRecord(value)) throw invalid(key, value, 'an object with cpu and memory');
+  checkKeys(key, value, ['cpu', 'memory']);
+  return {
+    cpu: pickQuantity(`${key}.cpu`, value.cpu, fallback.cpu, true),
+    memory: pickQuantity(`${key}.memory`, value.memory, fallback.memory, true),
+  };
+}
+
+function pickResources(value: unknown, fallback: InjectionConfig['resources']): InjectionConfig['resources'] {
+  if (value === undefined) return { requests: { ...fallback.requests }, limits: { ...fallback.limits } };
+  if (!isRecord(value)) throw invalid('resources', value, 'an object with requests and limits');
+  checkKeys('resources', value, ['requests', 'limits']);
+  return {
+    requests: pickAmounts('resources.requests', value.requests, fallback.requests),
+    limits: pickAmounts('resources.limits', value.limits, fallback.limits),
+  };
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function pickExpiration(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= MIN_TOKEN_EXPIRATION_SECONDS &&
+    value <= MAX_TOKEN_EXPIRATION_SECONDS;
+  if (!ok) {
+    throw invalid(
+      'tokenExpirationSeconds',
+      value,
+      `an integer from ${MIN_TOKEN_EXPIRATION_SECONDS} to ${MAX_TOKEN_EXPIRATION_SECONDS}`,
+    );
+  }
+  return value;
+}
+
+function pickBoolean(key: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalid(key, value, 'true, false');
+  return value;
+}
+
+/** Validates raw configuration (see the header of this file). */
+export function parseInjectionConfig(raw: unknown): InjectionConfig {
+  const input = raw ?? {};
+  if (!isRecord(input)) throw invalid('(root)', input, 'an object');
+  checkKeys('', input, TOP_KEYS);
+  const d = DEFAULT_INJECTION_CONFIG;
+  return {
+    image: pickString(
+      'image',
+      input.image,
+      d.image,
+      (s) => /^[^\s]+$/.test(s),
+      'an image reference without spaces',
+    ),
+    imagePullPolicy: pickEnum('imagePullPolicy', input.imagePullPolicy, d.imagePullPolicy, PULL_POLICIES),
+    serverUrl: pickString('serverUrl', input.serverUrl, d.serverUrl, isHttpUrl, 'an https:// or http:// URL'),
+    serverCa: pickString(
+      'serverCa',
+      input.serverCa,
+      d.serverCa,
+      (s) => s === '' || s.includes('-----BEGIN CERTIFICATE-----'),
+      'a PEM certificate bundle, or "" for the system roots',
+    ),
+    securityProfile: pickEnum('securityProfile', input.securityProfile, d.securityProfile, SECURITY_PROFILES),
+    resources: pickResources(input.resources, d.resources),
+    tokenExpirationSeconds: pickExpiration(input.tokenExpirationSeconds, d.tokenExpirationSeconds),
+    outputSizeLimit: pickQuantity('outputSizeLimit', input.outputSizeLimit, d.outputSizeLimit, false),
+    storageSizeLimit: pickQuantity('storageSizeLimit', input.storageSizeLimit, d.storageSizeLimit, false),
+    mountKernelSources: pickBoolean('mountKernelSources', input.mountKernelSources, d.mountKernelSources),
+  };
+}

@@ -1,0 +1,43 @@
+// Small readers over a pod that the decision and the injection share.
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { SIDECAR_CONTAINER_NAME } from '../names.ts';
+
+/** Every container of the pod, whichever list it is in. */
+export function allContainers(pod: V1Pod): V1Container[] {
+  const spec = pod.spec;
+  if (!spec) return [];
+  return [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+    ...((spec.ephemeralContainers ?? []) as V1Container[]),
+  ];
+}
+
+/** Init containers with `restartPolicy: Always` run beside the main containers for the pod's life. */
+export function isNativeSidecar(container: V1Container): boolean {
+  return container.restartPolicy === 'Always';
+}
+
+/**
+ * A pod that runs to completion (a Job's pod). A plain sidecar container would keep it running forever,
+ * so the sidecar goes in as a native sidecar (an init container with `restartPolicy: Always`) instead.
+ */
+export function runsToCompletion(pod: V1Pod): boolean {
+  const policy = pod.spec?.restartPolicy;
+  return policy === 'Never' || policy === 'OnFailure';
+}
+
+/** The injected sidecar, in spec.containers or (for pods that run to completion) spec.initContainers. */
+export function findSidecarContainer(pod: V1Pod): V1Container | undefined {
+  return allContainers(pod).find((c) => c.name === SIDECAR_CONTAINER_NAME);
+}
+
+/** What FURNACE_TARGETS lists: the containers the sidecar may profile (never itself, never ephemeral ones). */
+export function targetContainers(pod: V1Pod): { name: string; image: string }[] {
+  const spec = pod.spec;
+  if (!spec) return [];
+  const running = [...(spec.initContainers ?? []).filter(isNativeSidecar), ...(spec.containers ?? [])];
+  return running
+    .filter((c) => c.name !== SIDECAR_CONTAINER_NAME)
+    .map((c) => ({ name: c.name, image: c.image ?? '' }));
+}

@@ -1,0 +1,93 @@
+// The injected `furnace` container. Its command is the image's default; everything else comes from here.
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Pod,
+  V1ResourceRequirements,
+  V1SecurityContext,
+} from '@kubernetes/client-node';
+import {
+  SIDECAR_CONTAINER_NAME,
+  SIDECAR_ENV,
+  SIDECAR_MOUNT_PATHS,
+  SIDECAR_PORT,
+  SIDECAR_PORT_NAME,
+} from '../names.ts';
+import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
+import { targetContainers } from './pod-shape.ts';
+import type { SidecarVolumes } from './sidecar-volumes.ts';
+
+/** Capabilities that perf (PERFMON, SYS_ADMIN), stack walking across PIDs (SYS_PTRACE) and kallsyms (SYSLOG) need. */
+export const SIDECAR_CAPABILITIES = ['PERFMON', 'SYS_PTRACE', 'SYS_ADMIN', 'SYSLOG'] as const;
+
+function fieldEnv(name: string, fieldPath: string): V1EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
+}
+
+function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
+  return [
+    { name: SIDECAR_ENV.serverUrl, value: config.serverUrl },
+    { name: SIDECAR_ENV.serverCa, value: config.serverCa },
+    fieldEnv(SIDECAR_ENV.podName, 'metadata.name'),
+    fieldEnv(SIDECAR_ENV.podNamespace, 'metadata.namespace'),
+    fieldEnv(SIDECAR_ENV.podUid, 'metadata.uid'),
+    fieldEnv(SIDECAR_ENV.podIp, 'status.podIP'),
+    fieldEnv(SIDECAR_ENV.nodeName, 'spec.nodeName'),
+    { name: SIDECAR_ENV.targets, value: JSON.stringify(targetContainers(pod)) },
+    {
+      name: SIDECAR_ENV.tokenPath,
+      value: `${SIDECAR_MOUNT_PATHS.tokenDir}/${SIDECAR_MOUNT_PATHS.tokenFile}`,
+    },
+  ];
+}
+
+function amounts(a: ResourceAmounts): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  if (a.cpu !== '') out.cpu = a.cpu;
+  if (a.memory !== '') out.memory = a.memory;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function sidecarResources(config: InjectionConfig): V1ResourceRequirements {
+  const resources: V1ResourceRequirements = {};
+  const requests = amounts(config.resources.requests);
+  const limits = amounts(config.resources.limits);
+  if (requests) resources.requests = requests;
+  if (limits) resources.limits = limits;
+  return resources;
+}
+
+/**
+ * perf needs root in the sidecar whatever the pod says. Pod-level `runAsNonRoot: true` (or a pod-level
+ * `runAsUser`) would otherwise apply to the sidecar and the kubelet would refuse to start it, leaving the
+ * pod unready. Container-level settings win over pod-level ones, so the sidecar says `runAsUser: 0` and
+ * `runAsNonRoot: false` for itself only; the application containers keep the pod's settings. Trade-off: a
+ * namespace enforcing the `restricted` (or `baseline`) Pod Security Standard rejects such a pod, which
+ * it would reject for `privileged` or the added capabilities anyway (see docs/webhook.md).
+ */
+function sidecarSecurityContext(config: InjectionConfig): V1SecurityContext {
+  const root = { runAsUser: 0, runAsNonRoot: false };
+  if (config.securityProfile === 'privileged') return { privileged: true, ...root };
+  return { capabilities: { add: [...SIDECAR_CAPABILITIES] }, ...root };
+}
+
+export function buildSidecarContainer(
+  pod: V1Pod,
+  config: InjectionConfig,
+  volumes: SidecarVolumes,
+): V1Container {
+  const probe = { httpGet: { path: '/healthz', port: SIDECAR_PORT_NAME } };
+  return {
+    name: SIDECAR_CONTAINER_NAME,
+    image: config.image,
+    imagePullPolicy: config.imagePullPolicy,
+    ports: [{ name: SIDECAR_PORT_NAME, containerPort: SIDECAR_PORT, protocol: 'TCP' }],
+    env: sidecarEnv(pod, config),
+    resources: sidecarResources(config),
+    securityContext: sidecarSecurityContext(config),
+    volumeMounts: volumes.mounts,
+    startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 30 },
+    readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
