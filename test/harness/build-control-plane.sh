@@ -37,7 +37,7 @@ etcd_version=$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2; exit }' "$work
 replaces=""
 while read -r module; do
   # A staging module that was never published (sample-cli-plugin) is not in the build graph.
-  if curl -fsS --max-time 30 -o /dev/null "$PROXY/$module/@v/$staging_version.info"; then
+  if curl -fs --max-time 30 -o /dev/null "$PROXY/$module/@v/$staging_version.info"; then
     replaces+="	$module => $module $staging_version"$'\n'
   else
     log "skipping unpublished staging module $module"

@@ -1,0 +1,47 @@
+// Playwright (playwright-core) driving Debian's chromium, headless. Always closed; a failing test leaves
+// a screenshot under test-results/.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { TestContext } from 'node:test';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.FURNACE_CHROMIUM ?? '/usr/bin/chromium';
+const RESULTS_DIR = resolve(import.meta.dirname, '../../test-results');
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  });
+}
+
+function screenshotName(t: TestContext): string {
+  return `${t.name.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 100)}.png`;
+}
+
+/** Opens a page, runs fn, and always closes the browser; on failure saves a screenshot first. */
+export async function withPage(t: TestContext, fn: (page: Page) => Promise<void>): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    try {
+      await fn(page);
+    } catch (error) {
+      await mkdir(RESULTS_DIR, { recursive: true });
+      const path = join(RESULTS_DIR, screenshotName(t));
+      await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await browser.close();
+  }
+}

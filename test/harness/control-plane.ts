@@ -1,0 +1,259 @@
+// A real etcd + kube-apiserver on loopback for the kube tier, shared by every test file of a run.
+//
+// test/run.sh starts one with control-plane-cli.ts and exports FURNACE_TEST_CONTROL_PLANE; a test file
+// run on its own starts a private one that stops when the file's process exits.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
+import { eventually, startDetached, stopPid } from './processes.ts';
+
+export interface ControlPlaneState {
+  dir: string;
+  binDir: string;
+  url: string;
+  kubeconfigPath: string;
+  caPath: string;
+  etcdPid: number;
+  apiserverPid: number;
+}
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface ControlPlane extends ControlPlaneState {
+  caPem: string;
+  /** A KubeConfig for the cluster admin (system:masters). */
+  kubeConfig(): KubeConfig;
+  /** Runs the kubectl built with the control plane against it. */
+  kubectl(args: string[], options?: { input?: string; kubeconfig?: string }): Promise<KubectlResult>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function binDirFromEnv(): string {
+  const fromEnv = process.env.FURNACE_TEST_BIN_DIR;
+  if (fromEnv) return fromEnv;
+  const script = join(import.meta.dirname, 'build-control-plane.sh');
+  const out = execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.trim().split('\n').at(-1) ?? '';
+}
+
+function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: string): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: furnace-test',
+    '  cluster:',
+    `    server: ${url}`,
+    `    certificate-authority-data: ${b64(caPem)}`,
+    'users:',
+    '- name: admin',
+    '  user:',
+    `    client-certificate-data: ${b64(certPem)}`,
+    `    client-key-data: ${b64(keyPem)}`,
+    'contexts:',
+    '- name: admin',
+    '  context: { cluster: furnace-test, user: admin }',
+    'current-context: admin',
+    '',
+  ].join('\n');
+}
+
+async function getStatus(url: string, ca: string, cert: string, key: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, cert, key, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+async function waitForEtcd(port: number, logPath: string): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      const body = (await res.json()) as { health?: string };
+      return body.health === 'true' ? true : undefined;
+    },
+    30_000,
+    `etcd on port ${port} (log: ${logPath})`,
+  );
+}
+
+/** Starts etcd and kube-apiserver in dir and waits until the API server is ready. */
+export async function startControlPlane(dir: string, binDir: string): Promise<ControlPlaneState> {
+  const pki = join(dir, 'pki');
+  await execFileAsync('mkdir', ['-p', pki, join(dir, 'etcd')]);
+  const ca = await createCa(pki, 'ca', '/CN=furnace-test-ca');
+  const serving = await issueCertificate(pki, ca, 'apiserver', {
+    subject: '/CN=kube-apiserver',
+    altNames: { dns: ['localhost', 'kubernetes', 'kubernetes.default.svc'], ip: ['127.0.0.1', '10.0.0.1'] },
+  });
+  const admin = await issueCertificate(pki, ca, 'admin', {
+    subject: '/O=system:masters/CN=furnace-admin',
+    clientAuth: true,
+  });
+  const sa = await createSigningKey(pki, 'sa');
+  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+
+  const etcdLog = join(dir, 'etcd.log');
+  const etcd = startDetached(
+    join(binDir, 'etcd'),
+    [
+      '--name=furnace-test',
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=furnace-test=http://127.0.0.1:${peerPort}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+    ],
+    etcdLog,
+  );
+  const state: ControlPlaneState = {
+    dir,
+    binDir,
+    url: `https://127.0.0.1:${apiPort}`,
+    kubeconfigPath: join(dir, 'kubeconfig'),
+    caPath: ca.certPath,
+    etcdPid: etcd.pid,
+    apiserverPid: 0,
+  };
+  try {
+    await waitForEtcd(etcdPort, etcdLog);
+    const apiLog = join(dir, 'kube-apiserver.log');
+    state.apiserverPid = startDetached(
+      join(binDir, 'kube-apiserver'),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${pki}`,
+        `--tls-cert-file=${serving.certPath}`,
+        `--tls-private-key-file=${serving.keyPath}`,
+        `--client-ca-file=${ca.certPath}`,
+        `--service-account-key-file=${sa.publicPath}`,
+        `--service-account-signing-key-file=${sa.privatePath}`,
+        '--service-account-issuer=https://kubernetes.default.svc',
+        '--api-audiences=https://kubernetes.default.svc',
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+        '--v=1',
+      ],
+      apiLog,
+    ).pid;
+    const [caPem, certPem, keyPem] = await Promise.all([
+      readPem(ca.certPath),
+      readPem(admin.certPath),
+      readPem(admin.keyPath),
+    ]);
+    await eventually(
+      async () =>
+        (await getStatus(`${state.url}/readyz`, caPem, certPem, keyPem)) === 200 ? true : undefined,
+      60_000,
+      `kube-apiserver /readyz (log: ${apiLog})`,
+    );
+    await writeFile(state.kubeconfigPath, kubeconfigYaml(state.url, caPem, certPem, keyPem), { mode: 0o600 });
+    await writeFile(join(dir, 'control-plane.json'), JSON.stringify(state, null, 2));
+    return state;
+  } catch (error) {
+    await stopControlPlane(state);
+    throw error;
+  }
+}
+
+export async function stopControlPlane(
+  state: Pick<ControlPlaneState, 'etcdPid' | 'apiserverPid'>,
+): Promise<void> {
+  if (state.apiserverPid) await stopPid(state.apiserverPid);
+  if (state.etcdPid) await stopPid(state.etcdPid);
+}
+
+function execFileAsync(command: string, args: string[], input?: string): Promise<KubectlResult> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ stdout, stderr, code });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+async function attach(state: ControlPlaneState): Promise<ControlPlane> {
+  const caPem = await readFile(state.caPath, 'utf8');
+  return {
+    ...state,
+    caPem,
+    kubeConfig() {
+      const kc = new KubeConfig();
+      kc.loadFromFile(state.kubeconfigPath);
+      return kc;
+    },
+    kubectl(args, options = {}) {
+      const kubeconfig = options.kubeconfig ?? state.kubeconfigPath;
+      return execFileAsync(
+        join(state.binDir, 'kubectl'),
+        [`--kubeconfig=${kubeconfig}`, ...args],
+        options.input,
+      );
+    },
+  };
+}
+
+let shared: Promise<ControlPlane> | undefined;
+
+/** The run's shared control plane, or a private one for this process when none was started for the run. */
+export function getControlPlane(): Promise<ControlPlane> {
+  shared ??= (async () => {
+    const statePath = process.env.FURNACE_TEST_CONTROL_PLANE;
+    if (statePath) return attach(JSON.parse(await readFile(statePath, 'utf8')) as ControlPlaneState);
+    const dir = await mkdtemp(join(tmpdir(), 'furnace-cp-'));
+    const state = await startControlPlane(dir, binDirFromEnv());
+    process.once('exit', () => {
+      for (const pid of [state.apiserverPid, state.etcdPid]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      execFileSync('rm', ['-rf', dir]);
+    });
+    return attach(state);
+  })();
+  return shared;
+}
+
+export async function removeControlPlaneDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,221 @@
+// Stands in for the kubelet: runs a stored Pod's containers as local processes in one new PID namespace
+// (what `shareProcessNamespace: true` gives a real pod), each in its own mount namespace with the
+// kubelet-style termination-log bind mount, its volumes mounted and its environment resolved.
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
+import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { resolveContainerEnv } from './pod-env.ts';
+import { materialiseVolumes } from './pod-volumes.ts';
+import { eventually, isAlive, startDetached } from './processes.ts';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const SIM_NODE_NAME = 'furnace-sim-node';
+
+export interface SimulatePodOptions {
+  /** argv per container name; images mean nothing here. The `furnace` sidecar defaults to this checkout's. */
+  commands?: Record<string, string[]>;
+}
+
+export interface SimulatedPod {
+  /** The Pod as stored once bound and running. */
+  pod: V1Pod;
+  ip: string;
+  /** Host PIDs of every process in the pod's PID namespace. */
+  hostPids(): Promise<number[]>;
+  /** Host PID of a container's main process. */
+  containerPid(name: string): Promise<number>;
+  logs(container: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function sidecarCommand(): string[] {
+  return [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'sidecar/main.ts')];
+}
+
+const usedIps = new Set<string>();
+function allocateIp(): string {
+  for (;;) {
+    const ip = `127.1.${1 + Math.floor(Math.random() * 254)}.${1 + Math.floor(Math.random() * 254)}`;
+    if (!usedIps.has(ip)) {
+      usedIps.add(ip);
+      return ip;
+    }
+  }
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+async function markRunning(kc: KubeConfig, namespace: string, name: string, ip: string): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const stored = await core.readNamespacedPod({ name, namespace });
+  if (!stored.spec?.nodeName) {
+    await core.createNamespacedPodBinding({
+      name,
+      namespace,
+      body: { metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: SIM_NODE_NAME } },
+    });
+  }
+  const pod = await core.readNamespacedPodStatus({ name, namespace });
+  pod.status = {
+    ...pod.status,
+    phase: 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    hostIP: '127.0.0.1',
+    startTime: new Date(),
+  };
+  return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
+}
+
+async function containerScript(
+  kc: KubeConfig,
+  pod: V1Pod,
+  container: V1Container,
+  argv: string[],
+  root: string,
+  volumes: Map<string, string>,
+): Promise<string> {
+  const uid = pod.metadata?.uid ?? 'unknown';
+  // The kubelet bind-mounts …/pods/<uid>/containers/<name>/<n> as the termination log; its path is what
+  // identifies the container from /proc/PID/mountinfo.
+  const logSource = join(root, 'pods', uid, 'containers', container.name, '0');
+  const logTarget = join(root, 'mnt', container.name, 'termination-log');
+  await mkdir(join(logSource, '..'), { recursive: true });
+  await mkdir(join(logTarget, '..'), { recursive: true });
+  await writeFile(logSource, '');
+  await writeFile(logTarget, '');
+  const lines = ['set -e', `mount --bind ${quote(logSource)} ${quote(logTarget)}`];
+  for (const mount of container.volumeMounts ?? []) {
+    const source = volumes.get(mount.name);
+    if (source === undefined)
+      throw new Error(`container ${container.name} mounts unknown volume ${mount.name}`);
+    const from = mount.subPath ? join(source, mount.subPath) : source;
+    if (from === mount.mountPath) continue;
+    lines.push(`mkdir -p ${quote(mount.mountPath)}`, `mount --bind ${quote(from)} ${quote(mount.mountPath)}`);
+    if (mount.readOnly) lines.push(`mount -o remount,bind,ro ${quote(mount.mountPath)}`);
+  }
+  const env = await resolveContainerEnv(kc, pod, container);
+  lines.push(`cd ${quote(container.workingDir ?? REPO_ROOT)}`);
+  const envArgs = Object.entries(env).map(([k, v]) => quote(`${k}=${v}`));
+  lines.push(`exec env -i ${envArgs.join(' ')} ${argv.map(quote).join(' ')}`);
+  const path = join(root, 'ctr', `${container.name}.sh`);
+  await mkdir(join(root, 'ctr'), { recursive: true });
+  await writeFile(path, lines.join('\n') + '\n');
+  return path;
+}
+
+function podInitScript(
+  podName: string,
+  root: string,
+  scripts: { name: string; path: string; init: boolean }[],
+): string {
+  const lines = [`hostname ${quote(podName)}`, 'pids=""'];
+  for (const { name, path, init } of scripts) {
+    const run = `unshare --mount --propagation private /bin/sh ${quote(path)} >>${quote(join(root, 'logs', `${name}.log`))} 2>&1`;
+    // Init containers run to completion, in order, before the app containers start.
+    lines.push(init ? `${run} || exit 1` : `${run} &\npids="$pids $!"`);
+  }
+  lines.push(`trap 'kill -TERM $pids 2>/dev/null; wait; exit 0' TERM INT`, 'wait');
+  return lines.join('\n') + '\n';
+}
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+async function pidsInNamespace(nsLink: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readlink(`/proc/${entry}/ns/pid`)) === nsLink) pids.push(Number(entry));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Runs the stored pod `namespace/name` as local processes. */
+export async function simulatePod(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  options: SimulatePodOptions = {},
+): Promise<SimulatedPod> {
+  const commands: Record<string, string[]> = {
+    [SIDECAR_CONTAINER_NAME]: sidecarCommand(),
+    ...options.commands,
+  };
+  const ip = allocateIp();
+  const pod = await markRunning(kc, namespace, name, ip);
+  const root = await mkdtemp(join(tmpdir(), `furnace-pod-${name}-`));
+  await mkdir(join(root, 'logs'));
+  const volumes = await materialiseVolumes(kc, pod, root);
+  const scripts: { name: string; path: string; init: boolean }[] = [];
+  const initContainers = (pod.spec?.initContainers ?? []).map((c) => ({
+    c,
+    init: c.restartPolicy !== 'Always',
+  }));
+  for (const { c, init } of [
+    ...initContainers,
+    ...(pod.spec?.containers ?? []).map((c) => ({ c, init: false })),
+  ]) {
+    const argv = commands[c.name];
+    if (!argv) throw new Error(`no command for container ${c.name}; pass options.commands.${c.name}`);
+    scripts.push({ name: c.name, path: await containerScript(kc, pod, c, argv, root, volumes), init });
+  }
+  const initPath = join(root, 'pod-init.sh');
+  await writeFile(initPath, podInitScript(name, root, scripts));
+  const unshare = startDetached(
+    'unshare',
+    ['--pid', '--fork', '--mount-proc', '--uts', '--kill-child=SIGTERM', '/bin/sh', initPath],
+    join(root, 'logs', 'pod-init.log'),
+  );
+  const initPid = await eventually(
+    async () => (await childrenOf(unshare.pid))[0],
+    10_000,
+    `pod ${name} to start`,
+  );
+  const nsLink = await readlink(`/proc/${initPid}/ns/pid`);
+  const hostPids = async () => (await pidsInNamespace(nsLink)).filter((p) => p !== initPid);
+
+  return {
+    pod,
+    ip,
+    hostPids,
+    async containerPid(container: string) {
+      const mark = `/pods/${pod.metadata?.uid}/containers/${container}/`;
+      return eventually(
+        async () => {
+          for (const pid of await hostPids()) {
+            const mountinfo = await readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
+            const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+            if (mountinfo.includes(mark) && !cmdline.startsWith('unshare')) return pid;
+          }
+          return undefined;
+        },
+        10_000,
+        `container ${container} of pod ${name}`,
+      );
+    },
+    logs: (container) => readFile(join(root, 'logs', `${container}.log`), 'utf8'),
+    async stop() {
+      // unshare ignores SIGTERM while it waits, so the pod's init (PID 1 inside) gets it directly.
+      if (isAlive(initPid)) process.kill(initPid, 'SIGTERM');
+      const deadline = Date.now() + 5000;
+      while (isAlive(initPid) && Date.now() < deadline) await sleep(50);
+      // PID 1 of the namespace gone means the kernel killed everything else in it.
+      if (isAlive(initPid)) process.kill(initPid, 'SIGKILL');
+      while (isAlive(initPid) || isAlive(unshare.pid)) await sleep(20);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
