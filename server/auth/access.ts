@@ -1,0 +1,113 @@
+// Who the caller is and what they may do: auth modes `kubernetes`, `proxy` and `none`.
+import type { IncomingHttpHeaders } from 'node:http';
+import { FurnaceError } from '../../core/errors.ts';
+import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
+import type { KubeGateway } from '../kube/kube-gateway.ts';
+import { createTokenCache } from '../kube/token-cache.ts';
+
+export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+export type AccessVerb = 'create' | 'get' | 'list' | 'delete';
+
+export interface Identity {
+  user: string;
+  groups: string[];
+}
+
+export interface AccessOptions {
+  mode: AuthMode;
+  /** Header names an oauth-proxy in front sets (mode `proxy`). */
+  userHeader: string;
+  groupsHeader: string;
+  kube?: KubeGateway;
+  now: () => number;
+}
+
+export interface Access {
+  readonly mode: AuthMode;
+  authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
+  allows(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean>;
+  /** Throws ERR_FORBIDDEN naming the verb and namespace. */
+  require(identity: Identity, verb: AccessVerb, namespace: string): Promise<void>;
+}
+
+const ANONYMOUS: Identity = { user: 'anonymous', groups: [] };
+const DECISION_TTL_MS = 10_000;
+
+export function readBearer(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers.authorization;
+  if (typeof value !== 'string') return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match?.[1];
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first.trim() === '' ? undefined : first.trim();
+}
+
+function unauthenticated(message: string): FurnaceError {
+  return new FurnaceError('ERR_UNAUTHENTICATED', message);
+}
+
+export function createAccess(options: AccessOptions): Access {
+  const tokens = createTokenCache({ now: options.now, fallbackSeconds: 60, maxEntries: 10_000 });
+  const decisions = new Map<string, { allowed: boolean; until: number }>();
+  const kube = options.kube;
+  if (options.mode === 'kubernetes' && !kube)
+    throw new Error('auth mode kubernetes needs a Kubernetes client');
+
+  async function authenticateToken(headers: IncomingHttpHeaders): Promise<Identity> {
+    const token = readBearer(headers);
+    if (!token || !kube) throw unauthenticated('a Bearer token is required');
+    const result = await tokens.review(token, (t) => kube.reviewToken(t));
+    if (!result.authenticated || !result.username)
+      throw unauthenticated('the token was not accepted by the Kubernetes API server');
+    return { user: result.username, groups: result.groups ?? [] };
+  }
+
+  async function decide(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean> {
+    if (options.mode === 'none' || !kube) return true;
+    const key = JSON.stringify([identity.user, identity.groups, verb, namespace]);
+    const now = options.now();
+    const cached = decisions.get(key);
+    if (cached && cached.until > now) return cached.allowed;
+    const allowed = await kube.checkAccess({
+      user: identity.user,
+      groups: identity.groups,
+      verb,
+      namespace,
+      group: API_GROUP,
+      resource: RECORDINGS_RESOURCE,
+    });
+    if (decisions.size > 10_000) decisions.clear();
+    decisions.set(key, { allowed, until: now + DECISION_TTL_MS });
+    return allowed;
+  }
+
+  const access: Access = {
+    mode: options.mode,
+    authenticate(headers) {
+      if (options.mode === 'none') return Promise.resolve(ANONYMOUS);
+      if (options.mode === 'kubernetes') return authenticateToken(headers);
+      const user = headerValue(headers, options.userHeader);
+      if (!user) return Promise.reject(unauthenticated(`the ${options.userHeader} header is missing`));
+      const groups = (headerValue(headers, options.groupsHeader) ?? '')
+        .split(',')
+        .map((group) => group.trim())
+        .filter((group) => group !== '');
+      return Promise.resolve({ user, groups });
+    },
+    allows: decide,
+    async require(identity, verb, namespace) {
+      if (await decide(identity, verb, namespace)) return;
+      throw new FurnaceError(
+        'ERR_FORBIDDEN',
+        `${identity.user} may not ${verb} ${RECORDINGS_RESOURCE}.${API_GROUP} in namespace ${namespace}`,
+        { verb, namespace },
+      );
+    },
+  };
+  return access;
+}

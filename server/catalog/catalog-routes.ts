@@ -1,0 +1,206 @@
+// The catalog API: list, read, download and delete for users; metadata and artifact uploads for
+// the sidecar that owns a recording (proven by its proxy token).
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FurnaceError } from '../../core/errors.ts';
+import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/names.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
+import { readBearer, type Access } from '../auth/access.ts';
+import { writeAudit } from '../audit.ts';
+import type { Registry } from '../registry/lease-registry.ts';
+import { artifactSize, RECORDING_ID_PATTERN, type Catalog, type RecordingOwner } from './catalog-store.ts';
+import { paginate } from './pagination.ts';
+import { catalogEntrySchema, catalogPageSchema, recordingStatusSchema } from './catalog-schemas.ts';
+
+export interface CatalogRouteDeps {
+  catalog: Catalog;
+  registry: Registry;
+  access: Access;
+  maxArtifactBytes: number;
+  onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
+}
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN } },
+} as const;
+
+const artifactParams = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: {
+    id: { type: 'string', pattern: RECORDING_ID_PATTERN },
+    name: { type: 'string', enum: [...ARTIFACT_NAMES] },
+  },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    namespace: { type: 'string', minLength: 1, maxLength: 253 },
+    pod: { type: 'string', minLength: 1, maxLength: 253 },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+    continue: { type: 'string', maxLength: 200 },
+  },
+  additionalProperties: false,
+} as const;
+
+const errorResponse = {
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    details: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner {
+  const token = readBearer(request.headers);
+  const registration = token ? registry.findByToken(token) : undefined;
+  if (!registration)
+    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the proxy token of a registered sidecar');
+  const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
+  if (registration.podUid !== undefined) owner.podUid = registration.podUid;
+  return owner;
+}
+
+function found(catalog: Catalog, id: string): CatalogEntry {
+  const entry = catalog.get(id);
+  if (!entry) throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} is not in the catalog`, { id });
+  return entry;
+}
+
+async function visibleEntries(
+  deps: CatalogRouteDeps,
+  request: FastifyRequest,
+  entries: CatalogEntry[],
+): Promise<CatalogEntry[]> {
+  const identity = await deps.access.authenticate(request.headers);
+  const allowed = new Map<string, boolean>();
+  for (const namespace of new Set(entries.map((entry) => entry.namespace))) {
+    allowed.set(namespace, await deps.access.allows(identity, 'list', namespace));
+  }
+  return entries.filter((entry) => allowed.get(entry.namespace) === true);
+}
+
+function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+  const { catalog, access } = deps;
+  app.get<{ Querystring: { namespace?: string; pod?: string; limit: number; continue?: string } }>(
+    '/api/v1/recordings',
+    { schema: { querystring: listQuery, response: { 200: catalogPageSchema } } },
+    async (request) => {
+      const { namespace, pod, limit } = request.query;
+      const entries = catalog.list({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
+      return paginate(await visibleEntries(deps, request, entries), limit, request.query.continue);
+    },
+  );
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/recordings/:id',
+    { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorResponse } } },
+    async (request) => {
+      const entry = found(catalog, request.params.id);
+      await access.require(await access.authenticate(request.headers), 'get', entry.namespace);
+      return entry;
+    },
+  );
+  app.get<{ Params: { id: string; name: ArtifactName } }>(
+    '/api/v1/recordings/:id/artifacts/:name',
+    { schema: { params: artifactParams } },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      const entry = found(catalog, id);
+      const identity = await access.authenticate(request.headers);
+      await access.require(identity, 'get', entry.namespace);
+      const path = catalog.artifactPath(id, name);
+      const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
+      if (size === undefined)
+        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}`, { id, name });
+      writeAudit(request.log, {
+        action: 'download',
+        identity,
+        namespace: entry.namespace,
+        pod: entry.pod,
+        ...(entry.container ? { container: entry.container } : {}),
+        recording: id,
+        artifact: name,
+      });
+      void reply
+        .type(ARTIFACT_CONTENT_TYPES[name])
+        .header('content-length', size)
+        .header('content-disposition', `attachment; filename="${id}-${name}"`)
+        .header('x-content-type-options', 'nosniff');
+      return reply.send(createReadStream(path));
+    },
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/recordings/:id',
+    { schema: { params: idParams, response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      const entry = found(catalog, request.params.id);
+      const identity = await access.authenticate(request.headers);
+      await access.require(identity, 'delete', entry.namespace);
+      await catalog.remove(entry.id);
+      writeAudit(request.log, {
+        action: 'delete',
+        identity,
+        namespace: entry.namespace,
+        pod: entry.pod,
+        ...(entry.container ? { container: entry.container } : {}),
+        recording: entry.id,
+      });
+      return reply.code(204).send();
+    },
+  );
+}
+
+function registerUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+  const { catalog, registry } = deps;
+  app.put<{ Params: { id: string }; Body: RecordingStatus }>(
+    '/api/v1/recordings/:id',
+    { schema: { params: idParams, body: recordingStatusSchema, response: { 200: catalogEntrySchema } } },
+    async (request) => {
+      const owner = uploaderOf(registry, request);
+      if (request.body.id !== request.params.id) {
+        throw new FurnaceError(
+          'ERR_INVALID_PARAMETER',
+          `body id ${request.body.id} differs from the path id ${request.params.id}`,
+          { field: 'id' },
+        );
+      }
+      const previous = catalog.get(request.params.id);
+      const entry = await catalog.putMetadata(request.body, owner);
+      deps.onRecordingUpdated?.(entry, previous && { ...previous });
+      return entry;
+    },
+  );
+  void app.register((scope, _options, done) => {
+    // Artifact bodies stream to disk whatever their content type; nothing parses them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.put<{ Params: { id: string; name: string } }>(
+      '/api/v1/recordings/:id/artifacts/:name',
+      { schema: { params: artifactParams } },
+      async (request, reply) => {
+        const owner = uploaderOf(registry, request);
+        const body = (request.body as Readable | undefined) ?? request.raw;
+        const bytes = await catalog.putArtifact(
+          request.params.id,
+          request.params.name,
+          body,
+          owner,
+          deps.maxArtifactBytes,
+        );
+        await catalog.applyRetention();
+        return reply.code(201).send({ name: request.params.name, bytes });
+      },
+    );
+    done();
+  });
+}
+
+export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+  registerUserRoutes(app, deps);
+  registerUploadRoutes(app, deps);
+}

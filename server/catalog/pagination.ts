@@ -1,0 +1,32 @@
+// Catalog list pages: an opaque continue token that encodes where the next page starts.
+import { FurnaceError } from '../../core/errors.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Present when more items follow; pass it back as `continue`. */
+  continue?: string;
+}
+
+export function encodeContinue(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+}
+
+export function decodeContinue(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown };
+    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0) return parsed.o;
+  } catch {
+    // fall through to the error below
+  }
+  throw new FurnaceError('ERR_INVALID_PARAMETER', 'continue is not a token this server issued', {
+    field: 'continue',
+  });
+}
+
+export function paginate<T>(items: readonly T[], limit: number, token: string | undefined): Page<T> {
+  const offset = decodeContinue(token);
+  const page: Page<T> = { items: items.slice(offset, offset + limit) };
+  if (offset + limit < items.length) page.continue = encodeContinue(offset + limit);
+  return page;
+}

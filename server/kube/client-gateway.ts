@@ -1,0 +1,95 @@
+// KubeGateway on @kubernetes/client-node.
+import { randomBytes } from 'node:crypto';
+import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { KubeGateway } from './kube-gateway.ts';
+
+function statusCode(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = error.code;
+    return typeof code === 'number' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function createClientGateway(kc: KubeConfig, component = 'furnace-server'): KubeGateway {
+  const authn = kc.makeApiClient(AuthenticationV1Api);
+  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  return {
+    async reviewToken(token, audiences) {
+      const review = await authn.createTokenReview({
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token, ...(audiences ? { audiences } : {}) },
+        },
+      });
+      const status = review.status ?? {};
+      const result: Awaited<ReturnType<KubeGateway['reviewToken']>> = {
+        authenticated: status.authenticated === true,
+      };
+      if (status.user?.username !== undefined) result.username = status.user.username;
+      if (status.user?.groups !== undefined) result.groups = status.user.groups;
+      if (status.user?.extra !== undefined) result.extra = status.user.extra;
+      if (status.audiences !== undefined) result.audiences = status.audiences;
+      if (status.error !== undefined) result.error = status.error;
+      return result;
+    },
+    async checkAccess(check) {
+      const review = await authz.createSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: check.user,
+            groups: check.groups,
+            resourceAttributes: {
+              verb: check.verb,
+              namespace: check.namespace,
+              group: check.group,
+              resource: check.resource,
+            },
+          },
+        },
+      });
+      return review.status?.allowed === true;
+    },
+    async readPod(namespace, name): Promise<V1Pod | undefined> {
+      try {
+        return await core.readNamespacedPod({ namespace, name });
+      } catch (error) {
+        if (statusCode(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async recordEvent(event) {
+      const now = new Date();
+      await core.createNamespacedEvent({
+        namespace: event.namespace,
+        body: {
+          metadata: { name: `${event.pod}.${randomBytes(6).toString('hex')}`, namespace: event.namespace },
+          involvedObject: {
+            kind: 'Pod',
+            apiVersion: 'v1',
+            namespace: event.namespace,
+            name: event.pod,
+            ...(event.podUid ? { uid: event.podUid } : {}),
+          },
+          reason: event.reason,
+          message: event.message,
+          type: event.type,
+          source: { component },
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The few Kubernetes calls the server makes, behind one interface so tests can pass a real
+// client or a small fake at the boundary.
+import type { V1Pod } from '@kubernetes/client-node';
+
+export interface TokenReviewResult {
+  authenticated: boolean;
+  username?: string;
+  groups?: string[];
+  audiences?: string[];
+  extra?: Record<string, string[]>;
+  error?: string;
+}
+
+export interface AccessCheck {
+  user: string;
+  groups: string[];
+  verb: string;
+  namespace: string;
+  group: string;
+  resource: string;
+}
+
+export interface PodEvent {
+  namespace: string;
+  pod: string;
+  podUid?: string;
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+}
+
+export interface KubeGateway {
+  reviewToken(token: string, audiences?: string[]): Promise<TokenReviewResult>;
+  checkAccess(check: AccessCheck): Promise<boolean>;
+  /** The pod, or undefined when it does not exist. */
+  readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+  recordEvent(event: PodEvent): Promise<void>;
+}

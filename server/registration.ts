@@ -1,0 +1,115 @@
+// POST /api/v1/sidecars: a sidecar registers or renews its lease.
+// Kubernetes mode: the pod comes from a pod-bound token (TokenReview, audience `furnace`) and its
+// address from the Pod object. Local mode: a shared secret, namespace `local`, pod = hostname.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { FurnaceError, type ErrorCode } from '../core/errors.ts';
+import { LOCAL_NAMESPACE, SIDECAR_PORT, TOKEN_AUDIENCE } from '../core/names.ts';
+import { readBearer } from './auth/access.ts';
+import type { KubeGateway } from './kube/kube-gateway.ts';
+import { checkPod, podFromReview, type Refusal } from './kube/pod-identity.ts';
+import { createTokenCache, hashToken } from './kube/token-cache.ts';
+import type { Registry, RegisterInput } from './registry/lease-registry.ts';
+import { registrationKey } from './registry/lease-registry.ts';
+
+export type RegistrationMode =
+  { kind: 'kubernetes'; kube: KubeGateway } | { kind: 'local'; secret: string; hostname: string };
+
+export interface RegistrationDeps {
+  registry: Registry;
+  mode: RegistrationMode;
+  now: () => number;
+  onRegistered?: (input: RegisterInput, renewed: boolean) => void;
+}
+
+const CODES: Record<Refusal['status'], ErrorCode> = {
+  401: 'ERR_UNAUTHENTICATED',
+  403: 'ERR_FORBIDDEN',
+  503: 'ERR_UNAVAILABLE',
+};
+
+function refuse(refusal: Refusal): FurnaceError {
+  return new FurnaceError(CODES[refusal.status], `registration refused: ${refusal.reason}`);
+}
+
+function secretMatches(given: string, secret: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const bodySchema = {
+  type: 'object',
+  properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } },
+} as const;
+
+const responseSchema = {
+  200: {
+    type: 'object',
+    required: ['leaseSeconds', 'proxyToken'],
+    properties: { leaseSeconds: { type: 'integer' }, proxyToken: { type: 'string' } },
+  },
+} as const;
+
+function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => number) {
+  const reviews = createTokenCache({ now, fallbackSeconds: 30, maxEntries: 50_000 });
+  // Which token hash last proved each registration, so renewals with the same token skip the pod read.
+  const proven = new Map<string, string>();
+  return async (token: string): Promise<RegisterInput> => {
+    const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]));
+    const fromToken = podFromReview(review);
+    if (!fromToken.ok) throw refuse(fromToken);
+    const { namespace, pod, podUid } = fromToken.pod;
+    const key = registrationKey(namespace, pod);
+    const existing = registry.get(namespace, pod);
+    const tokenHash = hashToken(token);
+    if (existing && existing.podUid === podUid && proven.get(key) === tokenHash) {
+      return { namespace, pod, podUid, address: existing.address };
+    }
+    const checked = checkPod(fromToken.pod, await kube.readPod(namespace, pod));
+    if (!checked.ok) throw refuse(checked);
+    proven.set(key, tokenHash);
+    if (proven.size > 100_000) proven.clear();
+    return { namespace, pod, podUid, address: { host: checked.podIp, port: SIDECAR_PORT } };
+  };
+}
+
+export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
+  const { mode, registry } = deps;
+  const resolveKube =
+    mode.kind === 'kubernetes' ? kubernetesResolver(mode.kube, registry, deps.now) : undefined;
+
+  app.post<{ Body: { port?: number } }>(
+    '/api/v1/sidecars',
+    { schema: { body: bodySchema, response: responseSchema } },
+    async (request) => {
+      const token = readBearer(request.headers);
+      if (!token)
+        throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
+      let input: RegisterInput;
+      if (mode.kind === 'local') {
+        if (!secretMatches(token, mode.secret))
+          throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
+        const port = request.body?.port;
+        if (port === undefined) {
+          throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', {
+            field: 'port',
+          });
+        }
+        input = { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } };
+      } else {
+        input = await resolveKube!(token);
+      }
+      const before = registry.get(input.namespace, input.pod);
+      const registration = registry.register(input);
+      const renewed = before?.proxyToken === registration.proxyToken;
+      deps.onRegistered?.(input, renewed);
+      if (!renewed)
+        request.log.info(
+          { namespace: input.namespace, pod: input.pod, address: input.address },
+          'sidecar registered',
+        );
+      return { leaseSeconds: registry.leaseSeconds, proxyToken: registration.proxyToken };
+    },
+  );
+}

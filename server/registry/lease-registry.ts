@@ -1,0 +1,131 @@
+// The sidecar registry: who is registered, at which address, until when, with which proxy token.
+// Pure: time comes from the clock dependency and tokens from the token dependency.
+
+export interface SidecarAddress {
+  host: string;
+  port: number;
+}
+
+export interface Registration {
+  namespace: string;
+  pod: string;
+  /** Pod UID from the token (kubernetes mode); absent in local mode. */
+  podUid?: string;
+  address: SidecarAddress;
+  /** The server presents this to the sidecar; the sidecar presents it on uploads. */
+  proxyToken: string;
+  registeredAt: number;
+  renewedAt: number;
+  expiresAt: number;
+}
+
+export interface RegisterInput {
+  namespace: string;
+  pod: string;
+  podUid?: string;
+  address: SidecarAddress;
+}
+
+export interface RegistryDeps {
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  newToken: () => string;
+  leaseSeconds: number;
+}
+
+export interface Registry {
+  readonly leaseSeconds: number;
+  /** Registers or renews; a renewal of the same pod (same UID and address) keeps its token. */
+  register(input: RegisterInput): Registration;
+  get(namespace: string, pod: string): Registration | undefined;
+  findByToken(proxyToken: string): Registration | undefined;
+  /** Removes the pod's registration; with a UID, only if it is that pod. */
+  remove(namespace: string, pod: string, podUid?: string): boolean;
+  /** Drops expired leases and returns them. */
+  sweep(): Registration[];
+  list(): Registration[];
+  size(): number;
+}
+
+export function registrationKey(namespace: string, pod: string): string {
+  return `${namespace}/${pod}`;
+}
+
+function sameSidecar(existing: Registration, input: RegisterInput): boolean {
+  return (
+    existing.podUid === input.podUid &&
+    existing.address.host === input.address.host &&
+    existing.address.port === input.address.port
+  );
+}
+
+export function createRegistry(deps: RegistryDeps): Registry {
+  const byKey = new Map<string, Registration>();
+  const byToken = new Map<string, Registration>();
+  const leaseMs = deps.leaseSeconds * 1000;
+
+  function drop(registration: Registration): void {
+    byKey.delete(registrationKey(registration.namespace, registration.pod));
+    byToken.delete(registration.proxyToken);
+  }
+
+  function isLive(registration: Registration): boolean {
+    return registration.expiresAt > deps.now();
+  }
+
+  return {
+    leaseSeconds: deps.leaseSeconds,
+    register(input) {
+      const now = deps.now();
+      const key = registrationKey(input.namespace, input.pod);
+      const existing = byKey.get(key);
+      if (existing && isLive(existing) && sameSidecar(existing, input)) {
+        existing.renewedAt = now;
+        existing.expiresAt = now + leaseMs;
+        return { ...existing, address: { ...existing.address } };
+      }
+      if (existing) drop(existing);
+      const registration: Registration = {
+        namespace: input.namespace,
+        pod: input.pod,
+        address: { ...input.address },
+        proxyToken: deps.newToken(),
+        registeredAt: now,
+        renewedAt: now,
+        expiresAt: now + leaseMs,
+      };
+      if (input.podUid !== undefined) registration.podUid = input.podUid;
+      byKey.set(key, registration);
+      byToken.set(registration.proxyToken, registration);
+      return { ...registration, address: { ...registration.address } };
+    },
+    get(namespace, pod) {
+      const registration = byKey.get(registrationKey(namespace, pod));
+      return registration && isLive(registration) ? registration : undefined;
+    },
+    findByToken(proxyToken) {
+      const registration = byToken.get(proxyToken);
+      return registration && isLive(registration) ? registration : undefined;
+    },
+    remove(namespace, pod, podUid) {
+      const registration = byKey.get(registrationKey(namespace, pod));
+      if (!registration) return false;
+      if (podUid !== undefined && registration.podUid !== undefined && registration.podUid !== podUid) {
+        return false;
+      }
+      drop(registration);
+      return true;
+    },
+    sweep() {
+      const expired = [...byKey.values()].filter((registration) => !isLive(registration));
+      for (const registration of expired) drop(registration);
+      return expired;
+    },
+    list() {
+      return [...byKey.values()].filter(isLive);
+    },
+    size() {
+      return [...byKey.values()].filter(isLive).length;
+    },
+  };
+}
