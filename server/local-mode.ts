@@ -1,0 +1,64 @@
+// Local mode: the server plus one sidecar process on this machine, registered as namespace
+// `local` and pod `<hostname>` through a shared secret. main.ts calls this; nothing here listens.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/names.ts';
+
+export interface LocalSidecarOptions {
+  serverUrl: string;
+  secret: string;
+  hostname: string;
+  dataDir: string;
+  /** The environment the sidecar inherits (PATH and friends). */
+  baseEnv: Record<string, string | undefined>;
+}
+
+export function newRegistrationSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function localSidecarEnv(options: LocalSidecarOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.baseEnv)) {
+    if (value !== undefined && !key.startsWith('FURNACE_')) env[key] = value;
+  }
+  env[SIDECAR_ENV.serverUrl] = options.serverUrl;
+  env[SIDECAR_LOCAL_ENV.registrationSecret] = options.secret;
+  env[SIDECAR_ENV.podNamespace] = LOCAL_NAMESPACE;
+  env[SIDECAR_ENV.podName] = options.hostname;
+  env[SIDECAR_LOCAL_ENV.port] = '0';
+  env[SIDECAR_LOCAL_ENV.dataDir] = join(resolve(options.dataDir), 'sidecar');
+  return env;
+}
+
+export interface LocalSidecar {
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL after the grace period; resolves when it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+export function spawnLocalSidecar(options: LocalSidecarOptions): LocalSidecar {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')], {
+    cwd: PROJECT_ROOT,
+    env: localSidecarEnv(options),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) done();
+    else child.once('exit', () => done());
+  });
+  return {
+    process: child,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// The server process: reads the environment, listens, handles signals. `--local` runs local mode
+// (server on loopback with auth `none`, plus one local sidecar process).
+import { mkdir, readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { createAccess } from './auth/access.ts';
+import { buildServerApp } from './build-server-app.ts';
+import { openCatalog } from './catalog/catalog-store.ts';
+import { checkAuthBinding, limitsFor, parseConfigText, resolveConfig, type ServerConfig } from './config.ts';
+import { createClientGateway } from './kube/client-gateway.ts';
+import type { KubeGateway } from './kube/kube-gateway.ts';
+import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
+import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './local-mode.ts';
+import { loggerOptions } from './logging.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import type { RegistrationMode } from './registration.ts';
+import { createRegistry } from './registry/lease-registry.ts';
+import { randomBytes } from 'node:crypto';
+
+function fail(message: string): never {
+  process.stderr.write(`furnace: ${message}\n`);
+  process.exit(1);
+}
+
+async function loadConfig(local: boolean): Promise<ServerConfig> {
+  const path = process.env.FURNACE_CONFIG;
+  const file = path ? parseConfigText(await readFile(path, 'utf8')) : {};
+  const config = resolveConfig(file, process.env, local);
+  checkAuthBinding(config);
+  return config;
+}
+
+interface Running {
+  app: FastifyInstance;
+  sidecar?: LocalSidecar;
+  podWatch?: PodWatch;
+}
+
+async function start(local: boolean): Promise<Running> {
+  const config = await loadConfig(local);
+  await mkdir(config.dataDir, { recursive: true });
+  const now = (): number => Date.now();
+  const catalog = await openCatalog({ dataDir: config.dataDir, now, retention: config.retention });
+  const registry = createRegistry({
+    now,
+    leaseSeconds: config.leaseSeconds,
+    newToken: () => randomBytes(32).toString('base64url'),
+  });
+  let kube: KubeGateway | undefined;
+  let kc: KubeConfig | undefined;
+  if (!local) {
+    kc = new KubeConfig();
+    kc.loadFromDefault();
+    kube = createClientGateway(kc);
+  }
+  const secret = newRegistrationSecret();
+  const podName = hostname();
+  const registration: RegistrationMode = kube
+    ? { kind: 'kubernetes', kube }
+    : { kind: 'local', secret, hostname: podName };
+  const running: Running = { app: undefined as unknown as FastifyInstance };
+  const tls = config.tls
+    ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
+    : undefined;
+  const app = buildServerApp({
+    registry,
+    catalog,
+    access: createAccess({
+      mode: config.authMode,
+      userHeader: config.userHeader,
+      groupsHeader: config.groupsHeader,
+      now,
+      ...(kube ? { kube } : {}),
+    }),
+    registration,
+    metricsRegistry: createMetricsRegistry(),
+    limitsFor: (namespace) => limitsFor(config, namespace),
+    now,
+    proxyTimeoutSeconds: config.proxyTimeoutSeconds,
+    ...(kube ? { kube } : {}),
+    isReady: () => running.podWatch?.isSynced() ?? true,
+    logger: loggerOptions(config.logLevel),
+    ...(tls ? { https: tls } : {}),
+  });
+  running.app = app;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE')
+      fail(`port ${config.port} on ${config.host} is already in use (set FURNACE_PORT to another port)`);
+    if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`);
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  if (kc) {
+    running.podWatch = startPodWatch({
+      kc,
+      log: app.log,
+      onDeleted: (namespace, pod, uid) => registry.remove(namespace, pod, uid),
+    });
+    // TODO(webhook): start the admission webhook listener on config.webhook.port with
+    // buildWebhookApp from ./webhook/build-webhook-app.ts once that module lands.
+  }
+  if (local) {
+    running.sidecar = spawnLocalSidecar({
+      serverUrl: url,
+      secret,
+      hostname: podName,
+      dataDir: config.dataDir,
+      baseEnv: process.env,
+    });
+    running.sidecar.process.once('exit', (code, signal) => {
+      if (!stopping) fail(`the local sidecar exited unexpectedly (${signal ?? `code ${code}`})`);
+    });
+  }
+  process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
+  if (local)
+    process.stdout.write(
+      `Data directory: ${config.dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
+    );
+  return running;
+}
+
+let stopping = false;
+
+async function stop(running: Running): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await running.sidecar?.stop();
+  await running.podWatch?.stop();
+  await running.app.close();
+}
+
+async function main(): Promise<void> {
+  const local = process.argv.includes('--local');
+  let running: Running;
+  try {
+    running = await start(local);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const onSignal = (): void => {
+    stop(running).then(
+      () => process.exit(0),
+      (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`),
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+await main();
