@@ -1,0 +1,146 @@
+// The admission webhook listener: its own HTTPS Fastify instance (default :8443).
+//
+// Stable API (server/main.ts calls it, then `app.listen({ port: WEBHOOK_PORT, host })`):
+//   buildWebhookApp(deps: WebhookAppDeps): WebhookApp
+//     deps.config          InjectionConfig from parseInjectionConfig (read once; never re-read per request)
+//     deps.https           { key, cert } PEM strings, or a TlsSource (watchTlsFiles) whose rotations are applied
+//                          to new connections without a restart
+//     deps.logger          optional pino-compatible logger (Fastify `loggerInstance`); none: silent
+//     deps.metricsRegistry optional prom-client Registry for furnace_webhook_decisions_total{decision,reason}
+//   Routes: POST /mutate (AdmissionReview v1), GET /healthz.
+//   Never answers 5xx: bad input is 400 (413 over 3 MiB); an internal error admits the pod unchanged
+//   with a warning and an error-level log line.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:https';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { FurnaceError, toErrorBody } from '../../core/errors.ts';
+import type { InjectionConfig } from '../../core/injection/injection-config.ts';
+import { answer, reviewAdmission } from '../../core/injection/review-admission.ts';
+import type { AdmissionRequest } from '../../core/injection/review-admission.ts';
+import { WEBHOOK_PATH } from '../../core/names.ts';
+import {
+  admissionReviewBodySchema,
+  admissionReviewResponseSchema,
+  errorBodySchema,
+} from './admission-schema.ts';
+import { isTlsSource, type TlsMaterial, type TlsSource } from './tls.ts';
+import { countDecision, decisionCounter } from './webhook-metrics.ts';
+
+/** The API server's own limit on a request body; an AdmissionReview for a larger object cannot exist. */
+export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
+
+export interface WebhookAppDeps {
+  config: InjectionConfig;
+  https: TlsMaterial | TlsSource;
+  logger?: FastifyBaseLogger;
+  metricsRegistry?: Registry;
+}
+
+export type WebhookApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>;
+
+const INTERNAL_ERROR_WARNING =
+  'furnace: the sidecar was not injected because of an internal error (see the webhook log)';
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (error) {
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function errorReply(error: FastifyError | FurnaceError): {
+  status: number;
+  body: ReturnType<typeof toErrorBody>;
+} {
+  if (error instanceof FurnaceError) return { status: error.status, body: toErrorBody(error) };
+  if (error.statusCode === 413) {
+    const tooLarge = new FurnaceError(
+      'ERR_PAYLOAD_TOO_LARGE',
+      `body is larger than ${WEBHOOK_BODY_LIMIT} bytes (the API server's request limit)`,
+    );
+    return { status: 413, body: toErrorBody(tooLarge) };
+  }
+  const prefix = error.validation ? 'not an AdmissionReview v1: ' : '';
+  const invalid = new FurnaceError('ERR_INVALID_PARAMETER', `${prefix}${error.message}`);
+  return { status: 400, body: toErrorBody(invalid) };
+}
+
+function registerTlsRotation(app: WebhookApp, source: TlsSource): void {
+  const unsubscribe = source.subscribe((material) => {
+    app.server.setSecureContext({ key: material.key, cert: material.cert });
+    app.log.info('webhook serving certificate reloaded from disk');
+  });
+  app.addHook('onClose', (_instance, done) => {
+    unsubscribe();
+    done();
+  });
+}
+
+export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
+  const tls = isTlsSource(deps.https) ? deps.https.current() : deps.https;
+  const app = Fastify({
+    https: { key: tls.key, cert: tls.cert },
+    bodyLimit: WEBHOOK_BODY_LIMIT,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+  }) as unknown as WebhookApp;
+  if (isTlsSource(deps.https)) registerTlsRotation(app, deps.https);
+  const counter = decisionCounter(deps.metricsRegistry);
+
+  // The API server sends application/json; anything else is still parsed, so bad input is a 400, not a 415.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | FurnaceError, request, reply) => {
+    const { status, body } = errorReply(error);
+    request.log.info({ status, message: body.message }, 'webhook request rejected');
+    return reply.code(status).send(body);
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+
+  app.post<{ Body: { request: AdmissionRequest } }>(
+    WEBHOOK_PATH,
+    {
+      schema: {
+        body: admissionReviewBodySchema,
+        response: { 200: admissionReviewResponseSchema, 400: errorBodySchema, 413: errorBodySchema },
+      },
+    },
+    (request) => {
+      const admission = request.body.request;
+      const context = {
+        uid: admission.uid,
+        namespace: admission.namespace,
+        dryRun: admission.dryRun === true,
+      };
+      try {
+        const outcome = reviewAdmission(admission, deps.config);
+        countDecision(counter, outcome.decision);
+        request.log.info(
+          {
+            ...context,
+            inject: outcome.decision.inject,
+            reasons: outcome.decision.reasons,
+            operations: outcome.patch.length,
+          },
+          outcome.decision.inject ? 'furnace sidecar injected' : 'furnace sidecar not injected',
+        );
+        return outcome.review;
+      } catch (error) {
+        counter.inc({ decision: 'error', reason: 'internal-error' });
+        request.log.error({ ...context, err: error }, 'injection failed; the pod is admitted unchanged');
+        return answer(admission.uid, { warnings: [INTERNAL_ERROR_WARNING] });
+      }
+    },
+  );
+  return app;
+}
