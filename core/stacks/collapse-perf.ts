@@ -1,0 +1,176 @@
+// Streaming `perf script` text → folded stacks, with stackcollapse-perf.pl's rules and options.
+// Memory holds the folded map, one partial line and the current sample: never the whole input.
+import { parseFrameLine, type FrameLine, type FrameRules } from './perf-frame.ts';
+
+export interface CollapseOptions {
+  /** Append the PID to the process name: `comm-pid`. */
+  pid?: boolean;
+  /** Append PID and TID to the process name: `comm-pid/tid`. */
+  tid?: boolean;
+  /** Annotate kernel frames with `_[k]`. */
+  kernel?: boolean;
+  /** Annotate JIT frames (from `/tmp/perf-PID.map`) with `_[j]`. */
+  jit?: boolean;
+  /** Both annotations, `kernel` and `jit`. */
+  all?: boolean;
+  /** Keep the raw address of frames without a symbol: `[dso <addr>]`. */
+  addrs?: boolean;
+}
+
+/** Folded stacks: `comm;outer;…;inner` → count (summed sample periods, as the perl script does). */
+export type FoldedStacks = Map<string, number>;
+
+// `comm pid[/tid] …`; a comm may contain spaces, and the lazy match stops at the first number.
+const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
+// `…: [period] event:` at the end of the header line.
+const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
+// Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
+const FRAME_CACHE_LIMIT = 50_000;
+
+export class StackCollapser {
+  readonly #rules: FrameRules;
+  readonly #pid: boolean;
+  readonly #tid: boolean;
+  readonly #stacks: FoldedStacks = new Map();
+  readonly #decoder = new TextDecoder('utf-8');
+  readonly #cache = [new Map<string, FrameLine>(), new Map<string, FrameLine>()];
+  #partial = '';
+  #pname: string | undefined;
+  #period = 1;
+  #frames: string[] = [];
+  #event: string | undefined;
+  #skippedSamples = 0;
+  #unrecognizedLines = 0;
+
+  constructor(options: CollapseOptions = {}) {
+    this.#rules = {
+      kernel: options.kernel === true || options.all === true,
+      jit: options.jit === true || options.all === true,
+      addrs: options.addrs === true,
+    };
+    this.#pid = options.pid === true;
+    this.#tid = options.tid === true;
+  }
+
+  /** The event the output keeps: the first one seen, as in the perl script. */
+  get event(): string | undefined {
+    return this.#event;
+  }
+
+  /** Samples left out because their event differs from the first one. */
+  get skippedSamples(): number {
+    return this.#skippedSamples;
+  }
+
+  /** Lines that are neither a header, a frame, a comment nor blank (the perl script warns on each). */
+  get unrecognizedLines(): number {
+    return this.#unrecognizedLines;
+  }
+
+  push(chunk: string | Buffer): void {
+    const text =
+      this.#partial + (typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }));
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      this.#line(
+        text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
+      );
+      start = nl + 1;
+    }
+    this.#partial = text.slice(start);
+  }
+
+  /**
+   * Finishes the input and returns the folded stacks. A last line without a newline is read; a
+   * sample without its closing blank line is left out, like the perl script does (it may be cut).
+   */
+  end(): FoldedStacks {
+    const rest = this.#partial + this.#decoder.decode();
+    this.#partial = '';
+    if (rest !== '') this.#line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    return this.#stacks;
+  }
+
+  #line(line: string): void {
+    if (line === '') return this.#endSample();
+    const first = line.charCodeAt(0);
+    if (first === 35 /* # */) return;
+    if (first !== 9 && first !== 32 && this.#header(line)) return;
+    // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
+    this.#frameLine(line, this.#pname !== undefined);
+  }
+
+  #frameLine(line: string, keep: boolean): void {
+    const isJava = this.#pname === 'java';
+    const cache = this.#cache[isJava ? 1 : 0] as Map<string, FrameLine>;
+    let parsed = cache.get(line);
+    if (parsed === undefined) {
+      parsed = parseFrameLine(line, isJava, this.#rules);
+      if (cache.size >= FRAME_CACHE_LIMIT) cache.clear();
+      cache.set(detach(line), detachFrames(parsed));
+    }
+    if (parsed === 'unrecognized') {
+      this.#unrecognizedLines++;
+    } else if (keep && parsed !== 'skip') {
+      // Frames come innermost first; collected in reverse and joined outermost first at the end.
+      for (let i = parsed.length - 1; i >= 0; i--) this.#frames.push(parsed[i] as string);
+    }
+  }
+
+  /** Returns false when the line is not an event header (then it may still be a frame line). */
+  #header(line: string): boolean {
+    const m = EVENT_HEADER.exec(line);
+    if (!m) return false;
+    let period = '';
+    const ev = EVENT_NAME.exec(line);
+    if (ev) {
+      period = ev[1] ?? '';
+      const event = ev[2] ?? '';
+      if (this.#event === undefined) this.#event = event;
+      else if (event !== this.#event) {
+        // Mixing events (cycles and instructions, say) would add up unlike things.
+        this.#skippedSamples++;
+        return true;
+      }
+    }
+    const comm = m[1] ?? '';
+    // perl's `not $tid` is also true for a TID of "0" (swapper's 0/0): then the PID is unknown.
+    const hasTid = m[3] !== undefined && m[3] !== '0';
+    const pid = hasTid ? (m[2] ?? '') : '?';
+    const tid = hasTid ? (m[3] ?? '') : (m[2] ?? '');
+    let pname = comm;
+    if (this.#tid) pname = `${comm}-${pid}/${tid}`;
+    else if (this.#pid) pname = `${comm}-${pid}`;
+    this.#pname = pname.replaceAll(' ', '_');
+    // A missing or zero period counts as one sample.
+    this.#period = Number(period) || 1;
+    return true;
+  }
+
+  #endSample(): void {
+    if (this.#pname === undefined) return;
+    let key = this.#pname;
+    for (let i = this.#frames.length - 1; i >= 0; i--) key += ';' + (this.#frames[i] as string);
+    this.#stacks.set(key, (this.#stacks.get(key) ?? 0) + this.#period);
+    this.#frames = [];
+    this.#pname = undefined;
+  }
+}
+
+export async function collapsePerfScript(
+  input: AsyncIterable<string | Buffer>,
+  options: CollapseOptions = {},
+): Promise<FoldedStacks> {
+  const collapser = new StackCollapser(options);
+  for await (const chunk of input) collapser.push(chunk);
+  return collapser.end();
+}
+
+// Strings sliced from a large chunk keep the whole chunk alive; cached ones get their own copy.
+function detach(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+function detachFrames(parsed: FrameLine): FrameLine {
+  return typeof parsed === 'string' ? parsed : parsed.map(detach);
+}

@@ -1,0 +1,53 @@
+// The folded-stacks text format shared with FlameGraph's scripts: `comm;outer;…;inner count` per line.
+import type { FoldedStacks } from './collapse-perf.ts';
+
+// Like flamegraph.pl: the count is the last field; a stack may itself contain spaces.
+const FOLDED_LINE = /^(.*?)\s+(\d+(?:\.\d*)?)\s*$/;
+
+/** One line per stack, sorted by code point like perl's `sort { $a cmp $b }` over UTF-8 bytes. */
+export function formatFolded(stacks: FoldedStacks): string {
+  const keys = [...stacks.keys()].sort(compareCodePoints);
+  let out = '';
+  for (const key of keys) out += `${key} ${stacks.get(key)}\n`;
+  return out;
+}
+
+/** Reads folded text (CRLF too); repeated stacks add up, lines without a count are ignored. */
+export function parseFolded(text: string): FoldedStacks {
+  const stacks: FoldedStacks = new Map();
+  for (const line of text.split('\n')) {
+    const m = FOLDED_LINE.exec(line);
+    if (!m || m[1] === undefined || m[1] === '') continue;
+    const count = Number(m[2]);
+    if (!(count > 0)) continue;
+    stacks.set(m[1], (stacks.get(m[1]) ?? 0) + count);
+  }
+  return stacks;
+}
+
+export function totalSamples(stacks: FoldedStacks): number {
+  let total = 0;
+  for (const count of stacks.values()) total += count;
+  return total;
+}
+
+/**
+ * Code point order, which is also the byte order of UTF-8. JavaScript's `<` compares UTF-16 units
+ * and puts characters above U+FFFF before U+E000–U+FFFF; this puts them after, as perl does.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) return surrogateRank(x) - surrogateRank(y);
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+// High surrogates start characters above U+FFFF, which sort after every BMP character.
+function surrogateRank(unit: number): number {
+  return unit >= 0xd800 && unit <= 0xdfff ? unit + 0x10000 : unit;
+}

@@ -1,0 +1,66 @@
+// One `perf script` callchain line → the frame names stackcollapse-perf.pl would emit for it.
+// The regular expressions are the perl script's, so odd lines split the same way it splits them.
+
+export interface FrameRules {
+  kernel: boolean;
+  jit: boolean;
+  addrs: boolean;
+}
+
+// `ip symbol+off (dso)`, innermost frame first; anything may follow the closing parenthesis.
+const FRAME_LINE = /^\s*(\w+)\s*(.+) \((\S*)\)/;
+const SYMBOL_OFFSET = /\+0x[\da-f]+$/;
+// A Go method such as `net/http.(*Client).Do` keeps its parentheses.
+const GO_METHOD = /\.\(.*\)\./;
+const ARGUMENT_LIST = /\((?!anonymous namespace\)).*/;
+const QUOTES = /["']/g;
+const KERNEL_DSO = /(^\[|vmlinux$)/;
+const JIT_DSO = /\/tmp\/perf-\d+\.map/;
+
+/** Frames of one callchain line in the order perl pushes them (outer first within an inline chain). */
+export type FrameLine = readonly string[] | 'skip' | 'unrecognized';
+
+export function parseFrameLine(line: string, isJava: boolean, rules: FrameRules): FrameLine {
+  const m = FRAME_LINE.exec(line);
+  if (!m) return 'unrecognized';
+  const pc = m[1] ?? '';
+  const mod = m[3] ?? '';
+  const rawfunc = (m[2] ?? '').replace(SYMBOL_OFFSET, '');
+  // perf prints a bare `(comm)` in place of a symbol in some modes; the perl script drops it.
+  if (rawfunc.startsWith('(')) return 'skip';
+  const frames: string[] = [];
+  for (const part of splitLikePerl(rawfunc, '->')) {
+    frames.push(annotate(tidy(unknownName(part, pc, mod, rules.addrs), isJava), frames.length, mod, rules));
+  }
+  return frames;
+}
+
+function unknownName(func: string, pc: string, mod: string, addrs: boolean): string {
+  if (func !== '[unknown]') return func;
+  // Name the DSO when perf knows it, so unresolved frames of different libraries stay apart.
+  const name = mod !== '[unknown]' ? mod.replace(/.*\//, '') : 'unknown';
+  return addrs ? `[${name} <${pc}>]` : `[${name}]`;
+}
+
+function tidy(func: string, isJava: boolean): string {
+  let out = func.replaceAll(';', ':');
+  if (!GO_METHOD.test(out)) out = out.replace(ARGUMENT_LIST, '');
+  out = out.replace(QUOTES, '');
+  // Java signatures: `Lorg/foo/Bar;.baz(...)` → `org/foo/Bar:.baz` (only for a comm of exactly `java`).
+  if (isJava && out.includes('/') && out.startsWith('L')) out = out.slice(1);
+  return out;
+}
+
+function annotate(func: string, index: number, mod: string, rules: FrameRules): string {
+  if (index > 0) return `${func}_[i]`;
+  if (rules.kernel && KERNEL_DSO.test(mod) && !mod.includes('unknown')) return `${func}_[k]`;
+  if (rules.jit && JIT_DSO.test(mod)) return `${func}_[j]`;
+  return func;
+}
+
+/** perl's split: leading empty fields stay, trailing empty fields go. */
+export function splitLikePerl(text: string, separator: string): string[] {
+  const parts = text.split(separator);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
