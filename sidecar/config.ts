@@ -1,0 +1,178 @@
+// Sidecar configuration, built once from an environment map that main.ts hands in.
+import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_PORT } from '../core/names.ts';
+import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
+
+/** Extra knobs that are not part of the webhook contract; all optional. */
+export const SIDECAR_TUNING_ENV = {
+  /** Largest perf.data, bytes; perf is stopped when the file grows past it. */
+  maxPerfDataBytes: 'FURNACE_MAX_PERF_DATA_BYTES',
+  /** Longest recording, seconds (capped by the shared default limit). */
+  maxDurationSeconds: 'FURNACE_MAX_DURATION_SECONDS',
+  /** Highest sampling frequency, Hz. */
+  maxFrequency: 'FURNACE_MAX_FREQUENCY',
+  /** Finished recordings kept on local disk. */
+  keepRecordings: 'FURNACE_KEEP_RECORDINGS',
+  /** Bytes the kept recordings may take on local disk. */
+  keepBytes: 'FURNACE_KEEP_BYTES',
+  /** The pull-secret file (`.dockerconfigjson`) used for `symbols: image`. */
+  pullSecretPath: 'FURNACE_PULL_SECRET_PATH',
+  /** JSON map of registry → list of mirrors, e.g. {"docker.io":["mirror.local:5000"]}. */
+  registryMirrors: 'FURNACE_REGISTRY_MIRRORS',
+  /** Comma-separated registries reached without TLS verification (test registries). */
+  insecureRegistries: 'FURNACE_INSECURE_REGISTRIES',
+  /** perf binary; default `perf` from PATH. */
+  perfPath: 'FURNACE_PERF',
+  /** podman binary; default `podman` from PATH. */
+  podmanPath: 'FURNACE_PODMAN',
+} as const;
+
+export interface TargetContainer {
+  name: string;
+  image: string;
+}
+
+export type SidecarMode = 'pod' | 'local';
+
+export interface SidecarConfig {
+  /** `pod` when FURNACE_POD_UID is set (injected container, or the test harness's pod); else `local`. */
+  mode: SidecarMode;
+  serverUrl?: string;
+  serverCa?: string;
+  podName: string;
+  podNamespace: string;
+  podUid?: string;
+  podIp?: string;
+  nodeName?: string;
+  targets: TargetContainer[];
+  tokenPath?: string;
+  registrationSecret?: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  limits: RecordingLimits;
+  maxPerfDataBytes: number;
+  keepRecordings: number;
+  keepBytes: number;
+  pullSecretPath?: string;
+  registryMirrors: Record<string, string[]>;
+  insecureRegistries: string[];
+  perfPath: string;
+  podmanPath: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name}=${raw} must be an integer of at least ${min}`);
+  }
+  return value;
+}
+
+function json(env: Env, name: string): unknown {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ConfigError(`${name} is not valid JSON`);
+  }
+}
+
+function parseTargets(env: Env): TargetContainer[] {
+  const value = json(env, SIDECAR_ENV.targets) ?? [];
+  if (!Array.isArray(value)) throw new ConfigError(`${SIDECAR_ENV.targets} must be a JSON list`);
+  return value.flatMap((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return [];
+    const { name, image } = item as Record<string, unknown>;
+    return typeof name === 'string' ? [{ name, image: typeof image === 'string' ? image : '' }] : [];
+  });
+}
+
+function parseMirrors(env: Env): Record<string, string[]> {
+  const value = json(env, SIDECAR_TUNING_ENV.registryMirrors) ?? {};
+  const name = SIDECAR_TUNING_ENV.registryMirrors;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${name} must be a JSON object of registry → mirror list`);
+  }
+  const mirrors: Record<string, string[]> = {};
+  for (const [registry, list] of Object.entries(value as Record<string, unknown>)) {
+    if (!Array.isArray(list) || !list.every((m) => typeof m === 'string')) {
+      throw new ConfigError(`${name}: mirrors of ${registry} must be a list of strings`);
+    }
+    mirrors[registry] = list;
+  }
+  return mirrors;
+}
+
+function parseLimits(env: Env): RecordingLimits {
+  return {
+    ...DEFAULT_LIMITS,
+    maxDurationSeconds: Math.min(
+      integer(env, SIDECAR_TUNING_ENV.maxDurationSeconds, DEFAULT_LIMITS.maxDurationSeconds, 1),
+      DEFAULT_LIMITS.maxDurationSeconds,
+    ),
+    maxFrequency: Math.min(
+      integer(env, SIDECAR_TUNING_ENV.maxFrequency, DEFAULT_LIMITS.maxFrequency, 1),
+      DEFAULT_LIMITS.maxFrequency,
+    ),
+    maxConcurrentPerSidecar: 1,
+  };
+}
+
+/** Builds the configuration; throws ConfigError naming the variable that is wrong or missing. */
+export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir: string }): SidecarConfig {
+  const podUid = text(env, SIDECAR_ENV.podUid);
+  const tokenPath = text(env, SIDECAR_ENV.tokenPath);
+  const registrationSecret = text(env, SIDECAR_LOCAL_ENV.registrationSecret);
+  const serverUrl = text(env, SIDECAR_ENV.serverUrl);
+  if (serverUrl !== undefined && tokenPath === undefined && registrationSecret === undefined) {
+    throw new ConfigError(
+      `${SIDECAR_ENV.serverUrl} is set but neither ${SIDECAR_ENV.tokenPath} nor ${SIDECAR_LOCAL_ENV.registrationSecret} is`,
+    );
+  }
+  const podIp = text(env, SIDECAR_ENV.podIp);
+  return {
+    mode: podUid === undefined ? 'local' : 'pod',
+    serverUrl: serverUrl?.replace(/\/+$/, ''),
+    serverCa: text(env, SIDECAR_ENV.serverCa),
+    podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
+    podNamespace: text(env, SIDECAR_ENV.podNamespace) ?? 'local',
+    podUid,
+    podIp,
+    nodeName: text(env, SIDECAR_ENV.nodeName),
+    targets: parseTargets(env),
+    tokenPath,
+    registrationSecret,
+    host: podIp ?? '127.0.0.1',
+    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0),
+    dataDir: text(env, SIDECAR_LOCAL_ENV.dataDir) ?? `${defaults.tmpDir}/furnace-sidecar`,
+    limits: parseLimits(env),
+    maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, 256 * 1024 * 1024, 4096),
+    keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, 10, 1),
+    keepBytes: integer(env, SIDECAR_TUNING_ENV.keepBytes, 2 * 1024 * 1024 * 1024, 1),
+    pullSecretPath: text(env, SIDECAR_TUNING_ENV.pullSecretPath),
+    registryMirrors: parseMirrors(env),
+    insecureRegistries: (text(env, SIDECAR_TUNING_ENV.insecureRegistries) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    perfPath: text(env, SIDECAR_TUNING_ENV.perfPath) ?? 'perf',
+    podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
+  };
+}

@@ -1,0 +1,124 @@
+// The sidecar process: reads the environment, listens, registers with the server, stops cleanly on SIGTERM.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddressInfo } from 'node:net';
+import { buildSidecarApp } from './build-sidecar-app.ts';
+import { ConfigError, readSidecarConfig, type SidecarConfig } from './config.ts';
+import { sendHttp } from './http-client.ts';
+import { commandRunner } from './image-symbols.ts';
+import type { SpawnFn } from './perf-runner.ts';
+import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
+import { ProxyTokens } from './proxy-tokens.ts';
+import { RecordingController } from './recording-controller.ts';
+import { startRegistration, type LoopTimers } from './registration.ts';
+
+const timers: LoopTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+function newRecordingId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function log(message: string, fields: Record<string, unknown> = {}): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
+}
+
+function credentialReader(config: SidecarConfig): () => Promise<string> {
+  const { tokenPath, registrationSecret } = config;
+  if (tokenPath !== undefined) return () => readFile(tokenPath, 'utf8');
+  return () => Promise.resolve(registrationSecret ?? '');
+}
+
+async function main(): Promise<void> {
+  let config: SidecarConfig;
+  try {
+    config = readSidecarConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log('configuration error', { error: error.message });
+    process.exit(2);
+  }
+  const tokens = new ProxyTokens();
+  const spawnChild = spawn as unknown as SpawnFn;
+  const controller = new RecordingController({
+    config,
+    spawn: spawnChild,
+    run: commandRunner(spawnChild),
+    timers,
+    newId: newRecordingId,
+    selfPid: process.pid,
+    listProcesses: (withContainers) => readProcessTable({ withContainers }),
+    nestedPidNamespace: () => isInNestedPidNamespace(),
+    fileSize: (path) =>
+      stat(path).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    send: sendHttp,
+    sleep: (ms) => sleep(ms),
+    random: Math.random,
+    serverToken: () => tokens.token,
+    log,
+  });
+  const app = buildSidecarApp({
+    recordings: controller,
+    limits: config.limits,
+    isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
+    isRegistered: () => tokens.token !== undefined,
+    logger: { level: process.env.FURNACE_LOG_LEVEL ?? 'warn' },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  log('sidecar listening', {
+    host: config.host,
+    port,
+    mode: config.mode,
+    pod: `${config.podNamespace}/${config.podName}`,
+  });
+
+  const registration =
+    config.serverUrl === undefined
+      ? undefined
+      : startRegistration(
+          {
+            send: sendHttp,
+            readCredential: credentialReader(config),
+            timers,
+            random: Math.random,
+            tokens,
+            log,
+          },
+          {
+            serverUrl: config.serverUrl,
+            ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
+            port,
+          },
+        );
+  if (registration === undefined)
+    log(`no ${'FURNACE_SERVER_URL'}: not registering, so no proxy token will be accepted`);
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log('shutting down', { signal });
+    registration?.stop();
+    const forced = setTimeout(() => process.exit(1), 20_000);
+    forced.unref();
+    void controller
+      .close()
+      .then(() => app.close())
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+await main();

@@ -1,0 +1,155 @@
+// Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
+import type { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { CallGraph } from '../core/limits.ts';
+import type { LoopTimers } from './registration.ts';
+
+/** The part of a child process the sidecar uses; node's ChildProcess fits, and so does a test fake. */
+export interface ChildLike extends EventEmitter {
+  pid?: number | undefined;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+export type SpawnFn = (
+  command: string,
+  args: readonly string[],
+  options: { stdio: ['ignore', 'ignore' | 'pipe', 'pipe']; env?: NodeJS.ProcessEnv },
+) => ChildLike;
+
+export interface PerfRecordOptions {
+  perfPath: string;
+  event: string;
+  frequency: number;
+  callGraph: CallGraph;
+  /** PIDs to record; ignored when systemWide. */
+  pids: readonly number[];
+  systemWide: boolean;
+  outputFile: string;
+  durationSeconds: number;
+  maxBytes: number;
+  /** How often the size of perf.data is checked, ms. */
+  sizePollMs?: number;
+  /** How long perf gets to write its file after SIGINT before it is killed, ms. */
+  killAfterMs?: number;
+}
+
+export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
+
+export interface PerfRecordResult {
+  reason: PerfStopReason;
+  /** perf ended in a way that leaves a usable perf.data. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  /** The end of perf's stderr, for error messages. */
+  stderr: string;
+  samples?: number;
+}
+
+export interface PerfRecording {
+  pid: number | undefined;
+  stop(reason?: PerfStopReason): void;
+  done: Promise<PerfRecordResult>;
+}
+
+export interface PerfRunnerDeps {
+  spawn: SpawnFn;
+  timers: LoopTimers;
+  /** Size of a file in bytes, 0 when it does not exist yet. */
+  fileSize(path: string): Promise<number>;
+}
+
+const STDERR_KEEP = 4000;
+
+export function perfRecordArgs(options: PerfRecordOptions): string[] {
+  const callGraph = options.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'];
+  const scope = options.systemWide ? ['-a'] : ['-p', options.pids.join(',')];
+  const maxKiB = Math.max(4, Math.floor(options.maxBytes / 1024));
+  return [
+    'record',
+    '-e',
+    options.event,
+    '-F',
+    String(options.frequency),
+    ...callGraph,
+    ...scope,
+    '-o',
+    options.outputFile,
+    '--max-size',
+    `${maxKiB}K`,
+  ];
+}
+
+/** The last part of perf's stderr, without its progress noise. */
+export function stderrExcerpt(stderr: string, max = 600): string {
+  const text = stderr.trim();
+  return text.length <= max ? text : `…${text.slice(-max)}`;
+}
+
+export function parseSampleCount(stderr: string): number | undefined {
+  const match = /\((\d+) samples\)/.exec(stderr);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
+  const child = deps.spawn(options.perfPath, perfRecordArgs(options), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let reason: PerfStopReason | undefined;
+  let finished = false;
+  const handles: unknown[] = [];
+
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+
+  const stop = (why: PerfStopReason = 'stopped'): void => {
+    if (finished || reason !== undefined) return;
+    reason = why;
+    child.kill('SIGINT');
+    handles.push(
+      deps.timers.setTimeout(() => !finished && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
+    );
+  };
+
+  const pollSize = (): void => {
+    if (finished) return;
+    void deps.fileSize(options.outputFile).then((bytes) => {
+      if (bytes > options.maxBytes) stop('size-cap');
+      else handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+    });
+  };
+
+  handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+
+  const done = new Promise<PerfRecordResult>((resolve) => {
+    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
+      if (finished) return;
+      finished = true;
+      for (const handle of handles) deps.timers.clearTimeout(handle);
+      if (spawnError !== undefined) stderr += `\n${spawnError.message}`;
+      const sizeCapped = /size limit reached/.test(stderr);
+      const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
+      const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
+      const ok = spawnError === undefined && (exitCode === 0 || interrupted);
+      const samples = parseSampleCount(stderr);
+      resolve({
+        reason: why,
+        ok,
+        exitCode,
+        signal,
+        stderr: stderrExcerpt(stderr),
+        ...(samples === undefined ? {} : { samples }),
+      });
+    };
+    child.on('error', (error: Error) => finish(null, null, error));
+    child.on('close', (code: number | null, signal: string | null) => finish(code, signal));
+  });
+
+  return { pid: child.pid, stop, done };
+}

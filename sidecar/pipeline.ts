@@ -1,0 +1,98 @@
+// After perf stops: perf script → folded stacks → SVG, HTML and speedscope, every file written to the recording's dir.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import { pipeline as pipe } from 'node:stream/promises';
+import { collapsePerfScript } from '../core/stacks/collapse-perf.ts';
+import { formatFolded, totalSamples } from '../core/stacks/folded.ts';
+import type { FoldedStacks } from '../core/stacks/collapse-perf.ts';
+import { renderFlameGraphSvg } from '../core/render/svg.ts';
+import { renderFlameGraphHtml } from '../core/render/html.ts';
+import { toSpeedscope } from '../core/render/speedscope.ts';
+import type { RecordingEvent } from './recording-machine.ts';
+import type { SpawnFn } from './perf-runner.ts';
+import { stderrExcerpt } from './perf-runner.ts';
+
+export interface PipelineDeps {
+  spawn: SpawnFn;
+  report(event: RecordingEvent): void;
+}
+
+export interface PipelineInput {
+  perfPath: string;
+  dir: string;
+  /** Root of a mounted image to read binaries from (perf script --symfs). */
+  symfs?: string;
+  title: string;
+  subtitle: string;
+  name: string;
+}
+
+export function perfScriptArgs(dataFile: string, symfs: string | undefined): string[] {
+  return ['script', '-i', dataFile, ...(symfs === undefined ? [] : ['--symfs', symfs])];
+}
+
+/** Runs perf script with its output streamed to a file (the `perf.script` artifact). */
+async function writePerfScript(deps: PipelineDeps, input: PipelineInput): Promise<void> {
+  const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.symfs), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code: number | null) => resolve(code));
+  });
+  if (child.stdout === null) throw new Error('perf script has no stdout');
+  const [, code] = await Promise.all([
+    pipe(child.stdout, createWriteStream(`${input.dir}/perf.script`)),
+    exited,
+  ]);
+  if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
+}
+
+/** Streams the script file into the collapser, reporting the share of bytes read as progress. */
+async function collapseFile(deps: PipelineDeps, path: string): Promise<FoldedStacks> {
+  const size = (await stat(path)).size;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let read = 0;
+    let reported = 0;
+    for await (const chunk of createReadStream(path)) {
+      const buffer = chunk as Buffer;
+      read += buffer.length;
+      if (size > 0 && read / size - reported >= 0.1) {
+        reported = read / size;
+        deps.report({ type: 'progress', fraction: reported });
+      }
+      yield buffer;
+    }
+  }
+  return collapsePerfScript(chunks());
+}
+
+/** Turns a stopped recording's perf.data into every artifact; returns the number of samples. */
+export async function renderRecording(deps: PipelineDeps, input: PipelineInput): Promise<number> {
+  deps.report({ type: 'artifact', name: 'perf.data' });
+  deps.report({ type: 'stage', stage: 'script' });
+  await writePerfScript(deps, input);
+  deps.report({ type: 'artifact', name: 'perf.script' });
+
+  deps.report({ type: 'stage', stage: 'collapse' });
+  const stacks = await collapseFile(deps, `${input.dir}/perf.script`);
+  await writeFile(`${input.dir}/stacks.folded`, formatFolded(stacks));
+  deps.report({ type: 'artifact', name: 'stacks.folded' });
+  const samples = totalSamples(stacks);
+  deps.report({ type: 'samples', samples });
+
+  deps.report({ type: 'stage', stage: 'render' });
+  const options = { title: input.title, subtitle: input.subtitle };
+  await writeFile(`${input.dir}/flamegraph.svg`, renderFlameGraphSvg(stacks, options));
+  deps.report({ type: 'artifact', name: 'flamegraph.svg' });
+  deps.report({ type: 'progress', fraction: 0.4 });
+  await writeFile(`${input.dir}/flamegraph.html`, renderFlameGraphHtml(stacks, options));
+  deps.report({ type: 'artifact', name: 'flamegraph.html' });
+  deps.report({ type: 'progress', fraction: 0.8 });
+  await writeFile(`${input.dir}/speedscope.json`, JSON.stringify(toSpeedscope(stacks, { name: input.name })));
+  deps.report({ type: 'artifact', name: 'speedscope.json' });
+  return samples;
+}

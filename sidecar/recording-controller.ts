@@ -1,0 +1,348 @@
+// Drives one recording at a time through the state machine: choose processes, run perf, render, upload, keep.
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { FurnaceError } from '../core/errors.ts';
+import { validateRecordingParams, type RecordingParams } from '../core/limits.ts';
+import type { ArtifactName } from '../core/names.ts';
+import type { RecordingStatus } from '../core/recording.ts';
+import type { SidecarConfig } from './config.ts';
+import type { HttpSend } from './http-client.ts';
+import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts';
+import { copyJitMaps, removeJitMaps, type JitMapOptions } from './jit-maps.ts';
+import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import { renderRecording } from './pipeline.ts';
+import { selectProcesses, type ProcessInfo } from './process-select.ts';
+import { chooseEvictions } from './retention.ts';
+import {
+  applyEvent,
+  assertIdle,
+  beginRecording,
+  isActive,
+  withLiveProgress,
+  type RecordingEvent,
+} from './recording-machine.ts';
+import type { LoopTimers } from './registration.ts';
+import { uploadRecording } from './upload.ts';
+
+export interface ControllerDeps {
+  config: SidecarConfig;
+  spawn: SpawnFn;
+  run: RunCommand;
+  timers: LoopTimers;
+  newId(): string;
+  selfPid: number;
+  listProcesses(withContainers: boolean): Promise<ProcessInfo[]>;
+  nestedPidNamespace(): Promise<boolean>;
+  fileSize(path: string): Promise<number>;
+  send: HttpSend;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  /** The proxy token from registration, presented to the server on upload. */
+  serverToken(): string | undefined;
+  log(message: string, fields?: Record<string, unknown>): void;
+  jitMaps?: JitMapOptions;
+}
+
+interface Running {
+  id: string;
+  dir: string;
+  targets: ProcessInfo[];
+  stopPerf(): void;
+  settled: Promise<void>;
+}
+
+export class RecordingController {
+  private recordings: RecordingStatus[] = [];
+  private starting: string | undefined;
+  private running: Running | undefined;
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  list(): RecordingStatus[] {
+    const now = this.deps.timers.now();
+    return this.recordings.map((r) => withLiveProgress(r, new Date(now))).reverse();
+  }
+
+  get(id: string): RecordingStatus {
+    const status = this.recordings.find((r) => r.id === id);
+    if (status === undefined) throw new FurnaceError('ERR_NOT_FOUND', `no recording ${id}`, { id });
+    return withLiveProgress(status, new Date(this.deps.timers.now()));
+  }
+
+  /** Stops perf early; what was sampled so far is processed as usual. Stopping a finished recording is a no-op. */
+  stop(id: string): RecordingStatus {
+    const status = this.get(id);
+    if (this.running?.id === id && status.state === 'recording') this.running.stopPerf();
+    return status;
+  }
+
+  artifactPath(id: string, name: ArtifactName): string {
+    const status = this.get(id);
+    if (!status.artifacts.includes(name)) {
+      throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no ${name} (yet)`, { id, artifact: name });
+    }
+    return `${this.recordingDir(id)}/${name}`;
+  }
+
+  /** Resolves when the current recording (if any) has finished processing. */
+  async settled(): Promise<void> {
+    await this.running?.settled;
+  }
+
+  async close(): Promise<void> {
+    this.running?.stopPerf();
+    await this.settled();
+  }
+
+  async start(body: unknown): Promise<RecordingStatus> {
+    const params = validateRecordingParams(body, this.deps.config.limits);
+    if (this.starting !== undefined) {
+      throw new FurnaceError('ERR_RECORDING_RUNNING', `recording ${this.starting} is starting`, {
+        id: this.starting,
+      });
+    }
+    assertIdle(this.recordings);
+    const id = this.deps.newId();
+    this.starting = id;
+    try {
+      const targets = params.systemWide ? [] : await this.chooseTargets(params);
+      const image = params.symbols === 'image' ? this.imageOf(targets, params) : undefined;
+      const dir = this.recordingDir(id);
+      await mkdir(dir, { recursive: true });
+      const status = beginRecording({
+        id,
+        params,
+        targets: targets.map((p) => ({
+          pid: p.pid,
+          comm: p.comm,
+          ...(p.container === undefined ? {} : { container: p.container }),
+        })),
+        now: new Date(this.deps.timers.now()),
+      });
+      this.recordings.push(status);
+      this.launch(status, dir, targets, image);
+      return status;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private recordingDir(id: string): string {
+    return `${this.deps.config.dataDir}/recordings/${id}`;
+  }
+
+  private async chooseTargets(params: RecordingParams): Promise<ProcessInfo[]> {
+    const { config } = this.deps;
+    const processes = await this.deps.listProcesses(config.mode === 'pod');
+    return selectProcesses(processes, params, {
+      mode: config.mode,
+      ...(config.podUid === undefined ? {} : { podUid: config.podUid }),
+      selfPid: this.deps.selfPid,
+      nestedPidNamespace: config.mode === 'pod' && (await this.deps.nestedPidNamespace()),
+    });
+  }
+
+  private imageOf(targets: ProcessInfo[], params: RecordingParams): string {
+    const containers = [...new Set(targets.map((p) => p.container))];
+    const container = containers[0];
+    const image = this.deps.config.targets.find((t) => t.name === container)?.image;
+    if (containers.length !== 1 || container === undefined || image === undefined || image === '') {
+      throw new FurnaceError(
+        'ERR_INVALID_PARAMETER',
+        `symbols "image" needs targets in one container with a known image; found ${containers.length === 1 && container !== undefined ? `container ${container} without an image` : `${containers.length} containers`}: set container`,
+        {
+          field: 'symbols',
+          value: params.symbols,
+          allowed: 'image only with targets in one container of the pod',
+        },
+      );
+    }
+    return image;
+  }
+
+  private update(id: string, event: RecordingEvent): void {
+    const index = this.recordings.findIndex((r) => r.id === id);
+    const status = this.recordings[index];
+    if (status === undefined) return;
+    try {
+      this.recordings[index] = applyEvent(status, event);
+    } catch (error) {
+      this.deps.log('ignored a recording event', { id, error: (error as Error).message });
+    }
+  }
+
+  private launch(
+    status: RecordingStatus,
+    dir: string,
+    targets: ProcessInfo[],
+    image: string | undefined,
+  ): void {
+    const { config, timers } = this.deps;
+    const { params } = status;
+    const perf = startPerfRecord(
+      { spawn: this.deps.spawn, timers, fileSize: (p) => this.deps.fileSize(p) },
+      {
+        perfPath: config.perfPath,
+        event: params.event,
+        frequency: params.frequency,
+        callGraph: params.callGraph,
+        pids: targets.map((p) => p.pid),
+        systemWide: params.systemWide,
+        outputFile: `${dir}/perf.data`,
+        durationSeconds: params.durationSeconds,
+        maxBytes: config.maxPerfDataBytes,
+      },
+    );
+    // The image is pulled while perf records, so the script stage does not wait for it.
+    const mount = image === undefined ? undefined : this.mountImageOf(status.id, image, dir);
+    const settled = this.finish(status.id, dir, targets, perf.done, mount)
+      .catch((error: Error) => {
+        this.update(status.id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
+      })
+      .finally(() => {
+        this.running = undefined;
+      })
+      .then(() => this.prune())
+      .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
+    this.running = { id: status.id, dir, targets, stopPerf: () => perf.stop('stopped'), settled };
+  }
+
+  private mountImageOf(id: string, image: string, dir: string): Promise<ImageMount | Error> {
+    const { config } = this.deps;
+    return mountImage(this.deps.run, {
+      podmanPath: config.podmanPath,
+      image,
+      ...(config.pullSecretPath === undefined ? {} : { pullSecretPath: config.pullSecretPath }),
+      mirrors: config.registryMirrors,
+      insecureRegistries: config.insecureRegistries,
+      workDir: dir,
+      containerName: `furnace-symbols-${id}`,
+    }).catch((error: Error) => error);
+  }
+
+  private async finish(
+    id: string,
+    dir: string,
+    targets: ProcessInfo[],
+    perfDone: Promise<PerfRecordResult>,
+    mount: Promise<ImageMount | Error> | undefined,
+  ): Promise<void> {
+    const copies = new Set<string>();
+    const copyMaps = async (): Promise<void> => {
+      for (const copy of await copyJitMaps(targets, this.deps.jitMaps)) copies.add(copy);
+    };
+    // Copy JIT maps now and then while recording: a target that exits takes its /tmp along.
+    let mapTimer: unknown;
+    const copyLoop = (): void => {
+      mapTimer = this.deps.timers.setTimeout(() => void copyMaps().then(copyLoop), 5000);
+    };
+    await copyMaps();
+    copyLoop();
+    const result = await perfDone.finally(() => this.deps.timers.clearTimeout(mapTimer));
+    let image: ImageMount | Error | undefined;
+    try {
+      await copyMaps();
+      image = await mount;
+      await this.process(id, dir, result, image);
+    } finally {
+      await removeJitMaps(copies);
+      if (image !== undefined && !(image instanceof Error)) {
+        await image
+          .cleanup()
+          .catch((error: Error) => this.deps.log('image cleanup failed', { id, error: error.message }));
+      }
+    }
+    await this.upload(id, dir);
+    this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
+  }
+
+  private async process(
+    id: string,
+    dir: string,
+    result: PerfRecordResult,
+    image: ImageMount | Error | undefined,
+  ): Promise<void> {
+    if (!result.ok) {
+      const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
+      throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
+    }
+    if (image instanceof Error)
+      this.update(id, { type: 'warning', message: `symbols from the image: ${image.message}` });
+    const status = this.get(id);
+    const where = `${this.deps.config.podNamespace}/${this.deps.config.podName}`;
+    const { params } = status;
+    await renderRecording(
+      { spawn: this.deps.spawn, report: (event) => this.update(id, event) },
+      {
+        perfPath: this.deps.config.perfPath,
+        dir,
+        ...(image === undefined || image instanceof Error ? {} : { symfs: image.root }),
+        title: `Furnace: ${where}`,
+        subtitle: `${params.event} at ${params.frequency} Hz, ${params.durationSeconds} s max, ${status.targets.map((t) => `${t.comm} (${t.pid})`).join(', ') || 'system-wide'} · ${result.reason}`,
+        name: `${where} ${id}`,
+      },
+    );
+  }
+
+  private async upload(id: string, dir: string): Promise<void> {
+    const { config } = this.deps;
+    if (config.serverUrl === undefined) return;
+    this.update(id, { type: 'stage', stage: 'upload' });
+    const status = this.get(id);
+    const container = status.targets.find((t) => t.container !== undefined)?.container;
+    try {
+      const result = await uploadRecording(
+        {
+          send: (request) => this.deps.send(request),
+          sleep: (ms) => this.deps.sleep(ms),
+          random: () => this.deps.random(),
+          token: () => this.deps.serverToken(),
+        },
+        {
+          serverUrl: config.serverUrl,
+          ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
+          metadata: {
+            ...status,
+            state: 'done',
+            progress: 1,
+            endedAt: new Date(this.deps.timers.now()).toISOString(),
+            namespace: config.podNamespace,
+            pod: config.podName,
+            ...(container === undefined ? {} : { container }),
+          },
+          dir,
+          artifacts: status.artifacts,
+          maxArtifactBytes: config.limits.maxArtifactBytes,
+        },
+        (fraction) => this.update(id, { type: 'progress', fraction }),
+      );
+      for (const skipped of result.skipped)
+        this.update(id, { type: 'warning', message: `not uploaded: ${skipped}` });
+    } catch (error) {
+      this.update(id, {
+        type: 'warning',
+        message: `upload to the server failed: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  private async prune(): Promise<void> {
+    const kept = await Promise.all(
+      this.recordings.map(async (r) => ({ id: r.id, active: isActive(r), bytes: await this.dirBytes(r) })),
+    );
+    const evict = chooseEvictions(kept, this.deps.config.keepRecordings, this.deps.config.keepBytes);
+    for (const id of evict) await rm(this.recordingDir(id), { recursive: true, force: true });
+    this.recordings = this.recordings.filter((r) => !evict.includes(r.id));
+  }
+
+  private async dirBytes(status: RecordingStatus): Promise<number> {
+    const sizes = await Promise.all(
+      [...new Set(['perf.data', ...status.artifacts])].map((name) =>
+        stat(`${this.recordingDir(status.id)}/${name}`).then(
+          (s) => s.size,
+          () => 0,
+        ),
+      ),
+    );
+    return sizes.reduce((a, b) => a + b, 0);
+  }
+}

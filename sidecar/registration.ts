@@ -1,0 +1,111 @@
+// The registration loop: register with the server, renew at half the lease, back off with jitter on failure.
+import type { HttpSend } from './http-client.ts';
+import type { ProxyTokens } from './proxy-tokens.ts';
+
+export interface LoopTimers {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface RegistrationDeps {
+  send: HttpSend;
+  /** The credential for one attempt: the projected token file, re-read every time (it rotates), or the local secret. */
+  readCredential(): Promise<string>;
+  timers: LoopTimers;
+  random(): number;
+  tokens: ProxyTokens;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RegistrationOptions {
+  serverUrl: string;
+  ca?: string;
+  /** The port the sidecar API actually listens on. */
+  port: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export interface RegistrationLoop {
+  /** Resolves after the first successful registration. */
+  registered: Promise<void>;
+  stop(): void;
+}
+
+/** Exponential backoff with jitter: between half and all of base·2^(attempt-1), capped. */
+export function backoffDelay(attempt: number, random: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}
+
+/** Reads `{ leaseSeconds, proxyToken }` from a registration answer, or says what is wrong with it. */
+export function parseRegistrationAnswer(body: string): { leaseSeconds: number; proxyToken: string } {
+  const answer = JSON.parse(body) as Record<string, unknown>;
+  const { leaseSeconds, proxyToken } = answer;
+  if (
+    typeof leaseSeconds !== 'number' ||
+    !(leaseSeconds > 0) ||
+    typeof proxyToken !== 'string' ||
+    proxyToken === ''
+  ) {
+    throw new Error('the server answered without a positive leaseSeconds and a proxyToken');
+  }
+  return { leaseSeconds, proxyToken };
+}
+
+export function startRegistration(deps: RegistrationDeps, options: RegistrationOptions): RegistrationLoop {
+  const baseMs = options.baseDelayMs ?? 1000;
+  const maxMs = options.maxDelayMs ?? 60_000;
+  const url = `${options.serverUrl}/api/v1/sidecars`;
+  let stopped = false;
+  let failures = 0;
+  let handle: unknown;
+  let markRegistered: () => void = () => {};
+  const registered = new Promise<void>((resolve) => (markRegistered = resolve));
+
+  const schedule = (ms: number): void => {
+    if (!stopped) handle = deps.timers.setTimeout(() => void attempt(), ms);
+  };
+
+  async function attempt(): Promise<void> {
+    if (stopped) return;
+    try {
+      const credential = (await deps.readCredential()).trim();
+      const response = await deps.send({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ port: options.port }),
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        timeoutMs: 10_000,
+      });
+      if (response.status === 401 || response.status === 404) {
+        throw new Error(`the server does not know this sidecar (${response.status}); registering again`);
+      }
+      if (response.status < 200 || response.status > 299) {
+        throw new Error(`registration answered ${response.status}: ${response.body.slice(0, 200)}`);
+      }
+      const { leaseSeconds, proxyToken } = parseRegistrationAnswer(response.body);
+      deps.tokens.accept(proxyToken, deps.timers.now(), leaseSeconds);
+      if (failures > 0) deps.log('registered again', { leaseSeconds });
+      failures = 0;
+      markRegistered();
+      schedule((leaseSeconds * 1000) / 2);
+    } catch (error) {
+      failures += 1;
+      const delay = backoffDelay(failures, deps.random(), baseMs, maxMs);
+      deps.log('registration failed', { error: (error as Error).message, retryInMs: delay, failures });
+      schedule(delay);
+    }
+  }
+
+  schedule(0);
+  return {
+    registered,
+    stop() {
+      stopped = true;
+      deps.timers.clearTimeout(handle);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// Uploads a finished recording to the server catalog: metadata first, then each artifact streamed from disk.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { ARTIFACT_CONTENT_TYPES, type ArtifactName } from '../core/names.ts';
+import type { RecordingStatus } from '../core/recording.ts';
+import type { HttpRequest, HttpSend } from './http-client.ts';
+import { backoffDelay } from './registration.ts';
+
+export interface UploadDeps {
+  send: HttpSend;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+  /** The current proxy token from registration, read before every attempt (it may have been renewed). */
+  token(): string | undefined;
+}
+
+export interface UploadInput {
+  serverUrl: string;
+  ca?: string;
+  /** The status as the catalog should keep it, plus where it came from. */
+  metadata: RecordingStatus & { namespace: string; pod: string; container?: string };
+  dir: string;
+  artifacts: readonly ArtifactName[];
+  maxArtifactBytes: number;
+  attempts?: number;
+  baseDelayMs?: number;
+}
+
+export interface UploadResult {
+  uploaded: ArtifactName[];
+  skipped: string[];
+}
+
+function retryable(status: number): boolean {
+  return status >= 500 || status === 401 || status === 408 || status === 429;
+}
+
+async function sendWithRetry(
+  deps: UploadDeps,
+  input: UploadInput,
+  build: () => Promise<HttpRequest>,
+): Promise<void> {
+  const attempts = input.attempts ?? 5;
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const token = deps.token();
+    try {
+      if (token === undefined) throw new Error('not registered with the server yet');
+      const request = await build();
+      request.headers = { ...request.headers, authorization: `Bearer ${token}` };
+      if (input.ca !== undefined) request.ca = input.ca;
+      const response = await deps.send(request);
+      if (response.status >= 200 && response.status < 300) return;
+      last = `${request.method} ${new URL(request.url).pathname} answered ${response.status}: ${response.body.slice(0, 200)}`;
+      if (!retryable(response.status)) break;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (attempt < attempts)
+      await deps.sleep(backoffDelay(attempt, deps.random(), input.baseDelayMs ?? 500, 30_000));
+  }
+  throw new Error(last);
+}
+
+/** PUTs the metadata and then each artifact; an artifact over the size limit is skipped and named. */
+export async function uploadRecording(
+  deps: UploadDeps,
+  input: UploadInput,
+  onProgress: (fraction: number) => void,
+): Promise<UploadResult> {
+  const base = `${input.serverUrl}/api/v1/recordings/${encodeURIComponent(input.metadata.id)}`;
+  await sendWithRetry(deps, input, () =>
+    Promise.resolve({
+      method: 'PUT',
+      url: base,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input.metadata),
+      timeoutMs: 30_000,
+    }),
+  );
+  const result: UploadResult = { uploaded: [], skipped: [] };
+  let index = 0;
+  for (const name of input.artifacts) {
+    index += 1;
+    const path = `${input.dir}/${name}`;
+    const bytes = (await stat(path)).size;
+    if (bytes > input.maxArtifactBytes) {
+      result.skipped.push(`${name} (${bytes} bytes, limit ${input.maxArtifactBytes})`);
+      continue;
+    }
+    await sendWithRetry(deps, input, () =>
+      Promise.resolve({
+        method: 'PUT',
+        url: `${base}/artifacts/${encodeURIComponent(name)}`,
+        headers: { 'content-type': ARTIFACT_CONTENT_TYPES[name], 'content-length': bytes },
+        body: createReadStream(path),
+        timeoutMs: 120_000,
+      }),
+    );
+    result.uploaded.push(name);
+    onProgress(index / input.artifacts.length);
+  }
+  return result;
+}
