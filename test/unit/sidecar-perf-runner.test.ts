@@ -1,0 +1,171 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { perfRecordArgs, startPerfRecord, type ChildLike, type SpawnFn } from '../../sidecar/perf-runner.ts';
+import type { LoopTimers } from '../../sidecar/registration.ts';
+
+class FakePerf extends EventEmitter implements ChildLike {
+  pid = 4242;
+  stdout = null;
+  stderr = new PassThrough();
+  signals: string[] = [];
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    this.signals.push(signal);
+    if (signal === 'SIGINT')
+      this.exit(0, null, '[ perf record: Captured and wrote 0.1 MB perf.data (321 samples) ]\n');
+    return true;
+  }
+  exit(code: number | null, signal: string | null, stderr = ''): void {
+    this.stderr.end(stderr);
+    setImmediate(() => this.emit('close', code, signal));
+  }
+}
+
+/** Timers the test fires by hand, in order of their due time. */
+function manualTimers(): LoopTimers & { fire(ms: number): void } {
+  let now = 0;
+  const pending: { at: number; callback: () => void; id: number }[] = [];
+  let next = 0;
+  return {
+    now: () => now,
+    setTimeout(callback, ms) {
+      pending.push({ at: now + ms, callback, id: ++next });
+      return next;
+    },
+    clearTimeout(handle) {
+      const index = pending.findIndex((t) => t.id === handle);
+      if (index >= 0) pending.splice(index, 1);
+    },
+    fire(ms) {
+      now += ms;
+      for (const timer of pending.filter((t) => t.at <= now).sort((a, b) => a.at - b.at)) {
+        pending.splice(pending.indexOf(timer), 1);
+        timer.callback();
+      }
+    },
+  };
+}
+
+const options = {
+  perfPath: 'perf',
+  event: 'cpu-clock',
+  frequency: 99,
+  callGraph: 'fp' as const,
+  pids: [10, 11],
+  systemWide: false,
+  outputFile: '/data/r1/perf.data',
+  durationSeconds: 5,
+  maxBytes: 1024 * 1024,
+  sizePollMs: 1000,
+};
+
+function setup(): {
+  child: FakePerf;
+  spawn: SpawnFn;
+  calls: string[][];
+  timers: ReturnType<typeof manualTimers>;
+} {
+  const child = new FakePerf();
+  const calls: string[][] = [];
+  const spawn: SpawnFn = (command, args) => {
+    calls.push([command, ...args]);
+    return child;
+  };
+  return { child, spawn, calls, timers: manualTimers() };
+}
+
+describe('perf runner', () => {
+  it('builds the perf record command line', () => {
+    assert.deepEqual(perfRecordArgs(options), [
+      'record',
+      '-e',
+      'cpu-clock',
+      '-F',
+      '99',
+      '-g',
+      '-p',
+      '10,11',
+      '-o',
+      '/data/r1/perf.data',
+      '--max-size',
+      '1024K',
+    ]);
+    const dwarf = perfRecordArgs({ ...options, callGraph: 'dwarf', systemWide: true });
+    assert.deepEqual(dwarf.slice(5, 8), ['--call-graph', 'dwarf', '-a']);
+  });
+
+  it('stops perf with SIGINT at the deadline even when no stop comes', async () => {
+    const { child, spawn, timers, calls } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    assert.equal(calls[0]?.[0], 'perf');
+    timers.fire(4999);
+    assert.deepEqual(child.signals, []);
+    timers.fire(1);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'deadline');
+    assert.equal(result.ok, true);
+    assert.equal(result.samples, 321);
+  });
+
+  it('stops early on request, once', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    recording.stop();
+    recording.stop();
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'stopped');
+  });
+
+  it('stops when perf.data grows past the cap', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(2 * 1024 * 1024) },
+      options,
+    );
+    timers.fire(1000);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'size-cap');
+  });
+
+  it('keeps a recording whose targets exited (perf ends by itself with 0)', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    child.exit(0, null, '[ perf record: Captured and wrote 0.01 MB perf.data (12 samples) ]');
+    const result = await recording.done;
+    assert.equal(result.reason, 'exited');
+    assert.equal(result.ok, true);
+    assert.equal(result.samples, 12);
+  });
+
+  it('reports a perf failure with an excerpt of its stderr', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    child.exit(244, null, "Couldn't create thread/CPU maps: No such process\n");
+    const result = await recording.done;
+    assert.equal(result.ok, false);
+    assert.equal(result.exitCode, 244);
+    assert.match(result.stderr, /No such process/);
+  });
+
+  it('kills perf when it does not finish after SIGINT', async () => {
+    const { child, spawn, timers } = setup();
+    child.kill = (signal: NodeJS.Signals = 'SIGTERM') => {
+      child.signals.push(signal);
+      if (signal === 'SIGKILL') child.exit(null, 'SIGKILL');
+      return true;
+    };
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { ...options, killAfterMs: 2000 },
+    );
+    recording.stop();
+    timers.fire(2000);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
+    assert.equal(result.ok, false);
+  });
+});
