@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildFixture, recordingStatus, SECRET } from './server-fixture.ts';
+
+async function withUpload(t: Parameters<typeof buildFixture>[0]) {
+  const f = await buildFixture(t);
+  const token = await f.registerLocal(4000);
+  const put = (id: string, overrides = {}, auth = token) =>
+    f.app.inject({
+      method: 'PUT',
+      url: `/api/v1/recordings/${id}`,
+      headers: { authorization: `Bearer ${auth}` },
+      payload: {
+        ...recordingStatus(id, { state: 'done', endedAt: '2026-03-01T12:00:05Z', ...overrides }),
+        namespace: 'ignored',
+        pod: 'ignored',
+      },
+    });
+  const upload = (id: string, name: string, body: string | Buffer, auth = token) =>
+    f.app.inject({
+      method: 'PUT',
+      url: `/api/v1/recordings/${id}/artifacts/${name}`,
+      headers: { authorization: `Bearer ${auth}`, 'content-type': 'image/svg+xml' },
+      payload: body,
+    });
+  return { f, token, put, upload };
+}
+
+describe('server catalog', () => {
+  it('takes metadata from the registered sidecar under its own namespace and pod', async (t) => {
+    const { f, put } = await withUpload(t);
+    const response = await put('rec-1');
+    assert.equal(response.statusCode, 200, response.body);
+    const entry = response.json<{ namespace: string; pod: string; state: string }>();
+    assert.deepEqual([entry.namespace, entry.pod, entry.state], ['local', 'test-host', 'done']);
+    const read = await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-1' });
+    assert.equal(read.json<{ id: string }>().id, 'rec-1');
+  });
+
+  it('refuses uploads without a proxy token (401) and from another sidecar (403)', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    assert.equal((await put('rec-1', {}, 'nope')).statusCode, 401);
+    assert.equal((await put('rec-1', {}, SECRET)).statusCode, 401);
+    assert.equal((await put('rec-1')).statusCode, 200);
+    const other = f.registry.register({
+      namespace: 'local',
+      pod: 'other',
+      address: { host: '127.0.0.1', port: 1 },
+    });
+    assert.equal((await put('rec-1', {}, other.proxyToken)).statusCode, 403);
+    assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>', other.proxyToken)).statusCode, 403);
+  });
+
+  it('refuses a body whose id differs from the path, and bad states', async (t) => {
+    const { f, token } = await withUpload(t);
+    const mismatch = await f.app.inject({
+      method: 'PUT',
+      url: '/api/v1/recordings/rec-1',
+      headers: { authorization: `Bearer ${token}` },
+      payload: recordingStatus('rec-2'),
+    });
+    assert.equal(mismatch.statusCode, 400);
+    const badState = await f.app.inject({
+      method: 'PUT',
+      url: '/api/v1/recordings/rec-1',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { ...recordingStatus('rec-1'), state: 'exploded' },
+    });
+    assert.equal(badState.statusCode, 400);
+  });
+
+  it('stores an artifact and serves it with its content type and as an attachment', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    await put('rec-1');
+    const stored = await upload('rec-1', 'flamegraph.svg', '<svg>hot_loop</svg>');
+    assert.equal(stored.statusCode, 201, stored.body);
+    const download = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/recordings/rec-1/artifacts/flamegraph.svg',
+    });
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.headers['content-type'], 'image/svg+xml');
+    assert.equal(download.headers['content-disposition'], 'attachment; filename="rec-1-flamegraph.svg"');
+    assert.equal(download.body, '<svg>hot_loop</svg>');
+    const entry = (await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-1' })).json<{
+      artifacts: unknown[];
+    }>();
+    assert.deepEqual(entry.artifacts, [{ name: 'flamegraph.svg', bytes: 19 }]);
+    const audit = f.logLines().find((line) => line.audit)?.audit as { action: string; artifact: string };
+    assert.deepEqual([audit.action, audit.artifact], ['download', 'flamegraph.svg']);
+  });
+
+  it('refuses artifact names outside the fixed set with 400', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    await put('rec-1');
+    assert.equal((await upload('rec-1', '..%2F..%2Fetc%2Fpasswd', 'x')).statusCode, 400);
+    assert.equal((await upload('rec-1', 'notes.txt', 'x')).statusCode, 400);
+    const get = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/recordings/rec-1/artifacts/..%2F..%2Fetc%2Fpasswd',
+    });
+    assert.equal(get.statusCode, 400);
+  });
+
+  it('answers 404 for unknown recordings and artifacts not uploaded', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    assert.equal((await f.app.inject({ method: 'GET', url: '/api/v1/recordings/nope' })).statusCode, 404);
+    assert.equal((await upload('nope', 'flamegraph.svg', 'x')).statusCode, 404);
+    await put('rec-1');
+    assert.equal(
+      (await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-1/artifacts/perf.data' })).statusCode,
+      404,
+    );
+  });
+
+  it('caps artifact size at maxArtifactBytes with 413', async (t) => {
+    const f = await buildFixture(t, { limits: { maxArtifactBytes: 1000 } });
+    const token = await f.registerLocal(4000);
+    await f.app.inject({
+      method: 'PUT',
+      url: '/api/v1/recordings/rec-1',
+      headers: { authorization: `Bearer ${token}` },
+      payload: recordingStatus('rec-1'),
+    });
+    const response = await f.app.inject({
+      method: 'PUT',
+      url: '/api/v1/recordings/rec-1/artifacts/perf.data',
+      headers: { authorization: `Bearer ${token}` },
+      payload: Buffer.alloc(5000),
+    });
+    assert.equal(response.statusCode, 413);
+  });
+
+  it('lists with filters and pages, and deletes', async (t) => {
+    const { f, put } = await withUpload(t);
+    for (let i = 1; i <= 5; i++) await put(`rec-${i}`, { startedAt: `2026-03-0${i}T00:00:00Z` });
+    const first = await f.app.inject({ method: 'GET', url: '/api/v1/recordings?limit=2' });
+    const page = first.json<{ items: { id: string }[]; continue: string }>();
+    assert.deepEqual(
+      page.items.map((e) => e.id),
+      ['rec-5', 'rec-4'],
+    );
+    const next = await f.app.inject({
+      method: 'GET',
+      url: `/api/v1/recordings?limit=2&continue=${page.continue}`,
+    });
+    assert.deepEqual(
+      next.json<{ items: { id: string }[] }>().items.map((e) => e.id),
+      ['rec-3', 'rec-2'],
+    );
+    assert.equal(
+      (await f.app.inject({ method: 'GET', url: '/api/v1/recordings?namespace=other' })).json<{ items: [] }>()
+        .items.length,
+      0,
+    );
+    assert.equal(
+      (await f.app.inject({ method: 'GET', url: '/api/v1/recordings?pod=test-host' })).json<{ items: [] }>()
+        .items.length,
+      5,
+    );
+    assert.equal((await f.app.inject({ method: 'GET', url: '/api/v1/recordings?limit=0' })).statusCode, 400);
+    assert.equal((await f.app.inject({ method: 'DELETE', url: '/api/v1/recordings/rec-1' })).statusCode, 204);
+    assert.equal((await f.app.inject({ method: 'DELETE', url: '/api/v1/recordings/rec-1' })).statusCode, 404);
+    assert.equal(
+      (await f.app.inject({ method: 'GET', url: '/api/v1/recordings' })).json<{ items: [] }>().items.length,
+      4,
+    );
+  });
+});

@@ -1,0 +1,185 @@
+// Builds the server app for app tests, and fake sidecars: real Fastify servers on loopback port 0.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
+import type { RecordingStatus } from '../../core/recording.ts';
+import { createAccess, type AuthMode } from '../../server/auth/access.ts';
+import { buildServerApp } from '../../server/build-server-app.ts';
+import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
+import { createMetricsRegistry } from '../../server/metrics.ts';
+import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import type { Registry as MetricsRegistry } from 'prom-client';
+
+export const SECRET = 'local-secret';
+export const HOST = 'test-host';
+
+export interface Fixture {
+  app: FastifyInstance;
+  registry: Registry;
+  catalog: Catalog;
+  metricsRegistry: MetricsRegistry;
+  logLines: () => Record<string, unknown>[];
+  /** Registers the local sidecar at 127.0.0.1:port and returns its proxy token. */
+  registerLocal: (port: number) => Promise<string>;
+  advance: (seconds: number) => void;
+}
+
+export interface FixtureOptions {
+  authMode?: AuthMode;
+  kube?: KubeGateway;
+  registration?: 'local' | 'kubernetes';
+  limits?: Partial<RecordingLimits>;
+  proxyTimeoutSeconds?: number;
+}
+
+export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
+  let time = Date.parse('2026-03-01T12:00:00Z');
+  const now = (): number => time;
+  let counter = 0;
+  const registry = createRegistry({ now, leaseSeconds: 30, newToken: () => `proxy-token-${++counter}` });
+  const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const metricsRegistry = createMetricsRegistry();
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const kube = options.kube;
+  const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
+  const app = buildServerApp({
+    registry,
+    catalog,
+    access: createAccess({
+      mode: options.authMode ?? 'none',
+      userHeader: 'x-forwarded-user',
+      groupsHeader: 'x-forwarded-groups',
+      now,
+      ...(kube ? { kube } : {}),
+    }),
+    registration:
+      registrationKind === 'kubernetes' && kube
+        ? { kind: 'kubernetes', kube }
+        : { kind: 'local', secret: SECRET, hostname: HOST },
+    metricsRegistry,
+    limitsFor: () => limits,
+    now,
+    proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    ...(kube ? { kube } : {}),
+    sweepIntervalMs: 0,
+    logger: { level: 'info', stream },
+  });
+  t.after(async () => {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    app,
+    registry,
+    catalog,
+    metricsRegistry,
+    logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    async registerLocal(port) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: `Bearer ${SECRET}` },
+        payload: { port },
+      });
+      if (response.statusCode !== 200) throw new Error(`registration failed: ${response.body}`);
+      return response.json<{ proxyToken: string }>().proxyToken;
+    },
+    advance(seconds) {
+      time += seconds * 1000;
+    },
+  };
+}
+
+export interface FakeSidecar {
+  port: number;
+  /** Headers of every request the fake received. */
+  requests: { method: string; url: string; headers: Record<string, unknown>; body: unknown }[];
+  connections: () => number;
+  app: FastifyInstance;
+}
+
+export function recordingStatus(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
+  return {
+    id,
+    state: 'recording',
+    stage: 'record',
+    progress: 0,
+    params: {
+      durationSeconds: 5,
+      frequency: 99,
+      event: 'cpu-clock',
+      callGraph: 'fp',
+      symbols: 'proc',
+      systemWide: false,
+    },
+    targets: [{ pid: 7, comm: 'hot', container: 'app' }],
+    startedAt: '2026-03-01T12:00:00.000Z',
+    artifacts: [],
+    ...overrides,
+  };
+}
+
+/** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
+export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
+  const app = Fastify();
+  const requests: FakeSidecar['requests'] = [];
+  let connections = 0;
+  app.server.on('connection', (_socket: Socket) => {
+    connections += 1;
+  });
+  app.addHook('preHandler', (request, _reply, done) => {
+    requests.push({
+      method: request.method,
+      url: request.url,
+      headers: { ...request.headers },
+      body: request.body,
+    });
+    done();
+  });
+  let started = 0;
+  app.post('/recordings', (_request, reply) => reply.code(201).send(recordingStatus(`rec-${++started}`)));
+  app.get('/recordings', () => ({ items: [] }));
+  app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
+  app.post('/recordings/:id/stop', (request) =>
+    recordingStatus((request.params as { id: string }).id, { state: 'processing' }),
+  );
+  app.get('/big', (_request, reply) => {
+    const chunk = Buffer.alloc(64 * 1024, 97);
+    let sent = 0;
+    const stream = new Readable({
+      read() {
+        if (sent >= big) {
+          this.push(null);
+          return;
+        }
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    return reply.type('application/octet-stream').send(stream);
+  });
+  app.get('/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    return { late: true };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.after(() => app.close());
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('no address');
+  return { port: address.port, requests, connections: () => connections, app };
+}

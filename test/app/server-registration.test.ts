@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeGateway, TokenReviewResult } from '../../server/kube/kube-gateway.ts';
+import { buildFixture, HOST, SECRET } from './server-fixture.ts';
+
+function fakeKube(
+  reviews: Record<string, TokenReviewResult>,
+  pods: Record<string, V1Pod>,
+): KubeGateway & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    reviewToken(token, audiences) {
+      calls.push(`review ${token} ${audiences?.join(',') ?? ''}`);
+      return Promise.resolve(reviews[token] ?? { authenticated: false });
+    },
+    checkAccess: () => Promise.resolve(true),
+    readPod(namespace, name) {
+      calls.push(`read ${namespace}/${name}`);
+      return Promise.resolve(pods[`${namespace}/${name}`]);
+    },
+    recordEvent: () => Promise.resolve(),
+  };
+}
+
+function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
+  return {
+    authenticated: true,
+    username: 'system:serviceaccount:team-a:default',
+    audiences,
+    extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': [uid] },
+  };
+}
+
+function pod(name: string, uid: string, containers = ['app', 'furnace']): V1Pod {
+  return {
+    metadata: { name, namespace: 'team-a', uid },
+    spec: { containers: containers.map((c) => ({ name: c })) },
+    status: { podIP: '10.9.8.7' },
+  };
+}
+
+describe('server registration, local mode', () => {
+  it('registers with the shared secret and answers the lease and a proxy token', async (t) => {
+    const f = await buildFixture(t);
+    const response = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/sidecars',
+      headers: { authorization: `Bearer ${SECRET}` },
+      payload: { port: 4321 },
+    });
+    assert.equal(response.statusCode, 200);
+    const body = response.json<{ leaseSeconds: number; proxyToken: string }>();
+    assert.equal(body.leaseSeconds, 30);
+    assert.ok(body.proxyToken.length > 0);
+    const registration = f.registry.get('local', HOST);
+    assert.deepEqual(registration?.address, { host: '127.0.0.1', port: 4321 });
+  });
+
+  it('keeps the proxy token on renewal', async (t) => {
+    const f = await buildFixture(t);
+    const first = await f.registerLocal(4321);
+    f.advance(15);
+    assert.equal(await f.registerLocal(4321), first);
+  });
+
+  it('refuses a wrong or missing secret with 401 and registers nothing', async (t) => {
+    const f = await buildFixture(t);
+    for (const headers of [{ authorization: 'Bearer wrong' }, {}]) {
+      const response = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers,
+        payload: { port: 4321 },
+      });
+      assert.equal(response.statusCode, 401);
+      assert.equal(response.json<{ code: string }>().code, 'ERR_UNAUTHENTICATED');
+    }
+    assert.equal(f.registry.size(), 0);
+  });
+
+  it('refuses a missing or out-of-range port with 400', async (t) => {
+    const f = await buildFixture(t);
+    for (const payload of [{}, { port: 0 }, { port: 70000 }, { port: 'x' }]) {
+      const response = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: `Bearer ${SECRET}` },
+        payload,
+      });
+      assert.equal(response.statusCode, 400, JSON.stringify(payload));
+    }
+  });
+});
+
+describe('server registration, kubernetes mode with a fake kube gateway', () => {
+  const reviews = {
+    good: boundReview('web-1', 'uid-1'),
+    'other-audience': boundReview('web-1', 'uid-1', ['https://kubernetes.default.svc']),
+    'stale-uid': boundReview('web-1', 'uid-old'),
+    'no-sidecar': boundReview('plain', 'uid-2'),
+    'gone-pod': boundReview('gone', 'uid-3'),
+  };
+  const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', ['app']) };
+
+  it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
+    const kube = fakeKube(reviews, pods);
+    const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
+    const response = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/sidecars',
+      headers: { authorization: 'Bearer good' },
+      payload: { port: 1 },
+    });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.deepEqual(f.registry.get('team-a', 'web-1')?.address, { host: '10.9.8.7', port: 12380 });
+    assert.ok(kube.calls.includes('review good furnace'), 'TokenReview asked for audience furnace');
+  });
+
+  it('renews from the review cache without asking the API server again', async (t) => {
+    const kube = fakeKube(reviews, pods);
+    const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
+    for (let i = 0; i < 3; i++) {
+      const response = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: 'Bearer good' },
+        payload: {},
+      });
+      assert.equal(response.statusCode, 200);
+    }
+    assert.equal(kube.calls.filter((c) => c.startsWith('review')).length, 1);
+    assert.equal(kube.calls.filter((c) => c.startsWith('read')).length, 1);
+  });
+
+  it('refuses other audiences, stale pods, pods without the sidecar and unknown tokens', async (t) => {
+    const f = await buildFixture(t, { kube: fakeKube(reviews, pods), authMode: 'kubernetes' });
+    const expected: Record<string, number> = {
+      'other-audience': 401,
+      'stale-uid': 403,
+      'no-sidecar': 403,
+      'gone-pod': 403,
+      forged: 401,
+    };
+    for (const [token, status] of Object.entries(expected)) {
+      const response = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {},
+      });
+      assert.equal(response.statusCode, status, `${token}: ${response.body}`);
+    }
+    assert.equal(f.registry.size(), 0);
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CatalogEntry } from '../../core/recording.ts';
+import { selectExpired } from '../../server/catalog/retention.ts';
+import { paginate } from '../../server/catalog/pagination.ts';
+
+const DAY = 86_400_000;
+const now = Date.parse('2026-02-01T00:00:00Z');
+
+function entry(
+  id: string,
+  daysAgo: number,
+  bytes: number,
+  state: CatalogEntry['state'] = 'done',
+): CatalogEntry {
+  const at = new Date(now - daysAgo * DAY).toISOString();
+  return {
+    id,
+    namespace: 'ns',
+    pod: 'p',
+    state,
+    params: {
+      durationSeconds: 1,
+      frequency: 99,
+      event: 'cpu-clock',
+      callGraph: 'fp',
+      symbols: 'proc',
+      systemWide: false,
+    },
+    startedAt: at,
+    endedAt: at,
+    artifacts: [{ name: 'perf.data', bytes }],
+  };
+}
+
+describe('catalog retention', () => {
+  const policy = { maxCount: 100, maxAgeSeconds: 30 * 86_400, maxBytes: 1000 };
+
+  it('removes recordings older than the age limit', () => {
+    assert.deepEqual(selectExpired([entry('a', 40, 1), entry('b', 1, 1)], policy, now), ['a']);
+  });
+
+  it('keeps only the newest recordings within the count', () => {
+    const entries = [entry('a', 3, 1), entry('b', 2, 1), entry('c', 1, 1)];
+    assert.deepEqual(selectExpired(entries, { ...policy, maxCount: 2 }, now), ['a']);
+  });
+
+  it('removes the oldest recordings until the bytes fit', () => {
+    const entries = [entry('a', 3, 400), entry('b', 2, 400), entry('c', 1, 400)];
+    assert.deepEqual(selectExpired(entries, policy, now), ['a']);
+  });
+
+  it('never removes a recording that is still running', () => {
+    assert.deepEqual(selectExpired([entry('a', 40, 1, 'recording')], policy, now), []);
+  });
+});
+
+describe('catalog pagination', () => {
+  it('pages with a continue token until the end', () => {
+    const items = [1, 2, 3, 4, 5];
+    const first = paginate(items, 2, undefined);
+    assert.deepEqual(first.items, [1, 2]);
+    const second = paginate(items, 2, first.continue);
+    assert.deepEqual(second.items, [3, 4]);
+    const third = paginate(items, 2, second.continue);
+    assert.deepEqual(third, { items: [5] });
+  });
+
+  it('refuses a token it did not issue', () => {
+    assert.throws(() => paginate([1], 1, 'not-a-token'), /continue/);
+  });
+});

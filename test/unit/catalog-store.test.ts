@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it, type TestContext } from 'node:test';
+import { FurnaceError } from '../../core/errors.ts';
+import type { RecordingStatus } from '../../core/recording.ts';
+import { openCatalog } from '../../server/catalog/catalog-store.ts';
+import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+
+const owner = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
+
+function status(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
+  return {
+    id,
+    state: 'done',
+    stage: 'upload',
+    progress: 1,
+    params: {
+      durationSeconds: 5,
+      frequency: 99,
+      event: 'cpu-clock',
+      callGraph: 'fp',
+      symbols: 'proc',
+      systemWide: false,
+      container: 'app',
+    },
+    targets: [{ pid: 42, comm: 'app', container: 'app' }],
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: '2026-01-01T00:00:05.000Z',
+    artifacts: ['flamegraph.svg'],
+    ...overrides,
+  };
+}
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-catalog-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('catalog store', () => {
+  it('keeps metadata and artifacts across a reopen of the same directory', async (t) => {
+    const dataDir = await tempDir(t);
+    const open = () =>
+      openCatalog({ dataDir, now: () => Date.parse('2026-01-02T00:00:00Z'), retention: DEFAULT_RETENTION });
+    const catalog = await open();
+    await catalog.putMetadata(status('rec-1'), owner);
+    const bytes = await catalog.putArtifact(
+      'rec-1',
+      'flamegraph.svg',
+      Readable.from([Buffer.from('<svg>main</svg>')]),
+      owner,
+      1024,
+    );
+    assert.equal(bytes, 15);
+    const reopened = await open();
+    const entry = reopened.get('rec-1');
+    assert.equal(entry?.namespace, 'team-a');
+    assert.equal(entry?.container, 'app');
+    assert.deepEqual(entry?.artifacts, [{ name: 'flamegraph.svg', bytes: 15 }]);
+    assert.equal(await readFile(reopened.artifactPath('rec-1', 'flamegraph.svg'), 'utf8'), '<svg>main</svg>');
+  });
+
+  it('leaves no temp files behind, also after a refused upload', async (t) => {
+    const dataDir = await tempDir(t);
+    const catalog = await openCatalog({ dataDir, now: Date.now, retention: DEFAULT_RETENTION });
+    await catalog.putMetadata(status('rec-1'), owner);
+    await assert.rejects(
+      catalog.putArtifact(
+        'rec-1',
+        'perf.data',
+        Readable.from([Buffer.alloc(600), Buffer.alloc(600)]),
+        owner,
+        1000,
+      ),
+      (error: FurnaceError) => error.code === 'ERR_PAYLOAD_TOO_LARGE',
+    );
+    assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
+    assert.deepEqual(catalog.get('rec-1')?.artifacts, []);
+    assert.deepEqual((await readdir(join(dataDir, 'recordings', 'rec-1'))).sort(), ['recording.json']);
+  });
+
+  it('accepts writes only from the first writer of a recording', async (t) => {
+    const catalog = await openCatalog({
+      dataDir: await tempDir(t),
+      now: Date.now,
+      retention: DEFAULT_RETENTION,
+    });
+    await catalog.putMetadata(status('rec-1', { state: 'processing' }), owner);
+    const intruder = { namespace: 'team-b', pod: 'evil', podUid: 'uid-9' };
+    await assert.rejects(
+      catalog.putMetadata(status('rec-1'), intruder),
+      (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
+    );
+    await assert.rejects(
+      catalog.putArtifact('rec-1', 'flamegraph.svg', Readable.from(['x']), intruder, 100),
+      (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
+    );
+    await catalog.putMetadata(status('rec-1'), owner);
+    assert.equal(catalog.get('rec-1')?.state, 'done');
+  });
+
+  it('refuses artifact names outside the fixed set and ids that could leave the directory', async (t) => {
+    const catalog = await openCatalog({
+      dataDir: await tempDir(t),
+      now: Date.now,
+      retention: DEFAULT_RETENTION,
+    });
+    await catalog.putMetadata(status('rec-1'), owner);
+    await assert.rejects(
+      catalog.putArtifact('rec-1', '../../etc/passwd', Readable.from(['x']), owner, 100),
+      (e: FurnaceError) => e.code === 'ERR_INVALID_ARTIFACT',
+    );
+    await assert.rejects(
+      catalog.putMetadata(status('../x'), owner),
+      (e: FurnaceError) => e.code === 'ERR_INVALID_PARAMETER',
+    );
+    assert.throws(() => catalog.artifactPath('..', 'flamegraph.svg'));
+  });
+
+  it('refuses an artifact before its metadata', async (t) => {
+    const catalog = await openCatalog({
+      dataDir: await tempDir(t),
+      now: Date.now,
+      retention: DEFAULT_RETENTION,
+    });
+    await assert.rejects(
+      catalog.putArtifact('rec-9', 'flamegraph.svg', Readable.from(['x']), owner, 100),
+      (e: FurnaceError) => e.code === 'ERR_NOT_FOUND',
+    );
+  });
+
+  it('lists newest first with namespace and pod filters, and deletes', async (t) => {
+    const catalog = await openCatalog({
+      dataDir: await tempDir(t),
+      now: Date.now,
+      retention: DEFAULT_RETENTION,
+    });
+    await catalog.putMetadata(status('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
+    await catalog.putMetadata(status('new', { startedAt: '2026-01-03T00:00:00Z' }), owner);
+    await catalog.putMetadata(status('other', { startedAt: '2026-01-02T00:00:00Z' }), {
+      namespace: 'team-b',
+      pod: 'db-0',
+    });
+    assert.deepEqual(
+      catalog.list({}).map((e) => e.id),
+      ['new', 'other', 'old'],
+    );
+    assert.deepEqual(
+      catalog.list({ namespace: 'team-b' }).map((e) => e.id),
+      ['other'],
+    );
+    assert.deepEqual(
+      catalog.list({ namespace: 'team-a', pod: 'web-1' }).map((e) => e.id),
+      ['new', 'old'],
+    );
+    assert.equal(await catalog.remove('new'), true);
+    assert.equal(await catalog.remove('new'), false);
+    assert.deepEqual(
+      catalog.list({}).map((e) => e.id),
+      ['other', 'old'],
+    );
+  });
+
+  it('waits for in-flight uploads when drained', async (t) => {
+    const catalog = await openCatalog({
+      dataDir: await tempDir(t),
+      now: Date.now,
+      retention: DEFAULT_RETENTION,
+    });
+    await catalog.putMetadata(status('rec-1'), owner);
+    const body = new Readable({ read() {} });
+    const upload = catalog.putArtifact('rec-1', 'stacks.folded', body, owner, 1000);
+    let drained = false;
+    const drain = catalog.drain().then(() => (drained = true));
+    body.push('main;hot 5\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(drained, false);
+    body.push(null);
+    await upload;
+    await drain;
+    assert.deepEqual(catalog.get('rec-1')?.artifacts, [{ name: 'stacks.folded', bytes: 11 }]);
+  });
+});
