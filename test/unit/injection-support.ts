@@ -46,8 +46,7 @@ export function assertNothingLost(before: unknown, after: unknown, path = ''): v
     assert.deepEqual(after, before, `value at ${path || '/'} changed`);
     return;
   }
-  assert.equal(typeof after, 'object', `${path || '/'} is no longer an object or list`);
-  assert.ok(after !== null, `${path || '/'} was removed`);
+  if (typeof after !== 'object' || after === null) assert.fail(`${path || '/'} was removed or replaced`);
   assert.equal(Array.isArray(after), Array.isArray(before), `${path || '/'} changed between list and map`);
   for (const [key, value] of Object.entries(before)) {
     assert.ok(Object.hasOwn(after, key), `${pointer(path, key)} was removed`);
