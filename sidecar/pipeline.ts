@@ -27,8 +27,18 @@ export interface PipelineInput {
   name: string;
 }
 
+/** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
+export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
+
 export function perfScriptArgs(dataFile: string, symfs: string | undefined): string[] {
-  return ['script', '-i', dataFile, ...(symfs === undefined ? [] : ['--symfs', symfs])];
+  return [
+    'script',
+    '-i',
+    dataFile,
+    '-F',
+    PERF_SCRIPT_FIELDS,
+    ...(symfs === undefined ? [] : ['--symfs', symfs]),
+  ];
 }
 
 /** Runs perf script with its output streamed to a file (the `perf.script` artifact). */

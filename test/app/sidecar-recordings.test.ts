@@ -1,0 +1,178 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RecordingStatus } from '../../core/recording.ts';
+import { auth, sidecarFixture } from './sidecar-fixture.ts';
+
+describe('sidecar recordings API', () => {
+  it('starts, refuses a second start with 409, stops early and serves every artifact', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    const { app } = fixture;
+
+    const started = await app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { pid: 200, durationSeconds: 60 },
+    });
+    assert.equal(started.statusCode, 202);
+    const status = started.json<RecordingStatus>();
+    assert.equal(status.state, 'recording');
+    assert.equal(status.stage, 'record');
+    assert.deepEqual(status.targets, [{ pid: 200, comm: 'prog' }]);
+    assert.equal(status.params.frequency, 99);
+    const args = fixture.perf.records.length;
+    assert.equal(args, 1);
+
+    const second = await app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { pid: 200 },
+    });
+    assert.equal(second.statusCode, 409);
+    assert.equal(second.json<{ code: string }>().code, 'ERR_RECORDING_RUNNING');
+    assert.match(second.json<{ message: string }>().message, new RegExp(status.id));
+
+    const listed = await app.inject({ url: '/recordings', headers: auth });
+    assert.equal(listed.statusCode, 200);
+    assert.deepEqual(
+      listed.json<{ recordings: RecordingStatus[] }>().recordings.map((r) => r.id),
+      [status.id],
+    );
+
+    const stopped = await app.inject({ method: 'POST', url: `/recordings/${status.id}/stop`, headers: auth });
+    assert.equal(stopped.statusCode, 200);
+    assert.deepEqual(fixture.perf.records[0]?.signals, ['SIGINT']);
+    await fixture.controller.settled();
+
+    const done = (
+      await app.inject({ url: `/recordings/${status.id}`, headers: auth })
+    ).json<RecordingStatus>();
+    assert.equal(done.state, 'done', done.error);
+    assert.equal(done.progress, 1);
+    assert.equal(done.samples, 4);
+    assert.deepEqual([...done.artifacts].sort(), [
+      'flamegraph.html',
+      'flamegraph.svg',
+      'perf.data',
+      'perf.script',
+      'speedscope.json',
+      'stacks.folded',
+    ]);
+
+    const folded = await app.inject({
+      url: `/recordings/${status.id}/artifacts/stacks.folded`,
+      headers: auth,
+    });
+    assert.equal(folded.statusCode, 200);
+    assert.match(String(folded.headers['content-type']), /^text\/plain/);
+    assert.match(folded.body, /^prog;main;furnace_heavy 3$/m);
+    assert.match(folded.body, /^prog;main;furnace_light 1$/m);
+    const svg = await app.inject({ url: `/recordings/${status.id}/artifacts/flamegraph.svg`, headers: auth });
+    assert.equal(svg.headers['content-type'], 'image/svg+xml');
+    assert.match(svg.body, /furnace_heavy/);
+    const html = await app.inject({
+      url: `/recordings/${status.id}/artifacts/flamegraph.html`,
+      headers: auth,
+    });
+    assert.match(String(html.headers['content-type']), /^text\/html/);
+    const speedscope = await app.inject({
+      url: `/recordings/${status.id}/artifacts/speedscope.json`,
+      headers: auth,
+    });
+    assert.match(JSON.stringify(speedscope.json()), /furnace_light/);
+    const data = await app.inject({ url: `/recordings/${status.id}/artifacts/perf.data`, headers: auth });
+    assert.equal(data.headers['content-type'], 'application/octet-stream');
+    assert.equal(data.body, 'PERFILE2');
+
+    const again = await app.inject({ method: 'POST', url: `/recordings/${status.id}/stop`, headers: auth });
+    assert.equal(again.statusCode, 200, 'stopping a finished recording is a no-op');
+    const next = await app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { processPattern: 'prog' },
+    });
+    assert.equal(next.statusCode, 202, 'a new recording may start once the last one is done');
+  });
+
+  it('ends in failed with an excerpt of perf stderr when perf fails', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    fixture.perf.failWith =
+      'Error:\nThe sys_perf_event_open() syscall returned with 1 (Operation not permitted)\n';
+    const started = await fixture.app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { pid: 200 },
+    });
+    const { id } = started.json<RecordingStatus>();
+    await fixture.controller.settled();
+    const failed = (
+      await fixture.app.inject({ url: `/recordings/${id}`, headers: auth })
+    ).json<RecordingStatus>();
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /perf record failed \(exit 255\).*Operation not permitted/s);
+    const artifact = await fixture.app.inject({
+      url: `/recordings/${id}/artifacts/flamegraph.svg`,
+      headers: auth,
+    });
+    assert.equal(artifact.statusCode, 404);
+    assert.equal(artifact.json<{ code: string }>().code, 'ERR_NOT_FOUND');
+  });
+
+  it('uploads metadata, then each artifact, with the proxy token', async (t) => {
+    const fixture = await sidecarFixture({
+      FURNACE_SERVER_URL: 'http://127.0.0.1:9/',
+      FURNACE_REGISTRATION_SECRET: 's',
+      FURNACE_POD_NAME: 'laptop',
+      FURNACE_POD_NAMESPACE: 'local',
+    });
+    t.after(() => fixture.close());
+    const started = await fixture.app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { pid: 200 },
+    });
+    const { id } = started.json<RecordingStatus>();
+    fixture.controller.stop(id);
+    await fixture.controller.settled();
+    const [meta, ...artifacts] = fixture.uploads;
+    assert.equal(meta?.method, 'PUT');
+    assert.equal(meta?.url, `http://127.0.0.1:9/api/v1/recordings/${id}`);
+    assert.equal(meta?.headers?.authorization, 'Bearer proxy-token-for-tests');
+    const body = JSON.parse((meta?.body as Buffer).toString()) as Record<string, unknown>;
+    assert.equal(body.namespace, 'local');
+    assert.equal(body.pod, 'laptop');
+    assert.equal(body.state, 'done');
+    assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), [
+      'flamegraph.html',
+      'flamegraph.svg',
+      'perf.data',
+      'perf.script',
+      'speedscope.json',
+      'stacks.folded',
+    ]);
+    const folded = artifacts.find((a) => a.url.endsWith('/artifacts/stacks.folded'));
+    assert.equal(folded?.headers?.['content-type'], 'text/plain; charset=utf-8');
+    assert.match((folded?.body as Buffer).toString(), /main;furnace_heavy 3/);
+    const done = fixture.controller.get(id);
+    assert.equal(done.state, 'done');
+    assert.equal(done.warnings, undefined);
+  });
+
+  it('answers 404 for unknown recordings and routes', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    for (const url of ['/recordings/nope', '/recordings/nope/artifacts/perf.data', '/nothing-here']) {
+      const response = await fixture.app.inject({ url, headers: auth });
+      assert.equal(response.statusCode, 404, url);
+      assert.equal(response.json<{ code: string }>().code, 'ERR_NOT_FOUND');
+    }
+    const stop = await fixture.app.inject({ method: 'POST', url: '/recordings/nope/stop', headers: auth });
+    assert.equal(stop.statusCode, 404);
+  });
+});
