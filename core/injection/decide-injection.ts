@@ -47,6 +47,8 @@ function conflicts(pod: V1Pod): SkipReason[] {
   if (pod.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined)
     reasons.push('already-injected-annotation');
   if (findSidecarContainer(pod)) reasons.push('container-named-furnace');
+  // An injected pod has our volumes and port: those are not clashes worth reporting.
+  if (reasons.length > 0) return reasons;
   // Our volumes would collide with the pod's own and make it invalid.
   if ((pod.spec?.volumes ?? []).some((v) => v.name.startsWith(SIDECAR_VOLUME_PREFIX))) {
     reasons.push('volume-name-taken');
