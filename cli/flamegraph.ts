@@ -1,0 +1,127 @@
+// `furnace flamegraph`: folded stacks (stdin or a file) → an SVG flame graph on stdout, like
+// FlameGraph's flamegraph.pl; --html gives the self-contained viewer, --speedscope a speedscope file.
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
+import { parseArgs } from 'node:util';
+import { renderFlameGraphHtml } from '../core/render/html.ts';
+import { isPaletteName, PALETTES } from '../core/render/palette.ts';
+import { toSpeedscope } from '../core/render/speedscope.ts';
+import { renderFlameGraphSvg, type FlameGraphOptions } from '../core/render/svg.ts';
+import { parseFolded } from '../core/stacks/folded.ts';
+import type { CliIo } from './io.ts';
+
+const USAGE = `usage: furnace flamegraph [options] [FILE] < stacks.folded > graph.svg
+
+  --title TEXT       title (default "Flame Graph", "Icicle Graph" with --inverted)
+  --subtitle TEXT    second title line
+  --width N          image width in pixels (default 1200)
+  --colors PALETTE   ${PALETTES.join(', ')} (default hot)
+  --inverted         icicle graph: callers at the top
+  --minwidth N       leave out frames narrower than N pixels (default 0.1)
+  --countname TEXT   what a count is called in tooltips (default "samples")
+  --html             a self-contained HTML viewer instead of SVG
+  --speedscope       a speedscope JSON file instead of SVG
+`;
+
+type Parsed = ReturnType<typeof parse>;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      title: { type: 'string' },
+      subtitle: { type: 'string' },
+      width: { type: 'string' },
+      colors: { type: 'string' },
+      inverted: { type: 'boolean' },
+      minwidth: { type: 'string' },
+      countname: { type: 'string' },
+      html: { type: 'boolean' },
+      speedscope: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** The render options, or the message that names the bad option. */
+export function toRenderOptions(values: Parsed['values']): FlameGraphOptions | string {
+  const options: FlameGraphOptions = {};
+  if (values.title !== undefined) options.title = values.title;
+  if (values.subtitle !== undefined) options.subtitle = values.subtitle;
+  if (values.countname !== undefined) options.countName = values.countname;
+  if (values.inverted === true) options.inverted = true;
+  if (values.width !== undefined) {
+    const width = Number(values.width);
+    if (!Number.isInteger(width) || width < 100 || width > 100_000) {
+      return `--width must be a whole number of pixels from 100 to 100000, got '${values.width}'`;
+    }
+    options.width = width;
+  }
+  if (values.minwidth !== undefined) {
+    const minWidth = Number(values.minwidth);
+    if (values.minwidth.trim() === '' || !Number.isFinite(minWidth) || minWidth < 0) {
+      return `--minwidth must be a number of pixels, 0 or more, got '${values.minwidth}'`;
+    }
+    options.minWidth = minWidth;
+  }
+  if (values.colors !== undefined) {
+    if (!isPaletteName(values.colors)) {
+      return `--colors must be one of ${PALETTES.join(', ')}, got '${values.colors}'`;
+    }
+    options.colors = values.colors;
+  }
+  if (values.html === true && values.speedscope === true) return '--html and --speedscope exclude each other';
+  return options;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCli(io, () => parse(argv));
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
+  const options = toRenderOptions(values);
+  if (typeof options === 'string' || positionals.length > 1) {
+    const message =
+      typeof options === 'string' ? options : `one input file at most, got ${positionals.length}`;
+    io.stderr.write(`furnace flamegraph: ${message}\n${USAGE}`);
+    return 2;
+  }
+  const file = positionals[0];
+  let input: string;
+  try {
+    input = file === undefined || file === '-' ? await text(io.stdin) : await readFile(file, 'utf8');
+  } catch (err) {
+    io.stderr.write(`furnace flamegraph: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const stacks = parseFolded(input);
+  if (values.speedscope === true) {
+    const name = options.title ?? 'Flame Graph';
+    io.stdout.write(`${JSON.stringify(toSpeedscope(stacks, { name }))}\n`);
+  } else if (values.html === true) {
+    io.stdout.write(renderFlameGraphHtml(stacks, options));
+  } else {
+    io.stdout.write(renderFlameGraphSvg(stacks, options));
+  }
+  return 0;
+}
+
+// Usage on -h; a bad option exits 2 with node:util's message, which names the option.
+function parseCli<T extends { values: { help?: boolean | undefined } }>(
+  io: CliIo,
+  parse: () => T,
+): T | number {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (err) {
+    io.stderr.write(`furnace flamegraph: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  return parsed;
+}
