@@ -25,6 +25,10 @@ export interface ServerConfig {
   tls?: { certFile: string; keyFile: string };
   webhook: { enabled: boolean; port: number; configFile?: string };
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Local mode: start the local sidecar process (false when one is run separately). */
+  localSidecar: boolean;
+  /** Local mode: the secret sidecars register with; a random one when unset. */
+  registrationSecret?: string;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,10 @@ function text(key: string, value: unknown, fallback: string): string {
   if (value === undefined || value === '') return fallback;
   if (typeof value !== 'string') throw new ConfigError(key, value, 'a string');
   return value;
+}
+
+function flag(value: unknown): unknown {
+  return typeof value === 'boolean' ? String(value) : value;
 }
 
 const LIMIT_MAX: Record<keyof RecordingLimits, number> = {
@@ -165,7 +173,14 @@ export function resolveConfig(
       port: integer('webhook.port', webhook.port, WEBHOOK_PORT, 0, 65535),
     },
     logLevel: choice('logLevel', env.FURNACE_LOG_LEVEL ?? file.logLevel, 'info', LOG_LEVELS),
+    localSidecar:
+      choice('localSidecar', env.FURNACE_LOCAL_SIDECAR ?? flag(file.localSidecar), 'true', [
+        'true',
+        'false',
+      ]) === 'true',
   };
+  const secret = text('registrationSecret', env.FURNACE_REGISTRATION_SECRET ?? file.registrationSecret, '');
+  if (secret) config.registrationSecret = secret;
   const webhookConfig = text('webhook.configFile', webhook.configFile, '');
   if (webhookConfig) config.webhook.configFile = webhookConfig;
   const certFile = text('tls.certFile', env.FURNACE_TLS_CERT ?? tls.certFile, '');

@@ -54,7 +54,7 @@ async function start(local: boolean): Promise<Running> {
     kc.loadFromDefault();
     kube = createClientGateway(kc);
   }
-  const secret = newRegistrationSecret();
+  const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
   const registration: RegistrationMode = kube
     ? { kind: 'kubernetes', kube }
@@ -105,7 +105,7 @@ async function start(local: boolean): Promise<Running> {
     // TODO(webhook): start the admission webhook listener on config.webhook.port with
     // buildWebhookApp from ./webhook/build-webhook-app.ts once that module lands.
   }
-  if (local) {
+  if (local && config.localSidecar) {
     running.sidecar = spawnLocalSidecar({
       serverUrl: url,
       secret,

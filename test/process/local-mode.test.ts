@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { describe, it } from 'node:test';
+import {
+  freePort,
+  getJson,
+  HOSTNAME,
+  recordThroughProxy,
+  runHotProgram,
+  startProcess,
+  tempDir,
+  waitFor,
+} from './server-processes.ts';
+
+function childPids(pid: number): Promise<number[]> {
+  return readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').then(
+    (text) => text.trim().split(/\s+/).filter(Boolean).map(Number),
+    () => [],
+  );
+}
+
+describe('local mode (npm start)', () => {
+  it('records a C program by processPattern through the proxy and serves its flame graph and stacks from the catalog', async (t) => {
+    const dir = await tempDir(t, 'furnace-local-');
+    const port = await freePort();
+    const server = startProcess(t, ['server/main.ts', '--local'], {
+      FURNACE_PORT: String(port),
+      FURNACE_DATA_DIR: `${dir}/data`,
+    });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitFor('the URL on stdout', () =>
+      Promise.resolve(server.output().includes(baseUrl) ? true : undefined),
+    );
+    await waitFor('the local sidecar to register', async () => {
+      const list = await getJson<{ items: { namespace: string; pod: string }[] }>(
+        `${baseUrl}/api/v1/sidecars`,
+      );
+      return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
+    });
+    const program = await runHotProgram(t, dir);
+    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+    assert.equal(entry.state, 'done');
+    for (const name of ['flamegraph.svg', 'stacks.folded']) {
+      const response = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/${name}`);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename=/);
+      const text = await response.text();
+      assert.match(text, /furnace_hot_alpha/, `${name} names the first hot function`);
+      assert.match(text, /furnace_hot_beta/, `${name} names the second hot function`);
+    }
+    const sidecars = await childPids(server.child.pid ?? 0);
+    assert.ok(sidecars.length >= 1, 'the server runs the sidecar as its child');
+    assert.equal(await server.stop(), 0);
+    for (const pid of sidecars) assert.throws(() => process.kill(pid, 0), 'the sidecar has exited too');
+  });
+
+  it('exits non-zero with a one-line error when the port is taken', async (t) => {
+    const dir = await tempDir(t, 'furnace-local-');
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    t.after(() => blocker.close());
+    const address = blocker.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const server = startProcess(t, ['server/main.ts', '--local'], {
+      FURNACE_PORT: String(port),
+      FURNACE_DATA_DIR: `${dir}/data`,
+    });
+    const code = await server.exited;
+    assert.notEqual(code, 0);
+    const lines = server.output().trim().split('\n');
+    assert.equal(lines.length, 1, server.output());
+    assert.match(lines[0] ?? '', new RegExp(`port ${port} .*already in use`));
+  });
+});

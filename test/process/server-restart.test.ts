@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import {
+  freePort,
+  getJson,
+  HOSTNAME,
+  recordThroughProxy,
+  runHotProgram,
+  startProcess,
+  tempDir,
+  waitFor,
+} from './server-processes.ts';
+
+const LEASE_SECONDS = 6;
+
+describe('server and sidecar processes', () => {
+  it('record through the proxy into the catalog, which survives a server restart, and the sidecar is back within one lease', async (t) => {
+    const dir = await tempDir(t, 'furnace-restart-');
+    const port = await freePort();
+    const secret = 'process-test-secret';
+    await writeFile(
+      `${dir}/config.yaml`,
+      `leaseSeconds: ${LEASE_SECONDS}\nlocalSidecar: false\ndataDir: ${dir}/data\n`,
+    );
+    const serverEnv = {
+      FURNACE_CONFIG: `${dir}/config.yaml`,
+      FURNACE_PORT: String(port),
+      FURNACE_REGISTRATION_SECRET: secret,
+    };
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const startServer = () => startProcess(t, ['server/main.ts', '--local'], serverEnv);
+    let server = startServer();
+    await waitFor('the server', async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined));
+    startProcess(t, ['sidecar/main.ts'], {
+      FURNACE_SERVER_URL: baseUrl,
+      FURNACE_REGISTRATION_SECRET: secret,
+      FURNACE_POD_NAMESPACE: 'local',
+      FURNACE_POD_NAME: HOSTNAME,
+      FURNACE_SIDECAR_PORT: '0',
+      FURNACE_SIDECAR_DATA: `${dir}/sidecar`,
+    });
+    const registered = async () => {
+      const list = await getJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
+      return list.body.items.some((i) => i.pod === HOSTNAME) ? true : undefined;
+    };
+    await waitFor('the sidecar to register', registered);
+    const program = await runHotProgram(t, dir);
+    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+
+    assert.equal(await server.stop(), 0);
+    server = startServer();
+    await waitFor('the restarted server', async () =>
+      (await fetch(`${baseUrl}/readyz`)).ok ? true : undefined,
+    );
+    const restartedAt = Date.now();
+    const kept = await getJson<{ items: { id: string }[] }>(`${baseUrl}/api/v1/recordings`);
+    assert.deepEqual(
+      kept.body.items.map((e) => e.id),
+      [entry.id],
+    );
+    const svg = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`);
+    assert.match(await svg.text(), /furnace_hot_alpha/);
+
+    await waitFor('the sidecar to register again', registered, LEASE_SECONDS * 1000 + 5000);
+    assert.ok(Date.now() - restartedAt <= LEASE_SECONDS * 1000 + 1000, 'back within one lease');
+    const again = await getJson<{ items: unknown[] }>(`${baseUrl}/proxy/local/${HOSTNAME}/recordings`);
+    assert.equal(again.status, 200, 'the proxy reaches the sidecar with the new proxy token');
+  });
+});
