@@ -79,7 +79,7 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 export async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
