@@ -1,0 +1,160 @@
+// The real sidecar process recording a real C program with real perf, registered with a fake server.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RecordingStatus } from '../../core/recording.ts';
+import {
+  buildHotProgram,
+  finished,
+  samplesOf,
+  startFakeRegistrationServer,
+  startProcess,
+  startSidecar,
+  workDir,
+} from './sidecar-harness.ts';
+
+const SECRET = 'local-registration-secret';
+
+describe('sidecar with real perf (with a fake registration server)', () => {
+  it('records until the deadline without a stop, and the folded stacks show both functions at about 1:3', async (t) => {
+    const dir = await workDir(t, 'perf-ratio');
+    const program = await buildHotProgram(dir);
+    const target = startProcess(t, program, ['120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET);
+
+    const start = await sidecar.call('POST', '/recordings', {
+      pid: target.pid,
+      durationSeconds: 4,
+      frequency: 499,
+    });
+    assert.equal(start.status, 202, start.text);
+    const { id } = start.json as RecordingStatus;
+    const done = await sidecar.waitFor(id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.match(done.stage, /render|upload/);
+    assert.ok((done.samples ?? 0) > 0);
+
+    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    const light = samplesOf(folded, 'furnace_light');
+    const heavy = samplesOf(folded, 'furnace_heavy');
+    assert.ok(light > 0 && heavy > 0, `both functions appear:\n${folded}`);
+    const ratio = heavy / light;
+    t.diagnostic(`heavy:light = ${heavy}:${light} = ${ratio.toFixed(2)}`);
+    assert.ok(
+      ratio >= 3 * 0.8 && ratio <= 3 * 1.2,
+      `heavy:light = ${heavy}:${light} = ${ratio.toFixed(2)}, want 3 ± 20 %`,
+    );
+
+    const svg = await sidecar.call('GET', `/recordings/${id}/artifacts/flamegraph.svg`);
+    assert.match(svg.text, /furnace_heavy/);
+    const script = await sidecar.call('GET', `/recordings/${id}/artifacts/perf.script`);
+    assert.match(script.text, /furnace_light/);
+
+    // The recording went to the (fake) server's catalog with the proxy token.
+    await sidecar.waitFor(id, (s) => s.state === 'done');
+    assert.ok(server.uploads.has(`/api/v1/recordings/${id}`));
+    assert.match(
+      server.uploads.get(`/api/v1/recordings/${id}/artifacts/stacks.folded`)?.toString() ?? '',
+      /furnace_heavy/,
+    );
+    assert.equal(server.registrations[0]?.authorization, `Bearer ${SECRET}`);
+  });
+
+  it('keeps what was sampled when stopped early, and refuses a second start meanwhile', async (t) => {
+    const dir = await workDir(t, 'perf-stop');
+    const program = await buildHotProgram(dir);
+    const target = startProcess(t, program, ['120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET);
+
+    const start = await sidecar.call('POST', '/recordings', {
+      processPattern: `^${program}`,
+      durationSeconds: 300,
+    });
+    assert.equal(start.status, 202, start.text);
+    const status = start.json as RecordingStatus;
+    assert.deepEqual(
+      status.targets.map((p) => p.pid),
+      [target.pid],
+    );
+
+    const second = await sidecar.call('POST', '/recordings', { pid: target.pid });
+    assert.equal(second.status, 409);
+    assert.match(second.text, new RegExp(`ERR_RECORDING_RUNNING.*${status.id}`));
+
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const stopped = await sidecar.call('POST', `/recordings/${status.id}/stop`);
+    assert.equal(stopped.status, 200);
+    const done = await sidecar.waitFor(status.id, finished);
+    assert.equal(done.state, 'done', done.error);
+    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
+  });
+
+  it('keeps what was sampled when the target exits before the deadline', async (t) => {
+    const dir = await workDir(t, 'perf-exit');
+    const program = await buildHotProgram(dir);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET);
+    const target = startProcess(t, program, ['2']);
+
+    const start = await sidecar.call('POST', '/recordings', { pid: target.pid, durationSeconds: 300 });
+    assert.equal(start.status, 202, start.text);
+    const { id } = start.json as RecordingStatus;
+    const done = await sidecar.waitFor(id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.notEqual(target.exitCode, null, 'the target has exited');
+    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
+  });
+
+  it('refuses calls without the proxy token and bad parameters, naming field and limit', async (t) => {
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET);
+
+    assert.equal((await sidecar.call('GET', '/healthz', undefined, null)).status, 200);
+    for (const token of [null, 'wrong-token', SECRET]) {
+      const response = await sidecar.call('POST', '/recordings', { pid: process.pid }, token);
+      assert.equal(response.status, 401, `token ${token}`);
+      assert.equal((await sidecar.call('GET', '/recordings', undefined, token)).status, 401);
+    }
+
+    const cases: [unknown, RegExp][] = [
+      [{ pid: process.pid, durationSeconds: 601 }, /durationSeconds 601.*600/],
+      [{ pid: process.pid, frequency: 100000 }, /frequency 100000.*999/],
+      [{ pid: process.pid, event: 'bogus' }, /event "bogus".*cpu-clock/],
+      [{ pid: process.pid, callGraph: 'lbr' }, /callGraph "lbr"/],
+      [{}, /pid or processPattern is required/],
+      [
+        { processPattern: 'furnace-no-such-program-[0-9]' },
+        /ERR_NO_MATCHING_PROCESS: .*furnace-no-such-program/,
+      ],
+      [{ pid: sidecar.child.pid }, /ERR_NO_MATCHING_PROCESS/],
+    ];
+    for (const [body, message] of cases) {
+      const response = await sidecar.call('POST', '/recordings', body);
+      assert.equal(response.status, 400, JSON.stringify(body));
+      const error = response.json as { code: string; message: string };
+      assert.match(`${error.code}: ${error.message}`, message);
+    }
+  });
+
+  it('ends in failed with perf stderr when perf cannot record', async (t) => {
+    const dir = await workDir(t, 'perf-fail');
+    const program = await buildHotProgram(dir);
+    const target = startProcess(t, program, ['120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    // An event perf accepts by name but this machine cannot count (no hardware counters here).
+    const sidecar = await startSidecar(t, server, SECRET);
+    const start = await sidecar.call('POST', '/recordings', {
+      pid: target.pid,
+      event: 'instructions',
+      durationSeconds: 5,
+    });
+    assert.equal(start.status, 202, start.text);
+    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    assert.equal(done.state, 'failed');
+    assert.match(done.error ?? '', /perf record failed/);
+    assert.ok((done.error ?? '').length > 'perf record failed'.length + 20, done.error);
+  });
+});
