@@ -76,12 +76,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** Decides for an admission request: only pod CREATE requests can lead to an injection. */
 export function decideAdmission(request: AdmissionFacts): InjectionDecision {
   const kind = request.kind;
-  if (kind?.kind !== 'Pod' || (kind.group ?? '') !== '' || !isObject(request.object)) {
-    return { inject: false, reasons: ['not-a-pod'] };
-  }
+  if (kind?.kind !== 'Pod' || (kind.group ?? '') !== '') return { inject: false, reasons: ['not-a-pod'] };
   if (request.operation !== 'CREATE') return { inject: false, reasons: ['not-create'] };
   if (request.subResource !== undefined && request.subResource !== '') {
     return { inject: false, reasons: ['subresource'] };
   }
+  if (!isObject(request.object)) return { inject: false, reasons: ['not-a-pod'] };
   return decideInjection(request.object);
 }
