@@ -52,7 +52,7 @@ export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOpt
     `<svg version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">`,
     '<!-- Flame graph rendered by Furnace. Click a frame to zoom, Ctrl-F or Search to highlight. -->',
     `<defs><linearGradient id="background" y1="0" y2="1" x1="0" x2="0"><stop stop-color="${bg1}" offset="5%"/><stop stop-color="${bg2}" offset="95%"/></linearGradient></defs>`,
-    `<style type="text/css">${STYLE}</style>`,
+    `<style type="text/css"><![CDATA[${STYLE}]]></style>`,
     `<script type="text/ecmascript"><![CDATA[${svgScript({ inverted, width, xpad: XPAD, fontSize: FONT_SIZE, fontWidth: FONT_WIDTH })}]]></script>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="url(#background)"/>`,
     `<text id="title" x="${width / 2}" y="${FONT_SIZE * 2}">${escapeXml(title)}</text>`,

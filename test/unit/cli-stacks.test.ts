@@ -1,0 +1,121 @@
+// The offline filters `furnace collapse-perf` and `furnace flamegraph`, driven through run(argv, io).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { run as collapsePerf } from '../../cli/collapse-perf.ts';
+import { run as flamegraph } from '../../cli/flamegraph.ts';
+import type { CliIo } from '../../cli/io.ts';
+
+const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden', 'stacks');
+
+async function runCli(
+  command: (argv: string[], io: CliIo) => Promise<number>,
+  argv: string[],
+  input: string | Buffer = '',
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (b: Buffer) => out.push(b));
+  stderr.on('data', (b: Buffer) => err.push(b));
+  const code = await command(argv, { stdin: Readable.from([input]), stdout, stderr });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+describe('furnace collapse-perf', () => {
+  it('folds perf script from stdin like the golden file, with options', async () => {
+    const script = readFileSync(join(GOLDEN_DIR, 'kernel-frames.perf-script'));
+    const result = await runCli(collapsePerf, ['--kernel'], script);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, readFileSync(join(GOLDEN_DIR, 'kernel-frames.kernel.folded'), 'utf8'));
+  });
+
+  it('reads a file named on the command line', async () => {
+    const result = await runCli(collapsePerf, ['--tid', join(GOLDEN_DIR, 'comm-with-spaces.perf-script')]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, readFileSync(join(GOLDEN_DIR, 'comm-with-spaces.tid.folded'), 'utf8'));
+  });
+
+  it('notes on stderr which event it kept when there were several', async () => {
+    const script = readFileSync(join(GOLDEN_DIR, 'mixed-events.perf-script'));
+    const result = await runCli(collapsePerf, [], script);
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, /Filtering for events of type: cycles \(1 samples/);
+  });
+
+  it('exits 2 naming an unknown option', async () => {
+    const result = await runCli(collapsePerf, ['--inline']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /'--inline'/);
+  });
+
+  it('exits 1 when the input file cannot be read', async () => {
+    const result = await runCli(collapsePerf, ['/nonexistent/perf.script']);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /ENOENT/);
+  });
+});
+
+describe('furnace flamegraph', () => {
+  const folded = 'app;main;work 3\napp;main;idle 1\n';
+
+  it('renders SVG by default with the options given', async () => {
+    const argv = [
+      '--title',
+      'T',
+      '--subtitle',
+      'S',
+      '--width',
+      '900',
+      '--colors',
+      'aqua',
+      '--inverted',
+      '--minwidth',
+      '1',
+    ];
+    const result = await runCli(flamegraph, argv, folded);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^<\?xml/);
+    assert.match(result.stdout, /width="900"/);
+    assert.match(result.stdout, /<text id="title"[^>]*>T<\/text>/);
+    assert.match(result.stdout, /<text id="subtitle"[^>]*>S<\/text>/);
+    assert.match(result.stdout, /work \(3 samples, 75.00%\)/);
+  });
+
+  it('renders the HTML viewer with --html and speedscope JSON with --speedscope', async () => {
+    const html = await runCli(flamegraph, ['--html'], folded);
+    assert.equal(html.code, 0);
+    assert.match(html.stdout, /^<!DOCTYPE html>/);
+    const speedscope = await runCli(flamegraph, ['--speedscope', '--title', 'web'], folded);
+    assert.equal(speedscope.code, 0);
+    const file = JSON.parse(speedscope.stdout) as { name: string; profiles: { endValue: number }[] };
+    assert.equal(file.name, 'web');
+    assert.equal(file.profiles[0]?.endValue, 4);
+  });
+
+  for (const [argv, named] of [
+    [['--width', 'wide'], '--width'],
+    [['--width', '10'], '--width'],
+    [['--minwidth', '-1'], '--minwidth'],
+    [['--colors', 'pink'], '--colors'],
+    [['--html', '--speedscope'], '--html'],
+    [['--frobnicate'], '--frobnicate'],
+    [['--title'], '--title'],
+  ] as const) {
+    it(`exits 2 on ${argv.join(' ')}, naming ${named}`, async () => {
+      const result = await runCli(flamegraph, [...argv], folded);
+      assert.equal(result.code, 2);
+      assert.ok(result.stderr.includes(named), result.stderr);
+      assert.equal(result.stdout, '');
+    });
+  }
+
+  it('prints usage with --help', async () => {
+    const result = await runCli(flamegraph, ['--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /usage: furnace flamegraph/);
+  });
+});
