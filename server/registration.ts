@@ -13,7 +13,13 @@ import type { Registry, RegisterInput } from './registry/lease-registry.ts';
 import { registrationKey } from './registry/lease-registry.ts';
 
 export type RegistrationMode =
-  { kind: 'kubernetes'; kube: KubeGateway } | { kind: 'local'; secret: string; hostname: string };
+  | {
+      kind: 'kubernetes';
+      kube: KubeGateway;
+      /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
+      sidecarPort?: number;
+    }
+  | { kind: 'local'; secret: string; hostname: string };
 
 export interface RegistrationDeps {
   registry: Registry;
@@ -51,7 +57,7 @@ const responseSchema = {
   },
 } as const;
 
-function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => number) {
+function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => number, sidecarPort: number) {
   const reviews = createTokenCache({ now, fallbackSeconds: 30, maxEntries: 50_000 });
   // Which token hash last proved each registration, so renewals with the same token skip the pod read.
   const proven = new Map<string, string>();
@@ -70,14 +76,16 @@ function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => nu
     if (!checked.ok) throw refuse(checked);
     proven.set(key, tokenHash);
     if (proven.size > 100_000) proven.clear();
-    return { namespace, pod, podUid, address: { host: checked.podIp, port: SIDECAR_PORT } };
+    return { namespace, pod, podUid, address: { host: checked.podIp, port: sidecarPort } };
   };
 }
 
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
   const { mode, registry } = deps;
   const resolveKube =
-    mode.kind === 'kubernetes' ? kubernetesResolver(mode.kube, registry, deps.now) : undefined;
+    mode.kind === 'kubernetes'
+      ? kubernetesResolver(mode.kube, registry, deps.now, mode.sidecarPort ?? SIDECAR_PORT)
+      : undefined;
 
   app.post<{ Body: { port?: number } }>(
     '/api/v1/sidecars',

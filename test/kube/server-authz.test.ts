@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import Fastify from 'fastify';
+import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import {
+  createNamespace,
+  createServiceAccountToken,
+  createUser,
+  deleteRunObjects,
+} from '../harness/cluster.ts';
+import { buildKubeServer, createPod } from './server-kube-fixture.ts';
+
+let cp: ControlPlane;
+let kc: KubeConfig;
+
+before(async () => {
+  cp = await getControlPlane();
+  kc = cp.kubeConfig();
+});
+after(async () => {
+  await deleteRunObjects(kc);
+});
+
+function status(id: string) {
+  return {
+    id,
+    state: 'done',
+    stage: 'upload',
+    progress: 1,
+    params: { durationSeconds: 1 },
+    targets: [],
+    startedAt: new Date().toISOString(),
+    artifacts: [],
+  };
+}
+
+describe('server user authorization against a real API server (fake sidecar on loopback)', () => {
+  it('lets a user bound by a RoleBinding record in namespace A, refuses B with 403, and shows only A', async (t) => {
+    const sidecar = Fastify();
+    let connections = 0;
+    sidecar.server.on('connection', () => (connections += 1));
+    sidecar.post('/recordings', (_request, reply) =>
+      reply.code(202).send({ ...status('rec-a'), state: 'recording' }),
+    );
+    await sidecar.listen({ host: '127.0.0.1', port: 0 });
+    t.after(() => sidecar.close());
+    const address = sidecar.server.address();
+    const sidecarPort = typeof address === 'object' && address ? address.port : 0;
+
+    const server = await buildKubeServer(t, kc, sidecarPort);
+    const nsA = await createNamespace(kc, { enabled: true });
+    const nsB = await createNamespace(kc, { enabled: true });
+    const proxyTokens: Record<string, string> = {};
+    for (const namespace of [nsA, nsB]) {
+      const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
+      const token = await createServiceAccountToken(kc, {
+        namespace,
+        serviceAccount: 'default',
+        audiences: ['furnace'],
+        boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
+      });
+      const registered = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {},
+      });
+      assert.equal(registered.statusCode, 200, registered.body);
+      proxyTokens[namespace] = registered.json<{ proxyToken: string }>().proxyToken;
+    }
+    const alice = await createUser(kc, {
+      name: 'alice',
+      namespace: nsA,
+      rules: [
+        { apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['create', 'get', 'list'] },
+      ],
+    });
+    const asAlice = { authorization: `Bearer ${alice.token}` };
+
+    const sidecars = await server.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: asAlice });
+    assert.deepEqual(
+      sidecars.json<{ items: { namespace: string }[] }>().items.map((i) => i.namespace),
+      [nsA],
+    );
+
+    const allowed = await server.app.inject({
+      method: 'POST',
+      url: `/proxy/${nsA}/web/recordings`,
+      headers: asAlice,
+      payload: { durationSeconds: 5 },
+    });
+    assert.equal(allowed.statusCode, 202, allowed.body);
+    assert.equal(connections, 1);
+
+    const denied = await server.app.inject({
+      method: 'POST',
+      url: `/proxy/${nsB}/web/recordings`,
+      headers: asAlice,
+      payload: { durationSeconds: 5 },
+    });
+    assert.equal(denied.statusCode, 403);
+    assert.equal(connections, 1, 'a refused request never reaches the sidecar');
+
+    for (const namespace of [nsA, nsB]) {
+      const put = await server.app.inject({
+        method: 'PUT',
+        url: `/api/v1/recordings/rec-${namespace}`,
+        headers: { authorization: `Bearer ${proxyTokens[namespace]}` },
+        payload: status(`rec-${namespace}`),
+      });
+      assert.equal(put.statusCode, 200, put.body);
+    }
+    const catalog = await server.app.inject({ method: 'GET', url: '/api/v1/recordings', headers: asAlice });
+    assert.deepEqual(
+      catalog.json<{ items: { namespace: string }[] }>().items.map((e) => e.namespace),
+      [nsA],
+    );
+    const other = await server.app.inject({
+      method: 'GET',
+      url: `/api/v1/recordings/rec-${nsB}`,
+      headers: asAlice,
+    });
+    assert.equal(other.statusCode, 403);
+    const deleteOwn = await server.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/recordings/rec-${nsA}`,
+      headers: asAlice,
+    });
+    assert.equal(deleteOwn.statusCode, 403, 'the role does not grant delete');
+
+    const nobody = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/sidecars',
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    assert.equal(nobody.statusCode, 401);
+  });
+});

@@ -1,0 +1,130 @@
+// The server app against the harness's real API server: real TokenReview, SubjectAccessReview and
+// Pods; pods are created with the client and given an IP through the status subresource (no kubelet).
+import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_LIMITS } from '../../core/limits.ts';
+import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { createAccess } from '../../server/auth/access.ts';
+import { buildServerApp } from '../../server/build-server-app.ts';
+import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { createClientGateway } from '../../server/kube/client-gateway.ts';
+import { createMetricsRegistry } from '../../server/metrics.ts';
+import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import { RUN_ID } from '../harness/cluster.ts';
+
+export interface KubeServer {
+  app: FastifyInstance;
+  registry: Registry;
+  catalog: Catalog;
+}
+
+export async function buildKubeServer(
+  t: TestContext,
+  kc: KubeConfig,
+  sidecarPort?: number,
+): Promise<KubeServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'furnace-kube-'));
+  const now = (): number => Date.now();
+  const kube = createClientGateway(kc);
+  const registry = createRegistry({
+    now,
+    leaseSeconds: 30,
+    newToken: () => `pt-${Math.random().toString(36).slice(2)}`,
+  });
+  const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const app = buildServerApp({
+    registry,
+    catalog,
+    access: createAccess({
+      mode: 'kubernetes',
+      userHeader: 'x-forwarded-user',
+      groupsHeader: 'x-forwarded-groups',
+      now,
+      kube,
+    }),
+    registration: { kind: 'kubernetes', kube, ...(sidecarPort ? { sidecarPort } : {}) },
+    metricsRegistry: createMetricsRegistry(),
+    limitsFor: () => DEFAULT_LIMITS,
+    now,
+    proxyTimeoutSeconds: 5,
+    kube,
+    sweepIntervalMs: 0,
+  });
+  t.after(async () => {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { app, registry, catalog };
+}
+
+/** Creates a pod (with the `furnace` container unless told otherwise) and sets its IP. */
+export async function createPod(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  options: { sidecar?: boolean; podIp?: string } = {},
+): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const containers = [{ name: 'app', image: 'registry.invalid/app:1' }];
+  if (options.sidecar !== false) containers.push({ name: 'furnace', image: 'registry.invalid/furnace:1' });
+  const created = await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } }, spec: { containers } },
+  });
+  created.status = {
+    ...created.status,
+    podIP: options.podIp ?? '10.20.30.40',
+    podIPs: [{ ip: options.podIp ?? '10.20.30.40' }],
+    phase: 'Running',
+  };
+  return core.replaceNamespacedPodStatus({ namespace, name, body: created });
+}
+
+export async function deletePod(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
+}
+
+function decodePart(part: string | undefined): Record<string, unknown> {
+  return JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+function sign(header: object, claims: object, key: KeyObject): string {
+  const body = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const signer = createSign('RSA-SHA256');
+  signer.update(body);
+  return `${body}.${signer.sign(key).toString('base64url')}`;
+}
+
+/** The token with some claims changed, signed with the cluster's real service-account signing key. */
+export async function resignToken(
+  controlPlaneDir: string,
+  token: string,
+  changes: Record<string, unknown>,
+): Promise<string> {
+  const [header, claims] = token.split('.');
+  const key = createPrivateKey(await readFile(join(controlPlaneDir, 'pki', 'sa.key'), 'utf8'));
+  return sign(decodePart(header), { ...decodePart(claims), ...changes }, key);
+}
+
+/** The same token with its times moved an hour into the past. */
+export function expireToken(controlPlaneDir: string, token: string): Promise<string> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  return resignToken(controlPlaneDir, token, {
+    iat: nowSeconds - 7200,
+    nbf: nowSeconds - 7200,
+    exp: nowSeconds - 3600,
+  });
+}
+
+/** The same claims signed with a key the cluster has never seen. */
+export function forgeToken(token: string): string {
+  const [header, claims] = token.split('.');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return sign(decodePart(header), decodePart(claims), privateKey);
+}

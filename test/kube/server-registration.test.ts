@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { createNamespace, createServiceAccountToken, deleteRunObjects } from '../harness/cluster.ts';
+import { startPodWatch } from '../../server/kube/pod-watch.ts';
+import {
+  buildKubeServer,
+  createPod,
+  deletePod,
+  expireToken,
+  forgeToken,
+  resignToken,
+} from './server-kube-fixture.ts';
+
+let cp: ControlPlane;
+let kc: KubeConfig;
+
+before(async () => {
+  cp = await getControlPlane();
+  kc = cp.kubeConfig();
+});
+after(async () => {
+  await deleteRunObjects(kc);
+});
+
+async function boundToken(
+  namespace: string,
+  pod: { metadata?: { name?: string; uid?: string } },
+  audiences = ['furnace'],
+): Promise<string> {
+  return createServiceAccountToken(kc, {
+    namespace,
+    serviceAccount: 'default',
+    audiences,
+    boundPod: { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+  });
+}
+
+function register(server: Awaited<ReturnType<typeof buildKubeServer>>, token: string) {
+  return server.app.inject({
+    method: 'POST',
+    url: '/api/v1/sidecars',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { port: 9 },
+  });
+}
+
+describe('server registration against a real API server', () => {
+  it('registers a sidecar presenting a real pod-bound token, at the Pod IP and never the body port', async (t) => {
+    const server = await buildKubeServer(t, kc);
+    const namespace = await createNamespace(kc, { enabled: true });
+    const pod = await createPod(kc, namespace, 'web', { podIp: '10.44.0.7' });
+    const response = await register(server, await boundToken(namespace, pod));
+    assert.equal(response.statusCode, 200, response.body);
+    assert.equal(response.json<{ leaseSeconds: number }>().leaseSeconds, 30);
+    const registration = server.registry.get(namespace, 'web');
+    assert.deepEqual(registration?.address, { host: '10.44.0.7', port: 12380 });
+    assert.equal(registration?.podUid, pod.metadata?.uid);
+  });
+
+  it('refuses tokens for another pod, another audience, expired, forged, or a pod without the sidecar, and registers nothing', async (t) => {
+    const server = await buildKubeServer(t, kc);
+    const namespace = await createNamespace(kc, { enabled: true });
+    const original = await createPod(kc, namespace, 'recreated');
+    const staleToken = await boundToken(namespace, original);
+    await deletePod(kc, namespace, 'recreated');
+    await createPod(kc, namespace, 'recreated');
+    const web = await createPod(kc, namespace, 'web');
+    const plain = await createPod(kc, namespace, 'plain', { sidecar: false });
+    const good = await boundToken(namespace, web);
+    const cases: [string, string, number][] = [
+      ['a token bound to an earlier pod of the same name', staleToken, 401],
+      ['another audience', await boundToken(namespace, web, ['https://kubernetes.default.svc']), 401],
+      ['an expired token', await expireToken(cp.dir, good), 401],
+      ['a forged token', forgeToken(good), 401],
+      ['a pod without the furnace container', await boundToken(namespace, plain), 403],
+      [
+        'a token not bound to any pod',
+        await createServiceAccountToken(kc, { namespace, serviceAccount: 'default', audiences: ['furnace'] }),
+        403,
+      ],
+    ];
+    for (const [what, token, status] of cases) {
+      const response = await register(server, token);
+      assert.equal(response.statusCode, status, `${what}: ${response.body}`);
+    }
+    assert.equal(server.registry.size(), 0);
+    const resigned = await register(server, await resignToken(cp.dir, good, {}));
+    assert.equal(
+      resigned.statusCode,
+      200,
+      'the same token re-signed unchanged is accepted, so the expiry is what was refused',
+    );
+  });
+
+  it('removes the registration when the pod is deleted', async (t) => {
+    const server = await buildKubeServer(t, kc);
+    const namespace = await createNamespace(kc, { enabled: true });
+    const pod = await createPod(kc, namespace, 'short-lived');
+    const watch = startPodWatch({
+      kc,
+      onDeleted: (ns, name, uid) => server.registry.remove(ns, name, uid),
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    t.after(() => watch.stop());
+    assert.equal((await register(server, await boundToken(namespace, pod))).statusCode, 200);
+    const deadline = Date.now() + 20_000;
+    while (!watch.isSynced() && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(server.registry.get(namespace, 'short-lived'));
+    await deletePod(kc, namespace, 'short-lived');
+    while (server.registry.get(namespace, 'short-lived') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(server.registry.get(namespace, 'short-lived'), undefined);
+  });
+});
