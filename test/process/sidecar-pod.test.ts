@@ -1,0 +1,147 @@
+// The sidecar in pod mode: "containers" are processes with their own mount namespace, private /tmp and the
+// kubelet's termination-log bind mount, as in a real pod. A Node target runs with --perf-basic-prof.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
+import type { ChildProcess } from 'node:child_process';
+import type { RecordingStatus } from '../../core/recording.ts';
+import {
+  buildHotProgram,
+  finished,
+  samplesOf,
+  startFakeRegistrationServer,
+  startProcess,
+  startSidecar,
+  workDir,
+} from './sidecar-harness.ts';
+
+const SECRET = 'pod-test-secret';
+const POD_UID = '6a1f3c2e-0b7d-4e59-9c11-5d2f8e7a4b30';
+
+const NODE_PROGRAM = `
+function furnaceJsHotLoop(n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.sqrt(i) * Math.sin(i);
+  return s;
+}
+function furnaceJsOuter(end) {
+  let total = 0;
+  while (Date.now() < end) total += furnaceJsHotLoop(200000);
+  return total;
+}
+furnaceJsOuter(Date.now() + Number(process.argv[2] ?? 60) * 1000);
+`;
+
+/** Runs a command as a pod "container": own mount namespace, private /tmp, termination-log mount. */
+async function startContainer(
+  t: TestContext,
+  dir: string,
+  name: string,
+  command: string[],
+): Promise<ChildProcess> {
+  const logDir = `${dir}/kubelet/pods/${POD_UID}/containers/${name}`;
+  await mkdir(logDir, { recursive: true });
+  await writeFile(`${logDir}/5e0c7a19`, '');
+  const script = [
+    'mount -t tmpfs tmpfs /tmp',
+    'touch /tmp/termination-log',
+    `mount --bind ${logDir}/5e0c7a19 /tmp/termination-log`,
+    `exec ${command.join(' ')}`,
+  ].join(' && ');
+  const child = startProcess(t, 'unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script]);
+  // Ready once the mount is in place and the program has replaced the shell.
+  for (;;) {
+    const mountinfo = await readFile(`/proc/${child.pid}/mountinfo`, 'utf8').catch(() => '');
+    const comm = (await readFile(`/proc/${child.pid}/comm`, 'utf8').catch(() => '')).trim();
+    if (mountinfo.includes(`/containers/${name}/`) && comm !== 'sh' && comm !== 'unshare') return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('sidecar in a pod (with a fake registration server)', () => {
+  it("records the pod's containers by default, narrows to one by name, and resolves Node JIT frames", async (t) => {
+    const dir = await workDir(t, 'pod');
+    const hot = await buildHotProgram(dir);
+    await writeFile(`${dir}/app.js`, NODE_PROGRAM);
+    const node = await startContainer(t, dir, 'app', [
+      process.execPath,
+      '--perf-basic-prof',
+      `${dir}/app.js`,
+      '120',
+    ]);
+    const worker = await startContainer(t, dir, 'worker', [hot, '120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_POD_UID: POD_UID,
+      FURNACE_POD_NAMESPACE: 'shop',
+      FURNACE_POD_NAME: 'web-0',
+      FURNACE_TARGETS: JSON.stringify([
+        { name: 'app', image: 'example/app:1' },
+        { name: 'worker', image: 'example/worker:1' },
+      ]),
+    });
+
+    // Default: every process of the pod's app containers, and nothing else of this machine.
+    const all = await sidecar.call('POST', '/recordings', { durationSeconds: 1 });
+    assert.equal(all.status, 202, all.text);
+    const allStatus = all.json as RecordingStatus;
+    assert.deepEqual(
+      allStatus.targets.map((p) => [p.pid, p.container]).sort(),
+      [
+        [node.pid, 'app'],
+        [worker.pid, 'worker'],
+      ].sort(),
+    );
+    assert.equal((await sidecar.waitFor(allStatus.id, finished)).state, 'done');
+
+    const missing = await sidecar.call('POST', '/recordings', { container: 'db' });
+    assert.equal(missing.status, 400);
+    assert.match((missing.json as { message: string }).message, /container "db" in the containers of pod/);
+
+    const start = await sidecar.call('POST', '/recordings', {
+      container: 'app',
+      durationSeconds: 4,
+      frequency: 199,
+    });
+    assert.equal(start.status, 202, start.text);
+    const status = start.json as RecordingStatus;
+    assert.deepEqual(status.targets, [{ pid: node.pid, comm: 'node', container: 'app' }]);
+    const done = await sidecar.waitFor(status.id, finished);
+    assert.equal(done.state, 'done', done.error);
+    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    // V8 names JIT frames like `JS:*furnaceJsHotLoop /path/app.js:2:26`.
+    const named = folded.split('\n').filter((line) => /;JS:\*?furnaceJs(HotLoop|Outer) /.test(line));
+    assert.ok(named.length > 0, `JavaScript function names appear:\n${folded.slice(0, 3000)}`);
+    assert.ok(samplesOf(folded, 'furnace_heavy') === 0, 'the other container was not recorded');
+    // The map copied into the sidecar's /tmp for perf script is removed again.
+    await assert.rejects(readFile(`/tmp/perf-${node.pid}.map`));
+    const meta = JSON.parse(
+      server.uploads.get(`/api/v1/recordings/${status.id}`)?.toString() ?? '{}',
+    ) as Record<string, unknown>;
+    assert.deepEqual([meta.namespace, meta.pod, meta.container], ['shop', 'web-0', 'app']);
+  });
+
+  it('records a Node program in local mode by process pattern', async (t) => {
+    const dir = await workDir(t, 'node-local');
+    await writeFile(`${dir}/local-app.js`, NODE_PROGRAM);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET);
+    const node = startProcess(t, process.execPath, ['--perf-basic-prof', `${dir}/local-app.js`, '120']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const start = await sidecar.call('POST', '/recordings', {
+      processPattern: 'local-app\\.js',
+      durationSeconds: 3,
+    });
+    assert.equal(start.status, 202, start.text);
+    const status = start.json as RecordingStatus;
+    assert.deepEqual(
+      status.targets.map((p) => p.pid),
+      [node.pid],
+    );
+    const done = await sidecar.waitFor(status.id, finished);
+    assert.equal(done.state, 'done', done.error);
+    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    assert.match(folded, /furnaceJs(HotLoop|Outer)/);
+  });
+});

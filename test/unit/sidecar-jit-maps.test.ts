@@ -1,0 +1,56 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { copyJitMaps, jitMapPaths, removeJitMaps } from '../../sidecar/jit-maps.ts';
+
+describe('JIT map copies', () => {
+  it("copies a target's map from its own /tmp under its namespace PID to perf's /tmp under the recorded PID", async (t) => {
+    const dir = await mkdtemp(`${tmpdir()}/furnace-jit-`);
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const procRoot = `${dir}/proc`;
+    const tmpDir = `${dir}/sidecar-tmp`;
+    await mkdir(`${procRoot}/4321/root/tmp`, { recursive: true });
+    await mkdir(`${procRoot}/4400/root/tmp`, { recursive: true });
+    await mkdir(tmpDir);
+    await writeFile(
+      `${procRoot}/4321/root/tmp/perf-7.map`,
+      '3ef2a0c0 40 JS:*handleRequest /app/server.js:10:3\n',
+    );
+
+    const copies = await copyJitMaps(
+      [
+        { pid: 4321, nspid: 7 },
+        { pid: 4400, nspid: 9 }, // no map: not a JIT runtime
+        { pid: 4500, nspid: 4500 }, // gone
+      ],
+      { procRoot, tmpDir },
+    );
+    assert.deepEqual(copies, [`${tmpDir}/perf-4321.map`]);
+    assert.match(await readFile(`${tmpDir}/perf-4321.map`, 'utf8'), /handleRequest/);
+    await removeJitMaps(copies);
+    await assert.rejects(readFile(`${tmpDir}/perf-4321.map`));
+  });
+
+  it('leaves a map alone when the target shares the sidecar /tmp', async (t) => {
+    const dir = await mkdtemp(`${tmpdir()}/furnace-jit-`);
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    await mkdir(`${dir}/proc/55/root`, { recursive: true });
+    await mkdir(`${dir}/tmp`);
+    await writeFile(`${dir}/tmp/perf-55.map`, 'x');
+    // /proc/55/root/tmp is the sidecar's own /tmp (local mode).
+    await symlink(`${dir}/tmp`, `${dir}/proc/55/root/tmp`);
+    assert.deepEqual(
+      await copyJitMaps([{ pid: 55, nspid: 55 }], { procRoot: `${dir}/proc`, tmpDir: `${dir}/tmp` }),
+      [],
+    );
+    assert.equal(await readFile(`${dir}/tmp/perf-55.map`, 'utf8'), 'x');
+  });
+
+  it('names the paths perf script looks at', () => {
+    assert.deepEqual(jitMapPaths({ pid: 812, nspid: 1 }), {
+      source: '/proc/812/root/tmp/perf-1.map',
+      destination: '/tmp/perf-812.map',
+    });
+  });
+});
