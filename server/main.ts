@@ -17,6 +17,11 @@ import { createMetricsRegistry } from './metrics.ts';
 import type { RegistrationMode } from './registration.ts';
 import { createRegistry } from './registry/lease-registry.ts';
 import { randomBytes } from 'node:crypto';
+import type { Server as TlsServer } from 'node:tls';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { buildWebhookApp } from './webhook/build-webhook-app.ts';
+import { loadInjectionConfig } from './webhook/load-injection-config.ts';
+import { watchTlsFiles, type TlsSource } from './webhook/tls.ts';
 
 function fail(message: string): never {
   process.stderr.write(`furnace: ${message}\n`);
@@ -35,6 +40,28 @@ interface Running {
   app: FastifyInstance;
   sidecar?: LocalSidecar;
   podWatch?: PodWatch;
+  webhook?: FastifyInstance;
+  tls?: TlsSource;
+}
+
+async function startWebhook(
+  config: ServerConfig,
+  tls: TlsSource,
+  app: FastifyInstance,
+  metricsRegistry: MetricsRegistry,
+): Promise<FastifyInstance> {
+  const injection = await loadInjectionConfig({
+    ...(config.webhook.configFile ? { file: config.webhook.configFile } : {}),
+    env: process.env,
+  });
+  const webhook = buildWebhookApp({
+    config: injection,
+    https: tls,
+    logger: app.log.child({ component: 'webhook' }),
+    metricsRegistry,
+  });
+  await webhook.listen({ host: config.host, port: config.webhook.port });
+  return webhook;
 }
 
 async function start(local: boolean): Promise<Running> {
@@ -60,9 +87,14 @@ async function start(local: boolean): Promise<Running> {
     ? { kind: 'kubernetes', kube }
     : { kind: 'local', secret, hostname: podName };
   const running: Running = { app: undefined as unknown as FastifyInstance };
-  const tls = config.tls
-    ? { cert: await readFile(config.tls.certFile), key: await readFile(config.tls.keyFile) }
-    : undefined;
+  const metricsRegistry = createMetricsRegistry();
+  if (config.tls) {
+    running.tls = await watchTlsFiles({
+      ...config.tls,
+      onError: (error) => process.stderr.write(`furnace: TLS files not reloaded: ${error.message}\n`),
+    });
+  }
+  const tls = running.tls?.current();
   const app = buildServerApp({
     registry,
     catalog,
@@ -74,7 +106,7 @@ async function start(local: boolean): Promise<Running> {
       ...(kube ? { kube } : {}),
     }),
     registration,
-    metricsRegistry: createMetricsRegistry(),
+    metricsRegistry,
     limitsFor: (namespace) => limitsFor(config, namespace),
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
@@ -84,6 +116,7 @@ async function start(local: boolean): Promise<Running> {
     ...(tls ? { https: tls } : {}),
   });
   running.app = app;
+  running.tls?.subscribe((material) => (app.server as unknown as TlsServer).setSecureContext(material));
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -102,8 +135,8 @@ async function start(local: boolean): Promise<Running> {
       log: app.log,
       onDeleted: (namespace, pod, uid) => registry.remove(namespace, pod, uid),
     });
-    // TODO(webhook): start the admission webhook listener on config.webhook.port with
-    // buildWebhookApp from ./webhook/build-webhook-app.ts once that module lands.
+    if (config.webhook.enabled && running.tls)
+      running.webhook = await startWebhook(config, running.tls, app, metricsRegistry);
   }
   if (local && config.localSidecar) {
     running.sidecar = spawnLocalSidecar({
@@ -132,7 +165,9 @@ async function stop(running: Running): Promise<void> {
   stopping = true;
   await running.sidecar?.stop();
   await running.podWatch?.stop();
+  await running.webhook?.close();
   await running.app.close();
+  running.tls?.close();
 }
 
 async function main(): Promise<void> {
