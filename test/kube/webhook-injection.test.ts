@@ -1,0 +1,169 @@
+// Pods go through the real API server's admission chain to the furnace webhook over TLS.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { INJECTED_ANNOTATION, SIDECAR_ENV } from '../../core/names.ts';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { deleteRunObjects } from '../harness/cluster.ts';
+import { getControlPlane } from '../harness/control-plane.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
+import { hasSidecar, startKubeWebhook, testPod, waitUntilInjecting } from './webhook-fixture.ts';
+import type { KubeWebhook } from './webhook-fixture.ts';
+
+let cp: ControlPlane;
+let kc: KubeConfig;
+let core: CoreV1Api;
+let webhook: KubeWebhook;
+let enabled: string;
+
+async function decisions(decision: string, reason: string): Promise<number> {
+  const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
+  return metric?.values.find((v) => v.labels.decision === decision && v.labels.reason === reason)?.value ?? 0;
+}
+
+before(async () => {
+  cp = await getControlPlane();
+  kc = cp.kubeConfig();
+  core = kc.makeApiClient(CoreV1Api);
+  const certs = await generateDevCertificates();
+  webhook = await startKubeWebhook(kc, {
+    https: { key: certs.keyPem, cert: certs.certPem },
+    caPem: certs.caPem,
+  });
+  enabled = await webhook.namespace(true);
+  await waitUntilInjecting(kc, enabled);
+});
+
+after(async () => {
+  await webhook.removeConfiguration();
+  await webhook.close();
+  await deleteRunObjects(kc);
+});
+
+describe('webhook in a real admission chain', () => {
+  it('injects a pod created with the client in an enabled namespace', async () => {
+    const body = testPod('client-pod', {
+      labels: { furnace: 'enabled', app: 'web' },
+      annotations: { team: 'shop' },
+    });
+    const created = await core.createNamespacedPod({ namespace: enabled, body });
+    const stored = await core.readNamespacedPod({ namespace: enabled, name: 'client-pod' });
+    for (const pod of [created, stored]) {
+      assert.deepEqual(
+        pod.spec?.containers.map((c) => c.name),
+        ['app', 'furnace'],
+      );
+      assert.equal(pod.spec?.shareProcessNamespace, true);
+      assert.equal(pod.metadata?.annotations?.team, 'shop', 'existing annotations are kept');
+      assert.ok(pod.metadata?.annotations?.[INJECTED_ANNOTATION]);
+    }
+    const sidecar = stored.spec?.containers[1];
+    const env = new Map((sidecar?.env ?? []).map((e) => [e.name, e]));
+    assert.equal(env.get(SIDECAR_ENV.targets)?.value, '[{"name":"app","image":"registry.example/app:1"}]');
+    assert.equal(env.get(SIDECAR_ENV.podUid)?.valueFrom?.fieldRef?.fieldPath, 'metadata.uid');
+    assert.equal(sidecar?.ports?.[0]?.containerPort, 12380);
+    const token = stored.spec?.volumes?.find((v) => v.name === 'furnace-token');
+    assert.equal(token?.projected?.sources?.[0]?.serviceAccountToken?.audience, 'furnace');
+  });
+
+  it('injects a pod applied with kubectl, opted in by an annotation in odd case', async () => {
+    const manifest = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: kubectl-pod',
+      '  annotations:',
+      "    furnace: ' YeS '",
+      'spec:',
+      '  containers:',
+      '    - name: app',
+      '      image: registry.example/app:1',
+      '',
+    ].join('\n');
+    const applied = await cp.kubectl(['apply', '-n', enabled, '-f', '-'], { input: manifest });
+    assert.equal(applied.code, 0, applied.stderr);
+    const got = await cp.kubectl(['get', 'pod', 'kubectl-pod', '-n', enabled, '-o', 'json']);
+    assert.equal(got.code, 0, got.stderr);
+    const pod = JSON.parse(got.stdout) as V1Pod;
+    assert.ok(hasSidecar(pod));
+    // kubectl's own annotation sits beside the marker, not replaced by it.
+    assert.ok(pod.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration']);
+    assert.ok(pod.metadata?.annotations?.[INJECTED_ANNOTATION]);
+  });
+
+  it('does not inject in a namespace without furnace=enabled', async () => {
+    const plain = await webhook.namespace(false);
+    const created = await core.createNamespacedPod({
+      namespace: plain,
+      body: testPod('p', { labels: { furnace: 'enabled' } }),
+    });
+    assert.equal(hasSidecar(created), false);
+  });
+
+  it('does not inject a pod that did not opt in, and the match condition keeps the request from the webhook', async () => {
+    const before = await decisions('skip', 'pod-not-opted-in');
+    const cases = [
+      testPod('not-opted-in', { labels: { app: 'x' } }),
+      testPod('opted-out', { labels: { furnace: 'no' } }),
+    ];
+    for (const body of cases) {
+      const created = await core.createNamespacedPod({ namespace: enabled, body });
+      assert.equal(hasSidecar(created), false, body.metadata?.name);
+    }
+    assert.equal(
+      await decisions('skip', 'pod-not-opted-in'),
+      before,
+      'the API server did not call the webhook',
+    );
+  });
+
+  it('admits an injected pod with pod-level runAsNonRoot, and a Job pod with the sidecar as a native sidecar', async () => {
+    const nonRoot = testPod('non-root', { labels: { furnace: 'true' } });
+    nonRoot.spec = {
+      ...nonRoot.spec,
+      containers: nonRoot.spec?.containers ?? [],
+      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+    };
+    const created = await core.createNamespacedPod({ namespace: enabled, body: nonRoot });
+    const sidecar = created.spec?.containers.find((c) => c.name === 'furnace');
+    assert.equal(sidecar?.securityContext?.runAsNonRoot, false);
+    assert.equal(sidecar?.securityContext?.runAsUser, 0);
+    assert.equal(created.spec?.securityContext?.runAsNonRoot, true, 'the pod keeps its own setting');
+
+    const job = testPod('job-pod', { labels: { furnace: 'enabled' } });
+    job.spec = { ...job.spec, containers: job.spec?.containers ?? [], restartPolicy: 'Never' };
+    const jobPod = await core.createNamespacedPod({ namespace: enabled, body: job });
+    assert.deepEqual(
+      jobPod.spec?.initContainers?.map((c) => [c.name, c.restartPolicy]),
+      [['furnace', 'Always']],
+    );
+  });
+
+  it('answers a server-side dry-run create with the injected pod and stores nothing', async () => {
+    const body = testPod('dry-run-pod', { labels: { furnace: 'enabled' } });
+    const dry = await core.createNamespacedPod({ namespace: enabled, body, dryRun: 'All' });
+    assert.ok(hasSidecar(dry));
+    await assert.rejects(
+      core.readNamespacedPod({ namespace: enabled, name: 'dry-run-pod' }),
+      (error: { code?: number }) => {
+        assert.equal(error.code, 404);
+        return true;
+      },
+    );
+    const viaKubectl = await cp.kubectl(
+      ['create', '-n', enabled, '--dry-run=server', '-o', 'json', '-f', '-'],
+      {
+        input: stringify(body),
+      },
+    );
+    assert.equal(viaKubectl.code, 0, viaKubectl.stderr);
+    assert.ok(hasSidecar(JSON.parse(viaKubectl.stdout) as V1Pod));
+    const list = await core.listNamespacedPod({
+      namespace: enabled,
+      fieldSelector: 'metadata.name=dry-run-pod',
+    });
+    assert.equal(list.items.length, 0);
+  });
+});
