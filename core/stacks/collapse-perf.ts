@@ -1,5 +1,6 @@
 // Streaming `perf script` text → folded stacks, with stackcollapse-perf.pl's rules and options.
 // Memory holds the folded map, one partial line and the current sample: never the whole input.
+import { isAscii } from 'node:buffer';
 import { parseFrameLine, type FrameLine, type FrameRules } from './perf-frame.ts';
 
 export interface CollapseOptions {
@@ -26,6 +27,9 @@ const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
 const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const FRAME_CACHE_LIMIT = 50_000;
+// Whole samples are cached too, up to this many characters in all; longer blocks would hash poorly.
+const BLOCK_CACHE_CHARS = 16_000_000;
+const MAX_BLOCK = 16_000;
 
 export class StackCollapser {
   readonly #rules: FrameRules;
@@ -33,11 +37,16 @@ export class StackCollapser {
   readonly #tid: boolean;
   readonly #stacks: FoldedStacks = new Map();
   readonly #decoder = new TextDecoder('utf-8');
+  #decoderPending = false;
   readonly #cache = [new Map<string, FrameLine>(), new Map<string, FrameLine>()];
   #partial = '';
   #pname: string | undefined;
   #period = 1;
   #frames: string[] = [];
+  // The folded frames of the current sample when they came whole from the block cache.
+  #suffix: string | undefined;
+  readonly #blockCache = [new Map<string, string>(), new Map<string, string>()];
+  #blockChars = 0;
   #event: string | undefined;
   #skippedSamples = 0;
   #unrecognizedLines = 0;
@@ -68,14 +77,24 @@ export class StackCollapser {
   }
 
   push(chunk: string | Buffer): void {
-    const text =
-      this.#partial + (typeof chunk === 'string' ? chunk : this.#decoder.decode(chunk, { stream: true }));
+    const text = this.#partial + (typeof chunk === 'string' ? chunk : this.#decode(chunk));
     let start = 0;
+    // Cleared when no whole sample is left in this chunk, so input without "\n\n" (CRLF) is scanned once.
+    let blocks = true;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      this.#line(
+      const accepted = this.#line(
         text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
       );
       start = nl + 1;
+      if (!accepted || !blocks || this.#frames.length > 0) continue;
+      // The frame lines of a sample up to its blank line; hot code repeats them byte for byte.
+      const end = text.indexOf('\n\n', nl);
+      if (end === -1) blocks = false;
+      else if (end - start <= MAX_BLOCK) {
+        this.#block(text.slice(start, end));
+        this.#endSample();
+        start = end + 2;
+      }
     }
     this.#partial = text.slice(start);
   }
@@ -91,13 +110,58 @@ export class StackCollapser {
     return this.#stacks;
   }
 
-  #line(line: string): void {
-    if (line === '') return this.#endSample();
+  // ASCII, the usual case, decodes several times faster as latin1; anything else goes through the
+  // streaming decoder, which also completes a character cut at the end of the previous chunk.
+  #decode(chunk: Buffer): string {
+    if (!this.#decoderPending && isAscii(chunk)) return chunk.toString('latin1');
+    this.#decoderPending = !isAscii(chunk);
+    return this.#decoder.decode(chunk, { stream: true });
+  }
+
+  /** Returns true for the header of a sample that is kept. */
+  #line(line: string): boolean {
+    if (line === '') {
+      this.#endSample();
+      return false;
+    }
     const first = line.charCodeAt(0);
-    if (first === 35 /* # */) return;
-    if (first !== 9 && first !== 32 && this.#header(line)) return;
+    if (first === 35 /* # */) return false;
+    if (first !== 9 && first !== 32) {
+      const header = this.#header(line);
+      if (header !== 'none') return header === 'accepted';
+    }
     // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
     this.#frameLine(line, this.#pname !== undefined);
+    return false;
+  }
+
+  /** All frame lines of one sample (no blank line inside), folded to `outer;…;inner` once per text. */
+  #block(block: string): void {
+    const cache = this.#blockCache[this.#pname === 'java' ? 1 : 0] as Map<string, string>;
+    const hit = cache.get(block);
+    if (hit !== undefined) {
+      this.#suffix = hit;
+      return;
+    }
+    const unrecognized = this.#unrecognizedLines;
+    let cacheable = true;
+    for (const line of block === '' ? [] : block.split('\n')) {
+      const first = line.charCodeAt(0);
+      // Only plain frame lines: a header, comment or stray CR inside changes state beyond the stack.
+      if (first !== 9 && first !== 32) cacheable = false;
+      this.#line(line.endsWith('\r') ? line.slice(0, -1) : line);
+    }
+    if (!cacheable || this.#unrecognizedLines !== unrecognized) return;
+    let suffix = '';
+    for (let i = this.#frames.length - 1; i >= 0; i--) suffix += (suffix === '' ? '' : ';') + this.#frames[i];
+    this.#blockChars += block.length;
+    if (this.#blockChars > BLOCK_CACHE_CHARS) {
+      cache.clear();
+      this.#blockChars = block.length;
+    }
+    cache.set(detach(block), detach(suffix));
+    this.#suffix = suffix;
+    this.#frames = [];
   }
 
   #frameLine(line: string, keep: boolean): void {
@@ -117,10 +181,10 @@ export class StackCollapser {
     }
   }
 
-  /** Returns false when the line is not an event header (then it may still be a frame line). */
-  #header(line: string): boolean {
+  /** `none` when the line is not an event header (then it may still be a frame line). */
+  #header(line: string): 'none' | 'filtered' | 'accepted' {
     const m = EVENT_HEADER.exec(line);
-    if (!m) return false;
+    if (!m) return 'none';
     let period = '';
     const ev = EVENT_NAME.exec(line);
     if (ev) {
@@ -130,7 +194,7 @@ export class StackCollapser {
       else if (event !== this.#event) {
         // Mixing events (cycles and instructions, say) would add up unlike things.
         this.#skippedSamples++;
-        return true;
+        return 'filtered';
       }
     }
     const comm = m[1] ?? '';
@@ -144,12 +208,16 @@ export class StackCollapser {
     this.#pname = pname.replaceAll(' ', '_');
     // A missing or zero period counts as one sample.
     this.#period = Number(period) || 1;
-    return true;
+    return 'accepted';
   }
 
   #endSample(): void {
     if (this.#pname === undefined) return;
     let key = this.#pname;
+    if (this.#suffix !== undefined) {
+      if (this.#suffix !== '') key += ';' + this.#suffix;
+      this.#suffix = undefined;
+    }
     for (let i = this.#frames.length - 1; i >= 0; i--) key += ';' + (this.#frames[i] as string);
     this.#stacks.set(key, (this.#stacks.get(key) ?? 0) + this.#period);
     this.#frames = [];
