@@ -1,7 +1,8 @@
-// Returns a clone of the pod with the sidecar added. The input is never modified; existing annotations,
-// volumes and containers are kept in place and ours are added beside them, so the JSON patch computed
-// from the two (compute-patch.ts) only ever adds.
-import type { V1Pod } from '@kubernetes/client-node';
+// Returns the pod with the sidecar added. The input is never modified; existing annotations, volumes and
+// containers are kept in place and ours are added beside them, so the JSON patch computed from the two
+// (compute-patch.ts) only ever adds. Unchanged subtrees are shared with the input rather than copied (a
+// deep clone per admission costs more than the rest of the request): treat both as immutable.
+import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { INJECTED_ANNOTATION } from '../names.ts';
 import type { InjectionConfig } from './injection-config.ts';
 import { runsToCompletion } from './pod-shape.ts';
@@ -14,21 +15,20 @@ export function injectionMarker(config: InjectionConfig): string {
 }
 
 export function injectSidecar(pod: V1Pod, config: InjectionConfig): V1Pod {
-  const out = structuredClone(pod);
-  const metadata = (out.metadata ??= {});
-  (metadata.annotations ??= {})[INJECTED_ANNOTATION] = injectionMarker(config);
+  const annotations = { ...pod.metadata?.annotations, [INJECTED_ANNOTATION]: injectionMarker(config) };
+  const metadata = { ...pod.metadata, annotations };
 
-  const spec = (out.spec ??= { containers: [] });
+  const spec: V1PodSpec = { ...(pod.spec ?? { containers: [] }) };
   const volumes = buildSidecarVolumes(pod, config);
   const container = buildSidecarContainer(pod, config, volumes);
   if (runsToCompletion(pod)) {
     // A native sidecar: started before the main containers, stopped when they finish, so Jobs complete.
-    (spec.initContainers ??= []).push({ ...container, restartPolicy: 'Always' });
+    spec.initContainers = [...(spec.initContainers ?? []), { ...container, restartPolicy: 'Always' }];
   } else {
-    (spec.containers ??= []).push(container);
+    spec.containers = [...(spec.containers ?? []), container];
   }
-  (spec.volumes ??= []).push(...volumes.volumes);
+  spec.volumes = [...(spec.volumes ?? []), ...volumes.volumes];
   // The API server rejects shareProcessNamespace together with hostPID; hostPID already shows every process.
   if (spec.hostPID !== true) spec.shareProcessNamespace = true;
-  return out;
+  return { ...pod, metadata, spec };
 }

@@ -1,0 +1,175 @@
+// npm run bench:webhook — AdmissionReviews per second and latency of POST /mutate over HTTPS with
+// keep-alive, against a bare Fastify HTTPS route that echoes the same body, in the same run; then p99 at
+// a fixed 1,000 requests/s. The servers run in a child process so that the client does not share their
+// event loop. Bounded: about 30 s in all.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Agent, request } from 'node:https';
+import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify from 'fastify';
+import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
+import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { realisticReview } from './webhook-review.ts';
+
+const CONCURRENCY = 16;
+const WARMUP_MS = 2_000;
+const MEASURE_MS = 8_000;
+const FIXED_RATE = 1_000;
+const FIXED_MS = 5_000;
+
+interface Ports {
+  webhook: number;
+  echo: number;
+  caPem: string;
+}
+
+async function serve(): Promise<void> {
+  const certs = await generateDevCertificates();
+  const https = { key: certs.keyPem, cert: certs.certPem };
+  const webhook = buildWebhookApp({ config: parseInjectionConfig({}), https });
+  const echo = Fastify({ https, bodyLimit: 3 * 1024 * 1024 });
+  echo.post('/echo', (req) => req.body);
+  await webhook.listen({ host: '127.0.0.1', port: 0 });
+  await echo.listen({ host: '127.0.0.1', port: 0 });
+  const port = (a: ReturnType<typeof webhook.server.address>): number =>
+    typeof a === 'object' && a ? a.port : 0;
+  const ports: Ports = {
+    webhook: port(webhook.server.address()),
+    echo: port(echo.server.address()),
+    caPem: certs.caPem,
+  };
+  process.send?.(ports);
+  process.on('disconnect', () => {
+    void Promise.all([webhook.close(), echo.close()]).then(() => process.exit(0));
+  });
+}
+
+function post(agent: Agent, port: number, path: string, body: Buffer, ca: string): Promise<number> {
+  const start = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        ca,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(Number(process.hrtime.bigint() - start) / 1e6)
+            : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+}
+
+interface Result {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function closedLoop(port: number, path: string, body: Buffer, ca: string): Promise<Result> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let measuring = false;
+  let stop = false;
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const ms = await post(agent, port, path, body, ca);
+      if (measuring) latencies.push(ms);
+    }
+  };
+  const workers = Array.from({ length: CONCURRENCY }, () => worker());
+  await sleep(WARMUP_MS);
+  measuring = true;
+  const start = performance.now();
+  await sleep(MEASURE_MS);
+  measuring = false;
+  const elapsed = performance.now() - start;
+  stop = true;
+  await Promise.all(workers);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: (latencies.length / elapsed) * 1000,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+async function fixedRate(port: number, path: string, body: Buffer, ca: string): Promise<Result> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  // Open the connections first: TLS handshakes are not what this measures.
+  await Promise.all(Array.from({ length: 64 }, () => post(agent, port, path, body, ca)));
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < FIXED_MS) {
+    const due = Math.floor(((performance.now() - start) / 1000) * FIXED_RATE);
+    for (; sent < due; sent++)
+      pending.push(post(agent, port, path, body, ca).then((ms) => void latencies.push(ms)));
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: latencies.length / (FIXED_MS / 1000),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+function line(name: string, r: Result): string {
+  return `| ${name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`;
+}
+
+async function main(): Promise<void> {
+  const child: ChildProcess = fork(import.meta.filename, ['serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const [ports] = (await once(child, 'message')) as [Ports];
+    const body = Buffer.from(JSON.stringify(realisticReview()));
+    const webhook = await closedLoop(ports.webhook, '/mutate', body, ports.caPem);
+    const echo = await closedLoop(ports.echo, '/echo', body, ports.caPem);
+    const fixed = await fixedRate(ports.webhook, '/mutate', body, ports.caPem);
+    const cpu = cpus();
+    const out = [
+      `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}`,
+      `request: AdmissionReview of ${body.length} bytes (3 containers, 40 env vars, 6 volumes); ${CONCURRENCY} keep-alive connections, ${MEASURE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up`,
+      '',
+      '| route | requests/s | p50 ms | p99 ms |',
+      '|---|---|---|---|',
+      line('POST /mutate (furnace webhook)', webhook),
+      line('POST /echo (bare Fastify HTTPS echo)', echo),
+      line(`POST /mutate at a fixed ${FIXED_RATE} req/s`, fixed),
+      '',
+      `ratio webhook/echo: ${(webhook.perSecond / echo.perSecond).toFixed(2)}`,
+    ];
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    child.disconnect();
+    if (child.exitCode === null) await once(child, 'exit');
+  }
+}
+
+if (process.argv[2] === 'serve') await serve();
+else await main();
