@@ -2,25 +2,22 @@
 // (server on loopback with auth `none`, plus one local sidecar process).
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
 import { buildServerApp } from './build-server-app.ts';
 import { openCatalog } from './catalog/catalog-store.ts';
 import { checkAuthBinding, limitsFor, parseConfigText, resolveConfig, type ServerConfig } from './config.ts';
-import { createClientGateway } from './kube/client-gateway.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
-import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
+import type { PodWatch } from './kube/pod-watch.ts';
+import type { ClusterConnection } from './cluster-mode.ts';
 import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './local-mode.ts';
 import { loggerOptions } from './logging.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import type { RegistrationMode } from './registration.ts';
-import { createRegistry } from './registry/lease-registry.ts';
+import { createRegistry, type Registry } from './registry/lease-registry.ts';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
-import type { Registry as MetricsRegistry } from 'prom-client';
-import { buildWebhookApp } from './webhook/build-webhook-app.ts';
-import { loadInjectionConfig } from './webhook/load-injection-config.ts';
 import { watchTlsFiles, type TlsSource } from './webhook/tls.ts';
 
 function fail(message: string): never {
@@ -44,24 +41,37 @@ interface Running {
   tls?: TlsSource;
 }
 
-async function startWebhook(
+async function listenOrExit(app: FastifyInstance, config: ServerConfig): Promise<void> {
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE')
+      fail(`port ${config.port} on ${config.host} is already in use (set FURNACE_PORT to another port)`);
+    if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`);
+    throw error;
+  }
+}
+
+async function startClusterParts(
+  cluster: ClusterConnection,
   config: ServerConfig,
-  tls: TlsSource,
-  app: FastifyInstance,
+  running: Running,
+  registry: Registry,
   metricsRegistry: MetricsRegistry,
-): Promise<FastifyInstance> {
-  const injection = await loadInjectionConfig({
-    ...(config.webhook.configFile ? { file: config.webhook.configFile } : {}),
+): Promise<void> {
+  running.podWatch = cluster.watchPods(registry, running.app.log);
+  if (!config.webhook.enabled || !running.tls) return;
+  const { buildWebhook } = await import('./cluster-mode.ts');
+  const webhook = await buildWebhook({
+    ...(config.webhook.configFile ? { configFile: config.webhook.configFile } : {}),
     env: process.env,
-  });
-  const webhook = buildWebhookApp({
-    config: injection,
-    https: tls,
-    logger: app.log.child({ component: 'webhook' }),
+    tls: running.tls,
+    log: running.app.log,
     metricsRegistry,
   });
   await webhook.listen({ host: config.host, port: config.webhook.port });
-  return webhook;
+  running.webhook = webhook;
 }
 
 async function start(local: boolean): Promise<Running> {
@@ -74,13 +84,10 @@ async function start(local: boolean): Promise<Running> {
     leaseSeconds: config.leaseSeconds,
     newToken: () => randomBytes(32).toString('base64url'),
   });
-  let kube: KubeGateway | undefined;
-  let kc: KubeConfig | undefined;
-  if (!local) {
-    kc = new KubeConfig();
-    kc.loadFromDefault();
-    kube = createClientGateway(kc);
-  }
+  const cluster: ClusterConnection | undefined = local
+    ? undefined
+    : (await import('./cluster-mode.ts')).connectCluster();
+  const kube: KubeGateway | undefined = cluster?.kube;
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
   const registration: RegistrationMode = kube
@@ -117,27 +124,11 @@ async function start(local: boolean): Promise<Running> {
   });
   running.app = app;
   running.tls?.subscribe((material) => (app.server as unknown as TlsServer).setSecureContext(material));
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE')
-      fail(`port ${config.port} on ${config.host} is already in use (set FURNACE_PORT to another port)`);
-    if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`);
-    throw error;
-  }
+  await listenOrExit(app, config);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (kc) {
-    running.podWatch = startPodWatch({
-      kc,
-      log: app.log,
-      onDeleted: (namespace, pod, uid) => registry.remove(namespace, pod, uid),
-    });
-    if (config.webhook.enabled && running.tls)
-      running.webhook = await startWebhook(config, running.tls, app, metricsRegistry);
-  }
+  if (cluster) await startClusterParts(cluster, config, running, registry, metricsRegistry);
   if (local && config.localSidecar) {
     running.sidecar = spawnLocalSidecar({
       serverUrl: url,

@@ -1,0 +1,49 @@
+// What only cluster mode needs, loaded by main.ts on demand: @kubernetes/client-node alone costs
+// about 80 MB of memory and a second of start-up, which local mode does without.
+import { KubeConfig } from '@kubernetes/client-node';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import { createClientGateway } from './kube/client-gateway.ts';
+import type { KubeGateway } from './kube/kube-gateway.ts';
+import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
+import type { Registry } from './registry/lease-registry.ts';
+import { buildWebhookApp } from './webhook/build-webhook-app.ts';
+import { loadInjectionConfig } from './webhook/load-injection-config.ts';
+import type { TlsSource } from './webhook/tls.ts';
+
+export interface ClusterConnection {
+  kube: KubeGateway;
+  watchPods(registry: Registry, log: FastifyBaseLogger): PodWatch;
+}
+
+/** The in-cluster service account, or KUBECONFIG outside a cluster. */
+export function connectCluster(): ClusterConnection {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return {
+    kube: createClientGateway(kc),
+    watchPods: (registry, log) =>
+      startPodWatch({ kc, log, onDeleted: (namespace, pod, uid) => registry.remove(namespace, pod, uid) }),
+  };
+}
+
+/** The admission webhook app, un-listened, with the injection config read once. */
+export async function buildWebhook(options: {
+  configFile?: string;
+  env: Readonly<Record<string, string | undefined>>;
+  tls: TlsSource;
+  log: FastifyBaseLogger;
+  metricsRegistry: MetricsRegistry;
+}): Promise<FastifyInstance> {
+  const injection = await loadInjectionConfig({
+    ...(options.configFile ? { file: options.configFile } : {}),
+    env: options.env,
+  });
+  const webhook = buildWebhookApp({
+    config: injection,
+    https: options.tls,
+    logger: options.log.child({ component: 'webhook' }),
+    metricsRegistry: options.metricsRegistry,
+  });
+  return webhook;
+}

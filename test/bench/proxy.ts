@@ -1,0 +1,267 @@
+// npm run bench:proxy — requests per second and p99 latency through the server's proxy against the
+// same requests straight to a sidecar, in one run; then a 200 MB artifact through the proxy and from
+// the catalog, with the server's peak RSS during each download. Bounded: about a minute in all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { cpus, hostname, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ARTIFACT_BYTES = 200 * 1024 * 1024;
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+function call(
+  agent: Agent,
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+async function waitHttp(port: number, path: string): Promise<void> {
+  const agent = new Agent();
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await call(agent, port, 'GET', path)).status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answered on port ${port}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function load(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const start = performance.now();
+      const response = await call(agent, port, 'GET', path, headers).catch(() => ({ status: 0, text: '' }));
+      if (response.status !== 200) errors += 1;
+      latencies.push(performance.now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    rps: latencies.length / SECONDS,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
+async function rssKiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+async function download(
+  port: number,
+  path: string,
+  serverPid: number,
+): Promise<{ mbps: number; bytes: number; rssBeforeMiB: number; rssPeakMiB: number }> {
+  const before = await rssKiB(serverPid);
+  let peak = before;
+  const sampler = setInterval(() => void rssKiB(serverPid).then((kib) => (peak = Math.max(peak, kib))), 25);
+  const start = performance.now();
+  const bytes = await new Promise<number>((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let total = 0;
+      res.on('data', (chunk: Buffer) => (total += chunk.length));
+      res.on('end', () => done(total));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+  const seconds = (performance.now() - start) / 1000;
+  clearInterval(sampler);
+  peak = Math.max(peak, await rssKiB(serverPid));
+  return { mbps: bytes / 1024 / 1024 / seconds, bytes, rssBeforeMiB: before / 1024, rssPeakMiB: peak / 1024 };
+}
+
+async function upload(port: number, path: string, token: string, file: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/octet-stream',
+          'content-length': ARTIFACT_BYTES,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', fail);
+    createReadStream(file).pipe(req);
+  });
+}
+
+const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-proxy-'));
+  const artifact = join(dir, 'perf.data');
+  const handle = await open(artifact, 'w');
+  const block = Buffer.alloc(1024 * 1024, 7);
+  for (let i = 0; i < ARTIFACT_BYTES / block.length; i++) await handle.write(block);
+  await handle.close();
+  const children: ChildProcess[] = [];
+  try {
+    const sidecar = spawnNode(['test/bench/proxy-stand-in-sidecar.ts'], { BENCH_ARTIFACT: artifact });
+    children.push(sidecar);
+    const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
+    const sidecarPort = Number(line.toString().trim());
+    const port = await freePort();
+    await writeFile(
+      join(dir, 'config.yaml'),
+      `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
+    );
+    const server = spawnNode(['server/main.ts', '--local'], {
+      FURNACE_CONFIG: join(dir, 'config.yaml'),
+      FURNACE_PORT: String(port),
+    });
+    children.push(server);
+    await waitHttp(port, '/healthz');
+    const agent = new Agent();
+    const registered = await call(
+      agent,
+      port,
+      'POST',
+      '/api/v1/sidecars',
+      { authorization: 'Bearer bench', 'content-type': 'application/json' },
+      JSON.stringify({ port: sidecarPort }),
+    );
+    const { proxyToken } = JSON.parse(registered.text) as { proxyToken: string };
+    const pod = hostname();
+
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, node ${process.version}`,
+    );
+    console.log(`load: GET a recording list, ${CONCURRENCY} connections, ${SECONDS} s each, keep-alive`);
+    await load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` }); // warm-up
+    const direct = await load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` });
+    await load(port, `/proxy/local/${pod}/recordings`, {}); // warm-up
+    const proxied = await load(port, `/proxy/local/${pod}/recordings`, {});
+    console.log(
+      `direct : ${fmt(direct.rps, 0)} req/s  p50 ${fmt(direct.p50)} ms  p99 ${fmt(direct.p99)} ms  errors ${direct.errors}`,
+    );
+    console.log(
+      `proxied: ${fmt(proxied.rps, 0)} req/s  p50 ${fmt(proxied.p50)} ms  p99 ${fmt(proxied.p99)} ms  errors ${proxied.errors}`,
+    );
+    console.log(
+      `ratio ${fmt(proxied.rps / direct.rps)} (target ≥ 0.7); added p99 ${fmt(proxied.p99 - direct.p99)} ms (target ≤ 2 ms)`,
+    );
+
+    const viaProxy = await download(
+      port,
+      `/proxy/local/${pod}/recordings/x/artifacts/perf.data`,
+      server.pid ?? 0,
+    );
+    console.log(
+      `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
+    );
+
+    const meta = {
+      id: 'bench-1',
+      state: 'done',
+      stage: 'upload',
+      progress: 1,
+      params: {},
+      targets: [],
+      startedAt: new Date().toISOString(),
+      artifacts: ['perf.data'],
+    };
+    await call(
+      agent,
+      port,
+      'PUT',
+      '/api/v1/recordings/bench-1',
+      { authorization: `Bearer ${proxyToken}`, 'content-type': 'application/json' },
+      JSON.stringify(meta),
+    );
+    const uploadStart = performance.now();
+    const uploaded = await upload(
+      port,
+      '/api/v1/recordings/bench-1/artifacts/perf.data',
+      proxyToken,
+      artifact,
+    );
+    const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
+    console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
+    const fromCatalog = await download(
+      port,
+      '/api/v1/recordings/bench-1/artifacts/perf.data',
+      server.pid ?? 0,
+    );
+    console.log(
+      `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
+    );
+    if (viaProxy.bytes !== ARTIFACT_BYTES || fromCatalog.bytes !== ARTIFACT_BYTES)
+      throw new Error('a download came back short');
+  } finally {
+    for (const child of children.reverse()) await stop(child);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
