@@ -1,6 +1,11 @@
 // `symbols: image`: pull the target container's image, create (never run) a container from it and mount it,
-// so perf script can read unstripped binaries through --symfs. Cleanup unmounts and removes the container.
-import { writeFile } from 'node:fs/promises';
+// and hand its binaries to perf by build id. Cleanup unmounts and removes the container.
+//
+// Why not `perf script --symfs <mount>`: for a target in another mount namespace (every container but the
+// sidecar's own), perf enters the target's namespace to open binaries, and a mount made in the sidecar is
+// not visible there. perf reads its build-id cache from its own namespace, so the image's binaries are added
+// to the recording's cache instead; the build id also proves that the image file is the one that ran.
+import { rm, stat, writeFile } from 'node:fs/promises';
 import type { SpawnFn } from './perf-runner.ts';
 
 export interface CommandResult {
@@ -121,4 +126,46 @@ export function commandRunner(spawn: SpawnFn): RunCommand {
       );
       child.on('close', (code: number | null) => resolve({ code, stdout, stderr }));
     });
+}
+
+/** Paths of the binaries perf.data names, with their build ids (`perf buildid-list`); kernel and vdso left out. */
+export function parseBuildIdList(text: string): { buildId: string; path: string }[] {
+  return text.split('\n').flatMap((line) => {
+    const match = /^([0-9a-f]{8,})\s+(\/.+)$/.exec(line.trim());
+    return match?.[1] === undefined || match[2] === undefined ? [] : [{ buildId: match[1], path: match[2] }];
+  });
+}
+
+/** Puts each recorded binary that the image holds into perf's build-id cache, in place of what perf record cached; returns how many. */
+export async function addImageBinaries(
+  run: RunCommand,
+  options: { perfPath: string; root: string; dataFile: string; buildIdDir: string },
+): Promise<number> {
+  const listed = await run(options.perfPath, [
+    '--buildid-dir',
+    options.buildIdDir,
+    'buildid-list',
+    '-i',
+    options.dataFile,
+  ]);
+  let added = 0;
+  for (const { buildId, path } of parseBuildIdList(listed.stdout)) {
+    const candidate = `${options.root}${path}`;
+    const isFile = await stat(candidate).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (!isFile) continue;
+    // perf record cached the (possibly stripped) file that ran under this build id; the image's copy replaces it.
+    await rm(`${options.buildIdDir}/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}`, { force: true });
+    const result = await run(options.perfPath, [
+      '--buildid-dir',
+      options.buildIdDir,
+      'buildid-cache',
+      '--add',
+      candidate,
+    ]);
+    if (result.code === 0) added += 1;
+  }
+  return added;
 }

@@ -27,6 +27,8 @@ export interface PerfRecordOptions {
   pids: readonly number[];
   systemWide: boolean;
   outputFile: string;
+  /** perf's build-id cache for this recording (perf copies the binaries it sampled there). */
+  buildIdDir?: string;
   durationSeconds: number;
   maxBytes: number;
   /** How often the size of perf.data is checked, ms. */
@@ -68,6 +70,7 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
   const scope = options.systemWide ? ['-a'] : ['-p', options.pids.join(',')];
   const maxKiB = Math.max(4, Math.floor(options.maxBytes / 1024));
   return [
+    ...(options.buildIdDir === undefined ? [] : ['--buildid-dir', options.buildIdDir]),
     'record',
     '-e',
     options.event,

@@ -11,17 +11,21 @@ import { toSpeedscope } from '../core/render/speedscope.ts';
 import type { RecordingEvent } from './recording-machine.ts';
 import type { SpawnFn } from './perf-runner.ts';
 import { stderrExcerpt } from './perf-runner.ts';
+import { addImageBinaries, type RunCommand } from './image-symbols.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;
+  run: RunCommand;
   report(event: RecordingEvent): void;
 }
 
 export interface PipelineInput {
   perfPath: string;
   dir: string;
-  /** Root of a mounted image to read binaries from (perf script --symfs). */
-  symfs?: string;
+  /** perf's build-id cache for this recording (filled by perf record, and from the image). */
+  buildIdDir: string;
+  /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
+  imageRoot?: string;
   title: string;
   subtitle: string;
   name: string;
@@ -30,20 +34,13 @@ export interface PipelineInput {
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 
-export function perfScriptArgs(dataFile: string, symfs: string | undefined): string[] {
-  return [
-    'script',
-    '-i',
-    dataFile,
-    '-F',
-    PERF_SCRIPT_FIELDS,
-    ...(symfs === undefined ? [] : ['--symfs', symfs]),
-  ];
+export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
+  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
 /** Runs perf script with its output streamed to a file (the `perf.script` artifact). */
 async function writePerfScript(deps: PipelineDeps, input: PipelineInput): Promise<void> {
-  const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.symfs), {
+  const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -84,6 +81,16 @@ async function collapseFile(deps: PipelineDeps, path: string): Promise<FoldedSta
 export async function renderRecording(deps: PipelineDeps, input: PipelineInput): Promise<number> {
   deps.report({ type: 'artifact', name: 'perf.data' });
   deps.report({ type: 'stage', stage: 'script' });
+  if (input.imageRoot !== undefined) {
+    const added = await addImageBinaries(deps.run, {
+      perfPath: input.perfPath,
+      root: input.imageRoot,
+      dataFile: `${input.dir}/perf.data`,
+      buildIdDir: input.buildIdDir,
+    });
+    if (added === 0)
+      deps.report({ type: 'warning', message: 'symbols from the image: no recorded binary was found in it' });
+  }
   await writePerfScript(deps, input);
   deps.report({ type: 'artifact', name: 'perf.script' });
 

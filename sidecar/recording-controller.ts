@@ -188,6 +188,7 @@ export class RecordingController {
         pids: targets.map((p) => p.pid),
         systemWide: params.systemWide,
         outputFile: `${dir}/perf.data`,
+        buildIdDir: `${dir}/buildid`,
         durationSeconds: params.durationSeconds,
         maxBytes: config.maxPerfDataBytes,
       },
@@ -245,6 +246,7 @@ export class RecordingController {
       await this.process(id, dir, result, image);
     } finally {
       await removeJitMaps(copies);
+      await rm(`${dir}/buildid`, { recursive: true, force: true });
       if (image !== undefined && !(image instanceof Error)) {
         await image
           .cleanup()
@@ -271,11 +273,12 @@ export class RecordingController {
     const where = `${this.deps.config.podNamespace}/${this.deps.config.podName}`;
     const { params } = status;
     await renderRecording(
-      { spawn: this.deps.spawn, report: (event) => this.update(id, event) },
+      { spawn: this.deps.spawn, run: this.deps.run, report: (event) => this.update(id, event) },
       {
         perfPath: this.deps.config.perfPath,
         dir,
-        ...(image === undefined || image instanceof Error ? {} : { symfs: image.root }),
+        buildIdDir: `${dir}/buildid`,
+        ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
         title: `Furnace: ${where}`,
         subtitle: `${params.event} at ${params.frequency} Hz, ${params.durationSeconds} s max, ${status.targets.map((t) => `${t.comm} (${t.pid})`).join(', ') || 'system-wide'} · ${result.reason}`,
         name: `${where} ${id}`,

@@ -49,7 +49,7 @@ export function fakePerf(): FakePerf {
     records: [],
     spawn: (_command, args) => {
       const child = new FakeChild();
-      if (args[0] === 'record') {
+      if (args.includes('record')) {
         perf.records.push(child);
         const output = args[args.indexOf('-o') + 1] ?? '';
         if (perf.failWith !== undefined) {

@@ -1,7 +1,7 @@
 // Helpers for sidecar process tests: test programs, a fake registration server, the real sidecar process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -15,6 +15,10 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const HOT_C = `#include <stdlib.h>
 #include <time.h>
 volatile unsigned long sink;
+#ifdef FURNACE_BUILD_TAG
+/* A distinct build id per build, so perf's build-id cache cannot lend symbols from an earlier build. */
+__attribute__((used)) const char furnace_build_tag[] = FURNACE_BUILD_TAG;
+#endif
 __attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
 __attribute__((noinline)) void furnace_heavy(void) { for (unsigned long i = 0; i < 6000000UL; i++) sink += i; }
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
@@ -202,4 +206,32 @@ export function samplesOf(folded: string, fn: string): number {
 
 export function finished(status: RecordingStatus): boolean {
   return status.state === 'done' || status.state === 'failed';
+}
+
+/** Runs a command as a pod "container": own mount namespace, private /tmp, the kubelet's termination-log mount. */
+export async function startContainer(
+  t: TestContext,
+  dir: string,
+  podUid: string,
+  name: string,
+  command: string[],
+): Promise<ChildProcess> {
+  const logDir = `${dir}/kubelet/pods/${podUid}/containers/${name}`;
+  await mkdir(logDir, { recursive: true });
+  await writeFile(`${logDir}/5e0c7a19`, '');
+  const script = [
+    'mount -t tmpfs tmpfs /tmp',
+    'touch /tmp/termination-log',
+    `mount --bind ${logDir}/5e0c7a19 /tmp/termination-log`,
+    `exec ${command.join(' ')}`,
+  ].join(' && ');
+  const child = startProcess(t, 'unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script]);
+  // Ready once the mount is in place and the program has replaced the shell.
+  for (;;) {
+    const mountinfo = await readFile(`/proc/${child.pid}/mountinfo`, 'utf8').catch(() => '');
+    const comm = (await readFile(`/proc/${child.pid}/comm`, 'utf8').catch(() => '')).trim();
+    if (mountinfo.includes(`/containers/${name}/`) && comm !== 'sh' && comm !== 'unshare') return child;
+    if (child.exitCode !== null) throw new Error(`container ${name} exited at once`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

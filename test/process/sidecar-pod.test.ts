@@ -2,15 +2,14 @@
 // kubelet's termination-log bind mount, as in a real pod. A Node target runs with --perf-basic-prof.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import type { TestContext } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { RecordingStatus } from '../../core/recording.ts';
 import {
   buildHotProgram,
   finished,
   samplesOf,
   startFakeRegistrationServer,
+  startContainer,
   startProcess,
   startSidecar,
   workDir,
@@ -33,44 +32,18 @@ function furnaceJsOuter(end) {
 furnaceJsOuter(Date.now() + Number(process.argv[2] ?? 60) * 1000);
 `;
 
-/** Runs a command as a pod "container": own mount namespace, private /tmp, termination-log mount. */
-async function startContainer(
-  t: TestContext,
-  dir: string,
-  name: string,
-  command: string[],
-): Promise<ChildProcess> {
-  const logDir = `${dir}/kubelet/pods/${POD_UID}/containers/${name}`;
-  await mkdir(logDir, { recursive: true });
-  await writeFile(`${logDir}/5e0c7a19`, '');
-  const script = [
-    'mount -t tmpfs tmpfs /tmp',
-    'touch /tmp/termination-log',
-    `mount --bind ${logDir}/5e0c7a19 /tmp/termination-log`,
-    `exec ${command.join(' ')}`,
-  ].join(' && ');
-  const child = startProcess(t, 'unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script]);
-  // Ready once the mount is in place and the program has replaced the shell.
-  for (;;) {
-    const mountinfo = await readFile(`/proc/${child.pid}/mountinfo`, 'utf8').catch(() => '');
-    const comm = (await readFile(`/proc/${child.pid}/comm`, 'utf8').catch(() => '')).trim();
-    if (mountinfo.includes(`/containers/${name}/`) && comm !== 'sh' && comm !== 'unshare') return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('sidecar in a pod (with a fake registration server)', () => {
   it("records the pod's containers by default, narrows to one by name, and resolves Node JIT frames", async (t) => {
     const dir = await workDir(t, 'pod');
     const hot = await buildHotProgram(dir);
     await writeFile(`${dir}/app.js`, NODE_PROGRAM);
-    const node = await startContainer(t, dir, 'app', [
+    const node = await startContainer(t, dir, POD_UID, 'app', [
       process.execPath,
       '--perf-basic-prof',
       `${dir}/app.js`,
       '120',
     ]);
-    const worker = await startContainer(t, dir, 'worker', [hot, '120']);
+    const worker = await startContainer(t, dir, POD_UID, 'worker', [hot, '120']);
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET, {
       FURNACE_POD_UID: POD_UID,
@@ -128,6 +101,7 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
     const node = startProcess(t, process.execPath, ['--perf-basic-prof', `${dir}/local-app.js`, '120']);
+    t.after(() => rm(`/tmp/perf-${node.pid}.map`, { force: true })); // Node leaves its map behind
     await new Promise((resolve) => setTimeout(resolve, 500));
     const start = await sidecar.call('POST', '/recordings', {
       processPattern: 'local-app\\.js',

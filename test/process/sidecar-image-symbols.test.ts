@@ -1,0 +1,162 @@
+// symbols: image — the sidecar pulls the target's image from a registry with basic auth (credentials from a
+// pull-secret file), creates and mounts it with podman, and resolves a stripped program's symbols from it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
+import type { RecordingStatus } from '../../core/recording.ts';
+import {
+  buildHotProgram,
+  finished,
+  run,
+  samplesOf,
+  startContainer,
+  startFakeRegistrationServer,
+  startProcess,
+  startSidecar,
+  workDir,
+} from './sidecar-harness.ts';
+
+const SECRET = 'image-test-secret';
+const POD_UID = '0c9e5a77-2f14-4b8d-a6e3-71d0b2c4f9e8';
+const USER = 'furnace';
+const PASSWORD = 'pull-secret-password';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Debian's docker-registry on a loopback port with htpasswd basic auth; stopped by PID after the test. */
+async function startRegistry(t: TestContext, dir: string): Promise<string> {
+  const port = await freePort();
+  const { stdout } = await run('htpasswd', ['-Bbn', USER, PASSWORD]);
+  await writeFile(`${dir}/htpasswd`, stdout);
+  await writeFile(
+    `${dir}/registry.yml`,
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${dir}/registry-data } }`,
+      `http: { addr: "127.0.0.1:${port}" }`,
+      `auth: { htpasswd: { realm: furnace-test, path: ${dir}/htpasswd } }`,
+      '',
+    ].join('\n'),
+  );
+  startProcess(t, 'docker-registry', ['serve', `${dir}/registry.yml`]);
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 401) return `127.0.0.1:${port}`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function podman(...args: string[]): Promise<string> {
+  return (await run('podman', args)).stdout;
+}
+
+describe('sidecar symbols from the container image (podman, local registry with basic auth)', () => {
+  it('pulls with the pull secret, mounts the image, resolves the stripped program symbols from the image and cleans up', async (t) => {
+    const dir = await workDir(t, 'image-symbols');
+    const registry = await startRegistry(t, dir);
+    const image = `${registry}/furnace-test/hot:${Date.now()}`;
+
+    // The image holds the unstripped program at the path the stripped one runs from.
+    const appDir = `${dir}/app`;
+    await mkdir(appDir);
+    const unstripped = await buildHotProgram(dir, [`-DFURNACE_BUILD_TAG="${dir}"`]);
+    const rootfs = `${dir}/rootfs`;
+    await mkdir(`${rootfs}${appDir}`, { recursive: true });
+    await copyFile(unstripped, `${rootfs}${appDir}/furnace-hot`);
+    await run('strip', ['-o', `${appDir}/furnace-hot`, unstripped]);
+    assert.doesNotMatch(
+      (await run('nm', ['-a', `${appDir}/furnace-hot`]).catch((e: { stderr: string }) => e)).stderr ?? '',
+      /furnace_heavy/,
+    );
+    await run('tar', ['-C', rootfs, '-cf', `${dir}/rootfs.tar`, '.']);
+    await podman('import', `${dir}/rootfs.tar`, image);
+    await podman('push', '--quiet', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, image);
+    await podman('rmi', image); // the sidecar must fetch it from the registry itself
+    t.after(() => run('podman', ['rmi', '--ignore', image]));
+
+    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
+    await writeFile(`${dir}/.dockerconfigjson`, JSON.stringify({ auths: { [registry]: { auth } } }));
+
+    const target = await startContainer(t, dir, POD_UID, 'app', [`${appDir}/furnace-hot`, '120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_POD_UID: POD_UID,
+      FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),
+      FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
+      FURNACE_INSECURE_REGISTRIES: registry,
+    });
+
+    // From the process alone, the stripped program has no function names.
+    const plain = await sidecar.call('POST', '/recordings', { container: 'app', durationSeconds: 2 });
+    assert.equal(plain.status, 202, plain.text);
+    const plainDone = await sidecar.waitFor((plain.json as RecordingStatus).id, finished);
+    assert.equal(plainDone.state, 'done', plainDone.error);
+    const plainFolded = (await sidecar.call('GET', `/recordings/${plainDone.id}/artifacts/stacks.folded`))
+      .text;
+    assert.equal(samplesOf(plainFolded, 'furnace_heavy'), 0, plainFolded);
+
+    const start = await sidecar.call('POST', '/recordings', {
+      container: 'app',
+      durationSeconds: 3,
+      symbols: 'image',
+    });
+    assert.equal(start.status, 202, start.text);
+    const status = start.json as RecordingStatus;
+    assert.deepEqual(status.targets, [{ pid: target.pid, comm: 'furnace-hot', container: 'app' }]);
+    const done = await sidecar.waitFor(status.id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.equal(done.warnings, undefined, JSON.stringify(done.warnings));
+    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0 && samplesOf(folded, 'furnace_light') > 0, folded);
+
+    // Nothing is left behind: no container, no mount.
+    const containers = await podman(
+      'ps',
+      '--all',
+      '--filter',
+      `name=furnace-symbols-`,
+      '--format',
+      '{{.Names}}',
+    );
+    assert.equal(containers.trim(), '');
+    const mounts = await podman('mount');
+    assert.equal(mounts.trim(), '');
+  });
+
+  it('fails over to the process symbols with a warning when the image cannot be pulled', async (t) => {
+    const dir = await workDir(t, 'image-denied');
+    const registry = await startRegistry(t, dir);
+    await writeFile(
+      `${dir}/.dockerconfigjson`,
+      JSON.stringify({ auths: { [registry]: { auth: Buffer.from('x:y').toString('base64') } } }),
+    );
+    const program = await buildHotProgram(dir);
+    await startContainer(t, dir, POD_UID, 'app', [program, '120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_POD_UID: POD_UID,
+      FURNACE_TARGETS: JSON.stringify([{ name: 'app', image: `${registry}/furnace-test/absent:1` }]),
+      FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
+      FURNACE_INSECURE_REGISTRIES: registry,
+    });
+    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 2, symbols: 'image' });
+    assert.equal(start.status, 202, start.text);
+    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.match(done.warnings?.join('\n') ?? '', /symbols from the image: podman pull failed/);
+  });
+});
