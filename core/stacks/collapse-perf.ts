@@ -30,6 +30,15 @@ const FRAME_CACHE_LIMIT = 50_000;
 // Whole samples are cached too, up to this many characters in all; longer blocks would hash poorly.
 const BLOCK_CACHE_CHARS = 16_000_000;
 const MAX_BLOCK = 16_000;
+// Folded keys remembered per cached sample text, one per process name (more with --pid/--tid).
+const KEYS_PER_BLOCK = 64;
+
+interface CachedBlock {
+  /** `outer;…;inner`, empty for a sample without frames. */
+  suffix: string;
+  /** Process name → the whole folded key. */
+  keys: Map<string, string>;
+}
 
 export class StackCollapser {
   readonly #rules: FrameRules;
@@ -44,8 +53,8 @@ export class StackCollapser {
   #period = 1;
   #frames: string[] = [];
   // The folded frames of the current sample when they came whole from the block cache.
-  #suffix: string | undefined;
-  readonly #blockCache = [new Map<string, string>(), new Map<string, string>()];
+  #suffix: CachedBlock | undefined;
+  readonly #blockCache = [new Map<string, CachedBlock>(), new Map<string, CachedBlock>()];
   #blockChars = 0;
   #event: string | undefined;
   #skippedSamples = 0;
@@ -137,7 +146,7 @@ export class StackCollapser {
 
   /** All frame lines of one sample (no blank line inside), folded to `outer;…;inner` once per text. */
   #block(block: string): void {
-    const cache = this.#blockCache[this.#pname === 'java' ? 1 : 0] as Map<string, string>;
+    const cache = this.#blockCache[this.#pname === 'java' ? 1 : 0] as Map<string, CachedBlock>;
     const hit = cache.get(block);
     if (hit !== undefined) {
       this.#suffix = hit;
@@ -159,8 +168,9 @@ export class StackCollapser {
       cache.clear();
       this.#blockChars = block.length;
     }
-    cache.set(detach(block), detach(suffix));
-    this.#suffix = suffix;
+    const entry: CachedBlock = { suffix: detach(suffix), keys: new Map() };
+    cache.set(detach(block), entry);
+    this.#suffix = entry;
     this.#frames = [];
   }
 
@@ -214,12 +224,22 @@ export class StackCollapser {
   #endSample(): void {
     if (this.#pname === undefined) return;
     let key = this.#pname;
-    if (this.#suffix !== undefined) {
-      if (this.#suffix !== '') key += ';' + this.#suffix;
+    const block = this.#suffix;
+    if (block !== undefined) {
       this.#suffix = undefined;
+      // The same string object each time: its hash is computed once, not per sample.
+      const known = block.keys.get(key);
+      if (known !== undefined) key = known;
+      else {
+        key = detach(block.suffix === '' ? key : `${key};${block.suffix}`);
+        if (block.keys.size < KEYS_PER_BLOCK) block.keys.set(detach(this.#pname), key);
+      }
     }
     for (let i = this.#frames.length - 1; i >= 0; i--) key += ';' + (this.#frames[i] as string);
-    this.#stacks.set(key, (this.#stacks.get(key) ?? 0) + this.#period);
+    const count = this.#stacks.get(key);
+    // A new key gets its own copy: a slice of the input would keep a whole chunk alive.
+    if (count === undefined) this.#stacks.set(detach(key), this.#period);
+    else this.#stacks.set(key, count + this.#period);
     this.#frames = [];
     this.#pname = undefined;
   }
