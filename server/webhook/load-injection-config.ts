@@ -18,7 +18,10 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `${what} ${path} cannot be read: ${(error as Error).message}`);
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `${what} ${path} cannot be read: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -28,11 +31,17 @@ async function readConfigFile(path: string): Promise<unknown> {
   try {
     raw = parse(text) as unknown;
   } catch (error) {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `injection config file ${path}: ${(error as Error).message}`);
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `injection config file ${path}: ${(error as Error).message}`,
+    );
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `injection config file ${path} must hold an object of keys`);
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `injection config file ${path} must hold an object of keys`,
+    );
   }
   return raw;
 }
