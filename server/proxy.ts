@@ -34,6 +34,7 @@ interface ProxyContext {
 }
 
 const MAX_START_BODY = 64 * 1024;
+const SMALL_ANSWER_BYTES = 64 * 1024;
 const STRIPPED_HEADERS = [
   'authorization',
   'cookie',
@@ -201,7 +202,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
   function onResponse(
     request: FastifyRequest,
     reply: FastifyReply,
-    res: { stream: Readable; statusCode?: number },
+    res: { stream: Readable; statusCode?: number; headers?: Record<string, unknown> },
   ): void {
     const context = contextOf(request);
     const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
@@ -209,6 +210,15 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     if (context.start && reply.statusCode >= 200 && reply.statusCode < 300) {
       readStatus(res.stream).then(
         (body) => finishStart(request, reply, context, body),
+        (error: unknown) => reply.send(error),
+      );
+      return;
+    }
+    // Small answers (status polls) go out in one write with their headers; large ones stream.
+    const length = Number(res.headers?.['content-length']);
+    if (length >= 0 && length <= SMALL_ANSWER_BYTES) {
+      readStatus(res.stream).then(
+        (body) => void reply.send(body),
         (error: unknown) => reply.send(error),
       );
       return;

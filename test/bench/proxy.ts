@@ -26,11 +26,22 @@ function freePort(): Promise<number> {
 }
 
 function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE_DIR && args[0] === 'server/main.ts'
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+        : []),
+      '--import',
+      'tsx',
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -75,12 +86,30 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU time of each watched process per request, µs. */
+  cpuPerRequestUs: number[];
+}
+
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  // utime and stime in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function load(
   port: number,
   path: string,
   headers: Record<string, string>,
-): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  concurrency: number,
+  watched: number[],
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const cpuBefore = await Promise.all(watched.map(cpuMs));
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -92,7 +121,8 @@ async function load(
       latencies.push(performance.now() - start);
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const cpuAfter = await Promise.all(watched.map(cpuMs));
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
@@ -100,6 +130,9 @@ async function load(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     errors,
+    cpuPerRequestUs: watched.map(
+      (_, i) => (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, latencies.length),
+    ),
   };
 }
 
@@ -197,20 +230,30 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, node ${process.version}`,
     );
-    console.log(`load: GET a recording list, ${CONCURRENCY} connections, ${SECONDS} s each, keep-alive`);
-    await load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` }); // warm-up
-    const direct = await load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` });
-    await load(port, `/proxy/local/${pod}/recordings`, {}); // warm-up
-    const proxied = await load(port, `/proxy/local/${pod}/recordings`, {});
-    console.log(
-      `direct : ${fmt(direct.rps, 0)} req/s  p50 ${fmt(direct.p50)} ms  p99 ${fmt(direct.p99)} ms  errors ${direct.errors}`,
-    );
-    console.log(
-      `proxied: ${fmt(proxied.rps, 0)} req/s  p50 ${fmt(proxied.p50)} ms  p99 ${fmt(proxied.p99)} ms  errors ${proxied.errors}`,
-    );
-    console.log(
-      `ratio ${fmt(proxied.rps / direct.rps)} (target ≥ 0.7); added p99 ${fmt(proxied.p99 - direct.p99)} ms (target ≤ 2 ms)`,
-    );
+    const sidecarPid = sidecar.pid ?? 0;
+    const serverPid = server.pid ?? 0;
+    const direct = (c: number) =>
+      load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` }, c, [sidecarPid, serverPid]);
+    const proxied = (c: number) =>
+      load(port, `/proxy/local/${pod}/recordings`, {}, c, [sidecarPid, serverPid]);
+    await direct(CONCURRENCY); // warm-up
+    await proxied(CONCURRENCY);
+    for (const concurrency of [1, CONCURRENCY]) {
+      console.log(
+        `load: GET a recording list over ${concurrency} keep-alive connection(s), ${SECONDS} s each`,
+      );
+      const d = await direct(concurrency);
+      const p = await proxied(concurrency);
+      console.log(
+        `  direct : ${fmt(d.rps, 0)} req/s  p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  errors ${d.errors}  sidecar CPU ${fmt(d.cpuPerRequestUs[0] ?? 0, 0)} µs/req`,
+      );
+      console.log(
+        `  proxied: ${fmt(p.rps, 0)} req/s  p50 ${fmt(p.p50)} ms  p99 ${fmt(p.p99)} ms  errors ${p.errors}  sidecar CPU ${fmt(p.cpuPerRequestUs[0] ?? 0, 0)} µs/req, server CPU ${fmt(p.cpuPerRequestUs[1] ?? 0, 0)} µs/req`,
+      );
+      console.log(
+        `  ratio ${fmt(p.rps / d.rps)} (target ≥ 0.7); added p99 ${fmt(p.p99 - d.p99)} ms (target ≤ 2 ms)`,
+      );
+    }
 
     const viaProxy = await download(
       port,
