@@ -27,9 +27,20 @@ export function runsToCompletion(pod: V1Pod): boolean {
   return policy === 'Never' || policy === 'OnFailure';
 }
 
-/** The injected sidecar, in spec.containers or (for pods that run to completion) spec.initContainers. */
+/** Any container named `furnace`, in whichever list (the decision never adds a second one). */
 export function findSidecarContainer(pod: V1Pod): V1Container | undefined {
   return allContainers(pod).find((c) => c.name === SIDECAR_CONTAINER_NAME);
+}
+
+/**
+ * The sidecar as the webhook injects it: in spec.containers, or as a native sidecar in spec.initContainers
+ * (pods that run to completion). Never an ephemeral container: those can be added to a running pod with
+ * `kubectl debug`, so one named `furnace` proves nothing about what the webhook injected.
+ */
+export function findInjectedSidecar(pod: V1Pod): V1Container | undefined {
+  const spec = pod.spec;
+  const candidates = [...(spec?.containers ?? []), ...(spec?.initContainers ?? []).filter(isNativeSidecar)];
+  return candidates.find((c) => c.name === SIDECAR_CONTAINER_NAME);
 }
 
 /** What FURNACE_TARGETS lists: the containers the sidecar may profile (never itself, never ephemeral ones). */

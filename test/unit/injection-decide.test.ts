@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { decideAdmission, decideInjection } from '../../core/injection/decide-injection.ts';
+import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import { OPT_IN_VALUES } from '../../core/names.ts';
 
 function pod(labels?: Record<string, string>, annotations?: Record<string, string>): V1Pod {
@@ -82,5 +83,28 @@ describe('decideAdmission', () => {
         .reasons,
       ['subresource'],
     );
+  });
+});
+
+describe('findInjectedSidecar', () => {
+  it('finds the sidecar in containers or as a native sidecar, never as an ephemeral container', () => {
+    const inContainers: V1Pod = { spec: { containers: [{ name: 'app' }, { name: 'furnace' }] } };
+    const native: V1Pod = {
+      spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'furnace', restartPolicy: 'Always' }] },
+    };
+    const plainInit: V1Pod = {
+      spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'furnace' }] },
+    };
+    const ephemeral: V1Pod = {
+      spec: { containers: [{ name: 'app' }], ephemeralContainers: [{ name: 'furnace' }] },
+    };
+    assert.equal(findInjectedSidecar(inContainers)?.name, 'furnace');
+    assert.equal(findInjectedSidecar(native)?.name, 'furnace');
+    assert.equal(findInjectedSidecar(plainInit), undefined);
+    assert.equal(findInjectedSidecar(ephemeral), undefined);
+    // The decision still refuses to add a second container of that name, wherever the first one is.
+    assert.deepEqual(decideInjection({ ...ephemeral, metadata: { labels: { furnace: 'yes' } } }).reasons, [
+      'container-named-furnace',
+    ]);
   });
 });
