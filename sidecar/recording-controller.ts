@@ -1,5 +1,5 @@
 // Drives one recording at a time through the state machine: choose processes, run perf, render, upload, keep.
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../core/errors.ts';
 import { validateRecordingParams, type RecordingParams } from '../core/limits.ts';
 import type { ArtifactName } from '../core/names.ts';
@@ -11,12 +11,11 @@ import { copyJitMaps, removeJitMaps, type JitMapOptions } from './jit-maps.ts';
 import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
 import { renderRecording } from './pipeline.ts';
 import { selectProcesses, type ProcessInfo } from './process-select.ts';
-import { chooseEvictions } from './retention.ts';
+import { evictOldRecordings } from './retention.ts';
 import {
   applyEvent,
   assertIdle,
   beginRecording,
-  isActive,
   withLiveProgress,
   type RecordingEvent,
 } from './recording-machine.ts';
@@ -198,6 +197,7 @@ export class RecordingController {
     const settled = this.finish(status.id, dir, targets, perf.done, mount)
       .catch((error: Error) => {
         this.update(status.id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
+        return this.upload(status.id, dir, 'failed');
       })
       .finally(() => {
         this.running = undefined;
@@ -286,12 +286,17 @@ export class RecordingController {
     );
   }
 
-  private async upload(id: string, dir: string): Promise<void> {
+  /** Uploads a finished recording; a failed one sends its metadata only, so the catalog shows the error. */
+  private async upload(id: string, dir: string, outcome: 'done' | 'failed' = 'done'): Promise<void> {
     const { config } = this.deps;
     if (config.serverUrl === undefined) return;
-    this.update(id, { type: 'stage', stage: 'upload' });
+    if (outcome === 'done') this.update(id, { type: 'stage', stage: 'upload' });
     const status = this.get(id);
     const container = status.targets.find((t) => t.container !== undefined)?.container;
+    const final =
+      outcome === 'done'
+        ? { state: 'done' as const, progress: 1, endedAt: new Date(this.deps.timers.now()).toISOString() }
+        : { artifacts: [] };
     try {
       const result = await uploadRecording(
         {
@@ -305,15 +310,14 @@ export class RecordingController {
           ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
           metadata: {
             ...status,
-            state: 'done',
-            progress: 1,
-            endedAt: new Date(this.deps.timers.now()).toISOString(),
+            ...final,
             namespace: config.podNamespace,
             pod: config.podName,
             ...(container === undefined ? {} : { container }),
           },
           dir,
-          artifacts: status.artifacts,
+          artifacts: outcome === 'done' ? status.artifacts : [],
+          ...(outcome === 'done' ? {} : { attempts: 2 }),
           maxArtifactBytes: config.limits.maxArtifactBytes,
         },
         (fraction) => this.update(id, { type: 'progress', fraction }),
@@ -329,23 +333,13 @@ export class RecordingController {
   }
 
   private async prune(): Promise<void> {
-    const kept = await Promise.all(
-      this.recordings.map(async (r) => ({ id: r.id, active: isActive(r), bytes: await this.dirBytes(r) })),
+    const { keepRecordings, keepBytes } = this.deps.config;
+    const evicted = await evictOldRecordings(
+      this.recordings,
+      (id) => this.recordingDir(id),
+      keepRecordings,
+      keepBytes,
     );
-    const evict = chooseEvictions(kept, this.deps.config.keepRecordings, this.deps.config.keepBytes);
-    for (const id of evict) await rm(this.recordingDir(id), { recursive: true, force: true });
-    this.recordings = this.recordings.filter((r) => !evict.includes(r.id));
-  }
-
-  private async dirBytes(status: RecordingStatus): Promise<number> {
-    const sizes = await Promise.all(
-      [...new Set(['perf.data', ...status.artifacts])].map((name) =>
-        stat(`${this.recordingDir(status.id)}/${name}`).then(
-          (s) => s.size,
-          () => 0,
-        ),
-      ),
-    );
-    return sizes.reduce((a, b) => a + b, 0);
+    this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));
   }
 }

@@ -164,6 +164,59 @@ describe('sidecar recordings API', () => {
     assert.equal(done.warnings, undefined);
   });
 
+  it('sends the metadata of a failed recording to the catalog, without artifacts', async (t) => {
+    const fixture = await sidecarFixture({
+      FURNACE_SERVER_URL: 'http://127.0.0.1:9',
+      FURNACE_REGISTRATION_SECRET: 's',
+    });
+    t.after(() => fixture.close());
+    fixture.perf.failWith = 'perf: event not supported\n';
+    const started = await fixture.app.inject({
+      method: 'POST',
+      url: '/recordings',
+      headers: auth,
+      payload: { pid: 200 },
+    });
+    const { id } = started.json<RecordingStatus>();
+    await fixture.controller.settled();
+    assert.deepEqual(
+      fixture.uploads.map((u) => u.url),
+      [`http://127.0.0.1:9/api/v1/recordings/${id}`],
+    );
+    const body = JSON.parse((fixture.uploads[0]?.body as Buffer).toString()) as RecordingStatus;
+    assert.equal(body.state, 'failed');
+    assert.match(body.error ?? '', /event not supported/);
+    assert.deepEqual(body.artifacts, []);
+  });
+
+  it('keeps only the newest recordings on local disk', async (t) => {
+    const fixture = await sidecarFixture({ FURNACE_KEEP_RECORDINGS: '1' });
+    t.after(() => fixture.close());
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const started = await fixture.app.inject({
+        method: 'POST',
+        url: '/recordings',
+        headers: auth,
+        payload: { pid: 200 },
+      });
+      const { id } = started.json<RecordingStatus>();
+      ids.push(id);
+      fixture.controller.stop(id);
+      await fixture.controller.settled();
+    }
+    const listed = await fixture.app.inject({ url: '/recordings', headers: auth });
+    assert.deepEqual(
+      listed.json<{ recordings: RecordingStatus[] }>().recordings.map((r) => r.id),
+      [ids[1]],
+    );
+    const gone = await fixture.app.inject({
+      url: `/recordings/${ids[0]}/artifacts/stacks.folded`,
+      headers: auth,
+    });
+    assert.equal(gone.statusCode, 404);
+  });
+
   it('answers 404 for unknown recordings and routes', async (t) => {
     const fixture = await sidecarFixture();
     t.after(() => fixture.close());
