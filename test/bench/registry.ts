@@ -1,0 +1,203 @@
+// npm run bench:registry — 5,000 simulated sidecars renewing every 15 s against a server (a real
+// process in cluster mode) whose TokenReview and Pod reads go to the real API server of the test
+// harness. Reports the server's RSS and CPU and the registration p50/p99, first registrations and
+// renewals apart. Bounded: set-up plus three 15-second rounds.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:https';
+import { createServer } from 'node:net';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { createNamespace, createServiceAccountToken, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
+import { getControlPlane } from '../harness/control-plane.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const SIDECARS = Number(process.env.BENCH_SIDECARS ?? 5000);
+const RENEW_SECONDS = 15;
+const ROUNDS = 3;
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function inBatches<T>(count: number, parallel: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await work(i);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return results;
+}
+
+async function createSidecarPods(kc: KubeConfig, namespace: string): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  return inBatches(SIDECARS, 16, async (i) => {
+    const name = `sc-${i}`;
+    const pod = await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } },
+        spec: {
+          containers: [
+            { name: 'app', image: 'registry.invalid/app:1' },
+            { name: 'furnace', image: 'registry.invalid/furnace:1' },
+          ],
+        },
+      },
+    });
+    const ip = `10.${100 + Math.floor(i / 65536)}.${Math.floor(i / 256) % 256}.${i % 256}`;
+    pod.status = { ...pod.status, podIP: ip, podIPs: [{ ip }], phase: 'Running' };
+    await core.replaceNamespacedPodStatus({ namespace, name, body: pod });
+    return createServiceAccountToken(kc, {
+      namespace,
+      serviceAccount: 'default',
+      audiences: ['furnace'],
+      boundPod: { name, uid: pod.metadata?.uid ?? '' },
+    });
+  });
+}
+
+function register(
+  agent: Agent,
+  port: number,
+  ca: string,
+  token: string,
+): Promise<{ status: number; ms: number }> {
+  const start = performance.now();
+  return new Promise((done) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/sidecars',
+        agent,
+        ca,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => done({ status: res.statusCode ?? 0, ms: performance.now() - start }));
+      },
+    );
+    req.on('error', () => done({ status: 0, ms: performance.now() - start }));
+    req.end('{}');
+  });
+}
+
+async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return {
+    rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
+    cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
+  };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** One round: every sidecar registers once, spread evenly over RENEW_SECONDS, as renewals are. */
+async function round(
+  agent: Agent,
+  port: number,
+  ca: string,
+  tokens: string[],
+): Promise<{ ms: number[]; failures: number }> {
+  const spacing = (RENEW_SECONDS * 1000) / tokens.length;
+  const start = performance.now();
+  const calls = tokens.map(async (token, i) => {
+    const wait = start + i * spacing - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    return register(agent, port, ca, token);
+  });
+  const results = await Promise.all(calls);
+  const rest = start + RENEW_SECONDS * 1000 - performance.now();
+  if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+  return { ms: results.map((r) => r.ms), failures: results.filter((r) => r.status !== 200).length };
+}
+
+async function main(): Promise<void> {
+  const cp = await getControlPlane();
+  const kc = cp.kubeConfig();
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-registry-'));
+  let server: ChildProcess | undefined;
+  try {
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}`,
+    );
+    const namespace = await createNamespace(kc, { enabled: true });
+    const setupStart = performance.now();
+    const tokens = await createSidecarPods(kc, namespace);
+    console.log(
+      `set-up: ${SIDECARS} pods with a furnace container and pod-bound tokens in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`,
+    );
+
+    const certs = await generateDevCertificates();
+    await writeFile(join(dir, 'tls.crt'), certs.certPem);
+    await writeFile(join(dir, 'tls.key'), certs.keyPem);
+    const port = await freePort();
+    await writeFile(
+      join(dir, 'config.yaml'),
+      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${dir}/tls.crt\n  keyFile: ${dir}/tls.key\nwebhook:\n  enabled: false\n`,
+    );
+    server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+    for (let i = 0; i < 100; i++) {
+      const probe = await register(agent, port, certs.caPem, 'not-a-token');
+      if (probe.status === 401) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const pid = server.pid ?? 0;
+    const idle = await processStats(pid);
+    console.log(`server at start: RSS ${idle.rssMiB.toFixed(0)} MiB (pod watch listing ${SIDECARS} pods)`);
+    let peakRss = idle.rssMiB;
+    const sampler = setInterval(
+      () => void processStats(pid).then((s) => (peakRss = Math.max(peakRss, s.rssMiB))),
+      250,
+    );
+    for (let r = 1; r <= ROUNDS; r++) {
+      const before = await processStats(pid);
+      const result = await round(agent, port, certs.caPem, tokens);
+      const after = await processStats(pid);
+      const cpuPercent = ((after.cpuMs - before.cpuMs) / (RENEW_SECONDS * 1000)) * 100;
+      const kind = r === 1 ? 'first registrations (TokenReview + Pod read)' : 'renewals (cached review)';
+      console.log(
+        `round ${r}, ${kind}: ${SIDECARS} calls in ${RENEW_SECONDS} s (${(SIDECARS / RENEW_SECONDS).toFixed(0)}/s), p50 ${percentile(result.ms, 50).toFixed(2)} ms, p99 ${percentile(result.ms, 99).toFixed(2)} ms, failures ${result.failures}; server CPU ${cpuPercent.toFixed(0)}% of one core, RSS ${after.rssMiB.toFixed(0)} MiB`,
+      );
+    }
+    clearInterval(sampler);
+    console.log(`server peak RSS ${peakRss.toFixed(0)} MiB (target ≤ 200); targets: renewal p99 ≤ 20 ms`);
+    agent.destroy();
+  } finally {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await once(server, 'exit');
+    }
+    await deleteRunObjects(kc);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
