@@ -1,0 +1,126 @@
+// The registration loop against a real HTTPS server on loopback whose certificate only FURNACE_SERVER_CA trusts.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import type { TestContext } from 'node:test';
+import { sendHttp } from '../../sidecar/http-client.ts';
+import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
+import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
+
+const run = promisify(execFile);
+
+async function makeCertificates(t: TestContext): Promise<{ ca: string; key: string; cert: string }> {
+  const dir = await mkdtemp(`${tmpdir()}/furnace-tls-`);
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${dir}/ca.key`,
+    '-out',
+    `${dir}/ca.pem`,
+    '-days',
+    '1',
+    ...subj('furnace-test-ca'),
+  ]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${dir}/server.key`,
+    '-out',
+    `${dir}/server.csr`,
+    ...subj('127.0.0.1'),
+  ]);
+  await writeFile(`${dir}/ext`, 'subjectAltName=IP:127.0.0.1\n');
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    `${dir}/server.csr`,
+    '-CA',
+    `${dir}/ca.pem`,
+    '-CAkey',
+    `${dir}/ca.key`,
+    '-CAcreateserial',
+    '-out',
+    `${dir}/server.pem`,
+    '-days',
+    '1',
+    '-extfile',
+    `${dir}/ext`,
+  ]);
+  const [ca, key, cert] = await Promise.all(
+    ['ca.pem', 'server.key', 'server.pem'].map((f) => readFile(`${dir}/${f}`, 'utf8')),
+  );
+  return { ca: ca ?? '', key: key ?? '', cert: cert ?? '' };
+}
+
+const timers: LoopTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+describe('registration over HTTPS', () => {
+  it('trusts the server through FURNACE_SERVER_CA, and only through it', async (t) => {
+    const { ca, key, cert } = await makeCertificates(t);
+    const seen: string[] = [];
+    const server = createServer({ key, cert }, (request, response) => {
+      seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ leaseSeconds: 30, proxyToken: 'tls-token' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const serverUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const untrusted: string[] = [];
+    const refused = startRegistration(
+      {
+        send: sendHttp,
+        readCredential: () => Promise.resolve('sa-token'),
+        timers,
+        random: () => 0,
+        tokens: new ProxyTokens(),
+        log: (_m, f) => untrusted.push(String(f?.error)),
+      },
+      { serverUrl, port: 12380, baseDelayMs: 20, maxDelayMs: 20 },
+    );
+    while (untrusted.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    refused.stop();
+    assert.match(untrusted[0] ?? '', /certificate/i);
+    assert.deepEqual(seen, [], 'no request got through without trusting the CA');
+
+    const tokens = new ProxyTokens();
+    const trusted = startRegistration(
+      {
+        send: sendHttp,
+        readCredential: () => Promise.resolve('sa-token'),
+        timers,
+        random: () => 0,
+        tokens,
+        log: () => {},
+      },
+      { serverUrl, ca, port: 12380 },
+    );
+    t.after(() => trusted.stop());
+    await trusted.registered;
+    assert.equal(tokens.token, 'tls-token');
+    assert.deepEqual(seen, ['POST /api/v1/sidecars Bearer sa-token']);
+  });
+});
