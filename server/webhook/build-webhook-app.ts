@@ -101,7 +101,10 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
 
   app.setErrorHandler((error: FastifyError | FurnaceError, request, reply) => {
     const { status, body } = errorReply(error);
-    request.log.info({ status, message: body.message }, 'webhook request rejected');
+    // Parser and schema errors carry a 4xx; anything else is ours, still answered without a 5xx.
+    const ours = !(error instanceof FurnaceError) && (error.statusCode ?? 500) >= 500;
+    if (ours) request.log.error({ err: error, status }, 'webhook request failed before the handler');
+    else request.log.info({ status, message: body.message }, 'webhook request rejected');
     return reply.code(status).send(body);
   });
 
