@@ -104,6 +104,19 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   });
 
+  // An empty body is an empty request (all defaults), whatever the content type says.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = new FurnaceError('ERR_INVALID_PARAMETER', 'body is not valid JSON', { field: 'body' });
+      done(error, undefined);
+    }
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const furnaceError = toFurnaceError(error, request);
     if (furnaceError.code === 'ERR_INTERNAL') request.log.error({ err: error }, 'request failed');
@@ -133,8 +146,14 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
 
   app.post(
     '/recordings',
-    { schema: { body: startBodySchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } } },
-    async (request, reply) => reply.status(202).send(await deps.recordings.start(request.body ?? {})),
+    {
+      schema: { body: startBodySchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } },
+      preValidation: (request, _reply, done) => {
+        request.body ??= {};
+        done();
+      },
+    },
+    async (request, reply) => reply.status(202).send(await deps.recordings.start(request.body)),
   );
 
   app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, () => ({

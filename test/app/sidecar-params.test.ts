@@ -147,6 +147,30 @@ describe('sidecar start parameters', () => {
       payload: '{"pid":',
     });
     assert.equal(broken.statusCode, 400);
+    assert.match(broken.json<ErrorBody>().message, /not valid JSON/);
+  });
+
+  it('takes an empty body, with or without a JSON content type, as all defaults', async (t) => {
+    const fixture = await sidecarFixture({ FURNACE_POD_UID: 'pod-uid-1' });
+    t.after(() => fixture.close());
+    const json = { ...auth, 'content-type': 'application/json' };
+    // In pod mode the defaults are valid; the fake process table has no process of this pod, though.
+    for (const headers of [auth, json]) {
+      const response = await fixture.app.inject({ method: 'POST', url: '/recordings', headers, payload: '' });
+      assert.equal(response.statusCode, 400);
+      assert.equal(response.json<ErrorBody>().code, 'ERR_NO_MATCHING_PROCESS');
+      assert.match(
+        response.json<ErrorBody>().message,
+        /no process matches any process in the containers of pod pod-uid-1/,
+      );
+    }
+    const stop = await fixture.app.inject({
+      method: 'POST',
+      url: '/recordings/rec-9/stop',
+      headers: json,
+      payload: '',
+    });
+    assert.equal(stop.json<ErrorBody>().code, 'ERR_NOT_FOUND', 'an empty JSON body on stop is fine');
   });
 
   it('refuses an unknown artifact name and a malformed id', async (t) => {
