@@ -267,6 +267,13 @@ export class RecordingController {
       const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
       throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
     }
+    if (result.reason === 'size-cap') {
+      const cap = this.deps.config.maxPerfDataBytes;
+      this.update(id, {
+        type: 'warning',
+        message: `perf.data reached its size cap (${cap} bytes): recording stopped early`,
+      });
+    }
     if (image instanceof Error)
       this.update(id, { type: 'warning', message: `symbols from the image: ${image.message}` });
     const status = this.get(id);

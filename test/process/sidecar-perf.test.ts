@@ -108,6 +108,25 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
+  it('stops at the perf.data size cap and keeps what was sampled', async (t) => {
+    const dir = await workDir(t, 'perf-cap');
+    const program = await buildHotProgram(dir);
+    const target = startProcess(t, program, ['300']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, { FURNACE_MAX_PERF_DATA_BYTES: String(64 * 1024) });
+    const start = await sidecar.call('POST', '/recordings', {
+      pid: target.pid,
+      durationSeconds: 600,
+      frequency: 999,
+    });
+    assert.equal(start.status, 202, start.text);
+    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.match(done.warnings?.join('\n') ?? '', /perf.data reached its size cap \(65536 bytes\)/);
+    const folded = (await sidecar.call('GET', `/recordings/${done.id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
+  });
+
   it('refuses calls without the proxy token and bad parameters, naming field and limit', async (t) => {
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
