@@ -90,10 +90,10 @@ async function start(local: boolean): Promise<Running> {
   const kube: KubeGateway | undefined = cluster?.kube;
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
-  const registration: RegistrationMode = kube
-    ? { kind: 'kubernetes', kube }
-    : { kind: 'local', secret, hostname: podName };
   const running: Running = { app: undefined as unknown as FastifyInstance };
+  const registration: RegistrationMode = kube
+    ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => running.podWatch?.getPod(namespace, name) }
+    : { kind: 'local', secret, hostname: podName };
   const metricsRegistry = createMetricsRegistry();
   if (config.tls) {
     running.tls = await watchTlsFiles({

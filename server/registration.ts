@@ -3,6 +3,7 @@
 // address from the Pod object. Local mode: a shared secret, namespace `local`, pod = hostname.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { V1Pod } from '@kubernetes/client-node';
 import { FurnaceError, type ErrorCode } from '../core/errors.ts';
 import { LOCAL_NAMESPACE, SIDECAR_PORT, TOKEN_AUDIENCE } from '../core/names.ts';
 import { readBearer } from './auth/access.ts';
@@ -18,6 +19,8 @@ export type RegistrationMode =
       kube: KubeGateway;
       /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
       sidecarPort?: number;
+      /** Pods as the pod watch last saw them; a miss or a stale entry falls back to reading the Pod. */
+      cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
     }
   | { kind: 'local'; secret: string; hostname: string };
 
@@ -57,7 +60,22 @@ const responseSchema = {
   },
 } as const;
 
-function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => number, sidecarPort: number) {
+type KubernetesMode = Extract<RegistrationMode, { kind: 'kubernetes' }>;
+
+async function findPod(
+  mode: KubernetesMode,
+  namespace: string,
+  name: string,
+  uid: string,
+): Promise<V1Pod | undefined> {
+  const cached = mode.cachedPod?.(namespace, name);
+  if (cached?.metadata?.uid === uid && cached.status?.podIP) return cached;
+  return mode.kube.readPod(namespace, name);
+}
+
+function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () => number) {
+  const { kube } = mode;
+  const sidecarPort = mode.sidecarPort ?? SIDECAR_PORT;
   const reviews = createTokenCache({ now, fallbackSeconds: 30, maxEntries: 50_000 });
   // Which token hash last proved each registration, so renewals with the same token skip the pod read.
   const proven = new Map<string, string>();
@@ -72,7 +90,7 @@ function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => nu
     if (existing && existing.podUid === podUid && proven.get(key) === tokenHash) {
       return { namespace, pod, podUid, address: existing.address };
     }
-    const checked = checkPod(fromToken.pod, await kube.readPod(namespace, pod));
+    const checked = checkPod(fromToken.pod, await findPod(mode, namespace, pod, podUid));
     if (!checked.ok) throw refuse(checked);
     proven.set(key, tokenHash);
     if (proven.size > 100_000) proven.clear();
@@ -82,10 +100,7 @@ function kubernetesResolver(kube: KubeGateway, registry: Registry, now: () => nu
 
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
   const { mode, registry } = deps;
-  const resolveKube =
-    mode.kind === 'kubernetes'
-      ? kubernetesResolver(mode.kube, registry, deps.now, mode.sidecarPort ?? SIDECAR_PORT)
-      : undefined;
+  const resolveKube = mode.kind === 'kubernetes' ? kubernetesResolver(mode, registry, deps.now) : undefined;
 
   app.post<{ Body: { port?: number } }>(
     '/api/v1/sidecars',

@@ -1,6 +1,6 @@
 // Removes registrations of deleted pods. client-node informers stop for good on most errors, so
 // the informer runs inside a supervisor that builds a new one with backoff whenever it fails.
-import { CoreV1Api, makeInformer, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 
 export interface PodWatchDeps {
   kc: KubeConfig;
@@ -12,6 +12,8 @@ export interface PodWatchDeps {
 export interface PodWatch {
   /** True once the first list has completed. */
   isSynced(): boolean;
+  /** The pod as last seen by the watch, so renewals need no API call. */
+  getPod(namespace: string, name: string): V1Pod | undefined;
   stop(): Promise<void>;
 }
 
@@ -26,11 +28,16 @@ export function startPodWatch(deps: PodWatchDeps): PodWatch {
   let synced = false;
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
-  let current: { stop(): Promise<void> } | undefined;
+  let current: ListWatch<V1Pod> | undefined;
 
   function run(): void {
     if (stopped) return;
-    const informer = makeInformer<V1Pod>(deps.kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    const informer = new ListWatch<V1Pod>(
+      '/api/v1/pods',
+      new Watch(deps.kc),
+      () => core.listPodForAllNamespaces(),
+      false,
+    );
     current = informer;
     informer.on('delete', (pod) => {
       const { namespace, name, uid } = pod.metadata ?? {};
@@ -57,6 +64,7 @@ export function startPodWatch(deps: PodWatchDeps): PodWatch {
   run();
   return {
     isSynced: () => synced,
+    getPod: (namespace, name) => (synced ? current?.get(name, namespace) : undefined),
     async stop() {
       stopped = true;
       clearTimeout(timer);

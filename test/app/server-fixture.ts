@@ -16,6 +16,7 @@ import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import type { V1Pod } from '@kubernetes/client-node';
 
 export const SECRET = 'local-secret';
 export const HOST = 'test-host';
@@ -37,6 +38,7 @@ export interface FixtureOptions {
   registration?: 'local' | 'kubernetes';
   limits?: Partial<RecordingLimits>;
   proxyTimeoutSeconds?: number;
+  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
@@ -69,7 +71,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     }),
     registration:
       registrationKind === 'kubernetes' && kube
-        ? { kind: 'kubernetes', kube }
+        ? { kind: 'kubernetes', kube, ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}) }
         : { kind: 'local', secret: SECRET, hostname: HOST },
     metricsRegistry,
     limitsFor: () => limits,

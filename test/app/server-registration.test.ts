@@ -154,4 +154,43 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     }
     assert.equal(f.registry.size(), 0);
   });
+
+  it('takes the pod from the pod watch cache when it is the token pod, and reads it when the cache is stale', async (t) => {
+    const kube = fakeKube(reviews, pods);
+    const cache: Record<string, V1Pod> = {
+      'team-a/web-1': { ...pod('web-1', 'uid-1'), status: { podIP: '10.0.0.99' } },
+    };
+    const f = await buildFixture(t, {
+      kube,
+      authMode: 'kubernetes',
+      cachedPod: (ns, name) => cache[`${ns}/${name}`],
+    });
+    assert.equal(
+      (
+        await f.app.inject({
+          method: 'POST',
+          url: '/api/v1/sidecars',
+          headers: { authorization: 'Bearer good' },
+          payload: {},
+        })
+      ).statusCode,
+      200,
+    );
+    assert.equal(kube.calls.filter((c) => c.startsWith('read')).length, 0);
+    assert.equal(f.registry.get('team-a', 'web-1')?.address.host, '10.0.0.99');
+    cache['team-a/web-1'] = pod('web-1', 'uid-old');
+    f.registry.remove('team-a', 'web-1');
+    const fresh = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/sidecars',
+      headers: { authorization: 'Bearer good' },
+      payload: {},
+    });
+    assert.equal(fresh.statusCode, 200);
+    assert.equal(
+      kube.calls.filter((c) => c.startsWith('read')).length,
+      1,
+      'a stale cache entry falls back to reading the Pod',
+    );
+  });
 });

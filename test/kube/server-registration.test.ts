@@ -109,6 +109,11 @@ describe('server registration against a real API server', () => {
     while (!watch.isSynced() && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(server.registry.get(namespace, 'short-lived'));
+    assert.equal(
+      watch.getPod(namespace, 'short-lived')?.metadata?.uid,
+      pod.metadata?.uid,
+      'the watch caches the pod',
+    );
     await deletePod(kc, namespace, 'short-lived');
     while (server.registry.get(namespace, 'short-lived') && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
