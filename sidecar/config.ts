@@ -1,5 +1,5 @@
 // Sidecar configuration, built once from an environment map that main.ts hands in.
-import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_PORT } from '../core/names.ts';
+import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
@@ -14,7 +14,10 @@ export const SIDECAR_TUNING_ENV = {
   keepRecordings: 'FURNACE_KEEP_RECORDINGS',
   /** Bytes the kept recordings may take on local disk. */
   keepBytes: 'FURNACE_KEEP_BYTES',
-  /** The pull-secret file (`.dockerconfigjson`) used for `symbols: image`. */
+  /**
+   * Pull secrets for `symbols: image`: a `.dockerconfigjson` file, or a directory of `*.dockerconfigjson`
+   * files (default in a pod: the webhook's projected pull-secret volume).
+   */
   pullSecretPath: 'FURNACE_PULL_SECRET_PATH',
   /** JSON map of registry → list of mirrors, e.g. {"docker.io":["mirror.local:5000"]}. */
   registryMirrors: 'FURNACE_REGISTRY_MIRRORS',
@@ -147,8 +150,12 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     );
   }
   const podIp = text(env, SIDECAR_ENV.podIp);
+  const mode: SidecarMode = podUid === undefined ? 'local' : 'pod';
+  const pullSecretPath =
+    text(env, SIDECAR_TUNING_ENV.pullSecretPath) ??
+    (mode === 'pod' ? SIDECAR_MOUNT_PATHS.pullSecretsDir : undefined);
   return {
-    mode: podUid === undefined ? 'local' : 'pod',
+    mode,
     serverUrl: serverUrl?.replace(/\/+$/, ''),
     serverCa: text(env, SIDECAR_ENV.serverCa),
     podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
@@ -161,12 +168,14 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     registrationSecret,
     host: podIp ?? '127.0.0.1',
     port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0),
-    dataDir: text(env, SIDECAR_LOCAL_ENV.dataDir) ?? `${defaults.tmpDir}/furnace-sidecar`,
+    dataDir:
+      text(env, SIDECAR_LOCAL_ENV.dataDir) ??
+      (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
     limits: parseLimits(env),
     maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, 256 * 1024 * 1024, 4096),
     keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, 10, 1),
     keepBytes: integer(env, SIDECAR_TUNING_ENV.keepBytes, 2 * 1024 * 1024 * 1024, 1),
-    pullSecretPath: text(env, SIDECAR_TUNING_ENV.pullSecretPath),
+    pullSecretPath,
     registryMirrors: parseMirrors(env),
     insecureRegistries: (text(env, SIDECAR_TUNING_ENV.insecureRegistries) ?? '')
       .split(',')

@@ -5,7 +5,7 @@
 // sidecar's own), perf enters the target's namespace to open binaries, and a mount made in the sidecar is
 // not visible there. perf reads its build-id cache from its own namespace, so the image's binaries are added
 // to the recording's cache instead; the build id also proves that the image file is the one that ran.
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { SpawnFn } from './perf-runner.ts';
 
 export interface CommandResult {
@@ -23,7 +23,7 @@ export type RunCommand = (
 export interface ImageMountOptions {
   podmanPath: string;
   image: string;
-  /** A pull secret (`.dockerconfigjson`), passed as --authfile. */
+  /** A pull secret (`.dockerconfigjson`) or a directory of them, for --authfile. */
   pullSecretPath?: string;
   mirrors: Record<string, string[]>;
   insecureRegistries: readonly string[];
@@ -70,6 +70,35 @@ function failure(step: string, result: CommandResult): Error {
   return new Error(`podman ${step} failed (exit ${result.code ?? 'signal'}): ${text}`);
 }
 
+/**
+ * The file for `podman --authfile`: the pull-secret file itself, or, for a directory of pull secrets (one
+ * `<name>.dockerconfigjson` per imagePullSecret), their `auths` merged into one file in workDir.
+ */
+export async function resolveAuthFile(
+  path: string | undefined,
+  workDir: string,
+): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return undefined;
+  if (!info.isDirectory()) return path;
+  const auths: Record<string, unknown> = {};
+  for (const name of (await readdir(path)).filter((n) => n.endsWith('.dockerconfigjson')).sort()) {
+    try {
+      const parsed = JSON.parse(await readFile(`${path}/${name}`, 'utf8')) as {
+        auths?: Record<string, unknown>;
+      };
+      for (const [registry, entry] of Object.entries(parsed.auths ?? {})) auths[registry] ??= entry;
+    } catch {
+      // an unreadable or malformed secret does not block the others
+    }
+  }
+  if (Object.keys(auths).length === 0) return undefined;
+  const merged = `${workDir}/auth.json`;
+  await writeFile(merged, JSON.stringify({ auths }), { mode: 0o600 });
+  return merged;
+}
+
 /** Pulls, creates and mounts; on any failure what was made so far is removed again. */
 export async function mountImage(run: RunCommand, options: ImageMountOptions): Promise<ImageMount> {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -79,9 +108,11 @@ export async function mountImage(run: RunCommand, options: ImageMountOptions): P
     env.CONTAINERS_REGISTRIES_CONF = confPath;
   }
   const podman = (args: string[]): Promise<CommandResult> => run(options.podmanPath, args, env);
-  const auth = options.pullSecretPath === undefined ? [] : ['--authfile', options.pullSecretPath];
+  const authFile = await resolveAuthFile(options.pullSecretPath, options.workDir);
+  const auth = authFile === undefined ? [] : ['--authfile', authFile];
 
   const pulled = await podman(['pull', '--quiet', ...auth, options.image]);
+  if (authFile !== undefined && authFile !== options.pullSecretPath) await rm(authFile, { force: true });
   if (pulled.code !== 0) throw failure('pull', pulled);
   // A command is given so images without CMD or ENTRYPOINT can be created too; it never runs.
   const created = await podman([

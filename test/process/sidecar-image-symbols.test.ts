@@ -88,15 +88,23 @@ describe('sidecar symbols from the container image (podman, local registry with 
     await podman('rmi', image); // the sidecar must fetch it from the registry itself
     t.after(() => run('podman', ['rmi', '--ignore', image]));
 
+    // The webhook's projected volume: one `<secret>.dockerconfigjson` per imagePullSecret of the pod.
     const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
-    await writeFile(`${dir}/.dockerconfigjson`, JSON.stringify({ auths: { [registry]: { auth } } }));
+    const secrets = `${dir}/pull-secrets`;
+    await mkdir(secrets);
+    await writeFile(
+      `${secrets}/regcred.dockerconfigjson`,
+      JSON.stringify({ auths: { [registry]: { auth } } }),
+    );
+    const other = { auths: { 'quay.io': { auth: Buffer.from('a:b').toString('base64') } } };
+    await writeFile(`${secrets}/another.dockerconfigjson`, JSON.stringify(other));
 
     const target = await startContainer(t, dir, POD_UID, 'app', [`${appDir}/furnace-hot`, '120']);
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),
-      FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
+      FURNACE_PULL_SECRET_PATH: secrets,
       FURNACE_INSECURE_REGISTRIES: registry,
     });
 
