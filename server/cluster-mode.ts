@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { createClientGateway } from './kube/client-gateway.ts';
+import { reuseConnections } from './kube/keep-alive.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
 import type { Registry } from './registry/lease-registry.ts';
@@ -20,6 +21,7 @@ export interface ClusterConnection {
 export function connectCluster(): ClusterConnection {
   const kc = new KubeConfig();
   kc.loadFromDefault();
+  reuseConnections(kc);
   return {
     kube: createClientGateway(kc),
     watchPods: (registry, log) =>

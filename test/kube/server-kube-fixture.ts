@@ -14,6 +14,7 @@ import { buildServerApp } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
+import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import { RUN_ID } from '../harness/cluster.ts';
@@ -31,7 +32,7 @@ export async function buildKubeServer(
 ): Promise<KubeServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-kube-'));
   const now = (): number => Date.now();
-  const kube = createClientGateway(kc);
+  const kube = createClientGateway(reuseConnections(kc));
   const registry = createRegistry({
     now,
     leaseSeconds: 30,
