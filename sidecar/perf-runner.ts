@@ -29,6 +29,11 @@ export interface PerfRecordOptions {
   outputFile: string;
   /** perf's build-id cache for this recording (perf copies the binaries it sampled there). */
   buildIdDir?: string;
+  /**
+   * Let perf record copy the sampled binaries into the cache when it stops (about a second on 2 cores).
+   * Needed for targets in other mount namespaces, whose files are gone once they exit; without it, -N.
+   */
+  fillBuildIdCache?: boolean;
   durationSeconds: number;
   maxBytes: number;
   /** How often the size of perf.data is checked, ms. */
@@ -82,6 +87,7 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
     options.outputFile,
     '--max-size',
     `${maxKiB}K`,
+    ...(options.fillBuildIdCache === false ? ['--no-buildid-cache'] : []),
   ];
 }
 

@@ -1,7 +1,9 @@
 // After perf stops: perf script → folded stacks → SVG, HTML and speedscope, every file written to the recording's dir.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
-import { pipeline as pipe } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { collapsePerfScript } from '../core/stacks/collapse-perf.ts';
 import { formatFolded, totalSamples } from '../core/stacks/folded.ts';
 import type { FoldedStacks } from '../core/stacks/collapse-perf.ts';
@@ -38,8 +40,22 @@ export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
   return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
-/** Runs perf script with its output streamed to a file (the `perf.script` artifact). */
-async function writePerfScript(deps: PipelineDeps, input: PipelineInput): Promise<void> {
+/** Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact). */
+async function* teeToFile(source: Readable, path: string): AsyncGenerator<Buffer> {
+  const file = createWriteStream(path);
+  try {
+    for await (const chunk of source) {
+      if (!file.write(chunk)) await once(file, 'drain');
+      yield chunk as Buffer;
+    }
+  } finally {
+    file.end();
+    await finished(file);
+  }
+}
+
+/** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
+async function scriptAndCollapse(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
   const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,30 +67,15 @@ async function writePerfScript(deps: PipelineDeps, input: PipelineInput): Promis
     child.on('close', (code: number | null) => resolve(code));
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
-  const [, code] = await Promise.all([
-    pipe(child.stdout, createWriteStream(`${input.dir}/perf.script`)),
+  const [stacks, code] = await Promise.all([
+    collapsePerfScript(teeToFile(child.stdout, `${input.dir}/perf.script`)),
     exited,
-  ]);
+  ]).catch((error: unknown) => {
+    child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
+    throw error;
+  });
   if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
-}
-
-/** Streams the script file into the collapser, reporting the share of bytes read as progress. */
-async function collapseFile(deps: PipelineDeps, path: string): Promise<FoldedStacks> {
-  const size = (await stat(path)).size;
-  async function* chunks(): AsyncGenerator<Buffer> {
-    let read = 0;
-    let reported = 0;
-    for await (const chunk of createReadStream(path)) {
-      const buffer = chunk as Buffer;
-      read += buffer.length;
-      if (size > 0 && read / size - reported >= 0.1) {
-        reported = read / size;
-        deps.report({ type: 'progress', fraction: reported });
-      }
-      yield buffer;
-    }
-  }
-  return collapsePerfScript(chunks());
+  return stacks;
 }
 
 /** Turns a stopped recording's perf.data into every artifact; returns the number of samples. */
@@ -91,11 +92,10 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
     if (added === 0)
       deps.report({ type: 'warning', message: 'symbols from the image: no recorded binary was found in it' });
   }
-  await writePerfScript(deps, input);
+  const stacks = await scriptAndCollapse(deps, input);
   deps.report({ type: 'artifact', name: 'perf.script' });
 
   deps.report({ type: 'stage', stage: 'collapse' });
-  const stacks = await collapseFile(deps, `${input.dir}/perf.script`);
   await writeFile(`${input.dir}/stacks.folded`, formatFolded(stacks));
   deps.report({ type: 'artifact', name: 'stacks.folded' });
   const samples = totalSamples(stacks);

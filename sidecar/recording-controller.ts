@@ -188,6 +188,8 @@ export class RecordingController {
         systemWide: params.systemWide,
         outputFile: `${dir}/perf.data`,
         buildIdDir: `${dir}/buildid`,
+        // Locally every target shares the sidecar's filesystem, so its binaries stay readable after it exits.
+        fillBuildIdCache: config.mode === 'pod',
         durationSeconds: params.durationSeconds,
         maxBytes: config.maxPerfDataBytes,
       },

@@ -91,6 +91,9 @@ describe('perf runner', () => {
       '--max-size',
       '1024K',
     ]);
+    const cached = perfRecordArgs({ ...options, buildIdDir: '/data/r1/buildid', fillBuildIdCache: false });
+    assert.deepEqual(cached.slice(0, 3), ['--buildid-dir', '/data/r1/buildid', 'record']);
+    assert.equal(cached.at(-1), '--no-buildid-cache');
     const dwarf = perfRecordArgs({ ...options, callGraph: 'dwarf', systemWide: true });
     assert.deepEqual(dwarf.slice(5, 8), ['--call-graph', 'dwarf', '-a']);
   });
