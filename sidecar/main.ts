@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
+import { SIDECAR_ENV } from '../core/names.ts';
 import { buildSidecarApp } from './build-sidecar-app.ts';
 import { ConfigError, readSidecarConfig, type SidecarConfig } from './config.ts';
 import { sendHttp } from './http-client.ts';
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
           },
         );
   if (registration === undefined)
-    log(`no ${'FURNACE_SERVER_URL'}: not registering, so no proxy token will be accepted`);
+    log(`no ${SIDECAR_ENV.serverUrl}: not registering, so no proxy token will be accepted`);
 
   let closing = false;
   const shutdown = (signal: string): void => {
