@@ -20,6 +20,7 @@ const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? 5000);
 const RENEW_SECONDS = 15;
 const ROUNDS = 3;
+const failureSamples = new Map<string, number>();
 
 function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -90,8 +91,15 @@ function register(
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => done({ status: res.statusCode ?? 0, ms: performance.now() - start }));
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        res.on('end', () => {
+          if (res.statusCode !== 200 && token !== 'not-a-token') {
+            const key = `${res.statusCode} ${body.slice(0, 160)}`;
+            failureSamples.set(key, (failureSamples.get(key) ?? 0) + 1);
+          }
+          done({ status: res.statusCode ?? 0, ms: performance.now() - start });
+        });
       },
     );
     req.on('error', () => done({ status: 0, ms: performance.now() - start }));
@@ -162,6 +170,7 @@ async function main(): Promise<void> {
       env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    process.once('exit', () => server?.kill('SIGKILL'));
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
     for (let i = 0; i < 100; i++) {
       const probe = await register(agent, port, certs.caPem, 'not-a-token');
@@ -187,6 +196,7 @@ async function main(): Promise<void> {
       );
     }
     clearInterval(sampler);
+    for (const [failure, count] of failureSamples) console.log(`failed ${count}×: ${failure}`);
     console.log(`server peak RSS ${peakRss.toFixed(0)} MiB (target ≤ 200); targets: renewal p99 ≤ 20 ms`);
     agent.destroy();
   } finally {
