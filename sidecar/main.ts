@@ -1,7 +1,7 @@
 // The sidecar process: reads the environment, listens, registers with the server, stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { buildSidecarApp } from './build-sidecar-app.ts';
 import { ConfigError, readSidecarConfig, type SidecarConfig } from './config.ts';
 import { sendHttp } from './http-client.ts';
 import { commandRunner } from './image-symbols.ts';
-import type { SpawnFn } from './perf-runner.ts';
+import { probeBuildIdMmap, type SpawnFn } from './perf-runner.ts';
 import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
@@ -48,6 +48,10 @@ async function main(): Promise<void> {
   }
   const tokens = new ProxyTokens();
   const spawnChild = spawn as unknown as SpawnFn;
+  await mkdir(config.dataDir, { recursive: true });
+  const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
+  const buildIdMmap = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
+  await rm(probeFile, { force: true });
   const controller = new RecordingController({
     config,
     spawn: spawnChild,
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
     random: Math.random,
     serverToken: () => tokens.token,
     log,
+    buildIdMmap,
   });
   const app = buildSidecarApp({
     recordings: controller,
@@ -82,6 +87,7 @@ async function main(): Promise<void> {
     port,
     mode: config.mode,
     pod: `${config.podNamespace}/${config.podName}`,
+    buildIdMmap,
   });
 
   const registration =

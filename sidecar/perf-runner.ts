@@ -30,10 +30,12 @@ export interface PerfRecordOptions {
   /** perf's build-id cache for this recording (perf copies the binaries it sampled there). */
   buildIdDir?: string;
   /**
-   * Let perf record copy the sampled binaries into the cache when it stops (about a second on 2 cores).
-   * Needed for targets in other mount namespaces, whose files are gone once they exit; without it, -N.
+   * How perf record handles build ids when it stops. `cache`: copy the sampled binaries into the cache
+   * (about a second on 2 cores; needed for targets in other mount namespaces, whose files are gone once
+   * they exit). `scan`: reread perf.data for build ids, no copies (-N). `mmap`: build ids travel in the
+   * mmap events, no second pass (--buildid-mmap; kernel 5.12+). Default `cache`.
    */
-  fillBuildIdCache?: boolean;
+  buildIds?: BuildIdMode;
   durationSeconds: number;
   maxBytes: number;
   /** How often the size of perf.data is checked, ms. */
@@ -41,6 +43,8 @@ export interface PerfRecordOptions {
   /** How long perf gets to write its file after SIGINT before it is killed, ms. */
   killAfterMs?: number;
 }
+
+export type BuildIdMode = 'cache' | 'scan' | 'mmap';
 
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
 
@@ -70,6 +74,12 @@ export interface PerfRunnerDeps {
 
 const STDERR_KEEP = 4000;
 
+const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
+  cache: [],
+  scan: ['--no-buildid-cache'],
+  mmap: ['--buildid-mmap'],
+};
+
 export function perfRecordArgs(options: PerfRecordOptions): string[] {
   const callGraph = options.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'];
   const scope = options.systemWide ? ['-a'] : ['-p', options.pids.join(',')];
@@ -87,7 +97,7 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
     options.outputFile,
     '--max-size',
     `${maxKiB}K`,
-    ...(options.fillBuildIdCache === false ? ['--no-buildid-cache'] : []),
+    ...BUILD_ID_ARGS[options.buildIds ?? 'cache'],
   ];
 }
 
@@ -161,4 +171,15 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
   });
 
   return { pid: child.pid, stop, done };
+}
+
+/** Whether this kernel and perf take `--buildid-mmap`: records `true` with it and looks at the exit code. */
+export function probeBuildIdMmap(spawn: SpawnFn, perfPath: string, outputFile: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const args = ['record', '--buildid-mmap', '-e', 'cpu-clock', '-o', outputFile, '--', 'true'];
+    const child = spawn(perfPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.resume();
+    child.on('error', () => resolve(false));
+    child.on('close', (code: number | null) => resolve(code === 0));
+  });
 }

@@ -39,6 +39,8 @@ export interface ControllerDeps {
   serverToken(): string | undefined;
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
+  /** perf record takes --buildid-mmap here (probed once at start-up). */
+  buildIdMmap?: boolean;
 }
 
 interface Running {
@@ -189,7 +191,7 @@ export class RecordingController {
         outputFile: `${dir}/perf.data`,
         buildIdDir: `${dir}/buildid`,
         // Locally every target shares the sidecar's filesystem, so its binaries stay readable after it exits.
-        fillBuildIdCache: config.mode === 'pod',
+        buildIds: config.mode === 'pod' ? 'cache' : this.deps.buildIdMmap ? 'mmap' : 'scan',
         durationSeconds: params.durationSeconds,
         maxBytes: config.maxPerfDataBytes,
       },

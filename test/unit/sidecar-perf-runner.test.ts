@@ -91,9 +91,11 @@ describe('perf runner', () => {
       '--max-size',
       '1024K',
     ]);
-    const cached = perfRecordArgs({ ...options, buildIdDir: '/data/r1/buildid', fillBuildIdCache: false });
-    assert.deepEqual(cached.slice(0, 3), ['--buildid-dir', '/data/r1/buildid', 'record']);
-    assert.equal(cached.at(-1), '--no-buildid-cache');
+    const scan = perfRecordArgs({ ...options, buildIdDir: '/data/r1/buildid', buildIds: 'scan' });
+    assert.deepEqual(scan.slice(0, 3), ['--buildid-dir', '/data/r1/buildid', 'record']);
+    assert.equal(scan.at(-1), '--no-buildid-cache');
+    assert.equal(perfRecordArgs({ ...options, buildIds: 'mmap' }).at(-1), '--buildid-mmap');
+    assert.equal(perfRecordArgs({ ...options, buildIds: 'cache' }).at(-1), '1024K');
     const dwarf = perfRecordArgs({ ...options, callGraph: 'dwarf', systemWide: true });
     assert.deepEqual(dwarf.slice(5, 8), ['--call-graph', 'dwarf', '-a']);
   });
