@@ -13,7 +13,7 @@ import { createServerMetrics } from './metrics.ts';
 import { registerProxyRoutes } from './proxy.ts';
 import { registerSidecarRoutes, type RegistrationMode } from './registration.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
-import { createRunningRecordings } from './running-recordings.ts';
+import { createRunningRecordings, type RunningRecordings } from './running-recordings.ts';
 import { registerSidecarListRoute } from './sidecar-list.ts';
 
 export interface ServerAppDeps {
@@ -39,9 +39,16 @@ function isFinished(entry: CatalogEntry | undefined): boolean {
   return entry?.state === 'done' || entry?.state === 'failed';
 }
 
-function recordingsByState(catalog: Catalog): Record<string, number> {
+/** Catalogued recordings by state, plus those started through this server and not yet catalogued. */
+function recordingsByState(catalog: Catalog, running: RunningRecordings): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const entry of catalog.list({})) counts[entry.state] = (counts[entry.state] ?? 0) + 1;
+  const catalogued = new Set<string>();
+  for (const entry of catalog.list({})) {
+    counts[entry.state] = (counts[entry.state] ?? 0) + 1;
+    catalogued.add(entry.id);
+  }
+  const uncatalogued = running.ids().filter((id) => !catalogued.has(id)).length;
+  counts.recording = (counts.recording ?? 0) + uncatalogued;
   return counts;
 }
 
@@ -133,7 +140,7 @@ export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
   const running = createRunningRecordings(deps.now);
   const metrics = createServerMetrics(deps.metricsRegistry, {
     registeredSidecars: () => deps.registry.size(),
-    recordingsByState: () => recordingsByState(deps.catalog),
+    recordingsByState: () => recordingsByState(deps.catalog, running),
   });
   const events = podEvents(deps, app);
   startSweeps(app, deps, (registration) => running.finishPod(registration.namespace, registration.pod));

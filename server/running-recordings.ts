@@ -15,6 +15,7 @@ export interface RunningRecordings {
   finishPod(namespace: string, pod: string): void;
   countNamespace(namespace: string): number;
   countAll(): number;
+  ids(): string[];
 }
 
 export function createRunningRecordings(now: () => number): RunningRecordings {
@@ -44,6 +45,10 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
     countAll() {
       prune();
       return byId.size;
+    },
+    ids() {
+      prune();
+      return [...byId.keys()];
     },
   };
 }

@@ -175,6 +175,17 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
     });
     return reply.type('application/octet-stream').send(stream);
   });
+  const openStreams: { end: (chunk: string) => void }[] = [];
+  app.get('/events', (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    reply.raw.write('data: {"progress":0.5}\n\n');
+    openStreams.push(reply.raw);
+    return reply;
+  });
+  app.post('/events/finish', () => {
+    for (const stream of openStreams.splice(0)) stream.end('data: {"progress":1}\n\n');
+    return { finished: true };
+  });
   app.get('/slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     return { late: true };

@@ -21,9 +21,11 @@ describe('server operations', () => {
     const sidecar = await startFakeSidecar(t);
     await f.registerLocal(sidecar.port);
     await f.app.inject({ method: 'GET', url: '/proxy/local/test-host/recordings' });
+    await f.app.inject({ method: 'POST', url: '/proxy/local/test-host/recordings', payload: {} });
     const text = (await f.app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(text, /^furnace_registered_sidecars 1$/m);
     assert.match(text, /^furnace_recordings\{phase="done"\} 0$/m);
+    assert.match(text, /^furnace_recordings\{phase="recording"\} 1$/m);
     assert.match(text, /^furnace_proxy_request_duration_seconds_count\{method="GET",status="200"\} 1$/m);
     assert.match(text, /^furnace_webhook_decisions_total\{reason="injected"\} 1$/m);
   });

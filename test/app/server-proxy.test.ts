@@ -177,4 +177,27 @@ describe('server proxy to a fake sidecar', () => {
     assert.equal(response.statusCode, 504);
     assert.equal(response.json<{ code: string }>().code, 'ERR_UPSTREAM_TIMEOUT');
   });
+
+  it('passes server-sent events through as they come', async (t) => {
+    const f = await buildFixture(t);
+    const sidecar = await startFakeSidecar(t);
+    await f.registerLocal(sidecar.port);
+    await f.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = f.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const response = await fetch(`http://127.0.0.1:${port}${base}/events`);
+    assert.equal(response.headers.get('content-type'), 'text/event-stream');
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    assert.equal(
+      Buffer.from(first.value ?? []).toString(),
+      'data: {"progress":0.5}\n\n',
+      'the first event arrives while the stream is open',
+    );
+    await fetch(`http://127.0.0.1:${port}${base}/events/finish`, { method: 'POST' });
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += Buffer.from(chunk.value).toString();
+    assert.equal(rest, 'data: {"progress":1}\n\n');
+  });
 });

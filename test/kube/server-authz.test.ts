@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import Fastify from 'fastify';
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import {
@@ -21,6 +21,20 @@ before(async () => {
 after(async () => {
   await deleteRunObjects(kc);
 });
+
+async function waitForEvent(
+  core: CoreV1Api,
+  namespace: string,
+  reason: string,
+): Promise<CoreV1Event | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const events = await core.listNamespacedEvent({ namespace });
+    const found = events.items.find((event) => event.reason === reason);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
+}
 
 function status(id: string) {
   return {
@@ -92,6 +106,10 @@ describe('server user authorization against a real API server (fake sidecar on l
     });
     assert.equal(allowed.statusCode, 202, allowed.body);
     assert.equal(connections, 1);
+    const core = kc.makeApiClient(CoreV1Api);
+    const started = await waitForEvent(core, nsA, 'FurnaceRecordingStarted');
+    assert.equal(started?.involvedObject.name, 'web');
+    assert.match(started?.message ?? '', new RegExp(`rec-a started by ${alice.username}`));
 
     const denied = await server.app.inject({
       method: 'POST',
@@ -122,6 +140,10 @@ describe('server user authorization against a real API server (fake sidecar on l
       headers: asAlice,
     });
     assert.equal(other.statusCode, 403);
+    assert.ok(
+      await waitForEvent(core, nsA, 'FurnaceRecordingFinished'),
+      'an Event when the recording is catalogued as done',
+    );
     const deleteOwn = await server.app.inject({
       method: 'DELETE',
       url: `/api/v1/recordings/rec-${nsA}`,
