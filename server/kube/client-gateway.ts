@@ -7,6 +7,7 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { FurnaceError } from '../../core/errors.ts';
 import type { KubeGateway } from './kube-gateway.ts';
 
 function statusCode(error: unknown): number | undefined {
@@ -17,19 +18,33 @@ function statusCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/** An API server that cannot answer makes the caller retry (503), never a 500. */
+async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new FurnaceError(
+      'ERR_UNAVAILABLE',
+      `the Kubernetes API server could not ${what}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export function createClientGateway(kc: KubeConfig, component = 'furnace-server'): KubeGateway {
   const authn = kc.makeApiClient(AuthenticationV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   return {
     async reviewToken(token, audiences) {
-      const review = await authn.createTokenReview({
-        body: {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'TokenReview',
-          spec: { token, ...(audiences ? { audiences } : {}) },
-        },
-      });
+      const review = await orUnavailable('review a token', () =>
+        authn.createTokenReview({
+          body: {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+            spec: { token, ...(audiences ? { audiences } : {}) },
+          },
+        }),
+      );
       const status = review.status ?? {};
       const result: Awaited<ReturnType<KubeGateway['reviewToken']>> = {
         authenticated: status.authenticated === true,
@@ -42,22 +57,24 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       return result;
     },
     async checkAccess(check) {
-      const review = await authz.createSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: check.user,
-            groups: check.groups,
-            resourceAttributes: {
-              verb: check.verb,
-              namespace: check.namespace,
-              group: check.group,
-              resource: check.resource,
+      const review = await orUnavailable('check access', () =>
+        authz.createSubjectAccessReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: check.user,
+              groups: check.groups,
+              resourceAttributes: {
+                verb: check.verb,
+                namespace: check.namespace,
+                group: check.group,
+                resource: check.resource,
+              },
             },
           },
-        },
-      });
+        }),
+      );
       return review.status?.allowed === true;
     },
     async readPod(namespace, name): Promise<V1Pod | undefined> {
@@ -65,7 +82,10 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
         return await core.readNamespacedPod({ namespace, name });
       } catch (error) {
         if (statusCode(error) === 404) return undefined;
-        throw error;
+        throw new FurnaceError(
+          'ERR_UNAVAILABLE',
+          `the Kubernetes API server could not read pod ${namespace}/${name}: ${(error as Error).message}`,
+        );
       }
     },
     async recordEvent(event) {

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createClientGateway } from '../../server/kube/client-gateway.ts';
+import { buildFixture } from './server-fixture.ts';
+
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('server with an unreachable Kubernetes API server', () => {
+  it('answers registrations and users with 503 so that they retry', async (t) => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'gone', server: `https://127.0.0.1:${await closedPort()}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'x' }],
+      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
+      currentContext: 'c',
+    });
+    const f = await buildFixture(t, { kube: createClientGateway(kc), authMode: 'kubernetes' });
+    const registration = await f.app.inject({
+      method: 'POST',
+      url: '/api/v1/sidecars',
+      headers: { authorization: 'Bearer some-token' },
+      payload: {},
+    });
+    assert.equal(registration.statusCode, 503);
+    assert.match(registration.json<{ message: string }>().message, /could not review a token/);
+    const user = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/sidecars',
+      headers: { authorization: 'Bearer some-token' },
+    });
+    assert.equal(user.statusCode, 503);
+  });
+});
