@@ -1,5 +1,6 @@
 // Decides whether a reviewed token and the Pod it names may register as a sidecar. Pure.
 import type { V1Pod } from '@kubernetes/client-node';
+import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import { SIDECAR_CONTAINER_NAME, TOKEN_AUDIENCE } from '../../core/names.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 
@@ -45,8 +46,8 @@ export function checkPod(expected: TokenPod, pod: V1Pod | undefined): { ok: true
   if (pod.metadata?.deletionTimestamp) {
     return { ok: false, status: 403, reason: `pod ${expected.namespace}/${expected.pod} is being deleted` };
   }
-  const containers = pod.spec?.containers ?? [];
-  if (!containers.some((container) => container.name === SIDECAR_CONTAINER_NAME)) {
+  // Job pods carry the sidecar as a native sidecar (an init container that keeps running).
+  if (!findInjectedSidecar(pod)) {
     return {
       ok: false,
       status: 403,

@@ -85,6 +85,23 @@ describe('registration pod identity', () => {
     });
   });
 
+  it('accepts a Job pod whose furnace sidecar is a native sidecar, but not an ephemeral container', () => {
+    const expected = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
+    const native = {
+      ...pod,
+      spec: {
+        containers: [{ name: 'app' }],
+        initContainers: [{ name: 'furnace', restartPolicy: 'Always' }],
+      },
+    };
+    assert.equal(checkPod(expected, native).ok, true);
+    const ephemeral = {
+      ...pod,
+      spec: { containers: [{ name: 'app' }], ephemeralContainers: [{ name: 'furnace' }] },
+    };
+    assert.equal(checkPod(expected, ephemeral).ok, false);
+  });
+
   it('refuses a missing pod, another UID, no furnace container, or no IP yet', () => {
     const expected = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
     assert.equal(checkPod(expected, undefined).ok, false);
