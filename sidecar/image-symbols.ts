@@ -196,7 +196,7 @@ export async function addImageBinaries(
       '--add',
       candidate,
     ]);
-    if (result.code === 0) added += 1;
+    if (result.code === 0 && !/FAIL|Couldn't/.test(result.stderr + result.stdout)) added += 1;
   }
   return added;
 }

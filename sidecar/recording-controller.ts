@@ -8,7 +8,8 @@ import type { SidecarConfig } from './config.ts';
 import type { HttpSend } from './http-client.ts';
 import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts';
 import { copyJitMaps, removeJitMaps, type JitMapOptions } from './jit-maps.ts';
-import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import { startPerfRecord, type BuildIdMode, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import { cacheTargetBinaries } from './binary-cache.ts';
 import { renderRecording } from './pipeline.ts';
 import { selectProcesses, type ProcessInfo } from './process-select.ts';
 import { evictOldRecordings } from './retention.ts';
@@ -20,7 +21,7 @@ import {
   type RecordingEvent,
 } from './recording-machine.ts';
 import type { LoopTimers } from './registration.ts';
-import { uploadRecording } from './upload.ts';
+import { uploadFinishedRecording } from './upload.ts';
 
 export interface ControllerDeps {
   config: SidecarConfig;
@@ -190,15 +191,24 @@ export class RecordingController {
         systemWide: params.systemWide,
         outputFile: `${dir}/perf.data`,
         buildIdDir: `${dir}/buildid`,
-        // Locally every target shares the sidecar's filesystem, so its binaries stay readable after it exits.
-        buildIds: config.mode === 'pod' ? 'cache' : this.deps.buildIdMmap ? 'mmap' : 'scan',
+        buildIds: this.buildIdMode(),
         durationSeconds: params.durationSeconds,
         maxBytes: config.maxPerfDataBytes,
       },
     );
     // The image is pulled while perf records, so the script stage does not wait for it.
     const mount = image === undefined ? undefined : this.mountImageOf(status.id, image, dir);
-    const settled = this.finish(status.id, dir, targets, perf.done, mount)
+    // In a pod with --buildid-mmap, perf copies nothing: cache the targets' binaries while they surely run.
+    const precached =
+      config.mode === 'pod' && this.buildIdMode() === 'mmap'
+        ? cacheTargetBinaries(this.deps.run, {
+            perfPath: config.perfPath,
+            buildIdDir: `${dir}/buildid`,
+            workDir: `${dir}/binaries`,
+            pids: targets.map((p) => p.pid),
+          }).catch(() => 0)
+        : Promise.resolve(0);
+    const settled = this.finish(status.id, dir, targets, perf.done, mount, precached)
       .catch((error: Error) => {
         this.update(status.id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
         return this.upload(status.id, dir, 'failed');
@@ -209,6 +219,16 @@ export class RecordingController {
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
     this.running = { id: status.id, dir, targets, stopPerf: () => perf.stop('stopped'), settled };
+  }
+
+  /**
+   * How perf record keeps build ids: in the mmap events when the kernel can (fast stop); else in a pod it
+   * copies the sampled binaries into the cache (targets in other mount namespaces take their files along
+   * when they exit), and locally it only scans (the files stay readable at their paths).
+   */
+  private buildIdMode(): BuildIdMode {
+    if (this.deps.buildIdMmap === true) return 'mmap';
+    return this.deps.config.mode === 'pod' ? 'cache' : 'scan';
   }
 
   private mountImageOf(id: string, image: string, dir: string): Promise<ImageMount | Error> {
@@ -230,6 +250,7 @@ export class RecordingController {
     targets: ProcessInfo[],
     perfDone: Promise<PerfRecordResult>,
     mount: Promise<ImageMount | Error> | undefined,
+    precached: Promise<number>,
   ): Promise<void> {
     const copies = new Set<string>();
     const copyMaps = async (): Promise<void> => {
@@ -246,11 +267,13 @@ export class RecordingController {
     let image: ImageMount | Error | undefined;
     try {
       await copyMaps();
+      await precached;
       image = await mount;
       await this.process(id, dir, result, image);
     } finally {
       await removeJitMaps(copies);
       await rm(`${dir}/buildid`, { recursive: true, force: true });
+      await rm(`${dir}/binaries`, { recursive: true, force: true });
       if (image !== undefined && !(image instanceof Error)) {
         await image
           .cleanup()
@@ -302,45 +325,18 @@ export class RecordingController {
     const { config } = this.deps;
     if (config.serverUrl === undefined) return;
     if (outcome === 'done') this.update(id, { type: 'stage', stage: 'upload' });
-    const status = this.get(id);
-    const container = status.targets.find((t) => t.container !== undefined)?.container;
-    const final =
-      outcome === 'done'
-        ? { state: 'done' as const, progress: 1, endedAt: new Date(this.deps.timers.now()).toISOString() }
-        : { artifacts: [] };
-    try {
-      const result = await uploadRecording(
-        {
-          send: (request) => this.deps.send(request),
-          sleep: (ms) => this.deps.sleep(ms),
-          random: () => this.deps.random(),
-          token: () => this.deps.serverToken(),
-        },
-        {
-          serverUrl: config.serverUrl,
-          ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
-          metadata: {
-            ...status,
-            ...final,
-            namespace: config.podNamespace,
-            pod: config.podName,
-            ...(container === undefined ? {} : { container }),
-          },
-          dir,
-          artifacts: outcome === 'done' ? status.artifacts : [],
-          ...(outcome === 'done' ? {} : { attempts: 2 }),
-          maxArtifactBytes: config.limits.maxArtifactBytes,
-        },
-        (fraction) => this.update(id, { type: 'progress', fraction }),
-      );
-      for (const skipped of result.skipped)
-        this.update(id, { type: 'warning', message: `not uploaded: ${skipped}` });
-    } catch (error) {
-      this.update(id, {
-        type: 'warning',
-        message: `upload to the server failed: ${(error as Error).message}`,
-      });
-    }
+    const warnings = await uploadFinishedRecording(
+      {
+        send: (request) => this.deps.send(request),
+        sleep: (ms) => this.deps.sleep(ms),
+        random: () => this.deps.random(),
+        token: () => this.deps.serverToken(),
+      },
+      { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },
+      { status: this.get(id), dir, outcome },
+      (fraction) => this.update(id, { type: 'progress', fraction }),
+    );
+    for (const message of warnings) this.update(id, { type: 'warning', message });
   }
 
   private async prune(): Promise<void> {

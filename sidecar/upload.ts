@@ -102,3 +102,54 @@ export async function uploadRecording(
   }
   return result;
 }
+
+export interface FinishedUploadConfig {
+  serverUrl: string;
+  serverCa?: string | undefined;
+  podNamespace: string;
+  podName: string;
+  limits: { maxArtifactBytes: number };
+  now: Date;
+}
+
+/**
+ * Uploads a recording as the catalog should keep it: a done one with every artifact, a failed one with
+ * its metadata only (so the catalog shows the error). Returns warnings instead of throwing.
+ */
+export async function uploadFinishedRecording(
+  deps: UploadDeps,
+  config: FinishedUploadConfig,
+  recording: { status: RecordingStatus; dir: string; outcome: 'done' | 'failed' },
+  onProgress: (fraction: number) => void,
+): Promise<string[]> {
+  const { status, dir, outcome } = recording;
+  const container = status.targets.find((t) => t.container !== undefined)?.container;
+  const final =
+    outcome === 'done'
+      ? { state: 'done' as const, progress: 1, endedAt: config.now.toISOString() }
+      : { artifacts: [] };
+  try {
+    const result = await uploadRecording(
+      deps,
+      {
+        serverUrl: config.serverUrl,
+        ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
+        metadata: {
+          ...status,
+          ...final,
+          namespace: config.podNamespace,
+          pod: config.podName,
+          ...(container === undefined ? {} : { container }),
+        },
+        dir,
+        artifacts: outcome === 'done' ? status.artifacts : [],
+        ...(outcome === 'done' ? {} : { attempts: 2 }),
+        maxArtifactBytes: config.limits.maxArtifactBytes,
+      },
+      onProgress,
+    );
+    return result.skipped.map((skipped) => `not uploaded: ${skipped}`);
+  } catch (error) {
+    return [`upload to the server failed: ${(error as Error).message}`];
+  }
+}

@@ -177,7 +177,8 @@ export async function startSidecar(
   };
   const waitFor: SidecarProcess['waitFor'] = async (id, done) => {
     for (;;) {
-      const { json } = await call('GET', `/recordings/${id}`);
+      const { json, status: code, text } = await call('GET', `/recordings/${id}`);
+      if (code !== 200) throw new Error(`GET /recordings/${id} answered ${code}: ${text}`);
       const status = json as RecordingStatus;
       if (done(status)) return status;
       await new Promise((resolve) => setTimeout(resolve, 200));

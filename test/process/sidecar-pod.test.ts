@@ -95,6 +95,31 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     assert.deepEqual([meta.namespace, meta.pod, meta.container], ['shop', 'web-0', 'app']);
   });
 
+  it('resolves the symbols of a container program that exits mid-recording, its files gone with it', async (t) => {
+    const dir = await workDir(t, 'pod-exit');
+    const hot = await buildHotProgram(dir, [`-DFURNACE_BUILD_TAG="${dir}"`]);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_POD_UID: POD_UID,
+      FURNACE_TARGETS: JSON.stringify([{ name: 'app', image: '' }]),
+    });
+    // The program runs from the container's private /tmp, which vanishes when it exits.
+    const target = await startContainer(t, dir, POD_UID, 'app', [
+      'sh',
+      '-c',
+      `'cp ${hot} /tmp/furnace-hot-exiting && exec /tmp/furnace-hot-exiting 3'`,
+    ]);
+    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 300, frequency: 199 });
+    assert.equal(start.status, 202, start.text);
+    const status = start.json as RecordingStatus;
+    assert.deepEqual(status.targets, [{ pid: target.pid, comm: 'furnace-hot-exi', container: 'app' }]);
+    const done = await sidecar.waitFor(status.id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.notEqual(target.exitCode, null, 'the target has exited');
+    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0 && samplesOf(folded, 'furnace_light') > 0, folded);
+  });
+
   it('records a Node program in local mode by process pattern', async (t) => {
     const dir = await workDir(t, 'node-local');
     await writeFile(`${dir}/local-app.js`, NODE_PROGRAM);

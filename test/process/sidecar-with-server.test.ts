@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/recording.ts';
@@ -11,7 +12,16 @@ import { buildHotProgram, finished, samplesOf, startProcess, workDir } from './s
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** `server/main.ts --local` on a free loopback port; stopped by PID (SIGTERM, which also stops its sidecar). */
+/** Children of a process, from /proc (the server's local sidecar). */
+async function childPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+/**
+ * `server/main.ts --local` on a free loopback port. Stopped by PID with SIGTERM (which stops its sidecar);
+ * the sidecar's PID is noted too, and killed if it outlives the server.
+ */
 async function startLocalServer(t: TestContext): Promise<string> {
   const dataDir = await workDir(t, 'server-data');
   const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}server/main.ts`, '--local'], {
@@ -19,20 +29,36 @@ async function startLocalServer(t: TestContext): Promise<string> {
     env: { ...process.env, FURNACE_PORT: '0', FURNACE_DATA_DIR: dataDir, FURNACE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const sidecars: number[] = [];
   t.after(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    for (const pid of sidecars) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone, as it should be
+      }
+    }
   });
   let output = '';
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  for await (const chunk of child.stdout) {
-    output += (chunk as Buffer).toString();
-    const match = /listening on (http:\/\/\S+)/.exec(output);
-    if (match?.[1] !== undefined) return match[1];
-  }
-  throw new Error(`the server did not start:\n${output}`);
+  const exited = once(child, 'exit').then(() => undefined);
+  // The sidecar inherits the server's stdout, so the end of the server is watched by its exit, not by EOF.
+  const listening = new Promise<string>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+  });
+  const url = await Promise.race([listening, exited]);
+  if (url === undefined) throw new Error(`the server did not start:\n${output}`);
+  sidecars.push(...(await childPids(child.pid ?? 0)));
+  return url;
 }
 
 async function json<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T }> {
@@ -64,7 +90,9 @@ describe('sidecar with the real server in local mode', () => {
 
     let status: RecordingStatus;
     for (;;) {
-      status = (await json<RecordingStatus>(`${proxy}/recordings/${id}`)).body;
+      const polled = await json<RecordingStatus>(`${proxy}/recordings/${id}`);
+      assert.equal(polled.status, 200, JSON.stringify(polled.body));
+      status = polled.body;
       if (finished(status)) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -1,0 +1,63 @@
+// Targets in other mount namespaces take their files along when they exit. With `perf record --buildid-mmap`
+// (fast stop, nothing copied), the sidecar puts the targets' mapped executables into the recording's
+// build-id cache itself, at the start of the recording while they are certainly alive.
+import { copyFile, mkdir, readFile, readlink, rm } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { RunCommand } from './image-symbols.ts';
+
+/** File-backed executable mappings of /proc/PID/maps text, each path once. */
+export function parseExecutableMappings(maps: string): string[] {
+  const paths = new Set<string>();
+  for (const line of maps.split('\n')) {
+    // address perms offset dev inode path
+    const match = /^\S+\s+(\S{4})\s+\S+\s+\S+\s+(\d+)\s+(\/.*)$/.exec(line);
+    if (match?.[1]?.[2] !== 'x' || match[2] === '0' || match[3] === undefined) continue;
+    if (match[3].endsWith(' (deleted)')) continue;
+    paths.add(match[3]);
+  }
+  return [...paths];
+}
+
+async function mountNamespace(procRoot: string, pid: number): Promise<string | undefined> {
+  return readlink(`${procRoot}/${pid}/ns/mnt`).catch(() => undefined);
+}
+
+/** Adds every executable the targets have mapped to the build-id cache; returns how many were added. */
+export async function cacheTargetBinaries(
+  run: RunCommand,
+  options: {
+    perfPath: string;
+    buildIdDir: string;
+    workDir: string;
+    pids: readonly number[];
+    procRoot?: string;
+  },
+): Promise<number> {
+  const procRoot = options.procRoot ?? '/proc';
+  await mkdir(options.workDir, { recursive: true });
+  const seen = new Set<string>();
+  let added = 0;
+  for (const pid of options.pids) {
+    const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+    const namespace = (await mountNamespace(procRoot, pid)) ?? String(pid);
+    for (const path of parseExecutableMappings(maps)) {
+      const key = `${namespace}:${path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // perf resolves /proc/PID/root to the sidecar's own / and finds nothing there, so it gets a copy.
+      const copy = `${options.workDir}/${seen.size}-${basename(path)}`;
+      try {
+        await copyFile(`${procRoot}/${pid}/root${path}`, copy);
+        const args = ['--buildid-dir', options.buildIdDir, 'buildid-cache', '--add', copy];
+        const result = await run(options.perfPath, args);
+        // perf buildid-cache exits 0 even when it could not add the file.
+        if (result.code === 0 && !/FAIL|Couldn't/.test(result.stderr + result.stdout)) added += 1;
+      } catch {
+        // the process is gone or the file unreadable: perf does without
+      } finally {
+        await rm(copy, { force: true });
+      }
+    }
+  }
+  return added;
+}
