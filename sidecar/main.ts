@@ -126,6 +126,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  if (config.mode === 'local') {
+    // The local server starts the sidecar; should the server die without stopping it, follow it.
+    const parent = process.ppid;
+    setInterval(
+      () => process.ppid !== parent && shutdown('the process that started the sidecar exited'),
+      1000,
+    ).unref();
+  }
 }
 
 await main();
