@@ -88,9 +88,25 @@ export function descendantsOf(processes: readonly ProcessInfo[], root: number): 
   return seen;
 }
 
-/** Matches like `pgrep -f`: the pattern against the full command line (the name for processes without one). */
+/** The names a process goes by: its kernel name and its program's file name (argv[0], not cut at 15 characters). */
+function namesOf(process: ProcessInfo): string[] {
+  const program = process.cmdline.split(' ')[0] ?? '';
+  return [process.comm, program.split('/').at(-1) ?? ''].filter((name) => name !== '');
+}
+
+/** Matches the full command line, like `pgrep -f` (the name for processes without one). */
 export function matchesPattern(process: ProcessInfo, pattern: RegExp): boolean {
   return pattern.test(process.cmdline === '' ? process.comm : process.cmdline);
+}
+
+/**
+ * Like `pgrep`: processes whose name matches; only when none does, those whose full command line matches
+ * (`pgrep -f`, for a Java main class or a script's name). Names first keep a client whose arguments happen
+ * to hold the pattern (`curl -d '{"processPattern":"app"}'`) out of a recording of `app`.
+ */
+export function matchProcesses(processes: readonly ProcessInfo[], pattern: RegExp): ProcessInfo[] {
+  const byName = processes.filter((p) => namesOf(p).some((name) => pattern.test(name)));
+  return byName.length > 0 ? byName : processes.filter((p) => matchesPattern(p, pattern));
 }
 
 function podProcesses(pool: ProcessInfo[], ctx: SelectionContext): { list: ProcessInfo[]; scope: string } {
@@ -145,8 +161,7 @@ export function selectProcesses(
     candidates = candidates.filter((p) => p.container === request.container);
   if (request.pid !== undefined) candidates = candidates.filter((p) => p.pid === request.pid);
   if (request.processPattern !== undefined) {
-    const pattern = new RegExp(request.processPattern);
-    candidates = candidates.filter((p) => matchesPattern(p, pattern));
+    candidates = matchProcesses(candidates, new RegExp(request.processPattern));
   }
   if (candidates.length === 0) {
     throw new FurnaceError('ERR_NO_MATCHING_PROCESS', describeSearch(request, scope, searched), {

@@ -4,6 +4,7 @@ import { FurnaceError } from '../../core/errors.ts';
 import {
   descendantsOf,
   matchesPattern,
+  matchProcesses,
   parseMountinfoContainer,
   parseProcStatus,
   selectProcesses,
@@ -167,6 +168,23 @@ describe('helpers', () => {
     assert.deepEqual(
       [...descendantsOf(table, 1)].sort((a, b) => a - b),
       [1, 100, 200, 201, 300, 400, 401, 500],
+    );
+  });
+  it('prefers processes whose name matches over those whose arguments merely mention the pattern', () => {
+    // The kernel keeps 15 characters of a name: `furnace_hot_123`.
+    const app = { ...proc(10, 1, '/opt/bin/furnace_hot_123456_789 120'), comm: 'furnace_hot_123' };
+    const client = proc(11, 1, `curl -d {"processPattern":"hot_123456"} http://127.0.0.1:8080/`);
+    assert.deepEqual(
+      matchProcesses([app, client], /hot_123456/).map((p) => p.pid),
+      [10],
+      'argv[0] is matched beyond the 15 characters of the kernel name',
+    );
+  });
+  it('falls back to the full command line when no name matches, like pgrep -f', () => {
+    const java = proc(20, 1, '/usr/bin/java -cp app.jar com.example.Main');
+    assert.deepEqual(
+      matchProcesses([java, proc(21, 1, '/bin/sleep 10')], /com\.example\.Main/).map((p) => p.pid),
+      [20],
     );
   });
   it('matches a process without a command line by its name', () => {
