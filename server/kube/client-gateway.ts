@@ -18,10 +18,23 @@ function statusCode(error: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Runs a side-effect-free call, once more when it failed below HTTP (no status code): a kept-alive
+ * connection that the API server closed as the request went out fails that way, and a fresh one works.
+ */
+async function retryTransport<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (statusCode(error) !== undefined) throw error;
+    return call();
+  }
+}
+
 /** An API server that cannot answer makes the caller retry (503), never a 500. */
 async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
-    return await call();
+    return await retryTransport(call);
   } catch (error) {
     throw new FurnaceError(
       'ERR_UNAVAILABLE',
@@ -79,7 +92,7 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
     },
     async readPod(namespace, name): Promise<V1Pod | undefined> {
       try {
-        return await core.readNamespacedPod({ namespace, name });
+        return await retryTransport(() => core.readNamespacedPod({ namespace, name }));
       } catch (error) {
         if (statusCode(error) === 404) return undefined;
         throw new FurnaceError(

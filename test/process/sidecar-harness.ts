@@ -56,10 +56,13 @@ export function startProcess(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  cwd?: string,
 ): ChildProcess {
+  // Node with --perf-basic-prof writes isolate-*.log files into its working directory.
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, ...env },
+    ...(cwd ? { cwd } : {}),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -224,6 +227,7 @@ export async function startContainer(
     'mount -t tmpfs tmpfs /tmp',
     'touch /tmp/termination-log',
     `mount --bind ${logDir}/5e0c7a19 /tmp/termination-log`,
+    `cd ${dir}`,
     `exec ${command.join(' ')}`,
   ].join(' && ');
   const child = startProcess(t, 'unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script]);
