@@ -151,7 +151,12 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       if (finished) return;
       finished = true;
       for (const handle of handles) deps.timers.clearTimeout(handle);
-      if (spawnError !== undefined) stderr += `\n${spawnError.message}`;
+      if (spawnError !== undefined) {
+        const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+        stderr += missing
+          ? `\n${options.perfPath} is not installed or not on PATH (Debian and Ubuntu: apt-get install linux-perf)`
+          : `\n${spawnError.message}`;
+      }
       const sizeCapped = /size limit reached/.test(stderr);
       const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
       const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);

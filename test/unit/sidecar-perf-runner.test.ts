@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { perfRecordArgs, startPerfRecord, type ChildLike, type SpawnFn } from '../../sidecar/perf-runner.ts';
@@ -154,6 +155,17 @@ describe('perf runner', () => {
     assert.equal(result.ok, false);
     assert.equal(result.exitCode, 244);
     assert.match(result.stderr, /No such process/);
+  });
+
+  it('says perf is not installed when the binary is missing', async () => {
+    const { timers } = setup();
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { ...options, perfPath: '/nonexistent/furnace-test/perf' },
+    );
+    const result = await recording.done;
+    assert.equal(result.ok, false);
+    assert.match(result.stderr, /\/nonexistent\/furnace-test\/perf is not installed .*linux-perf/);
   });
 
   it('kills perf when it does not finish after SIGINT', async () => {
