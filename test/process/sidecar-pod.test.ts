@@ -125,7 +125,13 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     await writeFile(`${dir}/local-app.js`, NODE_PROGRAM);
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
-    const node = startProcess(t, process.execPath, ['--perf-basic-prof', `${dir}/local-app.js`, '120'], {}, dir);
+    const node = startProcess(
+      t,
+      process.execPath,
+      ['--perf-basic-prof', `${dir}/local-app.js`, '120'],
+      {},
+      dir,
+    );
     t.after(() => rm(`/tmp/perf-${node.pid}.map`, { force: true })); // Node leaves its map behind
     await new Promise((resolve) => setTimeout(resolve, 500));
     const start = await sidecar.call('POST', '/recordings', {
