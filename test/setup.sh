@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 die() { echo "furnace test setup: $*" >&2; exit 1; }
+# Go from go.dev lives in /usr/local/go, which a non-interactive shell may not have on PATH.
+command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/local/go/bin:$PATH"
 
 # command:debian-package pairs the tiers use.
 needs=(

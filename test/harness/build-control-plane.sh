@@ -12,6 +12,8 @@ PROXY="${PROXY%%,*}"
 
 log() { echo "build-control-plane: $*" >&2; }
 die() { echo "build-control-plane: $*" >&2; exit 1; }
+# Go from go.dev lives in /usr/local/go, which a non-interactive shell may not have on PATH.
+command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/local/go/bin:$PATH"
 
 if [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" ]]; then
   echo "$BIN_DIR"
