@@ -44,16 +44,20 @@ describe('loadInjectionConfig', () => {
     await writeFile(list, '- image\n');
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'securityProfile: root\n');
-    const cases: [Promise<unknown>, RegExp][] = [
-      [loadInjectionConfig({ file: join(dir, 'missing.yaml'), env: {} }), /missing\.yaml cannot be read/],
-      [loadInjectionConfig({ file: list, env: {} }), /list\.yaml must hold an object/],
+    // Each case is a thunk: a rejected promise created before assert.rejects sees it would be unhandled.
+    const cases: [() => Promise<unknown>, RegExp][] = [
       [
-        loadInjectionConfig({ file: bad, env: {} }),
+        () => loadInjectionConfig({ file: join(dir, 'missing.yaml'), env: {} }),
+        /missing\.yaml cannot be read/,
+      ],
+      [() => loadInjectionConfig({ file: list, env: {} }), /list\.yaml must hold an object/],
+      [
+        () => loadInjectionConfig({ file: bad, env: {} }),
         /securityProfile is "root"; allowed: privileged, capabilities/,
       ],
     ];
-    for (const [promise, message] of cases) {
-      await assert.rejects(promise, (error: unknown) => {
+    for (const [load, message] of cases) {
+      await assert.rejects(load, (error: unknown) => {
         assert.ok(error instanceof FurnaceError);
         assert.match(error.message, message);
         return true;
