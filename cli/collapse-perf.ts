@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
 import { formatFolded } from '../core/stacks/folded.ts';
-import type { CliIo } from './io.ts';
+import { parseCli, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded
 
@@ -17,7 +17,7 @@ const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [
 `;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseCli(io, () =>
+  const parsed = parseCli(io, { name: 'collapse-perf', usage: USAGE }, () =>
     parseArgs({
       args: argv,
       allowPositionals: true,
@@ -67,23 +67,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`furnace collapse-perf: ${(err as Error).message}\n`);
     return 1;
   }
-}
-
-// Usage on -h; a bad option exits 2 with node:util's message, which names the option.
-function parseCli<T extends { values: { help?: boolean | undefined } }>(
-  io: CliIo,
-  parse: () => T,
-): T | number {
-  let parsed: T;
-  try {
-    parsed = parse();
-  } catch (err) {
-    io.stderr.write(`furnace collapse-perf: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  return parsed;
 }

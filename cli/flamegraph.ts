@@ -8,7 +8,7 @@ import { isPaletteName, PALETTES } from '../core/render/palette.ts';
 import { toSpeedscope } from '../core/render/speedscope.ts';
 import { renderFlameGraphSvg, type FlameGraphOptions } from '../core/render/svg.ts';
 import { parseFolded } from '../core/stacks/folded.ts';
-import type { CliIo } from './io.ts';
+import { parseCli, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace flamegraph [options] [FILE] < stacks.folded > graph.svg
 
@@ -77,7 +77,7 @@ export function toRenderOptions(values: Parsed['values']): FlameGraphOptions | s
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseCli(io, () => parse(argv));
+  const parsed = parseCli(io, { name: 'flamegraph', usage: USAGE }, () => parse(argv));
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const options = toRenderOptions(values);
@@ -105,23 +105,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(renderFlameGraphSvg(stacks, options));
   }
   return 0;
-}
-
-// Usage on -h; a bad option exits 2 with node:util's message, which names the option.
-function parseCli<T extends { values: { help?: boolean | undefined } }>(
-  io: CliIo,
-  parse: () => T,
-): T | number {
-  let parsed: T;
-  try {
-    parsed = parse();
-  } catch (err) {
-    io.stderr.write(`furnace flamegraph: ${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help === true) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  return parsed;
 }

@@ -10,7 +10,7 @@ import { injectManifestObject } from '../core/injection/inject-manifest.ts';
 import type { InjectionConfig } from '../core/injection/injection-config.ts';
 import { parseInjectionConfig } from '../core/injection/injection-config.ts';
 import { mergeRawConfig } from '../core/injection/injection-config-env.ts';
-import type { CliIo } from './io.ts';
+import { parseCli, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace inject [-f FILE]... [options]
 
@@ -72,9 +72,8 @@ function injectText(
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseCli(io, { name: 'inject', usage: USAGE }, () =>
+    parseArgs({
       args: argv,
       options: {
         filename: { type: 'string', short: 'f', multiple: true },
@@ -85,16 +84,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'require-opt-in': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    io.stderr.write(`furnace inject: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+    }),
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   try {
     const config = await loadConfig(values);
     const documents: string[] = [];
