@@ -1,5 +1,6 @@
 // Cluster helpers for kube-tier tests: run-labelled namespaces, webhook registration, users and tokens.
 import { randomBytes } from 'node:crypto';
+import { after } from 'node:test';
 import {
   AdmissionregistrationV1Api,
   AuthenticationV1Api,
@@ -9,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import type { V1MutatingWebhookConfiguration, V1PolicyRule } from '@kubernetes/client-node';
 import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, TEST_RUN_LABEL } from '../../core/names.ts';
+import { getControlPlane, type ControlPlane } from './control-plane.ts';
 
 /** Every object a test run creates carries TEST_RUN_LABEL=RUN_ID. */
 export const RUN_ID = process.env.FURNACE_TEST_RUN_ID ?? `r${randomBytes(4).toString('hex')}`;
@@ -162,4 +164,15 @@ export async function reviewToken(kc: KubeConfig, token: string, audiences?: str
   const api = kc.makeApiClient(AuthenticationV1Api);
   const review = await api.createTokenReview({ body: { spec: { token, audiences } } });
   return review.status ?? {};
+}
+
+/**
+ * The run's shared control plane for one kube-tier test file; this run's objects are deleted after the
+ * file's tests. Call it at the file's top level: `const { cp, kc } = await useCluster();`
+ */
+export async function useCluster(): Promise<{ cp: ControlPlane; kc: KubeConfig }> {
+  const cp = await getControlPlane();
+  const kc = cp.kubeConfig();
+  after(() => deleteRunObjects(kc));
+  return { cp, kc };
 }

@@ -8,31 +8,19 @@ import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { TEST_RUN_LABEL } from '../../core/names.ts';
-import { getControlPlane } from '../harness/control-plane.ts';
-import type { ControlPlane } from '../harness/control-plane.ts';
 import {
   RUN_ID,
   applyWebhookConfiguration,
   createNamespace,
   createServiceAccountToken,
-  deleteRunObjects,
   reviewToken,
+  useCluster,
 } from '../harness/cluster.ts';
 import { createCa, issueCertificate } from '../harness/pki.ts';
 import { eventually } from '../harness/processes.ts';
 
-let cp: ControlPlane;
-let kc: KubeConfig;
-
-before(async () => {
-  cp = await getControlPlane();
-  kc = cp.kubeConfig();
-});
-after(async () => {
-  await deleteRunObjects(kc);
-});
+const { cp, kc } = await useCluster();
 
 describe('control plane', () => {
   it('reports the pinned Kubernetes release', async () => {

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { describe, it } from 'node:test';
+import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import Fastify from 'fastify';
-import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import {
-  createNamespace,
-  createServiceAccountToken,
-  createUser,
-  deleteRunObjects,
-} from '../harness/cluster.ts';
+import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
 import { buildKubeServer, createPod } from './server-kube-fixture.ts';
 
-let cp: ControlPlane;
-let kc: KubeConfig;
-
-before(async () => {
-  cp = await getControlPlane();
-  kc = cp.kubeConfig();
-});
-after(async () => {
-  await deleteRunObjects(kc);
-});
+const { kc } = await useCluster();
 
 async function waitForEvent(
   core: CoreV1Api,

@@ -2,24 +2,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { createNamespace, createServiceAccountToken, deleteRunObjects } from '../harness/cluster.ts';
+import { describe, it } from 'node:test';
+import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { freePort, startProcess, tempDir, waitFor } from '../process/server-processes.ts';
 import { createPod } from './server-kube-fixture.ts';
 
-let cp: ControlPlane;
-let kc: KubeConfig;
-
-before(async () => {
-  cp = await getControlPlane();
-  kc = cp.kubeConfig();
-});
-after(async () => {
-  await deleteRunObjects(kc);
-});
+const { cp, kc } = await useCluster();
 
 function httpsCall(
   url: string,

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
-import { createNamespace, createServiceAccountToken, deleteRunObjects } from '../harness/cluster.ts';
+import { describe, it } from 'node:test';
+import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
 import {
   buildKubeServer,
@@ -13,16 +11,7 @@ import {
   resignToken,
 } from './server-kube-fixture.ts';
 
-let cp: ControlPlane;
-let kc: KubeConfig;
-
-before(async () => {
-  cp = await getControlPlane();
-  kc = cp.kubeConfig();
-});
-after(async () => {
-  await deleteRunObjects(kc);
-});
+const { cp, kc } = await useCluster();
 
 async function boundToken(
   namespace: string,
