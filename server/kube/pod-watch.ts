@@ -1,6 +1,15 @@
 // Removes registrations of deleted pods. client-node informers stop for good on most errors, so
 // the informer runs inside a supervisor that builds a new one with backoff whenever it fails.
-import { CoreV1Api, ListWatch, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+// The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
+// cost the server tens of MiB per thousand pods.
+import {
+  CoreV1Api,
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type V1Pod,
+  type V1PodList,
+} from '@kubernetes/client-node';
 
 export interface PodWatchDeps {
   kc: KubeConfig;
@@ -12,9 +21,68 @@ export interface PodWatchDeps {
 export interface PodWatch {
   /** True once the first list has completed. */
   isSynced(): boolean;
-  /** The pod as last seen by the watch, so renewals need no API call. */
+  /** The pod as last seen by the watch, slimmed (slimPod), so renewals need no API call. */
   getPod(namespace: string, name: string): V1Pod | undefined;
   stop(): Promise<void>;
+}
+
+/** Pods listed per page, so the first list never holds the whole cluster's pods in full at once. */
+const LIST_PAGE_SIZE = 500;
+
+/**
+ * The fields registration reads (pod-identity.ts): identity, deletion, container names and which init
+ * containers are native sidecars, and the IP. resourceVersion stays for the informer's bookkeeping.
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  const { name, namespace, uid, resourceVersion, deletionTimestamp } = pod.metadata ?? {};
+  const slim: V1Pod = {
+    metadata: { name, namespace, uid, resourceVersion, deletionTimestamp },
+    spec: {
+      containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name })),
+      initContainers: (pod.spec?.initContainers ?? []).map((c) => ({
+        name: c.name,
+        restartPolicy: c.restartPolicy,
+      })),
+    },
+    status: { podIP: pod.status?.podIP },
+  };
+  return slim;
+}
+
+/** A Watch whose pod events carry slim pods; error and bookmark events pass through as they are. */
+class SlimPodWatch extends Watch {
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, apiObj, watchObj) => {
+        const isPod = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+        callback(phase, isPod ? slimPod(apiObj as V1Pod) : apiObj, watchObj);
+      },
+      done,
+    );
+  }
+}
+
+/** Lists every pod page by page, keeping slim pods; the list's resourceVersion starts the watch. */
+export async function listSlimPods(
+  list: (page: { limit: number; _continue?: string }) => Promise<V1PodList>,
+): Promise<V1PodList> {
+  const items: V1Pod[] = [];
+  let next: string | undefined;
+  let resourceVersion: string | undefined;
+  do {
+    const page = await list({ limit: LIST_PAGE_SIZE, _continue: next });
+    for (const pod of page.items) items.push(slimPod(pod));
+    resourceVersion = page.metadata?.resourceVersion;
+    next = page.metadata?._continue || undefined;
+  } while (next);
+  return { items, metadata: { resourceVersion } };
 }
 
 export function nextBackoff(failures: number, baseMs = 1000, maxMs = 30_000): number {
@@ -34,8 +102,8 @@ export function startPodWatch(deps: PodWatchDeps): PodWatch {
     if (stopped) return;
     const informer = new ListWatch<V1Pod>(
       '/api/v1/pods',
-      new Watch(deps.kc),
-      () => core.listPodForAllNamespaces(),
+      new SlimPodWatch(deps.kc),
+      () => listSlimPods((page) => core.listPodForAllNamespaces(page)),
       false,
     );
     current = informer;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
+import { checkPod } from '../../server/kube/pod-identity.ts';
 import {
   buildKubeServer,
   createPod,
@@ -107,5 +108,33 @@ describe('server registration against a real API server', () => {
     while (server.registry.get(namespace, 'short-lived') && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(server.registry.get(namespace, 'short-lived'), undefined);
+  });
+
+  it('caches pods slimmed to what registration reads, from the first list and from watch events', async (t) => {
+    const namespace = await createNamespace(kc, { enabled: true });
+    const listed = await createPod(kc, namespace, 'listed', { podIp: '10.44.1.1' });
+    const watch = startPodWatch({
+      kc,
+      onDeleted: () => undefined,
+      log: { info: () => undefined, warn: () => undefined },
+    });
+    t.after(() => watch.stop());
+    const deadline = Date.now() + 20_000;
+    while (!watch.isSynced() && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const watched = await createPod(kc, namespace, 'watched', { podIp: '10.44.1.2' });
+    while (!watch.getPod(namespace, 'watched')?.status?.podIP && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const [pod, ip] of [
+      [listed, '10.44.1.1'],
+      [watched, '10.44.1.2'],
+    ] as const) {
+      const name = pod.metadata?.name ?? '';
+      const cached = watch.getPod(namespace, name);
+      assert.deepEqual(cached?.spec?.containers, [{ name: 'app' }, { name: 'furnace' }], name);
+      assert.equal(cached?.metadata?.labels, undefined, `${name}: labels are not kept`);
+      const uid = pod.metadata?.uid ?? '';
+      assert.deepEqual(checkPod({ namespace, pod: name, podUid: uid }, cached), { ok: true, podIp: ip });
+    }
   });
 });

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { listSlimPods, slimPod } from '../../server/kube/pod-watch.ts';
+import { checkPod } from '../../server/kube/pod-identity.ts';
+
+function fullPod(name: string): V1Pod {
+  return {
+    metadata: {
+      name,
+      namespace: 'shop',
+      uid: `uid-${name}`,
+      resourceVersion: '41',
+      labels: { app: 'shop', furnace: 'enabled' },
+      annotations: { 'furnace.hyperfoil.io/injected': 'true' },
+      managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
+    },
+    spec: {
+      initContainers: [
+        { name: 'migrate', image: 'db:1', command: ['migrate'] },
+        { name: 'furnace', image: 'furnace:1', restartPolicy: 'Always', env: [{ name: 'A', value: 'a' }] },
+      ],
+      containers: [{ name: 'app', image: 'shop:1', env: [{ name: 'B', value: 'b' }] }],
+      volumes: [{ name: 'data', emptyDir: {} }],
+    },
+    status: { podIP: '10.1.2.3', phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+describe('pod watch cache', () => {
+  it('keeps identity, container names, native sidecars and the IP, and nothing else', () => {
+    const slim = slimPod(fullPod('web'));
+    assert.deepEqual(slim, {
+      metadata: {
+        name: 'web',
+        namespace: 'shop',
+        uid: 'uid-web',
+        resourceVersion: '41',
+        deletionTimestamp: undefined,
+      },
+      spec: {
+        containers: [{ name: 'app' }],
+        initContainers: [
+          { name: 'migrate', restartPolicy: undefined },
+          { name: 'furnace', restartPolicy: 'Always' },
+        ],
+      },
+      status: { podIP: '10.1.2.3' },
+    });
+    const expected = { namespace: 'shop', pod: 'web', podUid: 'uid-web' };
+    assert.deepEqual(checkPod(expected, slim), checkPod(expected, fullPod('web')));
+  });
+
+  it('lists page by page until the continue token runs out, starting the watch at the last version', async () => {
+    const asked: (string | undefined)[] = [];
+    const pages: V1PodList[] = [
+      { items: [fullPod('a'), fullPod('b')], metadata: { resourceVersion: '100', _continue: 'page-2' } },
+      { items: [fullPod('c')], metadata: { resourceVersion: '100', _continue: '' } },
+    ];
+    const list = await listSlimPods((page) => {
+      asked.push(page._continue);
+      assert.ok(page.limit > 0 && page.limit <= 1000, 'a bounded page size');
+      return Promise.resolve(pages[asked.length - 1] ?? { items: [] });
+    });
+    assert.deepEqual(asked, [undefined, 'page-2']);
+    assert.deepEqual(
+      list.items.map((pod) => pod.metadata?.name),
+      ['a', 'b', 'c'],
+    );
+    assert.equal(list.metadata?.resourceVersion, '100');
+    assert.equal(list.items[0]?.metadata?.labels, undefined);
+  });
+});
