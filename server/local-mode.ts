@@ -40,9 +40,14 @@ export interface LocalSidecar {
 }
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+// From source (npm start, tests) the sidecar runs through tsx as the server does; from the compiled
+// dist/ (npm run build, the images) it is plain JavaScript beside the server's.
+const SIDECAR_ARGS = import.meta.url.endsWith('.js')
+  ? [join(PROJECT_ROOT, 'sidecar', 'main.js')]
+  : ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')];
 
 export function spawnLocalSidecar(options: LocalSidecarOptions): LocalSidecar {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')], {
+  const child = spawn(process.execPath, SIDECAR_ARGS, {
     cwd: PROJECT_ROOT,
     env: localSidecarEnv(options),
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -2,17 +2,22 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
 import {
   freePort,
   getJson,
   HOSTNAME,
+  ROOT,
   recordThroughProxy,
   runHotProgram,
   startProcess,
   tempDir,
   waitFor,
 } from './server-processes.ts';
+
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 function childPids(pid: number): Promise<number[]> {
   return readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').then(
@@ -21,39 +26,53 @@ function childPids(pid: number): Promise<number[]> {
   );
 }
 
+/** Starts the server in local mode, records a C program through the proxy and checks the catalog's artifacts. */
+async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: string[]): Promise<void> {
+  const dir = await tempDir(t, 'furnace-local-');
+  const port = await freePort();
+  const server = startProcess(
+    t,
+    [...serverArgs, '--local'],
+    { FURNACE_PORT: String(port), FURNACE_DATA_DIR: `${dir}/data` },
+    nodeArgs,
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitFor('the URL on stdout', () =>
+    Promise.resolve(server.output().includes(baseUrl) ? true : undefined),
+  );
+  await waitFor('the local sidecar to register', async () => {
+    const list = await getJson<{ items: { namespace: string; pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
+    return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
+  });
+  const program = await runHotProgram(t, dir);
+  const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+  assert.equal(entry.state, 'done');
+  for (const name of ['flamegraph.svg', 'stacks.folded']) {
+    const response = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/${name}`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename=/);
+    const text = await response.text();
+    assert.match(text, /furnace_hot_alpha/, `${name} names the first hot function`);
+    assert.match(text, /furnace_hot_beta/, `${name} names the second hot function`);
+  }
+  const sidecars = await childPids(server.child.pid ?? 0);
+  assert.ok(sidecars.length >= 1, 'the server runs the sidecar as its child');
+  assert.equal(await server.stop(), 0);
+  for (const pid of sidecars) assert.throws(() => process.kill(pid, 0), 'the sidecar has exited too');
+}
+
 describe('local mode (npm start)', () => {
   it('records a C program by processPattern through the proxy and serves its flame graph and stacks from the catalog', async (t) => {
-    const dir = await tempDir(t, 'furnace-local-');
-    const port = await freePort();
-    const server = startProcess(t, ['server/main.ts', '--local'], {
-      FURNACE_PORT: String(port),
-      FURNACE_DATA_DIR: `${dir}/data`,
+    await recordLocally(t, ['server/main.ts']);
+  });
+
+  it('does the same compiled to JavaScript without tsx, as the images run it (npm run build)', async (t) => {
+    const build = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
     });
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor('the URL on stdout', () =>
-      Promise.resolve(server.output().includes(baseUrl) ? true : undefined),
-    );
-    await waitFor('the local sidecar to register', async () => {
-      const list = await getJson<{ items: { namespace: string; pod: string }[] }>(
-        `${baseUrl}/api/v1/sidecars`,
-      );
-      return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
-    });
-    const program = await runHotProgram(t, dir);
-    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
-    assert.equal(entry.state, 'done');
-    for (const name of ['flamegraph.svg', 'stacks.folded']) {
-      const response = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/${name}`);
-      assert.equal(response.status, 200);
-      assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename=/);
-      const text = await response.text();
-      assert.match(text, /furnace_hot_alpha/, `${name} names the first hot function`);
-      assert.match(text, /furnace_hot_beta/, `${name} names the second hot function`);
-    }
-    const sidecars = await childPids(server.child.pid ?? 0);
-    assert.ok(sidecars.length >= 1, 'the server runs the sidecar as its child');
-    assert.equal(await server.stop(), 0);
-    for (const pid of sidecars) assert.throws(() => process.kill(pid, 0), 'the sidecar has exited too');
+    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
+    await recordLocally(t, ['dist/server/main.js'], []);
   });
 
   it('exits non-zero with a one-line error when the port is taken', async (t) => {

@@ -38,8 +38,14 @@ export interface RunningProcess {
   stop: () => Promise<number | null>;
 }
 
-export function startProcess(t: TestContext, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+/** Starts `node [nodeArgs] args` in the project root; TypeScript sources run through tsx by default. */
+export function startProcess(
+  t: TestContext,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = ['--import', 'tsx'],
+): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
