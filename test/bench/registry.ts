@@ -239,13 +239,15 @@ async function main(): Promise<void> {
       join(dir, 'config.yaml'),
       `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${dir}/tls.crt\n  keyFile: ${dir}/tls.key\nwebhook:\n  enabled: false\n`,
     );
-    const furnace = spawn(process.execPath, ['dist/server/main.js'], {
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the Furnace server, e.g. heap settings to compare.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const furnace = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
       cwd: ROOT,
       env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const ours = await measure(
-      'furnace (dist/, pod watch of every pod)',
+      `furnace (dist/${nodeArgs.length > 0 ? ` ${nodeArgs.join(' ')}` : ''})`,
       furnace,
       port,
       certs.caPem,

@@ -190,6 +190,8 @@ async function main(): Promise<void> {
     const [webhook, echo] = await closedLoops(targets, body, ports.caPem);
     if (!webhook || !echo) throw new Error('no results');
     const fixed = await fixedRate({ port: ports.webhook, path: '/mutate' }, body, ports.caPem);
+    // The same open loop against the echo: what the machine and the client alone add to the tail.
+    const fixedEcho = await fixedRate({ port: ports.echo, path: '/echo' }, body, ports.caPem);
     const cpu = cpus();
     const out = [
       `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}, load average before the run ${load}`,
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
         `POST /mutate at a fixed ${FIXED_RATE} req/s (${FIXED_MS / 1000} s after ${FIXED_WARMUP_MS / 1000} s)`,
         fixed,
       ),
+      line(`POST /echo at a fixed ${FIXED_RATE} req/s (the same schedule)`, fixedEcho),
       '',
       `ratio webhook/echo: ${(webhook.perSecond / echo.perSecond).toFixed(2)}`,
     ];
