@@ -207,6 +207,12 @@ async function measure(
   return { startRss: start.rssMiB, peakRss, renewalP99, renewalCpu };
 }
 
+/** NODE_OPTIONS as Dockerfile.server sets it for the server image. */
+async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile(join(ROOT, 'Dockerfile.server'), 'utf8');
+  return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
+}
+
 async function main(): Promise<void> {
   const cp = await getControlPlane();
   const kc = cp.kubeConfig();
@@ -239,8 +245,11 @@ async function main(): Promise<void> {
       join(dir, 'config.yaml'),
       `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${dir}/tls.crt\n  keyFile: ${dir}/tls.key\nwebhook:\n  enabled: false\n`,
     );
-    // BENCH_SERVER_NODE_ARGS: extra node flags for the Furnace server, e.g. heap settings to compare.
-    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // The server runs with the node flags its image sets (NODE_OPTIONS in Dockerfile.server), or with
+    // BENCH_SERVER_NODE_ARGS to compare others ('' for none).
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? (await imageNodeOptions()))
+      .split(' ')
+      .filter(Boolean);
     const furnace = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
       cwd: ROOT,
       env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
