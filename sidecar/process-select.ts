@@ -1,4 +1,5 @@
 // Which processes a recording samples. Pure: the process table comes in, a decision or a FurnaceError goes out.
+import { runInNewContext } from 'node:vm';
 import { FurnaceError } from '../core/errors.ts';
 import { SIDECAR_CONTAINER_NAME } from '../core/names.ts';
 import type { RecordingParams } from '../core/limits.ts';
@@ -94,9 +95,39 @@ function namesOf(process: ProcessInfo): string[] {
   return [process.comm, program.split('/').at(-1) ?? ''].filter((name) => name !== '');
 }
 
-/** Matches the full command line, like `pgrep -f` (the name for processes without one). */
-export function matchesPattern(process: ProcessInfo, pattern: RegExp): boolean {
-  return pattern.test(process.cmdline === '' ? process.comm : process.cmdline);
+/** How long a processPattern may take to test every name and command line of a start request. */
+export const PATTERN_TIME_LIMIT_MS = 250;
+
+/** The text `pgrep -f` matches: the full command line (the name for processes without one). */
+function commandLineOf(process: ProcessInfo): string {
+  return process.cmdline === '' ? process.comm : process.cmdline;
+}
+
+/**
+ * Tests each text against the user's pattern within a time limit. A pattern that backtracks without end
+ * (`(a+)+$` against a long argument) would otherwise hold the sidecar's event loop, health checks
+ * included; run in a vm context with a timeout, it is stopped and refused with a 400.
+ */
+export function testPattern(
+  pattern: string,
+  texts: readonly string[],
+  timeoutMs = PATTERN_TIME_LIMIT_MS,
+): boolean[] {
+  try {
+    const hits = runInNewContext(
+      'texts.map((text) => regexp.test(text))',
+      { regexp: new RegExp(pattern), texts },
+      { timeout: timeoutMs },
+    ) as boolean[];
+    return Array.from(hits, Boolean);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `processPattern /${pattern}/ took longer than ${timeoutMs} ms to test ${texts.length} process names and command lines; use a simpler pattern`,
+      { field: 'processPattern', value: pattern, limit: `${timeoutMs} ms` },
+    );
+  }
 }
 
 /**
@@ -104,9 +135,22 @@ export function matchesPattern(process: ProcessInfo, pattern: RegExp): boolean {
  * (`pgrep -f`, for a Java main class or a script's name). Names first keep a client whose arguments happen
  * to hold the pattern (`curl -d '{"processPattern":"app"}'`) out of a recording of `app`.
  */
-export function matchProcesses(processes: readonly ProcessInfo[], pattern: RegExp): ProcessInfo[] {
-  const byName = processes.filter((p) => namesOf(p).some((name) => pattern.test(name)));
-  return byName.length > 0 ? byName : processes.filter((p) => matchesPattern(p, pattern));
+export function matchProcesses(
+  processes: readonly ProcessInfo[],
+  pattern: string,
+  timeoutMs = PATTERN_TIME_LIMIT_MS,
+): ProcessInfo[] {
+  const names = processes.map(namesOf);
+  const texts = [...names.flat(), ...processes.map(commandLineOf)];
+  const hits = testPattern(pattern, texts, timeoutMs);
+  let next = 0;
+  const byName = processes.filter((_p, i) => {
+    const count = names[i]?.length ?? 0;
+    const matched = hits.slice(next, next + count).some(Boolean);
+    next += count;
+    return matched;
+  });
+  return byName.length > 0 ? byName : processes.filter((_p, i) => hits[next + i] === true);
 }
 
 function podProcesses(pool: ProcessInfo[], ctx: SelectionContext): { list: ProcessInfo[]; scope: string } {
@@ -161,7 +205,7 @@ export function selectProcesses(
     candidates = candidates.filter((p) => p.container === request.container);
   if (request.pid !== undefined) candidates = candidates.filter((p) => p.pid === request.pid);
   if (request.processPattern !== undefined) {
-    candidates = matchProcesses(candidates, new RegExp(request.processPattern));
+    candidates = matchProcesses(candidates, request.processPattern);
   }
   if (candidates.length === 0) {
     throw new FurnaceError('ERR_NO_MATCHING_PROCESS', describeSearch(request, scope, searched), {

@@ -102,6 +102,13 @@ const badStarts: { body: Record<string, unknown>; code: string; field: string; s
   },
   { body: { pid: 300 }, code: 'ERR_NO_MATCHING_PROCESS', field: '', says: /pid 300/ },
   {
+    // Nested quantifiers: seconds of backtracking on a 16-character command line, stopped at the limit.
+    body: { processPattern: '^(((.*)*)*)*X$' },
+    code: 'ERR_INVALID_PARAMETER',
+    field: 'processPattern',
+    says: /took longer than 250 ms to test .* process names and command lines; use a simpler pattern/,
+  },
+  {
     body: { pid: 200, symbols: 'image' },
     code: 'ERR_INVALID_PARAMETER',
     field: 'symbols',

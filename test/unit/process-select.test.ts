@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { FurnaceError } from '../../core/errors.ts';
 import {
   descendantsOf,
-  matchesPattern,
   matchProcesses,
   parseMountinfoContainer,
   parseProcStatus,
@@ -175,7 +174,7 @@ describe('helpers', () => {
     const app = { ...proc(10, 1, '/opt/bin/furnace_hot_123456_789 120'), comm: 'furnace_hot_123' };
     const client = proc(11, 1, `curl -d {"processPattern":"hot_123456"} http://127.0.0.1:8080/`);
     assert.deepEqual(
-      matchProcesses([app, client], /hot_123456/).map((p) => p.pid),
+      matchProcesses([app, client], 'hot_123456').map((p) => p.pid),
       [10],
       'argv[0] is matched beyond the 15 characters of the kernel name',
     );
@@ -183,11 +182,28 @@ describe('helpers', () => {
   it('falls back to the full command line when no name matches, like pgrep -f', () => {
     const java = proc(20, 1, '/usr/bin/java -cp app.jar com.example.Main');
     assert.deepEqual(
-      matchProcesses([java, proc(21, 1, '/bin/sleep 10')], /com\.example\.Main/).map((p) => p.pid),
+      matchProcesses([java, proc(21, 1, '/bin/sleep 10')], 'com\\.example\\.Main').map((p) => p.pid),
       [20],
     );
   });
   it('matches a process without a command line by its name', () => {
-    assert.ok(matchesPattern({ pid: 9, ppid: 2, comm: 'kworker/0:1', cmdline: '', nspid: 9 }, /kworker/));
+    const kworker = { pid: 9, ppid: 2, comm: 'kworker/0:1', cmdline: '', nspid: 9 };
+    assert.deepEqual(
+      matchProcesses([kworker], 'kworker').map((p) => p.pid),
+      [9],
+    );
+  });
+  it('stops a pattern that backtracks without end and refuses it, naming the field and the time limit', () => {
+    const victim = proc(30, 1, `/bin/app ${'a'.repeat(40)}!`);
+    assert.throws(
+      () => matchProcesses([victim], '^.*(a+)+$', 100),
+      (error: unknown) => {
+        assert.ok(error instanceof FurnaceError);
+        assert.equal(error.status, 400);
+        assert.match(error.message, /processPattern \/\^\.\*\(a\+\)\+\$\/ took longer than 100 ms/);
+        assert.deepEqual(error.details, { field: 'processPattern', value: '^.*(a+)+$', limit: '100 ms' });
+        return true;
+      },
+    );
   });
 });
