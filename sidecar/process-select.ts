@@ -103,54 +103,42 @@ function commandLineOf(process: ProcessInfo): string {
   return process.cmdline === '' ? process.comm : process.cmdline;
 }
 
-/**
- * Tests each text against the user's pattern within a time limit. A pattern that backtracks without end
- * (`(a+)+$` against a long argument) would otherwise hold the sidecar's event loop, health checks
- * included; run in a vm context with a timeout, it is stopped and refused with a 400.
- */
-export function testPattern(
-  pattern: string,
-  texts: readonly string[],
-  timeoutMs = PATTERN_TIME_LIMIT_MS,
-): boolean[] {
-  try {
-    const hits = runInNewContext(
-      'texts.map((text) => regexp.test(text))',
-      { regexp: new RegExp(pattern), texts },
-      { timeout: timeoutMs },
-    ) as boolean[];
-    return Array.from(hits, Boolean);
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
-    throw new FurnaceError(
-      'ERR_INVALID_PARAMETER',
-      `processPattern /${pattern}/ took longer than ${timeoutMs} ms to test ${texts.length} process names and command lines; use a simpler pattern`,
-      { field: 'processPattern', value: pattern, limit: `${timeoutMs} ms` },
-    );
-  }
-}
+// Names first; command lines only when no name matches. Runs in a vm context (see matchProcesses).
+const PGREP_SCRIPT = `
+  const byName = names.map((list) => list.some((name) => regexp.test(name)));
+  byName.includes(true) ? byName : lines.map((line) => regexp.test(line));
+`;
 
 /**
  * Like `pgrep`: processes whose name matches; only when none does, those whose full command line matches
  * (`pgrep -f`, for a Java main class or a script's name). Names first keep a client whose arguments happen
  * to hold the pattern (`curl -d '{"processPattern":"app"}'`) out of a recording of `app`.
+ *
+ * The matching runs in a vm context with a time limit: a pattern that backtracks without end (`(a+)+$`
+ * against a long argument) would otherwise hold the sidecar's event loop, health checks included. It is
+ * stopped and refused with a 400.
  */
 export function matchProcesses(
   processes: readonly ProcessInfo[],
   pattern: string,
   timeoutMs = PATTERN_TIME_LIMIT_MS,
 ): ProcessInfo[] {
-  const names = processes.map(namesOf);
-  const texts = [...names.flat(), ...processes.map(commandLineOf)];
-  const hits = testPattern(pattern, texts, timeoutMs);
-  let next = 0;
-  const byName = processes.filter((_p, i) => {
-    const count = names[i]?.length ?? 0;
-    const matched = hits.slice(next, next + count).some(Boolean);
-    next += count;
-    return matched;
-  });
-  return byName.length > 0 ? byName : processes.filter((_p, i) => hits[next + i] === true);
+  let chosen: boolean[];
+  try {
+    chosen = runInNewContext(
+      PGREP_SCRIPT,
+      { regexp: new RegExp(pattern), names: processes.map(namesOf), lines: processes.map(commandLineOf) },
+      { timeout: timeoutMs },
+    ) as boolean[];
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `processPattern /${pattern}/ took longer than ${timeoutMs} ms to test the names and command lines of ${processes.length} processes; use a simpler pattern`,
+      { field: 'processPattern', value: pattern, limit: `${timeoutMs} ms` },
+    );
+  }
+  return processes.filter((_p, i) => chosen[i] === true);
 }
 
 function podProcesses(pool: ProcessInfo[], ctx: SelectionContext): { list: ProcessInfo[]; scope: string } {

@@ -35,7 +35,7 @@ const LIST_PAGE_SIZE = 500;
  */
 export function slimPod(pod: V1Pod): V1Pod {
   const { name, namespace, uid, resourceVersion, deletionTimestamp } = pod.metadata ?? {};
-  const slim: V1Pod = {
+  return {
     metadata: { name, namespace, uid, resourceVersion, deletionTimestamp },
     spec: {
       containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name })),
@@ -46,7 +46,6 @@ export function slimPod(pod: V1Pod): V1Pod {
     },
     status: { podIP: pod.status?.podIP },
   };
-  return slim;
 }
 
 /** A Watch whose pod events carry slim pods; error and bookmark events pass through as they are. */

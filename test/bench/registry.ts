@@ -4,7 +4,7 @@
 // registration p50/p99, first registrations and renewals apart; then the same renewal load against
 // a bare Fastify HTTPS server answering every registration with a constant (the baseline), and the
 // ratios. Bounded: set-up, three 15-second rounds for Furnace, two for the baseline.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
@@ -17,6 +17,7 @@ import { TEST_RUN_LABEL } from '../../core/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { createNamespace, createServiceAccountToken, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
+import { buildDist } from '../process/server-processes.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? 5000);
@@ -192,7 +193,10 @@ async function measure(
     const cpuPercent = ((after.cpuMs - before.cpuMs) / (RENEW_SECONDS * 1000)) * 100;
     const kind = r === 1 ? 'first registrations' : 'renewals';
     const p99 = percentile(result.ms, 99);
-    if (r > 1) [renewalP99, renewalCpu] = [Math.max(renewalP99, p99), Math.max(renewalCpu, cpuPercent)];
+    if (r > 1) {
+      renewalP99 = Math.max(renewalP99, p99);
+      renewalCpu = Math.max(renewalCpu, cpuPercent);
+    }
     console.log(
       `${label} round ${r}, ${kind}: ${tokens.length} calls in ${RENEW_SECONDS} s (${(tokens.length / RENEW_SECONDS).toFixed(0)}/s), p50 ${percentile(result.ms, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, failures ${result.failures}; CPU ${cpuPercent.toFixed(0)}% of one core, RSS ${after.rssMiB.toFixed(0)} MiB`,
     );
@@ -221,15 +225,7 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}`,
     );
-    const build = spawnSync(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: ROOT,
-        stdio: 'inherit',
-      },
-    );
-    if (build.status !== 0) throw new Error('npm run build failed');
+    buildDist();
     const namespace = await createNamespace(kc, { enabled: true });
     const setupStart = performance.now();
     const tokens = await createSidecarPods(kc, namespace);

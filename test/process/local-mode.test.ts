@@ -2,22 +2,18 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import {
   freePort,
   getJson,
+  buildDist,
   HOSTNAME,
-  ROOT,
   recordThroughProxy,
   runHotProgram,
   startProcess,
   tempDir,
   waitFor,
 } from './server-processes.ts';
-
-const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 function childPids(pid: number): Promise<number[]> {
   return readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').then(
@@ -67,11 +63,7 @@ describe('local mode (npm start)', () => {
   });
 
   it('does the same compiled to JavaScript without tsx, as the images run it (npm run build)', async (t) => {
-    const build = spawnSync(process.execPath, [TSC, '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}${build.stderr}`);
+    buildDist();
     await recordLocally(t, ['dist/server/main.js'], []);
   });
 

@@ -1,6 +1,6 @@
 // Helpers for server process tests: free ports, the server and sidecar as real processes, and a
 // compiled C program with two hot functions to record.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -36,6 +36,16 @@ export interface RunningProcess {
   exited: Promise<number | null>;
   /** SIGTERM and wait for the exit. */
   stop: () => Promise<number | null>;
+}
+
+/** Compiles core, server, sidecar and cli to dist/ as `npm run build` does; throws with tsc's output. */
+export function buildDist(): void {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
 }
 
 /** Starts `node [nodeArgs] args` in the project root; TypeScript sources run through tsx by default. */
