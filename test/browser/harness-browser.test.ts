@@ -1,4 +1,4 @@
-// Proves the browser tier: Debian's chromium through playwright-core renders and runs a local page.
+// Proves the browser tier: Debian's chromium through playwright renders and runs a local page.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';

@@ -1,10 +1,10 @@
-// Playwright (playwright-core) driving Debian's chromium, headless. Always closed; a failing test leaves
+// Playwright (the playwright package) driving Debian's chromium, headless. Always closed; a failing test leaves
 // a screenshot under test-results/.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
-import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright';
+import type { Browser, Page } from 'playwright';
 
 export const CHROMIUM_PATH = process.env.FURNACE_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS_DIR = resolve(import.meta.dirname, '../../test-results');
