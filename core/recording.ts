@@ -1,6 +1,14 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
-import type { ArtifactName } from './names.ts';
-import type { RecordingParams } from './limits.ts';
+import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
+import {
+  CALL_GRAPHS,
+  EVENTS,
+  MAX_CONTAINER_NAME,
+  MAX_PID,
+  MAX_PROCESS_PATTERN,
+  SYMBOL_SOURCES,
+  type RecordingParams,
+} from './recording-params.ts';
 
 export const RECORDING_STATES = ['recording', 'processing', 'done', 'failed'] as const;
 export type RecordingState = (typeof RECORDING_STATES)[number];
@@ -42,3 +50,77 @@ export interface CatalogEntry {
   samples?: number;
   artifacts: { name: ArtifactName; bytes: number }[];
 }
+
+/** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */
+export const RECORDING_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
+
+export function isFinished(recording: { state: RecordingState } | undefined): boolean {
+  return recording?.state === 'done' || recording?.state === 'failed';
+}
+
+/** The shape of `RecordingParams` as it travels in a status: types and sizes only, no limits. */
+const paramsShapeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['durationSeconds', 'frequency', 'event', 'callGraph', 'symbols', 'systemWide'],
+  properties: {
+    durationSeconds: { type: 'integer', minimum: 1 },
+    frequency: { type: 'integer', minimum: 1 },
+    event: { type: 'string', enum: [...EVENTS] },
+    callGraph: { type: 'string', enum: [...CALL_GRAPHS] },
+    container: { type: 'string', minLength: 1, maxLength: MAX_CONTAINER_NAME },
+    processPattern: { type: 'string', minLength: 1, maxLength: MAX_PROCESS_PATTERN },
+    pid: { type: 'integer', minimum: 1, maximum: MAX_PID },
+    symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
+    systemWide: { type: 'boolean' },
+  },
+} as const;
+
+const timestampSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+/**
+ * The JSON schema of `RecordingStatus`: the sidecar serializes its answers through it and the server
+ * checks uploads against it. Every string and list has a cap.
+ */
+export const recordingStatusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'state', 'stage', 'progress', 'params', 'targets', 'startedAt', 'artifacts'],
+  properties: {
+    id: { type: 'string', pattern: RECORDING_ID_PATTERN },
+    state: { type: 'string', enum: [...RECORDING_STATES] },
+    stage: { type: 'string', enum: [...RECORDING_STAGES] },
+    progress: { type: 'number', minimum: 0, maximum: 1 },
+    params: paramsShapeSchema,
+    targets: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['pid', 'comm'],
+        properties: {
+          pid: { type: 'integer', minimum: 1, maximum: MAX_PID },
+          comm: { type: 'string', maxLength: 256 },
+          container: { type: 'string', minLength: 1, maxLength: MAX_CONTAINER_NAME },
+        },
+      },
+    },
+    startedAt: timestampSchema,
+    endedAt: timestampSchema,
+    error: { type: 'string', maxLength: 16_384 },
+    artifacts: {
+      type: 'array',
+      maxItems: ARTIFACT_NAMES.length,
+      items: { type: 'string', enum: [...ARTIFACT_NAMES] },
+    },
+    samples: { type: 'integer', minimum: 0 },
+    warnings: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 4096 } },
+  },
+} as const;
+
+export const recordingListSchema = {
+  type: 'object',
+  required: ['recordings'],
+  properties: { recordings: { type: 'array', items: recordingStatusSchema } },
+} as const;

@@ -7,7 +7,7 @@ import type { CatalogEntry, RecordingStatus } from '../core/recording.ts';
 import type { Access, Identity } from './auth/access.ts';
 import { registerCatalogRoutes } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { installErrorHandler } from '../core/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { createServerMetrics } from './metrics.ts';
 import { registerProxyRoutes } from './proxy.ts';

@@ -1,15 +1,19 @@
 // ANY /proxy/:namespace/:pod/*: forwarded to the pod's registered sidecar with the proxy token.
 // The upstream is picked per request from the registry; an unregistered pod never causes a
-// connection. Start requests are checked against the same limits as the sidecar's.
+// connection. A start request is decided by `decideStart` (the same contract the sidecar checks) and
+// forwarded as the bytes that were checked.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FurnaceError, toErrorBody } from '../core/errors.ts';
-import { validateRecordingParams, type RecordingLimits, type RecordingParams } from '../core/limits.ts';
+import type { RecordingLimits } from '../core/limits.ts';
+import type { RecordingParams } from '../core/recording-params.ts';
 import type { RecordingStatus } from '../core/recording.ts';
 import type { Access, AccessVerb, Identity } from './auth/access.ts';
 import { writeAudit } from './audit.ts';
+import { readBounded } from './read-bounded.ts';
+import { decideStart } from './start-decision.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
 import type { RunningRecordings } from './running-recordings.ts';
@@ -34,6 +38,7 @@ interface ProxyContext {
 }
 
 const MAX_START_BODY = 64 * 1024;
+/** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
 const SMALL_ANSWER_BYTES = 64 * 1024;
 const STRIPPED_HEADERS = [
   'authorization',
@@ -55,53 +60,6 @@ function verbFor(method: string, rest: string): AccessVerb {
   return rest === '' ? 'get' : 'create';
 }
 
-async function readJson(stream: Readable): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_START_BODY)
-      throw new FurnaceError(
-        'ERR_INVALID_PARAMETER',
-        `start request body is larger than ${MAX_START_BODY} bytes`,
-        { field: 'body' },
-      );
-    chunks.push(buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  try {
-    return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
-  } catch {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', 'start request body is not valid JSON', {
-      field: 'body',
-    });
-  }
-}
-
-function checkConcurrency(deps: ProxyDeps, namespace: string, limits: Readonly<RecordingLimits>): void {
-  if (deps.running.countNamespace(namespace) >= limits.maxConcurrentPerNamespace) {
-    throw new FurnaceError(
-      'ERR_LIMIT_EXCEEDED',
-      `namespace ${namespace} already runs ${limits.maxConcurrentPerNamespace} recordings (maxConcurrentPerNamespace)`,
-      {
-        field: 'maxConcurrentPerNamespace',
-        limit: limits.maxConcurrentPerNamespace,
-      },
-    );
-  }
-  if (deps.running.countAll() >= limits.maxConcurrentPerCluster) {
-    throw new FurnaceError(
-      'ERR_LIMIT_EXCEEDED',
-      `the cluster already runs ${limits.maxConcurrentPerCluster} recordings (maxConcurrentPerCluster)`,
-      {
-        field: 'maxConcurrentPerCluster',
-        limit: limits.maxConcurrentPerCluster,
-      },
-    );
-  }
-}
-
 function upstreamError(error: Error & { statusCode?: number; code?: string }): FurnaceError {
   const timedOut =
     error.statusCode === 504 || /timeout/i.test(error.code ?? '') || /timeout/i.test(error.name);
@@ -110,12 +68,6 @@ function upstreamError(error: Error & { statusCode?: number; code?: string }): F
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? error.message;
   return new FurnaceError('ERR_UPSTREAM_FAILED', `the sidecar could not be reached (${detail})`);
-}
-
-async function readStatus(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps): Promise<void> {
@@ -140,11 +92,18 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
     if (request.method === 'POST' && rest === 'recordings') {
-      const body = await readJson(request.body as Readable);
-      const limits = deps.limitsFor(namespace);
-      context.start = validateRecordingParams(body, limits);
-      checkConcurrency(deps, namespace, limits);
-      request.body = body;
+      const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
+      const decision = decideStart({
+        namespace,
+        body: body.length > 0 ? body : undefined,
+        limits: deps.limitsFor(namespace),
+        runningInNamespace: deps.running.countNamespace(namespace),
+        runningInCluster: deps.running.countAll(),
+      });
+      if (!decision.allowed) throw decision.error;
+      context.start = decision.params;
+      // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
+      request.body = Readable.from([body]);
     }
     const stop = /^recordings\/([^/]+)\/stop$/.exec(rest);
     if (request.method === 'POST' && stop) {
@@ -208,7 +167,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
     deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
     if (context.start && reply.statusCode >= 200 && reply.statusCode < 300) {
-      readStatus(res.stream).then(
+      readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar start answer').then(
         (body) => finishStart(request, reply, context, body),
         (error: unknown) => reply.send(error),
       );
@@ -217,7 +176,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     // Small answers (status polls) go out in one write with their headers; large ones stream.
     const length = Number(res.headers?.['content-length']);
     if (length >= 0 && length <= SMALL_ANSWER_BYTES) {
-      readStatus(res.stream).then(
+      readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar answer').then(
         (body) => void reply.send(body),
         (error: unknown) => reply.send(error),
       );

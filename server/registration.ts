@@ -1,12 +1,11 @@
 // POST /api/v1/sidecars: a sidecar registers or renews its lease.
 // Kubernetes mode: the pod comes from a pod-bound token (TokenReview, audience `furnace`) and its
 // address from the Pod object. Local mode: a shared secret, namespace `local`, pod = hostname.
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import { FurnaceError, type ErrorCode } from '../core/errors.ts';
 import { LOCAL_NAMESPACE, SIDECAR_PORT, TOKEN_AUDIENCE } from '../core/names.ts';
-import { readBearer } from './auth/access.ts';
+import { readBearer, sameSecret } from '../core/http-errors.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { checkPod, podFromReview, type Refusal } from './kube/pod-identity.ts';
 import { createTokenCache, hashToken } from './kube/token-cache.ts';
@@ -39,12 +38,6 @@ const CODES: Record<Refusal['status'], ErrorCode> = {
 
 function refuse(refusal: Refusal): FurnaceError {
   return new FurnaceError(CODES[refusal.status], `registration refused: ${refusal.reason}`);
-}
-
-function secretMatches(given: string, secret: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const bodySchema = {
@@ -111,7 +104,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
         throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
       let input: RegisterInput;
       if (mode.kind === 'local') {
-        if (!secretMatches(token, mode.secret))
+        if (!sameSecret(token, mode.secret))
           throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
         const port = request.body?.port;
         if (port === undefined) {

@@ -1,24 +1,22 @@
 // The sidecar HTTP API: an un-listened Fastify instance; every route but /healthz needs the proxy token.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { FurnaceError, toErrorBody } from '../core/errors.ts';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { FurnaceError } from '../core/errors.ts';
+import { errorBodySchema, installErrorHandler, readBearer } from '../core/http-errors.ts';
 import type { RecordingLimits } from '../core/limits.ts';
 import { ARTIFACT_CONTENT_TYPES, type ArtifactName } from '../core/names.ts';
-import type { RecordingStatus } from '../core/recording.ts';
 import {
-  artifactParamsSchema,
-  errorBodySchema,
-  healthSchema,
-  idParamsSchema,
-  recordingListSchema,
-  recordingStatusSchema,
-  startBodySchema,
-} from './schemas.ts';
+  startParamsSchema,
+  validateRecordingParams,
+  type RecordingParams,
+} from '../core/recording-params.ts';
+import { recordingListSchema, recordingStatusSchema, type RecordingStatus } from '../core/recording.ts';
+import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */
 export interface RecordingApi {
-  start(body: unknown): Promise<RecordingStatus>;
+  start(params: RecordingParams): Promise<RecordingStatus>;
   list(): RecordingStatus[];
   get(id: string): RecordingStatus;
   stop(id: string): RecordingStatus;
@@ -35,67 +33,6 @@ export interface SidecarAppDeps {
 }
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-
-function describeValue(value: unknown): string {
-  return value === undefined ? '' : ` ${JSON.stringify(value)}`;
-}
-
-/** Turns a schema rejection into the same kind of error the core validators throw: field, value, limit. */
-export function fromValidationError(error: FastifyError, request: FastifyRequest): FurnaceError {
-  const first = error.validation?.[0];
-  const context = error.validationContext ?? 'body';
-  const params: Record<string, unknown> = first?.params ?? {};
-  const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
-  const field =
-    path || extra || (typeof params.missingProperty === 'string' ? params.missingProperty : context);
-  const source = (
-    context === 'params' ? request.params : context === 'querystring' ? request.query : request.body
-  ) as Record<string, unknown> | undefined;
-  const value = path || extra ? source?.[field] : source;
-  const shown = `${field}${describeValue(value)}`;
-  const code = context === 'params' && field === 'name' ? 'ERR_INVALID_ARTIFACT' : 'ERR_INVALID_PARAMETER';
-  switch (first?.keyword) {
-    case 'maximum':
-    case 'minimum': {
-      const limit = `must be ${String(params.comparison)} ${String(params.limit)}`;
-      return new FurnaceError('ERR_LIMIT_EXCEEDED', `${shown} is out of range: ${limit}`, {
-        field,
-        value,
-        limit,
-      });
-    }
-    case 'enum': {
-      const allowed = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-      return new FurnaceError(code, `${shown} is invalid: ${allowed}`, { field, value, allowed });
-    }
-    case 'additionalProperties':
-      return new FurnaceError(code, `${field} is not a known parameter`, {
-        field,
-        allowed: 'no other fields',
-      });
-    default: {
-      const allowed = first?.message ?? 'invalid';
-      return new FurnaceError(code, `${shown} is invalid: ${allowed}`, { field, value, allowed });
-    }
-  }
-}
-
-function toFurnaceError(error: FastifyError, request: FastifyRequest): FurnaceError {
-  if (error instanceof FurnaceError) return error;
-  if (error.validation !== undefined) return fromValidationError(error, request);
-  const status = error.statusCode ?? 500;
-  if (status === 404) return new FurnaceError('ERR_NOT_FOUND', error.message);
-  if (status === 413) return new FurnaceError('ERR_PAYLOAD_TOO_LARGE', error.message);
-  if (status >= 400 && status < 500) return new FurnaceError('ERR_INVALID_PARAMETER', error.message);
-  return new FurnaceError('ERR_INTERNAL', 'internal error');
-}
-
-function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
 
 export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
   const app = Fastify({
@@ -117,18 +54,10 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
     }
   });
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const furnaceError = toFurnaceError(error, request);
-    if (furnaceError.code === 'ERR_INTERNAL') request.log.error({ err: error }, 'request failed');
-    return reply.status(furnaceError.status).send(toErrorBody(furnaceError));
-  });
-  app.setNotFoundHandler((request, reply) => {
-    const error = new FurnaceError('ERR_NOT_FOUND', `no route ${request.method} ${request.url}`);
-    return reply.status(404).send(toErrorBody(error));
-  });
+  installErrorHandler(app);
 
   app.addHook('onRequest', (request, _reply, done) => {
-    const token = bearer(request);
+    const token = readBearer(request.headers);
     if (request.routeOptions.url === '/healthz' || (token !== undefined && deps.isAcceptedToken(token))) {
       done();
       return;
@@ -147,13 +76,18 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
   app.post(
     '/recordings',
     {
-      schema: { body: startBodySchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } },
-      preValidation: (request, _reply, done) => {
-        request.body ??= {};
-        done();
+      schema: { body: startParamsSchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } },
+      // The schema documents the body; the one validator of the contract checks it and applies defaults.
+      validatorCompiler: () => (data) => {
+        try {
+          return { value: validateRecordingParams(data ?? undefined, deps.limits) };
+        } catch (error) {
+          return { error: error as Error };
+        }
       },
     },
-    async (request, reply) => reply.status(202).send(await deps.recordings.start(request.body)),
+    async (request, reply) =>
+      reply.status(202).send(await deps.recordings.start(request.body as RecordingParams)),
   );
 
   app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, () => ({

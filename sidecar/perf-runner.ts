@@ -1,7 +1,7 @@
 // Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { CallGraph } from '../core/limits.ts';
+import type { CallGraph } from '../core/recording-params.ts';
 import type { LoopTimers } from './registration.ts';
 
 /** The part of a child process the sidecar uses; node's ChildProcess fits, and so does a test fake. */

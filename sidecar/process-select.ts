@@ -2,7 +2,7 @@
 import { runInNewContext } from 'node:vm';
 import { FurnaceError } from '../core/errors.ts';
 import { SIDECAR_CONTAINER_NAME } from '../core/names.ts';
-import type { RecordingParams } from '../core/limits.ts';
+import type { RecordingParams } from '../core/recording-params.ts';
 import type { SidecarMode } from './config.ts';
 
 export interface ProcessInfo {

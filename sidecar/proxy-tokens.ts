@@ -1,11 +1,5 @@
 // Which proxy tokens the sidecar accepts: the current one, and the previous one for one lease after a renewal.
-import { timingSafeEqual } from 'node:crypto';
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+import { sameSecret } from '../core/http-errors.ts';
 
 export class ProxyTokens {
   private current: string | undefined;
@@ -20,9 +14,9 @@ export class ProxyTokens {
   }
 
   isAccepted(token: string, nowMs: number): boolean {
-    if (this.current !== undefined && sameToken(token, this.current)) return true;
+    if (this.current !== undefined && sameSecret(token, this.current)) return true;
     return (
-      this.previous !== undefined && nowMs < this.previous.until && sameToken(token, this.previous.token)
+      this.previous !== undefined && nowMs < this.previous.until && sameSecret(token, this.previous.token)
     );
   }
 

@@ -1,7 +1,7 @@
 // Drives one recording at a time through the state machine: choose processes, run perf, render, upload, keep.
 import { mkdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../core/errors.ts';
-import { validateRecordingParams, type RecordingParams } from '../core/limits.ts';
+import type { RecordingParams } from '../core/recording-params.ts';
 import type { ArtifactName } from '../core/names.ts';
 import type { RecordingStatus } from '../core/recording.ts';
 import type { SidecarConfig } from './config.ts';
@@ -95,8 +95,8 @@ export class RecordingController {
     await this.settled();
   }
 
-  async start(body: unknown): Promise<RecordingStatus> {
-    const params = validateRecordingParams(body, this.deps.config.limits);
+  /** Starts a recording with parameters already checked against the limits (the route did that). */
+  async start(params: RecordingParams): Promise<RecordingStatus> {
     if (this.starting !== undefined) {
       throw new FurnaceError('ERR_RECORDING_RUNNING', `recording ${this.starting} is starting`, {
         id: this.starting,

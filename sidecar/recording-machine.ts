@@ -1,6 +1,6 @@
 // The recording state machine, pure: idle → recording → processing (script, collapse, render, upload) → done | failed.
 import { FurnaceError } from '../core/errors.ts';
-import type { RecordingParams } from '../core/limits.ts';
+import type { RecordingParams } from '../core/recording-params.ts';
 import type { ArtifactName } from '../core/names.ts';
 import { RECORDING_STAGES, type RecordingStage, type RecordingStatus } from '../core/recording.ts';
 

@@ -17,8 +17,8 @@ export interface UploadDeps {
 export interface UploadInput {
   serverUrl: string;
   ca?: string;
-  /** The status as the catalog should keep it, plus where it came from. */
-  metadata: RecordingStatus & { namespace: string; pod: string; container?: string };
+  /** The status as the catalog should keep it; the server knows from the token which pod sent it. */
+  metadata: RecordingStatus;
   dir: string;
   artifacts: readonly ArtifactName[];
   maxArtifactBytes: number;
@@ -123,7 +123,6 @@ export async function uploadFinishedRecording(
   onProgress: (fraction: number) => void,
 ): Promise<string[]> {
   const { status, dir, outcome } = recording;
-  const container = status.targets.find((t) => t.container !== undefined)?.container;
   const final =
     outcome === 'done'
       ? { state: 'done' as const, progress: 1, endedAt: config.now.toISOString() }
@@ -134,13 +133,7 @@ export async function uploadFinishedRecording(
       {
         serverUrl: config.serverUrl,
         ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
-        metadata: {
-          ...status,
-          ...final,
-          namespace: config.podNamespace,
-          pod: config.podName,
-          ...(container === undefined ? {} : { container }),
-        },
+        metadata: { ...status, ...final },
         dir,
         artifacts: outcome === 'done' ? status.artifacts : [],
         ...(outcome === 'done' ? {} : { attempts: 2 }),

@@ -1,6 +1,7 @@
 // Who the caller is and what they may do: auth modes `kubernetes`, `proxy` and `none`.
 import type { IncomingHttpHeaders } from 'node:http';
 import { FurnaceError } from '../../core/errors.ts';
+import { readBearer } from '../../core/http-errors.ts';
 import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache } from '../kube/token-cache.ts';
@@ -33,13 +34,6 @@ export interface Access {
 
 const ANONYMOUS: Identity = { user: 'anonymous', groups: [] };
 const DECISION_TTL_MS = 10_000;
-
-export function readBearer(headers: IncomingHttpHeaders): string | undefined {
-  const value = headers.authorization;
-  if (typeof value !== 'string') return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
-  return match?.[1];
-}
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];

@@ -5,13 +5,19 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/errors.ts';
 import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/names.ts';
-import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
-import { readBearer, type Access } from '../auth/access.ts';
+import {
+  RECORDING_ID_PATTERN,
+  recordingStatusSchema,
+  type CatalogEntry,
+  type RecordingStatus,
+} from '../../core/recording.ts';
+import { errorBodySchema, readBearer } from '../../core/http-errors.ts';
+import type { Access } from '../auth/access.ts';
 import { writeAudit } from '../audit.ts';
 import type { Registry } from '../registry/lease-registry.ts';
-import { artifactSize, RECORDING_ID_PATTERN, type Catalog, type RecordingOwner } from './catalog-store.ts';
+import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
-import { catalogEntrySchema, catalogPageSchema, recordingStatusSchema } from './catalog-schemas.ts';
+import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
 
 export interface CatalogRouteDeps {
   catalog: Catalog;
@@ -45,15 +51,6 @@ const listQuery = {
     continue: { type: 'string', maxLength: 200 },
   },
   additionalProperties: false,
-} as const;
-
-const errorResponse = {
-  type: 'object',
-  properties: {
-    code: { type: 'string' },
-    message: { type: 'string' },
-    details: { type: 'object', additionalProperties: true },
-  },
 } as const;
 
 function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner {
@@ -98,7 +95,7 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/recordings/:id',
-    { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorResponse } } },
+    { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
     async (request) => {
       const entry = found(catalog, request.params.id);
       await access.require(await access.authenticate(request.headers), 'get', entry.namespace);

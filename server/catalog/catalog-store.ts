@@ -9,10 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { FurnaceError } from '../../core/errors.ts';
 import type { ArtifactName } from '../../core/names.ts';
 import { isArtifactName } from '../../core/names.ts';
-import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
+import { RECORDING_ID_PATTERN, type CatalogEntry, type RecordingStatus } from '../../core/recording.ts';
 import { selectExpired, type RetentionPolicy } from './retention.ts';
 
-export const RECORDING_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
 const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
 const METADATA_FILE = 'recording.json';
 

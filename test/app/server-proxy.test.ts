@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
-import { buildFixture, HOST, startFakeSidecar } from './server-fixture.ts';
+import { buildFixture, HOST, recordingStatus, startFakeSidecar } from './server-fixture.ts';
 
 const base = `/proxy/local/${HOST}`;
 
@@ -76,6 +76,8 @@ describe('server proxy to a fake sidecar', () => {
       [{ durationSeconds: 61 }, 'durationSeconds'],
       [{ frequency: 100000 }, 'frequency'],
       [{ event: 'bogus' }, 'event'],
+      // A field the sidecar would refuse is refused here too, before any connection.
+      [{ durationSeconds: 5, sampleRate: 5 }, 'sampleRate'],
     ] as const) {
       const response = await f.app.inject({ method: 'POST', url: `${base}/recordings`, payload });
       assert.equal(response.statusCode, 400);
@@ -106,16 +108,7 @@ describe('server proxy to a fake sidecar', () => {
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
-      payload: {
-        id: 'rec-1',
-        state: 'done',
-        stage: 'upload',
-        progress: 1,
-        params: {},
-        targets: [],
-        startedAt: '2026-03-01T12:00:00Z',
-        artifacts: [],
-      },
+      payload: recordingStatus('rec-1', { state: 'done', stage: 'upload', progress: 1 }),
     });
     assert.equal(done.statusCode, 200, done.body);
     assert.equal(

@@ -63,7 +63,7 @@ const badStarts: { body: Record<string, unknown>; code: string; field: string; s
     field: 'systemWide',
     says: /boolean/,
   },
-  { body: { pid: 0 }, code: 'ERR_LIMIT_EXCEEDED', field: 'pid', says: /pid 0 .*>= 1/ },
+  { body: { pid: 0 }, code: 'ERR_LIMIT_EXCEEDED', field: 'pid', says: /pid 0 .*between 1 and 4194304/ },
   {
     body: { pid: 200, container: 'x'.repeat(64) },
     code: 'ERR_INVALID_PARAMETER',

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FurnaceError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS, validateRecordingParams } from '../../core/limits.ts';
+import { DEFAULT_LIMITS } from '../../core/limits.ts';
+import { validateRecordingParams } from '../../core/recording-params.ts';
 import type { RecordingStatus } from '../../core/recording.ts';
 import {
   applyEvent,
