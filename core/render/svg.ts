@@ -2,6 +2,7 @@
 import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { escapeXml } from './escape.ts';
 import { buildFlameTree, layoutFlameTree, type FlameFrame } from './flame-tree.ts';
+import { fitLabel } from './flame-view.ts';
 import { backgroundFor, colorFor, type PaletteName } from './palette.ts';
 import { svgScript } from './svg-script.ts';
 
@@ -100,9 +101,7 @@ function renderFrame(
 
 /** The name cut to what fits in the frame, with ".." when cut; empty when under three characters fit. */
 export function fitName(name: string, width: number): string {
-  const chars = Math.floor((width - 6) / (FONT_SIZE * FONT_WIDTH));
-  if (chars < 3) return '';
-  return name.length <= chars ? name : `${name.slice(0, chars - 2)}..`;
+  return fitLabel(name, width, FONT_SIZE * FONT_WIDTH);
 }
 
 /** 1234567 → "1,234,567", as flamegraph.pl prints counts. */
