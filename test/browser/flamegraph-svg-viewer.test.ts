@@ -148,7 +148,7 @@ describe('SVG flame graph script in chromium', () => {
       const seen = watchPage(page);
       await open(t, page);
       const colours = new Map((await framesOf(page)).map((f) => [f.name, f.fill]));
-      // leaf_a sits inside work: a share that counted it twice would say 69.3%.
+      // leaf_a sits inside work: a share that counted it twice would say 70.3%.
       await searchFor(page, seen, 'work|leaf_a|tiny');
       const expected = matchedFromFolded(STACKS, /work|leaf_a|tiny/);
       assert.equal(expected, 'Matched: 40.6%');
