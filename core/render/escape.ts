@@ -19,10 +19,15 @@ export function escapeXml(text: string): string {
   return text.replace(XML_INVALID, '\ufffd').replace(XML_SPECIAL, (c) => XML_ENTITIES[c] ?? c);
 }
 
-// In a <script> element `</script` or `<!--` ends or changes the element; U+2028/9 break old parsers.
-const SCRIPT_UNSAFE = /[<>&\u2028\u2029]/g;
+// In a <script> element `</script` or `<!--` ends or changes the element, in CDATA `]]>` ends the
+// section; U+2028/9 break old parsers; U+FFFE/F are not XML characters even in CDATA. (JSON.stringify
+// already escapes control characters and lone surrogates.)
+const SCRIPT_UNSAFE = /[<>&\u2028\u2029\ufffe\uffff]/g;
 
-/** JSON that can sit inside a <script> element: no `<`, `>` or `&` appear literally. */
+/**
+ * JSON that can sit inside an HTML <script> element or an XML CDATA section: no `<`, `>` or `&`
+ * appear literally, nor anything XML cannot carry.
+ */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(
     SCRIPT_UNSAFE,

@@ -1,6 +1,7 @@
 // Folded stacks → a tree of merged frames, and its layout in pixels. Pure; every renderer uses it.
 import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { compareCodePoints } from '../stacks/folded.ts';
+import { layoutFlameView } from './flame-view.ts';
 
 export interface FlameNode {
   name: string;
@@ -62,29 +63,13 @@ export interface FlameLayout {
 
 /**
  * Places frames left to right in name order; a frame narrower than `minWidth` pixels is left out
- * together with everything above it (it could only be narrower still).
+ * together with everything above it (it could only be narrower still). The unzoomed case of
+ * `layoutFlameView` (flame-view.ts), shifted right by `xpad`.
  */
 export function layoutFlameTree(root: FlameNode, width: number, minWidth: number, xpad = 10): FlameLayout {
-  const frames: FlameFrame[] = [];
   const total = root.value;
-  if (total <= 0) return { frames, maxDepth: 0, total: 0 };
-  const scale = (width - 2 * xpad) / total;
-  let maxDepth = 0;
-  const stack: { node: FlameNode; depth: number; start: number }[] = [{ node: root, depth: 0, start: 0 }];
-  while (stack.length > 0) {
-    const { node, depth, start } = stack.pop() as { node: FlameNode; depth: number; start: number };
-    const w = node.value * scale;
-    if (w < minWidth) continue;
-    frames.push({ node, depth, x: xpad + start * scale, width: w });
-    if (depth > maxDepth) maxDepth = depth;
-    let offset = start;
-    const next: { node: FlameNode; depth: number; start: number }[] = [];
-    for (const child of node.children) {
-      next.push({ node: child, depth: depth + 1, start: offset });
-      offset += child.value;
-    }
-    // Reverse so the walk emits children left to right: a stable order for golden files.
-    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i] as (typeof next)[number]);
-  }
-  return { frames, maxDepth, total };
+  if (total <= 0) return { frames: [], maxDepth: 0, total: 0 };
+  const view = layoutFlameView(root, { width: width - 2 * xpad, minWidth });
+  const frames = view.frames.map(({ node, depth, x, width: w }) => ({ node, depth, x: xpad + x, width: w }));
+  return { frames, maxDepth: view.maxDepth, total };
 }

@@ -2,13 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { escapeXml, jsonForScript } from './escape.ts';
-import { buildFlameTree, type FlameNode } from './flame-tree.ts';
-import { HTML_VIEWER_SCRIPT } from './html-viewer.ts';
+import { packFlameTree, type HtmlViewerData } from './flame-data.ts';
+import { buildFlameTree } from './flame-tree.ts';
 import { colorFor } from './palette.ts';
 import type { FlameGraphOptions } from './svg.ts';
-
-/** [name index, value, children]: names are shared, so deep repeated stacks stay small. */
-type PackedNode = [number, number, PackedNode[]?];
+import { HTML_VIEWER_SCRIPT } from './viewer-bundle.generated.ts';
 
 // The page runs only its own script: a hash-pinned CSP, so even markup that slipped through could
 // not execute, and nothing is fetched from anywhere.
@@ -19,20 +17,9 @@ export function renderFlameGraphHtml(stacks: FoldedStacks, options: FlameGraphOp
   const inverted = options.inverted === true;
   const title = options.title ?? (inverted ? 'Icicle Graph' : 'Flame Graph');
   const palette = options.colors ?? 'hot';
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  const pack = (node: FlameNode): PackedNode => {
-    let i = index.get(node.name);
-    if (i === undefined) {
-      i = names.length;
-      names.push(node.name);
-      index.set(node.name, i);
-    }
-    return node.children.length > 0 ? [i, node.value, node.children.map(pack)] : [i, node.value];
-  };
-  const root = pack(buildFlameTree(stacks));
-  const colors = names.map((name, i) => (i === 0 ? 'rgb(220,220,220)' : colorFor(palette, name)));
-  const data = { root, names, colors, inverted, countName: options.countName ?? 'samples' };
+  const tree = packFlameTree(buildFlameTree(stacks));
+  const colors = tree.names.map((name, i) => (i === 0 ? 'rgb(220,220,220)' : colorFor(palette, name)));
+  const data: HtmlViewerData = { ...tree, colors, inverted, countName: options.countName ?? 'samples' };
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

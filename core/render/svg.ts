@@ -1,9 +1,11 @@
 // Folded stacks → an interactive SVG flame graph in the manner of flamegraph.pl.
 import type { FoldedStacks } from '../stacks/collapse-perf.ts';
-import { escapeXml } from './escape.ts';
+import { escapeXml, jsonForScript } from './escape.ts';
+import { packFlameTree, type SvgViewerData } from './flame-data.ts';
 import { buildFlameTree, layoutFlameTree, type FlameFrame } from './flame-tree.ts';
+import { fitLabel } from './flame-view.ts';
 import { backgroundFor, colorFor, type PaletteName } from './palette.ts';
-import { svgScript } from './svg-script.ts';
+import { SVG_VIEWER_SCRIPT } from './viewer-bundle.generated.ts';
 
 export interface FlameGraphOptions {
   /** Default "Flame Graph", or "Icicle Graph" when inverted. */
@@ -46,6 +48,14 @@ export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOpt
   const height = (layout.maxDepth + 1) * FRAME_HEIGHT + top + bottom;
   const geometry: Geometry = { width, height, top, inverted };
   const [bg1, bg2] = backgroundFor(palette);
+  // The script pairs the data with the <g> elements in document order: pack exactly the drawn frames.
+  const drawn = new Set(layout.frames.map((f) => f.node));
+  const data: SvgViewerData = {
+    ...packFlameTree(tree, (node) => drawn.has(node)),
+    width,
+    xpad: XPAD,
+    charWidth: FONT_SIZE * FONT_WIDTH,
+  };
   const out: string[] = [
     '<?xml version="1.0" standalone="no"?>',
     '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">',
@@ -53,7 +63,9 @@ export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOpt
     '<!-- Flame graph rendered by Furnace. Click a frame to zoom, Ctrl-F or Search to highlight. -->',
     `<defs><linearGradient id="background" y1="0" y2="1" x1="0" x2="0"><stop stop-color="${bg1}" offset="5%"/><stop stop-color="${bg2}" offset="95%"/></linearGradient></defs>`,
     `<style type="text/css"><![CDATA[${STYLE}]]></style>`,
-    `<script type="text/ecmascript"><![CDATA[${svgScript({ inverted, width, xpad: XPAD, fontSize: FONT_SIZE, fontWidth: FONT_WIDTH })}]]></script>`,
+    // Both in CDATA: the JSON has no `>` (jsonForScript escapes it) and the bundle is checked for `]]>`.
+    `<script type="application/json" id="furnace-data"><![CDATA[${jsonForScript(data)}]]></script>`,
+    `<script type="text/ecmascript"><![CDATA[${SVG_VIEWER_SCRIPT}]]></script>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="url(#background)"/>`,
     `<text id="title" x="${width / 2}" y="${FONT_SIZE * 2}">${escapeXml(title)}</text>`,
   ];
@@ -100,9 +112,7 @@ function renderFrame(
 
 /** The name cut to what fits in the frame, with ".." when cut; empty when under three characters fit. */
 export function fitName(name: string, width: number): string {
-  const chars = Math.floor((width - 6) / (FONT_SIZE * FONT_WIDTH));
-  if (chars < 3) return '';
-  return name.length <= chars ? name : `${name.slice(0, chars - 2)}..`;
+  return fitLabel(name, width, FONT_SIZE * FONT_WIDTH);
 }
 
 /** 1234567 → "1,234,567", as flamegraph.pl prints counts. */

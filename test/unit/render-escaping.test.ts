@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
+import { SVG_VIEWER_SCRIPT } from '../../core/render/viewer-bundle.generated.ts';
 import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
 
 const HOSTILE = [
@@ -60,7 +61,10 @@ function parseMarkup(doc: string, rawText: ReadonlySet<string> = new Set()): Ele
       return at + end.length;
     };
     if (doc.startsWith('<!--', lt)) i = skip('-->');
-    else if (doc.startsWith('<![CDATA[', lt)) i = skip(']]>');
+    else if (doc.startsWith('<![CDATA[', lt)) {
+      i = skip(']]>');
+      if (open.length > 0) (open[open.length - 1] as Element).text += doc.slice(lt + 9, i - 3);
+    }
     else if (doc.startsWith('<?', lt)) i = skip('?>');
     else if (/^<!doctype/i.test(doc.slice(lt, lt + 9))) i = skip('>');
     else if (doc.startsWith('</', lt)) {
@@ -115,7 +119,15 @@ describe('escaping of symbol names', () => {
       'text',
       'title',
     ]);
-    assert.equal(elements.filter((e) => e.name === 'script').length, 1);
+    // Two scripts: the viewer, exactly the bundle, and the data block, which holds every name unchanged.
+    const scripts = elements.filter((e) => e.name === 'script');
+    assert.deepEqual(
+      scripts.map((e) => e.attributes.get('type')),
+      ['application/json', 'text/ecmascript'],
+    );
+    assert.equal(scripts[1]?.text, SVG_VIEWER_SCRIPT);
+    const data = JSON.parse(scripts[0]?.text ?? '') as { names: string[] };
+    for (const name of HOSTILE) assert.ok(data.names.includes(name), `data holds ${name}`);
     for (const e of elements) {
       for (const attr of e.attributes.keys())
         assert.doesNotMatch(attr, /^on/i, `event handler attribute on <${e.name}>`);

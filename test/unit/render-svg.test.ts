@@ -4,12 +4,18 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { SvgViewerData } from '../../core/render/flame-data.ts';
 import { PALETTES, colorFor } from '../../core/render/palette.ts';
 import { fitName, formatCount, renderFlameGraphSvg } from '../../core/render/svg.ts';
+import { SVG_VIEWER_SCRIPT } from '../../core/render/viewer-bundle.generated.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden', 'stacks');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
+// The minified viewer bundle is tested on its own (render-viewer-bundle.test.ts, test/browser); the
+// golden files show where it goes, so that they stay readable and change only with the picture.
+const SCRIPT_IN_CDATA = `<script type="text/ecmascript"><![CDATA[${SVG_VIEWER_SCRIPT}]]></script>`;
+const SCRIPT_PLACEHOLDER = '<script type="text/ecmascript"><![CDATA[/* SVG_VIEWER_SCRIPT */]]></script>';
 const STACKS = parseFolded(
   'app;main;work;leaf_a 30\napp;main;work;leaf_b 10\napp;main;idle 60\nother;tiny 1\n',
 );
@@ -46,7 +52,9 @@ describe('renderFlameGraphSvg', () => {
   for (const file of readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.svg'))) {
     it(`matches golden ${file}`, () => {
       const folded = readFileSync(join(GOLDEN_DIR, file.replace(/\.svg$/, '.folded')), 'utf8');
-      const svg = renderFlameGraphSvg(parseFolded(folded), { subtitle: file.replace(/\.svg$/, '') });
+      const rendered = renderFlameGraphSvg(parseFolded(folded), { subtitle: file.replace(/\.svg$/, '') });
+      assert.equal(rendered.split(SCRIPT_IN_CDATA).length, 2, 'the viewer script once, in CDATA');
+      const svg = rendered.replace(SCRIPT_IN_CDATA, SCRIPT_PLACEHOLDER);
       const path = join(GOLDEN_DIR, file);
       if (UPDATE) writeFileSync(path, svg);
       assert.ok(existsSync(path));
@@ -77,7 +85,27 @@ describe('renderFlameGraphSvg', () => {
     assert.match(svg, /<text id="unzoom" class="hide"[^>]*>Reset Zoom<\/text>/);
     assert.match(svg, /<text id="search"[^>]*>Search<\/text>/);
     assert.match(svg, /<text id="matched"/);
-    assert.match(svg, /function zoom\(target\)/);
+    assert.match(svg, /<text id="details"/);
+    assert.match(svg, /<g id="frames">/);
+  });
+
+  it('embeds the drawn frames for the script, in the order of the <g> elements', () => {
+    const svg = renderFlameGraphSvg(STACKS, { width: 1200, minWidth: 20 });
+    const json = /<script type="application\/json" id="furnace-data"><!\[CDATA\[([^]*?)\]\]><\/script>/.exec(svg);
+    assert.ok(json, 'data block');
+    const data = JSON.parse(json[1] as string) as SvgViewerData;
+    assert.deepEqual([data.width, data.xpad, data.charWidth], [1200, 10, 12 * 0.59]);
+    const names: string[] = [];
+    const pending = [data.root];
+    for (let n = pending.pop(); n; n = pending.pop()) {
+      names.push(data.names[n[0]] as string);
+      pending.push(...(n[2] ?? []).toReversed());
+    }
+    assert.deepEqual(
+      names,
+      framesOf(svg).map((f) => f.title.replace(/ \([^(]*\)$/, '')),
+    );
+    assert.ok(!names.includes('tiny'), 'a frame left out of the picture is left out of the data');
   });
 
   it('puts roots at the bottom, or at the top when inverted', () => {
