@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
-import type { CatalogEntry, RecordingStatus } from '../core/recording.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
 import type { Access, Identity } from './auth/access.ts';
 import { registerCatalogRoutes } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
@@ -33,10 +33,6 @@ export interface ServerAppDeps {
   sweepIntervalMs?: number;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string | Buffer; key: string | Buffer };
-}
-
-function isFinished(entry: CatalogEntry | undefined): boolean {
-  return entry?.state === 'done' || entry?.state === 'failed';
 }
 
 /** Catalogued recordings by state, plus those started through this server and not yet catalogued. */

@@ -3,6 +3,7 @@
 // build-id cache itself, at the start of the recording while they are certainly alive.
 import { copyFile, mkdir, readFile, readlink, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { addToBuildIdCache } from './buildid-cache.ts';
 import type { RunCommand } from './image-symbols.ts';
 
 /** File-backed executable mappings of /proc/PID/maps text, each path once. */
@@ -48,10 +49,7 @@ export async function cacheTargetBinaries(
       const copy = `${options.workDir}/${seen.size}-${basename(path)}`;
       try {
         await copyFile(`${procRoot}/${pid}/root${path}`, copy);
-        const args = ['--buildid-dir', options.buildIdDir, 'buildid-cache', '--add', copy];
-        const result = await run(options.perfPath, args);
-        // perf buildid-cache exits 0 even when it could not add the file.
-        if (result.code === 0 && !/FAIL|Couldn't/.test(result.stderr + result.stdout)) added += 1;
+        if (await addToBuildIdCache(run, options, copy)) added += 1;
       } catch {
         // the process is gone or the file unreadable: perf does without
       } finally {

@@ -6,6 +6,7 @@
 // not visible there. perf reads its build-id cache from its own namespace, so the image's binaries are added
 // to the recording's cache instead; the build id also proves that the image file is the one that ran.
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { addToBuildIdCache } from './buildid-cache.ts';
 import type { SpawnFn } from './perf-runner.ts';
 
 export interface CommandResult {
@@ -189,14 +190,7 @@ export async function addImageBinaries(
     if (!isFile) continue;
     // perf record cached the (possibly stripped) file that ran under this build id; the image's copy replaces it.
     await rm(`${options.buildIdDir}/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}`, { force: true });
-    const result = await run(options.perfPath, [
-      '--buildid-dir',
-      options.buildIdDir,
-      'buildid-cache',
-      '--add',
-      candidate,
-    ]);
-    if (result.code === 0 && !/FAIL|Couldn't/.test(result.stderr + result.stdout)) added += 1;
+    if (await addToBuildIdCache(run, options, candidate)) added += 1;
   }
   return added;
 }

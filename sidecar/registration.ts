@@ -1,4 +1,5 @@
 // The registration loop: register with the server, renew at half the lease, back off with jitter on failure.
+import { backoffDelay } from '../core/backoff.ts';
 import type { HttpSend } from './http-client.ts';
 import type { ProxyTokens } from './proxy-tokens.ts';
 
@@ -31,12 +32,6 @@ export interface RegistrationLoop {
   /** Resolves after the first successful registration. */
   registered: Promise<void>;
   stop(): void;
-}
-
-/** Exponential backoff with jitter: between half and all of base·2^(attempt-1), capped. */
-export function backoffDelay(attempt: number, random: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random * ceiling) / 2);
 }
 
 /** Reads `{ leaseSeconds, proxyToken }` from a registration answer, or says what is wrong with it. */

@@ -1,36 +1,8 @@
-// Which finished recordings to delete from local disk: keep the newest N within a byte cap.
+// Deletes finished recordings from local disk: the newest N within a byte cap (core's retention rule).
 import { rm, stat } from 'node:fs/promises';
 import type { RecordingStatus } from '../core/recording.ts';
+import { selectEvictions } from '../core/retention.ts';
 import { isActive } from './recording-machine.ts';
-
-export interface KeptRecording {
-  id: string;
-  bytes: number;
-  /** Still recording or processing: never evicted. */
-  active: boolean;
-}
-
-/**
- * Given recordings oldest first, the ids to evict so that at most `keep` remain within `keepBytes`.
- * The newest one is always kept, however large: it is the one the user is about to look at.
- */
-export function chooseEvictions(
-  recordings: readonly KeptRecording[],
-  keep: number,
-  keepBytes: number,
-): string[] {
-  let count = recordings.length;
-  let bytes = recordings.reduce((sum, r) => sum + r.bytes, 0);
-  const evict: string[] = [];
-  for (const recording of recordings.slice(0, -1)) {
-    if (count <= keep && bytes <= keepBytes) break;
-    if (recording.active) continue;
-    evict.push(recording.id);
-    count -= 1;
-    bytes -= recording.bytes;
-  }
-  return evict;
-}
 
 async function recordingBytes(dir: string, status: RecordingStatus): Promise<number> {
   const names = [...new Set(['perf.data', ...status.artifacts])];
@@ -52,14 +24,16 @@ export async function evictOldRecordings(
   keep: number,
   keepBytes: number,
 ): Promise<string[]> {
+  // Recordings are kept in the order they started; that order is all the rule needs (no age limit here).
   const kept = await Promise.all(
-    recordings.map(async (r) => ({
+    recordings.map(async (r, index) => ({
       id: r.id,
+      time: index,
       active: isActive(r),
       bytes: await recordingBytes(dirOf(r.id), r),
     })),
   );
-  const evict = chooseEvictions(kept, keep, keepBytes);
+  const evict = selectEvictions(kept, { maxCount: keep, maxBytes: keepBytes }, 0);
   for (const id of evict) await rm(dirOf(id), { recursive: true, force: true });
   return evict;
 }

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { ARTIFACT_CONTENT_TYPES, type ArtifactName } from '../core/names.ts';
 import type { RecordingStatus } from '../core/recording.ts';
 import type { HttpRequest, HttpSend } from './http-client.ts';
-import { backoffDelay } from './registration.ts';
+import { backoffDelay } from '../core/backoff.ts';
 
 export interface UploadDeps {
   send: HttpSend;

@@ -28,7 +28,10 @@ export interface DataNode {
  * Packs the tree in pre-order, leaving out every node for which `keep` is false together with its
  * subtree (`keep` sees a parent before its children).
  */
-export function packFlameTree<N extends TreeIn>(root: N, keep: (node: N) => boolean = () => true): PackedTree {
+export function packFlameTree<N extends TreeIn>(
+  root: N,
+  keep: (node: N) => boolean = () => true,
+): PackedTree {
   const names: string[] = [];
   const index = new Map<string, number>();
   const pack = (node: N): PackedNode => {

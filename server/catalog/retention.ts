@@ -1,14 +1,8 @@
-// Which catalog entries retention removes: pure, given the entries and the clock.
-import type { CatalogEntry } from '../../core/recording.ts';
+// The catalog's retention: its defaults, and its entries as core's retention rule sees them.
+import { isFinished, type CatalogEntry } from '../../core/recording.ts';
+import { selectEvictions, type RetentionPolicy as CorePolicy } from '../../core/retention.ts';
 
-export interface RetentionPolicy {
-  /** Keep at most this many recordings. */
-  maxCount: number;
-  /** Remove recordings that ended (or started) longer ago than this. */
-  maxAgeSeconds: number;
-  /** Keep the artifacts of all recordings together under this many bytes. */
-  maxBytes: number;
-}
+export type RetentionPolicy = Required<CorePolicy>;
 
 export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = {
   maxCount: 500,
@@ -25,31 +19,17 @@ function entryTime(entry: CatalogEntry): number {
   return Number.isNaN(time) ? 0 : time;
 }
 
-function isFinished(entry: CatalogEntry): boolean {
-  return entry.state === 'done' || entry.state === 'failed';
-}
-
-/** Ids to remove, oldest first; recordings still running are never removed. */
+/** Catalog ids to remove under the policy, oldest first (the rule is core's `selectEvictions`). */
 export function selectExpired(
   entries: readonly CatalogEntry[],
   policy: RetentionPolicy,
   now: number,
 ): string[] {
-  const newestFirst = [...entries].sort((a, b) => entryTime(b) - entryTime(a));
-  const removed: string[] = [];
-  let count = 0;
-  let bytes = 0;
-  for (const entry of newestFirst) {
-    const size = entryBytes(entry);
-    const tooOld = now - entryTime(entry) > policy.maxAgeSeconds * 1000;
-    const overCount = count + 1 > policy.maxCount;
-    const overBytes = bytes + size > policy.maxBytes;
-    if (isFinished(entry) && (tooOld || overCount || overBytes)) {
-      removed.push(entry.id);
-      continue;
-    }
-    count += 1;
-    bytes += size;
-  }
-  return removed.reverse();
+  const items = entries.map((entry) => ({
+    id: entry.id,
+    bytes: entryBytes(entry),
+    time: entryTime(entry),
+    active: !isFinished(entry),
+  }));
+  return selectEvictions(items, policy, now);
 }

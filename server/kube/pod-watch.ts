@@ -2,6 +2,7 @@
 // the informer runs inside a supervisor that builds a new one with backoff whenever it fails.
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
+import { backoffDelay } from '../../core/backoff.ts';
 import {
   CoreV1Api,
   ListWatch,
@@ -84,10 +85,6 @@ export async function listSlimPods(
   return { items, metadata: { resourceVersion } };
 }
 
-export function nextBackoff(failures: number, baseMs = 1000, maxMs = 30_000): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
-}
-
 export function startPodWatch(deps: PodWatchDeps): PodWatch {
   const core = deps.kc.makeApiClient(CoreV1Api);
   const setTimer = deps.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
@@ -119,7 +116,7 @@ export function startPodWatch(deps: PodWatchDeps): PodWatch {
       if (failed || stopped) return;
       failed = true;
       failures += 1;
-      const delay = nextBackoff(failures);
+      const delay = backoffDelay(failures, Math.random(), 1000, 30_000);
       deps.log.warn({ err: error, retryInMs: delay }, 'pod watch failed; restarting it');
       informer.stop().catch(() => undefined);
       timer = setTimer(run, delay);

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HttpRequest, HttpResponse } from '../../sidecar/http-client.ts';
 import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
-import { backoffDelay, startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
+import { backoffDelay } from '../../core/backoff.ts';
+import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
 
 /** Timers that run only when the test advances the clock. */
 class ManualTimers implements LoopTimers {

@@ -116,7 +116,8 @@ function start(): void {
   });
   container.addEventListener('mouseover', (e) => {
     const frame = frameAt(e.target);
-    if (frame !== undefined) details.textContent = `Function: ${frame.g.querySelector('title')?.textContent ?? ''}`;
+    if (frame !== undefined)
+      details.textContent = `Function: ${frame.g.querySelector('title')?.textContent ?? ''}`;
   });
   container.addEventListener('mouseout', () => {
     details.textContent = ' ';
