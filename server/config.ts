@@ -103,7 +103,8 @@ export function parseConfigText(text: string, path = 'the config file'): Raw {
 const LIMIT_MAX: Record<keyof RecordingLimits, number> = {
   maxDurationSeconds: 86_400,
   maxFrequency: 100_000,
-  maxConcurrentPerSidecar: 100,
+  // A sidecar records one at a time (409 otherwise); a higher value could not take effect.
+  maxConcurrentPerSidecar: 1,
   maxConcurrentPerNamespace: 10_000,
   maxConcurrentPerCluster: 100_000,
   maxArtifactBytes: 1024 ** 4,
