@@ -152,7 +152,7 @@ export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
       catalog: deps.catalog,
       registry: deps.registry,
       access: deps.access,
-      maxArtifactBytes: deps.limitsFor('').maxArtifactBytes,
+      limitsFor: deps.limitsFor,
       onRecordingUpdated: (entry, previous) => {
         if (isFinished(entry)) running.finish(entry.id);
         events.updated(entry, previous);

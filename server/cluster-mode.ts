@@ -3,13 +3,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
+import type { InjectionConfig } from '../core/injection/injection-config.ts';
 import { createClientGateway } from './kube/client-gateway.ts';
 import { reuseConnections } from './kube/keep-alive.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { buildWebhookApp } from './webhook/build-webhook-app.ts';
-import { loadInjectionConfig } from './webhook/load-injection-config.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
@@ -29,23 +29,17 @@ export function connectCluster(): ClusterConnection {
   };
 }
 
-/** The admission webhook app, un-listened, with the injection config read once. */
-export async function buildWebhook(options: {
-  configFile?: string;
-  env: Readonly<Record<string, string | undefined>>;
+/** The admission webhook app, un-listened; its injection config was loaded with the server's. */
+export function buildWebhook(options: {
+  injection: InjectionConfig;
   tls: TlsSource;
   log: FastifyBaseLogger;
   metricsRegistry: MetricsRegistry;
-}): Promise<FastifyInstance> {
-  const injection = await loadInjectionConfig({
-    ...(options.configFile ? { file: options.configFile } : {}),
-    env: options.env,
-  });
-  const webhook = buildWebhookApp({
-    config: injection,
+}): FastifyInstance {
+  return buildWebhookApp({
+    config: options.injection,
     https: options.tls,
     logger: options.log.child({ component: 'webhook' }),
     metricsRegistry: options.metricsRegistry,
   });
-  return webhook;
 }

@@ -1,12 +1,54 @@
-// Server configuration: a JSON or YAML file (FURNACE_CONFIG) plus environment overrides, validated.
-// An invalid value stops start-up with a message naming the key and the allowed values.
+// Server configuration: the file FURNACE_CONFIG names (YAML or JSON), environment overrides, and the
+// webhook's injection config, resolved together into one ServerConfig. Pure: load-config.ts reads the
+// files and main.ts passes the environment. Any invalid value, unknown key or unsafe combination throws
+// a ConfigError naming the key, the value, the allowed values and the file or variable it came from.
 import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../core/config-error.ts';
+import {
+  LOG_LEVELS,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readText,
+  type LogLevel,
+} from '../core/config-values.ts';
+import type { InjectionConfig } from '../core/injection/injection-config.ts';
+import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../core/injection/injection-config-env.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../core/names.ts';
 import { AUTH_MODES, type AuthMode } from './auth/access.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './catalog/retention.ts';
+import {
+  createConfigReader,
+  isMapping,
+  type ConfigFile,
+  type ConfigReader,
+  type Env,
+  type Raw,
+} from './config-reader.ts';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export { LOG_LEVELS };
+export type { ConfigFile };
+
+/** The environment variables the server reads, beside FURNACE_INJECT_* (docs/webhook.md). */
+export const SERVER_ENV = {
+  config: 'FURNACE_CONFIG',
+  host: 'FURNACE_HOST',
+  port: 'FURNACE_PORT',
+  authMode: 'FURNACE_AUTH_MODE',
+  dataDir: 'FURNACE_DATA_DIR',
+  certFile: 'FURNACE_TLS_CERT',
+  keyFile: 'FURNACE_TLS_KEY',
+  logLevel: 'FURNACE_LOG_LEVEL',
+  localSidecar: 'FURNACE_LOCAL_SIDECAR',
+  registrationSecret: 'FURNACE_REGISTRATION_SECRET',
+} as const;
+
+export interface WebhookConfig {
+  port: number;
+  /** What the webhook injects: `webhook.configFile`, then FURNACE_INJECT_* variables. */
+  injection: InjectionConfig;
+}
 
 export interface ServerConfig {
   local: boolean;
@@ -23,176 +65,140 @@ export interface ServerConfig {
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
   tls?: { certFile: string; keyFile: string };
-  webhook: { enabled: boolean; port: number; configFile?: string };
-  logLevel: (typeof LOG_LEVELS)[number];
+  /** The admission webhook listener; none in local mode or with `webhook.enabled: false`. */
+  webhook?: WebhookConfig;
+  logLevel: LogLevel;
   /** Local mode: start the local sidecar process (false when one is run separately). */
   localSidecar: boolean;
   /** Local mode: the secret sidecars register with; a random one when unset. */
   registrationSecret?: string;
 }
 
-export class ConfigError extends Error {
-  constructor(key: string, value: unknown, allowed: string) {
-    super(`invalid configuration: ${key} = ${JSON.stringify(value)}; allowed: ${allowed}`);
-    this.name = 'ConfigError';
-  }
+/** What resolveConfig reads; load-config.ts fills it from the disk. */
+export interface ConfigInput {
+  local: boolean;
+  env: Env;
+  /** The file FURNACE_CONFIG names, parsed. */
+  file?: ConfigFile;
+  /** The file `webhook.configFile` names, parsed (cluster mode only). */
+  injectionFile?: ConfigFile;
+  /** The PEM that FURNACE_INJECT_SERVER_CA_FILE names (cluster mode only). */
+  serverCa?: string;
 }
 
-type Raw = Record<string, unknown>;
-
-/** Config file text (JSON is YAML too) to an object. */
-export function parseConfigText(text: string): Raw {
-  const parsed: unknown = parseYaml(text);
+/** Config file text (JSON is YAML too) to a mapping; `path` names the file in errors. */
+export function parseConfigText(text: string, path = 'the config file'): Raw {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? '';
+    throw new ConfigError('(file)', reason, 'YAML or JSON', path);
+  }
   if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new ConfigError('(file)', parsed, 'a mapping of keys');
-  return parsed as Raw;
-}
-
-function objectAt(raw: Raw, key: string): Raw {
-  const value = raw[key];
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new ConfigError(key, value, 'a mapping');
-  return value as Raw;
-}
-
-function integer(key: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const number = typeof value === 'string' ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    throw new ConfigError(key, value, `an integer from ${min} to ${max}`);
-  }
-  return number;
-}
-
-function choice<T extends string>(key: string, value: unknown, fallback: T, allowed: readonly T[]): T {
-  if (value === undefined || value === '') return fallback;
-  if (typeof value !== 'string' || !allowed.includes(value as T))
-    throw new ConfigError(key, value, allowed.join(', '));
-  return value as T;
-}
-
-function text(key: string, value: unknown, fallback: string): string {
-  if (value === undefined || value === '') return fallback;
-  if (typeof value !== 'string') throw new ConfigError(key, value, 'a string');
-  return value;
-}
-
-function flag(value: unknown): unknown {
-  return typeof value === 'boolean' ? String(value) : value;
+  if (!isMapping(parsed)) throw new ConfigError('(file)', parsed, 'a mapping of keys', path);
+  return parsed;
 }
 
 const LIMIT_MAX: Record<keyof RecordingLimits, number> = {
   maxDurationSeconds: 86_400,
   maxFrequency: 100_000,
-  maxConcurrentPerSidecar: 100,
+  // A sidecar records one at a time (409 otherwise); a higher value could not take effect.
+  maxConcurrentPerSidecar: 1,
   maxConcurrentPerNamespace: 10_000,
   maxConcurrentPerCluster: 100_000,
   maxArtifactBytes: 1024 ** 4,
 };
 
-function limitsFrom(key: string, raw: Raw, base: RecordingLimits): RecordingLimits {
-  const limits = { ...base };
-  for (const name of Object.keys(raw)) {
-    if (!(name in LIMIT_MAX))
+function isLimitName(name: string): name is keyof RecordingLimits {
+  return name in LIMIT_MAX;
+}
+
+/** The limits a mapping overrides, validated; unknown names are refused. */
+function limitOverrides(key: string, raw: Raw, source: string | undefined): Partial<RecordingLimits> {
+  const overrides: Partial<RecordingLimits> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const setting = { key: `${key}.${name}`, value, source };
+    if (!isLimitName(name))
       throw new ConfigError(
-        `${key}.${name}`,
-        raw[name],
+        setting.key,
+        value,
         `one of the keys ${Object.keys(LIMIT_MAX).join(', ')}`,
+        source,
       );
-    const field = name as keyof RecordingLimits;
-    limits[field] = integer(`${key}.${name}`, raw[name], base[field], 1, LIMIT_MAX[field]);
+    const max = LIMIT_MAX[name];
+    // An empty value has nothing to fall back to here: it is refused like any other non-integer.
+    if (value === '') throw new ConfigError(setting.key, value, `an integer from 1 to ${max}`, source);
+    overrides[name] = readInteger(setting, 1, 1, max);
   }
-  return limits;
+  return overrides;
 }
 
-function namespaceLimitsFrom(raw: Raw, base: RecordingLimits): Record<string, Partial<RecordingLimits>> {
-  const result: Record<string, Partial<RecordingLimits>> = {};
-  for (const namespace of Object.keys(raw)) {
-    const overrides = objectAt(raw, namespace);
-    const full = limitsFrom(`namespaceLimits.${namespace}`, overrides, base);
-    result[namespace] = Object.fromEntries(
-      Object.keys(overrides).map((k) => [k, full[k as keyof RecordingLimits]]),
-    );
+function readLimits(reader: ConfigReader): Pick<ServerConfig, 'limits' | 'namespaceLimits'> {
+  const limits = { ...DEFAULT_LIMITS, ...limitOverrides('limits', reader.mapping('limits'), reader.source) };
+  const namespaceLimits: Record<string, Partial<RecordingLimits>> = {};
+  for (const [namespace, overrides] of Object.entries(reader.mapping('namespaceLimits'))) {
+    const key = `namespaceLimits.${namespace}`;
+    if (!isMapping(overrides)) throw new ConfigError(key, overrides, 'a mapping of limits', reader.source);
+    namespaceLimits[namespace] = limitOverrides(key, overrides, reader.source);
   }
-  return result;
+  return { limits, namespaceLimits };
 }
 
-/** Builds the configuration; `env` is the process environment, passed in by main.ts. */
-export function resolveConfig(
-  file: Raw,
-  env: Record<string, string | undefined>,
-  local: boolean,
-): ServerConfig {
-  const auth = objectAt(file, 'auth');
-  const tls = objectAt(file, 'tls');
-  const webhook = objectAt(file, 'webhook');
-  const retention = objectAt(file, 'retention');
-  const limits = limitsFrom('limits', objectAt(file, 'limits'), DEFAULT_LIMITS);
-  const config: ServerConfig = {
-    local,
-    host: text('host', env.FURNACE_HOST ?? file.host, local ? '127.0.0.1' : '0.0.0.0'),
-    port: integer('port', env.FURNACE_PORT ?? file.port, SERVER_PORT, 0, 65535),
-    authMode: choice(
-      'auth.mode',
-      env.FURNACE_AUTH_MODE ?? auth.mode,
-      local ? 'none' : 'kubernetes',
-      AUTH_MODES,
-    ),
-    userHeader: text('auth.userHeader', auth.userHeader, 'x-forwarded-user').toLowerCase(),
-    groupsHeader: text('auth.groupsHeader', auth.groupsHeader, 'x-forwarded-groups').toLowerCase(),
-    dataDir: text(
-      'dataDir',
-      env.FURNACE_DATA_DIR ?? file.dataDir,
-      local ? './.furnace-data' : '/var/lib/furnace',
-    ),
-    leaseSeconds: integer('leaseSeconds', file.leaseSeconds, 30, 5, 3600),
-    proxyTimeoutSeconds: integer('proxyTimeoutSeconds', file.proxyTimeoutSeconds, 30, 1, 600),
-    limits,
-    namespaceLimits: namespaceLimitsFrom(objectAt(file, 'namespaceLimits'), limits),
-    retention: {
-      maxCount: integer('retention.maxCount', retention.maxCount, DEFAULT_RETENTION.maxCount, 1, 10_000_000),
-      maxAgeSeconds: integer(
-        'retention.maxAgeSeconds',
-        retention.maxAgeSeconds,
-        DEFAULT_RETENTION.maxAgeSeconds,
-        60,
-        10 * 365 * 86_400,
-      ),
-      maxBytes: integer(
-        'retention.maxBytes',
-        retention.maxBytes,
-        DEFAULT_RETENTION.maxBytes,
-        1024,
-        Number.MAX_SAFE_INTEGER,
-      ),
-    },
-    webhook: {
-      enabled: !local && webhook.enabled !== false,
-      port: integer('webhook.port', webhook.port, WEBHOOK_PORT, 0, 65535),
-    },
-    logLevel: choice('logLevel', env.FURNACE_LOG_LEVEL ?? file.logLevel, 'info', LOG_LEVELS),
-    localSidecar:
-      choice('localSidecar', env.FURNACE_LOCAL_SIDECAR ?? flag(file.localSidecar), 'true', [
-        'true',
-        'false',
-      ]) === 'true',
+function readRetention(reader: ConfigReader): RetentionPolicy {
+  const d = DEFAULT_RETENTION;
+  return {
+    maxCount: readInteger(reader.get('retention.maxCount'), d.maxCount, 1, 10_000_000),
+    maxAgeSeconds: readInteger(reader.get('retention.maxAgeSeconds'), d.maxAgeSeconds, 60, 10 * 365 * 86_400),
+    maxBytes: readInteger(reader.get('retention.maxBytes'), d.maxBytes, 1024, Number.MAX_SAFE_INTEGER),
   };
-  const secret = text('registrationSecret', env.FURNACE_REGISTRATION_SECRET ?? file.registrationSecret, '');
-  if (secret) config.registrationSecret = secret;
-  const webhookConfig = text('webhook.configFile', webhook.configFile, '');
-  if (webhookConfig) config.webhook.configFile = webhookConfig;
-  const certFile = text('tls.certFile', env.FURNACE_TLS_CERT ?? tls.certFile, '');
-  const keyFile = text('tls.keyFile', env.FURNACE_TLS_KEY ?? tls.keyFile, '');
-  if (certFile && keyFile) config.tls = { certFile, keyFile };
-  if (!local && !config.tls)
+}
+
+function readTls(reader: ConfigReader, local: boolean): ServerConfig['tls'] {
+  const certFile = readText(reader.get('tls.certFile', SERVER_ENV.certFile), '');
+  const keyFile = readText(reader.get('tls.keyFile', SERVER_ENV.keyFile), '');
+  if (certFile && keyFile) return { certFile, keyFile };
+  if (certFile || keyFile || !local) {
+    const missing = certFile ? 'tls.keyFile' : 'tls.certFile';
     throw new ConfigError(
-      'tls.certFile/tls.keyFile',
+      missing,
       undefined,
-      'paths of a PEM certificate and key (required in a cluster)',
+      `the path of a PEM ${certFile ? 'key' : 'certificate'}${local ? ' (tls.certFile and tls.keyFile go together)' : ' (required in a cluster)'}`,
+      reader.source,
     );
-  return config;
+  }
+  return undefined;
+}
+
+/** The files cluster mode reads for the webhook, found before resolveConfig (load-config.ts reads them). */
+export function injectionFilesOf(
+  file: Raw | undefined,
+  env: Env,
+  local: boolean,
+): { configFile?: string; caFile?: string } {
+  const webhook = file?.webhook;
+  const settings = isMapping(webhook) ? webhook : {};
+  if (local || settings.enabled === false || settings.enabled === 'false') return {};
+  const configFile = typeof settings.configFile === 'string' ? settings.configFile : '';
+  const caFile = env[SERVER_CA_FILE_ENV] ?? '';
+  return { ...(configFile ? { configFile } : {}), ...(caFile ? { caFile } : {}) };
+}
+
+function readWebhook(reader: ConfigReader, input: ConfigInput): WebhookConfig | undefined {
+  const enabled = readBoolean(reader.get('webhook.enabled'), true);
+  const port = readInteger(reader.get('webhook.port'), WEBHOOK_PORT, 0, 65535);
+  const configFile = readText(reader.get('webhook.configFile'), '');
+  if (input.local || !enabled) return undefined;
+  if (configFile !== (input.injectionFile?.path ?? ''))
+    throw new Error(`webhook.configFile ${configFile} was not read before resolving the configuration`);
+  if ((input.env[SERVER_CA_FILE_ENV] ?? '') !== '' && input.serverCa === undefined)
+    throw new Error(`${SERVER_CA_FILE_ENV} was not read before resolving the configuration`);
+  const injection = resolveInjectionConfig({
+    env: input.env,
+    ...(input.injectionFile ? { file: input.injectionFile } : {}),
+    ...(input.serverCa === undefined ? {} : { serverCa: input.serverCa }),
+  });
+  return { port, injection };
 }
 
 export function isLoopback(host: string): boolean {
@@ -200,16 +206,58 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Refuses auth mode `none` on anything but loopback. */
-export function checkAuthBinding(config: ServerConfig): void {
+export function checkAuthBinding(config: ServerConfig, source?: string): void {
   if (config.authMode === 'none' && !isLoopback(config.host)) {
     throw new ConfigError(
       'host',
       config.host,
       'a loopback address (127.0.0.1, ::1, localhost) while auth.mode is none',
+      source,
     );
   }
 }
 
-export function limitsFor(config: ServerConfig, namespace: string): RecordingLimits {
+/** Builds and validates the whole configuration (see the header of this file). */
+export function resolveConfig(input: ConfigInput): ServerConfig {
+  const { local } = input;
+  const reader = createConfigReader(input.file, input.env);
+  const host = reader.get('host', SERVER_ENV.host);
+  const config: ServerConfig = {
+    local,
+    host: readText(host, local ? '127.0.0.1' : '0.0.0.0'),
+    port: readInteger(reader.get('port', SERVER_ENV.port), SERVER_PORT, 0, 65535),
+    authMode: readChoice(
+      reader.get('auth.mode', SERVER_ENV.authMode),
+      local ? 'none' : 'kubernetes',
+      AUTH_MODES,
+    ),
+    userHeader: readText(reader.get('auth.userHeader'), 'x-forwarded-user').toLowerCase(),
+    groupsHeader: readText(reader.get('auth.groupsHeader'), 'x-forwarded-groups').toLowerCase(),
+    dataDir: readText(
+      reader.get('dataDir', SERVER_ENV.dataDir),
+      local ? './.furnace-data' : '/var/lib/furnace',
+    ),
+    leaseSeconds: readInteger(reader.get('leaseSeconds'), 30, 5, 3600),
+    proxyTimeoutSeconds: readInteger(reader.get('proxyTimeoutSeconds'), 30, 1, 600),
+    ...readLimits(reader),
+    retention: readRetention(reader),
+    logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
+    localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
+  };
+  const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
+  if (secret) config.registrationSecret = secret;
+  const tls = readTls(reader, local);
+  if (tls) config.tls = tls;
+  const webhook = readWebhook(reader, input);
+  if (webhook) config.webhook = webhook;
+  reader.refuseUnread();
+  checkAuthBinding(config, host.source);
+  return config;
+}
+
+export function limitsFor(
+  config: Pick<ServerConfig, 'limits' | 'namespaceLimits'>,
+  namespace: string,
+): RecordingLimits {
   return { ...config.limits, ...config.namespaceLimits[namespace] };
 }

@@ -1,12 +1,15 @@
-// The server process: reads the environment, listens, handles signals. `--local` runs local mode
-// (server on loopback with auth `none`, plus one local sidecar process).
-import { mkdir, readFile } from 'node:fs/promises';
+// The server process: loads and validates the whole configuration from the environment before anything
+// listens, then listens and handles signals. `--local` runs local mode (server on loopback with auth
+// `none`, plus one local sidecar process). The only reader of process.env in the server.
+import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
 import { buildServerApp } from './build-server-app.ts';
 import { openCatalog } from './catalog/catalog-store.ts';
-import { checkAuthBinding, limitsFor, parseConfigText, resolveConfig, type ServerConfig } from './config.ts';
+import { ConfigError } from '../core/config-error.ts';
+import { limitsFor, type ServerConfig } from './config.ts';
+import { loadServerConfig } from './load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
 import type { ClusterConnection } from './cluster-mode.ts';
@@ -25,12 +28,21 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function loadConfig(local: boolean): Promise<ServerConfig> {
-  const path = process.env.FURNACE_CONFIG;
-  const file = path ? parseConfigText(await readFile(path, 'utf8')) : {};
-  const config = resolveConfig(file, process.env, local);
-  checkAuthBinding(config);
-  return config;
+/** The API's and the webhook's certificate, re-read when the files change. */
+async function watchTls(tls: ServerConfig['tls']): Promise<TlsSource | undefined> {
+  if (!tls) return undefined;
+  try {
+    return await watchTlsFiles({
+      ...tls,
+      onError: (error) => process.stderr.write(`furnace: TLS files not reloaded: ${error.message}\n`),
+    });
+  } catch (error) {
+    throw new ConfigError(
+      'tls.certFile, tls.keyFile',
+      [tls.certFile, tls.keyFile],
+      `a readable PEM certificate and its key (${(error as Error).message})`,
+    );
+  }
 }
 
 interface Running {
@@ -61,11 +73,10 @@ async function startClusterParts(
   metricsRegistry: MetricsRegistry,
 ): Promise<void> {
   running.podWatch = cluster.watchPods(registry, running.app.log);
-  if (!config.webhook.enabled || !running.tls) return;
+  if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
-  const webhook = await buildWebhook({
-    ...(config.webhook.configFile ? { configFile: config.webhook.configFile } : {}),
-    env: process.env,
+  const webhook = buildWebhook({
+    injection: config.webhook.injection,
     tls: running.tls,
     log: running.app.log,
     metricsRegistry,
@@ -75,7 +86,8 @@ async function startClusterParts(
 }
 
 async function start(local: boolean): Promise<Running> {
-  const config = await loadConfig(local);
+  const config = await loadServerConfig({ env: process.env, local });
+  const tlsSource = await watchTls(config.tls);
   await mkdir(config.dataDir, { recursive: true });
   const now = (): number => Date.now();
   const catalog = await openCatalog({ dataDir: config.dataDir, now, retention: config.retention });
@@ -90,17 +102,14 @@ async function start(local: boolean): Promise<Running> {
   const kube: KubeGateway | undefined = cluster?.kube;
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
-  const running: Running = { app: undefined as unknown as FastifyInstance };
+  const running: Running = {
+    app: undefined as unknown as FastifyInstance,
+    ...(tlsSource ? { tls: tlsSource } : {}),
+  };
   const registration: RegistrationMode = kube
     ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => running.podWatch?.getPod(namespace, name) }
     : { kind: 'local', secret, hostname: podName };
   const metricsRegistry = createMetricsRegistry();
-  if (config.tls) {
-    running.tls = await watchTlsFiles({
-      ...config.tls,
-      onError: (error) => process.stderr.write(`furnace: TLS files not reloaded: ${error.message}\n`),
-    });
-  }
   const tls = running.tls?.current();
   const app = buildServerApp({
     registry,

@@ -1,6 +1,19 @@
-// Sidecar configuration, built once from an environment map that main.ts hands in.
-import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
+// Sidecar configuration: the one loader, built once from the environment map that main.ts hands in.
+// An invalid or inconsistent variable throws a ConfigError (core/config-error.ts) naming the variable,
+// its value and the allowed values; main.ts prints that one line and exits 1.
+import { ConfigError } from '../core/config-error.ts';
+import {
+  isHttpUrl,
+  LOG_LEVELS,
+  readChoice,
+  readInteger,
+  readJson,
+  readText,
+  type LogLevel,
+  type Setting,
+} from '../core/config-values.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
+import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
 export const SIDECAR_TUNING_ENV = {
@@ -27,6 +40,8 @@ export const SIDECAR_TUNING_ENV = {
   perfPath: 'FURNACE_PERF',
   /** podman binary; default `podman` from PATH. */
   podmanPath: 'FURNACE_PODMAN',
+  /** Level of the API's request log. */
+  logLevel: 'FURNACE_LOG_LEVEL',
 } as const;
 
 export interface TargetContainer {
@@ -61,45 +76,38 @@ export interface SidecarConfig {
   insecureRegistries: string[];
   perfPath: string;
   podmanPath: string;
-}
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+  logLevel: LogLevel;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The setting a variable holds, trimmed; its key is the variable's name. */
+function setting(env: Env, name: string): Setting {
+  return { key: name, value: env[name]?.trim() };
+}
+
 function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
+  const value = readText(setting(env, name), '');
+  return value === '' ? undefined : value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name}=${raw} must be an integer of at least ${min}`);
-  }
-  return value;
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  return readInteger(setting(env, name), fallback, min, max);
 }
 
-function json(env: Env, name: string): unknown {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw new ConfigError(`${name} is not valid JSON`);
-  }
-}
+const TARGETS_ALLOWED = 'a JSON list of {"name": "…", "image": "…"}';
+const MIRRORS_ALLOWED =
+  'a JSON object of registry → list of mirrors, e.g. {"docker.io": ["mirror.local:5000"]}';
 
 function parseTargets(env: Env): TargetContainer[] {
-  const value = json(env, SIDECAR_ENV.targets) ?? [];
-  if (!Array.isArray(value)) throw new ConfigError(`${SIDECAR_ENV.targets} must be a JSON list`);
+  const value = readJson(setting(env, SIDECAR_ENV.targets), TARGETS_ALLOWED) ?? [];
+  if (!Array.isArray(value)) throw new ConfigError(SIDECAR_ENV.targets, value, TARGETS_ALLOWED);
   return value.flatMap((item: unknown) => {
     if (typeof item !== 'object' || item === null) return [];
     const { name, image } = item as Record<string, unknown>;
@@ -108,15 +116,15 @@ function parseTargets(env: Env): TargetContainer[] {
 }
 
 function parseMirrors(env: Env): Record<string, string[]> {
-  const value = json(env, SIDECAR_TUNING_ENV.registryMirrors) ?? {};
   const name = SIDECAR_TUNING_ENV.registryMirrors;
+  const value = readJson(setting(env, name), MIRRORS_ALLOWED) ?? {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(`${name} must be a JSON object of registry → mirror list`);
+    throw new ConfigError(name, value, MIRRORS_ALLOWED);
   }
   const mirrors: Record<string, string[]> = {};
   for (const [registry, list] of Object.entries(value as Record<string, unknown>)) {
     if (!Array.isArray(list) || !list.every((m) => typeof m === 'string')) {
-      throw new ConfigError(`${name}: mirrors of ${registry} must be a list of strings`);
+      throw new ConfigError(`${name}[${JSON.stringify(registry)}]`, list, 'a list of mirror strings');
     }
     mirrors[registry] = list;
   }
@@ -146,9 +154,13 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
   const serverUrl = text(env, SIDECAR_ENV.serverUrl);
   if (serverUrl !== undefined && tokenPath === undefined && registrationSecret === undefined) {
     throw new ConfigError(
-      `${SIDECAR_ENV.serverUrl} is set but neither ${SIDECAR_ENV.tokenPath} nor ${SIDECAR_LOCAL_ENV.registrationSecret} is`,
+      SIDECAR_ENV.tokenPath,
+      undefined,
+      `a token file path, or else ${SIDECAR_LOCAL_ENV.registrationSecret}, while ${SIDECAR_ENV.serverUrl} is set`,
     );
   }
+  if (serverUrl !== undefined && !isHttpUrl(serverUrl))
+    throw new ConfigError(SIDECAR_ENV.serverUrl, serverUrl, 'an https:// or http:// URL');
   const podIp = text(env, SIDECAR_ENV.podIp);
   const mode: SidecarMode = podUid === undefined ? 'local' : 'pod';
   const pullSecretPath =
@@ -167,7 +179,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     tokenPath,
     registrationSecret,
     host: podIp ?? '127.0.0.1',
-    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0),
+    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
     dataDir:
       text(env, SIDECAR_LOCAL_ENV.dataDir) ??
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
@@ -183,5 +195,6 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       .filter((s) => s !== ''),
     perfPath: text(env, SIDECAR_TUNING_ENV.perfPath) ?? 'perf',
     podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
+    logLevel: readChoice(setting(env, SIDECAR_TUNING_ENV.logLevel), 'warn', LOG_LEVELS),
   };
 }

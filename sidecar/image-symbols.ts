@@ -18,6 +18,7 @@ export interface CommandResult {
 export type RunCommand = (
   command: string,
   args: readonly string[],
+  /** Variables added to the environment the command runs in. */
   env?: NodeJS.ProcessEnv,
 ) => Promise<CommandResult>;
 
@@ -102,7 +103,7 @@ export async function resolveAuthFile(
 
 /** Pulls, creates and mounts; on any failure what was made so far is removed again. */
 export async function mountImage(run: RunCommand, options: ImageMountOptions): Promise<ImageMount> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = {};
   if (Object.keys(options.mirrors).length > 0 || options.insecureRegistries.length > 0) {
     const confPath = `${options.workDir}/registries.conf`;
     await writeFile(confPath, renderRegistriesConf(options.mirrors, options.insecureRegistries));
@@ -139,13 +140,16 @@ export async function mountImage(run: RunCommand, options: ImageMountOptions): P
   return { root, cleanup };
 }
 
-/** A RunCommand on top of a spawn function: collects output, never throws on a non-zero exit. */
-export function commandRunner(spawn: SpawnFn): RunCommand {
+/**
+ * A RunCommand on top of a spawn function: collects output, never throws on a non-zero exit. Commands
+ * run in `baseEnv` (the process environment, from main.ts) plus the variables a call adds.
+ */
+export function commandRunner(spawn: SpawnFn, baseEnv: NodeJS.ProcessEnv): RunCommand {
   return (command, args, env) =>
     new Promise<CommandResult>((resolve) => {
       const child = spawn(command, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
-        ...(env === undefined ? {} : { env }),
+        env: { ...baseEnv, ...env },
       });
       let stdout = '';
       let stderr = '';

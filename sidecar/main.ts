@@ -1,4 +1,5 @@
-// The sidecar process: reads the environment, listens, registers with the server, stops cleanly on SIGTERM.
+// The sidecar process: loads its configuration from the environment (the only reader of process.env in
+// the sidecar), listens, registers with the server, stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
@@ -7,7 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { SIDECAR_ENV } from '../core/names.ts';
 import { buildSidecarApp } from './build-sidecar-app.ts';
-import { ConfigError, readSidecarConfig, type SidecarConfig } from './config.ts';
+import { ConfigError } from '../core/config-error.ts';
+import { readSidecarConfig, type SidecarConfig } from './config.ts';
 import { sendHttp } from './http-client.ts';
 import { commandRunner } from './image-symbols.ts';
 import { probeBuildIdMmap, type SpawnFn } from './perf-runner.ts';
@@ -43,8 +45,8 @@ async function main(): Promise<void> {
     config = readSidecarConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    log('configuration error', { error: error.message });
-    process.exit(2);
+    log(error.message, { key: error.key, allowed: error.allowed });
+    process.exit(1);
   }
   const tokens = new ProxyTokens();
   const spawnChild = spawn as unknown as SpawnFn;
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   const controller = new RecordingController({
     config,
     spawn: spawnChild,
-    run: commandRunner(spawnChild),
+    run: commandRunner(spawnChild, process.env),
     timers,
     newId: newRecordingId,
     selfPid: process.pid,
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => tokens.token !== undefined,
-    logger: { level: process.env.FURNACE_LOG_LEVEL ?? 'warn' },
+    logger: { level: config.logLevel },
   });
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;

@@ -1,5 +1,8 @@
-// Environment variables that override the injection config file, mapped to raw config keys.
-// Pure: the caller passes the environment; parseInjectionConfig validates the result.
+// Environment variables that override the injection config file, mapped to raw config keys, and the
+// one resolution of file + environment into a validated InjectionConfig.
+// Pure: the caller reads the files and passes the environment.
+import { ConfigError } from '../config-error.ts';
+import { parseInjectionConfig, type InjectionConfig } from './injection-config.ts';
 
 /** Environment variable → config key path. Values are strings; numbers and booleans are converted here. */
 export const INJECTION_CONFIG_ENV: Readonly<Record<string, string>> = {
@@ -17,7 +20,11 @@ export const INJECTION_CONFIG_ENV: Readonly<Record<string, string>> = {
   FURNACE_INJECT_MOUNT_KERNEL_SOURCES: 'mountKernelSources',
 };
 
+/** Names a PEM file whose content becomes `serverCa` (the webhook reads it at start-up). */
+export const SERVER_CA_FILE_ENV = 'FURNACE_INJECT_SERVER_CA_FILE';
+
 type Raw = Record<string, unknown>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 function isRecord(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -63,4 +70,31 @@ export function mergeRawConfig(...layers: unknown[]): Raw {
     }
   }
   return out;
+}
+
+export interface InjectionSources {
+  /** The injection config file (`webhook.configFile`), parsed; `path` names it in errors. */
+  file?: { path: string; raw: unknown };
+  env: Env;
+  /** The content of the file FURNACE_INJECT_SERVER_CA_FILE names, read by the caller. */
+  serverCa?: string;
+}
+
+/** Which environment variable set a key, if one did. */
+function variableOf(key: string, sources: InjectionSources): string | undefined {
+  if (key === 'serverCa' && sources.serverCa !== undefined) return SERVER_CA_FILE_ENV;
+  const set = (name: string): boolean => (sources.env[name] ?? '') !== '';
+  return Object.entries(INJECTION_CONFIG_ENV).find(([name, path]) => path === key && set(name))?.[0];
+}
+
+/** The file, then the environment key by key; a ConfigError names the file or the variable. */
+export function resolveInjectionConfig(sources: InjectionSources): InjectionConfig {
+  const fromEnv = injectionConfigFromEnv(sources.env);
+  if (sources.serverCa !== undefined) fromEnv.serverCa = sources.serverCa;
+  try {
+    return parseInjectionConfig(mergeRawConfig(sources.file?.raw ?? {}, fromEnv));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw error.from(variableOf(error.key, sources) ?? sources.file?.path);
+  }
 }

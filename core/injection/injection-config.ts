@@ -3,9 +3,10 @@
 // Stable API (server/main.ts calls it):
 //   parseInjectionConfig(raw: unknown): InjectionConfig
 //     `raw` is a partial object (from a YAML/JSON file, merged with injectionConfigFromEnv(env));
-//     missing keys take DEFAULT_INJECTION_CONFIG. Throws a FurnaceError (ERR_INVALID_PARAMETER) whose
-//     message names the key, the value and the allowed values; start-up should stop on it.
-import { FurnaceError } from '../errors.ts';
+//     missing keys take DEFAULT_INJECTION_CONFIG. Throws a ConfigError (core/config-error.ts) naming the
+//     key, the value and the allowed values; start-up stops on it (server/load-config.ts adds the source).
+import { ConfigError } from '../config-error.ts';
+import { isHttpUrl } from '../config-values.ts';
 
 export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
 export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
@@ -59,13 +60,8 @@ export const MAX_TOKEN_EXPIRATION_SECONDS = 86_400;
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const TOP_KEYS = Object.keys(DEFAULT_INJECTION_CONFIG) as (keyof InjectionConfig)[];
 
-function invalid(key: string, value: unknown, allowed: string): FurnaceError {
-  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  return new FurnaceError(
-    'ERR_INVALID_PARAMETER',
-    `injection config: ${key} is ${shown}; allowed: ${allowed}`,
-    { key, allowed },
-  );
+function invalid(key: string, value: unknown, allowed: string): ConfigError {
+  return new ConfigError(key, value, allowed);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -75,12 +71,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function checkKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(value)) {
     if (allowed.includes(k)) continue;
-    const name = key === '' ? k : `${key}.${k}`;
-    throw new FurnaceError(
-      'ERR_INVALID_PARAMETER',
-      `injection config: unknown key ${name}; allowed keys${key === '' ? '' : ` of ${key}`}: ${allowed.join(', ')}`,
-      { key: name, allowed: allowed.join(', ') },
-    );
+    throw invalid(key === '' ? k : `${key}.${k}`, value[k], `one of the keys ${allowed.join(', ')}`);
   }
 }
 
@@ -126,15 +117,6 @@ function pickResources(value: unknown, fallback: InjectionConfig['resources']): 
     requests: pickAmounts('resources.requests', value.requests, fallback.requests),
     limits: pickAmounts('resources.limits', value.limits, fallback.limits),
   };
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const url = new URL(s);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 function pickExpiration(value: unknown, fallback: number): number {

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/errors.ts';
 import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/names.ts';
+import type { RecordingLimits } from '../../core/limits.ts';
 import {
   RECORDING_ID_PATTERN,
   recordingStatusSchema,
@@ -23,7 +24,8 @@ export interface CatalogRouteDeps {
   catalog: Catalog;
   registry: Registry;
   access: Access;
-  maxArtifactBytes: number;
+  /** The limits of a namespace (namespaceLimits over limits); uploads are held to maxArtifactBytes. */
+  limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
 }
 
@@ -187,7 +189,7 @@ function registerUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): voi
           request.params.name,
           body,
           owner,
-          deps.maxArtifactBytes,
+          deps.limitsFor(owner.namespace).maxArtifactBytes,
         );
         await catalog.applyRetention();
         return reply.code(201).send({ name: request.params.name, bytes });

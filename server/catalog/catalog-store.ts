@@ -118,8 +118,8 @@ function capBytes(maxBytes: number, counter: { bytes: number }): Transform {
         callback(
           new FurnaceError(
             'ERR_PAYLOAD_TOO_LARGE',
-            `artifact is larger than the limit of ${maxBytes} bytes`,
-            { limit: maxBytes },
+            `artifact is larger than the limit of ${maxBytes} bytes (maxArtifactBytes)`,
+            { field: 'maxArtifactBytes', limit: maxBytes },
           ),
         );
         return;

@@ -131,6 +131,50 @@ describe('server catalog', () => {
     assert.equal(response.statusCode, 413);
   });
 
+  it('holds uploads to the namespace limit: namespaceLimits.<ns>.maxArtifactBytes over the global one', async (t) => {
+    const f = await buildFixture(t, {
+      limits: { maxArtifactBytes: 10_000 },
+      namespaceLimits: { small: { maxArtifactBytes: 1000 } },
+    });
+    const uploadIn = async (namespace: string) => {
+      const { proxyToken } = f.registry.register({
+        namespace,
+        pod: 'web-0',
+        address: { host: '127.0.0.1', port: 1 },
+      });
+      const id = `rec-${namespace}`;
+      const headers = { authorization: `Bearer ${proxyToken}` };
+      const put = await f.app.inject({
+        method: 'PUT',
+        url: `/api/v1/recordings/${id}`,
+        headers,
+        payload: recordingStatus(id),
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      return f.app.inject({
+        method: 'PUT',
+        url: `/api/v1/recordings/${id}/artifacts/perf.data`,
+        headers,
+        payload: Buffer.alloc(5000),
+      });
+    };
+    const refused = await uploadIn('small');
+    assert.equal(refused.statusCode, 413);
+    const body = refused.json<{ code: string; message: string; details: Record<string, unknown> }>();
+    assert.equal(body.code, 'ERR_PAYLOAD_TOO_LARGE');
+    assert.match(body.message, /limit of 1000 bytes \(maxArtifactBytes\)/);
+    assert.deepEqual(body.details, { field: 'maxArtifactBytes', limit: 1000 });
+    const accepted = await uploadIn('big');
+    assert.equal(accepted.statusCode, 201, accepted.body);
+    assert.deepEqual(accepted.json(), { name: 'perf.data', bytes: 5000 });
+    const listed = await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-small' });
+    assert.deepEqual(
+      listed.json<{ artifacts: unknown[] }>().artifacts,
+      [],
+      'the refused upload left nothing',
+    );
+  });
+
   it('lists with filters and pages, and deletes', async (t) => {
     const { f, put } = await withUpload(t);
     for (let i = 1; i <= 5; i++) await put(`rec-${i}`, { startedAt: `2026-03-0${i}T00:00:00Z` });

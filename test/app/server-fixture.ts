@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
 import type { RecordingStatus } from '../../core/recording.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
+import { limitsFor } from '../../server/config.ts';
 import { buildServerApp } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
@@ -37,6 +38,8 @@ export interface FixtureOptions {
   kube?: KubeGateway;
   registration?: 'local' | 'kubernetes';
   limits?: Partial<RecordingLimits>;
+  /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
+  namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
 }
@@ -57,6 +60,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     },
   });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
   const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
   const app = buildServerApp({
@@ -74,7 +78,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
         ? { kind: 'kubernetes', kube, ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}) }
         : { kind: 'local', secret: SECRET, hostname: HOST },
     metricsRegistry,
-    limitsFor: () => limits,
+    limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,
     proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
     ...(kube ? { kube } : {}),

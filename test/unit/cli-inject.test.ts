@@ -143,7 +143,7 @@ describe('furnace inject', () => {
   it('fails with a message naming the problem', async () => {
     const badProfile = await inject(['--security-profile', 'root'], MANIFEST);
     assert.equal(badProfile.code, 1);
-    assert.match(badProfile.stderr, /securityProfile is "root"; allowed: privileged, capabilities/);
+    assert.match(badProfile.stderr, /securityProfile = "root"; allowed: privileged, capabilities/);
     const missing = await inject(['-f', '/nonexistent/pod.yaml']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nonexistent\/pod\.yaml/);

@@ -2,29 +2,49 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { FurnaceError } from '../../core/errors.ts';
-import { loadInjectionConfig } from '../../server/webhook/load-injection-config.ts';
+import { loadServerConfig } from '../../server/load-config.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBconfigTest\n-----END CERTIFICATE-----\n';
 
-describe('loadInjectionConfig', () => {
+async function configDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A cluster-mode server config file whose webhook reads `injection` (a path), as FURNACE_CONFIG names it. */
+async function serverConfigFile(dir: string, injection?: string): Promise<string> {
+  const path = join(dir, 'server.yaml');
+  const webhook = injection ? `webhook:\n  configFile: ${injection}\n` : '';
+  await writeFile(path, `tls:\n  certFile: /c\n  keyFile: /k\n${webhook}`);
+  return path;
+}
+
+/** The injection config as the server loads it, with the webhook's file and the environment. */
+async function loadInjection(dir: string, injection: string | undefined, env: Record<string, string>) {
+  const config = await loadServerConfig({
+    env: { FURNACE_CONFIG: await serverConfigFile(dir, injection), ...env },
+    local: false,
+  });
+  assert.ok(config.webhook, 'the webhook is enabled in a cluster');
+  return config.webhook.injection;
+}
+
+describe('the injection config, loaded with the server configuration', () => {
   it('reads a YAML file, then lets the environment override it key by key', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await configDir(t);
     const file = join(dir, 'injection.yaml');
     await writeFile(
       file,
       'image: registry.example/furnace-sidecar:2\nresources:\n  limits:\n    memory: 2Gi\n',
     );
     await writeFile(join(dir, 'ca.crt'), CA);
-    const config = await loadInjectionConfig({
-      file,
-      env: {
-        FURNACE_INJECT_SECURITY_PROFILE: 'capabilities',
-        FURNACE_INJECT_CPU_LIMIT: '500m',
-        FURNACE_INJECT_SERVER_CA_FILE: join(dir, 'ca.crt'),
-      },
+    const config = await loadInjection(dir, file, {
+      FURNACE_INJECT_SECURITY_PROFILE: 'capabilities',
+      FURNACE_INJECT_CPU_LIMIT: '500m',
+      FURNACE_INJECT_SERVER_CA_FILE: join(dir, 'ca.crt'),
     });
     assert.equal(config.image, 'registry.example/furnace-sidecar:2');
     assert.equal(config.securityProfile, 'capabilities');
@@ -32,14 +52,13 @@ describe('loadInjectionConfig', () => {
     assert.equal(config.serverCa, CA);
   });
 
-  it('gives the defaults without a file', async () => {
-    const config = await loadInjectionConfig({ env: {} });
+  it('gives the defaults without a file', async (t) => {
+    const config = await loadInjection(await configDir(t), undefined, {});
     assert.equal(config.securityProfile, 'privileged');
   });
 
   it('stops with a message naming the file or the key', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await configDir(t);
     const list = join(dir, 'list.yaml');
     await writeFile(list, '- image\n');
     const bad = join(dir, 'bad.yaml');
@@ -47,13 +66,17 @@ describe('loadInjectionConfig', () => {
     // Each case is a thunk: a rejected promise created before assert.rejects sees it would be unhandled.
     const cases: [() => Promise<unknown>, RegExp][] = [
       [
-        () => loadInjectionConfig({ file: join(dir, 'missing.yaml'), env: {} }),
-        /missing\.yaml cannot be read/,
+        () => loadInjection(dir, join(dir, 'missing.yaml'), {}),
+        /server\.yaml: webhook\.configFile = ".*missing\.yaml"; allowed: a readable file \(ENOENT/,
       ],
-      [() => loadInjectionConfig({ file: list, env: {} }), /list\.yaml must hold an object/],
+      [() => loadInjection(dir, list, {}), /list\.yaml: \(file\) = \["image"\]; allowed: a mapping of keys/],
       [
-        () => loadInjectionConfig({ file: bad, env: {} }),
-        /securityProfile is "root"; allowed: privileged, capabilities/,
+        () => loadInjection(dir, bad, {}),
+        /bad\.yaml: securityProfile = "root"; allowed: privileged, capabilities/,
+      ],
+      [
+        () => loadInjection(dir, undefined, { FURNACE_INJECT_SERVER_CA_FILE: join(dir, 'no-ca.crt') }),
+        /FURNACE_INJECT_SERVER_CA_FILE = ".*no-ca\.crt"; allowed: a readable file/,
       ],
     ];
     for (const [load, message] of cases) {
@@ -63,5 +86,13 @@ describe('loadInjectionConfig', () => {
         return true;
       });
     }
+  });
+
+  it('reads no injection file in local mode, where there is no webhook', async (t) => {
+    const dir = await configDir(t);
+    const path = join(dir, 'local.yaml');
+    await writeFile(path, `webhook:\n  configFile: ${join(dir, 'missing.yaml')}\n`);
+    const config = await loadServerConfig({ env: { FURNACE_CONFIG: path }, local: true });
+    assert.equal(config.webhook, undefined);
   });
 });

@@ -46,7 +46,7 @@ describe('parseInjectionConfig', () => {
     );
     assert.match(
       rejection({ tokenExpirationSeconds: 60 }).message,
-      /tokenExpirationSeconds is 60; allowed: .*600/,
+      /tokenExpirationSeconds = 60; allowed: .*600/,
     );
     assert.match(
       rejection({ resources: { requests: { memory: '64 MB' } } }).message,
@@ -59,9 +59,12 @@ describe('parseInjectionConfig', () => {
 
   it('rejects unknown keys, naming them and the known ones', () => {
     const error = rejection({ imagePullPolicyy: 'Always' });
-    assert.match(error.message, /unknown key imagePullPolicyy/);
+    assert.match(error.message, /imagePullPolicyy = "Always"; allowed: one of the keys/);
     assert.match(error.message, /imagePullPolicy,/);
-    assert.match(rejection({ resources: { request: {} } }).message, /unknown key resources\.request/);
+    assert.match(
+      rejection({ resources: { request: {} } }).message,
+      /resources\.request = \{\}; allowed: one of the keys requests, limits/,
+    );
   });
 });
 
@@ -91,6 +94,6 @@ describe('injectionConfigFromEnv', () => {
 
   it('lets a bad environment value fail validation with the key', () => {
     const raw = injectionConfigFromEnv({ FURNACE_INJECT_TOKEN_EXPIRATION_SECONDS: 'ten' });
-    assert.match(rejection(raw).message, /tokenExpirationSeconds is "ten"/);
+    assert.match(rejection(raw).message, /tokenExpirationSeconds = "ten"/);
   });
 });

@@ -1,6 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkAuthBinding, limitsFor, parseConfigText, resolveConfig } from '../../server/config.ts';
+import { ConfigError } from '../../core/config-error.ts';
+import {
+  checkAuthBinding,
+  limitsFor,
+  parseConfigText,
+  resolveConfig as resolveInput,
+  type ServerConfig,
+} from '../../server/config.ts';
+
+/** The file as if FURNACE_CONFIG named config.yaml, the environment, and the mode. */
+function resolveConfig(
+  raw: Record<string, unknown>,
+  env: Record<string, string>,
+  local: boolean,
+): ServerConfig {
+  return resolveInput({ file: { path: 'config.yaml', raw }, env, local });
+}
+
+const TLS = { certFile: '/c', keyFile: '/k' };
+
+function refusal(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  assert.fail('expected a ConfigError');
+}
 
 describe('server config', () => {
   it('defaults local mode to loopback, port 8080, auth none and ./.furnace-data', () => {
@@ -53,5 +81,92 @@ describe('server config', () => {
       /host = "0.0.0.0"; allowed: a loopback address/,
     );
     checkAuthBinding(resolveConfig({ host: '::1' }, {}, true));
+  });
+
+  it('names where a bad value came from: the file or the environment variable', () => {
+    const fromFile = refusal(() => resolveConfig({ leaseSeconds: 2 }, {}, true));
+    assert.equal(
+      fromFile.message,
+      'invalid configuration in config.yaml: leaseSeconds = 2; allowed: an integer from 5 to 3600',
+    );
+    assert.deepEqual([fromFile.key, fromFile.value, fromFile.source], ['leaseSeconds', 2, 'config.yaml']);
+    const fromEnv = refusal(() => resolveConfig({ logLevel: 'info' }, { FURNACE_LOG_LEVEL: 'loud' }, true));
+    assert.equal(
+      fromEnv.message,
+      'invalid configuration in FURNACE_LOG_LEVEL: logLevel = "loud"; allowed: fatal, error, warn, info, debug, trace, silent',
+    );
+  });
+
+  it('refuses keys that nothing reads, naming the keys that exist', () => {
+    assert.match(
+      refusal(() => resolveConfig({ prot: 8080 }, {}, true)).message,
+      /prot = 8080; allowed: one of the keys host, port, auth, dataDir, .*webhook/,
+    );
+    assert.match(
+      refusal(() => resolveConfig({ auth: { mod: 'none' } }, {}, true)).message,
+      /auth\.mod = "none"; allowed: one of the keys mode, userHeader, groupsHeader$/,
+    );
+    assert.match(
+      refusal(() => resolveConfig({ auth: 'none' }, {}, true)).message,
+      /auth = "none"; allowed: a mapping/,
+    );
+    assert.match(
+      refusal(() => resolveConfig({ namespaceLimits: { shop: { maxArtifactBytes: '' } } }, {}, true)).message,
+      /namespaceLimits\.shop\.maxArtifactBytes = ""; allowed: an integer from 1 to/,
+    );
+  });
+
+  it('gives namespaceLimits every limit, maxArtifactBytes included, and the global limits elsewhere', () => {
+    const config = resolveConfig(
+      { limits: { maxArtifactBytes: 10_000 }, namespaceLimits: { small: { maxArtifactBytes: 1000 } } },
+      {},
+      true,
+    );
+    assert.equal(limitsFor(config, 'small').maxArtifactBytes, 1000);
+    assert.equal(limitsFor(config, 'other').maxArtifactBytes, 10_000);
+    assert.equal(limitsFor(config, 'small').maxDurationSeconds, 600);
+  });
+
+  it('refuses half a TLS pair in local mode instead of serving plain HTTP', () => {
+    assert.match(
+      refusal(() => resolveConfig({ tls: { certFile: '/c' } }, {}, true)).message,
+      /tls\.keyFile = \(unset\); allowed: the path of a PEM key/,
+    );
+  });
+
+  it('resolves the injection config with the server in a cluster, and has no webhook in local mode', () => {
+    const config = resolveInput({
+      local: false,
+      env: { FURNACE_INJECT_SECURITY_PROFILE: 'capabilities' },
+      file: { path: 'config.yaml', raw: { tls: TLS, webhook: { port: 9443, configFile: 'inject.yaml' } } },
+      injectionFile: { path: 'inject.yaml', raw: { image: 'registry.example/sidecar:2' } },
+    });
+    assert.equal(config.webhook?.port, 9443);
+    assert.equal(config.webhook?.injection.image, 'registry.example/sidecar:2');
+    assert.equal(config.webhook?.injection.securityProfile, 'capabilities');
+    assert.equal(resolveConfig({ webhook: { port: 9443 } }, {}, true).webhook, undefined);
+    assert.equal(resolveConfig({ tls: TLS, webhook: { enabled: false } }, {}, false).webhook, undefined);
+    assert.match(
+      refusal(() => resolveConfig({ tls: TLS, webhook: { enabled: 'no' } }, {}, false)).message,
+      /webhook\.enabled = "no"; allowed: true, false/,
+    );
+  });
+
+  it('names the injection file or the FURNACE_INJECT_ variable of a bad injection value', () => {
+    const cluster = (env: Record<string, string>, raw: Record<string, unknown>): unknown =>
+      resolveInput({
+        local: false,
+        env,
+        file: { path: 'config.yaml', raw: { tls: TLS, webhook: { configFile: 'inject.yaml' } } },
+        injectionFile: { path: 'inject.yaml', raw },
+      });
+    assert.equal(
+      refusal(() => cluster({}, { securityProfile: 'root' })).message,
+      'invalid configuration in inject.yaml: securityProfile = "root"; allowed: privileged, capabilities',
+    );
+    assert.equal(
+      refusal(() => cluster({ FURNACE_INJECT_TOKEN_EXPIRATION_SECONDS: '60' }, {})).message,
+      'invalid configuration in FURNACE_INJECT_TOKEN_EXPIRATION_SECONDS: tokenExpirationSeconds = 60; allowed: an integer from 600 to 86400',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, readSidecarConfig } from '../../sidecar/config.ts';
+import { ConfigError } from '../../core/config-error.ts';
+import { readSidecarConfig } from '../../sidecar/config.ts';
 
 const defaults = { hostname: 'laptop', tmpDir: '/tmp' };
 
@@ -69,16 +70,31 @@ describe('sidecar configuration', () => {
 
   it('names the variable that is wrong', () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ FURNACE_SIDECAR_PORT: 'http' }, /FURNACE_SIDECAR_PORT=http must be an integer/],
-      [{ FURNACE_TARGETS: '{' }, /FURNACE_TARGETS is not valid JSON/],
-      [{ FURNACE_TARGETS: '{}' }, /FURNACE_TARGETS must be a JSON list/],
-      [{ FURNACE_SERVER_URL: 'http://x' }, /neither FURNACE_TOKEN_PATH nor FURNACE_REGISTRATION_SECRET/],
-      [{ FURNACE_REGISTRY_MIRRORS: '{"docker.io":"m"}' }, /mirrors of docker.io must be a list/],
+      [
+        { FURNACE_SIDECAR_PORT: 'http' },
+        /^invalid configuration: FURNACE_SIDECAR_PORT = "http"; allowed: an integer from 0 to 65535$/,
+      ],
+      [{ FURNACE_TARGETS: '{' }, /FURNACE_TARGETS = "\{"; allowed: a JSON list/],
+      [{ FURNACE_TARGETS: '{}' }, /FURNACE_TARGETS = \{\}; allowed: a JSON list/],
+      [
+        { FURNACE_SERVER_URL: 'http://x' },
+        /FURNACE_TOKEN_PATH = \(unset\); allowed: .*or else FURNACE_REGISTRATION_SECRET, while FURNACE_SERVER_URL is set/,
+      ],
+      [
+        { FURNACE_SERVER_URL: 'furnace:8080', FURNACE_REGISTRATION_SECRET: 's' },
+        /FURNACE_SERVER_URL = "furnace:8080"; allowed: an https:\/\/ or http:\/\/ URL/,
+      ],
+      [
+        { FURNACE_REGISTRY_MIRRORS: '{"docker.io":"m"}' },
+        /FURNACE_REGISTRY_MIRRORS\["docker.io"\] = "m"; allowed: a list of mirror strings/,
+      ],
+      [{ FURNACE_LOG_LEVEL: 'chatty' }, /FURNACE_LOG_LEVEL = "chatty"; allowed: fatal, error, warn, info/],
+      [{ FURNACE_KEEP_RECORDINGS: '0' }, /FURNACE_KEEP_RECORDINGS = "0"; allowed: an integer from 1 to/],
     ];
     for (const [env, message] of cases) {
       assert.throws(
         () => readSidecarConfig(env, defaults),
-        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message) && e.key.startsWith('FURNACE_'),
       );
     }
   });
