@@ -27,7 +27,6 @@ export interface RegistrationDeps {
   registry: Registry;
   mode: RegistrationMode;
   now: () => number;
-  onRegistered?: (input: RegisterInput, renewed: boolean) => void;
 }
 
 const CODES: Record<Refusal['status'], ErrorCode> = {
@@ -119,7 +118,6 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       const before = registry.get(input.namespace, input.pod);
       const registration = registry.register(input);
       const renewed = before?.proxyToken === registration.proxyToken;
-      deps.onRegistered?.(input, renewed);
       if (!renewed)
         request.log.info(
           { namespace: input.namespace, pod: input.pod, address: input.address },

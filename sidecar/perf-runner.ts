@@ -56,7 +56,6 @@ export interface PerfRecordResult {
   signal: string | null;
   /** The end of perf's stderr, for error messages. */
   stderr: string;
-  samples?: number;
 }
 
 export interface PerfRecording {
@@ -105,11 +104,6 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
 export function stderrExcerpt(stderr: string, max = 600): string {
   const text = stderr.trim();
   return text.length <= max ? text : `…${text.slice(-max)}`;
-}
-
-export function parseSampleCount(stderr: string): number | undefined {
-  const match = /\((\d+) samples\)/.exec(stderr);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
@@ -161,14 +155,12 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
       const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
       const ok = spawnError === undefined && (exitCode === 0 || interrupted);
-      const samples = parseSampleCount(stderr);
       resolve({
         reason: why,
         ok,
         exitCode,
         signal,
         stderr: stderrExcerpt(stderr),
-        ...(samples === undefined ? {} : { samples }),
       });
     };
     child.on('error', (error: Error) => finish(null, null, error));

@@ -78,8 +78,8 @@ async function scriptAndCollapse(deps: PipelineDeps, input: PipelineInput): Prom
   return stacks;
 }
 
-/** Turns a stopped recording's perf.data into every artifact; returns the number of samples. */
-export async function renderRecording(deps: PipelineDeps, input: PipelineInput): Promise<number> {
+/** Turns a stopped recording's perf.data into every artifact; the sample count goes out as an event. */
+export async function renderRecording(deps: PipelineDeps, input: PipelineInput): Promise<void> {
   deps.report({ type: 'artifact', name: 'perf.data' });
   deps.report({ type: 'stage', stage: 'script' });
   if (input.imageRoot !== undefined) {
@@ -98,8 +98,7 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
   deps.report({ type: 'stage', stage: 'collapse' });
   await writeFile(`${input.dir}/stacks.folded`, formatFolded(stacks));
   deps.report({ type: 'artifact', name: 'stacks.folded' });
-  const samples = totalSamples(stacks);
-  deps.report({ type: 'samples', samples });
+  deps.report({ type: 'samples', samples: totalSamples(stacks) });
 
   deps.report({ type: 'stage', stage: 'render' });
   const options = { title: input.title, subtitle: input.subtitle };
@@ -111,5 +110,4 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
   deps.report({ type: 'progress', fraction: 0.8 });
   await writeFile(`${input.dir}/speedscope.json`, JSON.stringify(toSpeedscope(stacks, { name: input.name })));
   deps.report({ type: 'artifact', name: 'speedscope.json' });
-  return samples;
 }

@@ -7,8 +7,10 @@ import type { RecordingStatus } from '../core/recording.ts';
 import type { SidecarConfig } from './config.ts';
 import type { HttpSend } from './http-client.ts';
 import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts';
-import { copyJitMaps, removeJitMaps, type JitMapOptions } from './jit-maps.ts';
-import { startPerfRecord, type BuildIdMode, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import type { JitMapOptions } from './jit-maps.ts';
+import { startJitMapPoller } from './jit-map-poller.ts';
+import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import { planRecording, type RecordingPlan } from './recording-plan.ts';
 import { cacheTargetBinaries } from './binary-cache.ts';
 import { renderRecording } from './pipeline.ts';
 import { selectProcesses, type ProcessInfo } from './process-select.ts';
@@ -42,6 +44,12 @@ export interface ControllerDeps {
   jitMaps?: JitMapOptions;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
   buildIdMmap?: boolean;
+}
+
+interface PendingWork {
+  perf: Promise<PerfRecordResult>;
+  mount: Promise<ImageMount | Error> | undefined;
+  precached: Promise<number>;
 }
 
 interface Running {
@@ -107,8 +115,15 @@ export class RecordingController {
     this.starting = id;
     try {
       const targets = params.systemWide ? [] : await this.chooseTargets(params);
-      const image = params.symbols === 'image' ? this.imageOf(targets, params) : undefined;
       const dir = this.recordingDir(id);
+      const plan = planRecording({
+        id,
+        dir,
+        params,
+        targets,
+        config: this.deps.config,
+        buildIdMmap: this.deps.buildIdMmap === true,
+      });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
         id,
@@ -121,7 +136,7 @@ export class RecordingController {
         now: new Date(this.deps.timers.now()),
       });
       this.recordings.push(status);
-      this.launch(status, dir, targets, image);
+      this.launch(status, dir, targets, plan);
       return status;
     } finally {
       this.starting = undefined;
@@ -143,24 +158,6 @@ export class RecordingController {
     });
   }
 
-  private imageOf(targets: ProcessInfo[], params: RecordingParams): string {
-    const containers = [...new Set(targets.map((p) => p.container))];
-    const container = containers[0];
-    const image = this.deps.config.targets.find((t) => t.name === container)?.image;
-    if (containers.length !== 1 || container === undefined || image === undefined || image === '') {
-      throw new FurnaceError(
-        'ERR_INVALID_PARAMETER',
-        `symbols "image" needs targets in one container with a known image; found ${containers.length === 1 && container !== undefined ? `container ${container} without an image` : `${containers.length} containers`}: set container`,
-        {
-          field: 'symbols',
-          value: params.symbols,
-          allowed: 'image only with targets in one container of the pod',
-        },
-      );
-    }
-    return image;
-  }
-
   private update(id: string, event: RecordingEvent): void {
     const index = this.recordings.findIndex((r) => r.id === id);
     const status = this.recordings[index];
@@ -172,43 +169,23 @@ export class RecordingController {
     }
   }
 
-  private launch(
-    status: RecordingStatus,
-    dir: string,
-    targets: ProcessInfo[],
-    image: string | undefined,
-  ): void {
+  private launch(status: RecordingStatus, dir: string, targets: ProcessInfo[], plan: RecordingPlan): void {
     const { config, timers } = this.deps;
-    const { params } = status;
     const perf = startPerfRecord(
       { spawn: this.deps.spawn, timers, fileSize: (p) => this.deps.fileSize(p) },
-      {
-        perfPath: config.perfPath,
-        event: params.event,
-        frequency: params.frequency,
-        callGraph: params.callGraph,
-        pids: targets.map((p) => p.pid),
-        systemWide: params.systemWide,
-        outputFile: `${dir}/perf.data`,
-        buildIdDir: `${dir}/buildid`,
-        buildIds: this.buildIdMode(),
-        durationSeconds: params.durationSeconds,
-        maxBytes: config.maxPerfDataBytes,
-      },
+      plan.perf,
     );
     // The image is pulled while perf records, so the script stage does not wait for it.
-    const mount = image === undefined ? undefined : this.mountImageOf(status.id, image, dir);
-    // In a pod with --buildid-mmap, perf copies nothing: cache the targets' binaries while they surely run.
-    const precached =
-      config.mode === 'pod' && this.buildIdMode() === 'mmap'
-        ? cacheTargetBinaries(this.deps.run, {
-            perfPath: config.perfPath,
-            buildIdDir: `${dir}/buildid`,
-            workDir: `${dir}/binaries`,
-            pids: targets.map((p) => p.pid),
-          }).catch(() => 0)
-        : Promise.resolve(0);
-    const settled = this.finish(status.id, dir, targets, perf.done, mount, precached)
+    const mount = plan.image === undefined ? undefined : this.mountImageOf(status.id, plan.image, dir);
+    const precached = plan.precacheBinaries
+      ? cacheTargetBinaries(this.deps.run, {
+          perfPath: config.perfPath,
+          buildIdDir: `${dir}/buildid`,
+          workDir: `${dir}/binaries`,
+          pids: plan.perf.pids,
+        }).catch(() => 0)
+      : Promise.resolve(0);
+    const settled = this.finish(status.id, dir, targets, plan, { perf: perf.done, mount, precached })
       .catch((error: Error) => {
         this.update(status.id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
         return this.upload(status.id, dir, 'failed');
@@ -219,16 +196,6 @@ export class RecordingController {
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
     this.running = { id: status.id, dir, targets, stopPerf: () => perf.stop('stopped'), settled };
-  }
-
-  /**
-   * How perf record keeps build ids: in the mmap events when the kernel can (fast stop); else in a pod it
-   * copies the sampled binaries into the cache (targets in other mount namespaces take their files along
-   * when they exit), and locally it only scans (the files stay readable at their paths).
-   */
-  private buildIdMode(): BuildIdMode {
-    if (this.deps.buildIdMmap === true) return 'mmap';
-    return this.deps.config.mode === 'pod' ? 'cache' : 'scan';
   }
 
   private mountImageOf(id: string, image: string, dir: string): Promise<ImageMount | Error> {
@@ -244,34 +211,35 @@ export class RecordingController {
     }).catch((error: Error) => error);
   }
 
+  /** Waits for perf, then runs the pipeline with what came along; always cleans up what it made. */
   private async finish(
     id: string,
     dir: string,
     targets: ProcessInfo[],
-    perfDone: Promise<PerfRecordResult>,
-    mount: Promise<ImageMount | Error> | undefined,
-    precached: Promise<number>,
+    plan: RecordingPlan,
+    pending: PendingWork,
   ): Promise<void> {
-    const copies = new Set<string>();
-    const copyMaps = async (): Promise<void> => {
-      for (const copy of await copyJitMaps(targets, this.deps.jitMaps)) copies.add(copy);
-    };
-    // Copy JIT maps now and then while recording: a target that exits takes its /tmp along.
-    let mapTimer: unknown;
-    const copyLoop = (): void => {
-      mapTimer = this.deps.timers.setTimeout(() => void copyMaps().then(copyLoop), 5000);
-    };
-    await copyMaps();
-    copyLoop();
-    const result = await perfDone.finally(() => this.deps.timers.clearTimeout(mapTimer));
+    const maps = await startJitMapPoller(this.deps.timers, targets, this.deps.jitMaps);
+    const result = await pending.perf.finally(() => maps.finish());
     let image: ImageMount | Error | undefined;
     try {
-      await copyMaps();
-      await precached;
-      image = await mount;
-      await this.process(id, dir, result, image);
+      await pending.precached;
+      image = await pending.mount;
+      this.checkPerf(id, result, image);
+      await renderRecording(
+        { spawn: this.deps.spawn, run: this.deps.run, report: (event) => this.update(id, event) },
+        {
+          perfPath: this.deps.config.perfPath,
+          dir,
+          buildIdDir: `${dir}/buildid`,
+          ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
+          title: plan.title,
+          subtitle: plan.subtitle(result.reason),
+          name: plan.name,
+        },
+      );
     } finally {
-      await removeJitMaps(copies);
+      await maps.remove();
       await rm(`${dir}/buildid`, { recursive: true, force: true });
       await rm(`${dir}/binaries`, { recursive: true, force: true });
       if (image !== undefined && !(image instanceof Error)) {
@@ -284,12 +252,8 @@ export class RecordingController {
     this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
   }
 
-  private async process(
-    id: string,
-    dir: string,
-    result: PerfRecordResult,
-    image: ImageMount | Error | undefined,
-  ): Promise<void> {
+  /** Fails the recording when perf left nothing usable; warns when it was cut short or lacks image symbols. */
+  private checkPerf(id: string, result: PerfRecordResult, image: ImageMount | Error | undefined): void {
     if (!result.ok) {
       const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
       throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
@@ -303,21 +267,6 @@ export class RecordingController {
     }
     if (image instanceof Error)
       this.update(id, { type: 'warning', message: `symbols from the image: ${image.message}` });
-    const status = this.get(id);
-    const where = `${this.deps.config.podNamespace}/${this.deps.config.podName}`;
-    const { params } = status;
-    await renderRecording(
-      { spawn: this.deps.spawn, run: this.deps.run, report: (event) => this.update(id, event) },
-      {
-        perfPath: this.deps.config.perfPath,
-        dir,
-        buildIdDir: `${dir}/buildid`,
-        ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
-        title: `Furnace: ${where}`,
-        subtitle: `${params.event} at ${params.frequency} Hz, ${params.durationSeconds} s max, ${status.targets.map((t) => `${t.comm} (${t.pid})`).join(', ') || 'system-wide'} · ${result.reason}`,
-        name: `${where} ${id}`,
-      },
-    );
   }
 
   /** Uploads a finished recording; a failed one sends its metadata only, so the catalog shows the error. */

@@ -3,7 +3,6 @@
 //
 // Stable API (server/main.ts):
 //   watchTlsFiles({ certFile, keyFile, onError? }): Promise<TlsSource>   — certificate from disk, hot-reloaded
-//   staticTlsSource({ key, cert }): TlsSource
 //   generateDevCertificates(options?): Promise<DevCertificates>          — CA + serving cert; caPem is the caBundle
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
@@ -28,10 +27,6 @@ export interface TlsSource {
 
 export function isTlsSource(value: TlsMaterial | TlsSource): value is TlsSource {
   return typeof (value as TlsSource).current === 'function';
-}
-
-export function staticTlsSource(material: TlsMaterial): TlsSource {
-  return { current: () => material, subscribe: () => () => undefined, close: () => undefined };
 }
 
 export interface TlsFiles {

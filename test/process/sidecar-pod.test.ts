@@ -92,7 +92,11 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     const meta = JSON.parse(
       server.uploads.get(`/api/v1/recordings/${status.id}`)?.toString() ?? '{}',
     ) as Record<string, unknown>;
-    assert.deepEqual([meta.namespace, meta.pod, meta.container], ['shop', 'web-0', 'app']);
+    // The upload names the container it recorded; the server takes namespace and pod from the token.
+    const uploaded = meta as unknown as RecordingStatus;
+    assert.equal(uploaded.params.container, 'app');
+    assert.deepEqual([...new Set(uploaded.targets.map((target) => target.container))], ['app']);
+    assert.equal(meta.namespace, undefined);
   });
 
   it('resolves the symbols of a container program that exits mid-recording, its files gone with it', async (t) => {

@@ -112,7 +112,6 @@ describe('perf runner', () => {
     assert.deepEqual(child.signals, ['SIGINT']);
     assert.equal(result.reason, 'deadline');
     assert.equal(result.ok, true);
-    assert.equal(result.samples, 321);
   });
 
   it('stops early on request, once', async () => {
@@ -144,7 +143,6 @@ describe('perf runner', () => {
     const result = await recording.done;
     assert.equal(result.reason, 'exited');
     assert.equal(result.ok, true);
-    assert.equal(result.samples, 12);
   });
 
   it('reports a perf failure with an excerpt of its stderr', async () => {
