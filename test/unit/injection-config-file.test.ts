@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FurnaceError } from '../../core/errors.ts';
 import { loadInjectionConfig } from '../../server/webhook/load-injection-config.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBconfigTest\n-----END CERTIFICATE-----\n';
 
 describe('loadInjectionConfig', () => {
   it('reads a YAML file, then lets the environment override it key by key', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-injection-config-');
     const file = join(dir, 'injection.yaml');
     await writeFile(
       file,
@@ -38,8 +37,7 @@ describe('loadInjectionConfig', () => {
   });
 
   it('stops with a message naming the file or the key', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-injection-config-');
     const list = join(dir, 'list.yaml');
     await writeFile(list, '- image\n');
     const bad = join(dir, 'bad.yaml');
