@@ -78,6 +78,11 @@ function locate(
   return { field: context, value: source };
 }
 
+/** An artifact name in a path is its own kind of mistake; everything else is a bad parameter. */
+function codeFor(context: string, field: string): ErrorCode {
+  return context === 'params' && field === 'name' ? 'ERR_INVALID_ARTIFACT' : 'ERR_INVALID_PARAMETER';
+}
+
 /** A schema rejection as the same error the core validators throw: the field, its value and the limit. */
 function fromValidation(error: FrameworkError, request: Sources): FurnaceError {
   const first = error.validation?.[0];
@@ -85,7 +90,7 @@ function fromValidation(error: FrameworkError, request: Sources): FurnaceError {
   const params = first?.params ?? {};
   const { field, value } = locate(first, context, request);
   const shown = `${field}${value === undefined ? '' : ` ${JSON.stringify(value)}`}`;
-  const code = context === 'params' && field === 'name' ? 'ERR_INVALID_ARTIFACT' : 'ERR_INVALID_PARAMETER';
+  const code = codeFor(context, field);
   switch (first?.keyword) {
     case 'maximum':
     case 'minimum': {

@@ -92,32 +92,32 @@ function invalid(field: string, value: unknown, allowed: string): FurnaceError {
   );
 }
 
+function checkInteger(name: string, value: unknown, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(name, value, 'must be an integer');
+  if (value >= 1 && value <= max) return;
+  const limit = `must be between 1 and ${max}`;
+  throw new FurnaceError('ERR_LIMIT_EXCEEDED', `${name} ${JSON.stringify(value)} is out of range: ${limit}`, {
+    field: name,
+    value,
+    limit,
+  });
+}
+
+function checkString(name: string, value: unknown, maxLength: number, regex: boolean): void {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength)
+    throw invalid(name, value, `must be a non-empty string of at most ${maxLength} characters`);
+  if (regex) checkRegex(name, value);
+}
+
 function checkField(name: string, field: Field, value: unknown, limits: Readonly<RecordingLimits>): void {
   switch (field.type) {
-    case 'integer': {
-      if (typeof value !== 'number' || !Number.isInteger(value))
-        throw invalid(name, value, 'must be an integer');
-      const max = field.max(limits);
-      if (value >= 1 && value <= max) return;
-      const limit = `must be between 1 and ${max}`;
-      throw new FurnaceError(
-        'ERR_LIMIT_EXCEEDED',
-        `${name} ${JSON.stringify(value)} is out of range: ${limit}`,
-        {
-          field: name,
-          value,
-          limit,
-        },
-      );
-    }
+    case 'integer':
+      return checkInteger(name, value, field.max(limits));
     case 'enum':
       if (typeof value === 'string' && field.values.includes(value)) return;
       throw invalid(name, value, `must be one of ${field.values.join(', ')}`);
     case 'string':
-      if (typeof value !== 'string' || value.length === 0 || value.length > field.maxLength)
-        throw invalid(name, value, `must be a non-empty string of at most ${field.maxLength} characters`);
-      if (field.regex === true) checkRegex(name, value);
-      return;
+      return checkString(name, value, field.maxLength, field.regex === true);
     case 'boolean':
       if (typeof value !== 'boolean') throw invalid(name, value, 'must be a boolean (true or false)');
   }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { portOf } from '../harness/ports.ts';
 
 let server: Server;
 let kc: KubeConfig;
@@ -30,7 +31,7 @@ before(async () => {
     res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', uid: 'u1' } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const port = portOf(server);
   kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [

@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AccessCheck, KubeGateway, PodEvent } from '../../server/kube/kube-gateway.ts';
-import { buildFixture, recordingStatus, startFakeSidecar } from './server-fixture.ts';
-
-/** A fake kube gateway: alice's token is valid; alice may do anything in team-a and nothing elsewhere. */
-function fakeKube(): KubeGateway & { checks: AccessCheck[]; events: PodEvent[] } {
-  const checks: AccessCheck[] = [];
-  const events: PodEvent[] = [];
-  return {
-    checks,
-    events,
-    reviewToken: (token) =>
-      Promise.resolve(
-        token === 'alice-token'
-          ? { authenticated: true, username: 'alice', groups: ['devs'] }
-          : { authenticated: false },
-      ),
-    checkAccess(check) {
-      checks.push(check);
-      return Promise.resolve(check.user === 'alice' && check.namespace === 'team-a');
-    },
-    readPod: () => Promise.resolve(undefined),
-    recordEvent(event) {
-      events.push(event);
-      return Promise.resolve();
-    },
-  };
-}
+import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { recordingStatus } from '../harness/recording-status.ts';
+import { buildFixture, startFakeSidecar } from './server-fixture.ts';
 
 async function kubeFixture(t: Parameters<typeof buildFixture>[0]) {
-  const kube = fakeKube();
+  // alice's token is valid; alice may do anything in team-a and nothing elsewhere.
+  const kube = fakeKubeGateway({
+    reviews: { 'alice-token': { authenticated: true, username: 'alice', groups: ['devs'] } },
+    allows: (check) => check.user === 'alice' && check.namespace === 'team-a',
+  });
   const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
   const sidecar = await startFakeSidecar(t);
   const a = f.registry.register({

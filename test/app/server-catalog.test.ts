@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildFixture, recordingStatus, SECRET } from './server-fixture.ts';
+import { recordingStatus } from '../harness/recording-status.ts';
+import { buildFixture, SECRET } from './server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0]) {
   const f = await buildFixture(t);

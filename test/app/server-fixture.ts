@@ -7,7 +7,6 @@ import { Readable, Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
-import type { RecordingStatus } from '../../core/recording.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
 import { limitsFor } from '../../server/config.ts';
 import { buildServerApp } from '../../server/build-server-app.ts';
@@ -18,6 +17,8 @@ import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
+import { portOf } from '../harness/ports.ts';
+import { recordingStatus } from '../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
 export const HOST = 'test-host';
@@ -119,27 +120,6 @@ export interface FakeSidecar {
   app: FastifyInstance;
 }
 
-export function recordingStatus(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
-  return {
-    id,
-    state: 'recording',
-    stage: 'record',
-    progress: 0,
-    params: {
-      durationSeconds: 5,
-      frequency: 99,
-      event: 'cpu-clock',
-      callGraph: 'fp',
-      symbols: 'proc',
-      systemWide: false,
-    },
-    targets: [{ pid: 7, comm: 'hot', container: 'app' }],
-    startedAt: '2026-03-01T12:00:00.000Z',
-    artifacts: [],
-    ...overrides,
-  };
-}
-
 /** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
 export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
   const app = Fastify();
@@ -196,7 +176,5 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.after(() => app.close());
-  const address = app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('no address');
-  return { port: address.port, requests, connections: () => connections, app };
+  return { port: portOf(app.server), requests, connections: () => connections, app };
 }

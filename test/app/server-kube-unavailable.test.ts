@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
+import { freePort } from '../harness/ports.ts';
 import { buildFixture } from './server-fixture.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 describe('server with an unreachable Kubernetes API server', () => {
   it('answers registrations and users with 503 so that they retry', async (t) => {
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: 'gone', server: `https://127.0.0.1:${await closedPort()}`, skipTLSVerify: true }],
+      clusters: [{ name: 'gone', server: `https://127.0.0.1:${await freePort()}`, skipTLSVerify: true }],
       users: [{ name: 'u', token: 'x' }],
       contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
       currentContext: 'c',

@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KubeGateway, TokenReviewResult } from '../../server/kube/kube-gateway.ts';
+import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
+import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { buildFixture, HOST, SECRET } from './server-fixture.ts';
-
-function fakeKube(
-  reviews: Record<string, TokenReviewResult>,
-  pods: Record<string, V1Pod>,
-): KubeGateway & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    reviewToken(token, audiences) {
-      calls.push(`review ${token} ${audiences?.join(',') ?? ''}`);
-      return Promise.resolve(reviews[token] ?? { authenticated: false });
-    },
-    checkAccess: () => Promise.resolve(true),
-    readPod(namespace, name) {
-      calls.push(`read ${namespace}/${name}`);
-      return Promise.resolve(pods[`${namespace}/${name}`]);
-    },
-    recordEvent: () => Promise.resolve(),
-  };
-}
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {
@@ -105,7 +86,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', ['app']) };
 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
-    const kube = fakeKube(reviews, pods);
+    const kube = fakeKubeGateway({ reviews, pods });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     const response = await f.app.inject({
       method: 'POST',
@@ -119,7 +100,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('renews from the review cache without asking the API server again', async (t) => {
-    const kube = fakeKube(reviews, pods);
+    const kube = fakeKubeGateway({ reviews, pods });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     for (let i = 0; i < 3; i++) {
       const response = await f.app.inject({
@@ -135,7 +116,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('refuses other audiences, stale pods, pods without the sidecar and unknown tokens', async (t) => {
-    const f = await buildFixture(t, { kube: fakeKube(reviews, pods), authMode: 'kubernetes' });
+    const f = await buildFixture(t, { kube: fakeKubeGateway({ reviews, pods }), authMode: 'kubernetes' });
     const expected: Record<string, number> = {
       'other-audience': 401,
       'stale-uid': 403,
@@ -156,7 +137,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('takes the pod from the pod watch cache when it is the token pod, and reads it when the cache is stale', async (t) => {
-    const kube = fakeKube(reviews, pods);
+    const kube = fakeKubeGateway({ reviews, pods });
     const cache: Record<string, V1Pod> = {
       'team-a/web-1': { ...pod('web-1', 'uid-1'), status: { podIP: '10.0.0.99' } },
     };

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { buildFixture, recordingStatus } from './server-fixture.ts';
+import { portOf } from '../harness/ports.ts';
+import { recordingStatus } from '../harness/recording-status.ts';
+import { buildFixture } from './server-fixture.ts';
 
 describe('server shutdown', () => {
   it('finishes an artifact upload in flight before closing', async (t) => {
@@ -14,8 +16,7 @@ describe('server shutdown', () => {
       payload: recordingStatus('rec-1'),
     });
     await f.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = f.app.server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const port = portOf(f.app.server);
     const upload = request({
       host: '127.0.0.1',
       port,

@@ -1,23 +1,19 @@
 // The registration loop against a real HTTPS server on loopback whose certificate only FURNACE_SERVER_CA trusts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
 import { sendHttp } from '../../sidecar/http-client.ts';
 import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
 import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
-
-const run = promisify(execFile);
+import { portOf } from '../harness/ports.ts';
+import { run } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 async function makeCertificates(t: TestContext): Promise<{ ca: string; key: string; cert: string }> {
-  const dir = await mkdtemp(`${tmpdir()}/furnace-tls-`);
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t, 'furnace-tls-');
   const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
   await run('openssl', [
     'req',
@@ -87,7 +83,7 @@ describe('registration over HTTPS', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const serverUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const serverUrl = `https://127.0.0.1:${portOf(server)}`;
 
     const untrusted: string[] = [];
     const refused = startRegistration(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WEBHOOK_BODY_LIMIT } from '../../server/webhook/build-webhook-app.ts';
-import { buildTestWebhook, metricValue, optedInPod, podReview } from './webhook-support.ts';
+import { podReview } from '../harness/admission-review.ts';
+import { buildTestWebhook, metricValue, optedInPod } from './webhook-support.ts';
 
 interface ErrorBody {
   code: string;
@@ -94,7 +95,7 @@ describe('POST /mutate with bad input', () => {
     const { app, registry, logs } = await buildTestWebhook(t);
     // No API server sends this, which is the point: the handler throws on it.
     const broken = { metadata: { labels: { furnace: 'yes' } }, spec: { containers: 42 } };
-    const res = await app.inject({ method: 'POST', url: '/mutate', payload: podReview(broken as never) });
+    const res = await app.inject({ method: 'POST', url: '/mutate', payload: podReview(broken) });
     assert.equal(res.statusCode, 200);
     const body = res.json<{
       response: { uid: string; allowed: boolean; patch?: string; warnings?: string[] };

@@ -4,7 +4,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Operation } from 'fast-json-patch';
 import { applyPatch } from '../../core/injection/compute-patch.ts';
 import { INJECTED_ANNOTATION } from '../../core/names.ts';
-import { buildTestWebhook, metricValue, optedInPod, podReview } from './webhook-support.ts';
+import { podReview } from '../harness/admission-review.ts';
+import { buildTestWebhook, metricValue, optedInPod } from './webhook-support.ts';
 
 interface ReviewBody {
   apiVersion: string;

@@ -54,23 +54,6 @@ export async function buildTestWebhook(
   return { app, registry, logs };
 }
 
-export function podReview(pod: V1Pod, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      operation: 'CREATE',
-      namespace: 'shop',
-      object: pod,
-      dryRun: false,
-      ...extra,
-    },
-  };
-}
-
 export function optedInPod(): V1Pod {
   return {
     apiVersion: 'v1',

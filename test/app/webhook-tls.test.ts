@@ -1,71 +1,40 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from 'node:tls';
 import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import { generateDevCertificates, watchTlsFiles } from '../../server/webhook/tls.ts';
 import type { DevCertificates } from '../../server/webhook/tls.ts';
-import { optedInPod, podReview } from './webhook-support.ts';
+import { podReview } from '../harness/admission-review.ts';
+import {
+  fingerprintOf,
+  servedFingerprint,
+  writeAtomically,
+  writeCertificateFiles,
+} from '../harness/certificate-files.ts';
+import { httpsCall } from '../harness/http.ts';
+import { portOf } from '../harness/ports.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+import { optedInPod } from './webhook-support.ts';
 
-/** SHA-256 fingerprint of the certificate the server presents, verified against the CA. */
-function servedFingerprint(port: number, ca: string, servername?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, ...(servername ? { servername } : {}) }, () => {
-      const fingerprint = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(fingerprint);
-    });
-    socket.on('error', reject);
+async function postReview(
+  port: number,
+  ca: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const answer = await httpsCall(`https://127.0.0.1:${port}/mutate`, ca, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
-}
-
-function fingerprintOf(pem: string): string {
-  return new X509Certificate(pem).fingerprint256;
-}
-
-function postReview(port: number, ca: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/mutate',
-        method: 'POST',
-        ca,
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function writeAtomically(path: string, content: string): Promise<void> {
-  await writeFile(`${path}.tmp`, content);
-  await rename(`${path}.tmp`, path);
+  return { status: answer.status, json: JSON.parse(answer.body) as unknown };
 }
 
 async function listen(t: TestContext, app: ReturnType<typeof buildWebhookApp>): Promise<number> {
   t.after(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  assert.ok(address && typeof address === 'object');
-  return address.port;
+  return portOf(app.server);
 }
 
 describe('webhook TLS', () => {
@@ -88,13 +57,11 @@ describe('webhook TLS', () => {
   });
 
   it('uses a certificate rotated on disk for the next connection, without a restart', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-webhook-tls-test-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
     const first = await generateDevCertificates();
-    const certFile = join(dir, 'tls.crt');
-    const keyFile = join(dir, 'tls.key');
-    await writeFile(certFile, first.certPem);
-    await writeFile(keyFile, first.keyPem);
+    const { certFile, keyFile } = await writeCertificateFiles(
+      await tempDir(t, 'furnace-webhook-tls-test-'),
+      first,
+    );
     const errors: Error[] = [];
     const source = await watchTlsFiles({ certFile, keyFile, onError: (e) => errors.push(e) });
     t.after(() => source.close());
@@ -120,14 +87,12 @@ describe('webhook TLS', () => {
   });
 
   it('keeps the current pair when the files on disk do not match each other', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-webhook-tls-test-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
     const first = await generateDevCertificates();
     const other = await generateDevCertificates();
-    const certFile = join(dir, 'tls.crt');
-    const keyFile = join(dir, 'tls.key');
-    await writeFile(certFile, first.certPem);
-    await writeFile(keyFile, first.keyPem);
+    const { certFile, keyFile } = await writeCertificateFiles(
+      await tempDir(t, 'furnace-webhook-tls-test-'),
+      first,
+    );
     const errors: Error[] = [];
     const source = await watchTlsFiles({ certFile, keyFile, onError: (e) => errors.push(e) });
     t.after(() => source.close());

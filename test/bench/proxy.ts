@@ -4,26 +4,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, hostname, totalmem, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../harness/ports.ts';
+import { cpuMs, rssKiB } from '../harness/process-usage.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { finishedRecordingStatus } from '../harness/recording-status.ts';
+import { percentile } from '../harness/stats.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const ARTIFACT_BYTES = 200 * 1024 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(
@@ -37,7 +30,7 @@ function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
       ...args,
     ],
     {
-      cwd: ROOT,
+      cwd: PROJECT_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -82,10 +75,6 @@ async function waitHttp(port: number, path: string): Promise<void> {
   throw new Error(`nothing answered on port ${port}`);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 interface LoadResult {
   rps: number;
   p50: number;
@@ -93,12 +82,6 @@ interface LoadResult {
   errors: number;
   /** CPU time of each watched process per request, µs. */
   cpuPerRequestUs: number[];
-}
-
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  // utime and stime in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function load(
@@ -134,11 +117,6 @@ async function load(
       (_, i) => (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, latencies.length),
     ),
   };
-}
-
-async function rssKiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
 async function download(
@@ -264,16 +242,11 @@ async function main(): Promise<void> {
       `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
     );
 
-    const meta = {
-      id: 'bench-1',
-      state: 'done',
-      stage: 'upload',
-      progress: 1,
-      params: {},
-      targets: [],
+    const meta = finishedRecordingStatus('bench-1', {
       startedAt: new Date().toISOString(),
+      endedAt: new Date().toISOString(),
       artifacts: ['perf.data'],
-    };
+    });
     await call(
       agent,
       port,

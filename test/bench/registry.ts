@@ -8,31 +8,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { createServer } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { TEST_RUN_LABEL } from '../../core/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { createNamespace, createServiceAccountToken, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
+import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
+import { freePort } from '../harness/ports.ts';
+import { cpuMs, rssKiB } from '../harness/process-usage.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { percentile } from '../harness/stats.ts';
 import { buildDist } from '../process/server-processes.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SIDECARS = Number(process.env.BENCH_SIDECARS ?? 5000);
 const RENEW_SECONDS = 15;
 const ROUNDS = 3;
 const failureSamples = new Map<string, number>();
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function inBatches<T>(count: number, parallel: number, work: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array<T>(count);
@@ -111,17 +104,7 @@ function register(
 }
 
 async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return {
-    rssMiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
-    cpuMs: (Number(fields[11]) + Number(fields[12])) * 10,
-  };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
 }
 
 /** One round: every sidecar registers once, spread evenly over RENEW_SECONDS, as renewals are. */
@@ -192,13 +175,14 @@ async function measure(
     const after = await processStats(pid);
     const cpuPercent = ((after.cpuMs - before.cpuMs) / (RENEW_SECONDS * 1000)) * 100;
     const kind = r === 1 ? 'first registrations' : 'renewals';
-    const p99 = percentile(result.ms, 99);
+    const sorted = [...result.ms].sort((a, b) => a - b);
+    const p99 = percentile(sorted, 99);
     if (r > 1) {
       renewalP99 = Math.max(renewalP99, p99);
       renewalCpu = Math.max(renewalCpu, cpuPercent);
     }
     console.log(
-      `${label} round ${r}, ${kind}: ${tokens.length} calls in ${RENEW_SECONDS} s (${(tokens.length / RENEW_SECONDS).toFixed(0)}/s), p50 ${percentile(result.ms, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, failures ${result.failures}; CPU ${cpuPercent.toFixed(0)}% of one core, RSS ${after.rssMiB.toFixed(0)} MiB`,
+      `${label} round ${r}, ${kind}: ${tokens.length} calls in ${RENEW_SECONDS} s (${(tokens.length / RENEW_SECONDS).toFixed(0)}/s), p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, failures ${result.failures}; CPU ${cpuPercent.toFixed(0)}% of one core, RSS ${after.rssMiB.toFixed(0)} MiB`,
     );
   }
   clearInterval(sampler);
@@ -213,7 +197,7 @@ async function measure(
 
 /** NODE_OPTIONS as Dockerfile.server sets it for the server image. */
 async function imageNodeOptions(): Promise<string> {
-  const dockerfile = await readFile(join(ROOT, 'Dockerfile.server'), 'utf8');
+  const dockerfile = await readFile(join(PROJECT_ROOT, 'Dockerfile.server'), 'utf8');
   return /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1] ?? '';
 }
 
@@ -234,12 +218,11 @@ async function main(): Promise<void> {
     );
 
     const certs = await generateDevCertificates();
-    await writeFile(join(dir, 'tls.crt'), certs.certPem);
-    await writeFile(join(dir, 'tls.key'), certs.keyPem);
+    const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
     const port = await freePort();
     await writeFile(
       join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${dir}/tls.crt\n  keyFile: ${dir}/tls.key\nwebhook:\n  enabled: false\n`,
+      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  enabled: false\n`,
     );
     // The server runs with the node flags its image sets (NODE_OPTIONS in Dockerfile.server), or with
     // BENCH_SERVER_NODE_ARGS to compare others ('' for none).
@@ -247,7 +230,7 @@ async function main(): Promise<void> {
       .split(' ')
       .filter(Boolean);
     const furnace = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-      cwd: ROOT,
+      cwd: PROJECT_ROOT,
       env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -263,11 +246,11 @@ async function main(): Promise<void> {
 
     const baselinePort = await freePort();
     const baseline = spawn(process.execPath, ['--input-type=module', '-e', BASELINE_SERVER], {
-      cwd: ROOT,
+      cwd: PROJECT_ROOT,
       env: {
         ...process.env,
-        KEY: join(dir, 'tls.key'),
-        CERT: join(dir, 'tls.crt'),
+        KEY: keyFile,
+        CERT: certFile,
         PORT: String(baselinePort),
       },
       stdio: ['ignore', 'ignore', 'inherit'],

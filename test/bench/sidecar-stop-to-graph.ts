@@ -5,13 +5,11 @@
 import { cpus } from 'node:os';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/recording.ts';
-import {
-  buildHotProgram,
-  startFakeRegistrationServer,
-  startProcess,
-  startSidecar,
-  workDir,
-} from '../process/sidecar-harness.ts';
+import { buildHotProgram } from '../harness/hot-program.ts';
+import { startProcess } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startFakeRegistrationServer, startSidecar } from '../process/sidecar-harness.ts';
 
 const ROUNDS = 3;
 const cleanups: (() => unknown)[] = [];
@@ -32,9 +30,9 @@ async function round(sidecar: Awaited<ReturnType<typeof startSidecar>>): Promise
   let status: RecordingStatus;
   for (;;) {
     status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
-    const key = status.state === 'done' || status.state === 'failed' ? status.state : status.stage;
+    const key = finished(status) ? status.state : status.stage;
     stages[key] ??= performance.now() - t0;
-    if (status.state === 'done' || status.state === 'failed') break;
+    if (finished(status)) break;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   if (status.state === 'failed') throw new Error(status.error);

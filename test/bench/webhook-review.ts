@@ -1,6 +1,7 @@
 // A realistic AdmissionReview for the webhook benchmark: what the API server sends for a pod of a
 // Deployment with three containers, 40 env vars and six volumes.
 import type { V1Container } from '@kubernetes/client-node';
+import { podReview } from '../harness/admission-review.ts';
 
 function container(name: string, image: string, envCount: number, mounts: string[]): V1Container {
   return {
@@ -87,26 +88,16 @@ export function realisticReview(): Record<string, unknown> {
     },
     status: {},
   };
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: '0f9b8a34-2f58-4bbd-9d5e-6a0b3c1d2e3f',
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'shop',
-      operation: 'CREATE',
-      userInfo: {
-        username: 'system:serviceaccount:kube-system:replicaset-controller',
-        uid: 'u-1',
-        groups: ['system:serviceaccounts', 'system:authenticated'],
-      },
-      object: pod,
-      oldObject: null,
-      dryRun: false,
-      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+  return podReview(pod, {
+    uid: '0f9b8a34-2f58-4bbd-9d5e-6a0b3c1d2e3f',
+    requestKind: { group: '', version: 'v1', kind: 'Pod' },
+    requestResource: { group: '', version: 'v1', resource: 'pods' },
+    userInfo: {
+      username: 'system:serviceaccount:kube-system:replicaset-controller',
+      uid: 'u-1',
+      groups: ['system:serviceaccounts', 'system:authenticated'],
     },
-  };
+    oldObject: null,
+    options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+  });
 }

@@ -12,6 +12,8 @@ import Fastify from 'fastify';
 import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { portOf } from '../harness/ports.ts';
+import { percentile } from '../harness/stats.ts';
 import { realisticReview } from './webhook-review.ts';
 
 const CONCURRENCY = 16;
@@ -36,11 +38,9 @@ async function serve(): Promise<void> {
   echo.post('/echo', (req) => req.body);
   await webhook.listen({ host: '127.0.0.1', port: 0 });
   await echo.listen({ host: '127.0.0.1', port: 0 });
-  const port = (a: ReturnType<typeof webhook.server.address>): number =>
-    typeof a === 'object' && a ? a.port : 0;
   const ports: Ports = {
-    webhook: port(webhook.server.address()),
-    echo: port(echo.server.address()),
+    webhook: portOf(webhook.server),
+    echo: portOf(echo.server),
     caPem: certs.caPem,
   };
   process.send?.(ports);
@@ -74,10 +74,6 @@ function post(agent: Agent, port: number, path: string, body: Buffer, ca: string
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 }
 
 interface Result {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { withPage } from '../harness/browser.ts';
+import { portOf } from '../harness/ports.ts';
 
 const PAGE = `<!doctype html><title>harness</title>
 <button id="go">go</button><p id="out">waiting</p>
@@ -20,7 +21,7 @@ before(async () => {
     res.end(PAGE);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  url = `http://127.0.0.1:${portOf(server)}/`;
 });
 after(() => {
   server.close();

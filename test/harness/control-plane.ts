@@ -5,12 +5,13 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
-import { eventually, startDetached, stopPid } from './processes.ts';
+import { eventually } from './eventually.ts';
+import { freePort } from './ports.ts';
+import { startDetached, stopPid } from './processes.ts';
 
 export interface ControlPlaneState {
   dir: string;
@@ -34,19 +35,6 @@ export interface ControlPlane extends ControlPlaneState {
   kubeConfig(): KubeConfig;
   /** Runs the kubectl built with the control plane against it. */
   kubectl(args: string[], options?: { input?: string; kubeconfig?: string }): Promise<KubectlResult>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function binDirFromEnv(): string {

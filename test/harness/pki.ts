@@ -1,10 +1,7 @@
 // A throwaway PKI for the test control plane, made with the openssl CLI (Node cannot issue certificates).
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { run } from './processes.ts';
 
 async function openssl(args: string[], cwd: string): Promise<void> {
   try {

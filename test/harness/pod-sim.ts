@@ -3,16 +3,17 @@
 // kubelet-style termination-log bind mount, its volumes mounted and its environment resolved.
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
 import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';
-import { eventually, isAlive, startDetached } from './processes.ts';
+import { eventually } from './eventually.ts';
+import { childPids, isAlive, startDetached } from './processes.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const SIM_NODE_NAME = 'furnace-sim-node';
 
 export interface SimulatePodOptions {
@@ -33,7 +34,7 @@ export interface SimulatedPod {
 }
 
 export function sidecarCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'sidecar/main.ts')];
+  return [process.execPath, '--import', 'tsx', join(PROJECT_ROOT, 'sidecar/main.ts')];
 }
 
 const usedIps = new Set<string>();
@@ -101,7 +102,7 @@ async function containerScript(
     if (mount.readOnly) lines.push(`mount -o remount,bind,ro ${quote(mount.mountPath)}`);
   }
   const env = await resolveContainerEnv(kc, pod, container);
-  lines.push(`cd ${quote(container.workingDir ?? REPO_ROOT)}`);
+  lines.push(`cd ${quote(container.workingDir ?? PROJECT_ROOT)}`);
   const envArgs = Object.entries(env).map(([k, v]) => quote(`${k}=${v}`));
   lines.push(`exec env -i ${envArgs.join(' ')} ${argv.map(quote).join(' ')}`);
   const path = join(root, 'ctr', `${container.name}.sh`);
@@ -123,11 +124,6 @@ function podInitScript(
   }
   lines.push(`trap 'kill -TERM $pids 2>/dev/null; wait; exit 0' TERM INT`, 'wait');
   return lines.join('\n') + '\n';
-}
-
-async function childrenOf(pid: number): Promise<number[]> {
-  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
-  return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 async function pidsInNamespace(nsLink: string): Promise<number[]> {
@@ -180,7 +176,7 @@ export async function simulatePod(
     join(root, 'logs', 'pod-init.log'),
   );
   const initPid = await eventually(
-    async () => (await childrenOf(unshare.pid))[0],
+    async () => (await childPids(unshare.pid))[0],
     10_000,
     `pod ${name} to start`,
   );

@@ -2,7 +2,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, V1Pod, V1Volume, V1VolumeProjection } from '@kubernetes/client-node';
+import type {
+  KubeConfig,
+  V1Pod,
+  V1ServiceAccountTokenProjection,
+  V1Volume,
+  V1VolumeProjection,
+} from '@kubernetes/client-node';
 import { createServiceAccountToken } from './cluster.ts';
 import { resolveFieldPath } from './pod-env.ts';
 
@@ -16,16 +22,48 @@ function decodeData(data: Record<string, string> | undefined): Record<string, Bu
   return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 }
 
-async function writeKeys(
-  dir: string,
-  data: Record<string, string | Buffer>,
-  items: { key: string; path: string }[] | undefined,
-): Promise<void> {
+type KeyItems = { key: string; path: string }[] | undefined;
+
+async function writeKeys(dir: string, data: Record<string, string | Buffer>, items: KeyItems): Promise<void> {
   const pairs = items ?? Object.keys(data).map((key) => ({ key, path: key }));
   for (const { key, path } of pairs) {
     const value = data[key];
     if (value !== undefined) await writeItem(dir, path, value);
   }
+}
+
+/** The keys of a Secret or a ConfigMap as files, as a secret, configMap or projected volume shows them. */
+async function writeObjectKeys(
+  kc: KubeConfig,
+  namespace: string,
+  dir: string,
+  source: { secret?: string; configMap?: string; items: KeyItems },
+): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  if (source.secret !== undefined) {
+    const secret = await core.readNamespacedSecret({ name: source.secret, namespace });
+    await writeKeys(dir, decodeData(secret.data), source.items);
+  } else if (source.configMap !== undefined) {
+    const map = await core.readNamespacedConfigMap({ name: source.configMap, namespace });
+    await writeKeys(dir, map.data ?? {}, source.items);
+  }
+}
+
+/** A projected service-account token: a real one from the TokenRequest API, bound to the pod. */
+async function writeProjectedToken(
+  kc: KubeConfig,
+  pod: V1Pod,
+  dir: string,
+  source: V1ServiceAccountTokenProjection,
+): Promise<void> {
+  const token = await createServiceAccountToken(kc, {
+    namespace: pod.metadata?.namespace ?? 'default',
+    serviceAccount: pod.spec?.serviceAccountName ?? 'default',
+    audiences: source.audience ? [source.audience] : [],
+    expirationSeconds: source.expirationSeconds ?? 3600,
+    boundPod: { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
+  });
+  await writeItem(dir, source.path, token, 0o600);
 }
 
 async function writeProjection(
@@ -35,24 +73,18 @@ async function writeProjection(
   source: V1VolumeProjection,
 ): Promise<void> {
   const namespace = pod.metadata?.namespace ?? 'default';
-  const core = kc.makeApiClient(CoreV1Api);
-  if (source.serviceAccountToken) {
-    const token = await createServiceAccountToken(kc, {
-      namespace,
-      serviceAccount: pod.spec?.serviceAccountName ?? 'default',
-      audiences: source.serviceAccountToken.audience ? [source.serviceAccountToken.audience] : [],
-      expirationSeconds: source.serviceAccountToken.expirationSeconds ?? 3600,
-      boundPod: { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' },
-    });
-    await writeItem(dir, source.serviceAccountToken.path, token, 0o600);
-  }
+  if (source.serviceAccountToken) await writeProjectedToken(kc, pod, dir, source.serviceAccountToken);
   if (source.secret) {
-    const secret = await core.readNamespacedSecret({ name: source.secret.name ?? '', namespace });
-    await writeKeys(dir, decodeData(secret.data), source.secret.items);
+    await writeObjectKeys(kc, namespace, dir, {
+      secret: source.secret.name ?? '',
+      items: source.secret.items,
+    });
   }
   if (source.configMap) {
-    const map = await core.readNamespacedConfigMap({ name: source.configMap.name ?? '', namespace });
-    await writeKeys(dir, map.data ?? {}, source.configMap.items);
+    await writeObjectKeys(kc, namespace, dir, {
+      configMap: source.configMap.name ?? '',
+      items: source.configMap.items,
+    });
   }
   for (const item of source.downwardAPI?.items ?? []) {
     if (item.fieldRef) await writeItem(dir, item.path, resolveFieldPath(pod, item.fieldRef.fieldPath));
@@ -64,15 +96,18 @@ async function materialise(kc: KubeConfig, pod: V1Pod, volume: V1Volume, root: s
   const dir = join(root, 'volumes', volume.name);
   await mkdir(dir, { recursive: true });
   const namespace = pod.metadata?.namespace ?? 'default';
-  const core = kc.makeApiClient(CoreV1Api);
   if (volume.projected) {
     for (const source of volume.projected.sources ?? []) await writeProjection(kc, pod, dir, source);
   } else if (volume.secret) {
-    const secret = await core.readNamespacedSecret({ name: volume.secret.secretName ?? '', namespace });
-    await writeKeys(dir, decodeData(secret.data), volume.secret.items);
+    await writeObjectKeys(kc, namespace, dir, {
+      secret: volume.secret.secretName ?? '',
+      items: volume.secret.items,
+    });
   } else if (volume.configMap) {
-    const map = await core.readNamespacedConfigMap({ name: volume.configMap.name ?? '', namespace });
-    await writeKeys(dir, map.data ?? {}, volume.configMap.items);
+    await writeObjectKeys(kc, namespace, dir, {
+      configMap: volume.configMap.name ?? '',
+      items: volume.configMap.items,
+    });
   } else if (!volume.emptyDir) {
     throw new Error(
       `pod simulation does not support volume ${volume.name} (${Object.keys(volume).join(', ')})`,

@@ -1,9 +1,102 @@
-// Starting long-lived helper processes for tests and stopping them by PID.
-import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+// Processes for tests: ones that live as long as a test (stopped by PID when it ends), detached ones
+// that may outlive the caller (the control plane, simulated pods), and a few /proc helpers.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { PROJECT_ROOT } from './project-root.ts';
 
-export interface StartedProcess {
+/** Runs a command to completion; rejects with its stderr when it fails. */
+export const run = promisify(execFile);
+
+export interface StartOptions {
+  /** Added to the environment. */
+  env?: Record<string, string>;
+  /** Keep only PATH and HOME of this process's environment, so that nothing of the caller's shell leaks in. */
+  cleanEnv?: boolean;
+  cwd?: string;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  pid: number;
+  /** What the process wrote to stdout and stderr so far. */
+  output: () => string;
+  /** The exit code once the process has exited; null when a signal ended it. */
+  exited: Promise<number | null>;
+  /** SIGTERM to its PID, SIGKILL after graceMs; resolves with the exit code. */
+  stop: (graceMs?: number) => Promise<number | null>;
+}
+
+const STOP_GRACE_MS = 15_000;
+
+/**
+ * Starts a process for the length of a test: its output is kept, and when the test ends it gets
+ * SIGTERM by its PID (SIGKILL if it is still there after the grace period). With FURNACE_TEST_VERBOSE
+ * set, the output of a process that exits with an error code is printed.
+ */
+export function startProcess(
+  t: TestContext,
+  command: string,
+  args: string[],
+  options: StartOptions = {},
+): RunningProcess {
+  const base = options.cleanEnv
+    ? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' }
+    : process.env;
+  const child = spawn(command, args, {
+    env: { ...base, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    child.once('error', () => {}); // reported by the throw below
+    throw new Error(`could not start ${command}: is it installed and on PATH?`);
+  }
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then((code) => {
+    if (code !== 0 && code !== null && process.env.FURNACE_TEST_VERBOSE) {
+      process.stderr.write(`${command} exited with ${code}:\n${output}\n`);
+    }
+  });
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  t.after(() => stop());
+  return { child, pid, output: () => output, exited, stop };
+}
+
+/**
+ * A Furnace part as `npm start` or an image runs it: `node --import tsx <args>` in the project root,
+ * with only PATH, HOME and env in its environment. nodeArgs [] runs compiled JavaScript (dist/).
+ */
+export function startFurnace(
+  t: TestContext,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = ['--import', 'tsx'],
+): RunningProcess {
+  return startProcess(t, process.execPath, [...nodeArgs, ...args], {
+    env,
+    cleanEnv: true,
+    cwd: PROJECT_ROOT,
+  });
+}
+
+export interface DetachedProcess {
   pid: number;
   logPath: string;
 }
@@ -14,7 +107,7 @@ export function startDetached(
   args: string[],
   logPath: string,
   env?: NodeJS.ProcessEnv,
-): StartedProcess {
+): DetachedProcess {
   const fd = openSync(logPath, 'a');
   try {
     const child = spawn(command, args, {
@@ -59,25 +152,8 @@ export async function stopPid(pid: number, graceMs = 5000): Promise<void> {
   }
 }
 
-/** Polls fn until it returns a value other than undefined, or fails with the last error after timeoutMs. */
-export async function eventually<T>(
-  fn: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const reason = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
-    }
-    await sleep(100);
-  }
+/** The PIDs of a process's children, from /proc; none when the process is gone. */
+export async function childPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }

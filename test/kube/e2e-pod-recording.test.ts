@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -21,10 +20,15 @@ import {
   createUser,
   deleteRunObjects,
 } from '../harness/cluster.ts';
+import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { httpsCall } from '../harness/http.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { eventually } from '../harness/processes.ts';
-import { buildHotProgram, samplesOf, workDir } from '../process/sidecar-harness.ts';
-import { freePort, startProcess } from '../process/server-processes.ts';
+import { freePort } from '../harness/ports.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
 
 const SCOPE_LABEL = 'furnace-e2e-scope';
 
@@ -40,32 +44,19 @@ after(async () => {
   await deleteRunObjects(kc);
 });
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function call(url: string, ca: string, token: string, method = 'GET', body?: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const req = request(url, { method, ca, headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+/** A call as the bearer of token, with a JSON body if there is one. */
+function call(url: string, ca: string, token: string, method = 'GET', body?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body === undefined) return httpsCall(url, ca, { method, headers });
+  headers['content-type'] = 'application/json';
+  return httpsCall(url, ca, { method, headers, body: JSON.stringify(body) });
 }
 
 describe('a pod in a cluster, end to end', () => {
   it('is injected, registers, is recorded through the proxy, and its flame graph lands in the catalog', async (t) => {
     const dir = await workDir(t, 'e2e');
     const certs = await generateDevCertificates();
-    await writeFile(join(dir, 'tls.crt'), certs.certPem);
-    await writeFile(join(dir, 'tls.key'), certs.keyPem);
-    await writeFile(join(dir, 'ca.crt'), certs.caPem);
+    const { certFile, keyFile, caFile } = await writeCertificateFiles(dir, certs);
     const [port, webhookPort] = [await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
@@ -74,19 +65,19 @@ describe('a pod in a cluster, end to end', () => {
         `port: ${port}`,
         `dataDir: ${dir}/data`,
         'tls:',
-        `  certFile: ${dir}/tls.crt`,
-        `  keyFile: ${dir}/tls.key`,
+        `  certFile: ${certFile}`,
+        `  keyFile: ${keyFile}`,
         'webhook:',
         `  port: ${webhookPort}`,
         '',
       ].join('\n'),
     );
     const base = `https://127.0.0.1:${port}`;
-    const server = startProcess(t, ['server/main.ts'], {
+    const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       KUBECONFIG: kubeconfigPath,
       FURNACE_INJECT_SERVER_URL: base,
-      FURNACE_INJECT_SERVER_CA_FILE: join(dir, 'ca.crt'),
+      FURNACE_INJECT_SERVER_CA_FILE: caFile,
     });
     await eventually(
       async () => ((await call(`${base}/readyz`, certs.caPem, '')).status === 200 ? true : undefined),
@@ -158,19 +149,19 @@ describe('a pod in a cluster, end to end', () => {
       `start answered ${started.status}: ${started.body}`,
     );
     const { id } = JSON.parse(started.body) as RecordingStatus;
-    const finished = await eventually(
+    const recorded = await eventually(
       async () => {
         const status = JSON.parse(
           (await call(`${proxy}/${id}`, certs.caPem, user.token)).body,
         ) as RecordingStatus;
-        return status.state === 'done' || status.state === 'failed' ? status : undefined;
+        return finished(status) ? status : undefined;
       },
       60_000,
       'the recording to finish',
     );
-    assert.equal(finished.state, 'done', finished.error);
+    assert.equal(recorded.state, 'done', recorded.error);
     assert.deepEqual(
-      [...new Set(finished.targets.map((target) => target.container))],
+      [...new Set(recorded.targets.map((target) => target.container))],
       ['app'],
       'only the app container was recorded, never the sidecar',
     );

@@ -18,7 +18,8 @@ import {
   useCluster,
 } from '../harness/cluster.ts';
 import { createCa, issueCertificate } from '../harness/pki.ts';
-import { eventually } from '../harness/processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { portOf } from '../harness/ports.ts';
 
 const { cp, kc } = await useCluster();
 
@@ -106,7 +107,7 @@ describe('admission through the real API server', () => {
       },
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    port = portOf(server);
   });
   after(() => {
     server.close();

@@ -8,7 +8,8 @@ import { getControlPlane } from '../harness/control-plane.ts';
 import { createNamespace, deleteRunObjects, reviewToken } from '../harness/cluster.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import type { SimulatedPod } from '../harness/pod-sim.ts';
-import { eventually, isAlive } from '../harness/processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { isAlive } from '../harness/processes.ts';
 
 const REPORT = [
   'echo "pid=$$"',

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import Fastify from 'fastify';
 import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import { portOf } from '../harness/ports.ts';
+import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildKubeServer, createPod } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
@@ -21,17 +23,10 @@ async function waitForEvent(
   return undefined;
 }
 
-function status(id: string) {
-  return {
-    id,
-    state: 'done',
-    stage: 'upload',
-    progress: 1,
-    params: { durationSeconds: 1 },
-    targets: [],
-    startedAt: new Date().toISOString(),
-    artifacts: [],
-  };
+/** Finished just now, so that the catalog's retention keeps it. */
+function finishedNow(id: string) {
+  const now = new Date().toISOString();
+  return finishedRecordingStatus(id, { startedAt: now, endedAt: now });
 }
 
 describe('server user authorization against a real API server (fake sidecar on loopback)', () => {
@@ -40,12 +35,11 @@ describe('server user authorization against a real API server (fake sidecar on l
     let connections = 0;
     sidecar.server.on('connection', () => (connections += 1));
     sidecar.post('/recordings', (_request, reply) =>
-      reply.code(202).send({ ...status('rec-a'), state: 'recording' }),
+      reply.code(202).send(recordingStatus('rec-a', { startedAt: new Date().toISOString() })),
     );
     await sidecar.listen({ host: '127.0.0.1', port: 0 });
     t.after(() => sidecar.close());
-    const address = sidecar.server.address();
-    const sidecarPort = typeof address === 'object' && address ? address.port : 0;
+    const sidecarPort = portOf(sidecar.server);
 
     const server = await buildKubeServer(t, kc, sidecarPort);
     const nsA = await createNamespace(kc, { enabled: true });
@@ -110,7 +104,7 @@ describe('server user authorization against a real API server (fake sidecar on l
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
         headers: { authorization: `Bearer ${proxyTokens[namespace]}` },
-        payload: status(`rec-${namespace}`),
+        payload: finishedNow(`rec-${namespace}`),
       });
       assert.equal(put.statusCode, 200, put.body);
     }

@@ -1,53 +1,38 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { freePort, startProcess, tempDir, waitFor } from '../process/server-processes.ts';
+import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
+import { eventually } from '../harness/eventually.ts';
+import { httpsCall } from '../harness/http.ts';
+import { freePort } from '../harness/ports.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 import { createPod } from './server-kube-fixture.ts';
 
 const { cp, kc } = await useCluster();
-
-function httpsCall(
-  url: string,
-  ca: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: options.method ?? 'GET', ca, headers: options.headers ?? {} },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 describe('server in cluster mode (main.ts without --local) against a real API server', () => {
   it('serves the API and the webhook over HTTPS, registers a pod-bound sidecar token, and reports both in metrics', async (t) => {
     const dir = await tempDir(t, 'furnace-cluster-');
     const certs = await generateDevCertificates();
-    await writeFile(join(dir, 'tls.crt'), certs.certPem);
-    await writeFile(join(dir, 'tls.key'), certs.keyPem);
+    const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
     const [port, webhookPort] = [await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\ntls:\n  certFile: ${dir}/tls.crt\n  keyFile: ${dir}/tls.key\nwebhook:\n  port: ${webhookPort}\n`,
+      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
     );
-    const server = startProcess(t, ['server/main.ts'], {
+    const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       KUBECONFIG: cp.kubeconfigPath,
     });
     const base = `https://127.0.0.1:${port}`;
-    await waitFor('the API listener', async () =>
-      (await httpsCall(`${base}/readyz`, certs.caPem)).status === 200 ? true : undefined,
+    await eventually(
+      async () => ((await httpsCall(`${base}/readyz`, certs.caPem)).status === 200 ? true : undefined),
+      60_000,
+      'the API listener',
     );
     assert.equal((await httpsCall(`https://127.0.0.1:${webhookPort}/healthz`, certs.caPem)).status, 200);
 

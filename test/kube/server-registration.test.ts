@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
+import { eventually } from '../harness/eventually.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
 import { checkPod } from '../../server/kube/pod-identity.ts';
 import {
@@ -95,9 +96,7 @@ describe('server registration against a real API server', () => {
     });
     t.after(() => watch.stop());
     assert.equal((await register(server, await boundToken(namespace, pod))).statusCode, 200);
-    const deadline = Date.now() + 20_000;
-    while (!watch.isSynced() && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => Promise.resolve(watch.isSynced() || undefined), 20_000, 'the pod watch to sync');
     assert.ok(server.registry.get(namespace, 'short-lived'));
     assert.equal(
       watch.getPod(namespace, 'short-lived')?.metadata?.uid,
@@ -105,8 +104,11 @@ describe('server registration against a real API server', () => {
       'the watch caches the pod',
     );
     await deletePod(kc, namespace, 'short-lived');
-    while (server.registry.get(namespace, 'short-lived') && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(
+      () => Promise.resolve(server.registry.get(namespace, 'short-lived') ? undefined : true),
+      20_000,
+      'the registration to be removed',
+    );
     assert.equal(server.registry.get(namespace, 'short-lived'), undefined);
   });
 
@@ -119,12 +121,13 @@ describe('server registration against a real API server', () => {
       log: { info: () => undefined, warn: () => undefined },
     });
     t.after(() => watch.stop());
-    const deadline = Date.now() + 20_000;
-    while (!watch.isSynced() && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(() => Promise.resolve(watch.isSynced() || undefined), 20_000, 'the pod watch to sync');
     const watched = await createPod(kc, namespace, 'watched', { podIp: '10.44.1.2' });
-    while (!watch.getPod(namespace, 'watched')?.status?.podIP && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await eventually(
+      () => Promise.resolve(watch.getPod(namespace, 'watched')?.status?.podIP),
+      20_000,
+      'the watch to cache the new pod with its IP',
+    );
     for (const [pod, ip] of [
       [listed, '10.44.1.1'],
       [watched, '10.44.1.2'],

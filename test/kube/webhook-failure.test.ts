@@ -1,19 +1,21 @@
 // The webhook never blocks pod creation, and a certificate rotated on disk is used without a restart.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect } from 'node:tls';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { generateDevCertificates, watchTlsFiles } from '../../server/webhook/tls.ts';
+import {
+  fingerprintOf,
+  servedFingerprint,
+  writeAtomically,
+  writeCertificateFiles,
+} from '../harness/certificate-files.ts';
 import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
-import { eventually } from '../harness/processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 import { hasSidecar, startKubeWebhook, testPod, waitUntilInjecting } from './webhook-fixture.ts';
 
 let kc: KubeConfig;
@@ -27,21 +29,6 @@ before(async () => {
 after(async () => {
   await deleteRunObjects(kc);
 });
-
-function servedFingerprint(port: number, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca }, () => {
-      resolve(socket.getPeerCertificate().fingerprint256);
-      socket.end();
-    });
-    socket.on('error', reject);
-  });
-}
-
-async function writeAtomically(path: string, content: string): Promise<void> {
-  await writeFile(`${path}.tmp`, content);
-  await rename(`${path}.tmp`, path);
-}
 
 describe('webhook failure modes', () => {
   it('lets pods be created, without the sidecar, when the webhook server is stopped', async () => {
@@ -93,19 +80,14 @@ describe('webhook failure modes', () => {
   });
 
   it('uses a certificate rotated on disk for the next admission, without a restart', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-kube-tls-'));
-    const certFile = join(dir, 'tls.crt');
-    const keyFile = join(dir, 'tls.key');
     const first = await generateDevCertificates();
-    await writeFile(certFile, first.certPem);
-    await writeFile(keyFile, first.keyPem);
+    const { certFile, keyFile } = await writeCertificateFiles(await tempDir(t, 'furnace-kube-tls-'), first);
     const source = await watchTlsFiles({ certFile, keyFile });
     const webhook = await startKubeWebhook(kc, { https: source, caPem: first.caPem });
     t.after(async () => {
       await webhook.removeConfiguration();
       await webhook.close();
       source.close();
-      await rm(dir, { recursive: true, force: true });
     });
     const namespace = await webhook.namespace(true);
     await waitUntilInjecting(kc, namespace, 'injection with the first certificate');
@@ -115,7 +97,7 @@ describe('webhook failure modes', () => {
     const second = await generateDevCertificates();
     await writeAtomically(keyFile, second.keyPem);
     await writeAtomically(certFile, second.certPem);
-    const expected = new X509Certificate(second.certPem).fingerprint256;
+    const expected = fingerprintOf(second.certPem);
     await eventually(
       async () => ((await servedFingerprint(webhook.port, second.caPem)) === expected ? true : undefined),
       10_000,

@@ -12,7 +12,8 @@ import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import type { WebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import type { TlsMaterial, TlsSource } from '../../server/webhook/tls.ts';
 import { RUN_ID, applyWebhookConfiguration, createNamespace } from '../harness/cluster.ts';
-import { eventually } from '../harness/processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { portOf } from '../harness/ports.ts';
 
 /** Namespaces of one fixture carry this label, and only its webhook selects them (test files run in parallel). */
 const SCOPE_LABEL = 'furnace-webhook-test';
@@ -79,9 +80,8 @@ export async function startKubeWebhook(
   const config = parseInjectionConfig({ serverCa: TEST_SERVER_CA, serverUrl: 'https://127.0.0.1:8080' });
   const app = buildWebhookApp({ config, https: options.https, metricsRegistry: registry });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (!address || typeof address !== 'object') throw new Error('webhook did not listen');
-  const url = `https://127.0.0.1:${address.port}/mutate`;
+  const port = portOf(app.server);
+  const url = `https://127.0.0.1:${port}/mutate`;
   const scope = randomBytes(4).toString('hex');
   const configurationName = `furnace-${RUN_ID}-${scope}`;
   const remove = await applyWebhookConfiguration(
@@ -92,7 +92,7 @@ export async function startKubeWebhook(
   let removed = false;
   return {
     app,
-    port: address.port,
+    port,
     url,
     registry,
     config,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { INJECTED_ANNOTATION, SIDECAR_ENV } from '../../core/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
@@ -21,6 +21,33 @@ let enabled: string;
 async function decisions(decision: string, reason: string): Promise<number> {
   const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
   return metric?.values.find((v) => v.labels.decision === decision && v.labels.reason === reason)?.value ?? 0;
+}
+
+/** The sidecar sits beside the pod's own container, and the pod's annotations are kept. */
+function assertInjectedBesideApp(pod: V1Pod): void {
+  assert.deepEqual(
+    pod.spec?.containers.map((c) => c.name),
+    ['app', 'furnace'],
+  );
+  assert.equal(pod.spec?.shareProcessNamespace, true);
+  assert.equal(pod.metadata?.annotations?.team, 'shop', 'existing annotations are kept');
+  assert.ok(pod.metadata?.annotations?.[INJECTED_ANNOTATION]);
+}
+
+/** The injected container's environment names the pod's targets and takes the pod UID from the downward API. */
+function assertSidecarEnv(env: V1EnvVar[]): void {
+  const byName = new Map(env.map((e) => [e.name, e]));
+  assert.equal(byName.get(SIDECAR_ENV.targets)?.value, '[{"name":"app","image":"registry.example/app:1"}]');
+  assert.equal(byName.get(SIDECAR_ENV.podUid)?.valueFrom?.fieldRef?.fieldPath, 'metadata.uid');
+}
+
+/** The injected container's environment, port and token volume. */
+function assertSidecarWiring(pod: V1Pod): void {
+  const sidecar = pod.spec?.containers[1];
+  assertSidecarEnv(sidecar?.env ?? []);
+  assert.equal(sidecar?.ports?.[0]?.containerPort, 12380);
+  const token = pod.spec?.volumes?.find((v) => v.name === 'furnace-token');
+  assert.equal(token?.projected?.sources?.[0]?.serviceAccountToken?.audience, 'furnace');
 }
 
 before(async () => {
@@ -50,22 +77,8 @@ describe('webhook in a real admission chain', () => {
     });
     const created = await core.createNamespacedPod({ namespace: enabled, body });
     const stored = await core.readNamespacedPod({ namespace: enabled, name: 'client-pod' });
-    for (const pod of [created, stored]) {
-      assert.deepEqual(
-        pod.spec?.containers.map((c) => c.name),
-        ['app', 'furnace'],
-      );
-      assert.equal(pod.spec?.shareProcessNamespace, true);
-      assert.equal(pod.metadata?.annotations?.team, 'shop', 'existing annotations are kept');
-      assert.ok(pod.metadata?.annotations?.[INJECTED_ANNOTATION]);
-    }
-    const sidecar = stored.spec?.containers[1];
-    const env = new Map((sidecar?.env ?? []).map((e) => [e.name, e]));
-    assert.equal(env.get(SIDECAR_ENV.targets)?.value, '[{"name":"app","image":"registry.example/app:1"}]');
-    assert.equal(env.get(SIDECAR_ENV.podUid)?.valueFrom?.fieldRef?.fieldPath, 'metadata.uid');
-    assert.equal(sidecar?.ports?.[0]?.containerPort, 12380);
-    const token = stored.spec?.volumes?.find((v) => v.name === 'furnace-token');
-    assert.equal(token?.projected?.sources?.[0]?.serviceAccountToken?.audience, 'furnace');
+    for (const pod of [created, stored]) assertInjectedBesideApp(pod);
+    assertSidecarWiring(stored);
   });
 
   it('injects a pod applied with kubectl, opted in by an annotation in odd case', async () => {

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { startProcess, tempDir } from './server-processes.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 /** A usable certificate pair, so that only the value under test is wrong. */
 async function writeCertificates(dir: string): Promise<void> {
@@ -37,7 +38,7 @@ async function exitOf(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = startProcess(t, args, env);
+  const child = startFurnace(t, args, env);
   const code = await child.exited;
   return { code, output: child.output() };
 }

@@ -1,45 +1,41 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import {
-  freePort,
-  getJson,
-  buildDist,
-  HOSTNAME,
-  recordThroughProxy,
-  runHotProgram,
-  startProcess,
-  tempDir,
-  waitFor,
-} from './server-processes.ts';
-
-function childPids(pid: number): Promise<number[]> {
-  return readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').then(
-    (text) => text.trim().split(/\s+/).filter(Boolean).map(Number),
-    () => [],
-  );
-}
+import { eventually } from '../harness/eventually.ts';
+import { runHotProgram } from '../harness/hot-program.ts';
+import { fetchJson } from '../harness/http.ts';
+import { freePort, portOf } from '../harness/ports.ts';
+import { childPids, startFurnace } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+import { buildDist, HOSTNAME, recordThroughProxy } from './server-processes.ts';
 
 /** Starts the server in local mode, records a C program through the proxy and checks the catalog's artifacts. */
 async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: string[]): Promise<void> {
   const dir = await tempDir(t, 'furnace-local-');
   const port = await freePort();
-  const server = startProcess(
+  const server = startFurnace(
     t,
     [...serverArgs, '--local'],
     { FURNACE_PORT: String(port), FURNACE_DATA_DIR: `${dir}/data` },
     nodeArgs,
   );
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor('the URL on stdout', () =>
-    Promise.resolve(server.output().includes(baseUrl) ? true : undefined),
+  await eventually(
+    () => Promise.resolve(server.output().includes(baseUrl) ? true : undefined),
+    60_000,
+    'the URL on stdout',
   );
-  await waitFor('the local sidecar to register', async () => {
-    const list = await getJson<{ items: { namespace: string; pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
-    return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
-  });
+  await eventually(
+    async () => {
+      const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
+        `${baseUrl}/api/v1/sidecars`,
+      );
+      return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
+    },
+    60_000,
+    'the local sidecar to register',
+  );
   const program = await runHotProgram(t, dir);
   const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
   assert.equal(entry.state, 'done');
@@ -48,10 +44,10 @@ async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: st
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename=/);
     const text = await response.text();
-    assert.match(text, /furnace_hot_alpha/, `${name} names the first hot function`);
-    assert.match(text, /furnace_hot_beta/, `${name} names the second hot function`);
+    assert.match(text, /furnace_light/, `${name} names the first hot function`);
+    assert.match(text, /furnace_heavy/, `${name} names the second hot function`);
   }
-  const sidecars = await childPids(server.child.pid ?? 0);
+  const sidecars = await childPids(server.pid);
   assert.ok(sidecars.length >= 1, 'the server runs the sidecar as its child');
   assert.equal(await server.stop(), 0);
   for (const pid of sidecars) assert.throws(() => process.kill(pid, 0), 'the sidecar has exited too');
@@ -73,9 +69,8 @@ describe('local mode (npm start)', () => {
     blocker.listen(0, '127.0.0.1');
     await once(blocker, 'listening');
     t.after(() => blocker.close());
-    const address = blocker.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
-    const server = startProcess(t, ['server/main.ts', '--local'], {
+    const port = portOf(blocker);
+    const server = startFurnace(t, ['server/main.ts', '--local'], {
       FURNACE_PORT: String(port),
       FURNACE_DATA_DIR: `${dir}/data`,
     });

@@ -4,7 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { freePort, getJson, startProcess, tempDir, waitFor } from './server-processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { fetchJson } from '../harness/http.ts';
+import { freePort, portOf } from '../harness/ports.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 function rawRequest(port: number, method: string, path: string, body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,8 +35,7 @@ describe('server process isolation', () => {
     counter.listen(0, '127.0.0.1');
     await once(counter, 'listening');
     t.after(() => counter.close());
-    const address = counter.address();
-    const counterPort = typeof address === 'object' && address ? address.port : 0;
+    const counterPort = portOf(counter);
 
     const port = await freePort();
     await writeFile(
@@ -44,39 +47,43 @@ describe('server process isolation', () => {
         registrationSecret: 's3cret',
       }),
     );
-    startProcess(t, ['server/main.ts', '--local'], {
+    startFurnace(t, ['server/main.ts', '--local'], {
       FURNACE_CONFIG: `${dir}/config.json`,
       FURNACE_PORT: String(port),
     });
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor('the server', async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined));
+    await eventually(
+      async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined),
+      60_000,
+      'the server',
+    );
 
-    const unknown = await getJson<{ code: string }>(`${baseUrl}/proxy/local/no-such-pod/recordings`);
+    const unknown = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/no-such-pod/recordings`);
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'ERR_NOT_REGISTERED');
     assert.equal(connections, 0);
 
-    const registration = await getJson<{ proxyToken: string }>(`${baseUrl}/api/v1/sidecars`, {
+    const registration = await fetchJson<{ proxyToken: string }>(`${baseUrl}/api/v1/sidecars`, {
       method: 'POST',
       headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json' },
       body: JSON.stringify({ port: counterPort }),
     });
     assert.equal(registration.status, 200);
-    const pod = (await getJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`)).body.items[0]
+    const pod = (await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`)).body.items[0]
       ?.pod;
-    const reached = await getJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
+    const reached = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
     assert.equal(reached.status, 502, 'the counting socket hangs up, which is a bad gateway');
     assert.equal(connections, 1, 'the counting socket sees the proxied request');
 
-    await waitFor(
-      'the lease to end',
+    await eventually(
       async () =>
-        (await getJson<{ items: [] }>(`${baseUrl}/api/v1/sidecars`)).body.items.length === 0
+        (await fetchJson<{ items: [] }>(`${baseUrl}/api/v1/sidecars`)).body.items.length === 0
           ? true
           : undefined,
       15_000,
+      'the lease to end',
     );
-    const expired = await getJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
+    const expired = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
     assert.equal(expired.status, 404);
     assert.equal(connections, 1, 'no connection for a pod that is not registered');
   });
@@ -84,13 +91,15 @@ describe('server process isolation', () => {
   it('answers 400 to artifact names outside the fixed set, such as ../../etc/passwd', async (t) => {
     const dir = await tempDir(t, 'furnace-isolation-');
     const port = await freePort();
-    startProcess(t, ['server/main.ts', '--local'], {
+    startFurnace(t, ['server/main.ts', '--local'], {
       FURNACE_PORT: String(port),
       FURNACE_DATA_DIR: `${dir}/data`,
       FURNACE_LOCAL_SIDECAR: 'false',
     });
-    await waitFor('the server', async () =>
-      (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
+      60_000,
+      'the server',
     );
     for (const name of ['..%2F..%2Fetc%2Fpasswd', '%2E%2E%2F%2E%2E%2Fetc%2Fpasswd', 'passwd']) {
       assert.equal(

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import {
-  freePort,
-  getJson,
-  HOSTNAME,
-  recordThroughProxy,
-  runHotProgram,
-  startProcess,
-  tempDir,
-  waitFor,
-} from './server-processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { runHotProgram } from '../harness/hot-program.ts';
+import { fetchJson } from '../harness/http.ts';
+import { freePort } from '../harness/ports.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+import { HOSTNAME, recordThroughProxy } from './server-processes.ts';
 
 const LEASE_SECONDS = 6;
 
@@ -29,10 +26,11 @@ describe('server and sidecar processes', () => {
       FURNACE_REGISTRATION_SECRET: secret,
     };
     const baseUrl = `http://127.0.0.1:${port}`;
-    const startServer = () => startProcess(t, ['server/main.ts', '--local'], serverEnv);
+    const startServer = () => startFurnace(t, ['server/main.ts', '--local'], serverEnv);
     let server = startServer();
-    await waitFor('the server', async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined));
-    startProcess(t, ['sidecar/main.ts'], {
+    const ready = async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined);
+    await eventually(ready, 60_000, 'the server');
+    startFurnace(t, ['sidecar/main.ts'], {
       FURNACE_SERVER_URL: baseUrl,
       FURNACE_REGISTRATION_SECRET: secret,
       FURNACE_POD_NAMESPACE: 'local',
@@ -41,30 +39,28 @@ describe('server and sidecar processes', () => {
       FURNACE_SIDECAR_DATA: `${dir}/sidecar`,
     });
     const registered = async () => {
-      const list = await getJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
+      const list = await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
       return list.body.items.some((i) => i.pod === HOSTNAME) ? true : undefined;
     };
-    await waitFor('the sidecar to register', registered);
+    await eventually(registered, 60_000, 'the sidecar to register');
     const program = await runHotProgram(t, dir);
     const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
 
     assert.equal(await server.stop(), 0);
     server = startServer();
-    await waitFor('the restarted server', async () =>
-      (await fetch(`${baseUrl}/readyz`)).ok ? true : undefined,
-    );
+    await eventually(ready, 60_000, 'the restarted server');
     const restartedAt = Date.now();
-    const kept = await getJson<{ items: { id: string }[] }>(`${baseUrl}/api/v1/recordings`);
+    const kept = await fetchJson<{ items: { id: string }[] }>(`${baseUrl}/api/v1/recordings`);
     assert.deepEqual(
       kept.body.items.map((e) => e.id),
       [entry.id],
     );
     const svg = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`);
-    assert.match(await svg.text(), /furnace_hot_alpha/);
+    assert.match(await svg.text(), /furnace_light/);
 
-    await waitFor('the sidecar to register again', registered, LEASE_SECONDS * 1000 + 5000);
+    await eventually(registered, LEASE_SECONDS * 1000 + 5000, 'the sidecar to register again');
     assert.ok(Date.now() - restartedAt <= LEASE_SECONDS * 1000 + 1000, 'back within one lease');
-    const again = await getJson<{ items: unknown[] }>(`${baseUrl}/proxy/local/${HOSTNAME}/recordings`);
+    const again = await fetchJson<{ items: unknown[] }>(`${baseUrl}/proxy/local/${HOSTNAME}/recordings`);
     assert.equal(again.status, 200, 'the proxy reaches the sidecar with the new proxy token');
   });
 });

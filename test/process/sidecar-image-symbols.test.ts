@@ -2,36 +2,21 @@
 // pull-secret file), creates and mounts it with podman, and resolves a stripped program's symbols from it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/recording.ts';
-import {
-  buildHotProgram,
-  finished,
-  run,
-  samplesOf,
-  startContainer,
-  startFakeRegistrationServer,
-  startProcess,
-  startSidecar,
-  workDir,
-} from './sidecar-harness.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { freePort } from '../harness/ports.ts';
+import { run, startProcess } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'image-test-secret';
 const POD_UID = '0c9e5a77-2f14-4b8d-a6e3-71d0b2c4f9e8';
 const USER = 'furnace';
 const PASSWORD = 'pull-secret-password';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Debian's docker-registry on a loopback port with htpasswd basic auth; stopped by PID after the test. */
 async function startRegistry(t: TestContext, dir: string): Promise<string> {
@@ -50,14 +35,12 @@ async function startRegistry(t: TestContext, dir: string): Promise<string> {
     ].join('\n'),
   );
   startProcess(t, 'docker-registry', ['serve', `${dir}/registry.yml`]);
-  for (;;) {
-    const status = await fetch(`http://127.0.0.1:${port}/v2/`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 401) return `127.0.0.1:${port}`;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(
+    async () => ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined),
+    30_000,
+    'the registry to ask for credentials',
+  );
+  return `127.0.0.1:${port}`;
 }
 
 async function podman(...args: string[]): Promise<string> {

@@ -2,30 +2,20 @@
 // process that started it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { spawn } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { RecordingStatus } from '../../core/recording.ts';
-import {
-  buildHotProgram,
-  startFakeRegistrationServer,
-  startProcess,
-  startSidecar,
-  workDir,
-} from './sidecar-harness.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildHotProgram } from '../harness/hot-program.ts';
+import { childPids, isAlive, startProcess } from '../harness/processes.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'lifecycle-secret';
-const ROOT = new URL('../..', import.meta.url).pathname;
 
-async function gone(pid: number): Promise<void> {
-  while (
-    await access(`/proc/${pid}`).then(
-      () => true,
-      () => false,
-    )
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Resolves once the process is gone; fails after 30 s. */
+function gone(pid: number): Promise<true> {
+  return eventually(() => Promise.resolve(isAlive(pid) ? undefined : true), 30_000, `PID ${pid} to exit`);
 }
 
 describe('sidecar process lifecycle (with a fake registration server)', () => {
@@ -37,15 +27,11 @@ describe('sidecar process lifecycle (with a fake registration server)', () => {
     const sidecar = await startSidecar(t, server, SECRET);
     const start = await sidecar.call('POST', '/recordings', { pid: target.pid, durationSeconds: 300 });
     assert.equal(start.status, 202, start.text);
-    const pid = sidecar.child.pid ?? 0;
-    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/);
+    const children = await childPids(sidecar.child.pid ?? 0);
     const comms = await Promise.all(children.map((c) => readFile(`/proc/${c}/comm`, 'utf8').catch(() => '')));
     const perfPid = Number(children[comms.findIndex((comm) => comm.trim() === 'perf')] ?? 0);
     assert.ok(perfPid > 0, 'perf runs as a child of the sidecar');
-    const exited = once(sidecar.child, 'exit');
-    sidecar.child.kill('SIGTERM');
-    const [code] = (await exited) as [number | null];
-    assert.equal(code, 0);
+    assert.equal(await sidecar.stop(), 0);
     await gone(perfPid); // perf was stopped, not left behind
     assert.equal((start.json as RecordingStatus).state, 'recording');
   });
@@ -54,18 +40,24 @@ describe('sidecar process lifecycle (with a fake registration server)', () => {
     const server = await startFakeRegistrationServer(t, SECRET);
     const dataDir = await workDir(t, 'lifecycle-parent');
     // A shell starts the sidecar, says its PID, and waits; the test then kills only the shell.
-    const shell = spawn('sh', ['-c', `node --import tsx ${ROOT}sidecar/main.ts & echo $!; wait`], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: {
-        ...process.env,
-        FURNACE_SERVER_URL: server.url,
-        FURNACE_REGISTRATION_SECRET: SECRET,
-        FURNACE_SIDECAR_PORT: '0',
-        FURNACE_SIDECAR_DATA: dataDir,
+    const shell = startProcess(
+      t,
+      'sh',
+      ['-c', `node --import tsx ${PROJECT_ROOT}/sidecar/main.ts & echo $!; wait`],
+      {
+        env: {
+          FURNACE_SERVER_URL: server.url,
+          FURNACE_REGISTRATION_SECRET: SECRET,
+          FURNACE_SIDECAR_PORT: '0',
+          FURNACE_SIDECAR_DATA: dataDir,
+        },
       },
-    });
-    const [line] = (await once(shell.stdout, 'data')) as [Buffer];
-    const sidecarPid = Number(line.toString().trim());
+    );
+    const sidecarPid = await eventually(
+      () => Promise.resolve(Number(/^(\d+)$/m.exec(shell.output())?.[1]) || undefined),
+      10_000,
+      'the shell to say the sidecar PID',
+    );
     t.after(() => {
       try {
         process.kill(sidecarPid, 'SIGKILL');
@@ -74,7 +66,7 @@ describe('sidecar process lifecycle (with a fake registration server)', () => {
       }
     });
     await server.registered;
-    shell.kill('SIGKILL');
+    shell.child.kill('SIGKILL');
     await gone(sidecarPid);
   });
 });

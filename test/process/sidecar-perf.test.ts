@@ -2,15 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordingStatus } from '../../core/recording.ts';
-import {
-  buildHotProgram,
-  finished,
-  samplesOf,
-  startFakeRegistrationServer,
-  startProcess,
-  startSidecar,
-  workDir,
-} from './sidecar-harness.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { startProcess } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 
@@ -103,7 +99,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     const { id } = start.json as RecordingStatus;
     const done = await sidecar.waitFor(id, finished);
     assert.equal(done.state, 'done', done.error);
-    assert.notEqual(target.exitCode, null, 'the target has exited');
+    assert.notEqual(target.child.exitCode, null, 'the target has exited');
     const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });

@@ -4,16 +4,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { RecordingStatus } from '../../core/recording.ts';
-import {
-  buildHotProgram,
-  finished,
-  samplesOf,
-  startFakeRegistrationServer,
-  startContainer,
-  startProcess,
-  startSidecar,
-  workDir,
-} from './sidecar-harness.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { startProcess } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'pod-test-secret';
 const POD_UID = '6a1f3c2e-0b7d-4e59-9c11-5d2f8e7a4b30';
@@ -119,7 +114,7 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     assert.deepEqual(status.targets, [{ pid: target.pid, comm: 'furnace-hot-exi', container: 'app' }]);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
-    assert.notEqual(target.exitCode, null, 'the target has exited');
+    assert.notEqual(target.child.exitCode, null, 'the target has exited');
     const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0 && samplesOf(folded, 'furnace_light') > 0, folded);
   });
@@ -129,13 +124,9 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     await writeFile(`${dir}/local-app.js`, NODE_PROGRAM);
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
-    const node = startProcess(
-      t,
-      process.execPath,
-      ['--perf-basic-prof', `${dir}/local-app.js`, '120'],
-      {},
-      dir,
-    );
+    const node = startProcess(t, process.execPath, ['--perf-basic-prof', `${dir}/local-app.js`, '120'], {
+      cwd: dir,
+    });
     t.after(() => rm(`/tmp/perf-${node.pid}.map`, { force: true })); // Node leaves its map behind
     await new Promise((resolve) => setTimeout(resolve, 500));
     const start = await sidecar.call('POST', '/recordings', {

@@ -1,52 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { FurnaceError } from '../../core/errors.ts';
-import type { RecordingStatus } from '../../core/recording.ts';
 import { openCatalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { finishedRecordingStatus } from '../harness/recording-status.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 const owner = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
 
-function status(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
-  return {
-    id,
-    state: 'done',
-    stage: 'upload',
-    progress: 1,
-    params: {
-      durationSeconds: 5,
-      frequency: 99,
-      event: 'cpu-clock',
-      callGraph: 'fp',
-      symbols: 'proc',
-      systemWide: false,
-      container: 'app',
-    },
-    targets: [{ pid: 42, comm: 'app', container: 'app' }],
-    startedAt: '2026-01-01T00:00:00.000Z',
-    endedAt: '2026-01-01T00:00:05.000Z',
-    artifacts: ['flamegraph.svg'],
-    ...overrides,
-  };
-}
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'furnace-catalog-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 describe('catalog store', () => {
   it('keeps metadata and artifacts across a reopen of the same directory', async (t) => {
-    const dataDir = await tempDir(t);
+    const dataDir = await tempDir(t, 'furnace-catalog-');
     const open = () =>
-      openCatalog({ dataDir, now: () => Date.parse('2026-01-02T00:00:00Z'), retention: DEFAULT_RETENTION });
+      openCatalog({ dataDir, now: () => Date.parse('2026-03-02T00:00:00Z'), retention: DEFAULT_RETENTION });
     const catalog = await open();
-    await catalog.putMetadata(status('rec-1'), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     const bytes = await catalog.putArtifact(
       'rec-1',
       'flamegraph.svg',
@@ -64,9 +35,9 @@ describe('catalog store', () => {
   });
 
   it('leaves no temp files behind, also after a refused upload', async (t) => {
-    const dataDir = await tempDir(t);
+    const dataDir = await tempDir(t, 'furnace-catalog-');
     const catalog = await openCatalog({ dataDir, now: Date.now, retention: DEFAULT_RETENTION });
-    await catalog.putMetadata(status('rec-1'), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     await assert.rejects(
       catalog.putArtifact(
         'rec-1',
@@ -84,37 +55,37 @@ describe('catalog store', () => {
 
   it('accepts writes only from the first writer of a recording', async (t) => {
     const catalog = await openCatalog({
-      dataDir: await tempDir(t),
+      dataDir: await tempDir(t, 'furnace-catalog-'),
       now: Date.now,
       retention: DEFAULT_RETENTION,
     });
-    await catalog.putMetadata(status('rec-1', { state: 'processing' }), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1', { state: 'processing' }), owner);
     const intruder = { namespace: 'team-b', pod: 'evil', podUid: 'uid-9' };
     await assert.rejects(
-      catalog.putMetadata(status('rec-1'), intruder),
+      catalog.putMetadata(finishedRecordingStatus('rec-1'), intruder),
       (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
     );
     await assert.rejects(
       catalog.putArtifact('rec-1', 'flamegraph.svg', Readable.from(['x']), intruder, 100),
       (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
     );
-    await catalog.putMetadata(status('rec-1'), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     assert.equal(catalog.get('rec-1')?.state, 'done');
   });
 
   it('refuses artifact names outside the fixed set and ids that could leave the directory', async (t) => {
     const catalog = await openCatalog({
-      dataDir: await tempDir(t),
+      dataDir: await tempDir(t, 'furnace-catalog-'),
       now: Date.now,
       retention: DEFAULT_RETENTION,
     });
-    await catalog.putMetadata(status('rec-1'), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     await assert.rejects(
       catalog.putArtifact('rec-1', '../../etc/passwd', Readable.from(['x']), owner, 100),
       (e: FurnaceError) => e.code === 'ERR_INVALID_ARTIFACT',
     );
     await assert.rejects(
-      catalog.putMetadata(status('../x'), owner),
+      catalog.putMetadata(finishedRecordingStatus('../x'), owner),
       (e: FurnaceError) => e.code === 'ERR_INVALID_PARAMETER',
     );
     assert.throws(() => catalog.artifactPath('..', 'flamegraph.svg'));
@@ -122,7 +93,7 @@ describe('catalog store', () => {
 
   it('refuses an artifact before its metadata', async (t) => {
     const catalog = await openCatalog({
-      dataDir: await tempDir(t),
+      dataDir: await tempDir(t, 'furnace-catalog-'),
       now: Date.now,
       retention: DEFAULT_RETENTION,
     });
@@ -134,13 +105,13 @@ describe('catalog store', () => {
 
   it('lists newest first with namespace and pod filters, and deletes', async (t) => {
     const catalog = await openCatalog({
-      dataDir: await tempDir(t),
+      dataDir: await tempDir(t, 'furnace-catalog-'),
       now: Date.now,
       retention: DEFAULT_RETENTION,
     });
-    await catalog.putMetadata(status('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
-    await catalog.putMetadata(status('new', { startedAt: '2026-01-03T00:00:00Z' }), owner);
-    await catalog.putMetadata(status('other', { startedAt: '2026-01-02T00:00:00Z' }), {
+    await catalog.putMetadata(finishedRecordingStatus('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
+    await catalog.putMetadata(finishedRecordingStatus('new', { startedAt: '2026-01-03T00:00:00Z' }), owner);
+    await catalog.putMetadata(finishedRecordingStatus('other', { startedAt: '2026-01-02T00:00:00Z' }), {
       namespace: 'team-b',
       pod: 'db-0',
     });
@@ -166,11 +137,11 @@ describe('catalog store', () => {
 
   it('waits for in-flight uploads when drained', async (t) => {
     const catalog = await openCatalog({
-      dataDir: await tempDir(t),
+      dataDir: await tempDir(t, 'furnace-catalog-'),
       now: Date.now,
       retention: DEFAULT_RETENTION,
     });
-    await catalog.putMetadata(status('rec-1'), owner);
+    await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     const body = new Readable({ read() {} });
     const upload = catalog.putArtifact('rec-1', 'stacks.folded', body, owner, 1000);
     let drained = false;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../cli/inject.ts';
 import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 interface Result {
   code: number;
@@ -105,8 +105,7 @@ describe('furnace inject', () => {
   });
 
   it('reads files given with -f, with the security profile and image chosen by flags', async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-cli-inject-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-cli-inject-');
     const file = join(dir, 'pod.yaml');
     await writeFile(
       file,

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { FurnaceError } from '../../core/errors.ts';
 import { loadServerConfig } from '../../server/load-config.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBconfigTest\n-----END CERTIFICATE-----\n';
-
-async function configDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'furnace-injection-config-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 /** A cluster-mode server config file whose webhook reads `injection` (a path), as FURNACE_CONFIG names it. */
 async function serverConfigFile(dir: string, injection?: string): Promise<string> {
@@ -34,7 +28,7 @@ async function loadInjection(dir: string, injection: string | undefined, env: Re
 
 describe('the injection config, loaded with the server configuration', () => {
   it('reads a YAML file, then lets the environment override it key by key', async (t) => {
-    const dir = await configDir(t);
+    const dir = await tempDir(t, 'furnace-injection-config-');
     const file = join(dir, 'injection.yaml');
     await writeFile(
       file,
@@ -53,12 +47,12 @@ describe('the injection config, loaded with the server configuration', () => {
   });
 
   it('gives the defaults without a file', async (t) => {
-    const config = await loadInjection(await configDir(t), undefined, {});
+    const config = await loadInjection(await tempDir(t, 'furnace-injection-config-'), undefined, {});
     assert.equal(config.securityProfile, 'privileged');
   });
 
   it('stops with a message naming the file or the key', async (t) => {
-    const dir = await configDir(t);
+    const dir = await tempDir(t, 'furnace-injection-config-');
     const list = join(dir, 'list.yaml');
     await writeFile(list, '- image\n');
     const bad = join(dir, 'bad.yaml');
@@ -89,7 +83,7 @@ describe('the injection config, loaded with the server configuration', () => {
   });
 
   it('reads no injection file in local mode, where there is no webhook', async (t) => {
-    const dir = await configDir(t);
+    const dir = await tempDir(t, 'furnace-injection-config-');
     const path = join(dir, 'local.yaml');
     await writeFile(path, `webhook:\n  configFile: ${join(dir, 'missing.yaml')}\n`);
     const config = await loadServerConfig({ env: { FURNACE_CONFIG: path }, local: true });

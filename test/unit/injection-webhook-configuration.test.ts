@@ -9,17 +9,16 @@ import {
 } from '../../core/injection/webhook-configuration.ts';
 import { WEBHOOK_MANIFEST_PATH, renderWebhookManifest } from '../../core/injection/webhook-manifest.ts';
 import { OPT_IN_VALUES } from '../../core/names.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { PROJECT_ROOT } from '../harness/project-root.ts';
 
 describe('MutatingWebhookConfiguration', () => {
   it('is checked in exactly as generated (run deploy/webhook/generate.ts after a change)', () => {
-    const checkedIn = readFileSync(join(ROOT, WEBHOOK_MANIFEST_PATH), 'utf8');
+    const checkedIn = readFileSync(join(PROJECT_ROOT, WEBHOOK_MANIFEST_PATH), 'utf8');
     assert.equal(checkedIn, renderWebhookManifest());
   });
 
   it('never blocks pod creation and only sees pod CREATE in opted-in namespaces', () => {
-    const manifest = parse(readFileSync(join(ROOT, WEBHOOK_MANIFEST_PATH), 'utf8')) as {
+    const manifest = parse(readFileSync(join(PROJECT_ROOT, WEBHOOK_MANIFEST_PATH), 'utf8')) as {
       webhooks: Record<string, unknown>[];
     };
     const webhook = manifest.webhooks[0];

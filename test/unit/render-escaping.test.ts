@@ -43,6 +43,72 @@ function decode(text: string): string {
   });
 }
 
+/** Where the construct at `at` ends, just past `end`; fails when it does not end. */
+function skipPast(doc: string, at: number, end: string): number {
+  const found = doc.indexOf(end, at);
+  assert.ok(found !== -1, `unterminated ${end}`);
+  return found + end.length;
+}
+
+/** The end of a comment, CDATA section, processing instruction or doctype at lt; undefined for a tag. */
+function skipNonElement(doc: string, lt: number, open: Element[]): number | undefined {
+  if (doc.startsWith('<!--', lt)) return skipPast(doc, lt, '-->');
+  if (doc.startsWith('<![CDATA[', lt)) {
+    // CDATA content is text of the element it sits in (the embedded viewer data).
+    const end = skipPast(doc, lt, ']]>');
+    if (open.length > 0) (open[open.length - 1] as Element).text += doc.slice(lt + 9, end - 3);
+    return end;
+  }
+  if (doc.startsWith('<?', lt)) return skipPast(doc, lt, '?>');
+  if (/^<!doctype/i.test(doc.slice(lt, lt + 9))) return skipPast(doc, lt, '>');
+  return undefined;
+}
+
+/** Text between tags: escaped, and added to the innermost open element. */
+function readText(text: string, open: Element[]): void {
+  assert.doesNotMatch(text, /&(?!(amp|lt|gt|quot|#39);)/, `bare & in text: ${text.slice(0, 80)}`);
+  assert.doesNotMatch(text, />/, `bare > in text: ${text.slice(0, 80)}`);
+  if (open.length > 0) (open[open.length - 1] as Element).text += decode(text);
+}
+
+function readEndTag(doc: string, lt: number, open: Element[]): number {
+  const m = /^<\/([A-Za-z][\w:-]*)\s*>/.exec(doc.slice(lt));
+  assert.ok(m, `bad end tag at ${doc.slice(lt, lt + 40)}`);
+  assert.equal(open.pop()?.name, m[1], 'end tag matches start tag');
+  return lt + m[0].length;
+}
+
+/** A start tag with its attributes (each once), and for raw-text elements their whole content. */
+function readStartTag(
+  doc: string,
+  lt: number,
+  open: Element[],
+  elements: Element[],
+  rawText: ReadonlySet<string>,
+): number {
+  const m = /^<([A-Za-z][\w:-]*)((?:\s+[A-Za-z][\w:-]*(?:="[^"<]*"|='[^'<]*')?)*)\s*(\/?)>/.exec(
+    doc.slice(lt),
+  );
+  assert.ok(m, `bad start tag at ${doc.slice(lt, lt + 60)}`);
+  const element: Element = { name: m[1] as string, attributes: new Map(), text: '' };
+  for (const a of (m[2] ?? '').matchAll(/([A-Za-z][\w:-]*)(?:="([^"]*)"|='([^']*)')?/g)) {
+    assert.ok(!element.attributes.has(a[1] as string), `duplicate attribute ${a[1]}`);
+    element.attributes.set(a[1] as string, decode(a[2] ?? a[3] ?? ''));
+  }
+  elements.push(element);
+  const next = lt + m[0].length;
+  if (rawText.has(element.name)) {
+    // HTML raw text: runs to the first `</name`, whatever it contains.
+    const end = doc.toLowerCase().indexOf(`</${element.name}`, next);
+    assert.ok(end !== -1, `unterminated <${element.name}>`);
+    element.text = doc.slice(next, end);
+    open.push(element);
+    return end;
+  }
+  if (m[3] !== '/' && !['meta', 'input'].includes(element.name)) open.push(element);
+  return next;
+}
+
 /** A strict little XML reader: fails on anything that is not well-formed markup. */
 function parseMarkup(doc: string, rawText: ReadonlySet<string> = new Set()): Element[] {
   const elements: Element[] = [];
@@ -50,49 +116,11 @@ function parseMarkup(doc: string, rawText: ReadonlySet<string> = new Set()): Ele
   let i = 0;
   while (i < doc.length) {
     const lt = doc.indexOf('<', i);
-    const text = doc.slice(i, lt === -1 ? doc.length : lt);
-    assert.doesNotMatch(text, /&(?!(amp|lt|gt|quot|#39);)/, `bare & in text: ${text.slice(0, 80)}`);
-    assert.doesNotMatch(text, />/, `bare > in text: ${text.slice(0, 80)}`);
-    if (open.length > 0) (open[open.length - 1] as Element).text += decode(text);
+    readText(doc.slice(i, lt === -1 ? doc.length : lt), open);
     if (lt === -1) break;
-    const skip = (end: string) => {
-      const at = doc.indexOf(end, lt);
-      assert.ok(at !== -1, `unterminated ${end}`);
-      return at + end.length;
-    };
-    if (doc.startsWith('<!--', lt)) i = skip('-->');
-    else if (doc.startsWith('<![CDATA[', lt)) {
-      i = skip(']]>');
-      if (open.length > 0) (open[open.length - 1] as Element).text += doc.slice(lt + 9, i - 3);
-    }
-    else if (doc.startsWith('<?', lt)) i = skip('?>');
-    else if (/^<!doctype/i.test(doc.slice(lt, lt + 9))) i = skip('>');
-    else if (doc.startsWith('</', lt)) {
-      const m = /^<\/([A-Za-z][\w:-]*)\s*>/.exec(doc.slice(lt));
-      assert.ok(m, `bad end tag at ${doc.slice(lt, lt + 40)}`);
-      assert.equal(open.pop()?.name, m[1], 'end tag matches start tag');
-      i = lt + m[0].length;
-    } else {
-      const m = /^<([A-Za-z][\w:-]*)((?:\s+[A-Za-z][\w:-]*(?:="[^"<]*"|='[^'<]*')?)*)\s*(\/?)>/.exec(
-        doc.slice(lt),
-      );
-      assert.ok(m, `bad start tag at ${doc.slice(lt, lt + 60)}`);
-      const element: Element = { name: m[1] as string, attributes: new Map(), text: '' };
-      for (const a of (m[2] ?? '').matchAll(/([A-Za-z][\w:-]*)(?:="([^"]*)"|='([^']*)')?/g)) {
-        assert.ok(!element.attributes.has(a[1] as string), `duplicate attribute ${a[1]}`);
-        element.attributes.set(a[1] as string, decode(a[2] ?? a[3] ?? ''));
-      }
-      elements.push(element);
-      i = lt + m[0].length;
-      if (rawText.has(element.name)) {
-        // HTML raw text: runs to the first `</name`, whatever it contains.
-        const end = doc.toLowerCase().indexOf(`</${element.name}`, i);
-        assert.ok(end !== -1, `unterminated <${element.name}>`);
-        element.text = doc.slice(i, end);
-        i = end;
-        open.push(element);
-      } else if (m[3] !== '/' && !['meta', 'input'].includes(element.name)) open.push(element);
-    }
+    i =
+      skipNonElement(doc, lt, open) ??
+      (doc.startsWith('</', lt) ? readEndTag(doc, lt, open) : readStartTag(doc, lt, open, elements, rawText));
   }
   assert.deepEqual(
     open.map((e) => e.name),

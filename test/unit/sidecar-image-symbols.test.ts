@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { parseBuildIdList, renderRegistriesConf, resolveAuthFile } from '../../sidecar/image-symbols.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 describe('image symbols helpers', () => {
   it('reads the binaries perf buildid-list names, leaving out the kernel and vdso', () => {
@@ -32,8 +32,7 @@ describe('image symbols helpers', () => {
   });
 
   it('merges a directory of pull secrets into one private auth file, and passes a single file through', async (t) => {
-    const dir = await mkdtemp(`${tmpdir()}/furnace-auth-`);
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-auth-');
     await mkdir(`${dir}/secrets`);
     await writeFile(
       `${dir}/secrets/a.dockerconfigjson`,

@@ -1,13 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { copyJitMaps, jitMapPaths, removeJitMaps } from '../../sidecar/jit-maps.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 
 describe('JIT map copies', () => {
   it("copies a target's map from its own /tmp under its namespace PID to perf's /tmp under the recorded PID", async (t) => {
-    const dir = await mkdtemp(`${tmpdir()}/furnace-jit-`);
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-jit-');
     const procRoot = `${dir}/proc`;
     const tmpDir = `${dir}/sidecar-tmp`;
     await mkdir(`${procRoot}/4321/root/tmp`, { recursive: true });
@@ -33,8 +32,7 @@ describe('JIT map copies', () => {
   });
 
   it('leaves a map alone when the target shares the sidecar /tmp', async (t) => {
-    const dir = await mkdtemp(`${tmpdir()}/furnace-jit-`);
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'furnace-jit-');
     await mkdir(`${dir}/proc/55/root`, { recursive: true });
     await mkdir(`${dir}/tmp`);
     await writeFile(`${dir}/tmp/perf-55.map`, 'x');

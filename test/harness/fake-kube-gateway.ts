@@ -1,0 +1,50 @@
+// A fake KubeGateway for app tests, which run without an API server (the kube tier has the real one).
+// It answers from tables and writes down every call, so tests can check what the server asked.
+import type { V1Pod } from '@kubernetes/client-node';
+import type {
+  AccessCheck,
+  KubeGateway,
+  PodEvent,
+  TokenReviewResult,
+} from '../../server/kube/kube-gateway.ts';
+
+export interface FakeKubeGatewayOptions {
+  /** TokenReview answers by token; any other token is not authenticated. */
+  reviews?: Record<string, TokenReviewResult>;
+  /** Pods by `namespace/name`; any other pod does not exist. */
+  pods?: Record<string, V1Pod>;
+  /** The SubjectAccessReview decision; everything is allowed without one. */
+  allows?: (check: AccessCheck) => boolean;
+}
+
+export interface FakeKubeGateway extends KubeGateway {
+  /** `review <token> <audiences>` and `read <namespace>/<name>`, in the order they were asked. */
+  calls: string[];
+  checks: AccessCheck[];
+  events: PodEvent[];
+}
+
+export function fakeKubeGateway(options: FakeKubeGatewayOptions = {}): FakeKubeGateway {
+  const fake: FakeKubeGateway = {
+    calls: [],
+    checks: [],
+    events: [],
+    reviewToken(token, audiences) {
+      fake.calls.push(`review ${token} ${audiences?.join(',') ?? ''}`);
+      return Promise.resolve(options.reviews?.[token] ?? { authenticated: false });
+    },
+    checkAccess(check) {
+      fake.checks.push(check);
+      return Promise.resolve(options.allows?.(check) ?? true);
+    },
+    readPod(namespace, name) {
+      fake.calls.push(`read ${namespace}/${name}`);
+      return Promise.resolve(options.pods?.[`${namespace}/${name}`]);
+    },
+    recordEvent(event) {
+      fake.events.push(event);
+      return Promise.resolve();
+    },
+  };
+  return fake;
+}

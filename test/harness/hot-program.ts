@@ -1,0 +1,67 @@
+// The C program that tests record: two busy functions, furnace_light and furnace_heavy, where the heavy
+// one does three times the work of the light one on every round; and how to count them in folded stacks.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { run, startProcess } from './processes.ts';
+
+const HOT_C = `#include <stdlib.h>
+#include <time.h>
+volatile unsigned long sink;
+#ifdef FURNACE_BUILD_TAG
+/* A distinct build id per build, so perf's build-id cache cannot lend symbols from an earlier build. */
+__attribute__((used)) const char furnace_build_tag[] = FURNACE_BUILD_TAG;
+#endif
+__attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+__attribute__((noinline)) void furnace_heavy(void) { for (unsigned long i = 0; i < 6000000UL; i++) sink += i; }
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+int main(int argc, char **argv) {
+  double end = now() + (argc > 1 ? atof(argv[1]) : 60.0);
+  while (now() < end) { furnace_light(); furnace_heavy(); }
+  return 0;
+}
+`;
+
+/**
+ * Compiles the program into dir (frame pointers kept, no optimization) and returns its path. Its only
+ * argument is how many seconds it runs (60 without one).
+ */
+export async function buildHotProgram(
+  dir: string,
+  extraFlags: string[] = [],
+  name = 'furnace-hot',
+): Promise<string> {
+  await writeFile(join(dir, 'hot.c'), HOT_C);
+  const path = join(dir, name);
+  await run('gcc', ['-O0', '-fno-omit-frame-pointer', ...extraFlags, '-o', path, join(dir, 'hot.c')]);
+  return path;
+}
+
+/**
+ * Builds the program under a name no other process on this machine has, runs it for the test, and
+ * returns the name: a processPattern that finds this process and no other.
+ */
+export async function runHotProgram(t: TestContext, dir: string, seconds = 120): Promise<string> {
+  const name = `furnace_hot_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const path = await buildHotProgram(dir, [], name);
+  startProcess(t, path, [String(seconds)]);
+  return name;
+}
+
+/** Samples per function: the sum of the counts of every folded stack that contains it. */
+export function samplesOf(folded: string, fn: string): number {
+  let total = 0;
+  for (const line of folded.split('\n')) {
+    const space = line.lastIndexOf(' ');
+    if (space < 0) continue;
+    if (
+      line
+        .slice(0, space)
+        .split(';')
+        .some((frame) => frame === fn || frame.startsWith(`${fn} `))
+    ) {
+      total += Number(line.slice(space + 1));
+    }
+  }
+  return total;
+}

@@ -1,0 +1,15 @@
+// What a running process costs, read from /proc (Linux), for the benchmarks.
+import { readFile } from 'node:fs/promises';
+
+/** CPU time the process has used so far, user and system together, in ms. */
+export async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  // utime and stime, in clock ticks: 100 per second on Linux.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The process's resident set size in KiB. */
+export async function rssKiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
