@@ -91,7 +91,9 @@ describe('renderFlameGraphSvg', () => {
 
   it('embeds the drawn frames for the script, in the order of the <g> elements', () => {
     const svg = renderFlameGraphSvg(STACKS, { width: 1200, minWidth: 20 });
-    const json = /<script type="application\/json" id="furnace-data"><!\[CDATA\[([^]*?)\]\]><\/script>/.exec(svg);
+    const json = /<script type="application\/json" id="furnace-data"><!\[CDATA\[([^]*?)\]\]><\/script>/.exec(
+      svg,
+    );
     assert.ok(json, 'data block');
     const data = JSON.parse(json[1] as string) as SvgViewerData;
     assert.deepEqual([data.width, data.xpad, data.charWidth], [1200, 10, 12 * 0.59]);

@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { HTML_VIEWER_SCRIPT, SVG_VIEWER_SCRIPT } from '../../core/render/viewer-bundle.generated.ts';
-import { bundleViewers, GENERATED_PATH, renderBundleModule } from '../../core/render/viewer/bundle-viewers.ts';
+import {
+  bundleViewers,
+  GENERATED_PATH,
+  renderBundleModule,
+} from '../../core/render/viewer/bundle-viewers.ts';
 
 describe('viewer bundles', () => {
   it('are up to date with core/render/viewer/*.ts', async () => {
