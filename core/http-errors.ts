@@ -58,6 +58,15 @@ type Sources = Pick<FastifyRequest, 'body' | 'params' | 'query'>;
 
 type Validation = NonNullable<FrameworkError['validation']>[number];
 
+function valueAt(source: unknown, dotted: string): unknown {
+  let value = source;
+  for (const key of dotted.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
 /** Which field a schema rejection is about, and the value it had. */
 function locate(
   first: Validation | undefined,
@@ -68,13 +77,14 @@ function locate(
   const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
   const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const named = path || extra;
   const source = (
     context === 'params' ? request.params : context === 'querystring' ? request.query : request.body
-  ) as Record<string, unknown> | undefined;
-  // A named field shows its own value; a missing one has none; otherwise the whole input is the value.
-  if (named) return { field: named, value: source?.[named] };
-  if (missing !== undefined) return { field: missing, value: undefined };
+  );
+  const join = (name: string): string => (path ? `${path}.${name}` : name);
+  // A missing field has no value; a named one shows its own; otherwise the whole input is the value.
+  if (missing !== undefined) return { field: join(missing), value: undefined };
+  const named = extra === undefined ? path : join(extra);
+  if (named) return { field: named, value: valueAt(source, named) };
   return { field: context, value: source };
 }
 

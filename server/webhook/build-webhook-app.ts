@@ -13,9 +13,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { FurnaceError, toErrorBody } from '../../core/errors.ts';
+import { toFurnaceError } from '../../core/http-errors.ts';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { answer, reviewAdmission } from '../../core/injection/review-admission.ts';
 import type { AdmissionRequest } from '../../core/injection/review-admission.ts';
@@ -51,21 +52,22 @@ function parseJson(body: string): unknown {
   }
 }
 
-function errorReply(error: FastifyError | FurnaceError): {
-  status: number;
-  body: ReturnType<typeof toErrorBody>;
-} {
-  if (error instanceof FurnaceError) return { status: error.status, body: toErrorBody(error) };
+/**
+ * The shared conversion (field, value and limit of a schema rejection), with the webhook's own rule:
+ * whatever went wrong before the handler is answered as the caller's mistake, never a 5xx.
+ */
+function errorReply(error: FastifyError | FurnaceError, request: FastifyRequest): FurnaceError {
+  if (error instanceof FurnaceError) return error;
   if (error.statusCode === 413) {
-    const tooLarge = new FurnaceError(
+    return new FurnaceError(
       'ERR_PAYLOAD_TOO_LARGE',
       `body is larger than ${WEBHOOK_BODY_LIMIT} bytes (the API server's request limit)`,
     );
-    return { status: 413, body: toErrorBody(tooLarge) };
   }
+  const failure = toFurnaceError(error, request);
   const prefix = error.validation ? 'not an AdmissionReview v1: ' : '';
-  const invalid = new FurnaceError('ERR_INVALID_PARAMETER', `${prefix}${error.message}`);
-  return { status: 400, body: toErrorBody(invalid) };
+  if (failure.status >= 500) return new FurnaceError('ERR_INVALID_PARAMETER', `${prefix}${error.message}`);
+  return new FurnaceError(failure.code, `${prefix}${failure.message}`, { ...failure.details });
 }
 
 function registerTlsRotation(app: WebhookApp, source: TlsSource): void {
@@ -100,7 +102,9 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
   });
 
   app.setErrorHandler((error: FastifyError | FurnaceError, request, reply) => {
-    const { status, body } = errorReply(error);
+    const failure = errorReply(error, request);
+    const { status } = failure;
+    const body = toErrorBody(failure);
     // Parser and schema errors carry a 4xx; anything else is ours, still answered without a 5xx.
     const ours = !(error instanceof FurnaceError) && (error.statusCode ?? 500) >= 500;
     if (ours) request.log.error({ err: error, status }, 'webhook request failed before the handler');

@@ -23,7 +23,7 @@ describe('POST /mutate with bad input', () => {
         request: { uid: 'u' },
       }),
       contentType: 'application/json',
-      message: /not an AdmissionReview v1: body\/kind/,
+      message: /not an AdmissionReview v1: kind "TokenReview" is invalid/,
     },
     {
       name: 'AdmissionReview v1beta1',
@@ -33,13 +33,13 @@ describe('POST /mutate with bad input', () => {
         request: { uid: 'u' },
       }),
       contentType: 'application/json',
-      message: /body\/apiVersion/,
+      message: /apiVersion "admission.k8s.io\/v1beta1" is invalid/,
     },
     {
       name: 'no request',
       payload: JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }),
       contentType: 'application/json',
-      message: /'request'/,
+      message: /: request is required/,
     },
     {
       name: 'no request.uid',
@@ -49,7 +49,7 @@ describe('POST /mutate with bad input', () => {
         request: { operation: 'CREATE' },
       }),
       contentType: 'application/json',
-      message: /'uid'/,
+      message: /request\.uid is required/,
     },
     {
       name: 'an empty request.uid',
@@ -59,7 +59,7 @@ describe('POST /mutate with bad input', () => {
         request: { uid: '' },
       }),
       contentType: 'application/json',
-      message: /body\/request\/uid/,
+      message: /request\.uid "" is invalid/,
     },
   ];
 

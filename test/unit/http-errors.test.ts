@@ -36,6 +36,21 @@ describe('toFurnaceError', () => {
       request,
     );
     assert.equal(missing.message, 'id is required');
+    const nested = toFurnaceError(
+      { validation: [{ keyword: 'required', instancePath: '/request', params: { missingProperty: 'uid' } }] },
+      request,
+    );
+    assert.equal(nested.message, 'request.uid is required');
+  });
+
+  it('shows the value of a nested field', () => {
+    const error = toFurnaceError(
+      {
+        validation: [{ keyword: 'minLength', instancePath: '/request/uid', message: 'must not be empty' }],
+      },
+      { body: { request: { uid: '' } }, params: {}, query: {} },
+    );
+    assert.equal(error.message, 'request.uid "" is invalid: must not be empty');
   });
 
   it('maps framework statuses to codes and hides internal errors', () => {
