@@ -77,9 +77,8 @@ function locate(
   const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
   const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const source = (
-    context === 'params' ? request.params : context === 'querystring' ? request.query : request.body
-  );
+  const source =
+    context === 'params' ? request.params : context === 'querystring' ? request.query : request.body;
   const join = (name: string): string => (path ? `${path}.${name}` : name);
   // A missing field has no value; a named one shows its own; otherwise the whole input is the value.
   if (missing !== undefined) return { field: join(missing), value: undefined };
