@@ -103,9 +103,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const text = file === '-' ? await readStream(io.stdin) : await readFile(file, 'utf8');
       outputs.push(injectText(text, file === '-' ? 'stdin' : file, options, io));
     }
-    // Several files become one stream: a document separator between them.
-    const joined = outputs.filter((o) => o !== '').map((o) => (o.endsWith('\n') ? o : `${o}\n`));
-    io.stdout.write(joined.join('---\n'));
+    // Several files become one stream, with a document separator between them; one file comes out as
+    // it went in, down to a missing last newline.
+    const texts = outputs.filter((o) => o !== '');
+    io.stdout.write(
+      texts.map((o, i) => (i === texts.length - 1 || o.endsWith('\n') ? o : `${o}\n`)).join('---\n'),
+    );
     return 0;
   } catch (error) {
     const message = error instanceof FurnaceError || error instanceof Error ? error.message : String(error);
