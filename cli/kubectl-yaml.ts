@@ -118,7 +118,11 @@ export function renderChangedDocument(doc: ManifestDocument, changed: unknown, s
     indentSeq: indentsSequences(original),
     flowCollectionPadding: false,
   };
-  const fit = (text: string) => (original.endsWith('\n') ? text : text.replace(/\n$/, ''));
+  // The replacement ends like the text it replaces, with the same line endings.
+  const fit = (text: string) => {
+    const ended = original.endsWith('\n') ? text : text.replace(/\n$/, '');
+    return original.includes('\r\n') ? ended.replaceAll('\n', '\r\n') : ended;
+  };
   try {
     for (const operation of computePatch(doc.value as object, expected as object)) {
       applyOperation(doc.document, operation);

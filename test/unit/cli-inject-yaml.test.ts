@@ -138,6 +138,15 @@ data:
     assert.ok(once.stdout.endsWith('\n---\n'), 'the closing --- stays, with no empty line added');
   });
 
+  it('keeps CRLF line endings in what it rewrites', async () => {
+    const input = DEPLOYMENT.replaceAll('\n', '\r\n');
+    const result = await inject(input);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /- name: furnace\r\n/);
+    assert.doesNotMatch(result.stdout, /[^\r]\n/);
+    assertNothingLost(readAsYaml11(input)[0], readAsYaml11(result.stdout)[0]);
+  });
+
   it('injects through anchors and merge keys, with the same meaning', async () => {
     const input = `apiVersion: apps/v1
 kind: StatefulSet
