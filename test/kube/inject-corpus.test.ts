@@ -32,19 +32,34 @@ function furnaceInject(input: string): Promise<{ code: number; stdout: string; s
   });
 }
 
+// Values the API server makes up anew for every request: UIDs (also in a Job's selector labels) and the
+// random suffix of the service-account token volume.
+const UID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+const TOKEN_VOLUME = /kube-api-access-[a-z0-9]{5}/g;
+
 /** What the API server would store, by `Kind/name`, without what differs on every request. */
 async function createDryRun(manifest: string, what: string): Promise<Map<string, Stored>> {
   const result = await cp.kubectl(['create', '--dry-run=server', '-n', namespace, '-o', 'json', '-f', '-'], {
     input: manifest,
   });
   assert.equal(result.code, 0, `the API server refused ${what}:\n${result.stderr}`);
-  const output = JSON.parse(result.stdout) as { kind: string; items?: Stored[] };
-  const objects = output.kind === 'List' ? (output.items ?? []) : [output as Stored];
+  const text = result.stdout.replace(UID, '<uid>').replace(TOKEN_VOLUME, 'kube-api-access');
+  // One JSON object per created object, each opening with a "{" line of its own.
+  const objects = text
+    .split(/^(?=\{$)/m)
+    .filter((chunk) => chunk.trim() !== '')
+    .map((chunk) => JSON.parse(chunk) as Stored & { status?: unknown });
   const byName = new Map<string, Stored>();
   for (const object of objects) {
     const metadata = object.metadata as Record<string, unknown>;
-    for (const volatile of ['uid', 'creationTimestamp', 'managedFields', 'generation'])
-      delete metadata[volatile];
+    for (const volatile of ['creationTimestamp', 'managedFields', 'generation']) delete metadata[volatile];
+    // Computed by the server from the spec (a BestEffort pod's QoS class becomes Burstable with the
+    // sidecar's requests): not part of the manifest.
+    delete object.status;
+    // Added by the ServiceAccount admission plugin after the pod's own volumes, so after the sidecar's
+    // too: compared without it (its mounts stay, they come last in every container either way).
+    const pod = podOf(object).spec;
+    if (pod?.volumes) pod.volumes = pod.volumes.filter((v) => v.name !== 'kube-api-access');
     byName.set(`${object.kind}/${object.metadata.name}`, object);
   }
   return byName;
@@ -55,6 +70,7 @@ interface PodLike {
   spec?: {
     containers?: { name: string }[];
     initContainers?: { name: string }[];
+    volumes?: { name: string }[];
     shareProcessNamespace?: boolean;
   };
 }
