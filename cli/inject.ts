@@ -1,22 +1,27 @@
 // `furnace inject [-f FILE|-]... [--config FILE] [--image IMAGE] [--security-profile P] [--server-url URL]
-// [--require-opt-in]`: prints the manifest with the sidecar injected into Pods and the pod templates of
-// Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs. Same core as the webhook.
+// [--require-opt-in] [--force]`: prints the manifest with the sidecar injected into Pods and the pod
+// templates of workloads; every other document passes through byte for byte. Same core as the webhook.
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { FurnaceError } from '../core/errors.ts';
-import { injectManifestObject } from '../core/injection/inject-manifest.ts';
+import { describeReason } from '../core/injection/describe-reason.ts';
+import { INJECTED_KINDS, injectManifestObject } from '../core/injection/inject-manifest.ts';
+import type { ManifestOptions } from '../core/injection/inject-manifest.ts';
 import type { InjectionConfig } from '../core/injection/injection-config.ts';
 import { parseInjectionConfig } from '../core/injection/injection-config.ts';
 import { mergeRawConfig } from '../core/injection/injection-config-env.ts';
 import { parseCli, type CliIo } from './io.ts';
+import { readDocuments, renderChangedDocument } from './kubectl-yaml.ts';
 
 const USAGE = `usage: furnace inject [-f FILE]... [options]
 
-Prints the manifest (multi-document YAML) with the furnace sidecar injected into every Pod and every
-pod template of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs. Other documents
-are printed unchanged. Reads stdin when no file is given (or with -f -).
+Prints the manifest (multi-document YAML, or a List) with the furnace sidecar injected into the pods of
+these kinds: ${INJECTED_KINDS.join(', ')}.
+Every other document (Services, ConfigMaps, RBAC, CRDs, ...) is printed as it came, byte for byte, so a
+whole application can be piped through to kubectl apply. Reads stdin when no file is given (or with -f -).
+What was injected or skipped, and why, goes to stderr.
 
 options:
   -f, --filename FILE      manifest to read (repeatable; - for stdin)
@@ -25,6 +30,7 @@ options:
       --security-profile P privileged (default) or capabilities
       --server-url URL     where sidecars register
       --require-opt-in     only inject pods labelled or annotated furnace=enabled, as the webhook does
+      --force              also inject pods that opted out (labelled or annotated furnace=false)
 `;
 
 async function readStream(stream: Readable): Promise<string> {
@@ -49,25 +55,22 @@ async function loadConfig(
   return parseInjectionConfig(mergeRawConfig(fromFile, flags));
 }
 
-function injectText(
-  text: string,
-  source: string,
-  config: InjectionConfig,
-  requireOptIn: boolean,
-  io: CliIo,
-): string[] {
-  const out: string[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
-    if (doc.contents === null) continue;
-    const result = injectManifestObject(doc.toJS(), config, requireOptIn);
+/** The text with every injected document's value replaced; everything else is kept as it was. */
+function injectText(text: string, source: string, options: ManifestOptions, io: CliIo): string {
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const doc of readDocuments(text, source)) {
+    const result = injectManifestObject(doc.value, options);
     for (const { what, decision } of result.notes) {
       const verb = decision.inject ? 'injected' : 'not injected';
-      io.stderr.write(`furnace inject: ${what}: ${verb} (${decision.reasons.join(', ')})\n`);
+      const why = decision.reasons.map(describeReason).join('; ');
+      io.stderr.write(`furnace inject: ${what}: ${verb} (${decision.reasons.join(', ')}): ${why}\n`);
     }
-    // Untouched documents keep their text, comments included.
-    out.push(result.changed ? stringify(result.object) : doc.toString().replace(/^---[ \t]*\n/, ''));
+    if (result.changed) {
+      edits.push({ start: doc.start, end: doc.end, text: renderChangedDocument(doc, result.object, text) });
+    }
   }
+  let out = text;
+  for (const edit of edits.reverse()) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return out;
 }
 
@@ -82,6 +85,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'security-profile': { type: 'string' },
         'server-url': { type: 'string' },
         'require-opt-in': { type: 'boolean' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }),
@@ -89,15 +93,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
   try {
-    const config = await loadConfig(values);
-    const documents: string[] = [];
+    const options: ManifestOptions = {
+      config: await loadConfig(values),
+      requireOptIn: values['require-opt-in'] === true,
+      overrideOptOut: values.force === true,
+    };
+    const outputs: string[] = [];
     for (const file of values.filename ?? ['-']) {
       const text = file === '-' ? await readStream(io.stdin) : await readFile(file, 'utf8');
-      documents.push(
-        ...injectText(text, file === '-' ? 'stdin' : file, config, values['require-opt-in'] === true, io),
-      );
+      outputs.push(injectText(text, file === '-' ? 'stdin' : file, options, io));
     }
-    io.stdout.write(documents.map((d) => (d.endsWith('\n') ? d : `${d}\n`)).join('---\n'));
+    // Several files become one stream, with a document separator between them; one file comes out as
+    // it went in, down to a missing last newline.
+    const texts = outputs.filter((o) => o !== '');
+    io.stdout.write(
+      texts.map((o, i) => (i === texts.length - 1 || o.endsWith('\n') ? o : `${o}\n`)).join('---\n'),
+    );
     return 0;
   } catch (error) {
     const message = error instanceof FurnaceError || error instanceof Error ? error.message : String(error);

@@ -14,6 +14,8 @@ export const NAMESPACE_LABEL_VALUE = 'enabled';
 /** Pod label or annotation that opts a pod in; the value is one of OPT_IN_VALUES, any case. */
 export const POD_OPT_IN_KEY = 'furnace';
 export const OPT_IN_VALUES: readonly string[] = ['enabled', 'enable', 'true', 'yes'];
+/** Values of the same label or annotation that opt a pod out explicitly (any case); an opt-out wins. */
+export const OPT_OUT_VALUES: readonly string[] = ['disabled', 'disable', 'false', 'no', 'off'];
 
 export const SIDECAR_CONTAINER_NAME = 'furnace';
 export const SIDECAR_PORT = 12380;
@@ -69,6 +71,10 @@ export function isArtifactName(name: string): name is ArtifactName {
 
 export function isOptInValue(value: string | undefined): boolean {
   return value !== undefined && OPT_IN_VALUES.includes(value.trim().toLowerCase());
+}
+
+export function isOptOutValue(value: string | undefined): boolean {
+  return value !== undefined && OPT_OUT_VALUES.includes(value.trim().toLowerCase());
 }
 
 /** Extra sidecar environment used outside a pod (local mode and tests); never set by the webhook. */

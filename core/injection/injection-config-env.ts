@@ -1,6 +1,7 @@
 // Environment variables that override the injection config file, mapped to raw config keys, and the
 // one resolution of file + environment into a validated InjectionConfig.
 // Pure: the caller reads the files and passes the environment.
+import { isRecord } from './is-record.ts';
 import { ConfigError } from '../config-error.ts';
 import { parseInjectionConfig, type InjectionConfig } from './injection-config.ts';
 
@@ -25,10 +26,6 @@ export const SERVER_CA_FILE_ENV = 'FURNACE_INJECT_SERVER_CA_FILE';
 
 type Raw = Record<string, unknown>;
 type Env = Readonly<Record<string, string | undefined>>;
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function convert(path: string, value: string): unknown {
   if (path === 'tokenExpirationSeconds') return /^\d+$/.test(value) ? Number(value) : value;

@@ -5,6 +5,7 @@
 //     `raw` is a partial object (from a YAML/JSON file, merged with injectionConfigFromEnv(env));
 //     missing keys take DEFAULT_INJECTION_CONFIG. Throws a ConfigError (core/config-error.ts) naming the
 //     key, the value and the allowed values; start-up stops on it (server/load-config.ts adds the source).
+import { isRecord } from './is-record.ts';
 import { ConfigError } from '../config-error.ts';
 import { isHttpUrl } from '../config-values.ts';
 
@@ -62,10 +63,6 @@ const TOP_KEYS = Object.keys(DEFAULT_INJECTION_CONFIG) as (keyof InjectionConfig
 
 function invalid(key: string, value: unknown, allowed: string): ConfigError {
   return new ConfigError(key, value, allowed);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkKeys(key: string, value: Record<string, unknown>, allowed: readonly string[]): void {

@@ -52,3 +52,13 @@ export function targetContainers(pod: V1Pod): { name: string; image: string }[] 
     .filter((c) => c.name !== SIDECAR_CONTAINER_NAME)
     .map((c) => ({ name: c.name, image: c.image ?? '' }));
 }
+
+/**
+ * Resource names (cpu, memory, …) that the pod budgets as a whole in `spec.resources` (pod-level
+ * resources, Kubernetes 1.32+). The API server requires the pod-level requests to cover the sum of the
+ * containers' requests and every container limit to fit in the pod-level limit.
+ */
+export function podLevelResourceNames(pod: V1Pod): string[] {
+  const resources = pod.spec?.resources;
+  return [...new Set([...Object.keys(resources?.requests ?? {}), ...Object.keys(resources?.limits ?? {})])];
+}

@@ -14,7 +14,7 @@ import {
   SIDECAR_PORT_NAME,
 } from '../names.ts';
 import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
-import { targetContainers } from './pod-shape.ts';
+import { podLevelResourceNames, targetContainers } from './pod-shape.ts';
 import type { SidecarVolumes } from './sidecar-volumes.ts';
 
 /** Capabilities that perf (PERFMON, SYS_ADMIN), stack walking across PIDs (SYS_PTRACE) and kallsyms (SYSLOG) need. */
@@ -41,17 +41,25 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
   ];
 }
 
-function amounts(a: ResourceAmounts): Record<string, string> | undefined {
+function amounts(a: ResourceAmounts, budgetedByPod: readonly string[]): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   if (a.cpu !== '') out.cpu = a.cpu;
   if (a.memory !== '') out.memory = a.memory;
+  for (const name of budgetedByPod) delete out[name];
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function sidecarResources(config: InjectionConfig): V1ResourceRequirements {
+/**
+ * The configured requests and limits, except for resources the pod budgets at pod level: there the
+ * sidecar sets neither and draws on the pod's budget, as any container without its own amounts does.
+ * Adding its requests could exceed the pod-level requests (and its limit the pod-level limit), which the
+ * API server refuses: a valid pod must never become invalid by being injected.
+ */
+function sidecarResources(pod: V1Pod, config: InjectionConfig): V1ResourceRequirements {
+  const budgetedByPod = podLevelResourceNames(pod);
   const resources: V1ResourceRequirements = {};
-  const requests = amounts(config.resources.requests);
-  const limits = amounts(config.resources.limits);
+  const requests = amounts(config.resources.requests, budgetedByPod);
+  const limits = amounts(config.resources.limits, budgetedByPod);
   if (requests) resources.requests = requests;
   if (limits) resources.limits = limits;
   return resources;
@@ -83,7 +91,7 @@ export function buildSidecarContainer(
     imagePullPolicy: config.imagePullPolicy,
     ports: [{ name: SIDECAR_PORT_NAME, containerPort: SIDECAR_PORT, protocol: 'TCP' }],
     env: sidecarEnv(pod, config),
-    resources: sidecarResources(config),
+    resources: sidecarResources(pod, config),
     securityContext: sidecarSecurityContext(config),
     volumeMounts: volumes.mounts,
     startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 30 },

@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../cli/inject.ts';
 import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { runCli, type CliResult } from '../harness/cli.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function inject(argv: string[], stdin = ''): Promise<Result> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await run(argv, { stdin: Readable.from([stdin]), stdout, stderr });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+function inject(argv: string[], stdin = ''): Promise<CliResult> {
+  return runCli(run, argv, stdin);
 }
 
 const MANIFEST = `# the front end

@@ -2,28 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { run as collapsePerf } from '../../cli/collapse-perf.ts';
 import { run as flamegraph } from '../../cli/flamegraph.ts';
-import type { CliIo } from '../../cli/io.ts';
+import { runCli } from '../harness/cli.ts';
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden', 'stacks');
-
-async function runCli(
-  command: (argv: string[], io: CliIo) => Promise<number>,
-  argv: string[],
-  input: string | Buffer = '',
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (b: Buffer) => out.push(b));
-  stderr.on('data', (b: Buffer) => err.push(b));
-  const code = await command(argv, { stdin: Readable.from([input]), stdout, stderr });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
 
 describe('furnace collapse-perf', () => {
   it('folds perf script from stdin like the golden file, with options', async () => {

@@ -88,6 +88,20 @@ describe('StackCollapser', () => {
     assert.equal(collapser.skippedSamples, 1);
   });
 
+  it('condenses Java signatures only for the process name java, after --pid or --tid are applied', () => {
+    // stackcollapse-perf.pl tidies Java names when its process name equals "java"; with --pid or --tid
+    // that name is java-PID (or java-PID/TID), so the leading L stays, as in the perl script's own
+    // expected outputs for those options. Furnace matches it rather than "fixing" it.
+    const text = 'java 7/8 [000] 1.0: cpu-clock:\n\t1 Lcom/x/Foo;.bar(I)V (/tmp/perf-7.map)\n\n';
+    assert.equal(collapseText(text), 'java;com/x/Foo:.bar 1\n');
+    assert.equal(collapseText(text, { pid: true }), 'java-7;Lcom/x/Foo:.bar 1\n');
+    assert.equal(collapseText(text, { tid: true, jit: true }), 'java-7/8;Lcom/x/Foo:.bar_[j] 1\n');
+    assert.equal(
+      collapseText(text.replace('java', 'pool-1-thread-1')),
+      'pool-1-thread-1;Lcom/x/Foo:.bar 1\n',
+    );
+  });
+
   it('counts lines it cannot read instead of failing', () => {
     const collapser = new StackCollapser();
     collapser.push('pp 1 1.0: 5 cycles:\n\t1 f (/a)\n  garbage\n\n');

@@ -31,7 +31,7 @@ describe('decideInjection', () => {
   it('skips a pod that did not opt in, or opted out', () => {
     assert.deepEqual(decideInjection(pod()), { inject: false, reasons: ['pod-not-opted-in'] });
     assert.deepEqual(decideInjection(pod({ furnace: 'false' }, { furnace: 'off' })).reasons, [
-      'pod-not-opted-in',
+      'pod-opted-out',
     ]);
     assert.deepEqual(decideInjection(pod({ Furnace: 'yes' })).reasons, ['pod-not-opted-in']);
   });

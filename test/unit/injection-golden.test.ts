@@ -1,6 +1,6 @@
 // Golden cases: test/golden/injection/<case>.in.yaml (a pod) → <case>.out.yaml (the pod as admitted) and
 // <case>.patch.json (the patch the webhook answers). A first line `# config: {...}` overrides the injection
-// config for that case. UPDATE_GOLDEN=1 rewrites the expected files; a golden file no case uses fails.
+// config for that case; a line `# reasons: a, b` states the decision's reason codes. UPDATE_GOLDEN=1 rewrites the expected files; a golden file no case uses fails.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,11 @@ const SUFFIXES = ['.in.yaml', '.out.yaml', '.patch.json'] as const;
 function configOverrides(text: string): Record<string, unknown> {
   const match = /^# config: (.*)$/m.exec(text);
   return match?.[1] ? (JSON.parse(match[1]) as Record<string, unknown>) : {};
+}
+
+function statedReasons(text: string): string[] | undefined {
+  const match = /^# reasons: (.*)$/m.exec(text);
+  return match?.[1]?.split(',').map((r) => r.trim());
 }
 
 function checkGolden(file: string, actual: string): void {
@@ -58,6 +63,8 @@ describe('injection golden files', () => {
       checkGolden(`${name}.out.yaml`, stringify(output));
 
       assert.equal(outcome.review.response.allowed, true);
+      const reasons = statedReasons(text);
+      if (reasons) assert.deepEqual(outcome.decision.reasons, reasons);
       assert.equal(outcome.review.response.patchType, patch.length > 0 ? 'JSONPatch' : undefined);
       if (outcome.decision.inject) assert.deepEqual(output, injectSidecar(input, config));
       else assert.deepEqual(patch, [], `skipped (${outcome.decision.reasons.join(', ')}) but patched`);
