@@ -1,0 +1,170 @@
+// The flame graph on a canvas: frames from layoutFlameView, names drawn as text (never markup),
+// a tooltip, click to zoom, and the keyboard (arrows move, Enter zooms, Escape resets).
+import type { RefObject } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { fitLabel, layoutFlameView, type ViewFrame, type ViewNode } from '../../../core/render/flame-view.ts';
+import type { Orientation } from '../routing/url-state.ts';
+import { frameAt, groupRows, moveFrom, type Move } from './frame-rows.ts';
+
+export const ROW_HEIGHT = 18;
+const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const MATCH_COLOR = 'rgb(230,0,230)';
+
+export interface FlameCanvasProps<N extends ViewNode<N>> {
+  root: N;
+  focus: N;
+  orientation: Orientation;
+  /** Accessible name of the graph. */
+  name: string;
+  colorOf: (node: N) => string;
+  /** Search matches, drawn in magenta. */
+  matches?: Set<N> | undefined;
+  /** Lines of the tooltip and of the keyboard announcement. */
+  describe: (node: N) => string[];
+  onZoom?: (node: N) => void;
+  onReset?: () => void;
+}
+
+function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(Math.floor(element.clientWidth));
+    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
+
+const KEY_MOVES: Record<string, { flame: Move; icicle: Move }> = {
+  ArrowLeft: { flame: 'left', icicle: 'left' },
+  ArrowRight: { flame: 'right', icicle: 'right' },
+  ArrowUp: { flame: 'child', icicle: 'parent' },
+  ArrowDown: { flame: 'parent', icicle: 'child' },
+};
+
+export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
+  const { root, focus, orientation, colorOf, matches, describe } = props;
+  const [boxRef, width] = useWidth();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<{ frame: ViewFrame<N>; x: number; y: number } | undefined>(undefined);
+  const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
+  const view = useMemo(
+    () => layoutFlameView(root, { width: Math.max(width, 1), minWidth: 0.5, focus }),
+    [root, focus, width],
+  );
+  const rows = useMemo(() => groupRows(view.frames), [view]);
+  const height = (view.maxDepth + 1) * ROW_HEIGHT;
+  const yOf = (depth: number): number =>
+    orientation === 'flame' ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
+  const depthAt = (y: number): number =>
+    orientation === 'flame' ? Math.floor((height - y) / ROW_HEIGHT) : Math.floor(y / ROW_HEIGHT);
+
+  // A new layout invalidates the frame objects the keyboard and the tooltip point at.
+  useEffect(() => {
+    setSelected(undefined);
+    setHover(undefined);
+  }, [view]);
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const context = canvas?.getContext('2d');
+    if (!canvas || !context || width === 0) return;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.floor(width * ratio);
+    canvas.height = Math.floor(height * ratio);
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, width, height);
+    context.font = FONT;
+    context.textBaseline = 'middle';
+    const charWidth = context.measureText('M').width || 7;
+    for (const frame of view.frames) {
+      const y = yOf(frame.depth);
+      context.globalAlpha = frame.ancestor ? 0.55 : 1;
+      context.fillStyle = matches?.has(frame.node) ? MATCH_COLOR : colorOf(frame.node);
+      context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
+      const label = fitLabel(frame.node.name, frame.width, charWidth);
+      if (label !== '') {
+        context.fillStyle = '#000';
+        context.fillText(label, frame.x + 3, y + ROW_HEIGHT / 2);
+      }
+    }
+    context.globalAlpha = 1;
+    if (selected) {
+      context.lineWidth = 2;
+      context.strokeStyle = '#000';
+      context.strokeRect(
+        selected.x + 1,
+        yOf(selected.depth) + 1,
+        Math.max(selected.width - 2, 1),
+        ROW_HEIGHT - 3,
+      );
+    }
+  }, [view, width, height, orientation, colorOf, matches, selected]);
+
+  const frameFromEvent = (event: MouseEvent): ViewFrame<N> | undefined => {
+    const rect = (event.currentTarget as HTMLCanvasElement).getBoundingClientRect();
+    return frameAt(rows, depthAt(event.clientY - rect.top), event.clientX - rect.left);
+  };
+
+  const onKeyDown = (event: KeyboardEvent): void => {
+    const move = KEY_MOVES[event.key];
+    const start = selected ?? view.frames.find((frame) => frame.node === focus);
+    if (move && start) {
+      event.preventDefault();
+      setSelected(selected ? moveFrom(rows, start, move[orientation]) : start);
+    } else if ((event.key === 'Enter' || event.key === ' ') && start) {
+      event.preventDefault();
+      props.onZoom?.(start.node);
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      props.onReset?.();
+    }
+  };
+
+  const tip =
+    hover ??
+    (selected ? { frame: selected, x: selected.x + 8, y: yOf(selected.depth) + ROW_HEIGHT } : undefined);
+  return (
+    <div class="flame" ref={boxRef}>
+      <canvas
+        ref={canvasRef}
+        role="img"
+        aria-label={props.name}
+        aria-describedby="flame-keys"
+        tabIndex={0}
+        style={{ width: `${width}px`, height: `${height}px` }}
+        onMouseMove={(event) => {
+          const frame = frameFromEvent(event);
+          const rect = event.currentTarget.getBoundingClientRect();
+          setHover(frame ? { frame, x: event.clientX - rect.left, y: event.clientY - rect.top } : undefined);
+        }}
+        onMouseLeave={() => setHover(undefined)}
+        onClick={(event) => {
+          const frame = frameFromEvent(event);
+          if (frame) props.onZoom?.(frame.node);
+        }}
+        onKeyDown={onKeyDown}
+      />
+      {tip ? (
+        <div
+          class="tooltip"
+          role="tooltip"
+          style={{ left: `${Math.min(tip.x + 12, Math.max(width - 320, 0))}px`, top: `${tip.y + 16}px` }}
+        >
+          {describe(tip.frame.node).map((line, i) => (
+            <div key={i} class={i === 0 ? 'tooltip-name' : undefined}>
+              {line}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <p class="sr-only" aria-live="polite">
+        {selected ? describe(selected.node).join(', ') : ''}
+      </p>
+    </div>
+  );
+}
