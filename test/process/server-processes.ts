@@ -112,14 +112,23 @@ __attribute__((noinline)) void furnace_hot_alpha(long n) { double x = 0; for (lo
 __attribute__((noinline)) void furnace_hot_beta(long n) { double x = 1; for (long i = 0; i < n; i++) x *= 1.0000001; sink = x; }
 int main(int argc, char **argv) {
   int seconds = argc > 1 ? atoi(argv[1]) : 60;
+  long beta = argc > 2 ? atol(argv[2]) : 1;
   time_t end = time(NULL) + seconds;
-  while (time(NULL) < end) { furnace_hot_alpha(2000000); furnace_hot_beta(2000000); }
+  while (time(NULL) < end) { furnace_hot_alpha(2000000); furnace_hot_beta(2000000 * beta); }
   return 0;
 }
 `;
 
-/** Compiles the two-hot-function program under a unique name and runs it; returns its name. */
-export async function runHotProgram(t: TestContext, dir: string, seconds = 120): Promise<string> {
+/**
+ * Compiles the two-hot-function program under a unique name and runs it; returns its name. Beta runs
+ * `betaWeight` times as many iterations as alpha (the two loops cost about the same per iteration).
+ */
+export async function runHotProgram(
+  t: TestContext,
+  dir: string,
+  seconds = 120,
+  betaWeight = 1,
+): Promise<string> {
   const name = `furnace_hot_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   await writeFile(join(dir, 'hot.c'), HOT_PROGRAM);
   await promisify(execFile)('gcc', [
@@ -130,7 +139,7 @@ export async function runHotProgram(t: TestContext, dir: string, seconds = 120):
     join(dir, name),
     join(dir, 'hot.c'),
   ]);
-  const child = spawn(join(dir, name), [String(seconds)], { stdio: 'ignore' });
+  const child = spawn(join(dir, name), [String(seconds), String(betaWeight)], { stdio: 'ignore' });
   const exited = once(child, 'exit');
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) {
