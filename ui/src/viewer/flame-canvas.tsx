@@ -61,7 +61,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const yOf = (depth: number): number =>
     orientation === 'flame' ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
   const depthAt = (y: number): number =>
-    orientation === 'flame' ? Math.floor((height - y) / ROW_HEIGHT) : Math.floor(y / ROW_HEIGHT);
+    orientation === 'flame' ? view.maxDepth - Math.floor(y / ROW_HEIGHT) : Math.floor(y / ROW_HEIGHT);
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
