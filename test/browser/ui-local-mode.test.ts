@@ -106,6 +106,19 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await page.waitForURL((url) => !url.search.includes('zoom='));
       assert.ok(Math.abs((await highlightedShare(page)) * 100 - betaTruth) < 4);
 
+      // The keyboard alone: Tab to the graph, arrows up to beta (the widest child each time), Enter, Escape.
+      await flameGraph(page).focus();
+      for (const key of ['ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowUp']) await page.keyboard.press(key);
+      assert.match(
+        (await page.locator('.flame [aria-live]').first().textContent()) ?? '',
+        /^furnace_hot_beta, /,
+      );
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/zoom=/);
+      assert.equal(page.url(), zoomedUrl, 'Enter zooms like a click');
+      await page.keyboard.press('Escape');
+      await page.waitForURL((url) => !url.search.includes('zoom='));
+
       // Top functions by self samples: beta first, then alpha.
       const names = await page.locator('.top-functions tbody th').allTextContents();
       assert.deepEqual(names.slice(0, 2), ['furnace_hot_beta', 'furnace_hot_alpha']);
@@ -126,6 +139,16 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       assert.equal(await page.getByLabel('Search').inputValue(), 'furnace_hot_beta');
       assert.ok(Math.abs(((await matchedPercent(page)) ?? NaN) - beta) < 0.05);
       assert.ok((await highlightedShare(page)) > 0.97, 'reopened zoomed');
+
+      // speedscope, served by this server, opens the recording's speedscope.json.
+      const [popup] = await Promise.all([
+        page.waitForEvent('popup'),
+        page.getByRole('button', { name: 'Open in speedscope' }).click(),
+      ]);
+      await popup.waitForFunction((title) => document.title === `${title} - speedscope`, id);
+      assert.match(popup.url(), new RegExp(`^${baseUrl}/speedscope/#profileURL=`));
+      await screenshot(popup, 'speedscope');
+      await popup.close();
 
       // A second recording, then the history and a comparison of the two.
       const second = await recordThroughProxy(baseUrl, HOSTNAME, program);

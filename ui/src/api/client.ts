@@ -58,8 +58,23 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return (await (await send('GET', path, undefined, signal)).json()) as T;
 }
 
-export async function getText(path: string, signal?: AbortSignal): Promise<string> {
-  return (await send('GET', path, undefined, signal)).text();
+/** Streams a text answer to `onChunk` as it arrives (decoded as UTF-8 across chunk boundaries). */
+export async function readText(
+  path: string,
+  onChunk: (chunk: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const response = await send('GET', path, undefined, signal);
+  if (!response.body) {
+    onChunk(await response.text());
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    onChunk(decoder.decode(part.value, { stream: true }));
+  }
+  onChunk(decoder.decode());
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

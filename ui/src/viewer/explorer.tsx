@@ -11,7 +11,7 @@ import { detectPalette } from './language.ts';
 import { SandwichPanel } from './sandwich-panel.tsx';
 import { matchedText, parseSearch } from './search-status.ts';
 import { TopFunctionsTable } from './top-functions-table.tsx';
-import { indicesOf, nodeAtPath } from './zoom-path.ts';
+import { indicesOfPath, nodeAtPath } from './zoom-path.ts';
 
 export interface ExplorerProps {
   /** A flame tree; the differential graph passes its DiffNodes, which are FlameNodes too. */
@@ -72,7 +72,7 @@ export function Explorer(props: ExplorerProps) {
       ],
     [root, props.describeMore],
   );
-  const zoomTo = (node: FlameNode): void => onView({ zoom: indicesOf<FlameNode>(root, node) });
+  const zoomTo = (_node: FlameNode, path: FlameNode[]): void => onView({ zoom: indicesOfPath(path) });
   return (
     <div class="explorer">
       <div class="toolbar">

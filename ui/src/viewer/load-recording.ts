@@ -1,8 +1,8 @@
 // A recording from the catalog: its entry and its folded stacks as a flame tree.
-import { buildFlameTree, type FlameNode } from '../../../core/render/flame-tree.ts';
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { CatalogEntry } from '../../../core/recording.ts';
-import { parseFolded } from '../../../core/stacks/folded.ts';
-import { apiPath, getJson, getText } from '../api/client.ts';
+import { apiPath, getJson, readText } from '../api/client.ts';
+import { createTreeBuilder } from './build-tree.ts';
 
 export interface LoadedRecording {
   entry: CatalogEntry;
@@ -14,6 +14,11 @@ export async function loadRecording(id: string, signal?: AbortSignal): Promise<L
   const entry = await getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`, signal);
   if (!entry.artifacts.some((artifact) => artifact.name === 'stacks.folded'))
     return { entry, tree: undefined };
-  const text = await getText(apiPath`/api/v1/recordings/${id}/artifacts/stacks.folded`, signal);
-  return { entry, tree: buildFlameTree(parseFolded(text)) };
+  const builder = createTreeBuilder();
+  await readText(
+    apiPath`/api/v1/recordings/${id}/artifacts/stacks.folded`,
+    (chunk) => builder.add(chunk),
+    signal,
+  );
+  return { entry, tree: builder.finish() };
 }

@@ -1,9 +1,9 @@
 // The top-functions table beside the graph: self and total samples per function, sortable; a name
 // opens the sandwich view of that function.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { SortKey } from '../routing/url-state.ts';
-import { sortFunctions, topFunctions } from './top-functions.ts';
+import { sortFunctions, topFunctions, type FunctionRow } from './top-functions.ts';
 
 const PAGE = 100;
 
@@ -18,9 +18,25 @@ function percent(value: number, total: number): string {
   return total > 0 ? `${((value / total) * 100).toFixed(1)}%` : '0%';
 }
 
+/** Computed after the next paint, so a large graph shows before its table is ready. */
+function useDeferred(compute: () => FunctionRow[], key: unknown): FunctionRow[] | undefined {
+  const [value, setValue] = useState<{ key: unknown; rows: FunctionRow[] } | undefined>(undefined);
+  useEffect(() => {
+    let timer: number | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = window.setTimeout(() => setValue({ key, rows: compute() }), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [key]);
+  return value !== undefined && value.key === key ? value.rows : undefined;
+}
+
 export function TopFunctionsTable({ root, sort, onSort, onPick }: TopFunctionsProps) {
-  const rows = useMemo(() => topFunctions(root), [root]);
-  const sorted = useMemo(() => sortFunctions(rows, sort), [rows, sort]);
+  const rows = useDeferred(() => topFunctions(root), root);
+  const sorted = useMemo(() => (rows ? sortFunctions(rows, sort) : []), [rows, sort]);
   const [shown, setShown] = useState(PAGE);
   const header = (key: SortKey, label: string) => (
     <th scope="col" aria-sort={sort === key ? (key === 'name' ? 'ascending' : 'descending') : 'none'}>
@@ -32,6 +48,7 @@ export function TopFunctionsTable({ root, sort, onSort, onPick }: TopFunctionsPr
   );
   return (
     <div class="top-functions">
+      {rows ? null : <p class="loading">Counting samples per function…</p>}
       <table>
         <caption>Top functions</caption>
         <thead>

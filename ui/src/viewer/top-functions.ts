@@ -15,25 +15,35 @@ export function topFunctions(root: FlameNode): FunctionRow[] {
   const rows = new Map<string, FunctionRow>();
   // How many times each name is on the current path: only its outermost frame adds to total.
   const onPath = new Map<string, number>();
-  const pending: { node: FlameNode; exit: boolean }[] = root.children.map((node) => ({ node, exit: false }));
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const { node, exit } = item;
-    const depth = onPath.get(node.name) ?? 0;
-    if (exit) {
-      if (depth <= 1) onPath.delete(node.name);
-      else onPath.set(node.name, depth - 1);
+  // The walk without allocating per node: the path of nodes and, for each, the next child to visit.
+  const nodes: FlameNode[] = [root];
+  const nextChild: number[] = [0];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top] as FlameNode;
+    const index = nextChild[top] as number;
+    const child = node.children[index];
+    if (child === undefined) {
+      nodes.pop();
+      nextChild.pop();
+      if (top > 0) {
+        const depth = onPath.get(node.name) as number;
+        onPath.set(node.name, depth - 1);
+      }
       continue;
     }
-    let row = rows.get(node.name);
-    if (!row) {
-      row = { name: node.name, self: 0, total: 0 };
-      rows.set(node.name, row);
+    nextChild[top] = index + 1;
+    const depth = onPath.get(child.name) ?? 0;
+    let row = rows.get(child.name);
+    if (row === undefined) {
+      row = { name: child.name, self: 0, total: 0 };
+      rows.set(child.name, row);
     }
-    row.self += node.self;
-    if (depth === 0) row.total += node.value;
-    onPath.set(node.name, depth + 1);
-    pending.push({ node, exit: true });
-    for (const child of node.children) pending.push({ node: child, exit: false });
+    row.self += child.self;
+    if (depth === 0) row.total += child.value;
+    onPath.set(child.name, depth + 1);
+    nodes.push(child);
+    nextChild.push(0);
   }
   return [...rows.values()];
 }

@@ -15,8 +15,11 @@ export function nodeAtPath<N extends ViewNode<N>>(root: N, indices: readonly num
 
 /** Child indices from the root to `target`; [] for the root or a node not in the tree. */
 export function indicesOf<N extends ViewNode<N>>(root: N, target: N): number[] {
-  const path = findPath(root, target);
-  if (!path) return [];
+  return indicesOfPath(findPath(root, target) ?? [root]);
+}
+
+/** Child indices along a path root → node. */
+export function indicesOfPath<N extends ViewNode<N>>(path: readonly N[]): number[] {
   const indices: number[] = [];
   for (let i = 1; i < path.length; i++) {
     indices.push((path[i - 1] as N).children.indexOf(path[i] as N));
