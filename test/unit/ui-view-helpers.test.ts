@@ -6,19 +6,42 @@ import { parseFolded } from '../../core/stacks/folded.ts';
 import { frameAt, groupRows, moveFrom } from '../../ui/src/viewer/frame-rows.ts';
 import { detectPalette } from '../../ui/src/viewer/language.ts';
 import { matchedText, parseSearch } from '../../ui/src/viewer/search-status.ts';
-import { indicesOf, nodeAtPath } from '../../ui/src/viewer/zoom-path.ts';
+import { indicesOfPath, pathAt } from '../../ui/src/viewer/zoom-path.ts';
+import { layoutAlongPath } from '../../ui/src/viewer/zoomed-layout.ts';
 
 const tree = (text: string) => buildFlameTree(parseFolded(text));
 
 describe('UI view helpers', () => {
   it('names a zoomed frame by child indices and finds it again', () => {
     const root = tree('p;a;x 1\np;b;y 2\np;b;z 3\n');
-    const z = root.children[0]?.children[1]?.children[1];
-    assert.equal(z?.name, 'z');
-    assert.deepEqual(indicesOf(root, z ?? root), [0, 1, 1]);
-    assert.equal(nodeAtPath(root, [0, 1, 1]), z);
-    assert.equal(nodeAtPath(root, [0, 9, 9])?.name, 'p', 'a stale path stops at the last frame that exists');
-    assert.deepEqual(indicesOf(root, root), []);
+    const path = pathAt(root, [0, 1, 1]);
+    assert.deepEqual(
+      path.map((n) => n.name),
+      ['all', 'p', 'b', 'z'],
+    );
+    assert.deepEqual(indicesOfPath(path), [0, 1, 1]);
+    assert.deepEqual(
+      pathAt(root, [0, 9, 9]).map((n) => n.name),
+      ['all', 'p'],
+      'a stale path stops at the last frame that exists',
+    );
+    assert.deepEqual(indicesOfPath([root]), []);
+  });
+
+  it('lays out a zoom along a known path exactly as layoutFlameView does by searching for the focus', () => {
+    const root = tree('p;a;x 1\np;b;y 2\np;b;z;w 3\np;c 1\nq;r 4\n');
+    for (const indices of [[], [0], [0, 1], [0, 1, 1], [0, 1, 1, 0], [1, 0]]) {
+      const path = pathAt(root, indices);
+      const focus = path[path.length - 1];
+      for (const minWidth of [0, 0.5, 90]) {
+        const expected = layoutFlameView(root, { width: 500, minWidth, focus });
+        assert.deepEqual(
+          layoutAlongPath(path, { width: 500, minWidth }),
+          expected,
+          `${indices.join('.')} ${minWidth}`,
+        );
+      }
+    }
   });
 
   it('picks the palette from the language the frames show', () => {

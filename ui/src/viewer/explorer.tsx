@@ -11,7 +11,7 @@ import { detectPalette } from './language.ts';
 import { SandwichPanel } from './sandwich-panel.tsx';
 import { matchedText, parseSearch } from './search-status.ts';
 import { TopFunctionsTable } from './top-functions-table.tsx';
-import { indicesOfPath, nodeAtPath } from './zoom-path.ts';
+import { indicesOfPath, pathAt } from './zoom-path.ts';
 
 export interface ExplorerProps {
   /** A flame tree; the differential graph passes its DiffNodes, which are FlameNodes too. */
@@ -47,16 +47,7 @@ export function Explorer(props: ExplorerProps) {
     };
   }, [palette]);
   const colorOf = props.colorOf ?? paletteColor;
-  const focus = useMemo(() => nodeAtPath(root, view.zoom), [root, view.zoom.join('.')]);
-  const path = useMemo(() => {
-    const nodes: FlameNode[] = [root];
-    for (const index of view.zoom) {
-      const next = nodes[nodes.length - 1]?.children[index];
-      if (!next) break;
-      nodes.push(next);
-    }
-    return nodes;
-  }, [root, view.zoom.join('.')]);
+  const path = useMemo(() => pathAt(root, view.zoom), [root, view.zoom.join('.')]);
   const parsed = parseSearch(view.search);
   const found = useMemo(
     () => (parsed.ok && parsed.pattern ? searchFlameTree<FlameNode>(root, parsed.pattern) : undefined),
@@ -141,8 +132,7 @@ export function Explorer(props: ExplorerProps) {
       </p>
       <div class={`explorer-body panel-${view.panel}`}>
         <FlameCanvas
-          root={root}
-          focus={focus}
+          path={path}
           orientation={view.orientation}
           name={`Flame graph of ${props.title}, ${root.value.toLocaleString('en')} samples`}
           colorOf={colorOf}

@@ -1,18 +1,19 @@
-// The flame graph on a canvas: frames from layoutFlameView, names drawn as text (never markup),
+// The flame graph on a canvas: frames from flame-view.ts (layoutAlongPath), names drawn as text (never markup),
 // a tooltip, click to zoom, and the keyboard (arrows move, Enter zooms, Escape resets).
 import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { fitLabel, layoutFlameView, type ViewFrame, type ViewNode } from '../../../core/render/flame-view.ts';
+import { fitLabel, type ViewFrame, type ViewNode } from '../../../core/render/flame-view.ts';
 import type { Orientation } from '../routing/url-state.ts';
 import { frameAt, groupRows, moveFrom, type Move } from './frame-rows.ts';
+import { layoutAlongPath } from './zoomed-layout.ts';
 
 export const ROW_HEIGHT = 18;
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const MATCH_COLOR = 'rgb(230,0,230)';
 
 export interface FlameCanvasProps<N extends ViewNode<N>> {
-  root: N;
-  focus: N;
+  /** Root → the zoomed frame; [root] when not zoomed. */
+  path: N[];
   orientation: Orientation;
   /** Accessible name of the graph. */
   name: string;
@@ -48,21 +49,29 @@ const KEY_MOVES: Record<string, { flame: Move; icicle: Move }> = {
 };
 
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
-  const { root, focus, orientation, colorOf, matches, describe } = props;
+  const { path, orientation, colorOf, matches, describe } = props;
+  const focus = path[path.length - 1];
   const [boxRef, width] = useWidth();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ frame: ViewFrame<N>; x: number; y: number } | undefined>(undefined);
   const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
   const view = useMemo(
-    () => layoutFlameView(root, { width: Math.max(width, 1), minWidth: 0.5, focus }),
-    [root, focus, width],
+    () => layoutAlongPath(path, { width: Math.max(width, 1), minWidth: 0.5 }),
+    [path, width],
   );
   const rows = useMemo(() => groupRows(view.frames), [view]);
-  const height = (view.maxDepth + 1) * ROW_HEIGHT;
+  // The height only grows while the same tree is shown, as in flamegraph.pl: zooming does not move
+  // the page, and the canvas is not reallocated on every zoom.
+  const tallest = useRef<{ root: N | undefined; rows: number }>({ root: undefined, rows: 0 });
+  if (tallest.current.root !== path[0]) tallest.current = { root: path[0], rows: 0 };
+  tallest.current.rows = Math.max(tallest.current.rows, view.maxDepth + 1);
+  const height = tallest.current.rows * ROW_HEIGHT;
   const yOf = (depth: number): number =>
     orientation === 'flame' ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
   const depthAt = (y: number): number =>
-    orientation === 'flame' ? view.maxDepth - Math.floor(y / ROW_HEIGHT) : Math.floor(y / ROW_HEIGHT);
+    orientation === 'flame'
+      ? tallest.current.rows - 1 - Math.floor(y / ROW_HEIGHT)
+      : Math.floor(y / ROW_HEIGHT);
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
@@ -76,8 +85,11 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
     const context = canvas?.getContext('2d');
     if (!canvas || !context || width === 0) return;
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.floor(width * ratio);
-    canvas.height = Math.floor(height * ratio);
+    // Resizing reallocates the canvas: only when the size changed.
+    const pixelWidth = Math.floor(width * ratio);
+    const pixelHeight = Math.floor(height * ratio);
+    if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
+    if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, width, height);
     context.font = FONT;

@@ -14,8 +14,8 @@ export interface SandwichProps {
 
 export function SandwichPanel({ root, fn, colorOf, describe }: SandwichProps) {
   const sandwich = useMemo(() => buildSandwich(root, fn), [root, fn]);
-  const [callerFocus, setCallerFocus] = useState<FlameNode>(sandwich.callers);
-  const [calleeFocus, setCalleeFocus] = useState<FlameNode>(sandwich.callees);
+  const [callerPath, setCallerPath] = useState<FlameNode[]>([sandwich.callers]);
+  const [calleePath, setCalleePath] = useState<FlameNode[]>([sandwich.callees]);
   if (sandwich.total === 0)
     return (
       <p class="notice" role="status">
@@ -26,25 +26,23 @@ export function SandwichPanel({ root, fn, colorOf, describe }: SandwichProps) {
     <div class="sandwich">
       <h3>Callers of {fn}</h3>
       <FlameCanvas
-        root={sandwich.callers}
-        focus={callerFocus}
+        path={callerPath}
         orientation="flame"
         name={`Callers of ${fn}`}
         colorOf={colorOf}
         describe={describe}
-        onZoom={setCallerFocus}
-        onReset={() => setCallerFocus(sandwich.callers)}
+        onZoom={(_node, path) => setCallerPath(path)}
+        onReset={() => setCallerPath([sandwich.callers])}
       />
       <h3>Callees of {fn}</h3>
       <FlameCanvas
-        root={sandwich.callees}
-        focus={calleeFocus}
+        path={calleePath}
         orientation="icicle"
         name={`Callees of ${fn}`}
         colorOf={colorOf}
         describe={describe}
-        onZoom={setCalleeFocus}
-        onReset={() => setCalleeFocus(sandwich.callees)}
+        onZoom={(_node, path) => setCalleePath(path)}
+        onReset={() => setCalleePath([sandwich.callees])}
       />
     </div>
   );

@@ -1,21 +1,16 @@
 // A zoomed frame as child indices from the root ("0.2.1" in the URL) and back: short, and the same
 // frame every time the same recording is opened, because children are sorted by name.
-import { findPath, type ViewNode } from '../../../core/render/flame-view.ts';
+import type { ViewNode } from '../../../core/render/flame-view.ts';
 
-/** The node at the end of the indices, stopping at the last index that exists. */
-export function nodeAtPath<N extends ViewNode<N>>(root: N, indices: readonly number[]): N {
-  let node = root;
+/** Root → the node the indices lead to, stopping at the last index that exists. */
+export function pathAt<N extends ViewNode<N>>(root: N, indices: readonly number[]): N[] {
+  const path: N[] = [root];
   for (const index of indices) {
-    const child = node.children[index];
+    const child = (path[path.length - 1] as N).children[index];
     if (child === undefined) break;
-    node = child;
+    path.push(child);
   }
-  return node;
-}
-
-/** Child indices from the root to `target`; [] for the root or a node not in the tree. */
-export function indicesOf<N extends ViewNode<N>>(root: N, target: N): number[] {
-  return indicesOfPath(findPath(root, target) ?? [root]);
+  return path;
 }
 
 /** Child indices along a path root → node. */
