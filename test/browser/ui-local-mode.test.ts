@@ -43,7 +43,7 @@ async function search(page: Page, text: string): Promise<number> {
 }
 
 describe('web UI in local mode (real server, sidecar and perf)', () => {
-  it('shows the server’s message next to an out-of-range duration', async (t) => {
+  it('shows the server’s message next to the field that caused it: an out-of-range duration, a pattern that matches nothing', async (t) => {
     const { baseUrl } = await startLocalServer(t);
     await withPage(t, async (page) => {
       await page.goto(baseUrl);
@@ -59,6 +59,28 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
         /durationSeconds 100000 is out of range: must be between 1 and 600/,
       );
       await screenshot(page, 'duration-error');
+
+      // A pattern that matches nothing: the sidecar's message goes under Process pattern.
+      await duration.fill('5');
+      const pattern = page.getByLabel('Process pattern');
+      await pattern.fill('furnace-no-such-process-[x]yz');
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.locator('#process-pattern-error').waitFor();
+      assert.match(await descriptionOf(pattern), /furnace-no-such-process/);
+      assert.equal(await page.locator('#duration-error').count(), 0, 'the old message is gone');
+    });
+  });
+
+  it('says what to do when no pod is registered yet', async (t) => {
+    const { baseUrl } = await startLocalServer(t, { localSidecar: false });
+    await withPage(t, async (page) => {
+      await page.goto(baseUrl);
+      await page.getByRole('heading', { name: 'No pods to profile yet' }).waitFor();
+      assert.match(
+        (await page.locator('main').textContent()) ?? '',
+        /kubectl label namespace NAMESPACE furnace=enabled/,
+      );
+      await screenshot(page, 'no-pods');
     });
   });
 

@@ -1,6 +1,6 @@
 // The recording form for one pod: duration (or until Stop), frequency, process pattern or PID
 // (local mode), symbol source; Start and Stop; the server's errors next to the field that caused them.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { LOCAL_NAMESPACE } from '../../../core/names.ts';
 import type { CatalogEntry, RecordingStatus } from '../../../core/recording.ts';
 import type { LimitsView } from '../../../core/ui-contract.ts';
@@ -45,6 +45,8 @@ export function RecordForm({ target }: { target: Target }) {
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
   const [status, setStatus] = useState<RecordingStatus | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  // The stop answer and the last poll can both report `done`: open the recording once.
+  const opening = useRef('');
   const limits = usePolling(
     (signal) =>
       getJson<LimitsView>(`/api/v1/limits?namespace=${encodeURIComponent(target.namespace)}`, signal),
@@ -68,8 +70,10 @@ export function RecordForm({ target }: { target: Target }) {
     setStatus(next);
     if (next.state === 'failed')
       setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
-    if (next.state === 'done')
+    if (next.state === 'done' && opening.current !== next.id) {
+      opening.current = next.id;
       waitForCatalog(next.id).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
+    }
   };
 
   const start = (event: Event): void => {
