@@ -15,6 +15,7 @@ import { registerSidecarRoutes, type RegistrationMode } from './registration.ts'
 import type { Registration, Registry } from './registry/lease-registry.ts';
 import { createRunningRecordings, type RunningRecordings } from './running-recordings.ts';
 import { registerSidecarListRoute } from './sidecar-list.ts';
+import { registerUi } from './ui/register-ui.ts';
 
 export interface ServerAppDeps {
   registry: Registry;
@@ -33,6 +34,8 @@ export interface ServerAppDeps {
   sweepIntervalMs?: number;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** The built web UI (ui/dist by default). */
+  uiDir?: string;
 }
 
 /** Catalogued recordings by state, plus those started through this server and not yet catalogued. */
@@ -172,6 +175,7 @@ export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
       onStarted: (registration, status, identity) => events.started(registration, status, identity),
     });
   });
+  void app.register(async (scope) => registerUi(scope, deps));
   app.addHook('preClose', async () => {
     await deps.catalog.drain();
   });

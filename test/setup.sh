@@ -47,3 +47,6 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
   npm ci --no-audit --no-fund >/dev/null || die "npm ci failed (is the npm registry reachable?)"
   echo "$want" >"$stamp"
 fi
+
+# The web UI bundle (ui/dist): the server serves it and the browser tier drives it.
+node --import tsx ui/build.ts >/dev/null || die "building the web UI failed (npm run build:ui)"

@@ -5,6 +5,7 @@ import { readBearer } from '../../core/http-errors.ts';
 import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache } from '../kube/token-cache.ts';
+import { readSessionCookie } from './session-cookie.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -53,7 +54,8 @@ export function createAccess(options: AccessOptions): Access {
     throw new Error('auth mode kubernetes needs a Kubernetes client');
 
   async function authenticateToken(headers: IncomingHttpHeaders): Promise<Identity> {
-    const token = readBearer(headers);
+    // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
+    const token = readBearer(headers) ?? readSessionCookie(headers);
     if (!token || !kube) throw unauthenticated('a Bearer token is required');
     const result = await tokens.review(token, (t) => kube.reviewToken(t));
     if (!result.authenticated || !result.username)

@@ -43,6 +43,8 @@ export interface FixtureOptions {
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  /** The built web UI to serve (default ui/dist). */
+  uiDir?: string;
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
@@ -85,6 +87,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     ...(kube ? { kube } : {}),
     sweepIntervalMs: 0,
     logger: { level: 'info', stream },
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
   });
   t.after(async () => {
     await app.close();

@@ -1,0 +1,45 @@
+// What the web UI and the server agree on beside the main API: page paths, the sign-in cookie,
+// and the answers of the routes the UI adds (server/ui/).
+import type { RecordingLimits } from './limits.ts';
+
+/** Fastify route patterns of the pages besides `/`. The server answers each with index.html. */
+export const UI_PAGE_ROUTES = ['/recordings/:id', '/compare/:before/:after', '/history'] as const;
+
+/** Where the speedscope app is served, from its npm package. */
+export const SPEEDSCOPE_PATH = '/speedscope/';
+
+/** Name of the HttpOnly cookie that holds a signed-in user's token (auth mode `kubernetes`). */
+export const SESSION_COOKIE = 'furnace_session';
+
+/** `GET|POST|DELETE /api/v1/session`. */
+export interface SessionView {
+  mode: 'kubernetes' | 'proxy' | 'none';
+  signedIn: boolean;
+  user?: string;
+  groups?: string[];
+  /** Why the caller is not signed in (the server's message). */
+  reason?: string;
+}
+
+/** `GET /api/v1/limits?namespace=`. */
+export interface LimitsView {
+  namespace: string;
+  limits: RecordingLimits;
+  defaults: { durationSeconds: number; frequency: number; symbols: string };
+}
+
+/** `GET /api/v1/pods/:namespace/:pod/containers`: the pod's containers besides the recorder. */
+export interface PodContainersView {
+  namespace: string;
+  pod: string;
+  containers: string[];
+}
+
+/** `GET /api/v1/sidecars` items. */
+export interface SidecarView {
+  namespace: string;
+  pod: string;
+  podUid?: string;
+  registeredAt: string;
+  expiresAt: string;
+}

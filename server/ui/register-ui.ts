@@ -1,0 +1,33 @@
+// Everything the browser UI adds to the API listener, as one encapsulated plugin: the static UI and
+// speedscope, sign-in, and the small reads behind the recording form.
+import type { FastifyInstance } from 'fastify';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { RecordingLimits } from '../../core/limits.ts';
+import type { Access } from '../auth/access.ts';
+import type { RegistrationMode } from '../registration.ts';
+import type { Registry } from '../registry/lease-registry.ts';
+import { registerSessionRoutes } from './session-routes.ts';
+import { registerUiApiRoutes } from './ui-api-routes.ts';
+import { DEFAULT_UI_DIR, registerUiRoutes } from './ui-routes.ts';
+
+export interface UiDeps {
+  access: Access;
+  registry: Registry;
+  registration: RegistrationMode;
+  limitsFor: (namespace: string) => Readonly<RecordingLimits>;
+  /** The built UI; ui/dist by default. */
+  uiDir?: string;
+}
+
+export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<void> {
+  const cachedPod: ((namespace: string, name: string) => V1Pod | undefined) | undefined =
+    deps.registration.kind === 'kubernetes' ? deps.registration.cachedPod : undefined;
+  registerSessionRoutes(app, { access: deps.access });
+  registerUiApiRoutes(app, {
+    access: deps.access,
+    registry: deps.registry,
+    limitsFor: deps.limitsFor,
+    ...(cachedPod ? { cachedPod } : {}),
+  });
+  await registerUiRoutes(app, deps.uiDir ?? DEFAULT_UI_DIR);
+}

@@ -1,0 +1,75 @@
+// GET/POST/DELETE /api/v1/session: who the browser is signed in as, sign-in with a token (auth mode
+// `kubernetes`: checked with a TokenReview, then kept in an HttpOnly cookie), and sign-out.
+import type { FastifyInstance } from 'fastify';
+import { FurnaceError } from '../../core/errors.ts';
+import type { SessionView } from '../../core/ui-contract.ts';
+import type { Access, Identity } from '../auth/access.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
+
+export interface SessionRouteDeps {
+  access: Access;
+}
+
+const errorSchema = {
+  type: 'object',
+  properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+} as const;
+
+const sessionSchema = {
+  type: 'object',
+  required: ['mode', 'signedIn'],
+  properties: {
+    mode: { type: 'string', enum: ['kubernetes', 'proxy', 'none'] },
+    signedIn: { type: 'boolean' },
+    user: { type: 'string' },
+    groups: { type: 'array', items: { type: 'string' } },
+    reason: { type: 'string' },
+  },
+} as const;
+
+const signInBody = {
+  type: 'object',
+  required: ['token'],
+  additionalProperties: false,
+  // Kubernetes tokens are JWTs (base64url and dots); OpenShift's look like `sha256~…`.
+  properties: { token: { type: 'string', minLength: 1, maxLength: 16384, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
+} as const;
+
+function view(mode: Access['mode'], identity: Identity): SessionView {
+  return { mode, signedIn: true, user: identity.user, groups: identity.groups };
+}
+
+export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
+  const { access } = deps;
+  app.get('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, async (request) => {
+    try {
+      return view(access.mode, await access.authenticate(request.headers));
+    } catch (error) {
+      if (error instanceof FurnaceError && error.code === 'ERR_UNAUTHENTICATED')
+        return { mode: access.mode, signedIn: false, reason: error.message } satisfies SessionView;
+      throw error;
+    }
+  });
+
+  app.post<{ Body: { token: string } }>(
+    '/api/v1/session',
+    { schema: { body: signInBody, response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema } } },
+    async (request, reply) => {
+      if (access.mode !== 'kubernetes')
+        throw new FurnaceError(
+          'ERR_INVALID_PARAMETER',
+          `sign-in with a token is for auth mode kubernetes; this server runs auth mode ${access.mode}`,
+          { field: 'mode', value: access.mode },
+        );
+      const token = request.body.token;
+      const identity = await access.authenticate({ authorization: `Bearer ${token}` });
+      return reply.header('set-cookie', sessionCookie(token)).send(view(access.mode, identity));
+    },
+  );
+
+  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, (_request, reply) =>
+    reply
+      .header('set-cookie', clearedSessionCookie())
+      .send({ mode: access.mode, signedIn: false } satisfies SessionView),
+  );
+}

@@ -1,0 +1,113 @@
+// Small reads the UI needs beside the main API: a namespace's recording limits (each field shows its
+// limit) and the containers of a registered pod (the Container select).
+import type { FastifyInstance } from 'fastify';
+import type { V1Pod } from '@kubernetes/client-node';
+import { FurnaceError } from '../../core/errors.ts';
+import type { RecordingLimits } from '../../core/limits.ts';
+import { DEFAULT_PARAMS } from '../../core/recording-params.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import type { LimitsView, PodContainersView } from '../../core/ui-contract.ts';
+import type { Access } from '../auth/access.ts';
+import type { Registry } from '../registry/lease-registry.ts';
+
+export interface UiApiDeps {
+  access: Access;
+  registry: Registry;
+  limitsFor: (namespace: string) => Readonly<RecordingLimits>;
+  /** The pod as the pod watch last saw it (kubernetes mode); local mode has no containers. */
+  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+}
+
+const namespaceQuery = {
+  type: 'object',
+  required: ['namespace'],
+  properties: { namespace: { type: 'string', minLength: 1, maxLength: 253 } },
+  additionalProperties: false,
+} as const;
+
+const podParams = {
+  type: 'object',
+  required: ['namespace', 'pod'],
+  properties: {
+    namespace: { type: 'string', minLength: 1, maxLength: 253 },
+    pod: { type: 'string', minLength: 1, maxLength: 253 },
+  },
+} as const;
+
+const integer = { type: 'integer' } as const;
+const limitsSchema = {
+  type: 'object',
+  required: ['namespace', 'limits', 'defaults'],
+  properties: {
+    namespace: { type: 'string' },
+    limits: {
+      type: 'object',
+      properties: {
+        maxDurationSeconds: integer,
+        maxFrequency: integer,
+        maxConcurrentPerSidecar: integer,
+        maxConcurrentPerNamespace: integer,
+        maxConcurrentPerCluster: integer,
+        maxArtifactBytes: integer,
+      },
+    },
+    defaults: {
+      type: 'object',
+      properties: { durationSeconds: integer, frequency: integer, symbols: { type: 'string' } },
+    },
+  },
+} as const;
+
+const containersSchema = {
+  type: 'object',
+  required: ['namespace', 'pod', 'containers'],
+  properties: {
+    namespace: { type: 'string' },
+    pod: { type: 'string' },
+    containers: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+/** The pod's own containers: the injected recorder is not something to profile. */
+export function profilableContainers(pod: V1Pod | undefined): string[] {
+  return (pod?.spec?.containers ?? []).map((c) => c.name).filter((name) => name !== SIDECAR_CONTAINER_NAME);
+}
+
+export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void {
+  app.get<{ Querystring: { namespace: string } }>(
+    '/api/v1/limits',
+    { schema: { querystring: namespaceQuery, response: { 200: limitsSchema } } },
+    async (request) => {
+      await deps.access.authenticate(request.headers);
+      const { namespace } = request.query;
+      const { durationSeconds, frequency, symbols } = DEFAULT_PARAMS;
+      const view: LimitsView = {
+        namespace,
+        limits: { ...deps.limitsFor(namespace) },
+        defaults: { durationSeconds, frequency, symbols },
+      };
+      return view;
+    },
+  );
+
+  app.get<{ Params: { namespace: string; pod: string } }>(
+    '/api/v1/pods/:namespace/:pod/containers',
+    { schema: { params: podParams, response: { 200: containersSchema } } },
+    async (request) => {
+      const { namespace, pod } = request.params;
+      const identity = await deps.access.authenticate(request.headers);
+      await deps.access.require(identity, 'get', namespace);
+      if (!deps.registry.get(namespace, pod))
+        throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
+          namespace,
+          pod,
+        });
+      const view: PodContainersView = {
+        namespace,
+        pod,
+        containers: profilableContainers(deps.cachedPod?.(namespace, pod)),
+      };
+      return view;
+    },
+  );
+}

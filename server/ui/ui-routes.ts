@@ -1,0 +1,54 @@
+// The web UI (ui/dist, built by `npm run build:ui`) at `/`, its pages' paths answered with
+// index.html, and the speedscope app from its npm package at /speedscope/. Nothing from a CDN.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SPEEDSCOPE_PATH, UI_PAGE_ROUTES } from '../../core/ui-contract.ts';
+
+// From source this file is server/ui/; compiled, dist/server/ui/. The build sits in ui/dist either way.
+const PROJECT_ROOT = resolve(
+  fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../..' : '../..', import.meta.url)),
+);
+export const DEFAULT_UI_DIR = join(PROJECT_ROOT, 'ui', 'dist');
+const require = createRequire(import.meta.url);
+export const SPEEDSCOPE_DIR = join(dirname(require.resolve('speedscope/package.json')), 'dist', 'release');
+
+/**
+ * Scripts and styles from this origin only, no inline script, no framing: a symbol name that got
+ * past the escaping still could not run.
+ */
+export const UI_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+  "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+const NOT_BUILT =
+  'The Furnace web UI is not built. Run `npm run build:ui` (npm start does it) and reload this page.\n';
+
+function sendIndex(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', UI_CONTENT_SECURITY_POLICY)
+    .header('cache-control', 'no-cache')
+    .sendFile('index.html', { cacheControl: false });
+}
+
+export async function registerUiRoutes(app: FastifyInstance, uiDir: string): Promise<void> {
+  await app.register(fastifyStatic, { root: SPEEDSCOPE_DIR, prefix: SPEEDSCOPE_PATH, decorateReply: false });
+  if (!existsSync(join(uiDir, 'index.html'))) {
+    for (const path of ['/', ...UI_PAGE_ROUTES])
+      app.get(path, (_request, reply) => reply.code(503).type('text/plain; charset=utf-8').send(NOT_BUILT));
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root: uiDir,
+    prefix: '/',
+    index: false,
+    setHeaders: (response) => {
+      response.setHeader('x-content-type-options', 'nosniff');
+    },
+  });
+  app.get('/', (_request, reply) => sendIndex(reply));
+  for (const path of UI_PAGE_ROUTES) app.get(path, (_request, reply) => sendIndex(reply));
+}

@@ -1,0 +1,100 @@
+// For the UI benchmark: a profile of 100,000 unique stacks, put into the catalog of a real server
+// (local mode, no local sidecar) by a stand-in sidecar through the server's own upload API.
+import { fetchJson } from '../harness/http.ts';
+
+/**
+ * A call tree with `uniqueStacks` leaves, one folded line per leaf: chains of single calls broken by
+ * branch points of 2–8 callees, 8–40 frames deep, 5,000 distinct C++-like functions. Real profiles share long prefixes
+ * like this; independent random frames would not. Deterministic (a linear congruential generator).
+ */
+export function syntheticFolded(uniqueStacks: number): string {
+  const FUNCTIONS = Array.from({ length: 5000 }, (_, i) => `ns${i % 13}::Svc${(i * 7) % 211}::fn${i}`);
+  let seed = 42;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const lines: string[] = [];
+  const pending: { stack: string; depth: number; leaves: number }[] = [
+    { stack: 'bench-app;main', depth: 2, leaves: uniqueStacks },
+  ];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { stack, depth, leaves } = item;
+    if (leaves === 1 && (depth >= 8 + next(32) || depth >= 40)) {
+      lines.push(`${stack} ${1 + next(50)}`);
+      continue;
+    }
+    const branches = leaves === 1 || next(10) < 6 ? 1 : Math.min(leaves, 2 + next(7));
+    const taken = new Set<string>();
+    let left = leaves;
+    for (let b = 0; b < branches; b++) {
+      const share =
+        b === branches - 1
+          ? left
+          : Math.max(1, Math.floor((left / (branches - b)) * (0.5 + next(100) / 100)));
+      const take = Math.min(share, left - (branches - b - 1));
+      left -= take;
+      let name = FUNCTIONS[next(FUNCTIONS.length)] as string;
+      while (taken.has(name)) name = FUNCTIONS[next(FUNCTIONS.length)] as string;
+      taken.add(name);
+      pending.push({ stack: `${stack};${name}`, depth: depth + 1, leaves: take });
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function expectOk(response: Response, what: string): Promise<void> {
+  if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+}
+
+/** Registers as the local sidecar with the registration secret and uploads one finished recording. */
+export async function uploadRecording(
+  baseUrl: string,
+  secret: string,
+  id: string,
+  folded: string,
+): Promise<void> {
+  const registered = await fetchJson<{ proxyToken: string }>(`${baseUrl}/api/v1/sidecars`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ port: 9 }),
+  });
+  const token = registered.body.proxyToken;
+  const samples = folded.split('\n').reduce((sum, line) => sum + Number(/ (\d+)$/.exec(line)?.[1] ?? 0), 0);
+  const status = {
+    id,
+    state: 'done',
+    stage: 'upload',
+    progress: 1,
+    params: {
+      durationSeconds: 60,
+      frequency: 99,
+      event: 'cpu-clock',
+      callGraph: 'fp',
+      symbols: 'proc',
+      systemWide: false,
+    },
+    targets: [{ pid: 1, comm: 'bench-app' }],
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
+    endedAt: new Date().toISOString(),
+    artifacts: ['stacks.folded'],
+    samples,
+  };
+  const headers = { authorization: `Bearer ${token}` };
+  await expectOk(
+    await fetch(`${baseUrl}/api/v1/recordings/${id}`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(status),
+    }),
+    'metadata upload',
+  );
+  await expectOk(
+    await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'text/plain' },
+      body: folded,
+    }),
+    'stacks upload',
+  );
+}

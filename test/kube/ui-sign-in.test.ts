@@ -1,0 +1,92 @@
+// The web UI in auth mode kubernetes against the real API server: sign-in with a token (TokenReview),
+// only the namespaces the user may see, and the 403 message for a recording in another namespace.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildUi } from '../../ui/build.ts';
+import { withPage } from '../harness/browser.ts';
+import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import { screenshot } from '../browser/flame-page.ts';
+import { buildKubeServer, createPod } from './server-kube-fixture.ts';
+
+const { kc } = await useCluster();
+
+describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
+  it('signs in with a token, lists only permitted namespaces and shows the 403 message for others', async (t) => {
+    await buildUi();
+    const server = await buildKubeServer(t, kc, 9);
+    const nsA = await createNamespace(kc, { enabled: true });
+    const nsB = await createNamespace(kc, { enabled: true });
+    for (const namespace of [nsA, nsB]) {
+      const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
+      const token = await createServiceAccountToken(kc, {
+        namespace,
+        serviceAccount: 'default',
+        audiences: ['furnace'],
+        boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
+      });
+      const registered = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/sidecars',
+        headers: { authorization: `Bearer ${token}` },
+        payload: {},
+      });
+      assert.equal(registered.statusCode, 200, registered.body);
+      const proxyToken = registered.json<{ proxyToken: string }>().proxyToken;
+      const uploaded = await server.app.inject({
+        method: 'PUT',
+        url: `/api/v1/recordings/rec-${namespace}`,
+        headers: { authorization: `Bearer ${proxyToken}` },
+        payload: {
+          id: `rec-${namespace}`,
+          state: 'done',
+          stage: 'upload',
+          progress: 1,
+          params: { durationSeconds: 1 },
+          targets: [],
+          startedAt: new Date().toISOString(),
+          artifacts: [],
+        },
+      });
+      assert.equal(uploaded.statusCode, 200, uploaded.body);
+    }
+    const alice = await createUser(kc, {
+      name: 'alice',
+      namespace: nsA,
+      rules: [{ apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['get', 'list'] }],
+    });
+    await server.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.app.server.address();
+    const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+    await withPage(t, async (page) => {
+      await page.goto(baseUrl);
+      const token = page.getByLabel('Token');
+      await token.fill('not-a-token');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('the token was not accepted by the Kubernetes API server').waitFor();
+      await screenshot(page, 'sign-in');
+
+      await token.fill(alice.token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText(`Signed in as ${alice.username}`).waitFor();
+      assert.equal(await page.evaluate(() => document.cookie), '', 'no script can read the session cookie');
+      const namespaces = await page.getByLabel('Namespace').locator('option').allTextContents();
+      assert.deepEqual(namespaces.slice(1), [nsA], 'only the namespace alice may see');
+
+      await page.goto(`${baseUrl}/recordings/rec-${nsB}`);
+      await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+      assert.match(
+        (await page.getByRole('alert').textContent()) ?? '',
+        new RegExp(`${alice.username} may not get recordings\\.furnace\\.hyperfoil\\.io in namespace ${nsB}`),
+      );
+      await screenshot(page, 'forbidden');
+      await page.getByRole('link', { name: 'History' }).click();
+      const rows = page.getByRole('table', { name: 'Recordings' }).getByRole('link');
+      await rows.first().waitFor();
+      assert.deepEqual(await rows.allTextContents(), [`rec-${nsA}`]);
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Token').waitFor();
+    });
+  });
+});

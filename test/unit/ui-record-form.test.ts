@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_LIMITS } from '../../core/limits.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
+import { filterEntries, NO_FILTER } from '../../ui/src/history/history-filter.ts';
+import { describeProgress, formatSeconds } from '../../ui/src/record/progress-view.ts';
+import { fieldOfError, startBody, type FormValues } from '../../ui/src/record/start-request.ts';
+
+const values: FormValues = {
+  durationSeconds: '10',
+  untilStopped: false,
+  frequency: '99',
+  processPattern: ' my-server ',
+  pid: '',
+  symbols: 'proc',
+  container: '',
+};
+
+function status(overrides: Partial<RecordingStatus>): RecordingStatus {
+  return {
+    id: 'r',
+    state: 'recording',
+    stage: 'record',
+    progress: 0.25,
+    params: {
+      durationSeconds: 20,
+      frequency: 99,
+      event: 'cpu-clock',
+      callGraph: 'fp',
+      symbols: 'proc',
+      systemWide: false,
+    },
+    targets: [],
+    startedAt: '2026-03-01T12:00:00.000Z',
+    artifacts: [],
+    ...overrides,
+  };
+}
+
+describe('recording form', () => {
+  it('sends what the user typed, numbers as numbers and anything else as typed for the server to judge', () => {
+    assert.deepEqual(startBody(values, DEFAULT_LIMITS), {
+      durationSeconds: 10,
+      frequency: 99,
+      processPattern: 'my-server',
+      symbols: 'proc',
+    });
+    assert.deepEqual(
+      startBody({ ...values, durationSeconds: '1e9', pid: '42', container: 'app' }, undefined),
+      {
+        durationSeconds: '1e9',
+        frequency: 99,
+        processPattern: 'my-server',
+        pid: 42,
+        symbols: 'proc',
+        container: 'app',
+      },
+    );
+  });
+
+  it('records until stopped with the longest duration the server allows', () => {
+    const body = startBody({ ...values, untilStopped: true }, { ...DEFAULT_LIMITS, maxDurationSeconds: 120 });
+    assert.equal(body.durationSeconds, 120);
+  });
+
+  it('places a server error next to the field it names', () => {
+    assert.equal(
+      fieldOfError({ code: 'ERR_LIMIT_EXCEEDED', field: 'durationSeconds', message: '' }),
+      'durationSeconds',
+    );
+    assert.equal(
+      fieldOfError({ code: 'ERR_NO_MATCHING_PROCESS', message: 'no process matches' }),
+      'processPattern',
+    );
+    assert.equal(
+      fieldOfError({ code: 'ERR_INVALID_PARAMETER', message: 'body/frequency must be <= 999' }),
+      'frequency',
+    );
+    assert.equal(
+      fieldOfError({ code: 'ERR_UPSTREAM_FAILED', message: 'the sidecar could not be reached' }),
+      undefined,
+    );
+  });
+
+  it('describes progress: stage, percent, elapsed and remaining while sampling', () => {
+    const now = Date.parse('2026-03-01T12:00:05.500Z');
+    assert.deepEqual(describeProgress(status({}), now), {
+      stage: 'record',
+      label: 'Recording samples',
+      percent: 25,
+      elapsedSeconds: 5,
+      remainingSeconds: 15,
+      finished: false,
+    });
+    const processing = describeProgress(
+      status({ state: 'processing', stage: 'collapse', progress: 0.9 }),
+      now,
+    );
+    assert.equal(processing.remainingSeconds, undefined);
+    assert.equal(processing.label, 'Collapsing stacks');
+    assert.equal(formatSeconds(75), '1:15');
+  });
+});
+
+describe('history filter', () => {
+  const entry = (id: string, namespace: string, pod: string, state: CatalogEntry['state']): CatalogEntry => ({
+    id,
+    namespace,
+    pod,
+    state,
+    params: status({}).params,
+    startedAt: '2026-03-01T12:00:00.000Z',
+    artifacts: [],
+  });
+  const entries = [
+    entry('r1', 'team-a', 'web-1', 'done'),
+    entry('r2', 'team-b', 'db-0', 'failed'),
+    entry('r3', 'team-a', 'WEB-2', 'done'),
+  ];
+
+  it('filters by namespace, state and text in pod, container or id', () => {
+    assert.deepEqual(filterEntries(entries, NO_FILTER).length, 3);
+    assert.deepEqual(
+      filterEntries(entries, { ...NO_FILTER, namespace: 'team-a' }).map((e) => e.id),
+      ['r1', 'r3'],
+    );
+    assert.deepEqual(
+      filterEntries(entries, { ...NO_FILTER, text: 'web' }).map((e) => e.id),
+      ['r1', 'r3'],
+    );
+    assert.deepEqual(
+      filterEntries(entries, { ...NO_FILTER, state: 'failed' }).map((e) => e.id),
+      ['r2'],
+    );
+    assert.deepEqual(
+      filterEntries(entries, { ...NO_FILTER, text: 'r2' }).map((e) => e.id),
+      ['r2'],
+    );
+  });
+});

@@ -1,0 +1,96 @@
+// The UI's only way to the server: its HTTP API on the same origin. Errors keep the server's code,
+// message and the field it named, so the page can show them next to that field.
+
+export class ApiError extends Error {
+  /** HTTP status; 0 when the server could not be reached at all. */
+  readonly status: number;
+  readonly code: string;
+  /** The request field the server named (details.field), if any. */
+  readonly field: string | undefined;
+
+  constructor(status: number, code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export const UNREACHABLE = 'ERR_UNREACHABLE';
+
+function errorFrom(status: number, text: string): ApiError {
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown; details?: { field?: unknown } };
+    const code = typeof body.code === 'string' ? body.code : `HTTP_${status}`;
+    const message = typeof body.message === 'string' ? body.message : `the server answered ${status}`;
+    const field = typeof body.details?.field === 'string' ? body.details.field : undefined;
+    return new ApiError(status, code, message, field);
+  } catch {
+    return new ApiError(
+      status,
+      `HTTP_${status}`,
+      text.trim().slice(0, 500) || `the server answered ${status}`,
+    );
+  }
+}
+
+async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (signal) init.signal = signal;
+  // State-changing calls always carry a JSON body and its content type: a cross-site form cannot.
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError(0, UNREACHABLE, 'the Furnace server cannot be reached');
+  }
+  if (!response.ok) throw errorFrom(response.status, await response.text());
+  return response;
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return (await (await send('GET', path, undefined, signal)).json()) as T;
+}
+
+/** Streams a text answer to `onChunk` as it arrives (decoded as UTF-8 across chunk boundaries). */
+export async function readText(
+  path: string,
+  onChunk: (chunk: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const response = await send('GET', path, undefined, signal);
+  if (!response.body) {
+    onChunk(await response.text());
+    return;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder('utf-8');
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    onChunk(decoder.decode(part.value, { stream: true }));
+  }
+  onChunk(decoder.decode());
+}
+
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const response = await send('POST', path, body);
+  const text = await response.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+export async function deleteJson(path: string): Promise<void> {
+  await send('DELETE', path);
+}
+
+/** Path segments are always encoded: a name from the server never changes the path's shape. */
+export function apiPath(strings: TemplateStringsArray, ...values: (string | number)[]): string {
+  return strings.reduce(
+    (out, part, i) => out + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''),
+    '',
+  );
+}

@@ -1,0 +1,52 @@
+// One recording: what it is, its downloads, and its flame graph explorer. The URL holds the view.
+import { useCallback } from 'preact/hooks';
+import { navigate } from '../routing/router.ts';
+import type { Location, ViewState } from '../routing/url-state.ts';
+import { ErrorScreen } from '../shell/error-screen.tsx';
+import { usePolling } from '../shell/use-polling.ts';
+import { Explorer } from '../viewer/explorer.tsx';
+import { loadRecording } from '../viewer/load-recording.ts';
+import { Downloads, OpenInSpeedscope } from './downloads.tsx';
+import { RecordingSummary } from './recording-summary.tsx';
+
+export function useViewUpdate(
+  location: Location,
+): (patch: Partial<ViewState>, options?: { replace?: boolean }) => void {
+  return useCallback(
+    (patch, options) => navigate({ page: location.page, view: { ...location.view, ...patch } }, options),
+    [location],
+  );
+}
+
+export function RecordingPage({ id, location }: { id: string; location: Location }) {
+  const loaded = usePolling((signal) => loadRecording(id, signal), 0, id);
+  const onView = useViewUpdate(location);
+  if (loaded.error)
+    return <ErrorScreen error={loaded.error} what={`recording ${id}`} onRetry={loaded.reload} />;
+  if (!loaded.data) return <p class="loading">Loading recording {id}…</p>;
+  const { entry, tree } = loaded.data;
+  return (
+    <section class="recording" aria-labelledby="recording-title">
+      <h1 id="recording-title">
+        {entry.namespace}/{entry.pod} · {id}
+      </h1>
+      <RecordingSummary entry={entry} />
+      <div class="recording-actions">
+        <Downloads entry={entry} />
+        <OpenInSpeedscope entry={entry} />
+      </div>
+      {entry.state === 'failed' ? (
+        <section class="screen" role="alert" aria-labelledby="failed-title">
+          <h2 id="failed-title">Recording failed</h2>
+          <p class="server-message">{entry.error ?? 'The sidecar gave no reason.'}</p>
+        </section>
+      ) : tree ? (
+        <Explorer root={tree} title={`${entry.pod} (${id})`} view={location.view} onView={onView} />
+      ) : (
+        <p class="notice" role="status">
+          This recording has no stacks yet{entry.state === 'done' ? '' : ` (state: ${entry.state})`}.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+// Where a recording came from and how it was taken: pod, container, start, duration, samples, settings.
+import type { CatalogEntry } from '../../../core/recording.ts';
+
+export function durationOf(entry: CatalogEntry): string {
+  const started = Date.parse(entry.startedAt);
+  const ended = entry.endedAt ? Date.parse(entry.endedAt) : NaN;
+  if (!Number.isFinite(started) || !Number.isFinite(ended)) return '—';
+  return `${Math.max(0, Math.round((ended - started) / 1000))} s`;
+}
+
+export function formatTime(iso: string): string {
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? iso : time.toLocaleString('en-GB', { hour12: false });
+}
+
+export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
+  const p = entry.params;
+  return (
+    <dl class="summary">
+      <dt>Pod</dt>
+      <dd>
+        {entry.namespace}/{entry.pod}
+      </dd>
+      <dt>Container</dt>
+      <dd>{entry.container ?? p.container ?? '—'}</dd>
+      <dt>Started</dt>
+      <dd>
+        <time dateTime={entry.startedAt}>{formatTime(entry.startedAt)}</time>
+      </dd>
+      <dt>Duration</dt>
+      <dd>{durationOf(entry)}</dd>
+      <dt>Samples</dt>
+      <dd>{entry.samples?.toLocaleString('en') ?? '—'}</dd>
+      <dt>Settings</dt>
+      <dd>
+        {p.frequency} Hz {p.event}, call graph {p.callGraph}, symbols from {p.symbols}
+        {p.processPattern ? `, processes matching ${p.processPattern}` : ''}
+        {p.pid ? `, PID ${p.pid}` : ''}
+      </dd>
+    </dl>
+  );
+}

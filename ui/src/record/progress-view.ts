@@ -1,0 +1,42 @@
+// What the progress bar says about a running recording: the stage, elapsed and remaining time.
+import type { RecordingStage, RecordingStatus } from '../../../core/recording.ts';
+
+export const STAGE_LABELS: Readonly<Record<RecordingStage, string>> = {
+  record: 'Recording samples',
+  script: 'Reading samples (perf script)',
+  collapse: 'Collapsing stacks',
+  render: 'Rendering the flame graph',
+  upload: 'Uploading to the catalog',
+};
+
+export interface ProgressView {
+  stage: RecordingStage;
+  label: string;
+  /** 0..100, whole numbers. */
+  percent: number;
+  elapsedSeconds: number;
+  /** While sampling: seconds until the duration ends; undefined once processing. */
+  remainingSeconds: number | undefined;
+  finished: boolean;
+}
+
+export function describeProgress(status: RecordingStatus, nowMs: number): ProgressView {
+  const started = Date.parse(status.startedAt);
+  const ended = status.endedAt ? Date.parse(status.endedAt) : nowMs;
+  const elapsedSeconds = Number.isFinite(started) ? Math.max(0, Math.floor((ended - started) / 1000)) : 0;
+  const sampling = status.state === 'recording' && status.stage === 'record';
+  return {
+    stage: status.stage,
+    label: STAGE_LABELS[status.stage] ?? status.stage,
+    percent: Math.round(Math.min(1, Math.max(0, status.progress)) * 100),
+    elapsedSeconds,
+    remainingSeconds: sampling ? Math.max(0, status.params.durationSeconds - elapsedSeconds) : undefined,
+    finished: status.state === 'done' || status.state === 'failed',
+  };
+}
+
+/** 75 → "1:15". */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

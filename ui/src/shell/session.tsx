@@ -1,0 +1,19 @@
+// Who the browser is signed in as, shared by every page: 401 anywhere sends the user to sign in.
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { SessionView } from '../../../core/ui-contract.ts';
+
+export interface SessionContextValue {
+  session: SessionView;
+  /** Reads the session again (after a 401, sign-in or sign-out). */
+  refresh: () => void;
+}
+
+export const SessionContext = createContext<SessionContextValue>({
+  session: { mode: 'none', signedIn: true },
+  refresh: () => undefined,
+});
+
+export function useSession(): SessionContextValue {
+  return useContext(SessionContext);
+}

@@ -1,0 +1,56 @@
+// The top-functions table: per function name, samples in the function itself (self) and samples
+// with the function anywhere on the stack (total, each sample counted once even under recursion).
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
+
+export interface FunctionRow {
+  name: string;
+  self: number;
+  total: number;
+}
+
+export type FunctionSort = 'self' | 'total' | 'name';
+
+/** Every function of the tree but the root; walks iteratively, so deep stacks do not overflow. */
+export function topFunctions(root: FlameNode): FunctionRow[] {
+  const rows = new Map<string, FunctionRow>();
+  // How many times each name is on the current path: only its outermost frame adds to total.
+  const onPath = new Map<string, number>();
+  // The walk without allocating per node: the path of nodes and, for each, the next child to visit.
+  const nodes: FlameNode[] = [root];
+  const nextChild: number[] = [0];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top] as FlameNode;
+    const index = nextChild[top] as number;
+    const child = node.children[index];
+    if (child === undefined) {
+      nodes.pop();
+      nextChild.pop();
+      if (top > 0) {
+        const depth = onPath.get(node.name) as number;
+        onPath.set(node.name, depth - 1);
+      }
+      continue;
+    }
+    nextChild[top] = index + 1;
+    const depth = onPath.get(child.name) ?? 0;
+    let row = rows.get(child.name);
+    if (row === undefined) {
+      row = { name: child.name, self: 0, total: 0 };
+      rows.set(child.name, row);
+    }
+    row.self += child.self;
+    if (depth === 0) row.total += child.value;
+    onPath.set(child.name, depth + 1);
+    nodes.push(child);
+    nextChild.push(0);
+  }
+  return [...rows.values()];
+}
+
+/** Largest first for numbers (ties by name), A→Z for names. */
+export function sortFunctions(rows: readonly FunctionRow[], key: FunctionSort): FunctionRow[] {
+  const byName = (a: FunctionRow, b: FunctionRow): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  if (key === 'name') return [...rows].sort(byName);
+  return [...rows].sort((a, b) => b[key] - a[key] || byName(a, b));
+}
