@@ -71,7 +71,7 @@ describe('UI view helpers', () => {
   });
 
   it('reads the search box as a regular expression, or says why not', () => {
-    const parsed = parseSearch('alpha|beta');
+    const parsed = parseSearch('light|heavy');
     assert.ok(parsed.ok && parsed.pattern?.test('furnace_heavy'));
     const broken = parseSearch('(unclosed');
     assert.equal(broken.ok, false);
