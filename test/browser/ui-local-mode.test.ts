@@ -1,5 +1,6 @@
 // The web UI against the real server in local mode, its real local sidecar and real perf, recording
 // a compiled program whose two hot functions run at about 1:3 (furnace_light : furnace_heavy).
+import { eventually } from '../harness/eventually.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
@@ -91,8 +92,14 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 1400, height: 900 });
       await page.goto(baseUrl);
+      // The picker fills in once the first list of pods has arrived.
+      const pod = await eventually(
+        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
+        15_000,
+        'the pod picker to fill in',
+      );
+      assert.equal(pod, HOSTNAME);
       assert.equal(await page.getByLabel('Namespace').inputValue(), 'local');
-      assert.equal(await page.getByLabel('Pod').inputValue(), HOSTNAME);
       await screenshot(page, 'record');
       const id = await recordInUi(page, program);
       const folded = await (await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();

@@ -1,5 +1,6 @@
 // The web UI in auth mode kubernetes against the real API server: sign-in with a token (TokenReview),
 // only the namespaces the user may see, and the 403 message for a recording in another namespace.
+import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildUi } from '../../ui/build.ts';
@@ -36,16 +37,11 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
         headers: { authorization: `Bearer ${proxyToken}` },
-        payload: {
-          id: `rec-${namespace}`,
-          state: 'done',
-          stage: 'upload',
-          progress: 1,
-          params: { durationSeconds: 1 },
+        payload: finishedRecordingStatus(`rec-${namespace}`, {
           targets: [],
           startedAt: new Date().toISOString(),
           artifacts: [],
-        },
+        }),
       });
       assert.equal(uploaded.statusCode, 200, uploaded.body);
     }
