@@ -134,8 +134,9 @@ async function start(local: boolean): Promise<Running> {
     const ca = trustedProxy ? { ca: trustedProxy.ca } : {};
     (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
   });
-  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
+  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
   const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
+  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
   if (cluster) {
     await startClusterParts(cluster, config, running, registry, metricsRegistry);
     if (running.podWatch) watch.current = running.podWatch;
