@@ -3,9 +3,8 @@
 // missing permissions) never reach a caller.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
-import { createNamespace, createServiceAccountToken, createUser, RUN_ID, useCluster } from '../harness/cluster.ts';
+import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import { bindClusterRole } from '../harness/cluster-roles.ts';
 import { buildKubeServer } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
@@ -14,22 +13,14 @@ describe('server reads against a real API server', () => {
   it('serves /metrics to a service account allowed get on the non-resource URL /metrics, and to nobody else', async (t) => {
     const server = await buildKubeServer(t, kc);
     const namespace = await createNamespace(kc);
-    const name = `furnace-metrics-${RUN_ID}-${namespace}`;
-    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-    const labels = { [TEST_RUN_LABEL]: RUN_ID };
     const reader = await createUser(kc, { name: 'prometheus', namespace, rules: [] });
-    await rbac.createClusterRole({
-      body: { metadata: { name, labels }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] },
+    const unbind = await bindClusterRole(kc, {
+      name: 'furnace-metrics',
+      namespace,
+      serviceAccount: 'prometheus',
+      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
     });
-    t.after(() => rbac.deleteClusterRole({ name }));
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name, labels },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-        subjects: [{ kind: 'ServiceAccount', name: 'prometheus', namespace }],
-      },
-    });
-    t.after(() => rbac.deleteClusterRoleBinding({ name }));
+    t.after(unbind);
     const stranger = await createUser(kc, {
       name: 'stranger',
       namespace,
