@@ -36,11 +36,10 @@ export function isJsonContentType(value: string | undefined): boolean {
   return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
 }
 
-/** The host name of a Host header value (`name[:port]` or `[v6]:port`), lower-cased. */
+/** The host name of a Host header value (`name[:port]` or `[v6][:port]`), lower-cased; '' when malformed. */
 function hostNameOf(host: string): string {
-  const trimmed = host.trim().toLowerCase();
-  if (trimmed.startsWith('[')) return trimmed.slice(0, trimmed.indexOf(']') + 1);
-  return trimmed.replace(/:\d*$/, '');
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
+  return match?.[1] ?? '';
 }
 
 /**
