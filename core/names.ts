@@ -40,7 +40,10 @@ export const SIDECAR_ENV = {
 
 export const WEBHOOK_PORT = 8443;
 export const WEBHOOK_PATH = '/mutate';
+/** The user listener: UI, API, proxy, catalog (`port`). */
 export const SERVER_PORT = 8080;
+/** The recorder listener in a cluster: registration and uploads only (`recorder.port`). */
+export const RECORDER_PORT = 8081;
 
 /** Local mode registers its one sidecar under this namespace; the pod name is the hostname. */
 export const LOCAL_NAMESPACE = 'local';

@@ -1,15 +1,25 @@
-// The server's API listener as an un-listened Fastify instance: registration, sidecar list,
-// proxy, catalog, health and metrics. main.ts listens; tests call inject().
+// The server's two API listeners as un-listened Fastify instances over one registry, catalog and set of
+// running recordings. The recorder app is what sidecars reach: registration, artifact uploads, health.
+// The user app is what browsers, the CLI and the operator reach: the UI, the sidecar list, the proxy,
+// the catalog, health and metrics. A pod can reach the recorder listener, never the user one, so
+// nothing a pod sends can pass for a user. main.ts listens; tests call inject().
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
 import type { Access, Identity } from './auth/access.ts';
-import { registerCatalogRoutes } from './catalog/catalog-routes.ts';
+import { installRequestGuard } from './auth/request-guard.ts';
+import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
+import {
+  registerCatalogUploadRoutes,
+  registerCatalogUserRoutes,
+  type CatalogRouteDeps,
+} from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 import { installErrorHandler } from '../core/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
-import { createServerMetrics } from './metrics.ts';
+import { createServerMetrics, type ServerMetrics } from './metrics.ts';
+import { registerHealthRoutes, registerMetricsRoute } from './operational-routes.ts';
 import { registerProxyRoutes } from './proxy.ts';
 import { registerSidecarRoutes, type RegistrationMode } from './registration.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
@@ -33,9 +43,26 @@ export interface ServerAppDeps {
   /** How often expired leases and old recordings are swept; 0 turns the timer off (tests sweep by hand). */
   sweepIntervalMs?: number;
   logger?: FastifyServerOptions['logger'];
+  /** The serving certificate of both listeners (a cluster); plain HTTP without it (local mode). */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The built web UI (ui/dist by default). */
   uiDir?: string;
+  /** Auth mode `proxy` with a client CA: identity headers count only from the oauth-proxy's certificate. */
+  trustedProxy?: TrustedProxy;
+}
+
+export interface ServerApps {
+  /** Browsers, CLI, operator: UI, /api/v1 user routes, /proxy, catalog reads and deletes, probes, metrics. */
+  user: FastifyInstance;
+  /** Sidecars and agents: registration, artifact uploads, probes. */
+  recorder: FastifyInstance;
+}
+
+/** What both apps share beside their deps. */
+interface Shared {
+  running: RunningRecordings;
+  metrics: ServerMetrics;
+  events: ReturnType<typeof podEvents>;
 }
 
 /** Catalogued recordings by state, plus those started through this server and not yet catalogued. */
@@ -51,11 +78,10 @@ function recordingsByState(catalog: Catalog, running: RunningRecordings): Record
   return counts;
 }
 
-function podEvents(deps: ServerAppDeps, app: FastifyInstance) {
+/** Events on the pod: a start through the user app, the end through an upload to the recorder app. */
+function podEvents(deps: ServerAppDeps, warn: (error: unknown) => void) {
   const send = (event: PodEvent): void => {
-    deps.kube
-      ?.recordEvent(event)
-      .catch((error: unknown) => app.log.warn({ err: error }, 'could not record a pod event'));
+    deps.kube?.recordEvent(event).catch(warn);
   };
   return {
     started(registration: Registration, status: RecordingStatus, identity: Identity): void {
@@ -81,23 +107,6 @@ function podEvents(deps: ServerAppDeps, app: FastifyInstance) {
       });
     },
   };
-}
-
-function registerOperationalRoutes(app: FastifyInstance, deps: ServerAppDeps): void {
-  const statusSchema = { 200: { type: 'object', properties: { status: { type: 'string' } } } };
-  app.get('/healthz', { schema: { response: statusSchema } }, () => ({ status: 'ok' }));
-  app.get(
-    '/readyz',
-    { schema: { response: { ...statusSchema, 503: statusSchema[200] } } },
-    (_request, reply) => {
-      const ready = deps.isReady?.() ?? true;
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'starting' });
-    },
-  );
-  app.get('/metrics', async (_request, reply) => {
-    const text = await deps.metricsRegistry.metrics();
-    return reply.type(deps.metricsRegistry.contentType).send(text);
-  });
 }
 
 function startSweeps(
@@ -127,40 +136,60 @@ function startSweeps(
   });
 }
 
-export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
+function newApp(deps: ServerAppDeps, tlsExtra: object = {}): FastifyInstance {
   const app = Fastify({
     logger: deps.logger ?? false,
-    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
     // Large artifacts stream; JSON bodies stay small.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
-  const running = createRunningRecordings(deps.now);
-  const metrics = createServerMetrics(deps.metricsRegistry, {
-    registeredSidecars: () => deps.registry.size(),
-    recordingsByState: () => recordingsByState(deps.catalog, running),
-  });
-  const events = podEvents(deps, app);
-  startSweeps(app, deps, (registration) => running.finishPod(registration.namespace, registration.pod));
+  return app;
+}
 
-  registerOperationalRoutes(app, deps);
+function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
+  return {
+    catalog: deps.catalog,
+    registry: deps.registry,
+    access: deps.access,
+    limitsFor: deps.limitsFor,
+    onRecordingUpdated: (entry, previous) => {
+      if (isFinished(entry)) shared.running.finish(entry.id);
+      shared.events.updated(entry, previous);
+    },
+  };
+}
+
+function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
+  const app = newApp(deps);
+  // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
+  registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   void app.register((scope, _options, done) => {
     registerSidecarRoutes(scope, { registry: deps.registry, mode: deps.registration, now: deps.now });
-    registerSidecarListRoute(scope, { registry: deps.registry, access: deps.access });
+    registerCatalogUploadRoutes(scope, catalogDeps(deps, shared));
     done();
   });
+  startSweeps(app, deps, (registration) =>
+    shared.running.finishPod(registration.namespace, registration.pod),
+  );
+  app.addHook('preClose', async () => {
+    await deps.catalog.drain();
+  });
+  return app;
+}
+
+function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
+  const { trustedProxy } = deps;
+  const app = newApp(deps, trustedProxy ? clientCertificateOptions(trustedProxy) : {});
+  installRequestGuard(app, { loopbackOnly: deps.access.mode === 'none' });
+  if (trustedProxy) installTrustedProxy(app, trustedProxy);
+  registerHealthRoutes(app, () => deps.isReady?.() ?? true);
+  registerMetricsRoute(app, { access: deps.access, metricsRegistry: deps.metricsRegistry });
+  // The UI's static files (`/`) register here: on the user listener only, behind the same guard.
   void app.register((scope, _options, done) => {
-    registerCatalogRoutes(scope, {
-      catalog: deps.catalog,
-      registry: deps.registry,
-      access: deps.access,
-      limitsFor: deps.limitsFor,
-      onRecordingUpdated: (entry, previous) => {
-        if (isFinished(entry)) running.finish(entry.id);
-        events.updated(entry, previous);
-      },
-    });
+    registerSidecarListRoute(scope, { registry: deps.registry, access: deps.access });
+    registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
     done();
   });
   void app.register(async (scope) => {
@@ -168,16 +197,30 @@ export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
       registry: deps.registry,
       access: deps.access,
       limitsFor: deps.limitsFor,
-      running,
-      metrics,
+      running: shared.running,
+      metrics: shared.metrics,
       now: deps.now,
       timeoutSeconds: deps.proxyTimeoutSeconds,
-      onStarted: (registration, status, identity) => events.started(registration, status, identity),
+      onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
     });
   });
   void app.register(async (scope) => registerUi(scope, deps));
-  app.addHook('preClose', async () => {
-    await deps.catalog.drain();
-  });
   return app;
+}
+
+/** Both listeners' apps over the same registry, catalog, running recordings and metrics. */
+export function buildServerApps(deps: ServerAppDeps): ServerApps {
+  const running = createRunningRecordings(deps.now);
+  const metrics = createServerMetrics(deps.metricsRegistry, {
+    registeredSidecars: () => deps.registry.size(),
+    recordingsByState: () => recordingsByState(deps.catalog, running),
+  });
+  const apps: Partial<ServerApps> = {};
+  const events = podEvents(deps, (error) =>
+    apps.recorder?.log.warn({ err: error }, 'could not record a pod event'),
+  );
+  const shared: Shared = { running, metrics, events };
+  apps.recorder = buildRecorderApp(deps, shared);
+  apps.user = buildUserApp(deps, shared);
+  return { user: apps.user, recorder: apps.recorder };
 }

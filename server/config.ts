@@ -26,8 +26,15 @@ import {
   type Env,
   type Raw,
 } from './config-reader.ts';
+import {
+  checkAuthBinding,
+  LISTENER_ENV,
+  readRecorderListener,
+  type ListenAddress,
+} from './listener-config.ts';
 
 export { LOG_LEVELS };
+export { checkAuthBinding, isLoopback } from './listener-config.ts';
 export type { ConfigFile };
 
 /** The environment variables the server reads, beside FURNACE_INJECT_* (docs/webhook.md). */
@@ -42,9 +49,11 @@ export const SERVER_ENV = {
   logLevel: 'FURNACE_LOG_LEVEL',
   localSidecar: 'FURNACE_LOCAL_SIDECAR',
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
+  ...LISTENER_ENV,
 } as const;
 
 export interface WebhookConfig {
+  host: string;
   port: number;
   /** What the webhook injects: `webhook.configFile`, then FURNACE_INJECT_* variables. */
   injection: InjectionConfig;
@@ -52,12 +61,17 @@ export interface WebhookConfig {
 
 export interface ServerConfig {
   local: boolean;
+  /** The user listener: UI, API, proxy, catalog. */
   host: string;
   port: number;
+  /** The recorder listener: sidecar registration and uploads. */
+  recorder: ListenAddress;
   authMode: AuthMode;
   /** Headers an oauth-proxy sets in auth mode `proxy`. */
   userHeader: string;
   groupsHeader: string;
+  /** Mode `proxy`: the CA of the oauth-proxy's client certificate; identity headers need that certificate. */
+  proxyClientCaFile?: string;
   dataDir: string;
   leaseSeconds: number;
   proxyTimeoutSeconds: number;
@@ -186,6 +200,7 @@ export function injectionFilesOf(
 
 function readWebhook(reader: ConfigReader, input: ConfigInput): WebhookConfig | undefined {
   const enabled = readBoolean(reader.get('webhook.enabled'), true);
+  const host = readText(reader.get('webhook.host'), '0.0.0.0');
   const port = readInteger(reader.get('webhook.port'), WEBHOOK_PORT, 0, 65535);
   const configFile = readText(reader.get('webhook.configFile'), '');
   if (input.local || !enabled) return undefined;
@@ -198,23 +213,7 @@ function readWebhook(reader: ConfigReader, input: ConfigInput): WebhookConfig | 
     ...(input.injectionFile ? { file: input.injectionFile } : {}),
     ...(input.serverCa === undefined ? {} : { serverCa: input.serverCa }),
   });
-  return { port, injection };
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** Refuses auth mode `none` on anything but loopback. */
-export function checkAuthBinding(config: ServerConfig, source?: string): void {
-  if (config.authMode === 'none' && !isLoopback(config.host)) {
-    throw new ConfigError(
-      'host',
-      config.host,
-      'a loopback address (127.0.0.1, ::1, localhost) while auth.mode is none',
-      source,
-    );
-  }
+  return { host, port, injection };
 }
 
 /** Builds and validates the whole configuration (see the header of this file). */
@@ -222,21 +221,20 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const { local } = input;
   const reader = createConfigReader(input.file, input.env);
   const host = reader.get('host', SERVER_ENV.host);
+  const port = readInteger(reader.get('port', SERVER_ENV.port), SERVER_PORT, 0, 65535);
+  const authMode = reader.get('auth.mode', SERVER_ENV.authMode);
   const config: ServerConfig = {
     local,
     host: readText(host, local ? '127.0.0.1' : '0.0.0.0'),
-    port: readInteger(reader.get('port', SERVER_ENV.port), SERVER_PORT, 0, 65535),
-    authMode: readChoice(
-      reader.get('auth.mode', SERVER_ENV.authMode),
-      local ? 'none' : 'kubernetes',
-      AUTH_MODES,
-    ),
+    port,
+    authMode: readChoice(authMode, local ? 'none' : 'kubernetes', AUTH_MODES),
     userHeader: readText(reader.get('auth.userHeader'), 'x-forwarded-user').toLowerCase(),
     groupsHeader: readText(reader.get('auth.groupsHeader'), 'x-forwarded-groups').toLowerCase(),
     dataDir: readText(
       reader.get('dataDir', SERVER_ENV.dataDir),
       local ? './.furnace-data' : '/var/lib/furnace',
     ),
+    recorder: readRecorderListener(reader, local),
     leaseSeconds: readInteger(reader.get('leaseSeconds'), 30, 5, 3600),
     proxyTimeoutSeconds: readInteger(reader.get('proxyTimeoutSeconds'), 30, 1, 600),
     ...readLimits(reader),
@@ -250,8 +248,15 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   if (tls) config.tls = tls;
   const webhook = readWebhook(reader, input);
   if (webhook) config.webhook = webhook;
+  const clientCa = reader.get('auth.proxyClientCaFile');
+  const clientCaFile = readText(clientCa, '');
+  if (clientCaFile) config.proxyClientCaFile = clientCaFile;
   reader.refuseUnread();
-  checkAuthBinding(config, host.source);
+  checkAuthBinding(config, {
+    host: host.source,
+    authMode: authMode.source,
+    proxyClientCaFile: clientCa.source,
+  });
   return config;
 }
 

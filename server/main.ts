@@ -1,14 +1,18 @@
 // The server process: loads and validates the whole configuration from the environment before anything
-// listens, then listens and handles signals. `--local` runs local mode (server on loopback with auth
-// `none`, plus one local sidecar process). The only reader of process.env in the server.
+// listens, then listens and handles signals. Two API listeners (server/build-server-app.ts): the user
+// one (`host`, `port`) and the recorder one (`recorder.host`, `recorder.port`), plus the webhook in a
+// cluster. `--local` runs local mode (both on loopback, auth `none`, plus one local sidecar process that
+// registers with the recorder listener). The only reader of process.env in the server.
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
-import { buildServerApp } from './build-server-app.ts';
+import type { TrustedProxy } from './auth/trusted-proxy.ts';
+import { buildServerApps, type ServerApps } from './build-server-app.ts';
 import { openCatalog } from './catalog/catalog-store.ts';
 import { ConfigError } from '../core/config-error.ts';
-import { limitsFor, type ServerConfig } from './config.ts';
+import { limitsFor, SERVER_ENV, type ServerConfig } from './config.ts';
+import { listenOn, readClientCa } from './listen.ts';
 import { loadServerConfig } from './load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
@@ -46,23 +50,11 @@ async function watchTls(tls: ServerConfig['tls']): Promise<TlsSource | undefined
 }
 
 interface Running {
-  app: FastifyInstance;
+  apps: ServerApps;
   sidecar?: LocalSidecar;
   podWatch?: PodWatch;
   webhook?: FastifyInstance;
   tls?: TlsSource;
-}
-
-async function listenOrExit(app: FastifyInstance, config: ServerConfig): Promise<void> {
-  try {
-    await app.listen({ host: config.host, port: config.port });
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE')
-      fail(`port ${config.port} on ${config.host} is already in use (set FURNACE_PORT to another port)`);
-    if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}`);
-    throw error;
-  }
 }
 
 async function startClusterParts(
@@ -72,16 +64,16 @@ async function startClusterParts(
   registry: Registry,
   metricsRegistry: MetricsRegistry,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, running.app.log);
+  running.podWatch = cluster.watchPods(registry, running.apps.user.log);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
     injection: config.webhook.injection,
     tls: running.tls,
-    log: running.app.log,
+    log: running.apps.user.log,
     metricsRegistry,
   });
-  await webhook.listen({ host: config.host, port: config.webhook.port });
+  await webhook.listen({ host: config.webhook.host, port: config.webhook.port });
   running.webhook = webhook;
 }
 
@@ -102,16 +94,20 @@ async function start(local: boolean): Promise<Running> {
   const kube: KubeGateway | undefined = cluster?.kube;
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
-  const running: Running = {
-    app: undefined as unknown as FastifyInstance,
-    ...(tlsSource ? { tls: tlsSource } : {}),
-  };
+  const trustedProxy: TrustedProxy | undefined = config.proxyClientCaFile
+    ? {
+        ca: await readClientCa(config.proxyClientCaFile),
+        identityHeaders: [config.userHeader, config.groupsHeader],
+      }
+    : undefined;
+  // The pod watch starts once the listeners do (startClusterParts); until then there is none.
+  const watch: { current?: PodWatch } = {};
   const registration: RegistrationMode = kube
-    ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => running.podWatch?.getPod(namespace, name) }
+    ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => watch.current?.getPod(namespace, name) }
     : { kind: 'local', secret, hostname: podName };
   const metricsRegistry = createMetricsRegistry();
-  const tls = running.tls?.current();
-  const app = buildServerApp({
+  const tls = tlsSource?.current();
+  const apps = buildServerApps({
     registry,
     catalog,
     access: createAccess({
@@ -127,20 +123,27 @@ async function start(local: boolean): Promise<Running> {
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
     ...(kube ? { kube } : {}),
-    isReady: () => running.podWatch?.isSynced() ?? true,
+    isReady: () => watch.current?.isSynced() ?? true,
     logger: loggerOptions(config.logLevel),
     ...(tls ? { https: tls } : {}),
+    ...(trustedProxy ? { trustedProxy } : {}),
   });
-  running.app = app;
-  running.tls?.subscribe((material) => (app.server as unknown as TlsServer).setSecureContext(material));
-  await listenOrExit(app, config);
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (cluster) await startClusterParts(cluster, config, running, registry, metricsRegistry);
+  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  running.tls?.subscribe((material) => {
+    (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
+    const ca = trustedProxy ? { ca: trustedProxy.ca } : {};
+    (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
+  });
+  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
+  const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
+  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
+  if (cluster) {
+    await startClusterParts(cluster, config, running, registry, metricsRegistry);
+    if (running.podWatch) watch.current = running.podWatch;
+  }
   if (local && config.localSidecar) {
     running.sidecar = spawnLocalSidecar({
-      serverUrl: url,
+      serverUrl: recorderUrl,
       secret,
       hostname: podName,
       dataDir: config.dataDir,
@@ -151,6 +154,7 @@ async function start(local: boolean): Promise<Running> {
     });
   }
   process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
+  process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
   if (local)
     process.stdout.write(
       `Data directory: ${config.dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
@@ -166,7 +170,8 @@ async function stop(running: Running): Promise<void> {
   await running.sidecar?.stop();
   await running.podWatch?.stop();
   await running.webhook?.close();
-  await running.app.close();
+  await running.apps.user.close();
+  await running.apps.recorder.close();
   running.tls?.close();
 }
 

@@ -81,15 +81,16 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
 
   async function admit(request: FastifyRequest): Promise<void> {
     const { namespace, pod } = request.params as { namespace: string; pod: string };
+    // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
+    const identity = await deps.access.authenticate(request.headers);
+    const rest = restOf(request);
+    await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const registration = deps.registry.get(namespace, pod);
     if (!registration)
       throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
         namespace,
         pod,
       });
-    const identity = await deps.access.authenticate(request.headers);
-    const rest = restOf(request);
-    await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
     if (request.method === 'POST' && rest === 'recordings') {
       const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');

@@ -8,6 +8,7 @@
 import { isRecord } from './is-record.ts';
 import { ConfigError } from '../config-error.ts';
 import { isHttpUrl } from '../config-values.ts';
+import { RECORDER_PORT } from '../names.ts';
 
 export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
 export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
@@ -25,7 +26,7 @@ export interface InjectionConfig {
   /** Sidecar image; the container runs the image's default command. */
   image: string;
   imagePullPolicy: PullPolicy;
-  /** Where sidecars register (FURNACE_SERVER_URL). */
+  /** Where sidecars register and upload (FURNACE_SERVER_URL): the server's recorder listener. */
   serverUrl: string;
   /** PEM of the CA that signs the server certificate (FURNACE_SERVER_CA); empty: system roots. */
   serverCa: string;
@@ -44,7 +45,7 @@ export interface InjectionConfig {
 export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze({
   image: 'quay.io/hyperfoil/furnace-sidecar:latest',
   imagePullPolicy: 'IfNotPresent',
-  serverUrl: 'https://furnace.furnace.svc:8080',
+  serverUrl: `https://furnace.furnace.svc:${RECORDER_PORT}`,
   serverCa: '',
   securityProfile: 'privileged',
   resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '1', memory: '1Gi' } },

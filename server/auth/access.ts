@@ -9,7 +9,8 @@ import { readSessionCookie } from './session-cookie.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
-export type AccessVerb = 'create' | 'get' | 'list' | 'delete';
+/** Reading anything (lists included) checks `get`; `list` is never asked (docs/security.md). */
+export type AccessVerb = 'create' | 'get' | 'delete';
 
 export interface Identity {
   user: string;
@@ -29,6 +30,8 @@ export interface Access {
   readonly mode: AuthMode;
   authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
   allows(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean>;
+  /** SubjectAccessReview on a non-resource URL such as /metrics. */
+  allowsPath(identity: Identity, verb: 'get', path: string): Promise<boolean>;
   /** Throws ERR_FORBIDDEN naming the verb and namespace. */
   require(identity: Identity, verb: AccessVerb, namespace: string): Promise<void>;
 }
@@ -50,8 +53,9 @@ export function createAccess(options: AccessOptions): Access {
   const tokens = createTokenCache({ now: options.now, fallbackSeconds: 60, maxEntries: 10_000 });
   const decisions = new Map<string, { allowed: boolean; until: number }>();
   const kube = options.kube;
-  if (options.mode === 'kubernetes' && !kube)
-    throw new Error('auth mode kubernetes needs a Kubernetes client');
+  // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
+  if (options.mode !== 'none' && !kube)
+    throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
 
   async function authenticateToken(headers: IncomingHttpHeaders): Promise<Identity> {
     // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
@@ -63,23 +67,39 @@ export function createAccess(options: AccessOptions): Access {
     return { user: result.username, groups: result.groups ?? [] };
   }
 
-  async function decide(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean> {
-    if (options.mode === 'none' || !kube) return true;
-    const key = JSON.stringify([identity.user, identity.groups, verb, namespace]);
+  async function cachedDecision(key: string, ask: () => Promise<boolean>): Promise<boolean> {
     const now = options.now();
     const cached = decisions.get(key);
     if (cached && cached.until > now) return cached.allowed;
-    const allowed = await kube.checkAccess({
-      user: identity.user,
-      groups: identity.groups,
-      verb,
-      namespace,
-      group: API_GROUP,
-      resource: RECORDINGS_RESOURCE,
-    });
+    const allowed = await ask();
     if (decisions.size > 10_000) decisions.clear();
     decisions.set(key, { allowed, until: now + DECISION_TTL_MS });
     return allowed;
+  }
+
+  function decide(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean> {
+    if (options.mode === 'none') return Promise.resolve(true);
+    if (!kube) return Promise.resolve(false);
+    const key = JSON.stringify([identity.user, identity.groups, verb, namespace]);
+    return cachedDecision(key, () =>
+      kube.checkAccess({
+        user: identity.user,
+        groups: identity.groups,
+        verb,
+        namespace,
+        group: API_GROUP,
+        resource: RECORDINGS_RESOURCE,
+      }),
+    );
+  }
+
+  function decidePath(identity: Identity, verb: 'get', path: string): Promise<boolean> {
+    if (options.mode === 'none') return Promise.resolve(true);
+    if (!kube) return Promise.resolve(false);
+    const key = JSON.stringify([identity.user, identity.groups, verb, '', path]);
+    return cachedDecision(key, () =>
+      kube.checkPathAccess({ user: identity.user, groups: identity.groups, verb, path }),
+    );
   }
 
   const access: Access = {
@@ -96,6 +116,7 @@ export function createAccess(options: AccessOptions): Access {
       return Promise.resolve({ user, groups });
     },
     allows: decide,
+    allowsPath: decidePath,
     async require(identity, verb, namespace) {
       if (await decide(identity, verb, namespace)) return;
       throw new FurnaceError(

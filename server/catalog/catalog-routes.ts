@@ -1,5 +1,7 @@
-// The catalog API: list, read, download and delete for users; metadata and artifact uploads for
-// the sidecar that owns a recording (proven by its proxy token).
+// The catalog API: list, read, download and delete for users (the user listener); metadata and
+// artifact uploads for the sidecar that owns a recording, proven by its proxy token (the recorder
+// listener). Users are authenticated before anything is looked up, and an entry the caller may not
+// `get` answers exactly like one that does not exist.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -13,7 +15,7 @@ import {
   type RecordingStatus,
 } from '../../core/recording.ts';
 import { errorBodySchema, readBearer } from '../../core/http-errors.ts';
-import type { Access } from '../auth/access.ts';
+import type { Access, Identity } from '../auth/access.ts';
 import { writeAudit } from '../audit.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
@@ -65,43 +67,50 @@ function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner
   return owner;
 }
 
-function found(catalog: Catalog, id: string): CatalogEntry {
+/** The entry, for a caller who may `get` recordings in its namespace; the same 404 as a missing one otherwise. */
+async function visible(
+  access: Access,
+  catalog: Catalog,
+  identity: Identity,
+  id: string,
+): Promise<CatalogEntry> {
   const entry = catalog.get(id);
-  if (!entry) throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} is not in the catalog`, { id });
-  return entry;
+  if (entry && (await access.allows(identity, 'get', entry.namespace))) return entry;
+  throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} is not in the catalog`, { id });
 }
 
+/** The entries in namespaces where the caller may `get` recordings (the one rule for every read). */
 async function visibleEntries(
-  deps: CatalogRouteDeps,
-  request: FastifyRequest,
+  access: Access,
+  identity: Identity,
   entries: CatalogEntry[],
 ): Promise<CatalogEntry[]> {
-  const identity = await deps.access.authenticate(request.headers);
   const allowed = new Map<string, boolean>();
   for (const namespace of new Set(entries.map((entry) => entry.namespace))) {
-    allowed.set(namespace, await deps.access.allows(identity, 'list', namespace));
+    allowed.set(namespace, await access.allows(identity, 'get', namespace));
   }
   return entries.filter((entry) => allowed.get(entry.namespace) === true);
 }
 
-function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+/** Reads and deletes for users: the user listener. */
+export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
   const { catalog, access } = deps;
   app.get<{ Querystring: { namespace?: string; pod?: string; limit: number; continue?: string } }>(
     '/api/v1/recordings',
     { schema: { querystring: listQuery, response: { 200: catalogPageSchema } } },
     async (request) => {
+      const identity = await access.authenticate(request.headers);
       const { namespace, pod, limit } = request.query;
       const entries = catalog.list({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
-      return paginate(await visibleEntries(deps, request, entries), limit, request.query.continue);
+      return paginate(await visibleEntries(access, identity, entries), limit, request.query.continue);
     },
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
     async (request) => {
-      const entry = found(catalog, request.params.id);
-      await access.require(await access.authenticate(request.headers), 'get', entry.namespace);
-      return entry;
+      const identity = await access.authenticate(request.headers);
+      return visible(access, catalog, identity, request.params.id);
     },
   );
   app.get<{ Params: { id: string; name: ArtifactName } }>(
@@ -109,9 +118,8 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
     { schema: { params: artifactParams } },
     async (request, reply) => {
       const { id, name } = request.params;
-      const entry = found(catalog, id);
       const identity = await access.authenticate(request.headers);
-      await access.require(identity, 'get', entry.namespace);
+      const entry = await visible(access, catalog, identity, id);
       const path = catalog.artifactPath(id, name);
       const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
       if (size === undefined)
@@ -137,8 +145,8 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      const entry = found(catalog, request.params.id);
       const identity = await access.authenticate(request.headers);
+      const entry = await visible(access, catalog, identity, request.params.id);
       await access.require(identity, 'delete', entry.namespace);
       await catalog.remove(entry.id);
       writeAudit(request.log, {
@@ -154,7 +162,8 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
   );
 }
 
-function registerUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+/** Metadata and artifact uploads from sidecars: the recorder listener. */
+export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
   const { catalog, registry } = deps;
   app.put<{ Params: { id: string }; Body: RecordingStatus }>(
     '/api/v1/recordings/:id',
@@ -197,9 +206,4 @@ function registerUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): voi
     );
     done();
   });
-}
-
-export function registerCatalogRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
-  registerUserRoutes(app, deps);
-  registerUploadRoutes(app, deps);
 }

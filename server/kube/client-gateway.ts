@@ -31,15 +31,23 @@ async function retryTransport<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * A 503 that says what failed but not the API server's words: those name the server's service account,
+ * its permissions and the cluster's addresses, and the caller may not even be authenticated. The error
+ * handler logs the cause.
+ */
+function unavailable(what: string, cause: unknown): FurnaceError {
+  const failure = new FurnaceError('ERR_UNAVAILABLE', `the Kubernetes API server could not ${what}`);
+  failure.cause = cause;
+  return failure;
+}
+
 /** An API server that cannot answer makes the caller retry (503), never a 500. */
 async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await retryTransport(call);
   } catch (error) {
-    throw new FurnaceError(
-      'ERR_UNAVAILABLE',
-      `the Kubernetes API server could not ${what}: ${(error as Error).message}`,
-    );
+    throw unavailable(what, error);
   }
 }
 
@@ -90,15 +98,28 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       );
       return review.status?.allowed === true;
     },
+    async checkPathAccess(check) {
+      const review = await orUnavailable('check access', () =>
+        authz.createSubjectAccessReview({
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: check.user,
+              groups: check.groups,
+              nonResourceAttributes: { verb: check.verb, path: check.path },
+            },
+          },
+        }),
+      );
+      return review.status?.allowed === true;
+    },
     async readPod(namespace, name): Promise<V1Pod | undefined> {
       try {
         return await retryTransport(() => core.readNamespacedPod({ namespace, name }));
       } catch (error) {
         if (statusCode(error) === 404) return undefined;
-        throw new FurnaceError(
-          'ERR_UNAVAILABLE',
-          `the Kubernetes API server could not read pod ${namespace}/${name}: ${(error as Error).message}`,
-        );
+        throw unavailable(`read pod ${namespace}/${name}`, error);
       }
     },
     async recordEvent(event) {

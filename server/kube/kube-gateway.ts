@@ -20,6 +20,14 @@ export interface AccessCheck {
   resource: string;
 }
 
+/** Access to a non-resource URL (nonResourceAttributes), such as GET /metrics. */
+export interface PathAccessCheck {
+  user: string;
+  groups: string[];
+  verb: string;
+  path: string;
+}
+
 export interface PodEvent {
   namespace: string;
   pod: string;
@@ -32,6 +40,7 @@ export interface PodEvent {
 export interface KubeGateway {
   reviewToken(token: string, audiences?: string[]): Promise<TokenReviewResult>;
   checkAccess(check: AccessCheck): Promise<boolean>;
+  checkPathAccess(check: PathAccessCheck): Promise<boolean>;
   /** The pod, or undefined when it does not exist. */
   readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   recordEvent(event: PodEvent): Promise<void>;

@@ -18,8 +18,8 @@ export type Refusal = { ok: false; status: 401 | 403 | 503; reason: string };
 
 /** The pod a service-account token is bound to, from a TokenReview with audience `furnace`. */
 export function podFromReview(review: TokenReviewResult): { ok: true; pod: TokenPod } | Refusal {
-  if (!review.authenticated)
-    return { ok: false, status: 401, reason: `token not accepted${review.error ? `: ${review.error}` : ''}` };
+  // The API server's own error text stays out of the answer: the caller is not authenticated.
+  if (!review.authenticated) return { ok: false, status: 401, reason: 'token not accepted' };
   if (!(review.audiences ?? []).includes(TOKEN_AUDIENCE)) {
     return { ok: false, status: 401, reason: `token audience is not ${TOKEN_AUDIENCE}` };
   }

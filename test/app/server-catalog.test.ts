@@ -7,7 +7,7 @@ async function withUpload(t: Parameters<typeof buildFixture>[0]) {
   const f = await buildFixture(t);
   const token = await f.registerLocal(4000);
   const put = (id: string, overrides = {}, auth = token) =>
-    f.app.inject({
+    f.recorder.inject({
       method: 'PUT',
       url: `/api/v1/recordings/${id}`,
       headers: { authorization: `Bearer ${auth}` },
@@ -18,7 +18,7 @@ async function withUpload(t: Parameters<typeof buildFixture>[0]) {
       },
     });
   const upload = (id: string, name: string, body: string | Buffer, auth = token) =>
-    f.app.inject({
+    f.recorder.inject({
       method: 'PUT',
       url: `/api/v1/recordings/${id}/artifacts/${name}`,
       headers: { authorization: `Bearer ${auth}`, 'content-type': 'image/svg+xml' },
@@ -54,14 +54,14 @@ describe('server catalog', () => {
 
   it('refuses a body whose id differs from the path, and bad states', async (t) => {
     const { f, token } = await withUpload(t);
-    const mismatch = await f.app.inject({
+    const mismatch = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
       payload: recordingStatus('rec-2'),
     });
     assert.equal(mismatch.statusCode, 400);
-    const badState = await f.app.inject({
+    const badState = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
@@ -117,13 +117,13 @@ describe('server catalog', () => {
   it('caps artifact size at maxArtifactBytes with 413', async (t) => {
     const f = await buildFixture(t, { limits: { maxArtifactBytes: 1000 } });
     const token = await f.registerLocal(4000);
-    await f.app.inject({
+    await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
       payload: recordingStatus('rec-1'),
     });
-    const response = await f.app.inject({
+    const response = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1/artifacts/perf.data',
       headers: { authorization: `Bearer ${token}` },
@@ -145,14 +145,14 @@ describe('server catalog', () => {
       });
       const id = `rec-${namespace}`;
       const headers = { authorization: `Bearer ${proxyToken}` };
-      const put = await f.app.inject({
+      const put = await f.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/${id}`,
         headers,
         payload: recordingStatus(id),
       });
       assert.equal(put.statusCode, 200, put.body);
-      return f.app.inject({
+      return f.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/${id}/artifacts/perf.data`,
         headers,

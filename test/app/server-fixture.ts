@@ -1,4 +1,5 @@
-// Builds the server app for app tests, and fake sidecars: real Fastify servers on loopback port 0.
+// Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
+// listener's), and fake sidecars: real Fastify servers on loopback port 0.
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
 import { limitsFor } from '../../server/config.ts';
-import { buildServerApp } from '../../server/build-server-app.ts';
+import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
+import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
@@ -24,7 +26,10 @@ export const SECRET = 'local-secret';
 export const HOST = 'test-host';
 
 export interface Fixture {
+  /** The user listener: UI, sidecar list, proxy, catalog reads, probes, metrics. */
   app: FastifyInstance;
+  /** The recorder listener: registration and uploads. */
+  recorder: FastifyInstance;
   registry: Registry;
   catalog: Catalog;
   metricsRegistry: MetricsRegistry;
@@ -45,6 +50,9 @@ export interface FixtureOptions {
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
   /** The built web UI to serve (default ui/dist). */
   uiDir?: string;
+  /** Serving certificate of both listeners, for tests that listen over TLS. */
+  https?: { cert: string; key: string };
+  trustedProxy?: TrustedProxy;
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
@@ -66,7 +74,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
   const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
-  const app = buildServerApp({
+  const { user: app, recorder } = buildServerApps({
     registry,
     catalog,
     access: createAccess({
@@ -88,19 +96,23 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     sweepIntervalMs: 0,
     logger: { level: 'info', stream },
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    ...(options.https ? { https: options.https } : {}),
+    ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
   });
   t.after(async () => {
     await app.close();
+    await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
   return {
     app,
+    recorder,
     registry,
     catalog,
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {
-      const response = await app.inject({
+      const response = await recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: `Bearer ${SECRET}` },
@@ -126,6 +138,12 @@ export interface FakeSidecar {
 /** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
 export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
   const app = Fastify();
+  // As the real sidecar: an empty JSON body (a stop) is an empty request.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    done(null, text.trim() === '' ? undefined : (JSON.parse(text) as unknown));
+  });
   const requests: FakeSidecar['requests'] = [];
   let connections = 0;
   app.server.on('connection', (_socket: Socket) => {

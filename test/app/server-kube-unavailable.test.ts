@@ -15,7 +15,7 @@ describe('server with an unreachable Kubernetes API server', () => {
       currentContext: 'c',
     });
     const f = await buildFixture(t, { kube: createClientGateway(kc), authMode: 'kubernetes' });
-    const registration = await f.app.inject({
+    const registration = await f.recorder.inject({
       method: 'POST',
       url: '/api/v1/sidecars',
       headers: { authorization: 'Bearer some-token' },

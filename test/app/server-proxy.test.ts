@@ -103,7 +103,7 @@ describe('server proxy to a fake sidecar', () => {
     const second = await f.app.inject({ method: 'POST', url: `${base}/recordings`, payload: {} });
     assert.equal(second.statusCode, 400);
     assert.equal(second.json<{ details: { field: string } }>().details.field, 'maxConcurrentPerNamespace');
-    const done = await f.app.inject({
+    const done = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
@@ -132,7 +132,11 @@ describe('server proxy to a fake sidecar', () => {
     const f = await buildFixture(t);
     const sidecar = await startFakeSidecar(t);
     await f.registerLocal(sidecar.port);
-    const response = await f.app.inject({ method: 'POST', url: `${base}/recordings/rec-3/stop` });
+    const response = await f.app.inject({
+      method: 'POST',
+      url: `${base}/recordings/rec-3/stop`,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(response.statusCode, 200);
     const audit = f.logLines().find((line) => line.audit)?.audit as { action: string; recording: string };
     assert.deepEqual([audit.action, audit.recording], ['stop', 'rec-3']);
@@ -180,7 +184,10 @@ describe('server proxy to a fake sidecar', () => {
       'data: {"progress":0.5}\n\n',
       'the first event arrives while the stream is open',
     );
-    await fetch(`http://127.0.0.1:${port}${base}/events/finish`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${port}${base}/events/finish`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       rest += Buffer.from(chunk.value).toString();

@@ -25,7 +25,7 @@ function pod(name: string, uid: string, containers = ['app', 'furnace']): V1Pod 
 describe('server registration, local mode', () => {
   it('registers with the shared secret and answers the lease and a proxy token', async (t) => {
     const f = await buildFixture(t);
-    const response = await f.app.inject({
+    const response = await f.recorder.inject({
       method: 'POST',
       url: '/api/v1/sidecars',
       headers: { authorization: `Bearer ${SECRET}` },
@@ -49,7 +49,7 @@ describe('server registration, local mode', () => {
   it('refuses a wrong or missing secret with 401 and registers nothing', async (t) => {
     const f = await buildFixture(t);
     for (const headers of [{ authorization: 'Bearer wrong' }, {}]) {
-      const response = await f.app.inject({
+      const response = await f.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers,
@@ -64,7 +64,7 @@ describe('server registration, local mode', () => {
   it('refuses a missing or out-of-range port with 400', async (t) => {
     const f = await buildFixture(t);
     for (const payload of [{}, { port: 0 }, { port: 70000 }, { port: 'x' }]) {
-      const response = await f.app.inject({
+      const response = await f.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: `Bearer ${SECRET}` },
@@ -88,7 +88,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
     const kube = fakeKubeGateway({ reviews, pods });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
-    const response = await f.app.inject({
+    const response = await f.recorder.inject({
       method: 'POST',
       url: '/api/v1/sidecars',
       headers: { authorization: 'Bearer good' },
@@ -103,7 +103,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     const kube = fakeKubeGateway({ reviews, pods });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     for (let i = 0; i < 3; i++) {
-      const response = await f.app.inject({
+      const response = await f.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: 'Bearer good' },
@@ -125,7 +125,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
       forged: 401,
     };
     for (const [token, status] of Object.entries(expected)) {
-      const response = await f.app.inject({
+      const response = await f.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: `Bearer ${token}` },
@@ -148,7 +148,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     });
     assert.equal(
       (
-        await f.app.inject({
+        await f.recorder.inject({
           method: 'POST',
           url: '/api/v1/sidecars',
           headers: { authorization: 'Bearer good' },
@@ -161,7 +161,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     assert.equal(f.registry.get('team-a', 'web-1')?.address.host, '10.0.0.99');
     cache['team-a/web-1'] = pod('web-1', 'uid-old');
     f.registry.remove('team-a', 'web-1');
-    const fresh = await f.app.inject({
+    const fresh = await f.recorder.inject({
       method: 'POST',
       url: '/api/v1/sidecars',
       headers: { authorization: 'Bearer good' },

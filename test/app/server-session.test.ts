@@ -4,20 +4,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
+import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { buildFixture } from './server-fixture.ts';
 
 function fakeKube(): KubeGateway {
-  return {
-    reviewToken: (token) =>
-      Promise.resolve(
-        token === 'alice.token-1'
-          ? { authenticated: true, username: 'alice', groups: ['devs'] }
-          : { authenticated: false },
-      ),
-    checkAccess: (check) => Promise.resolve(check.user === 'alice' && check.namespace === 'team-a'),
-    readPod: () => Promise.resolve(undefined),
-    recordEvent: () => Promise.resolve(),
-  };
+  return fakeKubeGateway({
+    reviews: { 'alice.token-1': { authenticated: true, username: 'alice', groups: ['devs'] } },
+    allows: (check) => check.user === 'alice' && check.namespace === 'team-a',
+  });
 }
 
 function cookieOf(setCookie: string | string[] | undefined): string {
@@ -113,7 +107,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
   });
 
   it('shows the identity the OAuth proxy passes in auth mode proxy', async (t) => {
-    const f = await buildFixture(t, { authMode: 'proxy' });
+    const f = await buildFixture(t, { authMode: 'proxy', kube: fakeKubeGateway() });
     const response = await f.app.inject({
       method: 'GET',
       url: '/api/v1/session',

@@ -9,14 +9,14 @@ describe('server shutdown', () => {
   it('finishes an artifact upload in flight before closing', async (t) => {
     const f = await buildFixture(t);
     const token = await f.registerLocal(4000);
-    await f.app.inject({
+    await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
       payload: recordingStatus('rec-1'),
     });
-    await f.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = portOf(f.app.server);
+    await f.recorder.listen({ host: '127.0.0.1', port: 0 });
+    const port = portOf(f.recorder.server);
     const upload = request({
       host: '127.0.0.1',
       port,
@@ -33,7 +33,7 @@ describe('server shutdown', () => {
     });
     upload.write('main;alpha 10\n');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const closed = f.app.close();
+    const closed = f.recorder.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     upload.end('main;b 1\n');
     assert.equal(await answered, 201);

@@ -1,4 +1,5 @@
 // The reads behind the recording form: a namespace's limits and a registered pod's containers.
+import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -24,12 +25,11 @@ describe('server UI reads', () => {
       metadata: { name: 'web-1', namespace: 'team-a', uid: 'uid-1' },
       spec: { containers: [{ name: 'app' }, { name: 'furnace' }, { name: 'envoy' }] },
     };
-    const kube: KubeGateway = {
-      reviewToken: () => Promise.resolve({ authenticated: true, username: 'alice', groups: [] }),
-      checkAccess: (check) => Promise.resolve(check.namespace === 'team-a'),
-      readPod: () => Promise.resolve(pod),
-      recordEvent: () => Promise.resolve(),
-    };
+    const kube: KubeGateway = fakeKubeGateway({
+      reviews: { t: { authenticated: true, username: 'alice', groups: [] } },
+      allows: (check) => check.namespace === 'team-a',
+      pods: { 'team-a/web-1': pod },
+    });
     const f = await buildFixture(t, {
       authMode: 'kubernetes',
       kube,

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     children.push(sidecar);
     const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
     const sidecarPort = Number(line.toString().trim());
-    const port = await freePort();
+    const [port, recorderPort] = [await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
       `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
@@ -190,13 +190,14 @@ async function main(): Promise<void> {
     const server = spawnNode(['server/main.ts', '--local'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       FURNACE_PORT: String(port),
+      FURNACE_RECORDER_PORT: String(recorderPort),
     });
     children.push(server);
-    await waitHttp(port, '/healthz');
+    await waitHttp(recorderPort, '/healthz');
     const agent = new Agent();
     const registered = await call(
       agent,
-      port,
+      recorderPort,
       'POST',
       '/api/v1/sidecars',
       { authorization: 'Bearer bench', 'content-type': 'application/json' },

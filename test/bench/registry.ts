@@ -219,10 +219,11 @@ async function main(): Promise<void> {
 
     const certs = await generateDevCertificates();
     const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-    const port = await freePort();
+    // Sidecars register on the recorder listener; `port` is that one.
+    const [userPort, port] = [await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  enabled: false\n`,
+      `host: 127.0.0.1\nport: ${userPort}\nrecorder:\n  host: 127.0.0.1\n  port: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  enabled: false\n`,
     );
     // The server runs with the node flags its image sets (NODE_OPTIONS in Dockerfile.server), or with
     // BENCH_SERVER_NODE_ARGS to compare others ('' for none).

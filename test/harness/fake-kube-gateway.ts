@@ -4,6 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type {
   AccessCheck,
   KubeGateway,
+  PathAccessCheck,
   PodEvent,
   TokenReviewResult,
 } from '../../server/kube/kube-gateway.ts';
@@ -15,12 +16,15 @@ export interface FakeKubeGatewayOptions {
   pods?: Record<string, V1Pod>;
   /** The SubjectAccessReview decision; everything is allowed without one. */
   allows?: (check: AccessCheck) => boolean;
+  /** The SubjectAccessReview decision on a non-resource URL (/metrics); refused without one. */
+  allowsPath?: (check: PathAccessCheck) => boolean;
 }
 
 export interface FakeKubeGateway extends KubeGateway {
   /** `review <token> <audiences>` and `read <namespace>/<name>`, in the order they were asked. */
   calls: string[];
   checks: AccessCheck[];
+  pathChecks: PathAccessCheck[];
   events: PodEvent[];
 }
 
@@ -28,6 +32,7 @@ export function fakeKubeGateway(options: FakeKubeGatewayOptions = {}): FakeKubeG
   const fake: FakeKubeGateway = {
     calls: [],
     checks: [],
+    pathChecks: [],
     events: [],
     reviewToken(token, audiences) {
       fake.calls.push(`review ${token} ${audiences?.join(',') ?? ''}`);
@@ -36,6 +41,10 @@ export function fakeKubeGateway(options: FakeKubeGatewayOptions = {}): FakeKubeG
     checkAccess(check) {
       fake.checks.push(check);
       return Promise.resolve(options.allows?.(check) ?? true);
+    },
+    checkPathAccess(check) {
+      fake.pathChecks.push(check);
+      return Promise.resolve(options.allowsPath?.(check) ?? false);
     },
     readPod(namespace, name) {
       fake.calls.push(`read ${namespace}/${name}`);

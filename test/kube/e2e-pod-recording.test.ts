@@ -57,12 +57,15 @@ describe('a pod in a cluster, end to end', () => {
     const dir = await workDir(t, 'e2e');
     const certs = await generateDevCertificates();
     const { certFile, keyFile, caFile } = await writeCertificateFiles(dir, certs);
-    const [port, webhookPort] = [await freePort(), await freePort()];
+    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
       [
         'host: 127.0.0.1',
         `port: ${port}`,
+        'recorder:',
+        '  host: 127.0.0.1',
+        `  port: ${recorderPort}`,
         `dataDir: ${dir}/data`,
         'tls:',
         `  certFile: ${certFile}`,
@@ -76,7 +79,8 @@ describe('a pod in a cluster, end to end', () => {
     const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       KUBECONFIG: kubeconfigPath,
-      FURNACE_INJECT_SERVER_URL: base,
+      // Sidecars reach the recorder listener, never the user one.
+      FURNACE_INJECT_SERVER_URL: `https://127.0.0.1:${recorderPort}`,
       FURNACE_INJECT_SERVER_CA_FILE: caFile,
     });
     await eventually(

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
+import { bindClusterRole } from '../harness/cluster-roles.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
 import { freePort } from '../harness/ports.ts';
@@ -15,14 +16,14 @@ import { createPod } from './server-kube-fixture.ts';
 const { cp, kc } = await useCluster();
 
 describe('server in cluster mode (main.ts without --local) against a real API server', () => {
-  it('serves the API and the webhook over HTTPS, registers a pod-bound sidecar token, and reports both in metrics', async (t) => {
+  it('serves users, recorders and the webhook over HTTPS on three listeners, registers a pod-bound sidecar token, and reports both in metrics', async (t) => {
     const dir = await tempDir(t, 'furnace-cluster-');
     const certs = await generateDevCertificates();
     const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-    const [port, webhookPort] = [await freePort(), await freePort()];
+    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
+      `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  host: 127.0.0.1\n  port: ${webhookPort}\n`,
     );
     const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
@@ -44,13 +45,32 @@ describe('server in cluster mode (main.ts without --local) against a real API se
       audiences: ['furnace'],
       boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
     });
-    const registered = await httpsCall(`${base}/api/v1/sidecars`, certs.caPem, {
+    const recorder = `https://127.0.0.1:${recorderPort}`;
+    const register = (url: string) =>
+      httpsCall(`${url}/api/v1/sidecars`, certs.caPem, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    assert.equal((await register(base)).status, 404, 'the user listener takes no registration');
+    const registered = await httpsCall(`${recorder}/api/v1/sidecars`, certs.caPem, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: '{}',
     });
     assert.equal(registered.status, 200, registered.body);
-    const metrics = await httpsCall(`${base}/metrics`, certs.caPem);
+    assert.equal((await httpsCall(`${base}/metrics`, certs.caPem)).status, 401, 'metrics need a reader');
+    const unbind = await bindClusterRole(kc, {
+      name: 'furnace-metrics',
+      namespace,
+      serviceAccount: 'default',
+      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+    });
+    t.after(unbind);
+    const reader = await createServiceAccountToken(kc, { namespace, serviceAccount: 'default' });
+    const metrics = await httpsCall(`${base}/metrics`, certs.caPem, {
+      headers: { authorization: `Bearer ${reader}` },
+    });
     assert.match(metrics.body, /^furnace_registered_sidecars 1$/m);
     assert.match(metrics.body, /furnace_webhook_decisions_total/);
     assert.equal(

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS } from '../../core/limits.ts';
 import { TEST_RUN_LABEL } from '../../core/names.ts';
 import { createAccess } from '../../server/auth/access.ts';
-import { buildServerApp } from '../../server/build-server-app.ts';
+import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
@@ -20,7 +20,10 @@ import { createRegistry, type Registry } from '../../server/registry/lease-regis
 import { RUN_ID } from '../harness/cluster.ts';
 
 export interface KubeServer {
+  /** The user listener's app. */
   app: FastifyInstance;
+  /** The recorder listener's app: registration and uploads. */
+  recorder: FastifyInstance;
   registry: Registry;
   catalog: Catalog;
 }
@@ -39,7 +42,7 @@ export async function buildKubeServer(
     newToken: () => `pt-${Math.random().toString(36).slice(2)}`,
   });
   const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
-  const app = buildServerApp({
+  const { user: app, recorder } = buildServerApps({
     registry,
     catalog,
     access: createAccess({
@@ -59,9 +62,10 @@ export async function buildKubeServer(
   });
   t.after(async () => {
     await app.close();
+    await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { app, registry, catalog };
+  return { app, recorder, registry, catalog };
 }
 
 /** Creates a pod (with the `furnace` container unless told otherwise) and sets its IP. */

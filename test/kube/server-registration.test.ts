@@ -29,7 +29,7 @@ async function boundToken(
 }
 
 function register(server: Awaited<ReturnType<typeof buildKubeServer>>, token: string) {
-  return server.app.inject({
+  return server.recorder.inject({
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },

@@ -110,6 +110,28 @@ describe('configuration errors stop start-up before anything listens', () => {
     assert.equal(code, 1);
   });
 
+  it('cluster mode: auth mode proxy on a reachable address without the oauth-proxy client CA', async (t) => {
+    const dir = await tempDir(t, 'furnace-config-error-');
+    const [api, recorder] = [await heldPort(t), await heldPort(t)];
+    await writeCertificates(dir);
+    const { code, output } = await exitOf(t, ['server/main.ts'], {
+      FURNACE_HOST: '0.0.0.0',
+      FURNACE_PORT: String(api.port),
+      FURNACE_RECORDER_PORT: String(recorder.port),
+      FURNACE_AUTH_MODE: 'proxy',
+      FURNACE_DATA_DIR: `${dir}/data`,
+      FURNACE_TLS_CERT: `${dir}/tls.crt`,
+      FURNACE_TLS_KEY: `${dir}/tls.key`,
+    });
+    assert.equal(
+      output,
+      'furnace: invalid configuration in FURNACE_HOST: host = "0.0.0.0"; allowed: a loopback address (127.0.0.1, ::1, localhost) ' +
+        "while auth.mode is proxy, unless auth.proxyClientCaFile names the CA of the oauth-proxy's client certificate\n",
+    );
+    assert.equal(code, 1);
+    assert.equal(api.connections() + recorder.connections(), 0);
+  });
+
   it('the sidecar: a bad variable, in one log line', async (t) => {
     const dir = await tempDir(t, 'furnace-config-error-');
     const sidecar = await heldPort(t);

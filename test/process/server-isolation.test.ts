@@ -37,10 +37,11 @@ describe('server process isolation', () => {
     t.after(() => counter.close());
     const counterPort = portOf(counter);
 
-    const port = await freePort();
+    const [port, recorderPort] = [await freePort(), await freePort()];
     await writeFile(
       `${dir}/config.json`,
       JSON.stringify({
+        recorder: { port: recorderPort },
         leaseSeconds: 5,
         localSidecar: false,
         dataDir: `${dir}/data`,
@@ -63,11 +64,14 @@ describe('server process isolation', () => {
     assert.equal(unknown.body.code, 'ERR_NOT_REGISTERED');
     assert.equal(connections, 0);
 
-    const registration = await fetchJson<{ proxyToken: string }>(`${baseUrl}/api/v1/sidecars`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json' },
-      body: JSON.stringify({ port: counterPort }),
-    });
+    const registration = await fetchJson<{ proxyToken: string }>(
+      `http://127.0.0.1:${recorderPort}/api/v1/sidecars`,
+      {
+        method: 'POST',
+        headers: { authorization: 'Bearer s3cret', 'content-type': 'application/json' },
+        body: JSON.stringify({ port: counterPort }),
+      },
+    );
     assert.equal(registration.status, 200);
     const pod = (await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`)).body.items[0]
       ?.pod;
@@ -90,9 +94,10 @@ describe('server process isolation', () => {
 
   it('answers 400 to artifact names outside the fixed set, such as ../../etc/passwd', async (t) => {
     const dir = await tempDir(t, 'furnace-isolation-');
-    const port = await freePort();
+    const [port, recorderPort] = [await freePort(), await freePort()];
     startFurnace(t, ['server/main.ts', '--local'], {
       FURNACE_PORT: String(port),
+      FURNACE_RECORDER_PORT: String(recorderPort),
       FURNACE_DATA_DIR: `${dir}/data`,
       FURNACE_LOCAL_SIDECAR: 'false',
     });
@@ -108,7 +113,7 @@ describe('server process isolation', () => {
         `GET ${name}`,
       );
       assert.equal(
-        await rawRequest(port, 'PUT', `/api/v1/recordings/rec-1/artifacts/${name}`, 'x'),
+        await rawRequest(recorderPort, 'PUT', `/api/v1/recordings/rec-1/artifacts/${name}`, 'x'),
         400,
         `PUT ${name}`,
       );

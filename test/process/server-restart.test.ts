@@ -14,7 +14,7 @@ const LEASE_SECONDS = 6;
 describe('server and sidecar processes', () => {
   it('record through the proxy into the catalog, which survives a server restart, and the sidecar is back within one lease', async (t) => {
     const dir = await tempDir(t, 'furnace-restart-');
-    const port = await freePort();
+    const [port, recorderPort] = [await freePort(), await freePort()];
     const secret = 'process-test-secret';
     await writeFile(
       `${dir}/config.yaml`,
@@ -23,6 +23,7 @@ describe('server and sidecar processes', () => {
     const serverEnv = {
       FURNACE_CONFIG: `${dir}/config.yaml`,
       FURNACE_PORT: String(port),
+      FURNACE_RECORDER_PORT: String(recorderPort),
       FURNACE_REGISTRATION_SECRET: secret,
     };
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -31,7 +32,7 @@ describe('server and sidecar processes', () => {
     const ready = async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined);
     await eventually(ready, 60_000, 'the server');
     startFurnace(t, ['sidecar/main.ts'], {
-      FURNACE_SERVER_URL: baseUrl,
+      FURNACE_SERVER_URL: `http://127.0.0.1:${recorderPort}`,
       FURNACE_REGISTRATION_SECRET: secret,
       FURNACE_POD_NAMESPACE: 'local',
       FURNACE_POD_NAME: HOSTNAME,

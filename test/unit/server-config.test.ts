@@ -104,7 +104,7 @@ describe('server config', () => {
     );
     assert.match(
       refusal(() => resolveConfig({ auth: { mod: 'none' } }, {}, true)).message,
-      /auth\.mod = "none"; allowed: one of the keys mode, userHeader, groupsHeader$/,
+      /auth\.mod = "none"; allowed: one of the keys mode, userHeader, groupsHeader, proxyClientCaFile$/,
     );
     assert.match(
       refusal(() => resolveConfig({ auth: 'none' }, {}, true)).message,

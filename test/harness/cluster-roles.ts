@@ -1,0 +1,26 @@
+// Cluster-wide permissions for kube-tier tests: a ClusterRole bound to a service account, labelled with
+// the run id, and removed by the function it returns (namespaced RBAC goes with the run's namespaces).
+import { RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
+import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { RUN_ID } from './cluster.ts';
+
+export async function bindClusterRole(
+  kc: KubeConfig,
+  options: { name: string; namespace: string; serviceAccount: string; rules: V1PolicyRule[] },
+): Promise<() => Promise<void>> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const name = `${options.name}-${RUN_ID}-${options.namespace}`;
+  const labels = { [TEST_RUN_LABEL]: RUN_ID };
+  await rbac.createClusterRole({ body: { metadata: { name, labels }, rules: options.rules } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name: options.serviceAccount, namespace: options.namespace }],
+    },
+  });
+  return async () => {
+    await rbac.deleteClusterRoleBinding({ name });
+    await rbac.deleteClusterRole({ name });
+  };
+}
