@@ -12,7 +12,7 @@ import { buildKubeServer, createPod } from './server-kube-fixture.ts';
 const { kc } = await useCluster();
 
 describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
-  it('signs in with a token, lists only permitted namespaces and shows the 403 message for others', async (t) => {
+  it('signs in with a token, lists only permitted namespaces, shows the 403 message and hides other namespaces’ recordings', async (t) => {
     await buildUi();
     const server = await buildKubeServer(t, kc, 9);
     const nsA = await createNamespace(kc, { enabled: true });
@@ -25,7 +25,7 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
         audiences: ['furnace'],
         boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
       });
-      const registered = await server.app.inject({
+      const registered = await server.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: `Bearer ${token}` },
@@ -33,7 +33,7 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
       });
       assert.equal(registered.statusCode, 200, registered.body);
       const proxyToken = registered.json<{ proxyToken: string }>().proxyToken;
-      const uploaded = await server.app.inject({
+      const uploaded = await server.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
         headers: { authorization: `Bearer ${proxyToken}` },
@@ -69,12 +69,18 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
       const namespaces = await page.getByLabel('Namespace').locator('option').allTextContents();
       assert.deepEqual(namespaces.slice(1), [nsA], 'only the namespace alice may see');
 
-      await page.goto(`${baseUrl}/recordings/rec-${nsB}`);
-      await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+      // Alice may read namespace A but not record there: the server's 403 names what is missing.
+      await page.getByLabel('Pod').selectOption('web');
+      await page.getByRole('button', { name: 'Start recording' }).click();
       assert.match(
-        (await page.getByRole('alert').textContent()) ?? '',
-        new RegExp(`${alice.username} may not get recordings\\.furnace\\.hyperfoil\\.io in namespace ${nsB}`),
+        (await page.locator('.action-error').textContent({ timeout: 30_000 })) ?? '',
+        new RegExp(
+          `${alice.username} may not create recordings\\.furnace\\.hyperfoil\\.io in namespace ${nsA}`,
+        ),
       );
+      // A recording in a namespace she may not read is not even said to exist.
+      await page.goto(`${baseUrl}/recordings/rec-${nsB}`);
+      await page.getByRole('heading', { name: 'Not found' }).waitFor();
       await screenshot(page, 'forbidden');
       await page.getByRole('link', { name: 'History' }).click();
       const rows = page.getByRole('table', { name: 'Recordings' }).getByRole('link');
