@@ -11,7 +11,7 @@ import { createAccess, type AuthMode } from '../../server/auth/access.ts';
 import { limitsFor } from '../../server/config.ts';
 import { buildServerApp } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
-import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
@@ -42,6 +42,8 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** Overrides of the catalog's DEFAULT_RETENTION. */
+  retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
 }
 
@@ -51,7 +53,11 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const now = (): number => time;
   let counter = 0;
   const registry = createRegistry({ now, leaseSeconds: 30, newToken: () => `proxy-token-${++counter}` });
-  const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const catalog = await openCatalog({
+    dataDir,
+    now,
+    retention: { ...DEFAULT_RETENTION, ...options.retention },
+  });
   const metricsRegistry = createMetricsRegistry();
   const lines: string[] = [];
   const stream = new Writable({
