@@ -15,6 +15,7 @@ import {
 import { errorBodySchema, readBearer } from '../../core/http-errors.ts';
 import type { Access } from '../auth/access.ts';
 import { writeAudit } from '../audit.ts';
+import { ANSWER_CSP } from '../proxy-answer.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
@@ -129,7 +130,8 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
         .type(ARTIFACT_CONTENT_TYPES[name])
         .header('content-length', size)
         .header('content-disposition', `attachment; filename="${id}-${name}"`)
-        .header('x-content-type-options', 'nosniff');
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', ANSWER_CSP);
       return reply.send(createReadStream(path));
     },
   );

@@ -126,7 +126,10 @@ export interface FakeSidecar {
   app: FastifyInstance;
 }
 
-/** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
+/**
+ * A stand-in sidecar API on loopback: answers starts, reads, a large artifact (`big`), an artifact that
+ * streams until told to finish (`live`), and a slow route.
+ */
 export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
   const app = Fastify();
   const requests: FakeSidecar['requests'] = [];
@@ -150,7 +153,7 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
   app.post('/recordings/:id/stop', (request) =>
     recordingStatus((request.params as { id: string }).id, { state: 'processing' }),
   );
-  app.get('/big', (_request, reply) => {
+  app.get('/recordings/big/artifacts/perf.data', (_request, reply) => {
     const chunk = Buffer.alloc(64 * 1024, 97);
     let sent = 0;
     const stream = new Readable({
@@ -166,14 +169,14 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
     return reply.type('application/octet-stream').send(stream);
   });
   const openStreams: { end: (chunk: string) => void }[] = [];
-  app.get('/events', (_request, reply) => {
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    reply.raw.write('data: {"progress":0.5}\n\n');
+  app.get('/recordings/live/artifacts/perf.script', (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+    reply.raw.write('hot 1 0.5: cpu-clock:\n');
     openStreams.push(reply.raw);
     return reply;
   });
   app.post('/events/finish', () => {
-    for (const stream of openStreams.splice(0)) stream.end('data: {"progress":1}\n\n');
+    for (const stream of openStreams.splice(0)) stream.end('hot 1 1.0: cpu-clock:\n');
     return { finished: true };
   });
   app.get('/slow', async () => {
