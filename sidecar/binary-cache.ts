@@ -1,10 +1,14 @@
 // Targets in other mount namespaces take their files along when they exit. With `perf record --buildid-mmap`
 // (fast stop, nothing copied), the sidecar puts the targets' mapped executables into the recording's
 // build-id cache itself, at the start of the recording while they are certainly alive.
-import { copyFile, mkdir, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdir, readFile, readlink, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { addToBuildIdCache } from './buildid-cache.ts';
 import type { RunCommand } from './image-symbols.ts';
+import { copyRegularFromRoot } from './safe-copy.ts';
+
+/** A mapped executable larger than this is not cached (perf does without its symbols). */
+export const DEFAULT_MAX_BINARY_BYTES = 1024 * 1024 * 1024;
 
 /** File-backed executable mappings of /proc/PID/maps text, each path once. */
 export function parseExecutableMappings(maps: string): string[] {
@@ -32,6 +36,8 @@ export async function cacheTargetBinaries(
     workDir: string;
     pids: readonly number[];
     procRoot?: string;
+    /** Largest binary copied, bytes. */
+    maxBytes?: number;
   },
 ): Promise<number> {
   const procRoot = options.procRoot ?? '/proc';
@@ -45,13 +51,19 @@ export async function cacheTargetBinaries(
       const key = `${namespace}:${path}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      // perf resolves /proc/PID/root to the sidecar's own / and finds nothing there, so it gets a copy.
+      // perf resolves /proc/PID/root to the sidecar's own / and finds nothing there, so it gets a copy:
+      // a regular file inside the target's root, never a link out of it or a FIFO.
       const copy = `${options.workDir}/${seen.size}-${basename(path)}`;
       try {
-        await copyFile(`${procRoot}/${pid}/root${path}`, copy);
+        await copyRegularFromRoot(
+          `${procRoot}/${pid}/root`,
+          path,
+          copy,
+          options.maxBytes ?? DEFAULT_MAX_BINARY_BYTES,
+        );
         if (await addToBuildIdCache(run, options, copy)) added += 1;
       } catch {
-        // the process is gone or the file unreadable: perf does without
+        // the process is gone, or the file is unreadable, not regular or too large: perf does without
       } finally {
         await rm(copy, { force: true });
       }

@@ -5,8 +5,10 @@
 // sidecar's own), perf enters the target's namespace to open binaries, and a mount made in the sidecar is
 // not visible there. perf reads its build-id cache from its own namespace, so the image's binaries are added
 // to the recording's cache instead; the build id also proves that the image file is the one that ran.
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { addToBuildIdCache } from './buildid-cache.ts';
+import { DEFAULT_MAX_BINARY_BYTES } from './binary-cache.ts';
+import { resolveInRoot } from './safe-copy.ts';
 import type { SpawnFn } from './perf-runner.ts';
 
 export interface CommandResult {
@@ -172,10 +174,25 @@ export function parseBuildIdList(text: string): { buildId: string; path: string 
   });
 }
 
+/**
+ * The image's regular file at `path`, every link resolved inside the image (an image's absolute link
+ * names a file of the image, never one of the sidecar); undefined for anything else or anything larger
+ * than `maxBytes`.
+ */
+async function imageFile(root: string, path: string, maxBytes: number): Promise<string | undefined> {
+  try {
+    const resolved = await resolveInRoot(root, path);
+    const info = await lstat(resolved);
+    return info.isFile() && info.size <= maxBytes ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Puts each recorded binary that the image holds into perf's build-id cache, in place of what perf record cached; returns how many. */
 export async function addImageBinaries(
   run: RunCommand,
-  options: { perfPath: string; root: string; dataFile: string; buildIdDir: string },
+  options: { perfPath: string; root: string; dataFile: string; buildIdDir: string; maxBytes?: number },
 ): Promise<number> {
   const listed = await run(options.perfPath, [
     '--buildid-dir',
@@ -186,12 +203,8 @@ export async function addImageBinaries(
   ]);
   let added = 0;
   for (const { buildId, path } of parseBuildIdList(listed.stdout)) {
-    const candidate = `${options.root}${path}`;
-    const isFile = await stat(candidate).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!isFile) continue;
+    const candidate = await imageFile(options.root, path, options.maxBytes ?? DEFAULT_MAX_BINARY_BYTES);
+    if (candidate === undefined) continue;
     // perf record cached the (possibly stripped) file that ran under this build id; the image's copy replaces it.
     await rm(`${options.buildIdDir}/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}`, { force: true });
     if (await addToBuildIdCache(run, options, candidate)) added += 1;
