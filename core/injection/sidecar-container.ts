@@ -76,7 +76,9 @@ export function buildSidecarContainer(
   config: InjectionConfig,
   volumes: SidecarVolumes,
 ): V1Container {
-  const probe = { httpGet: { path: '/healthz', port: SIDECAR_PORT_NAME } };
+  // No probes: a pod is Ready only when every container is, and a native sidecar's startupProbe holds
+  // back the main containers, so a stuck profiler would take the app out of its Service or delay a Job.
+  // The server notices a stuck sidecar by its registration lease instead.
   return {
     name: SIDECAR_CONTAINER_NAME,
     image: config.image,
@@ -86,8 +88,6 @@ export function buildSidecarContainer(
     resources: sidecarResources(config),
     securityContext: sidecarSecurityContext(config),
     volumeMounts: volumes.mounts,
-    startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 30 },
-    readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }
