@@ -18,6 +18,8 @@ export class UnsafeFileError extends Error {
     readonly path: string,
     readonly reason: 'not-regular' | 'too-large' | 'too-many-links' | 'changed',
     detail: string,
+    /** The file's size, when it is known (a file refused as too large). */
+    readonly bytes?: number,
   ) {
     super(`${path}: ${detail}`);
     this.name = 'UnsafeFileError';
@@ -77,7 +79,8 @@ export async function openRegularInRoot(
   if (!before.isFile())
     throw new UnsafeFileError(path, 'not-regular', `${kindOf(before)}, not a regular file`);
   if (before.size > maxBytes) {
-    throw new UnsafeFileError(path, 'too-large', `${before.size} bytes, more than the cap of ${maxBytes}`);
+    const detail = `${before.size} bytes, more than the cap of ${maxBytes}`;
+    throw new UnsafeFileError(path, 'too-large', detail, before.size);
   }
   const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY;
   const handle = await open(resolved, flags);
@@ -86,7 +89,8 @@ export async function openRegularInRoot(
     if (!after.isFile() || after.dev !== before.dev || after.ino !== before.ino)
       throw new UnsafeFileError(path, 'changed', 'replaced while it was opened');
     if (after.size > maxBytes) {
-      throw new UnsafeFileError(path, 'too-large', `${after.size} bytes, more than the cap of ${maxBytes}`);
+      const detail = `${after.size} bytes, more than the cap of ${maxBytes}`;
+      throw new UnsafeFileError(path, 'too-large', detail, after.size);
     }
     return { handle, size: after.size, resolved };
   } catch (error) {

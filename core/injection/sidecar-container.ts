@@ -38,6 +38,9 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
       name: SIDECAR_ENV.tokenPath,
       value: `${SIDECAR_MOUNT_PATHS.tokenDir}/${SIDECAR_MOUNT_PATHS.tokenFile}`,
     },
+    // The volumes' size limits, so the sidecar keeps below them (the kubelet evicts the pod past one).
+    { name: SIDECAR_ENV.outputSizeLimit, value: config.outputSizeLimit },
+    { name: SIDECAR_ENV.storageSizeLimit, value: config.storageSizeLimit },
   ];
 }
 
