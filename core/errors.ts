@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_UPSTREAM_FAILED: 502,
+  /** The catalog or a namespace's share of it is full; nothing of anyone else is evicted to make room. */
+  ERR_QUOTA_EXCEEDED: 507,
   ERR_UPSTREAM_TIMEOUT: 504,
   ERR_UNAVAILABLE: 503,
   ERR_INTERNAL: 500,

@@ -22,3 +22,14 @@ export const DEFAULT_LIMITS: Readonly<RecordingLimits> = {
   maxConcurrentPerCluster: 50,
   maxArtifactBytes: 512 * 1024 * 1024,
 };
+
+/** The highest value a configuration may give each limit; a status claiming more is refused outright. */
+export const LIMIT_CEILINGS: Readonly<Record<keyof RecordingLimits, number>> = {
+  maxDurationSeconds: 86_400,
+  maxFrequency: 100_000,
+  // A sidecar records one at a time (409 otherwise); a higher value could not take effect.
+  maxConcurrentPerSidecar: 1,
+  maxConcurrentPerNamespace: 10_000,
+  maxConcurrentPerCluster: 100_000,
+  maxArtifactBytes: 1024 ** 4,
+};

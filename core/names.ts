@@ -36,6 +36,10 @@ export const SIDECAR_ENV = {
   nodeName: 'FURNACE_NODE_NAME',
   targets: 'FURNACE_TARGETS',
   tokenPath: 'FURNACE_TOKEN_PATH',
+  /** The output emptyDir's sizeLimit (a quantity): the sidecar's disk budget is made from it. */
+  outputSizeLimit: 'FURNACE_OUTPUT_SIZE_LIMIT',
+  /** The container-storage emptyDir's sizeLimit (a quantity): image pulls for symbols stay below it. */
+  storageSizeLimit: 'FURNACE_STORAGE_SIZE_LIMIT',
 } as const;
 
 export const WEBHOOK_PORT = 8443;

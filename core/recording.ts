@@ -1,4 +1,5 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
+import { LIMIT_CEILINGS } from './limits.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
   CALL_GRAPHS,
@@ -58,14 +59,14 @@ export function isFinished(recording: { state: RecordingState } | undefined): bo
   return recording?.state === 'done' || recording?.state === 'failed';
 }
 
-/** The shape of `RecordingParams` as it travels in a status: types and sizes only, no limits. */
+/** The shape of `RecordingParams` as it travels in a status: types, sizes and the ceilings of any limit. */
 const paramsShapeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['durationSeconds', 'frequency', 'event', 'callGraph', 'symbols', 'systemWide'],
   properties: {
-    durationSeconds: { type: 'integer', minimum: 1 },
-    frequency: { type: 'integer', minimum: 1 },
+    durationSeconds: { type: 'integer', minimum: 1, maximum: LIMIT_CEILINGS.maxDurationSeconds },
+    frequency: { type: 'integer', minimum: 1, maximum: LIMIT_CEILINGS.maxFrequency },
     event: { type: 'string', enum: [...EVENTS] },
     callGraph: { type: 'string', enum: [...CALL_GRAPHS] },
     container: { type: 'string', minLength: 1, maxLength: MAX_CONTAINER_NAME },
@@ -76,7 +77,11 @@ const paramsShapeSchema = {
   },
 } as const;
 
-const timestampSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
+/** An RFC 3339 time as `Date.prototype.toISOString` writes it (an offset is accepted too). */
+export const TIMESTAMP_PATTERN =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$';
+
+const timestampSchema = { type: 'string', maxLength: 40, pattern: TIMESTAMP_PATTERN } as const;
 
 /**
  * The JSON schema of `RecordingStatus`: the sidecar serializes its answers through it and the server
@@ -114,7 +119,7 @@ export const recordingStatusSchema = {
       maxItems: ARTIFACT_NAMES.length,
       items: { type: 'string', enum: [...ARTIFACT_NAMES] },
     },
-    samples: { type: 'integer', minimum: 0 },
+    samples: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     warnings: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 4096 } },
   },
 } as const;

@@ -14,7 +14,7 @@ import {
 } from '../core/config-values.ts';
 import type { InjectionConfig } from '../core/injection/injection-config.ts';
 import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../core/injection/injection-config-env.ts';
-import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../core/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../core/names.ts';
 import { AUTH_MODES, type AuthMode } from './auth/access.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './catalog/retention.ts';
@@ -114,15 +114,7 @@ export function parseConfigText(text: string, path = 'the config file'): Raw {
   return parsed;
 }
 
-const LIMIT_MAX: Record<keyof RecordingLimits, number> = {
-  maxDurationSeconds: 86_400,
-  maxFrequency: 100_000,
-  // A sidecar records one at a time (409 otherwise); a higher value could not take effect.
-  maxConcurrentPerSidecar: 1,
-  maxConcurrentPerNamespace: 10_000,
-  maxConcurrentPerCluster: 100_000,
-  maxArtifactBytes: 1024 ** 4,
-};
+const LIMIT_MAX = LIMIT_CEILINGS;
 
 function isLimitName(name: string): name is keyof RecordingLimits {
   return name in LIMIT_MAX;
@@ -161,10 +153,25 @@ function readLimits(reader: ConfigReader): Pick<ServerConfig, 'limits' | 'namesp
 
 function readRetention(reader: ConfigReader): RetentionPolicy {
   const d = DEFAULT_RETENTION;
+  const maxCount = readInteger(reader.get('retention.maxCount'), d.maxCount, 1, 10_000_000);
+  const maxBytes = readInteger(reader.get('retention.maxBytes'), d.maxBytes, 1024, Number.MAX_SAFE_INTEGER);
+  // A namespace's quota defaults to the whole catalog's ceiling when that is the smaller.
   return {
-    maxCount: readInteger(reader.get('retention.maxCount'), d.maxCount, 1, 10_000_000),
+    maxCount,
+    maxBytes,
     maxAgeSeconds: readInteger(reader.get('retention.maxAgeSeconds'), d.maxAgeSeconds, 60, 10 * 365 * 86_400),
-    maxBytes: readInteger(reader.get('retention.maxBytes'), d.maxBytes, 1024, Number.MAX_SAFE_INTEGER),
+    namespaceMaxCount: readInteger(
+      reader.get('retention.namespaceMaxCount'),
+      Math.min(d.namespaceMaxCount, maxCount),
+      1,
+      maxCount,
+    ),
+    namespaceMaxBytes: readInteger(
+      reader.get('retention.namespaceMaxBytes'),
+      Math.min(d.namespaceMaxBytes, maxBytes),
+      1024,
+      maxBytes,
+    ),
   };
 }
 

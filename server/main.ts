@@ -82,7 +82,12 @@ async function start(local: boolean): Promise<Running> {
   const tlsSource = await watchTls(config.tls);
   await mkdir(config.dataDir, { recursive: true });
   const now = (): number => Date.now();
-  const catalog = await openCatalog({ dataDir: config.dataDir, now, retention: config.retention });
+  const catalog = await openCatalog({
+    dataDir: config.dataDir,
+    now,
+    retention: config.retention,
+    onLoad: (report) => process.stderr.write(`furnace: catalog reload skipped ${JSON.stringify(report)}\n`),
+  });
   const registry = createRegistry({
     now,
     leaseSeconds: config.leaseSeconds,

@@ -13,6 +13,13 @@ import type { RecordingStatus } from '../core/recording.ts';
 import type { Access, AccessVerb, Identity } from './auth/access.ts';
 import { writeAudit } from './audit.ts';
 import { readBounded } from './read-bounded.ts';
+import {
+  discardAnswer,
+  passedAnswerHeaders,
+  refuseAnswer,
+  secureProxyReply,
+  upstreamAnswerError,
+} from './proxy-answer.ts';
 import { decideStart } from './start-decision.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
@@ -167,10 +174,16 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     const context = contextOf(request);
     const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
     deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
+    const refusal = refuseAnswer(restOf(request), reply.statusCode, res.headers ?? {});
+    if (refusal) {
+      discardAnswer(res.stream);
+      void reply.send(refusal);
+      return;
+    }
     if (context.start && reply.statusCode >= 200 && reply.statusCode < 300) {
       readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar start answer').then(
         (body) => finishStart(request, reply, context, body),
-        (error: unknown) => reply.send(error),
+        (error: unknown) => reply.send(upstreamAnswerError(error, 'start answer')),
       );
       return;
     }
@@ -194,6 +207,10 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
 
   await app.register(async (scope) => {
     scope.addHook('preHandler', admit);
+    scope.addHook('onSend', (request, reply, payload, done) => {
+      secureProxyReply(reply, restOf(request));
+      done(null, payload);
+    });
     await scope.register(httpProxy, {
       upstream: '',
       prefix: '/proxy/:namespace/:pod',
@@ -201,11 +218,13 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       undici: {
         connectTimeout: deps.timeoutSeconds * 1000,
         headersTimeout: deps.timeoutSeconds * 1000,
-        bodyTimeout: 0,
+        // undici's bodyTimeout is an idle timeout (between chunks): a long download goes on, a stalled one ends.
+        bodyTimeout: deps.timeoutSeconds * 1000,
       },
       disableRequestLogging: true,
       replyOptions: {
         getUpstream: (request) => upstreamOf(request as FastifyRequest),
+        rewriteHeaders: (headers) => passedAnswerHeaders(headers as IncomingHttpHeaders),
         rewriteRequestHeaders: (request, headers) =>
           rewriteRequestHeaders(request as FastifyRequest, headers as IncomingHttpHeaders),
         onResponse: (request, reply, res) =>

@@ -12,7 +12,9 @@ import {
   type LogLevel,
   type Setting,
 } from '../core/config-values.ts';
+import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
+import { quantityBytes } from '../core/quantity.ts';
 import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
@@ -69,6 +71,14 @@ export interface SidecarConfig {
   dataDir: string;
   limits: RecordingLimits;
   maxPerfDataBytes: number;
+  /** Bytes the sidecar may have in dataDir at any time: the output volume's size limit less a margin. */
+  diskBudgetBytes: number;
+  /**
+   * Bytes podman's storage (SIDECAR_MOUNT_PATHS.containerStorageDir) may hold after a pull for symbols:
+   * the container-storage volume's size limit less a margin. Unset in local mode, where that storage is
+   * the machine's own, unless FURNACE_STORAGE_SIZE_LIMIT is set.
+   */
+  storageBudgetBytes?: number;
   keepRecordings: number;
   keepBytes: number;
   pullSecretPath?: string;
@@ -146,6 +156,38 @@ function parseLimits(env: Env): RecordingLimits {
   };
 }
 
+/**
+ * What of a volume's size limit the sidecar budgets for itself: the kubelet evicts the whole pod once an
+ * emptyDir passes its limit, and it counts filesystem blocks and directories the sidecar does not see.
+ */
+export const BUDGET_SHARE = 0.9;
+
+/** The output size limit outside a pod, where no volume sets one (FURNACE_OUTPUT_SIZE_LIMIT overrides). */
+const LOCAL_OUTPUT_SIZE_LIMIT = '4Gi';
+
+function budget(env: Env, name: string, fallback: string): number {
+  const text = env[name]?.trim() || fallback;
+  const bytes = quantityBytes(text);
+  if (bytes === undefined || bytes < 1024 * 1024)
+    throw new ConfigError(name, text, 'a Kubernetes quantity of at least 1Mi, such as 512Mi or 1Gi');
+  return Math.floor(bytes * BUDGET_SHARE);
+}
+
+/** Kept recordings may take half the disk budget at most, so that a new recording always has the rest. */
+function keepBytes(env: Env, diskBudgetBytes: number): number {
+  const half = Math.floor(diskBudgetBytes / 2);
+  const name = SIDECAR_TUNING_ENV.keepBytes;
+  const value = integer(env, name, Math.min(2 * 1024 * 1024 * 1024, half), 1);
+  if (value > half) {
+    throw new ConfigError(
+      name,
+      env[name],
+      `at most ${half} (half the disk budget, from ${SIDECAR_ENV.outputSizeLimit})`,
+    );
+  }
+  return value;
+}
+
 /** Builds the configuration; throws ConfigError naming the variable that is wrong or missing. */
 export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir: string }): SidecarConfig {
   const podUid = text(env, SIDECAR_ENV.podUid);
@@ -166,6 +208,11 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
   const pullSecretPath =
     text(env, SIDECAR_TUNING_ENV.pullSecretPath) ??
     (mode === 'pod' ? SIDECAR_MOUNT_PATHS.pullSecretsDir : undefined);
+  const diskBudgetBytes = budget(
+    env,
+    SIDECAR_ENV.outputSizeLimit,
+    mode === 'pod' ? DEFAULT_INJECTION_CONFIG.outputSizeLimit : LOCAL_OUTPUT_SIZE_LIMIT,
+  );
   return {
     mode,
     serverUrl: serverUrl?.replace(/\/+$/, ''),
@@ -185,8 +232,13 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
     limits: parseLimits(env),
     maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, 256 * 1024 * 1024, 4096),
+    diskBudgetBytes,
+    storageBudgetBytes:
+      mode === 'pod' || text(env, SIDECAR_ENV.storageSizeLimit) !== undefined
+        ? budget(env, SIDECAR_ENV.storageSizeLimit, DEFAULT_INJECTION_CONFIG.storageSizeLimit)
+        : undefined,
     keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, 10, 1),
-    keepBytes: integer(env, SIDECAR_TUNING_ENV.keepBytes, 2 * 1024 * 1024 * 1024, 1),
+    keepBytes: keepBytes(env, diskBudgetBytes),
     pullSecretPath,
     registryMirrors: parseMirrors(env),
     insecureRegistries: (text(env, SIDECAR_TUNING_ENV.insecureRegistries) ?? '')

@@ -5,8 +5,11 @@
 // sidecar's own), perf enters the target's namespace to open binaries, and a mount made in the sidecar is
 // not visible there. perf reads its build-id cache from its own namespace, so the image's binaries are added
 // to the recording's cache instead; the build id also proves that the image file is the one that ran.
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { addToBuildIdCache } from './buildid-cache.ts';
+import { DEFAULT_MAX_BINARY_BYTES } from './binary-cache.ts';
+import { resolveInRoot } from './safe-copy.ts';
+import { pullWithinBudget, type StorageBudget } from './image-pull-budget.ts';
 import type { SpawnFn } from './perf-runner.ts';
 
 export interface CommandResult {
@@ -20,6 +23,8 @@ export type RunCommand = (
   args: readonly string[],
   /** Variables added to the environment the command runs in. */
   env?: NodeJS.ProcessEnv,
+  /** Kills the command (SIGKILL) when aborted. */
+  signal?: AbortSignal,
 ) => Promise<CommandResult>;
 
 export interface ImageMountOptions {
@@ -33,6 +38,8 @@ export interface ImageMountOptions {
   workDir: string;
   /** Name of the created container, unique per recording. */
   containerName: string;
+  /** When set, a pull that would take podman's volume past its budget is stopped and removed. */
+  storage?: StorageBudget;
 }
 
 export interface ImageMount {
@@ -113,8 +120,25 @@ export async function mountImage(run: RunCommand, options: ImageMountOptions): P
   const authFile = await resolveAuthFile(options.pullSecretPath, options.workDir);
   const auth = authFile === undefined ? [] : ['--authfile', authFile];
 
-  const pulled = await podman(['pull', '--quiet', ...auth, options.image]);
-  if (authFile !== undefined && authFile !== options.pullSecretPath) await rm(authFile, { force: true });
+  const pullArgs = ['pull', '--quiet', ...auth, options.image];
+  const { storage } = options;
+  if (storage) {
+    // podman downloads layers to TMPDIR before it unpacks them: keep that in the measured volume too.
+    env.TMPDIR = `${storage.dir}/tmp`;
+    await mkdir(env.TMPDIR, { recursive: true });
+  }
+  let pulled: CommandResult;
+  try {
+    pulled = storage
+      ? await pullWithinBudget(
+          (signal) => run(options.podmanPath, pullArgs, env, signal),
+          storage,
+          () => podman(['rmi', '--force', options.image]),
+        )
+      : await podman(pullArgs);
+  } finally {
+    if (authFile !== undefined && authFile !== options.pullSecretPath) await rm(authFile, { force: true });
+  }
   if (pulled.code !== 0) throw failure('pull', pulled);
   // A command is given so images without CMD or ENTRYPOINT can be created too; it never runs.
   const created = await podman([
@@ -145,12 +169,13 @@ export async function mountImage(run: RunCommand, options: ImageMountOptions): P
  * run in `baseEnv` (the process environment, from main.ts) plus the variables a call adds.
  */
 export function commandRunner(spawn: SpawnFn, baseEnv: NodeJS.ProcessEnv): RunCommand {
-  return (command, args, env) =>
+  return (command, args, env, signal) =>
     new Promise<CommandResult>((resolve) => {
       const child = spawn(command, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...baseEnv, ...env },
       });
+      signal?.addEventListener('abort', () => child.kill('SIGKILL'), { once: true });
       let stdout = '';
       let stderr = '';
       child.stdout?.setEncoding('utf8');
@@ -172,11 +197,38 @@ export function parseBuildIdList(text: string): { buildId: string; path: string 
   });
 }
 
+/**
+ * The image's regular file at `path`, every link resolved inside the image (an image's absolute link
+ * names a file of the image, never one of the sidecar); undefined for anything else or anything larger
+ * than `maxBytes`.
+ */
+async function imageFile(
+  root: string,
+  path: string,
+  maxBytes: number,
+): Promise<{ path: string; bytes: number } | undefined> {
+  try {
+    const resolved = await resolveInRoot(root, path);
+    const info = await lstat(resolved);
+    return info.isFile() && info.size <= maxBytes ? { path: resolved, bytes: info.size } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Puts each recorded binary that the image holds into perf's build-id cache, in place of what perf record cached; returns how many. */
 export async function addImageBinaries(
   run: RunCommand,
-  options: { perfPath: string; root: string; dataFile: string; buildIdDir: string },
-): Promise<number> {
+  options: {
+    perfPath: string;
+    root: string;
+    dataFile: string;
+    buildIdDir: string;
+    maxBytes?: number;
+    /** Whether a binary of this many bytes may go into the cache now (the disk budget); yes when unset. */
+    fits?: (bytes: number) => Promise<boolean>;
+  },
+): Promise<{ added: number; skippedBytes: number }> {
   const listed = await run(options.perfPath, [
     '--buildid-dir',
     options.buildIdDir,
@@ -185,16 +237,17 @@ export async function addImageBinaries(
     options.dataFile,
   ]);
   let added = 0;
+  let skippedBytes = 0;
   for (const { buildId, path } of parseBuildIdList(listed.stdout)) {
-    const candidate = `${options.root}${path}`;
-    const isFile = await stat(candidate).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!isFile) continue;
+    const candidate = await imageFile(options.root, path, options.maxBytes ?? DEFAULT_MAX_BINARY_BYTES);
+    if (candidate === undefined) continue;
+    if (options.fits && !(await options.fits(candidate.bytes))) {
+      skippedBytes += candidate.bytes;
+      continue;
+    }
     // perf record cached the (possibly stripped) file that ran under this build id; the image's copy replaces it.
     await rm(`${options.buildIdDir}/.build-id/${buildId.slice(0, 2)}/${buildId.slice(2)}`, { force: true });
-    if (await addToBuildIdCache(run, options, candidate)) added += 1;
+    if (await addToBuildIdCache(run, options, candidate.path)) added += 1;
   }
-  return added;
+  return { added, skippedBytes };
 }

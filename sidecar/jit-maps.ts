@@ -1,6 +1,8 @@
 // JIT symbol maps (Node --perf-basic-prof, JVM perf-map-agent) live in the target's /tmp under its own PID;
 // perf script looks for /tmp/perf-<pid>.map in the sidecar's /tmp under the PID it recorded.
-import { copyFile, rm, stat } from 'node:fs/promises';
+// Each map is copied through copyRegularFromRoot: a regular file inside the target's root, capped.
+import { rm, stat } from 'node:fs/promises';
+import { copyRegularFromRoot, resolveInRoot } from './safe-copy.ts';
 
 export interface JitTarget {
   pid: number;
@@ -10,7 +12,12 @@ export interface JitTarget {
 export interface JitMapOptions {
   procRoot?: string;
   tmpDir?: string;
+  /** Largest map copied, bytes; a larger one is skipped. */
+  maxBytes?: number;
 }
+
+/** A JIT map larger than this is not copied (a long-running JVM's map is tens of MiB). */
+export const DEFAULT_MAX_JIT_MAP_BYTES = 128 * 1024 * 1024;
 
 async function sameFile(a: string, b: string): Promise<boolean> {
   try {
@@ -21,13 +28,14 @@ async function sameFile(a: string, b: string): Promise<boolean> {
   }
 }
 
-/** Where a target's map is, seen through its own root, and where perf script will look for it. */
+/** Where a target's map is (a path inside its own root) and where perf script will look for it. */
 export function jitMapPaths(
   target: JitTarget,
   options: JitMapOptions = {},
-): { source: string; destination: string } {
+): { root: string; path: string; destination: string } {
   return {
-    source: `${options.procRoot ?? '/proc'}/${target.pid}/root/tmp/perf-${target.nspid}.map`,
+    root: `${options.procRoot ?? '/proc'}/${target.pid}/root`,
+    path: `/tmp/perf-${target.nspid}.map`,
     destination: `${options.tmpDir ?? '/tmp'}/perf-${target.pid}.map`,
   };
 }
@@ -42,13 +50,14 @@ export async function copyJitMaps(
 ): Promise<string[]> {
   const copies: string[] = [];
   for (const target of targets) {
-    const { source, destination } = jitMapPaths(target, options);
-    if (await sameFile(source, destination)) continue; // same /tmp (local mode): nothing to do
+    const { root, path, destination } = jitMapPaths(target, options);
     try {
-      await copyFile(source, destination);
+      const source = await resolveInRoot(root, path);
+      if (await sameFile(source, destination)) continue; // same /tmp (local mode): nothing to do
+      await copyRegularFromRoot(root, path, destination, options.maxBytes ?? DEFAULT_MAX_JIT_MAP_BYTES);
       copies.push(destination);
     } catch {
-      // no map (not a JIT runtime) or the process is gone
+      // no map (not a JIT runtime), the process is gone, or not a regular file of a sane size
     }
   }
   return copies;

@@ -1,7 +1,7 @@
 // After perf stops: perf script → folded stacks → SVG, HTML and speedscope, every file written to the recording's dir.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { collapsePerfScript } from '../core/stacks/collapse-perf.ts';
@@ -14,11 +14,15 @@ import type { RecordingEvent } from './recording-machine.ts';
 import type { SpawnFn } from './perf-runner.ts';
 import { stderrExcerpt } from './perf-runner.ts';
 import { addImageBinaries, type RunCommand } from './image-symbols.ts';
+import { renderReserve, type DiskBudget } from './disk-budget.ts';
+import type { ArtifactName } from '../core/names.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;
   run: RunCommand;
   report(event: RecordingEvent): void;
+  /** Asked before perf.script, image symbols and each artifact go to disk. */
+  budget: Pick<DiskBudget, 'free'>;
 }
 
 export interface PipelineInput {
@@ -40,22 +44,42 @@ export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
   return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
-/** Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact). */
-async function* teeToFile(source: Readable, path: string): AsyncGenerator<Buffer> {
+/**
+ * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
+ * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
+ * every line. `kept.value` says whether the file was kept.
+ */
+async function* teeToFile(
+  source: Readable,
+  path: string,
+  maxBytes: number,
+  kept: { value: boolean },
+): AsyncGenerator<Buffer> {
   const file = createWriteStream(path);
+  let written = 0;
   try {
     for await (const chunk of source) {
-      if (!file.write(chunk)) await once(file, 'drain');
-      yield chunk as Buffer;
+      const bytes = chunk as Buffer;
+      if (kept.value && written + bytes.length > maxBytes) kept.value = false;
+      if (kept.value) {
+        written += bytes.length;
+        if (!file.write(bytes)) await once(file, 'drain');
+      }
+      yield bytes;
     }
   } finally {
     file.end();
     await finished(file);
+    if (!kept.value) await rm(path, { force: true });
   }
 }
 
 /** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
-async function scriptAndCollapse(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+async function scriptAndCollapse(
+  deps: PipelineDeps,
+  input: PipelineInput,
+  script: { maxBytes: number; kept: { value: boolean } },
+): Promise<FoldedStacks> {
   const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,13 +92,48 @@ async function scriptAndCollapse(deps: PipelineDeps, input: PipelineInput): Prom
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [stacks, code] = await Promise.all([
-    collapsePerfScript(teeToFile(child.stdout, `${input.dir}/perf.script`)),
+    collapsePerfScript(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
     exited,
   ]).catch((error: unknown) => {
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
     throw error;
   });
   if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
+  return stacks;
+}
+
+/** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
+async function writeArtifact(
+  deps: PipelineDeps,
+  dir: string,
+  name: ArtifactName,
+  text: string,
+): Promise<void> {
+  const bytes = Buffer.byteLength(text);
+  const free = await deps.budget.free();
+  if (bytes > free) {
+    deps.report({
+      type: 'warning',
+      message: `${name} (${bytes} bytes) was not written: the disk budget has ${free} bytes free`,
+    });
+    return;
+  }
+  await writeFile(`${dir}/${name}`, text);
+  deps.report({ type: 'artifact', name });
+}
+
+/** Runs perf script into the collapser, keeping perf.script only while the disk budget has room for it. */
+async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+  const free = await deps.budget.free();
+  const maxBytes = Math.max(0, free - renderReserve(free));
+  const kept = { value: true };
+  const stacks = await scriptAndCollapse(deps, input, { maxBytes, kept });
+  if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
+  else
+    deps.report({
+      type: 'warning',
+      message: `perf.script was not kept: it passed the ${maxBytes} bytes the disk budget left for it (the flame graph has every sample)`,
+    });
   return stacks;
 }
 
@@ -88,26 +147,32 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
       root: input.imageRoot,
       dataFile: `${input.dir}/perf.data`,
       buildIdDir: input.buildIdDir,
+      fits: async (bytes) => bytes <= (await deps.budget.free()),
     });
-    if (added === 0)
+    if (added.added === 0)
       deps.report({ type: 'warning', message: 'symbols from the image: no recorded binary was found in it' });
+    if (added.skippedBytes > 0)
+      deps.report({
+        type: 'warning',
+        message: `symbols from the image: ${added.skippedBytes} bytes of binaries left out to stay within the disk budget`,
+      });
   }
-  const stacks = await scriptAndCollapse(deps, input);
-  deps.report({ type: 'artifact', name: 'perf.script' });
+  const stacks = await scriptWithinBudget(deps, input);
 
   deps.report({ type: 'stage', stage: 'collapse' });
-  await writeFile(`${input.dir}/stacks.folded`, formatFolded(stacks));
-  deps.report({ type: 'artifact', name: 'stacks.folded' });
+  await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 
   deps.report({ type: 'stage', stage: 'render' });
   const options = { title: input.title, subtitle: input.subtitle };
-  await writeFile(`${input.dir}/flamegraph.svg`, renderFlameGraphSvg(stacks, options));
-  deps.report({ type: 'artifact', name: 'flamegraph.svg' });
+  await writeArtifact(deps, input.dir, 'flamegraph.svg', renderFlameGraphSvg(stacks, options));
   deps.report({ type: 'progress', fraction: 0.4 });
-  await writeFile(`${input.dir}/flamegraph.html`, renderFlameGraphHtml(stacks, options));
-  deps.report({ type: 'artifact', name: 'flamegraph.html' });
+  await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));
   deps.report({ type: 'progress', fraction: 0.8 });
-  await writeFile(`${input.dir}/speedscope.json`, JSON.stringify(toSpeedscope(stacks, { name: input.name })));
-  deps.report({ type: 'artifact', name: 'speedscope.json' });
+  await writeArtifact(
+    deps,
+    input.dir,
+    'speedscope.json',
+    JSON.stringify(toSpeedscope(stacks, { name: input.name })),
+  );
 }

@@ -2,7 +2,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../core/errors.ts';
 import type { RecordingParams } from '../core/recording-params.ts';
-import type { ArtifactName } from '../core/names.ts';
+import { SIDECAR_MOUNT_PATHS, type ArtifactName } from '../core/names.ts';
 import type { RecordingStatus } from '../core/recording.ts';
 import type { SidecarConfig } from './config.ts';
 import type { HttpSend } from './http-client.ts';
@@ -10,8 +10,10 @@ import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts
 import type { JitMapOptions } from './jit-maps.ts';
 import { startJitMapPoller } from './jit-map-poller.ts';
 import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
-import { planRecording, type RecordingPlan } from './recording-plan.ts';
+import type { RecordingPlan } from './recording-plan.ts';
 import { cacheTargetBinaries } from './binary-cache.ts';
+import { createDiskBudget, diskUsage, type DiskBudget } from './disk-budget.ts';
+import { planWithinBudget } from './plan-within-budget.ts';
 import { renderRecording } from './pipeline.ts';
 import { selectProcesses, type ProcessInfo } from './process-select.ts';
 import { evictOldRecordings } from './retention.ts';
@@ -44,11 +46,14 @@ export interface ControllerDeps {
   jitMaps?: JitMapOptions;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
   buildIdMmap?: boolean;
+  /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */
+  budget?: DiskBudget;
 }
 
 interface PendingWork {
   perf: Promise<PerfRecordResult>;
   mount: Promise<ImageMount | Error> | undefined;
+  /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
   precached: Promise<number>;
 }
 
@@ -64,8 +69,16 @@ export class RecordingController {
   private recordings: RecordingStatus[] = [];
   private starting: string | undefined;
   private running: Running | undefined;
+  private readonly budget: DiskBudget;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.budget =
+      deps.budget ??
+      createDiskBudget(deps.config.dataDir, deps.config.diskBudgetBytes, {
+        usage: diskUsage,
+        size: (path) => deps.fileSize(path),
+      });
+  }
 
   list(): RecordingStatus[] {
     const now = this.deps.timers.now();
@@ -116,13 +129,14 @@ export class RecordingController {
     try {
       const targets = params.systemWide ? [] : await this.chooseTargets(params);
       const dir = this.recordingDir(id);
-      const plan = planRecording({
+      const { plan, warnings } = await planWithinBudget({
         id,
         dir,
         params,
         targets,
         config: this.deps.config,
         buildIdMmap: this.deps.buildIdMmap === true,
+        budget: this.budget,
       });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
@@ -136,8 +150,9 @@ export class RecordingController {
         now: new Date(this.deps.timers.now()),
       });
       this.recordings.push(status);
+      for (const message of warnings) this.update(id, { type: 'warning', message });
       this.launch(status, dir, targets, plan);
-      return status;
+      return this.get(id);
     } finally {
       this.starting = undefined;
     }
@@ -175,6 +190,9 @@ export class RecordingController {
       { spawn: this.deps.spawn, timers, fileSize: (p) => this.deps.fileSize(p) },
       plan.perf,
     );
+    // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
+    const release = this.budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
+    void perf.done.finally(release);
     // The image is pulled while perf records, so the script stage does not wait for it.
     const mount = plan.image === undefined ? undefined : this.mountImageOf(status.id, plan.image, dir);
     const precached = plan.precacheBinaries
@@ -183,7 +201,10 @@ export class RecordingController {
           buildIdDir: `${dir}/buildid`,
           workDir: `${dir}/binaries`,
           pids: plan.perf.pids,
-        }).catch(() => 0)
+          free: () => this.budget.free(),
+        })
+          .then(({ skippedBytes }) => skippedBytes)
+          .catch(() => 0)
       : Promise.resolve(0);
     const settled = this.finish(status.id, dir, targets, plan, { perf: perf.done, mount, precached })
       .catch((error: Error) => {
@@ -208,6 +229,15 @@ export class RecordingController {
       insecureRegistries: config.insecureRegistries,
       workDir: dir,
       containerName: `furnace-symbols-${id}`,
+      ...(config.storageBudgetBytes === undefined
+        ? {}
+        : {
+            storage: {
+              dir: SIDECAR_MOUNT_PATHS.containerStorageDir,
+              budgetBytes: config.storageBudgetBytes,
+              usage: diskUsage,
+            },
+          }),
     }).catch((error: Error) => error);
   }
 
@@ -223,11 +253,21 @@ export class RecordingController {
     const result = await pending.perf.finally(() => maps.finish());
     let image: ImageMount | Error | undefined;
     try {
-      await pending.precached;
+      const skipped = await pending.precached;
+      if (skipped > 0)
+        this.update(id, {
+          type: 'warning',
+          message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
+        });
       image = await pending.mount;
-      this.checkPerf(id, result, image);
+      this.checkPerf(id, result, image, plan.perf.maxBytes);
       await renderRecording(
-        { spawn: this.deps.spawn, run: this.deps.run, report: (event) => this.update(id, event) },
+        {
+          spawn: this.deps.spawn,
+          run: this.deps.run,
+          report: (event) => this.update(id, event),
+          budget: this.budget,
+        },
         {
           perfPath: this.deps.config.perfPath,
           dir,
@@ -253,16 +293,21 @@ export class RecordingController {
   }
 
   /** Fails the recording when perf left nothing usable; warns when it was cut short or lacks image symbols. */
-  private checkPerf(id: string, result: PerfRecordResult, image: ImageMount | Error | undefined): void {
+  private checkPerf(
+    id: string,
+    result: PerfRecordResult,
+    image: ImageMount | Error | undefined,
+    cap: number,
+  ): void {
     if (!result.ok) {
       const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
       throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
     }
     if (result.reason === 'size-cap') {
-      const cap = this.deps.config.maxPerfDataBytes;
+      const why = cap < this.deps.config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
       this.update(id, {
         type: 'warning',
-        message: `perf.data reached its size cap (${cap} bytes): recording stopped early`,
+        message: `perf.data reached its size cap (${cap} bytes${why}): recording stopped early`,
       });
     }
     if (image instanceof Error)

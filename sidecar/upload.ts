@@ -32,7 +32,8 @@ export interface UploadResult {
 }
 
 function retryable(status: number): boolean {
-  return status >= 500 || status === 401 || status === 408 || status === 429;
+  // 507: the catalog is full; trying again soon would not change that.
+  return (status >= 500 && status !== 507) || status === 401 || status === 408 || status === 429;
 }
 
 async function sendWithRetry(

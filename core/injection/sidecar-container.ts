@@ -38,6 +38,9 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
       name: SIDECAR_ENV.tokenPath,
       value: `${SIDECAR_MOUNT_PATHS.tokenDir}/${SIDECAR_MOUNT_PATHS.tokenFile}`,
     },
+    // The volumes' size limits, so the sidecar keeps below them (the kubelet evicts the pod past one).
+    { name: SIDECAR_ENV.outputSizeLimit, value: config.outputSizeLimit },
+    { name: SIDECAR_ENV.storageSizeLimit, value: config.storageSizeLimit },
   ];
 }
 
@@ -84,7 +87,9 @@ export function buildSidecarContainer(
   config: InjectionConfig,
   volumes: SidecarVolumes,
 ): V1Container {
-  const probe = { httpGet: { path: '/healthz', port: SIDECAR_PORT_NAME } };
+  // No probes: a pod is Ready only when every container is, and a native sidecar's startupProbe holds
+  // back the main containers, so a stuck profiler would take the app out of its Service or delay a Job.
+  // The server notices a stuck sidecar by its registration lease instead.
   return {
     name: SIDECAR_CONTAINER_NAME,
     image: config.image,
@@ -94,8 +99,6 @@ export function buildSidecarContainer(
     resources: sidecarResources(pod, config),
     securityContext: sidecarSecurityContext(config),
     volumeMounts: volumes.mounts,
-    startupProbe: { ...probe, periodSeconds: 2, failureThreshold: 30 },
-    readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
 }

@@ -17,6 +17,7 @@ import {
 import { errorBodySchema, readBearer } from '../../core/http-errors.ts';
 import type { Access, Identity } from '../auth/access.ts';
 import { writeAudit } from '../audit.ts';
+import { ANSWER_CSP } from '../proxy-answer.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
@@ -137,7 +138,8 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
         .type(ARTIFACT_CONTENT_TYPES[name])
         .header('content-length', size)
         .header('content-disposition', `attachment; filename="${id}-${name}"`)
-        .header('x-content-type-options', 'nosniff');
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', ANSWER_CSP);
       return reply.send(createReadStream(path));
     },
   );

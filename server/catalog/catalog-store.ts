@@ -1,7 +1,9 @@
 // The recording catalog on disk: one directory per recording with its metadata and artifacts.
 // Every file is written to a temp file and renamed into place, so a crash never leaves half a file.
+// What the sidecar says is turned into an entry by catalog-entry.ts; quotas and retention are
+// retention.ts's; loading back is catalog-load.ts's.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
@@ -9,23 +11,19 @@ import { pipeline } from 'node:stream/promises';
 import { FurnaceError } from '../../core/errors.ts';
 import type { ArtifactName } from '../../core/names.ts';
 import { isArtifactName } from '../../core/names.ts';
-import { RECORDING_ID_PATTERN, type CatalogEntry, type RecordingStatus } from '../../core/recording.ts';
-import { selectExpired, type RetentionPolicy } from './retention.ts';
+import {
+  isFinished,
+  RECORDING_ID_PATTERN,
+  type CatalogEntry,
+  type RecordingStatus,
+} from '../../core/recording.ts';
+import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
+import { byStartDescending, loadCatalog, METADATA_FILE, type LoadReport } from './catalog-load.ts';
+import { artifactAllowance, makeRoomForRecording, selectExpired, type RetentionPolicy } from './retention.ts';
 
 const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
-const METADATA_FILE = 'recording.json';
 
-/** The sidecar that first wrote a recording; only it may write to it again. */
-export interface RecordingOwner {
-  namespace: string;
-  pod: string;
-  podUid?: string;
-}
-
-interface StoredRecording {
-  entry: CatalogEntry;
-  owner: RecordingOwner;
-}
+export type { RecordingOwner };
 
 export interface CatalogFilter {
   namespace?: string;
@@ -36,6 +34,8 @@ export interface CatalogDeps {
   dataDir: string;
   now: () => number;
   retention: RetentionPolicy;
+  /** Told once at open what the reload refused or dropped (not called when all was well). */
+  onLoad?: (report: LoadReport) => void;
 }
 
 export interface Catalog {
@@ -84,42 +84,17 @@ function sameOwner(a: RecordingOwner, b: RecordingOwner): boolean {
   return a.podUid === undefined || b.podUid === undefined || a.podUid === b.podUid;
 }
 
-function toEntry(
-  status: RecordingStatus,
-  owner: RecordingOwner,
-  artifacts: CatalogEntry['artifacts'],
-): CatalogEntry {
-  const entry: CatalogEntry = {
-    id: status.id,
-    namespace: owner.namespace,
-    pod: owner.pod,
-    state: status.state,
-    params: status.params,
-    startedAt: status.startedAt,
-    artifacts,
-  };
-  const container = status.params.container ?? status.targets.find((t) => t.container)?.container;
-  if (container !== undefined) entry.container = container;
-  if (status.endedAt !== undefined) entry.endedAt = status.endedAt;
-  if (status.error !== undefined) entry.error = status.error;
-  if (status.samples !== undefined) entry.samples = status.samples;
-  return entry;
-}
-
-function byStartDescending(a: CatalogEntry, b: CatalogEntry): number {
-  return b.startedAt.localeCompare(a.startedAt) || a.id.localeCompare(b.id);
-}
-
-function capBytes(maxBytes: number, counter: { bytes: number }): Transform {
+function capBytes(limit: { bytes: number; field: string }, counter: { bytes: number }): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       counter.bytes += chunk.length;
-      if (counter.bytes > maxBytes) {
+      if (counter.bytes > limit.bytes) {
+        const quota = limit.field !== 'maxArtifactBytes';
         callback(
           new FurnaceError(
-            'ERR_PAYLOAD_TOO_LARGE',
-            `artifact is larger than the limit of ${maxBytes} bytes (maxArtifactBytes)`,
-            { field: 'maxArtifactBytes', limit: maxBytes },
+            quota ? 'ERR_QUOTA_EXCEEDED' : 'ERR_PAYLOAD_TOO_LARGE',
+            `artifact is larger than the limit of ${limit.bytes} bytes (${limit.field})`,
+            { field: limit.field, limit: limit.bytes },
           ),
         );
         return;
@@ -129,28 +104,14 @@ function capBytes(maxBytes: number, counter: { bytes: number }): Transform {
   });
 }
 
-async function loadStored(recordingsDir: string): Promise<Map<string, StoredRecording>> {
-  const stored = new Map<string, StoredRecording>();
-  for (const id of await readdir(recordingsDir)) {
-    if (!RECORDING_ID.test(id)) continue;
-    try {
-      const text = await readFile(join(recordingsDir, id, METADATA_FILE), 'utf8');
-      const record = JSON.parse(text) as StoredRecording;
-      if (record.entry?.id === id) stored.set(id, record);
-    } catch {
-      // A directory without readable metadata is an upload that never finished its first write.
-    }
-  }
-  return stored;
-}
-
 export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   const recordingsDir = join(deps.dataDir, 'recordings');
   const tmpDir = join(deps.dataDir, 'tmp');
   await mkdir(recordingsDir, { recursive: true });
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
-  const stored = await loadStored(recordingsDir);
+  const { stored, report } = await loadCatalog(recordingsDir, deps.retention.maxCount, deps.now());
+  if (report.dropped > 0 || Object.values(report.refused).some((n) => n > 0)) deps.onLoad?.(report);
   const inFlight = new Set<Promise<unknown>>();
 
   const tempPath = (): string => join(tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
@@ -185,12 +146,12 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
     name: ArtifactName,
     body: Readable,
     owner: RecordingOwner,
-    maxBytes: number,
+    limit: { bytes: number; field: string },
   ): Promise<number> {
     const temp = tempPath();
     const counter = { bytes: 0 };
     try {
-      await pipeline(body, capBytes(maxBytes, counter), createWriteStream(temp));
+      await pipeline(body, capBytes(limit, counter), createWriteStream(temp));
       const record = owned(id, owner);
       if (!record)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
@@ -206,14 +167,30 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
     }
   }
 
+  const entries = (): CatalogEntry[] => [...stored.values()].map((record) => record.entry);
+
+  async function removeAll(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await catalog.remove(id);
+  }
+
+  /** Unfinished entries past their deadline become failed ones, which retention may then remove. */
+  async function expireUnfinished(now: number): Promise<void> {
+    for (const record of stored.values()) {
+      const failed = expireOverdue(record.entry, now);
+      if (!failed) continue;
+      record.entry = failed;
+      await writeMetadata(record);
+    }
+  }
+
   const catalog: Catalog = {
     async putMetadata(status, owner) {
       checkRecordingId(status.id);
       const existing = owned(status.id, owner);
-      const record: StoredRecording = {
-        entry: toEntry(status, existing?.owner ?? owner, existing?.entry.artifacts ?? []),
-        owner: existing?.owner ?? owner,
-      };
+      const now = deps.now();
+      const record = deriveStored(status, existing?.owner ?? owner, existing, now);
+      if (!existing)
+        await removeAll(makeRoomForRecording(entries(), record.owner.namespace, deps.retention, now));
       stored.set(status.id, record);
       await track(writeMetadata(record));
       return record.entry;
@@ -221,11 +198,25 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
     async putArtifact(id, name, body, owner, maxBytes) {
       checkRecordingId(id);
       checkArtifactName(name);
-      if (!owned(id, owner)) {
+      const record = owned(id, owner);
+      try {
+        if (!record)
+          throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, {
+            id,
+          });
+        // Artifacts come after the final status, so an unfinished entry (which retention keeps) holds none.
+        if (!isFinished(record.entry))
+          throw new FurnaceError(
+            'ERR_INVALID_PARAMETER',
+            `recording ${id} is ${record.entry.state}: PUT its final status before its artifacts`,
+            { field: 'state', value: record.entry.state, id },
+          );
+        const limit = artifactAllowance(entries(), deps.retention, maxBytes);
+        return await track(storeArtifact(id, name, body, owner, limit));
+      } catch (error) {
         body.resume();
-        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, { id });
+        throw error;
       }
-      return track(storeArtifact(id, name, body, owner, maxBytes));
     },
     get(id) {
       return stored.get(id)?.entry;
@@ -248,12 +239,10 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
       return true;
     },
     async applyRetention() {
-      const expired = selectExpired(
-        [...stored.values()].map((r) => r.entry),
-        deps.retention,
-        deps.now(),
-      );
-      for (const id of expired) await catalog.remove(id);
+      const now = deps.now();
+      await expireUnfinished(now);
+      const expired = selectExpired(entries(), deps.retention, now);
+      await removeAll(expired);
       return expired;
     },
     async drain() {

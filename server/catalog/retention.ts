@@ -1,13 +1,33 @@
-// The catalog's retention: its defaults, and its entries as core's retention rule sees them.
+// The catalog's retention and quotas. Each namespace is kept to its own quota by evicting its own oldest
+// finished recordings (core's `selectEvictions`), so one namespace's uploads never evict another's. The
+// whole catalog has a ceiling too, but reaching it refuses new recordings and artifacts instead of
+// evicting anyone. Pure.
+import { FurnaceError } from '../../core/errors.ts';
 import { isFinished, type CatalogEntry } from '../../core/recording.ts';
-import { selectEvictions, type RetentionPolicy as CorePolicy } from '../../core/retention.ts';
+import { selectEvictions } from '../../core/retention.ts';
 
-export type RetentionPolicy = Required<CorePolicy>;
+export interface CatalogQuota {
+  maxCount: number;
+  maxBytes: number;
+}
+
+export interface RetentionPolicy {
+  /** The whole catalog: recordings and bytes past these are refused (nothing is evicted for them). */
+  maxCount: number;
+  maxBytes: number;
+  /** Recordings that ended longer ago than this are removed, in every namespace. */
+  maxAgeSeconds: number;
+  /** Each namespace: past these, its own oldest finished recordings are removed. */
+  namespaceMaxCount: number;
+  namespaceMaxBytes: number;
+}
 
 export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = {
   maxCount: 500,
   maxAgeSeconds: 30 * 24 * 3600,
   maxBytes: 10 * 1024 * 1024 * 1024,
+  namespaceMaxCount: 100,
+  namespaceMaxBytes: 2 * 1024 * 1024 * 1024,
 };
 
 export function entryBytes(entry: CatalogEntry): number {
@@ -19,17 +39,83 @@ function entryTime(entry: CatalogEntry): number {
   return Number.isNaN(time) ? 0 : time;
 }
 
-/** Catalog ids to remove under the policy, oldest first (the rule is core's `selectEvictions`). */
-export function selectExpired(
+function byNamespace(entries: readonly CatalogEntry[]): Map<string, CatalogEntry[]> {
+  const groups = new Map<string, CatalogEntry[]>();
+  for (const entry of entries) groups.set(entry.namespace, [...(groups.get(entry.namespace) ?? []), entry]);
+  return groups;
+}
+
+function evictionsIn(
   entries: readonly CatalogEntry[],
+  quota: CatalogQuota,
   policy: RetentionPolicy,
   now: number,
-): string[] {
+) {
   const items = entries.map((entry) => ({
     id: entry.id,
     bytes: entryBytes(entry),
     time: entryTime(entry),
     active: !isFinished(entry),
   }));
-  return selectEvictions(items, policy, now);
+  return selectEvictions(items, { ...quota, maxAgeSeconds: policy.maxAgeSeconds }, now);
+}
+
+/** Catalog ids to remove, oldest first within each namespace; each namespace is held to its own quota. */
+export function selectExpired(
+  entries: readonly CatalogEntry[],
+  policy: RetentionPolicy,
+  now: number,
+): string[] {
+  const quota = { maxCount: policy.namespaceMaxCount, maxBytes: policy.namespaceMaxBytes };
+  return [...byNamespace(entries).values()].flatMap((group) => evictionsIn(group, quota, policy, now));
+}
+
+/**
+ * What to evict so that a new recording fits in its namespace: that namespace's oldest finished ones,
+ * never another namespace's. Throws ERR_QUOTA_EXCEEDED when it cannot fit (the namespace is full of
+ * unfinished recordings, or the whole catalog is at its ceiling).
+ */
+export function makeRoomForRecording(
+  entries: readonly CatalogEntry[],
+  namespace: string,
+  policy: RetentionPolicy,
+  now: number,
+): string[] {
+  const own = entries.filter((entry) => entry.namespace === namespace);
+  const quota = { maxCount: policy.namespaceMaxCount - 1, maxBytes: policy.namespaceMaxBytes };
+  const evicted = evictionsIn(own, quota, policy, now);
+  if (own.length - evicted.length >= policy.namespaceMaxCount) {
+    throw new FurnaceError(
+      'ERR_QUOTA_EXCEEDED',
+      `namespace ${namespace} holds ${own.length} recordings, the most retention.namespaceMaxCount (${policy.namespaceMaxCount}) allows, none of them finished`,
+      { field: 'retention.namespaceMaxCount', namespace, limit: policy.namespaceMaxCount },
+    );
+  }
+  if (entries.length - evicted.length >= policy.maxCount) {
+    throw new FurnaceError(
+      'ERR_QUOTA_EXCEEDED',
+      `the catalog holds ${entries.length} recordings, the most retention.maxCount (${policy.maxCount}) allows`,
+      { field: 'retention.maxCount', limit: policy.maxCount },
+    );
+  }
+  return evicted;
+}
+
+/** How many bytes one more artifact may have: the artifact limit, or what is left of the catalog's ceiling. */
+export function artifactAllowance(
+  entries: readonly CatalogEntry[],
+  policy: RetentionPolicy,
+  maxArtifactBytes: number,
+): { bytes: number; field: string } {
+  const left = policy.maxBytes - entries.reduce((sum, entry) => sum + entryBytes(entry), 0);
+  if (left <= 0) {
+    throw new FurnaceError(
+      'ERR_QUOTA_EXCEEDED',
+      `the catalog holds ${policy.maxBytes - left} bytes, the most retention.maxBytes (${policy.maxBytes}) allows`,
+      { field: 'retention.maxBytes', limit: policy.maxBytes },
+    );
+  }
+  return left < maxArtifactBytes
+    ? { bytes: left, field: 'retention.maxBytes' }
+    : { bytes: maxArtifactBytes, field: 'maxArtifactBytes' };
 }

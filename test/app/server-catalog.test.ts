@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { recordingStatus } from '../harness/recording-status.ts';
+import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, SECRET } from './server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0]) {
@@ -121,7 +121,7 @@ describe('server catalog', () => {
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
-      payload: recordingStatus('rec-1'),
+      payload: finishedRecordingStatus('rec-1'),
     });
     const response = await f.recorder.inject({
       method: 'PUT',
@@ -149,7 +149,7 @@ describe('server catalog', () => {
         method: 'PUT',
         url: `/api/v1/recordings/${id}`,
         headers,
-        payload: recordingStatus(id),
+        payload: finishedRecordingStatus(id),
       });
       assert.equal(put.statusCode, 200, put.body);
       return f.recorder.inject({
@@ -178,7 +178,7 @@ describe('server catalog', () => {
 
   it('lists with filters and pages, and deletes', async (t) => {
     const { f, put } = await withUpload(t);
-    for (let i = 1; i <= 5; i++) await put(`rec-${i}`, { startedAt: `2026-03-0${i}T00:00:00Z` });
+    for (let i = 1; i <= 5; i++) await put(`rec-${i}`, { startedAt: `2026-02-0${i}T00:00:00Z` });
     const first = await f.app.inject({ method: 'GET', url: '/api/v1/recordings?limit=2' });
     const page = first.json<{ items: { id: string }[]; continue: string }>();
     assert.deepEqual(

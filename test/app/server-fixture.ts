@@ -13,7 +13,7 @@ import { limitsFor } from '../../server/config.ts';
 import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
-import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
@@ -47,6 +47,8 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** Overrides of the catalog's DEFAULT_RETENTION. */
+  retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
   /** The built web UI to serve (default ui/dist). */
   uiDir?: string;
@@ -61,7 +63,11 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const now = (): number => time;
   let counter = 0;
   const registry = createRegistry({ now, leaseSeconds: 30, newToken: () => `proxy-token-${++counter}` });
-  const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const catalog = await openCatalog({
+    dataDir,
+    now,
+    retention: { ...DEFAULT_RETENTION, ...options.retention },
+  });
   const metricsRegistry = createMetricsRegistry();
   const lines: string[] = [];
   const stream = new Writable({
@@ -135,7 +141,10 @@ export interface FakeSidecar {
   app: FastifyInstance;
 }
 
-/** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
+/**
+ * A stand-in sidecar API on loopback: answers starts, reads, a large artifact (`big`), an artifact that
+ * streams until told to finish (`live`), and a slow route.
+ */
 export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
   const app = Fastify();
   // As the real sidecar: an empty JSON body (a stop) is an empty request.
@@ -165,7 +174,7 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
   app.post('/recordings/:id/stop', (request) =>
     recordingStatus((request.params as { id: string }).id, { state: 'processing' }),
   );
-  app.get('/big', (_request, reply) => {
+  app.get('/recordings/big/artifacts/perf.data', (_request, reply) => {
     const chunk = Buffer.alloc(64 * 1024, 97);
     let sent = 0;
     const stream = new Readable({
@@ -181,14 +190,14 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
     return reply.type('application/octet-stream').send(stream);
   });
   const openStreams: { end: (chunk: string) => void }[] = [];
-  app.get('/events', (_request, reply) => {
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    reply.raw.write('data: {"progress":0.5}\n\n');
+  app.get('/recordings/live/artifacts/perf.script', (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+    reply.raw.write('hot 1 0.5: cpu-clock:\n');
     openStreams.push(reply.raw);
     return reply;
   });
   app.post('/events/finish', () => {
-    for (const stream of openStreams.splice(0)) stream.end('data: {"progress":1}\n\n');
+    for (const stream of openStreams.splice(0)) stream.end('hot 1 1.0: cpu-clock:\n');
     return { finished: true };
   });
   app.get('/slow', async () => {

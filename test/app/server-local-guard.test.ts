@@ -3,7 +3,7 @@
 // origin without a preflight is a form or text body).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { recordingStatus } from '../harness/recording-status.ts';
+import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, startFakeSidecar } from './server-fixture.ts';
 
 const start = { method: 'POST' as const, url: '/proxy/local/test-host/recordings' };
@@ -113,7 +113,7 @@ describe('local mode request guard', () => {
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers,
-      payload: recordingStatus('rec-1'),
+      payload: finishedRecordingStatus('rec-1'),
     });
     assert.equal(put.statusCode, 200, put.body);
     const artifact = await f.recorder.inject({

@@ -142,11 +142,11 @@ describe('server proxy to a fake sidecar', () => {
     assert.deepEqual([audit.action, audit.recording], ['stop', 'rec-3']);
   });
 
-  it('streams a large body from the sidecar', async (t) => {
+  it('streams a large artifact from the sidecar', async (t) => {
     const f = await buildFixture(t);
     const sidecar = await startFakeSidecar(t, 8 * 1024 * 1024);
     await f.registerLocal(sidecar.port);
-    const response = await f.app.inject({ method: 'GET', url: `${base}/big` });
+    const response = await f.app.inject({ method: 'GET', url: `${base}/recordings/big/artifacts/perf.data` });
     assert.equal(response.statusCode, 200);
     assert.equal(response.rawPayload.length, 8 * 1024 * 1024);
   });
@@ -169,20 +169,20 @@ describe('server proxy to a fake sidecar', () => {
     assert.equal(response.json<{ code: string }>().code, 'ERR_UPSTREAM_TIMEOUT');
   });
 
-  it('passes server-sent events through as they come', async (t) => {
+  it('passes a streamed artifact through as it comes', async (t) => {
     const f = await buildFixture(t);
     const sidecar = await startFakeSidecar(t);
     await f.registerLocal(sidecar.port);
     await f.app.listen({ host: '127.0.0.1', port: 0 });
     const port = portOf(f.app.server);
-    const response = await fetch(`http://127.0.0.1:${port}${base}/events`);
-    assert.equal(response.headers.get('content-type'), 'text/event-stream');
+    const response = await fetch(`http://127.0.0.1:${port}${base}/recordings/live/artifacts/perf.script`);
+    assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
     const reader = response.body!.getReader();
     const first = await reader.read();
     assert.equal(
       Buffer.from(first.value ?? []).toString(),
-      'data: {"progress":0.5}\n\n',
-      'the first event arrives while the stream is open',
+      'hot 1 0.5: cpu-clock:\n',
+      'the first chunk arrives while the stream is open',
     );
     await fetch(`http://127.0.0.1:${port}${base}/events/finish`, {
       method: 'POST',
@@ -191,6 +191,6 @@ describe('server proxy to a fake sidecar', () => {
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       rest += Buffer.from(chunk.value).toString();
-    assert.equal(rest, 'data: {"progress":1}\n\n');
+    assert.equal(rest, 'hot 1 1.0: cpu-clock:\n');
   });
 });

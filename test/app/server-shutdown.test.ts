@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { portOf } from '../harness/ports.ts';
-import { recordingStatus } from '../harness/recording-status.ts';
+import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { buildFixture } from './server-fixture.ts';
 
 describe('server shutdown', () => {
@@ -13,7 +13,7 @@ describe('server shutdown', () => {
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
       headers: { authorization: `Bearer ${token}` },
-      payload: recordingStatus('rec-1'),
+      payload: finishedRecordingStatus('rec-1'),
     });
     await f.recorder.listen({ host: '127.0.0.1', port: 0 });
     const port = portOf(f.recorder.server);

@@ -3,45 +3,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/recording.ts';
-import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
-import { freePort } from '../harness/ports.ts';
-import { run, startProcess } from '../harness/processes.ts';
+import { PASSWORD, startRegistry, USER } from '../harness/image-registry.ts';
+import { run } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'image-test-secret';
 const POD_UID = '0c9e5a77-2f14-4b8d-a6e3-71d0b2c4f9e8';
-const USER = 'furnace';
-const PASSWORD = 'pull-secret-password';
-
-/** Debian's docker-registry on a loopback port with htpasswd basic auth; stopped by PID after the test. */
-async function startRegistry(t: TestContext, dir: string): Promise<string> {
-  const port = await freePort();
-  const { stdout } = await run('htpasswd', ['-Bbn', USER, PASSWORD]);
-  await writeFile(`${dir}/htpasswd`, stdout);
-  await writeFile(
-    `${dir}/registry.yml`,
-    [
-      'version: 0.1',
-      'log: { level: warn }',
-      `storage: { filesystem: { rootdirectory: ${dir}/registry-data } }`,
-      `http: { addr: "127.0.0.1:${port}" }`,
-      `auth: { htpasswd: { realm: furnace-test, path: ${dir}/htpasswd } }`,
-      '',
-    ].join('\n'),
-  );
-  startProcess(t, 'docker-registry', ['serve', `${dir}/registry.yml`]);
-  await eventually(
-    async () => ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined),
-    30_000,
-    'the registry to ask for credentials',
-  );
-  return `127.0.0.1:${port}`;
-}
 
 async function podman(...args: string[]): Promise<string> {
   return (await run('podman', args)).stdout;

@@ -12,11 +12,12 @@ function entry(
   daysAgo: number,
   bytes: number,
   state: CatalogEntry['state'] = 'done',
+  namespace = 'ns',
 ): CatalogEntry {
   const at = new Date(now - daysAgo * DAY).toISOString();
   return {
     id,
-    namespace: 'ns',
+    namespace,
     pod: 'p',
     state,
     params: {
@@ -34,7 +35,13 @@ function entry(
 }
 
 describe('catalog retention', () => {
-  const policy = { maxCount: 100, maxAgeSeconds: 30 * 86_400, maxBytes: 1000 };
+  const policy = {
+    maxCount: 1000,
+    maxBytes: 1_000_000,
+    maxAgeSeconds: 30 * 86_400,
+    namespaceMaxCount: 100,
+    namespaceMaxBytes: 1000,
+  };
 
   it('removes recordings older than the age limit', () => {
     assert.deepEqual(selectExpired([entry('a', 40, 1), entry('b', 1, 1)], policy, now), ['a']);
@@ -42,12 +49,22 @@ describe('catalog retention', () => {
 
   it('keeps only the newest recordings within the count', () => {
     const entries = [entry('a', 3, 1), entry('b', 2, 1), entry('c', 1, 1)];
-    assert.deepEqual(selectExpired(entries, { ...policy, maxCount: 2 }, now), ['a']);
+    assert.deepEqual(selectExpired(entries, { ...policy, namespaceMaxCount: 2 }, now), ['a']);
   });
 
   it('removes the oldest recordings until the bytes fit', () => {
     const entries = [entry('a', 3, 400), entry('b', 2, 400), entry('c', 1, 400)];
     assert.deepEqual(selectExpired(entries, policy, now), ['a']);
+  });
+
+  it("holds each namespace to its own quota: one namespace's recordings never evict another's", () => {
+    const entries = [
+      entry('old-b', 9, 1, 'done', 'team-b'),
+      entry('hog-1', 2, 1, 'recording', 'team-a'),
+      entry('hog-2', 1, 1, 'recording', 'team-a'),
+      entry('a-done', 3, 1, 'done', 'team-a'),
+    ];
+    assert.deepEqual(selectExpired(entries, { ...policy, namespaceMaxCount: 2 }, now), ['a-done']);
   });
 
   it('never removes a recording that is still running', () => {

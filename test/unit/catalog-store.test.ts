@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -106,7 +106,7 @@ describe('catalog store', () => {
   it('lists newest first with namespace and pod filters, and deletes', async (t) => {
     const catalog = await openCatalog({
       dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: Date.now,
+      now: () => Date.parse('2026-03-02T00:00:00Z'),
       retention: DEFAULT_RETENTION,
     });
     await catalog.putMetadata(finishedRecordingStatus('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
@@ -153,5 +153,56 @@ describe('catalog store', () => {
     await upload;
     await drain;
     assert.deepEqual(catalog.get('rec-1')?.artifacts, [{ name: 'stacks.folded', bytes: 11 }]);
+  });
+
+  it('refuses at reload a metadata file larger than any entry the server writes', async (t) => {
+    const dataDir = await tempDir(t, 'furnace-catalog-');
+    const now = Date.parse('2026-03-02T00:00:00Z');
+    const dir = join(dataDir, 'recordings', 'big-1');
+    await mkdir(dir, { recursive: true });
+    const status = finishedRecordingStatus('big-1');
+    const entry = {
+      ...status,
+      namespace: 'team-a',
+      pod: 'web-1',
+      artifacts: [],
+      padding: 'x'.repeat(2 << 20),
+    };
+    await writeFile(join(dir, 'recording.json'), JSON.stringify({ entry, owner }));
+    const reports: unknown[] = [];
+    const catalog = await openCatalog({
+      dataDir,
+      now: () => now,
+      retention: DEFAULT_RETENTION,
+      onLoad: (report) => reports.push(report),
+    });
+    assert.equal(catalog.get('big-1'), undefined);
+    assert.deepEqual(reports, [
+      { refused: { 'too-large': 1, unreadable: 0, 'not-an-entry': 0 }, dropped: 0 },
+    ]);
+  });
+
+  it('reloads at most retention.maxCount recordings, with no time later than the time of loading', async (t) => {
+    const dataDir = await tempDir(t, 'furnace-catalog-');
+    const now = Date.parse('2026-03-02T00:00:00Z');
+    for (let day = 1; day <= 8; day++) {
+      const id = `rec-${day}`;
+      await mkdir(join(dataDir, 'recordings', id), { recursive: true });
+      const startedAt = day === 8 ? '2999-01-01T00:00:00.000Z' : `2026-02-0${day}T00:00:00.000Z`;
+      const entry = { id, namespace: 'team-a', pod: 'web-1', state: 'done', startedAt, artifacts: [] };
+      const record = { entry: { ...entry, params: finishedRecordingStatus(id).params }, owner };
+      await writeFile(join(dataDir, 'recordings', id, 'recording.json'), JSON.stringify(record));
+    }
+    const catalog = await openCatalog({
+      dataDir,
+      now: () => now,
+      retention: { ...DEFAULT_RETENTION, maxCount: 5 },
+    });
+    assert.deepEqual(
+      catalog.list({}).map((e) => e.id),
+      ['rec-8', 'rec-7', 'rec-6', 'rec-5', 'rec-4'],
+    );
+    assert.equal(catalog.get('rec-8')?.startedAt, new Date(now).toISOString());
+    assert.equal((await readdir(join(dataDir, 'recordings'))).length, 5);
   });
 });

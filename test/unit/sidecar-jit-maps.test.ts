@@ -33,21 +33,22 @@ describe('JIT map copies', () => {
 
   it('leaves a map alone when the target shares the sidecar /tmp', async (t) => {
     const dir = await tempDir(t, 'furnace-jit-');
-    await mkdir(`${dir}/proc/55/root`, { recursive: true });
-    await mkdir(`${dir}/tmp`);
-    await writeFile(`${dir}/tmp/perf-55.map`, 'x');
-    // /proc/55/root/tmp is the sidecar's own /tmp (local mode).
-    await symlink(`${dir}/tmp`, `${dir}/proc/55/root/tmp`);
+    await mkdir(`${dir}/proc/55`, { recursive: true });
+    await mkdir(`${dir}/fs/tmp`, { recursive: true });
+    await writeFile(`${dir}/fs/tmp/perf-55.map`, 'x');
+    // /proc/55/root is the sidecar's own root (local mode), as the kernel's magic link would be.
+    await symlink(`${dir}/fs`, `${dir}/proc/55/root`);
     assert.deepEqual(
-      await copyJitMaps([{ pid: 55, nspid: 55 }], { procRoot: `${dir}/proc`, tmpDir: `${dir}/tmp` }),
+      await copyJitMaps([{ pid: 55, nspid: 55 }], { procRoot: `${dir}/proc`, tmpDir: `${dir}/fs/tmp` }),
       [],
     );
-    assert.equal(await readFile(`${dir}/tmp/perf-55.map`, 'utf8'), 'x');
+    assert.equal(await readFile(`${dir}/fs/tmp/perf-55.map`, 'utf8'), 'x');
   });
 
   it('names the paths perf script looks at', () => {
     assert.deepEqual(jitMapPaths({ pid: 812, nspid: 1 }), {
-      source: '/proc/812/root/tmp/perf-1.map',
+      root: '/proc/812/root',
+      path: '/tmp/perf-1.map',
       destination: '/tmp/perf-812.map',
     });
   });

@@ -1,0 +1,107 @@
+// A catalog entry as the server derives it from a sidecar's status. The sidecar's word is taken for what
+// only it knows (parameters, samples, its error text), never for what decides retention: identity comes
+// from the uploader's registration, times are bounded by what the server has seen, and state only moves
+// forward (an unfinished entry that outlives its duration is failed by the server). Pure.
+import { FurnaceError } from '../../core/errors.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/recording.ts';
+
+/** The sidecar that first wrote a recording; only it may write to it again. */
+export interface RecordingOwner {
+  namespace: string;
+  pod: string;
+  podUid?: string;
+}
+
+/** What the catalog keeps per recording, in memory and in its `recording.json`. */
+export interface StoredRecording {
+  entry: CatalogEntry;
+  owner: RecordingOwner;
+  /** When the server first heard of the recording, ms since the epoch. */
+  receivedAt: number;
+}
+
+/** How long past its duration a recording may stay unfinished (processing, symbols, upload). */
+export const UNFINISHED_GRACE_SECONDS = 900;
+
+function timeOf(field: 'startedAt' | 'endedAt', value: string): number {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `${field} ${JSON.stringify(value)} is not a time`, {
+      field,
+      value,
+    });
+  }
+  return time;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(Math.max(value, low), high);
+}
+
+function checkForward(status: RecordingStatus, previous: StoredRecording | undefined): void {
+  if (!previous || !isFinished(previous.entry) || isFinished(status)) return;
+  throw new FurnaceError(
+    'ERR_INVALID_PARAMETER',
+    `state ${status.state} after ${previous.entry.state}: a finished recording stays finished`,
+    { field: 'state', value: status.state, previous: previous.entry.state },
+  );
+}
+
+/** What the sidecar alone knows and the catalog shows as it says: its container, error text and samples. */
+function reported(status: RecordingStatus): Pick<CatalogEntry, 'container' | 'error' | 'samples'> {
+  const fields: Pick<CatalogEntry, 'container' | 'error' | 'samples'> = {};
+  const container = status.params.container ?? status.targets.find((t) => t.container)?.container;
+  if (container !== undefined) fields.container = container;
+  if (status.error !== undefined) fields.error = status.error;
+  if (status.samples !== undefined) fields.samples = status.samples;
+  return fields;
+}
+
+/**
+ * The stored recording for a status upload at `now`. Throws when a finished recording would go back to
+ * an unfinished state (that would make it unevictable again).
+ */
+export function deriveStored(
+  status: RecordingStatus,
+  owner: RecordingOwner,
+  previous: StoredRecording | undefined,
+  now: number,
+): StoredRecording {
+  checkForward(status, previous);
+  const receivedAt = previous?.receivedAt ?? now;
+  // Never later than the server first heard of it: a far-future start cannot sort first.
+  const startedAt = Math.min(timeOf('startedAt', status.startedAt), receivedAt);
+  const entry: CatalogEntry = {
+    id: status.id,
+    namespace: owner.namespace,
+    pod: owner.pod,
+    state: status.state,
+    params: status.params,
+    startedAt: new Date(startedAt).toISOString(),
+    artifacts: previous?.entry.artifacts ?? [],
+    ...reported(status),
+  };
+  if (status.endedAt !== undefined || isFinished(status)) {
+    const claimed = status.endedAt === undefined ? now : timeOf('endedAt', status.endedAt);
+    entry.endedAt = new Date(clamp(claimed, startedAt, now)).toISOString();
+  }
+  return { entry, owner, receivedAt };
+}
+
+/** When an unfinished entry is given up on: its duration (the schema caps it) and a grace period. */
+export function unfinishedDeadline(entry: CatalogEntry): number {
+  return Date.parse(entry.startedAt) + (entry.params.durationSeconds + UNFINISHED_GRACE_SECONDS) * 1000;
+}
+
+/** The entry failed by the server when it is unfinished past its deadline; undefined otherwise. */
+export function expireOverdue(entry: CatalogEntry, now: number): CatalogEntry | undefined {
+  if (isFinished(entry)) return undefined;
+  const deadline = unfinishedDeadline(entry);
+  if (!(now > deadline) && !Number.isNaN(deadline)) return undefined;
+  return {
+    ...entry,
+    state: 'failed',
+    endedAt: new Date(Number.isNaN(deadline) ? now : deadline).toISOString(),
+    error: `the sidecar reported no end within ${entry.params.durationSeconds} s and a grace of ${UNFINISHED_GRACE_SECONDS} s`,
+  };
+}

@@ -1,0 +1,42 @@
+// A container registry for image tests: Debian's docker-registry on a loopback port with htpasswd basic
+// auth, stopped by PID after the test.
+import { writeFile } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
+import { eventually } from './eventually.ts';
+import { freePort } from './ports.ts';
+import { run, startProcess } from './processes.ts';
+
+export const USER = 'furnace';
+export const PASSWORD = 'pull-secret-password';
+
+/** Starts the registry in dir; returns its `host:port`. */
+export async function startRegistry(t: TestContext, dir: string): Promise<string> {
+  const port = await freePort();
+  const { stdout } = await run('htpasswd', ['-Bbn', USER, PASSWORD]);
+  await writeFile(`${dir}/htpasswd`, stdout);
+  await writeFile(
+    `${dir}/registry.yml`,
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${dir}/registry-data } }`,
+      `http: { addr: "127.0.0.1:${port}" }`,
+      `auth: { htpasswd: { realm: furnace-test, path: ${dir}/htpasswd } }`,
+      '',
+    ].join('\n'),
+  );
+  startProcess(t, 'docker-registry', ['serve', `${dir}/registry.yml`]);
+  await eventually(
+    async () => ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined),
+    30_000,
+    'the registry to ask for credentials',
+  );
+  return `127.0.0.1:${port}`;
+}
+
+/** The `.dockerconfigjson` of a pull secret for the registry. */
+export function dockerConfigJson(registry: string): string {
+  return JSON.stringify({
+    auths: { [registry]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } },
+  });
+}

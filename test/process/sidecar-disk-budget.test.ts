@@ -1,0 +1,59 @@
+// A recording that would fill the sidecar's volume: perf.data with DWARF stacks grows by megabytes a
+// second. The kubelet evicts the pod once the emptyDir passes its size limit, so the sidecar's data
+// directory, measured the way the kubelet does (du), must stay under FURNACE_OUTPUT_SIZE_LIMIT the whole
+// time, and the recording must end with a flame graph and a warning that says why it stopped.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { RecordingStatus } from '../../core/recording.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { startProcess } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+
+const SECRET = 'disk-budget-secret';
+const LIMIT = 4 * 1024 * 1024;
+
+/** Bytes under dir as du counts them (blocks), which is what the kubelet measures an emptyDir by. */
+async function du(dir: string): Promise<number> {
+  const { stdout } = await promisify(execFile)('du', ['-s', '-B1', dir]);
+  return Number(stdout.split('\t')[0]);
+}
+
+describe('sidecar disk budget (real perf)', () => {
+  it('keeps a recording that would overflow its volume under the size limit, and says why it stopped', async (t) => {
+    const dir = await workDir(t, 'disk-budget');
+    const dataDir = await workDir(t, 'disk-budget-data');
+    const target = startProcess(t, await buildHotProgram(dir), ['300']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_SIDECAR_DATA: dataDir,
+      FURNACE_OUTPUT_SIZE_LIMIT: '4Mi',
+    });
+    const start = await sidecar.call('POST', '/recordings', {
+      pid: target.pid,
+      durationSeconds: 10,
+      frequency: 999,
+      callGraph: 'dwarf',
+    });
+    assert.equal(start.status, 202, start.text);
+    const id = (start.json as RecordingStatus).id;
+    let largest = 0;
+    let status = start.json as RecordingStatus;
+    while (!finished(status)) {
+      largest = Math.max(largest, await du(dataDir));
+      status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
+    }
+    largest = Math.max(largest, await du(dataDir));
+    assert.ok(largest <= LIMIT, `the data directory reached ${largest} bytes, over the ${LIMIT} limit`);
+    assert.equal(status.state, 'done', status.error);
+    assert.match(
+      status.warnings?.join('\n') ?? '',
+      /perf\.data reached its size cap \(\d+ bytes, a share of the free disk budget\)/,
+    );
+    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded.slice(0, 2000));
+  });
+});

@@ -1,0 +1,54 @@
+// symbols: image with an image larger than the container-storage volume allows: the kubelet would evict
+// the pod once that emptyDir passes its size limit, so the pull is stopped, the image removed, and the
+// recording goes on with the process's own symbols and a warning.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import type { RecordingStatus } from '../../core/recording.ts';
+import { buildHotProgram } from '../harness/hot-program.ts';
+import { dockerConfigJson, PASSWORD, startRegistry, USER } from '../harness/image-registry.ts';
+import { run } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+
+const SECRET = 'image-budget-secret';
+const POD_UID = '5d3c1b2a-7e6f-4a9b-8c0d-1e2f3a4b5c6d';
+
+describe('sidecar image storage budget (podman, local registry)', () => {
+  it('stops pulling an image past FURNACE_STORAGE_SIZE_LIMIT, removes it and records with process symbols', async (t) => {
+    const dir = await workDir(t, 'image-budget');
+    const registry = await startRegistry(t, dir);
+    const image = `${registry}/furnace-test/big:${Date.now()}`;
+    const rootfs = `${dir}/rootfs`;
+    await mkdir(`${rootfs}/data`, { recursive: true });
+    await writeFile(`${rootfs}/data/blob`, randomBytes(24 * 1024 * 1024)); // does not compress
+    await run('tar', ['-C', rootfs, '-cf', `${dir}/rootfs.tar`, '.']);
+    await run('podman', ['import', `${dir}/rootfs.tar`, image]);
+    await run('podman', ['push', '--quiet', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, image]);
+    await run('podman', ['rmi', image]);
+    t.after(() => run('podman', ['rmi', '--ignore', image]));
+    await writeFile(`${dir}/.dockerconfigjson`, dockerConfigJson(registry));
+
+    await startContainer(t, dir, POD_UID, 'app', [await buildHotProgram(dir), '120']);
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_POD_UID: POD_UID,
+      FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),
+      FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
+      FURNACE_INSECURE_REGISTRIES: registry,
+      FURNACE_STORAGE_SIZE_LIMIT: '8Mi',
+    });
+    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 3, symbols: 'image' });
+    assert.equal(start.status, 202, start.text);
+    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.match(
+      done.warnings?.join('\n') ?? '',
+      /symbols from the image: the image does not fit the image storage budget of 7549747 bytes/,
+    );
+    const images = await run('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}']);
+    assert.doesNotMatch(images.stdout, new RegExp(image.replace(/[.:/]/g, '\\$&')));
+  });
+});
