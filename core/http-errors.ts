@@ -77,9 +77,8 @@ function locate(
   const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
   const extra = typeof params.additionalProperty === 'string' ? params.additionalProperty : undefined;
   const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
-  const source = (
-    context === 'params' ? request.params : context === 'querystring' ? request.query : request.body
-  );
+  const source =
+    context === 'params' ? request.params : context === 'querystring' ? request.query : request.body;
   const join = (name: string): string => (path ? `${path}.${name}` : name);
   // A missing field has no value; a named one shows its own; otherwise the whole input is the value.
   if (missing !== undefined) return { field: join(missing), value: undefined };
@@ -145,6 +144,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = toFurnaceError(error, request);
     if (failure.status >= 500) request.log.error({ err: error }, failure.message);
+    const retryAfter = failure.details.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.code(failure.status).type('application/json').send(toErrorBody(failure));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -25,6 +25,8 @@ export interface ServerAppDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   now: () => number;
   proxyTimeoutSeconds: number;
+  /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
+  allowSystemWide?: boolean;
   /** Events on pods (kubernetes mode). */
   kube?: KubeGateway;
   /** Extra readiness, e.g. the pod watch having synced. */
@@ -169,6 +171,7 @@ export function buildServerApp(deps: ServerAppDeps): FastifyInstance {
       metrics,
       now: deps.now,
       timeoutSeconds: deps.proxyTimeoutSeconds,
+      allowSystemWide: deps.allowSystemWide ?? false,
       onStarted: (registration, status, identity) => events.started(registration, status, identity),
     });
   });

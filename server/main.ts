@@ -12,6 +12,7 @@ import { limitsFor, type ServerConfig } from './config.ts';
 import { loadServerConfig } from './load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
+import { createTokenCache, type TokenCache } from './kube/token-cache.ts';
 import type { ClusterConnection } from './cluster-mode.ts';
 import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './local-mode.ts';
 import { loggerOptions } from './logging.ts';
@@ -70,9 +71,10 @@ async function startClusterParts(
   config: ServerConfig,
   running: Running,
   registry: Registry,
+  tokens: TokenCache,
   metricsRegistry: MetricsRegistry,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, running.app.log);
+  running.podWatch = cluster.watchPods(registry, tokens, running.app.log);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
@@ -106,8 +108,16 @@ async function start(local: boolean): Promise<Running> {
     app: undefined as unknown as FastifyInstance,
     ...(tlsSource ? { tls: tlsSource } : {}),
   };
+  // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
+  const tokens = createTokenCache({ now, ...config.tokenReview });
   const registration: RegistrationMode = kube
-    ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => running.podWatch?.getPod(namespace, name) }
+    ? {
+        kind: 'kubernetes',
+        kube,
+        sidecarImages: config.sidecarImages,
+        tokens,
+        cachedPod: (namespace, name) => running.podWatch?.getPod(namespace, name),
+      }
     : { kind: 'local', secret, hostname: podName };
   const metricsRegistry = createMetricsRegistry();
   const tls = running.tls?.current();
@@ -119,6 +129,7 @@ async function start(local: boolean): Promise<Running> {
       userHeader: config.userHeader,
       groupsHeader: config.groupsHeader,
       now,
+      tokens,
       ...(kube ? { kube } : {}),
     }),
     registration,
@@ -126,6 +137,7 @@ async function start(local: boolean): Promise<Running> {
     limitsFor: (namespace) => limitsFor(config, namespace),
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
+    allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => running.podWatch?.isSynced() ?? true,
     logger: loggerOptions(config.logLevel),
@@ -137,7 +149,7 @@ async function start(local: boolean): Promise<Running> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  if (cluster) await startClusterParts(cluster, config, running, registry, metricsRegistry);
+  if (cluster) await startClusterParts(cluster, config, running, registry, tokens, metricsRegistry);
   if (local && config.localSidecar) {
     running.sidecar = spawnLocalSidecar({
       serverUrl: url,

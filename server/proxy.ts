@@ -1,7 +1,7 @@
 // ANY /proxy/:namespace/:pod/*: forwarded to the pod's registered sidecar with the proxy token.
 // The upstream is picked per request from the registry; an unregistered pod never causes a
-// connection. A start request is decided by `decideStart` (the same contract the sidecar checks) and
-// forwarded as the bytes that were checked.
+// connection. A start request is admitted by `admitStart` (the same contract the sidecar checks, plus a
+// reserved concurrency slot) and forwarded as the bytes that were checked.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
@@ -13,10 +13,10 @@ import type { RecordingStatus } from '../core/recording.ts';
 import type { Access, AccessVerb, Identity } from './auth/access.ts';
 import { writeAudit } from './audit.ts';
 import { readBounded } from './read-bounded.ts';
-import { decideStart } from './start-decision.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
-import type { RunningRecordings } from './running-recordings.ts';
+import type { Reservation, RunningRecordings } from './running-recordings.ts';
+import { admitStart } from './start-admission.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -27,6 +27,8 @@ export interface ProxyDeps {
   now: () => number;
   /** Upstream connect and header timeout. */
   timeoutSeconds: number;
+  /** The server setting `recording.allowSystemWide` (off unless given). */
+  allowSystemWide?: boolean;
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
 }
 
@@ -35,6 +37,8 @@ interface ProxyContext {
   identity: Identity;
   startedAt: bigint;
   start?: RecordingParams;
+  /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
+  reservation?: Reservation;
 }
 
 const MAX_START_BODY = 64 * 1024;
@@ -87,21 +91,22 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
         namespace,
         pod,
       });
-    const identity = await deps.access.authenticate(request.headers);
+    const identity = await deps.access.authenticate(request.headers, request.ip);
     const rest = restOf(request);
     await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
     if (request.method === 'POST' && rest === 'recordings') {
       const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
-      const decision = decideStart({
-        namespace,
-        body: body.length > 0 ? body : undefined,
-        limits: deps.limitsFor(namespace),
-        runningInNamespace: deps.running.countNamespace(namespace),
-        runningInCluster: deps.running.countAll(),
-      });
-      if (!decision.allowed) throw decision.error;
-      context.start = decision.params;
+      const admitted = await admitStart(
+        {
+          ...deps,
+          allowSystemWide: deps.allowSystemWide ?? false,
+          reservationSeconds: 2 * deps.timeoutSeconds + 60,
+        },
+        { identity, namespace, pod, body },
+      );
+      context.start = admitted.params;
+      context.reservation = admitted.reservation;
       // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
       request.body = Readable.from([body]);
     }
@@ -135,12 +140,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       const status = JSON.parse(body.toString('utf8')) as RecordingStatus;
       if (typeof status.id === 'string') {
         const durationSeconds = context.start?.durationSeconds ?? 0;
-        deps.running.add({
-          namespace,
-          pod,
-          id: status.id,
-          deadline: deps.now() + (durationSeconds + 900) * 1000,
-        });
+        context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
         writeAudit(request.log, {
           action: 'start',
           identity: context.identity,
@@ -193,6 +193,11 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
 
   await app.register(async (scope) => {
     scope.addHook('preHandler', admit);
+    // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
+    scope.addHook('onResponse', (request, _reply, done) => {
+      contexts.get(request)?.reservation?.release();
+      done();
+    });
     await scope.register(httpProxy, {
       upstream: '',
       prefix: '/proxy/:namespace/:pod',

@@ -1,5 +1,5 @@
 // The catalog API: list, read, download and delete for users; metadata and artifact uploads for
-// the sidecar that owns a recording (proven by its proxy token).
+// the sidecar that owns a recording (proven by its upload token; the proxy token is not accepted).
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -57,9 +57,9 @@ const listQuery = {
 
 function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner {
   const token = readBearer(request.headers);
-  const registration = token ? registry.findByToken(token) : undefined;
+  const registration = token ? registry.findByUploadToken(token) : undefined;
   if (!registration)
-    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the proxy token of a registered sidecar');
+    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the upload token of a registered sidecar');
   const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
   if (registration.podUid !== undefined) owner.podUid = registration.podUid;
   return owner;
@@ -76,7 +76,7 @@ async function visibleEntries(
   request: FastifyRequest,
   entries: CatalogEntry[],
 ): Promise<CatalogEntry[]> {
-  const identity = await deps.access.authenticate(request.headers);
+  const identity = await deps.access.authenticate(request.headers, request.ip);
   const allowed = new Map<string, boolean>();
   for (const namespace of new Set(entries.map((entry) => entry.namespace))) {
     allowed.set(namespace, await deps.access.allows(identity, 'list', namespace));
@@ -100,7 +100,7 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
     { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
     async (request) => {
       const entry = found(catalog, request.params.id);
-      await access.require(await access.authenticate(request.headers), 'get', entry.namespace);
+      await access.require(await access.authenticate(request.headers, request.ip), 'get', entry.namespace);
       return entry;
     },
   );
@@ -110,7 +110,7 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
     async (request, reply) => {
       const { id, name } = request.params;
       const entry = found(catalog, id);
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       await access.require(identity, 'get', entry.namespace);
       const path = catalog.artifactPath(id, name);
       const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
@@ -138,7 +138,7 @@ function registerUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void 
     { schema: { params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
       const entry = found(catalog, request.params.id);
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       await access.require(identity, 'delete', entry.namespace);
       await catalog.remove(entry.id);
       writeAudit(request.log, {

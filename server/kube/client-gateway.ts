@@ -5,6 +5,7 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   type KubeConfig,
+  type V1Namespace,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { FurnaceError } from '../../core/errors.ts';
@@ -39,6 +40,19 @@ async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T
     throw new FurnaceError(
       'ERR_UNAVAILABLE',
       `the Kubernetes API server could not ${what}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The object, or undefined when the API server says it does not exist (404). */
+async function readOrMissing<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await retryTransport(read);
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw new FurnaceError(
+      'ERR_UNAVAILABLE',
+      `the Kubernetes API server could not read ${what}: ${(error as Error).message}`,
     );
   }
 }
@@ -83,6 +97,7 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
                 namespace: check.namespace,
                 group: check.group,
                 resource: check.resource,
+                ...(check.subresource ? { subresource: check.subresource } : {}),
               },
             },
           },
@@ -90,16 +105,11 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       );
       return review.status?.allowed === true;
     },
-    async readPod(namespace, name): Promise<V1Pod | undefined> {
-      try {
-        return await retryTransport(() => core.readNamespacedPod({ namespace, name }));
-      } catch (error) {
-        if (statusCode(error) === 404) return undefined;
-        throw new FurnaceError(
-          'ERR_UNAVAILABLE',
-          `the Kubernetes API server could not read pod ${namespace}/${name}: ${(error as Error).message}`,
-        );
-      }
+    readPod(namespace, name): Promise<V1Pod | undefined> {
+      return readOrMissing(`pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }));
+    },
+    readNamespace(name): Promise<V1Namespace | undefined> {
+      return readOrMissing(`namespace ${name}`, () => core.readNamespace({ name }));
     },
     async recordEvent(event) {
       const now = new Date();

@@ -1,4 +1,4 @@
-// The sidecar registry: who is registered, at which address, until when, with which proxy token.
+// The sidecar registry: who is registered, at which address, until when, with which tokens.
 // Pure: time comes from the clock dependency and tokens from the token dependency.
 
 export interface SidecarAddress {
@@ -12,8 +12,10 @@ export interface Registration {
   /** Pod UID from the token (kubernetes mode); absent in local mode. */
   podUid?: string;
   address: SidecarAddress;
-  /** The server presents this to the sidecar; the sidecar presents it on uploads. */
+  /** The server presents this to the sidecar, and nothing else does. */
   proxyToken: string;
+  /** The sidecar presents this on catalog uploads; it authorizes nothing else. */
+  uploadToken: string;
   registeredAt: number;
   renewedAt: number;
   expiresAt: number;
@@ -35,10 +37,11 @@ export interface RegistryDeps {
 
 export interface Registry {
   readonly leaseSeconds: number;
-  /** Registers or renews; a renewal of the same pod (same UID and address) keeps its token. */
+  /** Registers or renews; a renewal of the same pod (same UID and address) keeps its tokens. */
   register(input: RegisterInput): Registration;
   get(namespace: string, pod: string): Registration | undefined;
-  findByToken(proxyToken: string): Registration | undefined;
+  /** The live registration whose sidecar uploads with this token. */
+  findByUploadToken(uploadToken: string): Registration | undefined;
   /** Removes the pod's registration; with a UID, only if it is that pod. */
   remove(namespace: string, pod: string, podUid?: string): boolean;
   /** Drops expired leases and returns them. */
@@ -61,12 +64,12 @@ function sameSidecar(existing: Registration, input: RegisterInput): boolean {
 
 export function createRegistry(deps: RegistryDeps): Registry {
   const byKey = new Map<string, Registration>();
-  const byToken = new Map<string, Registration>();
+  const byUploadToken = new Map<string, Registration>();
   const leaseMs = deps.leaseSeconds * 1000;
 
   function drop(registration: Registration): void {
     byKey.delete(registrationKey(registration.namespace, registration.pod));
-    byToken.delete(registration.proxyToken);
+    byUploadToken.delete(registration.uploadToken);
   }
 
   function isLive(registration: Registration): boolean {
@@ -90,21 +93,22 @@ export function createRegistry(deps: RegistryDeps): Registry {
         pod: input.pod,
         address: { ...input.address },
         proxyToken: deps.newToken(),
+        uploadToken: deps.newToken(),
         registeredAt: now,
         renewedAt: now,
         expiresAt: now + leaseMs,
       };
       if (input.podUid !== undefined) registration.podUid = input.podUid;
       byKey.set(key, registration);
-      byToken.set(registration.proxyToken, registration);
+      byUploadToken.set(registration.uploadToken, registration);
       return { ...registration, address: { ...registration.address } };
     },
     get(namespace, pod) {
       const registration = byKey.get(registrationKey(namespace, pod));
       return registration && isLive(registration) ? registration : undefined;
     },
-    findByToken(proxyToken) {
-      const registration = byToken.get(proxyToken);
+    findByUploadToken(uploadToken) {
+      const registration = byUploadToken.get(uploadToken);
       return registration && isLive(registration) ? registration : undefined;
     },
     remove(namespace, pod, podUid) {

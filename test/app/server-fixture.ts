@@ -13,6 +13,7 @@ import { buildServerApp } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
+import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -29,8 +30,8 @@ export interface Fixture {
   catalog: Catalog;
   metricsRegistry: MetricsRegistry;
   logLines: () => Record<string, unknown>[];
-  /** Registers the local sidecar at 127.0.0.1:port and returns its proxy token. */
-  registerLocal: (port: number) => Promise<string>;
+  /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
+  registerLocal: (port: number) => Promise<{ proxyToken: string; uploadToken: string }>;
   advance: (seconds: number) => void;
 }
 
@@ -43,7 +44,14 @@ export interface FixtureOptions {
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  /** `recording.allowSystemWide`. */
+  allowSystemWide?: boolean;
+  /** TokenReview cache settings (the server's `tokenReview.*`). */
+  tokenReview?: Partial<TokenCacheSettings>;
 }
+
+/** The image the fixture's server was configured with; pods that register must run it. */
+export const SIDECAR_IMAGE = 'registry.example/furnace@sha256:0123456789abcdef';
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
@@ -64,6 +72,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
   const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
+  const tokens = createTokenCache({ now, ...options.tokenReview });
   const app = buildServerApp({
     registry,
     catalog,
@@ -72,16 +81,24 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       userHeader: 'x-forwarded-user',
       groupsHeader: 'x-forwarded-groups',
       now,
+      tokens,
       ...(kube ? { kube } : {}),
     }),
     registration:
       registrationKind === 'kubernetes' && kube
-        ? { kind: 'kubernetes', kube, ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}) }
+        ? {
+            kind: 'kubernetes',
+            kube,
+            sidecarImages: [SIDECAR_IMAGE],
+            tokens,
+            ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
+          }
         : { kind: 'local', secret: SECRET, hostname: HOST },
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,
     proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    allowSystemWide: options.allowSystemWide ?? false,
     ...(kube ? { kube } : {}),
     sweepIntervalMs: 0,
     logger: { level: 'info', stream },
@@ -104,7 +121,8 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
         payload: { port },
       });
       if (response.statusCode !== 200) throw new Error(`registration failed: ${response.body}`);
-      return response.json<{ proxyToken: string }>().proxyToken;
+      const { proxyToken, uploadToken } = response.json<{ proxyToken: string; uploadToken: string }>();
+      return { proxyToken, uploadToken };
     },
     advance(seconds) {
       time += seconds * 1000;
@@ -120,8 +138,21 @@ export interface FakeSidecar {
   app: FastifyInstance;
 }
 
+export interface FakeSidecarOptions {
+  /** Bytes of the /big stream. */
+  big?: number;
+  /** How long a start waits before it answers. */
+  startDelayMs?: number;
+  /** The status a start answers with (201 and a recording status by default; else an error body). */
+  startStatus?: number;
+}
+
 /** A stand-in sidecar API on loopback: answers starts, reads, a large stream, and a slow route. */
-export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
+export async function startFakeSidecar(
+  t: TestContext,
+  options: FakeSidecarOptions = {},
+): Promise<FakeSidecar> {
+  const big = options.big ?? 8 * 1024 * 1024;
   const app = Fastify();
   const requests: FakeSidecar['requests'] = [];
   let connections = 0;
@@ -138,7 +169,12 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
     done();
   });
   let started = 0;
-  app.post('/recordings', (_request, reply) => reply.code(201).send(recordingStatus(`rec-${++started}`)));
+  app.post('/recordings', async (_request, reply) => {
+    if (options.startDelayMs) await new Promise((resolve) => setTimeout(resolve, options.startDelayMs));
+    const status = options.startStatus ?? 201;
+    if (status !== 201) return reply.code(status).send({ code: 'ERR_RECORDING_RUNNING', message: 'busy' });
+    return reply.code(201).send(recordingStatus(`rec-${++started}`));
+  });
   app.get('/recordings', () => ({ items: [] }));
   app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
   app.post('/recordings/:id/stop', (request) =>

@@ -41,7 +41,7 @@ describe('server user authorization against a real API server (fake sidecar on l
     t.after(() => sidecar.close());
     const sidecarPort = portOf(sidecar.server);
 
-    const server = await buildKubeServer(t, kc, sidecarPort);
+    const server = await buildKubeServer(t, kc, { sidecarPort });
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
     const proxyTokens: Record<string, string> = {};
