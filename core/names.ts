@@ -34,7 +34,17 @@ export const SIDECAR_ENV = {
   nodeName: 'FURNACE_NODE_NAME',
   targets: 'FURNACE_TARGETS',
   tokenPath: 'FURNACE_TOKEN_PATH',
+  /** The server CA from the ConfigMap SERVER_CA_CONFIG_MAP, kept current; wins over FURNACE_SERVER_CA. */
+  serverCaFile: 'FURNACE_SERVER_CA_FILE',
 } as const;
+
+/**
+ * ConfigMap in each opted-in namespace that holds the server's CA under SERVER_CA_KEY, kept current by the
+ * operator (the sidecar re-reads it, so a CA rotation needs no pod restart). Optional: without it the
+ * sidecar trusts FURNACE_SERVER_CA, the CA of the day the pod was admitted.
+ */
+export const SERVER_CA_CONFIG_MAP = 'furnace-server-ca';
+export const SERVER_CA_KEY = 'ca.crt';
 
 export const WEBHOOK_PORT = 8443;
 export const WEBHOOK_PATH = '/mutate';
@@ -95,4 +105,6 @@ export const SIDECAR_MOUNT_PATHS = {
   outputDir: '/var/lib/furnace',
   /** emptyDir for image layers pulled to read symbols. */
   containerStorageDir: '/var/lib/containers',
+  /** The ConfigMap SERVER_CA_CONFIG_MAP (FURNACE_SERVER_CA_FILE names the file in it). */
+  serverCaDir: '/var/run/secrets/furnace-server-ca',
 } as const;

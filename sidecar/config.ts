@@ -56,6 +56,8 @@ export interface SidecarConfig {
   mode: SidecarMode;
   serverUrl?: string;
   serverCa?: string;
+  /** A file with the server CA that is kept current (FURNACE_SERVER_CA_FILE); wins over serverCa. */
+  serverCaFile?: string;
   podName: string;
   podNamespace: string;
   podUid?: string;
@@ -170,6 +172,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     mode,
     serverUrl: serverUrl?.replace(/\/+$/, ''),
     serverCa: text(env, SIDECAR_ENV.serverCa),
+    serverCaFile: text(env, SIDECAR_ENV.serverCaFile),
     podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
     podNamespace: text(env, SIDECAR_ENV.podNamespace) ?? 'local',
     podUid,

@@ -17,6 +17,7 @@ import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
 import { startRegistration, type LoopTimers } from './registration.ts';
+import { serverCaReader } from './server-ca.ts';
 
 const timers: LoopTimers = {
   now: () => Date.now(),
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const tokens = new ProxyTokens();
+  const readServerCa = serverCaReader(config);
   const spawnChild = spawn as unknown as SpawnFn;
   await mkdir(config.dataDir, { recursive: true });
   const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
     send: sendHttp,
     sleep: (ms) => sleep(ms),
     random: Math.random,
-    serverToken: () => tokens.token,
+    serverToken: () => tokens.uploadToken,
+    readServerCa,
     log,
     buildIdMmap,
   });
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     recordings: controller,
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
-    isRegistered: () => tokens.token !== undefined,
+    isRegistered: () => tokens.uploadToken !== undefined,
     logger: { level: config.logLevel },
   });
   await app.listen({ host: config.host, port: config.port });
@@ -102,13 +105,10 @@ async function main(): Promise<void> {
             timers,
             random: Math.random,
             tokens,
+            readCa: readServerCa,
             log,
           },
-          {
-            serverUrl: config.serverUrl,
-            ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
-            port,
-          },
+          { serverUrl: config.serverUrl, port },
         );
   if (registration === undefined)
     log(`no ${SIDECAR_ENV.serverUrl}: not registering, so no proxy token will be accepted`);

@@ -13,6 +13,8 @@ import { workDir } from '../harness/temp-dirs.ts';
 export interface FakeServer {
   url: string;
   proxyToken: string;
+  /** What the fake accepts on uploads (never the proxy token). */
+  uploadToken: string;
   /** Resolves with the sidecar's port once it has registered. */
   registered: Promise<number>;
   registrations: { authorization: string | undefined; body: unknown }[];
@@ -31,6 +33,7 @@ export async function startFakeRegistrationServer(t: TestContext, secret: string
   const fake: FakeServer = {
     url: '',
     proxyToken: `proxy-${Math.random().toString(36).slice(2)}`,
+    uploadToken: `upload-${Math.random().toString(36).slice(2)}`,
     registered: new Promise<number>((resolve) => (announce = resolve)),
     registrations: [],
     uploads: new Map(),
@@ -44,10 +47,12 @@ export async function startFakeRegistrationServer(t: TestContext, secret: string
         announce((JSON.parse(body.toString()) as { port: number }).port);
         return response
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ leaseSeconds: 60, proxyToken: fake.proxyToken }));
+          .end(
+            JSON.stringify({ leaseSeconds: 60, proxyToken: fake.proxyToken, uploadToken: fake.uploadToken }),
+          );
       }
       if (request.method === 'PUT' && request.url?.startsWith('/api/v1/recordings/')) {
-        if (authorization !== `Bearer ${fake.proxyToken}`) return response.writeHead(401).end('{}');
+        if (authorization !== `Bearer ${fake.uploadToken}`) return response.writeHead(401).end('{}');
         fake.uploads.set(request.url, body);
         return response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       }
