@@ -282,7 +282,9 @@ export class RecordingController {
         sleep: (ms) => this.deps.sleep(ms),
         random: () => this.deps.random(),
         token: () => this.deps.serverToken(),
-        ...(this.deps.readServerCa ? { readCa: this.deps.readServerCa } : {}),
+        ...(this.deps.readServerCa
+          ? { readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(undefined) }
+          : {}),
       },
       { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },
       { status: this.get(id), dir, outcome },
