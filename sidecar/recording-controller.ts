@@ -282,9 +282,7 @@ export class RecordingController {
         sleep: (ms) => this.deps.sleep(ms),
         random: () => this.deps.random(),
         token: () => this.deps.serverToken(),
-        ...(this.deps.readServerCa
-          ? { readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(undefined) }
-          : {}),
+        readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(config.serverCa),
       },
       { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },
       { status: this.get(id), dir, outcome },
