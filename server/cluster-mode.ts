@@ -32,7 +32,7 @@ export function connectCluster(): ClusterConnection {
         log,
         onDeleted: (namespace, pod, uid) => {
           registry.remove(namespace, pod, uid);
-          tokens.dropPod(namespace, pod);
+          tokens.dropPod(namespace, pod, uid);
         },
       }),
   };

@@ -38,11 +38,13 @@ export function podFromReview(review: TokenReviewResult): { ok: true; pod: Token
   return { ok: true, pod: { namespace: account[1], pod, podUid } };
 }
 
-/** `namespace/pod` of the pod a reviewed service-account token is bound to, whatever its audience. */
-export function boundPodOf(review: TokenReviewResult): string | undefined {
+/** The pod a reviewed service-account token is bound to (`namespace/pod` and its UID), whatever its audience. */
+export function boundPodOf(review: TokenReviewResult): { key: string; uid: string | undefined } | undefined {
   const namespace = SERVICE_ACCOUNT_USER.exec(review.username ?? '')?.[1];
   const pod = review.extra?.[POD_NAME_EXTRA]?.[0];
-  return namespace && pod ? `${namespace}/${pod}` : undefined;
+  return namespace && pod
+    ? { key: `${namespace}/${pod}`, uid: review.extra?.[POD_UID_EXTRA]?.[0] }
+    : undefined;
 }
 
 export interface PodPolicy {

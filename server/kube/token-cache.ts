@@ -2,7 +2,9 @@
 // clicking through the UI cost the API server about one review per token a minute, while a revoked token
 // (its pod or secret deleted) stops working within that minute:
 // - a successful review is reused for at most `ttlSeconds`, never past the token's own `exp`, and is
-//   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod);
+//   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod); for a
+//   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
+//   its own cache of successful authentications (10 s by default) and would say yes again;
 // - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
 //   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
@@ -48,8 +50,11 @@ export type Reviewer = (token: string) => Promise<TokenReviewResult>;
 export interface TokenCache {
   /** The review of token, from the cache or from reviewer; throws ERR_RATE_LIMITED (429) over budget. */
   review(token: string, reviewer: Reviewer, options?: ReviewOptions): Promise<TokenReviewResult>;
-  /** Forgets every review of a token bound to this pod; returns how many. */
-  dropPod(namespace: string, pod: string): number;
+  /**
+   * Forgets every review of a token bound to this pod; returns how many. With the deleted pod's UID,
+   * refuses tokens bound to it for `ttlSeconds` whatever a review says.
+   */
+  dropPod(namespace: string, pod: string, podUid?: string): number;
   size(): number;
 }
 
@@ -76,6 +81,10 @@ interface Entry {
 }
 
 const EXPIRED: TokenReviewResult = { authenticated: false, error: 'the token has expired' };
+const POD_GONE: TokenReviewResult = {
+  authenticated: false,
+  error: 'the pod the token is bound to has been deleted',
+};
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
@@ -83,6 +92,8 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   const entries = new Map<string, Entry>();
   const byPod = new Map<string, Set<string>>();
   const inflight = new Map<string, Promise<TokenReviewResult>>();
+  /** UIDs of pods deleted lately, until when their tokens are refused. */
+  const deletedPods = new Map<string, number>();
   const budget = createReviewBudget({
     now: options.now,
     perClient: settings.clientFailuresPerMinute,
@@ -109,7 +120,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         forget(oldest);
       }
     }
-    const pod = result.authenticated ? boundPodOf(result) : undefined;
+    const pod = result.authenticated ? boundPodOf(result)?.key : undefined;
     entries.set(key, { result, until, pod });
     if (pod !== undefined) byPod.set(pod, (byPod.get(pod) ?? new Set()).add(key));
   }
@@ -128,8 +139,8 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         { limit: spent.limit, retryAfterSeconds: spent.retryAfterSeconds },
       );
     }
-    const result = await reviewer(token);
     const now = options.now();
+    const result = refuseDeletedPod(await reviewer(token), now);
     if (result.authenticated) {
       budget.refund(client);
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
@@ -137,6 +148,15 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     } else {
       remember(key, result, now + settings.failureTtlSeconds * 1000, now);
     }
+    return result;
+  }
+
+  function refuseDeletedPod(result: TokenReviewResult, now: number): TokenReviewResult {
+    const uid = result.authenticated ? boundPodOf(result)?.uid : undefined;
+    const until = uid === undefined ? undefined : deletedPods.get(uid);
+    if (until === undefined) return result;
+    if (until > now) return POD_GONE;
+    deletedPods.delete(uid ?? '');
     return result;
   }
 
@@ -159,9 +179,15 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         inflight.delete(key);
       }
     },
-    dropPod(namespace, pod) {
+    dropPod(namespace, pod, podUid) {
       const keys = [...(byPod.get(`${namespace}/${pod}`) ?? [])];
       for (const key of keys) forget(key);
+      if (podUid !== undefined) {
+        const now = options.now();
+        if (deletedPods.size >= maxEntries)
+          for (const [uid, until] of deletedPods) if (until <= now) deletedPods.delete(uid);
+        if (deletedPods.size < maxEntries) deletedPods.set(podUid, now + settings.ttlSeconds * 1000);
+      }
       return keys.length;
     },
     size() {

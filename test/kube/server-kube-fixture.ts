@@ -99,6 +99,7 @@ export interface PodOptions {
   hostNetwork?: boolean;
   /** A command for the furnace container (the webhook sets none). */
   sidecarCommand?: string[];
+  serviceAccountName?: string;
 }
 
 /** Creates a pod shaped as the webhook injects it (unless told otherwise) and sets its IP. */
@@ -123,7 +124,11 @@ export async function createPod(
     namespace,
     body: {
       metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID }, annotations },
-      spec: { containers, ...(options.hostNetwork ? { hostNetwork: true } : {}) },
+      spec: {
+        containers,
+        ...(options.hostNetwork ? { hostNetwork: true } : {}),
+        ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
+      },
     },
   });
   created.status = {
