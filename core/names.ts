@@ -17,6 +17,8 @@ export const OPT_IN_VALUES: readonly string[] = ['enabled', 'enable', 'true', 'y
 
 export const SIDECAR_CONTAINER_NAME = 'furnace';
 export const SIDECAR_PORT = 12380;
+/** The sidecar API over HTTPS, with a key the server pins at registration (core/tls-pin.ts). */
+export const SIDECAR_TLS_PORT = 12381;
 export const SIDECAR_PORT_NAME = 'furnace';
 /** Marker annotation: a pod that carries it (or a container named `furnace`) is never injected again. */
 export const INJECTED_ANNOTATION = `${API_GROUP}/injected`;
@@ -87,6 +89,8 @@ export const SIDECAR_LOCAL_ENV = {
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   /** Port to listen on instead of SIDECAR_PORT; 0 picks a free one (reported at registration). */
   port: 'FURNACE_SIDECAR_PORT',
+  /** HTTPS port instead of SIDECAR_TLS_PORT; 0 picks a free one (reported at registration). */
+  tlsPort: 'FURNACE_SIDECAR_TLS_PORT',
   /** Directory for perf output and the local copy of recent recordings. */
   dataDir: 'FURNACE_SIDECAR_DATA',
 } as const;

@@ -13,6 +13,7 @@ import type { RecordingStatus } from '../core/recording.ts';
 import type { Access, AccessVerb, Identity } from './auth/access.ts';
 import { writeAudit } from './audit.ts';
 import { readBounded } from './read-bounded.ts';
+import { createSidecarConnector } from './sidecar-connect.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
@@ -125,8 +126,10 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
   }
 
   function upstreamOf(request: FastifyRequest): string {
-    const { host, port } = contextOf(request).registration.address;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const { address, tls } = contextOf(request).registration;
+    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+    // A sidecar that registered a TLS key is reached only over TLS, with that key (sidecar-connect.ts).
+    return tls ? `https://${host}:${tls.port}` : `http://${host}:${address.port}`;
   }
 
   function finishStart(
@@ -203,7 +206,11 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       prefix: '/proxy/:namespace/:pod',
       rewritePrefix: '',
       undici: {
-        connectTimeout: deps.timeoutSeconds * 1000,
+        connect: createSidecarConnector({
+          pinFor: (host, port) =>
+            deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin,
+          timeoutMs: deps.timeoutSeconds * 1000,
+        }),
         headersTimeout: deps.timeoutSeconds * 1000,
         bodyTimeout: 0,
       },

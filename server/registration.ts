@@ -6,13 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import { FurnaceError, type ErrorCode } from '../core/errors.ts';
-import { LOCAL_NAMESPACE, SIDECAR_PORT, TOKEN_AUDIENCE } from '../core/names.ts';
+import { LOCAL_NAMESPACE, SIDECAR_PORT, SIDECAR_TLS_PORT, TOKEN_AUDIENCE } from '../core/names.ts';
+import { TLS_PIN_PATTERN } from '../core/tls-pin.ts';
 import { readBearer, sameSecret } from '../core/http-errors.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { createNamespaceOptIn } from './kube/namespace-opt-in.ts';
 import { checkPod, podFromReview, type Refusal } from './kube/pod-identity.ts';
 import { createTokenCache, hashToken, type TokenCache } from './kube/token-cache.ts';
-import type { Registry, RegisterInput } from './registry/lease-registry.ts';
+import type { Registry, RegisterInput, SidecarTls } from './registry/lease-registry.ts';
 import { registrationKey } from './registry/lease-registry.ts';
 
 export type RegistrationMode =
@@ -25,6 +26,8 @@ export type RegistrationMode =
       tokens?: TokenCache;
       /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
       sidecarPort?: number;
+      /** Defaults to SIDECAR_TLS_PORT, used when the sidecar registers a TLS key. */
+      sidecarTlsPort?: number;
       /** Pods as the pod watch last saw them; a miss or a stale entry falls back to reading the Pod. */
       cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
     }
@@ -46,10 +49,31 @@ function refuse(refusal: Refusal): FurnaceError {
   return new FurnaceError(CODES[refusal.status], `registration refused: ${refusal.reason}`);
 }
 
+interface RegistrationBody {
+  port?: number;
+  tlsPort?: number;
+  tlsPin?: string;
+}
+
 const bodySchema = {
   type: 'object',
-  properties: { port: { type: 'integer', minimum: 1, maximum: 65535 } },
+  properties: {
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    tlsPort: { type: 'integer', minimum: 1, maximum: 65535 },
+    tlsPin: { type: 'string', pattern: TLS_PIN_PATTERN },
+  },
+  dependencies: { tlsPort: ['tlsPin'], tlsPin: ['tlsPort'] },
 } as const;
+
+/**
+ * Where the sidecar serves its API over TLS, with the key it pins. In a cluster the port is fixed, like
+ * the plain one (a body cannot point the proxy at another port of the pod); locally the body says it.
+ */
+function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): SidecarTls | undefined {
+  if (body?.tlsPin === undefined || body.tlsPort === undefined) return undefined;
+  const port = mode.kind === 'kubernetes' ? (mode.sidecarTlsPort ?? SIDECAR_TLS_PORT) : body.tlsPort;
+  return { port, pin: body.tlsPin };
+}
 
 const responseSchema = {
   200: {
@@ -112,7 +136,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
   const { mode, registry } = deps;
   const resolveKube = mode.kind === 'kubernetes' ? kubernetesResolver(mode, registry, deps.now) : undefined;
 
-  app.post<{ Body: { port?: number } }>(
+  app.post<{ Body: RegistrationBody | undefined }>(
     '/api/v1/sidecars',
     { schema: { body: bodySchema, response: responseSchema } },
     async (request) => {
@@ -133,6 +157,8 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       } else {
         input = await resolveKube!(token, request.ip);
       }
+      const tls = tlsOf(request.body, mode);
+      if (tls) input.tls = tls;
       const before = registry.get(input.namespace, input.pod);
       const registration = registry.register(input);
       const renewed = before?.proxyToken === registration.proxyToken;

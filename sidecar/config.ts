@@ -13,7 +13,13 @@ import {
   type Setting,
 } from '../core/config-values.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
-import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
+import {
+  SIDECAR_ENV,
+  SIDECAR_LOCAL_ENV,
+  SIDECAR_MOUNT_PATHS,
+  SIDECAR_PORT,
+  SIDECAR_TLS_PORT,
+} from '../core/names.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
 export const SIDECAR_TUNING_ENV = {
@@ -68,6 +74,8 @@ export interface SidecarConfig {
   registrationSecret?: string;
   host: string;
   port: number;
+  /** The API over HTTPS; the plain port then answers only /healthz (the kubelet's probes). */
+  tlsPort: number;
   dataDir: string;
   limits: RecordingLimits;
   maxPerfDataBytes: number;
@@ -183,6 +191,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     registrationSecret,
     host: podIp ?? '127.0.0.1',
     port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
+    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, SIDECAR_TLS_PORT, 0, 65535),
     dataDir:
       text(env, SIDECAR_LOCAL_ENV.dataDir) ??
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),

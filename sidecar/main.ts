@@ -2,7 +2,9 @@
 // the sidecar), listens, registers with the server, stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,7 @@ import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
 import { startRegistration, type LoopTimers } from './registration.ts';
+import { createServingIdentity } from './self-signed-certificate.ts';
 import { serverCaReader } from './server-ca.ts';
 
 const timers: LoopTimers = {
@@ -32,6 +35,18 @@ function newRecordingId(): string {
 
 function log(message: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
+}
+
+/** The same API over HTTPS with a fresh key, whose pin registration announces to the server. */
+async function listenTls(
+  handler: Parameters<typeof createHttpsServer>[1],
+  config: SidecarConfig,
+): Promise<{ server: HttpsServer; port: number; pin: string }> {
+  const identity = createServingIdentity();
+  const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
+  server.listen(config.tlsPort, config.host);
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port, pin: identity.pin };
 }
 
 function credentialReader(config: SidecarConfig): () => Promise<string> {
@@ -83,13 +98,16 @@ async function main(): Promise<void> {
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => tokens.uploadToken !== undefined,
+    requireTls: true,
     logger: { level: config.logLevel },
   });
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
+  const tls = await listenTls((request, response) => app.routing(request, response), config);
   log('sidecar listening', {
     host: config.host,
     port,
+    tlsPort: tls.port,
     mode: config.mode,
     pod: `${config.podNamespace}/${config.podName}`,
     buildIdMmap,
@@ -108,7 +126,7 @@ async function main(): Promise<void> {
             readCa: readServerCa,
             log,
           },
-          { serverUrl: config.serverUrl, port },
+          { serverUrl: config.serverUrl, port, tls: { port: tls.port, pin: tls.pin } },
         );
   if (registration === undefined)
     log(`no ${SIDECAR_ENV.serverUrl}: not registering, so no proxy token will be accepted`);
@@ -123,7 +141,11 @@ async function main(): Promise<void> {
     forced.unref();
     void controller
       .close()
-      .then(() => app.close())
+      .then(() => {
+        tls.server.closeAllConnections();
+        tls.server.close();
+        return app.close();
+      })
       .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

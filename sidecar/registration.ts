@@ -28,6 +28,8 @@ export interface RegistrationOptions {
   serverUrl: string;
   /** The port the sidecar API actually listens on. */
   port: number;
+  /** Its HTTPS port and the pin of its serving key, which the server's proxy then requires. */
+  tls?: { port: number; pin: string };
   baseDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -77,7 +79,10 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
         method: 'POST',
         url,
         headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ port: options.port }),
+        body: JSON.stringify({
+          port: options.port,
+          ...(options.tls ? { tlsPort: options.tls.port, tlsPin: options.tls.pin } : {}),
+        }),
         ...(ca === undefined ? {} : { ca }),
         timeoutMs: 10_000,
       });

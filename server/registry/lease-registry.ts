@@ -6,12 +6,20 @@ export interface SidecarAddress {
   port: number;
 }
 
+/** The sidecar's HTTPS port (on the address's host) and the pin of its serving key (core/tls-pin.ts). */
+export interface SidecarTls {
+  port: number;
+  pin: string;
+}
+
 export interface Registration {
   namespace: string;
   pod: string;
   /** Pod UID from the token (kubernetes mode); absent in local mode. */
   podUid?: string;
   address: SidecarAddress;
+  /** When set, the proxy reaches the sidecar only over TLS with this key. */
+  tls?: SidecarTls;
   /** The server presents this to the sidecar, and nothing else does. */
   proxyToken: string;
   /** The sidecar presents this on catalog uploads; it authorizes nothing else. */
@@ -26,6 +34,7 @@ export interface RegisterInput {
   pod: string;
   podUid?: string;
   address: SidecarAddress;
+  tls?: SidecarTls;
 }
 
 export interface RegistryDeps {
@@ -37,7 +46,7 @@ export interface RegistryDeps {
 
 export interface Registry {
   readonly leaseSeconds: number;
-  /** Registers or renews; a renewal of the same pod (same UID and address) keeps its tokens. */
+  /** Registers or renews; a renewal of the same sidecar (same UID, address and TLS key) keeps its tokens. */
   register(input: RegisterInput): Registration;
   get(namespace: string, pod: string): Registration | undefined;
   /** The live registration whose sidecar uploads with this token. */
@@ -58,7 +67,9 @@ function sameSidecar(existing: Registration, input: RegisterInput): boolean {
   return (
     existing.podUid === input.podUid &&
     existing.address.host === input.address.host &&
-    existing.address.port === input.address.port
+    existing.address.port === input.address.port &&
+    existing.tls?.port === input.tls?.port &&
+    existing.tls?.pin === input.tls?.pin
   );
 }
 
@@ -99,6 +110,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         expiresAt: now + leaseMs,
       };
       if (input.podUid !== undefined) registration.podUid = input.podUid;
+      if (input.tls !== undefined) registration.tls = { ...input.tls };
       byKey.set(key, registration);
       byUploadToken.set(registration.uploadToken, registration);
       return { ...registration, address: { ...registration.address } };

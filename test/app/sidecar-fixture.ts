@@ -92,7 +92,10 @@ export interface SidecarFixture {
   close(): Promise<void>;
 }
 
-export async function sidecarFixture(env: Record<string, string> = {}): Promise<SidecarFixture> {
+export async function sidecarFixture(
+  env: Record<string, string> = {},
+  options: { requireTls?: boolean } = {},
+): Promise<SidecarFixture> {
   const dataDir = await mkdtemp(`${tmpdir()}/furnace-sidecar-app-`);
   const config = readSidecarConfig(
     { FURNACE_SIDECAR_DATA: dataDir, ...env },
@@ -140,6 +143,7 @@ export async function sidecarFixture(env: Record<string, string> = {}): Promise<
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => true,
+    ...(options.requireTls ? { requireTls: true } : {}),
   });
   return {
     app,

@@ -123,11 +123,20 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
-  it('refuses calls without the proxy token and bad parameters, naming field and limit', async (t) => {
+  it('refuses calls without the proxy token or over plain HTTP, and bad parameters, naming field and limit', async (t) => {
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
 
     assert.equal((await sidecar.call('GET', '/healthz', undefined, null)).status, 200);
+    assert.equal(
+      (await fetch(`${sidecar.base}/healthz`)).status,
+      200,
+      'probes reach /healthz over plain HTTP',
+    );
+    const plain = await fetch(`${sidecar.base}/recordings`, {
+      headers: { authorization: `Bearer ${server.proxyToken}` },
+    });
+    assert.equal(plain.status, 403, 'the API is served over HTTPS only, even to the proxy token');
     for (const token of [null, 'wrong-token', SECRET]) {
       const response = await sidecar.call('POST', '/recordings', { pid: process.pid }, token);
       assert.equal(response.status, 401, `token ${token}`);

@@ -76,4 +76,14 @@ describe('lease registry', () => {
     assert.equal(registry.get('ns', 'web-1'), undefined);
     assert.equal(registry.remove('ns', 'web-1'), false);
   });
+
+  it('gives new tokens when the sidecar registers another TLS key (it restarted), and keeps them for the same key', () => {
+    const { registry } = setup();
+    const withKey = (pin: string) => ({ ...pod, tls: { port: 12381, pin } });
+    registry.register(withKey('pin-a'));
+    assert.equal(registry.register(withKey('pin-a')).proxyToken, 'token-1');
+    const restarted = registry.register(withKey('pin-b'));
+    assert.equal(restarted.proxyToken, 'token-3');
+    assert.deepEqual(registry.get('ns', 'web-1')?.tls, { port: 12381, pin: 'pin-b' });
+  });
 });

@@ -122,6 +122,29 @@ describe('registration loop', () => {
     assert.equal(backoffDelay(30, 0, 1000, 60_000), 30_000);
   });
 
+  it('announces its HTTPS port and the pin of its serving key', async () => {
+    const timers = new ManualTimers();
+    const bodies: unknown[] = [];
+    const loop = startRegistration(
+      {
+        send: (request) => {
+          bodies.push(JSON.parse(request.body as string));
+          return Promise.resolve(answer(200, { leaseSeconds: 60, proxyToken: 'p', uploadToken: 'u' }));
+        },
+        readCredential: () => Promise.resolve('token'),
+        timers,
+        random: () => 0.5,
+        tokens: new ProxyTokens(),
+        log: () => {},
+      },
+      { serverUrl: 'http://127.0.0.1:1', port: 12380, tls: { port: 12381, pin: 'the-pin' } },
+    );
+    await timers.runNext();
+    await loop.registered;
+    assert.deepEqual(bodies, [{ port: 12380, tlsPort: 12381, tlsPin: 'the-pin' }]);
+    loop.stop();
+  });
+
   it('refuses every token before the first registration', () => {
     const tokens = new ProxyTokens();
     assert.equal(tokens.isAccepted('', 0), false);
