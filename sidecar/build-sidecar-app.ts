@@ -30,8 +30,8 @@ export interface SidecarAppDeps {
   /** True for the server's current proxy token (and the previous one during its grace lease). */
   isAcceptedToken(token: string): boolean;
   isRegistered(): boolean;
-  /** Refuse every route but /healthz over plain HTTP (main.ts serves the API over HTTPS as well). */
-  requireTls?: boolean;
+  /** True while main.ts serves the API over HTTPS: every route but /healthz is then refused over plain HTTP. */
+  requireTls?: () => boolean;
   logger?: boolean | object;
 }
 
@@ -64,7 +64,7 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
       done();
       return;
     }
-    if (deps.requireTls === true && request.protocol !== 'https') {
+    if (deps.requireTls?.() === true && request.protocol !== 'https') {
       const message = 'the sidecar API is served over HTTPS only: call it through the Furnace server';
       done(new FurnaceError('ERR_FORBIDDEN', message) as unknown as FastifyError);
       return;

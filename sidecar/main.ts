@@ -37,15 +37,27 @@ function log(message: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
 }
 
-/** The same API over HTTPS with a fresh key, whose pin registration announces to the server. */
+/**
+ * The same API over HTTPS with a fresh key, whose pin registration announces to the server. Undefined
+ * when the port cannot be had (another container of the pod holds it): the API then stays on plain
+ * HTTP, as before TLS, rather than leaving the pod without its profiler.
+ */
 async function listenTls(
   handler: Parameters<typeof createHttpsServer>[1],
   config: SidecarConfig,
-): Promise<{ server: HttpsServer; port: number; pin: string }> {
+): Promise<{ server: HttpsServer; port: number; pin: string } | undefined> {
   const identity = createServingIdentity();
   const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
   server.listen(config.tlsPort, config.host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    log('cannot serve the API over HTTPS: the server will call it over plain HTTP', {
+      tlsPort: config.tlsPort,
+      error: (error as Error).message,
+    });
+    return undefined;
+  }
   return { server, port: (server.address() as AddressInfo).port, pin: identity.pin };
 }
 
@@ -93,21 +105,24 @@ async function main(): Promise<void> {
     log,
     buildIdMmap,
   });
+  // Set once the HTTPS listener is up; the app asks it on every request.
+  const serving: { tls?: Awaited<ReturnType<typeof listenTls>> } = {};
   const app = buildSidecarApp({
     recordings: controller,
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => tokens.uploadToken !== undefined,
-    requireTls: true,
+    requireTls: () => serving.tls !== undefined,
     logger: { level: config.logLevel },
   });
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
   const tls = await listenTls((request, response) => app.routing(request, response), config);
+  serving.tls = tls;
   log('sidecar listening', {
     host: config.host,
     port,
-    tlsPort: tls.port,
+    tlsPort: tls?.port,
     mode: config.mode,
     pod: `${config.podNamespace}/${config.podName}`,
     buildIdMmap,
@@ -126,7 +141,7 @@ async function main(): Promise<void> {
             readCa: readServerCa,
             log,
           },
-          { serverUrl: config.serverUrl, port, tls: { port: tls.port, pin: tls.pin } },
+          { serverUrl: config.serverUrl, port, ...(tls ? { tls: { port: tls.port, pin: tls.pin } } : {}) },
         );
   if (registration === undefined)
     log(`no ${SIDECAR_ENV.serverUrl}: not registering, so no proxy token will be accepted`);
@@ -142,8 +157,8 @@ async function main(): Promise<void> {
     void controller
       .close()
       .then(() => {
-        tls.server.closeAllConnections();
-        tls.server.close();
+        tls?.server.closeAllConnections();
+        tls?.server.close();
         return app.close();
       })
       .then(() => process.exit(0));

@@ -143,7 +143,7 @@ export async function sidecarFixture(
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => true,
-    ...(options.requireTls ? { requireTls: true } : {}),
+    ...(options.requireTls ? { requireTls: () => true } : {}),
   });
   return {
     app,
