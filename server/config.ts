@@ -12,13 +12,13 @@ import {
   readText,
   type LogLevel,
 } from '../core/config-values.ts';
-import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../core/injection/injection-config.ts';
+import type { InjectionConfig } from '../core/injection/injection-config.ts';
 import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../core/injection/injection-config-env.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../core/names.ts';
 import { AUTH_MODES, type AuthMode } from './auth/access.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './catalog/retention.ts';
-import { DEFAULT_TOKEN_CACHE_SETTINGS, type TokenCacheSettings } from './kube/token-cache.ts';
+import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
   createConfigReader,
   isMapping,
@@ -51,7 +51,7 @@ export interface WebhookConfig {
   injection: InjectionConfig;
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends SecuritySettings {
   local: boolean;
   host: string;
   port: number;
@@ -65,15 +65,6 @@ export interface ServerConfig {
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
-  /** `recording.allowSystemWide`: whole-node recordings may be started (with their own permission). */
-  allowSystemWide: boolean;
-  /**
-   * Images a registering pod's furnace container may run: the webhook's injection image (the default
-   * one when the webhook is off), then `registration.sidecarImages`.
-   */
-  sidecarImages: string[];
-  /** How TokenReview answers are cached and failed reviews rate-limited. */
-  tokenReview: TokenCacheSettings;
   tls?: { certFile: string; keyFile: string };
   /** The admission webhook listener; none in local mode or with `webhook.enabled: false`. */
   webhook?: WebhookConfig;
@@ -164,42 +155,6 @@ function readRetention(reader: ConfigReader): RetentionPolicy {
   };
 }
 
-function readTokenReview(reader: ConfigReader): TokenCacheSettings {
-  const d = DEFAULT_TOKEN_CACHE_SETTINGS;
-  return {
-    ttlSeconds: readInteger(reader.get('tokenReview.cacheSeconds'), d.ttlSeconds, 1, 3600),
-    failureTtlSeconds: readInteger(
-      reader.get('tokenReview.failureCacheSeconds'),
-      d.failureTtlSeconds,
-      1,
-      600,
-    ),
-    clientFailuresPerMinute: readInteger(
-      reader.get('tokenReview.clientFailuresPerMinute'),
-      d.clientFailuresPerMinute,
-      1,
-      1_000_000,
-    ),
-    failuresPerMinute: readInteger(
-      reader.get('tokenReview.failuresPerMinute'),
-      d.failuresPerMinute,
-      1,
-      1_000_000,
-    ),
-  };
-}
-
-const IMAGES_ALLOWED = 'a list of image references without spaces (a digest reference pins best)';
-
-function readSidecarImages(reader: ConfigReader, webhook: WebhookConfig | undefined): string[] {
-  const setting = reader.get('registration.sidecarImages');
-  const extra = setting.value ?? [];
-  if (!Array.isArray(extra) || !extra.every((image) => typeof image === 'string' && /^[^\s]+$/.test(image)))
-    throw new ConfigError(setting.key, extra, IMAGES_ALLOWED, setting.source);
-  const injected = webhook?.injection.image ?? DEFAULT_INJECTION_CONFIG.image;
-  return [...new Set([injected, ...(extra as string[])])];
-}
-
 function readTls(reader: ConfigReader, local: boolean): ServerConfig['tls'] {
   const certFile = readText(reader.get('tls.certFile', SERVER_ENV.certFile), '');
   const keyFile = readText(reader.get('tls.keyFile', SERVER_ENV.keyFile), '');
@@ -268,7 +223,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const { local } = input;
   const reader = createConfigReader(input.file, input.env);
   const host = reader.get('host', SERVER_ENV.host);
-  const config: ServerConfig = {
+  const config: Omit<ServerConfig, keyof SecuritySettings> = {
     local,
     host: readText(host, local ? '127.0.0.1' : '0.0.0.0'),
     port: readInteger(reader.get('port', SERVER_ENV.port), SERVER_PORT, 0, 65535),
@@ -287,9 +242,6 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     proxyTimeoutSeconds: readInteger(reader.get('proxyTimeoutSeconds'), 30, 1, 600),
     ...readLimits(reader),
     retention: readRetention(reader),
-    allowSystemWide: readBoolean(reader.get('recording.allowSystemWide'), false),
-    sidecarImages: [],
-    tokenReview: readTokenReview(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
   };
@@ -299,10 +251,10 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   if (tls) config.tls = tls;
   const webhook = readWebhook(reader, input);
   if (webhook) config.webhook = webhook;
-  config.sidecarImages = readSidecarImages(reader, webhook);
+  const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
-  checkAuthBinding(config, host.source);
-  return config;
+  checkAuthBinding(resolved, host.source);
+  return resolved;
 }
 
 export function limitsFor(
