@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   ERR_RECORDING_RUNNING: 409,
   ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_RATE_LIMITED: 429,
   ERR_UPSTREAM_FAILED: 502,
   /** The catalog or a namespace's share of it is full; nothing of anyone else is evicted to make room. */
   ERR_QUOTA_EXCEEDED: 507,

@@ -144,6 +144,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = toFurnaceError(error, request);
     if (failure.status >= 500) request.log.error({ err: error }, failure.message);
+    const retryAfter = failure.details.retryAfterSeconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     return reply.code(failure.status).type('application/json').send(toErrorBody(failure));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -19,6 +19,8 @@ export const OPT_OUT_VALUES: readonly string[] = ['disabled', 'disable', 'false'
 
 export const SIDECAR_CONTAINER_NAME = 'furnace';
 export const SIDECAR_PORT = 12380;
+/** The sidecar API over HTTPS, with a key the server pins at registration (core/tls-pin.ts). */
+export const SIDECAR_TLS_PORT = 12381;
 export const SIDECAR_PORT_NAME = 'furnace';
 /** Marker annotation: a pod that carries it (or a container named `furnace`) is never injected again. */
 export const INJECTED_ANNOTATION = `${API_GROUP}/injected`;
@@ -40,7 +42,17 @@ export const SIDECAR_ENV = {
   outputSizeLimit: 'FURNACE_OUTPUT_SIZE_LIMIT',
   /** The container-storage emptyDir's sizeLimit (a quantity): image pulls for symbols stay below it. */
   storageSizeLimit: 'FURNACE_STORAGE_SIZE_LIMIT',
+  /** The server CA from the ConfigMap SERVER_CA_CONFIG_MAP, kept current; wins over FURNACE_SERVER_CA. */
+  serverCaFile: 'FURNACE_SERVER_CA_FILE',
 } as const;
+
+/**
+ * ConfigMap in each opted-in namespace that holds the server's CA under SERVER_CA_KEY, kept current by the
+ * operator (the sidecar re-reads it, so a CA rotation needs no pod restart). Optional: without it the
+ * sidecar trusts FURNACE_SERVER_CA, the CA of the day the pod was admitted.
+ */
+export const SERVER_CA_CONFIG_MAP = 'furnace-server-ca';
+export const SERVER_CA_KEY = 'ca.crt';
 
 export const WEBHOOK_PORT = 8443;
 export const WEBHOOK_PATH = '/mutate';
@@ -90,6 +102,8 @@ export const SIDECAR_LOCAL_ENV = {
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   /** Port to listen on instead of SIDECAR_PORT; 0 picks a free one (reported at registration). */
   port: 'FURNACE_SIDECAR_PORT',
+  /** HTTPS port instead of SIDECAR_TLS_PORT; 0 picks a free one (reported at registration). */
+  tlsPort: 'FURNACE_SIDECAR_TLS_PORT',
   /** Directory for perf output and the local copy of recent recordings. */
   dataDir: 'FURNACE_SIDECAR_DATA',
 } as const;
@@ -108,4 +122,6 @@ export const SIDECAR_MOUNT_PATHS = {
   outputDir: '/var/lib/furnace',
   /** emptyDir for image layers pulled to read symbols. */
   containerStorageDir: '/var/lib/containers',
+  /** The ConfigMap SERVER_CA_CONFIG_MAP (FURNACE_SERVER_CA_FILE names the file in it). */
+  serverCaDir: '/var/run/secrets/furnace-server-ca',
 } as const;

@@ -36,6 +36,8 @@ export interface ServerAppDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   now: () => number;
   proxyTimeoutSeconds: number;
+  /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
+  allowSystemWide?: boolean;
   /** Events on pods (kubernetes mode). */
   kube?: KubeGateway;
   /** Extra readiness, e.g. the pod watch having synced. */
@@ -201,6 +203,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       metrics: shared.metrics,
       now: deps.now,
       timeoutSeconds: deps.proxyTimeoutSeconds,
+      allowSystemWide: deps.allowSystemWide ?? false,
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
     });
   });

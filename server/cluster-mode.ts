@@ -8,13 +8,15 @@ import { createClientGateway } from './kube/client-gateway.ts';
 import { reuseConnections } from './kube/keep-alive.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
+import type { TokenCache } from './kube/token-cache.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { buildWebhookApp } from './webhook/build-webhook-app.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
   kube: KubeGateway;
-  watchPods(registry: Registry, log: FastifyBaseLogger): PodWatch;
+  /** Removes deleted pods' registrations and forgets the token reviews bound to them. */
+  watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger): PodWatch;
 }
 
 /** The in-cluster service account, or KUBECONFIG outside a cluster. */
@@ -24,8 +26,15 @@ export function connectCluster(): ClusterConnection {
   reuseConnections(kc);
   return {
     kube: createClientGateway(kc),
-    watchPods: (registry, log) =>
-      startPodWatch({ kc, log, onDeleted: (namespace, pod, uid) => registry.remove(namespace, pod, uid) }),
+    watchPods: (registry, tokens, log) =>
+      startPodWatch({
+        kc,
+        log,
+        onDeleted: (namespace, pod, uid) => {
+          registry.remove(namespace, pod, uid);
+          tokens.dropPod(namespace, pod, uid);
+        },
+      }),
   };
 }
 

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../core/li
 import { SERVER_PORT, WEBHOOK_PORT } from '../core/names.ts';
 import { AUTH_MODES, type AuthMode } from './auth/access.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './catalog/retention.ts';
+import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
   createConfigReader,
   isMapping,
@@ -59,7 +60,7 @@ export interface WebhookConfig {
   injection: InjectionConfig;
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends SecuritySettings {
   local: boolean;
   /** The user listener: UI, API, proxy, catalog. */
   host: string;
@@ -230,7 +231,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const host = reader.get('host', SERVER_ENV.host);
   const port = readInteger(reader.get('port', SERVER_ENV.port), SERVER_PORT, 0, 65535);
   const authMode = reader.get('auth.mode', SERVER_ENV.authMode);
-  const config: ServerConfig = {
+  const config: Omit<ServerConfig, keyof SecuritySettings> = {
     local,
     host: readText(host, local ? '127.0.0.1' : '0.0.0.0'),
     port,
@@ -258,13 +259,14 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
+  const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
-  checkAuthBinding(config, {
+  checkAuthBinding(resolved, {
     host: host.source,
     authMode: authMode.source,
     proxyClientCaFile: clientCa.source,
   });
-  return config;
+  return resolved;
 }
 
 export function limitsFor(

@@ -29,6 +29,7 @@ export function localSidecarEnv(options: LocalSidecarOptions): Record<string, st
   env[SIDECAR_ENV.podNamespace] = LOCAL_NAMESPACE;
   env[SIDECAR_ENV.podName] = options.hostname;
   env[SIDECAR_LOCAL_ENV.port] = '0';
+  env[SIDECAR_LOCAL_ENV.tlsPort] = '0';
   env[SIDECAR_LOCAL_ENV.dataDir] = join(resolve(options.dataDir), 'sidecar');
   return env;
 }

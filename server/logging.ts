@@ -10,8 +10,10 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'headers.cookie',
   '*.proxyToken',
+  '*.uploadToken',
   '*.token',
   'proxyToken',
+  'uploadToken',
   'token',
 ];
 

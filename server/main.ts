@@ -16,6 +16,7 @@ import { listenOn, readClientCa } from './listen.ts';
 import { loadServerConfig } from './load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
+import { createTokenCache, type TokenCache } from './kube/token-cache.ts';
 import type { ClusterConnection } from './cluster-mode.ts';
 import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './local-mode.ts';
 import { loggerOptions } from './logging.ts';
@@ -62,9 +63,10 @@ async function startClusterParts(
   config: ServerConfig,
   running: Running,
   registry: Registry,
+  tokens: TokenCache,
   metricsRegistry: MetricsRegistry,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, running.apps.user.log);
+  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
@@ -107,8 +109,16 @@ async function start(local: boolean): Promise<Running> {
     : undefined;
   // The pod watch starts once the listeners do (startClusterParts); until then there is none.
   const watch: { current?: PodWatch } = {};
+  // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
+  const tokens = createTokenCache({ now, ...config.tokenReview });
   const registration: RegistrationMode = kube
-    ? { kind: 'kubernetes', kube, cachedPod: (namespace, name) => watch.current?.getPod(namespace, name) }
+    ? {
+        kind: 'kubernetes',
+        kube,
+        sidecarImages: config.sidecarImages,
+        tokens,
+        cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
+      }
     : { kind: 'local', secret, hostname: podName };
   const metricsRegistry = createMetricsRegistry();
   const tls = tlsSource?.current();
@@ -120,6 +130,7 @@ async function start(local: boolean): Promise<Running> {
       userHeader: config.userHeader,
       groupsHeader: config.groupsHeader,
       now,
+      tokens,
       ...(kube ? { kube } : {}),
     }),
     registration,
@@ -127,6 +138,7 @@ async function start(local: boolean): Promise<Running> {
     limitsFor: (namespace) => limitsFor(config, namespace),
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
+    allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,
     logger: loggerOptions(config.logLevel),
@@ -143,7 +155,7 @@ async function start(local: boolean): Promise<Running> {
   const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
   const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
   if (cluster) {
-    await startClusterParts(cluster, config, running, registry, metricsRegistry);
+    await startClusterParts(cluster, config, running, registry, tokens, metricsRegistry);
     if (running.podWatch) watch.current = running.podWatch;
   }
   if (local && config.localSidecar) {

@@ -27,7 +27,7 @@ export function registerMetricsRoute(
   deps: { access: Access; metricsRegistry: MetricsRegistry },
 ): void {
   app.get(METRICS_PATH, async (request, reply) => {
-    const identity = await deps.access.authenticate(request.headers);
+    const identity = await deps.access.authenticate(request.headers, request.ip);
     if (!(await deps.access.allowsPath(identity, 'get', METRICS_PATH)))
       throw new FurnaceError('ERR_FORBIDDEN', `${identity.user} may not get ${METRICS_PATH}`, {
         verb: 'get',

@@ -1,7 +1,7 @@
 // ANY /proxy/:namespace/:pod/*: forwarded to the pod's registered sidecar with the proxy token.
 // The upstream is picked per request from the registry; an unregistered pod never causes a
-// connection. A start request is decided by `decideStart` (the same contract the sidecar checks) and
-// forwarded as the bytes that were checked.
+// connection. A start request is admitted by `admitStart` (the same contract the sidecar checks, plus a
+// reserved concurrency slot) and forwarded as the bytes that were checked.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
@@ -20,10 +20,11 @@ import {
   secureProxyReply,
   upstreamAnswerError,
 } from './proxy-answer.ts';
-import { decideStart } from './start-decision.ts';
+import { createSidecarConnector } from './sidecar-connect.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
-import type { RunningRecordings } from './running-recordings.ts';
+import type { Reservation, RunningRecordings } from './running-recordings.ts';
+import { admitStart } from './start-admission.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -34,6 +35,8 @@ export interface ProxyDeps {
   now: () => number;
   /** Upstream connect and header timeout. */
   timeoutSeconds: number;
+  /** The server setting `recording.allowSystemWide` (off unless given). */
+  allowSystemWide?: boolean;
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
 }
 
@@ -42,6 +45,8 @@ interface ProxyContext {
   identity: Identity;
   startedAt: bigint;
   start?: RecordingParams;
+  /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
+  reservation?: Reservation;
 }
 
 const MAX_START_BODY = 64 * 1024;
@@ -89,7 +94,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
   async function admit(request: FastifyRequest): Promise<void> {
     const { namespace, pod } = request.params as { namespace: string; pod: string };
     // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
-    const identity = await deps.access.authenticate(request.headers);
+    const identity = await deps.access.authenticate(request.headers, request.ip);
     const rest = restOf(request);
     await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const registration = deps.registry.get(namespace, pod);
@@ -101,15 +106,16 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
     if (request.method === 'POST' && rest === 'recordings') {
       const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
-      const decision = decideStart({
-        namespace,
-        body: body.length > 0 ? body : undefined,
-        limits: deps.limitsFor(namespace),
-        runningInNamespace: deps.running.countNamespace(namespace),
-        runningInCluster: deps.running.countAll(),
-      });
-      if (!decision.allowed) throw decision.error;
-      context.start = decision.params;
+      const admitted = await admitStart(
+        {
+          ...deps,
+          allowSystemWide: deps.allowSystemWide ?? false,
+          reservationSeconds: 2 * deps.timeoutSeconds + 60,
+        },
+        { identity, namespace, pod, body },
+      );
+      context.start = admitted.params;
+      context.reservation = admitted.reservation;
       // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
       request.body = Readable.from([body]);
     }
@@ -128,8 +134,10 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
   }
 
   function upstreamOf(request: FastifyRequest): string {
-    const { host, port } = contextOf(request).registration.address;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const { address, tls } = contextOf(request).registration;
+    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+    // A sidecar that registered a TLS key is reached only over TLS, with that key (sidecar-connect.ts).
+    return tls ? `https://${host}:${tls.port}` : `http://${host}:${address.port}`;
   }
 
   function finishStart(
@@ -143,12 +151,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       const status = JSON.parse(body.toString('utf8')) as RecordingStatus;
       if (typeof status.id === 'string') {
         const durationSeconds = context.start?.durationSeconds ?? 0;
-        deps.running.add({
-          namespace,
-          pod,
-          id: status.id,
-          deadline: deps.now() + (durationSeconds + 900) * 1000,
-        });
+        context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
         writeAudit(request.log, {
           action: 'start',
           identity: context.identity,
@@ -211,12 +214,21 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       secureProxyReply(reply, restOf(request));
       done(null, payload);
     });
+    // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
+    scope.addHook('onResponse', (request, _reply, done) => {
+      contexts.get(request)?.reservation?.release();
+      done();
+    });
     await scope.register(httpProxy, {
       upstream: '',
       prefix: '/proxy/:namespace/:pod',
       rewritePrefix: '',
       undici: {
-        connectTimeout: deps.timeoutSeconds * 1000,
+        connect: createSidecarConnector({
+          pinFor: (host, port) =>
+            deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin,
+          timeoutMs: deps.timeoutSeconds * 1000,
+        }),
         headersTimeout: deps.timeoutSeconds * 1000,
         // undici's bodyTimeout is an idle timeout (between chunks): a long download goes on, a stalled one ends.
         bodyTimeout: deps.timeoutSeconds * 1000,

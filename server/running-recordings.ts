@@ -1,6 +1,9 @@
 // Recordings started through this server that have not finished yet, for the per-namespace and
-// per-cluster concurrency limits. An entry ends when the sidecar uploads a finished state, when
-// its pod goes away, or at a deadline well past its duration (a sidecar may die mid-recording).
+// per-cluster concurrency limits. A start holds a reservation from the moment it is admitted until the
+// sidecar answers: committed with the recording id, or released when the start failed. Reservations count
+// like running recordings, so parallel starts cannot all see the same free room. An entry ends when the
+// sidecar uploads a finished state, when its pod goes away, or at a deadline well past its duration (a
+// sidecar may die mid-recording); a reservation nobody settles ends at its own deadline.
 
 export interface RunningRecording {
   namespace: string;
@@ -9,24 +12,61 @@ export interface RunningRecording {
   deadline: number;
 }
 
+export interface Slot {
+  namespace: string;
+  pod: string;
+  /** When an unsettled reservation stops counting (ms since the epoch). */
+  deadline: number;
+}
+
+export interface Reservation {
+  /** The start succeeded: the slot becomes the running recording `id`, counted until `deadline`. */
+  commit(id: string, deadline: number): void;
+  /** The start failed: the slot is free again. Does nothing once committed or released. */
+  release(): void;
+}
+
 export interface RunningRecordings {
-  add(recording: RunningRecording): void;
+  /** Takes a slot now; count and reserve in one synchronous step (see start-admission.ts). */
+  reserve(slot: Slot): Reservation;
   finish(id: string): RunningRecording | undefined;
   finishPod(namespace: string, pod: string): void;
+  /** Running recordings and pending reservations in the namespace. */
   countNamespace(namespace: string): number;
   countAll(): number;
+  /** Ids of running recordings (reservations have none yet). */
   ids(): string[];
 }
 
 export function createRunningRecordings(now: () => number): RunningRecordings {
   const byId = new Map<string, RunningRecording>();
+  const pending = new Set<Slot>();
   function prune(): void {
     const time = now();
     for (const [id, recording] of byId) if (recording.deadline <= time) byId.delete(id);
+    for (const slot of pending) if (slot.deadline <= time) pending.delete(slot);
+  }
+  function all(): { namespace: string }[] {
+    prune();
+    return [...byId.values(), ...pending];
   }
   return {
-    add(recording) {
-      byId.set(recording.id, recording);
+    reserve(slot) {
+      const held = { ...slot };
+      pending.add(held);
+      let settled = false;
+      return {
+        commit(id, deadline) {
+          if (settled) return;
+          settled = true;
+          pending.delete(held);
+          byId.set(id, { namespace: held.namespace, pod: held.pod, id, deadline });
+        },
+        release() {
+          settled = true;
+          pending.delete(held);
+        },
+      };
     },
     finish(id) {
       const recording = byId.get(id);
@@ -39,12 +79,10 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
       }
     },
     countNamespace(namespace) {
-      prune();
-      return [...byId.values()].filter((recording) => recording.namespace === namespace).length;
+      return all().filter((recording) => recording.namespace === namespace).length;
     },
     countAll() {
-      prune();
-      return byId.size;
+      return all().length;
     },
     ids() {
       prune();

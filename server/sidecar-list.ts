@@ -40,7 +40,7 @@ export function registerSidecarListRoute(
     '/api/v1/sidecars',
     { schema: { querystring: querySchema, response: responseSchema } },
     async (request) => {
-      const identity = await deps.access.authenticate(request.headers);
+      const identity = await deps.access.authenticate(request.headers, request.ip);
       const wanted = request.query.namespace;
       const registrations = deps.registry
         .list()

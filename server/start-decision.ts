@@ -1,18 +1,30 @@
-// Whether a start request may go to the sidecar: its parameters against the namespace's limits, and the
-// recordings already running against the concurrency limits. Pure; the proxy hook acts on the answer.
+// Whether a start request may go to the sidecar, in two pure steps: its parameters against the
+// namespace's limits and the server's settings, then the recordings already running against the
+// concurrency limits. start-admission.ts runs them, with the permission check in between.
 import { FurnaceError } from '../core/errors.ts';
 import type { RecordingLimits } from '../core/limits.ts';
 import { validateRecordingParams, type RecordingParams } from '../core/recording-params.ts';
 
-export type StartRefusal = 'invalid-body' | 'invalid-parameters' | 'namespace-busy' | 'cluster-busy';
+/** The server setting that enables `systemWide: true` (off by default). */
+export const SYSTEM_WIDE_SETTING = 'recording.allowSystemWide';
 
-export type StartDecision =
-  { allowed: true; params: RecordingParams } | { allowed: false; reason: StartRefusal; error: FurnaceError };
+export type StartRefusal =
+  'invalid-body' | 'invalid-parameters' | 'system-wide-disabled' | 'namespace-busy' | 'cluster-busy';
 
-export interface StartInput {
-  namespace: string;
+type Refused = { allowed: false; reason: StartRefusal; error: FurnaceError };
+export type ParamsDecision = { allowed: true; params: RecordingParams } | Refused;
+export type SlotDecision = { allowed: true } | Refused;
+
+export interface ParamsInput {
   /** The request body as received, or undefined when it was empty. */
   body: Buffer | undefined;
+  limits: Readonly<RecordingLimits>;
+  /** The server setting SYSTEM_WIDE_SETTING. */
+  allowSystemWide: boolean;
+}
+
+export interface SlotInput {
+  namespace: string;
   limits: Readonly<RecordingLimits>;
   runningInNamespace: number;
   runningInCluster: number;
@@ -28,8 +40,7 @@ function busy(field: string, limit: number, message: string): FurnaceError {
   return new FurnaceError('ERR_LIMIT_EXCEEDED', `${message} (${field})`, { field, limit });
 }
 
-export function decideStart(input: StartInput): StartDecision {
-  const { namespace, limits } = input;
+export function decideStartParams(input: ParamsInput): ParamsDecision {
   let body: unknown;
   try {
     body = parseBody(input.body);
@@ -41,10 +52,23 @@ export function decideStart(input: StartInput): StartDecision {
   }
   let params: RecordingParams;
   try {
-    params = validateRecordingParams(body, limits);
+    params = validateRecordingParams(body, input.limits);
   } catch (error) {
     return { allowed: false, reason: 'invalid-parameters', error: error as FurnaceError };
   }
+  if (params.systemWide && !input.allowSystemWide) {
+    const error = new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `systemWide is true, but this server does not allow whole-node recordings (${SYSTEM_WIDE_SETTING} is false)`,
+      { field: 'systemWide', setting: SYSTEM_WIDE_SETTING },
+    );
+    return { allowed: false, reason: 'system-wide-disabled', error };
+  }
+  return { allowed: true, params };
+}
+
+export function decideStartSlot(input: SlotInput): SlotDecision {
+  const { namespace, limits } = input;
   if (input.runningInNamespace >= limits.maxConcurrentPerNamespace) {
     const error = busy(
       'maxConcurrentPerNamespace',
@@ -61,5 +85,5 @@ export function decideStart(input: StartInput): StartDecision {
     );
     return { allowed: false, reason: 'cluster-busy', error };
   }
-  return { allowed: true, params };
+  return { allowed: true };
 }

@@ -1,4 +1,5 @@
-// The sidecar HTTP API: an un-listened Fastify instance; every route but /healthz needs the proxy token.
+// The sidecar HTTP API: an un-listened Fastify instance; every route but /healthz needs the proxy token,
+// and, once the API is served over HTTPS too, a TLS connection (the plain port is left to the probes).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -29,6 +30,8 @@ export interface SidecarAppDeps {
   /** True for the server's current proxy token (and the previous one during its grace lease). */
   isAcceptedToken(token: string): boolean;
   isRegistered(): boolean;
+  /** True while main.ts serves the API over HTTPS: every route but /healthz is then refused over plain HTTP. */
+  requireTls?: () => boolean;
   logger?: boolean | object;
 }
 
@@ -57,8 +60,17 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
   installErrorHandler(app);
 
   app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.url === '/healthz') {
+      done();
+      return;
+    }
+    if (deps.requireTls?.() === true && request.protocol !== 'https') {
+      const message = 'the sidecar API is served over HTTPS only: call it through the Furnace server';
+      done(new FurnaceError('ERR_FORBIDDEN', message) as unknown as FastifyError);
+      return;
+    }
     const token = readBearer(request.headers);
-    if (request.routeOptions.url === '/healthz' || (token !== undefined && deps.isAcceptedToken(token))) {
+    if (token !== undefined && deps.isAcceptedToken(token)) {
       done();
       return;
     }

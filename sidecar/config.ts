@@ -15,7 +15,13 @@ import {
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
 import { quantityBytes } from '../core/quantity.ts';
-import { SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_MOUNT_PATHS, SIDECAR_PORT } from '../core/names.ts';
+import {
+  SIDECAR_ENV,
+  SIDECAR_LOCAL_ENV,
+  SIDECAR_MOUNT_PATHS,
+  SIDECAR_PORT,
+  SIDECAR_TLS_PORT,
+} from '../core/names.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
 export const SIDECAR_TUNING_ENV = {
@@ -58,6 +64,8 @@ export interface SidecarConfig {
   mode: SidecarMode;
   serverUrl?: string;
   serverCa?: string;
+  /** A file with the server CA that is kept current (FURNACE_SERVER_CA_FILE); wins over serverCa. */
+  serverCaFile?: string;
   podName: string;
   podNamespace: string;
   podUid?: string;
@@ -68,6 +76,8 @@ export interface SidecarConfig {
   registrationSecret?: string;
   host: string;
   port: number;
+  /** The API over HTTPS; the plain port then answers only /healthz (the kubelet's probes). */
+  tlsPort: number;
   dataDir: string;
   limits: RecordingLimits;
   maxPerfDataBytes: number;
@@ -217,6 +227,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     mode,
     serverUrl: serverUrl?.replace(/\/+$/, ''),
     serverCa: text(env, SIDECAR_ENV.serverCa),
+    serverCaFile: text(env, SIDECAR_ENV.serverCaFile),
     podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
     podNamespace: text(env, SIDECAR_ENV.podNamespace) ?? 'local',
     podUid,
@@ -227,6 +238,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     registrationSecret,
     host: podIp ?? '127.0.0.1',
     port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
+    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, SIDECAR_TLS_PORT, 0, 65535),
     dataDir:
       text(env, SIDECAR_LOCAL_ENV.dataDir) ??
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),

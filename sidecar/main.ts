@@ -2,7 +2,9 @@
 // the sidecar), listens, registers with the server, stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,8 @@ import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
 import { startRegistration, type LoopTimers } from './registration.ts';
+import { createServingIdentity } from './self-signed-certificate.ts';
+import { serverCaReader } from './server-ca.ts';
 
 const timers: LoopTimers = {
   now: () => Date.now(),
@@ -31,6 +35,30 @@ function newRecordingId(): string {
 
 function log(message: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
+}
+
+/**
+ * The same API over HTTPS with a fresh key, whose pin registration announces to the server. Undefined
+ * when the port cannot be had (another container of the pod holds it): the API then stays on plain
+ * HTTP, as before TLS, rather than leaving the pod without its profiler.
+ */
+async function listenTls(
+  handler: Parameters<typeof createHttpsServer>[1],
+  config: SidecarConfig,
+): Promise<{ server: HttpsServer; port: number; pin: string } | undefined> {
+  const identity = createServingIdentity();
+  const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
+  server.listen(config.tlsPort, config.host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    log('cannot serve the API over HTTPS: the server will call it over plain HTTP', {
+      tlsPort: config.tlsPort,
+      error: (error as Error).message,
+    });
+    return undefined;
+  }
+  return { server, port: (server.address() as AddressInfo).port, pin: identity.pin };
 }
 
 function credentialReader(config: SidecarConfig): () => Promise<string> {
@@ -49,6 +77,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const tokens = new ProxyTokens();
+  const readServerCa = serverCaReader(config);
   const spawnChild = spawn as unknown as SpawnFn;
   await mkdir(config.dataDir, { recursive: true });
   const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
@@ -71,22 +100,29 @@ async function main(): Promise<void> {
     send: sendHttp,
     sleep: (ms) => sleep(ms),
     random: Math.random,
-    serverToken: () => tokens.token,
+    serverToken: () => tokens.uploadToken,
+    readServerCa,
     log,
     buildIdMmap,
   });
+  // Set once the HTTPS listener is up; the app asks it on every request.
+  const serving: { tls?: Awaited<ReturnType<typeof listenTls>> } = {};
   const app = buildSidecarApp({
     recordings: controller,
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
-    isRegistered: () => tokens.token !== undefined,
+    isRegistered: () => tokens.uploadToken !== undefined,
+    requireTls: () => serving.tls !== undefined,
     logger: { level: config.logLevel },
   });
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
+  const tls = await listenTls((request, response) => app.routing(request, response), config);
+  serving.tls = tls;
   log('sidecar listening', {
     host: config.host,
     port,
+    tlsPort: tls?.port,
     mode: config.mode,
     pod: `${config.podNamespace}/${config.podName}`,
     buildIdMmap,
@@ -102,13 +138,10 @@ async function main(): Promise<void> {
             timers,
             random: Math.random,
             tokens,
+            readCa: readServerCa,
             log,
           },
-          {
-            serverUrl: config.serverUrl,
-            ...(config.serverCa === undefined ? {} : { ca: config.serverCa }),
-            port,
-          },
+          { serverUrl: config.serverUrl, port, ...(tls ? { tls: { port: tls.port, pin: tls.pin } } : {}) },
         );
   if (registration === undefined)
     log(`no ${SIDECAR_ENV.serverUrl}: not registering, so no proxy token will be accepted`);
@@ -123,7 +156,11 @@ async function main(): Promise<void> {
     forced.unref();
     void controller
       .close()
-      .then(() => app.close())
+      .then(() => {
+        tls?.server.closeAllConnections();
+        tls?.server.close();
+        return app.close();
+      })
       .then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,16 +1,25 @@
-// Which proxy tokens the sidecar accepts: the current one, and the previous one for one lease after a renewal.
+// The tokens the server hands out at registration: which proxy tokens the sidecar accepts (the current
+// one, and the previous one for one lease after a renewal), and the upload token it presents to the
+// catalog. The two are separate: whoever sees a proxy token cannot upload with it, and the reverse.
 import { sameSecret } from '../core/http-errors.ts';
+
+export interface ServerTokens {
+  proxyToken: string;
+  uploadToken: string;
+}
 
 export class ProxyTokens {
   private current: string | undefined;
   private previous: { token: string; until: number } | undefined;
+  private upload: string | undefined;
 
-  /** Records the token the server answered with; a changed token keeps the old one valid for one lease. */
-  accept(token: string, nowMs: number, leaseSeconds: number): void {
-    if (this.current === token) return;
+  /** Records the tokens the server answered with; a changed proxy token keeps the old one valid for one lease. */
+  accept(tokens: ServerTokens, nowMs: number, leaseSeconds: number): void {
+    this.upload = tokens.uploadToken;
+    if (this.current === tokens.proxyToken) return;
     if (this.current !== undefined)
       this.previous = { token: this.current, until: nowMs + leaseSeconds * 1000 };
-    this.current = token;
+    this.current = tokens.proxyToken;
   }
 
   isAccepted(token: string, nowMs: number): boolean {
@@ -20,8 +29,8 @@ export class ProxyTokens {
     );
   }
 
-  /** The token the sidecar presents to the server (uploads), once registered. */
-  get token(): string | undefined {
-    return this.current;
+  /** The token the sidecar presents to the server on uploads, once registered. */
+  get uploadToken(): string | undefined {
+    return this.upload;
   }
 }

@@ -40,8 +40,10 @@ export interface ControllerDeps {
   send: HttpSend;
   sleep(ms: number): Promise<void>;
   random(): number;
-  /** The proxy token from registration, presented to the server on upload. */
+  /** The upload token from registration, presented to the server on upload. */
   serverToken(): string | undefined;
+  /** The CA to trust for the server, read before each upload (server-ca.ts); else config.serverCa. */
+  readServerCa?(): Promise<string | undefined>;
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
@@ -325,6 +327,7 @@ export class RecordingController {
         sleep: (ms) => this.deps.sleep(ms),
         random: () => this.deps.random(),
         token: () => this.deps.serverToken(),
+        readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(config.serverCa),
       },
       { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },
       { status: this.get(id), dir, outcome },

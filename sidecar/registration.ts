@@ -1,7 +1,7 @@
 // The registration loop: register with the server, renew at half the lease, back off with jitter on failure.
 import { backoffDelay } from '../core/backoff.ts';
 import type { HttpSend } from './http-client.ts';
-import type { ProxyTokens } from './proxy-tokens.ts';
+import type { ProxyTokens, ServerTokens } from './proxy-tokens.ts';
 
 export interface LoopTimers {
   now(): number;
@@ -16,14 +16,20 @@ export interface RegistrationDeps {
   timers: LoopTimers;
   random(): number;
   tokens: ProxyTokens;
+  /**
+   * The CA to trust for the server, read before every attempt: the operator keeps the mounted ConfigMap
+   * current, so a CA rotation needs no pod restart (server-ca.ts). Undefined: the system roots.
+   */
+  readCa?(): Promise<string | undefined>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
 export interface RegistrationOptions {
   serverUrl: string;
-  ca?: string;
   /** The port the sidecar API actually listens on. */
   port: number;
+  /** Its HTTPS port and the pin of its serving key, which the server's proxy then requires. */
+  tls?: { port: number; pin: string };
   baseDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -34,19 +40,20 @@ export interface RegistrationLoop {
   stop(): void;
 }
 
-/** Reads `{ leaseSeconds, proxyToken }` from a registration answer, or says what is wrong with it. */
-export function parseRegistrationAnswer(body: string): { leaseSeconds: number; proxyToken: string } {
+/** Reads `{ leaseSeconds, proxyToken, uploadToken }` from a registration answer, or says what is wrong. */
+export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSeconds: number } {
   const answer = JSON.parse(body) as Record<string, unknown>;
-  const { leaseSeconds, proxyToken } = answer;
+  const { leaseSeconds, proxyToken, uploadToken } = answer;
+  const isToken = (value: unknown): value is string => typeof value === 'string' && value !== '';
   if (
     typeof leaseSeconds !== 'number' ||
     !(leaseSeconds > 0) ||
-    typeof proxyToken !== 'string' ||
-    proxyToken === ''
+    !isToken(proxyToken) ||
+    !isToken(uploadToken)
   ) {
-    throw new Error('the server answered without a positive leaseSeconds and a proxyToken');
+    throw new Error('the server answered without a positive leaseSeconds, a proxyToken and an uploadToken');
   }
-  return { leaseSeconds, proxyToken };
+  return { leaseSeconds, proxyToken, uploadToken };
 }
 
 export function startRegistration(deps: RegistrationDeps, options: RegistrationOptions): RegistrationLoop {
@@ -67,12 +74,16 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
     if (stopped) return;
     try {
       const credential = (await deps.readCredential()).trim();
+      const ca = await deps.readCa?.();
       const response = await deps.send({
         method: 'POST',
         url,
         headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ port: options.port }),
-        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        body: JSON.stringify({
+          port: options.port,
+          ...(options.tls ? { tlsPort: options.tls.port, tlsPin: options.tls.pin } : {}),
+        }),
+        ...(ca === undefined ? {} : { ca }),
         timeoutMs: 10_000,
       });
       if (response.status === 401 || response.status === 404) {
@@ -81,8 +92,8 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
       if (response.status < 200 || response.status > 299) {
         throw new Error(`registration answered ${response.status}: ${response.body.slice(0, 200)}`);
       }
-      const { leaseSeconds, proxyToken } = parseRegistrationAnswer(response.body);
-      deps.tokens.accept(proxyToken, deps.timers.now(), leaseSeconds);
+      const { leaseSeconds, ...tokens } = parseRegistrationAnswer(response.body);
+      deps.tokens.accept(tokens, deps.timers.now(), leaseSeconds);
       if (failures > 0) deps.log('registered again', { leaseSeconds });
       failures = 0;
       markRegistered();

@@ -10,8 +10,10 @@ export interface UploadDeps {
   send: HttpSend;
   sleep(ms: number): Promise<void>;
   random(): number;
-  /** The current proxy token from registration, read before every attempt (it may have been renewed). */
+  /** The current upload token from registration, read before every attempt (it may have been renewed). */
   token(): string | undefined;
+  /** The CA to trust for the server, read before every attempt (server-ca.ts); else `ca` of the input. */
+  readCa?(): Promise<string | undefined>;
 }
 
 export interface UploadInput {
@@ -49,7 +51,8 @@ async function sendWithRetry(
       if (token === undefined) throw new Error('not registered with the server yet');
       const request = await build();
       request.headers = { ...request.headers, authorization: `Bearer ${token}` };
-      if (input.ca !== undefined) request.ca = input.ca;
+      const ca = deps.readCa ? await deps.readCa() : input.ca;
+      if (ca !== undefined) request.ca = ca;
       const response = await deps.send(request);
       if (response.status >= 200 && response.status < 300) return;
       last = `${request.method} ${new URL(request.url).pathname} answered ${response.status}: ${response.body.slice(0, 200)}`;

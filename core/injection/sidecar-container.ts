@@ -7,6 +7,7 @@ import type {
   V1SecurityContext,
 } from '@kubernetes/client-node';
 import {
+  SERVER_CA_KEY,
   SIDECAR_CONTAINER_NAME,
   SIDECAR_ENV,
   SIDECAR_MOUNT_PATHS,
@@ -28,6 +29,7 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
   return [
     { name: SIDECAR_ENV.serverUrl, value: config.serverUrl },
     { name: SIDECAR_ENV.serverCa, value: config.serverCa },
+    { name: SIDECAR_ENV.serverCaFile, value: `${SIDECAR_MOUNT_PATHS.serverCaDir}/${SERVER_CA_KEY}` },
     fieldEnv(SIDECAR_ENV.podName, 'metadata.name'),
     fieldEnv(SIDECAR_ENV.podNamespace, 'metadata.namespace'),
     fieldEnv(SIDECAR_ENV.podUid, 'metadata.uid'),

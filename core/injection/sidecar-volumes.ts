@@ -1,6 +1,6 @@
 // The volumes the sidecar needs and where it mounts them. Every name starts with SIDECAR_VOLUME_PREFIX.
 import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../names.ts';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../names.ts';
 import type { InjectionConfig } from './injection-config.ts';
 
 export const SIDECAR_VOLUME_PREFIX = 'furnace-';
@@ -13,6 +13,7 @@ export const SIDECAR_VOLUME_NAMES = {
   kernelSources: 'furnace-kernel-sources',
   output: 'furnace-output',
   containerStorage: 'furnace-container-storage',
+  serverCa: 'furnace-server-ca',
 } as const;
 
 export interface SidecarVolumes {
@@ -69,8 +70,19 @@ export function buildSidecarVolumes(pod: V1Pod, config: InjectionConfig): Sideca
       },
     },
   ];
+  // The server CA as the operator keeps it current (FURNACE_SERVER_CA is frozen at admission). Optional,
+  // so a namespace without the ConfigMap still starts its pods; no subPath, so the kubelet updates it.
+  volumes.push({
+    name: SIDECAR_VOLUME_NAMES.serverCa,
+    configMap: {
+      name: SERVER_CA_CONFIG_MAP,
+      optional: true,
+      items: [{ key: SERVER_CA_KEY, path: SERVER_CA_KEY }],
+    },
+  });
   const mounts: V1VolumeMount[] = [
     { name: SIDECAR_VOLUME_NAMES.token, mountPath: SIDECAR_MOUNT_PATHS.tokenDir, readOnly: true },
+    { name: SIDECAR_VOLUME_NAMES.serverCa, mountPath: SIDECAR_MOUNT_PATHS.serverCaDir, readOnly: true },
   ];
   const pullSecrets = pullSecretsVolume(pod);
   if (pullSecrets) {

@@ -4,7 +4,7 @@ import { FurnaceError } from '../../core/errors.ts';
 import { readBearer } from '../../core/http-errors.ts';
 import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
-import { createTokenCache } from '../kube/token-cache.ts';
+import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
 import { readSessionCookie } from './session-cookie.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
@@ -24,16 +24,20 @@ export interface AccessOptions {
   groupsHeader: string;
   kube?: KubeGateway;
   now: () => number;
+  /** TokenReview cache shared with registration (main.ts); a private one with default settings if unset. */
+  tokens?: TokenCache;
 }
 
 export interface Access {
   readonly mode: AuthMode;
-  authenticate(headers: IncomingHttpHeaders): Promise<Identity>;
-  allows(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean>;
+  /** `client` (the caller's address) keys the budget of failed token reviews (token-cache.ts). */
+  authenticate(headers: IncomingHttpHeaders, client?: string): Promise<Identity>;
+  /** `subresource` of recordings, e.g. `system-wide` for `recordings/system-wide`. */
+  allows(identity: Identity, verb: AccessVerb, namespace: string, subresource?: string): Promise<boolean>;
   /** SubjectAccessReview on a non-resource URL such as /metrics. */
   allowsPath(identity: Identity, verb: 'get', path: string): Promise<boolean>;
-  /** Throws ERR_FORBIDDEN naming the verb and namespace. */
-  require(identity: Identity, verb: AccessVerb, namespace: string): Promise<void>;
+  /** Throws ERR_FORBIDDEN naming the verb, the resource and the namespace. */
+  require(identity: Identity, verb: AccessVerb, namespace: string, subresource?: string): Promise<void>;
 }
 
 const ANONYMOUS: Identity = { user: 'anonymous', groups: [] };
@@ -50,18 +54,18 @@ function unauthenticated(message: string): FurnaceError {
 }
 
 export function createAccess(options: AccessOptions): Access {
-  const tokens = createTokenCache({ now: options.now, fallbackSeconds: 60, maxEntries: 10_000 });
+  const tokens = options.tokens ?? createTokenCache({ now: options.now });
   const decisions = new Map<string, { allowed: boolean; until: number }>();
   const kube = options.kube;
   // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
   if (options.mode !== 'none' && !kube)
     throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
 
-  async function authenticateToken(headers: IncomingHttpHeaders): Promise<Identity> {
+  async function authenticateToken(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
     // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
     const token = readBearer(headers) ?? readSessionCookie(headers);
     if (!token || !kube) throw unauthenticated('a Bearer token is required');
-    const result = await tokens.review(token, (t) => kube.reviewToken(t));
+    const result = await tokens.review(token, (t) => kube.reviewToken(t), { client });
     if (!result.authenticated || !result.username)
       throw unauthenticated('the token was not accepted by the Kubernetes API server');
     return { user: result.username, groups: result.groups ?? [] };
@@ -77,10 +81,15 @@ export function createAccess(options: AccessOptions): Access {
     return allowed;
   }
 
-  function decide(identity: Identity, verb: AccessVerb, namespace: string): Promise<boolean> {
+  function decide(
+    identity: Identity,
+    verb: AccessVerb,
+    namespace: string,
+    subresource?: string,
+  ): Promise<boolean> {
     if (options.mode === 'none') return Promise.resolve(true);
     if (!kube) return Promise.resolve(false);
-    const key = JSON.stringify([identity.user, identity.groups, verb, namespace]);
+    const key = JSON.stringify([identity.user, identity.groups, verb, namespace, subresource]);
     return cachedDecision(key, () =>
       kube.checkAccess({
         user: identity.user,
@@ -89,6 +98,7 @@ export function createAccess(options: AccessOptions): Access {
         namespace,
         group: API_GROUP,
         resource: RECORDINGS_RESOURCE,
+        ...(subresource ? { subresource } : {}),
       }),
     );
   }
@@ -104,9 +114,9 @@ export function createAccess(options: AccessOptions): Access {
 
   const access: Access = {
     mode: options.mode,
-    authenticate(headers) {
+    authenticate(headers, client) {
       if (options.mode === 'none') return Promise.resolve(ANONYMOUS);
-      if (options.mode === 'kubernetes') return authenticateToken(headers);
+      if (options.mode === 'kubernetes') return authenticateToken(headers, client);
       const user = headerValue(headers, options.userHeader);
       if (!user) return Promise.reject(unauthenticated(`the ${options.userHeader} header is missing`));
       const groups = (headerValue(headers, options.groupsHeader) ?? '')
@@ -117,12 +127,19 @@ export function createAccess(options: AccessOptions): Access {
     },
     allows: decide,
     allowsPath: decidePath,
-    async require(identity, verb, namespace) {
-      if (await decide(identity, verb, namespace)) return;
+    async require(identity, verb, namespace, subresource) {
+      if (await decide(identity, verb, namespace, subresource)) return;
+      const resource = subresource
+        ? `${RECORDINGS_RESOURCE}/${subresource} (API group ${API_GROUP})`
+        : `${RECORDINGS_RESOURCE}.${API_GROUP}`;
       throw new FurnaceError(
         'ERR_FORBIDDEN',
-        `${identity.user} may not ${verb} ${RECORDINGS_RESOURCE}.${API_GROUP} in namespace ${namespace}`,
-        { verb, namespace },
+        `${identity.user} may not ${verb} ${resource} in namespace ${namespace}`,
+        {
+          verb,
+          namespace,
+          ...(subresource ? { resource: `${RECORDINGS_RESOURCE}/${subresource}` } : {}),
+        },
       );
     },
   };

@@ -1,6 +1,6 @@
 // The catalog API: list, read, download and delete for users (the user listener); metadata and
-// artifact uploads for the sidecar that owns a recording, proven by its proxy token (the recorder
-// listener). Users are authenticated before anything is looked up, and an entry the caller may not
+// artifact uploads for the sidecar that owns a recording, proven by its upload token, never the proxy token
+// (the recorder listener). Users are authenticated before anything is looked up, and an entry the caller may not
 // `get` answers exactly like one that does not exist.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -60,9 +60,9 @@ const listQuery = {
 
 function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner {
   const token = readBearer(request.headers);
-  const registration = token ? registry.findByToken(token) : undefined;
+  const registration = token ? registry.findByUploadToken(token) : undefined;
   if (!registration)
-    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the proxy token of a registered sidecar');
+    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the upload token of a registered sidecar');
   const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
   if (registration.podUid !== undefined) owner.podUid = registration.podUid;
   return owner;
@@ -100,7 +100,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings',
     { schema: { querystring: listQuery, response: { 200: catalogPageSchema } } },
     async (request) => {
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       const { namespace, pod, limit } = request.query;
       const entries = catalog.list({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
       return paginate(await visibleEntries(access, identity, entries), limit, request.query.continue);
@@ -110,7 +110,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
     async (request) => {
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       return visible(access, catalog, identity, request.params.id);
     },
   );
@@ -119,7 +119,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     { schema: { params: artifactParams } },
     async (request, reply) => {
       const { id, name } = request.params;
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       const entry = await visible(access, catalog, identity, id);
       const path = catalog.artifactPath(id, name);
       const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
@@ -147,7 +147,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      const identity = await access.authenticate(request.headers);
+      const identity = await access.authenticate(request.headers, request.ip);
       const entry = await visible(access, catalog, identity, request.params.id);
       await access.require(identity, 'delete', entry.namespace);
       await catalog.remove(entry.id);

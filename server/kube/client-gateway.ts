@@ -5,6 +5,7 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   type KubeConfig,
+  type V1Namespace,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { FurnaceError } from '../../core/errors.ts';
@@ -51,6 +52,19 @@ async function orUnavailable<T>(what: string, call: () => Promise<T>): Promise<T
   }
 }
 
+/** The object, or undefined when the API server says it does not exist (404). */
+async function readOrMissing<T>(what: string, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await retryTransport(read);
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw new FurnaceError(
+      'ERR_UNAVAILABLE',
+      `the Kubernetes API server could not read ${what}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export function createClientGateway(kc: KubeConfig, component = 'furnace-server'): KubeGateway {
   const authn = kc.makeApiClient(AuthenticationV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
@@ -91,6 +105,7 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
                 namespace: check.namespace,
                 group: check.group,
                 resource: check.resource,
+                ...(check.subresource ? { subresource: check.subresource } : {}),
               },
             },
           },
@@ -114,13 +129,11 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       );
       return review.status?.allowed === true;
     },
-    async readPod(namespace, name): Promise<V1Pod | undefined> {
-      try {
-        return await retryTransport(() => core.readNamespacedPod({ namespace, name }));
-      } catch (error) {
-        if (statusCode(error) === 404) return undefined;
-        throw unavailable(`read pod ${namespace}/${name}`, error);
-      }
+    readPod(namespace, name): Promise<V1Pod | undefined> {
+      return readOrMissing(`pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }));
+    },
+    readNamespace(name): Promise<V1Namespace | undefined> {
+      return readOrMissing(`namespace ${name}`, () => core.readNamespace({ name }));
     },
     async recordEvent(event) {
       const now = new Date();

@@ -1,6 +1,6 @@
 // The few Kubernetes calls the server makes, behind one interface so tests can pass a real
 // client or a small fake at the boundary.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
 
 export interface TokenReviewResult {
   authenticated: boolean;
@@ -18,6 +18,7 @@ export interface AccessCheck {
   namespace: string;
   group: string;
   resource: string;
+  subresource?: string;
 }
 
 /** Access to a non-resource URL (nonResourceAttributes), such as GET /metrics. */
@@ -43,5 +44,7 @@ export interface KubeGateway {
   checkPathAccess(check: PathAccessCheck): Promise<boolean>;
   /** The pod, or undefined when it does not exist. */
   readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
+  /** The namespace, or undefined when it does not exist (registration checks its opt-in label). */
+  readNamespace(name: string): Promise<V1Namespace | undefined>;
   recordEvent(event: PodEvent): Promise<void>;
 }

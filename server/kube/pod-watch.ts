@@ -3,11 +3,13 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { backoffDelay } from '../../core/backoff.ts';
+import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
 import {
   CoreV1Api,
   ListWatch,
   Watch,
   type KubeConfig,
+  type V1Container,
   type V1Pod,
   type V1PodList,
 } from '@kubernetes/client-node';
@@ -31,17 +33,31 @@ export interface PodWatch {
 const LIST_PAGE_SIZE = 500;
 
 /**
- * The fields registration reads (pod-identity.ts): identity, deletion, container names and which init
- * containers are native sidecars, and the IP. resourceVersion stays for the informer's bookkeeping.
+ * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
+ * hostNetwork, container names and which init containers are native sidecars, the furnace container's
+ * image and command, and the IP. resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
-  const { name, namespace, uid, resourceVersion, deletionTimestamp } = pod.metadata ?? {};
+  const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations } = pod.metadata ?? {};
+  const marker = annotations?.[INJECTED_ANNOTATION];
+  const slimContainer = (c: V1Container): V1Container =>
+    c.name === SIDECAR_CONTAINER_NAME
+      ? { name: c.name, image: c.image, command: c.command, args: c.args }
+      : { name: c.name };
   return {
-    metadata: { name, namespace, uid, resourceVersion, deletionTimestamp },
+    metadata: {
+      name,
+      namespace,
+      uid,
+      resourceVersion,
+      deletionTimestamp,
+      ...(marker === undefined ? {} : { annotations: { [INJECTED_ANNOTATION]: marker } }),
+    },
     spec: {
-      containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name })),
+      ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
+      containers: (pod.spec?.containers ?? []).map(slimContainer),
       initContainers: (pod.spec?.initContainers ?? []).map((c) => ({
-        name: c.name,
+        ...slimContainer(c),
         restartPolicy: c.restartPolicy,
       })),
     },

@@ -1,13 +1,61 @@
-// Caches TokenReview answers by a hash of the token, for as long as the token stays valid, so that
-// thousands of sidecars renewing every few seconds cost the API server one review per token.
+// Caches TokenReview answers by a hash of the token, so sidecars renewing every few seconds and users
+// clicking through the UI cost the API server about one review per token a minute, while a revoked token
+// (its pod or secret deleted) stops working within that minute:
+// - a successful review is reused for at most `ttlSeconds`, never past the token's own `exp`, and is
+//   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod); for a
+//   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
+//   its own cache of successful authentications (10 s by default) and would say yes again;
+// - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
+// - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
+//   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
+// - concurrent reviews of one token share one TokenReview.
 import { createHash } from 'node:crypto';
+import { FurnaceError } from '../../core/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
+import { boundPodOf } from './pod-identity.ts';
+import { createReviewBudget } from './review-budget.ts';
 
-export interface TokenCacheOptions {
+export interface TokenCacheSettings {
+  /** Longest reuse of a successful review, seconds. */
+  ttlSeconds: number;
+  /** How long a refused token is answered from the cache, seconds. */
+  failureTtlSeconds: number;
+  /** Reviews that did not authenticate, per client and minute, before that client gets 429. */
+  clientFailuresPerMinute: number;
+  /** The same for all clients together. */
+  failuresPerMinute: number;
+}
+
+export const DEFAULT_TOKEN_CACHE_SETTINGS: Readonly<TokenCacheSettings> = Object.freeze({
+  ttlSeconds: 60,
+  failureTtlSeconds: 10,
+  clientFailuresPerMinute: 30,
+  failuresPerMinute: 600,
+});
+
+export interface TokenCacheOptions extends Partial<TokenCacheSettings> {
   now: () => number;
-  /** Cache time when the token carries no expiry, and for refusals. */
-  fallbackSeconds: number;
-  maxEntries: number;
+  maxEntries?: number;
+}
+
+export interface ReviewOptions {
+  /** The caller's address; reviews are budgeted per client. */
+  client?: string | undefined;
+  /** Tells apart reviews of one token with different audiences (registration asks for `furnace`). */
+  scope?: string;
+}
+
+export type Reviewer = (token: string) => Promise<TokenReviewResult>;
+
+export interface TokenCache {
+  /** The review of token, from the cache or from reviewer; throws ERR_RATE_LIMITED (429) over budget. */
+  review(token: string, reviewer: Reviewer, options?: ReviewOptions): Promise<TokenReviewResult>;
+  /**
+   * Forgets every review of a token bound to this pod; returns how many. With the deleted pod's UID,
+   * refuses tokens bound to it for `ttlSeconds` whatever a review says.
+   */
+  dropPod(namespace: string, pod: string, podUid?: string): number;
+  size(): number;
 }
 
 export function hashToken(token: string): string {
@@ -26,39 +74,121 @@ export function readTokenExpiry(token: string): number | undefined {
   }
 }
 
-export interface TokenCache {
-  review(token: string, reviewer: (token: string) => Promise<TokenReviewResult>): Promise<TokenReviewResult>;
-  size(): number;
+interface Entry {
+  result: TokenReviewResult;
+  until: number;
+  pod: string | undefined;
 }
 
-export function createTokenCache(options: TokenCacheOptions): TokenCache {
-  const entries = new Map<string, { result: TokenReviewResult; until: number }>();
+const EXPIRED: TokenReviewResult = { authenticated: false, error: 'the token has expired' };
+const POD_GONE: TokenReviewResult = {
+  authenticated: false,
+  error: 'the pod the token is bound to has been deleted',
+};
 
-  function evict(now: number): void {
-    for (const [key, entry] of entries) if (entry.until <= now) entries.delete(key);
-    while (entries.size >= options.maxEntries) {
-      const oldest = entries.keys().next().value;
-      if (oldest === undefined) break;
-      entries.delete(oldest);
+export function createTokenCache(options: TokenCacheOptions): TokenCache {
+  const settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
+  const maxEntries = options.maxEntries ?? 50_000;
+  const entries = new Map<string, Entry>();
+  const byPod = new Map<string, Set<string>>();
+  const inflight = new Map<string, Promise<TokenReviewResult>>();
+  /** UIDs of pods deleted lately, until when their tokens are refused. */
+  const deletedPods = new Map<string, number>();
+  const budget = createReviewBudget({
+    now: options.now,
+    perClient: settings.clientFailuresPerMinute,
+    total: settings.failuresPerMinute,
+  });
+
+  function forget(key: string): void {
+    const entry = entries.get(key);
+    if (!entry) return;
+    entries.delete(key);
+    if (entry.pod === undefined) return;
+    const keys = byPod.get(entry.pod);
+    keys?.delete(key);
+    if (keys?.size === 0) byPod.delete(entry.pod);
+  }
+
+  function remember(key: string, result: TokenReviewResult, until: number, now: number): void {
+    if (until <= now) return;
+    if (entries.size >= maxEntries) {
+      for (const [k, entry] of entries) if (entry.until <= now) forget(k);
+      while (entries.size >= maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest === undefined) break;
+        forget(oldest);
+      }
     }
+    const pod = result.authenticated ? boundPodOf(result)?.key : undefined;
+    entries.set(key, { result, until, pod });
+    if (pod !== undefined) byPod.set(pod, (byPod.get(pod) ?? new Set()).add(key));
+  }
+
+  async function ask(
+    key: string,
+    token: string,
+    reviewer: Reviewer,
+    client: string,
+  ): Promise<TokenReviewResult> {
+    const spent = budget.spend(client);
+    if (!spent.ok) {
+      throw new FurnaceError(
+        'ERR_RATE_LIMITED',
+        `too many tokens that failed review ${spent.scope === 'client' ? `from ${client}` : 'from all clients'}: at most ${spent.limit} a minute; retry in ${spent.retryAfterSeconds} s`,
+        { limit: spent.limit, retryAfterSeconds: spent.retryAfterSeconds },
+      );
+    }
+    const now = options.now();
+    const result = refuseDeletedPod(await reviewer(token), now);
+    if (result.authenticated) {
+      budget.refund(client);
+      const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
+      remember(key, result, Math.min(now + settings.ttlSeconds * 1000, expiry), now);
+    } else {
+      remember(key, result, now + settings.failureTtlSeconds * 1000, now);
+    }
+    return result;
+  }
+
+  function refuseDeletedPod(result: TokenReviewResult, now: number): TokenReviewResult {
+    const uid = result.authenticated ? boundPodOf(result)?.uid : undefined;
+    const until = uid === undefined ? undefined : deletedPods.get(uid);
+    if (until === undefined) return result;
+    if (until > now) return POD_GONE;
+    deletedPods.delete(uid ?? '');
+    return result;
   }
 
   return {
-    async review(token, reviewer) {
-      const key = hashToken(token);
+    async review(token, reviewer, reviewOptions = {}) {
+      const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
       const now = options.now();
       const cached = entries.get(key);
       if (cached && cached.until > now) return cached.result;
-      const result = await reviewer(token);
+      if (cached) forget(key);
       const expiry = readTokenExpiry(token);
-      const fallback = now + options.fallbackSeconds * 1000;
-      const until =
-        result.authenticated && expiry !== undefined ? expiry : Math.min(fallback, expiry ?? fallback);
-      if (until > now) {
-        if (entries.size >= options.maxEntries) evict(now);
-        entries.set(key, { result, until });
+      if (expiry !== undefined && expiry <= now) return EXPIRED;
+      const running = inflight.get(key);
+      if (running) return running;
+      const pending = ask(key, token, reviewer, reviewOptions.client ?? 'unknown');
+      inflight.set(key, pending);
+      try {
+        return await pending;
+      } finally {
+        inflight.delete(key);
       }
-      return result;
+    },
+    dropPod(namespace, pod, podUid) {
+      const keys = [...(byPod.get(`${namespace}/${pod}`) ?? [])];
+      for (const key of keys) forget(key);
+      if (podUid !== undefined) {
+        const now = options.now();
+        if (deletedPods.size >= maxEntries)
+          for (const [uid, until] of deletedPods) if (until <= now) deletedPods.delete(uid);
+        if (deletedPods.size < maxEntries) deletedPods.set(podUid, now + settings.ttlSeconds * 1000);
+      }
+      return keys.length;
     },
     size() {
       return entries.size;

@@ -1,9 +1,15 @@
-// The sidecar registry: who is registered, at which address, until when, with which proxy token.
+// The sidecar registry: who is registered, at which address, until when, with which tokens.
 // Pure: time comes from the clock dependency and tokens from the token dependency.
 
 export interface SidecarAddress {
   host: string;
   port: number;
+}
+
+/** The sidecar's HTTPS port (on the address's host) and the pin of its serving key (core/tls-pin.ts). */
+export interface SidecarTls {
+  port: number;
+  pin: string;
 }
 
 export interface Registration {
@@ -12,8 +18,12 @@ export interface Registration {
   /** Pod UID from the token (kubernetes mode); absent in local mode. */
   podUid?: string;
   address: SidecarAddress;
-  /** The server presents this to the sidecar; the sidecar presents it on uploads. */
+  /** When set, the proxy reaches the sidecar only over TLS with this key. */
+  tls?: SidecarTls;
+  /** The server presents this to the sidecar, and nothing else does. */
   proxyToken: string;
+  /** The sidecar presents this on catalog uploads; it authorizes nothing else. */
+  uploadToken: string;
   registeredAt: number;
   renewedAt: number;
   expiresAt: number;
@@ -24,6 +34,7 @@ export interface RegisterInput {
   pod: string;
   podUid?: string;
   address: SidecarAddress;
+  tls?: SidecarTls;
 }
 
 export interface RegistryDeps {
@@ -35,10 +46,11 @@ export interface RegistryDeps {
 
 export interface Registry {
   readonly leaseSeconds: number;
-  /** Registers or renews; a renewal of the same pod (same UID and address) keeps its token. */
+  /** Registers or renews; a renewal of the same sidecar (same UID, address and TLS key) keeps its tokens. */
   register(input: RegisterInput): Registration;
   get(namespace: string, pod: string): Registration | undefined;
-  findByToken(proxyToken: string): Registration | undefined;
+  /** The live registration whose sidecar uploads with this token. */
+  findByUploadToken(uploadToken: string): Registration | undefined;
   /** Removes the pod's registration; with a UID, only if it is that pod. */
   remove(namespace: string, pod: string, podUid?: string): boolean;
   /** Drops expired leases and returns them. */
@@ -55,18 +67,20 @@ function sameSidecar(existing: Registration, input: RegisterInput): boolean {
   return (
     existing.podUid === input.podUid &&
     existing.address.host === input.address.host &&
-    existing.address.port === input.address.port
+    existing.address.port === input.address.port &&
+    existing.tls?.port === input.tls?.port &&
+    existing.tls?.pin === input.tls?.pin
   );
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
   const byKey = new Map<string, Registration>();
-  const byToken = new Map<string, Registration>();
+  const byUploadToken = new Map<string, Registration>();
   const leaseMs = deps.leaseSeconds * 1000;
 
   function drop(registration: Registration): void {
     byKey.delete(registrationKey(registration.namespace, registration.pod));
-    byToken.delete(registration.proxyToken);
+    byUploadToken.delete(registration.uploadToken);
   }
 
   function isLive(registration: Registration): boolean {
@@ -90,21 +104,23 @@ export function createRegistry(deps: RegistryDeps): Registry {
         pod: input.pod,
         address: { ...input.address },
         proxyToken: deps.newToken(),
+        uploadToken: deps.newToken(),
         registeredAt: now,
         renewedAt: now,
         expiresAt: now + leaseMs,
       };
       if (input.podUid !== undefined) registration.podUid = input.podUid;
+      if (input.tls !== undefined) registration.tls = { ...input.tls };
       byKey.set(key, registration);
-      byToken.set(registration.proxyToken, registration);
+      byUploadToken.set(registration.uploadToken, registration);
       return { ...registration, address: { ...registration.address } };
     },
     get(namespace, pod) {
       const registration = byKey.get(registrationKey(namespace, pod));
       return registration && isLive(registration) ? registration : undefined;
     },
-    findByToken(proxyToken) {
-      const registration = byToken.get(proxyToken);
+    findByUploadToken(uploadToken) {
+      const registration = byUploadToken.get(uploadToken);
       return registration && isLive(registration) ? registration : undefined;
     },
     remove(namespace, pod, podUid) {

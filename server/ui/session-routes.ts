@@ -43,7 +43,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
   const { access } = deps;
   app.get('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, async (request) => {
     try {
-      return view(access.mode, await access.authenticate(request.headers));
+      return view(access.mode, await access.authenticate(request.headers, request.ip));
     } catch (error) {
       if (error instanceof FurnaceError && error.code === 'ERR_UNAUTHENTICATED')
         return { mode: access.mode, signedIn: false, reason: error.message } satisfies SessionView;

@@ -78,7 +78,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
     '/api/v1/limits',
     { schema: { querystring: namespaceQuery, response: { 200: limitsSchema } } },
     async (request) => {
-      await deps.access.authenticate(request.headers);
+      await deps.access.authenticate(request.headers, request.ip);
       const { namespace } = request.query;
       const { durationSeconds, frequency, symbols } = DEFAULT_PARAMS;
       const view: LimitsView = {
@@ -95,7 +95,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
     { schema: { params: podParams, response: { 200: containersSchema } } },
     async (request) => {
       const { namespace, pod } = request.params;
-      const identity = await deps.access.authenticate(request.headers);
+      const identity = await deps.access.authenticate(request.headers, request.ip);
       await deps.access.require(identity, 'get', namespace);
       if (!deps.registry.get(namespace, pod))
         throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {

@@ -9,8 +9,8 @@ import { buildFixture, type Fixture } from './server-fixture.ts';
 const FAR_FUTURE = '2999-01-01T00:00:00.000Z';
 
 function sidecarIn(f: Fixture, namespace: string, pod: string) {
-  const { proxyToken } = f.registry.register({ namespace, pod, address: { host: '127.0.0.1', port: 1 } });
-  const headers = { authorization: `Bearer ${proxyToken}` };
+  const { uploadToken } = f.registry.register({ namespace, pod, address: { host: '127.0.0.1', port: 1 } });
+  const headers = { authorization: `Bearer ${uploadToken}` };
   return {
     put: (status: RecordingStatus) =>
       f.recorder.inject({ method: 'PUT', url: `/api/v1/recordings/${status.id}`, headers, payload: status }),

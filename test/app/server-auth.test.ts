@@ -93,8 +93,8 @@ describe('server auth, kubernetes mode with a fake kube gateway', () => {
         headers: { authorization: `Bearer ${token}` },
         payload: recordingStatus(id, { state: 'done' }),
       });
-    assert.equal((await put('in-a', a.proxyToken)).statusCode, 200);
-    assert.equal((await put('in-b', b.proxyToken)).statusCode, 200);
+    assert.equal((await put('in-a', a.uploadToken)).statusCode, 200);
+    assert.equal((await put('in-b', b.uploadToken)).statusCode, 200);
     const list = await f.app.inject({ method: 'GET', url: '/api/v1/recordings', headers: alice });
     assert.deepEqual(
       list.json<{ items: { id: string }[] }>().items.map((e) => e.id),

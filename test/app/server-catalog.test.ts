@@ -5,7 +5,7 @@ import { buildFixture, SECRET } from './server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0]) {
   const f = await buildFixture(t);
-  const token = await f.registerLocal(4000);
+  const { uploadToken: token } = await f.registerLocal(4000);
   const put = (id: string, overrides = {}, auth = token) =>
     f.recorder.inject({
       method: 'PUT',
@@ -38,7 +38,7 @@ describe('server catalog', () => {
     assert.equal(read.json<{ id: string }>().id, 'rec-1');
   });
 
-  it('refuses uploads without a proxy token (401) and from another sidecar (403)', async (t) => {
+  it('refuses uploads without an upload token (401) and from another sidecar (403)', async (t) => {
     const { f, put, upload } = await withUpload(t);
     assert.equal((await put('rec-1', {}, 'nope')).statusCode, 401);
     assert.equal((await put('rec-1', {}, SECRET)).statusCode, 401);
@@ -48,8 +48,18 @@ describe('server catalog', () => {
       pod: 'other',
       address: { host: '127.0.0.1', port: 1 },
     });
-    assert.equal((await put('rec-1', {}, other.proxyToken)).statusCode, 403);
-    assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>', other.proxyToken)).statusCode, 403);
+    assert.equal((await put('rec-1', {}, other.uploadToken)).statusCode, 403);
+    assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>', other.uploadToken)).statusCode, 403);
+  });
+
+  it('refuses the proxy token for uploads: whoever sees server-to-sidecar traffic cannot write the catalog', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    const { proxyToken } = await f.registerLocal(4000);
+    const refused = await put('rec-1', {}, proxyToken);
+    assert.equal(refused.statusCode, 401, refused.body);
+    assert.match(refused.json<{ message: string }>().message, /upload token/);
+    assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>', proxyToken)).statusCode, 401);
+    assert.equal(f.catalog.get('rec-1'), undefined, 'nothing was catalogued');
   });
 
   it('refuses a body whose id differs from the path, and bad states', async (t) => {
@@ -116,7 +126,7 @@ describe('server catalog', () => {
 
   it('caps artifact size at maxArtifactBytes with 413', async (t) => {
     const f = await buildFixture(t, { limits: { maxArtifactBytes: 1000 } });
-    const token = await f.registerLocal(4000);
+    const { uploadToken: token } = await f.registerLocal(4000);
     await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
@@ -138,13 +148,13 @@ describe('server catalog', () => {
       namespaceLimits: { small: { maxArtifactBytes: 1000 } },
     });
     const uploadIn = async (namespace: string) => {
-      const { proxyToken } = f.registry.register({
+      const { uploadToken } = f.registry.register({
         namespace,
         pod: 'web-0',
         address: { host: '127.0.0.1', port: 1 },
       });
       const id = `rec-${namespace}`;
-      const headers = { authorization: `Bearer ${proxyToken}` };
+      const headers = { authorization: `Bearer ${uploadToken}` };
       const put = await f.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/${id}`,

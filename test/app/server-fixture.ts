@@ -11,10 +11,11 @@ import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
 import { limitsFor } from '../../server/config.ts';
 import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
-import { buildServerApps } from '../../server/build-server-app.ts';
+import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
+import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -34,8 +35,8 @@ export interface Fixture {
   catalog: Catalog;
   metricsRegistry: MetricsRegistry;
   logLines: () => Record<string, unknown>[];
-  /** Registers the local sidecar at 127.0.0.1:port and returns its proxy token. */
-  registerLocal: (port: number) => Promise<string>;
+  /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
+  registerLocal: (port: number) => Promise<{ proxyToken: string; uploadToken: string }>;
   advance: (seconds: number) => void;
 }
 
@@ -55,6 +56,22 @@ export interface FixtureOptions {
   /** Serving certificate of both listeners, for tests that listen over TLS. */
   https?: { cert: string; key: string };
   trustedProxy?: TrustedProxy;
+  /** `recording.allowSystemWide`. */
+  allowSystemWide?: boolean;
+  /** TokenReview cache settings (the server's `tokenReview.*`). */
+  tokenReview?: Partial<TokenCacheSettings>;
+}
+
+/** The image the fixture's server was configured with; pods that register must run it. */
+export const SIDECAR_IMAGE = 'registry.example/furnace@sha256:0123456789abcdef';
+
+/** What the fixture passes on only when a test asks for it: the UI, TLS, the oauth-proxy's CA. */
+function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
+  return {
+    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    ...(options.https ? { https: options.https } : {}),
+    ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+  };
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
@@ -80,6 +97,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
   const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
+  const tokens = createTokenCache({ now, ...options.tokenReview });
   const { user: app, recorder } = buildServerApps({
     registry,
     catalog,
@@ -88,22 +106,28 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       userHeader: 'x-forwarded-user',
       groupsHeader: 'x-forwarded-groups',
       now,
+      tokens,
       ...(kube ? { kube } : {}),
     }),
     registration:
       registrationKind === 'kubernetes' && kube
-        ? { kind: 'kubernetes', kube, ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}) }
+        ? {
+            kind: 'kubernetes',
+            kube,
+            sidecarImages: [SIDECAR_IMAGE],
+            tokens,
+            ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
+          }
         : { kind: 'local', secret: SECRET, hostname: HOST },
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,
     proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    allowSystemWide: options.allowSystemWide ?? false,
     ...(kube ? { kube } : {}),
     sweepIntervalMs: 0,
     logger: { level: 'info', stream },
-    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
-    ...(options.https ? { https: options.https } : {}),
-    ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+    ...listenerOptions(options),
   });
   t.after(async () => {
     await app.close();
@@ -125,7 +149,8 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
         payload: { port },
       });
       if (response.statusCode !== 200) throw new Error(`registration failed: ${response.body}`);
-      return response.json<{ proxyToken: string }>().proxyToken;
+      const { proxyToken, uploadToken } = response.json<{ proxyToken: string; uploadToken: string }>();
+      return { proxyToken, uploadToken };
     },
     advance(seconds) {
       time += seconds * 1000;
@@ -141,11 +166,24 @@ export interface FakeSidecar {
   app: FastifyInstance;
 }
 
+export interface FakeSidecarOptions {
+  /** Bytes of the /big stream. */
+  big?: number;
+  /** How long a start waits before it answers. */
+  startDelayMs?: number;
+  /** The status a start answers with (201 and a recording status by default; else an error body). */
+  startStatus?: number;
+}
+
 /**
  * A stand-in sidecar API on loopback: answers starts, reads, a large artifact (`big`), an artifact that
  * streams until told to finish (`live`), and a slow route.
  */
-export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): Promise<FakeSidecar> {
+export async function startFakeSidecar(
+  t: TestContext,
+  options: FakeSidecarOptions = {},
+): Promise<FakeSidecar> {
+  const big = options.big ?? 8 * 1024 * 1024;
   const app = Fastify();
   // As the real sidecar: an empty JSON body (a stop) is an empty request.
   app.removeContentTypeParser('application/json');
@@ -168,7 +206,12 @@ export async function startFakeSidecar(t: TestContext, big = 8 * 1024 * 1024): P
     done();
   });
   let started = 0;
-  app.post('/recordings', (_request, reply) => reply.code(201).send(recordingStatus(`rec-${++started}`)));
+  app.post('/recordings', async (_request, reply) => {
+    if (options.startDelayMs) await new Promise((resolve) => setTimeout(resolve, options.startDelayMs));
+    const status = options.startStatus ?? 201;
+    if (status !== 201) return reply.code(status).send({ code: 'ERR_RECORDING_RUNNING', message: 'busy' });
+    return reply.code(201).send(recordingStatus(`rec-${++started}`));
+  });
   app.get('/recordings', () => ({ items: [] }));
   app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
   app.post('/recordings/:id/stop', (request) =>

@@ -21,7 +21,7 @@ describe('separate listeners for sidecars and users', () => {
     const kube = fakeKubeGateway({ allows: () => true, allowsPath: () => true });
     const f = await buildFixture(t, { authMode: 'proxy', kube, registration: 'local' });
     const sidecar = await startFakeSidecar(t);
-    const token = await f.registerLocal(sidecar.port);
+    const { uploadToken: token } = await f.registerLocal(sidecar.port);
     const put = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',
@@ -49,7 +49,7 @@ describe('separate listeners for sidecars and users', () => {
 
   it('the user listener takes no registrations and no uploads', async (t) => {
     const f = await buildFixture(t);
-    const token = await f.registerLocal(4000);
+    const { uploadToken: token } = await f.registerLocal(4000);
     const register = await f.app.inject({
       method: 'POST',
       url: '/api/v1/sidecars',

@@ -107,7 +107,7 @@ describe('local mode request guard', () => {
 
   it('leaves the recorder listener to sidecars: artifact uploads keep their own content types', async (t) => {
     const f = await buildFixture(t);
-    const token = await f.registerLocal(4000);
+    const { uploadToken: token } = await f.registerLocal(4000);
     const headers = { authorization: `Bearer ${token}`, host: 'sidecar-facing.example' };
     const put = await f.recorder.inject({
       method: 'PUT',

@@ -37,11 +37,12 @@ describe('server operations', () => {
     assert.equal(response.json<{ code: string }>().code, 'ERR_NOT_FOUND');
   });
 
-  it('never writes the registration secret or proxy tokens to the log', async (t) => {
+  it('never writes the registration secret, proxy or upload tokens to the log', async (t) => {
     const f = await buildFixture(t);
-    const token = await f.registerLocal(4000);
+    const { proxyToken, uploadToken } = await f.registerLocal(4000);
     const log = JSON.stringify(f.logLines());
     assert.equal(log.includes('local-secret'), false);
-    assert.equal(log.includes(token), false);
+    assert.equal(log.includes(proxyToken), false);
+    assert.equal(log.includes(uploadToken), false);
   });
 });

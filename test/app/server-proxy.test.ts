@@ -10,7 +10,7 @@ describe('server proxy to a fake sidecar', () => {
   it('forwards a read with the proxy token and strips the user credentials', async (t) => {
     const f = await buildFixture(t);
     const sidecar = await startFakeSidecar(t);
-    const token = await f.registerLocal(sidecar.port);
+    const { proxyToken: token } = await f.registerLocal(sidecar.port);
     const response = await f.app.inject({
       method: 'GET',
       url: `${base}/recordings/rec-7?x=1`,
@@ -95,7 +95,7 @@ describe('server proxy to a fake sidecar', () => {
   it('enforces the per-namespace concurrency until the recording is catalogued as done', async (t) => {
     const f = await buildFixture(t, { limits: { maxConcurrentPerNamespace: 1 } });
     const sidecar = await startFakeSidecar(t);
-    const token = await f.registerLocal(sidecar.port);
+    const { uploadToken: token } = await f.registerLocal(sidecar.port);
     assert.equal(
       (await f.app.inject({ method: 'POST', url: `${base}/recordings`, payload: {} })).statusCode,
       201,
@@ -144,7 +144,7 @@ describe('server proxy to a fake sidecar', () => {
 
   it('streams a large artifact from the sidecar', async (t) => {
     const f = await buildFixture(t);
-    const sidecar = await startFakeSidecar(t, 8 * 1024 * 1024);
+    const sidecar = await startFakeSidecar(t, { big: 8 * 1024 * 1024 });
     await f.registerLocal(sidecar.port);
     const response = await f.app.inject({ method: 'GET', url: `${base}/recordings/big/artifacts/perf.data` });
     assert.equal(response.statusCode, 200);

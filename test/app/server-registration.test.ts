@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { buildFixture, HOST, SECRET } from './server-fixture.ts';
+import { buildFixture, HOST, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {
@@ -16,11 +16,15 @@ function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenRe
 
 function pod(name: string, uid: string, containers = ['app', 'furnace']): V1Pod {
   return {
-    metadata: { name, namespace: 'team-a', uid },
-    spec: { containers: containers.map((c) => ({ name: c })) },
+    metadata: { name, namespace: 'team-a', uid, annotations: { 'furnace.hyperfoil.io/injected': 'true' } },
+    spec: {
+      containers: containers.map((c) => ({ name: c, image: c === 'furnace' ? SIDECAR_IMAGE : 'app:1' })),
+    },
     status: { podIP: '10.9.8.7' },
   };
 }
+
+const namespaces = { 'team-a': { furnace: 'enabled' } };
 
 describe('server registration, local mode', () => {
   it('registers with the shared secret and answers the lease and a proxy token', async (t) => {
@@ -32,18 +36,20 @@ describe('server registration, local mode', () => {
       payload: { port: 4321 },
     });
     assert.equal(response.statusCode, 200);
-    const body = response.json<{ leaseSeconds: number; proxyToken: string }>();
+    const body = response.json<{ leaseSeconds: number; proxyToken: string; uploadToken: string }>();
     assert.equal(body.leaseSeconds, 30);
     assert.ok(body.proxyToken.length > 0);
+    assert.ok(body.uploadToken.length > 0);
+    assert.notEqual(body.uploadToken, body.proxyToken, 'uploads have their own credential');
     const registration = f.registry.get('local', HOST);
     assert.deepEqual(registration?.address, { host: '127.0.0.1', port: 4321 });
   });
 
-  it('keeps the proxy token on renewal', async (t) => {
+  it('keeps the tokens on renewal', async (t) => {
     const f = await buildFixture(t);
     const first = await f.registerLocal(4321);
     f.advance(15);
-    assert.equal(await f.registerLocal(4321), first);
+    assert.deepEqual(await f.registerLocal(4321), first);
   });
 
   it('refuses a wrong or missing secret with 401 and registers nothing', async (t) => {
@@ -86,7 +92,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', ['app']) };
 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
-    const kube = fakeKubeGateway({ reviews, pods });
+    const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     const response = await f.recorder.inject({
       method: 'POST',
@@ -100,7 +106,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('renews from the review cache without asking the API server again', async (t) => {
-    const kube = fakeKubeGateway({ reviews, pods });
+    const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     for (let i = 0; i < 3; i++) {
       const response = await f.recorder.inject({
@@ -116,7 +122,10 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('refuses other audiences, stale pods, pods without the sidecar and unknown tokens', async (t) => {
-    const f = await buildFixture(t, { kube: fakeKubeGateway({ reviews, pods }), authMode: 'kubernetes' });
+    const f = await buildFixture(t, {
+      kube: fakeKubeGateway({ reviews, pods, namespaces }),
+      authMode: 'kubernetes',
+    });
     const expected: Record<string, number> = {
       'other-audience': 401,
       'stale-uid': 403,
@@ -137,7 +146,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   });
 
   it('takes the pod from the pod watch cache when it is the token pod, and reads it when the cache is stale', async (t) => {
-    const kube = fakeKubeGateway({ reviews, pods });
+    const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const cache: Record<string, V1Pod> = {
       'team-a/web-1': { ...pod('web-1', 'uid-1'), status: { podIP: '10.0.0.99' } },
     };

@@ -8,7 +8,7 @@ import { buildFixture } from './server-fixture.ts';
 describe('server shutdown', () => {
   it('finishes an artifact upload in flight before closing', async (t) => {
     const f = await buildFixture(t);
-    const token = await f.registerLocal(4000);
+    const { uploadToken: token } = await f.registerLocal(4000);
     await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1',

@@ -1,5 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:https';
+import { createServingIdentity } from '../../sidecar/self-signed-certificate.ts';
+import { callPinned } from '../harness/http.ts';
+import { portOf } from '../harness/ports.ts';
 import { auth, sidecarFixture } from './sidecar-fixture.ts';
 
 const guarded = [
@@ -43,5 +48,29 @@ describe('sidecar proxy token', () => {
     const response = await fixture.app.inject({ url: '/recordings', headers: auth });
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), { recordings: [] });
+  });
+
+  it('serves the API over HTTPS only once main.ts serves it there, and /healthz to the probes over plain HTTP', async (t) => {
+    const fixture = await sidecarFixture({}, { requireTls: true });
+    t.after(() => fixture.close());
+    const plain = await fixture.app.inject({ method: 'GET', url: '/recordings', headers: auth });
+    assert.equal(plain.statusCode, 403, 'the right proxy token over plain HTTP is not enough');
+    assert.match(plain.json<{ message: string }>().message, /HTTPS only/);
+    assert.equal((await fixture.app.inject({ url: '/healthz' })).statusCode, 200);
+    await fixture.app.ready();
+    const identity = createServingIdentity();
+    const tls = createServer({ key: identity.keyPem, cert: identity.certPem }, (request, response) =>
+      fixture.app.routing(request, response),
+    );
+    tls.listen(0, '127.0.0.1');
+    await once(tls, 'listening');
+    t.after(() => {
+      tls.closeAllConnections();
+      tls.close();
+    });
+    const secure = await callPinned(`https://127.0.0.1:${portOf(tls)}/recordings`, identity.pin, {
+      headers: auth,
+    });
+    assert.equal(secure.status, 200, secure.body);
   });
 });

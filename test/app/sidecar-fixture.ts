@@ -13,6 +13,7 @@ import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
 import { RecordingController } from '../../sidecar/recording-controller.ts';
 
 export const TOKEN = 'proxy-token-for-tests';
+export const UPLOAD_TOKEN = 'upload-token-for-tests';
 
 function sample(fn: string): string {
   return `prog 200/200 100.000001: cpu-clock:\n\t    55d0c8a0113d ${fn}+0x14 (/opt/prog)\n\t    55d0c8a011a0 main+0x20 (/opt/prog)\n\n`;
@@ -91,7 +92,10 @@ export interface SidecarFixture {
   close(): Promise<void>;
 }
 
-export async function sidecarFixture(env: Record<string, string> = {}): Promise<SidecarFixture> {
+export async function sidecarFixture(
+  env: Record<string, string> = {},
+  options: { requireTls?: boolean } = {},
+): Promise<SidecarFixture> {
   const dataDir = await mkdtemp(`${tmpdir()}/furnace-sidecar-app-`);
   const config = readSidecarConfig(
     { FURNACE_SIDECAR_DATA: dataDir, ...env },
@@ -99,7 +103,7 @@ export async function sidecarFixture(env: Record<string, string> = {}): Promise<
   );
   const perf = fakePerf();
   const tokens = new ProxyTokens();
-  tokens.accept(TOKEN, Date.now(), 60);
+  tokens.accept({ proxyToken: TOKEN, uploadToken: UPLOAD_TOKEN }, Date.now(), 60);
   const uploads: HttpRequest[] = [];
   let ids = 0;
   const controller = new RecordingController({
@@ -131,7 +135,7 @@ export async function sidecarFixture(env: Record<string, string> = {}): Promise<
     },
     sleep: () => Promise.resolve(),
     random: () => 0.5,
-    serverToken: () => tokens.token,
+    serverToken: () => tokens.uploadToken,
     log: () => {},
   });
   const app = buildSidecarApp({
@@ -139,6 +143,7 @@ export async function sidecarFixture(env: Record<string, string> = {}): Promise<
     limits: config.limits,
     isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
     isRegistered: () => true,
+    ...(options.requireTls ? { requireTls: () => true } : {}),
   });
   return {
     app,

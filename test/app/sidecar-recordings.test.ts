@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/recording.ts';
-import { auth, sidecarFixture } from './sidecar-fixture.ts';
+import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
 
 describe('sidecar recordings API', () => {
   it('starts, refuses a second start with 409, stops early and serves every artifact', async (t) => {
@@ -123,7 +123,7 @@ describe('sidecar recordings API', () => {
     assert.equal(artifact.json<{ code: string }>().code, 'ERR_NOT_FOUND');
   });
 
-  it('uploads metadata, then each artifact, with the proxy token', async (t) => {
+  it('uploads metadata, then each artifact, with the upload token (never the proxy token)', async (t) => {
     const fixture = await sidecarFixture({
       FURNACE_SERVER_URL: 'http://127.0.0.1:9/',
       FURNACE_REGISTRATION_SECRET: 's',
@@ -143,7 +143,7 @@ describe('sidecar recordings API', () => {
     const [meta, ...artifacts] = fixture.uploads;
     assert.equal(meta?.method, 'PUT');
     assert.equal(meta?.url, `http://127.0.0.1:9/api/v1/recordings/${id}`);
-    assert.equal(meta?.headers?.authorization, 'Bearer proxy-token-for-tests');
+    assert.equal(meta?.headers?.authorization, `Bearer ${UPLOAD_TOKEN}`);
     const body = JSON.parse((meta?.body as Buffer).toString()) as Record<string, unknown>;
     // The server knows the pod from the token: the upload is a plain status that its schema accepts.
     assert.deepEqual(
@@ -152,6 +152,7 @@ describe('sidecar recordings API', () => {
     );
     assert.equal(body.namespace, undefined);
     assert.equal(body.state, 'done');
+    for (const artifact of artifacts) assert.equal(artifact.headers?.authorization, `Bearer ${UPLOAD_TOKEN}`);
     assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), [
       'flamegraph.html',
       'flamegraph.svg',

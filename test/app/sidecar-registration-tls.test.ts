@@ -1,4 +1,5 @@
-// The registration loop against a real HTTPS server on loopback whose certificate only FURNACE_SERVER_CA trusts.
+// The registration loop against a real HTTPS server on loopback whose certificate only the server CA trusts:
+// FURNACE_SERVER_CA, or the kept-current file FURNACE_SERVER_CA_FILE names (the operator's ConfigMap).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -8,6 +9,7 @@ import type { TestContext } from 'node:test';
 import { sendHttp } from '../../sidecar/http-client.ts';
 import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
 import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
+import { serverCaReader } from '../../sidecar/server-ca.ts';
 import { portOf } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
@@ -78,7 +80,7 @@ describe('registration over HTTPS', () => {
       seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
       response
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ leaseSeconds: 30, proxyToken: 'tls-token' }));
+        .end(JSON.stringify({ leaseSeconds: 30, proxyToken: 'tls-token', uploadToken: 'tls-upload' }));
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -110,13 +112,49 @@ describe('registration over HTTPS', () => {
         timers,
         random: () => 0,
         tokens,
+        readCa: () => Promise.resolve(ca),
         log: () => {},
       },
-      { serverUrl, ca, port: 12380 },
+      { serverUrl, port: 12380 },
     );
     t.after(() => trusted.stop());
     await trusted.registered;
-    assert.equal(tokens.token, 'tls-token');
+    assert.ok(tokens.isAccepted('tls-token', Date.now()));
+    assert.equal(tokens.uploadToken, 'tls-upload');
     assert.deepEqual(seen, ['POST /api/v1/sidecars Bearer sa-token']);
+  });
+
+  it('follows a CA rotation through the kept-current file, without a restart, while the admitted CA is stale', async (t) => {
+    const old = await makeCertificates(t);
+    const rotated = await makeCertificates(t);
+    const server = createServer({ key: rotated.key, cert: rotated.cert }, (_request, response) => {
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const dir = await tempDir(t, 'furnace-ca-map-');
+    const caFile = `${dir}/ca.crt`;
+    const errors: string[] = [];
+    const loop = startRegistration(
+      {
+        send: sendHttp,
+        readCredential: () => Promise.resolve('sa-token'),
+        timers,
+        random: () => 0,
+        tokens: new ProxyTokens(),
+        // FURNACE_SERVER_CA froze the old CA at admission; the ConfigMap is not published yet.
+        readCa: serverCaReader({ serverCa: old.ca, serverCaFile: caFile }),
+        log: (_m, f) => errors.push(String(f?.error)),
+      },
+      { serverUrl: `https://127.0.0.1:${portOf(server)}`, port: 12380, baseDelayMs: 20, maxDelayMs: 20 },
+    );
+    t.after(() => loop.stop());
+    while (errors.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.match(errors[0] ?? '', /certificate/i, 'the admitted CA no longer verifies the server');
+    await writeFile(caFile, `${old.ca}${rotated.ca}`);
+    await loop.registered;
   });
 });

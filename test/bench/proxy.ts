@@ -203,7 +203,10 @@ async function main(): Promise<void> {
       { authorization: 'Bearer bench', 'content-type': 'application/json' },
       JSON.stringify({ port: sidecarPort }),
     );
-    const { proxyToken } = JSON.parse(registered.text) as { proxyToken: string };
+    const { proxyToken, uploadToken } = JSON.parse(registered.text) as {
+      proxyToken: string;
+      uploadToken: string;
+    };
     const pod = hostname();
 
     console.log(
@@ -253,14 +256,14 @@ async function main(): Promise<void> {
       port,
       'PUT',
       '/api/v1/recordings/bench-1',
-      { authorization: `Bearer ${proxyToken}`, 'content-type': 'application/json' },
+      { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/json' },
       JSON.stringify(meta),
     );
     const uploadStart = performance.now();
     const uploaded = await upload(
       port,
       '/api/v1/recordings/bench-1/artifacts/perf.data',
-      proxyToken,
+      uploadToken,
       artifact,
     );
     const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);

@@ -132,7 +132,7 @@ const BASELINE_SERVER = `
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 const app = Fastify({ https: { key: readFileSync(process.env.KEY), cert: readFileSync(process.env.CERT) } });
-app.post('/api/v1/sidecars', async () => ({ leaseSeconds: 30, proxyToken: 'baseline' }));
+app.post('/api/v1/sidecars', async () => ({ leaseSeconds: 30, proxyToken: 'baseline', uploadToken: 'baseline' }));
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT) });
 `;
 

@@ -94,6 +94,19 @@ export interface TokenOptions {
   expirationSeconds?: number;
   /** Binds the token to a pod, as a projected service-account token volume does. */
   boundPod?: { name: string; uid: string };
+  /** Binds the token to a Secret instead: deleting the Secret revokes the token. */
+  boundSecret?: { name: string; uid: string };
+}
+
+function boundObjectRef(options: TokenOptions) {
+  const ref = (kind: string, object: { name: string; uid: string }) => ({
+    kind,
+    apiVersion: 'v1',
+    ...object,
+  });
+  if (options.boundPod) return ref('Pod', options.boundPod);
+  if (options.boundSecret) return ref('Secret', options.boundSecret);
+  return undefined;
 }
 
 /** A token from the TokenRequest API. */
@@ -106,9 +119,7 @@ export async function createServiceAccountToken(kc: KubeConfig, options: TokenOp
       spec: {
         audiences: options.audiences ?? [],
         expirationSeconds: options.expirationSeconds ?? 3600,
-        boundObjectRef: options.boundPod
-          ? { kind: 'Pod', apiVersion: 'v1', name: options.boundPod.name, uid: options.boundPod.uid }
-          : undefined,
+        boundObjectRef: boundObjectRef(options),
       },
     },
   });

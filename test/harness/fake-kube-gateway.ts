@@ -14,6 +14,8 @@ export interface FakeKubeGatewayOptions {
   reviews?: Record<string, TokenReviewResult>;
   /** Pods by `namespace/name`; any other pod does not exist. */
   pods?: Record<string, V1Pod>;
+  /** Labels of namespaces by name; any other namespace does not exist. */
+  namespaces?: Record<string, Record<string, string>>;
   /** The SubjectAccessReview decision; everything is allowed without one. */
   allows?: (check: AccessCheck) => boolean;
   /** The SubjectAccessReview decision on a non-resource URL (/metrics); refused without one. */
@@ -21,7 +23,7 @@ export interface FakeKubeGatewayOptions {
 }
 
 export interface FakeKubeGateway extends KubeGateway {
-  /** `review <token> <audiences>` and `read <namespace>/<name>`, in the order they were asked. */
+  /** `review <token> <audiences>`, `read <namespace>/<name>` and `namespace <name>`, in order. */
   calls: string[];
   checks: AccessCheck[];
   pathChecks: PathAccessCheck[];
@@ -49,6 +51,11 @@ export function fakeKubeGateway(options: FakeKubeGatewayOptions = {}): FakeKubeG
     readPod(namespace, name) {
       fake.calls.push(`read ${namespace}/${name}`);
       return Promise.resolve(options.pods?.[`${namespace}/${name}`]);
+    },
+    readNamespace(name) {
+      fake.calls.push(`namespace ${name}`);
+      const labels = options.namespaces?.[name];
+      return Promise.resolve(labels ? { metadata: { name, labels } } : undefined);
     },
     recordEvent(event) {
       fake.events.push(event);

@@ -1,5 +1,8 @@
-// HTTP calls from tests to servers they started: JSON over fetch, and HTTPS trusting a test CA.
+// HTTP calls from tests to servers they started: JSON over fetch, HTTPS trusting a test CA, and HTTPS to
+// a sidecar trusting only the key it pinned at registration.
 import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { tlsPinOf } from '../../core/tls-pin.ts';
 
 export interface JsonAnswer<T> {
   status: number;
@@ -31,6 +34,39 @@ export function httpsCall(
       url,
       { method: options.method ?? 'GET', ca, headers: options.headers ?? {} },
       (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** An HTTPS call that trusts the peer only with the pinned key, as the server's proxy does. */
+export function callPinned(
+  url: string,
+  pin: string,
+  options: HttpsCallOptions = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        const peer = (res.socket as TLSSocket).getPeerX509Certificate();
+        if (!peer || tlsPinOf(peer.publicKey) !== pin) {
+          res.destroy();
+          reject(new Error(`${url} presented a key other than the one registered`));
+          return;
+        }
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (body += chunk));

@@ -37,15 +37,21 @@ async function writeObjectKeys(
   kc: KubeConfig,
   namespace: string,
   dir: string,
-  source: { secret?: string; configMap?: string; items: KeyItems },
+  source: { secret?: string; configMap?: string; items: KeyItems; optional?: boolean | undefined },
 ): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
-  if (source.secret !== undefined) {
-    const secret = await core.readNamespacedSecret({ name: source.secret, namespace });
-    await writeKeys(dir, decodeData(secret.data), source.items);
-  } else if (source.configMap !== undefined) {
-    const map = await core.readNamespacedConfigMap({ name: source.configMap, namespace });
-    await writeKeys(dir, map.data ?? {}, source.items);
+  try {
+    if (source.secret !== undefined) {
+      const secret = await core.readNamespacedSecret({ name: source.secret, namespace });
+      await writeKeys(dir, decodeData(secret.data), source.items);
+    } else if (source.configMap !== undefined) {
+      const map = await core.readNamespacedConfigMap({ name: source.configMap, namespace });
+      await writeKeys(dir, map.data ?? {}, source.items);
+    }
+  } catch (error) {
+    // As the kubelet does: a missing optional source leaves the volume (or its part) empty.
+    if (source.optional === true && (error as { code?: number }).code === 404) return;
+    throw error;
   }
 }
 
@@ -78,12 +84,14 @@ async function writeProjection(
     await writeObjectKeys(kc, namespace, dir, {
       secret: source.secret.name ?? '',
       items: source.secret.items,
+      optional: source.secret.optional,
     });
   }
   if (source.configMap) {
     await writeObjectKeys(kc, namespace, dir, {
       configMap: source.configMap.name ?? '',
       items: source.configMap.items,
+      optional: source.configMap.optional,
     });
   }
   for (const item of source.downwardAPI?.items ?? []) {
@@ -102,11 +110,13 @@ async function materialise(kc: KubeConfig, pod: V1Pod, volume: V1Volume, root: s
     await writeObjectKeys(kc, namespace, dir, {
       secret: volume.secret.secretName ?? '',
       items: volume.secret.items,
+      optional: volume.secret.optional,
     });
   } else if (volume.configMap) {
     await writeObjectKeys(kc, namespace, dir, {
       configMap: volume.configMap.name ?? '',
       items: volume.configMap.items,
+      optional: volume.configMap.optional,
     });
   } else if (!volume.emptyDir) {
     throw new Error(

@@ -41,10 +41,10 @@ describe('server user authorization against a real API server (fake sidecar on l
     t.after(() => sidecar.close());
     const sidecarPort = portOf(sidecar.server);
 
-    const server = await buildKubeServer(t, kc, sidecarPort);
+    const server = await buildKubeServer(t, kc, { sidecarPort });
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
-    const proxyTokens: Record<string, string> = {};
+    const uploadTokens: Record<string, string> = {};
     for (const namespace of [nsA, nsB]) {
       const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
       const token = await createServiceAccountToken(kc, {
@@ -60,7 +60,7 @@ describe('server user authorization against a real API server (fake sidecar on l
         payload: {},
       });
       assert.equal(registered.statusCode, 200, registered.body);
-      proxyTokens[namespace] = registered.json<{ proxyToken: string }>().proxyToken;
+      uploadTokens[namespace] = registered.json<{ uploadToken: string }>().uploadToken;
     }
     const alice = await createUser(kc, {
       name: 'alice',
@@ -103,7 +103,7 @@ describe('server user authorization against a real API server (fake sidecar on l
       const put = await server.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
-        headers: { authorization: `Bearer ${proxyTokens[namespace]}` },
+        headers: { authorization: `Bearer ${uploadTokens[namespace]}` },
         payload: finishedNow(`rec-${namespace}`),
       });
       assert.equal(put.statusCode, 200, put.body);
@@ -136,5 +136,66 @@ describe('server user authorization against a real API server (fake sidecar on l
       headers: { authorization: 'Bearer not-a-token' },
     });
     assert.equal(nobody.statusCode, 401);
+  });
+
+  it('lets only a user granted create on recordings/system-wide start a whole-node recording', async (t) => {
+    const sidecar = Fastify();
+    let starts = 0;
+    sidecar.post('/recordings', (_request, reply) => {
+      starts += 1;
+      return reply.code(202).send(recordingStatus(`rec-${starts}`, { startedAt: new Date().toISOString() }));
+    });
+    await sidecar.listen({ host: '127.0.0.1', port: 0 });
+    t.after(() => sidecar.close());
+    const server = await buildKubeServer(t, kc, {
+      sidecarPort: portOf(sidecar.server),
+      allowSystemWide: true,
+    });
+    const namespace = await createNamespace(kc, { enabled: true });
+    const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
+    const sidecarToken = await createServiceAccountToken(kc, {
+      namespace,
+      serviceAccount: 'default',
+      audiences: ['furnace'],
+      boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
+    });
+    const registered = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/sidecars',
+      headers: { authorization: `Bearer ${sidecarToken}` },
+      payload: {},
+    });
+    assert.equal(registered.statusCode, 200, registered.body);
+    const recorder = await createUser(kc, {
+      name: 'rita',
+      namespace,
+      rules: [{ apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['create', 'get'] }],
+    });
+    const nodeProfiler = await createUser(kc, {
+      name: 'nora',
+      namespace,
+      rules: [
+        {
+          apiGroups: ['furnace.hyperfoil.io'],
+          resources: ['recordings', 'recordings/system-wide'],
+          verbs: ['create', 'get'],
+        },
+      ],
+    });
+    const start = (token: string, payload: object) =>
+      server.app.inject({
+        method: 'POST',
+        url: `/proxy/${namespace}/web/recordings`,
+        headers: { authorization: `Bearer ${token}` },
+        payload,
+      });
+    assert.equal((await start(recorder.token, { durationSeconds: 5 })).statusCode, 202, 'rita may record');
+    const denied = await start(recorder.token, { durationSeconds: 5, systemWide: true });
+    assert.equal(denied.statusCode, 403, denied.body);
+    assert.match(denied.json<{ message: string }>().message, /may not create recordings\/system-wide/);
+    assert.equal(starts, 1, 'the whole-node start never reached the sidecar');
+    const allowed = await start(nodeProfiler.token, { durationSeconds: 5, systemWide: true });
+    assert.equal(allowed.statusCode, 202, allowed.body);
+    assert.equal(starts, 2);
   });
 });

@@ -11,7 +11,7 @@ import { httpsCall } from '../harness/http.ts';
 import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { createPod } from './server-kube-fixture.ts';
+import { createPod, KUBE_SIDECAR_IMAGE } from './server-kube-fixture.ts';
 
 const { cp, kc } = await useCluster();
 
@@ -28,6 +28,8 @@ describe('server in cluster mode (main.ts without --local) against a real API se
     const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       KUBECONFIG: cp.kubeconfigPath,
+      // The image the server accepts at registration, as the webhook injects it.
+      FURNACE_INJECT_IMAGE: KUBE_SIDECAR_IMAGE,
     });
     const base = `https://127.0.0.1:${port}`;
     await eventually(

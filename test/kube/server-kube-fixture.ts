@@ -5,19 +5,24 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { INJECTED_ANNOTATION, TEST_RUN_LABEL } from '../../core/names.ts';
 import { createAccess } from '../../server/auth/access.ts';
 import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
 import { reuseConnections } from '../../server/kube/keep-alive.ts';
+import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import { RUN_ID } from '../harness/cluster.ts';
+
+/** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
+export const KUBE_SIDECAR_IMAGE =
+  'registry.invalid/furnace@sha256:5ca1ab1e00000000000000000000000000000000000000000000000000000000';
 
 export interface KubeServer {
   /** The user listener's app. */
@@ -26,16 +31,27 @@ export interface KubeServer {
   recorder: FastifyInstance;
   registry: Registry;
   catalog: Catalog;
+  /** The TokenReview cache shared by user auth and registration, as main.ts wires it. */
+  tokens: TokenCache;
+}
+
+export interface KubeServerOptions {
+  /** Where the proxy reaches sidecars (a stand-in sidecar's port). */
+  sidecarPort?: number;
+  tokenReview?: Partial<TokenCacheSettings>;
+  allowSystemWide?: boolean;
 }
 
 export async function buildKubeServer(
   t: TestContext,
   kc: KubeConfig,
-  sidecarPort?: number,
+  options: KubeServerOptions = {},
 ): Promise<KubeServer> {
+  const { sidecarPort } = options;
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-kube-'));
   const now = (): number => Date.now();
   const kube = createClientGateway(reuseConnections(kc));
+  const tokens = createTokenCache({ now, ...options.tokenReview });
   const registry = createRegistry({
     now,
     leaseSeconds: 30,
@@ -51,12 +67,20 @@ export async function buildKubeServer(
       groupsHeader: 'x-forwarded-groups',
       now,
       kube,
+      tokens,
     }),
-    registration: { kind: 'kubernetes', kube, ...(sidecarPort ? { sidecarPort } : {}) },
+    registration: {
+      kind: 'kubernetes',
+      kube,
+      sidecarImages: [KUBE_SIDECAR_IMAGE],
+      tokens,
+      ...(sidecarPort ? { sidecarPort } : {}),
+    },
     metricsRegistry: createMetricsRegistry(),
     limitsFor: () => DEFAULT_LIMITS,
     now,
     proxyTimeoutSeconds: 5,
+    allowSystemWide: options.allowSystemWide ?? false,
     kube,
     sweepIntervalMs: 0,
   });
@@ -65,22 +89,51 @@ export async function buildKubeServer(
     await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { app, recorder, registry, catalog };
+  return { app, recorder, registry, catalog, tokens };
 }
 
-/** Creates a pod (with the `furnace` container unless told otherwise) and sets its IP. */
+export interface PodOptions {
+  /** A `furnace` container (default), as the webhook injects it. */
+  sidecar?: boolean;
+  podIp?: string;
+  /** The furnace container's image (default KUBE_SIDECAR_IMAGE). */
+  sidecarImage?: string;
+  /** The webhook's marker annotation (default true). */
+  marker?: boolean;
+  hostNetwork?: boolean;
+  /** A command for the furnace container (the webhook sets none). */
+  sidecarCommand?: string[];
+  serviceAccountName?: string;
+}
+
+/** Creates a pod shaped as the webhook injects it (unless told otherwise) and sets its IP. */
 export async function createPod(
   kc: KubeConfig,
   namespace: string,
   name: string,
-  options: { sidecar?: boolean; podIp?: string } = {},
+  options: PodOptions = {},
 ): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const containers = [{ name: 'app', image: 'registry.invalid/app:1' }];
-  if (options.sidecar !== false) containers.push({ name: 'furnace', image: 'registry.invalid/furnace:1' });
+  const containers: V1Container[] = [{ name: 'app', image: 'registry.invalid/app:1' }];
+  if (options.sidecar !== false) {
+    containers.push({
+      name: 'furnace',
+      image: options.sidecarImage ?? KUBE_SIDECAR_IMAGE,
+      ...(options.sidecarCommand ? { command: options.sidecarCommand } : {}),
+    });
+  }
+  const annotations: Record<string, string> =
+    options.marker === false ? {} : { [INJECTED_ANNOTATION]: 'true' };
   const created = await core.createNamespacedPod({
     namespace,
-    body: { metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } }, spec: { containers } },
+    body: {
+      metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID }, annotations },
+      spec: {
+        containers,
+        ...(options.hostNetwork ? { hostNetwork: true } : {}),
+        ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
+      },
+    },
   });
   created.status = {
     ...created.status,

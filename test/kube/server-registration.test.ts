@@ -10,6 +10,7 @@ import {
   deletePod,
   expireToken,
   forgeToken,
+  KUBE_SIDECAR_IMAGE,
   resignToken,
 } from './server-kube-fixture.ts';
 
@@ -85,6 +86,35 @@ describe('server registration against a real API server', () => {
     );
   });
 
+  it('refuses pods the webhook did not inject as configured, host-network pods and namespaces not opted in, naming the reason', async (t) => {
+    const server = await buildKubeServer(t, kc);
+    const optedIn = await createNamespace(kc, { enabled: true });
+    const optedOut = await createNamespace(kc, { enabled: false });
+    const cases: [string, string, Parameters<typeof createPod>[3], RegExp][] = [
+      [optedIn, 'no-marker', { marker: false }, /not injected by the Furnace webhook/],
+      [
+        optedIn,
+        'other-image',
+        { sidecarImage: 'evil.example/furnace:1' },
+        /runs furnace image "evil\.example/,
+      ],
+      [optedIn, 'tag-of-image', { sidecarImage: 'registry.invalid/furnace:latest' }, /not the configured/],
+      [optedIn, 'own-command', { sidecarCommand: ['sh', '-c', 'nc -l 12380'] }, /overrides the command/],
+      [optedIn, 'host-net', { hostNetwork: true }, /uses the host network/],
+      [optedOut, 'elsewhere', {}, /namespace .* is not opted in \(label furnace=enabled\)/],
+    ];
+    for (const [namespace, name, options, reason] of cases) {
+      const pod = await createPod(kc, namespace, name, options);
+      const response = await register(server, await boundToken(namespace, pod));
+      assert.equal(response.statusCode, 403, `${name}: ${response.body}`);
+      assert.match(response.json<{ message: string }>().message, reason, name);
+    }
+    assert.equal(server.registry.size(), 0);
+    const honest = await createPod(kc, optedIn, 'honest');
+    assert.equal(honest.spec?.containers.find((c) => c.name === 'furnace')?.image, KUBE_SIDECAR_IMAGE);
+    assert.equal((await register(server, await boundToken(optedIn, honest))).statusCode, 200);
+  });
+
   it('removes the registration when the pod is deleted', async (t) => {
     const server = await buildKubeServer(t, kc);
     const namespace = await createNamespace(kc, { enabled: true });
@@ -134,10 +164,21 @@ describe('server registration against a real API server', () => {
     ] as const) {
       const name = pod.metadata?.name ?? '';
       const cached = watch.getPod(namespace, name);
-      assert.deepEqual(cached?.spec?.containers, [{ name: 'app' }, { name: 'furnace' }], name);
+      assert.deepEqual(
+        cached?.spec?.containers,
+        [
+          { name: 'app' },
+          { name: 'furnace', image: KUBE_SIDECAR_IMAGE, command: undefined, args: undefined },
+        ],
+        name,
+      );
       assert.equal(cached?.metadata?.labels, undefined, `${name}: labels are not kept`);
       const uid = pod.metadata?.uid ?? '';
-      assert.deepEqual(checkPod({ namespace, pod: name, podUid: uid }, cached), { ok: true, podIp: ip });
+      const policy = { sidecarImages: [KUBE_SIDECAR_IMAGE] };
+      assert.deepEqual(checkPod({ namespace, pod: name, podUid: uid }, cached, policy), {
+        ok: true,
+        podIp: ip,
+      });
     }
   });
 });

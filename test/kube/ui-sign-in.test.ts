@@ -14,7 +14,7 @@ const { kc } = await useCluster();
 describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
   it('signs in with a token, lists only permitted namespaces, shows the 403 message and hides other namespaces’ recordings', async (t) => {
     await buildUi();
-    const server = await buildKubeServer(t, kc, 9);
+    const server = await buildKubeServer(t, kc, { sidecarPort: 9 });
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
     for (const namespace of [nsA, nsB]) {
@@ -32,11 +32,11 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
         payload: {},
       });
       assert.equal(registered.statusCode, 200, registered.body);
-      const proxyToken = registered.json<{ proxyToken: string }>().proxyToken;
+      const uploadToken = registered.json<{ uploadToken: string }>().uploadToken;
       const uploaded = await server.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
-        headers: { authorization: `Bearer ${proxyToken}` },
+        headers: { authorization: `Bearer ${uploadToken}` },
         payload: finishedRecordingStatus(`rec-${namespace}`, {
           targets: [],
           startedAt: new Date().toISOString(),

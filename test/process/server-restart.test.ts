@@ -37,6 +37,7 @@ describe('server and sidecar processes', () => {
       FURNACE_POD_NAMESPACE: 'local',
       FURNACE_POD_NAME: HOSTNAME,
       FURNACE_SIDECAR_PORT: '0',
+      FURNACE_SIDECAR_TLS_PORT: '0',
       FURNACE_SIDECAR_DATA: `${dir}/sidecar`,
     });
     const registered = async () => {

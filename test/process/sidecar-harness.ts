@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/recording.ts';
+import { callPinned } from '../harness/http.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess, type RunningProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -13,10 +14,18 @@ import { workDir } from '../harness/temp-dirs.ts';
 export interface FakeServer {
   url: string;
   proxyToken: string;
-  /** Resolves with the sidecar's port once it has registered. */
-  registered: Promise<number>;
+  /** What the fake accepts on uploads (never the proxy token). */
+  uploadToken: string;
+  /** Resolves with the registration body (ports, TLS key pin) once the sidecar has registered. */
+  registered: Promise<RegistrationBody>;
   registrations: { authorization: string | undefined; body: unknown }[];
   uploads: Map<string, Buffer>;
+}
+
+export interface RegistrationBody {
+  port: number;
+  tlsPort: number;
+  tlsPin: string;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
@@ -27,11 +36,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 
 /** A stand-in for the Furnace server's registration and upload endpoints, on a loopback port. */
 export async function startFakeRegistrationServer(t: TestContext, secret: string): Promise<FakeServer> {
-  let announce: (port: number) => void = () => {};
+  let announce: (body: RegistrationBody) => void = () => {};
   const fake: FakeServer = {
     url: '',
     proxyToken: `proxy-${Math.random().toString(36).slice(2)}`,
-    registered: new Promise<number>((resolve) => (announce = resolve)),
+    uploadToken: `upload-${Math.random().toString(36).slice(2)}`,
+    registered: new Promise<RegistrationBody>((resolve) => (announce = resolve)),
     registrations: [],
     uploads: new Map(),
   };
@@ -41,13 +51,15 @@ export async function startFakeRegistrationServer(t: TestContext, secret: string
       if (request.method === 'POST' && request.url === '/api/v1/sidecars') {
         fake.registrations.push({ authorization, body: JSON.parse(body.toString()) as unknown });
         if (authorization !== `Bearer ${secret}`) return response.writeHead(401).end('{}');
-        announce((JSON.parse(body.toString()) as { port: number }).port);
+        announce(JSON.parse(body.toString()) as RegistrationBody);
         return response
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ leaseSeconds: 60, proxyToken: fake.proxyToken }));
+          .end(
+            JSON.stringify({ leaseSeconds: 60, proxyToken: fake.proxyToken, uploadToken: fake.uploadToken }),
+          );
       }
       if (request.method === 'PUT' && request.url?.startsWith('/api/v1/recordings/')) {
-        if (authorization !== `Bearer ${fake.proxyToken}`) return response.writeHead(401).end('{}');
+        if (authorization !== `Bearer ${fake.uploadToken}`) return response.writeHead(401).end('{}');
         fake.uploads.set(request.url, body);
         return response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       }
@@ -65,7 +77,10 @@ export interface SidecarProcess {
   child: RunningProcess['child'];
   /** SIGTERM, and SIGKILL after the grace period; resolves with the exit code. */
   stop: RunningProcess['stop'];
+  /** The plain port: /healthz only. */
   base: string;
+  /** The API, over HTTPS with the key the sidecar registered (call checks its pin). */
+  tlsBase: string;
   call(
     method: string,
     path: string,
@@ -90,32 +105,34 @@ export async function startSidecar(
       FURNACE_POD_NAMESPACE: 'local',
       FURNACE_POD_NAME: 'test-host',
       FURNACE_SIDECAR_PORT: '0',
+      FURNACE_SIDECAR_TLS_PORT: '0',
       FURNACE_SIDECAR_DATA: dataDir,
       ...env,
     },
   });
-  const port = await Promise.race([server.registered, sidecar.exited.then(() => undefined)]);
-  if (port === undefined) {
+  const registration = await Promise.race([server.registered, sidecar.exited.then(() => undefined)]);
+  if (registration === undefined) {
     throw new Error(`the sidecar exited before it registered:\n${sidecar.output()}`);
   }
-  const base = `http://${env.FURNACE_POD_IP ?? '127.0.0.1'}:${port}`;
+  const host = env.FURNACE_POD_IP ?? '127.0.0.1';
+  const base = `http://${host}:${registration.port}`;
+  const tlsBase = `https://${host}:${registration.tlsPort}`;
   const call: SidecarProcess['call'] = async (method, path, body, token = server.proxyToken) => {
     const headers: Record<string, string> = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${base}${path}`, {
+    const { status, body: text } = await callPinned(`${tlsBase}${path}`, registration.tlsPin, {
       method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const text = await response.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    return { status: response.status, json, text };
+    return { status, json, text };
   };
   const waitFor: SidecarProcess['waitFor'] = async (id, done) => {
     for (;;) {
@@ -126,7 +143,7 @@ export async function startSidecar(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
-  return { child: sidecar.child, stop: sidecar.stop, base, call, waitFor };
+  return { child: sidecar.child, stop: sidecar.stop, base, tlsBase, call, waitFor };
 }
 
 /** Runs a command as a pod "container": own mount namespace, private /tmp, the kubelet's termination-log mount. */

@@ -49,6 +49,7 @@ describe('sidecar process lifecycle (with a fake registration server)', () => {
           FURNACE_SERVER_URL: server.url,
           FURNACE_REGISTRATION_SECRET: SECRET,
           FURNACE_SIDECAR_PORT: '0',
+          FURNACE_SIDECAR_TLS_PORT: '0',
           FURNACE_SIDECAR_DATA: dataDir,
         },
       },

@@ -1,8 +1,11 @@
 // The real sidecar process recording a real C program with real perf, registered with a fake server.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { RecordingStatus } from '../../core/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { portOf } from '../harness/ports.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
@@ -123,11 +126,37 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
-  it('refuses calls without the proxy token and bad parameters, naming field and limit', async (t) => {
+  it('keeps serving the API over plain HTTP, and registers no key, when another container holds its HTTPS port', async (t) => {
+    const holder = createServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    t.after(() => holder.close());
+    const server = await startFakeRegistrationServer(t, SECRET);
+    const sidecar = await startSidecar(t, server, SECRET, {
+      FURNACE_SIDECAR_TLS_PORT: String(portOf(holder)),
+    });
+    const registration = server.registrations[0]?.body as Record<string, unknown>;
+    assert.equal(registration.tlsPin, undefined, 'no key pinned, so the server calls over plain HTTP');
+    const plain = await fetch(`${sidecar.base}/recordings`, {
+      headers: { authorization: `Bearer ${server.proxyToken}` },
+    });
+    assert.equal(plain.status, 200);
+  });
+
+  it('refuses calls without the proxy token or over plain HTTP, and bad parameters, naming field and limit', async (t) => {
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
 
     assert.equal((await sidecar.call('GET', '/healthz', undefined, null)).status, 200);
+    assert.equal(
+      (await fetch(`${sidecar.base}/healthz`)).status,
+      200,
+      'probes reach /healthz over plain HTTP',
+    );
+    const plain = await fetch(`${sidecar.base}/recordings`, {
+      headers: { authorization: `Bearer ${server.proxyToken}` },
+    });
+    assert.equal(plain.status, 403, 'the API is served over HTTPS only, even to the proxy token');
     for (const token of [null, 'wrong-token', SECRET]) {
       const response = await sidecar.call('POST', '/recordings', { pid: process.pid }, token);
       assert.equal(response.status, 401, `token ${token}`);

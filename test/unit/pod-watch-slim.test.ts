@@ -28,7 +28,7 @@ function fullPod(name: string): V1Pod {
 }
 
 describe('pod watch cache', () => {
-  it('keeps identity, container names, native sidecars and the IP, and nothing else', () => {
+  it('keeps identity, the marker, container names, native sidecars, the sidecar image and the IP, and nothing else', () => {
     const slim = slimPod(fullPod('web'));
     assert.deepEqual(slim, {
       metadata: {
@@ -37,18 +37,38 @@ describe('pod watch cache', () => {
         uid: 'uid-web',
         resourceVersion: '41',
         deletionTimestamp: undefined,
+        annotations: { 'furnace.hyperfoil.io/injected': 'true' },
       },
       spec: {
         containers: [{ name: 'app' }],
         initContainers: [
           { name: 'migrate', restartPolicy: undefined },
-          { name: 'furnace', restartPolicy: 'Always' },
+          {
+            name: 'furnace',
+            image: 'furnace:1',
+            command: undefined,
+            args: undefined,
+            restartPolicy: 'Always',
+          },
         ],
       },
       status: { podIP: '10.1.2.3' },
     });
     const expected = { namespace: 'shop', pod: 'web', podUid: 'uid-web' };
-    assert.deepEqual(checkPod(expected, slim), checkPod(expected, fullPod('web')));
+    const policy = { sidecarImages: ['furnace:1'] };
+    assert.deepEqual(checkPod(expected, slim, policy), { ok: true, podIp: '10.1.2.3' });
+    for (const change of [
+      (pod: V1Pod) => delete pod.metadata?.annotations?.['furnace.hyperfoil.io/injected'],
+      (pod: V1Pod) => (pod.spec!.hostNetwork = true),
+      (pod: V1Pod) => (pod.spec!.initContainers![1]!.image = 'furnace:2'),
+      (pod: V1Pod) => (pod.spec!.initContainers![1]!.command = ['sh']),
+    ]) {
+      const full = fullPod('web');
+      change(full);
+      const refused = checkPod(expected, full, policy);
+      assert.equal(refused.ok, false, String(change));
+      assert.deepEqual(checkPod(expected, slimPod(full), policy), refused, 'the slim pod decides alike');
+    }
   });
 
   it('lists page by page until the continue token runs out, starting the watch at the last version', async () => {

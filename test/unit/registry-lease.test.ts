@@ -12,21 +12,24 @@ function setup(leaseSeconds = 30) {
 const pod = { namespace: 'ns', pod: 'web-1', podUid: 'uid-1', address: { host: '10.0.0.5', port: 12380 } };
 
 describe('lease registry', () => {
-  it('registers a sidecar with its own proxy token and finds it by pod and by token', () => {
+  it('registers a sidecar with its own proxy and upload tokens and finds it by pod and by upload token', () => {
     const { registry } = setup();
     const registration = registry.register(pod);
     assert.equal(registration.proxyToken, 'token-1');
+    assert.equal(registration.uploadToken, 'token-2');
     assert.deepEqual(registry.get('ns', 'web-1')?.address, { host: '10.0.0.5', port: 12380 });
-    assert.equal(registry.findByToken('token-1')?.pod, 'web-1');
+    assert.equal(registry.findByUploadToken('token-2')?.pod, 'web-1');
+    assert.equal(registry.findByUploadToken('token-1'), undefined, 'the proxy token is no upload token');
     assert.equal(registry.size(), 1);
   });
 
-  it('keeps the token on a renewal and extends the lease', () => {
+  it('keeps the tokens on a renewal and extends the lease', () => {
     const { registry, advance } = setup(30);
     registry.register(pod);
     advance(20);
     const renewed = registry.register(pod);
     assert.equal(renewed.proxyToken, 'token-1');
+    assert.equal(renewed.uploadToken, 'token-2');
     advance(20);
     assert.ok(registry.get('ns', 'web-1'), 'still registered 40 s after the first registration');
   });
@@ -35,10 +38,10 @@ describe('lease registry', () => {
     const { registry } = setup();
     registry.register(pod);
     const recreated = registry.register({ ...pod, podUid: 'uid-2' });
-    assert.equal(recreated.proxyToken, 'token-2');
-    assert.equal(registry.findByToken('token-1'), undefined);
+    assert.equal(recreated.proxyToken, 'token-3');
+    assert.equal(registry.findByUploadToken('token-2'), undefined);
     const moved = registry.register({ ...pod, podUid: 'uid-2', address: { host: '10.0.0.6', port: 12380 } });
-    assert.equal(moved.proxyToken, 'token-3');
+    assert.equal(moved.proxyToken, 'token-5');
   });
 
   it('hides expired leases and sweeps them', () => {
@@ -47,7 +50,7 @@ describe('lease registry', () => {
     registry.register({ ...pod, pod: 'web-2' });
     advance(31);
     assert.equal(registry.get('ns', 'web-1'), undefined);
-    assert.equal(registry.findByToken('token-1'), undefined);
+    assert.equal(registry.findByUploadToken('token-2'), undefined);
     assert.deepEqual(registry.list(), []);
     const swept = registry
       .sweep()
@@ -61,7 +64,7 @@ describe('lease registry', () => {
     const { registry, advance } = setup(30);
     registry.register(pod);
     advance(31);
-    assert.equal(registry.register(pod).proxyToken, 'token-2');
+    assert.equal(registry.register(pod).proxyToken, 'token-3');
   });
 
   it('removes a registration only for the same pod UID when one is given', () => {
@@ -72,5 +75,15 @@ describe('lease registry', () => {
     assert.equal(registry.remove('ns', 'web-1', 'uid-1'), true);
     assert.equal(registry.get('ns', 'web-1'), undefined);
     assert.equal(registry.remove('ns', 'web-1'), false);
+  });
+
+  it('gives new tokens when the sidecar registers another TLS key (it restarted), and keeps them for the same key', () => {
+    const { registry } = setup();
+    const withKey = (pin: string) => ({ ...pod, tls: { port: 12381, pin } });
+    registry.register(withKey('pin-a'));
+    assert.equal(registry.register(withKey('pin-a')).proxyToken, 'token-1');
+    const restarted = registry.register(withKey('pin-b'));
+    assert.equal(restarted.proxyToken, 'token-3');
+    assert.deepEqual(registry.get('ns', 'web-1')?.tls, { port: 12381, pin: 'pin-b' });
   });
 });

@@ -1,113 +1,135 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTokenCache, readTokenExpiry } from '../../server/kube/token-cache.ts';
-import { checkPod, podFromReview } from '../../server/kube/pod-identity.ts';
+import { FurnaceError } from '../../core/errors.ts';
+import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
+import { createTokenCache, readTokenExpiry, type TokenCacheOptions } from '../../server/kube/token-cache.ts';
 
 function jwt(claims: object): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ alg: 'RS256' })}.${part(claims)}.signature`;
 }
 
-describe('registration token review cache', () => {
+/** A cache on a hand-moved clock with a reviewer that counts and answers from a mutable table. */
+function setup(options: Partial<TokenCacheOptions> = {}) {
+  let time = 1_000_000_000;
+  const valid = new Map<string, TokenReviewResult>();
+  const asked: string[] = [];
+  const cache = createTokenCache({ now: () => time, ...options });
+  const reviewer = (token: string): Promise<TokenReviewResult> => {
+    asked.push(token);
+    return Promise.resolve(valid.get(token) ?? { authenticated: false, error: 'unknown token' });
+  };
+  return {
+    cache,
+    valid,
+    asked,
+    review: (token: string, client = '10.0.0.1') => cache.review(token, reviewer, { client }),
+    advance: (seconds: number) => (time += seconds * 1000),
+    nowSeconds: () => Math.floor(time / 1000),
+  };
+}
+
+async function rateLimited(promise: Promise<unknown>): Promise<FurnaceError | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    if (error instanceof FurnaceError && error.code === 'ERR_RATE_LIMITED') return error;
+    throw error;
+  }
+}
+
+describe('token review cache', () => {
   it('reads the expiry of a JWT and none from an opaque token', () => {
     assert.equal(readTokenExpiry(jwt({ exp: 2000 })), 2_000_000);
     assert.equal(readTokenExpiry('opaque'), undefined);
   });
 
-  it('reuses a review until the token expires, then asks again', async () => {
-    let time = 1_000_000;
-    let reviews = 0;
-    const cache = createTokenCache({ now: () => time, fallbackSeconds: 10, maxEntries: 100 });
-    const reviewer = () => {
-      reviews += 1;
-      return Promise.resolve({ authenticated: true, username: 'u' });
-    };
-    const token = jwt({ exp: 1600 });
-    await cache.review(token, reviewer);
-    time += 500_000;
-    await cache.review(token, reviewer);
-    assert.equal(reviews, 1);
-    time += 200_000;
-    await cache.review(token, reviewer);
-    assert.equal(reviews, 2);
+  it('reuses a review of a year-long token for the short TTL only, so a revoked token stops working', async () => {
+    const s = setup({ ttlSeconds: 60 });
+    const token = jwt({ exp: s.nowSeconds() + 365 * 86_400 });
+    s.valid.set(token, { authenticated: true, username: 'alice' });
+    assert.equal((await s.review(token)).authenticated, true);
+    s.advance(59);
+    assert.equal((await s.review(token)).authenticated, true);
+    assert.equal(s.asked.length, 1, 'reused within the TTL');
+    s.valid.delete(token);
+    s.advance(2);
+    assert.equal((await s.review(token)).authenticated, false, 'asked again after the TTL: revoked');
+    assert.equal(s.asked.length, 2);
   });
 
-  it('keeps refusals only for the short fallback time', async () => {
-    let time = 0;
-    let reviews = 0;
-    const cache = createTokenCache({ now: () => time, fallbackSeconds: 10, maxEntries: 100 });
-    const reviewer = () => {
-      reviews += 1;
-      return Promise.resolve({ authenticated: false });
-    };
-    const token = jwt({ exp: 100_000 });
-    await cache.review(token, reviewer);
-    time += 11_000;
-    await cache.review(token, reviewer);
-    assert.equal(reviews, 2);
-  });
-});
-
-describe('registration pod identity', () => {
-  const review = {
-    authenticated: true,
-    username: 'system:serviceaccount:team-a:default',
-    audiences: ['furnace'],
-    extra: {
-      'authentication.kubernetes.io/pod-name': ['web-1'],
-      'authentication.kubernetes.io/pod-uid': ['uid-1'],
-    },
-  };
-  const pod = {
-    metadata: { name: 'web-1', namespace: 'team-a', uid: 'uid-1' },
-    spec: { containers: [{ name: 'app' }, { name: 'furnace' }] },
-    status: { podIP: '10.1.2.3' },
-  };
-
-  it('takes the pod from a pod-bound service-account token', () => {
-    assert.deepEqual(podFromReview(review), {
-      ok: true,
-      pod: { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' },
-    });
+  it('never reuses a review past the token expiry, and refuses an expired JWT without asking', async () => {
+    const s = setup({ ttlSeconds: 600 });
+    const token = jwt({ exp: s.nowSeconds() + 30 });
+    s.valid.set(token, { authenticated: true, username: 'alice' });
+    await s.review(token);
+    s.advance(31);
+    const expired = await s.review(token);
+    assert.equal(expired.authenticated, false);
+    assert.equal(s.asked.length, 1, 'the expired token was not sent for review');
   });
 
-  it('refuses another audience, an unauthenticated token and a token without a pod', () => {
-    assert.equal(podFromReview({ ...review, audiences: ['https://kubernetes.default.svc'] }).ok, false);
-    assert.equal(podFromReview({ authenticated: false }).ok, false);
-    assert.equal(podFromReview({ ...review, extra: {} }).ok, false);
-    assert.equal(podFromReview({ ...review, username: 'alice' }).ok, false);
+  it('keeps refusals for the short failure time', async () => {
+    const s = setup({ failureTtlSeconds: 10 });
+    await s.review('junk');
+    await s.review('junk');
+    assert.equal(s.asked.length, 1);
+    s.advance(11);
+    await s.review('junk');
+    assert.equal(s.asked.length, 2);
   });
 
-  it('accepts the token pod with the furnace container and takes its IP', () => {
-    assert.deepEqual(checkPod({ namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' }, pod), {
-      ok: true,
-      podIp: '10.1.2.3',
-    });
-  });
-
-  it('accepts a Job pod whose furnace sidecar is a native sidecar, but not an ephemeral container', () => {
-    const expected = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
-    const native = {
-      ...pod,
-      spec: {
-        containers: [{ name: 'app' }],
-        initContainers: [{ name: 'furnace', restartPolicy: 'Always' }],
+  it('forgets the reviews of tokens bound to a pod when the pod goes away, and disbelieves stale yeses', async () => {
+    const s = setup({ ttlSeconds: 60 });
+    const bound = (pod: string): TokenReviewResult => ({
+      authenticated: true,
+      username: 'system:serviceaccount:shop:default',
+      extra: {
+        'authentication.kubernetes.io/pod-name': [pod],
+        'authentication.kubernetes.io/pod-uid': [`uid-${pod}`],
       },
-    };
-    assert.equal(checkPod(expected, native).ok, true);
-    const ephemeral = {
-      ...pod,
-      spec: { containers: [{ name: 'app' }], ephemeralContainers: [{ name: 'furnace' }] },
-    };
-    assert.equal(checkPod(expected, ephemeral).ok, false);
+    });
+    s.valid.set('token-web', bound('web'));
+    s.valid.set('token-db', bound('db'));
+    await s.review('token-web');
+    await s.review('token-db');
+    assert.equal(s.cache.dropPod('shop', 'web', 'uid-web'), 1);
+    // The API server's own authentication cache still vouches for the token for a few seconds.
+    const stale = await s.review('token-web');
+    assert.equal(s.asked.filter((t) => t === 'token-web').length, 2, 'asked again');
+    assert.equal(stale.authenticated, false, 'but a yes for the deleted pod UID is not believed');
+    assert.match(stale.error ?? '', /pod the token is bound to has been deleted/);
+    await s.review('token-db');
+    assert.equal(s.asked.filter((t) => t === 'token-db').length, 1, 'other pods keep their reviews');
   });
 
-  it('refuses a missing pod, another UID, no furnace container, or no IP yet', () => {
-    const expected = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
-    assert.equal(checkPod(expected, undefined).ok, false);
-    assert.equal(checkPod(expected, { ...pod, metadata: { ...pod.metadata, uid: 'uid-2' } }).ok, false);
-    assert.equal(checkPod(expected, { ...pod, spec: { containers: [{ name: 'app' }] } }).ok, false);
-    const noIp = checkPod(expected, { ...pod, status: {} });
-    assert.equal(noIp.ok === false && noIp.status, 503);
+  it('asks once for many parallel reviews of one token', async () => {
+    const s = setup();
+    s.valid.set('shared', { authenticated: true, username: 'alice' });
+    await Promise.all(Array.from({ length: 20 }, () => s.review('shared')));
+    assert.equal(s.asked.length, 1);
+  });
+
+  it('rate-limits reviews that fail per client and in total, never an honest client', async () => {
+    const s = setup({ clientFailuresPerMinute: 5, failuresPerMinute: 8 });
+    const junk = Array.from({ length: 20 }, (_, i) => s.review(`junk-${i}`, 'attacker'));
+    const outcomes = await Promise.all(junk.map(rateLimited));
+    assert.equal(s.asked.length, 5, 'five reviews, then the attacker is refused unasked');
+    const refused = outcomes.filter((e) => e !== undefined);
+    assert.equal(refused.length, 15);
+    assert.match(refused[0]?.message ?? '', /from attacker: at most 5 a minute; retry in \d+ s/);
+    assert.equal(refused[0]?.status, 429);
+    for (let i = 0; i < 10; i++) s.valid.set(`good-${i}`, { authenticated: true, username: `u${i}` });
+    for (let i = 0; i < 10; i++) assert.equal((await s.review(`good-${i}`, 'honest')).authenticated, true);
+    for (let i = 0; i < 3; i++) await s.review(`other-junk-${i}`, 'second');
+    const total = await rateLimited(s.review('other-junk-3', 'second'));
+    assert.match(total?.message ?? '', /from all clients: at most 8 a minute/);
+    s.advance(61);
+    assert.equal(
+      await rateLimited(s.review('junk-late', 'attacker')),
+      undefined,
+      'a new minute, a new budget',
+    );
   });
 });

@@ -169,4 +169,53 @@ describe('server config', () => {
       'invalid configuration in FURNACE_INJECT_TOKEN_EXPIRATION_SECONDS: tokenExpirationSeconds = 60; allowed: an integer from 600 to 86400',
     );
   });
+
+  it('keeps whole-node recordings off, caches token reviews for a minute, and reads the security keys', () => {
+    const defaults = resolveConfig({ tls: TLS }, {}, false);
+    assert.equal(defaults.allowSystemWide, false);
+    assert.deepEqual(defaults.sidecarImages, ['quay.io/hyperfoil/furnace-sidecar:latest']);
+    assert.deepEqual(defaults.tokenReview, {
+      ttlSeconds: 60,
+      failureTtlSeconds: 10,
+      clientFailuresPerMinute: 30,
+      failuresPerMinute: 600,
+    });
+    const config = resolveInput({
+      local: false,
+      env: { FURNACE_INJECT_IMAGE: 'registry.example/sidecar@sha256:2' },
+      file: {
+        path: 'config.yaml',
+        raw: {
+          tls: TLS,
+          recording: { allowSystemWide: true },
+          registration: { sidecarImages: ['registry.example/sidecar@sha256:1'] },
+          tokenReview: {
+            cacheSeconds: 5,
+            failureCacheSeconds: 2,
+            clientFailuresPerMinute: 3,
+            failuresPerMinute: 9,
+          },
+        },
+      },
+    });
+    assert.equal(config.allowSystemWide, true);
+    assert.deepEqual(config.sidecarImages, [
+      'registry.example/sidecar@sha256:2',
+      'registry.example/sidecar@sha256:1',
+    ]);
+    assert.deepEqual(config.tokenReview, {
+      ttlSeconds: 5,
+      failureTtlSeconds: 2,
+      clientFailuresPerMinute: 3,
+      failuresPerMinute: 9,
+    });
+    assert.match(
+      refusal(() => resolveConfig({ tls: TLS, registration: { sidecarImages: 'one:1' } }, {}, false)).message,
+      /registration\.sidecarImages = "one:1"; allowed: a list of image references/,
+    );
+    assert.match(
+      refusal(() => resolveConfig({ tokenReview: { cacheSeconds: 86400 } }, {}, true)).message,
+      /tokenReview\.cacheSeconds = 86400; allowed: an integer from 1 to 3600/,
+    );
+  });
 });

@@ -49,7 +49,10 @@ describe('registration loop', () => {
       {
         send: (request) => {
           requests.push(request);
-          return Promise.resolve(answer(200, { leaseSeconds: 60, proxyToken: `proxy-${requests.length}` }));
+          const n = requests.length;
+          return Promise.resolve(
+            answer(200, { leaseSeconds: 60, proxyToken: `proxy-${n}`, uploadToken: `upload-${n}` }),
+          );
         },
         readCredential: () => Promise.resolve(`${credential}\n`),
         timers,
@@ -65,11 +68,14 @@ describe('registration loop', () => {
     assert.equal(requests[0]?.method, 'POST');
     assert.equal(requests[0]?.headers?.authorization, 'Bearer token-1');
     assert.deepEqual(JSON.parse(requests[0]?.body as string), { port: 40123 });
-    assert.equal(tokens.token, 'proxy-1');
+    assert.ok(tokens.isAccepted('proxy-1', timers.now()));
+    assert.equal(tokens.uploadToken, 'upload-1');
+    assert.ok(!tokens.isAccepted('upload-1', timers.now()), 'the upload token is no proxy token');
     credential = 'token-2';
     assert.equal(await timers.runNext(), 30_000, 'renews at half the lease');
     assert.equal(requests[1]?.headers?.authorization, 'Bearer token-2');
-    assert.equal(tokens.token, 'proxy-2');
+    assert.ok(tokens.isAccepted('proxy-2', timers.now()));
+    assert.equal(tokens.uploadToken, 'upload-2');
     assert.ok(
       tokens.isAccepted('proxy-1', timers.now() + 59_000),
       'the previous token stays valid for one lease',
@@ -89,7 +95,9 @@ describe('registration loop', () => {
         send: () => {
           const status = statuses[calls++] ?? 200;
           if (calls === 2) return Promise.reject(new Error('ECONNREFUSED'));
-          return Promise.resolve(answer(status, { leaseSeconds: 20, proxyToken: `p${calls}` }));
+          return Promise.resolve(
+            answer(status, { leaseSeconds: 20, proxyToken: `p${calls}`, uploadToken: `u${calls}` }),
+          );
         },
         readCredential: () => Promise.resolve('secret'),
         timers,
@@ -102,7 +110,8 @@ describe('registration loop', () => {
     const delays: number[] = [];
     for (let i = 0; i < 5; i++) delays.push(await timers.runNext());
     assert.deepEqual(delays, [0, 100, 200, 10_000, 100]);
-    assert.equal(tokens.token, 'p5');
+    assert.equal(tokens.uploadToken, 'u5');
+    assert.ok(tokens.isAccepted('p5', timers.now()));
     loop.stop();
   });
 
@@ -111,6 +120,29 @@ describe('registration loop', () => {
     assert.equal(backoffDelay(3, 1, 1000, 60_000), 4000);
     assert.equal(backoffDelay(30, 1, 1000, 60_000), 60_000);
     assert.equal(backoffDelay(30, 0, 1000, 60_000), 30_000);
+  });
+
+  it('announces its HTTPS port and the pin of its serving key', async () => {
+    const timers = new ManualTimers();
+    const bodies: unknown[] = [];
+    const loop = startRegistration(
+      {
+        send: (request) => {
+          bodies.push(JSON.parse(request.body as string));
+          return Promise.resolve(answer(200, { leaseSeconds: 60, proxyToken: 'p', uploadToken: 'u' }));
+        },
+        readCredential: () => Promise.resolve('token'),
+        timers,
+        random: () => 0.5,
+        tokens: new ProxyTokens(),
+        log: () => {},
+      },
+      { serverUrl: 'http://127.0.0.1:1', port: 12380, tls: { port: 12381, pin: 'the-pin' } },
+    );
+    await timers.runNext();
+    await loop.registered;
+    assert.deepEqual(bodies, [{ port: 12380, tlsPort: 12381, tlsPin: 'the-pin' }]);
+    loop.stop();
   });
 
   it('refuses every token before the first registration', () => {
