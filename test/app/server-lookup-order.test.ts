@@ -23,7 +23,7 @@ async function twoTeams(t: TestContext) {
   const put = await f.recorder.inject({
     method: 'PUT',
     url: '/api/v1/recordings/rec-b',
-    headers: { authorization: `Bearer ${b.proxyToken}` },
+    headers: { authorization: `Bearer ${b.uploadToken}` },
     payload: recordingStatus('rec-b', { state: 'done' }),
   });
   assert.equal(put.statusCode, 200, put.body);

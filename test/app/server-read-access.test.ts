@@ -58,7 +58,7 @@ describe('/metrics', () => {
 describe('one verb for every read', () => {
   it('lists, opens and downloads catalog entries with get, the verb the sidecar list checks, and never asks for list', async (t) => {
     const { f, kube } = await kubeFixture(t, (check) => check.user === 'alice' && check.verb === 'get');
-    const { proxyToken } = f.registry.register({
+    const { uploadToken } = f.registry.register({
       namespace: 'team-a',
       pod: 'web-1',
       address: { host: '127.0.0.1', port: 1 },
@@ -66,7 +66,7 @@ describe('one verb for every read', () => {
     const put = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-a',
-      headers: { authorization: `Bearer ${proxyToken}` },
+      headers: { authorization: `Bearer ${uploadToken}` },
       payload: recordingStatus('rec-a', { state: 'done' }),
     });
     assert.equal(put.statusCode, 200, put.body);

@@ -56,7 +56,7 @@ async function relay(t: TestContext, target: number) {
 }
 
 async function register(f: Fixture, body: object): Promise<{ proxyToken: string }> {
-  const response = await f.app.inject({
+  const response = await f.recorder.inject({
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${SECRET}` },
@@ -107,7 +107,7 @@ describe('server to sidecar over TLS with the key pinned at registration', () =>
       { port: 4000, tlsPort: 4001 },
       { port: 4000, tlsPort: 4001, tlsPin: 'short' },
     ]) {
-      const response = await f.app.inject({
+      const response = await f.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',
         headers: { authorization: `Bearer ${SECRET}` },
