@@ -159,7 +159,7 @@ describe('server user authorization against a real API server (fake sidecar on l
       audiences: ['furnace'],
       boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
     });
-    const registered = await server.app.inject({
+    const registered = await server.recorder.inject({
       method: 'POST',
       url: '/api/v1/sidecars',
       headers: { authorization: `Bearer ${sidecarToken}` },
