@@ -31,17 +31,18 @@ describe('the server CA in a pod, after a rotation', () => {
     const { certFile, keyFile } = await writeCertificateFiles(dir, current);
     const staleCaFile = join(dir, 'stale-ca.crt');
     await writeFile(staleCaFile, stale.caPem);
-    const [port, webhookPort] = [await freePort(), await freePort()];
+    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
+      `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
     );
     const base = `https://127.0.0.1:${port}`;
     // The webhook injects the CA of before the rotation: the pod is admitted with a CA that is now wrong.
     const server = startFurnace(t, ['server/main.ts'], {
       FURNACE_CONFIG: join(dir, 'config.yaml'),
       KUBECONFIG: cp.kubeconfigPath,
-      FURNACE_INJECT_SERVER_URL: base,
+      // Sidecars reach the recorder listener, never the user one.
+      FURNACE_INJECT_SERVER_URL: `https://127.0.0.1:${recorderPort}`,
       FURNACE_INJECT_SERVER_CA_FILE: staleCaFile,
     });
     await eventually(
