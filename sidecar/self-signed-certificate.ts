@@ -54,9 +54,10 @@ function pem(label: string, body: Buffer): string {
 export function createServingIdentity(now = new Date(), days = 3650): ServingIdentity {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = commonName('furnace-sidecar');
-  // A positive serial: the first byte's high bit clear.
+  // A positive serial in minimal DER: the first byte's high bit clear (positive) and not zero (a leading
+  // zero byte before one below 0x80 is padding that OpenSSL refuses, about one start in 256).
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   const tbs = sequence(
     der(0x02, serial),
     ECDSA_WITH_SHA256,
