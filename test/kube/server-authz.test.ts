@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import Fastify from 'fastify';
-import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { portOf } from '../harness/ports.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
-import { buildKubeServer, createPod } from './server-kube-fixture.ts';
+import { buildKubeServer, registerPodSidecar } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
 
@@ -46,21 +46,7 @@ describe('server user authorization against a real API server (fake sidecar on l
     const nsB = await createNamespace(kc, { enabled: true });
     const uploadTokens: Record<string, string> = {};
     for (const namespace of [nsA, nsB]) {
-      const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
-      const token = await createServiceAccountToken(kc, {
-        namespace,
-        serviceAccount: 'default',
-        audiences: ['furnace'],
-        boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
-      });
-      const registered = await server.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${token}` },
-        payload: {},
-      });
-      assert.equal(registered.statusCode, 200, registered.body);
-      uploadTokens[namespace] = registered.json<{ uploadToken: string }>().uploadToken;
+      uploadTokens[namespace] = (await registerPodSidecar(server, kc, namespace)).uploadToken;
     }
     const alice = await createUser(kc, {
       name: 'alice',
@@ -152,20 +138,7 @@ describe('server user authorization against a real API server (fake sidecar on l
       allowSystemWide: true,
     });
     const namespace = await createNamespace(kc, { enabled: true });
-    const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
-    const sidecarToken = await createServiceAccountToken(kc, {
-      namespace,
-      serviceAccount: 'default',
-      audiences: ['furnace'],
-      boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
-    });
-    const registered = await server.recorder.inject({
-      method: 'POST',
-      url: '/api/v1/sidecars',
-      headers: { authorization: `Bearer ${sidecarToken}` },
-      payload: {},
-    });
-    assert.equal(registered.statusCode, 200, registered.body);
+    await registerPodSidecar(server, kc, namespace);
     const recorder = await createUser(kc, {
       name: 'rita',
       namespace,

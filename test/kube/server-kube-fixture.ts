@@ -1,5 +1,6 @@
 // The server app against the harness's real API server: real TokenReview, SubjectAccessReview and
 // Pods; pods are created with the client and given an IP through the status subresource (no kubelet).
+import assert from 'node:assert/strict';
 import { createPrivateKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
-import { RUN_ID } from '../harness/cluster.ts';
+import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
 export const KUBE_SIDECAR_IMAGE =
@@ -185,4 +186,31 @@ export function forgeToken(token: string): string {
   const [header, claims] = token.split('.');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return sign(decodePart(header), decodePart(claims), privateKey);
+}
+
+/**
+ * A pod that a sidecar registers for: created at 127.0.0.1, registered on the recorder listener with a
+ * real token bound to it (as the injected sidecar presents it); fails the test unless registration works.
+ */
+export async function registerPodSidecar(
+  server: KubeServer,
+  kc: KubeConfig,
+  namespace: string,
+  name = 'web',
+): Promise<{ pod: V1Pod; proxyToken: string; uploadToken: string }> {
+  const pod = await createPod(kc, namespace, name, { podIp: '127.0.0.1' });
+  const token = await createServiceAccountToken(kc, {
+    namespace,
+    serviceAccount: 'default',
+    audiences: ['furnace'],
+    boundPod: { name, uid: pod.metadata?.uid ?? '' },
+  });
+  const registered = await server.recorder.inject({
+    method: 'POST',
+    url: '/api/v1/sidecars',
+    headers: { authorization: `Bearer ${token}` },
+    payload: {},
+  });
+  assert.equal(registered.statusCode, 200, registered.body);
+  return { pod, ...registered.json<{ proxyToken: string; uploadToken: string }>() };
 }

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildUi } from '../../ui/build.ts';
 import { withPage } from '../harness/browser.ts';
-import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { screenshot } from '../browser/flame-page.ts';
-import { buildKubeServer, createPod } from './server-kube-fixture.ts';
+import { buildKubeServer, registerPodSidecar } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
 
@@ -18,21 +18,7 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
     for (const namespace of [nsA, nsB]) {
-      const pod = await createPod(kc, namespace, 'web', { podIp: '127.0.0.1' });
-      const token = await createServiceAccountToken(kc, {
-        namespace,
-        serviceAccount: 'default',
-        audiences: ['furnace'],
-        boundPod: { name: 'web', uid: pod.metadata?.uid ?? '' },
-      });
-      const registered = await server.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${token}` },
-        payload: {},
-      });
-      assert.equal(registered.statusCode, 200, registered.body);
-      const uploadToken = registered.json<{ uploadToken: string }>().uploadToken;
+      const { uploadToken } = await registerPodSidecar(server, kc, namespace);
       const uploaded = await server.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/rec-${namespace}`,
