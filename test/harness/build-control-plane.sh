@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl and etcd from Go modules and caches them by version.
+# Builds kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules and caches them by version.
 # Prints the directory that holds the binaries on its last line of stdout.
 # The Kubernetes release is pinned here and nowhere else.
 set -euo pipefail
@@ -15,12 +15,12 @@ die() { echo "build-control-plane: $*" >&2; exit 1; }
 # Go from go.dev lives in /usr/local/go, which a non-interactive shell may not have on PATH.
 command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/local/go/bin:$PATH"
 
-if [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" ]]; then
+if [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kube-controller-manager" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" ]]; then
   echo "$BIN_DIR"
   exit 0
 fi
 
-command -v go >/dev/null || die "Go is not installed (needed to build kube-apiserver and etcd from modules)"
+command -v go >/dev/null || die "Go is not installed (needed to build kube-apiserver, kube-controller-manager and etcd from modules)"
 command -v curl >/dev/null || die "curl is not installed"
 
 work="$CACHE_ROOT/build-$K8S_VERSION"
@@ -77,6 +77,7 @@ package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
@@ -96,10 +97,11 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 start=$(date +%s)
-log "building kube-apiserver, kubectl and etcd (the first build takes several minutes)"
+log "building kube-apiserver, kube-controller-manager, kubectl and etcd (the first build takes several minutes)"
 CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kube-controller-manager.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
 CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" ./etcd
-for b in kube-apiserver kubectl etcd; do mv "$BIN_DIR/$b.tmp" "$BIN_DIR/$b"; done
+for b in kube-apiserver kube-controller-manager kubectl etcd; do mv "$BIN_DIR/$b.tmp" "$BIN_DIR/$b"; done
 log "built in $(( $(date +%s) - start )) s"
 echo "$BIN_DIR"
