@@ -29,7 +29,7 @@ function untypedObjects(schema: JsonSchema, path: string): string[] {
 }
 
 describe('CustomResourceDefinitions', () => {
-  it('are checked in exactly as generated (run deploy/crds/generate.ts after a change)', () => {
+  it('are checked in exactly as generated (run node --import tsx deploy/generate.ts after a change)', () => {
     for (const file of crdFiles()) {
       const checkedIn = readFileSync(join(PROJECT_ROOT, file.path), 'utf8');
       assert.equal(checkedIn, renderCrd(file.crd), file.path);
