@@ -31,7 +31,7 @@ async function assertRefused(name: string, spec: Record<string, unknown>, messag
 before(async () => {
   cp = await getControlPlane();
   kc = cp.kubeConfig();
-  const applied = await kubectl(['apply', '-f', join(PROJECT_ROOT, 'deploy/crds')]);
+  const applied = await kubectl(['apply', '-k', join(PROJECT_ROOT, 'deploy/crds')]);
   assert.equal(applied.code, 0, applied.stderr);
   const established = await kubectl([
     'wait',
