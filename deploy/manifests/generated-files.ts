@@ -165,6 +165,7 @@ function olmFiles(): GeneratedFile[] {
       path: 'deploy/olm/bundle/metadata/annotations.yaml',
       text: renderDocuments([buildBundleAnnotations()]),
     },
+    { path: 'deploy/olm/bundle.Dockerfile', text: renderBundleDockerfile() },
     {
       path: 'deploy/olm/subscription.yaml',
       text: renderDocuments(buildCatalogSubscription(), [
@@ -172,6 +173,20 @@ function olmFiles(): GeneratedFile[] {
       ]),
     },
   ];
+}
+
+/** The bundle image: the two directories and, as labels, the same annotations as metadata/annotations.yaml. */
+function renderBundleDockerfile(): string {
+  const { annotations } = buildBundleAnnotations() as { annotations: Record<string, string> };
+  return [
+    GENERATED,
+    '# podman build -f deploy/olm/bundle.Dockerfile -t quay.io/hyperfoil/furnace-operator-bundle:<version> deploy/olm',
+    'FROM scratch',
+    ...Object.entries(annotations).map(([key, value]) => `LABEL ${key}=${value}`),
+    'COPY bundle/manifests /manifests/',
+    'COPY bundle/metadata /metadata/',
+    '',
+  ].join('\n');
 }
 
 export function generatedFiles(): GeneratedFile[] {

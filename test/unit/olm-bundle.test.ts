@@ -1,11 +1,12 @@
 // The checked-in OLM bundle is well formed and says what deploy/base says.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
 import { DEFAULT_IMAGES } from '../../core/crds.ts';
+import { copySources, parseDockerfile } from '../harness/dockerfile.ts';
 import { schemaErrors } from '../harness/openapi-schema-check.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
@@ -166,5 +167,17 @@ describe('OLM bundle', () => {
       annotations['operators.operatorframework.io.bundle.channel.default.v1'],
     );
     assert.equal(subscription?.spec.source, catalog?.metadata.name);
+  });
+
+  it('has a bundle.Dockerfile whose labels are those annotations and whose COPY sources exist', () => {
+    const { annotations } = parse(readFileSync(join(BUNDLE, 'metadata/annotations.yaml'), 'utf8')) as {
+      annotations: Record<string, string>;
+    };
+    const [stage] = parseDockerfile(readFileSync(join(PROJECT_ROOT, 'deploy/olm/bundle.Dockerfile'), 'utf8'));
+    const labels = stage?.instructions.filter((i) => i.keyword === 'LABEL').map((i) => i.args.split('='));
+    assert.deepEqual(Object.fromEntries(labels ?? []), annotations);
+    for (const copy of stage?.instructions.filter((i) => i.keyword === 'COPY').map(copySources) ?? [])
+      for (const source of copy.sources)
+        assert.ok(existsSync(join(PROJECT_ROOT, 'deploy/olm', source)), source);
   });
 });
