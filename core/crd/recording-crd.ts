@@ -19,6 +19,7 @@ import {
   type RecordingSpec,
   type RecordingStatus,
 } from '../crds.ts';
+import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import type { SchemaOf } from './schema-types.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
@@ -100,10 +101,14 @@ export const recordingSpecSchema = {
       type: 'integer',
       minimum: RECORDING_FREQUENCY_RANGE.min,
       maximum: RECORDING_FREQUENCY_RANGE.max,
-      description: "Sampling frequency, Hz; the server's default when unset.",
+      description: `Sampling frequency, Hz; ${DEFAULT_PARAMS.frequency} (the sidecar's default) when unset.`,
     },
-    event: { type: 'string', maxLength: 128, description: 'perf event (perf -e); cycles by default.' },
-    symbols: { type: 'string', enum: ['proc', 'image'] },
+    event: {
+      type: 'string',
+      enum: EVENTS,
+      description: `perf event; ${DEFAULT_PARAMS.event} when unset.`,
+    },
+    symbols: { type: 'string', enum: SYMBOL_SOURCES },
     profiler: { type: 'string', enum: RECORDING_PROFILERS, default: 'perf' },
     schedule: {
       type: 'string',
