@@ -127,7 +127,8 @@ export function createServerClient(options: ServerClientOptions): FurnaceServerC
       ) as SidecarRecording;
     },
     async stopRecording(namespace, pod, id) {
-      await call('POST', proxy(namespace, pod, `/${encodeURIComponent(id)}/stop`));
+      // The sidecar takes a POST with a JSON body only; a stop has nothing to say.
+      await call('POST', proxy(namespace, pod, `/${encodeURIComponent(id)}/stop`), {});
     },
     async getCatalogEntry(id) {
       try {

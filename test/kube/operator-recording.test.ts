@@ -136,7 +136,7 @@ describe('Recording resources', () => {
   it('are reconciled into real recordings of simulated pods, with downloadable flame graphs', async (t) => {
     const dir = await workDir(t, 'recording');
     const { base, ca, namespace } = await startServer(t, dir);
-    await installRecordingCrd(t, kc);
+    await installRecordingCrd(t, cp);
     const operator = await createUser(kc, {
       name: 'furnace-operator',
       namespace,
@@ -146,6 +146,7 @@ describe('Recording resources', () => {
     });
     const tokenPath = join(dir, 'operator-token');
     await writeFile(tokenPath, operator.token);
+    const warnings: string[] = [];
     const world: World = {
       base,
       ca,
@@ -156,6 +157,7 @@ describe('Recording resources', () => {
         server: createServerClient({ url: base, tokenPath, ca }),
         now: () => Date.now(),
         options: { startGraceSeconds: 5, pollIntervalMs: 500 },
+        log: { warn: (obj, msg) => warnings.push(`${msg}: ${String((obj as { err?: unknown }).err)}`) },
       },
     };
     const program = await buildHotProgram(dir);
@@ -213,13 +215,20 @@ describe('Recording resources', () => {
       const [result] = status.results ?? [];
       assert.ok(result?.links && result.recordingId, JSON.stringify(status));
       assert.equal(result.state, 'done');
-      assert.ok((status.samples ?? 0) > 0);
+      const folded = await download(world, result.links.folded);
+      assert.equal(folded.status, 200, folded.body);
+      assert.ok(
+        (status.samples ?? 0) > 0,
+        `samples in ${JSON.stringify(status)}; stacks.folded: ${folded.body.slice(0, 1000)}`,
+      );
       assert.equal(status.topFunctions?.[0]?.name, 'furnace_heavy', JSON.stringify(status.topFunctions));
       const svg = await download(world, result.links.svg);
       assert.equal(svg.status, 200);
       assert.match(svg.body, /furnace_heavy/);
-      const folded = await download(world, result.links.folded);
-      assert.ok(samplesOf(folded.body, 'furnace_heavy') > samplesOf(folded.body, 'furnace_light'));
+      assert.ok(
+        samplesOf(folded.body, 'furnace_heavy') > samplesOf(folded.body, 'furnace_light'),
+        `the heavy function has more samples:\n${folded.body.slice(0, 2000)}`,
+      );
     });
 
     await t.test('a selector over two pods gives two results and a merged graph of both', async () => {
@@ -319,7 +328,7 @@ describe('Recording resources', () => {
           return recording && recording.state !== 'recording' ? recording : undefined;
         },
         20_000,
-        'the recording on hot-a to be stopped',
+        `the recording on hot-a to be stopped (operator warnings: ${warnings.join('; ')})`,
       );
       assert.ok(
         Date.parse(stopped.endedAt ?? stopped.startedAt) - Date.parse(stopped.startedAt) < 30_000,

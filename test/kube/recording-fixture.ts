@@ -5,7 +5,7 @@
 // deploy/crds/ (the deploy branch) lands; then install that YAML instead.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
-import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, TEST_RUN_LABEL } from '../../core/names.ts';
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import {
@@ -16,63 +16,49 @@ import {
   type RecordingStatus,
 } from '../../operator/recording/recording-types.ts';
 import { RUN_ID } from '../harness/cluster.ts';
-import { eventually } from '../harness/eventually.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
 
 const CRD_NAME = `${RECORDING_PLURAL}.${API_GROUP}`;
 
-function statusCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
 /** Installs the stand-in Recording CRD unless the cluster has one; removes it after the test if it was ours. */
-export async function installRecordingCrd(t: TestContext, kc: KubeConfig): Promise<void> {
-  const api = kc.makeApiClient(ApiextensionsV1Api);
+export async function installRecordingCrd(t: TestContext, cp: ControlPlane): Promise<void> {
   const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  try {
-    await api.createCustomResourceDefinition({
-      body: {
-        metadata: { name: CRD_NAME, labels: { [TEST_RUN_LABEL]: RUN_ID } },
-        spec: {
-          group: API_GROUP,
-          scope: 'Namespaced',
-          names: {
-            kind: KIND_RECORDING,
-            plural: RECORDING_PLURAL,
-            singular: 'recording',
-            listKind: 'RecordingList',
-          },
-          versions: [
-            {
-              name: API_VERSION,
-              served: true,
-              storage: true,
-              subresources: { status: {} },
-              schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
-            },
-          ],
-        },
-      },
-    });
-    t.after(async () => {
-      await api.deleteCustomResourceDefinition({ name: CRD_NAME });
-    });
-  } catch (error) {
-    if (statusCode(error) !== 409) throw error;
-  }
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  await eventually(
-    async () => {
-      await custom.listClusterCustomObject({
-        group: API_GROUP,
-        version: API_VERSION,
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CRD_NAME, labels: { [TEST_RUN_LABEL]: RUN_ID } },
+    spec: {
+      group: API_GROUP,
+      scope: 'Namespaced',
+      names: {
+        kind: KIND_RECORDING,
         plural: RECORDING_PLURAL,
-      });
-      return true;
+        singular: 'recording',
+        listKind: 'RecordingList',
+      },
+      versions: [
+        {
+          name: API_VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
+        },
+      ],
     },
-    20_000,
-    'the Recording CRD to be served',
-  );
+  };
+  // kubectl, not the typed client: its serializer drops the x-kubernetes-* schema keys it does not know.
+  const created = await cp.kubectl(['create', '-f', '-'], { input: JSON.stringify(crd) });
+  if (created.code === 0) t.after(async () => void (await cp.kubectl(['delete', 'crd', CRD_NAME])));
+  else if (!created.stderr.includes('AlreadyExists'))
+    throw new Error(`could not create the CRD: ${created.stderr}`);
+  const established = await cp.kubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=30s',
+    `crd/${CRD_NAME}`,
+  ]);
+  if (established.code !== 0) throw new Error(`the Recording CRD is not established: ${established.stderr}`);
 }
 
 export async function createRecording(
