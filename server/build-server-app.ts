@@ -16,6 +16,7 @@ import {
   type CatalogRouteDeps,
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
+import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
 import { installErrorHandler } from '../core/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
@@ -195,6 +196,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   void app.register((scope, _options, done) => {
     registerSidecarListRoute(scope, { registry: deps.registry, access: deps.access });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
+    registerMergedArtifactRoute(scope, { catalog: deps.catalog, access: deps.access });
     done();
   });
   void app.register(async (scope) => {
