@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/aggregated-api.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
@@ -32,7 +33,7 @@ import { httpsCall } from '../harness/http.ts';
 import { issueCertificate } from '../harness/pki.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
-import { run, startFurnace } from '../harness/processes.ts';
+import { run, startFurnace, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
@@ -48,6 +49,25 @@ const AGGREGATED: V1PolicyRule = {
   resources: ['*'],
   verbs: ['get', 'list', 'create'],
 };
+
+/** A ClusterRole on the aggregated group for a user, removed after the test. */
+async function bindClusterWide(t: TestContext, user: string): Promise<void> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const name = `furnace-aggregated-${user}-${RUN_ID}`;
+  const metadata = { name, labels: { [TEST_RUN_LABEL]: RUN_ID } };
+  await rbac.createClusterRole({ body: { metadata, rules: [AGGREGATED] } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }],
+    },
+  });
+  t.after(async () => {
+    await rbac.deleteClusterRoleBinding({ name });
+    await rbac.deleteClusterRole({ name });
+  });
+}
 
 interface CliRun {
   code: number;
@@ -266,6 +286,40 @@ describe('kubectl furnace through the aggregated API', () => {
       refused.stderr,
       new RegExp(`carol may not create recordings\\.furnace\\.hyperfoil\\.io in namespace ${namespace}`),
     );
+
+    // `ui`: the web UI's calls through the API server, as alice; nothing for another site's Host. The UI
+    // also calls cluster-wide paths (session, its files, lists), so alice passes the API server's door
+    // cluster-wide; what she may see is still Furnace's SubjectAccessReview per namespace.
+    await bindClusterWide(t, 'alice');
+    const ui = startProcess(
+      t,
+      process.execPath,
+      [join(PROJECT_ROOT, 'cli', 'bin.js'), 'ui', '--no-browser'],
+      {
+        env: { KUBECONFIG: alice },
+      },
+    );
+    const base = await eventually(
+      () => Promise.resolve(/Furnace UI at (http:\/\/127\.0\.0\.1:\d+)\//.exec(ui.output())?.[1]),
+      30_000,
+      'the ui forwarder to listen',
+    );
+    const session = (await (await fetch(`${base}/api/v1/session`)).json()) as {
+      signedIn: boolean;
+      user?: string;
+    };
+    assert.deepEqual([session.signedIn, session.user], [true, 'alice']);
+    const history = await fetch(`${base}/api/v1/recordings?namespace=${namespace}`);
+    assert.match(await history.text(), new RegExp(id));
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpGet(`${base}/api/v1/session`, { headers: { host: 'attacker.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    assert.equal(rebound, 403, 'a rebound DNS name is refused');
+    await ui.stop();
 
     // Forged identity headers straight to the server: no front-proxy certificate, nobody.
     const forged = await httpsCall(
