@@ -142,23 +142,40 @@ export interface RecordingLinks {
   speedscope: string;
 }
 
+/** A pod's recording: the recorder's states, plus `pending` before it started. */
+export const POD_RESULT_STATES = ['pending', 'recording', 'processing', 'done', 'failed'] as const;
+export type PodResultState = (typeof POD_RESULT_STATES)[number];
+
 export interface RecordingPodResult {
   pod: string;
   recordingId?: string;
-  state: string;
+  state: PodResultState;
   samples?: number;
   message?: string;
-  links: RecordingLinks;
+  /** Present once the pod's recording has an id (a pod refused before that has nothing to link to). */
+  links?: RecordingLinks;
 }
 
-export interface RecordingRun {
-  startTime: string;
-  results: RecordingPodResult[];
+export interface MergedResult {
+  links: RecordingLinks;
+  samples: number;
 }
 
 export interface TopFunction {
   name: string;
+  /** Share of all samples in which the function itself was running (self time), 0..100. */
   percent: number;
+}
+
+/** One finished run of a scheduled Recording. */
+export interface RecordingRun {
+  startTime: string;
+  phase: RecordingPhase;
+  message?: string;
+  results: RecordingPodResult[];
+  merged?: MergedResult;
+  samples?: number;
+  topFunctions?: TopFunction[];
 }
 
 export interface RecordingStatus {
@@ -169,7 +186,7 @@ export interface RecordingStatus {
   nextRunTime?: string;
   results?: RecordingPodResult[];
   /** When more than one pod was recorded. */
-  merged?: { links: RecordingLinks; samples: number };
+  merged?: MergedResult;
   samples?: number;
   /** TOP_FUNCTIONS_MAX at most. */
   topFunctions?: TopFunction[];

@@ -8,6 +8,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
 import type { Access, Identity } from './auth/access.ts';
+import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
 import {
@@ -19,6 +20,7 @@ import type { Catalog } from './catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
 import { installErrorHandler } from '../core/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
+import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './operational-routes.ts';
 import { registerProxyRoutes } from './proxy.ts';
@@ -52,6 +54,8 @@ export interface ServerAppDeps {
   uiDir?: string;
   /** Auth mode `proxy` with a client CA: identity headers count only from the oauth-proxy's certificate. */
   trustedProxy?: TrustedProxy;
+  /** The aggregated API: X-Remote-* headers count only over the API server's front-proxy certificate. */
+  frontProxy?: FrontProxy;
 }
 
 export interface ServerApps {
@@ -142,8 +146,13 @@ function startSweeps(
   });
 }
 
-function newApp(deps: ServerAppDeps, tlsExtra: object = {}): FastifyInstance {
+function newApp(
+  deps: ServerAppDeps,
+  tlsExtra: object = {},
+  extra: FastifyServerOptions = {},
+): FastifyInstance {
   const app = Fastify({
+    ...extra,
     logger: deps.logger ?? false,
     ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
     // Large artifacts stream; JSON bodies stay small.
@@ -185,11 +194,22 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
   return app;
 }
 
+/** Client certificates are asked for (never required) when an oauth-proxy or the API server may present one. */
+export function userTlsExtra(
+  deps: Pick<ServerAppDeps, 'trustedProxy' | 'frontProxy'>,
+): Partial<ReturnType<typeof clientCertificateOptions>> {
+  const cas = [deps.trustedProxy?.ca, deps.frontProxy?.ca].filter((ca) => ca !== undefined);
+  return cas.length > 0 ? clientCertificateOptions({ ca: cas.join('\n'), identityHeaders: [] }) : {};
+}
+
 function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
-  const { trustedProxy } = deps;
-  const app = newApp(deps, trustedProxy ? clientCertificateOptions(trustedProxy) : {});
+  const { trustedProxy, frontProxy } = deps;
+  const app = newApp(deps, userTlsExtra(deps), { rewriteUrl: rewriteAggregatedUrl });
   installRequestGuard(app, { loopbackOnly: deps.access.mode === 'none' });
   if (trustedProxy) installTrustedProxy(app, trustedProxy);
+  // Installed always: without a request-header CA no certificate vouches, and X-Remote-* headers are dropped.
+  installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });
+  registerAggregatedRoutes(app, { catalog: deps.catalog });
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   registerMetricsRoute(app, { access: deps.access, metricsRegistry: deps.metricsRegistry });
   // The UI's static files (`/`) register here: on the user listener only, behind the same guard.

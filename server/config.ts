@@ -33,7 +33,9 @@ import {
   checkAuthBinding,
   LISTENER_ENV,
   readRecorderListener,
+  readRequestHeader,
   type ListenAddress,
+  type RequestHeaderConfig,
 } from './listener-config.ts';
 
 export { LOG_LEVELS };
@@ -76,6 +78,8 @@ export interface ServerConfig extends SecuritySettings {
   groupsHeader: string;
   /** Mode `proxy`: the CA of the oauth-proxy's client certificate; identity headers need that certificate. */
   proxyClientCaFile?: string;
+  /** The aggregated API: X-Remote-* identity headers count only over a certificate of this CA. */
+  requestHeader?: RequestHeaderConfig;
   dataDir: string;
   leaseSeconds: number;
   proxyTimeoutSeconds: number;
@@ -269,12 +273,15 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
+  const requestHeader = readRequestHeader(reader);
+  if (requestHeader) config.requestHeader = requestHeader;
   const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
   checkAuthBinding(resolved, {
     host: host.source,
     authMode: authMode.source,
     proxyClientCaFile: clientCa.source,
+    requestHeader: reader.source,
   });
   return resolved;
 }

@@ -14,10 +14,13 @@ import {
   RECORDING_SINGULAR,
   TOP_FUNCTIONS_MAX,
   DEFAULT_RECORDING_KEEP,
+  POD_RESULT_STATES,
+  type MergedResult,
   type RecordingLinks,
   type RecordingPodResult,
   type RecordingSpec,
   type RecordingStatus,
+  type TopFunction,
 } from '../crds.ts';
 import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
@@ -47,11 +50,11 @@ const resultsSchema = {
   maxItems: 1000,
   items: {
     type: 'object',
-    required: ['pod', 'state', 'links'],
+    required: ['pod', 'state'],
     properties: {
       pod: { type: 'string' },
       recordingId: { type: 'string' },
-      state: { type: 'string' },
+      state: { type: 'string', enum: POD_RESULT_STATES },
       samples: count,
       message: { type: 'string' },
       links: linksSchema,
@@ -125,6 +128,23 @@ export const recordingSpecSchema = {
   },
 } as const satisfies SchemaOf<RecordingSpec>;
 
+const mergedSchema = {
+  type: 'object',
+  description: 'The merged flame graph when more than one pod was recorded.',
+  required: ['links', 'samples'],
+  properties: { links: linksSchema, samples: count },
+} as const satisfies SchemaOf<MergedResult>;
+
+const topFunctionsSchema = {
+  type: 'array',
+  maxItems: TOP_FUNCTIONS_MAX,
+  items: {
+    type: 'object',
+    required: ['name', 'percent'],
+    properties: { name: { type: 'string' }, percent: { type: 'number', minimum: 0, maximum: 100 } },
+  },
+} as const satisfies SchemaOf<TopFunction[]>;
+
 export const recordingStatusSchema = {
   type: 'object',
   required: ['phase'],
@@ -135,29 +155,24 @@ export const recordingStatusSchema = {
     lastRunTime: time,
     nextRunTime: time,
     results: resultsSchema,
-    merged: {
-      type: 'object',
-      description: 'The merged flame graph when more than one pod was recorded.',
-      required: ['links', 'samples'],
-      properties: { links: linksSchema, samples: count },
-    },
+    merged: mergedSchema,
     samples: count,
-    topFunctions: {
-      type: 'array',
-      maxItems: TOP_FUNCTIONS_MAX,
-      items: {
-        type: 'object',
-        required: ['name', 'percent'],
-        properties: { name: { type: 'string' }, percent: { type: 'number', minimum: 0, maximum: 100 } },
-      },
-    },
+    topFunctions: topFunctionsSchema,
     runs: {
       type: 'array',
       maxItems: RECORDING_KEEP_RANGE.max,
       items: {
         type: 'object',
-        required: ['startTime', 'results'],
-        properties: { startTime: time, results: resultsSchema },
+        required: ['startTime', 'phase', 'results'],
+        properties: {
+          startTime: time,
+          phase: { type: 'string', enum: RECORDING_PHASES },
+          message: { type: 'string' },
+          results: resultsSchema,
+          merged: mergedSchema,
+          samples: count,
+          topFunctions: topFunctionsSchema,
+        },
       },
     },
   },

@@ -24,7 +24,8 @@ import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { createRecording, ended, installRecordingCrd, reconcileUntil } from './recording-fixture.ts';
+import { createRecording, ended, reconcileUntil } from './recording-fixture.ts';
+import { installCrds } from '../harness/crds.ts';
 
 const SCOPE_LABEL = 'furnace-recording-scope';
 const { cp, kc } = await useCluster();
@@ -138,7 +139,7 @@ describe('Recording resources', () => {
   it('are reconciled into real recordings of simulated pods, with downloadable flame graphs', async (t) => {
     const dir = await workDir(t, 'recording');
     const { base, ca, namespace } = await startServer(t, dir);
-    await installRecordingCrd(t, cp);
+    await installCrds(cp);
     const operator = await createUser(kc, {
       name: 'furnace-operator',
       namespace,

@@ -1,12 +1,9 @@
 // Recording resources in the test cluster, and a small runner that stands in for the operator's supervisor:
 // it reads a Recording, calls the reconciler and waits as long as the reconciler asks, until a condition holds.
-//
-// TEMPORARY: the CRD installed here is a minimal stand-in (status subresource, fields kept as given) until
-// deploy/crds/ (the deploy branch) lands; then install that YAML instead.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TestContext } from 'node:test';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, TEST_RUN_LABEL } from '../../core/names.ts';
+import { RUN_ID } from '../harness/cluster.ts';
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import {
   KIND_RECORDING,
@@ -15,51 +12,6 @@ import {
   type RecordingSpec,
   type RecordingStatus,
 } from '../../operator/recording/recording-types.ts';
-import { RUN_ID } from '../harness/cluster.ts';
-import type { ControlPlane } from '../harness/control-plane.ts';
-
-const CRD_NAME = `${RECORDING_PLURAL}.${API_GROUP}`;
-
-/** Installs the stand-in Recording CRD unless the cluster has one; removes it after the test if it was ours. */
-export async function installRecordingCrd(t: TestContext, cp: ControlPlane): Promise<void> {
-  const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
-  const crd = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: CRD_NAME, labels: { [TEST_RUN_LABEL]: RUN_ID } },
-    spec: {
-      group: API_GROUP,
-      scope: 'Namespaced',
-      names: {
-        kind: KIND_RECORDING,
-        plural: RECORDING_PLURAL,
-        singular: 'recording',
-        listKind: 'RecordingList',
-      },
-      versions: [
-        {
-          name: API_VERSION,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } },
-        },
-      ],
-    },
-  };
-  // kubectl, not the typed client: its serializer drops the x-kubernetes-* schema keys it does not know.
-  const created = await cp.kubectl(['create', '-f', '-'], { input: JSON.stringify(crd) });
-  if (created.code === 0) t.after(async () => void (await cp.kubectl(['delete', 'crd', CRD_NAME])));
-  else if (!created.stderr.includes('AlreadyExists'))
-    throw new Error(`could not create the CRD: ${created.stderr}`);
-  const established = await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=30s',
-    `crd/${CRD_NAME}`,
-  ]);
-  if (established.code !== 0) throw new Error(`the Recording CRD is not established: ${established.stderr}`);
-}
 
 export async function createRecording(
   kc: KubeConfig,
