@@ -28,6 +28,7 @@ function status(overrides: Partial<RecordingStatus>): RecordingStatus {
       event: 'cpu-clock',
       callGraph: 'fp',
       symbols: 'proc',
+      profiler: 'perf',
       systemWide: false,
     },
     targets: [],
