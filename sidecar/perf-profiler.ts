@@ -142,7 +142,7 @@ async function finishPerf(
     image = await pending.mount;
     checkPerf(deps.config, run, result, image, plan.perf.maxBytes);
     const stacks = await scriptRecording(
-      { spawn: deps.spawn, run: deps.run, report: run.report, budget: deps.budget },
+      { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
       {
         perfPath: deps.config.perfPath,
         dir,
