@@ -128,4 +128,9 @@ export const SIDECAR_MOUNT_PATHS = {
   containerStorageDir: '/var/lib/containers',
   /** The ConfigMap SERVER_CA_CONFIG_MAP (FURNACE_SERVER_CA_FILE names the file in it). */
   serverCaDir: '/var/run/secrets/furnace-server-ca',
+  /**
+   * Root of the secrets a pprof recording may present to its target (`pprof.tls.secret` names a directory
+   * here, holding tls.crt, tls.key and ca.crt); nothing outside it is ever read for TLS.
+   */
+  pprofTlsDir: '/var/run/secrets/furnace-pprof',
 } as const;
