@@ -38,12 +38,18 @@ export class PprofFetchError extends Error {
 const TLS_ERROR =
   /SSL|TLS|CERT|certificate|handshake|self.signed|UNABLE_TO|DEPTH_ZERO|ERR_TLS|alert|EPROTO|socket hang up|ECONNRESET/i;
 
+/** OpenSSL's reason out of its error line (`…:SSL routines:func:reason:file:line:…`), else the message. */
+function tlsReason(message: string): string {
+  const reason = /SSL routines:[^:]*:([^:]+):/.exec(message)?.[1];
+  return (reason ?? message).replace(/\s+/g, ' ').trim();
+}
+
 /** What went wrong, in words that name the endpoint; handshake failures say so and keep OpenSSL's reason. */
 export function describeFetchError(url: string, error: NodeJS.ErrnoException, tls: boolean): string {
   const code = error.code === undefined ? '' : ` (${error.code})`;
   if (error.code === 'ECONNREFUSED') return `nothing listens at ${url}: connection refused`;
   if (tls && TLS_ERROR.test(`${error.code ?? ''} ${error.message}`))
-    return `TLS handshake with ${url} failed: ${error.message}${code}`;
+    return `TLS handshake with ${url} failed: ${tlsReason(error.message)}${code}`;
   return `GET ${url} failed: ${error.message}${code}`;
 }
 

@@ -2,7 +2,8 @@
 // memory it keeps (furnaceGoRetain, for heap profiles) and goroutines it parks (furnaceGoPark, for goroutine
 // profiles); optionally served over TLS that requires a client certificate (the way etcd guards its
 // metrics and pprof). Built with the machine's Go in the test; only the standard library.
-import { access, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -97,6 +98,17 @@ export async function buildGoPprofProgram(dir: string, name = 'furnace-go-hot'):
     env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
   });
   return path;
+}
+
+let shared: Promise<string> | undefined;
+
+/** The program built once per test process (into a directory removed when the process exits). */
+export function sharedGoPprofProgram(): Promise<string> {
+  shared ??= mkdtemp('/var/tmp/furnace-go-pprof-').then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return buildGoPprofProgram(dir);
+  });
+  return shared;
 }
 
 export interface GoServeOptions {

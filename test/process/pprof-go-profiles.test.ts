@@ -5,9 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { decodeProfile } from '../../core/pprof/profile.ts';
 import { pprofToFolded } from '../../core/pprof/pprof-folded.ts';
 import { samplesOf } from '../harness/hot-program.ts';
-import { buildGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
+import { sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';
-import { workDir } from '../harness/temp-dirs.ts';
 
 async function fetchProfile(url: string): Promise<Uint8Array> {
   const response = await fetch(url);
@@ -17,8 +16,7 @@ async function fetchProfile(url: string): Promise<Uint8Array> {
 
 describe('pprof profiles from a Go program', () => {
   it('decodes CPU, heap and goroutine profiles into stacks that name the program’s functions', async (t) => {
-    const dir = await workDir(t, 'go-pprof');
-    const program = await buildGoPprofProgram(dir);
+    const program = await sharedGoPprofProgram();
     const port = await freePort();
     await startGoPprofProgram(t, program, { port });
     const base = `http://127.0.0.1:${port}/debug/pprof`;

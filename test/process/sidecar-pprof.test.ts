@@ -1,15 +1,15 @@
 // The real sidecar recording a real Go program through its net/http/pprof endpoint: CPU, heap and
 // goroutine profiles become the same flame graphs as perf's; the raw profile opens in `go tool pprof`.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { RecordingStatus } from '../../core/recording.ts';
 import { samplesOf } from '../harness/hot-program.ts';
-import { buildGoPprofProgram, goBinary, startGoPprofProgram } from '../harness/go-pprof-program.ts';
+import { goBinary, sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
-import { tempDir, workDir } from '../harness/temp-dirs.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
 import { startFakeRegistrationServer, startSidecar, type SidecarProcess } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
@@ -26,23 +26,10 @@ async function artifact(sidecar: SidecarProcess, id: string, name: string): Prom
   return answer.text;
 }
 
-// The Go program, built once for this file.
-let built: Promise<{ dir: string; path: string }> | undefined;
-function goProgram(): Promise<string> {
-  built ??= mkdtemp('/var/tmp/furnace-go-pprof-').then(async (dir) => ({
-    dir,
-    path: await buildGoPprofProgram(dir),
-  }));
-  return built.then((b) => b.path);
-}
-after(async () => {
-  if (built !== undefined) await rm((await built).dir, { recursive: true, force: true });
-});
-
 describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () => {
   it('records a CPU profile that names the hot function, keeps profile.pb.gz for go tool pprof, and uploads it', async (t) => {
     const port = await freePort();
-    const program = await goProgram();
+    const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
@@ -86,7 +73,7 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
 
   it('records heap and goroutine snapshots as flame graphs of bytes in use and of goroutines', async (t) => {
     const port = await freePort();
-    const program = await goProgram();
+    const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
     const server = await startFakeRegistrationServer(t, SECRET);
     const sidecar = await startSidecar(t, server, SECRET);
@@ -115,7 +102,7 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
     );
 
     const port = await freePort();
-    const program = await goProgram();
+    const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
     const start = await sidecar.call('POST', '/recordings', {
       profiler: 'pprof',
