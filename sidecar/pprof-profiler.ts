@@ -1,7 +1,7 @@
 // The pprof profiler: one GET of the target's own net/http/pprof endpoint on the pod's network (the sidecar
 // shares it, so 127.0.0.1), kept as profile.pb.gz for `go tool pprof`, decoded into folded stacks. A CPU
 // profile takes the recording's duration (`?seconds=N`); heap and goroutine profiles are snapshots.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { decodeProfile } from '../core/pprof/profile.ts';
 import { pprofToFolded } from '../core/pprof/pprof-folded.ts';
@@ -109,8 +109,14 @@ function runPprof(
     } finally {
       release();
     }
+    // Kept only when it is a profile: the sidecar must not become a reader of any page on the pod's loopback.
+    const profile = await readFile(file)
+      .then((raw) => decodeProfile(unpack(raw)))
+      .catch(async (error: Error) => {
+        await rm(file, { force: true });
+        throw new Error(`${endpoint.url} did not send a pprof profile: ${error.message}`);
+      });
     run.report({ type: 'artifact', name: 'profile.pb.gz' });
-    const profile = decodeProfile(unpack(await readFile(file)));
     const { stacks, value, skipped } = pprofToFolded(profile, endpoint.settings.kind);
     if (stacks.size === 0)
       run.report({

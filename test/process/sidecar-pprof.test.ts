@@ -104,6 +104,14 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
     const port = await freePort();
     const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
+    // A page that is not a profile is neither decoded nor kept for download.
+    const page = await record(sidecar, {
+      profiler: 'pprof',
+      pprof: { port, kind: 'heap', path: '/debug/pprof/' },
+    });
+    assert.equal(page.state, 'failed');
+    assert.match(page.error ?? '', /did not send a pprof profile/);
+    assert.deepEqual(page.artifacts, []);
     const start = await sidecar.call('POST', '/recordings', {
       profiler: 'pprof',
       durationSeconds: 60,
