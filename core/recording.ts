@@ -7,7 +7,11 @@ import {
   MAX_CONTAINER_NAME,
   MAX_PID,
   MAX_PROCESS_PATTERN,
+  PROFILERS,
+  PROFILERS_RUN,
   SYMBOL_SOURCES,
+  pprofParamsSchema,
+  type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
 
@@ -24,6 +28,8 @@ export interface RecordingStatus {
   /** 0..1 over the whole recording, including processing. */
   progress: number;
   params: RecordingParams;
+  /** The profiler that ran: params.profiler, or what `auto` chose. */
+  profiler?: ProfilerName;
   /** Which processes were recorded: pid, command and the container they belong to. */
   targets: { pid: number; comm: string; container?: string }[];
   startedAt: string;
@@ -45,6 +51,8 @@ export interface CatalogEntry {
   container?: string;
   state: RecordingState;
   params: RecordingParams;
+  /** The profiler that ran (absent in entries from before profilers were a choice: perf). */
+  profiler?: ProfilerName;
   startedAt: string;
   endedAt?: string;
   error?: string;
@@ -74,6 +82,8 @@ const paramsShapeSchema = {
     pid: { type: 'integer', minimum: 1, maximum: MAX_PID },
     symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
     systemWide: { type: 'boolean' },
+    profiler: { type: 'string', enum: [...PROFILERS] },
+    pprof: pprofParamsSchema(),
   },
 } as const;
 
@@ -97,6 +107,7 @@ export const recordingStatusSchema = {
     stage: { type: 'string', enum: [...RECORDING_STAGES] },
     progress: { type: 'number', minimum: 0, maximum: 1 },
     params: paramsShapeSchema,
+    profiler: { type: 'string', enum: [...PROFILERS_RUN] },
     targets: {
       type: 'array',
       maxItems: 1000,

@@ -50,6 +50,8 @@ export const SIDECAR_TUNING_ENV = {
   podmanPath: 'FURNACE_PODMAN',
   /** Level of the API's request log. */
   logLevel: 'FURNACE_LOG_LEVEL',
+  /** Root of the secrets that pprof recordings name in pprof.tls.secret (default SIDECAR_MOUNT_PATHS.pprofTlsDir). */
+  pprofTlsDir: 'FURNACE_PPROF_TLS_DIR',
 } as const;
 
 export interface TargetContainer {
@@ -97,6 +99,8 @@ export interface SidecarConfig {
   perfPath: string;
   podmanPath: string;
   logLevel: LogLevel;
+  /** Root of the directories pprof.tls.secret names; a request never gives a path. */
+  pprofTlsDir: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -260,5 +264,6 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     perfPath: text(env, SIDECAR_TUNING_ENV.perfPath) ?? 'perf',
     podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
     logLevel: readChoice(setting(env, SIDECAR_TUNING_ENV.logLevel), 'warn', LOG_LEVELS),
+    pprofTlsDir: text(env, SIDECAR_TUNING_ENV.pprofTlsDir) ?? SIDECAR_MOUNT_PATHS.pprofTlsDir,
   };
 }
