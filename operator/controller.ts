@@ -3,6 +3,7 @@
 // resources, queues keys (namespace/name) and calls `reconcile` — never twice at once for one key.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Applier } from './apply.ts';
+import type { KubeRequest } from './kube-request.ts';
 
 /** namespace/name of one object; `namespace` is '' for a cluster-scoped object. */
 export interface ObjectKey {
@@ -45,6 +46,8 @@ export interface OperatorContext {
   kubeConfig: KubeConfig;
   /** Server-side apply, deletion of what is no longer planned, status patches (apply.ts). */
   applier: Applier;
+  /** A raw request with the operator's credentials, for what the applier does not cover. */
+  request: KubeRequest;
   log: OperatorLog;
   env: Readonly<Record<string, string | undefined>>;
   now: () => number;

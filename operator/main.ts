@@ -26,6 +26,7 @@ function main(): void {
   const context: OperatorContext = {
     kubeConfig,
     applier: createApplier(kubeConfig, request),
+    request,
     log,
     env,
     now: () => Date.now(),
