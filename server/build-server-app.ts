@@ -3,7 +3,7 @@
 // The user app is what browsers, the CLI and the operator reach: the UI, the sidecar list, the proxy,
 // the catalog, health and metrics. A pod can reach the recorder listener, never the user one, so
 // nothing a pod sends can pass for a user. main.ts listens; tests call inject().
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
@@ -81,7 +81,8 @@ function recordingsByState(catalog: Catalog, running: RunningRecordings): Record
 }
 
 /** Events on the pod: a start through the user app, the end through an upload to the recorder app. */
-function podEvents(deps: ServerAppDeps, warn: (error: unknown) => void) {
+function podEvents(deps: ServerAppDeps, log: () => FastifyBaseLogger | undefined) {
+  const warn = (error: unknown): void => log()?.warn({ err: error }, 'could not record a pod event');
   const send = (event: PodEvent): void => {
     deps.kube?.recordEvent(event).catch(warn);
   };
@@ -98,6 +99,8 @@ function podEvents(deps: ServerAppDeps, warn: (error: unknown) => void) {
     },
     updated(entry: CatalogEntry, previous: CatalogEntry | undefined): void {
       if (!isFinished(entry) || isFinished(previous)) return;
+      const { id, namespace, pod, state, samples, error } = entry;
+      log()?.info({ id, namespace, pod, state, samples, error }, 'recording finished');
       const podUid = deps.registry.get(entry.namespace, entry.pod)?.podUid;
       send({
         namespace: entry.namespace,
@@ -219,9 +222,7 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
     recordingsByState: () => recordingsByState(deps.catalog, running),
   });
   const apps: Partial<ServerApps> = {};
-  const events = podEvents(deps, (error) =>
-    apps.recorder?.log.warn({ err: error }, 'could not record a pod event'),
-  );
+  const events = podEvents(deps, () => apps.recorder?.log);
   const shared: Shared = { running, metrics, events };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);

@@ -141,7 +141,7 @@ async function start(local: boolean): Promise<Running> {
     allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...(trustedProxy ? { trustedProxy } : {}),
   });
@@ -165,6 +165,7 @@ async function start(local: boolean): Promise<Running> {
       hostname: podName,
       dataDir: config.dataDir,
       baseEnv: process.env,
+      logFormat: config.logFormat,
     });
     running.sidecar.process.once('exit', (code, signal) => {
       if (!stopping) fail(`the local sidecar exited unexpectedly (${signal ?? `code ${code}`})`);
