@@ -12,7 +12,7 @@ import { RESOURCES } from '../resources.ts';
 import { cleanUpFurnace, FURNACE_FINALIZER } from './furnace-deletion.ts';
 import { furnaceNames } from './furnace-names.ts';
 import { readFurnaceSettings } from './furnace-settings.ts';
-import type { Furnace } from './furnace-types.ts';
+import type { Furnace } from '../../core/crds.ts';
 import { convergeFurnace } from './furnace-converge.ts';
 
 const MANAGED = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
@@ -74,6 +74,7 @@ export const createFurnaceController: ControllerFactory = (context: OperatorCont
       { resource: { ...RESOURCES.Deployment, labelSelector: MANAGED }, keysOf: owned },
       { resource: { ...RESOURCES.Service, labelSelector: MANAGED }, keysOf: owned },
     ],
-    reconcile: (key, object) => reconcile(key, object),
+    // The informer holds the JSON the API server sent: core/crds.ts's Furnace describes exactly that.
+    reconcile: (key, object) => reconcile(key, object as unknown as Furnace | undefined),
   };
 };

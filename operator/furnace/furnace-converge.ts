@@ -2,7 +2,7 @@
 // apply in order, prune what is no longer planned, check the server, write the status.
 import { X509Certificate } from 'node:crypto';
 import type { KubernetesObject, V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
-import { keyOf, type OperatorContext, type ReconcileOutcome } from '../controller.ts';
+import { type OperatorContext, type ReconcileOutcome } from '../controller.ts';
 import { RESOURCES } from '../resources.ts';
 import { decideCertificates } from './certificates.ts';
 import { furnaceNames, servingDnsNames, type FurnaceNames } from './furnace-names.ts';
@@ -14,7 +14,7 @@ import {
 } from './furnace-inputs.ts';
 import type { FurnaceSettings } from './furnace-settings.ts';
 import { furnaceStatus, sameStatus, type ConditionFact } from './furnace-status.ts';
-import type { Furnace } from './furnace-types.ts';
+import type { Furnace } from '../../core/crds.ts';
 import { planFurnace, PLANNED_RESOURCES, type PlannedCertificates, type Platform } from './plan.ts';
 import { checkReadiness } from './readiness.ts';
 import { serverUrls } from './server-urls.ts';
@@ -99,7 +99,7 @@ export async function convergeFurnace(
   settings: FurnaceSettings,
   furnace: Furnace,
 ): Promise<ReconcileOutcome> {
-  const key = keyOf(furnace);
+  const key = { namespace: furnace.metadata.namespace ?? '', name: furnace.metadata.name ?? '' };
   const names = furnaceNames(key.namespace, key.name);
   const uid = furnace.metadata?.uid ?? '';
   const platform = settings.platform ?? (await detectPlatform(context.request));

@@ -1,9 +1,8 @@
 // Pure: the Furnace's status from what the reconcile found. A condition keeps its lastTransitionTime
 // while its status stays the same, so an unchanged world patches an unchanged status (no event, no loop).
-import type { V1Condition } from '@kubernetes/client-node';
-import type { FurnaceStatus } from './furnace-types.ts';
+import { FURNACE_CONDITION_TYPES, type Condition, type FurnaceStatus } from '../../core/crds.ts';
 
-export const CONDITION_TYPES = ['Ready', 'WebhookReady', 'CertificateReady'] as const;
+export const CONDITION_TYPES = FURNACE_CONDITION_TYPES;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 export interface ConditionFact {
@@ -21,16 +20,16 @@ export interface StatusFacts {
 function condition(
   type: ConditionType,
   fact: ConditionFact,
-  previous: V1Condition | undefined,
+  previous: Condition | undefined,
   generation: number,
   now: Date,
-): V1Condition {
+): Condition {
   const status = fact.ok ? 'True' : 'False';
   // RFC 3339 in whole seconds, as Kubernetes writes condition times.
   const lastTransitionTime =
     previous?.status === status && previous.lastTransitionTime
       ? previous.lastTransitionTime
-      : (now.toISOString().replace(/\.\d{3}Z$/, 'Z') as unknown as Date);
+      : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   return {
     type,
     status,

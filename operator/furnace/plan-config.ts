@@ -6,7 +6,7 @@ import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-nod
 import { stringify } from 'yaml';
 import { SERVER_PORT } from '../../core/names.ts';
 import { recorderUrl } from './furnace-names.ts';
-import type { FurnaceLimits } from './furnace-types.ts';
+import type { FurnaceLimitValues } from '../../core/crds.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
 
 /** Where the Deployment mounts what the config names. */
@@ -24,9 +24,9 @@ const LIMIT_KEYS = [
   'maxConcurrentPerNamespace',
   'maxConcurrentPerCluster',
   'maxArtifactBytes',
-] as const satisfies readonly (keyof FurnaceLimits)[];
+] as const satisfies readonly (keyof FurnaceLimitValues)[];
 
-function limitsOf(limits: FurnaceLimits | undefined): Record<string, number> {
+function limitsOf(limits: FurnaceLimitValues | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const key of LIMIT_KEYS) {
     const value = limits?.[key];

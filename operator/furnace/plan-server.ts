@@ -10,7 +10,7 @@ import type {
   V1ServicePort,
 } from '@kubernetes/client-node';
 import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/names.ts';
-import { DEFAULT_CATALOG_STORAGE_SIZE } from './furnace-types.ts';
+import { FURNACE_SPEC_DEFAULTS } from '../../core/crds.ts';
 import { configHash, SERVER_PATHS } from './plan-config.ts';
 import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
 
@@ -106,7 +106,7 @@ export function planCatalog(context: PlanContext): V1PersistentVolumeClaim {
     metadata: ownedMeta(context, context.names.catalog, 'catalog'),
     spec: {
       accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: catalog.storageSize ?? DEFAULT_CATALOG_STORAGE_SIZE } },
+      resources: { requests: { storage: catalog.storageSize ?? FURNACE_SPEC_DEFAULTS.catalogStorageSize } },
       ...(catalog.storageClassName ? { storageClassName: catalog.storageClassName } : {}),
     },
   });

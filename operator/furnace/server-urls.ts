@@ -2,7 +2,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { SERVER_PORT } from '../../core/names.ts';
 import { recorderUrl, userServiceUrl, type FurnaceNames } from './furnace-names.ts';
-import type { Furnace } from './furnace-types.ts';
+import type { Furnace } from '../../core/crds.ts';
 import type { Platform } from './plan-input.ts';
 
 export interface ServerUrls {

@@ -16,7 +16,7 @@ import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/na
 import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
 import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
-import type { Furnace, FurnaceSpec } from '../../operator/furnace/furnace-types.ts';
+import type { Furnace, FurnaceSpec } from '../../core/crds.ts';
 import { planFurnace, PLANNED_RESOURCES, type PlanInput } from '../../operator/furnace/plan.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
 import type { ServerConfig } from '../../server/config.ts';
