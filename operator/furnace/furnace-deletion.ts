@@ -21,12 +21,16 @@ async function deleteWebhookConfigurations(
   const labelled = await applier.list(resource, { labelSelector: ownedSelector(ownerUid) });
   const targets = new Set([names.webhookConfiguration, ...labelled.map((c) => c.metadata?.name ?? '')]);
   targets.delete('');
-  for (const name of targets) await applier.delete(resource, { namespace: '', name });
+  const deleted: string[] = [];
+  for (const name of targets) {
+    if (await applier.delete(resource, { namespace: '', name }))
+      deleted.push(`MutatingWebhookConfiguration/${name}`);
+  }
   for (const name of targets) {
     if (await applier.get(resource, { namespace: '', name }))
       throw new Error(`MutatingWebhookConfiguration ${name} is still there after its deletion`);
   }
-  return [...targets].map((name) => `MutatingWebhookConfiguration/${name}`);
+  return deleted;
 }
 
 export async function cleanUpFurnace(

@@ -19,7 +19,7 @@ import { startFurnace, type RunningProcess } from '../harness/processes.ts';
 export const MANAGED = 'app.kubernetes.io/managed-by=furnace-operator';
 
 export async function installCrds(cp: ControlPlane): Promise<void> {
-  const applied = await cp.kubectl(['apply', '-f', join(PROJECT_ROOT, 'deploy/crds')]);
+  const applied = await cp.kubectl(['apply', '-k', join(PROJECT_ROOT, 'deploy/crds')]);
   assert.equal(applied.code, 0, applied.stderr);
   const established = await cp.kubectl([
     'wait',

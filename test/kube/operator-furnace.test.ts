@@ -46,6 +46,55 @@ async function madeFor(uid: string): Promise<KubernetesObject[]> {
   return lists.flat().filter((o) => !o.metadata?.deletionTimestamp);
 }
 
+/** The webhook's caBundle is the CA that signs the serving certificate, which the sidecars' ConfigMap holds too. */
+function assertTrustChain(made: KubernetesObject[], namespace: string, app: string): void {
+  const tls = made.find((o) => identity(o) === `Secret/${namespace}/furnace-tls`) as V1Secret;
+  const webhook = made.find(
+    (o) => o.kind === 'MutatingWebhookConfiguration',
+  ) as V1MutatingWebhookConfiguration;
+  const caBundle = Buffer.from(webhook.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');
+  const serving = new X509Certificate(secretText(tls, 'tls.crt'));
+  const ca = new X509Certificate(caBundle);
+  assert.ok(
+    serving.checkIssued(ca) && serving.verify(ca.publicKey),
+    'the caBundle CA signs the serving certificate',
+  );
+  assert.ok(serving.checkHost(`furnace.${namespace}.svc`), 'for the Service the webhook calls');
+  assert.deepEqual(webhook.webhooks?.[0]?.clientConfig.service, {
+    name: 'furnace',
+    namespace,
+    path: '/mutate',
+    port: 8443,
+  });
+  const sidecarCa = made.find(
+    (o) => identity(o) === `ConfigMap/${app}/${SERVER_CA_CONFIG_MAP}`,
+  ) as V1ConfigMap;
+  assert.equal(sidecarCa.data?.[SERVER_CA_KEY], caBundle);
+}
+
+/** What the changed spec of the convergence test asks for, as the cluster now holds it. */
+async function assertConverged(namespace: string): Promise<void> {
+  const data = (await getJson<V1ConfigMap>(cp, ['configmap', 'furnace-config', '-n', namespace]))?.data ?? {};
+  const config = parse(data['config.yaml'] ?? '') as { limits: unknown; namespaceLimits: unknown };
+  assert.deepEqual(config.limits, { maxDurationSeconds: 90 });
+  assert.deepEqual(config.namespaceLimits, { shop: { maxFrequency: 19 } });
+  const injection = parse(data['injection.yaml'] ?? '') as { image: string };
+  assert.equal(injection.image, 'registry.example/furnace-sidecar:9');
+  const ingress = await getJson<KubernetesObject & { spec: { rules: { host: string }[] } }>(cp, [
+    'ingress',
+    'furnace',
+    '-n',
+    namespace,
+  ]);
+  assert.equal(ingress?.spec.rules[0]?.host, 'furnace.example');
+  const webhook = await getJson<V1MutatingWebhookConfiguration>(cp, [
+    'mutatingwebhookconfiguration',
+    `furnace.${namespace}.furnace`,
+  ]);
+  assert.equal(webhook?.webhooks?.[0]?.failurePolicy, 'Fail');
+  assert.deepEqual(webhook?.webhooks?.[0]?.namespaceSelector?.matchLabels, { team: 'perf' });
+}
+
 describe('Furnace reconcile (operator process, real API server and controller manager)', () => {
   it('makes every object for spec: {}, with owner references, a caBundle of the CA that signs the serving certificate, and the CA in opted-in namespaces', async (t) => {
     const namespace = await createNamespace(kc, { prefix: 'op' });
@@ -84,30 +133,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       );
     }
 
-    const tls = made.find((o) => identity(o) === `Secret/${namespace}/furnace-tls`) as V1Secret;
-    const webhook = made.find(
-      (o) => o.kind === 'MutatingWebhookConfiguration',
-    ) as V1MutatingWebhookConfiguration;
-    const caBundle = Buffer.from(webhook.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString(
-      'utf8',
-    );
-    const serving = new X509Certificate(secretText(tls, 'tls.crt'));
-    const ca = new X509Certificate(caBundle);
-    assert.ok(
-      serving.checkIssued(ca) && serving.verify(ca.publicKey),
-      'the caBundle CA signs the serving certificate',
-    );
-    assert.ok(serving.checkHost(`furnace.${namespace}.svc`), 'for the Service the webhook calls');
-    assert.deepEqual(webhook.webhooks?.[0]?.clientConfig.service, {
-      name: 'furnace',
-      namespace,
-      path: '/mutate',
-      port: 8443,
-    });
-    const sidecarCa = made.find(
-      (o) => identity(o) === `ConfigMap/${app}/${SERVER_CA_CONFIG_MAP}`,
-    ) as V1ConfigMap;
-    assert.equal(sidecarCa.data?.[SERVER_CA_KEY], caBundle);
+    assertTrustChain(made, namespace, app);
 
     assert.equal(conditionOf(furnace, 'CertificateReady')?.status, 'True');
     const ready = conditionOf(furnace, 'Ready');
@@ -133,6 +159,10 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     assert.equal(pods[0]?.metadata?.ownerReferences?.[0]?.kind, 'ReplicaSet');
 
     // A namespace that opts in later gets the CA too.
+    const caBundle = secretText(
+      made.find((o) => identity(o) === `Secret/${namespace}/furnace-tls`),
+      'ca.crt',
+    );
     const late = await createNamespace(kc, { enabled: true, prefix: 'late' });
     await eventually(
       async () =>
@@ -172,34 +202,8 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'the new generation',
     );
     assert.equal(changed.status?.url, 'https://furnace.example');
-    const config = await getJson<V1ConfigMap>(cp, ['configmap', 'furnace-config', '-n', namespace]);
-    assert.deepEqual((parse(config?.data?.['config.yaml'] ?? '') as { limits: unknown }).limits, {
-      maxDurationSeconds: 90,
-    });
-    assert.deepEqual(
-      (parse(config?.data?.['config.yaml'] ?? '') as { namespaceLimits: unknown }).namespaceLimits,
-      {
-        shop: { maxFrequency: 19 },
-      },
-    );
-    assert.equal(
-      (parse(config?.data?.['injection.yaml'] ?? '') as { image: string }).image,
-      'registry.example/furnace-sidecar:9',
-    );
     assert.notEqual(await hashOf(), hashBefore, 'the server restarts on a config change');
-    const ingress = await getJson<KubernetesObject & { spec: { rules: { host: string }[] } }>(cp, [
-      'ingress',
-      'furnace',
-      '-n',
-      namespace,
-    ]);
-    assert.equal(ingress?.spec.rules[0]?.host, 'furnace.example');
-    const webhook = await getJson<V1MutatingWebhookConfiguration>(cp, [
-      'mutatingwebhookconfiguration',
-      `furnace.${namespace}.furnace`,
-    ]);
-    assert.equal(webhook?.webhooks?.[0]?.failurePolicy, 'Fail');
-    assert.deepEqual(webhook?.webhooks?.[0]?.namespaceSelector?.matchLabels, { team: 'perf' });
+    await assertConverged(namespace);
 
     await applyFurnace(cp, namespace, { ingress: { enabled: false } });
     await eventually(
@@ -303,7 +307,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     ];
     const expected = before.filter((id) => watched.includes(id.split('/')[0] ?? '')).length;
     await eventually(
-      async () => (deletions.length >= expected ? true : undefined),
+      () => Promise.resolve(deletions.length >= expected ? true : undefined),
       10_000,
       'the deletion events',
     );
