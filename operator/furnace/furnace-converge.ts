@@ -88,10 +88,32 @@ function webhookFact(
   return { ok: true, reason: 'Applied', message: `${name} sends opted-in pods to the server` };
 }
 
-async function applyAll(context: OperatorContext, planned: KubernetesObject[]): Promise<KubernetesObject[]> {
+/** Applies the plan in order and deletes what is no longer in it; answers the objects as stored. */
+async function applyPlan(
+  context: OperatorContext,
+  furnace: Furnace,
+  planned: KubernetesObject[],
+): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
   for (const object of planned) applied.push(await context.applier.apply(object));
+  const deleted = await context.applier.prune(PLANNED_RESOURCES, furnace.metadata.uid ?? '', planned);
+  if (deleted.length > 0)
+    context.log.info(
+      { namespace: furnace.metadata.namespace, furnace: furnace.metadata.name, deleted },
+      'deleted objects no longer planned',
+    );
   return applied;
+}
+
+/** The next look: soon while the server is not ready, and never later than the next certificate renewal. */
+function nextLook(
+  ready: boolean,
+  settings: FurnaceSettings,
+  nextRenewalAt: number | undefined,
+  now: number,
+): number {
+  const untilRenewal = nextRenewalAt === undefined ? Infinity : Math.max(1000, nextRenewalAt - now);
+  return Math.min(ready ? READY_RECHECK_MS : settings.readyPollMs, untilRenewal);
 }
 
 export async function convergeFurnace(
@@ -101,19 +123,16 @@ export async function convergeFurnace(
 ): Promise<ReconcileOutcome> {
   const key = { namespace: furnace.metadata.namespace ?? '', name: furnace.metadata.name ?? '' };
   const names = furnaceNames(key.namespace, key.name);
-  const uid = furnace.metadata?.uid ?? '';
   const platform = settings.platform ?? (await detectPlatform(context.request));
   const certificates = await certificatesFor(context, settings, platform, names);
   const planned = planFurnace({
     furnace,
     platform,
     certificates: certificates.planned,
-    optedInNamespaces: await listOptedInNamespaces(context.applier),
+    optedInNamespaces: await listOptedInNamespaces(context.applier, furnace.spec.webhook?.namespaceSelector),
     ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
   });
-  const applied = await applyAll(context, planned);
-  const deleted = await context.applier.prune(PLANNED_RESOURCES, uid, planned);
-  if (deleted.length > 0) context.log.info({ furnace: key, deleted }, 'deleted objects no longer planned');
+  const applied = await applyPlan(context, furnace, planned);
   const webhook = applied.find(
     (o): o is V1MutatingWebhookConfiguration => o.kind === 'MutatingWebhookConfiguration',
   );
@@ -126,7 +145,7 @@ export async function convergeFurnace(
   const status = furnaceStatus(
     furnace.status,
     {
-      generation: furnace.metadata?.generation ?? 0,
+      generation: furnace.metadata.generation ?? 0,
       url: urls.user,
       conditions: {
         Ready: {
@@ -141,11 +160,5 @@ export async function convergeFurnace(
     new Date(context.now()),
   );
   if (!sameStatus(furnace.status, status)) await context.applier.patchStatus(RESOURCES.Furnace, key, status);
-  const untilRenewal =
-    certificates.nextRenewalAt === undefined
-      ? Infinity
-      : Math.max(1000, certificates.nextRenewalAt - context.now());
-  return {
-    requeueAfterMs: Math.min(readiness.ready ? READY_RECHECK_MS : settings.readyPollMs, untilRenewal),
-  };
+  return { requeueAfterMs: nextLook(readiness.ready, settings, certificates.nextRenewalAt, context.now()) };
 }

@@ -1,10 +1,11 @@
 // What the Furnace reconcile reads before planning: the platform, the opted-in namespaces, and the
 // certificates as they are stored (Kubernetes: the operator's two Secrets; OpenShift: the service CA's
 // ConfigMap). Thin I/O over the applier.
-import type { V1ConfigMap, V1Namespace, V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1LabelSelector, V1Namespace, V1Secret } from '@kubernetes/client-node';
 import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE } from '../../core/names.ts';
 import type { Applier } from '../apply.ts';
 import type { KubeRequest } from '../kube-request.ts';
+import { formatLabelSelector } from '../label-selector.ts';
 import { RESOURCES } from '../resources.ts';
 import type { ServerCertificates } from './certificates.ts';
 import type { FurnaceNames } from './furnace-names.ts';
@@ -16,9 +17,18 @@ export async function detectPlatform(request: KubeRequest): Promise<Platform> {
   return answer.status === 200 ? 'openshift' : 'kubernetes';
 }
 
-export async function listOptedInNamespaces(applier: Applier): Promise<string[]> {
+/**
+ * Namespaces whose new pods the webhook sends to the server: labelled furnace=enabled and matching the
+ * Furnace's spec.webhook.namespaceSelector, if it has one. They get the server's CA.
+ */
+export async function listOptedInNamespaces(
+  applier: Applier,
+  narrowedBy?: V1LabelSelector,
+): Promise<string[]> {
+  const optIn = `${NAMESPACE_LABEL}=${NAMESPACE_LABEL_VALUE}`;
+  const narrowing = narrowedBy ? formatLabelSelector(narrowedBy) : '';
   const namespaces = await applier.list<V1Namespace>(RESOURCES.Namespace, {
-    labelSelector: `${NAMESPACE_LABEL}=${NAMESPACE_LABEL_VALUE}`,
+    labelSelector: narrowing ? `${optIn},${narrowing}` : optIn,
   });
   return namespaces
     .filter((namespace) => !namespace.metadata?.deletionTimestamp)

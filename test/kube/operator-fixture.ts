@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
   CRD_API_VERSION,
   FURNACE_CRD_NAME,
@@ -11,6 +11,7 @@ import {
   type Furnace,
   type FurnaceSpec,
 } from '../../core/crds.ts';
+import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -136,4 +137,27 @@ export async function deleteFurnace(cp: ControlPlane, namespace: string, name = 
     `Furnace ${namespace}/${name} gone`,
     250,
   );
+}
+
+/** Label that scopes one test's Furnace to its own namespaces (kube test files may run side by side). */
+export const SCOPE_LABEL = 'furnace-operator-test';
+
+/**
+ * The spec with a webhook namespaceSelector that only this test's namespaces match: the webhook and the
+ * CA ConfigMaps then leave other test files' opted-in namespaces alone.
+ */
+export function scoped(scope: string, spec: FurnaceSpec = {}): FurnaceSpec {
+  const selector = spec.webhook?.namespaceSelector ?? {};
+  return {
+    ...spec,
+    webhook: {
+      ...spec.webhook,
+      namespaceSelector: { ...selector, matchLabels: { ...selector.matchLabels, [SCOPE_LABEL]: scope } },
+    },
+  };
+}
+
+/** A namespace labelled furnace=enabled and with this test's scope. */
+export function createScopedNamespace(kc: KubeConfig, scope: string, prefix: string): Promise<string> {
+  return createNamespace(kc, { enabled: true, prefix, labels: { [SCOPE_LABEL]: scope } });
 }

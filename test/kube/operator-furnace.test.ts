@@ -13,10 +13,13 @@ import type {
 import { Watch } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/names.ts';
+import { randomBytes } from 'node:crypto';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import {
   applyFurnace,
+  createScopedNamespace,
+  scoped,
   conditionOf,
   getJson,
   installCrds,
@@ -92,21 +95,25 @@ async function assertConverged(namespace: string): Promise<void> {
     `furnace.${namespace}.furnace`,
   ]);
   assert.equal(webhook?.webhooks?.[0]?.failurePolicy, 'Fail');
-  assert.deepEqual(webhook?.webhooks?.[0]?.namespaceSelector?.matchLabels, { team: 'perf' });
+  assert.equal(webhook?.webhooks?.[0]?.namespaceSelector?.matchLabels?.team, 'perf');
 }
 
 describe('Furnace reconcile (operator process, real API server and controller manager)', () => {
-  it('makes every object for spec: {}, with owner references, a caBundle of the CA that signs the serving certificate, and the CA in opted-in namespaces', async (t) => {
+  it('makes every object for spec: {} (scoped to its namespaces by spec.webhook.namespaceSelector), with owner references, a caBundle of the CA that signs the serving certificate, and the CA in the opted-in namespaces the webhook selects', async (t) => {
+    const scope = randomBytes(4).toString('hex');
     const namespace = await createNamespace(kc, { prefix: 'op' });
-    const app = await createNamespace(kc, { enabled: true, prefix: 'app' });
+    const app = await createScopedNamespace(kc, scope, 'app');
+    const outside = await createNamespace(kc, { enabled: true, prefix: 'out' });
     startOperator(t, cp, namespace);
-    await applyFurnace(cp, namespace, {});
+    await applyFurnace(cp, namespace, scoped(scope));
     const furnace = await waitForFurnace(
       cp,
       namespace,
       (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
       'the Furnace reconciled',
     );
+    const notSelected = await getJson(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', outside]);
+    assert.equal(notSelected, undefined, 'no CA ConfigMap where the webhook does not inject');
     const uid = furnace.metadata.uid ?? '';
     const made = await madeFor(uid);
     const expected = [
@@ -163,7 +170,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       made.find((o) => identity(o) === `Secret/${namespace}/furnace-tls`),
       'ca.crt',
     );
-    const late = await createNamespace(kc, { enabled: true, prefix: 'late' });
+    const late = await createScopedNamespace(kc, scope, 'late');
     await eventually(
       async () =>
         (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', late]))?.data?.[
@@ -175,9 +182,10 @@ describe('Furnace reconcile (operator process, real API server and controller ma
   });
 
   it('converges on a spec change: config, Ingress on and off, webhook failure policy; and puts the objects back when someone deletes them', async (t) => {
+    const scope = randomBytes(4).toString('hex');
     const namespace = await createNamespace(kc, { prefix: 'op' });
     startOperator(t, cp, namespace);
-    await applyFurnace(cp, namespace, {});
+    await applyFurnace(cp, namespace, scoped(scope));
     const first = await waitForFurnace(
       cp,
       namespace,
@@ -189,12 +197,16 @@ describe('Furnace reconcile (operator process, real API server and controller ma
         ?.annotations?.['furnace.hyperfoil.io/config-hash'];
     const hashBefore = await hashOf();
 
-    await applyFurnace(cp, namespace, {
-      limits: { maxDurationSeconds: 90, namespaces: { shop: { maxFrequency: 19 } } },
-      images: { sidecar: 'registry.example/furnace-sidecar:9' },
-      ingress: { enabled: true, host: 'furnace.example' },
-      webhook: { failurePolicy: 'Fail', namespaceSelector: { matchLabels: { team: 'perf' } } },
-    });
+    await applyFurnace(
+      cp,
+      namespace,
+      scoped(scope, {
+        limits: { maxDurationSeconds: 90, namespaces: { shop: { maxFrequency: 19 } } },
+        images: { sidecar: 'registry.example/furnace-sidecar:9' },
+        ingress: { enabled: true, host: 'furnace.example' },
+        webhook: { failurePolicy: 'Fail', namespaceSelector: { matchLabels: { team: 'perf' } } },
+      }),
+    );
     const changed = await waitForFurnace(
       cp,
       namespace,
@@ -205,7 +217,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     assert.notEqual(await hashOf(), hashBefore, 'the server restarts on a config change');
     await assertConverged(namespace);
 
-    await applyFurnace(cp, namespace, { ingress: { enabled: false } });
+    await applyFurnace(cp, namespace, scoped(scope, { ingress: { enabled: false } }));
     await eventually(
       async () =>
         (await getJson(cp, ['ingress', 'furnace', '-n', namespace])) === undefined ? true : undefined,
@@ -237,10 +249,11 @@ describe('Furnace reconcile (operator process, real API server and controller ma
   });
 
   it('deletes the webhook configuration before anything else on deletion, then lets the Furnace go', async (t) => {
+    const scope = randomBytes(4).toString('hex');
     const namespace = await createNamespace(kc, { prefix: 'op' });
-    const app = await createNamespace(kc, { enabled: true, prefix: 'app' });
+    const app = await createScopedNamespace(kc, scope, 'app');
     startOperator(t, cp, namespace);
-    await applyFurnace(cp, namespace, {});
+    await applyFurnace(cp, namespace, scoped(scope));
     const furnace = await waitForFurnace(
       cp,
       namespace,
