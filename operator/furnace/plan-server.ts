@@ -157,6 +157,8 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
                 { name: 'config', mountPath: SERVER_PATHS.configDir, readOnly: true },
                 { name: 'tls', mountPath: SERVER_PATHS.tlsDir, readOnly: true },
                 { name: 'catalog', mountPath: SERVER_PATHS.dataDir },
+                // The root filesystem is read-only; scratch files go here.
+                { name: 'tmp', mountPath: '/tmp' },
               ],
             },
           ],
@@ -164,6 +166,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
             { name: 'config', configMap: { name: names.config } },
             { name: 'tls', secret: { secretName: names.tls } },
             { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },
       },
