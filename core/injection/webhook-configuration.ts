@@ -1,6 +1,6 @@
 // The MutatingWebhookConfiguration, generated from the same constants the decision uses, so the
 // selector in the cluster and the handler cannot drift apart. deploy/, the operator and the tests call it.
-import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import {
   API_GROUP,
   NAMESPACE_LABEL,
@@ -33,6 +33,14 @@ export interface WebhookConfigurationOptions {
   /** Furnace's own namespace, excluded from injection. */
   furnaceNamespace: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** `Ignore` unless asked: the webhook never blocks pod creation by default. */
+  failurePolicy?: 'Ignore' | 'Fail';
+  /**
+   * Narrows the namespaces further: its requirements are added to the opt-in label and the exclusions,
+   * never replace them (registration checks the opt-in label too).
+   */
+  namespaceSelector?: V1LabelSelector;
 }
 
 function celOptedIn(field: 'labels' | 'annotations'): string {
@@ -65,6 +73,23 @@ function clientConfig(options: WebhookConfigurationOptions): Record<string, unkn
   return config;
 }
 
+function namespaceSelector(options: WebhookConfigurationOptions): V1LabelSelector {
+  const selector: V1LabelSelector = {
+    matchExpressions: [
+      { key: NAMESPACE_LABEL, operator: 'In', values: [NAMESPACE_LABEL_VALUE] },
+      {
+        key: 'kubernetes.io/metadata.name',
+        operator: 'NotIn',
+        values: [options.furnaceNamespace, ...EXCLUDED_NAMESPACES],
+      },
+      ...(options.namespaceSelector?.matchExpressions ?? []),
+    ],
+  };
+  const matchLabels = options.namespaceSelector?.matchLabels;
+  if (matchLabels && Object.keys(matchLabels).length > 0) selector.matchLabels = { ...matchLabels };
+  return selector;
+}
+
 export function buildMutatingWebhookConfiguration(
   options: WebhookConfigurationOptions,
 ): V1MutatingWebhookConfiguration {
@@ -73,6 +98,7 @@ export function buildMutatingWebhookConfiguration(
   }
   const metadata: V1MutatingWebhookConfiguration['metadata'] = { name: options.name };
   if (options.labels) metadata.labels = { ...options.labels };
+  if (options.annotations) metadata.annotations = { ...options.annotations };
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
@@ -82,7 +108,7 @@ export function buildMutatingWebhookConfiguration(
         name: WEBHOOK_NAME,
         admissionReviewVersions: ['v1'],
         sideEffects: 'None',
-        failurePolicy: 'Ignore',
+        failurePolicy: options.failurePolicy ?? 'Ignore',
         timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
         reinvocationPolicy: 'IfNeeded',
         matchPolicy: 'Equivalent',
@@ -96,16 +122,7 @@ export function buildMutatingWebhookConfiguration(
             scope: 'Namespaced',
           },
         ],
-        namespaceSelector: {
-          matchExpressions: [
-            { key: NAMESPACE_LABEL, operator: 'In', values: [NAMESPACE_LABEL_VALUE] },
-            {
-              key: 'kubernetes.io/metadata.name',
-              operator: 'NotIn',
-              values: [options.furnaceNamespace, ...EXCLUDED_NAMESPACES],
-            },
-          ],
-        },
+        namespaceSelector: namespaceSelector(options),
         matchConditions: [OPT_IN_MATCH_CONDITION],
       },
     ],

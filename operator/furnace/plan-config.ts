@@ -1,0 +1,101 @@
+// The server's configuration, as the ConfigMap the server reads it from: `config.yaml` (keys of
+// docs/server.md) and `injection.yaml` (keys of docs/webhook.md). The spec's limits map one to one onto
+// `limits.*` and `namespaceLimits.<ns>.*`; nothing here invents a server key.
+import { createHash } from 'node:crypto';
+import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { SERVER_PORT } from '../../core/names.ts';
+import { recorderUrl } from './furnace-names.ts';
+import type { FurnaceLimitValues } from '../../core/crds.ts';
+import { object, ownedMeta, type PlanContext } from './plan-input.ts';
+
+/** Where the Deployment mounts what the config names. */
+export const SERVER_PATHS = {
+  configDir: '/etc/furnace/config',
+  configFile: '/etc/furnace/config/config.yaml',
+  injectionFile: '/etc/furnace/config/injection.yaml',
+  tlsDir: '/etc/furnace/tls',
+  dataDir: '/var/lib/furnace',
+} as const;
+
+const LIMIT_KEYS = [
+  'maxDurationSeconds',
+  'maxFrequency',
+  'maxConcurrentPerNamespace',
+  'maxConcurrentPerCluster',
+  'maxArtifactBytes',
+] as const satisfies readonly (keyof FurnaceLimitValues)[];
+
+function limitsOf(limits: FurnaceLimitValues | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of LIMIT_KEYS) {
+    const value = limits?.[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+export function serverConfig(context: PlanContext): Record<string, unknown> {
+  const spec = context.furnace.spec ?? {};
+  const mode = spec.auth?.mode ?? 'kubernetes';
+  const config: Record<string, unknown> = {
+    // Mode proxy: only an oauth-proxy in the same pod may reach the user listener (docs/security.md).
+    ...(mode === 'proxy' ? { host: '127.0.0.1' } : {}),
+    port: SERVER_PORT,
+    auth: { mode },
+    dataDir: SERVER_PATHS.dataDir,
+    tls: { certFile: `${SERVER_PATHS.tlsDir}/tls.crt`, keyFile: `${SERVER_PATHS.tlsDir}/tls.key` },
+    webhook: { configFile: SERVER_PATHS.injectionFile },
+  };
+  const limits = limitsOf(spec.limits);
+  if (Object.keys(limits).length > 0) config.limits = limits;
+  const perNamespace = Object.entries(spec.limits?.namespaces ?? {})
+    .map(([namespace, value]) => [namespace, limitsOf(value)] as const)
+    .filter(([, value]) => Object.keys(value).length > 0);
+  if (perNamespace.length > 0) config.namespaceLimits = Object.fromEntries(perNamespace);
+  // The injection image is accepted at registration anyway; the agent's image too when agents run.
+  const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
+  config.registration = { sidecarImages: [...new Set(images)] };
+  return config;
+}
+
+function amounts(values: V1ResourceRequirements['requests']): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const key of ['cpu', 'memory'] as const) {
+    const value = values?.[key];
+    if (value !== undefined) out[key] = String(value);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+export function injectionConfig(context: PlanContext): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    image: context.images.sidecar,
+    serverUrl: recorderUrl(context.names),
+    serverCa: context.certificates.bundlePem,
+  };
+  const resources = context.furnace.spec?.sidecar?.resources;
+  const requests = amounts(resources?.requests);
+  const limits = amounts(resources?.limits);
+  if (requests || limits)
+    config.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+  return config;
+}
+
+export function planConfigMap(context: PlanContext): V1ConfigMap {
+  return object<V1ConfigMap>('v1', 'ConfigMap', {
+    metadata: ownedMeta(context, context.names.config, 'server'),
+    data: {
+      'config.yaml': stringify(serverConfig(context)),
+      'injection.yaml': stringify(injectionConfig(context)),
+    },
+  });
+}
+
+/** Changes whenever the server must restart to see a change: its config (the CA bundle included). */
+export function configHash(configMap: V1ConfigMap): string {
+  return createHash('sha256')
+    .update(JSON.stringify(configMap.data ?? {}))
+    .digest('hex')
+    .slice(0, 16);
+}

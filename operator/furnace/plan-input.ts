@@ -1,0 +1,106 @@
+// What planning a Furnace starts from, and the metadata every planned object shares: the managed-by
+// and owner labels, and an owner reference on namespaced objects in the Furnace's namespace (the garbage
+// collector removes those with it; the finalizer removes the rest by label).
+import type { KubernetesObject, V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_LABEL } from '../apply.ts';
+import { furnaceNames, type FurnaceNames } from './furnace-names.ts';
+import { DEFAULT_IMAGES, type Furnace } from '../../core/crds.ts';
+
+export const PLATFORMS = ['kubernetes', 'openshift'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export interface PlannedCertificates {
+  /** Kubernetes platform: the CA (its key stays in a Secret the server does not mount). */
+  ca?: { certPem: string; keyPem: string };
+  /** Kubernetes platform: the serving certificate and key. */
+  serving?: { certPem: string; keyPem: string };
+  /** PEM of the CAs to trust for the server: caBundle, the sidecar CA ConfigMaps, the injection config. */
+  bundlePem: string;
+}
+
+export interface PlanInput {
+  furnace: Furnace;
+  platform: Platform;
+  certificates: PlannedCertificates;
+  /** Namespaces labelled furnace=enabled: each gets the `furnace-server-ca` ConfigMap. */
+  optedInNamespaces: readonly string[];
+  /** The webhook's clientConfig.url instead of the Service (FURNACE_OPERATOR_WEBHOOK_URL). */
+  webhookUrl?: string;
+}
+
+/** Everything the planners read, resolved once: names, images and the owner. */
+export interface PlanContext extends PlanInput {
+  names: FurnaceNames;
+  images: { server: string; sidecar: string; agent: string };
+  ownerUid: string;
+}
+
+export function planContext(input: PlanInput): PlanContext {
+  const { furnace } = input;
+  const images = furnace.spec?.images ?? {};
+  return {
+    ...input,
+    names: furnaceNames(furnace.metadata?.namespace ?? '', furnace.metadata?.name ?? ''),
+    images: {
+      server: images.server ?? DEFAULT_IMAGES.server,
+      sidecar: images.sidecar ?? DEFAULT_IMAGES.sidecar,
+      agent: images.agent ?? DEFAULT_IMAGES.agent,
+    },
+    ownerUid: furnace.metadata?.uid ?? '',
+  };
+}
+
+export function labelsOf(context: PlanContext, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'furnace',
+    'app.kubernetes.io/instance': context.names.server,
+    'app.kubernetes.io/component': component,
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    [OWNER_LABEL]: context.ownerUid,
+  };
+}
+
+function ownerReference(furnace: Furnace): V1OwnerReference {
+  return {
+    apiVersion: furnace.apiVersion ?? '',
+    kind: furnace.kind ?? '',
+    name: furnace.metadata?.name ?? '',
+    uid: furnace.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** Metadata of an object in the Furnace's namespace, owned by it. */
+export function ownedMeta(
+  context: PlanContext,
+  name: string,
+  component: string,
+  annotations?: Record<string, string>,
+): V1ObjectMeta {
+  return {
+    name,
+    namespace: context.names.namespace,
+    labels: labelsOf(context, component),
+    ...(annotations ? { annotations } : {}),
+    ownerReferences: [ownerReference(context.furnace)],
+  };
+}
+
+/** Metadata of a cluster-scoped object or one in another namespace: labelled, removed by the finalizer. */
+export function labelledMeta(
+  context: PlanContext,
+  name: string,
+  component: string,
+  namespace?: string,
+): V1ObjectMeta {
+  return { name, ...(namespace ? { namespace } : {}), labels: labelsOf(context, component) };
+}
+
+export function object<T extends KubernetesObject>(
+  apiVersion: string,
+  kind: string,
+  rest: Omit<T, 'apiVersion' | 'kind'>,
+): T {
+  return { apiVersion, kind, ...rest } as T;
+}

@@ -1,0 +1,175 @@
+// The server's workload: Deployment, Service(s), catalog PVC and the TLS Secrets. On OpenShift the service
+// CA makes the serving certificate (annotation on the Service) and one Service carries all three
+// listeners, so a reencrypting Route can check the certificate against that Service's name.
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1PersistentVolumeClaim,
+  V1Secret,
+  V1Service,
+  V1ServicePort,
+} from '@kubernetes/client-node';
+import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/names.ts';
+import { FURNACE_SPEC_DEFAULTS } from '../../core/crds.ts';
+import { configHash, SERVER_PATHS } from './plan-config.ts';
+import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
+
+export const SERVING_CERT_ANNOTATION = 'service.beta.openshift.io/serving-cert-secret-name';
+export const INJECT_CABUNDLE_ANNOTATION = 'service.beta.openshift.io/inject-cabundle';
+export const CONFIG_HASH_ANNOTATION = 'furnace.hyperfoil.io/config-hash';
+
+const PORTS = {
+  user: { name: 'user', port: SERVER_PORT, targetPort: 'user' },
+  recorder: { name: 'recorder', port: RECORDER_PORT, targetPort: 'recorder' },
+  webhook: { name: 'webhook', port: WEBHOOK_PORT, targetPort: 'webhook' },
+} as const satisfies Record<string, V1ServicePort>;
+
+export function serverSelector(context: PlanContext): Record<string, string> {
+  const labels = labelsOf(context, 'server');
+  return {
+    'app.kubernetes.io/name': labels['app.kubernetes.io/name'] ?? '',
+    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'] ?? '',
+    'app.kubernetes.io/component': 'server',
+  };
+}
+
+function service(
+  context: PlanContext,
+  name: string,
+  ports: V1ServicePort[],
+  annotations?: Record<string, string>,
+): V1Service {
+  return object<V1Service>('v1', 'Service', {
+    metadata: ownedMeta(context, name, 'server', annotations),
+    spec: {
+      type: 'ClusterIP',
+      selector: serverSelector(context),
+      ports: ports.map((port) => ({ ...port, protocol: 'TCP' })),
+    },
+  });
+}
+
+export function planServices(context: PlanContext): V1Service[] {
+  const { names } = context;
+  if (context.platform === 'openshift')
+    return [
+      service(context, names.server, [PORTS.user, PORTS.recorder, PORTS.webhook], {
+        [SERVING_CERT_ANNOTATION]: names.tls,
+      }),
+    ];
+  return [
+    service(context, names.server, [PORTS.recorder, PORTS.webhook]),
+    service(context, names.userService, [PORTS.user]),
+  ];
+}
+
+// `data`, not `stringData`: server-side apply tracks the fields it writes, and stringData is never stored.
+function base64Values(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+  );
+}
+
+/** Kubernetes platform: the serving Secret the server mounts, and the CA's Secret only the operator reads. */
+export function planSecrets(context: PlanContext): V1Secret[] {
+  const { ca, serving, bundlePem } = context.certificates;
+  if (context.platform === 'openshift' || !ca || !serving) return [];
+  return [
+    object<V1Secret>('v1', 'Secret', {
+      metadata: ownedMeta(context, context.names.tls, 'server'),
+      type: 'kubernetes.io/tls',
+      data: base64Values({ 'tls.crt': serving.certPem, 'tls.key': serving.keyPem, 'ca.crt': bundlePem }),
+    }),
+    object<V1Secret>('v1', 'Secret', {
+      metadata: ownedMeta(context, context.names.ca, 'certificate-authority'),
+      type: 'Opaque',
+      data: base64Values({ 'tls.crt': ca.certPem, 'tls.key': ca.keyPem }),
+    }),
+  ];
+}
+
+/** OpenShift: a ConfigMap the service CA operator fills with its CA (key service-ca.crt). */
+export function planServiceCaConfigMap(context: PlanContext): V1ConfigMap[] {
+  if (context.platform !== 'openshift') return [];
+  return [
+    object<V1ConfigMap>('v1', 'ConfigMap', {
+      metadata: ownedMeta(context, context.names.serviceCa, 'certificate-authority', {
+        [INJECT_CABUNDLE_ANNOTATION]: 'true',
+      }),
+    }),
+  ];
+}
+
+export function planCatalog(context: PlanContext): V1PersistentVolumeClaim {
+  const catalog = context.furnace.spec?.catalog ?? {};
+  return object<V1PersistentVolumeClaim>('v1', 'PersistentVolumeClaim', {
+    metadata: ownedMeta(context, context.names.catalog, 'catalog'),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: catalog.storageSize ?? FURNACE_SPEC_DEFAULTS.catalogStorageSize } },
+      ...(catalog.storageClassName ? { storageClassName: catalog.storageClassName } : {}),
+    },
+  });
+}
+
+export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1Deployment {
+  const { names } = context;
+  const probe = (path: string) => ({
+    httpGet: { path, port: 'recorder', scheme: 'HTTPS' },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+  });
+  return object<V1Deployment>('apps/v1', 'Deployment', {
+    metadata: ownedMeta(context, names.server, 'server'),
+    spec: {
+      replicas: 1,
+      // One writer of the catalog volume (ReadWriteOnce) at a time.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: serverSelector(context) },
+      template: {
+        metadata: {
+          labels: labelsOf(context, 'server'),
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configMap) },
+        },
+        spec: {
+          serviceAccountName: names.server,
+          securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'server',
+              image: context.images.server,
+              env: [{ name: 'FURNACE_CONFIG', value: SERVER_PATHS.configFile }],
+              ports: Object.values(PORTS).map((port) => ({
+                name: port.name,
+                containerPort: port.port,
+                protocol: 'TCP',
+              })),
+              // The recorder listener answers both in every auth mode (docs/security.md).
+              readinessProbe: probe('/readyz'),
+              livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
+              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [
+                { name: 'config', mountPath: SERVER_PATHS.configDir, readOnly: true },
+                { name: 'tls', mountPath: SERVER_PATHS.tlsDir, readOnly: true },
+                { name: 'catalog', mountPath: SERVER_PATHS.dataDir },
+                // The root filesystem is read-only; scratch files go here.
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'config', configMap: { name: names.config } },
+            { name: 'tls', secret: { secretName: names.tls } },
+            { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+          ],
+        },
+      },
+    },
+  });
+}

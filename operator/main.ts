@@ -1,0 +1,52 @@
+// The operator process: one kubeconfig (in-cluster, or KUBECONFIG), one apply layer, and every controller
+// in CONTROLLERS run under the supervisor until SIGTERM or SIGINT. The only reader of process.env in the
+// operator: controllers get the environment through their OperatorContext.
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { createApplier } from './apply.ts';
+import type { ControllerFactory, OperatorContext } from './controller.ts';
+import { createFurnaceController } from './furnace/furnace-controller.ts';
+import { createKubeRequest } from './kube-request.ts';
+import { startController, type RunningController } from './supervisor.ts';
+
+/** Every controller the operator runs. A new one is one line here (see operator/README.md). */
+export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController];
+
+export const OPERATOR_ENV = {
+  logLevel: 'FURNACE_OPERATOR_LOG_LEVEL',
+  workers: 'FURNACE_OPERATOR_WORKERS',
+} as const;
+
+function main(): void {
+  const env = process.env;
+  const log = pino({ level: env[OPERATOR_ENV.logLevel] ?? 'info', base: { component: 'furnace-operator' } });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  const request = createKubeRequest(kubeConfig);
+  const context: OperatorContext = {
+    kubeConfig,
+    applier: createApplier(kubeConfig, request),
+    request,
+    log,
+    env,
+    now: () => Date.now(),
+  };
+  const workers = Number(env[OPERATOR_ENV.workers] ?? '2') || 2;
+  const running: RunningController[] = CONTROLLERS.map((factory) =>
+    startController(factory(context), { kubeConfig, request, log, workers }),
+  );
+  log.info({ controllers: running.map((controller) => controller.name) }, 'operator started');
+  const shutdown = (signal: string): void => {
+    log.info({ signal }, 'operator stopping');
+    Promise.all(running.map((controller) => controller.stop()))
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'operator did not stop cleanly');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main();

@@ -1,0 +1,73 @@
+// The resources the operator reads and writes, by kind, and their URL paths. One table, so the apply
+// layer, the supervisor and the pruning of objects no longer planned agree on every path.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { FurnaceError } from '../core/errors.ts';
+import { API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../core/names.ts';
+import type { ObjectKey, WatchedResource } from './controller.ts';
+
+function resource(apiVersion: string, kind: string, plural: string, namespaced = true): WatchedResource {
+  return { apiVersion, kind, plural, namespaced };
+}
+
+export const RESOURCES = {
+  Furnace: resource(API_GROUP_VERSION, KIND_FURNACE, 'furnaces'),
+  Recording: resource(API_GROUP_VERSION, KIND_RECORDING, 'recordings'),
+  Namespace: resource('v1', 'Namespace', 'namespaces', false),
+  ServiceAccount: resource('v1', 'ServiceAccount', 'serviceaccounts'),
+  Secret: resource('v1', 'Secret', 'secrets'),
+  ConfigMap: resource('v1', 'ConfigMap', 'configmaps'),
+  Service: resource('v1', 'Service', 'services'),
+  PersistentVolumeClaim: resource('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
+  Pod: resource('v1', 'Pod', 'pods'),
+  Deployment: resource('apps/v1', 'Deployment', 'deployments'),
+  Role: resource('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
+  RoleBinding: resource('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings'),
+  ClusterRole: resource('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false),
+  ClusterRoleBinding: resource(
+    'rbac.authorization.k8s.io/v1',
+    'ClusterRoleBinding',
+    'clusterrolebindings',
+    false,
+  ),
+  NetworkPolicy: resource('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  Ingress: resource('networking.k8s.io/v1', 'Ingress', 'ingresses'),
+  Route: resource('route.openshift.io/v1', 'Route', 'routes'),
+  MutatingWebhookConfiguration: resource(
+    'admissionregistration.k8s.io/v1',
+    'MutatingWebhookConfiguration',
+    'mutatingwebhookconfigurations',
+    false,
+  ),
+} as const satisfies Record<string, WatchedResource>;
+
+export type KnownKind = keyof typeof RESOURCES;
+
+export function resourceOfKind(kind: string): WatchedResource {
+  const found = (RESOURCES as Record<string, WatchedResource>)[kind];
+  if (!found)
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `kind ${kind} is not one the operator manages (${Object.keys(RESOURCES).join(', ')})`,
+    );
+  return found;
+}
+
+export function resourceOf(object: KubernetesObject): WatchedResource {
+  return resourceOfKind(object.kind ?? '');
+}
+
+/** `/api/v1` or `/apis/group/version`. */
+function groupPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+/** The collection path: in one namespace, or across all of them when `namespace` is undefined. */
+export function collectionPath(resource: WatchedResource, namespace?: string): string {
+  const scope = resource.namespaced && namespace !== undefined ? `/namespaces/${namespace}` : '';
+  return `${groupPath(resource.apiVersion)}${scope}/${resource.plural}`;
+}
+
+export function objectPath(resource: WatchedResource, key: ObjectKey): string {
+  const namespace = resource.namespaced ? key.namespace : undefined;
+  return `${collectionPath(resource, namespace)}/${encodeURIComponent(key.name)}`;
+}

@@ -1,0 +1,163 @@
+// The operator as a local process against the test API server (node --import tsx operator/main.ts, the
+// admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import {
+  CRD_API_VERSION,
+  FURNACE_CRD_NAME,
+  RECORDING_CRD_NAME,
+  type Furnace,
+  type FurnaceSpec,
+} from '../../core/crds.ts';
+import { createNamespace } from '../harness/cluster.ts';
+import { eventually } from '../harness/eventually.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { startFurnace, type RunningProcess } from '../harness/processes.ts';
+
+export const MANAGED = 'app.kubernetes.io/managed-by=furnace-operator';
+
+export async function installCrds(cp: ControlPlane): Promise<void> {
+  const applied = await cp.kubectl(['apply', '-k', join(PROJECT_ROOT, 'deploy/crds')]);
+  assert.equal(applied.code, 0, applied.stderr);
+  const established = await cp.kubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    `crd/${FURNACE_CRD_NAME}`,
+    `crd/${RECORDING_CRD_NAME}`,
+  ]);
+  assert.equal(established.code, 0, established.stderr);
+}
+
+/**
+ * Starts the operator for one test. At the end of the test the Furnace in `namespace` is deleted while the
+ * operator still runs (its finalizer cleans up, so no webhook configuration outlives the test), and only
+ * then is the operator stopped (t.after hooks run in the order they were added).
+ */
+export function startOperator(
+  t: TestContext,
+  cp: ControlPlane,
+  namespace: string,
+  env: Record<string, string> = {},
+): RunningProcess {
+  t.after(() => deleteFurnace(cp, namespace));
+  const operator = startFurnace(t, ['operator/main.ts'], {
+    KUBECONFIG: cp.kubeconfigPath,
+    FURNACE_OPERATOR_PLATFORM: 'kubernetes',
+    FURNACE_OPERATOR_READY_POLL_SECONDS: '1',
+    ...env,
+  });
+  t.after(() => {
+    if (process.env.FURNACE_TEST_VERBOSE) process.stderr.write(operator.output());
+  });
+  return operator;
+}
+
+/** kubectl get … -o json; undefined when it does not exist. */
+export async function getJson<T>(cp: ControlPlane, args: string[]): Promise<T | undefined> {
+  const got = await cp.kubectl(['get', ...args, '-o', 'json']);
+  if (got.code !== 0) {
+    if (/NotFound|not found/.test(got.stderr)) return undefined;
+    throw new Error(got.stderr);
+  }
+  return JSON.parse(got.stdout) as T;
+}
+
+export async function listJson(cp: ControlPlane, args: string[]): Promise<KubernetesObject[]> {
+  return (await getJson<{ items: KubernetesObject[] }>(cp, args))?.items ?? [];
+}
+
+export async function applyFurnace(
+  cp: ControlPlane,
+  namespace: string,
+  spec: FurnaceSpec,
+  name = 'furnace',
+): Promise<void> {
+  const body = { apiVersion: CRD_API_VERSION, kind: 'Furnace', metadata: { name, namespace }, spec };
+  const applied = await cp.kubectl(['apply', '--server-side', '--field-manager=test', '-f', '-'], {
+    input: JSON.stringify(body),
+  });
+  assert.equal(applied.code, 0, applied.stderr);
+}
+
+export function getFurnace(
+  cp: ControlPlane,
+  namespace: string,
+  name = 'furnace',
+): Promise<Furnace | undefined> {
+  return getJson<Furnace>(cp, ['furnace', name, '-n', namespace]);
+}
+
+export function conditionOf(furnace: Furnace | undefined, type: string) {
+  return furnace?.status?.conditions?.find((c) => c.type === type);
+}
+
+/** The Furnace once its status has caught up with its generation and `ready` accepts it. */
+export function waitForFurnace(
+  cp: ControlPlane,
+  namespace: string,
+  ready: (furnace: Furnace) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<Furnace> {
+  return eventually(
+    async () => {
+      const furnace = await getFurnace(cp, namespace);
+      const current = furnace && furnace.status?.observedGeneration === furnace.metadata.generation;
+      return current && ready(furnace) ? furnace : undefined;
+    },
+    timeoutMs,
+    what,
+    250,
+  );
+}
+
+export function secretText(secret: V1Secret | undefined, key: string): string {
+  return Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
+}
+
+/** Deletes the Furnace and waits until the finalizer let it go. */
+export async function deleteFurnace(cp: ControlPlane, namespace: string, name = 'furnace'): Promise<void> {
+  const deleted = await cp.kubectl([
+    'delete',
+    'furnace',
+    name,
+    '-n',
+    namespace,
+    '--wait=false',
+    '--ignore-not-found',
+  ]);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  await eventually(
+    async () => ((await getFurnace(cp, namespace, name)) === undefined ? true : undefined),
+    60_000,
+    `Furnace ${namespace}/${name} gone`,
+    250,
+  );
+}
+
+/** Label that scopes one test's Furnace to its own namespaces (kube test files may run side by side). */
+export const SCOPE_LABEL = 'furnace-operator-test';
+
+/**
+ * The spec with a webhook namespaceSelector that only this test's namespaces match: the webhook and the
+ * CA ConfigMaps then leave other test files' opted-in namespaces alone.
+ */
+export function scoped(scope: string, spec: FurnaceSpec = {}): FurnaceSpec {
+  const selector = spec.webhook?.namespaceSelector ?? {};
+  return {
+    ...spec,
+    webhook: {
+      ...spec.webhook,
+      namespaceSelector: { ...selector, matchLabels: { ...selector.matchLabels, [SCOPE_LABEL]: scope } },
+    },
+  };
+}
+
+/** A namespace labelled furnace=enabled and with this test's scope. */
+export function createScopedNamespace(kc: KubeConfig, scope: string, prefix: string): Promise<string> {
+  return createNamespace(kc, { enabled: true, prefix, labels: { [SCOPE_LABEL]: scope } });
+}
