@@ -7,10 +7,11 @@ import { createApplier } from './apply.ts';
 import type { ControllerFactory, OperatorContext } from './controller.ts';
 import { createFurnaceController } from './furnace/furnace-controller.ts';
 import { createKubeRequest } from './kube-request.ts';
+import { createRecordingController } from './recording/recording-controller.ts';
 import { startController, type RunningController } from './supervisor.ts';
 
 /** Every controller the operator runs. A new one is one line here (see operator/README.md). */
-export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController];
+export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController, createRecordingController];
 
 export const OPERATOR_ENV = {
   logLevel: 'FURNACE_OPERATOR_LOG_LEVEL',

@@ -3,7 +3,7 @@
 // recordings on pods, stop them, delete old catalog recordings, summarize the finished ones).
 import { FurnaceError } from '../../core/errors.ts';
 import { nextCronTime, parseCron, type CronSchedule } from './cron.ts';
-import { formatLabelSelector } from './label-selector.ts';
+import { formatLabelSelector } from '../label-selector.ts';
 import type { PodResult, RecordingSpec, RecordingStatus } from './recording-types.ts';
 import { beginRun, finishRun, runInProgress } from './runs.ts';
 

@@ -8,7 +8,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../core/names.ts';
-import { formatLabelSelector } from './label-selector.ts';
+import { formatLabelSelector } from '../label-selector.ts';
 import type { PodView } from './plan.ts';
 import {
   RECORDING_PLURAL,

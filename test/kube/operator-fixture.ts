@@ -1,36 +1,21 @@
 // The operator as a local process against the test API server (node --import tsx operator/main.ts, the
 // admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
   CRD_API_VERSION,
-  FURNACE_CRD_NAME,
-  RECORDING_CRD_NAME,
   type Furnace,
   type FurnaceSpec,
 } from '../../core/crds.ts';
 import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
-import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { startFurnace, type RunningProcess } from '../harness/processes.ts';
 
 export const MANAGED = 'app.kubernetes.io/managed-by=furnace-operator';
 
-export async function installCrds(cp: ControlPlane): Promise<void> {
-  const applied = await cp.kubectl(['apply', '-k', join(PROJECT_ROOT, 'deploy/crds')]);
-  assert.equal(applied.code, 0, applied.stderr);
-  const established = await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    `crd/${FURNACE_CRD_NAME}`,
-    `crd/${RECORDING_CRD_NAME}`,
-  ]);
-  assert.equal(established.code, 0, established.stderr);
-}
+export { installCrds } from '../harness/crds.ts';
 
 /**
  * Starts the operator for one test. At the end of the test the Furnace in `namespace` is deleted while the

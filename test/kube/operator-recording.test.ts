@@ -24,7 +24,7 @@ import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { createRecording, ended, reconcileUntil } from './recording-fixture.ts';
+import { createRecording, ended, readRecording, reconcileUntil } from './recording-fixture.ts';
 import { installCrds } from '../harness/crds.ts';
 
 const SCOPE_LABEL = 'furnace-recording-scope';
@@ -337,6 +337,34 @@ describe('Recording resources', () => {
         Date.parse(stopped.endedAt ?? stopped.startedAt) - Date.parse(stopped.startedAt) < 30_000,
         'stopped long before its 60 s',
       );
+    });
+
+    await t.test('the operator process (operator/main.ts) reconciles a Recording the same way', async () => {
+      // Only the operator drives Recordings from here on: the ones above go, so it does not redo them.
+      const deleted = await cp.kubectl(['delete', 'recordings', '--all', '-n', namespace]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const caFile = join(dir, 'server-ca.pem');
+      await writeFile(caFile, ca);
+      startFurnace(t, ['operator/main.ts'], {
+        KUBECONFIG: cp.kubeconfigPath,
+        FURNACE_OPERATOR_PLATFORM: 'kubernetes',
+        FURNACE_OPERATOR_SERVER_URL: base,
+        FURNACE_OPERATOR_SERVER_CA_FILE: caFile,
+        FURNACE_OPERATOR_TOKEN_PATH: tokenPath,
+      });
+      await createRecording(kc, namespace, 'by-operator', { ...sampled, target: { pod: 'hot-b' } });
+      const status = await eventually(
+        async () => {
+          const current = (await readRecording(kc, namespace, 'by-operator')).status;
+          return current && (current.phase === 'Succeeded' || current.phase === 'Failed')
+            ? current
+            : undefined;
+        },
+        120_000,
+        'the operator to finish the Recording',
+      );
+      assert.equal(status.phase, 'Succeeded', status.message);
+      assert.equal(status.topFunctions?.[0]?.name, 'furnace_heavy', JSON.stringify(status.topFunctions));
     });
   });
 });

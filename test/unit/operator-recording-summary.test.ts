@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFolded } from '../../core/stacks/folded.ts';
-import { formatLabelSelector } from '../../operator/recording/label-selector.ts';
+import { formatLabelSelector } from '../../operator/label-selector.ts';
 import { topSelfFunctions } from '../../operator/recording/top-functions.ts';
 
 describe('a Recording summary: top functions', () => {
