@@ -22,6 +22,13 @@ export const SIDECAR_PORT = 12380;
 /** The sidecar API over HTTPS, with a key the server pins at registration (core/tls-pin.ts). */
 export const SIDECAR_TLS_PORT = 12381;
 export const SIDECAR_PORT_NAME = 'furnace';
+/** The node agent's API over HTTPS on its pod IP, with a key the server pins at registration (docs/agent.md). */
+export const AGENT_PORT = 12382;
+/** The node agent's own environment, beside the sidecar's variables it shares (docs/agent.md). */
+export const AGENT_ENV = {
+  /** The agent's HTTPS port (default AGENT_PORT). */
+  port: 'FURNACE_AGENT_PORT',
+} as const;
 /** Marker annotation: a pod that carries it (or a container named `furnace`) is never injected again. */
 export const INJECTED_ANNOTATION = `${API_GROUP}/injected`;
 /** Audience of the projected service-account token that sidecars register with. */

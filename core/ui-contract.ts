@@ -40,6 +40,9 @@ export interface SidecarView {
   namespace: string;
   pod: string;
   podUid?: string;
+  /** How the pod is recorded: its own sidecar, or the agent of its node (docs/agent.md). */
+  mode?: 'sidecar' | 'agent';
+  node?: string;
   registeredAt: string;
   expiresAt: string;
 }

@@ -7,6 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
+import type { AgentMode } from './agent-mode.ts';
+import { registerAgentRoutes } from './agent-registration.ts';
 import type { Access, Identity } from './auth/access.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard.ts';
@@ -56,6 +58,8 @@ export interface ServerAppDeps {
   trustedProxy?: TrustedProxy;
   /** The aggregated API: X-Remote-* headers count only over the API server's front-proxy certificate. */
   frontProxy?: FrontProxy;
+  /** Agent mode (`agent.enabled`): node agents register, and record pods that have no sidecar. */
+  agentMode?: AgentMode;
 }
 
 export interface ServerApps {
@@ -131,6 +135,7 @@ function startSweeps(
     let ticks = 0;
     timer = setInterval(() => {
       for (const registration of deps.registry.sweep()) onExpired(registration);
+      deps.agentMode?.agents.sweep();
       ticks += 1;
       if (ticks % 60 === 0)
         deps.catalog
@@ -169,6 +174,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     registry: deps.registry,
     access: deps.access,
     limitsFor: deps.limitsFor,
+    ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     onRecordingUpdated: (entry, previous) => {
       if (isFinished(entry)) shared.running.finish(entry.id);
       shared.events.updated(entry, previous);
@@ -182,6 +188,12 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   void app.register((scope, _options, done) => {
     registerSidecarRoutes(scope, { registry: deps.registry, mode: deps.registration, now: deps.now });
+    const { agentMode } = deps;
+    if (agentMode)
+      registerAgentRoutes(scope, {
+        ...agentMode,
+        now: deps.now,
+      });
     registerCatalogUploadRoutes(scope, catalogDeps(deps, shared));
     done();
   });
@@ -214,7 +226,11 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   registerMetricsRoute(app, { access: deps.access, metricsRegistry: deps.metricsRegistry });
   // The UI's static files (`/`) register here: on the user listener only, behind the same guard.
   void app.register((scope, _options, done) => {
-    registerSidecarListRoute(scope, { registry: deps.registry, access: deps.access });
+    registerSidecarListRoute(scope, {
+      registry: deps.registry,
+      access: deps.access,
+      ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
+    });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
     registerMergedArtifactRoute(scope, { catalog: deps.catalog, access: deps.access });
     done();
@@ -230,9 +246,14 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       timeoutSeconds: deps.proxyTimeoutSeconds,
       allowSystemWide: deps.allowSystemWide ?? false,
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
+      ...(deps.agentMode
+        ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }
+        : {}),
     });
   });
-  void app.register(async (scope) => registerUi(scope, deps));
+  void app.register(async (scope) =>
+    registerUi(scope, { ...deps, ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}) }),
+  );
   return app;
 }
 

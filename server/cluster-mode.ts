@@ -9,14 +9,15 @@ import { reuseConnections } from './kube/keep-alive.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import { startPodWatch, type PodWatch } from './kube/pod-watch.ts';
 import type { TokenCache } from './kube/token-cache.ts';
+import type { AgentRegistry } from './registry/agent-registry.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { buildWebhookApp } from './webhook/build-webhook-app.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
   kube: KubeGateway;
-  /** Removes deleted pods' registrations and forgets the token reviews bound to them. */
-  watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger): PodWatch;
+  /** Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them. */
+  watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger, agents?: AgentRegistry): PodWatch;
 }
 
 /** The in-cluster service account, or KUBECONFIG outside a cluster. */
@@ -26,12 +27,13 @@ export function connectCluster(): ClusterConnection {
   reuseConnections(kc);
   return {
     kube: createClientGateway(kc),
-    watchPods: (registry, tokens, log) =>
+    watchPods: (registry, tokens, log, agents) =>
       startPodWatch({
         kc,
         log,
         onDeleted: (namespace, pod, uid) => {
           registry.remove(namespace, pod, uid);
+          agents?.removePod(namespace, pod, uid);
           tokens.dropPod(namespace, pod, uid);
         },
       }),

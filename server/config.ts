@@ -20,6 +20,7 @@ import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../core/li
 import { SERVER_PORT, WEBHOOK_PORT } from '../core/names.ts';
 import { AUTH_MODES, type AuthMode } from './auth/access.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from './catalog/retention.ts';
+import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
   createConfigReader,
@@ -96,6 +97,8 @@ export interface ServerConfig extends SecuritySettings {
   localSidecar: boolean;
   /** Local mode: the secret sidecars register with; a random one when unset. */
   registrationSecret?: string;
+  /** Agent mode (`agent.enabled`): node agents register and record pods without a sidecar. */
+  agent?: AgentSettings;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -270,6 +273,8 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   if (tls) config.tls = tls;
   const webhook = readWebhook(reader, input);
   if (webhook) config.webhook = webhook;
+  const agent = readAgentSettings(reader, local);
+  if (agent) config.agent = agent;
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;

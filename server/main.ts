@@ -23,6 +23,7 @@ import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './l
 import { loggerOptions } from './logging.ts';
 import { createMetricsRegistry } from './metrics.ts';
 import type { RegistrationMode } from './registration.ts';
+import { createAgentMode, type AgentMode } from './agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
@@ -66,8 +67,9 @@ async function startClusterParts(
   registry: Registry,
   tokens: TokenCache,
   metricsRegistry: MetricsRegistry,
+  agentMode: AgentMode | undefined,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log);
+  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agentMode?.agents);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
@@ -127,6 +129,19 @@ async function start(local: boolean): Promise<Running> {
         cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
       }
     : { kind: 'local', secret, hostname: podName };
+  const agentMode =
+    kube && config.agent
+      ? createAgentMode({
+          settings: config.agent,
+          kube,
+          now,
+          newToken: () => randomBytes(32).toString('base64url'),
+          leaseSeconds: config.leaseSeconds,
+          tokens,
+          cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
+          cachedPods: () => watch.current?.listPods() ?? [],
+        })
+      : undefined;
   const metricsRegistry = createMetricsRegistry();
   const tls = tlsSource?.current();
   const apps = buildServerApps({
@@ -152,6 +167,7 @@ async function start(local: boolean): Promise<Running> {
     ...(tls ? { https: tls } : {}),
     ...(trustedProxy ? { trustedProxy } : {}),
     ...(frontProxy ? { frontProxy } : {}),
+    ...(agentMode ? { agentMode } : {}),
   });
   const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
   running.tls?.subscribe((material) => {
@@ -167,7 +183,7 @@ async function start(local: boolean): Promise<Running> {
   const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
   const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
   if (cluster) {
-    await startClusterParts(cluster, config, running, registry, tokens, metricsRegistry);
+    await startClusterParts(cluster, config, running, registry, tokens, metricsRegistry, agentMode);
     if (running.podWatch) watch.current = running.podWatch;
   }
   if (local && config.localSidecar) {

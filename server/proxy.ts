@@ -6,10 +6,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AGENT_SCOPE_HEADER, encodeAgentScope, type AgentScope } from '../core/agent-scope.ts';
 import { FurnaceError, toErrorBody } from '../core/errors.ts';
 import type { RecordingLimits } from '../core/limits.ts';
 import type { RecordingParams } from '../core/recording-params.ts';
 import type { RecordingStatus } from '../core/recording.ts';
+import type { AgentRouting } from './agent-routing.ts';
 import type { Access, AccessVerb, Identity } from './auth/access.ts';
 import { writeAudit } from './audit.ts';
 import { readBounded } from './read-bounded.ts';
@@ -23,6 +25,7 @@ import {
 import { createSidecarConnector } from './sidecar-connect.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
+import type { UploadGrants } from './registry/upload-grants.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { admitStart } from './start-admission.ts';
 
@@ -38,6 +41,8 @@ export interface ProxyDeps {
   /** The server setting `recording.allowSystemWide` (off unless given). */
   allowSystemWide?: boolean;
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
+  /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
+  agents?: { routing: AgentRouting; grants: UploadGrants };
 }
 
 interface ProxyContext {
@@ -47,7 +52,14 @@ interface ProxyContext {
   start?: RecordingParams;
   /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
   reservation?: Reservation;
+  /** Agent mode: what the agent may touch, written by the server only (agent-routing.ts). */
+  scope?: AgentScope;
+  /** Agent mode, a start: the upload grant in the scope, until the answer binds it to the recording. */
+  grant?: { token: string; bound: boolean };
 }
+
+/** Upload grants outlive the recording's duration by this much (processing, retries, a slow upload). */
+const GRANT_GRACE_SECONDS = 3600;
 
 const MAX_START_BODY = 64 * 1024;
 /** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
@@ -59,6 +71,8 @@ const STRIPPED_HEADERS = [
   'x-forwarded-user',
   'x-forwarded-groups',
   'x-forwarded-access-token',
+  // Only the server writes an agent's scope; a caller's is dropped whatever the route.
+  AGENT_SCOPE_HEADER,
 ];
 
 function restOf(request: FastifyRequest): string {
@@ -97,14 +111,11 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     const identity = await deps.access.authenticate(request.headers, request.ip);
     const rest = restOf(request);
     await deps.access.require(identity, verbFor(request.method, rest), namespace);
-    const registration = deps.registry.get(namespace, pod);
-    if (!registration)
-      throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
-        namespace,
-        pod,
-      });
+    const isStart = request.method === 'POST' && rest === 'recordings';
+    const { registration, scope, node } = await findUpstream(namespace, pod, isStart);
     const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
-    if (request.method === 'POST' && rest === 'recordings') {
+    if (scope) context.scope = scope;
+    if (isStart) {
       const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
       const admitted = await admitStart(
         {
@@ -116,6 +127,12 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       );
       context.start = admitted.params;
       context.reservation = admitted.reservation;
+      if (scope && deps.agents && node !== undefined) {
+        const expiresAt = deps.now() + (admitted.params.durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+        const owner = { namespace, pod, podUid: scope.podUid };
+        context.grant = { token: deps.agents.grants.grant(owner, node, expiresAt), bound: false };
+        scope.uploadToken = context.grant.token;
+      }
       // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
       request.body = Readable.from([body]);
     }
@@ -126,10 +143,30 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     contexts.set(request, context);
   }
 
+  /** The pod's registered sidecar; else, in agent mode, the agent of its node with the scope of the pod. */
+  async function findUpstream(
+    namespace: string,
+    pod: string,
+    fresh: boolean,
+  ): Promise<{ registration: Registration; scope?: AgentScope; node?: string }> {
+    const registration = deps.registry.get(namespace, pod);
+    if (registration) return { registration };
+    if (deps.agents) {
+      const target = await deps.agents.routing.resolve(namespace, pod, fresh);
+      return { registration: target.upstream, scope: target.scope, node: target.node };
+    }
+    throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
+      namespace,
+      pod,
+    });
+  }
+
   function rewriteRequestHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
     const rewritten = { ...headers };
     for (const name of STRIPPED_HEADERS) delete rewritten[name];
-    rewritten.authorization = `Bearer ${contextOf(request).registration.proxyToken}`;
+    const context = contextOf(request);
+    rewritten.authorization = `Bearer ${context.registration.proxyToken}`;
+    if (context.scope) rewritten[AGENT_SCOPE_HEADER] = encodeAgentScope(context.scope);
     return rewritten;
   }
 
@@ -152,6 +189,11 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       if (typeof status.id === 'string') {
         const durationSeconds = context.start?.durationSeconds ?? 0;
         context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
+        if (context.grant) {
+          const until = deps.now() + (durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+          deps.agents?.grants.bind(context.grant.token, status.id, until);
+          context.grant.bound = true;
+        }
         writeAudit(request.log, {
           action: 'start',
           identity: context.identity,
@@ -216,7 +258,9 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     });
     // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
     scope.addHook('onResponse', (request, _reply, done) => {
-      contexts.get(request)?.reservation?.release();
+      const context = contexts.get(request);
+      context?.reservation?.release();
+      if (context?.grant && !context.grant.bound) deps.agents?.grants.revoke(context.grant.token);
       done();
     });
     await scope.register(httpProxy, {
@@ -226,7 +270,8 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       undici: {
         connect: createSidecarConnector({
           pinFor: (host, port) =>
-            deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin,
+            deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin ??
+            deps.agents?.routing.pinFor(host, port),
           timeoutMs: deps.timeoutSeconds * 1000,
         }),
         headersTimeout: deps.timeoutSeconds * 1000,

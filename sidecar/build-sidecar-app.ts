@@ -2,7 +2,7 @@
 // and, once the API is served over HTTPS too, a TLS connection (the plain port is left to the probes).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FurnaceError } from '../core/errors.ts';
 import { errorBodySchema, installErrorHandler, readBearer } from '../core/http-errors.ts';
 import type { RecordingLimits } from '../core/limits.ts';
@@ -25,7 +25,8 @@ export interface RecordingApi {
 }
 
 export interface SidecarAppDeps {
-  recordings: RecordingApi;
+  /** The one recorder of a sidecar; or, for the node agent, the recorder of the pod a request's scope names. */
+  recordings: RecordingApi | ((request: FastifyRequest) => RecordingApi);
   limits: Readonly<RecordingLimits>;
   /** True for the server's current proxy token (and the previous one during its grace lease). */
   isAcceptedToken(token: string): boolean;
@@ -58,6 +59,9 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
   });
 
   installErrorHandler(app);
+  const { recordings } = deps;
+  const api = (request: FastifyRequest): RecordingApi =>
+    typeof recordings === 'function' ? recordings(request) : recordings;
 
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.url === '/healthz') {
@@ -99,23 +103,23 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
       },
     },
     async (request, reply) =>
-      reply.status(202).send(await deps.recordings.start(request.body as RecordingParams)),
+      reply.status(202).send(await api(request).start(request.body as RecordingParams)),
   );
 
-  app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, () => ({
-    recordings: deps.recordings.list(),
+  app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, (request) => ({
+    recordings: api(request).list(),
   }));
 
   app.get<{ Params: { id: string } }>(
     '/recordings/:id',
     { schema: { params: idParamsSchema, response: { 200: recordingStatusSchema, ...errors } } },
-    (request) => deps.recordings.get(request.params.id),
+    (request) => api(request).get(request.params.id),
   );
 
   app.post<{ Params: { id: string } }>(
     '/recordings/:id/stop',
     { schema: { params: idParamsSchema, response: { 200: recordingStatusSchema, ...errors } } },
-    (request) => deps.recordings.stop(request.params.id),
+    (request) => api(request).stop(request.params.id),
   );
 
   app.get<{ Params: { id: string; name: ArtifactName } }>(
@@ -123,7 +127,7 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
     { schema: { params: artifactParamsSchema, response: errors } },
     async (request, reply) => {
       const { id, name } = request.params;
-      const path = deps.recordings.artifactPath(id, name);
+      const path = api(request).artifactPath(id, name);
       const size = (await stat(path)).size;
       return reply
         .type(ARTIFACT_CONTENT_TYPES[name])

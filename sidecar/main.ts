@@ -1,10 +1,7 @@
 // The sidecar process: loads its configuration from the environment (the only reader of process.env in
 // the sidecar), listens, registers with the server, stops cleanly on SIGTERM.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
@@ -21,54 +18,9 @@ import { requestJvmPerfMaps } from './jvm-perf-map.ts';
 import { createPprofProfiler, probePprof } from './pprof-profiler.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
-import { startRegistration, type LoopTimers } from './registration.ts';
-import { createServingIdentity } from './self-signed-certificate.ts';
+import { startRegistration } from './registration.ts';
 import { serverCaReader } from './server-ca.ts';
-
-const timers: LoopTimers = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
-function newRecordingId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
-
-function log(message: string, fields: Record<string, unknown> = {}): void {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
-}
-
-/**
- * The same API over HTTPS with a fresh key, whose pin registration announces to the server. Undefined
- * when the port cannot be had (another container of the pod holds it): the API then stays on plain
- * HTTP, as before TLS, rather than leaving the pod without its profiler.
- */
-async function listenTls(
-  handler: Parameters<typeof createHttpsServer>[1],
-  config: SidecarConfig,
-): Promise<{ server: HttpsServer; port: number; pin: string } | undefined> {
-  const identity = createServingIdentity();
-  const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
-  server.listen(config.tlsPort, config.host);
-  try {
-    await once(server, 'listening');
-  } catch (error) {
-    log('cannot serve the API over HTTPS: the server will call it over plain HTTP', {
-      tlsPort: config.tlsPort,
-      error: (error as Error).message,
-    });
-    return undefined;
-  }
-  return { server, port: (server.address() as AddressInfo).port, pin: identity.pin };
-}
-
-function credentialReader(config: SidecarConfig): () => Promise<string> {
-  const { tokenPath, registrationSecret } = config;
-  if (tokenPath !== undefined) return () => readFile(tokenPath, 'utf8');
-  return () => Promise.resolve(registrationSecret ?? '');
-}
+import { credentialReader, listenTls, log, newRecordingId, timers } from './process-support.ts';
 
 async function main(): Promise<void> {
   let config: SidecarConfig;

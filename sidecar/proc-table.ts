@@ -10,10 +10,27 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/** Agent mode: the pod UID and container name of a process from its /proc/PID/cgroup text, if in scope. */
+export type CgroupOwnerOf = (cgroupText: string) => { podUid: string; container: string } | undefined;
+
+async function ownerOf(
+  procRoot: string,
+  pid: number,
+  cgroupOwner: CgroupOwnerOf | undefined,
+): Promise<{ podUid: string; container: string } | undefined> {
+  if (cgroupOwner !== undefined) {
+    const cgroup = await readOptional(`${procRoot}/${pid}/cgroup`);
+    return cgroup === undefined ? undefined : cgroupOwner(cgroup);
+  }
+  const mountinfo = await readOptional(`${procRoot}/${pid}/mountinfo`);
+  return mountinfo === undefined ? undefined : parseMountinfoContainer(mountinfo);
+}
+
 async function readProcess(
   procRoot: string,
   pid: number,
   withContainers: boolean,
+  cgroupOwner: CgroupOwnerOf | undefined,
 ): Promise<ProcessInfo | undefined> {
   const status = await readOptional(`${procRoot}/${pid}/status`);
   if (status === undefined) return undefined;
@@ -27,21 +44,26 @@ async function readProcess(
     nspid: parsed.nspid ?? pid,
   };
   if (withContainers) {
-    const mountinfo = await readOptional(`${procRoot}/${pid}/mountinfo`);
-    const owner = mountinfo === undefined ? undefined : parseMountinfoContainer(mountinfo);
+    const owner = await ownerOf(procRoot, pid, cgroupOwner);
     if (owner !== undefined) Object.assign(info, owner);
   }
   return info;
 }
 
-/** Every process visible in procRoot; containers are mapped only when asked (it reads each mountinfo). */
+/**
+ * Every process visible in procRoot; containers are mapped only when asked: from each mountinfo (the
+ * kubelet's termination-log mount, in a pod), or with cgroupOwner from each /proc/PID/cgroup (the agent).
+ */
 export async function readProcessTable(options: {
   procRoot?: string;
   withContainers: boolean;
+  cgroupOwner?: CgroupOwnerOf;
 }): Promise<ProcessInfo[]> {
   const procRoot = options.procRoot ?? '/proc';
   const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name)).map(Number);
-  const table = await Promise.all(pids.map((pid) => readProcess(procRoot, pid, options.withContainers)));
+  const table = await Promise.all(
+    pids.map((pid) => readProcess(procRoot, pid, options.withContainers, options.cgroupOwner)),
+  );
   return table.filter((p): p is ProcessInfo => p !== undefined);
 }
 

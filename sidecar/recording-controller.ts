@@ -39,8 +39,8 @@ export interface ControllerDeps {
   send: HttpSend;
   sleep(ms: number): Promise<void>;
   random(): number;
-  /** The upload token from registration, presented to the server on upload. */
-  serverToken(): string | undefined;
+  /** The upload token presented to the server on the recording's upload: registration's, or the agent's per recording. */
+  serverToken(recordingId: string): string | undefined;
   /** The CA to trust for the server, read before each upload (server-ca.ts); else config.serverCa. */
   readServerCa?(): Promise<string | undefined>;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -237,7 +237,7 @@ export class RecordingController {
         send: (request) => this.deps.send(request),
         sleep: (ms) => this.deps.sleep(ms),
         random: () => this.deps.random(),
-        token: () => this.deps.serverToken(),
+        token: () => this.deps.serverToken(id),
         readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(config.serverCa),
       },
       { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },

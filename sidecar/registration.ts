@@ -30,6 +30,10 @@ export interface RegistrationOptions {
   port: number;
   /** Its HTTPS port and the pin of its serving key, which the server's proxy then requires. */
   tls?: { port: number; pin: string };
+  /** Where to register: `/api/v1/sidecars` (a pod's sidecar, the default) or `/api/v1/agents` (a node agent). */
+  path?: string;
+  /** More fields of the registration body (the agent's node). */
+  body?: Record<string, string>;
   baseDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -59,7 +63,7 @@ export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSec
 export function startRegistration(deps: RegistrationDeps, options: RegistrationOptions): RegistrationLoop {
   const baseMs = options.baseDelayMs ?? 1000;
   const maxMs = options.maxDelayMs ?? 60_000;
-  const url = `${options.serverUrl}/api/v1/sidecars`;
+  const url = `${options.serverUrl}${options.path ?? '/api/v1/sidecars'}`;
   let stopped = false;
   let failures = 0;
   let handle: unknown;
@@ -80,6 +84,7 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
         url,
         headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
         body: JSON.stringify({
+          ...options.body,
           port: options.port,
           ...(options.tls ? { tlsPort: options.tls.port, tlsPin: options.tls.pin } : {}),
         }),

@@ -30,6 +30,8 @@ export interface CatalogRouteDeps {
   /** The limits of a namespace (namespaceLimits over limits); uploads are held to maxArtifactBytes. */
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
+  /** Agent mode: the pod an upload grant was made for, when the token is that recording's grant. */
+  agentUploader?: (token: string, recordingId: string) => RecordingOwner | undefined;
 }
 
 const idParams = {
@@ -58,11 +60,17 @@ const listQuery = {
   additionalProperties: false,
 } as const;
 
-function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner {
+/** The uploader: a sidecar by its registration's upload token, or an agent by the grant of this recording. */
+function uploaderOf(deps: CatalogRouteDeps, request: FastifyRequest, recordingId: string): RecordingOwner {
   const token = readBearer(request.headers);
-  const registration = token ? registry.findByUploadToken(token) : undefined;
+  const registration = token ? deps.registry.findByUploadToken(token) : undefined;
+  const granted = token && !registration ? deps.agentUploader?.(token, recordingId) : undefined;
+  if (granted) return granted;
   if (!registration)
-    throw new FurnaceError('ERR_UNAUTHENTICATED', 'uploads need the upload token of a registered sidecar');
+    throw new FurnaceError(
+      'ERR_UNAUTHENTICATED',
+      'uploads need the upload token of a registered sidecar, or the grant of this recording',
+    );
   const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
   if (registration.podUid !== undefined) owner.podUid = registration.podUid;
   return owner;
@@ -166,12 +174,12 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
 
 /** Metadata and artifact uploads from sidecars: the recorder listener. */
 export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
-  const { catalog, registry } = deps;
+  const { catalog } = deps;
   app.put<{ Params: { id: string }; Body: RecordingStatus }>(
     '/api/v1/recordings/:id',
     { schema: { params: idParams, body: recordingStatusSchema, response: { 200: catalogEntrySchema } } },
     async (request) => {
-      const owner = uploaderOf(registry, request);
+      const owner = uploaderOf(deps, request, request.params.id);
       if (request.body.id !== request.params.id) {
         throw new FurnaceError(
           'ERR_INVALID_PARAMETER',
@@ -193,7 +201,7 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
       '/api/v1/recordings/:id/artifacts/:name',
       { schema: { params: artifactParams } },
       async (request, reply) => {
-        const owner = uploaderOf(registry, request);
+        const owner = uploaderOf(deps, request, request.params.id);
         const body = (request.body as Readable | undefined) ?? request.raw;
         const bytes = await catalog.putArtifact(
           request.params.id,

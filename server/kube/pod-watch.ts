@@ -10,8 +10,10 @@ import {
   Watch,
   type KubeConfig,
   type V1Container,
+  type V1ContainerStatus,
   type V1Pod,
   type V1PodList,
+  type V1PodStatus,
 } from '@kubernetes/client-node';
 
 export interface PodWatchDeps {
@@ -26,16 +28,33 @@ export interface PodWatch {
   isSynced(): boolean;
   /** The pod as last seen by the watch, slimmed (slimPod), so renewals need no API call. */
   getPod(namespace: string, name: string): V1Pod | undefined;
+  /** Every pod the watch has seen (slimmed); agent mode lists the running ones of nodes with an agent. */
+  listPods(): readonly V1Pod[];
   stop(): Promise<void>;
 }
 
 /** Pods listed per page, so the first list never holds the whole cluster's pods in full at once. */
 const LIST_PAGE_SIZE = 500;
 
+/** The IP, the phase and the containers' runtime IDs (agent mode maps processes to containers with them). */
+function slimStatus(status: V1PodStatus): V1PodStatus {
+  const slimStatuses = (list: V1ContainerStatus[]) =>
+    list.map((c) => ({ name: c.name, containerID: c.containerID }) as V1ContainerStatus);
+  return {
+    podIP: status.podIP,
+    ...(status.phase ? { phase: status.phase } : {}),
+    ...(status.containerStatuses ? { containerStatuses: slimStatuses(status.containerStatuses) } : {}),
+    ...(status.initContainerStatuses
+      ? { initContainerStatuses: slimStatuses(status.initContainerStatuses) }
+      : {}),
+  };
+}
+
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
  * hostNetwork, container names and which init containers are native sidecars, the furnace container's
- * image and command, and the IP. resourceVersion stays for the informer's bookkeeping.
+ * image and command, and the IP; for agent mode the node, the phase and the containers' runtime IDs.
+ * resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
   const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations } = pod.metadata ?? {};
@@ -54,6 +73,7 @@ export function slimPod(pod: V1Pod): V1Pod {
       ...(marker === undefined ? {} : { annotations: { [INJECTED_ANNOTATION]: marker } }),
     },
     spec: {
+      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
       ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
       containers: (pod.spec?.containers ?? []).map(slimContainer),
       initContainers: (pod.spec?.initContainers ?? []).map((c) => ({
@@ -61,7 +81,7 @@ export function slimPod(pod: V1Pod): V1Pod {
         restartPolicy: c.restartPolicy,
       })),
     },
-    status: { podIP: pod.status?.podIP },
+    status: slimStatus(pod.status ?? {}),
   };
 }
 
@@ -145,6 +165,7 @@ export function startPodWatch(deps: PodWatchDeps): PodWatch {
   return {
     isSynced: () => synced,
     getPod: (namespace, name) => (synced ? current?.get(name, namespace) : undefined),
+    listPods: () => (synced ? (current?.list() ?? []) : []),
     async stop() {
       stopped = true;
       clearTimeout(timer);

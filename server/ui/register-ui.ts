@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { RecordingLimits } from '../../core/limits.ts';
+import type { AgentRouting } from '../agent-routing.ts';
 import type { Access } from '../auth/access.ts';
 import type { RegistrationMode } from '../registration.ts';
 import type { Registry } from '../registry/lease-registry.ts';
@@ -17,6 +18,8 @@ export interface UiDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The built UI; ui/dist by default. */
   uiDir?: string;
+  /** Agent mode: pods without a sidecar that an agent can record. */
+  agents?: AgentRouting;
 }
 
 export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<void> {
@@ -28,6 +31,7 @@ export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<vo
     registry: deps.registry,
     limitsFor: deps.limitsFor,
     ...(cachedPod ? { cachedPod } : {}),
+    ...(deps.agents ? { agents: deps.agents } : {}),
   });
   await registerUiRoutes(app, deps.uiDir ?? DEFAULT_UI_DIR);
 }

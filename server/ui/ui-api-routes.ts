@@ -9,6 +9,7 @@ import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
 import type { LimitsView, PodContainersView } from '../../core/ui-contract.ts';
 import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/lease-registry.ts';
+import type { AgentRouting } from '../agent-routing.ts';
 
 export interface UiApiDeps {
   access: Access;
@@ -16,6 +17,8 @@ export interface UiApiDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The pod as the pod watch last saw it (kubernetes mode); local mode has no containers. */
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  /** Agent mode: a pod without a sidecar that an agent can record has containers to pick too. */
+  agents?: AgentRouting;
 }
 
 const namespaceQuery = {
@@ -97,11 +100,19 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
       const { namespace, pod } = request.params;
       const identity = await deps.access.authenticate(request.headers, request.ip);
       await deps.access.require(identity, 'get', namespace);
-      if (!deps.registry.get(namespace, pod))
-        throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
-          namespace,
-          pod,
-        });
+      // A sidecar's pod, else (agent mode) one an agent can record; resolve says why not.
+      if (!deps.registry.get(namespace, pod)) {
+        if (!deps.agents)
+          throw new FurnaceError(
+            'ERR_NOT_REGISTERED',
+            `no sidecar is registered for pod ${namespace}/${pod}`,
+            {
+              namespace,
+              pod,
+            },
+          );
+        await deps.agents.resolve(namespace, pod, false);
+      }
       const view: PodContainersView = {
         namespace,
         pod,

@@ -18,6 +18,8 @@ import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/re
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/metrics.ts';
+import { createAgentMode, type AgentMode } from '../../server/agent-mode.ts';
+import type { AgentSettings } from '../../server/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -39,6 +41,8 @@ export interface Fixture {
   /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
   registerLocal: (port: number) => Promise<{ proxyToken: string; uploadToken: string }>;
   advance: (seconds: number) => void;
+  /** Agent mode's parts, when the options turned it on. */
+  agentMode?: AgentMode;
 }
 
 export interface FixtureOptions {
@@ -63,6 +67,8 @@ export interface FixtureOptions {
   allowSystemWide?: boolean;
   /** TokenReview cache settings (the server's `tokenReview.*`). */
   tokenReview?: Partial<TokenCacheSettings>;
+  /** Agent mode (`agent.*`; needs kube), with the pod watch's pods for the sidecar list. */
+  agent?: { settings: AgentSettings; cachedPods?: () => readonly V1Pod[] };
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -76,6 +82,24 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
   };
+}
+
+function agentModeOf(
+  options: FixtureOptions,
+  now: () => number,
+  tokens: ReturnType<typeof createTokenCache>,
+  newToken: () => string,
+): AgentMode | undefined {
+  if (!options.agent || !options.kube) return undefined;
+  return createAgentMode({
+    settings: options.agent.settings,
+    kube: options.kube,
+    now,
+    newToken,
+    leaseSeconds: 30,
+    tokens,
+    ...(options.agent.cachedPods ? { cachedPods: options.agent.cachedPods } : {}),
+  });
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
@@ -102,6 +126,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const kube = options.kube;
   const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
   const tokens = createTokenCache({ now, ...options.tokenReview });
+  const agentMode = agentModeOf(options, now, tokens, () => `agent-token-${++counter}`);
   const { user: app, recorder } = buildServerApps({
     registry,
     catalog,
@@ -132,6 +157,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     sweepIntervalMs: 0,
     logger: { level: 'info', stream },
     ...listenerOptions(options),
+    ...(agentMode ? { agentMode } : {}),
   });
   t.after(async () => {
     await app.close();
@@ -159,6 +185,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     advance(seconds) {
       time += seconds * 1000;
     },
+    ...(agentMode ? { agentMode } : {}),
   };
 }
 

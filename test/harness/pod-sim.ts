@@ -1,6 +1,8 @@
 // Stands in for the kubelet: runs a stored Pod's containers as local processes in one new PID namespace
 // (what `shareProcessNamespace: true` gives a real pod), each in its own mount namespace with the
-// kubelet-style termination-log bind mount, its volumes mounted and its environment resolved.
+// kubelet-style termination-log bind mount, its volumes mounted and its environment resolved. Each
+// container runs in its own cgroup named as containerd names it (pod-cgroups.ts), and the pod's status
+// lists the container IDs, so a node agent can map processes to pods and containers as on a real node.
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
 import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { createPodCgroups, joinCgroupLine, type CgroupDriver, type PodCgroups } from './pod-cgroups.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';
 import { eventually } from './eventually.ts';
@@ -19,12 +22,16 @@ export const SIM_NODE_NAME = 'furnace-sim-node';
 export interface SimulatePodOptions {
   /** argv per container name; images mean nothing here. The `furnace` sidecar defaults to this checkout's. */
   commands?: Record<string, string[]>;
+  /** How the pod's cgroups are named (default systemd); `none` leaves every process in the caller's cgroup. */
+  cgroupDriver?: CgroupDriver | 'none';
 }
 
 export interface SimulatedPod {
   /** The Pod as stored once bound and running. */
   pod: V1Pod;
   ip: string;
+  /** Container name → containerd ID, as `status.containerStatuses` lists them (`containerd://<id>`). */
+  containerIds: Record<string, string>;
   /** Host PIDs of every process in the pod's PID namespace. */
   hostPids(): Promise<number[]>;
   /** Host PID of a container's main process. */
@@ -52,9 +59,30 @@ function quote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-async function markRunning(kc: KubeConfig, namespace: string, name: string, ip: string): Promise<V1Pod> {
+/** What the kubelet reports for a running container: its ID, and that it runs. */
+function runningStatus(container: V1Container, cgroups: PodCgroups | undefined, startedAt: Date) {
+  const id = cgroups?.containers.get(container.name)?.id;
+  return {
+    name: container.name,
+    image: container.image ?? '',
+    imageID: '',
+    ...(id === undefined ? {} : { containerID: `containerd://${id}` }),
+    ready: true,
+    started: true,
+    restartCount: 0,
+    state: { running: { startedAt } },
+  };
+}
+
+async function markRunning(
+  kc: KubeConfig,
+  stored: V1Pod,
+  ip: string,
+  cgroups: PodCgroups | undefined,
+): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const stored = await core.readNamespacedPod({ name, namespace });
+  const name = stored.metadata?.name ?? '';
+  const namespace = stored.metadata?.namespace ?? '';
   if (!stored.spec?.nodeName) {
     await core.createNamespacedPodBinding({
       name,
@@ -63,13 +91,18 @@ async function markRunning(kc: KubeConfig, namespace: string, name: string, ip: 
     });
   }
   const pod = await core.readNamespacedPodStatus({ name, namespace });
+  const startTime = new Date();
   pod.status = {
     ...pod.status,
     phase: 'Running',
     podIP: ip,
     podIPs: [{ ip }],
     hostIP: '127.0.0.1',
-    startTime: new Date(),
+    startTime,
+    containerStatuses: (pod.spec?.containers ?? []).map((c) => runningStatus(c, cgroups, startTime)),
+    ...(pod.spec?.initContainers?.length
+      ? { initContainerStatuses: pod.spec.initContainers.map((c) => runningStatus(c, cgroups, startTime)) }
+      : {}),
   };
   return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
 }
@@ -81,6 +114,7 @@ async function containerScript(
   argv: string[],
   root: string,
   volumes: Map<string, string>,
+  cgroupDir: string | undefined,
 ): Promise<string> {
   const uid = pod.metadata?.uid ?? 'unknown';
   // The kubelet bind-mounts …/pods/<uid>/containers/<name>/<n> as the termination log; its path is what
@@ -92,6 +126,8 @@ async function containerScript(
   await writeFile(logSource, '');
   await writeFile(logTarget, '');
   const lines = ['set -e', `mount --bind ${quote(logSource)} ${quote(logTarget)}`];
+  // Into the container's cgroup before anything of the container runs; what it execs and forks stays there.
+  if (cgroupDir !== undefined) lines.push(joinCgroupLine(cgroupDir));
   for (const mount of container.volumeMounts ?? []) {
     const source = volumes.get(mount.name);
     if (source === undefined)
@@ -114,9 +150,12 @@ async function containerScript(
 function podInitScript(
   podName: string,
   root: string,
-  scripts: { name: string; path: string; init: boolean }[],
+  scripts: ContainerScript[],
+  sandboxCgroup: string | undefined,
 ): string {
   const lines = [`hostname ${quote(podName)}`, 'pids=""'];
+  // The pod's init stands in for the sandbox's pause process, in the sandbox's cgroup.
+  if (sandboxCgroup !== undefined) lines.unshift(joinCgroupLine(sandboxCgroup));
   for (const { name, path, init } of scripts) {
     const run = `unshare --mount --propagation private /bin/sh ${quote(path)} >>${quote(join(root, 'logs', `${name}.log`))} 2>&1`;
     // Init containers run to completion, in order, before the app containers start.
@@ -139,6 +178,34 @@ async function pidsInNamespace(nsLink: string): Promise<number[]> {
   return pids;
 }
 
+type ContainerScript = { name: string; path: string; init: boolean };
+
+/** One script per container, init containers first (those that run to completion are marked init). */
+async function writeContainerScripts(
+  kc: KubeConfig,
+  pod: V1Pod,
+  where: {
+    commands: Record<string, string[]>;
+    root: string;
+    volumes: Map<string, string>;
+    cgroups: PodCgroups | undefined;
+  },
+): Promise<ContainerScript[]> {
+  const scripts: ContainerScript[] = [];
+  const all = [
+    ...(pod.spec?.initContainers ?? []).map((c) => ({ c, init: c.restartPolicy !== 'Always' })),
+    ...(pod.spec?.containers ?? []).map((c) => ({ c, init: false })),
+  ];
+  for (const { c, init } of all) {
+    const argv = where.commands[c.name];
+    if (!argv) throw new Error(`no command for container ${c.name}; pass options.commands.${c.name}`);
+    const cgroupDir = where.cgroups?.containers.get(c.name)?.dir;
+    const path = await containerScript(kc, pod, c, argv, where.root, where.volumes, cgroupDir);
+    scripts.push({ name: c.name, path, init });
+  }
+  return scripts;
+}
+
 /** Runs the stored pod `namespace/name` as local processes. */
 export async function simulatePod(
   kc: KubeConfig,
@@ -151,25 +218,20 @@ export async function simulatePod(
     ...options.commands,
   };
   const ip = allocateIp();
-  const pod = await markRunning(kc, namespace, name, ip);
+  const stored = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name, namespace });
+  const driver = options.cgroupDriver ?? 'systemd';
+  const names = [...(stored.spec?.initContainers ?? []), ...(stored.spec?.containers ?? [])].map(
+    (c) => c.name,
+  );
+  const cgroups =
+    driver === 'none' ? undefined : await createPodCgroups(driver, stored.metadata?.uid ?? '', names);
+  const pod = await markRunning(kc, stored, ip, cgroups);
   const root = await mkdtemp(join(tmpdir(), `furnace-pod-${name}-`));
   await mkdir(join(root, 'logs'));
   const volumes = await materialiseVolumes(kc, pod, root);
-  const scripts: { name: string; path: string; init: boolean }[] = [];
-  const initContainers = (pod.spec?.initContainers ?? []).map((c) => ({
-    c,
-    init: c.restartPolicy !== 'Always',
-  }));
-  for (const { c, init } of [
-    ...initContainers,
-    ...(pod.spec?.containers ?? []).map((c) => ({ c, init: false })),
-  ]) {
-    const argv = commands[c.name];
-    if (!argv) throw new Error(`no command for container ${c.name}; pass options.commands.${c.name}`);
-    scripts.push({ name: c.name, path: await containerScript(kc, pod, c, argv, root, volumes), init });
-  }
+  const scripts = await writeContainerScripts(kc, pod, { commands, root, volumes, cgroups });
   const initPath = join(root, 'pod-init.sh');
-  await writeFile(initPath, podInitScript(name, root, scripts));
+  await writeFile(initPath, podInitScript(name, root, scripts, cgroups?.sandbox.dir));
   const unshare = startDetached(
     'unshare',
     ['--pid', '--fork', '--mount-proc', '--uts', '--kill-child=SIGTERM', '/bin/sh', initPath],
@@ -186,6 +248,7 @@ export async function simulatePod(
   return {
     pod,
     ip,
+    containerIds: Object.fromEntries([...(cgroups?.containers ?? [])].map(([n, c]) => [n, c.id])),
     hostPids,
     async containerPid(container: string) {
       const mark = `/pods/${pod.metadata?.uid}/containers/${container}/`;
@@ -211,6 +274,7 @@ export async function simulatePod(
       // PID 1 of the namespace gone means the kernel killed everything else in it.
       if (isAlive(initPid)) process.kill(initPid, 'SIGKILL');
       while (isAlive(initPid) || isAlive(unshare.pid)) await sleep(20);
+      await cgroups?.remove();
       await rm(root, { recursive: true, force: true });
     },
   };

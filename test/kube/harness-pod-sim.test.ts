@@ -10,6 +10,8 @@ import { simulatePod } from '../harness/pod-sim.ts';
 import type { SimulatedPod } from '../harness/pod-sim.ts';
 import { eventually } from '../harness/eventually.ts';
 import { isAlive } from '../harness/processes.ts';
+import { CGROUP2_ROOT } from '../harness/pod-cgroups.ts';
+import { access, readFile } from 'node:fs/promises';
 
 const REPORT = [
   'echo "pid=$$"',
@@ -112,5 +114,60 @@ describe('pod simulation', () => {
     await sim.stop();
     pod = undefined;
     assert.deepEqual(pids.filter(isAlive), [], 'stop() leaves no process of the pod behind');
+  });
+
+  it('puts each container in its own containerd cgroup and lists the container IDs in the status', async () => {
+    const namespace = await createNamespace(kc);
+    const core = kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'cg' },
+        spec: {
+          containers: [
+            { name: 'one', image: 'example/one' },
+            { name: 'two', image: 'example/two' },
+          ],
+        },
+      },
+    });
+    for (const driver of ['systemd', 'cgroupfs'] as const) {
+      const sim = await simulatePod(kc, namespace, 'cg', {
+        commands: { one: ['sleep', '300'], two: ['sleep', '300'] },
+        cgroupDriver: driver,
+      });
+      pod = sim;
+      const uid = sim.pod.metadata?.uid ?? '';
+      const stored = await core.readNamespacedPod({ namespace, name: 'cg' });
+      const statuses = Object.fromEntries(
+        (stored.status?.containerStatuses ?? []).map((s) => [s.name, s.containerID]),
+      );
+      const ids = sim.containerIds;
+      assert.match(ids.one ?? '', /^[0-9a-f]{64}$/);
+      assert.notEqual(ids.one, ids.two);
+      assert.deepEqual(statuses, { one: `containerd://${ids.one}`, two: `containerd://${ids.two}` });
+      const lineOf = async (container: string) =>
+        (await readFile(`/proc/${await sim.containerPid(container)}/cgroup`, 'utf8'))
+          .split('\n')
+          .find((line) => line.startsWith('0::'));
+      const podPart =
+        driver === 'systemd'
+          ? `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid.replace(/-/g, '_')}.slice`
+          : `/kubepods/besteffort/pod${uid}`;
+      const leaf = (id: string | undefined) => (driver === 'systemd' ? `cri-containerd-${id}.scope` : id);
+      for (const name of ['one', 'two'] as const) {
+        // The container's shell forks short-lived helpers (mount) before it execs its program: wait for that.
+        const expected = `0::${podPart}/${leaf(ids[name])}`;
+        const line = await eventually(
+          async () => ((await lineOf(name)) === expected ? expected : undefined),
+          5000,
+          `container ${name} in its cgroup (last seen: ${await lineOf(name)})`,
+        );
+        assert.equal(line, expected);
+      }
+      await sim.stop();
+      pod = undefined;
+      await assert.rejects(access(`${CGROUP2_ROOT}${podPart}`), 'stop() removes the pod cgroup');
+    }
   });
 });

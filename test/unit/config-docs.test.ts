@@ -42,6 +42,7 @@ describe('configuration docs', () => {
   it('docs/server.md lists every server key and variable, and no other', () => {
     const docs = documented('server.md', 'Configuration', 2);
     const sections = [
+      'agent',
       'auth',
       'limits',
       'recorder',

@@ -52,7 +52,7 @@ describe('pod watch cache', () => {
           },
         ],
       },
-      status: { podIP: '10.1.2.3' },
+      status: { podIP: '10.1.2.3', phase: 'Running' },
     });
     const expected = { namespace: 'shop', pod: 'web', podUid: 'uid-web' };
     const policy = { sidecarImages: ['furnace:1'] };

@@ -34,6 +34,9 @@ export function PodPicker({ onChange }: { onChange: (target: Target | undefined)
   const items = sidecars.data?.items ?? [];
   const namespaces = unique(items.map((item) => item.namespace));
   const pods = unique(items.filter((item) => item.namespace === namespace).map((item) => item.pod));
+  const byAgent = new Set(
+    items.filter((item) => item.namespace === namespace && item.mode === 'agent').map((item) => item.pod),
+  );
 
   // One registered pod: pick it. A picked pod that went away: drop it and say so.
   useEffect(() => {
@@ -110,7 +113,7 @@ export function PodPicker({ onChange }: { onChange: (target: Target | undefined)
           <option value="">Choose a pod</option>
           {pods.map((name) => (
             <option key={name} value={name}>
-              {name}
+              {byAgent.has(name) ? `${name} (node agent)` : name}
             </option>
           ))}
         </select>

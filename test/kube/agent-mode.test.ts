@@ -1,0 +1,219 @@
+// Agent mode end to end (issue 12): pods created without any Furnace label or sidecar, in a namespace that
+// is opted in and enforces Pod Security `restricted`, are recorded through the proxy by the node agent, a
+// process on this host (the simulated node) that finds the pods' processes by their cgroups. Two pods run
+// the same program with a different hot function each: the flame graph of one names its own and never the
+// other's. A user without rights is refused, and the pod is never modified or restarted.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { API_GROUP } from '../../core/names.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { httpsCall } from '../harness/http.ts';
+import { startNodeAgent } from '../harness/node-agent.ts';
+import { simulatePod } from '../harness/pod-sim.ts';
+import { freePort } from '../harness/ports.ts';
+import { startFurnace } from '../harness/processes.ts';
+import { finished } from '../harness/recording-status.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+
+const { kc, cp } = await useCluster();
+
+function call(url: string, ca: string, token: string, method = 'GET', body?: unknown) {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body === undefined) return httpsCall(url, ca, { method, headers });
+  headers['content-type'] = 'application/json';
+  return httpsCall(url, ca, { method, headers, body: JSON.stringify(body) });
+}
+
+/** A pod that passes Pod Security `restricted`, with no Furnace label or annotation. */
+function restrictedPod(name: string) {
+  return {
+    metadata: { name, labels: { app: 'hot' } },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [
+        {
+          name: 'app',
+          image: 'registry.example/hot:1',
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
+    },
+  };
+}
+
+/** The server in cluster mode with agent mode on, its webhook off (no pod gets a sidecar). */
+async function startServer(t: TestContext, dir: string, agentNamespace: string, agentPort: number) {
+  const certs = await generateDevCertificates();
+  const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
+  const [port, recorderPort] = [await freePort(), await freePort()];
+  await writeFile(
+    join(dir, 'config.yaml'),
+    [
+      'host: 127.0.0.1',
+      `port: ${port}`,
+      'recorder:',
+      '  host: 127.0.0.1',
+      `  port: ${recorderPort}`,
+      `dataDir: ${dir}/data`,
+      'tls:',
+      `  certFile: ${certFile}`,
+      `  keyFile: ${keyFile}`,
+      'webhook:',
+      '  enabled: false',
+      'agent:',
+      '  enabled: true',
+      `  namespace: ${agentNamespace}`,
+      '  serviceAccount: furnace-agent',
+      `  port: ${agentPort}`,
+      '',
+    ].join('\n'),
+  );
+  const server = startFurnace(t, ['server/main.ts'], {
+    FURNACE_CONFIG: join(dir, 'config.yaml'),
+    KUBECONFIG: cp.kubeconfigPath,
+  });
+  const base = `https://127.0.0.1:${port}`;
+  await eventually(
+    async () => ((await call(`${base}/readyz`, certs.caPem, '')).status === 200 ? true : undefined),
+    30_000,
+    `the server to be ready (${server.output()})`,
+  );
+  return { base, recorderUrl: `https://127.0.0.1:${recorderPort}`, ca: certs.caPem, server };
+}
+
+async function readPod(client: KubeConfig, namespace: string, name: string): Promise<V1Pod> {
+  return client.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name });
+}
+
+describe('agent mode in a cluster', () => {
+  it('records a restricted pod without a sidecar through the proxy, and nothing of the pod next to it', async (t) => {
+    const dir = await workDir(t, 'agent');
+    const agentNamespace = await createNamespace(kc, { prefix: 'furnace' });
+    const agentPort = await freePort();
+    const { base, recorderUrl, ca } = await startServer(t, dir, agentNamespace, agentPort);
+    const agent = await startNodeAgent(t, kc, {
+      namespace: agentNamespace,
+      serverUrl: recorderUrl,
+      serverCa: ca,
+      port: agentPort,
+      dir,
+    });
+
+    const namespace = await createNamespace(kc, {
+      enabled: true,
+      labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+    });
+    const core = kc.makeApiClient(CoreV1Api);
+    // Pod Security admission holds the namespace to `restricted`: a privileged sidecar could not run here.
+    await assert.rejects(
+      core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: 'privileged' },
+          spec: { containers: [{ name: 'p', image: 'x', securityContext: { privileged: true } }] },
+        },
+      }),
+      'the namespace refuses privileged containers',
+    );
+    const programA = await buildHotProgram(dir, ['-Dfurnace_heavy=furnace_heavy_pod_a'], 'hot-a');
+    const programB = await buildHotProgram(dir, ['-Dfurnace_heavy=furnace_heavy_pod_b'], 'hot-b');
+    await core.createNamespacedPod({ namespace, body: restrictedPod('hot-a') });
+    await core.createNamespacedPod({ namespace, body: restrictedPod('hot-b') });
+    const podA = await simulatePod(kc, namespace, 'hot-a', { commands: { app: [programA, '120'] } });
+    t.after(() => podA.stop());
+    const podB = await simulatePod(kc, namespace, 'hot-b', {
+      commands: { app: [programB, '120'] },
+      cgroupDriver: 'cgroupfs',
+    });
+    t.after(() => podB.stop());
+    const before = await readPod(kc, namespace, 'hot-a');
+
+    const rules = [{ apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['create', 'get', 'list'] }];
+    const user = await createUser(kc, { name: 'profiler', namespace, rules });
+    const nobody = await createUser(kc, { name: 'nobody', namespace, rules: [] });
+    const listed = await eventually(
+      async () => {
+        const list = await call(`${base}/api/v1/sidecars`, ca, user.token);
+        const items = (JSON.parse(list.body) as { items?: { pod: string; mode: string }[] }).items ?? [];
+        return items.some((i) => i.pod === 'hot-a') ? items : undefined;
+      },
+      30_000,
+      `the agent to register (agent output: ${agent.process.output()})`,
+    );
+    assert.deepEqual(
+      listed.map((i) => `${i.pod} ${i.mode}`).sort(),
+      ['hot-a agent', 'hot-b agent'],
+      'both pods are listed, profilable by the agent',
+    );
+
+    const proxy = `${base}/proxy/${namespace}/hot-a/recordings`;
+    const refused = await call(proxy, ca, nobody.token, 'POST', { durationSeconds: 3 });
+    assert.equal(refused.status, 403, `a user without rights is refused: ${refused.body}`);
+    const started = await call(proxy, ca, user.token, 'POST', { durationSeconds: 3, frequency: 199 });
+    assert.equal(started.status, 202, `start answered ${started.status}: ${started.body}`);
+    const { id } = JSON.parse(started.body) as RecordingStatus;
+    const recorded = await eventually(
+      async () => {
+        const status = JSON.parse((await call(`${proxy}/${id}`, ca, user.token)).body) as RecordingStatus;
+        return finished(status) ? status : undefined;
+      },
+      60_000,
+      `the recording to finish (agent output: ${agent.process.output()})`,
+    );
+    assert.equal(recorded.state, 'done', recorded.error);
+    const podPids = await podA.hostPids();
+    assert.ok(recorded.targets.length > 0, 'some process was recorded');
+    for (const target of recorded.targets) {
+      assert.equal(target.container, 'app');
+      assert.ok(podPids.includes(target.pid), `target ${target.pid} is a process of pod hot-a`);
+    }
+
+    const entry = await eventually(
+      async () => {
+        const answer = await call(`${base}/api/v1/recordings/${id}`, ca, user.token);
+        const parsed = answer.status === 200 ? (JSON.parse(answer.body) as CatalogEntry) : undefined;
+        return parsed?.state === 'done' && parsed.artifacts.length > 0 ? parsed : undefined;
+      },
+      30_000,
+      'the recording in the catalog',
+    );
+    assert.deepEqual([entry.namespace, entry.pod], [namespace, 'hot-a']);
+    const folded = (await call(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`, ca, user.token))
+      .body;
+    assert.ok(
+      samplesOf(folded, 'furnace_heavy_pod_a') > 0,
+      `pod hot-a's hot function is sampled:\n${folded}`,
+    );
+    assert.equal(samplesOf(folded, 'furnace_heavy_pod_b'), 0, "nothing of pod hot-b's program");
+    const svg = await call(`${base}/api/v1/recordings/${id}/artifacts/flamegraph.svg`, ca, user.token);
+    assert.match(svg.body, /furnace_heavy_pod_a/);
+    assert.doesNotMatch(svg.body, /furnace_heavy_pod_b/);
+
+    // Another user's token cannot read it through the proxy either; and the pod was never touched.
+    assert.equal((await call(`${proxy}/${id}`, ca, nobody.token)).status, 403);
+    const after = await readPod(kc, namespace, 'hot-a');
+    assert.equal(
+      after.metadata?.resourceVersion,
+      before.metadata?.resourceVersion,
+      'the pod was not modified',
+    );
+    assert.deepEqual(
+      after.spec?.containers.map((c) => c.name),
+      ['app'],
+      'no sidecar',
+    );
+    assert.deepEqual(
+      after.status?.containerStatuses?.map((s) => s.restartCount),
+      [0],
+      'never restarted',
+    );
+  });
+});
