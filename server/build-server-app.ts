@@ -159,6 +159,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     registry: deps.registry,
     access: deps.access,
     limitsFor: deps.limitsFor,
+    starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     onRecordingUpdated: (entry, previous) => {
       if (isFinished(entry)) shared.running.finish(entry.id);
       shared.events.updated(entry, previous);

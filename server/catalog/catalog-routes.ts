@@ -30,6 +30,8 @@ export interface CatalogRouteDeps {
   /** The limits of a namespace (namespaceLimits over limits); uploads are held to maxArtifactBytes. */
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
+  /** Who started recording `id` on the uploader's pod through the proxy, when this server saw it. */
+  starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
 }
 
 const idParams = {
@@ -180,7 +182,11 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
         );
       }
       const previous = catalog.get(request.params.id);
-      const entry = await catalog.putMetadata(request.body, owner);
+      const entry = await catalog.putMetadata(
+        request.body,
+        owner,
+        deps.starterOf?.(request.params.id, owner),
+      );
       deps.onRecordingUpdated?.(entry, previous && { ...previous });
       return entry;
     },

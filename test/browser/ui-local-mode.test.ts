@@ -186,6 +186,13 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       const table = page.getByRole('table', { name: 'Recordings' });
       await table.getByRole('link', { name: second.id }).waitFor();
       assert.ok(await table.getByRole('link', { name: id }).isVisible());
+      // Who started each: the caller the server saw, `anonymous` without auth (local mode).
+      const columns = await table.locator('thead th').allTextContents();
+      const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
+      const cells = await row.locator(':scope > td, :scope > th').allTextContents();
+      assert.equal(cells[columns.indexOf('Started by')], 'anonymous', columns.join(', '));
+      await page.getByLabel('Started by').selectOption('anonymous');
+      assert.ok(await table.getByRole('link', { name: second.id }).isVisible(), 'the filter keeps both');
       await screenshot(page, 'history');
       await page.getByRole('checkbox', { name: `Pick ${id} for comparison` }).check();
       await page.getByRole('checkbox', { name: `Pick ${second.id} for comparison` }).check();
