@@ -10,7 +10,7 @@ import { MAX_STARTED_BY, type StoredRecording } from './catalog-entry.ts';
 
 /**
  * The largest `recording.json` read back. An entry holds its parameters (a few hundred bytes), at most
- * 16 KiB of error text and six artifacts; anything much larger did not come from this server.
+ * 16 KiB of error text and a few artifacts; anything much larger did not come from this server.
  */
 export const MAX_METADATA_BYTES = 64 * 1024;
 

@@ -77,6 +77,13 @@ export async function readText(
   onChunk(decoder.decode());
 }
 
+/** A gzipped JSON file (an artifact stored compressed), decompressed as it arrives. */
+export async function getGzippedJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  const response = await send('GET', path, undefined, signal);
+  if (!response.body) throw new ApiError(response.status, 'ERR_EMPTY_ANSWER', `${path} answered no body`);
+  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).json();
+}
+
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   const response = await send('POST', path, body);
   const text = await response.text();
