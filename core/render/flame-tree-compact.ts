@@ -74,34 +74,91 @@ function checkShape(value: unknown): asserts value is CompactFlameTree {
     throw invalid('parent', `name, parent and self differ in length (${frames} frames)`);
 }
 
+/** The decoded arrays: totals and subtree sizes computed once, frames made when first visited. */
+interface Frames {
+  names: readonly string[];
+  name: readonly number[];
+  self: readonly number[];
+  totals: Float64Array;
+  /** Frames in the subtree of each frame, itself included: its subtree is [i, i + size). */
+  sizes: Uint32Array;
+}
+
 /**
- * The flame tree of a compact one. Throws ERR_INVALID_ARTIFACT on anything that is not a tree: a
- * parent that is not an earlier frame, a name index out of range, samples that are not a number ≥ 0.
+ * A frame whose children are made when first asked for, and then kept: a first draw touches only the
+ * frames wide enough to see, not the hundreds of thousands a large recording has.
+ */
+class CompactNode implements FlameNode {
+  readonly name: string;
+  readonly value: number;
+  readonly self: number;
+  private made: FlameNode[] | undefined;
+
+  constructor(
+    private readonly frames: Frames,
+    private readonly index: number,
+  ) {
+    this.name = frames.names[frames.name[index] as number] as string;
+    this.value = frames.totals[index] as number;
+    this.self = frames.self[index] as number;
+  }
+
+  get children(): FlameNode[] {
+    if (this.made) return this.made;
+    const { sizes } = this.frames;
+    const made: FlameNode[] = [];
+    const end = this.index + (sizes[this.index] as number);
+    for (let child = this.index + 1; child < end; child += sizes[child] as number)
+      made.push(new CompactNode(this.frames, child));
+    this.made = made;
+    return made;
+  }
+}
+
+/** Checks frame `i`: its name, its samples, and that its parent is on the path to frame i - 1. */
+function checkFrame(tree: CompactFlameTree, i: number, path: Int32Array, depth: number): number {
+  if (typeof tree.names[tree.name[i] as number] !== 'string')
+    throw invalid('name', `frame ${i} names index ${String(tree.name[i])}`);
+  const own = tree.self[i];
+  if (typeof own !== 'number' || !(own >= 0) || own === Infinity)
+    throw invalid('self', `frame ${i} has ${String(own)} samples`);
+  const back = tree.parent[i];
+  if (i === 0) {
+    if (back !== 0) throw invalid('parent', 'the root has a parent');
+    return 0;
+  }
+  if (typeof back !== 'number' || !Number.isInteger(back) || back < 1 || back > i)
+    throw invalid('parent', `frame ${i} has parent offset ${String(back)}`);
+  // Depth-first order: the parent is frame i - 1 or one of its ancestors.
+  let level = depth;
+  while (level >= 0 && path[level] !== i - back) level--;
+  if (level < 0)
+    throw invalid('parent', `frame ${i} does not follow its parent's subtree (depth-first order)`);
+  return level + 1;
+}
+
+/**
+ * The flame tree of a compact one. Throws ERR_INVALID_ARTIFACT on anything that is not a tree in
+ * depth-first order: a parent that is not on the path to the previous frame, a name index out of
+ * range, samples that are not a number ≥ 0.
  */
 export function decodeFlameTree(value: unknown): FlameNode {
   checkShape(value);
-  const { names, name, parent, self } = value;
-  const frames = name.length;
-  const nodes: FlameNode[] = new Array<FlameNode>(frames);
-  for (let i = 0; i < frames; i++) {
-    const label = names[name[i] as number];
-    const own = self[i] as number;
-    if (typeof label !== 'string') throw invalid('name', `frame ${i} names index ${String(name[i])}`);
-    if (typeof own !== 'number' || !(own >= 0) || own === Infinity)
-      throw invalid('self', `frame ${i} has ${String(own)} samples`);
-    const node: FlameNode = { name: label, value: own, self: own, children: [] };
-    nodes[i] = node;
-    const back = parent[i] as number;
-    if (i === 0) {
-      if (back !== 0) throw invalid('parent', 'the root has a parent');
-      continue;
-    }
-    if (!Number.isInteger(back) || back < 1 || back > i)
-      throw invalid('parent', `frame ${i} has parent offset ${String(back)}`);
-    (nodes[i - back] as FlameNode).children.push(node);
+  const count = value.name.length;
+  const totals = new Float64Array(count);
+  const sizes = new Uint32Array(count).fill(1);
+  const path = new Int32Array(count);
+  let depth = 0;
+  for (let i = 0; i < count; i++) {
+    depth = checkFrame(value, i, path, depth);
+    path[depth] = i;
+    totals[i] = value.self[i] as number;
   }
-  // Children come after their parent, so one backward pass adds every total into its parent's.
-  for (let i = frames - 1; i > 0; i--)
-    (nodes[i - (parent[i] as number)] as FlameNode).value += (nodes[i] as FlameNode).value;
-  return nodes[0] as FlameNode;
+  // Children come after their parent, so one backward pass adds every total and size into its parent's.
+  for (let i = count - 1; i > 0; i--) {
+    const parent = i - (value.parent[i] as number);
+    totals[parent] = (totals[parent] as number) + (totals[i] as number);
+    sizes[parent] = (sizes[parent] as number) + (sizes[i] as number);
+  }
+  return new CompactNode({ names: value.names, name: value.name, self: value.self, totals, sizes }, 0);
 }

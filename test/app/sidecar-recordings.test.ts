@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { decodeFlameTree } from '../../core/render/flame-tree-compact.ts';
-import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { buildFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/recording.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
@@ -80,9 +80,10 @@ describe('sidecar recordings API', () => {
       headers: auth,
     });
     assert.equal(tree.headers['content-type'], 'application/gzip');
+    const shape = (node: FlameNode): unknown => [node.name, node.value, node.self, node.children.map(shape)];
     assert.deepEqual(
-      decodeFlameTree(JSON.parse(gunzipSync(tree.rawPayload).toString('utf8'))),
-      buildFlameTree(parseFolded(folded.body)),
+      shape(decodeFlameTree(JSON.parse(gunzipSync(tree.rawPayload).toString('utf8')))),
+      shape(buildFlameTree(parseFolded(folded.body))),
     );
     const svg = await app.inject({ url: `/recordings/${status.id}/artifacts/flamegraph.svg`, headers: auth });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');

@@ -43,6 +43,19 @@ describe('compact flame tree (flame-tree.json.gz)', () => {
     );
   });
 
+  it('makes the frames a walk visits, and keeps them (the same objects on every visit)', () => {
+    const tree = decodeFlameTree(encodeFlameTree(buildFlameTree(parseFolded(SAMPLE))));
+    const app = tree.children[0];
+    assert.equal(app, tree.children[0]);
+    assert.deepEqual(
+      app?.children.map((c) => [c.name, c.value, c.self]),
+      [
+        ['idle', 1, 0],
+        ['main', 10, 2],
+      ],
+    );
+  });
+
   it('encodes and decodes a stack deeper than the call stack would allow', () => {
     const root: FlameNode = { name: 'all', value: 2, self: 0, children: [] };
     let tip = root;
@@ -64,6 +77,11 @@ describe('compact flame tree (flame-tree.json.gz)', () => {
     const broken: [string, (t: CompactFlameTree) => void, RegExp][] = [
       ['a forward parent', (t) => (t.parent[2] = -1), /parent offset -1/],
       ['a parent before the root', (t) => (t.parent[2] = 3), /parent offset 3/],
+      [
+        'a parent off the path to the frame before (not depth-first)',
+        (t) => (t.parent[t.parent.length - 1] = 2),
+        /depth-first order/,
+      ],
       ['a root with a parent', (t) => (t.parent[0] = 1), /root has a parent/],
       ['a name out of range', (t) => (t.name[1] = t.names.length), /names index/],
       ['negative samples', (t) => (t.self[1] = -4), /-4 samples/],

@@ -1,10 +1,11 @@
 // A recording from the catalog: its entry and its flame tree, read from the compact tree the sidecar
-// writes (flame-tree.json.gz: a few hundred KB where the folded text is tens of MB), or built from
-// stacks.folded for a recording without one (older sidecars) or whose tree does not decode.
+// writes (flame-tree.json.gz: about 1 MB where the folded text is 45 MB), or built from stacks.folded
+// for a recording without one (older sidecars) or whose tree does not decode. The entry and the tree
+// are asked for at once, and a page opened on a recording's URL starts both before the app has
+// even asked who is signed in (`prefetchRecording`).
 import { decodeFlameTree } from '../../../core/render/flame-tree-compact.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { CatalogEntry } from '../../../core/recording.ts';
-import type { ArtifactName } from '../../../core/names.ts';
 import { apiPath, getGzippedJson, getJson, readText } from '../api/client.ts';
 import { createTreeBuilder } from './build-tree.ts';
 
@@ -13,9 +14,6 @@ export interface LoadedRecording {
   /** undefined when the recording has neither tree nor folded stacks (it failed, or is still uploading). */
   tree: FlameNode | undefined;
 }
-
-const has = (entry: CatalogEntry, name: ArtifactName): boolean =>
-  entry.artifacts.some((artifact) => artifact.name === name);
 
 async function readFolded(id: string, signal?: AbortSignal): Promise<FlameNode> {
   const builder = createTreeBuilder();
@@ -27,24 +25,53 @@ async function readFolded(id: string, signal?: AbortSignal): Promise<FlameNode> 
   return builder.finish();
 }
 
+/** The compact tree, or undefined when there is none or it does not decode (the folded stacks will do). */
+async function readCompact(id: string, signal?: AbortSignal): Promise<FlameNode | undefined> {
+  if (typeof DecompressionStream !== 'function') return undefined;
+  try {
+    const compact = await getGzippedJson(
+      apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.json.gz`,
+      signal,
+    );
+    performance.mark('furnace-tree-read');
+    const tree = decodeFlameTree(compact);
+    performance.mark('furnace-tree-built');
+    return tree;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return undefined;
+  }
+}
+
+async function fetchRecording(id: string, signal?: AbortSignal): Promise<LoadedRecording> {
+  const [entry, compact] = await Promise.all([
+    getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`, signal),
+    readCompact(id, signal),
+  ]);
+  if (compact) return { entry, tree: compact };
+  if (!entry.artifacts.some((artifact) => artifact.name === 'stacks.folded'))
+    return { entry, tree: undefined };
+  return { entry, tree: await readFolded(id, signal) };
+}
+
+const prefetched = new Map<string, Promise<LoadedRecording>>();
+
+/** Starts loading a recording ahead of its page; the page's first load takes it over. */
+export function prefetchRecording(id: string): void {
+  const early = fetchRecording(id);
+  early.catch(() => undefined); // a failure (not signed in yet) is the page's to retry
+  prefetched.set(id, early);
+}
+
 export async function loadRecording(id: string, signal?: AbortSignal): Promise<LoadedRecording> {
-  const entry = await getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`, signal);
-  if (has(entry, 'flame-tree.json.gz') && typeof DecompressionStream === 'function') {
+  const early = prefetched.get(id);
+  prefetched.delete(id);
+  if (early) {
     try {
-      const compact = await getGzippedJson(
-        apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.json.gz`,
-        signal,
-      );
-      performance.mark('furnace-tree-read');
-      const tree = decodeFlameTree(compact);
-      performance.mark('furnace-tree-built');
-      return { entry, tree };
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      // A tree that does not decode: the folded stacks have the same samples.
-      if (!has(entry, 'stacks.folded')) throw error;
+      return await early;
+    } catch {
+      // Loaded again below, now with the session the page has.
     }
   }
-  if (!has(entry, 'stacks.folded')) return { entry, tree: undefined };
-  return { entry, tree: await readFolded(id, signal) };
+  return fetchRecording(id, signal);
 }
