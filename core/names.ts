@@ -73,7 +73,7 @@ export const ARTIFACT_NAMES = [
   'perf.data',
   'perf.script',
   /** The flame tree as flat arrays, gzipped (core/render/flame-tree-compact.ts): what the web UI reads. */
-  'flame-tree.json.gz',
+  'flame-tree.bin.gz',
 ] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
@@ -84,7 +84,7 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'speedscope.json': 'application/json',
   'perf.data': 'application/octet-stream',
   'perf.script': 'text/plain; charset=utf-8',
-  'flame-tree.json.gz': 'application/gzip',
+  'flame-tree.bin.gz': 'application/gzip',
 };
 
 export function isArtifactName(name: string): name is ArtifactName {

@@ -13,7 +13,7 @@ import { renderFlameGraphSvg } from '../core/render/svg.ts';
 import { renderFlameGraphHtml } from '../core/render/html.ts';
 import { toSpeedscope } from '../core/render/speedscope.ts';
 import { buildFlameTree } from '../core/render/flame-tree.ts';
-import { encodeFlameTree } from '../core/render/flame-tree-compact.ts';
+import { encodeFlameTree, writeCompactTree } from '../core/render/flame-tree-compact.ts';
 import type { RecordingEvent } from './recording-machine.ts';
 import type { SpawnFn } from './perf-runner.ts';
 import { stderrExcerpt } from './perf-runner.ts';
@@ -165,8 +165,8 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
 
   deps.report({ type: 'stage', stage: 'collapse' });
   // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
-  const tree = JSON.stringify(encodeFlameTree(buildFlameTree(stacks)));
-  await writeArtifact(deps, input.dir, 'flame-tree.json.gz', gzipSync(tree, { level: 6 }));
+  const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
+  await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));
   await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 

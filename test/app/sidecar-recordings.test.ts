@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { decodeFlameTree } from '../../core/render/flame-tree-compact.ts';
+import { decodeFlameTree, readCompactTree } from '../../core/render/flame-tree-compact.ts';
 import { buildFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/recording.ts';
@@ -57,7 +57,7 @@ describe('sidecar recordings API', () => {
     assert.equal(done.progress, 1);
     assert.equal(done.samples, 4);
     assert.deepEqual([...done.artifacts].sort(), [
-      'flame-tree.json.gz',
+      'flame-tree.bin.gz',
       'flamegraph.html',
       'flamegraph.svg',
       'perf.data',
@@ -76,13 +76,13 @@ describe('sidecar recordings API', () => {
     assert.match(folded.body, /^prog;main;furnace_light 1$/m);
     // The compact tree the UI reads holds the same frames and samples as the folded stacks.
     const tree = await app.inject({
-      url: `/recordings/${status.id}/artifacts/flame-tree.json.gz`,
+      url: `/recordings/${status.id}/artifacts/flame-tree.bin.gz`,
       headers: auth,
     });
     assert.equal(tree.headers['content-type'], 'application/gzip');
     const shape = (node: FlameNode): unknown => [node.name, node.value, node.self, node.children.map(shape)];
     assert.deepEqual(
-      shape(decodeFlameTree(JSON.parse(gunzipSync(tree.rawPayload).toString('utf8')))),
+      shape(decodeFlameTree(readCompactTree(gunzipSync(tree.rawPayload)))),
       shape(buildFlameTree(parseFolded(folded.body))),
     );
     const svg = await app.inject({ url: `/recordings/${status.id}/artifacts/flamegraph.svg`, headers: auth });
@@ -170,7 +170,7 @@ describe('sidecar recordings API', () => {
     assert.equal(body.state, 'done');
     for (const artifact of artifacts) assert.equal(artifact.headers?.authorization, `Bearer ${UPLOAD_TOKEN}`);
     assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), [
-      'flame-tree.json.gz',
+      'flame-tree.bin.gz',
       'flamegraph.html',
       'flamegraph.svg',
       'perf.data',

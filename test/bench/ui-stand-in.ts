@@ -3,7 +3,7 @@
 // recorder listener), with the compact flame tree the real sidecar writes, or without it as an older
 // sidecar's recording.
 import { gzipSync } from 'node:zlib';
-import { encodeFlameTree } from '../../core/render/flame-tree-compact.ts';
+import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
 import { buildFlameTree } from '../../core/render/flame-tree.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { fetchJson } from '../harness/http.ts';
@@ -53,9 +53,9 @@ async function expectOk(response: Response, what: string): Promise<void> {
   if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
 }
 
-/** The compact tree of folded text, gzipped, as sidecar/pipeline.ts writes `flame-tree.json.gz`. */
+/** The compact tree of folded text, gzipped, as sidecar/pipeline.ts writes `flame-tree.bin.gz`. */
 export function compactTreeOf(folded: string): Buffer {
-  return gzipSync(JSON.stringify(encodeFlameTree(buildFlameTree(parseFolded(folded)))), { level: 6 });
+  return gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(parseFolded(folded)))), { level: 6 });
 }
 
 /**
@@ -91,7 +91,7 @@ export async function uploadRecording(
     targets: [{ pid: 1, comm: 'bench-app' }],
     startedAt: new Date(Date.now() - 60_000).toISOString(),
     endedAt: new Date().toISOString(),
-    artifacts: tree ? ['flame-tree.json.gz', 'stacks.folded'] : ['stacks.folded'],
+    artifacts: tree ? ['flame-tree.bin.gz', 'stacks.folded'] : ['stacks.folded'],
     samples,
   };
   const headers = { authorization: `Bearer ${token}` };
@@ -106,7 +106,7 @@ export async function uploadRecording(
   const artifacts: [string, string, string | Uint8Array<ArrayBuffer>][] = [
     ['stacks.folded', 'text/plain', folded],
   ];
-  if (tree) artifacts.unshift(['flame-tree.json.gz', 'application/gzip', new Uint8Array(tree)]);
+  if (tree) artifacts.unshift(['flame-tree.bin.gz', 'application/gzip', new Uint8Array(tree)]);
   for (const [name, type, body] of artifacts)
     await expectOk(
       await fetch(`${recorderUrl}/api/v1/recordings/${id}/artifacts/${name}`, {

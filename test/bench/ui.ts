@@ -1,6 +1,6 @@
 // The web UI in chromium on a profile of 100,000 unique stacks: navigation → first drawn flame graph
 // (target ≤ 1 s), a search (≤ 100 ms), a zoom (≤ 50 ms), reading the compact tree the sidecar writes
-// (flame-tree.json.gz); the first draw of the same recording without it (an older sidecar's: built
+// (flame-tree.bin.gz); the first draw of the same recording without it (an older sidecar's: built
 // from stacks.folded); and the same folded file opened in the speedscope app this server serves, in
 // the same run, as the baseline. Bounded: 3 rounds each.
 // Run: npm run bench:ui
@@ -131,7 +131,7 @@ function report(results: Results, sizes: { folded: number; tree: number; js: num
   const baseline = `${ms(base)} (${results.speedscope.map(ms).join(', ')})`;
   return [
     `machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, Node ${process.version}, chromium headless; load average ${load}`,
-    `profile: ${STACKS.toLocaleString('en')} unique stacks, ${(sizes.folded / 1e6).toFixed(1)} MB folded, ${(sizes.tree / 1e6).toFixed(2)} MB flame-tree.json.gz; UI script ${(sizes.js / 1024).toFixed(1)} KB gzipped`,
+    `profile: ${STACKS.toLocaleString('en')} unique stacks, ${(sizes.folded / 1e6).toFixed(1)} MB folded, ${(sizes.tree / 1e6).toFixed(2)} MB flame-tree.bin.gz; UI script ${(sizes.js / 1024).toFixed(1)} KB gzipped`,
     '',
     '| measure | Furnace (median of 3; runs) | speedscope (same file, same run) | ratio | target |',
     '|---|---|---|---|---|',

@@ -101,7 +101,14 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       assert.equal(pod, HOSTNAME);
       assert.equal(await page.getByLabel('Namespace').inputValue(), 'local');
       await screenshot(page, 'record');
+      const artifactsRead: string[] = [];
+      page.on('request', (request) => {
+        const artifact = /\/artifacts\/([^/?]+)$/.exec(request.url());
+        if (artifact?.[1]) artifactsRead.push(artifact[1]);
+      });
       const id = await recordInUi(page, program);
+      // The page draws from the compact tree the sidecar wrote, not from the 100× larger folded text.
+      assert.deepEqual(artifactsRead, ['flame-tree.bin.gz']);
       const folded = await (await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
       const alphaTruth = foldedShare(folded, /furnace_light/) * 100;
       const betaTruth = foldedShare(folded, /furnace_heavy/) * 100;

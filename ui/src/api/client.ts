@@ -77,11 +77,16 @@ export async function readText(
   onChunk(decoder.decode());
 }
 
-/** A gzipped JSON file (an artifact stored compressed), decompressed as it arrives. */
-export async function getGzippedJson(path: string, signal?: AbortSignal): Promise<unknown> {
+/**
+ * The bytes of a gzipped file (an artifact stored compressed), inflated: by the browser when the server
+ * sent them gzip-encoded (off the page's thread), else here as they arrive.
+ */
+export async function getGzippedBytes(path: string, signal?: AbortSignal): Promise<Uint8Array> {
   const response = await send('GET', path, undefined, signal);
-  if (!response.body) throw new ApiError(response.status, 'ERR_EMPTY_ANSWER', `${path} answered no body`);
-  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).json();
+  if (/gzip/.test(response.headers.get('content-encoding') ?? '') || !response.body)
+    return new Uint8Array(await response.arrayBuffer());
+  const inflated = new Response(response.body.pipeThrough(new DecompressionStream('gzip')));
+  return new Uint8Array(await inflated.arrayBuffer());
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

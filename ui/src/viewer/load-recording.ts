@@ -1,12 +1,12 @@
 // A recording from the catalog: its entry and its flame tree, read from the compact tree the sidecar
-// writes (flame-tree.json.gz: about 1 MB where the folded text is 45 MB), or built from stacks.folded
+// writes (flame-tree.bin.gz: about 1 MB where the folded text is 45 MB, read without parsing), or built from stacks.folded
 // for a recording without one (older sidecars) or whose tree does not decode. The entry and the tree
 // are asked for at once, and a page opened on a recording's URL starts both before the app has
 // even asked who is signed in (`prefetchRecording`).
-import { decodeFlameTree } from '../../../core/render/flame-tree-compact.ts';
+import { decodeFlameTree, readCompactTree } from '../../../core/render/flame-tree-compact.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { CatalogEntry } from '../../../core/recording.ts';
-import { apiPath, getGzippedJson, getJson, readText } from '../api/client.ts';
+import { apiPath, getGzippedBytes, getJson, readText } from '../api/client.ts';
 import { createTreeBuilder } from './build-tree.ts';
 
 export interface LoadedRecording {
@@ -29,12 +29,12 @@ async function readFolded(id: string, signal?: AbortSignal): Promise<FlameNode> 
 async function readCompact(id: string, signal?: AbortSignal): Promise<FlameNode | undefined> {
   if (typeof DecompressionStream !== 'function') return undefined;
   try {
-    const compact = await getGzippedJson(
-      apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.json.gz`,
+    const compact = await getGzippedBytes(
+      apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.bin.gz`,
       signal,
     );
     performance.mark('furnace-tree-read');
-    const tree = decodeFlameTree(compact);
+    const tree = decodeFlameTree(readCompactTree(compact));
     performance.mark('furnace-tree-built');
     return tree;
   } catch (error) {
