@@ -81,6 +81,8 @@ export const ARTIFACT_NAMES = [
   'perf.script',
   /** The target's own pprof profile (gzipped protobuf), as fetched: `go tool pprof` opens it. */
   'profile.pb.gz',
+  /** The flame tree as flat arrays, gzipped (core/render/flame-tree-compact.ts): what the web UI reads. */
+  'flame-tree.bin.gz',
 ] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
@@ -93,6 +95,7 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'perf.script': 'text/plain; charset=utf-8',
   // A gzip file to download as it is (never a Content-Encoding: clients must not unpack it).
   'profile.pb.gz': 'application/gzip',
+  'flame-tree.bin.gz': 'application/gzip',
 };
 
 export function isArtifactName(name: string): name is ArtifactName {

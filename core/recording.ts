@@ -58,6 +58,8 @@ export interface CatalogEntry {
   error?: string;
   samples?: number;
   artifacts: { name: ArtifactName; bytes: number }[];
+  /** Who started it through the server's proxy (the caller's user name); never taken from an upload. */
+  startedBy?: string;
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */

@@ -175,6 +175,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     access: deps.access,
     limitsFor: deps.limitsFor,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
+    starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     onRecordingUpdated: (entry, previous) => {
       if (isFinished(entry)) shared.running.finish(entry.id);
       shared.events.updated(entry, previous);

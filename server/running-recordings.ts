@@ -10,6 +10,8 @@ export interface RunningRecording {
   pod: string;
   id: string;
   deadline: number;
+  /** The user name of whoever started it. */
+  startedBy?: string;
 }
 
 export interface Slot {
@@ -17,6 +19,8 @@ export interface Slot {
   pod: string;
   /** When an unsettled reservation stops counting (ms since the epoch). */
   deadline: number;
+  /** The user name of whoever asked for the start. */
+  startedBy?: string;
 }
 
 export interface Reservation {
@@ -30,6 +34,8 @@ export interface RunningRecordings {
   /** Takes a slot now; count and reserve in one synchronous step (see start-admission.ts). */
   reserve(slot: Slot): Reservation;
   finish(id: string): RunningRecording | undefined;
+  /** Who started recording `id` on that pod (ids are the sidecar's, so the pod must match too). */
+  starterOf(id: string, namespace: string, pod: string): string | undefined;
   finishPod(namespace: string, pod: string): void;
   /** Running recordings and pending reservations in the namespace. */
   countNamespace(namespace: string): number;
@@ -60,7 +66,8 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
           if (settled) return;
           settled = true;
           pending.delete(held);
-          byId.set(id, { namespace: held.namespace, pod: held.pod, id, deadline });
+          const { namespace, pod, startedBy } = held;
+          byId.set(id, { namespace, pod, id, deadline, ...(startedBy === undefined ? {} : { startedBy }) });
         },
         release() {
           settled = true;
@@ -72,6 +79,10 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
       const recording = byId.get(id);
       byId.delete(id);
       return recording;
+    },
+    starterOf(id, namespace, pod) {
+      const recording = byId.get(id);
+      return recording?.namespace === namespace && recording.pod === pod ? recording.startedBy : undefined;
     },
     finishPod(namespace, pod) {
       for (const [id, recording] of byId) {

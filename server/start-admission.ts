@@ -59,6 +59,7 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
     namespace,
     pod: start.pod,
     deadline: deps.now() + deps.reservationSeconds * 1000,
+    startedBy: start.identity.user,
   });
   return { params: decided.params, reservation };
 }

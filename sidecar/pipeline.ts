@@ -1,8 +1,9 @@
-// After perf stops: perf script → folded stacks; and folded stacks from any profiler → SVG, HTML and speedscope,
-// every file written to the recording's dir.
+// After perf stops: perf script → folded stacks; and folded stacks from any profiler → the compact flame
+// tree, SVG, HTML and speedscope, every file written to the recording's dir.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { collapsePerfScript } from '../core/stacks/collapse-perf.ts';
@@ -11,6 +12,8 @@ import type { FoldedStacks } from '../core/stacks/collapse-perf.ts';
 import { renderFlameGraphSvg } from '../core/render/svg.ts';
 import { renderFlameGraphHtml } from '../core/render/html.ts';
 import { toSpeedscope } from '../core/render/speedscope.ts';
+import { buildFlameTree } from '../core/render/flame-tree.ts';
+import { encodeFlameTree, writeCompactTree } from '../core/render/flame-tree-compact.ts';
 import type { RecordingEvent } from './recording-machine.ts';
 import type { SpawnFn } from './perf-runner.ts';
 import { stderrExcerpt } from './perf-runner.ts';
@@ -105,7 +108,7 @@ export async function writeArtifact(
   deps: Pick<PipelineDeps, 'report' | 'budget'>,
   dir: string,
   name: ArtifactName,
-  text: string,
+  text: string | Buffer,
 ): Promise<void> {
   const bytes = Buffer.byteLength(text);
   const free = await deps.budget.free();
@@ -172,6 +175,9 @@ export async function renderStacks(
   stacks: FoldedStacks,
 ): Promise<void> {
   deps.report({ type: 'stage', stage: 'collapse' });
+  // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
+  const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
+  await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));
   await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 

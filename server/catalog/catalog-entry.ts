@@ -1,7 +1,8 @@
 // A catalog entry as the server derives it from a sidecar's status. The sidecar's word is taken for what
 // only it knows (parameters, samples, its error text), never for what decides retention: identity comes
 // from the uploader's registration, times are bounded by what the server has seen, and state only moves
-// forward (an unfinished entry that outlives its duration is failed by the server). Pure.
+// forward (an unfinished entry that outlives its duration is failed by the server). Who started it is the
+// server's own record of the start through its proxy, kept once set. Pure.
 import { FurnaceError } from '../../core/errors.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/recording.ts';
 
@@ -19,6 +20,9 @@ export interface StoredRecording {
   /** When the server first heard of the recording, ms since the epoch. */
   receivedAt: number;
 }
+
+/** The longest starter name kept (a user name from a token review or an oauth-proxy header). */
+export const MAX_STARTED_BY = 1024;
 
 /** How long past its duration a recording may stay unfinished (processing, symbols, upload). */
 export const UNFINISHED_GRACE_SECONDS = 900;
@@ -61,14 +65,16 @@ function reported(
 }
 
 /**
- * The stored recording for a status upload at `now`. Throws when a finished recording would go back to
- * an unfinished state (that would make it unevictable again).
+ * The stored recording for a status upload at `now`. `startedBy` is who the server saw start it (never
+ * from the upload); the first one known stays. Throws when a finished recording would go back to an
+ * unfinished state (that would make it unevictable again).
  */
 export function deriveStored(
   status: RecordingStatus,
   owner: RecordingOwner,
   previous: StoredRecording | undefined,
   now: number,
+  startedBy?: string,
 ): StoredRecording {
   checkForward(status, previous);
   const receivedAt = previous?.receivedAt ?? now;
@@ -84,6 +90,8 @@ export function deriveStored(
     artifacts: previous?.entry.artifacts ?? [],
     ...reported(status),
   };
+  const starter = previous?.entry.startedBy ?? startedBy?.slice(0, MAX_STARTED_BY);
+  if (starter !== undefined) entry.startedBy = starter;
   if (status.endedAt !== undefined || isFinished(status)) {
     const claimed = status.endedAt === undefined ? now : timeOf('endedAt', status.endedAt);
     entry.endedAt = new Date(clamp(claimed, startedAt, now)).toISOString();

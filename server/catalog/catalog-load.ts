@@ -6,11 +6,11 @@ import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isArtifactName } from '../../core/names.ts';
 import { RECORDING_ID_PATTERN, RECORDING_STATES, type CatalogEntry } from '../../core/recording.ts';
-import type { StoredRecording } from './catalog-entry.ts';
+import { MAX_STARTED_BY, type StoredRecording } from './catalog-entry.ts';
 
 /**
  * The largest `recording.json` read back. An entry holds its parameters (a few hundred bytes), at most
- * 16 KiB of error text and six artifacts; anything much larger did not come from this server.
+ * 16 KiB of error text and a few artifacts; anything much larger did not come from this server.
  */
 export const MAX_METADATA_BYTES = 64 * 1024;
 
@@ -33,6 +33,9 @@ function isEntry(value: unknown, id: string): value is CatalogEntry {
   if (typeof value.startedAt !== 'string' || Number.isNaN(Date.parse(value.startedAt))) return false;
   if (!isObject(value.params) || typeof value.params.durationSeconds !== 'number') return false;
   if (!Array.isArray(value.artifacts)) return false;
+  const { startedBy } = value;
+  if (startedBy !== undefined && !(typeof startedBy === 'string' && startedBy.length <= MAX_STARTED_BY))
+    return false;
   return value.artifacts.every(
     (a: unknown) =>
       isObject(a) && typeof a.name === 'string' && isArtifactName(a.name) && Number.isSafeInteger(a.bytes),

@@ -32,6 +32,8 @@ export interface CatalogRouteDeps {
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
   /** Agent mode: the pod an upload grant was made for, when the token is that recording's grant. */
   agentUploader?: (token: string, recordingId: string) => RecordingOwner | undefined;
+  /** Who started recording `id` on the uploader's pod through the proxy, when this server saw it. */
+  starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
 }
 
 const idParams = {
@@ -101,6 +103,14 @@ async function visibleEntries(
   return entries.filter((entry) => allowed.get(entry.namespace) === true);
 }
 
+/**
+ * A gzip artifact (the UI's flame tree) goes to a client that takes gzip as gzip-encoded bytes, so a
+ * browser inflates it in its network stack rather than on the page's thread; the bytes are the file's.
+ */
+function gzipEncoded(name: ArtifactName, acceptEncoding: string | string[] | undefined): boolean {
+  return name.endsWith('.gz') && /(^|[\s,])gzip\b/.test(String(acceptEncoding ?? ''));
+}
+
 /** Reads and deletes for users: the user listener. */
 export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
   const { catalog, access } = deps;
@@ -142,8 +152,11 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
         recording: id,
         artifact: name,
       });
+      if (gzipEncoded(name, request.headers['accept-encoding']))
+        void reply.header('content-encoding', 'gzip').type('application/octet-stream');
+      else void reply.type(ARTIFACT_CONTENT_TYPES[name]);
       void reply
-        .type(ARTIFACT_CONTENT_TYPES[name])
+        .header('vary', 'accept-encoding')
         .header('content-length', size)
         .header('content-disposition', `attachment; filename="${id}-${name}"`)
         .header('x-content-type-options', 'nosniff')
@@ -188,7 +201,11 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
         );
       }
       const previous = catalog.get(request.params.id);
-      const entry = await catalog.putMetadata(request.body, owner);
+      const entry = await catalog.putMetadata(
+        request.body,
+        owner,
+        deps.starterOf?.(request.params.id, owner),
+      );
       deps.onRecordingUpdated?.(entry, previous && { ...previous });
       return entry;
     },

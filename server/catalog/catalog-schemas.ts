@@ -17,6 +17,7 @@ export const catalogEntrySchema = {
     error: { type: 'string' },
     samples: { type: 'integer' },
     profiler: { type: 'string' },
+    startedBy: { type: 'string' },
     artifacts: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },

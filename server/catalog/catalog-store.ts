@@ -39,7 +39,8 @@ export interface CatalogDeps {
 }
 
 export interface Catalog {
-  putMetadata(status: RecordingStatus, owner: RecordingOwner): Promise<CatalogEntry>;
+  /** `startedBy`: who the server saw start the recording, if it did. */
+  putMetadata(status: RecordingStatus, owner: RecordingOwner, startedBy?: string): Promise<CatalogEntry>;
   putArtifact(
     id: string,
     name: string,
@@ -184,11 +185,11 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   }
 
   const catalog: Catalog = {
-    async putMetadata(status, owner) {
+    async putMetadata(status, owner, startedBy) {
       checkRecordingId(status.id);
       const existing = owned(status.id, owner);
       const now = deps.now();
-      const record = deriveStored(status, existing?.owner ?? owner, existing, now);
+      const record = deriveStored(status, existing?.owner ?? owner, existing, now, startedBy);
       if (!existing)
         await removeAll(makeRoomForRecording(entries(), record.owner.namespace, deps.retention, now));
       stored.set(status.id, record);

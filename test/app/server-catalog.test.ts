@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, SECRET } from './server-fixture.ts';
@@ -119,6 +120,27 @@ describe('server catalog', () => {
       profiler?: string;
     }>();
     assert.equal(entry.profiler, 'pprof');
+  });
+
+  it('sends the gzipped flame tree gzip-encoded to a client that takes gzip (the same bytes), as a file otherwise', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    await put('rec-1');
+    const file = gzipSync('the tree');
+    assert.equal((await upload('rec-1', 'flame-tree.bin.gz', file)).statusCode, 201);
+    const url = '/api/v1/recordings/rec-1/artifacts/flame-tree.bin.gz';
+    const encoded = await f.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(encoded.headers['content-encoding'], 'gzip');
+    assert.equal(encoded.headers['content-type'], 'application/octet-stream');
+    assert.deepEqual(encoded.rawPayload, file);
+    const plain = await f.app.inject({ url, headers: { 'accept-encoding': 'identity' } });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.headers['content-type'], 'application/gzip');
+    assert.deepEqual(plain.rawPayload, file);
+    const svg = await f.app.inject({
+      url: '/api/v1/recordings/rec-1/artifacts/flamegraph.svg',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    assert.equal(svg.headers['content-encoding'], undefined, 'other downloads are unchanged');
   });
 
   it('refuses artifact names outside the fixed set with 400', async (t) => {

@@ -36,6 +36,8 @@ export interface Fixture {
   recorder: FastifyInstance;
   registry: Registry;
   catalog: Catalog;
+  /** The catalog's data directory (a test may open it again, as a restarted server would). */
+  dataDir: string;
   metricsRegistry: MetricsRegistry;
   logLines: () => Record<string, unknown>[];
   /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
@@ -169,6 +171,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     recorder,
     registry,
     catalog,
+    dataDir,
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {

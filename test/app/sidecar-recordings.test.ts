@@ -1,5 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { decodeFlameTree, readCompactTree } from '../../core/render/flame-tree-compact.ts';
+import { buildFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
+import { parseFolded } from '../../core/stacks/folded.ts';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/recording.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
 
@@ -53,6 +57,7 @@ describe('sidecar recordings API', () => {
     assert.equal(done.progress, 1);
     assert.equal(done.samples, 4);
     assert.deepEqual([...done.artifacts].sort(), [
+      'flame-tree.bin.gz',
       'flamegraph.html',
       'flamegraph.svg',
       'perf.data',
@@ -69,6 +74,17 @@ describe('sidecar recordings API', () => {
     assert.match(String(folded.headers['content-type']), /^text\/plain/);
     assert.match(folded.body, /^prog;main;furnace_heavy 3$/m);
     assert.match(folded.body, /^prog;main;furnace_light 1$/m);
+    // The compact tree the UI reads holds the same frames and samples as the folded stacks.
+    const tree = await app.inject({
+      url: `/recordings/${status.id}/artifacts/flame-tree.bin.gz`,
+      headers: auth,
+    });
+    assert.equal(tree.headers['content-type'], 'application/gzip');
+    const shape = (node: FlameNode): unknown => [node.name, node.value, node.self, node.children.map(shape)];
+    assert.deepEqual(
+      shape(decodeFlameTree(readCompactTree(gunzipSync(tree.rawPayload)))),
+      shape(buildFlameTree(parseFolded(folded.body))),
+    );
     const svg = await app.inject({ url: `/recordings/${status.id}/artifacts/flamegraph.svg`, headers: auth });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');
     assert.match(svg.body, /furnace_heavy/);
@@ -154,6 +170,7 @@ describe('sidecar recordings API', () => {
     assert.equal(body.state, 'done');
     for (const artifact of artifacts) assert.equal(artifact.headers?.authorization, `Bearer ${UPLOAD_TOKEN}`);
     assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), [
+      'flame-tree.bin.gz',
       'flamegraph.html',
       'flamegraph.svg',
       'perf.data',

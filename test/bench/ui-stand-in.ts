@@ -1,5 +1,11 @@
 // For the UI benchmark: a profile of 100,000 unique stacks, put into the catalog of a real server
-// (local mode, no local sidecar) by a stand-in sidecar through the server's own upload API.
+// (local mode, no local sidecar) by a stand-in sidecar through the server's own upload API (the
+// recorder listener), with the compact flame tree the real sidecar writes, or without it as an older
+// sidecar's recording.
+import { gzipSync } from 'node:zlib';
+import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
+import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { parseFolded } from '../../core/stacks/folded.ts';
 import { fetchJson } from '../harness/http.ts';
 
 /**
@@ -47,19 +53,27 @@ async function expectOk(response: Response, what: string): Promise<void> {
   if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
 }
 
-/** Registers as the local sidecar with the registration secret and uploads one finished recording. */
+/** The compact tree of folded text, gzipped, as sidecar/pipeline.ts writes `flame-tree.bin.gz`. */
+export function compactTreeOf(folded: string): Buffer {
+  return gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(parseFolded(folded)))), { level: 6 });
+}
+
+/**
+ * Registers as the local sidecar with the registration secret (at `recorderUrl`, the server's recorder
+ * listener) and uploads one finished recording: its folded stacks, and `tree` when given.
+ */
 export async function uploadRecording(
-  baseUrl: string,
+  recorderUrl: string,
   secret: string,
-  id: string,
-  folded: string,
+  recording: { id: string; folded: string; tree?: Buffer },
 ): Promise<void> {
-  const registered = await fetchJson<{ proxyToken: string }>(`${baseUrl}/api/v1/sidecars`, {
+  const { id, folded, tree } = recording;
+  const registered = await fetchJson<{ uploadToken: string }>(`${recorderUrl}/api/v1/sidecars`, {
     method: 'POST',
     headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
     body: JSON.stringify({ port: 9 }),
   });
-  const token = registered.body.proxyToken;
+  const token = registered.body.uploadToken;
   const samples = folded.split('\n').reduce((sum, line) => sum + Number(/ (\d+)$/.exec(line)?.[1] ?? 0), 0);
   const status = {
     id,
@@ -77,24 +91,29 @@ export async function uploadRecording(
     targets: [{ pid: 1, comm: 'bench-app' }],
     startedAt: new Date(Date.now() - 60_000).toISOString(),
     endedAt: new Date().toISOString(),
-    artifacts: ['stacks.folded'],
+    artifacts: tree ? ['flame-tree.bin.gz', 'stacks.folded'] : ['stacks.folded'],
     samples,
   };
   const headers = { authorization: `Bearer ${token}` };
   await expectOk(
-    await fetch(`${baseUrl}/api/v1/recordings/${id}`, {
+    await fetch(`${recorderUrl}/api/v1/recordings/${id}`, {
       method: 'PUT',
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify(status),
     }),
     'metadata upload',
   );
-  await expectOk(
-    await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, {
-      method: 'PUT',
-      headers: { ...headers, 'content-type': 'text/plain' },
-      body: folded,
-    }),
-    'stacks upload',
-  );
+  const artifacts: [string, string, string | Uint8Array<ArrayBuffer>][] = [
+    ['stacks.folded', 'text/plain', folded],
+  ];
+  if (tree) artifacts.unshift(['flame-tree.bin.gz', 'application/gzip', new Uint8Array(tree)]);
+  for (const [name, type, body] of artifacts)
+    await expectOk(
+      await fetch(`${recorderUrl}/api/v1/recordings/${id}/artifacts/${name}`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': type },
+        body,
+      }),
+      `${name} upload`,
+    );
 }

@@ -101,7 +101,14 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       assert.equal(pod, HOSTNAME);
       assert.equal(await page.getByLabel('Namespace').inputValue(), 'local');
       await screenshot(page, 'record');
+      const artifactsRead: string[] = [];
+      page.on('request', (request) => {
+        const artifact = /\/artifacts\/([^/?]+)$/.exec(request.url());
+        if (artifact?.[1]) artifactsRead.push(artifact[1]);
+      });
       const id = await recordInUi(page, program);
+      // The page draws from the compact tree the sidecar wrote, not from the 100× larger folded text.
+      assert.deepEqual(artifactsRead, ['flame-tree.bin.gz']);
       const folded = await (await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
       const alphaTruth = foldedShare(folded, /furnace_light/) * 100;
       const betaTruth = foldedShare(folded, /furnace_heavy/) * 100;
@@ -186,6 +193,13 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       const table = page.getByRole('table', { name: 'Recordings' });
       await table.getByRole('link', { name: second.id }).waitFor();
       assert.ok(await table.getByRole('link', { name: id }).isVisible());
+      // Who started each: the caller the server saw, `anonymous` without auth (local mode).
+      const columns = await table.locator('thead th').allTextContents();
+      const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
+      const cells = await row.locator(':scope > td, :scope > th').allTextContents();
+      assert.equal(cells[columns.indexOf('Started by')], 'anonymous', columns.join(', '));
+      await page.getByLabel('Started by').selectOption('anonymous');
+      assert.ok(await table.getByRole('link', { name: second.id }).isVisible(), 'the filter keeps both');
       await screenshot(page, 'history');
       await page.getByRole('checkbox', { name: `Pick ${id} for comparison` }).check();
       await page.getByRole('checkbox', { name: `Pick ${second.id} for comparison` }).check();

@@ -99,6 +99,7 @@ describe('sidecar with the real server in local mode', () => {
     assert.equal(entry.body.namespace, 'local');
     assert.equal(entry.body.pod, pod);
     assert.deepEqual(entry.body.artifacts.map((a) => a.name).sort(), [
+      'flame-tree.bin.gz',
       'flamegraph.html',
       'flamegraph.svg',
       'perf.data',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../core/limits.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
-import { filterEntries, NO_FILTER } from '../../ui/src/history/history-filter.ts';
+import { filterEntries, NO_FILTER, startersOf } from '../../ui/src/history/history-filter.ts';
 import { describeProgress, formatSeconds } from '../../ui/src/record/progress-view.ts';
 import { fieldOfError, startBody, type FormValues } from '../../ui/src/record/start-request.ts';
 
@@ -138,8 +138,8 @@ describe('history filter', () => {
     artifacts: [],
   });
   const entries = [
-    entry('r1', 'team-a', 'web-1', 'done'),
-    entry('r2', 'team-b', 'db-0', 'failed'),
+    { ...entry('r1', 'team-a', 'web-1', 'done'), startedBy: 'bob' },
+    { ...entry('r2', 'team-b', 'db-0', 'failed'), startedBy: 'alice' },
     entry('r3', 'team-a', 'WEB-2', 'done'),
   ];
 
@@ -160,6 +160,14 @@ describe('history filter', () => {
     assert.deepEqual(
       filterEntries(entries, { ...NO_FILTER, text: 'r2' }).map((e) => e.id),
       ['r2'],
+    );
+  });
+
+  it('filters by who started a recording, offering each starter once', () => {
+    assert.deepEqual(startersOf([...entries, entries[0] as CatalogEntry]), ['alice', 'bob']);
+    assert.deepEqual(
+      filterEntries(entries, { ...NO_FILTER, startedBy: 'bob' }).map((e) => e.id),
+      ['r1'],
     );
   });
 });

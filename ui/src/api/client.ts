@@ -77,6 +77,18 @@ export async function readText(
   onChunk(decoder.decode());
 }
 
+/**
+ * The bytes of a gzipped file (an artifact stored compressed), inflated: by the browser when the server
+ * sent them gzip-encoded (off the page's thread), else here as they arrive.
+ */
+export async function getGzippedBytes(path: string, signal?: AbortSignal): Promise<Uint8Array> {
+  const response = await send('GET', path, undefined, signal);
+  if (/gzip/.test(response.headers.get('content-encoding') ?? '') || !response.body)
+    return new Uint8Array(await response.arrayBuffer());
+  const inflated = new Response(response.body.pipeThrough(new DecompressionStream('gzip')));
+  return new Uint8Array(await inflated.arrayBuffer());
+}
+
 export async function postJson<T>(path: string, body: unknown): Promise<T> {
   const response = await send('POST', path, body);
   const text = await response.text();

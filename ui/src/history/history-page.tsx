@@ -7,7 +7,7 @@ import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { Downloads } from '../pages/downloads.tsx';
 import { durationOf, formatTime } from '../pages/recording-summary.tsx';
-import { filterEntries, NO_FILTER, type HistoryFilter } from './history-filter.ts';
+import { filterEntries, NO_FILTER, startersOf, type HistoryFilter } from './history-filter.ts';
 
 const POLL_MS = 10_000;
 
@@ -27,6 +27,7 @@ export function HistoryPage() {
   const entries = catalog.data.items;
   const shown = filterEntries(entries, filter);
   const namespaces = [...new Set(entries.map((entry) => entry.namespace))].sort();
+  const starters = startersOf(entries);
   const toggle = (id: string): void =>
     setPicked((old) => (old.includes(id) ? old.filter((x) => x !== id) : [...old.slice(-1), id]));
   const remove = (id: string): void => {
@@ -77,6 +78,21 @@ export function HistoryPage() {
             <option value="failed">failed</option>
           </select>
         </div>
+        <div class="field">
+          <label for="filter-started-by">Started by</label>
+          <select
+            id="filter-started-by"
+            value={filter.startedBy}
+            onChange={(e) => setFilter({ ...filter, startedBy: e.currentTarget.value })}
+          >
+            <option value="">Anyone</option>
+            {starters.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
         <button
           type="button"
           disabled={!before || !after}
@@ -108,6 +124,7 @@ export function HistoryPage() {
             <th scope="col">Pod</th>
             <th scope="col">Container</th>
             <th scope="col">Started</th>
+            <th scope="col">Started by</th>
             <th scope="col">Duration</th>
             <th scope="col">Samples</th>
             <th scope="col">State</th>
@@ -138,6 +155,7 @@ export function HistoryPage() {
               <td>
                 <time dateTime={entry.startedAt}>{formatTime(entry.startedAt)}</time>
               </td>
+              <td>{entry.startedBy ?? '—'}</td>
               <td>{durationOf(entry)}</td>
               <td>{entry.samples?.toLocaleString('en') ?? '—'}</td>
               <td title={entry.error}>{entry.state}</td>

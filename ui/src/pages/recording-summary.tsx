@@ -9,9 +9,14 @@ export function durationOf(entry: CatalogEntry): string {
   return `${Math.max(0, Math.round((ended - started) / 1000))} s`;
 }
 
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** Local time as `2026-03-01 12:00:05`; by hand, since Intl's first use costs a large graph's first paint. */
 export function formatTime(iso: string): string {
-  const time = new Date(iso);
-  return Number.isNaN(time.getTime()) ? iso : time.toLocaleString('en-GB', { hour12: false });
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return iso;
+  const date = `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())}`;
+  return `${date} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`;
 }
 
 export function RecordingSummary({ entry }: { entry: CatalogEntry }) {

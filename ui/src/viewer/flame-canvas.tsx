@@ -30,7 +30,8 @@ export interface FlameCanvasProps<N extends ViewNode<N>> {
 function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
-  useEffect(() => {
+  // Measured before the first paint, so the graph is drawn in the same frame as the page.
+  useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
     setWidth(Math.floor(element.clientWidth));

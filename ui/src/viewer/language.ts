@@ -11,7 +11,7 @@ const HINTS: { palette: PaletteName; pattern: RegExp }[] = [
 ];
 
 /** Looks at up to `limit` frames; a language wins when at least 5% of them carry its hint. */
-export function detectPalette(root: FlameNode, limit = 20_000): PaletteName {
+export function detectPalette(root: FlameNode, limit = 5_000): PaletteName {
   const counts = new Map<PaletteName, number>();
   let seen = 0;
   const pending = [...root.children];
