@@ -11,7 +11,8 @@ import type {
 import { API_SERVICE_NAME, AGGREGATED_GROUP } from '../../core/aggregated-api.ts';
 import { DEFAULT_IMAGES, type Furnace, type FurnaceSpec } from '../../core/crds.ts';
 import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/names.ts';
-import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
+import { MANAGED_BY_LABEL, OWNER_LABEL, type Applier } from '../../operator/apply.ts';
+import { readRequestHeaderSource } from '../../operator/furnace/furnace-inputs.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
 import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
 import {
@@ -289,5 +290,39 @@ describe('Furnace plan: aggregated API (pure)', () => {
     const apiService = find<KubernetesObject & { spec: Record<string, unknown> }>(objects, 'APIService');
     assert.deepEqual(apiService.spec.service, { namespace: 'furnace', name: 'furnace', port: 8080 });
     assert.equal(apiService.metadata?.annotations?.['service.beta.openshift.io/inject-cabundle'], 'true');
+  });
+});
+
+/** A fake applier (the API server is the boundary): `get` answers the one ConfigMap given, by key. */
+function applierWith(configMap: V1ConfigMap | undefined): { applier: Applier; asked: string[] } {
+  const asked: string[] = [];
+  const applier = {
+    get: (resource: { kind: string }, key: { namespace: string; name: string }) => {
+      asked.push(`${resource.kind}/${key.namespace}/${key.name}`);
+      return Promise.resolve(configMap);
+    },
+  } as unknown as Applier;
+  return { applier, asked };
+}
+
+describe('the reconcile reads the request-header CA (fake applier)', () => {
+  it('reads kube-system/extension-apiserver-authentication: the CA and the JSON list of allowed names', async () => {
+    const { applier, asked } = applierWith({
+      data: {
+        'requestheader-client-ca-file': FRONT_PROXY.clientCaPem,
+        'requestheader-allowed-names': '["front-proxy-client","aggregator"]',
+      },
+    });
+    assert.deepEqual(await readRequestHeaderSource(applier), {
+      clientCaPem: FRONT_PROXY.clientCaPem,
+      allowedNames: ['front-proxy-client', 'aggregator'],
+    });
+    assert.deepEqual(asked, ['ConfigMap/kube-system/extension-apiserver-authentication']);
+  });
+
+  it('answers nothing without the aggregation layer (no ConfigMap, or no request-header CA in it)', async () => {
+    assert.equal(await readRequestHeaderSource(applierWith(undefined).applier), undefined);
+    const clientCaOnly = applierWith({ data: { 'client-ca-file': 'x' } }).applier;
+    assert.equal(await readRequestHeaderSource(clientCaOnly), undefined);
   });
 });
