@@ -20,6 +20,7 @@ export const RESOURCES = {
   PersistentVolumeClaim: resource('v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'),
   Pod: resource('v1', 'Pod', 'pods'),
   Deployment: resource('apps/v1', 'Deployment', 'deployments'),
+  DaemonSet: resource('apps/v1', 'DaemonSet', 'daemonsets'),
   Role: resource('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
   RoleBinding: resource('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings'),
   ClusterRole: resource('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false),
@@ -38,6 +39,7 @@ export const RESOURCES = {
     'mutatingwebhookconfigurations',
     false,
   ),
+  APIService: resource('apiregistration.k8s.io/v1', 'APIService', 'apiservices', false),
 } as const satisfies Record<string, WatchedResource>;
 
 export type KnownKind = keyof typeof RESOURCES;

@@ -9,6 +9,7 @@ import { furnaceNames, servingDnsNames, type FurnaceNames } from './furnace-name
 import {
   detectPlatform,
   listOptedInNamespaces,
+  readRequestHeaderSource,
   readServiceCa,
   readStoredCertificates,
 } from './furnace-inputs.ts';
@@ -125,12 +126,19 @@ export async function convergeFurnace(
   const names = furnaceNames(key.namespace, key.name);
   const platform = settings.platform ?? (await detectPlatform(context.request));
   const certificates = await certificatesFor(context, settings, platform, names);
+  const requestHeader = await readRequestHeaderSource(context.applier);
+  if (!requestHeader)
+    context.log.info(
+      { namespace: key.namespace, furnace: key.name },
+      'no request-header CA in kube-system/extension-apiserver-authentication (no aggregation layer): no APIService, kubectl furnace is unavailable',
+    );
   const planned = planFurnace({
     furnace,
     platform,
     certificates: certificates.planned,
     optedInNamespaces: await listOptedInNamespaces(context.applier, furnace.spec.webhook?.namespaceSelector),
     ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
+    ...(requestHeader ? { requestHeader } : {}),
   });
   const applied = await applyPlan(context, furnace, planned);
   const webhook = applied.find(

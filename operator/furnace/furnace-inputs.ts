@@ -9,7 +9,7 @@ import { formatLabelSelector } from '../label-selector.ts';
 import { RESOURCES } from '../resources.ts';
 import type { ServerCertificates } from './certificates.ts';
 import type { FurnaceNames } from './furnace-names.ts';
-import type { Platform } from './plan-input.ts';
+import type { Platform, RequestHeaderSource } from './plan-input.ts';
 
 /** OpenShift serves route.openshift.io; nothing else needs to be asked. */
 export async function detectPlatform(request: KubeRequest): Promise<Platform> {
@@ -71,4 +71,31 @@ export async function readServiceCa(applier: Applier, names: FurnaceNames): Prom
     name: names.serviceCa,
   });
   return configMap?.data?.['service-ca.crt'] ?? '';
+}
+
+/** Where the API server publishes its request-header (front-proxy) CA for aggregated API servers. */
+export const EXTENSION_APISERVER_AUTHENTICATION = {
+  namespace: 'kube-system',
+  name: 'extension-apiserver-authentication',
+} as const;
+
+function namesOf(json: string | undefined): string[] {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The API server's request-header CA and allowed names, or undefined when it runs without the
+ * aggregation layer (no ConfigMap, or one without `requestheader-client-ca-file`).
+ */
+export async function readRequestHeaderSource(applier: Applier): Promise<RequestHeaderSource | undefined> {
+  const configMap = await applier.get<V1ConfigMap>(RESOURCES.ConfigMap, EXTENSION_APISERVER_AUTHENTICATION);
+  const clientCaPem = configMap?.data?.['requestheader-client-ca-file'] ?? '';
+  if (clientCaPem.trim() === '') return undefined;
+  return { clientCaPem, allowedNames: namesOf(configMap?.data?.['requestheader-allowed-names']) };
 }

@@ -23,6 +23,10 @@ export interface FurnaceNames {
   /** ClusterRole and ClusterRoleBinding of the server's service account. */
   clusterRole: string;
   webhookConfiguration: string;
+  /** Agent mode: ServiceAccount, DaemonSet and NetworkPolicy of the node agents. */
+  agent: string;
+  /** ConfigMap of the API server's request-header CA and allowed names (the aggregated API). */
+  requestHeader: string;
 }
 
 export function furnaceNames(namespace: string, name: string): FurnaceNames {
@@ -38,6 +42,8 @@ export function furnaceNames(namespace: string, name: string): FurnaceNames {
     networkPolicy: name,
     clusterRole: `furnace-server.${namespace}.${name}`,
     webhookConfiguration: `furnace.${namespace}.${name}`,
+    agent: `${name}-agent`,
+    requestHeader: `${name}-request-header`,
   };
 }
 

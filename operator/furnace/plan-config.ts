@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { SERVER_PORT } from '../../core/names.ts';
+import { AGENT_PORT, SERVER_PORT } from '../../core/names.ts';
 import { recorderUrl } from './furnace-names.ts';
 import type { FurnaceLimitValues } from '../../core/crds.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
@@ -15,6 +15,9 @@ export const SERVER_PATHS = {
   configFile: '/etc/furnace/config/config.yaml',
   injectionFile: '/etc/furnace/config/injection.yaml',
   tlsDir: '/etc/furnace/tls',
+  /** The request-header ConfigMap (aggregated API), when there is one. */
+  requestHeaderDir: '/etc/furnace/request-header',
+  requestHeaderCaFile: '/etc/furnace/request-header/ca.crt',
   dataDir: '/var/lib/furnace',
 } as const;
 
@@ -56,7 +59,40 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   // The injection image is accepted at registration anyway; the agent's image too when agents run.
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
-  return config;
+  return { ...config, ...agentAndAggregatedApi(context) };
+}
+
+/**
+ * The aggregated API is planned when the API server has the aggregation layer (a request-header CA),
+ * the server's CA is known, and auth mode is `kubernetes`: in mode `proxy` the user listener answers on
+ * loopback only, where the aggregator cannot reach it.
+ */
+export function servesAggregatedApi(context: PlanContext): boolean {
+  const mode = context.furnace.spec?.auth?.mode ?? 'kubernetes';
+  return (
+    context.requestHeader !== undefined &&
+    context.requestHeader.clientCaPem !== '' &&
+    context.certificates.bundlePem !== '' &&
+    mode === 'kubernetes'
+  );
+}
+
+/** `agent.*` in agent mode; `requestHeader.*` when the aggregated API is served. */
+function agentAndAggregatedApi(context: PlanContext): Record<string, unknown> {
+  const sections: Record<string, unknown> = {};
+  if (context.furnace.spec?.agent?.enabled)
+    sections.agent = {
+      enabled: true,
+      namespace: context.names.namespace,
+      serviceAccount: context.names.agent,
+      port: AGENT_PORT,
+    };
+  if (servesAggregatedApi(context))
+    sections.requestHeader = {
+      clientCaFile: SERVER_PATHS.requestHeaderCaFile,
+      allowedNames: context.requestHeader?.allowedNames ?? [],
+    };
+  return sections;
 }
 
 function amounts(values: V1ResourceRequirements['requests']): Record<string, string> | undefined {
@@ -92,10 +128,14 @@ export function planConfigMap(context: PlanContext): V1ConfigMap {
   });
 }
 
-/** Changes whenever the server must restart to see a change: its config (the CA bundle included). */
-export function configHash(configMap: V1ConfigMap): string {
+/**
+ * Changes whenever the server must restart to see a change: its config (the CA bundle included) and
+ * `extra` (the request-header CA it mounts).
+ */
+export function configHash(configMap: V1ConfigMap, extra = ''): string {
   return createHash('sha256')
     .update(JSON.stringify(configMap.data ?? {}))
+    .update(extra)
     .digest('hex')
     .slice(0, 16);
 }

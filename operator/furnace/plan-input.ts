@@ -18,6 +18,16 @@ export interface PlannedCertificates {
   bundlePem: string;
 }
 
+/**
+ * The API server's request-header CA and the common names its front proxy may have (ConfigMap
+ * kube-system/extension-apiserver-authentication): the aggregated API needs them; absent when the API
+ * server runs without the aggregation layer.
+ */
+export interface RequestHeaderSource {
+  clientCaPem: string;
+  allowedNames: string[];
+}
+
 export interface PlanInput {
   furnace: Furnace;
   platform: Platform;
@@ -26,6 +36,8 @@ export interface PlanInput {
   optedInNamespaces: readonly string[];
   /** The webhook's clientConfig.url instead of the Service (FURNACE_OPERATOR_WEBHOOK_URL). */
   webhookUrl?: string;
+  /** Read by the reconcile; without it no APIService and no `requestHeader.*` keys are planned. */
+  requestHeader?: RequestHeaderSource;
 }
 
 /** Everything the planners read, resolved once: names, images and the owner. */

@@ -11,7 +11,7 @@ import type {
 } from '@kubernetes/client-node';
 import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/names.ts';
 import { FURNACE_SPEC_DEFAULTS } from '../../core/crds.ts';
-import { configHash, SERVER_PATHS } from './plan-config.ts';
+import { configHash, SERVER_PATHS, servesAggregatedApi } from './plan-config.ts';
 import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
 
 export const SERVING_CERT_ANNOTATION = 'service.beta.openshift.io/serving-cert-secret-name';
@@ -112,8 +112,19 @@ export function planCatalog(context: PlanContext): V1PersistentVolumeClaim {
   });
 }
 
+/** The request-header ConfigMap's mount and volume, when the aggregated API is served. */
+function requestHeaderVolume(context: PlanContext) {
+  if (!servesAggregatedApi(context)) return { mounts: [], volumes: [], pem: '' };
+  return {
+    pem: context.requestHeader?.clientCaPem ?? '',
+    mounts: [{ name: 'request-header', mountPath: SERVER_PATHS.requestHeaderDir, readOnly: true }],
+    volumes: [{ name: 'request-header', configMap: { name: context.names.requestHeader } }],
+  };
+}
+
 export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1Deployment {
   const { names } = context;
+  const requestHeader = requestHeaderVolume(context);
   const probe = (path: string) => ({
     httpGet: { path, port: 'recorder', scheme: 'HTTPS' },
     periodSeconds: 10,
@@ -129,7 +140,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
       template: {
         metadata: {
           labels: labelsOf(context, 'server'),
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configMap) },
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configMap, requestHeader.pem) },
         },
         spec: {
           serviceAccountName: names.server,
@@ -159,6 +170,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
                 { name: 'catalog', mountPath: SERVER_PATHS.dataDir },
                 // The root filesystem is read-only; scratch files go here.
                 { name: 'tmp', mountPath: '/tmp' },
+                ...requestHeader.mounts,
               ],
             },
           ],
@@ -167,6 +179,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
             { name: 'tls', secret: { secretName: names.tls } },
             { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } },
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ...requestHeader.volumes,
           ],
         },
       },

@@ -5,6 +5,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { RESOURCES } from '../resources.ts';
 import type { WatchedResource } from '../controller.ts';
 import { planExposure, planIdentity, planNetworkPolicy } from './plan-access.ts';
+import { planAgent } from './plan-agent.ts';
+import { planApiService, planRequestHeaderConfigMap } from './plan-aggregated-api.ts';
 import { planConfigMap } from './plan-config.ts';
 import { planContext, type PlanInput } from './plan-input.ts';
 import {
@@ -16,7 +18,7 @@ import {
 } from './plan-server.ts';
 import { planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook.ts';
 
-export type { PlanInput, Platform, PlannedCertificates } from './plan-input.ts';
+export type { PlanInput, Platform, PlannedCertificates, RequestHeaderSource } from './plan-input.ts';
 
 /** The kinds a plan can hold: pruning looks for leftovers of exactly these. */
 export const PLANNED_RESOURCES: readonly WatchedResource[] = [
@@ -28,15 +30,18 @@ export const PLANNED_RESOURCES: readonly WatchedResource[] = [
   RESOURCES.PersistentVolumeClaim,
   RESOURCES.Service,
   RESOURCES.Deployment,
+  RESOURCES.DaemonSet,
   RESOURCES.NetworkPolicy,
   RESOURCES.Route,
   RESOURCES.Ingress,
   RESOURCES.MutatingWebhookConfiguration,
+  RESOURCES.APIService,
 ];
 
 /**
- * Everything, the webhook configuration last: it sends pods to the server, so it comes once the
- * server's Service, certificate and configuration exist (and it goes first on deletion).
+ * Everything, the APIService and the webhook configuration last: they send requests to the server, so
+ * they come once the server's Service, certificate and configuration exist (and the webhook configuration
+ * goes first on deletion). The agents come after the server they register with.
  */
 export function planFurnace(input: PlanInput): KubernetesObject[] {
   const context = planContext(input);
@@ -46,12 +51,15 @@ export function planFurnace(input: PlanInput): KubernetesObject[] {
     ...planSecrets(context),
     ...planServiceCaConfigMap(context),
     configMap,
+    ...planRequestHeaderConfigMap(context),
     planCatalog(context),
     ...planServices(context),
     planDeployment(context, configMap),
     planNetworkPolicy(context),
+    ...planAgent(context),
     ...planExposure(context),
     ...planServerCaConfigMaps(context),
+    ...planApiService(context),
     planWebhookConfiguration(context),
   ];
 }
