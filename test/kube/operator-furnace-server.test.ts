@@ -75,8 +75,20 @@ async function startOperatedServer(
   await writeFile(join(dir, 'tls.key'), secretText(tls, 'tls.key'));
   await writeFile(join(dir, 'injection.yaml'), config?.data?.['injection.yaml'] ?? '');
   const serverConfig = parse(config?.data?.['config.yaml'] ?? '') as Record<string, unknown>;
+  // The aggregated API's request-header CA: the operator copies it from kube-system into a ConfigMap.
+  const requestHeader = await getJson<V1ConfigMap>(cp, [
+    'configmap',
+    'furnace-request-header',
+    '-n',
+    namespace,
+  ]);
+  const requestHeaderCa = join(dir, 'request-header-ca.crt');
+  await writeFile(requestHeaderCa, requestHeader?.data?.['ca.crt'] ?? '');
   const local = {
     ...serverConfig,
+    ...(serverConfig.requestHeader
+      ? { requestHeader: { ...(serverConfig.requestHeader as object), clientCaFile: requestHeaderCa } }
+      : {}),
     host: '127.0.0.1',
     port,
     recorder: { host: '127.0.0.1', port: recorderPort },

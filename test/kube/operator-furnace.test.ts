@@ -1,6 +1,7 @@
 // The Furnace reconcile against a real API server and controller manager, with the operator run as a
 // local process: what `spec: {}` creates, convergence on a spec change, and the order of deletion.
 import assert from 'node:assert/strict';
+import { API_SERVICE_NAME } from '../../core/aggregated-api.ts';
 import { X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type {
@@ -41,12 +42,32 @@ const identity = (o: KubernetesObject) =>
 async function madeFor(uid: string): Promise<KubernetesObject[]> {
   const kinds = [
     'serviceaccounts,secrets,configmaps,services,persistentvolumeclaims,deployments.apps,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io',
-    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io',
+    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
   ];
   const selector = `${MANAGED},furnace.hyperfoil.io/owner-uid=${uid}`;
   const lists = await Promise.all(kinds.map((k) => listJson(cp, [k, '-A', '-l', selector])));
   // Terminating counts as gone: no pvc-protection controller runs here to release the claim.
   return lists.flat().filter((o) => !o.metadata?.deletionTimestamp);
+}
+
+/** The aggregated API (kubectl furnace) points at the user Service and trusts the same CA as the webhook. */
+function assertApiService(made: KubernetesObject[], namespace: string): void {
+  const apiService = made.find((o) => o.kind === 'APIService') as unknown as {
+    spec: { caBundle?: string; service?: { namespace?: string; name?: string; port?: number } };
+  };
+  const webhookConfiguration = made.find((o) => o.kind === 'MutatingWebhookConfiguration') as unknown as {
+    webhooks: { clientConfig: { caBundle?: string } }[];
+  };
+  assert.equal(
+    apiService.spec.caBundle,
+    webhookConfiguration.webhooks[0]?.clientConfig.caBundle,
+    'one CA for both',
+  );
+  assert.deepEqual(apiService.spec.service, {
+    namespace,
+    name: 'furnace-api',
+    port: apiService.spec.service?.port,
+  });
 }
 
 /** The webhook's caBundle is the CA that signs the serving certificate, which the sidecars' ConfigMap holds too. */
@@ -121,6 +142,8 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       `Secret/${namespace}/furnace-tls`,
       `Secret/${namespace}/furnace-ca`,
       `ConfigMap/${namespace}/furnace-config`,
+      // The API server has the aggregation layer: its request-header CA, copied for the server.
+      `ConfigMap/${namespace}/furnace-request-header`,
       `ConfigMap/${app}/${SERVER_CA_CONFIG_MAP}`,
       `Service/${namespace}/furnace`,
       `Service/${namespace}/furnace-api`,
@@ -130,8 +153,10 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       `ClusterRole/furnace-server.${namespace}.furnace`,
       `ClusterRoleBinding/furnace-server.${namespace}.furnace`,
       `MutatingWebhookConfiguration/furnace.${namespace}.furnace`,
+      `APIService/${API_SERVICE_NAME}`,
     ];
     assert.deepEqual(made.map(identity).sort(), [...expected].sort());
+    assertApiService(made, namespace);
     for (const object of made.filter((o) => o.metadata?.namespace === namespace)) {
       assert.deepEqual(
         object.metadata?.ownerReferences?.map((o) => [o.kind, o.name, o.uid, o.controller]),
