@@ -72,6 +72,8 @@ export const ARTIFACT_NAMES = [
   'speedscope.json',
   'perf.data',
   'perf.script',
+  /** What a bpftrace program printed: its maps, histograms and printf lines. */
+  'bpftrace.txt',
 ] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
@@ -82,6 +84,7 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'speedscope.json': 'application/json',
   'perf.data': 'application/octet-stream',
   'perf.script': 'text/plain; charset=utf-8',
+  'bpftrace.txt': 'text/plain; charset=utf-8',
 };
 
 export function isArtifactName(name: string): name is ArtifactName {

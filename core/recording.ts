@@ -6,7 +6,9 @@ import {
   EVENTS,
   MAX_CONTAINER_NAME,
   MAX_PID,
+  MAX_BPFTRACE_PROGRAM,
   MAX_PROCESS_PATTERN,
+  PROFILERS,
   SYMBOL_SOURCES,
   type RecordingParams,
 } from './recording-params.ts';
@@ -74,6 +76,13 @@ const paramsShapeSchema = {
     pid: { type: 'integer', minimum: 1, maximum: MAX_PID },
     symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
     systemWide: { type: 'boolean' },
+    profiler: { type: 'string', enum: [...PROFILERS] },
+    bpftrace: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['program'],
+      properties: { program: { type: 'string', minLength: 1, maxLength: MAX_BPFTRACE_PROGRAM } },
+    },
   },
 } as const;
 

@@ -73,6 +73,8 @@ describe('one start-parameters contract', () => {
       pid: 42,
       symbols: 'image',
       systemWide: false,
+      profiler: 'bpftrace',
+      bpftrace: { program: 'profile:hz:99 { @[ustack] = count(); }' },
     };
     assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(full).sort());
     assert.deepEqual(validateRecordingParams(full, limits), full);
