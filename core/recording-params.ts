@@ -136,7 +136,7 @@ function checkInteger(name: string, value: unknown, max: number): void {
 function checkString(name: string, value: unknown, maxLength: number, regex: boolean): void {
   if (typeof value === 'string' && value.length > maxLength) {
     const limit = `must be at most ${maxLength} characters`;
-    throw new FurnaceError('ERR_LIMIT_EXCEEDED', `${name} has ${value.length} characters: ${limit}`, {
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `${name} has ${value.length} characters: ${limit}`, {
       field: name,
       limit,
     });

@@ -48,6 +48,8 @@ export const SIDECAR_TUNING_ENV = {
   perfPath: 'FURNACE_PERF',
   /** podman binary; default `podman` from PATH. */
   podmanPath: 'FURNACE_PODMAN',
+  /** bpftrace binary (profiler bpftrace); default `bpftrace` from PATH. */
+  bpftracePath: 'FURNACE_BPFTRACE',
   /** Level of the API's request log. */
   logLevel: 'FURNACE_LOG_LEVEL',
 } as const;
@@ -96,6 +98,7 @@ export interface SidecarConfig {
   insecureRegistries: string[];
   perfPath: string;
   podmanPath: string;
+  bpftracePath: string;
   logLevel: LogLevel;
 }
 
@@ -259,6 +262,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       .filter((s) => s !== ''),
     perfPath: text(env, SIDECAR_TUNING_ENV.perfPath) ?? 'perf',
     podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
+    bpftracePath: text(env, SIDECAR_TUNING_ENV.bpftracePath) ?? 'bpftrace',
     logLevel: readChoice(setting(env, SIDECAR_TUNING_ENV.logLevel), 'warn', LOG_LEVELS),
   };
 }

@@ -104,7 +104,7 @@ async function scriptAndCollapse(
 
 /** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
 async function writeArtifact(
-  deps: PipelineDeps,
+  deps: Pick<PipelineDeps, 'report' | 'budget'>,
   dir: string,
   name: ArtifactName,
   text: string,
@@ -158,8 +158,16 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
       });
   }
   const stacks = await scriptWithinBudget(deps, input);
-
   deps.report({ type: 'stage', stage: 'collapse' });
+  await renderFoldedStacks(deps, input, stacks);
+}
+
+/** Writes stacks.folded, the flame graphs and speedscope.json of collapsed stacks (any profiler's). */
+export async function renderFoldedStacks(
+  deps: Pick<PipelineDeps, 'report' | 'budget'>,
+  input: Pick<PipelineInput, 'dir' | 'title' | 'subtitle' | 'name'>,
+  stacks: FoldedStacks,
+): Promise<void> {
   await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 

@@ -10,6 +10,7 @@ import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts
 import type { JitMapOptions } from './jit-maps.ts';
 import { startJitMapPoller } from './jit-map-poller.ts';
 import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
+import { readPidNamespace, startBpftraceRecording } from './bpftrace-recording.ts';
 import type { RecordingPlan } from './recording-plan.ts';
 import { cacheTargetBinaries } from './binary-cache.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from './disk-budget.ts';
@@ -50,6 +51,8 @@ export interface ControllerDeps {
   buildIdMmap?: boolean;
   /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */
   budget?: DiskBudget;
+  /** The PID namespace of a process (profiler bpftrace); by default read from /proc/PID/ns/pid. */
+  pidNamespaceOf?: (pid: number) => Promise<number>;
 }
 
 interface PendingWork {
@@ -131,15 +134,18 @@ export class RecordingController {
     try {
       const targets = params.systemWide ? [] : await this.chooseTargets(params);
       const dir = this.recordingDir(id);
-      const { plan, warnings } = await planWithinBudget({
-        id,
-        dir,
-        params,
-        targets,
-        config: this.deps.config,
-        buildIdMmap: this.deps.buildIdMmap === true,
-        budget: this.budget,
-      });
+      const bpftrace = params.profiler === 'bpftrace';
+      const { plan, warnings } = bpftrace
+        ? { plan: undefined, warnings: [] }
+        : await planWithinBudget({
+            id,
+            dir,
+            params,
+            targets,
+            config: this.deps.config,
+            buildIdMmap: this.deps.buildIdMmap === true,
+            budget: this.budget,
+          });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
         id,
@@ -153,7 +159,8 @@ export class RecordingController {
       });
       this.recordings.push(status);
       for (const message of warnings) this.update(id, { type: 'warning', message });
-      this.launch(status, dir, targets, plan);
+      if (plan === undefined) this.launchBpftrace(status, dir, targets);
+      else this.launch(status, dir, targets, plan);
       return this.get(id);
     } finally {
       this.starting = undefined;
@@ -208,17 +215,57 @@ export class RecordingController {
           .then(({ skippedBytes }) => skippedBytes)
           .catch(() => 0)
       : Promise.resolve(0);
-    const settled = this.finish(status.id, dir, targets, plan, { perf: perf.done, mount, precached })
+    const work = this.finish(status.id, dir, targets, plan, { perf: perf.done, mount, precached });
+    this.running = {
+      id: status.id,
+      dir,
+      targets,
+      stopPerf: () => perf.stop('stopped'),
+      settled: this.settle(status.id, dir, work),
+    };
+  }
+
+  /** Profiler bpftrace: the scoped program instead of perf, then the same upload and bookkeeping. */
+  private launchBpftrace(status: RecordingStatus, dir: string, targets: ProcessInfo[]): void {
+    const { config } = this.deps;
+    const id = status.id;
+    const run = startBpftraceRecording(
+      {
+        spawn: this.deps.spawn,
+        timers: this.deps.timers,
+        report: (event) => this.update(id, event),
+        budget: this.budget,
+        pidNamespaceOf: this.deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
+      },
+      {
+        params: status.params,
+        targets,
+        dir,
+        bpftracePath: config.bpftracePath,
+        maxBytes: config.maxPerfDataBytes,
+        title: `Furnace: ${config.podNamespace}/${config.podName}`,
+        name: `${config.podNamespace}/${config.podName} ${id}`,
+      },
+    );
+    const work = run.done.then(async () => {
+      await this.upload(id, dir);
+      this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
+    });
+    this.running = { id, dir, targets, stopPerf: () => run.stop(), settled: this.settle(id, dir, work) };
+  }
+
+  /** A failed recording uploads what it has; either way the sidecar is free again and old recordings go. */
+  private settle(id: string, dir: string, work: Promise<void>): Promise<void> {
+    return work
       .catch((error: Error) => {
-        this.update(status.id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
-        return this.upload(status.id, dir, 'failed');
+        this.update(id, { type: 'failed', error: error.message, at: new Date(this.deps.timers.now()) });
+        return this.upload(id, dir, 'failed');
       })
       .finally(() => {
         this.running = undefined;
       })
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
-    this.running = { id: status.id, dir, targets, stopPerf: () => perf.stop('stopped'), settled };
   }
 
   private mountImageOf(id: string, image: string, dir: string): Promise<ImageMount | Error> {

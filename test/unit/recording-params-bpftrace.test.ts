@@ -39,7 +39,7 @@ describe('start parameters profiler and bpftrace', () => {
   it('names the field and the limit for a program that is too long, without echoing it', () => {
     const program = `BEGIN { printf("${'x'.repeat(MAX_BPFTRACE_PROGRAM)}"); }`;
     const error = rejection({ profiler: 'bpftrace', bpftrace: { program } });
-    assert.equal(error.code, 'ERR_LIMIT_EXCEEDED');
+    assert.equal(error.code, 'ERR_INVALID_PARAMETER');
     assert.equal(error.details.field, 'bpftrace.program');
     assert.match(error.message, /bpftrace\.program has 16\d{3} characters: must be at most 16384 characters/);
     assert.ok(error.message.length < 200, 'the program is not repeated in the message');
