@@ -16,11 +16,38 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: 'folded stacks on stdin → SVG flame graph on stdout',
     load: async () => (await import('./flamegraph.ts')).run,
   },
+  record: {
+    summary: "record a pod through the cluster's API server, write the flame graph and artifacts",
+    load: async () => (await import('./record.ts')).run,
+  },
+  list: {
+    summary: 'recordings in the catalog (or --pods: pods with a registered sidecar)',
+    load: async () => (await import('./catalog-verbs.ts')).runList,
+  },
+  get: {
+    summary: "a catalogued recording's details as JSON",
+    load: async () => (await import('./catalog-verbs.ts')).runGet,
+  },
+  download: {
+    summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof)",
+    load: async () => (await import('./catalog-verbs.ts')).runDownload,
+  },
+  open: {
+    summary: "a recording's page of the web UI, through a local `ui` forwarder",
+    load: async () => (await import('./ui-forwarder.ts')).runOpen,
+  },
+  ui: {
+    summary: 'the web UI on a loopback port, forwarded through the API server with your identity',
+    load: async () => (await import('./ui-forwarder.ts')).runUi,
+  },
 };
 
 function usage(): string {
   const lines = Object.entries(SUBCOMMANDS).map(([name, s]) => `  ${name.padEnd(15)} ${s.summary}`);
-  return `usage: furnace <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return (
+    `usage: furnace <command> [options]   (also: kubectl furnace <command> [options])\n\ncommands:\n${lines.join('\n')}\n\n` +
+    "'furnace <command> --help' describes a command's options.\n"
+  );
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

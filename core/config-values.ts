@@ -5,6 +5,9 @@ import { ConfigError } from './config-error.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `json`: one pino line per event; `text`: a sentence per event a person needs (server/log-text.ts). */
+export const LOG_FORMATS = ['json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** One value to read: its key (as the user writes it), the value, and the file or variable it came from. */
 export interface Setting {

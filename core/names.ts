@@ -72,6 +72,8 @@ export const ARTIFACT_NAMES = [
   'speedscope.json',
   'perf.data',
   'perf.script',
+  /** The target's own pprof profile (gzipped protobuf), as fetched: `go tool pprof` opens it. */
+  'profile.pb.gz',
   /** What a bpftrace program printed: its maps, histograms and printf lines. */
   'bpftrace.txt',
 ] as const;
@@ -84,6 +86,8 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'speedscope.json': 'application/json',
   'perf.data': 'application/octet-stream',
   'perf.script': 'text/plain; charset=utf-8',
+  // A gzip file to download as it is (never a Content-Encoding: clients must not unpack it).
+  'profile.pb.gz': 'application/gzip',
   'bpftrace.txt': 'text/plain; charset=utf-8',
 };
 
@@ -127,4 +131,9 @@ export const SIDECAR_MOUNT_PATHS = {
   containerStorageDir: '/var/lib/containers',
   /** The ConfigMap SERVER_CA_CONFIG_MAP (FURNACE_SERVER_CA_FILE names the file in it). */
   serverCaDir: '/var/run/secrets/furnace-server-ca',
+  /**
+   * Root of the secrets a pprof recording may present to its target (`pprof.tls.secret` names a directory
+   * here, holding tls.crt, tls.key and ca.crt); nothing outside it is ever read for TLS.
+   */
+  pprofTlsDir: '/var/run/secrets/furnace-pprof',
 } as const;

@@ -6,10 +6,13 @@ import {
   EVENTS,
   MAX_CONTAINER_NAME,
   MAX_PID,
-  MAX_BPFTRACE_PROGRAM,
   MAX_PROCESS_PATTERN,
   PROFILERS,
+  PROFILERS_RUN,
   SYMBOL_SOURCES,
+  bpftraceParamsSchema,
+  pprofParamsSchema,
+  type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
 
@@ -26,6 +29,8 @@ export interface RecordingStatus {
   /** 0..1 over the whole recording, including processing. */
   progress: number;
   params: RecordingParams;
+  /** The profiler that ran: params.profiler, or what `auto` chose. */
+  profiler?: ProfilerName;
   /** Which processes were recorded: pid, command and the container they belong to. */
   targets: { pid: number; comm: string; container?: string }[];
   startedAt: string;
@@ -47,6 +52,8 @@ export interface CatalogEntry {
   container?: string;
   state: RecordingState;
   params: RecordingParams;
+  /** The profiler that ran (absent in entries from before profilers were a choice: perf). */
+  profiler?: ProfilerName;
   startedAt: string;
   endedAt?: string;
   error?: string;
@@ -77,12 +84,8 @@ const paramsShapeSchema = {
     symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
     systemWide: { type: 'boolean' },
     profiler: { type: 'string', enum: [...PROFILERS] },
-    bpftrace: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['program'],
-      properties: { program: { type: 'string', minLength: 1, maxLength: MAX_BPFTRACE_PROGRAM } },
-    },
+    pprof: pprofParamsSchema(),
+    bpftrace: bpftraceParamsSchema(),
   },
 } as const;
 
@@ -106,6 +109,7 @@ export const recordingStatusSchema = {
     stage: { type: 'string', enum: [...RECORDING_STAGES] },
     progress: { type: 'number', minimum: 0, maximum: 1 },
     params: paramsShapeSchema,
+    profiler: { type: 'string', enum: [...PROFILERS_RUN] },
     targets: {
       type: 'array',
       maxItems: 1000,

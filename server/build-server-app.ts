@@ -3,11 +3,12 @@
 // The user app is what browsers, the CLI and the operator reach: the UI, the sidecar list, the proxy,
 // the catalog, health and metrics. A pod can reach the recorder listener, never the user one, so
 // nothing a pod sends can pass for a user. main.ts listens; tests call inject().
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
 import type { Access, Identity } from './auth/access.ts';
+import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
 import {
@@ -16,8 +17,10 @@ import {
   type CatalogRouteDeps,
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
+import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
 import { installErrorHandler } from '../core/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
+import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
 import { createServerMetrics, type ServerMetrics } from './metrics.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './operational-routes.ts';
 import { registerProxyRoutes } from './proxy.ts';
@@ -51,6 +54,8 @@ export interface ServerAppDeps {
   uiDir?: string;
   /** Auth mode `proxy` with a client CA: identity headers count only from the oauth-proxy's certificate. */
   trustedProxy?: TrustedProxy;
+  /** The aggregated API: X-Remote-* headers count only over the API server's front-proxy certificate. */
+  frontProxy?: FrontProxy;
 }
 
 export interface ServerApps {
@@ -81,7 +86,8 @@ function recordingsByState(catalog: Catalog, running: RunningRecordings): Record
 }
 
 /** Events on the pod: a start through the user app, the end through an upload to the recorder app. */
-function podEvents(deps: ServerAppDeps, warn: (error: unknown) => void) {
+function podEvents(deps: ServerAppDeps, log: () => FastifyBaseLogger | undefined) {
+  const warn = (error: unknown): void => log()?.warn({ err: error }, 'could not record a pod event');
   const send = (event: PodEvent): void => {
     deps.kube?.recordEvent(event).catch(warn);
   };
@@ -98,6 +104,8 @@ function podEvents(deps: ServerAppDeps, warn: (error: unknown) => void) {
     },
     updated(entry: CatalogEntry, previous: CatalogEntry | undefined): void {
       if (!isFinished(entry) || isFinished(previous)) return;
+      const { id, namespace, pod, state, samples, error } = entry;
+      log()?.info({ id, namespace, pod, state, samples, error }, 'recording finished');
       const podUid = deps.registry.get(entry.namespace, entry.pod)?.podUid;
       send({
         namespace: entry.namespace,
@@ -138,8 +146,13 @@ function startSweeps(
   });
 }
 
-function newApp(deps: ServerAppDeps, tlsExtra: object = {}): FastifyInstance {
+function newApp(
+  deps: ServerAppDeps,
+  tlsExtra: object = {},
+  extra: FastifyServerOptions = {},
+): FastifyInstance {
   const app = Fastify({
+    ...extra,
     logger: deps.logger ?? false,
     ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
     // Large artifacts stream; JSON bodies stay small.
@@ -181,17 +194,29 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
   return app;
 }
 
+/** Client certificates are asked for (never required) when an oauth-proxy or the API server may present one. */
+export function userTlsExtra(
+  deps: Pick<ServerAppDeps, 'trustedProxy' | 'frontProxy'>,
+): Partial<ReturnType<typeof clientCertificateOptions>> {
+  const cas = [deps.trustedProxy?.ca, deps.frontProxy?.ca].filter((ca) => ca !== undefined);
+  return cas.length > 0 ? clientCertificateOptions({ ca: cas.join('\n'), identityHeaders: [] }) : {};
+}
+
 function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
-  const { trustedProxy } = deps;
-  const app = newApp(deps, trustedProxy ? clientCertificateOptions(trustedProxy) : {});
+  const { trustedProxy, frontProxy } = deps;
+  const app = newApp(deps, userTlsExtra(deps), { rewriteUrl: rewriteAggregatedUrl });
   installRequestGuard(app, { loopbackOnly: deps.access.mode === 'none' });
   if (trustedProxy) installTrustedProxy(app, trustedProxy);
+  // Installed always: without a request-header CA no certificate vouches, and X-Remote-* headers are dropped.
+  installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });
+  registerAggregatedRoutes(app, { catalog: deps.catalog });
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   registerMetricsRoute(app, { access: deps.access, metricsRegistry: deps.metricsRegistry });
   // The UI's static files (`/`) register here: on the user listener only, behind the same guard.
   void app.register((scope, _options, done) => {
     registerSidecarListRoute(scope, { registry: deps.registry, access: deps.access });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
+    registerMergedArtifactRoute(scope, { catalog: deps.catalog, access: deps.access });
     done();
   });
   void app.register(async (scope) => {
@@ -219,9 +244,7 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
     recordingsByState: () => recordingsByState(deps.catalog, running),
   });
   const apps: Partial<ServerApps> = {};
-  const events = podEvents(deps, (error) =>
-    apps.recorder?.log.warn({ err: error }, 'could not record a pod event'),
-  );
+  const events = podEvents(deps, () => apps.recorder?.log);
   const shared: Shared = { running, metrics, events };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);

@@ -5,11 +5,13 @@
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/config-error.ts';
 import {
+  LOG_FORMATS,
   LOG_LEVELS,
   readBoolean,
   readChoice,
   readInteger,
   readText,
+  type LogFormat,
   type LogLevel,
 } from '../core/config-values.ts';
 import type { InjectionConfig } from '../core/injection/injection-config.ts';
@@ -31,7 +33,9 @@ import {
   checkAuthBinding,
   LISTENER_ENV,
   readRecorderListener,
+  readRequestHeader,
   type ListenAddress,
+  type RequestHeaderConfig,
 } from './listener-config.ts';
 
 export { LOG_LEVELS };
@@ -48,6 +52,7 @@ export const SERVER_ENV = {
   certFile: 'FURNACE_TLS_CERT',
   keyFile: 'FURNACE_TLS_KEY',
   logLevel: 'FURNACE_LOG_LEVEL',
+  logFormat: 'FURNACE_LOG_FORMAT',
   localSidecar: 'FURNACE_LOCAL_SIDECAR',
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   ...LISTENER_ENV,
@@ -73,6 +78,8 @@ export interface ServerConfig extends SecuritySettings {
   groupsHeader: string;
   /** Mode `proxy`: the CA of the oauth-proxy's client certificate; identity headers need that certificate. */
   proxyClientCaFile?: string;
+  /** The aggregated API: X-Remote-* identity headers count only over a certificate of this CA. */
+  requestHeader?: RequestHeaderConfig;
   dataDir: string;
   leaseSeconds: number;
   proxyTimeoutSeconds: number;
@@ -83,6 +90,8 @@ export interface ServerConfig extends SecuritySettings {
   /** The admission webhook listener; none in local mode or with `webhook.enabled: false`. */
   webhook?: WebhookConfig;
   logLevel: LogLevel;
+  /** `json` (one pino line per event; the default in a cluster) or `text` (sentences; local mode's default). */
+  logFormat: LogFormat;
   /** Local mode: start the local sidecar process (false when one is run separately). */
   localSidecar: boolean;
   /** Local mode: the secret sidecars register with; a random one when unset. */
@@ -248,6 +257,11 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     ...readLimits(reader),
     retention: readRetention(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
+    logFormat: readChoice(
+      reader.get('logFormat', SERVER_ENV.logFormat),
+      local ? 'text' : 'json',
+      LOG_FORMATS,
+    ),
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
   };
   const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
@@ -259,12 +273,15 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
+  const requestHeader = readRequestHeader(reader);
+  if (requestHeader) config.requestHeader = requestHeader;
   const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
   checkAuthBinding(resolved, {
     host: host.source,
     authMode: authMode.source,
     proxyClientCaFile: clientCa.source,
+    requestHeader: reader.source,
   });
   return resolved;
 }

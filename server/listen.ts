@@ -28,18 +28,14 @@ export async function listenOn(
   return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`;
 }
 
-/** The PEM that auth.proxyClientCaFile names, checked to be certificates Node can verify against. */
-export async function readClientCa(path: string): Promise<string> {
-  const pem = await readConfigText(path, 'auth.proxyClientCaFile', undefined);
+/** The PEM that `key` (a client CA setting) names, checked to be certificates Node can verify against. */
+export async function readClientCa(path: string, key = 'auth.proxyClientCaFile'): Promise<string> {
+  const pem = await readConfigText(path, key, undefined);
   try {
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in it');
     createSecureContext({ ca: pem });
   } catch (error) {
-    throw new ConfigError(
-      'auth.proxyClientCaFile',
-      path,
-      `a file of PEM CA certificates (${(error as Error).message})`,
-    );
+    throw new ConfigError(key, path, `a file of PEM CA certificates (${(error as Error).message})`);
   }
   return pem;
 }

@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LogFormat } from '../core/config-values.ts';
 import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/names.ts';
+import { textLogStream } from './log-text.ts';
 
 export interface LocalSidecarOptions {
   serverUrl: string;
@@ -13,6 +15,8 @@ export interface LocalSidecarOptions {
   dataDir: string;
   /** The environment the sidecar inherits (PATH and friends). */
   baseEnv: Record<string, string | undefined>;
+  /** `text`: the sidecar's log lines become sentences prefixed `sidecar:`, like the server's. */
+  logFormat?: LogFormat;
 }
 
 export function newRegistrationSecret(): string {
@@ -48,11 +52,16 @@ const SIDECAR_ARGS = import.meta.url.endsWith('.js')
   : ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')];
 
 export function spawnLocalSidecar(options: LocalSidecarOptions): LocalSidecar {
+  const text = options.logFormat === 'text';
   const child = spawn(process.execPath, SIDECAR_ARGS, {
     cwd: PROJECT_ROOT,
     env: localSidecarEnv(options),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', text ? 'pipe' : 'inherit', text ? 'pipe' : 'inherit'],
   });
+  if (text) {
+    child.stdout?.pipe(textLogStream(process.stdout, 'sidecar: '));
+    child.stderr?.pipe(textLogStream(process.stderr, 'sidecar: '));
+  }
   const exited = new Promise<void>((done) => {
     if (child.exitCode !== null || child.signalCode !== null) done();
     else child.once('exit', () => done());

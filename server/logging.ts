@@ -1,5 +1,8 @@
-// pino options for the server: JSON lines, credentials never written.
+// pino options for the server: JSON lines (or, with format `text`, sentences for a terminal),
+// credentials never written.
 import type { FastifyServerOptions } from 'fastify';
+import type { LogFormat } from '../core/config-values.ts';
+import { textLogStream } from './log-text.ts';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -17,6 +20,10 @@ export const REDACTED_PATHS = [
   'token',
 ];
 
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
-  return { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+export function loggerOptions(
+  level: string,
+  format: LogFormat = 'json',
+): NonNullable<FastifyServerOptions['logger']> {
+  const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  return format === 'text' ? { ...options, stream: textLogStream(process.stdout) } : options;
 }

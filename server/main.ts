@@ -8,7 +8,8 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
 import type { TrustedProxy } from './auth/trusted-proxy.ts';
-import { buildServerApps, type ServerApps } from './build-server-app.ts';
+import { buildServerApps, userTlsExtra, type ServerApps } from './build-server-app.ts';
+import type { FrontProxy } from './auth/front-proxy.ts';
 import { openCatalog } from './catalog/catalog-store.ts';
 import { ConfigError } from '../core/config-error.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config.ts';
@@ -107,6 +108,12 @@ async function start(local: boolean): Promise<Running> {
         identityHeaders: [config.userHeader, config.groupsHeader],
       }
     : undefined;
+  const frontProxy: FrontProxy | undefined = config.requestHeader
+    ? {
+        ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
+        allowedNames: config.requestHeader.allowedNames,
+      }
+    : undefined;
   // The pod watch starts once the listeners do (startClusterParts); until then there is none.
   const watch: { current?: PodWatch } = {};
   // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
@@ -141,14 +148,19 @@ async function start(local: boolean): Promise<Running> {
     allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...(trustedProxy ? { trustedProxy } : {}),
+    ...(frontProxy ? { frontProxy } : {}),
   });
   const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
   running.tls?.subscribe((material) => {
     (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
-    const ca = trustedProxy ? { ca: trustedProxy.ca } : {};
+    const clientCas = userTlsExtra({
+      ...(trustedProxy ? { trustedProxy } : {}),
+      ...(frontProxy ? { frontProxy } : {}),
+    });
+    const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
     (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
   });
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
@@ -165,6 +177,7 @@ async function start(local: boolean): Promise<Running> {
       hostname: podName,
       dataDir: config.dataDir,
       baseEnv: process.env,
+      logFormat: config.logFormat,
     });
     running.sidecar.process.once('exit', (code, signal) => {
       if (!stopping) fail(`the local sidecar exited unexpectedly (${signal ?? `code ${code}`})`);

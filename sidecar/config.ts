@@ -52,6 +52,8 @@ export const SIDECAR_TUNING_ENV = {
   bpftracePath: 'FURNACE_BPFTRACE',
   /** Level of the API's request log. */
   logLevel: 'FURNACE_LOG_LEVEL',
+  /** Root of the secrets that pprof recordings name in pprof.tls.secret (default SIDECAR_MOUNT_PATHS.pprofTlsDir). */
+  pprofTlsDir: 'FURNACE_PPROF_TLS_DIR',
 } as const;
 
 export interface TargetContainer {
@@ -100,6 +102,8 @@ export interface SidecarConfig {
   podmanPath: string;
   bpftracePath: string;
   logLevel: LogLevel;
+  /** Root of the directories pprof.tls.secret names; a request never gives a path. */
+  pprofTlsDir: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -264,5 +268,6 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
     bpftracePath: text(env, SIDECAR_TUNING_ENV.bpftracePath) ?? 'bpftrace',
     logLevel: readChoice(setting(env, SIDECAR_TUNING_ENV.logLevel), 'warn', LOG_LEVELS),
+    pprofTlsDir: text(env, SIDECAR_TUNING_ENV.pprofTlsDir) ?? SIDECAR_MOUNT_PATHS.pprofTlsDir,
   };
 }

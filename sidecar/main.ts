@@ -16,6 +16,10 @@ import { sendHttp } from './http-client.ts';
 import { commandRunner } from './image-symbols.ts';
 import { probeBuildIdMmap, type SpawnFn } from './perf-runner.ts';
 import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
+import { createAutoProfiler } from './auto-profiler.ts';
+import { createBpftraceProfiler } from './bpftrace-profiler.ts';
+import { requestJvmPerfMaps } from './jvm-perf-map.ts';
+import { createPprofProfiler, probePprof } from './pprof-profiler.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
 import { RecordingController } from './recording-controller.ts';
 import { startRegistration, type LoopTimers } from './registration.ts';
@@ -104,6 +108,17 @@ async function main(): Promise<void> {
     readServerCa,
     log,
     buildIdMmap,
+    requestJvmPerfMaps: (targets) => requestJvmPerfMaps(targets),
+    profilers: (budget, perf) => {
+      // The sidecar shares the pod's network: the target's pprof port is on 127.0.0.1.
+      const pprofDeps = { config, budget, host: '127.0.0.1' };
+      const pprof = createPprofProfiler(pprofDeps);
+      return {
+        pprof,
+        auto: createAutoProfiler({ pprof, perf, probe: (params) => probePprof(pprofDeps, params) }),
+        bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget }),
+      };
+    },
   });
   // Set once the HTTPS listener is up; the app asks it on every request.
   const serving: { tls?: Awaited<ReturnType<typeof listenTls>> } = {};

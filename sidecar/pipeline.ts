@@ -1,4 +1,5 @@
-// After perf stops: perf script → folded stacks → SVG, HTML and speedscope, every file written to the recording's dir.
+// After perf stops: perf script → folded stacks; and folded stacks from any profiler → SVG, HTML and speedscope,
+// every file written to the recording's dir.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
@@ -32,9 +33,6 @@ export interface PipelineInput {
   buildIdDir: string;
   /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
   imageRoot?: string;
-  title: string;
-  subtitle: string;
-  name: string;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
@@ -103,7 +101,7 @@ async function scriptAndCollapse(
 }
 
 /** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
-async function writeArtifact(
+export async function writeArtifact(
   deps: Pick<PipelineDeps, 'report' | 'budget'>,
   dir: string,
   name: ArtifactName,
@@ -137,8 +135,8 @@ async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Pro
   return stacks;
 }
 
-/** Turns a stopped recording's perf.data into every artifact; the sample count goes out as an event. */
-export async function renderRecording(deps: PipelineDeps, input: PipelineInput): Promise<void> {
+/** Turns a stopped recording's perf.data into folded stacks (keeping perf.script within the budget). */
+export async function scriptRecording(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
   deps.report({ type: 'artifact', name: 'perf.data' });
   deps.report({ type: 'stage', stage: 'script' });
   if (input.imageRoot !== undefined) {
@@ -157,17 +155,27 @@ export async function renderRecording(deps: PipelineDeps, input: PipelineInput):
         message: `symbols from the image: ${added.skippedBytes} bytes of binaries left out to stay within the disk budget`,
       });
   }
-  const stacks = await scriptWithinBudget(deps, input);
-  deps.report({ type: 'stage', stage: 'collapse' });
-  await renderFoldedStacks(deps, input, stacks);
+  return scriptWithinBudget(deps, input);
 }
 
-/** Writes stacks.folded, the flame graphs and speedscope.json of collapsed stacks (any profiler's). */
-export async function renderFoldedStacks(
+export interface RenderInput {
+  dir: string;
+  title: string;
+  subtitle: string;
+  name: string;
+}
+
+/**
+ * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
+ * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
+ */
+export async function renderStacks(
   deps: Pick<PipelineDeps, 'report' | 'budget'>,
-  input: Pick<PipelineInput, 'dir' | 'title' | 'subtitle' | 'name'>,
-  stacks: FoldedStacks,
+  input: RenderInput,
+  stacks: FoldedStacks | undefined,
 ): Promise<void> {
+  deps.report({ type: 'stage', stage: 'collapse' });
+  if (stacks === undefined) return;
   await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 

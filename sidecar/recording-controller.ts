@@ -1,21 +1,19 @@
-// Drives one recording at a time through the state machine: choose processes, run perf, render, upload, keep.
-import { mkdir, rm } from 'node:fs/promises';
+// Drives one recording at a time through the state machine: plan with the chosen profiler (perf, pprof,
+// auto, …), run it, render its stacks, upload, keep.
+import { mkdir } from 'node:fs/promises';
 import { FurnaceError } from '../core/errors.ts';
 import type { RecordingParams } from '../core/recording-params.ts';
-import { SIDECAR_MOUNT_PATHS, type ArtifactName } from '../core/names.ts';
+import type { ArtifactName } from '../core/names.ts';
 import type { RecordingStatus } from '../core/recording.ts';
 import type { SidecarConfig } from './config.ts';
 import type { HttpSend } from './http-client.ts';
-import { mountImage, type ImageMount, type RunCommand } from './image-symbols.ts';
+import type { RunCommand } from './image-symbols.ts';
 import type { JitMapOptions } from './jit-maps.ts';
-import { startJitMapPoller } from './jit-map-poller.ts';
-import { startPerfRecord, type PerfRecordResult, type SpawnFn } from './perf-runner.ts';
-import { readPidNamespace, startBpftraceRecording } from './bpftrace-recording.ts';
-import type { RecordingPlan } from './recording-plan.ts';
-import { cacheTargetBinaries } from './binary-cache.ts';
+import type { SpawnFn } from './perf-runner.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from './disk-budget.ts';
-import { planWithinBudget } from './plan-within-budget.ts';
-import { renderRecording } from './pipeline.ts';
+import { renderStacks } from './pipeline.ts';
+import { createPerfProfiler } from './perf-profiler.ts';
+import type { PlannedProfile, ProfileOutput, Profiler, ProfilerSet } from './profiler.ts';
 import { selectProcesses, type ProcessInfo } from './process-select.ts';
 import { evictOldRecordings } from './retention.ts';
 import {
@@ -51,22 +49,18 @@ export interface ControllerDeps {
   buildIdMmap?: boolean;
   /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */
   budget?: DiskBudget;
-  /** The PID namespace of a process (profiler bpftrace); by default read from /proc/PID/ns/pid. */
-  pidNamespaceOf?: (pid: number) => Promise<number>;
-}
-
-interface PendingWork {
-  perf: Promise<PerfRecordResult>;
-  mount: Promise<ImageMount | Error> | undefined;
-  /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
-  precached: Promise<number>;
+  /**
+   * The profilers offered besides perf (pprof, auto, bpftrace), made with this controller's budget; a
+   * start naming a profiler that is not here is refused with a 400.
+   */
+  profilers?: (budget: DiskBudget, perf: Profiler) => ProfilerSet;
+  /** Asks the JVMs among perf's targets for their perf maps before perf script (jvm-perf-map.ts). */
+  requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
 }
 
 interface Running {
   id: string;
-  dir: string;
-  targets: ProcessInfo[];
-  stopPerf(): void;
+  stop(): void;
   settled: Promise<void>;
 }
 
@@ -75,6 +69,7 @@ export class RecordingController {
   private starting: string | undefined;
   private running: Running | undefined;
   private readonly budget: DiskBudget;
+  private readonly profilers: ProfilerSet;
 
   constructor(private readonly deps: ControllerDeps) {
     this.budget =
@@ -83,6 +78,8 @@ export class RecordingController {
         usage: diskUsage,
         size: (path) => deps.fileSize(path),
       });
+    const perf = createPerfProfiler({ ...deps, budget: this.budget });
+    this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
   }
 
   list(): RecordingStatus[] {
@@ -96,11 +93,14 @@ export class RecordingController {
     return withLiveProgress(status, new Date(this.deps.timers.now()));
   }
 
-  /** Stops perf early; what was sampled so far is processed as usual. Stopping a finished recording is a no-op. */
+  /**
+   * Stops recording early; perf's samples so far are processed as usual (docs/profilers.md says what each
+   * profiler keeps). Stopping a finished recording is a no-op.
+   */
   stop(id: string): RecordingStatus {
     const status = this.get(id);
-    if (this.running?.id === id && status.state === 'recording') this.running.stopPerf();
-    return status;
+    if (this.running?.id === id && status.state === 'recording') this.running.stop();
+    return this.get(id);
   }
 
   artifactPath(id: string, name: ArtifactName): string {
@@ -117,7 +117,7 @@ export class RecordingController {
   }
 
   async close(): Promise<void> {
-    this.running?.stopPerf();
+    this.running?.stop();
     await this.settled();
   }
 
@@ -132,25 +132,19 @@ export class RecordingController {
     const id = this.deps.newId();
     this.starting = id;
     try {
-      const targets = params.systemWide ? [] : await this.chooseTargets(params);
       const dir = this.recordingDir(id);
-      const bpftrace = params.profiler === 'bpftrace';
-      const { plan, warnings } = bpftrace
-        ? { plan: undefined, warnings: [] }
-        : await planWithinBudget({
-            id,
-            dir,
-            params,
-            targets,
-            config: this.deps.config,
-            buildIdMmap: this.deps.buildIdMmap === true,
-            budget: this.budget,
-          });
+      const planned = await this.profilerFor(params).plan({
+        id,
+        dir,
+        params,
+        chooseTargets: () => this.chooseTargets(params),
+      });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
         id,
         params,
-        targets: targets.map((p) => ({
+        profiler: planned.profiler,
+        targets: planned.targets.map((p) => ({
           pid: p.pid,
           comm: p.comm,
           ...(p.container === undefined ? {} : { container: p.container }),
@@ -158,13 +152,23 @@ export class RecordingController {
         now: new Date(this.deps.timers.now()),
       });
       this.recordings.push(status);
-      for (const message of warnings) this.update(id, { type: 'warning', message });
-      if (plan === undefined) this.launchBpftrace(status, dir, targets);
-      else this.launch(status, dir, targets, plan);
+      for (const message of planned.warnings) this.update(id, { type: 'warning', message });
+      this.launch(status, dir, planned);
       return this.get(id);
     } finally {
       this.starting = undefined;
     }
+  }
+
+  private profilerFor(params: RecordingParams): Profiler {
+    const profiler = this.profilers[params.profiler];
+    if (profiler !== undefined) return profiler;
+    const offered = Object.keys(this.profilers).join(', ');
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      `profiler ${params.profiler} is not available in this recorder (it offers ${offered})`,
+      { field: 'profiler', value: params.profiler, allowed: offered },
+    );
   }
 
   private recordingDir(id: string): string {
@@ -193,72 +197,15 @@ export class RecordingController {
     }
   }
 
-  private launch(status: RecordingStatus, dir: string, targets: ProcessInfo[], plan: RecordingPlan): void {
-    const { config, timers } = this.deps;
-    const perf = startPerfRecord(
-      { spawn: this.deps.spawn, timers, fileSize: (p) => this.deps.fileSize(p) },
-      plan.perf,
-    );
-    // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
-    const release = this.budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
-    void perf.done.finally(release);
-    // The image is pulled while perf records, so the script stage does not wait for it.
-    const mount = plan.image === undefined ? undefined : this.mountImageOf(status.id, plan.image, dir);
-    const precached = plan.precacheBinaries
-      ? cacheTargetBinaries(this.deps.run, {
-          perfPath: config.perfPath,
-          buildIdDir: `${dir}/buildid`,
-          workDir: `${dir}/binaries`,
-          pids: plan.perf.pids,
-          free: () => this.budget.free(),
-        })
-          .then(({ skippedBytes }) => skippedBytes)
-          .catch(() => 0)
-      : Promise.resolve(0);
-    const work = this.finish(status.id, dir, targets, plan, { perf: perf.done, mount, precached });
-    this.running = {
-      id: status.id,
-      dir,
-      targets,
-      stopPerf: () => perf.stop('stopped'),
-      settled: this.settle(status.id, dir, work),
-    };
-  }
-
-  /** Profiler bpftrace: the scoped program instead of perf, then the same upload and bookkeeping. */
-  private launchBpftrace(status: RecordingStatus, dir: string, targets: ProcessInfo[]): void {
-    const { config } = this.deps;
+  private launch(status: RecordingStatus, dir: string, planned: PlannedProfile): void {
+    const { timers, config } = this.deps;
     const id = status.id;
-    const run = startBpftraceRecording(
-      {
-        spawn: this.deps.spawn,
-        timers: this.deps.timers,
-        report: (event) => this.update(id, event),
-        budget: this.budget,
-        pidNamespaceOf: this.deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
-      },
-      {
-        params: status.params,
-        targets,
-        dir,
-        bpftracePath: config.bpftracePath,
-        maxBytes: config.maxPerfDataBytes,
-        title: `Furnace: ${config.podNamespace}/${config.podName}`,
-        name: `${config.podNamespace}/${config.podName} ${id}`,
-      },
-    );
-    const work = run.done.then(async () => {
-      await this.upload(id, dir);
-      this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
-    });
-    this.running = { id, dir, targets, stopPerf: () => run.stop(), settled: this.settle(id, dir, work) };
-  }
-
-  /** A failed recording uploads what it has; either way the sidecar is free again and old recordings go. */
-  private settle(id: string, dir: string, work: Promise<void>): Promise<void> {
-    return work
+    const run = planned.run({ report: (event) => this.update(id, event) });
+    const where = `${config.podNamespace}/${config.podName}`;
+    const settled = run.done
+      .then((output) => this.finish(id, dir, where, output))
       .catch((error: Error) => {
-        this.update(id, { type: 'failed', error: error.message, at: new Date(this.deps.timers.now()) });
+        this.update(id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
         return this.upload(id, dir, 'failed');
       })
       .finally(() => {
@@ -266,101 +213,18 @@ export class RecordingController {
       })
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
+    this.running = { id, stop: () => run.stop(), settled };
   }
 
-  private mountImageOf(id: string, image: string, dir: string): Promise<ImageMount | Error> {
-    const { config } = this.deps;
-    return mountImage(this.deps.run, {
-      podmanPath: config.podmanPath,
-      image,
-      ...(config.pullSecretPath === undefined ? {} : { pullSecretPath: config.pullSecretPath }),
-      mirrors: config.registryMirrors,
-      insecureRegistries: config.insecureRegistries,
-      workDir: dir,
-      containerName: `furnace-symbols-${id}`,
-      ...(config.storageBudgetBytes === undefined
-        ? {}
-        : {
-            storage: {
-              dir: SIDECAR_MOUNT_PATHS.containerStorageDir,
-              budgetBytes: config.storageBudgetBytes,
-              usage: diskUsage,
-            },
-          }),
-    }).catch((error: Error) => error);
-  }
-
-  /** Waits for perf, then runs the pipeline with what came along; always cleans up what it made. */
-  private async finish(
-    id: string,
-    dir: string,
-    targets: ProcessInfo[],
-    plan: RecordingPlan,
-    pending: PendingWork,
-  ): Promise<void> {
-    const maps = await startJitMapPoller(this.deps.timers, targets, this.deps.jitMaps);
-    const result = await pending.perf.finally(() => maps.finish());
-    let image: ImageMount | Error | undefined;
-    try {
-      const skipped = await pending.precached;
-      if (skipped > 0)
-        this.update(id, {
-          type: 'warning',
-          message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
-        });
-      image = await pending.mount;
-      this.checkPerf(id, result, image, plan.perf.maxBytes);
-      await renderRecording(
-        {
-          spawn: this.deps.spawn,
-          run: this.deps.run,
-          report: (event) => this.update(id, event),
-          budget: this.budget,
-        },
-        {
-          perfPath: this.deps.config.perfPath,
-          dir,
-          buildIdDir: `${dir}/buildid`,
-          ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
-          title: plan.title,
-          subtitle: plan.subtitle(result.reason),
-          name: plan.name,
-        },
-      );
-    } finally {
-      await maps.remove();
-      await rm(`${dir}/buildid`, { recursive: true, force: true });
-      await rm(`${dir}/binaries`, { recursive: true, force: true });
-      if (image !== undefined && !(image instanceof Error)) {
-        await image
-          .cleanup()
-          .catch((error: Error) => this.deps.log('image cleanup failed', { id, error: error.message }));
-      }
-    }
+  /** Renders the profiler's stacks into the graphs, uploads, and marks the recording done. */
+  private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
+    await renderStacks(
+      { report: (event) => this.update(id, event), budget: this.budget },
+      { dir, title: `Furnace: ${where}`, subtitle: output.subtitle, name: `${where} ${id}` },
+      output.stacks,
+    );
     await this.upload(id, dir);
     this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
-  }
-
-  /** Fails the recording when perf left nothing usable; warns when it was cut short or lacks image symbols. */
-  private checkPerf(
-    id: string,
-    result: PerfRecordResult,
-    image: ImageMount | Error | undefined,
-    cap: number,
-  ): void {
-    if (!result.ok) {
-      const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
-      throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
-    }
-    if (result.reason === 'size-cap') {
-      const why = cap < this.deps.config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
-      this.update(id, {
-        type: 'warning',
-        message: `perf.data reached its size cap (${cap} bytes${why}): recording stopped early`,
-      });
-    }
-    if (image instanceof Error)
-      this.update(id, { type: 'warning', message: `symbols from the image: ${image.message}` });
   }
 
   /** Uploads a finished recording; a failed one sends its metadata only, so the catalog shows the error. */

@@ -1,6 +1,6 @@
 // The recording state machine, pure: idle → recording → processing (script, collapse, render, upload) → done | failed.
 import { FurnaceError } from '../core/errors.ts';
-import type { RecordingParams } from '../core/recording-params.ts';
+import type { ProfilerName, RecordingParams } from '../core/recording-params.ts';
 import type { ArtifactName } from '../core/names.ts';
 import { RECORDING_STAGES, type RecordingStage, type RecordingStatus } from '../core/recording.ts';
 
@@ -48,6 +48,8 @@ export function assertIdle(recordings: readonly RecordingStatus[]): void {
 export function beginRecording(input: {
   id: string;
   params: RecordingParams;
+  /** The profiler that runs (auto resolved); perf when not given. */
+  profiler?: ProfilerName;
   targets: RecordingStatus['targets'];
   now: Date;
 }): RecordingStatus {
@@ -57,6 +59,7 @@ export function beginRecording(input: {
     stage: 'record',
     progress: 0,
     params: input.params,
+    profiler: input.profiler ?? 'perf',
     targets: input.targets,
     startedAt: input.now.toISOString(),
     artifacts: [],

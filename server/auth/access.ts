@@ -5,6 +5,7 @@ import { readBearer } from '../../core/http-errors.ts';
 import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
+import { frontProxyIdentityOf } from './front-proxy.ts';
 import { readSessionCookie } from './session-cookie.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
@@ -15,6 +16,8 @@ export type AccessVerb = 'create' | 'get' | 'delete';
 export interface Identity {
   user: string;
   groups: string[];
+  /** The authenticator's extra fields (scopes and the like): SubjectAccessReview needs them too. */
+  extra?: Record<string, string[]>;
 }
 
 export interface AccessOptions {
@@ -68,7 +71,11 @@ export function createAccess(options: AccessOptions): Access {
     const result = await tokens.review(token, (t) => kube.reviewToken(t), { client });
     if (!result.authenticated || !result.username)
       throw unauthenticated('the token was not accepted by the Kubernetes API server');
-    return { user: result.username, groups: result.groups ?? [] };
+    return {
+      user: result.username,
+      groups: result.groups ?? [],
+      ...(result.extra && Object.keys(result.extra).length > 0 ? { extra: result.extra } : {}),
+    };
   }
 
   async function cachedDecision(key: string, ask: () => Promise<boolean>): Promise<boolean> {
@@ -89,11 +96,19 @@ export function createAccess(options: AccessOptions): Access {
   ): Promise<boolean> {
     if (options.mode === 'none') return Promise.resolve(true);
     if (!kube) return Promise.resolve(false);
-    const key = JSON.stringify([identity.user, identity.groups, verb, namespace, subresource]);
+    const key = JSON.stringify([
+      identity.user,
+      identity.groups,
+      identity.extra,
+      verb,
+      namespace,
+      subresource,
+    ]);
     return cachedDecision(key, () =>
       kube.checkAccess({
         user: identity.user,
         groups: identity.groups,
+        ...(identity.extra ? { extra: identity.extra } : {}),
         verb,
         namespace,
         group: API_GROUP,
@@ -106,9 +121,15 @@ export function createAccess(options: AccessOptions): Access {
   function decidePath(identity: Identity, verb: 'get', path: string): Promise<boolean> {
     if (options.mode === 'none') return Promise.resolve(true);
     if (!kube) return Promise.resolve(false);
-    const key = JSON.stringify([identity.user, identity.groups, verb, '', path]);
+    const key = JSON.stringify([identity.user, identity.groups, identity.extra, verb, '', path]);
     return cachedDecision(key, () =>
-      kube.checkPathAccess({ user: identity.user, groups: identity.groups, verb, path }),
+      kube.checkPathAccess({
+        user: identity.user,
+        groups: identity.groups,
+        ...(identity.extra ? { extra: identity.extra } : {}),
+        verb,
+        path,
+      }),
     );
   }
 
@@ -116,6 +137,9 @@ export function createAccess(options: AccessOptions): Access {
     mode: options.mode,
     authenticate(headers, client) {
       if (options.mode === 'none') return Promise.resolve(ANONYMOUS);
+      // The API server's word, over its front-proxy certificate (aggregated API; front-proxy.ts).
+      const vouched = frontProxyIdentityOf(headers);
+      if (vouched) return Promise.resolve(vouched);
       if (options.mode === 'kubernetes') return authenticateToken(headers, client);
       const user = headerValue(headers, options.userHeader);
       if (!user) return Promise.reject(unauthenticated(`the ${options.userHeader} header is missing`));

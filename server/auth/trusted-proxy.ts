@@ -4,6 +4,7 @@
 // the request is as anonymous as it really is (401). Probes (/healthz) need no certificate.
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import { isIssuedByOneOf, parseCaBundle } from './front-proxy.ts';
 
 export interface TrustedProxy {
   /** PEM of the CA that signs the oauth-proxy's client certificate. */
@@ -28,8 +29,12 @@ export function hasVerifiedClientCertificate(socket: unknown): boolean {
 
 export function installTrustedProxy(app: FastifyInstance, proxy: TrustedProxy): void {
   const names = proxy.identityHeaders.map((name) => name.toLowerCase());
+  const cas = parseCaBundle(proxy.ca);
   app.addHook('onRequest', (request, _reply, done) => {
-    if (!hasVerifiedClientCertificate(request.raw.socket)) {
+    // The listener may accept the API server's front-proxy CA too: the certificate must be the oauth-proxy's.
+    const socket = request.raw.socket as Partial<TLSSocket>;
+    const peer = hasVerifiedClientCertificate(socket) ? socket.getPeerX509Certificate?.() : undefined;
+    if (!peer || !isIssuedByOneOf(peer, cas)) {
       for (const name of names) delete request.headers[name];
     }
     done();

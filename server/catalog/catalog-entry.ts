@@ -47,9 +47,12 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
   );
 }
 
-/** What the sidecar alone knows and the catalog shows as it says: its container, error text and samples. */
-function reported(status: RecordingStatus): Pick<CatalogEntry, 'container' | 'error' | 'samples'> {
-  const fields: Pick<CatalogEntry, 'container' | 'error' | 'samples'> = {};
+/** What the sidecar alone knows and the catalog shows as it says: its container, error text, samples and profiler. */
+function reported(
+  status: RecordingStatus,
+): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler'> {
+  const fields: Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler'> = {};
+  if (status.profiler !== undefined) fields.profiler = status.profiler;
   const container = status.params.container ?? status.targets.find((t) => t.container)?.container;
   if (container !== undefined) fields.container = container;
   if (status.error !== undefined) fields.error = status.error;

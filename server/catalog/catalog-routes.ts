@@ -69,7 +69,7 @@ function uploaderOf(registry: Registry, request: FastifyRequest): RecordingOwner
 }
 
 /** The entry, for a caller who may `get` recordings in its namespace; the same 404 as a missing one otherwise. */
-async function visible(
+export async function visible(
   access: Access,
   catalog: Catalog,
   identity: Identity,

@@ -16,6 +16,7 @@ export const catalogEntrySchema = {
     endedAt: { type: 'string' },
     error: { type: 'string' },
     samples: { type: 'integer' },
+    profiler: { type: 'string' },
     artifacts: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },

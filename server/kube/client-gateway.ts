@@ -100,6 +100,7 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
             spec: {
               user: check.user,
               groups: check.groups,
+              ...(check.extra ? { extra: check.extra } : {}),
               resourceAttributes: {
                 verb: check.verb,
                 namespace: check.namespace,
@@ -122,6 +123,7 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
             spec: {
               user: check.user,
               groups: check.groups,
+              ...(check.extra ? { extra: check.extra } : {}),
               nonResourceAttributes: { verb: check.verb, path: check.path },
             },
           },

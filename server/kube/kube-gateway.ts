@@ -14,6 +14,7 @@ export interface TokenReviewResult {
 export interface AccessCheck {
   user: string;
   groups: string[];
+  extra?: Record<string, string[]>;
   verb: string;
   namespace: string;
   group: string;
@@ -25,6 +26,7 @@ export interface AccessCheck {
 export interface PathAccessCheck {
   user: string;
   groups: string[];
+  extra?: Record<string, string[]>;
   verb: string;
   path: string;
 }

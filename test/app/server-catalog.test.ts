@@ -101,6 +101,26 @@ describe('server catalog', () => {
     assert.deepEqual([audit.action, audit.artifact], ['download', 'flamegraph.svg']);
   });
 
+  it('keeps a pprof recording’s profile.pb.gz byte for byte, with the profiler that ran, and serves it as gzip', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    const params = { ...recordingStatus('p').params, profiler: 'auto' as const };
+    assert.equal((await put('rec-pprof', { profiler: 'pprof', params })).statusCode, 200);
+    const gzip = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00, 0x01]);
+    assert.equal((await upload('rec-pprof', 'profile.pb.gz', gzip)).statusCode, 201);
+    const download = await f.app.inject({
+      method: 'GET',
+      url: '/api/v1/recordings/rec-pprof/artifacts/profile.pb.gz',
+    });
+    assert.equal(download.statusCode, 200);
+    assert.equal(download.headers['content-type'], 'application/gzip');
+    assert.equal(download.headers['content-encoding'], undefined);
+    assert.deepEqual(download.rawPayload, gzip);
+    const entry = (await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-pprof' })).json<{
+      profiler?: string;
+    }>();
+    assert.equal(entry.profiler, 'pprof');
+  });
+
   it('refuses artifact names outside the fixed set with 400', async (t) => {
     const { f, put, upload } = await withUpload(t);
     await put('rec-1');

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/limits.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
 import { limitsFor } from '../../server/config.ts';
 import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
+import type { FrontProxy } from '../../server/auth/front-proxy.ts';
 import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
@@ -56,6 +57,8 @@ export interface FixtureOptions {
   /** Serving certificate of both listeners, for tests that listen over TLS. */
   https?: { cert: string; key: string };
   trustedProxy?: TrustedProxy;
+  /** The aggregated API's request-header CA and allowed names. */
+  frontProxy?: FrontProxy;
   /** `recording.allowSystemWide`. */
   allowSystemWide?: boolean;
   /** TokenReview cache settings (the server's `tokenReview.*`). */
@@ -71,6 +74,7 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+    ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 // Cluster-wide permissions for kube-tier tests: a ClusterRole bound to a service account, labelled with
 // the run id, and removed by the function it returns (namespaced RBAC goes with the run's namespaces).
 import { RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
-import { API_GROUP, TEST_RUN_LABEL } from '../../core/names.ts';
+import { TEST_RUN_LABEL } from '../../core/names.ts';
 import { RUN_ID } from './cluster.ts';
 
 export async function bindClusterRole(
@@ -24,18 +24,3 @@ export async function bindClusterRole(
     await rbac.deleteClusterRole({ name });
   };
 }
-
-const RECORDINGS = { apiGroups: [API_GROUP], resources: ['recordings'] };
-
-/**
- * The rules of Furnace's ClusterRoles as docs/security.md names them (deploy/ holds the installed ones):
- * viewers read recordings, recorders also start and delete them, tracers may also run bpftrace programs.
- */
-export const FURNACE_CLUSTER_ROLES: Readonly<Record<string, V1PolicyRule[]>> = {
-  'furnace-viewer': [{ ...RECORDINGS, verbs: ['get', 'list'] }],
-  'furnace-recorder': [{ ...RECORDINGS, verbs: ['get', 'list', 'create', 'delete'] }],
-  'furnace-tracer': [
-    { ...RECORDINGS, verbs: ['get', 'list', 'create', 'delete'] },
-    { apiGroups: [API_GROUP], resources: ['recordings/bpftrace'], verbs: ['create'] },
-  ],
-};

@@ -11,6 +11,7 @@ import {
 import type { V1MutatingWebhookConfiguration, V1PolicyRule } from '@kubernetes/client-node';
 import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, TEST_RUN_LABEL } from '../../core/names.ts';
 import { getControlPlane, type ControlPlane } from './control-plane.ts';
+import { eventually } from './eventually.ts';
 
 /** Every object a test run creates carries TEST_RUN_LABEL=RUN_ID. */
 export const RUN_ID = process.env.FURNACE_TEST_RUN_ID ?? `r${randomBytes(4).toString('hex')}`;
@@ -21,9 +22,9 @@ function uniqueName(prefix: string): string {
 }
 
 /**
- * Creates a namespace labelled with the run id (and `furnace=enabled` when enabled), plus what the
- * controller manager would add (it does not run here): the `default` service account, which pods need to
- * pass admission, and the `kube-root-ca.crt` config map.
+ * Creates a namespace labelled with the run id (and `furnace=enabled` when enabled) and waits for what
+ * the controller manager adds to it: the `default` service account, which pods need to pass admission,
+ * and the `kube-root-ca.crt` config map that service-account token volumes project.
  */
 export async function createNamespace(
   kc: KubeConfig,
@@ -34,27 +35,23 @@ export async function createNamespace(
   const labels: Record<string, string> = { ...runLabels, ...options.labels };
   if (options.enabled) labels[NAMESPACE_LABEL] = NAMESPACE_LABEL_VALUE;
   await core.createNamespace({ body: { metadata: { name, labels } } });
-  await core.createNamespacedServiceAccount({
-    namespace: name,
-    body: { metadata: { name: 'default', labels: runLabels } },
-  });
-  // Published by the controller manager in a real cluster; service-account token volumes project it.
-  const caData = kc.getCurrentCluster()?.caData;
-  if (caData) {
-    await core.createNamespacedConfigMap({
-      namespace: name,
-      body: {
-        metadata: { name: 'kube-root-ca.crt' },
-        data: { 'ca.crt': Buffer.from(caData, 'base64').toString('utf8') },
-      },
-    });
-  }
+  await eventually(
+    async () => {
+      const [accounts, maps] = await Promise.all([
+        core.listNamespacedServiceAccount({ namespace: name, fieldSelector: 'metadata.name=default' }),
+        core.listNamespacedConfigMap({ namespace: name, fieldSelector: 'metadata.name=kube-root-ca.crt' }),
+      ]);
+      return accounts.items.length > 0 && maps.items.length > 0 ? true : undefined;
+    },
+    30_000,
+    `the controller manager filling namespace ${name}`,
+  );
   return name;
 }
 
 /**
  * Deletes what this run created: pods in its namespaces, then the namespaces, webhook configurations and
- * cluster-scoped RBAC carrying the run label. (Namespaces stay Terminating: no namespace controller runs.)
+ * cluster-scoped RBAC carrying the run label; the namespace controller then removes the namespaces.
  */
 export async function deleteRunObjects(kc: KubeConfig): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);

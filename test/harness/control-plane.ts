@@ -1,4 +1,6 @@
-// A real etcd + kube-apiserver on loopback for the kube tier, shared by every test file of a run.
+// A real etcd, kube-apiserver and kube-controller-manager on loopback for the kube tier, shared by every
+// test file of a run. The API server has the aggregation layer's request-header flags, so an aggregated
+// API (an APIService) can believe the identity the API server forwards.
 //
 // test/run.sh starts one with control-plane-cli.ts and exports FURNACE_TEST_CONTROL_PLANE; a test file
 // run on its own starts a private one that stops when the file's process exits.
@@ -7,7 +9,7 @@ import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
@@ -19,8 +21,11 @@ export interface ControlPlaneState {
   url: string;
   kubeconfigPath: string;
   caPath: string;
+  /** CA of the front-proxy client certificate the API server presents to aggregated APIs. */
+  frontProxyCaPath: string;
   etcdPid: number;
   apiserverPid: number;
+  controllerManagerPid: number;
 }
 
 export interface KubectlResult {
@@ -106,6 +111,11 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
     clientAuth: true,
   });
   const sa = await createSigningKey(pki, 'sa');
+  const frontProxyCa = await createCa(pki, 'front-proxy-ca', '/CN=furnace-test-front-proxy-ca');
+  const frontProxyClient = await issueCertificate(pki, frontProxyCa, 'front-proxy-client', {
+    subject: '/CN=front-proxy-client',
+    clientAuth: true,
+  });
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
 
   const etcdLog = join(dir, 'etcd.log');
@@ -130,8 +140,10 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
     url: `https://127.0.0.1:${apiPort}`,
     kubeconfigPath: join(dir, 'kubeconfig'),
     caPath: ca.certPath,
+    frontProxyCaPath: frontProxyCa.certPath,
     etcdPid: etcd.pid,
     apiserverPid: 0,
+    controllerManagerPid: 0,
   };
   try {
     await waitForEtcd(etcdPort, etcdLog);
@@ -156,6 +168,14 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
         '--service-cluster-ip-range=10.0.0.0/24',
         '--endpoint-reconciler-type=none',
         '--profiling=false',
+        `--requestheader-client-ca-file=${frontProxyCa.certPath}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${frontProxyClient.certPath}`,
+        `--proxy-client-key-file=${frontProxyClient.keyPath}`,
+        '--enable-aggregator-routing=true',
         '--v=1',
       ],
       apiLog,
@@ -172,6 +192,10 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
       `kube-apiserver /readyz (log: ${apiLog})`,
     );
     await writeFile(state.kubeconfigPath, kubeconfigYaml(state.url, caPem, certPem, keyPem), { mode: 0o600 });
+    state.controllerManagerPid = await startControllerManager(state, {
+      saPrivatePath: sa.privatePath,
+      caPath: ca.certPath,
+    });
     await writeFile(join(dir, 'control-plane.json'), JSON.stringify(state, null, 2));
     return state;
   } catch (error) {
@@ -180,9 +204,59 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
   }
 }
 
+/**
+ * The controllers a test cluster needs: service accounts and their tokens, the root CA config map,
+ * Deployments, ReplicaSets, Jobs, namespace deletion and the garbage collector (owner references).
+ * No scheduler, node or pod garbage collection: the simulated kubelet binds the pods it runs.
+ */
+export const TEST_CONTROLLERS = [
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'job-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+];
+
+async function startControllerManager(
+  state: ControlPlaneState,
+  keys: { saPrivatePath: string; caPath: string },
+): Promise<number> {
+  const log = join(state.dir, 'kube-controller-manager.log');
+  const pid = startDetached(
+    join(state.binDir, 'kube-controller-manager'),
+    [
+      `--kubeconfig=${state.kubeconfigPath}`,
+      `--controllers=${TEST_CONTROLLERS.join(',')}`,
+      `--service-account-private-key-file=${keys.saPrivatePath}`,
+      `--root-ca-file=${keys.caPath}`,
+      '--use-service-account-credentials=false',
+      '--leader-elect=false',
+      '--secure-port=0',
+      '--profiling=false',
+      '--v=1',
+    ],
+    log,
+  ).pid;
+  // Ready once the service-account controller has given the default namespace its account.
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  await eventually(
+    async () =>
+      (await core.listNamespacedServiceAccount({ namespace: 'default' })).items.length > 0 ? true : undefined,
+    60_000,
+    `kube-controller-manager creating the default service account (log: ${log})`,
+  );
+  return pid;
+}
+
 export async function stopControlPlane(
-  state: Pick<ControlPlaneState, 'etcdPid' | 'apiserverPid'>,
+  state: Pick<ControlPlaneState, 'etcdPid' | 'apiserverPid'> & { controllerManagerPid?: number },
 ): Promise<void> {
+  if (state.controllerManagerPid) await stopPid(state.controllerManagerPid);
   if (state.apiserverPid) await stopPid(state.apiserverPid);
   if (state.etcdPid) await stopPid(state.etcdPid);
 }
@@ -228,7 +302,7 @@ export function getControlPlane(): Promise<ControlPlane> {
     const dir = await mkdtemp(join(tmpdir(), 'furnace-cp-'));
     const state = await startControlPlane(dir, binDirFromEnv());
     process.once('exit', () => {
-      for (const pid of [state.apiserverPid, state.etcdPid]) {
+      for (const pid of [state.controllerManagerPid, state.apiserverPid, state.etcdPid]) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {

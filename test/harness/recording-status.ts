@@ -14,6 +14,7 @@ export function recordingStatus(id: string, overrides: Partial<RecordingStatus> 
       event: 'cpu-clock',
       callGraph: 'fp',
       symbols: 'proc',
+      profiler: 'perf',
       systemWide: false,
       container: 'app',
     },

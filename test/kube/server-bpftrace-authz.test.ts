@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
+import { USER_ROLE_RULES } from '../../deploy/manifests/user-roles.ts';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
-import { bindClusterRole, FURNACE_CLUSTER_ROLES } from '../harness/cluster-roles.ts';
+import { bindClusterRole } from '../harness/cluster-roles.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { buildKubeServer, registerPodSidecar } from './server-kube-fixture.ts';
@@ -28,13 +29,14 @@ describe('bpftrace permission against a real API server (fake sidecar on loopbac
     const namespace = await createNamespace(kc, { enabled: true });
     await registerPodSidecar(server, kc, namespace);
     const users: Record<string, { token: string }> = {};
+    // The rules deploy/ installs for these ClusterRoles (bound here under run-scoped names).
     for (const [user, role] of [
-      ['rita', 'furnace-recorder'],
-      ['tess', 'furnace-tracer'],
+      ['rita', 'recorder'],
+      ['tess', 'tracer'],
     ] as const) {
       users[user] = await createUser(kc, { name: user, namespace, rules: [] });
-      const rules = FURNACE_CLUSTER_ROLES[role] ?? [];
-      t.after(await bindClusterRole(kc, { name: role, namespace, serviceAccount: user, rules }));
+      const rules = USER_ROLE_RULES[role];
+      t.after(await bindClusterRole(kc, { name: `furnace-${role}`, namespace, serviceAccount: user, rules }));
     }
     const start = (user: string, payload: object) =>
       server.app.inject({

@@ -10,6 +10,32 @@ import { childPids, startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { buildDist, HOSTNAME, recordThroughProxy } from './server-processes.ts';
 
+/** Local mode's terminal output: sentences a person reads, not one JSON line per request. */
+function assertReadableOutput(output: string, id: string): void {
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  const json = lines.filter((line) => line.trimStart().startsWith('{'));
+  assert.deepEqual(json, [], 'no JSON log lines in a terminal');
+  const at = String.raw`^\d\d:\d\d:\d\d `;
+  assert.ok(
+    lines.some((l) =>
+      new RegExp(`${at}recorder registered: local/${HOSTNAME} at 127\\.0\\.0\\.1:\\d+$`).test(l),
+    ),
+    output,
+  );
+  assert.ok(
+    lines.some((l) =>
+      new RegExp(`${at}recording ${id} started on local/${HOSTNAME} by .* \\(\\d+ s, pattern `).test(l),
+    ),
+    output,
+  );
+  assert.ok(
+    lines.some((l) =>
+      new RegExp(`${at}recording ${id} on local/${HOSTNAME} finished with \\d+ samples$`).test(l),
+    ),
+    output,
+  );
+}
+
 /** Starts the server in local mode, records a C program through the proxy and checks the catalog's artifacts. */
 async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: string[]): Promise<void> {
   const dir = await tempDir(t, 'furnace-local-');
@@ -47,6 +73,15 @@ async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: st
     assert.match(text, /furnace_light/, `${name} names the first hot function`);
     assert.match(text, /furnace_heavy/, `${name} names the second hot function`);
   }
+  await eventually(
+    () =>
+      Promise.resolve(
+        server.output().includes(`recording ${entry.id} on local/${HOSTNAME} finished`) || undefined,
+      ),
+    10_000,
+    'the finished recording in the terminal output',
+  );
+  assertReadableOutput(server.output(), entry.id);
   const sidecars = await childPids(server.pid);
   assert.ok(sidecars.length >= 1, 'the server runs the sidecar as its child');
   assert.equal(await server.stop(), 0);

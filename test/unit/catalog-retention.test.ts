@@ -26,6 +26,7 @@ function entry(
       event: 'cpu-clock',
       callGraph: 'fp',
       symbols: 'proc',
+      profiler: 'perf',
       systemWide: false,
     },
     startedAt: at,

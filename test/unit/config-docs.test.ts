@@ -47,6 +47,7 @@ describe('configuration docs', () => {
       'recorder',
       'recording',
       'registration',
+      'requestHeader',
       'retention',
       'tls',
       'tokenReview',

@@ -63,4 +63,30 @@ describe('listener configuration', () => {
       assert.match(local.allowed, /none in local mode/);
     }
   });
+
+  it('reads the request-header CA and allowed names as a list or the ConfigMap-style string', () => {
+    assert.equal(cluster({}).requestHeader, undefined);
+    const listed = cluster({
+      requestHeader: { clientCaFile: '/etc/rh/ca.crt', allowedNames: ['front-proxy-client', 'aggregator'] },
+    });
+    assert.deepEqual(listed.requestHeader, {
+      clientCaFile: '/etc/rh/ca.crt',
+      allowedNames: ['front-proxy-client', 'aggregator'],
+    });
+    const text = cluster({ requestHeader: { clientCaFile: '/ca', allowedNames: 'a, b' } });
+    assert.deepEqual(text.requestHeader?.allowedNames, ['a', 'b']);
+    assert.deepEqual(cluster({ requestHeader: { clientCaFile: '/ca' } }).requestHeader?.allowedNames, []);
+  });
+
+  it('refuses allowed names without a CA, names that are not strings, and the CA with auth mode none', () => {
+    const names = refusal(() => cluster({ requestHeader: { allowedNames: ['x'] } }));
+    assert.equal(names.key, 'requestHeader.clientCaFile');
+    const bad = refusal(() => cluster({ requestHeader: { clientCaFile: '/ca', allowedNames: [1] } }));
+    assert.equal(bad.key, 'requestHeader.allowedNames');
+    const none = refusal(() =>
+      cluster({ host: '127.0.0.1', auth: { mode: 'none' }, requestHeader: { clientCaFile: '/ca' } }),
+    );
+    assert.equal(none.key, 'requestHeader.clientCaFile');
+    assert.match(none.allowed, /unset while auth\.mode is none/);
+  });
 });

@@ -30,10 +30,13 @@ describe('start parameters profiler and bpftrace', () => {
   it('refuses a program without profiler bpftrace, and profiler bpftrace without a program', () => {
     const alone = rejection({ bpftrace: { program: PROGRAM } });
     assert.equal(alone.details.field, 'bpftrace');
-    assert.match(alone.message, /only allowed with profiler "bpftrace", not "perf"/);
+    assert.match(alone.message, /only used with profiler bpftrace, not perf/);
     const missing = rejection({ profiler: 'bpftrace' });
     assert.equal(missing.details.field, 'bpftrace.program');
-    assert.match(missing.message, /required with profiler "bpftrace"/);
+    assert.match(missing.message, /bpftrace\.program is required with profiler bpftrace/);
+    const empty = rejection({ profiler: 'bpftrace', bpftrace: {} });
+    assert.equal(empty.details.field, 'bpftrace.program');
+    assert.match(empty.message, /^bpftrace\.program is required$/);
   });
 
   it('names the field and the limit for a program that is too long, without echoing it', () => {

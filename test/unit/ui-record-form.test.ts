@@ -14,6 +14,8 @@ const values: FormValues = {
   pid: '',
   symbols: 'proc',
   container: '',
+  profiler: 'perf',
+  pprofPort: '',
 };
 
 function status(overrides: Partial<RecordingStatus>): RecordingStatus {
@@ -28,6 +30,7 @@ function status(overrides: Partial<RecordingStatus>): RecordingStatus {
       event: 'cpu-clock',
       callGraph: 'fp',
       symbols: 'proc',
+      profiler: 'perf',
       systemWide: false,
     },
     targets: [],
@@ -36,6 +39,28 @@ function status(overrides: Partial<RecordingStatus>): RecordingStatus {
     ...overrides,
   };
 }
+
+describe('recording form: profiler', () => {
+  it('sends perf as the default (nothing), and pprof or auto with the port when one is typed', () => {
+    assert.equal(startBody(values, DEFAULT_LIMITS).profiler, undefined);
+    assert.deepEqual(startBody({ ...values, profiler: 'pprof', pprofPort: ' 6061 ' }, DEFAULT_LIMITS).pprof, {
+      port: 6061,
+    });
+    const auto = startBody({ ...values, profiler: 'auto' }, DEFAULT_LIMITS);
+    assert.equal(auto.profiler, 'auto');
+    assert.equal(auto.pprof, undefined);
+    assert.equal(startBody({ ...values, pprofPort: '6061' }, DEFAULT_LIMITS).pprof, undefined);
+  });
+
+  it('puts an error about pprof.port next to the port field', () => {
+    const error = {
+      code: 'ERR_LIMIT_EXCEEDED',
+      field: 'pprof.port',
+      message: 'pprof.port 70000 is out of range',
+    };
+    assert.equal(fieldOfError(error), 'pprofPort');
+  });
+});
 
 describe('recording form', () => {
   it('sends what the user typed, numbers as numbers and anything else as typed for the server to judge', () => {

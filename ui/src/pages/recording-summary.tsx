@@ -1,5 +1,6 @@
-// Where a recording came from and how it was taken: pod, container, start, duration, samples, settings.
+// Where a recording came from and how it was taken: pod, container, start, duration, samples, profiler, settings.
 import type { CatalogEntry } from '../../../core/recording.ts';
+import { describeProfiler, describeSettings } from './recording-settings.ts';
 
 export function durationOf(entry: CatalogEntry): string {
   const started = Date.parse(entry.startedAt);
@@ -14,7 +15,6 @@ export function formatTime(iso: string): string {
 }
 
 export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
-  const p = entry.params;
   return (
     <dl class="summary">
       <dt>Pod</dt>
@@ -22,7 +22,7 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
         {entry.namespace}/{entry.pod}
       </dd>
       <dt>Container</dt>
-      <dd>{entry.container ?? p.container ?? '—'}</dd>
+      <dd>{entry.container ?? entry.params.container ?? '—'}</dd>
       <dt>Started</dt>
       <dd>
         <time dateTime={entry.startedAt}>{formatTime(entry.startedAt)}</time>
@@ -31,12 +31,10 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
       <dd>{durationOf(entry)}</dd>
       <dt>Samples</dt>
       <dd>{entry.samples?.toLocaleString('en') ?? '—'}</dd>
+      <dt>Profiler</dt>
+      <dd>{describeProfiler(entry)}</dd>
       <dt>Settings</dt>
-      <dd>
-        {p.frequency} Hz {p.event}, call graph {p.callGraph}, symbols from {p.symbols}
-        {p.processPattern ? `, processes matching ${p.processPattern}` : ''}
-        {p.pid ? `, PID ${p.pid}` : ''}
-      </dd>
+      <dd>{describeSettings(entry)}</dd>
     </dl>
   );
 }

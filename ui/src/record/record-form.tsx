@@ -26,6 +26,8 @@ const INITIAL: FormValues = {
   pid: '',
   symbols: 'proc',
   container: '',
+  profiler: 'perf',
+  pprofPort: '',
 };
 
 async function waitForCatalog(id: string): Promise<void> {
@@ -135,6 +137,42 @@ export function RecordForm({ target }: { target: Target }) {
         />
         <label for="until-stopped">Until stopped (at most the limit)</label>
       </div>
+      <FormField
+        id="profiler"
+        label="Profiler"
+        hint="perf samples any program; pprof asks a Go program's net/http/pprof; auto takes pprof when it answers."
+        error={errorFor('profiler')}
+      >
+        {(describedBy) => (
+          <select
+            id="profiler"
+            value={values.profiler}
+            disabled={running}
+            aria-describedby={describedBy}
+            onChange={(event) => set({ profiler: event.currentTarget.value })}
+          >
+            <option value="perf">perf</option>
+            <option value="pprof">pprof (Go)</option>
+            <option value="auto">auto</option>
+          </select>
+        )}
+      </FormField>
+      {values.profiler === 'pprof' || values.profiler === 'auto' ? (
+        <FormField id="pprof-port" label="pprof port" hint="Default 6060." error={errorFor('pprofPort')}>
+          {(describedBy, invalid) => (
+            <input
+              id="pprof-port"
+              type="text"
+              inputMode="numeric"
+              value={values.pprofPort}
+              disabled={running}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onInput={(event) => set({ pprofPort: event.currentTarget.value })}
+            />
+          )}
+        </FormField>
+      ) : null}
       <FormField
         id="frequency"
         label="Frequency (Hz)"

@@ -11,9 +11,21 @@ export interface FormValues {
   pid: string;
   symbols: string;
   container: string;
+  /** perf, pprof or auto (bpftrace has its own editor). */
+  profiler: string;
+  /** The target's pprof port, for pprof and auto; empty for the default. */
+  pprofPort: string;
 }
 
-export type FormField = 'durationSeconds' | 'frequency' | 'processPattern' | 'pid' | 'symbols' | 'container';
+export type FormField =
+  | 'durationSeconds'
+  | 'frequency'
+  | 'processPattern'
+  | 'pid'
+  | 'symbols'
+  | 'container'
+  | 'profiler'
+  | 'pprofPort';
 
 /**
  * Numbers are sent as typed (a non-number as the text itself), so the server, not the page, judges
@@ -29,6 +41,9 @@ export function startBody(values: FormValues, limits: RecordingLimits | undefine
   if (values.pid.trim() !== '') body.pid = number(values.pid);
   if (values.symbols !== '') body.symbols = values.symbols;
   if (values.container !== '') body.container = values.container;
+  if (values.profiler !== '' && values.profiler !== 'perf') body.profiler = values.profiler;
+  if ((values.profiler === 'pprof' || values.profiler === 'auto') && values.pprofPort.trim() !== '')
+    body.pprof = { port: number(values.pprofPort) };
   return body;
 }
 
@@ -40,7 +55,10 @@ const FIELDS: readonly string[] = [
   'pid',
   'symbols',
   'container',
+  'profiler',
 ];
+/** Nested fields the server names by their path. */
+const FIELD_BY_PATH: Record<string, FormField> = { 'pprof.port': 'pprofPort', pprof: 'pprofPort' };
 
 /** The field a start error names (details.field, or the field in a schema message); else undefined. */
 export function fieldOfError(error: {
@@ -49,6 +67,7 @@ export function fieldOfError(error: {
   message: string;
 }): FormField | undefined {
   if (error.field && FIELDS.includes(error.field)) return error.field as FormField;
+  if (error.field && FIELD_BY_PATH[error.field]) return FIELD_BY_PATH[error.field];
   const fromCode = FIELD_BY_CODE[error.code];
   if (fromCode) return fromCode;
   const named = /body\/(\w+)/.exec(error.message)?.[1];

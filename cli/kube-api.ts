@@ -1,0 +1,115 @@
+// Calls to Furnace through the Kubernetes API server, as the kubeconfig's user: @kubernetes/client-node
+// loads the kubeconfig (KUBECONFIG, --kubeconfig, --context) and applies its credentials, whatever they
+// are (client certificate, token, exec plugin), to each request. Paths are aggregated API paths.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import { AGGREGATED_PREFIX } from '../core/aggregated-api.ts';
+
+export interface Connection {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface FurnaceApi {
+  /** The namespace of the kubeconfig's context (kubectl's default), `default` without one. */
+  namespace: string;
+  /** The API server's URL, for messages. */
+  server: string;
+  /** A call under the aggregated prefix; the answer streams. */
+  send(method: string, path: string, options?: SendOptions): Promise<IncomingMessage>;
+  /** A call whose answer is read whole and parsed as JSON; a non-2xx answer throws ApiError. */
+  json<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+export interface SendOptions {
+  body?: Buffer | string;
+  headers?: IncomingHttpHeaders;
+  /** A path used as it is, not under the aggregated prefix. */
+  raw?: boolean;
+}
+
+/** A refusal or failure the server (or the API server) answered; `message` is theirs. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/** Loads the kubeconfig as kubectl would. Throws with the reason when there is none or the context is unknown. */
+export function loadKubeConfig(connection: Connection): KubeConfig {
+  const kc = new KubeConfig();
+  const file = connection.kubeconfig;
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  if (connection.context) {
+    if (!kc.getContextObject(connection.context))
+      throw new Error(`context ${connection.context} is not in the kubeconfig`);
+    kc.setCurrentContext(connection.context);
+  }
+  if (!kc.getCurrentCluster())
+    throw new Error('the kubeconfig names no cluster (set KUBECONFIG or --kubeconfig)');
+  return kc;
+}
+
+export async function readAll(stream: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The message of an error answer: Furnace's `{code, message}`, the API server's Status `{message}`, or the text. */
+export function errorMessage(status: number, body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; code?: unknown };
+    if (typeof parsed.message === 'string' && parsed.message !== '') return parsed.message;
+  } catch {
+    // not JSON: the text itself
+  }
+  const text = body.trim();
+  return text === '' ? `the server answered ${status} without a message` : text.slice(0, 2000);
+}
+
+export function createFurnaceApi(connection: Connection): FurnaceApi {
+  const kc = loadKubeConfig(connection);
+  const cluster = kc.getCurrentCluster();
+  const server = cluster?.server ?? '';
+  const context = kc.getContextObject(kc.getCurrentContext());
+  const api: FurnaceApi = {
+    namespace: context?.namespace ?? 'default',
+    server,
+    async send(method, path, options = {}) {
+      const url = new URL(`${options.raw ? '' : AGGREGATED_PREFIX}${path}`, server);
+      const requestOptions: RequestOptions = {
+        method,
+        headers: { accept: 'application/json, */*', ...options.headers },
+      };
+      await kc.applyToHTTPSOptions(requestOptions);
+      const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+      return new Promise<IncomingMessage>((resolve, reject) => {
+        const req = send(url, requestOptions, resolve);
+        req.on('error', (error) =>
+          reject(new Error(`could not reach the API server at ${server}: ${error.message}`)),
+        );
+        req.end(options.body);
+      });
+    },
+    async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const answer = await api.send(method, path, {
+        ...(payload === undefined ? {} : { body: payload }),
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      });
+      const text = (await readAll(answer)).toString('utf8');
+      const status = answer.statusCode ?? 0;
+      if (status < 200 || status > 299) throw new ApiError(status, errorMessage(status, text));
+      return JSON.parse(text) as T;
+    },
+  };
+  return api;
+}

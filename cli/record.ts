@@ -1,0 +1,80 @@
+// `furnace record -n NS POD`: starts a recording through the aggregated API, shows its progress until it
+// finishes, and writes its artifacts into a directory.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RecordingStatus } from '../core/recording.ts';
+import { optionText, parseDuration, UsageError } from './args.ts';
+import { downloadTo } from './artifact-files.ts';
+import { createProgress, describeProgress } from './progress.ts';
+import { remoteVerb, type VerbContext } from './remote.ts';
+import { PROFILERS, VERBS } from './verbs.ts';
+
+const POLL_MS = 1000;
+
+/** The start request's body from the options; only what the user gave, so the server's defaults apply. */
+export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, unknown> {
+  const { parsed } = context;
+  const body: Record<string, unknown> = {
+    durationSeconds: parseDuration(optionText(parsed, 'duration') ?? '30s'),
+  };
+  const container = optionText(parsed, 'container');
+  if (container !== undefined) body.container = container;
+  const frequency = optionText(parsed, 'frequency');
+  if (frequency !== undefined) {
+    if (!/^\d+$/.test(frequency) || Number(frequency) < 1)
+      throw new UsageError(`frequency ${JSON.stringify(frequency)} is not a positive integer`);
+    body.frequency = Number(frequency);
+  }
+  const profiler = optionText(parsed, 'profiler');
+  if (profiler !== undefined) {
+    if (!(PROFILERS as readonly string[]).includes(profiler))
+      throw new UsageError(`profiler ${JSON.stringify(profiler)} is not one of ${PROFILERS.join(', ')}`);
+    body.profiler = profiler;
+  }
+  return body;
+}
+
+async function record(context: VerbContext): Promise<number> {
+  const [pod] = context.positionals as [string];
+  const body = startBody(context);
+  const api = context.api();
+  const namespace = context.namespace();
+  const base = `/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/recordings`;
+  const started = await api.json<RecordingStatus>('POST', base, body);
+  const { id } = started;
+  const { stderr, stdout } = context.io;
+  stderr.write(
+    `furnace record: recording ${id} of ${namespace}/${pod} for ${String(body.durationSeconds)}s\n`,
+  );
+  const progress = createProgress(stderr);
+  const stop = (): void => {
+    progress.update('stopping early (what was sampled is kept)');
+    api.json('POST', `${base}/${id}/stop`, {}).catch(() => undefined);
+  };
+  process.once('SIGINT', stop);
+  let status = started;
+  try {
+    while (status.state !== 'done' && status.state !== 'failed') {
+      progress.update(`${id}: ${describeProgress(status)}`);
+      await sleep(POLL_MS);
+      status = await api.json<RecordingStatus>('GET', `${base}/${id}`);
+    }
+  } finally {
+    process.removeListener('SIGINT', stop);
+    progress.done();
+  }
+  if (status.state === 'failed') {
+    stderr.write(`furnace record: recording ${id} failed: ${status.error ?? 'no reason given'}\n`);
+    return 1;
+  }
+  const dir = optionText(context.parsed, 'output') ?? `furnace-${id}`;
+  for (const name of status.artifacts) {
+    stdout.write(`${await downloadTo(api, `${base}/${id}/artifacts/${name}`, dir, name)}\n`);
+  }
+  stderr.write(
+    `furnace record: ${id} done${status.samples === undefined ? '' : `, ${status.samples} samples`}; ` +
+      `also in the catalog (furnace download ${id} -n ${namespace})\n`,
+  );
+  return 0;
+}
+
+export const run = remoteVerb(VERBS.record, record);

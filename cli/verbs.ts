@@ -1,0 +1,110 @@
+// The cluster verbs' options and help (pure): record, list, get, download, open, ui. Each goes through
+// the Kubernetes API server to Furnace's aggregated API with the kubeconfig's own credentials.
+import type { OptionSpec, VerbSpec } from './args.ts';
+
+const NAMESPACE: OptionSpec = {
+  name: 'namespace',
+  short: 'n',
+  value: 'NS',
+  help: "the namespace (default: the kubeconfig context's, else default)",
+};
+const OUTPUT: OptionSpec = {
+  name: 'output',
+  short: 'o',
+  value: 'DIR',
+  help: 'the directory to write into (created if missing)',
+};
+const NO_BROWSER: OptionSpec = {
+  name: 'no-browser',
+  flag: true,
+  help: 'print the URL instead of opening a browser',
+};
+
+/** `--format` values and the artifact each one downloads. */
+export const FORMATS: Record<string, string> = {
+  svg: 'flamegraph.svg',
+  html: 'flamegraph.html',
+  folded: 'stacks.folded',
+  speedscope: 'speedscope.json',
+  'perf.data': 'perf.data',
+  pprof: 'profile.pb.gz',
+};
+
+export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
+
+const CREDENTIALS_NOTE =
+  'Credentials come from the kubeconfig (client certificates, tokens and exec plugins alike); the\n' +
+  'request goes to the API server, which forwards it to Furnace with your identity (aggregated API\n' +
+  'profiling.furnace.hyperfoil.io/v1alpha1). No Route, Ingress or port-forward is needed.';
+
+export const VERBS = {
+  record: {
+    name: 'record',
+    positionals: ['<pod>'],
+    summary:
+      "Records a pod's containers through its Furnace sidecar, waits for the flame graph, and writes the\nartifacts into a directory.",
+    options: [
+      NAMESPACE,
+      {
+        name: 'container',
+        short: 'c',
+        value: 'NAME',
+        help: 'record only this container (default: all but the sidecar)',
+      },
+      {
+        name: 'duration',
+        short: 'd',
+        value: 'TIME',
+        help: 'how long to record: 30s, 2m, 1m30s (default 30s)',
+      },
+      { name: 'frequency', short: 'F', value: 'HZ', help: 'samples per second (default: the server’s, 99)' },
+      { name: 'profiler', value: 'NAME', help: `${PROFILERS.join(', ')} (default: perf)` },
+      { ...OUTPUT, help: 'the directory to write the artifacts into (default: ./furnace-<id>)' },
+    ],
+    notes: `Progress is one line rewritten in place on a terminal, plain lines otherwise.\n\n${CREDENTIALS_NOTE}`,
+  },
+  list: {
+    name: 'list',
+    positionals: [],
+    summary: 'Lists the recordings in the catalog that you may see, newest first.',
+    options: [
+      NAMESPACE,
+      { name: 'all-namespaces', short: 'A', flag: true, help: 'every namespace you may see' },
+      { name: 'pods', flag: true, help: 'list the pods with a registered sidecar instead' },
+    ],
+    notes: CREDENTIALS_NOTE,
+  },
+  get: {
+    name: 'get',
+    positionals: ['<id>'],
+    summary: "Prints a catalogued recording's details as JSON.",
+    options: [NAMESPACE],
+    notes: CREDENTIALS_NOTE,
+  },
+  download: {
+    name: 'download',
+    positionals: ['<id>'],
+    summary: "Downloads a catalogued recording's artifacts (all of them, or one format).",
+    options: [
+      NAMESPACE,
+      { ...OUTPUT, help: 'the directory to write into (default: the current one)' },
+      { name: 'format', value: 'FORMAT', help: `one of ${Object.keys(FORMATS).join(', ')} (default: all)` },
+    ],
+    notes: CREDENTIALS_NOTE,
+  },
+  open: {
+    name: 'open',
+    positionals: ['<id>'],
+    summary: "Opens the recording's page of the web UI through a local `furnace ui` forwarder.",
+    options: [{ name: 'port', value: 'PORT', help: 'the local port (default: any free one)' }, NO_BROWSER],
+    notes: 'Runs until interrupted (Ctrl-C).',
+  },
+  ui: {
+    name: 'ui',
+    positionals: [],
+    summary:
+      'Serves the Furnace web UI on a local loopback port, forwarding each request through the API\nserver with your identity, and opens the browser.',
+    options: [{ name: 'port', value: 'PORT', help: 'the local port (default: any free one)' }, NO_BROWSER],
+    notes: `Runs until interrupted (Ctrl-C).\n\n${CREDENTIALS_NOTE}`,
+  },
+} satisfies Record<string, VerbSpec>;

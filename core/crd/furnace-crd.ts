@@ -1,0 +1,185 @@
+// The Furnace CustomResourceDefinition: one per installation; `spec: {}` installs everything with defaults.
+import {
+  CRD_GROUP,
+  CRD_VERSION,
+  DEFAULT_IMAGES,
+  FURNACE_CRD_NAME,
+  FURNACE_KIND,
+  FURNACE_PLURAL,
+  FURNACE_SINGULAR,
+  FURNACE_SPEC_DEFAULTS,
+  type FurnaceLimitValues,
+  type FurnaceSpec,
+  type FurnaceStatus,
+} from '../crds.ts';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS } from '../limits.ts';
+import {
+  conditionsSchema,
+  labelSelectorSchema,
+  resourceRequirementsSchema,
+  stringMapSchema,
+  tolerationsSchema,
+} from './kube-schemas.ts';
+import type { JsonSchema, SchemaOf } from './schema-types.ts';
+import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
+
+const image = (which: keyof typeof DEFAULT_IMAGES) =>
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength: 512,
+    pattern: '^\\S+$',
+    description: `Image reference; the operator uses ${DEFAULT_IMAGES[which]} when unset.`,
+  }) as const;
+
+function limit(key: keyof FurnaceLimitValues, what: string): JsonSchema & { type: 'integer' } {
+  return {
+    type: 'integer',
+    format: 'int64',
+    minimum: 1,
+    maximum: LIMIT_CEILINGS[key],
+    description: `${what} (server key limits.${key}; server default ${DEFAULT_LIMITS[key]}).`,
+  };
+}
+
+const limitValues = {
+  maxDurationSeconds: limit('maxDurationSeconds', 'Longest recording, seconds'),
+  maxFrequency: limit('maxFrequency', 'Highest sampling frequency, Hz'),
+  maxConcurrentPerNamespace: limit('maxConcurrentPerNamespace', 'Recordings at once in one namespace'),
+  maxConcurrentPerCluster: limit('maxConcurrentPerCluster', 'Recordings at once in the cluster'),
+  maxArtifactBytes: limit('maxArtifactBytes', 'Largest single artifact, bytes'),
+} as const;
+
+const hostSchema = {
+  type: 'string',
+  maxLength: 253,
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+} as const;
+
+export const furnaceSpecSchema = {
+  type: 'object',
+  description: 'What to install; every field is optional (`spec: {}` installs Furnace with defaults).',
+  default: {},
+  properties: {
+    images: {
+      type: 'object',
+      properties: { server: image('server'), sidecar: image('sidecar'), agent: image('agent') },
+    },
+    auth: {
+      type: 'object',
+      default: {},
+      properties: {
+        mode: {
+          type: 'string',
+          enum: ['kubernetes', 'proxy'],
+          default: FURNACE_SPEC_DEFAULTS.authMode,
+          description:
+            'kubernetes: bearer tokens checked by TokenReview and SubjectAccessReview; proxy: an OpenShift oauth-proxy in the server pod.',
+        },
+      },
+    },
+    route: {
+      type: 'object',
+      description: 'OpenShift Route to the UI; enabled by default on OpenShift only.',
+      properties: { enabled: { type: 'boolean' }, host: hostSchema },
+    },
+    ingress: {
+      type: 'object',
+      description: 'Ingress to the UI (off unless enabled).',
+      properties: {
+        enabled: { type: 'boolean' },
+        host: hostSchema,
+        className: { type: 'string', maxLength: 253 },
+        tlsSecretName: { type: 'string', maxLength: 253 },
+      },
+    },
+    limits: {
+      type: 'object',
+      description: "The server's limits; unset keys keep the server's defaults.",
+      properties: {
+        ...limitValues,
+        namespaces: {
+          type: 'object',
+          description: 'Per-namespace overrides (server key namespaceLimits.<namespace>.<limit>).',
+          maxProperties: 1000,
+          additionalProperties: { type: 'object', properties: limitValues },
+        },
+      },
+    },
+    catalog: {
+      type: 'object',
+      default: {},
+      properties: {
+        storageSize: {
+          type: 'string',
+          default: FURNACE_SPEC_DEFAULTS.catalogStorageSize,
+          pattern: '^[0-9]+(\\.[0-9]+)?([KMGTPE]i?)?$',
+          description: "Size of the catalog's PersistentVolumeClaim (a quantity).",
+        },
+        storageClassName: { type: 'string', maxLength: 253 },
+      },
+    },
+    webhook: {
+      type: 'object',
+      default: {},
+      properties: {
+        failurePolicy: {
+          type: 'string',
+          enum: ['Ignore', 'Fail'],
+          default: FURNACE_SPEC_DEFAULTS.webhookFailurePolicy,
+          description: 'Ignore (default) never blocks pod creation when the webhook is down.',
+        },
+        namespaceSelector: labelSelectorSchema,
+      },
+    },
+    sidecar: {
+      type: 'object',
+      properties: { resources: resourceRequirementsSchema },
+    },
+    agent: {
+      type: 'object',
+      default: {},
+      properties: {
+        enabled: {
+          type: 'boolean',
+          default: FURNACE_SPEC_DEFAULTS.agentEnabled,
+          description: 'Run a recorder on every node (agent mode) besides injected sidecars.',
+        },
+        nodeSelector: stringMapSchema,
+        tolerations: tolerationsSchema,
+      },
+    },
+  },
+} as const satisfies SchemaOf<FurnaceSpec>;
+
+export const furnaceStatusSchema = {
+  type: 'object',
+  properties: {
+    observedGeneration: { type: 'integer', format: 'int64' },
+    conditions: conditionsSchema,
+    url: { type: 'string' },
+  },
+} as const satisfies SchemaOf<FurnaceStatus>;
+
+export function buildFurnaceCrd(): CustomResourceDefinition {
+  return customResourceDefinition({
+    name: FURNACE_CRD_NAME,
+    group: CRD_GROUP,
+    version: CRD_VERSION,
+    names: {
+      kind: FURNACE_KIND,
+      plural: FURNACE_PLURAL,
+      singular: FURNACE_SINGULAR,
+      listKind: `${FURNACE_KIND}List`,
+    },
+    description:
+      'A Furnace installation: server, webhook, RBAC and recorders, in the namespace of this object.',
+    spec: furnaceSpecSchema,
+    status: furnaceStatusSchema,
+    printerColumns: [
+      { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      { name: 'URL', type: 'string', jsonPath: '.status.url' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  });
+}

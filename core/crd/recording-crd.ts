@@ -1,0 +1,204 @@
+// The Recording CustomResourceDefinition: a declarative recording of one pod or of the pods a selector
+// picks, once or on a schedule. The spec is immutable: a different recording is a new object.
+import {
+  CRD_GROUP,
+  CRD_VERSION,
+  RECORDING_CRD_NAME,
+  RECORDING_DURATION_RANGE,
+  RECORDING_FREQUENCY_RANGE,
+  RECORDING_KEEP_RANGE,
+  RECORDING_KIND,
+  RECORDING_PHASES,
+  RECORDING_PLURAL,
+  RECORDING_PROFILERS,
+  RECORDING_SINGULAR,
+  TOP_FUNCTIONS_MAX,
+  DEFAULT_RECORDING_KEEP,
+  POD_RESULT_STATES,
+  type MergedResult,
+  type RecordingLinks,
+  type RecordingPodResult,
+  type RecordingSpec,
+  type RecordingStatus,
+  type TopFunction,
+} from '../crds.ts';
+import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../recording-params.ts';
+import { labelSelectorSchema } from './kube-schemas.ts';
+import type { SchemaOf } from './schema-types.ts';
+import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
+
+/** Five cron fields (minute hour day-of-month month day-of-week), as a CronJob's schedule. */
+export const CRON_PATTERN = '^[0-9A-Za-z*?/,-]+( +[0-9A-Za-z*?/,-]+){4}$';
+
+const time = { type: 'string', format: 'date-time' } as const;
+const count = { type: 'integer', format: 'int64', minimum: 0 } as const;
+
+const linksSchema = {
+  type: 'object',
+  description: 'Server paths of the artifacts (/api/v1/recordings/<id>/artifacts/<name>).',
+  required: ['svg', 'html', 'folded', 'speedscope'],
+  properties: {
+    svg: { type: 'string' },
+    html: { type: 'string' },
+    folded: { type: 'string' },
+    speedscope: { type: 'string' },
+  },
+} as const satisfies SchemaOf<RecordingLinks>;
+
+const resultsSchema = {
+  type: 'array',
+  maxItems: 1000,
+  items: {
+    type: 'object',
+    required: ['pod', 'state'],
+    properties: {
+      pod: { type: 'string' },
+      recordingId: { type: 'string' },
+      state: { type: 'string', enum: POD_RESULT_STATES },
+      samples: count,
+      message: { type: 'string' },
+      links: linksSchema,
+    },
+  },
+} as const satisfies SchemaOf<RecordingPodResult[]>;
+
+export const recordingSpecSchema = {
+  type: 'object',
+  description: 'What to record. Immutable: to record differently, create another Recording.',
+  required: ['target', 'durationSeconds'],
+  'x-kubernetes-validations': [
+    { rule: 'self == oldSelf', message: 'spec is immutable: create a new Recording instead' },
+    {
+      rule: '!has(self.keep) || has(self.schedule)',
+      message: 'spec.keep is only allowed with spec.schedule',
+      fieldPath: '.keep',
+    },
+  ],
+  properties: {
+    target: {
+      type: 'object',
+      description: 'Exactly one of pod (a pod name) and selector (every matching pod of the namespace).',
+      'x-kubernetes-validations': [
+        {
+          rule: 'has(self.pod) != has(self.selector)',
+          message: 'exactly one of spec.target.pod and spec.target.selector must be set',
+        },
+      ],
+      properties: {
+        pod: {
+          type: 'string',
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+        },
+        selector: labelSelectorSchema,
+      },
+    },
+    container: { type: 'string', maxLength: 63, description: 'Container to record; all by default.' },
+    durationSeconds: {
+      type: 'integer',
+      minimum: RECORDING_DURATION_RANGE.min,
+      maximum: RECORDING_DURATION_RANGE.max,
+      description: "Seconds to record; the server's limits.maxDurationSeconds still applies.",
+    },
+    frequency: {
+      type: 'integer',
+      minimum: RECORDING_FREQUENCY_RANGE.min,
+      maximum: RECORDING_FREQUENCY_RANGE.max,
+      description: `Sampling frequency, Hz; ${DEFAULT_PARAMS.frequency} (the sidecar's default) when unset.`,
+    },
+    event: {
+      type: 'string',
+      enum: EVENTS,
+      description: `perf event; ${DEFAULT_PARAMS.event} when unset.`,
+    },
+    symbols: { type: 'string', enum: SYMBOL_SOURCES },
+    profiler: { type: 'string', enum: RECORDING_PROFILERS, default: 'perf' },
+    schedule: {
+      type: 'string',
+      maxLength: 128,
+      pattern: CRON_PATTERN,
+      description: 'Cron schedule, five fields (as a CronJob); without it the recording runs once.',
+    },
+    keep: {
+      type: 'integer',
+      minimum: RECORDING_KEEP_RANGE.min,
+      maximum: RECORDING_KEEP_RANGE.max,
+      description: `Runs of a scheduled recording kept; ${DEFAULT_RECORDING_KEEP} when unset. Only with schedule.`,
+    },
+  },
+} as const satisfies SchemaOf<RecordingSpec>;
+
+const mergedSchema = {
+  type: 'object',
+  description: 'The merged flame graph when more than one pod was recorded.',
+  required: ['links', 'samples'],
+  properties: { links: linksSchema, samples: count },
+} as const satisfies SchemaOf<MergedResult>;
+
+const topFunctionsSchema = {
+  type: 'array',
+  maxItems: TOP_FUNCTIONS_MAX,
+  items: {
+    type: 'object',
+    required: ['name', 'percent'],
+    properties: { name: { type: 'string' }, percent: { type: 'number', minimum: 0, maximum: 100 } },
+  },
+} as const satisfies SchemaOf<TopFunction[]>;
+
+export const recordingStatusSchema = {
+  type: 'object',
+  required: ['phase'],
+  properties: {
+    phase: { type: 'string', enum: RECORDING_PHASES },
+    observedGeneration: { type: 'integer', format: 'int64' },
+    message: { type: 'string' },
+    lastRunTime: time,
+    nextRunTime: time,
+    results: resultsSchema,
+    merged: mergedSchema,
+    samples: count,
+    topFunctions: topFunctionsSchema,
+    runs: {
+      type: 'array',
+      maxItems: RECORDING_KEEP_RANGE.max,
+      items: {
+        type: 'object',
+        required: ['startTime', 'phase', 'results'],
+        properties: {
+          startTime: time,
+          phase: { type: 'string', enum: RECORDING_PHASES },
+          message: { type: 'string' },
+          results: resultsSchema,
+          merged: mergedSchema,
+          samples: count,
+          topFunctions: topFunctionsSchema,
+        },
+      },
+    },
+  },
+} as const satisfies SchemaOf<RecordingStatus>;
+
+export function buildRecordingCrd(): CustomResourceDefinition {
+  return customResourceDefinition({
+    name: RECORDING_CRD_NAME,
+    group: CRD_GROUP,
+    version: CRD_VERSION,
+    names: {
+      kind: RECORDING_KIND,
+      plural: RECORDING_PLURAL,
+      singular: RECORDING_SINGULAR,
+      listKind: `${RECORDING_KIND}List`,
+    },
+    description: 'A CPU recording of a pod, or of the pods a selector picks, once or on a schedule.',
+    spec: recordingSpecSchema,
+    status: recordingStatusSchema,
+    required: ['spec'],
+    printerColumns: [
+      { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+      { name: 'Target', type: 'string', jsonPath: '.spec.target' },
+      { name: 'Samples', type: 'integer', jsonPath: '.status.samples' },
+      { name: 'Last run', type: 'date', jsonPath: '.status.lastRunTime' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+  });
+}

@@ -1,0 +1,155 @@
+// The OLM bundle (registry+v1): the ClusterServiceVersion, made from the same rules, Deployment and CRDs as
+// deploy/base, and the bundle's metadata. OLM installs the operator and the user ClusterRoles; a Furnace
+// object then installs the rest.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildFurnaceCrd } from '../../core/crd/furnace-crd.ts';
+import { buildRecordingCrd } from '../../core/crd/recording-crd.ts';
+import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
+import { DEFAULT_IMAGES, FURNACE_KIND, RECORDING_KIND } from '../../core/crds.ts';
+import { buildOperatorDeploymentSpec, OPERATOR_IMAGE } from './operator-deployment.ts';
+import { OPERATOR_CLUSTER_RULES, OPERATOR_NAME, OPERATOR_NAMESPACE_RULES } from './operator-rbac.ts';
+import { SAMPLE_FURNACE, SAMPLE_RECORDING } from './samples.ts';
+
+export const OLM_PACKAGE = 'furnace-operator';
+export const OLM_CHANNEL = 'alpha';
+
+/** The release version, from package.json (one number for npm, images and the bundle). */
+export function releaseVersion(): string {
+  const packageJson = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
+  ) as { version: string };
+  return packageJson.version;
+}
+
+function owned(crd: CustomResourceDefinition, displayName: string, description: string): object {
+  return {
+    name: crd.metadata.name,
+    version: crd.spec.versions[0]?.name,
+    kind: crd.spec.names.kind,
+    displayName,
+    description,
+  };
+}
+
+/** alm-examples: what the console offers when a user creates each kind (namespace left to the user). */
+export function almExamples(): object[] {
+  const strip = <T extends { metadata: object }>(o: T) => ({
+    ...o,
+    metadata: { name: (o.metadata as { name?: string }).name },
+  });
+  return [strip(SAMPLE_FURNACE), strip(SAMPLE_RECORDING)];
+}
+
+const DESCRIPTION = [
+  'Furnace gives Kubernetes users CPU flame graphs of their pods from a browser, a REST call, `kubectl',
+  'furnace` or a Recording resource. Create one `Furnace` (an empty `spec: {}` is enough) and the',
+  'operator installs the server, the admission webhook that injects the profiling sidecar into pods',
+  'that opt in, and their RBAC. Label a namespace `furnace=enabled`, then label or annotate pods',
+  '`furnace=enabled`; pods created after that are injected. Users need the `furnace-recorder`',
+  'ClusterRole (bound with a RoleBinding) to record.',
+  '',
+  "The injected sidecar is privileged (or has perf's capabilities) and runs as root: on OpenShift it",
+  'needs the `furnace-sidecar` SCC, which is effectively root on the node.',
+].join('\n');
+
+export function buildClusterServiceVersion(): object {
+  const version = releaseVersion();
+  return {
+    apiVersion: 'operators.coreos.com/v1alpha1',
+    kind: 'ClusterServiceVersion',
+    metadata: {
+      name: `${OLM_PACKAGE}.v${version}`,
+      annotations: {
+        'alm-examples': JSON.stringify(almExamples(), null, 2),
+        capabilities: 'Basic Install',
+        categories: 'Developer Tools,Monitoring',
+        containerImage: OPERATOR_IMAGE,
+        description: 'CPU flame graphs of Kubernetes pods from a browser, a REST call or a custom resource',
+        'operatorframework.io/suggested-namespace': 'furnace',
+      },
+    },
+    spec: {
+      displayName: 'Furnace',
+      description: DESCRIPTION,
+      version,
+      maturity: OLM_CHANNEL,
+      // x-kubernetes-validations with messages and fieldPath (the Recording CRD's rules).
+      minKubeVersion: '1.29.0',
+      keywords: ['profiling', 'flame graph', 'perf', 'performance'],
+      provider: { name: 'Hyperfoil' },
+      // The operator watches every namespace and the webhook is cluster-wide: one per cluster.
+      installModes: [
+        { type: 'OwnNamespace', supported: false },
+        { type: 'SingleNamespace', supported: false },
+        { type: 'MultiNamespace', supported: false },
+        { type: 'AllNamespaces', supported: true },
+      ],
+      customresourcedefinitions: {
+        owned: [
+          owned(buildFurnaceCrd(), FURNACE_KIND, 'A Furnace installation: server, webhook, RBAC, recorders.'),
+          owned(buildRecordingCrd(), RECORDING_KIND, 'A CPU recording of pods, once or on a schedule.'),
+        ],
+      },
+      install: {
+        strategy: 'deployment',
+        spec: {
+          permissions: [{ serviceAccountName: OPERATOR_NAME, rules: OPERATOR_NAMESPACE_RULES }],
+          clusterPermissions: [{ serviceAccountName: OPERATOR_NAME, rules: OPERATOR_CLUSTER_RULES }],
+          deployments: [{ name: OPERATOR_NAME, spec: buildOperatorDeploymentSpec() }],
+        },
+      },
+      relatedImages: [
+        { name: 'server', image: DEFAULT_IMAGES.server },
+        { name: 'sidecar', image: DEFAULT_IMAGES.sidecar },
+        ...(DEFAULT_IMAGES.agent === DEFAULT_IMAGES.sidecar
+          ? []
+          : [{ name: 'agent', image: DEFAULT_IMAGES.agent }]),
+      ],
+    },
+  };
+}
+
+export function buildBundleAnnotations(): object {
+  return {
+    annotations: {
+      'operators.operatorframework.io.bundle.mediatype.v1': 'registry+v1',
+      'operators.operatorframework.io.bundle.manifests.v1': 'manifests/',
+      'operators.operatorframework.io.bundle.metadata.v1': 'metadata/',
+      'operators.operatorframework.io.bundle.package.v1': OLM_PACKAGE,
+      'operators.operatorframework.io.bundle.channels.v1': OLM_CHANNEL,
+      'operators.operatorframework.io.bundle.channel.default.v1': OLM_CHANNEL,
+    },
+  };
+}
+
+/** deploy/olm/subscription.yaml: a catalog with the bundle, and a subscription to it. */
+export function buildCatalogSubscription(): object[] {
+  return [
+    {
+      apiVersion: 'operators.coreos.com/v1alpha1',
+      kind: 'CatalogSource',
+      metadata: { name: 'furnace-catalog', namespace: 'openshift-marketplace' },
+      spec: {
+        sourceType: 'grpc',
+        image: `quay.io/hyperfoil/furnace-catalog:${releaseVersion()}`,
+        displayName: 'Furnace',
+        publisher: 'Hyperfoil',
+        updateStrategy: { registryPoll: { interval: '30m' } },
+      },
+    },
+    {
+      apiVersion: 'operators.coreos.com/v1alpha1',
+      kind: 'Subscription',
+      // openshift-operators has the cluster's AllNamespaces OperatorGroup already.
+      metadata: { name: OLM_PACKAGE, namespace: 'openshift-operators' },
+      spec: {
+        channel: OLM_CHANNEL,
+        name: OLM_PACKAGE,
+        source: 'furnace-catalog',
+        sourceNamespace: 'openshift-marketplace',
+        installPlanApproval: 'Automatic',
+      },
+    },
+  ];
+}

@@ -1,0 +1,79 @@
+// deploy/samples/: typed against core/crds.ts, so a sample that the CRD would refuse fails the typecheck
+// (and the kube test applies them).
+import {
+  CRD_API_VERSION,
+  FURNACE_KIND,
+  RECORDING_KIND,
+  type Furnace,
+  type Recording,
+} from '../../core/crds.ts';
+import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../core/names.ts';
+import { FURNACE_NAMESPACE } from './operator-rbac.ts';
+import { SIDECAR_SCC_ROLE } from './openshift-scc.ts';
+import { USER_ROLE_NAMES } from './user-roles.ts';
+
+export const SAMPLE_NAMESPACE = 'my-app';
+
+export const SAMPLE_FURNACE: Furnace = {
+  apiVersion: CRD_API_VERSION,
+  kind: FURNACE_KIND,
+  metadata: { name: 'furnace', namespace: FURNACE_NAMESPACE },
+  spec: {},
+};
+
+export const SAMPLE_RECORDING: Recording = {
+  apiVersion: CRD_API_VERSION,
+  kind: RECORDING_KIND,
+  metadata: { name: 'web-cpu', namespace: SAMPLE_NAMESPACE },
+  spec: { target: { pod: 'web-0' }, container: 'web', durationSeconds: 30 },
+};
+
+export const SAMPLE_SCHEDULED_RECORDING: Recording = {
+  apiVersion: CRD_API_VERSION,
+  kind: RECORDING_KIND,
+  metadata: { name: 'web-nightly', namespace: SAMPLE_NAMESPACE },
+  spec: {
+    target: { selector: { matchLabels: { app: 'web' } } },
+    durationSeconds: 60,
+    schedule: '0 3 * * *',
+    keep: 7,
+  },
+};
+
+export const SAMPLE_NAMESPACE_OPT_IN = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: SAMPLE_NAMESPACE, labels: { [NAMESPACE_LABEL]: NAMESPACE_LABEL_VALUE } },
+};
+
+/** A Deployment whose pods opt in (label on the pod template; created after the namespace opted in). */
+export const SAMPLE_WORKLOAD = {
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: SAMPLE_NAMESPACE },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'web' } },
+    template: {
+      metadata: { labels: { app: 'web', [POD_OPT_IN_KEY]: 'enabled' } },
+      spec: { containers: [{ name: 'web', image: 'docker.io/library/nginx:1.27' }] },
+    },
+  },
+};
+
+export const SAMPLE_ROLE_BINDING = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: 'furnace-recorders', namespace: SAMPLE_NAMESPACE },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: USER_ROLE_NAMES.recorder },
+  subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'my-app-developers' }],
+};
+
+/** OpenShift: the workload's service account may use the sidecar's SCC (see the overlay's warning). */
+export const SAMPLE_SCC_ROLE_BINDING = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: 'furnace-sidecar-scc', namespace: SAMPLE_NAMESPACE },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: SIDECAR_SCC_ROLE },
+  subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: SAMPLE_NAMESPACE }],
+};

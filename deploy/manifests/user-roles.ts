@@ -1,0 +1,42 @@
+// The ClusterRoles users are bound to (in a namespace with a RoleBinding, or everywhere with a
+// ClusterRoleBinding). The server checks these verbs with a SubjectAccessReview on every call, and the
+// same verbs govern the Recording objects themselves.
+import type { V1PolicyRule } from '@kubernetes/client-node';
+import { CRD_GROUP, RECORDING_PLURAL } from '../../core/crds.ts';
+
+export const USER_ROLE_NAMES = {
+  viewer: 'furnace-viewer',
+  recorder: 'furnace-recorder',
+  tracer: 'furnace-tracer',
+} as const;
+
+const recordings = (verbs: string[], resources = [RECORDING_PLURAL]): V1PolicyRule => ({
+  apiGroups: [CRD_GROUP],
+  resources,
+  verbs,
+});
+
+/** View and download recordings (watch too, so `kubectl get recordings -w` works). */
+const VIEWER_RULES = [recordings(['get', 'list', 'watch'])];
+/** Start, stop and delete recordings; create Recording objects. */
+const RECORDER_RULES = [recordings(['get', 'list', 'watch', 'create', 'delete'])];
+/** Everything a recorder may, plus user-supplied bpftrace programs. */
+const TRACER_RULES = [...RECORDER_RULES, recordings(['create'], [`${RECORDING_PLURAL}/bpftrace`])];
+
+export const USER_ROLE_RULES: Readonly<Record<keyof typeof USER_ROLE_NAMES, V1PolicyRule[]>> = {
+  viewer: VIEWER_RULES,
+  recorder: RECORDER_RULES,
+  tracer: TRACER_RULES,
+};
+
+export function buildUserRoles(): object[] {
+  return (Object.keys(USER_ROLE_NAMES) as (keyof typeof USER_ROLE_NAMES)[]).map((role) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: {
+      name: USER_ROLE_NAMES[role],
+      labels: { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'user-role' },
+    },
+    rules: USER_ROLE_RULES[role],
+  }));
+}

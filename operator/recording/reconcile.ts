@@ -1,0 +1,198 @@
+// One reconcile of a Recording: poll the recordings in flight, then plan (plan.ts), act on the server, fold
+// the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
+import { isDeepStrictEqual } from 'node:util';
+import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
+import { applyOutcome, type Outcome } from './outcomes.ts';
+import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
+import type { RecordingKube } from './recording-kube.ts';
+import type { Recording, RecordingSpec, RecordingStatus } from './recording-types.ts';
+import { ServerCallError, describeStartFailure } from './server-errors.ts';
+import type { FurnaceServerClient, StartBody } from './server-client.ts';
+import { topSelfFunctions } from './top-functions.ts';
+
+export interface RecordingLog {
+  warn(obj: object, msg: string): void;
+}
+
+export interface RecordingDeps {
+  kube: RecordingKube;
+  server: FurnaceServerClient;
+  /** Milliseconds since the epoch; decides when scheduled runs are due and when waits time out. */
+  now: () => number;
+  options?: Partial<PlanOptions>;
+  log?: RecordingLog;
+  /** Largest stacks.folded read per pod for the top functions (default 64 MiB). */
+  maxFoldedBytes?: number;
+}
+
+export interface RecordingOutcome {
+  requeueAfterMs?: number;
+}
+
+/** Plan-act rounds in one reconcile: start, then stop on a failure or summarize, then the end of the run. */
+const MAX_ROUNDS = 6;
+
+export function startBody(spec: RecordingSpec): StartBody {
+  return {
+    durationSeconds: spec.durationSeconds,
+    ...(spec.frequency !== undefined ? { frequency: spec.frequency } : {}),
+    ...(spec.event !== undefined ? { event: spec.event } : {}),
+    ...(spec.symbols !== undefined ? { symbols: spec.symbols } : {}),
+    ...(spec.container !== undefined ? { container: spec.container } : {}),
+    // `perf` is what the server does without the field, which servers before the profilers do not know.
+    ...(spec.profiler !== undefined && spec.profiler !== 'perf' ? { profiler: spec.profiler } : {}),
+  };
+}
+
+async function poll(
+  deps: RecordingDeps,
+  namespace: string,
+  pods: readonly PodView[],
+  target: { pod: string; recordingId: string },
+): Promise<Outcome | undefined> {
+  const { pod, recordingId } = target;
+  try {
+    const status = await deps.server.getRecording(namespace, pod, recordingId);
+    return {
+      kind: 'polled',
+      pod,
+      recordingId,
+      state: status.state,
+      ...(status.samples !== undefined ? { samples: status.samples } : {}),
+      ...(status.error !== undefined ? { message: status.error } : {}),
+    };
+  } catch (error) {
+    if (!(error instanceof ServerCallError) || error.status !== 404) throw error;
+    // The pod is gone or no longer registered: the catalog still knows how its recording ended.
+    const entry = await deps.server.getCatalogEntry(recordingId);
+    if (entry && (entry.state === 'done' || entry.state === 'failed'))
+      return {
+        kind: 'polled',
+        pod,
+        recordingId,
+        state: entry.state,
+        ...(entry.samples !== undefined ? { samples: entry.samples } : {}),
+        ...(entry.error !== undefined ? { message: entry.error } : {}),
+      };
+    if (pods.some((p) => p.name === pod && p.phase === 'Running' && p.deleting !== true)) return undefined;
+    return {
+      kind: 'polled',
+      pod,
+      recordingId,
+      state: 'failed',
+      message: `pod ${namespace}/${pod} went away during its recording`,
+    };
+  }
+}
+
+async function summarize(
+  deps: RecordingDeps,
+  results: { pod: string; recordingId: string }[],
+): Promise<Outcome[]> {
+  const merged: FoldedStacks = new Map();
+  for (const { pod, recordingId } of results) {
+    let text: string;
+    try {
+      text = await deps.server.readArtifact(
+        recordingId,
+        'stacks.folded',
+        deps.maxFoldedBytes ?? 64 * 1024 * 1024,
+      );
+    } catch (error) {
+      if (!(error instanceof ServerCallError) || error.status !== 404) throw error;
+      return [
+        {
+          kind: 'summary-failed',
+          pod,
+          message: `recording ${recordingId} has no stacks.folded in the server's catalog (its upload failed)`,
+        },
+      ];
+    }
+    for (const [stack, count] of parseFolded(text)) merged.set(stack, (merged.get(stack) ?? 0) + count);
+  }
+  return [{ kind: 'summarized', samples: totalSamples(merged), topFunctions: topSelfFunctions(merged) }];
+}
+
+async function act(deps: RecordingDeps, recording: Recording, action: PlanAction): Promise<Outcome[]> {
+  const { namespace } = recording.metadata;
+  switch (action.kind) {
+    case 'start':
+      try {
+        const started = await deps.server.startRecording(namespace, action.pod, startBody(recording.spec));
+        return [{ kind: 'started', pod: action.pod, recordingId: started.id }];
+      } catch (error) {
+        return [{ kind: 'refused', pod: action.pod, ...describeStartFailure(namespace, action.pod, error) }];
+      }
+    case 'stop':
+      // Best effort: a recording that already ended cannot be stopped, and one that is not reached ends by itself.
+      await deps.server
+        .stopRecording(namespace, action.pod, action.recordingId)
+        .catch((error: unknown) =>
+          deps.log?.warn(
+            { err: error, pod: action.pod, recording: action.recordingId },
+            'could not stop a recording',
+          ),
+        );
+      return [];
+    case 'delete':
+      await deps.server
+        .deleteRecording(action.recordingId)
+        .catch((error: unknown) =>
+          deps.log?.warn({ err: error, recording: action.recordingId }, 'could not delete an old recording'),
+        );
+      return [];
+    case 'summarize':
+      return summarize(deps, action.results);
+  }
+}
+
+/** The status with the latest answers about the recordings in flight. */
+async function pollAll(
+  deps: RecordingDeps,
+  recording: Recording,
+  pods: readonly PodView[],
+): Promise<RecordingStatus | undefined> {
+  let status = recording.status;
+  for (const target of pollsOf(status)) {
+    const outcome = await poll(deps, recording.metadata.namespace, pods, target);
+    if (outcome && status) status = applyOutcome(status, outcome);
+  }
+  return status;
+}
+
+export async function reconcileRecording(
+  deps: RecordingDeps,
+  recording: Recording,
+): Promise<RecordingOutcome> {
+  const { namespace } = recording.metadata;
+  const pods = await deps.kube.targetPods(namespace, recording.spec.target);
+  let status = await pollAll(deps, recording, pods);
+  const now = new Date(deps.now());
+  const tried: string[] = [];
+  const input = {
+    namespace,
+    generation: recording.metadata.generation ?? 0,
+    createdAt: new Date(recording.metadata.creationTimestamp ?? now),
+    spec: recording.spec,
+    pods,
+    now,
+    tried,
+    ...(deps.options ? { options: deps.options } : {}),
+  };
+  // Rounds left over (not expected) are taken up again soon.
+  let requeueAfterMs: number | undefined = deps.options?.pollIntervalMs ?? 2000;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const plan = planRecording({ ...input, status });
+    status = plan.status;
+    if (plan.actions.length === 0) {
+      requeueAfterMs = plan.requeueAfterMs;
+      break;
+    }
+    for (const action of plan.actions) if (action.kind === 'start') tried.push(action.pod);
+    const outcomes = await Promise.all(plan.actions.map((action) => act(deps, recording, action)));
+    status = outcomes.flat().reduce(applyOutcome, status);
+  }
+  if (status && !isDeepStrictEqual(status, recording.status)) await deps.kube.writeStatus(recording, status);
+  return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}

@@ -1,0 +1,72 @@
+// The Recording reconciler's Kubernetes edge: the target's pods and the Recording's status subresource.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { API_GROUP, API_VERSION } from '../../core/names.ts';
+import { formatLabelSelector } from './label-selector.ts';
+import type { PodView } from './plan.ts';
+import {
+  RECORDING_PLURAL,
+  type Recording,
+  type RecordingSpec,
+  type RecordingStatus,
+} from './recording-types.ts';
+
+export interface RecordingKube {
+  /** The pod the target names (none when it does not exist), or every pod its selector matches. */
+  targetPods(namespace: string, target: RecordingSpec['target']): Promise<PodView[]>;
+  /** Replaces the Recording's status (the status subresource; the spec is never written). */
+  writeStatus(recording: Recording, status: RecordingStatus): Promise<void>;
+}
+
+function statusCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function podView(pod: V1Pod): PodView {
+  return {
+    name: pod.metadata?.name ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ...(pod.metadata?.deletionTimestamp ? { deleting: true } : {}),
+  };
+}
+
+export function createRecordingKube(kc: KubeConfig): RecordingKube {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  return {
+    async targetPods(namespace, target) {
+      if (target.pod !== undefined) {
+        try {
+          return [podView(await core.readNamespacedPod({ namespace, name: target.pod }))];
+        } catch (error) {
+          if (statusCode(error) === 404) return [];
+          throw error;
+        }
+      }
+      if (target.selector === undefined) return [];
+      const labelSelector = formatLabelSelector(target.selector);
+      const list = await core.listNamespacedPod({ namespace, labelSelector });
+      return list.items.map(podView);
+    },
+    async writeStatus(recording, status) {
+      await custom.patchNamespacedCustomObjectStatus(
+        {
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace: recording.metadata.namespace,
+          plural: RECORDING_PLURAL,
+          name: recording.metadata.name,
+          body: [{ op: 'add', path: '/status', value: status }],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+    },
+  };
+}

@@ -1,0 +1,153 @@
+// The operator's client of the Furnace server's user listener. It calls as its own service account, like
+// any user: a bearer token read from a file before each call (projected tokens rotate), the server's CA.
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { ErrorBody } from '../../core/errors.ts';
+import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/recording.ts';
+import { ServerCallError } from './server-errors.ts';
+
+/** The body of a start, as the Recording's spec gives it (unset fields take the server's defaults). */
+export interface StartBody {
+  durationSeconds: number;
+  frequency?: number;
+  event?: string;
+  symbols?: 'proc' | 'image';
+  container?: string;
+  profiler?: string;
+}
+
+export interface FurnaceServerClient {
+  startRecording(namespace: string, pod: string, body: StartBody): Promise<SidecarRecording>;
+  getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording>;
+  stopRecording(namespace: string, pod: string, id: string): Promise<void>;
+  /** The catalog's entry, or undefined when it has none (or the operator may not see it). */
+  getCatalogEntry(id: string): Promise<CatalogEntry | undefined>;
+  readArtifact(id: string, name: 'stacks.folded', maxBytes: number): Promise<string>;
+  /** Deletes a catalog recording; one already gone is fine. */
+  deleteRecording(id: string): Promise<void>;
+}
+
+export interface ServerClientOptions {
+  /** The user listener's URL, e.g. https://furnace.furnace.svc:8080. */
+  url: string;
+  /** The operator's service-account token file; no Authorization header without one (local mode). */
+  tokenPath?: string;
+  /** PEM of the CA that signs the server's certificate. */
+  ca?: string;
+  timeoutMs?: number;
+}
+
+const SMALL_ANSWER = 1024 * 1024;
+
+function readBody(res: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.destroy(new Error(`the server's answer is larger than ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+function errorBodyOf(text: string): ErrorBody | undefined {
+  try {
+    const body = JSON.parse(text) as Partial<ErrorBody>;
+    return typeof body.code === 'string' && typeof body.message === 'string'
+      ? (body as ErrorBody)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createServerClient(options: ServerClientOptions): FurnaceServerClient {
+  const base = new URL(options.url);
+  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+
+  async function call(
+    method: string,
+    path: string,
+    body?: unknown,
+    maxBytes = SMALL_ANSWER,
+  ): Promise<string> {
+    const headers: Record<string, string> = { accept: 'application/json, */*' };
+    if (options.tokenPath)
+      headers.authorization = `Bearer ${(await readFile(options.tokenPath, 'utf8')).trim()}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const url = new URL(path, base);
+    const what = `${method} ${url.pathname}`;
+    return new Promise((resolve, reject) => {
+      const req = send(
+        url,
+        { method, headers, timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) },
+        (res) => {
+          readBody(res, maxBytes).then((text) => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve(text);
+            const error = errorBodyOf(text);
+            reject(
+              new ServerCallError(
+                status,
+                error,
+                `${what} answered ${status}: ${error?.message ?? text.slice(0, 200)}`,
+              ),
+            );
+          }, reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${what} got no answer within ${timeoutMs} ms`)));
+      req.on('error', (error) =>
+        reject(new ServerCallError(0, undefined, `${what} failed: ${error.message}`)),
+      );
+      req.end(payload);
+    });
+  }
+
+  const proxy = (namespace: string, pod: string, rest: string) =>
+    `/proxy/${encodeURIComponent(namespace)}/${encodeURIComponent(pod)}/recordings${rest}`;
+  const catalog = (id: string, rest = '') => `/api/v1/recordings/${encodeURIComponent(id)}${rest}`;
+
+  return {
+    async startRecording(namespace, pod, body) {
+      return JSON.parse(await call('POST', proxy(namespace, pod, ''), body)) as SidecarRecording;
+    },
+    async getRecording(namespace, pod, id) {
+      return JSON.parse(
+        await call('GET', proxy(namespace, pod, `/${encodeURIComponent(id)}`)),
+      ) as SidecarRecording;
+    },
+    async stopRecording(namespace, pod, id) {
+      // The sidecar takes a POST with a JSON body only; a stop has nothing to say.
+      await call('POST', proxy(namespace, pod, `/${encodeURIComponent(id)}/stop`), {});
+    },
+    async getCatalogEntry(id) {
+      try {
+        return JSON.parse(await call('GET', catalog(id))) as CatalogEntry;
+      } catch (error) {
+        if (error instanceof ServerCallError && error.status === 404) return undefined;
+        throw error;
+      }
+    },
+    readArtifact(id, name, maxBytes) {
+      return call('GET', catalog(id, `/artifacts/${name}`), undefined, maxBytes);
+    },
+    async deleteRecording(id) {
+      try {
+        await call('DELETE', catalog(id));
+      } catch (error) {
+        if (error instanceof ServerCallError && error.status === 404) return;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Log format `text`: what a person at a terminal reads in local mode — registrations, recordings
+// started, stopped, finished and deleted, warnings and errors — instead of one JSON line per request.
+// The server's pino still produces JSON; this turns each line into a short sentence or drops it.
+import { Writable } from 'node:stream';
+
+type LogRecord = Record<string, unknown>;
+
+const WARN = 40;
+const ERROR = 50;
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function field(record: LogRecord, ...path: string[]): unknown {
+  let value: unknown = record;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as LogRecord)[key];
+  }
+  return value;
+}
+
+function describeParams(params: unknown): string {
+  if (typeof params !== 'object' || params === null) return '';
+  const p = params as LogRecord;
+  const parts = [
+    text(p.durationSeconds) && `${text(p.durationSeconds)} s`,
+    text(p.processPattern) && `pattern ${JSON.stringify(p.processPattern)}`,
+    text(p.pid) && `pid ${text(p.pid)}`,
+    text(p.container) && `container ${text(p.container)}`,
+  ].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+function describeAudit(audit: LogRecord): string | undefined {
+  const where = `${text(audit.namespace) ?? '?'}/${text(audit.pod) ?? '?'}`;
+  const id = text(audit.recording);
+  const user = text(audit.user);
+  const by = user ? ` by ${user}` : '';
+  const outcome =
+    typeof audit.outcome === 'number' && audit.outcome >= 400 ? ` refused (${audit.outcome})` : '';
+  switch (audit.action) {
+    case 'start':
+      return `recording ${id ?? ''}${id ? ' ' : ''}started on ${where}${by}${describeParams(audit.params)}${outcome}`;
+    case 'stop':
+      return `recording ${id ?? '?'} on ${where} stopped early${by}${outcome}`;
+    case 'delete':
+      return `recording ${id ?? '?'} deleted${by}${outcome}`;
+    default:
+      return undefined; // downloads are too frequent to narrate
+  }
+}
+
+function errorText(record: LogRecord): string {
+  const message = text(field(record, 'err', 'message'));
+  return message ? `: ${message}` : '';
+}
+
+/** One sentence for a pino record, or undefined when a person need not see it. */
+export function describeLogRecord(record: LogRecord): string | undefined {
+  const level = typeof record.level === 'number' ? record.level : 30;
+  const message = text(record.msg) ?? '';
+  const audit = field(record, 'audit');
+  if (typeof audit === 'object' && audit !== null) return describeAudit(audit as LogRecord);
+  if (message === 'sidecar registered') {
+    const host = text(field(record, 'address', 'host'));
+    const port = text(field(record, 'address', 'port'));
+    const at = host && port ? ` at ${host}:${port}` : '';
+    return `recorder registered: ${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}${at}`;
+  }
+  if (message === 'recording finished') {
+    const samples = text(record.samples);
+    const failure = text(record.error);
+    const where = `${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}`;
+    if (record.state === 'failed')
+      return `recording ${text(record.id) ?? '?'} on ${where} failed: ${failure ?? 'unknown error'}`;
+    return `recording ${text(record.id) ?? '?'} on ${where} finished${samples ? ` with ${samples} samples` : ''}`;
+  }
+  const status = field(record, 'res', 'statusCode');
+  if (message === 'request completed' && typeof status === 'number' && status >= 500) {
+    const url = text(field(record, 'req', 'url')) ?? '';
+    return `error: ${status} answering ${url}`;
+  }
+  if (level >= ERROR) return `error: ${message}${errorText(record)}`;
+  if (level >= WARN) return `warning: ${message}${errorText(record)}`;
+  return undefined;
+}
+
+function clock(time: unknown): string {
+  const date = typeof time === 'number' ? new Date(time) : new Date();
+  return date.toTimeString().slice(0, 8);
+}
+
+/** A stream for pino's JSON lines that writes their sentences to `out`, each prefixed with the time. */
+export function textLogStream(out: NodeJS.WritableStream, prefix = ''): Writable {
+  let pending = '';
+  const flushLine = (line: string): void => {
+    if (line.trim() === '') return;
+    let record: LogRecord;
+    try {
+      record = JSON.parse(line) as LogRecord;
+    } catch {
+      out.write(`${prefix}${line}\n`); // not a log record: show it as it is
+      return;
+    }
+    const sentence = describeLogRecord(record);
+    if (sentence) out.write(`${clock(record.time)} ${prefix}${sentence}\n`);
+  };
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) flushLine(line);
+      done();
+    },
+    final(done) {
+      flushLine(pending);
+      pending = '';
+      done();
+    },
+  });
+}

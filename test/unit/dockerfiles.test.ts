@@ -1,0 +1,128 @@
+// The two images, checked without a container engine (there is none here): every COPY source exists,
+// every RUN program is in the base image or installed before it in that stage, the server runs as a
+// non-root user, builds the UI in a build stage and carries the operator's entry point.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
+import {
+  aptInstalled,
+  copySources,
+  parseDockerfile,
+  runPrograms,
+  type Stage,
+} from '../harness/dockerfile.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+
+const NODE_BASE = 'docker.io/library/node:20-bookworm-slim';
+/** What the node:20-bookworm-slim image has on its PATH that these Dockerfiles use (Debian + Node). */
+const BASE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
+  [NODE_BASE]: ['node', 'npm', 'npx', 'apt-get', 'rm', 'mkdir', 'cp', 'ln', 'sh', 'test', 'true'],
+};
+/** Programs of the Debian packages the sidecar installs (what its code starts). */
+const PACKAGE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
+  'linux-perf': ['perf'],
+  podman: ['podman'],
+  'fuse-overlayfs': ['fuse-overlayfs'],
+  'util-linux': ['nsenter', 'unshare', 'mount'],
+  procps: ['ps', 'pgrep'],
+  'ca-certificates': ['update-ca-certificates'],
+};
+
+function read(name: string): Stage[] {
+  return parseDockerfile(readFileSync(join(PROJECT_ROOT, name), 'utf8'));
+}
+
+function packageScripts(): Record<string, string> {
+  return (
+    JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+}
+
+for (const name of ['Dockerfile.server', 'Dockerfile.sidecar']) {
+  describe(name, () => {
+    const stages = read(name);
+
+    it('is multi-stage: a build stage compiles, the final stage copies its output', () => {
+      assert.ok(stages.length >= 2, `${stages.length} stage(s)`);
+      const last = stages.at(-1);
+      assert.ok(
+        last?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).from === stages[0]?.name),
+      );
+      assert.ok(stages[0]?.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build')));
+    });
+
+    it('copies only files that exist in the repository, or from an earlier stage', () => {
+      stages.forEach((stage, index) => {
+        for (const copy of stage.instructions.filter((i) => i.keyword === 'COPY').map(copySources)) {
+          if (copy.from !== undefined) {
+            const earlier = stages.slice(0, index).map((s) => s.name);
+            assert.ok(earlier.includes(copy.from), `--from=${copy.from} names an earlier stage`);
+            continue;
+          }
+          for (const source of copy.sources)
+            assert.ok(existsSync(join(PROJECT_ROOT, source)), `COPY ${source}: not in the repository`);
+        }
+      });
+    });
+
+    it('runs only programs of its base image or installed earlier in the stage, and npm scripts that exist', () => {
+      const scripts = packageScripts();
+      for (const stage of stages) {
+        const available = new Set(
+          BASE_PROGRAMS[stage.base] ?? assert.fail(`unknown base image ${stage.base}`),
+        );
+        for (const run of stage.instructions.filter((i) => i.keyword === 'RUN')) {
+          for (const program of runPrograms(run))
+            assert.ok(available.has(program), `${program} in: RUN ${run.args}`);
+          for (const pkg of aptInstalled(run))
+            for (const program of PACKAGE_PROGRAMS[pkg] ?? assert.fail(`unknown package ${pkg}`))
+              available.add(program);
+          for (const match of run.args.matchAll(/npm run ([\w:-]+)/g))
+            assert.ok(match[1] && scripts[match[1]], `npm run ${match[1]} is not a script`);
+        }
+      }
+    });
+  });
+}
+
+describe('Dockerfile.server', () => {
+  const stages = read('Dockerfile.server');
+  const build = stages[0];
+  const final = stages.at(-1);
+
+  it('runs as a numeric non-root user', () => {
+    const user = final?.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args ?? '';
+    const uid = Number(user.split(':')[0]);
+    assert.ok(Number.isInteger(uid) && uid > 0, `USER ${user}`);
+  });
+
+  it('builds the UI in the build stage and ships ui/dist', () => {
+    assert.ok(build?.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build:ui')));
+    assert.ok(
+      final?.instructions.some(
+        (i) => i.keyword === 'COPY' && copySources(i).sources.includes('/src/ui/dist'),
+      ),
+    );
+  });
+
+  it("carries the operator's entry point that deploy/base starts", () => {
+    // OPERATOR_COMMAND is `node dist/operator/main.js`: operator/ is copied in and compiled into dist/.
+    assert.deepEqual(OPERATOR_COMMAND, ['node', 'dist/operator/main.js']);
+    assert.ok(
+      build?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).sources.includes('operator')),
+    );
+    const tsconfig = JSON.parse(readFileSync(join(PROJECT_ROOT, 'tsconfig.build.json'), 'utf8')) as {
+      include: string[];
+      compilerOptions: { outDir: string; rootDir: string };
+    };
+    assert.ok(tsconfig.include.includes('operator'));
+    assert.deepEqual([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir], ['.', 'dist']);
+    assert.ok(
+      final?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).sources.includes('/src/dist')),
+    );
+  });
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CatalogEntry } from '../../core/recording.ts';
+import { describeProfiler, describeSettings } from '../../ui/src/pages/recording-settings.ts';
+
+const perfParams: CatalogEntry['params'] = {
+  durationSeconds: 10,
+  frequency: 99,
+  event: 'cpu-clock',
+  callGraph: 'fp',
+  symbols: 'proc',
+  systemWide: false,
+  profiler: 'perf',
+};
+
+describe('recording summary: profiler and settings', () => {
+  it('names the profiler that ran, that auto chose it, and perf for entries from before the choice', () => {
+    assert.equal(describeProfiler({ params: perfParams }), 'perf');
+    const pprof = {
+      port: 6060,
+      path: '/debug/pprof/heap',
+      kind: 'heap' as const,
+      scheme: 'https' as const,
+      tls: { secret: 'etcd' },
+    };
+    const auto = { profiler: 'pprof' as const, params: { ...perfParams, profiler: 'auto' as const, pprof } };
+    assert.equal(describeProfiler(auto), 'pprof (chosen by auto)');
+    assert.equal(describeSettings(auto), 'pprof heap from https://…:6060/debug/pprof/heap with secret etcd');
+    assert.equal(
+      describeSettings({ profiler: 'perf', params: { ...perfParams, pid: 7 } }),
+      '99 Hz cpu-clock, call graph fp, symbols from proc, PID 7',
+    );
+  });
+});
