@@ -115,6 +115,30 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
     assert.match(await artifact(sidecar, done.id, 'flamegraph.svg'), /furnace_heavy/);
   });
 
+  it('stopped early, keeps what bpftrace printed on SIGINT and draws it', async (t) => {
+    const dir = await workDir(t, 'bpftrace-stop');
+    const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_stopped'), ['120']);
+    const sidecar = await localSidecar(t);
+    const start = await sidecar.call('POST', '/recordings', {
+      profiler: 'bpftrace',
+      pid: target.pid,
+      durationSeconds: 60,
+      bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
+    });
+    assert.equal(start.status, 202, start.text);
+    const id = (start.json as RecordingStatus).id;
+    // bpftrace compiles and attaches in a second or two; the stop comes well after.
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const began = Date.now();
+    assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
+    const done = await sidecar.waitFor(id, finished);
+    assert.equal(done.state, 'done', done.error);
+    assert.ok(Date.now() - began < 30_000, 'the stop ended bpftrace long before its 60 s');
+    assert.equal(done.profiler, 'bpftrace');
+    assert.ok((done.samples ?? 0) > 0, 'the map bpftrace printed on SIGINT has samples');
+    assert.match(await artifact(sidecar, id, 'stacks.folded'), /^fhot_stopped;.*furnace_heavy \d+$/m);
+  });
+
   it("refuses system() before anything runs and fails a recording with bpftrace's own error", async (t) => {
     const dir = await workDir(t, 'bpftrace-errors');
     const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_errors'), ['120']);
