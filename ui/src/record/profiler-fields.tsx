@@ -61,6 +61,7 @@ export function ProfilerFields({ values, set, running, errorFor }: ProfilerField
           {(describedBy, invalid) => (
             <textarea
               id="bpftrace-program"
+              class="code"
               rows={6}
               spellcheck={false}
               value={values.bpftraceProgram}
