@@ -83,6 +83,8 @@ export const ARTIFACT_NAMES = [
   'profile.pb.gz',
   /** The flame tree as flat arrays, gzipped (core/render/flame-tree-compact.ts): what the web UI reads. */
   'flame-tree.bin.gz',
+  /** What a bpftrace program printed: its maps, histograms and printf lines. */
+  'bpftrace.txt',
 ] as const;
 export type ArtifactName = (typeof ARTIFACT_NAMES)[number];
 
@@ -96,6 +98,7 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   // A gzip file to download as it is (never a Content-Encoding: clients must not unpack it).
   'profile.pb.gz': 'application/gzip',
   'flame-tree.bin.gz': 'application/gzip',
+  'bpftrace.txt': 'text/plain; charset=utf-8',
 };
 
 export function isArtifactName(name: string): name is ArtifactName {

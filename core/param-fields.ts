@@ -8,7 +8,13 @@ export type Field =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'string'; maxLength: number; regex?: boolean; pattern?: string; describe?: string }
   | { type: 'boolean' }
-  | { type: 'object'; fields: FieldTable; defaults?: Readonly<Record<string, unknown>> };
+  | {
+      type: 'object';
+      fields: FieldTable;
+      defaults?: Readonly<Record<string, unknown>>;
+      /** Fields the object must have (`bpftrace.program`). */
+      required?: readonly string[];
+    };
 
 export type FieldTable = Readonly<Record<string, Field>>;
 
@@ -27,8 +33,10 @@ function fieldSchema(field: Field, limits: Readonly<RecordingLimits>): object {
       };
     case 'boolean':
       return { type: 'boolean' };
-    case 'object':
-      return tableSchema(field.fields, limits, field.defaults ?? {});
+    case 'object': {
+      const schema = tableSchema(field.fields, limits, field.defaults ?? {});
+      return field.required === undefined ? schema : { ...schema, required: [...field.required] };
+    }
   }
 }
 
@@ -79,7 +87,15 @@ function checkRegex(name: string, value: string): void {
 }
 
 function checkString(name: string, value: unknown, field: Extract<Field, { type: 'string' }>): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > field.maxLength)
+  if (typeof value === 'string' && value.length > field.maxLength) {
+    // Named by its length, not echoed: a 16 KiB program in an error message helps nobody.
+    const limit = `must be at most ${field.maxLength} characters`;
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `${name} has ${value.length} characters: ${limit}`, {
+      field: name,
+      limit,
+    });
+  }
+  if (typeof value !== 'string' || value.length === 0)
     throw invalid(name, value, `must be a non-empty string of at most ${field.maxLength} characters`);
   if (field.pattern !== undefined && !new RegExp(field.pattern).test(value))
     throw invalid(name, value, field.describe ?? `must match ${field.pattern}`);
@@ -101,8 +117,23 @@ function checkField(name: string, field: Field, value: unknown, limits: Readonly
       if (typeof value !== 'boolean') throw invalid(name, value, 'must be a boolean (true or false)');
       return value;
     case 'object':
-      return checkTable(value, field.fields, limits, name);
+      return checkObject(name, field, value, limits);
   }
+}
+
+function checkObject(
+  name: string,
+  field: Extract<Field, { type: 'object' }>,
+  value: unknown,
+  limits: Readonly<RecordingLimits>,
+): Record<string, unknown> {
+  const checked = checkTable(value, field.fields, limits, name);
+  const missing = field.required?.find((key) => checked[key] === undefined);
+  if (missing !== undefined)
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `${name}.${missing} is required`, {
+      field: `${name}.${missing}`,
+    });
+  return checked;
 }
 
 /**

@@ -1,5 +1,7 @@
 // The parameters of `POST /recordings`: one field table from which both the JSON schema (documentation,
 // CRDs, clients) and the validator (server proxy, sidecar route) are made, so they cannot drift apart.
+import { checkBpftraceProgram } from './bpftrace-scope.ts';
+import { FurnaceError } from './errors.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
 
@@ -89,6 +91,15 @@ export const MAX_PID = 4_194_304;
 /** Longest container name: a DNS label. */
 export const MAX_CONTAINER_NAME = 63;
 export const MAX_PROCESS_PATTERN = 256;
+/** Longest bpftrace program, in characters. */
+export const MAX_BPFTRACE_PROGRAM = 16_384;
+
+/** profiler bpftrace's settings: the program, which the recorder scopes to the pod (docs/bpftrace.md). */
+export interface BpftraceParams {
+  program: string;
+}
+
+const BPFTRACE_FIELDS: FieldTable = { program: { type: 'string', maxLength: MAX_BPFTRACE_PROGRAM } };
 
 /** Parameters of `POST /recordings`, after defaults are applied. */
 export interface RecordingParams {
@@ -104,6 +115,8 @@ export interface RecordingParams {
   profiler: ProfilerChoice;
   /** Set (with defaults applied) when profiler is pprof or auto. */
   pprof?: PprofParams;
+  /** The program to run with profiler bpftrace (and only then). */
+  bpftrace?: BpftraceParams;
 }
 
 export const DEFAULT_PARAMS = {
@@ -128,6 +141,7 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
   systemWide: { type: 'boolean' },
   profiler: { type: 'enum', values: PROFILERS },
   pprof: { type: 'object', fields: PPROF_FIELDS, defaults: PPROF_DEFAULTS },
+  bpftrace: { type: 'object', fields: BPFTRACE_FIELDS, required: ['program'] },
 };
 
 /** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */
@@ -138,6 +152,11 @@ export function startParamsSchema(limits: Readonly<RecordingLimits>): object {
 /** The JSON schema of `pprof` (it has no limit-dependent field): statuses carry it as it was resolved. */
 export function pprofParamsSchema(): object {
   return tableSchema(PPROF_FIELDS, DEFAULT_LIMITS, PPROF_DEFAULTS);
+}
+
+/** The JSON schema of `bpftrace`, as statuses carry it. */
+export function bpftraceParamsSchema(): object {
+  return { ...tableSchema(BPFTRACE_FIELDS, DEFAULT_LIMITS, {}), required: ['program'] };
 }
 
 /** pprof's settings with every default applied (the path follows the kind; TLS implies https). */
@@ -157,9 +176,26 @@ export function resolvePprofParams(given: Readonly<Partial<PprofParams>>): Pprof
 }
 
 /**
+ * A bpftrace program goes with profiler bpftrace, which needs one and a pod (never the whole node); the
+ * program must be one the scoper can scope, so a refusal answers the start request before anything runs.
+ */
+function checkBpftrace(params: RecordingParams): void {
+  const bpftrace = params.profiler === 'bpftrace';
+  if (params.bpftrace !== undefined && !bpftrace)
+    throw invalid('bpftrace', '(a program)', `is only used with profiler bpftrace, not ${params.profiler}`);
+  if (bpftrace && params.bpftrace === undefined)
+    throw new FurnaceError('ERR_INVALID_PARAMETER', 'bpftrace.program is required with profiler bpftrace', {
+      field: 'bpftrace.program',
+    });
+  if (bpftrace && params.systemWide)
+    throw invalid('systemWide', true, 'a bpftrace program is always scoped to the pod, not the whole node');
+  if (params.bpftrace !== undefined) checkBpftraceProgram(params.bpftrace.program);
+}
+
+/**
  * Checks a start request against the limits and applies the defaults. Unknown fields are refused; the
  * error names the field, the value and the limit. pprof settings are only taken with a profiler that uses
- * them (pprof, auto), and come back with their defaults applied.
+ * them (pprof, auto), and come back with their defaults applied; a bpftrace program only with bpftrace.
  */
 export function validateRecordingParams(input: unknown, limits: Readonly<RecordingLimits>): RecordingParams {
   const given = checkTable(input === undefined ? {} : input, FIELDS, limits);
@@ -169,5 +205,6 @@ export function validateRecordingParams(input: unknown, limits: Readonly<Recordi
   }
   if (params.profiler === 'pprof' || params.profiler === 'auto')
     params.pprof = resolvePprofParams(params.pprof ?? {});
+  checkBpftrace(params);
   return params;
 }

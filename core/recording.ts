@@ -10,6 +10,7 @@ import {
   PROFILERS,
   PROFILERS_RUN,
   SYMBOL_SOURCES,
+  bpftraceParamsSchema,
   pprofParamsSchema,
   type ProfilerName,
   type RecordingParams,
@@ -86,6 +87,7 @@ const paramsShapeSchema = {
     systemWide: { type: 'boolean' },
     profiler: { type: 'string', enum: [...PROFILERS] },
     pprof: pprofParamsSchema(),
+    bpftrace: bpftraceParamsSchema(),
   },
 } as const;
 

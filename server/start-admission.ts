@@ -1,8 +1,10 @@
 // Admits a start request on its way to the sidecar: its parameters (pure, start-decision.ts), the
-// permission a whole-node recording needs (SubjectAccessReview for `create` on recordings/system-wide),
-// then a concurrency slot. Counting the running recordings and reserving the slot happen in one
+// permissions beyond `create` that a whole-node recording (`create` on recordings/system-wide) or a
+// bpftrace program (`create` on recordings/bpftrace: it can read kernel memory) needs, by
+// SubjectAccessReview, then a concurrency slot. Counting the running recordings and reserving the slot happen in one
 // synchronous step, with no await between them, so parallel starts cannot all see the same free room.
 // The proxy commits the reservation with the recording id the sidecar answers, or it is released.
+import { FurnaceError } from '../core/errors.ts';
 import type { RecordingLimits } from '../core/limits.ts';
 import type { RecordingParams } from '../core/recording-params.ts';
 import type { Access, Identity } from './auth/access.ts';
@@ -11,6 +13,8 @@ import { decideStartParams, decideStartSlot } from './start-decision.ts';
 
 /** The subresource of recordings whose `create` permission a `systemWide: true` start needs. */
 export const SYSTEM_WIDE_SUBRESOURCE = 'system-wide';
+/** The subresource of recordings whose `create` permission a start with profiler `bpftrace` needs. */
+export const BPFTRACE_SUBRESOURCE = 'bpftrace';
 
 export interface StartAdmissionDeps {
   access: Access;
@@ -36,6 +40,20 @@ export interface AdmittedStart {
   reservation: Reservation;
 }
 
+/** `create` on recordings/bpftrace; the refusal says why it is needed and which ClusterRole grants it. */
+async function requireTracer(access: Access, identity: Identity, namespace: string): Promise<void> {
+  try {
+    await access.require(identity, 'create', namespace, BPFTRACE_SUBRESOURCE);
+  } catch (error) {
+    if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
+    throw new FurnaceError(
+      'ERR_FORBIDDEN',
+      `${error.message}: a bpftrace program can read kernel memory, so it needs this permission beyond recording (ClusterRole furnace-tracer grants it)`,
+      { ...error.details },
+    );
+  }
+}
+
 /** Throws the refusal (400 parameters or setting, 403 permission, 400 concurrency); else holds a slot. */
 export async function admitStart(deps: StartAdmissionDeps, start: StartRequest): Promise<AdmittedStart> {
   const { namespace } = start;
@@ -48,6 +66,7 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
   if (!decided.allowed) throw decided.error;
   if (decided.params.systemWide)
     await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
+  if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity, namespace);
   const slot = decideStartSlot({
     namespace,
     limits,

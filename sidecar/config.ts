@@ -48,6 +48,8 @@ export const SIDECAR_TUNING_ENV = {
   perfPath: 'FURNACE_PERF',
   /** podman binary; default `podman` from PATH. */
   podmanPath: 'FURNACE_PODMAN',
+  /** bpftrace binary (profiler bpftrace); default `bpftrace` from PATH. */
+  bpftracePath: 'FURNACE_BPFTRACE',
   /** Level of the API's request log. */
   logLevel: 'FURNACE_LOG_LEVEL',
   /** Root of the secrets that pprof recordings name in pprof.tls.secret (default SIDECAR_MOUNT_PATHS.pprofTlsDir). */
@@ -98,6 +100,7 @@ export interface SidecarConfig {
   insecureRegistries: string[];
   perfPath: string;
   podmanPath: string;
+  bpftracePath: string;
   logLevel: LogLevel;
   /** Root of the directories pprof.tls.secret names; a request never gives a path. */
   pprofTlsDir: string;
@@ -263,6 +266,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       .filter((s) => s !== ''),
     perfPath: text(env, SIDECAR_TUNING_ENV.perfPath) ?? 'perf',
     podmanPath: text(env, SIDECAR_TUNING_ENV.podmanPath) ?? 'podman',
+    bpftracePath: text(env, SIDECAR_TUNING_ENV.bpftracePath) ?? 'bpftrace',
     logLevel: readChoice(setting(env, SIDECAR_TUNING_ENV.logLevel), 'warn', LOG_LEVELS),
     pprofTlsDir: text(env, SIDECAR_TUNING_ENV.pprofTlsDir) ?? SIDECAR_MOUNT_PATHS.pprofTlsDir,
   };

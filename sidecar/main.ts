@@ -14,6 +14,7 @@ import { commandRunner } from './image-symbols.ts';
 import { probeBuildIdMmap, type SpawnFn } from './perf-runner.ts';
 import { isInNestedPidNamespace, readProcessTable } from './proc-table.ts';
 import { createAutoProfiler } from './auto-profiler.ts';
+import { createBpftraceProfiler } from './bpftrace-profiler.ts';
 import { requestJvmPerfMaps } from './jvm-perf-map.ts';
 import { createPprofProfiler, probePprof } from './pprof-profiler.ts';
 import { ProxyTokens } from './proxy-tokens.ts';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       return {
         pprof,
         auto: createAutoProfiler({ pprof, perf, probe: (params) => probePprof(pprofDeps, params) }),
+        bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget }),
       };
     },
   });

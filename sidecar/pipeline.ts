@@ -168,13 +168,17 @@ export interface RenderInput {
   name: string;
 }
 
-/** Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out as an event. */
+/**
+ * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
+ * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
+ */
 export async function renderStacks(
   deps: Pick<PipelineDeps, 'report' | 'budget'>,
   input: RenderInput,
-  stacks: FoldedStacks,
+  stacks: FoldedStacks | undefined,
 ): Promise<void> {
   deps.report({ type: 'stage', stage: 'collapse' });
+  if (stacks === undefined) return;
   // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
   const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
   await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));

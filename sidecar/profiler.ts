@@ -1,7 +1,7 @@
 // What a profiler is to the recording controller: it plans (checks and decides before anything runs; a
 // refusal answers the start request), runs (records, and may be stopped early), and hands back folded
-// stacks; the controller renders them into the same graphs and uploads every artifact. perf, pprof and
-// auto are here; bpftrace plugs in the same way.
+// stacks; the controller renders them into the same graphs and uploads every artifact. perf, pprof, auto
+// and bpftrace are the profilers.
 import type { FoldedStacks } from '../core/stacks/collapse-perf.ts';
 import type { ProfilerChoice, ProfilerName, RecordingParams } from '../core/recording-params.ts';
 import type { ProcessInfo } from './process-select.ts';
@@ -22,7 +22,8 @@ export interface RunContext {
 }
 
 export interface ProfileOutput {
-  stacks: FoldedStacks;
+  /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */
+  stacks: FoldedStacks | undefined;
   /** The graph's subtitle: what was recorded and how it ended. */
   subtitle: string;
 }
@@ -47,5 +48,5 @@ export interface Profiler {
   plan(context: PlanContext): Promise<PlannedProfile>;
 }
 
-/** The profilers a sidecar offers, by the name a start request gives; bpftrace is added by its own module. */
+/** The profilers a sidecar offers, by the name a start request gives. */
 export type ProfilerSet = Partial<Record<ProfilerChoice, Profiler>>;

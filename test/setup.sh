@@ -11,6 +11,7 @@ command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/l
 # command:debian-package pairs the tiers use.
 needs=(
   "perf:linux-perf"
+  "bpftrace:bpftrace"
   "unshare:util-linux"
   "chromium:chromium"
   "podman:podman"
@@ -38,6 +39,12 @@ if ((${#missing[@]} > 0)); then
   apt-get update -qq >/dev/null || die "apt-get update failed; cannot install ${missing[*]}"
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
     die "apt-get install ${missing[*]} failed"
+fi
+
+# bpftrace's tracepoints and kprobes need tracefs; some machines boot without it mounted.
+if [[ ! -d /sys/kernel/tracing/events ]]; then
+  [[ $(id -u) -eq 0 ]] || die "tracefs is not mounted (run: sudo mount -t tracefs nodev /sys/kernel/tracing)"
+  mount -t tracefs nodev /sys/kernel/tracing || die "mounting tracefs on /sys/kernel/tracing failed"
 fi
 
 # npm dependencies: reinstall when the lockfile changed since the last install.

@@ -87,7 +87,7 @@ async function startOperatedServer(
   const local = {
     ...serverConfig,
     ...(serverConfig.requestHeader
-      ? { requestHeader: { ...(serverConfig.requestHeader as object), clientCaFile: requestHeaderCa } }
+      ? { requestHeader: { ...serverConfig.requestHeader, clientCaFile: requestHeaderCa } }
       : {}),
     host: '127.0.0.1',
     port,

@@ -96,9 +96,17 @@ export async function startSidecar(
   server: FakeServer,
   secret: string,
   env: Record<string, string> = {},
+  /** Runs the sidecar through another command (a new PID namespace): gets the sidecar's argv, gives the one to run. */
+  wrap: (argv: string[]) => string[] = (argv) => argv,
 ): Promise<SidecarProcess> {
   const dataDir = await workDir(t, 'sidecar-data');
-  const sidecar = startProcess(t, process.execPath, ['--import', 'tsx', `${PROJECT_ROOT}/sidecar/main.ts`], {
+  const [command = '', ...args] = wrap([
+    process.execPath,
+    '--import',
+    'tsx',
+    `${PROJECT_ROOT}/sidecar/main.ts`,
+  ]);
+  const sidecar = startProcess(t, command, args, {
     env: {
       FURNACE_SERVER_URL: server.url,
       FURNACE_REGISTRATION_SECRET: secret,

@@ -23,6 +23,7 @@ const BASE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
 /** Programs of the Debian packages the sidecar installs (what its code starts). */
 const PACKAGE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'linux-perf': ['perf'],
+  bpftrace: ['bpftrace'],
   podman: ['podman'],
   'fuse-overlayfs': ['fuse-overlayfs'],
   'util-linux': ['nsenter', 'unshare', 'mount'],

@@ -82,8 +82,16 @@ describe('one start-parameters contract', () => {
         tls: { secret: 'etcd' },
       },
     };
-    assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(full).sort());
+    // bpftrace goes with another profiler than pprof: its own request, the same table.
+    const bpftrace = {
+      profiler: 'bpftrace',
+      bpftrace: { program: 'profile:hz:99 { @[ustack] = count(); }' },
+    };
+    assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys({ ...full, ...bpftrace }).sort());
     assert.deepEqual(validateRecordingParams(full, limits), full);
+    const { pprof: _pprof, ...perfFields } = full;
+    const traced = { ...perfFields, ...bpftrace };
+    assert.deepEqual(validateRecordingParams(traced, limits), traced);
     const defaults = validateRecordingParams({}, limits) as unknown as Record<string, unknown>;
     for (const [name, property] of Object.entries(schema.properties)) {
       assert.equal(property.default, defaults[name], `default of ${name}`);
@@ -118,7 +126,9 @@ describe('profiler and pprof parameters', () => {
   });
 
   it('takes bpftrace as a profiler choice and refuses an unknown one, naming the choices', () => {
-    assert.equal(validateRecordingParams({ profiler: 'bpftrace' }, DEFAULT_LIMITS).profiler, 'bpftrace');
+    const program = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
+    const bpftrace = { profiler: 'bpftrace', bpftrace: { program } };
+    assert.equal(validateRecordingParams(bpftrace, DEFAULT_LIMITS).profiler, 'bpftrace');
     const error = rejection({ profiler: 'async-profiler' });
     assert.match(error.message, /profiler "async-profiler" .*perf, pprof, bpftrace, auto/);
   });

@@ -4,7 +4,12 @@ import { DEFAULT_LIMITS } from '../../core/limits.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
 import { filterEntries, NO_FILTER, startersOf } from '../../ui/src/history/history-filter.ts';
 import { describeProgress, formatSeconds } from '../../ui/src/record/progress-view.ts';
-import { fieldOfError, startBody, type FormValues } from '../../ui/src/record/start-request.ts';
+import {
+  awaitedArtifact,
+  fieldOfError,
+  startBody,
+  type FormValues,
+} from '../../ui/src/record/start-request.ts';
 
 const values: FormValues = {
   durationSeconds: '10',
@@ -16,6 +21,7 @@ const values: FormValues = {
   container: '',
   profiler: 'perf',
   pprofPort: '',
+  bpftraceProgram: '',
 };
 
 function status(overrides: Partial<RecordingStatus>): RecordingStatus {
@@ -59,6 +65,67 @@ describe('recording form: profiler', () => {
       message: 'pprof.port 70000 is out of range',
     };
     assert.equal(fieldOfError(error), 'pprofPort');
+  });
+});
+
+describe('recording form: bpftrace', () => {
+  const program = 'profile:hz:99 {\n  @[comm, ustack] = count();\n}\n';
+
+  it('sends the program as typed with profiler bpftrace, without perf-only frequency and symbols', () => {
+    assert.deepEqual(
+      startBody({ ...values, profiler: 'bpftrace', bpftraceProgram: program }, DEFAULT_LIMITS),
+      {
+        durationSeconds: 10,
+        processPattern: 'my-server',
+        profiler: 'bpftrace',
+        bpftrace: { program },
+      },
+    );
+    // A program typed, then another profiler chosen: the program stays in the form, not in the request.
+    assert.equal(
+      startBody({ ...values, profiler: 'perf', bpftraceProgram: program }, DEFAULT_LIMITS).bpftrace,
+      undefined,
+    );
+    // Nothing typed: the server says the program is required (its message goes next to the textarea).
+    assert.equal(
+      startBody({ ...values, profiler: 'bpftrace', bpftraceProgram: ' \n' }, DEFAULT_LIMITS).bpftrace,
+      undefined,
+    );
+  });
+
+  it("puts the server's refusal of the program next to it, and a 403 for the permission under the form", () => {
+    const refused = {
+      code: 'ERR_INVALID_PARAMETER',
+      field: 'bpftrace.program',
+      message: 'bpftrace.program is refused: system() runs commands and is not allowed (line 1, column 16)',
+    };
+    assert.equal(fieldOfError(refused), 'bpftraceProgram');
+    assert.equal(
+      fieldOfError({
+        code: 'ERR_INVALID_PARAMETER',
+        field: 'bpftrace.program',
+        message: 'bpftrace.program is required with profiler bpftrace',
+      }),
+      'bpftraceProgram',
+    );
+    const forbidden = {
+      code: 'ERR_FORBIDDEN',
+      message:
+        'rita may not create recordings/bpftrace (API group furnace.hyperfoil.io) in namespace shop: a bpftrace program can read kernel memory, so it needs this permission beyond recording (ClusterRole furnace-tracer grants it)',
+    };
+    assert.equal(fieldOfError(forbidden), undefined, 'shown as the form-level alert, word for word');
+  });
+
+  it('waits for the folded stacks in the catalog, or for bpftrace.txt when the program printed no stack map', () => {
+    assert.equal(awaitedArtifact({ artifacts: ['bpftrace.txt'] }), 'bpftrace.txt');
+    assert.equal(
+      awaitedArtifact({ artifacts: ['bpftrace.txt', 'stacks.folded', 'flamegraph.svg'] }),
+      'stacks.folded',
+    );
+    assert.equal(
+      awaitedArtifact({ artifacts: ['perf.data', 'perf.script', 'stacks.folded'] }),
+      'stacks.folded',
+    );
   });
 });
 

@@ -31,4 +31,18 @@ describe('recording summary: profiler and settings', () => {
       '99 Hz cpu-clock, call graph fp, symbols from proc, PID 7',
     );
   });
+
+  it('describes a bpftrace recording by its program, not by perf settings that did not apply', () => {
+    const params = {
+      ...perfParams,
+      profiler: 'bpftrace' as const,
+      processPattern: 'nginx',
+      bpftrace: { program: 'profile:hz:99 {\n  @[ustack] = count();\n}\n' },
+    };
+    assert.equal(describeProfiler({ profiler: 'bpftrace', params }), 'bpftrace');
+    assert.equal(
+      describeSettings({ profiler: 'bpftrace', params }),
+      'bpftrace program of 3 lines, processes matching nginx',
+    );
+  });
 });

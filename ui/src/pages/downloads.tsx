@@ -12,6 +12,7 @@ export const DOWNLOADS: readonly { name: ArtifactName; label: string }[] = [
   { name: 'speedscope.json', label: 'speedscope' },
   { name: 'perf.data', label: 'perf.data' },
   { name: 'perf.script', label: 'perf script' },
+  { name: 'bpftrace.txt', label: 'bpftrace output' },
 ];
 
 export function artifactUrl(id: string, name: ArtifactName): string {

@@ -42,6 +42,11 @@ export function RecordingPage({ id, location }: { id: string; location: Location
         </section>
       ) : tree ? (
         <Explorer root={tree} title={`${entry.pod} (${id})`} view={location.view} onView={onView} />
+      ) : entry.state === 'done' && entry.profiler === 'bpftrace' ? (
+        <p class="notice" role="status">
+          The bpftrace program printed no stack map, so there is no flame graph: its output is bpftrace.txt
+          (Downloads).
+        </p>
       ) : (
         <p class="notice" role="status">
           This recording has no stacks yet{entry.state === 'done' ? '' : ` (state: ${entry.state})`}.

@@ -14,6 +14,14 @@ export function describeSettings(entry: Pick<CatalogEntry, 'profiler' | 'params'
     const { kind, scheme, port, path } = p.pprof;
     return `pprof ${kind} from ${scheme}://…:${port}${path}${p.pprof.tls?.secret ? ` with secret ${p.pprof.tls.secret}` : ''}`;
   }
+  if (entry.profiler === 'bpftrace' && p.bpftrace !== undefined) {
+    const lines = p.bpftrace.program.split('\n').filter((line) => line.trim() !== '').length;
+    return [
+      `bpftrace program of ${lines} ${lines === 1 ? 'line' : 'lines'}`,
+      p.processPattern ? `, processes matching ${p.processPattern}` : '',
+      p.pid ? `, PID ${p.pid}` : '',
+    ].join('');
+  }
   return [
     `${p.frequency} Hz ${p.event}, call graph ${p.callGraph}, symbols from ${p.symbols}`,
     p.processPattern ? `, processes matching ${p.processPattern}` : '',

@@ -1,5 +1,6 @@
-// The recording form for one pod: duration (or until Stop), frequency, process pattern or PID
-// (local mode), symbol source; Start and Stop; the server's errors next to the field that caused them.
+// The recording form for one pod: duration (or until Stop), profiler (a bpftrace program for bpftrace),
+// frequency, process pattern or PID (local mode), symbol source; Start and Stop; the server's errors next
+// to the field that caused them, or under the form (a 403 for bpftrace names the permission it needs).
 import { useRef, useState } from 'preact/hooks';
 import { LOCAL_NAMESPACE } from '../../../core/names.ts';
 import type { CatalogEntry, RecordingStatus } from '../../../core/recording.ts';
@@ -9,9 +10,16 @@ import { navigate } from '../routing/router.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { FormField } from './form-field.tsx';
+import { ProfilerFields } from './profiler-fields.tsx';
 import type { Target } from './pod-picker.tsx';
 import { RecordingProgress } from './recording-progress.tsx';
-import { fieldOfError, startBody, type FormField as Field, type FormValues } from './start-request.ts';
+import {
+  awaitedArtifact,
+  fieldOfError,
+  startBody,
+  type FormField as Field,
+  type FormValues,
+} from './start-request.ts';
 
 interface Problem {
   field: Field | undefined;
@@ -28,13 +36,16 @@ const INITIAL: FormValues = {
   container: '',
   profiler: 'perf',
   pprofPort: '',
+  bpftraceProgram: '',
 };
 
-async function waitForCatalog(id: string): Promise<void> {
+async function waitForCatalog(status: RecordingStatus): Promise<void> {
+  const id = status.id;
+  const awaited = awaitedArtifact(status);
   for (let attempt = 0; attempt < 120; attempt++) {
     try {
       const entry = await getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`);
-      if (entry.artifacts.some((a) => a.name === 'stacks.folded') || entry.state === 'failed') return;
+      if (entry.artifacts.some((a) => a.name === awaited) || entry.state === 'failed') return;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 404) throw error;
     }
@@ -57,6 +68,7 @@ export function RecordForm({ target }: { target: Target }) {
   );
   const max = limits.data?.limits;
   const local = target.namespace === LOCAL_NAMESPACE;
+  const bpftrace = values.profiler === 'bpftrace';
   const set = (patch: Partial<FormValues>): void => setValues((old) => ({ ...old, ...patch }));
   const errorFor = (field: Field): string | undefined =>
     problem?.field === field ? problem.message : undefined;
@@ -74,7 +86,7 @@ export function RecordForm({ target }: { target: Target }) {
       setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
     if (next.state === 'done' && opening.current !== next.id) {
       opening.current = next.id;
-      waitForCatalog(next.id).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
+      waitForCatalog(next).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
     }
   };
 
@@ -137,61 +149,28 @@ export function RecordForm({ target }: { target: Target }) {
         />
         <label for="until-stopped">Until stopped (at most the limit)</label>
       </div>
-      <FormField
-        id="profiler"
-        label="Profiler"
-        hint="perf samples any program; pprof asks a Go program's net/http/pprof; auto takes pprof when it answers."
-        error={errorFor('profiler')}
-      >
-        {(describedBy) => (
-          <select
-            id="profiler"
-            value={values.profiler}
-            disabled={running}
-            aria-describedby={describedBy}
-            onChange={(event) => set({ profiler: event.currentTarget.value })}
-          >
-            <option value="perf">perf</option>
-            <option value="pprof">pprof (Go)</option>
-            <option value="auto">auto</option>
-          </select>
-        )}
-      </FormField>
-      {values.profiler === 'pprof' || values.profiler === 'auto' ? (
-        <FormField id="pprof-port" label="pprof port" hint="Default 6060." error={errorFor('pprofPort')}>
+      <ProfilerFields values={values} set={set} running={running} errorFor={errorFor} />
+      {bpftrace ? null : (
+        <FormField
+          id="frequency"
+          label="Frequency (Hz)"
+          hint={max ? `1 to ${max.maxFrequency} Hz (server limit)` : 'loading the limit…'}
+          error={errorFor('frequency')}
+        >
           {(describedBy, invalid) => (
             <input
-              id="pprof-port"
+              id="frequency"
               type="text"
               inputMode="numeric"
-              value={values.pprofPort}
+              value={values.frequency}
               disabled={running}
               aria-describedby={describedBy}
               aria-invalid={invalid}
-              onInput={(event) => set({ pprofPort: event.currentTarget.value })}
+              onInput={(event) => set({ frequency: event.currentTarget.value })}
             />
           )}
         </FormField>
-      ) : null}
-      <FormField
-        id="frequency"
-        label="Frequency (Hz)"
-        hint={max ? `1 to ${max.maxFrequency} Hz (server limit)` : 'loading the limit…'}
-        error={errorFor('frequency')}
-      >
-        {(describedBy, invalid) => (
-          <input
-            id="frequency"
-            type="text"
-            inputMode="numeric"
-            value={values.frequency}
-            disabled={running}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            onInput={(event) => set({ frequency: event.currentTarget.value })}
-          />
-        )}
-      </FormField>
+      )}
       <FormField
         id="process-pattern"
         label="Process pattern"
@@ -226,25 +205,27 @@ export function RecordForm({ target }: { target: Target }) {
           )}
         </FormField>
       ) : null}
-      <FormField
-        id="symbols"
-        label="Symbol source"
-        hint="Where function names come from."
-        error={errorFor('symbols')}
-      >
-        {(describedBy) => (
-          <select
-            id="symbols"
-            value={values.symbols}
-            disabled={running}
-            aria-describedby={describedBy}
-            onChange={(event) => set({ symbols: event.currentTarget.value })}
-          >
-            <option value="proc">The running processes (/proc)</option>
-            <option value="image">The container image</option>
-          </select>
-        )}
-      </FormField>
+      {bpftrace ? null : (
+        <FormField
+          id="symbols"
+          label="Symbol source"
+          hint="Where function names come from."
+          error={errorFor('symbols')}
+        >
+          {(describedBy) => (
+            <select
+              id="symbols"
+              value={values.symbols}
+              disabled={running}
+              aria-describedby={describedBy}
+              onChange={(event) => set({ symbols: event.currentTarget.value })}
+            >
+              <option value="proc">The running processes (/proc)</option>
+              <option value="image">The container image</option>
+            </select>
+          )}
+        </FormField>
+      )}
       <div class="actions">
         {running ? null : (
           <button type="submit" disabled={busy}>

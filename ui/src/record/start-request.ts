@@ -1,6 +1,8 @@
 // The recording form's values → the body of POST /proxy/:ns/:pod/recordings, and a server error →
 // the form field it belongs to. Pure.
 import type { RecordingLimits } from '../../../core/limits.ts';
+import type { ArtifactName } from '../../../core/names.ts';
+import type { RecordingStatus } from '../../../core/recording.ts';
 
 export interface FormValues {
   durationSeconds: string;
@@ -11,10 +13,12 @@ export interface FormValues {
   pid: string;
   symbols: string;
   container: string;
-  /** perf, pprof or auto (bpftrace has its own editor). */
+  /** perf, pprof, bpftrace or auto. */
   profiler: string;
   /** The target's pprof port, for pprof and auto; empty for the default. */
   pprofPort: string;
+  /** The bpftrace program, for bpftrace (sent as typed; the recorder scopes it to the pod). */
+  bpftraceProgram: string;
 }
 
 export type FormField =
@@ -25,7 +29,26 @@ export type FormField =
   | 'symbols'
   | 'container'
   | 'profiler'
-  | 'pprofPort';
+  | 'pprofPort'
+  | 'bpftraceProgram';
+
+/** A number as typed, or the text itself when it is not one (the server judges it and says why). */
+function number(text: string): unknown {
+  return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text.trim();
+}
+
+/** The profiler and its own settings: pprof's port, bpftrace's program (left out when empty, so the server says it is required). */
+function profilerFields(values: FormValues): Record<string, unknown> {
+  const { profiler } = values;
+  if (profiler === '' || profiler === 'perf') return {};
+  if (profiler === 'bpftrace')
+    return values.bpftraceProgram.trim() === ''
+      ? { profiler }
+      : { profiler, bpftrace: { program: values.bpftraceProgram } };
+  if ((profiler === 'pprof' || profiler === 'auto') && values.pprofPort.trim() !== '')
+    return { profiler, pprof: { port: number(values.pprofPort) } };
+  return { profiler };
+}
 
 /**
  * Numbers are sent as typed (a non-number as the text itself), so the server, not the page, judges
@@ -33,18 +56,16 @@ export type FormField =
  */
 export function startBody(values: FormValues, limits: RecordingLimits | undefined): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  const number = (text: string): unknown => (/^\s*-?\d+\s*$/.test(text) ? Number(text) : text.trim());
   if (values.untilStopped && limits) body.durationSeconds = limits.maxDurationSeconds;
   else if (values.durationSeconds.trim() !== '') body.durationSeconds = number(values.durationSeconds);
-  if (values.frequency.trim() !== '') body.frequency = number(values.frequency);
+  // A bpftrace program samples as it says, and names come from bpftrace: frequency and symbols do not apply.
+  const perfSettings = values.profiler !== 'bpftrace';
+  if (perfSettings && values.frequency.trim() !== '') body.frequency = number(values.frequency);
   if (values.processPattern.trim() !== '') body.processPattern = values.processPattern.trim();
   if (values.pid.trim() !== '') body.pid = number(values.pid);
-  if (values.symbols !== '') body.symbols = values.symbols;
+  if (perfSettings && values.symbols !== '') body.symbols = values.symbols;
   if (values.container !== '') body.container = values.container;
-  if (values.profiler !== '' && values.profiler !== 'perf') body.profiler = values.profiler;
-  if ((values.profiler === 'pprof' || values.profiler === 'auto') && values.pprofPort.trim() !== '')
-    body.pprof = { port: number(values.pprofPort) };
-  return body;
+  return { ...body, ...profilerFields(values) };
 }
 
 const FIELD_BY_CODE: Record<string, FormField> = { ERR_NO_MATCHING_PROCESS: 'processPattern' };
@@ -58,7 +79,12 @@ const FIELDS: readonly string[] = [
   'profiler',
 ];
 /** Nested fields the server names by their path. */
-const FIELD_BY_PATH: Record<string, FormField> = { 'pprof.port': 'pprofPort', pprof: 'pprofPort' };
+const FIELD_BY_PATH: Record<string, FormField> = {
+  'pprof.port': 'pprofPort',
+  pprof: 'pprofPort',
+  'bpftrace.program': 'bpftraceProgram',
+  bpftrace: 'bpftraceProgram',
+};
 
 /** The field a start error names (details.field, or the field in a schema message); else undefined. */
 export function fieldOfError(error: {
@@ -72,4 +98,14 @@ export function fieldOfError(error: {
   if (fromCode) return fromCode;
   const named = /body\/(\w+)/.exec(error.message)?.[1];
   return named && FIELDS.includes(named) ? (named as FormField) : undefined;
+}
+
+/**
+ * The artifact whose arrival in the catalog means the recording's page has something to show: the
+ * folded stacks, or, for a bpftrace program that printed no stack map, its output.
+ */
+export function awaitedArtifact(status: Pick<RecordingStatus, 'artifacts'>): ArtifactName {
+  if (status.artifacts.includes('stacks.folded') || !status.artifacts.includes('bpftrace.txt'))
+    return 'stacks.folded';
+  return 'bpftrace.txt';
 }

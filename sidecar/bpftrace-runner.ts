@@ -1,0 +1,126 @@
+// Runs bpftrace on an already scoped program for a bounded time: its output goes to a file up to a size
+// cap, the duration counts from the moment its probes are attached, and every stop is a SIGINT (bpftrace
+// prints its maps then) followed by SIGKILL after a grace period. Never with --unsafe.
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import type { SpawnFn } from './perf-runner.ts';
+import { stderrExcerpt } from './perf-runner.ts';
+import type { LoopTimers } from './registration.ts';
+
+export interface BpftraceRunOptions {
+  bpftracePath: string;
+  /** The scoped program (core/bpftrace-scope.ts), as a file. */
+  programFile: string;
+  /** Where bpftrace's standard output goes (the bpftrace.txt artifact). */
+  outputFile: string;
+  durationSeconds: number;
+  /** Bytes of output kept; past them bpftrace is stopped. */
+  maxBytes: number;
+  /** How long bpftrace may take to compile and attach before the duration counts anyway, ms. */
+  startupMs?: number;
+  /** How long bpftrace gets to print its maps after SIGINT before it is killed, ms. */
+  killAfterMs?: number;
+}
+
+export type BpftraceStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
+
+export interface BpftraceRunResult {
+  reason: BpftraceStopReason;
+  /** bpftrace ended by itself (exit()) or by our SIGINT, so its output is complete. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  /** The end of bpftrace's stderr, without its harmless RLIMIT_MEMLOCK notice. */
+  stderr: string;
+  bytes: number;
+}
+
+export interface BpftraceRun {
+  stop(reason?: BpftraceStopReason): void;
+  done: Promise<BpftraceRunResult>;
+}
+
+const STDERR_KEEP = 4000;
+/** Printed by bpftrace 0.17 wherever it cannot raise the locked-memory limit; BPF maps are memcg-charged now. */
+const MEMLOCK_NOTICE = /^.*couldn't set RLIMIT_MEMLOCK.*$\n?/gm;
+
+export function bpftraceArgs(options: Pick<BpftraceRunOptions, 'programFile'>): string[] {
+  return [options.programFile];
+}
+
+/** The stderr worth showing: bpftrace's own messages, less the notice it prints on every start. */
+export function bpftraceStderr(stderr: string): string {
+  return stderrExcerpt(stderr.replace(MEMLOCK_NOTICE, ''), 2000);
+}
+
+export function startBpftrace(
+  deps: { spawn: SpawnFn; timers: LoopTimers },
+  options: BpftraceRunOptions,
+): BpftraceRun {
+  const child = deps.spawn(options.bpftracePath, bpftraceArgs(options), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const file = createWriteStream(options.outputFile);
+  const handles: unknown[] = [];
+  let stderr = '';
+  let bytes = 0;
+  let attached = false;
+  let reason: BpftraceStopReason | undefined;
+  let exited = false;
+
+  const stop = (why: BpftraceStopReason = 'stopped'): void => {
+    if (exited || reason !== undefined) return;
+    reason = why;
+    child.kill('SIGINT');
+    handles.push(
+      deps.timers.setTimeout(() => !exited && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
+    );
+  };
+  const durationMs = options.durationSeconds * 1000;
+  handles.push(deps.timers.setTimeout(() => stop('deadline'), durationMs + (options.startupMs ?? 60_000)));
+
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_KEEP)));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (!attached && chunk.includes('Attaching')) {
+      attached = true;
+      handles.push(deps.timers.setTimeout(() => stop('deadline'), durationMs));
+    }
+    const room = options.maxBytes - bytes;
+    if (room > 0) file.write(chunk.subarray(0, room));
+    bytes += Math.min(room, chunk.length);
+    if (chunk.length > room) stop('size-cap');
+  });
+
+  const done = new Promise<BpftraceRunResult>((resolve) => {
+    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
+      if (exited) return;
+      exited = true;
+      for (const handle of handles) deps.timers.clearTimeout(handle);
+      if (spawnError !== undefined) {
+        const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+        stderr += missing
+          ? `\n${options.bpftracePath} is not installed or not on PATH (Debian and Ubuntu: apt-get install bpftrace)`
+          : `\n${spawnError.message}`;
+      }
+      const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
+      const ok = spawnError === undefined && (exitCode === 0 || interrupted);
+      file.end();
+      void finished(file)
+        .catch(() => undefined)
+        .then(() =>
+          resolve({
+            reason: reason ?? 'exited',
+            ok,
+            exitCode,
+            signal,
+            stderr: bpftraceStderr(stderr),
+            bytes,
+          }),
+        );
+    };
+    child.on('error', (error: Error) => finish(null, null, error));
+    child.on('close', (code: number | null, signal: string | null) => finish(code, signal));
+  });
+  return { stop, done };
+}

@@ -1,0 +1,91 @@
+// A bpftrace program can read kernel memory: starting one needs `create` on recordings/bpftrace, beyond
+// the `create` on recordings that perf needs (fake Kubernetes gateway; the kube tier asks the real one).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AccessCheck } from '../../server/kube/kube-gateway.ts';
+import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+
+const users = {
+  'recorder-token': { authenticated: true, username: 'rita', groups: [] },
+  'tracer-token': { authenticated: true, username: 'tess', groups: [] },
+};
+
+const PROGRAM = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
+const BPFTRACE_START = { profiler: 'bpftrace', durationSeconds: 5, bpftrace: { program: PROGRAM } };
+
+/** rita may record in team-a; tess may also run bpftrace programs there (create recordings/bpftrace). */
+function allows(check: AccessCheck): boolean {
+  if (check.namespace !== 'team-a') return false;
+  if (check.subresource === 'bpftrace') return check.user === 'tess' && check.verb === 'create';
+  return check.subresource === undefined;
+}
+
+async function setup(t: Parameters<typeof buildFixture>[0]) {
+  const kube = fakeKubeGateway({ reviews: users, allows });
+  const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
+  const sidecar = await startFakeSidecar(t);
+  f.registry.register({
+    namespace: 'team-a',
+    pod: 'web-1',
+    address: { host: '127.0.0.1', port: sidecar.port },
+  });
+  const start = (token: string, payload: object) =>
+    f.app.inject({
+      method: 'POST',
+      url: '/proxy/team-a/web-1/recordings',
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+  return { kube, sidecar, start };
+}
+
+describe('server proxy, bpftrace recordings (fake Kubernetes gateway)', () => {
+  it('answers 403 naming recordings/bpftrace and furnace-tracer to a recorder, whose perf start still passes', async (t) => {
+    const { sidecar, start } = await setup(t);
+    const denied = await start('recorder-token', BPFTRACE_START);
+    assert.equal(denied.statusCode, 403, denied.body);
+    const body = denied.json<{ code: string; message: string; details: { resource: string } }>();
+    assert.equal(body.code, 'ERR_FORBIDDEN');
+    assert.equal(body.details.resource, 'recordings/bpftrace');
+    assert.match(
+      body.message,
+      /rita may not create recordings\/bpftrace \(API group furnace\.hyperfoil\.io\) in namespace team-a: a bpftrace program can read kernel memory.*ClusterRole furnace-tracer/,
+    );
+    assert.equal(sidecar.connections(), 0, 'nothing reached the sidecar');
+    const perf = await start('recorder-token', { durationSeconds: 5 });
+    assert.equal(perf.statusCode, 201, perf.body);
+  });
+
+  it('forwards the program to the sidecar for a tracer, after asking SubjectAccessReview', async (t) => {
+    const { kube, sidecar, start } = await setup(t);
+    const allowed = await start('tracer-token', BPFTRACE_START);
+    assert.equal(allowed.statusCode, 201, allowed.body);
+    const forwarded = sidecar.requests.find((r) => r.method === 'POST');
+    assert.deepEqual((forwarded?.body as { bpftrace?: unknown }).bpftrace, { program: PROGRAM });
+    assert.ok(
+      kube.checks.some(
+        (c) =>
+          c.user === 'tess' &&
+          c.verb === 'create' &&
+          c.group === 'furnace.hyperfoil.io' &&
+          c.resource === 'recordings' &&
+          c.subresource === 'bpftrace' &&
+          c.namespace === 'team-a',
+      ),
+      'the permission was asked by SubjectAccessReview',
+    );
+  });
+
+  it('refuses a program it cannot scope with 400 before asking for the permission', async (t) => {
+    const { kube, sidecar, start } = await setup(t);
+    const refused = await start('recorder-token', {
+      profiler: 'bpftrace',
+      bpftrace: { program: 'iter:task { printf("%s\\n", ctx->task->comm); }' },
+    });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.match(refused.json<{ message: string }>().message, /bpftrace\.program is refused: iter:task/);
+    assert.equal(kube.checks.filter((c) => c.subresource === 'bpftrace').length, 0);
+    assert.equal(sidecar.connections(), 0);
+  });
+});
