@@ -2,6 +2,7 @@
 // ClusterRoleBinding). The server checks these verbs with a SubjectAccessReview on every call, and the
 // same verbs govern the Recording objects themselves.
 import type { V1PolicyRule } from '@kubernetes/client-node';
+import { AGGREGATED_GROUP } from '../../core/aggregated-api.ts';
 import { CRD_GROUP, RECORDING_PLURAL } from '../../core/crds.ts';
 
 export const USER_ROLE_NAMES = {
@@ -16,10 +17,23 @@ const recordings = (verbs: string[], resources = [RECORDING_PLURAL]): V1PolicyRu
   verbs,
 });
 
+/**
+ * `kubectl furnace` goes through the aggregated API, where the API server checks RBAC on the aggregated
+ * group before it forwards; Furnace then checks the rules above, per namespace, as for every caller.
+ */
+const aggregated = (verbs: string[]): V1PolicyRule => ({
+  apiGroups: [AGGREGATED_GROUP],
+  resources: ['*'],
+  verbs,
+});
+
 /** View and download recordings (watch too, so `kubectl get recordings -w` works). */
-const VIEWER_RULES = [recordings(['get', 'list', 'watch'])];
+const VIEWER_RULES = [recordings(['get', 'list', 'watch']), aggregated(['get', 'list'])];
 /** Start, stop and delete recordings; create Recording objects. */
-const RECORDER_RULES = [recordings(['get', 'list', 'watch', 'create', 'delete'])];
+const RECORDER_RULES = [
+  recordings(['get', 'list', 'watch', 'create', 'delete']),
+  aggregated(['get', 'list', 'create', 'delete']),
+];
 /** Everything a recorder may, plus user-supplied bpftrace programs. */
 const TRACER_RULES = [...RECORDER_RULES, recordings(['create'], [`${RECORDING_PLURAL}/bpftrace`])];
 
