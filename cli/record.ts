@@ -1,5 +1,6 @@
 // `furnace record -n NS POD`: starts a recording through the aggregated API, shows its progress until it
 // finishes, and writes its artifacts into a directory.
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingStatus } from '../core/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
@@ -30,7 +31,22 @@ export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, 
       throw new UsageError(`profiler ${JSON.stringify(profiler)} is not one of ${PROFILERS.join(', ')}`);
     body.profiler = profiler;
   }
+  const programFile = optionText(parsed, 'program');
+  if (programFile !== undefined) {
+    if (profiler !== undefined && profiler !== 'bpftrace')
+      throw new UsageError(`--program is a bpftrace program: it does not go with --profiler ${profiler}`);
+    body.profiler = 'bpftrace';
+    body.bpftrace = { program: readProgram(programFile) };
+  }
   return body;
+}
+
+function readProgram(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the bpftrace program ${file}: ${(error as Error).message}`);
+  }
 }
 
 async function record(context: VerbContext): Promise<number> {

@@ -59,6 +59,11 @@ export const VERBS = {
       },
       { name: 'frequency', short: 'F', value: 'HZ', help: 'samples per second (default: the server’s, 99)' },
       { name: 'profiler', value: 'NAME', help: `${PROFILERS.join(', ')} (default: perf)` },
+      {
+        name: 'program',
+        value: 'FILE',
+        help: 'a bpftrace program to run (implies --profiler bpftrace; - reads stdin; needs the furnace-tracer role)',
+      },
       { ...OUTPUT, help: 'the directory to write the artifacts into (default: ./furnace-<id>)' },
     ],
     notes: `Progress is one line rewritten in place on a terminal, plain lines otherwise.\n\n${CREDENTIALS_NOTE}`,

@@ -1,5 +1,8 @@
 // The cluster verbs' argument parsing, durations, help texts and progress line, without a cluster.
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { helpText, parseArgs, parseDuration, UsageError } from '../../cli/args.ts';
@@ -67,6 +70,25 @@ describe('furnace argument parsing', () => {
     assert.throws(
       () => startBody({ parsed: parseArgs(record, ['pod', '-F', 'fast']) }),
       /not a positive integer/,
+    );
+  });
+
+  it('reads a bpftrace program from --program, which implies the bpftrace profiler and refuses another', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'furnace-cli-program-'));
+    const file = join(dir, 'count.bt');
+    await writeFile(file, 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }\n');
+    assert.deepEqual(startBody({ parsed: parseArgs(record, ['pod', '--program', file]) }), {
+      durationSeconds: 30,
+      profiler: 'bpftrace',
+      bpftrace: { program: 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }\n' },
+    });
+    assert.throws(
+      () => startBody({ parsed: parseArgs(record, ['pod', '--profiler', 'perf', '--program', file]) }),
+      /--program is a bpftrace program: it does not go with --profiler perf/,
+    );
+    assert.throws(
+      () => startBody({ parsed: parseArgs(record, ['pod', '--program', join(dir, 'missing.bt')]) }),
+      /cannot read the bpftrace program .*missing\.bt/,
     );
   });
 });
