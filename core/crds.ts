@@ -99,7 +99,11 @@ export const FURNACE_SPEC_DEFAULTS = {
 
 // ---- Recording ------------------------------------------------------------------------------------
 
-export const RECORDING_PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
+/**
+ * Not bpftrace: the operator records as itself, so a Recording could not carry the permission a
+ * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it.
+ */
+export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto'] as const;
 export type RecordingProfiler = (typeof RECORDING_PROFILERS)[number];
 
 export const RECORDING_PHASES = ['Pending', 'Recording', 'Processing', 'Succeeded', 'Failed'] as const;

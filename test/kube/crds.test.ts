@@ -120,6 +120,14 @@ describe('Recording CRD', () => {
     );
   });
 
+  it('refuses profiler bpftrace (the operator records as itself, without its author’s bpftrace permission)', async () => {
+    await assertRefused(
+      'bpftrace',
+      { ...pod, durationSeconds: 5, profiler: 'bpftrace' },
+      /spec\.profiler: Unsupported value: "bpftrace"/,
+    );
+  });
+
   it('refuses both pod and selector, and neither', async () => {
     const both = { target: { pod: 'web-1', selector: { matchLabels: { app: 'web' } } }, durationSeconds: 5 };
     await assertRefused(
