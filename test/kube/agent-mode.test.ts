@@ -22,6 +22,10 @@ import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
+import { installCrds } from '../harness/crds.ts';
+import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
+import { createServerClient } from '../../operator/recording/server-client.ts';
+import { createRecording, ended, reconcileUntil } from './recording-fixture.ts';
 
 const { kc, cp } = await useCluster();
 
@@ -215,5 +219,24 @@ describe('agent mode in a cluster', () => {
       [0],
       'never restarted',
     );
+
+    // A Recording resource works the same against an agent-mode pod (reconciled as in operator-recording).
+    await installCrds(cp);
+    const tokenPath = join(dir, 'recording-token');
+    await writeFile(tokenPath, user.token);
+    const deps = {
+      kube: createRecordingKube(kc),
+      server: createServerClient({ url: base, tokenPath, ca }),
+      now: () => Date.now(),
+      options: { startGraceSeconds: 5, pollIntervalMs: 500 },
+    };
+    await createRecording(kc, namespace, 'agent-b', {
+      target: { pod: 'hot-b' },
+      durationSeconds: 5,
+      frequency: 199,
+    });
+    const status = await reconcileUntil(kc, deps, namespace, 'agent-b', ended);
+    assert.equal(status.phase, 'Succeeded', status.message);
+    assert.equal(status.topFunctions?.[0]?.name, 'furnace_heavy_pod_b', JSON.stringify(status.topFunctions));
   });
 });
