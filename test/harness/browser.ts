@@ -28,11 +28,23 @@ function screenshotName(t: TestContext): string {
   return `${t.name.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 100)}.png`;
 }
 
+export interface PageOptions {
+  /**
+   * Accept the server's self-signed test certificate (a cluster-mode server on loopback with the
+   * harness's throwaway CA, which chromium does not know).
+   */
+  acceptTestCertificate?: boolean;
+}
+
 /** Opens a page, runs fn, and always closes the browser; on failure saves a screenshot first. */
-export async function withPage(t: TestContext, fn: (page: Page) => Promise<void>): Promise<void> {
+export async function withPage(
+  t: TestContext,
+  fn: (page: Page) => Promise<void>,
+  options: PageOptions = {},
+): Promise<void> {
   const browser = await launchBrowser();
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ ignoreHTTPSErrors: options.acceptTestCertificate === true });
     try {
       await fn(page);
     } catch (error) {

@@ -22,6 +22,9 @@ import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
+import { buildUi } from '../../ui/build.ts';
+import { withPage } from '../harness/browser.ts';
+import { flameGraph } from '../browser/flame-page.ts';
 import { installCrds } from '../harness/crds.ts';
 import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
 import { createServerClient } from '../../operator/recording/server-client.ts';
@@ -100,6 +103,7 @@ async function readPod(client: KubeConfig, namespace: string, name: string): Pro
 describe('agent mode in a cluster', () => {
   it('records a restricted pod without a sidecar through the proxy, and nothing of the pod next to it', async (t) => {
     const dir = await workDir(t, 'agent');
+    await buildUi(); // the server serves ui/dist
     const agentNamespace = await createNamespace(kc, { prefix: 'furnace' });
     const agentPort = await freePort();
     const { base, recorderUrl, ca } = await startServer(t, dir, agentNamespace, agentPort);
@@ -238,5 +242,32 @@ describe('agent mode in a cluster', () => {
     const status = await reconcileUntil(kc, deps, namespace, 'agent-b', ended);
     assert.equal(status.phase, 'Succeeded', status.message);
     assert.equal(status.topFunctions?.[0]?.name, 'furnace_heavy_pod_b', JSON.stringify(status.topFunctions));
+
+    // And the web UI: the pod is listed as a node-agent pod, records, and shows its own hot function.
+    await recordInBrowser(t, base, user.token, namespace);
   });
 });
+
+async function recordInBrowser(t: TestContext, base: string, token: string, namespace: string) {
+  await withPage(
+    t,
+    async (page) => {
+      await page.goto(base);
+      await page.getByLabel('Token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByLabel('Namespace').selectOption(namespace);
+      const pod = page.getByLabel('Pod');
+      await pod.locator('option', { hasText: 'hot-a (node agent)' }).waitFor({ state: 'attached' });
+      await pod.selectOption('hot-a');
+      await page.getByLabel('Duration (seconds)').fill('4');
+      await page.getByLabel('Frequency (Hz)').fill('199');
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 });
+      await flameGraph(page).waitFor();
+      const names = await page.locator('.top-functions tbody th').allTextContents();
+      assert.equal(names[0], 'furnace_heavy_pod_a', names.join(', '));
+      assert.ok(!names.includes('furnace_heavy_pod_b'), names.join(', '));
+    },
+    { acceptTestCertificate: true },
+  );
+}
