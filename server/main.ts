@@ -231,7 +231,10 @@ async function main(): Promise<void> {
   }
   const onSignal = (): void => {
     stop(running).then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write('Furnace stopped\n');
+        process.exit(0);
+      },
       (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`),
     );
   };

@@ -17,6 +17,11 @@ export interface StartOptions {
   /** Keep only PATH and HOME of this process's environment, so that nothing of the caller's shell leaks in. */
   cleanEnv?: boolean;
   cwd?: string;
+  /**
+   * Start it as the leader of a new process group, as a shell starts a command: `interrupt()` then sends
+   * SIGINT to the whole group, which is what Ctrl-C in a terminal does, and stop() signals the group.
+   */
+  processGroup?: boolean;
 }
 
 export interface RunningProcess {
@@ -28,6 +33,8 @@ export interface RunningProcess {
   exited: Promise<number | null>;
   /** SIGTERM to its PID, SIGKILL after graceMs; resolves with the exit code. */
   stop: (graceMs?: number) => Promise<number | null>;
+  /** Ctrl-C: SIGINT to its process group (with `processGroup`), else to its PID. */
+  interrupt: () => void;
 }
 
 const STOP_GRACE_MS = 15_000;
@@ -50,6 +57,7 @@ export function startProcess(
     env: { ...base, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.processGroup ? { detached: true } : {}),
   });
   const pid = child.pid;
   if (pid === undefined) {
@@ -65,10 +73,18 @@ export function startProcess(
       process.stderr.write(`${command} exited with ${code}:\n${output}\n`);
     }
   });
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      if (options.processGroup) process.kill(-pid, name);
+      else child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
   const stop = async (graceMs = STOP_GRACE_MS): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), graceMs);
     try {
       return await exited;
     } finally {
@@ -76,7 +92,7 @@ export function startProcess(
     }
   };
   t.after(() => stop());
-  return { child, pid, output: () => output, exited, stop };
+  return { child, pid, output: () => output, exited, stop, interrupt: () => signal('SIGINT') };
 }
 
 /**
