@@ -46,7 +46,11 @@ const ALICE = {
   'x-remote-extra-scopes': 'user:full',
 };
 
-async function setUp(t: TestContext, allowedNames = ['front-proxy-client']): Promise<Setup> {
+async function setUp(
+  t: TestContext,
+  allowedNames = ['front-proxy-client'],
+  fixture: Partial<Parameters<typeof buildFixture>[1]> = {},
+): Promise<Setup> {
   const dir = await tempDir(t, 'furnace-aggregated-');
   const serving = await generateDevCertificates();
   const frontProxyCa = await createCa(dir, 'front-proxy-ca', '/CN=front-proxy-ca');
@@ -64,6 +68,7 @@ async function setUp(t: TestContext, allowedNames = ['front-proxy-client']): Pro
     registration: 'local',
     https: { cert: serving.certPem, key: serving.keyPem },
     frontProxy: { ca: await readFile(frontProxyCa.certPath, 'utf8'), allowedNames },
+    ...fixture,
   });
   await f.app.listen({ host: '127.0.0.1', port: 0 });
   const port = portOf(f.app.server);
@@ -138,6 +143,26 @@ describe('aggregated API: identity from the API server', () => {
       [['bob', ['system:authenticated']]],
       'the forged headers were ignored',
     );
+  });
+
+  it("in mode proxy beside it, the API server's certificate cannot pose as the oauth-proxy", async (t) => {
+    // Both CAs verify at the TLS layer; only the oauth-proxy's own may carry its identity headers.
+    const dir = await tempDir(t, 'furnace-oauth-proxy-ca-');
+    const proxyCa = await createCa(dir, 'proxy-ca', '/CN=oauth-proxy CA');
+    const s = await setUp(t, ['front-proxy-client'], {
+      authMode: 'proxy',
+      trustedProxy: {
+        ca: await readFile(proxyCa.certPath, 'utf8'),
+        identityHeaders: ['x-forwarded-user', 'x-forwarded-groups'],
+      },
+    });
+    await s.f.registerLocal((await startFakeSidecar(t)).port);
+    const posing = { 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'system:masters' };
+    const answer = await s.send('GET', '/api/v1/sidecars', posing, s.frontProxy);
+    assert.equal(answer.status, 401, answer.body);
+    assert.equal(s.kube.checks.length, 0, 'nobody was authorized as the posed user');
+    const oauthProxy = await s.issue(proxyCa, 'oauth-proxy');
+    assert.equal((await s.send('GET', '/api/v1/sidecars', posing, oauthProxy)).status, 200);
   });
 
   it('takes any certificate of the CA when no names are allowed, and the aggregator without a user gets 401', async (t) => {
