@@ -3,6 +3,7 @@
 // chain: the server pins the key (core/tls-pin.ts), so the certificate only carries the key into TLS.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { tlsPinOf } from '../core/tls-pin.ts';
+import { commonName, der, oid, pem, sequence, time } from '../core/x509/der.ts';
 
 export interface ServingIdentity {
   keyPem: string;
@@ -11,44 +12,7 @@ export interface ServingIdentity {
   pin: string;
 }
 
-/** DER: a tag, the length of content, the content. */
-function der(tag: number, ...content: Buffer[]): Buffer {
-  const body = Buffer.concat(content);
-  const length = body.length;
-  if (length < 0x80) return Buffer.concat([Buffer.from([tag, length]), body]);
-  const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest >>= 8) bytes.unshift(rest & 0xff);
-  return Buffer.concat([Buffer.from([tag, 0x80 | bytes.length, ...bytes]), body]);
-}
-
-const sequence = (...content: Buffer[]): Buffer => der(0x30, ...content);
-
-function oid(dotted: string): Buffer {
-  const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
-  const bytes = [first * 40 + second];
-  for (const arc of rest) {
-    const group = [arc & 0x7f];
-    for (let value = arc >> 7; value > 0; value >>= 7) group.unshift(0x80 | (value & 0x7f));
-    bytes.push(...group);
-  }
-  return der(0x06, Buffer.from(bytes));
-}
-
-function utcTime(date: Date): Buffer {
-  const text = date.toISOString().replace(/[-:T]/g, '').slice(2, 14);
-  return der(0x17, Buffer.from(`${text}Z`, 'ascii'));
-}
-
-function commonName(name: string): Buffer {
-  return sequence(der(0x31, sequence(oid('2.5.4.3'), der(0x0c, Buffer.from(name, 'utf8')))));
-}
-
 const ECDSA_WITH_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
-
-function pem(label: string, body: Buffer): string {
-  const lines = body.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
 
 /** A P-256 key and a v1 certificate for it, valid from an hour ago for `days`. */
 export function createServingIdentity(now = new Date(), days = 3650): ServingIdentity {
@@ -62,10 +26,7 @@ export function createServingIdentity(now = new Date(), days = 3650): ServingIde
     der(0x02, serial),
     ECDSA_WITH_SHA256,
     name,
-    sequence(
-      utcTime(new Date(now.getTime() - 3_600_000)),
-      utcTime(new Date(now.getTime() + days * 86_400_000)),
-    ),
+    sequence(time(new Date(now.getTime() - 3_600_000)), time(new Date(now.getTime() + days * 86_400_000))),
     name,
     publicKey.export({ type: 'spki', format: 'der' }),
   );

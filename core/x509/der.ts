@@ -1,6 +1,5 @@
-// The few DER encodings an X.509 certificate needs (Node can verify certificates but not issue them).
-// sidecar/self-signed-certificate.ts has its own copy of the first helpers from before this module;
-// it can import these instead.
+// The few DER encodings an X.509 certificate needs (Node can verify certificates but not issue them):
+// the operator's CA and serving certificates and the sidecar's self-signed one are built from these.
 
 /** A tag, the length of the content, the content. */
 export function der(tag: number, ...content: Buffer[]): Buffer {
