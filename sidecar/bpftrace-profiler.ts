@@ -93,7 +93,6 @@ function runBpftrace(
   const done = (async (): Promise<ProfileOutput> => {
     const programFile = `${context.dir}/program.bt`;
     await writeFile(programFile, plan.scoped);
-    if (stopped) throw new Error('the recording was stopped before bpftrace started');
     const outputFile = `${context.dir}/bpftrace.txt`;
     const release = deps.budget.reserve(outputFile, plan.maxBytes);
     let result: BpftraceRunResult;
@@ -108,6 +107,8 @@ function runBpftrace(
           maxBytes: plan.maxBytes,
         },
       );
+      // A stop that came while the program was written: bpftrace still prints what it attached.
+      if (stopped) bpftrace.stop('stopped');
       result = await bpftrace.done;
     } finally {
       release();

@@ -139,6 +139,26 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
     assert.match(await artifact(sidecar, id, 'stacks.folded'), /^fhot_stopped;.*furnace_heavy \d+$/m);
   });
 
+  it('stopped at once, while bpftrace still compiles, still ends done with the maps it printed', async (t) => {
+    const dir = await workDir(t, 'bpftrace-stop-early');
+    const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_early'), ['120']);
+    const sidecar = await localSidecar(t);
+    const start = await sidecar.call('POST', '/recordings', {
+      profiler: 'bpftrace',
+      pid: target.pid,
+      durationSeconds: 60,
+      bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
+    });
+    assert.equal(start.status, 202, start.text);
+    const id = (start.json as RecordingStatus).id;
+    // A SIGINT now would kill bpftrace before it printed anything, or be dropped while it attaches.
+    assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
+    const done = await sidecar.waitFor(id, finished);
+    assert.equal(done.state, 'done', done.error);
+    const output = await artifact(sidecar, id, 'bpftrace.txt');
+    assert.match(output, /^Attaching 1 probe/m, 'bpftrace attached, then printed its maps');
+  });
+
   it("refuses system() before anything runs and fails a recording with bpftrace's own error", async (t) => {
     const dir = await workDir(t, 'bpftrace-errors');
     const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_errors'), ['120']);

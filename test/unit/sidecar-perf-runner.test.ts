@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { perfRecordArgs, startPerfRecord, type ChildLike, type SpawnFn } from '../../sidecar/perf-runner.ts';
-import type { LoopTimers } from '../../sidecar/registration.ts';
+import { manualTimers } from '../harness/manual-timers.ts';
 
 class FakePerf extends EventEmitter implements ChildLike {
   pid = 4242;
@@ -21,31 +21,6 @@ class FakePerf extends EventEmitter implements ChildLike {
     this.stderr.end(stderr);
     setImmediate(() => this.emit('close', code, signal));
   }
-}
-
-/** Timers the test fires by hand, in order of their due time. */
-function manualTimers(): LoopTimers & { fire(ms: number): void } {
-  let now = 0;
-  const pending: { at: number; callback: () => void; id: number }[] = [];
-  let next = 0;
-  return {
-    now: () => now,
-    setTimeout(callback, ms) {
-      pending.push({ at: now + ms, callback, id: ++next });
-      return next;
-    },
-    clearTimeout(handle) {
-      const index = pending.findIndex((t) => t.id === handle);
-      if (index >= 0) pending.splice(index, 1);
-    },
-    fire(ms) {
-      now += ms;
-      for (const timer of pending.filter((t) => t.at <= now).sort((a, b) => a.at - b.at)) {
-        pending.splice(pending.indexOf(timer), 1);
-        timer.callback();
-      }
-    },
-  };
 }
 
 const options = {
