@@ -55,6 +55,27 @@ async function localSidecar(t: TestContext): Promise<SidecarProcess> {
   return startSidecar(t, await startFakeRegistrationServer(t, SECRET), SECRET);
 }
 
+/** A 60 s bpftrace recording of a hot program, stopped `afterMs` after it started; it must end done. */
+async function stoppedRecording(t: TestContext, name: string, afterMs: number) {
+  const dir = await workDir(t, `bpftrace-${name}`);
+  const target = startProcess(t, await buildHotProgram(dir, [], name), ['120']);
+  const sidecar = await localSidecar(t);
+  const start = await sidecar.call('POST', '/recordings', {
+    profiler: 'bpftrace',
+    pid: target.pid,
+    durationSeconds: 60,
+    bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
+  });
+  assert.equal(start.status, 202, start.text);
+  const id = (start.json as RecordingStatus).id;
+  if (afterMs > 0) await new Promise((resolve) => setTimeout(resolve, afterMs));
+  const began = Date.now();
+  assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
+  const done = await sidecar.waitFor(id, finished);
+  assert.equal(done.state, 'done', done.error);
+  return { sidecar, id, done, stopTookMs: Date.now() - began };
+}
+
 describe('sidecar with profiler bpftrace (real bpftrace, fake registration server)', () => {
   it("in a pod's PID namespace, counts the pod's system calls and never another process's, whatever the predicate", async (t) => {
     const dir = await workDir(t, 'bpftrace-pod');
@@ -116,45 +137,17 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
   });
 
   it('stopped early, keeps what bpftrace printed on SIGINT and draws it', async (t) => {
-    const dir = await workDir(t, 'bpftrace-stop');
-    const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_stopped'), ['120']);
-    const sidecar = await localSidecar(t);
-    const start = await sidecar.call('POST', '/recordings', {
-      profiler: 'bpftrace',
-      pid: target.pid,
-      durationSeconds: 60,
-      bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
-    });
-    assert.equal(start.status, 202, start.text);
-    const id = (start.json as RecordingStatus).id;
     // bpftrace compiles and attaches in a second or two; the stop comes well after.
-    await new Promise((resolve) => setTimeout(resolve, 6000));
-    const began = Date.now();
-    assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
-    const done = await sidecar.waitFor(id, finished);
-    assert.equal(done.state, 'done', done.error);
-    assert.ok(Date.now() - began < 30_000, 'the stop ended bpftrace long before its 60 s');
+    const { sidecar, id, done, stopTookMs } = await stoppedRecording(t, 'fhot_stopped', 6000);
+    assert.ok(stopTookMs < 30_000, 'the stop ended bpftrace long before its 60 s');
     assert.equal(done.profiler, 'bpftrace');
     assert.ok((done.samples ?? 0) > 0, 'the map bpftrace printed on SIGINT has samples');
     assert.match(await artifact(sidecar, id, 'stacks.folded'), /^fhot_stopped;.*furnace_heavy \d+$/m);
   });
 
   it('stopped at once, while bpftrace still compiles, still ends done with the maps it printed', async (t) => {
-    const dir = await workDir(t, 'bpftrace-stop-early');
-    const target = startProcess(t, await buildHotProgram(dir, [], 'fhot_early'), ['120']);
-    const sidecar = await localSidecar(t);
-    const start = await sidecar.call('POST', '/recordings', {
-      profiler: 'bpftrace',
-      pid: target.pid,
-      durationSeconds: 60,
-      bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
-    });
-    assert.equal(start.status, 202, start.text);
-    const id = (start.json as RecordingStatus).id;
     // A SIGINT now would kill bpftrace before it printed anything, or be dropped while it attaches.
-    assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
-    const done = await sidecar.waitFor(id, finished);
-    assert.equal(done.state, 'done', done.error);
+    const { sidecar, id } = await stoppedRecording(t, 'fhot_early', 0);
     const output = await artifact(sidecar, id, 'bpftrace.txt');
     assert.match(output, /^Attaching 1 probe/m, 'bpftrace attached, then printed its maps');
   });
