@@ -14,121 +14,35 @@
 // route to a Service); pods resolve the Service name in FURNACE_SERVER_URL through a hosts file (no
 // cluster DNS); the node agent runs as a process for the DaemonSet (no kubelet).
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { parse } from 'yaml';
 import type { Recording } from '../../core/crds.ts';
 import { INJECTED_ANNOTATION } from '../../core/names.ts';
 import { buildUi } from '../../ui/build.ts';
 import { flameGraph, screenshot } from '../browser/flame-page.ts';
-import { reserveAggregatedAddress } from '../harness/aggregated-api.ts';
 import { withPage } from '../harness/browser.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
-import { httpsCall } from '../harness/http.ts';
 import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { startNodeAgent } from '../harness/node-agent.ts';
-import { startOperatedServer, type OperatedServerOptions } from '../harness/operated-server.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
-import type { RunningProcess } from '../harness/processes.ts';
-import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { conditionOf, startOperator, waitForFurnace } from './operator-fixture.ts';
+import { conditionOf, waitForFurnace } from './operator-fixture.ts';
+import { call, install, registered, restartServer, type Walk } from './readme-walk-install.ts';
 import {
   FURNACE_NAMESPACE as NS,
   hasSidecar,
   kubectl,
   kubectlFurnace,
   podsOf,
-  pointServiceAt,
-  recorderAddress,
   restrictedDeployment,
   sample,
 } from './readme-walk-fixture.ts';
 
 const { cp, kc } = await useCluster();
-
-interface Walk {
-  t: TestContext;
-  dir: string;
-  base: string;
-  ca: string;
-  /** The Service host in the injected FURNACE_SERVER_URL → the recorder listener's address. */
-  hosts: Record<string, string>;
-  server: OperatedServerOptions;
-  /** The server process now running (agent mode restarts it). */
-  running: RunningProcess;
-}
-
-function call(walk: Walk, path: string, token: string) {
-  return httpsCall(`${walk.base}${path}`, walk.ca, { headers: { authorization: `Bearer ${token}` } });
-}
-
-/** README: kubectl apply -k …, wait for the CRDs; the operator as its own service account; the sample Furnace. */
-async function install(t: TestContext, dir: string): Promise<Walk> {
-  await kubectl(cp, ['apply', '-k', join(PROJECT_ROOT, 'deploy/overlays/kubernetes')]);
-  await kubectl(cp, ['wait', '--for=condition=Established', 'crd/furnaces.furnace.hyperfoil.io']);
-  const operatorToken = (await kubectl(cp, ['create', 'token', 'furnace-operator', '-n', NS])).trim();
-  const tokenPath = join(dir, 'operator-token');
-  await writeFile(tokenPath, operatorToken, { mode: 0o600 });
-  const address = await reserveAggregatedAddress(t);
-  const [userPort, webhookPort] = [await freePort(), await freePort()];
-  startOperator(t, cp, NS, {
-    KUBECONFIG: await writeKubeconfig(cp, join(dir, 'operator.kubeconfig'), { token: operatorToken }),
-    FURNACE_OPERATOR_SERVER_ADDRESS: `127.0.0.1:${userPort}`,
-    FURNACE_OPERATOR_WEBHOOK_URL: `https://localhost:${webhookPort}/mutate`,
-    FURNACE_OPERATOR_EXTRA_DNS_NAMES: 'localhost',
-    FURNACE_OPERATOR_SERVER_URL: `https://localhost:${userPort}`,
-    FURNACE_OPERATOR_TOKEN_PATH: tokenPath,
-  });
-  await kubectl(cp, ['apply', '-f', join(PROJECT_ROOT, 'deploy/samples/furnace.yaml')]);
-  await waitForFurnace(
-    cp,
-    NS,
-    (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-    'the certificate and the webhook configuration',
-  );
-  const injection = parse(
-    (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: NS, name: 'furnace-config' }))
-      .data?.['injection.yaml'] ?? '',
-  ) as { serverUrl: string };
-  const recorder = new URL(injection.serverUrl);
-  const recorderHost = recorderAddress();
-  const server: OperatedServerOptions = {
-    namespace: NS,
-    dir: join(dir, 'server'),
-    user: { host: '0.0.0.0', port: userPort },
-    recorder: { host: recorderHost, port: Number(recorder.port) },
-    webhook: { host: '127.0.0.1', port: webhookPort },
-    kubeconfigPath: cp.kubeconfigPath,
-  };
-  const started = await startOperatedServer(t, kc, server);
-  await pointServiceAt(kc, {
-    namespace: NS,
-    service: 'furnace-api',
-    portName: 'user',
-    address,
-    port: userPort,
-  });
-  await waitForFurnace(cp, NS, (f) => conditionOf(f, 'Ready')?.status === 'True', 'Ready', 90_000);
-  const shown = await kubectl(cp, ['get', 'furnace', '-n', NS]);
-  assert.match(shown, /^furnace\s+True\s+https:\/\/furnace-api\.furnace\.svc:8080\s/m, shown);
-  const apiService = 'apiservice/v1alpha1.profiling.furnace.hyperfoil.io';
-  await kubectl(cp, ['wait', '--for=condition=Available', '--timeout=60s', apiService]);
-  return {
-    t,
-    dir,
-    base: `https://localhost:${userPort}`,
-    ca: started.caPem,
-    hosts: { [recorder.hostname]: recorderHost },
-    server,
-    running: started.process,
-  };
-}
 
 /** README: enable a namespace, grant furnace-recorder to a user (a service account), and a token for it. */
 async function enableNamespace(namespace: string, user?: { namespace: string; name: string }) {
@@ -144,22 +58,6 @@ async function enableNamespace(namespace: string, user?: { namespace: string; na
     '--clusterrole=furnace-recorder',
     `--serviceaccount=${subject.namespace}:${subject.name}`,
   ]);
-}
-
-/** Until the user's pod list from the server has the pod (its recorder registered), in that mode. */
-function registered(walk: Walk, token: string, namespace: string, pod: string, mode: string) {
-  return eventually(
-    async () => {
-      const answer = await call(walk, '/api/v1/sidecars', token);
-      const items = (
-        JSON.parse(answer.body) as { items?: { namespace: string; pod: string; mode: string }[] }
-      ).items;
-      return items?.some((i) => i.namespace === namespace && i.pod === pod && i.mode === mode) || undefined;
-    },
-    60_000,
-    `${namespace}/${pod} registered (${mode})`,
-    250,
-  );
 }
 
 /** README: record from the UI signed in with a bearer token, see the flame graph, download the SVG. */
@@ -237,10 +135,14 @@ async function recordWithResource(walk: Walk, namespace: string, kubeconfig: str
 
 describe('the README on a cluster, as a user walks it', () => {
   it('installs, injects, records from the browser, kubectl furnace and a Recording, records agent mode, uninstalls the webhook', async (t) => {
+    const started = Date.now();
+    const step = (what: string) =>
+      t.diagnostic(`${what} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const dir = await workDir(t, 'readme-walk');
     const program = await buildHotProgram(dir);
     await buildUi();
-    const walk = await install(t, dir);
+    const walk = await install(t, { cp, kc }, dir);
+    step('installed, Ready, APIService Available');
 
     // Enable a namespace, a user, and the sample Deployment whose pods opt in.
     const app = await createNamespace(kc, { prefix: 'my-app' });
@@ -251,8 +153,10 @@ describe('the README on a cluster, as a user walks it', () => {
       input: JSON.stringify(await sample('namespace-opt-in.yaml', 'Deployment', app)),
     });
     const [pod] = await podsOf(kc, app, 'app=web');
-    const podName = pod?.metadata?.name ?? '';
-    assert.ok(hasSidecar(pod), 'the pod the ReplicaSet created carries the furnace container');
+    const podName = await kubectl(cp, pickPod(app, '{.items[0].metadata.name}'));
+    assert.equal(podName, pod?.metadata?.name);
+    const containers = await kubectl(cp, pickPod(app, '{.items[*].spec.containers[*].name}'));
+    assert.equal(containers, 'web furnace', 'the pod the ReplicaSet created carries the furnace container');
     assert.ok(pod?.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined);
     await waitForServerCa(kc, app);
     const web = await simulatePod(kc, app, podName, {
@@ -261,14 +165,18 @@ describe('the README on a cluster, as a user walks it', () => {
     });
     t.after(() => web.stop());
     await registered(walk, token, app, podName, 'sidecar');
+    step('sidecar registered');
 
     const id = await recordInBrowser(walk, token, app, podName);
+    step('recorded in the browser');
     const listed = await kubectlFurnace(cp, dir, alice, ['list', '-n', app]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`^${id}\\s+${app}\\s+${podName}\\s`, 'm'), listed.stdout);
     await recordWithResource(walk, app, alice, token);
+    step('listed; the Recording succeeded');
 
     await recordAgentMode(walk, { namespace: app, name: 'alice' }, alice, token);
+    step('recorded in agent mode');
 
     // Uninstall: deleting the Furnace removes the webhook first; a restarted workload has no sidecar.
     await kubectl(cp, ['delete', 'furnace', 'furnace', '-n', NS, '--wait=true', '--timeout=90s']);
@@ -279,8 +187,14 @@ describe('the README on a cluster, as a user walks it', () => {
     assert.notEqual(restarted?.metadata?.name, podName);
     assert.ok(!hasSidecar(restarted), 'a pod created after the Furnace went has no furnace container');
     await kubectl(cp, ['label', 'namespace', app, 'furnace-']);
+    step('uninstalled');
   });
 });
+
+/** README: kubectl get pod -n my-app -l app=web -o jsonpath=… */
+function pickPod(namespace: string, jsonpath: string): string[] {
+  return ['get', 'pod', '-n', namespace, '-l', 'app=web', '-o', `jsonpath=${jsonpath}`];
+}
 
 /** The sidecar mounts the server's CA from a ConfigMap the operator puts into each opted-in namespace. */
 function waitForServerCa(client: KubeConfig, namespace: string) {
@@ -354,21 +268,4 @@ async function recordAgentMode(
   const folded = await readFile(join(out, 'stacks.folded'), 'utf8');
   assert.ok(samplesOf(folded, 'furnace_heavy_agent') > 0, `the agent recorded the pod's program:\n${folded}`);
   assert.match(await readFile(join(out, 'flamegraph.svg'), 'utf8'), /furnace_heavy_agent/);
-}
-
-/** The server again on the operator's new configuration (the catalog stays: same directory). */
-async function restartServer(walk: Walk) {
-  const core = kc.makeApiClient(CoreV1Api);
-  await eventually(
-    async () => {
-      const map = await core.readNamespacedConfigMap({ namespace: NS, name: 'furnace-config' });
-      const config = parse(map.data?.['config.yaml'] ?? '') as { agent?: { enabled?: boolean } };
-      return config.agent?.enabled === true || undefined;
-    },
-    30_000,
-    'agent mode in the server configuration',
-  );
-  await walk.running.stop();
-  walk.running = (await startOperatedServer(walk.t, kc, walk.server)).process;
-  await waitForFurnace(cp, NS, (f) => conditionOf(f, 'Ready')?.status === 'True', 'Ready again', 90_000);
 }
