@@ -114,7 +114,11 @@ function sampleFiles(): GeneratedFile[] {
   });
   return [
     sample('furnace.yaml', [SAMPLE_FURNACE], ['Installs Furnace with every default.']),
-    sample('recording.yaml', [SAMPLE_RECORDING], ['One 30-second recording of container web in pod web-0.']),
+    sample(
+      'recording.yaml',
+      [SAMPLE_RECORDING],
+      ['One 30-second recording of container web in the pods of Deployment web (label app=web).'],
+    ),
     sample(
       'scheduled-recording.yaml',
       [SAMPLE_SCHEDULED_RECORDING],

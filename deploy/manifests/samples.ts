@@ -25,7 +25,12 @@ export const SAMPLE_RECORDING: Recording = {
   apiVersion: CRD_API_VERSION,
   kind: RECORDING_KIND,
   metadata: { name: 'web-cpu', namespace: SAMPLE_NAMESPACE },
-  spec: { target: { pod: 'web-0' }, container: 'web', durationSeconds: 30 },
+  spec: {
+    // The pods of Deployment web (namespace-opt-in.yaml) have generated names: pick them by label.
+    target: { selector: { matchLabels: { app: 'web' } } },
+    container: 'web',
+    durationSeconds: 30,
+  },
 };
 
 export const SAMPLE_SCHEDULED_RECORDING: Recording = {

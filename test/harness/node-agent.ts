@@ -9,7 +9,9 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { TEST_RUN_LABEL } from '../../core/names.ts';
 import { createServiceAccountToken, RUN_ID } from './cluster.ts';
 import { SIM_NODE_NAME } from './pod-sim.ts';
-import { startFurnace, type RunningProcess } from './processes.ts';
+import { writeHostsFile, withHostsFile, type HostEntries } from './hosts-file.ts';
+import { startFurnace, startProcess, type RunningProcess } from './processes.ts';
+import { PROJECT_ROOT } from './project-root.ts';
 
 export const AGENT_SERVICE_ACCOUNT = 'furnace-agent';
 
@@ -27,6 +29,8 @@ export interface NodeAgentOptions {
   serviceAccount?: string;
   /** The node the agent claims (default the simulated node its pod is bound to). */
   claimedNode?: string;
+  /** Names the cluster's DNS would resolve for the agent's pod (the Service in its FURNACE_SERVER_URL). */
+  hosts?: HostEntries;
 }
 
 export interface NodeAgent {
@@ -85,7 +89,7 @@ export async function startNodeAgent(
   });
   const tokenPath = join(options.dir, 'agent-token');
   await writeFile(tokenPath, token, { mode: 0o600 });
-  const process = startFurnace(t, ['sidecar/agent-main.ts'], {
+  const env = {
     FURNACE_SERVER_URL: options.serverUrl,
     FURNACE_SERVER_CA: options.serverCa,
     FURNACE_TOKEN_PATH: tokenPath,
@@ -95,6 +99,11 @@ export async function startNodeAgent(
     FURNACE_SIDECAR_PORT: '0',
     FURNACE_SIDECAR_DATA: join(options.dir, 'agent-data'),
     FURNACE_LOG_LEVEL: 'warn',
-  });
-  return { pod, ip, process };
+  };
+  const entry = 'sidecar/agent-main.ts';
+  if (!options.hosts) return { pod, ip, process: startFurnace(t, [entry], env) };
+  const hostsPath = await writeHostsFile(join(options.dir, 'agent-hosts'), options.hosts);
+  const [command = '', ...args] = withHostsFile(hostsPath, [process.execPath, '--import', 'tsx', entry]);
+  const agent = startProcess(t, command, args, { env, cleanEnv: true, cwd: PROJECT_ROOT });
+  return { pod, ip, process: agent };
 }

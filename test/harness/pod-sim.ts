@@ -13,6 +13,7 @@ import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
 import { createPodCgroups, joinCgroupLine, type CgroupDriver, type PodCgroups } from './pod-cgroups.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';
+import { writeHostsFile, type HostEntries } from './hosts-file.ts';
 import { eventually } from './eventually.ts';
 import { childPids, isAlive, startDetached } from './processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
@@ -24,6 +25,11 @@ export interface SimulatePodOptions {
   commands?: Record<string, string[]>;
   /** How the pod's cgroups are named (default systemd); `none` leaves every process in the caller's cgroup. */
   cgroupDriver?: CgroupDriver | 'none';
+  /**
+   * Names the cluster's DNS would resolve for the pod (name → address), e.g. the Service in the injected
+   * FURNACE_SERVER_URL: with the pod's own name and IP, the /etc/hosts every container sees.
+   */
+  hosts?: HostEntries;
 }
 
 export interface SimulatedPod {
@@ -115,6 +121,7 @@ async function containerScript(
   root: string,
   volumes: Map<string, string>,
   cgroupDir: string | undefined,
+  hostsPath: string | undefined,
 ): Promise<string> {
   const uid = pod.metadata?.uid ?? 'unknown';
   // The kubelet bind-mounts …/pods/<uid>/containers/<name>/<n> as the termination log; its path is what
@@ -126,6 +133,7 @@ async function containerScript(
   await writeFile(logSource, '');
   await writeFile(logTarget, '');
   const lines = ['set -e', `mount --bind ${quote(logSource)} ${quote(logTarget)}`];
+  if (hostsPath !== undefined) lines.push(`mount --bind ${quote(hostsPath)} /etc/hosts`);
   // Into the container's cgroup before anything of the container runs; what it execs and forks stays there.
   if (cgroupDir !== undefined) lines.push(joinCgroupLine(cgroupDir));
   for (const mount of container.volumeMounts ?? []) {
@@ -189,6 +197,7 @@ async function writeContainerScripts(
     root: string;
     volumes: Map<string, string>;
     cgroups: PodCgroups | undefined;
+    hostsPath: string | undefined;
   },
 ): Promise<ContainerScript[]> {
   const scripts: ContainerScript[] = [];
@@ -200,7 +209,16 @@ async function writeContainerScripts(
     const argv = where.commands[c.name];
     if (!argv) throw new Error(`no command for container ${c.name}; pass options.commands.${c.name}`);
     const cgroupDir = where.cgroups?.containers.get(c.name)?.dir;
-    const path = await containerScript(kc, pod, c, argv, where.root, where.volumes, cgroupDir);
+    const path = await containerScript(
+      kc,
+      pod,
+      c,
+      argv,
+      where.root,
+      where.volumes,
+      cgroupDir,
+      where.hostsPath,
+    );
     scripts.push({ name: c.name, path, init });
   }
   return scripts;
@@ -229,7 +247,10 @@ export async function simulatePod(
   const root = await mkdtemp(join(tmpdir(), `furnace-pod-${name}-`));
   await mkdir(join(root, 'logs'));
   const volumes = await materialiseVolumes(kc, pod, root);
-  const scripts = await writeContainerScripts(kc, pod, { commands, root, volumes, cgroups });
+  const hostsPath = options.hosts
+    ? await writeHostsFile(join(root, 'hosts'), { [name]: ip, ...options.hosts })
+    : undefined;
+  const scripts = await writeContainerScripts(kc, pod, { commands, root, volumes, cgroups, hostsPath });
   const initPath = join(root, 'pod-init.sh');
   await writeFile(initPath, podInitScript(name, root, scripts, cgroups?.sandbox.dir));
   const unshare = startDetached(

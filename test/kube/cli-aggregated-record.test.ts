@@ -9,7 +9,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/aggregated-api.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { API_GROUP, SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/names.ts';
@@ -27,6 +27,7 @@ import {
   useCluster,
 } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
@@ -90,29 +91,6 @@ async function furnace(kubeconfig: string, args: string[], cwd: string): Promise
   }
 }
 
-/** A kubeconfig file of the test cluster for a user (client certificate or token). */
-async function writeKubeconfig(
-  path: string,
-  user: { token?: string; certPem?: string; keyPem?: string },
-): Promise<string> {
-  const config = new KubeConfig();
-  const b64 = (text: string) => Buffer.from(text).toString('base64');
-  config.loadFromOptions({
-    clusters: [{ name: 'test', server: cp.url, caData: b64(cp.caPem) }],
-    users: [
-      {
-        name: 'user',
-        ...(user.token ? { token: user.token } : {}),
-        ...(user.certPem && user.keyPem ? { certData: b64(user.certPem), keyData: b64(user.keyPem) } : {}),
-      },
-    ],
-    contexts: [{ name: 'test', cluster: 'test', user: 'user' }],
-    currentContext: 'test',
-  });
-  await writeFile(path, config.exportConfig(), { mode: 0o600 });
-  return path;
-}
-
 /** A client-certificate user of the cluster CA, bound in namespace by a Role with rules. */
 async function certificateUser(
   dir: string,
@@ -137,7 +115,7 @@ async function certificateUser(
       subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name }],
     },
   });
-  return writeKubeconfig(join(dir, `${name}.kubeconfig`), {
+  return writeKubeconfig(cp, join(dir, `${name}.kubeconfig`), {
     certPem: await readFile(issued.certPath, 'utf8'),
     keyPem: await readFile(issued.keyPath, 'utf8'),
   });
@@ -221,7 +199,7 @@ describe('kubectl furnace through the aggregated API', () => {
 
     const alice = await certificateUser(dir, namespace, 'alice', [RECORDER, AGGREGATED]);
     const tokenUser = await createUser(kc, { name: 'profiler', namespace, rules: [RECORDER, AGGREGATED] });
-    const bob = await writeKubeconfig(join(dir, 'bob.kubeconfig'), { token: tokenUser.token });
+    const bob = await writeKubeconfig(cp, join(dir, 'bob.kubeconfig'), { token: tokenUser.token });
     await eventually(
       async () =>
         (await furnace(alice, ['list', '--pods', '-n', namespace], dir)).stdout.includes('hot')

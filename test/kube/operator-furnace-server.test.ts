@@ -5,26 +5,21 @@
 // points the webhook at the local server by URL (FURNACE_OPERATOR_WEBHOOK_URL).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { AppsV1Api, CoreV1Api, type V1ConfigMap, type V1Pod, type V1Secret } from '@kubernetes/client-node';
-import { parse, stringify } from 'yaml';
+import { describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';
-import { startFurnace } from '../harness/processes.ts';
+import { startOperatedServer } from '../harness/operated-server.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import {
   applyFurnace,
   conditionOf,
   createScopedNamespace,
   deleteFurnace,
-  getJson,
   installCrds,
   scoped,
-  secretText,
   startOperator,
   waitForFurnace,
 } from './operator-fixture.ts';
@@ -55,56 +50,6 @@ function podsOf(namespace: string, app: string): Promise<V1Pod[]> {
 const hasSidecar = (pod: V1Pod) =>
   pod.spec?.containers.some((c) => c.name === SIDECAR_CONTAINER_NAME) ?? false;
 
-interface Ports {
-  port: number;
-  recorderPort: number;
-  webhookPort: number;
-}
-
-/** The server on the operator's Secret and ConfigMap; answers the Secret. */
-async function startOperatedServer(
-  t: TestContext,
-  namespace: string,
-  ports: Ports,
-): Promise<V1Secret | undefined> {
-  const { port, recorderPort, webhookPort } = ports;
-  const dir = await tempDir(t, 'furnace-operated-');
-  const tls = await getJson<V1Secret>(cp, ['secret', 'furnace-tls', '-n', namespace]);
-  const config = await getJson<V1ConfigMap>(cp, ['configmap', 'furnace-config', '-n', namespace]);
-  await writeFile(join(dir, 'tls.crt'), secretText(tls, 'tls.crt'));
-  await writeFile(join(dir, 'tls.key'), secretText(tls, 'tls.key'));
-  await writeFile(join(dir, 'injection.yaml'), config?.data?.['injection.yaml'] ?? '');
-  const serverConfig = parse(config?.data?.['config.yaml'] ?? '') as Record<string, unknown>;
-  // The aggregated API's request-header CA: the operator copies it from kube-system into a ConfigMap.
-  const requestHeader = await getJson<V1ConfigMap>(cp, [
-    'configmap',
-    'furnace-request-header',
-    '-n',
-    namespace,
-  ]);
-  const requestHeaderCa = join(dir, 'request-header-ca.crt');
-  await writeFile(requestHeaderCa, requestHeader?.data?.['ca.crt'] ?? '');
-  const local = {
-    ...serverConfig,
-    ...(serverConfig.requestHeader
-      ? { requestHeader: { ...serverConfig.requestHeader, clientCaFile: requestHeaderCa } }
-      : {}),
-    host: '127.0.0.1',
-    port,
-    recorder: { host: '127.0.0.1', port: recorderPort },
-    webhook: { host: '127.0.0.1', port: webhookPort, configFile: join(dir, 'injection.yaml') },
-    tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') },
-    dataDir: join(dir, 'data'),
-  };
-  await writeFile(join(dir, 'config.yaml'), stringify(local));
-  startFurnace(t, ['server/main.ts'], {
-    FURNACE_CONFIG: join(dir, 'config.yaml'),
-    KUBECONFIG: cp.kubeconfigPath,
-  });
-
-  return tls;
-}
-
 describe('Furnace operator with the server it configured (local process)', () => {
   it('reports Ready once the server answers on the certificate it issued, and its webhook configuration (reached by URL: the test API server cannot route to a Service) injects a Deployment pod; after deletion new pods are not injected', async (t) => {
     await installCrds(cp);
@@ -128,7 +73,14 @@ describe('Furnace operator with the server it configured (local process)', () =>
     );
     assert.equal(conditionOf(pending, 'Ready')?.status, 'False', 'no server yet');
 
-    const tls = await startOperatedServer(t, namespace, { port, recorderPort, webhookPort });
+    const server = await startOperatedServer(t, kc, {
+      namespace,
+      dir: await tempDir(t, 'furnace-operated-'),
+      user: { host: '127.0.0.1', port },
+      recorder: { host: '127.0.0.1', port: recorderPort },
+      webhook: { host: '127.0.0.1', port: webhookPort },
+      kubeconfigPath: cp.kubeconfigPath,
+    });
 
     const ready = await waitForFurnace(
       cp,
@@ -158,7 +110,7 @@ describe('Furnace operator with the server it configured (local process)', () =>
       env.find((e) => e.name === 'FURNACE_SERVER_URL')?.value,
       `https://furnace.${namespace}.svc:8081`,
     );
-    assert.equal(env.find((e) => e.name === 'FURNACE_SERVER_CA')?.value, secretText(tls, 'ca.crt'));
+    assert.equal(env.find((e) => e.name === 'FURNACE_SERVER_CA')?.value, server.caPem);
 
     await deleteFurnace(cp, namespace);
     // The server still runs; only the webhook configuration is gone.
