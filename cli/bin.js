@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// Launcher for the `furnace` (and `kubectl-furnace`) command: runs the TypeScript sources through tsx.
+// `node cli/bin.js` from a checkout: the same command as the installed one (cli/furnace.ts), run from the
+// TypeScript sources through tsx, so no build is needed. The installed command runs the compiled dist/.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./main.ts');
-const { processIo } = await import('./io.ts');
-process.exitCode = await main(process.argv.slice(2), processIo());
+await import('./furnace.ts');

@@ -1,16 +1,26 @@
 // Calls to Furnace through the Kubernetes API server, as the kubeconfig's user: @kubernetes/client-node
 // loads the kubeconfig (KUBECONFIG, --kubeconfig, --context) and applies its credentials, whatever they
 // are (client certificate, token, exec plugin), to each request. Paths are aggregated API paths.
+// The library is loaded only when a verb connects (`loadKubeConfigClass`): `--help` and usage errors
+// start without it (it costs about a second of start-up).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { AGGREGATED_PREFIX } from '../core/aggregated-api.ts';
 
 export interface Connection {
   kubeconfig?: string | undefined;
   context?: string | undefined;
   env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The kubeconfig loader of @kubernetes/client-node, passed in once loaded. */
+export type KubeConfigClass = new () => KubeConfig;
+
+/** Loads @kubernetes/client-node, which only a verb that connects needs. */
+export async function loadKubeConfigClass(): Promise<KubeConfigClass> {
+  return (await import('@kubernetes/client-node')).KubeConfig;
 }
 
 export interface FurnaceApi {
@@ -42,8 +52,8 @@ export class ApiError extends Error {
 }
 
 /** Loads the kubeconfig as kubectl would. Throws with the reason when there is none or the context is unknown. */
-export function loadKubeConfig(connection: Connection): KubeConfig {
-  const kc = new KubeConfig();
+export function loadKubeConfig(connection: Connection, KubeConfigImpl: KubeConfigClass): KubeConfig {
+  const kc = new KubeConfigImpl();
   const file = connection.kubeconfig;
   if (file) kc.loadFromFile(file);
   else kc.loadFromDefault();
@@ -75,8 +85,8 @@ export function errorMessage(status: number, body: string): string {
   return text === '' ? `the server answered ${status} without a message` : text.slice(0, 2000);
 }
 
-export function createFurnaceApi(connection: Connection): FurnaceApi {
-  const kc = loadKubeConfig(connection);
+export function createFurnaceApi(connection: Connection, KubeConfigImpl: KubeConfigClass): FurnaceApi {
+  const kc = loadKubeConfig(connection, KubeConfigImpl);
   const cluster = kc.getCurrentCluster();
   const server = cluster?.server ?? '';
   const context = kc.getContextObject(kc.getCurrentContext());

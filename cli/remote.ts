@@ -10,7 +10,7 @@ import {
   type Parsed,
   type VerbSpec,
 } from './args.ts';
-import { createFurnaceApi, type FurnaceApi } from './kube-api.ts';
+import { createFurnaceApi, loadKubeConfigClass, type FurnaceApi } from './kube-api.ts';
 
 export interface VerbContext {
   parsed: Parsed;
@@ -34,13 +34,17 @@ export function remoteVerb(spec: VerbSpec, body: VerbBody): (argv: string[], io:
         return 0;
       }
       const positionals = requirePositionals(spec, parsed);
+      const KubeConfigImpl = await loadKubeConfigClass();
       let api: FurnaceApi | undefined;
       const connect = (): FurnaceApi =>
-        (api ??= createFurnaceApi({
-          kubeconfig: optionText(parsed, 'kubeconfig'),
-          context: optionText(parsed, 'context'),
-          env: process.env,
-        }));
+        (api ??= createFurnaceApi(
+          {
+            kubeconfig: optionText(parsed, 'kubeconfig'),
+            context: optionText(parsed, 'context'),
+            env: process.env,
+          },
+          KubeConfigImpl,
+        ));
       context = {
         parsed,
         positionals,

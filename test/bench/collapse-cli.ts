@@ -1,0 +1,146 @@
+// `npm run bench:collapse`: `furnace collapse-perf` as a user runs it (the installed, compiled command,
+// a whole process reading perf script text on stdin) on ≥ 100 MB of a real mixed recording (C with
+// kernel frames, Node with --perf-basic-prof JIT frames; see mixed-recording.ts), against perf's own
+// collapser `perf script report stackcollapse` (a whole process reading the same recording's perf.data)
+// in the same run, interleaved rounds. FlameGraph's stackcollapse-perf.pl, the anchor the issue names,
+// cannot be obtained on this machine (see docs/benchmarks.md). The recording is cached in DIR.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseFolded } from '../../core/stacks/folded.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { buildDist } from '../process/server-processes.ts';
+import { load, machine, median, utcNow } from './machine.ts';
+import { recordMixed } from './mixed-recording.ts';
+
+const DIR = '/tmp/furnace-bench-collapse';
+const TARGET_BYTES = 100 * 1024 * 1024;
+const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 5);
+const MB = 1024 * 1024;
+const FURNACE = join(PROJECT_ROOT, 'dist', 'cli', 'furnace.js');
+
+/** The recording (made once, then cached) and its perf script text, repeated to ≥ 100 MB when shorter. */
+async function prepare(): Promise<{ data: string; script: string; big: string }> {
+  mkdirSync(DIR, { recursive: true });
+  const data = join(DIR, 'perf.data');
+  const script = join(DIR, 'one.perf-script');
+  const big = join(DIR, 'big.perf-script');
+  if (!existsSync(script)) {
+    await recordMixed(DIR, 30);
+    execFileSync('sh', ['-c', 'perf script -i perf.data > one.perf-script'], { cwd: DIR, stdio: 'ignore' });
+  }
+  if (!existsSync(big) || statSync(big).size < TARGET_BYTES) {
+    const text = readFileSync(script);
+    writeFileSync(
+      big,
+      Buffer.concat(Array.from({ length: Math.ceil(TARGET_BYTES / text.length) }, () => text)),
+    );
+  }
+  return { data, script, big };
+}
+
+/** Wall time of one whole process, stdin from a file and stdout to /dev/null (or to `output`). */
+function timeProcess(command: string, args: string[], input?: string, output?: string): number {
+  const stdin = input === undefined ? 'ignore' : openSync(input, 'r');
+  const stdout = openSync(output ?? '/dev/null', 'w');
+  try {
+    const t = performance.now();
+    const result = spawnSync(command, args, { cwd: DIR, stdio: [stdin, stdout, 'pipe'], maxBuffer: 64 * MB });
+    const ms = performance.now() - t;
+    if (result.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.toString()}`);
+    return ms;
+  } finally {
+    if (typeof stdin === 'number') closeSync(stdin);
+    closeSync(stdout);
+  }
+}
+
+interface Contender {
+  label: string;
+  /** Megabytes of perf script text it handles per run. */
+  megabytes: number;
+  run: () => number;
+}
+
+async function main(): Promise<void> {
+  buildDist();
+  const { script, big } = await prepare();
+  const oneMb = statSync(script).size / MB;
+  const bigMb = statSync(big).size / MB;
+  const loadBefore = load();
+  const when = utcNow();
+  const contenders: Contender[] = [
+    {
+      label: '`furnace collapse-perf < text` (installed, compiled)',
+      megabytes: bigMb,
+      run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf'], big),
+    },
+    {
+      label: '`node cli/bin.js collapse-perf < text` (checkout, through tsx)',
+      megabytes: bigMb,
+      run: () => timeProcess(process.execPath, [join(PROJECT_ROOT, 'cli', 'bin.js'), 'collapse-perf'], big),
+    },
+    {
+      label: "`perf script report stackcollapse` (perf's collapser, reads perf.data)",
+      megabytes: oneMb,
+      run: () => timeProcess('perf', ['script', '-i', 'perf.data', 'report', 'stackcollapse']),
+    },
+    {
+      label: '`perf script -i perf.data | furnace collapse-perf` (whole pipeline)',
+      megabytes: oneMb,
+      run: () =>
+        timeProcess('sh', [
+          '-c',
+          `perf script -i perf.data | "${process.execPath}" "${FURNACE}" collapse-perf`,
+        ]),
+    },
+    {
+      label: '`perf script -i perf.data` alone (text to /dev/null)',
+      megabytes: oneMb,
+      run: () => timeProcess('perf', ['script', '-i', 'perf.data']),
+    },
+  ];
+  const times = contenders.map(() => [] as number[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (round + k) % contenders.length;
+      (times[i] as number[]).push((contenders[i] as Contender).run());
+    }
+  }
+  const rates = contenders.map((c, i) => c.megabytes / (median(times[i] as number[]) / 1000));
+  const perfRate = rates[2] ?? NaN;
+  timeProcess(process.execPath, [FURNACE, 'collapse-perf'], script, join(DIR, 'furnace.folded'));
+  timeProcess(
+    'perf',
+    ['script', '-i', 'perf.data', 'report', 'stackcollapse'],
+    undefined,
+    join(DIR, 'perf.folded'),
+  );
+  const ours = parseFolded(readFileSync(join(DIR, 'furnace.folded'), 'utf8'));
+  const perfs = parseFolded(readFileSync(join(DIR, 'perf.folded'), 'utf8'));
+  const shared = [...ours.keys()].filter((k) => perfs.has(k)).length;
+  const rows = contenders.map(
+    (c, i) =>
+      `| ${c.label} | ${c.megabytes.toFixed(1)} MB | ${median(times[i] as number[]).toFixed(0)} ms | ` +
+      `${(rates[i] ?? NaN).toFixed(1)} MB/s | **${((rates[i] ?? NaN) / perfRate).toFixed(1)}×** |`,
+  );
+  process.stdout.write(
+    [
+      `machine: ${machine(true)}`,
+      `${when}; ${ROUNDS} rounds interleaved; load average at start ${loadBefore}, at end ${load()}`,
+      `input: ${oneMb.toFixed(1)} MB of perf script text (30 s, -a, 999 Hz; C + Node --perf-basic-prof + kernel), ` +
+        `repeated to ${bigMb.toFixed(1)} MB for the text readers; rates per MB of text (perf's collapser: of the recording's text)`,
+      '',
+      '| whole process | text | median wall | rate | vs perf script report stackcollapse |',
+      '|---|---|---|---|---|',
+      ...rows,
+      '',
+      `folded stacks: Furnace ${ours.size}, perf's collapser ${perfs.size}, identical keys ${shared}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();

@@ -1,0 +1,177 @@
+// `npm run bench:stop`: stop → flame graph for a big recording, step by step. Records 30 s at 999 Hz on
+// every core (a C program and a Node program busy, `perf record -a`, as the sidecar records), then
+// times: perf record's flush after SIGINT; `perf script` with the sidecar's arguments and with the
+// variants that could make it faster (interleaved rounds; wall and CPU time; each variant's folded
+// output compared with the sidecar's); the collapse; each artifact's render. FURNACE_BENCH_SECONDS
+// shortens the recording. Inputs go to /tmp/furnace-bench-stop (replaced on each run).
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createReadStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
+import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { renderFlameGraphHtml } from '../../core/render/html.ts';
+import { toSpeedscope } from '../../core/render/speedscope.ts';
+import { renderFlameGraphSvg } from '../../core/render/svg.ts';
+import { collapsePerfScript, type FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
+import { PERF_SCRIPT_FIELDS } from '../../sidecar/pipeline.ts';
+import { load, machine, median, utcNow } from './machine.ts';
+import { recordMixed } from './mixed-recording.ts';
+
+const DIR = '/tmp/furnace-bench-stop';
+const SECONDS = Number(process.env.FURNACE_BENCH_SECONDS ?? 30);
+const ROUNDS = 3;
+const MB = 1024 * 1024;
+
+interface Variant {
+  label: string;
+  /** Arguments after `perf script -i perf.data`. */
+  args: string[];
+  /** Wrapped in `stdbuf -o 1M` (larger writes into the pipe). */
+  stdbuf?: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { label: `sidecar today: \`-F ${PERF_SCRIPT_FIELDS}\``, args: ['-F', PERF_SCRIPT_FIELDS] },
+  { label: 'without `time`', args: ['-F', PERF_SCRIPT_FIELDS.replace(',time', '')] },
+  { label: 'sidecar + `--no-inline`', args: ['-F', PERF_SCRIPT_FIELDS, '--no-inline'] },
+  { label: 'sidecar, `stdbuf -o 1M` (1 MiB writes)', args: ['-F', PERF_SCRIPT_FIELDS], stdbuf: true },
+  { label: "perf's default fields (no `-F`)", args: [] },
+];
+
+interface ScriptRun {
+  wallMs: number;
+  /** perf script's user + system CPU time. */
+  perfCpuMs: number;
+  /** This process's CPU time collapsing the stream. */
+  collapseCpuMs: number;
+  bytes: number;
+  folded: string;
+  stacks: FoldedStacks;
+}
+
+/** perf script streamed into the collapser, as the sidecar runs it; perf's CPU time from /usr/bin/time. */
+async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
+  const timeFile = join(DIR, 'perf-script.time');
+  const perf = ['perf', 'script', '-i', join(DIR, 'perf.data'), ...variant.args];
+  const command = ['-f', '%U %S', '-o', timeFile, ...(variant.stdbuf ? ['stdbuf', '-o', '1M'] : []), ...perf];
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const child = spawn('/usr/bin/time', command, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = once(child, 'exit');
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of child.stdout) {
+      bytes += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+  }
+  const stacks = await collapsePerfScript(counted());
+  await exited;
+  const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  const [user, system] =
+    readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+  return {
+    wallMs,
+    perfCpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
+    collapseCpuMs: (used.user + used.system) / 1000,
+    bytes,
+    folded: formatFolded(stacks),
+    stacks,
+  };
+}
+
+/** Each artifact the sidecar writes, timed alone (median of ROUNDS). */
+function renderTimes(stacks: FoldedStacks): { name: string; ms: number; bytes: number }[] {
+  const artifacts: [string, () => string | Buffer][] = [
+    [
+      'flame-tree.bin.gz',
+      () => gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(stacks))), { level: 6 }),
+    ],
+    ['stacks.folded', () => formatFolded(stacks)],
+    ['flamegraph.svg', () => renderFlameGraphSvg(stacks, { title: 'bench' })],
+    ['flamegraph.html', () => renderFlameGraphHtml(stacks, { title: 'bench' })],
+    ['speedscope.json', () => JSON.stringify(toSpeedscope(stacks, { name: 'bench' }))],
+  ];
+  return artifacts.map(([name, render]) => {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = performance.now();
+      bytes = Buffer.byteLength(render());
+      times.push(performance.now() - t);
+    }
+    return { name, ms: median(times), bytes };
+  });
+}
+
+/** The collapse alone, from the sidecar variant's text on disk (1 MiB reads), median of ROUNDS. */
+async function collapseAlone(): Promise<{ ms: number; bytes: number }> {
+  const file = join(DIR, 'perf.script');
+  execFileSync('sh', ['-c', `perf script -i perf.data -F ${PERF_SCRIPT_FIELDS} > perf.script`], { cwd: DIR });
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = performance.now();
+    await collapsePerfScript(createReadStream(file, { highWaterMark: MB }));
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), bytes: statSync(file).size };
+}
+
+async function main(): Promise<void> {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const loadBefore = load();
+  const when = utcNow();
+  const recording = await recordMixed(DIR, SECONDS);
+  const runs = VARIANTS.map(() => [] as ScriptRun[]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < VARIANTS.length; k++) {
+      const i = (round + k) % VARIANTS.length;
+      (runs[i] as ScriptRun[]).push(await scriptAndCollapse(VARIANTS[i] as Variant));
+    }
+  }
+  const reference = runs[0]?.[0] as ScriptRun;
+  // Against the sidecar's variant of the same round: a system-wide recording also samples other
+  // programs, and those whose binaries were deleted since resolve differently in a later round.
+  const rows = VARIANTS.map((variant, i) => {
+    const r = runs[i] as ScriptRun[];
+    const differing = r.filter((run, round) => run.folded !== runs[0]?.[round]?.folded).length;
+    const same = differing === 0 ? 'identical' : `**differs** in ${differing} of ${r.length} rounds`;
+    const mbps = r[0] ? r[0].bytes / MB : 0;
+    return (
+      `| ${variant.label} | ${mbps.toFixed(1)} MB | ${median(r.map((x) => x.wallMs)).toFixed(0)} ms | ` +
+      `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
+    );
+  });
+  const alone = await collapseAlone();
+  const renders = renderTimes(reference.stacks);
+  const f = (n: number, d = 0): string => n.toFixed(d);
+  process.stdout.write(
+    [
+      `machine: ${machine(true)}`,
+      `${when}; load average at start ${loadBefore}, at end ${load()}`,
+      `recording: ${SECONDS} s, perf record -e cpu-clock -F 999 -g -a --buildid-mmap, ${f(recording.bytes / MB, 1)} MB perf.data, ` +
+        `${totalSamples(reference.stacks)} samples, ${reference.stacks.size} unique stacks`,
+      '',
+      '| step | figure |',
+      '|---|---|',
+      `| perf record flush (SIGINT → exit) | ${f(recording.flushMs)} ms |`,
+      `| collapse alone, ${f(alone.bytes / MB, 1)} MB of perf script text from disk (median of ${ROUNDS}) | ${f(alone.ms)} ms (${f(alone.bytes / MB / (alone.ms / 1000))} MB/s) |`,
+      ...renders.map((r) => `| render ${r.name} (${f(r.bytes / 1024)} KiB) | ${f(r.ms, 1)} ms |`),
+      '',
+      `perf script streamed into the collapser, as the sidecar runs it (medians of ${ROUNDS} interleaved rounds):`,
+      '',
+      '| perf script variant | text | wall (script + collapse) | perf script CPU | collapser CPU | folded output vs sidecar |',
+      '|---|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+}
+
+await main();
