@@ -1,21 +1,34 @@
-// npm run bench:proxy — requests per second and p99 latency through the server's proxy against the
-// same requests straight to a sidecar, in one run; then a 200 MB artifact through the proxy and from
-// the catalog, with the server's peak RSS during each download. Bounded: about a minute in all.
+// npm run bench:proxy — requests per second and p99 latency through the server's proxy route, through
+// nginx (the baseline: a mature reverse proxy) and straight to the same stand-in sidecar, in one run
+// with interleaved rounds; then a 200 MB artifact through the proxy and from the catalog, with the
+// server's peak RSS during each download. Bounded: about two minutes in all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { cpus, hostname, totalmem, tmpdir } from 'node:os';
+import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
-import { cpuMs, rssKiB } from '../harness/process-usage.ts';
+import { rssKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { percentile } from '../harness/stats.ts';
+import {
+  call,
+  runLoad,
+  summarize,
+  waitHttp,
+  type LoadRun,
+  type LoadSummary,
+  type LoadTarget,
+} from './http-load.ts';
+import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+// Furnace's server is one Node process with one event loop; one nginx worker is the like-for-like.
+const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 const ARTIFACT_BYTES = 200 * 1024 * 1024;
 
 function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
@@ -41,82 +54,6 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
-}
-
-function call(
-  agent: Agent,
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-async function waitHttp(port: number, path: string): Promise<void> {
-  const agent = new Agent();
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await call(agent, port, 'GET', path)).status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing answered on port ${port}`);
-}
-
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** CPU time of each watched process per request, µs. */
-  cpuPerRequestUs: number[];
-}
-
-async function load(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  concurrency: number,
-  watched: number[],
-): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const cpuBefore = await Promise.all(watched.map(cpuMs));
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const start = performance.now();
-      const response = await call(agent, port, 'GET', path, headers).catch(() => ({ status: 0, text: '' }));
-      if (response.status !== 200) errors += 1;
-      latencies.push(performance.now() - start);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const cpuAfter = await Promise.all(watched.map(cpuMs));
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: latencies.length / SECONDS,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-    cpuPerRequestUs: watched.map(
-      (_, i) => (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, latencies.length),
-    ),
-  };
 }
 
 async function download(
@@ -169,7 +106,116 @@ async function upload(port: number, path: string, token: string, file: string): 
 
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
 
+interface Targets {
+  direct: LoadTarget;
+  nginx: LoadTarget;
+  furnace: LoadTarget;
+}
+
+const ORDER = ['direct', 'nginx', 'furnace'] as const;
+
+/** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
+async function measure(targets: Targets, concurrency: number): Promise<Record<keyof Targets, LoadSummary>> {
+  const runs: Record<keyof Targets, LoadRun[]> = { direct: [], nginx: [], furnace: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < ORDER.length; k++) {
+      const name = ORDER[(round + k) % ORDER.length] ?? 'direct';
+      runs[name].push(await runLoad(targets[name], concurrency, SECONDS));
+    }
+  }
+  return { direct: summarize(runs.direct), nginx: summarize(runs.nginx), furnace: summarize(runs.furnace) };
+}
+
+const loadNow = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+function report(concurrency: number, result: Record<keyof Targets, LoadSummary>): void {
+  const line = (name: string, s: LoadSummary, cpu: string): void =>
+    console.log(
+      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
+    );
+  const { direct: d, nginx: n, furnace: f } = result;
+  const cpu = (s: LoadSummary, proxy: string): string =>
+    `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
+  console.log(
+    `load: GET a recording list over ${concurrency} keep-alive connection(s), ${ROUNDS} rounds × ${SECONDS} s each`,
+  );
+  line('direct', d, cpu(d, ''));
+  line('nginx', n, cpu(n, 'nginx'));
+  line('Furnace', f, cpu(f, 'server'));
+  const target = concurrency >= 16 ? ' (target ≤ 2 ms)' : '';
+  console.log(
+    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}`,
+  );
+  console.log(
+    `  added p99 over direct: nginx ${fmt(n.p99 - d.p99)} ms, Furnace ${fmt(f.p99 - d.p99)} ms${target}`,
+  );
+}
+
+interface DownloadSetup {
+  port: number;
+  recorderPort: number;
+  pod: string;
+  serverPid: number;
+  uploadToken: string;
+  artifact: string;
+}
+
+/** A 200 MB artifact through the proxy, then uploaded into the catalog and downloaded from it. */
+async function measureDownloads({
+  port,
+  recorderPort,
+  pod,
+  serverPid,
+  uploadToken,
+  artifact,
+}: DownloadSetup): Promise<void> {
+  const agent = new Agent();
+  const viaProxy = await download(port, `/proxy/local/${pod}/recordings/x/artifacts/perf.data`, serverPid);
+  console.log(
+    `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
+  );
+
+  const meta = finishedRecordingStatus('bench-1', {
+    startedAt: new Date().toISOString(),
+    endedAt: new Date().toISOString(),
+    artifacts: ['perf.data'],
+  });
+  // Uploads are the recorder listener's (sidecars never reach the user listener).
+  await call(
+    agent,
+    recorderPort,
+    'PUT',
+    '/api/v1/recordings/bench-1',
+    { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/json' },
+    JSON.stringify(meta),
+  );
+  const uploadStart = performance.now();
+  const uploaded = await upload(
+    recorderPort,
+    '/api/v1/recordings/bench-1/artifacts/perf.data',
+    uploadToken,
+    artifact,
+  );
+  const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
+  console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
+  const fromCatalog = await download(port, '/api/v1/recordings/bench-1/artifacts/perf.data', serverPid);
+  console.log(
+    `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
+  );
+  if (viaProxy.bytes !== ARTIFACT_BYTES || fromCatalog.bytes !== ARTIFACT_BYTES)
+    throw new Error('a download came back short');
+}
+
 async function main(): Promise<void> {
+  const nginxBinary = findNginx();
+  if (!nginxBinary) {
+    console.error(NGINX_INSTALL_HINT);
+    process.exitCode = 1;
+    return;
+  }
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-proxy-'));
   const artifact = join(dir, 'perf.data');
   const handle = await open(artifact, 'w');
@@ -182,7 +228,7 @@ async function main(): Promise<void> {
     children.push(sidecar);
     const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
     const sidecarPort = Number(line.toString().trim());
-    const [port, recorderPort] = [await freePort(), await freePort()];
+    const [port, recorderPort, nginxPort] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(dir, 'config.yaml'),
       `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
@@ -208,76 +254,51 @@ async function main(): Promise<void> {
       uploadToken: string;
     };
     const pod = hostname();
+    const nginx = await startNginx({
+      binary: nginxBinary.binary,
+      dir: join(dir, 'nginx'),
+      listenPort: nginxPort,
+      upstreamPort: sidecarPort,
+      prefix: `/proxy/local/${pod}`,
+      authorization: `Bearer ${proxyToken}`,
+      workers: NGINX_WORKERS,
+    });
+    children.push(nginx);
+    await waitHttp(nginxPort, `/proxy/local/${pod}/recordings`);
 
     console.log(
-      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, node ${process.version}`,
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxBinary.version} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
     );
+    console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
     const sidecarPid = sidecar.pid ?? 0;
     const serverPid = server.pid ?? 0;
-    const direct = (c: number) =>
-      load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` }, c, [sidecarPid, serverPid]);
-    const proxied = (c: number) =>
-      load(port, `/proxy/local/${pod}/recordings`, {}, c, [sidecarPid, serverPid]);
-    await direct(CONCURRENCY); // warm-up
-    await proxied(CONCURRENCY);
-    for (const concurrency of [1, CONCURRENCY]) {
-      console.log(
-        `load: GET a recording list over ${concurrency} keep-alive connection(s), ${SECONDS} s each`,
-      );
-      const d = await direct(concurrency);
-      const p = await proxied(concurrency);
-      console.log(
-        `  direct : ${fmt(d.rps, 0)} req/s  p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  errors ${d.errors}  sidecar CPU ${fmt(d.cpuPerRequestUs[0] ?? 0, 0)} µs/req`,
-      );
-      console.log(
-        `  proxied: ${fmt(p.rps, 0)} req/s  p50 ${fmt(p.p50)} ms  p99 ${fmt(p.p99)} ms  errors ${p.errors}  sidecar CPU ${fmt(p.cpuPerRequestUs[0] ?? 0, 0)} µs/req, server CPU ${fmt(p.cpuPerRequestUs[1] ?? 0, 0)} µs/req`,
-      );
-      console.log(
-        `  ratio ${fmt(p.rps / d.rps)} (target ≥ 0.7); added p99 ${fmt(p.p99 - d.p99)} ms (target ≤ 2 ms)`,
-      );
-    }
+    const nginxPid = nginx.pid ?? 0;
+    const targets: Targets = {
+      direct: {
+        port: sidecarPort,
+        path: '/recordings',
+        headers: { authorization: `Bearer ${proxyToken}` },
+        watched: () => Promise.resolve([[sidecarPid]]),
+      },
+      nginx: {
+        port: nginxPort,
+        path: `/proxy/local/${pod}/recordings`,
+        headers: {},
+        watched: async () => [[sidecarPid], await nginxPids(nginxPid)],
+      },
+      furnace: {
+        port,
+        path: `/proxy/local/${pod}/recordings`,
+        headers: {},
+        watched: () => Promise.resolve([[sidecarPid], [serverPid]]),
+      },
+    };
+    for (const name of ORDER) await runLoad(targets[name], CONCURRENCY, 1); // warm-up
+    for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
+    console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
+    if (process.env.BENCH_SKIP_DOWNLOADS) return;
 
-    const viaProxy = await download(
-      port,
-      `/proxy/local/${pod}/recordings/x/artifacts/perf.data`,
-      server.pid ?? 0,
-    );
-    console.log(
-      `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
-    );
-
-    const meta = finishedRecordingStatus('bench-1', {
-      startedAt: new Date().toISOString(),
-      endedAt: new Date().toISOString(),
-      artifacts: ['perf.data'],
-    });
-    await call(
-      agent,
-      port,
-      'PUT',
-      '/api/v1/recordings/bench-1',
-      { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/json' },
-      JSON.stringify(meta),
-    );
-    const uploadStart = performance.now();
-    const uploaded = await upload(
-      port,
-      '/api/v1/recordings/bench-1/artifacts/perf.data',
-      uploadToken,
-      artifact,
-    );
-    const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
-    console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
-    const fromCatalog = await download(
-      port,
-      '/api/v1/recordings/bench-1/artifacts/perf.data',
-      server.pid ?? 0,
-    );
-    console.log(
-      `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
-    );
-    if (viaProxy.bytes !== ARTIFACT_BYTES || fromCatalog.bytes !== ARTIFACT_BYTES)
-      throw new Error('a download came back short');
+    await measureDownloads({ port, recorderPort, pod, serverPid, uploadToken, artifact });
   } finally {
     for (const child of children.reverse()) await stop(child);
     await rm(dir, { recursive: true, force: true });
