@@ -2,17 +2,17 @@
 // nginx (the baseline: a mature reverse proxy) and straight to the same stand-in sidecar, in one run
 // with interleaved rounds; then a 200 MB artifact through the proxy and from the catalog, with the
 // server's peak RSS during each download. Bounded: about two minutes in all.
+//
+// BENCH_BEFORE_ROOT=<another checkout> adds a second server, run from that checkout, to the same
+// rounds: a change to the proxy path is measured against the code before it in the same conditions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
-import { rssKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
-import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import {
   call,
   runLoad,
@@ -23,107 +23,92 @@ import {
   type LoadTarget,
 } from './http-load.ts';
 import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
+import { ARTIFACT_BYTES, measureDownloads } from './proxy-downloads.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // Furnace's server is one Node process with one event loop; one nginx worker is the like-for-like.
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
-const ARTIFACT_BYTES = 200 * 1024 * 1024;
 
-function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
+function spawnNode(args: string[], env: Record<string, string>, cwd = PROJECT_ROOT): ChildProcess {
+  const isServer = args[0] === 'server/main.ts';
+  const profile = process.env.BENCH_PROFILE_DIR;
   return spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_PROFILE_DIR && args[0] === 'server/main.ts'
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-        : []),
+      ...(profile && isServer ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // e.g. --perf-basic-prof, to profile the server with perf while the benchmark runs
+      ...(isServer ? (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean) : []),
       '--import',
       'tsx',
       ...args,
     ],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
 
-async function download(
-  port: number,
-  path: string,
-  serverPid: number,
-): Promise<{ mbps: number; bytes: number; rssBeforeMiB: number; rssPeakMiB: number }> {
-  const before = await rssKiB(serverPid);
-  let peak = before;
-  const sampler = setInterval(() => void rssKiB(serverPid).then((kib) => (peak = Math.max(peak, kib))), 25);
-  const start = performance.now();
-  const bytes = await new Promise<number>((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let total = 0;
-      res.on('data', (chunk: Buffer) => (total += chunk.length));
-      res.on('end', () => done(total));
-    });
-    req.on('error', fail);
-    req.end();
-  });
-  const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, await rssKiB(serverPid));
-  return { mbps: bytes / 1024 / 1024 / seconds, bytes, rssBeforeMiB: before / 1024, rssPeakMiB: peak / 1024 };
-}
-
-async function upload(port: number, path: string, token: string, file: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'PUT',
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/octet-stream',
-          'content-length': ARTIFACT_BYTES,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', fail);
-    createReadStream(file).pipe(req);
-  });
-}
-
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
 
-interface Targets {
-  direct: LoadTarget;
-  nginx: LoadTarget;
-  furnace: LoadTarget;
+interface Server {
+  child: ChildProcess;
+  port: number;
+  recorderPort: number;
+  proxyToken: string;
+  uploadToken: string;
 }
 
-const ORDER = ['direct', 'nginx', 'furnace'] as const;
+/** A Furnace server in local mode (auth `none`) from a checkout, with the stand-in sidecar registered. */
+async function startServer(root: string, dir: string, sidecarPort: number): Promise<Server> {
+  await mkdir(dir, { recursive: true });
+  const [port, recorderPort] = [await freePort(), await freePort()];
+  await writeFile(
+    join(dir, 'config.yaml'),
+    `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
+  );
+  const child = spawnNode(
+    ['server/main.ts', '--local'],
+    {
+      FURNACE_CONFIG: join(dir, 'config.yaml'),
+      FURNACE_PORT: String(port),
+      FURNACE_RECORDER_PORT: String(recorderPort),
+    },
+    root,
+  );
+  await waitHttp(recorderPort, '/healthz');
+  const registered = await call(
+    new Agent(),
+    recorderPort,
+    'POST',
+    '/api/v1/sidecars',
+    { authorization: 'Bearer bench', 'content-type': 'application/json' },
+    JSON.stringify({ port: sidecarPort }),
+  );
+  const tokens = JSON.parse(registered.text) as { proxyToken: string; uploadToken: string };
+  return { child, port, recorderPort, ...tokens };
+}
 
 /** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
-async function measure(targets: Targets, concurrency: number): Promise<Record<keyof Targets, LoadSummary>> {
-  const runs: Record<keyof Targets, LoadRun[]> = { direct: [], nginx: [], furnace: [] };
+async function measure(
+  targets: Map<string, LoadTarget>,
+  concurrency: number,
+): Promise<Map<string, LoadSummary>> {
+  const names = [...targets.keys()];
+  const runs = new Map<string, LoadRun[]>(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < ORDER.length; k++) {
-      const name = ORDER[(round + k) % ORDER.length] ?? 'direct';
-      runs[name].push(await runLoad(targets[name], concurrency, SECONDS));
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length] ?? '';
+      const target = targets.get(name);
+      if (target) runs.get(name)?.push(await runLoad(target, concurrency, SECONDS));
     }
   }
-  return { direct: summarize(runs.direct), nginx: summarize(runs.nginx), furnace: summarize(runs.furnace) };
+  return new Map(names.map((name) => [name, summarize(runs.get(name) ?? [])]));
 }
 
 const loadNow = (): string =>
@@ -131,82 +116,38 @@ const loadNow = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-function report(concurrency: number, result: Record<keyof Targets, LoadSummary>): void {
-  const line = (name: string, s: LoadSummary, cpu: string): void =>
-    console.log(
-      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
-    );
-  const { direct: d, nginx: n, furnace: f } = result;
-  const cpu = (s: LoadSummary, proxy: string): string =>
-    `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
+const PROXY_PROCESS: Record<string, string> = { nginx: 'nginx', Furnace: 'server', before: 'server' };
+
+function report(concurrency: number, results: Map<string, LoadSummary>): void {
   console.log(
     `load: GET a recording list over ${concurrency} keep-alive connection(s), ${ROUNDS} rounds × ${SECONDS} s each`,
   );
-  line('direct', d, cpu(d, ''));
-  line('nginx', n, cpu(n, 'nginx'));
-  line('Furnace', f, cpu(f, 'server'));
+  for (const [name, s] of results) {
+    const proxy = PROXY_PROCESS[name];
+    const cpu = `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
+    console.log(
+      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
+    );
+  }
+  const d = results.get('direct');
+  const n = results.get('nginx');
+  const f = results.get('Furnace');
+  const before = results.get('before');
+  if (!d || !n || !f) return;
+  console.log(
+    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${before ? `; before/nginx ${fmt(before.rps / n.rps)}` : ''}`,
+  );
   const target = concurrency >= 16 ? ' (target ≤ 2 ms)' : '';
   console.log(
-    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}`,
-  );
-  console.log(
-    `  added p99 over direct: nginx ${fmt(n.p99 - d.p99)} ms, Furnace ${fmt(f.p99 - d.p99)} ms${target}`,
+    `  added p99 over direct: nginx ${fmt(n.p99 - d.p99)} ms, Furnace ${fmt(f.p99 - d.p99)} ms${target}${before ? `, before ${fmt(before.p99 - d.p99)} ms` : ''}`,
   );
 }
 
-interface DownloadSetup {
-  port: number;
-  recorderPort: number;
-  pod: string;
-  serverPid: number;
-  uploadToken: string;
-  artifact: string;
-}
-
-/** A 200 MB artifact through the proxy, then uploaded into the catalog and downloaded from it. */
-async function measureDownloads({
-  port,
-  recorderPort,
-  pod,
-  serverPid,
-  uploadToken,
-  artifact,
-}: DownloadSetup): Promise<void> {
-  const agent = new Agent();
-  const viaProxy = await download(port, `/proxy/local/${pod}/recordings/x/artifacts/perf.data`, serverPid);
-  console.log(
-    `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
-  );
-
-  const meta = finishedRecordingStatus('bench-1', {
-    startedAt: new Date().toISOString(),
-    endedAt: new Date().toISOString(),
-    artifacts: ['perf.data'],
-  });
-  // Uploads are the recorder listener's (sidecars never reach the user listener).
-  await call(
-    agent,
-    recorderPort,
-    'PUT',
-    '/api/v1/recordings/bench-1',
-    { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/json' },
-    JSON.stringify(meta),
-  );
-  const uploadStart = performance.now();
-  const uploaded = await upload(
-    recorderPort,
-    '/api/v1/recordings/bench-1/artifacts/perf.data',
-    uploadToken,
-    artifact,
-  );
-  const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
-  console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
-  const fromCatalog = await download(port, '/api/v1/recordings/bench-1/artifacts/perf.data', serverPid);
-  console.log(
-    `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
-  );
-  if (viaProxy.bytes !== ARTIFACT_BYTES || fromCatalog.bytes !== ARTIFACT_BYTES)
-    throw new Error('a download came back short');
+async function writeArtifact(path: string): Promise<void> {
+  const handle = await open(path, 'w');
+  const block = Buffer.alloc(1024 * 1024, 7);
+  for (let i = 0; i < ARTIFACT_BYTES / block.length; i++) await handle.write(block);
+  await handle.close();
 }
 
 async function main(): Promise<void> {
@@ -218,49 +159,27 @@ async function main(): Promise<void> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-proxy-'));
   const artifact = join(dir, 'perf.data');
-  const handle = await open(artifact, 'w');
-  const block = Buffer.alloc(1024 * 1024, 7);
-  for (let i = 0; i < ARTIFACT_BYTES / block.length; i++) await handle.write(block);
-  await handle.close();
+  await writeArtifact(artifact);
   const children: ChildProcess[] = [];
   try {
     const sidecar = spawnNode(['test/bench/proxy-stand-in-sidecar.ts'], { BENCH_ARTIFACT: artifact });
     children.push(sidecar);
     const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
     const sidecarPort = Number(line.toString().trim());
-    const [port, recorderPort, nginxPort] = [await freePort(), await freePort(), await freePort()];
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
-    );
-    const server = spawnNode(['server/main.ts', '--local'], {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      FURNACE_PORT: String(port),
-      FURNACE_RECORDER_PORT: String(recorderPort),
-    });
-    children.push(server);
-    await waitHttp(recorderPort, '/healthz');
-    const agent = new Agent();
-    const registered = await call(
-      agent,
-      recorderPort,
-      'POST',
-      '/api/v1/sidecars',
-      { authorization: 'Bearer bench', 'content-type': 'application/json' },
-      JSON.stringify({ port: sidecarPort }),
-    );
-    const { proxyToken, uploadToken } = JSON.parse(registered.text) as {
-      proxyToken: string;
-      uploadToken: string;
-    };
+    const server = await startServer(PROJECT_ROOT, join(dir, 'server'), sidecarPort);
+    children.push(server.child);
+    const beforeRoot = process.env.BENCH_BEFORE_ROOT;
+    const before = beforeRoot ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort) : undefined;
+    if (before) children.push(before.child);
     const pod = hostname();
+    const nginxPort = await freePort();
     const nginx = await startNginx({
       binary: nginxBinary.binary,
       dir: join(dir, 'nginx'),
       listenPort: nginxPort,
       upstreamPort: sidecarPort,
       prefix: `/proxy/local/${pod}`,
-      authorization: `Bearer ${proxyToken}`,
+      authorization: `Bearer ${server.proxyToken}`,
       workers: NGINX_WORKERS,
     });
     children.push(nginx);
@@ -271,34 +190,41 @@ async function main(): Promise<void> {
     );
     console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
     const sidecarPid = sidecar.pid ?? 0;
-    const serverPid = server.pid ?? 0;
-    const nginxPid = nginx.pid ?? 0;
-    const targets: Targets = {
-      direct: {
-        port: sidecarPort,
-        path: '/recordings',
-        headers: { authorization: `Bearer ${proxyToken}` },
-        watched: () => Promise.resolve([[sidecarPid]]),
-      },
-      nginx: {
-        port: nginxPort,
-        path: `/proxy/local/${pod}/recordings`,
-        headers: {},
-        watched: async () => [[sidecarPid], await nginxPids(nginxPid)],
-      },
-      furnace: {
-        port,
-        path: `/proxy/local/${pod}/recordings`,
-        headers: {},
-        watched: () => Promise.resolve([[sidecarPid], [serverPid]]),
-      },
-    };
-    for (const name of ORDER) await runLoad(targets[name], CONCURRENCY, 1); // warm-up
+    const path = `/proxy/local/${pod}/recordings`;
+    const viaServer = (s: Server): LoadTarget => ({
+      port: s.port,
+      path,
+      headers: {},
+      watched: () => Promise.resolve([[sidecarPid], [s.child.pid ?? 0]]),
+    });
+    const targets = new Map<string, LoadTarget>([
+      [
+        'direct',
+        {
+          port: sidecarPort,
+          path: '/recordings',
+          headers: { authorization: `Bearer ${server.proxyToken}` },
+          watched: () => Promise.resolve([[sidecarPid]]),
+        },
+      ],
+      [
+        'nginx',
+        {
+          port: nginxPort,
+          path,
+          headers: {},
+          watched: async () => [[sidecarPid], await nginxPids(nginx.pid ?? 0)],
+        },
+      ],
+      ['Furnace', viaServer(server)],
+    ]);
+    if (before) targets.set('before', viaServer(before));
+    for (const target of targets.values()) await runLoad(target, CONCURRENCY, 1); // warm-up
     for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
     console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
     if (process.env.BENCH_SKIP_DOWNLOADS) return;
 
-    await measureDownloads({ port, recorderPort, pod, serverPid, uploadToken, artifact });
+    await measureDownloads({ ...server, pod, serverPid: server.child.pid ?? 0, artifact });
   } finally {
     for (const child of children.reverse()) await stop(child);
     await rm(dir, { recursive: true, force: true });
