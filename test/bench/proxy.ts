@@ -1,283 +1,230 @@
-// npm run bench:proxy — requests per second and p99 latency through the server's proxy against the
-// same requests straight to a sidecar, in one run; then a 200 MB artifact through the proxy and from
-// the catalog, with the server's peak RSS during each download. Bounded: about a minute in all.
+// npm run bench:proxy — requests per second and p99 latency through the server's proxy route, through
+// nginx (the baseline: a mature reverse proxy) and straight to the same stand-in sidecar, in one run
+// with interleaved rounds; then a 200 MB artifact through the proxy and from the catalog, with the
+// server's peak RSS during each download. Bounded: about two minutes in all.
+//
+// BENCH_BEFORE_ROOT=<another checkout> adds a second server, run from that checkout, to the same
+// rounds: a change to the proxy path is measured against the code before it in the same conditions.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
-import { cpus, hostname, totalmem, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
-import { cpuMs, rssKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
-import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { percentile } from '../harness/stats.ts';
+import {
+  call,
+  runLoad,
+  summarize,
+  waitHttp,
+  type LoadRun,
+  type LoadSummary,
+  type LoadTarget,
+} from './http-load.ts';
+import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
+import { ARTIFACT_BYTES, measureDownloads } from './proxy-downloads.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ARTIFACT_BYTES = 200 * 1024 * 1024;
+// Furnace's server is one Node process with one event loop; one nginx worker is the like-for-like.
+const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 
-function spawnNode(args: string[], env: Record<string, string>): ChildProcess {
+function spawnNode(args: string[], env: Record<string, string>, cwd = PROJECT_ROOT): ChildProcess {
+  const isServer = args[0] === 'server/main.ts';
+  const profile = process.env.BENCH_PROFILE_DIR;
   return spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_PROFILE_DIR && args[0] === 'server/main.ts'
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
-        : []),
+      ...(profile && isServer ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // e.g. --perf-basic-prof, to profile the server with perf while the benchmark runs
+      ...(isServer ? (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean) : []),
       '--import',
       'tsx',
       ...args,
     ],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
 }
 
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   await once(child, 'exit');
 }
 
-function call(
-  agent: Agent,
-  port: number,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body?: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      res.on('end', () => done({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-async function waitHttp(port: number, path: string): Promise<void> {
-  const agent = new Agent();
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await call(agent, port, 'GET', path)).status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing answered on port ${port}`);
-}
-
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** CPU time of each watched process per request, µs. */
-  cpuPerRequestUs: number[];
-}
-
-async function load(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  concurrency: number,
-  watched: number[],
-): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const cpuBefore = await Promise.all(watched.map(cpuMs));
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = performance.now() + SECONDS * 1000;
-  const worker = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const start = performance.now();
-      const response = await call(agent, port, 'GET', path, headers).catch(() => ({ status: 0, text: '' }));
-      if (response.status !== 200) errors += 1;
-      latencies.push(performance.now() - start);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const cpuAfter = await Promise.all(watched.map(cpuMs));
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return {
-    rps: latencies.length / SECONDS,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-    cpuPerRequestUs: watched.map(
-      (_, i) => (((cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0)) * 1000) / Math.max(1, latencies.length),
-    ),
-  };
-}
-
-async function download(
-  port: number,
-  path: string,
-  serverPid: number,
-): Promise<{ mbps: number; bytes: number; rssBeforeMiB: number; rssPeakMiB: number }> {
-  const before = await rssKiB(serverPid);
-  let peak = before;
-  const sampler = setInterval(() => void rssKiB(serverPid).then((kib) => (peak = Math.max(peak, kib))), 25);
-  const start = performance.now();
-  const bytes = await new Promise<number>((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let total = 0;
-      res.on('data', (chunk: Buffer) => (total += chunk.length));
-      res.on('end', () => done(total));
-    });
-    req.on('error', fail);
-    req.end();
-  });
-  const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
-  peak = Math.max(peak, await rssKiB(serverPid));
-  return { mbps: bytes / 1024 / 1024 / seconds, bytes, rssBeforeMiB: before / 1024, rssPeakMiB: peak / 1024 };
-}
-
-async function upload(port: number, path: string, token: string, file: string): Promise<number> {
-  return new Promise((done, fail) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'PUT',
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/octet-stream',
-          'content-length': ARTIFACT_BYTES,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', fail);
-    createReadStream(file).pipe(req);
-  });
-}
-
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
 
-async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-proxy-'));
-  const artifact = join(dir, 'perf.data');
-  const handle = await open(artifact, 'w');
+interface Server {
+  child: ChildProcess;
+  port: number;
+  recorderPort: number;
+  proxyToken: string;
+  uploadToken: string;
+}
+
+/** A Furnace server in local mode (auth `none`) from a checkout, with the stand-in sidecar registered. */
+async function startServer(root: string, dir: string, sidecarPort: number): Promise<Server> {
+  await mkdir(dir, { recursive: true });
+  const [port, recorderPort] = [await freePort(), await freePort()];
+  await writeFile(
+    join(dir, 'config.yaml'),
+    `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
+  );
+  const child = spawnNode(
+    ['server/main.ts', '--local'],
+    {
+      FURNACE_CONFIG: join(dir, 'config.yaml'),
+      FURNACE_PORT: String(port),
+      FURNACE_RECORDER_PORT: String(recorderPort),
+    },
+    root,
+  );
+  await waitHttp(recorderPort, '/healthz');
+  const registered = await call(
+    new Agent(),
+    recorderPort,
+    'POST',
+    '/api/v1/sidecars',
+    { authorization: 'Bearer bench', 'content-type': 'application/json' },
+    JSON.stringify({ port: sidecarPort }),
+  );
+  const tokens = JSON.parse(registered.text) as { proxyToken: string; uploadToken: string };
+  return { child, port, recorderPort, ...tokens };
+}
+
+/** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
+async function measure(
+  targets: Map<string, LoadTarget>,
+  concurrency: number,
+): Promise<Map<string, LoadSummary>> {
+  const names = [...targets.keys()];
+  const runs = new Map<string, LoadRun[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length] ?? '';
+      const target = targets.get(name);
+      if (target) runs.get(name)?.push(await runLoad(target, concurrency, SECONDS));
+    }
+  }
+  return new Map(names.map((name) => [name, summarize(runs.get(name) ?? [])]));
+}
+
+const loadNow = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+const PROXY_PROCESS: Record<string, string> = { nginx: 'nginx', Furnace: 'server', before: 'server' };
+
+function report(concurrency: number, results: Map<string, LoadSummary>): void {
+  console.log(
+    `load: GET a recording list over ${concurrency} keep-alive connection(s), ${ROUNDS} rounds × ${SECONDS} s each`,
+  );
+  for (const [name, s] of results) {
+    const proxy = PROXY_PROCESS[name];
+    const cpu = `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
+    console.log(
+      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
+    );
+  }
+  const d = results.get('direct');
+  const n = results.get('nginx');
+  const f = results.get('Furnace');
+  const before = results.get('before');
+  if (!d || !n || !f) return;
+  console.log(
+    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${before ? `; before/nginx ${fmt(before.rps / n.rps)}` : ''}`,
+  );
+  const target = concurrency >= 16 ? ' (target ≤ 2 ms)' : '';
+  console.log(
+    `  added p99 over direct: nginx ${fmt(n.p99 - d.p99)} ms, Furnace ${fmt(f.p99 - d.p99)} ms${target}${before ? `, before ${fmt(before.p99 - d.p99)} ms` : ''}`,
+  );
+}
+
+async function writeArtifact(path: string): Promise<void> {
+  const handle = await open(path, 'w');
   const block = Buffer.alloc(1024 * 1024, 7);
   for (let i = 0; i < ARTIFACT_BYTES / block.length; i++) await handle.write(block);
   await handle.close();
+}
+
+async function main(): Promise<void> {
+  const nginxBinary = findNginx();
+  if (!nginxBinary) {
+    console.error(NGINX_INSTALL_HINT);
+    process.exitCode = 1;
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-proxy-'));
+  const artifact = join(dir, 'perf.data');
+  await writeArtifact(artifact);
   const children: ChildProcess[] = [];
   try {
     const sidecar = spawnNode(['test/bench/proxy-stand-in-sidecar.ts'], { BENCH_ARTIFACT: artifact });
     children.push(sidecar);
     const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
     const sidecarPort = Number(line.toString().trim());
-    const [port, recorderPort] = [await freePort(), await freePort()];
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
-    );
-    const server = spawnNode(['server/main.ts', '--local'], {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      FURNACE_PORT: String(port),
-      FURNACE_RECORDER_PORT: String(recorderPort),
-    });
-    children.push(server);
-    await waitHttp(recorderPort, '/healthz');
-    const agent = new Agent();
-    const registered = await call(
-      agent,
-      recorderPort,
-      'POST',
-      '/api/v1/sidecars',
-      { authorization: 'Bearer bench', 'content-type': 'application/json' },
-      JSON.stringify({ port: sidecarPort }),
-    );
-    const { proxyToken, uploadToken } = JSON.parse(registered.text) as {
-      proxyToken: string;
-      uploadToken: string;
-    };
+    const server = await startServer(PROJECT_ROOT, join(dir, 'server'), sidecarPort);
+    children.push(server.child);
+    const beforeRoot = process.env.BENCH_BEFORE_ROOT;
+    const before = beforeRoot ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort) : undefined;
+    if (before) children.push(before.child);
     const pod = hostname();
-
-    console.log(
-      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, node ${process.version}`,
-    );
-    const sidecarPid = sidecar.pid ?? 0;
-    const serverPid = server.pid ?? 0;
-    const direct = (c: number) =>
-      load(sidecarPort, '/recordings', { authorization: `Bearer ${proxyToken}` }, c, [sidecarPid, serverPid]);
-    const proxied = (c: number) =>
-      load(port, `/proxy/local/${pod}/recordings`, {}, c, [sidecarPid, serverPid]);
-    await direct(CONCURRENCY); // warm-up
-    await proxied(CONCURRENCY);
-    for (const concurrency of [1, CONCURRENCY]) {
-      console.log(
-        `load: GET a recording list over ${concurrency} keep-alive connection(s), ${SECONDS} s each`,
-      );
-      const d = await direct(concurrency);
-      const p = await proxied(concurrency);
-      console.log(
-        `  direct : ${fmt(d.rps, 0)} req/s  p50 ${fmt(d.p50)} ms  p99 ${fmt(d.p99)} ms  errors ${d.errors}  sidecar CPU ${fmt(d.cpuPerRequestUs[0] ?? 0, 0)} µs/req`,
-      );
-      console.log(
-        `  proxied: ${fmt(p.rps, 0)} req/s  p50 ${fmt(p.p50)} ms  p99 ${fmt(p.p99)} ms  errors ${p.errors}  sidecar CPU ${fmt(p.cpuPerRequestUs[0] ?? 0, 0)} µs/req, server CPU ${fmt(p.cpuPerRequestUs[1] ?? 0, 0)} µs/req`,
-      );
-      console.log(
-        `  ratio ${fmt(p.rps / d.rps)} (target ≥ 0.7); added p99 ${fmt(p.p99 - d.p99)} ms (target ≤ 2 ms)`,
-      );
-    }
-
-    const viaProxy = await download(
-      port,
-      `/proxy/local/${pod}/recordings/x/artifacts/perf.data`,
-      server.pid ?? 0,
-    );
-    console.log(
-      `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
-    );
-
-    const meta = finishedRecordingStatus('bench-1', {
-      startedAt: new Date().toISOString(),
-      endedAt: new Date().toISOString(),
-      artifacts: ['perf.data'],
+    const nginxPort = await freePort();
+    const nginx = await startNginx({
+      binary: nginxBinary.binary,
+      dir: join(dir, 'nginx'),
+      listenPort: nginxPort,
+      upstreamPort: sidecarPort,
+      prefix: `/proxy/local/${pod}`,
+      authorization: `Bearer ${server.proxyToken}`,
+      workers: NGINX_WORKERS,
     });
-    await call(
-      agent,
-      port,
-      'PUT',
-      '/api/v1/recordings/bench-1',
-      { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/json' },
-      JSON.stringify(meta),
-    );
-    const uploadStart = performance.now();
-    const uploaded = await upload(
-      port,
-      '/api/v1/recordings/bench-1/artifacts/perf.data',
-      uploadToken,
-      artifact,
-    );
-    const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
-    console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
-    const fromCatalog = await download(
-      port,
-      '/api/v1/recordings/bench-1/artifacts/perf.data',
-      server.pid ?? 0,
-    );
+    children.push(nginx);
+    await waitHttp(nginxPort, `/proxy/local/${pod}/recordings`);
+
     console.log(
-      `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxBinary.version} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
     );
-    if (viaProxy.bytes !== ARTIFACT_BYTES || fromCatalog.bytes !== ARTIFACT_BYTES)
-      throw new Error('a download came back short');
+    console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
+    const sidecarPid = sidecar.pid ?? 0;
+    const path = `/proxy/local/${pod}/recordings`;
+    const viaServer = (s: Server): LoadTarget => ({
+      port: s.port,
+      path,
+      headers: {},
+      watched: () => Promise.resolve([[sidecarPid], [s.child.pid ?? 0]]),
+    });
+    const targets = new Map<string, LoadTarget>([
+      [
+        'direct',
+        {
+          port: sidecarPort,
+          path: '/recordings',
+          headers: { authorization: `Bearer ${server.proxyToken}` },
+          watched: () => Promise.resolve([[sidecarPid]]),
+        },
+      ],
+      [
+        'nginx',
+        {
+          port: nginxPort,
+          path,
+          headers: {},
+          watched: async () => [[sidecarPid], await nginxPids(nginx.pid ?? 0)],
+        },
+      ],
+      ['Furnace', viaServer(server)],
+    ]);
+    if (before) targets.set('before', viaServer(before));
+    for (const target of targets.values()) await runLoad(target, CONCURRENCY, 1); // warm-up
+    for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
+    console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
+    if (process.env.BENCH_SKIP_DOWNLOADS) return;
+
+    await measureDownloads({ ...server, pod, serverPid: server.child.pid ?? 0, artifact });
   } finally {
     for (const child of children.reverse()) await stop(child);
     await rm(dir, { recursive: true, force: true });
