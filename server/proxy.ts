@@ -4,7 +4,7 @@
 // reserved concurrency slot) and forwarded as the bytes that were checked.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
-import replyFrom from '@fastify/reply-from';
+import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SCOPE_HEADER, encodeAgentScope, type AgentScope } from '../core/agent-scope.ts';
 import { FurnaceError, toErrorBody } from '../core/errors.ts';
@@ -22,7 +22,6 @@ import {
   secureProxyReply,
   upstreamAnswerError,
 } from './proxy-answer.ts';
-import { forwardedPath } from './proxy-path.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
@@ -58,8 +57,6 @@ interface ProxyContext {
   /** Agent mode, a start: the upload grant in the scope, until the answer binds it to the recording. */
   grant?: { token: string; bound: boolean };
 }
-
-const PROXIED_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
 
 /** Upload grants outlive the recording's duration by this much (processing, retries, a slow upload). */
 const GRANT_GRACE_SECONDS = 3600;
@@ -266,10 +263,10 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       if (context?.grant && !context.grant.bound) deps.agents?.grants.revoke(context.grant.token);
       done();
     });
-    // Bodies pass through as the caller's bytes (a start's are read and checked in admit); nothing parses them.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    await scope.register(replyFrom, {
+    await scope.register(httpProxy, {
+      upstream: '',
+      prefix: '/proxy/:namespace/:pod',
+      rewritePrefix: '',
       undici: {
         connect: createSidecarConnector({
           pinFor: (host, port) =>
@@ -282,25 +279,16 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
         bodyTimeout: deps.timeoutSeconds * 1000,
       },
       disableRequestLogging: true,
+      replyOptions: {
+        getUpstream: (request) => upstreamOf(request as FastifyRequest),
+        rewriteHeaders: (headers) => passedAnswerHeaders(headers as IncomingHttpHeaders),
+        rewriteRequestHeaders: (request, headers) =>
+          rewriteRequestHeaders(request as FastifyRequest, headers as IncomingHttpHeaders),
+        onResponse: (request, reply, res) =>
+          onResponse(request as FastifyRequest, reply as FastifyReply, res),
+        onError: (reply, error) => onError(reply as FastifyReply, error),
+        retryDelay: () => null,
+      },
     });
-    const replyOptions = {
-      getUpstream: (request: FastifyRequest) => upstreamOf(request),
-      rewriteHeaders: (headers: IncomingHttpHeaders) => passedAnswerHeaders(headers),
-      rewriteRequestHeaders: (request: FastifyRequest, headers: IncomingHttpHeaders) =>
-        rewriteRequestHeaders(request, headers),
-      onResponse: (
-        request: FastifyRequest,
-        reply: FastifyReply,
-        res: { stream: Readable; statusCode?: number; headers?: Record<string, unknown> },
-      ) => onResponse(request, reply, res),
-      onError: (reply: FastifyReply, error: { error: Error }) => onError(reply, error),
-      retryDelay: () => null,
-    };
-    // Our own routes rather than @fastify/http-proxy's: its prefix matching and URL rebuilding cost more
-    // per request than everything else the server does for a status poll (docs/benchmarks.md).
-    const forward = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
-      reply.from(forwardedPath(request.url), replyOptions as Parameters<FastifyReply['from']>[1]);
-    for (const url of ['/proxy/:namespace/:pod', '/proxy/:namespace/:pod/*'])
-      scope.route({ method: PROXIED_METHODS, url, handler: forward });
   });
 }
