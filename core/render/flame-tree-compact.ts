@@ -141,7 +141,7 @@ export function readCompactTree(input: Uint8Array): CompactFlameTree {
 }
 
 /** The decoded arrays: totals and subtree sizes computed once, frames made when first visited. */
-interface Frames {
+export interface CompactFrames {
   names: readonly string[];
   name: Uint32Array;
   self: Float64Array;
@@ -161,8 +161,8 @@ class CompactNode implements FlameNode {
   private made: FlameNode[] | undefined;
 
   constructor(
-    private readonly frames: Frames,
-    private readonly index: number,
+    readonly frames: CompactFrames,
+    readonly index: number,
   ) {
     this.name = frames.names[frames.name[index] as number] as string;
     this.value = frames.totals[index] as number;
@@ -179,6 +179,15 @@ class CompactNode implements FlameNode {
     this.made = made;
     return made;
   }
+}
+
+/**
+ * The arrays behind a frame of a decoded compact tree, and the frame's index in them (its subtree is
+ * [index, index + sizes[index])); undefined for any other node. Lets a walk over the whole tree (a
+ * search, the top functions) read the arrays instead of making a frame object per frame.
+ */
+export function compactFramesOf(node: FlameNode): { frames: CompactFrames; index: number } | undefined {
+  return node instanceof CompactNode ? { frames: node.frames, index: node.index } : undefined;
 }
 
 /** Checks frame `i`: its name, its samples, and that its parent is on the path to frame i - 1. */
