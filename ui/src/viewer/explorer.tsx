@@ -1,7 +1,7 @@
 // The flame graph explorer: search, zoom with breadcrumb and reset, flame/icicle, palettes, the
 // top-functions table beside the graph and the sandwich view. Its state lives in the URL.
 import type { ComponentChildren } from 'preact';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useRef } from 'preact/hooks';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import { formatCount } from '../../../core/render/format-count.ts';
 import { colorFor, PALETTES, type PaletteName } from '../../../core/render/palette.ts';
@@ -63,6 +63,21 @@ export function Explorer(props: ExplorerProps) {
         ...(props.describeMore?.(node) ?? []),
       ],
     [root, props.describeMore],
+  );
+  // The table is the same element until the tree or the sort changes, so a zoom or a search does not
+  // re-render its rows; its callbacks reach the latest view through the ref.
+  const latestOnView = useRef(onView);
+  latestOnView.current = onView;
+  const topFunctions = useMemo(
+    () => (
+      <TopFunctionsTable
+        root={root}
+        sort={view.sort}
+        onSort={(sort) => latestOnView.current({ sort }, { replace: true })}
+        onPick={(fn) => latestOnView.current({ panel: 'sandwich', fn })}
+      />
+    ),
+    [root, view.sort],
   );
   const zoomTo = (_node: FlameNode, path: FlameNode[]): void => onView({ zoom: indicesOfPath(path) });
   return (
@@ -160,12 +175,7 @@ export function Explorer(props: ExplorerProps) {
             </button>
           </div>
           {view.panel === 'top' ? (
-            <TopFunctionsTable
-              root={root}
-              sort={view.sort}
-              onSort={(sort) => onView({ sort }, { replace: true })}
-              onPick={(fn) => onView({ panel: 'sandwich', fn })}
-            />
+            topFunctions
           ) : view.fn ? (
             <SandwichPanel key={view.fn} root={root} fn={view.fn} colorOf={colorOf} describe={describe} />
           ) : (
