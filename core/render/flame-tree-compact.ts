@@ -141,7 +141,7 @@ export function readCompactTree(input: Uint8Array): CompactFlameTree {
 }
 
 /** The decoded arrays: totals and subtree sizes computed once, frames made when first visited. */
-interface Frames {
+export interface CompactFrames {
   names: readonly string[];
   name: Uint32Array;
   self: Float64Array;
@@ -161,8 +161,8 @@ class CompactNode implements FlameNode {
   private made: FlameNode[] | undefined;
 
   constructor(
-    private readonly frames: Frames,
-    private readonly index: number,
+    readonly frames: CompactFrames,
+    readonly index: number,
   ) {
     this.name = frames.names[frames.name[index] as number] as string;
     this.value = frames.totals[index] as number;
@@ -181,24 +181,13 @@ class CompactNode implements FlameNode {
   }
 }
 
-/** Checks frame `i`: its name, its samples, and that its parent is on the path to frame i - 1. */
-function checkFrame(tree: CompactFlameTree, i: number, path: Int32Array, depth: number): number {
-  if (typeof tree.names[tree.name[i] as number] !== 'string')
-    throw invalid('name', `frame ${i} names index ${String(tree.name[i])}`);
-  const own = tree.self[i] as number;
-  if (!(own >= 0) || own === Infinity) throw invalid('self', `frame ${i} has ${String(own)} samples`);
-  const back = tree.parent[i] as number;
-  if (i === 0) {
-    if (back !== 0) throw invalid('parent', 'the root has a parent');
-    return 0;
-  }
-  if (back < 1 || back > i) throw invalid('parent', `frame ${i} has parent offset ${String(back)}`);
-  // Depth-first order: the parent is frame i - 1 or one of its ancestors.
-  let level = depth;
-  while (level >= 0 && path[level] !== i - back) level--;
-  if (level < 0)
-    throw invalid('parent', `frame ${i} does not follow its parent's subtree (depth-first order)`);
-  return level + 1;
+/**
+ * The arrays behind a frame of a decoded compact tree, and the frame's index in them (its subtree is
+ * [index, index + sizes[index])); undefined for any other node. Lets a walk over the whole tree (a
+ * search, the top functions) read the arrays instead of making a frame object per frame.
+ */
+export function compactFramesOf(node: FlameNode): { frames: CompactFrames; index: number } | undefined {
+  return node instanceof CompactNode ? { frames: node.frames, index: node.index } : undefined;
 }
 
 /**
@@ -207,24 +196,39 @@ function checkFrame(tree: CompactFlameTree, i: number, path: Int32Array, depth: 
  * range, samples that are not a number ≥ 0.
  */
 export function decodeFlameTree(value: CompactFlameTree): FlameNode {
-  const count = value.name.length;
+  const { names, name, parent, self } = value;
+  const count = name.length;
   if (count === 0) throw invalid('frames', 'no root frame');
-  if (value.parent.length !== count || value.self.length !== count)
+  if (parent.length !== count || self.length !== count)
     throw invalid('frames', `name, parent and self differ in length (${count} frames)`);
-  const totals = new Float64Array(count);
-  const sizes = new Uint32Array(count).fill(1);
+  if (parent[0] !== 0) throw invalid('parent', 'the root has a parent');
+  // One pass over plain typed arrays, no call per frame: this runs on every frame of a large
+  // recording before its first draw.
+  const nameCount = names.length;
   const path = new Int32Array(count);
   let depth = 0;
   for (let i = 0; i < count; i++) {
-    depth = checkFrame(value, i, path, depth);
+    if ((name[i] as number) >= nameCount) throw invalid('name', `frame ${i} names index ${String(name[i])}`);
+    const own = self[i] as number;
+    if (!(own >= 0) || own === Infinity) throw invalid('self', `frame ${i} has ${String(own)} samples`);
+    if (i === 0) continue;
+    const back = parent[i] as number;
+    if (back < 1 || back > i) throw invalid('parent', `frame ${i} has parent offset ${String(back)}`);
+    // Depth-first order: the parent is frame i - 1 or one of its ancestors on the path.
+    const up = i - back;
+    while (depth >= 0 && path[depth] !== up) depth--;
+    if (depth < 0)
+      throw invalid('parent', `frame ${i} does not follow its parent's subtree (depth-first order)`);
+    depth++;
     path[depth] = i;
-    totals[i] = value.self[i] as number;
   }
+  const totals = new Float64Array(self);
+  const sizes = new Uint32Array(count).fill(1);
   // Children come after their parent, so one backward pass adds every total and size into its parent's.
   for (let i = count - 1; i > 0; i--) {
-    const parent = i - (value.parent[i] as number);
-    totals[parent] = (totals[parent] as number) + (totals[i] as number);
-    sizes[parent] = (sizes[parent] as number) + (sizes[i] as number);
+    const up = i - (parent[i] as number);
+    totals[up] = (totals[up] as number) + (totals[i] as number);
+    sizes[up] = (sizes[up] as number) + (sizes[i] as number);
   }
-  return new CompactNode({ names: value.names, name: value.name, self: value.self, totals, sizes }, 0);
+  return new CompactNode({ names, name, self, totals, sizes }, 0);
 }

@@ -4,8 +4,11 @@ import { escapeXml, jsonForScript } from './escape.ts';
 import { packFlameTree, type SvgViewerData } from './flame-data.ts';
 import { buildFlameTree, layoutFlameTree, type FlameFrame } from './flame-tree.ts';
 import { fitLabel } from './flame-view.ts';
+import { formatCount } from './format-count.ts';
 import { backgroundFor, colorFor, type PaletteName } from './palette.ts';
 import { SVG_VIEWER_SCRIPT } from './viewer-bundle.generated.ts';
+
+export { formatCount };
 
 export interface FlameGraphOptions {
   /** Default "Flame Graph", or "Icicle Graph" when inverted. */
@@ -113,13 +116,6 @@ function renderFrame(
 /** The name cut to what fits in the frame, with ".." when cut; empty when under three characters fit. */
 export function fitName(name: string, width: number): string {
   return fitLabel(name, width, FONT_SIZE * FONT_WIDTH);
-}
-
-/** 1234567 → "1,234,567", as flamegraph.pl prints counts. */
-export function formatCount(value: number): string {
-  const [int = '0', frac] = String(Math.round(value * 100) / 100).split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 
 const STYLE = [

@@ -1,5 +1,6 @@
 // Where a recording came from and how it was taken: pod, container, start, duration, samples, profiler, settings.
 import type { CatalogEntry } from '../../../core/recording.ts';
+import { formatCount } from '../../../core/render/format-count.ts';
 import { describeProfiler, describeSettings } from './recording-settings.ts';
 
 export function durationOf(entry: CatalogEntry): string {
@@ -35,7 +36,7 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
       <dt>Duration</dt>
       <dd>{durationOf(entry)}</dd>
       <dt>Samples</dt>
-      <dd>{entry.samples?.toLocaleString('en') ?? '—'}</dd>
+      <dd>{entry.samples === undefined ? '—' : formatCount(entry.samples)}</dd>
       <dt>Profiler</dt>
       <dd>{describeProfiler(entry)}</dd>
       <dt>Settings</dt>

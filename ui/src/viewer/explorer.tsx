@@ -1,15 +1,16 @@
 // The flame graph explorer: search, zoom with breadcrumb and reset, flame/icicle, palettes, the
 // top-functions table beside the graph and the sandwich view. Its state lives in the URL.
 import type { ComponentChildren } from 'preact';
-import { useMemo } from 'preact/hooks';
+import { useMemo, useRef } from 'preact/hooks';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
-import { searchFlameTree } from '../../../core/render/flame-view.ts';
+import { formatCount } from '../../../core/render/format-count.ts';
 import { colorFor, PALETTES, type PaletteName } from '../../../core/render/palette.ts';
 import type { ViewState } from '../routing/url-state.ts';
 import { FlameCanvas } from './flame-canvas.tsx';
 import { detectPalette } from './language.ts';
 import { SandwichPanel } from './sandwich-panel.tsx';
 import { matchedText, parseSearch } from './search-status.ts';
+import { searchTree } from './search-tree.ts';
 import { TopFunctionsTable } from './top-functions-table.tsx';
 import { indicesOfPath, pathAt } from './zoom-path.ts';
 
@@ -50,18 +51,33 @@ export function Explorer(props: ExplorerProps) {
   const path = useMemo(() => pathAt(root, view.zoom), [root, view.zoom.join('.')]);
   const parsed = parseSearch(view.search);
   const found = useMemo(
-    () => (parsed.ok && parsed.pattern ? searchFlameTree<FlameNode>(root, parsed.pattern) : undefined),
+    () => (parsed.ok && parsed.pattern ? searchTree(root, parsed.pattern) : undefined),
     [root, view.search],
   );
   const describe = useMemo(
     () =>
       (node: FlameNode): string[] => [
         node.name,
-        `${node.value.toLocaleString('en')} samples (${percent(node.value, root.value)})`,
-        ...(node.self > 0 ? [`${node.self.toLocaleString('en')} in the function itself`] : []),
+        `${formatCount(node.value)} samples (${percent(node.value, root.value)})`,
+        ...(node.self > 0 ? [`${formatCount(node.self)} in the function itself`] : []),
         ...(props.describeMore?.(node) ?? []),
       ],
     [root, props.describeMore],
+  );
+  // The table is the same element until the tree or the sort changes, so a zoom or a search does not
+  // re-render its rows; its callbacks reach the latest view through the ref.
+  const latestOnView = useRef(onView);
+  latestOnView.current = onView;
+  const topFunctions = useMemo(
+    () => (
+      <TopFunctionsTable
+        root={root}
+        sort={view.sort}
+        onSort={(sort) => latestOnView.current({ sort }, { replace: true })}
+        onPick={(fn) => latestOnView.current({ panel: 'sandwich', fn })}
+      />
+    ),
+    [root, view.sort],
   );
   const zoomTo = (_node: FlameNode, path: FlameNode[]): void => onView({ zoom: indicesOfPath(path) });
   return (
@@ -134,9 +150,9 @@ export function Explorer(props: ExplorerProps) {
         <FlameCanvas
           path={path}
           orientation={view.orientation}
-          name={`Flame graph of ${props.title}, ${root.value.toLocaleString('en')} samples`}
+          name={`Flame graph of ${props.title}, ${formatCount(root.value)} samples`}
           colorOf={colorOf}
-          matches={found?.matches}
+          isMatch={found?.isMatch}
           describe={describe}
           onZoom={zoomTo}
           onReset={() => onView({ zoom: [] })}
@@ -159,12 +175,7 @@ export function Explorer(props: ExplorerProps) {
             </button>
           </div>
           {view.panel === 'top' ? (
-            <TopFunctionsTable
-              root={root}
-              sort={view.sort}
-              onSort={(sort) => onView({ sort }, { replace: true })}
-              onPick={(fn) => onView({ panel: 'sandwich', fn })}
-            />
+            topFunctions
           ) : view.fn ? (
             <SandwichPanel key={view.fn} root={root} fn={view.fn} colorOf={colorOf} describe={describe} />
           ) : (

@@ -19,7 +19,7 @@ export interface FlameCanvasProps<N extends ViewNode<N>> {
   name: string;
   colorOf: (node: N) => string;
   /** Search matches, drawn in magenta. */
-  matches?: Set<N> | undefined;
+  isMatch?: ((node: N) => boolean) | undefined;
   /** Lines of the tooltip and of the keyboard announcement. */
   describe: (node: N) => string[];
   /** `path`: root → node, both included, as drawn. */
@@ -50,7 +50,7 @@ const KEY_MOVES: Record<string, { flame: Move; icicle: Move }> = {
 };
 
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
-  const { path, orientation, colorOf, matches, describe } = props;
+  const { path, orientation, colorOf, isMatch, describe } = props;
   const focus = path[path.length - 1];
   const [boxRef, width] = useWidth();
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -99,7 +99,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
     for (const frame of view.frames) {
       const y = yOf(frame.depth);
       context.globalAlpha = frame.ancestor ? 0.55 : 1;
-      context.fillStyle = matches?.has(frame.node) ? MATCH_COLOR : colorOf(frame.node);
+      context.fillStyle = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
       context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
       const label = fitLabel(frame.node.name, frame.width, charWidth);
       if (label !== '') {
@@ -120,7 +120,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
         ROW_HEIGHT - 3,
       );
     }
-  }, [view, width, height, orientation, colorOf, matches, selected]);
+  }, [view, width, height, orientation, colorOf, isMatch, selected]);
 
   // Frames are in pre-order: a frame's parent is the nearest frame before it one row closer to the root.
   const zoom = (frame: ViewFrame<N>): void => {

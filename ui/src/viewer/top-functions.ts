@@ -1,5 +1,7 @@
 // The top-functions table: per function name, samples in the function itself (self) and samples
 // with the function anywhere on the stack (total, each sample counted once even under recursion).
+import { compactFramesOf } from '../../../core/render/flame-tree-compact.ts';
+import { totalsByName } from '../../../core/render/flame-tree-compact-walks.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 
 export interface FunctionRow {
@@ -10,8 +12,29 @@ export interface FunctionRow {
 
 export type FunctionSort = 'self' | 'total' | 'name';
 
-/** Every function of the tree but the root; walks iteratively, so deep stacks do not overflow. */
+/**
+ * Every function of the tree but the root. A tree read from the compact artifact is counted over its
+ * arrays, without making a frame object per frame; any other is walked.
+ */
 export function topFunctions(root: FlameNode): FunctionRow[] {
+  const compact = compactFramesOf(root);
+  if (compact?.index !== 0) return walkFunctions(root);
+  const { names } = compact.frames;
+  const totals = totalsByName(compact.frames);
+  const rows: FunctionRow[] = [];
+  for (let id = 0; id < names.length; id++) {
+    if (totals.seen[id] === 1)
+      rows.push({
+        name: names[id] as string,
+        self: totals.self[id] as number,
+        total: totals.total[id] as number,
+      });
+  }
+  return rows;
+}
+
+/** Walks iteratively, so deep stacks do not overflow. */
+function walkFunctions(root: FlameNode): FunctionRow[] {
   const rows = new Map<string, FunctionRow>();
   // How many times each name is on the current path: only its outermost frame adds to total.
   const onPath = new Map<string, number>();

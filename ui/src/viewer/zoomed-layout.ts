@@ -16,6 +16,10 @@ export function layoutAlongPath<N extends ViewNode<N>>(
   const frames = path
     .slice(0, offset)
     .map((node, depth) => ({ node, depth, x: 0, width: options.width, ancestor: true }));
-  for (const frame of inner.frames) frames.push({ ...frame, depth: frame.depth + offset });
+  // The inner frames are this call's own: moved up in place rather than copied.
+  for (const frame of inner.frames) {
+    frame.depth += offset;
+    frames.push(frame);
+  }
   return { frames, maxDepth: inner.maxDepth + offset, path: [...path] };
 }
