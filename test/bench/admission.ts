@@ -12,27 +12,25 @@
 // it. Reports p50/p99 per create for each phase and the added p50/p99 of the injected phase over the
 // baseline (target: ≤ 5 ms added at p99). Pods are deleted between slices (no scheduler: they stay
 // Pending). Bounded: about two and a half minutes with the control plane's start.
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { TEST_RUN_LABEL, WEBHOOK_PATH } from '../../core/names.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
-import { applyWebhookConfiguration, createNamespace, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
-import { getControlPlane } from '../harness/control-plane.ts';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { WEBHOOK_NAME } from '../../core/injection/webhook-configuration.ts';
+import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
+import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { eventually } from '../harness/eventually.ts';
-import { httpsCall } from '../harness/http.ts';
-import { freePort } from '../harness/ports.ts';
 import { cpuMs } from '../harness/process-usage.ts';
-import { stopPid } from '../harness/processes.ts';
-import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { percentile } from '../harness/stats.ts';
 import { buildDist } from '../process/server-processes.ts';
 import { hasSidecar, waitUntilInjecting } from '../kube/webhook-fixture.ts';
+import {
+  addBuckets,
+  bucketsBetween,
+  describeBuckets,
+  webhookCallBuckets,
+  type CallBuckets,
+  type ResponseTimes,
+} from './admission-observers.ts';
+import { registerWebhook, startServer } from './admission-server.ts';
 import { runBench, type BenchContext } from './bench-kit.ts';
 import { realisticPod } from './webhook-review.ts';
 
@@ -51,6 +49,16 @@ interface Phase {
   failures: Map<string, number>;
   apiserverCpuMs: number;
   furnaceCpuMs: number;
+  /** The API server's histogram of its calls to the webhook. */
+  calls: CallBuckets;
+  /** The Furnace server's time from request to answer, in ms. */
+  serverMs: number[];
+}
+
+interface Observed {
+  cp: ControlPlane;
+  pids: { apiserver: number; furnace: number };
+  responseTimes: ResponseTimes;
 }
 
 /** The benchmark's pod: a Deployment's pod with three containers, 40 env vars and six volumes. */
@@ -109,13 +117,18 @@ async function deletePods(core: CoreV1Api, namespace: string): Promise<void> {
 async function slice(
   core: CoreV1Api,
   phase: Phase,
-  pids: { apiserver: number; furnace: number },
+  observed: Observed,
   ms: number,
   record: boolean,
 ): Promise<void> {
+  const { pids, cp, responseTimes } = observed;
+  const calls = await webhookCallBuckets(cp, WEBHOOK_NAME);
+  responseTimes.take();
   const before = { apiserver: await cpuMs(pids.apiserver), furnace: await cpuMs(pids.furnace) };
   const { latencies, pods } = await createAtRate(core, phase, ms);
   if (record) {
+    addBuckets(phase.calls, bucketsBetween(calls, await webhookCallBuckets(cp, WEBHOOK_NAME)));
+    phase.serverMs.push(...responseTimes.take());
     phase.apiserverCpuMs += (await cpuMs(pids.apiserver)) - before.apiserver;
     phase.furnaceCpuMs += (await cpuMs(pids.furnace)) - before.furnace;
     phase.latencies.push(...latencies);
@@ -127,49 +140,13 @@ async function slice(
   await sleep(1_000);
 }
 
-/** The real server in cluster mode with its webhook listener on loopback; resolves once it is healthy. */
-async function startServer(
-  bench: BenchContext,
-  kubeconfigPath: string,
-): Promise<{ pid: number; webhookPort: number; caPem: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-admission-'));
-  bench.t.after(() => rm(dir, { recursive: true, force: true }));
-  const certs = await generateDevCertificates();
-  const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-  const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  host: 127.0.0.1\n  port: ${webhookPort}\n`,
-  );
-  // BENCH_SERVER_NODE_ARGS adds node flags (a CPU profile: --cpu-prof --cpu-prof-dir=DIR).
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: kubeconfigPath },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const pid = server.pid;
-  if (pid === undefined) throw new Error('could not start dist/server/main.js');
-  // A generous grace: with --cpu-prof the profile is written as the server exits after closing its listeners.
-  bench.t.after(() => stopPid(pid, 20_000));
-  let exited = false;
-  server.once('exit', () => (exited = true));
-  await eventually(
-    async () => {
-      if (exited) throw new Error('the Furnace server exited');
-      const health = await httpsCall(`https://127.0.0.1:${webhookPort}/healthz`, certs.caPem);
-      return health.status === 200 ? true : undefined;
-    },
-    60_000,
-    'the webhook listener of the Furnace server',
-  );
-  return { pid, webhookPort, caPem: certs.caPem };
-}
-
 function row(phase: Phase): string {
   const sorted = [...phase.latencies].sort((a, b) => a - b);
   const perCreate = (ms: number): string => (ms / Math.max(1, phase.created)).toFixed(2);
-  return `| ${phase.name} | ${phase.created} (${phase.injected} with the sidecar) | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${percentile(sorted, 100).toFixed(1)} | ${perCreate(phase.apiserverCpuMs)} | ${perCreate(phase.furnaceCpuMs)} |`;
+  const server = [...phase.serverMs].sort((a, b) => a - b);
+  const inServer =
+    server.length === 0 ? '–' : `${percentile(server, 50).toFixed(2)} / ${percentile(server, 99).toFixed(2)}`;
+  return `| ${phase.name} | ${phase.created} (${phase.injected} with the sidecar) | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${percentile(sorted, 100).toFixed(1)} | ${perCreate(phase.apiserverCpuMs)} | ${perCreate(phase.furnaceCpuMs)} | ${inServer} | ${describeBuckets(phase.calls, [0.005, 0.025])} |`;
 }
 
 function report(phases: Phase[]): string {
@@ -183,8 +160,8 @@ function report(phases: Phase[]): string {
   return [
     `load: ${RATE} pod creates/s open loop; each phase ${(ROUNDS * SLICE_MS) / 1000} s in ${ROUNDS} slices taking turns, after ${WARMUP_MS / 1000} s warm-up; pods deleted after every slice`,
     '',
-    '| phase | pods created | p50 ms | p99 ms | max ms | API server CPU ms/create | Furnace server CPU ms/create |',
-    '|---|---|---|---|---|---|---|',
+    '| phase | pods created | p50 ms | p99 ms | max ms | API server CPU ms/create | Furnace server CPU ms/create | in the Furnace server p50 / p99 ms | webhook calls as the API server timed them |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...phases.map(row),
     '',
     `added by the webhook (injected − no webhook): p50 ${(p(injected, 50) - p(baseline, 50)).toFixed(2)} ms, p99 ${(p(injected, 99) - p(baseline, 99)).toFixed(2)} ms (target ≤ 5 ms at p99)`,
@@ -205,23 +182,9 @@ function newPhase(name: string, namespace: string, optIn: boolean): Phase {
     failures,
     apiserverCpuMs: 0,
     furnaceCpuMs: 0,
+    calls: new Map(),
+    serverMs: [],
   };
-}
-
-async function registerWebhook(
-  kc: KubeConfig,
-  webhookPort: number,
-  caPem: string,
-): Promise<() => Promise<void>> {
-  const configuration = buildMutatingWebhookConfiguration({
-    name: `furnace-bench-${RUN_ID}`,
-    url: `https://127.0.0.1:${webhookPort}${WEBHOOK_PATH}`,
-    caBundle: caPem,
-    furnaceNamespace: 'furnace',
-    // Only this run's namespaces.
-    namespaceSelector: { matchLabels: { [TEST_RUN_LABEL]: RUN_ID } },
-  });
-  return applyWebhookConfiguration(kc, configuration);
 }
 
 async function measure(bench: BenchContext): Promise<void> {
@@ -240,13 +203,17 @@ async function measure(bench: BenchContext): Promise<void> {
     newPhase('not opted in (furnace=enabled namespace, pod without the label)', enabled, false),
     newPhase('no webhook (namespace without the label)', plain, false),
   ];
-  const pids = { apiserver: cp.apiserverPid, furnace: server.pid };
-  for (const phase of phases) await slice(core, phase, pids, WARMUP_MS, false);
+  const observed = {
+    cp,
+    pids: { apiserver: cp.apiserverPid, furnace: server.pid },
+    responseTimes: server.responseTimes,
+  };
+  for (const phase of phases) await slice(core, phase, observed, WARMUP_MS, false);
   for (let round = 0; round < ROUNDS; round++) {
     // The order turns every round, so that no phase always follows the same one.
     for (let i = 0; i < phases.length; i++) {
       const phase = phases[(i + round) % phases.length];
-      if (phase) await slice(core, phase, pids, SLICE_MS, true);
+      if (phase) await slice(core, phase, observed, SLICE_MS, true);
     }
   }
   process.stdout.write(report(phases));
