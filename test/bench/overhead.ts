@@ -8,10 +8,13 @@
 // The machine has two cores. The program is pinned to CPU 0, and the sidecar (with the perf it starts)
 // and the load generator to CPU 1, so that what is measured is what recording costs on the program's
 // own core (sampling interrupts, unwinding, perf's context-switch bookkeeping), not perf or the load
-// generator time-sharing that core. Rounds alternate (without, with; then with, without) so that load
-// from other work on the machine falls on both alike; the loss is the median over rounds of each
-// round's pair. Also reported: the same per CPU-second the program ran (insensitive to time-sharing
-// with other processes) and the CPU perf record itself used on the other core. Bounded: about 3 minutes.
+// generator time-sharing that core. Each round has a window without a recording and one with, in an
+// order that turns every round so that load from other work on the machine falls on all alike; the
+// loss is the median over rounds of each round's ratio. Each round also records at 999 Hz: ten times the samples, so ten times the per-sample
+// cost, which stands out of the noise of a shared machine and bounds the cost at 99 Hz from above
+// (the cost that does not grow with the rate, perf's bookkeeping at context switches, is in both).
+// Also reported: the same per CPU-second the program ran (insensitive to time-sharing
+// with other processes) and the CPU perf record itself used on the other core. Bounded: about 4 minutes.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,8 +34,9 @@ import { buildHttpLoad, generateHttpLoad } from './http-load.ts';
 import { startNginx } from './overhead-nginx.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const WINDOW_SECONDS = 6;
-const FREQUENCY = 99;
+const WINDOW_SECONDS = 5;
+/** The default and the frequency at which the cost, ten times as large, stands out of the noise. */
+const FREQUENCIES = [99, 999];
 const PROGRAM_CPU = 0;
 const OTHER_CPU = 1;
 const CONNECTIONS = 16;
@@ -72,9 +76,10 @@ interface Recorded extends Throughput {
   perfCpuPercent: number;
 }
 
+/** One round: the window without a recording, and one at each frequency. */
 interface Round {
   without: Throughput;
-  with: Recorded;
+  recorded: Map<number, Recorded>;
 }
 
 async function perfPid(sidecarPid: number): Promise<number | undefined> {
@@ -85,13 +90,14 @@ async function perfPid(sidecarPid: number): Promise<number | undefined> {
   return undefined;
 }
 
-/** Measures while the sidecar records `pid`; the recording must end done with samples. */
+/** Measures while the sidecar records `pid`; the recording must end done. */
 async function whileRecording(
   sidecar: SidecarProcess,
   pid: number,
+  frequency: number,
   measure: () => Promise<Throughput>,
 ): Promise<Recorded> {
-  const body = { pid, frequency: FREQUENCY, durationSeconds: WINDOW_SECONDS + 60 };
+  const body = { pid, frequency, durationSeconds: WINDOW_SECONDS + 60 };
   const start = await sidecar.call('POST', '/recordings', body);
   if (start.status !== 202) throw new Error(`POST /recordings answered ${start.status}: ${start.text}`);
   const { id } = start.json as RecordingStatus;
@@ -109,6 +115,12 @@ async function whileRecording(
   return { ...result, samples: status.samples ?? 0, perfCpuPercent: perfNs / 1e4 / windowMs };
 }
 
+const percent = (x: number): string => `${(x * 100).toFixed(2)} %`;
+
+function describe(r: Throughput): string {
+  return `${r.perSecond.toFixed(0)}/s (${r.perCpuSecond.toFixed(0)} per CPU-second; on CPU ${percent(r.onCpu)}, waiting ${percent(r.waiting)}, ${r.slicesPerSecond.toFixed(0)} slices/s)`;
+}
+
 async function rounds(
   name: string,
   sidecar: SidecarProcess,
@@ -117,33 +129,39 @@ async function rounds(
 ): Promise<Round[]> {
   await measure(); // warm-up: caches, page cache, connections
   const result: Round[] = [];
+  // 0 stands for the window without a recording; the order turns every round.
+  const conditions = [0, ...FREQUENCIES];
   for (let r = 0; r < ROUNDS; r++) {
-    let without: Throughput | undefined;
-    if (r % 2 === 0) without = await measure();
-    const recorded = await whileRecording(sidecar, pid, measure);
-    without ??= await measure();
-    result.push({ without, with: recorded });
+    const round: Round = {
+      without: { perSecond: NaN, perCpuSecond: NaN, onCpu: NaN, waiting: NaN, slicesPerSecond: NaN },
+      recorded: new Map(),
+    };
+    for (let i = 0; i < conditions.length; i++) {
+      const frequency = conditions[(i + r) % conditions.length] ?? 0;
+      if (frequency === 0) round.without = await measure();
+      else round.recorded.set(frequency, await whileRecording(sidecar, pid, frequency, measure));
+    }
+    result.push(round);
+    const recorded = [...round.recorded].map(
+      ([f, x]) =>
+        `${f} Hz ${describe(x)}, ${x.samples} samples, perf record ${x.perfCpuPercent.toFixed(2)} % of CPU ${OTHER_CPU}`,
+    );
     process.stdout.write(
-      `${name} round ${r + 1}: without ${describe(without)}; with ${describe(recorded)}, ${recorded.samples} samples, perf record ${recorded.perfCpuPercent.toFixed(2)} % of CPU ${OTHER_CPU}\n`,
+      `${name} round ${r + 1}: without ${describe(round.without)}; ${recorded.join('; ')}\n`,
     );
   }
   return result;
 }
 
-const percent = (x: number): string => `${(x * 100).toFixed(2)} %`;
-
-function describe(r: Throughput): string {
-  return `${r.perSecond.toFixed(0)}/s (${r.perCpuSecond.toFixed(0)} per CPU-second; on CPU ${percent(r.onCpu)}, waiting ${percent(r.waiting)}, ${r.slicesPerSecond.toFixed(0)} slices/s)`;
-}
-
-function row(name: string, unit: string, results: Round[]): string {
-  const lost = results.map((r) => 1 - r.with.perSecond / r.without.perSecond);
-  const lostPerCpu = results.map((r) => 1 - r.with.perCpuSecond / r.without.perCpuSecond);
+function row(name: string, unit: string, results: Round[], frequency: number): string {
+  const at = (r: Round): Recorded | undefined => r.recorded.get(frequency);
+  const lost = results.map((r) => 1 - (at(r)?.perSecond ?? NaN) / r.without.perSecond);
+  const lostPerCpu = results.map((r) => 1 - (at(r)?.perCpuSecond ?? NaN) / r.without.perCpuSecond);
   const without = median(results.map((r) => r.without.perSecond));
-  const withRecording = median(results.map((r) => r.with.perSecond));
-  const perf = median(results.map((r) => r.with.perfCpuPercent));
-  const samples = median(results.map((r) => r.with.samples));
-  return `| ${name} | ${without.toFixed(0)} ${unit} | ${withRecording.toFixed(0)} ${unit} | **${percent(median(lost))}** (${lost.map(percent).join(', ')}) | ${percent(median(lostPerCpu))} | ${perf.toFixed(2)} % | ${samples.toFixed(0)} |`;
+  const withRecording = median(results.map((r) => at(r)?.perSecond ?? NaN));
+  const perf = median(results.map((r) => at(r)?.perfCpuPercent ?? NaN));
+  const samples = median(results.map((r) => at(r)?.samples ?? NaN));
+  return `| ${name} | ${frequency} Hz | ${without.toFixed(0)} ${unit} | ${withRecording.toFixed(0)} ${unit} | **${percent(median(lost))}** (${lost.map(percent).join(', ')}) | ${percent(median(lostPerCpu))} (${lostPerCpu.map(percent).join(', ')}) | ${perf.toFixed(2)} % | ${samples.toFixed(0)} |`;
 }
 
 async function measureCpuBound(bench: BenchContext, dir: string, sidecar: SidecarProcess): Promise<Round[]> {
@@ -182,15 +200,18 @@ async function measure(bench: BenchContext): Promise<void> {
   const sidecar = await startSidecar(bench.t, server, 'bench-secret', {}, pin);
   const cpuBound = await measureCpuBound(bench, dir, sidecar);
   const nginx = await measureNginx(bench, dir, sidecar);
+  const rows = FREQUENCIES.flatMap((f) => [
+    row('CPU-bound C program (work units)', '/s', cpuBound, f),
+    row(`nginx, 16 KiB page gzipped per request, ${CONNECTIONS} keep-alive connections`, 'req/s', nginx, f),
+  ]);
   process.stdout.write(
     [
       '',
-      `recording: the sidecar's POST /recordings {pid, frequency: ${FREQUENCY}} (perf record -e cpu-clock -F ${FREQUENCY} -g -p PID); windows of ${WINDOW_SECONDS} s, ${ROUNDS} rounds, each without and with; program on CPU ${PROGRAM_CPU}, sidecar, perf and load generator on CPU ${OTHER_CPU}`,
+      `recording: the sidecar's POST /recordings {pid, frequency} (perf record -e cpu-clock -F <frequency> -g -p PID); windows of ${WINDOW_SECONDS} s, ${ROUNDS} rounds of without, ${FREQUENCIES.map((f) => `${f} Hz`).join(', ')} in turning order; program on CPU ${PROGRAM_CPU}, sidecar, perf and load generator on CPU ${OTHER_CPU}`,
       '',
-      '| program | without recording (median) | with recording (median) | throughput lost (median; each round) | lost per CPU-second of the program | perf record CPU | samples per recording |',
-      '|---|---|---|---|---|---|---|',
-      row('CPU-bound C program (work units)', '/s', cpuBound),
-      row(`nginx, 16 KiB page gzipped per request, ${CONNECTIONS} keep-alive connections`, 'req/s', nginx),
+      '| program | recording | without recording (median) | with recording (median) | throughput lost (median; each round) | lost per CPU-second of the program (median; each round) | perf record CPU | samples per recording |',
+      '|---|---|---|---|---|---|---|---|',
+      ...rows,
       '',
     ].join('\n'),
   );
