@@ -25,8 +25,9 @@ function container(name: string, image: string, envCount: number, mounts: string
   };
 }
 
-export function realisticReview(): Record<string, unknown> {
-  const pod = {
+/** The pod of a Deployment's ReplicaSet, as the API server hands it to admission. */
+export function realisticPod(): Record<string, unknown> & { metadata: Record<string, unknown> } {
+  return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
@@ -88,7 +89,10 @@ export function realisticReview(): Record<string, unknown> {
     },
     status: {},
   };
-  return podReview(pod, {
+}
+
+export function realisticReview(): Record<string, unknown> {
+  return podReview(realisticPod(), {
     uid: '0f9b8a34-2f58-4bbd-9d5e-6a0b3c1d2e3f',
     requestKind: { group: '', version: 'v1', kind: 'Pod' },
     requestResource: { group: '', version: 'v1', resource: 'pods' },

@@ -13,3 +13,21 @@ export async function rssKiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
+
+export interface SchedStat {
+  /** ns on a CPU */
+  runNs: number;
+  /** ns runnable but waiting for a CPU */
+  waitNs: number;
+  /** times it was given a CPU */
+  slices: number;
+}
+
+/** The scheduler's account of the process's main thread so far (/proc/PID/schedstat): finer than cpuMs. */
+export async function schedStat(pid: number): Promise<SchedStat> {
+  const [runNs, waitNs, slices] = (await readFile(`/proc/${pid}/schedstat`, 'utf8'))
+    .trim()
+    .split(' ')
+    .map(Number);
+  return { runNs: runNs ?? NaN, waitNs: waitNs ?? NaN, slices: slices ?? NaN };
+}

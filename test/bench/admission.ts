@@ -1,0 +1,226 @@
+// npm run bench:admission — pod creates through the real kube-apiserver of the test harness, as a user
+// or a ReplicaSet controller makes them, at a fixed 50 per second (open loop), in three phases that take
+// turns in short slices of the same run:
+//   injected      namespace labelled furnace=enabled, pod labelled furnace: enabled: the API server calls
+//                 the Furnace server's webhook listener over TLS and the pod is stored with the sidecar;
+//   not opted in  the same namespace, the pod without the label: the webhook's CEL match condition says no
+//                 and the API server makes no call;
+//   no webhook    a namespace without the label: the namespace selector says no, nothing is evaluated for
+//                 the pod (the baseline).
+// The server is the real one (compiled dist/server/main.js in cluster mode, as the image runs it), its
+// webhook registered with a MutatingWebhookConfiguration generated as deploy/ and the operator generate
+// it. Reports p50/p99 per create for each phase and the added p50/p99 of the injected phase over the
+// baseline (target: ≤ 5 ms added at p99). Pods are deleted between slices (no scheduler: they stay
+// Pending). Bounded: about two and a half minutes with the control plane's start.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { WEBHOOK_NAME } from '../../core/injection/webhook-configuration.ts';
+import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
+import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { eventually } from '../harness/eventually.ts';
+import { cpuMs } from '../harness/process-usage.ts';
+import { percentile } from '../harness/stats.ts';
+import { buildDist } from '../process/server-processes.ts';
+import { hasSidecar, waitUntilInjecting } from '../kube/webhook-fixture.ts';
+import {
+  addBuckets,
+  bucketsBetween,
+  describeBuckets,
+  webhookCallBuckets,
+  type CallBuckets,
+  type ResponseTimes,
+} from './admission-observers.ts';
+import { registerWebhook, startServer } from './admission-server.ts';
+import { runBench, type BenchContext } from './bench-kit.ts';
+import { realisticPod } from './webhook-review.ts';
+
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const SLICE_MS = 5_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP_MS = 2_000;
+
+interface Phase {
+  name: string;
+  namespace: string;
+  optIn: boolean;
+  latencies: number[];
+  created: number;
+  injected: number;
+  failures: Map<string, number>;
+  apiserverCpuMs: number;
+  furnaceCpuMs: number;
+  /** The API server's histogram of its calls to the webhook. */
+  calls: CallBuckets;
+  /** The Furnace server's time from request to answer, in ms. */
+  serverMs: number[];
+}
+
+interface Observed {
+  cp: ControlPlane;
+  pids: { apiserver: number; furnace: number };
+  responseTimes: ResponseTimes;
+}
+
+/** The benchmark's pod: a Deployment's pod with three containers, 40 env vars and six volumes. */
+function benchPod(optIn: boolean): V1Pod {
+  const pod = realisticPod();
+  const labels = { ...(pod.metadata.labels as Record<string, string>) };
+  if (!optIn) delete labels.furnace;
+  // No owner (the garbage collector would delete pods of a ReplicaSet that does not exist), no namespace.
+  const metadata = { generateName: 'shop-api-', labels, annotations: pod.metadata.annotations };
+  return { ...pod, metadata, status: undefined } as V1Pod;
+}
+
+/** Creates on a fixed schedule whatever the answers do; latency from the call to its answer. */
+async function createAtRate(
+  core: CoreV1Api,
+  phase: Phase,
+  ms: number,
+): Promise<{ latencies: number[]; pods: V1Pod[] }> {
+  const latencies: number[] = [];
+  const pods: V1Pod[] = [];
+  const pending: Promise<void>[] = [];
+  const body = benchPod(phase.optIn);
+  const start = performance.now();
+  const count = Math.floor((ms / 1000) * RATE);
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / RATE - performance.now();
+    if (wait > 0) await sleep(wait);
+    const sent = performance.now();
+    pending.push(
+      core.createNamespacedPod({ namespace: phase.namespace, body }).then(
+        (pod) => {
+          latencies.push(performance.now() - sent);
+          pods.push(pod);
+        },
+        (error: unknown) => {
+          const key = String(error).slice(0, 200);
+          phase.failures.set(key, (phase.failures.get(key) ?? 0) + 1);
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, pods };
+}
+
+/** Deletes every pod of the namespace and waits until none is left (no kubelet: deletion is immediate). */
+async function deletePods(core: CoreV1Api, namespace: string): Promise<void> {
+  await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
+  await eventually(
+    async () => ((await core.listNamespacedPod({ namespace })).items.length === 0 ? true : undefined),
+    30_000,
+    `the pods of ${namespace} to be deleted`,
+  );
+}
+
+async function slice(
+  core: CoreV1Api,
+  phase: Phase,
+  observed: Observed,
+  ms: number,
+  record: boolean,
+): Promise<void> {
+  const { pids, cp, responseTimes } = observed;
+  const calls = await webhookCallBuckets(cp, WEBHOOK_NAME);
+  responseTimes.take();
+  const before = { apiserver: await cpuMs(pids.apiserver), furnace: await cpuMs(pids.furnace) };
+  const { latencies, pods } = await createAtRate(core, phase, ms);
+  if (record) {
+    addBuckets(phase.calls, bucketsBetween(calls, await webhookCallBuckets(cp, WEBHOOK_NAME)));
+    phase.serverMs.push(...responseTimes.take());
+    phase.apiserverCpuMs += (await cpuMs(pids.apiserver)) - before.apiserver;
+    phase.furnaceCpuMs += (await cpuMs(pids.furnace)) - before.furnace;
+    phase.latencies.push(...latencies);
+    phase.created += pods.length;
+    phase.injected += pods.filter(hasSidecar).length;
+  }
+  await deletePods(core, phase.namespace);
+  // Let the deletions' watch events and etcd compaction settle before the next phase's slice.
+  await sleep(1_000);
+}
+
+function row(phase: Phase): string {
+  const sorted = [...phase.latencies].sort((a, b) => a - b);
+  const perCreate = (ms: number): string => (ms / Math.max(1, phase.created)).toFixed(2);
+  const server = [...phase.serverMs].sort((a, b) => a - b);
+  const inServer =
+    server.length === 0 ? '–' : `${percentile(server, 50).toFixed(2)} / ${percentile(server, 99).toFixed(2)}`;
+  return `| ${phase.name} | ${phase.created} (${phase.injected} with the sidecar) | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${percentile(sorted, 100).toFixed(1)} | ${perCreate(phase.apiserverCpuMs)} | ${perCreate(phase.furnaceCpuMs)} | ${inServer} | ${describeBuckets(phase.calls, [0.005, 0.025])} |`;
+}
+
+function report(phases: Phase[]): string {
+  const [injected, , baseline] = phases;
+  const p = (phase: Phase | undefined, q: number): number =>
+    percentile(
+      [...(phase?.latencies ?? [])].sort((a, b) => a - b),
+      q,
+    );
+  const failures = phases.flatMap((ph) => [...ph.failures].map(([what, n]) => `${ph.name}: ${n}× ${what}`));
+  return [
+    `load: ${RATE} pod creates/s open loop; each phase ${(ROUNDS * SLICE_MS) / 1000} s in ${ROUNDS} slices taking turns, after ${WARMUP_MS / 1000} s warm-up; pods deleted after every slice`,
+    '',
+    '| phase | pods created | p50 ms | p99 ms | max ms | API server CPU ms/create | Furnace server CPU ms/create | in the Furnace server p50 / p99 ms | webhook calls as the API server timed them |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...phases.map(row),
+    '',
+    `added by the webhook (injected − no webhook): p50 ${(p(injected, 50) - p(baseline, 50)).toFixed(2)} ms, p99 ${(p(injected, 99) - p(baseline, 99)).toFixed(2)} ms (target ≤ 5 ms at p99)`,
+    ...(failures.length > 0 ? ['', 'failed creates:', ...failures] : []),
+    '',
+  ].join('\n');
+}
+
+function newPhase(name: string, namespace: string, optIn: boolean): Phase {
+  const failures = new Map<string, number>();
+  return {
+    name,
+    namespace,
+    optIn,
+    latencies: [],
+    created: 0,
+    injected: 0,
+    failures,
+    apiserverCpuMs: 0,
+    furnaceCpuMs: 0,
+    calls: new Map(),
+    serverMs: [],
+  };
+}
+
+async function measure(bench: BenchContext): Promise<void> {
+  const cp = await getControlPlane();
+  const kc = cp.kubeConfig();
+  bench.t.after(() => deleteRunObjects(kc));
+  buildDist();
+  const server = await startServer(bench, cp.kubeconfigPath);
+  const removeWebhook = await registerWebhook(kc, server.webhookPort, server.caPem);
+  bench.t.after(removeWebhook);
+  const [enabled, plain] = [await createNamespace(kc, { enabled: true }), await createNamespace(kc)];
+  await waitUntilInjecting(kc, enabled);
+  const core = kc.makeApiClient(CoreV1Api);
+  const phases = [
+    newPhase('injected (furnace=enabled namespace, pod opted in)', enabled, true),
+    newPhase('not opted in (furnace=enabled namespace, pod without the label)', enabled, false),
+    newPhase('no webhook (namespace without the label)', plain, false),
+  ];
+  const observed = {
+    cp,
+    pids: { apiserver: cp.apiserverPid, furnace: server.pid },
+    responseTimes: server.responseTimes,
+  };
+  for (const phase of phases) await slice(core, phase, observed, WARMUP_MS, false);
+  for (let round = 0; round < ROUNDS; round++) {
+    // The order turns every round, so that no phase always follows the same one.
+    for (let i = 0; i < phases.length; i++) {
+      const phase = phases[(i + round) % phases.length];
+      if (phase) await slice(core, phase, observed, SLICE_MS, true);
+    }
+  }
+  process.stdout.write(report(phases));
+  const [injected] = phases;
+  if (injected && injected.injected !== injected.created) {
+    throw new Error(`${injected.created - injected.injected} opted-in pods were stored without the sidecar`);
+  }
+}
+
+await runBench('bench:admission', measure);
