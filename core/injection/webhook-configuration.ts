@@ -110,7 +110,9 @@ export function buildMutatingWebhookConfiguration(
         sideEffects: 'None',
         failurePolicy: options.failurePolicy ?? 'Ignore',
         timeoutSeconds: WEBHOOK_TIMEOUT_SECONDS,
-        reinvocationPolicy: 'IfNeeded',
+        // Never: a second call can only find the pod injected (the service-account plugin's token mount into
+        // our container used to trigger one for every pod).
+        reinvocationPolicy: 'Never',
         matchPolicy: 'Equivalent',
         clientConfig: clientConfig(options),
         rules: [

@@ -18,9 +18,13 @@ let core: CoreV1Api;
 let webhook: KubeWebhook;
 let enabled: string;
 
-async function decisions(decision: string, reason: string): Promise<number> {
+/** How many admissions ended in `decision`, for `reason` or for any reason. */
+async function decisions(decision: string, reason?: string): Promise<number> {
   const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
-  return metric?.values.find((v) => v.labels.decision === decision && v.labels.reason === reason)?.value ?? 0;
+  const counted = metric?.values.filter(
+    (v) => v.labels.decision === decision && (reason === undefined || v.labels.reason === reason),
+  );
+  return (counted ?? []).reduce((sum, v) => sum + v.value, 0);
 }
 
 /** The sidecar sits beside the pod's own container, and the pod's annotations are kept. */
@@ -79,6 +83,17 @@ describe('webhook in a real admission chain', () => {
     const stored = await core.readNamespacedPod({ namespace: enabled, name: 'client-pod' });
     for (const pod of [created, stored]) assertInjectedBesideApp(pod);
     assertSidecarWiring(stored);
+  });
+
+  it('is called once per pod create: the API server does not call it again after its own token mount', async () => {
+    const injectedBefore = await decisions('inject');
+    const againBefore = await decisions('skip', 'already-injected-annotation');
+    const body = testPod('once-pod', { labels: { furnace: 'enabled' } });
+    assert.ok(hasSidecar(await core.createNamespacedPod({ namespace: enabled, body })));
+    assert.equal((await decisions('inject')) - injectedBefore, 1);
+    // With reinvocationPolicy IfNeeded the service-account plugin's mount into the new container made the
+    // API server call the webhook a second time for every pod, only to be told it was injected already.
+    assert.equal((await decisions('skip', 'already-injected-annotation')) - againBefore, 0);
   });
 
   it('injects a pod applied with kubectl, opted in by an annotation in odd case', async () => {

@@ -27,7 +27,7 @@ describe('MutatingWebhookConfiguration', () => {
     assert.equal(webhook.sideEffects, 'None');
     assert.equal(webhook.failurePolicy, 'Ignore');
     assert.equal(webhook.timeoutSeconds, 5);
-    assert.equal(webhook.reinvocationPolicy, 'IfNeeded');
+    assert.equal(webhook.reinvocationPolicy, 'Never');
     assert.deepEqual(webhook.rules, [
       {
         apiGroups: [''],
