@@ -3,6 +3,7 @@
 // never the whole input.
 import { isAscii } from 'node:buffer';
 import { parseFrameLine, type FrameRules } from './perf-frame.ts';
+import { LineCache } from './line-cache.ts';
 import { detach, ROOT, StackTrie } from './stack-trie.ts';
 
 export interface CollapseOptions {
@@ -58,7 +59,10 @@ export class StackCollapser {
   readonly #roots = new Map<string, number>();
   readonly #decoder = new TextDecoder('utf-8');
   #decoderPending = false;
-  readonly #lineCaches = [new Map<string, LineFrames>(), new Map<string, LineFrames>()];
+  readonly #lineCaches = [
+    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
+    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
+  ];
   #isJava = false;
   #partial = '';
   #pname: string | undefined;
@@ -69,6 +73,7 @@ export class StackCollapser {
   #cached: CachedBlock | undefined;
   readonly #blockCaches = [new Map<string, CachedBlock>(), new Map<string, CachedBlock>()];
   #blockChars = 0;
+  #blocksAhead = true;
   #blockLookups = 0;
   #blockHits = 0;
   #blockPause = 0;
@@ -102,11 +107,27 @@ export class StackCollapser {
   }
 
   push(chunk: string | Buffer): void {
-    const text = this.#partial + (typeof chunk === 'string' ? chunk : this.#decode(chunk));
+    const text = typeof chunk === 'string' ? chunk : this.#decode(chunk);
     let start = 0;
-    // Cleared when no whole sample is left in this chunk, so input without "\n\n" (CRLF) is scanned once.
-    let blocks = true;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    this.#blocksAhead = true;
+    if (this.#partial !== '') {
+      // The line cut at the end of the previous chunk, completed on its own: joining whole chunks
+      // would copy every chunk once more.
+      const nl = text.indexOf('\n');
+      if (nl === -1) {
+        this.#partial += text;
+        return;
+      }
+      const line = this.#partial + text.slice(0, nl);
+      this.#partial = '';
+      start = this.#line(line.endsWith('\r') ? line.slice(0, -1) : line) ? this.#afterHeader(text, nl) : nl + 1;
+    }
+    this.#scan(text, start);
+  }
+
+  #scan(text: string, from: number): void {
+    let start = from;
+    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
       const first = text.charCodeAt(start);
       // Most lines are frame lines without a CR: straight to the line cache.
       if ((first === 9 || first === 32) && text.charCodeAt(nl - 1) !== 13) {
@@ -117,18 +138,25 @@ export class StackCollapser {
       const accepted = this.#line(
         text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
       );
-      start = nl + 1;
-      if (!accepted || !blocks || this.#depth > 0 || !this.#blockTurn()) continue;
-      // The frame lines of a sample up to its blank line; hot code repeats them byte for byte.
-      const end = text.indexOf('\n\n', nl);
-      if (end === -1) blocks = false;
-      else if (end - start <= MAX_BLOCK) {
-        this.#block(text, start, end);
-        this.#endSample();
-        start = end + 2;
-      }
+      start = accepted ? this.#afterHeader(text, nl) : nl + 1;
     }
     this.#partial = text.slice(start);
+  }
+
+  /**
+   * After a kept header ending at text[nl]: the sample's frame lines up to its blank line, at once
+   * through the sample cache when they are all in this chunk (hot code repeats them byte for byte).
+   * Returns where reading goes on.
+   */
+  #afterHeader(text: string, nl: number): number {
+    if (!this.#blocksAhead || this.#depth > 0 || !this.#blockTurn()) return nl + 1;
+    const end = text.indexOf('\n\n', nl);
+    // Without a blank line left in this chunk (CRLF input has none), the chunk is not searched again.
+    if (end === -1) this.#blocksAhead = false;
+    if (end === -1 || end - nl - 1 > MAX_BLOCK) return nl + 1;
+    this.#block(text, nl + 1, end);
+    this.#endSample();
+    return end + 2;
   }
 
   /**
@@ -215,7 +243,7 @@ export class StackCollapser {
   }
 
   #frameLine(line: string): void {
-    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as Map<string, LineFrames>;
+    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as LineCache<LineFrames>;
     const frames = cache.get(line) ?? this.#parseLine(line, cache);
     if (typeof frames !== 'number') {
       // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
@@ -225,7 +253,7 @@ export class StackCollapser {
     } else if (frames === UNRECOGNIZED) this.#unrecognizedLines++;
   }
 
-  #parseLine(line: string, cache: Map<string, LineFrames>): LineFrames {
+  #parseLine(line: string, cache: LineCache<LineFrames>): LineFrames {
     const parsed = parseFrameLine(line, this.#isJava, this.#rules);
     let frames: LineFrames;
     if (parsed === 'skip') frames = SKIP;
@@ -236,8 +264,7 @@ export class StackCollapser {
       frames = new Int32Array(parsed.length);
       for (let i = 0; i < parsed.length; i++) frames[i] = this.#trie.intern(parsed[parsed.length - 1 - i] as string);
     }
-    if (cache.size >= LINE_CACHE_LIMIT) cache.clear();
-    cache.set(detach(line), frames);
+    cache.set(line, frames);
     return frames;
   }
 

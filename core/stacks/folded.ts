@@ -11,9 +11,10 @@ export function formatFolded(stacks: FoldedStacks): string {
   // Without surrogates, JavaScript's own UTF-16 order is code point order, and sorts much faster.
   if (keys.some((key) => SURROGATE.test(key))) keys.sort(compareCodePoints);
   else keys.sort();
-  let out = '';
-  for (const key of keys) out += `${key} ${stacks.get(key)}\n`;
-  return out;
+  // Joined once: appending would build a rope of every line that must be flattened to be written.
+  const lines = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) lines[i] = `${keys[i]} ${stacks.get(keys[i] as string)}\n`;
+  return lines.join('');
 }
 
 /** Reads folded text (CRLF too); repeated stacks add up, lines without a count are ignored. */
