@@ -37,6 +37,7 @@ const UNRECOGNIZED = -2;
 // Whole samples are cached too, up to this many characters in all; longer blocks would hash poorly.
 const BLOCK_CACHE_CHARS = 16_000_000;
 const MAX_BLOCK = 16_000;
+const DECODE_PIECE = 64 * 1024;
 // On a diverse recording most samples are new, and each miss hashes and copies a whole sample for
 // nothing: the sample cache is measured per window and paused for a while when it rarely hits.
 const BLOCK_WINDOW = 1024;
@@ -107,7 +108,14 @@ export class StackCollapser {
   }
 
   push(chunk: string | Buffer): void {
-    const text = typeof chunk === 'string' ? chunk : this.#decode(chunk);
+    if (typeof chunk === 'string') this.#push(chunk);
+    // Decoded in pieces: a string above V8's regular object size is allocated apart and lives longer.
+    else
+      for (let at = 0; at < chunk.length; at += DECODE_PIECE)
+        this.#push(this.#decode(chunk.subarray(at, at + DECODE_PIECE)));
+  }
+
+  #push(text: string): void {
     let start = 0;
     this.#blocksAhead = true;
     if (this.#partial !== '') {
@@ -120,7 +128,9 @@ export class StackCollapser {
       }
       const line = this.#partial + text.slice(0, nl);
       this.#partial = '';
-      start = this.#line(line.endsWith('\r') ? line.slice(0, -1) : line) ? this.#afterHeader(text, nl) : nl + 1;
+      start = this.#line(line.endsWith('\r') ? line.slice(0, -1) : line)
+        ? this.#afterHeader(text, nl)
+        : nl + 1;
     }
     this.#scan(text, start);
   }
@@ -213,7 +223,7 @@ export class StackCollapser {
     }
     const unrecognized = this.#unrecognizedLines;
     let cacheable = true;
-    for (let at = start; at < end; ) {
+    for (let at = start; at < end;) {
       const nl = text.indexOf('\n', at);
       const first = text.charCodeAt(at);
       // Only plain frame lines: a header, comment or stray CR inside changes state beyond the stack.
@@ -262,7 +272,8 @@ export class StackCollapser {
     else {
       // Collected innermost first: an inline chain's frames in reverse.
       frames = new Int32Array(parsed.length);
-      for (let i = 0; i < parsed.length; i++) frames[i] = this.#trie.intern(parsed[parsed.length - 1 - i] as string);
+      for (let i = 0; i < parsed.length; i++)
+        frames[i] = this.#trie.intern(parsed[parsed.length - 1 - i] as string);
     }
     cache.set(line, frames);
     return frames;
