@@ -4,7 +4,6 @@ import { createReadStream, ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { foldedPieces } from '../core/stacks/folded.ts';
 import { parseCli, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded
@@ -52,7 +51,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const collapser = new StackCollapser(options);
     for await (const chunk of input) collapser.push(chunk as string | Buffer);
-    for (const piece of foldedPieces(collapser.end())) io.stdout.write(piece);
+    for (const piece of collapser.endText()) io.stdout.write(piece);
     // The same notes the perl script gives, once each, on stderr.
     if (collapser.skippedSamples > 0) {
       io.stderr.write(

@@ -5,6 +5,7 @@ import { isAscii } from 'node:buffer';
 import { parseFrameLine, type FrameRules } from './perf-frame.ts';
 import { LineCache } from './line-cache.ts';
 import { detach, ROOT, StackTrie } from './stack-trie.ts';
+import { trieText } from './trie-text.ts';
 
 export interface CollapseOptions {
   /** Append the PID to the process name: `comm-pid`. */
@@ -174,10 +175,20 @@ export class StackCollapser {
    * sample without its closing blank line is left out, like the perl script does (it may be cut).
    */
   end(): FoldedStacks {
+    this.#finish();
+    return this.#trie.folded();
+  }
+
+  /** Like `end`, but formatFolded's text itself, in pieces, without joining and sorting stacks. */
+  endText(): Iterable<string> {
+    this.#finish();
+    return trieText(this.#trie);
+  }
+
+  #finish(): void {
     const rest = this.#partial + this.#decoder.decode();
     this.#partial = '';
     if (rest !== '') this.#line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-    return this.#trie.folded();
   }
 
   // ASCII, the usual case, decodes several times faster as latin1; anything else goes through the

@@ -49,6 +49,24 @@ export class StackTrie {
     this.#count[node] = before + count;
   }
 
+  /** How many nodes there are; node ids run from 0 to size - 1, parents before their children. */
+  get size(): number {
+    return this.#nodes;
+  }
+
+  parentOf(node: number): number {
+    return this.#parent[node] as number;
+  }
+
+  nameOf(node: number): string {
+    return this.#names[this.#name[node] as number] as string;
+  }
+
+  /** The samples of the stack that ends at `node` (0 when it is only a prefix of others). */
+  countOf(node: number): number {
+    return this.#count[node] as number;
+  }
+
   /** `comm;outer;…;inner` → count, in first-counted order; stacks that join to the same text add up. */
   folded(): FoldedStacks {
     const stacks: FoldedStacks = new Map();
