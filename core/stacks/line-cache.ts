@@ -1,7 +1,6 @@
 // Parsed callchain lines keyed by their text, with a guess at the next line. Within a sample a frame
 // line is mostly followed by the same caller's line as the last time it was seen, so that line is
 // checked first with one string comparison, before the line is hashed for the map.
-import { detach } from './stack-trie.ts';
 
 export class LineCache<T> {
   readonly #limit: number;
@@ -34,11 +33,11 @@ export class LineCache<T> {
     return this.#values[id];
   }
 
-  /** Stores the value of a line `get` did not know. The line gets its own copy (see detach). */
+  /** Stores the value of a line `get` did not know. The line gets its own flat copy. */
   set(line: string, value: T): void {
     if (this.#keys.length >= this.#limit) this.#clear();
     const id = this.#keys.length;
-    const own = detach(line);
+    const own = flatCopy(line);
     this.#keys.push(own);
     this.#values.push(value);
     this.#ids.set(own, id);
@@ -58,4 +57,12 @@ export class LineCache<T> {
     this.#next.fill(-1);
     this.#previous = -1;
   }
+}
+
+/**
+ * A sequential copy of `text`: it does not keep the input chunk it was sliced from alive, and the
+ * comparison with each next line reads its characters directly (a slice would add an indirection).
+ */
+function flatCopy(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
