@@ -1,7 +1,6 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
-import { createReadStream, ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { closeSync, openSync, readSync, ReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
 import { parseCli, type CliIo } from './io.ts';
@@ -47,10 +46,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     all: values.all === true,
     addrs: values.addrs === true,
   };
-  const input = openInput(positionals[0], io);
   try {
     const collapser = new StackCollapser(options);
-    for await (const chunk of input) collapser.push(chunk as string | Buffer);
+    await feed(collapser, positionals[0], io);
     for (const piece of collapser.endText()) io.stdout.write(piece);
     // The same notes the perl script gives, once each, on stderr.
     if (collapser.skippedSamples > 0) {
@@ -68,15 +66,28 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-// Files (an argument, or stdin redirected from one) are read in bigger chunks than a stream's 64 KiB:
-// each read is a round trip through libuv's thread pool.
+// A file (an argument, or stdin redirected from one) is read synchronously into one reused 1 MiB
+// buffer: no round trip through libuv's thread pool and no fresh buffer per read. Pipes stream.
 const FILE_CHUNK = 1024 * 1024;
 
-function openInput(file: string | undefined, io: CliIo): Readable {
-  if (file !== undefined && file !== '-') return createReadStream(file, { highWaterMark: FILE_CHUNK });
+async function feed(collapser: StackCollapser, file: string | undefined, io: CliIo): Promise<void> {
+  if (file !== undefined && file !== '-') {
+    const fd = openSync(file, 'r');
+    try {
+      readAll(fd, collapser);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
   // process.stdin is an fs.ReadStream (with an `fd` the typings leave out) when it is a file.
   const fd = io.stdin instanceof ReadStream ? (io.stdin as ReadStream & { fd?: unknown }).fd : undefined;
-  if (typeof fd === 'number')
-    return createReadStream('', { fd, autoClose: false, highWaterMark: FILE_CHUNK });
-  return io.stdin;
+  if (typeof fd === 'number') return readAll(fd, collapser);
+  for await (const chunk of io.stdin) collapser.push(chunk as string | Buffer);
+}
+
+// The collapser copies what it keeps out of each chunk, so the buffer can be read into again.
+function readAll(fd: number, collapser: StackCollapser): void {
+  const buffer = Buffer.allocUnsafe(FILE_CHUNK);
+  for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) collapser.push(buffer.subarray(0, n));
 }
