@@ -179,8 +179,8 @@ export class StackCollapser {
     return this.#trie.folded();
   }
 
-  /** Like `end`, but formatFolded's text itself, in pieces, without joining and sorting stacks. */
-  endText(): Iterable<string> {
+  /** Like `end`, but formatFolded's text itself as UTF-8, in pieces, without joining and sorting stacks. */
+  endText(): Iterable<Buffer> {
     this.#finish();
     return trieText(this.#trie);
   }

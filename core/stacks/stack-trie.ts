@@ -62,6 +62,11 @@ export class StackTrie {
     return this.#names[this.#name[node] as number] as string;
   }
 
+  /** The id of the node's name: equal names, equal ids. */
+  nameIdOf(node: number): number {
+    return this.#name[node] as number;
+  }
+
   /** The samples of the stack that ends at `node` (0 when it is only a prefix of others). */
   countOf(node: number): number {
     return this.#count[node] as number;
