@@ -1,9 +1,8 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync, ReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { formatFolded } from '../core/stacks/folded.ts';
 import { parseCli, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded
@@ -47,12 +46,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     all: values.all === true,
     addrs: values.addrs === true,
   };
-  const file = positionals[0];
-  const input = file === undefined || file === '-' ? io.stdin : createReadStream(file);
   try {
     const collapser = new StackCollapser(options);
-    for await (const chunk of input) collapser.push(chunk as string | Buffer);
-    io.stdout.write(formatFolded(collapser.end()));
+    await feed(collapser, positionals[0], io);
+    for (const piece of collapser.endText()) io.stdout.write(piece);
     // The same notes the perl script gives, once each, on stderr.
     if (collapser.skippedSamples > 0) {
       io.stderr.write(
@@ -67,4 +64,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`furnace collapse-perf: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+// A file (an argument, or stdin redirected from one) is read synchronously into one reused 1 MiB
+// buffer: no round trip through libuv's thread pool and no fresh buffer per read. Pipes stream.
+const FILE_CHUNK = 1024 * 1024;
+
+async function feed(collapser: StackCollapser, file: string | undefined, io: CliIo): Promise<void> {
+  if (file !== undefined && file !== '-') {
+    const fd = openSync(file, 'r');
+    try {
+      readAll(fd, collapser);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  // process.stdin is an fs.ReadStream (with an `fd` the typings leave out) when it is a file.
+  const fd = io.stdin instanceof ReadStream ? (io.stdin as ReadStream & { fd?: unknown }).fd : undefined;
+  if (typeof fd === 'number') return readAll(fd, collapser);
+  for await (const chunk of io.stdin) collapser.push(chunk as string | Buffer);
+}
+
+// The collapser copies what it keeps out of each chunk, so the buffer can be read into again.
+function readAll(fd: number, collapser: StackCollapser): void {
+  const buffer = Buffer.allocUnsafe(FILE_CHUNK);
+  for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) collapser.push(buffer.subarray(0, n));
 }

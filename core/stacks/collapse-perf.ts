@@ -1,7 +1,11 @@
 // Streaming `perf script` text → folded stacks, with stackcollapse-perf.pl's rules and options.
-// Memory holds the folded map, one partial line and the current sample: never the whole input.
+// Memory holds the stack trie, the line and sample caches, one partial line and the current sample:
+// never the whole input.
 import { isAscii } from 'node:buffer';
-import { parseFrameLine, type FrameLine, type FrameRules } from './perf-frame.ts';
+import { parseFrameLine, type FrameRules } from './perf-frame.ts';
+import { LineCache } from './line-cache.ts';
+import { detach, ROOT, StackTrie } from './stack-trie.ts';
+import { trieText } from './trie-text.ts';
 
 export interface CollapseOptions {
   /** Append the PID to the process name: `comm-pid`. */
@@ -26,36 +30,55 @@ const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
 // `…: [period] event:` at the end of the header line.
 const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
-const FRAME_CACHE_LIMIT = 50_000;
+const LINE_CACHE_LIMIT = 262_144;
+// A line's frames as the sample collects them (innermost first): one name id, several, or none.
+type LineFrames = number | Int32Array;
+const SKIP = -1;
+const UNRECOGNIZED = -2;
 // Whole samples are cached too, up to this many characters in all; longer blocks would hash poorly.
 const BLOCK_CACHE_CHARS = 16_000_000;
 const MAX_BLOCK = 16_000;
-// Folded keys remembered per cached sample text, one per process name (more with --pid/--tid).
-const KEYS_PER_BLOCK = 64;
+const DECODE_PIECE = 64 * 1024;
+// On a diverse recording most samples are new, and each miss hashes and copies a whole sample for
+// nothing: the sample cache is measured per window and paused for a while when it rarely hits.
+const BLOCK_WINDOW = 1024;
+const BLOCK_MIN_HITS = BLOCK_WINDOW / 4;
+const BLOCK_PAUSE = 16 * BLOCK_WINDOW;
 
 interface CachedBlock {
-  /** `outer;…;inner`, empty for a sample without frames. */
-  suffix: string;
-  /** Process name → the whole folded key. */
-  keys: Map<string, string>;
+  /** Name ids as the sample's lines collect them (innermost first). */
+  frames: Int32Array;
+  /** The process name's node these frames were last folded below, and the node they reached. */
+  root: number;
+  node: number;
 }
 
 export class StackCollapser {
   readonly #rules: FrameRules;
   readonly #pid: boolean;
   readonly #tid: boolean;
-  readonly #stacks: FoldedStacks = new Map();
+  readonly #trie = new StackTrie();
+  readonly #roots = new Map<string, number>();
   readonly #decoder = new TextDecoder('utf-8');
   #decoderPending = false;
-  readonly #cache = [new Map<string, FrameLine>(), new Map<string, FrameLine>()];
+  readonly #lineCaches = [
+    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
+    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
+  ];
+  #isJava = false;
   #partial = '';
   #pname: string | undefined;
   #period = 1;
-  #frames: string[] = [];
-  // The folded frames of the current sample when they came whole from the block cache.
-  #suffix: CachedBlock | undefined;
-  readonly #blockCache = [new Map<string, CachedBlock>(), new Map<string, CachedBlock>()];
+  #frames = new Int32Array(256);
+  #depth = 0;
+  // The frames of the current sample when they came whole from the sample cache.
+  #cached: CachedBlock | undefined;
+  readonly #blockCaches = [new Map<string, CachedBlock>(), new Map<string, CachedBlock>()];
   #blockChars = 0;
+  #blocksAhead = true;
+  #blockLookups = 0;
+  #blockHits = 0;
+  #blockPause = 0;
   #event: string | undefined;
   #skippedSamples = 0;
   #unrecognizedLines = 0;
@@ -86,26 +109,65 @@ export class StackCollapser {
   }
 
   push(chunk: string | Buffer): void {
-    const text = this.#partial + (typeof chunk === 'string' ? chunk : this.#decode(chunk));
+    if (typeof chunk === 'string') this.#push(chunk);
+    // Decoded in pieces: a string above V8's regular object size is allocated apart and lives longer.
+    else
+      for (let at = 0; at < chunk.length; at += DECODE_PIECE)
+        this.#push(this.#decode(chunk.subarray(at, at + DECODE_PIECE)));
+  }
+
+  #push(text: string): void {
     let start = 0;
-    // Cleared when no whole sample is left in this chunk, so input without "\n\n" (CRLF) is scanned once.
-    let blocks = true;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    this.#blocksAhead = true;
+    if (this.#partial !== '') {
+      // The line cut at the end of the previous chunk, completed on its own: joining whole chunks
+      // would copy every chunk once more.
+      const nl = text.indexOf('\n');
+      if (nl === -1) {
+        this.#partial += text;
+        return;
+      }
+      const line = this.#partial + text.slice(0, nl);
+      this.#partial = '';
+      start = this.#line(line.endsWith('\r') ? line.slice(0, -1) : line)
+        ? this.#afterHeader(text, nl)
+        : nl + 1;
+    }
+    this.#scan(text, start);
+  }
+
+  #scan(text: string, from: number): void {
+    let start = from;
+    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+      const first = text.charCodeAt(start);
+      // Most lines are frame lines without a CR: straight to the line cache.
+      if ((first === 9 || first === 32) && text.charCodeAt(nl - 1) !== 13) {
+        this.#frameLine(text.slice(start, nl));
+        start = nl + 1;
+        continue;
+      }
       const accepted = this.#line(
         text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
       );
-      start = nl + 1;
-      if (!accepted || !blocks || this.#frames.length > 0) continue;
-      // The frame lines of a sample up to its blank line; hot code repeats them byte for byte.
-      const end = text.indexOf('\n\n', nl);
-      if (end === -1) blocks = false;
-      else if (end - start <= MAX_BLOCK) {
-        this.#block(text.slice(start, end));
-        this.#endSample();
-        start = end + 2;
-      }
+      start = accepted ? this.#afterHeader(text, nl) : nl + 1;
     }
     this.#partial = text.slice(start);
+  }
+
+  /**
+   * After a kept header ending at text[nl]: the sample's frame lines up to its blank line, at once
+   * through the sample cache when they are all in this chunk (hot code repeats them byte for byte).
+   * Returns where reading goes on.
+   */
+  #afterHeader(text: string, nl: number): number {
+    if (!this.#blocksAhead || this.#depth > 0 || !this.#blockTurn()) return nl + 1;
+    const end = text.indexOf('\n\n', nl);
+    // Without a blank line left in this chunk (CRLF input has none), the chunk is not searched again.
+    if (end === -1) this.#blocksAhead = false;
+    if (end === -1 || end - nl - 1 > MAX_BLOCK) return nl + 1;
+    this.#block(text, nl + 1, end);
+    this.#endSample();
+    return end + 2;
   }
 
   /**
@@ -113,10 +175,20 @@ export class StackCollapser {
    * sample without its closing blank line is left out, like the perl script does (it may be cut).
    */
   end(): FoldedStacks {
+    this.#finish();
+    return this.#trie.folded();
+  }
+
+  /** Like `end`, but formatFolded's text itself as UTF-8, in pieces, without joining and sorting stacks. */
+  endText(): Iterable<Buffer> {
+    this.#finish();
+    return trieText(this.#trie);
+  }
+
+  #finish(): void {
     const rest = this.#partial + this.#decoder.decode();
     this.#partial = '';
     if (rest !== '') this.#line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-    return this.#stacks;
   }
 
   // ASCII, the usual case, decodes several times faster as latin1; anything else goes through the
@@ -139,56 +211,92 @@ export class StackCollapser {
       const header = this.#header(line);
       if (header !== 'none') return header === 'accepted';
     }
-    // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
-    this.#frameLine(line, this.#pname !== undefined);
+    this.#frameLine(line);
     return false;
   }
 
-  /** All frame lines of one sample (no blank line inside), folded to `outer;…;inner` once per text. */
-  #block(block: string): void {
-    const cache = this.#blockCache[this.#pname === 'java' ? 1 : 0] as Map<string, CachedBlock>;
+  /** Whether this sample may use the sample cache: not while it is paused for missing too often. */
+  #blockTurn(): boolean {
+    if (this.#blockPause === 0) return true;
+    this.#blockPause--;
+    return false;
+  }
+
+  /** The frame lines of one sample, text[start, end) with no blank line inside, parsed once per text. */
+  #block(text: string, start: number, end: number): void {
+    const cache = this.#blockCaches[this.#isJava ? 1 : 0] as Map<string, CachedBlock>;
+    const block = text.slice(start, end);
     const hit = cache.get(block);
+    this.#countBlock(hit !== undefined);
     if (hit !== undefined) {
-      this.#suffix = hit;
+      this.#cached = hit;
       return;
     }
     const unrecognized = this.#unrecognizedLines;
     let cacheable = true;
-    for (const line of block === '' ? [] : block.split('\n')) {
-      const first = line.charCodeAt(0);
+    for (let at = start; at < end;) {
+      const nl = text.indexOf('\n', at);
+      const first = text.charCodeAt(at);
       // Only plain frame lines: a header, comment or stray CR inside changes state beyond the stack.
       if (first !== 9 && first !== 32) cacheable = false;
-      this.#line(line.endsWith('\r') ? line.slice(0, -1) : line);
+      this.#line(text.charCodeAt(nl - 1) === 13 ? text.slice(at, nl - 1) : text.slice(at, nl));
+      at = nl + 1;
     }
     if (!cacheable || this.#unrecognizedLines !== unrecognized) return;
-    let suffix = '';
-    for (let i = this.#frames.length - 1; i >= 0; i--) suffix += (suffix === '' ? '' : ';') + this.#frames[i];
     this.#blockChars += block.length;
     if (this.#blockChars > BLOCK_CACHE_CHARS) {
       cache.clear();
       this.#blockChars = block.length;
     }
-    const entry: CachedBlock = { suffix: detach(suffix), keys: new Map() };
+    const entry: CachedBlock = { frames: this.#frames.slice(0, this.#depth), root: ROOT, node: ROOT };
     cache.set(detach(block), entry);
-    this.#suffix = entry;
-    this.#frames = [];
+    this.#cached = entry;
+    this.#depth = 0;
   }
 
-  #frameLine(line: string, keep: boolean): void {
-    const isJava = this.#pname === 'java';
-    const cache = this.#cache[isJava ? 1 : 0] as Map<string, FrameLine>;
-    let parsed = cache.get(line);
-    if (parsed === undefined) {
-      parsed = parseFrameLine(line, isJava, this.#rules);
-      if (cache.size >= FRAME_CACHE_LIMIT) cache.clear();
-      cache.set(detach(line), detachFrames(parsed));
+  #countBlock(hit: boolean): void {
+    this.#blockLookups++;
+    if (hit) this.#blockHits++;
+    if (this.#blockLookups < BLOCK_WINDOW) return;
+    if (this.#blockHits < BLOCK_MIN_HITS) this.#blockPause = BLOCK_PAUSE;
+    this.#blockLookups = 0;
+    this.#blockHits = 0;
+  }
+
+  #frameLine(line: string): void {
+    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as LineCache<LineFrames>;
+    const frames = cache.get(line) ?? this.#parseLine(line, cache);
+    if (typeof frames !== 'number') {
+      // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
+      if (this.#pname !== undefined) for (const id of frames) this.#pushFrame(id);
+    } else if (frames >= 0) {
+      if (this.#pname !== undefined) this.#pushFrame(frames);
+    } else if (frames === UNRECOGNIZED) this.#unrecognizedLines++;
+  }
+
+  #parseLine(line: string, cache: LineCache<LineFrames>): LineFrames {
+    const parsed = parseFrameLine(line, this.#isJava, this.#rules);
+    let frames: LineFrames;
+    if (parsed === 'skip') frames = SKIP;
+    else if (parsed === 'unrecognized') frames = UNRECOGNIZED;
+    else if (parsed.length === 1) frames = this.#trie.intern(parsed[0] as string);
+    else {
+      // Collected innermost first: an inline chain's frames in reverse.
+      frames = new Int32Array(parsed.length);
+      for (let i = 0; i < parsed.length; i++)
+        frames[i] = this.#trie.intern(parsed[parsed.length - 1 - i] as string);
     }
-    if (parsed === 'unrecognized') {
-      this.#unrecognizedLines++;
-    } else if (keep && parsed !== 'skip') {
-      // Frames come innermost first; collected in reverse and joined outermost first at the end.
-      for (let i = parsed.length - 1; i >= 0; i--) this.#frames.push(parsed[i] as string);
+    cache.set(line, frames);
+    return frames;
+  }
+
+  #pushFrame(id: number): void {
+    if (this.#depth === this.#frames.length) {
+      const frames = new Int32Array(this.#frames.length * 2);
+      frames.set(this.#frames);
+      this.#frames = frames;
     }
+    this.#frames[this.#depth++] = id;
   }
 
   /** `none` when the line is not an event header (then it may still be a frame line). */
@@ -200,7 +308,7 @@ export class StackCollapser {
     if (ev) {
       period = ev[1] ?? '';
       const event = ev[2] ?? '';
-      if (this.#event === undefined) this.#event = event;
+      if (this.#event === undefined) this.#event = detach(event);
       else if (event !== this.#event) {
         // Mixing events (cycles and instructions, say) would add up unlike things.
         this.#skippedSamples++;
@@ -216,32 +324,40 @@ export class StackCollapser {
     if (this.#tid) pname = `${comm}-${pid}/${tid}`;
     else if (this.#pid) pname = `${comm}-${pid}`;
     this.#pname = pname.replaceAll(' ', '_');
+    this.#isJava = this.#pname === 'java';
     // A missing or zero period counts as one sample.
     this.#period = Number(period) || 1;
     return 'accepted';
   }
 
   #endSample(): void {
-    if (this.#pname === undefined) return;
-    let key = this.#pname;
-    const block = this.#suffix;
-    if (block !== undefined) {
-      this.#suffix = undefined;
-      // The same string object each time: its hash is computed once, not per sample.
-      const known = block.keys.get(key);
-      if (known !== undefined) key = known;
-      else {
-        key = detach(block.suffix === '' ? key : `${key};${block.suffix}`);
-        if (block.keys.size < KEYS_PER_BLOCK) block.keys.set(detach(this.#pname), key);
-      }
+    const pname = this.#pname;
+    if (pname === undefined) return;
+    let node = this.#roots.get(pname);
+    if (node === undefined) {
+      node = this.#trie.child(ROOT, this.#trie.intern(pname));
+      this.#roots.set(detach(pname), node);
     }
-    for (let i = this.#frames.length - 1; i >= 0; i--) key += ';' + (this.#frames[i] as string);
-    const count = this.#stacks.get(key);
-    // A new key gets its own copy: a slice of the input would keep a whole chunk alive.
-    if (count === undefined) this.#stacks.set(detach(key), this.#period);
-    else this.#stacks.set(key, count + this.#period);
-    this.#frames = [];
+    const cached = this.#cached;
+    if (cached !== undefined) {
+      this.#cached = undefined;
+      if (cached.root !== node) {
+        cached.root = node;
+        cached.node = this.#descend(node, cached.frames, cached.frames.length);
+      }
+      node = cached.node;
+    }
+    this.#trie.count(this.#descend(node, this.#frames, this.#depth), this.#period);
+    this.#depth = 0;
     this.#pname = undefined;
+    this.#isJava = false;
+  }
+
+  /** From `node` down through frames[depth - 1] … frames[0] (collected innermost first). */
+  #descend(node: number, frames: Int32Array, depth: number): number {
+    let at = node;
+    for (let i = depth - 1; i >= 0; i--) at = this.#trie.child(at, frames[i] as number);
+    return at;
   }
 }
 
@@ -252,13 +368,4 @@ export async function collapsePerfScript(
   const collapser = new StackCollapser(options);
   for await (const chunk of input) collapser.push(chunk);
   return collapser.end();
-}
-
-// Strings sliced from a large chunk keep the whole chunk alive; cached ones get their own copy.
-function detach(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
-}
-
-function detachFrames(parsed: FrameLine): FrameLine {
-  return typeof parsed === 'string' ? parsed : parsed.map(detach);
 }

@@ -3,13 +3,24 @@ import type { FoldedStacks } from './collapse-perf.ts';
 
 // Like flamegraph.pl: the count is the last field; a stack may itself contain spaces.
 const FOLDED_LINE = /^(.*?)\s+(\d+(?:\.\d*)?)\s*$/;
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 /** One line per stack, sorted by code point like perl's `sort { $a cmp $b }` over UTF-8 bytes. */
 export function formatFolded(stacks: FoldedStacks): string {
-  const keys = [...stacks.keys()].sort(compareCodePoints);
-  let out = '';
-  for (const key of keys) out += `${key} ${stacks.get(key)}\n`;
-  return out;
+  return [...foldedPieces(stacks)].join('');
+}
+
+/** formatFolded's text in pieces of `linesPerPiece` lines, to be written without one big string. */
+export function* foldedPieces(stacks: FoldedStacks, linesPerPiece = 4096): Generator<string> {
+  const keys = [...stacks.keys()];
+  // Without surrogates, JavaScript's own UTF-16 order is code point order, and sorts much faster.
+  if (keys.some((key) => SURROGATE.test(key))) keys.sort(compareCodePoints);
+  else keys.sort();
+  for (let from = 0; from < keys.length; from += linesPerPiece) {
+    const lines = keys.slice(from, from + linesPerPiece);
+    for (let i = 0; i < lines.length; i++) lines[i] = `${lines[i]} ${stacks.get(lines[i] as string)}\n`;
+    yield lines.join('');
+  }
 }
 
 /** Reads folded text (CRLF too); repeated stacks add up, lines without a count are ignored. */

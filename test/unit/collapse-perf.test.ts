@@ -59,6 +59,10 @@ describe('collapse-perf golden files', () => {
         const collapser = new StackCollapser(options);
         for (const piece of pieces) collapser.push(piece);
         assert.equal(formatFolded(collapser.end()), folded);
+        // The text the CLI prints straight from the collapser's stack trie is the same text.
+        const whole = new StackCollapser(options);
+        whole.push(script);
+        assert.equal(Buffer.concat([...whole.endText()]).toString('utf8'), folded);
       });
     }
   }
@@ -113,6 +117,53 @@ describe('StackCollapser', () => {
     const bytes = Buffer.from('pp 1 1.0: 1 cpu-clock:\n\t1 größe_ƒ (/a)\n\n', 'utf8');
     const chunks = [...bytes].map((b) => Buffer.from([b]));
     assert.equal(formatFolded(await collapsePerfScript(Readable.from(chunks))), 'pp;größe_ƒ 1\n');
+  });
+
+  it('prints stacks whose names extend one another in code point order, from the trie too', () => {
+    const sample = (frames: string[]) =>
+      `pp 1 1.0: 1 cpu-clock:\n${frames.map((f, i) => `\t${i + 1} ${f} (/a)\n`).join('')}\n`;
+    const text = [
+      ['foo', 'main'],
+      ['foo.bar', 'main'],
+      ['x', 'foo', 'main'],
+      ['main'],
+      ['foo_[k]', 'main'],
+      ['fo', 'main'],
+      ['foo\u{1F525}', 'main'],
+      ['foo\uFF21', 'main'],
+    ]
+      .map(sample)
+      .join('');
+    const expected =
+      'pp;main 1\npp;main;fo 1\npp;main;foo 1\npp;main;foo.bar 1\npp;main;foo;x 1\n' +
+      'pp;main;foo_[k] 1\npp;main;foo\uFF21 1\npp;main;foo\u{1F525} 1\n';
+    assert.equal(collapseText(text), expected);
+    const collapser = new StackCollapser();
+    collapser.push(text);
+    assert.equal(Buffer.concat([...collapser.endText()]).toString('utf8'), expected);
+  });
+
+  it('adds up stacks that join to the same text through a process name with a semicolon', () => {
+    const text =
+      'ab;main 1 1.0: 1 cpu-clock:\n\t1 x (/a)\n\nab 1 2.0: 2 cpu-clock:\n\t1 x (/a)\n\t2 main (/a)\n\n';
+    assert.equal(collapseText(text), 'ab;main;x 3\n');
+    const collapser = new StackCollapser();
+    collapser.push(text);
+    assert.equal(Buffer.concat([...collapser.endText()]).toString('utf8'), 'ab;main;x 3\n');
+  });
+
+  it('counts right when a recording turns from all-new samples to repeated ones', () => {
+    // Thousands of distinct samples pause the sample cache; then one sample repeats thousands of times.
+    const sample = (leaf: string) => `pp 1 1.0: 1 cpu-clock:\n\t1 ${leaf} (/a)\n\t2 main (/a)\n\n`;
+    let text = '';
+    for (let i = 0; i < 5000; i++) text += sample(`f${i}`);
+    for (let i = 0; i < 40_000; i++) text += sample('hot');
+    const collapser = new StackCollapser();
+    for (let at = 0; at < text.length; at += 65_536) collapser.push(text.slice(at, at + 65_536));
+    const stacks = collapser.end();
+    assert.equal(stacks.size, 5001);
+    assert.equal(stacks.get('pp;main;hot'), 40_000);
+    assert.equal(stacks.get('pp;main;f4999'), 1);
   });
 
   it('keeps memory bounded by unique stacks while streaming a large input', () => {
