@@ -12,6 +12,7 @@ import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { collapsePerfScript, StackCollapser, type FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import { C_WORKLOAD_FUNCTIONS } from './c-workload.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 
 const DIR = '/tmp/furnace-bench-flamegraph';
@@ -21,28 +22,7 @@ const BUDGET_MS = 170_000;
 const MB = 1024 * 1024;
 const started = performance.now();
 
-const WORKLOAD = `#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <fcntl.h>
-volatile unsigned long sink;
-__attribute__((noinline)) void hash_block(unsigned long n) { for (unsigned long i = 0; i < n; i++) sink = sink * 31 + i; }
-__attribute__((noinline)) void sort_small(unsigned long n) {
-  int a[64];
-  for (unsigned long r = 0; r < n / 64; r++) {
-    for (int i = 0; i < 64; i++) a[i] = (int)((i * 7919 + r) % 64);
-    for (int i = 1; i < 64; i++) { int v = a[i], j = i - 1; while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; } a[j + 1] = v; }
-    sink += a[0];
-  }
-}
-__attribute__((noinline)) void write_out(int fd, int n) { char b[256]; memset(b, 'x', sizeof b); for (int i = 0; i < n; i++) if (write(fd, b, sizeof b) < 0) exit(1); }
-__attribute__((noinline)) void recurse(int depth, unsigned long n) {
-  if (depth == 0) { hash_block(n); sort_small(n / 4); return; }
-  if (depth % 3 == 0) hash_block(n / 8);
-  recurse(depth - 1, n);
-}
-__attribute__((noinline)) void parse_input(unsigned long n) { for (int k = 0; k < 4; k++) recurse(6 + k, n); }
-__attribute__((noinline)) void render_output(int fd) { write_out(fd, 400); hash_block(200000); }
+const WORKLOAD = `${C_WORKLOAD_FUNCTIONS}__attribute__((noinline)) void render_output(int fd) { write_out(fd, 400); hash_block(200000); }
 int main(int argc, char **argv) {
   unsigned long rounds = argc > 1 ? strtoul(argv[1], 0, 10) : 50;
   int fd = open("/dev/null", O_WRONLY);

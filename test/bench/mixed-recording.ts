@@ -6,30 +6,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { C_WORKLOAD_FUNCTIONS } from './c-workload.ts';
 import { performance } from 'node:perf_hooks';
 
-const C_PROGRAM = `#include <stdlib.h>
-#include <unistd.h>
-#include <fcntl.h>
-#include <string.h>
-volatile unsigned long sink;
-__attribute__((noinline)) void hash_block(unsigned long n) { for (unsigned long i = 0; i < n; i++) sink = sink * 31 + i; }
-__attribute__((noinline)) void sort_small(unsigned long n) {
-  int a[64];
-  for (unsigned long r = 0; r < n / 64; r++) {
-    for (int i = 0; i < 64; i++) a[i] = (int)((i * 7919 + r) % 64);
-    for (int i = 1; i < 64; i++) { int v = a[i], j = i - 1; while (j >= 0 && a[j] > v) { a[j + 1] = a[j]; j--; } a[j + 1] = v; }
-    sink += a[0];
-  }
-}
-__attribute__((noinline)) void write_out(int fd, int n) { char b[256]; memset(b, 'x', sizeof b); for (int i = 0; i < n; i++) if (write(fd, b, sizeof b) < 0) exit(1); }
-__attribute__((noinline)) void recurse(int depth, unsigned long n) {
-  if (depth == 0) { hash_block(n); sort_small(n / 4); return; }
-  if (depth % 3 == 0) hash_block(n / 8);
-  recurse(depth - 1, n);
-}
-__attribute__((noinline)) void parse_input(unsigned long n) { for (int k = 0; k < 4; k++) recurse(6 + k, n); }
-__attribute__((noinline)) void render_output(int fd) { write_out(fd, 4000); hash_block(200000); }
+const C_PROGRAM = `${C_WORKLOAD_FUNCTIONS}__attribute__((noinline)) void render_output(int fd) { write_out(fd, 4000); hash_block(200000); }
 int main(void) {
   int fd = open("/dev/null", O_WRONLY);
   for (;;) { parse_input(300000); render_output(fd); }
