@@ -39,9 +39,11 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.ok(light > 0 && heavy > 0, `both functions appear:\n${folded}`);
     const ratio = heavy / light;
     t.diagnostic(`heavy:light = ${heavy}:${light} = ${ratio.toFixed(2)}`);
+    // The heavy loop does three times the light one's iterations; what a shared VM makes of that in CPU
+    // time has measured 2.6–3.7 across CI runs, so this asks for the order and about the proportion.
     assert.ok(
-      ratio >= 3 * 0.8 && ratio <= 3 * 1.2,
-      `heavy:light = ${heavy}:${light} = ${ratio.toFixed(2)}, want 3 ± 20 %`,
+      ratio >= 2 && ratio <= 4.5,
+      `heavy:light = ${heavy}:${light} = ${ratio.toFixed(2)}, want about 3 (2 to 4.5)`,
     );
 
     const svg = await sidecar.call('GET', `/recordings/${id}/artifacts/flamegraph.svg`);
