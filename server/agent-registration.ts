@@ -4,15 +4,15 @@
 // on the node the body claims (kube/agent-identity.ts). The address is the agent pod's IP from the Pod
 // object and the port the configured one; the API is reached only over TLS with the key pinned here.
 import type { FastifyInstance } from 'fastify';
-import { FurnaceError, type ErrorCode } from '../core/errors.ts';
+import { FurnaceError } from '../core/errors.ts';
 import { readBearer } from '../core/http-errors.ts';
 import { TOKEN_AUDIENCE } from '../core/names.ts';
 import { TLS_PIN_PATTERN } from '../core/tls-pin.ts';
 import { agentPodFromReview, checkAgentPod, type AgentPolicy } from './kube/agent-identity.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
-import type { Refusal } from './kube/pod-identity.ts';
 import { createTokenCache, type TokenCache } from './kube/token-cache.ts';
 import type { AgentRegistry } from './registry/agent-registry.ts';
+import { REGISTRATION_RESPONSE_SCHEMA, refuse } from './registration.ts';
 
 export interface AgentRegistrationDeps {
   agents: AgentRegistry;
@@ -43,33 +43,11 @@ const bodySchema = {
   additionalProperties: false,
 } as const;
 
-const responseSchema = {
-  200: {
-    type: 'object',
-    required: ['leaseSeconds', 'proxyToken', 'uploadToken'],
-    properties: {
-      leaseSeconds: { type: 'integer' },
-      proxyToken: { type: 'string' },
-      uploadToken: { type: 'string' },
-    },
-  },
-} as const;
-
-const CODES: Record<Refusal['status'], ErrorCode> = {
-  401: 'ERR_UNAUTHENTICATED',
-  403: 'ERR_FORBIDDEN',
-  503: 'ERR_UNAVAILABLE',
-};
-
-function refuse(refusal: Refusal): FurnaceError {
-  return new FurnaceError(CODES[refusal.status], `agent registration refused: ${refusal.reason}`);
-}
-
 export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistrationDeps): void {
   const reviews = deps.tokens ?? createTokenCache({ now: deps.now });
   app.post<{ Body: AgentBody }>(
     '/api/v1/agents',
-    { schema: { body: bodySchema, response: responseSchema } },
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
     async (request) => {
       const token = readBearer(request.headers);
       if (!token)
@@ -82,11 +60,11 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistratio
         scope: TOKEN_AUDIENCE,
       });
       const fromToken = agentPodFromReview(review, deps.policy);
-      if (!fromToken.ok) throw refuse(fromToken);
+      if (!fromToken.ok) throw refuse(fromToken, 'agent registration');
       const { namespace, pod, podUid } = fromToken.pod;
       const found = await deps.kube.readPod(namespace, pod);
       const checked = checkAgentPod(fromToken.pod, found, request.body.node, deps.policy);
-      if (!checked.ok) throw refuse(checked);
+      if (!checked.ok) throw refuse(checked, 'agent registration');
       const before = deps.agents.forNode(request.body.node);
       const registration = deps.agents.register({
         node: request.body.node,

@@ -45,8 +45,9 @@ const CODES: Record<Refusal['status'], ErrorCode> = {
   503: 'ERR_UNAVAILABLE',
 };
 
-function refuse(refusal: Refusal): FurnaceError {
-  return new FurnaceError(CODES[refusal.status], `registration refused: ${refusal.reason}`);
+/** The error a refused registration answers with; `what` names the registration (a sidecar's or an agent's). */
+export function refuse(refusal: Refusal, what = 'registration'): FurnaceError {
+  return new FurnaceError(CODES[refusal.status], `${what} refused: ${refusal.reason}`);
 }
 
 interface RegistrationBody {
@@ -75,7 +76,8 @@ function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): Side
   return { port, pin: body.tlsPin };
 }
 
-const responseSchema = {
+/** What a sidecar or an agent gets back from a registration. */
+export const REGISTRATION_RESPONSE_SCHEMA = {
   200: {
     type: 'object',
     required: ['leaseSeconds', 'proxyToken', 'uploadToken'],
@@ -138,7 +140,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
 
   app.post<{ Body: RegistrationBody | undefined }>(
     '/api/v1/sidecars',
-    { schema: { body: bodySchema, response: responseSchema } },
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
     async (request) => {
       const token = readBearer(request.headers);
       if (!token)
