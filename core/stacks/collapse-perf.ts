@@ -324,7 +324,7 @@ export class StackCollapser {
     if (this.#tid) pname = `${comm}-${pid}/${tid}`;
     else if (this.#pid) pname = `${comm}-${pid}`;
     this.#pname = pname.replaceAll(' ', '_');
-    this.#isJava = this.#pname === 'java';
+    this.#isJava = this.#pname.startsWith('java');
     // A missing or zero period counts as one sample.
     this.#period = Number(period) || 1;
     return 'accepted';

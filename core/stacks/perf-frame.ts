@@ -7,8 +7,9 @@ export interface FrameRules {
   addrs: boolean;
 }
 
-// `ip symbol+off (dso)`, innermost frame first; anything may follow the closing parenthesis.
-const FRAME_LINE = /^\s*(\w+)\s*(.+) \((\S*)\)/;
+// `ip symbol+off (dso)`, innermost frame first; anything may follow the closing parenthesis. The DSO
+// may contain spaces (`/opt/my app/lib.so`): it runs to the line's last `)`.
+const FRAME_LINE = /^\s*(\w+)\s*(.+) \((.*)\)/;
 const SYMBOL_OFFSET = /\+0x[\da-f]+$/;
 // A Go method such as `net/http.(*Client).Do` keeps its parentheses.
 const GO_METHOD = /\.\(.*\)\./;
@@ -46,15 +47,16 @@ function tidy(func: string, isJava: boolean): string {
   let out = func.replaceAll(';', ':');
   if (!GO_METHOD.test(out)) out = out.replace(ARGUMENT_LIST, '');
   out = out.replace(QUOTES, '');
-  // Java signatures: `Lorg/foo/Bar;.baz(...)` → `org/foo/Bar:.baz` (only for a comm of exactly `java`).
+  // Java signatures: `Lorg/foo/Bar;.baz(...)` → `org/foo/Bar:.baz`, for process names that start
+  // with `java` (so also `java-PID` and `java-PID/TID` under --pid and --tid).
   if (isJava && out.includes('/') && out.startsWith('L')) out = out.slice(1);
   return out;
 }
 
 function annotate(func: string, index: number, mod: string, rules: FrameRules): string {
-  if (index > 0) return `${func}_[i]`;
+  if (index > 0) return func.includes('_[i]') ? func : `${func}_[i]`;
   if (rules.kernel && KERNEL_DSO.test(mod) && !mod.includes('unknown')) return `${func}_[k]`;
-  if (rules.jit && JIT_DSO.test(mod)) return `${func}_[j]`;
+  if (rules.jit && JIT_DSO.test(mod)) return func.includes('_[j]') ? func : `${func}_[j]`;
   return func;
 }
 

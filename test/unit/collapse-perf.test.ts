@@ -92,14 +92,15 @@ describe('StackCollapser', () => {
     assert.equal(collapser.skippedSamples, 1);
   });
 
-  it('condenses Java signatures only for the process name java, after --pid or --tid are applied', () => {
-    // stackcollapse-perf.pl tidies Java names when its process name equals "java"; with --pid or --tid
-    // that name is java-PID (or java-PID/TID), so the leading L stays, as in the perl script's own
-    // expected outputs for those options. Furnace matches it rather than "fixing" it.
+  it('condenses Java signatures for process names that start with java, also under --pid and --tid', () => {
+    // stackcollapse-perf.pl tidies Java names when its process name matches /^java/, and it tests the
+    // name after --pid or --tid made it java-PID (or java-PID/TID): the leading L goes in all three.
+    // A thread whose comm is its own name (pool-1-thread-1) keeps the L, as in the perl script.
     const text = 'java 7/8 [000] 1.0: cpu-clock:\n\t1 Lcom/x/Foo;.bar(I)V (/tmp/perf-7.map)\n\n';
     assert.equal(collapseText(text), 'java;com/x/Foo:.bar 1\n');
-    assert.equal(collapseText(text, { pid: true }), 'java-7;Lcom/x/Foo:.bar 1\n');
-    assert.equal(collapseText(text, { tid: true, jit: true }), 'java-7/8;Lcom/x/Foo:.bar_[j] 1\n');
+    assert.equal(collapseText(text, { pid: true }), 'java-7;com/x/Foo:.bar 1\n');
+    assert.equal(collapseText(text, { tid: true, jit: true }), 'java-7/8;com/x/Foo:.bar_[j] 1\n');
+    assert.equal(collapseText(text.replace('java', 'javac')), 'javac;com/x/Foo:.bar 1\n');
     assert.equal(
       collapseText(text.replace('java', 'pool-1-thread-1')),
       'pool-1-thread-1;Lcom/x/Foo:.bar 1\n',
