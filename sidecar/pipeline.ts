@@ -1,6 +1,6 @@
 // After perf stops: perf script → folded stacks; and folded stacks from any profiler → the compact flame
 // tree, SVG, HTML and speedscope, every file written to the recording's dir.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
@@ -45,6 +45,23 @@ export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
   return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
+/** coreutils' stdbuf where the image has it (Debian always does). */
+const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((path) => existsSync(path)) ?? null;
+
+/**
+ * The perf script command line. perf writes its text through stdio, 4 KiB per write into a pipe;
+ * with `stdbuf -o 1M` it writes 1 MiB at a time, which cut perf script's CPU by about 16 % with the
+ * same output (bench:stop). Without stdbuf, perf runs as it is.
+ */
+export function perfScriptCommand(
+  perfPath: string,
+  args: string[],
+  stdbuf: string | null = STDBUF,
+): { command: string; args: string[] } {
+  if (stdbuf === null) return { command: perfPath, args };
+  return { command: stdbuf, args: ['-o', '1M', perfPath, ...args] };
+}
+
 /**
  * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
  * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
@@ -81,9 +98,11 @@ async function scriptAndCollapse(
   input: PipelineInput,
   script: { maxBytes: number; kept: { value: boolean } },
 ): Promise<FoldedStacks> {
-  const child = deps.spawn(input.perfPath, perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const perfScript = perfScriptCommand(
+    input.perfPath,
+    perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir),
+  );
+  const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));

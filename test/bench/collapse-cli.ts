@@ -2,8 +2,10 @@
 // a whole process reading perf script text on stdin) on ≥ 100 MB of a real mixed recording (C with
 // kernel frames, Node with --perf-basic-prof JIT frames; see mixed-recording.ts), against perf's own
 // collapser `perf script report stackcollapse` (a whole process reading the same recording's perf.data)
-// in the same run, interleaved rounds. FlameGraph's stackcollapse-perf.pl, the anchor the issue names,
-// cannot be obtained on this machine (see docs/benchmarks.md). The recording is cached in DIR.
+// in the same run, interleaved rounds, and against FlameGraph's stackcollapse-perf.pl when
+// FURNACE_STACKCOLLAPSE_PL names a copy of it (it is another project's code, not kept here; see
+// docs/flamegraph.md). Then it also checks that both print the same folded text. The recording is
+// cached in DIR.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ const TARGET_BYTES = 100 * 1024 * 1024;
 const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 5);
 const MB = 1024 * 1024;
 const FURNACE = join(PROJECT_ROOT, 'dist', 'cli', 'furnace.js');
+const PERL_SCRIPT = process.env.FURNACE_STACKCOLLAPSE_PL;
 
 /** The recording (made once, then cached) and its perf script text, repeated to ≥ 100 MB when shorter. */
 async function prepare(): Promise<{ data: string; script: string; big: string }> {
@@ -64,6 +67,10 @@ interface Contender {
   run: () => number;
 }
 
+function perlVersion(): string {
+  return execFileSync('perl', ['-e', 'print $^V'], { encoding: 'utf8' });
+}
+
 async function main(): Promise<void> {
   buildDist();
   const { script, big } = await prepare();
@@ -102,6 +109,13 @@ async function main(): Promise<void> {
       run: () => timeProcess('perf', ['script', '-i', 'perf.data']),
     },
   ];
+  if (PERL_SCRIPT !== undefined) {
+    contenders.push({
+      label: '`stackcollapse-perf.pl < text` (FlameGraph, perl ' + perlVersion() + ')',
+      megabytes: bigMb,
+      run: () => timeProcess('perl', [PERL_SCRIPT], big),
+    });
+  }
   const times = contenders.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < contenders.length; k++) {
@@ -121,6 +135,16 @@ async function main(): Promise<void> {
   const ours = parseFolded(readFileSync(join(DIR, 'furnace.folded'), 'utf8'));
   const perfs = parseFolded(readFileSync(join(DIR, 'perf.folded'), 'utf8'));
   const shared = [...ours.keys()].filter((k) => perfs.has(k)).length;
+  let perlLine = 'stackcollapse-perf.pl: not measured (set FURNACE_STACKCOLLAPSE_PL to a copy of it)';
+  if (PERL_SCRIPT !== undefined) {
+    timeProcess('perl', [PERL_SCRIPT], script, join(DIR, 'perl.folded'));
+    const same = readFileSync(join(DIR, 'perl.folded')).equals(readFileSync(join(DIR, 'furnace.folded')));
+    const perlRate = rates[rates.length - 1] ?? NaN;
+    perlLine =
+      `vs stackcollapse-perf.pl: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
+      `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s); ` +
+      `folded output ${same ? 'byte for byte identical' : 'DIFFERENT'}`;
+  }
   const rows = contenders.map(
     (c, i) =>
       `| ${c.label} | ${c.megabytes.toFixed(1)} MB | ${median(times[i] as number[]).toFixed(0)} ms | ` +
@@ -138,6 +162,7 @@ async function main(): Promise<void> {
       ...rows,
       '',
       `folded stacks: Furnace ${ours.size}, perf's collapser ${perfs.size}, identical keys ${shared}`,
+      perlLine,
       '',
     ].join('\n'),
   );
