@@ -1,5 +1,5 @@
 // Streaming `perf script` text → folded stacks, with stackcollapse-perf.pl's rules and options.
-// Memory holds the stack trie, the line and sample caches, one partial line and the current sample:
+// Memory holds the stack trie, the line cache, one partial line and the current sample:
 // never the whole input.
 import { isAscii } from 'node:buffer';
 import { parseFrameLine, type FrameRules } from './perf-frame.ts';
@@ -35,24 +35,7 @@ const LINE_CACHE_LIMIT = 262_144;
 type LineFrames = number | Int32Array;
 const SKIP = -1;
 const UNRECOGNIZED = -2;
-// Whole samples are cached too, up to this many characters in all; longer blocks would hash poorly.
-const BLOCK_CACHE_CHARS = 16_000_000;
-const MAX_BLOCK = 16_000;
 const DECODE_PIECE = 64 * 1024;
-// On a diverse recording most samples are new, and each miss hashes and copies a whole sample for
-// nothing: the sample cache is measured per window and paused for a while when it rarely hits.
-const BLOCK_WINDOW = 1024;
-const BLOCK_MIN_HITS = BLOCK_WINDOW / 4;
-const BLOCK_PAUSE = 16 * BLOCK_WINDOW;
-
-interface CachedBlock {
-  /** Name ids as the sample's lines collect them (innermost first). */
-  frames: Int32Array;
-  /** The process name's node these frames were last folded below, and the node they reached. */
-  root: number;
-  node: number;
-}
-
 export class StackCollapser {
   readonly #rules: FrameRules;
   readonly #pid: boolean;
@@ -71,14 +54,6 @@ export class StackCollapser {
   #period = 1;
   #frames = new Int32Array(256);
   #depth = 0;
-  // The frames of the current sample when they came whole from the sample cache.
-  #cached: CachedBlock | undefined;
-  readonly #blockCaches = [new Map<string, CachedBlock>(), new Map<string, CachedBlock>()];
-  #blockChars = 0;
-  #blocksAhead = true;
-  #blockLookups = 0;
-  #blockHits = 0;
-  #blockPause = 0;
   #event: string | undefined;
   #skippedSamples = 0;
   #unrecognizedLines = 0;
@@ -118,7 +93,6 @@ export class StackCollapser {
 
   #push(text: string): void {
     let start = 0;
-    this.#blocksAhead = true;
     if (this.#partial !== '') {
       // The line cut at the end of the previous chunk, completed on its own: joining whole chunks
       // would copy every chunk once more.
@@ -129,9 +103,8 @@ export class StackCollapser {
       }
       const line = this.#partial + text.slice(0, nl);
       this.#partial = '';
-      start = this.#line(line.endsWith('\r') ? line.slice(0, -1) : line)
-        ? this.#afterHeader(text, nl)
-        : nl + 1;
+      this.#line(line.endsWith('\r') ? line.slice(0, -1) : line);
+      start = nl + 1;
     }
     this.#scan(text, start);
   }
@@ -146,28 +119,12 @@ export class StackCollapser {
         start = nl + 1;
         continue;
       }
-      const accepted = this.#line(
+      this.#line(
         text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
       );
-      start = accepted ? this.#afterHeader(text, nl) : nl + 1;
+      start = nl + 1;
     }
     this.#partial = text.slice(start);
-  }
-
-  /**
-   * After a kept header ending at text[nl]: the sample's frame lines up to its blank line, at once
-   * through the sample cache when they are all in this chunk (hot code repeats them byte for byte).
-   * Returns where reading goes on.
-   */
-  #afterHeader(text: string, nl: number): number {
-    if (!this.#blocksAhead || this.#depth > 0 || !this.#blockTurn()) return nl + 1;
-    const end = text.indexOf('\n\n', nl);
-    // Without a blank line left in this chunk (CRLF input has none), the chunk is not searched again.
-    if (end === -1) this.#blocksAhead = false;
-    if (end === -1 || end - nl - 1 > MAX_BLOCK) return nl + 1;
-    this.#block(text, nl + 1, end);
-    this.#endSample();
-    return end + 2;
   }
 
   /**
@@ -199,68 +156,15 @@ export class StackCollapser {
     return this.#decoder.decode(chunk, { stream: true });
   }
 
-  /** Returns true for the header of a sample that is kept. */
-  #line(line: string): boolean {
+  #line(line: string): void {
     if (line === '') {
       this.#endSample();
-      return false;
-    }
-    const first = line.charCodeAt(0);
-    if (first === 35 /* # */) return false;
-    if (first !== 9 && first !== 32) {
-      const header = this.#header(line);
-      if (header !== 'none') return header === 'accepted';
-    }
-    this.#frameLine(line);
-    return false;
-  }
-
-  /** Whether this sample may use the sample cache: not while it is paused for missing too often. */
-  #blockTurn(): boolean {
-    if (this.#blockPause === 0) return true;
-    this.#blockPause--;
-    return false;
-  }
-
-  /** The frame lines of one sample, text[start, end) with no blank line inside, parsed once per text. */
-  #block(text: string, start: number, end: number): void {
-    const cache = this.#blockCaches[this.#isJava ? 1 : 0] as Map<string, CachedBlock>;
-    const block = text.slice(start, end);
-    const hit = cache.get(block);
-    this.#countBlock(hit !== undefined);
-    if (hit !== undefined) {
-      this.#cached = hit;
       return;
     }
-    const unrecognized = this.#unrecognizedLines;
-    let cacheable = true;
-    for (let at = start; at < end;) {
-      const nl = text.indexOf('\n', at);
-      const first = text.charCodeAt(at);
-      // Only plain frame lines: a header, comment or stray CR inside changes state beyond the stack.
-      if (first !== 9 && first !== 32) cacheable = false;
-      this.#line(text.charCodeAt(nl - 1) === 13 ? text.slice(at, nl - 1) : text.slice(at, nl));
-      at = nl + 1;
-    }
-    if (!cacheable || this.#unrecognizedLines !== unrecognized) return;
-    this.#blockChars += block.length;
-    if (this.#blockChars > BLOCK_CACHE_CHARS) {
-      cache.clear();
-      this.#blockChars = block.length;
-    }
-    const entry: CachedBlock = { frames: this.#frames.slice(0, this.#depth), root: ROOT, node: ROOT };
-    cache.set(detach(block), entry);
-    this.#cached = entry;
-    this.#depth = 0;
-  }
-
-  #countBlock(hit: boolean): void {
-    this.#blockLookups++;
-    if (hit) this.#blockHits++;
-    if (this.#blockLookups < BLOCK_WINDOW) return;
-    if (this.#blockHits < BLOCK_MIN_HITS) this.#blockPause = BLOCK_PAUSE;
-    this.#blockLookups = 0;
-    this.#blockHits = 0;
+    const first = line.charCodeAt(0);
+    if (first === 35 /* # */) return;
+    if (first !== 9 && first !== 32 && this.#header(line)) return;
+    this.#frameLine(line);
   }
 
   #frameLine(line: string): void {
@@ -299,10 +203,10 @@ export class StackCollapser {
     this.#frames[this.#depth++] = id;
   }
 
-  /** `none` when the line is not an event header (then it may still be a frame line). */
-  #header(line: string): 'none' | 'filtered' | 'accepted' {
+  /** Reads an event header (kept, or filtered for its event); false when the line is none (it may be a frame line). */
+  #header(line: string): boolean {
     const m = EVENT_HEADER.exec(line);
-    if (!m) return 'none';
+    if (!m) return false;
     let period = '';
     const ev = EVENT_NAME.exec(line);
     if (ev) {
@@ -312,7 +216,7 @@ export class StackCollapser {
       else if (event !== this.#event) {
         // Mixing events (cycles and instructions, say) would add up unlike things.
         this.#skippedSamples++;
-        return 'filtered';
+        return true;
       }
     }
     const comm = m[1] ?? '';
@@ -327,7 +231,7 @@ export class StackCollapser {
     this.#isJava = this.#pname.startsWith('java');
     // A missing or zero period counts as one sample.
     this.#period = Number(period) || 1;
-    return 'accepted';
+    return true;
   }
 
   #endSample(): void {
@@ -337,15 +241,6 @@ export class StackCollapser {
     if (node === undefined) {
       node = this.#trie.child(ROOT, this.#trie.intern(pname));
       this.#roots.set(detach(pname), node);
-    }
-    const cached = this.#cached;
-    if (cached !== undefined) {
-      this.#cached = undefined;
-      if (cached.root !== node) {
-        cached.root = node;
-        cached.node = this.#descend(node, cached.frames, cached.frames.length);
-      }
-      node = cached.node;
     }
     this.#trie.count(this.#descend(node, this.#frames, this.#depth), this.#period);
     this.#depth = 0;
