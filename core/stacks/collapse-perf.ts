@@ -36,6 +36,7 @@ type LineFrames = number | Int32Array;
 const SKIP = -1;
 const UNRECOGNIZED = -2;
 const DECODE_PIECE = 64 * 1024;
+
 export class StackCollapser {
   readonly #rules: FrameRules;
   readonly #pid: boolean;
