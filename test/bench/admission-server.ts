@@ -1,18 +1,16 @@
 // The Furnace side of bench:admission: the real server (compiled, cluster mode) with its webhook listener
 // on loopback, and the MutatingWebhookConfiguration that points the API server at it.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { TEST_RUN_LABEL, WEBHOOK_PATH } from '../../core/names.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { applyWebhookConfiguration, RUN_ID } from '../harness/cluster.ts';
+import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
-import { freePort } from '../harness/ports.ts';
 import { stopPid } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { collectResponseTimes, type ResponseTimes } from './admission-observers.ts';
@@ -25,18 +23,12 @@ export async function startServer(
 ): Promise<{ pid: number; webhookPort: number; caPem: string; responseTimes: ResponseTimes }> {
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-admission-'));
   bench.t.after(() => rm(dir, { recursive: true, force: true }));
-  const certs = await generateDevCertificates();
-  const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-  const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  host: 127.0.0.1\n  port: ${webhookPort}\n`,
-  );
+  const { configFile, webhookPort, certs } = await writeClusterServerConfig(dir);
   // BENCH_SERVER_NODE_ARGS adds node flags (a CPU profile: --cpu-prof --cpu-prof-dir=DIR).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const server = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: kubeconfigPath },
+    env: { ...process.env, FURNACE_CONFIG: configFile, KUBECONFIG: kubeconfigPath },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const pid = server.pid;

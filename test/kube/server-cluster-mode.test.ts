@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
 import { bindClusterRole } from '../harness/cluster-roles.ts';
+import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
-import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { createPod, KUBE_SIDECAR_IMAGE } from './server-kube-fixture.ts';
@@ -18,15 +14,9 @@ const { cp, kc } = await useCluster();
 describe('server in cluster mode (main.ts without --local) against a real API server', () => {
   it('serves users, recorders and the webhook over HTTPS on three listeners, registers a pod-bound sidecar token, and reports both in metrics', async (t) => {
     const dir = await tempDir(t, 'furnace-cluster-');
-    const certs = await generateDevCertificates();
-    const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  host: 127.0.0.1\n  port: ${webhookPort}\n`,
-    );
+    const { configFile, port, recorderPort, webhookPort, certs } = await writeClusterServerConfig(dir);
     const server = startFurnace(t, ['server/main.ts'], {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
+      FURNACE_CONFIG: configFile,
       KUBECONFIG: cp.kubeconfigPath,
       // The image the server accepts at registration, as the webhook injects it.
       FURNACE_INJECT_IMAGE: KUBE_SIDECAR_IMAGE,
