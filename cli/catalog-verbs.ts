@@ -1,5 +1,5 @@
 // `furnace list`, `furnace get ID` and `furnace download ID`: the catalog through the aggregated API.
-import type { CatalogEntry } from '../core/recording.ts';
+import type { CatalogEntry } from '../core/contract/recording.ts';
 import { optionText, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';

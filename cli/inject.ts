@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { FurnaceError } from '../core/errors.ts';
+import { FurnaceError } from '../core/contract/errors.ts';
 import { describeReason } from '../core/injection/describe-reason.ts';
 import { INJECTED_KINDS, injectManifestObject } from '../core/injection/inject-manifest.ts';
 import type { ManifestOptions } from '../core/injection/inject-manifest.ts';

@@ -4,10 +4,9 @@
 // The library is loaded only when a verb connects (`loadKubeConfigClass`): `--help` and usage errors
 // start without it (it costs about a second of start-up).
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AGGREGATED_PREFIX } from '../core/aggregated-api.ts';
+import { AGGREGATED_PREFIX } from '../core/contract/aggregated-api.ts';
+import { sendWithKubeConfig } from '../kube/kube-request.ts';
 
 export interface Connection {
   kubeconfig?: string | undefined;
@@ -94,20 +93,13 @@ export function createFurnaceApi(connection: Connection, KubeConfigImpl: KubeCon
     namespace: context?.namespace ?? 'default',
     server,
     async send(method, path, options = {}) {
-      const url = new URL(`${options.raw ? '' : AGGREGATED_PREFIX}${path}`, server);
-      const requestOptions: RequestOptions = {
-        method,
-        headers: { accept: 'application/json, */*', ...options.headers },
-      };
-      await kc.applyToHTTPSOptions(requestOptions);
-      const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-      return new Promise<IncomingMessage>((resolve, reject) => {
-        const req = send(url, requestOptions, resolve);
-        req.on('error', (error) =>
-          reject(new Error(`could not reach the API server at ${server}: ${error.message}`)),
-        );
-        req.end(options.body);
-      });
+      const headers = { accept: 'application/json, */*', ...options.headers };
+      const target = `${options.raw ? '' : AGGREGATED_PREFIX}${path}`;
+      try {
+        return await sendWithKubeConfig(kc, { method, path: target, headers, body: options.body });
+      } catch (error) {
+        throw new Error(`could not reach the API server at ${server}: ${(error as Error).message}`);
+      }
     },
     async json<T>(method: string, path: string, body?: unknown): Promise<T> {
       const payload = body === undefined ? undefined : JSON.stringify(body);

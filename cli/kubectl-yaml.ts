@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isSeq, parseAllDocuments } from 'yaml';
 import type { DocumentOptions, Node, ParseOptions, SchemaOptions, ToStringOptions } from 'yaml';
 import type { Operation } from 'fast-json-patch';
-import { FurnaceError } from '../core/errors.ts';
+import { FurnaceError } from '../core/contract/errors.ts';
 import { computePatch } from '../core/injection/compute-patch.ts';
 
 const TIMESTAMP_TAG = 'tag:yaml.org,2002:timestamp';

@@ -2,7 +2,7 @@
 // finishes, and writes its artifacts into a directory.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RecordingStatus } from '../core/recording.ts';
+import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
 import { createProgress, describeProgress } from './progress.ts';

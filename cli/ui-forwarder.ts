@@ -1,12 +1,12 @@
 // `furnace ui` and `furnace open ID`: a loopback HTTP listener that forwards the web UI's requests to
 // Furnace through the API server (aggregated API) with the kubeconfig's credentials. The listener holds
 // those credentials, so it answers only loopback Host headers and the browser's same-origin requests
-// (the server's own local-mode rules, server/auth/request-guard.ts): another web page cannot use it.
+// (the server's own local-mode rules, core/contract/request-guard.ts): another web page cannot use it.
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { toAggregatedUrl } from '../core/aggregated-api.ts';
-import { checkUserRequest, type RequestFacts } from '../server/auth/request-guard.ts';
+import { toAggregatedUrl } from '../core/contract/aggregated-api.ts';
+import { checkUserRequest, type RequestFacts } from '../core/contract/request-guard.ts';
 import { optionText, UsageError } from './args.ts';
 import { readAll, type FurnaceApi } from './kube-api.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';

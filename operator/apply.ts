@@ -4,8 +4,8 @@
 // so objects that owner references cannot reach (cluster-scoped ones, ConfigMaps in other namespaces)
 // are found again by label.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { formatKey, keyOf, type ObjectKey, type WatchedResource } from './controller.ts';
-import { createKubeRequest, KubeRequestError, type KubeRequest } from './kube-request.ts';
+import { formatKey, keyOf, type ObjectKey, type WatchedResource } from './resources.ts';
+import { createKubeRequest, KubeRequestError, type KubeRequest } from '../kube/kube-request.ts';
 import { collectionPath, objectPath, resourceOf } from './resources.ts';
 
 export const FIELD_MANAGER = 'furnace-operator';

@@ -1,27 +1,10 @@
 // The one interface every reconciler of the operator plugs into. operator/main.ts builds each controller
-// from a ControllerFactory and hands it to the supervisor (supervisor.ts), which lists and watches its
+// from a ControllerFactory and hands it to run-controller.ts, which lists and watches its
 // resources, queues keys (namespace/name) and calls `reconcile` — never twice at once for one key.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Applier } from './apply.ts';
-import type { KubeRequest } from './kube-request.ts';
-
-/** namespace/name of one object; `namespace` is '' for a cluster-scoped object. */
-export interface ObjectKey {
-  namespace: string;
-  name: string;
-}
-
-/** A resource the supervisor lists and watches (in every namespace). */
-export interface WatchedResource {
-  /** `group/version`, or `v1` for the core group. */
-  apiVersion: string;
-  kind: string;
-  /** The lower-case plural of the URL path (`furnaces`, `configmaps`). */
-  plural: string;
-  namespaced: boolean;
-  /** Watch only objects with these labels (`key=value,...`). */
-  labelSelector?: string;
-}
+import type { ObjectKey, WatchedResource } from './resources.ts';
+import type { KubeRequest } from '../kube/kube-request.ts';
 
 /** Another resource whose changes queue keys of the controller's own resource. */
 export interface SecondaryWatch {
@@ -67,14 +50,6 @@ export interface Controller<T extends KubernetesObject = KubernetesObject> {
 }
 
 export type ControllerFactory = (context: OperatorContext) => Controller;
-
-export function formatKey(key: ObjectKey): string {
-  return key.namespace === '' ? key.name : `${key.namespace}/${key.name}`;
-}
-
-export function keyOf(object: KubernetesObject): ObjectKey {
-  return { namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
-}
 
 /** Keys of the owners of `object` that have the given kind (the usual SecondaryWatch.keysOf). */
 export function ownerKeys(object: KubernetesObject, kind: string): ObjectKey[] {

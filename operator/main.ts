@@ -6,9 +6,9 @@ import { pino } from 'pino';
 import { createApplier } from './apply.ts';
 import type { ControllerFactory, OperatorContext } from './controller.ts';
 import { createFurnaceController } from './furnace/furnace-controller.ts';
-import { createKubeRequest } from './kube-request.ts';
+import { createKubeRequest } from '../kube/kube-request.ts';
 import { createRecordingController } from './recording/recording-controller.ts';
-import { startController, type RunningController } from './supervisor.ts';
+import { startController, type RunningController } from './run-controller.ts';
 
 /** Every controller the operator runs. A new one is one line here (see operator/README.md). */
 export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController, createRecordingController];

@@ -1,9 +1,34 @@
 // The resources the operator reads and writes, by kind, and their URL paths. One table, so the apply
 // layer, the supervisor and the pruning of objects no longer planned agree on every path.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { FurnaceError } from '../core/errors.ts';
-import { API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../core/names.ts';
-import type { ObjectKey, WatchedResource } from './controller.ts';
+import { FurnaceError } from '../core/contract/errors.ts';
+import { API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../core/contract/names.ts';
+
+/** namespace/name of one object; `namespace` is '' for a cluster-scoped object. */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** A resource the supervisor lists and watches (in every namespace). */
+export interface WatchedResource {
+  /** `group/version`, or `v1` for the core group. */
+  apiVersion: string;
+  kind: string;
+  /** The lower-case plural of the URL path (`furnaces`, `configmaps`). */
+  plural: string;
+  namespaced: boolean;
+  /** Watch only objects with these labels (`key=value,...`). */
+  labelSelector?: string;
+}
+
+export function formatKey(key: ObjectKey): string {
+  return key.namespace === '' ? key.name : `${key.namespace}/${key.name}`;
+}
+
+export function keyOf(object: KubernetesObject): ObjectKey {
+  return { namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' };
+}
 
 function resource(apiVersion: string, kind: string, plural: string, namespaced = true): WatchedResource {
   return { apiVersion, kind, plural, namespaced };

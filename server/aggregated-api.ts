@@ -1,11 +1,11 @@
-// The aggregated API on the user listener (core/aggregated-api.ts has the path table): Fastify's
+// The aggregated API on the user listener (core/contract/aggregated-api.ts has the path table): Fastify's
 // rewriteUrl turns an aggregated path into the user-API path before routing, so every aggregated request
 // runs the same routes, authorization and audit as a direct one. Here: the rewrite, the discovery
 // document the aggregator polls, and the check that a recording read under /namespaces/<ns>/ is in <ns>.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { AGGREGATED_PREFIX, aggregatedDiscovery, fromAggregatedUrl } from '../core/aggregated-api.ts';
-import { FurnaceError } from '../core/errors.ts';
+import { AGGREGATED_PREFIX, aggregatedDiscovery, fromAggregatedUrl } from '../core/contract/aggregated-api.ts';
+import { FurnaceError } from '../core/contract/errors.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 
 /** For Fastify's `rewriteUrl`: aggregated paths to user-API paths, everything else unchanged. */

@@ -5,13 +5,13 @@
 // nothing a pod sends can pass for a user. main.ts listens; tests call inject().
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import type { RecordingLimits } from '../core/limits.ts';
-import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/recording.ts';
-import type { AgentMode } from './agent-mode.ts';
-import { registerAgentRoutes } from './agent-registration.ts';
-import type { Access, Identity } from './auth/access.ts';
+import type { RecordingLimits } from '../core/contract/limits.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/contract/recording.ts';
+import type { AgentMode } from './agent/agent-mode.ts';
+import { registerAgentRoutes } from './agent/agent-registration.ts';
+import type { Access } from './auth/access.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
-import { installRequestGuard } from './auth/request-guard.ts';
+import { installRequestGuard } from './auth/request-guard-hook.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
 import {
   registerCatalogUploadRoutes,
@@ -20,17 +20,18 @@ import {
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
-import { installErrorHandler } from '../core/http-errors.ts';
+import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
-import { createServerMetrics, type ServerMetrics } from './metrics.ts';
-import { registerHealthRoutes, registerMetricsRoute } from './operational-routes.ts';
-import { registerProxyRoutes } from './proxy.ts';
-import { registerSidecarRoutes, type RegistrationMode } from './registration.ts';
+import { createServerMetrics, type ServerMetrics } from './operations/metrics.ts';
+import { registerHealthRoutes, registerMetricsRoute } from './operations/operational-routes.ts';
+import { registerProxyRoutes } from './proxy/proxy-routes.ts';
+import { registerSidecarRoutes, type RegistrationMode } from './registry/sidecar-registration.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
-import { createRunningRecordings, type RunningRecordings } from './running-recordings.ts';
-import { registerSidecarListRoute } from './sidecar-list.ts';
+import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
+import { registerSidecarListRoute } from './registry/sidecar-list.ts';
 import { registerUi } from './ui/register-ui.ts';
+import type { Identity } from './auth/identity.ts';
 
 export interface ServerAppDeps {
   registry: Registry;

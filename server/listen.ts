@@ -2,9 +2,9 @@
 // and the URL it serves; and the oauth-proxy's client CA read before anything listens.
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../core/config-error.ts';
-import type { ListenAddress } from './listener-config.ts';
-import { readConfigText } from './load-config.ts';
+import { ConfigError } from '../core/config/config-error.ts';
+import type { ListenAddress } from './config/listener-config.ts';
+import { readConfigText } from './config/load-config.ts';
 
 /** Listens; returns the URL the app serves. `variable` is the environment variable that moves the port. */
 export async function listenOn(

@@ -4,9 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LogFormat } from '../core/config-values.ts';
-import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/names.ts';
-import { textLogStream } from './log-text.ts';
+import type { LogFormat } from '../core/config/config-values.ts';
+import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/contract/names.ts';
+import { textLogStream } from './operations/log-text.ts';
 
 export interface LocalSidecarOptions {
   serverUrl: string;

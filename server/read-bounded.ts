@@ -2,7 +2,7 @@
 // handler must see whole never costs more memory than its limit. The chunks are joined once at the end
 // (node:stream/consumers' buffer() goes through a Blob, which cost more than the proxy's own work on a
 // status poll).
-import { FurnaceError } from '../core/errors.ts';
+import { FurnaceError } from '../core/contract/errors.ts';
 
 export async function readBounded(
   stream: AsyncIterable<Buffer>,

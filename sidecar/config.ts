@@ -1,7 +1,7 @@
 // Sidecar configuration: the one loader, built once from the environment map that main.ts hands in.
-// An invalid or inconsistent variable throws a ConfigError (core/config-error.ts) naming the variable,
+// An invalid or inconsistent variable throws a ConfigError (core/config/config-error.ts) naming the variable,
 // its value and the allowed values; main.ts prints that one line and exits 1.
-import { ConfigError } from '../core/config-error.ts';
+import { ConfigError } from '../core/config/config-error.ts';
 import {
   isHttpUrl,
   LOG_LEVELS,
@@ -11,9 +11,9 @@ import {
   readText,
   type LogLevel,
   type Setting,
-} from '../core/config-values.ts';
+} from '../core/config/config-values.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
-import { DEFAULT_LIMITS, type RecordingLimits } from '../core/limits.ts';
+import { DEFAULT_LIMITS, type RecordingLimits } from '../core/contract/limits.ts';
 import { quantityBytes } from '../core/quantity.ts';
 import {
   SIDECAR_ENV,
@@ -21,7 +21,7 @@ import {
   SIDECAR_MOUNT_PATHS,
   SIDECAR_PORT,
   SIDECAR_TLS_PORT,
-} from '../core/names.ts';
+} from '../core/contract/names.ts';
 
 /** Extra knobs that are not part of the webhook contract; all optional. */
 export const SIDECAR_TUNING_ENV = {

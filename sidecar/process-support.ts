@@ -5,8 +5,8 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { LoopTimers } from './registration.ts';
-import { createServingIdentity } from './self-signed-certificate.ts';
+import { createServingIdentity } from './api/self-signed-certificate.ts';
+import type { LoopTimers } from './host/runtime.ts';
 
 export const timers: LoopTimers = {
   now: () => Date.now(),

@@ -11,8 +11,8 @@ import {
   type FurnaceLimitValues,
   type FurnaceSpec,
   type FurnaceStatus,
-} from '../crds.ts';
-import { DEFAULT_LIMITS, LIMIT_CEILINGS } from '../limits.ts';
+} from './resources.ts';
+import { DEFAULT_LIMITS, LIMIT_CEILINGS } from '../contract/limits.ts';
 import {
   conditionsSchema,
   labelSelectorSchema,

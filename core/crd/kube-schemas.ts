@@ -1,7 +1,7 @@
 // Schemas of the Kubernetes types that the CRDs embed, written out (not preserve-unknown-fields) so the
 // API server validates them like it does in built-in kinds.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import type { Condition } from '../crds.ts';
+import type { Condition } from './resources.ts';
 import type { JsonSchema, SchemaOf } from './schema-types.ts';
 
 const stringMap = {

@@ -21,8 +21,8 @@ import {
   type RecordingSpec,
   type RecordingStatus,
   type TopFunction,
-} from '../crds.ts';
-import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../recording-params.ts';
+} from './resources.ts';
+import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import type { SchemaOf } from './schema-types.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';

@@ -3,7 +3,7 @@
 // (compute-patch.ts) only ever adds. Unchanged subtrees are shared with the input rather than copied (a
 // deep clone per admission costs more than the rest of the request): treat both as immutable.
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { INJECTED_ANNOTATION } from '../names.ts';
+import { INJECTED_ANNOTATION } from '../contract/names.ts';
 import type { InjectionConfig } from './injection-config.ts';
 import { runsToCompletion } from './pod-shape.ts';
 import { buildSidecarContainer } from './sidecar-container.ts';

@@ -2,7 +2,7 @@
 // one resolution of file + environment into a validated InjectionConfig.
 // Pure: the caller reads the files and passes the environment.
 import { isRecord } from './is-record.ts';
-import { ConfigError } from '../config-error.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { parseInjectionConfig, type InjectionConfig } from './injection-config.ts';
 
 /** Environment variable → config key path. Values are strings; numbers and booleans are converted here. */

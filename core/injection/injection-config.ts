@@ -3,12 +3,12 @@
 // Stable API (server/main.ts calls it):
 //   parseInjectionConfig(raw: unknown): InjectionConfig
 //     `raw` is a partial object (from a YAML/JSON file, merged with injectionConfigFromEnv(env));
-//     missing keys take DEFAULT_INJECTION_CONFIG. Throws a ConfigError (core/config-error.ts) naming the
-//     key, the value and the allowed values; start-up stops on it (server/load-config.ts adds the source).
+//     missing keys take DEFAULT_INJECTION_CONFIG. Throws a ConfigError (core/config/config-error.ts) naming the
+//     key, the value and the allowed values; start-up stops on it (server/config/load-config.ts adds the source).
 import { isRecord } from './is-record.ts';
-import { ConfigError } from '../config-error.ts';
-import { isHttpUrl } from '../config-values.ts';
-import { RECORDER_PORT } from '../names.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { isHttpUrl } from '../config/config-values.ts';
+import { RECORDER_PORT } from '../contract/names.ts';
 
 export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
 export type SecurityProfile = (typeof SECURITY_PROFILES)[number];

@@ -1,6 +1,6 @@
 // Small readers over a pod that the decision and the injection share.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { SIDECAR_CONTAINER_NAME } from '../names.ts';
+import { SIDECAR_CONTAINER_NAME } from '../contract/names.ts';
 
 /** Every container of the pod, whichever list it is in. */
 export function allContainers(pod: V1Pod): V1Container[] {

@@ -13,7 +13,7 @@ import {
   SIDECAR_MOUNT_PATHS,
   SIDECAR_PORT,
   SIDECAR_PORT_NAME,
-} from '../names.ts';
+} from '../contract/names.ts';
 import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
 import { podLevelResourceNames, targetContainers } from './pod-shape.ts';
 import type { SidecarVolumes } from './sidecar-volumes.ts';

@@ -9,7 +9,7 @@ import {
   POD_OPT_IN_KEY,
   WEBHOOK_PATH,
   WEBHOOK_PORT,
-} from '../names.ts';
+} from '../contract/names.ts';
 
 export const WEBHOOK_NAME = `inject.${API_GROUP}`;
 export const WEBHOOK_TIMEOUT_SECONDS = 5;

@@ -1,7 +1,7 @@
 // The checked-in deploy/webhook/mutating-webhook-configuration.yaml, as text. deploy/webhook/generate.ts
 // writes it; a unit test fails when the checked-in file differs.
 import { stringify } from 'yaml';
-import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../names.ts';
+import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../contract/names.ts';
 import { buildMutatingWebhookConfiguration } from './webhook-configuration.ts';
 
 export const WEBHOOK_MANIFEST_PATH = 'deploy/webhook/mutating-webhook-configuration.yaml';

@@ -1,9 +1,9 @@
 // A decoded pprof profile → folded stacks (root first, `;`-separated), with one of its sample values as the
 // count: samples for a CPU profile (comparable to perf's sample counts), bytes in use for a heap profile,
 // goroutines for a goroutine profile. Pure.
-import type { FoldedStacks } from '../stacks/collapse-perf.ts';
-import type { PprofKind } from '../recording-params.ts';
+import type { PprofKind } from '../contract/recording-params.ts';
 import type { PprofProfile, ValueType } from './profile.ts';
+import type { FoldedStacks } from '../stacks/folded.ts';
 
 /** Which sample value each kind counts, by pprof's type name; the first present one wins. */
 export const PREFERRED_VALUES: Readonly<Record<PprofKind, readonly string[]>> = {

@@ -8,7 +8,7 @@
 // Layout, little-endian: "FURT", u32 version (1), u32 frames, u32 bytes of the names (a UTF-8 JSON
 // array of strings), the names, zero padding to a multiple of 8, then u32 name[frames],
 // u32 parent[frames], f64 self[frames]. Nothing follows.
-import { FurnaceError } from '../errors.ts';
+import { FurnaceError } from '../contract/errors.ts';
 import type { FlameNode } from './flame-tree.ts';
 
 export const COMPACT_TREE_VERSION = 1;

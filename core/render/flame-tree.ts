@@ -1,7 +1,7 @@
 // Folded stacks → a tree of merged frames, and its layout in pixels. Pure; every renderer uses it.
-import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { compareCodePoints } from '../stacks/folded.ts';
 import { layoutFlameView } from './flame-view.ts';
+import type { FoldedStacks } from '../stacks/folded.ts';
 
 export interface FlameNode {
   name: string;

@@ -1,12 +1,12 @@
 // Folded stacks → one self-contained HTML page: no external resources, the data embedded as JSON.
 import { createHash } from 'node:crypto';
-import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { escapeXml, jsonForScript } from './escape.ts';
 import { packFlameTree, type HtmlViewerData } from './flame-data.ts';
 import { buildFlameTree } from './flame-tree.ts';
 import { colorFor } from './palette.ts';
 import type { FlameGraphOptions } from './svg.ts';
 import { HTML_VIEWER_SCRIPT } from './viewer-bundle.generated.ts';
+import type { FoldedStacks } from '../stacks/folded.ts';
 
 // The page runs only its own script: a hash-pinned CSP, so even markup that slipped through could
 // not execute, and nothing is fetched from anywhere.

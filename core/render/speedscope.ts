@@ -1,7 +1,7 @@
 // Folded stacks → a speedscope file (https://www.speedscope.app/file-format-schema.json): one
 // `sampled` profile whose samples point into a shared, deduplicated frame table.
-import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { compareCodePoints } from '../stacks/folded.ts';
+import type { FoldedStacks } from '../stacks/folded.ts';
 
 export interface SpeedscopeFrame {
   name: string;

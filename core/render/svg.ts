@@ -1,5 +1,4 @@
 // Folded stacks → an interactive SVG flame graph in the manner of flamegraph.pl.
-import type { FoldedStacks } from '../stacks/collapse-perf.ts';
 import { escapeXml, jsonForScript } from './escape.ts';
 import { packFlameTree, type SvgViewerData } from './flame-data.ts';
 import { buildFlameTree, layoutFlameTree, type FlameFrame } from './flame-tree.ts';
@@ -7,6 +6,7 @@ import { fitLabel } from './flame-view.ts';
 import { formatCount } from './format-count.ts';
 import { backgroundFor, colorFor, type PaletteName } from './palette.ts';
 import { SVG_VIEWER_SCRIPT } from './viewer-bundle.generated.ts';
+import type { FoldedStacks } from '../stacks/folded.ts';
 
 export { formatCount };
 

@@ -6,6 +6,7 @@ import { parseFrameLine, type FrameRules } from './perf-frame.ts';
 import { LineCache } from './line-cache.ts';
 import { detach, ROOT, StackTrie } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
+import type { FoldedStacks } from './folded.ts';
 
 export interface CollapseOptions {
   /** Append the PID to the process name: `comm-pid`. */
@@ -21,9 +22,6 @@ export interface CollapseOptions {
   /** Keep the raw address of frames without a symbol: `[dso <addr>]`. */
   addrs?: boolean;
 }
-
-/** Folded stacks: `comm;outer;…;inner` → count (summed sample periods, as the perl script does). */
-export type FoldedStacks = Map<string, number>;
 
 // `comm pid[/tid] …`; a comm may contain spaces, and the lazy match stops at the first number.
 const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;

@@ -1,5 +1,7 @@
 // The folded-stacks text format shared with FlameGraph's scripts: `comm;outer;…;inner count` per line.
-import type { FoldedStacks } from './collapse-perf.ts';
+
+/** Folded stacks: `comm;outer;…;inner` → count (summed sample periods, as the perl script does). */
+export type FoldedStacks = Map<string, number>;
 
 // Like flamegraph.pl: the count is the last field; a stack may itself contain spaces.
 const FOLDED_LINE = /^(.*?)\s+(\d+(?:\.\d*)?)\s*$/;

@@ -1,7 +1,7 @@
+import type { FoldedStacks } from './folded.ts';
 // Folded stacks as a trie of interned names: a sample adds its count to one node, reached by integer
 // (parent, name) lookups, instead of joining and hashing its whole `comm;outer;…;inner` string.
 // The joined strings are built once per distinct stack, at the end.
-import type { FoldedStacks } from './collapse-perf.ts';
 
 /** The parent of a process name's node. */
 export const ROOT = -1;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { buildFurnaceCrd } from '../../core/crd/furnace-crd.ts';
 import { buildRecordingCrd } from '../../core/crd/recording-crd.ts';
 import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
-import { DEFAULT_IMAGES, FURNACE_KIND, RECORDING_KIND } from '../../core/crds.ts';
+import { DEFAULT_IMAGES, FURNACE_KIND, RECORDING_KIND } from '../../core/crd/resources.ts';
 import { buildOperatorDeploymentSpec, OPERATOR_IMAGE } from './operator-deployment.ts';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_NAME, OPERATOR_NAMESPACE_RULES } from './operator-rbac.ts';
 import { SAMPLE_FURNACE, SAMPLE_RECORDING } from './samples.ts';

@@ -1,7 +1,7 @@
 // The operator's Deployment. The operator ships in the server image (Dockerfile.server compiles
 // operator/ with the rest), started with another entry point: one image to build, scan and mirror, and
 // the operator and the server it installs are always of one release.
-import { DEFAULT_IMAGES } from '../../core/crds.ts';
+import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
 import { FURNACE_NAMESPACE, OPERATOR_NAME } from './operator-rbac.ts';
 
 export const OPERATOR_IMAGE = DEFAULT_IMAGES.server;

@@ -7,7 +7,7 @@
 // pods, namespaces, events; the aggregated API's auth-delegator and extension-apiserver-authentication
 // reader). So it can never grant more than it has, and these rules are the whole of what Furnace can do.
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { CRD_GROUP, FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crds.ts';
+import { CRD_GROUP, FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crd/resources.ts';
 
 export const FURNACE_NAMESPACE = 'furnace';
 export const OPERATOR_NAME = 'furnace-operator';

@@ -1,4 +1,4 @@
-// deploy/samples/: typed against core/crds.ts, so a sample that the CRD would refuse fails the typecheck
+// deploy/samples/: typed against core/crd/resources.ts, so a sample that the CRD would refuse fails the typecheck
 // (and the kube test applies them).
 import {
   CRD_API_VERSION,
@@ -6,8 +6,8 @@ import {
   RECORDING_KIND,
   type Furnace,
   type Recording,
-} from '../../core/crds.ts';
-import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../core/names.ts';
+} from '../../core/crd/resources.ts';
+import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../core/contract/names.ts';
 import { FURNACE_NAMESPACE } from './operator-rbac.ts';
 import { SIDECAR_SCC_ROLE } from './openshift-scc.ts';
 import { USER_ROLE_NAMES } from './user-roles.ts';

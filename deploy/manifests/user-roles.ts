@@ -2,8 +2,8 @@
 // ClusterRoleBinding). The server checks these verbs with a SubjectAccessReview on every call, and the
 // same verbs govern the Recording objects themselves.
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { AGGREGATED_GROUP } from '../../core/aggregated-api.ts';
-import { CRD_GROUP, RECORDING_PLURAL } from '../../core/crds.ts';
+import { AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
+import { CRD_GROUP, RECORDING_PLURAL } from '../../core/crd/resources.ts';
 
 export const USER_ROLE_NAMES = {
   viewer: 'furnace-viewer',

@@ -4,15 +4,14 @@ import {
   ownerKeys,
   type Controller,
   type ControllerFactory,
-  type ObjectKey,
   type OperatorContext,
 } from '../controller.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apply.ts';
-import { RESOURCES } from '../resources.ts';
+import { RESOURCES, type ObjectKey } from '../resources.ts';
 import { cleanUpFurnace, FURNACE_FINALIZER } from './furnace-deletion.ts';
 import { furnaceNames } from './furnace-names.ts';
 import { readFurnaceSettings } from './furnace-settings.ts';
-import type { Furnace } from '../../core/crds.ts';
+import type { Furnace } from '../../core/crd/resources.ts';
 import { convergeFurnace } from './furnace-converge.ts';
 
 const MANAGED = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
@@ -74,7 +73,7 @@ export const createFurnaceController: ControllerFactory = (context: OperatorCont
       { resource: { ...RESOURCES.Deployment, labelSelector: MANAGED }, keysOf: owned },
       { resource: { ...RESOURCES.Service, labelSelector: MANAGED }, keysOf: owned },
     ],
-    // The informer holds the JSON the API server sent: core/crds.ts's Furnace describes exactly that.
+    // The informer holds the JSON the API server sent: core/crd/resources.ts's Furnace describes exactly that.
     reconcile: (key, object) => reconcile(key, object as unknown as Furnace | undefined),
   };
 };

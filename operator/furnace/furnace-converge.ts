@@ -15,7 +15,7 @@ import {
 } from './furnace-inputs.ts';
 import type { FurnaceSettings } from './furnace-settings.ts';
 import { furnaceStatus, sameStatus, type ConditionFact } from './furnace-status.ts';
-import type { Furnace } from '../../core/crds.ts';
+import type { Furnace } from '../../core/crd/resources.ts';
 import { planFurnace, PLANNED_RESOURCES, type PlannedCertificates, type Platform } from './plan.ts';
 import { checkReadiness } from './readiness.ts';
 import { serverUrls } from './server-urls.ts';

@@ -2,9 +2,9 @@
 // certificates as they are stored (Kubernetes: the operator's two Secrets; OpenShift: the service CA's
 // ConfigMap). Thin I/O over the applier.
 import type { V1ConfigMap, V1LabelSelector, V1Namespace, V1Secret } from '@kubernetes/client-node';
-import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE } from '../../core/names.ts';
+import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE } from '../../core/contract/names.ts';
 import type { Applier } from '../apply.ts';
-import type { KubeRequest } from '../kube-request.ts';
+import type { KubeRequest } from '../../kube/kube-request.ts';
 import { formatLabelSelector } from '../label-selector.ts';
 import { RESOURCES } from '../resources.ts';
 import type { ServerCertificates } from './certificates.ts';

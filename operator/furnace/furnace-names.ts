@@ -2,7 +2,7 @@
 // after the Furnace (`furnace` for the usual one, in namespace `furnace`, which gives the Service
 // `furnace.furnace.svc` that the injection config's default serverUrl names); cluster-scoped ones add the
 // namespace so that two Furnaces in two namespaces cannot collide.
-import { RECORDER_PORT, SERVER_PORT } from '../../core/names.ts';
+import { RECORDER_PORT, SERVER_PORT } from '../../core/contract/names.ts';
 
 export interface FurnaceNames {
   namespace: string;

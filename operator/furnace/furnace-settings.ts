@@ -1,8 +1,8 @@
 // The Furnace controller's settings, from the operator's environment (docs/operator.md lists them).
 // Pure: main.ts passes process.env through the OperatorContext. A bad value is a ConfigError naming the
 // variable, so the operator stops at start-up rather than reconciling with a guess.
-import { ConfigError } from '../../core/config-error.ts';
-import { isHttpUrl, readChoice, readInteger, readText } from '../../core/config-values.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { isHttpUrl, readChoice, readInteger, readText } from '../../core/config/config-values.ts';
 import { DEFAULT_CERTIFICATE_POLICY, type CertificatePolicy } from './certificates.ts';
 import { PLATFORMS, type Platform } from './plan-input.ts';
 

@@ -1,6 +1,6 @@
 // Pure: the Furnace's status from what the reconcile found. A condition keeps its lastTransitionTime
 // while its status stays the same, so an unchanged world patches an unchanged status (no event, no loop).
-import { FURNACE_CONDITION_TYPES, type Condition, type FurnaceStatus } from '../../core/crds.ts';
+import { FURNACE_CONDITION_TYPES, type Condition, type FurnaceStatus } from '../../core/crd/resources.ts';
 
 export const CONDITION_TYPES = FURNACE_CONDITION_TYPES;
 export type ConditionType = (typeof CONDITION_TYPES)[number];

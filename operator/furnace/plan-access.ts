@@ -14,7 +14,7 @@ import {
   RECORDER_PORT,
   SERVER_PORT,
   WEBHOOK_PORT,
-} from '../../core/names.ts';
+} from '../../core/contract/names.ts';
 import { labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSelector } from './plan-server.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';

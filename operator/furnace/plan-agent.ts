@@ -2,12 +2,12 @@
 // the Kubernetes API, its token only proves who it is to the server), their DaemonSet, and the
 // NetworkPolicy that lets only the server reach their port. docs/agent.md lists what this must be.
 import type { KubernetesObject, V1DaemonSet, V1EnvVar, V1ServiceAccount } from '@kubernetes/client-node';
-import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../../core/names.ts';
+import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
 import { recorderUrl } from './furnace-names.ts';
 import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSelector } from './plan-server.ts';
 
-/** Where the agent keeps recordings (sidecar/agent-config.ts AGENT_DATA_DIR), and the emptyDir's size. */
+/** Where the agent keeps recordings (sidecar/agent/agent-config.ts AGENT_DATA_DIR), and the emptyDir's size. */
 export const AGENT_PATHS = { dataDir: '/var/lib/furnace-agent', tmpDir: '/tmp' } as const;
 export const AGENT_OUTPUT_SIZE_LIMIT = '4Gi';
 export const AGENT_PORT_NAME = 'furnace-agent';
@@ -61,7 +61,7 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
             {
               name: 'agent',
               image: context.images.agent,
-              command: ['node', 'dist/sidecar/agent-main.js'],
+              command: ['node', 'dist/sidecar/agent/main.js'],
               env: agentEnv(context),
               ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
               resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '512Mi' } },

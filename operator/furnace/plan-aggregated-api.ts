@@ -1,10 +1,10 @@
 // The aggregated API (`kubectl furnace`): the APIService that sends its group to the user listener, from
-// the same core function as the static manifests (core/aggregated-api.ts), and the ConfigMap of the API
+// the same core function as the static manifests (core/contract/aggregated-api.ts), and the ConfigMap of the API
 // server's request-header CA that the server mounts to know which requests the front proxy vouches for.
 // Planned only when servesAggregatedApi says so (plan-config.ts).
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
-import { apiServiceManifest } from '../../core/aggregated-api.ts';
-import { SERVER_PORT } from '../../core/names.ts';
+import { apiServiceManifest } from '../../core/contract/aggregated-api.ts';
+import { SERVER_PORT } from '../../core/contract/names.ts';
 import { servesAggregatedApi } from './plan-config.ts';
 import { labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { INJECT_CABUNDLE_ANNOTATION } from './plan-server.ts';

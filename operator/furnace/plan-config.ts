@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { AGENT_PORT, SERVER_PORT } from '../../core/names.ts';
+import { AGENT_PORT, SERVER_PORT } from '../../core/contract/names.ts';
 import { recorderUrl } from './furnace-names.ts';
-import type { FurnaceLimitValues } from '../../core/crds.ts';
+import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
 
 /** Where the Deployment mounts what the config names. */

@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_LABEL } from '../apply.ts';
 import { furnaceNames, type FurnaceNames } from './furnace-names.ts';
-import { DEFAULT_IMAGES, type Furnace } from '../../core/crds.ts';
+import { DEFAULT_IMAGES, type Furnace } from '../../core/crd/resources.ts';
 
 export const PLATFORMS = ['kubernetes', 'openshift'] as const;
 export type Platform = (typeof PLATFORMS)[number];

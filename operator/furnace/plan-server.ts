@@ -9,8 +9,8 @@ import type {
   V1Service,
   V1ServicePort,
 } from '@kubernetes/client-node';
-import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/names.ts';
-import { FURNACE_SPEC_DEFAULTS } from '../../core/crds.ts';
+import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
+import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { configHash, SERVER_PATHS, servesAggregatedApi } from './plan-config.ts';
 import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
 

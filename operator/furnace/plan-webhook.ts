@@ -1,9 +1,9 @@
 // The MutatingWebhookConfiguration, from the same function that writes deploy/webhook's manifest
 // (core/injection/webhook-configuration.ts), so selector, match condition and handler cannot drift; and
-// the server's CA in every opted-in namespace, for the sidecars (the ConfigMap core/names.ts names).
+// the server's CA in every opted-in namespace, for the sidecars (the ConfigMap core/contract/names.ts names).
 import type { V1ConfigMap, V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/names.ts';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { labelledMeta, labelsOf, object, type PlanContext } from './plan-input.ts';
 import { INJECT_CABUNDLE_ANNOTATION } from './plan-server.ts';
 

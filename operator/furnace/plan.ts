@@ -3,7 +3,7 @@
 // applies the list and deletes the managed objects that are no longer in it.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { RESOURCES } from '../resources.ts';
-import type { WatchedResource } from '../controller.ts';
+import type { WatchedResource } from '../resources.ts';
 import { planExposure, planIdentity, planNetworkPolicy } from './plan-access.ts';
 import { planAgent } from './plan-agent.ts';
 import { planApiService, planRequestHeaderConfigMap } from './plan-aggregated-api.ts';

@@ -1,8 +1,8 @@
 // Where users reach the server (status.url) and where the operator checks that it answers.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { SERVER_PORT } from '../../core/names.ts';
+import { SERVER_PORT } from '../../core/contract/names.ts';
 import { recorderUrl, userServiceUrl, type FurnaceNames } from './furnace-names.ts';
-import type { Furnace } from '../../core/crds.ts';
+import type { Furnace } from '../../core/crd/resources.ts';
 import type { Platform } from './plan-input.ts';
 
 export interface ServerUrls {

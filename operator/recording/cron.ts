@@ -1,7 +1,7 @@
 // Five-field cron schedules (minute hour day-of-month month day-of-week), as Vixie cron reads them, in UTC:
 // lists, ranges, steps, names (jan, mon), 7 as Sunday, and the @hourly-style shorthands. When both
 // day fields are restricted a day matches either of them; when one starts with `*` only the other counts.
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 
 export interface CronSchedule {
   minutes: ReadonlySet<number>;

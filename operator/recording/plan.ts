@@ -1,7 +1,7 @@
 // The Recording reconciler's decisions, pure: from the spec, the target's pods, the status (with the
 // latest polls applied, outcomes.ts) and the clock → the status to write and what to do next (start
 // recordings on pods, stop them, delete old catalog recordings, summarize the finished ones).
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import { nextCronTime, parseCron, type CronSchedule } from './cron.ts';
 import { formatLabelSelector } from '../label-selector.ts';
 import type { PodResult, RecordingSpec, RecordingStatus } from './recording-types.ts';

@@ -1,7 +1,6 @@
 // One reconcile of a Recording: poll the recordings in flight, then plan (plan.ts), act on the server, fold
 // the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
 import { isDeepStrictEqual } from 'node:util';
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { applyOutcome, type Outcome } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
@@ -10,6 +9,7 @@ import type { Recording, RecordingSpec, RecordingStatus } from './recording-type
 import { ServerCallError, describeStartFailure } from './server-errors.ts';
 import type { FurnaceServerClient, StartBody } from './server-client.ts';
 import { topSelfFunctions } from './top-functions.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 export interface RecordingLog {
   warn(obj: object, msg: string): void;

@@ -7,7 +7,7 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION } from '../../core/names.ts';
+import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
 import { formatLabelSelector } from '../label-selector.ts';
 import type { PodView } from './plan.ts';
 import {

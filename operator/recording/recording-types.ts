@@ -1,7 +1,7 @@
-// The Recording resource as the reconciler sees it: the spec and status types are core/crds.ts's (the
+// The Recording resource as the reconciler sees it: the spec and status types are core/crd/resources.ts's (the
 // CRD's schema is typed against them); the object's metadata is what an informer's copy always has.
-import type { RecordingSpec, RecordingStatus } from '../../core/crds.ts';
-import { API_GROUP, API_VERSION, KIND_RECORDING } from '../../core/names.ts';
+import type { RecordingSpec, RecordingStatus } from '../../core/crd/resources.ts';
+import { API_GROUP, API_VERSION, KIND_RECORDING } from '../../core/contract/names.ts';
 
 export type {
   MergedResult,
@@ -13,9 +13,9 @@ export type {
   RecordingSpec,
   RecordingStatus,
   TopFunction,
-} from '../../core/crds.ts';
+} from '../../core/crd/resources.ts';
 export type { V1LabelSelector as LabelSelector } from '@kubernetes/client-node';
-export { RECORDING_PLURAL } from '../../core/crds.ts';
+export { RECORDING_PLURAL } from '../../core/crd/resources.ts';
 export { KIND_RECORDING };
 
 export const RECORDING_API_VERSION = `${API_GROUP}/${API_VERSION}`;

@@ -3,8 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { ErrorBody } from '../../core/errors.ts';
-import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/recording.ts';
+import type { ErrorBody } from '../../core/contract/errors.ts';
+import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
 import { ServerCallError } from './server-errors.ts';
 
 /** The body of a start, as the Recording's spec gives it (unset fields take the server's defaults). */

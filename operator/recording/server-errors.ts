@@ -1,6 +1,6 @@
 // What a refusal from the Furnace server means for a Recording: a clear message about the pod, and whether
 // trying again later can help (a sidecar not registered yet, a busy sidecar or namespace, a server hiccup).
-import type { ErrorBody } from '../../core/errors.ts';
+import type { ErrorBody } from '../../core/contract/errors.ts';
 
 /** An answer of the server other than 2xx, or no answer at all (status 0). */
 export class ServerCallError extends Error {

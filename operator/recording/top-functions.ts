@@ -1,6 +1,6 @@
 // The functions a Recording's samples were spent in, from folded stacks: self samples per innermost frame.
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
 import type { TopFunction } from './recording-types.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 /** The `limit` functions with the most self samples, largest first (ties by name), percent of all samples. */
 export function topSelfFunctions(stacks: FoldedStacks, limit = 10): TopFunction[] {

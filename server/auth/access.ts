@@ -1,24 +1,18 @@
 // Who the caller is and what they may do: auth modes `kubernetes`, `proxy` and `none`.
 import type { IncomingHttpHeaders } from 'node:http';
-import { FurnaceError } from '../../core/errors.ts';
-import { readBearer } from '../../core/http-errors.ts';
-import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/names.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { readBearer } from '../../core/contract/http-errors.ts';
+import { API_GROUP, RECORDINGS_RESOURCE } from '../../core/contract/names.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
 import { frontProxyIdentityOf } from './front-proxy.ts';
 import { readSessionCookie } from './session-cookie.ts';
+import type { Identity } from './identity.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 /** Reading anything (lists included) checks `get`; `list` is never asked (docs/security.md). */
 export type AccessVerb = 'create' | 'get' | 'delete';
-
-export interface Identity {
-  user: string;
-  groups: string[];
-  /** The authenticator's extra fields (scopes and the like): SubjectAccessReview needs them too. */
-  extra?: Record<string, string[]>;
-}
 
 export interface AccessOptions {
   mode: AuthMode;

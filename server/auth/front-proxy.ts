@@ -10,8 +10,8 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from '../../core/aggregated-api.ts';
-import type { Identity } from './access.ts';
+import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from '../../core/contract/aggregated-api.ts';
+import type { Identity } from './identity.ts';
 
 export interface FrontProxy {
   /** PEM of the request-header CA (the cluster's front-proxy CA). */

@@ -3,7 +3,7 @@
 // only auth mode `kubernetes` signs in, and it is served over HTTPS (browsers also keep Secure
 // cookies of http://localhost and 127.0.0.1, where tests run it).
 import type { IncomingHttpHeaders } from 'node:http';
-import { SESSION_COOKIE } from '../../core/ui-contract.ts';
+import { SESSION_COOKIE } from '../../core/contract/ui-contract.ts';
 
 /** The session token from the Cookie header, or undefined. */
 export function readSessionCookie(headers: IncomingHttpHeaders): string | undefined {

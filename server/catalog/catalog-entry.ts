@@ -3,8 +3,8 @@
 // from the uploader's registration, times are bounded by what the server has seen, and state only moves
 // forward (an unfinished entry that outlives its duration is failed by the server). Who started it is the
 // server's own record of the start through its proxy, kept once set. Pure.
-import { FurnaceError } from '../../core/errors.ts';
-import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/recording.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/contract/recording.ts';
 
 /** The sidecar that first wrote a recording; only it may write to it again. */
 export interface RecordingOwner {

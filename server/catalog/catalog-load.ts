@@ -4,8 +4,8 @@
 import { constants } from 'node:fs';
 import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isArtifactName } from '../../core/names.ts';
-import { RECORDING_ID_PATTERN, RECORDING_STATES, type CatalogEntry } from '../../core/recording.ts';
+import { isArtifactName } from '../../core/contract/names.ts';
+import { RECORDING_ID_PATTERN, RECORDING_STATES, type CatalogEntry } from '../../core/contract/recording.ts';
 import { MAX_STARTED_BY, type StoredRecording } from './catalog-entry.ts';
 
 /**

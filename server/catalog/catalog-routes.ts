@@ -5,23 +5,24 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FurnaceError } from '../../core/errors.ts';
-import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/names.ts';
-import type { RecordingLimits } from '../../core/limits.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/contract/names.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
 import {
   RECORDING_ID_PATTERN,
   recordingStatusSchema,
   type CatalogEntry,
   type RecordingStatus,
-} from '../../core/recording.ts';
-import { errorBodySchema, readBearer } from '../../core/http-errors.ts';
-import type { Access, Identity } from '../auth/access.ts';
-import { writeAudit } from '../audit.ts';
-import { ANSWER_CSP } from '../proxy-answer.ts';
+} from '../../core/contract/recording.ts';
+import { errorBodySchema, readBearer } from '../../core/contract/http-errors.ts';
+import type { Access } from '../auth/access.ts';
+import { writeAudit } from '../operations/audit.ts';
+import { ANSWER_CSP } from '../proxy/proxy-answer.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
+import type { Identity } from '../auth/identity.ts';
 
 export interface CatalogRouteDeps {
   catalog: Catalog;

@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FurnaceError } from '../../core/errors.ts';
-import type { ArtifactName } from '../../core/names.ts';
-import { isArtifactName } from '../../core/names.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { ArtifactName } from '../../core/contract/names.ts';
+import { isArtifactName } from '../../core/contract/names.ts';
 import {
   isFinished,
   RECORDING_ID_PATTERN,
   type CatalogEntry,
   type RecordingStatus,
-} from '../../core/recording.ts';
+} from '../../core/contract/recording.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
 import { byStartDescending, loadCatalog, METADATA_FILE, type LoadReport } from './catalog-load.ts';
 import { artifactAllowance, makeRoomForRecording, selectExpired, type RetentionPolicy } from './retention.ts';

@@ -4,19 +4,19 @@
 // exist. The folded stacks are added up and rendered by the same core renderers as one recording's.
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { FurnaceError } from '../../core/errors.ts';
-import { ARTIFACT_CONTENT_TYPES } from '../../core/names.ts';
-import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/recording.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { ARTIFACT_CONTENT_TYPES } from '../../core/contract/names.ts';
+import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import type { Access } from '../auth/access.ts';
-import { writeAudit } from '../audit.ts';
-import { ANSWER_CSP } from '../proxy-answer.ts';
+import { writeAudit } from '../operations/audit.ts';
+import { ANSWER_CSP } from '../proxy/proxy-answer.ts';
 import { artifactSize, type Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 export const MERGED_ARTIFACT_NAMES = [
   'flamegraph.svg',

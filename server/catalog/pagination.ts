@@ -1,5 +1,5 @@
 // Catalog list pages: an opaque continue token that encodes where the next page starts.
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 
 export interface Page<T> {
   items: T[];

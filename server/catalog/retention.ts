@@ -2,8 +2,8 @@
 // finished recordings (core's `selectEvictions`), so one namespace's uploads never evict another's. The
 // whole catalog has a ceiling too, but reaching it refuses new recordings and artifacts instead of
 // evicting anyone. Pure.
-import { FurnaceError } from '../../core/errors.ts';
-import { isFinished, type CatalogEntry } from '../../core/recording.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { isFinished, type CatalogEntry } from '../../core/contract/recording.ts';
 import { selectEvictions } from '../../core/retention.ts';
 
 export interface CatalogQuota {

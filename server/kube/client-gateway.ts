@@ -8,7 +8,7 @@ import {
   type V1Namespace,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import type { KubeGateway } from './kube-gateway.ts';
 
 function statusCode(error: unknown): number | undefined {

@@ -7,7 +7,7 @@ import {
   NAMESPACE_LABEL_VALUE,
   SIDECAR_CONTAINER_NAME,
   TOKEN_AUDIENCE,
-} from '../../core/names.ts';
+} from '../../core/contract/names.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 
 const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';

@@ -1,12 +1,11 @@
-// Removes registrations of deleted pods. client-node informers stop for good on most errors, so
-// the informer runs inside a supervisor that builds a new one with backoff whenever it fails.
+// Removes registrations of deleted pods. The informer runs inside kube/informer-supervisor.ts, which
+// builds a new one with backoff whenever it fails.
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
-import { backoffDelay } from '../../core/backoff.ts';
-import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { superviseInformer } from '../../kube/informer-supervisor.ts';
+import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import {
   CoreV1Api,
-  ListWatch,
   Watch,
   type KubeConfig,
   type V1Container,
@@ -123,53 +122,22 @@ export async function listSlimPods(
 
 export function startPodWatch(deps: PodWatchDeps): PodWatch {
   const core = deps.kc.makeApiClient(CoreV1Api);
-  const setTimer = deps.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
-  let stopped = false;
-  let synced = false;
-  let failures = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let current: ListWatch<V1Pod> | undefined;
-
-  function run(): void {
-    if (stopped) return;
-    const informer = new ListWatch<V1Pod>(
-      '/api/v1/pods',
-      new SlimPodWatch(deps.kc),
-      () => listSlimPods((page) => core.listPodForAllNamespaces(page)),
-      false,
-    );
-    current = informer;
-    informer.on('delete', (pod) => {
+  const informer = superviseInformer<V1Pod>({
+    path: '/api/v1/pods',
+    name: 'pod watch',
+    makeWatch: () => new SlimPodWatch(deps.kc),
+    list: () => listSlimPods((page) => core.listPodForAllNamespaces(page)),
+    onDelete: (pod) => {
       const { namespace, name, uid } = pod.metadata ?? {};
       if (namespace && name) deps.onDeleted(namespace, name, uid);
-    });
-    informer.on('connect', () => {
-      synced = true;
-      failures = 0;
-    });
-    let failed = false;
-    const fail = (error: unknown): void => {
-      if (failed || stopped) return;
-      failed = true;
-      failures += 1;
-      const delay = backoffDelay(failures, Math.random(), 1000, 30_000);
-      deps.log.warn({ err: error, retryInMs: delay }, 'pod watch failed; restarting it');
-      informer.stop().catch(() => undefined);
-      timer = setTimer(run, delay);
-    };
-    informer.on('error', fail);
-    informer.start().catch(fail);
-  }
-
-  run();
-  return {
-    isSynced: () => synced,
-    getPod: (namespace, name) => (synced ? current?.get(name, namespace) : undefined),
-    listPods: () => (synced ? (current?.list() ?? []) : []),
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await current?.stop();
     },
+    log: deps.log,
+    setTimer: deps.setTimer,
+  });
+  return {
+    isSynced: () => informer.isSynced(),
+    getPod: (namespace, name) => (informer.isSynced() ? informer.get(name, namespace) : undefined),
+    listPods: () => (informer.isSynced() ? informer.list() : []),
+    stop: () => informer.stop(),
   };
 }

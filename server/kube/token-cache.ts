@@ -10,7 +10,7 @@
 //   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
 // - concurrent reviews of one token share one TokenReview.
 import { createHash } from 'node:crypto';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
 import { createReviewBudget } from './review-budget.ts';

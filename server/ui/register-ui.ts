@@ -2,10 +2,10 @@
 // speedscope, sign-in, and the small reads behind the recording form.
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { RecordingLimits } from '../../core/limits.ts';
-import type { AgentRouting } from '../agent-routing.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
+import type { AgentRouting } from '../agent/agent-routing.ts';
 import type { Access } from '../auth/access.ts';
-import type { RegistrationMode } from '../registration.ts';
+import type { RegistrationMode } from '../registry/sidecar-registration.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { registerUiApiRoutes } from './ui-api-routes.ts';

@@ -1,10 +1,11 @@
 // GET/POST/DELETE /api/v1/session: who the browser is signed in as, sign-in with a token (auth mode
 // `kubernetes`: checked with a TokenReview, then kept in an HttpOnly cookie), and sign-out.
 import type { FastifyInstance } from 'fastify';
-import { FurnaceError } from '../../core/errors.ts';
-import type { SessionView } from '../../core/ui-contract.ts';
-import type { Access, Identity } from '../auth/access.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { SessionView } from '../../core/contract/ui-contract.ts';
+import type { Access } from '../auth/access.ts';
 import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
+import type { Identity } from '../auth/identity.ts';
 
 export interface SessionRouteDeps {
   access: Access;

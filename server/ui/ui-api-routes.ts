@@ -2,14 +2,14 @@
 // limit) and the containers of a registered pod (the Container select).
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
-import { FurnaceError } from '../../core/errors.ts';
-import type { RecordingLimits } from '../../core/limits.ts';
-import { DEFAULT_PARAMS } from '../../core/recording-params.ts';
-import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
-import type { LimitsView, PodContainersView } from '../../core/ui-contract.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
+import { DEFAULT_PARAMS } from '../../core/contract/recording-params.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import type { LimitsView, PodContainersView } from '../../core/contract/ui-contract.ts';
 import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/lease-registry.ts';
-import type { AgentRouting } from '../agent-routing.ts';
+import type { AgentRouting } from '../agent/agent-routing.ts';
 
 export interface UiApiDeps {
   access: Access;

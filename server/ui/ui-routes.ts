@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SPEEDSCOPE_PATH, UI_PAGE_ROUTES } from '../../core/ui-contract.ts';
+import { SPEEDSCOPE_PATH, UI_PAGE_ROUTES } from '../../core/contract/ui-contract.ts';
 
 // From source this file is server/ui/; compiled, dist/server/ui/. The build sits in ui/dist either way.
 const PROJECT_ROOT = resolve(

@@ -15,12 +15,12 @@ import type { Server } from 'node:https';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import { FurnaceError, toErrorBody } from '../../core/errors.ts';
-import { toFurnaceError } from '../../core/http-errors.ts';
+import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
+import { toFurnaceError } from '../../core/contract/http-errors.ts';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { answer, reviewAdmission } from '../../core/injection/review-admission.ts';
 import type { AdmissionRequest } from '../../core/injection/review-admission.ts';
-import { WEBHOOK_PATH } from '../../core/names.ts';
+import { WEBHOOK_PATH } from '../../core/contract/names.ts';
 import {
   admissionReviewBodySchema,
   admissionReviewResponseSchema,

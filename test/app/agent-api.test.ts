@@ -1,4 +1,4 @@
-// The node agent's API (sidecar/agent-recorders.ts behind build-sidecar-app.ts): every call needs the
+// The node agent's API (sidecar/agent/recorders.ts behind build-sidecar-app.ts): every call needs the
 // server's proxy token and a scope; a scope reaches only its pod's processes and recordings; uploads go
 // out with the grant of that recording. perf and the node's process table are fakes at their boundary.
 import assert from 'node:assert/strict';
@@ -10,15 +10,15 @@ import {
   decodeAgentScope,
   encodeAgentScope,
   type AgentScope,
-} from '../../core/agent-scope.ts';
-import type { RecordingStatus } from '../../core/recording.ts';
-import { readAgentConfig } from '../../sidecar/agent-config.ts';
-import { AgentRecorders } from '../../sidecar/agent-recorders.ts';
-import { buildSidecarApp } from '../../sidecar/build-sidecar-app.ts';
-import { createDiskBudget, diskUsage } from '../../sidecar/disk-budget.ts';
-import type { HttpRequest } from '../../sidecar/http-client.ts';
-import type { ProcessInfo } from '../../sidecar/process-select.ts';
-import type { CgroupOwnerOf } from '../../sidecar/proc-table.ts';
+} from '../../core/contract/agent-scope.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { readAgentConfig } from '../../sidecar/agent/agent-config.ts';
+import { AgentRecorders } from '../../sidecar/agent/recorders.ts';
+import { buildSidecarApp } from '../../sidecar/api/build-sidecar-app.ts';
+import { createDiskBudget, diskUsage } from '../../sidecar/host/disk-budget.ts';
+import type { HttpRequest } from '../../sidecar/server-link/http-client.ts';
+import type { ProcessInfo } from '../../sidecar/host/process-select.ts';
+import type { CgroupOwnerOf } from '../../sidecar/host/proc-table.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fakePerf } from './sidecar-fixture.ts';
 

@@ -2,7 +2,7 @@
 // unfinished forever, or grow the catalog without bound.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 

@@ -13,8 +13,8 @@ import {
   decodeAgentScope,
   encodeAgentScope,
   type AgentScope,
-} from '../../core/agent-scope.ts';
-import { createServingIdentity } from '../../sidecar/self-signed-certificate.ts';
+} from '../../core/contract/agent-scope.ts';
+import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { portOf } from '../harness/ports.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';

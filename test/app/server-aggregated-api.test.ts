@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
 import { describe, it, type TestContext } from 'node:test';
-import { AGGREGATED_PREFIX } from '../../core/aggregated-api.ts';
+import { AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { fakeKubeGateway, type FakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { createCa, issueCertificate, type IssuedCertificate } from '../harness/pki.ts';

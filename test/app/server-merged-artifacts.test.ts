@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
-import { installErrorHandler } from '../../core/http-errors.ts';
+import { installErrorHandler } from '../../core/contract/http-errors.ts';
 import { createAccess } from '../../server/auth/access.ts';
 import { registerMergedArtifactRoute } from '../../server/catalog/merged-artifacts.ts';
 import { createTokenCache } from '../../server/kube/token-cache.ts';

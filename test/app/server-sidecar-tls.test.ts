@@ -7,7 +7,7 @@ import { connect, createServer as createTcpServer, type Socket } from 'node:net'
 import { once } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
-import { createServingIdentity, type ServingIdentity } from '../../sidecar/self-signed-certificate.ts';
+import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, HOST, SECRET, type Fixture } from './server-fixture.ts';

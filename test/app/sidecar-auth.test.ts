@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:https';
-import { createServingIdentity } from '../../sidecar/self-signed-certificate.ts';
+import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { callPinned } from '../harness/http.ts';
 import { portOf } from '../harness/ports.ts';
 import { auth, sidecarFixture } from './sidecar-fixture.ts';

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { decodeFlameTree, readCompactTree } from '../../core/render/flame-tree-compact.ts';
 import { buildFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
-import { recordingStatusSchema, type RecordingStatus } from '../../core/recording.ts';
+import { recordingStatusSchema, type RecordingStatus } from '../../core/contract/recording.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
 
 describe('sidecar recordings API', () => {

@@ -6,13 +6,14 @@ import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { TestContext } from 'node:test';
-import { sendHttp } from '../../sidecar/http-client.ts';
-import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
-import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
-import { serverCaReader } from '../../sidecar/server-ca.ts';
+import { sendHttp } from '../../sidecar/server-link/http-client.ts';
+import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
+import { startRegistration } from '../../sidecar/server-link/registration.ts';
+import { serverCaReader } from '../../sidecar/server-link/server-ca.ts';
 import { portOf } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import type { LoopTimers } from '../../sidecar/host/runtime.ts';
 
 async function makeCertificates(t: TestContext): Promise<{ ca: string; key: string; cert: string }> {
   const dir = await tempDir(t, 'furnace-tls-');

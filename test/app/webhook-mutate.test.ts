@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Operation } from 'fast-json-patch';
 import { applyPatch } from '../../core/injection/compute-patch.ts';
-import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { INJECTED_ANNOTATION } from '../../core/contract/names.ts';
 import { podReview } from '../harness/admission-review.ts';
 import { buildTestWebhook, metricValue, optedInPod } from './webhook-support.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { TEST_RUN_LABEL, WEBHOOK_PATH } from '../../core/names.ts';
+import { TEST_RUN_LABEL, WEBHOOK_PATH } from '../../core/contract/names.ts';
 import { applyWebhookConfiguration, RUN_ID } from '../harness/cluster.ts';
 import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';

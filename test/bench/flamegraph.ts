@@ -11,9 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
-import { collapsePerfScript, StackCollapser, type FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import { collapsePerfScript, StackCollapser } from '../../core/stacks/collapse-perf.ts';
 import { C_WORKLOAD_FUNCTIONS } from './c-workload.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 const DIR = '/tmp/furnace-bench-flamegraph';
 const TARGET_BYTES = 100 * 1024 * 1024;

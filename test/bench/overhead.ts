@@ -18,7 +18,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isFinished, type RecordingStatus } from '../../core/recording.ts';
+import { isFinished, type RecordingStatus } from '../../core/contract/recording.ts';
 import { buildCountingProgram, readCount } from '../harness/counting-program.ts';
 import { schedStat } from '../harness/process-usage.ts';
 import { childPids, startProcess } from '../harness/processes.ts';

@@ -11,7 +11,7 @@ import { Agent, request } from 'node:https';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { createNamespace, createServiceAccountToken, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';

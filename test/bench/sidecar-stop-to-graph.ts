@@ -4,7 +4,7 @@
 // Run: node --import tsx test/bench/sidecar-stop-to-graph.ts
 import { cpus } from 'node:os';
 import type { TestContext } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

@@ -15,11 +15,12 @@ import { buildFlameTree } from '../../core/render/flame-tree.ts';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
-import { collapsePerfScript, type FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
-import { PERF_SCRIPT_FIELDS } from '../../sidecar/pipeline.ts';
+import { PERF_SCRIPT_FIELDS } from '../../sidecar/recording/pipeline.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 const DIR = '/tmp/furnace-bench-stop';
 const SECONDS = Number(process.env.FURNACE_BENCH_SECONDS ?? 30);

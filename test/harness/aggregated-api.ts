@@ -13,8 +13,8 @@ import {
   type KubeConfig,
   type V1APIService,
 } from '@kubernetes/client-node';
-import { apiServiceManifest, API_SERVICE_NAME } from '../../core/aggregated-api.ts';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { apiServiceManifest, API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from './cluster.ts';
 import { eventually } from './eventually.ts';
 import { run } from './processes.ts';

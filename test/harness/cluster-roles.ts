@@ -1,7 +1,7 @@
 // Cluster-wide permissions for kube-tier tests: a ClusterRole bound to a service account, labelled with
 // the run id, and removed by the function it returns (namespaced RBAC goes with the run's namespaces).
 import { RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from './cluster.ts';
 
 export async function bindClusterRole(

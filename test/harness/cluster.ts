@@ -9,7 +9,7 @@ import {
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import type { V1MutatingWebhookConfiguration, V1PolicyRule } from '@kubernetes/client-node';
-import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, TEST_RUN_LABEL } from '../../core/names.ts';
+import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { getControlPlane, type ControlPlane } from './control-plane.ts';
 import { eventually } from './eventually.ts';
 

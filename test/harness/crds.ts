@@ -1,7 +1,7 @@
 // The project's CRDs (deploy/crds/) on the test API server. Applied, never deleted: every kube test file
 // of a run shares the cluster, and applying the same YAML again changes nothing.
 import { join } from 'node:path';
-import { FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crds.ts';
+import { FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
 import type { ControlPlane } from './control-plane.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright';
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 /** Symbol names that try to become markup or script, and a 5,000-character C++ template. */
 export const HOSTILE_NAMES = [

@@ -1,5 +1,5 @@
+import type { LoopTimers } from '../../sidecar/host/runtime.ts';
 // Timers a unit test fires by hand, in order of their due time, for code that takes LoopTimers.
-import type { LoopTimers } from '../../sidecar/registration.ts';
 
 export interface ManualTimers extends LoopTimers {
   /** Moves the clock on by `ms` and runs every timer due by then, earliest first. */

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { createServiceAccountToken, RUN_ID } from './cluster.ts';
 import { SIM_NODE_NAME } from './pod-sim.ts';
 import { writeHostsFile, withHostsFile, type HostEntries } from './hosts-file.ts';
@@ -72,7 +72,7 @@ async function createAgentPod(kc: KubeConfig, namespace: string, serviceAccount:
   return core.replaceNamespacedPodStatus({ name, namespace, body: pod });
 }
 
-/** Starts `sidecar/agent-main.ts` on this host as the agent of the simulated node. */
+/** Starts `sidecar/agent/main.ts` on this host as the agent of the simulated node. */
 export async function startNodeAgent(
   t: TestContext,
   kc: KubeConfig,
@@ -100,7 +100,7 @@ export async function startNodeAgent(
     FURNACE_SIDECAR_DATA: join(options.dir, 'agent-data'),
     FURNACE_LOG_LEVEL: 'warn',
   };
-  const entry = 'sidecar/agent-main.ts';
+  const entry = 'sidecar/agent/main.ts';
   if (!options.hosts) return { pod, ip, process: startFurnace(t, [entry], env) };
   const hostsPath = await writeHostsFile(join(options.dir, 'agent-hosts'), options.hosts);
   const [command = '', ...args] = withHostsFile(hostsPath, [process.execPath, '--import', 'tsx', entry]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
-import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { createPodCgroups, joinCgroupLine, type CgroupDriver, type PodCgroups } from './pod-cgroups.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';

@@ -1,5 +1,5 @@
 // RecordingStatus values as a sidecar reports them, for tests that play a sidecar or fill a catalog.
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 
 /** A recording under way: cpu-clock at 99 Hz for 5 s of one process in container `app`. */
 export function recordingStatus(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {

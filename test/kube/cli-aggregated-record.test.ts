@@ -10,9 +10,9 @@ import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/aggregated-api.ts';
+import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { API_GROUP, SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/names.ts';
+import { API_GROUP, SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import {
   AGGREGATED_SERVICE,

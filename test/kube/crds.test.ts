@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { CRD_API_VERSION, FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crds.ts';
+import { CRD_API_VERSION, FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
-import type { RecordingStatus } from '../../core/recording.ts';
+import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
 import {

@@ -8,7 +8,7 @@ import type { Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { TEST_RUN_LABEL } from '../../core/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import {
   RUN_ID,
   applyWebhookConfiguration,

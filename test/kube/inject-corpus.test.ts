@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { assertNothingLost } from '../unit/injection-support.ts';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type { V1ConfigMap, V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/names.ts';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
 import { splitPemBundle } from '../../operator/furnace/certificates.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';

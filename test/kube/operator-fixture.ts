@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { CRD_API_VERSION, type Furnace, type FurnaceSpec } from '../../core/crds.ts';
+import { CRD_API_VERSION, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
 import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { freePort } from '../harness/ports.ts';

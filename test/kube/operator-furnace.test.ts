@@ -1,7 +1,7 @@
 // The Furnace reconcile against a real API server and controller manager, with the operator run as a
 // local process: what `spec: {}` creates, convergence on a spec change, and the order of deletion.
 import assert from 'node:assert/strict';
-import { API_SERVICE_NAME } from '../../core/aggregated-api.ts';
+import { API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
 import { X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import type {
@@ -13,7 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/names.ts';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
 import { randomBytes } from 'node:crypto';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';

@@ -7,7 +7,7 @@ import { mkdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/names.ts';
+import { SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from '../harness/cluster.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { eventually } from '../harness/eventually.ts';

@@ -2,7 +2,7 @@
 // it reads a Recording, calls the reconciler and waits as long as the reconciler asks, until a condition holds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION, TEST_RUN_LABEL } from '../../core/names.ts';
+import { API_GROUP, API_VERSION, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from '../harness/cluster.ts';
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import {

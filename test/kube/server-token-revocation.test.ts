@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { API_GROUP } from '../../core/names.ts';
+import { API_GROUP } from '../../core/contract/names.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
 import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';

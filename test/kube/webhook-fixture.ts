@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import type { WebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import type { TlsMaterial, TlsSource } from '../../server/webhook/tls.ts';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { INJECTED_ANNOTATION, SIDECAR_ENV } from '../../core/names.ts';
+import { INJECTED_ANNOTATION, SIDECAR_ENV } from '../../core/contract/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';

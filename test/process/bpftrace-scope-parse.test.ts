@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { scopeBpftraceProgram } from '../../core/bpftrace-scope.ts';
+import { scopeBpftraceProgram } from '../../core/bpftrace/scope.ts';
 import { run } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 

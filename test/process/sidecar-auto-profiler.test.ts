@@ -1,7 +1,7 @@
 // profiler auto: pprof for a target that serves it, perf for one that does not; the status says which ran.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';

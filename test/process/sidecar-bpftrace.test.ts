@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

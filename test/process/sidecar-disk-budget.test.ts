@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

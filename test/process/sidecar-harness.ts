@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { TestContext } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { callPinned } from '../harness/http.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess, type RunningProcess } from '../harness/processes.ts';

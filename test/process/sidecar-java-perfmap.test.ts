@@ -3,7 +3,7 @@
 // names its JIT-compiled method; a JVM that will not answer costs a warning, not the recording.
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildJavaHotProgram } from '../harness/java-hot-program.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';

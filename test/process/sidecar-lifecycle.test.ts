@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { childPids, isAlive, startProcess } from '../harness/processes.ts';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess } from '../harness/processes.ts';

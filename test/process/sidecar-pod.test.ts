@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { samplesOf } from '../harness/hot-program.ts';
 import { sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { createCa, issueCertificate } from '../harness/pki.ts';

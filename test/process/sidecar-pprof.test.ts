@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { samplesOf } from '../harness/hot-program.ts';
 import { goBinary, sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';

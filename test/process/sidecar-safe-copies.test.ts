@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';

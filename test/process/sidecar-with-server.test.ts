@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import type { TestContext } from 'node:test';
-import type { RecordingStatus } from '../../core/recording.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';

@@ -2,8 +2,8 @@
 // pod of its own), and where it listens and keeps recordings by default.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../core/config-error.ts';
-import { readAgentConfig } from '../../sidecar/agent-config.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { readAgentConfig } from '../../sidecar/agent/agent-config.ts';
 
 const defaults = { hostname: 'node-a', tmpDir: '/tmp' };
 const env = {

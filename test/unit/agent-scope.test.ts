@@ -2,8 +2,8 @@
 // reads, and anything else is refused with a 400 naming the header.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeAgentScope, encodeAgentScope, type AgentScope } from '../../core/agent-scope.ts';
-import { FurnaceError } from '../../core/errors.ts';
+import { decodeAgentScope, encodeAgentScope, type AgentScope } from '../../core/contract/agent-scope.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 
 const scope: AgentScope = {
   namespace: 'shop',

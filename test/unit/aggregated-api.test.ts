@@ -7,7 +7,7 @@ import {
   apiServiceManifest,
   fromAggregatedUrl,
   toAggregatedUrl,
-} from '../../core/aggregated-api.ts';
+} from '../../core/contract/aggregated-api.ts';
 
 /** user URL, aggregated URL: each maps onto the other. */
 const PAIRS: [string, string][] = [

@@ -1,7 +1,7 @@
 // bpftrace's printed maps → folded stacks: stack-keyed count maps only, root first, offsets dropped.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BpftraceMapFolder, foldBpftraceMaps } from '../../core/bpftrace-maps.ts';
+import { BpftraceMapFolder, foldBpftraceMaps } from '../../core/bpftrace/maps.ts';
 import { formatFolded } from '../../core/stacks/folded.ts';
 
 /** Output of `profile:hz:99 { @[ustack] = count(); @h = hist(...); @s[comm, pid] = sum(1); }` (bpftrace 0.17). */

@@ -1,9 +1,9 @@
 // The bpftrace scoper: every task probe ends up behind the recorder's filter, whatever the user writes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
-import { parseBpftraceProgram } from '../../core/bpftrace-program.ts';
-import { scopeBpftraceProgram, scopeFilter, type BpftraceScope } from '../../core/bpftrace-scope.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { parseBpftraceProgram } from '../../core/bpftrace/program.ts';
+import { scopeBpftraceProgram, scopeFilter, type BpftraceScope } from '../../core/bpftrace/scope.ts';
 
 const SCOPE: BpftraceScope = { pidNamespaces: [4026532183], pids: [] };
 const FILTER = 'curtask->nsproxy->pid_ns_for_children->ns.inum == 4026532183';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import { openCatalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';

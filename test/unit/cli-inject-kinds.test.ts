@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../cli/inject.ts';
-import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { INJECTED_ANNOTATION } from '../../core/contract/names.ts';
 import { runCli, type CliResult } from '../harness/cli.ts';
 
 function inject(stdin: string, argv: string[] = []): Promise<CliResult> {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { V1Container, V1PodTemplateSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../cli/inject.ts';
-import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { INJECTED_ANNOTATION } from '../../core/contract/names.ts';
 import { runCli, type CliResult } from '../harness/cli.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 

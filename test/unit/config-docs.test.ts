@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../core/config-error.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { INJECTION_CONFIG_ENV, SERVER_CA_FILE_ENV } from '../../core/injection/injection-config-env.ts';
-import { SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../../core/names.ts';
-import { resolveConfig, SERVER_ENV } from '../../server/config.ts';
+import { SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../../core/contract/names.ts';
+import { resolveConfig, SERVER_ENV } from '../../server/config/config.ts';
 import { SIDECAR_TUNING_ENV } from '../../sidecar/config.ts';
 
 /** The backticked names in the first `columns` cells of each row of the table under `heading`. */

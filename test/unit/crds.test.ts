@@ -10,7 +10,7 @@ import {
   DEFAULT_IMAGES,
   FURNACE_CRD_NAME,
   RECORDING_CRD_NAME,
-} from '../../core/crds.ts';
+} from '../../core/crd/resources.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
@@ -36,7 +36,7 @@ describe('CustomResourceDefinitions', () => {
     }
   });
 
-  it('name both kinds in the group and version of core/crds.ts, with a status subresource', () => {
+  it('name both kinds in the group and version of core/crd/resources.ts, with a status subresource', () => {
     const names = crdFiles().map((f) => f.crd.metadata.name);
     assert.deepEqual(names, [FURNACE_CRD_NAME, RECORDING_CRD_NAME]);
     for (const { crd, path } of crdFiles()) {

@@ -6,7 +6,7 @@ import type { V1PolicyRule, V1Volume } from '@kubernetes/client-node';
 import { parse, parseAllDocuments } from 'yaml';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
-import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { generatedFiles } from '../../deploy/manifests/generated-files.ts';
 import { buildSidecarScc } from '../../deploy/manifests/openshift-scc.ts';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../deploy/manifests/operator-rbac.ts';

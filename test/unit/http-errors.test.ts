@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
-import { readBearer, sameSecret, toFurnaceError } from '../../core/http-errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { readBearer, sameSecret, toFurnaceError } from '../../core/contract/http-errors.ts';
 
 const request = { body: { frequency: 5000 }, params: {}, query: {} };
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
-import { loadServerConfig } from '../../server/load-config.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { loadServerConfig } from '../../server/config/load-config.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBconfigTest\n-----END CERTIFICATE-----\n';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import { DEFAULT_INJECTION_CONFIG, parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import { injectionConfigFromEnv, mergeRawConfig } from '../../core/injection/injection-config-env.ts';
 

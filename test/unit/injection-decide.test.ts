@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { decideAdmission, decideInjection } from '../../core/injection/decide-injection.ts';
 import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
-import { OPT_IN_VALUES } from '../../core/names.ts';
+import { OPT_IN_VALUES } from '../../core/contract/names.ts';
 
 function pod(labels?: Record<string, string>, annotations?: Record<string, string>): V1Pod {
   return {

@@ -8,7 +8,7 @@ import { applyPatch } from '../../core/injection/compute-patch.ts';
 import { decideInjection } from '../../core/injection/decide-injection.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { findSidecarContainer } from '../../core/injection/pod-shape.ts';
-import { INJECTED_ANNOTATION } from '../../core/names.ts';
+import { INJECTED_ANNOTATION } from '../../core/contract/names.ts';
 import { assertNothingLost, decodePatch, reviewPodCreate, testConfig } from './injection-support.ts';
 
 const SEED = Number(process.env.INJECTION_PROPERTY_SEED ?? 20261122);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
-import { SIDECAR_CONTAINER_NAME } from '../../core/names.ts';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { testConfig } from './injection-support.ts';
 
 function pod(restartPolicy: string): V1Pod {

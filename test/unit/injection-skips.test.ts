@@ -6,7 +6,7 @@ import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { decideInjection } from '../../core/injection/decide-injection.ts';
 import { describeReason } from '../../core/injection/describe-reason.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
-import { OPT_OUT_VALUES } from '../../core/names.ts';
+import { OPT_OUT_VALUES } from '../../core/contract/names.ts';
 import { testConfig } from './injection-support.ts';
 
 function pod(spec: Partial<V1PodSpec> = {}, labels: Record<string, string> = { furnace: 'yes' }): V1Pod {

@@ -8,7 +8,7 @@ import {
   buildMutatingWebhookConfiguration,
 } from '../../core/injection/webhook-configuration.ts';
 import { WEBHOOK_MANIFEST_PATH, renderWebhookManifest } from '../../core/injection/webhook-manifest.ts';
-import { OPT_IN_VALUES } from '../../core/names.ts';
+import { OPT_IN_VALUES } from '../../core/contract/names.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
 describe('MutatingWebhookConfiguration', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../core/config-error.ts';
-import { resolveConfig, type ServerConfig } from '../../server/config.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { resolveConfig, type ServerConfig } from '../../server/config/config.ts';
 
 const tls = { certFile: '/c', keyFile: '/k' };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { describeLogRecord, textLogStream } from '../../server/log-text.ts';
+import { describeLogRecord, textLogStream } from '../../server/operations/log-text.ts';
 
 describe('log format text', () => {
   it('narrates a registration, a start, a stop, a finish, a failure and a delete', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
-import { DEFAULT_IMAGES } from '../../core/crds.ts';
+import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
 import { copySources, parseDockerfile } from '../harness/dockerfile.ts';
 import { schemaErrors } from '../harness/openapi-schema-check.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

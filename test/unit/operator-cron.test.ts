@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import { nextCronTime, parseCron } from '../../operator/recording/cron.ts';
 
 /** The next run after `after` (ISO, UTC) as an ISO string. */

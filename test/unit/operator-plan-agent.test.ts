@@ -8,9 +8,9 @@ import type {
   V1Deployment,
   V1NetworkPolicy,
 } from '@kubernetes/client-node';
-import { API_SERVICE_NAME, AGGREGATED_GROUP } from '../../core/aggregated-api.ts';
-import { DEFAULT_IMAGES, type Furnace, type FurnaceSpec } from '../../core/crds.ts';
-import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/names.ts';
+import { API_SERVICE_NAME, AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
+import { DEFAULT_IMAGES, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
+import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL, type Applier } from '../../operator/apply.ts';
 import { readRequestHeaderSource } from '../../operator/furnace/furnace-inputs.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
@@ -22,8 +22,8 @@ import {
   type RequestHeaderSource,
 } from '../../operator/furnace/plan.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
-import type { ServerConfig } from '../../server/config.ts';
-import { loadServerConfig } from '../../server/load-config.ts';
+import type { ServerConfig } from '../../server/config/config.ts';
+import { loadServerConfig } from '../../server/config/load-config.ts';
 
 const NAMES = furnaceNames('furnace', 'furnace');
 const CERTS = decideCertificates(
@@ -133,7 +133,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     const { daemonSet, pod, container } = agentContainer(plan(AGENT));
     assert.equal(daemonSet.metadata?.ownerReferences?.[0]?.name, 'furnace');
     assert.equal(container.image, DEFAULT_IMAGES.agent);
-    assert.deepEqual(container.command, ['node', 'dist/sidecar/agent-main.js']);
+    assert.deepEqual(container.command, ['node', 'dist/sidecar/agent/main.js']);
     assert.equal(pod.hostPID, true);
     assert.equal(pod.hostNetwork, undefined);
     assert.equal(pod.hostIPC, undefined);

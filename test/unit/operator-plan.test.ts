@@ -12,15 +12,15 @@ import type {
 import { parse } from 'yaml';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { resolveInjectionConfig } from '../../core/injection/injection-config-env.ts';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/names.ts';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
 import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
-import type { Furnace, FurnaceSpec } from '../../core/crds.ts';
+import type { Furnace, FurnaceSpec } from '../../core/crd/resources.ts';
 import { planFurnace, PLANNED_RESOURCES, type PlanInput } from '../../operator/furnace/plan.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
-import type { ServerConfig } from '../../server/config.ts';
-import { loadServerConfig } from '../../server/load-config.ts';
+import type { ServerConfig } from '../../server/config/config.ts';
+import { loadServerConfig } from '../../server/config/load-config.ts';
 
 const NAMES = furnaceNames('furnace', 'furnace');
 const CERTS = decideCertificates(

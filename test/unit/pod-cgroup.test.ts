@@ -7,7 +7,7 @@ import {
   ownerInScope,
   ownerOfCgroupPath,
   parseProcCgroup,
-} from '../../sidecar/pod-cgroup.ts';
+} from '../../sidecar/host/pod-cgroup.ts';
 
 const UID = '0aa0ed2c-3d7b-4c5e-a5b4-3d1b8a2b6b8e';
 const UID_ = UID.replace(/-/g, '_');

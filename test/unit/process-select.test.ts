@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import {
   descendantsOf,
   matchProcesses,
@@ -9,7 +9,7 @@ import {
   selectProcesses,
   type ProcessInfo,
   type SelectionContext,
-} from '../../sidecar/process-select.ts';
+} from '../../sidecar/host/process-select.ts';
 
 const POD = '4f0c2b7e-93d1-4c55-a0c8-2d7e61b9f3a4';
 

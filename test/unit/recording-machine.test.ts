@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FurnaceError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import { validateRecordingParams } from '../../core/recording-params.ts';
-import type { RecordingStatus } from '../../core/recording.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
+import { validateRecordingParams } from '../../core/contract/recording-params.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import {
   applyEvent,
   assertIdle,
@@ -12,7 +12,7 @@ import {
   TransitionError,
   withLiveProgress,
   type RecordingEvent,
-} from '../../sidecar/recording-machine.ts';
+} from '../../sidecar/recording/recording-machine.ts';
 
 const start = new Date('2026-01-01T00:00:00Z');
 const params = validateRecordingParams({ durationSeconds: 10, pid: 42 }, DEFAULT_LIMITS);

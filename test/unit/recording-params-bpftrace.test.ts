@@ -1,9 +1,9 @@
 // Start parameters `profiler` and `bpftrace`: one field table, rules between the two, the program checked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import { MAX_BPFTRACE_PROGRAM, validateRecordingParams } from '../../core/recording-params.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
+import { MAX_BPFTRACE_PROGRAM, validateRecordingParams } from '../../core/contract/recording-params.ts';
 
 const PROGRAM = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
 

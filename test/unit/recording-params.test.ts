@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import { startParamsSchema, validateRecordingParams } from '../../core/recording-params.ts';
-import { FurnaceError } from '../../core/errors.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
+import { startParamsSchema, validateRecordingParams } from '../../core/contract/recording-params.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 
 function rejection(input: unknown): FurnaceError {
   try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/errors.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, readTokenExpiry, type TokenCacheOptions } from '../../server/kube/token-cache.ts';
 

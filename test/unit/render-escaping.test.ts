@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { SVG_VIEWER_SCRIPT } from '../../core/render/viewer-bundle.generated.ts';
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 const HOSTILE = [
   '<script>alert(1)</script>',

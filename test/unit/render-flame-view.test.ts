@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildFlameTree, layoutFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
 import { findPath, fitLabel, layoutFlameView, searchFlameTree } from '../../core/render/flame-view.ts';
-import type { FoldedStacks } from '../../core/stacks/collapse-perf.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 const FOLDED =
   'app;main;work;leaf_a 30\napp;main;work;leaf_b 10\napp;main;idle 60\napp;main 20\nother;tiny 1\n';

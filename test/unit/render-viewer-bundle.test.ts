@@ -8,10 +8,10 @@ import {
   bundleViewers,
   GENERATED_PATH,
   renderBundleModule,
-} from '../../core/render/viewer/bundle-viewers.ts';
+} from '../../ui/viewers/bundle-viewers.ts';
 
 describe('viewer bundles', () => {
-  it('are up to date with core/render/viewer/*.ts', async () => {
+  it('are up to date with ui/viewers/*-viewer.ts', async () => {
     const fresh = await renderBundleModule(await bundleViewers());
     assert.ok(
       fresh === readFileSync(GENERATED_PATH, 'utf8'),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkUserRequest, isJsonContentType, isLoopbackHost } from '../../server/auth/request-guard.ts';
+import { checkUserRequest, isJsonContentType, isLoopbackHost } from '../../core/contract/request-guard.ts';
 
 describe('user listener request guard', () => {
   it('takes loopback literals and localhost with any port, and no name a DNS answer could point anywhere', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createRunningRecordings } from '../../server/running-recordings.ts';
+import { createRunningRecordings } from '../../server/proxy/running-recordings.ts';
 
 describe('running recordings and start reservations', () => {
   function setup() {

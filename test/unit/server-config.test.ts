@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../core/config-error.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
 import {
   checkAuthBinding,
   limitsFor,
   parseConfigText,
   resolveConfig as resolveInput,
   type ServerConfig,
-} from '../../server/config.ts';
+} from '../../server/config/config.ts';
 
 /** The file as if FURNACE_CONFIG named config.yaml, the environment, and the mode. */
 function resolveConfig(

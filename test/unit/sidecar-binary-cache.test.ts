@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExecutableMappings } from '../../sidecar/binary-cache.ts';
+import { parseExecutableMappings } from '../../sidecar/symbols/binary-cache.ts';
 
 // /proc/PID/maps of a small C program (with a deleted library and anonymous and special mappings).
 const MAPS = `55daa944a000-55daa944b000 r--p 00000000 00:27 2                          /tmp/hx

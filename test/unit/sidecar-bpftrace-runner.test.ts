@@ -6,9 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { catchesSigint, startBpftrace } from '../../sidecar/bpftrace-runner.ts';
-import type { ChildLike } from '../../sidecar/perf-runner.ts';
+import { catchesSigint, startBpftrace } from '../../sidecar/profilers/bpftrace/bpftrace-runner.ts';
 import { manualTimers } from '../harness/manual-timers.ts';
+import type { ChildLike } from '../../sidecar/host/runtime.ts';
 
 /**
  * bpftrace 0.17's signal life, as observed: compiling, SIGINT kills it (no handler yet); attaching, its

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError } from '../../core/config-error.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
 import { readSidecarConfig } from '../../sidecar/config.ts';
 
 const defaults = { hostname: 'laptop', tmpDir: '/tmp' };

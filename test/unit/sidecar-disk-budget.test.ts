@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../core/config-error.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
 import { readSidecarConfig } from '../../sidecar/config.ts';
-import { budgetRecording, createDiskBudget, diskUsage } from '../../sidecar/disk-budget.ts';
+import { budgetRecording, createDiskBudget, diskUsage } from '../../sidecar/host/disk-budget.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { copyJitMaps, jitMapPaths, removeJitMaps } from '../../sidecar/jit-maps.ts';
+import { copyJitMaps, jitMapPaths, removeJitMaps } from '../../sidecar/symbols/jit-maps.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 describe('JIT map copies', () => {

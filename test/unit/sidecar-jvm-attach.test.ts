@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { attachRequest, catchesSigquit, parseAttachReply } from '../../sidecar/jvm-attach.ts';
-import { mapsLibjvm, perfMapWarning } from '../../sidecar/jvm-perf-map.ts';
+import { attachRequest, catchesSigquit, parseAttachReply } from '../../sidecar/profilers/jvm/jvm-attach.ts';
+import { mapsLibjvm, perfMapWarning } from '../../sidecar/profilers/jvm/jvm-perf-map.ts';
 
 describe('JVM attach protocol', () => {
   it('writes protocol version 1: the command and exactly three NUL-terminated arguments', () => {

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { perfRecordArgs, startPerfRecord, type ChildLike, type SpawnFn } from '../../sidecar/perf-runner.ts';
+import { perfRecordArgs, startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
 import { manualTimers } from '../harness/manual-timers.ts';
+import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
 
 class FakePerf extends EventEmitter implements ChildLike {
   pid = 4242;

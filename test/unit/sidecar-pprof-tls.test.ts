@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { FurnaceError } from '../../core/errors.ts';
-import { describeFetchError } from '../../sidecar/pprof-fetch.ts';
-import { readPprofTls } from '../../sidecar/pprof-tls.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { describeFetchError } from '../../sidecar/profilers/pprof/pprof-fetch.ts';
+import { readPprofTls } from '../../sidecar/profilers/pprof/pprof-tls.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<FurnaceError> {

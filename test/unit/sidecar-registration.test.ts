@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HttpRequest, HttpResponse } from '../../sidecar/http-client.ts';
-import { ProxyTokens } from '../../sidecar/proxy-tokens.ts';
+import type { HttpRequest, HttpResponse } from '../../sidecar/server-link/http-client.ts';
+import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
 import { backoffDelay } from '../../core/backoff.ts';
-import { startRegistration, type LoopTimers } from '../../sidecar/registration.ts';
+import { startRegistration } from '../../sidecar/server-link/registration.ts';
+import type { LoopTimers } from '../../sidecar/host/runtime.ts';
 
 /** Timers that run only when the test advances the clock. */
 class ManualTimers implements LoopTimers {

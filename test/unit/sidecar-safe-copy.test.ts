@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { copyRegularFromRoot, resolveInRoot, UnsafeFileError } from '../../sidecar/safe-copy.ts';
+import { copyRegularFromRoot, resolveInRoot, UnsafeFileError } from '../../sidecar/host/safe-copy.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 async function layout(t: Parameters<typeof tempDir>[0]) {

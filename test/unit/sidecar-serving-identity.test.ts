@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createSecureContext } from 'node:tls';
 import { tlsPinOf } from '../../core/tls-pin.ts';
-import { createServingIdentity } from '../../sidecar/self-signed-certificate.ts';
+import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 
 describe('sidecar serving identity', () => {
   it('makes a self-signed P-256 certificate that parses, verifies with its own key, and carries the pinned key', () => {

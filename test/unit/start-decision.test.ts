@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
 import {
   decideStartParams,
   decideStartSlot,
   type ParamsInput,
   type SlotInput,
-} from '../../server/start-decision.ts';
+} from '../../server/proxy/start-decision.ts';
 
 const limits = { ...DEFAULT_LIMITS, maxConcurrentPerNamespace: 2, maxConcurrentPerCluster: 3 };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_LIMITS } from '../../core/limits.ts';
-import type { CatalogEntry, RecordingStatus } from '../../core/recording.ts';
+import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { filterEntries, NO_FILTER, startersOf } from '../../ui/src/history/history-filter.ts';
 import { describeProgress, formatSeconds } from '../../ui/src/record/progress-view.ts';
 import {

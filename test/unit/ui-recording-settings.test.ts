@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CatalogEntry } from '../../core/recording.ts';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { describeProfiler, describeSettings } from '../../ui/src/pages/recording-settings.ts';
 
 const perfParams: CatalogEntry['params'] = {

@@ -1,5 +1,5 @@
 // Filters of the history table, applied to the catalog page in the browser. Pure.
-import type { CatalogEntry } from '../../../core/recording.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 
 export interface HistoryFilter {
   namespace: string;

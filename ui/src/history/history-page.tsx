@@ -1,6 +1,6 @@
 // The catalog as a table: filters, open, downloads, delete, and two rows picked for Compare.
 import { useState } from 'preact/hooks';
-import type { CatalogEntry } from '../../../core/recording.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { apiPath, deleteJson, getJson } from '../api/client.ts';
 import { followLink, navigate } from '../routing/router.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';

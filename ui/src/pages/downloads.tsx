@@ -1,8 +1,8 @@
 // Download links of a recording's artifacts, named as users look for them, and "Open in speedscope"
 // with the speedscope app this server serves (same origin, offline).
-import type { ArtifactName } from '../../../core/names.ts';
-import type { CatalogEntry } from '../../../core/recording.ts';
-import { SPEEDSCOPE_PATH } from '../../../core/ui-contract.ts';
+import type { ArtifactName } from '../../../core/contract/names.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
+import { SPEEDSCOPE_PATH } from '../../../core/contract/ui-contract.ts';
 import { apiPath } from '../api/client.ts';
 
 export const DOWNLOADS: readonly { name: ArtifactName; label: string }[] = [

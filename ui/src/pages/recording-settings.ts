@@ -1,5 +1,5 @@
 // How a recording was taken, in words: the profiler that ran and the settings that mattered to it. Pure.
-import type { CatalogEntry } from '../../../core/recording.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 
 /** Which profiler ran, and that auto chose it; entries from before the choice were perf. */
 export function describeProfiler(entry: Pick<CatalogEntry, 'profiler' | 'params'>): string {

@@ -1,5 +1,5 @@
 // Where a recording came from and how it was taken: pod, container, start, duration, samples, profiler, settings.
-import type { CatalogEntry } from '../../../core/recording.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { formatCount } from '../../../core/render/format-count.ts';
 import { describeProfiler, describeSettings } from './recording-settings.ts';
 

@@ -1,5 +1,5 @@
 // The first screen of a fresh install: no pod has a registered sidecar yet, and what to do about it.
-import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../../core/names.ts';
+import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../../core/contract/names.ts';
 
 export function NoSidecars() {
   return (

@@ -1,8 +1,8 @@
 // Namespace, pod and (when the pod has several) container: only registered pods the user may
 // profile, polled every few seconds, so new pods appear and pods that go away disappear.
 import { useEffect, useState } from 'preact/hooks';
-import { LOCAL_NAMESPACE } from '../../../core/names.ts';
-import type { PodContainersView, SidecarView } from '../../../core/ui-contract.ts';
+import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
+import type { PodContainersView, SidecarView } from '../../../core/contract/ui-contract.ts';
 import { apiPath, getJson } from '../api/client.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';

@@ -1,5 +1,5 @@
 // What the progress bar says about a running recording: the stage, elapsed and remaining time.
-import type { RecordingStage, RecordingStatus } from '../../../core/recording.ts';
+import type { RecordingStage, RecordingStatus } from '../../../core/contract/recording.ts';
 
 export const STAGE_LABELS: Readonly<Record<RecordingStage, string>> = {
   record: 'Recording samples',

@@ -2,9 +2,9 @@
 // frequency, process pattern or PID (local mode), symbol source; Start and Stop; the server's errors next
 // to the field that caused them, or under the form (a 403 for bpftrace names the permission it needs).
 import { useRef, useState } from 'preact/hooks';
-import { LOCAL_NAMESPACE } from '../../../core/names.ts';
-import type { CatalogEntry, RecordingStatus } from '../../../core/recording.ts';
-import type { LimitsView } from '../../../core/ui-contract.ts';
+import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
+import type { CatalogEntry, RecordingStatus } from '../../../core/contract/recording.ts';
+import type { LimitsView } from '../../../core/contract/ui-contract.ts';
 import { ApiError, apiPath, getJson, postJson } from '../api/client.ts';
 import { navigate } from '../routing/router.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';

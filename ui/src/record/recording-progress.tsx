@@ -1,7 +1,7 @@
 // A running recording: stage, a progressbar, elapsed and remaining time, and Stop. Polls the sidecar
 // through the proxy until the recording is done or failed.
 import { useEffect, useState } from 'preact/hooks';
-import type { RecordingStatus } from '../../../core/recording.ts';
+import type { RecordingStatus } from '../../../core/contract/recording.ts';
 import { apiPath, getJson } from '../api/client.ts';
 import { describeProgress, formatSeconds } from './progress-view.ts';
 import type { Target } from './pod-picker.tsx';

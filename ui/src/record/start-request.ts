@@ -1,8 +1,8 @@
 // The recording form's values → the body of POST /proxy/:ns/:pod/recordings, and a server error →
 // the form field it belongs to. Pure.
-import type { RecordingLimits } from '../../../core/limits.ts';
-import type { ArtifactName } from '../../../core/names.ts';
-import type { RecordingStatus } from '../../../core/recording.ts';
+import type { RecordingLimits } from '../../../core/contract/limits.ts';
+import type { ArtifactName } from '../../../core/contract/names.ts';
+import type { RecordingStatus } from '../../../core/contract/recording.ts';
 
 export interface FormValues {
   durationSeconds: string;

@@ -1,6 +1,6 @@
 // The app: who is signed in, the navigation, and the page the URL names.
 import { useEffect, useState } from 'preact/hooks';
-import type { SessionView } from '../../../core/ui-contract.ts';
+import type { SessionView } from '../../../core/contract/ui-contract.ts';
 import { deleteJson, getJson } from '../api/client.ts';
 import { HistoryPage } from '../history/history-page.tsx';
 import { ComparePage } from '../pages/compare-page.tsx';

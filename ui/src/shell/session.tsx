@@ -1,7 +1,7 @@
 // Who the browser is signed in as, shared by every page: 401 anywhere sends the user to sign in.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import type { SessionView } from '../../../core/ui-contract.ts';
+import type { SessionView } from '../../../core/contract/ui-contract.ts';
 
 export interface SessionContextValue {
   session: SessionView;

@@ -1,7 +1,7 @@
 // Sign-in for auth mode `kubernetes`: a token, checked by the server with a TokenReview and kept in
 // an HttpOnly cookie, so no script of this page can read it afterwards.
 import { useState } from 'preact/hooks';
-import type { SessionView } from '../../../core/ui-contract.ts';
+import type { SessionView } from '../../../core/contract/ui-contract.ts';
 import { ApiError, postJson } from '../api/client.ts';
 
 export function SignIn({ reason, onSignedIn }: { reason?: string | undefined; onSignedIn: () => void }) {

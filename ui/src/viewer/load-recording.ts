@@ -5,7 +5,7 @@
 // even asked who is signed in (`prefetchRecording`).
 import { decodeFlameTree, readCompactTree } from '../../../core/render/flame-tree-compact.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
-import type { CatalogEntry } from '../../../core/recording.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { apiPath, getGzippedBytes, getJson, readText } from '../api/client.ts';
 import { createTreeBuilder } from './build-tree.ts';
 

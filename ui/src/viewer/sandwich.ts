@@ -1,7 +1,7 @@
 // The sandwich view of one function: who calls it (callers, read from the function down toward the
 // root) and what it calls (callees), each as a flame tree over the samples that have it on the stack.
 import { buildFlameTree, type FlameNode } from '../../../core/render/flame-tree.ts';
-import type { FoldedStacks } from '../../../core/stacks/collapse-perf.ts';
+import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 
 export interface Sandwich {
   /** Rooted at the function; children are its callers, their children the callers' callers. */

@@ -1,0 +1,210 @@
+// The parameters of `POST /recordings`: one field table from which both the JSON schema (documentation,
+// CRDs, clients) and the validator (server proxy, sidecar route) are made, so they cannot drift apart.
+import { checkBpftraceProgram } from '../bpftrace/scope.ts';
+import { FurnaceError } from './errors.ts';
+import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
+import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
+
+export const EVENTS = ['cpu-clock', 'task-clock', 'cycles', 'instructions', 'cpu-cycles'] as const;
+export const CALL_GRAPHS = ['fp', 'dwarf'] as const;
+export type CallGraph = (typeof CALL_GRAPHS)[number];
+export const SYMBOL_SOURCES = ['proc', 'image'] as const;
+export type SymbolSource = (typeof SYMBOL_SOURCES)[number];
+/** Who records: perf (sampling), pprof (the target's own Go profile endpoint), bpftrace, or auto (pprof when
+ * the target answers on its pprof port, perf otherwise). */
+export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
+export type ProfilerChoice = (typeof PROFILERS)[number];
+/** The profiler a recording actually ran with (auto resolved); what statuses and the catalog carry. */
+export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace'] as const;
+export type ProfilerName = (typeof PROFILERS_RUN)[number];
+
+export const PPROF_KINDS = ['profile', 'heap', 'goroutine'] as const;
+export type PprofKind = (typeof PPROF_KINDS)[number];
+export const PPROF_SCHEMES = ['http', 'https'] as const;
+/** net/http/pprof's paths: `profile` samples CPU for the duration, `heap` and `goroutine` are snapshots. */
+export const PPROF_DEFAULT_PATHS: Readonly<Record<PprofKind, string>> = {
+  profile: '/debug/pprof/profile',
+  heap: '/debug/pprof/heap',
+  goroutine: '/debug/pprof/goroutine',
+};
+export const PPROF_DEFAULTS = { port: 6060, kind: 'profile' } as const;
+/**
+ * An absolute URL path of RFC 3986 path characters, not starting with `//`: no query, fragment, host or
+ * scheme can be smuggled in.
+ */
+export const PPROF_PATH_PATTERN = "^/([A-Za-z0-9._~!$&'()*+,;=:@%-][A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$";
+/** A Kubernetes secret name (DNS subdomain): a directory name under the sidecar's pprof TLS root, never a path. */
+export const SECRET_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
+const HOST_NAME_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$';
+
+/** TLS towards a pprof endpoint: the client certificate, key and CA come from a mounted secret's directory. */
+export interface PprofTls {
+  /**
+   * Name of a directory under the sidecar's pprof TLS root (docs/profilers.md): `tls.crt` and `tls.key`
+   * (client certificate, for mTLS) and `ca.crt` (the CA that signs the target's certificate), as a
+   * `kubernetes.io/tls` secret mounted there holds them.
+   */
+  secret?: string;
+  /** The name the target's certificate is checked against; default the address connected to. */
+  serverName?: string;
+}
+
+export interface PprofParams {
+  port: number;
+  path: string;
+  kind: PprofKind;
+  scheme: (typeof PPROF_SCHEMES)[number];
+  tls?: PprofTls;
+}
+
+const PPROF_FIELDS: FieldTable = {
+  port: { type: 'integer', max: () => 65535 },
+  path: {
+    type: 'string',
+    maxLength: 256,
+    pattern: PPROF_PATH_PATTERN,
+    describe: 'must be an absolute URL path without query or fragment, such as /debug/pprof/profile',
+  },
+  kind: { type: 'enum', values: PPROF_KINDS },
+  scheme: { type: 'enum', values: PPROF_SCHEMES },
+  tls: {
+    type: 'object',
+    fields: {
+      secret: {
+        type: 'string',
+        maxLength: 253,
+        pattern: SECRET_NAME_PATTERN,
+        describe: "must be the name of a secret mounted under the sidecar's pprof TLS directory (no path)",
+      },
+      serverName: {
+        type: 'string',
+        maxLength: 253,
+        pattern: HOST_NAME_PATTERN,
+        describe: 'must be a DNS name or an IP address',
+      },
+    },
+  },
+};
+
+/** Highest PID Linux hands out (`/proc/sys/kernel/pid_max` at most). */
+export const MAX_PID = 4_194_304;
+/** Longest container name: a DNS label. */
+export const MAX_CONTAINER_NAME = 63;
+export const MAX_PROCESS_PATTERN = 256;
+/** Longest bpftrace program, in characters. */
+export const MAX_BPFTRACE_PROGRAM = 16_384;
+
+/** profiler bpftrace's settings: the program, which the recorder scopes to the pod (docs/bpftrace.md). */
+export interface BpftraceParams {
+  program: string;
+}
+
+const BPFTRACE_FIELDS: FieldTable = { program: { type: 'string', maxLength: MAX_BPFTRACE_PROGRAM } };
+
+/** Parameters of `POST /recordings`, after defaults are applied. */
+export interface RecordingParams {
+  durationSeconds: number;
+  frequency: number;
+  event: string;
+  callGraph: CallGraph;
+  container?: string;
+  processPattern?: string;
+  pid?: number;
+  symbols: SymbolSource;
+  systemWide: boolean;
+  profiler: ProfilerChoice;
+  /** Set (with defaults applied) when profiler is pprof or auto. */
+  pprof?: PprofParams;
+  /** The program to run with profiler bpftrace (and only then). */
+  bpftrace?: BpftraceParams;
+}
+
+export const DEFAULT_PARAMS = {
+  durationSeconds: 30,
+  frequency: 99,
+  event: 'cpu-clock',
+  callGraph: 'fp',
+  symbols: 'proc',
+  systemWide: false,
+  profiler: 'perf',
+} as const satisfies Partial<RecordingParams>;
+
+const FIELDS: Record<keyof RecordingParams, Field> = {
+  durationSeconds: { type: 'integer', max: (l) => l.maxDurationSeconds },
+  frequency: { type: 'integer', max: (l) => l.maxFrequency },
+  event: { type: 'enum', values: EVENTS },
+  callGraph: { type: 'enum', values: CALL_GRAPHS },
+  container: { type: 'string', maxLength: MAX_CONTAINER_NAME },
+  processPattern: { type: 'string', maxLength: MAX_PROCESS_PATTERN, regex: true },
+  pid: { type: 'integer', max: () => MAX_PID },
+  symbols: { type: 'enum', values: SYMBOL_SOURCES },
+  systemWide: { type: 'boolean' },
+  profiler: { type: 'enum', values: PROFILERS },
+  pprof: { type: 'object', fields: PPROF_FIELDS, defaults: PPROF_DEFAULTS },
+  bpftrace: { type: 'object', fields: BPFTRACE_FIELDS, required: ['program'] },
+};
+
+/** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */
+export function startParamsSchema(limits: Readonly<RecordingLimits>): object {
+  return tableSchema(FIELDS, limits, DEFAULT_PARAMS);
+}
+
+/** The JSON schema of `pprof` (it has no limit-dependent field): statuses carry it as it was resolved. */
+export function pprofParamsSchema(): object {
+  return tableSchema(PPROF_FIELDS, DEFAULT_LIMITS, PPROF_DEFAULTS);
+}
+
+/** The JSON schema of `bpftrace`, as statuses carry it. */
+export function bpftraceParamsSchema(): object {
+  return { ...tableSchema(BPFTRACE_FIELDS, DEFAULT_LIMITS, {}), required: ['program'] };
+}
+
+/** pprof's settings with every default applied (the path follows the kind; TLS implies https). */
+export function resolvePprofParams(given: Readonly<Partial<PprofParams>>): PprofParams {
+  const kind = given.kind ?? PPROF_DEFAULTS.kind;
+  const scheme = given.scheme ?? (given.tls === undefined ? 'http' : 'https');
+  if (scheme === 'http' && given.tls !== undefined) {
+    throw invalid('pprof.scheme', scheme, 'must be https (or left out) when pprof.tls is set');
+  }
+  return {
+    ...given,
+    port: given.port ?? PPROF_DEFAULTS.port,
+    kind,
+    path: given.path ?? PPROF_DEFAULT_PATHS[kind],
+    scheme,
+  };
+}
+
+/**
+ * A bpftrace program goes with profiler bpftrace, which needs one and a pod (never the whole node); the
+ * program must be one the scoper can scope, so a refusal answers the start request before anything runs.
+ */
+function checkBpftrace(params: RecordingParams): void {
+  const bpftrace = params.profiler === 'bpftrace';
+  if (params.bpftrace !== undefined && !bpftrace)
+    throw invalid('bpftrace', '(a program)', `is only used with profiler bpftrace, not ${params.profiler}`);
+  if (bpftrace && params.bpftrace === undefined)
+    throw new FurnaceError('ERR_INVALID_PARAMETER', 'bpftrace.program is required with profiler bpftrace', {
+      field: 'bpftrace.program',
+    });
+  if (bpftrace && params.systemWide)
+    throw invalid('systemWide', true, 'a bpftrace program is always scoped to the pod, not the whole node');
+  if (params.bpftrace !== undefined) checkBpftraceProgram(params.bpftrace.program);
+}
+
+/**
+ * Checks a start request against the limits and applies the defaults. Unknown fields are refused; the
+ * error names the field, the value and the limit. pprof settings are only taken with a profiler that uses
+ * them (pprof, auto), and come back with their defaults applied; a bpftrace program only with bpftrace.
+ */
+export function validateRecordingParams(input: unknown, limits: Readonly<RecordingLimits>): RecordingParams {
+  const given = checkTable(input === undefined ? {} : input, FIELDS, limits);
+  const params = { ...DEFAULT_PARAMS, ...given } as RecordingParams;
+  if (params.pprof !== undefined && params.profiler !== 'pprof' && params.profiler !== 'auto') {
+    throw invalid('pprof', params.pprof, `is only used with profiler pprof or auto, not ${params.profiler}`);
+  }
+  if (params.profiler === 'pprof' || params.profiler === 'auto')
+    params.pprof = resolvePprofParams(params.pprof ?? {});
+  checkBpftrace(params);
+  return params;
+}

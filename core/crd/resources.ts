@@ -1,0 +1,230 @@
+// The two custom resources: names, spec and status types, and the release's default images.
+// deploy/crds/*.yaml is generated from core/crd/ (the OpenAPI schemas, typed against these interfaces),
+// so a field added here and not there fails the typecheck.
+import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
+import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
+
+export const CRD_GROUP = API_GROUP;
+export const CRD_VERSION = API_VERSION;
+export const CRD_API_VERSION = API_GROUP_VERSION;
+
+export const FURNACE_KIND = KIND_FURNACE;
+export const FURNACE_PLURAL = 'furnaces';
+export const FURNACE_SINGULAR = 'furnace';
+export const FURNACE_CRD_NAME = `${FURNACE_PLURAL}.${CRD_GROUP}`;
+
+export const RECORDING_KIND = KIND_RECORDING;
+export const RECORDING_PLURAL = 'recordings';
+export const RECORDING_SINGULAR = 'recording';
+export const RECORDING_CRD_NAME = `${RECORDING_PLURAL}.${CRD_GROUP}`;
+
+/** Version of the images this release installs; the operator's own image carries the same tag. */
+export const RELEASE_TAG = 'latest';
+
+/**
+ * The images a `Furnace` without `spec.images` installs. Not a schema default on purpose: a default is
+ * stored in the object, so an operator upgrade would keep installing the old release's images.
+ * The agent is the sidecar's program run on a node, from the same image.
+ */
+export const DEFAULT_IMAGES: Readonly<Required<FurnaceImages>> = {
+  server: `quay.io/hyperfoil/furnace-server:${RELEASE_TAG}`,
+  sidecar: `quay.io/hyperfoil/furnace-sidecar:${RELEASE_TAG}`,
+  agent: `quay.io/hyperfoil/furnace-sidecar:${RELEASE_TAG}`,
+};
+
+// ---- Furnace --------------------------------------------------------------------------------------
+
+export interface FurnaceImages {
+  server?: string;
+  sidecar?: string;
+  agent?: string;
+}
+
+export type AuthMode = 'kubernetes' | 'proxy';
+
+/** The server's `limits.*` keys an operator may set (maxConcurrentPerSidecar is fixed at 1). */
+export interface FurnaceLimitValues {
+  maxDurationSeconds?: number;
+  maxFrequency?: number;
+  maxConcurrentPerNamespace?: number;
+  maxConcurrentPerCluster?: number;
+  maxArtifactBytes?: number;
+}
+
+export interface FurnaceLimits extends FurnaceLimitValues {
+  /** Per-namespace overrides: the server's `namespaceLimits.<namespace>.<limit>`. */
+  namespaces?: Record<string, FurnaceLimitValues>;
+}
+
+export interface FurnaceSpec {
+  images?: FurnaceImages;
+  auth?: { mode?: AuthMode };
+  /** OpenShift Route; enabled by default on OpenShift only. */
+  route?: { enabled?: boolean; host?: string };
+  ingress?: { enabled?: boolean; host?: string; className?: string; tlsSecretName?: string };
+  limits?: FurnaceLimits;
+  catalog?: { storageSize?: string; storageClassName?: string };
+  webhook?: { failurePolicy?: 'Ignore' | 'Fail'; namespaceSelector?: V1LabelSelector };
+  sidecar?: { resources?: V1ResourceRequirements };
+  agent?: { enabled?: boolean; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
+}
+
+export const FURNACE_CONDITION_TYPES = ['Ready', 'WebhookReady', 'CertificateReady'] as const;
+export type FurnaceConditionType = (typeof FURNACE_CONDITION_TYPES)[number];
+
+/** metav1.Condition, with the time as the RFC 3339 string the API server stores. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface FurnaceStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  /** Where users open the UI (Route, Ingress or the Service). */
+  url?: string;
+}
+
+/** Values the API server fills in for `spec: {}` (schema defaults); the operator defaults the rest. */
+export const FURNACE_SPEC_DEFAULTS = {
+  authMode: 'kubernetes',
+  catalogStorageSize: '10Gi',
+  webhookFailurePolicy: 'Ignore',
+  agentEnabled: false,
+} as const;
+
+// ---- Recording ------------------------------------------------------------------------------------
+
+/**
+ * Not bpftrace: the operator records as itself, so a Recording could not carry the permission a
+ * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it.
+ */
+export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto'] as const;
+export type RecordingProfiler = (typeof RECORDING_PROFILERS)[number];
+
+export const RECORDING_PHASES = ['Pending', 'Recording', 'Processing', 'Succeeded', 'Failed'] as const;
+export type RecordingPhase = (typeof RECORDING_PHASES)[number];
+
+export interface RecordingTarget {
+  pod?: string;
+  selector?: V1LabelSelector;
+}
+
+export interface RecordingSpec {
+  /** Exactly one of pod and selector. */
+  target: RecordingTarget;
+  container?: string;
+  /** 1 to 3600; the server's own `limits.maxDurationSeconds` still applies. */
+  durationSeconds: number;
+  /** 1 to 10000 Hz; unset means the server's default. */
+  frequency?: number;
+  event?: string;
+  symbols?: 'proc' | 'image';
+  profiler?: RecordingProfiler;
+  /** Cron, five fields; the recording runs again at each time. */
+  schedule?: string;
+  /** Runs of a scheduled recording kept in the status (and the catalog); only with schedule. */
+  keep?: number;
+}
+
+/** `keep` when a scheduled recording leaves it out (not a schema default: keep needs a schedule). */
+export const DEFAULT_RECORDING_KEEP = 5;
+export const RECORDING_DURATION_RANGE = { min: 1, max: 3600 } as const;
+export const RECORDING_FREQUENCY_RANGE = { min: 1, max: 10_000 } as const;
+export const RECORDING_KEEP_RANGE = { min: 1, max: 100 } as const;
+export const TOP_FUNCTIONS_MAX = 10;
+
+/** Server paths of one recording's (or a merged set's) artifacts. */
+export interface RecordingLinks {
+  svg: string;
+  html: string;
+  folded: string;
+  speedscope: string;
+}
+
+/** A pod's recording: the recorder's states, plus `pending` before it started. */
+export const POD_RESULT_STATES = ['pending', 'recording', 'processing', 'done', 'failed'] as const;
+export type PodResultState = (typeof POD_RESULT_STATES)[number];
+
+export interface RecordingPodResult {
+  pod: string;
+  recordingId?: string;
+  state: PodResultState;
+  samples?: number;
+  message?: string;
+  /** Present once the pod's recording has an id (a pod refused before that has nothing to link to). */
+  links?: RecordingLinks;
+}
+
+export interface MergedResult {
+  links: RecordingLinks;
+  samples: number;
+}
+
+export interface TopFunction {
+  name: string;
+  /** Share of all samples in which the function itself was running (self time), 0..100. */
+  percent: number;
+}
+
+/** One finished run of a scheduled Recording. */
+export interface RecordingRun {
+  startTime: string;
+  phase: RecordingPhase;
+  message?: string;
+  results: RecordingPodResult[];
+  merged?: MergedResult;
+  samples?: number;
+  topFunctions?: TopFunction[];
+}
+
+export interface RecordingStatus {
+  phase: RecordingPhase;
+  observedGeneration?: number;
+  message?: string;
+  lastRunTime?: string;
+  nextRunTime?: string;
+  results?: RecordingPodResult[];
+  /** When more than one pod was recorded. */
+  merged?: MergedResult;
+  samples?: number;
+  /** TOP_FUNCTIONS_MAX at most. */
+  topFunctions?: TopFunction[];
+  /** Scheduled recordings: the newest `keep` runs. */
+  runs?: RecordingRun[];
+}
+
+// ---- Whole objects --------------------------------------------------------------------------------
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+}
+
+export interface Furnace {
+  apiVersion: typeof CRD_API_VERSION;
+  kind: typeof FURNACE_KIND;
+  metadata: ObjectMeta;
+  spec: FurnaceSpec;
+  status?: FurnaceStatus;
+}
+
+export interface Recording {
+  apiVersion: typeof CRD_API_VERSION;
+  kind: typeof RECORDING_KIND;
+  metadata: ObjectMeta;
+  spec: RecordingSpec;
+  status?: RecordingStatus;
+}

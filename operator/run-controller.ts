@@ -1,0 +1,113 @@
+// Runs a controller: one supervised informer (kube/informer-supervisor.ts) per watched resource, and one
+// work queue that reconciles keys, one at a time per key.
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { superviseInformer, type SupervisedInformer } from '../kube/informer-supervisor.ts';
+import { KubeRequestError, type KubeRequest } from '../kube/kube-request.ts';
+import type { Controller, OperatorLog } from './controller.ts';
+import { collectionPath, formatKey, keyOf, type ObjectKey, type WatchedResource } from './resources.ts';
+import { createWorkQueue, type WorkQueue } from './work-queue.ts';
+
+export interface InformerDeps {
+  kubeConfig: KubeConfig;
+  request: KubeRequest;
+  log: OperatorLog;
+  setTimer?: (callback: () => void, ms: number) => NodeJS.Timeout;
+  random?: () => number;
+}
+
+async function listAll(
+  request: KubeRequest,
+  resource: WatchedResource,
+): Promise<{ items: KubernetesObject[]; metadata: { resourceVersion?: string } }> {
+  const answer = await request({
+    method: 'GET',
+    path: collectionPath(resource),
+    query: { labelSelector: resource.labelSelector },
+  });
+  if (answer.status >= 300) throw new KubeRequestError(`list ${resource.plural}`, answer);
+  const body = answer.body as { items?: KubernetesObject[]; metadata?: { resourceVersion?: string } };
+  const items = (body.items ?? []).map((item) => ({
+    ...item,
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+  }));
+  return { items, metadata: { resourceVersion: body.metadata?.resourceVersion } };
+}
+
+/** Watches `resource` in every namespace; `onEvent` gets every add, update and delete. */
+function watchResource(
+  deps: InformerDeps,
+  resource: WatchedResource,
+  onEvent: (object: KubernetesObject) => void,
+): SupervisedInformer<KubernetesObject> {
+  return superviseInformer({
+    path: collectionPath(resource),
+    name: 'informer',
+    logFields: { resource: resource.plural },
+    makeWatch: () => new Watch(deps.kubeConfig),
+    list: () => listAll(deps.request, resource),
+    labelSelector: resource.labelSelector,
+    onAdd: onEvent,
+    onUpdate: onEvent,
+    onDelete: onEvent,
+    log: deps.log,
+    setTimer: deps.setTimer,
+    random: deps.random,
+  });
+}
+
+export interface RunningController {
+  name: string;
+  queue: WorkQueue;
+  isSynced(): boolean;
+  stop(): Promise<void>;
+}
+
+function parseKey(key: string): ObjectKey {
+  const slash = key.indexOf('/');
+  return slash < 0
+    ? { namespace: '', name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** Starts the informers and the work queue of one controller. */
+export function startController(
+  controller: Controller,
+  deps: InformerDeps & { workers?: number },
+): RunningController {
+  const log = deps.log;
+  // The primary informer is made before the queue can run, so `handle` always finds it.
+  const informers: { primary?: SupervisedInformer<KubernetesObject> } = {};
+  const queue = createWorkQueue({
+    workers: deps.workers ?? 2,
+    handle: async (key) => {
+      const objectKey = parseKey(key);
+      const outcome = await controller.reconcile(objectKey, informers.primary?.get(
+        objectKey.name,
+        controller.primary.namespaced ? objectKey.namespace : undefined,
+      ));
+      return outcome?.requeueAfterMs;
+    },
+    onError: (key, error, retryInMs) =>
+      log.warn({ err: error, controller: controller.name, key, retryInMs }, 'reconcile failed; retrying'),
+  });
+  const primary = watchResource(deps, controller.primary, (object) =>
+    queue.add(formatKey(keyOf(object))),
+  );
+  const secondaries = (controller.secondaries ?? []).map((watch) =>
+    watchResource(deps, watch.resource, (object) => {
+      for (const key of watch.keysOf(object)) queue.add(formatKey(key));
+    }),
+  );
+  informers.primary = primary;
+  const all = [primary, ...secondaries];
+  return {
+    name: controller.name,
+    queue,
+    isSynced: () => all.every((informer) => informer.isSynced()),
+    async stop() {
+      queue.stop();
+      await Promise.all(all.map((informer) => informer.stop()));
+    },
+  };
+}

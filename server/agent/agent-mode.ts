@@ -1,0 +1,64 @@
+// Agent mode's parts over one set of dependencies: the registry of node agents, the upload grants, the
+// routing of pods without a sidecar, and the catalog's check of an agent's upload. main.ts builds it when
+// `agent.enabled` is set (a cluster); build-server-app.ts hooks its routes into the two listeners.
+import type { V1Pod } from '@kubernetes/client-node';
+import { createAgentRouting, type AgentRouting } from './agent-routing.ts';
+import type { AgentSettings } from '../config/config-agent.ts';
+import type { RecordingOwner } from '../catalog/catalog-store.ts';
+import type { AgentPolicy } from '../kube/agent-identity.ts';
+import type { KubeGateway } from '../kube/kube-gateway.ts';
+import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
+import type { TokenCache } from '../kube/token-cache.ts';
+import { createAgentRegistry, type AgentRegistry } from '../registry/agent-registry.ts';
+import { createUploadGrants, type UploadGrants } from '../registry/upload-grants.ts';
+
+export interface AgentMode {
+  agents: AgentRegistry;
+  grants: UploadGrants;
+  routing: AgentRouting;
+  policy: AgentPolicy;
+  /** The agents' HTTPS port. */
+  port: number;
+  kube: KubeGateway;
+  tokens?: TokenCache;
+  /** The pod a grant was made for, while the grant is this recording's and its node's agent is registered. */
+  uploaderOf: (token: string, recordingId: string) => RecordingOwner | undefined;
+}
+
+export interface AgentModeDeps {
+  settings: AgentSettings;
+  kube: KubeGateway;
+  now: () => number;
+  newToken: () => string;
+  leaseSeconds: number;
+  tokens?: TokenCache;
+  /** The pod watch's view (main.ts); without it every lookup reads the Pod and the list is empty. */
+  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  cachedPods?: () => readonly V1Pod[];
+}
+
+export function createAgentMode(deps: AgentModeDeps): AgentMode {
+  const { kube, now, settings } = deps;
+  const agents = createAgentRegistry({ now, newToken: deps.newToken, leaseSeconds: deps.leaseSeconds });
+  const grants = createUploadGrants({ now, newToken: deps.newToken });
+  const routing = createAgentRouting({
+    agents,
+    namespaces: createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) }),
+    readPod: (namespace, name) => kube.readPod(namespace, name),
+    ...(deps.cachedPod ? { cachedPod: deps.cachedPod } : {}),
+    ...(deps.cachedPods ? { cachedPods: deps.cachedPods } : {}),
+  });
+  return {
+    agents,
+    grants,
+    routing,
+    policy: { namespace: settings.namespace, serviceAccount: settings.serviceAccount },
+    port: settings.port,
+    kube,
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
+    uploaderOf: (token, recordingId) => {
+      const grant = grants.find(token, recordingId);
+      return grant && agents.forNode(grant.node) ? { ...grant.owner } : undefined;
+    },
+  };
+}

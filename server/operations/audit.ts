@@ -1,0 +1,22 @@
+// Audit trail: one structured log line per start, stop, download and delete.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Identity } from '../auth/identity.ts';
+
+export type AuditAction = 'start' | 'stop' | 'download' | 'delete';
+
+export interface AuditRecord {
+  action: AuditAction;
+  identity: Identity;
+  namespace: string;
+  pod: string;
+  container?: string;
+  recording?: string;
+  artifact?: string;
+  params?: unknown;
+  outcome?: number;
+}
+
+export function writeAudit(log: FastifyBaseLogger, record: AuditRecord): void {
+  const { identity, ...rest } = record;
+  log.info({ audit: { ...rest, user: identity.user, groups: identity.groups } }, `audit ${record.action}`);
+}

@@ -1,0 +1,85 @@
+// Admits a start request on its way to the sidecar: its parameters (pure, start-decision.ts), the
+// permissions beyond `create` that a whole-node recording (`create` on recordings/system-wide) or a
+// bpftrace program (`create` on recordings/bpftrace: it can read kernel memory) needs, by
+// SubjectAccessReview, then a concurrency slot. Counting the running recordings and reserving the slot happen in one
+// synchronous step, with no await between them, so parallel starts cannot all see the same free room.
+// The proxy commits the reservation with the recording id the sidecar answers, or it is released.
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
+import type { RecordingParams } from '../../core/contract/recording-params.ts';
+import type { Access } from '../auth/access.ts';
+import type { Reservation, RunningRecordings } from './running-recordings.ts';
+import { decideStartParams, decideStartSlot } from './start-decision.ts';
+import type { Identity } from '../auth/identity.ts';
+
+/** The subresource of recordings whose `create` permission a `systemWide: true` start needs. */
+export const SYSTEM_WIDE_SUBRESOURCE = 'system-wide';
+/** The subresource of recordings whose `create` permission a start with profiler `bpftrace` needs. */
+export const BPFTRACE_SUBRESOURCE = 'bpftrace';
+
+export interface StartAdmissionDeps {
+  access: Access;
+  limitsFor: (namespace: string) => Readonly<RecordingLimits>;
+  running: RunningRecordings;
+  now: () => number;
+  /** The server setting `recording.allowSystemWide`. */
+  allowSystemWide: boolean;
+  /** How long a reservation may wait for the sidecar's answer before it stops counting. */
+  reservationSeconds: number;
+}
+
+export interface StartRequest {
+  identity: Identity;
+  namespace: string;
+  pod: string;
+  /** The request body as received (empty when there was none). */
+  body: Buffer;
+}
+
+export interface AdmittedStart {
+  params: RecordingParams;
+  reservation: Reservation;
+}
+
+/** `create` on recordings/bpftrace; the refusal says why it is needed and which ClusterRole grants it. */
+async function requireTracer(access: Access, identity: Identity, namespace: string): Promise<void> {
+  try {
+    await access.require(identity, 'create', namespace, BPFTRACE_SUBRESOURCE);
+  } catch (error) {
+    if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
+    throw new FurnaceError(
+      'ERR_FORBIDDEN',
+      `${error.message}: a bpftrace program can read kernel memory, so it needs this permission beyond recording (ClusterRole furnace-tracer grants it)`,
+      { ...error.details },
+    );
+  }
+}
+
+/** Throws the refusal (400 parameters or setting, 403 permission, 400 concurrency); else holds a slot. */
+export async function admitStart(deps: StartAdmissionDeps, start: StartRequest): Promise<AdmittedStart> {
+  const { namespace } = start;
+  const limits = deps.limitsFor(namespace);
+  const decided = decideStartParams({
+    body: start.body.length > 0 ? start.body : undefined,
+    limits,
+    allowSystemWide: deps.allowSystemWide,
+  });
+  if (!decided.allowed) throw decided.error;
+  if (decided.params.systemWide)
+    await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
+  if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity, namespace);
+  const slot = decideStartSlot({
+    namespace,
+    limits,
+    runningInNamespace: deps.running.countNamespace(namespace),
+    runningInCluster: deps.running.countAll(),
+  });
+  if (!slot.allowed) throw slot.error;
+  const reservation = deps.running.reserve({
+    namespace,
+    pod: start.pod,
+    deadline: deps.now() + deps.reservationSeconds * 1000,
+    startedBy: start.identity.user,
+  });
+  return { params: decided.params, reservation };
+}

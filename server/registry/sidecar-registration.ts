@@ -1,0 +1,179 @@
+// POST /api/v1/sidecars: a sidecar registers or renews its lease.
+// Kubernetes mode: the pod comes from a pod-bound token (TokenReview, audience `furnace`) and its
+// address from the Pod object, which must look as the webhook injected it (pod-identity.ts) in an
+// opted-in namespace. Local mode: a shared secret, namespace `local`, pod = hostname.
+// The answer carries the proxy token (server → sidecar) and a separate upload token (sidecar → catalog).
+import type { FastifyInstance } from 'fastify';
+import type { V1Pod } from '@kubernetes/client-node';
+import { FurnaceError, type ErrorCode } from '../../core/contract/errors.ts';
+import { LOCAL_NAMESPACE, SIDECAR_PORT, SIDECAR_TLS_PORT, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
+import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
+import { readBearer, sameSecret } from '../../core/contract/http-errors.ts';
+import type { KubeGateway } from '../kube/kube-gateway.ts';
+import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
+import { checkPod, podFromReview, type Refusal } from '../kube/pod-identity.ts';
+import { createTokenCache, hashToken, type TokenCache } from '../kube/token-cache.ts';
+import type { Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
+import { registrationKey } from './lease-registry.ts';
+
+export type RegistrationMode =
+  | {
+      kind: 'kubernetes';
+      kube: KubeGateway;
+      /** Images the furnace container may run: the webhook's injection image first (config.ts). */
+      sidecarImages: readonly string[];
+      /** TokenReview cache shared with user auth (main.ts), so the pod watch can drop a pod's reviews. */
+      tokens?: TokenCache;
+      /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
+      sidecarPort?: number;
+      /** Defaults to SIDECAR_TLS_PORT, used when the sidecar registers a TLS key. */
+      sidecarTlsPort?: number;
+      /** Pods as the pod watch last saw them; a miss or a stale entry falls back to reading the Pod. */
+      cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+    }
+  | { kind: 'local'; secret: string; hostname: string };
+
+export interface RegistrationDeps {
+  registry: Registry;
+  mode: RegistrationMode;
+  now: () => number;
+}
+
+const CODES: Record<Refusal['status'], ErrorCode> = {
+  401: 'ERR_UNAUTHENTICATED',
+  403: 'ERR_FORBIDDEN',
+  503: 'ERR_UNAVAILABLE',
+};
+
+/** The error a refused registration answers with; `what` names the registration (a sidecar's or an agent's). */
+export function refuse(refusal: Refusal, what = 'registration'): FurnaceError {
+  return new FurnaceError(CODES[refusal.status], `${what} refused: ${refusal.reason}`);
+}
+
+interface RegistrationBody {
+  port?: number;
+  tlsPort?: number;
+  tlsPin?: string;
+}
+
+const bodySchema = {
+  type: 'object',
+  properties: {
+    port: { type: 'integer', minimum: 1, maximum: 65535 },
+    tlsPort: { type: 'integer', minimum: 1, maximum: 65535 },
+    tlsPin: { type: 'string', pattern: TLS_PIN_PATTERN },
+  },
+  dependencies: { tlsPort: ['tlsPin'], tlsPin: ['tlsPort'] },
+} as const;
+
+/**
+ * Where the sidecar serves its API over TLS, with the key it pins. In a cluster the port is fixed, like
+ * the plain one (a body cannot point the proxy at another port of the pod); locally the body says it.
+ */
+function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): SidecarTls | undefined {
+  if (body?.tlsPin === undefined || body.tlsPort === undefined) return undefined;
+  const port = mode.kind === 'kubernetes' ? (mode.sidecarTlsPort ?? SIDECAR_TLS_PORT) : body.tlsPort;
+  return { port, pin: body.tlsPin };
+}
+
+/** What a sidecar or an agent gets back from a registration. */
+export const REGISTRATION_RESPONSE_SCHEMA = {
+  200: {
+    type: 'object',
+    required: ['leaseSeconds', 'proxyToken', 'uploadToken'],
+    properties: {
+      leaseSeconds: { type: 'integer' },
+      proxyToken: { type: 'string' },
+      uploadToken: { type: 'string' },
+    },
+  },
+} as const;
+
+type KubernetesMode = Extract<RegistrationMode, { kind: 'kubernetes' }>;
+
+async function findPod(
+  mode: KubernetesMode,
+  namespace: string,
+  name: string,
+  uid: string,
+): Promise<V1Pod | undefined> {
+  const cached = mode.cachedPod?.(namespace, name);
+  if (cached?.metadata?.uid === uid && cached.status?.podIP) return cached;
+  return mode.kube.readPod(namespace, name);
+}
+
+function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () => number) {
+  const { kube } = mode;
+  const sidecarPort = mode.sidecarPort ?? SIDECAR_PORT;
+  const reviews = mode.tokens ?? createTokenCache({ now });
+  const namespaces = createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) });
+  // Which token hash last proved each registration, so renewals with the same token skip the pod read.
+  const proven = new Map<string, string>();
+  return async (token: string, client: string): Promise<RegisterInput> => {
+    const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
+      client,
+      scope: TOKEN_AUDIENCE,
+    });
+    const fromToken = podFromReview(review);
+    if (!fromToken.ok) throw refuse(fromToken);
+    const { namespace, pod, podUid } = fromToken.pod;
+    const key = registrationKey(namespace, pod);
+    const existing = registry.get(namespace, pod);
+    const tokenHash = hashToken(token);
+    if (existing && existing.podUid === podUid && proven.get(key) === tokenHash) {
+      return { namespace, pod, podUid, address: existing.address };
+    }
+    const optIn = await namespaces.check(namespace);
+    if (!optIn.ok) throw refuse(optIn);
+    const found = await findPod(mode, namespace, pod, podUid);
+    const checked = checkPod(fromToken.pod, found, { sidecarImages: mode.sidecarImages });
+    if (!checked.ok) throw refuse(checked);
+    proven.set(key, tokenHash);
+    if (proven.size > 100_000) proven.clear();
+    return { namespace, pod, podUid, address: { host: checked.podIp, port: sidecarPort } };
+  };
+}
+
+export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
+  const { mode, registry } = deps;
+  const resolveKube = mode.kind === 'kubernetes' ? kubernetesResolver(mode, registry, deps.now) : undefined;
+
+  app.post<{ Body: RegistrationBody | undefined }>(
+    '/api/v1/sidecars',
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
+    async (request) => {
+      const token = readBearer(request.headers);
+      if (!token)
+        throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
+      let input: RegisterInput;
+      if (mode.kind === 'local') {
+        if (!sameSecret(token, mode.secret))
+          throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
+        const port = request.body?.port;
+        if (port === undefined) {
+          throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', {
+            field: 'port',
+          });
+        }
+        input = { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } };
+      } else {
+        input = await resolveKube!(token, request.ip);
+      }
+      const tls = tlsOf(request.body, mode);
+      if (tls) input.tls = tls;
+      const before = registry.get(input.namespace, input.pod);
+      const registration = registry.register(input);
+      const renewed = before?.proxyToken === registration.proxyToken;
+      if (!renewed)
+        request.log.info(
+          { namespace: input.namespace, pod: input.pod, address: input.address },
+          'sidecar registered',
+        );
+      return {
+        leaseSeconds: registry.leaseSeconds,
+        proxyToken: registration.proxyToken,
+        uploadToken: registration.uploadToken,
+      };
+    },
+  );
+}

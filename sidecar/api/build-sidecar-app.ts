@@ -1,0 +1,141 @@
+// The sidecar HTTP API: an un-listened Fastify instance; every route but /healthz needs the proxy token,
+// and, once the API is served over HTTPS too, a TLS connection (the plain port is left to the probes).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { errorBodySchema, installErrorHandler, readBearer } from '../../core/contract/http-errors.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
+import { ARTIFACT_CONTENT_TYPES, type ArtifactName } from '../../core/contract/names.ts';
+import {
+  startParamsSchema,
+  validateRecordingParams,
+  type RecordingParams,
+} from '../../core/contract/recording-params.ts';
+import { recordingListSchema, recordingStatusSchema, type RecordingStatus } from '../../core/contract/recording.ts';
+import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
+
+/** What the routes need from the recording controller. */
+export interface RecordingApi {
+  start(params: RecordingParams): Promise<RecordingStatus>;
+  list(): RecordingStatus[];
+  get(id: string): RecordingStatus;
+  stop(id: string): RecordingStatus;
+  artifactPath(id: string, name: ArtifactName): string;
+}
+
+export interface SidecarAppDeps {
+  /** The one recorder of a sidecar; or, for the node agent, the recorder of the pod a request's scope names. */
+  recordings: RecordingApi | ((request: FastifyRequest) => RecordingApi);
+  limits: Readonly<RecordingLimits>;
+  /** True for the server's current proxy token (and the previous one during its grace lease). */
+  isAcceptedToken(token: string): boolean;
+  isRegistered(): boolean;
+  /** True while main.ts serves the API over HTTPS: every route but /healthz is then refused over plain HTTP. */
+  requireTls?: () => boolean;
+  logger?: boolean | object;
+}
+
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+
+export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
+  });
+
+  // An empty body is an empty request (all defaults), whatever the content type says.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const error = new FurnaceError('ERR_INVALID_PARAMETER', 'body is not valid JSON', { field: 'body' });
+      done(error, undefined);
+    }
+  });
+
+  installErrorHandler(app);
+  const { recordings } = deps;
+  const api = (request: FastifyRequest): RecordingApi =>
+    typeof recordings === 'function' ? recordings(request) : recordings;
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.url === '/healthz') {
+      done();
+      return;
+    }
+    if (deps.requireTls?.() === true && request.protocol !== 'https') {
+      const message = 'the sidecar API is served over HTTPS only: call it through the Furnace server';
+      done(new FurnaceError('ERR_FORBIDDEN', message) as unknown as FastifyError);
+      return;
+    }
+    const token = readBearer(request.headers);
+    if (token !== undefined && deps.isAcceptedToken(token)) {
+      done();
+      return;
+    }
+    const message = deps.isRegistered()
+      ? 'a valid proxy token is required: call the sidecar through the Furnace server'
+      : 'not registered with the Furnace server yet: no proxy token is accepted';
+    done(new FurnaceError('ERR_UNAUTHENTICATED', message) as unknown as FastifyError);
+  });
+
+  app.get('/healthz', { schema: { response: { 200: healthSchema } } }, () => ({
+    status: 'ok',
+    registered: deps.isRegistered(),
+  }));
+
+  app.post(
+    '/recordings',
+    {
+      schema: { body: startParamsSchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } },
+      // The schema documents the body; the one validator of the contract checks it and applies defaults.
+      validatorCompiler: () => (data) => {
+        try {
+          return { value: validateRecordingParams(data ?? undefined, deps.limits) };
+        } catch (error) {
+          return { error: error as Error };
+        }
+      },
+    },
+    async (request, reply) =>
+      reply.status(202).send(await api(request).start(request.body as RecordingParams)),
+  );
+
+  app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, (request) => ({
+    recordings: api(request).list(),
+  }));
+
+  app.get<{ Params: { id: string } }>(
+    '/recordings/:id',
+    { schema: { params: idParamsSchema, response: { 200: recordingStatusSchema, ...errors } } },
+    (request) => api(request).get(request.params.id),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/recordings/:id/stop',
+    { schema: { params: idParamsSchema, response: { 200: recordingStatusSchema, ...errors } } },
+    (request) => api(request).stop(request.params.id),
+  );
+
+  app.get<{ Params: { id: string; name: ArtifactName } }>(
+    '/recordings/:id/artifacts/:name',
+    { schema: { params: artifactParamsSchema, response: errors } },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      const path = api(request).artifactPath(id, name);
+      const size = (await stat(path)).size;
+      return reply
+        .type(ARTIFACT_CONTENT_TYPES[name])
+        .header('content-length', size)
+        .header('x-content-type-options', 'nosniff')
+        .send(createReadStream(path));
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,164 @@
+// The bpftrace profiler: the user's program scoped to the targets' PID namespaces (or, in the host's own
+// namespace, their PIDs), run for the recording's duration, its output kept as bpftrace.txt, and its
+// stack-keyed count maps folded into stacks like any other profile. Scoping happens at plan time, so a
+// program the scoper refuses answers the start request and nothing runs.
+import { createReadStream } from 'node:fs';
+import { readlink, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { BpftraceMapFolder } from '../../../core/bpftrace/maps.ts';
+import { INIT_PID_NAMESPACE, scopeBpftraceProgram, type BpftraceScope } from '../../../core/bpftrace/scope.ts';
+import { FurnaceError } from '../../../core/contract/errors.ts';
+import type { SidecarConfig } from '../../config.ts';
+import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';
+import type { ProcessInfo } from '../../host/process-select.ts';
+import type {
+  PlanContext,
+  PlannedProfile,
+  ProfileOutput,
+  Profiler,
+  ProfilerRun,
+  RunContext,
+} from '../profiler.ts';
+import { startBpftrace, type BpftraceRun, type BpftraceRunResult } from './bpftrace-runner.ts';
+import type { FoldedStacks } from '../../../core/stacks/folded.ts';
+import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+
+export interface BpftraceProfilerDeps {
+  config: Pick<SidecarConfig, 'bpftracePath' | 'maxPerfDataBytes'>;
+  spawn: SpawnFn;
+  timers: LoopTimers;
+  budget: DiskBudget;
+  /** The inode number of a process's PID namespace; by default read from /proc/PID/ns/pid. */
+  pidNamespaceOf?: (pid: number) => Promise<number>;
+}
+
+/** Reads /proc/PID/ns/pid, a link such as `pid:[4026532183]`. */
+export async function readPidNamespace(pid: number, procRoot = '/proc'): Promise<number> {
+  const link = await readlink(`${procRoot}/${pid}/ns/pid`);
+  const inode = /^pid:\[(\d+)\]$/.exec(link)?.[1];
+  if (inode === undefined) throw new Error(`${procRoot}/${pid}/ns/pid is ${link}, not a PID namespace`);
+  return Number(inode);
+}
+
+/** The targets' PID namespaces; targets in the host's own namespace count by their PIDs instead. */
+export async function scopeOfTargets(
+  targets: readonly ProcessInfo[],
+  pidNamespaceOf: (pid: number) => Promise<number>,
+): Promise<BpftraceScope> {
+  const namespaces = await Promise.all(targets.map((t) => pidNamespaceOf(t.pid)));
+  const pids = targets.filter((_, i) => namespaces[i] === INIT_PID_NAMESPACE).map((t) => t.pid);
+  return { pidNamespaces: namespaces.filter((ns) => ns !== INIT_PID_NAMESPACE), pids };
+}
+
+async function foldOutput(path: string): Promise<FoldedStacks> {
+  const folder = new BpftraceMapFolder();
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of lines) folder.push(line);
+  return folder.result();
+}
+
+function checkResult(run: RunContext, result: BpftraceRunResult, maxBytes: number): void {
+  if (!result.ok) {
+    const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
+    throw new Error(`bpftrace failed (${how}): ${result.stderr || 'no output'}`);
+  }
+  run.report({ type: 'artifact', name: 'bpftrace.txt' });
+  if (result.reason === 'size-cap')
+    run.report({
+      type: 'warning',
+      message: `bpftrace's output reached its size cap (${maxBytes} bytes): the program was stopped early`,
+    });
+  if (result.stderr !== '') run.report({ type: 'warning', message: `bpftrace: ${result.stderr}` });
+}
+
+interface BpftracePlan {
+  /** The program as bpftrace runs it: the user's, printed back with the scope's filter. */
+  scoped: string;
+  /** Bytes of output kept (bpftrace.txt's cap). */
+  maxBytes: number;
+  targets: readonly ProcessInfo[];
+}
+
+/** Runs the scoped program; `stop` ends it early (bpftrace prints its maps then, and they are kept). */
+function runBpftrace(
+  deps: BpftraceProfilerDeps,
+  context: PlanContext,
+  plan: BpftracePlan,
+  run: RunContext,
+): ProfilerRun {
+  let bpftrace: BpftraceRun | undefined;
+  let stopped = false;
+  const { durationSeconds } = context.params;
+  const done = (async (): Promise<ProfileOutput> => {
+    const programFile = `${context.dir}/program.bt`;
+    await writeFile(programFile, plan.scoped);
+    const outputFile = `${context.dir}/bpftrace.txt`;
+    const release = deps.budget.reserve(outputFile, plan.maxBytes);
+    let result: BpftraceRunResult;
+    try {
+      bpftrace = startBpftrace(
+        { spawn: deps.spawn, timers: deps.timers },
+        {
+          bpftracePath: deps.config.bpftracePath,
+          programFile,
+          outputFile,
+          durationSeconds,
+          maxBytes: plan.maxBytes,
+        },
+      );
+      // A stop that came while the program was written: bpftrace still prints what it attached.
+      if (stopped) bpftrace.stop('stopped');
+      result = await bpftrace.done;
+    } finally {
+      release();
+    }
+    checkResult(run, result, plan.maxBytes);
+    const stacks = await foldOutput(outputFile);
+    const processes = plan.targets.map((t) => `${t.comm} (${t.pid})`).join(', ');
+    return {
+      // A program that only counts or prints has no stacks: bpftrace.txt is all it gives.
+      stacks: stacks.size === 0 ? undefined : stacks,
+      subtitle: `bpftrace, ${durationSeconds} s max, ${processes} · ${result.reason}`,
+    };
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      bpftrace?.stop('stopped');
+    },
+    done,
+  };
+}
+
+export function createBpftraceProfiler(deps: BpftraceProfilerDeps): Profiler {
+  return {
+    async plan(context: PlanContext): Promise<PlannedProfile> {
+      const program = context.params.bpftrace?.program;
+      if (program === undefined)
+        throw new FurnaceError(
+          'ERR_INVALID_PARAMETER',
+          'bpftrace.program is required with profiler bpftrace',
+          {
+            field: 'bpftrace.program',
+          },
+        );
+      const targets = await context.chooseTargets();
+      const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
+      const scoped = scopeBpftraceProgram(program, scope);
+      const fitted = budgetRecording({
+        free: await deps.budget.free(),
+        limitBytes: deps.budget.limitBytes,
+        configuredPerfDataBytes: deps.config.maxPerfDataBytes,
+        buildIds: 'scan',
+        binaryBytes: undefined,
+      });
+      const plan = { scoped, maxBytes: fitted.perfDataBytes, targets };
+      return {
+        profiler: 'bpftrace',
+        targets,
+        warnings: [],
+        run: (run) => runBpftrace(deps, context, plan, run),
+      };
+    },
+  };
+}

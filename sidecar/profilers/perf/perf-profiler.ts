@@ -1,0 +1,187 @@
+// The perf profiler: perf record on the chosen processes (binaries cached and an image pulled for symbols
+// meanwhile), JIT maps copied (a JVM is asked for its map first), then perf script into folded stacks.
+import { rm } from 'node:fs/promises';
+import { SIDECAR_MOUNT_PATHS } from '../../../core/contract/names.ts';
+import type { SidecarConfig } from '../../config.ts';
+import { cacheTargetBinaries } from '../../symbols/binary-cache.ts';
+import { diskUsage, type DiskBudget } from '../../host/disk-budget.ts';
+import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
+import type { JitMapOptions } from '../../symbols/jit-maps.ts';
+import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
+import { startPerfRecord, type PerfRecordResult } from './perf-runner.ts';
+import { scriptRecording } from '../../recording/pipeline.ts';
+import { planWithinBudget } from './plan-within-budget.ts';
+import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
+import type { ProcessInfo } from '../../host/process-select.ts';
+import type { RecordingPlan } from './perf-plan.ts';
+import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
+
+export interface PerfProfilerDeps {
+  config: SidecarConfig;
+  spawn: SpawnFn;
+  run: RunCommand;
+  timers: LoopTimers;
+  fileSize(path: string): Promise<number>;
+  budget: DiskBudget;
+  log(message: string, fields?: Record<string, unknown>): void;
+  jitMaps?: JitMapOptions;
+  buildIdMmap?: boolean;
+  /** Asks the JVMs among the targets for their perf maps (jvm-perf-map.ts); returns warnings. */
+  requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
+}
+
+interface PendingWork {
+  perf: Promise<PerfRecordResult>;
+  mount: Promise<ImageMount | Error> | undefined;
+  /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
+  precached: Promise<number>;
+}
+
+export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
+  return {
+    async plan(context: PlanContext): Promise<PlannedProfile> {
+      const targets = context.params.systemWide ? [] : await context.chooseTargets();
+      const { plan, warnings } = await planWithinBudget({
+        id: context.id,
+        dir: context.dir,
+        params: context.params,
+        targets,
+        config: deps.config,
+        buildIdMmap: deps.buildIdMmap === true,
+        budget: deps.budget,
+      });
+      return {
+        profiler: 'perf',
+        targets,
+        warnings,
+        run: (run) => startPerf(deps, context, targets, plan, run),
+      };
+    },
+  };
+}
+
+function startPerf(
+  deps: PerfProfilerDeps,
+  context: PlanContext,
+  targets: ProcessInfo[],
+  plan: RecordingPlan,
+  run: RunContext,
+): { stop(): void; done: Promise<ProfileOutput> } {
+  const { config, timers, budget } = deps;
+  const dir = context.dir;
+  const perf = startPerfRecord({ spawn: deps.spawn, timers, fileSize: (p) => deps.fileSize(p) }, plan.perf);
+  // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
+  const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
+  void perf.done.finally(release);
+  // The image is pulled while perf records, so the script stage does not wait for it.
+  const mount = plan.image === undefined ? undefined : mountImageOf(deps, context.id, plan.image, dir);
+  const precached = plan.precacheBinaries
+    ? cacheTargetBinaries(deps.run, {
+        perfPath: config.perfPath,
+        buildIdDir: `${dir}/buildid`,
+        workDir: `${dir}/binaries`,
+        pids: plan.perf.pids,
+        free: () => budget.free(),
+      })
+        .then(({ skippedBytes }) => skippedBytes)
+        .catch(() => 0)
+    : Promise.resolve(0);
+  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached });
+  return { stop: () => perf.stop('stopped'), done };
+}
+
+function mountImageOf(
+  deps: PerfProfilerDeps,
+  id: string,
+  image: string,
+  dir: string,
+): Promise<ImageMount | Error> {
+  const { config } = deps;
+  return mountImage(deps.run, {
+    podmanPath: config.podmanPath,
+    image,
+    ...(config.pullSecretPath === undefined ? {} : { pullSecretPath: config.pullSecretPath }),
+    mirrors: config.registryMirrors,
+    insecureRegistries: config.insecureRegistries,
+    workDir: dir,
+    containerName: `furnace-symbols-${id}`,
+    ...(config.storageBudgetBytes === undefined
+      ? {}
+      : {
+          storage: {
+            dir: SIDECAR_MOUNT_PATHS.containerStorageDir,
+            budgetBytes: config.storageBudgetBytes,
+            usage: diskUsage,
+          },
+        }),
+  }).catch((error: Error) => error);
+}
+
+/** Waits for perf, asks JVMs for their maps, runs perf script; always cleans up what it made. */
+async function finishPerf(
+  deps: PerfProfilerDeps,
+  run: RunContext,
+  recording: { dir: string; targets: ProcessInfo[]; plan: RecordingPlan },
+  pending: PendingWork,
+): Promise<ProfileOutput> {
+  const { dir, targets, plan } = recording;
+  const maps = await startJitMapPoller(deps.timers, targets, deps.jitMaps);
+  let image: ImageMount | Error | undefined;
+  try {
+    const result = await pending.perf;
+    // While the JVMs still run: their maps name what the JIT compiled during the recording.
+    const jvmWarnings = (await deps.requestJvmPerfMaps?.(targets)) ?? [];
+    await maps.finish();
+    for (const message of jvmWarnings) run.report({ type: 'warning', message });
+    const skipped = await pending.precached;
+    if (skipped > 0)
+      run.report({
+        type: 'warning',
+        message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
+      });
+    image = await pending.mount;
+    checkPerf(deps.config, run, result, image, plan.perf.maxBytes);
+    const stacks = await scriptRecording(
+      { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
+      {
+        perfPath: deps.config.perfPath,
+        dir,
+        buildIdDir: `${dir}/buildid`,
+        ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
+      },
+    );
+    return { stacks, subtitle: plan.subtitle(result.reason) };
+  } finally {
+    await maps.remove();
+    await rm(`${dir}/buildid`, { recursive: true, force: true });
+    await rm(`${dir}/binaries`, { recursive: true, force: true });
+    if (image !== undefined && !(image instanceof Error)) {
+      await image
+        .cleanup()
+        .catch((error: Error) => deps.log('image cleanup failed', { dir, error: error.message }));
+    }
+  }
+}
+
+/** Fails the recording when perf left nothing usable; warns when it was cut short or lacks image symbols. */
+function checkPerf(
+  config: SidecarConfig,
+  run: RunContext,
+  result: PerfRecordResult,
+  image: ImageMount | Error | undefined,
+  cap: number,
+): void {
+  if (!result.ok) {
+    const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
+    throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
+  }
+  if (result.reason === 'size-cap') {
+    const why = cap < config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
+    run.report({
+      type: 'warning',
+      message: `perf.data reached its size cap (${cap} bytes${why}): recording stopped early`,
+    });
+  }
+  if (image instanceof Error)
+    run.report({ type: 'warning', message: `symbols from the image: ${image.message}` });
+}

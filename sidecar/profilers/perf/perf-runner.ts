@@ -1,0 +1,168 @@
+// Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
+import type { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { CallGraph } from '../../../core/contract/recording-params.ts';
+import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+
+export interface PerfRecordOptions {
+  perfPath: string;
+  event: string;
+  frequency: number;
+  callGraph: CallGraph;
+  /** PIDs to record; ignored when systemWide. */
+  pids: readonly number[];
+  systemWide: boolean;
+  outputFile: string;
+  /** perf's build-id cache for this recording (perf copies the binaries it sampled there). */
+  buildIdDir?: string;
+  /**
+   * How perf record handles build ids when it stops. `cache`: copy the sampled binaries into the cache
+   * (about a second on 2 cores; needed for targets in other mount namespaces, whose files are gone once
+   * they exit). `scan`: reread perf.data for build ids, no copies (-N). `mmap`: build ids travel in the
+   * mmap events, no second pass (--buildid-mmap; kernel 5.12+). Default `cache`.
+   */
+  buildIds?: BuildIdMode;
+  durationSeconds: number;
+  maxBytes: number;
+  /** How often the size of perf.data is checked, ms. */
+  sizePollMs?: number;
+  /** How long perf gets to write its file after SIGINT before it is killed, ms. */
+  killAfterMs?: number;
+}
+
+export type BuildIdMode = 'cache' | 'scan' | 'mmap';
+
+export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
+
+export interface PerfRecordResult {
+  reason: PerfStopReason;
+  /** perf ended in a way that leaves a usable perf.data. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  /** The end of perf's stderr, for error messages. */
+  stderr: string;
+}
+
+export interface PerfRecording {
+  pid: number | undefined;
+  stop(reason?: PerfStopReason): void;
+  done: Promise<PerfRecordResult>;
+}
+
+export interface PerfRunnerDeps {
+  spawn: SpawnFn;
+  timers: LoopTimers;
+  /** Size of a file in bytes, 0 when it does not exist yet. */
+  fileSize(path: string): Promise<number>;
+}
+
+const STDERR_KEEP = 4000;
+
+const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
+  cache: [],
+  scan: ['--no-buildid-cache'],
+  mmap: ['--buildid-mmap'],
+};
+
+export function perfRecordArgs(options: PerfRecordOptions): string[] {
+  const callGraph = options.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'];
+  const scope = options.systemWide ? ['-a'] : ['-p', options.pids.join(',')];
+  const maxKiB = Math.max(4, Math.floor(options.maxBytes / 1024));
+  return [
+    ...(options.buildIdDir === undefined ? [] : ['--buildid-dir', options.buildIdDir]),
+    'record',
+    '-e',
+    options.event,
+    '-F',
+    String(options.frequency),
+    ...callGraph,
+    ...scope,
+    '-o',
+    options.outputFile,
+    '--max-size',
+    `${maxKiB}K`,
+    ...BUILD_ID_ARGS[options.buildIds ?? 'cache'],
+  ];
+}
+
+/** The last part of perf's stderr, without its progress noise. */
+export function stderrExcerpt(stderr: string, max = 600): string {
+  const text = stderr.trim();
+  return text.length <= max ? text : `…${text.slice(-max)}`;
+}
+
+export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
+  const child = deps.spawn(options.perfPath, perfRecordArgs(options), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let reason: PerfStopReason | undefined;
+  let finished = false;
+  const handles: unknown[] = [];
+
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP);
+  });
+
+  const stop = (why: PerfStopReason = 'stopped'): void => {
+    if (finished || reason !== undefined) return;
+    reason = why;
+    child.kill('SIGINT');
+    handles.push(
+      deps.timers.setTimeout(() => !finished && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
+    );
+  };
+
+  const pollSize = (): void => {
+    if (finished) return;
+    void deps.fileSize(options.outputFile).then((bytes) => {
+      if (bytes > options.maxBytes) stop('size-cap');
+      else handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+    });
+  };
+
+  handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+
+  const done = new Promise<PerfRecordResult>((resolve) => {
+    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
+      if (finished) return;
+      finished = true;
+      for (const handle of handles) deps.timers.clearTimeout(handle);
+      if (spawnError !== undefined) {
+        const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+        stderr += missing
+          ? `\n${options.perfPath} is not installed or not on PATH (Debian and Ubuntu: apt-get install linux-perf)`
+          : `\n${spawnError.message}`;
+      }
+      const sizeCapped = /size limit reached/.test(stderr);
+      const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
+      const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
+      const ok = spawnError === undefined && (exitCode === 0 || interrupted);
+      resolve({
+        reason: why,
+        ok,
+        exitCode,
+        signal,
+        stderr: stderrExcerpt(stderr),
+      });
+    };
+    child.on('error', (error: Error) => finish(null, null, error));
+    child.on('close', (code: number | null, signal: string | null) => finish(code, signal));
+  });
+
+  return { pid: child.pid, stop, done };
+}
+
+/** Whether this kernel and perf take `--buildid-mmap`: records `true` with it and looks at the exit code. */
+export function probeBuildIdMmap(spawn: SpawnFn, perfPath: string, outputFile: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const args = ['record', '--buildid-mmap', '-e', 'cpu-clock', '-o', outputFile, '--', 'true'];
+    const child = spawn(perfPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.resume();
+    child.on('error', () => resolve(false));
+    child.on('close', (code: number | null) => resolve(code === 0));
+  });
+}

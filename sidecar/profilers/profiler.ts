@@ -1,0 +1,52 @@
+// What a profiler is to the recording controller: it plans (checks and decides before anything runs; a
+// refusal answers the start request), runs (records, and may be stopped early), and hands back folded
+// stacks; the controller renders them into the same graphs and uploads every artifact. perf, pprof, auto
+// and bpftrace are the profilers.
+import type { ProfilerChoice, ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
+import type { ProcessInfo } from '../host/process-select.ts';
+import type { RecordingEvent } from '../recording/recording-machine.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
+
+export interface PlanContext {
+  id: string;
+  /** The recording's directory (made once the plan is accepted); artifacts go here by their names. */
+  dir: string;
+  params: RecordingParams;
+  /** The processes the request selects (pod or pid/pattern rules); throws when none match. */
+  chooseTargets(): Promise<ProcessInfo[]>;
+}
+
+export interface RunContext {
+  /** Progress, stages (record, then script or collapse), artifacts written, warnings. */
+  report(event: RecordingEvent): void;
+}
+
+export interface ProfileOutput {
+  /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */
+  stacks: FoldedStacks | undefined;
+  /** The graph's subtitle: what was recorded and how it ended. */
+  subtitle: string;
+}
+
+export interface ProfilerRun {
+  /** Ends recording early; what each profiler keeps is in docs/profilers.md. */
+  stop(): void;
+  /** The stacks once recording and the profiler's own processing are over; it has cleaned up its files. */
+  done: Promise<ProfileOutput>;
+}
+
+export interface PlannedProfile {
+  /** The profiler that will run (auto resolved). */
+  profiler: ProfilerName;
+  /** The processes recorded, shown in the status (empty when the profiler does not work by process). */
+  targets: ProcessInfo[];
+  warnings: string[];
+  run(context: RunContext): ProfilerRun;
+}
+
+export interface Profiler {
+  plan(context: PlanContext): Promise<PlannedProfile>;
+}
+
+/** The profilers a sidecar offers, by the name a start request gives. */
+export type ProfilerSet = Partial<Record<ProfilerChoice, Profiler>>;

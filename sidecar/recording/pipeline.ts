@@ -1,0 +1,219 @@
+// After perf stops: perf script → folded stacks; and folded stacks from any profiler → the compact flame
+// tree, SVG, HTML and speedscope, every file written to the recording's dir.
+import { createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { rm, writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
+import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
+import { renderFlameGraphSvg } from '../../core/render/svg.ts';
+import { renderFlameGraphHtml } from '../../core/render/html.ts';
+import { toSpeedscope } from '../../core/render/speedscope.ts';
+import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
+import type { RecordingEvent } from './recording-machine.ts';
+import { stderrExcerpt } from '../profilers/perf/perf-runner.ts';
+import { addImageBinaries } from '../symbols/image-symbols.ts';
+import { renderReserve, type DiskBudget } from '../host/disk-budget.ts';
+import type { ArtifactName } from '../../core/contract/names.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
+import type { RunCommand, SpawnFn } from '../host/runtime.ts';
+
+export interface PipelineDeps {
+  spawn: SpawnFn;
+  run: RunCommand;
+  report(event: RecordingEvent): void;
+  /** Asked before perf.script, image symbols and each artifact go to disk. */
+  budget: Pick<DiskBudget, 'free'>;
+}
+
+export interface PipelineInput {
+  perfPath: string;
+  dir: string;
+  /** perf's build-id cache for this recording (filled by perf record, and from the image). */
+  buildIdDir: string;
+  /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
+  imageRoot?: string;
+}
+
+/** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
+export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
+
+export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
+  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
+}
+
+/** coreutils' stdbuf where the image has it (Debian always does). */
+const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((path) => existsSync(path)) ?? null;
+
+/**
+ * The perf script command line. perf writes its text through stdio, 4 KiB per write into a pipe;
+ * with `stdbuf -o 1M` it writes 1 MiB at a time, which cut perf script's CPU by about 16 % with the
+ * same output (bench:stop). Without stdbuf, perf runs as it is.
+ */
+export function perfScriptCommand(
+  perfPath: string,
+  args: string[],
+  stdbuf: string | null = STDBUF,
+): { command: string; args: string[] } {
+  if (stdbuf === null) return { command: perfPath, args };
+  return { command: stdbuf, args: ['-o', '1M', perfPath, ...args] };
+}
+
+/**
+ * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
+ * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
+ * every line. `kept.value` says whether the file was kept.
+ */
+async function* teeToFile(
+  source: Readable,
+  path: string,
+  maxBytes: number,
+  kept: { value: boolean },
+): AsyncGenerator<Buffer> {
+  const file = createWriteStream(path);
+  let written = 0;
+  try {
+    for await (const chunk of source) {
+      const bytes = chunk as Buffer;
+      if (kept.value && written + bytes.length > maxBytes) kept.value = false;
+      if (kept.value) {
+        written += bytes.length;
+        if (!file.write(bytes)) await once(file, 'drain');
+      }
+      yield bytes;
+    }
+  } finally {
+    file.end();
+    await finished(file);
+    if (!kept.value) await rm(path, { force: true });
+  }
+}
+
+/** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
+async function scriptAndCollapse(
+  deps: PipelineDeps,
+  input: PipelineInput,
+  script: { maxBytes: number; kept: { value: boolean } },
+): Promise<FoldedStacks> {
+  const perfScript = perfScriptCommand(
+    input.perfPath,
+    perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir),
+  );
+  const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code: number | null) => resolve(code));
+  });
+  if (child.stdout === null) throw new Error('perf script has no stdout');
+  const [stacks, code] = await Promise.all([
+    collapsePerfScript(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
+    exited,
+  ]).catch((error: unknown) => {
+    child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
+    throw error;
+  });
+  if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
+  return stacks;
+}
+
+/** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
+export async function writeArtifact(
+  deps: Pick<PipelineDeps, 'report' | 'budget'>,
+  dir: string,
+  name: ArtifactName,
+  text: string | Buffer,
+): Promise<void> {
+  const bytes = Buffer.byteLength(text);
+  const free = await deps.budget.free();
+  if (bytes > free) {
+    deps.report({
+      type: 'warning',
+      message: `${name} (${bytes} bytes) was not written: the disk budget has ${free} bytes free`,
+    });
+    return;
+  }
+  await writeFile(`${dir}/${name}`, text);
+  deps.report({ type: 'artifact', name });
+}
+
+/** Runs perf script into the collapser, keeping perf.script only while the disk budget has room for it. */
+async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+  const free = await deps.budget.free();
+  const maxBytes = Math.max(0, free - renderReserve(free));
+  const kept = { value: true };
+  const stacks = await scriptAndCollapse(deps, input, { maxBytes, kept });
+  if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
+  else
+    deps.report({
+      type: 'warning',
+      message: `perf.script was not kept: it passed the ${maxBytes} bytes the disk budget left for it (the flame graph has every sample)`,
+    });
+  return stacks;
+}
+
+/** Turns a stopped recording's perf.data into folded stacks (keeping perf.script within the budget). */
+export async function scriptRecording(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+  deps.report({ type: 'artifact', name: 'perf.data' });
+  deps.report({ type: 'stage', stage: 'script' });
+  if (input.imageRoot !== undefined) {
+    const added = await addImageBinaries(deps.run, {
+      perfPath: input.perfPath,
+      root: input.imageRoot,
+      dataFile: `${input.dir}/perf.data`,
+      buildIdDir: input.buildIdDir,
+      fits: async (bytes) => bytes <= (await deps.budget.free()),
+    });
+    if (added.added === 0)
+      deps.report({ type: 'warning', message: 'symbols from the image: no recorded binary was found in it' });
+    if (added.skippedBytes > 0)
+      deps.report({
+        type: 'warning',
+        message: `symbols from the image: ${added.skippedBytes} bytes of binaries left out to stay within the disk budget`,
+      });
+  }
+  return scriptWithinBudget(deps, input);
+}
+
+export interface RenderInput {
+  dir: string;
+  title: string;
+  subtitle: string;
+  name: string;
+}
+
+/**
+ * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
+ * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
+ */
+export async function renderStacks(
+  deps: Pick<PipelineDeps, 'report' | 'budget'>,
+  input: RenderInput,
+  stacks: FoldedStacks | undefined,
+): Promise<void> {
+  deps.report({ type: 'stage', stage: 'collapse' });
+  if (stacks === undefined) return;
+  // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
+  const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
+  await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));
+  await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
+  deps.report({ type: 'samples', samples: totalSamples(stacks) });
+
+  deps.report({ type: 'stage', stage: 'render' });
+  const options = { title: input.title, subtitle: input.subtitle };
+  await writeArtifact(deps, input.dir, 'flamegraph.svg', renderFlameGraphSvg(stacks, options));
+  deps.report({ type: 'progress', fraction: 0.4 });
+  await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));
+  deps.report({ type: 'progress', fraction: 0.8 });
+  await writeArtifact(
+    deps,
+    input.dir,
+    'speedscope.json',
+    JSON.stringify(toSpeedscope(stacks, { name: input.name })),
+  );
+}

@@ -1,0 +1,124 @@
+// The recording state machine, pure: idle → recording → processing (script, collapse, render, upload) → done | failed.
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
+import type { ArtifactName } from '../../core/contract/names.ts';
+import { RECORDING_STAGES, type RecordingStage, type RecordingStatus } from '../../core/contract/recording.ts';
+
+/** Share of the overall progress each stage accounts for. */
+export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {
+  record: 0.7,
+  script: 0.1,
+  collapse: 0.05,
+  render: 0.05,
+  upload: 0.1,
+};
+
+export type RecordingEvent =
+  | { type: 'progress'; fraction: number }
+  | { type: 'stage'; stage: RecordingStage }
+  | { type: 'artifact'; name: ArtifactName }
+  | { type: 'samples'; samples: number }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; at: Date }
+  | { type: 'failed'; error: string; at: Date };
+
+export class TransitionError extends Error {
+  constructor(status: RecordingStatus, event: RecordingEvent) {
+    super(`recording ${status.id}: ${event.type} is not allowed while ${status.state} (${status.stage})`);
+    this.name = 'TransitionError';
+  }
+}
+
+export function isActive(status: RecordingStatus): boolean {
+  return status.state === 'recording' || status.state === 'processing';
+}
+
+/** The sidecar is idle when no recording is active; otherwise a start is refused naming the running one. */
+export function assertIdle(recordings: readonly RecordingStatus[]): void {
+  const running = recordings.find(isActive);
+  if (running !== undefined) {
+    throw new FurnaceError('ERR_RECORDING_RUNNING', `recording ${running.id} is still ${running.state}`, {
+      id: running.id,
+      state: running.state,
+      stage: running.stage,
+    });
+  }
+}
+
+export function beginRecording(input: {
+  id: string;
+  params: RecordingParams;
+  /** The profiler that runs (auto resolved); perf when not given. */
+  profiler?: ProfilerName;
+  targets: RecordingStatus['targets'];
+  now: Date;
+}): RecordingStatus {
+  return {
+    id: input.id,
+    state: 'recording',
+    stage: 'record',
+    progress: 0,
+    params: input.params,
+    profiler: input.profiler ?? 'perf',
+    targets: input.targets,
+    startedAt: input.now.toISOString(),
+    artifacts: [],
+  };
+}
+
+function stageStart(stage: RecordingStage): number {
+  let start = 0;
+  for (const s of RECORDING_STAGES) {
+    if (s === stage) return start;
+    start += STAGE_WEIGHTS[s];
+  }
+  return start;
+}
+
+/** Overall progress for a fraction (0..1) of the given stage. */
+export function overallProgress(stage: RecordingStage, fraction: number): number {
+  const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  return Math.round((stageStart(stage) + clamped * STAGE_WEIGHTS[stage]) * 1000) / 1000;
+}
+
+function enterStage(status: RecordingStatus, stage: RecordingStage, event: RecordingEvent): RecordingStatus {
+  if (!isActive(status) || RECORDING_STAGES.indexOf(stage) <= RECORDING_STAGES.indexOf(status.stage)) {
+    throw new TransitionError(status, event);
+  }
+  return { ...status, state: 'processing', stage, progress: overallProgress(stage, 0) };
+}
+
+/** Applies one event; an event that the current state does not allow throws TransitionError. */
+export function applyEvent(status: RecordingStatus, event: RecordingEvent): RecordingStatus {
+  switch (event.type) {
+    case 'stage':
+      return enterStage(status, event.stage, event);
+    case 'progress': {
+      if (!isActive(status)) throw new TransitionError(status, event);
+      const progress = overallProgress(status.stage, event.fraction);
+      return progress > status.progress ? { ...status, progress } : status;
+    }
+    case 'artifact':
+      if (status.state === 'failed') throw new TransitionError(status, event);
+      return status.artifacts.includes(event.name)
+        ? status
+        : { ...status, artifacts: [...status.artifacts, event.name] };
+    case 'samples':
+      return { ...status, samples: event.samples };
+    case 'warning':
+      return { ...status, warnings: [...(status.warnings ?? []), event.message] };
+    case 'done':
+      if (status.state !== 'processing') throw new TransitionError(status, event);
+      return { ...status, state: 'done', progress: 1, endedAt: event.at.toISOString() };
+    case 'failed':
+      if (!isActive(status)) throw new TransitionError(status, event);
+      return { ...status, state: 'failed', error: event.error, endedAt: event.at.toISOString() };
+  }
+}
+
+/** Progress of the record stage from the clock: elapsed time over the requested duration. */
+export function withLiveProgress(status: RecordingStatus, now: Date): RecordingStatus {
+  if (status.state !== 'recording') return status;
+  const elapsed = (now.getTime() - Date.parse(status.startedAt)) / 1000;
+  return applyEvent(status, { type: 'progress', fraction: elapsed / status.params.durationSeconds });
+}

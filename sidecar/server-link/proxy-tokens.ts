@@ -1,0 +1,36 @@
+// The tokens the server hands out at registration: which proxy tokens the sidecar accepts (the current
+// one, and the previous one for one lease after a renewal), and the upload token it presents to the
+// catalog. The two are separate: whoever sees a proxy token cannot upload with it, and the reverse.
+import { sameSecret } from '../../core/contract/http-errors.ts';
+
+export interface ServerTokens {
+  proxyToken: string;
+  uploadToken: string;
+}
+
+export class ProxyTokens {
+  private current: string | undefined;
+  private previous: { token: string; until: number } | undefined;
+  private upload: string | undefined;
+
+  /** Records the tokens the server answered with; a changed proxy token keeps the old one valid for one lease. */
+  accept(tokens: ServerTokens, nowMs: number, leaseSeconds: number): void {
+    this.upload = tokens.uploadToken;
+    if (this.current === tokens.proxyToken) return;
+    if (this.current !== undefined)
+      this.previous = { token: this.current, until: nowMs + leaseSeconds * 1000 };
+    this.current = tokens.proxyToken;
+  }
+
+  isAccepted(token: string, nowMs: number): boolean {
+    if (this.current !== undefined && sameSecret(token, this.current)) return true;
+    return (
+      this.previous !== undefined && nowMs < this.previous.until && sameSecret(token, this.previous.token)
+    );
+  }
+
+  /** The token the sidecar presents to the server on uploads, once registered. */
+  get uploadToken(): string | undefined {
+    return this.upload;
+  }
+}
