@@ -1,10 +1,7 @@
 // The Furnace CustomResourceDefinition: one per installation; `spec: {}` installs everything with defaults.
 import {
-  CRD_GROUP,
-  CRD_VERSION,
   DEFAULT_IMAGES,
   FURNACE_CRD_NAME,
-  FURNACE_KIND,
   FURNACE_PLURAL,
   FURNACE_SINGULAR,
   FURNACE_SPEC_DEFAULTS,
@@ -12,6 +9,7 @@ import {
   type FurnaceSpec,
   type FurnaceStatus,
 } from './resources.ts';
+import { API_GROUP, API_VERSION, KIND_FURNACE } from '../contract/names.ts';
 import { DEFAULT_LIMITS, LIMIT_CEILINGS } from '../contract/limits.ts';
 import {
   conditionsSchema,
@@ -164,13 +162,13 @@ export const furnaceStatusSchema = {
 export function buildFurnaceCrd(): CustomResourceDefinition {
   return customResourceDefinition({
     name: FURNACE_CRD_NAME,
-    group: CRD_GROUP,
-    version: CRD_VERSION,
+    group: API_GROUP,
+    version: API_VERSION,
     names: {
-      kind: FURNACE_KIND,
+      kind: KIND_FURNACE,
       plural: FURNACE_PLURAL,
       singular: FURNACE_SINGULAR,
-      listKind: `${FURNACE_KIND}List`,
+      listKind: `${KIND_FURNACE}List`,
     },
     description:
       'A Furnace installation: server, webhook, RBAC and recorders, in the namespace of this object.',

@@ -1,13 +1,10 @@
 // The Recording CustomResourceDefinition: a declarative recording of one pod or of the pods a selector
 // picks, once or on a schedule. The spec is immutable: a different recording is a new object.
 import {
-  CRD_GROUP,
-  CRD_VERSION,
   RECORDING_CRD_NAME,
   RECORDING_DURATION_RANGE,
   RECORDING_FREQUENCY_RANGE,
   RECORDING_KEEP_RANGE,
-  RECORDING_KIND,
   RECORDING_PHASES,
   RECORDING_PLURAL,
   RECORDING_PROFILERS,
@@ -22,6 +19,7 @@ import {
   type RecordingStatus,
   type TopFunction,
 } from './resources.ts';
+import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
 import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import type { SchemaOf } from './schema-types.ts';
@@ -181,13 +179,13 @@ export const recordingStatusSchema = {
 export function buildRecordingCrd(): CustomResourceDefinition {
   return customResourceDefinition({
     name: RECORDING_CRD_NAME,
-    group: CRD_GROUP,
-    version: CRD_VERSION,
+    group: API_GROUP,
+    version: API_VERSION,
     names: {
-      kind: RECORDING_KIND,
+      kind: KIND_RECORDING,
       plural: RECORDING_PLURAL,
       singular: RECORDING_SINGULAR,
-      listKind: `${RECORDING_KIND}List`,
+      listKind: `${KIND_RECORDING}List`,
     },
     description: 'A CPU recording of a pod, or of the pods a selector picks, once or on a schedule.',
     spec: recordingSpecSchema,

@@ -2,21 +2,21 @@
 // deploy/crds/*.yaml is generated from core/crd/ (the OpenAPI schemas, typed against these interfaces),
 // so a field added here and not there fails the typecheck.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
+import {
+  API_GROUP,
+  API_GROUP_VERSION,
+  API_VERSION,
+  KIND_FURNACE,
+  KIND_RECORDING,
+} from '../contract/names.ts';
 
-export const CRD_GROUP = API_GROUP;
-export const CRD_VERSION = API_VERSION;
-export const CRD_API_VERSION = API_GROUP_VERSION;
-
-export const FURNACE_KIND = KIND_FURNACE;
 export const FURNACE_PLURAL = 'furnaces';
 export const FURNACE_SINGULAR = 'furnace';
-export const FURNACE_CRD_NAME = `${FURNACE_PLURAL}.${CRD_GROUP}`;
+export const FURNACE_CRD_NAME = `${FURNACE_PLURAL}.${API_GROUP}`;
 
-export const RECORDING_KIND = KIND_RECORDING;
 export const RECORDING_PLURAL = 'recordings';
 export const RECORDING_SINGULAR = 'recording';
-export const RECORDING_CRD_NAME = `${RECORDING_PLURAL}.${CRD_GROUP}`;
+export const RECORDING_CRD_NAME = `${RECORDING_PLURAL}.${API_GROUP}`;
 
 /** Version of the images this release installs; the operator's own image carries the same tag. */
 export const RELEASE_TAG = 'latest';
@@ -214,16 +214,16 @@ export interface ObjectMeta {
 }
 
 export interface Furnace {
-  apiVersion: typeof CRD_API_VERSION;
-  kind: typeof FURNACE_KIND;
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: typeof KIND_FURNACE;
   metadata: ObjectMeta;
   spec: FurnaceSpec;
   status?: FurnaceStatus;
 }
 
 export interface Recording {
-  apiVersion: typeof CRD_API_VERSION;
-  kind: typeof RECORDING_KIND;
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: typeof KIND_RECORDING;
   metadata: ObjectMeta;
   spec: RecordingSpec;
   status?: RecordingStatus;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { buildFurnaceCrd } from '../../core/crd/furnace-crd.ts';
 import { buildRecordingCrd } from '../../core/crd/recording-crd.ts';
 import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
-import { DEFAULT_IMAGES, FURNACE_KIND, RECORDING_KIND } from '../../core/crd/resources.ts';
+import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
+import { KIND_FURNACE, KIND_RECORDING } from '../../core/contract/names.ts';
 import { buildOperatorDeploymentSpec, OPERATOR_IMAGE } from './operator-deployment.ts';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_NAME, OPERATOR_NAMESPACE_RULES } from './operator-rbac.ts';
 import { SAMPLE_FURNACE, SAMPLE_RECORDING } from './samples.ts';
@@ -87,8 +88,8 @@ export function buildClusterServiceVersion(): object {
       ],
       customresourcedefinitions: {
         owned: [
-          owned(buildFurnaceCrd(), FURNACE_KIND, 'A Furnace installation: server, webhook, RBAC, recorders.'),
-          owned(buildRecordingCrd(), RECORDING_KIND, 'A CPU recording of pods, once or on a schedule.'),
+          owned(buildFurnaceCrd(), KIND_FURNACE, 'A Furnace installation: server, webhook, RBAC, recorders.'),
+          owned(buildRecordingCrd(), KIND_RECORDING, 'A CPU recording of pods, once or on a schedule.'),
         ],
       },
       install: {

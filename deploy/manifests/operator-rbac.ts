@@ -7,7 +7,8 @@
 // pods, namespaces, events; the aggregated API's auth-delegator and extension-apiserver-authentication
 // reader). So it can never grant more than it has, and these rules are the whole of what Furnace can do.
 import type { V1PolicyRule } from '@kubernetes/client-node';
-import { CRD_GROUP, FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crd/resources.ts';
+import { FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crd/resources.ts';
+import { API_GROUP } from '../../core/contract/names.ts';
 
 export const FURNACE_NAMESPACE = 'furnace';
 export const OPERATOR_NAME = 'furnace-operator';
@@ -18,18 +19,18 @@ const READ = ['get', 'list', 'watch'];
 /** Cluster-wide: a Furnace may live in any namespace, and its server serves every opted-in namespace. */
 export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   // The custom resources: reconciled, their status written, finalizers for cleanup on deletion.
-  { apiGroups: [CRD_GROUP], resources: [FURNACE_PLURAL], verbs: [...READ, 'update', 'patch'] },
+  { apiGroups: [API_GROUP], resources: [FURNACE_PLURAL], verbs: [...READ, 'update', 'patch'] },
   // The Recording controller calls the server as itself, and the server checks `create` (start), `get`
   // (read) and `delete` (old runs of a scheduled recording) on recordings with a SubjectAccessReview.
-  { apiGroups: [CRD_GROUP], resources: [RECORDING_PLURAL], verbs: ALL },
+  { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: ALL },
   {
-    apiGroups: [CRD_GROUP],
+    apiGroups: [API_GROUP],
     resources: [`${FURNACE_PLURAL}/status`, `${RECORDING_PLURAL}/status`],
     verbs: ['get', 'update', 'patch'],
   },
   // ownerReferences with blockOwnerDeletion need this where OwnerReferencesPermissionEnforcement runs (OpenShift).
   {
-    apiGroups: [CRD_GROUP],
+    apiGroups: [API_GROUP],
     resources: [`${FURNACE_PLURAL}/finalizers`, `${RECORDING_PLURAL}/finalizers`],
     verbs: ['update'],
   },

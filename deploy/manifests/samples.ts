@@ -1,13 +1,14 @@
 // deploy/samples/: typed against core/crd/resources.ts, so a sample that the CRD would refuse fails the typecheck
 // (and the kube test applies them).
+import { type Furnace, type Recording } from '../../core/crd/resources.ts';
 import {
-  CRD_API_VERSION,
-  FURNACE_KIND,
-  RECORDING_KIND,
-  type Furnace,
-  type Recording,
-} from '../../core/crd/resources.ts';
-import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE, POD_OPT_IN_KEY } from '../../core/contract/names.ts';
+  API_GROUP_VERSION,
+  KIND_FURNACE,
+  KIND_RECORDING,
+  NAMESPACE_LABEL,
+  NAMESPACE_LABEL_VALUE,
+  POD_OPT_IN_KEY,
+} from '../../core/contract/names.ts';
 import { FURNACE_NAMESPACE } from './operator-rbac.ts';
 import { SIDECAR_SCC_ROLE } from './openshift-scc.ts';
 import { USER_ROLE_NAMES } from './user-roles.ts';
@@ -15,15 +16,15 @@ import { USER_ROLE_NAMES } from './user-roles.ts';
 export const SAMPLE_NAMESPACE = 'my-app';
 
 export const SAMPLE_FURNACE: Furnace = {
-  apiVersion: CRD_API_VERSION,
-  kind: FURNACE_KIND,
+  apiVersion: API_GROUP_VERSION,
+  kind: KIND_FURNACE,
   metadata: { name: 'furnace', namespace: FURNACE_NAMESPACE },
   spec: {},
 };
 
 export const SAMPLE_RECORDING: Recording = {
-  apiVersion: CRD_API_VERSION,
-  kind: RECORDING_KIND,
+  apiVersion: API_GROUP_VERSION,
+  kind: KIND_RECORDING,
   metadata: { name: 'web-cpu', namespace: SAMPLE_NAMESPACE },
   spec: {
     // The pods of Deployment web (namespace-opt-in.yaml) have generated names: pick them by label.
@@ -34,8 +35,8 @@ export const SAMPLE_RECORDING: Recording = {
 };
 
 export const SAMPLE_SCHEDULED_RECORDING: Recording = {
-  apiVersion: CRD_API_VERSION,
-  kind: RECORDING_KIND,
+  apiVersion: API_GROUP_VERSION,
+  kind: KIND_RECORDING,
   metadata: { name: 'web-nightly', namespace: SAMPLE_NAMESPACE },
   spec: {
     target: { selector: { matchLabels: { app: 'web' } } },

@@ -3,7 +3,8 @@
 // same verbs govern the Recording objects themselves.
 import type { V1PolicyRule } from '@kubernetes/client-node';
 import { AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
-import { CRD_GROUP, RECORDING_PLURAL } from '../../core/crd/resources.ts';
+import { RECORDING_PLURAL } from '../../core/crd/resources.ts';
+import { API_GROUP } from '../../core/contract/names.ts';
 
 export const USER_ROLE_NAMES = {
   viewer: 'furnace-viewer',
@@ -12,7 +13,7 @@ export const USER_ROLE_NAMES = {
 } as const;
 
 const recordings = (verbs: string[], resources = [RECORDING_PLURAL]): V1PolicyRule => ({
-  apiGroups: [CRD_GROUP],
+  apiGroups: [API_GROUP],
   resources,
   verbs,
 });

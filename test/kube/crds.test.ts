@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { CRD_API_VERSION, FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
+import { FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
+import { API_GROUP_VERSION } from '../../core/contract/names.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -18,7 +19,7 @@ async function kubectl(args: string[], input?: string) {
 }
 
 async function createRecording(name: string, spec: Record<string, unknown>) {
-  const body = { apiVersion: CRD_API_VERSION, kind: 'Recording', metadata: { name, namespace }, spec };
+  const body = { apiVersion: API_GROUP_VERSION, kind: 'Recording', metadata: { name, namespace }, spec };
   return kubectl(['create', '-f', '-'], JSON.stringify(body));
 }
 
@@ -50,7 +51,7 @@ after(async () => {
 
 describe('Furnace CRD', () => {
   it('accepts spec: {} and fills in the schema defaults', async () => {
-    const furnace = `apiVersion: ${CRD_API_VERSION}\nkind: Furnace\nmetadata:\n  name: furnace\n  namespace: ${namespace}\nspec: {}\n`;
+    const furnace = `apiVersion: ${API_GROUP_VERSION}\nkind: Furnace\nmetadata:\n  name: furnace\n  namespace: ${namespace}\nspec: {}\n`;
     const created = await kubectl(['apply', '-f', '-'], furnace);
     assert.equal(created.code, 0, created.stderr);
     const got = await kubectl(['get', 'furnace', 'furnace', '-n', namespace, '-o', 'jsonpath={.spec}']);
@@ -64,7 +65,7 @@ describe('Furnace CRD', () => {
 
   it('refuses an unknown auth mode and a limit above the server ceiling, naming the field', async () => {
     const bad = (spec: string) =>
-      `apiVersion: ${CRD_API_VERSION}\nkind: Furnace\nmetadata:\n  name: bad\n  namespace: ${namespace}\nspec: ${spec}\n`;
+      `apiVersion: ${API_GROUP_VERSION}\nkind: Furnace\nmetadata:\n  name: bad\n  namespace: ${namespace}\nspec: ${spec}\n`;
     const mode = await kubectl(['create', '-f', '-'], bad('{auth: {mode: none}}'));
     assert.match(mode.stderr, /spec\.auth\.mode: Unsupported value: "none"/);
     const limit = await kubectl(

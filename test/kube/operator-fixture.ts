@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { CRD_API_VERSION, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
+import { type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
+import { API_GROUP_VERSION } from '../../core/contract/names.ts';
 import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
@@ -57,7 +58,7 @@ export async function applyFurnace(
   spec: FurnaceSpec,
   name = 'furnace',
 ): Promise<void> {
-  const body = { apiVersion: CRD_API_VERSION, kind: 'Furnace', metadata: { name, namespace }, spec };
+  const body = { apiVersion: API_GROUP_VERSION, kind: 'Furnace', metadata: { name, namespace }, spec };
   const applied = await cp.kubectl(['apply', '--server-side', '--field-manager=test', '-f', '-'], {
     input: JSON.stringify(body),
   });

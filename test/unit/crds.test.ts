@@ -4,13 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { crdFiles, renderCrd } from '../../core/crd/render-crds.ts';
 import type { JsonSchema } from '../../core/crd/schema-types.ts';
-import {
-  CRD_GROUP,
-  CRD_VERSION,
-  DEFAULT_IMAGES,
-  FURNACE_CRD_NAME,
-  RECORDING_CRD_NAME,
-} from '../../core/crd/resources.ts';
+import { DEFAULT_IMAGES, FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
+import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
@@ -40,11 +35,11 @@ describe('CustomResourceDefinitions', () => {
     const names = crdFiles().map((f) => f.crd.metadata.name);
     assert.deepEqual(names, [FURNACE_CRD_NAME, RECORDING_CRD_NAME]);
     for (const { crd, path } of crdFiles()) {
-      assert.equal(crd.spec.group, CRD_GROUP);
+      assert.equal(crd.spec.group, API_GROUP);
       assert.equal(path, `deploy/crds/${crd.metadata.name}.yaml`);
       assert.deepEqual(
         crd.spec.versions.map((v) => [v.name, v.served, v.storage, v.subresources]),
-        [[CRD_VERSION, true, true, { status: {} }]],
+        [[API_VERSION, true, true, { status: {} }]],
       );
     }
   });
