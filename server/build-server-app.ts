@@ -29,7 +29,7 @@ import { registerProxyRoutes } from './proxy/proxy-routes.ts';
 import { registerSidecarRoutes, type RegistrationMode } from './registry/sidecar-registration.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
 import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
-import { registerSidecarListRoute } from './registry/sidecar-list.ts';
+import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
 

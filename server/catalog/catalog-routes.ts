@@ -17,7 +17,7 @@ import {
 import { errorBodySchema, readBearer } from '../../core/contract/http-errors.ts';
 import type { Access } from '../auth/access.ts';
 import { writeAudit } from '../operations/audit.ts';
-import { ANSWER_CSP } from '../proxy/proxy-answer.ts';
+import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';

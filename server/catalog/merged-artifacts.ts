@@ -13,7 +13,7 @@ import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import type { Access } from '../auth/access.ts';
 import { writeAudit } from '../operations/audit.ts';
-import { ANSWER_CSP } from '../proxy/proxy-answer.ts';
+import { ANSWER_CSP } from '../answer-csp.ts';
 import { artifactSize, type Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';

@@ -9,10 +9,8 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { ARTIFACT_CONTENT_TYPES, isArtifactName, type ArtifactName } from '../../core/contract/names.ts';
 import { RECORDING_ID_PATTERN } from '../../core/contract/recording.ts';
 import { readBounded } from '../read-bounded.ts';
+import { ANSWER_CSP } from '../answer-csp.ts';
 
-/** No scripts, styles, frames or plugins; a document opened anyway gets a unique, sandboxed origin. */
-export const ANSWER_CSP =
-  "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
 
 /** Headers of the sidecar's answer that reach the client; everything else (cookies included) is dropped. */
 const PASSED_HEADERS = new Set(['content-type', 'content-length', 'cache-control', 'etag', 'last-modified']);

@@ -1,54 +1,34 @@
 // The node agent process: the sidecar's recorder run on a node with the host's PID namespace, for pods
-// the server names per request (agent-recorders.ts). Loads its configuration from the environment (the only
+// the server names per request (recorders.ts). Loads its configuration from the environment (the only
 // reader of process.env in the agent), serves the API over HTTPS only (the scope header and the proxy token
 // never travel in clear text), registers with the server as the agent of its node, stops on SIGTERM.
-import { spawn } from 'node:child_process';
-import { mkdir, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import { AGENT_SCOPE_HEADER, decodeAgentScope } from '../../core/contract/agent-scope.ts';
-import { ConfigError } from '../../core/config/config-error.ts';
-import { readAgentConfig, type AgentConfig } from './agent-config.ts';
-import { AgentRecorders } from './recorders.ts';
 import { buildSidecarApp } from '../api/build-sidecar-app.ts';
 import { createDiskBudget, diskUsage } from '../host/disk-budget.ts';
+import { readProcessTable } from '../host/proc-table.ts';
+import { log, newRecordingId, timers } from '../process-support.ts';
+import {
+  fileSize,
+  loadConfigOrExit,
+  prepareRecorder,
+  registerWithServer,
+  serveApi,
+  stopOnSignals,
+} from '../recorder-start.ts';
 import { sendHttp } from '../server-link/http-client.ts';
 import { commandRunner } from '../symbols/image-symbols.ts';
-import { probeBuildIdMmap } from '../profilers/perf/perf-runner.ts';
-import { credentialReader, listenTls, log, newRecordingId, timers } from '../process-support.ts';
-import { readProcessTable } from '../host/proc-table.ts';
-import { ProxyTokens } from '../server-link/proxy-tokens.ts';
-import { startRegistration } from '../server-link/registration.ts';
-import { serverCaReader } from '../server-link/server-ca.ts';
-import type { SpawnFn } from '../host/runtime.ts';
-
-function loadConfig(): AgentConfig {
-  try {
-    return readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log(error.message, { key: error.key, allowed: error.allowed });
-    process.exit(1);
-  }
-}
-
-const fileSize = (path: string): Promise<number> =>
-  stat(path).then(
-    (s) => s.size,
-    () => 0,
-  );
+import { readAgentConfig } from './agent-config.ts';
+import { AgentRecorders } from './recorders.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const tokens = new ProxyTokens();
-  const readServerCa = serverCaReader(config);
-  const spawnChild = spawn as unknown as SpawnFn;
-  await mkdir(config.dataDir, { recursive: true });
-  const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
-  const buildIdMmap = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
-  await rm(probeFile, { force: true });
+  const config = loadConfigOrExit(() =>
+    readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
+  );
+  const basics = await prepareRecorder(config);
+  const { spawnChild, tokens } = basics;
   const recorders = new AgentRecorders({
     config,
     budget: createDiskBudget(config.dataDir, config.diskBudgetBytes, { usage: diskUsage, size: fileSize }),
@@ -62,9 +42,9 @@ async function main(): Promise<void> {
     send: sendHttp,
     sleep: (ms) => sleep(ms),
     random: Math.random,
-    readServerCa,
+    readServerCa: basics.readServerCa,
     log,
-    buildIdMmap,
+    buildIdMmap: basics.buildIdMmap,
   });
   const app = buildSidecarApp({
     // Reached only after the proxy token was checked (onRequest): the scope is the server's.
@@ -76,54 +56,28 @@ async function main(): Promise<void> {
     requireTls: () => true,
     logger: { level: config.logLevel },
   });
-  await app.listen({ host: config.host, port: config.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const tls = await listenTls((request, response) => app.routing(request, response), config);
+  const { port, tls } = await serveApi(app, config);
   if (tls === undefined) {
     log('the agent serves its API over HTTPS only, and its port could not be had: exiting', {
       tlsPort: config.tlsPort,
     });
     process.exit(1);
   }
-  log('agent listening', { host: config.host, port, tlsPort: tls.port, node: config.nodeName, buildIdMmap });
-  const registration = startRegistration(
-    {
-      send: sendHttp,
-      readCredential: credentialReader(config),
-      timers,
-      random: Math.random,
-      tokens,
-      readCa: readServerCa,
-      log,
-    },
-    {
-      serverUrl: config.serverUrl,
-      path: '/api/v1/agents',
-      body: { node: config.nodeName },
-      port,
-      tls: { port: tls.port, pin: tls.pin },
-    },
-  );
-
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    log('shutting down', { signal });
-    registration.stop();
-    const forced = setTimeout(() => process.exit(1), 20_000);
-    forced.unref();
-    void recorders
-      .close()
-      .then(() => {
-        tls.server.closeAllConnections();
-        tls.server.close();
-        return app.close();
-      })
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  log('agent listening', {
+    host: config.host,
+    port,
+    tlsPort: tls.port,
+    node: config.nodeName,
+    buildIdMmap: basics.buildIdMmap,
+  });
+  const registration = registerWithServer(basics, config, {
+    serverUrl: config.serverUrl,
+    path: '/api/v1/agents',
+    body: { node: config.nodeName },
+    port,
+    tls: { port: tls.port, pin: tls.pin },
+  });
+  stopOnSignals({ registration, recorder: recorders, tls, app });
 }
 
 await main();

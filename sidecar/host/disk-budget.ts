@@ -6,7 +6,9 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import type { BuildIdMode } from '../profilers/perf/perf-runner.ts';
+
+/** How perf keeps the build ids of sampled binaries (perf-runner.ts says what each costs). */
+export type BuildIdMode = 'cache' | 'scan' | 'mmap';
 
 export interface DiskBudget {
   /** The budget, bytes. */

@@ -4,7 +4,7 @@
 // and bpftrace are the profilers.
 import type { ProfilerChoice, ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
 import type { ProcessInfo } from '../host/process-select.ts';
-import type { RecordingEvent } from '../recording/recording-machine.ts';
+import type { RecordingEvent } from '../recording-events.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 export interface PlanContext {

@@ -9,20 +9,15 @@ import type { SidecarConfig } from '../config.ts';
 import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
-import { renderStacks } from './pipeline.ts';
+import { renderStacks } from './render-artifacts.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { PlannedProfile, ProfileOutput, Profiler, ProfilerSet } from '../profilers/profiler.ts';
 import { selectProcesses, type ProcessInfo } from '../host/process-select.ts';
 import { evictOldRecordings } from './retention.ts';
-import {
-  applyEvent,
-  assertIdle,
-  beginRecording,
-  withLiveProgress,
-  type RecordingEvent,
-} from './recording-machine.ts';
+import { applyEvent, assertIdle, beginRecording, withLiveProgress } from './recording-machine.ts';
 import { uploadFinishedRecording } from './upload.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
+import type { RecordingEvent } from '../recording-events.ts';
 
 export interface ControllerDeps {
   config: SidecarConfig;

@@ -1,8 +1,12 @@
 // The recording state machine, pure: idle → recording → processing (script, collapse, render, upload) → done | failed.
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
-import type { ArtifactName } from '../../core/contract/names.ts';
-import { RECORDING_STAGES, type RecordingStage, type RecordingStatus } from '../../core/contract/recording.ts';
+import {
+  RECORDING_STAGES,
+  type RecordingStage,
+  type RecordingStatus,
+} from '../../core/contract/recording.ts';
+import type { RecordingEvent } from '../recording-events.ts';
 
 /** Share of the overall progress each stage accounts for. */
 export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {
@@ -12,15 +16,6 @@ export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {
   render: 0.05,
   upload: 0.1,
 };
-
-export type RecordingEvent =
-  | { type: 'progress'; fraction: number }
-  | { type: 'stage'; stage: RecordingStage }
-  | { type: 'artifact'; name: ArtifactName }
-  | { type: 'samples'; samples: number }
-  | { type: 'warning'; message: string }
-  | { type: 'done'; at: Date }
-  | { type: 'failed'; error: string; at: Date };
 
 export class TransitionError extends Error {
   constructor(status: RecordingStatus, event: RecordingEvent) {

@@ -17,7 +17,7 @@ import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
-import { PERF_SCRIPT_FIELDS } from '../../sidecar/recording/pipeline.ts';
+import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';

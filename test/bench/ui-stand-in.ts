@@ -53,7 +53,7 @@ async function expectOk(response: Response, what: string): Promise<void> {
   if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
 }
 
-/** The compact tree of folded text, gzipped, as sidecar/recording/pipeline.ts writes `flame-tree.bin.gz`. */
+/** The compact tree of folded text, gzipped, as sidecar/recording/render-artifacts.ts writes `flame-tree.bin.gz`. */
 export function compactTreeOf(folded: string): Buffer {
   return gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(parseFolded(folded)))), { level: 6 });
 }

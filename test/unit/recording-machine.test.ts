@@ -11,8 +11,8 @@ import {
   overallProgress,
   TransitionError,
   withLiveProgress,
-  type RecordingEvent,
 } from '../../sidecar/recording/recording-machine.ts';
+import type { RecordingEvent } from '../../sidecar/recording-events.ts';
 
 const start = new Date('2026-01-01T00:00:00Z');
 const params = validateRecordingParams({ durationSeconds: 10, pid: 42 }, DEFAULT_LIMITS);

@@ -3,8 +3,9 @@
 import { FurnaceError } from '../../../core/contract/errors.ts';
 import type { RecordingParams } from '../../../core/contract/recording-params.ts';
 import type { SidecarConfig } from '../../config.ts';
-import type { BuildIdMode, PerfRecordOptions, PerfStopReason } from './perf-runner.ts';
+import type { PerfRecordOptions, PerfStopReason } from './perf-runner.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
+import type { BuildIdMode } from '../../host/disk-budget.ts';
 
 export type PlanConfig = Pick<
   SidecarConfig,

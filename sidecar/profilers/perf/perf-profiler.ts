@@ -9,7 +9,7 @@ import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfRecord, type PerfRecordResult } from './perf-runner.ts';
-import { scriptRecording } from '../../recording/pipeline.ts';
+import { scriptRecording } from './perf-script.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';

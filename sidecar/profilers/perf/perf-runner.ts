@@ -1,6 +1,5 @@
 // Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
-import type { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
+import type { BuildIdMode } from '../../host/disk-budget.ts';
 import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
 
@@ -29,8 +28,6 @@ export interface PerfRecordOptions {
   /** How long perf gets to write its file after SIGINT before it is killed, ms. */
   killAfterMs?: number;
 }
-
-export type BuildIdMode = 'cache' | 'scan' | 'mmap';
 
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
 

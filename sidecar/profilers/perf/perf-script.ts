@@ -1,25 +1,17 @@
-// After perf stops: perf script → folded stacks; and folded stacks from any profiler → the compact flame
-// tree, SVG, HTML and speedscope, every file written to the recording's dir.
+// After perf stops: perf script streamed into the collapser (core/stacks/collapse-perf.ts), with the
+// image's binaries added for symbols first and perf.script kept only while the disk budget has room.
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { rm, writeFile } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
-import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
-import { renderFlameGraphSvg } from '../../core/render/svg.ts';
-import { renderFlameGraphHtml } from '../../core/render/html.ts';
-import { toSpeedscope } from '../../core/render/speedscope.ts';
-import { buildFlameTree } from '../../core/render/flame-tree.ts';
-import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
-import type { RecordingEvent } from './recording-machine.ts';
-import { stderrExcerpt } from '../profilers/perf/perf-runner.ts';
-import { addImageBinaries } from '../symbols/image-symbols.ts';
-import { renderReserve, type DiskBudget } from '../host/disk-budget.ts';
-import type { ArtifactName } from '../../core/contract/names.ts';
-import type { FoldedStacks } from '../../core/stacks/folded.ts';
-import type { RunCommand, SpawnFn } from '../host/runtime.ts';
+import { collapsePerfScript } from '../../../core/stacks/collapse-perf.ts';
+import type { FoldedStacks } from '../../../core/stacks/folded.ts';
+import type { RecordingEvent } from '../../recording-events.ts';
+import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
+import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
+import { addImageBinaries } from '../../symbols/image-symbols.ts';
+import { stderrExcerpt } from './perf-runner.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;
@@ -122,26 +114,6 @@ async function scriptAndCollapse(
   return stacks;
 }
 
-/** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
-export async function writeArtifact(
-  deps: Pick<PipelineDeps, 'report' | 'budget'>,
-  dir: string,
-  name: ArtifactName,
-  text: string | Buffer,
-): Promise<void> {
-  const bytes = Buffer.byteLength(text);
-  const free = await deps.budget.free();
-  if (bytes > free) {
-    deps.report({
-      type: 'warning',
-      message: `${name} (${bytes} bytes) was not written: the disk budget has ${free} bytes free`,
-    });
-    return;
-  }
-  await writeFile(`${dir}/${name}`, text);
-  deps.report({ type: 'artifact', name });
-}
-
 /** Runs perf script into the collapser, keeping perf.script only while the disk budget has room for it. */
 async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
   const free = await deps.budget.free();
@@ -178,42 +150,4 @@ export async function scriptRecording(deps: PipelineDeps, input: PipelineInput):
       });
   }
   return scriptWithinBudget(deps, input);
-}
-
-export interface RenderInput {
-  dir: string;
-  title: string;
-  subtitle: string;
-  name: string;
-}
-
-/**
- * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
- * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
- */
-export async function renderStacks(
-  deps: Pick<PipelineDeps, 'report' | 'budget'>,
-  input: RenderInput,
-  stacks: FoldedStacks | undefined,
-): Promise<void> {
-  deps.report({ type: 'stage', stage: 'collapse' });
-  if (stacks === undefined) return;
-  // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
-  const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
-  await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));
-  await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
-  deps.report({ type: 'samples', samples: totalSamples(stacks) });
-
-  deps.report({ type: 'stage', stage: 'render' });
-  const options = { title: input.title, subtitle: input.subtitle };
-  await writeArtifact(deps, input.dir, 'flamegraph.svg', renderFlameGraphSvg(stacks, options));
-  deps.report({ type: 'progress', fraction: 0.4 });
-  await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));
-  deps.report({ type: 'progress', fraction: 0.8 });
-  await writeArtifact(
-    deps,
-    input.dir,
-    'speedscope.json',
-    JSON.stringify(toSpeedscope(stacks, { name: input.name })),
-  );
 }

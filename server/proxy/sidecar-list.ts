@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AgentRouting } from '../agent/agent-routing.ts';
 import type { Access } from '../auth/access.ts';
-import { registrationKey, type Registry } from './lease-registry.ts';
+import { registrationKey, type Registry } from '../registry/lease-registry.ts';
 
 const querySchema = {
   type: 'object',

@@ -1,0 +1,122 @@
+// The start-up and shutdown that the sidecar (main.ts) and the node agent (agent/main.ts) share: the
+// configuration or a one-line exit, the perf probe, the API on HTTP and HTTPS, registration, and a clean
+// stop on SIGTERM. Each entry point only builds what differs: its recorder and its registration target.
+import { spawn } from 'node:child_process';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { ConfigError } from '../core/config/config-error.ts';
+import type { SpawnFn } from './host/runtime.ts';
+import { listenTls, credentialReader, log, timers } from './process-support.ts';
+import { probeBuildIdMmap } from './profilers/perf/perf-runner.ts';
+import { sendHttp } from './server-link/http-client.ts';
+import { ProxyTokens } from './server-link/proxy-tokens.ts';
+import { startRegistration, type RegistrationOptions } from './server-link/registration.ts';
+import { serverCaReader } from './server-link/server-ca.ts';
+
+/** Reads the configuration, or logs the one bad key and exits 1. */
+export function loadConfigOrExit<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log(error.message, { key: error.key, allowed: error.allowed });
+    process.exit(1);
+  }
+}
+
+export const fileSize = (path: string): Promise<number> =>
+  stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+
+export interface RecorderBasics {
+  spawnChild: SpawnFn;
+  tokens: ProxyTokens;
+  readServerCa: ReturnType<typeof serverCaReader>;
+  /** Whether perf can take build ids from mmap events (probed once at start). */
+  buildIdMmap: boolean;
+}
+
+interface BasicsConfig {
+  dataDir: string;
+  perfPath: string;
+}
+
+/** What every recorder process needs before it builds its recorder. */
+export async function prepareRecorder(
+  config: BasicsConfig & Parameters<typeof serverCaReader>[0],
+): Promise<RecorderBasics> {
+  const spawnChild = spawn as unknown as SpawnFn;
+  await mkdir(config.dataDir, { recursive: true });
+  const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
+  const buildIdMmap = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
+  await rm(probeFile, { force: true });
+  return { spawnChild, tokens: new ProxyTokens(), readServerCa: serverCaReader(config), buildIdMmap };
+}
+
+export type TlsListener = NonNullable<Awaited<ReturnType<typeof listenTls>>>;
+
+/** Listens on HTTP, then serves the same app over HTTPS (undefined when its port cannot be had). */
+export async function serveApi(
+  app: FastifyInstance,
+  config: { host: string; port: number; tlsPort: number },
+): Promise<{ port: number; tls: TlsListener | undefined }> {
+  await app.listen({ host: config.host, port: config.port });
+  const port = (app.server.address() as AddressInfo).port;
+  const tls = await listenTls((request, response) => app.routing(request, response), config);
+  return { port, tls };
+}
+
+/** Registers with the server and renews for as long as the process runs. */
+export function registerWithServer(
+  basics: RecorderBasics,
+  config: Parameters<typeof credentialReader>[0],
+  target: RegistrationOptions,
+): { stop(): void } {
+  return startRegistration(
+    {
+      send: sendHttp,
+      readCredential: credentialReader(config),
+      timers,
+      random: Math.random,
+      tokens: basics.tokens,
+      readCa: basics.readServerCa,
+      log,
+    },
+    target,
+  );
+}
+
+export interface Stoppable {
+  registration: { stop(): void } | undefined;
+  /** Ends or abandons the running recordings. */
+  recorder: { close(): Promise<void> };
+  tls: TlsListener | undefined;
+  app: FastifyInstance;
+}
+
+/** SIGTERM and SIGINT stop registration, the recorder and both listeners, then exit (forced after 20 s). */
+export function stopOnSignals(parts: Stoppable): (reason: string) => void {
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log('shutting down', { signal });
+    parts.registration?.stop();
+    const forced = setTimeout(() => process.exit(1), 20_000);
+    forced.unref();
+    void parts.recorder
+      .close()
+      .then(() => {
+        parts.tls?.server.closeAllConnections();
+        parts.tls?.server.close();
+        return parts.app.close();
+      })
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return shutdown;
+}

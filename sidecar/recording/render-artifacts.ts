@@ -1,0 +1,78 @@
+// Folded stacks from any profiler → the compact flame tree, stacks.folded, SVG, HTML and speedscope,
+// every file written to the recording's dir within the disk budget.
+import { writeFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { formatFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { renderFlameGraphSvg } from '../../core/render/svg.ts';
+import { renderFlameGraphHtml } from '../../core/render/html.ts';
+import { toSpeedscope } from '../../core/render/speedscope.ts';
+import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
+import type { ArtifactName } from '../../core/contract/names.ts';
+import type { RecordingEvent } from '../recording-events.ts';
+import type { DiskBudget } from '../host/disk-budget.ts';
+
+/** What rendering writes with: the event channel and the disk budget. */
+export interface RenderDeps {
+  report(event: RecordingEvent): void;
+  /** Asked before each artifact goes to disk. */
+  budget: Pick<DiskBudget, 'free'>;
+}
+
+/** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
+export async function writeArtifact(
+  deps: RenderDeps,
+  dir: string,
+  name: ArtifactName,
+  text: string | Buffer,
+): Promise<void> {
+  const bytes = Buffer.byteLength(text);
+  const free = await deps.budget.free();
+  if (bytes > free) {
+    deps.report({
+      type: 'warning',
+      message: `${name} (${bytes} bytes) was not written: the disk budget has ${free} bytes free`,
+    });
+    return;
+  }
+  await writeFile(`${dir}/${name}`, text);
+  deps.report({ type: 'artifact', name });
+}
+
+export interface RenderInput {
+  dir: string;
+  title: string;
+  subtitle: string;
+  name: string;
+}
+
+/**
+ * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
+ * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
+ */
+export async function renderStacks(
+  deps: RenderDeps,
+  input: RenderInput,
+  stacks: FoldedStacks | undefined,
+): Promise<void> {
+  deps.report({ type: 'stage', stage: 'collapse' });
+  if (stacks === undefined) return;
+  // Before stacks.folded, so it is uploaded first: the UI opens a recording once it has its folded stacks.
+  const tree = writeCompactTree(encodeFlameTree(buildFlameTree(stacks)));
+  await writeArtifact(deps, input.dir, 'flame-tree.bin.gz', gzipSync(tree, { level: 6 }));
+  await writeArtifact(deps, input.dir, 'stacks.folded', formatFolded(stacks));
+  deps.report({ type: 'samples', samples: totalSamples(stacks) });
+
+  deps.report({ type: 'stage', stage: 'render' });
+  const options = { title: input.title, subtitle: input.subtitle };
+  await writeArtifact(deps, input.dir, 'flamegraph.svg', renderFlameGraphSvg(stacks, options));
+  deps.report({ type: 'progress', fraction: 0.4 });
+  await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));
+  deps.report({ type: 'progress', fraction: 0.8 });
+  await writeArtifact(
+    deps,
+    input.dir,
+    'speedscope.json',
+    JSON.stringify(toSpeedscope(stacks, { name: input.name })),
+  );
+}
