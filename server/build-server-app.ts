@@ -10,6 +10,7 @@ import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/con
 import type { AgentMode } from './agent/agent-mode.ts';
 import { registerAgentRoutes } from './agent/agent-registration.ts';
 import type { Access } from './auth/access.ts';
+import { identifyRequests } from './auth/identify-requests.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard-hook.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
@@ -225,9 +226,10 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });
   registerAggregatedRoutes(app, { catalog: deps.catalog });
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
-  registerMetricsRoute(app, { access: deps.access, metricsRegistry: deps.metricsRegistry });
-  // The UI's static files (`/`) register here: on the user listener only, behind the same guard.
+  // Each scope of user routes identifies its callers in one onRequest hook (auth/identify-requests.ts).
   void app.register((scope, _options, done) => {
+    identifyRequests(scope, deps.access);
+    registerMetricsRoute(scope, { access: deps.access, metricsRegistry: deps.metricsRegistry });
     registerSidecarListRoute(scope, {
       registry: deps.registry,
       access: deps.access,
@@ -238,6 +240,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
     done();
   });
   void app.register(async (scope) => {
+    identifyRequests(scope, deps.access);
     await registerProxyRoutes(scope, {
       registry: deps.registry,
       access: deps.access,

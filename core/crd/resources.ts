@@ -5,7 +5,6 @@ import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kub
 import {
   API_GROUP,
   API_GROUP_VERSION,
-  API_VERSION,
   KIND_FURNACE,
   KIND_RECORDING,
 } from '../contract/names.ts';

@@ -23,6 +23,7 @@ import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store
 import { paginate } from './pagination.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
 import type { Identity } from '../auth/identity.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 export interface CatalogRouteDeps {
   catalog: Catalog;
@@ -119,7 +120,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings',
     { schema: { querystring: listQuery, response: { 200: catalogPageSchema } } },
     async (request) => {
-      const identity = await access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       const { namespace, pod, limit } = request.query;
       const entries = catalog.list({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
       return paginate(await visibleEntries(access, identity, entries), limit, request.query.continue);
@@ -129,7 +130,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
     async (request) => {
-      const identity = await access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       return visible(access, catalog, identity, request.params.id);
     },
   );
@@ -138,7 +139,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     { schema: { params: artifactParams } },
     async (request, reply) => {
       const { id, name } = request.params;
-      const identity = await access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       const entry = await visible(access, catalog, identity, id);
       const path = catalog.artifactPath(id, name);
       const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
@@ -169,7 +170,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     '/api/v1/recordings/:id',
     { schema: { params: idParams, response: { 204: { type: 'null' } } } },
     async (request, reply) => {
-      const identity = await access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       const entry = await visible(access, catalog, identity, request.params.id);
       await access.require(identity, 'delete', entry.namespace);
       await catalog.remove(entry.id);

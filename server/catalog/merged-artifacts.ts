@@ -17,6 +17,7 @@ import { ANSWER_CSP } from '../answer-csp.ts';
 import { artifactSize, type Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 export const MERGED_ARTIFACT_NAMES = [
   'flamegraph.svg',
@@ -114,7 +115,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       },
     },
     async (request, reply) => {
-      const identity = await deps.access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       const ids = [...new Set(request.query.id)];
       if (ids.length > maxIds)
         throw new FurnaceError(

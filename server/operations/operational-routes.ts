@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { Access } from '../auth/access.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -27,7 +28,7 @@ export function registerMetricsRoute(
   deps: { access: Access; metricsRegistry: MetricsRegistry },
 ): void {
   app.get(METRICS_PATH, async (request, reply) => {
-    const identity = await deps.access.authenticate(request.headers, request.ip);
+    const identity = identityOf(request);
     if (!(await deps.access.allowsPath(identity, 'get', METRICS_PATH)))
       throw new FurnaceError('ERR_FORBIDDEN', `${identity.user} may not get ${METRICS_PATH}`, {
         verb: 'get',

@@ -11,7 +11,6 @@ import { RECORDING_ID_PATTERN } from '../../core/contract/recording.ts';
 import { readBounded } from '../read-bounded.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 
-
 /** Headers of the sidecar's answer that reach the client; everything else (cookies included) is dropped. */
 const PASSED_HEADERS = new Set(['content-type', 'content-length', 'cache-control', 'etag', 'last-modified']);
 

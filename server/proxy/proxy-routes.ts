@@ -29,6 +29,7 @@ import type { UploadGrants } from '../registry/upload-grants.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { admitStart } from './start-admission.ts';
 import type { Identity } from '../auth/identity.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -109,7 +110,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
   async function admit(request: FastifyRequest): Promise<void> {
     const { namespace, pod } = request.params as { namespace: string; pod: string };
     // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
-    const identity = await deps.access.authenticate(request.headers, request.ip);
+    const identity = identityOf(request);
     const rest = restOf(request);
     await deps.access.require(identity, verbFor(request.method, rest), namespace);
     const isStart = request.method === 'POST' && rest === 'recordings';

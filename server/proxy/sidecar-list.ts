@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AgentRouting } from '../agent/agent-routing.ts';
 import type { Access } from '../auth/access.ts';
 import { registrationKey, type Registry } from '../registry/lease-registry.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 const querySchema = {
   type: 'object',
@@ -82,7 +83,7 @@ export function registerSidecarListRoute(
     '/api/v1/sidecars',
     { schema: { querystring: querySchema, response: responseSchema } },
     async (request) => {
-      const identity = await deps.access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       const wanted = request.query.namespace;
       const entries = (await entriesOf(deps.registry, deps.agents)).filter(
         (e) => wanted === undefined || e.namespace === wanted,

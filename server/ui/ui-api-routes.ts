@@ -10,6 +10,7 @@ import type { LimitsView, PodContainersView } from '../../core/contract/ui-contr
 import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
+import { identityOf } from '../auth/identify-requests.ts';
 
 export interface UiApiDeps {
   access: Access;
@@ -81,7 +82,6 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
     '/api/v1/limits',
     { schema: { querystring: namespaceQuery, response: { 200: limitsSchema } } },
     async (request) => {
-      await deps.access.authenticate(request.headers, request.ip);
       const { namespace } = request.query;
       const { durationSeconds, frequency, symbols } = DEFAULT_PARAMS;
       const view: LimitsView = {
@@ -98,7 +98,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
     { schema: { params: podParams, response: { 200: containersSchema } } },
     async (request) => {
       const { namespace, pod } = request.params;
-      const identity = await deps.access.authenticate(request.headers, request.ip);
+      const identity = identityOf(request);
       await deps.access.require(identity, 'get', namespace);
       // A sidecar's pod, else (agent mode) one an agent can record; resolve says why not.
       if (!deps.registry.get(namespace, pod)) {

@@ -5,6 +5,7 @@ import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { installErrorHandler } from '../../core/contract/http-errors.ts';
 import { createAccess } from '../../server/auth/access.ts';
+import { identifyRequests } from '../../server/auth/identify-requests.ts';
 import { registerMergedArtifactRoute } from '../../server/catalog/merged-artifacts.ts';
 import { createTokenCache } from '../../server/kube/token-cache.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
@@ -153,6 +154,7 @@ describe('merged flame graph of catalog recordings', () => {
       tokens: createTokenCache({ now }),
     });
     const limit = FOLDED['rec-a1'].length + 10;
+    identifyRequests(app, access);
     registerMergedArtifactRoute(app, { catalog: f.catalog, access, maxBytes: limit });
     t.after(() => app.close());
     const url = '/api/v1/recordings/merged/artifacts/stacks.folded';
