@@ -1,0 +1,89 @@
+// The first half of a proxied request, before any byte goes to a recorder: authorize the caller for the
+// verb in the pod's namespace, find the pod's recorder (its sidecar, or in agent mode its node's agent with a
+// server-made scope), and for a start admit its parameters and reserve a slot (start-admission.ts).
+import { Readable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
+import type { AgentScope } from '../../core/contract/agent-scope.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { AccessVerb } from '../auth/access.ts';
+import { identityOf } from '../auth/identify-requests.ts';
+import { writeAudit } from '../operations/audit.ts';
+import { readBounded } from '../read-bounded.ts';
+import type { Registration } from '../registry/lease-registry.ts';
+import {
+  GRANT_GRACE_SECONDS,
+  restOf,
+  type ProxyContext,
+  type ProxyContexts,
+  type ProxyDeps,
+} from './proxy-context.ts';
+import { admitStart } from './start-admission.ts';
+
+const MAX_START_BODY = 64 * 1024;
+
+function verbFor(method: string, rest: string): AccessVerb {
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'get';
+  if (method === 'DELETE') return 'delete';
+  return rest === '' ? 'get' : 'create';
+}
+
+/** The pod's registered sidecar; else, in agent mode, the agent of its node with the scope of the pod. */
+async function findUpstream(
+  deps: ProxyDeps,
+  namespace: string,
+  pod: string,
+  fresh: boolean,
+): Promise<{ registration: Registration; scope?: AgentScope; node?: string }> {
+  const registration = deps.registry.get(namespace, pod);
+  if (registration) return { registration };
+  if (deps.agents) {
+    const target = await deps.agents.routing.resolve(namespace, pod, fresh);
+    return { registration: target.upstream, scope: target.scope, node: target.node };
+  }
+  throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
+    namespace,
+    pod,
+  });
+}
+
+export async function admitProxyRequest(
+  deps: ProxyDeps,
+  contexts: ProxyContexts,
+  request: FastifyRequest,
+): Promise<void> {
+  const { namespace, pod } = request.params as { namespace: string; pod: string };
+  // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
+  const identity = identityOf(request);
+  const rest = restOf(request);
+  await deps.access.require(identity, verbFor(request.method, rest), namespace);
+  const isStart = request.method === 'POST' && rest === 'recordings';
+  const { registration, scope, node } = await findUpstream(deps, namespace, pod, isStart);
+  const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
+  if (scope) context.scope = scope;
+  if (isStart) {
+    const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
+    const admitted = await admitStart(
+      {
+        ...deps,
+        allowSystemWide: deps.allowSystemWide ?? false,
+        reservationSeconds: 2 * deps.timeoutSeconds + 60,
+      },
+      { identity, namespace, pod, body },
+    );
+    context.start = admitted.params;
+    context.reservation = admitted.reservation;
+    if (scope && deps.agents && node !== undefined) {
+      const expiresAt = deps.now() + (admitted.params.durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+      const owner = { namespace, pod, podUid: scope.podUid };
+      context.grant = { token: deps.agents.grants.grant(owner, node, expiresAt), bound: false };
+      scope.uploadToken = context.grant.token;
+    }
+    // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
+    request.body = Readable.from([body]);
+  }
+  const stop = /^recordings\/([^/]+)\/stop$/.exec(rest);
+  if (request.method === 'POST' && stop) {
+    writeAudit(request.log, { action: 'stop', identity, namespace, pod, recording: stop[1] });
+  }
+  contexts.set(request, context);
+}

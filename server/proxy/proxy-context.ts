@@ -1,0 +1,72 @@
+// What the proxy keeps about one forwarded request between its hooks: who asked, which recorder answers,
+// and for a start the checked parameters, the reserved slot and (agent mode) the upload grant.
+import type { FastifyRequest } from 'fastify';
+import type { AgentScope } from '../../core/contract/agent-scope.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import type { RecordingLimits } from '../../core/contract/limits.ts';
+import type { RecordingParams } from '../../core/contract/recording-params.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
+import type { AgentRouting } from '../agent/agent-routing.ts';
+import type { Access } from '../auth/access.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { ServerMetrics } from '../operations/metrics.ts';
+import type { Registration, Registry } from '../registry/lease-registry.ts';
+import type { UploadGrants } from '../registry/upload-grants.ts';
+import type { Reservation, RunningRecordings } from './running-recordings.ts';
+
+export interface ProxyDeps {
+  registry: Registry;
+  access: Access;
+  limitsFor: (namespace: string) => Readonly<RecordingLimits>;
+  running: RunningRecordings;
+  metrics: ServerMetrics;
+  now: () => number;
+  /** Upstream connect and header timeout. */
+  timeoutSeconds: number;
+  /** The server setting `recording.allowSystemWide` (off unless given). */
+  allowSystemWide?: boolean;
+  onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
+  /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
+  agents?: { routing: AgentRouting; grants: UploadGrants };
+}
+
+export interface ProxyContext {
+  registration: Registration;
+  identity: Identity;
+  startedAt: bigint;
+  start?: RecordingParams;
+  /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
+  reservation?: Reservation;
+  /** Agent mode: what the agent may touch, written by the server only (agent-routing.ts). */
+  scope?: AgentScope;
+  /** Agent mode, a start: the upload grant in the scope, until the answer binds it to the recording. */
+  grant?: { token: string; bound: boolean };
+}
+
+/** The contexts of the requests in flight, by request. */
+export class ProxyContexts {
+  readonly #contexts = new WeakMap<FastifyRequest, ProxyContext>();
+
+  set(request: FastifyRequest, context: ProxyContext): void {
+    this.#contexts.set(request, context);
+  }
+
+  find(request: FastifyRequest): ProxyContext | undefined {
+    return this.#contexts.get(request);
+  }
+
+  of(request: FastifyRequest): ProxyContext {
+    const context = this.#contexts.get(request);
+    if (!context) throw new FurnaceError('ERR_INTERNAL', 'proxy request without context');
+    return context;
+  }
+}
+
+/** The path below /proxy/:namespace/:pod, without trailing slashes. */
+export function restOf(request: FastifyRequest): string {
+  const params = request.params as Record<string, string | undefined>;
+  return (params['*'] ?? '').replace(/\/+$/, '');
+}
+
+/** Upload grants outlive the recording's duration by this much (processing, retries, a slow upload). */
+export const GRANT_GRACE_SECONDS = 3600;

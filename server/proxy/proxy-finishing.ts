@@ -1,0 +1,106 @@
+// The second half of a proxied request: the recorder's answer, checked (proxy-answer.ts) before it reaches
+// the caller; a start's answer commits the reserved slot and the upload grant and is audited; a failure to
+// reach the recorder is answered in Furnace's words.
+import type { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { writeAudit } from '../operations/audit.ts';
+import { readBounded } from '../read-bounded.ts';
+import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
+import {
+  GRANT_GRACE_SECONDS,
+  restOf,
+  type ProxyContext,
+  type ProxyContexts,
+  type ProxyDeps,
+} from './proxy-context.ts';
+
+/** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
+const SMALL_ANSWER_BYTES = 64 * 1024;
+
+function upstreamError(error: Error & { statusCode?: number; code?: string }): FurnaceError {
+  const timedOut =
+    error.statusCode === 504 || /timeout/i.test(error.code ?? '') || /timeout/i.test(error.name);
+  if (timedOut)
+    return new FurnaceError('ERR_UPSTREAM_TIMEOUT', `the sidecar did not answer in time (${error.message})`);
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const detail = cause?.code ?? cause?.message ?? error.message;
+  return new FurnaceError('ERR_UPSTREAM_FAILED', `the sidecar could not be reached (${detail})`);
+}
+
+function finishStart(
+  deps: ProxyDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: ProxyContext,
+  body: Buffer,
+): void {
+  const { namespace, pod } = context.registration;
+  try {
+    const status = JSON.parse(body.toString('utf8')) as RecordingStatus;
+    if (typeof status.id === 'string') {
+      const durationSeconds = context.start?.durationSeconds ?? 0;
+      context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
+      if (context.grant) {
+        const until = deps.now() + (durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+        deps.agents?.grants.bind(context.grant.token, status.id, until);
+        context.grant.bound = true;
+      }
+      writeAudit(request.log, {
+        action: 'start',
+        identity: context.identity,
+        namespace,
+        pod,
+        ...(context.start?.container ? { container: context.start.container } : {}),
+        recording: status.id,
+        params: context.start,
+      });
+      deps.onStarted?.(context.registration, status, context.identity);
+    }
+  } catch (error) {
+    request.log.warn({ err: error }, 'sidecar start answer was not a recording status');
+  }
+  void reply.send(body);
+}
+
+export function finishProxyAnswer(
+  deps: ProxyDeps,
+  contexts: ProxyContexts,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  res: { stream: Readable; statusCode?: number; headers?: Record<string, unknown> },
+): void {
+  const context = contexts.of(request);
+  const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
+  deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
+  const refusal = refuseAnswer(restOf(request), reply.statusCode, res.headers ?? {});
+  if (refusal) {
+    discardAnswer(res.stream);
+    void reply.send(refusal);
+    return;
+  }
+  if (context.start && reply.statusCode >= 200 && reply.statusCode < 300) {
+    readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar start answer').then(
+      (body) => finishStart(deps, request, reply, context, body),
+      (error: unknown) => reply.send(upstreamAnswerError(error, 'start answer')),
+    );
+    return;
+  }
+  // Small answers (status polls) go out in one write with their headers; large ones stream.
+  const length = Number(res.headers?.['content-length']);
+  if (length >= 0 && length <= SMALL_ANSWER_BYTES) {
+    readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar answer').then(
+      (body) => void reply.send(body),
+      (error: unknown) => reply.send(error),
+    );
+    return;
+  }
+  void reply.send(res.stream);
+}
+
+export function failProxyAnswer(reply: FastifyReply, { error }: { error: Error }): void {
+  const failure = upstreamError(error);
+  reply.request.log.warn({ err: error }, failure.message);
+  void reply.code(failure.status).type('application/json').send(toErrorBody(failure));
+}

@@ -1,0 +1,75 @@
+// The forwarding itself: @fastify/http-proxy with the upstream picked per request from the admitted
+// context, the caller's credentials and any agent scope replaced by the server's own, and connections
+// pinned to the key the recorder registered (sidecar-connect.ts).
+import type { IncomingHttpHeaders } from 'node:http';
+import httpProxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AGENT_SCOPE_HEADER, encodeAgentScope } from '../../core/contract/agent-scope.ts';
+import { passedAnswerHeaders } from './proxy-answer.ts';
+import type { ProxyContexts, ProxyDeps } from './proxy-context.ts';
+import { failProxyAnswer, finishProxyAnswer } from './proxy-finishing.ts';
+import { createSidecarConnector } from './sidecar-connect.ts';
+
+const STRIPPED_HEADERS = [
+  'authorization',
+  'cookie',
+  'proxy-authorization',
+  'x-forwarded-user',
+  'x-forwarded-groups',
+  'x-forwarded-access-token',
+  // Only the server writes an agent's scope; a caller's is dropped whatever the route.
+  AGENT_SCOPE_HEADER,
+];
+
+function rewriteRequestHeaders(
+  contexts: ProxyContexts,
+  request: FastifyRequest,
+  headers: IncomingHttpHeaders,
+): IncomingHttpHeaders {
+  const rewritten = { ...headers };
+  for (const name of STRIPPED_HEADERS) delete rewritten[name];
+  const context = contexts.of(request);
+  rewritten.authorization = `Bearer ${context.registration.proxyToken}`;
+  if (context.scope) rewritten[AGENT_SCOPE_HEADER] = encodeAgentScope(context.scope);
+  return rewritten;
+}
+
+function upstreamOf(contexts: ProxyContexts, request: FastifyRequest): string {
+  const { address, tls } = contexts.of(request).registration;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  // A sidecar that registered a TLS key is reached only over TLS, with that key (sidecar-connect.ts).
+  return tls ? `https://${host}:${tls.port}` : `http://${host}:${address.port}`;
+}
+
+/** The options of the proxy plugin under /proxy/:namespace/:pod. */
+export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyHttpProxyOptions {
+  return {
+    upstream: '',
+    prefix: '/proxy/:namespace/:pod',
+    rewritePrefix: '',
+    undici: {
+      connect: createSidecarConnector({
+        pinFor: (host, port) =>
+          deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin ??
+          deps.agents?.routing.pinFor(host, port),
+        timeoutMs: deps.timeoutSeconds * 1000,
+      }),
+      headersTimeout: deps.timeoutSeconds * 1000,
+      // undici's bodyTimeout is an idle timeout (between chunks): a long download goes on, a stalled one ends.
+      bodyTimeout: deps.timeoutSeconds * 1000,
+    },
+    disableRequestLogging: true,
+    replyOptions: {
+      getUpstream: (request) => upstreamOf(contexts, request as FastifyRequest),
+      rewriteHeaders: (headers) => passedAnswerHeaders(headers),
+      rewriteRequestHeaders: (request, headers) =>
+        rewriteRequestHeaders(contexts, request as FastifyRequest, headers),
+      onResponse: (request, reply, res) =>
+        finishProxyAnswer(deps, contexts, request as FastifyRequest, reply as FastifyReply, res),
+      onError: (reply, error) => failProxyAnswer(reply as FastifyReply, error),
+      retryDelay: () => null,
+    },
+  };
+}
+
+export { httpProxy };
