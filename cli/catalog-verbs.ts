@@ -2,11 +2,13 @@
 import type { CatalogEntry } from '../core/contract/recording.ts';
 import { optionText, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
+import { checkedArtifactNames, checkedRecordingId, printable, printableJson } from './safe-output.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
 import { FORMATS, VERBS } from './verbs.ts';
 
 /** Rows as aligned columns. */
-export function formatTable(header: string[], rows: string[][]): string {
+export function formatTable(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
@@ -65,19 +67,22 @@ function entryPath(context: VerbContext, id: string): string {
 async function get(context: VerbContext): Promise<number> {
   const [id] = context.positionals as [string];
   const entry = await context.api().json<CatalogEntry>('GET', entryPath(context, id));
-  context.io.stdout.write(`${JSON.stringify(entry, null, 2)}\n`);
+  context.io.stdout.write(`${printableJson(entry)}\n`);
   return 0;
 }
 
 async function download(context: VerbContext): Promise<number> {
-  const [id] = context.positionals as [string];
+  const id = checkedRecordingId(context.positionals[0], 'the command line');
   const format = optionText(context.parsed, 'format');
   const wanted = format === undefined ? undefined : FORMATS[format];
   if (format !== undefined && wanted === undefined)
     throw new UsageError(`format ${JSON.stringify(format)} is not one of ${Object.keys(FORMATS).join(', ')}`);
   const api = context.api();
   const entry = await api.json<CatalogEntry>('GET', entryPath(context, id));
-  const names = entry.artifacts.map((artifact) => artifact.name as string);
+  const names: string[] = checkedArtifactNames(
+    entry.artifacts.map((artifact) => artifact.name),
+    `the catalog entry of ${printable(id)}`,
+  );
   if (wanted !== undefined && !names.includes(wanted)) {
     context.io.stderr.write(
       `furnace download: recording ${id} has no ${wanted} (it has ${names.join(', ') || 'no artifacts'})\n`,

@@ -1,6 +1,7 @@
 // The progress of a recording on stderr: on a terminal one line rewritten in place with \r; otherwise a
 // plain line each time the text changes, so logs and pipes get no control characters.
 import type { Writable } from 'node:stream';
+import { printable } from './safe-output.ts';
 
 export interface Progress {
   update(text: string): void;
@@ -16,7 +17,8 @@ export function createProgress(stream: Writable & { isTTY?: boolean }): Progress
       if (text === last) return;
       last = text;
       // \x1b[K clears what a longer previous line left behind.
-      stream.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+      const line = printable(text);
+      stream.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
     },
     done() {
       if (tty && last !== '') stream.write('\n');

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
+import { checkedArtifactNames, checkedRecordingId, printable } from './safe-output.ts';
 import { createProgress, describeProgress } from './progress.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
 import { PROFILERS, VERBS } from './verbs.ts';
@@ -56,7 +57,7 @@ async function record(context: VerbContext): Promise<number> {
   const namespace = context.namespace();
   const base = `/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/recordings`;
   const started = await api.json<RecordingStatus>('POST', base, body);
-  const { id } = started;
+  const id = checkedRecordingId(started.id, 'the start answer');
   const { stderr, stdout } = context.io;
   stderr.write(
     `furnace record: recording ${id} of ${namespace}/${pod} for ${String(body.durationSeconds)}s\n`,
@@ -79,11 +80,11 @@ async function record(context: VerbContext): Promise<number> {
     progress.done();
   }
   if (status.state === 'failed') {
-    stderr.write(`furnace record: recording ${id} failed: ${status.error ?? 'no reason given'}\n`);
+    stderr.write(`furnace record: recording ${id} failed: ${printable(status.error ?? 'no reason given')}\n`);
     return 1;
   }
   const dir = optionText(context.parsed, 'output') ?? `furnace-${id}`;
-  for (const name of status.artifacts) {
+  for (const name of checkedArtifactNames(status.artifacts, `the status of ${id}`)) {
     stdout.write(`${await downloadTo(api, `${base}/${id}/artifacts/${name}`, dir, name)}\n`);
   }
   stderr.write(

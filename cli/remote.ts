@@ -10,6 +10,7 @@ import {
   type Parsed,
   type VerbSpec,
 } from './args.ts';
+import { printable } from './safe-output.ts';
 import { createFurnaceApi, loadKubeConfigClass, type FurnaceApi } from './kube-api.ts';
 
 export interface VerbContext {
@@ -64,7 +65,7 @@ export function remoteVerb(spec: VerbSpec, body: VerbBody): (argv: string[], io:
         io.stderr.write(`furnace ${spec.name}: ${error.message}\n`);
         return 2;
       }
-      io.stderr.write(`furnace ${spec.name}: ${(error as Error).message}\n`);
+      io.stderr.write(`furnace ${spec.name}: ${printable((error as Error).message)}\n`);
       return 1;
     }
   };

@@ -7,6 +7,7 @@ import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
+import { answerContract, checkRecorderAnswer, MAX_LIST_ANSWER_BYTES } from './answer-schema.ts';
 import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
 import {
   GRANT_GRACE_SECONDS,
@@ -64,6 +65,11 @@ function finishStart(
   void reply.send(body);
 }
 
+function isJson(headers: Record<string, unknown> | undefined): boolean {
+  const type = headers?.['content-type'];
+  return typeof type === 'string' && /^application\/json\b/i.test(type.trim());
+}
+
 export function finishProxyAnswer(
   deps: ProxyDeps,
   contexts: ProxyContexts,
@@ -80,10 +86,21 @@ export function finishProxyAnswer(
     void reply.send(refusal);
     return;
   }
-  if (context.start && reply.statusCode >= 200 && reply.statusCode < 300) {
-    readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar start answer').then(
-      (body) => finishStart(deps, request, reply, context, body),
-      (error: unknown) => reply.send(upstreamAnswerError(error, 'start answer')),
+  const rest = restOf(request);
+  const contract = isJson(res.headers) ? answerContract(request.method, rest, reply.statusCode) : undefined;
+  if (contract) {
+    const what = context.start ? 'start answer' : 'answer';
+    const limit = contract === 'list' ? MAX_LIST_ANSWER_BYTES : SMALL_ANSWER_BYTES;
+    readBounded(res.stream, limit, `sidecar ${what}`).then(
+      (body) => {
+        const broken = checkRecorderAnswer(contract, rest, body);
+        if (broken) {
+          request.log.warn({ rest, contract }, broken.message);
+          void reply.send(broken);
+        } else if (context.start && contract === 'status') finishStart(deps, request, reply, context, body);
+        else void reply.send(body);
+      },
+      (error: unknown) => reply.send(upstreamAnswerError(error, what)),
     );
     return;
   }

@@ -1,0 +1,70 @@
+// A recorder's JSON answer is checked against the contract before it passes on: a recording status (one
+// or a list) must match core's recordingStatusSchema — id pattern, artifact names from the fixed list,
+// capped strings — so neither the UI nor `kubectl furnace` ever acts on a name or path a hostile or broken
+// sidecar made up. Error answers must be Furnace error bodies with a bounded message.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { recordingListSchema, recordingStatusSchema } from '../../core/contract/recording.ts';
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+
+const recorderErrorSchema = {
+  type: 'object',
+  required: ['message'],
+  properties: {
+    code: { type: 'string', maxLength: 64 },
+    message: { type: 'string', maxLength: 16_384 },
+    details: { type: 'object' },
+  },
+} as const;
+
+const CHECKS: Record<'status' | 'list' | 'error', ValidateFunction> = {
+  status: ajv.compile(recordingStatusSchema),
+  list: ajv.compile({ ...recordingListSchema, additionalProperties: false }),
+  error: ajv.compile(recorderErrorSchema),
+};
+
+/** The largest list of its kept recordings a recorder may answer. */
+export const MAX_LIST_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** Which contract a JSON answer of `rest` (the path below /proxy/:ns/:pod/) with this status must meet. */
+export function answerContract(
+  method: string,
+  rest: string,
+  statusCode: number,
+): 'status' | 'list' | 'error' | undefined {
+  if (statusCode >= 400) return 'error';
+  if (statusCode < 200 || statusCode > 299 || statusCode === 204) return undefined;
+  if (rest === 'recordings') return method === 'POST' ? 'status' : 'list';
+  if (/^recordings\/[^/]+(\/stop)?$/.test(rest)) return 'status';
+  return undefined;
+}
+
+function describe(error: ErrorObject | undefined): string {
+  if (!error) return 'it is not what the sidecar API defines';
+  return `${error.instancePath || 'the answer'} ${error.message ?? 'is invalid'}`;
+}
+
+/** Why a recorder's JSON answer may not pass (undefined when it may). */
+export function checkRecorderAnswer(
+  contract: 'status' | 'list' | 'error',
+  rest: string,
+  body: Buffer,
+): FurnaceError | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return new FurnaceError(
+      'ERR_UPSTREAM_FAILED',
+      `the sidecar answered /${rest} with text that is not JSON`,
+    );
+  }
+  const check = CHECKS[contract];
+  if (check(parsed)) return undefined;
+  return new FurnaceError(
+    'ERR_UPSTREAM_FAILED',
+    `the sidecar's answer to /${rest} breaks its contract: ${describe(check.errors?.[0])}`,
+    { field: check.errors?.[0]?.instancePath ?? '', contract },
+  );
+}
