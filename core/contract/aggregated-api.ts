@@ -162,6 +162,36 @@ export function toAggregatedUrl(url: string): string | undefined {
   return suffix === undefined ? undefined : joinUrl(`${AGGREGATED_PREFIX}${suffix}`, query);
 }
 
+/** No segment of `path` is `.` or `..`, or hides a `/`, a `\\` or a NUL behind percent-encoding. */
+function segmentsAreSafe(path: string): boolean {
+  for (const raw of path.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return false;
+    }
+    if (segment === '.' || segment === '..' || /[/\\\0]/.test(segment)) return false;
+  }
+  return true;
+}
+
+/**
+ * toAggregatedUrl for a URL that comes from anyone (the CLI's local `ui` forwarder): undefined unless
+ * no segment, before or after mapping, can climb out (`..`, `%2e%2e`, `%2f`), and the URL an HTTP client
+ * would send still lies under the aggregated prefix exactly as built.
+ */
+export function safeAggregatedUrl(url: string): string | undefined {
+  if (!segmentsAreSafe(splitUrl(url).path)) return undefined;
+  const target = toAggregatedUrl(url);
+  if (target === undefined) return undefined;
+  const { path } = splitUrl(target);
+  if (!segmentsAreSafe(path)) return undefined;
+  if (path !== AGGREGATED_PREFIX && !path.startsWith(`${AGGREGATED_PREFIX}/`)) return undefined;
+  const sent = new URL(target, 'http://forwarder.invalid');
+  return sent.pathname === path ? target : undefined;
+}
+
 /** Resource names and verbs that the API server authorizes (RBAC) before forwarding, as discovery lists them. */
 export const AGGREGATED_RESOURCES = [
   { name: 'pods', namespaced: true, kind: 'ProfiledPod', verbs: ['get'] },

@@ -277,23 +277,46 @@ describe('kubectl furnace through the aggregated API', () => {
         env: { KUBECONFIG: alice },
       },
     );
-    const base = await eventually(
-      () => Promise.resolve(/Furnace UI at (http:\/\/127\.0\.0\.1:\d+)\//.exec(ui.output())?.[1]),
+    const printed = await eventually(
+      () =>
+        Promise.resolve(
+          /Furnace UI at (http:\/\/127\.0\.0\.1:(\d+))\/\?furnace-key=([\w-]+) /.exec(ui.output()) ??
+            undefined,
+        ),
       30_000,
       'the ui forwarder to listen',
     );
-    const session = (await (await fetch(`${base}/api/v1/session`)).json()) as {
+    const [, base, uiPort, key] = printed as unknown as [string, string, string, string];
+    const withoutKey = await fetch(`${base}/api/v1/session`);
+    assert.equal(withoutKey.status, 401, 'another local process without the key gets nothing');
+    const opened = await fetch(`${base}/?furnace-key=${key}`, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    assert.match(
+      opened.headers.get('set-cookie') ?? '',
+      new RegExp(`^furnace-ui-${uiPort}=${key}; .*HttpOnly`),
+    );
+    const cookie = { cookie: `furnace-ui-${uiPort}=${key}` };
+    const climbing = await fetch(
+      `${base}/proxy/${namespace}/hot/recordings/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/api/v1/namespaces/kube-system/secrets`,
+      { headers: cookie },
+    );
+    assert.equal(climbing.status, 404, 'a path that climbs out of the aggregated API is not forwarded');
+    const session = (await (await fetch(`${base}/api/v1/session`, { headers: cookie })).json()) as {
       signedIn: boolean;
       user?: string;
     };
     assert.deepEqual([session.signedIn, session.user], [true, 'alice']);
-    const history = await fetch(`${base}/api/v1/recordings?namespace=${namespace}`);
+    const history = await fetch(`${base}/api/v1/recordings?namespace=${namespace}`, { headers: cookie });
     assert.match(await history.text(), new RegExp(id));
     const rebound = await new Promise<number>((resolve, reject) => {
-      const req = httpGet(`${base}/api/v1/session`, { headers: { host: 'attacker.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpGet(
+        `${base}/api/v1/session`,
+        { headers: { ...cookie, host: 'attacker.example' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
     });
     assert.equal(rebound, 403, 'a rebound DNS name is refused');
