@@ -97,12 +97,7 @@ async function forward(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const facts: RequestFacts = { method: req.method ?? 'GET' };
-  for (const [fact, header] of FACT_HEADERS) {
-    const value = first(req.headers[header]);
-    if (value !== undefined) facts[fact] = value;
-  }
-  const refusal = checkUserRequest(facts, { loopbackOnly: true });
+  const refusal = checkUserRequest(requestFacts(req), { loopbackOnly: true });
   if (refusal) return refuse(res, refusal.status, refusal.message);
   if (!admitKey(key, req, res)) return;
   const target = safeAggregatedUrl(req.url ?? '/');
@@ -115,13 +110,26 @@ async function forward(
     ...(body.length > 0 ? { body } : {}),
     headers: contentType ? { 'content-type': contentType } : {},
   });
+  res.writeHead(answer.statusCode ?? 502, passedHeaders(answer));
+  answer.pipe(res);
+}
+
+function requestFacts(req: IncomingMessage): RequestFacts {
+  const facts: RequestFacts = { method: req.method ?? 'GET' };
+  for (const [fact, header] of FACT_HEADERS) {
+    const value = first(req.headers[header]);
+    if (value !== undefined) facts[fact] = value;
+  }
+  return facts;
+}
+
+function passedHeaders(answer: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of PASSED_HEADERS) {
     const value = first(answer.headers[name]);
     if (value !== undefined) headers[name] = value;
   }
-  res.writeHead(answer.statusCode ?? 502, headers);
-  answer.pipe(res);
+  return headers;
 }
 
 export interface UiForwarder {
