@@ -2,7 +2,7 @@
 // optional client certificate (mTLS, as etcd asks for). Every failure says which endpoint and why, a TLS
 // handshake failure as such.
 import { createWriteStream } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { STATUS_CODES, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { pipeline } from 'node:stream/promises';
@@ -72,15 +72,6 @@ function capped(max: number, url: string): Transform {
   });
 }
 
-async function excerpt(response: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of response) {
-    text += (chunk as Buffer).toString('utf8');
-    if (text.length > 600) break;
-  }
-  return text.trim().slice(0, 600);
-}
-
 function get(fetch: PprofFetch): Promise<IncomingMessage> {
   const https = fetch.url.startsWith('https:');
   const tls = fetch.tls ?? {};
@@ -114,9 +105,13 @@ function get(fetch: PprofFetch): Promise<IncomingMessage> {
 export async function fetchPprof(fetch: PprofFetch): Promise<number> {
   const response = await get(fetch);
   if (response.statusCode !== 200) {
-    const body = await excerpt(response).catch(() => '');
+    // Only the status: the body is whatever the pod serves on that port (another app's page, a secret),
+    // and the recording's error is shown to everyone who may view the namespace.
+    response.destroy();
+    const status = response.statusCode ?? 0;
     throw new PprofFetchError(
-      `${fetch.url} answered ${response.statusCode ?? '?'}${body === '' ? '' : `: ${body}`}`,
+      `${fetch.url} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() +
+        ' instead of a pprof profile: check pprof.port and pprof.path',
     );
   }
   const declared = Number(response.headers['content-length'] ?? Number.NaN);
