@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
-import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
@@ -24,7 +24,7 @@ async function lintFixture(file: string): Promise<string[]> {
         languageOptions: { parser: tseslint.parser },
         plugins: { 'import-x': importX },
         settings: {
-          'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts'] })],
+          'import-x/resolver': { node: { extensions: ['.ts'] } },
           'import-x/extensions': ['.ts'],
           'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
         },
