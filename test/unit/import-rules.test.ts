@@ -22,7 +22,7 @@ async function lintFixture(file: string): Promise<string[]> {
       {
         files: ['**/*.ts'],
         languageOptions: { parser: tseslint.parser },
-        plugins: { 'import-x': importX },
+        plugins: { 'import-x': importX as unknown as ESLint.Plugin },
         settings: {
           'import-x/resolver': { node: { extensions: ['.ts'] } },
           'import-x/extensions': ['.ts'],
