@@ -9,7 +9,7 @@ export interface Choice {
 export interface ChoiceFieldProps {
   id: string;
   label: string;
-  hint: string;
+  hint?: string | undefined;
   error: string | undefined;
   value: string;
   choices: readonly Choice[];

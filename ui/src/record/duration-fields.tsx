@@ -1,19 +1,17 @@
 // How long to record: a number of seconds within the server's limit, or until Stop (at most the limit).
 import { TextField } from '../controls/text-field.tsx';
-import { limitHint, type LimitedFieldGroupProps } from './field-group.ts';
+import { bindField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
 
-export function DurationFields({ values, set, running, errorFor, max }: LimitedFieldGroupProps) {
+export function DurationFields(props: LimitedFieldGroupProps) {
+  const { values, set, running, max } = props;
   return (
     <>
       <TextField
-        id="duration"
-        label="Duration (seconds)"
+        numeric
+        {...bindField(props, 'durationSeconds')}
         hint={limitHint(max, (m) => `1 to ${m.maxDurationSeconds} seconds (server limit)`)}
-        error={errorFor('durationSeconds')}
         value={values.untilStopped && max ? String(max.maxDurationSeconds) : values.durationSeconds}
         disabled={values.untilStopped || running}
-        numeric
-        onValue={(durationSeconds) => set({ durationSeconds })}
       />
       <div class="field checkbox">
         <input

@@ -1,5 +1,6 @@
 // What every group of the recording form's fields gets from the form.
 import type { RecordingLimits } from '../../../core/contract/limits.ts';
+import { FIELD_TEXTS, type FieldText, type FormInput } from './field-texts.ts';
 import type { FormField as Field, FormValues } from './start-request.ts';
 
 export interface FieldGroupProps {
@@ -20,4 +21,25 @@ export interface LimitedFieldGroupProps extends FieldGroupProps {
 /** A field's hint while the server's limits are still loading. */
 export function limitHint<L>(limits: L | undefined, hint: (limits: L) => string): string {
   return limits ? hint(limits) : 'loading the limit…';
+}
+
+/**
+ * A field wired to the form: its id, label and hint, its value, the server's message about it, and
+ * read-only while a recording runs.
+ */
+export interface BoundField extends FieldText {
+  value: string;
+  error: string | undefined;
+  disabled: boolean;
+  onValue: (value: string) => void;
+}
+
+export function bindField(group: FieldGroupProps, field: FormInput): BoundField {
+  return {
+    ...FIELD_TEXTS[field],
+    value: group.values[field],
+    error: group.errorFor(field),
+    disabled: group.running,
+    onValue: (value) => group.set({ [field]: value }),
+  };
 }

@@ -2,7 +2,7 @@
 // where function names come from. bpftrace programs choose their own frequency and symbols.
 import { ChoiceField } from '../controls/choice-field.tsx';
 import { TextField } from '../controls/text-field.tsx';
-import { limitHint, type LimitedFieldGroupProps } from './field-group.ts';
+import { bindField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
 
 const SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
@@ -14,55 +14,20 @@ export interface SamplingFieldsProps extends LimitedFieldGroupProps {
   local: boolean;
 }
 
-export function SamplingFields({ values, set, running, errorFor, max, local }: SamplingFieldsProps) {
-  const bpftrace = values.profiler === 'bpftrace';
+export function SamplingFields(props: SamplingFieldsProps) {
+  const bpftrace = props.values.profiler === 'bpftrace';
   return (
     <>
       {bpftrace ? null : (
         <TextField
-          id="frequency"
-          label="Frequency (Hz)"
-          hint={limitHint(max, (m) => `1 to ${m.maxFrequency} Hz (server limit)`)}
-          error={errorFor('frequency')}
-          value={values.frequency}
-          disabled={running}
           numeric
-          onValue={(frequency) => set({ frequency })}
+          {...bindField(props, 'frequency')}
+          hint={limitHint(props.max, (m) => `1 to ${m.maxFrequency} Hz (server limit)`)}
         />
       )}
-      <TextField
-        id="process-pattern"
-        label="Process pattern"
-        hint="A regular expression matched like pgrep: process names first, then full command lines (at most 256 characters)."
-        error={errorFor('processPattern')}
-        value={values.processPattern}
-        disabled={running}
-        onValue={(processPattern) => set({ processPattern })}
-      />
-      {local ? (
-        <TextField
-          id="pid"
-          label="PID"
-          hint="Or one process by its ID (local mode)."
-          error={errorFor('pid')}
-          value={values.pid}
-          disabled={running}
-          numeric
-          onValue={(pid) => set({ pid })}
-        />
-      ) : null}
-      {bpftrace ? null : (
-        <ChoiceField
-          id="symbols"
-          label="Symbol source"
-          hint="Where function names come from."
-          error={errorFor('symbols')}
-          value={values.symbols}
-          choices={SYMBOL_SOURCES}
-          disabled={running}
-          onValue={(symbols) => set({ symbols })}
-        />
-      )}
+      <TextField {...bindField(props, 'processPattern')} />
+      {props.local ? <TextField numeric {...bindField(props, 'pid')} /> : null}
+      {bpftrace ? null : <ChoiceField choices={SYMBOL_SOURCES} {...bindField(props, 'symbols')} />}
     </>
   );
 }
