@@ -9,6 +9,7 @@ import {
   type FlameSearch,
   type ViewFrame,
 } from '../../core/render/flame-view.ts';
+import { byId, findAndEscapeKeys, readViewerData } from './viewer-page.ts';
 
 const FRAME_HEIGHT = 17;
 const MATCH_BACKGROUND = 'rgb(230,0,230)';
@@ -16,10 +17,26 @@ const MATCH_BACKGROUND = 'rgb(230,0,230)';
 const MIN_WIDTH = 0.5;
 const MIN_LABEL_WIDTH = 24;
 
-function byId<E extends HTMLElement>(id: string): E {
-  const element = document.getElementById(id);
-  if (element === null) throw new Error(`flame graph: no element #${id}`);
-  return element as E;
+interface ChartElements {
+  chart: HTMLElement;
+  tooltip: HTMLElement;
+  status: HTMLElement;
+  matched: HTMLElement;
+  resetButton: HTMLButtonElement;
+  input: HTMLInputElement;
+}
+
+/** The page's chart and what it shows now. */
+interface Chart {
+  data: HtmlViewerData;
+  root: DataNode;
+  /** Rows of the whole tree. */
+  levels: number;
+  elements: ChartElements;
+  /** The frame elements drawn last, with their nodes. */
+  drawn: Map<Element, DataNode>;
+  zoomed: DataNode;
+  found: FlameSearch<DataNode> | undefined;
 }
 
 function treeDepth(root: DataNode): number {
@@ -33,104 +50,125 @@ function treeDepth(root: DataNode): number {
   return max;
 }
 
+function label({ data, root }: Chart, node: DataNode): string {
+  const percent = `${((100 * node.value) / root.value).toFixed(2)}%`;
+  return `${node.name} (${node.value.toLocaleString('en-US')} ${data.countName}, ${percent})`;
+}
+
+function drawFrame(chart: Chart, { node, depth, x, width, ancestor }: ViewFrame<DataNode>): void {
+  const { data, found } = chart;
+  const el = document.createElement('div');
+  el.className = ancestor ? 'frame faded' : 'frame';
+  const row = data.inverted ? depth : chart.levels - 1 - depth;
+  el.style.left = `${x}px`;
+  el.style.width = `${Math.max(width - 1, MIN_WIDTH)}px`;
+  el.style.top = `${row * FRAME_HEIGHT}px`;
+  el.style.background = found?.matches.has(node) ? MATCH_BACKGROUND : (data.colors[node.nameIndex] ?? '');
+  if (width > MIN_LABEL_WIDTH) el.textContent = node.name;
+  chart.drawn.set(el, node);
+  chart.elements.chart.appendChild(el);
+}
+
+function render(chart: Chart): void {
+  const { chart: element, resetButton } = chart.elements;
+  element.textContent = '';
+  chart.drawn.clear();
+  element.style.height = `${chart.levels * FRAME_HEIGHT}px`;
+  resetButton.disabled = chart.zoomed === chart.root;
+  const view = layoutFlameView(chart.root, {
+    width: element.clientWidth,
+    minWidth: MIN_WIDTH,
+    focus: chart.zoomed,
+  });
+  for (const frame of view.frames) drawFrame(chart, frame);
+}
+
+function hideTip({ tooltip, status }: ChartElements): void {
+  tooltip.hidden = true;
+  status.textContent = ' ';
+}
+
+function showTip(chart: Chart, node: DataNode, e: MouseEvent): void {
+  const { tooltip, status } = chart.elements;
+  tooltip.textContent = label(chart, node);
+  tooltip.hidden = false;
+  tooltip.style.left = `${Math.min(e.pageX + 12, document.body.clientWidth - tooltip.offsetWidth - 4)}px`;
+  tooltip.style.top = `${e.pageY + 14}px`;
+  status.textContent = label(chart, node);
+}
+
+function search(chart: Chart): void {
+  const { input, matched } = chart.elements;
+  const term = input.value;
+  chart.found = undefined;
+  input.classList.remove('bad');
+  if (term !== '') {
+    try {
+      chart.found = searchFlameTree(chart.root, new RegExp(term));
+    } catch {
+      input.classList.add('bad');
+    }
+  }
+  matched.textContent = chart.found ? `Matched: ${(100 * chart.found.share).toFixed(1)}%` : ' ';
+  render(chart);
+}
+
+function zoom(chart: Chart, node: DataNode): void {
+  chart.zoomed = node;
+  render(chart);
+}
+
+function listen(chart: Chart): void {
+  const { elements, drawn } = chart;
+  const nodeOf = (e: Event): DataNode | undefined =>
+    e.target instanceof Element ? drawn.get(e.target) : undefined;
+  elements.chart.addEventListener('click', (e) => {
+    const node = nodeOf(e);
+    if (node !== undefined) zoom(chart, node);
+  });
+  elements.chart.addEventListener('mousemove', (e) => {
+    const node = nodeOf(e);
+    if (node === undefined) hideTip(elements);
+    else showTip(chart, node, e);
+  });
+  elements.chart.addEventListener('mouseleave', () => hideTip(elements));
+  elements.resetButton.addEventListener('click', () => zoom(chart, chart.root));
+  elements.input.addEventListener('input', () => search(chart));
+  const reset = (): void => {
+    elements.input.value = '';
+    chart.zoomed = chart.root;
+    search(chart);
+  };
+  document.addEventListener(
+    'keydown',
+    findAndEscapeKeys(() => elements.input.focus(), reset),
+  );
+  window.addEventListener('resize', () => render(chart));
+}
+
 function start(): void {
-  const data = JSON.parse(byId('furnace-data').textContent ?? '') as HtmlViewerData;
-  const chart = byId('chart');
-  const tooltip = byId('tooltip');
-  const status = byId('status');
-  const matched = byId('matched');
-  const resetButton = byId<HTMLButtonElement>('reset');
-  const input = byId<HTMLInputElement>('search');
+  const data = readViewerData<HtmlViewerData>();
+  const elements: ChartElements = {
+    chart: byId('chart'),
+    tooltip: byId('tooltip'),
+    status: byId('status'),
+    matched: byId('matched'),
+    resetButton: byId<HTMLButtonElement>('reset'),
+    input: byId<HTMLInputElement>('search'),
+  };
   const root = unpackFlameTree(data);
-  const levels = treeDepth(root) + 1;
-  const drawn = new Map<Element, DataNode>();
-  let zoomed = root;
-  let found: FlameSearch<DataNode> | undefined;
-
-  const percent = (value: number): string => `${((100 * value) / root.value).toFixed(2)}%`;
-  const label = (node: DataNode): string =>
-    `${node.name} (${node.value.toLocaleString('en-US')} ${data.countName}, ${percent(node.value)})`;
-
-  const draw = ({ node, depth, x, width, ancestor }: ViewFrame<DataNode>): void => {
-    const el = document.createElement('div');
-    el.className = ancestor ? 'frame faded' : 'frame';
-    const row = data.inverted ? depth : levels - 1 - depth;
-    el.style.left = `${x}px`;
-    el.style.width = `${Math.max(width - 1, MIN_WIDTH)}px`;
-    el.style.top = `${row * FRAME_HEIGHT}px`;
-    el.style.background = found?.matches.has(node) ? MATCH_BACKGROUND : (data.colors[node.nameIndex] ?? '');
-    if (width > MIN_LABEL_WIDTH) el.textContent = node.name;
-    drawn.set(el, node);
-    chart.appendChild(el);
+  const chart: Chart = {
+    data,
+    root,
+    levels: treeDepth(root) + 1,
+    elements,
+    drawn: new Map(),
+    zoomed: root,
+    found: undefined,
   };
-
-  const render = (): void => {
-    chart.textContent = '';
-    drawn.clear();
-    chart.style.height = `${levels * FRAME_HEIGHT}px`;
-    resetButton.disabled = zoomed === root;
-    const view = layoutFlameView(root, { width: chart.clientWidth, minWidth: MIN_WIDTH, focus: zoomed });
-    for (const frame of view.frames) draw(frame);
-  };
-
-  const hideTip = (): void => {
-    tooltip.hidden = true;
-    status.textContent = ' ';
-  };
-
-  const showTip = (node: DataNode, e: MouseEvent): void => {
-    tooltip.textContent = label(node);
-    tooltip.hidden = false;
-    tooltip.style.left = `${Math.min(e.pageX + 12, document.body.clientWidth - tooltip.offsetWidth - 4)}px`;
-    tooltip.style.top = `${e.pageY + 14}px`;
-    status.textContent = label(node);
-  };
-
-  const search = (): void => {
-    const term = input.value;
-    found = undefined;
-    input.classList.remove('bad');
-    if (term !== '') {
-      try {
-        found = searchFlameTree(root, new RegExp(term));
-      } catch {
-        input.classList.add('bad');
-      }
-    }
-    matched.textContent = found ? `Matched: ${(100 * found.share).toFixed(1)}%` : ' ';
-    render();
-  };
-
-  const zoom = (node: DataNode): void => {
-    zoomed = node;
-    render();
-  };
-
-  chart.addEventListener('click', (e) => {
-    const node = e.target instanceof Element ? drawn.get(e.target) : undefined;
-    if (node !== undefined) zoom(node);
-  });
-  chart.addEventListener('mousemove', (e) => {
-    const node = e.target instanceof Element ? drawn.get(e.target) : undefined;
-    if (node === undefined) hideTip();
-    else showTip(node, e);
-  });
-  chart.addEventListener('mouseleave', hideTip);
-  resetButton.addEventListener('click', () => zoom(root));
-  input.addEventListener('input', search);
-  document.addEventListener('keydown', (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === 'f') {
-      e.preventDefault();
-      input.focus();
-    } else if (e.key === 'Escape') {
-      input.value = '';
-      zoomed = root;
-      search();
-    }
-  });
-  window.addEventListener('resize', render);
-  if (root.value > 0) render();
-  else chart.textContent = 'No samples';
+  listen(chart);
+  if (root.value > 0) render(chart);
+  else elements.chart.textContent = 'No samples';
 }
 
 start();

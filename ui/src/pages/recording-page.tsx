@@ -1,7 +1,8 @@
 // One recording: what it is, its downloads, and its flame graph explorer. The URL holds the view.
 import { useCallback } from 'preact/hooks';
 import { navigate } from '../routing/router.ts';
-import type { Location, ViewState } from '../routing/url-state.ts';
+import type { Location, ViewUpdate } from '../routing/url-state.ts';
+import { AlertScreen } from '../shell/alert-screen.tsx';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { Explorer } from '../viewer/explorer.tsx';
@@ -9,9 +10,7 @@ import { loadRecording } from '../viewer/load-recording.ts';
 import { Downloads, OpenInSpeedscope } from './downloads.tsx';
 import { RecordingSummary } from './recording-summary.tsx';
 
-export function useViewUpdate(
-  location: Location,
-): (patch: Partial<ViewState>, options?: { replace?: boolean }) => void {
+export function useViewUpdate(location: Location): ViewUpdate {
   return useCallback(
     (patch, options) => navigate({ page: location.page, view: { ...location.view, ...patch } }, options),
     [location],
@@ -36,10 +35,9 @@ export function RecordingPage({ id, location }: { id: string; location: Location
         <OpenInSpeedscope entry={entry} />
       </div>
       {entry.state === 'failed' ? (
-        <section class="screen" role="alert" aria-labelledby="failed-title">
-          <h2 id="failed-title">Recording failed</h2>
+        <AlertScreen id="failed-title" title="Recording failed">
           <p class="server-message">{entry.error ?? 'The sidecar gave no reason.'}</p>
-        </section>
+        </AlertScreen>
       ) : tree ? (
         <Explorer root={tree} title={`${entry.pod} (${id})`} view={location.view} onView={onView} />
       ) : entry.state === 'done' && entry.profiler === 'bpftrace' ? (

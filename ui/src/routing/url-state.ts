@@ -26,6 +26,9 @@ export interface ViewState {
   sort: SortKey;
 }
 
+/** Changes the view in the URL: a new history entry, or the current one replaced (typing). */
+export type ViewUpdate = (patch: Partial<ViewState>, options?: { replace?: boolean }) => void;
+
 export interface Location {
   page: Page;
   view: ViewState;

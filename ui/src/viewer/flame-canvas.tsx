@@ -1,15 +1,14 @@
 // The flame graph on a canvas: frames from flame-view.ts (layoutAlongPath), names drawn as text (never markup),
 // a tooltip, click to zoom, and the keyboard (arrows move, Enter zooms, Escape resets).
-import type { RefObject } from 'preact';
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { fitLabel, type ViewFrame, type ViewNode } from '../../../core/render/flame-view.ts';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ViewFrame, ViewNode } from '../../../core/render/flame-view.ts';
 import type { Orientation } from '../routing/url-state.ts';
-import { frameAt, groupRows, moveFrom, type Move } from './frame-rows.ts';
-import { layoutAlongPath } from './zoomed-layout.ts';
-
-export const ROW_HEIGHT = 18;
-const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
-const MATCH_COLOR = 'rgb(230,0,230)';
+import { keyAction } from './flame-keys.ts';
+import { FlameTooltip, type TipAt } from './flame-tooltip.tsx';
+import { frameAt, moveFrom, pathToFrame } from './frame-rows.ts';
+import { paintFlame } from './paint-flame.ts';
+import { ROW_HEIGHT, useFlameLayout, type FlameLayout } from './use-flame-layout.ts';
+import { useWidth } from './use-width.ts';
 
 export interface FlameCanvasProps<N extends ViewNode<N>> {
   /** Root → the zoomed frame; [root] when not zoomed. */
@@ -27,52 +26,21 @@ export interface FlameCanvasProps<N extends ViewNode<N>> {
   onReset?: () => void;
 }
 
-function useWidth(): [RefObject<HTMLDivElement | null>, number] {
-  const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
-  // Measured before the first paint, so the graph is drawn in the same frame as the page.
-  useLayoutEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    setWidth(Math.floor(element.clientWidth));
-    const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
+/** The pointer in the graph's pixels and the frame under it, if any. */
+function pointIn<N>(event: MouseEvent, layout: FlameLayout<N>): TipAt<ViewFrame<N> | undefined> {
+  const rect = (event.currentTarget as HTMLCanvasElement).getBoundingClientRect();
+  const [x, y] = [event.clientX - rect.left, event.clientY - rect.top];
+  return { frame: frameAt(layout.rows, layout.depthAt(y), x), x, y };
 }
-
-const KEY_MOVES: Record<string, { flame: Move; icicle: Move }> = {
-  ArrowLeft: { flame: 'left', icicle: 'left' },
-  ArrowRight: { flame: 'right', icicle: 'right' },
-  ArrowUp: { flame: 'child', icicle: 'parent' },
-  ArrowDown: { flame: 'parent', icicle: 'child' },
-};
 
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const { path, orientation, colorOf, isMatch, describe } = props;
-  const focus = path[path.length - 1];
   const [boxRef, width] = useWidth();
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<{ frame: ViewFrame<N>; x: number; y: number } | undefined>(undefined);
+  const [hover, setHover] = useState<TipAt<ViewFrame<N>> | undefined>(undefined);
   const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
-  const view = useMemo(
-    () => layoutAlongPath(path, { width: Math.max(width, 1), minWidth: 0.5 }),
-    [path, width],
-  );
-  const rows = useMemo(() => groupRows(view.frames), [view]);
-  // The height only grows while the same tree is shown, as in flamegraph.pl: zooming does not move
-  // the page, and the canvas is not reallocated on every zoom.
-  const tallest = useRef<{ root: N | undefined; rows: number }>({ root: undefined, rows: 0 });
-  if (tallest.current.root !== path[0]) tallest.current = { root: path[0], rows: 0 };
-  tallest.current.rows = Math.max(tallest.current.rows, view.maxDepth + 1);
-  const height = tallest.current.rows * ROW_HEIGHT;
-  const yOf = (depth: number): number =>
-    orientation === 'flame' ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
-  const depthAt = (y: number): number =>
-    orientation === 'flame'
-      ? tallest.current.rows - 1 - Math.floor(y / ROW_HEIGHT)
-      : Math.floor(y / ROW_HEIGHT);
+  const layout = useFlameLayout(path, width, orientation);
+  const { view, rows, height, yOf } = layout;
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
@@ -83,76 +51,20 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   // Drawn before the browser paints: a zoom or a search shows in the same frame as its cause.
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
-    const context = canvas?.getContext('2d');
-    if (!canvas || !context || width === 0) return;
-    const ratio = window.devicePixelRatio || 1;
-    // Resizing reallocates the canvas: only when the size changed.
-    const pixelWidth = Math.floor(width * ratio);
-    const pixelHeight = Math.floor(height * ratio);
-    if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
-    if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
-    context.clearRect(0, 0, width, height);
-    context.font = FONT;
-    context.textBaseline = 'middle';
-    const charWidth = context.measureText('M').width || 7;
-    for (const frame of view.frames) {
-      const y = yOf(frame.depth);
-      context.globalAlpha = frame.ancestor ? 0.55 : 1;
-      context.fillStyle = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
-      context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
-      const label = fitLabel(frame.node.name, frame.width, charWidth);
-      if (label !== '') {
-        context.fillStyle = '#000';
-        context.fillText(label, frame.x + 3, y + ROW_HEIGHT / 2);
-      }
-    }
-    context.globalAlpha = 1;
-    // For the benchmark and for anyone profiling the page: when a graph was last drawn.
-    performance.mark('furnace-flame-drawn');
-    if (selected) {
-      context.lineWidth = 2;
-      context.strokeStyle = '#000';
-      context.strokeRect(
-        selected.x + 1,
-        yOf(selected.depth) + 1,
-        Math.max(selected.width - 2, 1),
-        ROW_HEIGHT - 3,
-      );
-    }
+    if (canvas) paintFlame(canvas, { width, height, frames: view.frames, yOf, colorOf, isMatch, selected });
   }, [view, width, height, orientation, colorOf, isMatch, selected]);
 
-  // Frames are in pre-order: a frame's parent is the nearest frame before it one row closer to the root.
-  const zoom = (frame: ViewFrame<N>): void => {
-    const path: N[] = [frame.node];
-    let depth = frame.depth;
-    for (let i = view.frames.indexOf(frame) - 1; i >= 0 && depth > 0; i--) {
-      const before = view.frames[i] as ViewFrame<N>;
-      if (before.depth === depth - 1) {
-        path.unshift(before.node);
-        depth -= 1;
-      }
-    }
-    props.onZoom?.(frame.node, path);
-  };
-
-  const frameFromEvent = (event: MouseEvent): ViewFrame<N> | undefined => {
-    const rect = (event.currentTarget as HTMLCanvasElement).getBoundingClientRect();
-    return frameAt(rows, depthAt(event.clientY - rect.top), event.clientX - rect.left);
-  };
-
+  const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
   const onKeyDown = (event: KeyboardEvent): void => {
-    const move = KEY_MOVES[event.key];
-    const start = selected ?? view.frames.find((frame) => frame.node === focus);
-    if (move && start) {
-      event.preventDefault();
-      setSelected(selected ? moveFrom(rows, start, move[orientation]) : start);
-    } else if ((event.key === 'Enter' || event.key === ' ') && start) {
-      event.preventDefault();
-      zoom(start);
-    } else if (event.key === 'Escape') {
+    const action = keyAction(event.key, orientation);
+    const start = selected ?? view.frames.find((frame) => frame.node === path[path.length - 1]);
+    if (action?.kind === 'reset') {
       event.preventDefault();
       props.onReset?.();
+    } else if (action && start) {
+      event.preventDefault();
+      if (action.kind === 'zoom') zoom(start);
+      else setSelected(selected ? moveFrom(rows, start, action.move) : start);
     }
   };
 
@@ -169,30 +81,17 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
         tabIndex={0}
         style={{ width: `${width}px`, height: `${height}px` }}
         onMouseMove={(event) => {
-          const frame = frameFromEvent(event);
-          const rect = event.currentTarget.getBoundingClientRect();
-          setHover(frame ? { frame, x: event.clientX - rect.left, y: event.clientY - rect.top } : undefined);
+          const at = pointIn(event, layout);
+          setHover(at.frame ? { ...at, frame: at.frame } : undefined);
         }}
         onMouseLeave={() => setHover(undefined)}
         onClick={(event) => {
-          const frame = frameFromEvent(event);
+          const { frame } = pointIn(event, layout);
           if (frame) zoom(frame);
         }}
         onKeyDown={onKeyDown}
       />
-      {tip ? (
-        <div
-          class="tooltip"
-          role="tooltip"
-          style={{ left: `${Math.min(tip.x + 12, Math.max(width - 320, 0))}px`, top: `${tip.y + 16}px` }}
-        >
-          {describe(tip.frame.node).map((line, i) => (
-            <div key={i} class={i === 0 ? 'tooltip-name' : undefined}>
-              {line}
-            </div>
-          ))}
-        </div>
-      ) : null}
+      {tip ? <FlameTooltip lines={describe(tip.frame.node)} x={tip.x} y={tip.y} width={width} /> : null}
       <p class="sr-only" aria-live="polite">
         {selected ? describe(selected.node).join(', ') : ''}
       </p>

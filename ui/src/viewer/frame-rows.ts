@@ -48,3 +48,20 @@ export function moveFrom<N>(layout: FrameRows<N>, from: ViewFrame<N>, move: Move
   }
   return best ?? from;
 }
+
+/**
+ * Root → the frame's node, as drawn. Frames are in pre-order: a frame's parent is the nearest frame
+ * before it one row closer to the root.
+ */
+export function pathToFrame<N>(frames: readonly ViewFrame<N>[], frame: ViewFrame<N>): N[] {
+  const path: N[] = [frame.node];
+  let depth = frame.depth;
+  for (let i = frames.indexOf(frame) - 1; i >= 0 && depth > 0; i--) {
+    const before = frames[i] as ViewFrame<N>;
+    if (before.depth === depth - 1) {
+      path.unshift(before.node);
+      depth -= 1;
+    }
+  }
+  return path;
+}

@@ -2,6 +2,7 @@
 // callees below it, each its own graph. Keyed by the function where it is used, so zooms reset.
 import { useMemo, useState } from 'preact/hooks';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
+import type { Orientation } from '../routing/url-state.ts';
 import { FlameCanvas } from './flame-canvas.tsx';
 import { buildSandwich } from './sandwich.ts';
 
@@ -12,38 +13,44 @@ export interface SandwichProps {
   describe: (node: FlameNode) => string[];
 }
 
+interface HalfProps extends Omit<SandwichProps, 'fn'> {
+  /** "Callers of fn": the heading and the graph's name. */
+  title: string;
+  orientation: Orientation;
+}
+
+/** One half of the sandwich, zoomed on its own. */
+function SandwichHalf({ root, title, orientation, colorOf, describe }: HalfProps) {
+  const [path, setPath] = useState<FlameNode[]>([root]);
+  return (
+    <>
+      <h3>{title}</h3>
+      <FlameCanvas
+        path={path}
+        orientation={orientation}
+        name={title}
+        colorOf={colorOf}
+        describe={describe}
+        onZoom={(_node, zoomed) => setPath(zoomed)}
+        onReset={() => setPath([root])}
+      />
+    </>
+  );
+}
+
 export function SandwichPanel({ root, fn, colorOf, describe }: SandwichProps) {
   const sandwich = useMemo(() => buildSandwich(root, fn), [root, fn]);
-  const [callerPath, setCallerPath] = useState<FlameNode[]>([sandwich.callers]);
-  const [calleePath, setCalleePath] = useState<FlameNode[]>([sandwich.callees]);
   if (sandwich.total === 0)
     return (
       <p class="notice" role="status">
         No samples have {fn} on the stack.
       </p>
     );
+  const shared = { colorOf, describe };
   return (
     <div class="sandwich">
-      <h3>Callers of {fn}</h3>
-      <FlameCanvas
-        path={callerPath}
-        orientation="flame"
-        name={`Callers of ${fn}`}
-        colorOf={colorOf}
-        describe={describe}
-        onZoom={(_node, path) => setCallerPath(path)}
-        onReset={() => setCallerPath([sandwich.callers])}
-      />
-      <h3>Callees of {fn}</h3>
-      <FlameCanvas
-        path={calleePath}
-        orientation="icicle"
-        name={`Callees of ${fn}`}
-        colorOf={colorOf}
-        describe={describe}
-        onZoom={(_node, path) => setCalleePath(path)}
-        onReset={() => setCalleePath([sandwich.callees])}
-      />
+      <SandwichHalf root={sandwich.callers} title={`Callers of ${fn}`} orientation="flame" {...shared} />
+      <SandwichHalf root={sandwich.callees} title={`Callees of ${fn}`} orientation="icicle" {...shared} />
     </div>
   );
 }

@@ -1,0 +1,33 @@
+// What is sampled and how: the frequency, the processes (by pattern, or by PID in local mode) and
+// where function names come from. bpftrace programs choose their own frequency and symbols.
+import { ChoiceField } from '../controls/choice-field.tsx';
+import { TextField } from '../controls/text-field.tsx';
+import { bindField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
+
+const SYMBOL_SOURCES = [
+  { value: 'proc', label: 'The running processes (/proc)' },
+  { value: 'image', label: 'The container image' },
+];
+
+export interface SamplingFieldsProps extends LimitedFieldGroupProps {
+  /** Local mode: a PID may name the process. */
+  local: boolean;
+}
+
+export function SamplingFields(props: SamplingFieldsProps) {
+  const bpftrace = props.values.profiler === 'bpftrace';
+  return (
+    <>
+      {bpftrace ? null : (
+        <TextField
+          numeric
+          {...bindField(props, 'frequency')}
+          hint={limitHint(props.max, (m) => `1 to ${m.maxFrequency} Hz (server limit)`)}
+        />
+      )}
+      <TextField {...bindField(props, 'processPattern')} />
+      {props.local ? <TextField numeric {...bindField(props, 'pid')} /> : null}
+      {bpftrace ? null : <ChoiceField choices={SYMBOL_SOURCES} {...bindField(props, 'symbols')} />}
+    </>
+  );
+}

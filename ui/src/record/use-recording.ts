@@ -1,0 +1,75 @@
+// One recording of the form's target: start it, stop it, follow its status, and open it once it is in
+// the catalog. A refusal becomes a problem: next to the field the server named, or under the form.
+import { useRef, useState } from 'preact/hooks';
+import type { RecordingLimits } from '../../../core/contract/limits.ts';
+import type { RecordingStatus } from '../../../core/contract/recording.ts';
+import { ApiError, apiPath, postJson } from '../api/client.ts';
+import { navigate } from '../routing/router.ts';
+import type { Target } from './pod-picker.tsx';
+import { fieldOfError, startBody, type FormField as Field, type FormValues } from './start-request.ts';
+import { waitForCatalog } from './wait-for-catalog.ts';
+
+export interface Problem {
+  field: Field | undefined;
+  message: string;
+}
+
+/** The problem an error means; a pattern refused while only a PID was given is the PID's. */
+function problemOf(error: unknown, values: FormValues): Problem {
+  const api = error instanceof ApiError ? error : new ApiError(0, 'ERR_UNKNOWN', String(error));
+  let field = fieldOfError(api);
+  if (field === 'processPattern' && values.processPattern.trim() === '' && values.pid.trim() !== '')
+    field = 'pid';
+  return { field, message: api.message };
+}
+
+export interface Recording {
+  status: RecordingStatus | undefined;
+  problem: Problem | undefined;
+  /** A start or stop request is under way. */
+  busy: boolean;
+  onStatus: (status: RecordingStatus) => void;
+  fail: (error: unknown) => void;
+  start: (event: Event) => void;
+  stop: () => void;
+}
+
+export function useRecording(
+  target: Target,
+  values: FormValues,
+  max: RecordingLimits | undefined,
+): Recording {
+  const [problem, setProblem] = useState<Problem | undefined>(undefined);
+  const [status, setStatus] = useState<RecordingStatus | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  // The stop answer and the last poll can both report `done`: open the recording once.
+  const opening = useRef('');
+  const fail = (error: unknown): void => setProblem(problemOf(error, values));
+  const onStatus = (next: RecordingStatus): void => {
+    setStatus(next);
+    if (next.state === 'failed')
+      setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
+    if (next.state === 'done' && opening.current !== next.id) {
+      opening.current = next.id;
+      waitForCatalog(next).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
+    }
+  };
+  const send = (path: string, body: unknown): void => {
+    setBusy(true);
+    postJson<RecordingStatus>(path, body)
+      .then(onStatus, fail)
+      .finally(() => setBusy(false));
+  };
+  const start = (event: Event): void => {
+    event.preventDefault();
+    setProblem(undefined);
+    send(
+      apiPath`/proxy/${target.namespace}/${target.pod}/recordings`,
+      startBody({ ...values, container: target.container }, max),
+    );
+  };
+  const stop = (): void => {
+    if (status) send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
+  };
+  return { status, problem, busy, onStatus, fail, start, stop };
+}

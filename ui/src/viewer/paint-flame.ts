@@ -1,0 +1,72 @@
+// Draws laid-out frames on a canvas: sized for the device's pixels, names as text (never markup),
+// search matches in magenta, ancestors of the zoomed frame faded, the selected frame outlined.
+import { fitLabel, type ViewFrame } from '../../../core/render/flame-view.ts';
+import { ROW_HEIGHT } from './use-flame-layout.ts';
+
+const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const MATCH_COLOR = 'rgb(230,0,230)';
+
+export interface FlamePaint<N> {
+  /** Of the canvas, in CSS pixels. */
+  width: number;
+  height: number;
+  frames: readonly ViewFrame<N>[];
+  yOf: (depth: number) => number;
+  colorOf: (node: N) => string;
+  isMatch?: ((node: N) => boolean) | undefined;
+  selected: ViewFrame<N> | undefined;
+}
+
+/** Resizing reallocates the canvas: only when the size changed. */
+function sizeCanvas(
+  canvas: HTMLCanvasElement,
+  context: CanvasRenderingContext2D,
+  width: number,
+  height: number,
+) {
+  const ratio = window.devicePixelRatio || 1;
+  const pixelWidth = Math.floor(width * ratio);
+  const pixelHeight = Math.floor(height * ratio);
+  if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
+  if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, width, height);
+}
+
+function drawFrames<N extends { name: string }>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
+  const { yOf, colorOf, isMatch } = paint;
+  context.font = FONT;
+  context.textBaseline = 'middle';
+  const charWidth = context.measureText('M').width || 7;
+  for (const frame of paint.frames) {
+    const y = yOf(frame.depth);
+    context.globalAlpha = frame.ancestor ? 0.55 : 1;
+    context.fillStyle = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
+    context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
+    const label = fitLabel(frame.node.name, frame.width, charWidth);
+    if (label !== '') {
+      context.fillStyle = '#000';
+      context.fillText(label, frame.x + 3, y + ROW_HEIGHT / 2);
+    }
+  }
+  context.globalAlpha = 1;
+}
+
+function outline<N>(context: CanvasRenderingContext2D, frame: ViewFrame<N>, y: number) {
+  context.lineWidth = 2;
+  context.strokeStyle = '#000';
+  context.strokeRect(frame.x + 1, y + 1, Math.max(frame.width - 2, 1), ROW_HEIGHT - 3);
+}
+
+export function paintFlame<N extends { name: string }>(
+  canvas: HTMLCanvasElement,
+  paint: FlamePaint<N>,
+): void {
+  const context = canvas.getContext('2d');
+  if (!context || paint.width === 0) return;
+  sizeCanvas(canvas, context, paint.width, paint.height);
+  drawFrames(context, paint);
+  // For the benchmark and for anyone profiling the page: when a graph was last drawn.
+  performance.mark('furnace-flame-drawn');
+  if (paint.selected) outline(context, paint.selected, paint.yOf(paint.selected.depth));
+}

@@ -1,0 +1,27 @@
+// The differential graph of two loaded recordings, with the colour and the tooltip lines of a frame.
+import { useMemo } from 'preact/hooks';
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
+import { diffColor, diffFlameTrees, formatDelta, type DiffNode, type DiffTree } from './diff-tree.ts';
+
+export interface DiffGraph {
+  /** Undefined when either recording has no tree. */
+  diff: DiffTree | undefined;
+  colorOf: (node: FlameNode) => string;
+  describeMore: (node: FlameNode) => string[];
+}
+
+export function useDiffGraph(before: FlameNode | undefined, after: FlameNode | undefined): DiffGraph {
+  const diff = useMemo(() => (before && after ? diffFlameTrees(before, after) : undefined), [before, after]);
+  const colorOf = useMemo(
+    () => (node: FlameNode) => diffColor((node as DiffNode).delta, diff?.maxDelta ?? 0),
+    [diff],
+  );
+  const describeMore = useMemo(
+    () => (node: FlameNode) => [
+      `before: ${(node as DiffNode).before.toLocaleString('en')} of ${diff?.beforeTotal.toLocaleString('en')} samples`,
+      `change in share: ${formatDelta((node as DiffNode).delta)}`,
+    ],
+    [diff],
+  );
+  return { diff, colorOf, describeMore };
+}
