@@ -4,7 +4,9 @@
 // cannot do this from a sidecar: with PIDs shared (shareProcessNamespace) it looks for the socket in its own
 // /tmp. The JVM accepts a connection from root or its own user; the recorder runs as root.
 import { connect } from 'node:net';
-import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readFile, rm } from 'node:fs/promises';
+import { resolveInRoot } from '../../host/safe-copy.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface JvmProcess {
@@ -52,37 +54,53 @@ export function parseAttachReply(text: string): { code: number; output: string }
   return { code, output: newline < 0 ? '' : text.slice(newline + 1) };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
+/** Whether `path` is a socket itself: a link named like the socket (to another socket) does not count. */
+async function isSocket(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSocket(),
     () => false,
   );
+}
+
+/**
+ * Creates the empty trigger file in `dir`, never through a link and never over an existing file: the
+ * container owns the directory, and a link it planted there would otherwise make root truncate or create
+ * a file of the recorder's choosing. Answers the path, or undefined when it could not be created.
+ */
+async function createTrigger(dir: string, name: string): Promise<string | undefined> {
+  const path = `${dir}/${name}`;
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  try {
+    await (await open(path, flags, 0o600)).close();
+    return path;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Makes the JVM open its attach socket, unless it has one already; returns the socket's path. */
 async function openAttachSocket(jvm: JvmProcess, options: AttachOptions): Promise<string> {
   const proc = `${options.procRoot ?? '/proc'}/${jvm.pid}`;
-  const socket = `${proc}/root/tmp/.java_pid${jvm.nspid}`;
-  if (await exists(socket)) return socket;
+  // The target's /tmp resolved inside its own root: a /tmp that links elsewhere stays in the container.
+  const tmp = await resolveInRoot(`${proc}/root`, '/tmp');
+  const socket = `${tmp}/.java_pid${jvm.nspid}`;
+  if (await isSocket(socket)) return socket;
   const status = await readFile(`${proc}/status`, 'utf8').catch(() => '');
   if (!catchesSigquit(status)) {
     throw new AttachError(
       'it does not handle SIGQUIT (started with -Xrs?), so asking it would end it; not attached',
     );
   }
-  // The JVM looks for the trigger in its working directory, then in its /tmp.
-  let trigger = `${proc}/cwd/.attach_pid${jvm.nspid}`;
-  try {
-    await writeFile(trigger, '');
-  } catch {
-    trigger = `${proc}/root/tmp/.attach_pid${jvm.nspid}`;
-    await writeFile(trigger, '');
-  }
+  // The JVM looks for the trigger in its working directory (the kernel's own link to it), then in its /tmp.
+  const name = `.attach_pid${jvm.nspid}`;
+  const trigger = (await createTrigger(`${proc}/cwd`, name)) ?? (await createTrigger(tmp, name));
+  if (trigger === undefined)
+    throw new AttachError(`${name} could not be created in its working directory or its /tmp`);
   try {
     (options.kill ?? process.kill)(jvm.pid, 'SIGQUIT');
     const deadline = Date.now() + (options.startTimeoutMs ?? 5000);
     while (Date.now() < deadline) {
-      if (await exists(socket)) return socket;
+      if (await isSocket(socket)) return socket;
       await sleep(100);
     }
   } finally {
