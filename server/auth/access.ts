@@ -152,7 +152,7 @@ export function createAccess(options: AccessOptions): Access {
         : `${RECORDINGS_RESOURCE}.${API_GROUP}`;
       throw new FurnaceError(
         'ERR_FORBIDDEN',
-        `${identity.user} may not ${verb} ${resource} in namespace ${namespace}`,
+        `${identity.user} may not ${verb} ${resource} ${namespace === '' ? 'cluster-wide' : `in namespace ${namespace}`}`,
         {
           verb,
           namespace,

@@ -1,6 +1,6 @@
 // Admits a start request on its way to the sidecar: its parameters (pure, start-decision.ts), the
 // permissions beyond `create` that a whole-node recording (`create` on recordings/system-wide) or a
-// bpftrace program (`create` on recordings/bpftrace: it can read kernel memory) needs, by
+// bpftrace program (`create` on recordings/bpftrace, cluster-wide: it can read kernel memory) needs, by
 // SubjectAccessReview, then a concurrency slot. Counting the running recordings and reserving the slot happen in one
 // synchronous step, with no await between them, so parallel starts cannot all see the same free room.
 // The proxy commits the reservation with the recording id the sidecar answers, or it is released.
@@ -41,15 +41,20 @@ export interface AdmittedStart {
   reservation: Reservation;
 }
 
-/** `create` on recordings/bpftrace; the refusal says why it is needed and which ClusterRole grants it. */
-async function requireTracer(access: Access, identity: Identity, namespace: string): Promise<void> {
+/**
+ * `create` on recordings/bpftrace, asked cluster-wide: a program's BEGIN and END blocks and its kernel
+ * probes run outside any pod's scope and can read any kernel memory of the node, so a grant in one
+ * namespace (a RoleBinding) would amount to much more than that namespace. Only a ClusterRoleBinding
+ * grants it; the refusal says so.
+ */
+async function requireTracer(access: Access, identity: Identity): Promise<void> {
   try {
-    await access.require(identity, 'create', namespace, BPFTRACE_SUBRESOURCE);
+    await access.require(identity, 'create', '', BPFTRACE_SUBRESOURCE);
   } catch (error) {
     if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
     throw new FurnaceError(
       'ERR_FORBIDDEN',
-      `${error.message}: a bpftrace program can read kernel memory, so it needs this permission beyond recording (ClusterRole furnace-tracer grants it)`,
+      `${error.message}: a bpftrace program can read any kernel memory of the node, so it needs this permission cluster-wide (a ClusterRoleBinding to ClusterRole furnace-tracer; a RoleBinding in one namespace does not grant it)`,
       { ...error.details },
     );
   }
@@ -67,7 +72,7 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
   if (!decided.allowed) throw decided.error;
   if (decided.params.systemWide)
     await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
-  if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity, namespace);
+  if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity);
   const slot = decideStartSlot({
     namespace,
     limits,

@@ -14,11 +14,11 @@ const users = {
 const PROGRAM = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
 const BPFTRACE_START = { profiler: 'bpftrace', durationSeconds: 5, bpftrace: { program: PROGRAM } };
 
-/** rita may record in team-a; tess may also run bpftrace programs there (create recordings/bpftrace). */
+/** rita may record in team-a; tess may also run bpftrace programs (create recordings/bpftrace, cluster-wide). */
 function allows(check: AccessCheck): boolean {
-  if (check.namespace !== 'team-a') return false;
-  if (check.subresource === 'bpftrace') return check.user === 'tess' && check.verb === 'create';
-  return check.subresource === undefined;
+  if (check.subresource === 'bpftrace')
+    return check.namespace === '' && check.user === 'tess' && check.verb === 'create';
+  return check.namespace === 'team-a' && check.subresource === undefined;
 }
 
 async function setup(t: Parameters<typeof buildFixture>[0]) {
@@ -50,7 +50,7 @@ describe('server proxy, bpftrace recordings (fake Kubernetes gateway)', () => {
     assert.equal(body.details.resource, 'recordings/bpftrace');
     assert.match(
       body.message,
-      /rita may not create recordings\/bpftrace \(API group furnace\.hyperfoil\.io\) in namespace team-a: a bpftrace program can read kernel memory.*ClusterRole furnace-tracer/,
+      /rita may not create recordings\/bpftrace \(API group furnace\.hyperfoil\.io\) cluster-wide: a bpftrace program can read any kernel memory of the node.*ClusterRole furnace-tracer/,
     );
     assert.equal(sidecar.connections(), 0, 'nothing reached the sidecar');
     const perf = await start('recorder-token', { durationSeconds: 5 });
@@ -71,7 +71,7 @@ describe('server proxy, bpftrace recordings (fake Kubernetes gateway)', () => {
           c.group === 'furnace.hyperfoil.io' &&
           c.resource === 'recordings' &&
           c.subresource === 'bpftrace' &&
-          c.namespace === 'team-a',
+          c.namespace === '',
       ),
       'the permission was asked by SubjectAccessReview',
     );

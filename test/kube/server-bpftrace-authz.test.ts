@@ -1,5 +1,6 @@
 // Who may run a bpftrace program, decided by the real API server's SubjectAccessReview and RBAC: a user
-// bound to ClusterRole furnace-recorder records with perf and is refused bpftrace; furnace-tracer may.
+// bound to ClusterRole furnace-recorder records with perf and is refused bpftrace; furnace-tracer may, but
+// only bound cluster-wide: the same rules granted in one namespace are refused.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
@@ -59,5 +60,16 @@ describe('bpftrace permission against a real API server (fake sidecar on loopbac
     const allowed = await start('tess', bpftrace);
     assert.equal(allowed.statusCode, 202, allowed.body);
     assert.deepEqual((bodies[1] as { bpftrace?: unknown }).bpftrace, { program: PROGRAM });
+
+    // The tracer's rules granted in this namespace only (a Role): a bpftrace program reads the whole
+    // node's kernel memory, so a namespaced grant must not be enough.
+    users.nina = await createUser(kc, { name: 'nina', namespace, rules: USER_ROLE_RULES.tracer });
+    const namespaced = await start('nina', bpftrace);
+    assert.equal(namespaced.statusCode, 403, namespaced.body);
+    assert.match(
+      namespaced.json<{ message: string }>().message,
+      /cluster-wide.*RoleBinding in one namespace does not grant it/,
+    );
+    assert.equal(bodies.length, 2, 'the namespaced tracer never reached the sidecar');
   });
 });
