@@ -39,6 +39,7 @@ export default tseslint.config(
       'dist/**',
       'ui/dist/**',
       'ui/vendor/**',
+      'core/proto/gen/**',
       'test-results/**',
       'test/golden/**',
       '.furnace-data/**',
