@@ -61,8 +61,17 @@ export default tseslint.config(
   },
   {
     // Still at the old cap of 25 until their functions over 15 are split: cli/, core/render/,
-    // core/stacks/ and the top-level files of server/ and sidecar/. Lower each to 15 once it passes.
-    files: ['cli/**', 'core/render/**', 'core/stacks/**', 'server/*.ts', 'sidecar/*.ts'],
+    // core/stacks/ and the top-level files of server/ and sidecar/ (two of which moved into rooms). Lower
+    // each to 15 once it passes.
+    files: [
+      'cli/**',
+      'core/render/**',
+      'core/stacks/**',
+      'server/*.ts',
+      'sidecar/*.ts',
+      'server/agent/agent-routing.ts',
+      'server/operations/log-text.ts',
+    ],
     rules: { complexity: ['error', 25] },
   },
   {

@@ -4,7 +4,11 @@
 // document the aggregator polls, and the check that a recording read under /namespaces/<ns>/ is in <ns>.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { AGGREGATED_PREFIX, aggregatedDiscovery, fromAggregatedUrl } from '../core/contract/aggregated-api.ts';
+import {
+  AGGREGATED_PREFIX,
+  aggregatedDiscovery,
+  fromAggregatedUrl,
+} from '../core/contract/aggregated-api.ts';
 import { FurnaceError } from '../core/contract/errors.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 

@@ -2,7 +2,13 @@
 // deploy/crds/*.yaml is generated from core/crd/ (the OpenAPI schemas, typed against these interfaces),
 // so a field added here and not there fails the typecheck.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import { API_GROUP, API_GROUP_VERSION, API_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
+import {
+  API_GROUP,
+  API_GROUP_VERSION,
+  API_VERSION,
+  KIND_FURNACE,
+  KIND_RECORDING,
+} from '../contract/names.ts';
 
 export const CRD_GROUP = API_GROUP;
 export const CRD_VERSION = API_VERSION;

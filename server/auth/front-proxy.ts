@@ -10,7 +10,11 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
-import { REMOTE_EXTRA_PREFIX, REMOTE_GROUP_HEADER, REMOTE_USER_HEADER } from '../../core/contract/aggregated-api.ts';
+import {
+  REMOTE_EXTRA_PREFIX,
+  REMOTE_GROUP_HEADER,
+  REMOTE_USER_HEADER,
+} from '../../core/contract/aggregated-api.ts';
 import type { Identity } from './identity.ts';
 
 export interface FrontProxy {

@@ -6,7 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import { FurnaceError, type ErrorCode } from '../../core/contract/errors.ts';
-import { LOCAL_NAMESPACE, SIDECAR_PORT, SIDECAR_TLS_PORT, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
+import {
+  LOCAL_NAMESPACE,
+  SIDECAR_PORT,
+  SIDECAR_TLS_PORT,
+  TOKEN_AUDIENCE,
+} from '../../core/contract/names.ts';
 import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
 import { readBearer, sameSecret } from '../../core/contract/http-errors.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';

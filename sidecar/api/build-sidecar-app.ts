@@ -12,7 +12,11 @@ import {
   validateRecordingParams,
   type RecordingParams,
 } from '../../core/contract/recording-params.ts';
-import { recordingListSchema, recordingStatusSchema, type RecordingStatus } from '../../core/contract/recording.ts';
+import {
+  recordingListSchema,
+  recordingStatusSchema,
+  type RecordingStatus,
+} from '../../core/contract/recording.ts';
 import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */

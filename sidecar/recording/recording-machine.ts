@@ -2,7 +2,11 @@
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
-import { RECORDING_STAGES, type RecordingStage, type RecordingStatus } from '../../core/contract/recording.ts';
+import {
+  RECORDING_STAGES,
+  type RecordingStage,
+  type RecordingStatus,
+} from '../../core/contract/recording.ts';
 
 /** Share of the overall progress each stage accounts for. */
 export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {

@@ -4,11 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { HTML_VIEWER_SCRIPT, SVG_VIEWER_SCRIPT } from '../../core/render/viewer-bundle.generated.ts';
-import {
-  bundleViewers,
-  GENERATED_PATH,
-  renderBundleModule,
-} from '../../ui/viewers/bundle-viewers.ts';
+import { bundleViewers, GENERATED_PATH, renderBundleModule } from '../../ui/viewers/bundle-viewers.ts';
 
 describe('viewer bundles', () => {
   it('are up to date with ui/viewers/*-viewer.ts', async () => {

@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { parseBuildIdList, renderRegistriesConf, resolveAuthFile } from '../../sidecar/symbols/image-symbols.ts';
+import {
+  parseBuildIdList,
+  renderRegistriesConf,
+  resolveAuthFile,
+} from '../../sidecar/symbols/image-symbols.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 describe('image symbols helpers', () => {

@@ -6,7 +6,11 @@ import { createReadStream } from 'node:fs';
 import { readlink, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { BpftraceMapFolder } from '../../../core/bpftrace/maps.ts';
-import { INIT_PID_NAMESPACE, scopeBpftraceProgram, type BpftraceScope } from '../../../core/bpftrace/scope.ts';
+import {
+  INIT_PID_NAMESPACE,
+  scopeBpftraceProgram,
+  type BpftraceScope,
+} from '../../../core/bpftrace/scope.ts';
 import { FurnaceError } from '../../../core/contract/errors.ts';
 import type { SidecarConfig } from '../../config.ts';
 import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';

@@ -1,6 +1,4 @@
 // Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
-import type { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
 import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
 

@@ -5,7 +5,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { decodeProfile } from '../../../core/pprof/profile.ts';
 import { pprofToFolded } from '../../../core/pprof/pprof-folded.ts';
-import { resolvePprofParams, type PprofParams, type RecordingParams } from '../../../core/contract/recording-params.ts';
+import {
+  resolvePprofParams,
+  type PprofParams,
+  type RecordingParams,
+} from '../../../core/contract/recording-params.ts';
 import type { SidecarConfig } from '../../config.ts';
 import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';
 import { fetchPprof, fetchText, type TlsMaterial } from './pprof-fetch.ts';
