@@ -144,6 +144,7 @@ export default tseslint.config(
       'dist/**',
       'ui/dist/**',
       'ui/vendor/**',
+      'core/proto/gen/**',
       'test-results/**',
       // Break the import rules on purpose (test/unit/import-rules.test.ts lints them with those rules).
       'test/fixtures/**',

@@ -1,6 +1,7 @@
 // Argument parsing for the verbs that talk to a cluster: a small declarative table of options per verb,
 // `--name value`, `--name=value`, `-n value` and `-nvalue`; unknown options are refused with a message.
 // Pure: nothing here reads the environment or writes anywhere.
+import { parseArgs as splitArgs } from 'node:util';
 
 export interface OptionSpec {
   /** Long name without dashes, e.g. `namespace`. */
@@ -47,39 +48,41 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
   { name: 'help', short: 'h', flag: true, help: 'show this help' },
 ];
 
-function find(spec: VerbSpec, name: string, short: boolean): OptionSpec | undefined {
-  return [...spec.options, ...CONNECTION_OPTIONS].find((o) => (short ? o.short === name : o.name === name));
-}
-
-/** Parses argv (after the verb) against the verb's options. Throws UsageError naming what is wrong. */
+/**
+ * Parses argv (after the verb) against the verb's options. node:util's parseArgs splits the words (`--name
+ * value`, `--name=value`, `-n value`, `-nvalue`, `--`); the checks and their messages are ours. Throws
+ * UsageError naming what is wrong.
+ */
 export function parseArgs(spec: VerbSpec, argv: string[]): Parsed {
+  const all = [...spec.options, ...CONNECTION_OPTIONS];
+  const config = Object.fromEntries(
+    all.map(
+      (o) =>
+        [o.name, { type: o.flag ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}) }] as const,
+    ),
+  );
+  const { tokens } = splitArgs({
+    args: argv,
+    options: config,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const parsed: Parsed = { options: {}, positionals: [] };
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index] ?? '';
-    if (arg === '--') {
-      parsed.positionals.push(...argv.slice(index + 1));
-      break;
-    }
-    const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
-    const short = long ? null : /^-([A-Za-z])(.*)$/s.exec(arg);
-    if (!long && !short) {
-      parsed.positionals.push(arg);
-      continue;
-    }
-    const name = (long?.[1] ?? short?.[1]) as string;
-    const option = find(spec, name, !long);
-    const shown = long ? `--${name}` : `-${name}`;
+  for (const token of tokens) {
+    if (token.kind === 'positional') parsed.positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    const option = all.find((o) => o.name === token.name);
+    const shown = token.rawName;
     if (!option) throw new UsageError(`unknown option ${shown} for 'furnace ${spec.name}' (see --help)`);
-    const inline = long ? long[2] : short?.[2] === '' ? undefined : short?.[2];
     if (option.flag) {
-      if (inline !== undefined) throw new UsageError(`option ${shown} takes no value`);
+      if (token.value !== undefined) throw new UsageError(`option ${shown} takes no value`);
       parsed.options[option.name] = true;
       continue;
     }
-    const value = inline ?? argv[index + 1];
-    if (value === undefined || (inline === undefined && value.startsWith('-') && value !== '-'))
+    const { value } = token;
+    if (value === undefined || (!token.inlineValue && value.startsWith('-') && value !== '-'))
       throw new UsageError(`option ${shown} needs a value (${option.value ?? 'VALUE'})`);
-    if (inline === undefined) index += 1;
     parsed.options[option.name] = value;
   }
   return parsed;

@@ -45,8 +45,8 @@ export interface LocalSidecar {
 }
 
 const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-// From source (npm start, tests) the sidecar runs through tsx as the server does; from the compiled
-// dist/ (npm run build, the images) it is plain JavaScript beside the server's.
+// From the compiled dist/ (npm start, the images) the sidecar is plain JavaScript beside the server's; from
+// source (tests, through tsx, a devDependency) it runs through tsx as the server does.
 const SIDECAR_ARGS = import.meta.url.endsWith('.js')
   ? [join(PROJECT_ROOT, 'sidecar', 'main.js')]
   : ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')];

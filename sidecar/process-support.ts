@@ -32,7 +32,7 @@ export async function listenTls(
   handler: Parameters<typeof createHttpsServer>[1],
   config: { tlsPort: number; host: string },
 ): Promise<{ server: HttpsServer; port: number; pin: string } | undefined> {
-  const identity = createServingIdentity();
+  const identity = await createServingIdentity();
   const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
   server.listen(config.tlsPort, config.host);
   try {

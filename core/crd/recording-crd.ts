@@ -25,8 +25,12 @@ import { labelSelectorSchema } from './kube-schemas.ts';
 import type { SchemaOf } from './schema-types.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
-/** Five cron fields (minute hour day-of-month month day-of-week), as a CronJob's schedule. */
-export const CRON_PATTERN = '^[0-9A-Za-z*?/,-]+( +[0-9A-Za-z*?/,-]+){4}$';
+/**
+ * Five cron fields (minute hour day-of-month month day-of-week), as a CronJob's schedule, or one of the
+ * @hourly-style shorthands: the shape of what operator/recording/cron.ts reads (it checks the values).
+ */
+export const CRON_PATTERN =
+  '^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|[0-9A-Za-z*/,-]+( +[0-9A-Za-z*/,-]+){4})$';
 
 const time = { type: 'string', format: 'date-time' } as const;
 const count = { type: 'integer', format: 'int64', minimum: 0 } as const;
@@ -115,7 +119,8 @@ export const recordingSpecSchema = {
       type: 'string',
       maxLength: 128,
       pattern: CRON_PATTERN,
-      description: 'Cron schedule, five fields (as a CronJob); without it the recording runs once.',
+      description:
+        'Cron schedule in UTC, five fields (as a CronJob) or @hourly, @daily, @weekly, @monthly, @yearly; without it the recording runs once.',
     },
     keep: {
       type: 'integer',

@@ -1,7 +1,11 @@
 // The pprof Profile message (github.com/google/pprof, proto/profile.proto), decoded from its protobuf bytes
-// (already gunzipped) into the parts a flame graph needs: sample types, samples, locations, functions and
-// the string table. Mappings are kept for their file names; labels, comments and the rest are skipped. Pure.
-import { bytesOf, readFields, repeatedVarints, varintOf, WireFormatError } from './protobuf-wire.ts';
+// (already gunzipped) by @bufbuild/protobuf with the code generated from that schema (core/proto/), then
+// reduced to the parts a flame graph needs: sample types, samples, locations, functions and the string
+// table, with string indices resolved and 64-bit integers as numbers. Mappings are kept for their file
+// names; labels, comments and the rest are dropped. Pure.
+import { fromBinary } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { LocationSchema, ProfileSchema, SampleSchema, type Profile } from '../proto/gen/pprof/profile_pb.ts';
 
 export interface ValueType {
   type: string;
@@ -52,173 +56,113 @@ export interface PprofProfile {
   defaultSampleType?: string;
 }
 
-const decoder = new TextDecoder('utf-8');
+/** Bytes that are not a pprof profile: malformed protobuf, or string indices outside the table. */
+export class PprofFormatError extends Error {
+  constructor(message: string) {
+    super(`not a pprof profile: ${message}`);
+    this.name = 'PprofFormatError';
+  }
+}
 
-/** Indices into the string table, resolved once the whole table has been read (it may come last). */
-type Strings = (index: number) => string;
+/**
+ * pprof's ids, values and addresses as numbers: exact up to 2^53, rounded above (a time in nanoseconds
+ * loses its last digits; an address above 2^53 its low bits, which only its hex name shows).
+ */
+const num = Number;
 
-function stringAt(table: readonly string[]): Strings {
+/** Indices into the string table, checked: the bytes come from the profiled program. */
+function stringsOf(table: readonly string[]): (index: bigint) => string {
   return (index) => {
-    const value = table[index];
+    const value = table[num(index)];
     if (value === undefined)
-      throw new WireFormatError(`string index ${index} is outside the table of ${table.length}`, 0);
+      throw new PprofFormatError(`string index ${index} is outside the table of ${table.length}`);
     return value;
   };
 }
 
-function decodeValueType(bytes: Uint8Array): { type: number; unit: number } {
-  const result = { type: 0, unit: 0 };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) result.type = varintOf(field);
-    else if (field.number === 2) result.unit = varintOf(field);
-  }
-  return result;
-}
+const SAMPLE_FIELD = ProfileSchema.field.sample.number;
+const LOCATION_FIELD = ProfileSchema.field.location.number;
 
-function decodeSample(bytes: Uint8Array): PprofSample {
-  const sample: PprofSample = { locationIds: [], values: [] };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) sample.locationIds.push(...repeatedVarints(field));
-    else if (field.number === 2) sample.values.push(...repeatedVarints(field, true));
-  }
-  return sample;
-}
-
-function decodeLine(bytes: Uint8Array): PprofLine {
-  const line: PprofLine = { functionId: 0, line: 0 };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) line.functionId = varintOf(field);
-    else if (field.number === 2) line.line = varintOf(field, true);
-  }
-  return line;
-}
-
-function decodeLocation(bytes: Uint8Array): PprofLocation {
-  const location: PprofLocation = { id: 0, mappingId: 0, address: 0, lines: [] };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) location.id = varintOf(field);
-    else if (field.number === 2) location.mappingId = varintOf(field);
-    else if (field.number === 3) location.address = varintOf(field);
-    else if (field.number === 4) location.lines.push(decodeLine(bytesOf(field)));
-  }
-  return location;
-}
-
-/** A function with its string-table indices; names are resolved after the table is complete. */
-function decodeFunction(bytes: Uint8Array): {
-  id: number;
-  name: number;
-  systemName: number;
-  filename: number;
-} {
-  const fn = { id: 0, name: 0, systemName: 0, filename: 0 };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) fn.id = varintOf(field);
-    else if (field.number === 2) fn.name = varintOf(field);
-    else if (field.number === 3) fn.systemName = varintOf(field);
-    else if (field.number === 4) fn.filename = varintOf(field);
-  }
-  return fn;
-}
-
-function decodeMapping(bytes: Uint8Array): { id: number; filename: number } {
-  const mapping = { id: 0, filename: 0 };
-  for (const field of readFields(bytes)) {
-    if (field.number === 1) mapping.id = varintOf(field);
-    else if (field.number === 5) mapping.filename = varintOf(field);
-  }
-  return mapping;
-}
-
-interface RawProfile {
-  sampleTypes: { type: number; unit: number }[];
+interface Bulk {
   samples: PprofSample[];
   locations: PprofLocation[];
-  functions: ReturnType<typeof decodeFunction>[];
-  mappings: ReturnType<typeof decodeMapping>[];
-  strings: string[];
-  periodType?: { type: number; unit: number };
-  period: number;
-  durationNanos: number;
-  defaultSampleType: number;
+  /** Every other top-level field, as it was on the wire. */
+  rest: Uint8Array;
 }
 
-function readRaw(bytes: Uint8Array): RawProfile {
-  const raw: RawProfile = {
-    sampleTypes: [],
-    samples: [],
-    locations: [],
-    functions: [],
-    mappings: [],
-    strings: [],
-    period: 0,
-    durationNanos: 0,
-    defaultSampleType: 0,
-  };
-  for (const field of readFields(bytes)) {
-    switch (field.number) {
-      case 1:
-        raw.sampleTypes.push(decodeValueType(bytesOf(field)));
-        break;
-      case 2:
-        raw.samples.push(decodeSample(bytesOf(field)));
-        break;
-      case 3:
-        raw.mappings.push(decodeMapping(bytesOf(field)));
-        break;
-      case 4:
-        raw.locations.push(decodeLocation(bytesOf(field)));
-        break;
-      case 5:
-        raw.functions.push(decodeFunction(bytesOf(field)));
-        break;
-      case 6:
-        raw.strings.push(decoder.decode(bytesOf(field)));
-        break;
-      case 10:
-        raw.durationNanos = varintOf(field, true);
-        break;
-      case 11:
-        raw.periodType = decodeValueType(bytesOf(field));
-        break;
-      case 12:
-        raw.period = varintOf(field, true);
-        break;
-      case 14:
-        raw.defaultSampleType = varintOf(field);
-        break;
-      default: // drop/keep frames, time, comments: not needed for a flame graph
+/**
+ * Samples and locations are nearly all of a profile. Each one is decoded and reduced to numbers as soon as
+ * it is read, so that their 64-bit integers (bigint in @bufbuild/protobuf) die young; one fromBinary of the
+ * whole message would hold them all until the end: 2.5 times the time and 1.7 times the memory on a
+ * 17 MB profile. The other fields, in their wire order, then make one Profile message.
+ */
+function splitBulk(bytes: Uint8Array): Bulk {
+  const reader = new BinaryReader(bytes);
+  const bulk: Omit<Bulk, 'rest'> = { samples: [], locations: [] };
+  const rest: Uint8Array[] = [];
+  while (reader.pos < reader.len) {
+    const start = reader.pos;
+    const [number, wireType] = reader.tag();
+    const delimited = wireType === WireType.LengthDelimited;
+    if (delimited && number === SAMPLE_FIELD) {
+      const s = fromBinary(SampleSchema, reader.bytes(), { readUnknownFields: false });
+      bulk.samples.push({ locationIds: s.locationId.map(num), values: s.value.map(num) });
+    } else if (delimited && number === LOCATION_FIELD) {
+      const l = fromBinary(LocationSchema, reader.bytes(), { readUnknownFields: false });
+      const lines = l.line.map((line) => ({ functionId: num(line.functionId), line: num(line.line) }));
+      bulk.locations.push({ id: num(l.id), mappingId: num(l.mappingId), address: num(l.address), lines });
+    } else {
+      reader.skip(wireType, number);
+      rest.push(bytes.subarray(start, reader.pos));
     }
   }
-  return raw;
+  return { ...bulk, rest: concat(rest) };
 }
 
-/** Decodes an uncompressed pprof profile; throws WireFormatError on bytes that are not one. */
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
+  return whole;
+}
+
+function readMessage(bytes: Uint8Array): Bulk & { message: Profile } {
+  try {
+    const bulk = splitBulk(bytes);
+    return { ...bulk, message: fromBinary(ProfileSchema, bulk.rest, { readUnknownFields: false }) };
+  } catch (error) {
+    throw new PprofFormatError((error as Error).message);
+  }
+}
+
+/** Decodes an uncompressed pprof profile; throws PprofFormatError on bytes that are not one. */
 export function decodeProfile(bytes: Uint8Array): PprofProfile {
-  const raw = readRaw(bytes);
-  const strings = raw.strings.length === 0 ? [''] : raw.strings;
-  if (strings[0] !== '')
-    throw new WireFormatError('the string table does not start with the empty string', 0);
-  const text = stringAt(strings);
-  const valueType = (v: { type: number; unit: number }): ValueType => ({
+  const { message, samples, locations } = readMessage(bytes);
+  const table = message.stringTable.length === 0 ? [''] : message.stringTable;
+  if (table[0] !== '') throw new PprofFormatError('the string table does not start with the empty string');
+  const text = stringsOf(table);
+  const valueType = (v: { type: bigint; unit: bigint }): ValueType => ({
     type: text(v.type),
     unit: text(v.unit),
   });
   const profile: PprofProfile = {
-    sampleTypes: raw.sampleTypes.map(valueType),
-    samples: raw.samples,
-    locations: new Map(raw.locations.map((l) => [l.id, l])),
+    sampleTypes: message.sampleType.map(valueType),
+    samples,
+    locations: new Map(locations.map((l) => [l.id, l])),
     functions: new Map(
-      raw.functions.map((f) => [
-        f.id,
-        { id: f.id, name: text(f.name), systemName: text(f.systemName), filename: text(f.filename) },
+      message.function.map((f) => [
+        num(f.id),
+        { id: num(f.id), name: text(f.name), systemName: text(f.systemName), filename: text(f.filename) },
       ]),
     ),
-    mappings: raw.mappings.map((m) => ({ id: m.id, filename: text(m.filename) })),
-    period: raw.period,
-    durationNanos: raw.durationNanos,
+    mappings: message.mapping.map((m) => ({ id: num(m.id), filename: text(m.filename) })),
+    period: num(message.period),
+    durationNanos: num(message.durationNanos),
   };
-  if (raw.periodType !== undefined) profile.periodType = valueType(raw.periodType);
-  if (raw.defaultSampleType !== 0) profile.defaultSampleType = text(raw.defaultSampleType);
+  if (message.periodType !== undefined) profile.periodType = valueType(message.periodType);
+  if (message.defaultSampleType !== 0n) profile.defaultSampleType = text(message.defaultSampleType);
   return profile;
 }

@@ -1,5 +1,5 @@
 // The server's CA and serving certificate on Kubernetes (OpenShift's service CA does this there): decide
-// what to renew and issue it. Pure but for key generation and the clock passed in.
+// what to renew and issue it. Pure but for key generation (asynchronous: WebCrypto) and the clock passed in.
 //
 // The CA is renewed when less than `renewFraction` of its lifetime remains; the serving certificate when
 // less than that share of its own remains, when the CA changed, or when its DNS names differ from the
@@ -74,15 +74,15 @@ function validity(now: number, lifetimeMs: number, cap?: number): { notBefore: D
   return { notBefore: new Date(now - Math.min(300_000, lifetimeMs / 10)), notAfter: new Date(notAfter) };
 }
 
-function caDecision(
+async function caDecision(
   stored: Partial<ServerCertificates> | undefined,
   policy: CertificatePolicy,
   now: number,
-): { ca: KeyPairPem; reason?: string } {
+): Promise<{ ca: KeyPairPem; reason?: string }> {
   const current = parse(stored?.ca?.certPem);
   const usable = current !== undefined && stored?.ca?.keyPem !== undefined && current.ca;
   if (usable && renewAt(current, policy.renewFraction) > now) return { ca: stored.ca as KeyPairPem };
-  const ca = issueCertificate({
+  const ca = await issueCertificate({
     commonName: `furnace-ca-${new Date(now).toISOString().replace(/[-:.]/g, '').toLowerCase()}`,
     isCa: true,
     ...validity(now, policy.caLifetimeMs),
@@ -116,21 +116,21 @@ function bundleOf(ca: KeyPairPem, previous: string | undefined, now: number): st
 }
 
 /** What the server's certificates should be now, issuing what is missing or due (see the header). */
-export function decideCertificates(
+export async function decideCertificates(
   stored: Partial<ServerCertificates> | undefined,
   dnsNames: readonly string[],
   policy: CertificatePolicy,
   now: number,
-): CertificateDecision {
+): Promise<CertificateDecision> {
   const renewed: string[] = [];
-  const { ca, reason: caReason } = caDecision(stored, policy, now);
+  const { ca, reason: caReason } = await caDecision(stored, policy, now);
   if (caReason) renewed.push(caReason);
   const caCertificate = new X509Certificate(ca.certPem);
   const reason = servingReason(stored, caCertificate, dnsNames, policy, now);
   let serving = stored?.serving as KeyPairPem;
   if (reason) {
     renewed.push(reason);
-    serving = issueCertificate({
+    serving = await issueCertificate({
       commonName: dnsNames[0] ?? 'furnace',
       isCa: false,
       dnsNames,

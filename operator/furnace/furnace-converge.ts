@@ -49,7 +49,7 @@ async function certificatesFor(
     };
   }
   const stored = await readStoredCertificates(context.applier, names);
-  const decision = decideCertificates(
+  const decision = await decideCertificates(
     stored,
     servingDnsNames(names, settings.extraDnsNames),
     settings.certificates,

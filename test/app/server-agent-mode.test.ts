@@ -66,7 +66,7 @@ const pods: Record<string, V1Pod> = {
 
 /** A stand-in agent: HTTPS with its own key; it answers starts and reads and keeps what it was sent. */
 async function standInAgent(t: TestContext) {
-  const identity = createServingIdentity();
+  const identity = await createServingIdentity();
   const app = Fastify();
   const seen: { url: string; authorization: unknown; scope: AgentScope }[] = [];
   app.addHook('onRequest', (request, _reply, done) => {

@@ -69,7 +69,7 @@ async function register(f: Fixture, body: object): Promise<{ proxyToken: string 
 describe('server to sidecar over TLS with the key pinned at registration', () => {
   it('never puts the proxy token or the request on the wire in clear text', async (t) => {
     const f = await buildFixture(t);
-    const identity = createServingIdentity();
+    const identity = await createServingIdentity();
     const sidecar = await standInSidecar(t, identity);
     const [plainWire, tlsWire] = [await relay(t, sidecar.port), await relay(t, sidecar.tlsPort)];
     const { proxyToken } = await register(f, {
@@ -91,8 +91,8 @@ describe('server to sidecar over TLS with the key pinned at registration', () =>
 
   it('refuses to talk to whoever answers at the address with another key, such as a pod that took over the IP', async (t) => {
     const f = await buildFixture(t);
-    const registered = createServingIdentity();
-    const impostor = await standInSidecar(t, createServingIdentity());
+    const registered = await createServingIdentity();
+    const impostor = await standInSidecar(t, await createServingIdentity());
     await register(f, { port: impostor.port, tlsPort: impostor.tlsPort, tlsPin: registered.pin });
     const response = await f.app.inject({ method: 'GET', url: `/proxy/local/${HOST}/recordings/rec-1` });
     assert.equal(response.statusCode, 502, response.body);

@@ -58,7 +58,7 @@ describe('sidecar proxy token', () => {
     assert.match(plain.json<{ message: string }>().message, /HTTPS only/);
     assert.equal((await fixture.app.inject({ url: '/healthz' })).statusCode, 200);
     await fixture.app.ready();
-    const identity = createServingIdentity();
+    const identity = await createServingIdentity();
     const tls = createServer({ key: identity.keyPem, cert: identity.certPem }, (request, response) =>
       fixture.app.routing(request, response),
     );

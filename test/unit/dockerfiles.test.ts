@@ -1,7 +1,9 @@
 // The two images, checked without a container engine (there is none here): every COPY source exists,
 // every RUN program is in the base image or installed before it in that stage, the server runs as a
-// non-root user, builds the UI in a build stage and carries the operator's entry point.
+// non-root user, builds the UI in a build stage and carries the operator's entry point; the final stages
+// install production dependencies only, which hold no build or test tool, and run compiled JavaScript.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -87,8 +89,47 @@ for (const name of ['Dockerfile.server', 'Dockerfile.sidecar']) {
         }
       }
     });
+
+    it('installs production dependencies only in the final stage and runs compiled JavaScript with node', () => {
+      const final = stages.at(-1);
+      const runs = final?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
+      const installs = runs.filter((args) => /\bnpm (ci|install)\b/.test(args));
+      assert.ok(
+        installs.length > 0 && installs.every((args) => args.includes('--omit=dev')),
+        installs.join('; '),
+      );
+      const entrypoint = final?.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
+      assert.match(entrypoint, /^\["node", "dist\/[\w/-]+\.js"\]$/);
+      assert.doesNotMatch(JSON.stringify(final), /tsx/);
+    });
   });
 }
+
+describe('production dependencies (what npm ci --omit=dev installs)', () => {
+  it('hold no TypeScript runner, bundler, compiler, browser driver, linter, formatter or protobuf generator', () => {
+    const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    const names = new Set(listed.split('\n').map((path) => path.split('node_modules/').at(-1) ?? ''));
+    const devOnly = ['tsx', 'esbuild', 'playwright', 'typescript', 'eslint', 'prettier', '@bufbuild/buf'];
+    assert.deepEqual(
+      devOnly.filter((name) => names.has(name)),
+      [],
+    );
+    assert.ok(names.has('fastify') && names.has('@peculiar/x509'), 'the list is the real one');
+  });
+
+  it('npm start runs the compiled server, and the package ships dist/ without the build cache', () => {
+    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      files: string[];
+    };
+    assert.match(manifest.scripts.start ?? '', /^node dist\/server\/main\.js\b/);
+    assert.match(manifest.scripts.prestart ?? '', /npm run build\b/);
+    assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo']);
+  });
+});
 
 describe('Dockerfile.server', () => {
   const stages = read('Dockerfile.server');

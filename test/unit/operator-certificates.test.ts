@@ -28,8 +28,8 @@ function certificate(pem: string): X509Certificate {
 }
 
 describe('operator certificates', () => {
-  it('issues a CA and a serving certificate it signs, for both Services', () => {
-    const { certificates, renewed } = decideCertificates(undefined, NAMES, POLICY, T0);
+  it('issues a CA and a serving certificate it signs, for both Services', async () => {
+    const { certificates, renewed } = await decideCertificates(undefined, NAMES, POLICY, T0);
     assert.deepEqual(renewed, ['ca-missing', 'serving-missing']);
     const ca = certificate(certificates.ca.certPem);
     const serving = certificate(certificates.serving.certPem);
@@ -46,7 +46,7 @@ describe('operator certificates', () => {
   });
 
   it('serves TLS that a client trusting only the bundle accepts for the Service name (the readiness check)', async (t) => {
-    const { certificates } = decideCertificates(undefined, NAMES, POLICY, Date.now());
+    const { certificates } = await decideCertificates(undefined, NAMES, POLICY, Date.now());
     const server = createServer(
       { cert: certificates.serving.certPem, key: certificates.serving.keyPem },
       (req, res) => {
@@ -63,7 +63,7 @@ describe('operator certificates', () => {
       ready: true,
       message: `${url}/readyz (at ${address}) answers 200`,
     });
-    const stranger = decideCertificates(undefined, NAMES, POLICY, Date.now()).certificates.bundlePem;
+    const stranger = (await decideCertificates(undefined, NAMES, POLICY, Date.now())).certificates.bundlePem;
     const refused = await checkReadiness({ url, address, caPem: stranger });
     assert.equal(refused.ready, false, 'another CA is not trusted');
     const wrongName = await checkReadiness({
@@ -75,18 +75,18 @@ describe('operator certificates', () => {
     assert.match(wrongName.message, /altnames|Hostname/);
   });
 
-  it('keeps both while more than the renew fraction of their lifetimes remains', () => {
-    const first = decideCertificates(undefined, NAMES, POLICY, T0).certificates;
-    const later = decideCertificates(first, NAMES, POLICY, T0 + 19 * HOUR);
+  it('keeps both while more than the renew fraction of their lifetimes remains', async () => {
+    const first = (await decideCertificates(undefined, NAMES, POLICY, T0)).certificates;
+    const later = await decideCertificates(first, NAMES, POLICY, T0 + 19 * HOUR);
     assert.deepEqual(later.renewed, []);
     assert.deepEqual(later.certificates, first);
     // Valid from 5 minutes before issue (clock skew) to 30 hours after: due when a third is left.
     assert.equal(later.nextRenewalAt, T0 + 30 * HOUR - (30 * HOUR + 5 * 60_000) / 3);
   });
 
-  it('renews the serving certificate alone when it nears its end, with the same CA and bundle', () => {
-    const first = decideCertificates(undefined, NAMES, POLICY, T0).certificates;
-    const renewal = decideCertificates(first, NAMES, POLICY, T0 + 21 * HOUR);
+  it('renews the serving certificate alone when it nears its end, with the same CA and bundle', async () => {
+    const first = (await decideCertificates(undefined, NAMES, POLICY, T0)).certificates;
+    const renewal = await decideCertificates(first, NAMES, POLICY, T0 + 21 * HOUR);
     assert.deepEqual(renewal.renewed, ['serving-expiring']);
     assert.equal(renewal.certificates.ca, first.ca);
     assert.equal(renewal.certificates.bundlePem, first.bundlePem);
@@ -96,12 +96,12 @@ describe('operator certificates', () => {
     );
   });
 
-  it('rotates the CA when it nears its end, trusting the old and the new CA until the old one expires', () => {
-    let stored = decideCertificates(undefined, NAMES, POLICY, T0).certificates;
+  it('rotates the CA when it nears its end, trusting the old and the new CA until the old one expires', async () => {
+    let stored = (await decideCertificates(undefined, NAMES, POLICY, T0)).certificates;
     // Serving renewals every 20 hours keep the serving certificate fresh until the CA is due at 60 hours.
     for (const hours of [21, 42])
-      stored = decideCertificates(stored, NAMES, POLICY, T0 + hours * HOUR).certificates;
-    const rotation = decideCertificates(stored, NAMES, POLICY, T0 + 61 * HOUR);
+      stored = (await decideCertificates(stored, NAMES, POLICY, T0 + hours * HOUR)).certificates;
+    const rotation = await decideCertificates(stored, NAMES, POLICY, T0 + 61 * HOUR);
     assert.deepEqual(rotation.renewed, ['ca-expiring', 'serving-other-ca']);
     const { ca, serving, bundlePem } = rotation.certificates;
     assert.notEqual(ca.certPem, stored.ca.certPem);
@@ -114,7 +114,7 @@ describe('operator certificates', () => {
       certificate(serving.certPem).verify(certificate(ca.certPem).publicKey),
       'the new CA signs the new certificate',
     );
-    const afterOldExpiry = decideCertificates(rotation.certificates, NAMES, POLICY, T0 + 91 * HOUR);
+    const afterOldExpiry = await decideCertificates(rotation.certificates, NAMES, POLICY, T0 + 91 * HOUR);
     assert.deepEqual(splitPemBundle(afterOldExpiry.certificates.bundlePem)[0], ca.certPem);
     assert.equal(
       splitPemBundle(afterOldExpiry.certificates.bundlePem).length,
@@ -123,26 +123,26 @@ describe('operator certificates', () => {
     );
   });
 
-  it('reissues the serving certificate when the names change or a stranger signed it', () => {
-    const first = decideCertificates(undefined, NAMES, POLICY, T0).certificates;
-    assert.deepEqual(decideCertificates(first, [...NAMES, 'furnace.example'], POLICY, T0).renewed, [
+  it('reissues the serving certificate when the names change or a stranger signed it', async () => {
+    const first = (await decideCertificates(undefined, NAMES, POLICY, T0)).certificates;
+    assert.deepEqual((await decideCertificates(first, [...NAMES, 'furnace.example'], POLICY, T0)).renewed, [
       'serving-names',
     ]);
-    const foreign = issueCertificate({
+    const foreign = await issueCertificate({
       commonName: 'x',
       isCa: false,
       dnsNames: NAMES,
       notBefore: new Date(T0),
       notAfter: new Date(T0 + 30 * HOUR),
     });
-    assert.deepEqual(decideCertificates({ ...first, serving: foreign }, NAMES, POLICY, T0).renewed, [
+    assert.deepEqual((await decideCertificates({ ...first, serving: foreign }, NAMES, POLICY, T0)).renewed, [
       'serving-other-ca',
     ]);
   });
 
-  it('never lets the serving certificate outlive its CA', () => {
+  it('never lets the serving certificate outlive its CA', async () => {
     const policy = { ...POLICY, servingLifetimeMs: 200 * HOUR };
-    const { certificates } = decideCertificates(undefined, NAMES, policy, T0);
+    const { certificates } = await decideCertificates(undefined, NAMES, policy, T0);
     assert.equal(
       certificate(certificates.serving.certPem).validTo,
       certificate(certificates.ca.certPem).validTo,

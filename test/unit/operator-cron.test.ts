@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { CRON_PATTERN } from '../../core/crd/recording-crd.ts';
 import { nextCronTime, parseCron } from '../../operator/recording/cron.ts';
 
 /** The next run after `after` (ISO, UTC) as an ISO string. */
@@ -137,6 +138,12 @@ describe('cron: invalid schedules', () => {
     ['1,,2 * * * *', /minute ""/],
     ['0 0 30 2 *', /no date ever matches it/],
     ['0 0 31 4,6,9,11 *', /no date ever matches it/],
+    // croner's extensions, which a CronJob does not read.
+    ['0 0 L * *', /day of month "L"/],
+    ['0 0 ? * *', /day of month "\?"/],
+    ['0 0 * * 1#2', /day of week "1#2"/],
+    ['0 0 15W * *', /day of month "15W"/],
+    ['@reboot', /@reboot/],
   ];
   for (const [schedule, message] of cases) {
     it(`refuses ${JSON.stringify(schedule)}, naming the field`, () => {
@@ -150,4 +157,27 @@ describe('cron: invalid schedules', () => {
       );
     });
   }
+});
+
+describe('cron: the Recording CRD', () => {
+  const pattern = new RegExp(CRON_PATTERN);
+  it('admits the schedules the operator reads, shorthands included', () => {
+    for (const schedule of [
+      '*/15 * * * *',
+      '0 8 * JAN-mar mon',
+      '5,10-12,50-59/4 * * * *',
+      '@hourly',
+      '@yearly',
+    ]) {
+      assert.doesNotThrow(() => parseCron(schedule));
+      assert.match(schedule, pattern);
+    }
+  });
+
+  it('refuses what the operator would refuse for its shape', () => {
+    for (const schedule of ['* * * *', '@reboot', '0 0 ? * *', '0 0 * * 1#2']) {
+      assert.throws(() => parseCron(schedule));
+      assert.doesNotMatch(schedule, pattern);
+    }
+  });
 });

@@ -26,11 +26,8 @@ import type { ServerConfig } from '../../server/config/config.ts';
 import { loadServerConfig } from '../../server/config/load-config.ts';
 
 const NAMES = furnaceNames('furnace', 'furnace');
-const CERTS = decideCertificates(
-  undefined,
-  servingDnsNames(NAMES),
-  DEFAULT_CERTIFICATE_POLICY,
-  Date.now(),
+const CERTS = (
+  await decideCertificates(undefined, servingDnsNames(NAMES), DEFAULT_CERTIFICATE_POLICY, Date.now())
 ).certificates;
 const FRONT_PROXY: RequestHeaderSource = {
   clientCaPem: '-----BEGIN CERTIFICATE-----\nfront-proxy\n-----END CERTIFICATE-----\n',

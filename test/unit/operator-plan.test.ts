@@ -23,11 +23,8 @@ import type { ServerConfig } from '../../server/config/config.ts';
 import { loadServerConfig } from '../../server/config/load-config.ts';
 
 const NAMES = furnaceNames('furnace', 'furnace');
-const CERTS = decideCertificates(
-  undefined,
-  servingDnsNames(NAMES),
-  DEFAULT_CERTIFICATE_POLICY,
-  Date.now(),
+const CERTS = (
+  await decideCertificates(undefined, servingDnsNames(NAMES), DEFAULT_CERTIFICATE_POLICY, Date.now())
 ).certificates;
 
 function furnaceOf(spec: FurnaceSpec = {}): Furnace {
@@ -247,7 +244,7 @@ describe('Furnace plan (pure)', () => {
     );
   });
 
-  it('runs the server image with three listeners, readiness on /readyz, and restarts it when the config or CA changes', () => {
+  it('runs the server image with three listeners, readiness on /readyz, and restarts it when the config or CA changes', async () => {
     const deployment = find<V1Deployment>(
       plan({ images: { server: 'registry.example/furnace-server:2' } }),
       'Deployment',
@@ -267,11 +264,8 @@ describe('Furnace plan (pure)', () => {
       find<V1Deployment>(objects, 'Deployment').spec?.template.metadata?.annotations?.[
         'furnace.hyperfoil.io/config-hash'
       ];
-    const other = decideCertificates(
-      undefined,
-      servingDnsNames(NAMES),
-      DEFAULT_CERTIFICATE_POLICY,
-      Date.now(),
+    const other = (
+      await decideCertificates(undefined, servingDnsNames(NAMES), DEFAULT_CERTIFICATE_POLICY, Date.now())
     ).certificates;
     assert.equal(hashOf(plan()), hashOf(plan()));
     assert.notEqual(hashOf(plan()), hashOf(plan({ limits: { maxFrequency: 10 } })));

@@ -1,87 +1,105 @@
-// The pprof decoder and its folded stacks, on profiles encoded by hand here (the Go-made ones are in
-// test/process/pprof-go-profiles.test.ts).
+// The pprof decoder and its folded stacks, on profiles written field by field here and by the generated
+// code (the Go-made ones are in test/process/pprof-go-profiles.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatFolded } from '../../core/stacks/folded.ts';
-import { decodeProfile } from '../../core/pprof/profile.ts';
+import { decodeProfile, PprofFormatError } from '../../core/pprof/profile.ts';
 import { pprofToFolded } from '../../core/pprof/pprof-folded.ts';
-import { readVarint, WireFormatError } from '../../core/pprof/protobuf-wire.ts';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { ProfileSchema } from '../../core/proto/gen/pprof/profile_pb.ts';
 
-/** A tiny protobuf writer, enough to write the fixture the way Go's encoder does (and a few ways it does not). */
-function varint(value: bigint | number): number[] {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-}
-const key = (field: number, wireType: number): number[] => varint(field * 8 + wireType);
-const int = (field: number, value: bigint | number): number[] => [...key(field, 0), ...varint(value)];
-const bytes = (field: number, content: number[]): number[] => [
-  ...key(field, 2),
-  ...varint(content.length),
-  ...content,
-];
-const text = (field: number, s: string): number[] => bytes(field, [...Buffer.from(s, 'utf8')]);
-const packed = (field: number, values: (bigint | number)[]): number[] => bytes(field, values.flatMap(varint));
+// The fixture is written with the library's own wire writer, field by field, the way Go's encoder writes a
+// profile (and a few ways it does not: unpacked repeated fields, an unknown fixed64 field).
+type Field = (writer: BinaryWriter) => void;
+const int =
+  (field: number, value: bigint | number): Field =>
+  (w) =>
+    w.tag(field, WireType.Varint).int64(value);
+const message =
+  (field: number, ...content: Field[]): Field =>
+  (w) => {
+    w.tag(field, WireType.LengthDelimited).fork();
+    for (const write of content) write(w);
+    w.join();
+  };
+const text =
+  (field: number, s: string): Field =>
+  (w) =>
+    w.tag(field, WireType.LengthDelimited).string(s);
+const packed =
+  (field: number, values: (bigint | number)[]): Field =>
+  (w) => {
+    w.tag(field, WireType.LengthDelimited).fork();
+    for (const value of values) w.int64(value);
+    w.join();
+  };
+const encode = (...fields: Field[]): Uint8Array => {
+  const writer = new BinaryWriter();
+  for (const write of fields) write(writer);
+  return writer.finish();
+};
 
 const STRINGS = ['', 'samples', 'count', 'cpu', 'nanoseconds', 'main', 'work', 'inlined', 'a;b', '/bin/app'];
 const S = Object.fromEntries(STRINGS.map((s, i) => [s, i])) as Record<string, number>;
 
 /** main → work (with `inlined` inlined into work) → a leaf address without symbols; main → work; a;b. */
 function fixture(): Uint8Array {
-  const message = [
-    bytes(1, [...int(1, S.samples!), ...int(2, S.count!)]),
-    bytes(1, [...int(1, S.cpu!), ...int(2, S.nanoseconds!)]),
+  return encode(
+    message(1, int(1, S.samples!), int(2, S.count!)),
+    message(1, int(1, S.cpu!), int(2, S.nanoseconds!)),
     // Leaf first; values packed.
-    bytes(2, [...packed(1, [3, 2, 1]), ...packed(2, [2, 20_000_000])]),
+    message(2, packed(1, [3, 2, 1]), packed(2, [2, 20_000_000])),
     // Unpacked repeated fields, as older encoders write them.
-    bytes(2, [...int(1, 2), ...int(1, 1), ...int(2, 5), ...int(2, 50_000_000)]),
+    message(2, int(1, 2), int(1, 1), int(2, 5), int(2, 50_000_000)),
     // A zero count: left out.
-    bytes(2, [...packed(1, [1]), ...packed(2, [0, 0])]),
+    message(2, packed(1, [1]), packed(2, [0, 0])),
     // A negative value (a diff profile): left out.
-    bytes(2, [...packed(1, [1]), ...packed(2, [-4, -40])]),
+    message(2, packed(1, [1]), packed(2, [-4, -40])),
     // A frame whose name holds the folded separator.
-    bytes(2, [...packed(1, [4]), ...packed(2, [1, 10])]),
-    bytes(3, [...int(1, 1), ...int(5, S['/bin/app']!)]),
-    bytes(4, [...int(1, 1), ...bytes(4, int(1, 1))]),
+    message(2, packed(1, [4]), packed(2, [1, 10])),
+    message(3, int(1, 1), int(5, S['/bin/app']!)),
+    message(4, int(1, 1), message(4, int(1, 1))),
     // Inlined: innermost line first.
-    bytes(4, [...int(1, 2), ...bytes(4, [...int(1, 3), ...int(2, 7)]), ...bytes(4, int(1, 2))]),
-    bytes(4, [...int(1, 3), ...int(3, 0xdead)]),
-    bytes(4, [...int(1, 4), ...bytes(4, int(1, 4))]),
-    bytes(5, [...int(1, 1), ...int(2, S.main!)]),
-    bytes(5, [...int(1, 2), ...int(2, S.work!)]),
-    bytes(5, [...int(1, 3), ...int(2, S.inlined!)]),
-    bytes(5, [...int(1, 4), ...int(2, S['a;b']!)]),
+    message(4, int(1, 2), message(4, int(1, 3), int(2, 7)), message(4, int(1, 2))),
+    message(4, int(1, 3), int(3, 0xdead)),
+    message(4, int(1, 4), message(4, int(1, 4))),
+    message(5, int(1, 1), int(2, S.main!)),
+    message(5, int(1, 2), int(2, S.work!)),
+    message(5, int(1, 3), int(2, S.inlined!)),
+    message(5, int(1, 4), int(2, S['a;b']!)),
     ...STRINGS.map((s) => text(6, s)),
     int(9, 1_700_000_000_000_000_000n),
     int(10, 2_000_000_000),
-    bytes(11, [...int(1, S.cpu!), ...int(2, S.nanoseconds!)]),
+    message(11, int(1, S.cpu!), int(2, S.nanoseconds!)),
     int(12, 10_000_000),
     // An unknown fixed64 field: skipped.
-    [...key(99, 1), 1, 2, 3, 4, 5, 6, 7, 8],
-  ].flat();
-  return Uint8Array.from(message);
+    (w) => w.tag(99, WireType.Bit64).fixed64(0x0807060504030201n),
+  );
 }
 
-describe('protobuf wire reader', () => {
-  it('reads varints up to 64 bits, and int64 as two’s complement', () => {
-    assert.equal(readVarint(Uint8Array.from(varint(300)), 0).value, 300);
-    assert.equal(readVarint(Uint8Array.from(varint(2 ** 40 + 5)), 0).value, 2 ** 40 + 5);
-    assert.equal(readVarint(Uint8Array.from(varint(-3)), 0).signed, -3);
-    assert.equal(readVarint(Uint8Array.from(varint(-(2 ** 40))), 0).signed, -(2 ** 40));
+describe('pprof decoding of bad input', () => {
+  it('refuses truncated or malformed protobuf, and says it is not a pprof profile', () => {
+    const whole = fixture();
+    assert.throws(() => decodeProfile(whole.subarray(0, whole.length - 3)), PprofFormatError);
+    assert.throws(() => decodeProfile(Uint8Array.from([0x80, 0x80])), /not a pprof profile: premature EOF/);
+    assert.throws(
+      () => decodeProfile(encode(int(1, 5))),
+      PprofFormatError,
+      'a number where a message belongs',
+    );
+    assert.throws(() => decodeProfile(Uint8Array.from([0x0f])), /not a pprof profile: illegal tag/);
   });
 
-  it('refuses truncated input, naming the offset', () => {
-    assert.throws(() => readVarint(Uint8Array.from([0x80, 0x80]), 0), WireFormatError);
-    const whole = fixture();
-    assert.throws(() => decodeProfile(whole.subarray(0, whole.length - 3)), /runs past the end/);
-    assert.throws(() => decodeProfile(Uint8Array.from([...key(2, 3)])), /unsupported wire type 3/);
-    assert.throws(() => decodeProfile(Uint8Array.from(int(1, 5))), /not length-delimited/);
+  it('reads 64-bit values: large unsigned addresses, negative int64 values', () => {
+    const profile = decodeProfile(
+      encode(
+        message(2, packed(1, [1]), packed(2, [-(2 ** 40)])),
+        message(4, int(1, 1), (w) => w.tag(3, WireType.Varint).uint64(2n ** 47n + 5n)),
+      ),
+    );
+    assert.deepEqual(profile.samples[0]?.values, [-(2 ** 40)]);
+    assert.equal(profile.locations.get(1)?.address, 2 ** 47 + 5);
   });
 });
 
@@ -121,7 +139,25 @@ describe('pprof profile → folded stacks', () => {
   });
 
   it('refuses a string index outside the table', () => {
-    const bad = Uint8Array.from([...bytes(1, [...int(1, 40), ...int(2, 0)]), ...text(6, '')]);
+    const bad = encode(message(1, int(1, 40), int(2, 0)), text(6, ''));
     assert.throws(() => decodeProfile(bad), /string index 40 is outside the table of 1/);
+  });
+
+  it('decodes a profile that the generated code wrote, as the pprof export will write one', () => {
+    const written = create(ProfileSchema, {
+      sampleType: [{ type: 1n, unit: 2n }],
+      sample: [{ locationId: [2n, 1n], value: [3n] }],
+      location: [
+        { id: 1n, line: [{ functionId: 1n }] },
+        { id: 2n, line: [{ functionId: 2n }] },
+      ],
+      function: [
+        { id: 1n, name: 3n },
+        { id: 2n, name: 4n },
+      ],
+      stringTable: ['', 'samples', 'count', 'main', 'leaf'],
+    });
+    const folded = pprofToFolded(decodeProfile(toBinary(ProfileSchema, written)), 'profile');
+    assert.deepEqual([...folded.stacks], [['main;leaf', 3]]);
   });
 });
