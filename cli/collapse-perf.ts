@@ -1,9 +1,8 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
 import { closeSync, openSync, readSync, ReadStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { parseCli, type CliIo } from './io.ts';
+import { parseCli, parseFilterArgs, refuseUsage, tooManyInputs, type CliIo } from './io.ts';
 
 const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded
 
@@ -16,28 +15,21 @@ const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [
 `;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseCli(io, { name: 'collapse-perf', usage: USAGE }, () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        pid: { type: 'boolean' },
-        tid: { type: 'boolean' },
-        kernel: { type: 'boolean' },
-        jit: { type: 'boolean' },
-        all: { type: 'boolean' },
-        addrs: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+  const command = { name: 'collapse-perf', usage: USAGE };
+  const parsed = parseCli(io, command, () =>
+    parseFilterArgs(argv, {
+      pid: { type: 'boolean' },
+      tid: { type: 'boolean' },
+      kernel: { type: 'boolean' },
+      jit: { type: 'boolean' },
+      all: { type: 'boolean' },
+      addrs: { type: 'boolean' },
     }),
   );
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    io.stderr.write(`furnace collapse-perf: one input file at most, got ${positionals.length}\n${USAGE}`);
-    return 2;
-  }
+  const refusal = tooManyInputs(positionals);
+  if (refusal !== undefined) return refuseUsage(io, command, refusal);
   const options: CollapseOptions = {
     pid: values.pid === true,
     tid: values.tid === true,

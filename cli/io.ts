@@ -1,5 +1,6 @@
 // The streams a subcommand reads and writes; tests pass their own.
 import type { Readable, Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
   stdin: Readable;
@@ -22,12 +23,36 @@ export function parseCli<T extends { values: { help?: boolean | undefined } }>(
   try {
     parsed = parse();
   } catch (err) {
-    io.stderr.write(`furnace ${command.name}: ${(err as Error).message}\n${command.usage}`);
-    return 2;
+    return refuseUsage(io, command, (err as Error).message);
   }
   if (parsed.values.help === true) {
     io.stdout.write(command.usage);
     return 0;
   }
   return parsed;
+}
+
+/** Writes what is wrong with the command line and the usage; returns the exit code, 2. */
+export function refuseUsage(io: CliIo, command: { name: string; usage: string }, message: string): number {
+  io.stderr.write(`furnace ${command.name}: ${message}\n${command.usage}`);
+  return 2;
+}
+
+type FilterOptions = NonNullable<ParseArgsConfig['options']>;
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** node:util's parser as the filters (`collapse-perf`, `flamegraph`) use it: strict, `-h`, FILE arguments. */
+export function parseFilterArgs<const O extends FilterOptions>(argv: string[], options: O) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { ...options, ...HELP_OPTION },
+  });
+}
+
+/** The message when a filter is given more than one input file. */
+export function tooManyInputs(positionals: string[]): string | undefined {
+  return positionals.length > 1 ? `one input file at most, got ${positionals.length}` : undefined;
 }
