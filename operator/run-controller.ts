@@ -82,18 +82,19 @@ export function startController(
     workers: deps.workers ?? 2,
     handle: async (key) => {
       const objectKey = parseKey(key);
-      const outcome = await controller.reconcile(objectKey, informers.primary?.get(
-        objectKey.name,
-        controller.primary.namespaced ? objectKey.namespace : undefined,
-      ));
+      const outcome = await controller.reconcile(
+        objectKey,
+        informers.primary?.get(
+          objectKey.name,
+          controller.primary.namespaced ? objectKey.namespace : undefined,
+        ),
+      );
       return outcome?.requeueAfterMs;
     },
     onError: (key, error, retryInMs) =>
       log.warn({ err: error, controller: controller.name, key, retryInMs }, 'reconcile failed; retrying'),
   });
-  const primary = watchResource(deps, controller.primary, (object) =>
-    queue.add(formatKey(keyOf(object))),
-  );
+  const primary = watchResource(deps, controller.primary, (object) => queue.add(formatKey(keyOf(object))));
   const secondaries = (controller.secondaries ?? []).map((watch) =>
     watchResource(deps, watch.resource, (object) => {
       for (const key of watch.keysOf(object)) queue.add(formatKey(key));

@@ -1,11 +1,6 @@
 // The Furnace controller: finalizer, certificates, plan, apply, prune, readiness, status (docs/operator.md).
 import type { KubernetesObject } from '@kubernetes/client-node';
-import {
-  ownerKeys,
-  type Controller,
-  type ControllerFactory,
-  type OperatorContext,
-} from '../controller.ts';
+import { ownerKeys, type Controller, type ControllerFactory, type OperatorContext } from '../controller.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apply.ts';
 import { RESOURCES, type ObjectKey } from '../resources.ts';
 import { cleanUpFurnace, FURNACE_FINALIZER } from './furnace-deletion.ts';
