@@ -7,38 +7,41 @@ import { isPaletteName, PALETTES } from '../core/render/palette.ts';
 import { toSpeedscope } from '../core/render/speedscope.ts';
 import { renderFlameGraphSvg, type FlameGraphOptions } from '../core/render/svg.ts';
 import { parseFolded } from '../core/stacks/folded.ts';
-import { parseCli, parseFilterArgs, refuseUsage, tooManyInputs, type CliIo } from './io.ts';
+import {
+  filterCommand,
+  parseFilterArgs,
+  parseFilterCli,
+  refuseExtraInputs,
+  refuseUsage,
+  type CliIo,
+} from './io.ts';
 
-const USAGE = `usage: furnace flamegraph [options] [FILE] < stacks.folded > graph.svg
+const COMMAND = filterCommand(
+  'flamegraph',
+  'usage: furnace flamegraph [options] [FILE] < stacks.folded > graph.svg',
+  {
+    title: {
+      type: 'string',
+      value: 'TEXT',
+      help: 'title (default "Flame Graph", "Icicle Graph" with --inverted)',
+    },
+    subtitle: { type: 'string', value: 'TEXT', help: 'second title line' },
+    width: { type: 'string', value: 'N', help: 'image width in pixels (default 1200)' },
+    colors: { type: 'string', value: 'PALETTE', help: `${PALETTES.join(', ')} (default hot)` },
+    inverted: { type: 'boolean', help: 'icicle graph: callers at the top' },
+    minwidth: { type: 'string', value: 'N', help: 'leave out frames narrower than N pixels (default 0.1)' },
+    countname: {
+      type: 'string',
+      value: 'TEXT',
+      help: 'what a count is called in tooltips (default "samples")',
+    },
+    html: { type: 'boolean', help: 'a self-contained HTML viewer instead of SVG' },
+    speedscope: { type: 'boolean', help: 'a speedscope JSON file instead of SVG' },
+  },
+  21,
+);
 
-  --title TEXT       title (default "Flame Graph", "Icicle Graph" with --inverted)
-  --subtitle TEXT    second title line
-  --width N          image width in pixels (default 1200)
-  --colors PALETTE   ${PALETTES.join(', ')} (default hot)
-  --inverted         icicle graph: callers at the top
-  --minwidth N       leave out frames narrower than N pixels (default 0.1)
-  --countname TEXT   what a count is called in tooltips (default "samples")
-  --html             a self-contained HTML viewer instead of SVG
-  --speedscope       a speedscope JSON file instead of SVG
-`;
-
-const COMMAND = { name: 'flamegraph', usage: USAGE };
-
-type Parsed = ReturnType<typeof parse>;
-
-function parse(argv: string[]) {
-  return parseFilterArgs(argv, {
-    title: { type: 'string' },
-    subtitle: { type: 'string' },
-    width: { type: 'string' },
-    colors: { type: 'string' },
-    inverted: { type: 'boolean' },
-    minwidth: { type: 'string' },
-    countname: { type: 'string' },
-    html: { type: 'boolean' },
-    speedscope: { type: 'boolean' },
-  });
-}
+type Parsed = ReturnType<typeof parseFilterArgs<typeof COMMAND.options>>;
 
 /** The render options, or the message that names the bad option. */
 export function toRenderOptions(values: Parsed['values']): FlameGraphOptions | string {
@@ -87,13 +90,13 @@ function applyColors(options: FlameGraphOptions, text: string | undefined): stri
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseCli(io, COMMAND, () => parse(argv));
+  const parsed = parseFilterCli(io, COMMAND, argv);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const options = toRenderOptions(values);
   if (typeof options === 'string') return refuseUsage(io, COMMAND, options);
-  const refusal = tooManyInputs(positionals);
-  if (refusal !== undefined) return refuseUsage(io, COMMAND, refusal);
+  const refused = refuseExtraInputs(io, COMMAND, positionals);
+  if (refused !== undefined) return refused;
   const file = positionals[0];
   let input: string;
   try {

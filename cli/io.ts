@@ -38,7 +38,24 @@ export function refuseUsage(io: CliIo, command: { name: string; usage: string },
   return 2;
 }
 
-type FilterOptions = NonNullable<ParseArgsConfig['options']>;
+/** A filter's option: node:util's config of it, and its line in the usage. */
+export interface FilterOption {
+  type: 'boolean' | 'string';
+  /** The value's placeholder in the usage, e.g. `N`. */
+  value?: string;
+  help: string;
+}
+
+type FilterOptions = NonNullable<ParseArgsConfig['options']> & Record<string, FilterOption>;
+
+/** The usage: the synopsis, then a line per option with its help from column `column`. */
+function filterUsage(synopsis: string, options: Record<string, FilterOption>, column: number): string {
+  const lines = Object.entries(options).map(([name, option]) => {
+    const flag = option.value === undefined ? `--${name}` : `--${name} ${option.value}`;
+    return `  ${flag.padEnd(column - 3)} ${option.help}`;
+  });
+  return `${synopsis}\n\n${lines.join('\n')}\n`;
+}
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -52,7 +69,38 @@ export function parseFilterArgs<const O extends FilterOptions>(argv: string[], o
   });
 }
 
-/** The message when a filter is given more than one input file. */
-export function tooManyInputs(positionals: string[]): string | undefined {
-  return positionals.length > 1 ? `one input file at most, got ${positionals.length}` : undefined;
+/** A filter command: its name, its options, and its usage made from them. */
+export interface FilterCommand<O extends FilterOptions> {
+  name: string;
+  usage: string;
+  options: O;
+}
+
+/** The filter `furnace <name>`; its usage has the synopsis, then the options' help from column `column`. */
+export function filterCommand<const O extends FilterOptions>(
+  name: string,
+  synopsis: string,
+  options: O,
+  column: number,
+): FilterCommand<O> {
+  return { name, usage: filterUsage(synopsis, options, column), options };
+}
+
+/** A filter's command line read as parseCli does: its options and FILE arguments, or the exit code. */
+export function parseFilterCli<const O extends FilterOptions>(
+  io: CliIo,
+  command: FilterCommand<O>,
+  argv: string[],
+) {
+  return parseCli(io, command, () => parseFilterArgs(argv, command.options));
+}
+
+/** More than one input file: writes what is wrong and the usage, and answers the exit code 2. */
+export function refuseExtraInputs(
+  io: CliIo,
+  command: { name: string; usage: string },
+  positionals: string[],
+): number | undefined {
+  if (positionals.length <= 1) return undefined;
+  return refuseUsage(io, command, `one input file at most, got ${positionals.length}`);
 }
