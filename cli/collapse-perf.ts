@@ -1,43 +1,29 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
 import { closeSync, openSync, readSync, ReadStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { parseCli, type CliIo } from './io.ts';
+import { filterCommand, parseFilterCli, refuseExtraInputs, type CliIo } from './io.ts';
 
-const USAGE = `usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded
-
-  --pid      include the PID with the process name
-  --tid      include the PID and TID with the process name
-  --kernel   annotate kernel frames with _[k]
-  --jit      annotate JIT frames (/tmp/perf-PID.map) with _[j]
-  --all      both annotations
-  --addrs    keep raw addresses of frames without a symbol
-`;
+const COMMAND = filterCommand(
+  'collapse-perf',
+  'usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded',
+  {
+    pid: { type: 'boolean', help: 'include the PID with the process name' },
+    tid: { type: 'boolean', help: 'include the PID and TID with the process name' },
+    kernel: { type: 'boolean', help: 'annotate kernel frames with _[k]' },
+    jit: { type: 'boolean', help: 'annotate JIT frames (/tmp/perf-PID.map) with _[j]' },
+    all: { type: 'boolean', help: 'both annotations' },
+    addrs: { type: 'boolean', help: 'keep raw addresses of frames without a symbol' },
+  },
+  13,
+);
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const parsed = parseCli(io, { name: 'collapse-perf', usage: USAGE }, () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        pid: { type: 'boolean' },
-        tid: { type: 'boolean' },
-        kernel: { type: 'boolean' },
-        jit: { type: 'boolean' },
-        all: { type: 'boolean' },
-        addrs: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }),
-  );
+  const parsed = parseFilterCli(io, COMMAND, argv);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length > 1) {
-    io.stderr.write(`furnace collapse-perf: one input file at most, got ${positionals.length}\n${USAGE}`);
-    return 2;
-  }
+  const refused = refuseExtraInputs(io, COMMAND, positionals);
+  if (refused !== undefined) return refused;
   const options: CollapseOptions = {
     pid: values.pid === true,
     tid: values.tid === true,

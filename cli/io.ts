@@ -1,5 +1,6 @@
 // The streams a subcommand reads and writes; tests pass their own.
 import type { Readable, Writable } from 'node:stream';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface CliIo {
   stdin: Readable;
@@ -22,12 +23,84 @@ export function parseCli<T extends { values: { help?: boolean | undefined } }>(
   try {
     parsed = parse();
   } catch (err) {
-    io.stderr.write(`furnace ${command.name}: ${(err as Error).message}\n${command.usage}`);
-    return 2;
+    return refuseUsage(io, command, (err as Error).message);
   }
   if (parsed.values.help === true) {
     io.stdout.write(command.usage);
     return 0;
   }
   return parsed;
+}
+
+/** Writes what is wrong with the command line and the usage; returns the exit code, 2. */
+export function refuseUsage(io: CliIo, command: { name: string; usage: string }, message: string): number {
+  io.stderr.write(`furnace ${command.name}: ${message}\n${command.usage}`);
+  return 2;
+}
+
+/** A filter's option: node:util's config of it, and its line in the usage. */
+export interface FilterOption {
+  type: 'boolean' | 'string';
+  /** The value's placeholder in the usage, e.g. `N`. */
+  value?: string;
+  help: string;
+}
+
+type FilterOptions = NonNullable<ParseArgsConfig['options']> & Record<string, FilterOption>;
+
+/** The usage: the synopsis, then a line per option with its help from column `column`. */
+function filterUsage(synopsis: string, options: Record<string, FilterOption>, column: number): string {
+  const lines = Object.entries(options).map(([name, option]) => {
+    const flag = option.value === undefined ? `--${name}` : `--${name} ${option.value}`;
+    return `  ${flag.padEnd(column - 3)} ${option.help}`;
+  });
+  return `${synopsis}\n\n${lines.join('\n')}\n`;
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** node:util's parser as the filters (`collapse-perf`, `flamegraph`) use it: strict, `-h`, FILE arguments. */
+export function parseFilterArgs<const O extends FilterOptions>(argv: string[], options: O) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { ...options, ...HELP_OPTION },
+  });
+}
+
+/** A filter command: its name, its options, and its usage made from them. */
+export interface FilterCommand<O extends FilterOptions> {
+  name: string;
+  usage: string;
+  options: O;
+}
+
+/** The filter `furnace <name>`; its usage has the synopsis, then the options' help from column `column`. */
+export function filterCommand<const O extends FilterOptions>(
+  name: string,
+  synopsis: string,
+  options: O,
+  column: number,
+): FilterCommand<O> {
+  return { name, usage: filterUsage(synopsis, options, column), options };
+}
+
+/** A filter's command line read as parseCli does: its options and FILE arguments, or the exit code. */
+export function parseFilterCli<const O extends FilterOptions>(
+  io: CliIo,
+  command: FilterCommand<O>,
+  argv: string[],
+) {
+  return parseCli(io, command, () => parseFilterArgs(argv, command.options));
+}
+
+/** More than one input file: writes what is wrong and the usage, and answers the exit code 2. */
+export function refuseExtraInputs(
+  io: CliIo,
+  command: { name: string; usage: string },
+  positionals: string[],
+): number | undefined {
+  if (positionals.length <= 1) return undefined;
+  return refuseUsage(io, command, `one input file at most, got ${positionals.length}`);
 }

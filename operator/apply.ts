@@ -63,85 +63,104 @@ export function createApplier(
   kubeConfig: KubeConfig,
   request: KubeRequest = createKubeRequest(kubeConfig),
 ): Applier {
-  const applier: Applier = {
-    async apply<T extends KubernetesObject>(object: T): Promise<T> {
-      const answer = await request({
-        method: 'PATCH',
-        path: objectPath(resourceOf(object), keyOf(object)),
-        query: { fieldManager: FIELD_MANAGER, force: 'true' },
-        body: object,
-        contentType: APPLY_PATCH,
-      });
-      if (answer.status >= 300) throw new KubeRequestError(`apply ${identity(object)}`, answer);
-      return answer.body as T;
-    },
-    async get<T extends KubernetesObject>(resource: WatchedResource, key: ObjectKey): Promise<T | undefined> {
-      const answer = await request({ method: 'GET', path: objectPath(resource, key) });
-      if (answer.status === 404) return undefined;
-      if (answer.status >= 300) throw new KubeRequestError(`get ${resource.kind}/${formatKey(key)}`, answer);
-      return answer.body as T;
-    },
-    async list<T extends KubernetesObject>(
-      resource: WatchedResource,
-      options: ListOptions = {},
-    ): Promise<T[]> {
-      const answer = await request({
-        method: 'GET',
-        path: collectionPath(resource, options.namespace),
-        query: { labelSelector: options.labelSelector },
-      });
-      // A kind the cluster does not serve (Route off OpenShift) has nothing to list.
-      if (answer.status === 404) return [];
-      if (answer.status >= 300) throw new KubeRequestError(`list ${resource.plural}`, answer);
-      return ((answer.body as { items?: T[] }).items ?? []).map((item) => ({
-        ...item,
-        apiVersion: resource.apiVersion,
-        kind: resource.kind,
-      }));
-    },
-    async delete(resource, key) {
-      const answer = await request({
-        method: 'DELETE',
-        path: objectPath(resource, key),
-        body: { propagationPolicy: 'Background' },
-      });
-      if (answer.status === 404) return false;
-      if (answer.status >= 300)
-        throw new KubeRequestError(`delete ${resource.kind}/${formatKey(key)}`, answer);
-      return true;
-    },
-    async prune(resources, ownerUid, keep) {
-      const kept = new Set(keep.map(identity));
-      const deleted: string[] = [];
-      for (const resource of resources) {
-        for (const object of await applier.list(resource, { labelSelector: ownedSelector(ownerUid) })) {
-          if (kept.has(identity(object))) continue;
-          if (await applier.delete(resource, keyOf(object))) deleted.push(identity(object));
-        }
+  return new KubeApplier(request);
+}
+
+/** The Applier over raw requests to the API server. */
+class KubeApplier implements Applier {
+  readonly #request: KubeRequest;
+
+  constructor(request: KubeRequest) {
+    this.#request = request;
+  }
+
+  async apply<T extends KubernetesObject>(object: T): Promise<T> {
+    const answer = await this.#request({
+      method: 'PATCH',
+      path: objectPath(resourceOf(object), keyOf(object)),
+      query: { fieldManager: FIELD_MANAGER, force: 'true' },
+      body: object,
+      contentType: APPLY_PATCH,
+    });
+    if (answer.status >= 300) throw new KubeRequestError(`apply ${identity(object)}`, answer);
+    return answer.body as T;
+  }
+
+  async get<T extends KubernetesObject>(resource: WatchedResource, key: ObjectKey): Promise<T | undefined> {
+    const answer = await this.#request({ method: 'GET', path: objectPath(resource, key) });
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 300) throw new KubeRequestError(`get ${resource.kind}/${formatKey(key)}`, answer);
+    return answer.body as T;
+  }
+
+  async list<T extends KubernetesObject>(resource: WatchedResource, options: ListOptions = {}): Promise<T[]> {
+    const answer = await this.#request({
+      method: 'GET',
+      path: collectionPath(resource, options.namespace),
+      query: { labelSelector: options.labelSelector },
+    });
+    // A kind the cluster does not serve (Route off OpenShift) has nothing to list.
+    if (answer.status === 404) return [];
+    if (answer.status >= 300) throw new KubeRequestError(`list ${resource.plural}`, answer);
+    return ((answer.body as { items?: T[] }).items ?? []).map((item) => ({
+      ...item,
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+    }));
+  }
+
+  async delete(resource: WatchedResource, key: ObjectKey): Promise<boolean> {
+    const answer = await this.#request({
+      method: 'DELETE',
+      path: objectPath(resource, key),
+      body: { propagationPolicy: 'Background' },
+    });
+    if (answer.status === 404) return false;
+    if (answer.status >= 300) throw new KubeRequestError(`delete ${resource.kind}/${formatKey(key)}`, answer);
+    return true;
+  }
+
+  async prune(
+    resources: readonly WatchedResource[],
+    ownerUid: string,
+    keep: readonly KubernetesObject[],
+  ): Promise<string[]> {
+    const kept = new Set(keep.map(identity));
+    const deleted: string[] = [];
+    for (const resource of resources) {
+      for (const object of await this.list(resource, { labelSelector: ownedSelector(ownerUid) })) {
+        if (kept.has(identity(object))) continue;
+        if (await this.delete(resource, keyOf(object))) deleted.push(identity(object));
       }
-      return deleted;
-    },
-    async patchStatus(resource, key, status) {
-      const answer = await request({
-        method: 'PATCH',
-        path: `${objectPath(resource, key)}/status`,
-        body: { status },
-        contentType: MERGE_PATCH,
-      });
-      if (answer.status >= 300)
-        throw new KubeRequestError(`status of ${resource.kind}/${formatKey(key)}`, answer);
-    },
-    async setFinalizers(resource, key, finalizers, resourceVersion) {
-      const answer = await request({
-        method: 'PATCH',
-        path: objectPath(resource, key),
-        body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
-        contentType: MERGE_PATCH,
-      });
-      if (answer.status === 404) return;
-      if (answer.status >= 300)
-        throw new KubeRequestError(`finalizers of ${resource.kind}/${formatKey(key)}`, answer);
-    },
-  };
-  return applier;
+    }
+    return deleted;
+  }
+
+  async patchStatus(resource: WatchedResource, key: ObjectKey, status: object): Promise<void> {
+    const answer = await this.#request({
+      method: 'PATCH',
+      path: `${objectPath(resource, key)}/status`,
+      body: { status },
+      contentType: MERGE_PATCH,
+    });
+    if (answer.status >= 300)
+      throw new KubeRequestError(`status of ${resource.kind}/${formatKey(key)}`, answer);
+  }
+
+  async setFinalizers(
+    resource: WatchedResource,
+    key: ObjectKey,
+    finalizers: string[],
+    resourceVersion: string | undefined,
+  ): Promise<void> {
+    const answer = await this.#request({
+      method: 'PATCH',
+      path: objectPath(resource, key),
+      body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
+      contentType: MERGE_PATCH,
+    });
+    if (answer.status === 404) return;
+    if (answer.status >= 300)
+      throw new KubeRequestError(`finalizers of ${resource.kind}/${formatKey(key)}`, answer);
+  }
 }

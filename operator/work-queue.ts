@@ -25,97 +25,111 @@ export interface WorkQueue {
 }
 
 export function createWorkQueue(deps: WorkQueueDeps): WorkQueue {
-  const workers = deps.workers ?? 2;
-  const random = deps.random ?? Math.random;
-  const setTimer = deps.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
-  const clearTimer = deps.clearTimer ?? ((timer) => clearTimeout(timer));
-  const ready: string[] = [];
-  const queued = new Set<string>();
-  const running = new Set<string>();
-  const dirty = new Set<string>();
-  const failures = new Map<string, number>();
-  const timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  let idleWaiters: (() => void)[] = [];
-  let stopped = false;
+  return new KeyWorkQueue(deps);
+}
 
-  function notifyIdle(): void {
-    if (ready.length > 0 || running.size > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
+class KeyWorkQueue implements WorkQueue {
+  readonly #deps: WorkQueueDeps;
+  readonly #workers: number;
+  readonly #random: () => number;
+  readonly #setTimer: (callback: () => void, ms: number) => NodeJS.Timeout;
+  readonly #clearTimer: (timer: NodeJS.Timeout) => void;
+  readonly #ready: string[] = [];
+  readonly #queued = new Set<string>();
+  readonly #running = new Set<string>();
+  readonly #dirty = new Set<string>();
+  readonly #failures = new Map<string, number>();
+  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  #idleWaiters: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(deps: WorkQueueDeps) {
+    this.#deps = deps;
+    this.#workers = deps.workers ?? 2;
+    this.#random = deps.random ?? Math.random;
+    this.#setTimer = deps.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+    this.#clearTimer = deps.clearTimer ?? ((timer) => clearTimeout(timer));
+  }
+
+  add(key: string, delayMs?: number): void {
+    if (delayMs !== undefined && delayMs > 0) this.#schedule(key, delayMs);
+    else this.#enqueue(key);
+  }
+
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.#notifyIdle();
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const { timer } of this.#timers.values()) this.#clearTimer(timer);
+    this.#timers.clear();
+    this.#ready.length = 0;
+    this.#queued.clear();
+    this.#notifyIdle();
+  }
+
+  #notifyIdle(): void {
+    if (this.#ready.length > 0 || this.#running.size > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
 
-  function enqueue(key: string): void {
-    if (stopped) return;
-    if (running.has(key)) {
-      dirty.add(key);
+  #enqueue(key: string): void {
+    if (this.#stopped) return;
+    if (this.#running.has(key)) {
+      this.#dirty.add(key);
       return;
     }
-    if (queued.has(key)) return;
-    queued.add(key);
-    ready.push(key);
-    pump();
+    if (this.#queued.has(key)) return;
+    this.#queued.add(key);
+    this.#ready.push(key);
+    this.#pump();
   }
 
-  function schedule(key: string, delayMs: number): void {
+  #schedule(key: string, delayMs: number): void {
     const at = Date.now() + delayMs;
-    const pending = timers.get(key);
+    const pending = this.#timers.get(key);
     if (pending && pending.at <= at) return;
-    if (pending) clearTimer(pending.timer);
-    const timer = setTimer(() => {
-      timers.delete(key);
-      enqueue(key);
+    if (pending) this.#clearTimer(pending.timer);
+    const timer = this.#setTimer(() => {
+      this.#timers.delete(key);
+      this.#enqueue(key);
     }, delayMs);
     timer.unref?.();
-    timers.set(key, { at, timer });
+    this.#timers.set(key, { at, timer });
   }
 
-  async function work(key: string): Promise<void> {
+  async #work(key: string): Promise<void> {
     try {
-      const requeueAfter = await deps.handle(key);
-      failures.delete(key);
-      if (requeueAfter !== undefined) schedule(key, requeueAfter);
+      const requeueAfter = await this.#deps.handle(key);
+      this.#failures.delete(key);
+      if (requeueAfter !== undefined) this.#schedule(key, requeueAfter);
     } catch (error) {
-      const count = (failures.get(key) ?? 0) + 1;
-      failures.set(key, count);
-      const delay = backoffDelay(count, random(), deps.baseDelayMs ?? 500, deps.maxDelayMs ?? 60_000);
-      deps.onError(key, error, delay);
-      schedule(key, delay);
+      const count = (this.#failures.get(key) ?? 0) + 1;
+      this.#failures.set(key, count);
+      const { baseDelayMs = 500, maxDelayMs = 60_000 } = this.#deps;
+      const delay = backoffDelay(count, this.#random(), baseDelayMs, maxDelayMs);
+      this.#deps.onError(key, error, delay);
+      this.#schedule(key, delay);
     }
   }
 
-  function pump(): void {
-    while (!stopped && running.size < workers && ready.length > 0) {
-      const key = ready.shift() as string;
-      queued.delete(key);
-      running.add(key);
-      void work(key).finally(() => {
-        running.delete(key);
-        if (dirty.delete(key)) enqueue(key);
-        pump();
-        notifyIdle();
+  #pump(): void {
+    while (!this.#stopped && this.#running.size < this.#workers && this.#ready.length > 0) {
+      const key = this.#ready.shift() as string;
+      this.#queued.delete(key);
+      this.#running.add(key);
+      void this.#work(key).finally(() => {
+        this.#running.delete(key);
+        if (this.#dirty.delete(key)) this.#enqueue(key);
+        this.#pump();
+        this.#notifyIdle();
       });
     }
   }
-
-  return {
-    add(key, delayMs) {
-      if (delayMs !== undefined && delayMs > 0) schedule(key, delayMs);
-      else enqueue(key);
-    },
-    idle() {
-      return new Promise((resolve) => {
-        idleWaiters.push(resolve);
-        notifyIdle();
-      });
-    },
-    stop() {
-      stopped = true;
-      for (const { timer } of timers.values()) clearTimer(timer);
-      timers.clear();
-      ready.length = 0;
-      queued.clear();
-      notifyIdle();
-    },
-  };
 }

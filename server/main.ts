@@ -8,9 +8,9 @@ import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
 import type { TrustedProxy } from './auth/trusted-proxy.ts';
-import { buildServerApps, userTlsExtra, type ServerApps } from './build-server-app.ts';
+import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
 import type { FrontProxy } from './auth/front-proxy.ts';
-import { openCatalog } from './catalog/catalog-store.ts';
+import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
 import { listenOn, readClientCa } from './listen.ts';
@@ -28,7 +28,7 @@ import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
-import { watchTlsFiles, type TlsSource } from './webhook/tls.ts';
+import { watchTlsFiles, type TlsMaterial, type TlsSource } from './webhook/tls.ts';
 
 function fail(message: string): never {
   process.stderr.write(`furnace: ${message}\n`);
@@ -87,66 +87,136 @@ async function start(local: boolean): Promise<Running> {
   const tlsSource = await watchTls(config.tls);
   await mkdir(config.dataDir, { recursive: true });
   const now = (): number => Date.now();
+  const { catalog, registry } = await openStores(config, now);
+  const cluster: ClusterConnection | undefined = local
+    ? undefined
+    : (await import('./cluster-mode.ts')).connectCluster();
+  const secret = config.registrationSecret ?? newRegistrationSecret();
+  const podName = hostname();
+  const trust = await readProxyTrust(config);
+  const wiring: Wiring = {
+    config,
+    now,
+    kube: cluster?.kube,
+    // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
+    tokens: createTokenCache({ now, ...config.tokenReview }),
+    // The pod watch starts once the listeners do (startClusterParts); until then there is none.
+    watch: {},
+  };
+  const registration = registrationMode(wiring, { secret, hostname: podName });
+  const agentMode = agentModeOf(wiring);
+  const metricsRegistry = createMetricsRegistry();
+  const tls = tlsSource?.current();
+  const apps = buildApps(wiring, { catalog, registry, registration, agentMode, metricsRegistry, trust, tls });
+  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
+  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
+  const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
+  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
+  if (cluster) {
+    await startClusterParts(cluster, config, running, registry, wiring.tokens, metricsRegistry, agentMode);
+    if (running.podWatch) wiring.watch.current = running.podWatch;
+  }
+  if (local && config.localSidecar)
+    running.sidecar = startLocalSidecar(config, recorderUrl, { secret, hostname: podName });
+  process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
+  process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
+  if (local)
+    process.stdout.write(
+      `Data directory: ${config.dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
+    );
+  return running;
+}
+
+/** What the parts of the server are made from, once the configuration is read. */
+interface Wiring {
+  config: ServerConfig;
+  now: () => number;
+  /** Absent in local mode. */
+  kube: KubeGateway | undefined;
+  tokens: TokenCache;
+  /** The pod watch, once startClusterParts has started it. */
+  watch: { current?: PodWatch };
+}
+
+/** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
+interface ProxyTrust {
+  trustedProxy?: TrustedProxy;
+  frontProxy?: FrontProxy;
+}
+
+const newToken = (): string => randomBytes(32).toString('base64url');
+
+/** The catalog, reloaded from the data directory, and an empty registry. */
+async function openStores(
+  config: ServerConfig,
+  now: () => number,
+): Promise<{ catalog: Catalog; registry: Registry }> {
   const catalog = await openCatalog({
     dataDir: config.dataDir,
     now,
     retention: config.retention,
     onLoad: (report) => process.stderr.write(`furnace: catalog reload skipped ${JSON.stringify(report)}\n`),
   });
-  const registry = createRegistry({
+  const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, newToken });
+  return { catalog, registry };
+}
+
+async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {
+  const trust: ProxyTrust = {};
+  if (config.proxyClientCaFile)
+    trust.trustedProxy = {
+      ca: await readClientCa(config.proxyClientCaFile),
+      identityHeaders: [config.userHeader, config.groupsHeader],
+    };
+  if (config.requestHeader)
+    trust.frontProxy = {
+      ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
+      allowedNames: config.requestHeader.allowedNames,
+    };
+  return trust;
+}
+
+/** Sidecars prove who they are by TokenReview in a cluster, by the shared secret in local mode. */
+function registrationMode(wiring: Wiring, local: { secret: string; hostname: string }): RegistrationMode {
+  const { kube, config, tokens, watch } = wiring;
+  if (!kube) return { kind: 'local', ...local };
+  return {
+    kind: 'kubernetes',
+    kube,
+    sidecarImages: config.sidecarImages,
+    tokens,
+    cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
+  };
+}
+
+function agentModeOf(wiring: Wiring): AgentMode | undefined {
+  const { kube, config, now, tokens, watch } = wiring;
+  if (!kube || !config.agent) return undefined;
+  return createAgentMode({
+    settings: config.agent,
+    kube,
     now,
+    newToken,
     leaseSeconds: config.leaseSeconds,
-    newToken: () => randomBytes(32).toString('base64url'),
+    tokens,
+    cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
+    cachedPods: () => watch.current?.listPods() ?? [],
   });
-  const cluster: ClusterConnection | undefined = local
-    ? undefined
-    : (await import('./cluster-mode.ts')).connectCluster();
-  const kube: KubeGateway | undefined = cluster?.kube;
-  const secret = config.registrationSecret ?? newRegistrationSecret();
-  const podName = hostname();
-  const trustedProxy: TrustedProxy | undefined = config.proxyClientCaFile
-    ? {
-        ca: await readClientCa(config.proxyClientCaFile),
-        identityHeaders: [config.userHeader, config.groupsHeader],
-      }
-    : undefined;
-  const frontProxy: FrontProxy | undefined = config.requestHeader
-    ? {
-        ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
-        allowedNames: config.requestHeader.allowedNames,
-      }
-    : undefined;
-  // The pod watch starts once the listeners do (startClusterParts); until then there is none.
-  const watch: { current?: PodWatch } = {};
-  // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
-  const tokens = createTokenCache({ now, ...config.tokenReview });
-  const registration: RegistrationMode = kube
-    ? {
-        kind: 'kubernetes',
-        kube,
-        sidecarImages: config.sidecarImages,
-        tokens,
-        cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
-      }
-    : { kind: 'local', secret, hostname: podName };
-  const agentMode =
-    kube && config.agent
-      ? createAgentMode({
-          settings: config.agent,
-          kube,
-          now,
-          newToken: () => randomBytes(32).toString('base64url'),
-          leaseSeconds: config.leaseSeconds,
-          tokens,
-          cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
-          cachedPods: () => watch.current?.listPods() ?? [],
-        })
-      : undefined;
-  const metricsRegistry = createMetricsRegistry();
-  const tls = tlsSource?.current();
-  const apps = buildServerApps({
-    registry,
-    catalog,
+}
+
+function buildApps(
+  wiring: Wiring,
+  parts: Pick<ServerAppDeps, 'catalog' | 'registry' | 'registration' | 'metricsRegistry'> & {
+    agentMode: AgentMode | undefined;
+    trust: ProxyTrust;
+    tls: TlsMaterial | undefined;
+  },
+): ServerApps {
+  const { config, now, kube, tokens, watch } = wiring;
+  const { agentMode, trust, tls, ...stores } = parts;
+  return buildServerApps({
+    ...stores,
     access: createAccess({
       mode: config.authMode,
       userHeader: config.userHeader,
@@ -155,8 +225,6 @@ async function start(local: boolean): Promise<Running> {
       tokens,
       ...(kube ? { kube } : {}),
     }),
-    registration,
-    metricsRegistry,
     limitsFor: (namespace) => limitsFor(config, namespace),
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
@@ -165,47 +233,35 @@ async function start(local: boolean): Promise<Running> {
     isReady: () => watch.current?.isSynced() ?? true,
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
-    ...(trustedProxy ? { trustedProxy } : {}),
-    ...(frontProxy ? { frontProxy } : {}),
+    ...trust,
     ...(agentMode ? { agentMode } : {}),
   });
-  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
-  running.tls?.subscribe((material) => {
-    (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
-    const clientCas = userTlsExtra({
-      ...(trustedProxy ? { trustedProxy } : {}),
-      ...(frontProxy ? { frontProxy } : {}),
-    });
-    const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
-    (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
+}
+
+/** New connections to both API listeners get the rotated certificate (and the user one its client CAs). */
+function reloadListenerTls(apps: ServerApps, material: TlsMaterial, trust: ProxyTrust): void {
+  (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
+  const clientCas = userTlsExtra(trust);
+  const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
+  (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
+}
+
+function startLocalSidecar(
+  config: ServerConfig,
+  recorderUrl: string,
+  local: { secret: string; hostname: string },
+): LocalSidecar {
+  const sidecar = spawnLocalSidecar({
+    serverUrl: recorderUrl,
+    ...local,
+    dataDir: config.dataDir,
+    baseEnv: process.env,
+    logFormat: config.logFormat,
   });
-  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
-  const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
-  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
-  if (cluster) {
-    await startClusterParts(cluster, config, running, registry, tokens, metricsRegistry, agentMode);
-    if (running.podWatch) watch.current = running.podWatch;
-  }
-  if (local && config.localSidecar) {
-    running.sidecar = spawnLocalSidecar({
-      serverUrl: recorderUrl,
-      secret,
-      hostname: podName,
-      dataDir: config.dataDir,
-      baseEnv: process.env,
-      logFormat: config.logFormat,
-    });
-    running.sidecar.process.once('exit', (code, signal) => {
-      if (!stopping) fail(`the local sidecar exited unexpectedly (${signal ?? `code ${code}`})`);
-    });
-  }
-  process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
-  process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
-  if (local)
-    process.stdout.write(
-      `Data directory: ${config.dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
-    );
-  return running;
+  sidecar.process.once('exit', (code, signal) => {
+    if (!stopping) fail(`the local sidecar exited unexpectedly (${signal ?? `code ${code}`})`);
+  });
+  return sidecar;
 }
 
 let stopping = false;

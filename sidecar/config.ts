@@ -208,6 +208,41 @@ function keepBytes(env: Env, diskBudgetBytes: number): number {
 /** Builds the configuration; throws ConfigError naming the variable that is wrong or missing. */
 export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir: string }): SidecarConfig {
   const podUid = text(env, SIDECAR_ENV.podUid);
+  const mode: SidecarMode = podUid === undefined ? 'local' : 'pod';
+  const link = readServerLink(env);
+  const podIp = text(env, SIDECAR_ENV.podIp);
+  const diskBudgetBytes = budget(
+    env,
+    SIDECAR_ENV.outputSizeLimit,
+    mode === 'pod' ? DEFAULT_INJECTION_CONFIG.outputSizeLimit : LOCAL_OUTPUT_SIZE_LIMIT,
+  );
+  return {
+    mode,
+    ...link,
+    podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
+    podNamespace: text(env, SIDECAR_ENV.podNamespace) ?? 'local',
+    podUid,
+    podIp,
+    nodeName: text(env, SIDECAR_ENV.nodeName),
+    targets: parseTargets(env),
+    host: podIp ?? '127.0.0.1',
+    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
+    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, SIDECAR_TLS_PORT, 0, 65535),
+    dataDir:
+      text(env, SIDECAR_LOCAL_ENV.dataDir) ??
+      (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
+    ...readBudgets(env, mode, diskBudgetBytes),
+    ...readTools(env, mode),
+  };
+}
+
+type ServerLink = Pick<
+  SidecarConfig,
+  'serverUrl' | 'serverCa' | 'serverCaFile' | 'tokenPath' | 'registrationSecret'
+>;
+
+/** How the sidecar reaches the server and proves who it is: a token file, or local mode's shared secret. */
+function readServerLink(env: Env): ServerLink {
   const tokenPath = text(env, SIDECAR_ENV.tokenPath);
   const registrationSecret = text(env, SIDECAR_LOCAL_ENV.registrationSecret);
   const serverUrl = text(env, SIDECAR_ENV.serverUrl);
@@ -220,35 +255,23 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
   }
   if (serverUrl !== undefined && !isHttpUrl(serverUrl))
     throw new ConfigError(SIDECAR_ENV.serverUrl, serverUrl, 'an https:// or http:// URL');
-  const podIp = text(env, SIDECAR_ENV.podIp);
-  const mode: SidecarMode = podUid === undefined ? 'local' : 'pod';
-  const pullSecretPath =
-    text(env, SIDECAR_TUNING_ENV.pullSecretPath) ??
-    (mode === 'pod' ? SIDECAR_MOUNT_PATHS.pullSecretsDir : undefined);
-  const diskBudgetBytes = budget(
-    env,
-    SIDECAR_ENV.outputSizeLimit,
-    mode === 'pod' ? DEFAULT_INJECTION_CONFIG.outputSizeLimit : LOCAL_OUTPUT_SIZE_LIMIT,
-  );
   return {
-    mode,
     serverUrl: serverUrl?.replace(/\/+$/, ''),
     serverCa: text(env, SIDECAR_ENV.serverCa),
     serverCaFile: text(env, SIDECAR_ENV.serverCaFile),
-    podName: text(env, SIDECAR_ENV.podName) ?? defaults.hostname,
-    podNamespace: text(env, SIDECAR_ENV.podNamespace) ?? 'local',
-    podUid,
-    podIp,
-    nodeName: text(env, SIDECAR_ENV.nodeName),
-    targets: parseTargets(env),
     tokenPath,
     registrationSecret,
-    host: podIp ?? '127.0.0.1',
-    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
-    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, SIDECAR_TLS_PORT, 0, 65535),
-    dataDir:
-      text(env, SIDECAR_LOCAL_ENV.dataDir) ??
-      (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
+  };
+}
+
+type Budgets = Pick<
+  SidecarConfig,
+  'limits' | 'maxPerfDataBytes' | 'diskBudgetBytes' | 'storageBudgetBytes' | 'keepRecordings' | 'keepBytes'
+>;
+
+/** What a recording may ask for and what the sidecar may keep on disk. */
+function readBudgets(env: Env, mode: SidecarMode, diskBudgetBytes: number): Budgets {
+  return {
     limits: parseLimits(env),
     maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, 256 * 1024 * 1024, 4096),
     diskBudgetBytes,
@@ -258,7 +281,27 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
         : undefined,
     keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, 10, 1),
     keepBytes: keepBytes(env, diskBudgetBytes),
-    pullSecretPath,
+  };
+}
+
+type Tools = Pick<
+  SidecarConfig,
+  | 'pullSecretPath'
+  | 'registryMirrors'
+  | 'insecureRegistries'
+  | 'perfPath'
+  | 'podmanPath'
+  | 'bpftracePath'
+  | 'logLevel'
+  | 'pprofTlsDir'
+>;
+
+/** The binaries the sidecar runs, where it pulls images from, and its log level. */
+function readTools(env: Env, mode: SidecarMode): Tools {
+  return {
+    pullSecretPath:
+      text(env, SIDECAR_TUNING_ENV.pullSecretPath) ??
+      (mode === 'pod' ? SIDECAR_MOUNT_PATHS.pullSecretsDir : undefined),
     registryMirrors: parseMirrors(env),
     insecureRegistries: (text(env, SIDECAR_TUNING_ENV.insecureRegistries) ?? '')
       .split(',')

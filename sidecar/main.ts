@@ -1,48 +1,31 @@
 // The sidecar process: loads its configuration from the environment (the only reader of process.env in
 // the sidecar), listens, registers with the server, stops cleanly on SIGTERM (recorder-start.ts).
 import { hostname, tmpdir } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SIDECAR_ENV } from '../core/contract/names.ts';
-import { buildSidecarApp } from './api/build-sidecar-app.ts';
 import { readSidecarConfig, type SidecarConfig } from './config.ts';
 import { isInNestedPidNamespace, readProcessTable } from './host/proc-table.ts';
-import { log, newRecordingId, timers } from './process-support.ts';
+import { log, timers } from './process-support.ts';
 import { createAutoProfiler } from './profilers/auto-profiler.ts';
 import { createBpftraceProfiler } from './profilers/bpftrace/bpftrace-profiler.ts';
 import { requestJvmPerfMaps } from './profilers/jvm/jvm-perf-map.ts';
 import { createPprofProfiler, probePprof } from './profilers/pprof/pprof-profiler.ts';
 import {
-  fileSize,
-  loadConfigOrExit,
-  prepareRecorder,
+  recorderRuntime,
   registerWithServer,
-  serveApi,
+  startRecorder,
   stopOnSignals,
   type RecorderBasics,
 } from './recorder-start.ts';
 import { RecordingController } from './recording/recording-controller.ts';
-import { sendHttp } from './server-link/http-client.ts';
-import { commandRunner } from './symbols/image-symbols.ts';
 
 function createController(config: SidecarConfig, basics: RecorderBasics): RecordingController {
   const { spawnChild, tokens } = basics;
   return new RecordingController({
     config,
-    spawn: spawnChild,
-    run: commandRunner(spawnChild, process.env),
-    timers,
-    newId: newRecordingId,
-    selfPid: process.pid,
+    ...recorderRuntime(basics, process.env),
     listProcesses: (withContainers) => readProcessTable({ withContainers }),
     nestedPidNamespace: () => isInNestedPidNamespace(),
-    fileSize,
-    send: sendHttp,
-    sleep: (ms) => sleep(ms),
-    random: Math.random,
     serverToken: () => tokens.uploadToken,
-    readServerCa: basics.readServerCa,
-    log,
-    buildIdMmap: basics.buildIdMmap,
     requestJvmPerfMaps: (targets) => requestJvmPerfMaps(targets),
     profilers: (budget, perf) => {
       // The sidecar shares the pod's network: the target's pprof port is on 127.0.0.1.
@@ -58,23 +41,19 @@ function createController(config: SidecarConfig, basics: RecorderBasics): Record
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit(() =>
-    readSidecarConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
-  );
-  const basics = await prepareRecorder(config);
-  const { tokens } = basics;
-  const controller = createController(config, basics);
   // Set once the HTTPS listener is up; the app asks it on every request.
   const serving: { tls?: unknown } = {};
-  const app = buildSidecarApp({
-    recordings: controller,
-    limits: config.limits,
-    isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
-    isRegistered: () => tokens.uploadToken !== undefined,
-    requireTls: () => serving.tls !== undefined,
-    logger: { level: config.logLevel },
-  });
-  const { port, tls } = await serveApi(app, config);
+  const started = await startRecorder(
+    () => readSidecarConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
+    (config, basics) => {
+      const controller = createController(config, basics);
+      return {
+        recorder: controller,
+        serve: { recordings: controller, requireTls: () => serving.tls !== undefined },
+      };
+    },
+  );
+  const { config, basics, recorder: controller, app, port, tls } = started;
   serving.tls = tls;
   log('sidecar listening', {
     host: config.host,

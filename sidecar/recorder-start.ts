@@ -4,15 +4,20 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../core/config/config-error.ts';
+import type { RecordingLimits } from '../core/contract/limits.ts';
+import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
 import type { SpawnFn } from './host/runtime.ts';
-import { listenTls, credentialReader, log, timers } from './process-support.ts';
+import { listenTls, credentialReader, log, newRecordingId, timers } from './process-support.ts';
 import { probeBuildIdMmap } from './profilers/perf/perf-runner.ts';
+import type { ControllerDeps } from './recording/recording-controller.ts';
 import { sendHttp } from './server-link/http-client.ts';
 import { ProxyTokens } from './server-link/proxy-tokens.ts';
 import { startRegistration, type RegistrationOptions } from './server-link/registration.ts';
 import { serverCaReader } from './server-link/server-ca.ts';
+import { commandRunner } from './symbols/image-symbols.ts';
 
 /** Reads the configuration, or logs the one bad key and exits 1. */
 export function loadConfigOrExit<T>(read: () => T): T {
@@ -54,6 +59,100 @@ export async function prepareRecorder(
   const buildIdMmap = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
   await rm(probeFile, { force: true });
   return { spawnChild, tokens: new ProxyTokens(), readServerCa: serverCaReader(config), buildIdMmap };
+}
+
+/** What a recorder takes from its process, the same for the sidecar's controller and the agent's recorders. */
+export function recorderRuntime(
+  basics: RecorderBasics,
+  env: NodeJS.ProcessEnv,
+): Pick<
+  ControllerDeps,
+  | 'spawn'
+  | 'run'
+  | 'timers'
+  | 'newId'
+  | 'selfPid'
+  | 'fileSize'
+  | 'send'
+  | 'sleep'
+  | 'random'
+  | 'readServerCa'
+  | 'log'
+  | 'buildIdMmap'
+> {
+  const { spawnChild } = basics;
+  return {
+    spawn: spawnChild,
+    run: commandRunner(spawnChild, env),
+    timers,
+    newId: newRecordingId,
+    selfPid: process.pid,
+    fileSize,
+    send: sendHttp,
+    sleep: (ms) => sleep(ms),
+    random: Math.random,
+    readServerCa: basics.readServerCa,
+    log,
+    buildIdMmap: basics.buildIdMmap,
+  };
+}
+
+/** What a recorder process starts from: the configuration the shared start-up reads. */
+type StartConfig = BasicsConfig &
+  Parameters<typeof serverCaReader>[0] & {
+    host: string;
+    port: number;
+    tlsPort: number;
+    limits: Readonly<RecordingLimits>;
+    logLevel: string;
+  };
+
+/** The process's own part: its recorder, and what the API serves from it. */
+export interface RecorderParts<R> {
+  recorder: R;
+  serve: Pick<SidecarAppDeps, 'recordings' | 'requireTls'>;
+}
+
+export interface StartedRecorder<C, R> extends RecorderParts<R> {
+  config: C;
+  basics: RecorderBasics;
+  app: FastifyInstance;
+  /** The plain HTTP port. */
+  port: number;
+  tls: TlsListener | undefined;
+}
+
+/**
+ * Reads the configuration (or exits), prepares the process, builds its recorder (`build`) and serves the
+ * API over HTTP and HTTPS; registration and the signals are left to the caller.
+ */
+export async function startRecorder<C extends StartConfig, R>(
+  readConfig: () => C,
+  build: (config: C, basics: RecorderBasics) => RecorderParts<R>,
+): Promise<StartedRecorder<C, R>> {
+  const config = loadConfigOrExit(readConfig);
+  const basics = await prepareRecorder(config);
+  const { recorder, serve } = build(config, basics);
+  const app = buildRecorderApp(basics, config, serve);
+  const { port, tls } = await serveApi(app, config);
+  return { config, basics, recorder, serve, app, port, tls };
+}
+
+/** The recorder's API: the server's proxy tokens accepted once registered, its log at the configured level. */
+function buildRecorderApp(
+  basics: RecorderBasics,
+  config: StartConfig,
+  serve: Pick<SidecarAppDeps, 'recordings' | 'requireTls'>,
+): FastifyInstance {
+  const { tokens } = basics;
+  return buildSidecarApp({
+    recordings: serve.recordings,
+    limits: config.limits,
+    isAcceptedToken: (token) => tokens.isAccepted(token, Date.now()),
+    isRegistered: () => tokens.uploadToken !== undefined,
+    ...(serve.requireTls ? { requireTls: serve.requireTls } : {}),
+    logger: { level: config.logLevel },
+  });
 }
 
 export type TlsListener = NonNullable<Awaited<ReturnType<typeof listenTls>>>;

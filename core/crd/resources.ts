@@ -2,12 +2,7 @@
 // deploy/crds/*.yaml is generated from core/crd/ (the OpenAPI schemas, typed against these interfaces),
 // so a field added here and not there fails the typecheck.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import {
-  API_GROUP,
-  API_GROUP_VERSION,
-  KIND_FURNACE,
-  KIND_RECORDING,
-} from '../contract/names.ts';
+import { API_GROUP, API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
 
 export const FURNACE_PLURAL = 'furnaces';
 export const FURNACE_SINGULAR = 'furnace';

@@ -197,13 +197,25 @@ export function compactFramesOf(node: FlameNode): { frames: CompactFrames; index
  */
 export function decodeFlameTree(value: CompactFlameTree): FlameNode {
   const { names, name, parent, self } = value;
+  checkFrameCounts(value);
+  checkFrames(value);
+  const { totals, sizes } = sumSubtrees(self, parent);
+  return new CompactNode({ names, name, self, totals, sizes }, 0);
+}
+
+function checkFrameCounts({ name, parent, self }: CompactFlameTree): void {
   const count = name.length;
   if (count === 0) throw invalid('frames', 'no root frame');
   if (parent.length !== count || self.length !== count)
     throw invalid('frames', `name, parent and self differ in length (${count} frames)`);
   if (parent[0] !== 0) throw invalid('parent', 'the root has a parent');
+}
+
+/** Every name index in range, every sample count ≥ 0, every frame in depth-first order. */
+function checkFrames({ names, name, parent, self }: CompactFlameTree): void {
   // One pass over plain typed arrays, no call per frame: this runs on every frame of a large
   // recording before its first draw.
+  const count = name.length;
   const nameCount = names.length;
   const path = new Int32Array(count);
   let depth = 0;
@@ -222,6 +234,11 @@ export function decodeFlameTree(value: CompactFlameTree): FlameNode {
     depth++;
     path[depth] = i;
   }
+}
+
+/** Each frame's total samples and subtree size, from the self samples and parent offsets. */
+function sumSubtrees(self: Float64Array, parent: Uint32Array): { totals: Float64Array; sizes: Uint32Array } {
+  const count = self.length;
   const totals = new Float64Array(self);
   const sizes = new Uint32Array(count).fill(1);
   // Children come after their parent, so one backward pass adds every total and size into its parent's.
@@ -230,5 +247,5 @@ export function decodeFlameTree(value: CompactFlameTree): FlameNode {
     totals[up] = (totals[up] as number) + (totals[i] as number);
     sizes[up] = (sizes[up] as number) + (sizes[i] as number);
   }
-  return new CompactNode({ names, name, self, totals, sizes }, 0);
+  return { totals, sizes };
 }

@@ -43,23 +43,34 @@ export function backgroundFor(palette: PaletteName): [string, string] {
 // of the name (C++ `::`, Java packages and script paths with `/`).
 function hueFor(palette: PaletteName, name: string): Hue {
   if (palette !== 'java' && palette !== 'js' && palette !== 'perl') return palette;
+  return annotatedHue(palette, name) ?? LANGUAGE_HUES[palette](name);
+}
+
+/** The hue of a frame the collapser annotated (kernel, inlined, JIT), if it is one. */
+function annotatedHue(palette: 'java' | 'js' | 'perl', name: string): Hue | undefined {
   if (name.endsWith('_[k]')) return 'orange';
   if (name.endsWith('_[i]')) return 'aqua';
   if (name.endsWith('_[j]')) return palette === 'java' ? 'green' : 'aqua';
-  if (palette === 'java') {
+  return undefined;
+}
+
+const LANGUAGE_HUES: Record<'java' | 'js' | 'perl', (name: string) => Hue> = {
+  java(name) {
     if (/^L?(java|javax|jdk|net|org|com|io|sun|kotlin|scala)\//.test(name)) return 'green';
     if (name.includes('::')) return 'yellow';
     return 'red';
-  }
-  if (palette === 'js') {
+  },
+  js(name) {
     if (name.includes('/') || name.startsWith('JS:') || name.startsWith('LazyCompile:')) return 'green';
     if (name.includes('::')) return 'yellow';
     return 'red';
-  }
-  if (name.includes('::') && !name.includes('.')) return 'yellow';
-  if (/\.p[lm]\b|Perl/.test(name)) return 'green';
-  return 'red';
-}
+  },
+  perl(name) {
+    if (name.includes('::') && !name.includes('.')) return 'yellow';
+    if (/\.p[lm]\b|Perl/.test(name)) return 'green';
+    return 'red';
+  },
+};
 
 function mix(hue: Hue, v1: number, v2: number, v3: number): [number, number, number] {
   const n = (base: number, span: number, v: number) => base + Math.floor(span * v);

@@ -206,18 +206,31 @@ export class StackCollapser {
   #header(line: string): boolean {
     const m = EVENT_HEADER.exec(line);
     if (!m) return false;
-    let period = '';
-    const ev = EVENT_NAME.exec(line);
-    if (ev) {
-      period = ev[1] ?? '';
-      const event = ev[2] ?? '';
-      if (this.#event === undefined) this.#event = detach(event);
-      else if (event !== this.#event) {
-        // Mixing events (cycles and instructions, say) would add up unlike things.
-        this.#skippedSamples++;
-        return true;
-      }
+    const period = this.#eventPeriod(line);
+    if (period === undefined) {
+      // Mixing events (cycles and instructions, say) would add up unlike things.
+      this.#skippedSamples++;
+      return true;
     }
+    this.#pname = this.#processName(m);
+    this.#isJava = this.#pname.startsWith('java');
+    // A missing or zero period counts as one sample.
+    this.#period = Number(period) || 1;
+    return true;
+  }
+
+  /** The header's period ('' when it has none); undefined when its event is not the first sample's. */
+  #eventPeriod(line: string): string | undefined {
+    const ev = EVENT_NAME.exec(line);
+    if (!ev) return '';
+    const event = ev[2] ?? '';
+    if (this.#event === undefined) this.#event = detach(event);
+    else if (event !== this.#event) return undefined;
+    return ev[1] ?? '';
+  }
+
+  /** `comm`, `comm-pid` or `comm-pid/tid` as the options ask, from a matched EVENT_HEADER. */
+  #processName(m: RegExpExecArray): string {
     const comm = m[1] ?? '';
     // perl's `not $tid` is also true for a TID of "0" (swapper's 0/0): then the PID is unknown.
     const hasTid = m[3] !== undefined && m[3] !== '0';
@@ -226,11 +239,7 @@ export class StackCollapser {
     let pname = comm;
     if (this.#tid) pname = `${comm}-${pid}/${tid}`;
     else if (this.#pid) pname = `${comm}-${pid}`;
-    this.#pname = pname.replaceAll(' ', '_');
-    this.#isJava = this.#pname.startsWith('java');
-    // A missing or zero period counts as one sample.
-    this.#period = Number(period) || 1;
-    return true;
+    return pname.replaceAll(' ', '_');
   }
 
   #endSample(): void {

@@ -22,29 +22,24 @@ export const SAMPLE_FURNACE: Furnace = {
   spec: {},
 };
 
-export const SAMPLE_RECORDING: Recording = {
-  apiVersion: API_GROUP_VERSION,
-  kind: KIND_RECORDING,
-  metadata: { name: 'web-cpu', namespace: SAMPLE_NAMESPACE },
-  spec: {
+/** A Recording in the sample namespace of the pods of Deployment web. */
+function sampleRecording(name: string, spec: Omit<Recording['spec'], 'target'>): Recording {
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: KIND_RECORDING,
+    metadata: { name, namespace: SAMPLE_NAMESPACE },
     // The pods of Deployment web (namespace-opt-in.yaml) have generated names: pick them by label.
-    target: { selector: { matchLabels: { app: 'web' } } },
-    container: 'web',
-    durationSeconds: 30,
-  },
-};
+    spec: { target: { selector: { matchLabels: { app: 'web' } } }, ...spec },
+  };
+}
 
-export const SAMPLE_SCHEDULED_RECORDING: Recording = {
-  apiVersion: API_GROUP_VERSION,
-  kind: KIND_RECORDING,
-  metadata: { name: 'web-nightly', namespace: SAMPLE_NAMESPACE },
-  spec: {
-    target: { selector: { matchLabels: { app: 'web' } } },
-    durationSeconds: 60,
-    schedule: '0 3 * * *',
-    keep: 7,
-  },
-};
+export const SAMPLE_RECORDING = sampleRecording('web-cpu', { container: 'web', durationSeconds: 30 });
+
+export const SAMPLE_SCHEDULED_RECORDING = sampleRecording('web-nightly', {
+  durationSeconds: 60,
+  schedule: '0 3 * * *',
+  keep: 7,
+});
 
 export const SAMPLE_NAMESPACE_OPT_IN = {
   apiVersion: 'v1',

@@ -15,8 +15,7 @@ import {
   SERVER_PORT,
   WEBHOOK_PORT,
 } from '../../core/contract/names.ts';
-import { labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
-import { serverSelector } from './plan-server.ts';
+import { ingressPolicy, labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
 /** Exactly what the server calls (docs/server.md, "kubernetes" auth mode). */
@@ -52,29 +51,19 @@ export function planIdentity(context: PlanContext): KubernetesObject[] {
  * because the API server is not a pod a selector could name. Egress is not restricted: the server calls
  * the API server and the sidecars (12381) — a tenant namespace that denies ingress must admit it.
  */
-// Written as the API takes it (`from`); the generated model calls that field `_from`.
 export function planNetworkPolicy(context: PlanContext): KubernetesObject {
   const tcp = (port: number) => [{ protocol: 'TCP', port }];
-  return object<KubernetesObject & { spec: unknown }>('networking.k8s.io/v1', 'NetworkPolicy', {
-    metadata: ownedMeta(context, context.names.networkPolicy, 'server'),
-    spec: {
-      podSelector: { matchLabels: serverSelector(context) },
-      policyTypes: ['Ingress'],
-      ingress: [
-        { ports: tcp(SERVER_PORT) },
-        {
-          ports: tcp(RECORDER_PORT),
-          from: [
-            { namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: NAMESPACE_LABEL_VALUE } } },
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': context.names.namespace } },
-            },
-          ],
-        },
-        { ports: tcp(WEBHOOK_PORT) },
+  return ingressPolicy(context, context.names.networkPolicy, 'server', [
+    { ports: tcp(SERVER_PORT) },
+    {
+      ports: tcp(RECORDER_PORT),
+      from: [
+        { namespaceSelector: { matchLabels: { [NAMESPACE_LABEL]: NAMESPACE_LABEL_VALUE } } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': context.names.namespace } } },
       ],
     },
-  });
+    { ports: tcp(WEBHOOK_PORT) },
+  ]);
 }
 
 /** OpenShift: a Route unless disabled, reencrypting to the Service the service CA certified. */

@@ -1,7 +1,14 @@
 // Agent mode (Furnace.spec.agent.enabled): the node agents' ServiceAccount (no RBAC: the agent never calls
 // the Kubernetes API, its token only proves who it is to the server), their DaemonSet, and the
 // NetworkPolicy that lets only the server reach their port. docs/agent.md lists what this must be.
-import type { KubernetesObject, V1DaemonSet, V1EnvVar, V1ServiceAccount } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1Container,
+  V1DaemonSet,
+  V1EnvVar,
+  V1ServiceAccount,
+  V1Volume,
+} from '@kubernetes/client-node';
 import {
   AGENT_ENV,
   AGENT_PORT,
@@ -10,8 +17,7 @@ import {
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
 import { recorderUrl } from './furnace-names.ts';
-import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
-import { serverSelector } from './plan-server.ts';
+import { ingressPolicy, labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
 
 /** Where the agent keeps recordings (sidecar/agent/agent-config.ts AGENT_DATA_DIR), and the emptyDir's size. */
 export const AGENT_PATHS = { dataDir: '/var/lib/furnace-agent', tmpDir: '/tmp' } as const;
@@ -19,15 +25,6 @@ export const AGENT_OUTPUT_SIZE_LIMIT = '4Gi';
 export const AGENT_PORT_NAME = 'furnace-agent';
 /** What perf needs on other pods' processes, and nothing more (docs/agent.md, "Least privilege"). */
 export const AGENT_CAPABILITIES = ['PERFMON', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_SEARCH'] as const;
-
-function agentSelector(context: PlanContext): Record<string, string> {
-  const labels = labelsOf(context, 'agent');
-  return {
-    'app.kubernetes.io/name': labels['app.kubernetes.io/name'] ?? '',
-    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'] ?? '',
-    'app.kubernetes.io/component': 'agent',
-  };
-}
 
 function agentEnv(context: PlanContext): V1EnvVar[] {
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
@@ -53,7 +50,7 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
   return object<V1DaemonSet>('apps/v1', 'DaemonSet', {
     metadata: ownedMeta(context, names.agent, 'agent'),
     spec: {
-      selector: { matchLabels: agentSelector(context) },
+      selector: { matchLabels: selectorOf(context, 'agent') },
       template: {
         metadata: { labels: labelsOf(context, 'agent') },
         spec: {
@@ -63,69 +60,69 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
           hostPID: true,
           ...(agent.nodeSelector ? { nodeSelector: { ...agent.nodeSelector } } : {}),
           ...(agent.tolerations ? { tolerations: agent.tolerations.map((t) => ({ ...t })) } : {}),
-          containers: [
-            {
-              name: 'agent',
-              image: context.images.agent,
-              command: ['node', 'dist/sidecar/agent/main.js'],
-              env: agentEnv(context),
-              ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
-              resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '512Mi' } },
-              securityContext: {
-                runAsUser: 0,
-                runAsNonRoot: false,
-                privileged: false,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'], add: [...AGENT_CAPABILITIES] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              volumeMounts: [
-                { name: 'token', mountPath: SIDECAR_MOUNT_PATHS.tokenDir, readOnly: true },
-                { name: 'data', mountPath: AGENT_PATHS.dataDir },
-                { name: 'tmp', mountPath: AGENT_PATHS.tmpDir },
-              ],
-            },
-          ],
-          volumes: [
-            {
-              name: 'token',
-              projected: {
-                sources: [
-                  {
-                    serviceAccountToken: {
-                      audience: TOKEN_AUDIENCE,
-                      expirationSeconds: 3600,
-                      path: SIDECAR_MOUNT_PATHS.tokenFile,
-                    },
-                  },
-                ],
-              },
-            },
-            { name: 'data', emptyDir: { sizeLimit: AGENT_OUTPUT_SIZE_LIMIT } },
-            { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
-          ],
+          containers: [agentContainer(context)],
+          volumes: agentVolumes(),
         },
       },
     },
   });
 }
 
+function agentContainer(context: PlanContext): V1Container {
+  return {
+    name: 'agent',
+    image: context.images.agent,
+    command: ['node', 'dist/sidecar/agent/main.js'],
+    env: agentEnv(context),
+    ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
+    resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '512Mi' } },
+    securityContext: {
+      runAsUser: 0,
+      runAsNonRoot: false,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: [...AGENT_CAPABILITIES] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [
+      { name: 'token', mountPath: SIDECAR_MOUNT_PATHS.tokenDir, readOnly: true },
+      { name: 'data', mountPath: AGENT_PATHS.dataDir },
+      { name: 'tmp', mountPath: AGENT_PATHS.tmpDir },
+    ],
+  };
+}
+
+/** The projected token (audience furnace) and the two scratch directories. */
+function agentVolumes(): V1Volume[] {
+  return [
+    {
+      name: 'token',
+      projected: {
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: TOKEN_AUDIENCE,
+              expirationSeconds: 3600,
+              path: SIDECAR_MOUNT_PATHS.tokenFile,
+            },
+          },
+        ],
+      },
+    },
+    { name: 'data', emptyDir: { sizeLimit: AGENT_OUTPUT_SIZE_LIMIT } },
+    { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+  ];
+}
+
 /** Only the server's pods reach the agents' port; nothing else reaches the agent pods at all. */
 function planAgentNetworkPolicy(context: PlanContext): KubernetesObject {
-  return object<KubernetesObject & { spec: unknown }>('networking.k8s.io/v1', 'NetworkPolicy', {
-    metadata: ownedMeta(context, context.names.agent, 'agent'),
-    spec: {
-      podSelector: { matchLabels: agentSelector(context) },
-      policyTypes: ['Ingress'],
-      ingress: [
-        {
-          ports: [{ protocol: 'TCP', port: AGENT_PORT }],
-          from: [{ podSelector: { matchLabels: serverSelector(context) } }],
-        },
-      ],
+  return ingressPolicy(context, context.names.agent, 'agent', [
+    {
+      ports: [{ protocol: 'TCP', port: AGENT_PORT }],
+      from: [{ podSelector: { matchLabels: selectorOf(context, 'server') } }],
     },
-  });
+  ]);
 }
 
 /** Nothing unless spec.agent.enabled; pruning removes what an earlier enabled plan made. */

@@ -62,11 +62,18 @@ export function planContext(input: PlanInput): PlanContext {
   };
 }
 
-export function labelsOf(context: PlanContext, component: string): Record<string, string> {
+/** The labels that pick a component's pods: the part of labelsOf that never changes. */
+export function selectorOf(context: PlanContext, component: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'furnace',
     'app.kubernetes.io/instance': context.names.server,
     'app.kubernetes.io/component': component,
+  };
+}
+
+export function labelsOf(context: PlanContext, component: string): Record<string, string> {
+  return {
+    ...selectorOf(context, component),
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
     [OWNER_LABEL]: context.ownerUid,
   };
@@ -115,4 +122,24 @@ export function object<T extends KubernetesObject>(
   rest: Omit<T, 'apiVersion' | 'kind'>,
 ): T {
   return { apiVersion, kind, ...rest } as T;
+}
+
+/**
+ * A NetworkPolicy in the Furnace's namespace that admits to a component's pods only what `ingress`
+ * lists. Written as the API takes it (`from`); the generated model calls that field `_from`.
+ */
+export function ingressPolicy(
+  context: PlanContext,
+  name: string,
+  component: string,
+  ingress: object[],
+): KubernetesObject {
+  return object<KubernetesObject & { spec: unknown }>('networking.k8s.io/v1', 'NetworkPolicy', {
+    metadata: ownedMeta(context, name, component),
+    spec: {
+      podSelector: { matchLabels: selectorOf(context, component) },
+      policyTypes: ['Ingress'],
+      ingress,
+    },
+  });
 }

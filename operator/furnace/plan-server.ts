@@ -3,16 +3,18 @@
 // listeners, so a reencrypting Route can check the certificate against that Service's name.
 import type {
   V1ConfigMap,
+  V1Container,
   V1Deployment,
   V1PersistentVolumeClaim,
   V1Secret,
   V1Service,
   V1ServicePort,
+  V1VolumeMount,
 } from '@kubernetes/client-node';
 import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { configHash, SERVER_PATHS, servesAggregatedApi } from './plan-config.ts';
-import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
+import { labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
 
 export const SERVING_CERT_ANNOTATION = 'service.beta.openshift.io/serving-cert-secret-name';
 export const INJECT_CABUNDLE_ANNOTATION = 'service.beta.openshift.io/inject-cabundle';
@@ -24,15 +26,6 @@ const PORTS = {
   webhook: { name: 'webhook', port: WEBHOOK_PORT, targetPort: 'webhook' },
 } as const satisfies Record<string, V1ServicePort>;
 
-export function serverSelector(context: PlanContext): Record<string, string> {
-  const labels = labelsOf(context, 'server');
-  return {
-    'app.kubernetes.io/name': labels['app.kubernetes.io/name'] ?? '',
-    'app.kubernetes.io/instance': labels['app.kubernetes.io/instance'] ?? '',
-    'app.kubernetes.io/component': 'server',
-  };
-}
-
 function service(
   context: PlanContext,
   name: string,
@@ -43,7 +36,7 @@ function service(
     metadata: ownedMeta(context, name, 'server', annotations),
     spec: {
       type: 'ClusterIP',
-      selector: serverSelector(context),
+      selector: selectorOf(context, 'server'),
       ports: ports.map((port) => ({ ...port, protocol: 'TCP' })),
     },
   });
@@ -125,18 +118,13 @@ function requestHeaderVolume(context: PlanContext) {
 export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1Deployment {
   const { names } = context;
   const requestHeader = requestHeaderVolume(context);
-  const probe = (path: string) => ({
-    httpGet: { path, port: 'recorder', scheme: 'HTTPS' },
-    periodSeconds: 10,
-    timeoutSeconds: 3,
-  });
   return object<V1Deployment>('apps/v1', 'Deployment', {
     metadata: ownedMeta(context, names.server, 'server'),
     spec: {
       replicas: 1,
       // One writer of the catalog volume (ReadWriteOnce) at a time.
       strategy: { type: 'Recreate' },
-      selector: { matchLabels: serverSelector(context) },
+      selector: { matchLabels: selectorOf(context, 'server') },
       template: {
         metadata: {
           labels: labelsOf(context, 'server'),
@@ -145,35 +133,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
         spec: {
           serviceAccountName: names.server,
           securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [
-            {
-              name: 'server',
-              image: context.images.server,
-              env: [{ name: 'FURNACE_CONFIG', value: SERVER_PATHS.configFile }],
-              ports: Object.values(PORTS).map((port) => ({
-                name: port.name,
-                containerPort: port.port,
-                protocol: 'TCP',
-              })),
-              // The recorder listener answers both in every auth mode (docs/security.md).
-              readinessProbe: probe('/readyz'),
-              livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
-              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
-              volumeMounts: [
-                { name: 'config', mountPath: SERVER_PATHS.configDir, readOnly: true },
-                { name: 'tls', mountPath: SERVER_PATHS.tlsDir, readOnly: true },
-                { name: 'catalog', mountPath: SERVER_PATHS.dataDir },
-                // The root filesystem is read-only; scratch files go here.
-                { name: 'tmp', mountPath: '/tmp' },
-                ...requestHeader.mounts,
-              ],
-            },
-          ],
+          containers: [serverContainer(context, requestHeader.mounts)],
           volumes: [
             { name: 'config', configMap: { name: names.config } },
             { name: 'tls', secret: { secretName: names.tls } },
@@ -185,4 +145,39 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
       },
     },
   });
+}
+
+function serverContainer(context: PlanContext, extraMounts: V1VolumeMount[]): V1Container {
+  const probe = (path: string) => ({
+    httpGet: { path, port: 'recorder', scheme: 'HTTPS' },
+    periodSeconds: 10,
+    timeoutSeconds: 3,
+  });
+  return {
+    name: 'server',
+    image: context.images.server,
+    env: [{ name: 'FURNACE_CONFIG', value: SERVER_PATHS.configFile }],
+    ports: Object.values(PORTS).map((port) => ({
+      name: port.name,
+      containerPort: port.port,
+      protocol: 'TCP',
+    })),
+    // The recorder listener answers both in every auth mode (docs/security.md).
+    readinessProbe: probe('/readyz'),
+    livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [
+      { name: 'config', mountPath: SERVER_PATHS.configDir, readOnly: true },
+      { name: 'tls', mountPath: SERVER_PATHS.tlsDir, readOnly: true },
+      { name: 'catalog', mountPath: SERVER_PATHS.dataDir },
+      // The root filesystem is read-only; scratch files go here.
+      { name: 'tmp', mountPath: '/tmp' },
+      ...extraMounts,
+    ],
+  };
 }

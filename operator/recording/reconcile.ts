@@ -2,11 +2,11 @@
 // the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
-import { applyOutcome, type Outcome } from './outcomes.ts';
+import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
 import type { Recording, RecordingSpec, RecordingStatus } from './recording-types.ts';
-import { ServerCallError, describeStartFailure } from './server-errors.ts';
+import { describeStartFailure, isNotFound } from './server-errors.ts';
 import type { FurnaceServerClient, StartBody } from './server-client.ts';
 import { topSelfFunctions } from './top-functions.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
@@ -53,37 +53,33 @@ async function poll(
 ): Promise<Outcome | undefined> {
   const { pod, recordingId } = target;
   try {
-    const status = await deps.server.getRecording(namespace, pod, recordingId);
-    return {
-      kind: 'polled',
-      pod,
-      recordingId,
-      state: status.state,
-      ...(status.samples !== undefined ? { samples: status.samples } : {}),
-      ...(status.error !== undefined ? { message: status.error } : {}),
-    };
+    return polled(target, await deps.server.getRecording(namespace, pod, recordingId));
   } catch (error) {
-    if (!(error instanceof ServerCallError) || error.status !== 404) throw error;
+    if (!isNotFound(error)) throw error;
     // The pod is gone or no longer registered: the catalog still knows how its recording ended.
     const entry = await deps.server.getCatalogEntry(recordingId);
-    if (entry && (entry.state === 'done' || entry.state === 'failed'))
-      return {
-        kind: 'polled',
-        pod,
-        recordingId,
-        state: entry.state,
-        ...(entry.samples !== undefined ? { samples: entry.samples } : {}),
-        ...(entry.error !== undefined ? { message: entry.error } : {}),
-      };
+    if (entry && (entry.state === 'done' || entry.state === 'failed')) return polled(target, entry);
     if (pods.some((p) => p.name === pod && p.phase === 'Running' && p.deleting !== true)) return undefined;
-    return {
-      kind: 'polled',
-      pod,
-      recordingId,
+    return polled(target, {
       state: 'failed',
-      message: `pod ${namespace}/${pod} went away during its recording`,
-    };
+      error: `pod ${namespace}/${pod} went away during its recording`,
+    });
   }
+}
+
+/** What a poll found, from the sidecar's status of the recording or the catalog's entry. */
+function polled(
+  target: { pod: string; recordingId: string },
+  found: { state: Polled['state']; samples?: number; error?: string },
+): Polled {
+  return {
+    kind: 'polled',
+    pod: target.pod,
+    recordingId: target.recordingId,
+    state: found.state,
+    ...(found.samples !== undefined ? { samples: found.samples } : {}),
+    ...(found.error !== undefined ? { message: found.error } : {}),
+  };
 }
 
 async function summarize(
@@ -100,7 +96,7 @@ async function summarize(
         deps.maxFoldedBytes ?? 64 * 1024 * 1024,
       );
     } catch (error) {
-      if (!(error instanceof ServerCallError) || error.status !== 404) throw error;
+      if (!isNotFound(error)) throw error;
       return [
         {
           kind: 'summary-failed',

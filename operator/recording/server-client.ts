@@ -5,7 +5,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ErrorBody } from '../../core/contract/errors.ts';
 import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
-import { ServerCallError } from './server-errors.ts';
+import { isNotFound, ServerCallError } from './server-errors.ts';
 
 /** The body of a start, as the Recording's spec gives it (unset fields take the server's defaults). */
 export interface StartBody {
@@ -69,42 +69,75 @@ function errorBodyOf(text: string): ErrorBody | undefined {
 }
 
 export function createServerClient(options: ServerClientOptions): FurnaceServerClient {
-  const base = new URL(options.url);
-  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  return new ServerClient(options);
+}
 
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-    maxBytes = SMALL_ANSWER,
-  ): Promise<string> {
-    const headers: Record<string, string> = { accept: 'application/json, */*' };
-    if (options.tokenPath)
-      headers.authorization = `Bearer ${(await readFile(options.tokenPath, 'utf8')).trim()}`;
+const proxyPath = (namespace: string, pod: string, rest: string) =>
+  `/proxy/${encodeURIComponent(namespace)}/${encodeURIComponent(pod)}/recordings${rest}`;
+const catalogPath = (id: string, rest = '') => `/api/v1/recordings/${encodeURIComponent(id)}${rest}`;
+
+class ServerClient implements FurnaceServerClient {
+  readonly #options: ServerClientOptions;
+  readonly #base: URL;
+  readonly #send: typeof httpRequest | typeof httpsRequest;
+  readonly #timeoutMs: number;
+
+  constructor(options: ServerClientOptions) {
+    this.#options = options;
+    this.#base = new URL(options.url);
+    this.#send = this.#base.protocol === 'https:' ? httpsRequest : httpRequest;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async startRecording(namespace: string, pod: string, body: StartBody): Promise<SidecarRecording> {
+    return JSON.parse(await this.#call('POST', proxyPath(namespace, pod, ''), body)) as SidecarRecording;
+  }
+
+  async getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording> {
+    return JSON.parse(
+      await this.#call('GET', proxyPath(namespace, pod, `/${encodeURIComponent(id)}`)),
+    ) as SidecarRecording;
+  }
+
+  async stopRecording(namespace: string, pod: string, id: string): Promise<void> {
+    // The sidecar takes a POST with a JSON body only; a stop has nothing to say.
+    await this.#call('POST', proxyPath(namespace, pod, `/${encodeURIComponent(id)}/stop`), {});
+  }
+
+  async getCatalogEntry(id: string): Promise<CatalogEntry | undefined> {
+    try {
+      return JSON.parse(await this.#call('GET', catalogPath(id))) as CatalogEntry;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  readArtifact(id: string, name: 'stacks.folded', maxBytes: number): Promise<string> {
+    return this.#call('GET', catalogPath(id, `/artifacts/${name}`), undefined, maxBytes);
+  }
+
+  async deleteRecording(id: string): Promise<void> {
+    try {
+      await this.#call('DELETE', catalogPath(id));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+  }
+
+  async #call(method: string, path: string, body?: unknown, maxBytes = SMALL_ANSWER): Promise<string> {
+    const headers = await this.#headers();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const url = new URL(path, base);
+    const url = new URL(path, this.#base);
     const what = `${method} ${url.pathname}`;
+    const timeoutMs = this.#timeoutMs;
+    const { ca } = this.#options;
     return new Promise((resolve, reject) => {
-      const req = send(
-        url,
-        { method, headers, timeout: timeoutMs, ...(options.ca ? { ca: options.ca } : {}) },
-        (res) => {
-          readBody(res, maxBytes).then((text) => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve(text);
-            const error = errorBodyOf(text);
-            reject(
-              new ServerCallError(
-                status,
-                error,
-                `${what} answered ${status}: ${error?.message ?? text.slice(0, 200)}`,
-              ),
-            );
-          }, reject);
-        },
-      );
+      const req = this.#send(url, { method, headers, timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
+        readAnswer(res, maxBytes, what).then(resolve, reject);
+      });
       req.on('timeout', () => req.destroy(new Error(`${what} got no answer within ${timeoutMs} ms`)));
       req.on('error', (error) =>
         reject(new ServerCallError(0, undefined, `${what} failed: ${error.message}`)),
@@ -113,41 +146,24 @@ export function createServerClient(options: ServerClientOptions): FurnaceServerC
     });
   }
 
-  const proxy = (namespace: string, pod: string, rest: string) =>
-    `/proxy/${encodeURIComponent(namespace)}/${encodeURIComponent(pod)}/recordings${rest}`;
-  const catalog = (id: string, rest = '') => `/api/v1/recordings/${encodeURIComponent(id)}${rest}`;
+  /** Accept, and the token as it is now (projected tokens rotate). */
+  async #headers(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'application/json, */*' };
+    const { tokenPath } = this.#options;
+    if (tokenPath) headers.authorization = `Bearer ${(await readFile(tokenPath, 'utf8')).trim()}`;
+    return headers;
+  }
+}
 
-  return {
-    async startRecording(namespace, pod, body) {
-      return JSON.parse(await call('POST', proxy(namespace, pod, ''), body)) as SidecarRecording;
-    },
-    async getRecording(namespace, pod, id) {
-      return JSON.parse(
-        await call('GET', proxy(namespace, pod, `/${encodeURIComponent(id)}`)),
-      ) as SidecarRecording;
-    },
-    async stopRecording(namespace, pod, id) {
-      // The sidecar takes a POST with a JSON body only; a stop has nothing to say.
-      await call('POST', proxy(namespace, pod, `/${encodeURIComponent(id)}/stop`), {});
-    },
-    async getCatalogEntry(id) {
-      try {
-        return JSON.parse(await call('GET', catalog(id))) as CatalogEntry;
-      } catch (error) {
-        if (error instanceof ServerCallError && error.status === 404) return undefined;
-        throw error;
-      }
-    },
-    readArtifact(id, name, maxBytes) {
-      return call('GET', catalog(id, `/artifacts/${name}`), undefined, maxBytes);
-    },
-    async deleteRecording(id) {
-      try {
-        await call('DELETE', catalog(id));
-      } catch (error) {
-        if (error instanceof ServerCallError && error.status === 404) return;
-        throw error;
-      }
-    },
-  };
+/** The text of a 2xx answer; a ServerCallError that names the call for any other. */
+async function readAnswer(res: IncomingMessage, maxBytes: number, what: string): Promise<string> {
+  const text = await readBody(res, maxBytes);
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) return text;
+  const error = errorBodyOf(text);
+  throw new ServerCallError(
+    status,
+    error,
+    `${what} answered ${status}: ${error?.message ?? text.slice(0, 200)}`,
+  );
 }

@@ -15,6 +15,11 @@ export class ServerCallError extends Error {
   }
 }
 
+/** The server's 404: the recording or the pod is not (or no longer) there. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ServerCallError && error.status === 404;
+}
+
 export interface StartFailure {
   message: string;
   retryable: boolean;

@@ -81,6 +81,15 @@ function upstreamOf(agent: AgentRegistration, namespace: string, pod: string, po
   return { ...agent, namespace, pod, podUid, address: { ...agent.address } };
 }
 
+/** The pod as its node's agent would record it; undefined when it cannot (the namespace aside). Pure. */
+function agentPodOf(pod: V1Pod, agents: ReadonlyMap<string, AgentRegistration>): AgentPod | undefined {
+  const name = pod.metadata?.name ?? '';
+  const agent = agents.get(pod.spec?.nodeName ?? '');
+  if (!agent || podRefusal(pod, name) !== undefined) return undefined;
+  const namespace = pod.metadata?.namespace ?? '';
+  return { namespace, pod: name, podUid: pod.metadata?.uid ?? '', node: agent.node, agent };
+}
+
 export function createAgentRouting(deps: AgentRoutingDeps): AgentRouting {
   async function findPod(namespace: string, name: string, fresh: boolean): Promise<V1Pod | undefined> {
     const cached = fresh ? undefined : deps.cachedPod?.(namespace, name);
@@ -110,13 +119,11 @@ export function createAgentRouting(deps: AgentRoutingDeps): AgentRouting {
       const found: AgentPod[] = [];
       const optedIn = new Map<string, boolean>();
       for (const pod of deps.cachedPods?.() ?? []) {
-        const namespace = pod.metadata?.namespace ?? '';
-        const name = pod.metadata?.name ?? '';
-        const agent = agents.get(pod.spec?.nodeName ?? '');
-        if (!agent || podRefusal(pod, name) !== undefined) continue;
+        const candidate = agentPodOf(pod, agents);
+        if (!candidate) continue;
+        const { namespace } = candidate;
         if (!optedIn.has(namespace)) optedIn.set(namespace, (await deps.namespaces.check(namespace)).ok);
-        if (optedIn.get(namespace) !== true) continue;
-        found.push({ namespace, pod: name, podUid: pod.metadata?.uid ?? '', node: agent.node, agent });
+        if (optedIn.get(namespace) === true) found.push(candidate);
       }
       return found;
     },

@@ -51,58 +51,56 @@ function unauthenticated(message: string): FurnaceError {
 }
 
 export function createAccess(options: AccessOptions): Access {
-  const tokens = options.tokens ?? createTokenCache({ now: options.now });
-  const decisions = new Map<string, { allowed: boolean; until: number }>();
-  const kube = options.kube;
-  // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
-  if (options.mode !== 'none' && !kube)
-    throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
+  return new SubjectAccess(options);
+}
 
-  async function authenticateToken(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
-    // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
-    const token = readBearer(headers) ?? readSessionCookie(headers);
-    if (!token || !kube) throw unauthenticated('a Bearer token is required');
-    const result = await tokens.review(token, (t) => kube.reviewToken(t), { client });
-    if (!result.authenticated || !result.username)
-      throw unauthenticated('the token was not accepted by the Kubernetes API server');
-    return {
-      user: result.username,
-      groups: result.groups ?? [],
-      ...(result.extra && Object.keys(result.extra).length > 0 ? { extra: result.extra } : {}),
-    };
+/** The identity as a SubjectAccessReview names it (no `extra` key when it has none). */
+function subjectOf(identity: Identity): Identity {
+  return {
+    user: identity.user,
+    groups: identity.groups,
+    ...(identity.extra ? { extra: identity.extra } : {}),
+  };
+}
+
+/** Access decided by SubjectAccessReviews (cached for DECISION_TTL_MS), or allowed to all in mode `none`. */
+class SubjectAccess implements Access {
+  readonly mode: AuthMode;
+  readonly #options: AccessOptions;
+  readonly #tokens: TokenCache;
+  readonly #kube: KubeGateway | undefined;
+  readonly #decisions = new Map<string, { allowed: boolean; until: number }>();
+
+  constructor(options: AccessOptions) {
+    this.mode = options.mode;
+    this.#options = options;
+    this.#tokens = options.tokens ?? createTokenCache({ now: options.now });
+    this.#kube = options.kube;
+    // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
+    if (options.mode !== 'none' && !this.#kube)
+      throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
   }
 
-  async function cachedDecision(key: string, ask: () => Promise<boolean>): Promise<boolean> {
-    const now = options.now();
-    const cached = decisions.get(key);
-    if (cached && cached.until > now) return cached.allowed;
-    const allowed = await ask();
-    if (decisions.size > 10_000) decisions.clear();
-    decisions.set(key, { allowed, until: now + DECISION_TTL_MS });
-    return allowed;
+  authenticate(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
+    if (this.mode === 'none') return Promise.resolve(ANONYMOUS);
+    // The API server's word, over its front-proxy certificate (aggregated API; front-proxy.ts).
+    const vouched = frontProxyIdentityOf(headers);
+    if (vouched) return Promise.resolve(vouched);
+    if (this.mode === 'kubernetes') return this.#authenticateToken(headers, client);
+    const { userHeader, groupsHeader } = this.#options;
+    const user = headerValue(headers, userHeader);
+    if (!user) return Promise.reject(unauthenticated(`the ${userHeader} header is missing`));
+    const groups = (headerValue(headers, groupsHeader) ?? '')
+      .split(',')
+      .map((group) => group.trim())
+      .filter((group) => group !== '');
+    return Promise.resolve({ user, groups });
   }
 
-  function decide(
-    identity: Identity,
-    verb: AccessVerb,
-    namespace: string,
-    subresource?: string,
-  ): Promise<boolean> {
-    if (options.mode === 'none') return Promise.resolve(true);
-    if (!kube) return Promise.resolve(false);
-    const key = JSON.stringify([
-      identity.user,
-      identity.groups,
-      identity.extra,
-      verb,
-      namespace,
-      subresource,
-    ]);
-    return cachedDecision(key, () =>
+  allows(identity: Identity, verb: AccessVerb, namespace: string, subresource?: string): Promise<boolean> {
+    return this.#decide(identity, [verb, namespace, subresource], (kube) =>
       kube.checkAccess({
-        user: identity.user,
-        groups: identity.groups,
-        ...(identity.extra ? { extra: identity.extra } : {}),
+        ...subjectOf(identity),
         verb,
         namespace,
         group: API_GROUP,
@@ -112,54 +110,68 @@ export function createAccess(options: AccessOptions): Access {
     );
   }
 
-  function decidePath(identity: Identity, verb: 'get', path: string): Promise<boolean> {
-    if (options.mode === 'none') return Promise.resolve(true);
-    if (!kube) return Promise.resolve(false);
-    const key = JSON.stringify([identity.user, identity.groups, identity.extra, verb, '', path]);
-    return cachedDecision(key, () =>
-      kube.checkPathAccess({
-        user: identity.user,
-        groups: identity.groups,
-        ...(identity.extra ? { extra: identity.extra } : {}),
-        verb,
-        path,
-      }),
+  allowsPath(identity: Identity, verb: 'get', path: string): Promise<boolean> {
+    return this.#decide(identity, [verb, '', path], (kube) =>
+      kube.checkPathAccess({ ...subjectOf(identity), verb, path }),
     );
   }
 
-  const access: Access = {
-    mode: options.mode,
-    authenticate(headers, client) {
-      if (options.mode === 'none') return Promise.resolve(ANONYMOUS);
-      // The API server's word, over its front-proxy certificate (aggregated API; front-proxy.ts).
-      const vouched = frontProxyIdentityOf(headers);
-      if (vouched) return Promise.resolve(vouched);
-      if (options.mode === 'kubernetes') return authenticateToken(headers, client);
-      const user = headerValue(headers, options.userHeader);
-      if (!user) return Promise.reject(unauthenticated(`the ${options.userHeader} header is missing`));
-      const groups = (headerValue(headers, options.groupsHeader) ?? '')
-        .split(',')
-        .map((group) => group.trim())
-        .filter((group) => group !== '');
-      return Promise.resolve({ user, groups });
-    },
-    allows: decide,
-    allowsPath: decidePath,
-    async require(identity, verb, namespace, subresource) {
-      if (await decide(identity, verb, namespace, subresource)) return;
-      const resource = subresource
-        ? `${RECORDINGS_RESOURCE}/${subresource} (API group ${API_GROUP})`
-        : `${RECORDINGS_RESOURCE}.${API_GROUP}`;
-      throw new FurnaceError(
-        'ERR_FORBIDDEN',
-        `${identity.user} may not ${verb} ${resource} ${namespace === '' ? 'cluster-wide' : `in namespace ${namespace}`}`,
-        {
-          verb,
-          namespace,
-          ...(subresource ? { resource: `${RECORDINGS_RESOURCE}/${subresource}` } : {}),
-        },
-      );
-    },
-  };
-  return access;
+  async require(
+    identity: Identity,
+    verb: AccessVerb,
+    namespace: string,
+    subresource?: string,
+  ): Promise<void> {
+    if (await this.allows(identity, verb, namespace, subresource)) return;
+    const resource = subresource
+      ? `${RECORDINGS_RESOURCE}/${subresource} (API group ${API_GROUP})`
+      : `${RECORDINGS_RESOURCE}.${API_GROUP}`;
+    throw new FurnaceError(
+      'ERR_FORBIDDEN',
+      `${identity.user} may not ${verb} ${resource} ${namespace === '' ? 'cluster-wide' : `in namespace ${namespace}`}`,
+      {
+        verb,
+        namespace,
+        ...(subresource ? { resource: `${RECORDINGS_RESOURCE}/${subresource}` } : {}),
+      },
+    );
+  }
+
+  async #authenticateToken(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
+    // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
+    const token = readBearer(headers) ?? readSessionCookie(headers);
+    const kube = this.#kube;
+    if (!token || !kube) throw unauthenticated('a Bearer token is required');
+    const result = await this.#tokens.review(token, (t) => kube.reviewToken(t), { client });
+    if (!result.authenticated || !result.username)
+      throw unauthenticated('the token was not accepted by the Kubernetes API server');
+    return {
+      user: result.username,
+      groups: result.groups ?? [],
+      ...(result.extra && Object.keys(result.extra).length > 0 ? { extra: result.extra } : {}),
+    };
+  }
+
+  /** The cached decision on `what` for the identity, or the API server's (`ask`). */
+  #decide(
+    identity: Identity,
+    what: unknown[],
+    ask: (kube: KubeGateway) => Promise<boolean>,
+  ): Promise<boolean> {
+    if (this.mode === 'none') return Promise.resolve(true);
+    const kube = this.#kube;
+    if (!kube) return Promise.resolve(false);
+    const key = JSON.stringify([identity.user, identity.groups, identity.extra, ...what]);
+    return this.#cachedDecision(key, () => ask(kube));
+  }
+
+  async #cachedDecision(key: string, ask: () => Promise<boolean>): Promise<boolean> {
+    const now = this.#options.now();
+    const cached = this.#decisions.get(key);
+    if (cached && cached.until > now) return cached.allowed;
+    const allowed = await ask();
+    if (this.#decisions.size > 10_000) this.#decisions.clear();
+    this.#decisions.set(key, { allowed, until: now + DECISION_TTL_MS });
+    return allowed;
+  }
 }

@@ -5,6 +5,7 @@
 // server's own record of the start through its proxy, kept once set. Pure.
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/contract/recording.ts';
+import { definedFields } from '../../core/defined-fields.ts';
 
 /** The sidecar that first wrote a recording; only it may write to it again. */
 export interface RecordingOwner {
@@ -55,13 +56,12 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
 function reported(
   status: RecordingStatus,
 ): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler'> {
-  const fields: Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler'> = {};
-  if (status.profiler !== undefined) fields.profiler = status.profiler;
-  const container = status.params.container ?? status.targets.find((t) => t.container)?.container;
-  if (container !== undefined) fields.container = container;
-  if (status.error !== undefined) fields.error = status.error;
-  if (status.samples !== undefined) fields.samples = status.samples;
-  return fields;
+  return definedFields({
+    profiler: status.profiler,
+    container: status.params.container ?? status.targets.find((t) => t.container)?.container,
+    error: status.error,
+    samples: status.samples,
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '../../core/contract/recording.ts';
 import { errorBodySchema, readBearer } from '../../core/contract/http-errors.ts';
 import type { Access } from '../auth/access.ts';
-import { writeAudit } from '../operations/audit.ts';
+import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
@@ -134,6 +134,22 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
       return visible(access, catalog, identity, request.params.id);
     },
   );
+  registerArtifactDownloadRoute(app, deps);
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/recordings/:id',
+    { schema: { params: idParams, response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      const identity = identityOf(request);
+      const entry = await visible(access, catalog, identity, request.params.id);
+      await access.require(identity, 'delete', entry.namespace);
+      await catalog.remove(entry.id);
+      writeCatalogAudit(request.log, 'delete', identity, entry);
+      return reply.code(204).send();
+    },
+  );
+}
+
+function registerArtifactDownloadRoute(app: FastifyInstance, { catalog, access }: CatalogRouteDeps): void {
   app.get<{ Params: { id: string; name: ArtifactName } }>(
     '/api/v1/recordings/:id/artifacts/:name',
     { schema: { params: artifactParams } },
@@ -145,15 +161,7 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
       const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
       if (size === undefined)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}`, { id, name });
-      writeAudit(request.log, {
-        action: 'download',
-        identity,
-        namespace: entry.namespace,
-        pod: entry.pod,
-        ...(entry.container ? { container: entry.container } : {}),
-        recording: id,
-        artifact: name,
-      });
+      writeCatalogAudit(request.log, 'download', identity, entry, name);
       if (gzipEncoded(name, request.headers['accept-encoding']))
         void reply.header('content-encoding', 'gzip').type('application/octet-stream');
       else void reply.type(ARTIFACT_CONTENT_TYPES[name]);
@@ -164,25 +172,6 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', ANSWER_CSP);
       return reply.send(createReadStream(path));
-    },
-  );
-  app.delete<{ Params: { id: string } }>(
-    '/api/v1/recordings/:id',
-    { schema: { params: idParams, response: { 204: { type: 'null' } } } },
-    async (request, reply) => {
-      const identity = identityOf(request);
-      const entry = await visible(access, catalog, identity, request.params.id);
-      await access.require(identity, 'delete', entry.namespace);
-      await catalog.remove(entry.id);
-      writeAudit(request.log, {
-        action: 'delete',
-        identity,
-        namespace: entry.namespace,
-        pod: entry.pod,
-        ...(entry.container ? { container: entry.container } : {}),
-        recording: entry.id,
-      });
-      return reply.code(204).send();
     },
   );
 }

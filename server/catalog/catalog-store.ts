@@ -113,144 +113,186 @@ export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   await mkdir(tmpDir, { recursive: true });
   const { stored, report } = await loadCatalog(recordingsDir, deps.retention.maxCount, deps.now());
   if (report.dropped > 0 || Object.values(report.refused).some((n) => n > 0)) deps.onLoad?.(report);
-  const inFlight = new Set<Promise<unknown>>();
+  return new DiskCatalog(deps, { recordingsDir, tmpDir }, stored);
+}
 
-  const tempPath = (): string => join(tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
-  const dirOf = (id: string): string => join(recordingsDir, id);
+class DiskCatalog implements Catalog {
+  readonly #deps: CatalogDeps;
+  readonly #recordingsDir: string;
+  readonly #tmpDir: string;
+  readonly #stored: Map<string, StoredRecording>;
+  readonly #inFlight = new Set<Promise<unknown>>();
 
-  async function writeMetadata(record: StoredRecording): Promise<void> {
-    const temp = tempPath();
-    await mkdir(dirOf(record.entry.id), { recursive: true });
-    await writeFile(temp, JSON.stringify(record, null, 2));
-    await rename(temp, join(dirOf(record.entry.id), METADATA_FILE));
+  constructor(
+    deps: CatalogDeps,
+    dirs: { recordingsDir: string; tmpDir: string },
+    stored: Map<string, StoredRecording>,
+  ) {
+    this.#deps = deps;
+    this.#recordingsDir = dirs.recordingsDir;
+    this.#tmpDir = dirs.tmpDir;
+    this.#stored = stored;
   }
 
-  function owned(id: string, owner: RecordingOwner): StoredRecording | undefined {
-    const record = stored.get(id);
+  async putMetadata(
+    status: RecordingStatus,
+    owner: RecordingOwner,
+    startedBy?: string,
+  ): Promise<CatalogEntry> {
+    checkRecordingId(status.id);
+    const existing = this.#owned(status.id, owner);
+    const now = this.#deps.now();
+    const record = deriveStored(status, existing?.owner ?? owner, existing, now, startedBy);
+    if (!existing)
+      await this.#removeAll(
+        makeRoomForRecording(this.#entries(), record.owner.namespace, this.#deps.retention, now),
+      );
+    this.#stored.set(status.id, record);
+    await this.#track(this.#writeMetadata(record));
+    return record.entry;
+  }
+
+  async putArtifact(
+    id: string,
+    name: string,
+    body: Readable,
+    owner: RecordingOwner,
+    maxBytes: number,
+  ): Promise<number> {
+    checkRecordingId(id);
+    checkArtifactName(name);
+    const record = this.#owned(id, owner);
+    try {
+      if (!record)
+        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, {
+          id,
+        });
+      // Artifacts come after the final status, so an unfinished entry (which retention keeps) holds none.
+      if (!isFinished(record.entry))
+        throw new FurnaceError(
+          'ERR_INVALID_PARAMETER',
+          `recording ${id} is ${record.entry.state}: PUT its final status before its artifacts`,
+          { field: 'state', value: record.entry.state, id },
+        );
+      const limit = artifactAllowance(this.#entries(), this.#deps.retention, maxBytes);
+      return await this.#track(this.#storeArtifact(id, name, body, owner, limit));
+    } catch (error) {
+      body.resume();
+      throw error;
+    }
+  }
+
+  get(id: string): CatalogEntry | undefined {
+    return this.#stored.get(id)?.entry;
+  }
+
+  list(filter: CatalogFilter): CatalogEntry[] {
+    return [...this.#stored.values()]
+      .map((record) => record.entry)
+      .filter((entry) => filter.namespace === undefined || entry.namespace === filter.namespace)
+      .filter((entry) => filter.pod === undefined || entry.pod === filter.pod)
+      .sort(byStartDescending);
+  }
+
+  artifactPath(id: string, name: ArtifactName): string {
+    checkRecordingId(id);
+    return join(this.#dirOf(id), name);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    checkRecordingId(id);
+    if (!this.#stored.delete(id)) return false;
+    await rm(this.#dirOf(id), { recursive: true, force: true });
+    return true;
+  }
+
+  async applyRetention(): Promise<string[]> {
+    const now = this.#deps.now();
+    await this.#expireUnfinished(now);
+    const expired = selectExpired(this.#entries(), this.#deps.retention, now);
+    await this.#removeAll(expired);
+    return expired;
+  }
+
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #tempPath(): string {
+    return join(this.#tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
+  }
+
+  #dirOf(id: string): string {
+    return join(this.#recordingsDir, id);
+  }
+
+  #entries(): CatalogEntry[] {
+    return [...this.#stored.values()].map((record) => record.entry);
+  }
+
+  async #writeMetadata(record: StoredRecording): Promise<void> {
+    const temp = this.#tempPath();
+    await mkdir(this.#dirOf(record.entry.id), { recursive: true });
+    await writeFile(temp, JSON.stringify(record, null, 2));
+    await rename(temp, join(this.#dirOf(record.entry.id), METADATA_FILE));
+  }
+
+  #owned(id: string, owner: RecordingOwner): StoredRecording | undefined {
+    const record = this.#stored.get(id);
     if (record && !sameOwner(record.owner, owner)) {
       throw new FurnaceError('ERR_FORBIDDEN', `recording ${id} belongs to another sidecar`, { id });
     }
     return record;
   }
 
-  function track<T>(work: Promise<T>): Promise<T> {
-    inFlight.add(work);
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
     const forget = (): void => {
-      inFlight.delete(work);
+      this.#inFlight.delete(work);
     };
     work.then(forget, forget);
     return work;
   }
 
-  async function storeArtifact(
+  async #storeArtifact(
     id: string,
     name: ArtifactName,
     body: Readable,
     owner: RecordingOwner,
     limit: { bytes: number; field: string },
   ): Promise<number> {
-    const temp = tempPath();
+    const temp = this.#tempPath();
     const counter = { bytes: 0 };
     try {
       await pipeline(body, capBytes(limit, counter), createWriteStream(temp));
-      const record = owned(id, owner);
+      const record = this.#owned(id, owner);
       if (!record)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
-      await rename(temp, join(dirOf(id), name));
+      await rename(temp, join(this.#dirOf(id), name));
       record.entry.artifacts = [
         ...record.entry.artifacts.filter((a) => a.name !== name),
         { name, bytes: counter.bytes },
       ];
-      await writeMetadata(record);
+      await this.#writeMetadata(record);
       return counter.bytes;
     } finally {
       await rm(temp, { force: true });
     }
   }
 
-  const entries = (): CatalogEntry[] => [...stored.values()].map((record) => record.entry);
-
-  async function removeAll(ids: readonly string[]): Promise<void> {
-    for (const id of ids) await catalog.remove(id);
+  async #removeAll(ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.remove(id);
   }
 
   /** Unfinished entries past their deadline become failed ones, which retention may then remove. */
-  async function expireUnfinished(now: number): Promise<void> {
-    for (const record of stored.values()) {
+  async #expireUnfinished(now: number): Promise<void> {
+    for (const record of this.#stored.values()) {
       const failed = expireOverdue(record.entry, now);
       if (!failed) continue;
       record.entry = failed;
-      await writeMetadata(record);
+      await this.#writeMetadata(record);
     }
   }
-
-  const catalog: Catalog = {
-    async putMetadata(status, owner, startedBy) {
-      checkRecordingId(status.id);
-      const existing = owned(status.id, owner);
-      const now = deps.now();
-      const record = deriveStored(status, existing?.owner ?? owner, existing, now, startedBy);
-      if (!existing)
-        await removeAll(makeRoomForRecording(entries(), record.owner.namespace, deps.retention, now));
-      stored.set(status.id, record);
-      await track(writeMetadata(record));
-      return record.entry;
-    },
-    async putArtifact(id, name, body, owner, maxBytes) {
-      checkRecordingId(id);
-      checkArtifactName(name);
-      const record = owned(id, owner);
-      try {
-        if (!record)
-          throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, {
-            id,
-          });
-        // Artifacts come after the final status, so an unfinished entry (which retention keeps) holds none.
-        if (!isFinished(record.entry))
-          throw new FurnaceError(
-            'ERR_INVALID_PARAMETER',
-            `recording ${id} is ${record.entry.state}: PUT its final status before its artifacts`,
-            { field: 'state', value: record.entry.state, id },
-          );
-        const limit = artifactAllowance(entries(), deps.retention, maxBytes);
-        return await track(storeArtifact(id, name, body, owner, limit));
-      } catch (error) {
-        body.resume();
-        throw error;
-      }
-    },
-    get(id) {
-      return stored.get(id)?.entry;
-    },
-    list(filter) {
-      return [...stored.values()]
-        .map((record) => record.entry)
-        .filter((entry) => filter.namespace === undefined || entry.namespace === filter.namespace)
-        .filter((entry) => filter.pod === undefined || entry.pod === filter.pod)
-        .sort(byStartDescending);
-    },
-    artifactPath(id, name) {
-      checkRecordingId(id);
-      return join(dirOf(id), name);
-    },
-    async remove(id) {
-      checkRecordingId(id);
-      if (!stored.delete(id)) return false;
-      await rm(dirOf(id), { recursive: true, force: true });
-      return true;
-    },
-    async applyRetention() {
-      const now = deps.now();
-      await expireUnfinished(now);
-      const expired = selectExpired(entries(), deps.retention, now);
-      await removeAll(expired);
-      return expired;
-    },
-    async drain() {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    },
-  };
-  return catalog;
 }
 
 /** Bytes of an artifact file as stored, or undefined when it is not there. */

@@ -12,7 +12,7 @@ import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import type { Access } from '../auth/access.ts';
-import { writeAudit } from '../operations/audit.ts';
+import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import { artifactSize, type Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
@@ -128,15 +128,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       const sized = await sizedEntries(deps, entries);
       const body = render(request.params.name, await mergeFolded(sized.map((s) => s.path)), ids);
       for (const { entry } of sized) {
-        writeAudit(request.log, {
-          action: 'download',
-          identity,
-          namespace: entry.namespace,
-          pod: entry.pod,
-          ...(entry.container ? { container: entry.container } : {}),
-          recording: entry.id,
-          artifact: `merged ${request.params.name}`,
-        });
+        writeCatalogAudit(request.log, 'download', identity, entry, `merged ${request.params.name}`);
       }
       return reply
         .type(ARTIFACT_CONTENT_TYPES[request.params.name])

@@ -4,12 +4,16 @@ import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  type CoreV1Event,
   type KubeConfig,
   type V1Namespace,
   type V1Pod,
+  type V1SubjectAccessReviewSpec,
+  type V1TokenReviewStatus,
 } from '@kubernetes/client-node';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import type { KubeGateway } from './kube-gateway.ts';
+import { definedFields } from '../../core/defined-fields.ts';
+import type { AccessSubject, KubeGateway, PodEvent, TokenReviewResult } from './kube-gateway.ts';
 
 function statusCode(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -80,56 +84,21 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
           },
         }),
       );
-      const status = review.status ?? {};
-      const result: Awaited<ReturnType<KubeGateway['reviewToken']>> = {
-        authenticated: status.authenticated === true,
-      };
-      if (status.user?.username !== undefined) result.username = status.user.username;
-      if (status.user?.groups !== undefined) result.groups = status.user.groups;
-      if (status.user?.extra !== undefined) result.extra = status.user.extra;
-      if (status.audiences !== undefined) result.audiences = status.audiences;
-      if (status.error !== undefined) result.error = status.error;
-      return result;
+      return tokenReviewResult(review.status ?? {});
     },
-    async checkAccess(check) {
-      const review = await orUnavailable('check access', () =>
-        authz.createSubjectAccessReview({
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: {
-              user: check.user,
-              groups: check.groups,
-              ...(check.extra ? { extra: check.extra } : {}),
-              resourceAttributes: {
-                verb: check.verb,
-                namespace: check.namespace,
-                group: check.group,
-                resource: check.resource,
-                ...(check.subresource ? { subresource: check.subresource } : {}),
-              },
-            },
-          },
-        }),
-      );
-      return review.status?.allowed === true;
+    checkAccess(check) {
+      return reviewAccess(authz, check, {
+        resourceAttributes: {
+          verb: check.verb,
+          namespace: check.namespace,
+          group: check.group,
+          resource: check.resource,
+          ...(check.subresource ? { subresource: check.subresource } : {}),
+        },
+      });
     },
-    async checkPathAccess(check) {
-      const review = await orUnavailable('check access', () =>
-        authz.createSubjectAccessReview({
-          body: {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: {
-              user: check.user,
-              groups: check.groups,
-              ...(check.extra ? { extra: check.extra } : {}),
-              nonResourceAttributes: { verb: check.verb, path: check.path },
-            },
-          },
-        }),
-      );
-      return review.status?.allowed === true;
+    checkPathAccess(check) {
+      return reviewAccess(authz, check, { nonResourceAttributes: { verb: check.verb, path: check.path } });
     },
     readPod(namespace, name): Promise<V1Pod | undefined> {
       return readOrMissing(`pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }));
@@ -138,27 +107,65 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       return readOrMissing(`namespace ${name}`, () => core.readNamespace({ name }));
     },
     async recordEvent(event) {
-      const now = new Date();
-      await core.createNamespacedEvent({
-        namespace: event.namespace,
-        body: {
-          metadata: { name: `${event.pod}.${randomBytes(6).toString('hex')}`, namespace: event.namespace },
-          involvedObject: {
-            kind: 'Pod',
-            apiVersion: 'v1',
-            namespace: event.namespace,
-            name: event.pod,
-            ...(event.podUid ? { uid: event.podUid } : {}),
-          },
-          reason: event.reason,
-          message: event.message,
-          type: event.type,
-          source: { component },
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      });
+      await core.createNamespacedEvent({ namespace: event.namespace, body: podEventBody(event, component) });
     },
+  };
+}
+
+function tokenReviewResult(status: V1TokenReviewStatus): TokenReviewResult {
+  const { user, audiences, error } = status;
+  return {
+    authenticated: status.authenticated === true,
+    ...definedFields({
+      username: user?.username,
+      groups: user?.groups,
+      extra: user?.extra,
+      audiences,
+      error,
+    }),
+  };
+}
+
+/** A SubjectAccessReview of the subject on resource or non-resource attributes: allowed or not. */
+async function reviewAccess(
+  authz: AuthorizationV1Api,
+  subject: AccessSubject,
+  attributes: Pick<V1SubjectAccessReviewSpec, 'resourceAttributes' | 'nonResourceAttributes'>,
+): Promise<boolean> {
+  const review = await orUnavailable('check access', () =>
+    authz.createSubjectAccessReview({
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: subject.user,
+          groups: subject.groups,
+          ...(subject.extra ? { extra: subject.extra } : {}),
+          ...attributes,
+        },
+      },
+    }),
+  );
+  return review.status?.allowed === true;
+}
+
+function podEventBody(event: PodEvent, component: string): CoreV1Event {
+  const now = new Date();
+  return {
+    metadata: { name: `${event.pod}.${randomBytes(6).toString('hex')}`, namespace: event.namespace },
+    involvedObject: {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      namespace: event.namespace,
+      name: event.pod,
+      ...(event.podUid ? { uid: event.podUid } : {}),
+    },
+    reason: event.reason,
+    message: event.message,
+    type: event.type,
+    source: { component },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
   };
 }

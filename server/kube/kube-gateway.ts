@@ -11,10 +11,14 @@ export interface TokenReviewResult {
   error?: string;
 }
 
-export interface AccessCheck {
+/** Who an access check is about, as a SubjectAccessReview names them. */
+export interface AccessSubject {
   user: string;
   groups: string[];
   extra?: Record<string, string[]>;
+}
+
+export interface AccessCheck extends AccessSubject {
   verb: string;
   namespace: string;
   group: string;
@@ -23,10 +27,7 @@ export interface AccessCheck {
 }
 
 /** Access to a non-resource URL (nonResourceAttributes), such as GET /metrics. */
-export interface PathAccessCheck {
-  user: string;
-  groups: string[];
-  extra?: Record<string, string[]>;
+export interface PathAccessCheck extends AccessSubject {
   verb: string;
   path: string;
 }

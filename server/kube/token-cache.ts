@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
-import { createReviewBudget } from './review-budget.ts';
+import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
 
 export interface TokenCacheSettings {
   /** Longest reuse of a successful review, seconds. */
@@ -87,51 +87,100 @@ const POD_GONE: TokenReviewResult = {
 };
 
 export function createTokenCache(options: TokenCacheOptions): TokenCache {
-  const settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
-  const maxEntries = options.maxEntries ?? 50_000;
-  const entries = new Map<string, Entry>();
-  const byPod = new Map<string, Set<string>>();
-  const inflight = new Map<string, Promise<TokenReviewResult>>();
-  /** UIDs of pods deleted lately, until when their tokens are refused. */
-  const deletedPods = new Map<string, number>();
-  const budget = createReviewBudget({
-    now: options.now,
-    perClient: settings.clientFailuresPerMinute,
-    total: settings.failuresPerMinute,
-  });
+  return new ReviewCache(options);
+}
 
-  function forget(key: string): void {
-    const entry = entries.get(key);
-    if (!entry) return;
-    entries.delete(key);
-    if (entry.pod === undefined) return;
-    const keys = byPod.get(entry.pod);
-    keys?.delete(key);
-    if (keys?.size === 0) byPod.delete(entry.pod);
+class ReviewCache implements TokenCache {
+  readonly #now: () => number;
+  readonly #settings: TokenCacheSettings;
+  readonly #maxEntries: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #byPod = new Map<string, Set<string>>();
+  readonly #inflight = new Map<string, Promise<TokenReviewResult>>();
+  /** UIDs of pods deleted lately, until when their tokens are refused. */
+  readonly #deletedPods = new Map<string, number>();
+  readonly #budget: ReviewBudget;
+
+  constructor(options: TokenCacheOptions) {
+    this.#now = options.now;
+    this.#settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
+    this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#budget = createReviewBudget({
+      now: options.now,
+      perClient: this.#settings.clientFailuresPerMinute,
+      total: this.#settings.failuresPerMinute,
+    });
   }
 
-  function remember(key: string, result: TokenReviewResult, until: number, now: number): void {
+  async review(
+    token: string,
+    reviewer: Reviewer,
+    reviewOptions: ReviewOptions = {},
+  ): Promise<TokenReviewResult> {
+    const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
+    const now = this.#now();
+    const cached = this.#entries.get(key);
+    if (cached && cached.until > now) return cached.result;
+    if (cached) this.#forget(key);
+    const expiry = readTokenExpiry(token);
+    if (expiry !== undefined && expiry <= now) return EXPIRED;
+    const running = this.#inflight.get(key);
+    if (running) return running;
+    const pending = this.#ask(key, token, reviewer, reviewOptions.client ?? 'unknown');
+    this.#inflight.set(key, pending);
+    try {
+      return await pending;
+    } finally {
+      this.#inflight.delete(key);
+    }
+  }
+
+  dropPod(namespace: string, pod: string, podUid?: string): number {
+    const keys = [...(this.#byPod.get(`${namespace}/${pod}`) ?? [])];
+    for (const key of keys) this.#forget(key);
+    if (podUid !== undefined) {
+      const now = this.#now();
+      const deletedPods = this.#deletedPods;
+      if (deletedPods.size >= this.#maxEntries)
+        for (const [uid, until] of deletedPods) if (until <= now) deletedPods.delete(uid);
+      if (deletedPods.size < this.#maxEntries)
+        deletedPods.set(podUid, now + this.#settings.ttlSeconds * 1000);
+    }
+    return keys.length;
+  }
+
+  size(): number {
+    return this.#entries.size;
+  }
+
+  #forget(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    if (entry.pod === undefined) return;
+    const keys = this.#byPod.get(entry.pod);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byPod.delete(entry.pod);
+  }
+
+  #remember(key: string, result: TokenReviewResult, until: number, now: number): void {
     if (until <= now) return;
-    if (entries.size >= maxEntries) {
-      for (const [k, entry] of entries) if (entry.until <= now) forget(k);
-      while (entries.size >= maxEntries) {
+    const entries = this.#entries;
+    if (entries.size >= this.#maxEntries) {
+      for (const [k, entry] of entries) if (entry.until <= now) this.#forget(k);
+      while (entries.size >= this.#maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
-        forget(oldest);
+        this.#forget(oldest);
       }
     }
     const pod = result.authenticated ? boundPodOf(result)?.key : undefined;
     entries.set(key, { result, until, pod });
-    if (pod !== undefined) byPod.set(pod, (byPod.get(pod) ?? new Set()).add(key));
+    if (pod !== undefined) this.#byPod.set(pod, (this.#byPod.get(pod) ?? new Set()).add(key));
   }
 
-  async function ask(
-    key: string,
-    token: string,
-    reviewer: Reviewer,
-    client: string,
-  ): Promise<TokenReviewResult> {
-    const spent = budget.spend(client);
+  async #ask(key: string, token: string, reviewer: Reviewer, client: string): Promise<TokenReviewResult> {
+    const spent = this.#budget.spend(client);
     if (!spent.ok) {
       throw new FurnaceError(
         'ERR_RATE_LIMITED',
@@ -139,59 +188,24 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
         { limit: spent.limit, retryAfterSeconds: spent.retryAfterSeconds },
       );
     }
-    const now = options.now();
-    const result = refuseDeletedPod(await reviewer(token), now);
+    const now = this.#now();
+    const result = this.#refuseDeletedPod(await reviewer(token), now);
     if (result.authenticated) {
-      budget.refund(client);
+      this.#budget.refund(client);
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
-      remember(key, result, Math.min(now + settings.ttlSeconds * 1000, expiry), now);
+      this.#remember(key, result, Math.min(now + this.#settings.ttlSeconds * 1000, expiry), now);
     } else {
-      remember(key, result, now + settings.failureTtlSeconds * 1000, now);
+      this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now);
     }
     return result;
   }
 
-  function refuseDeletedPod(result: TokenReviewResult, now: number): TokenReviewResult {
+  #refuseDeletedPod(result: TokenReviewResult, now: number): TokenReviewResult {
     const uid = result.authenticated ? boundPodOf(result)?.uid : undefined;
-    const until = uid === undefined ? undefined : deletedPods.get(uid);
+    const until = uid === undefined ? undefined : this.#deletedPods.get(uid);
     if (until === undefined) return result;
     if (until > now) return POD_GONE;
-    deletedPods.delete(uid ?? '');
+    this.#deletedPods.delete(uid ?? '');
     return result;
   }
-
-  return {
-    async review(token, reviewer, reviewOptions = {}) {
-      const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
-      const now = options.now();
-      const cached = entries.get(key);
-      if (cached && cached.until > now) return cached.result;
-      if (cached) forget(key);
-      const expiry = readTokenExpiry(token);
-      if (expiry !== undefined && expiry <= now) return EXPIRED;
-      const running = inflight.get(key);
-      if (running) return running;
-      const pending = ask(key, token, reviewer, reviewOptions.client ?? 'unknown');
-      inflight.set(key, pending);
-      try {
-        return await pending;
-      } finally {
-        inflight.delete(key);
-      }
-    },
-    dropPod(namespace, pod, podUid) {
-      const keys = [...(byPod.get(`${namespace}/${pod}`) ?? [])];
-      for (const key of keys) forget(key);
-      if (podUid !== undefined) {
-        const now = options.now();
-        if (deletedPods.size >= maxEntries)
-          for (const [uid, until] of deletedPods) if (until <= now) deletedPods.delete(uid);
-        if (deletedPods.size < maxEntries) deletedPods.set(podUid, now + settings.ttlSeconds * 1000);
-      }
-      return keys.length;
-    },
-    size() {
-      return entries.size;
-    },
-  };
 }

@@ -1,5 +1,6 @@
 // Audit trail: one structured log line per start, stop, download and delete.
 import type { FastifyBaseLogger } from 'fastify';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { Identity } from '../auth/identity.ts';
 
 export type AuditAction = 'start' | 'stop' | 'download' | 'delete';
@@ -19,4 +20,23 @@ export interface AuditRecord {
 export function writeAudit(log: FastifyBaseLogger, record: AuditRecord): void {
   const { identity, ...rest } = record;
   log.info({ audit: { ...rest, user: identity.user, groups: identity.groups } }, `audit ${record.action}`);
+}
+
+/** The audit line of a download or a delete of a catalogued recording. */
+export function writeCatalogAudit(
+  log: FastifyBaseLogger,
+  action: 'download' | 'delete',
+  identity: Identity,
+  entry: CatalogEntry,
+  artifact?: string,
+): void {
+  writeAudit(log, {
+    action,
+    identity,
+    namespace: entry.namespace,
+    pod: entry.pod,
+    ...(entry.container ? { container: entry.container } : {}),
+    recording: entry.id,
+    ...(artifact !== undefined ? { artifact } : {}),
+  });
 }

@@ -33,8 +33,13 @@ function describeParams(params: unknown): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** `namespace/pod` of a record, `?` for what it lacks. */
+function podOf(record: LogRecord): string {
+  return `${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}`;
+}
+
 function describeAudit(audit: LogRecord): string | undefined {
-  const where = `${text(audit.namespace) ?? '?'}/${text(audit.pod) ?? '?'}`;
+  const where = podOf(audit);
   const id = text(audit.recording);
   const user = text(audit.user);
   const by = user ? ` by ${user}` : '';
@@ -57,31 +62,45 @@ function errorText(record: LogRecord): string {
   return message ? `: ${message}` : '';
 }
 
+function describeRegistration(record: LogRecord): string {
+  const host = text(field(record, 'address', 'host'));
+  const port = text(field(record, 'address', 'port'));
+  const at = host && port ? ` at ${host}:${port}` : '';
+  return `recorder registered: ${podOf(record)}${at}`;
+}
+
+function describeFinished(record: LogRecord): string {
+  const samples = text(record.samples);
+  const failure = text(record.error);
+  const where = podOf(record);
+  if (record.state === 'failed')
+    return `recording ${text(record.id) ?? '?'} on ${where} failed: ${failure ?? 'unknown error'}`;
+  return `recording ${text(record.id) ?? '?'} on ${where} finished${samples ? ` with ${samples} samples` : ''}`;
+}
+
+/** A request the server answered with a 5xx; undefined for any other answer. */
+function describeServerError(record: LogRecord): string | undefined {
+  const status = field(record, 'res', 'statusCode');
+  if (typeof status !== 'number' || status < 500) return undefined;
+  const url = text(field(record, 'req', 'url')) ?? '';
+  return `error: ${status} answering ${url}`;
+}
+
+/** The messages told in a sentence of their own, whatever their level. */
+const MESSAGES: Record<string, (record: LogRecord) => string | undefined> = {
+  'sidecar registered': describeRegistration,
+  'recording finished': describeFinished,
+  'request completed': describeServerError,
+};
+
 /** One sentence for a pino record, or undefined when a person need not see it. */
 export function describeLogRecord(record: LogRecord): string | undefined {
   const level = typeof record.level === 'number' ? record.level : 30;
   const message = text(record.msg) ?? '';
   const audit = field(record, 'audit');
   if (typeof audit === 'object' && audit !== null) return describeAudit(audit as LogRecord);
-  if (message === 'sidecar registered') {
-    const host = text(field(record, 'address', 'host'));
-    const port = text(field(record, 'address', 'port'));
-    const at = host && port ? ` at ${host}:${port}` : '';
-    return `recorder registered: ${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}${at}`;
-  }
-  if (message === 'recording finished') {
-    const samples = text(record.samples);
-    const failure = text(record.error);
-    const where = `${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}`;
-    if (record.state === 'failed')
-      return `recording ${text(record.id) ?? '?'} on ${where} failed: ${failure ?? 'unknown error'}`;
-    return `recording ${text(record.id) ?? '?'} on ${where} finished${samples ? ` with ${samples} samples` : ''}`;
-  }
-  const status = field(record, 'res', 'statusCode');
-  if (message === 'request completed' && typeof status === 'number' && status >= 500) {
-    const url = text(field(record, 'req', 'url')) ?? '';
-    return `error: ${status} answering ${url}`;
-  }
+  const sentence = Object.hasOwn(MESSAGES, message) ? MESSAGES[message]?.(record) : undefined;
+  if (sentence !== undefined) return sentence;
   if (level >= ERROR) return `error: ${message}${errorText(record)}`;
   if (level >= WARN) return `warning: ${message}${errorText(record)}`;
   return undefined;

@@ -11,7 +11,7 @@ import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
 import type { Registration } from '../registry/lease-registry.ts';
 import {
-  GRANT_GRACE_SECONDS,
+  grantExpiry,
   restOf,
   type ProxyContext,
   type ProxyContexts,
@@ -58,7 +58,7 @@ export async function admitProxyRequest(
   await deps.access.require(identity, verbFor(request.method, rest), namespace);
   const isStart = request.method === 'POST' && rest === 'recordings';
   const { registration, scope, node } = await findUpstream(deps, namespace, pod, isStart);
-  const context: ProxyContext = { registration, identity, startedAt: process.hrtime.bigint() };
+  const context: ProxyContext = { registration, identity, rest, startedAt: process.hrtime.bigint() };
   if (scope) context.scope = scope;
   if (isStart) {
     const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
@@ -73,7 +73,7 @@ export async function admitProxyRequest(
     context.start = admitted.params;
     context.reservation = admitted.reservation;
     if (scope && deps.agents && node !== undefined) {
-      const expiresAt = deps.now() + (admitted.params.durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+      const expiresAt = grantExpiry(deps.now(), admitted.params.durationSeconds);
       const owner = { namespace, pod, podUid: scope.podUid };
       context.grant = { token: deps.agents.grants.grant(owner, node, expiresAt), bound: false };
       scope.uploadToken = context.grant.token;

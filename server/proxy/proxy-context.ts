@@ -33,6 +33,8 @@ export interface ProxyDeps {
 export interface ProxyContext {
   registration: Registration;
   identity: Identity;
+  /** The path below /proxy/:namespace/:pod (restOf), read once at admission. */
+  rest: string;
   startedAt: bigint;
   start?: RecordingParams;
   /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
@@ -69,4 +71,9 @@ export function restOf(request: FastifyRequest): string {
 }
 
 /** Upload grants outlive the recording's duration by this much (processing, retries, a slow upload). */
-export const GRANT_GRACE_SECONDS = 3600;
+const GRANT_GRACE_SECONDS = 3600;
+
+/** When the upload grant of a recording of `durationSeconds` that starts at `now` (ms) expires, ms. */
+export function grantExpiry(now: number, durationSeconds: number): number {
+  return now + (durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+}

@@ -9,13 +9,7 @@ import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
 import { answerContract, checkRecorderAnswer, MAX_LIST_ANSWER_BYTES } from './answer-schema.ts';
 import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
-import {
-  GRANT_GRACE_SECONDS,
-  restOf,
-  type ProxyContext,
-  type ProxyContexts,
-  type ProxyDeps,
-} from './proxy-context.ts';
+import { grantExpiry, type ProxyContext, type ProxyContexts, type ProxyDeps } from './proxy-context.ts';
 
 /** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
 const SMALL_ANSWER_BYTES = 64 * 1024;
@@ -44,7 +38,7 @@ function finishStart(
       const durationSeconds = context.start?.durationSeconds ?? 0;
       context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
       if (context.grant) {
-        const until = deps.now() + (durationSeconds + GRANT_GRACE_SECONDS) * 1000;
+        const until = grantExpiry(deps.now(), durationSeconds);
         deps.agents?.grants.bind(context.grant.token, status.id, until);
         context.grant.bound = true;
       }
@@ -80,13 +74,13 @@ export function finishProxyAnswer(
   const context = contexts.of(request);
   const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
   deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
-  const refusal = refuseAnswer(restOf(request), reply.statusCode, res.headers ?? {});
+  const refusal = refuseAnswer(context.rest, reply.statusCode, res.headers ?? {});
   if (refusal) {
     discardAnswer(res.stream);
     void reply.send(refusal);
     return;
   }
-  const rest = restOf(request);
+  const { rest } = context;
   const contract = isJson(res.headers) ? answerContract(request.method, rest, reply.statusCode) : undefined;
   if (contract) {
     const what = context.start ? 'start answer' : 'answer';

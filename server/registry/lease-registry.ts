@@ -73,6 +73,23 @@ function sameSidecar(existing: Registration, input: RegisterInput): boolean {
   );
 }
 
+/** A first registration (or one of another sidecar): new tokens, a lease from `now`. */
+function newRegistration(input: RegisterInput, deps: RegistryDeps, now: number): Registration {
+  const registration: Registration = {
+    namespace: input.namespace,
+    pod: input.pod,
+    address: { ...input.address },
+    proxyToken: deps.newToken(),
+    uploadToken: deps.newToken(),
+    registeredAt: now,
+    renewedAt: now,
+    expiresAt: now + deps.leaseSeconds * 1000,
+  };
+  if (input.podUid !== undefined) registration.podUid = input.podUid;
+  if (input.tls !== undefined) registration.tls = { ...input.tls };
+  return registration;
+}
+
 export function createRegistry(deps: RegistryDeps): Registry {
   const byKey = new Map<string, Registration>();
   const byUploadToken = new Map<string, Registration>();
@@ -99,18 +116,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
         return { ...existing, address: { ...existing.address } };
       }
       if (existing) drop(existing);
-      const registration: Registration = {
-        namespace: input.namespace,
-        pod: input.pod,
-        address: { ...input.address },
-        proxyToken: deps.newToken(),
-        uploadToken: deps.newToken(),
-        registeredAt: now,
-        renewedAt: now,
-        expiresAt: now + leaseMs,
-      };
-      if (input.podUid !== undefined) registration.podUid = input.podUid;
-      if (input.tls !== undefined) registration.tls = { ...input.tls };
+      const registration = newRegistration(input, deps, now);
       byKey.set(key, registration);
       byUploadToken.set(registration.uploadToken, registration);
       return { ...registration, address: { ...registration.address } };

@@ -81,7 +81,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
   app.get<{ Querystring: { namespace: string } }>(
     '/api/v1/limits',
     { schema: { querystring: namespaceQuery, response: { 200: limitsSchema } } },
-    async (request) => {
+    (request) => {
       const { namespace } = request.query;
       const { durationSeconds, frequency, symbols } = DEFAULT_PARAMS;
       const view: LimitsView = {

@@ -27,7 +27,7 @@ import {
   errorBodySchema,
 } from './admission-schema.ts';
 import { isTlsSource, type TlsMaterial, type TlsSource } from './tls.ts';
-import { countDecision, decisionCounter } from './webhook-metrics.ts';
+import { countDecision, decisionCounter, type DecisionCounter } from './webhook-metrics.ts';
 
 /** The API server's own limit on a request body; an AdmissionReview for a larger object cannot exist. */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -89,7 +89,6 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
   }) as unknown as WebhookApp;
   if (isTlsSource(deps.https)) registerTlsRotation(app, deps.https);
-  const counter = decisionCounter(deps.metricsRegistry);
 
   // The API server sends application/json; anything else is still parsed, so bad input is a 400, not a 415.
   app.removeContentTypeParser('text/plain');
@@ -113,7 +112,12 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
   });
 
   app.get('/healthz', () => ({ status: 'ok' }));
+  registerMutateRoute(app, deps.config, decisionCounter(deps.metricsRegistry));
+  return app;
+}
 
+/** POST /mutate: the decision and patch of core's reviewAdmission, logged and counted. */
+function registerMutateRoute(app: WebhookApp, config: InjectionConfig, counter: DecisionCounter): void {
   app.post<{ Body: { request: AdmissionRequest } }>(
     WEBHOOK_PATH,
     {
@@ -130,7 +134,7 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
         dryRun: admission.dryRun === true,
       };
       try {
-        const outcome = reviewAdmission(admission, deps.config);
+        const outcome = reviewAdmission(admission, config);
         countDecision(counter, outcome.decision);
         request.log.info(
           {
@@ -149,5 +153,4 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
       }
     },
   );
-  return app;
 }

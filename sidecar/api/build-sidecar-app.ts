@@ -48,8 +48,22 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
   });
+  parseEmptyJsonAsNone(app);
+  installErrorHandler(app);
+  requireProxyToken(app, deps);
+  app.get('/healthz', { schema: { response: { 200: healthSchema } } }, () => ({
+    status: 'ok',
+    registered: deps.isRegistered(),
+  }));
+  const { recordings } = deps;
+  registerRecordingRoutes(app, deps.limits, (request) =>
+    typeof recordings === 'function' ? recordings(request) : recordings,
+  );
+  return app;
+}
 
-  // An empty body is an empty request (all defaults), whatever the content type says.
+/** An empty body is an empty request (all defaults), whatever the content type says. */
+function parseEmptyJsonAsNone(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -61,12 +75,10 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
       done(error, undefined);
     }
   });
+}
 
-  installErrorHandler(app);
-  const { recordings } = deps;
-  const api = (request: FastifyRequest): RecordingApi =>
-    typeof recordings === 'function' ? recordings(request) : recordings;
-
+/** Every route but /healthz: the proxy token, and HTTPS once main.ts serves it. */
+function requireProxyToken(app: FastifyInstance, deps: SidecarAppDeps): void {
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.url === '/healthz') {
       done();
@@ -87,20 +99,21 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
       : 'not registered with the Furnace server yet: no proxy token is accepted';
     done(new FurnaceError('ERR_UNAUTHENTICATED', message) as unknown as FastifyError);
   });
+}
 
-  app.get('/healthz', { schema: { response: { 200: healthSchema } } }, () => ({
-    status: 'ok',
-    registered: deps.isRegistered(),
-  }));
-
+function registerRecordingRoutes(
+  app: FastifyInstance,
+  limits: Readonly<RecordingLimits>,
+  api: (request: FastifyRequest) => RecordingApi,
+): void {
   app.post(
     '/recordings',
     {
-      schema: { body: startParamsSchema(deps.limits), response: { 202: recordingStatusSchema, ...errors } },
+      schema: { body: startParamsSchema(limits), response: { 202: recordingStatusSchema, ...errors } },
       // The schema documents the body; the one validator of the contract checks it and applies defaults.
       validatorCompiler: () => (data) => {
         try {
-          return { value: validateRecordingParams(data ?? undefined, deps.limits) };
+          return { value: validateRecordingParams(data ?? undefined, limits) };
         } catch (error) {
           return { error: error as Error };
         }
@@ -140,6 +153,4 @@ export function buildSidecarApp(deps: SidecarAppDeps): FastifyInstance {
         .send(createReadStream(path));
     },
   );
-
-  return app;
 }

@@ -133,3 +133,18 @@ export function budgetRecording(input: {
   );
   return budget;
 }
+
+/**
+ * The cap of a profiler's one output file (bpftrace's text, a pprof profile): perf.data's share of what is
+ * free, with no build-id cache to fit; refused like any recording when almost nothing is free.
+ */
+export async function outputFileCap(budget: DiskBudget, configuredBytes: number): Promise<number> {
+  const fitted = budgetRecording({
+    free: await budget.free(),
+    limitBytes: budget.limitBytes,
+    configuredPerfDataBytes: configuredBytes,
+    buildIds: 'scan',
+    binaryBytes: undefined,
+  });
+  return fitted.perfDataBytes;
+}

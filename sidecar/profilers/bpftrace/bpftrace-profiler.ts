@@ -13,7 +13,7 @@ import {
 } from '../../../core/bpftrace/scope.ts';
 import { FurnaceError } from '../../../core/contract/errors.ts';
 import type { SidecarConfig } from '../../config.ts';
-import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';
+import { outputFileCap, type DiskBudget } from '../../host/disk-budget.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
 import type {
   PlanContext,
@@ -149,14 +149,8 @@ export function createBpftraceProfiler(deps: BpftraceProfilerDeps): Profiler {
       const targets = await context.chooseTargets();
       const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
       const scoped = scopeBpftraceProgram(program, scope);
-      const fitted = budgetRecording({
-        free: await deps.budget.free(),
-        limitBytes: deps.budget.limitBytes,
-        configuredPerfDataBytes: deps.config.maxPerfDataBytes,
-        buildIds: 'scan',
-        binaryBytes: undefined,
-      });
-      const plan = { scoped, maxBytes: fitted.perfDataBytes, targets };
+      const maxBytes = await outputFileCap(deps.budget, deps.config.maxPerfDataBytes);
+      const plan = { scoped, maxBytes, targets };
       return {
         profiler: 'bpftrace',
         targets,

@@ -8,11 +8,11 @@
 // second SIGINT would cut them short. So a stop sends SIGINT only while /proc/PID/status shows the handler
 // installed, and sends it again each half second for as long as the handler stays: bpftrace still in its
 // loop after that long did not get the first one.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import { stderrExcerpt } from '../perf/perf-runner.ts';
-import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import type { ChildLike, LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
 
 export interface BpftraceRunOptions {
   bpftracePath: string;
@@ -69,97 +69,128 @@ export function bpftraceStderr(stderr: string): string {
   return stderrExcerpt(stderr.replace(MEMLOCK_NOTICE, ''), 2000);
 }
 
-export function startBpftrace(
-  deps: { spawn: SpawnFn; timers: LoopTimers; catchesSigint?: (pid: number) => Promise<boolean> },
-  options: BpftraceRunOptions,
-): BpftraceRun {
-  const child = deps.spawn(options.bpftracePath, bpftraceArgs(options), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const file = createWriteStream(options.outputFile);
-  const handles: unknown[] = [];
-  let stderr = '';
-  let bytes = 0;
-  let attached = false;
-  let reason: BpftraceStopReason | undefined;
-  let exited = false;
+export interface BpftraceDeps {
+  spawn: SpawnFn;
+  timers: LoopTimers;
+  catchesSigint?: (pid: number) => Promise<boolean>;
+}
 
-  let signalled = false;
-  const durationMs = options.durationSeconds * 1000;
-  const startupMs = options.startupMs ?? 60_000;
-  const killAfterMs = options.killAfterMs ?? 15_000;
-  const handlerInstalled = deps.catchesSigint ?? ((pid: number) => catchesSigint(pid));
-  let killed = false;
-  const kill = (): void => {
-    if (exited || killed) return;
-    killed = true;
-    child.kill('SIGKILL');
-  };
+export function startBpftrace(deps: BpftraceDeps, options: BpftraceRunOptions): BpftraceRun {
+  const run = new BpftraceProcess(deps, options);
+  return { stop: (why) => run.stop(why), done: run.done };
+}
+
+/** One bpftrace child, from spawn to the result: its output capped, its stops as the header says. */
+class BpftraceProcess {
+  readonly done: Promise<BpftraceRunResult>;
+  readonly #deps: BpftraceDeps;
+  readonly #options: BpftraceRunOptions;
+  readonly #child: ChildLike;
+  readonly #file: WriteStream;
+  readonly #handles: unknown[] = [];
+  readonly #durationMs: number;
+  readonly #startupMs: number;
+  readonly #killAfterMs: number;
+  #stderr = '';
+  #bytes = 0;
+  #attached = false;
+  #reason: BpftraceStopReason | undefined;
+  #exited = false;
+  #signalled = false;
+  #killed = false;
+
+  constructor(deps: BpftraceDeps, options: BpftraceRunOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#durationMs = options.durationSeconds * 1000;
+    this.#startupMs = options.startupMs ?? 60_000;
+    this.#killAfterMs = options.killAfterMs ?? 15_000;
+    const child = deps.spawn(options.bpftracePath, bpftraceArgs(options), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    this.#file = createWriteStream(options.outputFile);
+    this.#handles.push(
+      deps.timers.setTimeout(() => this.stop('deadline'), this.#durationMs + this.#startupMs),
+    );
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => (this.#stderr = (this.#stderr + chunk).slice(-STDERR_KEEP)));
+    child.stdout?.on('data', (chunk: Buffer) => this.#output(chunk));
+    this.done = new Promise<BpftraceRunResult>((resolve) => {
+      child.on('error', (error: Error) => this.#finish(resolve, null, null, error));
+      child.on('close', (code: number | null, signal: string | null) => this.#finish(resolve, code, signal));
+    });
+  }
+
+  stop(why: BpftraceStopReason = 'stopped'): void {
+    if (this.#exited || this.#reason !== undefined) return;
+    this.#reason = why;
+    // Still compiling: the SIGINT waits for the handler, and a bpftrace that never installs it is killed.
+    if (!this.#attached)
+      this.#handles.push(
+        this.#deps.timers.setTimeout(() => this.#kill(), this.#startupMs + this.#killAfterMs),
+      );
+    void this.#interrupt();
+  }
+
+  #kill(): void {
+    if (this.#exited || this.#killed) return;
+    this.#killed = true;
+    this.#child.kill('SIGKILL');
+  }
 
   /** Sends SIGINT while bpftrace's handler is installed, until it leaves its loop (or is killed). */
-  const interrupt = async (): Promise<void> => {
-    while (!exited && !killed) {
-      const pid = child.pid;
-      if (pid !== undefined && (await handlerInstalled(pid)) && !exited && !killed) {
-        child.kill('SIGINT');
-        if (!signalled) handles.push(deps.timers.setTimeout(kill, killAfterMs));
-        signalled = true;
-      } else if (signalled) return; // the handler is gone: bpftrace is printing its maps
+  async #interrupt(): Promise<void> {
+    const { timers } = this.#deps;
+    const handlerInstalled = this.#deps.catchesSigint ?? ((pid: number) => catchesSigint(pid));
+    while (!this.#exited && !this.#killed) {
+      const pid = this.#child.pid;
+      if (pid !== undefined && (await handlerInstalled(pid)) && !this.#exited && !this.#killed) {
+        this.#child.kill('SIGINT');
+        if (!this.#signalled) this.#handles.push(timers.setTimeout(() => this.#kill(), this.#killAfterMs));
+        this.#signalled = true;
+      } else if (this.#signalled) return; // the handler is gone: bpftrace is printing its maps
       await new Promise<void>((resolve) =>
-        handles.push(deps.timers.setTimeout(resolve, options.resendMs ?? 500)),
+        this.#handles.push(timers.setTimeout(resolve, this.#options.resendMs ?? 500)),
       );
     }
-  };
-  const stop = (why: BpftraceStopReason = 'stopped'): void => {
-    if (exited || reason !== undefined) return;
-    reason = why;
-    // Still compiling: the SIGINT waits for the handler, and a bpftrace that never installs it is killed.
-    if (!attached) handles.push(deps.timers.setTimeout(kill, startupMs + killAfterMs));
-    void interrupt();
-  };
-  handles.push(deps.timers.setTimeout(() => stop('deadline'), durationMs + startupMs));
+  }
 
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_KEEP)));
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (!attached && chunk.includes('Attaching')) {
-      attached = true;
-      handles.push(deps.timers.setTimeout(() => stop('deadline'), durationMs));
+  /** The duration counts from the probes' attachment; output past maxBytes is dropped and stops bpftrace. */
+  #output(chunk: Buffer): void {
+    if (!this.#attached && chunk.includes('Attaching')) {
+      this.#attached = true;
+      this.#handles.push(this.#deps.timers.setTimeout(() => this.stop('deadline'), this.#durationMs));
     }
-    const room = options.maxBytes - bytes;
-    if (room > 0) file.write(chunk.subarray(0, room));
-    bytes += Math.min(room, chunk.length);
-    if (chunk.length > room) stop('size-cap');
-  });
+    const room = this.#options.maxBytes - this.#bytes;
+    if (room > 0) this.#file.write(chunk.subarray(0, room));
+    this.#bytes += Math.min(room, chunk.length);
+    if (chunk.length > room) this.stop('size-cap');
+  }
 
-  const done = new Promise<BpftraceRunResult>((resolve) => {
-    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
-      if (exited) return;
-      exited = true;
-      for (const handle of handles) deps.timers.clearTimeout(handle);
-      if (spawnError !== undefined) {
-        const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-        stderr += missing
-          ? `\n${options.bpftracePath} is not installed or not on PATH (Debian and Ubuntu: apt-get install bpftrace)`
-          : `\n${spawnError.message}`;
-      }
-      const ok = spawnError === undefined && exitCode === 0;
-      file.end();
-      void finished(file)
-        .catch(() => undefined)
-        .then(() =>
-          resolve({
-            reason: reason ?? 'exited',
-            ok,
-            exitCode,
-            signal,
-            stderr: bpftraceStderr(stderr),
-            bytes,
-          }),
-        );
-    };
-    child.on('error', (error: Error) => finish(null, null, error));
-    child.on('close', (code: number | null, signal: string | null) => finish(code, signal));
-  });
-  return { stop, done };
+  #finish(
+    resolve: (result: BpftraceRunResult) => void,
+    exitCode: number | null,
+    signal: string | null,
+    spawnError?: Error,
+  ): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    for (const handle of this.#handles) this.#deps.timers.clearTimeout(handle);
+    this.#stderr += spawnFailureNote(spawnError, this.#options.bpftracePath, 'bpftrace');
+    const ok = spawnError === undefined && exitCode === 0;
+    this.#file.end();
+    void finished(this.#file)
+      .catch(() => undefined)
+      .then(() =>
+        resolve({
+          reason: this.#reason ?? 'exited',
+          ok,
+          exitCode,
+          signal,
+          stderr: bpftraceStderr(this.#stderr),
+          bytes: this.#bytes,
+        }),
+      );
+  }
 }

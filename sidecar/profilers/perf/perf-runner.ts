@@ -2,6 +2,7 @@
 import type { BuildIdMode } from '../../host/disk-budget.ts';
 import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
 
 export interface PerfRecordOptions {
   perfPath: string;
@@ -83,12 +84,6 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
   ];
 }
 
-/** The last part of perf's stderr, without its progress noise. */
-export function stderrExcerpt(stderr: string, max = 600): string {
-  const text = stderr.trim();
-  return text.length <= max ? text : `…${text.slice(-max)}`;
-}
-
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
   const child = deps.spawn(options.perfPath, perfRecordArgs(options), {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -128,12 +123,7 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       if (finished) return;
       finished = true;
       for (const handle of handles) deps.timers.clearTimeout(handle);
-      if (spawnError !== undefined) {
-        const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-        stderr += missing
-          ? `\n${options.perfPath} is not installed or not on PATH (Debian and Ubuntu: apt-get install linux-perf)`
-          : `\n${spawnError.message}`;
-      }
+      stderr += spawnFailureNote(spawnError, options.perfPath, 'linux-perf');
       const sizeCapped = /size limit reached/.test(stderr);
       const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
       const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);

@@ -11,7 +11,7 @@ import type { RecordingEvent } from '../../recording-events.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
-import { stderrExcerpt } from './perf-runner.ts';
+import { stderrExcerpt } from '../tool-output.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;

@@ -11,7 +11,7 @@ import {
   type RecordingParams,
 } from '../../../core/contract/recording-params.ts';
 import type { SidecarConfig } from '../../config.ts';
-import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';
+import { outputFileCap, type DiskBudget } from '../../host/disk-budget.ts';
 import { fetchPprof, fetchText, type TlsMaterial } from './pprof-fetch.ts';
 import { readPprofTls } from './pprof-tls.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
@@ -147,18 +147,12 @@ export function createPprofProfiler(deps: PprofProfilerDeps): Profiler {
       // Locally the request may name no process: the port says where the profile comes from.
       const named = deps.config.mode === 'pod' || pid !== undefined || processPattern !== undefined;
       const targets = named ? await context.chooseTargets() : [];
-      const fitted = budgetRecording({
-        free: await deps.budget.free(),
-        limitBytes: deps.budget.limitBytes,
-        configuredPerfDataBytes: deps.config.maxPerfDataBytes,
-        buildIds: 'scan',
-        binaryBytes: undefined,
-      });
+      const maxBytes = await outputFileCap(deps.budget, deps.config.maxPerfDataBytes);
       return {
         profiler: 'pprof',
         targets,
         warnings: [],
-        run: (run) => runPprof(deps, context, endpoint, fitted.perfDataBytes, run),
+        run: (run) => runPprof(deps, context, endpoint, maxBytes, run),
       };
     },
   };
