@@ -3,16 +3,14 @@ import assert from 'node:assert/strict';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
 import { startParamsSchema, validateRecordingParams } from '../../core/contract/recording-params.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { expectedError } from '../harness/expected-error.ts';
 
-function rejection(input: unknown): FurnaceError {
-  try {
-    validateRecordingParams(input, DEFAULT_LIMITS);
-  } catch (error) {
-    assert.ok(error instanceof FurnaceError);
-    return error;
-  }
-  assert.fail('expected the parameters to be rejected');
-}
+const rejection = (input: unknown) =>
+  expectedError(
+    FurnaceError,
+    () => validateRecordingParams(input, DEFAULT_LIMITS),
+    'expected the parameters to be rejected',
+  );
 
 describe('validateRecordingParams', () => {
   it('applies defaults to an empty request', () => {
