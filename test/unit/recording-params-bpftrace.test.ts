@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
 import { MAX_BPFTRACE_PROGRAM, validateRecordingParams } from '../../core/contract/recording-params.ts';
-import { FurnaceError } from '../../core/contract/errors.ts';
-import { expectedError } from '../harness/expected-error.ts';
+import { paramsRejection as rejection } from '../harness/params-rejection.ts';
 
 const PROGRAM = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
-
-const rejection = (input: unknown) =>
-  expectedError(
-    FurnaceError,
-    () => validateRecordingParams(input, DEFAULT_LIMITS),
-    'expected the parameters to be rejected',
-  );
 
 describe('start parameters profiler and bpftrace', () => {
   it('defaults to perf and takes a bpftrace program with profiler bpftrace', () => {
