@@ -23,6 +23,7 @@ import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 
@@ -190,6 +191,50 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     },
     ...(agentMode ? { agentMode } : {}),
   };
+}
+
+/** Registers a sidecar of namespace/pod at 127.0.0.1:port, as the recorder listener would; returns its tokens. */
+export function registerSidecar(
+  f: Pick<Fixture, 'registry'>,
+  namespace: string,
+  pod: string,
+  port: number,
+  podUid?: string,
+) {
+  return f.registry.register({
+    namespace,
+    pod,
+    ...(podUid === undefined ? {} : { podUid }),
+    address: { host: '127.0.0.1', port },
+  });
+}
+
+/** PUT of a recording's status by the sidecar whose upload token this is. */
+export function putStatus(f: Pick<Fixture, 'recorder'>, uploadToken: string, status: RecordingStatus) {
+  return f.recorder.inject({
+    method: 'PUT',
+    url: `/api/v1/recordings/${status.id}`,
+    headers: { authorization: `Bearer ${uploadToken}` },
+    payload: status,
+  });
+}
+
+/**
+ * A kubernetes-mode server (registration local) with one fake sidecar registered as team-a/web-1, and
+ * `start`, which starts a recording of it through the proxy as the bearer of token.
+ */
+export async function buildProxyFixture(t: TestContext, kube: KubeGateway, options: FixtureOptions = {}) {
+  const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local', ...options });
+  const sidecar = await startFakeSidecar(t);
+  registerSidecar(f, 'team-a', 'web-1', sidecar.port);
+  const start = (token: string, payload: object) =>
+    f.app.inject({
+      method: 'POST',
+      url: '/proxy/team-a/web-1/recordings',
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+  return { f, sidecar, start };
 }
 
 export interface FakeSidecar {
