@@ -68,7 +68,8 @@ describe('server auth, kubernetes mode with a fake kube gateway', () => {
 
   it('lists and serves only catalog entries the user may see, and records a finished event', async (t) => {
     const { f, kube, a, b } = await kubeFixture(t);
-    const put = (id: string, token: string) => putStatus(f, token, recordingStatus(id, { state: 'done' }));
+    const put = (id: string, token: string) =>
+      putStatus(f.recorder, token, recordingStatus(id, { state: 'done' }));
     assert.equal((await put('in-a', a.uploadToken)).statusCode, 200);
     assert.equal((await put('in-b', b.uploadToken)).statusCode, 200);
     const list = await f.app.inject({ method: 'GET', url: '/api/v1/recordings', headers: alice });

@@ -176,12 +176,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {
-      const response = await recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${SECRET}` },
-        payload: { port },
-      });
+      const response = await postRegistration(recorder, bearer(SECRET), { port });
       if (response.statusCode !== 200) throw new Error(`registration failed: ${response.body}`);
       const { proxyToken, uploadToken } = response.json<{ proxyToken: string; uploadToken: string }>();
       return { proxyToken, uploadToken };
@@ -209,12 +204,22 @@ export function registerSidecar(
   });
 }
 
-/** PUT of a recording's status by the sidecar whose upload token this is. */
-export function putStatus(f: Pick<Fixture, 'recorder'>, uploadToken: string, status: RecordingStatus) {
-  return f.recorder.inject({
+/** The Authorization header of a bearer token. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** A sidecar's registration, POST /api/v1/sidecars, to one of the listeners (the recorder's takes it). */
+export function postRegistration(app: FastifyInstance, headers: { authorization?: string }, payload: object) {
+  return app.inject({ method: 'POST', url: '/api/v1/sidecars', headers, payload });
+}
+
+/** A sidecar's PUT of a recording's status, with its upload token, to one of the listeners. */
+export function putStatus(app: FastifyInstance, uploadToken: string, status: RecordingStatus) {
+  return app.inject({
     method: 'PUT',
     url: `/api/v1/recordings/${status.id}`,
-    headers: { authorization: `Bearer ${uploadToken}` },
+    headers: bearer(uploadToken),
     payload: status,
   });
 }

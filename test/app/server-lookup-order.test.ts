@@ -15,7 +15,7 @@ async function twoTeams(t: TestContext) {
   const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
   const sidecar = await startFakeSidecar(t);
   const b = registerSidecar(f, 'team-b', 'db-0', sidecar.port, 'uid-b');
-  const put = await putStatus(f, b.uploadToken, recordingStatus('rec-b', { state: 'done' }));
+  const put = await putStatus(f.recorder, b.uploadToken, recordingStatus('rec-b', { state: 'done' }));
   assert.equal(put.statusCode, 200, put.body);
   return { f, sidecar };
 }

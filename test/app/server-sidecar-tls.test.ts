@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, HOST, SECRET, type Fixture } from './server-fixture.ts';
+import { bearer, buildFixture, HOST, postRegistration, SECRET, type Fixture } from './server-fixture.ts';
 
 /** A stand-in sidecar API served over plain HTTP and over HTTPS with `identity`; it notes who called. */
 async function standInSidecar(t: TestContext, identity: ServingIdentity) {
@@ -56,12 +56,7 @@ async function relay(t: TestContext, target: number) {
 }
 
 async function register(f: Fixture, body: object): Promise<{ proxyToken: string }> {
-  const response = await f.recorder.inject({
-    method: 'POST',
-    url: '/api/v1/sidecars',
-    headers: { authorization: `Bearer ${SECRET}` },
-    payload: body,
-  });
+  const response = await postRegistration(f.recorder, bearer(SECRET), body);
   assert.equal(response.statusCode, 200, response.body);
   return response.json<{ proxyToken: string }>();
 }
@@ -107,12 +102,7 @@ describe('server to sidecar over TLS with the key pinned at registration', () =>
       { port: 4000, tlsPort: 4001 },
       { port: 4000, tlsPort: 4001, tlsPin: 'short' },
     ]) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${SECRET}` },
-        payload,
-      });
+      const response = await postRegistration(f.recorder, bearer(SECRET), payload);
       assert.equal(response.statusCode, 400, JSON.stringify(payload));
     }
   });
