@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildSidecarApp } from '../../sidecar/api/build-sidecar-app.ts';
 import { readSidecarConfig, type SidecarConfig } from '../../sidecar/config.ts';
 import type { HttpRequest, HttpResponse } from '../../sidecar/server-link/http-client.ts';
@@ -89,6 +90,10 @@ export interface SidecarFixture {
   perf: FakePerf;
   config: SidecarConfig;
   uploads: HttpRequest[];
+  /** POST /recordings with the proxy token. */
+  start(payload: object): Promise<LightMyRequestResponse>;
+  /** The recording's status, as GET /recordings/<id> with the proxy token answers it. */
+  read(id: string): Promise<RecordingStatus>;
   close(): Promise<void>;
 }
 
@@ -151,6 +156,9 @@ export async function sidecarFixture(
     perf,
     config,
     uploads,
+    start: (payload) => app.inject({ method: 'POST', url: '/recordings', headers: auth, payload }),
+    read: async (id) =>
+      (await app.inject({ url: `/recordings/${id}`, headers: auth })).json<RecordingStatus>(),
     async close() {
       await controller.close();
       await app.close();

@@ -7,6 +7,17 @@ export function perfParams(durationSeconds: number, extra: Partial<RecordingPara
   return { ...DEFAULT_PARAMS, durationSeconds, ...extra };
 }
 
+/** The artifacts of a finished perf recording, sorted by name. */
+export const PERF_ARTIFACTS = [
+  'flame-tree.bin.gz',
+  'flamegraph.html',
+  'flamegraph.svg',
+  'perf.data',
+  'perf.script',
+  'speedscope.json',
+  'stacks.folded',
+];
+
 /** A recording under way: cpu-clock at 99 Hz for 5 s of one process in container `app`. */
 export function recordingStatus(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
   return {
