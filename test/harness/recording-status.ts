@@ -7,6 +7,9 @@ export function perfParams(durationSeconds: number, extra: Partial<RecordingPara
   return { ...DEFAULT_PARAMS, durationSeconds, ...extra };
 }
 
+/** What the sidecar renders from any profiler's stacks, in the order the recording lists them. */
+export const RENDERED_ARTIFACTS = ['stacks.folded', 'flamegraph.svg', 'flamegraph.html', 'speedscope.json'];
+
 /** The artifacts of a finished perf recording, sorted by name. */
 export const PERF_ARTIFACTS = [
   'flame-tree.bin.gz',
