@@ -1,10 +1,11 @@
 // The operator as a local process against the test API server (node --import tsx operator/main.ts, the
 // admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
+import { before, type TestContext } from 'node:test';
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { CRD_API_VERSION, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
-import { createNamespace } from '../harness/cluster.ts';
+import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { installCrds } from '../harness/crds.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { startFurnace, type RunningProcess } from '../harness/processes.ts';
@@ -12,6 +13,13 @@ import { startFurnace, type RunningProcess } from '../harness/processes.ts';
 export const MANAGED = 'app.kubernetes.io/managed-by=furnace-operator';
 
 export { installCrds } from '../harness/crds.ts';
+
+/** The run's control plane for an operator test file, with the CRDs installed before its tests. */
+export async function useOperatorCluster(): Promise<{ cp: ControlPlane; kc: KubeConfig }> {
+  const cluster = await useCluster();
+  before(() => installCrds(cluster.cp));
+  return cluster;
+}
 
 /**
  * Starts the operator for one test. At the end of the test the Furnace in `namespace` is deleted while the
@@ -94,6 +102,11 @@ export function waitForFurnace(
     what,
     250,
   );
+}
+
+/** The Furnace once the operator has registered its webhook (condition WebhookReady True). */
+export function waitForWebhookReady(cp: ControlPlane, namespace: string, what: string): Promise<Furnace> {
+  return waitForFurnace(cp, namespace, (f) => conditionOf(f, 'WebhookReady')?.status === 'True', what);
 }
 
 export function secretText(secret: V1Secret | undefined, key: string): string {
