@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { V1ConfigMap, V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
+import type { V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
 import { splitPemBundle } from '../../operator/furnace/certificates.ts';
 import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -18,6 +17,7 @@ import {
   secretText,
   startOperator,
   useOperatorCluster,
+  waitForServerCa,
   waitForWebhookReady,
 } from './operator-fixture.ts';
 
@@ -67,14 +67,7 @@ describe('Furnace certificates (operator process, real API server)', () => {
       'the new CA signs the served certificate',
     );
     assert.equal(secretText(tls, 'ca.crt'), rotated);
-    await eventually(
-      async () =>
-        (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', app]))?.data?.[
-          SERVER_CA_KEY
-        ] === rotated || undefined,
-      30_000,
-      'the sidecar CA ConfigMap with the rotated bundle',
-    );
+    await waitForServerCa(cp, app, rotated, 'the sidecar CA ConfigMap with the rotated bundle');
     const furnace = await waitForWebhookReady(cp, namespace, 'the webhook still ready');
     assert.equal(conditionOf(furnace, 'CertificateReady')?.status, 'True');
   });

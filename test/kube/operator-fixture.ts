@@ -2,7 +2,8 @@
 // admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
 import assert from 'node:assert/strict';
 import { before, type TestContext } from 'node:test';
-import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
 import { CRD_API_VERSION, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { installCrds } from '../harness/crds.ts';
@@ -107,6 +108,18 @@ export function waitForFurnace(
 /** The Furnace once the operator has registered its webhook (condition WebhookReady True). */
 export function waitForWebhookReady(cp: ControlPlane, namespace: string, what: string): Promise<Furnace> {
   return waitForFurnace(cp, namespace, (f) => conditionOf(f, 'WebhookReady')?.status === 'True', what);
+}
+
+/** Waits until the sidecar CA ConfigMap in `namespace` holds `bundle`, as the operator keeps it. */
+export async function waitForServerCa(cp: ControlPlane, namespace: string, bundle: string, what: string) {
+  await eventually(
+    async () =>
+      (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', namespace]))?.data?.[
+        SERVER_CA_KEY
+      ] === bundle || undefined,
+    30_000,
+    what,
+  );
 }
 
 export function secretText(secret: V1Secret | undefined, key: string): string {

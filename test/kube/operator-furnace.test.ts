@@ -29,6 +29,7 @@ import {
   startOperator,
   useOperatorCluster,
   waitForFurnace,
+  waitForServerCa,
   waitForWebhookReady,
 } from './operator-fixture.ts';
 
@@ -190,14 +191,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'ca.crt',
     );
     const late = await createScopedNamespace(kc, scope, 'late');
-    await eventually(
-      async () =>
-        (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', late]))?.data?.[
-          SERVER_CA_KEY
-        ] === caBundle || undefined,
-      30_000,
-      'the CA ConfigMap in a namespace labelled after the Furnace',
-    );
+    await waitForServerCa(cp, late, caBundle, 'the CA ConfigMap in a namespace labelled after the Furnace');
   });
 
   it('converges on a spec change: config, Ingress on and off, webhook failure policy; and puts the objects back when someone deletes them', async (t) => {
