@@ -2,12 +2,12 @@
 // HTTPS port and the pin of its key is reached only over TLS with that key. The network between server
 // and sidecar is stood in for by TCP relays that record every byte the server sends.
 import assert from 'node:assert/strict';
-import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
+import { serveOverHttps } from '../harness/https-server.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { bearer, buildFixture, HOST, postRegistration, SECRET, type Fixture } from './server-fixture.ts';
@@ -21,17 +21,8 @@ async function standInSidecar(t: TestContext, identity: ServingIdentity) {
     return recordingStatus((request.params as { id: string }).id);
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const tls = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, (request, response) =>
-    app.routing(request, response),
-  );
-  tls.listen(0, '127.0.0.1');
-  await once(tls, 'listening');
-  t.after(async () => {
-    tls.closeAllConnections();
-    tls.close();
-    await app.close();
-  });
-  return { seen, port: portOf(app.server), tlsPort: portOf(tls) };
+  const tlsPort = await serveOverHttps(t, app, identity);
+  return { seen, port: portOf(app.server), tlsPort };
 }
 
 /** A TCP relay to 127.0.0.1:target that keeps every byte sent through it towards the target. */

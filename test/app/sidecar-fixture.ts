@@ -12,6 +12,7 @@ import type { ProcessInfo } from '../../sidecar/host/process-select.ts';
 import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
 import { RecordingController } from '../../sidecar/recording/recording-controller.ts';
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
+import { timers } from '../../sidecar/process-support.ts';
 
 export const TOKEN = 'proxy-token-for-tests';
 export const UPLOAD_TOKEN = 'upload-token-for-tests';
@@ -115,11 +116,7 @@ export async function sidecarFixture(
     config,
     spawn: perf.spawn,
     run: () => Promise.resolve({ code: 1, stdout: '', stderr: 'podman is not used here' }),
-    timers: {
-      now: () => Date.now(),
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    timers,
     newId: () => `rec-${++ids}`,
     selfPid: 300,
     listProcesses: () => Promise.resolve(PROCESSES),
