@@ -21,6 +21,7 @@ import type { ProcessInfo } from '../../sidecar/host/process-select.ts';
 import type { CgroupOwnerOf } from '../../sidecar/host/proc-table.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fakePerf } from './sidecar-fixture.ts';
+import { timers } from '../../sidecar/process-support.ts';
 
 const TOKEN = 'agent-proxy-token';
 const UID_A = '1e1e1e1e-0000-4000-8000-000000000001';
@@ -80,11 +81,7 @@ async function agentApp(t: TestContext) {
     budget: createDiskBudget(dataDir, config.diskBudgetBytes, { usage: diskUsage, size: fileSize }),
     spawn: fakePerf().spawn,
     run: () => Promise.resolve({ code: 1, stdout: '', stderr: 'unused' }),
-    timers: {
-      now: () => Date.now(),
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    timers,
     newId: () => `rec-${++ids}`,
     selfPid: 999,
     readProcesses: (ownerOf: CgroupOwnerOf) =>

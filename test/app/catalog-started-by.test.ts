@@ -6,7 +6,7 @@ import { openCatalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, startFakeSidecar, type Fixture } from './server-fixture.ts';
+import { buildFixture, registerSidecar, startFakeSidecar, type Fixture } from './server-fixture.ts';
 
 type Entry = { id: string; startedBy?: string };
 
@@ -74,11 +74,7 @@ describe('catalog: who started a recording', () => {
     const sidecar = await startFakeSidecar(t);
     await f.registerLocal(sidecar.port);
     const id = await startAs(f, {});
-    const other = f.registry.register({
-      namespace: 'local',
-      pod: 'other',
-      address: { host: '127.0.0.1', port: 1 },
-    });
+    const other = registerSidecar(f, 'local', 'other', 1);
     assert.equal((await uploadFinished(f, other.uploadToken, id)).startedBy, undefined);
   });
 });

@@ -3,8 +3,6 @@
 // one recording, and the sidecar list with both modes. The kube API is a fake at its boundary
 // (fake-kube-gateway.ts); the agent is a stand-in HTTPS server with its own pinned key.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer as createHttpsServer } from 'node:https';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -16,7 +14,7 @@ import {
 } from '../../core/contract/agent-scope.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { portOf } from '../harness/ports.ts';
+import { serveOverHttps } from '../harness/https-server.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 
@@ -79,18 +77,7 @@ async function standInAgent(t: TestContext) {
   });
   app.post('/recordings', (_request, reply) => reply.code(202).send(recordingStatus('rec-1')));
   app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
-  await app.ready();
-  const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, (request, response) =>
-    app.routing(request, response),
-  );
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(async () => {
-    server.closeAllConnections();
-    server.close();
-    await app.close();
-  });
-  return { pin: identity.pin, port: portOf(server), seen };
+  return { pin: identity.pin, port: await serveOverHttps(t, app, identity), seen };
 }
 
 async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { fakeKubeGateway, RECORDINGS } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+import { buildFixture, putStatus, registerSidecar, startFakeSidecar } from './server-fixture.ts';
 
 async function kubeFixture(t: Parameters<typeof buildFixture>[0]) {
   // alice's token is valid; alice may do anything in team-a and nothing elsewhere.
@@ -12,18 +12,8 @@ async function kubeFixture(t: Parameters<typeof buildFixture>[0]) {
   });
   const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
   const sidecar = await startFakeSidecar(t);
-  const a = f.registry.register({
-    namespace: 'team-a',
-    pod: 'web-1',
-    podUid: 'uid-a',
-    address: { host: '127.0.0.1', port: sidecar.port },
-  });
-  const b = f.registry.register({
-    namespace: 'team-b',
-    pod: 'db-0',
-    podUid: 'uid-b',
-    address: { host: '127.0.0.1', port: sidecar.port },
-  });
+  const a = registerSidecar(f, 'team-a', 'web-1', sidecar.port, 'uid-a');
+  const b = registerSidecar(f, 'team-b', 'db-0', sidecar.port, 'uid-b');
   return { f, kube, sidecar, a, b };
 }
 
@@ -59,15 +49,7 @@ describe('server auth, kubernetes mode with a fake kube gateway', () => {
       payload: {},
     });
     assert.equal(ok.statusCode, 201, ok.body);
-    assert.ok(
-      kube.checks.some(
-        (c) =>
-          c.verb === 'create' &&
-          c.namespace === 'team-a' &&
-          c.resource === 'recordings' &&
-          c.group === 'furnace.hyperfoil.io',
-      ),
-    );
+    assert.ok(kube.asked({ ...RECORDINGS, verb: 'create', namespace: 'team-a' }));
     assert.deepEqual(
       kube.events.map((e) => [e.reason, e.pod]),
       [['FurnaceRecordingStarted', 'web-1']],
@@ -87,12 +69,7 @@ describe('server auth, kubernetes mode with a fake kube gateway', () => {
   it('lists and serves only catalog entries the user may see, and records a finished event', async (t) => {
     const { f, kube, a, b } = await kubeFixture(t);
     const put = (id: string, token: string) =>
-      f.recorder.inject({
-        method: 'PUT',
-        url: `/api/v1/recordings/${id}`,
-        headers: { authorization: `Bearer ${token}` },
-        payload: recordingStatus(id, { state: 'done' }),
-      });
+      putStatus(f.recorder, token, recordingStatus(id, { state: 'done' }));
     assert.equal((await put('in-a', a.uploadToken)).statusCode, 200);
     assert.equal((await put('in-b', b.uploadToken)).statusCode, 200);
     const list = await f.app.inject({ method: 'GET', url: '/api/v1/recordings', headers: alice });

@@ -1,10 +1,10 @@
 // A bpftrace program can read kernel memory: starting one needs `create` on recordings/bpftrace, beyond
 // the `create` on recordings that perf needs (fake Kubernetes gateway; the kube tier asks the real one).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { AccessCheck } from '../../server/kube/kube-gateway.ts';
-import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+import { fakeKubeGateway, RECORDINGS } from '../harness/fake-kube-gateway.ts';
+import { buildProxyFixture } from './server-fixture.ts';
 
 const users = {
   'recorder-token': { authenticated: true, username: 'rita', groups: [] },
@@ -21,22 +21,9 @@ function allows(check: AccessCheck): boolean {
   return check.namespace === 'team-a' && check.subresource === undefined;
 }
 
-async function setup(t: Parameters<typeof buildFixture>[0]) {
+async function setup(t: TestContext) {
   const kube = fakeKubeGateway({ reviews: users, allows });
-  const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
-  const sidecar = await startFakeSidecar(t);
-  f.registry.register({
-    namespace: 'team-a',
-    pod: 'web-1',
-    address: { host: '127.0.0.1', port: sidecar.port },
-  });
-  const start = (token: string, payload: object) =>
-    f.app.inject({
-      method: 'POST',
-      url: '/proxy/team-a/web-1/recordings',
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
+  const { sidecar, start } = await buildProxyFixture(t, kube);
   return { kube, sidecar, start };
 }
 
@@ -64,15 +51,13 @@ describe('server proxy, bpftrace recordings (fake Kubernetes gateway)', () => {
     const forwarded = sidecar.requests.find((r) => r.method === 'POST');
     assert.deepEqual((forwarded?.body as { bpftrace?: unknown }).bpftrace, { program: PROGRAM });
     assert.ok(
-      kube.checks.some(
-        (c) =>
-          c.user === 'tess' &&
-          c.verb === 'create' &&
-          c.group === 'furnace.hyperfoil.io' &&
-          c.resource === 'recordings' &&
-          c.subresource === 'bpftrace' &&
-          c.namespace === '',
-      ),
+      kube.asked({
+        ...RECORDINGS,
+        user: 'tess',
+        verb: 'create',
+        subresource: 'bpftrace',
+        namespace: '',
+      }),
       'the permission was asked by SubjectAccessReview',
     );
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, SECRET } from './server-fixture.ts';
+import { bearer, buildFixture, putStatus, registerSidecar, SECRET } from './server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0]) {
   const f = await buildFixture(t);
@@ -44,11 +44,7 @@ describe('server catalog', () => {
     assert.equal((await put('rec-1', {}, 'nope')).statusCode, 401);
     assert.equal((await put('rec-1', {}, SECRET)).statusCode, 401);
     assert.equal((await put('rec-1')).statusCode, 200);
-    const other = f.registry.register({
-      namespace: 'local',
-      pod: 'other',
-      address: { host: '127.0.0.1', port: 1 },
-    });
+    const other = registerSidecar(f, 'local', 'other', 1);
     assert.equal((await put('rec-1', {}, other.uploadToken)).statusCode, 403);
     assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>', other.uploadToken)).statusCode, 403);
   });
@@ -169,12 +165,7 @@ describe('server catalog', () => {
   it('caps artifact size at maxArtifactBytes with 413', async (t) => {
     const f = await buildFixture(t, { limits: { maxArtifactBytes: 1000 } });
     const { uploadToken: token } = await f.registerLocal(4000);
-    await f.recorder.inject({
-      method: 'PUT',
-      url: '/api/v1/recordings/rec-1',
-      headers: { authorization: `Bearer ${token}` },
-      payload: finishedRecordingStatus('rec-1'),
-    });
+    await putStatus(f.recorder, token, finishedRecordingStatus('rec-1'));
     const response = await f.recorder.inject({
       method: 'PUT',
       url: '/api/v1/recordings/rec-1/artifacts/perf.data',
@@ -190,24 +181,14 @@ describe('server catalog', () => {
       namespaceLimits: { small: { maxArtifactBytes: 1000 } },
     });
     const uploadIn = async (namespace: string) => {
-      const { uploadToken } = f.registry.register({
-        namespace,
-        pod: 'web-0',
-        address: { host: '127.0.0.1', port: 1 },
-      });
+      const { uploadToken } = registerSidecar(f, namespace, 'web-0', 1);
       const id = `rec-${namespace}`;
-      const headers = { authorization: `Bearer ${uploadToken}` };
-      const put = await f.recorder.inject({
-        method: 'PUT',
-        url: `/api/v1/recordings/${id}`,
-        headers,
-        payload: finishedRecordingStatus(id),
-      });
+      const put = await putStatus(f.recorder, uploadToken, finishedRecordingStatus(id));
       assert.equal(put.statusCode, 200, put.body);
       return f.recorder.inject({
         method: 'PUT',
         url: `/api/v1/recordings/${id}/artifacts/perf.data`,
-        headers,
+        headers: bearer(uploadToken),
         payload: Buffer.alloc(5000),
       });
     };

@@ -23,6 +23,7 @@ import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 
@@ -175,12 +176,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {
-      const response = await recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${SECRET}` },
-        payload: { port },
-      });
+      const response = await postRegistration(recorder, bearer(SECRET), { port });
       if (response.statusCode !== 200) throw new Error(`registration failed: ${response.body}`);
       const { proxyToken, uploadToken } = response.json<{ proxyToken: string; uploadToken: string }>();
       return { proxyToken, uploadToken };
@@ -190,6 +186,60 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     },
     ...(agentMode ? { agentMode } : {}),
   };
+}
+
+/** Registers a sidecar of namespace/pod at 127.0.0.1:port, as the recorder listener would; returns its tokens. */
+export function registerSidecar(
+  f: Pick<Fixture, 'registry'>,
+  namespace: string,
+  pod: string,
+  port: number,
+  podUid?: string,
+) {
+  return f.registry.register({
+    namespace,
+    pod,
+    ...(podUid === undefined ? {} : { podUid }),
+    address: { host: '127.0.0.1', port },
+  });
+}
+
+/** The Authorization header of a bearer token. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** A sidecar's registration, POST /api/v1/sidecars, to one of the listeners (the recorder's takes it). */
+export function postRegistration(app: FastifyInstance, headers: { authorization?: string }, payload: object) {
+  return app.inject({ method: 'POST', url: '/api/v1/sidecars', headers, payload });
+}
+
+/** A sidecar's PUT of a recording's status, with its upload token, to one of the listeners. */
+export function putStatus(app: FastifyInstance, uploadToken: string, status: RecordingStatus) {
+  return app.inject({
+    method: 'PUT',
+    url: `/api/v1/recordings/${status.id}`,
+    headers: bearer(uploadToken),
+    payload: status,
+  });
+}
+
+/**
+ * A kubernetes-mode server (registration local) with one fake sidecar registered as team-a/web-1, and
+ * `start`, which starts a recording of it through the proxy as the bearer of token.
+ */
+export async function buildProxyFixture(t: TestContext, kube: KubeGateway, options: FixtureOptions = {}) {
+  const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local', ...options });
+  const sidecar = await startFakeSidecar(t);
+  registerSidecar(f, 'team-a', 'web-1', sidecar.port);
+  const start = (token: string, payload: object) =>
+    f.app.inject({
+      method: 'POST',
+      url: '/proxy/team-a/web-1/recordings',
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+  return { f, sidecar, start };
 }
 
 export interface FakeSidecar {

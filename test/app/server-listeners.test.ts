@@ -12,7 +12,14 @@ import { createCa, issueCertificate } from '../harness/pki.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { buildFixture, SECRET, startFakeSidecar } from './server-fixture.ts';
+import {
+  bearer,
+  buildFixture,
+  postRegistration,
+  putStatus,
+  SECRET,
+  startFakeSidecar,
+} from './server-fixture.ts';
 
 const masters = { 'x-forwarded-user': 'mallory', 'x-forwarded-groups': 'system:masters' };
 
@@ -50,19 +57,9 @@ describe('separate listeners for sidecars and users', () => {
   it('the user listener takes no registrations and no uploads', async (t) => {
     const f = await buildFixture(t);
     const { uploadToken: token } = await f.registerLocal(4000);
-    const register = await f.app.inject({
-      method: 'POST',
-      url: '/api/v1/sidecars',
-      headers: { authorization: `Bearer ${SECRET}` },
-      payload: { port: 4001 },
-    });
+    const register = await postRegistration(f.app, bearer(SECRET), { port: 4001 });
     assert.equal(register.statusCode, 404);
-    const upload = await f.app.inject({
-      method: 'PUT',
-      url: '/api/v1/recordings/rec-1',
-      headers: { authorization: `Bearer ${token}` },
-      payload: recordingStatus('rec-1'),
-    });
+    const upload = await putStatus(f.app, token, recordingStatus('rec-1'));
     assert.equal(upload.statusCode, 404);
     assert.equal(f.catalog.get('rec-1'), undefined);
   });

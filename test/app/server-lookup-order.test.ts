@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+import { buildFixture, putStatus, registerSidecar, startFakeSidecar } from './server-fixture.ts';
 
 /** alice may do anything in team-a only; team-b has a registered pod and a recording. */
 async function twoTeams(t: TestContext) {
@@ -14,18 +14,8 @@ async function twoTeams(t: TestContext) {
   });
   const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
   const sidecar = await startFakeSidecar(t);
-  const b = f.registry.register({
-    namespace: 'team-b',
-    pod: 'db-0',
-    podUid: 'uid-b',
-    address: { host: '127.0.0.1', port: sidecar.port },
-  });
-  const put = await f.recorder.inject({
-    method: 'PUT',
-    url: '/api/v1/recordings/rec-b',
-    headers: { authorization: `Bearer ${b.uploadToken}` },
-    payload: recordingStatus('rec-b', { state: 'done' }),
-  });
+  const b = registerSidecar(f, 'team-b', 'db-0', sidecar.port, 'uid-b');
+  const put = await putStatus(f.recorder, b.uploadToken, recordingStatus('rec-b', { state: 'done' }));
   assert.equal(put.statusCode, 200, put.body);
   return { f, sidecar };
 }
@@ -48,6 +38,13 @@ async function answer(
 }
 
 const alice = { authorization: 'Bearer alice-token' };
+
+/** The calls on one recording: method and what follows /api/v1/recordings/<id>. */
+const RECORDING_CALLS = [
+  ['GET', ''],
+  ['GET', '/artifacts/flamegraph.svg'],
+  ['DELETE', ''],
+] as const;
 
 describe('authenticate, authorize, then look up', () => {
   it('an unauthenticated caller cannot tell a registered pod from a missing one', async (t) => {
@@ -74,11 +71,7 @@ describe('authenticate, authorize, then look up', () => {
 
   it('an unauthenticated caller cannot tell an existing recording id from a missing one', async (t) => {
     const { f } = await twoTeams(t);
-    for (const [method, suffix] of [
-      ['GET', ''],
-      ['GET', '/artifacts/flamegraph.svg'],
-      ['DELETE', ''],
-    ] as const) {
+    for (const [method, suffix] of RECORDING_CALLS) {
       const existing = await answer(f, method, `/api/v1/recordings/rec-b${suffix}`, 'rec-b');
       const missing = await answer(f, method, `/api/v1/recordings/rec-x${suffix}`, 'rec-x');
       assert.equal(existing, missing, `${method} ${suffix}`);
@@ -88,11 +81,7 @@ describe('authenticate, authorize, then look up', () => {
 
   it('a caller who may not get recordings in its namespace cannot tell an existing id from a missing one', async (t) => {
     const { f } = await twoTeams(t);
-    for (const [method, suffix] of [
-      ['GET', ''],
-      ['GET', '/artifacts/flamegraph.svg'],
-      ['DELETE', ''],
-    ] as const) {
+    for (const [method, suffix] of RECORDING_CALLS) {
       const existing = await answer(f, method, `/api/v1/recordings/rec-b${suffix}`, 'rec-b', alice);
       const missing = await answer(f, method, `/api/v1/recordings/rec-x${suffix}`, 'rec-x', alice);
       assert.equal(existing, missing, `${method} ${suffix}`);

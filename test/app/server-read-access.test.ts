@@ -4,7 +4,7 @@ import { describe, it, type TestContext } from 'node:test';
 import type { AccessCheck } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture } from './server-fixture.ts';
+import { bearer, buildFixture, putStatus, registerSidecar } from './server-fixture.ts';
 
 const reviews = {
   'prometheus-token': {
@@ -29,21 +29,14 @@ async function kubeFixture(t: TestContext, allows: (check: AccessCheck) => boole
 describe('/metrics', () => {
   it('answers 401 without credentials and 403 to a user without get on the non-resource URL /metrics', async (t) => {
     const { f, kube } = await kubeFixture(t, () => true);
-    const anonymous = await f.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = (headers = {}) => f.app.inject({ method: 'GET', url: '/metrics', headers });
+    const anonymous = await metrics();
     assert.equal(anonymous.statusCode, 401);
     assert.doesNotMatch(anonymous.body, /furnace_/);
-    const alice = await f.app.inject({
-      method: 'GET',
-      url: '/metrics',
-      headers: { authorization: 'Bearer alice-token' },
-    });
+    const alice = await metrics(bearer('alice-token'));
     assert.equal(alice.statusCode, 403);
     assert.doesNotMatch(alice.body, /furnace_/);
-    const prometheus = await f.app.inject({
-      method: 'GET',
-      url: '/metrics',
-      headers: { authorization: 'Bearer prometheus-token' },
-    });
+    const prometheus = await metrics(bearer('prometheus-token'));
     assert.equal(prometheus.statusCode, 200);
     assert.match(prometheus.body, /^furnace_registered_sidecars 0$/m);
     assert.deepEqual(kube.pathChecks.at(-1), {
@@ -58,17 +51,8 @@ describe('/metrics', () => {
 describe('one verb for every read', () => {
   it('lists, opens and downloads catalog entries with get, the verb the sidecar list checks, and never asks for list', async (t) => {
     const { f, kube } = await kubeFixture(t, (check) => check.user === 'alice' && check.verb === 'get');
-    const { uploadToken } = f.registry.register({
-      namespace: 'team-a',
-      pod: 'web-1',
-      address: { host: '127.0.0.1', port: 1 },
-    });
-    const put = await f.recorder.inject({
-      method: 'PUT',
-      url: '/api/v1/recordings/rec-a',
-      headers: { authorization: `Bearer ${uploadToken}` },
-      payload: recordingStatus('rec-a', { state: 'done' }),
-    });
+    const { uploadToken } = registerSidecar(f, 'team-a', 'web-1', 1);
+    const put = await putStatus(f.recorder, uploadToken, recordingStatus('rec-a', { state: 'done' }));
     assert.equal(put.statusCode, 200, put.body);
     const headers = { authorization: 'Bearer alice-token' };
     const sidecars = await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers });

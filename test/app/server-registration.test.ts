@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { buildFixture, HOST, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
+import { bearer, buildFixture, HOST, postRegistration, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {
@@ -29,12 +29,7 @@ const namespaces = { 'team-a': { furnace: 'enabled' } };
 describe('server registration, local mode', () => {
   it('registers with the shared secret and answers the lease and a proxy token', async (t) => {
     const f = await buildFixture(t);
-    const response = await f.recorder.inject({
-      method: 'POST',
-      url: '/api/v1/sidecars',
-      headers: { authorization: `Bearer ${SECRET}` },
-      payload: { port: 4321 },
-    });
+    const response = await postRegistration(f.recorder, bearer(SECRET), { port: 4321 });
     assert.equal(response.statusCode, 200);
     const body = response.json<{ leaseSeconds: number; proxyToken: string; uploadToken: string }>();
     assert.equal(body.leaseSeconds, 30);
@@ -55,12 +50,7 @@ describe('server registration, local mode', () => {
   it('refuses a wrong or missing secret with 401 and registers nothing', async (t) => {
     const f = await buildFixture(t);
     for (const headers of [{ authorization: 'Bearer wrong' }, {}]) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers,
-        payload: { port: 4321 },
-      });
+      const response = await postRegistration(f.recorder, headers, { port: 4321 });
       assert.equal(response.statusCode, 401);
       assert.equal(response.json<{ code: string }>().code, 'ERR_UNAUTHENTICATED');
     }
@@ -70,12 +60,7 @@ describe('server registration, local mode', () => {
   it('refuses a missing or out-of-range port with 400', async (t) => {
     const f = await buildFixture(t);
     for (const payload of [{}, { port: 0 }, { port: 70000 }, { port: 'x' }]) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${SECRET}` },
-        payload,
-      });
+      const response = await postRegistration(f.recorder, bearer(SECRET), payload);
       assert.equal(response.statusCode, 400, JSON.stringify(payload));
     }
   });
@@ -94,12 +79,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
     const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
-    const response = await f.recorder.inject({
-      method: 'POST',
-      url: '/api/v1/sidecars',
-      headers: { authorization: 'Bearer good' },
-      payload: { port: 1 },
-    });
+    const response = await postRegistration(f.recorder, bearer('good'), { port: 1 });
     assert.equal(response.statusCode, 200, response.body);
     assert.deepEqual(f.registry.get('team-a', 'web-1')?.address, { host: '10.9.8.7', port: 12380 });
     assert.ok(kube.calls.includes('review good furnace'), 'TokenReview asked for audience furnace');
@@ -109,12 +89,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     for (let i = 0; i < 3; i++) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: 'Bearer good' },
-        payload: {},
-      });
+      const response = await postRegistration(f.recorder, bearer('good'), {});
       assert.equal(response.statusCode, 200);
     }
     assert.equal(kube.calls.filter((c) => c.startsWith('review')).length, 1);
@@ -134,12 +109,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
       forged: 401,
     };
     for (const [token, status] of Object.entries(expected)) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${token}` },
-        payload: {},
-      });
+      const response = await postRegistration(f.recorder, bearer(token), {});
       assert.equal(response.statusCode, status, `${token}: ${response.body}`);
     }
     assert.equal(f.registry.size(), 0);
@@ -155,27 +125,12 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
       authMode: 'kubernetes',
       cachedPod: (ns, name) => cache[`${ns}/${name}`],
     });
-    assert.equal(
-      (
-        await f.recorder.inject({
-          method: 'POST',
-          url: '/api/v1/sidecars',
-          headers: { authorization: 'Bearer good' },
-          payload: {},
-        })
-      ).statusCode,
-      200,
-    );
+    assert.equal((await postRegistration(f.recorder, bearer('good'), {})).statusCode, 200);
     assert.equal(kube.calls.filter((c) => c.startsWith('read')).length, 0);
     assert.equal(f.registry.get('team-a', 'web-1')?.address.host, '10.0.0.99');
     cache['team-a/web-1'] = pod('web-1', 'uid-old');
     f.registry.remove('team-a', 'web-1');
-    const fresh = await f.recorder.inject({
-      method: 'POST',
-      url: '/api/v1/sidecars',
-      headers: { authorization: 'Bearer good' },
-      payload: {},
-    });
+    const fresh = await postRegistration(f.recorder, bearer('good'), {});
     assert.equal(fresh.statusCode, 200);
     assert.equal(
       kube.calls.filter((c) => c.startsWith('read')).length,

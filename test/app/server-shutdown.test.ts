@@ -3,18 +3,13 @@ import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { portOf } from '../harness/ports.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture } from './server-fixture.ts';
+import { buildFixture, putStatus } from './server-fixture.ts';
 
 describe('server shutdown', () => {
   it('finishes an artifact upload in flight before closing', async (t) => {
     const f = await buildFixture(t);
     const { uploadToken: token } = await f.registerLocal(4000);
-    await f.recorder.inject({
-      method: 'PUT',
-      url: '/api/v1/recordings/rec-1',
-      headers: { authorization: `Bearer ${token}` },
-      payload: finishedRecordingStatus('rec-1'),
-    });
+    await putStatus(f.recorder, token, finishedRecordingStatus('rec-1'));
     await f.recorder.listen({ host: '127.0.0.1', port: 0 });
     const port = portOf(f.recorder.server);
     const upload = request({

@@ -2,15 +2,15 @@
 // HTTPS port and the pin of its key is reached only over TLS with that key. The network between server
 // and sidecar is stood in for by TCP relays that record every byte the server sends.
 import assert from 'node:assert/strict';
-import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
+import { serveOverHttps } from '../harness/https-server.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, HOST, SECRET, type Fixture } from './server-fixture.ts';
+import { bearer, buildFixture, HOST, postRegistration, SECRET, type Fixture } from './server-fixture.ts';
 
 /** A stand-in sidecar API served over plain HTTP and over HTTPS with `identity`; it notes who called. */
 async function standInSidecar(t: TestContext, identity: ServingIdentity) {
@@ -21,17 +21,8 @@ async function standInSidecar(t: TestContext, identity: ServingIdentity) {
     return recordingStatus((request.params as { id: string }).id);
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const tls = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, (request, response) =>
-    app.routing(request, response),
-  );
-  tls.listen(0, '127.0.0.1');
-  await once(tls, 'listening');
-  t.after(async () => {
-    tls.closeAllConnections();
-    tls.close();
-    await app.close();
-  });
-  return { seen, port: portOf(app.server), tlsPort: portOf(tls) };
+  const tlsPort = await serveOverHttps(t, app, identity);
+  return { seen, port: portOf(app.server), tlsPort };
 }
 
 /** A TCP relay to 127.0.0.1:target that keeps every byte sent through it towards the target. */
@@ -56,12 +47,7 @@ async function relay(t: TestContext, target: number) {
 }
 
 async function register(f: Fixture, body: object): Promise<{ proxyToken: string }> {
-  const response = await f.recorder.inject({
-    method: 'POST',
-    url: '/api/v1/sidecars',
-    headers: { authorization: `Bearer ${SECRET}` },
-    payload: body,
-  });
+  const response = await postRegistration(f.recorder, bearer(SECRET), body);
   assert.equal(response.statusCode, 200, response.body);
   return response.json<{ proxyToken: string }>();
 }
@@ -107,12 +93,7 @@ describe('server to sidecar over TLS with the key pinned at registration', () =>
       { port: 4000, tlsPort: 4001 },
       { port: 4000, tlsPort: 4001, tlsPin: 'short' },
     ]) {
-      const response = await f.recorder.inject({
-        method: 'POST',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${SECRET}` },
-        payload,
-      });
+      const response = await postRegistration(f.recorder, bearer(SECRET), payload);
       assert.equal(response.statusCode, 400, JSON.stringify(payload));
     }
   });

@@ -1,9 +1,9 @@
 // Item 3 of issue 9: a whole-node recording needs a server setting and its own permission.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { AccessCheck } from '../../server/kube/kube-gateway.ts';
-import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+import { fakeKubeGateway, RECORDINGS } from '../harness/fake-kube-gateway.ts';
+import { buildProxyFixture } from './server-fixture.ts';
 
 const users = {
   'recorder-token': { authenticated: true, username: 'rita', groups: [] },
@@ -17,22 +17,9 @@ function allows(check: AccessCheck): boolean {
   return check.subresource === undefined;
 }
 
-async function setup(t: Parameters<typeof buildFixture>[0], allowSystemWide: boolean) {
+async function setup(t: TestContext, allowSystemWide: boolean) {
   const kube = fakeKubeGateway({ reviews: users, allows });
-  const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local', allowSystemWide });
-  const sidecar = await startFakeSidecar(t);
-  f.registry.register({
-    namespace: 'team-a',
-    pod: 'web-1',
-    address: { host: '127.0.0.1', port: sidecar.port },
-  });
-  const start = (token: string, payload: object) =>
-    f.app.inject({
-      method: 'POST',
-      url: '/proxy/team-a/web-1/recordings',
-      headers: { authorization: `Bearer ${token}` },
-      payload,
-    });
+  const { f, sidecar, start } = await buildProxyFixture(t, kube, { allowSystemWide });
   return { f, kube, sidecar, start };
 }
 
@@ -62,14 +49,7 @@ describe('server proxy, systemWide recordings', () => {
     const allowed = await start('node-profiler-token', { systemWide: true });
     assert.equal(allowed.statusCode, 201, allowed.body);
     assert.ok(
-      kube.checks.some(
-        (c) =>
-          c.user === 'nora' &&
-          c.verb === 'create' &&
-          c.resource === 'recordings' &&
-          c.subresource === 'system-wide' &&
-          c.group === 'furnace.hyperfoil.io',
-      ),
+      kube.asked({ ...RECORDINGS, user: 'nora', verb: 'create', subresource: 'system-wide' }),
       'the permission was asked by SubjectAccessReview',
     );
   });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
-import { buildFixture } from './server-fixture.ts';
+import { bearer, buildFixture, registerSidecar } from './server-fixture.ts';
 
 describe('server UI reads', () => {
   it('answers the limits the proxy enforces, with the defaults a form starts from', async (t) => {
@@ -36,37 +36,20 @@ describe('server UI reads', () => {
       registration: 'kubernetes',
       cachedPod: (namespace, name) => (namespace === 'team-a' && name === 'web-1' ? pod : undefined),
     });
-    const headers = { authorization: 'Bearer t' };
-    const unregistered = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/pods/team-a/web-1/containers',
-      headers,
-    });
+    const containers = (namespace: string, pod: string) =>
+      f.app.inject({
+        method: 'GET',
+        url: `/api/v1/pods/${namespace}/${pod}/containers`,
+        headers: bearer('t'),
+      });
+    const unregistered = await containers('team-a', 'web-1');
     assert.equal(unregistered.statusCode, 404);
-    f.registry.register({
-      namespace: 'team-a',
-      pod: 'web-1',
-      podUid: 'uid-1',
-      address: { host: '127.0.0.1', port: 9 },
-    });
-    const listed = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/pods/team-a/web-1/containers',
-      headers,
-    });
+    registerSidecar(f, 'team-a', 'web-1', 9, 'uid-1');
+    const listed = await containers('team-a', 'web-1');
     assert.equal(listed.statusCode, 200);
     assert.deepEqual(listed.json(), { namespace: 'team-a', pod: 'web-1', containers: ['app', 'envoy'] });
-    f.registry.register({
-      namespace: 'team-b',
-      pod: 'db-0',
-      podUid: 'uid-2',
-      address: { host: '127.0.0.1', port: 9 },
-    });
-    const forbidden = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/pods/team-b/db-0/containers',
-      headers,
-    });
+    registerSidecar(f, 'team-b', 'db-0', 9, 'uid-2');
+    const forbidden = await containers('team-b', 'db-0');
     assert.equal(forbidden.statusCode, 403);
     assert.match(forbidden.json<{ message: string }>().message, /may not get .* in namespace team-b/);
   });

@@ -3,7 +3,8 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildSidecarApp } from '../../sidecar/api/build-sidecar-app.ts';
 import { readSidecarConfig, type SidecarConfig } from '../../sidecar/config.ts';
 import type { HttpRequest, HttpResponse } from '../../sidecar/server-link/http-client.ts';
@@ -11,6 +12,7 @@ import type { ProcessInfo } from '../../sidecar/host/process-select.ts';
 import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
 import { RecordingController } from '../../sidecar/recording/recording-controller.ts';
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
+import { timers } from '../../sidecar/process-support.ts';
 
 export const TOKEN = 'proxy-token-for-tests';
 export const UPLOAD_TOKEN = 'upload-token-for-tests';
@@ -89,6 +91,10 @@ export interface SidecarFixture {
   perf: FakePerf;
   config: SidecarConfig;
   uploads: HttpRequest[];
+  /** POST /recordings with the proxy token. */
+  start(payload: object): Promise<LightMyRequestResponse>;
+  /** The recording's status, as GET /recordings/<id> with the proxy token answers it. */
+  read(id: string): Promise<RecordingStatus>;
   close(): Promise<void>;
 }
 
@@ -110,11 +116,7 @@ export async function sidecarFixture(
     config,
     spawn: perf.spawn,
     run: () => Promise.resolve({ code: 1, stdout: '', stderr: 'podman is not used here' }),
-    timers: {
-      now: () => Date.now(),
-      setTimeout: (callback, ms) => setTimeout(callback, ms),
-      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-    },
+    timers,
     newId: () => `rec-${++ids}`,
     selfPid: 300,
     listProcesses: () => Promise.resolve(PROCESSES),
@@ -151,6 +153,9 @@ export async function sidecarFixture(
     perf,
     config,
     uploads,
+    start: (payload) => app.inject({ method: 'POST', url: '/recordings', headers: auth, payload }),
+    read: async (id) =>
+      (await app.inject({ url: `/recordings/${id}`, headers: auth })).json<RecordingStatus>(),
     async close() {
       await controller.close();
       await app.close();

@@ -121,12 +121,7 @@ describe('sidecar start parameters', () => {
     it(`refuses ${JSON.stringify(bad.body)} with 400 ${bad.code}`, async (t) => {
       const fixture = await sidecarFixture();
       t.after(() => fixture.close());
-      const response = await fixture.app.inject({
-        method: 'POST',
-        url: '/recordings',
-        headers: auth,
-        payload: bad.body,
-      });
+      const response = await fixture.start(bad.body);
       assert.equal(response.statusCode, 400);
       const body = response.json<ErrorBody>();
       assert.equal(body.code, bad.code);
@@ -139,12 +134,7 @@ describe('sidecar start parameters', () => {
   it('refuses a body that is not a JSON object', async (t) => {
     const fixture = await sidecarFixture();
     t.after(() => fixture.close());
-    const list = await fixture.app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: [1, 2],
-    });
+    const list = await fixture.start([1, 2]);
     assert.equal(list.statusCode, 400);
     assert.equal(list.json<ErrorBody>().code, 'ERR_INVALID_PARAMETER');
     const broken = await fixture.app.inject({
@@ -198,12 +188,7 @@ describe('sidecar start parameters', () => {
   it('accepts system-wide recording only when asked for explicitly', async (t) => {
     const fixture = await sidecarFixture();
     t.after(() => fixture.close());
-    const response = await fixture.app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { systemWide: true },
-    });
+    const response = await fixture.start({ systemWide: true });
     assert.equal(response.statusCode, 202);
     assert.deepEqual(response.json<{ targets: unknown[] }>().targets, []);
   });

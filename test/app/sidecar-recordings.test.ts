@@ -5,6 +5,7 @@ import { decodeFlameTree, readCompactTree } from '../../core/render/flame-tree-c
 import { buildFlameTree, type FlameNode } from '../../core/render/flame-tree.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/contract/recording.ts';
+import { PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
 
 describe('sidecar recordings API', () => {
@@ -13,12 +14,7 @@ describe('sidecar recordings API', () => {
     t.after(() => fixture.close());
     const { app } = fixture;
 
-    const started = await app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { pid: 200, durationSeconds: 60 },
-    });
+    const started = await fixture.start({ pid: 200, durationSeconds: 60 });
     assert.equal(started.statusCode, 202);
     const status = started.json<RecordingStatus>();
     assert.equal(status.state, 'recording');
@@ -28,12 +24,7 @@ describe('sidecar recordings API', () => {
     const args = fixture.perf.records.length;
     assert.equal(args, 1);
 
-    const second = await app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { pid: 200 },
-    });
+    const second = await fixture.start({ pid: 200 });
     assert.equal(second.statusCode, 409);
     assert.equal(second.json<{ code: string }>().code, 'ERR_RECORDING_RUNNING');
     assert.match(second.json<{ message: string }>().message, new RegExp(status.id));
@@ -50,21 +41,11 @@ describe('sidecar recordings API', () => {
     assert.deepEqual(fixture.perf.records[0]?.signals, ['SIGINT']);
     await fixture.controller.settled();
 
-    const done = (
-      await app.inject({ url: `/recordings/${status.id}`, headers: auth })
-    ).json<RecordingStatus>();
+    const done = await fixture.read(status.id);
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.progress, 1);
     assert.equal(done.samples, 4);
-    assert.deepEqual([...done.artifacts].sort(), [
-      'flame-tree.bin.gz',
-      'flamegraph.html',
-      'flamegraph.svg',
-      'perf.data',
-      'perf.script',
-      'speedscope.json',
-      'stacks.folded',
-    ]);
+    assert.deepEqual([...done.artifacts].sort(), PERF_ARTIFACTS);
 
     const folded = await app.inject({
       url: `/recordings/${status.id}/artifacts/stacks.folded`,
@@ -104,12 +85,7 @@ describe('sidecar recordings API', () => {
 
     const again = await app.inject({ method: 'POST', url: `/recordings/${status.id}/stop`, headers: auth });
     assert.equal(again.statusCode, 200, 'stopping a finished recording is a no-op');
-    const next = await app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { processPattern: 'prog' },
-    });
+    const next = await fixture.start({ processPattern: 'prog' });
     assert.equal(next.statusCode, 202, 'a new recording may start once the last one is done');
   });
 
@@ -118,17 +94,10 @@ describe('sidecar recordings API', () => {
     t.after(() => fixture.close());
     fixture.perf.failWith =
       'Error:\nThe sys_perf_event_open() syscall returned with 1 (Operation not permitted)\n';
-    const started = await fixture.app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { pid: 200 },
-    });
+    const started = await fixture.start({ pid: 200 });
     const { id } = started.json<RecordingStatus>();
     await fixture.controller.settled();
-    const failed = (
-      await fixture.app.inject({ url: `/recordings/${id}`, headers: auth })
-    ).json<RecordingStatus>();
+    const failed = await fixture.read(id);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', /perf record failed \(exit 255\).*Operation not permitted/s);
     const artifact = await fixture.app.inject({
@@ -147,12 +116,7 @@ describe('sidecar recordings API', () => {
       FURNACE_POD_NAMESPACE: 'local',
     });
     t.after(() => fixture.close());
-    const started = await fixture.app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { pid: 200 },
-    });
+    const started = await fixture.start({ pid: 200 });
     const { id } = started.json<RecordingStatus>();
     fixture.controller.stop(id);
     await fixture.controller.settled();
@@ -169,15 +133,7 @@ describe('sidecar recordings API', () => {
     assert.equal(body.namespace, undefined);
     assert.equal(body.state, 'done');
     for (const artifact of artifacts) assert.equal(artifact.headers?.authorization, `Bearer ${UPLOAD_TOKEN}`);
-    assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), [
-      'flame-tree.bin.gz',
-      'flamegraph.html',
-      'flamegraph.svg',
-      'perf.data',
-      'perf.script',
-      'speedscope.json',
-      'stacks.folded',
-    ]);
+    assert.deepEqual(artifacts.map((a) => a.url.split('/').at(-1)).sort(), PERF_ARTIFACTS);
     const folded = artifacts.find((a) => a.url.endsWith('/artifacts/stacks.folded'));
     assert.equal(folded?.headers?.['content-type'], 'text/plain; charset=utf-8');
     assert.match((folded?.body as Buffer).toString(), /main;furnace_heavy 3/);
@@ -193,12 +149,7 @@ describe('sidecar recordings API', () => {
     });
     t.after(() => fixture.close());
     fixture.perf.failWith = 'perf: event not supported\n';
-    const started = await fixture.app.inject({
-      method: 'POST',
-      url: '/recordings',
-      headers: auth,
-      payload: { pid: 200 },
-    });
+    const started = await fixture.start({ pid: 200 });
     const { id } = started.json<RecordingStatus>();
     await fixture.controller.settled();
     assert.deepEqual(
@@ -216,12 +167,7 @@ describe('sidecar recordings API', () => {
     t.after(() => fixture.close());
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const started = await fixture.app.inject({
-        method: 'POST',
-        url: '/recordings',
-        headers: auth,
-        payload: { pid: 200 },
-      });
+      const started = await fixture.start({ pid: 200 });
       const { id } = started.json<RecordingStatus>();
       ids.push(id);
       fixture.controller.stop(id);

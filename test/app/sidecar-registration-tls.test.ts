@@ -3,79 +3,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
-import type { TestContext } from 'node:test';
 import { sendHttp } from '../../sidecar/server-link/http-client.ts';
 import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
 import { startRegistration } from '../../sidecar/server-link/registration.ts';
 import { serverCaReader } from '../../sidecar/server-link/server-ca.ts';
 import { portOf } from '../harness/ports.ts';
-import { run } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import type { LoopTimers } from '../../sidecar/host/runtime.ts';
+import { timers } from '../../sidecar/process-support.ts';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
 
-async function makeCertificates(t: TestContext): Promise<{ ca: string; key: string; cert: string }> {
-  const dir = await tempDir(t, 'furnace-tls-');
-  const subj = (cn: string): string[] => ['-subj', `/CN=${cn}`];
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${dir}/ca.key`,
-    '-out',
-    `${dir}/ca.pem`,
-    '-days',
-    '1',
-    ...subj('furnace-test-ca'),
-  ]);
-  await run('openssl', [
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${dir}/server.key`,
-    '-out',
-    `${dir}/server.csr`,
-    ...subj('127.0.0.1'),
-  ]);
-  await writeFile(`${dir}/ext`, 'subjectAltName=IP:127.0.0.1\n');
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    `${dir}/server.csr`,
-    '-CA',
-    `${dir}/ca.pem`,
-    '-CAkey',
-    `${dir}/ca.key`,
-    '-CAcreateserial',
-    '-out',
-    `${dir}/server.pem`,
-    '-days',
-    '1',
-    '-extfile',
-    `${dir}/ext`,
-  ]);
-  const [ca, key, cert] = await Promise.all(
-    ['ca.pem', 'server.key', 'server.pem'].map((f) => readFile(`${dir}/${f}`, 'utf8')),
-  );
-  return { ca: ca ?? '', key: key ?? '', cert: cert ?? '' };
+/** A server certificate for 127.0.0.1 that only its own new CA trusts. */
+async function makeCertificates(): Promise<{ ca: string; key: string; cert: string }> {
+  const certs = await generateDevCertificates();
+  return { ca: certs.caPem, key: certs.keyPem, cert: certs.certPem };
 }
-
-const timers: LoopTimers = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 describe('registration over HTTPS', () => {
   it('trusts the server through FURNACE_SERVER_CA, and only through it', async (t) => {
-    const { ca, key, cert } = await makeCertificates(t);
+    const { ca, key, cert } = await makeCertificates();
     const seen: string[] = [];
     const server = createServer({ key, cert }, (request, response) => {
       seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
@@ -126,8 +73,8 @@ describe('registration over HTTPS', () => {
   });
 
   it('follows a CA rotation through the kept-current file, without a restart, while the admitted CA is stale', async (t) => {
-    const old = await makeCertificates(t);
-    const rotated = await makeCertificates(t);
+    const old = await makeCertificates();
+    const rotated = await makeCertificates();
     const server = createServer({ key: rotated.key, cert: rotated.cert }, (_request, response) => {
       response
         .writeHead(200, { 'content-type': 'application/json' })

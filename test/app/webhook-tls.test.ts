@@ -37,6 +37,18 @@ async function listen(t: TestContext, app: ReturnType<typeof buildWebhookApp>): 
   return portOf(app.server);
 }
 
+/** The pair written to files in a new directory, watched until the test ends; errors it reports pile up. */
+async function watchedFiles(t: TestContext, certs: DevCertificates) {
+  const { certFile, keyFile } = await writeCertificateFiles(
+    await tempDir(t, 'furnace-webhook-tls-test-'),
+    certs,
+  );
+  const errors: Error[] = [];
+  const source = await watchTlsFiles({ certFile, keyFile, onError: (e) => errors.push(e) });
+  t.after(() => source.close());
+  return { certFile, keyFile, errors, source };
+}
+
 describe('webhook TLS', () => {
   it('serves a generated certificate that the generated CA verifies for 127.0.0.1 and the service name', async (t) => {
     const certs = await generateDevCertificates();
@@ -58,13 +70,7 @@ describe('webhook TLS', () => {
 
   it('uses a certificate rotated on disk for the next connection, without a restart', async (t) => {
     const first = await generateDevCertificates();
-    const { certFile, keyFile } = await writeCertificateFiles(
-      await tempDir(t, 'furnace-webhook-tls-test-'),
-      first,
-    );
-    const errors: Error[] = [];
-    const source = await watchTlsFiles({ certFile, keyFile, onError: (e) => errors.push(e) });
-    t.after(() => source.close());
+    const { certFile, keyFile, source } = await watchedFiles(t, first);
     const app = buildWebhookApp({ config: parseInjectionConfig({}), https: source });
     const port = await listen(t, app);
     assert.equal(await servedFingerprint(port, first.caPem), fingerprintOf(first.certPem));
@@ -89,13 +95,7 @@ describe('webhook TLS', () => {
   it('keeps the current pair when the files on disk do not match each other', async (t) => {
     const first = await generateDevCertificates();
     const other = await generateDevCertificates();
-    const { certFile, keyFile } = await writeCertificateFiles(
-      await tempDir(t, 'furnace-webhook-tls-test-'),
-      first,
-    );
-    const errors: Error[] = [];
-    const source = await watchTlsFiles({ certFile, keyFile, onError: (e) => errors.push(e) });
-    t.after(() => source.close());
+    const { certFile, errors, source } = await watchedFiles(t, first);
     await writeAtomically(certFile, other.certPem);
     for (let attempt = 0; attempt < 100 && errors.length === 0; attempt++) await sleep(50);
     assert.ok(errors.length > 0, 'the mismatch is reported');

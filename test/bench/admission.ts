@@ -21,7 +21,7 @@ import { eventually } from '../harness/eventually.ts';
 import { cpuMs } from '../harness/process-usage.ts';
 import { percentile } from '../harness/stats.ts';
 import { buildDist } from '../process/server-processes.ts';
-import { hasSidecar, waitUntilInjecting } from '../kube/webhook-fixture.ts';
+import { hasSidecar, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import {
   addBuckets,
   bucketsBetween,

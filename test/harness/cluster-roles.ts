@@ -1,5 +1,6 @@
 // Cluster-wide permissions for kube-tier tests: a ClusterRole bound to a service account, labelled with
 // the run id, and removed by the function it returns (namespaced RBAC goes with the run's namespaces).
+import type { TestContext } from 'node:test';
 import { RbacAuthorizationV1Api, type KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from './cluster.ts';
@@ -23,4 +24,20 @@ export async function bindClusterRole(
     await rbac.deleteClusterRoleBinding({ name });
     await rbac.deleteClusterRole({ name });
   };
+}
+
+/** Lets a service account read the non-resource URL /metrics until the test ends. */
+export async function bindMetricsReader(
+  t: TestContext,
+  kc: KubeConfig,
+  namespace: string,
+  serviceAccount: string,
+): Promise<void> {
+  const unbind = await bindClusterRole(kc, {
+    name: 'furnace-metrics',
+    namespace,
+    serviceAccount,
+    rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+  });
+  t.after(unbind);
 }

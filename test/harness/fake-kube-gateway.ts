@@ -9,6 +9,9 @@ import type {
   TokenReviewResult,
 } from '../../server/kube/kube-gateway.ts';
 
+/** The fields of an access check on Furnace's recordings resource (the API group spelled out). */
+export const RECORDINGS = { group: 'furnace.hyperfoil.io', resource: 'recordings' } as const;
+
 export interface FakeKubeGatewayOptions {
   /** TokenReview answers by token; any other token is not authenticated. */
   reviews?: Record<string, TokenReviewResult>;
@@ -26,6 +29,8 @@ export interface FakeKubeGateway extends KubeGateway {
   /** `review <token> <audiences>`, `read <namespace>/<name>` and `namespace <name>`, in order. */
   calls: string[];
   checks: AccessCheck[];
+  /** Whether some SubjectAccessReview asked had all of these fields. */
+  asked(fields: Partial<AccessCheck>): boolean;
   pathChecks: PathAccessCheck[];
   events: PodEvent[];
 }
@@ -34,6 +39,10 @@ export function fakeKubeGateway(options: FakeKubeGatewayOptions = {}): FakeKubeG
   const fake: FakeKubeGateway = {
     calls: [],
     checks: [],
+    asked: (fields) =>
+      fake.checks.some((check) =>
+        Object.entries(fields).every(([key, value]) => check[key as keyof AccessCheck] === value),
+      ),
     pathChecks: [],
     events: [],
     reviewToken(token, audiences) {

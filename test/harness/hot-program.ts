@@ -37,6 +37,12 @@ export async function buildHotProgram(
   return path;
 }
 
+/** Builds the program into dir and runs it for the test, for `seconds`: its path and the process. */
+export async function startHotProgram(t: TestContext, dir: string, seconds = 120) {
+  const program = await buildHotProgram(dir);
+  return { program, target: startProcess(t, program, [String(seconds)]) };
+}
+
 /**
  * Builds the program under a name no other process on this machine has, runs it for the test, and
  * returns the name: a processPattern that finds this process and no other.

@@ -1,5 +1,6 @@
 // HTTP calls from tests to servers they started: JSON over fetch, HTTPS trusting a test CA, and HTTPS to
 // a sidecar trusting only the key it pinned at registration.
+import type { IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { tlsPinOf } from '../../core/tls-pin.ts';
@@ -23,34 +24,43 @@ export interface HttpsCallOptions {
   body?: string;
 }
 
+type TextAnswer = { status: number; body: string };
+
+/** Reads the whole answer as text. */
+function readText(res: IncomingMessage, resolve: (answer: TextAnswer) => void): void {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+}
+
 /** An HTTPS request that trusts only the given CA (fetch cannot be given one); the body as text. */
-export function httpsCall(
-  url: string,
-  ca: string,
-  options: HttpsCallOptions = {},
-): Promise<{ status: number; body: string }> {
+export function httpsCall(url: string, ca: string, options: HttpsCallOptions = {}): Promise<TextAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: options.method ?? 'GET', ca, headers: options.headers ?? {} },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
+    const req = request(url, { method: options.method ?? 'GET', ca, headers: options.headers ?? {} }, (res) =>
+      readText(res, resolve),
     );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-/** An HTTPS call that trusts the peer only with the pinned key, as the server's proxy does. */
-export function callPinned(
+/** httpsCall as the bearer of token, with a JSON body if there is one. */
+export function bearerCall(
   url: string,
-  pin: string,
-  options: HttpsCallOptions = {},
-): Promise<{ status: number; body: string }> {
+  ca: string,
+  token: string,
+  method = 'GET',
+  body?: unknown,
+): Promise<TextAnswer> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body === undefined) return httpsCall(url, ca, { method, headers });
+  headers['content-type'] = 'application/json';
+  return httpsCall(url, ca, { method, headers, body: JSON.stringify(body) });
+}
+
+/** An HTTPS call that trusts the peer only with the pinned key, as the server's proxy does. */
+export function callPinned(url: string, pin: string, options: HttpsCallOptions = {}): Promise<TextAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -67,10 +77,7 @@ export function callPinned(
           reject(new Error(`${url} presented a key other than the one registered`));
           return;
         }
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        readText(res, resolve);
       },
     );
     req.on('error', reject);

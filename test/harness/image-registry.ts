@@ -34,9 +34,27 @@ export async function startRegistry(t: TestContext, dir: string): Promise<string
   return `127.0.0.1:${port}`;
 }
 
+/** Starts the registry in dir and names an image in it that no earlier run pushed. */
+export async function startRegistryWithImage(t: TestContext, dir: string, name: string) {
+  const registry = await startRegistry(t, dir);
+  return { registry, image: `${registry}/furnace-test/${name}:${Date.now()}` };
+}
+
 /** The `.dockerconfigjson` of a pull secret for the registry. */
 export function dockerConfigJson(registry: string): string {
   return JSON.stringify({
     auths: { [registry]: { auth: Buffer.from(`${USER}:${PASSWORD}`).toString('base64') } },
   });
+}
+
+/**
+ * Makes an image of the files under rootfs (its tar goes to dir) and pushes it to the registry, keeping
+ * no local copy, so that a sidecar has to pull it; removed after the test.
+ */
+export async function pushRootfsImage(t: TestContext, dir: string, rootfs: string, image: string) {
+  await run('tar', ['-C', rootfs, '-cf', `${dir}/rootfs.tar`, '.']);
+  await run('podman', ['import', `${dir}/rootfs.tar`, image]);
+  await run('podman', ['push', '--quiet', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, image]);
+  await run('podman', ['rmi', image]);
+  t.after(() => run('podman', ['rmi', '--ignore', image]));
 }

@@ -1,5 +1,25 @@
 // RecordingStatus values as a sidecar reports them, for tests that play a sidecar or fill a catalog.
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { DEFAULT_PARAMS, type RecordingParams } from '../../core/contract/recording-params.ts';
+
+/** The params of a perf recording with the default settings (99 Hz cpu-clock, call graph fp, symbols from proc). */
+export function perfParams(durationSeconds: number, extra: Partial<RecordingParams> = {}): RecordingParams {
+  return { ...DEFAULT_PARAMS, durationSeconds, ...extra };
+}
+
+/** What the sidecar renders from any profiler's stacks, in the order the recording lists them. */
+export const RENDERED_ARTIFACTS = ['stacks.folded', 'flamegraph.svg', 'flamegraph.html', 'speedscope.json'];
+
+/** The artifacts of a finished perf recording, sorted by name. */
+export const PERF_ARTIFACTS = [
+  'flame-tree.bin.gz',
+  'flamegraph.html',
+  'flamegraph.svg',
+  'perf.data',
+  'perf.script',
+  'speedscope.json',
+  'stacks.folded',
+];
 
 /** A recording under way: cpu-clock at 99 Hz for 5 s of one process in container `app`. */
 export function recordingStatus(id: string, overrides: Partial<RecordingStatus> = {}): RecordingStatus {
@@ -8,16 +28,7 @@ export function recordingStatus(id: string, overrides: Partial<RecordingStatus> 
     state: 'recording',
     stage: 'record',
     progress: 0,
-    params: {
-      durationSeconds: 5,
-      frequency: 99,
-      event: 'cpu-clock',
-      callGraph: 'fp',
-      symbols: 'proc',
-      profiler: 'perf',
-      systemWide: false,
-      container: 'app',
-    },
+    params: perfParams(5, { container: 'app' }),
     targets: [{ pid: 7, comm: 'hot', container: 'app' }],
     startedAt: '2026-03-01T12:00:00.000Z',
     artifacts: [],

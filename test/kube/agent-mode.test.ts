@@ -4,22 +4,20 @@
 // the same program with a different hot function each: the flame graph of one names its own and never the
 // other's. A user without rights is refused, and the pod is never modified or restarted.
 import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { API_GROUP } from '../../core/contract/names.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
+import { startClusterServer } from '../harness/cluster-server.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
-import { httpsCall } from '../harness/http.ts';
+import { bearerCall as call } from '../harness/http.ts';
 import { startNodeAgent } from '../harness/node-agent.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
-import { startFurnace } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { buildUi } from '../../ui/build.ts';
@@ -31,13 +29,6 @@ import { createServerClient } from '../../operator/recording/server-client.ts';
 import { createRecording, ended, reconcileUntil } from './recording-fixture.ts';
 
 const { kc, cp } = await useCluster();
-
-function call(url: string, ca: string, token: string, method = 'GET', body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body === undefined) return httpsCall(url, ca, { method, headers });
-  headers['content-type'] = 'application/json';
-  return httpsCall(url, ca, { method, headers, body: JSON.stringify(body) });
-}
 
 /** A pod that passes Pod Security `restricted`, with no Furnace label or annotation. */
 function restrictedPod(name: string) {
@@ -58,42 +49,19 @@ function restrictedPod(name: string) {
 
 /** The server in cluster mode with agent mode on, its webhook off (no pod gets a sidecar). */
 async function startServer(t: TestContext, dir: string, agentNamespace: string, agentPort: number) {
-  const certs = await generateDevCertificates();
-  const { certFile, keyFile } = await writeCertificateFiles(dir, certs);
-  const [port, recorderPort] = [await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    [
-      'host: 127.0.0.1',
-      `port: ${port}`,
-      'recorder:',
-      '  host: 127.0.0.1',
-      `  port: ${recorderPort}`,
-      `dataDir: ${dir}/data`,
-      'tls:',
-      `  certFile: ${certFile}`,
-      `  keyFile: ${keyFile}`,
-      'webhook:',
-      '  enabled: false',
-      'agent:',
-      '  enabled: true',
-      `  namespace: ${agentNamespace}`,
-      '  serviceAccount: furnace-agent',
-      `  port: ${agentPort}`,
-      '',
-    ].join('\n'),
-  );
-  const server = startFurnace(t, ['server/main.ts'], {
-    FURNACE_CONFIG: join(dir, 'config.yaml'),
-    KUBECONFIG: cp.kubeconfigPath,
+  const server = await startClusterServer(t, dir, {
+    kubeconfigPath: cp.kubeconfigPath,
+    extra: {
+      webhook: { enabled: false },
+      agent: { enabled: true, namespace: agentNamespace, serviceAccount: 'furnace-agent', port: agentPort },
+    },
   });
-  const base = `https://127.0.0.1:${port}`;
-  await eventually(
-    async () => ((await call(`${base}/readyz`, certs.caPem, '')).status === 200 ? true : undefined),
-    30_000,
-    `the server to be ready (${server.output()})`,
-  );
-  return { base, recorderUrl: `https://127.0.0.1:${recorderPort}`, ca: certs.caPem, server };
+  return {
+    base: server.base,
+    recorderUrl: server.recorderUrl,
+    ca: server.certs.caPem,
+    server: server.process,
+  };
 }
 
 async function readPod(client: KubeConfig, namespace: string, name: string): Promise<V1Pod> {

@@ -4,38 +4,29 @@
 // pod whose injected sidecar is live, and writes the artifacts. Also list, download, the errors a user
 // meets, and forged identity headers sent straight to the server.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { API_GROUP, SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/contract/names.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import {
   AGGREGATED_SERVICE,
   registerAggregatedApi,
   reserveAggregatedAddress,
 } from '../harness/aggregated-api.ts';
-import {
-  applyWebhookConfiguration,
-  createNamespace,
-  createUser,
-  RUN_ID,
-  useCluster,
-} from '../harness/cluster.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { createNamespace, createUser, RUN_ID, useCluster } from '../harness/cluster.ts';
+import { startClusterServer } from '../harness/cluster-server.ts';
 import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
 import { issueCertificate } from '../harness/pki.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
-import { run, startFurnace, startProcess } from '../harness/processes.ts';
+import { run, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const { cp, kc } = await useCluster();
@@ -126,73 +117,29 @@ describe('kubectl furnace through the aggregated API', () => {
     const dir = await workDir(t, 'cli-aggregated');
     const address = await reserveAggregatedAddress(t);
     const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: RUN_ID } });
-    const certs = await generateDevCertificates({
-      dnsNames: [`${AGGREGATED_SERVICE}.${namespace}.svc`],
-      ipAddresses: [address, '127.0.0.1'],
+    const cluster = await startClusterServer(t, dir, {
+      kubeconfigPath: cp.kubeconfigPath,
+      host: address,
+      certificates: {
+        dnsNames: [`${AGGREGATED_SERVICE}.${namespace}.svc`],
+        ipAddresses: [address, '127.0.0.1'],
+      },
+      extra: { requestHeader: { clientCaFile: cp.frontProxyCaPath, allowedNames: ['front-proxy-client'] } },
     });
-    const { certFile, keyFile, caFile } = await writeCertificateFiles(dir, certs);
-    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-    await writeFile(
-      join(dir, 'config.yaml'),
-      [
-        `host: ${address}`,
-        `port: ${port}`,
-        'recorder:',
-        '  host: 127.0.0.1',
-        `  port: ${recorderPort}`,
-        `dataDir: ${dir}/data`,
-        'tls:',
-        `  certFile: ${certFile}`,
-        `  keyFile: ${keyFile}`,
-        'webhook:',
-        `  port: ${webhookPort}`,
-        'requestHeader:',
-        `  clientCaFile: ${cp.frontProxyCaPath}`,
-        '  allowedNames: [front-proxy-client]',
-        '',
-      ].join('\n'),
-    );
-    const direct = `https://${address}:${port}`;
-    const server = startFurnace(t, ['server/main.ts'], {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      KUBECONFIG: cp.kubeconfigPath,
-      FURNACE_INJECT_SERVER_URL: `https://127.0.0.1:${recorderPort}`,
-      FURNACE_INJECT_SERVER_CA_FILE: caFile,
-    });
-    await eventually(
-      async () => ((await httpsCall(`${direct}/readyz`, certs.caPem, {})).status === 200 ? true : undefined),
-      30_000,
-      'the server to be ready',
-    );
+    const { base: direct, certs, process: server, port } = cluster;
     await registerAggregatedApi(t, kc, { namespace, address, port, caPem: certs.caPem });
 
     // The pod: injected by the real webhook (narrowed to this namespace), run by the simulated kubelet.
-    const configuration = buildMutatingWebhookConfiguration({
-      name: `furnace-cli-${randomBytes(3).toString('hex')}`,
-      url: `https://127.0.0.1:${webhookPort}/mutate`,
-      caBundle: certs.caPem,
-      furnaceNamespace: 'furnace',
-    });
-    configuration.webhooks?.[0]?.namespaceSelector?.matchExpressions?.push({
-      key: SCOPE_LABEL,
-      operator: 'In',
-      values: [RUN_ID],
-    });
-    t.after(await applyWebhookConfiguration(kc, configuration));
+    await registerScopedWebhook(t, kc, cluster, SCOPE_LABEL, RUN_ID);
+    await waitUntilInjecting(kc, namespace, 'the webhook configuration to take effect');
     const core = kc.makeApiClient(CoreV1Api);
-    const body = (name: string) => ({
-      metadata: { name, labels: { furnace: 'enabled' } },
-      spec: { containers: [{ name: 'app', image: 'registry.example/hot:1' }] },
-    });
-    await eventually(
-      async () => {
-        const probe = await core.createNamespacedPod({ namespace, body: body('probe'), dryRun: 'All' });
-        return probe.spec?.containers.some((c) => c.name === SIDECAR_CONTAINER_NAME) ? true : undefined;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'hot', labels: { furnace: 'enabled' } },
+        spec: { containers: [{ name: 'app', image: 'registry.example/hot:1' }] },
       },
-      20_000,
-      'the webhook configuration to take effect',
-    );
-    await core.createNamespacedPod({ namespace, body: body('hot') });
+    });
     const program = await buildHotProgram(dir);
     const pod = await simulatePod(kc, namespace, 'hot', { commands: { app: [program, '300'] } });
     t.after(() => pod.stop());

@@ -23,6 +23,11 @@ async function createRecording(name: string, spec: Record<string, unknown>) {
   return kubectl(['create', '-f', '-'], JSON.stringify(body));
 }
 
+/** kubectl VERB recording NAME -n <namespace> ARGS. */
+function onRecording(verb: string, name: string, ...args: string[]) {
+  return kubectl([verb, 'recording', name, '-n', namespace, ...args]);
+}
+
 async function assertRefused(name: string, spec: Record<string, unknown>, message: RegExp) {
   const result = await createRecording(name, spec);
   assert.notEqual(result.code, 0, `accepted: ${JSON.stringify(spec)}`);
@@ -96,15 +101,7 @@ describe('Recording CRD', () => {
       keep: 7,
     });
     assert.equal(scheduled.code, 0, scheduled.stderr);
-    const got = await kubectl([
-      'get',
-      'recording',
-      'once',
-      '-n',
-      namespace,
-      '-o',
-      'jsonpath={.spec.profiler}',
-    ]);
+    const got = await onRecording('get', 'once', '-o', 'jsonpath={.spec.profiler}');
     assert.equal(got.stdout, 'perf');
   });
 
@@ -159,35 +156,29 @@ describe('Recording CRD', () => {
   it('refuses any change of the spec of an existing recording', async () => {
     const created = await createRecording('fixed', { ...pod, durationSeconds: 10 });
     assert.equal(created.code, 0, created.stderr);
-    const patched = await kubectl([
+    const patched = await onRecording(
       'patch',
-      'recording',
       'fixed',
-      '-n',
-      namespace,
       '--type=merge',
       '-p',
       '{"spec":{"durationSeconds":20}}',
-    ]);
+    );
     assert.notEqual(patched.code, 0);
     assert.match(patched.stderr, /spec: Invalid value: spec is immutable/);
-    const labelled = await kubectl(['label', 'recording', 'fixed', '-n', namespace, 'team=perf']);
+    const labelled = await onRecording('label', 'fixed', 'team=perf');
     assert.equal(labelled.code, 0, `metadata stays editable: ${labelled.stderr}`);
   });
 
   it('shows Phase, Target, Samples, Last run and Age in kubectl get, the status filled by its writer', async () => {
     const status = { phase: 'Succeeded', samples: 1234, lastRunTime: '2025-01-02T03:04:05Z' };
-    const written = await kubectl([
+    const written = await onRecording(
       'patch',
-      'recording',
       'once',
-      '-n',
-      namespace,
       '--subresource=status',
       '--type=merge',
       '-p',
       JSON.stringify({ status }),
-    ]);
+    );
     assert.equal(written.code, 0, written.stderr);
     const table = await kubectl(['get', 'recordings', '-n', namespace]);
     const lines = table.stdout.split('\n');

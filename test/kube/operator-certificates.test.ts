@@ -3,27 +3,25 @@
 // the webhook's caBundle and the sidecars' CA ConfigMap follow the rotation.
 import assert from 'node:assert/strict';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { before, describe, it } from 'node:test';
-import type { V1ConfigMap, V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
+import { describe, it } from 'node:test';
+import type { V1MutatingWebhookConfiguration, V1Secret } from '@kubernetes/client-node';
 import { splitPemBundle } from '../../operator/furnace/certificates.ts';
-import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import {
   applyFurnace,
   conditionOf,
   createScopedNamespace,
   getJson,
-  installCrds,
   scoped,
   secretText,
   startOperator,
-  waitForFurnace,
+  useOperatorCluster,
+  waitForServerCa,
+  waitForWebhookReady,
 } from './operator-fixture.ts';
 
-const { cp, kc } = await useCluster();
-
-before(() => installCrds(cp));
+const { cp, kc } = await useOperatorCluster();
 
 async function caBundleOf(namespace: string): Promise<string> {
   const webhook = await getJson<V1MutatingWebhookConfiguration>(cp, [
@@ -43,12 +41,7 @@ describe('Furnace certificates (operator process, real API server)', () => {
       FURNACE_OPERATOR_CERT_RENEW_FRACTION: '0.5',
     });
     await applyFurnace(cp, namespace, scoped(scope));
-    await waitForFurnace(
-      cp,
-      namespace,
-      (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-      'reconciled',
-    );
+    await waitForWebhookReady(cp, namespace, 'reconciled');
     const firstBundle = await caBundleOf(namespace);
     const [firstCa] = splitPemBundle(firstBundle);
     assert.ok(firstCa);
@@ -74,20 +67,8 @@ describe('Furnace certificates (operator process, real API server)', () => {
       'the new CA signs the served certificate',
     );
     assert.equal(secretText(tls, 'ca.crt'), rotated);
-    await eventually(
-      async () =>
-        (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', app]))?.data?.[
-          SERVER_CA_KEY
-        ] === rotated || undefined,
-      30_000,
-      'the sidecar CA ConfigMap with the rotated bundle',
-    );
-    const furnace = await waitForFurnace(
-      cp,
-      namespace,
-      (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-      'the webhook still ready',
-    );
+    await waitForServerCa(cp, app, rotated, 'the sidecar CA ConfigMap with the rotated bundle');
+    const furnace = await waitForWebhookReady(cp, namespace, 'the webhook still ready');
     assert.equal(conditionOf(furnace, 'CertificateReady')?.status, 'True');
   });
 });

@@ -1,11 +1,12 @@
 // The operator as a local process against the test API server (node --import tsx operator/main.ts, the
 // admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
 import assert from 'node:assert/strict';
-import type { TestContext } from 'node:test';
-import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { before, type TestContext } from 'node:test';
+import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
+import { API_GROUP_VERSION, SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
 import { type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
-import { API_GROUP_VERSION } from '../../core/contract/names.ts';
-import { createNamespace } from '../harness/cluster.ts';
+import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { installCrds } from '../harness/crds.ts';
 import { eventually } from '../harness/eventually.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { startFurnace, type RunningProcess } from '../harness/processes.ts';
@@ -13,6 +14,13 @@ import { startFurnace, type RunningProcess } from '../harness/processes.ts';
 export const MANAGED = 'app.kubernetes.io/managed-by=furnace-operator';
 
 export { installCrds } from '../harness/crds.ts';
+
+/** The run's control plane for an operator test file, with the CRDs installed before its tests. */
+export async function useOperatorCluster(): Promise<{ cp: ControlPlane; kc: KubeConfig }> {
+  const cluster = await useCluster();
+  before(() => installCrds(cluster.cp));
+  return cluster;
+}
 
 /**
  * Starts the operator for one test. At the end of the test the Furnace in `namespace` is deleted while the
@@ -94,6 +102,23 @@ export function waitForFurnace(
     timeoutMs,
     what,
     250,
+  );
+}
+
+/** The Furnace once the operator has registered its webhook (condition WebhookReady True). */
+export function waitForWebhookReady(cp: ControlPlane, namespace: string, what: string): Promise<Furnace> {
+  return waitForFurnace(cp, namespace, (f) => conditionOf(f, 'WebhookReady')?.status === 'True', what);
+}
+
+/** Waits until the sidecar CA ConfigMap in `namespace` holds `bundle`, as the operator keeps it. */
+export async function waitForServerCa(cp: ControlPlane, namespace: string, bundle: string, what: string) {
+  await eventually(
+    async () =>
+      (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', namespace]))?.data?.[
+        SERVER_CA_KEY
+      ] === bundle || undefined,
+    30_000,
+    what,
   );
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
 import { X509Certificate } from 'node:crypto';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type {
   KubernetesObject,
   V1ConfigMap,
@@ -15,25 +15,25 @@ import { Watch } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY } from '../../core/contract/names.ts';
 import { randomBytes } from 'node:crypto';
-import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { createNamespace } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import {
   applyFurnace,
-  createScopedNamespace,
-  scoped,
   conditionOf,
+  createScopedNamespace,
   getJson,
-  installCrds,
   listJson,
   MANAGED,
+  scoped,
   secretText,
   startOperator,
+  useOperatorCluster,
   waitForFurnace,
+  waitForServerCa,
+  waitForWebhookReady,
 } from './operator-fixture.ts';
 
-const { cp, kc } = await useCluster();
-
-before(() => installCrds(cp));
+const { cp, kc } = await useOperatorCluster();
 
 const identity = (o: KubernetesObject) =>
   `${o.kind ?? ''}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? ''}`;
@@ -127,12 +127,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     const outside = await createNamespace(kc, { enabled: true, prefix: 'out' });
     startOperator(t, cp, namespace);
     await applyFurnace(cp, namespace, scoped(scope));
-    const furnace = await waitForFurnace(
-      cp,
-      namespace,
-      (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-      'the Furnace reconciled',
-    );
+    const furnace = await waitForWebhookReady(cp, namespace, 'the Furnace reconciled');
     const notSelected = await getJson(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', outside]);
     assert.equal(notSelected, undefined, 'no CA ConfigMap where the webhook does not inject');
     const uid = furnace.metadata.uid ?? '';
@@ -196,14 +191,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'ca.crt',
     );
     const late = await createScopedNamespace(kc, scope, 'late');
-    await eventually(
-      async () =>
-        (await getJson<V1ConfigMap>(cp, ['configmap', SERVER_CA_CONFIG_MAP, '-n', late]))?.data?.[
-          SERVER_CA_KEY
-        ] === caBundle || undefined,
-      30_000,
-      'the CA ConfigMap in a namespace labelled after the Furnace',
-    );
+    await waitForServerCa(cp, late, caBundle, 'the CA ConfigMap in a namespace labelled after the Furnace');
   });
 
   it('converges on a spec change: config, Ingress on and off, webhook failure policy; and puts the objects back when someone deletes them', async (t) => {
@@ -211,12 +199,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     const namespace = await createNamespace(kc, { prefix: 'op' });
     startOperator(t, cp, namespace);
     await applyFurnace(cp, namespace, scoped(scope));
-    const first = await waitForFurnace(
-      cp,
-      namespace,
-      (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-      'reconciled',
-    );
+    const first = await waitForWebhookReady(cp, namespace, 'reconciled');
     const hashOf = async () =>
       (await getJson<V1Deployment>(cp, ['deployment', 'furnace', '-n', namespace]))?.spec?.template.metadata
         ?.annotations?.['furnace.hyperfoil.io/config-hash'];
@@ -279,12 +262,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     const app = await createScopedNamespace(kc, scope, 'app');
     startOperator(t, cp, namespace);
     await applyFurnace(cp, namespace, scoped(scope));
-    const furnace = await waitForFurnace(
-      cp,
-      namespace,
-      (f) => conditionOf(f, 'WebhookReady')?.status === 'True',
-      'reconciled',
-    );
+    const furnace = await waitForWebhookReady(cp, namespace, 'reconciled');
     assert.ok(furnace.metadata.finalizers?.includes('furnace.hyperfoil.io/cleanup'));
     const uid = furnace.metadata.uid ?? '';
     const before = (await madeFor(uid)).map(identity);

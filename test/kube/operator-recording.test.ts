@@ -3,25 +3,22 @@
 // called by a small runner (recording-fixture.ts) in place of the operator's supervisor. The operator calls
 // the server as its own service account, authorized by RBAC like a user.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import type { RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
 import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
 import type { RecordingDeps } from '../../operator/recording/reconcile.ts';
 import { createServerClient } from '../../operator/recording/server-client.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
-import { applyWebhookConfiguration, createNamespace, createUser, useCluster } from '../harness/cluster.ts';
+import { createUser, useCluster } from '../harness/cluster.ts';
+import { startClusterServer } from '../harness/cluster-server.ts';
+import { registerScopedWebhook } from '../harness/scoped-webhook.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { createRecording, ended, readRecording, reconcileUntil } from './recording-fixture.ts';
@@ -40,40 +37,9 @@ interface World {
 }
 
 async function startServer(t: TestContext, dir: string) {
-  const certs = await generateDevCertificates();
-  const { certFile, keyFile, caFile } = await writeCertificateFiles(dir, certs);
-  const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
-  );
-  const base = `https://127.0.0.1:${port}`;
-  startFurnace(t, ['server/main.ts'], {
-    FURNACE_CONFIG: join(dir, 'config.yaml'),
-    KUBECONFIG: cp.kubeconfigPath,
-    FURNACE_INJECT_SERVER_URL: `https://127.0.0.1:${recorderPort}`,
-    FURNACE_INJECT_SERVER_CA_FILE: caFile,
-  });
-  await eventually(
-    async () => ((await httpsCall(`${base}/readyz`, certs.caPem)).status === 200 ? true : undefined),
-    60_000,
-    'the server to be ready',
-  );
-  const scope = randomBytes(4).toString('hex');
-  const configuration = buildMutatingWebhookConfiguration({
-    name: `furnace-recording-${scope}`,
-    url: `https://127.0.0.1:${webhookPort}/mutate`,
-    caBundle: certs.caPem,
-    furnaceNamespace: 'furnace',
-  });
-  configuration.webhooks?.[0]?.namespaceSelector?.matchExpressions?.push({
-    key: SCOPE_LABEL,
-    operator: 'In',
-    values: [scope],
-  });
-  t.after(await applyWebhookConfiguration(kc, configuration));
-  const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: scope } });
-  return { base, ca: certs.caPem, namespace };
+  const server = await startClusterServer(t, dir, { kubeconfigPath: cp.kubeconfigPath });
+  const webhook = await registerScopedWebhook(t, kc, server, SCOPE_LABEL);
+  return { base: server.base, ca: server.certs.caPem, namespace: await webhook.namespace() };
 }
 
 /** Creates the pod through admission and runs it: `containers` maps container names to commands. */

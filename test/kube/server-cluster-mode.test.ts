@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
-import { bindClusterRole } from '../harness/cluster-roles.ts';
+import { bindMetricsReader } from '../harness/cluster-roles.ts';
 import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
@@ -52,13 +52,7 @@ describe('server in cluster mode (main.ts without --local) against a real API se
     });
     assert.equal(registered.status, 200, registered.body);
     assert.equal((await httpsCall(`${base}/metrics`, certs.caPem)).status, 401, 'metrics need a reader');
-    const unbind = await bindClusterRole(kc, {
-      name: 'furnace-metrics',
-      namespace,
-      serviceAccount: 'default',
-      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
-    });
-    t.after(unbind);
+    await bindMetricsReader(t, kc, namespace, 'default');
     const reader = await createServiceAccountToken(kc, { namespace, serviceAccount: 'default' });
     const metrics = await httpsCall(`${base}/metrics`, certs.caPem, {
       headers: { authorization: `Bearer ${reader}` },

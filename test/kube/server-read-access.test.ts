@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
-import { bindClusterRole } from '../harness/cluster-roles.ts';
+import { bindMetricsReader } from '../harness/cluster-roles.ts';
 import { buildKubeServer } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
@@ -14,13 +14,7 @@ describe('server reads against a real API server', () => {
     const server = await buildKubeServer(t, kc);
     const namespace = await createNamespace(kc);
     const reader = await createUser(kc, { name: 'prometheus', namespace, rules: [] });
-    const unbind = await bindClusterRole(kc, {
-      name: 'furnace-metrics',
-      namespace,
-      serviceAccount: 'prometheus',
-      rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
-    });
-    t.after(unbind);
+    await bindMetricsReader(t, kc, namespace, 'prometheus');
     const stranger = await createUser(kc, {
       name: 'stranger',
       namespace,

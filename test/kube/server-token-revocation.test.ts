@@ -6,7 +6,13 @@ import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { API_GROUP } from '../../core/contract/names.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
-import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
+import {
+  createNamespace,
+  createServiceAccountToken,
+  createUser,
+  type TokenOptions,
+  useCluster,
+} from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildKubeServer, createPod, deletePod, type KubeServer } from './server-kube-fixture.ts';
 
@@ -29,6 +35,15 @@ async function viewerIn(): Promise<{ namespace: string; serviceAccount: string }
     rules: [{ apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['get', 'list'] }],
   });
   return { namespace, serviceAccount: 'viewer' };
+}
+
+/** A token of the service account, valid for an hour unless what it is bound to goes away first. */
+function hourToken(
+  namespace: string,
+  serviceAccount: string,
+  bound: Pick<TokenOptions, 'boundSecret' | 'boundPod'>,
+) {
+  return createServiceAccountToken(kc, { namespace, serviceAccount, expirationSeconds: 3600, ...bound });
 }
 
 const API_SERVER_TOKEN_CACHE_MS = 10_000;
@@ -54,10 +69,7 @@ describe('token revocation against a real API server', () => {
       namespace,
       body: { metadata: { name: 'viewer-session' }, stringData: { note: 'revoke me' } },
     });
-    const token = await createServiceAccountToken(kc, {
-      namespace,
-      serviceAccount,
-      expirationSeconds: 3600,
+    const token = await hourToken(namespace, serviceAccount, {
       boundSecret: { name: 'viewer-session', uid: secret.metadata?.uid ?? '' },
     });
     assert.equal((await listSidecars(server, token)).statusCode, 200);
@@ -83,10 +95,7 @@ describe('token revocation against a real API server', () => {
     t.after(() => watch.stop());
     await eventually(() => Promise.resolve(watch.isSynced() || undefined), 20_000, 'the pod watch to sync');
     const pod = await createPod(kc, namespace, 'ci-runner', { serviceAccountName: serviceAccount });
-    const token = await createServiceAccountToken(kc, {
-      namespace,
-      serviceAccount,
-      expirationSeconds: 3600,
+    const token = await hourToken(namespace, serviceAccount, {
       boundPod: { name: 'ci-runner', uid: pod.metadata?.uid ?? '' },
     });
     assert.equal((await listSidecars(server, token)).statusCode, 200);

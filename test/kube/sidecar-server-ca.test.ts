@@ -3,12 +3,10 @@
 // ConfigMap furnace-server-ca that the operator keeps current; a sidecar whose admitted CA is stale
 // registers through the ConfigMap's CA. Real admission through the server's webhook, a simulated kubelet.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import {
   API_GROUP,
   SERVER_CA_CONFIG_MAP,
@@ -16,13 +14,12 @@ import {
   SIDECAR_CONTAINER_NAME,
 } from '../../core/contract/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { writeCertificateFiles } from '../harness/certificate-files.ts';
-import { applyWebhookConfiguration, createNamespace, createUser, useCluster } from '../harness/cluster.ts';
+import { createUser, useCluster } from '../harness/cluster.ts';
+import { startClusterServer } from '../harness/cluster-server.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
-import { startFurnace } from '../harness/processes.ts';
+import { registerScopedWebhook, testPod, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const SCOPE_LABEL = 'furnace-ca-scope';
@@ -31,63 +28,28 @@ const { cp, kc } = await useCluster();
 describe('the server CA in a pod, after a rotation', () => {
   it('registers through the CA of the ConfigMap when the CA frozen at admission no longer verifies the server', async (t) => {
     const dir = await workDir(t, 'server-ca');
-    const current = await generateDevCertificates();
     const stale = await generateDevCertificates();
-    const { certFile, keyFile } = await writeCertificateFiles(dir, current);
     const staleCaFile = join(dir, 'stale-ca.crt');
     await writeFile(staleCaFile, stale.caPem);
-    const [port, recorderPort, webhookPort] = [await freePort(), await freePort(), await freePort()];
-    await writeFile(
-      join(dir, 'config.yaml'),
-      `host: 127.0.0.1\nport: ${port}\nrecorder:\n  host: 127.0.0.1\n  port: ${recorderPort}\ndataDir: ${dir}/data\ntls:\n  certFile: ${certFile}\n  keyFile: ${keyFile}\nwebhook:\n  port: ${webhookPort}\n`,
-    );
-    const base = `https://127.0.0.1:${port}`;
     // The webhook injects the CA of before the rotation: the pod is admitted with a CA that is now wrong.
-    const server = startFurnace(t, ['server/main.ts'], {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      KUBECONFIG: cp.kubeconfigPath,
-      // Sidecars reach the recorder listener, never the user one.
-      FURNACE_INJECT_SERVER_URL: `https://127.0.0.1:${recorderPort}`,
-      FURNACE_INJECT_SERVER_CA_FILE: staleCaFile,
+    const cluster = await startClusterServer(t, dir, {
+      kubeconfigPath: cp.kubeconfigPath,
+      injectServerCaFile: staleCaFile,
     });
-    await eventually(
-      async () => ((await httpsCall(`${base}/readyz`, current.caPem)).status === 200 ? true : undefined),
-      60_000,
-      'the server to be ready',
-    );
-    const scope = randomBytes(4).toString('hex');
-    const configuration = buildMutatingWebhookConfiguration({
-      name: `furnace-ca-${scope}`,
-      url: `https://127.0.0.1:${webhookPort}/mutate`,
-      caBundle: current.caPem,
-      furnaceNamespace: 'furnace',
-    });
-    configuration.webhooks?.[0]?.namespaceSelector?.matchExpressions?.push({
-      key: SCOPE_LABEL,
-      operator: 'In',
-      values: [scope],
-    });
-    t.after(await applyWebhookConfiguration(kc, configuration));
-    const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: scope } });
+    const { base, certs: current, process: server } = cluster;
+    const webhook = await registerScopedWebhook(t, kc, cluster, SCOPE_LABEL);
+    const namespace = await webhook.namespace();
     const core = kc.makeApiClient(CoreV1Api);
     // What the operator keeps current in every opted-in namespace.
     await core.createNamespacedConfigMap({
       namespace,
       body: { metadata: { name: SERVER_CA_CONFIG_MAP }, data: { [SERVER_CA_KEY]: current.caPem } },
     });
-    const body = (name: string) => ({
-      metadata: { name, labels: { furnace: 'enabled' } },
-      spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+    await waitUntilInjecting(kc, namespace, 'the webhook configuration to take effect');
+    const created = await core.createNamespacedPod({
+      namespace,
+      body: testPod('app', { labels: { furnace: 'enabled' } }),
     });
-    await eventually(
-      async () => {
-        const probe = await core.createNamespacedPod({ namespace, body: body('probe'), dryRun: 'All' });
-        return probe.spec?.containers.some((c) => c.name === SIDECAR_CONTAINER_NAME) ? true : undefined;
-      },
-      20_000,
-      'the webhook configuration to take effect',
-    );
-    const created = await core.createNamespacedPod({ namespace, body: body('app') });
     const env = created.spec?.containers.find((c) => c.name === SIDECAR_CONTAINER_NAME)?.env ?? [];
     assert.equal(
       env.find((e) => e.name === 'FURNACE_SERVER_CA')?.value,

@@ -16,7 +16,8 @@ import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
 import { eventually } from '../harness/eventually.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { hasSidecar, startKubeWebhook, testPod, waitUntilInjecting } from './webhook-fixture.ts';
+import { hasSidecar, testPod, waitUntilInjecting } from '../harness/scoped-webhook.ts';
+import { startKubeWebhook } from './webhook-fixture.ts';
 
 let kc: KubeConfig;
 let core: CoreV1Api;

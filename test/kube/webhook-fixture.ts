@@ -1,19 +1,18 @@
 // A real furnace webhook listener on loopback, registered with the test API server through the generated
 // MutatingWebhookConfiguration (not a test file itself).
 import { randomBytes } from 'node:crypto';
-import { AdmissionregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, V1MutatingWebhookConfiguration, V1Pod } from '@kubernetes/client-node';
+import { after } from 'node:test';
+import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import type { WebhookApp } from '../../server/webhook/build-webhook-app.ts';
-import type { TlsMaterial, TlsSource } from '../../server/webhook/tls.ts';
-import { RUN_ID, applyWebhookConfiguration, createNamespace } from '../harness/cluster.ts';
-import { eventually } from '../harness/eventually.ts';
+import { generateDevCertificates, type TlsMaterial, type TlsSource } from '../../server/webhook/tls.ts';
+import { RUN_ID, applyWebhookConfiguration, createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { portOf } from '../harness/ports.ts';
+import { scopedWebhookConfiguration, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 
 /** Namespaces of one fixture carry this label, and only its webhook selects them (test files run in parallel). */
 const SCOPE_LABEL = 'furnace-webhook-test';
@@ -35,43 +34,6 @@ export interface KubeWebhook {
   close(): Promise<void>;
 }
 
-export function testPod(
-  name: string,
-  extra: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
-): V1Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: extra.labels, annotations: extra.annotations },
-    spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-  };
-}
-
-export function hasSidecar(pod: V1Pod): boolean {
-  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return all.some((c) => c.name === SIDECAR_CONTAINER_NAME);
-}
-
-function scopedConfiguration(
-  name: string,
-  url: string,
-  caPem: string,
-  scope: string,
-): V1MutatingWebhookConfiguration {
-  const configuration = buildMutatingWebhookConfiguration({
-    name,
-    url,
-    caBundle: caPem,
-    furnaceNamespace: 'furnace',
-  });
-  configuration.webhooks?.[0]?.namespaceSelector?.matchExpressions?.push({
-    key: SCOPE_LABEL,
-    operator: 'In',
-    values: [scope],
-  });
-  return configuration;
-}
-
 export async function startKubeWebhook(
   kc: KubeConfig,
   options: { https: TlsMaterial | TlsSource; caPem: string; port?: number },
@@ -86,7 +48,13 @@ export async function startKubeWebhook(
   const configurationName = `furnace-${RUN_ID}-${scope}`;
   const remove = await applyWebhookConfiguration(
     kc,
-    scopedConfiguration(configurationName, url, options.caPem, scope),
+    scopedWebhookConfiguration({
+      name: configurationName,
+      url,
+      caPem: options.caPem,
+      scopeLabel: SCOPE_LABEL,
+      scope,
+    }),
   );
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   let removed = false;
@@ -114,20 +82,32 @@ export async function startKubeWebhook(
   };
 }
 
-/** The API server loads webhook configurations asynchronously: probe with dry-run creates until injected. */
-export async function waitUntilInjecting(
-  kc: KubeConfig,
-  namespace: string,
-  what = 'the webhook to inject',
-): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  await eventually(
-    async () => {
-      const probe = testPod(`probe-${randomBytes(3).toString('hex')}`, { labels: { furnace: 'enabled' } });
-      const created = await core.createNamespacedPod({ namespace, body: probe, dryRun: 'All' });
-      return hasSidecar(created) ? true : undefined;
-    },
-    20_000,
-    what,
+/** How many admissions of this webhook ended in `decision`, for `reason` or for any reason. */
+export async function decisionsOf(webhook: KubeWebhook, decision: string, reason?: string): Promise<number> {
+  const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
+  const counted = metric?.values.filter(
+    (v) => v.labels.decision === decision && (reason === undefined || v.labels.reason === reason),
   );
+  return (counted ?? []).reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * The webhook of a whole test file, called at its top level: fresh certificates, and one enabled namespace
+ * it already injects. After the file's tests its configuration is removed, then it is closed, then the
+ * run's objects are deleted (in that order: pods must not wait on a webhook that is gone).
+ */
+export async function useKubeWebhook(kc: KubeConfig): Promise<{ webhook: KubeWebhook; enabled: string }> {
+  const certs = await generateDevCertificates();
+  const webhook = await startKubeWebhook(kc, {
+    https: { key: certs.keyPem, cert: certs.certPem },
+    caPem: certs.caPem,
+  });
+  after(async () => {
+    await webhook.removeConfiguration();
+    await webhook.close();
+    await deleteRunObjects(kc);
+  });
+  const enabled = await webhook.namespace(true);
+  await waitUntilInjecting(kc, enabled);
+  return { webhook, enabled };
 }

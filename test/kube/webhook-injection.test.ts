@@ -1,31 +1,20 @@
 // Pods go through the real API server's admission chain to the furnace webhook over TLS.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { KubeConfig, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { INJECTED_ANNOTATION, SIDECAR_ENV } from '../../core/contract/names.ts';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
-import type { ControlPlane } from '../harness/control-plane.ts';
-import { hasSidecar, startKubeWebhook, testPod, waitUntilInjecting } from './webhook-fixture.ts';
-import type { KubeWebhook } from './webhook-fixture.ts';
+import { hasSidecar, testPod } from '../harness/scoped-webhook.ts';
+import { decisionsOf, useKubeWebhook } from './webhook-fixture.ts';
 
-let cp: ControlPlane;
-let kc: KubeConfig;
-let core: CoreV1Api;
-let webhook: KubeWebhook;
-let enabled: string;
-
+const cp = await getControlPlane();
+const kc = cp.kubeConfig();
+const core = kc.makeApiClient(CoreV1Api);
+const { webhook, enabled } = await useKubeWebhook(kc);
 /** How many admissions ended in `decision`, for `reason` or for any reason. */
-async function decisions(decision: string, reason?: string): Promise<number> {
-  const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
-  const counted = metric?.values.filter(
-    (v) => v.labels.decision === decision && (reason === undefined || v.labels.reason === reason),
-  );
-  return (counted ?? []).reduce((sum, v) => sum + v.value, 0);
-}
+const decisions = (decision: string, reason?: string) => decisionsOf(webhook, decision, reason);
 
 /** The sidecar sits beside the pod's own container, and the pod's annotations are kept. */
 function assertInjectedBesideApp(pod: V1Pod): void {
@@ -53,25 +42,6 @@ function assertSidecarWiring(pod: V1Pod): void {
   const token = pod.spec?.volumes?.find((v) => v.name === 'furnace-token');
   assert.equal(token?.projected?.sources?.[0]?.serviceAccountToken?.audience, 'furnace');
 }
-
-before(async () => {
-  cp = await getControlPlane();
-  kc = cp.kubeConfig();
-  core = kc.makeApiClient(CoreV1Api);
-  const certs = await generateDevCertificates();
-  webhook = await startKubeWebhook(kc, {
-    https: { key: certs.keyPem, cert: certs.certPem },
-    caPem: certs.caPem,
-  });
-  enabled = await webhook.namespace(true);
-  await waitUntilInjecting(kc, enabled);
-});
-
-after(async () => {
-  await webhook.removeConfiguration();
-  await webhook.close();
-  await deleteRunObjects(kc);
-});
 
 describe('webhook in a real admission chain', () => {
   it('injects a pod created with the client in an enabled namespace', async () => {

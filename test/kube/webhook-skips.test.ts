@@ -2,41 +2,18 @@
 // server would otherwise refuse the user's pod), leaves Windows pods alone, and an explicit opt-out wins
 // over an opt-in. Each decision is also counted under its reason code.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1Pod, V1PodSpec } from '@kubernetes/client-node';
-import { generateDevCertificates } from '../../server/webhook/tls.ts';
-import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
-import { hasSidecar, startKubeWebhook, testPod, waitUntilInjecting } from './webhook-fixture.ts';
-import type { KubeWebhook } from './webhook-fixture.ts';
+import { hasSidecar, testPod } from '../harness/scoped-webhook.ts';
+import { decisionsOf, useKubeWebhook } from './webhook-fixture.ts';
 
 // Not useCluster(): this file removes its webhook configuration before the run's objects are deleted.
 const kc = (await getControlPlane()).kubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
-let webhook: KubeWebhook;
-let enabled: string;
-
-before(async () => {
-  const certs = await generateDevCertificates();
-  webhook = await startKubeWebhook(kc, {
-    https: { key: certs.keyPem, cert: certs.certPem },
-    caPem: certs.caPem,
-  });
-  enabled = await webhook.namespace(true);
-  await waitUntilInjecting(kc, enabled);
-});
-
-after(async () => {
-  await webhook.removeConfiguration();
-  await webhook.close();
-  await deleteRunObjects(kc);
-});
-
-async function decisions(decision: string, reason: string): Promise<number> {
-  const metric = await webhook.registry.getSingleMetric('furnace_webhook_decisions_total')?.get();
-  return metric?.values.find((v) => v.labels.decision === decision && v.labels.reason === reason)?.value ?? 0;
-}
+const { webhook, enabled } = await useKubeWebhook(kc);
+const decisions = (decision: string, reason: string) => decisionsOf(webhook, decision, reason);
 
 function optedInPod(name: string, spec: Partial<V1PodSpec>, labels = { furnace: 'enabled' }): V1Pod {
   const pod = testPod(name, { labels });

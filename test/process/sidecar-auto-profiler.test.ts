@@ -6,9 +6,8 @@ import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';
 import { startProcess } from '../harness/processes.ts';
-import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar, type SidecarProcess } from './sidecar-harness.ts';
+import { type SidecarProcess, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 
@@ -16,11 +15,9 @@ async function record(
   sidecar: SidecarProcess,
   body: unknown,
 ): Promise<{ status: RecordingStatus; folded: string }> {
-  const start = await sidecar.call('POST', '/recordings', body);
-  assert.equal(start.status, 202, start.text);
-  const status = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+  const status = await sidecar.record(body);
   assert.equal(status.state, 'done', status.error);
-  const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+  const folded = await sidecar.artifact(status.id, 'stacks.folded');
   return { status, folded };
 }
 
@@ -29,8 +26,7 @@ describe('sidecar with profiler auto', () => {
     const port = await freePort();
     const go = await startGoPprofProgram(t, await sharedGoPprofProgram(), { port });
     const c = startProcess(t, await buildHotProgram(await workDir(t, 'auto-c')), ['120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET);
 
     const goRecording = await record(sidecar, {
       profiler: 'auto',

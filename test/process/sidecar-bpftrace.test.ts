@@ -6,9 +6,14 @@ import { describe, it, type TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
-import { finished } from '../harness/recording-status.ts';
+import { finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar, type SidecarProcess } from './sidecar-harness.ts';
+import {
+  servedArtifact as artifact,
+  type SidecarProcess,
+  startRegisteredSidecar,
+  assertArtifacts,
+} from './sidecar-harness.ts';
 
 const SECRET = 'bpftrace-test-secret';
 const SYSCALLS = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
@@ -20,21 +25,9 @@ async function syscallProgram(dir: string, name: string): Promise<{ path: string
 }
 
 async function record(sidecar: SidecarProcess, body: object): Promise<RecordingStatus> {
-  const start = await sidecar.call('POST', '/recordings', {
-    profiler: 'bpftrace',
-    durationSeconds: 2,
-    ...body,
-  });
-  assert.equal(start.status, 202, start.text);
-  const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+  const done = await sidecar.record({ profiler: 'bpftrace', durationSeconds: 2, ...body });
   assert.equal(done.state, 'done', done.error);
   return done;
-}
-
-async function artifact(sidecar: SidecarProcess, id: string, name: string): Promise<string> {
-  const answer = await sidecar.call('GET', `/recordings/${id}/artifacts/${name}`);
-  assert.equal(answer.status, 200, `${name}: ${answer.text}`);
-  return answer.text;
 }
 
 /** Runs the sidecar in a new PID namespace with `pod` started beside it, as containers of a pod sharing one. */
@@ -52,7 +45,7 @@ function inNewPidNamespace(pod: string): (argv: string[]) => string[] {
 }
 
 async function localSidecar(t: TestContext): Promise<SidecarProcess> {
-  return startSidecar(t, await startFakeRegistrationServer(t, SECRET), SECRET);
+  return (await startRegisteredSidecar(t, SECRET)).sidecar;
 }
 
 /** A 60 s bpftrace recording of a hot program, stopped `afterMs` after it started; it must end done. */
@@ -60,14 +53,12 @@ async function stoppedRecording(t: TestContext, name: string, afterMs: number) {
   const dir = await workDir(t, `bpftrace-${name}`);
   const target = startProcess(t, await buildHotProgram(dir, [], name), ['120']);
   const sidecar = await localSidecar(t);
-  const start = await sidecar.call('POST', '/recordings', {
+  const { id } = await sidecar.start({
     profiler: 'bpftrace',
     pid: target.pid,
     durationSeconds: 60,
     bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
   });
-  assert.equal(start.status, 202, start.text);
-  const id = (start.json as RecordingStatus).id;
   if (afterMs > 0) await new Promise((resolve) => setTimeout(resolve, afterMs));
   const began = Date.now();
   assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
@@ -82,9 +73,8 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
     const inside = await syscallProgram(dir, 'fsys_target');
     const outside = await syscallProgram(dir, 'fsys_other');
     const other = startProcess(t, outside.path, outside.args);
-    const server = await startFakeRegistrationServer(t, SECRET);
     const pod = `${inside.path} ${inside.args.join(' ')}`;
-    const sidecar = await startSidecar(t, server, SECRET, {}, inNewPidNamespace(pod));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {}, inNewPidNamespace(pod));
 
     const counted = await record(sidecar, { processPattern: 'fsys_target', bpftrace: { program: SYSCALLS } });
     assert.deepEqual(counted.artifacts, ['bpftrace.txt']);
@@ -122,14 +112,7 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
       bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
     });
     assert.ok((done.samples ?? 0) > 0, 'the stack map gave samples');
-    for (const name of [
-      'bpftrace.txt',
-      'stacks.folded',
-      'flamegraph.svg',
-      'flamegraph.html',
-      'speedscope.json',
-    ])
-      assert.ok(done.artifacts.includes(name as never), `${name} in ${done.artifacts.join(', ')}`);
+    assertArtifacts(done, ['bpftrace.txt', ...RENDERED_ARTIFACTS]);
     const folded = await artifact(sidecar, done.id, 'stacks.folded');
     assert.match(folded, /^fhot_target;.*main;furnace_heavy \d+$/m, folded);
     assert.doesNotMatch(folded, /fhot_other/);
@@ -164,14 +147,12 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
     assert.equal(refused.status, 400, refused.text);
     assert.match(refused.text, /bpftrace\.program is refused: system\(\) runs commands/);
 
-    const start = await sidecar.call('POST', '/recordings', {
+    const failed = await sidecar.record({
       profiler: 'bpftrace',
       pid: target.pid,
       durationSeconds: 2,
       bpftrace: { program: 'profile:hz:99 { @ = no_such_function(); }' },
     });
-    assert.equal(start.status, 202, start.text);
-    const failed = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', /bpftrace failed \(exit 1\): .*no_such_function/s);
   });

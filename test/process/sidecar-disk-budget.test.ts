@@ -11,7 +11,7 @@ import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'disk-budget-secret';
 const LIMIT = 4 * 1024 * 1024;
@@ -27,21 +27,18 @@ describe('sidecar disk budget (real perf)', () => {
     const dir = await workDir(t, 'disk-budget');
     const dataDir = await workDir(t, 'disk-budget-data');
     const target = startProcess(t, await buildHotProgram(dir), ['300']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_SIDECAR_DATA: dataDir,
       FURNACE_OUTPUT_SIZE_LIMIT: '4Mi',
     });
-    const start = await sidecar.call('POST', '/recordings', {
+    let status = await sidecar.start({
       pid: target.pid,
       durationSeconds: 10,
       frequency: 999,
       callGraph: 'dwarf',
     });
-    assert.equal(start.status, 202, start.text);
-    const id = (start.json as RecordingStatus).id;
+    const { id } = status;
     let largest = 0;
-    let status = start.json as RecordingStatus;
     while (!finished(status)) {
       largest = Math.max(largest, await du(dataDir));
       status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
@@ -53,7 +50,7 @@ describe('sidecar disk budget (real perf)', () => {
       status.warnings?.join('\n') ?? '',
       /perf\.data reached its size cap \(\d+ bytes, a share of the free disk budget\)/,
     );
-    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded.slice(0, 2000));
   });
 });

@@ -1,5 +1,6 @@
 // Helpers for sidecar process tests: a fake registration server, the real sidecar process, and pod
 // "containers" as processes.
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -9,6 +10,7 @@ import { callPinned } from '../harness/http.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess, type RunningProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 export interface FakeServer {
@@ -88,6 +90,12 @@ export interface SidecarProcess {
     token?: string | null,
   ): Promise<{ status: number; json: unknown; text: string }>;
   waitFor(id: string, done: (status: RecordingStatus) => boolean): Promise<RecordingStatus>;
+  /** Starts a recording, asserting 202 Accepted; its first status. */
+  start(body: unknown): Promise<RecordingStatus>;
+  /** Starts a recording (asserting 202 Accepted) and waits until it has finished, well or not. */
+  record(body: unknown): Promise<RecordingStatus>;
+  /** An artifact of a recording, as text. */
+  artifact(id: string, name: string): Promise<string>;
 }
 
 /** Runs `node --import tsx sidecar/main.ts` registered with the given server; stopped by PID after the test. */
@@ -151,7 +159,39 @@ export async function startSidecar(
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
-  return { child: sidecar.child, stop: sidecar.stop, base, tlsBase, call, waitFor };
+  const start: SidecarProcess['start'] = async (body) => {
+    const answer = await call('POST', '/recordings', body);
+    assert.equal(answer.status, 202, answer.text);
+    return answer.json as RecordingStatus;
+  };
+  const record: SidecarProcess['record'] = async (body) => waitFor((await start(body)).id, finished);
+  const artifact: SidecarProcess['artifact'] = async (id, name) =>
+    (await call('GET', `/recordings/${id}/artifacts/${name}`)).text;
+  return { child: sidecar.child, stop: sidecar.stop, base, tlsBase, call, waitFor, start, record, artifact };
+}
+
+/** An artifact the sidecar must serve (asserting 200 OK), as text. */
+export async function servedArtifact(sidecar: SidecarProcess, id: string, name: string): Promise<string> {
+  const answer = await sidecar.call('GET', `/recordings/${id}/artifacts/${name}`);
+  assert.equal(answer.status, 200, `${name}: ${answer.text}`);
+  return answer.text;
+}
+
+/** Asserts that the finished recording has each of these artifacts. */
+export function assertArtifacts(status: RecordingStatus, names: string[]): void {
+  for (const name of names)
+    assert.ok(status.artifacts.includes(name as never), `${name} in ${status.artifacts.join(', ')}`);
+}
+
+/** A fake registration server that accepts `secret`, and the real sidecar registered with it. */
+export async function startRegisteredSidecar(
+  t: TestContext,
+  secret: string,
+  env: Record<string, string> = {},
+  wrap?: (argv: string[]) => string[],
+): Promise<{ server: FakeServer; sidecar: SidecarProcess }> {
+  const server = await startFakeRegistrationServer(t, secret);
+  return { server, sidecar: await startSidecar(t, server, secret, env, wrap) };
 }
 
 /** Runs a command as a pod "container": own mount namespace, private /tmp, the kubelet's termination-log mount. */

@@ -6,14 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { SIDECAR_MOUNT_PATHS } from '../../core/contract/names.ts';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { diskUsage } from '../../sidecar/host/disk-budget.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
-import { dockerConfigJson, PASSWORD, startRegistry, USER } from '../harness/image-registry.ts';
+import { dockerConfigJson, pushRootfsImage, startRegistryWithImage } from '../harness/image-registry.ts';
 import { run } from '../harness/processes.ts';
-import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'image-budget-secret';
 const POD_UID = '5d3c1b2a-7e6f-4a9b-8c0d-1e2f3a4b5c6d';
@@ -21,16 +19,11 @@ const POD_UID = '5d3c1b2a-7e6f-4a9b-8c0d-1e2f3a4b5c6d';
 describe('sidecar image storage budget (podman, local registry)', () => {
   it('stops pulling an image past FURNACE_STORAGE_SIZE_LIMIT, removes it and records with process symbols', async (t) => {
     const dir = await workDir(t, 'image-budget');
-    const registry = await startRegistry(t, dir);
-    const image = `${registry}/furnace-test/big:${Date.now()}`;
+    const { registry, image } = await startRegistryWithImage(t, dir, 'big');
     const rootfs = `${dir}/rootfs`;
     await mkdir(`${rootfs}/data`, { recursive: true });
     await writeFile(`${rootfs}/data/blob`, randomBytes(24 * 1024 * 1024)); // does not compress
-    await run('tar', ['-C', rootfs, '-cf', `${dir}/rootfs.tar`, '.']);
-    await run('podman', ['import', `${dir}/rootfs.tar`, image]);
-    await run('podman', ['push', '--quiet', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, image]);
-    await run('podman', ['rmi', image]);
-    t.after(() => run('podman', ['rmi', '--ignore', image]));
+    await pushRootfsImage(t, dir, rootfs, image);
     await writeFile(`${dir}/.dockerconfigjson`, dockerConfigJson(registry));
 
     await startContainer(t, dir, POD_UID, 'app', [await buildHotProgram(dir), '120']);
@@ -38,17 +31,14 @@ describe('sidecar image storage budget (podman, local registry)', () => {
     // the limit leaves room for what is there now plus 8 MiB, far less than the 24 MiB image.
     const held = await diskUsage(SIDECAR_MOUNT_PATHS.containerStorageDir);
     const limit = Math.ceil((held + 8 * 1024 * 1024) / 0.9);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),
       FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
       FURNACE_INSECURE_REGISTRIES: registry,
       FURNACE_STORAGE_SIZE_LIMIT: String(limit),
     });
-    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 3, symbols: 'image' });
-    assert.equal(start.status, 202, start.text);
-    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    const done = await sidecar.record({ durationSeconds: 3, symbols: 'image' });
     assert.equal(done.state, 'done', done.error);
     assert.match(
       done.warnings?.join('\n') ?? '',

@@ -3,13 +3,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
-import { PASSWORD, startRegistry, USER } from '../harness/image-registry.ts';
+import {
+  PASSWORD,
+  pushRootfsImage,
+  startRegistry,
+  startRegistryWithImage,
+  USER,
+} from '../harness/image-registry.ts';
 import { run } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'image-test-secret';
 const POD_UID = '0c9e5a77-2f14-4b8d-a6e3-71d0b2c4f9e8';
@@ -21,8 +26,7 @@ async function podman(...args: string[]): Promise<string> {
 describe('sidecar symbols from the container image (podman, local registry with basic auth)', () => {
   it('pulls with the pull secret, mounts the image, resolves the stripped program symbols from the image and cleans up', async (t) => {
     const dir = await workDir(t, 'image-symbols');
-    const registry = await startRegistry(t, dir);
-    const image = `${registry}/furnace-test/hot:${Date.now()}`;
+    const { registry, image } = await startRegistryWithImage(t, dir, 'hot');
 
     // The image holds the unstripped program at the path the stripped one runs from.
     const appDir = `${dir}/app`;
@@ -36,11 +40,7 @@ describe('sidecar symbols from the container image (podman, local registry with 
       (await run('nm', ['-a', `${appDir}/furnace-hot`]).catch((e: { stderr: string }) => e)).stderr ?? '',
       /furnace_heavy/,
     );
-    await run('tar', ['-C', rootfs, '-cf', `${dir}/rootfs.tar`, '.']);
-    await podman('import', `${dir}/rootfs.tar`, image);
-    await podman('push', '--quiet', '--tls-verify=false', '--creds', `${USER}:${PASSWORD}`, image);
-    await podman('rmi', image); // the sidecar must fetch it from the registry itself
-    t.after(() => run('podman', ['rmi', '--ignore', image]));
+    await pushRootfsImage(t, dir, rootfs, image); // the sidecar must fetch it from the registry itself
 
     // The webhook's projected volume: one `<secret>.dockerconfigjson` per imagePullSecret of the pod.
     const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
@@ -54,8 +54,7 @@ describe('sidecar symbols from the container image (podman, local registry with 
     await writeFile(`${secrets}/another.dockerconfigjson`, JSON.stringify(other));
 
     const target = await startContainer(t, dir, POD_UID, 'app', [`${appDir}/furnace-hot`, '120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),
       FURNACE_PULL_SECRET_PATH: secrets,
@@ -63,26 +62,21 @@ describe('sidecar symbols from the container image (podman, local registry with 
     });
 
     // From the process alone, the stripped program has no function names.
-    const plain = await sidecar.call('POST', '/recordings', { container: 'app', durationSeconds: 2 });
-    assert.equal(plain.status, 202, plain.text);
-    const plainDone = await sidecar.waitFor((plain.json as RecordingStatus).id, finished);
+    const plainDone = await sidecar.record({ container: 'app', durationSeconds: 2 });
     assert.equal(plainDone.state, 'done', plainDone.error);
-    const plainFolded = (await sidecar.call('GET', `/recordings/${plainDone.id}/artifacts/stacks.folded`))
-      .text;
+    const plainFolded = await sidecar.artifact(plainDone.id, 'stacks.folded');
     assert.equal(samplesOf(plainFolded, 'furnace_heavy'), 0, plainFolded);
 
-    const start = await sidecar.call('POST', '/recordings', {
+    const status = await sidecar.start({
       container: 'app',
       durationSeconds: 3,
       symbols: 'image',
     });
-    assert.equal(start.status, 202, start.text);
-    const status = start.json as RecordingStatus;
     assert.deepEqual(status.targets, [{ pid: target.pid, comm: 'furnace-hot', container: 'app' }]);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.warnings, undefined, JSON.stringify(done.warnings));
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0 && samplesOf(folded, 'furnace_light') > 0, folded);
 
     // Nothing is left behind: no container, no mount.
@@ -108,16 +102,13 @@ describe('sidecar symbols from the container image (podman, local registry with 
     );
     const program = await buildHotProgram(dir);
     await startContainer(t, dir, POD_UID, 'app', [program, '120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image: `${registry}/furnace-test/absent:1` }]),
       FURNACE_PULL_SECRET_PATH: `${dir}/.dockerconfigjson`,
       FURNACE_INSECURE_REGISTRIES: registry,
     });
-    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 2, symbols: 'image' });
-    assert.equal(start.status, 202, start.text);
-    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    const done = await sidecar.record({ durationSeconds: 2, symbols: 'image' });
     assert.equal(done.state, 'done', done.error);
     assert.match(done.warnings?.join('\n') ?? '', /symbols from the image: podman pull failed/);
   });

@@ -5,9 +5,8 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildJavaHotProgram } from '../harness/java-hot-program.ts';
-import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 const POD_UID = '6a0b7a3e-jvm';
@@ -21,17 +20,10 @@ async function recordJava(
   // A "container": its own mount namespace and a private /tmp, where the JVM writes its socket and map.
   const jvm = await startContainer(t, dir, POD_UID, 'app', ['java', ...javaFlags, '-cp', dir, main, '120']);
   await new Promise((resolve) => setTimeout(resolve, 1500)); // past start-up, into the compiled loop
-  const server = await startFakeRegistrationServer(t, SECRET);
-  const sidecar = await startSidecar(t, server, SECRET);
-  const start = await sidecar.call('POST', '/recordings', {
-    pid: jvm.pid,
-    durationSeconds: 4,
-    frequency: 499,
-  });
-  assert.equal(start.status, 202, start.text);
-  const status = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+  const { sidecar } = await startRegisteredSidecar(t, SECRET);
+  const status = await sidecar.record({ pid: jvm.pid, durationSeconds: 4, frequency: 499 });
   assert.equal(status.state, 'done', status.error);
-  const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+  const folded = await sidecar.artifact(status.id, 'stacks.folded');
   return { status, folded };
 }
 

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
+import { startHotProgram } from '../harness/hot-program.ts';
 import { childPids, isAlive, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startFakeRegistrationServer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'lifecycle-secret';
 
@@ -20,11 +20,8 @@ function gone(pid: number): Promise<true> {
 
 describe('sidecar process lifecycle (with a fake registration server)', () => {
   it('stops perf and exits 0 on SIGTERM during a recording', async (t) => {
-    const dir = await workDir(t, 'lifecycle-term');
-    const program = await buildHotProgram(dir);
-    const target = startProcess(t, program, ['120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { target } = await startHotProgram(t, await workDir(t, 'lifecycle-term'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
     const start = await sidecar.call('POST', '/recordings', { pid: target.pid, durationSeconds: 300 });
     assert.equal(start.status, 202, start.text);
     const children = await childPids(sidecar.child.pid ?? 0);

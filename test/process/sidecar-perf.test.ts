@@ -3,37 +3,27 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { buildHotProgram, samplesOf, startHotProgram } from '../harness/hot-program.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 
 describe('sidecar with real perf (with a fake registration server)', () => {
   it('records until the deadline without a stop, and the folded stacks show both functions at about 1:3', async (t) => {
-    const dir = await workDir(t, 'perf-ratio');
-    const program = await buildHotProgram(dir);
-    const target = startProcess(t, program, ['120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { target } = await startHotProgram(t, await workDir(t, 'perf-ratio'));
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET);
 
-    const start = await sidecar.call('POST', '/recordings', {
-      pid: target.pid,
-      durationSeconds: 4,
-      frequency: 499,
-    });
-    assert.equal(start.status, 202, start.text);
-    const { id } = start.json as RecordingStatus;
-    const done = await sidecar.waitFor(id, finished);
+    const done = await sidecar.record({ pid: target.pid, durationSeconds: 4, frequency: 499 });
+    const { id } = done;
     assert.equal(done.state, 'done', done.error);
     assert.match(done.stage, /render|upload/);
     assert.ok((done.samples ?? 0) > 0);
 
-    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(id, 'stacks.folded');
     const light = samplesOf(folded, 'furnace_light');
     const heavy = samplesOf(folded, 'furnace_heavy');
     assert.ok(light > 0 && heavy > 0, `both functions appear:\n${folded}`);
@@ -62,18 +52,13 @@ describe('sidecar with real perf (with a fake registration server)', () => {
   });
 
   it('keeps what was sampled when stopped early, and refuses a second start meanwhile', async (t) => {
-    const dir = await workDir(t, 'perf-stop');
-    const program = await buildHotProgram(dir);
-    const target = startProcess(t, program, ['120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { program, target } = await startHotProgram(t, await workDir(t, 'perf-stop'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
 
-    const start = await sidecar.call('POST', '/recordings', {
+    const status = await sidecar.start({
       processPattern: `^${program}`,
       durationSeconds: 300,
     });
-    assert.equal(start.status, 202, start.text);
-    const status = start.json as RecordingStatus;
     assert.deepEqual(
       status.targets.map((p) => p.pid),
       [target.pid],
@@ -88,43 +73,31 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.equal(stopped.status, 200);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
   it('keeps what was sampled when the target exits before the deadline', async (t) => {
-    const dir = await workDir(t, 'perf-exit');
-    const program = await buildHotProgram(dir);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const program = await buildHotProgram(await workDir(t, 'perf-exit'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
     const target = startProcess(t, program, ['2']);
 
-    const start = await sidecar.call('POST', '/recordings', { pid: target.pid, durationSeconds: 300 });
-    assert.equal(start.status, 202, start.text);
-    const { id } = start.json as RecordingStatus;
-    const done = await sidecar.waitFor(id, finished);
+    const done = await sidecar.record({ pid: target.pid, durationSeconds: 300 });
     assert.equal(done.state, 'done', done.error);
     assert.notEqual(target.child.exitCode, null, 'the target has exited');
-    const folded = (await sidecar.call('GET', `/recordings/${id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(done.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
   it('stops at the perf.data size cap and keeps what was sampled', async (t) => {
-    const dir = await workDir(t, 'perf-cap');
-    const program = await buildHotProgram(dir);
-    const target = startProcess(t, program, ['300']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, { FURNACE_MAX_PERF_DATA_BYTES: String(64 * 1024) });
-    const start = await sidecar.call('POST', '/recordings', {
-      pid: target.pid,
-      durationSeconds: 600,
-      frequency: 999,
+    const { target } = await startHotProgram(t, await workDir(t, 'perf-cap'), 300);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
+      FURNACE_MAX_PERF_DATA_BYTES: String(64 * 1024),
     });
-    assert.equal(start.status, 202, start.text);
-    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    const done = await sidecar.record({ pid: target.pid, durationSeconds: 600, frequency: 999 });
     assert.equal(done.state, 'done', done.error);
     assert.match(done.warnings?.join('\n') ?? '', /perf.data reached its size cap \(65536 bytes\)/);
-    const folded = (await sidecar.call('GET', `/recordings/${done.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(done.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
@@ -133,8 +106,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     holder.listen(0, '127.0.0.1');
     await once(holder, 'listening');
     t.after(() => holder.close());
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_SIDECAR_TLS_PORT: String(portOf(holder)),
     });
     const registration = server.registrations[0]?.body as Record<string, unknown>;
@@ -146,8 +118,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
   });
 
   it('refuses calls without the proxy token or over plain HTTP, and bad parameters, naming field and limit', async (t) => {
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET);
 
     assert.equal((await sidecar.call('GET', '/healthz', undefined, null)).status, 200);
     assert.equal(
@@ -186,19 +157,10 @@ describe('sidecar with real perf (with a fake registration server)', () => {
   });
 
   it('ends in failed with perf stderr when perf cannot record', async (t) => {
-    const dir = await workDir(t, 'perf-fail');
-    const program = await buildHotProgram(dir);
-    const target = startProcess(t, program, ['120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
+    const { target } = await startHotProgram(t, await workDir(t, 'perf-fail'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
     // An event perf accepts by name but this machine cannot count (no hardware counters here).
-    const sidecar = await startSidecar(t, server, SECRET);
-    const start = await sidecar.call('POST', '/recordings', {
-      pid: target.pid,
-      event: 'instructions',
-      durationSeconds: 5,
-    });
-    assert.equal(start.status, 202, start.text);
-    const done = await sidecar.waitFor((start.json as RecordingStatus).id, finished);
+    const done = await sidecar.record({ pid: target.pid, event: 'instructions', durationSeconds: 5 });
     assert.equal(done.state, 'failed');
     assert.match(done.error ?? '', /perf record failed/);
     assert.ok((done.error ?? '').length > 'perf record failed'.length + 20, done.error);

@@ -8,7 +8,7 @@ import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { startContainer, startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'pod-test-secret';
 const POD_UID = '6a1f3c2e-0b7d-4e59-9c11-5d2f8e7a4b30';
@@ -39,8 +39,7 @@ describe('sidecar in a pod (with a fake registration server)', () => {
       '120',
     ]);
     const worker = await startContainer(t, dir, POD_UID, 'worker', [hot, '120']);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_POD_NAMESPACE: 'shop',
       FURNACE_POD_NAME: 'web-0',
@@ -51,9 +50,7 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     });
 
     // Default: every process of the pod's app containers, and nothing else of this machine.
-    const all = await sidecar.call('POST', '/recordings', { durationSeconds: 1 });
-    assert.equal(all.status, 202, all.text);
-    const allStatus = all.json as RecordingStatus;
+    const allStatus = await sidecar.start({ durationSeconds: 1 });
     assert.deepEqual(
       allStatus.targets.map((p) => [p.pid, p.container]).sort(),
       [
@@ -67,17 +64,15 @@ describe('sidecar in a pod (with a fake registration server)', () => {
     assert.equal(missing.status, 400);
     assert.match((missing.json as { message: string }).message, /container "db" in the containers of pod/);
 
-    const start = await sidecar.call('POST', '/recordings', {
+    const status = await sidecar.start({
       container: 'app',
       durationSeconds: 4,
       frequency: 199,
     });
-    assert.equal(start.status, 202, start.text);
-    const status = start.json as RecordingStatus;
     assert.deepEqual(status.targets, [{ pid: node.pid, comm: 'node', container: 'app' }]);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     // V8 names JIT frames like `JS:*furnaceJsHotLoop /path/app.js:2:26`.
     const named = folded.split('\n').filter((line) => /;JS:\*?furnaceJs(HotLoop|Outer) /.test(line));
     assert.ok(named.length > 0, `JavaScript function names appear:\n${folded.slice(0, 3000)}`);
@@ -97,8 +92,7 @@ describe('sidecar in a pod (with a fake registration server)', () => {
   it('resolves the symbols of a container program that exits mid-recording, its files gone with it', async (t) => {
     const dir = await workDir(t, 'pod-exit');
     const hot = await buildHotProgram(dir, [`-DFURNACE_BUILD_TAG="${dir}"`]);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, {
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image: '' }]),
     });
@@ -108,40 +102,35 @@ describe('sidecar in a pod (with a fake registration server)', () => {
       '-c',
       `'cp ${hot} /tmp/furnace-hot-exiting && exec /tmp/furnace-hot-exiting 3'`,
     ]);
-    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 300, frequency: 199 });
-    assert.equal(start.status, 202, start.text);
-    const status = start.json as RecordingStatus;
+    const status = await sidecar.start({ durationSeconds: 300, frequency: 199 });
     assert.deepEqual(status.targets, [{ pid: target.pid, comm: 'furnace-hot-exi', container: 'app' }]);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
     assert.notEqual(target.child.exitCode, null, 'the target has exited');
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0 && samplesOf(folded, 'furnace_light') > 0, folded);
   });
 
   it('records a Node program in local mode by process pattern', async (t) => {
     const dir = await workDir(t, 'node-local');
     await writeFile(`${dir}/local-app.js`, NODE_PROGRAM);
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
     const node = startProcess(t, process.execPath, ['--perf-basic-prof', `${dir}/local-app.js`, '120'], {
       cwd: dir,
     });
     t.after(() => rm(`/tmp/perf-${node.pid}.map`, { force: true })); // Node leaves its map behind
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const start = await sidecar.call('POST', '/recordings', {
+    const status = await sidecar.start({
       processPattern: 'local-app\\.js',
       durationSeconds: 3,
     });
-    assert.equal(start.status, 202, start.text);
-    const status = start.json as RecordingStatus;
     assert.deepEqual(
       status.targets.map((p) => p.pid),
       [node.pid],
     );
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     assert.match(folded, /furnaceJs(HotLoop|Outer)/);
   });
 });

@@ -3,14 +3,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { samplesOf } from '../harness/hot-program.ts';
 import { sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { createCa, issueCertificate } from '../harness/pki.ts';
 import { freePort } from '../harness/ports.ts';
-import { finished } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar } from './sidecar-harness.ts';
+import { startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 
@@ -38,20 +36,15 @@ describe('sidecar with profiler pprof against an mTLS endpoint', () => {
       port,
       tls: { certPath: serving.certPath, keyPath: serving.keyPath, clientCaPath: ca.certPath },
     });
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET, { FURNACE_PPROF_TLS_DIR: root });
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, { FURNACE_PPROF_TLS_DIR: root });
 
-    const record = async (secret: string): Promise<RecordingStatus> => {
-      const body = { profiler: 'pprof', pprof: { port, kind: 'heap', tls: { secret } } };
-      const start = await sidecar.call('POST', '/recordings', body);
-      assert.equal(start.status, 202, start.text);
-      return sidecar.waitFor((start.json as RecordingStatus).id, finished);
-    };
+    const record = (secret: string) =>
+      sidecar.record({ profiler: 'pprof', pprof: { port, kind: 'heap', tls: { secret } } });
 
     const done = await record('go-client');
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.params.pprof?.scheme, 'https');
-    const folded = (await sidecar.call('GET', `/recordings/${done.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(done.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'main.furnaceGoRetain') > 0, folded);
 
     const refused = await record('ca-only');

@@ -3,38 +3,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { samplesOf } from '../harness/hot-program.ts';
 import { goBinary, sharedGoPprofProgram, startGoPprofProgram } from '../harness/go-pprof-program.ts';
 import { freePort } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
-import { finished } from '../harness/recording-status.ts';
+import { finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { startFakeRegistrationServer, startSidecar, type SidecarProcess } from './sidecar-harness.ts';
+import { servedArtifact, startRegisteredSidecar, assertArtifacts } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
-
-async function record(sidecar: SidecarProcess, body: unknown): Promise<RecordingStatus> {
-  const start = await sidecar.call('POST', '/recordings', body);
-  assert.equal(start.status, 202, start.text);
-  return sidecar.waitFor((start.json as RecordingStatus).id, finished);
-}
-
-async function artifact(sidecar: SidecarProcess, id: string, name: string): Promise<string> {
-  const answer = await sidecar.call('GET', `/recordings/${id}/artifacts/${name}`);
-  assert.equal(answer.status, 200, `${name}: ${answer.text}`);
-  return answer.text;
-}
 
 describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () => {
   it('records a CPU profile that names the hot function, keeps profile.pb.gz for go tool pprof, and uploads it', async (t) => {
     const port = await freePort();
     const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { server, sidecar } = await startRegisteredSidecar(t, SECRET);
 
-    const done = await record(sidecar, { profiler: 'pprof', durationSeconds: 3, pprof: { port } });
+    const done = await sidecar.record({ profiler: 'pprof', durationSeconds: 3, pprof: { port } });
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.profiler, 'pprof');
     assert.deepEqual(done.params.pprof, {
@@ -43,19 +29,12 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
       kind: 'profile',
       scheme: 'http',
     });
-    for (const name of [
-      'profile.pb.gz',
-      'stacks.folded',
-      'flamegraph.svg',
-      'flamegraph.html',
-      'speedscope.json',
-    ])
-      assert.ok(done.artifacts.includes(name as never), `${name} in ${done.artifacts.join(', ')}`);
+    assertArtifacts(done, ['profile.pb.gz', ...RENDERED_ARTIFACTS]);
 
-    const folded = await artifact(sidecar, done.id, 'stacks.folded');
+    const folded = await servedArtifact(sidecar, done.id, 'stacks.folded');
     const hot = samplesOf(folded, 'main.furnaceGoHot');
     assert.ok(hot > 0 && hot >= 0.5 * (done.samples ?? 0), `furnaceGoHot has most samples:\n${folded}`);
-    assert.match(await artifact(sidecar, done.id, 'flamegraph.svg'), /main\.furnaceGoHot/);
+    assert.match(await servedArtifact(sidecar, done.id, 'flamegraph.svg'), /main\.furnaceGoHot/);
 
     // The raw profile, as downloaded, opens in go tool pprof and lists the hot function at the top.
     const download = await sidecar.call('GET', `/recordings/${done.id}/artifacts/profile.pb.gz`);
@@ -75,26 +54,24 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
     const port = await freePort();
     const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
 
-    const heap = await record(sidecar, { profiler: 'pprof', pprof: { port, kind: 'heap' } });
+    const heap = await sidecar.record({ profiler: 'pprof', pprof: { port, kind: 'heap' } });
     assert.equal(heap.state, 'done', heap.error);
-    const heapFolded = await artifact(sidecar, heap.id, 'stacks.folded');
+    const heapFolded = await servedArtifact(sidecar, heap.id, 'stacks.folded');
     assert.ok(samplesOf(heapFolded, 'main.furnaceGoRetain') > 8 * 1024 * 1024, heapFolded);
-    assert.match(await artifact(sidecar, heap.id, 'flamegraph.svg'), /inuse_space/);
+    assert.match(await servedArtifact(sidecar, heap.id, 'flamegraph.svg'), /inuse_space/);
 
-    const goroutines = await record(sidecar, { profiler: 'pprof', pprof: { port, kind: 'goroutine' } });
+    const goroutines = await sidecar.record({ profiler: 'pprof', pprof: { port, kind: 'goroutine' } });
     assert.equal(goroutines.state, 'done', goroutines.error);
-    const folded = await artifact(sidecar, goroutines.id, 'stacks.folded');
+    const folded = await servedArtifact(sidecar, goroutines.id, 'stacks.folded');
     assert.equal(samplesOf(folded, 'main.furnaceGoPark'), 7, folded);
   });
 
   it('fails with the endpoint named when nothing serves pprof there, and a stopped CPU profile says why nothing was kept', async (t) => {
-    const server = await startFakeRegistrationServer(t, SECRET);
-    const sidecar = await startSidecar(t, server, SECRET);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
     const nobody = await freePort();
-    const refused = await record(sidecar, { profiler: 'pprof', pprof: { port: nobody, kind: 'heap' } });
+    const refused = await sidecar.record({ profiler: 'pprof', pprof: { port: nobody, kind: 'heap' } });
     assert.equal(refused.state, 'failed');
     assert.match(
       refused.error ?? '',
@@ -105,20 +82,18 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
     const program = await sharedGoPprofProgram();
     await startGoPprofProgram(t, program, { port });
     // A page that is not a profile is neither decoded nor kept for download.
-    const page = await record(sidecar, {
+    const page = await sidecar.record({
       profiler: 'pprof',
       pprof: { port, kind: 'heap', path: '/debug/pprof/' },
     });
     assert.equal(page.state, 'failed');
     assert.match(page.error ?? '', /did not send a pprof profile/);
     assert.deepEqual(page.artifacts, []);
-    const start = await sidecar.call('POST', '/recordings', {
+    const { id } = await sidecar.start({
       profiler: 'pprof',
       durationSeconds: 60,
       pprof: { port },
     });
-    assert.equal(start.status, 202, start.text);
-    const { id } = start.json as RecordingStatus;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.equal((await sidecar.call('POST', `/recordings/${id}/stop`)).status, 200);
     const stopped = await sidecar.waitFor(id, finished);

@@ -10,12 +10,7 @@ import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import {
-  startContainer,
-  startFakeRegistrationServer,
-  startSidecar,
-  type SidecarProcess,
-} from './sidecar-harness.ts';
+import { type SidecarProcess, startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'safe-copy-secret';
 const POD_UID = '0b8e6f52-3c1d-4a7e-9f20-6d5c4b3a2e10';
@@ -25,8 +20,7 @@ async function podWith(t: Parameters<typeof workDir>[0], name: string, plant: st
   const hot = await buildHotProgram(dir);
   // `$$` is the container's PID, which the program keeps (exec): its map would be /tmp/perf-$$.map.
   const target = await startContainer(t, dir, POD_UID, 'app', ['sh', '-c', `'${plant} && exec ${hot} 120'`]);
-  const server = await startFakeRegistrationServer(t, SECRET);
-  const sidecar = await startSidecar(t, server, SECRET, {
+  const { sidecar } = await startRegisteredSidecar(t, SECRET, {
     FURNACE_POD_UID: POD_UID,
     FURNACE_TARGETS: JSON.stringify([{ name: 'app', image: '' }]),
   });
@@ -45,11 +39,10 @@ async function waitUntil(sidecar: SidecarProcess, id: string, seconds: number): 
 describe('sidecar copies through /proc/PID/root (pod mode, real perf)', () => {
   it('is not held up by a FIFO at /tmp/perf-PID.map: the recording finishes', async (t) => {
     const { sidecar } = await podWith(t, 'fifo-map', 'mkfifo /tmp/perf-$$.map');
-    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 2, frequency: 199 });
-    assert.equal(start.status, 202, start.text);
-    const status = await waitUntil(sidecar, (start.json as RecordingStatus).id, 90);
+    const { id } = await sidecar.start({ durationSeconds: 2, frequency: 199 });
+    const status = await waitUntil(sidecar, id, 90);
     assert.equal(status.state, 'done', `state ${status.state} ${status.error ?? ''}`);
-    const folded = (await sidecar.call('GET', `/recordings/${status.id}/artifacts/stacks.folded`)).text;
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded.slice(0, 2000));
   });
 
@@ -60,9 +53,7 @@ describe('sidecar copies through /proc/PID/root (pod mode, real perf)', () => {
     const { target, sidecar } = await podWith(t, 'link-map', `ln -s ${secretPath} /tmp/perf-$$.map`);
     const copy = `/tmp/perf-${target.pid}.map`;
     t.after(() => rm(copy, { force: true }));
-    const start = await sidecar.call('POST', '/recordings', { durationSeconds: 3, frequency: 199 });
-    assert.equal(start.status, 202, start.text);
-    const id = (start.json as RecordingStatus).id;
+    const { id } = await sidecar.start({ durationSeconds: 3, frequency: 199 });
     const seen: string[] = [];
     for (let i = 0; i < 20; i++) {
       seen.push(await readFile(copy, 'utf8').catch(() => ''));
@@ -74,7 +65,7 @@ describe('sidecar copies through /proc/PID/root (pod mode, real perf)', () => {
     );
     const status = await waitUntil(sidecar, id, 90);
     assert.equal(status.state, 'done', `state ${status.state} ${status.error ?? ''}`);
-    const script = (await sidecar.call('GET', `/recordings/${id}/artifacts/perf.script`)).text;
+    const script = await sidecar.artifact(id, 'perf.script');
     assert.doesNotMatch(script, /the_sidecar_token_leaked/);
   });
 });

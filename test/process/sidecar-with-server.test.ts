@@ -9,7 +9,7 @@ import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';
 import { childPids, startFurnace, startProcess } from '../harness/processes.ts';
-import { finished } from '../harness/recording-status.ts';
+import { finished, PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 /**
@@ -98,15 +98,7 @@ describe('sidecar with the real server in local mode', () => {
     assert.equal(entry.status, 200);
     assert.equal(entry.body.namespace, 'local');
     assert.equal(entry.body.pod, pod);
-    assert.deepEqual(entry.body.artifacts.map((a) => a.name).sort(), [
-      'flame-tree.bin.gz',
-      'flamegraph.html',
-      'flamegraph.svg',
-      'perf.data',
-      'perf.script',
-      'speedscope.json',
-      'stacks.folded',
-    ]);
+    assert.deepEqual(entry.body.artifacts.map((a) => a.name).sort(), PERF_ARTIFACTS);
     const folded = await (await fetch(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
     assert.ok(samplesOf(folded, 'furnace_light') > 0 && samplesOf(folded, 'furnace_heavy') > 0, folded);
   });

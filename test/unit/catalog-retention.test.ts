@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { selectExpired } from '../../server/catalog/retention.ts';
 import { paginate } from '../../server/catalog/pagination.ts';
+import { perfParams } from '../harness/recording-status.ts';
 
 const DAY = 86_400_000;
 const now = Date.parse('2026-02-01T00:00:00Z');
@@ -20,15 +21,7 @@ function entry(
     namespace,
     pod: 'p',
     state,
-    params: {
-      durationSeconds: 1,
-      frequency: 99,
-      event: 'cpu-clock',
-      callGraph: 'fp',
-      symbols: 'proc',
-      profiler: 'perf',
-      systemWide: false,
-    },
+    params: perfParams(1),
     startedAt: at,
     endedAt: at,
     artifacts: [{ name: 'perf.data', bytes }],

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/contract/errors.ts';
 import { DEFAULT_INJECTION_CONFIG, parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import { injectionConfigFromEnv, mergeRawConfig } from '../../core/injection/injection-config-env.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { expectedError } from '../harness/expected-error.ts';
 
-function rejection(raw: unknown): FurnaceError {
-  try {
-    parseInjectionConfig(raw);
-  } catch (error) {
-    assert.ok(error instanceof FurnaceError);
-    return error;
-  }
-  assert.fail('expected the config to be rejected');
-}
+const rejection = (raw: unknown) =>
+  expectedError(FurnaceError, () => parseInjectionConfig(raw), 'expected the config to be rejected');
 
 describe('parseInjectionConfig', () => {
   it('gives the defaults for an empty or missing config', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/config/config-error.ts';
+import { expectedError } from '../harness/expected-error.ts';
 import { resolveConfig, type ServerConfig } from '../../server/config/config.ts';
 
 const tls = { certFile: '/c', keyFile: '/k' };
@@ -9,15 +10,7 @@ function cluster(raw: Record<string, unknown>, env: Record<string, string> = {})
   return resolveConfig({ file: { path: 'config.yaml', raw: { tls, ...raw } }, env, local: false });
 }
 
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('expected a ConfigError');
-}
+const refusal = (run: () => unknown) => expectedError(ConfigError, run, 'expected a ConfigError');
 
 describe('listener configuration', () => {
   it('puts the recorder listener on its own port: 8081 in a cluster, any free loopback port locally', () => {

@@ -9,48 +9,27 @@ import type {
   V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import { API_SERVICE_NAME, AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
-import { DEFAULT_IMAGES, type Furnace, type FurnaceSpec } from '../../core/crd/resources.ts';
+import { DEFAULT_IMAGES, type FurnaceSpec } from '../../core/crd/resources.ts';
 import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL, type Applier } from '../../operator/apply.ts';
 import { readRequestHeaderSource } from '../../operator/furnace/furnace-inputs.ts';
-import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
-import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
-import {
-  planFurnace,
-  PLANNED_RESOURCES,
-  type PlanInput,
-  type RequestHeaderSource,
-} from '../../operator/furnace/plan.ts';
+import { PLANNED_RESOURCES, type PlanInput, type RequestHeaderSource } from '../../operator/furnace/plan.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
-import type { ServerConfig } from '../../server/config/config.ts';
-import { loadServerConfig } from '../../server/config/load-config.ts';
+import {
+  findPlanned as find,
+  furnaceOf,
+  loadPlannedConfig,
+  PLAN_CERTIFICATES as CERTS,
+  planWith,
+} from '../harness/furnace-plan.ts';
 
-const NAMES = furnaceNames('furnace', 'furnace');
-const CERTS = (
-  await decideCertificates(undefined, servingDnsNames(NAMES), DEFAULT_CERTIFICATE_POLICY, Date.now())
-).certificates;
 const FRONT_PROXY: RequestHeaderSource = {
   clientCaPem: '-----BEGIN CERTIFICATE-----\nfront-proxy\n-----END CERTIFICATE-----\n',
   allowedNames: ['front-proxy-client'],
 };
 
-function furnaceOf(spec: FurnaceSpec): Furnace {
-  return {
-    apiVersion: 'furnace.hyperfoil.io/v1alpha1',
-    kind: 'Furnace',
-    metadata: { name: 'furnace', namespace: 'furnace', uid: 'uid-1', generation: 1 },
-    spec,
-  };
-}
-
 function plan(spec: FurnaceSpec = {}, overrides: Partial<PlanInput> = {}): KubernetesObject[] {
-  return planFurnace({
-    furnace: furnaceOf(spec),
-    platform: 'kubernetes',
-    certificates: { ca: CERTS.ca, serving: CERTS.serving, bundlePem: CERTS.bundlePem },
-    optedInNamespaces: [],
-    ...overrides,
-  });
+  return planWith(furnaceOf(spec, 1), { optedInNamespaces: [] }, overrides);
 }
 
 const AGENT: FurnaceSpec = {
@@ -61,31 +40,8 @@ const AGENT: FurnaceSpec = {
   },
 };
 
-function find<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T {
-  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-  assert.ok(found, `${kind} ${name ?? ''} is planned`);
-  return found as T;
-}
-
 const has = (objects: KubernetesObject[], kind: string, name?: string) =>
   objects.some((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-
-/** The server's own loader, reading the planned ConfigMaps at the paths the Deployment mounts them. */
-function loadPlannedConfig(objects: KubernetesObject[]): Promise<ServerConfig> {
-  const data = find<V1ConfigMap>(objects, 'ConfigMap', 'furnace-config').data ?? {};
-  const files: Record<string, string | undefined> = {
-    [SERVER_PATHS.configFile]: data['config.yaml'],
-    [SERVER_PATHS.injectionFile]: data['injection.yaml'],
-  };
-  return loadServerConfig({
-    env: { FURNACE_CONFIG: SERVER_PATHS.configFile },
-    local: false,
-    read: (path) => {
-      const text = files[path];
-      return text === undefined ? Promise.reject(new Error(`no file ${path}`)) : Promise.resolve(text);
-    },
-  });
-}
 
 function agentContainer(objects: KubernetesObject[]) {
   const daemonSet = find<V1DaemonSet>(objects, 'DaemonSet', 'furnace-agent');

@@ -15,41 +15,20 @@ import { resolveInjectionConfig } from '../../core/injection/injection-config-en
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
-import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
-import type { Furnace, FurnaceSpec } from '../../core/crd/resources.ts';
-import { planFurnace, PLANNED_RESOURCES, type PlanInput } from '../../operator/furnace/plan.ts';
-import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
-import type { ServerConfig } from '../../server/config/config.ts';
-import { loadServerConfig } from '../../server/config/load-config.ts';
-
-const NAMES = furnaceNames('furnace', 'furnace');
-const CERTS = (
-  await decideCertificates(undefined, servingDnsNames(NAMES), DEFAULT_CERTIFICATE_POLICY, Date.now())
-).certificates;
-
-function furnaceOf(spec: FurnaceSpec = {}): Furnace {
-  return {
-    apiVersion: 'furnace.hyperfoil.io/v1alpha1',
-    kind: 'Furnace',
-    metadata: { name: 'furnace', namespace: 'furnace', uid: 'uid-1', generation: 3 },
-    spec,
-  };
-}
+import { servingDnsNames } from '../../operator/furnace/furnace-names.ts';
+import type { FurnaceSpec } from '../../core/crd/resources.ts';
+import { PLANNED_RESOURCES, type PlanInput } from '../../operator/furnace/plan.ts';
+import {
+  findPlanned as find,
+  furnaceOf,
+  loadPlannedConfig,
+  PLAN_CERTIFICATES as CERTS,
+  PLAN_NAMES as NAMES,
+  planWith,
+} from '../harness/furnace-plan.ts';
 
 function plan(spec: FurnaceSpec = {}, overrides: Partial<PlanInput> = {}): KubernetesObject[] {
-  return planFurnace({
-    furnace: furnaceOf(spec),
-    platform: 'kubernetes',
-    certificates: { ca: CERTS.ca, serving: CERTS.serving, bundlePem: CERTS.bundlePem },
-    optedInNamespaces: ['shop', 'furnace', 'billing'],
-    ...overrides,
-  });
-}
-
-function find<T extends KubernetesObject>(objects: KubernetesObject[], kind: string, name?: string): T {
-  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
-  assert.ok(found, `${kind} ${name ?? ''} is planned`);
-  return found as T;
+  return planWith(furnaceOf(spec, 3), { optedInNamespaces: ['shop', 'furnace', 'billing'] }, overrides);
 }
 
 const identities = (objects: KubernetesObject[]) =>
@@ -61,23 +40,6 @@ const identities = (objects: KubernetesObject[]) =>
 function injectionOf(objects: KubernetesObject[]): Record<string, unknown> {
   const data = find<V1ConfigMap>(objects, 'ConfigMap', 'furnace-config').data ?? {};
   return parse(data['injection.yaml'] ?? '') as Record<string, unknown>;
-}
-
-/** The server's own loader, reading the planned ConfigMap's files at the paths the Deployment mounts them. */
-function loadPlannedConfig(objects: KubernetesObject[]): Promise<ServerConfig> {
-  const data = find<V1ConfigMap>(objects, 'ConfigMap', 'furnace-config').data ?? {};
-  const files: Record<string, string | undefined> = {
-    [SERVER_PATHS.configFile]: data['config.yaml'],
-    [SERVER_PATHS.injectionFile]: data['injection.yaml'],
-  };
-  return loadServerConfig({
-    env: { FURNACE_CONFIG: SERVER_PATHS.configFile },
-    local: false,
-    read: (path) => {
-      const text = files[path];
-      return text === undefined ? Promise.reject(new Error(`no file ${path}`)) : Promise.resolve(text);
-    },
-  });
 }
 
 describe('Furnace plan (pure)', () => {

@@ -10,6 +10,7 @@ import {
   type ProcessInfo,
   type SelectionContext,
 } from '../../sidecar/host/process-select.ts';
+import { expectedError } from '../harness/expected-error.ts';
 
 const POD = '4f0c2b7e-93d1-4c55-a0c8-2d7e61b9f3a4';
 
@@ -102,15 +103,12 @@ function pids(list: ProcessInfo[]): number[] {
   return list.map((p) => p.pid);
 }
 
-function refusal(request: Parameters<typeof selectProcesses>[1], ctx: SelectionContext): FurnaceError {
-  try {
-    selectProcesses(table, request, ctx);
-  } catch (error) {
-    assert.ok(error instanceof FurnaceError);
-    return error;
-  }
-  assert.fail('expected the selection to be refused');
-}
+const refusal = (request: Parameters<typeof selectProcesses>[1], ctx: SelectionContext) =>
+  expectedError(
+    FurnaceError,
+    () => selectProcesses(table, request, ctx),
+    'expected the selection to be refused',
+  );
 
 describe('selectProcesses', () => {
   it("takes the pod's app containers by default: never the sidecar, /pause, other pods or the node", () => {

@@ -1,21 +1,11 @@
 // Start parameters `profiler` and `bpftrace`: one field table, rules between the two, the program checked.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FurnaceError } from '../../core/contract/errors.ts';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
 import { MAX_BPFTRACE_PROGRAM, validateRecordingParams } from '../../core/contract/recording-params.ts';
+import { paramsRejection as rejection } from '../harness/params-rejection.ts';
 
 const PROGRAM = 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }';
-
-function rejection(input: unknown): FurnaceError {
-  try {
-    validateRecordingParams(input, DEFAULT_LIMITS);
-  } catch (error) {
-    assert.ok(error instanceof FurnaceError);
-    return error;
-  }
-  assert.fail('expected the parameters to be rejected');
-}
 
 describe('start parameters profiler and bpftrace', () => {
   it('defaults to perf and takes a bpftrace program with profiler bpftrace', () => {

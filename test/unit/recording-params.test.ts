@@ -2,17 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
 import { startParamsSchema, validateRecordingParams } from '../../core/contract/recording-params.ts';
-import { FurnaceError } from '../../core/contract/errors.ts';
-
-function rejection(input: unknown): FurnaceError {
-  try {
-    validateRecordingParams(input, DEFAULT_LIMITS);
-  } catch (error) {
-    assert.ok(error instanceof FurnaceError);
-    return error;
-  }
-  assert.fail('expected the parameters to be rejected');
-}
+import { paramsRejection as rejection } from '../harness/params-rejection.ts';
 
 describe('validateRecordingParams', () => {
   it('applies defaults to an empty request', () => {

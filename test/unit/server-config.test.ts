@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/config/config-error.ts';
+import { expectedError } from '../harness/expected-error.ts';
 import {
   checkAuthBinding,
   limitsFor,
@@ -20,15 +21,7 @@ function resolveConfig(
 
 const TLS = { certFile: '/c', keyFile: '/k' };
 
-function refusal(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, String(error));
-    return error;
-  }
-  assert.fail('expected a ConfigError');
-}
+const refusal = (run: () => unknown) => expectedError(ConfigError, run, 'expected a ConfigError');
 
 describe('server config', () => {
   it('defaults local mode to loopback, port 8080, auth none and ./.furnace-data', () => {

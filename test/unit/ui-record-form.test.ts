@@ -10,6 +10,7 @@ import {
   startBody,
   type FormValues,
 } from '../../ui/src/record/start-request.ts';
+import { perfParams } from '../harness/recording-status.ts';
 
 const values: FormValues = {
   durationSeconds: '10',
@@ -30,15 +31,7 @@ function status(overrides: Partial<RecordingStatus>): RecordingStatus {
     state: 'recording',
     stage: 'record',
     progress: 0.25,
-    params: {
-      durationSeconds: 20,
-      frequency: 99,
-      event: 'cpu-clock',
-      callGraph: 'fp',
-      symbols: 'proc',
-      profiler: 'perf',
-      systemWide: false,
-    },
+    params: perfParams(20),
     targets: [],
     startedAt: '2026-03-01T12:00:00.000Z',
     artifacts: [],

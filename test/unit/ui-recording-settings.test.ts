@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { describeProfiler, describeSettings } from '../../ui/src/pages/recording-settings.ts';
+import { perfParams as perfParamsOf } from '../harness/recording-status.ts';
 
-const perfParams: CatalogEntry['params'] = {
-  durationSeconds: 10,
-  frequency: 99,
-  event: 'cpu-clock',
-  callGraph: 'fp',
-  symbols: 'proc',
-  systemWide: false,
-  profiler: 'perf',
-};
+const perfParams: CatalogEntry['params'] = perfParamsOf(10);
 
 describe('recording summary: profiler and settings', () => {
   it('names the profiler that ran, that auto chose it, and perf for entries from before the choice', () => {
