@@ -21,8 +21,8 @@ async function listAll(
 ): Promise<{ items: KubernetesObject[]; metadata: { resourceVersion?: string } }> {
   const answer = await request({
     method: 'GET',
-    path: collectionPath(resource),
-    query: { labelSelector: resource.labelSelector },
+    path: collectionPath(resource, resource.namespace),
+    query: { labelSelector: resource.labelSelector, fieldSelector: resource.fieldSelector },
   });
   if (answer.status >= 300) throw new KubeRequestError(`list ${resource.plural}`, answer);
   const body = answer.body as { items?: KubernetesObject[]; metadata?: { resourceVersion?: string } };
@@ -34,19 +34,23 @@ async function listAll(
   return { items, metadata: { resourceVersion: body.metadata?.resourceVersion } };
 }
 
-/** Watches `resource` in every namespace; `onEvent` gets every add, update and delete. */
+/** Watches `resource` (in every namespace, or its own); `onEvent` gets every add, update and delete. */
 function watchResource(
   deps: InformerDeps,
   resource: WatchedResource,
   onEvent: (object: KubernetesObject) => void,
 ): SupervisedInformer<KubernetesObject> {
   return superviseInformer({
-    path: collectionPath(resource),
+    path: collectionPath(resource, resource.namespace),
     name: 'informer',
-    logFields: { resource: resource.plural },
+    logFields: {
+      resource: resource.plural,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+    },
     makeWatch: () => new Watch(deps.kubeConfig),
     list: () => listAll(deps.request, resource),
     labelSelector: resource.labelSelector,
+    fieldSelector: resource.fieldSelector,
     onAdd: onEvent,
     onUpdate: onEvent,
     onDelete: onEvent,
@@ -82,18 +86,19 @@ export function startController(
     workers: deps.workers ?? 2,
     handle: async (key) => {
       const objectKey = parseKey(key);
-      const outcome = await controller.reconcile(objectKey, informers.primary?.get(
-        objectKey.name,
-        controller.primary.namespaced ? objectKey.namespace : undefined,
-      ));
+      const outcome = await controller.reconcile(
+        objectKey,
+        informers.primary?.get(
+          objectKey.name,
+          controller.primary.namespaced ? objectKey.namespace : undefined,
+        ),
+      );
       return outcome?.requeueAfterMs;
     },
     onError: (key, error, retryInMs) =>
       log.warn({ err: error, controller: controller.name, key, retryInMs }, 'reconcile failed; retrying'),
   });
-  const primary = watchResource(deps, controller.primary, (object) =>
-    queue.add(formatKey(keyOf(object))),
-  );
+  const primary = watchResource(deps, controller.primary, (object) => queue.add(formatKey(keyOf(object))));
   const secondaries = (controller.secondaries ?? []).map((watch) =>
     watchResource(deps, watch.resource, (object) => {
       for (const key of watch.keysOf(object)) queue.add(formatKey(key));

@@ -2,12 +2,7 @@
 // deploy/crds/*.yaml is generated from core/crd/ (the OpenAPI schemas, typed against these interfaces),
 // so a field added here and not there fails the typecheck.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
-import {
-  API_GROUP,
-  API_GROUP_VERSION,
-  KIND_FURNACE,
-  KIND_RECORDING,
-} from '../contract/names.ts';
+import { API_GROUP, API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
 
 export const FURNACE_PLURAL = 'furnaces';
 export const FURNACE_SINGULAR = 'furnace';
@@ -68,7 +63,8 @@ export interface FurnaceSpec {
   agent?: { enabled?: boolean; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
 }
 
-export const FURNACE_CONDITION_TYPES = ['Ready', 'WebhookReady', 'CertificateReady'] as const;
+/** `Accepted`: whether the operator acts on this Furnace at all (one per cluster, docs/operator.md). */
+export const FURNACE_CONDITION_TYPES = ['Accepted', 'Ready', 'WebhookReady', 'CertificateReady'] as const;
 export type FurnaceConditionType = (typeof FURNACE_CONDITION_TYPES)[number];
 
 /** metav1.Condition, with the time as the RFC 3339 string the API server stores. */

@@ -98,7 +98,14 @@ describe('Recording resources', () => {
     const hot = [program, '600'];
     // Pods that are never sampled idle: the machine is shared, the hot ones need the CPU.
     const idle = ['sleep', '600'];
-    await startInjectedPod(t, kc, namespace, 'hot-a', { furnace: 'enabled', app: 'hot', role: 'mixed' }, { app: hot });
+    await startInjectedPod(
+      t,
+      kc,
+      namespace,
+      'hot-a',
+      { furnace: 'enabled', app: 'hot', role: 'mixed' },
+      { app: hot },
+    );
     await startInjectedPod(t, kc, namespace, 'hot-b', { furnace: 'enabled', app: 'hot' }, { app: hot });
     await startInjectedPod(t, kc, namespace, 'odd', { furnace: 'enabled', role: 'mixed' }, { worker: idle });
     await startInjectedPod(t, kc, namespace, 'plain', {}, { app: idle });

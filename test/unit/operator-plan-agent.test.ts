@@ -17,11 +17,12 @@ import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/f
 import { furnaceNames, servingDnsNames } from '../../operator/furnace/furnace-names.ts';
 import {
   planFurnace,
-  PLANNED_RESOURCES,
+  plannedResources,
   type PlanInput,
   type RequestHeaderSource,
 } from '../../operator/furnace/plan.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
+import { selects } from '../../operator/resources.ts';
 import type { ServerConfig } from '../../server/config/config.ts';
 import { loadServerConfig } from '../../server/config/load-config.ts';
 
@@ -108,7 +109,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     }
     for (const object of plan(AGENT)) {
       assert.ok(
-        PLANNED_RESOURCES.some((r) => r.kind === object.kind),
+        plannedResources('furnace').some((r) => selects(r, object)),
         `${object.kind ?? ''} is pruned when no longer planned`,
       );
       assert.equal(object.metadata?.labels?.[MANAGED_BY_LABEL], 'furnace-operator');
@@ -246,7 +247,7 @@ describe('Furnace plan: aggregated API (pure)', () => {
     assert.equal(Buffer.from(String(apiService.spec.caBundle), 'base64').toString('utf8'), CERTS.bundlePem);
     assert.equal(apiService.metadata?.labels?.[OWNER_LABEL], 'uid-1');
     assert.equal(apiService.metadata?.ownerReferences, undefined);
-    assert.ok(PLANNED_RESOURCES.some((r) => r.kind === 'APIService' && !r.namespaced));
+    assert.ok(plannedResources('furnace').some((r) => selects(r, apiService)));
     const kinds = objects.map((o) => o.kind);
     assert.deepEqual(kinds.slice(-2), ['APIService', 'MutatingWebhookConfiguration']);
   });
