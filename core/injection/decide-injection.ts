@@ -1,6 +1,12 @@
 // Whether a pod gets the sidecar, with the reasons. Pure; the webhook, the CLI and the tests share it.
 import type { V1Pod } from '@kubernetes/client-node';
-import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_PORT, isOptInValue, isOptOutValue } from '../contract/names.ts';
+import {
+  INJECTED_ANNOTATION,
+  POD_OPT_IN_KEY,
+  SIDECAR_PORT,
+  isOptInValue,
+  isOptOutValue,
+} from '../contract/names.ts';
 import { isRecord } from './is-record.ts';
 import { runsOnWindows } from './pod-os.ts';
 import { allContainers, findSidecarContainer, podLevelResourceNames } from './pod-shape.ts';

@@ -1,6 +1,11 @@
 // The volumes the sidecar needs and where it mounts them. Every name starts with SIDECAR_VOLUME_PREFIX.
 import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../contract/names.ts';
+import {
+  SERVER_CA_CONFIG_MAP,
+  SERVER_CA_KEY,
+  SIDECAR_MOUNT_PATHS,
+  TOKEN_AUDIENCE,
+} from '../contract/names.ts';
 import type { InjectionConfig } from './injection-config.ts';
 
 export const SIDECAR_VOLUME_PREFIX = 'furnace-';

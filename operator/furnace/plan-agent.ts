@@ -2,7 +2,13 @@
 // the Kubernetes API, its token only proves who it is to the server), their DaemonSet, and the
 // NetworkPolicy that lets only the server reach their port. docs/agent.md lists what this must be.
 import type { KubernetesObject, V1DaemonSet, V1EnvVar, V1ServiceAccount } from '@kubernetes/client-node';
-import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, SIDECAR_MOUNT_PATHS, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
+import {
+  AGENT_ENV,
+  AGENT_PORT,
+  SIDECAR_ENV,
+  SIDECAR_MOUNT_PATHS,
+  TOKEN_AUDIENCE,
+} from '../../core/contract/names.ts';
 import { recorderUrl } from './furnace-names.ts';
 import { labelsOf, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSelector } from './plan-server.ts';

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { API_GROUP, SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import {
+  API_GROUP,
+  SERVER_CA_CONFIG_MAP,
+  SERVER_CA_KEY,
+  SIDECAR_CONTAINER_NAME,
+} from '../../core/contract/names.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { applyWebhookConfiguration, createNamespace, createUser, useCluster } from '../harness/cluster.ts';
