@@ -17,6 +17,7 @@ import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 const APP_ID = 'a'.repeat(64);
 const OTHER_ID = 'b'.repeat(64);
@@ -246,7 +247,7 @@ describe('routing to the agent of the pod node', () => {
   it('lists the pods agents can record with mode agent, to callers who may get them', async (t) => {
     const f = await agentFixture(t);
     const list = async (token: string) =>
-      (await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: asUser(token) })).json<{
+      (await getSidecars(f.app, asUser(token))).json<{
         items: { namespace: string; pod: string; mode: string; node?: string }[];
       }>().items;
     assert.deepEqual(await list('alice-token'), [], 'no agent registered yet');

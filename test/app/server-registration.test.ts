@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { bearer, buildFixture, HOST, postRegistration, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture, HOST, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {

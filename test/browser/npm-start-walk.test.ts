@@ -10,6 +10,7 @@ import { freePort } from '../harness/ports.ts';
 import { childPids, isAlive, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { flameGraph } from './flame-page.ts';
 
 async function descendants(pid: number): Promise<number[]> {
@@ -38,11 +39,7 @@ describe('npm start, as the README says', () => {
     const program = await runHotProgram(t, dir);
     await withPage(t, async (page) => {
       await page.goto(baseUrl);
-      await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        30_000,
-        'the local pod in the picker',
-      );
+      await pickedPod(page, 30_000);
       await page.getByLabel('Duration (seconds)').fill('5');
       await page.getByLabel('Frequency (Hz)').fill('199');
       await page.getByLabel('Process pattern').fill(program);

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withPage } from '../harness/browser.ts';
-import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { startLocalServer } from '../harness/local-server.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { descriptionOf, flameGraph, screenshot } from './flame-page.ts';
 
 describe('web UI: profiler bpftrace (real server, sidecar and bpftrace in local mode)', () => {
@@ -14,11 +14,7 @@ describe('web UI: profiler bpftrace (real server, sidecar and bpftrace in local 
     const pattern = await runHotProgram(t, dir, 300);
     await withPage(t, async (page) => {
       await page.goto(baseUrl);
-      await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        15_000,
-        'the pod picker to fill in',
-      );
+      await pickedPod(page);
       const program = page.getByLabel('bpftrace program');
       assert.equal(await program.count(), 0, 'no program field for perf');
       await page.getByLabel('Profiler').selectOption('bpftrace');

@@ -1,6 +1,5 @@
 // The web UI against the real server in local mode, its real local sidecar and real perf, recording
 // a compiled program whose two hot functions run at about 1:3 (furnace_light : furnace_heavy).
-import { eventually } from '../harness/eventually.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import type { Page } from 'playwright';
 import { withPage } from '../harness/browser.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { HOSTNAME, recordThroughProxy } from '../process/server-processes.ts';
 import {
   descriptionOf,
@@ -93,11 +93,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await page.setViewportSize({ width: 1400, height: 900 });
       await page.goto(baseUrl);
       // The picker fills in once the first list of pods has arrived.
-      const pod = await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        15_000,
-        'the pod picker to fill in',
-      );
+      const pod = await pickedPod(page);
       assert.equal(pod, HOSTNAME);
       assert.equal(await page.getByLabel('Namespace').inputValue(), 'local');
       await screenshot(page, 'record');
