@@ -66,7 +66,7 @@ const app = buildSidecarApp({
   isAcceptedToken: (token) => basics.tokens.isAccepted(token, Date.now()),
   isRegistered: () => basics.tokens.uploadToken !== undefined,
 });
-const { port, tls } = await serveApi(app, config);
+const { port, tls } = await serveApi(app, config, basics.identity);
 if (config.serverUrl)
   registerWithServer(basics, config, {
     serverUrl: config.serverUrl,
