@@ -3,7 +3,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer } from '../../kube/informer-supervisor.ts';
-import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import {
   CoreV1Api,
   Watch,
@@ -52,12 +52,19 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
  * hostNetwork, container names and which init containers are native sidecars, the furnace container's
- * image and command, and the IP; for agent mode the node, the phase and the containers' runtime IDs.
- * resourceVersion stays for the informer's bookkeeping.
+ * image and command, and the IP; for agent mode the node, the phase, the containers' runtime IDs and the
+ * pod's own `furnace` label and annotation (an opt-out is never recorded). resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
-  const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations } = pod.metadata ?? {};
+  const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations, labels } =
+    pod.metadata ?? {};
   const marker = annotations?.[INJECTED_ANNOTATION];
+  const optAnnotation = annotations?.[POD_OPT_IN_KEY];
+  const optLabel = labels?.[POD_OPT_IN_KEY];
+  const keptAnnotations = {
+    ...(marker === undefined ? {} : { [INJECTED_ANNOTATION]: marker }),
+    ...(optAnnotation === undefined ? {} : { [POD_OPT_IN_KEY]: optAnnotation }),
+  };
   const slimContainer = (c: V1Container): V1Container =>
     c.name === SIDECAR_CONTAINER_NAME
       ? { name: c.name, image: c.image, command: c.command, args: c.args }
@@ -69,7 +76,8 @@ export function slimPod(pod: V1Pod): V1Pod {
       uid,
       resourceVersion,
       deletionTimestamp,
-      ...(marker === undefined ? {} : { annotations: { [INJECTED_ANNOTATION]: marker } }),
+      ...(Object.keys(keptAnnotations).length > 0 ? { annotations: keptAnnotations } : {}),
+      ...(optLabel === undefined ? {} : { labels: { [POD_OPT_IN_KEY]: optLabel } }),
     },
     spec: {
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),

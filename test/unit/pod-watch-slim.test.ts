@@ -28,7 +28,7 @@ function fullPod(name: string): V1Pod {
 }
 
 describe('pod watch cache', () => {
-  it('keeps identity, the marker, container names, native sidecars, the sidecar image and the IP, and nothing else', () => {
+  it('keeps identity, the marker, the furnace label, container names, native sidecars, the sidecar image and the IP, and nothing else', () => {
     const slim = slimPod(fullPod('web'));
     assert.deepEqual(slim, {
       metadata: {
@@ -38,6 +38,7 @@ describe('pod watch cache', () => {
         resourceVersion: '41',
         deletionTimestamp: undefined,
         annotations: { 'furnace.hyperfoil.io/injected': 'true' },
+        labels: { furnace: 'enabled' },
       },
       spec: {
         containers: [{ name: 'app' }],
@@ -88,6 +89,6 @@ describe('pod watch cache', () => {
       ['a', 'b', 'c'],
     );
     assert.equal(list.metadata?.resourceVersion, '100');
-    assert.equal(list.items[0]?.metadata?.labels, undefined);
+    assert.deepEqual(list.items[0]?.metadata?.labels, { furnace: 'enabled' }, 'only the furnace label');
   });
 });
