@@ -10,6 +10,7 @@ import {
   type KubeConfig,
   type V1Container,
   type V1ContainerStatus,
+  type V1ObjectMeta,
   type V1Pod,
   type V1PodList,
   type V1PodStatus,
@@ -49,36 +50,42 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
+/** Only the entries of `map` under `keys`; undefined when none is there. */
+function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> | undefined {
+  const kept = Object.entries(map ?? {}).filter(([key]) => keys.includes(key));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+/** Identity, deletion, the webhook's marker annotation and the pod's own `furnace` label and annotation. */
+function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
+  const { name, namespace, uid, resourceVersion, deletionTimestamp } = metadata;
+  const annotations = pick(metadata.annotations, [INJECTED_ANNOTATION, POD_OPT_IN_KEY]);
+  const labels = pick(metadata.labels, [POD_OPT_IN_KEY]);
+  return {
+    name,
+    namespace,
+    uid,
+    resourceVersion,
+    deletionTimestamp,
+    ...(annotations ? { annotations } : {}),
+    ...(labels ? { labels } : {}),
+  };
+}
+
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
  * hostNetwork, container names and which init containers are native sidecars, the furnace container's
  * image and command, and the IP; for agent mode the node, the phase, the containers' runtime IDs and the
- * pod's own `furnace` label and annotation (an opt-out is never recorded). resourceVersion stays for the informer's bookkeeping.
+ * pod's own `furnace` label and annotation (an opted-out pod is never recorded). resourceVersion stays for
+ * the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
-  const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations, labels } =
-    pod.metadata ?? {};
-  const marker = annotations?.[INJECTED_ANNOTATION];
-  const optAnnotation = annotations?.[POD_OPT_IN_KEY];
-  const optLabel = labels?.[POD_OPT_IN_KEY];
-  const keptAnnotations = {
-    ...(marker === undefined ? {} : { [INJECTED_ANNOTATION]: marker }),
-    ...(optAnnotation === undefined ? {} : { [POD_OPT_IN_KEY]: optAnnotation }),
-  };
   const slimContainer = (c: V1Container): V1Container =>
     c.name === SIDECAR_CONTAINER_NAME
       ? { name: c.name, image: c.image, command: c.command, args: c.args }
       : { name: c.name };
   return {
-    metadata: {
-      name,
-      namespace,
-      uid,
-      resourceVersion,
-      deletionTimestamp,
-      ...(Object.keys(keptAnnotations).length > 0 ? { annotations: keptAnnotations } : {}),
-      ...(optLabel === undefined ? {} : { labels: { [POD_OPT_IN_KEY]: optLabel } }),
-    },
+    metadata: slimMetadata(pod.metadata ?? {}),
     spec: {
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
       ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
