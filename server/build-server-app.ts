@@ -43,6 +43,8 @@ export interface ServerAppDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   now: () => number;
   proxyTimeoutSeconds: number;
+  /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
+  uploadTimeoutSeconds: number;
   /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
   allowSystemWide?: boolean;
   /** Events on pods (kubernetes mode). */
@@ -176,6 +178,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     registry: deps.registry,
     access: deps.access,
     limitsFor: deps.limitsFor,
+    uploadTimeoutSeconds: deps.uploadTimeoutSeconds,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     onRecordingUpdated: (entry, previous) => {

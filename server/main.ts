@@ -228,6 +228,7 @@ function buildApps(
     limitsFor: (namespace) => limitsFor(config, namespace),
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
+    uploadTimeoutSeconds: config.uploadTimeoutSeconds,
     allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,

@@ -19,7 +19,8 @@ import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../../core/injection
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../../core/contract/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
-import { DEFAULT_RETENTION, type RetentionPolicy } from '../catalog/retention.ts';
+import type { RetentionPolicy } from '../catalog/retention.ts';
+import { readRetention } from './config-retention.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
@@ -84,6 +85,8 @@ export interface ServerConfig extends SecuritySettings {
   dataDir: string;
   leaseSeconds: number;
   proxyTimeoutSeconds: number;
+  /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
+  uploadTimeoutSeconds: number;
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
@@ -164,30 +167,6 @@ function readLimits(reader: ConfigReader): Pick<ServerConfig, 'limits' | 'namesp
   return { limits, namespaceLimits };
 }
 
-function readRetention(reader: ConfigReader): RetentionPolicy {
-  const d = DEFAULT_RETENTION;
-  const maxCount = readInteger(reader.get('retention.maxCount'), d.maxCount, 1, 10_000_000);
-  const maxBytes = readInteger(reader.get('retention.maxBytes'), d.maxBytes, 1024, Number.MAX_SAFE_INTEGER);
-  // A namespace's quota defaults to the whole catalog's ceiling when that is the smaller.
-  return {
-    maxCount,
-    maxBytes,
-    maxAgeSeconds: readInteger(reader.get('retention.maxAgeSeconds'), d.maxAgeSeconds, 60, 10 * 365 * 86_400),
-    namespaceMaxCount: readInteger(
-      reader.get('retention.namespaceMaxCount'),
-      Math.min(d.namespaceMaxCount, maxCount),
-      1,
-      maxCount,
-    ),
-    namespaceMaxBytes: readInteger(
-      reader.get('retention.namespaceMaxBytes'),
-      Math.min(d.namespaceMaxBytes, maxBytes),
-      1024,
-      maxBytes,
-    ),
-  };
-}
-
 function readTls(reader: ConfigReader, local: boolean): ServerConfig['tls'] {
   const certFile = readText(reader.get('tls.certFile', SERVER_ENV.certFile), '');
   const keyFile = readText(reader.get('tls.keyFile', SERVER_ENV.keyFile), '');
@@ -257,6 +236,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     recorder: readRecorderListener(reader, local),
     leaseSeconds: readInteger(reader.get('leaseSeconds'), 30, 5, 3600),
     proxyTimeoutSeconds: readInteger(reader.get('proxyTimeoutSeconds'), 30, 1, 600),
+    uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),

@@ -56,6 +56,8 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** `recorder.uploadTimeoutSeconds` (60 unless a test asks). */
+  uploadTimeoutSeconds?: number;
   /** Overrides of the catalog's DEFAULT_RETENTION. */
   retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
@@ -84,6 +86,13 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
+  };
+}
+
+function timeoutsOf(options: FixtureOptions) {
+  return {
+    proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    uploadTimeoutSeconds: options.uploadTimeoutSeconds ?? 60,
   };
 }
 
@@ -154,7 +163,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,
-    proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    ...timeoutsOf(options),
     allowSystemWide: options.allowSystemWide ?? false,
     ...(kube ? { kube } : {}),
     sweepIntervalMs: 0,
