@@ -17,6 +17,8 @@ import {
   type CatalogEntry,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
+import { MAX_COMPACT_TREE_BYTES } from '../../core/render/flame-tree-compact.ts';
+import { capInflated } from './inflated-cap.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
 import { byStartDescending, loadCatalog, METADATA_FILE, type LoadReport } from './catalog-load.ts';
 import {
@@ -296,7 +298,11 @@ class DiskCatalog implements Catalog {
     const temp = this.#tempPath();
     const counter = { bytes: 0 };
     try {
-      await pipeline(body, capBytes(limit, counter), createWriteStream(temp));
+      const checks =
+        name === 'flame-tree.bin.gz'
+          ? [capInflated(name, MAX_COMPACT_TREE_BYTES, 'MAX_COMPACT_TREE_BYTES')]
+          : [];
+      await pipeline(body, capBytes(limit, counter), ...checks, createWriteStream(temp));
       const record = this.#owned(id, owner);
       if (!record)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
