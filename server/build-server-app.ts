@@ -21,6 +21,7 @@ import {
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
+import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
@@ -45,6 +46,8 @@ export interface ServerAppDeps {
   proxyTimeoutSeconds: number;
   /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
   uploadTimeoutSeconds: number;
+  /** `merge.*` (defaults when unset): merged flame graphs at once, waiting, and cached. */
+  merge?: MergeSettings;
   /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
   allowSystemWide?: boolean;
   /** Events on pods (kubernetes mode). */
@@ -239,7 +242,11 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
-    registerMergedArtifactRoute(scope, { catalog: deps.catalog, access: deps.access });
+    registerMergedArtifactRoute(scope, {
+      catalog: deps.catalog,
+      access: deps.access,
+      ...(deps.merge ? { merge: deps.merge } : {}),
+    });
     done();
   });
   void app.register(async (scope) => {

@@ -229,6 +229,7 @@ function buildApps(
     now,
     proxyTimeoutSeconds: config.proxyTimeoutSeconds,
     uploadTimeoutSeconds: config.uploadTimeoutSeconds,
+    merge: config.merge,
     allowSystemWide: config.allowSystemWide,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,

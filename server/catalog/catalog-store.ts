@@ -65,6 +65,8 @@ export interface Catalog {
   artifactPath(id: string, name: ArtifactName): string;
   remove(id: string): Promise<boolean>;
   applyRetention(): Promise<string[]>;
+  /** Calls listener with the id of every recording removed or given a new artifact. */
+  onChanged(listener: (id: string) => void): void;
   /** Resolves when no upload is in flight. */
   drain(): Promise<void>;
 }
@@ -135,6 +137,7 @@ class DiskCatalog implements Catalog {
   readonly #tmpDir: string;
   readonly #stored: Map<string, StoredRecording>;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #listeners: ((id: string) => void)[] = [];
   /** Bytes reserved by uploads in flight, each under its namespace, taken when the upload starts. */
   readonly #reservations = new Set<{ namespace: string; bytes: number }>();
 
@@ -228,7 +231,16 @@ class DiskCatalog implements Catalog {
     checkRecordingId(id);
     if (!this.#stored.delete(id)) return false;
     await rm(this.#dirOf(id), { recursive: true, force: true });
+    this.#changed(id);
     return true;
+  }
+
+  onChanged(listener: (id: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #changed(id: string): void {
+    for (const listener of this.#listeners) listener(id);
   }
 
   async applyRetention(): Promise<string[]> {
@@ -307,6 +319,7 @@ class DiskCatalog implements Catalog {
       if (!record)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
       await rename(temp, join(this.#dirOf(id), name));
+      this.#changed(id);
       record.entry.artifacts = [
         ...record.entry.artifacts.filter((a) => a.name !== name),
         { name, bytes: counter.bytes },

@@ -21,6 +21,8 @@ import { SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
+import { readMergeSettings } from './config-merge.ts';
+import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
@@ -90,6 +92,8 @@ export interface ServerConfig extends SecuritySettings {
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
+  /** Merged flame graphs: merges at once, waiting, and the cache of rendered ones. */
+  merge: MergeSettings;
   tls?: { certFile: string; keyFile: string };
   /** The admission webhook listener; none in local mode or with `webhook.enabled: false`. */
   webhook?: WebhookConfig;
@@ -239,6 +243,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
+    merge: readMergeSettings(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
     logFormat: readChoice(
       reader.get('logFormat', SERVER_ENV.logFormat),

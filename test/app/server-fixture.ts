@@ -14,6 +14,7 @@ import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
 import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import type { MergeSettings } from '../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
@@ -56,6 +57,8 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** `merge.*` (the server's defaults unless a test asks). */
+  merge?: MergeSettings;
   /** `recorder.uploadTimeoutSeconds` (60 unless a test asks). */
   uploadTimeoutSeconds?: number;
   /** Overrides of the catalog's DEFAULT_RETENTION. */
@@ -86,6 +89,7 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
+    ...(options.merge ? { merge: options.merge } : {}),
   };
 }
 
