@@ -221,6 +221,7 @@ function buildApps(
       mode: config.authMode,
       userHeader: config.userHeader,
       groupsHeader: config.groupsHeader,
+      sessionSeconds: config.sessionSeconds,
       now,
       tokens,
       ...(kube ? { kube } : {}),

@@ -19,6 +19,7 @@ import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../../core/injection
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../../core/contract/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
+import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
 import { readMergeSettings } from './config-merge.ts';
@@ -80,6 +81,8 @@ export interface ServerConfig extends SecuritySettings {
   /** Headers an oauth-proxy sets in auth mode `proxy`. */
   userHeader: string;
   groupsHeader: string;
+  /** `auth.sessionSeconds`: how long a browser's sign-in lasts on the server. */
+  sessionSeconds: number;
   /** Mode `proxy`: the CA of the oauth-proxy's client certificate; identity headers need that certificate. */
   proxyClientCaFile?: string;
   /** The aggregated API: X-Remote-* identity headers count only over a certificate of this CA. */
@@ -233,6 +236,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     authMode: readChoice(authMode, local ? 'none' : 'kubernetes', AUTH_MODES),
     userHeader: readText(reader.get('auth.userHeader'), 'x-forwarded-user').toLowerCase(),
     groupsHeader: readText(reader.get('auth.groupsHeader'), 'x-forwarded-groups').toLowerCase(),
+    sessionSeconds: readInteger(reader.get('auth.sessionSeconds'), DEFAULT_SESSION_SECONDS, 60, 7 * 86_400),
     dataDir: readText(
       reader.get('dataDir', SERVER_ENV.dataDir),
       local ? './.furnace-data' : '/var/lib/furnace',

@@ -57,6 +57,8 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** `auth.sessionSeconds` (8 hours unless a test asks). */
+  sessionSeconds?: number;
   /** `merge.*` (the server's defaults unless a test asks). */
   merge?: MergeSettings;
   /** `recorder.uploadTimeoutSeconds` (60 unless a test asks). */
@@ -91,6 +93,10 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
     ...(options.merge ? { merge: options.merge } : {}),
   };
+}
+
+function sessionsOf(options: FixtureOptions): { sessionSeconds?: number } {
+  return options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {};
 }
 
 function timeoutsOf(options: FixtureOptions) {
@@ -152,6 +158,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       groupsHeader: 'x-forwarded-groups',
       now,
       tokens,
+      ...sessionsOf(options),
       ...(kube ? { kube } : {}),
     }),
     registration:
