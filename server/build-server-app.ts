@@ -191,8 +191,12 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
   };
 }
 
+/** A whole request on the recorder listener, as a backstop: an upload's own deadline answers first. */
+const RECORDER_REQUEST_MARGIN_SECONDS = 30;
+
 function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
-  const app = newApp(deps);
+  const requestTimeout = (deps.uploadTimeoutSeconds + RECORDER_REQUEST_MARGIN_SECONDS) * 1000;
+  const app = newApp(deps, {}, { requestTimeout });
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   void app.register((scope, _options, done) => {
