@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/config/config-error.ts';
 import { resolveConfig, type ServerConfig } from '../../server/config/config.ts';
 import { expectedError } from '../harness/expected-error.ts';
+import { furnaceOf, loadPlannedConfig, planWith } from '../harness/furnace-plan.ts';
 
 const GiB = 1024 ** 3;
 
@@ -53,5 +54,20 @@ describe('retention settings', () => {
       refusal(() => resolve({}, { uploadTimeoutSeconds: 0 })).key,
       'recorder.uploadTimeoutSeconds',
     );
+  });
+});
+
+describe('retention settings the operator writes', () => {
+  it('fit the catalog volume the operator claims, whatever its size', async () => {
+    for (const [storageSize, bytes] of [
+      ['10Gi', 10 * GiB],
+      ['1Gi', GiB],
+      ['500Gi', 500 * GiB],
+    ] as const) {
+      const objects = planWith(furnaceOf({ catalog: { storageSize } }, 1), { optedInNamespaces: [] });
+      const { retention } = await loadPlannedConfig(objects);
+      assert.ok(retention.maxBytes <= bytes, `${storageSize}: ceiling ${retention.maxBytes}`);
+      assert.ok(retention.namespaceMaxBytes * 4 <= retention.maxBytes, storageSize);
+    }
   });
 });
