@@ -23,6 +23,7 @@ import {
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
+import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
@@ -45,6 +46,10 @@ export interface ServerAppDeps {
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   now: () => number;
   proxyTimeoutSeconds: number;
+  /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
+  uploadTimeoutSeconds: number;
+  /** `merge.*` (defaults when unset): merged flame graphs at once, waiting, and cached. */
+  merge?: MergeSettings;
   /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
   allowSystemWide?: boolean;
   /** Events on pods (kubernetes mode). */
@@ -180,6 +185,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     registry: deps.registry,
     access: deps.access,
     limitsFor: deps.limitsFor,
+    uploadTimeoutSeconds: deps.uploadTimeoutSeconds,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     onRecordingUpdated: (entry, previous) => {
@@ -189,8 +195,12 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
   };
 }
 
+/** A whole request on the recorder listener, as a backstop: an upload's own deadline answers first. */
+const RECORDER_REQUEST_MARGIN_SECONDS = 30;
+
 function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
-  const app = newApp(deps);
+  const requestTimeout = (deps.uploadTimeoutSeconds + RECORDER_REQUEST_MARGIN_SECONDS) * 1000;
+  const app = newApp(deps, {}, { requestTimeout });
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   void app.register((scope, _options, done) => {
@@ -241,7 +251,11 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
-    registerMergedArtifactRoute(scope, { catalog: deps.catalog, access: deps.access });
+    registerMergedArtifactRoute(scope, {
+      catalog: deps.catalog,
+      access: deps.access,
+      ...(deps.merge ? { merge: deps.merge } : {}),
+    });
     done();
   });
   void app.register(async (scope) => {

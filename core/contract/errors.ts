@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   ERR_FORBIDDEN: 403,
   ERR_NOT_FOUND: 404,
   ERR_NOT_REGISTERED: 404,
+  /** A body that did not arrive within its time (an upload past recorder.uploadTimeoutSeconds). */
+  ERR_REQUEST_TIMEOUT: 408,
   ERR_RECORDING_RUNNING: 409,
   ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,

@@ -12,6 +12,12 @@ import { FurnaceError } from '../contract/errors.ts';
 import type { FlameNode } from './flame-tree.ts';
 
 export const COMPACT_TREE_VERSION = 1;
+/**
+ * The most a `flame-tree.bin.gz` may inflate to: the server refuses a larger upload and the web UI
+ * stops inflating there, so a gzip bomb costs no viewer more memory than this. A real tree of a large
+ * recording is a few MB.
+ */
+export const MAX_COMPACT_TREE_BYTES = 128 * 1024 * 1024;
 const MAGIC = [0x46, 0x55, 0x52, 0x54]; // "FURT"
 const HEADER_BYTES = 16;
 

@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { AGENT_PORT, SERVER_PORT } from '../../core/contract/names.ts';
+import { quantityBytes } from '../../core/quantity.ts';
+import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { recorderUrl } from './furnace-names.ts';
 import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
@@ -50,6 +52,9 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
     tls: { certFile: `${SERVER_PATHS.tlsDir}/tls.crt`, keyFile: `${SERVER_PATHS.tlsDir}/tls.key` },
     webhook: { configFile: SERVER_PATHS.injectionFile },
   };
+  // The server checks its catalog ceiling against the volume it writes to (docs/server.md).
+  const volumeBytes = quantityBytes(spec.catalog?.storageSize ?? FURNACE_SPEC_DEFAULTS.catalogStorageSize);
+  if (volumeBytes !== undefined) config.retention = { volumeBytes };
   const limits = limitsOf(spec.limits);
   if (Object.keys(limits).length > 0) config.limits = limits;
   const perNamespace = Object.entries(spec.limits?.namespaces ?? {})

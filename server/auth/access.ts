@@ -7,6 +7,7 @@ import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
 import { frontProxyIdentityOf } from './front-proxy.ts';
 import { readSessionCookie } from './session-cookie.ts';
+import { createSessionStore, DEFAULT_SESSION_SECONDS, type SessionStore } from './session-store.ts';
 import type { Identity } from './identity.ts';
 
 export const AUTH_MODES = ['kubernetes', 'proxy', 'none'] as const;
@@ -23,10 +24,14 @@ export interface AccessOptions {
   now: () => number;
   /** TokenReview cache shared with registration (main.ts); a private one with default settings if unset. */
   tokens?: TokenCache;
+  /** `auth.sessionSeconds`: how long a browser's sign-in lasts (8 hours if unset). */
+  sessionSeconds?: number;
 }
 
 export interface Access {
   readonly mode: AuthMode;
+  /** Browser sign-ins: the cookie's id to the token (mode `kubernetes`). */
+  readonly sessions: SessionStore;
   /** `client` (the caller's address) keys the budget of failed token reviews (token-cache.ts). */
   authenticate(headers: IncomingHttpHeaders, client?: string): Promise<Identity>;
   /** `subresource` of recordings, e.g. `system-wide` for `recordings/system-wide`. */
@@ -66,6 +71,7 @@ function subjectOf(identity: Identity): Identity {
 /** Access decided by SubjectAccessReviews (cached for DECISION_TTL_MS), or allowed to all in mode `none`. */
 class SubjectAccess implements Access {
   readonly mode: AuthMode;
+  readonly sessions: SessionStore;
   readonly #options: AccessOptions;
   readonly #tokens: TokenCache;
   readonly #kube: KubeGateway | undefined;
@@ -76,6 +82,10 @@ class SubjectAccess implements Access {
     this.#options = options;
     this.#tokens = options.tokens ?? createTokenCache({ now: options.now });
     this.#kube = options.kube;
+    this.sessions = createSessionStore({
+      now: options.now,
+      ttlSeconds: options.sessionSeconds ?? DEFAULT_SESSION_SECONDS,
+    });
     // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
     if (options.mode !== 'none' && !this.#kube)
       throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
@@ -138,8 +148,9 @@ class SubjectAccess implements Access {
   }
 
   async #authenticateToken(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
-    // The UI signs in once and sends the token in an HttpOnly cookie instead of a header.
-    const token = readBearer(headers) ?? readSessionCookie(headers);
+    // The UI signs in once; its HttpOnly cookie names a session, which holds the token (session-store.ts).
+    const session = readSessionCookie(headers);
+    const token = readBearer(headers) ?? (session === undefined ? undefined : this.sessions.tokenOf(session));
     const kube = this.#kube;
     if (!token || !kube) throw unauthenticated('a Bearer token is required');
     const result = await this.#tokens.review(token, (t) => kube.reviewToken(t), { client });

@@ -1,11 +1,12 @@
 // The sign-in cookie: written by the session routes, read by access.ts when no Authorization header
-// is present. HttpOnly (no script reads it), SameSite=Strict (no other site sends it) and Secure:
-// only auth mode `kubernetes` signs in, and it is served over HTTPS (browsers also keep Secure
-// cookies of http://localhost and 127.0.0.1, where tests run it).
+// is present. Its value is a session id (session-store.ts), never the token. HttpOnly (no script reads
+// it), SameSite=Strict (no other site sends it) and Secure: only auth mode `kubernetes` signs in, and
+// it is served over HTTPS (browsers also keep Secure cookies of http://localhost and 127.0.0.1, where
+// tests run it).
 import type { IncomingHttpHeaders } from 'node:http';
 import { SESSION_COOKIE } from '../../core/contract/ui-contract.ts';
 
-/** The session token from the Cookie header, or undefined. */
+/** The session id from the Cookie header, or undefined. */
 export function readSessionCookie(headers: IncomingHttpHeaders): string | undefined {
   const header = headers.cookie;
   if (typeof header !== 'string') return undefined;
@@ -18,8 +19,8 @@ export function readSessionCookie(headers: IncomingHttpHeaders): string | undefi
   return undefined;
 }
 
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; Secure; SameSite=Strict`;
+export function sessionCookie(id: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${maxAgeSeconds}`;
 }
 
 export function clearedSessionCookie(): string {

@@ -21,6 +21,7 @@ import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
+import { withUploadDeadline } from './upload-deadline.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identityOf } from '../auth/identify-requests.ts';
@@ -34,6 +35,8 @@ export interface CatalogRouteDeps {
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
   /** Agent mode: the pod an upload grant was made for, when the token is that recording's grant. */
   agentUploader?: (token: string, recordingId: string) => RecordingOwner | undefined;
+  /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
+  uploadTimeoutSeconds: number;
   /** Who started recording `id` on the uploader's pod through the proxy, when this server saw it. */
   starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
 }
@@ -210,16 +213,27 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
       { schema: { params: artifactParams } },
       async (request, reply) => {
         const owner = uploaderOf(deps, request, request.params.id);
-        const body = (request.body as Readable | undefined) ?? request.raw;
-        const bytes = await catalog.putArtifact(
-          request.params.id,
-          request.params.name,
-          body,
-          owner,
-          deps.limitsFor(owner.namespace).maxArtifactBytes,
-        );
-        await catalog.applyRetention();
-        return reply.code(201).send({ name: request.params.name, bytes });
+        const raw = (request.body as Readable | undefined) ?? request.raw;
+        const declared = Number(request.headers['content-length'] ?? Number.NaN);
+        const { body, clear } = withUploadDeadline(raw, deps.uploadTimeoutSeconds);
+        try {
+          const bytes = await catalog.putArtifact(
+            request.params.id,
+            request.params.name,
+            body,
+            owner,
+            deps.limitsFor(owner.namespace).maxArtifactBytes,
+            Number.isSafeInteger(declared) ? declared : undefined,
+          );
+          await catalog.applyRetention();
+          return await reply.code(201).send({ name: request.params.name, bytes });
+        } catch (error) {
+          // An upload cut off (timeout, quota) leaves its body unread: the connection ends with the answer.
+          void reply.header('connection', 'close');
+          throw error;
+        } finally {
+          clear();
+        }
       },
     );
     done();

@@ -17,9 +17,18 @@ import {
   type CatalogEntry,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
+import { MAX_COMPACT_TREE_BYTES } from '../../core/render/flame-tree-compact.ts';
+import { capInflated } from './inflated-cap.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
 import { byStartDescending, loadCatalog, METADATA_FILE, type LoadReport } from './catalog-load.ts';
-import { artifactAllowance, makeRoomForRecording, selectExpired, type RetentionPolicy } from './retention.ts';
+import {
+  artifactAllowance,
+  makeRoomForRecording,
+  selectExpired,
+  type Allowance,
+  type Reserved,
+  type RetentionPolicy,
+} from './retention.ts';
 
 const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
 
@@ -47,6 +56,8 @@ export interface Catalog {
     body: Readable,
     owner: RecordingOwner,
     maxBytes: number,
+    /** The body's Content-Length, when the uploader sent one: reserved instead of the whole allowance. */
+    declaredBytes?: number,
   ): Promise<number>;
   get(id: string): CatalogEntry | undefined;
   /** Newest first. */
@@ -54,6 +65,8 @@ export interface Catalog {
   artifactPath(id: string, name: ArtifactName): string;
   remove(id: string): Promise<boolean>;
   applyRetention(): Promise<string[]>;
+  /** Calls listener with the id of every recording removed or given a new artifact. */
+  onChanged(listener: (id: string) => void): void;
   /** Resolves when no upload is in flight. */
   drain(): Promise<void>;
 }
@@ -85,19 +98,21 @@ function sameOwner(a: RecordingOwner, b: RecordingOwner): boolean {
   return a.podUid === undefined || b.podUid === undefined || a.podUid === b.podUid;
 }
 
-function capBytes(limit: { bytes: number; field: string }, counter: { bytes: number }): Transform {
+function tooLarge(limit: Allowance, bytes: number): FurnaceError {
+  const quota = limit.field !== 'maxArtifactBytes';
+  return new FurnaceError(
+    quota ? 'ERR_QUOTA_EXCEEDED' : 'ERR_PAYLOAD_TOO_LARGE',
+    `artifact of ${bytes} bytes is larger than the limit of ${limit.bytes} bytes (${limit.field})`,
+    { field: limit.field, limit: limit.bytes },
+  );
+}
+
+function capBytes(limit: Allowance, counter: { bytes: number }): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       counter.bytes += chunk.length;
       if (counter.bytes > limit.bytes) {
-        const quota = limit.field !== 'maxArtifactBytes';
-        callback(
-          new FurnaceError(
-            quota ? 'ERR_QUOTA_EXCEEDED' : 'ERR_PAYLOAD_TOO_LARGE',
-            `artifact is larger than the limit of ${limit.bytes} bytes (${limit.field})`,
-            { field: limit.field, limit: limit.bytes },
-          ),
-        );
+        callback(tooLarge(limit, counter.bytes));
         return;
       }
       callback(null, chunk);
@@ -122,6 +137,9 @@ class DiskCatalog implements Catalog {
   readonly #tmpDir: string;
   readonly #stored: Map<string, StoredRecording>;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #listeners: ((id: string) => void)[] = [];
+  /** Bytes reserved by uploads in flight, each under its namespace, taken when the upload starts. */
+  readonly #reservations = new Set<{ namespace: string; bytes: number }>();
 
   constructor(
     deps: CatalogDeps,
@@ -158,6 +176,7 @@ class DiskCatalog implements Catalog {
     body: Readable,
     owner: RecordingOwner,
     maxBytes: number,
+    declaredBytes?: number,
   ): Promise<number> {
     checkRecordingId(id);
     checkArtifactName(name);
@@ -174,8 +193,17 @@ class DiskCatalog implements Catalog {
           `recording ${id} is ${record.entry.state}: PUT its final status before its artifacts`,
           { field: 'state', value: record.entry.state, id },
         );
-      const limit = artifactAllowance(this.#entries(), this.#deps.retention, maxBytes);
-      return await this.#track(this.#storeArtifact(id, name, body, owner, limit));
+      const reserved = this.#reserved(record.entry.namespace);
+      const upload = { recording: record.entry, name, reserved };
+      const limit = artifactAllowance(this.#entries(), upload, this.#deps.retention, maxBytes);
+      if (declaredBytes !== undefined && declaredBytes > limit.bytes) throw tooLarge(limit, declaredBytes);
+      const reservation = { namespace: record.entry.namespace, bytes: declaredBytes ?? limit.bytes };
+      this.#reservations.add(reservation);
+      try {
+        return await this.#track(this.#storeArtifact(id, name, body, owner, limit));
+      } finally {
+        this.#reservations.delete(reservation);
+      }
     } catch (error) {
       body.resume();
       throw error;
@@ -203,7 +231,16 @@ class DiskCatalog implements Catalog {
     checkRecordingId(id);
     if (!this.#stored.delete(id)) return false;
     await rm(this.#dirOf(id), { recursive: true, force: true });
+    this.#changed(id);
     return true;
+  }
+
+  onChanged(listener: (id: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  #changed(id: string): void {
+    for (const listener of this.#listeners) listener(id);
   }
 
   async applyRetention(): Promise<string[]> {
@@ -224,6 +261,15 @@ class DiskCatalog implements Catalog {
 
   #dirOf(id: string): string {
     return join(this.#recordingsDir, id);
+  }
+
+  #reserved(namespace: string): Reserved {
+    const reserved = { total: 0, namespace: 0 };
+    for (const reservation of this.#reservations) {
+      reserved.total += reservation.bytes;
+      if (reservation.namespace === namespace) reserved.namespace += reservation.bytes;
+    }
+    return reserved;
   }
 
   #entries(): CatalogEntry[] {
@@ -264,11 +310,16 @@ class DiskCatalog implements Catalog {
     const temp = this.#tempPath();
     const counter = { bytes: 0 };
     try {
-      await pipeline(body, capBytes(limit, counter), createWriteStream(temp));
+      const checks =
+        name === 'flame-tree.bin.gz'
+          ? [capInflated(name, MAX_COMPACT_TREE_BYTES, 'MAX_COMPACT_TREE_BYTES')]
+          : [];
+      await pipeline(body, capBytes(limit, counter), ...checks, createWriteStream(temp));
       const record = this.#owned(id, owner);
       if (!record)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
       await rename(temp, join(this.#dirOf(id), name));
+      this.#changed(id);
       record.entry.artifacts = [
         ...record.entry.artifacts.filter((a) => a.name !== name),
         { name, bytes: counter.bytes },

@@ -18,6 +18,13 @@ import { artifactSize, type Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import { identityOf } from '../auth/identify-requests.ts';
+import { createMergeCache, type MergeCache } from './merge-cache.ts';
+import {
+  createMergeSlots,
+  DEFAULT_MERGE_SETTINGS,
+  type MergeSettings,
+  type MergeSlots,
+} from './merge-slots.ts';
 
 export const MERGED_ARTIFACT_NAMES = [
   'flamegraph.svg',
@@ -37,6 +44,8 @@ export interface MergedArtifactDeps {
   access: Access;
   maxIds?: number;
   maxBytes?: number;
+  /** `merge.*`: merges at once, waiting, and the cache of rendered merges. */
+  merge?: MergeSettings;
 }
 
 const FOLDED = 'stacks.folded';
@@ -93,8 +102,30 @@ function render(name: MergedArtifactName, stacks: FoldedStacks, ids: string[]): 
   }
 }
 
+/** The rendered merge: from the cache, or merged in a slot and then cached for the next viewer. */
+async function mergedBody(
+  name: MergedArtifactName,
+  sized: { entry: CatalogEntry; path: string }[],
+  ids: string[],
+  work: { cache: MergeCache; slots: MergeSlots },
+): Promise<string> {
+  const cached = work.cache.get(name, ids);
+  if (cached !== undefined) return cached;
+  return work.slots.run(async () => {
+    // A merge that waited for its slot may find another viewer's result.
+    const ready = work.cache.get(name, ids);
+    if (ready !== undefined) return ready;
+    const body = render(name, await mergeFolded(sized.map((s) => s.path)), ids);
+    work.cache.set(name, ids, body);
+    return body;
+  });
+}
+
 export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedArtifactDeps): void {
   const maxIds = deps.maxIds ?? MAX_MERGED_IDS;
+  const settings = deps.merge ?? DEFAULT_MERGE_SETTINGS;
+  const work = { cache: createMergeCache(settings.cacheBytes), slots: createMergeSlots(settings) };
+  deps.catalog.onChanged((id) => work.cache.invalidate(id));
   app.get<{ Params: { name: MergedArtifactName }; Querystring: { id: string[] } }>(
     '/api/v1/recordings/merged/artifacts/:name',
     {
@@ -126,7 +157,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       const entries: CatalogEntry[] = [];
       for (const id of ids) entries.push(await visible(deps.access, deps.catalog, identity, id));
       const sized = await sizedEntries(deps, entries);
-      const body = render(request.params.name, await mergeFolded(sized.map((s) => s.path)), ids);
+      const body = await mergedBody(request.params.name, sized, ids, work);
       for (const { entry } of sized) {
         writeCatalogAudit(request.log, 'download', identity, entry, `merged ${request.params.name}`);
       }

@@ -25,7 +25,7 @@ export interface RetentionPolicy {
 export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = {
   maxCount: 500,
   maxAgeSeconds: 30 * 24 * 3600,
-  maxBytes: 10 * 1024 * 1024 * 1024,
+  maxBytes: 8 * 1024 * 1024 * 1024,
   namespaceMaxCount: 100,
   namespaceMaxBytes: 2 * 1024 * 1024 * 1024,
 };
@@ -101,21 +101,56 @@ export function makeRoomForRecording(
   return evicted;
 }
 
-/** How many bytes one more artifact may have: the artifact limit, or what is left of the catalog's ceiling. */
+/** Bytes held by uploads in flight: in the whole catalog and in the uploading recording's namespace. */
+export interface Reserved {
+  total: number;
+  namespace: number;
+}
+
+export interface Allowance {
+  bytes: number;
+  /** The setting that set `bytes`: maxArtifactBytes, retention.namespaceMaxBytes or retention.maxBytes. */
+  field: string;
+}
+
+function quotaFull(held: number, limit: number, field: string, what: string): FurnaceError {
+  return new FurnaceError(
+    'ERR_QUOTA_EXCEEDED',
+    `${what} holds ${held} bytes with the uploads in flight, the most ${field} (${limit}) allows`,
+    { field, limit },
+  );
+}
+
+/**
+ * How many bytes one more artifact of `recording` may have: the least of the artifact limit, what is
+ * left of the namespace's quota after the recording's other artifacts and the namespace's uploads in
+ * flight (so the newest recording, which retention always keeps, is held to the quota too), and what is
+ * left of the catalog's ceiling after everything stored and in flight. Throws ERR_QUOTA_EXCEEDED when
+ * a quota has nothing left.
+ */
 export function artifactAllowance(
   entries: readonly CatalogEntry[],
+  upload: { recording: CatalogEntry; name: string; reserved: Reserved },
   policy: RetentionPolicy,
   maxArtifactBytes: number,
-): { bytes: number; field: string } {
-  const left = policy.maxBytes - entries.reduce((sum, entry) => sum + entryBytes(entry), 0);
-  if (left <= 0) {
-    throw new FurnaceError(
-      'ERR_QUOTA_EXCEEDED',
-      `the catalog holds ${policy.maxBytes - left} bytes, the most retention.maxBytes (${policy.maxBytes}) allows`,
-      { field: 'retention.maxBytes', limit: policy.maxBytes },
+): Allowance {
+  const { recording, name, reserved } = upload;
+  const others = recording.artifacts.filter((a) => a.name !== name).reduce((sum, a) => sum + a.bytes, 0);
+  const namespaceHeld = others + reserved.namespace;
+  if (namespaceHeld >= policy.namespaceMaxBytes)
+    throw quotaFull(
+      namespaceHeld,
+      policy.namespaceMaxBytes,
+      'retention.namespaceMaxBytes',
+      `recording ${recording.id}`,
     );
-  }
-  return left < maxArtifactBytes
-    ? { bytes: left, field: 'retention.maxBytes' }
-    : { bytes: maxArtifactBytes, field: 'maxArtifactBytes' };
+  const catalogHeld = entries.reduce((sum, entry) => sum + entryBytes(entry), 0) + reserved.total;
+  if (catalogHeld >= policy.maxBytes)
+    throw quotaFull(catalogHeld, policy.maxBytes, 'retention.maxBytes', 'the catalog');
+  const limits: Allowance[] = [
+    { bytes: maxArtifactBytes, field: 'maxArtifactBytes' },
+    { bytes: policy.namespaceMaxBytes - namespaceHeld, field: 'retention.namespaceMaxBytes' },
+    { bytes: policy.maxBytes - catalogHeld, field: 'retention.maxBytes' },
+  ];
+  return limits.reduce((least, limit) => (limit.bytes < least.bytes ? limit : least));
 }

@@ -19,7 +19,11 @@ import { resolveInjectionConfig, SERVER_CA_FILE_ENV } from '../../core/injection
 import { DEFAULT_LIMITS, LIMIT_CEILINGS, type RecordingLimits } from '../../core/contract/limits.ts';
 import { SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
-import { DEFAULT_RETENTION, type RetentionPolicy } from '../catalog/retention.ts';
+import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
+import type { RetentionPolicy } from '../catalog/retention.ts';
+import { readRetention } from './config-retention.ts';
+import { readMergeSettings } from './config-merge.ts';
+import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import {
@@ -77,6 +81,8 @@ export interface ServerConfig extends SecuritySettings {
   /** Headers an oauth-proxy sets in auth mode `proxy`. */
   userHeader: string;
   groupsHeader: string;
+  /** `auth.sessionSeconds`: how long a browser's sign-in lasts on the server. */
+  sessionSeconds: number;
   /** Mode `proxy`: the CA of the oauth-proxy's client certificate; identity headers need that certificate. */
   proxyClientCaFile?: string;
   /** The aggregated API: X-Remote-* identity headers count only over a certificate of this CA. */
@@ -84,9 +90,13 @@ export interface ServerConfig extends SecuritySettings {
   dataDir: string;
   leaseSeconds: number;
   proxyTimeoutSeconds: number;
+  /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
+  uploadTimeoutSeconds: number;
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
+  /** Merged flame graphs: merges at once, waiting, and the cache of rendered ones. */
+  merge: MergeSettings;
   tls?: { certFile: string; keyFile: string };
   /** The admission webhook listener; none in local mode or with `webhook.enabled: false`. */
   webhook?: WebhookConfig;
@@ -164,30 +174,6 @@ function readLimits(reader: ConfigReader): Pick<ServerConfig, 'limits' | 'namesp
   return { limits, namespaceLimits };
 }
 
-function readRetention(reader: ConfigReader): RetentionPolicy {
-  const d = DEFAULT_RETENTION;
-  const maxCount = readInteger(reader.get('retention.maxCount'), d.maxCount, 1, 10_000_000);
-  const maxBytes = readInteger(reader.get('retention.maxBytes'), d.maxBytes, 1024, Number.MAX_SAFE_INTEGER);
-  // A namespace's quota defaults to the whole catalog's ceiling when that is the smaller.
-  return {
-    maxCount,
-    maxBytes,
-    maxAgeSeconds: readInteger(reader.get('retention.maxAgeSeconds'), d.maxAgeSeconds, 60, 10 * 365 * 86_400),
-    namespaceMaxCount: readInteger(
-      reader.get('retention.namespaceMaxCount'),
-      Math.min(d.namespaceMaxCount, maxCount),
-      1,
-      maxCount,
-    ),
-    namespaceMaxBytes: readInteger(
-      reader.get('retention.namespaceMaxBytes'),
-      Math.min(d.namespaceMaxBytes, maxBytes),
-      1024,
-      maxBytes,
-    ),
-  };
-}
-
 function readTls(reader: ConfigReader, local: boolean): ServerConfig['tls'] {
   const certFile = readText(reader.get('tls.certFile', SERVER_ENV.certFile), '');
   const keyFile = readText(reader.get('tls.keyFile', SERVER_ENV.keyFile), '');
@@ -250,6 +236,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     authMode: readChoice(authMode, local ? 'none' : 'kubernetes', AUTH_MODES),
     userHeader: readText(reader.get('auth.userHeader'), 'x-forwarded-user').toLowerCase(),
     groupsHeader: readText(reader.get('auth.groupsHeader'), 'x-forwarded-groups').toLowerCase(),
+    sessionSeconds: readInteger(reader.get('auth.sessionSeconds'), DEFAULT_SESSION_SECONDS, 60, 7 * 86_400),
     dataDir: readText(
       reader.get('dataDir', SERVER_ENV.dataDir),
       local ? './.furnace-data' : '/var/lib/furnace',
@@ -257,8 +244,10 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     recorder: readRecorderListener(reader, local),
     leaseSeconds: readInteger(reader.get('leaseSeconds'), 30, 5, 3600),
     proxyTimeoutSeconds: readInteger(reader.get('proxyTimeoutSeconds'), 30, 1, 600),
+    uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
+    merge: readMergeSettings(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
     logFormat: readChoice(
       reader.get('logFormat', SERVER_ENV.logFormat),

@@ -1,10 +1,11 @@
 // GET/POST/DELETE /api/v1/session: who the browser is signed in as, sign-in with a token (auth mode
-// `kubernetes`: checked with a TokenReview, then kept in an HttpOnly cookie), and sign-out.
+// `kubernetes`: checked with a TokenReview, then kept in a server-side session whose random id is an
+// HttpOnly cookie), and sign-out, which deletes the session.
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { SessionView } from '../../core/contract/ui-contract.ts';
 import type { Access } from '../auth/access.ts';
-import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
+import { clearedSessionCookie, readSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 import type { Identity } from '../auth/identity.ts';
 
 export interface SessionRouteDeps {
@@ -64,13 +65,19 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         );
       const token = request.body.token;
       const identity = await access.authenticate({ authorization: `Bearer ${token}` });
-      return reply.header('set-cookie', sessionCookie(token)).send(view(access.mode, identity));
+      const id = access.sessions.create(token);
+      return reply
+        .header('set-cookie', sessionCookie(id, access.sessions.ttlSeconds))
+        .send(view(access.mode, identity));
     },
   );
 
-  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, (_request, reply) =>
-    reply
+  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, (request, reply) => {
+    // The session ends on the server too: a copy of the cookie authenticates nothing afterwards.
+    const id = readSessionCookie(request.headers);
+    if (id !== undefined) access.sessions.delete(id);
+    return reply
       .header('set-cookie', clearedSessionCookie())
-      .send({ mode: access.mode, signedIn: false } satisfies SessionView),
-  );
+      .send({ mode: access.mode, signedIn: false } satisfies SessionView);
+  });
 }

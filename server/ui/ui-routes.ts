@@ -24,6 +24,16 @@ export const UI_CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/**
+ * speedscope under the same rules, with what its bundle needs besides: the `<style>` elements its
+ * stylesheet library adds at run time, and WebAssembly (its JFR reader). Nothing from another origin,
+ * no framing, and no form goes anywhere.
+ */
+export const SPEEDSCOPE_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
 const NOT_BUILT =
   'The Furnace web UI is not built. Run `npm run build:ui` (npm start does it) and reload this page.\n';
 
@@ -35,7 +45,15 @@ function sendIndex(reply: FastifyReply): FastifyReply {
 }
 
 export async function registerUiRoutes(app: FastifyInstance, uiDir: string): Promise<void> {
-  await app.register(fastifyStatic, { root: SPEEDSCOPE_DIR, prefix: SPEEDSCOPE_PATH, decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: SPEEDSCOPE_DIR,
+    prefix: SPEEDSCOPE_PATH,
+    decorateReply: false,
+    setHeaders: (response) => {
+      response.setHeader('content-security-policy', SPEEDSCOPE_CONTENT_SECURITY_POLICY);
+      response.setHeader('x-content-type-options', 'nosniff');
+    },
+  });
   if (!existsSync(join(uiDir, 'index.html'))) {
     for (const path of ['/', ...UI_PAGE_ROUTES])
       app.get(path, (_request, reply) => reply.code(503).type('text/plain; charset=utf-8').send(NOT_BUILT));

@@ -14,6 +14,7 @@ import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
 import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import type { MergeSettings } from '../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
@@ -56,6 +57,12 @@ export interface FixtureOptions {
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
   proxyTimeoutSeconds?: number;
+  /** `auth.sessionSeconds` (8 hours unless a test asks). */
+  sessionSeconds?: number;
+  /** `merge.*` (the server's defaults unless a test asks). */
+  merge?: MergeSettings;
+  /** `recorder.uploadTimeoutSeconds` (60 unless a test asks). */
+  uploadTimeoutSeconds?: number;
   /** Overrides of the catalog's DEFAULT_RETENTION. */
   retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
@@ -84,6 +91,18 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
+    ...(options.merge ? { merge: options.merge } : {}),
+  };
+}
+
+function sessionsOf(options: FixtureOptions): { sessionSeconds?: number } {
+  return options.sessionSeconds ? { sessionSeconds: options.sessionSeconds } : {};
+}
+
+function timeoutsOf(options: FixtureOptions) {
+  return {
+    proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    uploadTimeoutSeconds: options.uploadTimeoutSeconds ?? 60,
   };
 }
 
@@ -139,6 +158,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       groupsHeader: 'x-forwarded-groups',
       now,
       tokens,
+      ...sessionsOf(options),
       ...(kube ? { kube } : {}),
     }),
     registration:
@@ -154,7 +174,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,
-    proxyTimeoutSeconds: options.proxyTimeoutSeconds ?? 5,
+    ...timeoutsOf(options),
     allowSystemWide: options.allowSystemWide ?? false,
     ...(kube ? { kube } : {}),
     sweepIntervalMs: 0,

@@ -81,6 +81,7 @@ export async function buildKubeServer(
     limitsFor: () => DEFAULT_LIMITS,
     now,
     proxyTimeoutSeconds: 5,
+    uploadTimeoutSeconds: 60,
     allowSystemWide: options.allowSystemWide ?? false,
     kube,
     sweepIntervalMs: 0,

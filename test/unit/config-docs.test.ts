@@ -45,6 +45,7 @@ describe('configuration docs', () => {
       'agent',
       'auth',
       'limits',
+      'merge',
       'recorder',
       'recording',
       'registration',

@@ -97,7 +97,7 @@ describe('server config', () => {
     );
     assert.match(
       refusal(() => resolveConfig({ auth: { mod: 'none' } }, {}, true)).message,
-      /auth\.mod = "none"; allowed: one of the keys mode, userHeader, groupsHeader, proxyClientCaFile$/,
+      /auth\.mod = "none"; allowed: one of the keys mode, userHeader, groupsHeader, sessionSeconds, proxyClientCaFile$/,
     );
     assert.match(
       refusal(() => resolveConfig({ auth: 'none' }, {}, true)).message,

@@ -77,16 +77,55 @@ export async function readText(
   onChunk(decoder.decode());
 }
 
+/** Thrown when an answer is larger than the caller reads: it stopped reading there. */
+export const TOO_LARGE = 'ERR_TOO_LARGE';
+
+/** All of a stream's bytes, or ApiError TOO_LARGE as soon as they pass maxBytes (the rest is never read). */
+async function readAtMost(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    size += part.value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new ApiError(
+        0,
+        TOO_LARGE,
+        `${what} inflates to more than ${maxBytes} bytes; the viewer stopped there`,
+      );
+    }
+    chunks.push(part.value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
 /**
  * The bytes of a gzipped file (an artifact stored compressed), inflated: by the browser when the server
- * sent them gzip-encoded (off the page's thread), else here as they arrive.
+ * sent them gzip-encoded (off the page's thread), else here as they arrive. Either way no more than
+ * maxBytes are inflated: a file that inflates further (a gzip bomb) is ApiError TOO_LARGE.
  */
-export async function getGzippedBytes(path: string, signal?: AbortSignal): Promise<Uint8Array> {
+export async function getGzippedBytes(
+  path: string,
+  maxBytes: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const response = await send('GET', path, undefined, signal);
-  if (/gzip/.test(response.headers.get('content-encoding') ?? '') || !response.body)
-    return new Uint8Array(await response.arrayBuffer());
-  const inflated = new Response(response.body.pipeThrough(new DecompressionStream('gzip')));
-  return new Uint8Array(await inflated.arrayBuffer());
+  if (!response.body) throw new ApiError(response.status, 'ERR_NO_BODY', `${what} came without a body`);
+  const encoded = /gzip/.test(response.headers.get('content-encoding') ?? '');
+  const inflated = encoded ? response.body : response.body.pipeThrough(new DecompressionStream('gzip'));
+  return readAtMost(inflated, maxBytes, what);
 }
 
 export async function postJson<T>(path: string, body: unknown): Promise<T> {

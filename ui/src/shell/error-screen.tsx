@@ -1,6 +1,6 @@
 // One clear screen per way a page can fail: server unreachable, signed out, not allowed (with the
 // permission the server says is missing), not found, anything else with the server's message.
-import { ApiError, UNREACHABLE } from '../api/client.ts';
+import { ApiError, TOO_LARGE, UNREACHABLE } from '../api/client.ts';
 import { AlertScreen } from './alert-screen.tsx';
 import { useSession } from './session.tsx';
 
@@ -43,6 +43,12 @@ export function ErrorScreen({ error, what, onRetry }: ErrorScreenProps) {
       </AlertScreen>
     );
   if (api?.status === 401) return <SignedOut message={api.message} />;
+  if (api?.code === TOO_LARGE)
+    return (
+      <AlertScreen id="too-large-title" title="Too large to show">
+        <p class="server-message">{api.message}</p>
+      </AlertScreen>
+    );
   if (api?.status === 403)
     return (
       <AlertScreen id="forbidden-title" title="Not allowed">

@@ -3,10 +3,14 @@
 // for a recording without one (older sidecars) or whose tree does not decode. The entry and the tree
 // are asked for at once, and a page opened on a recording's URL starts both before the app has
 // even asked who is signed in (`prefetchRecording`).
-import { decodeFlameTree, readCompactTree } from '../../../core/render/flame-tree-compact.ts';
+import {
+  decodeFlameTree,
+  MAX_COMPACT_TREE_BYTES,
+  readCompactTree,
+} from '../../../core/render/flame-tree-compact.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
-import { apiPath, getGzippedBytes, getJson, readText } from '../api/client.ts';
+import { ApiError, apiPath, getGzippedBytes, getJson, readText, TOO_LARGE } from '../api/client.ts';
 import { createTreeBuilder } from './build-tree.ts';
 
 export interface LoadedRecording {
@@ -25,12 +29,17 @@ async function readFolded(id: string, signal?: AbortSignal): Promise<FlameNode> 
   return builder.finish();
 }
 
-/** The compact tree, or undefined when there is none or it does not decode (the folded stacks will do). */
+/**
+ * The compact tree, or undefined when there is none or it does not decode (the folded stacks will do).
+ * One that inflates past MAX_COMPACT_TREE_BYTES is not read further, and the page says so.
+ */
 async function readCompact(id: string, signal?: AbortSignal): Promise<FlameNode | undefined> {
   if (typeof DecompressionStream !== 'function') return undefined;
   try {
     const compact = await getGzippedBytes(
       apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.bin.gz`,
+      MAX_COMPACT_TREE_BYTES,
+      'The flame tree (flame-tree.bin.gz)',
       signal,
     );
     performance.mark('furnace-tree-read');
@@ -38,7 +47,7 @@ async function readCompact(id: string, signal?: AbortSignal): Promise<FlameNode 
     performance.mark('furnace-tree-built');
     return tree;
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal?.aborted || (error instanceof ApiError && error.code === TOO_LARGE)) throw error;
     return undefined;
   }
 }
