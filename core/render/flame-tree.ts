@@ -41,9 +41,26 @@ export function buildFlameTree(stacks: FoldedStacks): FlameNode {
   return freeze(root);
 }
 
-function freeze(node: BuildNode): FlameNode {
-  const children = [...node.children.values()].sort((a, b) => compareCodePoints(a.name, b.name)).map(freeze);
-  return { name: node.name, value: node.value, self: node.self, children };
+/** The finished tree, children sorted by name. A loop, not recursion: stacks thousands of frames deep
+ * (deep recursion, DWARF unwinding) would overflow the call stack. */
+function freeze(root: BuildNode): FlameNode {
+  const frozen = (node: BuildNode): FlameNode => ({
+    name: node.name,
+    value: node.value,
+    self: node.self,
+    children: [],
+  });
+  const top = frozen(root);
+  const pending: [BuildNode, FlameNode][] = [[root, top]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, into] = next;
+    for (const child of [...node.children.values()].sort((a, b) => compareCodePoints(a.name, b.name))) {
+      const copy = frozen(child);
+      into.children.push(copy);
+      pending.push([child, copy]);
+    }
+  }
+  return top;
 }
 
 export interface FlameFrame {
