@@ -36,12 +36,12 @@ describe('web UI and a gzip bomb in the catalog', () => {
   it('stops inflating the flame tree at the limit and says so', async (t) => {
     const dataDir = join(await tempDir(t, 'furnace-bomb-'), 'data');
     await plantBomb(dataDir);
-    const { baseUrl } = await startLocalServer(t, {
+    const { keyedUrl } = await startLocalServer(t, {
       localSidecar: false,
       env: { FURNACE_DATA_DIR: dataDir },
     });
     await withPage(t, async (page) => {
-      await page.goto(`${baseUrl}/recordings/bomb`);
+      await page.goto(keyedUrl('/recordings/bomb'));
       const alert = page.getByRole('heading', { name: 'Too large to show' });
       await alert.waitFor({ timeout: 30_000 });
       const text = (await page.locator('.server-message').textContent()) ?? '';

@@ -31,12 +31,12 @@ describe('speedscope as the server serves it', () => {
   it('has a CSP with frame-ancestors none and nosniff, opens a recording, and no other site frames it', async (t) => {
     const dataDir = join(await tempDir(t, 'furnace-speedscope-'), 'data');
     await plantSpeedscope(dataDir, 'rec-s');
-    const { baseUrl } = await startLocalServer(t, {
+    const { baseUrl, keyedUrl, headers } = await startLocalServer(t, {
       localSidecar: false,
       env: { FURNACE_DATA_DIR: dataDir },
     });
     for (const path of ['/speedscope/', '/speedscope/index.html']) {
-      const response = await fetch(`${baseUrl}${path}`);
+      const response = await fetch(`${baseUrl}${path}`, { headers });
       const csp = response.headers.get('content-security-policy') ?? '';
       assert.match(csp, /frame-ancestors 'none'/, path);
       assert.match(csp, /default-src 'self'/, path);
@@ -48,6 +48,7 @@ describe('speedscope as the server serves it', () => {
         if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
       });
       const profile = encodeURIComponent(`/api/v1/recordings/rec-s/artifacts/speedscope.json`);
+      await page.goto(keyedUrl('/')); // the printed URL once: local mode's key becomes a cookie
       await page.goto(`${baseUrl}/speedscope/#profileURL=${profile}&title=rec-s`);
       await page.waitForFunction(() => document.title === 'rec-s - speedscope', undefined, {
         timeout: 30_000,

@@ -62,7 +62,7 @@ export async function startLocalServer(
     'the server to listen',
     250,
   );
-  const { key, headers } = await localKeyOf(`${dir}/data`);
+  const { key, headers } = await localKeyOf(options.env?.FURNACE_DATA_DIR ?? `${dir}/data`);
   if (localSidecar)
     await eventually(
       async () => {
