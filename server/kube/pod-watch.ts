@@ -4,6 +4,7 @@
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer } from '../../kube/informer-supervisor.ts';
 import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
 import {
   CoreV1Api,
   Watch,
@@ -12,6 +13,7 @@ import {
   type V1ContainerStatus,
   type V1Pod,
   type V1PodList,
+  type V1PodSpec,
   type V1PodStatus,
 } from '@kubernetes/client-node';
 
@@ -49,19 +51,38 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
+function slimContainer(c: V1Container): V1Container {
+  return c.name === SIDECAR_CONTAINER_NAME ? c : { name: c.name };
+}
+
+/**
+ * hostNetwork, the node, the containers (the furnace one whole, which registration compares with what
+ * the webhook injects, the others by name), the volumes the webhook adds and the pull secrets they
+ * depend on.
+ */
+function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
+  const sidecarVolumes = (spec?.volumes ?? []).filter((v) => v.name.startsWith(SIDECAR_VOLUME_PREFIX));
+  return {
+    ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
+    ...(spec?.hostNetwork ? { hostNetwork: true } : {}),
+    ...(spec?.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
+    ...(sidecarVolumes.length > 0 ? { volumes: sidecarVolumes } : {}),
+    containers: (spec?.containers ?? []).map(slimContainer),
+    initContainers: (spec?.initContainers ?? []).map((c) => ({
+      ...slimContainer(c),
+      restartPolicy: c.restartPolicy,
+    })),
+  };
+}
+
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
- * hostNetwork, container names and which init containers are native sidecars, the furnace container's
- * image and command, and the IP; for agent mode the node, the phase and the containers' runtime IDs.
- * resourceVersion stays for the informer's bookkeeping.
+ * the spec as slimSpec keeps it, and the IP; for agent mode the node, the phase and the containers'
+ * runtime IDs. resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
   const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations } = pod.metadata ?? {};
   const marker = annotations?.[INJECTED_ANNOTATION];
-  const slimContainer = (c: V1Container): V1Container =>
-    c.name === SIDECAR_CONTAINER_NAME
-      ? { name: c.name, image: c.image, command: c.command, args: c.args }
-      : { name: c.name };
   return {
     metadata: {
       name,
@@ -71,15 +92,7 @@ export function slimPod(pod: V1Pod): V1Pod {
       deletionTimestamp,
       ...(marker === undefined ? {} : { annotations: { [INJECTED_ANNOTATION]: marker } }),
     },
-    spec: {
-      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-      ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
-      containers: (pod.spec?.containers ?? []).map(slimContainer),
-      initContainers: (pod.spec?.initContainers ?? []).map((c) => ({
-        ...slimContainer(c),
-        restartPolicy: c.restartPolicy,
-      })),
-    },
+    spec: slimSpec(pod.spec),
     status: slimStatus(pod.status ?? {}),
   };
 }

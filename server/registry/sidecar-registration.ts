@@ -5,6 +5,7 @@
 // The answer carries the proxy token (server → sidecar) and a separate upload token (sidecar → catalog).
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
+import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { FurnaceError, type ErrorCode } from '../../core/contract/errors.ts';
 import {
   LOCAL_NAMESPACE,
@@ -27,6 +28,8 @@ export type RegistrationMode =
       kube: KubeGateway;
       /** Images the furnace container may run: the webhook's injection image first (config.ts). */
       sidecarImages: readonly string[];
+      /** What the webhook injects; a registering pod's furnace container must be exactly that (pod-identity.ts). */
+      injection: InjectionConfig;
       /** TokenReview cache shared with user auth (main.ts), so the pod watch can drop a pod's reviews. */
       tokens?: TokenCache;
       /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
@@ -131,7 +134,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     const optIn = await namespaces.check(namespace);
     if (!optIn.ok) throw refuse(optIn);
     const found = await findPod(mode, namespace, pod, podUid);
-    const checked = checkPod(fromToken.pod, found, { sidecarImages: mode.sidecarImages });
+    const checked = checkPod(fromToken.pod, found, mode);
     if (!checked.ok) throw refuse(checked);
     proven.set(key, tokenHash);
     if (proven.size > 100_000) proven.clear();

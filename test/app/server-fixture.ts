@@ -1,5 +1,6 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
 // listener's), and fake sidecars: real Fastify servers on loopback port 0.
+import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,8 @@ export interface FixtureOptions {
 
 /** The image the fixture's server was configured with; pods that register must run it. */
 export const SIDECAR_IMAGE = 'registry.example/furnace@sha256:0123456789abcdef';
+/** What the fixture's webhook would inject: a registering pod's furnace container must be exactly that. */
+export const SIDECAR_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: SIDECAR_IMAGE };
 
 /** What the fixture passes on only when a test asks for it: the UI, TLS, the oauth-proxy's CA. */
 function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
@@ -147,6 +150,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
             kind: 'kubernetes',
             kube,
             sidecarImages: [SIDECAR_IMAGE],
+            injection: SIDECAR_INJECTION,
             tokens,
             ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
           }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { bearer, buildFixture, HOST, postRegistration, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
+import { bearer, buildFixture, HOST, postRegistration, SECRET, SIDECAR_INJECTION } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {
@@ -14,14 +15,14 @@ function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenRe
   };
 }
 
-function pod(name: string, uid: string, containers = ['app', 'furnace']): V1Pod {
-  return {
-    metadata: { name, namespace: 'team-a', uid, annotations: { 'furnace.hyperfoil.io/injected': 'true' } },
-    spec: {
-      containers: containers.map((c) => ({ name: c, image: c === 'furnace' ? SIDECAR_IMAGE : 'app:1' })),
-    },
+/** A pod as the webhook injects it, or (`injected: false`) as it was before. */
+function pod(name: string, uid: string, injected = true): V1Pod {
+  const plain: V1Pod = {
+    metadata: { name, namespace: 'team-a', uid },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
     status: { podIP: '10.9.8.7' },
   };
+  return injected ? injectSidecar(plain, SIDECAR_INJECTION) : plain;
 }
 
 const namespaces = { 'team-a': { furnace: 'enabled' } };
@@ -74,7 +75,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     'no-sidecar': boundReview('plain', 'uid-2'),
     'gone-pod': boundReview('gone', 'uid-3'),
   };
-  const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', ['app']) };
+  const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', false) };
 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
     const kube = fakeKubeGateway({ reviews, pods, namespaces });

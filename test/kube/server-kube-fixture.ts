@@ -9,7 +9,10 @@ import type { TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
-import { INJECTED_ANNOTATION, TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
+import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import { createAccess } from '../../server/auth/access.ts';
 import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
@@ -24,6 +27,9 @@ import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
 export const KUBE_SIDECAR_IMAGE =
   'registry.invalid/furnace@sha256:5ca1ab1e00000000000000000000000000000000000000000000000000000000';
+
+/** The fixture server's injection config: what createPod's pods carry, as the webhook writes it. */
+export const KUBE_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: KUBE_SIDECAR_IMAGE };
 
 export interface KubeServer {
   /** The user listener's app. */
@@ -74,6 +80,7 @@ export async function buildKubeServer(
       kind: 'kubernetes',
       kube,
       sidecarImages: [KUBE_SIDECAR_IMAGE],
+      injection: KUBE_INJECTION,
       tokens,
       ...(sidecarPort ? { sidecarPort } : {}),
     },
@@ -104,10 +111,35 @@ export interface PodOptions {
   hostNetwork?: boolean;
   /** A command for the furnace container (the webhook sets none). */
   sidecarCommand?: string[];
+  /** Edits the injected furnace container, as a pod's author writing their own would. */
+  editSidecar?: (container: V1Container) => void;
+  /** A pod that runs to completion: the sidecar goes in as a native sidecar. */
+  restartPolicy?: 'Never';
   serviceAccountName?: string;
 }
 
-/** Creates a pod shaped as the webhook injects it (unless told otherwise) and sets its IP. */
+/** The pod as the webhook would leave it (unless told otherwise): the injection's own builders. */
+function podBody(name: string, options: PodOptions): V1Pod {
+  const pod: V1Pod = {
+    metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } },
+    spec: {
+      containers: [{ name: 'app', image: 'registry.invalid/app:1' }],
+      ...(options.hostNetwork ? { hostNetwork: true } : {}),
+      ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
+      ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
+    },
+  };
+  if (options.sidecar === false) return pod;
+  const injected = injectSidecar(pod, KUBE_INJECTION);
+  if (options.marker === false) injected.metadata = { ...injected.metadata, annotations: {} };
+  const sidecar = findInjectedSidecar(injected)!;
+  if (options.sidecarImage) sidecar.image = options.sidecarImage;
+  if (options.sidecarCommand) sidecar.command = options.sidecarCommand;
+  options.editSidecar?.(sidecar);
+  return injected;
+}
+
+/** Creates a pod as the webhook injects it (unless told otherwise) and sets its IP. */
 export async function createPod(
   kc: KubeConfig,
   namespace: string,
@@ -115,27 +147,7 @@ export async function createPod(
   options: PodOptions = {},
 ): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const containers: V1Container[] = [{ name: 'app', image: 'registry.invalid/app:1' }];
-  if (options.sidecar !== false) {
-    containers.push({
-      name: 'furnace',
-      image: options.sidecarImage ?? KUBE_SIDECAR_IMAGE,
-      ...(options.sidecarCommand ? { command: options.sidecarCommand } : {}),
-    });
-  }
-  const annotations: Record<string, string> =
-    options.marker === false ? {} : { [INJECTED_ANNOTATION]: 'true' };
-  const created = await core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID }, annotations },
-      spec: {
-        containers,
-        ...(options.hostNetwork ? { hostNetwork: true } : {}),
-        ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
-      },
-    },
-  });
+  const created = await core.createNamespacedPod({ namespace, body: podBody(name, options) });
   created.status = {
     ...created.status,
     podIP: options.podIp ?? '10.20.30.40',
