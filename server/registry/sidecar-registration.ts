@@ -79,7 +79,16 @@ const bodySchema = {
  * the plain one (a body cannot point the proxy at another port of the pod); locally the body says it.
  */
 function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): SidecarTls | undefined {
-  if (body?.tlsPin === undefined || body.tlsPort === undefined) return undefined;
+  if (body?.tlsPin === undefined || body.tlsPort === undefined) {
+    // In a cluster the proxy token and users' requests would cross the pod network in clear text.
+    if (mode.kind === 'kubernetes')
+      throw new FurnaceError(
+        'ERR_INVALID_PARAMETER',
+        'registration refused: tlsPin is required in a cluster (the server calls sidecars only over TLS with the pinned key)',
+        { field: 'tlsPin' },
+      );
+    return undefined;
+  }
   const port = mode.kind === 'kubernetes' ? (mode.sidecarTlsPort ?? SIDECAR_TLS_PORT) : body.tlsPort;
   return { port, pin: body.tlsPin };
 }
@@ -167,6 +176,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       } else {
         input = await resolveKube!(token, request.ip);
       }
+      // After authentication, so that a caller without a valid token learns nothing but 401.
       const tls = tlsOf(request.body, mode);
       if (tls) input.tls = tls;
       const before = registry.get(input.namespace, input.pod);

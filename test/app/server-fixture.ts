@@ -17,7 +17,8 @@ import { buildServerApps, type ServerAppDeps } from '../../server/build-server-a
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
-import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
+import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
+import type { RegistrationMode } from '../../server/registry/sidecar-registration.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
@@ -29,6 +30,8 @@ import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
+/** A registration body for cluster mode, which needs a TLS pin: a well-formed pin of no key. */
+export const PINNED_BODY = { tlsPort: 12381, tlsPin: 'A'.repeat(43) };
 export const HOST = 'test-host';
 
 export interface Fixture {
@@ -60,6 +63,8 @@ export interface FixtureOptions {
   /** Overrides of the catalog's DEFAULT_RETENTION. */
   retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  /** Cluster mode: the sidecars' HTTPS port (a stand-in's), instead of 12381. */
+  sidecarTlsPort?: number;
   /** The built web UI to serve (default ui/dist). */
   uiDir?: string;
   /** Serving certificate of both listeners, for tests that listen over TLS. */
@@ -108,6 +113,22 @@ function agentModeOf(
   });
 }
 
+/** Cluster registration (TokenReview, the fixture's sidecar image and injection) when there is a kube gateway. */
+function registrationOf(options: FixtureOptions, tokens: TokenCache): RegistrationMode {
+  const kube = options.kube;
+  if ((options.registration ?? (kube ? 'kubernetes' : 'local')) === 'local' || !kube)
+    return { kind: 'local', secret: SECRET, hostname: HOST };
+  return {
+    kind: 'kubernetes',
+    kube,
+    sidecarImages: [SIDECAR_IMAGE],
+    injection: SIDECAR_INJECTION,
+    tokens,
+    ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
+    ...(options.sidecarTlsPort ? { sidecarTlsPort: options.sidecarTlsPort } : {}),
+  };
+}
+
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
   let time = Date.parse('2026-03-01T12:00:00Z');
@@ -130,7 +151,6 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
-  const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
   const tokens = createTokenCache({ now, ...options.tokenReview });
   const agentMode = agentModeOf(options, now, tokens, () => `agent-token-${++counter}`);
   const { user: app, recorder } = buildServerApps({
@@ -144,17 +164,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       tokens,
       ...(kube ? { kube } : {}),
     }),
-    registration:
-      registrationKind === 'kubernetes' && kube
-        ? {
-            kind: 'kubernetes',
-            kube,
-            sidecarImages: [SIDECAR_IMAGE],
-            injection: SIDECAR_INJECTION,
-            tokens,
-            ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
-          }
-        : { kind: 'local', secret: SECRET, hostname: HOST },
+    registration: registrationOf(options, tokens),
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,

@@ -22,7 +22,9 @@ import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
+import { serveOverHttps } from '../harness/https-server.ts';
 
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
 export const KUBE_SIDECAR_IMAGE =
@@ -40,13 +42,27 @@ export interface KubeServer {
   catalog: Catalog;
   /** The TokenReview cache shared by user auth and registration, as main.ts wires it. */
   tokens: TokenCache;
+  /** The pin registerPodSidecar registers (the stand-in sidecar's, or one nobody serves). */
+  sidecarPin: string;
 }
 
+/** A well-formed pin of no key: registrations need one in a cluster, and nothing answers with it. */
+export const UNSERVED_PIN = 'A'.repeat(43);
+
 export interface KubeServerOptions {
-  /** Where the proxy reaches sidecars (a stand-in sidecar's port). */
-  sidecarPort?: number;
+  /** Where the proxy reaches sidecars: a stand-in sidecar's HTTPS port and the pin of its key. */
+  sidecarTls?: { port: number; pin: string };
   tokenReview?: Partial<TokenCacheSettings>;
   allowSystemWide?: boolean;
+}
+
+/** Serves a stand-in sidecar over HTTPS with a key of its own: what buildKubeServer's `sidecarTls` takes. */
+export async function serveStandInSidecar(
+  t: TestContext,
+  app: FastifyInstance,
+): Promise<{ port: number; pin: string }> {
+  const identity = await createServingIdentity();
+  return { port: await serveOverHttps(t, app, identity), pin: identity.pin };
 }
 
 export async function buildKubeServer(
@@ -54,7 +70,7 @@ export async function buildKubeServer(
   kc: KubeConfig,
   options: KubeServerOptions = {},
 ): Promise<KubeServer> {
-  const { sidecarPort } = options;
+  const { sidecarTls } = options;
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-kube-'));
   const now = (): number => Date.now();
   const kube = createClientGateway(reuseConnections(kc));
@@ -82,7 +98,7 @@ export async function buildKubeServer(
       sidecarImages: [KUBE_SIDECAR_IMAGE],
       injection: KUBE_INJECTION,
       tokens,
-      ...(sidecarPort ? { sidecarPort } : {}),
+      ...(sidecarTls ? { sidecarTlsPort: sidecarTls.port } : {}),
     },
     metricsRegistry: createMetricsRegistry(),
     limitsFor: () => DEFAULT_LIMITS,
@@ -97,7 +113,7 @@ export async function buildKubeServer(
     await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { app, recorder, registry, catalog, tokens };
+  return { app, recorder, registry, catalog, tokens, sidecarPin: sidecarTls?.pin ?? UNSERVED_PIN };
 }
 
 export interface PodOptions {
@@ -221,7 +237,7 @@ export async function registerPodSidecar(
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },
-    payload: {},
+    payload: { tlsPort: 1, tlsPin: server.sidecarPin },
   });
   assert.equal(registered.statusCode, 200, registered.body);
   return { pod, ...registered.json<{ proxyToken: string; uploadToken: string }>() };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Container } from '@kubernetes/client-node';
 import { createNamespace, createServiceAccountToken, useCluster } from '../harness/cluster.ts';
-import { buildKubeServer, createPod, type KubeServer } from './server-kube-fixture.ts';
+import { buildKubeServer, createPod, type KubeServer, UNSERVED_PIN } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
 
@@ -21,7 +21,7 @@ async function register(server: KubeServer, namespace: string, pod: Awaited<Retu
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },
-    payload: {},
+    payload: { tlsPort: 1, tlsPin: UNSERVED_PIN },
   });
 }
 

@@ -13,6 +13,7 @@ import {
   KUBE_INJECTION,
   KUBE_SIDECAR_IMAGE,
   resignToken,
+  UNSERVED_PIN,
 } from './server-kube-fixture.ts';
 
 const { cp, kc } = await useCluster();
@@ -35,7 +36,7 @@ function register(server: Awaited<ReturnType<typeof buildKubeServer>>, token: st
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },
-    payload: { port: 9 },
+    payload: { port: 9, tlsPort: 9, tlsPin: UNSERVED_PIN },
   });
 }
 
