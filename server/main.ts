@@ -236,6 +236,7 @@ function buildApps(
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...trust,
+    trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
   });
 }

@@ -130,6 +130,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
       client,
       scope: TOKEN_AUDIENCE,
+      listener: 'recorder',
     });
     const fromToken = podFromReview(review);
     if (!fromToken.ok) throw refuse(fromToken);

@@ -70,6 +70,8 @@ export interface FixtureOptions {
   /** Serving certificate of both listeners, for tests that listen over TLS. */
   https?: { cert: string; key: string };
   trustedProxy?: TrustedProxy;
+  /** `ingress.trustedProxies`: whose X-Forwarded-For the user listener believes. */
+  trustedProxies?: string[];
   /** The aggregated API's request-header CA and allowed names. */
   frontProxy?: FrontProxy;
   /** `recording.allowSystemWide`. */
@@ -91,6 +93,7 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
   };
 }
