@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { safeAggregatedUrl } from '../core/contract/aggregated-api.ts';
-import { sameSecret } from '../core/contract/http-errors.ts';
+import { decideRunKey, urlWithKey, type RunKey } from '../core/contract/run-key.ts';
 import { checkUserRequest, type RequestFacts } from '../core/contract/request-guard.ts';
 import { optionText, UsageError } from './args.ts';
 import { readAll, type FurnaceApi } from './kube-api.ts';
@@ -46,38 +46,23 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
 }
 
-/** The query parameter of the printed URL that carries the key once. */
-export const KEY_PARAMETER = 'furnace-key';
-
-export interface ForwarderKey {
-  value: string;
-  /** The cookie the browser keeps it in; named by the port, as cookies are shared across ports. */
-  cookie: string;
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
-  }
-  return undefined;
-}
-
 /**
- * Whether the request shows the key. A first visit with `?furnace-key=` is answered with the cookie and a
- * redirect to the same URL without the key, so the key leaves the address bar and the history.
+ * Whether the request shows the key (core/contract/run-key.ts). A first visit with `?furnace-key=` is
+ * answered with the cookie and a redirect to the same URL without the key.
  */
-function admitKey(key: ForwarderKey, req: IncomingMessage, res: ServerResponse): boolean {
-  const given = cookieValue(first(req.headers.cookie), key.cookie);
-  if (given !== undefined && sameSecret(given, key.value)) return true;
-  const url = new URL(req.url ?? '/', 'http://forwarder.invalid');
-  const inQuery = url.searchParams.get(KEY_PARAMETER);
-  if (inQuery !== null && sameSecret(inQuery, key.value) && req.method === 'GET') {
-    url.searchParams.delete(KEY_PARAMETER);
+function admitKey(key: RunKey, req: IncomingMessage, res: ServerResponse): boolean {
+  const decision = decideRunKey(key, {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    cookie: first(req.headers.cookie),
+    authorization: first(req.headers.authorization),
+  });
+  if (decision.kind === 'admit') return true;
+  if (decision.kind === 'redirect') {
     res
       .writeHead(303, {
-        location: `${url.pathname}${url.search}`,
-        'set-cookie': `${key.cookie}=${key.value}; Path=/; HttpOnly; SameSite=Strict`,
+        location: decision.location,
+        'set-cookie': decision.setCookie,
         'cache-control': 'no-store',
       })
       .end();
@@ -93,7 +78,7 @@ function admitKey(key: ForwarderKey, req: IncomingMessage, res: ServerResponse):
 
 async function forward(
   api: FurnaceApi,
-  key: ForwarderKey,
+  key: RunKey,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -135,14 +120,14 @@ function passedHeaders(answer: IncomingMessage): Record<string, string> {
 export interface UiForwarder {
   /** The forwarder's origin, without the key. */
   url: string;
-  key: ForwarderKey;
+  key: RunKey;
   /** `path` on the forwarder with the key, as printed and opened. */
   withKey(path: string): string;
   server: Server;
 }
 
 export async function startUiForwarder(api: FurnaceApi, port: number): Promise<UiForwarder> {
-  const key: ForwarderKey = { value: randomBytes(32).toString('base64url'), cookie: '' };
+  const key: RunKey = { value: randomBytes(32).toString('base64url'), cookie: '' };
   const server = createServer((req, res) => {
     forward(api, key, req, res).catch((error: unknown) => {
       if (!res.headersSent) refuse(res, 502, (error as Error).message);
@@ -156,11 +141,7 @@ export async function startUiForwarder(api: FurnaceApi, port: number): Promise<U
   const bound = (server.address() as AddressInfo).port;
   key.cookie = `furnace-ui-${bound}`;
   const url = `http://127.0.0.1:${bound}`;
-  const withKey = (path: string): string => {
-    const target = new URL(path, url);
-    target.searchParams.set(KEY_PARAMETER, key.value);
-    return target.toString();
-  };
+  const withKey = (path: string): string => urlWithKey(url, path, key);
   return { url, key, withKey, server };
 }
 

@@ -19,6 +19,7 @@ export interface SupervisedListWatch<T extends KubernetesObject> {
   makeWatch: () => Watch;
   list: ListPromise<T>;
   labelSelector?: string;
+  fieldSelector?: string;
   onAdd?: (object: T) => void;
   onUpdate?: (object: T) => void;
   onDelete?: (object: T) => void;
@@ -56,6 +57,7 @@ export function superviseInformer<T extends KubernetesObject>(
       options.list,
       false,
       options.labelSelector,
+      options.fieldSelector,
     );
     current = informer;
     if (options.onAdd) informer.on('add', options.onAdd);

@@ -21,6 +21,7 @@ export interface ListOptions {
   /** One namespace; every namespace when undefined. */
   namespace?: string;
   labelSelector?: string;
+  fieldSelector?: string;
 }
 
 export interface Applier {
@@ -31,8 +32,8 @@ export interface Applier {
   /** False when it was already gone. */
   delete(resource: WatchedResource, key: ObjectKey): Promise<boolean>;
   /**
-   * Deletes every object of `resources` that carries the managed-by label and `ownerUid`, but is not in
-   * `keep`; answers what it deleted.
+   * Deletes every object of `resources` (each in its own namespace and selection, if it has them) that
+   * carries the managed-by label and `ownerUid`, but is not in `keep`; answers what it deleted.
    */
   prune(
     resources: readonly WatchedResource[],
@@ -97,7 +98,7 @@ class KubeApplier implements Applier {
     const answer = await this.#request({
       method: 'GET',
       path: collectionPath(resource, options.namespace),
-      query: { labelSelector: options.labelSelector },
+      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
     });
     // A kind the cluster does not serve (Route off OpenShift) has nothing to list.
     if (answer.status === 404) return [];
@@ -128,7 +129,9 @@ class KubeApplier implements Applier {
     const kept = new Set(keep.map(identity));
     const deleted: string[] = [];
     for (const resource of resources) {
-      for (const object of await this.list(resource, { labelSelector: ownedSelector(ownerUid) })) {
+      const { namespace, fieldSelector } = resource;
+      const labelSelector = ownedSelector(ownerUid);
+      for (const object of await this.list(resource, { namespace, labelSelector, fieldSelector })) {
         if (kept.has(identity(object))) continue;
         if (await this.delete(resource, keyOf(object))) deleted.push(identity(object));
       }

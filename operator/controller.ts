@@ -27,6 +27,11 @@ export interface OperatorLog {
 /** What a factory gets from main.ts. Read the environment from `env`, never from process.env. */
 export interface OperatorContext {
   kubeConfig: KubeConfig;
+  /**
+   * The operator's own namespace (FURNACE_OPERATOR_NAMESPACE, from the downward API): its one Furnace
+   * lives there, and its namespaced rights are there only.
+   */
+  namespace: string;
   /** Server-side apply, deletion of what is no longer planned, status patches (apply.ts). */
   applier: Applier;
   /** A raw request with the operator's credentials, for what the applier does not cover. */

@@ -16,7 +16,11 @@ export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceControlle
 export const OPERATOR_ENV = {
   logLevel: 'FURNACE_OPERATOR_LOG_LEVEL',
   workers: 'FURNACE_OPERATOR_WORKERS',
+  namespace: 'FURNACE_OPERATOR_NAMESPACE',
 } as const;
+
+/** The namespace of deploy/base and the OLM subscription sample, for an operator run outside a pod. */
+export const DEFAULT_OPERATOR_NAMESPACE = 'furnace';
 
 function main(): void {
   const env = process.env;
@@ -26,6 +30,7 @@ function main(): void {
   const request = createKubeRequest(kubeConfig);
   const context: OperatorContext = {
     kubeConfig,
+    namespace: env[OPERATOR_ENV.namespace] || DEFAULT_OPERATOR_NAMESPACE,
     applier: createApplier(kubeConfig, request),
     request,
     log,
@@ -36,7 +41,10 @@ function main(): void {
   const running: RunningController[] = CONTROLLERS.map((factory) =>
     startController(factory(context), { kubeConfig, request, log, workers }),
   );
-  log.info({ controllers: running.map((controller) => controller.name) }, 'operator started');
+  log.info(
+    { controllers: running.map((controller) => controller.name), namespace: context.namespace },
+    'operator started',
+  );
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'operator stopping');
     Promise.all(running.map((controller) => controller.stop()))

@@ -10,7 +10,11 @@ export interface ObjectKey {
   name: string;
 }
 
-/** A resource the supervisor lists and watches (in every namespace). */
+/**
+ * A resource the supervisor lists and watches, and pruning looks through: in every namespace, or in
+ * `namespace` only; every object, or those `labelSelector` and `fieldSelector` pick. The operator's rights
+ * decide which: namespaced kinds in its own namespace, cluster-scoped ones by name.
+ */
 export interface WatchedResource {
   /** `group/version`, or `v1` for the core group. */
   apiVersion: string;
@@ -20,6 +24,10 @@ export interface WatchedResource {
   namespaced: boolean;
   /** Watch only objects with these labels (`key=value,...`). */
   labelSelector?: string;
+  /** Only this namespace (a namespaced kind). */
+  namespace?: string;
+  /** Only objects these fields pick: `metadata.name=<name>`, which RBAC checks against `resourceNames`. */
+  fieldSelector?: string;
 }
 
 export function formatKey(key: ObjectKey): string {
@@ -86,6 +94,19 @@ export function resourceOf(object: KubernetesObject): WatchedResource {
 /** `/api/v1` or `/apis/group/version`. */
 function groupPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+/** The selector of one object by name: a list or watch RBAC authorizes with `resourceNames`. */
+export function byName(name: string): string {
+  return `metadata.name=${name}`;
+}
+
+/** Whether a list of `resource` (its namespace and name selector; labels aside) holds `object`. */
+export function selects(resource: WatchedResource, object: KubernetesObject): boolean {
+  if (object.kind !== resource.kind) return false;
+  if (resource.namespace !== undefined && object.metadata?.namespace !== resource.namespace) return false;
+  const name = resource.fieldSelector?.match(/^metadata\.name=(.*)$/)?.[1];
+  return name === undefined || object.metadata?.name === name;
 }
 
 /** The collection path: in one namespace, or across all of them when `namespace` is undefined. */

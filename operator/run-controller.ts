@@ -21,8 +21,8 @@ async function listAll(
 ): Promise<{ items: KubernetesObject[]; metadata: { resourceVersion?: string } }> {
   const answer = await request({
     method: 'GET',
-    path: collectionPath(resource),
-    query: { labelSelector: resource.labelSelector },
+    path: collectionPath(resource, resource.namespace),
+    query: { labelSelector: resource.labelSelector, fieldSelector: resource.fieldSelector },
   });
   if (answer.status >= 300) throw new KubeRequestError(`list ${resource.plural}`, answer);
   const body = answer.body as { items?: KubernetesObject[]; metadata?: { resourceVersion?: string } };
@@ -34,19 +34,23 @@ async function listAll(
   return { items, metadata: { resourceVersion: body.metadata?.resourceVersion } };
 }
 
-/** Watches `resource` in every namespace; `onEvent` gets every add, update and delete. */
+/** Watches `resource` (in every namespace, or its own); `onEvent` gets every add, update and delete. */
 function watchResource(
   deps: InformerDeps,
   resource: WatchedResource,
   onEvent: (object: KubernetesObject) => void,
 ): SupervisedInformer<KubernetesObject> {
   return superviseInformer({
-    path: collectionPath(resource),
+    path: collectionPath(resource, resource.namespace),
     name: 'informer',
-    logFields: { resource: resource.plural },
+    logFields: {
+      resource: resource.plural,
+      ...(resource.namespace ? { namespace: resource.namespace } : {}),
+    },
     makeWatch: () => new Watch(deps.kubeConfig),
     list: () => listAll(deps.request, resource),
     labelSelector: resource.labelSelector,
+    fieldSelector: resource.fieldSelector,
     onAdd: onEvent,
     onUpdate: onEvent,
     onDelete: onEvent,

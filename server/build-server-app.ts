@@ -8,6 +8,8 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { RecordingLimits } from '../core/contract/limits.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../core/contract/recording.ts';
 import type { AgentMode } from './agent/agent-mode.ts';
+import { installRunKey } from './auth/run-key-hook.ts';
+import type { LocalKey } from './local-mode.ts';
 import { registerAgentRoutes } from './agent/agent-registration.ts';
 import type { Access } from './auth/access.ts';
 import { identifyRequests } from './auth/identify-requests.ts';
@@ -68,6 +70,8 @@ export interface ServerAppDeps {
   trustedProxies?: readonly string[];
   /** Agent mode (`agent.enabled`): node agents register, and record pods that have no sidecar. */
   agentMode?: AgentMode;
+  /** Local mode: the user listener answers only callers who show this key (auth/run-key-hook.ts). */
+  localKey?: LocalKey;
 }
 
 export interface ServerApps {
@@ -231,6 +235,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
     ...(trusted.length > 0 ? { trustProxy: [...trusted] } : {}),
   });
   installRequestGuard(app, { loopbackOnly: deps.access.mode === 'none' });
+  if (deps.localKey) installRunKey(app, deps.localKey.key, deps.localKey.file);
   if (trustedProxy) installTrustedProxy(app, trustedProxy);
   // Installed always: without a request-header CA no certificate vouches, and X-Remote-* headers are dropped.
   installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });

@@ -2,10 +2,13 @@
 // `local` and pod `<hostname>` through a shared secret. main.ts calls this; nothing here listens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../core/config/config-values.ts';
 import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/contract/names.ts';
+import type { RunKey } from '../core/contract/run-key.ts';
 import { textLogStream } from './operations/log-text.ts';
 
 export interface LocalSidecarOptions {
@@ -76,4 +79,41 @@ export function spawnLocalSidecar(options: LocalSidecarOptions): LocalSidecar {
       clearTimeout(timer);
     },
   };
+}
+
+/** Local mode's key, kept in the data directory so that a bookmark and scripts outlive a restart. */
+export interface LocalKey {
+  key: RunKey;
+  file: string;
+}
+
+const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Reads `<dataDir>/local-key`, or makes it (mode 0600, exclusive create). Refuses a key file that another
+ * user could read or that is not a plain file of this user, naming the file and what to do.
+ */
+export async function readLocalKey(dataDir: string): Promise<LocalKey> {
+  const file = join(resolve(dataDir), 'local-key');
+  const value = randomBytes(32).toString('base64url');
+  try {
+    await writeFile(file, `${value}\n`, { flag: 'wx', mode: 0o600 });
+    return { key: { value, cookie: 'furnace-local' }, file };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const stat = await handle.stat();
+    const uid = process.getuid?.();
+    if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o077) !== 0)
+      throw new Error(
+        `${file} must be a file of this user that nobody else may read (it is mode ${(stat.mode & 0o777).toString(8)}); delete it and start again for a new key`,
+      );
+    const text = (await handle.readFile('utf8')).trim();
+    if (!KEY_PATTERN.test(text)) throw new Error(`${file} does not hold a key; delete it and start again`);
+    return { key: { value: text, cookie: 'furnace-local' }, file };
+  } finally {
+    await handle.close();
+  }
 }

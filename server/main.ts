@@ -20,7 +20,14 @@ import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
 import { createTokenCache, type TokenCache } from './kube/token-cache.ts';
 import type { ClusterConnection } from './cluster-mode.ts';
-import { newRegistrationSecret, spawnLocalSidecar, type LocalSidecar } from './local-mode.ts';
+import {
+  newRegistrationSecret,
+  readLocalKey,
+  spawnLocalSidecar,
+  type LocalKey,
+  type LocalSidecar,
+} from './local-mode.ts';
+import { urlWithKey } from '../core/contract/run-key.ts';
 import { loggerOptions } from './operations/logging.ts';
 import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
@@ -86,7 +93,7 @@ async function startClusterParts(
 async function start(local: boolean): Promise<Running> {
   const config = await loadServerConfig({ env: process.env, local });
   const tlsSource = await watchTls(config.tls);
-  await mkdir(config.dataDir, { recursive: true });
+  const localKey = await prepareDataDir(config.dataDir, local);
   const now = (): number => Date.now();
   const { catalog, registry } = await openStores(config, now);
   const cluster: ClusterConnection | undefined = local
@@ -108,7 +115,16 @@ async function start(local: boolean): Promise<Running> {
   const agentMode = agentModeOf(wiring);
   const metricsRegistry = createMetricsRegistry();
   const tls = tlsSource?.current();
-  const apps = buildApps(wiring, { catalog, registry, registration, agentMode, metricsRegistry, trust, tls });
+  const apps = buildApps(wiring, {
+    catalog,
+    registry,
+    registration,
+    agentMode,
+    metricsRegistry,
+    trust,
+    tls,
+    ...(localKey ? { localKey } : {}),
+  });
   const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
   running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
@@ -122,11 +138,25 @@ async function start(local: boolean): Promise<Running> {
     running.sidecar = startLocalSidecar(config, recorderUrl, { secret, hostname: podName });
   process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
   process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
-  if (local)
-    process.stdout.write(
-      `Data directory: ${config.dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
-    );
+  if (localKey) announceLocal(url, localKey, config.dataDir, podName);
   return running;
+}
+
+/** Makes the data directory; in local mode only this user may read it (recordings of their processes), and it keeps the key. */
+async function prepareDataDir(dataDir: string, local: boolean): Promise<LocalKey | undefined> {
+  await mkdir(dataDir, { recursive: true, ...(local ? { mode: 0o700 } : {}) });
+  return local ? readLocalKey(dataDir) : undefined;
+}
+
+/** Names the key's cookie by the bound port, and prints the URL to open (with the key) and where things are. */
+function announceLocal(url: string, localKey: LocalKey, dataDir: string, podName: string): void {
+  localKey.key.cookie = `furnace-local-${new URL(url).port}`;
+  process.stdout.write(
+    `Open ${urlWithKey(url, '/', localKey.key)} (it answers only with this key, kept in ${localKey.file})\n`,
+  );
+  process.stdout.write(
+    `Data directory: ${dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
+  );
 }
 
 /** What the parts of the server are made from, once the configuration is read. */
@@ -209,7 +239,7 @@ function agentModeOf(wiring: Wiring): AgentMode | undefined {
 
 function buildApps(
   wiring: Wiring,
-  parts: Pick<ServerAppDeps, 'catalog' | 'registry' | 'registration' | 'metricsRegistry'> & {
+  parts: Pick<ServerAppDeps, 'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey'> & {
     agentMode: AgentMode | undefined;
     trust: ProxyTrust;
     tls: TlsMaterial | undefined;

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createServingIdentity } from './api/self-signed-certificate.ts';
+import type { ServingIdentity } from './api/self-signed-certificate.ts';
 import type { LoopTimers } from './host/runtime.ts';
 
 export const timers: LoopTimers = {
@@ -31,8 +31,8 @@ export function log(message: string, fields: Record<string, unknown> = {}): void
 export async function listenTls(
   handler: Parameters<typeof createHttpsServer>[1],
   config: { tlsPort: number; host: string },
+  identity: ServingIdentity,
 ): Promise<{ server: HttpsServer; port: number; pin: string } | undefined> {
-  const identity = await createServingIdentity();
   const server = createHttpsServer({ key: identity.keyPem, cert: identity.certPem }, handler);
   server.listen(config.tlsPort, config.host);
   try {

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../core/config/config-error.ts';
 import type { RecordingLimits } from '../core/contract/limits.ts';
 import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
+import { createServingIdentity, type ServingIdentity } from './api/self-signed-certificate.ts';
 import type { SpawnFn } from './host/runtime.ts';
 import { listenTls, credentialReader, log, newRecordingId, timers } from './process-support.ts';
 import { probeBuildIdMmap } from './profilers/perf/perf-runner.ts';
@@ -42,6 +43,8 @@ export interface RecorderBasics {
   readServerCa: ReturnType<typeof serverCaReader>;
   /** Whether perf can take build ids from mmap events (probed once at start). */
   buildIdMmap: boolean;
+  /** The API's throwaway HTTPS key and certificate. */
+  identity: ServingIdentity;
 }
 
 interface BasicsConfig {
@@ -49,16 +52,30 @@ interface BasicsConfig {
   perfPath: string;
 }
 
-/** What every recorder process needs before it builds its recorder. */
+/**
+ * What every recorder process needs before it builds its recorder. The perf probe (a child process) and
+ * the HTTPS identity, whose first issue loads the X.509 library (about a third of a second of this
+ * thread), run side by side.
+ */
 export async function prepareRecorder(
   config: BasicsConfig & Parameters<typeof serverCaReader>[0],
 ): Promise<RecorderBasics> {
   const spawnChild = spawn as unknown as SpawnFn;
   await mkdir(config.dataDir, { recursive: true });
   const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
-  const buildIdMmap = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
-  await rm(probeFile, { force: true });
-  return { spawnChild, tokens: new ProxyTokens(), readServerCa: serverCaReader(config), buildIdMmap };
+  const probe = async (): Promise<boolean> => {
+    const supported = await probeBuildIdMmap(spawnChild, config.perfPath, probeFile);
+    await rm(probeFile, { force: true });
+    return supported;
+  };
+  const [buildIdMmap, identity] = await Promise.all([probe(), createServingIdentity()]);
+  return {
+    spawnChild,
+    tokens: new ProxyTokens(),
+    readServerCa: serverCaReader(config),
+    buildIdMmap,
+    identity,
+  };
 }
 
 /** What a recorder takes from its process, the same for the sidecar's controller and the agent's recorders. */
@@ -134,7 +151,7 @@ export async function startRecorder<C extends StartConfig, R>(
   const basics = await prepareRecorder(config);
   const { recorder, serve } = build(config, basics);
   const app = buildRecorderApp(basics, config, serve);
-  const { port, tls } = await serveApi(app, config);
+  const { port, tls } = await serveApi(app, config, basics.identity);
   return { config, basics, recorder, serve, app, port, tls };
 }
 
@@ -161,10 +178,11 @@ export type TlsListener = NonNullable<Awaited<ReturnType<typeof listenTls>>>;
 export async function serveApi(
   app: FastifyInstance,
   config: { host: string; port: number; tlsPort: number },
+  identity: ServingIdentity,
 ): Promise<{ port: number; tls: TlsListener | undefined }> {
   await app.listen({ host: config.host, port: config.port });
   const port = (app.server.address() as AddressInfo).port;
-  const tls = await listenTls((request, response) => app.routing(request, response), config);
+  const tls = await listenTls((request, response) => app.routing(request, response), config, identity);
   return { port, tls };
 }
 

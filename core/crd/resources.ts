@@ -63,7 +63,8 @@ export interface FurnaceSpec {
   agent?: { enabled?: boolean; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
 }
 
-export const FURNACE_CONDITION_TYPES = ['Ready', 'WebhookReady', 'CertificateReady'] as const;
+/** `Accepted`: whether the operator acts on this Furnace at all (one per cluster, docs/operator.md). */
+export const FURNACE_CONDITION_TYPES = ['Accepted', 'Ready', 'WebhookReady', 'CertificateReady'] as const;
 export type FurnaceConditionType = (typeof FURNACE_CONDITION_TYPES)[number];
 
 /** metav1.Condition, with the time as the RFC 3339 string the API server stores. */

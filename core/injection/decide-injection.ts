@@ -27,6 +27,7 @@ export type SkipReason =
   | 'already-injected-annotation'
   | 'container-named-furnace'
   | 'windows-pod'
+  | 'host-network'
   | 'volume-name-taken'
   | 'port-taken';
 
@@ -78,6 +79,9 @@ function conflicts(pod: V1Pod): SkipReason[] {
   // An injected pod has our volumes and port: those are not clashes worth reporting.
   if (reasons.length > 0) return reasons;
   if (runsOnWindows(pod)) reasons.push('windows-pod');
+  // The server never registers a host-network pod's sidecar (its address would be the node's): the
+  // privileged container would sit there unused.
+  if (pod.spec?.hostNetwork === true) reasons.push('host-network');
   // Our volumes would collide with the pod's own and make it invalid.
   if ((pod.spec?.volumes ?? []).some((v) => v.name.startsWith(SIDECAR_VOLUME_PREFIX))) {
     reasons.push('volume-name-taken');

@@ -18,6 +18,8 @@ const REASON_TEXT: Readonly<Record<InjectReason | SkipReason, string>> = {
   'already-injected-annotation': 'the pod carries furnace.hyperfoil.io/injected already',
   'container-named-furnace': 'a container is already named furnace',
   'windows-pod': 'the pod runs on Windows nodes, where the Linux sidecar cannot run',
+  'host-network':
+    'the pod uses the host network: the server would never register its sidecar, whose address would be the node',
   'volume-name-taken': 'a volume name of the pod starts with furnace-',
   'port-taken': 'a container of the pod already uses port 12380',
 };

@@ -1,7 +1,7 @@
 // X.509 v3 certificates issued with @peculiar/x509 on WebCrypto (no openssl in the images): a CA, and
 // serving certificates it signs, P-256 keys and ECDSA-SHA256 signatures. The operator issues the server's
 // CA and serving certificate with it (operator/furnace/certificates.ts), the sidecar its throwaway one.
-import { createPrivateKey, KeyObject, webcrypto } from 'node:crypto';
+import { createPrivateKey, KeyObject } from 'node:crypto';
 import type * as X509 from '@peculiar/x509';
 
 export interface KeyPairPem {
@@ -66,9 +66,9 @@ function extensionsOf(
 async function signerOf(
   lib: typeof X509,
   request: CertificateRequest,
-  keys: webcrypto.CryptoKeyPair,
+  keys: CryptoKeyPair,
   subjectKeyId: X509.SubjectKeyIdentifierExtension,
-): Promise<{ name: X509.Name | X509.JsonName; keyId: string; signingKey: webcrypto.CryptoKey }> {
+): Promise<{ name: X509.Name | X509.JsonName; keyId: string; signingKey: CryptoKey }> {
   if (!request.issuer)
     return { name: [{ CN: [request.commonName] }], keyId: subjectKeyId.keyId, signingKey: keys.privateKey };
   const issuer = new lib.X509Certificate(request.issuer.certPem);
@@ -76,14 +76,14 @@ async function signerOf(
     issuer.getExtension(lib.SubjectKeyIdentifierExtension)?.keyId ??
     (await lib.SubjectKeyIdentifierExtension.create(await issuer.publicKey.export())).keyId;
   const pkcs8 = createPrivateKey(request.issuer.keyPem).export({ type: 'pkcs8', format: 'der' });
-  const signingKey = await webcrypto.subtle.importKey('pkcs8', pkcs8, EC_KEY, false, ['sign']);
+  const signingKey = await crypto.subtle.importKey('pkcs8', pkcs8, EC_KEY, false, ['sign']);
   return { name: issuer.subjectName, keyId: issuerKeyId, signingKey };
 }
 
 /** A new P-256 key and a certificate for it, signed by the request's issuer (or itself). */
 export async function issueCertificate(request: CertificateRequest): Promise<KeyPairPem> {
   const lib = await x509();
-  const keys = await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']);
+  const keys = await crypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify']);
   const subjectKeyId = await lib.SubjectKeyIdentifierExtension.create(keys.publicKey);
   const signer = await signerOf(lib, request, keys, subjectKeyId);
   const certificate = await lib.X509CertificateGenerator.create({

@@ -9,12 +9,7 @@ import {
   OLM_PACKAGE,
 } from './olm-bundle.ts';
 import { buildOperatorDeployment } from './operator-deployment.ts';
-import {
-  buildOperatorRbac,
-  buildOperatorServiceAccount,
-  FURNACE_NAMESPACE,
-  OPERATOR_NAME,
-} from './operator-rbac.ts';
+import { buildOperatorRbac, buildOperatorServiceAccount, FURNACE_NAMESPACE } from './operator-rbac.ts';
 import {
   buildSidecarScc,
   buildSidecarSccRole,
@@ -51,21 +46,6 @@ function operatorIdentityDocuments(): object[] {
   return [buildOperatorServiceAccount(), ...buildOperatorRbac()];
 }
 
-/** OpenShift: the operator may `use` the sidecar SCC, so it can grant it to the agent's service account. */
-function operatorSccDocuments(): object[] {
-  const name = `${OPERATOR_NAME}-scc`;
-  const labels = { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'operator' };
-  return [
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: SIDECAR_SCC_ROLE },
-      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: FURNACE_NAMESPACE }],
-    },
-  ];
-}
-
 function baseFiles(): GeneratedFile[] {
   const namespace = {
     apiVersion: 'v1',
@@ -77,7 +57,8 @@ function baseFiles(): GeneratedFile[] {
     {
       path: 'deploy/base/operator-rbac.yaml',
       text: renderDocuments(operatorIdentityDocuments(), [
-        'No escalate, no bind: the operator holds every permission it grants (deploy/manifests/operator-rbac.ts).',
+        'A Role in its own namespace, resourceNames on cluster-scoped objects; no escalate, no bind: the operator',
+        'holds every permission it grants (deploy/manifests/operator-rbac.ts).',
       ]),
     },
     { path: 'deploy/base/operator-deployment.yaml', text: renderDocuments([buildOperatorDeployment()]) },
@@ -103,7 +84,6 @@ function openshiftFiles(): GeneratedFile[] {
         ],
       ),
     },
-    { path: 'deploy/overlays/openshift/operator-scc.yaml', text: renderDocuments(operatorSccDocuments()) },
   ];
 }
 

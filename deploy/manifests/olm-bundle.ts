@@ -1,16 +1,22 @@
 // The OLM bundle (registry+v1): the ClusterServiceVersion, made from the same rules, Deployment and CRDs as
-// deploy/base, and the bundle's metadata. OLM installs the operator and the user ClusterRoles; a Furnace
-// object then installs the rest.
+// deploy/base, and the bundle's metadata. OLM installs the operator, the CRDs and the user ClusterRoles; a
+// Furnace object then installs the rest.
+//
+// The CSV owns no CRD, on purpose: for every CRD a CSV owns, OLM writes ClusterRoles labelled
+// aggregate-to-admin/edit/view, which would give every namespace's `admin` and `edit` `create furnaces`
+// (cluster-admin, docs/security.md) and every `view` the recordings. OLM still installs the CRD manifests
+// the bundle carries (operator-sdk's bundle validation warns that the CSV does not name them); the
+// console then offers no "create" form for them (`oc apply -f deploy/samples/furnace.yaml` instead).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFurnaceCrd } from '../../core/crd/furnace-crd.ts';
-import { buildRecordingCrd } from '../../core/crd/recording-crd.ts';
-import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
 import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
-import { KIND_FURNACE, KIND_RECORDING } from '../../core/contract/names.ts';
 import { buildOperatorDeploymentSpec, OPERATOR_IMAGE } from './operator-deployment.ts';
-import { OPERATOR_CLUSTER_RULES, OPERATOR_NAME, OPERATOR_NAMESPACE_RULES } from './operator-rbac.ts';
-import { SAMPLE_FURNACE, SAMPLE_RECORDING } from './samples.ts';
+import {
+  FURNACE_NAMESPACE,
+  OPERATOR_CLUSTER_RULES,
+  OPERATOR_NAME,
+  OPERATOR_NAMESPACE_RULES,
+} from './operator-rbac.ts';
 
 export const OLM_PACKAGE = 'furnace-operator';
 export const OLM_CHANNEL = 'alpha';
@@ -23,25 +29,6 @@ export function releaseVersion(): string {
   return packageJson.version;
 }
 
-function owned(crd: CustomResourceDefinition, displayName: string, description: string): object {
-  return {
-    name: crd.metadata.name,
-    version: crd.spec.versions[0]?.name,
-    kind: crd.spec.names.kind,
-    displayName,
-    description,
-  };
-}
-
-/** alm-examples: what the console offers when a user creates each kind (namespace left to the user). */
-export function almExamples(): object[] {
-  const strip = <T extends { metadata: object }>(o: T) => ({
-    ...o,
-    metadata: { name: (o.metadata as { name?: string }).name },
-  });
-  return [strip(SAMPLE_FURNACE), strip(SAMPLE_RECORDING)];
-}
-
 const DESCRIPTION = [
   'Furnace gives Kubernetes users CPU flame graphs of their pods from a browser, a REST call, `kubectl',
   'furnace` or a Recording resource. Create one `Furnace` (an empty `spec: {}` is enough) and the',
@@ -49,6 +36,10 @@ const DESCRIPTION = [
   'that opt in, and their RBAC. Label a namespace `furnace=enabled`, then label or annotate pods',
   '`furnace=enabled`; pods created after that are injected. Users need the `furnace-recorder`',
   'ClusterRole (bound with a RoleBinding) to record.',
+  '',
+  'The operator acts on one Furnace: `furnace` in its own namespace (install it in namespace `furnace`,',
+  'deploy/olm/subscription.yaml). Creating a Furnace equals cluster-admin; no role of this bundle, and',
+  "none OLM generates (the CSV owns no CRD), grants it to a namespace's admin, edit or view.",
   '',
   "The injected sidecar is privileged (or has perf's capabilities) and runs as root: on OpenShift it",
   'needs the `furnace-sidecar` SCC, which is effectively root on the node.',
@@ -62,7 +53,6 @@ export function buildClusterServiceVersion(): object {
     metadata: {
       name: `${OLM_PACKAGE}.v${version}`,
       annotations: {
-        'alm-examples': JSON.stringify(almExamples(), null, 2),
         capabilities: 'Basic Install',
         categories: 'Developer Tools,Monitoring',
         containerImage: OPERATOR_IMAGE,
@@ -79,19 +69,15 @@ export function buildClusterServiceVersion(): object {
       minKubeVersion: '1.29.0',
       keywords: ['profiling', 'flame graph', 'perf', 'performance'],
       provider: { name: 'Hyperfoil' },
-      // The operator watches every namespace and the webhook is cluster-wide: one per cluster.
+      // The operator watches Recordings in every namespace and the webhook is cluster-wide: one per cluster.
       installModes: [
         { type: 'OwnNamespace', supported: false },
         { type: 'SingleNamespace', supported: false },
         { type: 'MultiNamespace', supported: false },
         { type: 'AllNamespaces', supported: true },
       ],
-      customresourcedefinitions: {
-        owned: [
-          owned(buildFurnaceCrd(), KIND_FURNACE, 'A Furnace installation: server, webhook, RBAC, recorders.'),
-          owned(buildRecordingCrd(), KIND_RECORDING, 'A CPU recording of pods, once or on a schedule.'),
-        ],
-      },
+      // None owned (see the top of this file): OLM would aggregate them into admin, edit and view.
+      customresourcedefinitions: {},
       install: {
         strategy: 'deployment',
         spec: {
@@ -124,9 +110,24 @@ export function buildBundleAnnotations(): object {
   };
 }
 
-/** deploy/olm/subscription.yaml: a catalog with the bundle, and a subscription to it. */
+/**
+ * deploy/olm/subscription.yaml: a catalog with the bundle, and a subscription to it in namespace `furnace`
+ * with an OperatorGroup for all namespaces: the operator's namespace is where its one Furnace lives.
+ */
 export function buildCatalogSubscription(): object[] {
   return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: FURNACE_NAMESPACE, labels: { 'app.kubernetes.io/name': 'furnace' } },
+    },
+    {
+      apiVersion: 'operators.coreos.com/v1',
+      kind: 'OperatorGroup',
+      // No targetNamespaces: all namespaces (the AllNamespaces install mode).
+      metadata: { name: 'furnace', namespace: FURNACE_NAMESPACE },
+      spec: {},
+    },
     {
       apiVersion: 'operators.coreos.com/v1alpha1',
       kind: 'CatalogSource',
@@ -142,8 +143,7 @@ export function buildCatalogSubscription(): object[] {
     {
       apiVersion: 'operators.coreos.com/v1alpha1',
       kind: 'Subscription',
-      // openshift-operators has the cluster's AllNamespaces OperatorGroup already.
-      metadata: { name: OLM_PACKAGE, namespace: 'openshift-operators' },
+      metadata: { name: OLM_PACKAGE, namespace: FURNACE_NAMESPACE },
       spec: {
         channel: OLM_CHANNEL,
         name: OLM_PACKAGE,

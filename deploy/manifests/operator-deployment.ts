@@ -31,7 +31,13 @@ export function buildOperatorDeploymentSpec(): object {
             command: OPERATOR_COMMAND,
             env: [
               { name: 'FURNACE_OPERATOR_LOG_LEVEL', value: 'info' },
-              { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              // Its one Furnace lives here, and its namespaced rights are here only.
+              {
+                name: 'FURNACE_OPERATOR_NAMESPACE',
+                valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+              },
+              // spec.images of the Furnace is refused unless this is true (docs/operator.md).
+              { name: 'FURNACE_OPERATOR_ALLOW_IMAGE_OVERRIDES', value: 'false' },
             ],
             resources: {
               requests: { cpu: '50m', memory: '96Mi' },

@@ -1,41 +1,85 @@
 // What the operator may do, in one place: deploy/base and the OLM bundle's ClusterServiceVersion are both
-// generated from these rules.
+// generated from these rules. Only what its objects need: a Role in its own namespace (where the one
+// Furnace and everything namespaced it makes live), and cluster-wide rules that name each cluster-scoped
+// object (and the CA ConfigMap of opted-in namespaces) in `resourceNames`, so that it can touch those and
+// nothing else of their kind (a list or watch of them selects `metadata.name`, which RBAC checks against
+// resourceNames). Read access stays cluster-wide where a controller must see every namespace: Furnaces
+// (each one it does not act on hears why), Recordings and the pods they target, namespaces (opting in).
 //
 // RBAC escalation: the API server lets the operator create a (Cluster)Role or binding only when it holds
-// every permission that role grants (or has `escalate` / `bind`). The operator gets no `escalate` and no
-// `bind`: it holds, itself, every permission it hands out (the server's rules: token and access reviews,
-// pods, namespaces, events; the aggregated API's auth-delegator and extension-apiserver-authentication
-// reader). So it can never grant more than it has, and these rules are the whole of what Furnace can do.
+// every permission that role grants (or has `escalate` / `bind`, which would amount to cluster-admin). The
+// operator has neither: it holds, itself, every permission it hands out (the server's ClusterRole: token
+// and access reviews, pods, namespaces, events). So it can never grant more than it has.
 import type { V1PolicyRule } from '@kubernetes/client-node';
 import { FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crd/resources.ts';
 import { API_GROUP } from '../../core/contract/names.ts';
+import { EXTENSION_APISERVER_AUTHENTICATION } from '../../operator/furnace/furnace-inputs.ts';
+import { CLUSTER_OBJECT_NAMES } from '../../operator/furnace/furnace-names.ts';
 
 export const FURNACE_NAMESPACE = 'furnace';
 export const OPERATOR_NAME = 'furnace-operator';
 
-const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'update', 'patch', 'delete'];
+const ALL = [...READ, ...WRITE];
 
-/** Cluster-wide: a Furnace may live in any namespace, and its server serves every opted-in namespace. */
+/** Cluster-wide: what every namespace's objects need, and the cluster-scoped objects by name. */
 export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
-  // The custom resources: reconciled, their status written, finalizers for cleanup on deletion.
-  { apiGroups: [API_GROUP], resources: [FURNACE_PLURAL], verbs: [...READ, 'update', 'patch'] },
-  // The Recording controller calls the server as itself, and the server checks `create` (start), `get`
-  // (read) and `delete` (old runs of a scheduled recording) on recordings with a SubjectAccessReview.
-  { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: ALL },
+  // Every Furnace is read; each one the operator does not act on gets a status condition saying why.
+  { apiGroups: [API_GROUP], resources: [FURNACE_PLURAL], verbs: READ },
+  { apiGroups: [API_GROUP], resources: [`${FURNACE_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
+  // Recordings in every namespace. The Recording controller calls the server as itself, and the server
+  // checks `create` (start), `get` (read) and `delete` (old runs of a scheduled recording) with a
+  // SubjectAccessReview; it writes nothing but their status.
+  { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: [...READ, 'create', 'delete'] },
+  { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
+  // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
+  { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
+  // Granted to the server (it authenticates sidecars and users, authorizes users, and reports events).
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+  // The server's CA in every opted-in namespace, for the sidecars: that ConfigMap only.
   {
-    apiGroups: [API_GROUP],
-    resources: [`${FURNACE_PLURAL}/status`, `${RECORDING_PLURAL}/status`],
-    verbs: ['get', 'update', 'patch'],
+    apiGroups: [''],
+    resources: ['configmaps'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.serverCaConfigMap],
+    verbs: ALL,
   },
-  // ownerReferences with blockOwnerDeletion need this where OwnerReferencesPermissionEnforcement runs (OpenShift).
+  // The API server's request-header CA (kube-system), copied for the aggregated API: read only.
   {
-    apiGroups: [API_GROUP],
-    resources: [`${FURNACE_PLURAL}/finalizers`, `${RECORDING_PLURAL}/finalizers`],
-    verbs: ['update'],
+    apiGroups: [''],
+    resources: ['configmaps'],
+    resourceNames: [EXTENSION_APISERVER_AUTHENTICATION.name],
+    verbs: ['get'],
   },
-  // What a Furnace installs. Secrets and config maps cluster-wide: the server's CA goes to a ConfigMap in
-  // every opted-in namespace; the TLS Secrets live beside each Furnace.
+  // The server's ClusterRole and its binding, the webhook configuration and the APIService: by name.
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterroles', 'clusterrolebindings'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.serverClusterRole],
+    verbs: ALL,
+  },
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['mutatingwebhookconfigurations'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.webhookConfiguration],
+    verbs: ALL,
+  },
+  {
+    apiGroups: ['apiregistration.k8s.io'],
+    resources: ['apiservices'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.apiService],
+    verbs: ALL,
+  },
+];
+
+/** In the operator's own namespace, where the one Furnace and everything namespaced it makes live. */
+export const OPERATOR_NAMESPACE_RULES: readonly V1PolicyRule[] = [
+  // The finalizer of the one Furnace; ownerReferences with blockOwnerDeletion need `update` on its
+  // finalizers where OwnerReferencesPermissionEnforcement runs (OpenShift).
+  { apiGroups: [API_GROUP], resources: [FURNACE_PLURAL], verbs: ['update', 'patch'] },
+  { apiGroups: [API_GROUP], resources: [`${FURNACE_PLURAL}/finalizers`], verbs: ['update'] },
   {
     apiGroups: [''],
     resources: ['serviceaccounts', 'services', 'secrets', 'configmaps', 'persistentvolumeclaims'],
@@ -46,25 +90,6 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['route.openshift.io'], resources: ['routes'], verbs: ALL },
   // Setting spec.host on a Route (Furnace.spec.route.host) needs this on OpenShift.
   { apiGroups: ['route.openshift.io'], resources: ['routes/custom-host'], verbs: ['create'] },
-  { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ALL },
-  { apiGroups: ['apiregistration.k8s.io'], resources: ['apiservices'], verbs: ALL },
-  {
-    apiGroups: ['rbac.authorization.k8s.io'],
-    resources: ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'],
-    verbs: ALL,
-  },
-  // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
-  { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  // Granted to the server (it authenticates sidecars and users, and authorizes users, with these).
-  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
-];
-
-/** In the operator's own namespace only: its leader-election lease. */
-export const OPERATOR_NAMESPACE_RULES: readonly V1PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ALL },
 ];
 
 const labels = { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'operator' };

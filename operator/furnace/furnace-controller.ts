@@ -1,73 +1,95 @@
-// The Furnace controller: finalizer, certificates, plan, apply, prune, readiness, status (docs/operator.md).
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { ownerKeys, type Controller, type ControllerFactory, type OperatorContext } from '../controller.ts';
+// The Furnace controller: acceptance (one Furnace per cluster), finalizer, certificates, plan, apply,
+// prune, readiness, status (docs/operator.md).
+import type { Controller, ControllerFactory, OperatorContext } from '../controller.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../apply.ts';
-import { RESOURCES, type ObjectKey } from '../resources.ts';
+import { byName, RESOURCES, type ObjectKey, type WatchedResource } from '../resources.ts';
+import { decideAcceptance, isClusterFurnace } from './acceptance.ts';
 import { cleanUpFurnace, FURNACE_FINALIZER } from './furnace-deletion.ts';
-import { furnaceNames } from './furnace-names.ts';
+import { CLUSTER_OBJECT_NAMES, FURNACE_NAME, furnaceNames } from './furnace-names.ts';
 import { readFurnaceSettings } from './furnace-settings.ts';
+import { refusedStatus, sameStatus } from './furnace-status.ts';
 import type { Furnace } from '../../core/crd/resources.ts';
 import { convergeFurnace } from './furnace-converge.ts';
 
 const MANAGED = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
+/**
+ * What the Furnace controller watches besides Furnaces, as the operator may watch: its namespaced
+ * objects in its own namespace, the CA ConfigMaps and cluster-scoped objects by name, namespaces
+ * (opting in and out) everywhere. A change of any of them queues the one Furnace.
+ */
+function secondaryResources(namespace: string): WatchedResource[] {
+  const own = (resource: WatchedResource) => ({ ...resource, namespace, labelSelector: MANAGED });
+  const named = (resource: WatchedResource, name: string) => ({
+    ...resource,
+    labelSelector: MANAGED,
+    fieldSelector: byName(name),
+  });
+  return [
+    { ...RESOURCES.Namespace },
+    named(RESOURCES.MutatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.webhookConfiguration),
+    named(RESOURCES.ConfigMap, CLUSTER_OBJECT_NAMES.serverCaConfigMap),
+    own(RESOURCES.ConfigMap),
+    own(RESOURCES.Secret),
+    own(RESOURCES.Deployment),
+    own(RESOURCES.Service),
+  ];
+}
+
 export const createFurnaceController: ControllerFactory = (context: OperatorContext): Controller => {
   const settings = readFurnaceSettings(context.env);
-  // Furnaces seen, so that changes of objects without an owner reference (namespaces, cluster-scoped
-  // ones) can queue them all; there are few.
-  const known = new Map<string, ObjectKey>();
-  const everyFurnace = (): ObjectKey[] => [...known.values()];
-  const owned = (object: KubernetesObject) => ownerKeys(object, RESOURCES.Furnace.kind);
+  const scope = { namespace: context.namespace, allowImageOverrides: settings.allowImageOverrides };
+  const theOne: ObjectKey = { namespace: context.namespace, name: FURNACE_NAME };
+
+  /** A Furnace the operator does not act on: a condition saying why, and nothing else. */
+  async function refuse(key: ObjectKey, cached: Furnace, refusal: { reason: string; message: string }) {
+    const generation = cached.metadata?.generation ?? 0;
+    const status = refusedStatus(cached.status, { generation, ...refusal }, new Date(context.now()));
+    if (!sameStatus(cached.status, status)) await context.applier.patchStatus(RESOURCES.Furnace, key, status);
+    return undefined;
+  }
+
+  /** The finalizer's work: clean up, then let the Furnace go. */
+  async function release(key: ObjectKey, cached: Furnace, finalizers: string[]) {
+    if (!finalizers.includes(FURNACE_FINALIZER)) return undefined;
+    const names = furnaceNames(key.namespace, key.name);
+    await cleanUpFurnace(context.applier, context.log, names, cached.metadata?.uid ?? '');
+    const rest = finalizers.filter((f) => f !== FURNACE_FINALIZER);
+    await context.applier.setFinalizers(RESOURCES.Furnace, key, rest, cached.metadata?.resourceVersion);
+    return undefined;
+  }
 
   async function reconcile(key: ObjectKey, cached: Furnace | undefined) {
-    const id = `${key.namespace}/${key.name}`;
-    if (!cached) {
-      known.delete(id);
-      return undefined;
+    if (!cached) return undefined;
+    const acceptance = decideAcceptance(cached, scope);
+    // Never touch another Furnace's finalizers or objects: it may be deleted as it is.
+    if (!isClusterFurnace(key, context.namespace)) {
+      if (acceptance.accepted || cached.metadata?.deletionTimestamp) return undefined;
+      return refuse(key, cached, acceptance);
     }
-    known.set(id, key);
-    const names = furnaceNames(key.namespace, key.name);
-    const uid = cached.metadata?.uid ?? '';
     const finalizers = cached.metadata?.finalizers ?? [];
-    if (cached.metadata?.deletionTimestamp) {
-      if (!finalizers.includes(FURNACE_FINALIZER)) return undefined;
-      await cleanUpFurnace(context.applier, context.log, names, uid);
-      await context.applier.setFinalizers(
-        RESOURCES.Furnace,
-        key,
-        finalizers.filter((f) => f !== FURNACE_FINALIZER),
-        cached.metadata.resourceVersion,
-      );
-      return undefined;
-    }
+    if (cached.metadata?.deletionTimestamp) return release(key, cached, finalizers);
     if (!finalizers.includes(FURNACE_FINALIZER)) {
+      const resourceVersion = cached.metadata?.resourceVersion;
       await context.applier.setFinalizers(
         RESOURCES.Furnace,
         key,
         [...finalizers, FURNACE_FINALIZER],
-        cached.metadata?.resourceVersion,
+        resourceVersion,
       );
     }
+    if (!acceptance.accepted) return refuse(key, cached, acceptance);
     return convergeFurnace(context, settings, cached);
   }
 
   return {
     name: 'furnace',
+    // Every Furnace, so that each one the operator does not act on hears why.
     primary: RESOURCES.Furnace,
-    secondaries: [
-      { resource: { ...RESOURCES.Namespace }, keysOf: everyFurnace },
-      {
-        resource: { ...RESOURCES.MutatingWebhookConfiguration, labelSelector: MANAGED },
-        keysOf: everyFurnace,
-      },
-      {
-        resource: { ...RESOURCES.ConfigMap, labelSelector: MANAGED },
-        keysOf: (o) => [...owned(o), ...(owned(o).length ? [] : everyFurnace())],
-      },
-      { resource: { ...RESOURCES.Secret, labelSelector: MANAGED }, keysOf: owned },
-      { resource: { ...RESOURCES.Deployment, labelSelector: MANAGED }, keysOf: owned },
-      { resource: { ...RESOURCES.Service, labelSelector: MANAGED }, keysOf: owned },
-    ],
+    secondaries: secondaryResources(context.namespace).map((resource) => ({
+      resource,
+      keysOf: () => [theOne],
+    })),
     // The informer holds the JSON the API server sent: core/crd/resources.ts's Furnace describes exactly that.
     reconcile: (key, object) => reconcile(key, object as unknown as Furnace | undefined),
   };

@@ -16,7 +16,7 @@ import {
 import type { FurnaceSettings } from './furnace-settings.ts';
 import { furnaceStatus, sameStatus, type ConditionFact } from './furnace-status.ts';
 import type { Furnace } from '../../core/crd/resources.ts';
-import { planFurnace, PLANNED_RESOURCES, type PlannedCertificates, type Platform } from './plan.ts';
+import { planFurnace, plannedResources, type PlannedCertificates, type Platform } from './plan.ts';
 import { checkReadiness } from './readiness.ts';
 import { serverUrls } from './server-urls.ts';
 
@@ -97,7 +97,12 @@ async function applyPlan(
 ): Promise<KubernetesObject[]> {
   const applied: KubernetesObject[] = [];
   for (const object of planned) applied.push(await context.applier.apply(object));
-  const deleted = await context.applier.prune(PLANNED_RESOURCES, furnace.metadata.uid ?? '', planned);
+  const namespace = furnace.metadata.namespace ?? '';
+  const deleted = await context.applier.prune(
+    plannedResources(namespace),
+    furnace.metadata.uid ?? '',
+    planned,
+  );
   if (deleted.length > 0)
     context.log.info(
       { namespace: furnace.metadata.namespace, furnace: furnace.metadata.name, deleted },
@@ -156,6 +161,11 @@ export async function convergeFurnace(
       generation: furnace.metadata.generation ?? 0,
       url: urls.user,
       conditions: {
+        Accepted: {
+          ok: true,
+          reason: 'ClusterFurnace',
+          message: `the one Furnace of the cluster: ${key.namespace}/${key.name}, in the operator's namespace`,
+        },
         Ready: {
           ok: readiness.ready,
           reason: readiness.ready ? 'ServerReady' : 'ServerNotReady',

@@ -5,31 +5,21 @@
 import type { OperatorLog } from '../controller.ts';
 import type { Applier } from '../apply.ts';
 import { RESOURCES } from '../resources.ts';
-import { ownedSelector } from '../apply.ts';
 import type { FurnaceNames } from './furnace-names.ts';
-import { PLANNED_RESOURCES } from './plan.ts';
+import { plannedResources } from './plan.ts';
 
 export const FURNACE_FINALIZER = 'furnace.hyperfoil.io/cleanup';
 
-/** Deletes the webhook configuration and checks that it is gone; throws (the queue retries) if not. */
-async function deleteWebhookConfigurations(
-  applier: Applier,
-  names: FurnaceNames,
-  ownerUid: string,
-): Promise<string[]> {
+/**
+ * Deletes the webhook configuration (its name is fixed: one Furnace per cluster) and checks that it is
+ * gone; throws (the queue retries) if not.
+ */
+async function deleteWebhookConfiguration(applier: Applier, names: FurnaceNames): Promise<string[]> {
   const resource = RESOURCES.MutatingWebhookConfiguration;
-  const labelled = await applier.list(resource, { labelSelector: ownedSelector(ownerUid) });
-  const targets = new Set([names.webhookConfiguration, ...labelled.map((c) => c.metadata?.name ?? '')]);
-  targets.delete('');
-  const deleted: string[] = [];
-  for (const name of targets) {
-    if (await applier.delete(resource, { namespace: '', name }))
-      deleted.push(`MutatingWebhookConfiguration/${name}`);
-  }
-  for (const name of targets) {
-    if (await applier.get(resource, { namespace: '', name }))
-      throw new Error(`MutatingWebhookConfiguration ${name} is still there after its deletion`);
-  }
+  const key = { namespace: '', name: names.webhookConfiguration };
+  const deleted = (await applier.delete(resource, key)) ? [`MutatingWebhookConfiguration/${key.name}`] : [];
+  if (await applier.get(resource, key))
+    throw new Error(`MutatingWebhookConfiguration ${key.name} is still there after its deletion`);
   return deleted;
 }
 
@@ -39,8 +29,8 @@ export async function cleanUpFurnace(
   names: FurnaceNames,
   ownerUid: string,
 ): Promise<void> {
-  const webhooks = await deleteWebhookConfigurations(applier, names, ownerUid);
-  const rest = await applier.prune(PLANNED_RESOURCES, ownerUid, []);
+  const webhooks = await deleteWebhookConfiguration(applier, names);
+  const rest = await applier.prune(plannedResources(names.namespace), ownerUid, []);
   log.info(
     { namespace: names.namespace, furnace: names.server, deleted: [...webhooks, ...rest] },
     'furnace cleaned up',

@@ -1,8 +1,24 @@
 // The names of everything one Furnace makes, and the URLs built from them. Namespaced objects are named
-// after the Furnace (`furnace` for the usual one, in namespace `furnace`, which gives the Service
-// `furnace.furnace.svc` that the injection config's default serverUrl names); cluster-scoped ones add the
-// namespace so that two Furnaces in two namespaces cannot collide.
-import { RECORDER_PORT, SERVER_PORT } from '../../core/contract/names.ts';
+// after the Furnace (`furnace`, in the operator's namespace, usually `furnace`: the Service
+// `furnace.furnace.svc` that the injection config's default serverUrl names). There is one Furnace per
+// cluster (acceptance.ts), so cluster-scoped objects have fixed names, which the operator's ClusterRole
+// names in `resourceNames` (deploy/manifests/operator-rbac.ts): it may touch those and no others.
+import { API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
+import { RECORDER_PORT, SERVER_CA_CONFIG_MAP, SERVER_PORT } from '../../core/contract/names.ts';
+
+/** The name of the one Furnace the operator acts on, in its own namespace. */
+export const FURNACE_NAME = 'furnace';
+
+/** The cluster-scoped objects the operator makes, and the ConfigMap it writes in opted-in namespaces. */
+export const CLUSTER_OBJECT_NAMES = {
+  /** ClusterRole and ClusterRoleBinding of the server's service account. */
+  serverClusterRole: 'furnace-server',
+  /** The MutatingWebhookConfiguration (the name deploy/webhook's reference manifest has). */
+  webhookConfiguration: 'furnace',
+  apiService: API_SERVICE_NAME,
+  /** In every opted-in namespace: the server's CA for the sidecars. */
+  serverCaConfigMap: SERVER_CA_CONFIG_MAP,
+} as const;
 
 export interface FurnaceNames {
   namespace: string;
@@ -40,8 +56,8 @@ export function furnaceNames(namespace: string, name: string): FurnaceNames {
     serviceCa: `${name}-service-ca`,
     catalog: `${name}-catalog`,
     networkPolicy: name,
-    clusterRole: `furnace-server.${namespace}.${name}`,
-    webhookConfiguration: `furnace.${namespace}.${name}`,
+    clusterRole: CLUSTER_OBJECT_NAMES.serverClusterRole,
+    webhookConfiguration: CLUSTER_OBJECT_NAMES.webhookConfiguration,
     agent: `${name}-agent`,
     requestHeader: `${name}-request-header`,
   };

@@ -2,7 +2,13 @@
 // Pure: main.ts passes process.env through the OperatorContext. A bad value is a ConfigError naming the
 // variable, so the operator stops at start-up rather than reconciling with a guess.
 import { ConfigError } from '../../core/config/config-error.ts';
-import { isHttpUrl, readChoice, readInteger, readText } from '../../core/config/config-values.ts';
+import {
+  isHttpUrl,
+  readBoolean,
+  readChoice,
+  readInteger,
+  readText,
+} from '../../core/config/config-values.ts';
 import { DEFAULT_CERTIFICATE_POLICY, type CertificatePolicy } from './certificates.ts';
 import { PLATFORMS, type Platform } from './plan-input.ts';
 
@@ -15,6 +21,7 @@ export const FURNACE_OPERATOR_ENV = {
   webhookUrl: 'FURNACE_OPERATOR_WEBHOOK_URL',
   extraDnsNames: 'FURNACE_OPERATOR_EXTRA_DNS_NAMES',
   readyPollSeconds: 'FURNACE_OPERATOR_READY_POLL_SECONDS',
+  allowImageOverrides: 'FURNACE_OPERATOR_ALLOW_IMAGE_OVERRIDES',
 } as const;
 
 export interface FurnaceSettings {
@@ -27,6 +34,8 @@ export interface FurnaceSettings {
   extraDnsNames: string[];
   /** How often a Furnace whose server is not ready is looked at again. */
   readyPollMs: number;
+  /** Whether spec.images may name other images than the release's (acceptance.ts); off by default. */
+  allowImageOverrides: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -101,5 +110,6 @@ export function readFurnaceSettings(env: Env): FurnaceSettings {
       .map((name) => name.trim())
       .filter((name) => name !== ''),
     readyPollMs: readInteger(setting(env, E.readyPollSeconds), 10, 1, 3600) * 1000,
+    allowImageOverrides: readBoolean(setting(env, E.allowImageOverrides), false),
   };
 }

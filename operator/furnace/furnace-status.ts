@@ -55,6 +55,27 @@ export function furnaceStatus(
   };
 }
 
+/**
+ * The status of a Furnace the operator does not act on (acceptance.ts): `Accepted` and `Ready` False with
+ * the reason; the conditions of an earlier pass are dropped.
+ */
+export function refusedStatus(
+  previous: FurnaceStatus | undefined,
+  refusal: { generation: number; reason: string; message: string },
+  now: Date,
+): FurnaceStatus {
+  const before = new Map((previous?.conditions ?? []).map((c) => [c.type, c]));
+  const fact: ConditionFact = { ok: false, reason: refusal.reason, message: refusal.message };
+  return {
+    observedGeneration: refusal.generation,
+    // A merge patch keeps what it does not name: the URL of a server installed before stays as it was.
+    ...(previous?.url ? { url: previous.url } : {}),
+    conditions: (['Accepted', 'Ready'] as const).map((type) =>
+      condition(type, fact, before.get(type), refusal.generation, now),
+    ),
+  };
+}
+
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value instanceof Date) return value.toISOString();

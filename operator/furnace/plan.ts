@@ -2,8 +2,9 @@
 // should exist for it, in the order they are applied. No I/O; operator/furnace/furnace-controller.ts
 // applies the list and deletes the managed objects that are no longer in it.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { RESOURCES } from '../resources.ts';
+import { byName, RESOURCES } from '../resources.ts';
 import type { WatchedResource } from '../resources.ts';
+import { CLUSTER_OBJECT_NAMES } from './furnace-names.ts';
 import { planExposure, planIdentity, planNetworkPolicy } from './plan-access.ts';
 import { planAgent } from './plan-agent.ts';
 import { planApiService, planRequestHeaderConfigMap } from './plan-aggregated-api.ts';
@@ -20,11 +21,9 @@ import { planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook
 
 export type { PlanInput, Platform, PlannedCertificates, RequestHeaderSource } from './plan-input.ts';
 
-/** The kinds a plan can hold: pruning looks for leftovers of exactly these. */
-export const PLANNED_RESOURCES: readonly WatchedResource[] = [
+/** The namespaced kinds a plan holds in the Furnace's namespace. */
+const NAMESPACED_KINDS: readonly WatchedResource[] = [
   RESOURCES.ServiceAccount,
-  RESOURCES.ClusterRole,
-  RESOURCES.ClusterRoleBinding,
   RESOURCES.Secret,
   RESOURCES.ConfigMap,
   RESOURCES.PersistentVolumeClaim,
@@ -34,9 +33,24 @@ export const PLANNED_RESOURCES: readonly WatchedResource[] = [
   RESOURCES.NetworkPolicy,
   RESOURCES.Route,
   RESOURCES.Ingress,
-  RESOURCES.MutatingWebhookConfiguration,
-  RESOURCES.APIService,
 ];
+
+/**
+ * Where a plan's objects can be, as the operator may look: the namespaced kinds in the Furnace's
+ * namespace, the CA ConfigMaps of opted-in namespaces and the cluster-scoped objects by name (its
+ * ClusterRole names them in resourceNames). Pruning looks for leftovers in exactly these.
+ */
+export function plannedResources(namespace: string): WatchedResource[] {
+  const named = (resource: WatchedResource, name: string) => ({ ...resource, fieldSelector: byName(name) });
+  return [
+    ...NAMESPACED_KINDS.map((resource) => ({ ...resource, namespace })),
+    named(RESOURCES.ConfigMap, CLUSTER_OBJECT_NAMES.serverCaConfigMap),
+    named(RESOURCES.ClusterRole, CLUSTER_OBJECT_NAMES.serverClusterRole),
+    named(RESOURCES.ClusterRoleBinding, CLUSTER_OBJECT_NAMES.serverClusterRole),
+    named(RESOURCES.MutatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.webhookConfiguration),
+    named(RESOURCES.APIService, CLUSTER_OBJECT_NAMES.apiService),
+  ];
+}
 
 /**
  * Everything, the APIService and the webhook configuration last: they send requests to the server, so

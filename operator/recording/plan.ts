@@ -50,7 +50,7 @@ export interface PlanInput {
 export type PlanAction =
   | { kind: 'start'; pod: string }
   | { kind: 'stop'; pod: string; recordingId: string }
-  | { kind: 'delete'; recordingId: string }
+  | { kind: 'delete'; pod: string; recordingId: string }
   | { kind: 'summarize'; results: { pod: string; recordingId: string }[] };
 
 export interface Plan {
@@ -153,7 +153,7 @@ function fail(step: Step, status: RecordingStatus, message: string, actions: Pla
   const { status: finished, deletes } = finishRun(status, step.spec, 'Failed', message);
   return done(step, finished, [
     ...actions,
-    ...deletes.map((recordingId) => ({ kind: 'delete' as const, recordingId })),
+    ...deletes.map((recording) => ({ kind: 'delete' as const, ...recording })),
   ]);
 }
 
@@ -164,7 +164,7 @@ function succeed(step: Step, status: RecordingStatus): Plan {
   return done(
     step,
     finished,
-    deletes.map((recordingId) => ({ kind: 'delete' as const, recordingId })),
+    deletes.map((recording) => ({ kind: 'delete' as const, ...recording })),
   );
 }
 

@@ -2,6 +2,7 @@
 // the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
+import { foreignEntry } from './catalog-owner.ts';
 import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
@@ -58,6 +59,8 @@ async function poll(
     if (!isNotFound(error)) throw error;
     // The pod is gone or no longer registered: the catalog still knows how its recording ended.
     const entry = await deps.server.getCatalogEntry(recordingId);
+    const foreign = entry && foreignEntry(entry, namespace, pod);
+    if (foreign) return polled(target, { state: 'failed', error: foreign });
     if (entry && (entry.state === 'done' || entry.state === 'failed')) return polled(target, entry);
     if (pods.some((p) => p.name === pod && p.phase === 'Running' && p.deleting !== true)) return undefined;
     return polled(target, {
@@ -82,12 +85,26 @@ function polled(
   };
 }
 
+/** Why the catalog recording may not be read or deleted for the pod; undefined when it is the pod's own. */
+async function refuseForeign(
+  deps: RecordingDeps,
+  namespace: string,
+  { pod, recordingId }: { pod: string; recordingId: string },
+): Promise<string | undefined> {
+  const entry = await deps.server.getCatalogEntry(recordingId);
+  if (!entry) return `recording ${recordingId} is not in the server's catalog (its upload failed)`;
+  return foreignEntry(entry, namespace, pod);
+}
+
 async function summarize(
   deps: RecordingDeps,
+  namespace: string,
   results: { pod: string; recordingId: string }[],
 ): Promise<Outcome[]> {
   const merged: FoldedStacks = new Map();
   for (const { pod, recordingId } of results) {
+    const refused = await refuseForeign(deps, namespace, { pod, recordingId });
+    if (refused) return [{ kind: 'summary-failed', pod, message: refused }];
     let text: string;
     try {
       text = await deps.server.readArtifact(
@@ -108,6 +125,25 @@ async function summarize(
     for (const [stack, count] of parseFolded(text)) merged.set(stack, (merged.get(stack) ?? 0) + count);
   }
   return [{ kind: 'summarized', samples: totalSamples(merged), topFunctions: topSelfFunctions(merged) }];
+}
+
+/** Deletes an old run's recording, unless the catalog says it is not that pod's (or has it no more). */
+async function deleteOwn(
+  deps: RecordingDeps,
+  namespace: string,
+  target: { pod: string; recordingId: string },
+): Promise<void> {
+  const entry = await deps.server.getCatalogEntry(target.recordingId);
+  if (!entry) return;
+  const foreign = foreignEntry(entry, namespace, target.pod);
+  if (foreign) {
+    deps.log?.warn(
+      { recording: target.recordingId, pod: `${namespace}/${target.pod}`, reason: foreign },
+      'did not delete a recording of another pod',
+    );
+    return;
+  }
+  await deps.server.deleteRecording(target.recordingId);
 }
 
 async function act(deps: RecordingDeps, recording: Recording, action: PlanAction): Promise<Outcome[]> {
@@ -132,14 +168,12 @@ async function act(deps: RecordingDeps, recording: Recording, action: PlanAction
         );
       return [];
     case 'delete':
-      await deps.server
-        .deleteRecording(action.recordingId)
-        .catch((error: unknown) =>
-          deps.log?.warn({ err: error, recording: action.recordingId }, 'could not delete an old recording'),
-        );
+      await deleteOwn(deps, namespace, action).catch((error: unknown) =>
+        deps.log?.warn({ err: error, recording: action.recordingId }, 'could not delete an old recording'),
+      );
       return [];
     case 'summarize':
-      return summarize(deps, action.results);
+      return summarize(deps, namespace, action.results);
   }
 }
 

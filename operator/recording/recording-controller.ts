@@ -2,6 +2,7 @@
 // server's user listener as the operator's own service account, like any user (docs/operator.md).
 import { existsSync, readFileSync } from 'node:fs';
 import type { ControllerFactory, OperatorContext } from '../controller.ts';
+import { FURNACE_NAME, furnaceNames, userServiceUrl } from '../furnace/furnace-names.ts';
 import { RESOURCES } from '../resources.ts';
 import { createRecordingKube } from './recording-kube.ts';
 import { reconcileRecording, type RecordingDeps } from './reconcile.ts';
@@ -19,17 +20,22 @@ export const RECORDING_OPERATOR_ENV = {
   tokenPath: 'FURNACE_OPERATOR_TOKEN_PATH',
 } as const;
 
-/** The user Service of the `furnace` Furnace in namespace `furnace` (operator/furnace/furnace-names.ts). */
-export const DEFAULT_SERVER_URL = 'https://furnace-api.furnace.svc:8080';
-/** The TLS Secret of that Furnace. */
-export const DEFAULT_SERVER_CA_SECRET = 'furnace/furnace-tls';
+/** The user Service of the cluster's one Furnace, in the operator's namespace (operator/furnace/furnace-names.ts). */
+export function defaultServerUrl(namespace: string): string {
+  return userServiceUrl(furnaceNames(namespace, FURNACE_NAME));
+}
+
+/** The TLS Secret of that Furnace (the operator may read Secrets of its own namespace only). */
+export function defaultServerCaSecret(namespace: string): string {
+  return `${namespace}/${furnaceNames(namespace, FURNACE_NAME).tls}`;
+}
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** The CA the server's certificate chains to, read for every reconcile: the operator renews it. */
 async function serverCa(context: OperatorContext): Promise<string> {
   const file = context.env[RECORDING_OPERATOR_ENV.serverCaFile];
   if (file) return readFileSync(file, 'utf8');
-  const ref = context.env[RECORDING_OPERATOR_ENV.serverCaSecret] ?? DEFAULT_SERVER_CA_SECRET;
+  const ref = context.env[RECORDING_OPERATOR_ENV.serverCaSecret] ?? defaultServerCaSecret(context.namespace);
   const [namespace = '', name = ''] = ref.split('/');
   const secret = (await context.applier.get(RESOURCES.Secret, { namespace, name })) as
     { data?: Record<string, string> } | undefined;
@@ -46,7 +52,7 @@ async function serverClient(context: OperatorContext): Promise<RecordingDeps['se
   const tokenPath =
     env[RECORDING_OPERATOR_ENV.tokenPath] ?? (existsSync(IN_CLUSTER_TOKEN) ? IN_CLUSTER_TOKEN : undefined);
   return createServerClient({
-    url: env[RECORDING_OPERATOR_ENV.serverUrl] ?? DEFAULT_SERVER_URL,
+    url: env[RECORDING_OPERATOR_ENV.serverUrl] ?? defaultServerUrl(context.namespace),
     ...(tokenPath ? { tokenPath } : {}),
     ca: await serverCa(context),
   });

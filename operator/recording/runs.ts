@@ -28,14 +28,22 @@ export function beginRun(status: RecordingStatus, now: Date, nextRunTime: Date |
   return next;
 }
 
-function idsOf(results: readonly PodResult[] | undefined): string[] {
-  return (results ?? []).flatMap((result) => (result.recordingId ? [result.recordingId] : []));
+/** A catalog recording a run made: the pod it was started on, and the id the pod's sidecar answered. */
+export interface RunRecording {
+  pod: string;
+  recordingId: string;
+}
+
+function recordingsOf(results: readonly PodResult[] | undefined): RunRecording[] {
+  return (results ?? []).flatMap((result) =>
+    result.recordingId ? [{ pod: result.pod, recordingId: result.recordingId }] : [],
+  );
 }
 
 export interface FinishedRun {
   status: RecordingStatus;
   /** Catalog recordings of runs no longer kept. */
-  deletes: string[];
+  deletes: RunRecording[];
 }
 
 /** Ends the current run; a scheduled Recording keeps the newest `keep` runs, newest first. */
@@ -58,7 +66,9 @@ export function finishRun(
   };
   const all = [run, ...(status.runs ?? [])];
   const keep = Math.max(1, spec.keep ?? DEFAULT_KEEP);
-  const kept = new Set(all.slice(0, keep).flatMap((r) => idsOf(r.results)));
-  const deletes = all.slice(keep).flatMap((r) => idsOf(r.results).filter((id) => !kept.has(id)));
+  const kept = new Set(all.slice(0, keep).flatMap((r) => recordingsOf(r.results).map((k) => k.recordingId)));
+  const deletes = all
+    .slice(keep)
+    .flatMap((r) => recordingsOf(r.results).filter((d) => !kept.has(d.recordingId)));
   return { status: { ...finished, runs: all.slice(0, keep) }, deletes };
 }

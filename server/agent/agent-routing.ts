@@ -5,6 +5,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { AgentScope, ScopeContainer } from '../../core/contract/agent-scope.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { isOptOutValue, POD_OPT_IN_KEY } from '../../core/contract/names.ts';
 import type { NamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import type { AgentRegistration, AgentRegistry } from '../registry/agent-registry.ts';
 import type { Registration } from '../registry/lease-registry.ts';
@@ -64,6 +65,19 @@ export function podRefusal(pod: V1Pod | undefined, name: string): string | undef
     return `pod ${name} is not running (phase ${pod.status?.phase ?? 'unknown'})`;
   if (!pod.spec?.nodeName) return `pod ${name} is not scheduled on a node`;
   if (!pod.metadata?.uid) return `pod ${name} has no UID`;
+  return optOutRefusal(pod, name);
+}
+
+/** A pod labelled or annotated `furnace` with an opt-out value is never recorded, by a sidecar or an agent. */
+function optOutRefusal(pod: V1Pod, name: string): string | undefined {
+  for (const [where, values] of [
+    ['label', pod.metadata?.labels],
+    ['annotation', pod.metadata?.annotations],
+  ] as const) {
+    const value = values?.[POD_OPT_IN_KEY];
+    if (isOptOutValue(value))
+      return `pod ${name} opted out of Furnace (${where} ${POD_OPT_IN_KEY}: "${value}")`;
+  }
   return undefined;
 }
 

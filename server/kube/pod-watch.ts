@@ -3,7 +3,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer } from '../../kube/informer-supervisor.ts';
-import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
 import {
   CoreV1Api,
@@ -11,6 +11,7 @@ import {
   type KubeConfig,
   type V1Container,
   type V1ContainerStatus,
+  type V1ObjectMeta,
   type V1Pod,
   type V1PodList,
   type V1PodSpec,
@@ -75,23 +76,37 @@ function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
   };
 }
 
+/** Only the entries of `map` under `keys`; undefined when none is there. */
+function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> | undefined {
+  const kept = Object.entries(map ?? {}).filter(([key]) => keys.includes(key));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+/** Identity, deletion, the webhook's marker annotation and the pod's own `furnace` label and annotation. */
+function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
+  const { name, namespace, uid, resourceVersion, deletionTimestamp } = metadata;
+  const annotations = pick(metadata.annotations, [INJECTED_ANNOTATION, POD_OPT_IN_KEY]);
+  const labels = pick(metadata.labels, [POD_OPT_IN_KEY]);
+  return {
+    name,
+    namespace,
+    uid,
+    resourceVersion,
+    deletionTimestamp,
+    ...(annotations ? { annotations } : {}),
+    ...(labels ? { labels } : {}),
+  };
+}
+
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
- * the spec as slimSpec keeps it, and the IP; for agent mode the node, the phase and the containers'
- * runtime IDs. resourceVersion stays for the informer's bookkeeping.
+ * the pod's own `furnace` label and annotation (an opted-out pod is never recorded by an agent), the
+ * spec as slimSpec keeps it, and the IP; for agent mode the node, the phase and the containers' runtime
+ * IDs. resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
-  const { name, namespace, uid, resourceVersion, deletionTimestamp, annotations } = pod.metadata ?? {};
-  const marker = annotations?.[INJECTED_ANNOTATION];
   return {
-    metadata: {
-      name,
-      namespace,
-      uid,
-      resourceVersion,
-      deletionTimestamp,
-      ...(marker === undefined ? {} : { annotations: { [INJECTED_ANNOTATION]: marker } }),
-    },
+    metadata: slimMetadata(pod.metadata ?? {}),
     spec: slimSpec(pod.spec),
     status: slimStatus(pod.status ?? {}),
   };

@@ -17,6 +17,8 @@ import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
+import { slimPod } from '../../server/kube/pod-watch.ts';
 
 const APP_ID = 'a'.repeat(64);
 const OTHER_ID = 'b'.repeat(64);
@@ -60,7 +62,22 @@ const pods: Record<string, V1Pod> = {
   'shop/web': appPod('shop', 'web', '1e1e1e1e-0000-4000-8000-000000000001', 'node-a', APP_ID),
   'shop/far': appPod('shop', 'far', '2f2f2f2f-0000-4000-8000-000000000002', 'node-b', OTHER_ID),
   'closed/secret': appPod('closed', 'secret', '3c3c3c3c-0000-4000-8000-000000000003', 'node-a', OTHER_ID),
+  'shop/private': optedOut(
+    appPod('shop', 'private', '4d4d4d4d-0000-4000-8000-000000000004', 'node-a', OTHER_ID),
+    'labels',
+    'false',
+  ),
+  'shop/quiet': optedOut(
+    appPod('shop', 'quiet', '5e5e5e5e-0000-4000-8000-000000000005', 'node-a', OTHER_ID),
+    'annotations',
+    'off',
+  ),
 };
+
+/** The pod with `furnace: value` in its labels or annotations (and an unrelated one beside it). */
+function optedOut(pod: V1Pod, where: 'labels' | 'annotations', value: string): V1Pod {
+  return { ...pod, metadata: { ...pod.metadata, [where]: { app: 'quiet', furnace: value } } };
+}
 
 /** A stand-in agent: HTTPS with its own key; it answers starts and reads and keeps what it was sent. */
 async function standInAgent(t: TestContext) {
@@ -106,7 +123,8 @@ async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture>
     kube,
     agent: {
       settings: { namespace: 'furnace', serviceAccount: 'furnace-agent', port: agentPort },
-      cachedPods: () => Object.values(pods),
+      // What the pod watch holds in production: the slimmed pods.
+      cachedPods: () => Object.values(pods).map(slimPod),
     },
   });
 }
@@ -243,10 +261,36 @@ describe('routing to the agent of the pod node', () => {
     assert.deepEqual(agent.seen, [], 'nothing refused reached the agent');
   });
 
+  it('never records a pod labelled or annotated furnace: "false" (or another opt-out value)', async (t) => {
+    const agent = await standInAgent(t);
+    const f = await agentFixture(t, agent.port);
+    assert.equal((await registerAgent(f, 'agent-token', 'node-a', agent.pin)).statusCode, 200);
+    const start = (pod: string) =>
+      f.app.inject({
+        method: 'POST',
+        url: `/proxy/shop/${pod}/recordings`,
+        headers: asUser('alice-token'),
+        payload: {},
+      });
+    const labelled = await start('private');
+    assert.equal(labelled.statusCode, 404, labelled.body);
+    assert.match(labelled.body, /pod shop\/private opted out of Furnace \(label furnace: \\"false\\"\)/);
+    const annotated = await start('quiet');
+    assert.equal(annotated.statusCode, 404, annotated.body);
+    assert.match(annotated.body, /opted out of Furnace \(annotation furnace: \\"off\\"\)/);
+    assert.deepEqual(agent.seen, [], 'no start of an opted-out pod reached the agent');
+    const listed = (await getSidecars(f.app, asUser('alice-token'))).json<{ items: { pod: string }[] }>();
+    assert.deepEqual(
+      listed.items.map((i) => i.pod),
+      ['web'],
+      'opted-out pods are not offered',
+    );
+  });
+
   it('lists the pods agents can record with mode agent, to callers who may get them', async (t) => {
     const f = await agentFixture(t);
     const list = async (token: string) =>
-      (await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: asUser(token) })).json<{
+      (await getSidecars(f.app, asUser(token))).json<{
         items: { namespace: string; pod: string; mode: string; node?: string }[];
       }>().items;
     assert.deepEqual(await list('alice-token'), [], 'no agent registered yet');

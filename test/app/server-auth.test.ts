@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeKubeGateway, RECORDINGS } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, putStatus, registerSidecar, startFakeSidecar } from './server-fixture.ts';
+import { getSidecars, putStatus } from '../harness/server-calls.ts';
+import { buildFixture, registerSidecar, startFakeSidecar } from './server-fixture.ts';
 
 async function kubeFixture(t: Parameters<typeof buildFixture>[0]) {
   // alice's token is valid; alice may do anything in team-a and nothing elsewhere.
@@ -22,18 +23,14 @@ const alice = { authorization: 'Bearer alice-token' };
 describe('server auth, kubernetes mode with a fake kube gateway', () => {
   it('asks for a bearer token and refuses an unknown one with 401', async (t) => {
     const { f } = await kubeFixture(t);
-    assert.equal((await f.app.inject({ method: 'GET', url: '/api/v1/sidecars' })).statusCode, 401);
-    const forged = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/sidecars',
-      headers: { authorization: 'Bearer forged' },
-    });
+    assert.equal((await getSidecars(f.app)).statusCode, 401);
+    const forged = await getSidecars(f.app, { authorization: 'Bearer forged' });
     assert.equal(forged.statusCode, 401);
   });
 
   it('lists only the sidecars of namespaces the user may get', async (t) => {
     const { f } = await kubeFixture(t);
-    const response = await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: alice });
+    const response = await getSidecars(f.app, alice);
     assert.deepEqual(
       response.json<{ items: { pod: string }[] }>().items.map((i) => i.pod),
       ['web-1'],
@@ -100,7 +97,7 @@ describe('server auth, proxy mode', () => {
     const f = await buildFixture(t, { authMode: 'proxy', kube, registration: 'local' });
     const sidecar = await startFakeSidecar(t);
     await f.registerLocal(sidecar.port);
-    assert.equal((await f.app.inject({ method: 'GET', url: '/api/v1/sidecars' })).statusCode, 401);
+    assert.equal((await getSidecars(f.app)).statusCode, 401);
     const response = await f.app.inject({
       method: 'POST',
       url: '/proxy/local/test-host/recordings',

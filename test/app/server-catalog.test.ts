@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
-import { bearer, buildFixture, putStatus, registerSidecar, SECRET } from './server-fixture.ts';
+import { bearer, putStatus } from '../harness/server-calls.ts';
+import { buildFixture, registerSidecar, SECRET } from './server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0]) {
   const f = await buildFixture(t);

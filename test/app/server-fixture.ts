@@ -25,8 +25,8 @@ import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { portOf } from '../harness/ports.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
@@ -218,26 +218,6 @@ export function registerSidecar(
     pod,
     ...(podUid === undefined ? {} : { podUid }),
     address: { host: '127.0.0.1', port },
-  });
-}
-
-/** The Authorization header of a bearer token. */
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-/** A sidecar's registration, POST /api/v1/sidecars, to one of the listeners (the recorder's takes it). */
-export function postRegistration(app: FastifyInstance, headers: { authorization?: string }, payload: object) {
-  return app.inject({ method: 'POST', url: '/api/v1/sidecars', headers, payload });
-}
-
-/** A sidecar's PUT of a recording's status, with its upload token, to one of the listeners. */
-export function putStatus(app: FastifyInstance, uploadToken: string, status: RecordingStatus) {
-  return app.inject({
-    method: 'PUT',
-    url: `/api/v1/recordings/${status.id}`,
-    headers: bearer(uploadToken),
-    payload: status,
   });
 }
 

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
 import { freePort } from '../harness/ports.ts';
-import { bearer, buildFixture, postRegistration } from './server-fixture.ts';
+import { bearer, getSidecars, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture } from './server-fixture.ts';
 
 describe('server with an unreachable Kubernetes API server', () => {
   it('answers registrations and users with 503 so that they retry', async (t) => {
@@ -18,11 +19,7 @@ describe('server with an unreachable Kubernetes API server', () => {
     const registration = await postRegistration(f.recorder, bearer('some-token'), {});
     assert.equal(registration.statusCode, 503);
     assert.match(registration.json<{ message: string }>().message, /could not review a token/);
-    const user = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/sidecars',
-      headers: bearer('some-token'),
-    });
+    const user = await getSidecars(f.app, bearer('some-token'));
     assert.equal(user.statusCode, 503);
   });
 });

@@ -12,14 +12,8 @@ import { createCa, issueCertificate } from '../harness/pki.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import {
-  bearer,
-  buildFixture,
-  postRegistration,
-  putStatus,
-  SECRET,
-  startFakeSidecar,
-} from './server-fixture.ts';
+import { bearer, postRegistration, putStatus } from '../harness/server-calls.ts';
+import { buildFixture, SECRET, startFakeSidecar } from './server-fixture.ts';
 
 const masters = { 'x-forwarded-user': 'mallory', 'x-forwarded-groups': 'system:masters' };
 

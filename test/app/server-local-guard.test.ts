@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, startFakeSidecar } from './server-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 const start = { method: 'POST' as const, url: '/proxy/local/test-host/recordings' };
 const json = { 'content-type': 'application/json' };
@@ -30,7 +31,7 @@ describe('local mode request guard', () => {
     }
     assert.equal(sidecar.requests.length, 0, 'nothing reached the sidecar');
     for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'localhost', '127.0.0.1:9000']) {
-      const response = await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: { host } });
+      const response = await getSidecars(f.app, { host });
       assert.equal(response.statusCode, 200, host);
     }
   });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, putStatus, registerSidecar, startFakeSidecar } from './server-fixture.ts';
+import { putStatus } from '../harness/server-calls.ts';
+import { buildFixture, registerSidecar, startFakeSidecar } from './server-fixture.ts';
 
 /** alice may do anything in team-a only; team-b has a registered pod and a recording. */
 async function twoTeams(t: TestContext) {

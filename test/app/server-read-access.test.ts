@@ -4,7 +4,8 @@ import { describe, it, type TestContext } from 'node:test';
 import type { AccessCheck } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { bearer, buildFixture, putStatus, registerSidecar } from './server-fixture.ts';
+import { bearer, getSidecars, putStatus } from '../harness/server-calls.ts';
+import { buildFixture, registerSidecar } from './server-fixture.ts';
 
 const reviews = {
   'prometheus-token': {
@@ -55,7 +56,7 @@ describe('one verb for every read', () => {
     const put = await putStatus(f.recorder, uploadToken, recordingStatus('rec-a', { state: 'done' }));
     assert.equal(put.statusCode, 200, put.body);
     const headers = { authorization: 'Bearer alice-token' };
-    const sidecars = await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers });
+    const sidecars = await getSidecars(f.app, headers);
     assert.deepEqual(
       sidecars.json<{ items: { pod: string }[] }>().items.map((i) => i.pod),
       ['web-1'],

@@ -4,15 +4,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
-import {
-  bearer,
-  buildFixture,
-  HOST,
-  PINNED_BODY,
-  postRegistration,
-  SECRET,
-  SIDECAR_INJECTION,
-} from './server-fixture.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture, HOST, PINNED_BODY, SECRET, SIDECAR_INJECTION } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {

@@ -8,7 +8,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { buildFixture, PINNED_BODY, postRegistration, bearer, SIDECAR_INJECTION } from './server-fixture.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture, PINNED_BODY, SIDECAR_INJECTION } from './server-fixture.ts';
 
 /** A JWT-shaped token no API server issued. */
 function junk(i: number): string {

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { buildFixture } from './server-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 function fakeKube(): KubeGateway {
   return fakeKubeGateway({
@@ -52,7 +53,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
     for (const attribute of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/'])
       assert.ok(setCookie.split('; ').includes(attribute), `cookie has ${attribute}: ${setCookie}`);
     const cookie = cookieOf(setCookie);
-    const pods = await f.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: { cookie } });
+    const pods = await getSidecars(f.app, { cookie });
     assert.equal(pods.statusCode, 200);
     assert.deepEqual(
       pods.json<{ items: { pod: string }[] }>().items.map((i) => i.pod),
@@ -73,11 +74,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
     assert.equal(refused.statusCode, 401);
     assert.equal(refused.headers['set-cookie'], undefined);
     assert.equal(refused.json<{ code: string }>().code, 'ERR_UNAUTHENTICATED');
-    const cookie = await f.app.inject({
-      method: 'GET',
-      url: '/api/v1/sidecars',
-      headers: { cookie: 'furnace_session=mallory' },
-    });
+    const cookie = await getSidecars(f.app, { cookie: 'furnace_session=mallory' });
     assert.equal(cookie.statusCode, 401);
   });
 

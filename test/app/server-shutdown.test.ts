@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { describe, it } from 'node:test';
 import { portOf } from '../harness/ports.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, putStatus } from './server-fixture.ts';
+import { putStatus } from '../harness/server-calls.ts';
+import { buildFixture } from './server-fixture.ts';
 
 describe('server shutdown', () => {
   it('finishes an artifact upload in flight before closing', async (t) => {

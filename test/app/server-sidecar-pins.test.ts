@@ -13,7 +13,8 @@ import { createServingIdentity } from '../../sidecar/api/self-signed-certificate
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { bearer, buildFixture, postRegistration, SIDECAR_INJECTION } from './server-fixture.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture, SIDECAR_INJECTION } from './server-fixture.ts';
 
 function review(pod: string, uid: string): TokenReviewResult {
   return {

@@ -10,7 +10,8 @@ import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/s
 import { serveOverHttps } from '../harness/https-server.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { bearer, buildFixture, HOST, postRegistration, SECRET, type Fixture } from './server-fixture.ts';
+import { bearer, postRegistration } from '../harness/server-calls.ts';
+import { buildFixture, HOST, SECRET, type Fixture } from './server-fixture.ts';
 
 /** A stand-in sidecar API served over plain HTTP and over HTTPS with `identity`; it notes who called. */
 async function standInSidecar(t: TestContext, identity: ServingIdentity) {

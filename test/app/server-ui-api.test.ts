@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
-import { bearer, buildFixture, registerSidecar } from './server-fixture.ts';
+import { bearer } from '../harness/server-calls.ts';
+import { buildFixture, registerSidecar } from './server-fixture.ts';
 
 describe('server UI reads', () => {
   it('answers the limits the proxy enforces, with the defaults a form starts from', async (t) => {

@@ -14,13 +14,14 @@ async function download(
   port: number,
   path: string,
   serverPid: number,
+  headers: Record<string, string>,
 ): Promise<{ mbps: number; bytes: number; rssBeforeMiB: number; rssPeakMiB: number }> {
   const before = await rssKiB(serverPid);
   let peak = before;
   const sampler = setInterval(() => void rssKiB(serverPid).then((kib) => (peak = Math.max(peak, kib))), 25);
   const start = performance.now();
   const bytes = await new Promise<number>((done, fail) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
       let total = 0;
       res.on('data', (chunk: Buffer) => (total += chunk.length));
       res.on('end', () => done(total));
@@ -65,6 +66,8 @@ export interface DownloadSetup {
   serverPid: number;
   uploadToken: string;
   artifact: string;
+  /** Local mode's key as a header. */
+  keyed: Record<string, string>;
 }
 
 /** A 200 MB artifact through the proxy, then uploaded into the catalog and downloaded from it. */
@@ -75,9 +78,15 @@ export async function measureDownloads({
   serverPid,
   uploadToken,
   artifact,
+  keyed,
 }: DownloadSetup): Promise<void> {
   const agent = new Agent();
-  const viaProxy = await download(port, `/proxy/local/${pod}/recordings/x/artifacts/perf.data`, serverPid);
+  const viaProxy = await download(
+    port,
+    `/proxy/local/${pod}/recordings/x/artifacts/perf.data`,
+    serverPid,
+    keyed,
+  );
   console.log(
     `200 MB through the proxy: ${fmt(viaProxy.mbps, 0)} MiB/s; server RSS ${fmt(viaProxy.rssBeforeMiB, 0)} → peak ${fmt(viaProxy.rssPeakMiB, 0)} MiB (growth ${fmt(viaProxy.rssPeakMiB - viaProxy.rssBeforeMiB, 0)} MiB, target ≤ 50)`,
   );
@@ -105,7 +114,12 @@ export async function measureDownloads({
   );
   const uploadMbps = ARTIFACT_BYTES / 1024 / 1024 / ((performance.now() - uploadStart) / 1000);
   console.log(`200 MB upload into the catalog: status ${uploaded}, ${fmt(uploadMbps, 0)} MiB/s`);
-  const fromCatalog = await download(port, '/api/v1/recordings/bench-1/artifacts/perf.data', serverPid);
+  const fromCatalog = await download(
+    port,
+    '/api/v1/recordings/bench-1/artifacts/perf.data',
+    serverPid,
+    keyed,
+  );
   console.log(
     `200 MB from the catalog: ${fmt(fromCatalog.mbps, 0)} MiB/s; server RSS ${fmt(fromCatalog.rssBeforeMiB, 0)} → peak ${fmt(fromCatalog.rssPeakMiB, 0)} MiB (growth ${fmt(fromCatalog.rssPeakMiB - fromCatalog.rssBeforeMiB, 0)} MiB)`,
   );

@@ -23,6 +23,7 @@ import {
   type LoadTarget,
 } from './http-load.ts';
 import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
+import { localKeyOf } from '../harness/local-server.ts';
 import { ARTIFACT_BYTES, measureDownloads } from './proxy-downloads.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -62,6 +63,8 @@ interface Server {
   recorderPort: number;
   proxyToken: string;
   uploadToken: string;
+  /** Local mode's key as a header (none for a checkout from before the key). */
+  keyed: Record<string, string>;
 }
 
 /** A Furnace server in local mode (auth `none`) from a checkout, with the stand-in sidecar registered. */
@@ -91,7 +94,11 @@ async function startServer(root: string, dir: string, sidecarPort: number): Prom
     JSON.stringify({ port: sidecarPort }),
   );
   const tokens = JSON.parse(registered.text) as { proxyToken: string; uploadToken: string };
-  return { child, port, recorderPort, ...tokens };
+  const keyed = await localKeyOf(join(dir, 'data')).then(
+    (key) => key.headers,
+    () => ({}),
+  );
+  return { child, port, recorderPort, ...tokens, keyed };
 }
 
 /** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
@@ -194,7 +201,7 @@ async function main(): Promise<void> {
     const viaServer = (s: Server): LoadTarget => ({
       port: s.port,
       path,
-      headers: {},
+      headers: s.keyed,
       watched: () => Promise.resolve([[sidecarPid], [s.child.pid ?? 0]]),
     });
     const targets = new Map<string, LoadTarget>([

@@ -134,12 +134,15 @@ interface Results {
   speedscope: number[];
 }
 
-async function measure(baseUrl: string): Promise<Results> {
+async function measure(baseUrl: string, key: string): Promise<Results> {
   const browser = await launchBrowser();
   cleanups.push(() => browser.close());
   const results: Results = { furnace: [], foldedOnly: [], speedscope: [] };
   const inPage = async <T>(run: (page: Page) => Promise<T>): Promise<T> => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // Local mode's key, as the browser keeps it once the printed URL was opened.
+    const name = `furnace-local-${new URL(baseUrl).port}`;
+    await page.context().addCookies([{ name, value: key, url: baseUrl, httpOnly: true, sameSite: 'Strict' }]);
     try {
       return await run(page);
     } finally {
@@ -193,7 +196,7 @@ async function main(): Promise<void> {
   await uploadRecording(recorderUrl, SECRET, { id: ID, folded, tree });
   await uploadRecording(recorderUrl, SECRET, { id: FOLDED_ONLY_ID, folded });
   const before = loadNow();
-  const results = await measure(server.baseUrl);
+  const results = await measure(server.baseUrl, server.key);
   const sizes = { folded: folded.length, tree: tree.length, js: bundle.gzippedJsBytes };
   process.stdout.write(report(results, sizes, `${before} at the start, ${loadNow()} at the end`));
 }

@@ -6,7 +6,13 @@ import type { Page } from 'playwright';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { withPage } from '../harness/browser.ts';
-import { HOSTILE_NAMES, hostileStacks, matchedFromFolded, watchPage } from '../harness/flame-graph-pages.ts';
+import {
+  HOSTILE_NAMES,
+  hostileStacks,
+  injectedMarkup,
+  matchedFromFolded,
+  watchPage,
+} from '../harness/flame-graph-pages.ts';
 
 const STACKS = parseFolded(
   'app;main;work;leaf_a 30\napp;main;work;leaf_b 10\napp;main;idle 60\nother;tiny 1\n',
@@ -167,14 +173,7 @@ describe('HTML flame graph viewer in chromium', () => {
       await page.fill('#search', '<img');
       assert.equal(await page.textContent('#matched'), matchedFromFolded(stacks, /<img/));
 
-      const dom = await page.evaluate(() => ({
-        pwned: (window as unknown as { __pwned?: number }).__pwned,
-        scripts: document.querySelectorAll('script').length,
-        foreign: document.querySelectorAll('img, b, svg').length,
-        handlers: Array.from(document.querySelectorAll('*')).some((e) =>
-          Array.from(e.attributes).some((a) => a.name.startsWith('on')),
-        ),
-      }));
+      const dom = await injectedMarkup(page, 'img, b, svg');
       assert.deepEqual(dom, { pwned: undefined, scripts: 2, foreign: 0, handlers: false });
       assert.deepEqual([seen.errors, seen.dialogs], [[], []]);
     });

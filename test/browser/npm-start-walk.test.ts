@@ -10,6 +10,7 @@ import { freePort } from '../harness/ports.ts';
 import { childPids, isAlive, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { flameGraph } from './flame-page.ts';
 
 async function descendants(pid: number): Promise<number[]> {
@@ -35,14 +36,15 @@ describe('npm start, as the README says', () => {
       250,
     );
     assert.match(npm.output(), new RegExp(`Furnace local mode listening on ${baseUrl}`));
+    // The address to open carries local mode's key; without it another user of the machine gets nothing.
+    const open = new RegExp(`Open (${baseUrl}/\\?furnace-key=[A-Za-z0-9_-]+) `).exec(npm.output())?.[1];
+    assert.ok(open, 'npm start prints the address to open, with its key');
+    assert.equal((await fetch(`${baseUrl}/api/v1/sidecars`)).status, 401);
     const program = await runHotProgram(t, dir);
     await withPage(t, async (page) => {
-      await page.goto(baseUrl);
-      await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        30_000,
-        'the local pod in the picker',
-      );
+      await page.goto(open);
+      assert.equal(new URL(page.url()).search, '', 'the key leaves the address bar');
+      await pickedPod(page, 30_000);
       await page.getByLabel('Duration (seconds)').fill('5');
       await page.getByLabel('Frequency (Hz)').fill('199');
       await page.getByLabel('Process pattern').fill(program);

@@ -3,22 +3,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withPage } from '../harness/browser.ts';
-import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { startLocalServer } from '../harness/local-server.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { descriptionOf, flameGraph, screenshot } from './flame-page.ts';
 
 describe('web UI: profiler bpftrace (real server, sidecar and bpftrace in local mode)', () => {
   it('shows the program field for bpftrace only, puts its refusal beside it, and draws a ustack map', async (t) => {
-    const { baseUrl, dir } = await startLocalServer(t);
+    const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
     const pattern = await runHotProgram(t, dir, 300);
     await withPage(t, async (page) => {
-      await page.goto(baseUrl);
-      await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        15_000,
-        'the pod picker to fill in',
-      );
+      await page.goto(keyedUrl());
+      await pickedPod(page);
       const program = page.getByLabel('bpftrace program');
       assert.equal(await program.count(), 0, 'no program field for perf');
       await page.getByLabel('Profiler').selectOption('bpftrace');
@@ -40,9 +36,11 @@ describe('web UI: profiler bpftrace (real server, sidecar and bpftrace in local 
       await flameGraph(page).waitFor();
       await page.getByText('bpftrace program of 3 lines').waitFor();
       const id = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
-      const folded = await (await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
+      const folded = await (
+        await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
+      ).text();
       assert.match(folded, /main;furnace_heavy \d+$/m, folded);
-      const output = await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/bpftrace.txt`);
+      const output = await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/bpftrace.txt`, { headers });
       assert.equal(output.status, 200);
       assert.match(await output.text(), /furnace_heavy/);
       await screenshot(page, 'bpftrace-flame-graph');

@@ -10,11 +10,11 @@ import { flameGraph, highlightedPoint, matchedPercent, screenshot } from './flam
 
 describe('web UI with hostile symbol names (real binary, real perf)', () => {
   it('shows markup and a 1,700-character C++ template as text and runs none of it', async (t) => {
-    const { baseUrl, dir } = await startLocalServer(t);
+    const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
     const program = await runHostileProgram(t, dir, 300);
-    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program, headers);
     const svg = await (
-      await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`)
+      await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`, { headers })
     ).text();
     assert.ok(!svg.includes('<svg onload'), 'the SVG holds no raw markup from a symbol');
     assert.ok(svg.includes('&lt;svg onload=alert`1`&gt;q&amp;amp'), 'the SVG names the function, escaped');
@@ -26,7 +26,7 @@ describe('web UI with hostile symbol names (real binary, real perf)', () => {
         void dialog.dismiss();
       });
       await page.setViewportSize({ width: 1400, height: 900 });
-      await page.goto(`${baseUrl}/recordings/${entry.id}`);
+      await page.goto(keyedUrl(`/recordings/${entry.id}`));
       await flameGraph(page).waitFor();
 
       const markupRow = page.getByRole('button', { name: MARKUP_SHOWN, exact: true });

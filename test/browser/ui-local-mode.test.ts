@@ -1,6 +1,5 @@
 // The web UI against the real server in local mode, its real local sidecar and real perf, recording
 // a compiled program whose two hot functions run at about 1:3 (furnace_light : furnace_heavy).
-import { eventually } from '../harness/eventually.ts';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
@@ -8,6 +7,7 @@ import type { Page } from 'playwright';
 import { withPage } from '../harness/browser.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
 import { HOSTNAME, recordThroughProxy } from '../process/server-processes.ts';
 import {
   descriptionOf,
@@ -46,9 +46,9 @@ async function search(page: Page, text: string): Promise<number> {
 
 describe('web UI in local mode (real server, sidecar and perf)', () => {
   it('shows the server’s message next to the field that caused it: an out-of-range duration, a pattern that matches nothing', async (t) => {
-    const { baseUrl } = await startLocalServer(t);
+    const { keyedUrl } = await startLocalServer(t);
     await withPage(t, async (page) => {
-      await page.goto(baseUrl);
+      await page.goto(keyedUrl());
       const duration = page.getByLabel('Duration (seconds)');
       assert.match(await descriptionOf(duration), /1 to 600 seconds/, 'the field shows its limit');
       await duration.fill('100000');
@@ -74,9 +74,9 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
   });
 
   it('says what to do when no pod is registered yet', async (t) => {
-    const { baseUrl } = await startLocalServer(t, { localSidecar: false });
+    const { keyedUrl } = await startLocalServer(t, { localSidecar: false });
     await withPage(t, async (page) => {
-      await page.goto(baseUrl);
+      await page.goto(keyedUrl());
       await page.getByRole('heading', { name: 'No pods to profile yet' }).waitFor();
       assert.match(
         (await page.locator('main').textContent()) ?? '',
@@ -87,17 +87,13 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
   });
 
   it('records, explores, downloads, lists, reopens, compares and deletes', async (t) => {
-    const { baseUrl, dir } = await startLocalServer(t);
+    const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
     const program = await runHotProgram(t, dir, 300);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 1400, height: 900 });
-      await page.goto(baseUrl);
+      await page.goto(keyedUrl());
       // The picker fills in once the first list of pods has arrived.
-      const pod = await eventually(
-        async () => (await page.getByLabel('Pod').inputValue()) || undefined,
-        15_000,
-        'the pod picker to fill in',
-      );
+      const pod = await pickedPod(page);
       assert.equal(pod, HOSTNAME);
       assert.equal(await page.getByLabel('Namespace').inputValue(), 'local');
       await screenshot(page, 'record');
@@ -109,7 +105,9 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       const id = await recordInUi(page, program);
       // The page draws from the compact tree the sidecar wrote, not from the 100× larger folded text.
       assert.deepEqual(artifactsRead, ['flame-tree.bin.gz']);
-      const folded = await (await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
+      const folded = await (
+        await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
+      ).text();
       const alphaTruth = foldedShare(folded, /furnace_light/) * 100;
       const betaTruth = foldedShare(folded, /furnace_heavy/) * 100;
       t.diagnostic(`truth: alpha ${alphaTruth.toFixed(1)}%, beta ${betaTruth.toFixed(1)}%`);
@@ -188,7 +186,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await popup.close();
 
       // A second recording, then the history and a comparison of the two.
-      const second = await recordThroughProxy(baseUrl, HOSTNAME, program);
+      const second = await recordThroughProxy(baseUrl, HOSTNAME, program, headers);
       await page.getByRole('link', { name: 'History' }).click();
       const table = page.getByRole('table', { name: 'Recordings' });
       await table.getByRole('link', { name: second.id }).waitFor();
@@ -215,7 +213,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await page.getByRole('button', { name: `Delete ${id}` }).click();
       await page.getByRole('button', { name: 'Confirm delete' }).click();
       await table.getByRole('link', { name: id }).waitFor({ state: 'detached' });
-      assert.equal((await fetch(`${baseUrl}/api/v1/recordings/${id}`)).status, 404);
+      assert.equal((await fetch(`${baseUrl}/api/v1/recordings/${id}`, { headers })).status, 404);
       assert.ok(await table.getByRole('link', { name: second.id }).isVisible());
     });
   });

@@ -206,7 +206,9 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
 
 /**
  * The controllers a test cluster needs: service accounts and their tokens, the root CA config map,
- * Deployments, ReplicaSets, Jobs, namespace deletion and the garbage collector (owner references).
+ * Deployments, ReplicaSets, Jobs, namespace deletion, the garbage collector (owner references), and
+ * the aggregation of ClusterRoles labelled aggregate-to-admin/edit/view into those roles (what a tenant
+ * bound to `admin` in a namespace may do is what a cluster grants, OLM's generated roles included).
  * No scheduler, node or pod garbage collection: the simulated kubelet binds the pods it runs.
  */
 export const TEST_CONTROLLERS = [
@@ -218,6 +220,7 @@ export const TEST_CONTROLLERS = [
   'job-controller',
   'namespace-controller',
   'garbage-collector-controller',
+  'clusterrole-aggregation-controller',
 ];
 
 async function startControllerManager(

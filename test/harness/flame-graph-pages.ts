@@ -31,6 +31,24 @@ export async function openSvgFile(t: TestContext, page: Page, svg: string): Prom
   await page.goto(pathToFileURL(path).href); // resolves after `load`, when the script has started
 }
 
+/**
+ * What hostile names could have left in the page: the marker their scripts set, how many scripts there
+ * are, how many elements match `foreign` (markup a name must never become), and any on* attribute.
+ */
+export function injectedMarkup(page: Page, foreign: string) {
+  return page.evaluate(
+    (selector) => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      scripts: document.querySelectorAll('script').length,
+      foreign: document.querySelectorAll(selector).length,
+      handlers: Array.from(document.querySelectorAll('*')).some((e) =>
+        Array.from(e.attributes).some((a) => a.name.startsWith('on')),
+      ),
+    }),
+    foreign,
+  );
+}
+
 export interface PageWatch {
   /** Script errors and console errors. */
   errors: string[];

@@ -1,7 +1,9 @@
 // The server in local mode as a real process on a free loopback port, as `npm start` runs it, with
 // the UI built first (ui/dist), for browser tests and the UI benchmark.
+import { readFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { buildUi } from '../../ui/build.ts';
+import { urlWithKey } from '../../core/contract/run-key.ts';
 import { HOSTNAME } from '../process/server-processes.ts';
 import { eventually } from './eventually.ts';
 import { fetchJson } from './http.ts';
@@ -13,6 +15,20 @@ export interface LocalServer {
   baseUrl: string;
   process: RunningProcess;
   dir: string;
+  /** Local mode's key (core/contract/run-key.ts), as the server keeps it in its data directory. */
+  key: string;
+  /** The key as scripts send it. */
+  headers: { authorization: string };
+  /** `path` on the UI with the key in the URL, as the server prints it: a browser's first visit. */
+  keyedUrl: (path?: string) => string;
+}
+
+/** The key a local-mode server keeps in `dataDir`, and the headers that show it. */
+export async function localKeyOf(
+  dataDir: string,
+): Promise<{ key: string; headers: { authorization: string } }> {
+  const key = (await readFile(`${dataDir}/local-key`, 'utf8')).trim();
+  return { key, headers: { authorization: `Bearer ${key}` } };
 }
 
 export interface LocalServerOptions {
@@ -46,11 +62,13 @@ export async function startLocalServer(
     'the server to listen',
     250,
   );
+  const { key, headers } = await localKeyOf(`${dir}/data`);
   if (localSidecar)
     await eventually(
       async () => {
         const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
           `${baseUrl}/api/v1/sidecars`,
+          { headers },
         );
         return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) || undefined;
       },
@@ -58,5 +76,6 @@ export async function startLocalServer(
       'the local sidecar to register',
       250,
     );
-  return { baseUrl, process, dir };
+  const keyedUrl = (path = '/'): string => urlWithKey(baseUrl, path, { value: key, cookie: '' });
+  return { baseUrl, process, dir, key, headers, keyedUrl };
 }

@@ -1,7 +1,7 @@
 // deploy/ on a real API server: both overlays render with the control plane's kubectl, the API server
 // accepts every document of the kubernetes overlay and every sample (server-side dry run, so nothing but
-// the CRDs is left behind), and the operator's ClusterRole lets it create what it grants without
-// `escalate` or `bind`, through the real RBAC escalation check. The OpenShift-only SecurityContextConstraints
+// the CRDs is left behind), and the operator's ClusterRole lets it create what it grants (under the
+// names its resourceNames hold) without `escalate` or `bind`, through the real RBAC escalation check. The OpenShift-only SecurityContextConstraints
 // is not sent to this API server (it has no such kind): it is checked client-side, in
 // test/unit/deploy-manifests.test.ts, against what the webhook injects.
 import assert from 'node:assert/strict';
@@ -13,6 +13,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
 import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { OPERATOR_CLUSTER_RULES } from '../../deploy/manifests/operator-rbac.ts';
+import { CLUSTER_OBJECT_NAMES } from '../../operator/furnace/furnace-names.ts';
+import { SERVER_RULES } from '../../operator/furnace/plan-access.ts';
 import { createNamespace, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -99,7 +101,6 @@ describe('deploy/ kustomize overlays', () => {
     const added = kinds(openshift).filter((k) => !kinds(kubernetes).includes(k));
     assert.deepEqual(added, [
       'ClusterRole/furnace-sidecar-scc',
-      'ClusterRoleBinding/furnace-operator-scc',
       'SecurityContextConstraints/furnace-sidecar',
     ]);
   });
@@ -147,7 +148,7 @@ describe('deploy/ kustomize overlays', () => {
 });
 
 describe('operator RBAC on the real escalation check', () => {
-  it('lets the operator create the server ClusterRole, the auth-delegator binding and the kube-system reader binding without escalate or bind', async () => {
+  it("lets the operator create the server's ClusterRole and binding under their names without escalate or bind, and no other", async () => {
     const namespace = await createNamespace(kc, { prefix: 'deploy' });
     const labels = { [TEST_RUN_LABEL]: RUN_ID };
     const operatorRole = `furnace-operator-${RUN_ID}`;
@@ -178,54 +179,55 @@ describe('operator RBAC on the real escalation check', () => {
       }),
     );
     const asOperator = [`--as=system:serviceaccount:${namespace}:furnace-operator`];
-    const serverRole = `furnace-server-${RUN_ID}`;
-    // What the Furnace reconciler grants the server (docs/server.md) and the aggregated API.
-    const granted = [
-      {
-        apiVersion: rbac,
-        kind: 'ClusterRole',
-        metadata: { name: serverRole, labels },
-        rules: [
-          { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
-          { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
-          { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-          { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
-          { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    // Server-side apply, as the operator writes (a create by POST names no object, so resourceNames
+    // cannot allow it; an apply that creates is authorized for the name it writes), dry run: the
+    // authorization and escalation checks run, and no furnace-server of another test is touched.
+    const create = (object: object) =>
+      cp.kubectl(
+        [
+          ...asOperator,
+          'apply',
+          '--server-side',
+          '--field-manager=furnace-operator',
+          '--dry-run=server',
+          '-f',
+          '-',
         ],
-      },
-      {
-        apiVersion: rbac,
-        kind: 'ClusterRoleBinding',
-        metadata: { name: serverRole, labels },
-        roleRef: roleRef('ClusterRole', serverRole),
-        subjects: [sa],
-      },
-      {
-        apiVersion: rbac,
-        kind: 'ClusterRoleBinding',
-        metadata: { name: `${serverRole}-delegator`, labels },
-        roleRef: roleRef('ClusterRole', 'system:auth-delegator'),
-        subjects: [sa],
-      },
-      {
-        apiVersion: rbac,
-        kind: 'RoleBinding',
-        metadata: { name: `${serverRole}-auth-reader`, namespace: 'kube-system', labels },
-        roleRef: roleRef('Role', 'extension-apiserver-authentication-reader'),
-        subjects: [sa],
-      },
-    ];
-    for (const object of granted) await kubectl([...asOperator, 'create', '-f', '-'], JSON.stringify(object));
-    await kubectl(['delete', 'rolebinding', '-n', 'kube-system', `${serverRole}-auth-reader`]);
-    // And the check is real: a permission the operator does not hold is refused.
-    const nodes = await cp.kubectl([...asOperator, 'create', '-f', '-'], {
-      input: JSON.stringify({
-        apiVersion: rbac,
-        kind: 'ClusterRole',
-        metadata: { name: `${serverRole}-nodes`, labels },
-        rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }],
-      }),
+        {
+          input: JSON.stringify(object),
+        },
+      );
+    const serverRole = CLUSTER_OBJECT_NAMES.serverClusterRole;
+    const role = (name: string, rules: object[]) => ({
+      apiVersion: rbac,
+      kind: 'ClusterRole',
+      metadata: { name, labels },
+      rules,
     });
+    const binding = (name: string, to: string) => ({
+      apiVersion: rbac,
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels },
+      roleRef: roleRef('ClusterRole', to),
+      subjects: [sa],
+    });
+    // What the Furnace reconciler grants the server (operator/furnace/plan-access.ts); the binding is
+    // checked against a role that exists and grants reviews only, as the server's does (test/run.sh runs
+    // kube files one at a time: a live Furnace's own furnace-server binding would make this a roleRef change).
+    for (const object of [
+      role(serverRole, [...SERVER_RULES]),
+      binding(serverRole, 'system:auth-delegator'),
+    ]) {
+      const made = await create(object);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    // And the checks are real: another name, or a permission the operator does not hold, is refused.
+    const otherName = await create(role(`${serverRole}-other`, [...SERVER_RULES]));
+    assert.notEqual(otherName.code, 0);
+    assert.match(otherName.stderr, /forbidden/);
+    const nodes = await create(role(serverRole, [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]));
+    const view = await create(binding(serverRole, 'view'));
+    assert.notEqual(view.code, 0, 'a binding to a role whose rights the operator lacks');
     assert.notEqual(nodes.code, 0);
     assert.match(nodes.stderr, /attempting to grant RBAC permissions not currently held/);
   });

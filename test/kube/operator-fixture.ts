@@ -1,5 +1,6 @@
 // The operator as a local process against the test API server (node --import tsx operator/main.ts, the
-// admin kubeconfig by KUBECONFIG), the CRDs from deploy/crds, and reads of what it made through kubectl.
+// admin kubeconfig by KUBECONFIG unless a test passes another), the CRDs from deploy/crds, and reads of
+// what it made through kubectl.
 import assert from 'node:assert/strict';
 import { before, type TestContext } from 'node:test';
 import type { KubeConfig, KubernetesObject, V1ConfigMap, V1Secret } from '@kubernetes/client-node';
@@ -23,7 +24,8 @@ export async function useOperatorCluster(): Promise<{ cp: ControlPlane; kc: Kube
 }
 
 /**
- * Starts the operator for one test. At the end of the test the Furnace in `namespace` is deleted while the
+ * Starts the operator for one test, with `namespace` as its own (where it acts on the Furnace `furnace`).
+ * At the end of the test the Furnace in `namespace` is deleted while the
  * operator still runs (its finalizer cleans up, so no webhook configuration outlives the test), and only
  * then is the operator stopped (t.after hooks run in the order they were added).
  */
@@ -38,6 +40,7 @@ export function startOperator(
     KUBECONFIG: cp.kubeconfigPath,
     FURNACE_OPERATOR_PLATFORM: 'kubernetes',
     FURNACE_OPERATOR_READY_POLL_SECONDS: '1',
+    FURNACE_OPERATOR_NAMESPACE: namespace,
     ...env,
   });
   t.after(() => {

@@ -113,7 +113,7 @@ async function assertConverged(namespace: string): Promise<void> {
   assert.equal(ingress?.spec.rules[0]?.host, 'furnace.example');
   const webhook = await getJson<V1MutatingWebhookConfiguration>(cp, [
     'mutatingwebhookconfiguration',
-    `furnace.${namespace}.furnace`,
+    'furnace',
   ]);
   assert.equal(webhook?.webhooks?.[0]?.failurePolicy, 'Fail');
   assert.equal(webhook?.webhooks?.[0]?.namespaceSelector?.matchLabels?.team, 'perf');
@@ -145,9 +145,9 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       `PersistentVolumeClaim/${namespace}/furnace-catalog`,
       `Deployment/${namespace}/furnace`,
       `NetworkPolicy/${namespace}/furnace`,
-      `ClusterRole/furnace-server.${namespace}.furnace`,
-      `ClusterRoleBinding/furnace-server.${namespace}.furnace`,
-      `MutatingWebhookConfiguration/furnace.${namespace}.furnace`,
+      'ClusterRole/furnace-server',
+      'ClusterRoleBinding/furnace-server',
+      'MutatingWebhookConfiguration/furnace',
       `APIService/${API_SERVICE_NAME}`,
     ];
     assert.deepEqual(made.map(identity).sort(), [...expected].sort());
@@ -194,10 +194,10 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     await waitForServerCa(cp, late, caBundle, 'the CA ConfigMap in a namespace labelled after the Furnace');
   });
 
-  it('converges on a spec change: config, Ingress on and off, webhook failure policy; and puts the objects back when someone deletes them', async (t) => {
+  it('converges on a spec change: config, images (with overrides allowed), Ingress on and off, webhook failure policy; and puts the objects back when someone deletes them', async (t) => {
     const scope = randomBytes(4).toString('hex');
     const namespace = await createNamespace(kc, { prefix: 'op' });
-    startOperator(t, cp, namespace);
+    startOperator(t, cp, namespace, { FURNACE_OPERATOR_ALLOW_IMAGE_OVERRIDES: 'true' });
     await applyFurnace(cp, namespace, scoped(scope));
     const first = await waitForWebhookReady(cp, namespace, 'reconciled');
     const hashOf = async () =>
@@ -234,7 +234,7 @@ describe('Furnace reconcile (operator process, real API server and controller ma
     );
     const restored = await getJson<V1MutatingWebhookConfiguration>(cp, [
       'mutatingwebhookconfiguration',
-      `furnace.${namespace}.furnace`,
+      'furnace',
     ]);
     assert.equal(
       restored?.webhooks?.[0]?.failurePolicy,
@@ -242,15 +242,10 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'back to the default when the override goes',
     );
 
-    const removed = await cp.kubectl([
-      'delete',
-      'mutatingwebhookconfiguration',
-      `furnace.${namespace}.furnace`,
-    ]);
+    const removed = await cp.kubectl(['delete', 'mutatingwebhookconfiguration', 'furnace']);
     assert.equal(removed.code, 0, removed.stderr);
     await eventually(
-      async () =>
-        (await getJson(cp, ['mutatingwebhookconfiguration', `furnace.${namespace}.furnace`])) ?? undefined,
+      async () => (await getJson(cp, ['mutatingwebhookconfiguration', 'furnace'])) ?? undefined,
       30_000,
       'the webhook configuration applied again after someone deleted it',
     );
@@ -328,11 +323,11 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'the deletion events',
     );
     const ordered = [...deletions].sort((a, b) => a.revision - b.revision).map((d) => d.id);
-    assert.equal(ordered[0], `MutatingWebhookConfiguration/furnace.${namespace}.furnace`, ordered.join(', '));
+    assert.equal(ordered[0], 'MutatingWebhookConfiguration/furnace', ordered.join(', '));
     assert.ok(
       ordered.includes(`ConfigMap/${app}/${SERVER_CA_CONFIG_MAP}`),
       'the CA ConfigMap in the opted-in namespace',
     );
-    assert.ok(ordered.includes(`ClusterRole/furnace-server.${namespace}.furnace`));
+    assert.ok(ordered.includes('ClusterRole/furnace-server'));
   });
 });

@@ -5,26 +5,28 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { describe, it } from 'node:test';
+import { API_GROUP } from '../../core/contract/names.ts';
 import type { RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
 import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
 import type { RecordingDeps } from '../../operator/recording/reconcile.ts';
 import { createServerClient } from '../../operator/recording/server-client.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
-import { startClusterServer } from '../harness/cluster-server.ts';
-import { registerScopedWebhook } from '../harness/scoped-webhook.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
-import { simulatePod } from '../harness/pod-sim.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { createRecording, ended, readRecording, reconcileUntil } from './recording-fixture.ts';
+import {
+  createRecording,
+  ended,
+  readRecording,
+  reconcileUntil,
+  startInjectedPod,
+  startRecordingServer,
+} from './recording-fixture.ts';
 import { installCrds } from '../harness/crds.ts';
 
-const SCOPE_LABEL = 'furnace-recording-scope';
 const { cp, kc } = await useCluster();
 
 interface World {
@@ -34,43 +36,6 @@ interface World {
   /** The operator's service-account token. */
   token: string;
   deps: RecordingDeps;
-}
-
-async function startServer(t: TestContext, dir: string) {
-  const server = await startClusterServer(t, dir, { kubeconfigPath: cp.kubeconfigPath });
-  const webhook = await registerScopedWebhook(t, kc, server, SCOPE_LABEL);
-  return { base: server.base, ca: server.certs.caPem, namespace: await webhook.namespace() };
-}
-
-/** Creates the pod through admission and runs it: `containers` maps container names to commands. */
-async function startPod(
-  t: TestContext,
-  namespace: string,
-  name: string,
-  labels: Record<string, string>,
-  containers: Record<string, string[]>,
-): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const body = {
-    metadata: { name, labels },
-    spec: { containers: Object.keys(containers).map((c) => ({ name: c, image: 'registry.example/hot:1' })) },
-  };
-  await eventually(
-    async () => {
-      const probe = await core.createNamespacedPod({
-        namespace,
-        body: { ...body, metadata: { name: 'probe', labels } },
-        dryRun: 'All',
-      });
-      const injected = probe.spec?.containers.some((c) => c.name === SIDECAR_CONTAINER_NAME) === true;
-      return injected === (labels.furnace === 'enabled') ? true : undefined;
-    },
-    20_000,
-    'the webhook configuration to take effect',
-  );
-  await core.createNamespacedPod({ namespace, body });
-  const pod = await simulatePod(kc, namespace, name, { commands: containers });
-  t.after(() => pod.stop());
 }
 
 async function sidecarsRegistered(world: World, pods: string[]): Promise<void> {
@@ -104,7 +69,7 @@ const sampled = { ...spec, durationSeconds: 5 };
 describe('Recording resources', () => {
   it('are reconciled into real recordings of simulated pods, with downloadable flame graphs', async (t) => {
     const dir = await workDir(t, 'recording');
-    const { base, ca, namespace } = await startServer(t, dir);
+    const { base, ca, namespace } = await startRecordingServer(t, { cp, kc }, dir);
     await installCrds(cp);
     const operator = await createUser(kc, {
       name: 'furnace-operator',
@@ -133,10 +98,17 @@ describe('Recording resources', () => {
     const hot = [program, '600'];
     // Pods that are never sampled idle: the machine is shared, the hot ones need the CPU.
     const idle = ['sleep', '600'];
-    await startPod(t, namespace, 'hot-a', { furnace: 'enabled', app: 'hot', role: 'mixed' }, { app: hot });
-    await startPod(t, namespace, 'hot-b', { furnace: 'enabled', app: 'hot' }, { app: hot });
-    await startPod(t, namespace, 'odd', { furnace: 'enabled', role: 'mixed' }, { worker: idle });
-    await startPod(t, namespace, 'plain', {}, { app: idle });
+    await startInjectedPod(
+      t,
+      kc,
+      namespace,
+      'hot-a',
+      { furnace: 'enabled', app: 'hot', role: 'mixed' },
+      { app: hot },
+    );
+    await startInjectedPod(t, kc, namespace, 'hot-b', { furnace: 'enabled', app: 'hot' }, { app: hot });
+    await startInjectedPod(t, kc, namespace, 'odd', { furnace: 'enabled', role: 'mixed' }, { worker: idle });
+    await startInjectedPod(t, kc, namespace, 'plain', {}, { app: idle });
     await sidecarsRegistered(world, ['hot-a', 'hot-b', 'odd']);
     const run = (name: string, until = ended, timeoutMs?: number) =>
       reconcileUntil(kc, world.deps, namespace, name, until, timeoutMs);

@@ -180,7 +180,7 @@ describe('the README on a cluster, as a user walks it', () => {
 
     // Uninstall: deleting the Furnace removes the webhook first; a restarted workload has no sidecar.
     await kubectl(cp, ['delete', 'furnace', 'furnace', '-n', NS, '--wait=true', '--timeout=90s']);
-    const gone = await cp.kubectl(['get', 'mutatingwebhookconfiguration', `furnace.${NS}.furnace`]);
+    const gone = await cp.kubectl(['get', 'mutatingwebhookconfiguration', 'furnace']);
     assert.match(gone.stderr, /NotFound/, 'the webhook configuration is gone');
     await kubectl(cp, ['rollout', 'restart', 'deployment/web', '-n', app]);
     const [restarted] = await podsOf(kc, app, 'app=web', 2);

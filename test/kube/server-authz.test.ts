@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildKubeServer, registerPodSidecar, serveStandInSidecar } from './server-kube-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 const { kc } = await useCluster();
 
@@ -56,7 +57,7 @@ describe('server user authorization against a real API server (fake sidecar on l
     });
     const asAlice = { authorization: `Bearer ${alice.token}` };
 
-    const sidecars = await server.app.inject({ method: 'GET', url: '/api/v1/sidecars', headers: asAlice });
+    const sidecars = await getSidecars(server.app, asAlice);
     assert.deepEqual(
       sidecars.json<{ items: { namespace: string }[] }>().items.map((i) => i.namespace),
       [nsA],
@@ -115,11 +116,7 @@ describe('server user authorization against a real API server (fake sidecar on l
     });
     assert.equal(deleteOwn.statusCode, 403, 'the role does not grant delete');
 
-    const nobody = await server.app.inject({
-      method: 'GET',
-      url: '/api/v1/sidecars',
-      headers: { authorization: 'Bearer not-a-token' },
-    });
+    const nobody = await getSidecars(server.app, { authorization: 'Bearer not-a-token' });
     assert.equal(nobody.statusCode, 401);
   });
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { createNamespace, createServiceAccountToken, createUser, useCluster } from '../harness/cluster.ts';
 import { bindMetricsReader } from '../harness/cluster-roles.ts';
 import { buildKubeServer } from './server-kube-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 const { kc } = await useCluster();
 
@@ -41,11 +42,7 @@ describe('server reads against a real API server', () => {
     const server = await buildKubeServer(t, powerless.kubeConfig);
     const someToken = await createServiceAccountToken(kc, { namespace, serviceAccount: 'default' });
     const answers = [
-      await server.app.inject({
-        method: 'GET',
-        url: '/api/v1/sidecars',
-        headers: { authorization: `Bearer ${someToken}` },
-      }),
+      await getSidecars(server.app, { authorization: `Bearer ${someToken}` }),
       await server.recorder.inject({
         method: 'POST',
         url: '/api/v1/sidecars',

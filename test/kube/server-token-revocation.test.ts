@@ -15,15 +15,12 @@ import {
 } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildKubeServer, createPod, deletePod, type KubeServer } from './server-kube-fixture.ts';
+import { getSidecars } from '../harness/server-calls.ts';
 
 const { kc } = await useCluster();
 
 function listSidecars(server: KubeServer, token: string) {
-  return server.app.inject({
-    method: 'GET',
-    url: '/api/v1/sidecars',
-    headers: { authorization: `Bearer ${token}` },
-  });
+  return getSidecars(server.app, { authorization: `Bearer ${token}` });
 }
 
 /** A namespace with a user who may view recordings there. */

@@ -5,6 +5,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';
+import { localKeyOf } from '../harness/local-server.ts';
 import { freePort, portOf } from '../harness/ports.ts';
 import { childPids, startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
@@ -52,10 +53,12 @@ async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: st
     60_000,
     'the URL on stdout',
   );
+  const { headers: keyed } = await localKeyOf(`${dir}/data`);
   await eventually(
     async () => {
       const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
         `${baseUrl}/api/v1/sidecars`,
+        { headers: keyed },
       );
       return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) ? true : undefined;
     },
@@ -63,10 +66,12 @@ async function recordLocally(t: TestContext, serverArgs: string[], nodeArgs?: st
     'the local sidecar to register',
   );
   const program = await runHotProgram(t, dir);
-  const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+  const entry = await recordThroughProxy(baseUrl, HOSTNAME, program, keyed);
   assert.equal(entry.state, 'done');
   for (const name of ['flamegraph.svg', 'stacks.folded']) {
-    const response = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/${name}`);
+    const response = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/${name}`, {
+      headers: keyed,
+    });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename=/);
     const text = await response.text();

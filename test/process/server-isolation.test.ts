@@ -6,14 +6,27 @@ import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { eventually } from '../harness/eventually.ts';
 import { fetchJson } from '../harness/http.ts';
+import { localKeyOf } from '../harness/local-server.ts';
 import { freePort, portOf } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
-function rawRequest(port: number, method: string, path: string, body?: string): Promise<number> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, headers: body ? { 'content-type': 'text/plain' } : {} },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        headers: { ...headers, ...(body ? { 'content-type': 'text/plain' } : {}) },
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -58,8 +71,11 @@ describe('server process isolation', () => {
       60_000,
       'the server',
     );
+    const { headers: keyed } = await localKeyOf(`${dir}/data`);
 
-    const unknown = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/no-such-pod/recordings`);
+    const unknown = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/no-such-pod/recordings`, {
+      headers: keyed,
+    });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.code, 'ERR_NOT_REGISTERED');
     assert.equal(connections, 0);
@@ -73,21 +89,27 @@ describe('server process isolation', () => {
       },
     );
     assert.equal(registration.status, 200);
-    const pod = (await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`)).body.items[0]
-      ?.pod;
-    const reached = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
+    const pod = (
+      await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`, { headers: keyed })
+    ).body.items[0]?.pod;
+    const reached = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`, {
+      headers: keyed,
+    });
     assert.equal(reached.status, 502, 'the counting socket hangs up, which is a bad gateway');
     assert.equal(connections, 1, 'the counting socket sees the proxied request');
 
     await eventually(
       async () =>
-        (await fetchJson<{ items: [] }>(`${baseUrl}/api/v1/sidecars`)).body.items.length === 0
+        (await fetchJson<{ items: [] }>(`${baseUrl}/api/v1/sidecars`, { headers: keyed })).body.items
+          .length === 0
           ? true
           : undefined,
       15_000,
       'the lease to end',
     );
-    const expired = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`);
+    const expired = await fetchJson<{ code: string }>(`${baseUrl}/proxy/local/${pod}/recordings`, {
+      headers: keyed,
+    });
     assert.equal(expired.status, 404);
     assert.equal(connections, 1, 'no connection for a pod that is not registered');
   });
@@ -106,9 +128,10 @@ describe('server process isolation', () => {
       60_000,
       'the server',
     );
+    const { headers: keyed } = await localKeyOf(`${dir}/data`);
     for (const name of ['..%2F..%2Fetc%2Fpasswd', '%2E%2E%2F%2E%2E%2Fetc%2Fpasswd', 'passwd']) {
       assert.equal(
-        await rawRequest(port, 'GET', `/api/v1/recordings/rec-1/artifacts/${name}`),
+        await rawRequest(port, 'GET', `/api/v1/recordings/rec-1/artifacts/${name}`, undefined, keyed),
         400,
         `GET ${name}`,
       );

@@ -32,10 +32,11 @@ export async function recordThroughProxy(
   baseUrl: string,
   pod: string,
   processPattern: string,
+  keyed: Record<string, string>,
 ): Promise<RecordingView> {
   const started = await fetchJson<{ id: string }>(`${baseUrl}/proxy/local/${pod}/recordings`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...keyed },
     body: JSON.stringify({ processPattern, durationSeconds: 3, frequency: 199 }),
   });
   if (started.status < 200 || started.status > 299)
@@ -45,6 +46,7 @@ export async function recordThroughProxy(
     async () => {
       const status = await fetchJson<{ state: string; error?: string }>(
         `${baseUrl}/proxy/local/${pod}/recordings/${id}`,
+        { headers: keyed },
       );
       if (status.body.state === 'failed') throw new Error(`recording failed: ${status.body.error}`);
       return status.body.state === 'done' ? true : undefined;
@@ -54,7 +56,7 @@ export async function recordThroughProxy(
   );
   return eventually(
     async () => {
-      const entry = await fetchJson<RecordingView>(`${baseUrl}/api/v1/recordings/${id}`);
+      const entry = await fetchJson<RecordingView>(`${baseUrl}/api/v1/recordings/${id}`, { headers: keyed });
       const names = entry.status === 200 ? entry.body.artifacts.map((a) => a.name) : [];
       return names.includes('flamegraph.svg') && names.includes('stacks.folded') ? entry.body : undefined;
     },

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';
+import { localKeyOf } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
@@ -31,6 +32,7 @@ describe('server and sidecar processes', () => {
     let server = startServer();
     const ready = async () => ((await fetch(`${baseUrl}/readyz`)).ok ? true : undefined);
     await eventually(ready, 60_000, 'the server');
+    const { headers: keyed } = await localKeyOf(`${dir}/data`);
     startFurnace(t, ['sidecar/main.ts'], {
       FURNACE_SERVER_URL: `http://127.0.0.1:${recorderPort}`,
       FURNACE_REGISTRATION_SECRET: secret,
@@ -41,28 +43,36 @@ describe('server and sidecar processes', () => {
       FURNACE_SIDECAR_DATA: `${dir}/sidecar`,
     });
     const registered = async () => {
-      const list = await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`);
+      const list = await fetchJson<{ items: { pod: string }[] }>(`${baseUrl}/api/v1/sidecars`, {
+        headers: keyed,
+      });
       return list.body.items.some((i) => i.pod === HOSTNAME) ? true : undefined;
     };
     await eventually(registered, 60_000, 'the sidecar to register');
     const program = await runHotProgram(t, dir);
-    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program);
+    const entry = await recordThroughProxy(baseUrl, HOSTNAME, program, keyed);
 
     assert.equal(await server.stop(), 0);
     server = startServer();
     await eventually(ready, 60_000, 'the restarted server');
     const restartedAt = Date.now();
-    const kept = await fetchJson<{ items: { id: string }[] }>(`${baseUrl}/api/v1/recordings`);
+    const kept = await fetchJson<{ items: { id: string }[] }>(`${baseUrl}/api/v1/recordings`, {
+      headers: keyed,
+    });
     assert.deepEqual(
       kept.body.items.map((e) => e.id),
       [entry.id],
     );
-    const svg = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`);
+    const svg = await fetch(`${baseUrl}/api/v1/recordings/${entry.id}/artifacts/flamegraph.svg`, {
+      headers: keyed,
+    });
     assert.match(await svg.text(), /furnace_light/);
 
     await eventually(registered, LEASE_SECONDS * 1000 + 5000, 'the sidecar to register again');
     assert.ok(Date.now() - restartedAt <= LEASE_SECONDS * 1000 + 1000, 'back within one lease');
-    const again = await fetchJson<{ items: unknown[] }>(`${baseUrl}/proxy/local/${HOSTNAME}/recordings`);
+    const again = await fetchJson<{ items: unknown[] }>(`${baseUrl}/proxy/local/${HOSTNAME}/recordings`, {
+      headers: keyed,
+    });
     assert.equal(again.status, 200, 'the proxy reaches the sidecar with the new proxy token');
   });
 });

@@ -9,10 +9,10 @@ import { startProcess } from '../harness/processes.ts';
 import { finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import {
+  assertArtifacts,
   servedArtifact as artifact,
   type SidecarProcess,
   startRegisteredSidecar,
-  assertArtifacts,
 } from './sidecar-harness.ts';
 
 const SECRET = 'bpftrace-test-secret';

@@ -9,7 +9,7 @@ import { freePort } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
 import { finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { servedArtifact, startRegisteredSidecar, assertArtifacts } from './sidecar-harness.ts';
+import { assertArtifacts, servedArtifact, startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'local-registration-secret';
 

@@ -8,6 +8,7 @@ import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';
+import { localKeyOf } from '../harness/local-server.ts';
 import { childPids, startFurnace, startProcess } from '../harness/processes.ts';
 import { finished, PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
@@ -16,7 +17,7 @@ import { workDir } from '../harness/temp-dirs.ts';
  * `server/main.ts --local` on a free loopback port. Stopped by PID with SIGTERM (which stops its sidecar);
  * the sidecar's PID is noted too, and killed if it outlives the server.
  */
-async function startLocalServer(t: TestContext): Promise<string> {
+async function startLocalServer(t: TestContext): Promise<{ base: string; headers: Record<string, string> }> {
   const dataDir = await workDir(t, 'server-data');
   const server = startFurnace(t, ['server/main.ts', '--local'], {
     FURNACE_PORT: '0',
@@ -46,17 +47,18 @@ async function startLocalServer(t: TestContext): Promise<string> {
   );
   if (!url) throw new Error(`the server did not start:\n${server.output()}`);
   sidecars.push(...(await childPids(server.pid)));
-  return url;
+  return { base: url, headers: (await localKeyOf(dataDir)).headers };
 }
 
 describe('sidecar with the real server in local mode', () => {
   it('records through the proxy and uploads every artifact to the catalog', async (t) => {
-    const base = await startLocalServer(t);
+    const { base, headers } = await startLocalServer(t);
     const pod = hostname();
     await eventually(
       async () => {
         const { body } = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
           `${base}/api/v1/sidecars`,
+          { headers },
         );
         return body.items.some((item) => item.namespace === 'local' && item.pod === pod) ? true : undefined;
       },
@@ -70,7 +72,7 @@ describe('sidecar with the real server in local mode', () => {
     const proxy = `${base}/proxy/local/${pod}`;
     const started = await fetchJson<RecordingStatus>(`${proxy}/recordings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify({ pid: target.pid, durationSeconds: 3, frequency: 299 }),
     });
     assert.equal(started.status, 202, JSON.stringify(started.body));
@@ -78,7 +80,7 @@ describe('sidecar with the real server in local mode', () => {
 
     const polled = await eventually(
       async () => {
-        const answer = await fetchJson<RecordingStatus>(`${proxy}/recordings/${id}`);
+        const answer = await fetchJson<RecordingStatus>(`${proxy}/recordings/${id}`, { headers });
         return answer.status !== 200 || finished(answer.body) ? answer : undefined;
       },
       120_000,
@@ -94,12 +96,14 @@ describe('sidecar with the real server in local mode', () => {
       namespace: string;
       pod: string;
       artifacts: { name: string; bytes: number }[];
-    }>(`${base}/api/v1/recordings/${id}`);
+    }>(`${base}/api/v1/recordings/${id}`, { headers });
     assert.equal(entry.status, 200);
     assert.equal(entry.body.namespace, 'local');
     assert.equal(entry.body.pod, pod);
     assert.deepEqual(entry.body.artifacts.map((a) => a.name).sort(), PERF_ARTIFACTS);
-    const folded = await (await fetch(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`)).text();
+    const folded = await (
+      await fetch(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
+    ).text();
     assert.ok(samplesOf(folded, 'furnace_light') > 0 && samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 });

@@ -2,14 +2,19 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import { openCatalog } from '../../server/catalog/catalog-store.ts';
+import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 const owner = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
+
+/** A catalog in a new directory with the default retention, on `now`. */
+async function newCatalog(t: TestContext, now: () => number = Date.now): Promise<Catalog> {
+  return openCatalog({ dataDir: await tempDir(t, 'furnace-catalog-'), now, retention: DEFAULT_RETENTION });
+}
 
 describe('catalog store', () => {
   it('keeps metadata and artifacts across a reopen of the same directory', async (t) => {
@@ -54,11 +59,7 @@ describe('catalog store', () => {
   });
 
   it('accepts writes only from the first writer of a recording', async (t) => {
-    const catalog = await openCatalog({
-      dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: Date.now,
-      retention: DEFAULT_RETENTION,
-    });
+    const catalog = await newCatalog(t);
     await catalog.putMetadata(finishedRecordingStatus('rec-1', { state: 'processing' }), owner);
     const intruder = { namespace: 'team-b', pod: 'evil', podUid: 'uid-9' };
     await assert.rejects(
@@ -74,11 +75,7 @@ describe('catalog store', () => {
   });
 
   it('refuses artifact names outside the fixed set and ids that could leave the directory', async (t) => {
-    const catalog = await openCatalog({
-      dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: Date.now,
-      retention: DEFAULT_RETENTION,
-    });
+    const catalog = await newCatalog(t);
     await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     await assert.rejects(
       catalog.putArtifact('rec-1', '../../etc/passwd', Readable.from(['x']), owner, 100),
@@ -92,11 +89,7 @@ describe('catalog store', () => {
   });
 
   it('refuses an artifact before its metadata', async (t) => {
-    const catalog = await openCatalog({
-      dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: Date.now,
-      retention: DEFAULT_RETENTION,
-    });
+    const catalog = await newCatalog(t);
     await assert.rejects(
       catalog.putArtifact('rec-9', 'flamegraph.svg', Readable.from(['x']), owner, 100),
       (e: FurnaceError) => e.code === 'ERR_NOT_FOUND',
@@ -104,11 +97,7 @@ describe('catalog store', () => {
   });
 
   it('lists newest first with namespace and pod filters, and deletes', async (t) => {
-    const catalog = await openCatalog({
-      dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: () => Date.parse('2026-03-02T00:00:00Z'),
-      retention: DEFAULT_RETENTION,
-    });
+    const catalog = await newCatalog(t, () => Date.parse('2026-03-02T00:00:00Z'));
     await catalog.putMetadata(finishedRecordingStatus('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
     await catalog.putMetadata(finishedRecordingStatus('new', { startedAt: '2026-01-03T00:00:00Z' }), owner);
     await catalog.putMetadata(finishedRecordingStatus('other', { startedAt: '2026-01-02T00:00:00Z' }), {
@@ -136,11 +125,7 @@ describe('catalog store', () => {
   });
 
   it('waits for in-flight uploads when drained', async (t) => {
-    const catalog = await openCatalog({
-      dataDir: await tempDir(t, 'furnace-catalog-'),
-      now: Date.now,
-      retention: DEFAULT_RETENTION,
-    });
+    const catalog = await newCatalog(t);
     await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
     const body = new Readable({ read() {} });
     const upload = catalog.putArtifact('rec-1', 'stacks.folded', body, owner, 1000);

@@ -17,8 +17,8 @@ import {
 } from '../harness/dockerfile.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
-const NODE_BASE = 'docker.io/library/node:20-bookworm-slim';
-/** What the node:20-bookworm-slim image has on its PATH that these Dockerfiles use (Debian + Node). */
+const NODE_BASE = 'docker.io/library/node:24-bookworm-slim';
+/** What the node:24-bookworm-slim image has on its PATH that these Dockerfiles use (Debian + Node). */
 const BASE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   [NODE_BASE]: ['node', 'npm', 'npx', 'apt-get', 'rm', 'mkdir', 'cp', 'ln', 'sh', 'test', 'true'],
 };
@@ -125,7 +125,10 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
       scripts: Record<string, string>;
       files: string[];
     };
-    assert.match(manifest.scripts.start ?? '', /^node dist\/server\/main\.js\b/);
+    assert.match(
+      manifest.scripts.start ?? '',
+      /^bash scripts\/with-node24\.sh node dist\/server\/main\.js\b/,
+    );
     assert.match(manifest.scripts.prestart ?? '', /npm run build\b/);
     assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo']);
   });

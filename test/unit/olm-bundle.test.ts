@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import type { CustomResourceDefinition } from '../../core/crd/crd-object.ts';
 import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
+import { SAMPLE_FURNACE, SAMPLE_RECORDING } from '../../deploy/manifests/samples.ts';
 import { copySources, parseDockerfile } from '../harness/dockerfile.ts';
 import { schemaErrors } from '../harness/openapi-schema-check.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -37,7 +38,7 @@ interface Csv extends Manifest {
   spec: {
     version: string;
     installModes: { type: string; supported: boolean }[];
-    customresourcedefinitions: { owned: { name: string; version: string; kind: string }[] };
+    customresourcedefinitions: { owned?: { name: string; version: string; kind: string }[] };
     install: {
       strategy: string;
       spec: {
@@ -85,38 +86,50 @@ describe('OLM bundle', () => {
     for (const m of manifests) assert.ok(BUNDLE_KINDS.includes(m.kind), `${m.kind} ${m.metadata.name}`);
   });
 
-  it('carries every owned CRD with the group, kind and version the CSV names, and owns every CRD it carries', () => {
-    const owned = csv.spec.customresourcedefinitions.owned;
-    assert.equal(owned.length, 2);
-    for (const o of owned) {
-      const crd = crds.find((c) => c.metadata.name === o.name);
-      assert.ok(crd, `${o.name} is not in bundle/manifests`);
-      assert.equal(o.name, `${crd.spec.names.plural}.${crd.spec.group}`);
-      assert.equal(crd.spec.names.kind, o.kind);
-      assert.ok(
-        crd.spec.versions.some((v) => v.name === o.version && v.served && v.storage),
-        o.version,
-      );
-    }
-    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), owned.map((o) => o.name).sort());
+  it('carries both CRDs and owns neither, so OLM generates no role that folds Furnace rights into admin, edit or view', () => {
+    assert.deepEqual(crds.map((c) => c.metadata.name).sort(), [
+      'furnaces.furnace.hyperfoil.io',
+      'recordings.furnace.hyperfoil.io',
+    ]);
+    // For each owned CRD OLM writes <crd>-<version>-admin/-edit/-view labelled aggregate-to-*: `create
+    // furnaces` (cluster-admin) for every namespace admin, recordings for every viewer.
+    assert.deepEqual(csv.spec.customresourcedefinitions.owned ?? [], []);
+    assert.equal(csv.metadata.annotations?.['alm-examples'], undefined, 'examples of kinds it does not own');
   });
 
-  it('has alm-examples that parse, name owned kinds and pass their CRD schema (a Furnace with spec: {})', () => {
-    const examples = JSON.parse(csv.metadata.annotations?.['alm-examples'] ?? '') as Manifest[];
-    assert.ok(examples.some((e) => e.kind === 'Furnace' && JSON.stringify(e.spec) === '{}'));
-    for (const example of examples) {
-      const schema = crdSchemaFor(example.apiVersion, example.kind);
-      assert.ok(schema, `${example.apiVersion} ${example.kind} is not an owned kind`);
-      assert.deepEqual(schemaErrors(schema, example), [], example.kind);
+  it("accepts the samples users apply (a Furnace with spec: {}, a Recording) by its CRDs' schemas", () => {
+    const samples = [SAMPLE_FURNACE, SAMPLE_RECORDING] as unknown as Manifest[];
+    for (const sample of samples) {
+      const schema = crdSchemaFor(sample.apiVersion, sample.kind);
+      assert.ok(schema, `${sample.apiVersion} ${sample.kind} is a kind of the bundle`);
+      assert.deepEqual(schemaErrors(schema, sample), [], sample.kind);
     }
     // The check is not vacuous: a Recording with a duration out of range fails it.
-    const recording = examples.find((e) => e.kind === 'Recording');
-    assert.ok(recording);
-    const bad = { ...recording, spec: { ...recording.spec, durationSeconds: 0, colour: 'red' } };
+    const bad = {
+      ...SAMPLE_RECORDING,
+      spec: { ...SAMPLE_RECORDING.spec, durationSeconds: 0, colour: 'red' },
+    };
     assert.deepEqual(schemaErrors(crdSchemaFor(bad.apiVersion, bad.kind) ?? {}, bad), [
       '.spec.durationSeconds: below 1',
       '.spec.colour: unknown field',
     ]);
+  });
+
+  it('has user ClusterRoles that aggregate into no built-in role', () => {
+    const roles = manifests.filter((m) => m.kind === 'ClusterRole');
+    assert.deepEqual(roles.map((r) => r.metadata.name).sort(), [
+      'furnace-recorder',
+      'furnace-tracer',
+      'furnace-viewer',
+    ]);
+    for (const role of roles) {
+      const labels = Object.keys((role.metadata as { labels?: Record<string, string> }).labels ?? {});
+      assert.deepEqual(
+        labels.filter((l) => l.includes('aggregate-to')),
+        [],
+        role.metadata.name,
+      );
+    }
   });
 
   it('supports exactly the AllNamespaces install mode (the operator watches the whole cluster)', () => {

@@ -13,7 +13,8 @@ import { DEFAULT_IMAGES, type FurnaceSpec } from '../../core/crd/resources.ts';
 import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL, type Applier } from '../../operator/apply.ts';
 import { readRequestHeaderSource } from '../../operator/furnace/furnace-inputs.ts';
-import { PLANNED_RESOURCES, type PlanInput, type RequestHeaderSource } from '../../operator/furnace/plan.ts';
+import { plannedResources, type PlanInput, type RequestHeaderSource } from '../../operator/furnace/plan.ts';
+import { selects } from '../../operator/resources.ts';
 import { SERVER_PATHS } from '../../operator/furnace/plan-config.ts';
 import {
   findPlanned as find,
@@ -61,7 +62,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     }
     for (const object of plan(AGENT)) {
       assert.ok(
-        PLANNED_RESOURCES.some((r) => r.kind === object.kind),
+        plannedResources('furnace').some((r) => selects(r, object)),
         `${object.kind ?? ''} is pruned when no longer planned`,
       );
       assert.equal(object.metadata?.labels?.[MANAGED_BY_LABEL], 'furnace-operator');
@@ -199,7 +200,7 @@ describe('Furnace plan: aggregated API (pure)', () => {
     assert.equal(Buffer.from(String(apiService.spec.caBundle), 'base64').toString('utf8'), CERTS.bundlePem);
     assert.equal(apiService.metadata?.labels?.[OWNER_LABEL], 'uid-1');
     assert.equal(apiService.metadata?.ownerReferences, undefined);
-    assert.ok(PLANNED_RESOURCES.some((r) => r.kind === 'APIService' && !r.namespaced));
+    assert.ok(plannedResources('furnace').some((r) => selects(r, apiService)));
     const kinds = objects.map((o) => o.kind);
     assert.deepEqual(kinds.slice(-2), ['APIService', 'MutatingWebhookConfiguration']);
   });

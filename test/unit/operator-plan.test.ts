@@ -17,7 +17,8 @@ import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../operator/furnace/certificates.ts';
 import { servingDnsNames } from '../../operator/furnace/furnace-names.ts';
 import type { FurnaceSpec } from '../../core/crd/resources.ts';
-import { PLANNED_RESOURCES, type PlanInput } from '../../operator/furnace/plan.ts';
+import { plannedResources, type PlanInput } from '../../operator/furnace/plan.ts';
+import { selects } from '../../operator/resources.ts';
 import {
   findPlanned as find,
   furnaceOf,
@@ -43,11 +44,11 @@ function injectionOf(objects: KubernetesObject[]): Record<string, unknown> {
 }
 
 describe('Furnace plan (pure)', () => {
-  it('plans every object of spec: {} on Kubernetes, the webhook configuration last', () => {
+  it('plans every object of spec: {} on Kubernetes, the webhook configuration last, cluster-scoped ones under fixed names', () => {
     assert.deepEqual(identities(plan()), [
       'ServiceAccount/furnace/furnace',
-      'ClusterRole/furnace-server.furnace.furnace',
-      'ClusterRoleBinding/furnace-server.furnace.furnace',
+      'ClusterRole/furnace-server',
+      'ClusterRoleBinding/furnace-server',
       'Secret/furnace/furnace-tls',
       'Secret/furnace/furnace-ca',
       'ConfigMap/furnace/furnace-config',
@@ -58,13 +59,12 @@ describe('Furnace plan (pure)', () => {
       'NetworkPolicy/furnace/furnace',
       `ConfigMap/shop/${SERVER_CA_CONFIG_MAP}`,
       `ConfigMap/billing/${SERVER_CA_CONFIG_MAP}`,
-      'MutatingWebhookConfiguration/furnace.furnace.furnace',
+      'MutatingWebhookConfiguration/furnace',
     ]);
     for (const object of plan()) {
-      const kind = object.kind ?? '';
       assert.ok(
-        PLANNED_RESOURCES.some((r) => r.kind === kind),
-        `${kind} is pruned when no longer planned`,
+        plannedResources('furnace').some((r) => selects(r, object)),
+        `${identities([object])[0] ?? ''} is found (and pruned when no longer planned) where the operator looks`,
       );
     }
   });

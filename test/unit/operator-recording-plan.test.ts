@@ -284,7 +284,7 @@ describe('Recording plan: schedules', () => {
     return { ...plan, actions };
   }
 
-  it('waits for the first run time, runs, and keeps the newest `keep` runs, deleting older recordings', () => {
+  it('waits for the first run time, runs, and keeps the newest `keep` runs, deleting older recordings of the pods they were made on', () => {
     const idle = planRecording(input(scheduled));
     assert.equal(idle.status.phase, 'Pending');
     assert.equal(idle.status.nextRunTime, '2026-03-01T12:10:00.000Z');
@@ -309,7 +309,7 @@ describe('Recording plan: schedules', () => {
     );
     assert.deepEqual(
       third.actions.filter((a) => a.kind === 'delete'),
-      [{ kind: 'delete', recordingId: 'r1' }],
+      [{ kind: 'delete', pod: 'web', recordingId: 'r1' }],
     );
     assert.ok(!second.actions.some((a) => a.kind === 'delete'), 'nothing deleted while runs <= keep');
     assert.equal(third.status.results?.[0]?.recordingId, 'r3', 'results show the latest run');

@@ -34,7 +34,7 @@ function uninjectedPod(name: string): V1Pod {
 }
 
 describe('pod watch cache', () => {
-  it('keeps identity, the marker, container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
+  it('keeps identity, the marker, the furnace label, container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
     const full = fullPod('web');
     const slim = slimPod(full);
     const sidecar = full.spec!.initContainers![1]!;
@@ -49,6 +49,7 @@ describe('pod watch cache', () => {
         annotations: {
           'furnace.hyperfoil.io/injected': full.metadata!.annotations!['furnace.hyperfoil.io/injected']!,
         },
+        labels: { furnace: 'enabled' },
       },
       spec: {
         containers: [{ name: 'app' }],
@@ -93,6 +94,6 @@ describe('pod watch cache', () => {
       ['a', 'b', 'c'],
     );
     assert.equal(list.metadata?.resourceVersion, '100');
-    assert.equal(list.items[0]?.metadata?.labels, undefined);
+    assert.deepEqual(list.items[0]?.metadata?.labels, { furnace: 'enabled' }, 'only the furnace label');
   });
 });

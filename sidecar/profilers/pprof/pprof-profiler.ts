@@ -3,8 +3,8 @@
 // profile takes the recording's duration (`?seconds=N`); heap and goroutine profiles are snapshots.
 import { readFile, rm } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
-import { decodeProfile } from '../../../core/pprof/profile.ts';
 import { pprofToFolded } from '../../../core/pprof/pprof-folded.ts';
+import type { PprofProfile } from '../../../core/pprof/profile.ts';
 import {
   resolvePprofParams,
   type PprofParams,
@@ -15,6 +15,11 @@ import { outputFileCap, type DiskBudget } from '../../host/disk-budget.ts';
 import { fetchPprof, fetchText, type TlsMaterial } from './pprof-fetch.ts';
 import { readPprofTls } from './pprof-tls.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
+
+/** The protobuf library and the generated pprof schema load with the first pprof recording, not at start. */
+async function loadDecoder(): Promise<(bytes: Uint8Array) => PprofProfile> {
+  return (await import('../../../core/pprof/profile.ts')).decodeProfile;
+}
 
 export interface PprofProfilerDeps {
   config: Pick<SidecarConfig, 'mode' | 'maxPerfDataBytes' | 'pprofTlsDir'>;
@@ -115,7 +120,7 @@ function runPprof(
     }
     // Kept only when it is a profile: the sidecar must not become a reader of any page on the pod's loopback.
     const profile = await readFile(file)
-      .then((raw) => decodeProfile(unpack(raw)))
+      .then(async (raw) => (await loadDecoder())(unpack(raw)))
       .catch(async (error: Error) => {
         await rm(file, { force: true });
         throw new Error(`${endpoint.url} did not send a pprof profile: ${error.message}`);
