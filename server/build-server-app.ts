@@ -67,6 +67,12 @@ export interface ServerAppDeps {
   trustedProxy?: TrustedProxy;
   /** The aggregated API: X-Remote-* headers count only over the API server's front-proxy certificate. */
   frontProxy?: FrontProxy;
+  /**
+   * `ingress.trustedProxies`: addresses and CIDR ranges of the Route or Ingress in front of the user
+   * listener. A request from one of them has the client address its X-Forwarded-For names (the token
+   * review budget is per client); from anyone else, X-Forwarded-For is ignored.
+   */
+  trustedProxies?: readonly string[];
   /** Agent mode (`agent.enabled`): node agents register, and record pods that have no sidecar. */
   agentMode?: AgentMode;
   /** Local mode: the user listener answers only callers who show this key (auth/run-key-hook.ts). */
@@ -233,7 +239,11 @@ export function userTlsExtra(
 
 function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   const { trustedProxy, frontProxy } = deps;
-  const app = newApp(deps, userTlsExtra(deps), { rewriteUrl: rewriteAggregatedUrl });
+  const trusted = deps.trustedProxies ?? [];
+  const app = newApp(deps, userTlsExtra(deps), {
+    rewriteUrl: rewriteAggregatedUrl,
+    ...(trusted.length > 0 ? { trustProxy: [...trusted] } : {}),
+  });
   installRequestGuard(app, { loopbackOnly: deps.access.mode === 'none' });
   if (deps.localKey) installRunKey(app, deps.localKey.key, deps.localKey.file);
   if (trustedProxy) installTrustedProxy(app, trustedProxy);

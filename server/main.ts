@@ -12,6 +12,7 @@ import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } fr
 import type { FrontProxy } from './auth/front-proxy.ts';
 import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
+import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
 import { listenOn, readClientCa } from './listen.ts';
 import { loadServerConfig } from './config/load-config.ts';
@@ -215,6 +216,7 @@ function registrationMode(wiring: Wiring, local: { secret: string; hostname: str
     kind: 'kubernetes',
     kube,
     sidecarImages: config.sidecarImages,
+    injection: config.webhook?.injection ?? DEFAULT_INJECTION_CONFIG,
     tokens,
     cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
   };
@@ -267,6 +269,7 @@ function buildApps(
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...trust,
+    trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
   });
 }

@@ -58,6 +58,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistratio
       const review = await reviews.review(token, (t) => deps.kube.reviewToken(t, [TOKEN_AUDIENCE]), {
         client: request.ip,
         scope: TOKEN_AUDIENCE,
+        listener: 'recorder',
       });
       const fromToken = agentPodFromReview(review, deps.policy);
       if (!fromToken.ok) throw refuse(fromToken, 'agent registration');

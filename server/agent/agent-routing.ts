@@ -31,8 +31,6 @@ export interface AgentRouting {
   resolve(namespace: string, pod: string, fresh: boolean): Promise<AgentTarget>;
   /** Running pods of opted-in namespaces on nodes with an agent, from the pod watch. */
   listPods(): Promise<AgentPod[]>;
-  /** The key pin of the agent at host:port (the proxy's TLS check). */
-  pinFor(host: string, port: number): string | undefined;
 }
 
 export interface AgentRoutingDeps {
@@ -141,6 +139,5 @@ export function createAgentRouting(deps: AgentRoutingDeps): AgentRouting {
       }
       return found;
     },
-    pinFor: (host, port) => deps.agents.pinFor(host, port),
   };
 }

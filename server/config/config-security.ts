@@ -1,5 +1,6 @@
 // The security settings of the server configuration: whole-node recordings, which sidecar images may
 // register, and how token reviews are cached and rate-limited. Pure, like config.ts, which calls it.
+import { isIP } from 'node:net';
 import { ConfigError } from '../../core/config/config-error.ts';
 import { readBoolean, readInteger } from '../../core/config/config-values.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
@@ -16,6 +17,32 @@ export interface SecuritySettings {
   sidecarImages: string[];
   /** How TokenReview answers are cached and failed reviews rate-limited. */
   tokenReview: TokenCacheSettings;
+  /**
+   * `ingress.trustedProxies`: addresses or CIDR ranges of the Route/Ingress in front of the user listener,
+   * whose X-Forwarded-For names the client (per-client review budgets); empty: X-Forwarded-For is ignored.
+   */
+  trustedProxies: string[];
+}
+
+const PROXIES_ALLOWED = 'a list of IP addresses or CIDR ranges (10.128.0.0/14, fd00::/8)';
+
+/** An IP address, or one with a prefix length that fits its family. */
+function isAddressOrRange(entry: unknown): boolean {
+  if (typeof entry !== 'string') return false;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
+  return bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
+
+function readTrustedProxies(reader: ConfigReader): string[] {
+  const setting = reader.get('ingress.trustedProxies');
+  const value: unknown = setting.value ?? [];
+  if (!Array.isArray(value) || !value.every(isAddressOrRange))
+    throw new ConfigError(setting.key, value, PROXIES_ALLOWED, setting.source);
+  return value as string[];
 }
 
 function readTokenReview(reader: ConfigReader): TokenCacheSettings {
@@ -55,5 +82,6 @@ export function readSecuritySettings(
     allowSystemWide: readBoolean(reader.get('recording.allowSystemWide'), false),
     sidecarImages: readSidecarImages(reader, injectionImage),
     tokenReview: readTokenReview(reader),
+    trustedProxies: readTrustedProxies(reader),
   };
 }

@@ -1,5 +1,6 @@
 // Decides whether a reviewed token and the Pod it names may register as a sidecar. Pure.
 import type { V1Namespace, V1Pod } from '@kubernetes/client-node';
+import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import {
   INJECTED_ANNOTATION,
@@ -8,6 +9,7 @@ import {
   SIDECAR_CONTAINER_NAME,
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
+import { injectedSidecarDifference } from './injected-sidecar.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 
 const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
@@ -50,11 +52,13 @@ export function boundPodOf(review: TokenReviewResult): { key: string; uid: strin
 export interface PodPolicy {
   /** Images the furnace container may run: the webhook's injection image, and any extra ones configured. */
   sidecarImages: readonly string[];
+  /** What the webhook injects (its config, or the default one when the webhook is off). */
+  injection: InjectionConfig;
 }
 
 type Check = (pod: V1Pod, name: string, policy: PodPolicy) => string | undefined;
 
-/** What the webhook writes and a pod cannot fake without also running the configured image as is. */
+/** What the webhook writes and a pod's author cannot write otherwise: the whole injected container. */
 const POD_CHECKS: Check[] = [
   (pod, name) => (pod.metadata?.deletionTimestamp ? `pod ${name} is being deleted` : undefined),
   (pod, name) =>
@@ -68,13 +72,7 @@ const POD_CHECKS: Check[] = [
     // Job pods carry the sidecar as a native sidecar (an init container that keeps running).
     const sidecar = findInjectedSidecar(pod);
     if (!sidecar) return `pod ${name} has no ${SIDECAR_CONTAINER_NAME} container`;
-    if (!policy.sidecarImages.includes(sidecar.image ?? '')) {
-      return `pod ${name} runs ${SIDECAR_CONTAINER_NAME} image ${JSON.stringify(sidecar.image ?? '')}, not the configured ${policy.sidecarImages.join(' or ')}`;
-    }
-    // The webhook runs the image's own command; another command in that image is another program.
-    if (sidecar.command?.length || sidecar.args?.length)
-      return `pod ${name} overrides the command of its ${SIDECAR_CONTAINER_NAME} container`;
-    return undefined;
+    return injectedSidecarDifference(pod, sidecar, policy.injection, policy.sidecarImages);
   },
 ];
 

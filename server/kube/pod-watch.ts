@@ -4,6 +4,7 @@
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer } from '../../kube/informer-supervisor.ts';
 import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
 import {
   CoreV1Api,
   Watch,
@@ -13,6 +14,7 @@ import {
   type V1ObjectMeta,
   type V1Pod,
   type V1PodList,
+  type V1PodSpec,
   type V1PodStatus,
 } from '@kubernetes/client-node';
 
@@ -50,6 +52,30 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
+function slimContainer(c: V1Container): V1Container {
+  return c.name === SIDECAR_CONTAINER_NAME ? c : { name: c.name };
+}
+
+/**
+ * hostNetwork, the node, the containers (the furnace one whole, which registration compares with what
+ * the webhook injects, the others by name), the volumes the webhook adds and the pull secrets they
+ * depend on.
+ */
+function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
+  const sidecarVolumes = (spec?.volumes ?? []).filter((v) => v.name.startsWith(SIDECAR_VOLUME_PREFIX));
+  return {
+    ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
+    ...(spec?.hostNetwork ? { hostNetwork: true } : {}),
+    ...(spec?.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
+    ...(sidecarVolumes.length > 0 ? { volumes: sidecarVolumes } : {}),
+    containers: (spec?.containers ?? []).map(slimContainer),
+    initContainers: (spec?.initContainers ?? []).map((c) => ({
+      ...slimContainer(c),
+      restartPolicy: c.restartPolicy,
+    })),
+  };
+}
+
 /** Only the entries of `map` under `keys`; undefined when none is there. */
 function pick(map: Record<string, string> | undefined, keys: string[]): Record<string, string> | undefined {
   const kept = Object.entries(map ?? {}).filter(([key]) => keys.includes(key));
@@ -74,27 +100,14 @@ function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
 
 /**
  * The fields registration reads (pod-identity.ts): identity, deletion, the webhook's marker annotation,
- * hostNetwork, container names and which init containers are native sidecars, the furnace container's
- * image and command, and the IP; for agent mode the node, the phase, the containers' runtime IDs and the
- * pod's own `furnace` label and annotation (an opted-out pod is never recorded). resourceVersion stays for
- * the informer's bookkeeping.
+ * the pod's own `furnace` label and annotation (an opted-out pod is never recorded by an agent), the
+ * spec as slimSpec keeps it, and the IP; for agent mode the node, the phase and the containers' runtime
+ * IDs. resourceVersion stays for the informer's bookkeeping.
  */
 export function slimPod(pod: V1Pod): V1Pod {
-  const slimContainer = (c: V1Container): V1Container =>
-    c.name === SIDECAR_CONTAINER_NAME
-      ? { name: c.name, image: c.image, command: c.command, args: c.args }
-      : { name: c.name };
   return {
     metadata: slimMetadata(pod.metadata ?? {}),
-    spec: {
-      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-      ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
-      containers: (pod.spec?.containers ?? []).map(slimContainer),
-      initContainers: (pod.spec?.initContainers ?? []).map((c) => ({
-        ...slimContainer(c),
-        restartPolicy: c.restartPolicy,
-      })),
-    },
+    spec: slimSpec(pod.spec),
     status: slimStatus(pod.status ?? {}),
   };
 }

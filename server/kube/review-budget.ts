@@ -1,6 +1,8 @@
 // How many token reviews that did not authenticate each client, and all clients together, may cause per
-// minute. A review is charged before it is asked (so a burst of parallel junk cannot overshoot) and
-// refunded when the token authenticated, so honest callers never use the budget up. Pure: time is passed in.
+// minute. Only refusals are charged, after the API server answered: an honest token is never charged, and
+// never refused because of another client's reviews still running. Over budget, no new token is reviewed
+// until the window ends (tokens already reviewed answer from the cache). Reviews in flight count against
+// the total, so a parallel burst cannot ask more than the total at once. Pure: time is passed in.
 
 export interface ReviewBudgetOptions {
   now: () => number;
@@ -12,8 +14,10 @@ export type Spent =
   { ok: true } | { ok: false; scope: 'client' | 'total'; limit: number; retryAfterSeconds: number };
 
 export interface ReviewBudget {
-  spend(client: string): Spent;
-  refund(client: string): void;
+  /** Whether a review for this client may be asked now; when it may, it is in flight until `end`. */
+  begin(client: string): Spent;
+  /** The review ended; `refused`: it did not authenticate, and is charged. */
+  end(client: string, refused: boolean): void;
 }
 
 const WINDOW_MS = 60_000;
@@ -28,6 +32,7 @@ interface Window {
 export function createReviewBudget(options: ReviewBudgetOptions): ReviewBudget {
   const clients = new Map<string, Window>();
   let total: Window = { start: options.now(), used: 0 };
+  let inFlight = 0;
 
   function current(window: Window | undefined, now: number): Window {
     return window && now - window.start < WINDOW_MS ? window : { start: now, used: 0 };
@@ -44,7 +49,7 @@ export function createReviewBudget(options: ReviewBudgetOptions): ReviewBudget {
   }
 
   return {
-    spend(client) {
+    begin(client) {
       const now = options.now();
       total = current(total, now);
       const mine = current(clients.get(client), now);
@@ -55,18 +60,21 @@ export function createReviewBudget(options: ReviewBudgetOptions): ReviewBudget {
           limit: options.perClient,
           retryAfterSeconds: retryAfter(mine, now),
         };
-      if (total.used >= options.total)
+      if (total.used + inFlight >= options.total)
         return { ok: false, scope: 'total', limit: options.total, retryAfterSeconds: retryAfter(total, now) };
+      inFlight += 1;
+      return { ok: true };
+    },
+    end(client, refused) {
+      inFlight = Math.max(0, inFlight - 1);
+      if (!refused) return;
+      const now = options.now();
+      total = current(total, now);
+      const mine = current(clients.get(client), now);
       mine.used += 1;
       total.used += 1;
       prune(now);
       clients.set(client, mine);
-      return { ok: true };
-    },
-    refund(client) {
-      const mine = clients.get(client);
-      if (mine && mine.used > 0) mine.used -= 1;
-      if (total.used > 0) total.used -= 1;
     },
   };
 }

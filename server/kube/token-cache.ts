@@ -6,14 +6,18 @@
 //   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
 //   its own cache of successful authentications (10 s by default) and would say yes again;
 // - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
+// - a token that cannot be one the API server issues (token-shape.ts) is refused unasked and uncharged;
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
 //   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
+//   the user listener and the recorder listener have budgets of their own, so junk on one door never
+//   locks out the other;
 // - concurrent reviews of one token share one TokenReview.
 import { createHash } from 'node:crypto';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
 import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
+import { malformedToken } from './token-shape.ts';
 
 export interface TokenCacheSettings {
   /** Longest reuse of a successful review, seconds. */
@@ -43,6 +47,8 @@ export interface ReviewOptions {
   client?: string | undefined;
   /** Tells apart reviews of one token with different audiences (registration asks for `furnace`). */
   scope?: string;
+  /** Whose review budget: users' (the default) or sidecars' and agents' (registration). */
+  listener?: 'user' | 'recorder';
 }
 
 export type Reviewer = (token: string) => Promise<TokenReviewResult>;
@@ -99,17 +105,19 @@ class ReviewCache implements TokenCache {
   readonly #inflight = new Map<string, Promise<TokenReviewResult>>();
   /** UIDs of pods deleted lately, until when their tokens are refused. */
   readonly #deletedPods = new Map<string, number>();
-  readonly #budget: ReviewBudget;
+  readonly #budgets: Record<'user' | 'recorder', ReviewBudget>;
 
   constructor(options: TokenCacheOptions) {
     this.#now = options.now;
     this.#settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
     this.#maxEntries = options.maxEntries ?? 50_000;
-    this.#budget = createReviewBudget({
-      now: options.now,
-      perClient: this.#settings.clientFailuresPerMinute,
-      total: this.#settings.failuresPerMinute,
-    });
+    const budget = (): ReviewBudget =>
+      createReviewBudget({
+        now: options.now,
+        perClient: this.#settings.clientFailuresPerMinute,
+        total: this.#settings.failuresPerMinute,
+      });
+    this.#budgets = { user: budget(), recorder: budget() };
   }
 
   async review(
@@ -117,6 +125,8 @@ class ReviewCache implements TokenCache {
     reviewer: Reviewer,
     reviewOptions: ReviewOptions = {},
   ): Promise<TokenReviewResult> {
+    const malformed = malformedToken(token);
+    if (malformed !== undefined) return { authenticated: false, error: `malformed token: ${malformed}` };
     const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
     const now = this.#now();
     const cached = this.#entries.get(key);
@@ -126,7 +136,8 @@ class ReviewCache implements TokenCache {
     if (expiry !== undefined && expiry <= now) return EXPIRED;
     const running = this.#inflight.get(key);
     if (running) return running;
-    const pending = this.#ask(key, token, reviewer, reviewOptions.client ?? 'unknown');
+    const budget = this.#budgets[reviewOptions.listener ?? 'user'];
+    const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
     this.#inflight.set(key, pending);
     try {
       return await pending;
@@ -179,8 +190,14 @@ class ReviewCache implements TokenCache {
     if (pod !== undefined) this.#byPod.set(pod, (this.#byPod.get(pod) ?? new Set()).add(key));
   }
 
-  async #ask(key: string, token: string, reviewer: Reviewer, client: string): Promise<TokenReviewResult> {
-    const spent = this.#budget.spend(client);
+  async #ask(
+    key: string,
+    token: string,
+    reviewer: Reviewer,
+    budget: ReviewBudget,
+    client: string,
+  ): Promise<TokenReviewResult> {
+    const spent = budget.begin(client);
     if (!spent.ok) {
       throw new FurnaceError(
         'ERR_RATE_LIMITED',
@@ -188,10 +205,15 @@ class ReviewCache implements TokenCache {
         { limit: spent.limit, retryAfterSeconds: spent.retryAfterSeconds },
       );
     }
+    let result: TokenReviewResult | undefined;
+    try {
+      result = this.#refuseDeletedPod(await reviewer(token), this.#now());
+    } finally {
+      // A review that failed to run (the API server unreachable) is no refusal of the token.
+      budget.end(client, result !== undefined && !result.authenticated);
+    }
     const now = this.#now();
-    const result = this.#refuseDeletedPod(await reviewer(token), now);
     if (result.authenticated) {
-      this.#budget.refund(client);
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
       this.#remember(key, result, Math.min(now + this.#settings.ttlSeconds * 1000, expiry), now);
     } else {

@@ -8,6 +8,7 @@ import { AGENT_SCOPE_HEADER, encodeAgentScope } from '../../core/contract/agent-
 import { passedAnswerHeaders } from './proxy-answer.ts';
 import type { ProxyContexts, ProxyDeps } from './proxy-context.ts';
 import { failProxyAnswer, finishProxyAnswer } from './proxy-finishing.ts';
+import { createPinnedUpstreams } from './pinned-upstreams.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
 
 const STRIPPED_HEADERS = [
@@ -30,28 +31,24 @@ function rewriteRequestHeaders(
   for (const name of STRIPPED_HEADERS) delete rewritten[name];
   const context = contexts.of(request);
   rewritten.authorization = `Bearer ${context.registration.proxyToken}`;
+  // The upstream's host name is a handle (pinned-upstreams.ts); the recorder is told its own address.
+  const { address, tls } = context.registration;
+  rewritten.host = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${tls?.port ?? address.port}`;
   if (context.scope) rewritten[AGENT_SCOPE_HEADER] = encodeAgentScope(context.scope);
   return rewritten;
 }
 
-function upstreamOf(contexts: ProxyContexts, request: FastifyRequest): string {
-  const { address, tls } = contexts.of(request).registration;
-  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  // A sidecar that registered a TLS key is reached only over TLS, with that key (sidecar-connect.ts).
-  return tls ? `https://${host}:${tls.port}` : `http://${host}:${address.port}`;
-}
-
 /** The options of the proxy plugin under /proxy/:namespace/:pod. */
 export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyHttpProxyOptions {
+  // A recorder that registered a TLS key is reached only over TLS, with that key (sidecar-connect.ts).
+  const upstreams = createPinnedUpstreams();
   return {
     upstream: '',
     prefix: '/proxy/:namespace/:pod',
     rewritePrefix: '',
     undici: {
       connect: createSidecarConnector({
-        pinFor: (host, port) =>
-          deps.registry.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin ??
-          deps.agents?.routing.pinFor(host, port),
+        targetOf: (hostname) => upstreams.targetOf(hostname),
         timeoutMs: deps.timeoutSeconds * 1000,
       }),
       headersTimeout: deps.timeoutSeconds * 1000,
@@ -60,7 +57,7 @@ export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyH
     },
     disableRequestLogging: true,
     replyOptions: {
-      getUpstream: (request) => upstreamOf(contexts, request as FastifyRequest),
+      getUpstream: (request) => upstreams.upstreamOf(contexts.of(request as FastifyRequest).registration),
       rewriteHeaders: (headers) => passedAnswerHeaders(headers),
       rewriteRequestHeaders: (request, headers) =>
         rewriteRequestHeaders(contexts, request as FastifyRequest, headers),

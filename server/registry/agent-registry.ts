@@ -31,8 +31,6 @@ export interface AgentRegistry {
   list(): AgentRegistration[];
   /** Forgets the agent whose pod was deleted (the pod watch calls it for every deleted pod). */
   removePod(namespace: string, pod: string, podUid: string | undefined): boolean;
-  /** The key pin of the agent serving at host:port, for the proxy's TLS check. */
-  pinFor(host: string, port: number): string | undefined;
   sweep(): AgentRegistration[];
 }
 
@@ -76,8 +74,6 @@ export function createAgentRegistry(deps: RegistryDeps): AgentRegistry {
       }
       return false;
     },
-    pinFor: (host, port) =>
-      inner.list().find((r) => r.address.host === host && r.tls?.port === port)?.tls?.pin,
     sweep() {
       return inner.sweep().flatMap((r) => {
         const agent = view(r);

@@ -5,6 +5,7 @@
 // The answer carries the proxy token (server → sidecar) and a separate upload token (sidecar → catalog).
 import type { FastifyInstance } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
+import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { FurnaceError, type ErrorCode } from '../../core/contract/errors.ts';
 import {
   LOCAL_NAMESPACE,
@@ -27,6 +28,8 @@ export type RegistrationMode =
       kube: KubeGateway;
       /** Images the furnace container may run: the webhook's injection image first (config.ts). */
       sidecarImages: readonly string[];
+      /** What the webhook injects; a registering pod's furnace container must be exactly that (pod-identity.ts). */
+      injection: InjectionConfig;
       /** TokenReview cache shared with user auth (main.ts), so the pod watch can drop a pod's reviews. */
       tokens?: TokenCache;
       /** Defaults to SIDECAR_PORT; tests point it at a stand-in sidecar. */
@@ -76,7 +79,16 @@ const bodySchema = {
  * the plain one (a body cannot point the proxy at another port of the pod); locally the body says it.
  */
 function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): SidecarTls | undefined {
-  if (body?.tlsPin === undefined || body.tlsPort === undefined) return undefined;
+  if (body?.tlsPin === undefined || body.tlsPort === undefined) {
+    // In a cluster the proxy token and users' requests would cross the pod network in clear text.
+    if (mode.kind === 'kubernetes')
+      throw new FurnaceError(
+        'ERR_INVALID_PARAMETER',
+        'registration refused: tlsPin is required in a cluster (the server calls sidecars only over TLS with the pinned key)',
+        { field: 'tlsPin' },
+      );
+    return undefined;
+  }
   const port = mode.kind === 'kubernetes' ? (mode.sidecarTlsPort ?? SIDECAR_TLS_PORT) : body.tlsPort;
   return { port, pin: body.tlsPin };
 }
@@ -118,6 +130,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
       client,
       scope: TOKEN_AUDIENCE,
+      listener: 'recorder',
     });
     const fromToken = podFromReview(review);
     if (!fromToken.ok) throw refuse(fromToken);
@@ -131,7 +144,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     const optIn = await namespaces.check(namespace);
     if (!optIn.ok) throw refuse(optIn);
     const found = await findPod(mode, namespace, pod, podUid);
-    const checked = checkPod(fromToken.pod, found, { sidecarImages: mode.sidecarImages });
+    const checked = checkPod(fromToken.pod, found, mode);
     if (!checked.ok) throw refuse(checked);
     proven.set(key, tokenHash);
     if (proven.size > 100_000) proven.clear();
@@ -164,6 +177,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       } else {
         input = await resolveKube!(token, request.ip);
       }
+      // After authentication, so that a caller without a valid token learns nothing but 401.
       const tls = tlsOf(request.body, mode);
       if (tls) input.tls = tls;
       const before = registry.get(input.namespace, input.pod);

@@ -1,5 +1,6 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
 // listener's), and fake sidecars: real Fastify servers on loopback port 0.
+import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts
 import type { MergeSettings } from '../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
-import { createTokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
+import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
+import type { RegistrationMode } from '../../server/registry/sidecar-registration.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
@@ -29,6 +31,8 @@ import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
+/** A registration body for cluster mode, which needs a TLS pin: a well-formed pin of no key. */
+export const PINNED_BODY = { tlsPort: 12381, tlsPin: 'A'.repeat(43) };
 export const HOST = 'test-host';
 
 export interface Fixture {
@@ -66,11 +70,15 @@ export interface FixtureOptions {
   /** Overrides of the catalog's DEFAULT_RETENTION. */
   retention?: Partial<RetentionPolicy>;
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  /** Cluster mode: the sidecars' HTTPS port (a stand-in's), instead of 12381. */
+  sidecarTlsPort?: number;
   /** The built web UI to serve (default ui/dist). */
   uiDir?: string;
   /** Serving certificate of both listeners, for tests that listen over TLS. */
   https?: { cert: string; key: string };
   trustedProxy?: TrustedProxy;
+  /** `ingress.trustedProxies`: whose X-Forwarded-For the user listener believes. */
+  trustedProxies?: string[];
   /** The aggregated API's request-header CA and allowed names. */
   frontProxy?: FrontProxy;
   /** `recording.allowSystemWide`. */
@@ -83,6 +91,8 @@ export interface FixtureOptions {
 
 /** The image the fixture's server was configured with; pods that register must run it. */
 export const SIDECAR_IMAGE = 'registry.example/furnace@sha256:0123456789abcdef';
+/** What the fixture's webhook would inject: a registering pod's furnace container must be exactly that. */
+export const SIDECAR_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: SIDECAR_IMAGE };
 
 /** What the fixture passes on only when a test asks for it: the UI, TLS, the oauth-proxy's CA. */
 function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
@@ -90,6 +100,7 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
     ...(options.https ? { https: options.https } : {}),
     ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
     ...(options.merge ? { merge: options.merge } : {}),
   };
@@ -124,6 +135,22 @@ function agentModeOf(
   });
 }
 
+/** Cluster registration (TokenReview, the fixture's sidecar image and injection) when there is a kube gateway. */
+function registrationOf(options: FixtureOptions, tokens: TokenCache): RegistrationMode {
+  const kube = options.kube;
+  if ((options.registration ?? (kube ? 'kubernetes' : 'local')) === 'local' || !kube)
+    return { kind: 'local', secret: SECRET, hostname: HOST };
+  return {
+    kind: 'kubernetes',
+    kube,
+    sidecarImages: [SIDECAR_IMAGE],
+    injection: SIDECAR_INJECTION,
+    tokens,
+    ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
+    ...(options.sidecarTlsPort ? { sidecarTlsPort: options.sidecarTlsPort } : {}),
+  };
+}
+
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
   let time = Date.parse('2026-03-01T12:00:00Z');
@@ -146,7 +173,6 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
-  const registrationKind = options.registration ?? (kube ? 'kubernetes' : 'local');
   const tokens = createTokenCache({ now, ...options.tokenReview });
   const agentMode = agentModeOf(options, now, tokens, () => `agent-token-${++counter}`);
   const { user: app, recorder } = buildServerApps({
@@ -161,16 +187,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       ...sessionsOf(options),
       ...(kube ? { kube } : {}),
     }),
-    registration:
-      registrationKind === 'kubernetes' && kube
-        ? {
-            kind: 'kubernetes',
-            kube,
-            sidecarImages: [SIDECAR_IMAGE],
-            tokens,
-            ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
-          }
-        : { kind: 'local', secret: SECRET, hostname: HOST },
+    registration: registrationOf(options, tokens),
     metricsRegistry,
     limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
     now,

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { bearer, postRegistration } from '../harness/server-calls.ts';
-import { buildFixture, HOST, SECRET, SIDECAR_IMAGE } from './server-fixture.ts';
+import { buildFixture, HOST, PINNED_BODY, SECRET, SIDECAR_INJECTION } from './server-fixture.ts';
 
 function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
   return {
@@ -15,14 +16,14 @@ function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenRe
   };
 }
 
-function pod(name: string, uid: string, containers = ['app', 'furnace']): V1Pod {
-  return {
-    metadata: { name, namespace: 'team-a', uid, annotations: { 'furnace.hyperfoil.io/injected': 'true' } },
-    spec: {
-      containers: containers.map((c) => ({ name: c, image: c === 'furnace' ? SIDECAR_IMAGE : 'app:1' })),
-    },
+/** A pod as the webhook injects it, or (`injected: false`) as it was before. */
+function pod(name: string, uid: string, injected = true): V1Pod {
+  const plain: V1Pod = {
+    metadata: { name, namespace: 'team-a', uid },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
     status: { podIP: '10.9.8.7' },
   };
+  return injected ? injectSidecar(plain, SIDECAR_INJECTION) : plain;
 }
 
 const namespaces = { 'team-a': { furnace: 'enabled' } };
@@ -75,12 +76,12 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     'no-sidecar': boundReview('plain', 'uid-2'),
     'gone-pod': boundReview('gone', 'uid-3'),
   };
-  const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', ['app']) };
+  const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', false) };
 
   it('registers the token pod at its Pod IP on the sidecar port, whatever the body says', async (t) => {
     const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
-    const response = await postRegistration(f.recorder, bearer('good'), { port: 1 });
+    const response = await postRegistration(f.recorder, bearer('good'), { ...PINNED_BODY, port: 1 });
     assert.equal(response.statusCode, 200, response.body);
     assert.deepEqual(f.registry.get('team-a', 'web-1')?.address, { host: '10.9.8.7', port: 12380 });
     assert.ok(kube.calls.includes('review good furnace'), 'TokenReview asked for audience furnace');
@@ -90,7 +91,7 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
     const kube = fakeKubeGateway({ reviews, pods, namespaces });
     const f = await buildFixture(t, { kube, authMode: 'kubernetes' });
     for (let i = 0; i < 3; i++) {
-      const response = await postRegistration(f.recorder, bearer('good'), {});
+      const response = await postRegistration(f.recorder, bearer('good'), PINNED_BODY);
       assert.equal(response.statusCode, 200);
     }
     assert.equal(kube.calls.filter((c) => c.startsWith('review')).length, 1);
@@ -126,12 +127,12 @@ describe('server registration, kubernetes mode with a fake kube gateway', () => 
       authMode: 'kubernetes',
       cachedPod: (ns, name) => cache[`${ns}/${name}`],
     });
-    assert.equal((await postRegistration(f.recorder, bearer('good'), {})).statusCode, 200);
+    assert.equal((await postRegistration(f.recorder, bearer('good'), PINNED_BODY)).statusCode, 200);
     assert.equal(kube.calls.filter((c) => c.startsWith('read')).length, 0);
     assert.equal(f.registry.get('team-a', 'web-1')?.address.host, '10.0.0.99');
     cache['team-a/web-1'] = pod('web-1', 'uid-old');
     f.registry.remove('team-a', 'web-1');
-    const fresh = await postRegistration(f.recorder, bearer('good'), {});
+    const fresh = await postRegistration(f.recorder, bearer('good'), PINNED_BODY);
     assert.equal(fresh.statusCode, 200);
     assert.equal(
       kube.calls.filter((c) => c.startsWith('read')).length,

@@ -27,7 +27,7 @@ describe('server token reviews with a counting fake kube gateway', () => {
     for (let i = 0; i < 100; i++) {
       const url = i % 2 === 0 ? '/api/v1/sidecars' : '/api/v1/recordings';
       const method = i % 4 === 0 ? 'POST' : 'GET';
-      // Registrations go to the recorder listener, user calls to the user listener: one review budget.
+      // Registrations go to the recorder listener, user calls to the user listener: a budget each.
       const response = await (method === 'POST' ? f.recorder : f.app).inject({
         method,
         url,
@@ -37,9 +37,9 @@ describe('server token reviews with a counting fake kube gateway', () => {
       statuses.push(response.statusCode);
       if (response.statusCode === 429) assert.match(String(response.headers['retry-after']), /^\d+$/);
     }
-    assert.equal(reviewsAsked(kube.calls), 20, 'twenty reviews, not one per junk token');
-    assert.equal(statuses.filter((s) => s === 401).length, 20);
-    assert.equal(statuses.filter((s) => s === 429).length, 80);
+    assert.equal(reviewsAsked(kube.calls), 40, 'twenty reviews per listener, not one per junk token');
+    assert.equal(statuses.filter((s) => s === 401).length, 40);
+    assert.equal(statuses.filter((s) => s === 429).length, 60);
   });
 
   it('asks again after the TTL, so a revoked long-lived token stops working within it', async (t) => {

@@ -3,9 +3,8 @@ import { describe, it } from 'node:test';
 import { CoreV1Api, type CoreV1Event } from '@kubernetes/client-node';
 import Fastify from 'fastify';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
-import { portOf } from '../harness/ports.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
-import { buildKubeServer, registerPodSidecar } from './server-kube-fixture.ts';
+import { buildKubeServer, registerPodSidecar, serveStandInSidecar } from './server-kube-fixture.ts';
 import { getSidecars } from '../harness/server-calls.ts';
 
 const { kc } = await useCluster();
@@ -34,15 +33,15 @@ describe('server user authorization against a real API server (fake sidecar on l
   it('lets a user bound by a RoleBinding record in namespace A, refuses B with 403, and shows only A', async (t) => {
     const sidecar = Fastify();
     let connections = 0;
-    sidecar.server.on('connection', () => (connections += 1));
+    sidecar.addHook('onRequest', (_request, _reply, done) => {
+      connections += 1;
+      done();
+    });
     sidecar.post('/recordings', (_request, reply) =>
       reply.code(202).send(recordingStatus('rec-a', { startedAt: new Date().toISOString() })),
     );
-    await sidecar.listen({ host: '127.0.0.1', port: 0 });
-    t.after(() => sidecar.close());
-    const sidecarPort = portOf(sidecar.server);
-
-    const server = await buildKubeServer(t, kc, { sidecarPort });
+    const sidecarTls = await serveStandInSidecar(t, sidecar);
+    const server = await buildKubeServer(t, kc, { sidecarTls });
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
     const uploadTokens: Record<string, string> = {};
@@ -128,10 +127,8 @@ describe('server user authorization against a real API server (fake sidecar on l
       starts += 1;
       return reply.code(202).send(recordingStatus(`rec-${starts}`, { startedAt: new Date().toISOString() }));
     });
-    await sidecar.listen({ host: '127.0.0.1', port: 0 });
-    t.after(() => sidecar.close());
     const server = await buildKubeServer(t, kc, {
-      sidecarPort: portOf(sidecar.server),
+      sidecarTls: await serveStandInSidecar(t, sidecar),
       allowSystemWide: true,
     });
     const namespace = await createNamespace(kc, { enabled: true });

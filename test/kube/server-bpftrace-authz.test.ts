@@ -7,9 +7,8 @@ import Fastify from 'fastify';
 import { USER_ROLE_RULES } from '../../deploy/manifests/user-roles.ts';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { bindClusterRole } from '../harness/cluster-roles.ts';
-import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
-import { buildKubeServer, registerPodSidecar } from './server-kube-fixture.ts';
+import { buildKubeServer, registerPodSidecar, serveStandInSidecar } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
 const PROGRAM = 'profile:hz:99 { @[ustack] = count(); }';
@@ -24,9 +23,7 @@ describe('bpftrace permission against a real API server (fake sidecar on loopbac
         .code(202)
         .send(recordingStatus(`rec-${bodies.length}`, { startedAt: new Date().toISOString() }));
     });
-    await sidecar.listen({ host: '127.0.0.1', port: 0 });
-    t.after(() => sidecar.close());
-    const server = await buildKubeServer(t, kc, { sidecarPort: portOf(sidecar.server) });
+    const server = await buildKubeServer(t, kc, { sidecarTls: await serveStandInSidecar(t, sidecar) });
     const namespace = await createNamespace(kc, { enabled: true });
     await registerPodSidecar(server, kc, namespace);
     const users: Record<string, { token: string }> = {};

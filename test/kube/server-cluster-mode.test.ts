@@ -7,7 +7,7 @@ import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { createPod, KUBE_SIDECAR_IMAGE } from './server-kube-fixture.ts';
+import { createPod, KUBE_SIDECAR_IMAGE, UNSERVED_PIN } from './server-kube-fixture.ts';
 
 const { cp, kc } = await useCluster();
 
@@ -48,7 +48,7 @@ describe('server in cluster mode (main.ts without --local) against a real API se
     const registered = await httpsCall(`${recorder}/api/v1/sidecars`, certs.caPem, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: '{}',
+      body: JSON.stringify({ tlsPort: 12381, tlsPin: UNSERVED_PIN }),
     });
     assert.equal(registered.status, 200, registered.body);
     assert.equal((await httpsCall(`${base}/metrics`, certs.caPem)).status, 401, 'metrics need a reader');

@@ -9,7 +9,10 @@ import type { TestContext } from 'node:test';
 import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS } from '../../core/contract/limits.ts';
-import { INJECTED_ANNOTATION, TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
+import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import { createAccess } from '../../server/auth/access.ts';
 import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
@@ -19,11 +22,16 @@ import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
+import { serveOverHttps } from '../harness/https-server.ts';
 
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
 export const KUBE_SIDECAR_IMAGE =
   'registry.invalid/furnace@sha256:5ca1ab1e00000000000000000000000000000000000000000000000000000000';
+
+/** The fixture server's injection config: what createPod's pods carry, as the webhook writes it. */
+export const KUBE_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: KUBE_SIDECAR_IMAGE };
 
 export interface KubeServer {
   /** The user listener's app. */
@@ -34,13 +42,27 @@ export interface KubeServer {
   catalog: Catalog;
   /** The TokenReview cache shared by user auth and registration, as main.ts wires it. */
   tokens: TokenCache;
+  /** The pin registerPodSidecar registers (the stand-in sidecar's, or one nobody serves). */
+  sidecarPin: string;
 }
 
+/** A well-formed pin of no key: registrations need one in a cluster, and nothing answers with it. */
+export const UNSERVED_PIN = 'A'.repeat(43);
+
 export interface KubeServerOptions {
-  /** Where the proxy reaches sidecars (a stand-in sidecar's port). */
-  sidecarPort?: number;
+  /** Where the proxy reaches sidecars: a stand-in sidecar's HTTPS port and the pin of its key. */
+  sidecarTls?: { port: number; pin: string };
   tokenReview?: Partial<TokenCacheSettings>;
   allowSystemWide?: boolean;
+}
+
+/** Serves a stand-in sidecar over HTTPS with a key of its own: what buildKubeServer's `sidecarTls` takes. */
+export async function serveStandInSidecar(
+  t: TestContext,
+  app: FastifyInstance,
+): Promise<{ port: number; pin: string }> {
+  const identity = await createServingIdentity();
+  return { port: await serveOverHttps(t, app, identity), pin: identity.pin };
 }
 
 export async function buildKubeServer(
@@ -48,7 +70,7 @@ export async function buildKubeServer(
   kc: KubeConfig,
   options: KubeServerOptions = {},
 ): Promise<KubeServer> {
-  const { sidecarPort } = options;
+  const { sidecarTls } = options;
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-kube-'));
   const now = (): number => Date.now();
   const kube = createClientGateway(reuseConnections(kc));
@@ -74,8 +96,9 @@ export async function buildKubeServer(
       kind: 'kubernetes',
       kube,
       sidecarImages: [KUBE_SIDECAR_IMAGE],
+      injection: KUBE_INJECTION,
       tokens,
-      ...(sidecarPort ? { sidecarPort } : {}),
+      ...(sidecarTls ? { sidecarTlsPort: sidecarTls.port } : {}),
     },
     metricsRegistry: createMetricsRegistry(),
     limitsFor: () => DEFAULT_LIMITS,
@@ -91,7 +114,7 @@ export async function buildKubeServer(
     await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { app, recorder, registry, catalog, tokens };
+  return { app, recorder, registry, catalog, tokens, sidecarPin: sidecarTls?.pin ?? UNSERVED_PIN };
 }
 
 export interface PodOptions {
@@ -105,10 +128,35 @@ export interface PodOptions {
   hostNetwork?: boolean;
   /** A command for the furnace container (the webhook sets none). */
   sidecarCommand?: string[];
+  /** Edits the injected furnace container, as a pod's author writing their own would. */
+  editSidecar?: (container: V1Container) => void;
+  /** A pod that runs to completion: the sidecar goes in as a native sidecar. */
+  restartPolicy?: 'Never';
   serviceAccountName?: string;
 }
 
-/** Creates a pod shaped as the webhook injects it (unless told otherwise) and sets its IP. */
+/** The pod as the webhook would leave it (unless told otherwise): the injection's own builders. */
+function podBody(name: string, options: PodOptions): V1Pod {
+  const pod: V1Pod = {
+    metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } },
+    spec: {
+      containers: [{ name: 'app', image: 'registry.invalid/app:1' }],
+      ...(options.hostNetwork ? { hostNetwork: true } : {}),
+      ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
+      ...(options.restartPolicy ? { restartPolicy: options.restartPolicy } : {}),
+    },
+  };
+  if (options.sidecar === false) return pod;
+  const injected = injectSidecar(pod, KUBE_INJECTION);
+  if (options.marker === false) injected.metadata = { ...injected.metadata, annotations: {} };
+  const sidecar = findInjectedSidecar(injected)!;
+  if (options.sidecarImage) sidecar.image = options.sidecarImage;
+  if (options.sidecarCommand) sidecar.command = options.sidecarCommand;
+  options.editSidecar?.(sidecar);
+  return injected;
+}
+
+/** Creates a pod as the webhook injects it (unless told otherwise) and sets its IP. */
 export async function createPod(
   kc: KubeConfig,
   namespace: string,
@@ -116,27 +164,7 @@ export async function createPod(
   options: PodOptions = {},
 ): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const containers: V1Container[] = [{ name: 'app', image: 'registry.invalid/app:1' }];
-  if (options.sidecar !== false) {
-    containers.push({
-      name: 'furnace',
-      image: options.sidecarImage ?? KUBE_SIDECAR_IMAGE,
-      ...(options.sidecarCommand ? { command: options.sidecarCommand } : {}),
-    });
-  }
-  const annotations: Record<string, string> =
-    options.marker === false ? {} : { [INJECTED_ANNOTATION]: 'true' };
-  const created = await core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID }, annotations },
-      spec: {
-        containers,
-        ...(options.hostNetwork ? { hostNetwork: true } : {}),
-        ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
-      },
-    },
-  });
+  const created = await core.createNamespacedPod({ namespace, body: podBody(name, options) });
   created.status = {
     ...created.status,
     podIP: options.podIp ?? '10.20.30.40',
@@ -210,7 +238,7 @@ export async function registerPodSidecar(
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },
-    payload: {},
+    payload: { tlsPort: 1, tlsPin: server.sidecarPin },
   });
   assert.equal(registered.statusCode, 200, registered.body);
   return { pod, ...registered.json<{ proxyToken: string; uploadToken: string }>() };

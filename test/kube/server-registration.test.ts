@@ -10,8 +10,10 @@ import {
   deletePod,
   expireToken,
   forgeToken,
+  KUBE_INJECTION,
   KUBE_SIDECAR_IMAGE,
   resignToken,
+  UNSERVED_PIN,
 } from './server-kube-fixture.ts';
 
 const { cp, kc } = await useCluster();
@@ -34,7 +36,7 @@ function register(server: Awaited<ReturnType<typeof buildKubeServer>>, token: st
     method: 'POST',
     url: '/api/v1/sidecars',
     headers: { authorization: `Bearer ${token}` },
-    payload: { port: 9 },
+    payload: { port: 9, tlsPort: 9, tlsPin: UNSERVED_PIN },
   });
 }
 
@@ -99,7 +101,7 @@ describe('server registration against a real API server', () => {
         /runs furnace image "evil\.example/,
       ],
       [optedIn, 'tag-of-image', { sidecarImage: 'registry.invalid/furnace:latest' }, /not the configured/],
-      [optedIn, 'own-command', { sidecarCommand: ['sh', '-c', 'nc -l 12380'] }, /overrides the command/],
+      [optedIn, 'own-command', { sidecarCommand: ['sh', '-c', 'nc -l 12380'] }, /command differs/],
       [optedIn, 'host-net', { hostNetwork: true }, /uses the host network/],
       [optedOut, 'elsewhere', {}, /namespace .* is not opted in \(label furnace=enabled\)/],
     ];
@@ -165,16 +167,19 @@ describe('server registration against a real API server', () => {
       const name = pod.metadata?.name ?? '';
       const cached = watch.getPod(namespace, name);
       assert.deepEqual(
-        cached?.spec?.containers,
-        [
-          { name: 'app' },
-          { name: 'furnace', image: KUBE_SIDECAR_IMAGE, command: undefined, args: undefined },
-        ],
+        cached?.spec?.containers.map((c) => c.name),
+        ['app', 'furnace'],
         name,
+      );
+      const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+      assert.deepEqual(
+        plain(cached?.spec?.containers[1]),
+        plain(pod.spec?.containers.find((c) => c.name === 'furnace')),
+        `${name}: the whole furnace container, which registration compares`,
       );
       assert.equal(cached?.metadata?.labels, undefined, `${name}: labels are not kept`);
       const uid = pod.metadata?.uid ?? '';
-      const policy = { sidecarImages: [KUBE_SIDECAR_IMAGE] };
+      const policy = { sidecarImages: [KUBE_SIDECAR_IMAGE], injection: KUBE_INJECTION };
       assert.deepEqual(checkPod({ namespace, pod: name, podUid: uid }, cached, policy), {
         ok: true,
         podIp: ip,

@@ -14,7 +14,7 @@ const { kc } = await useCluster();
 describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
   it('signs in with a token, lists only permitted namespaces, shows the 403 message and hides other namespaces’ recordings', async (t) => {
     await buildUi();
-    const server = await buildKubeServer(t, kc, { sidecarPort: 9 });
+    const server = await buildKubeServer(t, kc);
     const nsA = await createNamespace(kc, { enabled: true });
     const nsB = await createNamespace(kc, { enabled: true });
     for (const namespace of [nsA, nsB]) {

@@ -27,7 +27,7 @@ describe('agent registry', () => {
     const first = agents.register(agentOf('agent-1', 'uid-1'));
     assert.equal(agents.register(agentOf('agent-1', 'uid-1')).proxyToken, first.proxyToken);
     assert.equal(agents.forNode('node-a')?.pod, 'agent-1');
-    assert.equal(agents.pinFor('10.0.0.5', 12382), 'pin-1');
+    assert.equal(agents.forNode('node-a')?.tls?.pin, 'pin-1');
     const second = agents.register(agentOf('agent-2', 'uid-2', 'pin-2'));
     assert.notEqual(second.proxyToken, first.proxyToken);
     assert.deepEqual(

@@ -44,6 +44,7 @@ describe('configuration docs', () => {
     const sections = [
       'agent',
       'auth',
+      'ingress',
       'limits',
       'merge',
       'recorder',

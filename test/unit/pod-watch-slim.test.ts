@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { listSlimPods, slimPod } from '../../server/kube/pod-watch.ts';
 import { checkPod } from '../../server/kube/pod-identity.ts';
 
+const injection = { ...DEFAULT_INJECTION_CONFIG, image: 'furnace:1' };
+
+/** A Job's pod as the webhook injects it: the sidecar is a native sidecar after a plain init container. */
 function fullPod(name: string): V1Pod {
+  return injectSidecar(uninjectedPod(name), injection);
+}
+
+function uninjectedPod(name: string): V1Pod {
   return {
     metadata: {
       name,
@@ -12,14 +21,11 @@ function fullPod(name: string): V1Pod {
       uid: `uid-${name}`,
       resourceVersion: '41',
       labels: { app: 'shop', furnace: 'enabled' },
-      annotations: { 'furnace.hyperfoil.io/injected': 'true' },
       managedFields: [{ manager: 'kubectl', operation: 'Apply' }],
     },
     spec: {
-      initContainers: [
-        { name: 'migrate', image: 'db:1', command: ['migrate'] },
-        { name: 'furnace', image: 'furnace:1', restartPolicy: 'Always', env: [{ name: 'A', value: 'a' }] },
-      ],
+      restartPolicy: 'Never',
+      initContainers: [{ name: 'migrate', image: 'db:1', command: ['migrate'] }],
       containers: [{ name: 'app', image: 'shop:1', env: [{ name: 'B', value: 'b' }] }],
       volumes: [{ name: 'data', emptyDir: {} }],
     },
@@ -28,8 +34,11 @@ function fullPod(name: string): V1Pod {
 }
 
 describe('pod watch cache', () => {
-  it('keeps identity, the marker, the furnace label, container names, native sidecars, the sidecar image and the IP, and nothing else', () => {
-    const slim = slimPod(fullPod('web'));
+  it('keeps identity, the marker, the furnace label, container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
+    const full = fullPod('web');
+    const slim = slimPod(full);
+    const sidecar = full.spec!.initContainers![1]!;
+    assert.equal(sidecar.name, 'furnace');
     assert.deepEqual(slim, {
       metadata: {
         name: 'web',
@@ -37,32 +46,28 @@ describe('pod watch cache', () => {
         uid: 'uid-web',
         resourceVersion: '41',
         deletionTimestamp: undefined,
-        annotations: { 'furnace.hyperfoil.io/injected': 'true' },
+        annotations: {
+          'furnace.hyperfoil.io/injected': full.metadata!.annotations!['furnace.hyperfoil.io/injected']!,
+        },
         labels: { furnace: 'enabled' },
       },
       spec: {
         containers: [{ name: 'app' }],
-        initContainers: [
-          { name: 'migrate', restartPolicy: undefined },
-          {
-            name: 'furnace',
-            image: 'furnace:1',
-            command: undefined,
-            args: undefined,
-            restartPolicy: 'Always',
-          },
-        ],
+        initContainers: [{ name: 'migrate', restartPolicy: undefined }, sidecar],
+        volumes: full.spec!.volumes!.filter((v) => v.name.startsWith('furnace-')),
       },
       status: { podIP: '10.1.2.3', phase: 'Running' },
     });
     const expected = { namespace: 'shop', pod: 'web', podUid: 'uid-web' };
-    const policy = { sidecarImages: ['furnace:1'] };
+    const policy = { sidecarImages: ['furnace:1'], injection };
     assert.deepEqual(checkPod(expected, slim, policy), { ok: true, podIp: '10.1.2.3' });
     for (const change of [
       (pod: V1Pod) => delete pod.metadata?.annotations?.['furnace.hyperfoil.io/injected'],
       (pod: V1Pod) => (pod.spec!.hostNetwork = true),
       (pod: V1Pod) => (pod.spec!.initContainers![1]!.image = 'furnace:2'),
       (pod: V1Pod) => (pod.spec!.initContainers![1]!.command = ['sh']),
+      (pod: V1Pod) => pod.spec!.initContainers![1]!.env!.push({ name: 'NODE_OPTIONS', value: '--import=x' }),
+      (pod: V1Pod) => (pod.spec!.volumes!.find((v) => v.name === 'furnace-token')!.projected = undefined),
     ]) {
       const full = fullPod('web');
       change(full);

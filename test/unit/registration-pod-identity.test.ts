@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
+import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
+import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { checkNamespace, checkPod, podFromReview } from '../../server/kube/pod-identity.ts';
 
 const IMAGE = 'registry.example/furnace@sha256:abc';
-const policy = { sidecarImages: [IMAGE] };
+const injection = { ...DEFAULT_INJECTION_CONFIG, image: IMAGE };
+const policy = { sidecarImages: [IMAGE], injection };
 const expected = { namespace: 'team-a', pod: 'web-1', podUid: 'uid-1' };
 
 const review = {
@@ -17,17 +20,16 @@ const review = {
   },
 };
 
-function pod(changes: (pod: V1Pod) => void = () => undefined): V1Pod {
-  const value: V1Pod = {
-    metadata: {
-      name: 'web-1',
-      namespace: 'team-a',
-      uid: 'uid-1',
-      annotations: { 'furnace.hyperfoil.io/injected': '{"version":1}' },
+/** The pod as the webhook injects it, then changed. */
+function pod(changes: (pod: V1Pod) => void = () => undefined, restartPolicy?: 'Never'): V1Pod {
+  const value = injectSidecar(
+    {
+      metadata: { name: 'web-1', namespace: 'team-a', uid: 'uid-1' },
+      spec: { containers: [{ name: 'app' }], ...(restartPolicy ? { restartPolicy } : {}) },
+      status: { podIP: '10.1.2.3' },
     },
-    spec: { containers: [{ name: 'app' }, { name: 'furnace', image: IMAGE }] },
-    status: { podIP: '10.1.2.3' },
-  };
+    injection,
+  );
   changes(value);
   return value;
 }
@@ -56,15 +58,11 @@ describe('registration pod identity', () => {
   });
 
   it('accepts a Job pod whose furnace sidecar is a native sidecar, but not an ephemeral container', () => {
-    const native = pod((p) => {
-      p.spec = {
-        containers: [{ name: 'app' }],
-        initContainers: [{ name: 'furnace', image: IMAGE, restartPolicy: 'Always' }],
-      };
-    });
+    const native = pod(() => undefined, 'Never');
+    assert.equal(native.spec?.initContainers?.[0]?.restartPolicy, 'Always');
     assert.equal(checkPod(expected, native, policy).ok, true);
     const ephemeral = pod((p) => {
-      p.spec = { containers: [{ name: 'app' }], ephemeralContainers: [{ name: 'furnace', image: IMAGE }] };
+      p.spec = { ...p.spec, containers: [{ name: 'app' }], ephemeralContainers: p.spec!.containers.slice(1) };
     });
     assert.equal(checkPod(expected, ephemeral, policy).ok, false);
   });
@@ -115,8 +113,27 @@ describe('registration pod identity', () => {
         /not the configured/,
       ],
       ['no image', (p) => delete sidecar(p).image, /runs furnace image ""/],
-      ['a command', (p) => (sidecar(p).command = ['sh']), /overrides the command/],
-      ['arguments', (p) => (sidecar(p).args = ['--evil']), /overrides the command/],
+      [
+        'a command',
+        (p) => (sidecar(p).command = ['sh']),
+        /not the one the webhook injects \(command differs\)/,
+      ],
+      ['arguments', (p) => (sidecar(p).args = ['--evil']), /\(args differs\)/],
+      [
+        'NODE_OPTIONS',
+        (p) => sidecar(p).env!.push({ name: 'NODE_OPTIONS', value: '--import=/evil.mjs' }),
+        /\(env NODE_OPTIONS differs\)/,
+      ],
+      [
+        'a volume it mounts, replaced',
+        (p) => (p.spec!.volumes!.find((v) => v.name === 'furnace-output')!.emptyDir = undefined),
+        /\(volume furnace-output differs\)/,
+      ],
+      [
+        'the capabilities',
+        (p) => (sidecar(p).securityContext = { privileged: true, runAsUser: 1000 }),
+        /\(securityContext differs\)/,
+      ],
       ['being deleted', (p) => (p.metadata!.deletionTimestamp = new Date()), /is being deleted/],
     ];
     for (const [what, change, expectedReason] of cases) {
@@ -129,7 +146,7 @@ describe('registration pod identity', () => {
   it('accepts any of the configured images, e.g. the previous release during an upgrade', () => {
     const previous = pod((p) => (p.spec!.containers[1]!.image = 'registry.example/furnace:0.9'));
     assert.equal(
-      checkPod(expected, previous, { sidecarImages: [IMAGE, 'registry.example/furnace:0.9'] }).ok,
+      checkPod(expected, previous, { ...policy, sidecarImages: [IMAGE, 'registry.example/furnace:0.9'] }).ok,
       true,
     );
   });

@@ -113,8 +113,8 @@ describe('token review cache', () => {
 
   it('rate-limits reviews that fail per client and in total, never an honest client', async () => {
     const s = setup({ clientFailuresPerMinute: 5, failuresPerMinute: 8 });
-    const junk = Array.from({ length: 20 }, (_, i) => s.review(`junk-${i}`, 'attacker'));
-    const outcomes = await Promise.all(junk.map(rateLimited));
+    const outcomes = [];
+    for (let i = 0; i < 20; i++) outcomes.push(await rateLimited(s.review(`junk-${i}`, 'attacker')));
     assert.equal(s.asked.length, 5, 'five reviews, then the attacker is refused unasked');
     const refused = outcomes.filter((e) => e !== undefined);
     assert.equal(refused.length, 15);
@@ -131,5 +131,13 @@ describe('token review cache', () => {
       undefined,
       'a new minute, a new budget',
     );
+  });
+
+  it('asks at most the total at once for a parallel burst, and charges only what was refused', async () => {
+    const s = setup({ clientFailuresPerMinute: 100, failuresPerMinute: 8 });
+    const burst = Array.from({ length: 20 }, (_, i) => rateLimited(s.review(`junk-${i}`, `client-${i}`)));
+    const outcomes = await Promise.all(burst);
+    assert.equal(s.asked.length, 8, 'reviews in flight count against the total');
+    assert.equal(outcomes.filter((e) => e !== undefined).length, 12);
   });
 });

@@ -163,6 +163,17 @@ describe('server config', () => {
     );
   });
 
+  it('reads ingress.trustedProxies as addresses and CIDR ranges, and refuses anything else', () => {
+    assert.deepEqual(resolveConfig({ tls: TLS }, {}, false).trustedProxies, []);
+    const list = ['10.128.0.0/14', '192.0.2.1', 'fd00::/8'];
+    const raw = (value: unknown) => ({ tls: TLS, ingress: { trustedProxies: value } });
+    assert.deepEqual(resolveConfig(raw(list), {}, false).trustedProxies, list);
+    for (const bad of [['10.0.0.0/33'], ['router.example'], ['::1/129'], '10.0.0.1', [1]]) {
+      const error = refusal(() => resolveConfig(raw(bad), {}, false));
+      assert.match(error.message, /ingress\.trustedProxies/, JSON.stringify(bad));
+    }
+  });
+
   it('keeps whole-node recordings off, caches token reviews for a minute, and reads the security keys', () => {
     const defaults = resolveConfig({ tls: TLS }, {}, false);
     assert.equal(defaults.allowSystemWide, false);
