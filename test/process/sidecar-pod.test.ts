@@ -69,7 +69,9 @@ describe('sidecar in a pod (with a fake registration server)', () => {
       durationSeconds: 4,
       frequency: 199,
     });
-    assert.deepEqual(status.targets, [{ pid: node.pid, comm: 'node', container: 'app' }]);
+    // The process's own name as the kernel reports it (Node 24 names its main thread MainThread).
+    const comm = (await readFile(`/proc/${node.pid}/comm`, 'utf8')).trim();
+    assert.deepEqual(status.targets, [{ pid: node.pid, comm, container: 'app' }]);
     const done = await sidecar.waitFor(status.id, finished);
     assert.equal(done.state, 'done', done.error);
     const folded = await sidecar.artifact(status.id, 'stacks.folded');
