@@ -84,11 +84,19 @@ export async function pointServiceAt(
   kc: KubeConfig,
   where: { namespace: string; service: string; portName: string; address: string; port: number },
 ): Promise<void> {
-  await kc.makeApiClient(DiscoveryV1Api).createNamespacedEndpointSlice({
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const name = `${where.service}-local`;
+  // Furnace's namespace is the README's fixed one: a walk run before on the same cluster left its slice.
+  await discovery
+    .deleteNamespacedEndpointSlice({ namespace: where.namespace, name })
+    .catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 404) throw error;
+    });
+  await discovery.createNamespacedEndpointSlice({
     namespace: where.namespace,
     body: {
       metadata: {
-        name: `${where.service}-local`,
+        name,
         labels: { [TEST_RUN_LABEL]: RUN_ID, 'kubernetes.io/service-name': where.service },
       },
       addressType: 'IPv4',
