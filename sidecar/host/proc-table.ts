@@ -10,6 +10,39 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ): 100 on every Linux architecture we run on. */
+const TICKS_PER_SECOND = 100;
+
+/** The start time field of /proc/PID/stat (22nd, in ticks since boot); the name may hold spaces and ')'. */
+export function parseStartTicks(stat: string): number | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[19]);
+  return Number.isFinite(ticks) ? ticks : undefined;
+}
+
+/** Turns ticks since boot into ms since the epoch, from the uptime read with the table. */
+interface BootClock {
+  nowMs: number;
+  uptimeSeconds: number;
+}
+
+async function readBootClock(procRoot: string): Promise<BootClock | undefined> {
+  const uptime = Number((await readOptional(`${procRoot}/uptime`))?.split(' ')[0]);
+  return Number.isFinite(uptime) ? { nowMs: Date.now(), uptimeSeconds: uptime } : undefined;
+}
+
+async function startedAtOf(
+  procRoot: string,
+  pid: number,
+  clock: BootClock | undefined,
+): Promise<number | undefined> {
+  if (clock === undefined) return undefined;
+  const stat = await readOptional(`${procRoot}/${pid}/stat`);
+  const ticks = stat === undefined ? undefined : parseStartTicks(stat);
+  if (ticks === undefined) return undefined;
+  return Math.round(clock.nowMs - (clock.uptimeSeconds - ticks / TICKS_PER_SECOND) * 1000);
+}
+
 /** Agent mode: the pod UID and container name of a process from its /proc/PID/cgroup text, if in scope. */
 export type CgroupOwnerOf = (cgroupText: string) => { podUid: string; container: string } | undefined;
 
@@ -31,6 +64,7 @@ async function readProcess(
   pid: number,
   withContainers: boolean,
   cgroupOwner: CgroupOwnerOf | undefined,
+  clock: BootClock | undefined,
 ): Promise<ProcessInfo | undefined> {
   const status = await readOptional(`${procRoot}/${pid}/status`);
   if (status === undefined) return undefined;
@@ -43,6 +77,8 @@ async function readProcess(
     cmdline: cmdline.replace(/\0+$/, '').split('\0').join(' '),
     nspid: parsed.nspid ?? pid,
   };
+  const startedAtMs = await startedAtOf(procRoot, pid, clock);
+  if (startedAtMs !== undefined) info.startedAtMs = startedAtMs;
   if (withContainers) {
     const owner = await ownerOf(procRoot, pid, cgroupOwner);
     if (owner !== undefined) Object.assign(info, owner);
@@ -61,8 +97,9 @@ export async function readProcessTable(options: {
 }): Promise<ProcessInfo[]> {
   const procRoot = options.procRoot ?? '/proc';
   const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name)).map(Number);
+  const clock = await readBootClock(procRoot);
   const table = await Promise.all(
-    pids.map((pid) => readProcess(procRoot, pid, options.withContainers, options.cgroupOwner)),
+    pids.map((pid) => readProcess(procRoot, pid, options.withContainers, options.cgroupOwner, clock)),
   );
   return table.filter((p): p is ProcessInfo => p !== undefined);
 }

@@ -4,6 +4,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { SidecarMode } from '../config.ts';
+import { isRequestEcho, startedAfterRequest, ECHO_WINDOW_MS } from './request-echo.ts';
 
 export interface ProcessInfo {
   /** PID as the sidecar sees it (and as perf records it). */
@@ -17,6 +18,8 @@ export interface ProcessInfo {
   /** Pod UID and container name from the kubelet's termination-log mount, when there is one. */
   podUid?: string;
   container?: string;
+  /** When it started, ms since the epoch, from /proc/PID/stat (undefined when unknown). */
+  startedAtMs?: number;
 }
 
 export interface SelectionContext {
@@ -25,6 +28,8 @@ export interface SelectionContext {
   selfPid: number;
   /** True when the sidecar runs in a PID namespace of its own (a pod sharing its process namespace). */
   nestedPidNamespace: boolean;
+  /** When the start request arrived, ms since the epoch: later processes, and its own client, are left out. */
+  requestedAtMs?: number;
 }
 
 export type SelectionRequest = Pick<RecordingParams, 'container' | 'processPattern' | 'pid'>;
@@ -103,10 +108,11 @@ function commandLineOf(process: ProcessInfo): string {
   return process.cmdline === '' ? process.comm : process.cmdline;
 }
 
-// Names first; command lines only when no name matches. Runs in a vm context (see matchProcesses).
+// Names first; command lines only when no name matches, of the processes eligible for that. Runs in a
+// vm context (see matchProcesses).
 const PGREP_SCRIPT = `
   const byName = names.map((list) => list.some((name) => regexp.test(name)));
-  byName.includes(true) ? byName : lines.map((line) => regexp.test(line));
+  byName.includes(true) ? byName : lines.map((line, i) => eligible[i] && regexp.test(line));
 `;
 
 /**
@@ -116,18 +122,25 @@ const PGREP_SCRIPT = `
  *
  * The matching runs in a vm context with a time limit: a pattern that backtracks without end (`(a+)+$`
  * against a long argument) would otherwise hold the sidecar's event loop, health checks included. It is
- * stopped and refused with a 400.
+ * stopped and refused with a 400. `byLine` says which processes the command-line fallback may choose
+ * (all by default; selectProcesses leaves out the request's own client).
  */
 export function matchProcesses(
   processes: readonly ProcessInfo[],
   pattern: string,
   timeoutMs = PATTERN_TIME_LIMIT_MS,
+  byLine: (process: ProcessInfo) => boolean = () => true,
 ): ProcessInfo[] {
   let chosen: boolean[];
   try {
     chosen = runInNewContext(
       PGREP_SCRIPT,
-      { regexp: new RegExp(pattern), names: processes.map(namesOf), lines: processes.map(commandLineOf) },
+      {
+        regexp: new RegExp(pattern),
+        names: processes.map(namesOf),
+        lines: processes.map(commandLineOf),
+        eligible: processes.map(byLine),
+      },
       { timeout: timeoutMs },
     ) as boolean[];
   } catch (error) {
@@ -152,19 +165,54 @@ function podProcesses(pool: ProcessInfo[], ctx: SelectionContext): { list: Proce
   return { list: pool.filter((p) => p.comm !== 'pause'), scope: "the pod's PID namespace" };
 }
 
-function describeSearch(request: SelectionRequest, scope: string, searched: number): string {
+/** The field a refusal names: the narrowest criterion the request gave. */
+function fieldOf(request: SelectionRequest): string | undefined {
+  if (request.processPattern !== undefined) return 'processPattern';
+  if (request.pid !== undefined) return 'pid';
+  return request.container === undefined ? undefined : 'container';
+}
+
+function describeSearch(
+  request: SelectionRequest,
+  scope: string,
+  searched: number,
+  echoes: readonly ProcessInfo[],
+): string {
   const parts: string[] = [];
   if (request.container !== undefined) parts.push(`container ${JSON.stringify(request.container)}`);
   if (request.pid !== undefined) parts.push(`pid ${request.pid}`);
-  if (request.processPattern !== undefined) parts.push(`processPattern /${request.processPattern}/`);
+  if (request.processPattern !== undefined) parts.push(`/${request.processPattern}/ (processPattern)`);
   const what = parts.length > 0 ? parts.join(' and ') : 'any process';
-  return `no process matches ${what} in ${scope} (${searched} processes searched)`;
+  const left = echoes.map((p) => `${p.pid} (${p.comm})`).join(', ');
+  const note =
+    echoes.length === 0
+      ? ''
+      : `; left out ${left}: started within ${ECHO_WINDOW_MS / 1000} s of this request with the pattern in its command line, as the request's own client does (give a pid, or retry once the program has run longer)`;
+  return `no process matches ${what} in ${scope} (${searched} processes searched${note})`;
+}
+
+/** The processes a request searches: the pod's app containers, or (locally) every process, given a pid or pattern. */
+function searchScope(
+  pool: ProcessInfo[],
+  request: SelectionRequest,
+  ctx: SelectionContext,
+): { list: ProcessInfo[]; scope: string } {
+  if (ctx.mode === 'pod') return podProcesses(pool, ctx);
+  if (request.pid === undefined && request.processPattern === undefined) {
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      'pid or processPattern is required in local mode: say which processes of this machine to record',
+      { field: 'processPattern', allowed: 'pid or processPattern is required in local mode' },
+    );
+  }
+  return { list: pool, scope: 'the processes of this machine' };
 }
 
 /**
  * Chooses the processes to record. In a pod: the pod's app containers, narrowed by container, pid and
- * pattern. Locally: this machine's processes, chosen by pid or pattern (one is required). The sidecar
- * and its children are never chosen.
+ * pattern. Locally: this machine's processes, chosen by pid or pattern (one is required). Never chosen:
+ * the sidecar and its children, processes that started after the request arrived, and (by command line)
+ * the request's own client (request-echo.ts).
  */
 export function selectProcesses(
   processes: readonly ProcessInfo[],
@@ -172,35 +220,27 @@ export function selectProcesses(
   ctx: SelectionContext,
 ): ProcessInfo[] {
   const own = descendantsOf(processes, ctx.selfPid);
-  const pool = processes.filter((p) => !own.has(p.pid) && p.cmdline !== '');
-  let scope: string;
-  let candidates: ProcessInfo[];
-  if (ctx.mode === 'pod') {
-    ({ list: candidates, scope } = podProcesses(pool, ctx));
-  } else {
-    if (request.pid === undefined && request.processPattern === undefined) {
-      throw new FurnaceError(
-        'ERR_INVALID_PARAMETER',
-        'pid or processPattern is required in local mode: say which processes of this machine to record',
-        { field: 'processPattern', allowed: 'pid or processPattern is required in local mode' },
-      );
-    }
-    candidates = pool;
-    scope = 'the processes of this machine';
-  }
-  const searched = candidates.length;
+  const pool = processes.filter(
+    (p) => !own.has(p.pid) && p.cmdline !== '' && !startedAfterRequest(p, ctx.requestedAtMs),
+  );
+  const { list, scope } = searchScope(pool, request, ctx);
+  let candidates = list;
   if (request.container !== undefined)
     candidates = candidates.filter((p) => p.container === request.container);
   if (request.pid !== undefined) candidates = candidates.filter((p) => p.pid === request.pid);
-  if (request.processPattern !== undefined) {
-    candidates = matchProcesses(candidates, request.processPattern);
+  const pattern = request.processPattern;
+  let echoes: ProcessInfo[] = [];
+  if (pattern !== undefined) {
+    echoes = candidates.filter((p) => isRequestEcho(p, pattern, ctx.requestedAtMs));
+    candidates = matchProcesses(candidates, pattern, PATTERN_TIME_LIMIT_MS, (p) => !echoes.includes(p));
   }
-  if (candidates.length === 0) {
-    throw new FurnaceError('ERR_NO_MATCHING_PROCESS', describeSearch(request, scope, searched), {
-      ...request,
-      scope,
-      searched,
-    });
-  }
-  return candidates;
+  if (candidates.length > 0) return candidates;
+  const leftOut = pattern === undefined ? [] : matchProcesses(echoes, pattern);
+  const field = fieldOf(request);
+  throw new FurnaceError('ERR_NO_MATCHING_PROCESS', describeSearch(request, scope, list.length, leftOut), {
+    ...request,
+    ...(field === undefined ? {} : { field }),
+    scope,
+    searched: list.length,
+  });
 }

@@ -122,6 +122,7 @@ export class RecordingController {
       });
     }
     assertIdle(this.recordings);
+    const requestedAtMs = this.deps.timers.now();
     const id = this.deps.newId();
     this.starting = id;
     try {
@@ -130,7 +131,7 @@ export class RecordingController {
         id,
         dir,
         params,
-        chooseTargets: () => this.chooseTargets(params),
+        chooseTargets: () => this.chooseTargets(params, requestedAtMs),
       });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
@@ -168,11 +169,12 @@ export class RecordingController {
     return `${this.deps.config.dataDir}/recordings/${id}`;
   }
 
-  private async chooseTargets(params: RecordingParams): Promise<ProcessInfo[]> {
+  private async chooseTargets(params: RecordingParams, requestedAtMs: number): Promise<ProcessInfo[]> {
     const { config } = this.deps;
     const processes = await this.deps.listProcesses(config.mode === 'pod');
     return selectProcesses(processes, params, {
       mode: config.mode,
+      requestedAtMs,
       ...(config.podUid === undefined ? {} : { podUid: config.podUid }),
       selfPid: this.deps.selfPid,
       nestedPidNamespace: config.mode === 'pod' && (await this.deps.nestedPidNamespace()),

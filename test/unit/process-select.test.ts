@@ -10,6 +10,8 @@ import {
   type ProcessInfo,
   type SelectionContext,
 } from '../../sidecar/host/process-select.ts';
+import { parseStartTicks } from '../../sidecar/host/proc-table.ts';
+import { ECHO_WINDOW_MS } from '../../sidecar/host/request-echo.ts';
 import { expectedError } from '../harness/expected-error.ts';
 
 const POD = '4f0c2b7e-93d1-4c55-a0c8-2d7e61b9f3a4';
@@ -131,7 +133,10 @@ describe('selectProcesses', () => {
     assert.match(error.message, /container "db"/);
     assert.match(error.message, /3 processes searched/);
     assert.match(refusal({ pid: 500 }, pod).message, /pid 500 in the containers of pod/);
-    assert.match(refusal({ processPattern: 'perf' }, pod).message, /processPattern \/perf\//);
+    assert.match(
+      refusal({ processPattern: 'perf' }, pod).message,
+      /no process matches \/perf\/ \(processPattern\)/,
+    );
   });
 
   it('in a shared PID namespace without kubelet mounts, takes the namespace minus the sidecar and /pause', () => {
@@ -203,5 +208,47 @@ describe('helpers', () => {
         return true;
       },
     );
+  });
+
+  it("leaves out the request's own client and anything started after the request, and says so", () => {
+    const arrived = 1_000_000;
+    const at = (p: ProcessInfo, startedAtMs: number): ProcessInfo => ({ ...p, startedAtMs });
+    const curl = at(
+      proc(60, 1, `curl -d {"processPattern":"my-server"} http://127.0.0.1:8080/`),
+      arrived - 40,
+    );
+    const after = at(proc(61, 1, '/usr/bin/java -jar my-server.jar'), arrived + 10);
+    const ctx: SelectionContext = { ...local, requestedAtMs: arrived };
+    const error = expectedError(
+      FurnaceError,
+      () => selectProcesses([curl, after], { processPattern: 'my-server' }, ctx),
+      'refused',
+    );
+    assert.equal(error.code, 'ERR_NO_MATCHING_PROCESS');
+    assert.equal(error.status, 400);
+    assert.match(
+      error.message,
+      /^no process matches \/my-server\/ \(processPattern\) in the processes of this machine/,
+    );
+    assert.match(error.message, /left out 60 \(curl\)/);
+    assert.equal((error.details as { field?: string }).field, 'processPattern');
+    // A program older than the window is found by its command line as before, even holding the pattern.
+    const old = at(proc(62, 1, '/usr/bin/java -jar my-server.jar'), arrived - ECHO_WINDOW_MS - 1);
+    assert.deepEqual(pids(selectProcesses([curl, old], { processPattern: 'my-server' }, ctx)), [62]);
+    // A young program whose command line matches without spelling out the pattern is still found.
+    const young = at(proc(63, 1, '/usr/bin/node /srv/local-app.js'), arrived - 300);
+    const jsonCurl = at(proc(64, 1, 'curl -d {"processPattern":"local-app\\\\.js"}'), arrived - 20);
+    assert.deepEqual(
+      pids(selectProcesses([young, jsonCurl], { processPattern: 'local-app\\.js' }, ctx)),
+      [63],
+    );
+    // By name a young process is chosen: the caller asked for that name.
+    const named = at(proc(65, 1, '/opt/my-server --port 1'), arrived - 10);
+    assert.deepEqual(pids(selectProcesses([named, curl], { processPattern: 'my-server' }, ctx)), [65]);
+  });
+
+  it('reads the start time from /proc/PID/stat, whatever the name holds', () => {
+    const stat = '4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 987654 1000 100';
+    assert.equal(parseStartTicks(stat), 987654);
   });
 });
