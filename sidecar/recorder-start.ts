@@ -10,6 +10,7 @@ import { ConfigError } from '../core/config/config-error.ts';
 import type { RecordingLimits } from '../core/contract/limits.ts';
 import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
 import { createServingIdentity, type ServingIdentity } from './api/self-signed-certificate.ts';
+import { isProcessGone } from './host/proc-table.ts';
 import type { SpawnFn } from './host/runtime.ts';
 import { listenTls, credentialReader, log, newRecordingId, timers } from './process-support.ts';
 import { probeBuildIdMmap } from './profilers/perf/perf-runner.ts';
@@ -96,6 +97,7 @@ export function recorderRuntime(
   | 'readServerCa'
   | 'log'
   | 'buildIdMmap'
+  | 'isProcessGone'
 > {
   const { spawnChild } = basics;
   return {
@@ -111,6 +113,7 @@ export function recorderRuntime(
     readServerCa: basics.readServerCa,
     log,
     buildIdMmap: basics.buildIdMmap,
+    isProcessGone: (pid) => isProcessGone(pid),
   };
 }
 

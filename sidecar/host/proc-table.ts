@@ -110,3 +110,15 @@ export async function isInNestedPidNamespace(procRoot = '/proc'): Promise<boolea
   const line = status.split('\n').find((l) => l.startsWith('NSpid:'));
   return line !== undefined && line.slice(6).trim().split(/\s+/).length > 1;
 }
+
+/** The state letter of /proc/PID/stat text (R, S, D, Z, X, …). */
+export function parseProcState(stat: string): string | undefined {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] || undefined;
+}
+
+/** True when the process has exited: no /proc entry, or only its zombie (perf cannot attach to either). */
+export async function isProcessGone(pid: number, procRoot = '/proc'): Promise<boolean> {
+  const stat = await readOptional(`${procRoot}/${pid}/stat`);
+  const state = stat === undefined ? undefined : parseProcState(stat);
+  return state === undefined || state === 'Z' || state === 'X';
+}

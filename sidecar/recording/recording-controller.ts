@@ -49,6 +49,8 @@ export interface ControllerDeps {
   profilers?: (budget: DiskBudget, perf: Profiler) => ProfilerSet;
   /** Asks the JVMs among perf's targets for their perf maps before perf script (jvm-perf-map.ts). */
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
+  /** Whether a target has exited since it was chosen (proc-table.ts); perf then records the others. */
+  isProcessGone?(pid: number): Promise<boolean>;
 }
 
 interface Running {

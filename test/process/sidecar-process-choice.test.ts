@@ -3,7 +3,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
-import { run } from '../harness/processes.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { run, startProcess } from '../harness/processes.ts';
+import { workDir } from '../harness/temp-dirs.ts';
 import { startRegisteredSidecar } from './sidecar-harness.ts';
 
 const SECRET = 'process-choice-secret';
@@ -35,5 +38,38 @@ describe('choosing processes (real sidecar, real perf, a fake registration serve
     assert.equal(body.code, 'ERR_NO_MATCHING_PROCESS');
     assert.match(body.message ?? '', new RegExp(`no process matches /${pattern}/ \\(processPattern\\)`));
     assert.match(body.message ?? '', /left out \d+ \(curl\)/, 'says which process was left out and why');
+  });
+
+  it('records the targets that are left when some of a broad pattern exit before perf attaches', async (t) => {
+    const dir = await workDir(t, 'churn');
+    const name = `furnace_churn_${process.pid}`;
+    const hot = await buildHotProgram(dir, [], `${name}_hot`);
+    startProcess(t, hot, ['120']);
+    // Processes of the pattern that live half a second each: some are gone by the time perf starts.
+    startProcess(t, 'bash', ['-c', `while :; do (exec -a ${name}_brief sleep 0.5) & sleep 0.02; done`]);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
+    await eventually(
+      async () => {
+        const { stdout } = await run('pgrep', ['-c', '-f', `^${name}_brief`]).catch(() => ({ stdout: '0' }));
+        return Number(stdout) >= 5 || undefined;
+      },
+      10_000,
+      'short-lived processes of the pattern',
+    );
+    const done = await sidecar.record({ processPattern: name, durationSeconds: 2, frequency: 199 });
+    assert.equal(done.state, 'done', done.error);
+    assert.ok(done.targets.length > 1, `short-lived processes were chosen: ${JSON.stringify(done.targets)}`);
+    t.diagnostic(`warnings: ${JSON.stringify(done.warnings ?? [])}`);
+    const chosen = new Set(done.targets.map((target) => target.pid));
+    for (const warning of done.warnings ?? []) {
+      if (!/exited before perf attached/.test(warning)) continue;
+      assert.match(
+        warning,
+        /^\d+ \([^)]+\)(, \d+ \([^)]+\))* exited before perf attached; recording the other \d+$/,
+      );
+      for (const [, pid] of warning.matchAll(/(\d+) \(/g)) assert.ok(chosen.has(Number(pid)), warning);
+    }
+    const folded = await sidecar.artifact(done.id, 'stacks.folded');
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 });

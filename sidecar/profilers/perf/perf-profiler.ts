@@ -8,7 +8,7 @@ import { diskUsage, type DiskBudget } from '../../host/disk-budget.ts';
 import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
-import { startPerfRecord, type PerfRecordResult } from './perf-runner.ts';
+import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { scriptRecording } from './perf-script.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
@@ -28,10 +28,12 @@ export interface PerfProfilerDeps {
   buildIdMmap?: boolean;
   /** Asks the JVMs among the targets for their perf maps (jvm-perf-map.ts); returns warnings. */
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
+  /** Whether a target has exited (perf cannot attach to it); without it every target counts as there. */
+  isProcessGone?(pid: number): Promise<boolean>;
 }
 
 interface PendingWork {
-  perf: Promise<PerfRecordResult>;
+  perf: Promise<AttachResult>;
   mount: Promise<ImageMount | Error> | undefined;
   /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
   precached: Promise<number>;
@@ -69,7 +71,17 @@ function startPerf(
 ): { stop(): void; done: Promise<ProfileOutput> } {
   const { config, timers, budget } = deps;
   const dir = context.dir;
-  const perf = startPerfRecord({ spawn: deps.spawn, timers, fileSize: (p) => deps.fileSize(p) }, plan.perf);
+  const perf = startPerfOnSurvivors(
+    {
+      spawn: deps.spawn,
+      timers,
+      fileSize: (p) => deps.fileSize(p),
+      isGone: (pid) => deps.isProcessGone?.(pid) ?? Promise.resolve(false),
+      warn: (message) => run.report({ type: 'warning', message }),
+    },
+    plan.perf,
+    targets,
+  );
   // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
@@ -167,11 +179,12 @@ async function finishPerf(
 function checkPerf(
   config: SidecarConfig,
   run: RunContext,
-  result: PerfRecordResult,
+  result: AttachResult,
   image: ImageMount | Error | undefined,
   cap: number,
 ): void {
   if (!result.ok) {
+    if (result.failure !== undefined) throw new Error(result.failure);
     const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
     throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
   }
