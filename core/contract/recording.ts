@@ -59,6 +59,8 @@ export interface CatalogEntry {
   error?: string;
   samples?: number;
   artifacts: { name: ArtifactName; bytes: number }[];
+  /** What the sidecar warned about, as it said it: among them, each file the catalog did not keep and why. */
+  warnings?: string[];
   /** Who started it through the server's proxy (the caller's user name); never taken from an upload. */
   startedBy?: string;
 }

@@ -52,11 +52,15 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
   );
 }
 
-/** What the sidecar alone knows and the catalog shows as it says: its container, error text, samples and profiler. */
+/**
+ * What the sidecar alone knows and the catalog shows as it says: its container, error text, samples,
+ * profiler and warnings.
+ */
 function reported(
   status: RecordingStatus,
-): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler'> {
+): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings'> {
   return definedFields({
+    warnings: status.warnings?.length ? status.warnings : undefined,
     profiler: status.profiler,
     container: status.params.container ?? status.targets.find((t) => t.container)?.container,
     error: status.error,

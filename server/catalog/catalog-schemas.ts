@@ -18,6 +18,7 @@ export const catalogEntrySchema = {
     samples: { type: 'integer' },
     profiler: { type: 'string' },
     startedBy: { type: 'string' },
+    warnings: { type: 'array', items: { type: 'string' } },
     artifacts: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },

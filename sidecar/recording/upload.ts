@@ -1,10 +1,13 @@
-// Uploads a finished recording to the server catalog: metadata first, then each artifact streamed from disk.
+// Uploads a finished recording to the server catalog: metadata first, then each artifact streamed from
+// disk (essential ones first, upload-plan.ts); a file the catalog refuses is skipped, and the final status
+// with the warnings that say so goes last.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ARTIFACT_CONTENT_TYPES, type ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { HttpRequest, HttpSend } from '../server-link/http-client.ts';
 import { backoffDelay } from '../../core/backoff.ts';
+import { describeRefusal, isRefusal, tooLarge, uploadOrder } from './upload-plan.ts';
 
 export interface UploadDeps {
   send: HttpSend;
@@ -30,7 +33,19 @@ export interface UploadInput {
 
 export interface UploadResult {
   uploaded: ArtifactName[];
+  /** Why each file that is not in the catalog was left out, in words for the user. */
   skipped: string[];
+}
+
+/** A final answer that is not a success and not worth retrying. */
+class RefusedUpload extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(message);
+  }
 }
 
 function retryable(status: number): boolean {
@@ -44,7 +59,7 @@ async function sendWithRetry(
   build: () => Promise<HttpRequest>,
 ): Promise<void> {
   const attempts = input.attempts ?? 5;
-  let last = '';
+  let last: Error = new Error('not sent');
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const token = deps.token();
     try {
@@ -55,54 +70,86 @@ async function sendWithRetry(
       if (ca !== undefined) request.ca = ca;
       const response = await deps.send(request);
       if (response.status >= 200 && response.status < 300) return;
-      last = `${request.method} ${new URL(request.url).pathname} answered ${response.status}: ${response.body.slice(0, 200)}`;
+      const what = `${request.method} ${new URL(request.url).pathname} answered ${response.status}: ${response.body.slice(0, 200)}`;
+      last = new RefusedUpload(what, response.status, response.body);
       if (!retryable(response.status)) break;
     } catch (error) {
-      last = (error as Error).message;
+      last = error as Error;
     }
     if (attempt < attempts)
       await deps.sleep(backoffDelay(attempt, deps.random(), input.baseDelayMs ?? 500, 30_000));
   }
-  throw new Error(last);
+  throw last instanceof RefusedUpload ? last : new Error(last.message);
 }
 
-/** PUTs the metadata and then each artifact; an artifact over the size limit is skipped and named. */
-export async function uploadRecording(
-  deps: UploadDeps,
-  input: UploadInput,
-  onProgress: (fraction: number) => void,
-): Promise<UploadResult> {
-  const base = `${input.serverUrl}/api/v1/recordings/${encodeURIComponent(input.metadata.id)}`;
-  await sendWithRetry(deps, input, () =>
+function putMetadata(deps: UploadDeps, input: UploadInput, metadata: RecordingStatus): Promise<void> {
+  return sendWithRetry(deps, input, () =>
     Promise.resolve({
       method: 'PUT',
-      url: base,
+      url: recordingUrl(input),
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(input.metadata),
+      body: JSON.stringify(metadata),
       timeoutMs: 30_000,
     }),
   );
-  const result: UploadResult = { uploaded: [], skipped: [] };
-  let index = 0;
-  for (const name of input.artifacts) {
-    index += 1;
-    const path = `${input.dir}/${name}`;
-    const bytes = (await stat(path)).size;
-    if (bytes > input.maxArtifactBytes) {
-      result.skipped.push(`${name} (${bytes} bytes, limit ${input.maxArtifactBytes})`);
-      continue;
-    }
+}
+
+function recordingUrl(input: UploadInput): string {
+  return `${input.serverUrl}/api/v1/recordings/${encodeURIComponent(input.metadata.id)}`;
+}
+
+/** Sends one artifact; undefined when the catalog took it, else why it was not kept (413, 507). */
+async function putArtifact(
+  deps: UploadDeps,
+  input: UploadInput,
+  name: ArtifactName,
+): Promise<string | undefined> {
+  const path = `${input.dir}/${name}`;
+  const bytes = (await stat(path)).size;
+  if (bytes > input.maxArtifactBytes)
+    return tooLarge(name, bytes, input.maxArtifactBytes, 'maxArtifactBytes');
+  try {
     await sendWithRetry(deps, input, () =>
       Promise.resolve({
         method: 'PUT',
-        url: `${base}/artifacts/${encodeURIComponent(name)}`,
+        url: `${recordingUrl(input)}/artifacts/${encodeURIComponent(name)}`,
         headers: { 'content-type': ARTIFACT_CONTENT_TYPES[name], 'content-length': bytes },
         body: createReadStream(path),
         timeoutMs: 120_000,
       }),
     );
-    result.uploaded.push(name);
-    onProgress(index / input.artifacts.length);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RefusedUpload && isRefusal(error.status))
+      return describeRefusal(name, bytes, error.status, error.body);
+    throw error;
+  }
+}
+
+/**
+ * PUTs the metadata, then each artifact, essential ones first; a file over the limit, or one the catalog
+ * refuses (413, 507), is skipped and named, and the others still go. When any was skipped, the status is
+ * PUT once more with those warnings, so the catalog entry says what is missing and why.
+ */
+export async function uploadRecording(
+  deps: UploadDeps,
+  input: UploadInput,
+  onProgress: (fraction: number) => void,
+): Promise<UploadResult> {
+  await putMetadata(deps, input, input.metadata);
+  const result: UploadResult = { uploaded: [], skipped: [] };
+  const names = uploadOrder(input.artifacts);
+  for (const [index, name] of names.entries()) {
+    const refusal = await putArtifact(deps, input, name);
+    if (refusal === undefined) result.uploaded.push(name);
+    else result.skipped.push(refusal);
+    onProgress((index + 1) / names.length);
+  }
+  if (result.skipped.length > 0) {
+    // The status schema takes 50 warnings: room is kept for the upload's own.
+    const earlier = (input.metadata.warnings ?? []).slice(0, Math.max(0, 50 - result.skipped.length));
+    const warnings = [...earlier, ...result.skipped].slice(0, 50);
+    await putMetadata(deps, input, { ...input.metadata, warnings });
   }
   return result;
 }
@@ -145,7 +192,7 @@ export async function uploadFinishedRecording(
       },
       onProgress,
     );
-    return result.skipped.map((skipped) => `not uploaded: ${skipped}`);
+    return result.skipped;
   } catch (error) {
     return [`upload to the server failed: ${(error as Error).message}`];
   }

@@ -163,6 +163,23 @@ describe('server catalog', () => {
     );
   });
 
+  it('keeps the warnings of a final status PUT after the artifacts, and the artifacts with them', async (t) => {
+    const { f, put, upload } = await withUpload(t);
+    assert.equal((await put('rec-1')).statusCode, 200);
+    assert.equal((await upload('rec-1', 'flamegraph.svg', '<svg/>')).statusCode, 201);
+    const warning = 'perf.data was not kept: 74 MB over the 8 KB limit (maxArtifactBytes)';
+    assert.equal((await put('rec-1', { warnings: [warning] })).statusCode, 200);
+    const entry = (await f.app.inject({ method: 'GET', url: '/api/v1/recordings/rec-1' })).json<{
+      warnings?: string[];
+      artifacts: { name: string }[];
+    }>();
+    assert.deepEqual(entry.warnings, [warning]);
+    assert.deepEqual(
+      entry.artifacts.map((a) => a.name),
+      ['flamegraph.svg'],
+    );
+  });
+
   it('caps artifact size at maxArtifactBytes with 413', async (t) => {
     const f = await buildFixture(t, { limits: { maxArtifactBytes: 1000 } });
     const { uploadToken: token } = await f.registerLocal(4000);

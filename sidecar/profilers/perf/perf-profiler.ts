@@ -159,6 +159,7 @@ async function finishPerf(
         perfPath: deps.config.perfPath,
         dir,
         buildIdDir: `${dir}/buildid`,
+        maxScriptBytes: deps.config.limits.maxArtifactBytes,
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );

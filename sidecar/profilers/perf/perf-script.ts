@@ -28,6 +28,8 @@ export interface PipelineInput {
   buildIdDir: string;
   /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
   imageRoot?: string;
+  /** The most perf.script may hold, like every artifact (limits.maxArtifactBytes); past it, it is dropped. */
+  maxScriptBytes?: number;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
@@ -114,18 +116,25 @@ async function scriptAndCollapse(
   return stacks;
 }
 
-/** Runs perf script into the collapser, keeping perf.script only while the disk budget has room for it. */
+/**
+ * Runs perf script into the collapser, keeping perf.script only while it stays within its cap
+ * (maxScriptBytes) and the disk budget has room for it.
+ */
 async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
   const free = await deps.budget.free();
-  const maxBytes = Math.max(0, free - renderReserve(free));
+  const room = Math.max(0, free - renderReserve(free));
+  const cap = input.maxScriptBytes ?? Number.POSITIVE_INFINITY;
+  const maxBytes = Math.min(room, cap);
   const kept = { value: true };
   const stacks = await scriptAndCollapse(deps, input, { maxBytes, kept });
   if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
-  else
+  else {
+    const why = cap < room ? 'the limit (maxArtifactBytes)' : 'what the disk budget left for it';
     deps.report({
       type: 'warning',
-      message: `perf.script was not kept: it passed the ${maxBytes} bytes the disk budget left for it (the flame graph has every sample)`,
+      message: `perf.script was not kept: it passed ${maxBytes} bytes, ${why} (the flame graph has every sample)`,
     });
+  }
   return stacks;
 }
 

@@ -30,6 +30,13 @@ export function RecordingPage({ id, location }: { id: string; location: Location
         {entry.namespace}/{entry.pod} · {id}
       </h1>
       <RecordingSummary entry={entry} />
+      {entry.warnings?.length ? (
+        <ul class="warnings" aria-label="Warnings">
+          {entry.warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
       <div class="recording-actions">
         <Downloads entry={entry} />
         <OpenInSpeedscope entry={entry} />
