@@ -210,7 +210,12 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   void app.register((scope, _options, done) => {
-    registerSidecarRoutes(scope, { registry: deps.registry, mode: deps.registration, now: deps.now });
+    registerSidecarRoutes(scope, {
+      registry: deps.registry,
+      mode: deps.registration,
+      now: deps.now,
+      maxArtifactBytesFor: (namespace) => deps.limitsFor(namespace).maxArtifactBytes,
+    });
     const { agentMode } = deps;
     if (agentMode)
       registerAgentRoutes(scope, {

@@ -26,6 +26,7 @@ function createController(config: SidecarConfig, basics: RecorderBasics): Record
     listProcesses: (withContainers) => readProcessTable({ withContainers }),
     nestedPidNamespace: () => isInNestedPidNamespace(),
     serverToken: () => tokens.uploadToken,
+    serverMaxArtifactBytes: () => tokens.maxArtifactBytes,
     requestJvmPerfMaps: (targets) => requestJvmPerfMaps(targets),
     profilers: (budget, perf) => {
       // The sidecar shares the pod's network: the target's pprof port is on 127.0.0.1.

@@ -45,6 +45,8 @@ export interface RegistrationDeps {
   registry: Registry;
   mode: RegistrationMode;
   now: () => number;
+  /** The artifact limit uploads from a namespace are held to, told to the sidecar so it skips what would be refused. */
+  maxArtifactBytesFor?: (namespace: string) => number;
 }
 
 const CODES: Record<Refusal['status'], ErrorCode> = {
@@ -102,6 +104,7 @@ export const REGISTRATION_RESPONSE_SCHEMA = {
       leaseSeconds: { type: 'integer' },
       proxyToken: { type: 'string' },
       uploadToken: { type: 'string' },
+      limits: { type: 'object', properties: { maxArtifactBytes: { type: 'integer' } } },
     },
   },
 } as const;
@@ -188,10 +191,12 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
           { namespace: input.namespace, pod: input.pod, address: input.address },
           'sidecar registered',
         );
+      const maxArtifactBytes = deps.maxArtifactBytesFor?.(input.namespace);
       return {
         leaseSeconds: registry.leaseSeconds,
         proxyToken: registration.proxyToken,
         uploadToken: registration.uploadToken,
+        ...(maxArtifactBytes === undefined ? {} : { limits: { maxArtifactBytes } }),
       };
     },
   );

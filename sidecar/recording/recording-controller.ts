@@ -34,6 +34,8 @@ export interface ControllerDeps {
   random(): number;
   /** The upload token presented to the server on the recording's upload: registration's, or the agent's per recording. */
   serverToken(recordingId: string): string | undefined;
+  /** The server's artifact limit from registration, if it said; uploads skip larger files without sending them. */
+  serverMaxArtifactBytes?(): number | undefined;
   /** The CA to trust for the server, read before each upload (server-ca.ts); else config.serverCa. */
   readServerCa?(): Promise<string | undefined>;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -237,11 +239,22 @@ export class RecordingController {
         token: () => this.deps.serverToken(id),
         readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(config.serverCa),
       },
-      { ...config, serverUrl: config.serverUrl, now: new Date(this.deps.timers.now()) },
+      {
+        ...config,
+        serverUrl: config.serverUrl,
+        now: new Date(this.deps.timers.now()),
+        limits: { maxArtifactBytes: this.maxArtifactBytes() },
+      },
       { status: this.get(id), dir, outcome },
       (fraction) => this.update(id, { type: 'progress', fraction }),
     );
     for (const message of warnings) this.update(id, { type: 'warning', message });
+  }
+
+  /** The smaller of the sidecar's own artifact limit and the server's. */
+  private maxArtifactBytes(): number {
+    const own = this.deps.config.limits.maxArtifactBytes;
+    return Math.min(own, this.deps.serverMaxArtifactBytes?.() ?? own);
   }
 
   private async prune(): Promise<void> {

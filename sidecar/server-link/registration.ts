@@ -39,7 +39,10 @@ export interface RegistrationLoop {
   stop(): void;
 }
 
-/** Reads `{ leaseSeconds, proxyToken, uploadToken }` from a registration answer, or says what is wrong. */
+/**
+ * Reads `{ leaseSeconds, proxyToken, uploadToken }` from a registration answer, or says what is wrong;
+ * and `limits.maxArtifactBytes` when the server tells it (older servers do not).
+ */
 export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSeconds: number } {
   const answer = JSON.parse(body) as Record<string, unknown>;
   const { leaseSeconds, proxyToken, uploadToken } = answer;
@@ -52,7 +55,9 @@ export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSec
   ) {
     throw new Error('the server answered without a positive leaseSeconds, a proxyToken and an uploadToken');
   }
-  return { leaseSeconds, proxyToken, uploadToken };
+  const limit = (answer.limits as { maxArtifactBytes?: unknown } | undefined)?.maxArtifactBytes;
+  const known = typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0;
+  return { leaseSeconds, proxyToken, uploadToken, ...(known ? { maxArtifactBytes: limit } : {}) };
 }
 
 export function startRegistration(deps: RegistrationDeps, options: RegistrationOptions): RegistrationLoop {

@@ -38,6 +38,11 @@ describe('server registration, local mode', () => {
     assert.ok(body.proxyToken.length > 0);
     assert.ok(body.uploadToken.length > 0);
     assert.notEqual(body.uploadToken, body.proxyToken, 'uploads have their own credential');
+    assert.deepEqual(
+      (body as { limits?: unknown }).limits,
+      { maxArtifactBytes: 512 * 1024 * 1024 },
+      "the server's artifact limit, so the sidecar skips what it would refuse",
+    );
     const registration = f.registry.get('local', HOST);
     assert.deepEqual(registration?.address, { host: '127.0.0.1', port: 4321 });
   });

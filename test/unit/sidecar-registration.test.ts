@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { HttpRequest, HttpResponse } from '../../sidecar/server-link/http-client.ts';
 import { ProxyTokens } from '../../sidecar/server-link/proxy-tokens.ts';
 import { backoffDelay } from '../../core/backoff.ts';
-import { startRegistration } from '../../sidecar/server-link/registration.ts';
+import { parseRegistrationAnswer, startRegistration } from '../../sidecar/server-link/registration.ts';
 import type { LoopTimers } from '../../sidecar/host/runtime.ts';
 
 /** Timers that run only when the test advances the clock. */
@@ -150,5 +150,17 @@ describe('registration loop', () => {
     const tokens = new ProxyTokens();
     assert.equal(tokens.isAccepted('', 0), false);
     assert.equal(tokens.isAccepted('anything', 0), false);
+  });
+
+  it("reads the server's artifact limit from the answer when it gives one, and ignores a bad one", () => {
+    const base = { leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u' };
+    const told = parseRegistrationAnswer(JSON.stringify({ ...base, limits: { maxArtifactBytes: 8192 } }));
+    assert.equal(told.maxArtifactBytes, 8192);
+    assert.equal(parseRegistrationAnswer(JSON.stringify(base)).maxArtifactBytes, undefined);
+    const bad = parseRegistrationAnswer(JSON.stringify({ ...base, limits: { maxArtifactBytes: -1 } }));
+    assert.equal(bad.maxArtifactBytes, undefined);
+    const tokens = new ProxyTokens();
+    tokens.accept(told, 0, 30);
+    assert.equal(tokens.maxArtifactBytes, 8192);
   });
 });

@@ -98,4 +98,30 @@ describe('upload to a fake catalog that refuses some files', () => {
     assert.equal(last.state, 'done');
     assert.deepEqual(last.warnings, ['an earlier warning', ...expected]);
   });
+
+  it('skips a file over the limit the server told at registration without sending it', async (t) => {
+    const dir = await tempDir(t, 'furnace-upload-');
+    for (const [name, bytes] of Object.entries(FILES)) await writeFile(`${dir}/${name}`, Buffer.alloc(bytes));
+    const status: RecordingStatus = {
+      ...finishedRecordingStatus('rec-2'),
+      artifacts: ['perf.data', 'stacks.folded'],
+    };
+    const catalog = fakeCatalog();
+    const result = await uploadRecording(
+      { send: catalog.send, sleep: () => Promise.resolve(), random: () => 0.5, token: () => 'upload-token' },
+      {
+        serverUrl: 'http://catalog.invalid',
+        metadata: status,
+        dir,
+        artifacts: status.artifacts,
+        maxArtifactBytes: 8192,
+      },
+      () => {},
+    );
+    assert.ok(!catalog.requests.some((r) => r.path.endsWith('/perf.data')), 'perf.data was never sent');
+    assert.deepEqual(result.skipped, [
+      'perf.data was not kept: 74 MB over the 8 KB limit (maxArtifactBytes)',
+    ]);
+    assert.deepEqual(result.uploaded, ['stacks.folded']);
+  });
 });
