@@ -12,10 +12,16 @@ export interface Timed {
   cmdline: string;
 }
 
+/**
+ * How far a start time from /proc may be off: kernel ticks and /proc/uptime both count in hundredths of
+ * a second, and the two reads are a moment apart.
+ */
+export const START_TIME_SLACK_MS = 50;
+
 /** True for a process that started after the request arrived: it cannot be what the caller meant. */
 export function startedAfterRequest(process: Timed, requestedAtMs: number | undefined): boolean {
   if (requestedAtMs === undefined || process.startedAtMs === undefined) return false;
-  return process.startedAtMs > requestedAtMs;
+  return process.startedAtMs > requestedAtMs + START_TIME_SLACK_MS;
 }
 
 /** The pattern as a command line can hold it: as written, and escaped inside a JSON body. */

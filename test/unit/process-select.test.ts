@@ -217,7 +217,7 @@ describe('helpers', () => {
       proc(60, 1, `curl -d {"processPattern":"my-server"} http://127.0.0.1:8080/`),
       arrived - 40,
     );
-    const after = at(proc(61, 1, '/usr/bin/java -jar my-server.jar'), arrived + 10);
+    const after = at(proc(61, 1, '/usr/bin/java -jar my-server.jar'), arrived + 1000);
     const ctx: SelectionContext = { ...local, requestedAtMs: arrived };
     const error = expectedError(
       FurnaceError,
@@ -242,6 +242,10 @@ describe('helpers', () => {
       pids(selectProcesses([young, jsonCurl], { processPattern: 'local-app\\.js' }, ctx)),
       [63],
     );
+    // Started after the request: never, even by its name (start times are taken 50 ms loosely).
+    const later = at(proc(66, 1, '/opt/my-server --port 2'), arrived + 1000);
+    const early = at(proc(67, 1, '/opt/my-server --port 3'), arrived + 20);
+    assert.deepEqual(pids(selectProcesses([later, early], { processPattern: 'my-server' }, ctx)), [67]);
     // By name a young process is chosen: the caller asked for that name.
     const named = at(proc(65, 1, '/opt/my-server --port 1'), arrived - 10);
     assert.deepEqual(pids(selectProcesses([named, curl], { processPattern: 'my-server' }, ctx)), [65]);
