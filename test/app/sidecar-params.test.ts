@@ -97,8 +97,8 @@ const badStarts: { body: Record<string, unknown>; code: string; field: string; s
   {
     body: { processPattern: 'no-such-program' },
     code: 'ERR_NO_MATCHING_PROCESS',
-    field: '',
-    says: /no process matches processPattern \/no-such-program\/ in the processes of this machine/,
+    field: 'processPattern',
+    says: /no process matches \/no-such-program\/ \(processPattern\) in the processes of this machine/,
   },
   { body: { pid: 300 }, code: 'ERR_NO_MATCHING_PROCESS', field: '', says: /pid 300/ },
   {
