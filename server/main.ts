@@ -307,10 +307,27 @@ async function stop(running: Running): Promise<void> {
   stopping = true;
   await running.sidecar?.stop();
   await running.podWatch?.stop();
-  await running.webhook?.close();
-  await running.apps.user.close();
-  await running.apps.recorder.close();
+  await closeWithin(running.webhook, SHUTDOWN_GRACE_MS);
+  await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
+  await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
   running.tls?.close();
+}
+
+/** How long a listener may wait for its open requests at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * Closes the app; connections still open after `graceMs` (a client that keeps a request open, the API
+ * server's aggregator mid-request) are cut, so a stop never outlasts a pod's termination grace period.
+ */
+async function closeWithin(app: FastifyInstance | undefined, graceMs: number): Promise<void> {
+  if (!app) return;
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function main(): Promise<void> {

@@ -51,7 +51,10 @@ describe('npm start, as the README says', () => {
       await page.getByRole('button', { name: 'Start recording' }).click();
       await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 });
       await flameGraph(page).waitFor();
-      const names = await page.locator('.top-functions tbody th').allTextContents();
+      // The Top functions table fills in beside the graph; wait for its first row before reading it.
+      const rows = page.locator('.top-functions tbody th');
+      await rows.first().waitFor({ timeout: 30_000 });
+      const names = await rows.allTextContents();
       assert.equal(names[0], 'furnace_heavy', names.join(', '));
     });
     assert.match(npm.output(), /recording \S+ on local\/\S+ finished with \d+ samples/);

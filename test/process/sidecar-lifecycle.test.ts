@@ -24,10 +24,19 @@ describe('sidecar process lifecycle (with a fake registration server)', () => {
     const { sidecar } = await startRegisteredSidecar(t, SECRET);
     const start = await sidecar.call('POST', '/recordings', { pid: target.pid, durationSeconds: 300 });
     assert.equal(start.status, 202, start.text);
-    const children = await childPids(sidecar.child.pid ?? 0);
-    const comms = await Promise.all(children.map((c) => readFile(`/proc/${c}/comm`, 'utf8').catch(() => '')));
-    const perfPid = Number(children[comms.findIndex((comm) => comm.trim() === 'perf')] ?? 0);
-    assert.ok(perfPid > 0, 'perf runs as a child of the sidecar');
+    // perf starts once the sidecar has checked that its targets are still there (after the 202).
+    const perfPid = await eventually(
+      async () => {
+        const children = await childPids(sidecar.child.pid ?? 0);
+        const comms = await Promise.all(
+          children.map((c) => readFile(`/proc/${c}/comm`, 'utf8').catch(() => '')),
+        );
+        const found = Number(children[comms.findIndex((comm) => comm.trim() === 'perf')] ?? 0);
+        return found > 0 ? found : undefined;
+      },
+      10_000,
+      'perf to run as a child of the sidecar',
+    );
     assert.equal(await sidecar.stop(), 0);
     await gone(perfPid); // perf was stopped, not left behind
     assert.equal((start.json as RecordingStatus).state, 'recording');
