@@ -2,25 +2,10 @@
 // any PID it is given has exited, as `perf record -p` does.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { startPerfOnSurvivors } from '../../sidecar/profilers/perf/perf-attach.ts';
-import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
+import type { SpawnFn } from '../../sidecar/host/runtime.ts';
+import { FakePerf } from '../harness/fake-perf.ts';
 import { manualTimers } from '../harness/manual-timers.ts';
-
-class FakePerf extends EventEmitter implements ChildLike {
-  pid = 4242;
-  stdout = null;
-  stderr = new PassThrough();
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    if (signal === 'SIGINT') this.exit(130, null, '');
-    return true;
-  }
-  exit(code: number | null, signal: string | null, stderr: string): void {
-    this.stderr.end(stderr);
-    setImmediate(() => this.emit('close', code, signal));
-  }
-}
 
 const options = {
   perfPath: 'perf',
@@ -46,7 +31,7 @@ function setup(gone: Set<number>, exitLater: Set<number> = new Set()) {
   const children: FakePerf[] = [];
   const spawn: SpawnFn = (_command, args) => {
     spawned.push([...args]);
-    const child = new FakePerf();
+    const child = new FakePerf({ code: 130, stderr: '' });
     children.push(child);
     const pids = (args[args.indexOf('-p') + 1] ?? '').split(',').map(Number);
     for (const pid of exitLater) if (pids.includes(pid)) gone.add(pid);

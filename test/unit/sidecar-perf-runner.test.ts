@@ -1,28 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { PassThrough } from 'node:stream';
 import { perfRecordArgs, startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
+import { FakePerf } from '../harness/fake-perf.ts';
 import { manualTimers } from '../harness/manual-timers.ts';
-import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
-
-class FakePerf extends EventEmitter implements ChildLike {
-  pid = 4242;
-  stdout = null;
-  stderr = new PassThrough();
-  signals: string[] = [];
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    this.signals.push(signal);
-    if (signal === 'SIGINT')
-      this.exit(0, null, '[ perf record: Captured and wrote 0.1 MB perf.data (321 samples) ]\n');
-    return true;
-  }
-  exit(code: number | null, signal: string | null, stderr = ''): void {
-    this.stderr.end(stderr);
-    setImmediate(() => this.emit('close', code, signal));
-  }
-}
+import type { SpawnFn } from '../../sidecar/host/runtime.ts';
 
 const options = {
   perfPath: 'perf',
@@ -43,7 +25,10 @@ function setup(): {
   calls: string[][];
   timers: ReturnType<typeof manualTimers>;
 } {
-  const child = new FakePerf();
+  const child = new FakePerf({
+    code: 0,
+    stderr: '[ perf record: Captured and wrote 0.1 MB perf.data (321 samples) ]\n',
+  });
   const calls: string[][] = [];
   const spawn: SpawnFn = (command, args) => {
     calls.push([command, ...args]);
