@@ -42,6 +42,8 @@ export interface RecordingStatus {
   samples?: number;
   /** Things that went wrong without failing the recording (an upload that did not reach the server). */
   warnings?: string[];
+  /** Why recording ended, in words: "duration reached (30 s)", "stopped by alice", "every target exited". */
+  endReason?: string;
 }
 
 /** Catalog entry: a finished recording and where it came from. */
@@ -63,6 +65,8 @@ export interface CatalogEntry {
   warnings?: string[];
   /** Who started it through the server's proxy (the caller's user name); never taken from an upload. */
   startedBy?: string;
+  /** Why recording ended, as the sidecar said it. */
+  endReason?: string;
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */
@@ -138,6 +142,7 @@ export const recordingStatusSchema = {
     },
     samples: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
     warnings: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 4096 } },
+    endReason: { type: 'string', maxLength: 1024 },
   },
 } as const;
 

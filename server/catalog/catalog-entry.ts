@@ -54,12 +54,13 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
 
 /**
  * What the sidecar alone knows and the catalog shows as it says: its container, error text, samples,
- * profiler and warnings.
+ * profiler, warnings and why it ended.
  */
 function reported(
   status: RecordingStatus,
-): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings'> {
+): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings' | 'endReason'> {
   return definedFields({
+    endReason: status.endReason,
     warnings: status.warnings?.length ? status.warnings : undefined,
     profiler: status.profiler,
     container: status.params.container ?? status.targets.find((t) => t.container)?.container,

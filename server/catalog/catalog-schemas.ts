@@ -19,6 +19,7 @@ export const catalogEntrySchema = {
     profiler: { type: 'string' },
     startedBy: { type: 'string' },
     warnings: { type: 'array', items: { type: 'string' } },
+    endReason: { type: 'string' },
     artifacts: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },
