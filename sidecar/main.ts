@@ -5,6 +5,8 @@ import { SIDECAR_ENV } from '../core/contract/names.ts';
 import { readSidecarConfig, type SidecarConfig } from './config.ts';
 import { isInNestedPidNamespace, readProcessTable } from './host/proc-table.ts';
 import { log, timers } from './process-support.ts';
+import { takeDataDir } from './host/data-dir-lock.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createAutoProfiler } from './profilers/auto-profiler.ts';
 import { createBpftraceProfiler } from './profilers/bpftrace/bpftrace-profiler.ts';
 import { requestJvmPerfMaps } from './profilers/jvm/jvm-perf-map.ts';
@@ -46,8 +48,14 @@ async function main(): Promise<void> {
   const serving: { tls?: unknown } = {};
   const started = await startRecorder(
     () => readSidecarConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
-    (config, basics) => {
+    async (config, basics) => {
+      const previous = await takeDataDir(config.dataDir, { sleep, now: Date.now });
+      if (previous !== undefined) log('waited for the previous recorder to exit', { pid: previous });
       const controller = createController(config, basics);
+      // What a previous run left is finished or queued before the first request (recording-journal.ts);
+      // each (re)registration, as after the server was away, sends what the catalog has not taken yet.
+      await controller.recover();
+      basics.tokens.onAccepted(() => controller.retryUploads());
       return {
         recorder: controller,
         serve: { recordings: controller, requireTls: () => serving.tls !== undefined },

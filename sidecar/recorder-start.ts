@@ -148,11 +148,11 @@ export interface StartedRecorder<C, R> extends RecorderParts<R> {
  */
 export async function startRecorder<C extends StartConfig, R>(
   readConfig: () => C,
-  build: (config: C, basics: RecorderBasics) => RecorderParts<R>,
+  build: (config: C, basics: RecorderBasics) => RecorderParts<R> | Promise<RecorderParts<R>>,
 ): Promise<StartedRecorder<C, R>> {
   const config = loadConfigOrExit(readConfig);
   const basics = await prepareRecorder(config);
-  const { recorder, serve } = build(config, basics);
+  const { recorder, serve } = await build(config, basics);
   const app = buildRecorderApp(basics, config, serve);
   const { port, tls } = await serveApi(app, config, basics.identity);
   return { config, basics, recorder, serve, app, port, tls };

@@ -9,5 +9,9 @@ export type RecordingEvent =
   | { type: 'artifact'; name: ArtifactName }
   | { type: 'samples'; samples: number }
   | { type: 'warning'; message: string }
+  /** Why recording ended, in words (RecordingStatus.endReason). */
+  | { type: 'ended'; reason: string }
+  /** An upload attempt ended: the warning of an earlier one that failed goes. */
+  | { type: 'clear-upload-failure' }
   | { type: 'done'; at: Date }
   | { type: 'failed'; error: string; at: Date };

@@ -21,11 +21,18 @@ export interface RunContext {
   report(event: RecordingEvent): void;
 }
 
+/**
+ * Why recording ended: the requested duration, a stop, the targets exiting, or a size cap. The controller
+ * puts it in words (recording/end-reason.ts); without it, a stop or the clock.
+ */
+export type EndCause = 'duration' | 'stopped' | 'exited' | 'size-cap';
+
 export interface ProfileOutput {
   /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */
   stacks: FoldedStacks | undefined;
   /** The graph's subtitle: what was recorded and how it ended. */
   subtitle: string;
+  ended?: EndCause;
 }
 
 export interface ProfilerRun {
@@ -44,8 +51,23 @@ export interface PlannedProfile {
   run(context: RunContext): ProfilerRun;
 }
 
+/** A recording the recorder was running when it stopped, as its journal left it. */
+export interface ResumeContext {
+  id: string;
+  dir: string;
+  params: RecordingParams;
+  targets: readonly { pid: number; comm: string }[];
+  /** How long to wait for files the profiler's own process may still be finishing, ms. */
+  waitMs?: number;
+}
+
 export interface Profiler {
   plan(context: PlanContext): Promise<PlannedProfile>;
+  /**
+   * Finishes a recording the recorder was running when it died, from what is on disk; undefined when this
+   * profiler leaves nothing to finish from (the recording is then failed, saying so).
+   */
+  resume?(context: ResumeContext, run: RunContext): Promise<ProfilerRun | undefined>;
 }
 
 /** The profilers a sidecar offers, by the name a start request gives. */

@@ -1,6 +1,8 @@
 // Drives one recording at a time through the state machine: plan with the chosen profiler (perf, pprof,
-// auto, …), run it, render its stacks, upload, keep.
-import { mkdir } from 'node:fs/promises';
+// auto, …), run it, render its stacks, upload, keep. Each recording's state is journaled beside its files
+// (recording-journal.ts), so a restarted recorder finishes what it was doing and delivers what the server
+// has not taken yet (recording-recovery.ts).
+import { mkdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
@@ -11,11 +13,21 @@ import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
 import { renderStacks } from './render-artifacts.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
-import type { PlannedProfile, ProfileOutput, Profiler, ProfilerSet } from '../profilers/profiler.ts';
+import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import { selectProcesses, type ProcessInfo } from '../host/process-select.ts';
 import { evictOldRecordings } from './retention.ts';
-import { applyEvent, assertIdle, beginRecording, withLiveProgress } from './recording-machine.ts';
+import {
+  applyEvent,
+  assertIdle,
+  beginRecording,
+  isActive,
+  withLiveProgress,
+  withoutUploadFailure,
+} from './recording-machine.ts';
 import { uploadFinishedRecording } from './upload.ts';
+import { JournalWriter, readJournals, type UploadState } from './recording-journal.ts';
+import { describeEnd } from './end-reason.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 
@@ -61,12 +73,24 @@ interface Running {
   settled: Promise<void>;
 }
 
+/** Pending uploads are tried again after this long at first, doubling up to the most. */
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
+
 export class RecordingController {
   private recordings: RecordingStatus[] = [];
   private starting: string | undefined;
   private running: Running | undefined;
   private readonly budget: DiskBudget;
   private readonly profilers: ProfilerSet;
+  private readonly journal: JournalWriter;
+  /** Whether the catalog has each recording; `pending` ones are sent again until it takes them. */
+  private readonly delivery = new Map<string, UploadState>();
+  private readonly stopRequested = new Set<string>();
+  /** When each recording's record stage ended (its first processing stage began), ms. */
+  private readonly recordEndedAt = new Map<string, number>();
+  private retry: { handle?: unknown; failures: number; busy: boolean } = { failures: 0, busy: false };
+  private closed = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.budget =
@@ -77,6 +101,7 @@ export class RecordingController {
       });
     const perf = createPerfProfiler({ ...deps, budget: this.budget });
     this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
+    this.journal = new JournalWriter((message, fields) => deps.log(message, fields));
   }
 
   list(): RecordingStatus[] {
@@ -96,7 +121,10 @@ export class RecordingController {
    */
   stop(id: string): RecordingStatus {
     const status = this.get(id);
-    if (this.running?.id === id && status.state === 'recording') this.running.stop();
+    if (this.running?.id === id && status.state === 'recording') {
+      this.stopRequested.add(id);
+      this.running.stop();
+    }
     return this.get(id);
   }
 
@@ -114,8 +142,11 @@ export class RecordingController {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    this.deps.timers.clearTimeout(this.retry.handle);
     this.running?.stop();
     await this.settled();
+    await this.journal.flushed();
   }
 
   /** Starts a recording with parameters already checked against the limits (the route did that). */
@@ -151,11 +182,102 @@ export class RecordingController {
       });
       this.recordings.push(status);
       for (const message of planned.warnings) this.update(id, { type: 'warning', message });
-      this.launch(status, dir, planned);
+      // The journal is on disk before the start is answered: a recorder that dies now still knows of it.
+      await this.persist(id);
+      this.launch(id, dir, planned.run({ report: (event) => this.update(id, event) }));
       return this.get(id);
     } finally {
       this.starting = undefined;
     }
+  }
+
+  /**
+   * Reads back what a previous run of this recorder left (recording-journal.ts): a recording it was running
+   * is finished from disk when its profiler can, else failed saying why; one the catalog never took is
+   * uploaded again; a directory with no journal (a start that was never answered) is removed. Call once,
+   * before serving.
+   */
+  async recover(): Promise<void> {
+    const found = await readJournals(`${this.deps.config.dataDir}/recordings`);
+    for (const dir of found.unknown) {
+      this.deps.log('removed a recording directory with no record of its recording', { dir });
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const { status, upload } of found.records) {
+      this.recordings.push(status);
+      this.delivery.set(status.id, upload);
+    }
+    const interrupted = found.records.filter((r) => isActive(r.status)).map((r) => r.status);
+    // Only the newest can be finished (one recording runs at a time); any older one is failed.
+    const newest = interrupted.pop();
+    for (const status of interrupted) await this.failInterrupted(status, 'a newer recording had started');
+    if (newest !== undefined) await this.resumeInterrupted(newest);
+    const pending = found.records.filter((r) => r.upload === 'pending' && !isActive(r.status)).length;
+    if (found.records.length > 0)
+      this.deps.log('recordings found on disk', {
+        recordings: found.records.length,
+        interrupted: interrupted.length + (newest === undefined ? 0 : 1),
+        pendingUploads: pending,
+      });
+    if (pending > 0) this.scheduleRetry(0);
+  }
+
+  /** Sends again every finished recording the catalog has not taken; called on a timer and on (re)registration. */
+  retryUploads(): void {
+    if (this.retry.busy || this.closed) return;
+    const pending = this.recordings.filter((r) => !isActive(r) && this.delivery.get(r.id) === 'pending');
+    if (pending.length === 0) return;
+    this.deps.timers.clearTimeout(this.retry.handle);
+    this.retry.busy = true;
+    void (async () => {
+      let failed = false;
+      for (const status of pending) {
+        const outcome = status.state === 'failed' ? 'failed' : 'done';
+        failed = !(await this.upload(status.id, this.recordingDir(status.id), outcome)) || failed;
+      }
+      this.retry.busy = false;
+      this.retry.failures = failed ? this.retry.failures + 1 : 0;
+      if (failed) this.scheduleRetry();
+    })();
+  }
+
+  private scheduleRetry(ms?: number): void {
+    if (this.closed) return;
+    this.deps.timers.clearTimeout(this.retry.handle);
+    const delay = ms ?? backoffDelay(this.retry.failures, this.deps.random(), RETRY_BASE_MS, RETRY_MAX_MS);
+    this.retry.handle = this.deps.timers.setTimeout(() => this.retryUploads(), delay);
+  }
+
+  private async resumeInterrupted(status: RecordingStatus): Promise<void> {
+    const id = status.id;
+    const dir = this.recordingDir(id);
+    const profiler = this.profilers[status.profiler ?? 'perf'];
+    const report = (event: RecordingEvent): void => this.update(id, event);
+    const run = await profiler
+      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, { report })
+      .catch(() => undefined);
+    if (run === undefined) {
+      await this.failInterrupted(status, `${status.profiler ?? 'perf'} left nothing on disk to finish from`);
+      return;
+    }
+    const elapsed = Math.max(0, Math.round((this.deps.timers.now() - Date.parse(status.startedAt)) / 1000));
+    this.replace(id, { ...status, state: 'processing', stage: 'record', progress: 0.7 });
+    this.update(id, {
+      type: 'warning',
+      message: `the recorder restarted while this recording was ${where(status)}; it was finished from what ${status.profiler ?? 'perf'} had written`,
+    });
+    if (status.endReason === undefined)
+      this.update(id, {
+        type: 'ended',
+        reason: `the recorder restarted (about ${elapsed} s after the start)`,
+      });
+    this.launch(id, dir, run);
+  }
+
+  private async failInterrupted(status: RecordingStatus, why: string): Promise<void> {
+    const error = `the recorder restarted while this recording was ${where(status)}, and ${why}`;
+    this.update(status.id, { type: 'failed', error, at: new Date(this.deps.timers.now()) });
+    await this.upload(status.id, this.recordingDir(status.id), 'failed');
   }
 
   private profilerFor(params: RecordingParams): Profiler {
@@ -193,19 +315,37 @@ export class RecordingController {
       this.recordings[index] = applyEvent(status, event);
     } catch (error) {
       this.deps.log('ignored a recording event', { id, error: (error as Error).message });
+      return;
     }
+    if (event.type === 'stage' && !this.recordEndedAt.has(id))
+      this.recordEndedAt.set(id, this.deps.timers.now());
+    if (event.type !== 'progress') void this.persist(id);
   }
 
-  private launch(status: RecordingStatus, dir: string, planned: PlannedProfile): void {
+  /** Sets a recording's status outright (a restart resuming it); journaled like any change. */
+  private replace(id: string, status: RecordingStatus): void {
+    const index = this.recordings.findIndex((r) => r.id === id);
+    if (index >= 0) this.recordings[index] = status;
+    void this.persist(id);
+  }
+
+  private persist(id: string): Promise<void> {
+    return this.journal.save(this.recordingDir(id), id, () => {
+      const status = this.recordings.find((r) => r.id === id);
+      if (status === undefined) return undefined;
+      const upload = this.delivery.get(id) ?? (this.deps.config.serverUrl === undefined ? 'none' : 'pending');
+      return { status, upload };
+    });
+  }
+
+  private launch(id: string, dir: string, run: ProfilerRun): void {
     const { timers, config } = this.deps;
-    const id = status.id;
-    const run = planned.run({ report: (event) => this.update(id, event) });
     const where = `${config.podNamespace}/${config.podName}`;
     const settled = run.done
       .then((output) => this.finish(id, dir, where, output))
-      .catch((error: Error) => {
+      .catch(async (error: Error) => {
         this.update(id, { type: 'failed', error: error.message, at: new Date(timers.now()) });
-        return this.upload(id, dir, 'failed');
+        await this.upload(id, dir, 'failed');
       })
       .finally(() => {
         this.running = undefined;
@@ -217,6 +357,7 @@ export class RecordingController {
 
   /** Renders the profiler's stacks into the graphs, uploads, and marks the recording done. */
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
+    this.noteEnd(id, output.ended);
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
       { dir, title: `Furnace: ${where}`, subtitle: output.subtitle, name: `${where} ${id}` },
@@ -226,12 +367,30 @@ export class RecordingController {
     this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
   }
 
-  /** Uploads a finished recording; a failed one sends its metadata only, so the catalog shows the error. */
-  private async upload(id: string, dir: string, outcome: 'done' | 'failed' = 'done'): Promise<void> {
+  /** Says why recording ended, unless a restart already did: the profiler's cause, else a stop or the clock. */
+  private noteEnd(id: string, cause: EndCause | undefined): void {
+    const status = this.get(id);
+    if (status.endReason !== undefined) return;
+    const endedAt = this.recordEndedAt.get(id) ?? this.deps.timers.now();
+    const seconds = Math.max(0, Math.round((endedAt - Date.parse(status.startedAt)) / 1000));
+    const fallback: EndCause = this.stopRequested.has(id) ? 'stopped' : 'duration';
+    this.stopRequested.delete(id);
+    const reason = describeEnd(cause ?? fallback, {
+      seconds,
+      durationSeconds: status.params.durationSeconds,
+    });
+    this.update(id, { type: 'ended', reason });
+  }
+
+  /**
+   * Uploads a finished recording (a failed one sends its metadata only, so the catalog shows the error);
+   * true when the catalog has it. One it could not take stays `pending` and is sent again later.
+   */
+  private async upload(id: string, dir: string, outcome: 'done' | 'failed' = 'done'): Promise<boolean> {
     const { config } = this.deps;
-    if (config.serverUrl === undefined) return;
-    if (outcome === 'done') this.update(id, { type: 'stage', stage: 'upload' });
-    const warnings = await uploadFinishedRecording(
+    if (config.serverUrl === undefined) return true;
+    if (outcome === 'done' && isActive(this.get(id))) this.update(id, { type: 'stage', stage: 'upload' });
+    const result = await uploadFinishedRecording(
       {
         send: (request) => this.deps.send(request),
         sleep: (ms) => this.deps.sleep(ms),
@@ -244,11 +403,19 @@ export class RecordingController {
         serverUrl: config.serverUrl,
         now: new Date(this.deps.timers.now()),
         limits: { maxArtifactBytes: this.maxArtifactBytes() },
+        // A stopping recorder does not wait out a server that is away: the next run sends it.
+        ...(this.closed ? { attempts: 1 } : {}),
       },
-      { status: this.get(id), dir, outcome },
-      (fraction) => this.update(id, { type: 'progress', fraction }),
+      { status: withoutUploadFailure(this.get(id)), dir, outcome },
+      (fraction) => isActive(this.get(id)) && this.update(id, { type: 'progress', fraction }),
     );
-    for (const message of warnings) this.update(id, { type: 'warning', message });
+    this.delivery.set(id, result.delivered ? 'sent' : 'pending');
+    // The last attempt's words replace any earlier attempt's.
+    this.update(id, { type: 'clear-upload-failure' });
+    for (const message of result.warnings) this.update(id, { type: 'warning', message });
+    if (!result.delivered) this.scheduleRetry();
+    void this.persist(id);
+    return result.delivered;
   }
 
   /** The smaller of the sidecar's own artifact limit and the server's. */
@@ -264,7 +431,14 @@ export class RecordingController {
       (id) => this.recordingDir(id),
       keepRecordings,
       keepBytes,
+      (id) => this.delivery.get(id) === 'pending',
     );
     this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));
+    for (const id of evicted) this.delivery.delete(id);
   }
+}
+
+/** Where a recording stood, in words: "recording", "at perf script", … */
+function where(status: RecordingStatus): string {
+  return status.state === 'recording' ? 'recording' : `at its ${status.stage} stage`;
 }

@@ -83,6 +83,22 @@ function enterStage(status: RecordingStatus, stage: RecordingStage, event: Recor
   return { ...status, state: 'processing', stage, progress: overallProgress(stage, 0) };
 }
 
+type Annotation = Extract<RecordingEvent, { type: 'samples' | 'warning' | 'ended' | 'clear-upload-failure' }>;
+
+/** What any state takes: the sample count, a warning, why recording ended, an upload failure cleared. */
+function annotate(status: RecordingStatus, event: Annotation): RecordingStatus {
+  switch (event.type) {
+    case 'samples':
+      return { ...status, samples: event.samples };
+    case 'warning':
+      return { ...status, warnings: [...(status.warnings ?? []), event.message] };
+    case 'ended':
+      return { ...status, endReason: event.reason };
+    case 'clear-upload-failure':
+      return withoutUploadFailure(status);
+  }
+}
+
 /** Applies one event; an event that the current state does not allow throws TransitionError. */
 export function applyEvent(status: RecordingStatus, event: RecordingEvent): RecordingStatus {
   switch (event.type) {
@@ -98,17 +114,24 @@ export function applyEvent(status: RecordingStatus, event: RecordingEvent): Reco
       return status.artifacts.includes(event.name)
         ? status
         : { ...status, artifacts: [...status.artifacts, event.name] };
-    case 'samples':
-      return { ...status, samples: event.samples };
-    case 'warning':
-      return { ...status, warnings: [...(status.warnings ?? []), event.message] };
     case 'done':
       if (status.state !== 'processing') throw new TransitionError(status, event);
       return { ...status, state: 'done', progress: 1, endedAt: event.at.toISOString() };
     case 'failed':
       if (!isActive(status)) throw new TransitionError(status, event);
       return { ...status, state: 'failed', error: event.error, endedAt: event.at.toISOString() };
+    default:
+      return annotate(status, event);
   }
+}
+
+/** The warning an upload that did not reach the server leaves; it goes once the catalog takes the recording. */
+export const UPLOAD_FAILED = 'upload to the server failed';
+
+export function withoutUploadFailure(status: RecordingStatus): RecordingStatus {
+  const warnings = (status.warnings ?? []).filter((w) => !w.startsWith(UPLOAD_FAILED));
+  const { warnings: _dropped, ...rest } = status;
+  return warnings.length > 0 ? { ...rest, warnings } : rest;
 }
 
 /** Progress of the record stage from the clock: elapsed time over the requested duration. */

@@ -23,13 +23,15 @@ export async function evictOldRecordings(
   dirOf: (id: string) => string,
   keep: number,
   keepBytes: number,
+  /** Recordings kept whatever the window says (one the catalog does not have yet). */
+  held: (id: string) => boolean = () => false,
 ): Promise<string[]> {
   // Recordings are kept in the order they started; that order is all the rule needs (no age limit here).
   const kept = await Promise.all(
     recordings.map(async (r, index) => ({
       id: r.id,
       time: index,
-      active: isActive(r),
+      active: isActive(r) || held(r.id),
       bytes: await recordingBytes(dirOf(r.id), r),
     })),
   );

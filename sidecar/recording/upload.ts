@@ -8,6 +8,7 @@ import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { HttpRequest, HttpSend } from '../server-link/http-client.ts';
 import { backoffDelay } from '../../core/backoff.ts';
 import { describeRefusal, isRefusal, tooLarge, uploadOrder } from './upload-plan.ts';
+import { UPLOAD_FAILED } from './recording-machine.ts';
 
 export interface UploadDeps {
   send: HttpSend;
@@ -161,18 +162,21 @@ export interface FinishedUploadConfig {
   podName: string;
   limits: { maxArtifactBytes: number };
   now: Date;
+  /** Tries per request (5; 2 for a failed recording's metadata); 1 while the recorder is stopping. */
+  attempts?: number;
 }
 
 /**
  * Uploads a recording as the catalog should keep it: a done one with every artifact, a failed one with
- * its metadata only (so the catalog shows the error). Returns warnings instead of throwing.
+ * its metadata only (so the catalog shows the error). Returns whether the catalog has it, and warnings,
+ * instead of throwing.
  */
 export async function uploadFinishedRecording(
   deps: UploadDeps,
   config: FinishedUploadConfig,
   recording: { status: RecordingStatus; dir: string; outcome: 'done' | 'failed' },
   onProgress: (fraction: number) => void,
-): Promise<string[]> {
+): Promise<{ delivered: boolean; warnings: string[] }> {
   const { status, dir, outcome } = recording;
   const final =
     outcome === 'done'
@@ -187,13 +191,13 @@ export async function uploadFinishedRecording(
         metadata: { ...status, ...final },
         dir,
         artifacts: outcome === 'done' ? status.artifacts : [],
-        ...(outcome === 'done' ? {} : { attempts: 2 }),
+        attempts: config.attempts ?? (outcome === 'done' ? 5 : 2),
         maxArtifactBytes: config.limits.maxArtifactBytes,
       },
       onProgress,
     );
-    return result.skipped;
+    return { delivered: true, warnings: result.skipped };
   } catch (error) {
-    return [`upload to the server failed: ${(error as Error).message}`];
+    return { delivered: false, warnings: [`${UPLOAD_FAILED}: ${(error as Error).message}`] };
   }
 }

@@ -16,11 +16,18 @@ export class ProxyTokens {
   private previous: { token: string; until: number } | undefined;
   private upload: string | undefined;
   private artifactLimit: number | undefined;
+  private readonly listeners: (() => void)[] = [];
+
+  /** Calls `listener` after each registration answer is taken (the server is there to upload to). */
+  onAccepted(listener: () => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Records the tokens the server answered with; a changed proxy token keeps the old one valid for one lease. */
   accept(tokens: ServerTokens, nowMs: number, leaseSeconds: number): void {
     this.upload = tokens.uploadToken;
     this.artifactLimit = tokens.maxArtifactBytes;
+    for (const listener of this.listeners) listener();
     if (this.current === tokens.proxyToken) return;
     if (this.current !== undefined)
       this.previous = { token: this.current, until: nowMs + leaseSeconds * 1000 };

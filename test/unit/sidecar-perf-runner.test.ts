@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { perfRecordArgs, startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
+import {
+  perfRecordArgs,
+  perfRecordCommand,
+  startPerfRecord,
+} from '../../sidecar/profilers/perf/perf-runner.ts';
 import { FakePerf } from '../harness/fake-perf.ts';
 import { manualTimers } from '../harness/manual-timers.ts';
 import type { SpawnFn } from '../../sidecar/host/runtime.ts';
@@ -65,7 +69,12 @@ describe('perf runner', () => {
   it('stops perf with SIGINT at the deadline even when no stop comes', async () => {
     const { child, spawn, timers, calls } = setup();
     const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
-    assert.equal(calls[0]?.[0], 'perf');
+    // perf runs under setpriv, which interrupts it should the recorder die (perf-runner.ts).
+    assert.deepEqual(calls[0], [
+      '/usr/bin/setpriv',
+      ...['--pdeathsig', 'INT', '--', 'perf'],
+      ...perfRecordArgs(options),
+    ]);
     timers.fire(4999);
     assert.deepEqual(child.signals, []);
     timers.fire(1);
@@ -73,6 +82,16 @@ describe('perf runner', () => {
     assert.deepEqual(child.signals, ['SIGINT']);
     assert.equal(result.reason, 'deadline');
     assert.equal(result.ok, true);
+  });
+
+  it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
+    assert.deepEqual(perfRecordCommand('perf', ['record']), {
+      command: '/usr/bin/setpriv',
+      args: ['--pdeathsig', 'INT', '--', 'perf', 'record'],
+    });
+    assert.deepEqual(perfRecordCommand('perf', ['record'], null), { command: 'perf', args: ['record'] });
+    const missing = perfRecordCommand('/nonexistent/perf', ['record']);
+    assert.deepEqual(missing, { command: '/nonexistent/perf', args: ['record'] });
   });
 
   it('stops early on request, once', async () => {

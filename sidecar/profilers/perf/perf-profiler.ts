@@ -10,6 +10,7 @@ import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { scriptRecording } from './perf-script.ts';
+import { resumePerf } from './perf-resume.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -21,6 +22,7 @@ export interface PerfProfilerDeps {
   spawn: SpawnFn;
   run: RunCommand;
   timers: LoopTimers;
+  sleep(ms: number): Promise<void>;
   fileSize(path: string): Promise<number>;
   budget: DiskBudget;
   log(message: string, fields?: Record<string, unknown>): void;
@@ -59,6 +61,12 @@ export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
         run: (run) => startPerf(deps, context, targets, plan, run),
       };
     },
+    resume: (context, run) =>
+      resumePerf(
+        { ...deps, perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
+        context,
+        run,
+      ),
   };
 }
 
@@ -163,7 +171,8 @@ async function finishPerf(
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );
-    return { stacks, subtitle: plan.subtitle(result.reason) };
+    const ended = result.reason === 'deadline' ? 'duration' : result.reason;
+    return { stacks, subtitle: plan.subtitle(result.reason), ended };
   } finally {
     await maps.remove();
     await rm(`${dir}/buildid`, { recursive: true, force: true });

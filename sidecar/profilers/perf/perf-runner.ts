@@ -1,4 +1,7 @@
-// Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT.
+// Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT,
+// and so does the recorder's own death (setpriv --pdeathsig): perf then still finishes its perf.data.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BuildIdMode } from '../../host/disk-budget.ts';
 import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
@@ -84,10 +87,34 @@ export function perfRecordArgs(options: PerfRecordOptions): string[] {
   ];
 }
 
+/** Whether `command` names a file: as a path, or found in one of PATH's directories. */
+function onPath(command: string): boolean {
+  if (command.includes('/')) return existsSync(command);
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
+}
+
+/** util-linux's setpriv where the image has it (Debian always does). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null;
+
+/**
+ * The perf record command line. Through `setpriv --pdeathsig INT`, perf is interrupted when the recorder
+ * dies (a kill -9, an OOM kill) as it is on a stop: it writes a whole perf.data, which the restarted
+ * recorder finishes from (recording-recovery.ts), and it does not record on for nobody. Without setpriv,
+ * perf runs as it is.
+ */
+export function perfRecordCommand(
+  perfPath: string,
+  args: string[],
+  setpriv: string | null = SETPRIV,
+): { command: string; args: string[] } {
+  // A perf that is not there is left to fail as itself, so the error says how to install it.
+  if (setpriv === null || !onPath(perfPath)) return { command: perfPath, args };
+  return { command: setpriv, args: ['--pdeathsig', 'INT', '--', perfPath, ...args] };
+}
+
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
-  const child = deps.spawn(options.perfPath, perfRecordArgs(options), {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { command, args } = perfRecordCommand(options.perfPath, perfRecordArgs(options));
+  const child = deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let reason: PerfStopReason | undefined;
   let finished = false;

@@ -1,0 +1,83 @@
+// Finishing a perf recording from its perf.data after the recorder restarted mid-way. perf runs under
+// `setpriv --pdeathsig INT` (perf-runner.ts), so a recorder's death interrupts it as a stop would and it
+// writes a whole file; the restarted recorder waits for that file to be complete (perf's header holds the
+// data size once perf has finished it), then scripts and collapses it as usual.
+import { open, rm } from 'node:fs/promises';
+import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
+import type { DiskBudget } from '../../host/disk-budget.ts';
+import type { ProfilerRun, ResumeContext, RunContext } from '../profiler.ts';
+import { scriptRecording } from './perf-script.ts';
+
+export interface PerfResumeDeps {
+  perfPath: string;
+  maxScriptBytes: number;
+  spawn: SpawnFn;
+  run: RunCommand;
+  timers: LoopTimers;
+  budget: DiskBudget;
+  sleep(ms: number): Promise<void>;
+}
+
+/** perf_file_header: magic, size, attr_size, attrs {offset, size}, data {offset, size}: data.size is at 48. */
+const DATA_SIZE_OFFSET = 48;
+
+/** The data size perf wrote into the header of `file`: 0 while perf has not finished it, undefined if unreadable. */
+export async function perfDataSize(file: string): Promise<number | undefined> {
+  const handle = await open(file, 'r').catch(() => undefined);
+  if (handle === undefined) return undefined;
+  try {
+    const header = Buffer.alloc(DATA_SIZE_OFFSET + 8);
+    const { bytesRead } = await handle.read(header, 0, header.length, 0);
+    if (bytesRead < header.length || header.toString('latin1', 0, 8) !== 'PERFILE2') return undefined;
+    return Number(header.readBigUInt64LE(DATA_SIZE_OFFSET));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Waits up to `waitMs` for perf to finish the file (an interrupted perf takes a moment to write it out). */
+async function waitForFinishedFile(deps: PerfResumeDeps, file: string, waitMs: number): Promise<void> {
+  const until = deps.timers.now() + waitMs;
+  for (;;) {
+    const size = await perfDataSize(file);
+    if (size === undefined) throw new Error('perf.data is missing or is not a perf file');
+    if (size > 0) return;
+    if (deps.timers.now() >= until)
+      throw new Error(
+        'perf did not finish perf.data (it was killed with the recorder, before it could write it out)',
+      );
+    await deps.sleep(250);
+  }
+}
+
+/** A run that finishes a perf recording from its directory, or undefined when there is no perf.data to start from. */
+export async function resumePerf(
+  deps: PerfResumeDeps,
+  context: ResumeContext,
+  run: RunContext,
+): Promise<ProfilerRun | undefined> {
+  const file = `${context.dir}/perf.data`;
+  if ((await perfDataSize(file)) === undefined) return undefined;
+  const { params, targets } = context;
+  const processes = targets.map((t) => `${t.comm} (${t.pid})`).join(', ') || 'system-wide';
+  const done = (async () => {
+    try {
+      await waitForFinishedFile(deps, file, context.waitMs ?? 20_000);
+      const stacks = await scriptRecording(
+        { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
+        {
+          perfPath: deps.perfPath,
+          dir: context.dir,
+          buildIdDir: `${context.dir}/buildid`,
+          maxScriptBytes: deps.maxScriptBytes,
+        },
+      );
+      const subtitle = `${params.event} at ${params.frequency} Hz, ${processes} · finished after a restart`;
+      return { stacks, subtitle };
+    } finally {
+      await rm(`${context.dir}/buildid`, { recursive: true, force: true });
+      await rm(`${context.dir}/binaries`, { recursive: true, force: true });
+    }
+  })();
+  return { stop: () => {}, done };
+}

@@ -1,0 +1,16 @@
+// Why a recording ended, in the words the recording page, History and the CLI show (endReason).
+import type { EndCause } from '../profilers/profiler.ts';
+
+export function describeEnd(cause: EndCause, times: { seconds: number; durationSeconds: number }): string {
+  const after = `after ${times.seconds} s`;
+  switch (cause) {
+    case 'duration':
+      return `the duration was reached (${times.durationSeconds} s)`;
+    case 'stopped':
+      return `stopped on request ${after}`;
+    case 'exited':
+      return `every recorded process exited, ${after}`;
+    case 'size-cap':
+      return `perf.data reached its size cap ${after}`;
+  }
+}

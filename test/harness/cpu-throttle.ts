@@ -1,0 +1,42 @@
+// Slows a process down with a cgroup v1 CPU quota, so a test can catch it in a stage that otherwise lasts
+// a few milliseconds (a recorder's collapse or render) and kill it there. The process keeps running real
+// code, only less of the time; children it starts later inherit the quota. The group is removed when the
+// test ends (its processes go back to the root group first).
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
+
+const CPU_ROOT = '/sys/fs/cgroup/cpu';
+
+export interface CpuThrottle {
+  /** Moves the process into the throttled group (its running children stay where they are). */
+  add(pid: number): Promise<void>;
+}
+
+/**
+ * A cgroup that lets its processes run `percent` of one CPU. Fails saying what is missing when this machine
+ * has no cgroup v1 cpu controller.
+ */
+export async function cpuThrottle(t: TestContext, percent: number): Promise<CpuThrottle> {
+  const dir = `${CPU_ROOT}/furnace-test-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    throw new Error(
+      `the fault tests throttle processes with the cgroup v1 cpu controller at ${CPU_ROOT}, and could not make a group there: ${(error as Error).message}`,
+    );
+  }
+  const period = 100_000;
+  await writeFile(`${dir}/cpu.cfs_period_us`, String(period));
+  await writeFile(`${dir}/cpu.cfs_quota_us`, String(Math.max(1000, Math.round((period * percent) / 100))));
+  t.after(async () => {
+    const pids = (await readFile(`${dir}/cgroup.procs`, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((line) => line !== '');
+    for (const pid of pids) await writeFile(`${CPU_ROOT}/cgroup.procs`, pid).catch(() => {});
+    await rmdir(dir).catch(() => {});
+  });
+  return {
+    add: (pid) => writeFile(`${dir}/cgroup.procs`, String(pid)),
+  };
+}
