@@ -187,7 +187,10 @@ async function openStores(
     dataDir: config.dataDir,
     now,
     retention: config.retention,
-    onLoad: (report) => process.stderr.write(`furnace: catalog reload skipped ${JSON.stringify(report)}\n`),
+    onLoad: (report) =>
+      process.stderr.write(
+        `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
+      ),
   });
   const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, newToken });
   return { catalog, registry };

@@ -103,6 +103,7 @@ export function byStartDescending(a: CatalogEntry, b: CatalogEntry): number {
 }
 
 export interface LoadReport {
+  /** Directories whose metadata could not be taken back, by why; they are removed from disk. */
   refused: Record<LoadRefusal, number>;
   /** Recordings past retention.maxCount, removed from disk oldest first. */
   dropped: number;
@@ -123,8 +124,10 @@ export async function loadCatalog(
     if (!RECORDING_ID.test(id)) continue;
     const record = await readStoredRecording(join(recordingsDir, id, METADATA_FILE), id, now);
     if (typeof record === 'string') {
-      // 'unreadable' is also an upload that never finished its first write.
+      // 'unreadable' is also an upload that never finished its first write. Nothing could ever point to
+      // these files again: they are removed (and counted in the report the server logs), not left behind.
       report.refused[record] += 1;
+      await rm(join(recordingsDir, id), { recursive: true, force: true });
       continue;
     }
     stored.set(id, record);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -140,7 +141,7 @@ describe('catalog store', () => {
     assert.deepEqual(catalog.get('rec-1')?.artifacts, [{ name: 'stacks.folded', bytes: 11 }]);
   });
 
-  it('refuses at reload a metadata file larger than any entry the server writes', async (t) => {
+  it('refuses at reload a metadata file larger than any entry the server writes, and removes its directory', async (t) => {
     const dataDir = await tempDir(t, 'furnace-catalog-');
     const now = Date.parse('2026-03-02T00:00:00Z');
     const dir = join(dataDir, 'recordings', 'big-1');
@@ -162,6 +163,7 @@ describe('catalog store', () => {
       onLoad: (report) => reports.push(report),
     });
     assert.equal(catalog.get('big-1'), undefined);
+    assert.equal(existsSync(dir), false, 'its files are removed, not left with nothing pointing to them');
     assert.deepEqual(reports, [
       { refused: { 'too-large': 1, unreadable: 0, 'not-an-entry': 0 }, dropped: 0 },
     ]);
