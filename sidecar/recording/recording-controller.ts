@@ -28,6 +28,7 @@ import { uploadFinishedRecording } from './upload.ts';
 import { JournalWriter, readJournals, type UploadState } from './recording-journal.ts';
 import { describeEnd } from './end-reason.ts';
 import { backoffDelay } from '../../core/backoff.ts';
+import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 
@@ -358,6 +359,19 @@ export class RecordingController {
   /** Renders the profiler's stacks into the graphs, uploads, and marks the recording done. */
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
     this.noteEnd(id, output.ended);
+    const { params, targets, startedAt } = this.get(id);
+    const recorded = ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(startedAt)) / 1000;
+    const findings =
+      output.stacks === undefined
+        ? []
+        : diagnoseStacks(output.stacks, {
+            // What was recorded (a stop comes early); whole seconds, at least one.
+            durationSeconds: Math.max(1, Math.min(params.durationSeconds, Math.round(recorded))),
+            frequency: params.frequency,
+            callGraph: params.callGraph,
+            processes: targets.map((t) => t.comm),
+          });
+    for (const message of findings) this.update(id, { type: 'warning', message });
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
       { dir, title: `Furnace: ${where}`, subtitle: output.subtitle, name: `${where} ${id}` },

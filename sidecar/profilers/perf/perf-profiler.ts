@@ -11,6 +11,7 @@ import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { scriptRecording } from './perf-script.ts';
 import { resumePerf } from './perf-resume.ts';
+import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -160,7 +161,7 @@ async function finishPerf(
         message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
       });
     image = await pending.mount;
-    checkPerf(deps.config, run, result, image, plan.perf.maxBytes);
+    checkPerf(deps.config, run, result, { image, cap: plan.perf.maxBytes, event: plan.perf.event });
     const stacks = await scriptRecording(
       { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
       {
@@ -190,13 +191,12 @@ function checkPerf(
   config: SidecarConfig,
   run: RunContext,
   result: AttachResult,
-  image: ImageMount | Error | undefined,
-  cap: number,
+  recorded: { image: ImageMount | Error | undefined; cap: number; event: string },
 ): void {
+  const { image, cap } = recorded;
   if (!result.ok) {
     if (result.failure !== undefined) throw new Error(result.failure);
-    const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
-    throw new Error(`perf record failed (${how}): ${result.stderr || 'no output'}`);
+    throw new Error(explainPerfFailure({ ...result, event: recorded.event }));
   }
   if (result.reason === 'size-cap') {
     const why = cap < config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
