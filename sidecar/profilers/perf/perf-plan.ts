@@ -12,6 +12,14 @@ export type PlanConfig = Pick<
   'mode' | 'perfPath' | 'maxPerfDataBytes' | 'podNamespace' | 'podName' | 'targets'
 >;
 
+/** How recording ended, as the graph's subtitle says it. */
+const ENDED_IN_WORDS: Readonly<Record<PerfStopReason, string>> = {
+  deadline: 'duration reached',
+  stopped: 'stopped on request',
+  exited: 'every process exited',
+  'size-cap': 'perf.data size cap reached',
+};
+
 export interface RecordingPlan {
   perf: PerfRecordOptions;
   /** Cache the targets' mapped binaries while they surely run (perf copies nothing with --buildid-mmap). */
@@ -91,7 +99,7 @@ export function planRecording(input: PlanInput): RecordingPlan {
     title: `Furnace: ${where}`,
     name: `${where} ${input.id}`,
     subtitle: (reason) =>
-      `${params.event} at ${params.frequency} Hz, ${params.durationSeconds} s max, ${processes} · ${reason}`,
+      `${params.event} at ${params.frequency} Hz, ${params.durationSeconds} s max, ${processes} · ${ENDED_IN_WORDS[reason]}`,
   };
   if (params.symbols === 'image') plan.image = imageOf(targets, params, config);
   return plan;
