@@ -29,7 +29,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     load: async () => (await import('./catalog-verbs.ts')).runGet,
   },
   download: {
-    summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof)",
+    summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof|otlp)",
     load: async () => (await import('./catalog-verbs.ts')).runDownload,
   },
   open: {

@@ -28,6 +28,7 @@ export const FORMATS: Record<string, string> = {
   speedscope: 'speedscope.json',
   'perf.data': 'perf.data',
   pprof: 'profile.pb.gz',
+  otlp: 'profile.otlp.pb',
 };
 
 export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;

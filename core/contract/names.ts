@@ -79,8 +79,16 @@ export const ARTIFACT_NAMES = [
   'speedscope.json',
   'perf.data',
   'perf.script',
-  /** The target's own pprof profile (gzipped protobuf), as fetched: `go tool pprof` opens it. */
+  /**
+   * pprof (gzipped protobuf) for `go tool pprof`, Pyroscope, Parca: a pprof recording's is the target's own
+   * profile as fetched; every other recording with stacks gets one made from them (core/pprof/write-pprof.ts).
+   */
   'profile.pb.gz',
+  /**
+   * The recording's stacks as an OTLP profiles request (ExportProfilesServiceRequest, profiles/v1development,
+   * protobuf): what an OpenTelemetry Collector, Pyroscope or Parca ingests (core/otlp/write-otlp.ts).
+   */
+  'profile.otlp.pb',
   /** The flame tree as flat arrays, gzipped (core/render/flame-tree-compact.ts): what the web UI reads. */
   'flame-tree.bin.gz',
   /** What a bpftrace program printed: its maps, histograms and printf lines. */
@@ -97,6 +105,8 @@ export const ARTIFACT_CONTENT_TYPES: Readonly<Record<ArtifactName, string>> = {
   'perf.script': 'text/plain; charset=utf-8',
   // A gzip file to download as it is (never a Content-Encoding: clients must not unpack it).
   'profile.pb.gz': 'application/gzip',
+  // As OTLP/HTTP sends it.
+  'profile.otlp.pb': 'application/x-protobuf',
   'flame-tree.bin.gz': 'application/gzip',
   'bpftrace.txt': 'text/plain; charset=utf-8',
 };

@@ -44,6 +44,8 @@ const linksSchema = {
     html: { type: 'string' },
     folded: { type: 'string' },
     speedscope: { type: 'string' },
+    pprof: { type: 'string' },
+    otlp: { type: 'string' },
   },
 } as const satisfies SchemaOf<RecordingLinks>;
 

@@ -139,6 +139,10 @@ export interface RecordingLinks {
   html: string;
   folded: string;
   speedscope: string;
+  /** profile.pb.gz (absent in statuses written before exports). */
+  pprof?: string;
+  /** profile.otlp.pb (absent in statuses written before exports). */
+  otlp?: string;
 }
 
 /** A pod's recording: the recorder's states, plus `pending` before it started. */

@@ -1,15 +1,33 @@
 // Folded stacks → a pprof profile (github.com/google/pprof, proto/profile.proto), gzipped as `go tool pprof`,
 // Pyroscope and Parca read it: sample types samples/count and cpu/nanoseconds (one sample is one period,
 // 1/frequency), one function and one location per distinct frame name, samples innermost first, and the
-// recording's namespace and pod as labels of every sample. Encoded by @bufbuild/protobuf from the generated
-// schema (core/proto/). Pure but for gzip.
+// recording's labels (namespace, pod, container, service_name: core/export/) on every sample. Encoded by
+// @bufbuild/protobuf from the generated schema (core/proto/). Pure but for gzip.
 import { gzipSync } from 'node:zlib';
-import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
-import { ProfileSchema, type LabelSchema, type SampleSchema } from '../proto/gen/pprof/profile_pb.ts';
-
-type SampleInit = MessageInitShape<typeof SampleSchema>;
-type LabelInit = MessageInitShape<typeof LabelSchema>;
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  FunctionSchema,
+  LabelSchema,
+  LineSchema,
+  LocationSchema,
+  ProfileSchema,
+  SampleSchema,
+  type Function as PprofFunction,
+  type Label,
+  type Location,
+  type Sample,
+} from '../proto/gen/pprof/profile_pb.ts';
 import type { FoldedStacks } from '../stacks/folded.ts';
+
+// Zero messages made once by the library: each entry is a copy with its own fields set, several times
+// faster than create() per entry on a profile of 100,000 stacks.
+const ZERO = {
+  function: create(FunctionSchema),
+  label: create(LabelSchema),
+  line: create(LineSchema),
+  location: create(LocationSchema),
+  sample: create(SampleSchema),
+};
 
 export interface PprofExportMeta {
   /** Sampling frequency in Hz; a sample then stands for 1/frequency of CPU time. */
@@ -40,34 +58,33 @@ class StringTable {
 /** One function and one location per frame name; both ids count from 1, as pprof requires. */
 class FrameTable {
   readonly #ids = new Map<string, bigint>();
-  readonly names: string[] = [];
+  readonly functions: PprofFunction[] = [];
+  readonly locations: Location[] = [];
+
+  constructor(private readonly strings: StringTable) {}
 
   idOf(name: string): bigint {
     let id = this.#ids.get(name);
     if (id === undefined) {
-      this.names.push(name);
-      id = BigInt(this.names.length);
+      id = BigInt(this.functions.length + 1);
+      const text = this.strings.of(name);
+      this.functions.push({ ...ZERO.function, id, name: text, systemName: text });
+      this.locations.push({ ...ZERO.location, id, line: [{ ...ZERO.line, functionId: id }] });
       this.#ids.set(name, id);
     }
     return id;
   }
 }
 
-function samplesOf(
-  stacks: FoldedStacks,
-  frames: FrameTable,
-  label: LabelInit[],
-  periodNanos: bigint,
-): SampleInit[] {
-  const samples: SampleInit[] = [];
+function samplesOf(stacks: FoldedStacks, frames: FrameTable, label: Label[], periodNanos: bigint): Sample[] {
+  const samples: Sample[] = [];
   for (const [stack, count] of stacks) {
     if (!(count > 0)) continue;
-    const locationId = stack
-      .split(';')
-      .map((name) => frames.idOf(name))
-      .reverse();
+    const names = stack.split(';');
+    const locationId = new Array<bigint>(names.length);
+    for (let i = 0; i < names.length; i++) locationId[names.length - 1 - i] = frames.idOf(names[i] as string);
     const value = BigInt(Math.round(count));
-    samples.push({ locationId, value: [value, value * periodNanos], label });
+    samples.push({ ...ZERO.sample, locationId, value: [value, value * periodNanos], label });
   }
   return samples;
 }
@@ -75,9 +92,10 @@ function samplesOf(
 /** The profile's protobuf bytes, not yet gzipped. */
 export function foldedToPprofBytes(stacks: FoldedStacks, meta: PprofExportMeta): Uint8Array {
   const strings = new StringTable();
-  const frames = new FrameTable();
+  const frames = new FrameTable(strings);
   const periodNanos = BigInt(Math.max(1, Math.round(1e9 / meta.frequency)));
   const labels = Object.entries(meta.labels ?? {}).map(([key, value]) => ({
+    ...ZERO.label,
     key: strings.of(key),
     str: strings.of(value),
   }));
@@ -88,12 +106,8 @@ export function foldedToPprofBytes(stacks: FoldedStacks, meta: PprofExportMeta):
       { type: strings.of('cpu'), unit: strings.of('nanoseconds') },
     ],
     sample,
-    function: frames.names.map((name, i) => ({
-      id: BigInt(i + 1),
-      name: strings.of(name),
-      systemName: strings.of(name),
-    })),
-    location: frames.names.map((_, i) => ({ id: BigInt(i + 1), line: [{ functionId: BigInt(i + 1) }] })),
+    function: frames.functions,
+    location: frames.locations,
     timeNanos: BigInt(Math.round(meta.startedAtMs)) * 1_000_000n,
     durationNanos: BigInt(Math.round(meta.durationMs)) * 1_000_000n,
     periodType: { type: strings.of('cpu'), unit: strings.of('nanoseconds') },

@@ -6,6 +6,8 @@ const ARTIFACTS = {
   html: 'flamegraph.html',
   folded: 'stacks.folded',
   speedscope: 'speedscope.json',
+  pprof: 'profile.pb.gz',
+  otlp: 'profile.otlp.pb',
 } as const;
 
 function linksUnder(base: string, query = ''): RecordingLinks {
@@ -14,6 +16,8 @@ function linksUnder(base: string, query = ''): RecordingLinks {
     html: `${base}/${ARTIFACTS.html}${query}`,
     folded: `${base}/${ARTIFACTS.folded}${query}`,
     speedscope: `${base}/${ARTIFACTS.speedscope}${query}`,
+    pprof: `${base}/${ARTIFACTS.pprof}${query}`,
+    otlp: `${base}/${ARTIFACTS.otlp}${query}`,
   };
 }
 

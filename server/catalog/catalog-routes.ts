@@ -109,11 +109,13 @@ async function visibleEntries(
 }
 
 /**
- * A gzip artifact (the UI's flame tree) goes to a client that takes gzip as gzip-encoded bytes, so a
- * browser inflates it in its network stack rather than on the page's thread; the bytes are the file's.
+ * The UI's flame tree goes to a client that takes gzip as gzip-encoded bytes, so a browser inflates it in
+ * its network stack rather than on the page's thread; the bytes are the file's. Only the flame tree: a
+ * download such as profile.pb.gz must arrive gzipped, as the file its name says (a browser or fetch
+ * would unpack a gzip-encoded answer).
  */
 function gzipEncoded(name: ArtifactName, acceptEncoding: string | string[] | undefined): boolean {
-  return name.endsWith('.gz') && /(^|[\s,])gzip\b/.test(String(acceptEncoding ?? ''));
+  return name === 'flame-tree.bin.gz' && /(^|[\s,])gzip\b/.test(String(acceptEncoding ?? ''));
 }
 
 /** Reads and deletes for users: the user listener. */

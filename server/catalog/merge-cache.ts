@@ -5,17 +5,17 @@
 // so the cache never answers anyone who could not have merged it. Pure.
 
 export interface MergeCache {
-  get(name: string, ids: readonly string[]): string | undefined;
-  set(name: string, ids: readonly string[], body: string): void;
+  get(name: string, ids: readonly string[]): string | Buffer | undefined;
+  set(name: string, ids: readonly string[], body: string | Buffer): void;
   /** Forgets every merge that includes this recording. */
   invalidate(id: string): void;
-  /** Bytes held, about (UTF-16 length of the bodies). */
+  /** Bytes held, about (UTF-16 length of text bodies, bytes of binary ones). */
   bytes(): number;
 }
 
 interface Cached {
   ids: readonly string[];
-  body: string;
+  body: string | Buffer;
 }
 
 function keyOf(name: string, ids: readonly string[]): string {

@@ -1,12 +1,14 @@
 // GET /api/v1/recordings/merged/artifacts/:name?id=A&id=B: one flame graph of several catalog recordings
 // (the pods of a Recording's selector, or any the caller picks). Each id is read under the rule of a
 // single read (catalog-routes.ts `visible`): one the caller may not `get` answers like one that does not
-// exist. The folded stacks are added up and rendered by the same core renderers as one recording's.
+// exist. The folded stacks are added up and rendered by the same core renderers as one recording's, and
+// exported (pprof, OTLP) by the same writers.
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { ARTIFACT_CONTENT_TYPES } from '../../core/contract/names.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
+import { exportProfile } from '../../core/export/profile-exports.ts';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
@@ -19,6 +21,7 @@ import { visible } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import { identityOf } from '../auth/identify-requests.ts';
 import { createMergeCache, type MergeCache } from './merge-cache.ts';
+import { mergedExportMeta } from './merged-export-meta.ts';
 import {
   createMergeSlots,
   DEFAULT_MERGE_SETTINGS,
@@ -31,6 +34,8 @@ export const MERGED_ARTIFACT_NAMES = [
   'flamegraph.html',
   'stacks.folded',
   'speedscope.json',
+  'profile.pb.gz',
+  'profile.otlp.pb',
 ] as const;
 export type MergedArtifactName = (typeof MERGED_ARTIFACT_NAMES)[number];
 
@@ -87,7 +92,12 @@ async function mergeFolded(paths: string[]): Promise<FoldedStacks> {
   return merged;
 }
 
-function render(name: MergedArtifactName, stacks: FoldedStacks, ids: string[]): string {
+function render(
+  name: MergedArtifactName,
+  stacks: FoldedStacks,
+  entries: readonly CatalogEntry[],
+): string | Buffer {
+  const ids = entries.map((entry) => entry.id);
   const title = 'Merged flame graph';
   const subtitle = `${ids.length} recordings, ${totalSamples(stacks)} samples`;
   switch (name) {
@@ -99,6 +109,9 @@ function render(name: MergedArtifactName, stacks: FoldedStacks, ids: string[]): 
       return formatFolded(stacks);
     case 'speedscope.json':
       return JSON.stringify(toSpeedscope(stacks, { name: `${title}: ${ids.join(', ')}` }));
+    case 'profile.pb.gz':
+    case 'profile.otlp.pb':
+      return exportProfile(name, stacks, mergedExportMeta(entries));
   }
 }
 
@@ -108,14 +121,19 @@ async function mergedBody(
   sized: { entry: CatalogEntry; path: string }[],
   ids: string[],
   work: { cache: MergeCache; slots: MergeSlots },
-): Promise<string> {
+): Promise<string | Buffer> {
   const cached = work.cache.get(name, ids);
   if (cached !== undefined) return cached;
   return work.slots.run(async () => {
     // A merge that waited for its slot may find another viewer's result.
     const ready = work.cache.get(name, ids);
     if (ready !== undefined) return ready;
-    const body = render(name, await mergeFolded(sized.map((s) => s.path)), ids);
+    const stacks = await mergeFolded(sized.map((s) => s.path));
+    const body = render(
+      name,
+      stacks,
+      sized.map((s) => s.entry),
+    );
     work.cache.set(name, ids, body);
     return body;
   });

@@ -12,6 +12,7 @@ import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
 import { renderStacks } from './render-artifacts.ts';
+import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import { selectProcesses, type ProcessInfo } from '../host/process-select.ts';
@@ -374,7 +375,13 @@ export class RecordingController {
     for (const message of findings) this.update(id, { type: 'warning', message });
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
-      { dir, title: `Furnace: ${where}`, subtitle: output.subtitle, name: `${where} ${id}` },
+      {
+        dir,
+        title: `Furnace: ${where}`,
+        subtitle: output.subtitle,
+        name: `${where} ${id}`,
+        exports: recordingExports(this.get(id), this.deps.config, this.deps.timers.now()),
+      },
       output.stacks,
     );
     await this.upload(id, dir);

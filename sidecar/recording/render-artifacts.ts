@@ -1,5 +1,5 @@
-// Folded stacks from any profiler → the compact flame tree, stacks.folded, SVG, HTML and speedscope,
-// every file written to the recording's dir within the disk budget.
+// Folded stacks from any profiler → the compact flame tree, stacks.folded, SVG, HTML, speedscope and the
+// exported profiles (pprof, OTLP), every file written to the recording's dir within the disk budget.
 import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { formatFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
@@ -8,7 +8,9 @@ import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { buildFlameTree } from '../../core/render/flame-tree.ts';
 import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
+import { exportProfile } from '../../core/export/profile-exports.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
+import type { RecordingExports } from './export-meta.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import type { DiskBudget } from '../host/disk-budget.ts';
 
@@ -44,11 +46,36 @@ export interface RenderInput {
   title: string;
   subtitle: string;
   name: string;
+  /** The exported profiles to write last (export-meta.ts); none when absent. */
+  exports?: RecordingExports;
 }
 
 /**
- * Folded stacks (from any profiler) → stacks.folded, SVG, HTML and speedscope; the sample count goes out
- * as an event. No stacks (undefined): the stage moves on and nothing is drawn.
+ * The exported profiles, after every view: one that cannot be made is a warning, never a failed recording
+ * (the flame graph is already there).
+ */
+async function writeExports(
+  deps: RenderDeps,
+  dir: string,
+  stacks: FoldedStacks,
+  exports: RecordingExports | undefined,
+): Promise<void> {
+  if (exports === undefined) return;
+  for (const name of exports.names) {
+    let body: Buffer;
+    try {
+      body = exportProfile(name, stacks, exports.meta);
+    } catch (error) {
+      deps.report({ type: 'warning', message: `${name} was not written: ${(error as Error).message}` });
+      continue;
+    }
+    await writeArtifact(deps, dir, name, body);
+  }
+}
+
+/**
+ * Folded stacks (from any profiler) → stacks.folded, SVG, HTML, speedscope and the exported profiles; the
+ * sample count goes out as an event. No stacks (undefined): the stage moves on and nothing is drawn.
  */
 export async function renderStacks(
   deps: RenderDeps,
@@ -75,4 +102,6 @@ export async function renderStacks(
     'speedscope.json',
     JSON.stringify(toSpeedscope(stacks, { name: input.name })),
   );
+  deps.report({ type: 'progress', fraction: 0.9 });
+  await writeExports(deps, input.dir, stacks, input.exports);
 }

@@ -12,6 +12,7 @@ const UPLOAD_ORDER: readonly ArtifactName[] = [
   'flamegraph.html',
   'speedscope.json',
   'profile.pb.gz',
+  'profile.otlp.pb',
   'bpftrace.txt',
   'perf.data',
   'perf.script',

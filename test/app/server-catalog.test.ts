@@ -108,6 +108,8 @@ describe('server catalog', () => {
     const download = await f.app.inject({
       method: 'GET',
       url: '/api/v1/recordings/rec-pprof/artifacts/profile.pb.gz',
+      // A browser's or fetch's accept-encoding: the file must still arrive as the gzip file it is.
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
     });
     assert.equal(download.statusCode, 200);
     assert.equal(download.headers['content-type'], 'application/gzip');

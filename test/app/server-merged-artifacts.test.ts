@@ -2,7 +2,10 @@
 // added up and rendered; every id read under the rule of a single read.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { fromBinary } from '@bufbuild/protobuf';
 import Fastify from 'fastify';
+import { ProfileSchema } from '../../core/proto/gen/pprof/profile_pb.ts';
 import { installErrorHandler } from '../../core/contract/http-errors.ts';
 import { createAccess } from '../../server/auth/access.ts';
 import { identifyRequests } from '../../server/auth/identify-requests.ts';
@@ -88,6 +91,27 @@ describe('merged flame graph of catalog recordings', () => {
     }>();
     assert.equal(file.profiles[0]?.endValue, 10);
     assert.ok(file.shared.frames.some((frame) => frame.name === 'spin'));
+  });
+
+  it('exports the merge as pprof: every sample, at the recordings’ period, labelled with what they share', async (t) => {
+    const f = await catalogFixture(t);
+    const answer = await merged(f, 'profile.pb.gz', ['rec-a1', 'rec-a2']);
+    assert.equal(answer.statusCode, 200, answer.body);
+    assert.equal(answer.headers['content-type'], 'application/gzip');
+    assert.equal(answer.headers['content-encoding'], undefined);
+    const profile = fromBinary(ProfileSchema, gunzipSync(answer.rawPayload));
+    const text = (index: bigint): string => profile.stringTable[Number(index)] ?? '';
+    const total = profile.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0);
+    assert.equal(total, 10);
+    assert.equal(profile.period, 10_101_010n, '99 Hz');
+    assert.equal(
+      profile.timeNanos,
+      BigInt(Date.parse('2026-03-01T12:00:00Z')) * 1_000_000n,
+      'the first start',
+    );
+    const labels = profile.sample[0]?.label.map((label) => `${text(label.key)}=${text(label.str)}`);
+    // web-1 and web-2 share their namespace, container and workload (StatefulSet web), not their pod.
+    assert.deepEqual(labels, ['namespace=team-a', 'container=app', 'service_name=web']);
   });
 
   it('takes one id, and counts an id given twice once', async (t) => {

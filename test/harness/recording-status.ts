@@ -10,6 +10,9 @@ export function perfParams(durationSeconds: number, extra: Partial<RecordingPara
 /** What the sidecar renders from any profiler's stacks, in the order the recording lists them. */
 export const RENDERED_ARTIFACTS = ['stacks.folded', 'flamegraph.svg', 'flamegraph.html', 'speedscope.json'];
 
+/** The profiles exported from a perf or bpftrace recording's stacks (a pprof recording keeps its own pprof). */
+export const EXPORTED_ARTIFACTS = ['profile.pb.gz', 'profile.otlp.pb'];
+
 /** The artifacts of a finished perf recording, sorted by name. */
 export const PERF_ARTIFACTS = [
   'flame-tree.bin.gz',
@@ -17,6 +20,8 @@ export const PERF_ARTIFACTS = [
   'flamegraph.svg',
   'perf.data',
   'perf.script',
+  'profile.otlp.pb',
+  'profile.pb.gz',
   'speedscope.json',
   'stacks.folded',
 ];

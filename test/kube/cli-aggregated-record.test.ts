@@ -166,7 +166,13 @@ describe('kubectl furnace through the aggregated API', () => {
     assert.doesNotMatch(recorded.stderr, /\r/, 'no terminal: plain progress lines');
     assert.match(recorded.stderr, /recording \S+ of .*\/hot for 3s/);
     const files = (await readdir(join(dir, 'alice-out'))).sort();
-    for (const name of ['flamegraph.svg', 'flamegraph.html', 'stacks.folded', 'speedscope.json'])
+    for (const name of [
+      'flamegraph.svg',
+      'flamegraph.html',
+      'stacks.folded',
+      'speedscope.json',
+      'profile.pb.gz',
+    ])
       assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
     const folded = await readFile(join(dir, 'alice-out', 'stacks.folded'), 'utf8');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, `the hot function was sampled:\n${folded}`);

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { foldedToPprof } from '../../core/pprof/write-pprof.ts';
 import { parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { goBinary } from '../harness/go-pprof-program.ts';
+import { pprofRawTotal, pprofTop } from '../harness/go-pprof-tool.ts';
 import { run } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
@@ -24,27 +25,9 @@ function selfByFunction(stacks: FoldedStacks): Map<string, number> {
   return self;
 }
 
-/** `go tool pprof -top` over every node: function name → flat samples. */
-function flatOf(top: string): Map<string, number> {
-  const flat = new Map<string, number>();
-  for (const line of top.split('\n')) {
-    const row = /^\s*(\d+)\s+[\d.]+%\s+[\d.]+%\s+\d+\s+[\d.]+%\s+(.+)$/.exec(line);
-    if (row?.[1] && row[2] && Number(row[1]) > 0) flat.set(row[2], Number(row[1]));
-  }
-  return flat;
-}
-
-/** Sum of the samples/count column of `go tool pprof -raw`. */
-function rawTotal(raw: string): number {
-  let total = 0;
-  for (const match of raw.matchAll(/^\s+(\d+)\s+\d+: [\d ]+$/gm)) total += Number(match[1]);
-  return total;
-}
-
 describe('profile.pb.gz from folded stacks, read by go tool pprof', () => {
   it('keeps every sample and each function’s self samples, for every C, kernel, JIT and Java corpus', async (t) => {
     const dir = await tempDir(t, 'pprof-export-');
-    const go = await goBinary();
     const files = (await readdir(GOLDEN)).filter((f) => f.endsWith('.folded'));
     let checked = 0;
     for (const file of files) {
@@ -53,18 +36,9 @@ describe('profile.pb.gz from folded stacks, read by go tool pprof', () => {
       if (stacks.size === 0 || [...stacks.keys()].some((stack) => stack.includes('<'))) continue;
       const path = join(dir, `${file}.pb.gz`);
       await writeFile(path, foldedToPprof(stacks, { frequency: 99, startedAtMs: 0, durationMs: 5000 }));
-      const raw = await run(go, ['tool', 'pprof', '-raw', path]);
-      assert.equal(rawTotal(raw.stdout), totalSamples(stacks), `${file}: raw totals`);
-      const top = await run(go, [
-        'tool',
-        'pprof',
-        '-top',
-        '-sample_index=samples',
-        '-nodecount=1000000',
-        '-nodefraction=0',
-        path,
-      ]);
-      assert.deepEqual(flatOf(top.stdout), selfByFunction(stacks), `${file}: flat samples per function`);
+      assert.equal(await pprofRawTotal(path), totalSamples(stacks), `${file}: raw totals`);
+      const flat = new Map(await pprofTop(path));
+      assert.deepEqual(flat, selfByFunction(stacks), `${file}: flat samples per function`);
       checked += 1;
     }
     t.diagnostic(`${checked} corpora read back by go tool pprof`);

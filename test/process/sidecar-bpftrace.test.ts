@@ -6,7 +6,7 @@ import { describe, it, type TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
-import { finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
+import { EXPORTED_ARTIFACTS, finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import {
   assertArtifacts,
@@ -112,7 +112,7 @@ describe('sidecar with profiler bpftrace (real bpftrace, fake registration serve
       bpftrace: { program: 'profile:hz:199 { @[comm, ustack] = count(); }' },
     });
     assert.ok((done.samples ?? 0) > 0, 'the stack map gave samples');
-    assertArtifacts(done, ['bpftrace.txt', ...RENDERED_ARTIFACTS]);
+    assertArtifacts(done, ['bpftrace.txt', ...RENDERED_ARTIFACTS, ...EXPORTED_ARTIFACTS]);
     const folded = await artifact(sidecar, done.id, 'stacks.folded');
     assert.match(folded, /^fhot_target;.*main;furnace_heavy \d+$/m, folded);
     assert.doesNotMatch(folded, /fhot_other/);

@@ -29,7 +29,8 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
       kind: 'profile',
       scheme: 'http',
     });
-    assertArtifacts(done, ['profile.pb.gz', ...RENDERED_ARTIFACTS]);
+    // The target's own pprof is kept; OTLP is made from its stacks (at Go's 100 Hz).
+    assertArtifacts(done, ['profile.pb.gz', 'profile.otlp.pb', ...RENDERED_ARTIFACTS]);
 
     const folded = await servedArtifact(sidecar, done.id, 'stacks.folded');
     const hot = samplesOf(folded, 'main.furnaceGoHot');
@@ -58,6 +59,10 @@ describe('sidecar with profiler pprof (a Go program with net/http/pprof)', () =>
 
     const heap = await sidecar.record({ profiler: 'pprof', pprof: { port, kind: 'heap' } });
     assert.equal(heap.state, 'done', heap.error);
+    assert.ok(
+      !heap.artifacts.includes('profile.otlp.pb'),
+      'bytes in use are no CPU samples: no OTLP CPU profile',
+    );
     const heapFolded = await servedArtifact(sidecar, heap.id, 'stacks.folded');
     assert.ok(samplesOf(heapFolded, 'main.furnaceGoRetain') > 8 * 1024 * 1024, heapFolded);
     assert.match(await servedArtifact(sidecar, heap.id, 'flamegraph.svg'), /inuse_space/);

@@ -111,6 +111,8 @@ describe('Recording plan: one pod', () => {
           html: '/api/v1/recordings/web-1/artifacts/flamegraph.html',
           folded: '/api/v1/recordings/web-1/artifacts/stacks.folded',
           speedscope: '/api/v1/recordings/web-1/artifacts/speedscope.json',
+          pprof: '/api/v1/recordings/web-1/artifacts/profile.pb.gz',
+          otlp: '/api/v1/recordings/web-1/artifacts/profile.otlp.pb',
         },
       },
     ]);
@@ -231,6 +233,8 @@ describe('Recording plan: a selector over several pods', () => {
         html: '/api/v1/recordings/merged/artifacts/flamegraph.html?id=a-1&id=b-1',
         folded: '/api/v1/recordings/merged/artifacts/stacks.folded?id=a-1&id=b-1',
         speedscope: '/api/v1/recordings/merged/artifacts/speedscope.json?id=a-1&id=b-1',
+        pprof: '/api/v1/recordings/merged/artifacts/profile.pb.gz?id=a-1&id=b-1',
+        otlp: '/api/v1/recordings/merged/artifacts/profile.otlp.pb?id=a-1&id=b-1',
       },
     });
   });

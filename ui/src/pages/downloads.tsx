@@ -10,6 +10,8 @@ export const DOWNLOADS: readonly { name: ArtifactName; label: string }[] = [
   { name: 'flamegraph.html', label: 'HTML' },
   { name: 'stacks.folded', label: 'Folded stacks' },
   { name: 'speedscope.json', label: 'speedscope' },
+  { name: 'profile.pb.gz', label: 'pprof' },
+  { name: 'profile.otlp.pb', label: 'OTLP' },
   { name: 'perf.data', label: 'perf.data' },
   { name: 'perf.script', label: 'perf script' },
   { name: 'bpftrace.txt', label: 'bpftrace output' },

@@ -24,10 +24,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file opentelemetry/proto/common/v1/common.proto.
  */
 export const file_opentelemetry_proto_common_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("CipvcGVudGVsZW1ldHJ5L3Byb3RvL2NvbW1vbi92MS9jb21tb24ucHJvdG8SHW9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxIowCCghBbnlWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABIUCgpib29sX3ZhbHVlGAIgASgISAASEwoJaW50X3ZhbHVlGAMgASgDSAASFgoMZG91YmxlX3ZhbHVlGAQgASgBSAASQAoLYXJyYXlfdmFsdWUYBSABKAsyKS5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5BcnJheVZhbHVlSAASQwoMa3ZsaXN0X3ZhbHVlGAYgASgLMisub3BlbnRlbGVtZXRyeS5wcm90by5jb21tb24udjEuS2V5VmFsdWVMaXN0SAASFQoLYnl0ZXNfdmFsdWUYByABKAxIAEIHCgV2YWx1ZSJFCgpBcnJheVZhbHVlEjcKBnZhbHVlcxgBIAMoCzInLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxLkFueVZhbHVlIkcKDEtleVZhbHVlTGlzdBI3CgZ2YWx1ZXMYASADKAsyJy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5LZXlWYWx1ZSJPCghLZXlWYWx1ZRILCgNrZXkYASABKAkSNgoFdmFsdWUYAiABKAsyJy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5BbnlWYWx1ZSKUAQoUSW5zdHJ1bWVudGF0aW9uU2NvcGUSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEjsKCmF0dHJpYnV0ZXMYAyADKAsyJy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5LZXlWYWx1ZRIgChhkcm9wcGVkX2F0dHJpYnV0ZXNfY291bnQYBCABKA0iWAoJRW50aXR5UmVmEhIKCnNjaGVtYV91cmwYASABKAkSDAoEdHlwZRgCIAEoCRIPCgdpZF9rZXlzGAMgAygJEhgKEGRlc2NyaXB0aW9uX2tleXMYBCADKAlCewogaW8ub3BlbnRlbGVtZXRyeS5wcm90by5jb21tb24udjFCC0NvbW1vblByb3RvUAFaKGdvLm9wZW50ZWxlbWV0cnkuaW8vcHJvdG8vb3RscC9jb21tb24vdjGqAh1PcGVuVGVsZW1ldHJ5LlByb3RvLkNvbW1vbi5WMWIGcHJvdG8z");
+  fileDesc("CipvcGVudGVsZW1ldHJ5L3Byb3RvL2NvbW1vbi92MS9jb21tb24ucHJvdG8SHW9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxIq0CCghBbnlWYWx1ZRIWCgxzdHJpbmdfdmFsdWUYASABKAlIABIUCgpib29sX3ZhbHVlGAIgASgISAASEwoJaW50X3ZhbHVlGAMgASgDSAASFgoMZG91YmxlX3ZhbHVlGAQgASgBSAASQAoLYXJyYXlfdmFsdWUYBSABKAsyKS5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5BcnJheVZhbHVlSAASQwoMa3ZsaXN0X3ZhbHVlGAYgASgLMisub3BlbnRlbGVtZXRyeS5wcm90by5jb21tb24udjEuS2V5VmFsdWVMaXN0SAASFQoLYnl0ZXNfdmFsdWUYByABKAxIABIfChVzdHJpbmdfdmFsdWVfc3RyaW5kZXgYCCABKAVIAEIHCgV2YWx1ZSJFCgpBcnJheVZhbHVlEjcKBnZhbHVlcxgBIAMoCzInLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxLkFueVZhbHVlIkcKDEtleVZhbHVlTGlzdBI3CgZ2YWx1ZXMYASADKAsyJy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5LZXlWYWx1ZSJlCghLZXlWYWx1ZRILCgNrZXkYASABKAkSNgoFdmFsdWUYAiABKAsyJy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5BbnlWYWx1ZRIUCgxrZXlfc3RyaW5kZXgYAyABKAUilAEKFEluc3RydW1lbnRhdGlvblNjb3BlEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCRI7CgphdHRyaWJ1dGVzGAMgAygLMicub3BlbnRlbGVtZXRyeS5wcm90by5jb21tb24udjEuS2V5VmFsdWUSIAoYZHJvcHBlZF9hdHRyaWJ1dGVzX2NvdW50GAQgASgNIlgKCUVudGl0eVJlZhISCgpzY2hlbWFfdXJsGAEgASgJEgwKBHR5cGUYAiABKAkSDwoHaWRfa2V5cxgDIAMoCRIYChBkZXNjcmlwdGlvbl9rZXlzGAQgAygJQnsKIGlvLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxQgtDb21tb25Qcm90b1ABWihnby5vcGVudGVsZW1ldHJ5LmlvL3Byb3RvL290bHAvY29tbW9uL3YxqgIdT3BlblRlbGVtZXRyeS5Qcm90by5Db21tb24uVjFiBnByb3RvMw");
 
 /**
- * AnyValue is used to represent any type of attribute value. AnyValue may contain a
+ * Represents any type of attribute value. AnyValue may contain a
  * primitive value such as a string or integer or it may contain an arbitrary nested
  * object containing arrays, key-value lists and primitives.
  *
@@ -82,6 +82,23 @@ export type AnyValue = Message<"opentelemetry.proto.common.v1.AnyValue"> & {
      */
     value: Uint8Array;
     case: "bytesValue";
+  } | {
+    /**
+     * Reference to the string value in ProfilesDictionary.string_table.
+     *
+     * Note: This is currently used exclusively in the Profiling signal.
+     * Implementers of OTLP receivers for signals other than Profiling should
+     * treat the presence of this value as a non-fatal issue.
+     * Log an error or warning indicating an unexpected field intended for the
+     * Profiling signal and process the data as if this value were absent or
+     * empty, ignoring its semantic content for the non-Profiling signal.
+     *
+     * Status: [Alpha]
+     *
+     * @generated from field: int32 string_value_strindex = 8;
+     */
+    value: number;
+    case: "stringValueStrindex";
   } | { case: undefined; value?: undefined };
 };
 
@@ -127,8 +144,10 @@ export type KeyValueList = Message<"opentelemetry.proto.common.v1.KeyValueList">
   /**
    * A collection of key/value pairs of key-value pairs. The list may be empty (may
    * contain 0 elements).
+   *
    * The keys MUST be unique (it is not allowed to have more than one
    * value with the same key).
+   * The behavior of software that receives duplicated keys can be unpredictable.
    *
    * @generated from field: repeated opentelemetry.proto.common.v1.KeyValue values = 1;
    */
@@ -143,21 +162,43 @@ export const KeyValueListSchema: GenMessage<KeyValueList> = /*@__PURE__*/
   messageDesc(file_opentelemetry_proto_common_v1_common, 2);
 
 /**
- * KeyValue is a key-value pair that is used to store Span attributes, Link
+ * Represents a key-value pair that is used to store Span attributes, Link
  * attributes, etc.
  *
  * @generated from message opentelemetry.proto.common.v1.KeyValue
  */
 export type KeyValue = Message<"opentelemetry.proto.common.v1.KeyValue"> & {
   /**
+   * The key name of the pair.
+   * key_strindex MUST NOT be set if key is used.
+   *
    * @generated from field: string key = 1;
    */
   key: string;
 
   /**
+   * The value of the pair.
+   *
    * @generated from field: opentelemetry.proto.common.v1.AnyValue value = 2;
    */
   value?: AnyValue | undefined;
+
+  /**
+   * Reference to the string key in ProfilesDictionary.string_table.
+   * key MUST NOT be set if key_strindex is used.
+   *
+   * Note: This is currently used exclusively in the Profiling signal.
+   * Implementers of OTLP receivers for signals other than Profiling should
+   * treat the presence of this key as a non-fatal issue.
+   * Log an error or warning indicating an unexpected field intended for the
+   * Profiling signal and process the data as if this value were absent or
+   * empty, ignoring its semantic content for the non-Profiling signal.
+   *
+   * Status: [Alpha]
+   *
+   * @generated from field: int32 key_strindex = 3;
+   */
+  keyStrindex: number;
 };
 
 /**
@@ -175,6 +216,7 @@ export const KeyValueSchema: GenMessage<KeyValue> = /*@__PURE__*/
  */
 export type InstrumentationScope = Message<"opentelemetry.proto.common.v1.InstrumentationScope"> & {
   /**
+   * A name denoting the Instrumentation scope.
    * An empty instrumentation scope name means the name is unknown.
    *
    * @generated from field: string name = 1;
@@ -182,6 +224,9 @@ export type InstrumentationScope = Message<"opentelemetry.proto.common.v1.Instru
   name: string;
 
   /**
+   * Defines the version of the instrumentation scope.
+   * An empty instrumentation scope version means the version is unknown.
+   *
    * @generated from field: string version = 2;
    */
   version: string;
@@ -190,12 +235,17 @@ export type InstrumentationScope = Message<"opentelemetry.proto.common.v1.Instru
    * Additional attributes that describe the scope. [Optional].
    * Attribute keys MUST be unique (it is not allowed to have more than one
    * attribute with the same key).
+   * The behavior of software that receives duplicated keys can be unpredictable.
    *
    * @generated from field: repeated opentelemetry.proto.common.v1.KeyValue attributes = 3;
    */
   attributes: KeyValue[];
 
   /**
+   * The number of attributes that were discarded. Attributes
+   * can be discarded because their keys are too long or because there are too many
+   * attributes. If this value is 0, then no attributes were dropped.
+   *
    * @generated from field: uint32 dropped_attributes_count = 4;
    */
   droppedAttributesCount: number;

@@ -32,9 +32,9 @@
 // @generated from file opentelemetry/proto/profiles/v1development/profiles.proto (package opentelemetry.proto.profiles.v1development, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { InstrumentationScope, KeyValue } from "../../common/v1/common_pb.ts";
+import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AnyValue, InstrumentationScope } from "../../common/v1/common_pb.ts";
 import { file_opentelemetry_proto_common_v1_common } from "../../common/v1/common_pb.ts";
 import type { Resource } from "../../resource/v1/resource_pb.ts";
 import { file_opentelemetry_proto_resource_v1_resource } from "../../resource/v1/resource_pb.ts";
@@ -44,11 +44,35 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file opentelemetry/proto/profiles/v1development/profiles.proto.
  */
 export const file_opentelemetry_proto_profiles_v1development_profiles: GenFile = /*@__PURE__*/
-  fileDesc("CjlvcGVudGVsZW1ldHJ5L3Byb3RvL3Byb2ZpbGVzL3YxZGV2ZWxvcG1lbnQvcHJvZmlsZXMucHJvdG8SKm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudCLuAwoSUHJvZmlsZXNEaWN0aW9uYXJ5EkoKDW1hcHBpbmdfdGFibGUYASADKAsyMy5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuTWFwcGluZxJMCg5sb2NhdGlvbl90YWJsZRgCIAMoCzI0Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5Mb2NhdGlvbhJMCg5mdW5jdGlvbl90YWJsZRgDIAMoCzI0Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5GdW5jdGlvbhJECgpsaW5rX3RhYmxlGAQgAygLMjAub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LkxpbmsSFAoMc3RyaW5nX3RhYmxlGAUgAygJEkAKD2F0dHJpYnV0ZV90YWJsZRgGIAMoCzInLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxLktleVZhbHVlElIKD2F0dHJpYnV0ZV91bml0cxgHIAMoCzI5Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5BdHRyaWJ1dGVVbml0IrsBCgxQcm9maWxlc0RhdGESVwoRcmVzb3VyY2VfcHJvZmlsZXMYASADKAsyPC5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuUmVzb3VyY2VQcm9maWxlcxJSCgpkaWN0aW9uYXJ5GAIgASgLMj4ub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LlByb2ZpbGVzRGljdGlvbmFyeSK+AQoQUmVzb3VyY2VQcm9maWxlcxI7CghyZXNvdXJjZRgBIAEoCzIpLm9wZW50ZWxlbWV0cnkucHJvdG8ucmVzb3VyY2UudjEuUmVzb3VyY2USUQoOc2NvcGVfcHJvZmlsZXMYAiADKAsyOS5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuU2NvcGVQcm9maWxlcxISCgpzY2hlbWFfdXJsGAMgASgJSgYI6AcQ6QcirgEKDVNjb3BlUHJvZmlsZXMSQgoFc2NvcGUYASABKAsyMy5vcGVudGVsZW1ldHJ5LnByb3RvLmNvbW1vbi52MS5JbnN0cnVtZW50YXRpb25TY29wZRJFCghwcm9maWxlcxgCIAMoCzIzLm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5Qcm9maWxlEhIKCnNjaGVtYV91cmwYAyABKAki4wMKB1Byb2ZpbGUSSgoLc2FtcGxlX3R5cGUYASABKAsyNS5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuVmFsdWVUeXBlEkIKBnNhbXBsZRgCIAMoCzIyLm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5TYW1wbGUSGAoQbG9jYXRpb25faW5kaWNlcxgDIAMoBRISCgp0aW1lX25hbm9zGAQgASgEEhYKDmR1cmF0aW9uX25hbm9zGAUgASgEEkoKC3BlcmlvZF90eXBlGAYgASgLMjUub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LlZhbHVlVHlwZRIOCgZwZXJpb2QYByABKAMSGgoSY29tbWVudF9zdHJpbmRpY2VzGAggAygFEhIKCnByb2ZpbGVfaWQYCSABKAwSIAoYZHJvcHBlZF9hdHRyaWJ1dGVzX2NvdW50GAogASgNEh8KF29yaWdpbmFsX3BheWxvYWRfZm9ybWF0GAsgASgJEhgKEG9yaWdpbmFsX3BheWxvYWQYDCABKAwSGQoRYXR0cmlidXRlX2luZGljZXMYDSADKAUiRgoNQXR0cmlidXRlVW5pdBIeChZhdHRyaWJ1dGVfa2V5X3N0cmluZGV4GAEgASgFEhUKDXVuaXRfc3RyaW5kZXgYAiABKAUiKQoETGluaxIQCgh0cmFjZV9pZBgBIAEoDBIPCgdzcGFuX2lkGAIgASgMIp4BCglWYWx1ZVR5cGUSFQoNdHlwZV9zdHJpbmRleBgBIAEoBRIVCg11bml0X3N0cmluZGV4GAIgASgFEmMKF2FnZ3JlZ2F0aW9uX3RlbXBvcmFsaXR5GAMgASgOMkIub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LkFnZ3JlZ2F0aW9uVGVtcG9yYWxpdHkingEKBlNhbXBsZRIdChVsb2NhdGlvbnNfc3RhcnRfaW5kZXgYASABKAUSGAoQbG9jYXRpb25zX2xlbmd0aBgCIAEoBRIOCgZ2YWx1ZXMYAyADKAMSGQoRYXR0cmlidXRlX2luZGljZXMYBCADKAUSEgoKbGlua19pbmRleBgFIAEoBRIcChR0aW1lc3RhbXBzX3VuaXhfbmFubxgGIAMoBCKAAQoHTWFwcGluZxIUCgxtZW1vcnlfc3RhcnQYASABKAQSFAoMbWVtb3J5X2xpbWl0GAIgASgEEhMKC2ZpbGVfb2Zmc2V0GAMgASgEEhkKEWZpbGVuYW1lX3N0cmluZGV4GAQgASgFEhkKEWF0dHJpYnV0ZV9pbmRpY2VzGAUgAygFIqABCghMb2NhdGlvbhIVCg1tYXBwaW5nX2luZGV4GAEgASgFEg8KB2FkZHJlc3MYAiABKAQSPgoEbGluZRgDIAMoCzIwLm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5MaW5lEhEKCWlzX2ZvbGRlZBgEIAEoCBIZChFhdHRyaWJ1dGVfaW5kaWNlcxgFIAMoBSI8CgRMaW5lEhYKDmZ1bmN0aW9uX2luZGV4GAEgASgFEgwKBGxpbmUYAiABKAMSDgoGY29sdW1uGAMgASgDIm4KCEZ1bmN0aW9uEhUKDW5hbWVfc3RyaW5kZXgYASABKAUSHAoUc3lzdGVtX25hbWVfc3RyaW5kZXgYAiABKAUSGQoRZmlsZW5hbWVfc3RyaW5kZXgYAyABKAUSEgoKc3RhcnRfbGluZRgEIAEoAyqMAQoWQWdncmVnYXRpb25UZW1wb3JhbGl0eRInCiNBR0dSRUdBVElPTl9URU1QT1JBTElUWV9VTlNQRUNJRklFRBAAEiEKHUFHR1JFR0FUSU9OX1RFTVBPUkFMSVRZX0RFTFRBEAESJgoiQUdHUkVHQVRJT05fVEVNUE9SQUxJVFlfQ1VNVUxBVElWRRACQqQBCi1pby5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnRCDVByb2ZpbGVzUHJvdG9QAVo1Z28ub3BlbnRlbGVtZXRyeS5pby9wcm90by9vdGxwL3Byb2ZpbGVzL3YxZGV2ZWxvcG1lbnSqAipPcGVuVGVsZW1ldHJ5LlByb3RvLlByb2ZpbGVzLlYxRGV2ZWxvcG1lbnRiBnByb3RvMw", [file_opentelemetry_proto_common_v1_common, file_opentelemetry_proto_resource_v1_resource]);
+  fileDesc("CjlvcGVudGVsZW1ldHJ5L3Byb3RvL3Byb2ZpbGVzL3YxZGV2ZWxvcG1lbnQvcHJvZmlsZXMucHJvdG8SKm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudCL2AwoSUHJvZmlsZXNEaWN0aW9uYXJ5EkoKDW1hcHBpbmdfdGFibGUYASADKAsyMy5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuTWFwcGluZxJMCg5sb2NhdGlvbl90YWJsZRgCIAMoCzI0Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5Mb2NhdGlvbhJMCg5mdW5jdGlvbl90YWJsZRgDIAMoCzI0Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5GdW5jdGlvbhJECgpsaW5rX3RhYmxlGAQgAygLMjAub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LkxpbmsSFAoMc3RyaW5nX3RhYmxlGAUgAygJElQKD2F0dHJpYnV0ZV90YWJsZRgGIAMoCzI7Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5LZXlWYWx1ZUFuZFVuaXQSRgoLc3RhY2tfdGFibGUYByADKAsyMS5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuU3RhY2siuwEKDFByb2ZpbGVzRGF0YRJXChFyZXNvdXJjZV9wcm9maWxlcxgBIAMoCzI8Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5SZXNvdXJjZVByb2ZpbGVzElIKCmRpY3Rpb25hcnkYAiABKAsyPi5vcGVudGVsZW1ldHJ5LnByb3RvLnByb2ZpbGVzLnYxZGV2ZWxvcG1lbnQuUHJvZmlsZXNEaWN0aW9uYXJ5Ir4BChBSZXNvdXJjZVByb2ZpbGVzEjsKCHJlc291cmNlGAEgASgLMikub3BlbnRlbGVtZXRyeS5wcm90by5yZXNvdXJjZS52MS5SZXNvdXJjZRJRCg5zY29wZV9wcm9maWxlcxgCIAMoCzI5Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5TY29wZVByb2ZpbGVzEhIKCnNjaGVtYV91cmwYAyABKAlKBgjoBxDpByKuAQoNU2NvcGVQcm9maWxlcxJCCgVzY29wZRgBIAEoCzIzLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxLkluc3RydW1lbnRhdGlvblNjb3BlEkUKCHByb2ZpbGVzGAIgAygLMjMub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LlByb2ZpbGUSEgoKc2NoZW1hX3VybBgDIAEoCSKxAwoHUHJvZmlsZRJKCgtzYW1wbGVfdHlwZRgBIAEoCzI1Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5WYWx1ZVR5cGUSQwoHc2FtcGxlcxgCIAMoCzIyLm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5TYW1wbGUSFgoOdGltZV91bml4X25hbm8YAyABKAYSFQoNZHVyYXRpb25fbmFubxgEIAEoBBJKCgtwZXJpb2RfdHlwZRgFIAEoCzI1Lm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudC5WYWx1ZVR5cGUSDgoGcGVyaW9kGAYgASgDEhIKCnByb2ZpbGVfaWQYByABKAwSIAoYZHJvcHBlZF9hdHRyaWJ1dGVzX2NvdW50GAggASgNEh8KF29yaWdpbmFsX3BheWxvYWRfZm9ybWF0GAkgASgJEhgKEG9yaWdpbmFsX3BheWxvYWQYCiABKAwSGQoRYXR0cmlidXRlX2luZGljZXMYCyADKAUiKQoETGluaxIQCgh0cmFjZV9pZBgBIAEoDBIPCgdzcGFuX2lkGAIgASgMIjkKCVZhbHVlVHlwZRIVCg10eXBlX3N0cmluZGV4GAEgASgFEhUKDXVuaXRfc3RyaW5kZXgYAiABKAUiegoGU2FtcGxlEhMKC3N0YWNrX2luZGV4GAEgASgFEhkKEWF0dHJpYnV0ZV9pbmRpY2VzGAIgAygFEhIKCmxpbmtfaW5kZXgYAyABKAUSDgoGdmFsdWVzGAQgAygDEhwKFHRpbWVzdGFtcHNfdW5peF9uYW5vGAUgAygGIoABCgdNYXBwaW5nEhQKDG1lbW9yeV9zdGFydBgBIAEoBBIUCgxtZW1vcnlfbGltaXQYAiABKAQSEwoLZmlsZV9vZmZzZXQYAyABKAQSGQoRZmlsZW5hbWVfc3RyaW5kZXgYBCABKAUSGQoRYXR0cmlidXRlX2luZGljZXMYBSADKAUiIQoFU3RhY2sSGAoQbG9jYXRpb25faW5kaWNlcxgBIAMoBSKOAQoITG9jYXRpb24SFQoNbWFwcGluZ19pbmRleBgBIAEoBRIPCgdhZGRyZXNzGAIgASgEEj8KBWxpbmVzGAMgAygLMjAub3BlbnRlbGVtZXRyeS5wcm90by5wcm9maWxlcy52MWRldmVsb3BtZW50LkxpbmUSGQoRYXR0cmlidXRlX2luZGljZXMYBCADKAUiPAoETGluZRIWCg5mdW5jdGlvbl9pbmRleBgBIAEoBRIMCgRsaW5lGAIgASgDEg4KBmNvbHVtbhgDIAEoAyJuCghGdW5jdGlvbhIVCg1uYW1lX3N0cmluZGV4GAEgASgFEhwKFHN5c3RlbV9uYW1lX3N0cmluZGV4GAIgASgFEhkKEWZpbGVuYW1lX3N0cmluZGV4GAMgASgFEhIKCnN0YXJ0X2xpbmUYBCABKAMidgoPS2V5VmFsdWVBbmRVbml0EhQKDGtleV9zdHJpbmRleBgBIAEoBRI2CgV2YWx1ZRgCIAEoCzInLm9wZW50ZWxlbWV0cnkucHJvdG8uY29tbW9uLnYxLkFueVZhbHVlEhUKDXVuaXRfc3RyaW5kZXgYAyABKAVCpAEKLWlvLm9wZW50ZWxlbWV0cnkucHJvdG8ucHJvZmlsZXMudjFkZXZlbG9wbWVudEINUHJvZmlsZXNQcm90b1ABWjVnby5vcGVudGVsZW1ldHJ5LmlvL3Byb3RvL290bHAvcHJvZmlsZXMvdjFkZXZlbG9wbWVudKoCKk9wZW5UZWxlbWV0cnkuUHJvdG8uUHJvZmlsZXMuVjFEZXZlbG9wbWVudGIGcHJvdG8z", [file_opentelemetry_proto_common_v1_common, file_opentelemetry_proto_resource_v1_resource]);
 
 /**
- * ProfilesDictionary represents the profiles data shared across the
- * entire message being sent.
+ * ProfilesDictionary contains all the dictionary tables that are shared
+ * across the entire ProfilesData message.
+ *
+ * The following applies to all fields in this message:
+ *
+ * - A dictionary is an array of dictionary items. Users of the dictionary
+ *   compactly reference the items using the index within the array.
+ *
+ * - The element at index 0 MUST be the zero value for the dictionary's element
+ *   type (e.g. `""` for `string_table`, `Location{}` for `location_table`). This
+ *   allows for _index fields pointing into the dictionary to use a 0 pointer
+ *   value to indicate 'null' / 'not set'. Unless otherwise defined, a 'zero
+ *   value' message value is one with all default field values, so as to
+ *   minimize wire encoded size.
+ *
+ * - There SHOULD NOT be duplicate items in a dictionary. The identity of a
+ *   dictionary item is based on its value, recursively as needed. If a particular
+ *   implementation does emit duplicate items, it MUST NOT attempt to give them
+ *   meaning based on the index or order. A profile processor MAY remove
+ *   duplicates and this MUST NOT have any observable effects for consumers.
+ *
+ * - There SHOULD NOT be orphaned (unreferenced) items in a dictionary. A
+ *   profile processor MAY remove ("garbage-collect") orphaned items and this
+ *   MUST NOT have any observable effects for consumers.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.ProfilesDictionary
  */
@@ -56,15 +80,17 @@ export type ProfilesDictionary = Message<"opentelemetry.proto.profiles.v1develop
   /**
    * Mappings from address ranges to the image/binary/library mapped
    * into that address range referenced by locations via Location.mapping_index.
-   * mapping_table[0] must always be set to a zero value default mapping,
-   * so that _index fields can use 0 to indicate null/unset.
+   *
+   * mapping_table[0] MUST be the zero value (Mapping{}) and present.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.Mapping mapping_table = 1;
    */
   mappingTable: Mapping[];
 
   /**
-   * Locations referenced by samples via Profile.location_indices.
+   * Locations referenced by samples via Stack.location_indices.
+   *
+   * location_table[0] MUST be the zero value (Location{}) and present.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.Location location_table = 2;
    */
@@ -73,14 +99,21 @@ export type ProfilesDictionary = Message<"opentelemetry.proto.profiles.v1develop
   /**
    * Functions referenced by locations via Line.function_index.
    *
+   * function_table[0] MUST be the zero value (Function{}) and present.
+   *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.Function function_table = 3;
    */
   functionTable: Function[];
 
   /**
    * Links referenced by samples via Sample.link_index.
-   * link_table[0] must always be set to a zero value default link,
-   * so that _index fields can use 0 to indicate null/unset.
+   *
+   * link_table[0] MUST be the zero value (Link{}) and present.
+   * Note that whilst Link{trace_id=array[0], span_id=array[0]} and
+   * Link{trace_id=array[16], span_id=array[8]} filled with zero-value bytes
+   * are both appropriate zero/invalid values per the trace.proto:Span definition,
+   * the latter SHOULD be used for link_table[0] for better compatibility with codecs
+   * strictly expecting 16/8 byte array lengths.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.Link link_table = 4;
    */
@@ -88,25 +121,48 @@ export type ProfilesDictionary = Message<"opentelemetry.proto.profiles.v1develop
 
   /**
    * A common table for strings referenced by various messages.
-   * string_table[0] must always be "".
+   *
+   * string_table[0] MUST be "" and present.
    *
    * @generated from field: repeated string string_table = 5;
    */
   stringTable: string[];
 
   /**
-   * A common table for attributes referenced by various messages.
+   * A common table for attributes referenced by the Profile, Sample, Mapping
+   * and Location messages, through their attribute_indices field. Each entry is
+   * a key/value pair with an optional unit in UCUM format. Since this is a
+   * dictionary table, multiple entries with the same key MAY be present,
+   * unlike direct attribute tables like Resource.attributes.
+   * However, the referencing attribute_indices fields MUST maintain the key
+   * uniqueness requirement.
    *
-   * @generated from field: repeated opentelemetry.proto.common.v1.KeyValue attribute_table = 6;
+   * It's recommended to use attributes for variables with bounded cardinality,
+   * such as categorical variables
+   * (https://en.wikipedia.org/wiki/Categorical_variable). Using an attribute of
+   * a floating point type (e.g., CPU time) in a sample can quickly make every
+   * attribute value unique, defeating the purpose of the dictionary and
+   * impractically increasing the profile size.
+   *
+   * Examples of attributes:
+   *     "/http/user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_2) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/71.0.3578.98 Safari/537.36"
+   *     "abc.com/myattribute": true
+   *     "allocation_size": 128 bytes
+   *
+   * attribute_table[0] MUST be the zero value (KeyValueAndUnit{}) and present.
+   *
+   * @generated from field: repeated opentelemetry.proto.profiles.v1development.KeyValueAndUnit attribute_table = 6;
    */
-  attributeTable: KeyValue[];
+  attributeTable: KeyValueAndUnit[];
 
   /**
-   * Represents a mapping between Attribute Keys and Units.
+   * Stacks referenced by samples via Sample.stack_index.
    *
-   * @generated from field: repeated opentelemetry.proto.profiles.v1development.AttributeUnit attribute_units = 7;
+   * stack_table[0] MUST be the zero value (Stack{}) and present.
+   *
+   * @generated from field: repeated opentelemetry.proto.profiles.v1development.Stack stack_table = 7;
    */
-  attributeUnits: AttributeUnit[];
+  stackTable: Stack[];
 };
 
 /**
@@ -128,6 +184,8 @@ export const ProfilesDictionarySchema: GenMessage<ProfilesDictionary> = /*@__PUR
  * When new fields are added into this message, the OTLP request MUST be updated
  * as well.
  *
+ * Status: [Alpha]
+ *
  * @generated from message opentelemetry.proto.profiles.v1development.ProfilesData
  */
 export type ProfilesData = Message<"opentelemetry.proto.profiles.v1development.ProfilesData"> & {
@@ -139,7 +197,7 @@ export type ProfilesData = Message<"opentelemetry.proto.profiles.v1development.P
    * from non-containerized processes.
    * Other resource groupings are possible as well and clarified via
    * Resource.attributes and semantic conventions.
-   * Tools that visualize profiles should prefer displaying
+   * Tools that visualize profiles SHOULD prefer displaying
    * resources_profiles[0].scope_profiles[0].profiles[0] by default.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.ResourceProfiles resource_profiles = 1;
@@ -147,7 +205,7 @@ export type ProfilesData = Message<"opentelemetry.proto.profiles.v1development.P
   resourceProfiles: ResourceProfiles[];
 
   /**
-   * One instance of ProfilesDictionary
+   * A single instance of ProfilesDictionary shared across the entire message.
    *
    * @generated from field: opentelemetry.proto.profiles.v1development.ProfilesDictionary dictionary = 2;
    */
@@ -164,6 +222,8 @@ export const ProfilesDataSchema: GenMessage<ProfilesData> = /*@__PURE__*/
 /**
  * A collection of ScopeProfiles from a Resource.
  *
+ * Status: [Alpha]
+ *
  * @generated from message opentelemetry.proto.profiles.v1development.ResourceProfiles
  */
 export type ResourceProfiles = Message<"opentelemetry.proto.profiles.v1development.ResourceProfiles"> & {
@@ -176,7 +236,7 @@ export type ResourceProfiles = Message<"opentelemetry.proto.profiles.v1developme
   resource?: Resource | undefined;
 
   /**
-   * A list of ScopeProfiles that originate from a resource.
+   * A list of ScopeProfiles that originate from this resource.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.ScopeProfiles scope_profiles = 2;
    */
@@ -188,7 +248,7 @@ export type ResourceProfiles = Message<"opentelemetry.proto.profiles.v1developme
    * schema: http[s]://server[:port]/path/<version>. To learn more about Schema URL see
    * https://opentelemetry.io/docs/specs/otel/schemas/#schema-url
    * This schema_url applies to the data in the "resource" field. It does not apply
-   * to the data in the "scope_profiles" field which have their own schema_url field.
+   * to the data in the "scope_profiles" field, which has its own schema_url field.
    *
    * @generated from field: string schema_url = 3;
    */
@@ -205,6 +265,8 @@ export const ResourceProfilesSchema: GenMessage<ResourceProfiles> = /*@__PURE__*
 /**
  * A collection of Profiles produced by an InstrumentationScope.
  *
+ * Status: [Alpha]
+ *
  * @generated from message opentelemetry.proto.profiles.v1development.ScopeProfiles
  */
 export type ScopeProfiles = Message<"opentelemetry.proto.profiles.v1development.ScopeProfiles"> & {
@@ -218,7 +280,7 @@ export type ScopeProfiles = Message<"opentelemetry.proto.profiles.v1development.
   scope?: InstrumentationScope | undefined;
 
   /**
-   * A list of Profiles that originate from an instrumentation scope.
+   * A list of Profiles that originate from this instrumentation scope.
    *
    * @generated from field: repeated opentelemetry.proto.profiles.v1development.Profile profiles = 2;
    */
@@ -229,7 +291,8 @@ export type ScopeProfiles = Message<"opentelemetry.proto.profiles.v1development.
    * is recorded in. Notably, the last part of the URL path is the version number of the
    * schema: http[s]://server[:port]/path/<version>. To learn more about Schema URL see
    * https://opentelemetry.io/docs/specs/otel/schemas/#schema-url
-   * This schema_url applies to all profiles in the "profiles" field.
+   * This schema_url applies to the data in the "scope" field and all profiles in the
+   * "profiles" field.
    *
    * @generated from field: string schema_url = 3;
    */
@@ -244,13 +307,12 @@ export const ScopeProfilesSchema: GenMessage<ScopeProfiles> = /*@__PURE__*/
   messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 3);
 
 /**
- * Represents a complete profile, including sample types, samples,
- * mappings to binaries, locations, functions, string table, and additional metadata.
- * It modifies and annotates pprof Profile with OpenTelemetry specific fields.
+ * Represents a complete profile, including sample types, samples, mappings to
+ * binaries, stacks, locations, functions, string table, and additional
+ * metadata. It modifies and annotates pprof Profile with OpenTelemetry
+ * specific fields.
  *
- * Note that whilst fields in this message retain the name and field id from pprof in most cases
- * for ease of understanding data migration, it is not intended that pprof:Profile and
- * OpenTelemetry:Profile encoding be wire compatible.
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Profile
  */
@@ -269,115 +331,106 @@ export type Profile = Message<"opentelemetry.proto.profiles.v1development.Profil
   /**
    * The set of samples recorded in this profile.
    *
-   * @generated from field: repeated opentelemetry.proto.profiles.v1development.Sample sample = 2;
+   * @generated from field: repeated opentelemetry.proto.profiles.v1development.Sample samples = 2;
    */
-  sample: Sample[];
+  samples: Sample[];
 
   /**
-   * References to locations in ProfilesDictionary.location_table.
+   * Time of collection (UTC) as nanoseconds since the UNIX epoch.
    *
-   * @generated from field: repeated int32 location_indices = 3;
+   * @generated from field: fixed64 time_unix_nano = 3;
    */
-  locationIndices: number[];
+  timeUnixNano: bigint;
 
   /**
-   * Time of collection (UTC) represented as nanoseconds past the epoch.
+   * Duration of the profile in nanoseconds. For instant profiles like
+   * live heap snapshot, the duration can be zero but it may be preferable
+   * to set time_unix_nano to the process start time and duration_nano to
+   * the relative time when the profile was gathered so that Sample.timestamps_unix_nano
+   * values fall within the profile time range.
    *
-   * @generated from field: uint64 time_nanos = 4;
+   * @generated from field: uint64 duration_nano = 4;
    */
-  timeNanos: bigint;
+  durationNano: bigint;
 
   /**
-   * Duration of the profile, if a duration makes sense.
+   * The type and the unit of the events between sampled occurrences for
+   * periodic sampling profiles. It can be the same as sample_type or it can be
+   * different depending on the case, for example:
+   * - sample_type=(cpu, milliseconds), period_type=(cpu, milliseconds),
+   *   period=10 signals that we sample the program every 10 milliseconds and
+   *   capture samples that each represent that sampling distance.
+   * - sample_type=(off_cpu, nanoseconds), period_type=(context_switch, count),
+   *   period=1000 describes a profile where sampling is done every so often in
+   *   terms of context switches, but the recorded metric is the time spent by
+   *   the thread off CPU.
+   * - sample_type=(inuse_space, bytes), period_type=(allocated_bytes, bytes),
+   *   period=262144 might represent a heap profile where the recorded sample
+   *   metric is the size of the live heap while the periodic sampling is done
+   *   using the number of cumulatively allocated bytes.
    *
-   * @generated from field: uint64 duration_nanos = 5;
-   */
-  durationNanos: bigint;
-
-  /**
-   * The kind of events between sampled occurrences.
-   * e.g [ "cpu","cycles" ] or [ "heap","bytes" ]
-   *
-   * @generated from field: opentelemetry.proto.profiles.v1development.ValueType period_type = 6;
+   * @generated from field: opentelemetry.proto.profiles.v1development.ValueType period_type = 5;
    */
   periodType?: ValueType | undefined;
 
   /**
-   * The number of events between sampled occurrences.
+   * The distance between sampled occurrences for periodic sampling profiles.
+   * The value is of the period_type type and unit.
    *
-   * @generated from field: int64 period = 7;
+   * @generated from field: int64 period = 6;
    */
   period: bigint;
 
   /**
-   * Free-form text associated with the profile. The text is displayed as is
-   * to the user by the tools that read profiles (e.g. by pprof). This field
-   * should not be used to store any machine-readable information, it is only
-   * for human-friendly content. The profile must stay functional if this field
-   * is cleaned.
-   *
-   * Indices into ProfilesDictionary.string_table.
-   *
-   * @generated from field: repeated int32 comment_strindices = 8;
-   */
-  commentStrindices: number[];
-
-  /**
    * A globally unique identifier for a profile. The ID is a 16-byte array. An ID with
-   * all zeroes is considered invalid. It may be used for deduplication and signal
+   * all zeroes is considered invalid. It MAY be used for deduplication and signal
    * correlation purposes. It is acceptable to treat two profiles with different values
    * in this field as not equal, even if they represented the same object at an earlier
    * time.
    * This field is optional; an ID may be assigned to an ID-less profile in a later step.
    *
-   * @generated from field: bytes profile_id = 9;
+   * @generated from field: bytes profile_id = 7;
    */
   profileId: Uint8Array;
 
   /**
-   * dropped_attributes_count is the number of attributes that were discarded. Attributes
+   * The number of attributes that were discarded. Attributes
    * can be discarded because their keys are too long or because there are too many
    * attributes. If this value is 0, then no attributes were dropped.
    *
-   * @generated from field: uint32 dropped_attributes_count = 10;
+   * @generated from field: uint32 dropped_attributes_count = 8;
    */
   droppedAttributesCount: number;
 
   /**
-   * Specifies format of the original payload. Common values are defined in semantic conventions. [required if original_payload is present]
+   * The original payload format. See also original_payload. It MUST be set
+   * together with original_payload or both left unset [optional].
    *
-   * @generated from field: string original_payload_format = 11;
+   * The allowed values for the format string are defined by the OpenTelemetry
+   * specification. Some examples are "jfr", "pprof", "linux_perf".
+   *
+   * The original_payload MAY be used when converting from a source format (e.g. JFR)
+   * that carries information which cannot be losslessly represented in the
+   * Profiles format. Including the original data allows receivers to store or
+   * reexport the data without loss. Because the original payload can be large,
+   * its inclusion is optional.
+   *
+   * @generated from field: string original_payload_format = 9;
    */
   originalPayloadFormat: string;
 
   /**
-   * Original payload can be stored in this field. This can be useful for users who want to get the original payload.
-   * Formats such as JFR are highly extensible and can contain more information than what is defined in this spec.
-   * Inclusion of original payload should be configurable by the user. Default behavior should be to not include the original payload.
-   * If the original payload is in pprof format, it SHOULD not be included in this field.
-   * The field is optional, however if it is present then equivalent converted data should be populated in other fields
-   * of this message as far as is practicable.
+   * The original payload bytes. See also original_payload_format. It MUST be set
+   * together with original_payload_format or both left unset [optional].
    *
-   * @generated from field: bytes original_payload = 12;
+   * @generated from field: bytes original_payload = 10;
    */
   originalPayload: Uint8Array;
 
   /**
    * References to attributes in attribute_table. [optional]
-   * It is a collection of key/value pairs. Note, global attributes
-   * like server name can be set using the resource API. Examples of attributes:
    *
-   *     "/http/user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_2) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/71.0.3578.98 Safari/537.36"
-   *     "/http/server_latency": 300
-   *     "abc.com/myattribute": true
-   *     "abc.com/score": 10.239
-   *
-   * The OpenTelemetry API specification further restricts the allowed value types:
-   * https://github.com/open-telemetry/opentelemetry-specification/blob/main/specification/common/README.md#attribute
-   * Attribute keys MUST be unique (it is not allowed to have more than one
-   * attribute with the same key).
-   *
-   * @generated from field: repeated int32 attribute_indices = 13;
+   * @generated from field: repeated int32 attribute_indices = 11;
    */
   attributeIndices: number[];
 };
@@ -390,42 +443,16 @@ export const ProfileSchema: GenMessage<Profile> = /*@__PURE__*/
   messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 4);
 
 /**
- * Represents a mapping between Attribute Keys and Units.
- *
- * @generated from message opentelemetry.proto.profiles.v1development.AttributeUnit
- */
-export type AttributeUnit = Message<"opentelemetry.proto.profiles.v1development.AttributeUnit"> & {
-  /**
-   * Index into string table.
-   *
-   * @generated from field: int32 attribute_key_strindex = 1;
-   */
-  attributeKeyStrindex: number;
-
-  /**
-   * Index into string table.
-   *
-   * @generated from field: int32 unit_strindex = 2;
-   */
-  unitStrindex: number;
-};
-
-/**
- * Describes the message opentelemetry.proto.profiles.v1development.AttributeUnit.
- * Use `create(AttributeUnitSchema)` to create a new message.
- */
-export const AttributeUnitSchema: GenMessage<AttributeUnit> = /*@__PURE__*/
-  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 5);
-
-/**
  * A pointer from a profile Sample to a trace Span.
  * Connects a profile sample to a trace span, identified by unique trace and span IDs.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Link
  */
 export type Link = Message<"opentelemetry.proto.profiles.v1development.Link"> & {
   /**
-   * A unique identifier of a trace that this linked span is part of. The ID is a
+   * A unique identifier of the trace that this linked span is part of. The ID is a
    * 16-byte array.
    *
    * @generated from field: bytes trace_id = 1;
@@ -445,10 +472,12 @@ export type Link = Message<"opentelemetry.proto.profiles.v1development.Link"> & 
  * Use `create(LinkSchema)` to create a new message.
  */
 export const LinkSchema: GenMessage<Link> = /*@__PURE__*/
-  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 6);
+  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 5);
 
 /**
- * ValueType describes the type and units of a value, with an optional aggregation temporality.
+ * ValueType describes the type and units of a value.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.ValueType
  */
@@ -466,11 +495,6 @@ export type ValueType = Message<"opentelemetry.proto.profiles.v1development.Valu
    * @generated from field: int32 unit_strindex = 2;
    */
   unitStrindex: number;
-
-  /**
-   * @generated from field: opentelemetry.proto.profiles.v1development.AggregationTemporality aggregation_temporality = 3;
-   */
-  aggregationTemporality: AggregationTemporality;
 };
 
 /**
@@ -478,7 +502,7 @@ export type ValueType = Message<"opentelemetry.proto.profiles.v1development.Valu
  * Use `create(ValueTypeSchema)` to create a new message.
  */
 export const ValueTypeSchema: GenMessage<ValueType> = /*@__PURE__*/
-  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 7);
+  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 6);
 
 /**
  * Each Sample records values encountered in some program context. The program
@@ -486,69 +510,71 @@ export const ValueTypeSchema: GenMessage<ValueType> = /*@__PURE__*/
  * information like the thread-id, some indicator of a higher level request
  * being handled etc.
  *
- * A Sample MUST have have at least one values or timestamps_unix_nano entry. If
- * both fields are populated, they MUST contain the same number of elements, and
- * the elements at the same index MUST refer to the same event.
+ * A Sample MUST have have at least one entry in values or timestamps_unix_nano.
+ * If both fields are populated, they MUST contain the same number of elements,
+ * and the elements at the same index MUST refer to the same event.
  *
- * Examples of different ways of representing a sample with the total value of 10:
+ * For the purposes of efficiently representing aggregated data observations, a Sample is regarded
+ * as having a shared identity and an associated collection of per-observation data points.
+ * A Sample's identity (i.e. primary key) is the tuple of {stack_index, set_of(attribute_indices), link_index}.
+ * Samples having the same identity SHOULD be combined by appending timestamps and values to the data arrays.
  *
- * Report of a stacktrace at 10 timestamps (consumers must assume the value is 1 for each point):
+ * Examples of different ways ('shapes') of representing a sample with the total value of 10:
+ *
+ * Timestamps only (consumers must assume the value is 1 for each timestamp):
  *    values: []
  *    timestamps_unix_nano: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
  *
- * Report of a stacktrace with an aggregated value without timestamps:
- *   values: [10]
+ * Single aggregated value without timestamps (one element representing the total):
+ *    values: [10]
  *    timestamps_unix_nano: []
  *
- * Report of a stacktrace at 4 timestamps where each point records a specific value:
+ * Per-timestamp value (each point in time records a specific value):
  *    values: [2, 2, 3, 3]
  *    timestamps_unix_nano: [1, 2, 3, 4]
+ *
+ * All Samples for a Profile SHOULD have the same shape, i.e. all data observation series should consistently
+ * adopt the same data recording style.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Sample
  */
 export type Sample = Message<"opentelemetry.proto.profiles.v1development.Sample"> & {
   /**
-   * locations_start_index along with locations_length refers to to a slice of locations in Profile.location_indices.
+   * Reference to stack in ProfilesDictionary.stack_table.
    *
-   * @generated from field: int32 locations_start_index = 1;
+   * @generated from field: int32 stack_index = 1;
    */
-  locationsStartIndex: number;
-
-  /**
-   * locations_length along with locations_start_index refers to a slice of locations in Profile.location_indices.
-   * Supersedes location_index.
-   *
-   * @generated from field: int32 locations_length = 2;
-   */
-  locationsLength: number;
-
-  /**
-   * The type and unit of each value is defined by Profile.sample_type.
-   *
-   * @generated from field: repeated int64 values = 3;
-   */
-  values: bigint[];
+  stackIndex: number;
 
   /**
    * References to attributes in ProfilesDictionary.attribute_table. [optional]
    *
-   * @generated from field: repeated int32 attribute_indices = 4;
+   * @generated from field: repeated int32 attribute_indices = 2;
    */
   attributeIndices: number[];
 
   /**
    * Reference to link in ProfilesDictionary.link_table. [optional]
-   * It can be unset / set to 0 if no link exists, as link_table[0] is always a 'null' default value.
+   * 0 means no link exists.
    *
-   * @generated from field: int32 link_index = 5;
+   * @generated from field: int32 link_index = 3;
    */
   linkIndex: number;
 
   /**
-   * Timestamps associated with Sample represented in nanoseconds. These
-   * timestamps should fall within the Profile's time range.
+   * Measured values. The type and unit of each value is defined by Profile.sample_type.
    *
-   * @generated from field: repeated uint64 timestamps_unix_nano = 6;
+   * @generated from field: repeated int64 values = 4;
+   */
+  values: bigint[];
+
+  /**
+   * Timestamps (UTC) as nanoseconds since the UNIX epoch. The timestamps SHOULD fall within the
+   * [Profile.time_unix_nano, Profile.time_unix_nano + Profile.duration_nano) interval.
+   *
+   * @generated from field: repeated fixed64 timestamps_unix_nano = 5;
    */
   timestampsUnixNano: bigint[];
 };
@@ -558,11 +584,13 @@ export type Sample = Message<"opentelemetry.proto.profiles.v1development.Sample"
  * Use `create(SampleSchema)` to create a new message.
  */
 export const SampleSchema: GenMessage<Sample> = /*@__PURE__*/
-  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 8);
+  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 7);
 
 /**
  * Describes the mapping of a binary in memory, including its address range,
  * file offset, and metadata like build ID
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Mapping
  */
@@ -590,8 +618,8 @@ export type Mapping = Message<"opentelemetry.proto.profiles.v1development.Mappin
 
   /**
    * The object this entry is loaded from.  This can be a filename on
-   * disk for the main binary and shared libraries, or virtual
-   * abstractions like "[vdso]".
+   * disk for the main binary and shared libraries, or a virtual
+   * abstraction like "[vdso]".
    *
    * Index into ProfilesDictionary.string_table.
    *
@@ -612,18 +640,47 @@ export type Mapping = Message<"opentelemetry.proto.profiles.v1development.Mappin
  * Use `create(MappingSchema)` to create a new message.
  */
 export const MappingSchema: GenMessage<Mapping> = /*@__PURE__*/
+  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 8);
+
+/**
+ * A Stack represents a stack trace as a list of locations (leaf first).
+ * For example, the stack trace resulting from the call stack
+ * main -> foo -> bar would be encoded into the location_indices list
+ * [2, 1, 0] which references the locations in location_table as:
+ * [Location{"main"}, Location{"foo"}, Location{"bar"}].
+ *
+ * Status: [Alpha]
+ *
+ * @generated from message opentelemetry.proto.profiles.v1development.Stack
+ */
+export type Stack = Message<"opentelemetry.proto.profiles.v1development.Stack"> & {
+  /**
+   * References to locations in ProfilesDictionary.location_table.
+   * The first location is the leaf frame.
+   *
+   * @generated from field: repeated int32 location_indices = 1;
+   */
+  locationIndices: number[];
+};
+
+/**
+ * Describes the message opentelemetry.proto.profiles.v1development.Stack.
+ * Use `create(StackSchema)` to create a new message.
+ */
+export const StackSchema: GenMessage<Stack> = /*@__PURE__*/
   messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 9);
 
 /**
- * Describes function and line table debug information.
+ * Contains function and line table debug information for a single frame.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Location
  */
 export type Location = Message<"opentelemetry.proto.profiles.v1development.Location"> & {
   /**
    * Reference to mapping in ProfilesDictionary.mapping_table.
-   * It can be unset / set to 0 if the mapping is unknown or not applicable for
-   * this profile type, as mapping_table[0] is always a 'null' default mapping.
+   * 0 means unknown or not applicable.
    *
    * @generated from field: int32 mapping_index = 1;
    */
@@ -631,7 +688,7 @@ export type Location = Message<"opentelemetry.proto.profiles.v1development.Locat
 
   /**
    * The instruction address for this location, if available.  It
-   * should be within [Mapping.memory_start...Mapping.memory_limit]
+   * SHOULD be within [Mapping.memory_start, Mapping.memory_limit]
    * for the corresponding mapping. A non-leaf address may be in the
    * middle of a call instruction. It is up to display tools to find
    * the beginning of the instruction if necessary.
@@ -641,33 +698,22 @@ export type Location = Message<"opentelemetry.proto.profiles.v1development.Locat
   address: bigint;
 
   /**
-   * Multiple line indicates this location has inlined functions,
+   * Multiple lines indicate this location has inlined functions,
    * where the last entry represents the caller into which the
    * preceding entries were inlined.
    *
    * E.g., if memcpy() is inlined into printf:
-   *    line[0].function_name == "memcpy"
-   *    line[1].function_name == "printf"
+   *    lines[0].function_name == "memcpy"
+   *    lines[1].function_name == "printf"
    *
-   * @generated from field: repeated opentelemetry.proto.profiles.v1development.Line line = 3;
+   * @generated from field: repeated opentelemetry.proto.profiles.v1development.Line lines = 3;
    */
-  line: Line[];
-
-  /**
-   * Provides an indication that multiple symbols map to this location's
-   * address, for example due to identical code folding by the linker. In that
-   * case the line information above represents one of the multiple
-   * symbols. This field must be recomputed when the symbolization state of the
-   * profile changes.
-   *
-   * @generated from field: bool is_folded = 4;
-   */
-  isFolded: boolean;
+  lines: Line[];
 
   /**
    * References to attributes in ProfilesDictionary.attribute_table. [optional]
    *
-   * @generated from field: repeated int32 attribute_indices = 5;
+   * @generated from field: repeated int32 attribute_indices = 4;
    */
   attributeIndices: number[];
 };
@@ -682,6 +728,8 @@ export const LocationSchema: GenMessage<Location> = /*@__PURE__*/
 /**
  * Details a specific line in a source code, linked to a function.
  *
+ * Status: [Alpha]
+ *
  * @generated from message opentelemetry.proto.profiles.v1development.Line
  */
 export type Line = Message<"opentelemetry.proto.profiles.v1development.Line"> & {
@@ -693,14 +741,14 @@ export type Line = Message<"opentelemetry.proto.profiles.v1development.Line"> & 
   functionIndex: number;
 
   /**
-   * Line number in source code. 0 means unset.
+   * Line number in source code. 1-based, 0 means unset.
    *
    * @generated from field: int64 line = 2;
    */
   line: bigint;
 
   /**
-   * Column number in source code. 0 means unset.
+   * Column number in source code. 1-based, 0 means unset.
    *
    * @generated from field: int64 column = 3;
    */
@@ -716,13 +764,16 @@ export const LineSchema: GenMessage<Line> = /*@__PURE__*/
 
 /**
  * Describes a function, including its human-readable name, system name,
- * source file, and starting line number in the source.
+ * source file, and starting line number in the source.  At least one of
+ * {name_strindex, system_name_strindex, filename_strindex} MUST be present.
+ *
+ * Status: [Alpha]
  *
  * @generated from message opentelemetry.proto.profiles.v1development.Function
  */
 export type Function = Message<"opentelemetry.proto.profiles.v1development.Function"> & {
   /**
-   * Function name. Empty string if not available.
+   * The function name. Empty string if not available.
    *
    * @generated from field: int32 name_strindex = 1;
    */
@@ -744,7 +795,7 @@ export type Function = Message<"opentelemetry.proto.profiles.v1development.Funct
   filenameStrindex: number;
 
   /**
-   * Line number in source file. 0 means unset.
+   * Line number in source file. 1-based, 0 means unset.
    *
    * @generated from field: int64 start_line = 4;
    */
@@ -759,92 +810,44 @@ export const FunctionSchema: GenMessage<Function> = /*@__PURE__*/
   messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 12);
 
 /**
- * Specifies the method of aggregating metric values, either DELTA (change since last report)
- * or CUMULATIVE (total since a fixed start time).
+ * A custom 'dictionary native' style of encoding attributes which is more convenient
+ * for profiles than opentelemetry.proto.common.v1.KeyValue
+ * Specifically, uses the ProfilesDictionary.string_table for keys
+ * and allows optional unit information.
  *
- * @generated from enum opentelemetry.proto.profiles.v1development.AggregationTemporality
+ * Status: [Alpha]
+ *
+ * @generated from message opentelemetry.proto.profiles.v1development.KeyValueAndUnit
  */
-export enum AggregationTemporality {
+export type KeyValueAndUnit = Message<"opentelemetry.proto.profiles.v1development.KeyValueAndUnit"> & {
   /**
-   * UNSPECIFIED is the default AggregationTemporality, it MUST not be used. 
+   * The index into the string table for the attribute's key.
    *
-   * @generated from enum value: AGGREGATION_TEMPORALITY_UNSPECIFIED = 0;
+   * @generated from field: int32 key_strindex = 1;
    */
-  UNSPECIFIED = 0,
+  keyStrindex: number;
 
   /**
-   * * DELTA is an AggregationTemporality for a profiler which reports
-   * changes since last report time. Successive metrics contain aggregation of
-   * values from continuous and non-overlapping intervals.
+   * The value of the attribute.
    *
-   * The values for a DELTA metric are based only on the time interval
-   * associated with one measurement cycle. There is no dependency on
-   * previous measurements like is the case for CUMULATIVE metrics.
-   *
-   * For example, consider a system measuring the number of requests that
-   * it receives and reports the sum of these requests every second as a
-   * DELTA metric:
-   *
-   * 1. The system starts receiving at time=t_0.
-   * 2. A request is received, the system measures 1 request.
-   * 3. A request is received, the system measures 1 request.
-   * 4. A request is received, the system measures 1 request.
-   * 5. The 1 second collection cycle ends. A metric is exported for the
-   * number of requests received over the interval of time t_0 to
-   * t_0+1 with a value of 3.
-   * 6. A request is received, the system measures 1 request.
-   * 7. A request is received, the system measures 1 request.
-   * 8. The 1 second collection cycle ends. A metric is exported for the
-   * number of requests received over the interval of time t_0+1 to
-   * t_0+2 with a value of 2. 
-   *
-   * @generated from enum value: AGGREGATION_TEMPORALITY_DELTA = 1;
+   * @generated from field: opentelemetry.proto.common.v1.AnyValue value = 2;
    */
-  DELTA = 1,
+  value?: AnyValue | undefined;
 
   /**
-   * * CUMULATIVE is an AggregationTemporality for a profiler which
-   * reports changes since a fixed start time. This means that current values
-   * of a CUMULATIVE metric depend on all previous measurements since the
-   * start time. Because of this, the sender is required to retain this state
-   * in some form. If this state is lost or invalidated, the CUMULATIVE metric
-   * values MUST be reset and a new fixed start time following the last
-   * reported measurement time sent MUST be used.
+   * The index into the string table for the attribute's unit.
+   * zero indicates implicit (by semconv) or non-defined unit.
+   * If present, the unit string SHOULD be in UCUM format.
    *
-   * For example, consider a system measuring the number of requests that
-   * it receives and reports the sum of these requests every second as a
-   * CUMULATIVE metric:
-   *
-   * 1. The system starts receiving at time=t_0.
-   * 2. A request is received, the system measures 1 request.
-   * 3. A request is received, the system measures 1 request.
-   * 4. A request is received, the system measures 1 request.
-   * 5. The 1 second collection cycle ends. A metric is exported for the
-   * number of requests received over the interval of time t_0 to
-   * t_0+1 with a value of 3.
-   * 6. A request is received, the system measures 1 request.
-   * 7. A request is received, the system measures 1 request.
-   * 8. The 1 second collection cycle ends. A metric is exported for the
-   * number of requests received over the interval of time t_0 to
-   * t_0+2 with a value of 5.
-   * 9. The system experiences a fault and loses state.
-   * 10. The system recovers and resumes receiving at time=t_1.
-   * 11. A request is received, the system measures 1 request.
-   * 12. The 1 second collection cycle ends. A metric is exported for the
-   * number of requests received over the interval of time t_1 to
-   * t_1+1 with a value of 1.
-   *
-   * Note: Even though, when reporting changes since last report time, using
-   * CUMULATIVE is valid, it is not recommended. 
-   *
-   * @generated from enum value: AGGREGATION_TEMPORALITY_CUMULATIVE = 2;
+   * @generated from field: int32 unit_strindex = 3;
    */
-  CUMULATIVE = 2,
-}
+  unitStrindex: number;
+};
 
 /**
- * Describes the enum opentelemetry.proto.profiles.v1development.AggregationTemporality.
+ * Describes the message opentelemetry.proto.profiles.v1development.KeyValueAndUnit.
+ * Use `create(KeyValueAndUnitSchema)` to create a new message.
  */
-export const AggregationTemporalitySchema: GenEnum<AggregationTemporality> = /*@__PURE__*/
-  enumDesc(file_opentelemetry_proto_profiles_v1development_profiles, 0);
+export const KeyValueAndUnitSchema: GenMessage<KeyValueAndUnit> = /*@__PURE__*/
+  messageDesc(file_opentelemetry_proto_profiles_v1development_profiles, 13);
 

@@ -45,7 +45,7 @@ export type Resource = Message<"opentelemetry.proto.resource.v1.Resource"> & {
   attributes: KeyValue[];
 
   /**
-   * dropped_attributes_count is the number of dropped attributes. If the value is 0, then
+   * The number of dropped attributes. If the value is 0, then
    * no attributes were dropped.
    *
    * @generated from field: uint32 dropped_attributes_count = 2;

@@ -1,0 +1,164 @@
+// `npm run bench:export`: what writing the exported profiles costs the sidecar after a recording, in time
+// and in extra memory, against writing the same recording's folded stacks (stacks.folded) in the same run.
+// Two recordings: a real one of about 12,000 samples (a C program and a Node program with JIT frames,
+// recorded system-wide at 999 Hz on every core for 6 s, as the sidecar records; perf script and the
+// collapse as the sidecar runs them), and 100,000 unique stacks (test/bench/ui-stand-in.ts's synthetic
+// profile, 45 MB folded). Each writer runs in a fresh child process on the parsed stacks: its first (cold)
+// run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
+// VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
+// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). Inputs are cached under
+// /tmp/furnace-bench-export.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { exportProfile } from '../../core/export/profile-exports.ts';
+import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
+import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
+import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
+import { load, machine, median, utcNow } from './machine.ts';
+import { recordMixed } from './mixed-recording.ts';
+import { syntheticFolded } from './ui-stand-in.ts';
+
+const DIR = '/tmp/furnace-bench-export';
+const MB = 1024 * 1024;
+const WRITERS = ['folded', 'pprof', 'otlp', 'pprof+otlp'] as const;
+type Writer = (typeof WRITERS)[number];
+const META: ProfileExportMeta = {
+  frequency: 999,
+  startedAtMs: Date.parse('2026-11-23T06:00:00Z'),
+  durationMs: 6000,
+  subject: { namespace: 'shop', pod: 'web-7d9f8c6b5-x2k4q', container: 'app', service: 'web' },
+};
+
+interface Measured {
+  coldMs: number;
+  warmMs: number;
+  extraRssBytes: number;
+  bytes: number;
+}
+
+/** Writes what the writer makes into DIR, as the sidecar writes artifacts; the bytes written. */
+function write(writer: Writer, stacks: FoldedStacks): number {
+  const out = (name: string, body: string | Buffer): number => {
+    writeFileSync(join(DIR, `out-${name}`), body);
+    return Buffer.byteLength(body);
+  };
+  switch (writer) {
+    case 'folded':
+      return out('stacks.folded', formatFolded(stacks));
+    case 'pprof':
+      return out('profile.pb.gz', exportProfile('profile.pb.gz', stacks, META));
+    case 'otlp':
+      return out('profile.otlp.pb', exportProfile('profile.otlp.pb', stacks, META));
+    case 'pprof+otlp':
+      return (
+        out('profile.pb.gz', exportProfile('profile.pb.gz', stacks, META)) +
+        out('profile.otlp.pb', exportProfile('profile.otlp.pb', stacks, META))
+      );
+  }
+}
+
+function rssBytes(field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/** In the child: one cold run with its extra peak RSS, then warm runs. */
+function measureHere(writer: Writer, input: string, warmRuns: number): Measured {
+  const stacks = parseFolded(readFileSync(input, 'utf8'));
+  (globalThis as { gc?: () => void }).gc?.();
+  writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current RSS
+  const before = rssBytes('VmRSS');
+  let t = performance.now();
+  const bytes = write(writer, stacks);
+  const coldMs = performance.now() - t;
+  const extraRssBytes = Math.max(0, rssBytes('VmHWM') - before);
+  const warm: number[] = [];
+  for (let i = 0; i < warmRuns; i++) {
+    t = performance.now();
+    write(writer, stacks);
+    warm.push(performance.now() - t);
+  }
+  return { coldMs, warmMs: median(warm), extraRssBytes, bytes };
+}
+
+/** In a fresh child, so one writer's garbage and JIT state do not touch another's figures. */
+function measure(writer: Writer, input: string, warmRuns: number): Measured {
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', writer, input, String(warmRuns)],
+    { encoding: 'utf8', maxBuffer: 16 * MB, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out) as Measured;
+}
+
+/** About 12,000 samples of a real recording, collapsed as the sidecar collapses them; cached. */
+async function realRecording(): Promise<string> {
+  const folded = join(DIR, 'recording-12k.folded');
+  if (existsSync(folded)) return folded;
+  const data = await recordMixed(DIR, 6);
+  const script = execFileSync('perf', ['script', '-i', data.data, '-F', PERF_SCRIPT_FIELDS], {
+    maxBuffer: 1024 * MB,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  writeFileSync(folded, formatFolded(await collapsePerfScript(Readable.from([script]))));
+  return folded;
+}
+
+function syntheticRecording(): string {
+  const folded = join(DIR, 'unique-100k.folded');
+  if (!existsSync(folded)) writeFileSync(folded, syntheticFolded(100_000));
+  return folded;
+}
+
+const f1 = (n: number): string => n.toFixed(1);
+const mb = (n: number): string => (n / MB).toFixed(1);
+
+function report(label: string, input: string, warmRuns: number): Record<Writer, Measured> {
+  const stacks = parseFolded(readFileSync(input, 'utf8'));
+  process.stdout.write(
+    `\n${label}: ${totalSamples(stacks).toLocaleString('en')} samples, ${stacks.size.toLocaleString('en')} unique stacks (load ${load()})\n`,
+  );
+  const results = {} as Record<Writer, Measured>;
+  for (const writer of WRITERS) results[writer] = measure(writer, input, warmRuns);
+  const base = results.folded;
+  for (const writer of WRITERS) {
+    const r = results[writer];
+    process.stdout.write(
+      `  ${writer.padEnd(11)} cold ${f1(r.coldMs).padStart(7)} ms, warm median ${f1(r.warmMs).padStart(7)} ms` +
+        ` (${f1(r.warmMs / base.warmMs)}× folded), extra RSS ${mb(r.extraRssBytes).padStart(6)} MB` +
+        ` (folded ${mb(base.extraRssBytes)} MB), ${mb(r.bytes)} MB written\n`,
+    );
+  }
+  return results;
+}
+
+function verdict(results: Record<Writer, Measured>): void {
+  const both = results['pprof+otlp'];
+  const base = results.folded;
+  const checks = [
+    [`pprof + OTLP ≤ 50 ms (warm ${f1(both.warmMs)} ms, cold ${f1(both.coldMs)} ms)`, both.warmMs <= 50],
+    [`extra RSS ≤ 5 MB (${mb(both.extraRssBytes)} MB)`, both.extraRssBytes <= 5 * MB],
+    [`within 3× the folded writer (${f1(both.warmMs / base.warmMs)}×)`, both.warmMs <= 3 * base.warmMs],
+  ] as const;
+  for (const [what, ok] of checks) process.stdout.write(`  target ${what}: ${ok ? 'met' : 'NOT met'}\n`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DIR, { recursive: true });
+  process.stdout.write(`bench:export: ${machine(true)}\nload at start: ${load()}; ${utcNow()}\n`);
+  const real = report('real recording (6 s × 999 Hz × all cores)', await realRecording(), 9);
+  verdict(real);
+  report('synthetic, 100,000 unique stacks', syntheticRecording(), 3);
+  process.stdout.write(`\nload at end: ${load()}; ${utcNow()}\n`);
+}
+
+if (process.argv[2] === '--child') {
+  const [writer, input, runs] = process.argv.slice(3);
+  process.stdout.write(JSON.stringify(measureHere(writer as Writer, input as string, Number(runs))));
+} else {
+  await main();
+}
