@@ -45,6 +45,16 @@ export const CONNECTION_OPTIONS: OptionSpec[] = [
     help: 'the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
   },
   { name: 'context', value: 'NAME', help: "the kubeconfig context (default: the kubeconfig's current one)" },
+  {
+    name: 'server',
+    value: 'URL',
+    help: 'a Furnace server to call directly instead of the cluster (a local one: http://127.0.0.1:8080)',
+  },
+  {
+    name: 'key-file',
+    value: 'FILE',
+    help: 'with --server: the file holding its key (default: $FURNACE_KEY, then .furnace-data/local-key)',
+  },
   { name: 'help', short: 'h', flag: true, help: 'show this help' },
 ];
 

@@ -3,7 +3,10 @@
 // are (client certificate, token, exec plugin), to each request. Paths are aggregated API paths.
 // The library is loaded only when a verb connects (`loadKubeConfigClass`): `--help` and usage errors
 // start without it (it costs about a second of start-up).
+import { existsSync } from 'node:fs';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AGGREGATED_PREFIX } from '../core/contract/aggregated-api.ts';
 import { sendWithKubeConfig } from '../kube/kube-request.ts';
@@ -50,10 +53,28 @@ export class ApiError extends Error {
   }
 }
 
+const NO_KUBECONFIG =
+  'no kubeconfig: set KUBECONFIG or pass --kubeconfig to reach Furnace in a cluster, or --server http://127.0.0.1:8080 for a local Furnace (npm start)';
+
+/**
+ * Whether kubectl would find a kubeconfig without --kubeconfig: $KUBECONFIG, ~/.kube/config, or a pod's
+ * service account. Without one, client-node would quietly try http://localhost:8080 and fail seconds later.
+ */
+export function hasDefaultKubeconfig(env: Readonly<Record<string, string | undefined>>): boolean {
+  if (env.KUBECONFIG) return true;
+  const home = env.HOME ?? homedir();
+  if (existsSync(join(home, '.kube', 'config'))) return true;
+  return (
+    env.KUBERNETES_SERVICE_HOST !== undefined &&
+    existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')
+  );
+}
+
 /** Loads the kubeconfig as kubectl would. Throws with the reason when there is none or the context is unknown. */
 export function loadKubeConfig(connection: Connection, KubeConfigImpl: KubeConfigClass): KubeConfig {
   const kc = new KubeConfigImpl();
   const file = connection.kubeconfig;
+  if (!file && !hasDefaultKubeconfig(connection.env)) throw new Error(NO_KUBECONFIG);
   if (file) kc.loadFromFile(file);
   else kc.loadFromDefault();
   if (connection.context) {

@@ -26,6 +26,14 @@ export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, 
       throw new UsageError(`frequency ${JSON.stringify(frequency)} is not a positive integer`);
     body.frequency = Number(frequency);
   }
+  const pattern = optionText(parsed, 'pattern');
+  if (pattern !== undefined) body.processPattern = pattern;
+  const pid = optionText(parsed, 'pid');
+  if (pid !== undefined) {
+    if (!/^\d+$/.test(pid) || Number(pid) < 1)
+      throw new UsageError(`pid ${JSON.stringify(pid)} is not a positive integer`);
+    body.pid = Number(pid);
+  }
   const profiler = optionText(parsed, 'profiler');
   if (profiler !== undefined) {
     if (!(PROFILERS as readonly string[]).includes(profiler))
@@ -48,6 +56,14 @@ function readProgram(file: string): string {
   } catch (error) {
     throw new UsageError(`cannot read the bpftrace program ${file}: ${(error as Error).message}`);
   }
+}
+
+/** Why recording ended and each warning (what the graph lacks and what to do), as the recording page says them. */
+function tellOutcome(context: VerbContext, status: RecordingStatus): void {
+  const { stderr } = context.io;
+  if (status.endReason !== undefined) stderr.write(`furnace record: ended: ${printable(status.endReason)}\n`);
+  for (const warning of status.warnings ?? [])
+    stderr.write(`furnace record: warning: ${printable(warning)}\n`);
 }
 
 async function record(context: VerbContext): Promise<number> {
@@ -79,6 +95,7 @@ async function record(context: VerbContext): Promise<number> {
     process.removeListener('SIGINT', stop);
     progress.done();
   }
+  tellOutcome(context, status);
   if (status.state === 'failed') {
     stderr.write(`furnace record: recording ${id} failed: ${printable(status.error ?? 'no reason given')}\n`);
     return 1;

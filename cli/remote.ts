@@ -12,6 +12,7 @@ import {
 } from './args.ts';
 import { printable } from './safe-output.ts';
 import { createFurnaceApi, loadKubeConfigClass, type FurnaceApi } from './kube-api.ts';
+import { createLocalApi } from './local-api.ts';
 
 export interface VerbContext {
   parsed: Parsed;
@@ -25,6 +26,31 @@ export interface VerbContext {
 
 export type VerbBody = (context: VerbContext) => Promise<number>;
 
+/**
+ * How the verb reaches Furnace: `--server` directly, else through the API server the kubeconfig names
+ * (client-node loads only then). Connects on first use.
+ */
+async function connector(parsed: Parsed): Promise<() => FurnaceApi> {
+  let api: FurnaceApi | undefined;
+  const server = optionText(parsed, 'server');
+  if (server !== undefined) {
+    if (optionText(parsed, 'kubeconfig') !== undefined || optionText(parsed, 'context') !== undefined)
+      throw new UsageError('--server calls Furnace directly: it takes no --kubeconfig or --context');
+    return () =>
+      (api ??= createLocalApi({ server, keyFile: optionText(parsed, 'key-file'), env: process.env }));
+  }
+  const KubeConfigImpl = await loadKubeConfigClass();
+  return () =>
+    (api ??= createFurnaceApi(
+      {
+        kubeconfig: optionText(parsed, 'kubeconfig'),
+        context: optionText(parsed, 'context'),
+        env: process.env,
+      },
+      KubeConfigImpl,
+    ));
+}
+
 export function remoteVerb(spec: VerbSpec, body: VerbBody): (argv: string[], io: CliIo) => Promise<number> {
   return async (argv, io) => {
     let context: VerbContext;
@@ -35,17 +61,7 @@ export function remoteVerb(spec: VerbSpec, body: VerbBody): (argv: string[], io:
         return 0;
       }
       const positionals = requirePositionals(spec, parsed);
-      const KubeConfigImpl = await loadKubeConfigClass();
-      let api: FurnaceApi | undefined;
-      const connect = (): FurnaceApi =>
-        (api ??= createFurnaceApi(
-          {
-            kubeconfig: optionText(parsed, 'kubeconfig'),
-            context: optionText(parsed, 'context'),
-            env: process.env,
-          },
-          KubeConfigImpl,
-        ));
+      const connect = await connector(parsed);
       context = {
         parsed,
         positionals,

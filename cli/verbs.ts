@@ -59,6 +59,13 @@ export const VERBS = {
         help: 'how long to record: 30s, 2m, 1m30s (default 30s)',
       },
       { name: 'frequency', short: 'F', value: 'HZ', help: 'samples per second (default: the server’s, 99)' },
+      {
+        name: 'pattern',
+        short: 'p',
+        value: 'REGEX',
+        help: 'record the processes whose name (else command line) matches (processPattern)',
+      },
+      { name: 'pid', value: 'PID', help: 'record this process (as the recorder sees its PID)' },
       { name: 'profiler', value: 'NAME', help: `${PROFILERS.join(', ')} (default: perf)` },
       {
         name: 'program',

@@ -34,7 +34,8 @@ async function startForwarder(t: TestContext, apiServer: string) {
       });
     }
   };
-  const api = createFurnaceApi({ env: {} }, KubeConfigImpl);
+  // KUBECONFIG names a file, as a user's would; loadFromDefault above reads the fake instead.
+  const api = createFurnaceApi({ env: { KUBECONFIG: '/fake/kubeconfig' } }, KubeConfigImpl);
   const forwarder = await startUiForwarder(api, 0);
   t.after(() => {
     forwarder.server.closeAllConnections();

@@ -1,0 +1,74 @@
+// The CLI without a cluster: with no kubeconfig it says so at once and names --server; with --server it
+// records, lists and downloads from a local Furnace (npm start) with the local key.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { describe, it, type TestContext } from 'node:test';
+import { runHotProgram } from '../harness/hot-program.ts';
+import { startLocalServer } from '../harness/local-server.ts';
+import { startProcess } from '../harness/processes.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+
+const TSX = import.meta.resolve('tsx');
+
+/** `furnace ARGS` as a user's shell runs it: in `cwd`, HOME there too (no ~/.kube), only PATH besides. */
+async function furnace(
+  t: TestContext,
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const cli = startProcess(
+    t,
+    process.execPath,
+    ['--import', TSX, `${PROJECT_ROOT}/cli/furnace.ts`, ...args],
+    {
+      cleanEnv: true,
+      cwd,
+      env: { HOME: cwd, ...env },
+    },
+  );
+  const code = await cli.exited;
+  return { code, output: cli.output() };
+}
+
+describe('the CLI without a cluster', () => {
+  it('says there is no kubeconfig and how to reach a local Furnace, without trying localhost', async (t) => {
+    const home = await tempDir(t, 'furnace-cli-home-');
+    const { code, output } = await furnace(t, home, ['list']);
+    assert.equal(code, 1, output);
+    assert.match(
+      output,
+      /^furnace list: no kubeconfig: set KUBECONFIG or pass --kubeconfig to reach Furnace in a cluster, or --server http:\/\/127\.0\.0\.1:8080 for a local Furnace \(npm start\)$/m,
+    );
+    assert.doesNotMatch(output, /localhost|ECONNREFUSED|TLS|certificate/i);
+  });
+
+  it('records a local process through --server with the local key, and says why it ended', async (t) => {
+    const local = await startLocalServer(t);
+    const work = await tempDir(t, 'furnace-cli-local-');
+    const program = await runHotProgram(t, work);
+    const withKey = { FURNACE_KEY: local.key };
+    const pod = hostname();
+    const recorded = await furnace(
+      t,
+      work,
+      ['record', pod, '--server', local.baseUrl, '--pattern', program, '-d', '3s', '-o', `${work}/out`],
+      withKey,
+    );
+    assert.equal(recorded.code, 0, recorded.output);
+    assert.match(recorded.output, /furnace record: ended: the duration was reached \(3 s\)/);
+    assert.match(await readFile(`${work}/out/stacks.folded`, 'utf8'), /furnace_heavy/);
+    assert.ok(existsSync(`${work}/out/flamegraph.svg`));
+
+    const listed = await furnace(t, work, ['list', '--server', local.baseUrl], withKey);
+    assert.equal(listed.code, 0, listed.output);
+    assert.match(listed.output, new RegExp(pod));
+
+    const refused = await furnace(t, work, ['list', '--server', local.baseUrl]);
+    assert.equal(refused.code, 1, refused.output);
+    assert.match(refused.output, /no key: set FURNACE_KEY, or --key-file the server's <data dir>\/local-key/);
+  });
+});
