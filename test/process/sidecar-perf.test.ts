@@ -156,12 +156,16 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     }
   });
 
-  it('ends in failed with perf stderr when perf cannot record', async (t) => {
+  it('ends in failed, saying the event is not available and to use cpu-clock, with perf stderr after it', async (t) => {
     const { target } = await startHotProgram(t, await workDir(t, 'perf-fail'));
     const { sidecar } = await startRegisteredSidecar(t, SECRET);
     // An event perf accepts by name but this machine cannot count (no hardware counters here).
     const done = await sidecar.record({ pid: target.pid, event: 'instructions', durationSeconds: 5 });
     assert.equal(done.state, 'failed');
+    assert.match(
+      done.error ?? '',
+      /^the event instructions is not available on this machine \(virtual machines often have no hardware counters\): record with Event cpu-clock/,
+    );
     assert.match(done.error ?? '', /perf record failed/);
     assert.ok((done.error ?? '').length > 'perf record failed'.length + 20, done.error);
   });
