@@ -19,7 +19,8 @@ done
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
 
-if printf '%s\n' "${tiers[@]}" | grep -qx kube; then
+# The kube tier and the fault tier (whose cluster test kills the cluster-mode server) share one control plane.
+if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault'; then
   bin_dir=$(bash test/harness/build-control-plane.sh | tail -n 1)
   state_dir=$(mktemp -d -t furnace-cp-XXXXXX)
   export FURNACE_TEST_BIN_DIR=$bin_dir

@@ -28,6 +28,8 @@ export interface ClusterServer extends ClusterServerConfig {
   recorderUrl: string;
   /** The webhook's URL, for a MutatingWebhookConfiguration. */
   webhookUrl: string;
+  /** Starts the server again as it was started (same config, ports and data), ready; e.g. after a kill. */
+  restart(): Promise<RunningProcess>;
 }
 
 export async function startClusterServer(
@@ -37,22 +39,27 @@ export async function startClusterServer(
 ): Promise<ClusterServer> {
   const config = await writeClusterServerConfig(dir, options);
   const recorderUrl = `https://127.0.0.1:${config.recorderPort}`;
-  const process = startFurnace(t, ['server/main.ts'], {
-    FURNACE_CONFIG: config.configFile,
-    KUBECONFIG: options.kubeconfigPath,
-    // Sidecars reach the recorder listener, never the user one.
-    FURNACE_INJECT_SERVER_URL: recorderUrl,
-    FURNACE_INJECT_SERVER_CA_FILE: options.injectServerCaFile ?? config.caFile,
-    ...options.env,
-  });
   const base = `https://${options.host ?? '127.0.0.1'}:${config.port}`;
-  await eventually(
-    async () => ((await httpsCall(`${base}/readyz`, config.certs.caPem)).status === 200 ? true : undefined),
-    60_000,
-    'the server to be ready',
-  );
+  const launch = async (): Promise<RunningProcess> => {
+    const started = startFurnace(t, ['server/main.ts'], {
+      FURNACE_CONFIG: config.configFile,
+      KUBECONFIG: options.kubeconfigPath,
+      // Sidecars reach the recorder listener, never the user one.
+      FURNACE_INJECT_SERVER_URL: recorderUrl,
+      FURNACE_INJECT_SERVER_CA_FILE: options.injectServerCaFile ?? config.caFile,
+      ...options.env,
+    });
+    await eventually(
+      async () => ((await httpsCall(`${base}/readyz`, config.certs.caPem)).status === 200 ? true : undefined),
+      60_000,
+      'the server to be ready',
+    );
+    return started;
+  };
+  const process = await launch();
   return {
     ...config,
+    restart: launch,
     process,
     base,
     recorderUrl,
