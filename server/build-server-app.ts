@@ -194,6 +194,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     uploadTimeoutSeconds: deps.uploadTimeoutSeconds,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
+    stopperOf: (id, owner) => shared.running.stopperOf(id, owner.namespace, owner.pod),
     onRecordingUpdated: (entry, previous) => {
       if (isFinished(entry)) shared.running.finish(entry.id);
       shared.events.updated(entry, previous);

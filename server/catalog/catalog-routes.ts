@@ -26,6 +26,13 @@ import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identityOf } from '../auth/identify-requests.ts';
 
+/** The sidecar says a stop came; the server knows from whom (never taken from the upload). */
+function withStopper(status: RecordingStatus, stopper: string | undefined): RecordingStatus {
+  const said = 'stopped on request';
+  if (stopper === undefined || !status.endReason?.startsWith(said)) return status;
+  return { ...status, endReason: `stopped by ${stopper}${status.endReason.slice(said.length)}` };
+}
+
 export interface CatalogRouteDeps {
   catalog: Catalog;
   registry: Registry;
@@ -39,6 +46,8 @@ export interface CatalogRouteDeps {
   uploadTimeoutSeconds: number;
   /** Who started recording `id` on the uploader's pod through the proxy, when this server saw it. */
   starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
+  /** Who stopped the recording through the server, if anyone did: its endReason then names them. */
+  stopperOf?: (id: string, owner: RecordingOwner) => string | undefined;
 }
 
 const idParams = {
@@ -197,8 +206,9 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
         );
       }
       const previous = catalog.get(request.params.id);
+      const stopper = deps.stopperOf?.(request.params.id, owner);
       const entry = await catalog.putMetadata(
-        request.body,
+        withStopper(request.body, stopper),
         owner,
         deps.starterOf?.(request.params.id, owner),
       );

@@ -84,6 +84,7 @@ export async function admitProxyRequest(
   const stop = /^recordings\/([^/]+)\/stop$/.exec(rest);
   if (request.method === 'POST' && stop) {
     writeAudit(request.log, { action: 'stop', identity, namespace, pod, recording: stop[1] });
+    deps.running.noteStop(stop[1] ?? '', namespace, pod, identity.user);
   }
   contexts.set(request, context);
 }

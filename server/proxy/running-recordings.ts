@@ -12,6 +12,8 @@ export interface RunningRecording {
   deadline: number;
   /** The user name of whoever started it. */
   startedBy?: string;
+  /** The user name of whoever stopped it early, through this server. */
+  stoppedBy?: string;
 }
 
 export interface Slot {
@@ -36,12 +38,27 @@ export interface RunningRecordings {
   finish(id: string): RunningRecording | undefined;
   /** Who started recording `id` on that pod (ids are the sidecar's, so the pod must match too). */
   starterOf(id: string, namespace: string, pod: string): string | undefined;
+  /** Notes who asked recording `id` on that pod to stop (a stop of an unknown id is not kept). */
+  noteStop(id: string, namespace: string, pod: string, user: string): void;
+  /** Who stopped recording `id` on that pod through this server, if anyone did. */
+  stopperOf(id: string, namespace: string, pod: string): string | undefined;
   finishPod(namespace: string, pod: string): void;
   /** Running recordings and pending reservations in the namespace. */
   countNamespace(namespace: string): number;
   countAll(): number;
   /** Ids of running recordings (reservations have none yet). */
   ids(): string[];
+}
+
+/** Running recording `id` if it is that pod's (ids are the sidecar's, so the pod must match too). */
+function onPod(
+  byId: Map<string, RunningRecording>,
+  id: string,
+  namespace: string,
+  pod: string,
+): RunningRecording | undefined {
+  const recording = byId.get(id);
+  return recording?.namespace === namespace && recording.pod === pod ? recording : undefined;
 }
 
 export function createRunningRecordings(now: () => number): RunningRecordings {
@@ -80,10 +97,12 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
       byId.delete(id);
       return recording;
     },
-    starterOf(id, namespace, pod) {
-      const recording = byId.get(id);
-      return recording?.namespace === namespace && recording.pod === pod ? recording.startedBy : undefined;
+    starterOf: (id, namespace, pod) => onPod(byId, id, namespace, pod)?.startedBy,
+    noteStop(id, namespace, pod, user) {
+      const recording = onPod(byId, id, namespace, pod);
+      if (recording !== undefined) recording.stoppedBy ??= user;
     },
+    stopperOf: (id, namespace, pod) => onPod(byId, id, namespace, pod)?.stoppedBy,
     finishPod(namespace, pod) {
       for (const [id, recording] of byId) {
         if (recording.namespace === namespace && recording.pod === pod) byId.delete(id);

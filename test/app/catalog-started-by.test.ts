@@ -69,6 +69,37 @@ describe('catalog: who started a recording', () => {
     assert.equal(unseen.startedBy, undefined);
   });
 
+  it('names who stopped it early through the proxy in why it ended, never a name the upload gives', async (t) => {
+    const f = await buildFixture(t, { authMode: 'proxy', kube: fakeKubeGateway(), registration: 'local' });
+    const sidecar = await startFakeSidecar(t);
+    const { uploadToken } = await f.registerLocal(sidecar.port);
+    const id = await startAs(f, { 'x-forwarded-user': 'bob' });
+    const stop = await f.app.inject({
+      method: 'POST',
+      url: `/proxy/local/test-host/recordings/${id}/stop`,
+      headers: { 'x-forwarded-user': 'carol' },
+      payload: {},
+    });
+    assert.ok(stop.statusCode < 300, stop.body);
+    const stored = await uploadFinished(f, uploadToken, id, { endReason: 'stopped on request after 12 s' });
+    assert.equal((stored as { endReason?: string }).endReason, 'stopped by carol after 12 s');
+    const other = await startAs(f, { 'x-forwarded-user': 'bob' });
+    const claimed = await uploadFinished(f, uploadToken, other, {
+      endReason: 'stopped by mallory after 1 s',
+    });
+    assert.equal(
+      (claimed as { endReason?: string }).endReason,
+      'stopped by mallory after 1 s',
+      'a sidecar’s own words stay its own',
+    );
+    const timed = await uploadFinished(f, uploadToken, other, { endReason: 'stopped on request after 2 s' });
+    assert.equal(
+      (timed as { endReason?: string }).endReason,
+      'stopped on request after 2 s',
+      'nobody stopped it here',
+    );
+  });
+
   it("is not given to another pod's upload that reuses the id", async (t) => {
     const f = await buildFixture(t);
     const sidecar = await startFakeSidecar(t);
