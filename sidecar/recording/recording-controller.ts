@@ -12,7 +12,14 @@ import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budge
 import { renderStacks } from './render-artifacts.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { PlannedProfile, ProfileOutput, Profiler, ProfilerSet } from '../profilers/profiler.ts';
-import { selectProcesses, type ProcessInfo } from '../host/process-select.ts';
+import {
+  selectProcesses,
+  type ProcessInfo,
+  type SelectionContext,
+  type SelectionRequest,
+} from '../host/process-select.ts';
+import { chooseForPreview, describeMatches } from '../host/process-preview.ts';
+import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { evictOldRecordings } from './retention.ts';
 import { applyEvent, assertIdle, beginRecording, withLiveProgress } from './recording-machine.ts';
 import { uploadFinishedRecording } from './upload.ts';
@@ -53,7 +60,12 @@ export interface ControllerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited since it was chosen (proc-table.ts); perf then records the others. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Each process's CPU share now, in percent of one CPU (proc-table.ts), for GET /processes. */
+  sampleCpuPercent?(pids: readonly number[]): Promise<Map<number, number>>;
 }
+
+/** How many matching processes GET /processes samples for their CPU share (the busiest are listed first). */
+const MAX_CPU_SAMPLED = 500;
 
 interface Running {
   id: string;
@@ -174,15 +186,30 @@ export class RecordingController {
   }
 
   private async chooseTargets(params: RecordingParams, requestedAtMs: number): Promise<ProcessInfo[]> {
+    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
+    return selectProcesses(processes, params, await this.selectionContext(requestedAtMs));
+  }
+
+  private async selectionContext(requestedAtMs: number): Promise<SelectionContext> {
     const { config } = this.deps;
-    const processes = await this.deps.listProcesses(config.mode === 'pod');
-    return selectProcesses(processes, params, {
+    return {
       mode: config.mode,
       requestedAtMs,
       ...(config.podUid === undefined ? {} : { podUid: config.podUid }),
       selfPid: this.deps.selfPid,
       nestedPidNamespace: config.mode === 'pod' && (await this.deps.nestedPidNamespace()),
-    });
+    };
+  }
+
+  /** Which processes a start with these settings would record now (GET /processes); nothing is started. */
+  async matchingProcesses(request: SelectionRequest): Promise<ProcessMatches> {
+    const requestedAtMs = this.deps.timers.now();
+    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
+    const ctx = await this.selectionContext(requestedAtMs);
+    const { chosen, reason } = chooseForPreview(processes, request, ctx);
+    const pids = chosen.slice(0, MAX_CPU_SAMPLED).map((p) => p.pid);
+    const cpu = (await this.deps.sampleCpuPercent?.(pids)) ?? new Map<number, number>();
+    return describeMatches(chosen, cpu, reason);
   }
 
   private update(id: string, event: RecordingEvent): void {
