@@ -58,7 +58,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       assert.equal(await duration.getAttribute('aria-invalid'), 'true');
       assert.match(
         await descriptionOf(duration),
-        /durationSeconds 100000 is out of range: must be between 1 and 600/,
+        /Duration \(seconds\) 100000 is out of range: must be between 1 and 600/,
       );
       await screenshot(page, 'duration-error');
 
