@@ -42,7 +42,13 @@ function CompareActions({ before, after, location, onView }: ComparePageProps & 
   );
 }
 
-function CompareBody(props: ComparePageProps & { trees: [FlameNode, FlameNode]; onView: ViewUpdate }) {
+interface CompareBodyProps extends ComparePageProps {
+  trees: [FlameNode, FlameNode];
+  onView: ViewUpdate;
+  processFrames: boolean;
+}
+
+function CompareBody(props: CompareBodyProps) {
   const { before, after, location, trees } = props;
   const removed = location.view.diff === 'removed';
   const { diff, colorOf, describeMore } = useDiffGraph(trees[0], trees[1], removed);
@@ -62,9 +68,15 @@ function CompareBody(props: ComparePageProps & { trees: [FlameNode, FlameNode]; 
           colorOf={colorOf}
           describeMore={describeMore}
           legend={<DiffLegend maxDelta={diff.maxDelta} />}
+          processFrames={props.processFrames}
         />
       )}
-      <CompareTable before={trees[0]} after={trees[1]} names={[before, after]} />
+      <CompareTable
+        before={trees[0]}
+        after={trees[1]}
+        names={[before, after]}
+        processFrames={props.processFrames}
+      />
     </>
   );
 }
@@ -98,7 +110,12 @@ export function ComparePage(props: ComparePageProps) {
           : `Widths are the samples of ${after}; colours show how each frame's share of all samples changed since ${before}. Frames that only ${before} has are in the Removed view.`}
       </p>
       {first.tree && second.tree ? (
-        <CompareBody {...props} trees={[first.tree, second.tree]} onView={onView} />
+        <CompareBody
+          {...props}
+          trees={[first.tree, second.tree]}
+          onView={onView}
+          processFrames={first.entry.profiler !== 'pprof' && second.entry.profiler !== 'pprof'}
+        />
       ) : (
         <p class="notice" role="alert">
           Both recordings need folded stacks to be compared.

@@ -45,7 +45,13 @@ export function RecordingPage({ id, location }: { id: string; location: Location
           <p class="server-message">{entry.error ?? 'The sidecar gave no reason.'}</p>
         </AlertScreen>
       ) : tree ? (
-        <Explorer root={tree} title={`${entry.pod} (${id})`} view={location.view} onView={onView} />
+        <Explorer
+          root={tree}
+          title={`${entry.pod} (${id})`}
+          view={location.view}
+          onView={onView}
+          processFrames={entry.profiler !== 'pprof'}
+        />
       ) : entry.state === 'done' && entry.profiler === 'bpftrace' ? (
         <p class="notice" role="status">
           The bpftrace program printed no stack map, so there is no flame graph: its output is bpftrace.txt

@@ -12,6 +12,7 @@ import {
   type CompareSort,
 } from './compare-functions.ts';
 import { formatDelta } from './diff-tree.ts';
+import { hiddenNames } from './top-functions.ts';
 
 const SHOWN = 100;
 
@@ -72,16 +73,19 @@ function RemovedTable({ rows, baseline }: { rows: readonly CompareRow[]; baselin
   );
 }
 
-export function CompareTable({
-  before,
-  after,
-  names,
-}: {
+export interface CompareTableProps {
   before: FlameNode;
   after: FlameNode;
   names: [string, string];
-}) {
-  const rows = useMemo(() => compareFunctions(before, after), [before, after]);
+  /** The stacks start with the process (perf, bpftrace): those frames are not functions. */
+  processFrames: boolean;
+}
+
+export function CompareTable({ before, after, names, processFrames }: CompareTableProps) {
+  const rows = useMemo(() => {
+    const hidden = new Set([...hiddenNames(before, processFrames), ...hiddenNames(after, processFrames)]);
+    return compareFunctions(before, after).filter((row) => !hidden.has(row.name));
+  }, [before, after, processFrames]);
   const [sort, setSort] = useState<{ key: CompareSort; reversed: boolean }>({
     key: 'change',
     reversed: false,
