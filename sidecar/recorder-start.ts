@@ -10,7 +10,10 @@ import { ConfigError } from '../core/config/config-error.ts';
 import type { RecordingLimits } from '../core/contract/limits.ts';
 import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
 import { createServingIdentity, type ServingIdentity } from './api/self-signed-certificate.ts';
-import { isProcessGone } from './host/proc-table.ts';
+import { isProcessGone, sampleCpuPercent } from './host/proc-table.ts';
+
+/** How long GET /processes watches the matching processes to tell their CPU share. */
+const CPU_SAMPLE_MS = 300;
 import type { SpawnFn } from './host/runtime.ts';
 import { listenTls, credentialReader, log, newRecordingId, timers } from './process-support.ts';
 import { probeBuildIdMmap } from './profilers/perf/perf-runner.ts';
@@ -98,6 +101,7 @@ export function recorderRuntime(
   | 'log'
   | 'buildIdMmap'
   | 'isProcessGone'
+  | 'sampleCpuPercent'
 > {
   const { spawnChild } = basics;
   return {
@@ -114,6 +118,7 @@ export function recorderRuntime(
     log,
     buildIdMmap: basics.buildIdMmap,
     isProcessGone: (pid) => isProcessGone(pid),
+    sampleCpuPercent: (pids) => sampleCpuPercent(pids, CPU_SAMPLE_MS),
   };
 }
 

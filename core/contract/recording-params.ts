@@ -91,6 +91,8 @@ export const MAX_PID = 4_194_304;
 /** Longest container name: a DNS label. */
 export const MAX_CONTAINER_NAME = 63;
 export const MAX_PROCESS_PATTERN = 256;
+/** Longest free-text note a user may attach to a recording (shown in History and on its page). */
+export const MAX_NOTE = 200;
 /** Longest bpftrace program, in characters. */
 export const MAX_BPFTRACE_PROGRAM = 16_384;
 
@@ -117,6 +119,8 @@ export interface RecordingParams {
   pprof?: PprofParams;
   /** The program to run with profiler bpftrace (and only then). */
   bpftrace?: BpftraceParams;
+  /** The user's own words about the recording ("after the cache fix"); never interpreted. */
+  note?: string;
 }
 
 export const DEFAULT_PARAMS = {
@@ -142,6 +146,7 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
   profiler: { type: 'enum', values: PROFILERS },
   pprof: { type: 'object', fields: PPROF_FIELDS, defaults: PPROF_DEFAULTS },
   bpftrace: { type: 'object', fields: BPFTRACE_FIELDS, required: ['program'] },
+  note: { type: 'string', maxLength: MAX_NOTE },
 };
 
 /** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */

@@ -5,6 +5,7 @@ import {
   CALL_GRAPHS,
   EVENTS,
   MAX_CONTAINER_NAME,
+  MAX_NOTE,
   MAX_PID,
   MAX_PROCESS_PATTERN,
   PROFILERS,
@@ -67,6 +68,8 @@ export interface CatalogEntry {
   startedBy?: string;
   /** Why recording ended, as the sidecar said it. */
   endReason?: string;
+  /** Which processes were recorded (the status's targets, as the sidecar said them). */
+  targets?: RecordingStatus['targets'];
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */
@@ -94,6 +97,7 @@ const paramsShapeSchema = {
     profiler: { type: 'string', enum: [...PROFILERS] },
     pprof: pprofParamsSchema(),
     bpftrace: bpftraceParamsSchema(),
+    note: { type: 'string', minLength: 1, maxLength: MAX_NOTE },
   },
 } as const;
 

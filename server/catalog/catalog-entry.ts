@@ -54,12 +54,13 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
 
 /**
  * What the sidecar alone knows and the catalog shows as it says: its container, error text, samples,
- * profiler, warnings and why it ended.
+ * profiler, warnings, why it ended and the processes it recorded.
  */
 function reported(
   status: RecordingStatus,
-): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings' | 'endReason'> {
+): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings' | 'endReason' | 'targets'> {
   return definedFields({
+    targets: status.targets.length > 0 ? status.targets : undefined,
     endReason: status.endReason,
     warnings: status.warnings?.length ? status.warnings : undefined,
     profiler: status.profiler,

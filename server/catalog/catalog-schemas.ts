@@ -20,6 +20,13 @@ export const catalogEntrySchema = {
     startedBy: { type: 'string' },
     warnings: { type: 'array', items: { type: 'string' } },
     endReason: { type: 'string' },
+    targets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { pid: { type: 'integer' }, comm: { type: 'string' }, container: { type: 'string' } },
+      },
+    },
     artifacts: {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },

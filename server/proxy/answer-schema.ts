@@ -4,6 +4,7 @@
 // sidecar made up. Error answers must be Furnace error bodies with a bounded message.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { processMatchesSchema } from '../../core/contract/processes.ts';
 import { recordingListSchema, recordingStatusSchema } from '../../core/contract/recording.ts';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -18,8 +19,11 @@ const recorderErrorSchema = {
   },
 } as const;
 
-const CHECKS: Record<'status' | 'list' | 'error', ValidateFunction> = {
+export type AnswerContract = 'status' | 'list' | 'processes' | 'error';
+
+const CHECKS: Record<AnswerContract, ValidateFunction> = {
   status: ajv.compile(recordingStatusSchema),
+  processes: ajv.compile(processMatchesSchema),
   list: ajv.compile({ ...recordingListSchema, additionalProperties: false }),
   error: ajv.compile(recorderErrorSchema),
 };
@@ -28,14 +32,11 @@ const CHECKS: Record<'status' | 'list' | 'error', ValidateFunction> = {
 export const MAX_LIST_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** Which contract a JSON answer of `rest` (the path below /proxy/:ns/:pod/) with this status must meet. */
-export function answerContract(
-  method: string,
-  rest: string,
-  statusCode: number,
-): 'status' | 'list' | 'error' | undefined {
+export function answerContract(method: string, rest: string, statusCode: number): AnswerContract | undefined {
   if (statusCode >= 400) return 'error';
   if (statusCode < 200 || statusCode > 299 || statusCode === 204) return undefined;
   if (rest === 'recordings') return method === 'POST' ? 'status' : 'list';
+  if (rest === 'processes') return 'processes';
   if (/^recordings\/[^/]+(\/stop)?$/.test(rest)) return 'status';
   return undefined;
 }
@@ -47,7 +48,7 @@ function describe(error: ErrorObject | undefined): string {
 
 /** Why a recorder's JSON answer may not pass (undefined when it may). */
 export function checkRecorderAnswer(
-  contract: 'status' | 'list' | 'error',
+  contract: AnswerContract,
   rest: string,
   body: Buffer,
 ): FurnaceError | undefined {

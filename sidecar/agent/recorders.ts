@@ -80,6 +80,7 @@ export class AgentRecorders {
       get: (id) => controller.get(id),
       stop: (id) => controller.stop(id),
       artifactPath: (id, name) => controller.artifactPath(id, name),
+      matchingProcesses: (request) => controller.matchingProcesses(request),
     };
   }
 

@@ -17,6 +17,13 @@ import {
   recordingStatusSchema,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
+import {
+  processMatchesSchema,
+  processQuerySchema,
+  type ProcessMatches,
+  type ProcessQuery,
+  type ProcessSelection,
+} from '../../core/contract/processes.ts';
 import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */
@@ -26,6 +33,8 @@ export interface RecordingApi {
   get(id: string): RecordingStatus;
   stop(id: string): RecordingStatus;
   artifactPath(id: string, name: ArtifactName): string;
+  /** Which processes a start with these settings would record now. */
+  matchingProcesses(request: ProcessSelection): Promise<ProcessMatches>;
 }
 
 export interface SidecarAppDeps {
@@ -101,6 +110,27 @@ function requireProxyToken(app: FastifyInstance, deps: SidecarAppDeps): void {
   });
 }
 
+/** GET /processes's query as a start's selection; a pattern that is no regular expression is refused like a start's. */
+function selectionOf(query: ProcessQuery): ProcessSelection {
+  const { processPattern, pid, container } = query;
+  if (processPattern !== undefined) {
+    try {
+      new RegExp(processPattern);
+    } catch {
+      throw new FurnaceError(
+        'ERR_INVALID_PARAMETER',
+        `processPattern ${JSON.stringify(processPattern)} is invalid: must be a valid regular expression`,
+        { field: 'processPattern' },
+      );
+    }
+  }
+  return {
+    ...(processPattern === undefined ? {} : { processPattern }),
+    ...(pid === undefined ? {} : { pid: Number(pid) }),
+    ...(container === undefined ? {} : { container }),
+  };
+}
+
 function registerRecordingRoutes(
   app: FastifyInstance,
   limits: Readonly<RecordingLimits>,
@@ -126,6 +156,12 @@ function registerRecordingRoutes(
   app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, (request) => ({
     recordings: api(request).list(),
   }));
+
+  app.get<{ Querystring: ProcessQuery }>(
+    '/processes',
+    { schema: { querystring: processQuerySchema, response: { 200: processMatchesSchema, ...errors } } },
+    (request) => api(request).matchingProcesses(selectionOf(request.query)),
+  );
 
   app.get<{ Params: { id: string } }>(
     '/recordings/:id',

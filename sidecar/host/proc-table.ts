@@ -1,5 +1,6 @@
 // Reads the process table from /proc (the thin I/O edge of process-select.ts).
 import { readdir, readFile } from 'node:fs/promises';
+import { cpuPercentBetween, parseCpuTicks } from './process-preview.ts';
 import { parseMountinfoContainer, parseProcStatus, type ProcessInfo } from './process-select.ts';
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -121,4 +122,33 @@ export async function isProcessGone(pid: number, procRoot = '/proc'): Promise<bo
   const stat = await readOptional(`${procRoot}/${pid}/stat`);
   const state = stat === undefined ? undefined : parseProcState(stat);
   return state === undefined || state === 'Z' || state === 'X';
+}
+
+/** CPU ticks (user + system) each process has spent so far; exited processes are left out. */
+export async function readCpuTicks(
+  pids: readonly number[],
+  procRoot = '/proc',
+): Promise<Map<number, number>> {
+  const ticks = new Map<number, number>();
+  await Promise.all(
+    pids.map(async (pid) => {
+      const stat = await readOptional(`${procRoot}/${pid}/stat`);
+      const spent = stat === undefined ? undefined : parseCpuTicks(stat);
+      if (spent !== undefined) ticks.set(pid, spent);
+    }),
+  );
+  return ticks;
+}
+
+/** Each process's share of one CPU, in percent, over `intervalMs` from now. */
+export async function sampleCpuPercent(
+  pids: readonly number[],
+  intervalMs: number,
+  procRoot = '/proc',
+): Promise<Map<number, number>> {
+  const before = await readCpuTicks(pids, procRoot);
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  const after = await readCpuTicks(pids, procRoot);
+  return cpuPercentBetween(before, after, performance.now() - started);
 }

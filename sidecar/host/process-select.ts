@@ -2,7 +2,7 @@
 import { runInNewContext } from 'node:vm';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
-import type { RecordingParams } from '../../core/contract/recording-params.ts';
+import type { ProcessSelection } from '../../core/contract/processes.ts';
 import type { SidecarMode } from '../config.ts';
 import { isRequestEcho, startedAfterRequest, ECHO_WINDOW_MS } from './request-echo.ts';
 
@@ -32,7 +32,7 @@ export interface SelectionContext {
   requestedAtMs?: number;
 }
 
-export type SelectionRequest = Pick<RecordingParams, 'container' | 'processPattern' | 'pid'>;
+export type SelectionRequest = ProcessSelection;
 
 const KUBELET_CONTAINER_DIR = /\/pods\/([^/]+)\/containers\/([^/]+)\/[^/]+$/;
 

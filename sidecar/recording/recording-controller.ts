@@ -15,7 +15,14 @@ import { renderStacks } from './render-artifacts.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
-import { selectProcesses, type ProcessInfo } from '../host/process-select.ts';
+import {
+  selectProcesses,
+  type ProcessInfo,
+  type SelectionContext,
+  type SelectionRequest,
+} from '../host/process-select.ts';
+import { chooseForPreview, describeMatches } from '../host/process-preview.ts';
+import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { evictOldRecordings } from './retention.ts';
 import {
   applyEvent,
@@ -26,9 +33,9 @@ import {
   withoutUploadFailure,
 } from './recording-machine.ts';
 import { uploadFinishedRecording } from './upload.ts';
-import { JournalWriter, readJournals, type UploadState } from './recording-journal.ts';
+import { JournalWriter, readJournals } from './recording-journal.ts';
+import { Deliveries } from './deliveries.ts';
 import { describeEnd } from './end-reason.ts';
-import { backoffDelay } from '../../core/backoff.ts';
 import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
@@ -67,17 +74,18 @@ export interface ControllerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited since it was chosen (proc-table.ts); perf then records the others. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Each process's CPU share now, in percent of one CPU (proc-table.ts), for GET /processes. */
+  sampleCpuPercent?(pids: readonly number[]): Promise<Map<number, number>>;
 }
+
+/** How many matching processes GET /processes samples for their CPU share (the busiest are listed first). */
+const MAX_CPU_SAMPLED = 500;
 
 interface Running {
   id: string;
   stop(): void;
   settled: Promise<void>;
 }
-
-/** Pending uploads are tried again after this long at first, doubling up to the most. */
-const RETRY_BASE_MS = 5_000;
-const RETRY_MAX_MS = 5 * 60_000;
 
 export class RecordingController {
   private recordings: RecordingStatus[] = [];
@@ -87,11 +95,10 @@ export class RecordingController {
   private readonly profilers: ProfilerSet;
   private readonly journal: JournalWriter;
   /** Whether the catalog has each recording; `pending` ones are sent again until it takes them. */
-  private readonly delivery = new Map<string, UploadState>();
+  private readonly delivery: Deliveries;
   private readonly stopRequested = new Set<string>();
   /** When each recording's record stage ended (its first processing stage began), ms. */
   private readonly recordEndedAt = new Map<string, number>();
-  private retry: { handle?: unknown; failures: number; busy: boolean } = { failures: 0, busy: false };
   private closed = false;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -104,6 +111,15 @@ export class RecordingController {
     const perf = createPerfProfiler({ ...deps, budget: this.budget });
     this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
     this.journal = new JournalWriter((message, fields) => deps.log(message, fields));
+    this.delivery = new Deliveries({
+      timers: deps.timers,
+      random: () => deps.random(),
+      ready: (ids) => ids.filter((id) => !isActive(this.get(id))),
+      resend: (id) => {
+        const outcome = this.get(id).state === 'failed' ? 'failed' : 'done';
+        return this.upload(id, this.recordingDir(id), outcome);
+      },
+    });
   }
 
   list(): RecordingStatus[] {
@@ -145,7 +161,7 @@ export class RecordingController {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.deps.timers.clearTimeout(this.retry.handle);
+    this.delivery.close();
     this.running?.stop();
     await this.settled();
     await this.journal.flushed();
@@ -221,33 +237,12 @@ export class RecordingController {
         interrupted: interrupted.length + (newest === undefined ? 0 : 1),
         pendingUploads: pending,
       });
-    if (pending > 0) this.scheduleRetry(0);
+    if (pending > 0) this.delivery.schedule(0);
   }
 
   /** Sends again every finished recording the catalog has not taken; called on a timer and on (re)registration. */
   retryUploads(): void {
-    if (this.retry.busy || this.closed) return;
-    const pending = this.recordings.filter((r) => !isActive(r) && this.delivery.get(r.id) === 'pending');
-    if (pending.length === 0) return;
-    this.deps.timers.clearTimeout(this.retry.handle);
-    this.retry.busy = true;
-    void (async () => {
-      let failed = false;
-      for (const status of pending) {
-        const outcome = status.state === 'failed' ? 'failed' : 'done';
-        failed = !(await this.upload(status.id, this.recordingDir(status.id), outcome)) || failed;
-      }
-      this.retry.busy = false;
-      this.retry.failures = failed ? this.retry.failures + 1 : 0;
-      if (failed) this.scheduleRetry();
-    })();
-  }
-
-  private scheduleRetry(ms?: number): void {
-    if (this.closed) return;
-    this.deps.timers.clearTimeout(this.retry.handle);
-    const delay = ms ?? backoffDelay(this.retry.failures, this.deps.random(), RETRY_BASE_MS, RETRY_MAX_MS);
-    this.retry.handle = this.deps.timers.setTimeout(() => this.retryUploads(), delay);
+    this.delivery.retry();
   }
 
   private async resumeInterrupted(status: RecordingStatus): Promise<void> {
@@ -298,15 +293,30 @@ export class RecordingController {
   }
 
   private async chooseTargets(params: RecordingParams, requestedAtMs: number): Promise<ProcessInfo[]> {
+    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
+    return selectProcesses(processes, params, await this.selectionContext(requestedAtMs));
+  }
+
+  private async selectionContext(requestedAtMs: number): Promise<SelectionContext> {
     const { config } = this.deps;
-    const processes = await this.deps.listProcesses(config.mode === 'pod');
-    return selectProcesses(processes, params, {
+    return {
       mode: config.mode,
       requestedAtMs,
       ...(config.podUid === undefined ? {} : { podUid: config.podUid }),
       selfPid: this.deps.selfPid,
       nestedPidNamespace: config.mode === 'pod' && (await this.deps.nestedPidNamespace()),
-    });
+    };
+  }
+
+  /** Which processes a start with these settings would record now (GET /processes); nothing is started. */
+  async matchingProcesses(request: SelectionRequest): Promise<ProcessMatches> {
+    const requestedAtMs = this.deps.timers.now();
+    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
+    const ctx = await this.selectionContext(requestedAtMs);
+    const { chosen, reason } = chooseForPreview(processes, request, ctx);
+    const pids = chosen.slice(0, MAX_CPU_SAMPLED).map((p) => p.pid);
+    const cpu = (await this.deps.sampleCpuPercent?.(pids)) ?? new Map<number, number>();
+    return describeMatches(chosen, cpu, reason);
   }
 
   private update(id: string, event: RecordingEvent): void {
@@ -335,7 +345,8 @@ export class RecordingController {
     return this.journal.save(this.recordingDir(id), id, () => {
       const status = this.recordings.find((r) => r.id === id);
       if (status === undefined) return undefined;
-      const upload = this.delivery.get(id) ?? (this.deps.config.serverUrl === undefined ? 'none' : 'pending');
+      const upload =
+        this.delivery.state(id) ?? (this.deps.config.serverUrl === undefined ? 'none' : 'pending');
       return { status, upload };
     });
   }
@@ -434,7 +445,7 @@ export class RecordingController {
     // The last attempt's words replace any earlier attempt's.
     this.update(id, { type: 'clear-upload-failure' });
     for (const message of result.warnings) this.update(id, { type: 'warning', message });
-    if (!result.delivered) this.scheduleRetry();
+    if (!result.delivered) this.delivery.schedule();
     void this.persist(id);
     return result.delivered;
   }
@@ -452,10 +463,10 @@ export class RecordingController {
       (id) => this.recordingDir(id),
       keepRecordings,
       keepBytes,
-      (id) => this.delivery.get(id) === 'pending',
+      (id) => this.delivery.isPending(id),
     );
     this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));
-    for (const id of evicted) this.delivery.delete(id);
+    for (const id of evicted) this.delivery.forget(id);
   }
 }
 

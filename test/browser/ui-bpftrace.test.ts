@@ -27,7 +27,7 @@ describe('web UI: profiler bpftrace (real server, sidecar and bpftrace in local 
       await page.getByRole('button', { name: 'Start recording' }).click();
       await page.locator('#bpftrace-program-error').waitFor();
       assert.equal(await program.getAttribute('aria-invalid'), 'true');
-      assert.match(await descriptionOf(program), /bpftrace\.program is refused: system\(\) runs commands/);
+      assert.match(await descriptionOf(program), /bpftrace program is refused: system\(\) runs commands/);
       await screenshot(page, 'bpftrace-refused');
 
       await program.fill('profile:hz:199 {\n  @[ustack] = count();\n}\n');

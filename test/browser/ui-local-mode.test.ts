@@ -58,7 +58,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       assert.equal(await duration.getAttribute('aria-invalid'), 'true');
       assert.match(
         await descriptionOf(duration),
-        /durationSeconds 100000 is out of range: must be between 1 and 600/,
+        /Duration \(seconds\) 100000 is out of range: must be between 1 and 600/,
       );
       await screenshot(page, 'duration-error');
 
@@ -154,7 +154,14 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await page.keyboard.press('Escape');
       await page.waitForURL((url) => !url.search.includes('zoom='));
 
-      // Top functions by self samples: beta first, then alpha.
+      // Top functions follow the search: only the heavy function while it is searched for.
+      await page.getByRole('table', { name: 'Top functions matching /furnace_heavy/' }).waitFor();
+      await page.locator('.top-functions tbody th', { hasText: 'furnace_heavy' }).waitFor();
+      assert.deepEqual(await page.locator('.top-functions tbody th').allTextContents(), ['furnace_heavy']);
+      // Without a search, by self samples: beta first, then alpha.
+      await page.getByLabel('Search').fill('');
+      await page.getByRole('table', { name: 'Top functions', exact: true }).waitFor();
+      await page.locator('.top-functions tbody th', { hasText: 'furnace_light' }).waitFor();
       const names = await page.locator('.top-functions tbody th').allTextContents();
       assert.deepEqual(names.slice(0, 2), ['furnace_heavy', 'furnace_light']);
 

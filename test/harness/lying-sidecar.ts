@@ -53,6 +53,7 @@ function lyingRecorder(): RecordingApi {
       find(id);
       throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} keeps nothing here`, { id });
     },
+    matchingProcesses: () => Promise.resolve({ processes: [], total: 0 }),
   };
 }
 

@@ -23,6 +23,7 @@ const values: FormValues = {
   profiler: 'perf',
   pprofPort: '',
   bpftraceProgram: '',
+  note: '',
 };
 
 function status(overrides: Partial<RecordingStatus>): RecordingStatus {

@@ -7,13 +7,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** The request field the server named (details.field), if any. */
   readonly field: string | undefined;
+  /** The error's details as the server gave them (`id` of the recording that runs, for a 409). */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    details: Readonly<Record<string, unknown>> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.details = details;
   }
 }
 
@@ -21,11 +30,15 @@ export const UNREACHABLE = 'ERR_UNREACHABLE';
 
 function errorFrom(status: number, text: string): ApiError {
   try {
-    const body = JSON.parse(text) as { code?: unknown; message?: unknown; details?: { field?: unknown } };
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown; details?: unknown };
     const code = typeof body.code === 'string' ? body.code : `HTTP_${status}`;
     const message = typeof body.message === 'string' ? body.message : `the server answered ${status}`;
-    const field = typeof body.details?.field === 'string' ? body.details.field : undefined;
-    return new ApiError(status, code, message, field);
+    const details =
+      typeof body.details === 'object' && body.details !== null && !Array.isArray(body.details)
+        ? (body.details as Record<string, unknown>)
+        : {};
+    const field = typeof details.field === 'string' ? details.field : undefined;
+    return new ApiError(status, code, message, field, details);
   } catch {
     return new ApiError(
       status,

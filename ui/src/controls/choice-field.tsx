@@ -4,6 +4,8 @@ import { FormField } from './form-field.tsx';
 export interface Choice {
   value: string;
   label: string;
+  /** Shown but not choosable; the label says what it needs. */
+  disabled?: boolean;
 }
 
 export interface ChoiceFieldProps {
@@ -29,7 +31,7 @@ export function ChoiceField({ id, label, hint, error, value, choices, disabled, 
           onChange={(event) => onValue(event.currentTarget.value)}
         >
           {choices.map((choice) => (
-            <option key={choice.value} value={choice.value}>
+            <option key={choice.value} value={choice.value} disabled={choice.disabled === true}>
               {choice.label}
             </option>
           ))}

@@ -24,12 +24,21 @@ export function HistoryFilters({ entries, filter, onFilter }: HistoryFiltersProp
         onValue={(namespace) => onFilter({ ...filter, namespace })}
       />
       <div class="field">
-        <label for="filter-text">Filter by pod, container or ID</label>
+        <label for="filter-text">Filter by pod, container, ID or note</label>
         <input
           id="filter-text"
           type="search"
           value={filter.text}
           onInput={(e) => onFilter({ ...filter, text: e.currentTarget.value })}
+        />
+      </div>
+      <div class="field">
+        <label for="filter-process">Filter by process</label>
+        <input
+          id="filter-process"
+          type="search"
+          value={filter.process}
+          onInput={(e) => onFilter({ ...filter, process: e.currentTarget.value })}
         />
       </div>
       <LabelledSelect

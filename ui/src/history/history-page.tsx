@@ -7,6 +7,7 @@ import { usePolling } from '../shell/use-polling.ts';
 import { ComparePicked } from './compare-picked.tsx';
 import { filterEntries, NO_FILTER, type HistoryFilter } from './history-filter.ts';
 import { HistoryFilters } from './history-filters.tsx';
+import { InProgressTable } from './in-progress-table.tsx';
 import { RecordingsTable } from './recordings-table.tsx';
 import { useHistoryActions } from './use-history-actions.ts';
 
@@ -32,6 +33,7 @@ export function HistoryPage() {
         <ComparePicked picked={actions.picked} />
       </div>
       {actions.problem ? <ErrorScreen error={actions.problem} what="the deletion" /> : null}
+      <InProgressTable />
       {entries.length === 0 ? (
         <p class="notice">
           No recordings yet. Record one on the Record page; finished recordings are kept here.

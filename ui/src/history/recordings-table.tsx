@@ -1,7 +1,14 @@
-// The history table: one row per recording with its pick box, link, facts, downloads and Delete.
+// The history table: one row per recording with its pick box, link and note, what was recorded, its
+// facts and outcome, downloads and Delete. A failed recording has nothing to compare: no pick box.
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { Downloads } from '../pages/downloads.tsx';
 import { durationOf, formatTime } from '../pages/recording-summary.tsx';
+import {
+  describeOutcome,
+  describeProfiler,
+  describeSelection,
+  describeTargets,
+} from '../pages/recording-settings.ts';
 import { followLink } from '../routing/router.ts';
 import type { HistoryActions } from './use-history-actions.ts';
 
@@ -10,6 +17,8 @@ const COLUMNS = [
   'Recording',
   'Pod',
   'Container',
+  'Recorded',
+  'Profiler',
   'Started',
   'Started by',
   'Duration',
@@ -38,33 +47,63 @@ function DeleteButtons({ id, actions }: { id: string; actions: HistoryActions })
   );
 }
 
+function PickBox({ entry, actions }: { entry: CatalogEntry; actions: HistoryActions }) {
+  const failed = entry.state === 'failed';
+  return (
+    <input
+      type="checkbox"
+      aria-label={failed ? `${entry.id} failed: nothing to compare` : `Pick ${entry.id} for comparison`}
+      disabled={failed}
+      checked={!failed && actions.picked.includes(entry.id)}
+      onChange={() => actions.toggle(entry.id)}
+    />
+  );
+}
+
+/** The outcome, and beneath it why it failed or ended and what it warned about. */
+function StateCell({ entry }: { entry: CatalogEntry }) {
+  const said = entry.state === 'failed' ? entry.error : entry.endReason;
+  return (
+    <td class={`state state-${entry.state}`}>
+      {describeOutcome(entry)}
+      {said ? <small class="reason">{said}</small> : null}
+      {entry.warnings?.map((warning) => (
+        <small key={warning} class="reason warning">
+          {warning}
+        </small>
+      ))}
+    </td>
+  );
+}
+
 function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: HistoryActions }) {
   return (
     <tr>
       <td>
-        <input
-          type="checkbox"
-          aria-label={`Pick ${entry.id} for comparison`}
-          checked={actions.picked.includes(entry.id)}
-          onChange={() => actions.toggle(entry.id)}
-        />
+        <PickBox entry={entry} actions={actions} />
       </td>
       <th scope="row">
         <a href={`/recordings/${encodeURIComponent(entry.id)}`} onClick={followLink}>
           {entry.id}
         </a>
+        {entry.params.note ? <small class="note">{entry.params.note}</small> : null}
       </th>
       <td>
         {entry.namespace}/{entry.pod}
       </td>
       <td>{entry.container ?? entry.params.container ?? '—'}</td>
       <td>
+        {describeSelection(entry)}
+        <small class="targets">{describeTargets(entry)}</small>
+      </td>
+      <td>{describeProfiler(entry)}</td>
+      <td>
         <time dateTime={entry.startedAt}>{formatTime(entry.startedAt)}</time>
       </td>
       <td>{entry.startedBy ?? '—'}</td>
       <td>{durationOf(entry)}</td>
       <td>{entry.samples?.toLocaleString('en') ?? '—'}</td>
-      <td title={entry.error}>{entry.state}</td>
+      <StateCell entry={entry} />
       <td>
         <Downloads entry={entry} label={`Downloads of ${entry.id}`} />
       </td>
@@ -77,22 +116,24 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
 
 export function RecordingsTable({ entries, actions }: { entries: CatalogEntry[]; actions: HistoryActions }) {
   return (
-    <table class="recordings">
-      <caption>Recordings</caption>
-      <thead>
-        <tr>
-          {COLUMNS.map((column) => (
-            <th key={column} scope="col">
-              {column}
-            </th>
+    <div class="table-scroll">
+      <table class="recordings">
+        <caption>Recordings</caption>
+        <thead>
+          <tr>
+            {COLUMNS.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <RecordingRow key={entry.id} entry={entry} actions={actions} />
           ))}
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((entry) => (
-          <RecordingRow key={entry.id} entry={entry} actions={actions} />
-        ))}
-      </tbody>
-    </table>
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,8 +1,13 @@
 // Two recordings as a differential flame graph: the second's frames, coloured by the change in each
-// frame's share of samples since the first (red: more, blue: less), with a legend.
-import type { Location } from '../routing/url-state.ts';
+// frame's share of samples since the first (red: more, blue: less), with a legend; or, as the "removed"
+// view, the frames only the first has. Swap exchanges the two; the table under the graph lists the change
+// per function, sortable, and the functions only the baseline has.
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
+import { navigate } from '../routing/router.ts';
+import type { Location, ViewUpdate } from '../routing/url-state.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
+import { CompareTable } from '../viewer/compare-table.tsx';
 import { DiffLegend } from '../viewer/diff-legend.tsx';
 import { Explorer } from '../viewer/explorer.tsx';
 import { loadRecording } from '../viewer/load-recording.ts';
@@ -15,14 +20,75 @@ export interface ComparePageProps {
   location: Location;
 }
 
-export function ComparePage({ before, after, location }: ComparePageProps) {
+function CompareActions({ before, after, location, onView }: ComparePageProps & { onView: ViewUpdate }) {
+  const removed = location.view.diff === 'removed';
+  const swap = (): void =>
+    navigate({
+      page: { kind: 'compare', before: after, after: before },
+      view: { ...location.view, zoom: [] },
+    });
+  return (
+    <div class="compare-actions">
+      <button type="button" onClick={swap}>
+        Swap before and after
+      </button>
+      <button type="button" aria-pressed={!removed} onClick={() => onView({ diff: undefined, zoom: [] })}>
+        Change
+      </button>
+      <button type="button" aria-pressed={removed} onClick={() => onView({ diff: 'removed', zoom: [] })}>
+        Removed (only in {before})
+      </button>
+    </div>
+  );
+}
+
+interface CompareBodyProps extends ComparePageProps {
+  trees: [FlameNode, FlameNode];
+  onView: ViewUpdate;
+  processFrames: boolean;
+}
+
+function CompareBody(props: CompareBodyProps) {
+  const { before, after, location, trees } = props;
+  const removed = location.view.diff === 'removed';
+  const { diff, colorOf, describeMore } = useDiffGraph(trees[0], trees[1], removed);
+  if (!diff) return null;
+  return (
+    <>
+      {removed && diff.root.value === 0 ? (
+        <p class="notice">
+          Every frame of {before} is in {after} too: nothing was removed.
+        </p>
+      ) : (
+        <Explorer
+          root={diff.root}
+          title={removed ? `the frames only ${before} has` : `the change from ${before} to ${after}`}
+          view={location.view}
+          onView={props.onView}
+          colorOf={colorOf}
+          describeMore={describeMore}
+          legend={<DiffLegend maxDelta={diff.maxDelta} />}
+          processFrames={props.processFrames}
+        />
+      )}
+      <CompareTable
+        before={trees[0]}
+        after={trees[1]}
+        names={[before, after]}
+        processFrames={props.processFrames}
+      />
+    </>
+  );
+}
+
+export function ComparePage(props: ComparePageProps) {
+  const { before, after, location } = props;
   const loaded = usePolling(
     (signal) => Promise.all([loadRecording(before, signal), loadRecording(after, signal)]),
     0,
     `${before}/${after}`,
   );
   const onView = useViewUpdate(location);
-  const { diff, colorOf, describeMore } = useDiffGraph(loaded.data?.[0].tree, loaded.data?.[1].tree);
   if (loaded.error)
     return <ErrorScreen error={loaded.error} what="the recordings to compare" onRetry={loaded.reload} />;
   if (!loaded.data)
@@ -31,24 +97,24 @@ export function ComparePage({ before, after, location }: ComparePageProps) {
         Loading {before} and {after}…
       </p>
     );
+  const [first, second] = loaded.data;
   return (
     <section class="compare" aria-labelledby="compare-title">
       <h1 id="compare-title">
         Compare {before} → {after}
       </h1>
+      <CompareActions {...props} onView={onView} />
       <p class="hint">
-        Widths are the samples of {after}; colours show how each frame's share of all samples changed since{' '}
-        {before}. Frames that only {before} has are not drawn.
+        {location.view.diff === 'removed'
+          ? `Widths are the samples of ${before} in frames that ${after} does not have on the same stack.`
+          : `Widths are the samples of ${after}; colours show how each frame's share of all samples changed since ${before}. Frames that only ${before} has are in the Removed view.`}
       </p>
-      {diff ? (
-        <Explorer
-          root={diff.root}
-          title={`the change from ${before} to ${after}`}
-          view={location.view}
+      {first.tree && second.tree ? (
+        <CompareBody
+          {...props}
+          trees={[first.tree, second.tree]}
           onView={onView}
-          colorOf={colorOf}
-          describeMore={describeMore}
-          legend={<DiffLegend maxDelta={diff.maxDelta} />}
+          processFrames={first.entry.profiler !== 'pprof' && second.entry.profiler !== 'pprof'}
         />
       ) : (
         <p class="notice" role="alert">

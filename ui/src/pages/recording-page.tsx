@@ -1,5 +1,7 @@
 // One recording: what it is, its downloads, and its flame graph explorer. The URL holds the view.
 import { useCallback } from 'preact/hooks';
+import { ApiError } from '../api/client.ts';
+import { LiveRecording } from '../live/live-recording.tsx';
 import { navigate } from '../routing/router.ts';
 import type { Location, ViewUpdate } from '../routing/url-state.ts';
 import { AlertScreen } from '../shell/alert-screen.tsx';
@@ -9,6 +11,7 @@ import { Explorer } from '../viewer/explorer.tsx';
 import { loadRecording } from '../viewer/load-recording.ts';
 import { Downloads, OpenInSpeedscope } from './downloads.tsx';
 import { RecordingSummary } from './recording-summary.tsx';
+import { Outcome } from '../record/recording-progress.tsx';
 
 export function useViewUpdate(location: Location): ViewUpdate {
   return useCallback(
@@ -20,6 +23,8 @@ export function useViewUpdate(location: Location): ViewUpdate {
 export function RecordingPage({ id, location }: { id: string; location: Location }) {
   const loaded = usePolling((signal) => loadRecording(id, signal), 0, id);
   const onView = useViewUpdate(location);
+  if (loaded.error instanceof ApiError && loaded.error.status === 404)
+    return <LiveRecording id={id} notFound={loaded.error} onCataloged={loaded.reload} />;
   if (loaded.error)
     return <ErrorScreen error={loaded.error} what={`recording ${id}`} onRetry={loaded.reload} />;
   if (!loaded.data) return <p class="loading">Loading recording {id}…</p>;
@@ -30,13 +35,7 @@ export function RecordingPage({ id, location }: { id: string; location: Location
         {entry.namespace}/{entry.pod} · {id}
       </h1>
       <RecordingSummary entry={entry} />
-      {entry.warnings?.length ? (
-        <ul class="warnings" aria-label="Warnings">
-          {entry.warnings.map((warning) => (
-            <li key={warning}>{warning}</li>
-          ))}
-        </ul>
-      ) : null}
+      <Outcome status={entry} />
       <div class="recording-actions">
         <Downloads entry={entry} />
         <OpenInSpeedscope entry={entry} />
@@ -46,7 +45,13 @@ export function RecordingPage({ id, location }: { id: string; location: Location
           <p class="server-message">{entry.error ?? 'The sidecar gave no reason.'}</p>
         </AlertScreen>
       ) : tree ? (
-        <Explorer root={tree} title={`${entry.pod} (${id})`} view={location.view} onView={onView} />
+        <Explorer
+          root={tree}
+          title={`${entry.pod} (${id})`}
+          view={location.view}
+          onView={onView}
+          processFrames={entry.profiler !== 'pprof'}
+        />
       ) : entry.state === 'done' && entry.profiler === 'bpftrace' ? (
         <p class="notice" role="status">
           The bpftrace program printed no stack map, so there is no flame graph: its output is bpftrace.txt

@@ -28,3 +28,27 @@ export function describeSettings(entry: Pick<CatalogEntry, 'profiler' | 'params'
     p.pid ? `, PID ${p.pid}` : '',
   ].join('');
 }
+
+/** What was recorded, in words: the pattern or PID asked for. */
+export function describeSelection(entry: Pick<CatalogEntry, 'params'>): string {
+  const p = entry.params;
+  if (p.processPattern !== undefined) return `pattern /${p.processPattern}/`;
+  if (p.pid !== undefined) return `PID ${p.pid}`;
+  return p.container !== undefined ? `container ${p.container}` : 'every process of the pod';
+}
+
+/** The processes recorded: `name (PID)`, the first few, and how many more. */
+export function describeTargets(entry: Pick<CatalogEntry, 'targets'>, shown = 3): string {
+  const targets = entry.targets ?? [];
+  if (targets.length === 0) return '—';
+  const named = targets.slice(0, shown).map((t) => `${t.comm} (${t.pid})`);
+  const more = targets.length - shown;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+}
+
+/** The outcome in words: done, done with warnings, or failed (the reason is shown beside it). */
+export function describeOutcome(entry: Pick<CatalogEntry, 'state' | 'warnings'>): string {
+  if (entry.state === 'done' && entry.warnings?.length)
+    return `done, ${entry.warnings.length} ${entry.warnings.length === 1 ? 'warning' : 'warnings'}`;
+  return entry.state;
+}

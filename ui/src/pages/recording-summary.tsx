@@ -1,7 +1,12 @@
 // Where a recording came from and how it was taken: pod, container, start, duration, samples, profiler, settings.
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { formatCount } from '../../../core/render/format-count.ts';
-import { describeProfiler, describeSettings } from './recording-settings.ts';
+import {
+  describeProfiler,
+  describeSelection,
+  describeSettings,
+  describeTargets,
+} from './recording-settings.ts';
 
 export function durationOf(entry: CatalogEntry): string {
   const started = Date.parse(entry.startedAt);
@@ -41,6 +46,16 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
       <dd>{describeProfiler(entry)}</dd>
       <dt>Settings</dt>
       <dd>{describeSettings(entry)}</dd>
+      <dt>Recorded</dt>
+      <dd>
+        {describeSelection(entry)}: {describeTargets(entry, 20)}
+      </dd>
+      {entry.params.note ? (
+        <>
+          <dt>Note</dt>
+          <dd class="note">{entry.params.note}</dd>
+        </>
+      ) : null}
     </dl>
   );
 }

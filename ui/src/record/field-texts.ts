@@ -27,4 +27,38 @@ export const FIELD_TEXTS: Record<FormInput, FieldText> = {
   processPattern: { id: 'process-pattern', label: 'Process pattern', hint: PATTERN_HINT },
   pid: { id: 'pid', label: 'PID', hint: 'Or one process by its ID (local mode).' },
   symbols: { id: 'symbols', label: 'Symbol source', hint: 'Where function names come from.' },
+  note: {
+    id: 'note',
+    label: 'Note',
+    hint: 'Optional, up to 200 characters: your words to tell this recording apart in History.',
+  },
 };
+
+/** How the server names each field it may mention (its parameter paths), and the form's label for it. */
+const SERVER_NAMES: readonly (readonly [string, string])[] = [
+  ['durationSeconds', FIELD_TEXTS.durationSeconds.label],
+  ['frequency', FIELD_TEXTS.frequency.label],
+  ['processPattern', FIELD_TEXTS.processPattern.label],
+  ['pprof.port', FIELD_TEXTS.pprofPort.label],
+  ['bpftrace.program', FIELD_TEXTS.bpftraceProgram.label],
+  ['symbols', FIELD_TEXTS.symbols.label],
+  ['profiler', FIELD_TEXTS.profiler.label],
+  ['pid', FIELD_TEXTS.pid.label],
+  ['note', FIELD_TEXTS.note.label],
+];
+
+/**
+ * A server message in the form's words: each parameter it names (`durationSeconds 100000 is out of
+ * range`) becomes the label the user sees (`Duration (seconds) 100000 is out of range`).
+ */
+export function inFormWords(message: string): string {
+  let out = message;
+  for (const [name, label] of SERVER_NAMES) {
+    const escaped = name.replace('.', '\\.');
+    out = out.replace(
+      new RegExp(`(^|[^\\w./-])${escaped}(?![\\w.])`, 'g'),
+      (_m, before: string) => before + label,
+    );
+  }
+  return out;
+}

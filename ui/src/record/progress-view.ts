@@ -20,6 +20,14 @@ export interface ProgressView {
   finished: boolean;
 }
 
+/** The stage's words while it runs; once finished, the outcome (never left at "upload"). */
+function labelOf(status: RecordingStatus): string {
+  if (status.state === 'failed') return 'Failed';
+  if (status.state === 'done')
+    return status.warnings?.length ? 'Done, with warnings' : 'Done: opening the recording';
+  return STAGE_LABELS[status.stage] ?? status.stage;
+}
+
 export function describeProgress(status: RecordingStatus, nowMs: number): ProgressView {
   const started = Date.parse(status.startedAt);
   const ended = status.endedAt ? Date.parse(status.endedAt) : nowMs;
@@ -27,7 +35,7 @@ export function describeProgress(status: RecordingStatus, nowMs: number): Progre
   const sampling = status.state === 'recording' && status.stage === 'record';
   return {
     stage: status.stage,
-    label: STAGE_LABELS[status.stage] ?? status.stage,
+    label: labelOf(status),
     percent: Math.round(Math.min(1, Math.max(0, status.progress)) * 100),
     elapsedSeconds,
     remainingSeconds: sampling ? Math.max(0, status.params.durationSeconds - elapsedSeconds) : undefined,

@@ -1,25 +1,30 @@
 // The recording form for one pod: duration (or until Stop), profiler (a bpftrace program for bpftrace),
-// frequency, process pattern or PID (local mode), symbol source; Start and Stop; the server's errors next
-// to the field that caused them, or under the form (a 403 for bpftrace names the permission it needs).
-import { useState } from 'preact/hooks';
+// frequency, process pattern or PID (local mode), symbol source, a note; the processes it would record
+// now; Start and Stop; the server's errors next to the field that caused them, or under the form (a 403
+// for bpftrace names the permission it needs). A recording the pod already runs is taken over.
+import { useEffect, useState } from 'preact/hooks';
 import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
 import type { LimitsView } from '../../../core/contract/ui-contract.ts';
 import { getJson } from '../api/client.ts';
+import { TextField } from '../controls/text-field.tsx';
+import { followLink } from '../routing/router.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { DurationFields } from './duration-fields.tsx';
-import type { FieldGroupProps } from './field-group.ts';
+import { bindField, type FieldGroupProps } from './field-group.ts';
 import type { Target } from './pod-picker.tsx';
+import { ProcessMatches, processQuery } from './process-matches.tsx';
 import { ProfilerFields } from './profiler-fields.tsx';
 import { RecordingProgress } from './recording-progress.tsx';
 import { SamplingFields } from './sampling-fields.tsx';
 import type { FormField as Field, FormValues } from './start-request.ts';
 import { useRecording, type Problem } from './use-recording.ts';
 
+/** Until the server's defaults arrive (GET /api/v1/limits), the numbers are empty rather than guessed. */
 const INITIAL: FormValues = {
-  durationSeconds: '10',
+  durationSeconds: '',
   untilStopped: false,
-  frequency: '99',
+  frequency: '',
   processPattern: '',
   pid: '',
   symbols: 'proc',
@@ -27,10 +32,12 @@ const INITIAL: FormValues = {
   profiler: 'perf',
   pprofPort: '',
   bpftraceProgram: '',
+  note: '',
 };
 
 /** Start (until a recording runs) and a problem that no field was named for. */
 function FormActions({ running, busy, problem }: { running: boolean; busy: boolean; problem?: Problem }) {
+  const runningId = problem?.runningId;
   return (
     <div class="actions">
       {running ? null : (
@@ -41,14 +48,37 @@ function FormActions({ running, busy, problem }: { running: boolean; busy: boole
       {problem && problem.field === undefined ? (
         <p class="action-error" role="alert">
           {problem.message}
+          {runningId !== undefined ? (
+            <>
+              {' '}
+              <a href={`/recordings/${encodeURIComponent(runningId)}`} onClick={followLink}>
+                Open recording {runningId}
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
     </div>
   );
 }
 
-export function RecordForm({ target }: { target: Target }) {
+/** The form's values, with the server's defaults for the namespace once they arrive. */
+function useFormValues(limits: LimitsView | undefined) {
   const [values, setValues] = useState(INITIAL);
+  useEffect(() => {
+    if (!limits) return;
+    const { defaults } = limits;
+    setValues((old) => ({
+      ...old,
+      durationSeconds: old.durationSeconds || String(defaults.durationSeconds),
+      frequency: old.frequency || String(defaults.frequency),
+      symbols: defaults.symbols === 'image' || defaults.symbols === 'proc' ? defaults.symbols : old.symbols,
+    }));
+  }, [limits]);
+  return { values, set: (patch: Partial<FormValues>) => setValues((old) => ({ ...old, ...patch })) };
+}
+
+export function RecordForm({ target }: { target: Target }) {
   const limits = usePolling(
     (signal) =>
       getJson<LimitsView>(`/api/v1/limits?namespace=${encodeURIComponent(target.namespace)}`, signal),
@@ -56,12 +86,14 @@ export function RecordForm({ target }: { target: Target }) {
     target.namespace,
   );
   const max = limits.data?.limits;
+  const { values, set } = useFormValues(limits.data);
   const recording = useRecording(target, values, max);
   const { status, problem, busy } = recording;
   const running = status !== undefined && status.state !== 'failed';
+  const local = target.namespace === LOCAL_NAMESPACE;
   const group: FieldGroupProps = {
     values,
-    set: (patch) => setValues((old) => ({ ...old, ...patch })),
+    set,
     running,
     errorFor: (field: Field) => (problem?.field === field ? problem.message : undefined),
   };
@@ -75,7 +107,9 @@ export function RecordForm({ target }: { target: Target }) {
       </h2>
       <DurationFields {...group} max={max} />
       <ProfilerFields {...group} />
-      <SamplingFields {...group} max={max} local={target.namespace === LOCAL_NAMESPACE} />
+      <SamplingFields {...group} max={max} local={local} />
+      {running ? null : <ProcessMatches path={processQuery(values, target, local)} />}
+      <TextField {...bindField(group, 'note')} />
       <FormActions running={running} busy={busy} problem={problem} />
       {status ? (
         <RecordingProgress

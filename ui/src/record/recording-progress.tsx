@@ -17,6 +17,22 @@ export interface ProgressProps {
   stopping: boolean;
 }
 
+/** Why recording ended and what went wrong without failing it, as the sidecar said them. */
+export function Outcome({ status }: { status: Pick<RecordingStatus, 'endReason' | 'warnings'> }) {
+  return (
+    <>
+      {status.endReason ? <p class="end-reason">Ended: {status.endReason}</p> : null}
+      {status.warnings?.length ? (
+        <ul class="warnings" aria-label="Warnings">
+          {status.warnings.map((warning) => (
+            <li key={warning}>{warning}</li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
 export function RecordingProgress({ target, status, onStatus, onError, onStop, stopping }: ProgressProps) {
   const [now, setNow] = useState(Date.now());
   const view = describeProgress(status, now);
@@ -62,6 +78,7 @@ export function RecordingProgress({ target, status, onStatus, onError, onStop, s
           ? ` · ${status.targets.map((t) => `${t.comm} (${t.pid})`).join(', ')}`
           : ''}
       </p>
+      <Outcome status={status} />
       {status.state === 'recording' ? (
         <button type="button" class="stop" onClick={onStop} disabled={stopping}>
           Stop recording

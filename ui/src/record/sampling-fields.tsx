@@ -8,6 +8,11 @@ const SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
   { value: 'image', label: 'The container image' },
 ];
+/** Local mode records this machine's processes: there is no container image to read symbols from. */
+const LOCAL_SYMBOL_SOURCES = [
+  { value: 'proc', label: 'The running processes (/proc)' },
+  { value: 'image', label: 'The container image (needs a pod: not in local mode)', disabled: true },
+];
 
 export interface SamplingFieldsProps extends LimitedFieldGroupProps {
   /** Local mode: a PID may name the process. */
@@ -27,7 +32,12 @@ export function SamplingFields(props: SamplingFieldsProps) {
       )}
       <TextField {...bindField(props, 'processPattern')} />
       {props.local ? <TextField numeric {...bindField(props, 'pid')} /> : null}
-      {bpftrace ? null : <ChoiceField choices={SYMBOL_SOURCES} {...bindField(props, 'symbols')} />}
+      {bpftrace ? null : (
+        <ChoiceField
+          choices={props.local ? LOCAL_SYMBOL_SOURCES : SYMBOL_SOURCES}
+          {...bindField(props, 'symbols')}
+        />
+      )}
     </>
   );
 }

@@ -19,6 +19,8 @@ export interface FormValues {
   pprofPort: string;
   /** The bpftrace program, for bpftrace (sent as typed; the recorder scopes it to the pod). */
   bpftraceProgram: string;
+  /** The user's own words about the recording, shown in History and on its page. */
+  note: string;
 }
 
 export type FormField =
@@ -30,7 +32,8 @@ export type FormField =
   | 'container'
   | 'profiler'
   | 'pprofPort'
-  | 'bpftraceProgram';
+  | 'bpftraceProgram'
+  | 'note';
 
 /** A number as typed, or the text itself when it is not one (the server judges it and says why). */
 function number(text: string): unknown {
@@ -65,6 +68,7 @@ export function startBody(values: FormValues, limits: RecordingLimits | undefine
   if (values.pid.trim() !== '') body.pid = number(values.pid);
   if (perfSettings && values.symbols !== '') body.symbols = values.symbols;
   if (values.container !== '') body.container = values.container;
+  if (values.note.trim() !== '') body.note = values.note.trim();
   return { ...body, ...profilerFields(values) };
 }
 
@@ -77,6 +81,7 @@ const FIELDS: readonly string[] = [
   'symbols',
   'container',
   'profiler',
+  'note',
 ];
 /** Nested fields the server names by their path. */
 const FIELD_BY_PATH: Record<string, FormField> = {

@@ -7,20 +7,29 @@ import { ApiError, apiPath, postJson } from '../api/client.ts';
 import { navigate } from '../routing/router.ts';
 import type { Target } from './pod-picker.tsx';
 import { fieldOfError, startBody, type FormField as Field, type FormValues } from './start-request.ts';
+import { inFormWords } from './field-texts.ts';
+import { readRunning, useAttachRunning } from './use-attach.ts';
 import { waitForCatalog } from './wait-for-catalog.ts';
 
 export interface Problem {
   field: Field | undefined;
   message: string;
+  /** The recording a refused start found running (its page shows its progress). */
+  runningId?: string;
 }
 
-/** The problem an error means; a pattern refused while only a PID was given is the PID's. */
+/** The problem an error means, in the form's words; a pattern refused while only a PID was given is the PID's. */
 function problemOf(error: unknown, values: FormValues): Problem {
   const api = error instanceof ApiError ? error : new ApiError(0, 'ERR_UNKNOWN', String(error));
   let field = fieldOfError(api);
   if (field === 'processPattern' && values.processPattern.trim() === '' && values.pid.trim() !== '')
     field = 'pid';
-  return { field, message: api.message };
+  const running = api.code === 'ERR_RECORDING_RUNNING' ? api.details.id : undefined;
+  return {
+    field,
+    message: inFormWords(api.message),
+    ...(typeof running === 'string' ? { runningId: running } : {}),
+  };
 }
 
 export interface Recording {
@@ -44,7 +53,12 @@ export function useRecording(
   const [busy, setBusy] = useState(false);
   // The stop answer and the last poll can both report `done`: open the recording once.
   const opening = useRef('');
-  const fail = (error: unknown): void => setProblem(problemOf(error, values));
+  const fail = (error: unknown): void => {
+    const found = problemOf(error, values);
+    setProblem(found);
+    // A start refused because one runs: take that one over, with its progress and Stop.
+    if (found.runningId !== undefined) readRunning(target, found.runningId).then(onStatus, () => undefined);
+  };
   const onStatus = (next: RecordingStatus): void => {
     setStatus(next);
     if (next.state === 'failed')
@@ -54,6 +68,7 @@ export function useRecording(
       waitForCatalog(next).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
     }
   };
+  useAttachRunning(target, onStatus);
   const send = (path: string, body: unknown): void => {
     setBusy(true);
     postJson<RecordingStatus>(path, body)

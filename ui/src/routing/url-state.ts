@@ -24,6 +24,8 @@ export interface ViewState {
   /** The function the sandwich view shows. */
   fn?: string;
   sort: SortKey;
+  /** Compare only: draw the frames only the baseline has instead of the change. */
+  diff?: 'removed';
 }
 
 /** Changes the view in the URL: a new history entry, or the current one replaced (typing). */
@@ -87,6 +89,7 @@ export function parseView(search: string): ViewState {
   if (palette && isPaletteName(palette)) view.palette = palette;
   const fn = query.get('fn');
   if (fn) view.fn = fn.slice(0, 4096);
+  if (query.get('diff') === 'removed') view.diff = 'removed';
   return view;
 }
 
@@ -117,6 +120,7 @@ export function formatView(view: ViewState): string {
   if (view.panel !== 'top') query.set('panel', view.panel);
   if (view.fn) query.set('fn', view.fn);
   if (view.sort !== 'self') query.set('sort', view.sort);
+  if (view.diff) query.set('diff', view.diff);
   const text = query.toString();
   return text === '' ? '' : `?${text}`;
 }

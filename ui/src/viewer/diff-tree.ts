@@ -67,3 +67,47 @@ export function formatDelta(delta: number): string {
   const sign = points > 0 ? '+' : points < 0 ? '−' : '±';
   return `${sign}${Math.abs(points).toFixed(2)} pts`;
 }
+
+/**
+ * The frames only the first recording has (no frame of the second on the same stack), with the stacks
+ * that lead to them: widths are the first recording's samples in those frames, each coloured as the
+ * share it lost (all of it). Empty (a root of 0 samples) when the second has every frame of the first.
+ */
+export function removedFrames(before: FlameNode, after: FlameNode): DiffTree {
+  const total = before.value;
+  const share = (value: number): number => (total > 0 ? value / total : 0);
+  let maxDelta = 0;
+  const gone = (node: FlameNode): DiffNode => {
+    const delta = -share(node.value);
+    if (-delta > maxDelta) maxDelta = -delta;
+    return {
+      name: node.name,
+      value: node.value,
+      self: node.self,
+      before: node.value,
+      delta,
+      children: node.children.map(gone),
+    };
+  };
+  const keep = (node: FlameNode, other: FlameNode): DiffNode | undefined => {
+    const others = new Map(other.children.map((child) => [child.name, child]));
+    const children: DiffNode[] = [];
+    for (const child of node.children) {
+      const match = others.get(child.name);
+      const kept = match ? keep(child, match) : gone(child);
+      if (kept) children.push(kept);
+    }
+    if (children.length === 0) return undefined;
+    const value = children.reduce((sum, child) => sum + child.value, 0);
+    return { name: node.name, value, self: 0, before: value, delta: -share(value), children };
+  };
+  const root = keep(before, after) ?? {
+    name: before.name,
+    value: 0,
+    self: 0,
+    before: 0,
+    delta: 0,
+    children: [],
+  };
+  return { root, beforeTotal: total, afterTotal: after.value, maxDelta };
+}

@@ -20,7 +20,12 @@ function SearchBox({ text, search, onView }: { text: string; search: GraphSearch
         aria-describedby="search-status"
         onInput={(event) => onView({ search: event.currentTarget.value }, { replace: true })}
       />
-      <span id="search-status" role="status" class={parsed.ok ? 'matched' : 'field-error'}>
+      <span
+        id="search-status"
+        role="status"
+        class={parsed.ok ? 'matched' : 'field-error'}
+        title={parsed.ok ? undefined : parsed.message}
+      >
         {parsed.ok ? (found ? matchedText(found.share) : '') : parsed.message}
       </span>
     </div>

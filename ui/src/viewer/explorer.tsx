@@ -28,6 +28,8 @@ export interface ExplorerProps {
   /** Extra tooltip lines. */
   describeMore?: (node: FlameNode) => string[];
   legend?: ComponentChildren;
+  /** The stacks start with the process's name (perf, bpftrace): Top functions leaves those frames out. */
+  processFrames?: boolean;
 }
 
 export function Explorer(props: ExplorerProps) {
@@ -65,7 +67,16 @@ export function Explorer(props: ExplorerProps) {
           onZoom={zoomTo}
           onReset={() => onView({ zoom: [] })}
         />
-        <SidePanel root={root} view={view} onView={onView} colorOf={colorOf} describe={describe} />
+        <SidePanel
+          root={root}
+          path={path}
+          pattern={search.parsed.ok ? search.parsed.pattern : undefined}
+          processFrames={props.processFrames ?? false}
+          view={view}
+          onView={onView}
+          colorOf={colorOf}
+          describe={describe}
+        />
       </div>
     </div>
   );

@@ -1,5 +1,6 @@
 // The flame graph on a canvas: frames from flame-view.ts (layoutAlongPath), names drawn as text (never markup),
 // a tooltip, click to zoom, and the keyboard (arrows move, Enter zooms, Escape resets).
+import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ViewFrame, ViewNode } from '../../../core/render/flame-view.ts';
 import type { Orientation } from '../routing/url-state.ts';
@@ -33,6 +34,17 @@ function pointIn<N>(event: MouseEvent, layout: FlameLayout<N>): TipAt<ViewFrame<
   return { frame: frameAt(layout.rows, layout.depthAt(y), x), x, y };
 }
 
+/** Flame graphs grow upward from their roots: a deep profile opens scrolled to the roots. */
+function useRootsInView(
+  box: RefObject<HTMLDivElement | null>,
+  root: unknown,
+  orientation: Orientation,
+): void {
+  useLayoutEffect(() => {
+    if (box.current) box.current.scrollTop = orientation === 'flame' ? box.current.scrollHeight : 0;
+  }, [root, orientation]);
+}
+
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const { path, orientation, colorOf, isMatch, describe } = props;
   const [boxRef, width] = useWidth();
@@ -54,6 +66,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
     if (canvas) paintFlame(canvas, { width, height, frames: view.frames, yOf, colorOf, isMatch, selected });
   }, [view, width, height, orientation, colorOf, isMatch, selected]);
 
+  useRootsInView(boxRef, height, orientation);
   const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
   const onKeyDown = (event: KeyboardEvent): void => {
     const action = keyAction(event.key, orientation);

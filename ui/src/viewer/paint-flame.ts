@@ -1,5 +1,6 @@
 // Draws laid-out frames on a canvas: sized for the device's pixels, names as text (never markup),
 // search matches in magenta, ancestors of the zoomed frame faded, the selected frame outlined.
+import { middleEllipsis } from './middle-ellipsis.ts';
 import { fitLabel, type ViewFrame } from '../../../core/render/flame-view.ts';
 import { ROW_HEIGHT } from './use-flame-layout.ts';
 
@@ -33,6 +34,12 @@ function sizeCanvas(
   context.clearRect(0, 0, width, height);
 }
 
+/** fitLabel's room, but a cut name keeps its end too (`std::map<…>::find`, a Java method after its class). */
+function middleLabel(name: string, width: number, charWidth: number): string {
+  const fitted = fitLabel(name, width, charWidth);
+  return fitted === '' || fitted === name ? fitted : middleEllipsis(name, fitted.length);
+}
+
 function drawFrames<N extends { name: string }>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
   const { yOf, colorOf, isMatch } = paint;
   context.font = FONT;
@@ -43,7 +50,7 @@ function drawFrames<N extends { name: string }>(context: CanvasRenderingContext2
     context.globalAlpha = frame.ancestor ? 0.55 : 1;
     context.fillStyle = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
     context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
-    const label = fitLabel(frame.node.name, frame.width, charWidth);
+    const label = middleLabel(frame.node.name, frame.width, charWidth);
     if (label !== '') {
       context.fillStyle = '#000';
       context.fillText(label, frame.x + 3, y + ROW_HEIGHT / 2);

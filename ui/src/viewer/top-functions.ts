@@ -77,3 +77,22 @@ export function sortFunctions(rows: readonly FunctionRow[], key: FunctionSort): 
   if (key === 'name') return [...rows].sort(byName);
   return [...rows].sort((a, b) => b[key] - a[key] || byName(a, b));
 }
+
+/** The name perf gives frames it has no symbol for. */
+export const UNKNOWN_FRAME = '[unknown]';
+
+/** The rows worth listing: not the hidden names (process frames, `[unknown]`), and only matches of a search. */
+export function listedFunctions(
+  rows: readonly FunctionRow[],
+  hidden: ReadonlySet<string>,
+  pattern: RegExp | undefined,
+): FunctionRow[] {
+  return rows.filter((row) => !hidden.has(row.name) && (pattern === undefined || pattern.test(row.name)));
+}
+
+/** Names that are not functions: `[unknown]` and, where the stacks start with the process, the process frames. */
+export function hiddenNames(root: FlameNode, processFrames: boolean): Set<string> {
+  const hidden = new Set([UNKNOWN_FRAME]);
+  if (processFrames) for (const child of root.children) hidden.add(child.name);
+  return hidden;
+}

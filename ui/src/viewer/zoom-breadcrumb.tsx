@@ -1,6 +1,7 @@
 // Root → the zoomed frame as buttons: each zooms out to its frame; the last is the current one.
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import type { ViewUpdate } from '../routing/url-state.ts';
+import { middleEllipsis } from './middle-ellipsis.ts';
 
 export interface ZoomBreadcrumbProps {
   path: FlameNode[];
@@ -17,9 +18,10 @@ export function ZoomBreadcrumb({ path, zoom, onView }: ZoomBreadcrumbProps) {
           key={i}
           type="button"
           aria-current={i === path.length - 1 ? 'true' : undefined}
+          title={node.name}
           onClick={() => onView({ zoom: zoom.slice(0, i) })}
         >
-          {node.name}
+          {middleEllipsis(node.name, 40)}
         </button>
       ))}
     </nav>
