@@ -22,6 +22,9 @@ import { admitStart } from './start-admission.ts';
 const MAX_START_BODY = 64 * 1024;
 
 function verbFor(method: string, rest: string): AccessVerb {
+  // The process picker shows the pod's command lines, which may hold secrets: for those who may record
+  // the pod (and so choose among its processes), not for everyone who may read its recordings.
+  if (rest === 'processes') return 'create';
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'get';
   if (method === 'DELETE') return 'delete';
   return rest === '' ? 'get' : 'create';

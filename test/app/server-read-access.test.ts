@@ -74,3 +74,14 @@ describe('one verb for every read', () => {
     assert.deepEqual([...new Set(kube.checks.map((c) => c.verb))], ['get']);
   });
 });
+
+describe('the process picker', () => {
+  it('needs create on recordings (it shows command lines), not the get that reads recordings', async (t) => {
+    const { f, kube } = await kubeFixture(t, (check) => check.user === 'alice' && check.verb === 'get');
+    registerSidecar(f, 'team-a', 'web-1', 1);
+    const headers = { authorization: 'Bearer alice-token' };
+    const picker = await f.app.inject({ method: 'GET', url: '/proxy/team-a/web-1/processes', headers });
+    assert.equal(picker.statusCode, 403, picker.body);
+    assert.deepEqual(kube.checks.at(-1)?.verb, 'create');
+  });
+});
