@@ -30,28 +30,49 @@ export async function highlightedShare(page: Page): Promise<number> {
   });
 }
 
-/** A point (CSS pixels) inside the widest run of highlighted pixels, to hover or click. */
+/** A point (CSS pixels) in the middle of the widest run of highlighted pixels, to hover or click. */
 export async function highlightedPoint(page: Page): Promise<{ x: number; y: number } | undefined> {
-  return flameGraph(page).evaluate((canvas: HTMLCanvasElement) => {
+  // No named functions inside evaluate: the browser has no __name helper that tsx would call.
+  const mask = await flameGraph(page).evaluate((canvas: HTMLCanvasElement) => {
     const context = canvas.getContext('2d');
     if (!context) return undefined;
     const { width, height, data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    const ratio = canvas.width / canvas.getBoundingClientRect().width;
-    let best: { x: number; y: number; run: number } | undefined;
-    for (let y = 0; y < height; y += 3) {
-      let run = 0;
-      for (let x = 0; x <= width; x++) {
-        const i = (y * width + x) * 4;
-        const on = x < width && (data[i] ?? 0) > 200 && (data[i + 1] ?? 255) < 40 && (data[i + 2] ?? 0) > 200;
-        if (on) run += 1;
-        else {
-          if (run > (best?.run ?? 0)) best = { x: x - run / 2, y, run };
-          run = 0;
-        }
+    const on: number[] = [];
+    for (let p = 0; p < width * height; p++)
+      on.push(
+        (data[p * 4] ?? 0) > 200 && (data[p * 4 + 1] ?? 255) < 40 && (data[p * 4 + 2] ?? 0) > 200 ? 1 : 0,
+      );
+    return { width, height, on, ratio: canvas.width / canvas.getBoundingClientRect().width };
+  });
+  if (!mask) return undefined;
+  const best = widestRun(mask);
+  if (!best) return undefined;
+  // The middle of the frame's height at that column, not its top edge: a page laid out at a fractional
+  // offset would otherwise put the pointer a fraction of a pixel above the frame.
+  const lit = (y: number): boolean => mask.on[y * mask.width + Math.round(best.x)] === 1;
+  let [top, bottom] = [best.y, best.y];
+  while (top > 0 && lit(top - 1)) top -= 1;
+  while (bottom < mask.height - 1 && lit(bottom + 1)) bottom += 1;
+  return { x: best.x / mask.ratio, y: (top + bottom) / 2 / mask.ratio };
+}
+
+function widestRun(mask: {
+  width: number;
+  height: number;
+  on: number[];
+}): { x: number; y: number } | undefined {
+  let best: { x: number; y: number; run: number } | undefined;
+  for (let y = 0; y < mask.height; y += 3) {
+    let run = 0;
+    for (let x = 0; x <= mask.width; x++) {
+      if (x < mask.width && mask.on[y * mask.width + x] === 1) run += 1;
+      else {
+        if (run > (best?.run ?? 0)) best = { x: x - run / 2, y, run };
+        run = 0;
       }
     }
-    return best ? { x: best.x / ratio, y: best.y / ratio } : undefined;
-  });
+  }
+  return best;
 }
 
 /** "Matched: 24.6%" → 24.6, or undefined while there is no search. */

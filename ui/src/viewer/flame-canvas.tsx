@@ -34,6 +34,25 @@ function pointIn<N>(event: MouseEvent, layout: FlameLayout<N>): TipAt<ViewFrame<
   return { frame: frameAt(layout.rows, layout.depthAt(y), x), x, y };
 }
 
+/** The pointer shows a frame's tooltip where it is; a click zooms into the frame. */
+function pointerHandlers<N>(
+  layout: FlameLayout<N>,
+  setHover: (tip: TipAt<ViewFrame<N>> | undefined) => void,
+  zoom: (frame: ViewFrame<N>) => void,
+) {
+  return {
+    onMouseMove: (event: MouseEvent) => {
+      const at = pointIn(event, layout);
+      setHover(at.frame ? { ...at, frame: at.frame } : undefined);
+    },
+    onMouseLeave: () => setHover(undefined),
+    onClick: (event: MouseEvent) => {
+      const { frame } = pointIn(event, layout);
+      if (frame) zoom(frame);
+    },
+  };
+}
+
 /** Flame graphs grow upward from their roots: a deep profile opens scrolled to the roots. */
 function useRootsInView(
   box: RefObject<HTMLDivElement | null>,
@@ -69,45 +88,42 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   useRootsInView(boxRef, height, orientation);
   const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
   const onKeyDown = (event: KeyboardEvent): void => {
-    const action = keyAction(event.key, orientation);
     const start = selected ?? view.frames.find((frame) => frame.node === path[path.length - 1]);
-    if (action?.kind === 'reset') {
-      event.preventDefault();
-      props.onReset?.();
-    } else if (action && start) {
-      event.preventDefault();
-      if (action.kind === 'zoom') zoom(start);
-      else setSelected(selected ? moveFrom(rows, start, action.move) : start);
-    }
+    const action = keyAction(event.key, orientation);
+    if (!action || (action.kind !== 'reset' && !start)) return;
+    event.preventDefault();
+    if (action.kind === 'reset') props.onReset?.();
+    else if (start && action.kind === 'zoom') zoom(start);
+    else if (start && action.kind !== 'zoom')
+      setSelected(selected ? moveFrom(rows, start, action.move) : start);
   };
 
   const tip =
     hover ??
     (selected ? { frame: selected, x: selected.x + 8, y: yOf(selected.depth) + ROW_HEIGHT } : undefined);
+  // The tooltip sits outside the scrolling box: inside it, a tooltip below the last rows would make the
+  // box overflow, its scroll bar would narrow the graph, and the new layout would take the tooltip away.
+  const scrollTop = boxRef.current?.scrollTop ?? 0;
   return (
-    <div class="flame" ref={boxRef}>
-      <canvas
-        ref={canvasRef}
-        role="img"
-        aria-label={props.name}
-        aria-describedby="flame-keys"
-        tabIndex={0}
-        style={{ width: `${width}px`, height: `${height}px` }}
-        onMouseMove={(event) => {
-          const at = pointIn(event, layout);
-          setHover(at.frame ? { ...at, frame: at.frame } : undefined);
-        }}
-        onMouseLeave={() => setHover(undefined)}
-        onClick={(event) => {
-          const { frame } = pointIn(event, layout);
-          if (frame) zoom(frame);
-        }}
-        onKeyDown={onKeyDown}
-      />
-      {tip ? <FlameTooltip lines={describe(tip.frame.node)} x={tip.x} y={tip.y} width={width} /> : null}
-      <p class="sr-only" aria-live="polite">
-        {selected ? describe(selected.node).join(', ') : ''}
-      </p>
+    <div class="flame-frame">
+      <div class="flame" ref={boxRef} onScroll={() => setHover(undefined)}>
+        <canvas
+          ref={canvasRef}
+          role="img"
+          aria-label={props.name}
+          aria-describedby="flame-keys"
+          tabIndex={0}
+          style={{ width: `${width}px`, height: `${height}px` }}
+          {...pointerHandlers(layout, setHover, zoom)}
+          onKeyDown={onKeyDown}
+        />
+        <p class="sr-only" aria-live="polite">
+          {selected ? describe(selected.node).join(', ') : ''}
+        </p>
+      </div>
+      {tip ? (
+        <FlameTooltip lines={describe(tip.frame.node)} x={tip.x} y={tip.y - scrollTop} width={width} />
+      ) : null}
     </div>
   );
 }
