@@ -63,6 +63,7 @@ describe('one start-parameters contract', () => {
       pid: 42,
       symbols: 'image',
       systemWide: false,
+      note: 'after the deploy',
       profiler: 'pprof',
       pprof: {
         port: 8443,
