@@ -1,4 +1,5 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
+import type { SinkDelivery } from '../sinks/delivery.ts';
 import { LIMIT_CEILINGS } from './limits.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
@@ -12,6 +13,7 @@ import {
   SYMBOL_SOURCES,
   bpftraceParamsSchema,
   pprofParamsSchema,
+  sinksParamSchema,
   type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
@@ -67,6 +69,8 @@ export interface CatalogEntry {
   startedBy?: string;
   /** Why recording ended, as the sidecar said it. */
   endReason?: string;
+  /** Its push to each sink that takes it (the server's own record; never from an upload). */
+  deliveries?: SinkDelivery[];
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */
@@ -94,6 +98,7 @@ const paramsShapeSchema = {
     profiler: { type: 'string', enum: [...PROFILERS] },
     pprof: pprofParamsSchema(),
     bpftrace: bpftraceParamsSchema(),
+    sinks: sinksParamSchema(),
   },
 } as const;
 

@@ -95,6 +95,8 @@ export function deriveStored(
     artifacts: previous?.entry.artifacts ?? [],
     ...reported(status),
   };
+  // Deliveries are the server's own record, kept whatever the upload says.
+  if (previous?.entry.deliveries !== undefined) entry.deliveries = previous.entry.deliveries;
   const starter = previous?.entry.startedBy ?? startedBy?.slice(0, MAX_STARTED_BY);
   if (starter !== undefined) entry.startedBy = starter;
   if (status.endedAt !== undefined || isFinished(status)) {
