@@ -146,20 +146,14 @@ describe('sinks: a finished recording pushed to OTLP and Pyroscope receivers', (
     await registerRecorder(server.recorderUrl, SINK_TEST_SECRET);
     const keyed = await server.keyed();
     const start = (sinks: unknown) =>
-      fetchJson<{ code: string; message: string }>(
-        `${server.baseUrl}/proxy/local/${HOSTNAME}/recordings`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...keyed },
-          body: JSON.stringify({ durationSeconds: 1, sinks }),
-        },
-      );
+      fetchJson<{ code: string; message: string }>(`${server.baseUrl}/proxy/local/${HOSTNAME}/recordings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...keyed },
+        body: JSON.stringify({ durationSeconds: 1, sinks }),
+      });
     const unknown = await start(['nope']);
     assert.equal(unknown.status, 400);
-    assert.match(
-      unknown.body.message,
-      /sinks\[0\] "nope" is not a sink of this server \(its sinks: team\)/,
-    );
+    assert.match(unknown.body.message, /sinks\[0\] "nope" is not a sink of this server \(its sinks: team\)/);
     const address = await start(['http://169.254.169.254/']);
     assert.equal(address.status, 400);
     assert.match(address.body.message, /sinks\[0\]/);
