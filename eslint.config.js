@@ -111,19 +111,19 @@ export const IMPORT_ZONES = [
   roomZone(
     'server',
     'kube',
-    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations'],
+    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations', 'sinks'],
     'kube/ is the bottom room',
   ),
   roomZone(
     'server',
     'auth',
-    ['proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations'],
+    ['proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations', 'sinks'],
     'authentication comes before every route',
   ),
   roomZone(
     'server',
     'webhook',
-    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'operations'],
+    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'operations', 'sinks'],
     'the webhook stands alone',
   ),
   roomZone(
@@ -132,7 +132,13 @@ export const IMPORT_ZONES = [
     ['proxy', 'catalog', 'agent', 'ui'],
     'the registry knows recorders, not routes',
   ),
-  roomZone('server', 'catalog', ['proxy', 'agent', 'ui'], 'the catalog is storage and its routes'),
+  roomZone('server', 'catalog', ['proxy', 'agent', 'ui', 'sinks'], 'the catalog is storage and its routes'),
+  roomZone(
+    'server',
+    'sinks',
+    ['proxy', 'registry', 'agent', 'ui', 'webhook', 'auth', 'config'],
+    'sinks read the catalog and push outwards; they serve no route',
+  ),
   roomZone('server', 'agent', ['proxy', 'ui'], 'the proxy routes to agents, not the other way'),
 ];
 

@@ -36,6 +36,7 @@ import { createRunningRecordings, type RunningRecordings } from './proxy/running
 import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
+import type { SinkRule } from '../core/sinks/sink-choice.ts';
 
 export interface ServerAppDeps {
   registry: Registry;
@@ -52,6 +53,8 @@ export interface ServerAppDeps {
   merge?: MergeSettings;
   /** The setting `recording.allowSystemWide`: whole-node recordings (still need their own permission). */
   allowSystemWide?: boolean;
+  /** The configured sinks: a start may name those that take its namespace. */
+  sinks?: readonly SinkRule[];
   /** Events on pods (kubernetes mode). */
   kube?: KubeGateway;
   /** Extra readiness, e.g. the pod watch having synced. */
@@ -285,6 +288,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       now: deps.now,
       timeoutSeconds: deps.proxyTimeoutSeconds,
       allowSystemWide: deps.allowSystemWide ?? false,
+      sinks: deps.sinks ?? [],
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
       ...(deps.agentMode
         ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }

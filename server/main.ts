@@ -33,6 +33,8 @@ import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
+import { openSinks } from './sinks/open-sinks.ts';
+import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
@@ -66,6 +68,7 @@ interface Running {
   podWatch?: PodWatch;
   webhook?: FastifyInstance;
   tls?: TlsSource;
+  sinks?: SinkDeliveryLoop;
 }
 
 async function startClusterParts(
@@ -126,6 +129,16 @@ async function start(local: boolean): Promise<Running> {
     ...(localKey ? { localKey } : {}),
   });
   const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  const sinks = await openSinks({
+    sinks: config.sinks,
+    settings: config.sinkDelivery,
+    dataDir: config.dataDir,
+    catalog,
+    metricsRegistry,
+    log: apps.user.log,
+    now,
+  });
+  if (sinks) running.sinks = sinks;
   running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
   const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
@@ -267,6 +280,7 @@ function buildApps(
     uploadTimeoutSeconds: config.uploadTimeoutSeconds,
     merge: config.merge,
     allowSystemWide: config.allowSystemWide,
+    sinks: config.sinks,
     ...(kube ? { kube } : {}),
     isReady: () => watch.current?.isSynced() ?? true,
     logger: loggerOptions(config.logLevel, config.logFormat),
@@ -313,6 +327,7 @@ async function stop(running: Running): Promise<void> {
   await closeWithin(running.webhook, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
+  await running.sinks?.stop();
   running.tls?.close();
 }
 

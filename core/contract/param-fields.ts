@@ -8,6 +8,8 @@ export type Field =
   | { type: 'enum'; values: readonly string[] }
   | { type: 'string'; maxLength: number; regex?: boolean; pattern?: string; describe?: string }
   | { type: 'boolean' }
+  /** A list of distinct names, each matching `pattern` (`sinks`). */
+  | { type: 'names'; maxItems: number; pattern: string; describe: string }
   | {
       type: 'object';
       fields: FieldTable;
@@ -33,6 +35,13 @@ function fieldSchema(field: Field, limits: Readonly<RecordingLimits>): object {
       };
     case 'boolean':
       return { type: 'boolean' };
+    case 'names':
+      return {
+        type: 'array',
+        maxItems: field.maxItems,
+        uniqueItems: true,
+        items: { type: 'string', pattern: field.pattern },
+      };
     case 'object': {
       const schema = tableSchema(field.fields, limits, field.defaults ?? {});
       return field.required === undefined ? schema : { ...schema, required: [...field.required] };
@@ -102,6 +111,23 @@ function checkString(name: string, value: unknown, field: Extract<Field, { type:
   if (field.regex === true) checkRegex(name, value);
 }
 
+function checkNames(name: string, value: unknown, field: Extract<Field, { type: 'names' }>): string[] {
+  if (!Array.isArray(value)) throw invalid(name, value, `must be a list of names (${field.describe})`);
+  if (value.length > field.maxItems) {
+    const limit = `must hold at most ${field.maxItems} names`;
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `${name} has ${value.length} names: ${limit}`, {
+      field: name,
+      limit,
+    });
+  }
+  const pattern = new RegExp(field.pattern);
+  for (const [index, item] of value.entries())
+    if (typeof item !== 'string' || !pattern.test(item))
+      throw invalid(`${name}[${index}]`, item, field.describe);
+  if (new Set(value).size !== value.length) throw invalid(name, value, 'must not name one twice');
+  return value as string[];
+}
+
 function checkField(name: string, field: Field, value: unknown, limits: Readonly<RecordingLimits>): unknown {
   switch (field.type) {
     case 'integer':
@@ -116,6 +142,8 @@ function checkField(name: string, field: Field, value: unknown, limits: Readonly
     case 'boolean':
       if (typeof value !== 'boolean') throw invalid(name, value, 'must be a boolean (true or false)');
       return value;
+    case 'names':
+      return checkNames(name, value, field);
     case 'object':
       return checkObject(name, field, value, limits);
   }

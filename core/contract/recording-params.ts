@@ -1,6 +1,7 @@
 // The parameters of `POST /recordings`: one field table from which both the JSON schema (documentation,
 // CRDs, clients) and the validator (server proxy, sidecar route) are made, so they cannot drift apart.
 import { checkBpftraceProgram } from '../bpftrace/scope.ts';
+import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { FurnaceError } from './errors.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
@@ -121,6 +122,8 @@ export interface RecordingParams {
   bpftrace?: BpftraceParams;
   /** The user's own words about the recording ("after the cache fix"); never interpreted. */
   note?: string;
+  /** Sinks of the server's configuration, by name, that the finished recording is pushed to as well. */
+  sinks?: string[];
 }
 
 export const DEFAULT_PARAMS = {
@@ -147,6 +150,12 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
   pprof: { type: 'object', fields: PPROF_FIELDS, defaults: PPROF_DEFAULTS },
   bpftrace: { type: 'object', fields: BPFTRACE_FIELDS, required: ['program'] },
   note: { type: 'string', maxLength: MAX_NOTE },
+  sinks: {
+    type: 'names',
+    maxItems: MAX_SINKS_PER_RECORDING,
+    pattern: SINK_NAME_PATTERN,
+    describe: "must be the name of a sink in the server's configuration (a DNS label)",
+  },
 };
 
 /** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */
@@ -157,6 +166,16 @@ export function startParamsSchema(limits: Readonly<RecordingLimits>): object {
 /** The JSON schema of `pprof` (it has no limit-dependent field): statuses carry it as it was resolved. */
 export function pprofParamsSchema(): object {
   return tableSchema(PPROF_FIELDS, DEFAULT_LIMITS, PPROF_DEFAULTS);
+}
+
+/** The JSON schema of `sinks`, as statuses carry it. */
+export function sinksParamSchema(): object {
+  return {
+    type: 'array',
+    maxItems: MAX_SINKS_PER_RECORDING,
+    uniqueItems: true,
+    items: { type: 'string', pattern: SINK_NAME_PATTERN },
+  };
 }
 
 /** The JSON schema of `bpftrace`, as statuses carry it. */

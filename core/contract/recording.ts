@@ -1,4 +1,5 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
+import type { SinkDelivery } from '../sinks/delivery.ts';
 import { LIMIT_CEILINGS } from './limits.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
@@ -13,6 +14,7 @@ import {
   SYMBOL_SOURCES,
   bpftraceParamsSchema,
   pprofParamsSchema,
+  sinksParamSchema,
   type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
@@ -70,6 +72,8 @@ export interface CatalogEntry {
   endReason?: string;
   /** Which processes were recorded (the status's targets, as the sidecar said them). */
   targets?: RecordingStatus['targets'];
+  /** Its push to each sink that takes it (the server's own record; never from an upload). */
+  deliveries?: SinkDelivery[];
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */
@@ -98,6 +102,7 @@ const paramsShapeSchema = {
     pprof: pprofParamsSchema(),
     bpftrace: bpftraceParamsSchema(),
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE },
+    sinks: sinksParamSchema(),
   },
 } as const;
 

@@ -22,6 +22,8 @@ import {
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
 import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
+import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
+import { DELIVERY_STATES } from '../sinks/delivery.ts';
 import type { SchemaOf } from './schema-types.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
@@ -62,6 +64,20 @@ const resultsSchema = {
       samples: count,
       message: { type: 'string' },
       links: linksSchema,
+      deliveries: {
+        type: 'array',
+        maxItems: 16,
+        items: {
+          type: 'object',
+          required: ['sink', 'state', 'attempts'],
+          properties: {
+            sink: { type: 'string' },
+            state: { type: 'string', enum: DELIVERY_STATES },
+            attempts: { type: 'integer', minimum: 0 },
+            lastError: { type: 'string' },
+          },
+        },
+      },
     },
   },
 } as const satisfies SchemaOf<RecordingPodResult[]>;
@@ -123,6 +139,14 @@ export const recordingSpecSchema = {
       pattern: CRON_PATTERN,
       description:
         'Cron schedule in UTC, five fields (as a CronJob) or @hourly, @daily, @weekly, @monthly, @yearly; without it the recording runs once.',
+    },
+    sinks: {
+      type: 'array',
+      maxItems: MAX_SINKS_PER_RECORDING,
+      'x-kubernetes-list-type': 'set',
+      items: { type: 'string', maxLength: 63, pattern: SINK_NAME_PATTERN },
+      description:
+        'Sinks of the Furnace installation, by name (never a URL), that each recording is pushed to as well; the server refuses a name it does not have.',
     },
     keep: {
       type: 'integer',

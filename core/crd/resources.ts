@@ -50,6 +50,26 @@ export interface FurnaceLimits extends FurnaceLimitValues {
   namespaces?: Record<string, FurnaceLimitValues>;
 }
 
+/**
+ * A sink of the server (its `sinks` setting, docs/server.md "Sinks"). Secrets are never in the spec:
+ * `secretName` names a Secret in Furnace's namespace, mounted at /etc/furnace/sinks/<name>/, and the
+ * `*Key` fields name entries of it.
+ */
+export interface FurnaceSink {
+  name: string;
+  type: 'otlp' | 'pyroscope';
+  url: string;
+  namespaces?: string[];
+  recordings?: 'all' | 'named';
+  format?: 'pprof' | 'folded';
+  tenant?: string;
+  application?: string;
+  timeoutSeconds?: number;
+  secretName?: string;
+  tls?: { caKey?: string; certKey?: string; keyKey?: string; serverName?: string };
+  credentials?: { bearerTokenKey?: string; usernameKey?: string; passwordKey?: string };
+}
+
 export interface FurnaceSpec {
   images?: FurnaceImages;
   auth?: { mode?: AuthMode };
@@ -61,6 +81,8 @@ export interface FurnaceSpec {
   webhook?: { failurePolicy?: 'Ignore' | 'Fail'; namespaceSelector?: V1LabelSelector };
   sidecar?: { resources?: V1ResourceRequirements };
   agent?: { enabled?: boolean; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
+  /** Where finished recordings are pushed; none by default. */
+  sinks?: FurnaceSink[];
 }
 
 /** `Accepted`: whether the operator acts on this Furnace at all (one per cluster, docs/operator.md). */
@@ -124,6 +146,8 @@ export interface RecordingSpec {
   schedule?: string;
   /** Runs of a scheduled recording kept in the status (and the catalog); only with schedule. */
   keep?: number;
+  /** Sinks of the Furnace installation, by name, that each recording is pushed to as well. */
+  sinks?: string[];
 }
 
 /** `keep` when a scheduled recording leaves it out (not a schema default: keep needs a schedule). */
@@ -157,6 +181,16 @@ export interface RecordingPodResult {
   message?: string;
   /** Present once the pod's recording has an id (a pod refused before that has nothing to link to). */
   links?: RecordingLinks;
+  /** The recording's push to each sink that takes it, as the catalog entry says. */
+  deliveries?: SinkDeliveryView[];
+}
+
+/** A delivery as the Recording status shows it (core/sinks/delivery.ts). */
+export interface SinkDeliveryView {
+  sink: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastError?: string;
 }
 
 export interface MergedResult {

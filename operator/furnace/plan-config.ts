@@ -10,6 +10,7 @@ import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { recorderUrl } from './furnace-names.ts';
 import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
+import { serverSinks } from './plan-sinks.ts';
 
 /** Where the Deployment mounts what the config names. */
 export const SERVER_PATHS = {
@@ -64,6 +65,8 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   // The injection image is accepted at registration anyway; the agent's image too when agents run.
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
+  const sinks = serverSinks(spec.sinks);
+  if (sinks.length > 0) config.sinks = sinks;
   return { ...config, ...agentAndAggregatedApi(context) };
 }
 

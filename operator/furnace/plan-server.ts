@@ -1,6 +1,7 @@
 // The server's workload: Deployment, Service(s), catalog PVC and the TLS Secrets. On OpenShift the service
 // CA makes the serving certificate (annotation on the Service) and one Service carries all three
 // listeners, so a reencrypting Route can check the certificate against that Service's name.
+import { sinkVolumes } from './plan-sinks.ts';
 import type {
   V1ConfigMap,
   V1Container,
@@ -118,6 +119,7 @@ function requestHeaderVolume(context: PlanContext) {
 export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1Deployment {
   const { names } = context;
   const requestHeader = requestHeaderVolume(context);
+  const sinks = sinkVolumes(context.furnace.spec?.sinks);
   return object<V1Deployment>('apps/v1', 'Deployment', {
     metadata: ownedMeta(context, names.server, 'server'),
     spec: {
@@ -133,13 +135,14 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
         spec: {
           serviceAccountName: names.server,
           securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [serverContainer(context, requestHeader.mounts)],
+          containers: [serverContainer(context, [...requestHeader.mounts, ...sinks.mounts])],
           volumes: [
             { name: 'config', configMap: { name: names.config } },
             { name: 'tls', secret: { secretName: names.tls } },
             { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } },
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
             ...requestHeader.volumes,
+            ...sinks.volumes,
           ],
         },
       },

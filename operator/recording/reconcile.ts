@@ -43,6 +43,7 @@ export function startBody(spec: RecordingSpec): StartBody {
     ...(spec.container !== undefined ? { container: spec.container } : {}),
     // `perf` is what the server does without the field, which servers before the profilers do not know.
     ...(spec.profiler !== undefined && spec.profiler !== 'perf' ? { profiler: spec.profiler } : {}),
+    ...(spec.sinks !== undefined && spec.sinks.length > 0 ? { sinks: [...spec.sinks] } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface StartBody {
   symbols?: 'proc' | 'image';
   container?: string;
   profiler?: string;
+  /** Sinks of the installation by name; the server refuses names it does not have. */
+  sinks?: string[];
 }
 
 export interface FurnaceServerClient {

@@ -24,6 +24,9 @@ export interface StoredRecording {
 
 /** The longest starter name kept (a user name from a token review or an oauth-proxy header). */
 export const MAX_STARTED_BY = 1024;
+/** How many recorded processes an entry keeps (the UI names 20), and how much of each name. */
+export const MAX_KEPT_TARGETS = 32;
+const MAX_KEPT_NAME = 64;
 
 /** How long past its duration a recording may stay unfinished (processing, symbols, upload). */
 export const UNFINISHED_GRACE_SECONDS = 900;
@@ -60,7 +63,7 @@ function reported(
   status: RecordingStatus,
 ): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings' | 'endReason' | 'targets'> {
   return definedFields({
-    targets: status.targets.length > 0 ? status.targets : undefined,
+    targets: status.targets.length > 0 ? keptTargets(status.targets) : undefined,
     endReason: status.endReason,
     warnings: status.warnings?.length ? status.warnings : undefined,
     profiler: status.profiler,
@@ -68,6 +71,15 @@ function reported(
     error: status.error,
     samples: status.samples,
   });
+}
+
+/** The first processes of a status's list, names cut short: a sidecar cannot grow an entry with them. */
+function keptTargets(targets: RecordingStatus['targets']): RecordingStatus['targets'] {
+  return targets.slice(0, MAX_KEPT_TARGETS).map(({ pid, comm, container }) => ({
+    pid,
+    comm: comm.slice(0, MAX_KEPT_NAME),
+    ...(container ? { container: container.slice(0, MAX_KEPT_NAME) } : {}),
+  }));
 }
 
 /**
@@ -96,6 +108,8 @@ export function deriveStored(
     artifacts: previous?.entry.artifacts ?? [],
     ...reported(status),
   };
+  // Deliveries are the server's own record, kept whatever the upload says.
+  if (previous?.entry.deliveries !== undefined) entry.deliveries = previous.entry.deliveries;
   const starter = previous?.entry.startedBy ?? startedBy?.slice(0, MAX_STARTED_BY);
   if (starter !== undefined) entry.startedBy = starter;
   if (status.endedAt !== undefined || isFinished(status)) {

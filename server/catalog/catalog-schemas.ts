@@ -31,6 +31,20 @@ export const catalogEntrySchema = {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },
     },
+    deliveries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          sink: { type: 'string' },
+          state: { type: 'string' },
+          attempts: { type: 'integer' },
+          lastError: { type: 'string' },
+          updatedAt: { type: 'string' },
+          nextAttemptAt: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 

@@ -10,6 +10,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
+import type { SinkDelivery } from '../../core/sinks/delivery.ts';
 import { isArtifactName } from '../../core/contract/names.ts';
 import {
   isFinished,
@@ -69,6 +70,8 @@ export interface Catalog {
   onChanged(listener: (id: string) => void): void;
   /** Resolves when no upload is in flight. */
   drain(): Promise<void>;
+  /** Records the delivery to one sink on the entry (replacing that sink's); false when the entry is gone. */
+  setDelivery(id: string, delivery: SinkDelivery): Promise<boolean>;
 }
 
 export function checkRecordingId(id: string): void {
@@ -237,6 +240,15 @@ class DiskCatalog implements Catalog {
 
   onChanged(listener: (id: string) => void): void {
     this.#listeners.push(listener);
+  }
+
+  async setDelivery(id: string, delivery: SinkDelivery): Promise<boolean> {
+    const record = this.#stored.get(id);
+    if (!record) return false;
+    const others = (record.entry.deliveries ?? []).filter((d) => d.sink !== delivery.sink);
+    record.entry = { ...record.entry, deliveries: [...others, delivery] };
+    await this.#track(this.#writeMetadata(record));
+    return true;
   }
 
   #changed(id: string): void {

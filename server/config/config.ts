@@ -26,6 +26,8 @@ import { readMergeSettings } from './config-merge.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
+import { readSinkDelivery, readSinks } from './config-sinks.ts';
+import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import {
   createConfigReader,
   isMapping,
@@ -109,6 +111,10 @@ export interface ServerConfig extends SecuritySettings {
   registrationSecret?: string;
   /** Agent mode (`agent.enabled`): node agents register and record pods without a sidecar. */
   agent?: AgentSettings;
+  /** `sinks`: where finished recordings are pushed (none by default). */
+  sinks: SinkConfig[];
+  /** `sinkDelivery.*`: the delivery queue's bounds and retries. */
+  sinkDelivery: SinkDeliverySettings;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -255,6 +261,8 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
       LOG_FORMATS,
     ),
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
+    sinks: readSinks(reader),
+    sinkDelivery: readSinkDelivery(reader),
   };
   const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
   if (secret) config.registrationSecret = secret;

@@ -13,6 +13,7 @@ import type { ServerMetrics } from '../operations/metrics.ts';
 import type { Registration, Registry } from '../registry/lease-registry.ts';
 import type { UploadGrants } from '../registry/upload-grants.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
+import type { SinkRule } from '../../core/sinks/sink-choice.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -25,6 +26,8 @@ export interface ProxyDeps {
   timeoutSeconds: number;
   /** The server setting `recording.allowSystemWide` (off unless given). */
   allowSystemWide?: boolean;
+  /** The server's sinks, which a start may name. */
+  sinks?: readonly SinkRule[];
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
   /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
   agents?: { routing: AgentRouting; grants: UploadGrants };

@@ -8,6 +8,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { Access } from '../auth/access.ts';
+import type { SinkRule } from '../../core/sinks/sink-choice.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { decideStartParams, decideStartSlot } from './start-decision.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -24,6 +25,8 @@ export interface StartAdmissionDeps {
   now: () => number;
   /** The server setting `recording.allowSystemWide`. */
   allowSystemWide: boolean;
+  /** The server's sinks, which a start may name. */
+  sinks?: readonly SinkRule[];
   /** How long a reservation may wait for the sidecar's answer before it stops counting. */
   reservationSeconds: number;
 }
@@ -68,6 +71,8 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
     body: start.body.length > 0 ? start.body : undefined,
     limits,
     allowSystemWide: deps.allowSystemWide,
+    sinks: deps.sinks ?? [],
+    namespace,
   });
   if (!decided.allowed) throw decided.error;
   if (decided.params.systemWide)

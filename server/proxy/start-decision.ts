@@ -4,12 +4,18 @@
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import { validateRecordingParams, type RecordingParams } from '../../core/contract/recording-params.ts';
+import { checkNamedSinks, type SinkRule } from '../../core/sinks/sink-choice.ts';
 
 /** The server setting that enables `systemWide: true` (off by default). */
 export const SYSTEM_WIDE_SETTING = 'recording.allowSystemWide';
 
 export type StartRefusal =
-  'invalid-body' | 'invalid-parameters' | 'system-wide-disabled' | 'namespace-busy' | 'cluster-busy';
+  | 'invalid-body'
+  | 'invalid-parameters'
+  | 'system-wide-disabled'
+  | 'unknown-sink'
+  | 'namespace-busy'
+  | 'cluster-busy';
 
 type Refused = { allowed: false; reason: StartRefusal; error: FurnaceError };
 export type ParamsDecision = { allowed: true; params: RecordingParams } | Refused;
@@ -21,6 +27,9 @@ export interface ParamsInput {
   limits: Readonly<RecordingLimits>;
   /** The server setting SYSTEM_WIDE_SETTING. */
   allowSystemWide: boolean;
+  /** The server's sinks and the start's namespace: `sinks` may name only those that take it. */
+  sinks?: readonly SinkRule[];
+  namespace?: string;
 }
 
 export interface SlotInput {
@@ -63,6 +72,11 @@ export function decideStartParams(input: ParamsInput): ParamsDecision {
       { field: 'systemWide', setting: SYSTEM_WIDE_SETTING },
     );
     return { allowed: false, reason: 'system-wide-disabled', error };
+  }
+  try {
+    checkNamedSinks(input.sinks ?? [], input.namespace ?? '', params.sinks ?? []);
+  } catch (error) {
+    return { allowed: false, reason: 'unknown-sink', error: error as FurnaceError };
   }
   return { allowed: true, params };
 }

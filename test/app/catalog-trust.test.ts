@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
+import { MAX_KEPT_TARGETS } from '../../server/catalog/catalog-entry.ts';
 
 const FAR_FUTURE = '2999-01-01T00:00:00.000Z';
 
@@ -64,8 +65,12 @@ describe('catalog metadata from a hostile sidecar', () => {
     const kept = f.catalog.list({ namespace: 'team-a' }).length;
     assert.equal(kept, 100, 'retention.namespaceMaxCount (100 by default) bounds what is kept');
     assert.equal(statuses.filter((s) => s === 507).length, 200);
-    const entry = f.catalog.get('flood-0') as unknown as Record<string, unknown>;
-    assert.equal(entry.targets, undefined, 'the target list is not kept');
+    const targets = f.catalog.get('flood-0')?.targets ?? [];
+    assert.equal(targets.length, MAX_KEPT_TARGETS, 'the first processes of a thousand are kept');
+    assert.ok(
+      targets.every((target) => target.comm.length <= 64),
+      'and their names are cut short',
+    );
   });
 
   it('fails an entry left unfinished past its duration and a grace, which retention may then remove', async (t) => {

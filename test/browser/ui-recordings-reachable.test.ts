@@ -172,7 +172,10 @@ describe('recordings a user can always reach (real server, sidecar and perf)', (
       await page.getByRole('button', { name: 'Start recording' }).click();
       await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 60_000 });
       const warnings = page.getByRole('list', { name: 'Warnings' });
-      await warnings.getByText(/^perf\.(data|script) was not kept: .* over the 64 KB limit/).first().waitFor();
+      await warnings
+        .getByText(/^perf\.(data|script) was not kept: .* over the 64 KB limit/)
+        .first()
+        .waitFor();
       await flameGraph(page).waitFor();
       await screenshots(page, 'upload-refused');
     });

@@ -52,6 +52,7 @@ describe('configuration docs', () => {
       'registration',
       'requestHeader',
       'retention',
+      'sinkDelivery',
       'tls',
       'tokenReview',
       'webhook',

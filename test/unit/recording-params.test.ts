@@ -72,6 +72,7 @@ describe('one start-parameters contract', () => {
         scheme: 'https',
         tls: { secret: 'etcd' },
       },
+      sinks: ['pyroscope', 'team-collector'],
     };
     // bpftrace goes with another profiler than pprof: its own request, the same table.
     const bpftrace = {

@@ -25,6 +25,12 @@ export function formatTime(iso: string): string {
   return `${date} ${two(t.getHours())}:${two(t.getMinutes())}:${two(t.getSeconds())}`;
 }
 
+/** `collector: delivered`, `team: pending, 3 attempts (could not push …)`. */
+function describeDelivery(d: NonNullable<CatalogEntry['deliveries']>[number]): string {
+  const attempts = d.state === 'delivered' ? '' : `, ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}`;
+  return `${d.sink}: ${d.state}${attempts}${d.lastError && d.state !== 'delivered' ? ` (${d.lastError})` : ''}`;
+}
+
 export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
   return (
     <dl class="summary">
@@ -56,6 +62,8 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
           <dd class="note">{entry.params.note}</dd>
         </>
       ) : null}
+      {entry.deliveries?.length ? <dt>Sinks</dt> : null}
+      {entry.deliveries?.length ? <dd>{entry.deliveries.map(describeDelivery).join('; ')}</dd> : null}
     </dl>
   );
 }

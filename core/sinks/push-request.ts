@@ -1,0 +1,84 @@
+// The HTTP request that pushes one recording to one sink, without its credentials (the server adds
+// those from their files): the URL, the artifact sent as the body, and the headers. Pure.
+//
+// OTLP: POST <url>/v1development/profiles with the stored profile.otlp.pb, an ExportProfilesServiceRequest
+// in protobuf (Content-Type application/x-protobuf), the path OTLP/HTTP gives profiles while they are
+// in development (opentelemetry-proto, profiles/v1development).
+// Pyroscope: POST <url>/ingest?name=<application>.cpu{namespace=…,pod=…,container=…}&from=<s>&until=<s>
+// &format=pprof|folded&sampleRate=<Hz>, the body profile.pb.gz or stacks.folded, the tenant in
+// X-Scope-OrgID (Pyroscope's server HTTP API, "Ingestion").
+// Every push carries X-Furnace-Recording-Id: a receiver, or a proxy in front of it, can drop a push it has
+// already taken.
+import type { ArtifactName } from '../contract/names.ts';
+import type { CatalogEntry } from '../contract/recording.ts';
+import { owningWorkload, samplingFrequency } from '../export/profile-subject.ts';
+import type { SinkConfig } from './sink.ts';
+
+export const OTLP_PROFILES_PATH = '/v1development/profiles';
+export const PYROSCOPE_INGEST_PATH = '/ingest';
+export const RECORDING_ID_HEADER = 'x-furnace-recording-id';
+export const TENANT_HEADER = 'x-scope-orgid';
+
+export interface PushRequest {
+  url: URL;
+  /** The catalog artifact sent as the body. */
+  artifact: ArtifactName;
+  headers: Record<string, string>;
+}
+
+/** The artifact a sink is sent: what must be in the catalog before the push can be queued. */
+export function sinkArtifact(sink: Pick<SinkConfig, 'type' | 'format'>): ArtifactName {
+  if (sink.type === 'otlp') return 'profile.otlp.pb';
+  return sink.format === 'pprof' ? 'profile.pb.gz' : 'stacks.folded';
+}
+
+function under(base: string, path: string): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
+}
+
+/** A label value as Pyroscope's name syntax takes it: none of `{}=,` and no spaces. */
+function labelValue(value: string): string {
+  return value.replace(/[{}=,\s"]/g, '_');
+}
+
+/** `<application>.cpu{namespace=…,pod=…,container=…}`: the series Pyroscope files the profile under. */
+export function pyroscopeName(sink: Pick<SinkConfig, 'application'>, entry: CatalogEntry): string {
+  const application = sink.application ?? owningWorkload(entry.pod) ?? entry.pod;
+  const labels = [
+    ['namespace', entry.namespace],
+    ['pod', entry.pod],
+    ...(entry.container ? [['container', entry.container]] : []),
+  ].map(([key, value]) => `${key}=${labelValue(value as string)}`);
+  return `${labelValue(application)}.cpu{${labels.join(',')}}`;
+}
+
+function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
+  const url = under(sink.url, PYROSCOPE_INGEST_PATH);
+  const from = Math.floor(Date.parse(entry.startedAt) / 1000);
+  const ended = entry.endedAt === undefined ? Number.NaN : Date.parse(entry.endedAt);
+  const until = Math.max(
+    from + 1,
+    Number.isNaN(ended) ? from + entry.params.durationSeconds : Math.ceil(ended / 1000),
+  );
+  url.searchParams.set('name', pyroscopeName(sink, entry));
+  url.searchParams.set('from', String(from));
+  url.searchParams.set('until', String(until));
+  url.searchParams.set('format', sink.format);
+  url.searchParams.set('sampleRate', String(samplingFrequency(entry.profiler, entry.params.frequency)));
+  return url;
+}
+
+export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry): PushRequest {
+  const artifact = sinkArtifact(sink);
+  const headers: Record<string, string> = { [RECORDING_ID_HEADER]: entry.id };
+  if (sink.type === 'otlp') {
+    headers['content-type'] = 'application/x-protobuf';
+    return { url: under(sink.url, OTLP_PROFILES_PATH), artifact, headers };
+  }
+  headers['content-type'] =
+    sink.format === 'pprof' ? 'application/octet-stream' : 'text/plain; charset=utf-8';
+  if (sink.tenant !== undefined) headers[TENANT_HEADER] = sink.tenant;
+  return { url: pyroscopeUrl(sink, entry), artifact, headers };
+}

@@ -1,0 +1,51 @@
+// The sinks' part of the server process: the queue under the data directory, the metrics, the loop, and
+// the catalog telling the loop of every change. None of it when no sink is configured.
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Registry as MetricsRegistry } from 'prom-client';
+import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
+import type { Catalog } from '../catalog/catalog-store.ts';
+import { sendPush } from './push-http.ts';
+import { startSinkDelivery, type SinkDeliveryLoop } from './sink-delivery.ts';
+import { createSinkMetrics } from './sink-metrics.ts';
+import { openDiskSinkQueue } from './sink-queue.ts';
+
+/** Where the queue lives under the data directory. */
+export const SINK_QUEUE_DIR = 'sink-queue';
+
+export interface OpenSinksOptions {
+  sinks: readonly SinkConfig[];
+  settings: SinkDeliverySettings;
+  dataDir: string;
+  catalog: Catalog;
+  metricsRegistry: MetricsRegistry;
+  log: FastifyBaseLogger;
+  now: () => number;
+}
+
+export async function openSinks(options: OpenSinksOptions): Promise<SinkDeliveryLoop | undefined> {
+  const { sinks, catalog, log } = options;
+  if (sinks.length === 0) return undefined;
+  const queue = await openDiskSinkQueue({
+    dir: join(options.dataDir, SINK_QUEUE_DIR),
+    maxQueued: options.settings.maxQueued,
+    onDropped: (count) => log.warn(`the sink queue dropped ${count} file(s) it could not read`),
+  });
+  const loop = startSinkDelivery({
+    sinks,
+    settings: options.settings,
+    queue,
+    catalog,
+    send: sendPush,
+    now: options.now,
+    log,
+    metrics: createSinkMetrics(
+      options.metricsRegistry,
+      sinks.map((s) => s.name),
+    ),
+  });
+  // After a store, the entry lists the new artifact only once the store's own step is done.
+  catalog.onChanged((id) => setImmediate(() => void loop.consider(id)));
+  log.info(`sinks: ${sinks.map((s) => `${s.name} (${s.type})`).join(', ')}; ${queue.size()} push(es) queued`);
+  return loop;
+}
