@@ -26,10 +26,14 @@ export interface PartsConfig {
   parts?: number;
   /** Smaller files are read in one pass: a thread's start-up would cost more than it saves. */
   minBytes?: number;
+  /** The first part's size against each other part's (see splitAtSamples). */
+  firstShare?: number;
 }
 
 const HEAD = 256 * 1024;
 const MIN_BYTES = 16 * 1024 * 1024;
+// The main thread also sums the parts and writes the text, so it reads a little less.
+const FIRST_SHARE = 0.75;
 
 /** The collapsed file, or undefined when it is better read in one pass (small, one core, no event in its head). */
 export async function collapseFileInParts(
@@ -40,7 +44,7 @@ export async function collapseFileInParts(
 ): Promise<StackCollapser | undefined> {
   const wanted = config.parts ?? Math.min(availableParallelism(), 4);
   if (wanted < 2 || size < (config.minBytes ?? MIN_BYTES)) return undefined;
-  const ranges = splitAtSamples(fd, size, wanted);
+  const ranges = splitAtSamples(fd, size, wanted, config.firstShare ?? FIRST_SHARE);
   const first = ranges[0];
   const event = first === undefined ? undefined : eventInHead(fd, Math.min(first.end, HEAD), options);
   if (ranges.length < 2 || first === undefined || event === undefined) return undefined;

@@ -5,12 +5,22 @@ import { readSync } from 'node:fs';
 /** How far past each even cut a blank line is looked for; a part without one is joined to the next. */
 const WINDOW = 1024 * 1024;
 
-/** The byte ranges of up to `parts` parts of the file `fd` of `size` bytes, in order, covering it all. */
-export function splitAtSamples(fd: number, size: number, parts: number): { start: number; end: number }[] {
+/**
+ * The byte ranges of up to `parts` parts of the file `fd` of `size` bytes, in order, covering it all.
+ * The first part is `firstShare` of the size of the others: the thread that reads it also adds the
+ * parts up and writes the text.
+ */
+export function splitAtSamples(
+  fd: number,
+  size: number,
+  parts: number,
+  firstShare = 1,
+): { start: number; end: number }[] {
   const cuts = [0];
   const window = Buffer.allocUnsafe(WINDOW);
+  const unit = size / (parts - 1 + firstShare);
   for (let i = 1; i < parts; i++) {
-    const even = Math.floor((size * i) / parts);
+    const even = Math.floor(unit * (firstShare + i - 1));
     const previous = cuts[cuts.length - 1] as number;
     if (even <= previous) continue;
     const n = readSync(fd, window, 0, WINDOW, even);
