@@ -18,7 +18,7 @@ const COMMAND = filterCommand(
     threads: {
       type: 'string',
       value: 'N',
-      help: 'threads for a file input (default: one per core, 4 at most)',
+      help: 'threads for a file input, cut at sample boundaries (default 1)',
     },
   },
   13,

@@ -79,11 +79,11 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   const stacks = await collapsePerfScript(counted());
   await exited;
   const wallMs = performance.now() - t;
+  const used = process.cpuUsage(cpu);
   // The rest of stop → flame graph: the compact tree the UI draws first, as render-artifacts.ts writes it.
   const tree = gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(stacks))), { level: 6 });
   writeFileSync(join(DIR, 'flame-tree.bin.gz'), tree);
   const toGraphMs = performance.now() - t;
-  const used = process.cpuUsage(cpu);
   const [user, system] =
     readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   return {
