@@ -1,12 +1,13 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
-import { closeSync, openSync, readSync, ReadStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, ReadStream, writeSync } from 'node:fs';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { filterCommand, parseFilterCli, refuseExtraInputs, type CliIo } from './io.ts';
+import { collapseFileInParts } from './parallel-collapse/collapse-file.ts';
+import { filterCommand, parseFilterCli, refuseExtraInputs, refuseUsage, type CliIo } from './io.ts';
 
 const COMMAND = filterCommand(
   'collapse-perf',
-  'usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [FILE] < perf.script > stacks.folded',
+  'usage: furnace collapse-perf [--pid] [--tid] [--kernel] [--jit] [--all] [--addrs] [--threads N] [FILE] < perf.script > stacks.folded',
   {
     pid: { type: 'boolean', help: 'include the PID with the process name' },
     tid: { type: 'boolean', help: 'include the PID and TID with the process name' },
@@ -14,6 +15,11 @@ const COMMAND = filterCommand(
     jit: { type: 'boolean', help: 'annotate JIT frames (/tmp/perf-PID.map) with _[j]' },
     all: { type: 'boolean', help: 'both annotations' },
     addrs: { type: 'boolean', help: 'keep raw addresses of frames without a symbol' },
+    threads: {
+      type: 'string',
+      value: 'N',
+      help: 'threads for a file input, cut at sample boundaries (default 1)',
+    },
   },
   13,
 );
@@ -32,10 +38,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     all: values.all === true,
     addrs: values.addrs === true,
   };
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    return refuseUsage(io, COMMAND, `--threads must be a whole number from 1 to 64, got '${values.threads}'`);
+  }
   try {
-    const collapser = new StackCollapser(options);
-    await feed(collapser, positionals[0], io);
-    for (const piece of collapser.endText()) io.stdout.write(piece);
+    const collapser = await collapseInput(positionals[0], io, options, threads);
+    writeText(collapser, io);
     // The same notes the perl script gives, once each, on stderr.
     if (collapser.skippedSamples > 0) {
       io.stderr.write(
@@ -52,24 +61,68 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-// A file (an argument, or stdin redirected from one) is read synchronously into one reused 1 MiB
-// buffer: no round trip through libuv's thread pool and no fresh buffer per read. Pipes stream.
+// This process's own stdout (a file or a pipe, both written synchronously on Linux) gets every piece
+// from one reused buffer, written before the next is made: tens of MB of fresh output buffers would
+// cost a page fault per 4 KiB. Any other stream gets pieces of its own.
+function writeText(collapser: StackCollapser, io: CliIo): void {
+  const fd = io.stdout === process.stdout ? process.stdout.fd : undefined;
+  if (fd === undefined) {
+    for (const piece of collapser.endText()) io.stdout.write(piece);
+    return;
+  }
+  for (const piece of collapser.endText(true)) writeAll(fd, piece);
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) {
+    try {
+      at += writeSync(fd, bytes, at);
+    } catch (err) {
+      // A non-blocking pipe that is full: wait a moment for the reader.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(PAUSE, 0, 0, 1);
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+// A file (an argument, or stdin redirected from one) is cut at sample boundaries and collapsed on
+// every core (parallel-collapse/); a small one is read in one pass, synchronously into one reused
+// 1 MiB buffer (no round trip through libuv's thread pool, no fresh buffer per read). Pipes stream.
 const FILE_CHUNK = 1024 * 1024;
 
-async function feed(collapser: StackCollapser, file: string | undefined, io: CliIo): Promise<void> {
+async function collapseInput(
+  file: string | undefined,
+  io: CliIo,
+  options: CollapseOptions,
+  threads: number | undefined,
+): Promise<StackCollapser> {
   if (file !== undefined && file !== '-') {
     const fd = openSync(file, 'r');
     try {
-      readAll(fd, collapser);
+      return await collapseFile(fd, options, threads);
     } finally {
       closeSync(fd);
     }
-    return;
   }
   // process.stdin is an fs.ReadStream (with an `fd` the typings leave out) when it is a file.
   const fd = io.stdin instanceof ReadStream ? (io.stdin as ReadStream & { fd?: unknown }).fd : undefined;
-  if (typeof fd === 'number') return readAll(fd, collapser);
+  if (typeof fd === 'number') return collapseFile(fd, options, threads);
+  const collapser = new StackCollapser(options);
   for await (const chunk of io.stdin) collapser.push(chunk as string | Buffer);
+  return collapser;
+}
+
+async function collapseFile(fd: number, options: CollapseOptions, threads?: number): Promise<StackCollapser> {
+  const stats = fstatSync(fd);
+  if (stats.isFile()) {
+    const inParts = await collapseFileInParts(fd, stats.size, options, { parts: threads });
+    if (inParts !== undefined) return inParts;
+  }
+  const collapser = new StackCollapser(options);
+  readAll(fd, collapser);
+  return collapser;
 }
 
 // The collapser copies what it keeps out of each chunk, so the buffer can be read into again.

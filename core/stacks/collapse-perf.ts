@@ -1,10 +1,9 @@
 // Streaming `perf script` text → folded stacks, with stackcollapse-perf.pl's rules and options.
 // Memory holds the stack trie, the line cache, one partial line and the current sample:
 // never the whole input.
-import { isAscii } from 'node:buffer';
-import { parseFrameLine, type FrameRules } from './perf-frame.ts';
-import { LineCache } from './line-cache.ts';
-import { detach, ROOT, StackTrie } from './stack-trie.ts';
+import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
+import { ByteLineCache, hashBytes, UNRECOGNIZED } from './byte-line-cache.ts';
+import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
 
@@ -29,11 +28,14 @@ const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
 const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const LINE_CACHE_LIMIT = 262_144;
-// A line's frames as the sample collects them (innermost first): one name id, several, or none.
-type LineFrames = number | Int32Array;
-const SKIP = -1;
-const UNRECOGNIZED = -2;
-const DECODE_PIECE = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/** The stacks and notes of one part of an input (see `StackCollapser.part`). */
+export interface CollapsedPart {
+  trie: TrieData;
+  skippedSamples: number;
+  unrecognizedLines: number;
+}
 
 export class StackCollapser {
   readonly #rules: FrameRules;
@@ -41,14 +43,13 @@ export class StackCollapser {
   readonly #tid: boolean;
   readonly #trie = new StackTrie();
   readonly #roots = new Map<string, number>();
-  readonly #decoder = new TextDecoder('utf-8');
-  #decoderPending = false;
-  readonly #lineCaches = [
-    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
-    new LineCache<LineFrames>(LINE_CACHE_LIMIT),
-  ];
+  // Frames by frameKey: lines of other addresses in the same function parse the same.
+  readonly #frameKeys = [new Map<string, number[] | null>(), new Map<string, number[] | null>()];
+  readonly #lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT), new ByteLineCache(LINE_CACHE_LIMIT)];
+  // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
+  #carry: Buffer = EMPTY;
+  #highSurrogate = '';
   #isJava = false;
-  #partial = '';
   #pname: string | undefined;
   #period = 1;
   #frames = new Int32Array(256);
@@ -57,7 +58,8 @@ export class StackCollapser {
   #skippedSamples = 0;
   #unrecognizedLines = 0;
 
-  constructor(options: CollapseOptions = {}) {
+  /** `event`: the event to keep, for a later part of an input collapsed apart from the part that names it first. */
+  constructor(options: CollapseOptions = {}, event?: string) {
     this.#rules = {
       kernel: options.kernel === true || options.all === true,
       jit: options.jit === true || options.all === true,
@@ -65,6 +67,7 @@ export class StackCollapser {
     };
     this.#pid = options.pid === true;
     this.#tid = options.tid === true;
+    this.#event = event;
   }
 
   /** The event the output keeps: the first one seen, as in the perl script. */
@@ -82,48 +85,109 @@ export class StackCollapser {
     return this.#unrecognizedLines;
   }
 
-  push(chunk: string | Buffer): void {
-    if (typeof chunk === 'string') this.#push(chunk);
-    // Decoded in pieces: a string above V8's regular object size is allocated apart and lives longer.
-    else
-      for (let at = 0; at < chunk.length; at += DECODE_PIECE)
-        this.#push(this.#decode(chunk.subarray(at, at + DECODE_PIECE)));
+  /** Finishes the input (a part of a larger one) and returns it as plain data for another collapser's `absorb`. */
+  part(): CollapsedPart {
+    this.#finish();
+    return {
+      trie: this.#trie.data(),
+      skippedSamples: this.#skippedSamples,
+      unrecognizedLines: this.#unrecognizedLines,
+    };
   }
 
-  #push(text: string): void {
-    let start = 0;
-    if (this.#partial !== '') {
-      // The line cut at the end of the previous chunk, completed on its own: joining whole chunks
-      // would copy every chunk once more.
-      const nl = text.indexOf('\n');
+  /** Input cut anywhere; a string is taken as UTF-8 text, a Buffer as its bytes. */
+  push(chunk: string | Buffer): void {
+    if (typeof chunk !== 'string') {
+      this.#pushBytes(chunk);
+      return;
+    }
+    // A character above U+FFFF cut between two strings is encoded once it is whole.
+    let text = this.#highSurrogate + chunk;
+    this.#highSurrogate = '';
+    const last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.#highSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
+    this.#pushBytes(Buffer.from(text, 'utf8'));
+  }
+
+  #pushBytes(chunk: Buffer): void {
+    let bytes = chunk;
+    if (this.#carry.length > 0) {
+      // The line cut at the end of the previous chunk, completed on its own.
+      const nl = chunk.indexOf(10);
       if (nl === -1) {
-        this.#partial += text;
+        this.#carry = Buffer.concat([this.#carry, chunk]);
         return;
       }
-      const line = this.#partial + text.slice(0, nl);
-      this.#partial = '';
-      this.#line(line.endsWith('\r') ? line.slice(0, -1) : line);
-      start = nl + 1;
+      this.#scan(Buffer.concat([this.#carry, chunk.subarray(0, nl + 1)]));
+      this.#carry = EMPTY;
+      bytes = chunk.subarray(nl + 1);
     }
-    this.#scan(text, start);
+    const done = this.#scan(bytes);
+    // A copy: the caller may read into its buffer again.
+    if (done < bytes.length) this.#carry = Buffer.from(bytes.subarray(done));
   }
 
-  #scan(text: string, from: number): void {
-    let start = from;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      const first = text.charCodeAt(start);
-      // Most lines are frame lines without a CR: straight to the line cache.
-      if ((first === 9 || first === 32) && text.charCodeAt(nl - 1) !== 13) {
-        this.#frameLine(text.slice(start, nl));
-        start = nl + 1;
-        continue;
-      }
-      this.#line(
-        text.charCodeAt(nl - 1) === 13 && nl > start ? text.slice(start, nl - 1) : text.slice(start, nl),
-      );
-      start = nl + 1;
+  /** Reads the whole lines of `buf`; returns where the first unfinished one starts. */
+  #scan(buf: Buffer): number {
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    let at = 0;
+    while (at < buf.length) {
+      const first = buf[at];
+      const end = first === 9 || first === 32 ? this.#frameLine(buf, view, at) : this.#otherLine(buf, at);
+      if (end === -1) break;
+      at = end + 1;
     }
-    this.#partial = text.slice(start);
+    return at;
+  }
+
+  /** A line that starts with a blank: most of the input. Returns the position of its '\n', or -1. */
+  #frameLine(buf: Buffer, view: DataView, from: number): number {
+    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as ByteLineCache;
+    let end = cache.matchGuess(buf, view, from);
+    if (end === -1) {
+      end = buf.indexOf(10, from);
+      if (end === -1) return -1;
+      const hash = hashBytes(buf, from, end);
+      if (!cache.find(buf, view, from, end, hash))
+        cache.add(buf, from, end, hash, this.#parseLine(buf, from, end));
+    }
+    const line = cache.current;
+    const count = cache.countOf(line);
+    if (count === UNRECOGNIZED) this.#unrecognizedLines++;
+    // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
+    else if (this.#pname !== undefined) {
+      const pool = cache.pool;
+      const first = cache.firstOf(line);
+      for (let i = first + count - 1; i >= first; i--) this.#pushFrame(pool[i] as number);
+    }
+    return end;
+  }
+
+  /** Frame ids of a line in the order perl pushes them (outer first in an inline chain); null: unrecognized. */
+  #parseLine(buf: Buffer, from: number, end: number): number[] | null {
+    const line = lineText(buf, from, end);
+    const key = frameKey(line, this.#rules.addrs);
+    const known = this.#frameKeys[this.#isJava ? 1 : 0] as Map<string, number[] | null>;
+    const cached = key === undefined ? undefined : known.get(key);
+    if (cached !== undefined) return cached;
+    const parsed = parseFrameLine(line, this.#isJava, this.#rules);
+    let frames: number[] | null;
+    if (parsed === 'unrecognized') frames = null;
+    else if (parsed === 'skip') frames = [];
+    else frames = parsed.map((name) => this.#trie.intern(name));
+    if (key !== undefined) known.set(key, frames);
+    return frames;
+  }
+
+  /** A header, a comment or a blank line. Returns the position of its '\n', or -1. */
+  #otherLine(buf: Buffer, from: number): number {
+    const end = buf.indexOf(10, from);
+    if (end === -1) return -1;
+    this.#line(lineText(buf, from, end));
+    return end;
   }
 
   /**
@@ -135,24 +199,31 @@ export class StackCollapser {
     return this.#trie.folded();
   }
 
-  /** Like `end`, but formatFolded's text itself as UTF-8, in pieces, without joining and sorting stacks. */
-  endText(): Iterable<Buffer> {
+  /**
+   * Like `end`, but formatFolded's text itself as UTF-8, in pieces, without joining and sorting stacks.
+   * `reuse`: each piece overwrites the last (see trieText), for a consumer that writes it at once.
+   */
+  endText(reuse = false): Iterable<Buffer> {
     this.#finish();
-    return trieText(this.#trie);
+    return trieText(this.#trie, reuse ? 256 * 1024 : 1024 * 1024, reuse);
   }
 
   #finish(): void {
-    const rest = this.#partial + this.#decoder.decode();
-    this.#partial = '';
-    if (rest !== '') this.#line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    let rest = this.#carry;
+    if (this.#highSurrogate !== '') rest = Buffer.concat([rest, Buffer.from(this.#highSurrogate, 'utf8')]);
+    this.#carry = EMPTY;
+    this.#highSurrogate = '';
+    if (rest.length > 0) {
+      const line = lineText(rest, 0, rest.length);
+      const first = line.charCodeAt(0);
+      if (first === 9 || first === 32) this.#frameLineText(line);
+      else this.#line(line);
+    }
   }
 
-  // ASCII, the usual case, decodes several times faster as latin1; anything else goes through the
-  // streaming decoder, which also completes a character cut at the end of the previous chunk.
-  #decode(chunk: Buffer): string {
-    if (!this.#decoderPending && isAscii(chunk)) return chunk.toString('latin1');
-    this.#decoderPending = !isAscii(chunk);
-    return this.#decoder.decode(chunk, { stream: true });
+  #frameLineText(line: string): void {
+    const buf = Buffer.from(`${line}\n`, 'utf8');
+    this.#frameLine(buf, new DataView(buf.buffer, buf.byteOffset, buf.length), 0);
   }
 
   #line(line: string): void {
@@ -163,34 +234,7 @@ export class StackCollapser {
     const first = line.charCodeAt(0);
     if (first === 35 /* # */) return;
     if (first !== 9 && first !== 32 && this.#header(line)) return;
-    this.#frameLine(line);
-  }
-
-  #frameLine(line: string): void {
-    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as LineCache<LineFrames>;
-    const frames = cache.get(line) ?? this.#parseLine(line, cache);
-    if (typeof frames !== 'number') {
-      // Frames of a filtered sample, or of no sample at all, are read but not kept (as in perl).
-      if (this.#pname !== undefined) for (const id of frames) this.#pushFrame(id);
-    } else if (frames >= 0) {
-      if (this.#pname !== undefined) this.#pushFrame(frames);
-    } else if (frames === UNRECOGNIZED) this.#unrecognizedLines++;
-  }
-
-  #parseLine(line: string, cache: LineCache<LineFrames>): LineFrames {
-    const parsed = parseFrameLine(line, this.#isJava, this.#rules);
-    let frames: LineFrames;
-    if (parsed === 'skip') frames = SKIP;
-    else if (parsed === 'unrecognized') frames = UNRECOGNIZED;
-    else if (parsed.length === 1) frames = this.#trie.intern(parsed[0] as string);
-    else {
-      // Collected innermost first: an inline chain's frames in reverse.
-      frames = new Int32Array(parsed.length);
-      for (let i = 0; i < parsed.length; i++)
-        frames[i] = this.#trie.intern(parsed[parsed.length - 1 - i] as string);
-    }
-    cache.set(line, frames);
-    return frames;
+    this.#frameLineText(line);
   }
 
   #pushFrame(id: number): void {
@@ -256,6 +300,13 @@ export class StackCollapser {
     this.#isJava = false;
   }
 
+  /** Adds another collapser's stacks (of a later part of the same input) to this one's. */
+  absorb(other: CollapsedPart): void {
+    this.#trie.absorb(other.trie);
+    this.#skippedSamples += other.skippedSamples;
+    this.#unrecognizedLines += other.unrecognizedLines;
+  }
+
   /** From `node` down through frames[depth - 1] … frames[0] (collected innermost first). */
   #descend(node: number, frames: Int32Array, depth: number): number {
     let at = node;
@@ -271,4 +322,10 @@ export async function collapsePerfScript(
   const collapser = new StackCollapser(options);
   for await (const chunk of input) collapser.push(chunk);
   return collapser.end();
+}
+
+/** The text of buf[from, end) without a final CR: CRLF input reads as LF. */
+function lineText(buf: Buffer, from: number, end: number): string {
+  const to = end > from && buf[end - 1] === 13 ? end - 1 : end;
+  return buf.toString('utf8', from, to);
 }

@@ -66,3 +66,34 @@ export function splitLikePerl(text: string, separator: string): string[] {
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   return parts;
 }
+
+/**
+ * What parseFrameLine's result depends on for a plain line (`ip symbol+off (dso)`, one ` (` after the
+ * symbol, `)` last): the symbol without its offset and the DSO. Lines at other addresses of the same
+ * function share it, so they need not be parsed again. Undefined for any other line, and where the
+ * address itself is printed (`[unknown]` with addrs).
+ */
+export function frameKey(line: string, addrs: boolean): string | undefined {
+  let at = 0;
+  while (line.charCodeAt(at) === 32 || line.charCodeAt(at) === 9) at++;
+  const word = at;
+  while (isWordChar(line.charCodeAt(at))) at++;
+  if (at === word || line.charCodeAt(at) !== 32) return undefined;
+  while (line.charCodeAt(at) === 32) at++;
+  // Past the address's blanks the regular expression's `\s*` ends where this loop ends only if the
+  // next character is no other kind of white space.
+  const next = line.charCodeAt(at);
+  if (!(next > 32 && next < 127)) return undefined;
+  const open = line.indexOf(' (', at + 1);
+  if (open === -1 || line.indexOf(' (', open + 1) !== -1 || line.charCodeAt(line.length - 1) !== 41) {
+    return undefined;
+  }
+  const symbol = line.slice(at, open).replace(SYMBOL_OFFSET, '');
+  if (addrs && symbol.includes('[unknown]')) return undefined;
+  const dso = line.slice(open + 2, -1);
+  return `${dso.length}:${dso}${symbol}`;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}

@@ -6,18 +6,32 @@ import type { FoldedStacks } from './folded.ts';
 /** The parent of a process name's node. */
 export const ROOT = -1;
 
+const NODES = 1 << 20;
+
+/** A trie as plain data, to be sent to another thread (the typed arrays can be transferred). */
+export interface TrieData {
+  names: string[];
+  parent: Int32Array<ArrayBuffer>;
+  name: Int32Array<ArrayBuffer>;
+  count: Float64Array<ArrayBuffer>;
+  counted: Int32Array<ArrayBuffer>;
+}
+
 export class StackTrie {
   readonly #names: string[] = [];
   readonly #ids = new Map<string, number>();
-  // Per node: its parent (ROOT for a process name), its name and its summed count.
-  #parent = new Int32Array(4096);
-  #name = new Int32Array(4096);
-  #count = new Float64Array(4096);
+  // Per node: its parent (ROOT for a process name), its name and its summed count. Made large at once:
+  // the pages of a typed array are only mapped when written, and growing by copies maps each size again.
+  #parent = new Int32Array(NODES);
+  #name = new Int32Array(NODES);
+  #count = new Float64Array(NODES);
+  // Per node: the child found last (+ 1), tried before the hash: samples mostly share their outer frames.
+  #lastChild = new Int32Array(NODES);
   #nodes = 0;
   // Nodes in the order they were first counted, the order a Map of joined stacks would list them.
   readonly #counted: number[] = [];
   // Open addressing on (parent, name): each slot holds node + 1, or 0 when empty.
-  #slots = new Int32Array(8192);
+  #slots = new Int32Array(1 << 16);
 
   /** The id of a name, the same for equal strings. A new name gets its own copy (see detach). */
   intern(name: string): number {
@@ -33,6 +47,16 @@ export class StackTrie {
 
   /** The node of name id `name` below `parent` (ROOT for a process name), made on first use. */
   child(parent: number, name: number): number {
+    if (parent !== ROOT) {
+      const last = (this.#lastChild[parent] as number) - 1;
+      if (last >= 0 && this.#name[last] === name) return last;
+    }
+    const node = this.#find(parent, name);
+    if (parent !== ROOT) this.#lastChild[parent] = node + 1;
+    return node;
+  }
+
+  #find(parent: number, name: number): number {
     const mask = this.#slots.length - 1;
     for (let slot = hash(parent, name) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.#slots[slot] as number;
@@ -87,6 +111,30 @@ export class StackTrie {
     return stacks;
   }
 
+  /** The trie as plain data; it stays usable. */
+  data(): TrieData {
+    const nodes = this.#nodes;
+    return {
+      names: this.#names,
+      parent: this.#parent.slice(0, nodes),
+      name: this.#name.slice(0, nodes),
+      count: this.#count.slice(0, nodes),
+      counted: Int32Array.from(this.#counted),
+    };
+  }
+
+  /** Adds every stack of a trie (as `data` gave it) to this one. */
+  absorb(other: TrieData): void {
+    const ids = other.names.map((name) => this.intern(name));
+    const nodes = new Int32Array(other.parent.length);
+    for (let node = 0; node < nodes.length; node++) {
+      const parent = other.parent[node] as number;
+      const name = ids[other.name[node] as number] as number;
+      nodes[node] = this.child(parent === ROOT ? ROOT : (nodes[parent] as number), name);
+    }
+    for (const node of other.counted) this.count(nodes[node] as number, other.count[node] as number);
+  }
+
   #add(slot: number, parent: number, name: number): number {
     const node = this.#nodes++;
     if (node === this.#parent.length) this.#growNodes();
@@ -106,6 +154,9 @@ export class StackTrie {
     name.set(this.#name);
     const count = new Float64Array(size);
     count.set(this.#count);
+    const lastChild = new Int32Array(size);
+    lastChild.set(this.#lastChild);
+    this.#lastChild = lastChild;
     this.#parent = parent;
     this.#name = name;
     this.#count = count;

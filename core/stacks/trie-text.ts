@@ -16,8 +16,16 @@ interface Level {
   prefix: number;
 }
 
-/** formatFolded's text as UTF-8, in pieces of about `pieceBytes`. */
-export function* trieText(trie: StackTrie, pieceBytes = 1024 * 1024): Generator<Buffer> {
+/**
+ * formatFolded's text as UTF-8, in pieces of about `pieceBytes`. With `reuse`, every piece is a view of
+ * one buffer, overwritten when the next is asked for: for a consumer that writes each piece at once.
+ * Fresh memory costs more than it seems (each new page is a fault), and the text can be tens of MB.
+ */
+export function trieText(trie: StackTrie, pieceBytes = 1024 * 1024, reuse = false): Generator<Buffer> {
+  return pieces(trie, pieceBytes, reuse);
+}
+
+function* pieces(trie: StackTrie, pieceBytes: number, reuse: boolean): Generator<Buffer> {
   const { roots, firstChild, nextSibling } = childLists(trie);
   if (roots.some((node) => trie.nameOf(node).includes(';'))) {
     for (const piece of foldedPieces(trie.folded())) yield Buffer.from(piece, 'utf8');
@@ -64,7 +72,7 @@ export function* trieText(trie: StackTrie, pieceBytes = 1024 * 1024): Generator<
     const count = ` ${trie.countOf(node)}\n`;
     if (used + length + count.length > out.length) {
       if (used > 0) yield out.subarray(0, used);
-      out = Buffer.allocUnsafe(Math.max(pieceBytes, length + count.length));
+      out = nextPiece(out, reuse, Math.max(pieceBytes, length + count.length));
       used = 0;
     }
     used = put(out, used, path, level.prefix);
@@ -73,6 +81,11 @@ export function* trieText(trie: StackTrie, pieceBytes = 1024 * 1024): Generator<
     used += out.write(count, used, 'latin1');
   }
   if (used > 0) yield out.subarray(0, used);
+}
+
+/** The buffer for the next piece: the same one again when it may be reused and is large enough. */
+function nextPiece(out: Buffer, reuse: boolean, bytes: number): Buffer {
+  return reuse && out.length >= bytes ? out : Buffer.allocUnsafe(bytes);
 }
 
 function childLists(trie: StackTrie): { roots: number[]; firstChild: Int32Array; nextSibling: Int32Array } {

@@ -1,13 +1,10 @@
 // The Furnace side of bench:admission: the real server (compiled, cluster mode) with its webhook listener
-// on loopback, and the MutatingWebhookConfiguration that points the API server at it.
+// on loopback (admission-anchor.ts registers it beside the anchor).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { TEST_RUN_LABEL, WEBHOOK_PATH } from '../../core/contract/names.ts';
-import { applyWebhookConfiguration, RUN_ID } from '../harness/cluster.ts';
+import type { DevCertificates } from '../../server/webhook/dev-certificates.ts';
 import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
@@ -20,7 +17,13 @@ import type { BenchContext } from './bench-kit.ts';
 export async function startServer(
   bench: BenchContext,
   kubeconfigPath: string,
-): Promise<{ pid: number; webhookPort: number; caPem: string; responseTimes: ResponseTimes }> {
+): Promise<{
+  pid: number;
+  webhookPort: number;
+  certs: DevCertificates;
+  dir: string;
+  responseTimes: ResponseTimes;
+}> {
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-admission-'));
   bench.t.after(() => rm(dir, { recursive: true, force: true }));
   const { configFile, webhookPort, certs } = await writeClusterServerConfig(dir);
@@ -48,21 +51,5 @@ export async function startServer(
     60_000,
     'the webhook listener of the Furnace server',
   );
-  return { pid, webhookPort, caPem: certs.caPem, responseTimes };
-}
-
-export async function registerWebhook(
-  kc: KubeConfig,
-  webhookPort: number,
-  caPem: string,
-): Promise<() => Promise<void>> {
-  const configuration = buildMutatingWebhookConfiguration({
-    name: `furnace-bench-${RUN_ID}`,
-    url: `https://127.0.0.1:${webhookPort}${WEBHOOK_PATH}`,
-    caBundle: caPem,
-    furnaceNamespace: 'furnace',
-    // Only this run's namespaces.
-    namespaceSelector: { matchLabels: { [TEST_RUN_LABEL]: RUN_ID } },
-  });
-  return applyWebhookConfiguration(kc, configuration);
+  return { pid, webhookPort, certs, dir, responseTimes };
 }

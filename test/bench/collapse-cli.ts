@@ -85,9 +85,9 @@ async function main(): Promise<void> {
       run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf'], big),
     },
     {
-      label: '`node cli/bin.js collapse-perf < text` (checkout, through tsx)',
+      label: '`furnace collapse-perf --threads 1 < text` (one thread)',
       megabytes: bigMb,
-      run: () => timeProcess(process.execPath, [join(PROJECT_ROOT, 'cli', 'bin.js'), 'collapse-perf'], big),
+      run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf', '--threads', '1'], big),
     },
     {
       label: "`perf script report stackcollapse` (perf's collapser, reads perf.data)",
@@ -142,7 +142,8 @@ async function main(): Promise<void> {
     const perlRate = rates[rates.length - 1] ?? NaN;
     perlLine =
       `vs stackcollapse-perf.pl: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
-      `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s); ` +
+      `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s), one thread ` +
+      `${((rates[1] ?? NaN) / perlRate).toFixed(1)}×; ` +
       `folded output ${same ? 'byte for byte identical' : 'DIFFERENT'}`;
   }
   const rows = contenders.map(

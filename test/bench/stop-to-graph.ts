@@ -6,7 +6,7 @@
 // shortens the recording. Inputs go to /tmp/furnace-bench-stop (replaced on each run).
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
@@ -49,6 +49,8 @@ const VARIANTS: Variant[] = [
 
 interface ScriptRun {
   wallMs: number;
+  /** perf script streamed into the collapser, then the flame tree the UI draws first, written to disk. */
+  toGraphMs: number;
   /** perf script's user + system CPU time. */
   perfCpuMs: number;
   /** This process's CPU time collapsing the stream. */
@@ -78,10 +80,15 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   await exited;
   const wallMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
+  // The rest of stop → flame graph: the compact tree the UI draws first, as render-artifacts.ts writes it.
+  const tree = gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(stacks))), { level: 6 });
+  writeFileSync(join(DIR, 'flame-tree.bin.gz'), tree);
+  const toGraphMs = performance.now() - t;
   const [user, system] =
     readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   return {
     wallMs,
+    toGraphMs,
     perfCpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
     collapseCpuMs: (used.user + used.system) / 1000,
     bytes,
@@ -148,8 +155,11 @@ async function main(): Promise<void> {
     const differing = r.filter((run, round) => run.folded !== runs[0]?.[round]?.folded).length;
     const same = differing === 0 ? 'identical' : `**differs** in ${differing} of ${r.length} rounds`;
     const mbps = r[0] ? r[0].bytes / MB : 0;
+    const toGraph = median(r.map((x) => x.toGraphMs));
+    const perfCpu = median(r.map((x) => x.perfCpuMs));
     return (
       `| ${variant.label} | ${mbps.toFixed(1)} MB | ${median(r.map((x) => x.wallMs)).toFixed(0)} ms | ` +
+      `${toGraph.toFixed(0)} ms (**${(toGraph / perfCpu).toFixed(2)}×** perf script CPU) | ` +
       `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
     );
   });
@@ -171,8 +181,8 @@ async function main(): Promise<void> {
       '',
       `perf script streamed into the collapser, as the sidecar runs it (medians of ${ROUNDS} interleaved rounds):`,
       '',
-      '| perf script variant | text | wall (script + collapse) | perf script CPU | collapser CPU | folded output vs sidecar |',
-      '|---|---|---|---|---|---|',
+      '| perf script variant | text | wall (script + collapse) | script → flame-tree.bin.gz written (stop → graph after the flush; target ≤ 1.1× perf script CPU) | perf script CPU | collapser CPU | folded output vs sidecar |',
+      '|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),

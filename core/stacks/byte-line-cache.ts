@@ -1,0 +1,174 @@
+// Parsed callchain lines keyed by their bytes, as they arrive: a line that is known costs one byte
+// comparison and no string. Within a sample a frame line is mostly followed by the same caller's line
+// as the last time it was seen, so that line is compared first; otherwise the line's hash is looked up.
+
+/** The frame count of a line that is not a frame line at all (the perl script warns on it). */
+export const UNRECOGNIZED = -1;
+
+/** FNV-1a of buf[from, to). */
+export function hashBytes(buf: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
+  return h;
+}
+
+export class ByteLineCache {
+  readonly #limit: number;
+  // Each line's bytes, one after the other. The arrays are made large at once: a typed array's pages
+  // are only mapped when written, and growing by copies would map each size again.
+  #arena = new Uint8Array(16 << 20);
+  #arenaView = new DataView(this.#arena.buffer);
+  #used = 0;
+  // Per line: where its bytes start, how many, its hash, the line that followed it last time (or -1),
+  // and its frame ids: pool[first, first + count), or count UNRECOGNIZED.
+  #start: Int32Array<ArrayBuffer>;
+  #length: Int32Array<ArrayBuffer>;
+  #hash: Int32Array<ArrayBuffer>;
+  #next: Int32Array<ArrayBuffer>;
+  #first: Int32Array<ArrayBuffer>;
+  #count: Int32Array<ArrayBuffer>;
+  #pool = new Int32Array(1 << 20);
+  #poolUsed = 0;
+  // Open addressing on the hash: line + 1, or 0 when empty.
+  #slots = new Int32Array(1 << 16);
+  #size = 0;
+  #previous = -1;
+
+  /** At most `limit` lines; then the cache starts over. */
+  constructor(limit: number) {
+    this.#limit = limit;
+    this.#start = new Int32Array(limit);
+    this.#length = new Int32Array(limit);
+    this.#hash = new Int32Array(limit);
+    this.#next = new Int32Array(limit);
+    this.#first = new Int32Array(limit);
+    this.#count = new Int32Array(limit);
+  }
+
+  /** The line last matched or added. */
+  get current(): number {
+    return this.#previous;
+  }
+
+  /** Frame ids of all lines; a line's are pool[firstOf(line), firstOf(line) + countOf(line)). */
+  get pool(): Int32Array {
+    return this.#pool;
+  }
+
+  firstOf(line: number): number {
+    return this.#first[line] as number;
+  }
+
+  countOf(line: number): number {
+    return this.#count[line] as number;
+  }
+
+  /**
+   * When the bytes at buf[from] (`view` is a DataView of `buf`) are the line that followed the previous
+   * one last time, up to a '\n': makes it the current line and returns the position of its '\n'; else -1.
+   */
+  matchGuess(buf: Uint8Array, view: DataView, from: number): number {
+    const previous = this.#previous;
+    if (previous < 0) return -1;
+    const guess = this.#next[previous] as number;
+    if (guess < 0) return -1;
+    const end = from + (this.#length[guess] as number);
+    if (end >= buf.length || buf[end] !== 10 || !this.#equals(guess, buf, view, from)) return -1;
+    this.#previous = guess;
+    return end;
+  }
+
+  /** Finds buf[from, to) with hash `hash` and makes it the current line; false when it is not known. */
+  find(buf: Uint8Array, view: DataView, from: number, to: number, hash: number): boolean {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    const length = to - from;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = slots[slot] as number;
+      if (entry === 0) return false;
+      const line = entry - 1;
+      if (this.#hash[line] === hash && this.#length[line] === length && this.#equals(line, buf, view, from)) {
+        this.#follow(line);
+        return true;
+      }
+    }
+  }
+
+  /** Adds buf[from, to) with its frames (null: not a frame line) and makes it the current line. */
+  add(buf: Uint8Array, from: number, to: number, hash: number, frames: readonly number[] | null): void {
+    if (this.#size >= this.#limit) this.#clear();
+    const line = this.#size++;
+    const length = to - from;
+    if (this.#used + length > this.#arena.length) {
+      this.#arena = reserveBytes(this.#arena, this.#used, length);
+      this.#arenaView = new DataView(this.#arena.buffer);
+    }
+    this.#arena.set(buf.subarray(from, to), this.#used);
+    this.#start[line] = this.#used;
+    this.#used += length;
+    this.#length[line] = length;
+    this.#hash[line] = hash;
+    this.#next[line] = -1;
+    const count = frames === null ? 0 : frames.length;
+    this.#pool = reserveIds(this.#pool, this.#poolUsed, count);
+    this.#first[line] = this.#poolUsed;
+    for (let i = 0; i < count; i++) this.#pool[this.#poolUsed++] = frames?.[i] as number;
+    this.#count[line] = frames === null ? UNRECOGNIZED : count;
+    this.#insert(line, hash);
+    if (this.#size * 2 > this.#slots.length) this.#rehash();
+    this.#follow(line);
+  }
+
+  // Four bytes at a time: a DataView reads them at any offset, and the loop runs a quarter as often.
+  #equals(line: number, buf: Uint8Array, view: DataView, from: number): boolean {
+    const arena = this.#arenaView;
+    const start = this.#start[line] as number;
+    const length = this.#length[line] as number;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) if (view.getInt32(from + i) !== arena.getInt32(start + i)) return false;
+    for (; i < length; i++) if (buf[from + i] !== this.#arena[start + i]) return false;
+    return true;
+  }
+
+  #follow(line: number): void {
+    if (this.#previous >= 0) this.#next[this.#previous] = line;
+    this.#previous = line;
+  }
+
+  #insert(line: number, hash: number): void {
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = line + 1;
+  }
+
+  #rehash(): void {
+    this.#slots = new Int32Array(this.#slots.length * 2);
+    for (let line = 0; line < this.#size; line++) this.#insert(line, this.#hash[line] as number);
+  }
+
+  #clear(): void {
+    this.#size = 0;
+    this.#used = 0;
+    this.#poolUsed = 0;
+    this.#previous = -1;
+    this.#slots.fill(0);
+  }
+}
+
+/** `bytes`, or a larger copy, with room for `more` after the first `used`. */
+function reserveBytes(bytes: Uint8Array<ArrayBuffer>, used: number, more: number): Uint8Array<ArrayBuffer> {
+  if (used + more <= bytes.length) return bytes;
+  const bigger = new Uint8Array(Math.max(bytes.length * 2, used + more));
+  bigger.set(bytes);
+  return bigger;
+}
+
+/** `ids`, or a larger copy, with room for `more` after the first `used`. */
+function reserveIds(ids: Int32Array<ArrayBuffer>, used: number, more: number): Int32Array<ArrayBuffer> {
+  if (used + more <= ids.length) return ids;
+  const bigger = new Int32Array(Math.max(ids.length * 2, used + more));
+  bigger.set(ids);
+  return bigger;
+}
