@@ -140,6 +140,12 @@ export const IMPORT_ZONES = [
     'sinks read the catalog and push outwards; they serve no route',
   ),
   roomZone('server', 'agent', ['proxy', 'ui'], 'the proxy routes to agents, not the other way'),
+  roomZone(
+    'server',
+    'replicas',
+    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations', 'sinks'],
+    'what replicas share (the key, Lease records) sits below the rooms that share it',
+  ),
 ];
 
 export default tseslint.config(

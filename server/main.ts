@@ -33,10 +33,11 @@ import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
+import { loadSharedKeys } from './replicas/key-file.ts';
+import type { SharedKeys } from './replicas/shared-key.ts';
 import { openSinks } from './sinks/open-sinks.ts';
 import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import { randomBytes } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
 import { watchTlsFiles, type TlsMaterial, type TlsSource } from './webhook/tls.ts';
 
@@ -98,7 +99,8 @@ async function start(local: boolean): Promise<Running> {
   const tlsSource = await watchTls(config.tls);
   const localKey = await prepareDataDir(config.dataDir, local);
   const now = (): number => Date.now();
-  const { catalog, registry } = await openStores(config, now);
+  const keys = await loadSharedKeys(config.replicas.sharedKeyFile);
+  const { catalog, registry } = await openStores(config, now, keys);
   const cluster: ClusterConnection | undefined = local
     ? undefined
     : (await import('./cluster-mode.ts')).connectCluster();
@@ -111,6 +113,7 @@ async function start(local: boolean): Promise<Running> {
     kube: cluster?.kube,
     // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
     tokens: createTokenCache({ now, ...config.tokenReview }),
+    keys,
     // The pod watch starts once the listeners do (startClusterParts); until then there is none.
     watch: {},
   };
@@ -179,6 +182,8 @@ interface Wiring {
   /** Absent in local mode. */
   kube: KubeGateway | undefined;
   tokens: TokenCache;
+  /** The key the replicas share: registrations' tokens and agents' upload grants are derived with it. */
+  keys: SharedKeys;
   /** The pod watch, once startClusterParts has started it. */
   watch: { current?: PodWatch };
 }
@@ -189,12 +194,11 @@ interface ProxyTrust {
   frontProxy?: FrontProxy;
 }
 
-const newToken = (): string => randomBytes(32).toString('base64url');
-
 /** The catalog, reloaded from the data directory, and an empty registry. */
 async function openStores(
   config: ServerConfig,
   now: () => number,
+  keys: SharedKeys,
 ): Promise<{ catalog: Catalog; registry: Registry }> {
   const catalog = await openCatalog({
     dataDir: config.dataDir,
@@ -205,7 +209,7 @@ async function openStores(
         `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
       ),
   });
-  const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, newToken });
+  const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, keys });
   return { catalog, registry };
 }
 
@@ -239,13 +243,13 @@ function registrationMode(wiring: Wiring, local: { secret: string; hostname: str
 }
 
 function agentModeOf(wiring: Wiring): AgentMode | undefined {
-  const { kube, config, now, tokens, watch } = wiring;
+  const { kube, config, now, tokens, watch, keys } = wiring;
   if (!kube || !config.agent) return undefined;
   return createAgentMode({
     settings: config.agent,
     kube,
     now,
-    newToken,
+    keys,
     leaseSeconds: config.leaseSeconds,
     tokens,
     cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),

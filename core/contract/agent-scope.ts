@@ -28,6 +28,8 @@ const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const UID = /^[0-9a-fA-F-]{1,64}$/;
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const MAX_CONTAINERS = 256;
+/** A signed upload grant names the pod and the node (server/registry/upload-grants.ts): under 1 KiB for names of any length. */
+const MAX_UPLOAD_TOKEN = 1024;
 
 export function encodeAgentScope(scope: AgentScope): string {
   return Buffer.from(JSON.stringify(scope), 'utf8').toString('base64url');
@@ -64,7 +66,7 @@ export function decodeAgentScope(header: string | string[] | undefined): AgentSc
   if (!isText(podUid, UID)) throw refuse('podUid must be a UID');
   if (!Array.isArray(containers) || containers.length > MAX_CONTAINERS)
     throw refuse(`containers must be a list of at most ${MAX_CONTAINERS}`);
-  if (uploadToken !== undefined && (typeof uploadToken !== 'string' || uploadToken.length > 256))
+  if (uploadToken !== undefined && (typeof uploadToken !== 'string' || uploadToken.length > MAX_UPLOAD_TOKEN))
     throw refuse('uploadToken must be a string');
   const scope: AgentScope = { namespace, pod, podUid, containers: containers.map(readContainer) };
   if (uploadToken !== undefined) scope.uploadToken = uploadToken;

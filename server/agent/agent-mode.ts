@@ -11,6 +11,7 @@ import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import type { TokenCache } from '../kube/token-cache.ts';
 import { createAgentRegistry, type AgentRegistry } from '../registry/agent-registry.ts';
 import { createUploadGrants, type UploadGrants } from '../registry/upload-grants.ts';
+import type { SharedKeys } from '../replicas/shared-key.ts';
 
 export interface AgentMode {
   agents: AgentRegistry;
@@ -29,7 +30,8 @@ export interface AgentModeDeps {
   settings: AgentSettings;
   kube: KubeGateway;
   now: () => number;
-  newToken: () => string;
+  /** The replicas' shared key: agents' tokens and upload grants are derived with it. */
+  keys: SharedKeys;
   leaseSeconds: number;
   tokens?: TokenCache;
   /** The pod watch's view (main.ts); without it every lookup reads the Pod and the list is empty. */
@@ -39,8 +41,8 @@ export interface AgentModeDeps {
 
 export function createAgentMode(deps: AgentModeDeps): AgentMode {
   const { kube, now, settings } = deps;
-  const agents = createAgentRegistry({ now, newToken: deps.newToken, leaseSeconds: deps.leaseSeconds });
-  const grants = createUploadGrants({ now, newToken: deps.newToken });
+  const agents = createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
+  const grants = createUploadGrants({ now, keys: deps.keys });
   const routing = createAgentRouting({
     agents,
     namespaces: createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) }),

@@ -26,6 +26,7 @@ import { readMergeSettings } from './config-merge.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
+import { readReplicaSettings, type ReplicaSettings } from './config-replicas.ts';
 import { readSinkDelivery, readSinks } from './config-sinks.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import {
@@ -115,6 +116,8 @@ export interface ServerConfig extends SecuritySettings {
   sinks: SinkConfig[];
   /** `sinkDelivery.*`: the delivery queue's bounds and retries. */
   sinkDelivery: SinkDeliverySettings;
+  /** `replicas.*` and `security.sharedKeyFile`: what N replicas share (config-replicas.ts). */
+  replicas: ReplicaSettings;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -263,6 +266,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
     sinks: readSinks(reader),
     sinkDelivery: readSinkDelivery(reader),
+    replicas: readReplicaSettings(reader, local),
   };
   const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
   if (secret) config.registrationSecret = secret;

@@ -1,46 +1,40 @@
-// The sidecar registry: who is registered, at which address, until when, with which tokens.
-// Pure: time comes from the clock dependency and tokens from the token dependency.
+// The sidecar registry: who is registered, at which address, until when. Pure: time comes from the
+// clock dependency. A registration's two tokens are derived with the replicas' shared key from what
+// identifies the sidecar (registration-tokens.ts), so every replica that knows the registration knows
+// its tokens, and none stores them. With N replicas this map is each replica's view of the registrations
+// in the Kubernetes API (shared-registrations.ts feeds it through `apply`).
+import type { SharedKey, SharedKeys } from '../replicas/shared-key.ts';
+import { identityOf, sameSidecar, type RecorderIdentity } from './recorder-identity.ts';
+import { deriveRegistrationTokens, uploadTokenOf } from './registration-tokens.ts';
 
-export interface SidecarAddress {
-  host: string;
-  port: number;
-}
+export type { RecorderIdentity, SidecarAddress, SidecarTls } from './recorder-identity.ts';
+export { sameSidecar } from './recorder-identity.ts';
 
-/** The sidecar's HTTPS port (on the address's host) and the pin of its serving key (core/tls-pin.ts). */
-export interface SidecarTls {
-  port: number;
-  pin: string;
-}
-
-export interface Registration {
-  namespace: string;
-  pod: string;
-  /** Pod UID from the token (kubernetes mode); absent in local mode. */
-  podUid?: string;
-  address: SidecarAddress;
-  /** When set, the proxy reaches the sidecar only over TLS with this key. */
-  tls?: SidecarTls;
+export interface Registration extends RecorderIdentity {
   /** The server presents this to the sidecar, and nothing else does. */
   proxyToken: string;
   /** The sidecar presents this on catalog uploads; it authorizes nothing else. */
   uploadToken: string;
+  /** The shared key both tokens were derived with. */
+  keyId: string;
   registeredAt: number;
   renewedAt: number;
   expiresAt: number;
 }
 
-export interface RegisterInput {
-  namespace: string;
-  pod: string;
-  podUid?: string;
-  address: SidecarAddress;
-  tls?: SidecarTls;
+export type RegisterInput = RecorderIdentity;
+
+/** A registration as the shared store holds it: what identifies the sidecar, the key's id and the times. Never a token. */
+export interface StoredRegistration extends RecorderIdentity {
+  keyId: string;
+  registeredAt: number;
+  expiresAt: number;
 }
 
 export interface RegistryDeps {
   /** Milliseconds since the epoch. */
   now: () => number;
-  newToken: () => string;
+  keys: SharedKeys;
   leaseSeconds: number;
 }
 
@@ -48,8 +42,10 @@ export interface Registry {
   readonly leaseSeconds: number;
   /** Registers or renews; a renewal of the same sidecar (same UID, address and TLS key) keeps its tokens. */
   register(input: RegisterInput): Registration;
+  /** Takes a registration from the shared store; undefined when none of this replica's keys made its tokens. */
+  apply(stored: StoredRegistration): Registration | undefined;
   get(namespace: string, pod: string): Registration | undefined;
-  /** The live registration whose sidecar uploads with this token. */
+  /** The live registration whose sidecar uploads with this token (made with any accepted key). */
   findByUploadToken(uploadToken: string): Registration | undefined;
   /** Removes the pod's registration; with a UID, only if it is that pod. */
   remove(namespace: string, pod: string, podUid?: string): boolean;
@@ -63,91 +59,103 @@ export function registrationKey(namespace: string, pod: string): string {
   return `${namespace}/${pod}`;
 }
 
-function sameSidecar(existing: Registration, input: RegisterInput): boolean {
-  return (
-    existing.podUid === input.podUid &&
-    existing.address.host === input.address.host &&
-    existing.address.port === input.address.port &&
-    existing.tls?.port === input.tls?.port &&
-    existing.tls?.pin === input.tls?.pin
-  );
+function copyOf(registration: Registration): Registration {
+  return { ...registration, address: { ...registration.address } };
 }
 
-/** A first registration (or one of another sidecar): new tokens, a lease from `now`. */
-function newRegistration(input: RegisterInput, deps: RegistryDeps, now: number): Registration {
-  const registration: Registration = {
-    namespace: input.namespace,
-    pod: input.pod,
-    address: { ...input.address },
-    proxyToken: deps.newToken(),
-    uploadToken: deps.newToken(),
-    registeredAt: now,
-    renewedAt: now,
-    expiresAt: now + deps.leaseSeconds * 1000,
-  };
-  if (input.podUid !== undefined) registration.podUid = input.podUid;
-  if (input.tls !== undefined) registration.tls = { ...input.tls };
-  return registration;
+/** A registration of `input` whose tokens `key` derives. */
+function made(
+  input: RecorderIdentity,
+  key: SharedKey,
+  times: { registeredAt: number; renewedAt: number; expiresAt: number },
+): Registration {
+  const identity = identityOf(input);
+  return { ...identity, ...deriveRegistrationTokens(key, identity), keyId: key.id, ...times };
+}
+
+/** The registrations by pod and by upload token (under every accepted key). */
+class RegistrationMap {
+  readonly byKey = new Map<string, Registration>();
+  readonly #byUploadToken = new Map<string, Registration>();
+  readonly #keys: SharedKeys;
+
+  constructor(keys: SharedKeys) {
+    this.#keys = keys;
+  }
+
+  drop(registration: Registration): void {
+    this.byKey.delete(registrationKey(registration.namespace, registration.pod));
+    for (const key of this.#keys.all()) this.#byUploadToken.delete(uploadTokenOf(key, registration));
+  }
+
+  insert(registration: Registration): Registration {
+    const existing = this.byKey.get(registrationKey(registration.namespace, registration.pod));
+    if (existing) this.drop(existing);
+    this.byKey.set(registrationKey(registration.namespace, registration.pod), registration);
+    // Every accepted key's token: an upload begun before a rotation's renewal still finds its sidecar.
+    for (const key of this.#keys.all())
+      this.#byUploadToken.set(uploadTokenOf(key, registration), registration);
+    return copyOf(registration);
+  }
+
+  byUploadToken(token: string): Registration | undefined {
+    return this.#byUploadToken.get(token);
+  }
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
-  const byKey = new Map<string, Registration>();
-  const byUploadToken = new Map<string, Registration>();
+  const map = new RegistrationMap(deps.keys);
   const leaseMs = deps.leaseSeconds * 1000;
-
-  function drop(registration: Registration): void {
-    byKey.delete(registrationKey(registration.namespace, registration.pod));
-    byUploadToken.delete(registration.uploadToken);
-  }
-
-  function isLive(registration: Registration): boolean {
-    return registration.expiresAt > deps.now();
-  }
+  const isLive = (registration: Registration): boolean => registration.expiresAt > deps.now();
 
   return {
     leaseSeconds: deps.leaseSeconds,
     register(input) {
       const now = deps.now();
-      const key = registrationKey(input.namespace, input.pod);
-      const existing = byKey.get(key);
-      if (existing && isLive(existing) && sameSidecar(existing, input)) {
+      const existing = map.byKey.get(registrationKey(input.namespace, input.pod));
+      const current = deps.keys.current;
+      if (existing && isLive(existing) && sameSidecar(existing, input) && existing.keyId === current.id) {
         existing.renewedAt = now;
         existing.expiresAt = now + leaseMs;
-        return { ...existing, address: { ...existing.address } };
+        return copyOf(existing);
       }
-      if (existing) drop(existing);
-      const registration = newRegistration(input, deps, now);
-      byKey.set(key, registration);
-      byUploadToken.set(registration.uploadToken, registration);
-      return { ...registration, address: { ...registration.address } };
+      return map.insert(
+        made(input, current, { registeredAt: now, renewedAt: now, expiresAt: now + leaseMs }),
+      );
+    },
+    apply(stored) {
+      const key = deps.keys.byId(stored.keyId);
+      if (!key) return undefined;
+      const { registeredAt, expiresAt } = stored;
+      return map.insert(made(stored, key, { registeredAt, renewedAt: deps.now(), expiresAt }));
     },
     get(namespace, pod) {
-      const registration = byKey.get(registrationKey(namespace, pod));
+      const registration = map.byKey.get(registrationKey(namespace, pod));
       return registration && isLive(registration) ? registration : undefined;
     },
     findByUploadToken(uploadToken) {
-      const registration = byUploadToken.get(uploadToken);
+      const registration = map.byUploadToken(uploadToken);
       return registration && isLive(registration) ? registration : undefined;
     },
     remove(namespace, pod, podUid) {
-      const registration = byKey.get(registrationKey(namespace, pod));
+      const registration = map.byKey.get(registrationKey(namespace, pod));
       if (!registration) return false;
       if (podUid !== undefined && registration.podUid !== undefined && registration.podUid !== podUid) {
         return false;
       }
-      drop(registration);
+      map.drop(registration);
       return true;
     },
     sweep() {
-      const expired = [...byKey.values()].filter((registration) => !isLive(registration));
-      for (const registration of expired) drop(registration);
+      const expired = [...map.byKey.values()].filter((registration) => !isLive(registration));
+      for (const registration of expired) map.drop(registration);
       return expired;
     },
     list() {
-      return [...byKey.values()].filter(isLive);
+      return [...map.byKey.values()].filter(isLive);
     },
     size() {
-      return [...byKey.values()].filter(isLive).length;
+      return [...map.byKey.values()].filter(isLive).length;
     },
   };
 }

@@ -24,6 +24,7 @@ import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import { randomSharedKeys, type SharedKeys } from '../../server/replicas/shared-key.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
 import { portOf } from '../harness/ports.ts';
@@ -121,14 +122,14 @@ function agentModeOf(
   options: FixtureOptions,
   now: () => number,
   tokens: ReturnType<typeof createTokenCache>,
-  newToken: () => string,
+  keys: SharedKeys,
 ): AgentMode | undefined {
   if (!options.agent || !options.kube) return undefined;
   return createAgentMode({
     settings: options.agent.settings,
     kube: options.kube,
     now,
-    newToken,
+    keys,
     leaseSeconds: 30,
     tokens,
     ...(options.agent.cachedPods ? { cachedPods: options.agent.cachedPods } : {}),
@@ -155,8 +156,8 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
   let time = Date.parse('2026-03-01T12:00:00Z');
   const now = (): number => time;
-  let counter = 0;
-  const registry = createRegistry({ now, leaseSeconds: 30, newToken: () => `proxy-token-${++counter}` });
+  const keys = randomSharedKeys();
+  const registry = createRegistry({ now, leaseSeconds: 30, keys });
   const catalog = await openCatalog({
     dataDir,
     now,
@@ -174,7 +175,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const namespaceLimits = options.namespaceLimits ?? {};
   const kube = options.kube;
   const tokens = createTokenCache({ now, ...options.tokenReview });
-  const agentMode = agentModeOf(options, now, tokens, () => `agent-token-${++counter}`);
+  const agentMode = agentModeOf(options, now, tokens, keys);
   const { user: app, recorder } = buildServerApps({
     registry,
     catalog,

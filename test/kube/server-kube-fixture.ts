@@ -22,6 +22,7 @@ import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
+import { randomSharedKeys } from '../../server/replicas/shared-key.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
@@ -75,11 +76,7 @@ export async function buildKubeServer(
   const now = (): number => Date.now();
   const kube = createClientGateway(reuseConnections(kc));
   const tokens = createTokenCache({ now, ...options.tokenReview });
-  const registry = createRegistry({
-    now,
-    leaseSeconds: 30,
-    newToken: () => `pt-${Math.random().toString(36).slice(2)}`,
-  });
+  const registry = createRegistry({ now, leaseSeconds: 30, keys: randomSharedKeys() });
   const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
   const { user: app, recorder } = buildServerApps({
     registry,

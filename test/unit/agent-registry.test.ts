@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAgentRegistry } from '../../server/registry/agent-registry.ts';
 import { createUploadGrants } from '../../server/registry/upload-grants.ts';
+import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
 
-function clock() {
+function clock(keys = sharedKeysOf([Buffer.alloc(32, 7)])) {
   let time = 1_000_000;
-  let tokens = 0;
-  return { now: () => time, advance: (s: number) => (time += s * 1000), newToken: () => `t${++tokens}` };
+  return { now: () => time, advance: (s: number) => (time += s * 1000), keys };
 }
 
 const agentOf = (pod: string, podUid: string, pin = 'pin-1') => ({
@@ -75,6 +75,42 @@ describe('upload grants', () => {
     grants.revoke(token);
     grants.bind(token, 'rec-1', c.now() + 60_000);
     assert.equal(grants.find(token, 'rec-1'), undefined);
-    assert.equal(grants.size(), 0);
+  });
+
+  it('are accepted by another replica that shares the key, bound there to the first recording uploaded with them', () => {
+    const c = clock();
+    const made = createUploadGrants(c).grant(owner, 'node-a', c.now() + 60_000);
+    const other = createUploadGrants(c);
+    assert.deepEqual(other.find(made, 'rec-1'), {
+      owner,
+      node: 'node-a',
+      recordingId: 'rec-1',
+      expiresAt: c.now() + 60_000,
+    });
+    assert.ok(other.find(made, 'rec-1'), 'the same recording again');
+    assert.equal(other.find(made, 'rec-2'), undefined, 'bound to the first recording');
+    c.advance(61);
+    assert.equal(other.find(made, 'rec-1'), undefined, 'expired');
+  });
+
+  it('refuse a changed, forged or truncated token, and one signed with a key this replica does not hold', () => {
+    const c = clock();
+    const grants = createUploadGrants(c);
+    const token = grants.grant(owner, 'node-a', c.now() + 60_000);
+    const [keyId, payload, mac] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as object;
+    const otherPod = Buffer.from(JSON.stringify({ ...claims, p: 'db' })).toString('base64url');
+    const foreign = createUploadGrants(clock(sharedKeysOf([Buffer.alloc(32, 9)])));
+    const cases: [string, string][] = [
+      ['another pod in the claims', `${keyId}.${otherPod}.${mac}`],
+      ['another MAC', `${keyId}.${payload}.${'A'.repeat(43)}`],
+      ['no MAC', `${keyId}.${payload}`],
+      ['an unknown key id', `nokey.${payload}.${mac}`],
+      ['a random token', 'caller-made'],
+      ['another key', foreign.grant(owner, 'node-a', c.now() + 60_000)],
+    ];
+    for (const [what, forged] of cases)
+      assert.equal(createUploadGrants(c).find(forged, 'rec-1'), undefined, what);
+    assert.ok(token.length <= 1024, 'fits the scope header');
   });
 });

@@ -1,0 +1,114 @@
+// The replicas' shared key: the key file's format and its refusals (which never show a key), key ids,
+// and token derivation that no two lists of fields share.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { resolveConfig } from '../../server/config/config.ts';
+import {
+  deriveToken,
+  keyIdOf,
+  parseSharedKeyFile,
+  randomSharedKeys,
+  sharedKeysOf,
+} from '../../server/replicas/shared-key.ts';
+
+const KEY = Buffer.alloc(32, 1).toString('base64');
+const NEXT = Buffer.alloc(48, 2).toString('base64url');
+
+describe('shared key file', () => {
+  it('reads one base64 key per line, the first current, every one accepted, comments and blank lines skipped', () => {
+    const keys = parseSharedKeyFile(`# rotated 2026-03-01\n${NEXT}\n\n  ${KEY}  \n`, '/keys');
+    assert.equal(keys.current.id, keyIdOf(Buffer.alloc(48, 2)));
+    assert.deepEqual(
+      keys.all().map((key) => key.bytes.length),
+      [48, 32],
+    );
+    assert.equal(keys.byId(keyIdOf(Buffer.alloc(32, 1)))?.bytes.length, 32);
+    assert.equal(keys.byId('unknown'), undefined);
+  });
+
+  it('refuses an empty file, a short key or a line that is not base64, naming the setting, the file and the line, never the key', () => {
+    const cases: [string, RegExp][] = [
+      ['# nothing\n', /it has none/],
+      [`${KEY}\n${Buffer.alloc(16).toString('base64')}\n`, /line 2 is 16 bytes/],
+      ['not a key!\n', /line 1 is not base64/],
+    ];
+    for (const [text, reason] of cases) {
+      assert.throws(
+        () => parseSharedKeyFile(text, '/etc/furnace/shared-key/keys'),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.key, 'security.sharedKeyFile');
+          assert.match(error.message, /\/etc\/furnace\/shared-key\/keys/);
+          assert.match(error.message, /at least 32 bytes/);
+          assert.match(error.message, reason);
+          assert.ok(!error.message.includes(KEY), 'the key is never in the message');
+          return true;
+        },
+      );
+    }
+  });
+
+  it('makes a different random key for each process without a file', () => {
+    assert.notEqual(randomSharedKeys().current.id, randomSharedKeys().current.id);
+  });
+});
+
+describe('derived tokens', () => {
+  const key = sharedKeysOf([Buffer.alloc(32, 1)]).current;
+
+  it('are 256-bit base64url, the same for the same purpose and fields, different for any other', () => {
+    const token = deriveToken(key, 'proxy-token', ['ns', 'web']);
+    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(deriveToken(key, 'proxy-token', ['ns', 'web']), token);
+    const others = [
+      deriveToken(key, 'upload-token', ['ns', 'web']),
+      deriveToken(key, 'proxy-token', ['nsw', 'eb']),
+      deriveToken(key, 'proxy-token', ['ns', 'web', '']),
+      deriveToken(key, 'proxy-token', ['ns\n3:web']),
+      deriveToken(sharedKeysOf([Buffer.alloc(32, 2)]).current, 'proxy-token', ['ns', 'web']),
+    ];
+    assert.equal(new Set([token, ...others]).size, others.length + 1);
+  });
+});
+
+describe('replica settings', () => {
+  const resolve = (raw: Record<string, unknown>) =>
+    resolveConfig({
+      local: false,
+      env: {},
+      file: {
+        path: 'config.yaml',
+        raw: { tls: { certFile: 'c', keyFile: 'k' }, webhook: { enabled: false }, ...raw },
+      },
+    });
+
+  it('keeps one replica in memory by default', () => {
+    assert.deepEqual(resolve({}).replicas, { shared: false, namespace: '', name: '' });
+  });
+
+  it('shares with a key file, and refuses sharing without one, or in local mode', () => {
+    const shared = resolve({
+      replicas: { shared: true, namespace: 'furnace' },
+      security: { sharedKeyFile: '/k' },
+    });
+    assert.deepEqual(shared.replicas, { shared: true, namespace: 'furnace', name: '', sharedKeyFile: '/k' });
+    assert.throws(
+      () => resolve({ replicas: { shared: true } }),
+      /security\.sharedKeyFile = \(unset\).*required with replicas\.shared: true/,
+    );
+    assert.throws(
+      () =>
+        resolveConfig({
+          local: true,
+          env: {},
+          file: { path: 'c.yaml', raw: { replicas: { shared: true } } },
+        }),
+      /replicas\.shared = true; allowed: false in local mode/,
+    );
+    assert.throws(
+      () => resolve({ replicas: { namespace: 'Not_A_Name' } }),
+      /replicas\.namespace = "Not_A_Name"/,
+    );
+  });
+});
