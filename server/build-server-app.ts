@@ -32,6 +32,7 @@ import { registerHealthRoutes, registerMetricsRoute } from './operations/operati
 import { registerProxyRoutes } from './proxy/proxy-routes.ts';
 import { registerSidecarRoutes, type RegistrationMode } from './registry/sidecar-registration.ts';
 import type { Registration, Registry } from './registry/lease-registry.ts';
+import type { SharedRegistrations } from './registry/shared-registrations.ts';
 import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
 import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
 import { registerUi } from './ui/register-ui.ts';
@@ -43,6 +44,8 @@ export interface ServerAppDeps {
   catalog: Catalog;
   access: Access;
   registration: RegistrationMode;
+  /** N replicas (`replicas.shared`): registrations go through the shared Leases. */
+  sharedRegistrations?: SharedRegistrations;
   metricsRegistry: MetricsRegistry;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   now: () => number;
@@ -213,17 +216,20 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
   const app = newApp(deps, {}, { requestTimeout });
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
+  const sharedRegistrations = deps.sharedRegistrations;
   void app.register((scope, _options, done) => {
     registerSidecarRoutes(scope, {
       registry: deps.registry,
       mode: deps.registration,
       now: deps.now,
       maxArtifactBytesFor: (namespace) => deps.limitsFor(namespace).maxArtifactBytes,
+      ...(sharedRegistrations ? { write: (input) => sharedRegistrations.writeSidecar(input) } : {}),
     });
     const { agentMode } = deps;
     if (agentMode)
       registerAgentRoutes(scope, {
         ...agentMode,
+        ...(sharedRegistrations ? { write: (input) => sharedRegistrations.writeAgent(input) } : {}),
         now: deps.now,
       });
     registerCatalogUploadRoutes(scope, catalogDeps(deps, shared));

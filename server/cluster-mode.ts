@@ -16,8 +16,19 @@ import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
   kube: KubeGateway;
-  /** Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them. */
-  watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger, agents?: AgentRegistry): PodWatch;
+  /** The in-cluster service account, or KUBECONFIG: shared mode's Leases use it. */
+  kubeConfig: KubeConfig;
+  /**
+   * Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them;
+   * `onDeleted` hears of each deleted pod too (shared mode).
+   */
+  watchPods(
+    registry: Registry,
+    tokens: TokenCache,
+    log: FastifyBaseLogger,
+    agents?: AgentRegistry,
+    onDeleted?: (namespace: string, pod: string, uid: string | undefined) => void,
+  ): PodWatch;
 }
 
 /** The in-cluster service account, or KUBECONFIG outside a cluster. */
@@ -27,7 +38,8 @@ export function connectCluster(): ClusterConnection {
   reuseConnections(kc);
   return {
     kube: createClientGateway(kc),
-    watchPods: (registry, tokens, log, agents) =>
+    kubeConfig: kc,
+    watchPods: (registry, tokens, log, agents, onDeleted) =>
       startPodWatch({
         kc,
         log,
@@ -35,6 +47,7 @@ export function connectCluster(): ClusterConnection {
           registry.remove(namespace, pod, uid);
           agents?.removePod(namespace, pod, uid);
           tokens.dropPod(namespace, pod, uid);
+          onDeleted?.(namespace, pod, uid);
         },
       }),
   };

@@ -35,6 +35,7 @@ import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { loadSharedKeys } from './replicas/key-file.ts';
 import type { SharedKeys } from './replicas/shared-key.ts';
+import type { SharedMode } from './shared-mode.ts';
 import { openSinks } from './sinks/open-sinks.ts';
 import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
@@ -70,6 +71,7 @@ interface Running {
   webhook?: FastifyInstance;
   tls?: TlsSource;
   sinks?: SinkDeliveryLoop;
+  shared?: SharedMode;
 }
 
 async function startClusterParts(
@@ -81,7 +83,9 @@ async function startClusterParts(
   metricsRegistry: MetricsRegistry,
   agentMode: AgentMode | undefined,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agentMode?.agents);
+  const { shared } = running;
+  const onDeleted = shared ? shared.podDeleted.bind(shared) : undefined;
+  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agentMode?.agents, onDeleted);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
@@ -107,18 +111,8 @@ async function start(local: boolean): Promise<Running> {
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
   const trust = await readProxyTrust(config);
-  const wiring: Wiring = {
-    config,
-    now,
-    kube: cluster?.kube,
-    // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
-    tokens: createTokenCache({ now, ...config.tokenReview }),
-    keys,
-    // The pod watch starts once the listeners do (startClusterParts); until then there is none.
-    watch: {},
-  };
+  const { wiring, agentMode } = await wire(config, { now, keys, cluster, registry });
   const registration = registrationMode(wiring, { secret, hostname: podName });
-  const agentMode = agentModeOf(wiring);
   const metricsRegistry = createMetricsRegistry();
   const tls = tlsSource?.current();
   const apps = buildApps(wiring, {
@@ -132,6 +126,7 @@ async function start(local: boolean): Promise<Running> {
     ...(localKey ? { localKey } : {}),
   });
   const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  startShared(wiring, running);
   const sinks = await openSinks({
     sinks: config.sinks,
     settings: config.sinkDelivery,
@@ -186,6 +181,53 @@ interface Wiring {
   keys: SharedKeys;
   /** The pod watch, once startClusterParts has started it. */
   watch: { current?: PodWatch };
+  /** `replicas.shared`: registrations and sessions in the Kubernetes API. */
+  shared?: SharedMode;
+}
+
+/** The parts' wiring, agent mode and, with `replicas.shared`, the shared records. */
+async function wire(
+  config: ServerConfig,
+  parts: { now: () => number; keys: SharedKeys; cluster: ClusterConnection | undefined; registry: Registry },
+): Promise<{ wiring: Wiring; agentMode: AgentMode | undefined }> {
+  const { now, keys, cluster, registry } = parts;
+  const wiring: Wiring = {
+    config,
+    now,
+    kube: cluster?.kube,
+    // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
+    tokens: createTokenCache({ now, ...config.tokenReview }),
+    keys,
+    // The pod watch starts once the listeners do (startClusterParts); until then there is none.
+    watch: {},
+  };
+  const agentMode = agentModeOf(wiring);
+  if (cluster && config.replicas.shared)
+    wiring.shared = await sharedModeOf(cluster, wiring, registry, agentMode);
+  return { wiring, agentMode };
+}
+
+/** Starts watching the shared records before the listeners listen; readiness waits for their first list. */
+function startShared(wiring: Wiring, running: Running): void {
+  if (!wiring.shared) return;
+  running.shared = wiring.shared;
+  wiring.shared.start(running.apps.user.log);
+}
+
+/** What N replicas share (shared-mode.ts): Leases in the server's namespace, through the cluster's client. */
+async function sharedModeOf(
+  cluster: ClusterConnection,
+  wiring: Wiring,
+  registry: Registry,
+  agentMode: AgentMode | undefined,
+): Promise<SharedMode> {
+  const { createSharedMode } = await import('./shared-mode.ts');
+  const { config, keys, now } = wiring;
+  return createSharedMode({
+    ...{ kc: cluster.kubeConfig, settings: config.replicas, registry, keys, now },
+    leaseSeconds: config.leaseSeconds,
+    ...(agentMode ? { agents: agentMode.agents } : {}),
+  });
 }
 
 /** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
@@ -286,7 +328,8 @@ function buildApps(
     allowSystemWide: config.allowSystemWide,
     sinks: config.sinks,
     ...(kube ? { kube } : {}),
-    isReady: () => watch.current?.isSynced() ?? true,
+    isReady: () => (watch.current?.isSynced() ?? true) && (wiring.shared?.isSynced() ?? true),
+    ...(wiring.shared ? { sharedRegistrations: wiring.shared.registrations } : {}),
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...trust,
@@ -328,6 +371,7 @@ async function stop(running: Running): Promise<void> {
   stopping = true;
   await running.sidecar?.stop();
   await running.podWatch?.stop();
+  await running.shared?.stop();
   await closeWithin(running.webhook, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);

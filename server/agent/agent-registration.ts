@@ -11,7 +11,7 @@ import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
 import { agentPodFromReview, checkAgentPod, type AgentPolicy } from '../kube/agent-identity.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
-import type { AgentRegistry } from '../registry/agent-registry.ts';
+import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from '../registry/agent-registry.ts';
 import { REGISTRATION_RESPONSE_SCHEMA, refuse } from '../registry/sidecar-registration.ts';
 
 export interface AgentRegistrationDeps {
@@ -22,6 +22,8 @@ export interface AgentRegistrationDeps {
   port: number;
   tokens?: TokenCache;
   now: () => number;
+  /** N replicas: stores the registration in the shared Leases (registry/shared-registrations.ts). */
+  write?: (input: AgentRegisterInput) => Promise<AgentRegistration>;
 }
 
 interface AgentBody {
@@ -67,14 +69,15 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistratio
       const checked = checkAgentPod(fromToken.pod, found, request.body.node, deps.policy);
       if (!checked.ok) throw refuse(checked, 'agent registration');
       const before = deps.agents.forNode(request.body.node);
-      const registration = deps.agents.register({
+      const input: AgentRegisterInput = {
         node: request.body.node,
         namespace,
         pod,
         podUid,
         address: { host: checked.podIp, port: deps.port },
         tls: { port: deps.port, pin: request.body.tlsPin },
-      });
+      };
+      const registration = deps.write ? await deps.write(input) : deps.agents.register(input);
       if (before?.proxyToken !== registration.proxyToken)
         request.log.info({ node: registration.node, pod: `${namespace}/${pod}` }, 'agent registered');
       return {

@@ -19,7 +19,7 @@ import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import { checkPod, podFromReview, type Refusal } from '../kube/pod-identity.ts';
 import { createTokenCache, hashToken, type TokenCache } from '../kube/token-cache.ts';
-import type { Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
+import type { Registration, Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
 import { registrationKey } from './lease-registry.ts';
 
 export type RegistrationMode =
@@ -47,6 +47,8 @@ export interface RegistrationDeps {
   now: () => number;
   /** The artifact limit uploads from a namespace are held to, told to the sidecar so it skips what would be refused. */
   maxArtifactBytesFor?: (namespace: string) => number;
+  /** N replicas: stores the registration in the shared Leases (shared-registrations.ts); else the registry's own register. */
+  write?: (input: RegisterInput) => Promise<Registration>;
 }
 
 const CODES: Record<Refusal['status'], ErrorCode> = {
@@ -184,7 +186,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       const tls = tlsOf(request.body, mode);
       if (tls) input.tls = tls;
       const before = registry.get(input.namespace, input.pod);
-      const registration = registry.register(input);
+      const registration = deps.write ? await deps.write(input) : registry.register(input);
       const renewed = before?.proxyToken === registration.proxyToken;
       if (!renewed)
         request.log.info(

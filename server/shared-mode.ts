@@ -1,0 +1,94 @@
+// What N replicas share (`replicas.shared: true`), loaded by main.ts on demand: registrations (and, with
+// auth mode kubernetes, browser sessions) as Leases in the server's namespace, which every replica
+// watches; tokens derived with the shared key. The replica is ready once the watch has listed them.
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError } from '../core/config/config-error.ts';
+import type { ReplicaSettings } from './config/config-replicas.ts';
+import type { AgentRegistry } from './registry/agent-registry.ts';
+import type { Registry } from './registry/lease-registry.ts';
+import { createSharedRegistrations, type SharedRegistrations } from './registry/shared-registrations.ts';
+import type { RecordKind } from './replicas/lease-records.ts';
+import { createLeaseStore, watchLeases, type LeaseStore, type LeaseWatch } from './replicas/lease-store.ts';
+import type { SharedKeys } from './replicas/shared-key.ts';
+
+/** Where a pod's service account says its namespace is. */
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+/** How often expired records are looked for. */
+const COLLECT_INTERVAL_MS = 30_000;
+
+export interface SharedModeDeps {
+  kc: KubeConfig;
+  settings: ReplicaSettings;
+  registry: Registry;
+  agents?: AgentRegistry;
+  keys: SharedKeys;
+  now: () => number;
+  leaseSeconds: number;
+}
+
+export interface SharedMode {
+  store: LeaseStore;
+  registrations: SharedRegistrations;
+  /** Starts the watch of the shared records and the collection of expired ones. */
+  start(log: { warn(obj: object, msg: string): void }): void;
+  /** True once the watch has listed the shared records. */
+  isSynced(): boolean;
+  /** The pod watch saw a pod deleted. */
+  podDeleted(namespace: string, pod: string, podUid: string | undefined): void;
+  stop(): Promise<void>;
+}
+
+/** `replicas.namespace`, else the namespace of the pod's service account. */
+export async function sharedNamespace(settings: ReplicaSettings): Promise<string> {
+  if (settings.namespace !== '') return settings.namespace;
+  try {
+    return (await readFile(SERVICE_ACCOUNT_NAMESPACE, 'utf8')).trim();
+  } catch {
+    throw new ConfigError(
+      'replicas.namespace',
+      undefined,
+      `the namespace of the shared Leases (required outside a pod, where ${SERVICE_ACCOUNT_NAMESPACE} is missing)`,
+    );
+  }
+}
+
+export async function createSharedMode(deps: SharedModeDeps): Promise<SharedMode> {
+  const namespace = await sharedNamespace(deps.settings);
+  const store = createLeaseStore(deps.kc, namespace);
+  let log: { warn(obj: object, msg: string): void } = { warn: () => undefined };
+  const registrations = createSharedRegistrations({
+    ...deps,
+    store,
+    holder: deps.settings.name === '' ? hostname() : deps.settings.name,
+    log: { warn: (obj, msg) => log.warn(obj, msg) },
+  });
+  let watch: LeaseWatch | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    store,
+    registrations,
+    start(logger) {
+      log = logger;
+      const kinds: RecordKind[] = ['sidecar', 'agent'];
+      watch = watchLeases({
+        ...{ kc: deps.kc, namespace, kinds, log },
+        onRecord: (record) => registrations.onRecord(record),
+        onGone: (record) => registrations.onGone(record),
+      });
+      timer = setInterval(() => {
+        registrations
+          .collect()
+          .catch((error: unknown) => log.warn({ err: error }, 'expired registration Leases not deleted'));
+      }, COLLECT_INTERVAL_MS);
+      timer.unref();
+    },
+    isSynced: () => watch?.isSynced() ?? false,
+    podDeleted: (namespace, pod, podUid) => registrations.podDeleted(namespace, pod, podUid),
+    async stop() {
+      clearInterval(timer);
+      await watch?.stop();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// N Furnace servers in cluster mode that share registrations and sessions (`replicas.shared: true`): one
+// key file, one namespace for the shared Leases, each a real server/main.ts process against the test API
+// server on loopback ports of its own (there is no kubelet to run the Deployment's replicas).
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { writeClusterServerConfig, type ClusterServerConfig } from './cluster-server-config.ts';
+import { eventually } from './eventually.ts';
+import { httpsCall } from './http.ts';
+import { startFurnace, type RunningProcess } from './processes.ts';
+import { tempDir } from './temp-dirs.ts';
+
+export interface ReplicaServer extends ClusterServerConfig {
+  name: string;
+  process: RunningProcess;
+  /** The user listener. */
+  base: string;
+  /** The recorder listener. */
+  recorderUrl: string;
+}
+
+export interface ReplicaOptions {
+  kubeconfigPath: string;
+  /** Where the shared Leases live. */
+  namespace: string;
+  count?: number;
+  /** The server's environment beyond its config and kubeconfig (FURNACE_INJECT_IMAGE, say). */
+  env?: Record<string, string>;
+  /** Top-level config entries besides listeners, TLS, data and replicas. */
+  extra?: Record<string, unknown>;
+  /** Node arguments: [] runs the compiled dist/ (a benchmark), tsx by default. */
+  nodeArgs?: string[];
+  script?: string;
+}
+
+/** Starts the replicas, each ready (its /readyz answers 200 once its watch of the shared Leases has listed them). */
+export async function startReplicas(t: TestContext, options: ReplicaOptions): Promise<ReplicaServer[]> {
+  const dir = await tempDir(t, 'furnace-replicas-');
+  const sharedKeyFile = join(dir, 'shared-key');
+  await writeFile(sharedKeyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  const names = Array.from(
+    { length: options.count ?? 2 },
+    (_, i) => `replica-${String.fromCharCode(97 + i)}`,
+  );
+  const replicas: ReplicaServer[] = [];
+  for (const name of names) {
+    const config = await writeClusterServerConfig(await tempDir(t, `furnace-${name}-`), {
+      extra: {
+        replicas: { shared: true, namespace: options.namespace, name },
+        security: { sharedKeyFile },
+        ...options.extra,
+      },
+    });
+    const env = { FURNACE_CONFIG: config.configFile, KUBECONFIG: options.kubeconfigPath, ...options.env };
+    const script = options.script ?? 'server/main.ts';
+    const process = startFurnace(t, [script], env, options.nodeArgs);
+    replicas.push({
+      ...config,
+      name,
+      process,
+      base: `https://127.0.0.1:${config.port}`,
+      recorderUrl: `https://127.0.0.1:${config.recorderPort}`,
+    });
+  }
+  for (const replica of replicas)
+    await eventually(
+      async () =>
+        (await httpsCall(`${replica.base}/readyz`, replica.certs.caPem)).status === 200 ? true : undefined,
+      60_000,
+      `${replica.name} to be ready`,
+    );
+  return replicas;
+}

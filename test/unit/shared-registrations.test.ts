@@ -1,0 +1,206 @@
+// Registrations shared through Leases, two replicas' views over one store: an in-memory fake of the
+// Lease store (the real one is test/kube/replicas-registry.test.ts's) that delivers every change to both
+// replicas as their watches would. What is written when, conflicts, agents, deleted pods, collection.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createAgentRegistry } from '../../server/registry/agent-registry.ts';
+import { createRegistry } from '../../server/registry/lease-registry.ts';
+import { planWrite } from '../../server/registry/registration-records.ts';
+import {
+  createSharedRegistrations,
+  type SharedRegistrations,
+} from '../../server/registry/shared-registrations.ts';
+import type { LeaseRecord } from '../../server/replicas/lease-records.ts';
+import { LeaseConflict, type LeaseStore } from '../../server/replicas/lease-store.ts';
+import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
+
+/** Leases in memory; every change goes to the subscribed replicas at once, as a watch event. */
+class FakeLeaseStore implements LeaseStore {
+  readonly namespace = 'furnace';
+  readonly leases = new Map<string, LeaseRecord>();
+  readonly replicas: SharedRegistrations[] = [];
+  #version = 0;
+  #writes = 0;
+
+  writes(): number {
+    return this.#writes;
+  }
+
+  create(record: LeaseRecord): Promise<LeaseRecord> {
+    this.#writes += 1;
+    if (this.leases.has(record.name)) return Promise.reject(new LeaseConflict(record.name));
+    return Promise.resolve(this.#store(record));
+  }
+
+  replace(record: LeaseRecord): Promise<LeaseRecord> {
+    this.#writes += 1;
+    if (this.leases.get(record.name)?.resourceVersion !== record.resourceVersion)
+      return Promise.reject(new LeaseConflict(record.name));
+    return Promise.resolve(this.#store(record));
+  }
+
+  read(name: string): Promise<LeaseRecord | undefined> {
+    return Promise.resolve(this.leases.get(name));
+  }
+
+  remove(name: string, resourceVersion?: string): Promise<void> {
+    this.#writes += 1;
+    const record = this.leases.get(name);
+    if (!record || (resourceVersion && record.resourceVersion !== resourceVersion)) return Promise.resolve();
+    this.leases.delete(name);
+    for (const replica of this.replicas) replica.onGone(record);
+    return Promise.resolve();
+  }
+
+  #store(record: LeaseRecord): LeaseRecord {
+    const saved = { ...record, resourceVersion: String(++this.#version) };
+    this.leases.set(record.name, saved);
+    for (const replica of this.replicas) replica.onRecord(saved);
+    return saved;
+  }
+}
+
+const KEYS = sharedKeysOf([Buffer.alloc(32, 3)]);
+const sidecar = (pin = 'pin-1') => ({
+  namespace: 'shop',
+  pod: 'web',
+  podUid: 'uid-web',
+  address: { host: '10.0.0.5', port: 12380 },
+  tls: { port: 12381, pin },
+});
+
+function cluster() {
+  let time = 1_000_000;
+  const store = new FakeLeaseStore();
+  const replica = (holder: string) => {
+    const registry = createRegistry({ now: () => time, keys: KEYS, leaseSeconds: 30 });
+    const agents = createAgentRegistry({ now: () => time, keys: KEYS, leaseSeconds: 30 });
+    const shared = createSharedRegistrations({
+      ...{ registry, agents, store, holder, keys: KEYS, leaseSeconds: 30 },
+      now: () => time,
+      log: { warn: (obj, msg) => assert.fail(`${msg} ${JSON.stringify(obj)}`) },
+    });
+    store.replicas.push(shared);
+    return { registry, agents, shared };
+  };
+  return { store, a: replica('a'), b: replica('b'), advance: (s: number) => (time += s * 1000) };
+}
+
+/** Lets writes made behind an answer finish. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('registrations shared through Leases', () => {
+  it('puts a registration made through A in B’s view, with the same tokens and no token in the Lease', async () => {
+    const { a, b, store } = cluster();
+    const written = await a.shared.writeSidecar(sidecar());
+    const seen = b.registry.get('shop', 'web');
+    assert.equal(seen?.proxyToken, written.proxyToken);
+    assert.equal(b.registry.findByUploadToken(written.uploadToken)?.pod, 'web');
+    const [lease] = store.leases.values();
+    assert.equal(lease?.holder, 'a');
+    const text = JSON.stringify(lease);
+    assert.ok(!text.includes(written.proxyToken) && !text.includes(written.uploadToken));
+  });
+
+  it('writes a recorder renewing every 15 s at most once a minute, and the renewals behind their answer', async () => {
+    const { a, b, store, advance } = cluster();
+    await a.shared.writeSidecar(sidecar());
+    for (let i = 0; i < 40; i += 1) {
+      advance(15);
+      const through = i % 2 === 0 ? a : b;
+      await through.shared.writeSidecar(sidecar());
+      await settle();
+      assert.ok(a.registry.get('shop', 'web') && b.registry.get('shop', 'web'), `live on both at ${i}`);
+    }
+    assert.ok(store.writes() <= 1 + 10, `the first write, then at most one a minute: ${store.writes()}`);
+    assert.equal(store.writes(), 1 + 8, 'a write when less than a lease is left: every 75 s at this pace');
+    assert.ok(a.registry.get('shop', 'web') && b.registry.get('shop', 'web'));
+  });
+
+  it('writes at once and answers new tokens when the sidecar restarts (another key)', async () => {
+    const { a, b } = cluster();
+    const first = await a.shared.writeSidecar(sidecar('pin-1'));
+    const restarted = await b.shared.writeSidecar(sidecar('pin-2'));
+    assert.notEqual(restarted.proxyToken, first.proxyToken);
+    assert.equal(a.registry.get('shop', 'web')?.proxyToken, restarted.proxyToken);
+  });
+
+  it('settles two first registrations at once on one Lease with the same tokens', async () => {
+    const { a, b, store } = cluster();
+    const [one, two] = await Promise.all([
+      a.shared.writeSidecar(sidecar()),
+      b.shared.writeSidecar(sidecar()),
+    ]);
+    assert.equal(one.proxyToken, two.proxyToken);
+    assert.equal(store.leases.size, 1);
+  });
+
+  it('shares agents’ registrations by node', async () => {
+    const { a, b } = cluster();
+    const agent = {
+      node: 'node-a',
+      namespace: 'furnace',
+      pod: 'agent-x',
+      podUid: 'uid-agent',
+      address: { host: '10.0.0.9', port: 12382 },
+      tls: { port: 12382, pin: 'pin-agent' },
+    };
+    const written = await a.shared.writeAgent(agent);
+    assert.equal(b.agents.forNode('node-a')?.proxyToken, written.proxyToken);
+    assert.equal(b.agents.forNode('node-a')?.pod, 'agent-x');
+    b.shared.podDeleted('furnace', 'agent-x', 'uid-agent');
+    assert.equal(b.agents.forNode('node-a'), undefined);
+  });
+
+  it('drops a deleted pod from every view at once, keeps a late write of it out, and its writer deletes the Lease', async () => {
+    const { a, b, store } = cluster();
+    const written = await a.shared.writeSidecar(sidecar());
+    const [lease] = store.leases.values();
+    b.shared.podDeleted('shop', 'web', 'uid-web');
+    assert.equal(b.registry.get('shop', 'web'), undefined, 'B forgets it from its own pod watch');
+    assert.equal(store.leases.size, 1, 'B did not write it, so B leaves the Lease');
+    b.shared.onRecord({ ...lease!, resourceVersion: '99' });
+    assert.equal(b.registry.findByUploadToken(written.uploadToken), undefined, 'a late write is not taken');
+    a.shared.podDeleted('shop', 'web', 'uid-web');
+    await settle();
+    assert.equal(store.leases.size, 0, 'A wrote it and deletes it');
+  });
+
+  it('collects expired Leases: the writer’s at once, another replica’s five minutes later', async () => {
+    const { a, b, store, advance } = cluster();
+    await a.shared.writeSidecar(sidecar());
+    advance(91);
+    assert.equal(await b.shared.collect(), 0, 'not B’s to delete yet');
+    assert.equal(await a.shared.collect(), 1);
+    assert.equal(store.leases.size, 0);
+    await a.shared.writeSidecar(sidecar());
+    advance(91 + 300);
+    assert.equal(await b.shared.collect(), 1, 'anyone’s once five minutes stale');
+  });
+});
+
+describe('planWrite', () => {
+  const policy = { now: 100_000, leaseSeconds: 30, writeIntervalSeconds: 60, currentKeyId: 'k1' };
+  const stored = { ...sidecar(), keyId: 'k1', registeredAt: 1, expiresAt: 100_000 + 50_000 };
+
+  it('writes nothing while more than a lease is left, behind the answer when less, at once for a new key or sidecar', () => {
+    assert.equal(planWrite(stored, sidecar(), policy), undefined);
+    assert.deepEqual(planWrite({ ...stored, expiresAt: 120_000 }, sidecar(), policy), {
+      registeredAt: 1,
+      expiresAt: 190_000,
+      wait: false,
+    });
+    assert.equal(planWrite({ ...stored, keyId: 'k0' }, sidecar(), policy)?.wait, true);
+    assert.deepEqual(planWrite(stored, sidecar('pin-2'), policy), {
+      registeredAt: 100_000,
+      expiresAt: 190_000,
+      wait: true,
+    });
+    assert.equal(planWrite(undefined, sidecar(), policy)?.wait, true);
+    assert.equal(
+      planWrite({ ...stored, expiresAt: 100_000 }, sidecar(), policy)?.registeredAt,
+      100_000,
+      'expired',
+    );
+  });
+});
