@@ -226,6 +226,7 @@ async function sharedModeOf(
   return createSharedMode({
     ...{ kc: cluster.kubeConfig, settings: config.replicas, registry, keys, now },
     leaseSeconds: config.leaseSeconds,
+    ...(config.authMode === 'kubernetes' ? { sessionSeconds: config.sessionSeconds } : {}),
     ...(agentMode ? { agents: agentMode.agents } : {}),
   });
 }
@@ -316,6 +317,7 @@ function buildApps(
       userHeader: config.userHeader,
       groupsHeader: config.groupsHeader,
       sessionSeconds: config.sessionSeconds,
+      ...(wiring.shared?.sessions ? { sessions: wiring.shared.sessions } : {}),
       now,
       tokens,
       ...(kube ? { kube } : {}),

@@ -1,11 +1,13 @@
 // What N replicas share (`replicas.shared: true`), loaded by main.ts on demand: registrations (and, with
 // auth mode kubernetes, browser sessions) as Leases in the server's namespace, which every replica
-// watches; tokens derived with the shared key. The replica is ready once the watch has listed them.
+// watches; tokens derived with the shared key, sessions sealed with it. The replica is ready once the
+// watch has listed them.
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../core/config/config-error.ts';
 import type { ReplicaSettings } from './config/config-replicas.ts';
+import { createSharedSessionStore, type SharedSessionStore } from './auth/session-shared-store.ts';
 import type { AgentRegistry } from './registry/agent-registry.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { createSharedRegistrations, type SharedRegistrations } from './registry/shared-registrations.ts';
@@ -26,11 +28,15 @@ export interface SharedModeDeps {
   keys: SharedKeys;
   now: () => number;
   leaseSeconds: number;
+  /** Auth mode `kubernetes`: `auth.sessionSeconds`, and browser sessions are shared too. */
+  sessionSeconds?: number;
 }
 
 export interface SharedMode {
   store: LeaseStore;
   registrations: SharedRegistrations;
+  /** Browser sessions (auth mode `kubernetes`). */
+  sessions?: SharedSessionStore;
   /** Starts the watch of the shared records and the collection of expired ones. */
   start(log: { warn(obj: object, msg: string): void }): void;
   /** True once the watch has listed the shared records. */
@@ -57,30 +63,39 @@ export async function sharedNamespace(settings: ReplicaSettings): Promise<string
 export async function createSharedMode(deps: SharedModeDeps): Promise<SharedMode> {
   const namespace = await sharedNamespace(deps.settings);
   const store = createLeaseStore(deps.kc, namespace);
+  const holder = deps.settings.name === '' ? hostname() : deps.settings.name;
   let log: { warn(obj: object, msg: string): void } = { warn: () => undefined };
   const registrations = createSharedRegistrations({
     ...deps,
     store,
-    holder: deps.settings.name === '' ? hostname() : deps.settings.name,
+    holder,
     log: { warn: (obj, msg) => log.warn(obj, msg) },
   });
+  const { sessionSeconds, keys, now } = deps;
+  const sessions =
+    sessionSeconds === undefined
+      ? undefined
+      : createSharedSessionStore({ store, keys, holder, now, ttlSeconds: sessionSeconds });
+  const parts = [registrations, ...(sessions ? [sessions] : [])];
   let watch: LeaseWatch | undefined;
   let timer: NodeJS.Timeout | undefined;
   return {
     store,
     registrations,
+    ...(sessions ? { sessions } : {}),
     start(logger) {
       log = logger;
-      const kinds: RecordKind[] = ['sidecar', 'agent'];
+      const kinds: RecordKind[] = ['sidecar', 'agent', ...(sessions ? (['session'] as const) : [])];
       watch = watchLeases({
         ...{ kc: deps.kc, namespace, kinds, log },
-        onRecord: (record) => registrations.onRecord(record),
-        onGone: (record) => registrations.onGone(record),
+        onRecord: (record) => parts.forEach((part) => part.onRecord(record)),
+        onGone: (record) => parts.forEach((part) => part.onGone(record)),
       });
       timer = setInterval(() => {
-        registrations
-          .collect()
-          .catch((error: unknown) => log.warn({ err: error }, 'expired registration Leases not deleted'));
+        for (const part of parts)
+          part
+            .collect()
+            .catch((error: unknown) => log.warn({ err: error }, 'expired shared Leases not deleted'));
       }, COLLECT_INTERVAL_MS);
       timer.unref();
     },

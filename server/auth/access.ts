@@ -26,6 +26,8 @@ export interface AccessOptions {
   tokens?: TokenCache;
   /** `auth.sessionSeconds`: how long a browser's sign-in lasts (8 hours if unset). */
   sessionSeconds?: number;
+  /** N replicas: sessions in the Kubernetes API (session-shared-store.ts); else in this process's memory. */
+  sessions?: SessionStore;
 }
 
 export interface Access {
@@ -82,10 +84,9 @@ class SubjectAccess implements Access {
     this.#options = options;
     this.#tokens = options.tokens ?? createTokenCache({ now: options.now });
     this.#kube = options.kube;
-    this.sessions = createSessionStore({
-      now: options.now,
-      ttlSeconds: options.sessionSeconds ?? DEFAULT_SESSION_SECONDS,
-    });
+    this.sessions =
+      options.sessions ??
+      createSessionStore({ now: options.now, ttlSeconds: options.sessionSeconds ?? DEFAULT_SESSION_SECONDS });
     // Mode `proxy` believes who the oauth-proxy says the user is, never what they may do.
     if (options.mode !== 'none' && !this.#kube)
       throw new Error(`auth mode ${options.mode} needs a Kubernetes client for SubjectAccessReview`);
@@ -150,7 +151,8 @@ class SubjectAccess implements Access {
   async #authenticateToken(headers: IncomingHttpHeaders, client?: string): Promise<Identity> {
     // The UI signs in once; its HttpOnly cookie names a session, which holds the token (session-store.ts).
     const session = readSessionCookie(headers);
-    const token = readBearer(headers) ?? (session === undefined ? undefined : this.sessions.tokenOf(session));
+    const token =
+      readBearer(headers) ?? (session === undefined ? undefined : await this.sessions.tokenOf(session));
     const kube = this.#kube;
     if (!token || !kube) throw unauthenticated('a Bearer token is required');
     const result = await this.#tokens.review(token, (t) => kube.reviewToken(t), { client });

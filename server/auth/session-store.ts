@@ -1,17 +1,18 @@
-// Browser sessions of auth mode `kubernetes`: the sign-in cookie holds a random id, and only this map
+// Browser sessions of auth mode `kubernetes`: the sign-in cookie holds a random id, and only the server
 // holds the token it stands for. A stolen cookie is no token for the API server, sign-out deletes the
-// session, and a session ends after `auth.sessionSeconds` whatever the browser keeps. In memory: the
-// server runs one replica (docs/security.md says what N replicas will need).
+// session, and a session ends after `auth.sessionSeconds` whatever the browser keeps. One replica keeps
+// them in memory (this file); N replicas (`replicas.shared`) in the Kubernetes API, sealed
+// (session-shared-store.ts).
 import { randomBytes } from 'node:crypto';
 
 export interface SessionStore {
   readonly ttlSeconds: number;
   /** A new session for an accepted token; its id goes in the cookie. */
-  create(token: string): string;
+  create(token: string): Promise<string>;
   /** The token of a live session, or undefined (unknown, expired or signed out). */
-  tokenOf(id: string): string | undefined;
-  /** Sign-out: the id authenticates nothing from now on. */
-  delete(id: string): void;
+  tokenOf(id: string): Promise<string | undefined>;
+  /** Sign-out: the id authenticates nothing from now on, on every replica. */
+  delete(id: string): Promise<void>;
   size(): number;
 }
 
@@ -24,12 +25,17 @@ export interface SessionStoreOptions {
 }
 
 export const DEFAULT_SESSION_SECONDS = 8 * 3600;
-const MAX_SESSIONS = 100_000;
+export const MAX_SESSIONS = 100_000;
+
+/** A session id: 256 random bits, base64url, as the cookie carries it. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const { now, ttlSeconds } = options;
   const maxSessions = options.maxSessions ?? MAX_SESSIONS;
-  const newId = options.newId ?? (() => randomBytes(32).toString('base64url'));
+  const newId = options.newId ?? newSessionId;
   // Insertion order is creation order, so the first entry is the oldest session.
   const sessions = new Map<string, { token: string; expiresAt: number }>();
   const makeRoom = (): void => {
@@ -46,17 +52,18 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       if (sessions.size >= maxSessions) makeRoom();
       const id = newId();
       sessions.set(id, { token, expiresAt: now() + ttlSeconds * 1000 });
-      return id;
+      return Promise.resolve(id);
     },
     tokenOf(id) {
       const session = sessions.get(id);
-      if (session === undefined) return undefined;
-      if (session.expiresAt > now()) return session.token;
+      if (session === undefined) return Promise.resolve(undefined);
+      if (session.expiresAt > now()) return Promise.resolve(session.token);
       sessions.delete(id);
-      return undefined;
+      return Promise.resolve(undefined);
     },
     delete(id) {
       sessions.delete(id);
+      return Promise.resolve();
     },
     size: () => sessions.size,
   };

@@ -5,7 +5,8 @@
 // which also keeps a late write of it out; the replica that wrote a Lease deletes it when its pod goes or
 // it expires, and any replica deletes one left expired for five minutes (collect).
 import { FurnaceError } from '../../core/contract/errors.ts';
-import { expiresAtOf, type LeaseRecord, type RecordKind } from '../replicas/lease-records.ts';
+import { dueForCollection } from '../replicas/lease-collector.ts';
+import type { LeaseRecord, RecordKind } from '../replicas/lease-records.ts';
 import { LeaseConflict, type LeaseStore } from '../replicas/lease-store.ts';
 import type { SharedKeys } from '../replicas/shared-key.ts';
 import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from './agent-registry.ts';
@@ -53,9 +54,6 @@ export interface SharedRegistrations {
 /** Deleted pods' UIDs are remembered this long, so that a write racing the deletion is not taken. */
 const TOMBSTONE_MS = 10 * 60_000;
 const MAX_TOMBSTONES = 100_000;
-/** A registration's Lease expired this long is deleted by any replica (its writer may be gone). */
-const STALE_MS = 5 * 60_000;
-const MAX_COLLECTED = 500;
 
 function unavailable(cause: unknown): FurnaceError {
   const failure = new FurnaceError(
@@ -137,16 +135,12 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   }
 
   async collect(): Promise<number> {
-    const time = this.#deps.now();
-    const due = [...this.#seen.values()].filter((record) => {
-      const expiresAt = expiresAtOf(record);
-      return expiresAt <= time && (record.holder === this.#deps.holder || expiresAt <= time - STALE_MS);
-    });
-    for (const record of due.slice(0, MAX_COLLECTED)) {
+    const due = dueForCollection(this.#seen.values(), this.#deps.holder, this.#deps.now());
+    for (const record of due) {
       this.#seen.delete(record.name);
       await this.#deps.store.remove(record.name, record.resourceVersion);
     }
-    return Math.min(due.length, MAX_COLLECTED);
+    return due.length;
   }
 
   #tombstone(podUid: string, time: number): void {

@@ -65,17 +65,17 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
         );
       const token = request.body.token;
       const identity = await access.authenticate({ authorization: `Bearer ${token}` });
-      const id = access.sessions.create(token);
+      const id = await access.sessions.create(token);
       return reply
         .header('set-cookie', sessionCookie(id, access.sessions.ttlSeconds))
         .send(view(access.mode, identity));
     },
   );
 
-  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, (request, reply) => {
-    // The session ends on the server too: a copy of the cookie authenticates nothing afterwards.
+  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, async (request, reply) => {
+    // The session ends on the server too (on every replica): a copy of the cookie authenticates nothing afterwards.
     const id = readSessionCookie(request.headers);
-    if (id !== undefined) access.sessions.delete(id);
+    if (id !== undefined) await access.sessions.delete(id);
     return reply
       .header('set-cookie', clearedSessionCookie())
       .send({ mode: access.mode, signedIn: false } satisfies SessionView);

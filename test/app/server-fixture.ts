@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../core/contract/limits.ts';
 import { createAccess, type AuthMode } from '../../server/auth/access.ts';
+import type { SessionStore } from '../../server/auth/session-store.ts';
 import { limitsFor } from '../../server/config/config.ts';
 import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
@@ -56,6 +57,8 @@ export interface Fixture {
 
 export interface FixtureOptions {
   authMode?: AuthMode;
+  /** Browser sessions somewhere else than this fixture's memory (shared by replicas). */
+  sessions?: SessionStore;
   kube?: KubeGateway;
   registration?: 'local' | 'kubernetes';
   limits?: Partial<RecordingLimits>;
@@ -181,6 +184,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     catalog,
     access: createAccess({
       mode: options.authMode ?? 'none',
+      ...(options.sessions ? { sessions: options.sessions } : {}),
       userHeader: 'x-forwarded-user',
       groupsHeader: 'x-forwarded-groups',
       now,

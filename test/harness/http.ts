@@ -1,6 +1,6 @@
 // HTTP calls from tests to servers they started: JSON over fetch, HTTPS trusting a test CA, and HTTPS to
 // a sidecar trusting only the key it pinned at registration.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { tlsPinOf } from '../../core/tls-pin.ts';
@@ -24,14 +24,14 @@ export interface HttpsCallOptions {
   body?: string;
 }
 
-type TextAnswer = { status: number; body: string };
+type TextAnswer = { status: number; body: string; headers: IncomingHttpHeaders };
 
 /** Reads the whole answer as text. */
 function readText(res: IncomingMessage, resolve: (answer: TextAnswer) => void): void {
   let body = '';
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
 }
 
 /** An HTTPS request that trusts only the given CA (fetch cannot be given one); the body as text. */

@@ -1,64 +1,15 @@
-// Registrations shared through Leases, two replicas' views over one store: an in-memory fake of the
-// Lease store (the real one is test/kube/replicas-registry.test.ts's) that delivers every change to both
-// replicas as their watches would. What is written when, conflicts, agents, deleted pods, collection.
+// Registrations shared through Leases: two replicas' views over the in-memory fake of the Lease store
+// (test/harness/fake-lease-store.ts; the real one is in test/kube/replicas-registry.test.ts), which delivers
+// every change to both replicas as their watches would. What is written when, conflicts, agents, deleted
+// pods, collection.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAgentRegistry } from '../../server/registry/agent-registry.ts';
 import { createRegistry } from '../../server/registry/lease-registry.ts';
 import { planWrite } from '../../server/registry/registration-records.ts';
-import {
-  createSharedRegistrations,
-  type SharedRegistrations,
-} from '../../server/registry/shared-registrations.ts';
-import type { LeaseRecord } from '../../server/replicas/lease-records.ts';
-import { LeaseConflict, type LeaseStore } from '../../server/replicas/lease-store.ts';
+import { createSharedRegistrations } from '../../server/registry/shared-registrations.ts';
 import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
-
-/** Leases in memory; every change goes to the subscribed replicas at once, as a watch event. */
-class FakeLeaseStore implements LeaseStore {
-  readonly namespace = 'furnace';
-  readonly leases = new Map<string, LeaseRecord>();
-  readonly replicas: SharedRegistrations[] = [];
-  #version = 0;
-  #writes = 0;
-
-  writes(): number {
-    return this.#writes;
-  }
-
-  create(record: LeaseRecord): Promise<LeaseRecord> {
-    this.#writes += 1;
-    if (this.leases.has(record.name)) return Promise.reject(new LeaseConflict(record.name));
-    return Promise.resolve(this.#store(record));
-  }
-
-  replace(record: LeaseRecord): Promise<LeaseRecord> {
-    this.#writes += 1;
-    if (this.leases.get(record.name)?.resourceVersion !== record.resourceVersion)
-      return Promise.reject(new LeaseConflict(record.name));
-    return Promise.resolve(this.#store(record));
-  }
-
-  read(name: string): Promise<LeaseRecord | undefined> {
-    return Promise.resolve(this.leases.get(name));
-  }
-
-  remove(name: string, resourceVersion?: string): Promise<void> {
-    this.#writes += 1;
-    const record = this.leases.get(name);
-    if (!record || (resourceVersion && record.resourceVersion !== resourceVersion)) return Promise.resolve();
-    this.leases.delete(name);
-    for (const replica of this.replicas) replica.onGone(record);
-    return Promise.resolve();
-  }
-
-  #store(record: LeaseRecord): LeaseRecord {
-    const saved = { ...record, resourceVersion: String(++this.#version) };
-    this.leases.set(record.name, saved);
-    for (const replica of this.replicas) replica.onRecord(saved);
-    return saved;
-  }
-}
+import { FakeLeaseStore } from '../harness/fake-lease-store.ts';
 
 const KEYS = sharedKeysOf([Buffer.alloc(32, 3)]);
 const sidecar = (pin = 'pin-1') => ({
@@ -80,7 +31,7 @@ function cluster() {
       now: () => time,
       log: { warn: (obj, msg) => assert.fail(`${msg} ${JSON.stringify(obj)}`) },
     });
-    store.replicas.push(shared);
+    store.subscribers.push(shared);
     return { registry, agents, shared };
   };
   return { store, a: replica('a'), b: replica('b'), advance: (s: number) => (time += s * 1000) };
