@@ -34,7 +34,7 @@ import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { loadSharedKeys } from './replicas/key-file.ts';
-import type { SharedKeys } from './replicas/shared-key.ts';
+import type { SharedKeys } from '../core/shared-key.ts';
 import type { SharedMode } from './shared-mode.ts';
 import { openSinks } from './sinks/open-sinks.ts';
 import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';

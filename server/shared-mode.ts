@@ -13,7 +13,7 @@ import type { Registry } from './registry/lease-registry.ts';
 import { createSharedRegistrations, type SharedRegistrations } from './registry/shared-registrations.ts';
 import type { RecordKind } from './replicas/lease-records.ts';
 import { createLeaseStore, watchLeases, type LeaseStore, type LeaseWatch } from './replicas/lease-store.ts';
-import type { SharedKeys } from './replicas/shared-key.ts';
+import type { SharedKeys } from '../core/shared-key.ts';
 
 /** Where a pod's service account says its namespace is. */
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';

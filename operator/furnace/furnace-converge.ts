@@ -1,6 +1,6 @@
 // One pass of bringing the cluster in line with a Furnace that is not being deleted: certificates, plan,
 // apply in order, prune what is no longer planned, check the server, write the status.
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import type { KubernetesObject, V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import { type OperatorContext, type ReconcileOutcome } from '../controller.ts';
 import { RESOURCES } from '../resources.ts';
@@ -12,11 +12,13 @@ import {
   readRequestHeaderSource,
   readServiceCa,
   readStoredCertificates,
+  readStoredSharedKey,
 } from './furnace-inputs.ts';
 import type { FurnaceSettings } from './furnace-settings.ts';
 import { furnaceStatus, sameStatus, type ConditionFact } from './furnace-status.ts';
 import type { Furnace } from '../../core/crd/resources.ts';
 import { planFurnace, plannedResources, type PlannedCertificates, type Platform } from './plan.ts';
+import { decideSharedKey } from './plan-shared-key.ts';
 import { checkReadiness } from './readiness.ts';
 import { serverUrls } from './server-urls.ts';
 
@@ -144,6 +146,7 @@ export async function convergeFurnace(
     optedInNamespaces: await listOptedInNamespaces(context.applier, furnace.spec.webhook?.namespaceSelector),
     ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
     ...(requestHeader ? { requestHeader } : {}),
+    sharedKey: decideSharedKey(await readStoredSharedKey(context.applier, names), () => randomBytes(32)),
   });
   const applied = await applyPlan(context, furnace, planned);
   const webhook = applied.find(

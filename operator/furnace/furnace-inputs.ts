@@ -9,6 +9,7 @@ import { formatLabelSelector } from '../label-selector.ts';
 import { RESOURCES } from '../resources.ts';
 import type { ServerCertificates } from './certificates.ts';
 import type { FurnaceNames } from './furnace-names.ts';
+import { SHARED_KEY_ENTRY, sharedKeySecretName } from './plan-shared-key.ts';
 import type { Platform, RequestHeaderSource } from './plan-input.ts';
 
 /** OpenShift serves route.openshift.io; nothing else needs to be asked. */
@@ -98,4 +99,16 @@ export async function readRequestHeaderSource(applier: Applier): Promise<Request
   const clientCaPem = configMap?.data?.['requestheader-client-ca-file'] ?? '';
   if (clientCaPem.trim() === '') return undefined;
   return { clientCaPem, allowedNames: namesOf(configMap?.data?.['requestheader-allowed-names']) };
+}
+
+/** The replicas' shared key file as its Secret holds it, or undefined (plan-shared-key.ts decides). */
+export async function readStoredSharedKey(
+  applier: Applier,
+  names: FurnaceNames,
+): Promise<string | undefined> {
+  const secret = await applier.get<V1Secret>(RESOURCES.Secret, {
+    namespace: names.namespace,
+    name: sharedKeySecretName(names),
+  });
+  return decoded(secret, SHARED_KEY_ENTRY);
 }

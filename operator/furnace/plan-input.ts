@@ -38,6 +38,8 @@ export interface PlanInput {
   webhookUrl?: string;
   /** Read by the reconcile; without it no APIService and no `requestHeader.*` keys are planned. */
   requestHeader?: RequestHeaderSource;
+  /** The replicas' shared key file, as stored or newly made (plan-shared-key.ts); none planned without it. */
+  sharedKey?: string;
 }
 
 /** Everything the planners read, resolved once: names, images and the owner. */

@@ -18,6 +18,7 @@ import {
   planServices,
 } from './plan-server.ts';
 import { planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook.ts';
+import { planSharedKey } from './plan-shared-key.ts';
 
 export type { PlanInput, Platform, PlannedCertificates, RequestHeaderSource } from './plan-input.ts';
 
@@ -63,6 +64,7 @@ export function planFurnace(input: PlanInput): KubernetesObject[] {
   return [
     ...planIdentity(context),
     ...planSecrets(context),
+    ...planSharedKey(context),
     ...planServiceCaConfigMap(context),
     configMap,
     ...planRequestHeaderConfigMap(context),

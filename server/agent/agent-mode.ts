@@ -11,7 +11,7 @@ import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import type { TokenCache } from '../kube/token-cache.ts';
 import { createAgentRegistry, type AgentRegistry } from '../registry/agent-registry.ts';
 import { createUploadGrants, type UploadGrants } from '../registry/upload-grants.ts';
-import type { SharedKeys } from '../replicas/shared-key.ts';
+import type { SharedKeys } from '../../core/shared-key.ts';
 
 export interface AgentMode {
   agents: AgentRegistry;

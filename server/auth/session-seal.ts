@@ -4,7 +4,7 @@
 // cookie alone is no token for the API server. The Lease's name is a hash of the id, so the name does not
 // lead back to the cookie either. Pure (node:crypto only).
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import type { SharedKey, SharedKeys } from '../replicas/shared-key.ts';
+import type { SharedKey, SharedKeys } from '../../core/shared-key.ts';
 
 const INFO = 'furnace session token v1';
 const IV_BYTES = 12;

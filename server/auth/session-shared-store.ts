@@ -8,7 +8,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { dueForCollection } from '../replicas/lease-collector.ts';
 import { expiresAtOf, type LeaseRecord } from '../replicas/lease-records.ts';
 import type { LeaseStore } from '../replicas/lease-store.ts';
-import type { SharedKeys } from '../replicas/shared-key.ts';
+import type { SharedKeys } from '../../core/shared-key.ts';
 import { openToken, sealToken, sessionHash, type SealedToken } from './session-seal.ts';
 import { MAX_SESSIONS, newSessionId, type SessionStore } from './session-store.ts';
 

@@ -3,7 +3,7 @@
 // identifies the sidecar (registration-tokens.ts), so every replica that knows the registration knows
 // its tokens, and none stores them. With N replicas this map is each replica's view of the registrations
 // in the Kubernetes API (shared-registrations.ts feeds it through `apply`).
-import type { SharedKey, SharedKeys } from '../replicas/shared-key.ts';
+import type { SharedKey, SharedKeys } from '../../core/shared-key.ts';
 import { identityOf, sameSidecar, type RecorderIdentity } from './recorder-identity.ts';
 import { deriveRegistrationTokens, uploadTokenOf } from './registration-tokens.ts';
 

@@ -3,7 +3,7 @@
 // serving key whenever it starts, so a restarted sidecar, a recreated pod or a pod at another address gets
 // new tokens; a renewal of the same sidecar gets the same ones. Any replica that knows the registration
 // derives them; none stores them. Pure.
-import { deriveToken, type SharedKey } from '../replicas/shared-key.ts';
+import { deriveToken, type SharedKey } from '../../core/shared-key.ts';
 import type { RecorderIdentity } from './recorder-identity.ts';
 
 function fieldsOf(identity: RecorderIdentity): string[] {

@@ -8,7 +8,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { dueForCollection } from '../replicas/lease-collector.ts';
 import type { LeaseRecord, RecordKind } from '../replicas/lease-records.ts';
 import { LeaseConflict, type LeaseStore } from '../replicas/lease-store.ts';
-import type { SharedKeys } from '../replicas/shared-key.ts';
+import type { SharedKeys } from '../../core/shared-key.ts';
 import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from './agent-registry.ts';
 import type { RegisterInput, Registration, Registry } from './lease-registry.ts';
 import { identityOf, type RecorderIdentity } from './recorder-identity.ts';

@@ -6,7 +6,7 @@
 // the grant binds it to the id of the agent's start answer; another replica binds it to the first id it
 // sees uploaded with it (docs/security.md says what that leaves). Pure.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { deriveToken, type SharedKeys } from '../replicas/shared-key.ts';
+import { deriveToken, type SharedKeys } from '../../core/shared-key.ts';
 
 export interface GrantOwner {
   namespace: string;

@@ -2,7 +2,12 @@
 // and rolls the replicas (docs/security.md). Without a file, a random key for this process alone.
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../core/config/config-error.ts';
-import { parseSharedKeyFile, randomSharedKeys, SHARED_KEY_SETTING, type SharedKeys } from './shared-key.ts';
+import {
+  parseSharedKeyFile,
+  randomSharedKeys,
+  SHARED_KEY_SETTING,
+  type SharedKeys,
+} from '../../core/shared-key.ts';
 
 export async function loadSharedKeys(path: string | undefined): Promise<SharedKeys> {
   if (path === undefined) return randomSharedKeys();

@@ -25,7 +25,7 @@ import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
-import { randomSharedKeys, type SharedKeys } from '../../server/replicas/shared-key.ts';
+import { randomSharedKeys, type SharedKeys } from '../../core/shared-key.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
 import { portOf } from '../harness/ports.ts';

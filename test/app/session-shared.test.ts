@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSharedSessionStore } from '../../server/auth/session-shared-store.ts';
-import { sharedKeysOf, type SharedKeys } from '../../server/replicas/shared-key.ts';
+import { sharedKeysOf, type SharedKeys } from '../../core/shared-key.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { FakeLeaseStore } from '../harness/fake-lease-store.ts';
 import { buildFixture } from './server-fixture.ts';

@@ -136,6 +136,8 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       `ServiceAccount/${namespace}/furnace`,
       `Secret/${namespace}/furnace-tls`,
       `Secret/${namespace}/furnace-ca`,
+      // The key the server replicas share (operator/furnace/plan-shared-key.ts).
+      `Secret/${namespace}/furnace-shared-key`,
       `ConfigMap/${namespace}/furnace-config`,
       // The API server has the aggregation layer: its request-header CA, copied for the server.
       `ConfigMap/${namespace}/furnace-request-header`,

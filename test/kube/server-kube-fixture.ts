@@ -22,7 +22,7 @@ import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
-import { randomSharedKeys } from '../../server/replicas/shared-key.ts';
+import { randomSharedKeys } from '../../core/shared-key.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { serveOverHttps } from '../harness/https-server.ts';

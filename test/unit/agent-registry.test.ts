@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createAgentRegistry } from '../../server/registry/agent-registry.ts';
 import { createUploadGrants } from '../../server/registry/upload-grants.ts';
-import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
+import { sharedKeysOf } from '../../core/shared-key.ts';
 
 function clock(keys = sharedKeysOf([Buffer.alloc(32, 7)])) {
   let time = 1_000_000;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRegistry } from '../../server/registry/lease-registry.ts';
 import { proxyTokenOf, uploadTokenOf } from '../../server/registry/registration-tokens.ts';
-import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
+import { sharedKeysOf } from '../../core/shared-key.ts';
 
 const KEY_A = Buffer.alloc(32, 1);
 const KEY_B = Buffer.alloc(32, 2);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openToken, sealToken, sessionHash } from '../../server/auth/session-seal.ts';
 import { sessionRecordName } from '../../server/auth/session-shared-store.ts';
-import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
+import { sharedKeysOf } from '../../core/shared-key.ts';
 
 const KEYS = sharedKeysOf([Buffer.alloc(32, 4)]);
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';

@@ -10,7 +10,7 @@ import {
   parseSharedKeyFile,
   randomSharedKeys,
   sharedKeysOf,
-} from '../../server/replicas/shared-key.ts';
+} from '../../core/shared-key.ts';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const NEXT = Buffer.alloc(48, 2).toString('base64url');

@@ -8,7 +8,7 @@ import { createAgentRegistry } from '../../server/registry/agent-registry.ts';
 import { createRegistry } from '../../server/registry/lease-registry.ts';
 import { planWrite } from '../../server/registry/registration-records.ts';
 import { createSharedRegistrations } from '../../server/registry/shared-registrations.ts';
-import { sharedKeysOf } from '../../server/replicas/shared-key.ts';
+import { sharedKeysOf } from '../../core/shared-key.ts';
 import { FakeLeaseStore } from '../harness/fake-lease-store.ts';
 
 const KEYS = sharedKeysOf([Buffer.alloc(32, 3)]);

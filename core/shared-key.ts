@@ -3,9 +3,10 @@
 // opens on every replica. The file holds one key per line, base64 (`openssl rand -base64 32`); the first
 // signs what is made from now on and every line is accepted, which is how a rotation proceeds
 // (docs/security.md). Without a file, one replica makes a random key in memory, as it made random
-// tokens before. Pure (node:crypto only); the file is read by the caller.
+// tokens before. Pure (node:crypto only); the server reads the file (server/replicas/key-file.ts) and the
+// operator checks the one it plans (operator/furnace/plan-shared-key.ts).
 import { createHmac, randomBytes } from 'node:crypto';
-import { ConfigError } from '../../core/config/config-error.ts';
+import { ConfigError } from './config/config-error.ts';
 
 export interface SharedKey {
   /** Names the key in what it made (a registration's record, a session), never its bytes. */
