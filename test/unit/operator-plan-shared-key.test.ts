@@ -39,9 +39,8 @@ describe('the shared key Secret', () => {
       certificates: { bundlePem: '' },
       optedInNamespaces: [],
     };
-    const secretOf = (objects: ReturnType<typeof planFurnace>) =>
-      objects.find((o) => o.kind === 'Secret' && o.metadata?.name === 'furnace-shared-key') as
-        V1Secret | undefined;
+    const secretOf = (objects: ReturnType<typeof planFurnace>): V1Secret | undefined =>
+      objects.find((o) => o.kind === 'Secret' && o.metadata?.name === 'furnace-shared-key');
     assert.equal(secretOf(planFurnace(input)), undefined);
     const key = decideSharedKey(undefined, random);
     const secret = secretOf(planFurnace({ ...input, sharedKey: key }));
