@@ -1,0 +1,244 @@
+// npm run bench:registry -- --replicas 2 — the 5,000 simulated sidecars of registry.ts against N server
+// replicas sharing registrations through the real API server (`replicas.shared: true`, compiled dist/,
+// the image's node flags). The first round registers each sidecar through replica i mod N; every later
+// round renews each through a replica picked at random, as a load balancer might. Printed: renewal p50
+// and p99, each replica's CPU and RSS, and the API server's own count of writes to Leases
+// (apiserver_request_total by verb, resource leases) per recorder per minute over the renewal rounds,
+// less what the cluster writes to Leases when idle (measured first, same run), with the machine's load.
+// Then the bare Fastify baseline under the same renewal load, and the ratio.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
+import { writeCertificateFiles } from '../harness/certificate-files.ts';
+import { writeClusterServerConfig, type ClusterServerConfig } from '../harness/cluster-server-config.ts';
+import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
+import { eventually } from '../harness/eventually.ts';
+import { httpsCall } from '../harness/http.ts';
+import { freePort } from '../harness/ports.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { percentile } from '../harness/stats.ts';
+import { buildDist } from '../process/server-processes.ts';
+import {
+  createSidecarPods,
+  failureSamples,
+  processStats,
+  RENEW_SECONDS,
+  round,
+  serverNodeArgs,
+  SIDECARS,
+  startBaseline,
+  waitListening,
+  type Target,
+} from './registry-load.ts';
+
+/** Renewal rounds after the first registrations: 150 s, two of a Lease's write periods (75 s at 15 s renewals). */
+const RENEWAL_ROUNDS = Number(process.env.BENCH_RENEWAL_ROUNDS ?? 10);
+const IDLE_SECONDS = 30;
+const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+interface Replica {
+  name: string;
+  config: ClusterServerConfig;
+  process: ChildProcess;
+  target: Target;
+  peakRss: number;
+}
+
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+
+/** The API server's count of Lease writes, by verb, from its own /metrics. */
+async function leaseWrites(cp: ControlPlane): Promise<Record<string, number>> {
+  const { stdout, code, stderr } = await cp.kubectl(['get', '--raw', '/metrics']);
+  if (code !== 0) throw new Error(`kubectl get --raw /metrics: ${stderr}`);
+  const counts: Record<string, number> = Object.fromEntries(WRITE_VERBS.map((verb) => [verb, 0]));
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{') || !line.includes('resource="leases"')) continue;
+    const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
+    if (verb in counts) counts[verb] = (counts[verb] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return counts;
+}
+
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+
+async function startReplica(
+  cp: ControlPlane,
+  dir: string,
+  name: string,
+  shared: { namespace: string; keyFile: string; nodeArgs: string[] },
+): Promise<Replica> {
+  const replicaDir = join(dir, name);
+  await mkdir(replicaDir);
+  const config = await writeClusterServerConfig(replicaDir, {
+    extra: {
+      replicas: { shared: true, namespace: shared.namespace, name },
+      security: { sharedKeyFile: shared.keyFile },
+      webhook: { enabled: false },
+      logLevel: 'warn',
+    },
+  });
+  const child = spawn(process.execPath, [...shared.nodeArgs, 'dist/server/main.js'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const target = { agent, port: config.recorderPort, ca: config.certs.caPem };
+  await waitListening(target);
+  await eventually(
+    async () =>
+      (await httpsCall(`https://127.0.0.1:${config.port}/readyz`, config.certs.caPem)).status === 200
+        ? true
+        : undefined,
+    120_000,
+    `${name} to be ready`,
+  );
+  return { name, config, process: child, target, peakRss: 0 };
+}
+
+async function stopReplica(replica: Replica): Promise<void> {
+  replica.target.agent.destroy();
+  if (replica.process.exitCode !== null) return;
+  replica.process.kill('SIGTERM');
+  await once(replica.process, 'exit');
+}
+
+async function roundThrough(
+  label: string,
+  replicas: Replica[],
+  tokens: string[],
+  pick: (i: number) => Target,
+): Promise<number> {
+  const before = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
+  const result = await round(tokens, pick);
+  const after = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
+  const sorted = [...result.ms].sort((a, b) => a - b);
+  const p99 = percentile(sorted, 99);
+  const each = replicas.map((replica, i) => {
+    const cpu = (((after[i]?.cpuMs ?? 0) - (before[i]?.cpuMs ?? 0)) / (RENEW_SECONDS * 1000)) * 100;
+    return `${replica.name} CPU ${cpu.toFixed(0)}%, RSS ${(after[i]?.rssMiB ?? 0).toFixed(0)} MiB`;
+  });
+  console.log(
+    `${label}: ${tokens.length} calls in ${RENEW_SECONDS} s, p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, failures ${result.failures}; ${each.join('; ')}; load ${load()}`,
+  );
+  return p99;
+}
+
+/** Every renewal round through a replica picked at random; the p99 of the worst round. */
+async function renewals(replicas: Replica[], tokens: string[]): Promise<number> {
+  let worst = 0;
+  for (let r = 1; r <= RENEWAL_ROUNDS; r++) {
+    const pick = (): Target => replicas[Math.floor(Math.random() * replicas.length)]!.target;
+    worst = Math.max(worst, await roundThrough(`renewal round ${r}`, replicas, tokens, pick));
+  }
+  return worst;
+}
+
+async function baselineP99(dir: string, tokens: string[]): Promise<number> {
+  const certs = await generateDevCertificates();
+  const files = await writeCertificateFiles(dir, certs);
+  const port = await freePort();
+  const baseline = startBaseline(files, port);
+  process.once('exit', () => baseline.kill('SIGKILL'));
+  const target = { agent: new Agent({ keepAlive: true, maxSockets: 64 }), port, ca: certs.caPem };
+  await waitListening(target);
+  let worst = 0;
+  for (let r = 1; r <= 2; r++) {
+    const result = await round(tokens, () => target);
+    const p99 = percentile(
+      [...result.ms].sort((a, b) => a - b),
+      99,
+    );
+    console.log(`baseline (bare Fastify HTTPS, constant answer) round ${r}: p99 ${p99.toFixed(2)} ms`);
+    worst = Math.max(worst, p99);
+  }
+  target.agent.destroy();
+  baseline.kill('SIGTERM');
+  await once(baseline, 'exit');
+  return worst;
+}
+
+export async function benchReplicas(count: number): Promise<void> {
+  const cp = await getControlPlane();
+  const kc = cp.kubeConfig();
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-replicas-'));
+  try {
+    console.log(
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}, load ${load()}`,
+    );
+    buildDist();
+    const leases = await createNamespace(kc, { prefix: 'furnace' });
+    const namespace = await createNamespace(kc, { enabled: true });
+    const setupStart = performance.now();
+    const tokens = await createSidecarPods(kc, namespace);
+    console.log(
+      `set-up: ${SIDECARS} injected pods and tokens in ${((performance.now() - setupStart) / 1000).toFixed(0)} s`,
+    );
+    const keyFile = join(dir, 'shared-key');
+    await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const shared = { namespace: leases, keyFile, nodeArgs: await serverNodeArgs() };
+    const replicas: Replica[] = [];
+    for (let i = 0; i < count; i++)
+      replicas.push(await startReplica(cp, dir, `replica-${String.fromCharCode(97 + i)}`, shared));
+    const startRss = await Promise.all(
+      replicas.map(async (r) => (await processStats(r.process.pid ?? 0)).rssMiB),
+    );
+    for (const [i, r] of replicas.entries()) r.peakRss = startRss[i] ?? 0;
+    const sampler = setInterval(() => {
+      for (const r of replicas)
+        void processStats(r.process.pid ?? 0).then((s) => (r.peakRss = Math.max(r.peakRss, s.rssMiB)));
+    }, 250);
+
+    const idleBefore = total(await leaseWrites(cp));
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idlePerSecond = (total(await leaseWrites(cp)) - idleBefore) / IDLE_SECONDS;
+    console.log(
+      `idle cluster: ${(idlePerSecond * 60).toFixed(0)} Lease writes a minute (controller manager's leader election)`,
+    );
+
+    await roundThrough(
+      'first registrations (replica i mod N)',
+      replicas,
+      tokens,
+      (i) => replicas[i % count]!.target,
+    );
+    const before = await leaseWrites(cp);
+    const from = performance.now();
+    const renewalP99 = await renewals(replicas, tokens);
+    const seconds = (performance.now() - from) / 1000;
+    const after = await leaseWrites(cp);
+    clearInterval(sampler);
+    for (const replica of replicas) await stopReplica(replica);
+    for (const [failure, n] of failureSamples) console.log(`failed ${n}×: ${failure}`);
+
+    const byVerb = WRITE_VERBS.map((verb) => `${verb} ${(after[verb] ?? 0) - (before[verb] ?? 0)}`).join(
+      ', ',
+    );
+    const written = total(after) - total(before) - idlePerSecond * seconds;
+    const perRecorderMinute = written / SIDECARS / (seconds / 60);
+    console.log(
+      `API server Lease writes over ${seconds.toFixed(0)} s of renewals: ${byVerb}; less idle, ${written.toFixed(0)}: ${perRecorderMinute.toFixed(2)} per recorder per minute (target ≤ 1)`,
+    );
+    for (const [i, r] of replicas.entries())
+      console.log(
+        `${r.name} RSS: start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB (target ≤ 200 MB)`,
+      );
+    const bare = await baselineP99(dir, tokens);
+    console.log(
+      `renewal p99: ${count} replicas ${renewalP99.toFixed(2)} ms vs baseline ${bare.toFixed(2)} ms (ratio ${(renewalP99 / bare).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
+    );
+  } finally {
+    await deleteRunObjects(kc);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
