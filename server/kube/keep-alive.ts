@@ -1,30 +1,64 @@
-// @kubernetes/client-node 1.x builds a new https.Agent for every request, so every TokenReview,
-// SubjectAccessReview and Pod read pays a fresh TLS handshake. With thousands of sidecars that
-// handshake dominates the server's CPU. This gives one KubeConfig instance a shared keep-alive agent.
+// @kubernetes/client-node builds a new connection pool for every request: 1.x a new https.Agent
+// (createAgent), 2.x a new undici Agent (createDispatcher). Every TokenReview, SubjectAccessReview, Pod
+// read and shared-Lease write then pays a fresh TLS handshake and a new secure context; with thousands
+// of sidecars that handshake dominates the server's CPU (a CPU profile of 2,000 registrations through
+// two replicas showed undici connects and createSecureContext on top). This gives one KubeConfig
+// instance a shared keep-alive pool per API server and TLS identity, for either version.
 //
-// The agent has no socket cap: client-node reads bodies through node-fetch, which reports a false
-// "Premature close" when a request waits in the agent's queue for a kept-alive socket (node-fetch issue
-// 1767); with a cap, thousands of sidecars registering at once made most registrations fail that way.
-// Without one, a request takes an idle socket or opens a new one and never queues.
+// The pools have no connection cap: client-node 1.x read bodies through node-fetch, which reports a
+// false "Premature close" when a request waits in the agent's queue for a kept-alive socket (node-fetch
+// issue 1767); with a cap, thousands of sidecars registering at once made most registrations fail that
+// way. Without one, a request takes an idle connection or opens a new one and never queues.
+import { createHash } from 'node:crypto';
 import { Agent, type AgentOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-type AgentFactory = (cluster: unknown, options: AgentOptions) => unknown;
+type Factory = (cluster: unknown, options: AgentOptions) => unknown;
+
+/** A TLS option (a string, a Buffer, a list of them, or key objects) as text to hash. */
+function textOf(part: unknown): string {
+  if (part === undefined || part === null) return '';
+  if (typeof part === 'string') return part;
+  if (Buffer.isBuffer(part)) return part.toString('base64');
+  if (Array.isArray(part)) return part.map(textOf).join('\n');
+  return JSON.stringify(part) ?? '';
+}
+
+/** The TLS identity a pool is made for: the CA, the client certificate and key, and the checks. */
+function identityKey(server: string, options: AgentOptions): string {
+  const hash = createHash('sha256').update(server);
+  for (const part of [options.ca, options.cert, options.key, options.pfx, options.passphrase])
+    hash.update(`\n${textOf(part)}`);
+  hash.update(`\n${String(options.rejectUnauthorized)}\n${options.servername ?? ''}`);
+  return hash.digest('hex');
+}
+
+/** Replaces kc's factory `name` by one that hands out one pool per identity (plain HTTP and proxies keep theirs). */
+function shareFactory(kc: KubeConfig, name: 'createAgent' | 'createDispatcher', make?: Factory): void {
+  const target = kc as unknown as Record<string, Factory | undefined>;
+  const original = target[name]?.bind(kc);
+  if (!original) return;
+  const pools = new Map<string, unknown>();
+  target[name] = (cluster, options) => {
+    const server = (cluster as { server?: string; proxyUrl?: string } | undefined) ?? {};
+    if (server.proxyUrl || !server.server?.startsWith('https:')) return original(cluster, options);
+    const key = identityKey(server.server, options);
+    let pool = pools.get(key);
+    if (pool === undefined) {
+      pool = make ? make(cluster, options) : original(cluster, options);
+      pools.set(key, pool);
+    }
+    return pool;
+  };
+}
 
 export function reuseConnections(kc: KubeConfig): KubeConfig {
-  const target = kc as unknown as { createAgent: AgentFactory };
-  const original = target.createAgent.bind(kc);
-  const agents = new Map<string, unknown>();
-  target.createAgent = (cluster, options) => {
-    const server = (cluster as { server?: string; proxyUrl?: string } | undefined) ?? {};
-    // Proxies and plain HTTP keep the library's own agents.
-    if (server.proxyUrl || !server.server?.startsWith('https:')) return original(cluster, options);
-    let agent = agents.get(server.server);
-    if (!agent) {
-      agent = new Agent({ ...options, keepAlive: true, maxSockets: Infinity });
-      agents.set(server.server, agent);
-    }
-    return agent;
-  };
+  shareFactory(
+    kc,
+    'createAgent',
+    (_cluster, options) => new Agent({ ...options, keepAlive: true, maxSockets: Infinity }),
+  );
+  // 2.x's own dispatcher keeps connections alive already (30 s probes); it only needs to be made once.
+  shareFactory(kc, 'createDispatcher');
   return kc;
 }

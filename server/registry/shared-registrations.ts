@@ -222,7 +222,11 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     this.#seen.set(saved.name, saved);
     const applied = this.#apply(saved);
     if (!applied)
-      throw unavailable(new Error(`Lease ${saved.name} was stored but its key is not accepted here`));
+      throw unavailable(
+        new Error(
+          `Lease ${saved.name} was stored but not taken: its pod was deleted, or its key is not accepted`,
+        ),
+      );
     return applied;
   }
 

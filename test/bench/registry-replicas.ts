@@ -74,24 +74,27 @@ async function startReplica(
   cp: ControlPlane,
   dir: string,
   name: string,
-  shared: { namespace: string; keyFile: string; nodeArgs: string[] },
+  shared: { namespace: string; keyFile: string; nodeArgs: string[] } | { nodeArgs: string[] },
 ): Promise<Replica> {
   const replicaDir = join(dir, name);
   await mkdir(replicaDir);
+  const sharing =
+    'keyFile' in shared
+      ? {
+          replicas: { shared: true, namespace: shared.namespace, name },
+          security: { sharedKeyFile: shared.keyFile },
+        }
+      : {};
   const config = await writeClusterServerConfig(replicaDir, {
-    extra: {
-      replicas: { shared: true, namespace: shared.namespace, name },
-      security: { sharedKeyFile: shared.keyFile },
-      webhook: { enabled: false },
-      logLevel: 'warn',
-    },
+    extra: { ...sharing, webhook: { enabled: false }, logLevel: 'warn' },
   });
   const child = spawn(process.execPath, [...shared.nodeArgs, 'dist/server/main.js'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  process.once('exit', () => child.kill('SIGKILL'));
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const target = { agent, port: config.recorderPort, ca: config.certs.caPem };
   await waitListening(target);
@@ -168,6 +171,68 @@ async function baselineP99(dir: string, tokens: string[]): Promise<number> {
   return worst;
 }
 
+/** Server processes this benchmark started: killed by their PIDs if it is stopped early. */
+const children = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(1);
+  });
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+interface FleetFigures {
+  renewalP99: number;
+  startRss: number[];
+}
+
+/** First registrations (replica i mod N), then the renewal rounds through a replica at random. */
+async function runFleet(label: string, replicas: Replica[], tokens: string[]): Promise<FleetFigures> {
+  const startRss = await Promise.all(
+    replicas.map(async (r) => (await processStats(r.process.pid ?? 0)).rssMiB),
+  );
+  for (const [i, r] of replicas.entries()) r.peakRss = startRss[i] ?? 0;
+  const sampler = setInterval(() => {
+    for (const r of replicas)
+      void processStats(r.process.pid ?? 0).then((s) => (r.peakRss = Math.max(r.peakRss, s.rssMiB)));
+  }, 250);
+  const pickFirst = (i: number): Target => replicas[i % replicas.length]!.target;
+  await roundThrough(`${label}, first registrations`, replicas, tokens, pickFirst);
+  const renewalP99 = await renewals(replicas, tokens);
+  clearInterval(sampler);
+  for (const replica of replicas) await stopReplica(replica);
+  for (const [i, r] of replicas.entries())
+    console.log(
+      `${label}: ${r.name} RSS start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB`,
+    );
+  return { renewalP99, startRss };
+}
+
+/** What the cluster writes to Leases when nobody registers, per second (the controller manager's leader election). */
+async function idleLeaseWrites(cp: ControlPlane): Promise<number> {
+  const before = total(await leaseWrites(cp));
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const perSecond = (total(await leaseWrites(cp)) - before) / IDLE_SECONDS;
+  console.log(`idle cluster: ${(perSecond * 60).toFixed(0)} Lease writes a minute`);
+  return perSecond;
+}
+
+/** Lease writes the renewal rounds of `run` caused, per recorder per minute, from the API server's metrics. */
+async function countWrites(cp: ControlPlane, idlePerSecond: number, run: () => Promise<FleetFigures>) {
+  const before = await leaseWrites(cp);
+  const from = performance.now();
+  const figures = await run();
+  const seconds = (performance.now() - from) / 1000;
+  const after = await leaseWrites(cp);
+  const byVerb = WRITE_VERBS.map((verb) => `${verb} ${(after[verb] ?? 0) - (before[verb] ?? 0)}`).join(', ');
+  const written = total(after) - total(before) - idlePerSecond * seconds;
+  console.log(
+    `API server Lease writes over ${seconds.toFixed(0)} s (first registrations and renewals): ${byVerb}; less idle, ${written.toFixed(0)}: ${(written / SIDECARS / (seconds / 60)).toFixed(2)} per recorder per minute`,
+  );
+  return figures;
+}
+
 export async function benchReplicas(count: number): Promise<void> {
   const cp = await getControlPlane();
   const kc = cp.kubeConfig();
@@ -186,56 +251,23 @@ export async function benchReplicas(count: number): Promise<void> {
     );
     const keyFile = join(dir, 'shared-key');
     await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    const shared = { namespace: leases, keyFile, nodeArgs: await serverNodeArgs() };
+    const nodeArgs = await serverNodeArgs();
+    const shared = { namespace: leases, keyFile, nodeArgs };
+    const idlePerSecond = await idleLeaseWrites(cp);
     const replicas: Replica[] = [];
     for (let i = 0; i < count; i++)
       replicas.push(await startReplica(cp, dir, `replica-${String.fromCharCode(97 + i)}`, shared));
-    const startRss = await Promise.all(
-      replicas.map(async (r) => (await processStats(r.process.pid ?? 0)).rssMiB),
-    );
-    for (const [i, r] of replicas.entries()) r.peakRss = startRss[i] ?? 0;
-    const sampler = setInterval(() => {
-      for (const r of replicas)
-        void processStats(r.process.pid ?? 0).then((s) => (r.peakRss = Math.max(r.peakRss, s.rssMiB)));
-    }, 250);
-
-    const idleBefore = total(await leaseWrites(cp));
-    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
-    const idlePerSecond = (total(await leaseWrites(cp)) - idleBefore) / IDLE_SECONDS;
-    console.log(
-      `idle cluster: ${(idlePerSecond * 60).toFixed(0)} Lease writes a minute (controller manager's leader election)`,
-    );
-
-    await roundThrough(
-      'first registrations (replica i mod N)',
-      replicas,
-      tokens,
-      (i) => replicas[i % count]!.target,
-    );
-    const before = await leaseWrites(cp);
-    const from = performance.now();
-    const renewalP99 = await renewals(replicas, tokens);
-    const seconds = (performance.now() - from) / 1000;
-    const after = await leaseWrites(cp);
-    clearInterval(sampler);
-    for (const replica of replicas) await stopReplica(replica);
+    const fleet = await countWrites(cp, idlePerSecond, () => runFleet(`${count} replicas`, replicas, tokens));
     for (const [failure, n] of failureSamples) console.log(`failed ${n}×: ${failure}`);
-
-    const byVerb = WRITE_VERBS.map((verb) => `${verb} ${(after[verb] ?? 0) - (before[verb] ?? 0)}`).join(
-      ', ',
+    // Same run, the same load against one replica as today (no replicas.shared), then bare Fastify.
+    const single = await runFleet(
+      'one replica, not shared',
+      [await startReplica(cp, dir, 'single', { nodeArgs })],
+      tokens,
     );
-    const written = total(after) - total(before) - idlePerSecond * seconds;
-    const perRecorderMinute = written / SIDECARS / (seconds / 60);
-    console.log(
-      `API server Lease writes over ${seconds.toFixed(0)} s of renewals: ${byVerb}; less idle, ${written.toFixed(0)}: ${perRecorderMinute.toFixed(2)} per recorder per minute (target ≤ 1)`,
-    );
-    for (const [i, r] of replicas.entries())
-      console.log(
-        `${r.name} RSS: start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB (target ≤ 200 MB)`,
-      );
     const bare = await baselineP99(dir, tokens);
     console.log(
-      `renewal p99: ${count} replicas ${renewalP99.toFixed(2)} ms vs baseline ${bare.toFixed(2)} ms (ratio ${(renewalP99 / bare).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
+      `renewal p99: ${count} replicas ${fleet.renewalP99.toFixed(2)} ms, one replica ${single.renewalP99.toFixed(2)} ms, bare Fastify ${bare.toFixed(2)} ms (ratio to one replica ${(fleet.renewalP99 / single.renewalP99).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
     );
   } finally {
     await deleteRunObjects(kc);
