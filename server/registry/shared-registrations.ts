@@ -79,6 +79,8 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   readonly #tombstones = new Map<string, number>();
   /** Renewals being written behind their answer. */
   readonly #behind = new Set<string>();
+  /** The record version each Lease's registration in the view was taken from. */
+  readonly #applied = new Map<string, string>();
 
   constructor(deps: SharedRegistrationsDeps) {
     this.#deps = deps;
@@ -105,7 +107,9 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   onRecord(record: LeaseRecord): void {
     if (record.kind === 'session') return;
     this.#seen.set(record.name, record);
-    this.#apply(record);
+    // The echo of this replica's own write is in the view already.
+    if (!record.resourceVersion || this.#applied.get(record.name) !== record.resourceVersion)
+      this.#apply(record);
   }
 
   onGone(record: LeaseRecord): void {
@@ -154,10 +158,20 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     const stored = storedOf(record);
     const deleted =
       stored?.podUid !== undefined && (this.#tombstones.get(stored.podUid) ?? 0) > this.#deps.now();
+    this.#applied.delete(record.name);
     if (!stored || deleted) return undefined;
-    if (record.kind === 'sidecar') return this.#deps.registry.apply(stored);
-    const agent = storedAgentOf(record);
-    return agent && this.#deps.agents?.apply(agent);
+    const agent = record.kind === 'agent' ? storedAgentOf(record) : undefined;
+    const applied = agent ? this.#deps.agents?.apply(agent) : this.#deps.registry.apply(stored);
+    if (applied && record.resourceVersion) this.#applied.set(record.name, record.resourceVersion);
+    return applied;
+  }
+
+  /** The registration of this very record version, when the view already holds it: nothing to derive again. */
+  #inView(record: LeaseRecord, input: Input): Written | undefined {
+    if (!record.resourceVersion || this.#applied.get(record.name) !== record.resourceVersion)
+      return undefined;
+    const { registry, agents } = this.#deps;
+    return input.node === undefined ? registry.get(input.namespace, input.pod) : agents?.forNode(input.node);
   }
 
   #plan(name: string, input: Input): PlannedWrite | undefined {
@@ -177,7 +191,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     for (let attempt = 0; ; attempt += 1) {
       const plan = this.#plan(name, input);
       const known = this.#seen.get(name);
-      const served = known && !plan?.wait ? this.#apply(known) : undefined;
+      const served = known && !plan?.wait ? (this.#inView(known, input) ?? this.#apply(known)) : undefined;
       if (served && plan) this.#writeBehind(this.#recordFor(name, kind, input, plan));
       if (served) return served as T;
       try {
