@@ -11,8 +11,10 @@ function perfScript(samples: [number, string, string][]): string {
     .join('');
 }
 
-async function* once(text: string): AsyncIterable<string> {
-  yield text;
+function once(text: string): AsyncIterable<string> {
+  return (async function* () {
+    yield await Promise.resolve(text);
+  })();
 }
 
 describe('toSpeedscope', () => {
