@@ -11,6 +11,7 @@ import type { TrustedProxy } from './auth/trusted-proxy.ts';
 import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
 import type { FrontProxy } from './auth/front-proxy.ts';
 import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
+import { openArtifactStore } from './storage/open-artifact-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
@@ -69,6 +70,7 @@ interface Running {
   webhook?: FastifyInstance;
   tls?: TlsSource;
   sinks?: SinkDeliveryLoop;
+  catalog?: Catalog;
 }
 
 async function startClusterParts(
@@ -128,7 +130,7 @@ async function start(local: boolean): Promise<Running> {
     tls,
     ...(localKey ? { localKey } : {}),
   });
-  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  const running: Running = { apps, catalog, ...(tlsSource ? { tls: tlsSource } : {}) };
   const sinks = await openSinks({
     sinks: config.sinks,
     settings: config.sinkDelivery,
@@ -200,6 +202,7 @@ async function openStores(
     dataDir: config.dataDir,
     now,
     retention: config.retention,
+    artifacts: await openArtifactStore(config.storage, config.dataDir),
     onLoad: (report) =>
       process.stderr.write(
         `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
@@ -328,6 +331,7 @@ async function stop(running: Running): Promise<void> {
   await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
   await running.sinks?.stop();
+  await running.catalog?.close();
   running.tls?.close();
 }
 

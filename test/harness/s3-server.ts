@@ -55,7 +55,10 @@ async function waitForGateway(endpoint: string, server: RunningProcess): Promise
 }
 
 /** Starts versitygw for the length of the test, with one empty bucket named `bucket`. */
-export async function startS3Server(t: TestContext, bucket = 'furnace-test'): Promise<S3Server> {
+export async function startS3Server(
+  t: Pick<TestContext, 'after'>,
+  bucket = 'furnace-test',
+): Promise<S3Server> {
   const binary = join(s3BinDir(), 'versitygw');
   const dir = await tempDir(t, 'furnace-s3-');
   const rootDir = join(dir, 'root');

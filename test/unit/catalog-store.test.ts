@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
@@ -37,7 +38,9 @@ describe('catalog store', () => {
     assert.equal(entry?.namespace, 'team-a');
     assert.equal(entry?.container, 'app');
     assert.deepEqual(entry?.artifacts, [{ name: 'flamegraph.svg', bytes: 15 }]);
-    assert.equal(await readFile(reopened.artifactPath('rec-1', 'flamegraph.svg'), 'utf8'), '<svg>main</svg>');
+    const artifact = await reopened.openArtifact('rec-1', 'flamegraph.svg');
+    assert.equal(artifact?.bytes, 15);
+    assert.equal(artifact && (await text(artifact.body)), '<svg>main</svg>');
   });
 
   it('leaves no temp files behind, also after a refused upload', async (t) => {
@@ -86,7 +89,7 @@ describe('catalog store', () => {
       catalog.putMetadata(finishedRecordingStatus('../x'), owner),
       (e: FurnaceError) => e.code === 'ERR_INVALID_PARAMETER',
     );
-    assert.throws(() => catalog.artifactPath('..', 'flamegraph.svg'));
+    await assert.rejects(catalog.openArtifact('..', 'flamegraph.svg'));
   });
 
   it('refuses an artifact before its metadata', async (t) => {
