@@ -8,19 +8,23 @@ import type { Readable } from 'node:stream';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { SinkDelivery } from '../../core/sinks/delivery.ts';
-import { isArtifactName } from '../../core/contract/names.ts';
-import {
-  isFinished,
-  RECORDING_ID_PATTERN,
-  type CatalogEntry,
-  type RecordingStatus,
-} from '../../core/contract/recording.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/contract/recording.ts';
 import { legacyArtifactKey, type ArtifactStore, type OpenedArtifact } from '../storage/artifact-store.ts';
 import { openFilesystemArtifacts } from '../storage/filesystem-artifacts.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
 import { byStartDescending, type LoadReport } from './catalog-load.ts';
 import type { EntryChange, EntryStore } from './entry-store.ts';
 import { createFileEntries } from './file-entries.ts';
+import {
+  artifactKey,
+  checkArtifactName,
+  checkRecordingId,
+  keysOf,
+  notYet,
+  owned,
+  unfinished,
+  withArtifact,
+} from './catalog-records.ts';
 import { selectOrphans, DEFAULT_ORPHAN_GRACE_SECONDS } from './orphans.ts';
 import {
   artifactAllowance,
@@ -32,9 +36,8 @@ import {
 } from './retention.ts';
 import { storeChecked, tooLarge } from './upload-stream.ts';
 
-const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
-
 export type { RecordingOwner };
+export { checkRecordingId };
 
 export interface CatalogFilter {
   namespace?: string;
@@ -85,80 +88,6 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
-export function checkRecordingId(id: string): void {
-  if (!RECORDING_ID.test(id)) {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `recording id ${JSON.stringify(id)} is invalid`, {
-      field: 'id',
-      pattern: RECORDING_ID_PATTERN,
-    });
-  }
-}
-
-function checkArtifactName(name: string): asserts name is ArtifactName {
-  if (!isArtifactName(name)) {
-    throw new FurnaceError(
-      'ERR_INVALID_ARTIFACT',
-      `artifact name ${JSON.stringify(name)} is not one of the known artifacts`,
-      { field: 'name', value: name },
-    );
-  }
-}
-
-function sameOwner(a: RecordingOwner, b: RecordingOwner): boolean {
-  if (a.namespace !== b.namespace || a.pod !== b.pod) return false;
-  return a.podUid === undefined || b.podUid === undefined || a.podUid === b.podUid;
-}
-
-/** The record, when `owner` may write to it; throws ERR_FORBIDDEN when another sidecar wrote it first. */
-function owned(record: StoredRecording | undefined, owner: RecordingOwner): StoredRecording | undefined {
-  if (record && !sameOwner(record.owner, owner)) {
-    throw new FurnaceError('ERR_FORBIDDEN', `recording ${record.entry.id} belongs to another sidecar`, {
-      id: record.entry.id,
-    });
-  }
-  return record;
-}
-
-/** The store's key of an artifact the record lists. */
-export function artifactKey(record: StoredRecording, name: ArtifactName): string {
-  return record.objects?.[name] ?? legacyArtifactKey(record.entry.id, name);
-}
-
-/** Every key the record names. */
-function keysOf(record: StoredRecording): string[] {
-  return record.entry.artifacts.map((a) => artifactKey(record, a.name));
-}
-
-/** The record with one more artifact (replacing one of the same name), stored under `key`. */
-function withArtifact(
-  record: StoredRecording,
-  name: ArtifactName,
-  key: string,
-  bytes: number,
-): StoredRecording {
-  const artifacts = [...record.entry.artifacts.filter((a) => a.name !== name), { name, bytes }];
-  const objects = { ...record.objects };
-  if (key === legacyArtifactKey(record.entry.id, name)) delete objects[name];
-  else objects[name] = key;
-  const next: StoredRecording = { ...record, entry: { ...record.entry, artifacts } };
-  if (Object.keys(objects).length > 0) next.objects = objects;
-  else delete next.objects;
-  return next;
-}
-
-function notYet(id: string): FurnaceError {
-  return new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, { id });
-}
-
-function unfinished(entry: CatalogEntry): FurnaceError {
-  // Artifacts come after the final status, so an unfinished entry (which retention keeps) holds none.
-  return new FurnaceError(
-    'ERR_INVALID_PARAMETER',
-    `recording ${entry.id} is ${entry.state}: PUT its final status before its artifacts`,
-    { field: 'state', value: entry.state, id: entry.id },
-  );
-}
-
 export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
   const artifacts = deps.artifacts ?? (await openFilesystemArtifacts(deps.dataDir));
   const entries = deps.entries ?? createFileEntries(deps.dataDir);
@@ -205,12 +134,13 @@ class StoredCatalog implements Catalog {
   ): Promise<CatalogEntry> {
     checkRecordingId(status.id);
     const now = this.#deps.now();
-    const existing = owned(await this.#entryStore.read(status.id, this.#stored.get(status.id)), owner);
+    const known = owned(this.#stored.get(status.id), owner);
+    const existing = owned(await this.#entryStore.read(status.id, owner.namespace, known), owner);
     if (!existing)
       await this.#removeAll(
         makeRoomForRecording(this.#entries(), owner.namespace, this.#deps.retention, now),
       );
-    const record = await this.#update(status.id, (current) => {
+    const record = await this.#update(status.id, owner.namespace, (current) => {
       const previous = owned(current, owner);
       return deriveStored(status, previous?.owner ?? owner, previous, now, startedBy);
     });
@@ -241,7 +171,8 @@ class StoredCatalog implements Catalog {
     try {
       checkRecordingId(id);
       checkArtifactName(name);
-      const record = owned(await this.#entryStore.read(id, this.#stored.get(id)), owner);
+      const known = owned(this.#stored.get(id), owner);
+      const record = owned(await this.#entryStore.read(id, owner.namespace, known), owner);
       if (!record) throw notYet(id);
       if (!isFinished(record.entry)) throw unfinished(record.entry);
       const reserved = this.#reserved(record.entry.namespace);
@@ -286,7 +217,7 @@ class StoredCatalog implements Catalog {
     if (!record) return false;
     this.#stored.delete(id);
     // The entry first: no entry may name an object that is gone. Objects left by a crash are orphans.
-    await this.#entryStore.remove(id);
+    await this.#entryStore.remove(id, record.entry.namespace);
     await this.#artifacts.remove(keysOf(record));
     this.#changed(id);
     return true;
@@ -297,8 +228,10 @@ class StoredCatalog implements Catalog {
   }
 
   async setDelivery(id: string, delivery: SinkDelivery): Promise<boolean> {
+    const namespace = this.#stored.get(id)?.entry.namespace;
+    if (namespace === undefined) return false;
     const written = await this.#track(
-      this.#update(id, (current) => {
+      this.#update(id, namespace, (current) => {
         if (!current) return undefined;
         const others = (current.entry.deliveries ?? []).filter((d) => d.sink !== delivery.sink);
         return { ...current, entry: { ...current.entry, deliveries: [...others, delivery] } };
@@ -353,8 +286,8 @@ class StoredCatalog implements Catalog {
   }
 
   /** Writes through the entry store and keeps the index in step with what was written. */
-  async #update(id: string, change: EntryChange): Promise<StoredRecording | undefined> {
-    const written = await this.#entryStore.update(id, this.#stored.get(id), change);
+  async #update(id: string, namespace: string, change: EntryChange): Promise<StoredRecording | undefined> {
+    const written = await this.#entryStore.update(id, namespace, this.#stored.get(id), change);
     if (written) this.#stored.set(id, written);
     return written;
   }
@@ -380,7 +313,7 @@ class StoredCatalog implements Catalog {
     );
     let replaced: string | undefined;
     try {
-      const record = await this.#update(id, (current) => {
+      const record = await this.#update(id, owner.namespace, (current) => {
         if (!owned(current, owner))
           throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
         if (current?.entry.artifacts.some((a) => a.name === name)) replaced = artifactKey(current, name);
@@ -406,7 +339,7 @@ class StoredCatalog implements Catalog {
   async #expireUnfinished(now: number): Promise<void> {
     for (const record of [...this.#stored.values()]) {
       if (!expireOverdue(record.entry, now)) continue;
-      await this.#update(record.entry.id, (current) => {
+      await this.#update(record.entry.id, record.entry.namespace, (current) => {
         const failed = current && expireOverdue(current.entry, now);
         return failed && current ? { ...current, entry: failed } : undefined;
       });

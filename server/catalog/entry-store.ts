@@ -25,16 +25,24 @@ export interface EntryStore {
    * telling it of later changes. Resolves once the index holds everything stored at that point.
    */
   start(index: EntryIndexSink, maxCount: number, now: number): Promise<LoadReport>;
-  /** The entry as stored now: `known` (the index's) for a store only this process writes, else read again. */
-  read(id: string, known: StoredRecording | undefined): Promise<StoredRecording | undefined>;
+  /**
+   * The entry of recording `id` in `namespace` as stored now: `known` (the index's) for a store only this
+   * process writes, else read again.
+   */
+  read(
+    id: string,
+    namespace: string,
+    known: StoredRecording | undefined,
+  ): Promise<StoredRecording | undefined>;
   /** Applies `change` to the entry as stored now, retrying on a concurrent write; resolves with what was written. */
   update(
     id: string,
+    namespace: string,
     known: StoredRecording | undefined,
     change: EntryChange,
   ): Promise<StoredRecording | undefined>;
   /** Removes the entry; false when there was none. */
-  remove(id: string): Promise<boolean>;
+  remove(id: string, namespace: string): Promise<boolean>;
   /** Stops watching. */
   stop(): Promise<void>;
 }

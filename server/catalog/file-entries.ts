@@ -30,8 +30,8 @@ export function createFileEntries(dataDir: string): EntryStore {
       for (const record of stored.values()) index.upsert(record);
       return report;
     },
-    read: (_id, known) => Promise.resolve(known),
-    async update(_id, known, change) {
+    read: (_id, _namespace, known) => Promise.resolve(known),
+    async update(_id, _namespace, known, change) {
       const next = change(known);
       if (next !== undefined) await write(next);
       return next;
