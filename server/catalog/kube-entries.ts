@@ -95,6 +95,8 @@ class KubeEntries implements EntryStore {
   readonly kind = 'kubernetes';
   readonly #deps: KubeEntriesDeps;
   #informer: ReturnType<typeof superviseInformer<RecordingEntryObject>> | undefined;
+  /** Set when a list has answered; its items reach the index in the same turn, before any timer. */
+  #listed = false;
 
   constructor(deps: KubeEntriesDeps) {
     this.#deps = deps;
@@ -116,7 +118,11 @@ class KubeEntries implements EntryStore {
       name: 'catalog entry watch',
       logFields: { resource: RECORDING_ENTRY_PLURAL },
       makeWatch: this.#deps.makeWatch,
-      list: () => this.#listAll(),
+      list: async () => {
+        const list = await this.#listAll();
+        this.#listed = true;
+        return list;
+      },
       onAdd: take,
       onUpdate: take,
       onDelete: (object) => {
@@ -128,9 +134,13 @@ class KubeEntries implements EntryStore {
     return report;
   }
 
+  /**
+   * Waits for the first list (the supervisor's isSynced turns true on ListWatch's `connect`, which comes
+   * before the list, so it cannot tell).
+   */
   async #synced(): Promise<void> {
     const deadline = Date.now() + (this.#deps.syncTimeoutMs ?? 30_000);
-    while (!this.#informer?.isSynced()) {
+    while (!this.#listed) {
       if (Date.now() > deadline)
         throw new Error(
           `the list of ${RECORDING_ENTRY_PLURAL} did not complete: is the RecordingEntry CRD installed, and may the server list and watch it?`,
