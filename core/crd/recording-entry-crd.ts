@@ -11,8 +11,17 @@ import type { SchemaOf } from './schema-types.ts';
 export const RECORDING_ENTRY_KIND = 'RecordingEntry';
 export const RECORDING_ENTRY_PLURAL = 'recordingentries';
 export const RECORDING_ENTRY_CRD_NAME = `${RECORDING_ENTRY_PLURAL}.${API_GROUP}`;
-/** The largest `spec.record`: the largest recording.json the server reads back (catalog-load.ts). */
-export const MAX_ENTRY_RECORD_BYTES = 64 * 1024;
+/**
+ * The largest `spec.record`. A typical entry is 1 to 3 KiB; the server shortens the error text and the
+ * warnings of an entry that would be larger (server/catalog/kube-entries.ts).
+ */
+export const MAX_ENTRY_RECORD_BYTES = 16 * 1024;
+/**
+ * The most RecordingEntry objects a server keeps (retention.maxCount is held to it): with entries of
+ * at most MAX_ENTRY_RECORD_BYTES, 800 MiB of etcd at worst and about 100 MiB typically
+ * (docs/architecture.md, "State and scale").
+ */
+export const MAX_SHARED_ENTRIES = 50_000;
 
 export interface RecordingEntrySpec {
   /** The recording id (object names are derived from it: ids allow characters names do not). */

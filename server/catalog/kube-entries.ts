@@ -67,10 +67,27 @@ export function recordOf(object: RecordingEntryObject, now: number): StoredRecor
   return record;
 }
 
+/** In the API's copy: error text and warnings are cut to these when the whole would not fit. */
+const SHORT_ERROR = 2048;
+const SHORT_WARNINGS = 10;
+const SHORT_WARNING = 512;
+
+/** The record as JSON within MAX_ENTRY_RECORD_BYTES: error text and warnings shortened if it must. */
+export function recordText(record: StoredRecording): string {
+  const text = JSON.stringify(record);
+  if (Buffer.byteLength(text) <= MAX_ENTRY_RECORD_BYTES) return text;
+  const { error, warnings } = record.entry;
+  const entry = { ...record.entry };
+  if (error !== undefined) entry.error = error.slice(0, SHORT_ERROR);
+  if (warnings !== undefined)
+    entry.warnings = warnings.slice(0, SHORT_WARNINGS).map((w) => w.slice(0, SHORT_WARNING));
+  return JSON.stringify({ ...record, entry });
+}
+
 function objectOf(record: StoredRecording, resourceVersion?: string): RecordingEntryObject {
   const { entry } = record;
-  const text = JSON.stringify(record);
-  if (text.length > MAX_ENTRY_RECORD_BYTES)
+  const text = recordText(record);
+  if (Buffer.byteLength(text) > MAX_ENTRY_RECORD_BYTES)
     throw new Error(
       `the catalog entry of ${entry.id} is ${text.length} bytes, more than a RecordingEntry holds (${MAX_ENTRY_RECORD_BYTES})`,
     );

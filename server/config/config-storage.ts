@@ -4,6 +4,7 @@ import { ConfigError } from '../../core/config/config-error.ts';
 import { isHttpUrl, readBoolean, readText, type Setting } from '../../core/config/config-values.ts';
 import { DEFAULT_S3_REGION, type S3StorageConfig, type StorageConfig } from '../storage/storage-config.ts';
 import type { ConfigReader } from './config-reader.ts';
+import { MAX_SHARED_ENTRIES } from '../../core/crd/recording-entry-crd.ts';
 
 /** S3's bucket naming rules (lower case, digits, dots and dashes, 3 to 63 long). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -63,4 +64,21 @@ export function readStorage(reader: ConfigReader): StorageConfig {
       ...(endpoint !== '' ? { endpoint } : {}),
     },
   };
+}
+
+/**
+ * With a bucket in a cluster, catalog entries are RecordingEntry objects in etcd: retention.maxCount is
+ * held to MAX_SHARED_ENTRIES so the catalog stays well inside etcd's limits (docs/architecture.md).
+ */
+export function checkSharedCatalogBound(
+  reader: ConfigReader,
+  storage: StorageConfig,
+  maxCount: number,
+  local: boolean,
+): void {
+  if (local || storage.s3 === undefined || maxCount <= MAX_SHARED_ENTRIES) return;
+  throw refuse(
+    reader.get('retention.maxCount'),
+    `at most ${MAX_SHARED_ENTRIES} with storage.s3 in a cluster (each entry is a RecordingEntry object in etcd)`,
+  );
 }

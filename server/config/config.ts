@@ -22,7 +22,7 @@ import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
 import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
-import { readStorage } from './config-storage.ts';
+import { checkSharedCatalogBound, readStorage } from './config-storage.ts';
 import type { StorageConfig } from '../storage/storage-config.ts';
 import { readMergeSettings } from './config-merge.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
@@ -282,6 +282,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
   const requestHeader = readRequestHeader(reader);
   if (requestHeader) config.requestHeader = requestHeader;
+  checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, local);
   const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
   checkAuthBinding(resolved, {
