@@ -11,6 +11,7 @@ import { recorderUrl } from './furnace-names.ts';
 import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSinks } from './plan-sinks.ts';
+import { serverStorage } from './plan-storage.ts';
 
 /** Where the Deployment mounts what the config names. */
 export const SERVER_PATHS = {
@@ -67,6 +68,8 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   config.registration = { sidecarImages: [...new Set(images)] };
   const sinks = serverSinks(spec.sinks);
   if (sinks.length > 0) config.sinks = sinks;
+  const storage = serverStorage(spec.storage?.s3);
+  if (storage) config.storage = storage;
   return { ...config, ...agentAndAggregatedApi(context) };
 }
 
