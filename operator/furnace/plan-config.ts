@@ -66,11 +66,18 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   // The injection image is accepted at registration anyway; the agent's image too when agents run.
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
-  const sinks = serverSinks(spec.sinks);
-  if (sinks.length > 0) config.sinks = sinks;
-  const storage = serverStorage(spec.storage?.s3);
-  if (storage) config.storage = storage;
+  Object.assign(config, sinksAndStorage(spec));
   return { ...config, ...agentAndAggregatedApi(context) };
+}
+
+/** `sinks` and `storage`, when the spec has them. */
+function sinksAndStorage(spec: NonNullable<PlanContext['furnace']['spec']>): Record<string, unknown> {
+  const sections: Record<string, unknown> = {};
+  const sinks = serverSinks(spec.sinks);
+  if (sinks.length > 0) sections.sinks = sinks;
+  const storage = serverStorage(spec.storage?.s3);
+  if (storage) sections.storage = storage;
+  return sections;
 }
 
 /**
