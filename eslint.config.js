@@ -111,7 +111,19 @@ export const IMPORT_ZONES = [
   roomZone(
     'server',
     'kube',
-    ['auth', 'proxy', 'catalog', 'registry', 'agent', 'ui', 'config', 'webhook', 'operations', 'sinks'],
+    [
+      'auth',
+      'proxy',
+      'catalog',
+      'registry',
+      'agent',
+      'ui',
+      'config',
+      'webhook',
+      'operations',
+      'sinks',
+      'storage',
+    ],
     'kube/ is the bottom room',
   ),
   roomZone(
@@ -140,6 +152,24 @@ export const IMPORT_ZONES = [
     'sinks read the catalog and push outwards; they serve no route',
   ),
   roomZone('server', 'agent', ['proxy', 'ui'], 'the proxy routes to agents, not the other way'),
+  roomZone(
+    'server',
+    'storage',
+    [
+      'kube',
+      'auth',
+      'proxy',
+      'catalog',
+      'registry',
+      'agent',
+      'ui',
+      'config',
+      'webhook',
+      'operations',
+      'sinks',
+    ],
+    'artifact stores hold bytes; they know no catalog, route or config loader',
+  ),
 ];
 
 export default tseslint.config(

@@ -160,6 +160,8 @@ function startSweeps(
       if (ticks % 60 === 0)
         deps.catalog
           .applyRetention()
+          // Orphan objects (left by a crash between an object and its entry) hourly: it lists the store.
+          .then(() => (ticks % 720 === 0 ? deps.catalog.collectOrphans() : []))
           .catch((error: unknown) => app.log.warn({ err: error }, 'retention failed'));
     }, interval);
     timer.unref();

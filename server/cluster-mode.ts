@@ -1,6 +1,10 @@
 // What only cluster mode needs, loaded by main.ts on demand: @kubernetes/client-node alone costs
 // about 80 MB of memory and a second of start-up, which local mode does without.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { createKubeRequest } from '../kube/kube-request.ts';
+import type { SupervisorLog } from '../kube/informer-supervisor.ts';
+import { createKubeEntries } from './catalog/kube-entries.ts';
+import type { EntryStore } from './catalog/entry-store.ts';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { InjectionConfig } from '../core/injection/injection-config.ts';
@@ -18,6 +22,8 @@ export interface ClusterConnection {
   kube: KubeGateway;
   /** Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them. */
   watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger, agents?: AgentRegistry): PodWatch;
+  /** Catalog entries as RecordingEntry objects, shared by every replica (when artifacts are in a bucket). */
+  catalogEntries(log: SupervisorLog): EntryStore;
 }
 
 /** The in-cluster service account, or KUBECONFIG outside a cluster. */
@@ -27,6 +33,8 @@ export function connectCluster(): ClusterConnection {
   reuseConnections(kc);
   return {
     kube: createClientGateway(kc),
+    catalogEntries: (log) =>
+      createKubeEntries({ request: createKubeRequest(kc), makeWatch: () => new Watch(kc), log }),
     watchPods: (registry, tokens, log, agents) =>
       startPodWatch({
         kc,

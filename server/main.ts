@@ -11,6 +11,7 @@ import type { TrustedProxy } from './auth/trusted-proxy.ts';
 import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
 import type { FrontProxy } from './auth/front-proxy.ts';
 import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
+import { openArtifactStore } from './storage/open-artifact-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
@@ -69,6 +70,7 @@ interface Running {
   webhook?: FastifyInstance;
   tls?: TlsSource;
   sinks?: SinkDeliveryLoop;
+  catalog?: Catalog;
 }
 
 async function startClusterParts(
@@ -98,10 +100,10 @@ async function start(local: boolean): Promise<Running> {
   const tlsSource = await watchTls(config.tls);
   const localKey = await prepareDataDir(config.dataDir, local);
   const now = (): number => Date.now();
-  const { catalog, registry } = await openStores(config, now);
   const cluster: ClusterConnection | undefined = local
     ? undefined
     : (await import('./cluster-mode.ts')).connectCluster();
+  const { catalog, registry } = await openStores(config, now, cluster);
   const secret = config.registrationSecret ?? newRegistrationSecret();
   const podName = hostname();
   const trust = await readProxyTrust(config);
@@ -128,7 +130,7 @@ async function start(local: boolean): Promise<Running> {
     tls,
     ...(localKey ? { localKey } : {}),
   });
-  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
+  const running: Running = { apps, catalog, ...(tlsSource ? { tls: tlsSource } : {}) };
   const sinks = await openSinks({
     sinks: config.sinks,
     settings: config.sinkDelivery,
@@ -191,15 +193,23 @@ interface ProxyTrust {
 
 const newToken = (): string => randomBytes(32).toString('base64url');
 
-/** The catalog, reloaded from the data directory, and an empty registry. */
+/**
+ * The catalog, reloaded from the data directory (or, with a bucket in a cluster, from the RecordingEntry
+ * objects every replica shares), and an empty registry.
+ */
 async function openStores(
   config: ServerConfig,
   now: () => number,
+  cluster: ClusterConnection | undefined,
 ): Promise<{ catalog: Catalog; registry: Registry }> {
+  const log = { warn: (fields: object, message: string) => warnLine(message, fields) };
+  const entries = config.storage.s3 && cluster ? cluster.catalogEntries(log) : undefined;
   const catalog = await openCatalog({
     dataDir: config.dataDir,
     now,
     retention: config.retention,
+    artifacts: await openArtifactStore(config.storage, config.dataDir),
+    ...(entries ? { entries } : {}),
     onLoad: (report) =>
       process.stderr.write(
         `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
@@ -207,6 +217,13 @@ async function openStores(
   });
   const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, newToken });
   return { catalog, registry };
+}
+
+/** A warning before the logger exists (the catalog opens before the listeners). */
+function warnLine(message: string, fields: object): void {
+  const err = (fields as { err?: unknown }).err;
+  const detail = err instanceof Error ? `: ${err.message}` : '';
+  process.stderr.write(`furnace: ${message}${detail}\n`);
 }
 
 async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {
@@ -328,6 +345,7 @@ async function stop(running: Running): Promise<void> {
   await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
   await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
   await running.sinks?.stop();
+  await running.catalog?.close();
   running.tls?.close();
 }
 

@@ -20,7 +20,7 @@ import {
 } from './kube-schemas.ts';
 import type { JsonSchema, SchemaOf } from './schema-types.ts';
 import { PYROSCOPE_FORMATS, SINK_NAME_PATTERN, SINK_RECORDINGS, SINK_TYPES } from '../sinks/sink.ts';
-import type { FurnaceSink } from './resources.ts';
+import type { FurnaceS3Storage, FurnaceSink } from './resources.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
 const image = (which: keyof typeof DEFAULT_IMAGES) =>
@@ -61,6 +61,29 @@ const secretKey = { type: 'string', maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$'
 
 /** Sinks in the Furnace spec, at most this many. */
 export const MAX_FURNACE_SINKS = 16;
+
+const s3StorageSchema = {
+  type: 'object',
+  description: 'An S3-compatible bucket for artifacts; with it, several server replicas share one catalog.',
+  required: ['bucket'],
+  properties: {
+    bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+    endpoint: { type: 'string', maxLength: 2048, pattern: '^https?://' },
+    region: { type: 'string', maxLength: 64 },
+    prefix: { type: 'string', maxLength: 512, pattern: '^([!-.0-[\\]-~]+/)*$' },
+    forcePathStyle: { type: 'boolean' },
+    secretName: {
+      type: 'string',
+      maxLength: 253,
+      description: "A Secret in Furnace's namespace with the keys.",
+    },
+    accessKeyIdKey: { ...secretKey, description: 'Key of the access key id in the Secret (accessKeyId).' },
+    secretAccessKeyKey: {
+      ...secretKey,
+      description: 'Key of the secret key in the Secret (secretAccessKey).',
+    },
+  },
+} as const satisfies SchemaOf<FurnaceS3Storage>;
 
 const sinkSchema = {
   type: 'object',
@@ -245,6 +268,11 @@ export const furnaceSpecSchema = {
         nodeSelector: stringMapSchema,
         tolerations: tolerationsSchema,
       },
+    },
+    storage: {
+      type: 'object',
+      description: 'Where artifacts live (docs/operator.md, "Storage"); the catalog volume by default.',
+      properties: { s3: s3StorageSchema },
     },
     sinks: {
       type: 'array',

@@ -14,7 +14,9 @@ import {
   RECORDER_PORT,
   SERVER_PORT,
   WEBHOOK_PORT,
+  API_GROUP,
 } from '../../core/contract/names.ts';
+import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
 import { ingressPolicy, labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -27,6 +29,15 @@ export const SERVER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 
+/** With spec.storage.s3: the catalog entries the replicas share (docs/server.md, "Artifact stores"). */
+export const SHARED_CATALOG_RULES: readonly V1PolicyRule[] = [
+  {
+    apiGroups: [API_GROUP],
+    resources: [RECORDING_ENTRY_PLURAL],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+  },
+];
+
 export function planIdentity(context: PlanContext): KubernetesObject[] {
   const { names } = context;
   const account = object<V1ServiceAccount>('v1', 'ServiceAccount', {
@@ -35,7 +46,9 @@ export function planIdentity(context: PlanContext): KubernetesObject[] {
   // Pods, reviews and events of every opted-in namespace: cluster-wide by nature, so a ClusterRole.
   const role = object<V1ClusterRole>('rbac.authorization.k8s.io/v1', 'ClusterRole', {
     metadata: labelledMeta(context, names.clusterRole, 'server'),
-    rules: SERVER_RULES.map((rule) => ({ ...rule })),
+    rules: [...SERVER_RULES, ...(context.furnace.spec?.storage?.s3 ? SHARED_CATALOG_RULES : [])].map(
+      (rule) => ({ ...rule }),
+    ),
   });
   const binding = object<V1ClusterRoleBinding>('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', {
     metadata: labelledMeta(context, names.clusterRole, 'server'),

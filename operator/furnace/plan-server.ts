@@ -2,6 +2,7 @@
 // CA makes the serving certificate (annotation on the Service) and one Service carries all three
 // listeners, so a reencrypting Route can check the certificate against that Service's name.
 import { sinkVolumes } from './plan-sinks.ts';
+import { storageVolumes } from './plan-storage.ts';
 import type {
   V1ConfigMap,
   V1Container,
@@ -120,6 +121,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
   const { names } = context;
   const requestHeader = requestHeaderVolume(context);
   const sinks = sinkVolumes(context.furnace.spec?.sinks);
+  const storage = storageVolumes(context.furnace.spec?.storage?.s3);
   return object<V1Deployment>('apps/v1', 'Deployment', {
     metadata: ownedMeta(context, names.server, 'server'),
     spec: {
@@ -135,7 +137,9 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
         spec: {
           serviceAccountName: names.server,
           securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [serverContainer(context, [...requestHeader.mounts, ...sinks.mounts])],
+          containers: [
+            serverContainer(context, [...requestHeader.mounts, ...sinks.mounts, ...storage.mounts]),
+          ],
           volumes: [
             { name: 'config', configMap: { name: names.config } },
             { name: 'tls', secret: { secretName: names.tls } },
@@ -143,6 +147,7 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
             ...requestHeader.volumes,
             ...sinks.volumes,
+            ...storage.volumes,
           ],
         },
       },

@@ -22,6 +22,8 @@ import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
 import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
+import { checkSharedCatalogBound, readStorage } from './config-storage.ts';
+import type { StorageConfig } from '../storage/storage-config.ts';
 import { readMergeSettings } from './config-merge.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
@@ -97,6 +99,8 @@ export interface ServerConfig extends SecuritySettings {
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
+  /** `storage.*`: where artifacts live (the `filesystem` store under dataDir unless `storage.s3` is set). */
+  storage: StorageConfig;
   /** Merged flame graphs: merges at once, waiting, and the cache of rendered ones. */
   merge: MergeSettings;
   tls?: { certFile: string; keyFile: string };
@@ -253,6 +257,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
+    storage: readStorage(reader),
     merge: readMergeSettings(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
     logFormat: readChoice(
@@ -277,6 +282,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
   const requestHeader = readRequestHeader(reader);
   if (requestHeader) config.requestHeader = requestHeader;
+  checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, local);
   const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
   reader.refuseUnread();
   checkAuthBinding(resolved, {

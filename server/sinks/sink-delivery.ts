@@ -14,6 +14,7 @@ import { pushRequestOf, sinkArtifact, type PushRequest } from '../../core/sinks/
 import { sinksFor } from '../../core/sinks/sink-choice.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
+import type { OpenBody } from './push-http.ts';
 import type { QueuedPush, SinkQueue } from './sink-queue.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
@@ -22,7 +23,7 @@ export interface SinkDeliveryDeps {
   settings: SinkDeliverySettings;
   queue: SinkQueue;
   catalog: Catalog;
-  send: (sink: SinkConfig, push: PushRequest, bodyPath: string) => Promise<PushOutcome>;
+  send: (sink: SinkConfig, push: PushRequest, openBody: OpenBody) => Promise<PushOutcome>;
   now: () => number;
   random?: () => number;
   log?: FastifyBaseLogger;
@@ -126,7 +127,9 @@ class DeliveryLoop {
     if (!entry) return queue.remove(push.recordingId, push.sink);
     if (!sink) return this.#giveUp(push, `sink ${push.sink} is no longer in the server's configuration`);
     const request = pushRequestOf(sink, entry);
-    const outcome = await this.#deps.send(sink, request, catalog.artifactPath(entry.id, request.artifact));
+    const outcome = await this.#deps.send(sink, request, () =>
+      catalog.openArtifact(entry.id, request.artifact),
+    );
     const verdict = judgePush(outcome);
     const attempts = push.attempts + 1;
     const now = this.#deps.now();

@@ -15,6 +15,8 @@ import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
 import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import type { ArtifactStore } from '../../server/storage/artifact-store.ts';
+import { filesystemStore, type StoreUnderTest } from '../harness/catalog-stores.ts';
 import type { MergeSettings } from '../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
@@ -44,6 +46,8 @@ export interface Fixture {
   catalog: Catalog;
   /** The catalog's data directory (a test may open it again, as a restarted server would). */
   dataDir: string;
+  /** The catalog's artifact store (a test opening the catalog again passes it). */
+  artifacts: ArtifactStore;
   metricsRegistry: MetricsRegistry;
   logLines: () => Record<string, unknown>[];
   /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
@@ -54,6 +58,8 @@ export interface Fixture {
 }
 
 export interface FixtureOptions {
+  /** The artifact store the catalog runs on: the `filesystem` store unless a suite asks for another. */
+  store?: StoreUnderTest;
   authMode?: AuthMode;
   kube?: KubeGateway;
   registration?: 'local' | 'kubernetes';
@@ -157,10 +163,12 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const now = (): number => time;
   let counter = 0;
   const registry = createRegistry({ now, leaseSeconds: 30, newToken: () => `proxy-token-${++counter}` });
+  const artifacts = await (options.store ?? filesystemStore).open(t, dataDir);
   const catalog = await openCatalog({
     dataDir,
     now,
     retention: { ...DEFAULT_RETENTION, ...options.retention },
+    artifacts,
   });
   const metricsRegistry = createMetricsRegistry();
   const lines: string[] = [];
@@ -210,6 +218,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     registry,
     catalog,
     dataDir,
+    artifacts,
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {
