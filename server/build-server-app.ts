@@ -59,8 +59,13 @@ export interface ServerAppDeps {
   kube?: KubeGateway;
   /** Extra readiness, e.g. the pod watch having synced. */
   isReady?: () => boolean;
-  /** How often expired leases and old recordings are swept; 0 turns the timer off (tests sweep by hand). */
+  /** How often expired registrations are swept; 0 turns the timer off (tests sweep by hand). */
   sweepIntervalMs?: number;
+  /**
+   * Whether this replica leads the single-writer chores (server/leader/chores.ts): retention after an
+   * upload runs only on the leader. True when unset (one replica).
+   */
+  isLeader?: () => boolean;
   logger?: FastifyServerOptions['logger'];
   /** The serving certificate of both listeners (a cluster); plain HTTP without it (local mode). */
   https?: { cert: string | Buffer; key: string | Buffer };
@@ -152,15 +157,10 @@ function startSweeps(
   if (interval <= 0) return;
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', () => {
-    let ticks = 0;
+    // Each replica's own memory; retention is a leader's chore (main.ts, server/leader/chores.ts).
     timer = setInterval(() => {
       for (const registration of deps.registry.sweep()) onExpired(registration);
       deps.agentMode?.agents.sweep();
-      ticks += 1;
-      if (ticks % 60 === 0)
-        deps.catalog
-          .applyRetention()
-          .catch((error: unknown) => app.log.warn({ err: error }, 'retention failed'));
     }, interval);
     timer.unref();
     return Promise.resolve();
@@ -198,6 +198,7 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     stopperOf: (id, owner) => shared.running.stopperOf(id, owner.namespace, owner.pod),
+    ...(deps.isLeader ? { isLeader: deps.isLeader } : {}),
     onRecordingUpdated: (entry, previous) => {
       if (isFinished(entry)) shared.running.finish(entry.id);
       shared.events.updated(entry, previous);

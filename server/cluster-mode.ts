@@ -12,12 +12,24 @@ import type { TokenCache } from './kube/token-cache.ts';
 import type { AgentRegistry } from './registry/agent-registry.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { buildWebhookApp } from './webhook/build-webhook-app.ts';
+import { createKubeRequest, type KubeRequest } from '../kube/kube-request.ts';
+import { createLeaseClient } from '../kube/leases/lease-client.ts';
+import {
+  startLeaderElection,
+  type ElectionLog,
+  type LeaderElection,
+} from '../kube/leases/leader-election.ts';
+import type { KubernetesCoordination } from './config/config-coordination.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
   kube: KubeGateway;
   /** Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them. */
   watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger, agents?: AgentRegistry): PodWatch;
+  /** Campaigns for the leader Lease of `coordination` (several replicas). */
+  electLeader(coordination: KubernetesCoordination, identity: string, log: ElectionLog): LeaderElection;
+  /** Raw requests with the server's credentials (Leases: leader election, start slots). */
+  request: KubeRequest;
 }
 
 /** The in-cluster service account, or KUBECONFIG outside a cluster. */
@@ -25,8 +37,18 @@ export function connectCluster(): ClusterConnection {
   const kc = new KubeConfig();
   kc.loadFromDefault();
   reuseConnections(kc);
+  const request = createKubeRequest(kc);
   return {
     kube: createClientGateway(kc),
+    request,
+    electLeader: (coordination, identity, log) =>
+      startLeaderElection({
+        leases: createLeaseClient(request, coordination.namespace),
+        name: coordination.leaderLease,
+        identity,
+        timing: coordination.timing,
+        log,
+      }),
     watchPods: (registry, tokens, log, agents) =>
       startPodWatch({
         kc,

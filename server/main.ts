@@ -5,7 +5,6 @@
 // registers with the recorder listener). The only reader of process.env in the server.
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
 import type { TrustedProxy } from './auth/trusted-proxy.ts';
 import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
@@ -34,11 +33,17 @@ import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { openSinks } from './sinks/open-sinks.ts';
-import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
 import type { Server as TlsServer } from 'node:tls';
 import { watchTlsFiles, type TlsMaterial, type TlsSource } from './webhook/tls.ts';
+import type { Leadership } from '../kube/leases/leader-election.ts';
+import { startChores } from './leader/chores.ts';
+import { leadershipOf, serverChores } from './leader/server-leadership.ts';
+import { stopServer, type Draining, type RunningServer } from './shutdown.ts';
+
+/** Readiness: off from the first signal on (server/shutdown.ts). */
+const draining: Draining = { on: false };
 
 function fail(message: string): never {
   process.stderr.write(`furnace: ${message}\n`);
@@ -62,19 +67,10 @@ async function watchTls(tls: ServerConfig['tls']): Promise<TlsSource | undefined
   }
 }
 
-interface Running {
-  apps: ServerApps;
-  sidecar?: LocalSidecar;
-  podWatch?: PodWatch;
-  webhook?: FastifyInstance;
-  tls?: TlsSource;
-  sinks?: SinkDeliveryLoop;
-}
-
 async function startClusterParts(
   cluster: ClusterConnection,
   config: ServerConfig,
-  running: Running,
+  running: RunningServer,
   registry: Registry,
   tokens: TokenCache,
   metricsRegistry: MetricsRegistry,
@@ -93,7 +89,9 @@ async function startClusterParts(
   running.webhook = webhook;
 }
 
-async function start(local: boolean): Promise<Running> {
+type Started = RunningServer & { drainMs: number };
+
+async function start(local: boolean): Promise<Started> {
   const config = await loadServerConfig({ env: process.env, local });
   const tlsSource = await watchTls(config.tls);
   const localKey = await prepareDataDir(config.dataDir, local);
@@ -113,6 +111,8 @@ async function start(local: boolean): Promise<Running> {
     tokens: createTokenCache({ now, ...config.tokenReview }),
     // The pod watch starts once the listeners do (startClusterParts); until then there is none.
     watch: {},
+    leader: {},
+    draining,
   };
   const registration = registrationMode(wiring, { secret, hostname: podName });
   const agentMode = agentModeOf(wiring);
@@ -128,17 +128,15 @@ async function start(local: boolean): Promise<Running> {
     tls,
     ...(localKey ? { localKey } : {}),
   });
-  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
-  const sinks = await openSinks({
-    sinks: config.sinks,
-    settings: config.sinkDelivery,
-    dataDir: config.dataDir,
-    catalog,
-    metricsRegistry,
-    log: apps.user.log,
-    now,
-  });
-  if (sinks) running.sinks = sinks;
+  const leadership = leadershipOf(cluster, config.coordination, apps.user.log);
+  wiring.leader.current = leadership;
+  const running: Started = {
+    apps,
+    leadership,
+    drainMs: config.drainSeconds * 1000,
+    ...(tlsSource ? { tls: tlsSource } : {}),
+  };
+  await startSinks(running, config, catalog, metricsRegistry);
   running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
   const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
@@ -147,12 +145,33 @@ async function start(local: boolean): Promise<Running> {
     await startClusterParts(cluster, config, running, registry, wiring.tokens, metricsRegistry, agentMode);
     if (running.podWatch) wiring.watch.current = running.podWatch;
   }
+  running.chores = startChores({ leadership, chores: serverChores(catalog), log: apps.user.log });
   if (local && config.localSidecar)
     running.sidecar = startLocalSidecar(config, recorderUrl, { secret, hostname: podName });
   process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
   process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
   if (localKey) announceLocal(url, localKey, config.dataDir, podName);
   return running;
+}
+
+/** The sinks' delivery loop, when sinks are configured; only the leader pushes. */
+async function startSinks(
+  running: Started,
+  config: ServerConfig,
+  catalog: Catalog,
+  metricsRegistry: MetricsRegistry,
+): Promise<void> {
+  const sinks = await openSinks({
+    sinks: config.sinks,
+    settings: config.sinkDelivery,
+    dataDir: config.dataDir,
+    catalog,
+    metricsRegistry,
+    log: running.apps.user.log,
+    now: () => Date.now(),
+    ...(running.leadership ? { leadership: running.leadership } : {}),
+  });
+  if (sinks) running.sinks = sinks;
 }
 
 /** Makes the data directory; in local mode only this user may read it (recordings of their processes), and it keeps the key. */
@@ -181,6 +200,9 @@ interface Wiring {
   tokens: TokenCache;
   /** The pod watch, once startClusterParts has started it. */
   watch: { current?: PodWatch };
+  /** Who leads the single-writer chores, once elected (or always, with one replica). */
+  leader: { current?: Leadership };
+  draining: Draining;
 }
 
 /** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
@@ -261,7 +283,7 @@ function buildApps(
     tls: TlsMaterial | undefined;
   },
 ): ServerApps {
-  const { config, now, kube, tokens, watch } = wiring;
+  const { config, now, kube, tokens, watch, leader } = wiring;
   const { agentMode, trust, tls, ...stores } = parts;
   return buildServerApps({
     ...stores,
@@ -282,7 +304,8 @@ function buildApps(
     allowSystemWide: config.allowSystemWide,
     sinks: config.sinks,
     ...(kube ? { kube } : {}),
-    isReady: () => watch.current?.isSynced() ?? true,
+    isReady: () => !wiring.draining.on && (watch.current?.isSynced() ?? true),
+    isLeader: () => leader.current?.isLeader() ?? false,
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...trust,
@@ -319,45 +342,20 @@ function startLocalSidecar(
 
 let stopping = false;
 
-async function stop(running: Running): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await running.sidecar?.stop();
-  await running.podWatch?.stop();
-  await closeWithin(running.webhook, SHUTDOWN_GRACE_MS);
-  await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
-  await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
-  await running.sinks?.stop();
-  running.tls?.close();
-}
-
-/** How long a listener may wait for its open requests at shutdown before their connections are cut. */
-const SHUTDOWN_GRACE_MS = 5000;
-
-/**
- * Closes the app; connections still open after `graceMs` (a client that keeps a request open, the API
- * server's aggregator mid-request) are cut, so a stop never outlasts a pod's termination grace period.
- */
-async function closeWithin(app: FastifyInstance | undefined, graceMs: number): Promise<void> {
-  if (!app) return;
-  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
-  try {
-    await app.close();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function main(): Promise<void> {
   const local = process.argv.includes('--local');
-  let running: Running;
+  let running: Started;
+  let drainMs = 0;
   try {
     running = await start(local);
+    drainMs = running.drainMs;
   } catch (error) {
     fail((error as Error).message);
   }
   const onSignal = (): void => {
-    stop(running).then(
+    if (stopping) return;
+    stopping = true;
+    stopServer(running, draining, { drainMs }).then(
       () => {
         process.stdout.write('Furnace stopped\n');
         process.exit(0);

@@ -27,6 +27,7 @@ import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import { readSinkDelivery, readSinks } from './config-sinks.ts';
+import { COORDINATION_ENV, readCoordination, type CoordinationSettings } from './config-coordination.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import {
   createConfigReader,
@@ -63,6 +64,8 @@ export const SERVER_ENV = {
   localSidecar: 'FURNACE_LOCAL_SIDECAR',
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   ...LISTENER_ENV,
+  coordinationMode: COORDINATION_ENV.mode,
+  podNamespace: COORDINATION_ENV.namespace,
 } as const;
 
 export interface WebhookConfig {
@@ -115,6 +118,10 @@ export interface ServerConfig extends SecuritySettings {
   sinks: SinkConfig[];
   /** `sinkDelivery.*`: the delivery queue's bounds and retries. */
   sinkDelivery: SinkDeliverySettings;
+  /** `coordination.*`: one replica (always leader, slots in memory) or several (Leases). */
+  coordination: CoordinationSettings;
+  /** `shutdown.drainSeconds`: after SIGTERM, readiness is off and requests are still served this long. */
+  drainSeconds: number;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -263,6 +270,8 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
     sinks: readSinks(reader),
     sinkDelivery: readSinkDelivery(reader),
+    coordination: readCoordination(reader, local),
+    drainSeconds: readInteger(reader.get('shutdown.drainSeconds'), 0, 0, 120),
   };
   const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
   if (secret) config.registrationSecret = secret;
