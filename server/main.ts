@@ -6,14 +6,12 @@
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { createAccess } from './auth/access.ts';
-import type { TrustedProxy } from './auth/trusted-proxy.ts';
-import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
-import type { FrontProxy } from './auth/front-proxy.ts';
+import { buildServerApps, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
 import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
-import { listenOn, readClientCa } from './listen.ts';
+import { listenOn, readProxyTrust, reloadListenerTls, type ProxyTrust } from './listen.ts';
 import { loadServerConfig } from './config/load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
@@ -35,11 +33,11 @@ import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { openSinks } from './sinks/open-sinks.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { randomBytes } from 'node:crypto';
-import type { Server as TlsServer } from 'node:tls';
 import { watchTlsFiles, type TlsMaterial, type TlsSource } from './webhook/tls.ts';
-import type { Leadership } from '../kube/leases/leader-election.ts';
+import { alwaysLeader, type Leadership } from '../kube/leases/leader-election.ts';
 import { startChores } from './leader/chores.ts';
-import { leadershipOf, serverChores } from './leader/server-leadership.ts';
+import { candidateIdentity, leadershipOf, serverChores, sharedSlotsOf } from './leader/server-leadership.ts';
+import type { FastifyBaseLogger } from 'fastify';
 import { stopServer, type Draining, type RunningServer } from './shutdown.ts';
 
 /** Readiness: off from the first signal on (server/shutdown.ts). */
@@ -91,7 +89,20 @@ async function startClusterParts(
 
 type Started = RunningServer & { drainMs: number };
 
-async function start(local: boolean): Promise<Started> {
+/** What start-up reads and opens before any part is built. */
+interface Prepared {
+  config: ServerConfig;
+  tlsSource: TlsSource | undefined;
+  localKey: LocalKey | undefined;
+  catalog: Catalog;
+  registry: Registry;
+  cluster: ClusterConnection | undefined;
+  trust: ProxyTrust;
+  wiring: Wiring;
+  local: { secret: string; hostname: string };
+}
+
+async function prepare(local: boolean): Promise<Prepared> {
   const config = await loadServerConfig({ env: process.env, local });
   const tlsSource = await watchTls(config.tls);
   const localKey = await prepareDataDir(config.dataDir, local);
@@ -100,9 +111,6 @@ async function start(local: boolean): Promise<Started> {
   const cluster: ClusterConnection | undefined = local
     ? undefined
     : (await import('./cluster-mode.ts')).connectCluster();
-  const secret = config.registrationSecret ?? newRegistrationSecret();
-  const podName = hostname();
-  const trust = await readProxyTrust(config);
   const wiring: Wiring = {
     config,
     now,
@@ -114,43 +122,82 @@ async function start(local: boolean): Promise<Started> {
     leader: {},
     draining,
   };
-  const registration = registrationMode(wiring, { secret, hostname: podName });
-  const agentMode = agentModeOf(wiring);
-  const metricsRegistry = createMetricsRegistry();
-  const tls = tlsSource?.current();
-  const apps = buildApps(wiring, {
+  const secret = config.registrationSecret ?? newRegistrationSecret();
+  const trust = await readProxyTrust(config);
+  return {
+    config,
+    tlsSource,
+    localKey,
     catalog,
     registry,
-    registration,
+    cluster,
+    trust,
+    wiring,
+    local: { secret, hostname: hostname() },
+  };
+}
+
+/** The apps, the leader election and the shared slots (several replicas), nothing listening yet. */
+function assemble(p: Prepared): {
+  running: Started;
+  agentMode: AgentMode | undefined;
+  metricsRegistry: MetricsRegistry;
+} {
+  const { config, cluster, wiring } = p;
+  const agentMode = agentModeOf(wiring);
+  const metricsRegistry = createMetricsRegistry();
+  const identity = candidateIdentity();
+  // Warnings of the slots go to the server's log, which exists once the apps do.
+  const logs: { current?: FastifyBaseLogger } = {};
+  const slots = sharedSlotsOf(cluster, config.coordination, identity, {
+    warn: (obj, msg) => logs.current?.warn(obj, msg),
+  });
+  const apps = buildApps(wiring, {
+    ...(slots ? { sharedSlots: slots } : {}),
+    catalog: p.catalog,
+    registry: p.registry,
+    registration: registrationMode(wiring, p.local),
     agentMode,
     metricsRegistry,
-    trust,
-    tls,
-    ...(localKey ? { localKey } : {}),
+    trust: p.trust,
+    tls: p.tlsSource?.current(),
+    ...(p.localKey ? { localKey: p.localKey } : {}),
   });
-  const leadership = leadershipOf(cluster, config.coordination, apps.user.log);
+  logs.current = apps.user.log;
+  const leadership = leadershipOf(cluster, config.coordination, identity, apps.user.log);
   wiring.leader.current = leadership;
   const running: Started = {
     apps,
     leadership,
     drainMs: config.drainSeconds * 1000,
-    ...(tlsSource ? { tls: tlsSource } : {}),
+    ...(slots ? { slots } : {}),
+    ...(p.tlsSource ? { tls: p.tlsSource } : {}),
   };
+  return { running, agentMode, metricsRegistry };
+}
+
+async function start(isLocal: boolean): Promise<Started> {
+  const p = await prepare(isLocal);
+  const { config, cluster, catalog, localKey, wiring } = p;
+  const { running, agentMode, metricsRegistry } = assemble(p);
+  const { apps } = running;
+  const secure = p.tlsSource !== undefined;
   await startSinks(running, config, catalog, metricsRegistry);
-  running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
+  running.tls?.subscribe((material) => reloadListenerTls(apps, material, p.trust));
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
-  const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
-  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
+  const url = await listenOn(apps.user, config, SERVER_ENV.port, secure);
+  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, secure);
   if (cluster) {
-    await startClusterParts(cluster, config, running, registry, wiring.tokens, metricsRegistry, agentMode);
+    await startClusterParts(cluster, config, running, p.registry, wiring.tokens, metricsRegistry, agentMode);
     if (running.podWatch) wiring.watch.current = running.podWatch;
   }
-  running.chores = startChores({ leadership, chores: serverChores(catalog), log: apps.user.log });
-  if (local && config.localSidecar)
-    running.sidecar = startLocalSidecar(config, recorderUrl, { secret, hostname: podName });
-  process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
+  const leadership = running.leadership ?? alwaysLeader();
+  const chores = serverChores(catalog, running.slots);
+  running.chores = startChores({ leadership, chores, log: apps.user.log });
+  if (isLocal && config.localSidecar) running.sidecar = startLocalSidecar(config, recorderUrl, p.local);
+  process.stdout.write(`Furnace ${isLocal ? 'local mode ' : ''}listening on ${url}\n`);
   process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
-  if (localKey) announceLocal(url, localKey, config.dataDir, podName);
+  if (localKey) announceLocal(url, localKey, config.dataDir, p.local.hostname);
   return running;
 }
 
@@ -205,12 +252,6 @@ interface Wiring {
   draining: Draining;
 }
 
-/** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
-interface ProxyTrust {
-  trustedProxy?: TrustedProxy;
-  frontProxy?: FrontProxy;
-}
-
 const newToken = (): string => randomBytes(32).toString('base64url');
 
 /** The catalog, reloaded from the data directory, and an empty registry. */
@@ -229,21 +270,6 @@ async function openStores(
   });
   const registry = createRegistry({ now, leaseSeconds: config.leaseSeconds, newToken });
   return { catalog, registry };
-}
-
-async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {
-  const trust: ProxyTrust = {};
-  if (config.proxyClientCaFile)
-    trust.trustedProxy = {
-      ca: await readClientCa(config.proxyClientCaFile),
-      identityHeaders: [config.userHeader, config.groupsHeader],
-    };
-  if (config.requestHeader)
-    trust.frontProxy = {
-      ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
-      allowedNames: config.requestHeader.allowedNames,
-    };
-  return trust;
 }
 
 /** Sidecars prove who they are by TokenReview in a cluster, by the shared secret in local mode. */
@@ -277,7 +303,10 @@ function agentModeOf(wiring: Wiring): AgentMode | undefined {
 
 function buildApps(
   wiring: Wiring,
-  parts: Pick<ServerAppDeps, 'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey'> & {
+  parts: Pick<
+    ServerAppDeps,
+    'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey' | 'sharedSlots'
+  > & {
     agentMode: AgentMode | undefined;
     trust: ProxyTrust;
     tls: TlsMaterial | undefined;
@@ -312,14 +341,6 @@ function buildApps(
     trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
   });
-}
-
-/** New connections to both API listeners get the rotated certificate (and the user one its client CAs). */
-function reloadListenerTls(apps: ServerApps, material: TlsMaterial, trust: ProxyTrust): void {
-  (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
-  const clientCas = userTlsExtra(trust);
-  const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
-  (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
 }
 
 function startLocalSidecar(

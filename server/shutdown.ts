@@ -12,6 +12,7 @@ import type { PodWatch } from './kube/pod-watch.ts';
 import type { RunningChores } from './leader/chores.ts';
 import type { LocalSidecar } from './local-mode.ts';
 import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
+import type { SharedSlots } from './slots/lease-slots.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
 /** What main.ts started, each part optional until it started. */
@@ -25,7 +26,7 @@ export interface RunningServer {
   leadership?: Leadership;
   chores?: RunningChores;
   /** Shared start slots (several replicas): their renewals stop. */
-  slots?: { stop(): Promise<void> };
+  slots?: SharedSlots;
 }
 
 /** Readiness as the probes see it: false from the moment a stop begins. */

@@ -8,6 +8,8 @@ import type { Catalog } from '../catalog/catalog-store.ts';
 import type { ClusterConnection } from '../cluster-mode.ts';
 import type { CoordinationSettings } from '../config/config-coordination.ts';
 import type { Chore } from './chores.ts';
+import { createLeaseClient } from '../../kube/leases/lease-client.ts';
+import { createLeaseSlots, type SharedSlots } from '../slots/lease-slots.ts';
 
 /** How often the leader applies retention, which also fails recordings left unfinished past their deadline. */
 export const RETENTION_EVERY_MS = 60_000;
@@ -20,13 +22,40 @@ export function candidateIdentity(): string {
 export function leadershipOf(
   cluster: ClusterConnection | undefined,
   coordination: CoordinationSettings,
+  identity: string,
   log: ElectionLog,
 ): Leadership {
   if (!cluster || coordination.mode === 'single') return alwaysLeader();
-  return cluster.electLeader(coordination, candidateIdentity(), log);
+  return cluster.electLeader(coordination, identity, log);
 }
 
-/** The chores only the leader runs; `extra` are those of other parts (expired start slots, orphans). */
-export function serverChores(catalog: Catalog, extra: readonly Chore[] = []): Chore[] {
-  return [{ name: 'retention', everyMs: RETENTION_EVERY_MS, run: () => catalog.applyRetention() }, ...extra];
+/** Start slots on Leases with several replicas; none (this replica's memory) with one. */
+export function sharedSlotsOf(
+  cluster: ClusterConnection | undefined,
+  coordination: CoordinationSettings,
+  identity: string,
+  log: { warn(obj: object, msg: string): void },
+): SharedSlots | undefined {
+  if (!cluster || coordination.mode === 'single') return undefined;
+  return createLeaseSlots({
+    leases: createLeaseClient(cluster.request, coordination.namespace),
+    identity,
+    slotSeconds: coordination.slotSeconds,
+    now: () => Date.now(),
+    log,
+  });
+}
+
+/** How often the leader deletes start slots that expired (a replica died holding them). */
+export const SLOT_COLLECTION_EVERY_MS = 60_000;
+
+/** The chores only the leader runs; `extra` are those of other parts (orphaned artifacts, say). */
+export function serverChores(catalog: Catalog, slots?: SharedSlots, extra: readonly Chore[] = []): Chore[] {
+  return [
+    { name: 'retention', everyMs: RETENTION_EVERY_MS, run: () => catalog.applyRetention() },
+    ...(slots
+      ? [{ name: 'expired-slots', everyMs: SLOT_COLLECTION_EVERY_MS, run: () => slots.collectExpired() }]
+      : []),
+    ...extra,
+  ];
 }
