@@ -24,8 +24,16 @@ import type { TlsSource } from './webhook/tls.ts';
 
 export interface ClusterConnection {
   kube: KubeGateway;
-  /** Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them. */
-  watchPods(registry: Registry, tokens: TokenCache, log: FastifyBaseLogger, agents?: AgentRegistry): PodWatch;
+  /**
+   * Removes deleted pods' registrations (sidecars', agents') and forgets the token reviews bound to them;
+   * watches the opted-in namespaces' pods, and with agents those of the agents' namespace.
+   */
+  watchPods(
+    registry: Registry,
+    tokens: TokenCache,
+    log: FastifyBaseLogger,
+    agents?: { registry: AgentRegistry; namespace: string },
+  ): PodWatch;
   /** Campaigns for the leader Lease of `coordination` (several replicas). */
   electLeader(coordination: KubernetesCoordination, identity: string, log: ElectionLog): LeaderElection;
   /** Raw requests with the server's credentials (Leases: leader election, start slots). */
@@ -53,9 +61,10 @@ export function connectCluster(): ClusterConnection {
       startPodWatch({
         kc,
         log,
+        ...(agents ? { alwaysNamespaces: [agents.namespace] } : {}),
         onDeleted: (namespace, pod, uid) => {
           registry.remove(namespace, pod, uid);
-          agents?.removePod(namespace, pod, uid);
+          agents?.registry.removePod(namespace, pod, uid);
           tokens.dropPod(namespace, pod, uid);
         },
       }),

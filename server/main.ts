@@ -74,7 +74,9 @@ async function startClusterParts(
   metricsRegistry: MetricsRegistry,
   agentMode: AgentMode | undefined,
 ): Promise<void> {
-  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agentMode?.agents);
+  const agents =
+    agentMode && config.agent ? { registry: agentMode.agents, namespace: config.agent.namespace } : undefined;
+  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agents);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
