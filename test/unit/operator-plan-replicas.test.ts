@@ -48,32 +48,33 @@ describe('server replicas in the plan', () => {
     assert.equal(serverReplicas(withBucket({ replicas: 1 })), 1);
   });
 
-  it('rolls several replicas one at a time, keeps one through drains and spreads them over nodes', async () => {
+  it('rolls several replicas one at a time, keeps one through drains and spreads them over nodes', () => {
     const objects = plan(withBucket({ replicas: 3 }));
-    const deployment = find<V1Deployment>(objects, 'Deployment', 'furnace');
-    assert.equal(deployment.spec?.replicas, 3);
-    assert.deepEqual(deployment.spec?.strategy, {
+    const spec = find<V1Deployment>(objects, 'Deployment', 'furnace').spec;
+    assert.equal(spec?.replicas, 3);
+    assert.deepEqual(spec?.strategy, {
       type: 'RollingUpdate',
       rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
     });
-    const selector = deployment.spec?.selector.matchLabels;
-    const preferred =
-      deployment.spec?.template.spec?.affinity?.podAntiAffinity
-        ?.preferredDuringSchedulingIgnoredDuringExecution?.[0];
-    assert.equal(preferred?.podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
-    assert.deepEqual(preferred?.podAffinityTerm.labelSelector?.matchLabels, selector);
-    const budget = find<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'furnace');
-    assert.equal(budget.spec?.minAvailable, 1);
-    assert.deepEqual(budget.spec?.selector?.matchLabels, selector);
-    // No shared volume: the data directory is each replica's scratch.
+    const affinity = spec?.template.spec?.affinity?.podAntiAffinity;
+    const preferred = affinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
+    assert.equal(preferred?.topologyKey, 'kubernetes.io/hostname');
+    assert.deepEqual(preferred?.labelSelector?.matchLabels, spec?.selector.matchLabels);
+    const budget = find<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'furnace').spec;
+    assert.equal(budget?.minAvailable, 1);
+    assert.deepEqual(budget?.selector?.matchLabels, spec?.selector.matchLabels);
+  });
+
+  it('gives several replicas no shared volume, and tells them to coordinate and drain', async () => {
+    const objects = plan(withBucket({ replicas: 3 }));
+    // The data directory is each replica's scratch.
     assert.ok(!kinds(objects).includes('PersistentVolumeClaim'));
-    const volumes = deployment.spec?.template.spec?.volumes ?? [];
+    const volumes = find<V1Deployment>(objects, 'Deployment', 'furnace').spec?.template.spec?.volumes;
     assert.deepEqual(
-      volumes.find((v) => v.name === 'catalog'),
+      volumes?.find((v) => v.name === 'catalog'),
       { name: 'catalog', emptyDir: {} },
     );
     const config = await loadPlannedConfig(objects);
-    assert.equal(config.coordination.mode, 'kubernetes');
     assert.equal(config.coordination.mode === 'kubernetes' && config.coordination.namespace, 'furnace');
     assert.equal(config.drainSeconds, 5);
   });
