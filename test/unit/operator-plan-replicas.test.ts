@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import type {
   KubernetesObject,
   V1Deployment,
+  V1DeploymentSpec,
   V1PodDisruptionBudget,
   V1Role,
   V1RoleBinding,
@@ -25,6 +26,13 @@ const withBucket = (spec: FurnaceSpec = {}): FurnaceSpec =>
   ({ ...spec, storage: { s3: { endpoint: 'https://s3.example', bucket: 'furnace' } } }) as FurnaceSpec;
 
 const kinds = (objects: KubernetesObject[]) => objects.map((o) => o.kind);
+
+/** The preferred pod anti-affinity term of a Deployment's pods. */
+function antiAffinityOf(spec: V1DeploymentSpec): unknown {
+  const terms =
+    spec.template.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  return terms?.[0]?.podAffinityTerm;
+}
 
 describe('server replicas in the plan', () => {
   it('keeps spec: {} one replica, Recreate, with its volume and nothing for coordination', async () => {
@@ -51,18 +59,18 @@ describe('server replicas in the plan', () => {
   it('rolls several replicas one at a time, keeps one through drains and spreads them over nodes', () => {
     const objects = plan(withBucket({ replicas: 3 }));
     const spec = find<V1Deployment>(objects, 'Deployment', 'furnace').spec;
-    assert.equal(spec?.replicas, 3);
-    assert.deepEqual(spec?.strategy, {
+    assert.ok(spec);
+    assert.equal(spec.replicas, 3);
+    assert.deepEqual(spec.strategy, {
       type: 'RollingUpdate',
       rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
     });
-    const affinity = spec?.template.spec?.affinity?.podAntiAffinity;
-    const preferred = affinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
-    assert.equal(preferred?.topologyKey, 'kubernetes.io/hostname');
-    assert.deepEqual(preferred?.labelSelector?.matchLabels, spec?.selector.matchLabels);
-    const budget = find<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'furnace').spec;
-    assert.equal(budget?.minAvailable, 1);
-    assert.deepEqual(budget?.selector?.matchLabels, spec?.selector.matchLabels);
+    assert.deepEqual(antiAffinityOf(spec), {
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: spec.selector.matchLabels },
+    });
+    const budget = find<V1PodDisruptionBudget>(objects, 'PodDisruptionBudget', 'furnace');
+    assert.deepEqual(budget.spec, { minAvailable: 1, selector: { matchLabels: spec.selector.matchLabels } });
   });
 
   it('gives several replicas no shared volume, and tells them to coordinate and drain', async () => {
