@@ -176,6 +176,9 @@ const sinkSchema = {
   },
 } as const satisfies SchemaOf<FurnaceSink>;
 
+/** The most server replicas a Furnace may ask for. */
+export const MAX_SERVER_REPLICAS = 20;
+
 export const furnaceSpecSchema = {
   type: 'object',
   description: 'What to install; every field is optional (`spec: {}` installs Furnace with defaults).',
@@ -184,6 +187,13 @@ export const furnaceSpecSchema = {
     images: {
       type: 'object',
       properties: { server: image('server'), sidecar: image('sidecar'), agent: image('agent') },
+    },
+    replicas: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_SERVER_REPLICAS,
+      description:
+        'Server replicas (default 1; 2 when spec.storage.s3 is set). More than 1 needs spec.storage.s3: the filesystem catalog is one ReadWriteOnce volume.',
     },
     auth: {
       type: 'object',

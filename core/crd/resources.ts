@@ -72,6 +72,8 @@ export interface FurnaceSink {
 
 export interface FurnaceSpec {
   images?: FurnaceImages;
+  /** Server replicas: 1 by default, 2 when a bucket holds the catalog; more than 1 needs the bucket. */
+  replicas?: number;
   auth?: { mode?: AuthMode };
   /** OpenShift Route; enabled by default on OpenShift only. */
   route?: { enabled?: boolean; host?: string };

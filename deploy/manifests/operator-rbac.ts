@@ -97,6 +97,11 @@ export const OPERATOR_NAMESPACE_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['route.openshift.io'], resources: ['routes'], verbs: ALL },
   // Setting spec.host on a Route (Furnace.spec.route.host) needs this on OpenShift.
   { apiGroups: ['route.openshift.io'], resources: ['routes/custom-host'], verbs: ['create'] },
+  // The operator's leader election, and granted to the server (its leader election and start slots).
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ALL },
+  // With several server replicas: their PodDisruptionBudget, and the Role that lets them use Leases.
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ALL },
 ];
 
 const labels = { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'operator' };

@@ -2,6 +2,7 @@
 // docs/server.md) and `injection.yaml` (keys of docs/webhook.md). The spec's limits map one to one onto
 // `limits.*` and `namespaceLimits.<ns>.*`; nothing here invents a server key.
 import { createHash } from 'node:crypto';
+import { coordinationConfig } from './plan-replicas.ts';
 import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { AGENT_PORT, SERVER_PORT } from '../../core/contract/names.ts';
@@ -67,7 +68,7 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
   Object.assign(config, sinksAndStorage(spec));
-  return { ...config, ...agentAndAggregatedApi(context) };
+  return { ...config, ...agentAndAggregatedApi(context), ...coordinationConfig(context) };
 }
 
 /** `sinks` and `storage`, when the spec has them. */

@@ -47,6 +47,8 @@ export interface CatalogRouteDeps {
   starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
   /** Who stopped the recording through the server, if anyone did: its endReason then names them. */
   stopperOf?: (id: string, owner: RecordingOwner) => string | undefined;
+  /** Whether this replica leads the single-writer chores (retention after an upload); true when unset. */
+  isLeader?: () => boolean;
 }
 
 const idParams = {
@@ -235,7 +237,7 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
             deps.limitsFor(owner.namespace).maxArtifactBytes,
             Number.isSafeInteger(declared) ? declared : undefined,
           );
-          await catalog.applyRetention();
+          if (deps.isLeader?.() ?? true) await catalog.applyRetention();
           return await reply.code(201).send({ name: request.params.name, bytes });
         } catch (error) {
           // An upload cut off (timeout, quota) leaves its body unread: the connection ends with the answer.

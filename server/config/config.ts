@@ -29,6 +29,7 @@ import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
 import { readSinkDelivery, readSinks } from './config-sinks.ts';
+import { COORDINATION_ENV, readCoordination, type CoordinationSettings } from './config-coordination.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import {
   createConfigReader,
@@ -65,6 +66,8 @@ export const SERVER_ENV = {
   localSidecar: 'FURNACE_LOCAL_SIDECAR',
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   ...LISTENER_ENV,
+  coordinationMode: COORDINATION_ENV.mode,
+  podNamespace: COORDINATION_ENV.namespace,
 } as const;
 
 export interface WebhookConfig {
@@ -119,6 +122,10 @@ export interface ServerConfig extends SecuritySettings {
   sinks: SinkConfig[];
   /** `sinkDelivery.*`: the delivery queue's bounds and retries. */
   sinkDelivery: SinkDeliverySettings;
+  /** `coordination.*`: one replica (always leader, slots in memory) or several (Leases). */
+  coordination: CoordinationSettings;
+  /** `shutdown.drainSeconds`: after SIGTERM, readiness is off and requests are still served this long. */
+  drainSeconds: number;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -268,22 +275,18 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
     sinks: readSinks(reader),
     sinkDelivery: readSinkDelivery(reader),
+    coordination: readCoordination(reader, local),
+    drainSeconds: readInteger(reader.get('shutdown.drainSeconds'), 0, 0, 120),
   };
-  const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
-  if (secret) config.registrationSecret = secret;
-  const tls = readTls(reader, local);
-  if (tls) config.tls = tls;
-  const webhook = readWebhook(reader, input);
-  if (webhook) config.webhook = webhook;
-  const agent = readAgentSettings(reader, local);
-  if (agent) config.agent = agent;
+  Object.assign(config, readOptionalSettings(reader, input));
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
-  const requestHeader = readRequestHeader(reader);
-  if (requestHeader) config.requestHeader = requestHeader;
   checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, local);
-  const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
+  const resolved: ServerConfig = {
+    ...config,
+    ...readSecuritySettings(reader, config.webhook?.injection.image),
+  };
   reader.refuseUnread();
   checkAuthBinding(resolved, {
     host: host.source,
@@ -292,6 +295,28 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     requestHeader: reader.source,
   });
   return resolved;
+}
+
+/** The settings that are absent unless configured: registration secret, TLS, webhook, agent, front proxy. */
+function readOptionalSettings(
+  reader: ConfigReader,
+  input: ConfigInput,
+): Pick<Partial<ServerConfig>, 'registrationSecret' | 'tls' | 'webhook' | 'agent' | 'requestHeader'> {
+  const settings: Pick<
+    Partial<ServerConfig>,
+    'registrationSecret' | 'tls' | 'webhook' | 'agent' | 'requestHeader'
+  > = {};
+  const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
+  if (secret) settings.registrationSecret = secret;
+  const tls = readTls(reader, input.local);
+  if (tls) settings.tls = tls;
+  const webhook = readWebhook(reader, input);
+  if (webhook) settings.webhook = webhook;
+  const agent = readAgentSettings(reader, input.local);
+  if (agent) settings.agent = agent;
+  const requestHeader = readRequestHeader(reader);
+  if (requestHeader) settings.requestHeader = requestHeader;
+  return settings;
 }
 
 export function limitsFor(

@@ -28,6 +28,11 @@ export interface SinkDeliveryDeps {
   random?: () => number;
   log?: FastifyBaseLogger;
   metrics?: SinkMetrics;
+  /**
+   * Several replicas: only the leader queues and pushes (each replica sees every change of a shared
+   * catalog). True when unset (one replica).
+   */
+  isLeader?: () => boolean;
 }
 
 export interface SinkDeliveryLoop {
@@ -69,11 +74,17 @@ class DeliveryLoop {
     this.#deps.log?.warn({ err: error }, what);
   }
 
+  #leads(): boolean {
+    return this.#deps.isLeader?.() ?? true;
+  }
+
   async consider(id: string): Promise<void> {
     const { catalog, queue } = this.#deps;
     const entry = catalog.get(id);
-    if (!entry || entry.state !== 'done') return;
-    const known = new Set((entry.deliveries ?? []).map((d) => d.sink));
+    if (!entry || entry.state !== 'done' || !this.#leads()) return;
+    // A pending push that is not in this replica's queue was queued by an earlier leader: queued again.
+    const settled = (entry.deliveries ?? []).filter((d) => d.state !== 'pending');
+    const known = new Set(settled.map((d) => d.sink));
     for (const sink of sinksFor(this.#deps.sinks, entry.namespace, entry.params.sinks)) {
       if (known.has(sink.name) || queue.has(entry.id, sink.name)) continue;
       if (!entry.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
@@ -156,6 +167,7 @@ class DeliveryLoop {
 
   #pump(): void {
     if (this.#stopped) return;
+    if (!this.#leads()) return this.schedule(MAX_SLEEP_MS);
     const now = this.#deps.now();
     let waiting = false;
     for (const push of this.#deps.queue.due(now)) {

@@ -1,5 +1,6 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
 // listener's), and fake sidecars: real Fastify servers on loopback port 0.
+import type { SharedSlots } from '../../server/slots/lease-slots.ts';
 import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -93,6 +94,8 @@ export interface FixtureOptions {
   tokenReview?: Partial<TokenCacheSettings>;
   /** Agent mode (`agent.*`; needs kube), with the pod watch's pods for the sidecar list. */
   agent?: { settings: AgentSettings; cachedPods?: () => readonly V1Pod[] };
+  /** Several replicas: start slots on the API server, made with the fixture's clock. */
+  sharedSlots?: (now: () => number) => SharedSlots;
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -206,6 +209,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     logger: { level: 'info', stream },
     ...listenerOptions(options),
     ...(agentMode ? { agentMode } : {}),
+    ...(options.sharedSlots ? { sharedSlots: options.sharedSlots(now) } : {}),
   });
   t.after(async () => {
     await app.close();

@@ -44,6 +44,7 @@ describe('configuration docs', () => {
     const sections = [
       'agent',
       'auth',
+      'coordination',
       'ingress',
       'limits',
       'merge',
@@ -52,6 +53,7 @@ describe('configuration docs', () => {
       'registration',
       'requestHeader',
       'retention',
+      'shutdown',
       'sinkDelivery',
       'storage',
       'tls',
