@@ -103,6 +103,8 @@ class StoredCatalog implements Catalog {
   readonly #entryStore: EntryStore;
   readonly #stored = new Map<string, StoredRecording>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** The last change queued for each entry (see #update). */
+  readonly #updating = new Map<string, Promise<StoredRecording | undefined>>();
   readonly #listeners: ((id: string) => void)[] = [];
   /** Bytes reserved by uploads in flight, each under its namespace, taken when the upload starts. */
   readonly #reservations = new Set<{ namespace: string; bytes: number }>();
@@ -285,11 +287,26 @@ class StoredCatalog implements Catalog {
     return [...this.#stored.values()].map((record) => record.entry);
   }
 
-  /** Writes through the entry store and keeps the index in step with what was written. */
-  async #update(id: string, namespace: string, change: EntryChange): Promise<StoredRecording | undefined> {
-    const written = await this.#entryStore.update(id, namespace, this.#stored.get(id), change);
-    if (written) this.#stored.set(id, written);
-    return written;
+  /**
+   * Writes through the entry store and keeps the index in step with what was written. Changes to one
+   * entry run one after another, so each sees what the one before wrote (two sinks' deliveries settled
+   * together both stay on the entry).
+   */
+  #update(id: string, namespace: string, change: EntryChange): Promise<StoredRecording | undefined> {
+    const before = this.#updating.get(id) ?? Promise.resolve(undefined);
+    const run = before
+      .catch(() => undefined)
+      .then(async () => {
+        const written = await this.#entryStore.update(id, namespace, this.#stored.get(id), change);
+        if (written) this.#stored.set(id, written);
+        return written;
+      });
+    this.#updating.set(id, run);
+    const forget = (): void => {
+      if (this.#updating.get(id) === run) this.#updating.delete(id);
+    };
+    run.then(forget, forget);
+    return run;
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

@@ -45,6 +45,12 @@ export interface SinkDeliveryLoop {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * Whether the entry says a push to `sink` was delivered or failed. A pending push that is not in this
+ * replica's queue was queued by an earlier leader: it is queued again.
+ */
+const settled = (entry: CatalogEntry, sink: string): boolean =>
+  (entry.deliveries ?? []).some((d) => d.sink === sink && d.state !== 'pending');
 /** The longest the loop sleeps, so a clock step never strands a push. */
 const MAX_SLEEP_MS = 30_000;
 
@@ -82,13 +88,13 @@ class DeliveryLoop {
     const { catalog, queue } = this.#deps;
     const entry = catalog.get(id);
     if (!entry || entry.state !== 'done' || !this.#leads()) return;
-    // A pending push that is not in this replica's queue was queued by an earlier leader: queued again.
-    const settled = (entry.deliveries ?? []).filter((d) => d.state !== 'pending');
-    const known = new Set(settled.map((d) => d.sink));
     for (const sink of sinksFor(this.#deps.sinks, entry.namespace, entry.params.sinks)) {
-      if (known.has(sink.name) || queue.has(entry.id, sink.name)) continue;
-      if (!entry.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
-      await this.#queuePush(entry, sink);
+      // Read again for each sink: a push settled while an earlier one was queued is on the entry now
+      // (its state is written before it leaves the queue), so it is not queued twice.
+      const current = catalog.get(id);
+      if (!current || settled(current, sink.name) || queue.has(id, sink.name)) continue;
+      if (!current.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
+      await this.#queuePush(current, sink);
     }
     this.schedule(0);
   }

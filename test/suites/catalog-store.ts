@@ -128,6 +128,21 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
       );
     });
 
+    it('keeps every change made to one entry at the same time: deliveries of three sinks and an artifact', async (t) => {
+      const catalog = await newCatalog(t, store);
+      await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
+      const updatedAt = '2026-03-02T00:00:00.000Z';
+      await Promise.all([
+        ...['otlp', 'pyroscope', 'folded'].map((sink) =>
+          catalog.setDelivery('rec-1', { sink, state: 'delivered', attempts: 1, updatedAt }),
+        ),
+        catalog.putArtifact('rec-1', 'stacks.folded', Readable.from(['main 1\n']), owner, 100),
+      ]);
+      const entry = catalog.get('rec-1');
+      assert.deepEqual(entry?.deliveries?.map((d) => d.sink).sort(), ['folded', 'otlp', 'pyroscope']);
+      assert.deepEqual(entry?.artifacts, [{ name: 'stacks.folded', bytes: 7 }]);
+    });
+
     it('lists newest first with namespace and pod filters, and deletes', async (t) => {
       const catalog = await newCatalog(t, store, () => Date.parse('2026-03-02T00:00:00Z'));
       await catalog.putMetadata(finishedRecordingStatus('old', { startedAt: '2026-01-01T00:00:00Z' }), owner);
