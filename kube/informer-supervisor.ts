@@ -37,6 +37,25 @@ export interface SupervisedInformer<T extends KubernetesObject> {
   stop(): Promise<void>;
 }
 
+/** One ListWatch of `options` (not started) with its event handlers. */
+function listWatch<T extends KubernetesObject>(
+  options: SupervisedListWatch<T>,
+  list: ListPromise<T>,
+): ListWatch<T> {
+  const informer = new ListWatch<T>(
+    options.path,
+    options.makeWatch(),
+    list,
+    false,
+    options.labelSelector,
+    options.fieldSelector,
+  );
+  if (options.onAdd) informer.on('add', options.onAdd);
+  if (options.onUpdate) informer.on('update', options.onUpdate);
+  if (options.onDelete) informer.on('delete', options.onDelete);
+  return informer;
+}
+
 export function superviseInformer<T extends KubernetesObject>(
   options: SupervisedListWatch<T>,
 ): SupervisedInformer<T> {
@@ -51,20 +70,18 @@ export function superviseInformer<T extends KubernetesObject>(
   function run(): void {
     if (stopped) return;
     synced = false;
-    const informer = new ListWatch<T>(
-      options.path,
-      options.makeWatch(),
-      options.list,
-      false,
-      options.labelSelector,
-      options.fieldSelector,
-    );
+    // Synced once the list's objects are in the cache: client-node's 'connect' comes before its list, and
+    // the objects are added right after the list promise settles, so the flag is set a turn later.
+    const list: ListPromise<T> = async () => {
+      const result = await options.list();
+      setImmediate(() => {
+        if (current === informer && !stopped) synced = true;
+      });
+      return result;
+    };
+    const informer = listWatch(options, list);
     current = informer;
-    if (options.onAdd) informer.on('add', options.onAdd);
-    if (options.onUpdate) informer.on('update', options.onUpdate);
-    if (options.onDelete) informer.on('delete', options.onDelete);
     informer.on('connect', () => {
-      synced = true;
       failures = 0;
     });
     let failed = false;

@@ -8,7 +8,12 @@ import type { ControllerFactory, OperatorContext } from './controller.ts';
 import { createFurnaceController } from './furnace/furnace-controller.ts';
 import { createKubeRequest } from '../kube/kube-request.ts';
 import { createRecordingController } from './recording/recording-controller.ts';
-import { startController, type RunningController } from './run-controller.ts';
+import { startController } from './run-controller.ts';
+import { createLeaseClient } from '../kube/leases/lease-client.ts';
+import { startLeaderElection } from '../kube/leases/leader-election.ts';
+import { OPERATOR_LEADER_LEASE, runWhileLeading } from './leadership.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 /** Every controller the operator runs. A new one is one line here (see operator/README.md). */
 export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController, createRecordingController];
@@ -38,16 +43,31 @@ function main(): void {
     now: () => Date.now(),
   };
   const workers = Number(env[OPERATOR_ENV.workers] ?? '2') || 2;
-  const running: RunningController[] = CONTROLLERS.map((factory) =>
-    startController(factory(context), { kubeConfig, request, log, workers }),
+  const leadership = startLeaderElection({
+    leases: createLeaseClient(request, context.namespace),
+    name: OPERATOR_LEADER_LEASE,
+    identity: `${hostname()}_${randomBytes(4).toString('hex')}`,
+    log,
+  });
+  const stopControllers = runWhileLeading(
+    leadership,
+    () => {
+      const running = CONTROLLERS.map((factory) =>
+        startController(factory(context), { kubeConfig, request, log, workers }),
+      );
+      log.info(
+        { controllers: running.map((controller) => controller.name), namespace: context.namespace },
+        'leading: controllers started',
+      );
+      return running;
+    },
+    log,
   );
-  log.info(
-    { controllers: running.map((controller) => controller.name), namespace: context.namespace },
-    'operator started',
-  );
+  log.info({ namespace: context.namespace, lease: OPERATOR_LEADER_LEASE }, 'operator started');
   const shutdown = (signal: string): void => {
     log.info({ signal }, 'operator stopping');
-    Promise.all(running.map((controller) => controller.stop()))
+    stopControllers()
+      .then(() => leadership.stop())
       .then(() => process.exit(0))
       .catch((error: unknown) => {
         log.error({ err: error }, 'operator did not stop cleanly');

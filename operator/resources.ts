@@ -55,6 +55,7 @@ export const RESOURCES = {
   Deployment: resource('apps/v1', 'Deployment', 'deployments'),
   DaemonSet: resource('apps/v1', 'DaemonSet', 'daemonsets'),
   Role: resource('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
+  PodDisruptionBudget: resource('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   RoleBinding: resource('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings'),
   ClusterRole: resource('rbac.authorization.k8s.io/v1', 'ClusterRole', 'clusterroles', false),
   ClusterRoleBinding: resource(

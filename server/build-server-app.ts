@@ -38,13 +38,14 @@ import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
 import type { SinkRule } from '../core/sinks/sink-choice.ts';
+import type { SharedSlots } from './slots/lease-slots.ts';
 
 export interface ServerAppDeps {
   registry: Registry;
   catalog: Catalog;
   access: Access;
   registration: RegistrationMode;
-  /** N replicas (`replicas.shared`): registrations go through the shared Leases. */
+  /** N replicas (`coordination.mode: kubernetes`): registrations go through the shared Leases. */
   sharedRegistrations?: SharedRegistrations;
   metricsRegistry: MetricsRegistry;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
@@ -62,8 +63,15 @@ export interface ServerAppDeps {
   kube?: KubeGateway;
   /** Extra readiness, e.g. the pod watch having synced. */
   isReady?: () => boolean;
-  /** How often expired leases and old recordings are swept; 0 turns the timer off (tests sweep by hand). */
+  /** How often expired registrations are swept; 0 turns the timer off (tests sweep by hand). */
   sweepIntervalMs?: number;
+  /**
+   * Whether this replica leads the single-writer chores (server/leader/chores.ts): retention after an
+   * upload runs only on the leader. True when unset (one replica).
+   */
+  isLeader?: () => boolean;
+  /** Several replicas: start slots as Leases every replica sees; freed by whichever replica sees the end. */
+  sharedSlots?: SharedSlots;
   logger?: FastifyServerOptions['logger'];
   /** The serving certificate of both listeners (a cluster); plain HTTP without it (local mode). */
   https?: { cert: string | Buffer; key: string | Buffer };
@@ -97,6 +105,8 @@ interface Shared {
   running: RunningRecordings;
   metrics: ServerMetrics;
   events: ReturnType<typeof podEvents>;
+  /** The recording (or every recording of the pod) ended: its shared slots are free, whoever held them. */
+  freeSlots(namespace: string, pod: string, recording?: string): void;
 }
 
 /** Catalogued recordings by state, plus those started through this server and not yet catalogued. */
@@ -155,15 +165,10 @@ function startSweeps(
   if (interval <= 0) return;
   let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', () => {
-    let ticks = 0;
+    // Each replica's own memory; retention is a leader's chore (main.ts, server/leader/chores.ts).
     timer = setInterval(() => {
       for (const registration of deps.registry.sweep()) onExpired(registration);
       deps.agentMode?.agents.sweep();
-      ticks += 1;
-      if (ticks % 60 === 0)
-        deps.catalog
-          .applyRetention()
-          .catch((error: unknown) => app.log.warn({ err: error }, 'retention failed'));
     }, interval);
     timer.unref();
     return Promise.resolve();
@@ -201,8 +206,12 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
     starterOf: (id, owner) => shared.running.starterOf(id, owner.namespace, owner.pod),
     stopperOf: (id, owner) => shared.running.stopperOf(id, owner.namespace, owner.pod),
+    ...(deps.isLeader ? { isLeader: deps.isLeader } : {}),
     onRecordingUpdated: (entry, previous) => {
-      if (isFinished(entry)) shared.running.finish(entry.id);
+      if (isFinished(entry)) {
+        shared.running.finish(entry.id);
+        if (!isFinished(previous)) shared.freeSlots(entry.namespace, entry.pod, entry.id);
+      }
       shared.events.updated(entry, previous);
     },
   };
@@ -235,9 +244,10 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
     registerCatalogUploadRoutes(scope, catalogDeps(deps, shared));
     done();
   });
-  startSweeps(app, deps, (registration) =>
-    shared.running.finishPod(registration.namespace, registration.pod),
-  );
+  startSweeps(app, deps, (registration) => {
+    shared.running.finishPod(registration.namespace, registration.pod);
+    shared.freeSlots(registration.namespace, registration.pod);
+  });
   app.addHook('preClose', async () => {
     await deps.catalog.drain();
   });
@@ -295,6 +305,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       timeoutSeconds: deps.proxyTimeoutSeconds,
       allowSystemWide: deps.allowSystemWide ?? false,
       sinks: deps.sinks ?? [],
+      ...(deps.sharedSlots ? { sharedSlots: deps.sharedSlots } : {}),
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
       ...(deps.agentMode
         ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }
@@ -316,7 +327,14 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
   });
   const apps: Partial<ServerApps> = {};
   const events = podEvents(deps, () => apps.recorder?.log);
-  const shared: Shared = { running, metrics, events };
+  const freeSlots = (namespace: string, pod: string, recording?: string): void => {
+    deps.sharedSlots
+      ?.release(namespace, pod, recording)
+      .catch((error: unknown) =>
+        apps.recorder?.log.warn({ err: error, namespace, pod }, 'could not free the start slots'),
+      );
+  };
+  const shared: Shared = { running, metrics, events, freeSlots };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);
   return { user: apps.user, recorder: apps.recorder };

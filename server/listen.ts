@@ -1,7 +1,14 @@
 // Listening for main.ts: an app on an address, with one-line errors that name the setting to change,
-// and the URL it serves; and the oauth-proxy's client CA read before anything listens.
+// and the URL it serves; the client CAs (oauth-proxy, front proxy) read before anything listens; and a
+// rotated certificate given to both API listeners.
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
+import type { Server as TlsServer } from 'node:tls';
+import type { FrontProxy } from './auth/front-proxy.ts';
+import type { TrustedProxy } from './auth/trusted-proxy.ts';
+import { userTlsExtra, type ServerApps } from './build-server-app.ts';
+import type { ServerConfig } from './config/config.ts';
+import type { TlsMaterial } from './webhook/tls.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import type { ListenAddress } from './config/listener-config.ts';
 import { readConfigText } from './config/load-config.ts';
@@ -38,4 +45,33 @@ export async function readClientCa(path: string, key = 'auth.proxyClientCaFile')
     throw new ConfigError(key, path, `a file of PEM CA certificates (${(error as Error).message})`);
   }
   return pem;
+}
+
+/** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
+export interface ProxyTrust {
+  trustedProxy?: TrustedProxy;
+  frontProxy?: FrontProxy;
+}
+
+export async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {
+  const trust: ProxyTrust = {};
+  if (config.proxyClientCaFile)
+    trust.trustedProxy = {
+      ca: await readClientCa(config.proxyClientCaFile),
+      identityHeaders: [config.userHeader, config.groupsHeader],
+    };
+  if (config.requestHeader)
+    trust.frontProxy = {
+      ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
+      allowedNames: config.requestHeader.allowedNames,
+    };
+  return trust;
+}
+
+/** New connections to both API listeners get the rotated certificate (and the user one its client CAs). */
+export function reloadListenerTls(apps: ServerApps, material: TlsMaterial, trust: ProxyTrust): void {
+  (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
+  const clientCas = userTlsExtra(trust);
+  const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
+  (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
 }

@@ -5,16 +5,14 @@
 // registers with the recorder listener). The only reader of process.env in the server.
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import type { FastifyInstance } from 'fastify';
 import { createAccess } from './auth/access.ts';
-import type { TrustedProxy } from './auth/trusted-proxy.ts';
-import { buildServerApps, userTlsExtra, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
-import type { FrontProxy } from './auth/front-proxy.ts';
+import { buildServerApps, type ServerAppDeps, type ServerApps } from './build-server-app.ts';
 import { openCatalog, type Catalog } from './catalog/catalog-store.ts';
+import { openArtifactStore } from './storage/open-artifact-store.ts';
 import { ConfigError } from '../core/config/config-error.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { limitsFor, SERVER_ENV, type ServerConfig } from './config/config.ts';
-import { listenOn, readClientCa } from './listen.ts';
+import { listenOn, readProxyTrust, reloadListenerTls, type ProxyTrust } from './listen.ts';
 import { loadServerConfig } from './config/load-config.ts';
 import type { KubeGateway } from './kube/kube-gateway.ts';
 import type { PodWatch } from './kube/pod-watch.ts';
@@ -37,10 +35,16 @@ import { loadSharedKeys } from './replicas/key-file.ts';
 import type { SharedKeys } from '../core/shared-key.ts';
 import type { SharedMode } from './shared-mode.ts';
 import { openSinks } from './sinks/open-sinks.ts';
-import type { SinkDeliveryLoop } from './sinks/sink-delivery.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
-import type { Server as TlsServer } from 'node:tls';
 import { watchTlsFiles, type TlsMaterial, type TlsSource } from './webhook/tls.ts';
+import { alwaysLeader, type Leadership } from '../kube/leases/leader-election.ts';
+import { startChores } from './leader/chores.ts';
+import { candidateIdentity, leadershipOf, serverChores, sharedSlotsOf } from './leader/server-leadership.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { stopServer, type Draining, type RunningServer } from './shutdown.ts';
+
+/** Readiness: off from the first signal on (server/shutdown.ts). */
+const draining: Draining = { on: false };
 
 function fail(message: string): never {
   process.stderr.write(`furnace: ${message}\n`);
@@ -64,28 +68,20 @@ async function watchTls(tls: ServerConfig['tls']): Promise<TlsSource | undefined
   }
 }
 
-interface Running {
-  apps: ServerApps;
-  sidecar?: LocalSidecar;
-  podWatch?: PodWatch;
-  webhook?: FastifyInstance;
-  tls?: TlsSource;
-  sinks?: SinkDeliveryLoop;
-  shared?: SharedMode;
-}
-
 async function startClusterParts(
   cluster: ClusterConnection,
   config: ServerConfig,
-  running: Running,
+  running: RunningServer,
   registry: Registry,
   tokens: TokenCache,
   metricsRegistry: MetricsRegistry,
   agentMode: AgentMode | undefined,
 ): Promise<void> {
+  const agents =
+    agentMode && config.agent ? { registry: agentMode.agents, namespace: config.agent.namespace } : undefined;
   const { shared } = running;
   const onDeleted = shared ? shared.podDeleted.bind(shared) : undefined;
-  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agentMode?.agents, onDeleted);
+  running.podWatch = cluster.watchPods(registry, tokens, running.apps.user.log, agents, onDeleted);
   if (!config.webhook || !running.tls) return;
   const { buildWebhook } = await import('./cluster-mode.ts');
   const webhook = buildWebhook({
@@ -98,59 +94,148 @@ async function startClusterParts(
   running.webhook = webhook;
 }
 
-async function start(local: boolean): Promise<Running> {
+type Started = RunningServer & { drainMs: number };
+
+/** What start-up reads and opens before any part is built. */
+interface Prepared {
+  config: ServerConfig;
+  tlsSource: TlsSource | undefined;
+  localKey: LocalKey | undefined;
+  catalog: Catalog;
+  registry: Registry;
+  cluster: ClusterConnection | undefined;
+  trust: ProxyTrust;
+  wiring: Wiring;
+  agentMode: AgentMode | undefined;
+  local: { secret: string; hostname: string };
+}
+
+async function prepare(local: boolean): Promise<Prepared> {
   const config = await loadServerConfig({ env: process.env, local });
   const tlsSource = await watchTls(config.tls);
   const localKey = await prepareDataDir(config.dataDir, local);
   const now = (): number => Date.now();
-  const keys = await loadSharedKeys(config.replicas.sharedKeyFile);
-  const { catalog, registry } = await openStores(config, now, keys);
   const cluster: ClusterConnection | undefined = local
     ? undefined
     : (await import('./cluster-mode.ts')).connectCluster();
+  const keys = await loadSharedKeys(config.replicas.sharedKeyFile);
+  const { catalog, registry } = await openStores(config, now, cluster, keys);
+  const wiring: Wiring = {
+    config,
+    now,
+    kube: cluster?.kube,
+    // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
+    tokens: createTokenCache({ now, ...config.tokenReview }),
+    keys,
+    // The pod watch starts once the listeners do (startClusterParts); until then there is none.
+    watch: {},
+    leader: {},
+    draining,
+  };
+  const agentMode = agentModeOf(wiring);
+  if (cluster && config.replicas.shared)
+    wiring.shared = await sharedModeOf(cluster, wiring, registry, agentMode);
   const secret = config.registrationSecret ?? newRegistrationSecret();
-  const podName = hostname();
   const trust = await readProxyTrust(config);
-  const { wiring, agentMode } = await wire(config, { now, keys, cluster, registry });
-  const registration = registrationMode(wiring, { secret, hostname: podName });
-  const metricsRegistry = createMetricsRegistry();
-  const tls = tlsSource?.current();
-  const apps = buildApps(wiring, {
+  return {
+    agentMode,
+    config,
+    tlsSource,
+    localKey,
     catalog,
     registry,
-    registration,
+    cluster,
+    trust,
+    wiring,
+    local: { secret, hostname: hostname() },
+  };
+}
+
+/** The apps, the leader election and the shared slots (several replicas), nothing listening yet. */
+function assemble(p: Prepared): {
+  running: Started;
+  agentMode: AgentMode | undefined;
+  metricsRegistry: MetricsRegistry;
+} {
+  const { config, cluster, wiring, agentMode } = p;
+  const metricsRegistry = createMetricsRegistry();
+  const identity = candidateIdentity();
+  // Warnings of the slots go to the server's log, which exists once the apps do.
+  const logs: { current?: FastifyBaseLogger } = {};
+  const slots = sharedSlotsOf(cluster, config.coordination, identity, {
+    warn: (obj, msg) => logs.current?.warn(obj, msg),
+  });
+  const apps = buildApps(wiring, {
+    ...(slots ? { sharedSlots: slots } : {}),
+    catalog: p.catalog,
+    registry: p.registry,
+    registration: registrationMode(wiring, p.local),
     agentMode,
     metricsRegistry,
-    trust,
-    tls,
-    ...(localKey ? { localKey } : {}),
+    trust: p.trust,
+    tls: p.tlsSource?.current(),
+    ...(p.localKey ? { localKey: p.localKey } : {}),
   });
-  const running: Running = { apps, ...(tlsSource ? { tls: tlsSource } : {}) };
-  startShared(wiring, running);
+  logs.current = apps.user.log;
+  const leadership = leadershipOf(cluster, config.coordination, identity, apps.user.log);
+  wiring.leader.current = leadership;
+  const running: Started = {
+    apps,
+    catalog: p.catalog,
+    leadership,
+    drainMs: config.drainSeconds * 1000,
+    ...(slots ? { slots } : {}),
+    ...(p.tlsSource ? { tls: p.tlsSource } : {}),
+    ...(wiring.shared ? { shared: wiring.shared } : {}),
+  };
+  // The shared records are watched before the listeners listen; readiness waits for their first list.
+  wiring.shared?.start(apps.user.log);
+  return { running, agentMode, metricsRegistry };
+}
+
+async function start(isLocal: boolean): Promise<Started> {
+  const p = await prepare(isLocal);
+  const { config, cluster, catalog, localKey, wiring } = p;
+  const { running, agentMode, metricsRegistry } = assemble(p);
+  const { apps } = running;
+  const secure = p.tlsSource !== undefined;
+  await startSinks(running, config, catalog, metricsRegistry);
+  running.tls?.subscribe((material) => reloadListenerTls(apps, material, p.trust));
+  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
+  const url = await listenOn(apps.user, config, SERVER_ENV.port, secure);
+  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, secure);
+  if (cluster) {
+    await startClusterParts(cluster, config, running, p.registry, wiring.tokens, metricsRegistry, agentMode);
+    if (running.podWatch) wiring.watch.current = running.podWatch;
+  }
+  const leadership = running.leadership ?? alwaysLeader();
+  const chores = serverChores(catalog, running.slots);
+  running.chores = startChores({ leadership, chores, log: apps.user.log });
+  if (isLocal && config.localSidecar) running.sidecar = startLocalSidecar(config, recorderUrl, p.local);
+  process.stdout.write(`Furnace ${isLocal ? 'local mode ' : ''}listening on ${url}\n`);
+  process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
+  if (localKey) announceLocal(url, localKey, config.dataDir, p.local.hostname);
+  return running;
+}
+
+/** The sinks' delivery loop, when sinks are configured; only the leader pushes. */
+async function startSinks(
+  running: Started,
+  config: ServerConfig,
+  catalog: Catalog,
+  metricsRegistry: MetricsRegistry,
+): Promise<void> {
   const sinks = await openSinks({
     sinks: config.sinks,
     settings: config.sinkDelivery,
     dataDir: config.dataDir,
     catalog,
     metricsRegistry,
-    log: apps.user.log,
-    now,
+    log: running.apps.user.log,
+    now: () => Date.now(),
+    ...(running.leadership ? { leadership: running.leadership } : {}),
   });
   if (sinks) running.sinks = sinks;
-  running.tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
-  // The user port first: it is the one people pick, and a clash there stops start-up with one line.
-  const url = await listenOn(apps.user, config, SERVER_ENV.port, !!tls);
-  const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, !!tls);
-  if (cluster) {
-    await startClusterParts(cluster, config, running, registry, wiring.tokens, metricsRegistry, agentMode);
-    if (running.podWatch) wiring.watch.current = running.podWatch;
-  }
-  if (local && config.localSidecar)
-    running.sidecar = startLocalSidecar(config, recorderUrl, { secret, hostname: podName });
-  process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
-  process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
-  if (localKey) announceLocal(url, localKey, config.dataDir, podName);
-  return running;
 }
 
 /** Makes the data directory; in local mode only this user may read it (recordings of their processes), and it keeps the key. */
@@ -181,37 +266,11 @@ interface Wiring {
   keys: SharedKeys;
   /** The pod watch, once startClusterParts has started it. */
   watch: { current?: PodWatch };
-  /** `replicas.shared`: registrations and sessions in the Kubernetes API. */
+  /** Several replicas: registrations and sessions in the Kubernetes API. */
   shared?: SharedMode;
-}
-
-/** The parts' wiring, agent mode and, with `replicas.shared`, the shared records. */
-async function wire(
-  config: ServerConfig,
-  parts: { now: () => number; keys: SharedKeys; cluster: ClusterConnection | undefined; registry: Registry },
-): Promise<{ wiring: Wiring; agentMode: AgentMode | undefined }> {
-  const { now, keys, cluster, registry } = parts;
-  const wiring: Wiring = {
-    config,
-    now,
-    kube: cluster?.kube,
-    // One TokenReview cache for users and sidecars, so the pod watch can drop a deleted pod's reviews.
-    tokens: createTokenCache({ now, ...config.tokenReview }),
-    keys,
-    // The pod watch starts once the listeners do (startClusterParts); until then there is none.
-    watch: {},
-  };
-  const agentMode = agentModeOf(wiring);
-  if (cluster && config.replicas.shared)
-    wiring.shared = await sharedModeOf(cluster, wiring, registry, agentMode);
-  return { wiring, agentMode };
-}
-
-/** Starts watching the shared records before the listeners listen; readiness waits for their first list. */
-function startShared(wiring: Wiring, running: Running): void {
-  if (!wiring.shared) return;
-  running.shared = wiring.shared;
-  wiring.shared.start(running.apps.user.log);
+  /** Who leads the single-writer chores, once elected (or always, with one replica). */
+  leader: { current?: Leadership };
+  draining: Draining;
 }
 
 /** What N replicas share (shared-mode.ts): Leases in the server's namespace, through the cluster's client. */
@@ -231,22 +290,24 @@ async function sharedModeOf(
   });
 }
 
-/** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
-interface ProxyTrust {
-  trustedProxy?: TrustedProxy;
-  frontProxy?: FrontProxy;
-}
-
-/** The catalog, reloaded from the data directory, and an empty registry. */
+/**
+ * The catalog, reloaded from the data directory (or, with a bucket in a cluster, from the RecordingEntry
+ * objects every replica shares), and an empty registry.
+ */
 async function openStores(
   config: ServerConfig,
   now: () => number,
+  cluster: ClusterConnection | undefined,
   keys: SharedKeys,
 ): Promise<{ catalog: Catalog; registry: Registry }> {
+  const log = { warn: (fields: object, message: string) => warnLine(message, fields) };
+  const entries = config.storage.s3 && cluster ? cluster.catalogEntries(log) : undefined;
   const catalog = await openCatalog({
     dataDir: config.dataDir,
     now,
     retention: config.retention,
+    artifacts: await openArtifactStore(config.storage, config.dataDir),
+    ...(entries ? { entries } : {}),
     onLoad: (report) =>
       process.stderr.write(
         `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
@@ -256,19 +317,11 @@ async function openStores(
   return { catalog, registry };
 }
 
-async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {
-  const trust: ProxyTrust = {};
-  if (config.proxyClientCaFile)
-    trust.trustedProxy = {
-      ca: await readClientCa(config.proxyClientCaFile),
-      identityHeaders: [config.userHeader, config.groupsHeader],
-    };
-  if (config.requestHeader)
-    trust.frontProxy = {
-      ca: await readClientCa(config.requestHeader.clientCaFile, 'requestHeader.clientCaFile'),
-      allowedNames: config.requestHeader.allowedNames,
-    };
-  return trust;
+/** A warning before the logger exists (the catalog opens before the listeners). */
+function warnLine(message: string, fields: object): void {
+  const err = (fields as { err?: unknown }).err;
+  const detail = err instanceof Error ? `: ${err.message}` : '';
+  process.stderr.write(`furnace: ${message}${detail}\n`);
 }
 
 /** Sidecars prove who they are by TokenReview in a cluster, by the shared secret in local mode. */
@@ -302,13 +355,16 @@ function agentModeOf(wiring: Wiring): AgentMode | undefined {
 
 function buildApps(
   wiring: Wiring,
-  parts: Pick<ServerAppDeps, 'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey'> & {
+  parts: Pick<
+    ServerAppDeps,
+    'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey' | 'sharedSlots'
+  > & {
     agentMode: AgentMode | undefined;
     trust: ProxyTrust;
     tls: TlsMaterial | undefined;
   },
 ): ServerApps {
-  const { config, now, kube, tokens, watch } = wiring;
+  const { config, now, kube, tokens, watch, leader } = wiring;
   const { agentMode, trust, tls, ...stores } = parts;
   return buildServerApps({
     ...stores,
@@ -330,22 +386,16 @@ function buildApps(
     allowSystemWide: config.allowSystemWide,
     sinks: config.sinks,
     ...(kube ? { kube } : {}),
-    isReady: () => (watch.current?.isSynced() ?? true) && (wiring.shared?.isSynced() ?? true),
+    isReady: () =>
+      !wiring.draining.on && (watch.current?.isSynced() ?? true) && (wiring.shared?.isSynced() ?? true),
     ...(wiring.shared ? { sharedRegistrations: wiring.shared.registrations } : {}),
+    isLeader: () => leader.current?.isLeader() ?? false,
     logger: loggerOptions(config.logLevel, config.logFormat),
     ...(tls ? { https: tls } : {}),
     ...trust,
     trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
   });
-}
-
-/** New connections to both API listeners get the rotated certificate (and the user one its client CAs). */
-function reloadListenerTls(apps: ServerApps, material: TlsMaterial, trust: ProxyTrust): void {
-  (apps.recorder.server as unknown as TlsServer).setSecureContext(material);
-  const clientCas = userTlsExtra(trust);
-  const ca = clientCas.ca === undefined ? {} : { ca: clientCas.ca };
-  (apps.user.server as unknown as TlsServer).setSecureContext({ ...material, ...ca });
 }
 
 function startLocalSidecar(
@@ -368,46 +418,20 @@ function startLocalSidecar(
 
 let stopping = false;
 
-async function stop(running: Running): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await running.sidecar?.stop();
-  await running.podWatch?.stop();
-  await running.shared?.stop();
-  await closeWithin(running.webhook, SHUTDOWN_GRACE_MS);
-  await closeWithin(running.apps.user, SHUTDOWN_GRACE_MS);
-  await closeWithin(running.apps.recorder, SHUTDOWN_GRACE_MS);
-  await running.sinks?.stop();
-  running.tls?.close();
-}
-
-/** How long a listener may wait for its open requests at shutdown before their connections are cut. */
-const SHUTDOWN_GRACE_MS = 5000;
-
-/**
- * Closes the app; connections still open after `graceMs` (a client that keeps a request open, the API
- * server's aggregator mid-request) are cut, so a stop never outlasts a pod's termination grace period.
- */
-async function closeWithin(app: FastifyInstance | undefined, graceMs: number): Promise<void> {
-  if (!app) return;
-  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
-  try {
-    await app.close();
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function main(): Promise<void> {
   const local = process.argv.includes('--local');
-  let running: Running;
+  let running: Started;
+  let drainMs = 0;
   try {
     running = await start(local);
+    drainMs = running.drainMs;
   } catch (error) {
     fail((error as Error).message);
   }
   const onSignal = (): void => {
-    stop(running).then(
+    if (stopping) return;
+    stopping = true;
+    stopServer(running, draining, { drainMs }).then(
       () => {
         process.stdout.write('Furnace stopped\n');
         process.exit(0);

@@ -1,11 +1,9 @@
-// What N replicas share (`replicas.shared: true`), loaded by main.ts on demand: registrations (and, with
+// What N replicas share (`coordination.mode: kubernetes`), loaded by main.ts on demand: registrations (and, with
 // auth mode kubernetes, browser sessions) as Leases in the server's namespace, which every replica
 // watches; tokens derived with the shared key, sessions sealed with it. The replica is ready once the
 // watch has listed them.
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { ConfigError } from '../core/config/config-error.ts';
 import type { ReplicaSettings } from './config/config-replicas.ts';
 import { createSharedSessionStore, type SharedSessionStore } from './auth/session-shared-store.ts';
 import type { AgentRegistry } from './registry/agent-registry.ts';
@@ -15,8 +13,6 @@ import type { RecordKind } from './replicas/lease-records.ts';
 import { createLeaseStore, watchLeases, type LeaseStore, type LeaseWatch } from './replicas/lease-store.ts';
 import type { SharedKeys } from '../core/shared-key.ts';
 
-/** Where a pod's service account says its namespace is. */
-const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 /** How often expired records are looked for. */
 const COLLECT_INTERVAL_MS = 30_000;
 
@@ -46,23 +42,8 @@ export interface SharedMode {
   stop(): Promise<void>;
 }
 
-/** `replicas.namespace`, else the namespace of the pod's service account. */
-export async function sharedNamespace(settings: ReplicaSettings): Promise<string> {
-  if (settings.namespace !== '') return settings.namespace;
-  try {
-    return (await readFile(SERVICE_ACCOUNT_NAMESPACE, 'utf8')).trim();
-  } catch {
-    throw new ConfigError(
-      'replicas.namespace',
-      undefined,
-      `the namespace of the shared Leases (required outside a pod, where ${SERVICE_ACCOUNT_NAMESPACE} is missing)`,
-    );
-  }
-}
-
-export async function createSharedMode(deps: SharedModeDeps): Promise<SharedMode> {
-  const namespace = await sharedNamespace(deps.settings);
-  const store = createLeaseStore(deps.kc, namespace);
+export function createSharedMode(deps: SharedModeDeps): SharedMode {
+  const store = createLeaseStore(deps.kc, deps.settings.namespace);
   const holder = deps.settings.name === '' ? hostname() : deps.settings.name;
   let log: { warn(obj: object, msg: string): void } = { warn: () => undefined };
   const registrations = createSharedRegistrations({
@@ -87,7 +68,7 @@ export async function createSharedMode(deps: SharedModeDeps): Promise<SharedMode
       log = logger;
       const kinds: RecordKind[] = ['sidecar', 'agent', ...(sessions ? (['session'] as const) : [])];
       watch = watchLeases({
-        ...{ kc: deps.kc, namespace, kinds, log },
+        ...{ kc: deps.kc, namespace: deps.settings.namespace, kinds, log },
         onRecord: (record) => parts.forEach((part) => part.onRecord(record)),
         onGone: (record) => parts.forEach((part) => part.onGone(record)),
       });

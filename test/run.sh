@@ -8,6 +8,9 @@ tiers=("$@")
 [[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube browser)
 
 bash test/setup.sh
+# setup.sh built (or found cached) the S3 test server; tests start it from here without asking again.
+FURNACE_TEST_S3_BIN_DIR=$(bash test/harness/build-s3-server.sh | tail -n 1)
+export FURNACE_TEST_S3_BIN_DIR
 
 files=()
 for tier in "${tiers[@]}"; do

@@ -20,7 +20,7 @@ import {
 } from './kube-schemas.ts';
 import type { JsonSchema, SchemaOf } from './schema-types.ts';
 import { PYROSCOPE_FORMATS, SINK_NAME_PATTERN, SINK_RECORDINGS, SINK_TYPES } from '../sinks/sink.ts';
-import type { FurnaceSink } from './resources.ts';
+import type { FurnaceS3Storage, FurnaceSink } from './resources.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
 const image = (which: keyof typeof DEFAULT_IMAGES) =>
@@ -61,6 +61,29 @@ const secretKey = { type: 'string', maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$'
 
 /** Sinks in the Furnace spec, at most this many. */
 export const MAX_FURNACE_SINKS = 16;
+
+const s3StorageSchema = {
+  type: 'object',
+  description: 'An S3-compatible bucket for artifacts; with it, several server replicas share one catalog.',
+  required: ['bucket'],
+  properties: {
+    bucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+    endpoint: { type: 'string', maxLength: 2048, pattern: '^https?://' },
+    region: { type: 'string', maxLength: 64 },
+    prefix: { type: 'string', maxLength: 512, pattern: '^([!-.0-[\\]-~]+/)*$' },
+    forcePathStyle: { type: 'boolean' },
+    secretName: {
+      type: 'string',
+      maxLength: 253,
+      description: "A Secret in Furnace's namespace with the keys.",
+    },
+    accessKeyIdKey: { ...secretKey, description: 'Key of the access key id in the Secret (accessKeyId).' },
+    secretAccessKeyKey: {
+      ...secretKey,
+      description: 'Key of the secret key in the Secret (secretAccessKey).',
+    },
+  },
+} as const satisfies SchemaOf<FurnaceS3Storage>;
 
 const sinkSchema = {
   type: 'object',
@@ -153,6 +176,9 @@ const sinkSchema = {
   },
 } as const satisfies SchemaOf<FurnaceSink>;
 
+/** The most server replicas a Furnace may ask for. */
+export const MAX_SERVER_REPLICAS = 20;
+
 export const furnaceSpecSchema = {
   type: 'object',
   description: 'What to install; every field is optional (`spec: {}` installs Furnace with defaults).',
@@ -161,6 +187,13 @@ export const furnaceSpecSchema = {
     images: {
       type: 'object',
       properties: { server: image('server'), sidecar: image('sidecar'), agent: image('agent') },
+    },
+    replicas: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_SERVER_REPLICAS,
+      description:
+        'Server replicas (default 1; 2 when spec.storage.s3 is set). More than 1 needs spec.storage.s3: the filesystem catalog is one ReadWriteOnce volume.',
     },
     auth: {
       type: 'object',
@@ -245,6 +278,11 @@ export const furnaceSpecSchema = {
         nodeSelector: stringMapSchema,
         tolerations: tolerationsSchema,
       },
+    },
+    storage: {
+      type: 'object',
+      description: 'Where artifacts live (docs/operator.md, "Storage"); the catalog volume by default.',
+      properties: { s3: s3StorageSchema },
     },
     sinks: {
       type: 'array',

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import type { CustomResourceDefinition } from './crd-object.ts';
 import { buildFurnaceCrd } from './furnace-crd.ts';
 import { buildRecordingCrd } from './recording-crd.ts';
+import { buildRecordingEntryCrd } from './recording-entry-crd.ts';
 
 export interface CrdFile {
   /** Path in the repository. */
@@ -15,6 +16,7 @@ export function crdFiles(): CrdFile[] {
   return [
     { path: 'deploy/crds/furnaces.furnace.hyperfoil.io.yaml', crd: buildFurnaceCrd() },
     { path: 'deploy/crds/recordings.furnace.hyperfoil.io.yaml', crd: buildRecordingCrd() },
+    { path: 'deploy/crds/recordingentries.furnace.hyperfoil.io.yaml', crd: buildRecordingEntryCrd() },
   ];
 }
 

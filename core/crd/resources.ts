@@ -72,6 +72,8 @@ export interface FurnaceSink {
 
 export interface FurnaceSpec {
   images?: FurnaceImages;
+  /** Server replicas: 1 by default, 2 when a bucket holds the catalog; more than 1 needs the bucket. */
+  replicas?: number;
   auth?: { mode?: AuthMode };
   /** OpenShift Route; enabled by default on OpenShift only. */
   route?: { enabled?: boolean; host?: string };
@@ -83,6 +85,22 @@ export interface FurnaceSpec {
   agent?: { enabled?: boolean; nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] };
   /** Where finished recordings are pushed; none by default. */
   sinks?: FurnaceSink[];
+  /** Where artifacts live: the catalog volume unless `s3` names a bucket (which lets replicas share it). */
+  storage?: { s3?: FurnaceS3Storage };
+}
+
+/** `spec.storage.s3`: the server's `storage.s3.*`, with the credentials from a Secret in Furnace's namespace. */
+export interface FurnaceS3Storage {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+  prefix?: string;
+  forcePathStyle?: boolean;
+  /** A Secret in Furnace's namespace holding the keys; none: the S3 client's environment (web identity). */
+  secretName?: string;
+  /** Keys of that Secret (`accessKeyId`, `secretAccessKey` unless set). */
+  accessKeyIdKey?: string;
+  secretAccessKeyKey?: string;
 }
 
 /** `Accepted`: whether the operator acts on this Furnace at all (one per cluster, docs/operator.md). */

@@ -6,6 +6,7 @@ import { ByteLineCache, hashBytes, UNRECOGNIZED } from './byte-line-cache.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
+import { TimelineBuilder, type TimedSamples } from './timeline.ts';
 
 export interface CollapseOptions {
   /** Append the PID to the process name: `comm-pid`. */
@@ -26,6 +27,8 @@ export interface CollapseOptions {
 const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
 // `…: [period] event:` at the end of the header line.
 const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
+// The sample's time after `pid/tid`: `  12345.678901:`.
+const EVENT_TIME = /^\s+(?:\[\d+\]\s+)?(\d+\.\d+):/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const LINE_CACHE_LIMIT = 262_144;
 const EMPTY = Buffer.alloc(0);
@@ -57,9 +60,16 @@ export class StackCollapser {
   #event: string | undefined;
   #skippedSamples = 0;
   #unrecognizedLines = 0;
+  readonly #timeline: TimelineBuilder | undefined;
+  #thread = '';
+  #time = 0;
 
-  /** `event`: the event to keep, for a later part of an input collapsed apart from the part that names it first. */
-  constructor(options: CollapseOptions = {}, event?: string) {
+  /**
+   * `event`: the event to keep, for a later part of an input collapsed apart from the part that names it
+   * first. `timeline`: also collects each sample's thread and time in input order (perf script's `tid`
+   * and `time` fields).
+   */
+  constructor(options: CollapseOptions = {}, event?: string, timeline?: TimelineBuilder) {
     this.#rules = {
       kernel: options.kernel === true || options.all === true,
       jit: options.jit === true || options.all === true,
@@ -68,6 +78,7 @@ export class StackCollapser {
     this.#pid = options.pid === true;
     this.#tid = options.tid === true;
     this.#event = event;
+    this.#timeline = timeline;
   }
 
   /** The event the output keeps: the first one seen, as in the perl script. */
@@ -260,7 +271,24 @@ export class StackCollapser {
     this.#isJava = this.#pname.startsWith('java');
     // A missing or zero period counts as one sample.
     this.#period = Number(period) || 1;
+    if (this.#timeline !== undefined) this.#timed(line, m);
     return true;
+  }
+
+  /** The thread (`comm pid/tid`) and time of a sample header, for the timeline. */
+  #timed(line: string, m: RegExpExecArray): void {
+    this.#thread = `${m[1] ?? ''} ${m[2] ?? ''}/${m[3] ?? m[2] ?? ''}`;
+    const time = EVENT_TIME.exec(line.slice(m[0].length - 1));
+    this.#time = time ? Number(time[1]) : Number.NaN;
+  }
+
+  /** The samples in input order, after `end` (undefined unless the options asked for a timeline). */
+  timeline(): TimedSamples | undefined {
+    return this.#timeline?.finish((node) => {
+      const names: string[] = [];
+      for (let at = node; at !== ROOT; at = this.#trie.parentOf(at)) names.push(this.#trie.nameOf(at));
+      return names.reverse().join(';');
+    });
   }
 
   /** The header's period ('' when it has none); undefined when its event is not the first sample's. */
@@ -294,7 +322,9 @@ export class StackCollapser {
       node = this.#trie.child(ROOT, this.#trie.intern(pname));
       this.#roots.set(detach(pname), node);
     }
-    this.#trie.count(this.#descend(node, this.#frames, this.#depth), this.#period);
+    const leaf = this.#descend(node, this.#frames, this.#depth);
+    this.#trie.count(leaf, this.#period);
+    this.#timeline?.add(this.#thread, this.#time, leaf, this.#period);
     this.#depth = 0;
     this.#pname = undefined;
     this.#isJava = false;
@@ -322,6 +352,17 @@ export async function collapsePerfScript(
   const collapser = new StackCollapser(options);
   for await (const chunk of input) collapser.push(chunk);
   return collapser.end();
+}
+
+/** The folded stacks and, in input order, the samples they sum up (at most `maxSamples` of them). */
+export async function collapseWithTimeline(
+  input: AsyncIterable<string | Buffer>,
+  maxSamples?: number,
+): Promise<{ stacks: FoldedStacks; timeline: TimedSamples }> {
+  const collapser = new StackCollapser({}, undefined, new TimelineBuilder(maxSamples));
+  for await (const chunk of input) collapser.push(chunk);
+  const stacks = collapser.end();
+  return { stacks, timeline: collapser.timeline() as TimedSamples };
 }
 
 /** The text of buf[from, end) without a final CR: CRLF input reads as LF. */

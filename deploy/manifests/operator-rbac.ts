@@ -10,6 +10,7 @@
 // every permission that role grants (or has `escalate` / `bind`, which would amount to cluster-admin). The
 // operator has neither: it holds, itself, every permission it hands out (the server's ClusterRole: token
 // and access reviews, pods, namespaces, events). So it can never grant more than it has.
+import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
 import type { V1PolicyRule } from '@kubernetes/client-node';
 import { FURNACE_PLURAL, RECORDING_PLURAL } from '../../core/crd/resources.ts';
 import { API_GROUP } from '../../core/contract/names.ts';
@@ -35,6 +36,12 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
   // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
   { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
+  // Granted to the server: the catalog entries its replicas share when artifacts are in a bucket.
+  {
+    apiGroups: [API_GROUP],
+    resources: [RECORDING_ENTRY_PLURAL],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+  },
   // Granted to the server (it authenticates sidecars and users, authorizes users, and reports events).
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
@@ -90,6 +97,11 @@ export const OPERATOR_NAMESPACE_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['route.openshift.io'], resources: ['routes'], verbs: ALL },
   // Setting spec.host on a Route (Furnace.spec.route.host) needs this on OpenShift.
   { apiGroups: ['route.openshift.io'], resources: ['routes/custom-host'], verbs: ['create'] },
+  // The operator's leader election, and granted to the server (its leader election and start slots).
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ALL },
+  // With several server replicas: their PodDisruptionBudget, and the Role that lets them use Leases.
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ALL },
 ];
 
 const labels = { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'operator' };

@@ -6,6 +6,7 @@
 // DaemonSets: spec.images is refused unless the operator's own configuration allows overrides.
 import { DEFAULT_IMAGES, type Furnace } from '../../core/crd/resources.ts';
 import { FURNACE_NAME } from './furnace-names.ts';
+import { replicasRefusal } from './plan-replicas.ts';
 
 export interface AcceptanceScope {
   /** The operator's own namespace. */
@@ -18,6 +19,7 @@ export const REFUSAL_REASONS = [
   'OutsideOperatorNamespace',
   'NotTheClusterFurnace',
   'ImageOverridesRefused',
+  'ReplicasNeedBucket',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -58,5 +60,7 @@ export function decideAcceptance(furnace: Furnace, scope: AcceptanceScope): Acce
       reason: 'ImageOverridesRefused',
       message: `${overrides.join(', ')} would replace the release's images, which the operator refuses unless its Deployment sets FURNACE_OPERATOR_ALLOW_IMAGE_OVERRIDES=true; nothing was applied`,
     };
+  const replicas = replicasRefusal(furnace);
+  if (replicas) return { accepted: false, reason: 'ReplicasNeedBucket', message: replicas };
   return { accepted: true };
 }

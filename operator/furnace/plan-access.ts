@@ -14,7 +14,9 @@ import {
   RECORDER_PORT,
   SERVER_PORT,
   WEBHOOK_PORT,
+  API_GROUP,
 } from '../../core/contract/names.ts';
+import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
 import { ingressPolicy, labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -23,8 +25,18 @@ export const SERVER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+  // The pod watch follows the opted-in namespaces (a watch with a label selector).
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+];
+
+/** With spec.storage.s3: the catalog entries the replicas share (docs/server.md, "Artifact stores"). */
+export const SHARED_CATALOG_RULES: readonly V1PolicyRule[] = [
+  {
+    apiGroups: [API_GROUP],
+    resources: [RECORDING_ENTRY_PLURAL],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+  },
 ];
 
 export function planIdentity(context: PlanContext): KubernetesObject[] {
@@ -35,7 +47,9 @@ export function planIdentity(context: PlanContext): KubernetesObject[] {
   // Pods, reviews and events of every opted-in namespace: cluster-wide by nature, so a ClusterRole.
   const role = object<V1ClusterRole>('rbac.authorization.k8s.io/v1', 'ClusterRole', {
     metadata: labelledMeta(context, names.clusterRole, 'server'),
-    rules: SERVER_RULES.map((rule) => ({ ...rule })),
+    rules: [...SERVER_RULES, ...(context.furnace.spec?.storage?.s3 ? SHARED_CATALOG_RULES : [])].map(
+      (rule) => ({ ...rule }),
+    ),
   });
   const binding = object<V1ClusterRoleBinding>('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', {
     metadata: labelledMeta(context, names.clusterRole, 'server'),

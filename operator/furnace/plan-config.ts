@@ -2,6 +2,8 @@
 // docs/server.md) and `injection.yaml` (keys of docs/webhook.md). The spec's limits map one to one onto
 // `limits.*` and `namespaceLimits.<ns>.*`; nothing here invents a server key.
 import { createHash } from 'node:crypto';
+import { coordinationConfig } from './plan-replicas.ts';
+import { sharedKeyConfig } from './plan-shared-key.ts';
 import type { V1ConfigMap, V1ResourceRequirements } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { AGENT_PORT, SERVER_PORT } from '../../core/contract/names.ts';
@@ -11,6 +13,7 @@ import { recorderUrl } from './furnace-names.ts';
 import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSinks } from './plan-sinks.ts';
+import { serverStorage } from './plan-storage.ts';
 
 /** Where the Deployment mounts what the config names. */
 export const SERVER_PATHS = {
@@ -65,9 +68,23 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   // The injection image is accepted at registration anyway; the agent's image too when agents run.
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
+  Object.assign(config, sinksAndStorage(spec));
+  return {
+    ...config,
+    ...agentAndAggregatedApi(context),
+    ...coordinationConfig(context),
+    ...sharedKeyConfig(context),
+  };
+}
+
+/** `sinks` and `storage`, when the spec has them. */
+function sinksAndStorage(spec: NonNullable<PlanContext['furnace']['spec']>): Record<string, unknown> {
+  const sections: Record<string, unknown> = {};
   const sinks = serverSinks(spec.sinks);
-  if (sinks.length > 0) config.sinks = sinks;
-  return { ...config, ...agentAndAggregatedApi(context) };
+  if (sinks.length > 0) sections.sinks = sinks;
+  const storage = serverStorage(spec.storage?.s3);
+  if (storage) sections.storage = storage;
+  return sections;
 }
 
 /**

@@ -2,6 +2,7 @@
 // CA makes the serving certificate (annotation on the Service) and one Service carries all three
 // listeners, so a reencrypting Route can check the certificate against that Service's name.
 import { sinkVolumes } from './plan-sinks.ts';
+import { storageVolumes } from './plan-storage.ts';
 import type {
   V1ConfigMap,
   V1Container,
@@ -16,6 +17,8 @@ import { RECORDER_PORT, SERVER_PORT, WEBHOOK_PORT } from '../../core/contract/na
 import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { configHash, SERVER_PATHS, servesAggregatedApi } from './plan-config.ts';
 import { labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
+import { isReplicated, replicaSpec } from './plan-replicas.ts';
+import { sharedKeyVolume } from './plan-shared-key.ts';
 
 export const SERVING_CERT_ANNOTATION = 'service.beta.openshift.io/serving-cert-secret-name';
 export const INJECT_CABUNDLE_ANNOTATION = 'service.beta.openshift.io/inject-cabundle';
@@ -120,29 +123,48 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
   const { names } = context;
   const requestHeader = requestHeaderVolume(context);
   const sinks = sinkVolumes(context.furnace.spec?.sinks);
+  const storage = storageVolumes(context.furnace.spec?.storage?.s3);
+  const { replicas, strategy, affinity } = replicaSpec(context);
+  const sharedKey = context.sharedKey === undefined ? undefined : sharedKeyVolume(names);
+  // Several replicas: the bucket holds the catalog, the data directory is each replica's scratch.
+  const catalog = isReplicated(context)
+    ? { name: 'catalog', emptyDir: {} }
+    : { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } };
   return object<V1Deployment>('apps/v1', 'Deployment', {
     metadata: ownedMeta(context, names.server, 'server'),
     spec: {
-      replicas: 1,
-      // One writer of the catalog volume (ReadWriteOnce) at a time.
-      strategy: { type: 'Recreate' },
+      replicas,
+      strategy,
       selector: { matchLabels: selectorOf(context, 'server') },
       template: {
         metadata: {
           labels: labelsOf(context, 'server'),
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(configMap, requestHeader.pem) },
+          // A new shared key (a rotation) rolls the replicas: the server reads the key file at start.
+          annotations: {
+            [CONFIG_HASH_ANNOTATION]: configHash(configMap, requestHeader.pem + (context.sharedKey ?? '')),
+          },
         },
         spec: {
           serviceAccountName: names.server,
+          ...(affinity ? { affinity } : {}),
           securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [serverContainer(context, [...requestHeader.mounts, ...sinks.mounts])],
+          containers: [
+            serverContainer(context, [
+              ...requestHeader.mounts,
+              ...sinks.mounts,
+              ...storage.mounts,
+              ...(sharedKey ? [sharedKey.mount] : []),
+            ]),
+          ],
           volumes: [
             { name: 'config', configMap: { name: names.config } },
             { name: 'tls', secret: { secretName: names.tls } },
-            { name: 'catalog', persistentVolumeClaim: { claimName: names.catalog } },
+            catalog,
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
             ...requestHeader.volumes,
             ...sinks.volumes,
+            ...storage.volumes,
+            ...(sharedKey ? [sharedKey.volume] : []),
           ],
         },
       },

@@ -1,9 +1,10 @@
 // The key the server replicas share (`security.sharedKeyFile`, core/shared-key.ts): a Secret in the
 // Furnace's namespace, made once with 32 random bytes and from then on kept as it is found, so that a
 // reconcile never changes it and an admin's rotation (a new first line, docs/security.md) stands. Every
-// server replica mounts it (sharedKeyVolume) and reads `security.sharedKeyFile` = SHARED_KEY_FILE; the
-// replicas' shared Leases need SHARED_RECORD_RULES in the same namespace. Pure.
-import type { V1PolicyRule, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+// server replica mounts it (sharedKeyVolume) and reads `security.sharedKeyFile` = SHARED_KEY_FILE, one
+// replica too (its tokens then outlive a restart). The shared Leases are covered by the coordination Role
+// of several replicas (plan-replicas.ts). Pure.
+import type { V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { MIN_KEY_BYTES, parseSharedKeyFile } from '../../core/shared-key.ts';
 import type { FurnaceNames } from './furnace-names.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
@@ -13,15 +14,6 @@ export const SHARED_KEY_ENTRY = 'keys';
 export const SHARED_KEY_DIR = '/etc/furnace/shared-key';
 /** What the server's `security.sharedKeyFile` names. */
 export const SHARED_KEY_FILE = `${SHARED_KEY_DIR}/${SHARED_KEY_ENTRY}`;
-
-/** What N replicas do in the Furnace's namespace: the shared Leases of registrations and sessions. */
-export const SHARED_RECORD_RULES: readonly V1PolicyRule[] = [
-  {
-    apiGroups: ['coordination.k8s.io'],
-    resources: ['leases'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
-  },
-];
 
 export function sharedKeySecretName(names: FurnaceNames): string {
   return `${names.server}-shared-key`;
@@ -60,4 +52,9 @@ export function sharedKeyVolume(names: FurnaceNames): { volume: V1Volume; mount:
     volume: { name: 'shared-key', secret: { secretName: sharedKeySecretName(names), defaultMode: 0o400 } },
     mount: { name: 'shared-key', mountPath: SHARED_KEY_DIR, readOnly: true },
   };
+}
+
+/** The server configuration's `security.sharedKeyFile`, when the key is planned. */
+export function sharedKeyConfig(context: PlanContext): Record<string, unknown> {
+  return context.sharedKey === undefined ? {} : { security: { sharedKeyFile: SHARED_KEY_FILE } };
 }

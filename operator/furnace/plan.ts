@@ -19,6 +19,7 @@ import {
 } from './plan-server.ts';
 import { planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook.ts';
 import { planSharedKey } from './plan-shared-key.ts';
+import { isReplicated, planDisruptionBudget, planLeaseRole } from './plan-replicas.ts';
 
 export type { PlanInput, Platform, PlannedCertificates, RequestHeaderSource } from './plan-input.ts';
 
@@ -32,6 +33,9 @@ const NAMESPACED_KINDS: readonly WatchedResource[] = [
   RESOURCES.Deployment,
   RESOURCES.DaemonSet,
   RESOURCES.NetworkPolicy,
+  RESOURCES.PodDisruptionBudget,
+  RESOURCES.Role,
+  RESOURCES.RoleBinding,
   RESOURCES.Route,
   RESOURCES.Ingress,
 ];
@@ -63,14 +67,17 @@ export function planFurnace(input: PlanInput): KubernetesObject[] {
   const configMap = planConfigMap(context);
   return [
     ...planIdentity(context),
+    ...planLeaseRole(context),
     ...planSecrets(context),
     ...planSharedKey(context),
     ...planServiceCaConfigMap(context),
     configMap,
     ...planRequestHeaderConfigMap(context),
-    planCatalog(context),
+    // Several replicas keep the catalog in the bucket; the volume is one replica's.
+    ...(isReplicated(context) ? [] : [planCatalog(context)]),
     ...planServices(context),
     planDeployment(context, configMap),
+    ...planDisruptionBudget(context),
     planNetworkPolicy(context),
     ...planAgent(context),
     ...planExposure(context),

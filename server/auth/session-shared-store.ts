@@ -1,4 +1,4 @@
-// Browser sessions shared by N replicas (`replicas.shared`): each is a Lease in the server's namespace
+// Browser sessions shared by N replicas (`coordination.mode: kubernetes`): each is a Lease in the server's namespace
 // (replicas/lease-records.ts, kind `session`) named by a hash of its id and holding its token sealed with
 // a key derived from the shared key and the id (session-seal.ts); it expires after `auth.sessionSeconds`.
 // Every replica watches them, so a session made on one is valid on all; sign-out deletes the Lease, which

@@ -1,7 +1,7 @@
 // Browser sessions of auth mode `kubernetes`: the sign-in cookie holds a random id, and only the server
 // holds the token it stands for. A stolen cookie is no token for the API server, sign-out deletes the
 // session, and a session ends after `auth.sessionSeconds` whatever the browser keeps. One replica keeps
-// them in memory (this file); N replicas (`replicas.shared`) in the Kubernetes API, sealed
+// them in memory (this file); N replicas (`coordination.mode: kubernetes`) in the Kubernetes API, sealed
 // (session-shared-store.ts).
 import { randomBytes } from 'node:crypto';
 

@@ -6,6 +6,7 @@
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/contract/recording.ts';
 import { definedFields } from '../../core/defined-fields.ts';
+import type { ArtifactName } from '../../core/contract/names.ts';
 
 /** The sidecar that first wrote a recording; only it may write to it again. */
 export interface RecordingOwner {
@@ -20,6 +21,11 @@ export interface StoredRecording {
   owner: RecordingOwner;
   /** When the server first heard of the recording, ms since the epoch. */
   receivedAt: number;
+  /**
+   * The artifact store's key of each artifact, when it is not `<id>/<name>` (the `s3` store's keys are
+   * new for every upload). Never shown to users.
+   */
+  objects?: Partial<Record<ArtifactName, string>>;
 }
 
 /** The longest starter name kept (a user name from a token review or an oauth-proxy header). */
@@ -116,7 +122,12 @@ export function deriveStored(
     const claimed = status.endedAt === undefined ? now : timeOf('endedAt', status.endedAt);
     entry.endedAt = new Date(clamp(claimed, startedAt, now)).toISOString();
   }
-  return { entry, owner, receivedAt };
+  return withObjectsOf(previous, { entry, owner, receivedAt });
+}
+
+/** The record keeping the artifact keys of the previous one, if it had any. */
+function withObjectsOf(previous: StoredRecording | undefined, record: StoredRecording): StoredRecording {
+  return previous?.objects ? { ...record, objects: previous.objects } : record;
 }
 
 /** When an unfinished entry is given up on: its duration (the schema caps it) and a grace period. */

@@ -68,7 +68,19 @@ export function parseStoredRecording(text: string, id: string, now: number): Sto
       : Date.parse(entry.startedAt);
   const owner: StoredRecording['owner'] = { namespace, pod };
   if (typeof record.owner.podUid === 'string') owner.podUid = record.owner.podUid;
-  return { entry, owner, receivedAt };
+  const objects = objectsOf(record.objects);
+  return objects ? { entry, owner, receivedAt, objects } : { entry, owner, receivedAt };
+}
+
+/** The artifact keys of a stored record, when they are a map of artifact names to non-empty keys. */
+export function objectsOf(value: unknown): StoredRecording['objects'] {
+  if (!isObject(value)) return undefined;
+  const objects: NonNullable<StoredRecording['objects']> = {};
+  for (const [name, key] of Object.entries(value)) {
+    if (!isArtifactName(name) || typeof key !== 'string' || key === '' || key.length > 1024) return undefined;
+    objects[name] = key;
+  }
+  return objects;
 }
 
 /** Reads a metadata file of at most MAX_METADATA_BYTES; a larger one is refused without reading it. */

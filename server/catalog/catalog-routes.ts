@@ -2,7 +2,6 @@
 // artifact uploads for the sidecar that owns a recording, proven by its upload token, never the proxy token
 // (the recorder listener). Users are authenticated before anything is looked up, and an entry the caller may not
 // `get` answers exactly like one that does not exist.
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
@@ -19,7 +18,7 @@ import type { Access } from '../auth/access.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
-import { artifactSize, type Catalog, type RecordingOwner } from './catalog-store.ts';
+import type { Catalog, RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
 import { withUploadDeadline } from './upload-deadline.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
@@ -48,6 +47,8 @@ export interface CatalogRouteDeps {
   starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
   /** Who stopped the recording through the server, if anyone did: its endReason then names them. */
   stopperOf?: (id: string, owner: RecordingOwner) => string | undefined;
+  /** Whether this replica leads the single-writer chores (retention after an upload); true when unset. */
+  isLeader?: () => boolean;
 }
 
 const idParams = {
@@ -171,9 +172,8 @@ function registerArtifactDownloadRoute(app: FastifyInstance, { catalog, access }
       const { id, name } = request.params;
       const identity = identityOf(request);
       const entry = await visible(access, catalog, identity, id);
-      const path = catalog.artifactPath(id, name);
-      const size = entry.artifacts.some((a) => a.name === name) ? await artifactSize(path) : undefined;
-      if (size === undefined)
+      const artifact = await catalog.openArtifact(id, name);
+      if (artifact === undefined)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}`, { id, name });
       writeCatalogAudit(request.log, 'download', identity, entry, name);
       if (gzipEncoded(name, request.headers['accept-encoding']))
@@ -181,11 +181,11 @@ function registerArtifactDownloadRoute(app: FastifyInstance, { catalog, access }
       else void reply.type(ARTIFACT_CONTENT_TYPES[name]);
       void reply
         .header('vary', 'accept-encoding')
-        .header('content-length', size)
+        .header('content-length', artifact.bytes)
         .header('content-disposition', `attachment; filename="${id}-${name}"`)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', ANSWER_CSP);
-      return reply.send(createReadStream(path));
+      return reply.send(artifact.body);
     },
   );
 }
@@ -237,7 +237,7 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
             deps.limitsFor(owner.namespace).maxArtifactBytes,
             Number.isSafeInteger(declared) ? declared : undefined,
           );
-          await catalog.applyRetention();
+          if (deps.isLeader?.() ?? true) await catalog.applyRetention();
           return await reply.code(201).send({ name: request.params.name, bytes });
         } catch (error) {
           // An upload cut off (timeout, quota) leaves its body unread: the connection ends with the answer.

@@ -1,27 +1,31 @@
-// The recording catalog on disk: one directory per recording with its metadata and artifacts.
-// Every file is written to a temp file and renamed into place, so a crash never leaves half a file.
-// What the sidecar says is turned into an entry by catalog-entry.ts; quotas and retention are
-// retention.ts's; loading back is catalog-load.ts's.
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// The recording catalog: an index in memory over an entry store (files beside the artifacts, or
+// Kubernetes objects shared by replicas) and an artifact store (files, or objects in a bucket). An
+// artifact is written whole before any entry names it; an entry is removed before its artifacts, so an
+// entry never names a missing artifact and what a crash leaves behind is an orphan object that
+// collectOrphans removes. What the sidecar says is turned into an entry by catalog-entry.ts; quotas and
+// retention are retention.ts's; loading back is the entry store's.
+import type { Readable } from 'node:stream';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { SinkDelivery } from '../../core/sinks/delivery.ts';
-import { isArtifactName } from '../../core/contract/names.ts';
-import {
-  isFinished,
-  RECORDING_ID_PATTERN,
-  type CatalogEntry,
-  type RecordingStatus,
-} from '../../core/contract/recording.ts';
-import { MAX_COMPACT_TREE_BYTES } from '../../core/render/flame-tree-compact.ts';
-import { capInflated } from './inflated-cap.ts';
+import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/contract/recording.ts';
+import { legacyArtifactKey, type ArtifactStore, type OpenedArtifact } from '../storage/artifact-store.ts';
+import { openFilesystemArtifacts } from '../storage/filesystem-artifacts.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
-import { byStartDescending, loadCatalog, METADATA_FILE, type LoadReport } from './catalog-load.ts';
+import { byStartDescending, type LoadReport } from './catalog-load.ts';
+import type { EntryChange, EntryStore } from './entry-store.ts';
+import { createFileEntries } from './file-entries.ts';
+import {
+  artifactKey,
+  checkArtifactName,
+  checkRecordingId,
+  keysOf,
+  notYet,
+  owned,
+  unfinished,
+  withArtifact,
+} from './catalog-records.ts';
+import { selectOrphans, DEFAULT_ORPHAN_GRACE_SECONDS } from './orphans.ts';
 import {
   artifactAllowance,
   makeRoomForRecording,
@@ -30,10 +34,10 @@ import {
   type Reserved,
   type RetentionPolicy,
 } from './retention.ts';
-
-const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
+import { storeChecked, tooLarge } from './upload-stream.ts';
 
 export type { RecordingOwner };
+export { checkRecordingId };
 
 export interface CatalogFilter {
   namespace?: string;
@@ -46,6 +50,10 @@ export interface CatalogDeps {
   retention: RetentionPolicy;
   /** Told once at open what the reload refused or dropped (not called when all was well). */
   onLoad?: (report: LoadReport) => void;
+  /** Where artifacts go: the `filesystem` store under dataDir unless given. */
+  artifacts?: ArtifactStore;
+  /** Where entries go: files under dataDir unless given. */
+  entries?: EntryStore;
 }
 
 export interface Catalog {
@@ -63,96 +71,62 @@ export interface Catalog {
   get(id: string): CatalogEntry | undefined;
   /** Newest first. */
   list(filter: CatalogFilter): CatalogEntry[];
-  artifactPath(id: string, name: ArtifactName): string;
+  /** The artifact's bytes, streaming from the store; undefined when the entry does not list it or it is gone. */
+  openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined>;
   remove(id: string): Promise<boolean>;
+  /** Fails overdue unfinished entries and removes expired ones; returns the ids removed. (A leader's chore.) */
   applyRetention(): Promise<string[]>;
+  /** Removes artifact objects that no entry names and that are older than the grace. (A leader's chore.) */
+  collectOrphans(graceSeconds?: number): Promise<string[]>;
   /** Calls listener with the id of every recording removed or given a new artifact. */
   onChanged(listener: (id: string) => void): void;
   /** Resolves when no upload is in flight. */
   drain(): Promise<void>;
   /** Records the delivery to one sink on the entry (replacing that sink's); false when the entry is gone. */
   setDelivery(id: string, delivery: SinkDelivery): Promise<boolean>;
-}
-
-export function checkRecordingId(id: string): void {
-  if (!RECORDING_ID.test(id)) {
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `recording id ${JSON.stringify(id)} is invalid`, {
-      field: 'id',
-      pattern: RECORDING_ID_PATTERN,
-    });
-  }
-}
-
-function checkArtifactName(name: string): asserts name is ArtifactName {
-  if (!isArtifactName(name)) {
-    throw new FurnaceError(
-      'ERR_INVALID_ARTIFACT',
-      `artifact name ${JSON.stringify(name)} is not one of the known artifacts`,
-      {
-        field: 'name',
-        value: name,
-      },
-    );
-  }
-}
-
-function sameOwner(a: RecordingOwner, b: RecordingOwner): boolean {
-  if (a.namespace !== b.namespace || a.pod !== b.pod) return false;
-  return a.podUid === undefined || b.podUid === undefined || a.podUid === b.podUid;
-}
-
-function tooLarge(limit: Allowance, bytes: number): FurnaceError {
-  const quota = limit.field !== 'maxArtifactBytes';
-  return new FurnaceError(
-    quota ? 'ERR_QUOTA_EXCEEDED' : 'ERR_PAYLOAD_TOO_LARGE',
-    `artifact of ${bytes} bytes is larger than the limit of ${limit.bytes} bytes (${limit.field})`,
-    { field: limit.field, limit: limit.bytes },
-  );
-}
-
-function capBytes(limit: Allowance, counter: { bytes: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      counter.bytes += chunk.length;
-      if (counter.bytes > limit.bytes) {
-        callback(tooLarge(limit, counter.bytes));
-        return;
-      }
-      callback(null, chunk);
-    },
-  });
+  /** Stops watching a shared entry store and lets go of the artifact store's connections. */
+  close(): Promise<void>;
 }
 
 export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
-  const recordingsDir = join(deps.dataDir, 'recordings');
-  const tmpDir = join(deps.dataDir, 'tmp');
-  await mkdir(recordingsDir, { recursive: true });
-  await rm(tmpDir, { recursive: true, force: true });
-  await mkdir(tmpDir, { recursive: true });
-  const { stored, report } = await loadCatalog(recordingsDir, deps.retention.maxCount, deps.now());
+  const artifacts = deps.artifacts ?? (await openFilesystemArtifacts(deps.dataDir));
+  const entries = deps.entries ?? createFileEntries(deps.dataDir);
+  const catalog = new StoredCatalog(deps, artifacts, entries);
+  const report = await entries.start(catalog.indexSink(), deps.retention.maxCount, deps.now());
   if (report.dropped > 0 || Object.values(report.refused).some((n) => n > 0)) deps.onLoad?.(report);
-  return new DiskCatalog(deps, { recordingsDir, tmpDir }, stored);
+  return catalog;
 }
 
-class DiskCatalog implements Catalog {
+class StoredCatalog implements Catalog {
   readonly #deps: CatalogDeps;
-  readonly #recordingsDir: string;
-  readonly #tmpDir: string;
-  readonly #stored: Map<string, StoredRecording>;
+  readonly #artifacts: ArtifactStore;
+  readonly #entryStore: EntryStore;
+  readonly #stored = new Map<string, StoredRecording>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** The last change queued for each entry (see #update). */
+  readonly #updating = new Map<string, Promise<StoredRecording | undefined>>();
   readonly #listeners: ((id: string) => void)[] = [];
   /** Bytes reserved by uploads in flight, each under its namespace, taken when the upload starts. */
   readonly #reservations = new Set<{ namespace: string; bytes: number }>();
 
-  constructor(
-    deps: CatalogDeps,
-    dirs: { recordingsDir: string; tmpDir: string },
-    stored: Map<string, StoredRecording>,
-  ) {
+  constructor(deps: CatalogDeps, artifacts: ArtifactStore, entries: EntryStore) {
     this.#deps = deps;
-    this.#recordingsDir = dirs.recordingsDir;
-    this.#tmpDir = dirs.tmpDir;
-    this.#stored = stored;
+    this.#artifacts = artifacts;
+    this.#entryStore = entries;
+  }
+
+  /** What the entry store tells the index: at start, and for a shared store what other replicas wrote. */
+  indexSink(): { upsert: (record: StoredRecording) => void; remove: (id: string) => void } {
+    return {
+      upsert: (record) => {
+        const before = this.#stored.get(record.entry.id);
+        this.#stored.set(record.entry.id, record);
+        if (before && keysOf(before).join('\n') !== keysOf(record).join('\n')) this.#changed(record.entry.id);
+      },
+      remove: (id) => {
+        if (this.#stored.delete(id)) this.#changed(id);
+      },
+    };
   }
 
   async putMetadata(
@@ -161,19 +135,22 @@ class DiskCatalog implements Catalog {
     startedBy?: string,
   ): Promise<CatalogEntry> {
     checkRecordingId(status.id);
-    const existing = this.#owned(status.id, owner);
     const now = this.#deps.now();
-    const record = deriveStored(status, existing?.owner ?? owner, existing, now, startedBy);
+    const known = owned(this.#stored.get(status.id), owner);
+    const existing = owned(await this.#entryStore.read(status.id, owner.namespace, known), owner);
     if (!existing)
       await this.#removeAll(
-        makeRoomForRecording(this.#entries(), record.owner.namespace, this.#deps.retention, now),
+        makeRoomForRecording(this.#entries(), owner.namespace, this.#deps.retention, now),
       );
-    this.#stored.set(status.id, record);
-    await this.#track(this.#writeMetadata(record));
+    const record = await this.#update(status.id, owner.namespace, (current) => {
+      const previous = owned(current, owner);
+      return deriveStored(status, previous?.owner ?? owner, previous, now, startedBy);
+    });
+    if (!record) throw notYet(status.id);
     return record.entry;
   }
 
-  async putArtifact(
+  putArtifact(
     id: string,
     name: string,
     body: Readable,
@@ -181,21 +158,25 @@ class DiskCatalog implements Catalog {
     maxBytes: number,
     declaredBytes?: number,
   ): Promise<number> {
-    checkRecordingId(id);
-    checkArtifactName(name);
-    const record = this.#owned(id, owner);
+    // Tracked from the start, so drain() waits for an upload that is still looking up its entry.
+    return this.#track(this.#putArtifact(id, name, body, owner, maxBytes, declaredBytes));
+  }
+
+  async #putArtifact(
+    id: string,
+    name: string,
+    body: Readable,
+    owner: RecordingOwner,
+    maxBytes: number,
+    declaredBytes: number | undefined,
+  ): Promise<number> {
     try {
-      if (!record)
-        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no metadata yet; PUT it first`, {
-          id,
-        });
-      // Artifacts come after the final status, so an unfinished entry (which retention keeps) holds none.
-      if (!isFinished(record.entry))
-        throw new FurnaceError(
-          'ERR_INVALID_PARAMETER',
-          `recording ${id} is ${record.entry.state}: PUT its final status before its artifacts`,
-          { field: 'state', value: record.entry.state, id },
-        );
+      checkRecordingId(id);
+      checkArtifactName(name);
+      const known = owned(this.#stored.get(id), owner);
+      const record = owned(await this.#entryStore.read(id, owner.namespace, known), owner);
+      if (!record) throw notYet(id);
+      if (!isFinished(record.entry)) throw unfinished(record.entry);
       const reserved = this.#reserved(record.entry.namespace);
       const upload = { recording: record.entry, name, reserved };
       const limit = artifactAllowance(this.#entries(), upload, this.#deps.retention, maxBytes);
@@ -203,7 +184,7 @@ class DiskCatalog implements Catalog {
       const reservation = { namespace: record.entry.namespace, bytes: declaredBytes ?? limit.bytes };
       this.#reservations.add(reservation);
       try {
-        return await this.#track(this.#storeArtifact(id, name, body, owner, limit));
+        return await this.#storeArtifact(id, name, body, owner, limit);
       } finally {
         this.#reservations.delete(reservation);
       }
@@ -225,15 +206,21 @@ class DiskCatalog implements Catalog {
       .sort(byStartDescending);
   }
 
-  artifactPath(id: string, name: ArtifactName): string {
+  async openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined> {
     checkRecordingId(id);
-    return join(this.#dirOf(id), name);
+    const record = this.#stored.get(id);
+    if (!record?.entry.artifacts.some((a) => a.name === name)) return undefined;
+    return this.#artifacts.open(artifactKey(record, name));
   }
 
   async remove(id: string): Promise<boolean> {
     checkRecordingId(id);
-    if (!this.#stored.delete(id)) return false;
-    await rm(this.#dirOf(id), { recursive: true, force: true });
+    const record = this.#stored.get(id);
+    if (!record) return false;
+    this.#stored.delete(id);
+    // The entry first: no entry may name an object that is gone. Objects left by a crash are orphans.
+    await this.#entryStore.remove(id, record.entry.namespace);
+    await this.#artifacts.remove(keysOf(record));
     this.#changed(id);
     return true;
   }
@@ -243,16 +230,16 @@ class DiskCatalog implements Catalog {
   }
 
   async setDelivery(id: string, delivery: SinkDelivery): Promise<boolean> {
-    const record = this.#stored.get(id);
-    if (!record) return false;
-    const others = (record.entry.deliveries ?? []).filter((d) => d.sink !== delivery.sink);
-    record.entry = { ...record.entry, deliveries: [...others, delivery] };
-    await this.#track(this.#writeMetadata(record));
-    return true;
-  }
-
-  #changed(id: string): void {
-    for (const listener of this.#listeners) listener(id);
+    const namespace = this.#stored.get(id)?.entry.namespace;
+    if (namespace === undefined) return false;
+    const written = await this.#track(
+      this.#update(id, namespace, (current) => {
+        if (!current) return undefined;
+        const others = (current.entry.deliveries ?? []).filter((d) => d.sink !== delivery.sink);
+        return { ...current, entry: { ...current.entry, deliveries: [...others, delivery] } };
+      }),
+    );
+    return written !== undefined;
   }
 
   async applyRetention(): Promise<string[]> {
@@ -263,16 +250,28 @@ class DiskCatalog implements Catalog {
     return expired;
   }
 
+  async collectOrphans(graceSeconds = DEFAULT_ORPHAN_GRACE_SECONDS): Promise<string[]> {
+    const named = new Set([...this.#stored.values()].flatMap(keysOf));
+    const orphans = await selectOrphans(
+      this.#artifacts.list(),
+      named,
+      this.#deps.now() - graceSeconds * 1000,
+    );
+    await this.#artifacts.remove(orphans);
+    return orphans;
+  }
+
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  #tempPath(): string {
-    return join(this.#tmpDir, `${randomBytes(8).toString('hex')}.tmp`);
+  async close(): Promise<void> {
+    await this.#entryStore.stop();
+    this.#artifacts.close();
   }
 
-  #dirOf(id: string): string {
-    return join(this.#recordingsDir, id);
+  #changed(id: string): void {
+    for (const listener of this.#listeners) listener(id);
   }
 
   #reserved(namespace: string): Reserved {
@@ -288,19 +287,26 @@ class DiskCatalog implements Catalog {
     return [...this.#stored.values()].map((record) => record.entry);
   }
 
-  async #writeMetadata(record: StoredRecording): Promise<void> {
-    const temp = this.#tempPath();
-    await mkdir(this.#dirOf(record.entry.id), { recursive: true });
-    await writeFile(temp, JSON.stringify(record, null, 2));
-    await rename(temp, join(this.#dirOf(record.entry.id), METADATA_FILE));
-  }
-
-  #owned(id: string, owner: RecordingOwner): StoredRecording | undefined {
-    const record = this.#stored.get(id);
-    if (record && !sameOwner(record.owner, owner)) {
-      throw new FurnaceError('ERR_FORBIDDEN', `recording ${id} belongs to another sidecar`, { id });
-    }
-    return record;
+  /**
+   * Writes through the entry store and keeps the index in step with what was written. Changes to one
+   * entry run one after another, so each sees what the one before wrote (two sinks' deliveries settled
+   * together both stay on the entry).
+   */
+  #update(id: string, namespace: string, change: EntryChange): Promise<StoredRecording | undefined> {
+    const before = this.#updating.get(id) ?? Promise.resolve(undefined);
+    const run = before
+      .catch(() => undefined)
+      .then(async () => {
+        const written = await this.#entryStore.update(id, namespace, this.#stored.get(id), change);
+        if (written) this.#stored.set(id, written);
+        return written;
+      });
+    this.#updating.set(id, run);
+    const forget = (): void => {
+      if (this.#updating.get(id) === run) this.#updating.delete(id);
+    };
+    run.then(forget, forget);
+    return run;
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
@@ -317,30 +323,29 @@ class DiskCatalog implements Catalog {
     name: ArtifactName,
     body: Readable,
     owner: RecordingOwner,
-    limit: { bytes: number; field: string },
+    limit: Allowance,
   ): Promise<number> {
-    const temp = this.#tempPath();
-    const counter = { bytes: 0 };
+    const written = await storeChecked(name, body, limit, (checked) =>
+      this.#artifacts.write(id, name, checked),
+    );
+    let replaced: string | undefined;
     try {
-      const checks =
-        name === 'flame-tree.bin.gz'
-          ? [capInflated(name, MAX_COMPACT_TREE_BYTES, 'MAX_COMPACT_TREE_BYTES')]
-          : [];
-      await pipeline(body, capBytes(limit, counter), ...checks, createWriteStream(temp));
-      const record = this.#owned(id, owner);
-      if (!record)
-        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
-      await rename(temp, join(this.#dirOf(id), name));
-      this.#changed(id);
-      record.entry.artifacts = [
-        ...record.entry.artifacts.filter((a) => a.name !== name),
-        { name, bytes: counter.bytes },
-      ];
-      await this.#writeMetadata(record);
-      return counter.bytes;
-    } finally {
-      await rm(temp, { force: true });
+      const record = await this.#update(id, owner.namespace, (current) => {
+        if (!owned(current, owner))
+          throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} was deleted during the upload`, { id });
+        if (current?.entry.artifacts.some((a) => a.name === name)) replaced = artifactKey(current, name);
+        return current && withArtifact(current, name, written.key, written.bytes);
+      });
+      if (!record) throw notYet(id);
+    } catch (error) {
+      // No entry names the new object: it goes now rather than as an orphan later.
+      if (written.key !== legacyArtifactKey(id, name)) await this.#artifacts.remove([written.key]);
+      else if (!this.#stored.has(id)) await this.#artifacts.remove([written.key]);
+      throw error;
     }
+    if (replaced !== undefined && replaced !== written.key) await this.#artifacts.remove([replaced]);
+    this.#changed(id);
+    return written.bytes;
   }
 
   async #removeAll(ids: readonly string[]): Promise<void> {
@@ -349,20 +354,12 @@ class DiskCatalog implements Catalog {
 
   /** Unfinished entries past their deadline become failed ones, which retention may then remove. */
   async #expireUnfinished(now: number): Promise<void> {
-    for (const record of this.#stored.values()) {
-      const failed = expireOverdue(record.entry, now);
-      if (!failed) continue;
-      record.entry = failed;
-      await this.#writeMetadata(record);
+    for (const record of [...this.#stored.values()]) {
+      if (!expireOverdue(record.entry, now)) continue;
+      await this.#update(record.entry.id, record.entry.namespace, (current) => {
+        const failed = current && expireOverdue(current.entry, now);
+        return failed && current ? { ...current, entry: failed } : undefined;
+      });
     }
-  }
-}
-
-/** Bytes of an artifact file as stored, or undefined when it is not there. */
-export async function artifactSize(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return undefined;
   }
 }

@@ -3,7 +3,7 @@
 // single read (catalog-routes.ts `visible`): one the caller may not `get` answers like one that does not
 // exist. The folded stacks are added up and rendered by the same core renderers as one recording's, and
 // exported (pprof, OTLP) by the same writers.
-import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { ARTIFACT_CONTENT_TYPES } from '../../core/contract/names.ts';
@@ -16,7 +16,7 @@ import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folde
 import type { Access } from '../auth/access.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
-import { artifactSize, type Catalog } from './catalog-store.ts';
+import type { Catalog } from './catalog-store.ts';
 import { visible } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import { identityOf } from '../auth/identify-requests.ts';
@@ -55,17 +55,13 @@ export interface MergedArtifactDeps {
 
 const FOLDED = 'stacks.folded';
 
-/** The entries (each visible to the caller, each with its folded stacks) and their folded sizes. */
-async function sizedEntries(
-  deps: MergedArtifactDeps,
-  entries: CatalogEntry[],
-): Promise<{ entry: CatalogEntry; path: string }[]> {
+/** The entries (each visible to the caller, each with its folded stacks), their folded sizes checked. */
+function sizedEntries(deps: MergedArtifactDeps, entries: CatalogEntry[]): CatalogEntry[] {
   const maxBytes = deps.maxBytes ?? MAX_MERGED_BYTES;
   let total = 0;
-  const out: { entry: CatalogEntry; path: string }[] = [];
+  const out: CatalogEntry[] = [];
   for (const entry of entries) {
-    const path = deps.catalog.artifactPath(entry.id, FOLDED);
-    const size = entry.artifacts.some((a) => a.name === FOLDED) ? await artifactSize(path) : undefined;
+    const size = entry.artifacts.find((a) => a.name === FOLDED)?.bytes;
     if (size === undefined)
       throw new FurnaceError('ERR_NOT_FOUND', `recording ${entry.id} has no artifact ${FOLDED}`, {
         id: entry.id,
@@ -78,15 +74,29 @@ async function sizedEntries(
         `the ${FOLDED} of the recordings asked for exceed ${maxBytes} bytes together, the most one merge reads`,
         { field: 'id', limit: maxBytes },
       );
-    out.push({ entry, path });
+    out.push(entry);
   }
   return out;
 }
 
-async function mergeFolded(paths: string[]): Promise<FoldedStacks> {
+/** The folded stacks of one recording, read from the artifact store; no more than its entry says it holds. */
+async function readFolded(catalog: Catalog, entry: CatalogEntry): Promise<string> {
+  const artifact = await catalog.openArtifact(entry.id, FOLDED);
+  const listed = entry.artifacts.find((a) => a.name === FOLDED)?.bytes ?? 0;
+  if (artifact === undefined || artifact.bytes > listed) {
+    artifact?.body.destroy();
+    throw new FurnaceError('ERR_NOT_FOUND', `recording ${entry.id} has no artifact ${FOLDED}`, {
+      id: entry.id,
+      name: FOLDED,
+    });
+  }
+  return text(artifact.body);
+}
+
+async function mergeFolded(catalog: Catalog, entries: readonly CatalogEntry[]): Promise<FoldedStacks> {
   const merged: FoldedStacks = new Map();
-  for (const path of paths) {
-    for (const [stack, count] of parseFolded(await readFile(path, 'utf8')))
+  for (const entry of entries) {
+    for (const [stack, count] of parseFolded(await readFolded(catalog, entry)))
       merged.set(stack, (merged.get(stack) ?? 0) + count);
   }
   return merged;
@@ -118,9 +128,9 @@ function render(
 /** The rendered merge: from the cache, or merged in a slot and then cached for the next viewer. */
 async function mergedBody(
   name: MergedArtifactName,
-  sized: { entry: CatalogEntry; path: string }[],
+  sized: CatalogEntry[],
   ids: string[],
-  work: { cache: MergeCache; slots: MergeSlots },
+  work: { cache: MergeCache; slots: MergeSlots; catalog: Catalog },
 ): Promise<string | Buffer> {
   const cached = work.cache.get(name, ids);
   if (cached !== undefined) return cached;
@@ -128,12 +138,8 @@ async function mergedBody(
     // A merge that waited for its slot may find another viewer's result.
     const ready = work.cache.get(name, ids);
     if (ready !== undefined) return ready;
-    const stacks = await mergeFolded(sized.map((s) => s.path));
-    const body = render(
-      name,
-      stacks,
-      sized.map((s) => s.entry),
-    );
+    const stacks = await mergeFolded(work.catalog, sized);
+    const body = render(name, stacks, sized);
     work.cache.set(name, ids, body);
     return body;
   });
@@ -142,7 +148,11 @@ async function mergedBody(
 export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedArtifactDeps): void {
   const maxIds = deps.maxIds ?? MAX_MERGED_IDS;
   const settings = deps.merge ?? DEFAULT_MERGE_SETTINGS;
-  const work = { cache: createMergeCache(settings.cacheBytes), slots: createMergeSlots(settings) };
+  const work = {
+    cache: createMergeCache(settings.cacheBytes),
+    slots: createMergeSlots(settings),
+    catalog: deps.catalog,
+  };
   deps.catalog.onChanged((id) => work.cache.invalidate(id));
   app.get<{ Params: { name: MergedArtifactName }; Querystring: { id: string[] } }>(
     '/api/v1/recordings/merged/artifacts/:name',
@@ -174,9 +184,9 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
         );
       const entries: CatalogEntry[] = [];
       for (const id of ids) entries.push(await visible(deps.access, deps.catalog, identity, id));
-      const sized = await sizedEntries(deps, entries);
+      const sized = sizedEntries(deps, entries);
       const body = await mergedBody(request.params.name, sized, ids, work);
-      for (const { entry } of sized) {
+      for (const entry of sized) {
         writeCatalogAudit(request.log, 'download', identity, entry, `merged ${request.params.name}`);
       }
       return reply

@@ -22,12 +22,15 @@ import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
 import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
+import { checkSharedCatalogBound, readStorage } from './config-storage.ts';
+import type { StorageConfig } from '../storage/storage-config.ts';
 import { readMergeSettings } from './config-merge.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
 import { readAgentSettings, type AgentSettings } from './config-agent.ts';
 import { readSecuritySettings, type SecuritySettings } from './config-security.ts';
-import { readReplicaSettings, type ReplicaSettings } from './config-replicas.ts';
+import { readReplication, type ReplicaSettings } from './config-replicas.ts';
 import { readSinkDelivery, readSinks } from './config-sinks.ts';
+import { COORDINATION_ENV, type CoordinationSettings } from './config-coordination.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import {
   createConfigReader,
@@ -64,6 +67,8 @@ export const SERVER_ENV = {
   localSidecar: 'FURNACE_LOCAL_SIDECAR',
   registrationSecret: 'FURNACE_REGISTRATION_SECRET',
   ...LISTENER_ENV,
+  coordinationMode: COORDINATION_ENV.mode,
+  podNamespace: COORDINATION_ENV.namespace,
 } as const;
 
 export interface WebhookConfig {
@@ -98,6 +103,8 @@ export interface ServerConfig extends SecuritySettings {
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
+  /** `storage.*`: where artifacts live (the `filesystem` store under dataDir unless `storage.s3` is set). */
+  storage: StorageConfig;
   /** Merged flame graphs: merges at once, waiting, and the cache of rendered ones. */
   merge: MergeSettings;
   tls?: { certFile: string; keyFile: string };
@@ -118,6 +125,10 @@ export interface ServerConfig extends SecuritySettings {
   sinkDelivery: SinkDeliverySettings;
   /** `replicas.*` and `security.sharedKeyFile`: what N replicas share (config-replicas.ts). */
   replicas: ReplicaSettings;
+  /** `coordination.*`: one replica (always leader, slots in memory) or several (Leases). */
+  coordination: CoordinationSettings;
+  /** `shutdown.drainSeconds`: after SIGTERM, readiness is off and requests are still served this long. */
+  drainSeconds: number;
 }
 
 /** What resolveConfig reads; load-config.ts fills it from the disk. */
@@ -256,6 +267,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
+    storage: readStorage(reader),
     merge: readMergeSettings(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),
     logFormat: readChoice(
@@ -266,22 +278,18 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     localSidecar: readBoolean(reader.get('localSidecar', SERVER_ENV.localSidecar), true),
     sinks: readSinks(reader),
     sinkDelivery: readSinkDelivery(reader),
-    replicas: readReplicaSettings(reader, local),
+    ...readReplication(reader, local),
+    drainSeconds: readInteger(reader.get('shutdown.drainSeconds'), 0, 0, 120),
   };
-  const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
-  if (secret) config.registrationSecret = secret;
-  const tls = readTls(reader, local);
-  if (tls) config.tls = tls;
-  const webhook = readWebhook(reader, input);
-  if (webhook) config.webhook = webhook;
-  const agent = readAgentSettings(reader, local);
-  if (agent) config.agent = agent;
+  Object.assign(config, readOptionalSettings(reader, input));
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
-  const requestHeader = readRequestHeader(reader);
-  if (requestHeader) config.requestHeader = requestHeader;
-  const resolved: ServerConfig = { ...config, ...readSecuritySettings(reader, webhook?.injection.image) };
+  checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, local);
+  const resolved: ServerConfig = {
+    ...config,
+    ...readSecuritySettings(reader, config.webhook?.injection.image),
+  };
   reader.refuseUnread();
   checkAuthBinding(resolved, {
     host: host.source,
@@ -290,6 +298,28 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     requestHeader: reader.source,
   });
   return resolved;
+}
+
+/** The settings that are absent unless configured: registration secret, TLS, webhook, agent, front proxy. */
+function readOptionalSettings(
+  reader: ConfigReader,
+  input: ConfigInput,
+): Pick<Partial<ServerConfig>, 'registrationSecret' | 'tls' | 'webhook' | 'agent' | 'requestHeader'> {
+  const settings: Pick<
+    Partial<ServerConfig>,
+    'registrationSecret' | 'tls' | 'webhook' | 'agent' | 'requestHeader'
+  > = {};
+  const secret = readText(reader.get('registrationSecret', SERVER_ENV.registrationSecret), '');
+  if (secret) settings.registrationSecret = secret;
+  const tls = readTls(reader, input.local);
+  if (tls) settings.tls = tls;
+  const webhook = readWebhook(reader, input);
+  if (webhook) settings.webhook = webhook;
+  const agent = readAgentSettings(reader, input.local);
+  if (agent) settings.agent = agent;
+  const requestHeader = readRequestHeader(reader);
+  if (requestHeader) settings.requestHeader = requestHeader;
+  return settings;
 }
 
 export function limitsFor(

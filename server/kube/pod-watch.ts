@@ -1,9 +1,18 @@
-// Removes registrations of deleted pods. The informer runs inside kube/informer-supervisor.ts, which
-// builds a new one with backoff whenever it fails.
+// Removes registrations of deleted pods, and keeps the pods registration and agent mode read. Only the
+// pods Furnace can act on are watched: those of opted-in namespaces (label furnace=enabled, which
+// registration and agent routing require) and, in agent mode, those of Furnace's own namespace where the
+// agents run. A watch of the opted-in namespaces starts and stops one pod watch per namespace; every
+// informer runs inside kube/informer-supervisor.ts, which builds a new one with backoff whenever it fails.
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
-import { superviseInformer } from '../../kube/informer-supervisor.ts';
-import { INJECTED_ANNOTATION, POD_OPT_IN_KEY, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { superviseInformer, type SupervisedInformer } from '../../kube/informer-supervisor.ts';
+import {
+  INJECTED_ANNOTATION,
+  NAMESPACE_LABEL,
+  NAMESPACE_LABEL_VALUE,
+  POD_OPT_IN_KEY,
+  SIDECAR_CONTAINER_NAME,
+} from '../../core/contract/names.ts';
 import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
 import {
   CoreV1Api,
@@ -11,6 +20,7 @@ import {
   type KubeConfig,
   type V1Container,
   type V1ContainerStatus,
+  type V1Namespace,
   type V1ObjectMeta,
   type V1Pod,
   type V1PodList,
@@ -20,17 +30,24 @@ import {
 
 export interface PodWatchDeps {
   kc: KubeConfig;
+  /** Namespaces whose pods are watched whether opted in or not (agent mode: where the agents run). */
+  alwaysNamespaces?: readonly string[];
   onDeleted: (namespace: string, pod: string, podUid: string | undefined) => void;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   setTimer?: (callback: () => void, ms: number) => NodeJS.Timeout;
 }
 
 export interface PodWatch {
-  /** True once the first list has completed. */
+  /**
+   * True once the opted-in namespaces were listed and each of their pod watches (and those of
+   * alwaysNamespaces) listed its pods; it stays true after that, so a namespace that opts in later never
+   * takes the server out of its Service while its first list runs (its pods are read from the API server
+   * until then).
+   */
   isSynced(): boolean;
   /** The pod as last seen by the watch, slimmed (slimPod), so renewals need no API call. */
   getPod(namespace: string, name: string): V1Pod | undefined;
-  /** Every pod the watch has seen (slimmed); agent mode lists the running ones of nodes with an agent. */
+  /** Every pod the watches have seen (slimmed); agent mode lists the running ones of nodes with an agent. */
   listPods(): readonly V1Pod[];
   stop(): Promise<void>;
 }
@@ -148,24 +165,77 @@ export async function listSlimPods(
   return { items, metadata: { resourceVersion } };
 }
 
-export function startPodWatch(deps: PodWatchDeps): PodWatch {
-  const core = deps.kc.makeApiClient(CoreV1Api);
-  const informer = superviseInformer<V1Pod>({
-    path: '/api/v1/pods',
+function watchNamespacePods(deps: PodWatchDeps, core: CoreV1Api, namespace: string) {
+  return superviseInformer<V1Pod>({
+    path: `/api/v1/namespaces/${namespace}/pods`,
     name: 'pod watch',
+    logFields: { namespace },
     makeWatch: () => new SlimPodWatch(deps.kc),
-    list: () => listSlimPods((page) => core.listPodForAllNamespaces(page)),
+    list: () => listSlimPods((page) => core.listNamespacedPod({ namespace, ...page })),
     onDelete: (pod) => {
-      const { namespace, name, uid } = pod.metadata ?? {};
-      if (namespace && name) deps.onDeleted(namespace, name, uid);
+      const { name, uid } = pod.metadata ?? {};
+      if (name) deps.onDeleted(namespace, name, uid);
     },
     log: deps.log,
     setTimer: deps.setTimer,
   });
+}
+
+/** Only the name and labels of a namespace are kept: the pod watches need nothing else. */
+function slimNamespace(namespace: V1Namespace): V1Namespace {
+  const { name, resourceVersion, labels } = namespace.metadata ?? {};
+  return { metadata: { name, resourceVersion, ...(labels ? { labels } : {}) } };
+}
+
+const OPTED_IN = `${NAMESPACE_LABEL}=${NAMESPACE_LABEL_VALUE}`;
+
+export function startPodWatch(deps: PodWatchDeps): PodWatch {
+  const core = deps.kc.makeApiClient(CoreV1Api);
+  const pods = new Map<string, SupervisedInformer<V1Pod>>();
+  const always = new Set(deps.alwaysNamespaces ?? []);
+  let stopped = false;
+  const follow = (namespace: string): void => {
+    if (!stopped && !pods.has(namespace)) pods.set(namespace, watchNamespacePods(deps, core, namespace));
+  };
+  const unfollow = (namespace: string): void => {
+    const informer = pods.get(namespace);
+    if (!informer || always.has(namespace)) return;
+    // Opted out: its pods are forgotten; their registrations end when their renewals are refused.
+    pods.delete(namespace);
+    void informer.stop();
+  };
+  for (const namespace of always) follow(namespace);
+  const namespaces = superviseInformer<V1Namespace>({
+    path: '/api/v1/namespaces',
+    name: 'namespace watch',
+    labelSelector: OPTED_IN,
+    makeWatch: () => new Watch(deps.kc),
+    list: async () => {
+      const list = await core.listNamespace({ labelSelector: OPTED_IN });
+      return { ...list, items: list.items.map(slimNamespace) };
+    },
+    onAdd: (namespace) => follow(namespace.metadata?.name ?? ''),
+    onUpdate: (namespace) => follow(namespace.metadata?.name ?? ''),
+    onDelete: (namespace) => unfollow(namespace.metadata?.name ?? ''),
+    log: deps.log,
+    setTimer: deps.setTimer,
+  });
+  let synced = false;
+  const isSynced = (): boolean => {
+    synced ||= namespaces.isSynced() && [...pods.values()].every((informer) => informer.isSynced());
+    return synced;
+  };
+  const inNamespace = (namespace: string) => {
+    const informer = pods.get(namespace);
+    return informer?.isSynced() ? informer : undefined;
+  };
   return {
-    isSynced: () => informer.isSynced(),
-    getPod: (namespace, name) => (informer.isSynced() ? informer.get(name, namespace) : undefined),
-    listPods: () => (informer.isSynced() ? informer.list() : []),
-    stop: () => informer.stop(),
+    isSynced: isSynced,
+    getPod: (namespace, name) => inNamespace(namespace)?.get(name, namespace),
+    listPods: () => [...pods.values()].filter((i) => i.isSynced()).flatMap((i) => i.list()),
+    async stop() {
+      stopped = true;
+      await Promise.all([namespaces.stop(), ...[...pods.values()].map((informer) => informer.stop())]);
+    },
   };
 }

@@ -14,6 +14,7 @@ import type { Registration, Registry } from '../registry/lease-registry.ts';
 import type { UploadGrants } from '../registry/upload-grants.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import type { SinkRule } from '../../core/sinks/sink-choice.ts';
+import type { SharedSlots } from '../slots/lease-slots.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -31,6 +32,8 @@ export interface ProxyDeps {
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
   /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
   agents?: { routing: AgentRouting; grants: UploadGrants };
+  /** Several replicas: start slots on the API server (server/slots/). */
+  sharedSlots?: SharedSlots;
 }
 
 export interface ProxyContext {

@@ -12,6 +12,7 @@ import type { SinkRule } from '../../core/sinks/sink-choice.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { decideStartParams, decideStartSlot } from './start-decision.ts';
 import type { Identity } from '../auth/identity.ts';
+import type { SharedSlots, TakeResult } from '../slots/lease-slots.ts';
 
 /** The subresource of recordings whose `create` permission a `systemWide: true` start needs. */
 export const SYSTEM_WIDE_SUBRESOURCE = 'system-wide';
@@ -29,6 +30,8 @@ export interface StartAdmissionDeps {
   sinks?: readonly SinkRule[];
   /** How long a reservation may wait for the sidecar's answer before it stops counting. */
   reservationSeconds: number;
+  /** Several replicas: the slots are Leases every replica sees (server/slots/), not this one's memory. */
+  sharedSlots?: SharedSlots;
 }
 
 export interface StartRequest {
@@ -78,6 +81,10 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
   if (decided.params.systemWide)
     await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
   if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity);
+  if (deps.sharedSlots) {
+    const reservation = await takeSharedSlots(deps, deps.sharedSlots, start, limits);
+    return { params: decided.params, reservation };
+  }
   const slot = decideStartSlot({
     namespace,
     limits,
@@ -92,4 +99,79 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
     startedBy: start.identity.user,
   });
   return { params: decided.params, reservation };
+}
+
+/** The refusal of a shared slot, in the words the server uses with one replica. */
+function sharedRefusal(
+  result: Exclude<TakeResult, { taken: true }>,
+  start: StartRequest,
+  limits: Readonly<RecordingLimits>,
+): FurnaceError {
+  const { namespace, pod } = start;
+  if (result.busy === 'pod') {
+    const by = result.startedBy === undefined ? '' : ` (started by ${result.startedBy})`;
+    const what = result.recording
+      ? `pod ${namespace}/${pod} already runs recording ${result.recording}${by}`
+      : `a start of pod ${namespace}/${pod} is already on its way to its recorder${by}`;
+    return new FurnaceError('ERR_RECORDING_RUNNING', what, {
+      namespace,
+      pod,
+      ...(result.recording ? { recording: result.recording } : {}),
+    });
+  }
+  const inNamespace = result.busy === 'namespace' ? result.running : 0;
+  const inCluster = result.busy === 'cluster' ? result.running : 0;
+  const slot = decideStartSlot({
+    namespace,
+    limits,
+    runningInNamespace: inNamespace,
+    runningInCluster: inCluster,
+  });
+  return slot.allowed
+    ? new FurnaceError('ERR_LIMIT_EXCEEDED', `no ${result.busy} start slot is free`, { field: result.busy })
+    : slot.error;
+}
+
+/** Takes the pod's, a namespace's and a cluster slot on the API server; this replica's memory notes the start too. */
+async function takeSharedSlots(
+  deps: StartAdmissionDeps,
+  shared: SharedSlots,
+  start: StartRequest,
+  limits: Readonly<RecordingLimits>,
+): Promise<Reservation> {
+  let result: TakeResult;
+  try {
+    result = await shared.take({
+      namespace: start.namespace,
+      pod: start.pod,
+      startedBy: start.identity.user,
+      maxPerNamespace: limits.maxConcurrentPerNamespace,
+      maxPerCluster: limits.maxConcurrentPerCluster,
+    });
+  } catch (error) {
+    const failure = new FurnaceError(
+      'ERR_UNAVAILABLE',
+      'the Kubernetes API server could not take a start slot',
+    );
+    failure.cause = error;
+    throw failure;
+  }
+  if (!result.taken) throw sharedRefusal(result, start, limits);
+  const { held } = result;
+  const local = deps.running.reserve({
+    namespace: start.namespace,
+    pod: start.pod,
+    deadline: deps.now() + deps.reservationSeconds * 1000,
+    startedBy: start.identity.user,
+  });
+  return {
+    commit(id, deadline) {
+      local.commit(id, deadline);
+      held.commit(id, deadline);
+    },
+    release() {
+      local.release();
+      held.release();
+    },
+  };
 }

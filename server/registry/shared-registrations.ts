@@ -1,4 +1,4 @@
-// Registrations shared by N replicas (`replicas.shared`): a registration is written to a Lease in the
+// Registrations shared by N replicas (`coordination.mode: kubernetes`): a registration is written to a Lease in the
 // server's namespace (registration-records.ts says what and when) and every replica's registry is a view
 // of those Leases, fed by a watch (onRecord, onGone). Tokens are derived, never written. A deleted pod's
 // registration leaves every replica's view at once through each replica's own pod watch (podDeleted),

@@ -2,6 +2,7 @@
 // the catalog telling the loop of every change. None of it when no sink is configured.
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Leadership } from '../../kube/leases/leader-election.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
@@ -21,6 +22,8 @@ export interface OpenSinksOptions {
   metricsRegistry: MetricsRegistry;
   log: FastifyBaseLogger;
   now: () => number;
+  /** Several replicas: the leader alone pushes; one that starts leading takes up the pending pushes. */
+  leadership?: Leadership;
 }
 
 export async function openSinks(options: OpenSinksOptions): Promise<SinkDeliveryLoop | undefined> {
@@ -39,6 +42,7 @@ export async function openSinks(options: OpenSinksOptions): Promise<SinkDelivery
     send: sendPush,
     now: options.now,
     log,
+    ...(options.leadership ? { isLeader: () => options.leadership?.isLeader() ?? true } : {}),
     metrics: createSinkMetrics(
       options.metricsRegistry,
       sinks.map((s) => s.name),
@@ -46,6 +50,12 @@ export async function openSinks(options: OpenSinksOptions): Promise<SinkDelivery
   });
   // After a store, the entry lists the new artifact only once the store's own step is done.
   catalog.onChanged((id) => setImmediate(() => void loop.consider(id)));
+  options.leadership?.onChange((leading) => {
+    if (!leading) return;
+    for (const entry of catalog.list({}))
+      if (entry.deliveries?.some((d) => d.state === 'pending')) void loop.consider(entry.id);
+    loop.kick();
+  });
   log.info(`sinks: ${sinks.map((s) => `${s.name} (${s.type})`).join(', ')}; ${queue.size()} push(es) queued`);
   return loop;
 }

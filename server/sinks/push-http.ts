@@ -1,11 +1,10 @@
-// One push over HTTP(S): the artifact's file streamed as the body, TLS material and credentials read
+// One push over HTTP(S): the artifact streamed from the catalog's store as the body, TLS material and credentials read
 // from their files for every push (a rotated Secret is picked up without a restart). A sink is outside
 // Furnace's trust boundary, so its answer is treated as hostile: no redirect is followed (Node's client
 // follows none, and a 3xx is reported with where it pointed), at most MAX_ANSWER_BYTES of the answer
 // are read, the whole exchange has a deadline (the sink's timeoutSeconds), and only printable text of
 // the answer, cut short, reaches the delivery state.
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -13,6 +12,10 @@ import { ExportProfilesServiceResponseSchema } from '../../core/proto/gen/opente
 import { sanitizeSinkText, type PushOutcome } from '../../core/sinks/delivery.ts';
 import type { PushRequest } from '../../core/sinks/push-request.ts';
 import type { SinkConfig } from '../../core/sinks/sink.ts';
+import type { OpenedArtifact } from '../storage/artifact-store.ts';
+
+/** Opens the body of a push: the artifact from the catalog; undefined when it is gone. */
+export type OpenBody = () => Promise<OpenedArtifact | undefined>;
 
 /** The most of a sink's answer read; the rest is dropped with the connection. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -109,18 +112,38 @@ function outcomeOf(sink: SinkConfig, response: IncomingMessage, body: Buffer): P
 }
 
 /** Sends one push; never throws: every way it can end is a PushOutcome. */
-export async function sendPush(sink: SinkConfig, push: PushRequest, bodyPath: string): Promise<PushOutcome> {
-  const where = push.url.host;
+export async function sendPush(
+  sink: SinkConfig,
+  push: PushRequest,
+  openBody: OpenBody,
+): Promise<PushOutcome> {
   let headers: Record<string, string | number>;
   let tls: Awaited<ReturnType<typeof tlsOptions>>;
+  let body: OpenedArtifact | undefined;
   try {
     const auth = await authorization(sink);
     tls = await tlsOptions(sink);
-    headers = { ...push.headers, 'content-length': (await stat(bodyPath)).size, 'user-agent': 'furnace' };
+    body = await openBody();
+    if (body === undefined) return { kind: 'error', message: `the catalog no longer holds ${push.artifact}` };
+    headers = { ...push.headers, 'content-length': body.bytes, 'user-agent': 'furnace' };
     if (auth) headers.authorization = auth;
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };
   }
+  return streamPush(sink, push, { headers, tls, body });
+}
+
+function streamPush(
+  sink: SinkConfig,
+  push: PushRequest,
+  parts: {
+    headers: Record<string, string | number>;
+    tls: Awaited<ReturnType<typeof tlsOptions>>;
+    body: OpenedArtifact;
+  },
+): Promise<PushOutcome> {
+  const where = push.url.host;
+  const { headers, tls } = parts;
   return new Promise<PushOutcome>((resolve) => {
     const send = push.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(push.url, { method: 'POST', headers, ...tls, agent: false });
@@ -144,8 +167,9 @@ export async function sendPush(sink: SinkConfig, push: PushRequest, bodyPath: st
           finish({ kind: 'error', message: `the answer from ${where} broke off: ${error.message}` }),
       );
     });
-    const body = createReadStream(bodyPath);
+    const body = parts.body.body;
     body.on('error', (error) => request.destroy(error));
+    request.on('close', () => body.destroy());
     body.pipe(request);
   });
 }

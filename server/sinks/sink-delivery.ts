@@ -14,6 +14,7 @@ import { pushRequestOf, sinkArtifact, type PushRequest } from '../../core/sinks/
 import { sinksFor } from '../../core/sinks/sink-choice.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
+import type { OpenBody } from './push-http.ts';
 import type { QueuedPush, SinkQueue } from './sink-queue.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
@@ -22,11 +23,16 @@ export interface SinkDeliveryDeps {
   settings: SinkDeliverySettings;
   queue: SinkQueue;
   catalog: Catalog;
-  send: (sink: SinkConfig, push: PushRequest, bodyPath: string) => Promise<PushOutcome>;
+  send: (sink: SinkConfig, push: PushRequest, openBody: OpenBody) => Promise<PushOutcome>;
   now: () => number;
   random?: () => number;
   log?: FastifyBaseLogger;
   metrics?: SinkMetrics;
+  /**
+   * Several replicas: only the leader queues and pushes (each replica sees every change of a shared
+   * catalog). True when unset (one replica).
+   */
+  isLeader?: () => boolean;
 }
 
 export interface SinkDeliveryLoop {
@@ -39,6 +45,12 @@ export interface SinkDeliveryLoop {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * Whether the entry says a push to `sink` was delivered or failed. A pending push that is not in this
+ * replica's queue was queued by an earlier leader: it is queued again.
+ */
+const settled = (entry: CatalogEntry, sink: string): boolean =>
+  (entry.deliveries ?? []).some((d) => d.sink === sink && d.state !== 'pending');
 /** The longest the loop sleeps, so a clock step never strands a push. */
 const MAX_SLEEP_MS = 30_000;
 
@@ -68,15 +80,21 @@ class DeliveryLoop {
     this.#deps.log?.warn({ err: error }, what);
   }
 
+  #leads(): boolean {
+    return this.#deps.isLeader?.() ?? true;
+  }
+
   async consider(id: string): Promise<void> {
     const { catalog, queue } = this.#deps;
     const entry = catalog.get(id);
-    if (!entry || entry.state !== 'done') return;
-    const known = new Set((entry.deliveries ?? []).map((d) => d.sink));
+    if (!entry || entry.state !== 'done' || !this.#leads()) return;
     for (const sink of sinksFor(this.#deps.sinks, entry.namespace, entry.params.sinks)) {
-      if (known.has(sink.name) || queue.has(entry.id, sink.name)) continue;
-      if (!entry.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
-      await this.#queuePush(entry, sink);
+      // Read again for each sink: a push settled while an earlier one was queued is on the entry now
+      // (its state is written before it leaves the queue), so it is not queued twice.
+      const current = catalog.get(id);
+      if (!current || settled(current, sink.name) || queue.has(id, sink.name)) continue;
+      if (!current.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
+      await this.#queuePush(current, sink);
     }
     this.schedule(0);
   }
@@ -126,7 +144,9 @@ class DeliveryLoop {
     if (!entry) return queue.remove(push.recordingId, push.sink);
     if (!sink) return this.#giveUp(push, `sink ${push.sink} is no longer in the server's configuration`);
     const request = pushRequestOf(sink, entry);
-    const outcome = await this.#deps.send(sink, request, catalog.artifactPath(entry.id, request.artifact));
+    const outcome = await this.#deps.send(sink, request, () =>
+      catalog.openArtifact(entry.id, request.artifact),
+    );
     const verdict = judgePush(outcome);
     const attempts = push.attempts + 1;
     const now = this.#deps.now();
@@ -153,6 +173,7 @@ class DeliveryLoop {
 
   #pump(): void {
     if (this.#stopped) return;
+    if (!this.#leads()) return this.schedule(MAX_SLEEP_MS);
     const now = this.#deps.now();
     let waiting = false;
     for (const push of this.#deps.queue.due(now)) {

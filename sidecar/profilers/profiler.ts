@@ -6,6 +6,7 @@ import type { ProfilerChoice, ProfilerName, RecordingParams } from '../../core/c
 import type { ProcessInfo } from '../host/process-select.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
+import type { TimedSamples } from '../../core/stacks/timeline.ts';
 
 export interface PlanContext {
   id: string;
@@ -30,6 +31,8 @@ export type EndCause = 'duration' | 'stopped' | 'exited' | 'size-cap';
 export interface ProfileOutput {
   /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */
   stacks: FoldedStacks | undefined;
+  /** The samples in the order taken, where the profiler knows it (perf): speedscope's Time Order. */
+  timeline?: TimedSamples;
   /** The graph's subtitle: what was recorded and how it ended. */
   subtitle: string;
   ended?: EndCause;

@@ -392,6 +392,7 @@ export class RecordingController {
         subtitle: output.subtitle,
         name: `${where} ${id}`,
         exports: recordingExports(this.get(id), this.deps.config, this.deps.timers.now()),
+        timeline: output.timeline,
       },
       output.stacks,
     );

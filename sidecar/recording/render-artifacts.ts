@@ -11,6 +11,7 @@ import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-
 import { exportProfile } from '../../core/export/profile-exports.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingExports } from './export-meta.ts';
+import type { TimedSamples } from '../../core/stacks/timeline.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import type { DiskBudget } from '../host/disk-budget.ts';
 
@@ -48,6 +49,8 @@ export interface RenderInput {
   name: string;
   /** The exported profiles to write last (export-meta.ts); none when absent. */
   exports?: RecordingExports;
+  /** The samples in the order taken: speedscope.json then has one profile per thread in time order. */
+  timeline?: TimedSamples;
 }
 
 /**
@@ -73,6 +76,20 @@ async function writeExports(
   }
 }
 
+/** speedscope.json, in time order per thread when the timeline holds every sample, summed up otherwise. */
+async function writeSpeedscope(deps: RenderDeps, input: RenderInput, stacks: FoldedStacks): Promise<void> {
+  const timeline = input.timeline;
+  if (timeline !== undefined && timeline.dropped > 0) {
+    const samples = timeline.count + timeline.dropped;
+    deps.report({
+      type: 'warning',
+      message: `speedscope.json is summed up, without time order: ${samples} samples are over the ${timeline.count} its timeline holds`,
+    });
+  }
+  const file = toSpeedscope(stacks, { name: input.name, timeline });
+  await writeArtifact(deps, input.dir, 'speedscope.json', JSON.stringify(file));
+}
+
 /**
  * Folded stacks (from any profiler) → stacks.folded, SVG, HTML, speedscope and the exported profiles; the
  * sample count goes out as an event. No stacks (undefined): the stage moves on and nothing is drawn.
@@ -96,12 +113,7 @@ export async function renderStacks(
   deps.report({ type: 'progress', fraction: 0.4 });
   await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));
   deps.report({ type: 'progress', fraction: 0.8 });
-  await writeArtifact(
-    deps,
-    input.dir,
-    'speedscope.json',
-    JSON.stringify(toSpeedscope(stacks, { name: input.name })),
-  );
+  await writeSpeedscope(deps, input, stacks);
   deps.report({ type: 'progress', fraction: 0.9 });
   await writeExports(deps, input.dir, stacks, input.exports);
 }

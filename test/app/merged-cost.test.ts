@@ -4,6 +4,7 @@
 // 503 and Retry-After.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, registerSidecar, type Fixture } from './server-fixture.ts';
@@ -35,7 +36,7 @@ describe('the cost of merged flame graphs', () => {
     const first = await merged(f, ['rec-1', 'rec-2']);
     assert.equal(first.body, 'main;a 1\nmain;b 2\n');
     // The file changes behind the catalog's back: a merge read again would show it.
-    await writeFile(f.catalog.artifactPath('rec-1', 'stacks.folded'), 'main;read-again 1\n');
+    await writeFile(join(f.dataDir, 'recordings', 'rec-1', 'stacks.folded'), 'main;read-again 1\n');
     for (let viewer = 0; viewer < 5; viewer++)
       assert.equal((await merged(f, ['rec-2', 'rec-1'])).body, first.body, 'served without merging again');
 

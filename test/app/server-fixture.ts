@@ -1,5 +1,6 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
 // listener's), and fake sidecars: real Fastify servers on loopback port 0.
+import type { SharedSlots } from '../../server/slots/lease-slots.ts';
 import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -16,6 +17,8 @@ import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
 import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import type { ArtifactStore } from '../../server/storage/artifact-store.ts';
+import { filesystemStore, type StoreUnderTest } from '../harness/catalog-stores.ts';
 import type { MergeSettings } from '../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
@@ -46,6 +49,8 @@ export interface Fixture {
   catalog: Catalog;
   /** The catalog's data directory (a test may open it again, as a restarted server would). */
   dataDir: string;
+  /** The catalog's artifact store (a test opening the catalog again passes it). */
+  artifacts: ArtifactStore;
   metricsRegistry: MetricsRegistry;
   logLines: () => Record<string, unknown>[];
   /** Registers the local sidecar at 127.0.0.1:port and returns its tokens. */
@@ -56,6 +61,8 @@ export interface Fixture {
 }
 
 export interface FixtureOptions {
+  /** The artifact store the catalog runs on: the `filesystem` store unless a suite asks for another. */
+  store?: StoreUnderTest;
   authMode?: AuthMode;
   /** Browser sessions somewhere else than this fixture's memory (shared by replicas). */
   sessions?: SessionStore;
@@ -91,6 +98,8 @@ export interface FixtureOptions {
   tokenReview?: Partial<TokenCacheSettings>;
   /** Agent mode (`agent.*`; needs kube), with the pod watch's pods for the sidecar list. */
   agent?: { settings: AgentSettings; cachedPods?: () => readonly V1Pod[] };
+  /** Several replicas: start slots on the API server, made with the fixture's clock. */
+  sharedSlots?: (now: () => number) => SharedSlots;
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -161,10 +170,12 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const now = (): number => time;
   const keys = randomSharedKeys();
   const registry = createRegistry({ now, leaseSeconds: 30, keys });
+  const artifacts = await (options.store ?? filesystemStore).open(t, dataDir);
   const catalog = await openCatalog({
     dataDir,
     now,
     retention: { ...DEFAULT_RETENTION, ...options.retention },
+    artifacts,
   });
   const metricsRegistry = createMetricsRegistry();
   const lines: string[] = [];
@@ -203,6 +214,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     logger: { level: 'info', stream },
     ...listenerOptions(options),
     ...(agentMode ? { agentMode } : {}),
+    ...(options.sharedSlots ? { sharedSlots: options.sharedSlots(now) } : {}),
   });
   t.after(async () => {
     await app.close();
@@ -215,6 +227,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     registry,
     catalog,
     dataDir,
+    artifacts,
     metricsRegistry,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
     async registerLocal(port) {

@@ -1,4 +1,4 @@
-// Browser sessions shared by two replicas (`replicas.shared`): two apps whose session stores share one
+// Browser sessions shared by two replicas (`coordination.mode: kubernetes`): two apps whose session stores share one
 // fake Lease store at the Kubernetes API boundary (test/harness/fake-lease-store.ts; the real API server is
 // in test/kube/replicas-sessions.test.ts). A sign-in on A is valid on B, a sign-out on B ends it on A,
 // the stored record holds the token sealed, and sessions still end after auth.sessionSeconds.

@@ -4,7 +4,8 @@
 // kept. TLS: the sink's CA and a client certificate (mutual TLS) from files, credentials from files.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { ExportProfilesServiceResponseSchema } from '../../core/proto/gen/opente
 import { createCa, issueCertificate, readPem } from '../harness/pki.ts';
 import { portOf } from '../harness/ports.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { MAX_ANSWER_BYTES, sendPush } from '../../server/sinks/push-http.ts';
+import { MAX_ANSWER_BYTES, sendPush, type OpenBody } from '../../server/sinks/push-http.ts';
 
 type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void;
 
@@ -56,11 +57,11 @@ function sink(url: string, extra: Partial<SinkConfig> = {}): SinkConfig {
   };
 }
 
-async function body(t: TestContext): Promise<string> {
+async function body(t: TestContext): Promise<OpenBody> {
   const dir = await tempDir(t, 'furnace-push-');
   const path = join(dir, 'profile.pb.gz');
   await writeFile(path, 'profile bytes');
-  return path;
+  return async () => ({ body: createReadStream(path), bytes: (await stat(path)).size });
 }
 
 const push = (url: string, path = '/ingest') => ({

@@ -1,5 +1,5 @@
 // npm run bench:registry -- --replicas 2 — the 5,000 simulated sidecars of registry.ts against N server
-// replicas sharing registrations through the real API server (`replicas.shared: true`, compiled dist/,
+// replicas sharing registrations through the real API server (`coordination.mode: kubernetes`, compiled dist/,
 // the image's node flags). The first round registers each sidecar through replica i mod N; every later
 // round renews each through a replica picked at random, as a load balancer might. Printed: renewal p50
 // and p99, each replica's CPU and RSS, and the API server's own count of writes to Leases
@@ -81,7 +81,8 @@ async function startReplica(
   const sharing =
     'keyFile' in shared
       ? {
-          replicas: { shared: true, namespace: shared.namespace, name },
+          replicas: { name },
+          coordination: { mode: 'kubernetes', namespace: shared.namespace },
           security: { sharedKeyFile: shared.keyFile },
         }
       : {};
@@ -268,7 +269,7 @@ export async function benchReplicas(count: number): Promise<void> {
       replicas.push(await startReplica(cp, dir, `replica-${String.fromCharCode(97 + i)}`, shared));
     const fleet = await runFleet(`${count} replicas`, replicas, tokens, countWrites(cp, idlePerSecond));
     for (const [failure, n] of failureSamples) console.log(`failed ${n}×: ${failure}`);
-    // Same run, the same load against one replica as today (no replicas.shared), then bare Fastify.
+    // Same run, the same load against one replica as today (coordination.mode single), then bare Fastify.
     const single = await runFleet(
       'one replica, not shared',
       [await startReplica(cp, dir, 'single', { nodeArgs })],

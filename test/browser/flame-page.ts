@@ -83,14 +83,23 @@ export async function matchedPercent(page: Page): Promise<number | undefined> {
 }
 
 /** The text of the elements that describe a field (its limit, and the server's message). */
+/** The text of a field's descriptions, once the server's limits have loaded into them (30 s at most). */
 export async function descriptionOf(field: Locator): Promise<string> {
-  return field.evaluate((element) =>
-    (element.getAttribute('aria-describedby') ?? '')
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' '),
-  );
+  const read = (): Promise<string> =>
+    field.evaluate((element) =>
+      (element.getAttribute('aria-describedby') ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  const deadline = Date.now() + 30_000;
+  let text = await read();
+  while (text.includes('loading the limit') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    text = await read();
+  }
+  return text;
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

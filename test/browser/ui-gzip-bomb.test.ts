@@ -29,7 +29,8 @@ async function plantBomb(dataDir: string): Promise<void> {
   await catalog.putArtifact('bomb', 'stacks.folded', Readable.from(['main;work 10\n']), owner, 1024);
   await catalog.putArtifact('bomb', 'flame-tree.bin.gz', Readable.from([gzipSync('x')]), owner, 1024);
   const bomb = gzipSync(Buffer.alloc(MAX_COMPACT_TREE_BYTES + 1024 * 1024), { level: 9 });
-  await writeFile(catalog.artifactPath('bomb', 'flame-tree.bin.gz'), bomb);
+  // The filesystem store's file, changed behind the catalog's back.
+  await writeFile(join(dataDir, 'recordings', 'bomb', 'flame-tree.bin.gz'), bomb);
 }
 
 describe('web UI and a gzip bomb in the catalog', () => {

@@ -45,7 +45,7 @@ const STOP_GRACE_MS = 15_000;
  * set, the output of a process that exits with an error code is printed.
  */
 export function startProcess(
-  t: TestContext,
+  t: Pick<TestContext, 'after'>,
   command: string,
   args: string[],
   options: StartOptions = {},

@@ -1,4 +1,4 @@
-// N Furnace servers in cluster mode that share registrations and sessions (`replicas.shared: true`): one
+// N Furnace servers in cluster mode that share registrations and sessions (`coordination.mode: kubernetes`): one
 // key file, one namespace for the shared Leases, each a real server/main.ts process against the test API
 // server on loopback ports of its own (there is no kubelet to run the Deployment's replicas).
 import { randomBytes } from 'node:crypto';
@@ -47,7 +47,8 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
   for (const name of names) {
     const config = await writeClusterServerConfig(await tempDir(t, `furnace-${name}-`), {
       extra: {
-        replicas: { shared: true, namespace: options.namespace, name },
+        replicas: { name },
+        coordination: { mode: 'kubernetes', namespace: options.namespace },
         security: { sharedKeyFile },
         ...options.extra,
       },

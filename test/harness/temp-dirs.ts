@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
 /** A new directory `<parent>/<prefix>XXXXXX`, removed with everything in it when the test ends. */
-export async function tempDir(t: TestContext, prefix: string, parent = tmpdir()): Promise<string> {
+export async function tempDir(
+  t: Pick<TestContext, 'after'>,
+  prefix: string,
+  parent = tmpdir(),
+): Promise<string> {
   const dir = await mkdtemp(join(parent, prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;

@@ -194,6 +194,14 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
       },
     );
 
+    await t.test('refuses several server replicas without a bucket, applying nothing new', async () => {
+      await applyFurnace(cp, namespace, scoped(scope, { replicas: 2 }));
+      const refused = await refusedWith(namespace, 'furnace', 'ReplicasNeedBucket');
+      assert.match(conditionOf(refused, 'Accepted')?.message ?? '', /spec\.storage\.s3/);
+      const deployment = await getJson<V1Deployment>(cp, ['deployment', 'furnace', '-n', namespace]);
+      assert.equal(deployment?.spec?.replicas, 1);
+    });
+
     await t.test(
       'may not read Secrets or change workloads outside its namespace, nor cluster objects other than its own',
       async () => {
@@ -219,6 +227,10 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
           ['patch', `configmaps/furnace-server-ca`, '-n', app],
           ['list', 'pods', '-A'],
           ['list', 'recordings.furnace.hyperfoil.io', '-A'],
+          // Its leader election, and what it grants the server's replicas in its namespace.
+          ['create', 'leases.coordination.k8s.io', '-n', namespace],
+          ['create', 'rolebindings', '-n', namespace],
+          ['create', 'poddisruptionbudgets.policy', '-n', namespace],
         ];
         for (const args of granted) assert.equal(await operatorMay(kubeconfig, args), true, args.join(' '));
       },

@@ -1,4 +1,4 @@
-// Two server processes sharing registrations through the real API server (`replicas.shared: true`): a
+// Two server processes sharing registrations through the real API server (`coordination.mode: kubernetes`): a
 // sidecar registered through replica A is proxied through replica B, which presents the token A answered
 // without having been told it; B takes A's upload token; the shared Lease holds no token; a deleted pod's
 // registration is gone from both. The convergence times are printed, not asserted.

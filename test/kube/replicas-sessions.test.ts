@@ -1,4 +1,4 @@
-// Browser sessions shared by two server processes through the real API server (`replicas.shared: true`,
+// Browser sessions shared by two server processes through the real API server (`coordination.mode: kubernetes`,
 // auth mode kubernetes): a sign-in through replica A is valid through replica B, a sign-out through B ends
 // it through A, and the session's Lease holds neither the token nor the cookie. Times are printed.
 import assert from 'node:assert/strict';

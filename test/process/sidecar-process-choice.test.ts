@@ -56,7 +56,7 @@ describe('choosing processes (real sidecar, real perf, a fake registration serve
       10_000,
       'short-lived processes of the pattern',
     );
-    const done = await sidecar.record({ processPattern: name, durationSeconds: 2, frequency: 199 });
+    const done = await sidecar.record({ processPattern: name, durationSeconds: 5, frequency: 199 });
     assert.equal(done.state, 'done', done.error);
     assert.ok(done.targets.length > 1, `short-lived processes were chosen: ${JSON.stringify(done.targets)}`);
     t.diagnostic(`warnings: ${JSON.stringify(done.warnings ?? [])}`);

@@ -39,11 +39,13 @@ async function waitUntil(sidecar: SidecarProcess, id: string, seconds: number): 
 describe('sidecar copies through /proc/PID/root (pod mode, real perf)', () => {
   it('is not held up by a FIFO at /tmp/perf-PID.map: the recording finishes', async (t) => {
     const { sidecar } = await podWith(t, 'fifo-map', 'mkfifo /tmp/perf-$$.map');
-    const { id } = await sidecar.start({ durationSeconds: 2, frequency: 199 });
+    const { id } = await sidecar.start({ durationSeconds: 4, frequency: 199 });
     const status = await waitUntil(sidecar, id, 90);
     assert.equal(status.state, 'done', `state ${status.state} ${status.error ?? ''}`);
     const folded = await sidecar.artifact(status.id, 'stacks.folded');
-    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded.slice(0, 2000));
+    // The program's own frames, whichever of its two functions a loaded machine let it run.
+    const own = samplesOf(folded, 'furnace_heavy') + samplesOf(folded, 'furnace_light');
+    assert.ok(own > 0, folded.slice(0, 2000));
   });
 
   it("does not follow a link at /tmp/perf-PID.map out of the container's root to a sidecar file", async (t) => {

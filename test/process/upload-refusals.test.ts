@@ -25,7 +25,7 @@ describe('uploads the catalog refuses in part (real server, real sidecar, real p
     const started = await fetchJson<RecordingStatus>(`${proxy}/recordings`, {
       method: 'POST',
       headers: json,
-      body: JSON.stringify({ pid: target.pid, durationSeconds: 3, frequency: 499 }),
+      body: JSON.stringify({ pid: target.pid, durationSeconds: 6, frequency: 999 }),
     });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     const { id } = started.body;

@@ -44,6 +44,7 @@ describe('configuration docs', () => {
     const sections = [
       'agent',
       'auth',
+      'coordination',
       'ingress',
       'limits',
       'merge',
@@ -54,14 +55,17 @@ describe('configuration docs', () => {
       'requestHeader',
       'retention',
       'security',
+      'shutdown',
       'sinkDelivery',
+      'storage',
       'tls',
       'tokenReview',
       'webhook',
     ];
-    const keys = serverKeysBelow('').flatMap((key) =>
-      sections.includes(key) ? serverKeysBelow(key) : [key],
-    );
+    const nested = ['storage.s3'];
+    const keys = serverKeysBelow('')
+      .flatMap((key) => (sections.includes(key) ? serverKeysBelow(key) : [key]))
+      .flatMap((key) => (nested.includes(key) ? serverKeysBelow(key) : [key]));
     const variables = Object.values(SERVER_ENV).filter((name) => name !== SERVER_ENV.config);
     const expected = [...keys.filter((key) => key !== 'namespaceLimits'), ...variables];
     for (const name of expected) assert.ok(docs.has(name), `docs/server.md does not list ${name}`);

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { crdFiles, renderCrd } from '../../core/crd/render-crds.ts';
 import type { JsonSchema } from '../../core/crd/schema-types.ts';
 import { DEFAULT_IMAGES, FURNACE_CRD_NAME, RECORDING_CRD_NAME } from '../../core/crd/resources.ts';
+import { RECORDING_ENTRY_CRD_NAME } from '../../core/crd/recording-entry-crd.ts';
 import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -31,9 +32,9 @@ describe('CustomResourceDefinitions', () => {
     }
   });
 
-  it('name both kinds in the group and version of core/crd/resources.ts, with a status subresource', () => {
+  it('name every kind in the group and version of core/crd/resources.ts, with a status subresource', () => {
     const names = crdFiles().map((f) => f.crd.metadata.name);
-    assert.deepEqual(names, [FURNACE_CRD_NAME, RECORDING_CRD_NAME]);
+    assert.deepEqual(names, [FURNACE_CRD_NAME, RECORDING_CRD_NAME, RECORDING_ENTRY_CRD_NAME]);
     for (const { crd, path } of crdFiles()) {
       assert.equal(crd.spec.group, API_GROUP);
       assert.equal(path, `deploy/crds/${crd.metadata.name}.yaml`);

@@ -86,9 +86,10 @@ describe('OLM bundle', () => {
     for (const m of manifests) assert.ok(BUNDLE_KINDS.includes(m.kind), `${m.kind} ${m.metadata.name}`);
   });
 
-  it('carries both CRDs and owns neither, so OLM generates no role that folds Furnace rights into admin, edit or view', () => {
+  it('carries the CRDs and owns none, so OLM generates no role that folds Furnace rights into admin, edit or view', () => {
     assert.deepEqual(crds.map((c) => c.metadata.name).sort(), [
       'furnaces.furnace.hyperfoil.io',
+      'recordingentries.furnace.hyperfoil.io',
       'recordings.furnace.hyperfoil.io',
     ]);
     // For each owned CRD OLM writes <crd>-<version>-admin/-edit/-view labelled aggregate-to-*: `create

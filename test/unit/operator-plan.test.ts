@@ -107,6 +107,8 @@ describe('Furnace plan (pure)', () => {
     assert.deepEqual(grants.sort(), [
       '/events:create',
       '/namespaces:get',
+      '/namespaces:list',
+      '/namespaces:watch',
       '/pods:get',
       '/pods:list',
       '/pods:watch',

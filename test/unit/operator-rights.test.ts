@@ -8,7 +8,7 @@ import type { KubernetesObject, V1PolicyRule } from '@kubernetes/client-node';
 import type { FurnaceSpec } from '../../core/crd/resources.ts';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_NAMESPACE_RULES } from '../../deploy/manifests/operator-rbac.ts';
 import { EXTENSION_APISERVER_AUTHENTICATION } from '../../operator/furnace/furnace-inputs.ts';
-import { SERVER_RULES } from '../../operator/furnace/plan-access.ts';
+import { SERVER_RULES, SHARED_CATALOG_RULES } from '../../operator/furnace/plan-access.ts';
 import { planFurnace, type Platform } from '../../operator/furnace/plan.ts';
 import { resourceOf } from '../../operator/resources.ts';
 import { PLAN_CERTIFICATES } from '../harness/furnace-plan.ts';
@@ -65,6 +65,8 @@ const CLUSTER_WRITES_WITHOUT_NAMES = [
   'furnace.hyperfoil.io/furnaces/status',
   'furnace.hyperfoil.io/recordings',
   'furnace.hyperfoil.io/recordings/status',
+  // Granted to the server when artifacts are in a bucket (its replicas' shared catalog entries).
+  'furnace.hyperfoil.io/recordingentries',
   '/events',
   'authentication.k8s.io/tokenreviews',
   'authorization.k8s.io/subjectaccessreviews',
@@ -122,7 +124,7 @@ describe("the operator's rights", () => {
   });
 
   it("hold every permission of the server's ClusterRole, so they grant it without escalate or bind", () => {
-    for (const rule of SERVER_RULES)
+    for (const rule of [...SERVER_RULES, ...SHARED_CATALOG_RULES])
       for (const resource of rule.resources ?? [])
         for (const verb of rule.verbs)
           assert.ok(

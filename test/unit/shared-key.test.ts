@@ -87,28 +87,28 @@ describe('replica settings', () => {
     assert.deepEqual(resolve({}).replicas, { shared: false, namespace: '', name: '' });
   });
 
-  it('shares with a key file, and refuses sharing without one, or in local mode', () => {
-    const shared = resolve({
-      replicas: { shared: true, namespace: 'furnace' },
-      security: { sharedKeyFile: '/k' },
+  it('shares with coordination.mode kubernetes and a key file, and refuses sharing without one, or in local mode', () => {
+    const coordination = { mode: 'kubernetes', namespace: 'furnace' };
+    const shared = resolve({ coordination, security: { sharedKeyFile: '/k' }, replicas: { name: 'pod-1' } });
+    assert.deepEqual(shared.replicas, {
+      shared: true,
+      namespace: 'furnace',
+      name: 'pod-1',
+      sharedKeyFile: '/k',
     });
-    assert.deepEqual(shared.replicas, { shared: true, namespace: 'furnace', name: '', sharedKeyFile: '/k' });
     assert.throws(
-      () => resolve({ replicas: { shared: true } }),
-      /security\.sharedKeyFile = \(unset\).*required with replicas\.shared: true/,
+      () => resolve({ coordination }),
+      /security\.sharedKeyFile = \(unset\).*required with coordination\.mode kubernetes/,
     );
     assert.throws(
       () =>
         resolveConfig({
           local: true,
           env: {},
-          file: { path: 'c.yaml', raw: { replicas: { shared: true } } },
+          file: { path: 'c.yaml', raw: { coordination, security: { sharedKeyFile: '/k' } } },
         }),
-      /replicas\.shared = true; allowed: false in local mode/,
+      /coordination\.mode = "kubernetes"; allowed: single in local mode/,
     );
-    assert.throws(
-      () => resolve({ replicas: { namespace: 'Not_A_Name' } }),
-      /replicas\.namespace = "Not_A_Name"/,
-    );
+    assert.throws(() => resolve({ replicas: { name: 'Not_A_Name' } }), /replicas\.name = "Not_A_Name"/);
   });
 });

@@ -162,7 +162,7 @@ async function finishPerf(
       });
     image = await pending.mount;
     checkPerf(deps.config, run, result, { image, cap: plan.perf.maxBytes, event: plan.perf.event });
-    const stacks = await scriptRecording(
+    const { stacks, timeline } = await scriptRecording(
       { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
       {
         perfPath: deps.config.perfPath,
@@ -173,7 +173,7 @@ async function finishPerf(
       },
     );
     const ended = result.reason === 'deadline' ? 'duration' : result.reason;
-    return { stacks, subtitle: plan.subtitle(result.reason), ended };
+    return { stacks, timeline, subtitle: plan.subtitle(result.reason), ended };
   } finally {
     await maps.remove();
     await rm(`${dir}/buildid`, { recursive: true, force: true });

@@ -63,7 +63,7 @@ export async function resumePerf(
   const done = (async () => {
     try {
       await waitForFinishedFile(deps, file, context.waitMs ?? 20_000);
-      const stacks = await scriptRecording(
+      const { stacks, timeline } = await scriptRecording(
         { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
         {
           perfPath: deps.perfPath,
@@ -73,7 +73,7 @@ export async function resumePerf(
         },
       );
       const subtitle = `${params.event} at ${params.frequency} Hz, ${processes} · finished after a restart`;
-      return { stacks, subtitle };
+      return { stacks, timeline, subtitle };
     } finally {
       await rm(`${context.dir}/buildid`, { recursive: true, force: true });
       await rm(`${context.dir}/binaries`, { recursive: true, force: true });

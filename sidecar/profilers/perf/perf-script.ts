@@ -5,8 +5,15 @@ import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { collapsePerfScript } from '../../../core/stacks/collapse-perf.ts';
+import { collapseWithTimeline } from '../../../core/stacks/collapse-perf.ts';
 import type { FoldedStacks } from '../../../core/stacks/folded.ts';
+import type { TimedSamples } from '../../../core/stacks/timeline.ts';
+
+/** perf's samples summed up (the flame graph's) and in the order taken (speedscope's Time Order). */
+export interface ScriptedStacks {
+  stacks: FoldedStacks;
+  timeline: TimedSamples;
+}
 import type { RecordingEvent } from '../../recording-events.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
@@ -91,7 +98,7 @@ async function scriptAndCollapse(
   deps: PipelineDeps,
   input: PipelineInput,
   script: { maxBytes: number; kept: { value: boolean } },
-): Promise<FoldedStacks> {
+): Promise<ScriptedStacks> {
   const perfScript = perfScriptCommand(
     input.perfPath,
     perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir),
@@ -105,28 +112,28 @@ async function scriptAndCollapse(
     child.on('close', (code: number | null) => resolve(code));
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
-  const [stacks, code] = await Promise.all([
-    collapsePerfScript(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
+  const [scripted, code] = await Promise.all([
+    collapseWithTimeline(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
     exited,
   ]).catch((error: unknown) => {
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
     throw error;
   });
   if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
-  return stacks;
+  return scripted;
 }
 
 /**
  * Runs perf script into the collapser, keeping perf.script only while it stays within its cap
  * (maxScriptBytes) and the disk budget has room for it.
  */
-async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<ScriptedStacks> {
   const free = await deps.budget.free();
   const room = Math.max(0, free - renderReserve(free));
   const cap = input.maxScriptBytes ?? Number.POSITIVE_INFINITY;
   const maxBytes = Math.min(room, cap);
   const kept = { value: true };
-  const stacks = await scriptAndCollapse(deps, input, { maxBytes, kept });
+  const scripted = await scriptAndCollapse(deps, input, { maxBytes, kept });
   if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
   else {
     const why = cap < room ? 'the limit (maxArtifactBytes)' : 'what the disk budget left for it';
@@ -135,11 +142,11 @@ async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Pro
       message: `perf.script was not kept: it passed ${maxBytes} bytes, ${why} (the flame graph has every sample)`,
     });
   }
-  return stacks;
+  return scripted;
 }
 
 /** Turns a stopped recording's perf.data into folded stacks (keeping perf.script within the budget). */
-export async function scriptRecording(deps: PipelineDeps, input: PipelineInput): Promise<FoldedStacks> {
+export async function scriptRecording(deps: PipelineDeps, input: PipelineInput): Promise<ScriptedStacks> {
   deps.report({ type: 'artifact', name: 'perf.data' });
   deps.report({ type: 'stage', stage: 'script' });
   if (input.imageRoot !== undefined) {

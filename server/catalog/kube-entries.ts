@@ -1,0 +1,239 @@
+// Catalog entries as RecordingEntry objects in the Kubernetes API (core/crd/recording-entry-crd.ts), one
+// per recording in its namespace: what lets N replicas share one catalog. Every replica keeps its index
+// from a list and a watch (client-node's ListWatch: list, watch from its resourceVersion, list again on
+// 410 Gone) run by the informer supervisor, which restarts it with backoff on any other failure. Writes
+// read the object again and replace it with its resourceVersion; a conflict (another replica wrote in
+// between) reads again and retries. What the objects hold is checked like a recording.json file.
+import { createHash } from 'node:crypto';
+import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
+import { API_GROUP_VERSION } from '../../core/contract/names.ts';
+import {
+  MAX_ENTRY_RECORD_BYTES,
+  RECORDING_ENTRY_KIND,
+  RECORDING_ENTRY_PLURAL,
+  type RecordingEntrySpec,
+} from '../../core/crd/recording-entry-crd.ts';
+import { describeAnswer, KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
+import { superviseInformer, type SupervisorLog } from '../../kube/informer-supervisor.ts';
+import type { StoredRecording } from './catalog-entry.ts';
+import { parseStoredRecording, type LoadReport } from './catalog-load.ts';
+import type { EntryIndexSink, EntryStore } from './entry-store.ts';
+
+interface RecordingEntryObject extends KubernetesObject {
+  spec?: RecordingEntrySpec;
+}
+
+export interface KubeEntriesDeps {
+  request: KubeRequest;
+  makeWatch: () => Watch;
+  log: SupervisorLog;
+  /** How long start() waits for the first list: a missing CRD or missing rights stop start-up. */
+  syncTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** Writes of one entry retried on conflicts before giving up. */
+const MAX_CONFLICT_RETRIES = 8;
+/** Entries per page of the first list, so no answer holds the whole catalog. */
+const LIST_PAGE = 500;
+const COLLECTION = `/apis/${API_GROUP_VERSION}/${RECORDING_ENTRY_PLURAL}`;
+
+/**
+ * The object name of recording `id`: ids allow upper case and underscores, names do not. The readable
+ * part is the id made a name; the hash of the exact id keeps two ids from ever sharing a name.
+ */
+export function entryObjectName(id: string): string {
+  const readable = id
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, '-')
+    .slice(0, 100)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return readable === '' ? `r-${hash}` : `${readable}-${hash}`;
+}
+
+function objectPath(namespace: string, id?: string): string {
+  const base = `/apis/${API_GROUP_VERSION}/namespaces/${encodeURIComponent(namespace)}/${RECORDING_ENTRY_PLURAL}`;
+  return id === undefined ? base : `${base}/${entryObjectName(id)}`;
+}
+
+/** The stored record an object holds, or undefined when it does not hold a valid one. */
+export function recordOf(object: RecordingEntryObject, now: number): StoredRecording | undefined {
+  const spec = object.spec;
+  if (spec === undefined || object.metadata?.namespace === undefined) return undefined;
+  if (spec.record.length > MAX_ENTRY_RECORD_BYTES) return undefined;
+  const record = parseStoredRecording(spec.record, spec.id, now);
+  if (typeof record === 'string' || record.entry.namespace !== object.metadata.namespace) return undefined;
+  return record;
+}
+
+/** In the API's copy: error text and warnings are cut to these when the whole would not fit. */
+const SHORT_ERROR = 2048;
+const SHORT_WARNINGS = 10;
+const SHORT_WARNING = 512;
+
+/** The record as JSON within MAX_ENTRY_RECORD_BYTES: error text and warnings shortened if it must. */
+export function recordText(record: StoredRecording): string {
+  const text = JSON.stringify(record);
+  if (Buffer.byteLength(text) <= MAX_ENTRY_RECORD_BYTES) return text;
+  const { error, warnings } = record.entry;
+  const entry = { ...record.entry };
+  if (error !== undefined) entry.error = error.slice(0, SHORT_ERROR);
+  if (warnings !== undefined)
+    entry.warnings = warnings.slice(0, SHORT_WARNINGS).map((w) => w.slice(0, SHORT_WARNING));
+  return JSON.stringify({ ...record, entry });
+}
+
+function objectOf(record: StoredRecording, resourceVersion?: string): RecordingEntryObject {
+  const { entry } = record;
+  const text = recordText(record);
+  if (Buffer.byteLength(text) > MAX_ENTRY_RECORD_BYTES)
+    throw new Error(
+      `the catalog entry of ${entry.id} is ${text.length} bytes, more than a RecordingEntry holds (${MAX_ENTRY_RECORD_BYTES})`,
+    );
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: RECORDING_ENTRY_KIND,
+    metadata: {
+      name: entryObjectName(entry.id),
+      namespace: entry.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'furnace' },
+      ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+    },
+    spec: { id: entry.id, pod: entry.pod, state: entry.state, startedAt: entry.startedAt, record: text },
+  };
+}
+
+export function createKubeEntries(deps: KubeEntriesDeps): EntryStore {
+  return new KubeEntries(deps);
+}
+
+class KubeEntries implements EntryStore {
+  readonly kind = 'kubernetes';
+  readonly #deps: KubeEntriesDeps;
+  #informer: ReturnType<typeof superviseInformer<RecordingEntryObject>> | undefined;
+  /** Set when a list has answered; its items reach the index in the same turn, before any timer. */
+  #listed = false;
+
+  constructor(deps: KubeEntriesDeps) {
+    this.#deps = deps;
+  }
+
+  #now(): number {
+    return (this.#deps.now ?? Date.now)();
+  }
+
+  async start(index: EntryIndexSink): Promise<LoadReport> {
+    const report: LoadReport = { refused: { 'too-large': 0, unreadable: 0, 'not-an-entry': 0 }, dropped: 0 };
+    const take = (object: RecordingEntryObject): void => {
+      const record = recordOf(object, this.#now());
+      if (record) index.upsert(record);
+      else report.refused['not-an-entry'] += 1;
+    };
+    this.#informer = superviseInformer<RecordingEntryObject>({
+      path: COLLECTION,
+      name: 'catalog entry watch',
+      logFields: { resource: RECORDING_ENTRY_PLURAL },
+      makeWatch: this.#deps.makeWatch,
+      list: async () => {
+        const list = await this.#listAll();
+        this.#listed = true;
+        return list;
+      },
+      onAdd: take,
+      onUpdate: take,
+      onDelete: (object) => {
+        if (object.spec?.id !== undefined) index.remove(object.spec.id);
+      },
+      log: this.#deps.log,
+    });
+    await this.#synced();
+    return report;
+  }
+
+  /**
+   * Waits for the first list (the supervisor's isSynced turns true on ListWatch's `connect`, which comes
+   * before the list, so it cannot tell).
+   */
+  async #synced(): Promise<void> {
+    const deadline = Date.now() + (this.#deps.syncTimeoutMs ?? 30_000);
+    while (!this.#listed) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `the list of ${RECORDING_ENTRY_PLURAL} did not complete: is the RecordingEntry CRD installed, and may the server list and watch it?`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Every entry, a page at a time; the list's resourceVersion is the first page's (one snapshot). */
+  async #listAll(): Promise<KubernetesListObject<RecordingEntryObject>> {
+    const items: RecordingEntryObject[] = [];
+    let resourceVersion: string | undefined;
+    let token: string | undefined;
+    do {
+      const answer = await this.#deps.request({
+        method: 'GET',
+        path: COLLECTION,
+        query: { limit: String(LIST_PAGE), continue: token },
+      });
+      if (answer.status !== 200) throw new KubeRequestError(`list ${RECORDING_ENTRY_PLURAL}`, answer);
+      const page = answer.body as KubernetesListObject<RecordingEntryObject>;
+      items.push(...page.items);
+      resourceVersion ??= page.metadata?.resourceVersion;
+      // The raw answer's field is `continue` (the generated type renames it `_continue`).
+      token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
+    } while (token !== undefined);
+    return { apiVersion: 'v1', kind: `${RECORDING_ENTRY_KIND}List`, metadata: { resourceVersion }, items };
+  }
+
+  async #get(id: string, namespace: string): Promise<RecordingEntryObject | undefined> {
+    const answer = await this.#deps.request({ method: 'GET', path: objectPath(namespace, id) });
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw new KubeRequestError(`get RecordingEntry of ${id}`, answer);
+    return answer.body as RecordingEntryObject;
+  }
+
+  async read(id: string, namespace: string): Promise<StoredRecording | undefined> {
+    const object = await this.#get(id, namespace);
+    return object && recordOf(object, this.#now());
+  }
+
+  async update(
+    id: string,
+    namespace: string,
+    _known: StoredRecording | undefined,
+    change: (current: StoredRecording | undefined) => StoredRecording | undefined,
+  ): Promise<StoredRecording | undefined> {
+    for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+      const object = await this.#get(id, namespace);
+      const current = object && recordOf(object, this.#now());
+      const next = change(current);
+      if (next === undefined) return undefined;
+      const version = object?.metadata?.resourceVersion;
+      const answer = await this.#deps.request(
+        object
+          ? { method: 'PUT', path: objectPath(namespace, id), body: objectOf(next, version) }
+          : { method: 'POST', path: objectPath(namespace), body: objectOf(next) },
+      );
+      if (answer.status === 200 || answer.status === 201) return next;
+      // 409: another replica wrote (or created) it in between; read it again and redo the change.
+      if (answer.status !== 409) throw new KubeRequestError(`write RecordingEntry of ${id}`, answer);
+    }
+    throw new Error(
+      `the RecordingEntry of ${id} changed under ${MAX_CONFLICT_RETRIES + 1} writes in a row; last try refused`,
+    );
+  }
+
+  async remove(id: string, namespace: string): Promise<boolean> {
+    const answer = await this.#deps.request({ method: 'DELETE', path: objectPath(namespace, id) });
+    if (answer.status === 404) return false;
+    if (answer.status !== 200 && answer.status !== 202)
+      throw new Error(`delete RecordingEntry of ${id}: ${describeAnswer(answer)}`);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await this.#informer?.stop();
+  }
+}

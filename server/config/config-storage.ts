@@ -1,0 +1,84 @@
+// `storage.s3.*`: the bucket of the `s3` artifact store (server/storage/). Unset means the `filesystem`
+// store. Checked like every other key; credentials are files (a mounted Secret), never values. Pure.
+import { ConfigError } from '../../core/config/config-error.ts';
+import { isHttpUrl, readBoolean, readText, type Setting } from '../../core/config/config-values.ts';
+import { DEFAULT_S3_REGION, type S3StorageConfig, type StorageConfig } from '../storage/storage-config.ts';
+import type { ConfigReader } from './config-reader.ts';
+import { MAX_SHARED_ENTRIES } from '../../core/crd/recording-entry-crd.ts';
+
+/** S3's bucket naming rules (lower case, digits, dots and dashes, 3 to 63 long). */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Segments of printable ASCII without spaces or backslashes, each ending in '/'. */
+const PREFIX = /^([!-.0-[\]-~]+\/)*$/;
+const MAX_PREFIX = 512;
+
+function refuse(setting: Setting, allowed: string): ConfigError {
+  return new ConfigError(setting.key, setting.value, allowed, setting.source);
+}
+
+function readPrefix(setting: Setting): string {
+  const prefix = readText(setting, '');
+  if (prefix.length > MAX_PREFIX || !PREFIX.test(prefix) || prefix.split('/').includes('..'))
+    throw refuse(setting, `'' or path segments each ending in '/', at most ${MAX_PREFIX} characters`);
+  return prefix;
+}
+
+function readFiles(reader: ConfigReader): Pick<S3StorageConfig, 'accessKeyIdFile' | 'secretAccessKeyFile'> {
+  const idSetting = reader.get('storage.s3.accessKeyIdFile');
+  const secretSetting = reader.get('storage.s3.secretAccessKeyFile');
+  const accessKeyIdFile = readText(idSetting, '');
+  const secretAccessKeyFile = readText(secretSetting, '');
+  if ((accessKeyIdFile === '') !== (secretAccessKeyFile === ''))
+    throw refuse(
+      accessKeyIdFile === '' ? idSetting : secretSetting,
+      'accessKeyIdFile and secretAccessKeyFile go together (or neither: the S3 client reads its environment)',
+    );
+  return accessKeyIdFile === '' ? {} : { accessKeyIdFile, secretAccessKeyFile };
+}
+
+export function readStorage(reader: ConfigReader): StorageConfig {
+  const bucketSetting = reader.get('storage.s3.bucket');
+  const endpointSetting = reader.get('storage.s3.endpoint');
+  const bucket = readText(bucketSetting, '');
+  const endpoint = readText(endpointSetting, '');
+  const region = readText(reader.get('storage.s3.region'), DEFAULT_S3_REGION);
+  const prefix = readPrefix(reader.get('storage.s3.prefix'));
+  const files = readFiles(reader);
+  const pathStyle = readBoolean(reader.get('storage.s3.forcePathStyle'), endpoint !== '');
+  const anySet = endpoint !== '' || prefix !== '' || files.accessKeyIdFile !== undefined;
+  if (bucket === '') {
+    if (anySet) throw refuse(bucketSetting, 'a bucket name whenever another storage.s3 key is set');
+    return {};
+  }
+  if (!BUCKET.test(bucket)) throw refuse(bucketSetting, 'an S3 bucket name: 3 to 63 of a-z, 0-9, dot, dash');
+  if (endpoint !== '' && !isHttpUrl(endpoint))
+    throw refuse(endpointSetting, 'an http:// or https:// URL (unset: the AWS endpoint of the region)');
+  if (region === '' || region.length > 64) throw refuse(reader.get('storage.s3.region'), 'a region name');
+  return {
+    s3: {
+      bucket,
+      region,
+      prefix,
+      forcePathStyle: pathStyle,
+      ...files,
+      ...(endpoint !== '' ? { endpoint } : {}),
+    },
+  };
+}
+
+/**
+ * With a bucket in a cluster, catalog entries are RecordingEntry objects in etcd: retention.maxCount is
+ * held to MAX_SHARED_ENTRIES so the catalog stays well inside etcd's limits (docs/architecture.md).
+ */
+export function checkSharedCatalogBound(
+  reader: ConfigReader,
+  storage: StorageConfig,
+  maxCount: number,
+  local: boolean,
+): void {
+  if (local || storage.s3 === undefined || maxCount <= MAX_SHARED_ENTRIES) return;
+  throw refuse(
+    reader.get('retention.maxCount'),
+    `at most ${MAX_SHARED_ENTRIES} with storage.s3 in a cluster (each entry is a RecordingEntry object in etcd)`,
+  );
+}

@@ -1,0 +1,287 @@
+// Start slots across replicas on Leases (slot-plan.ts says which): a start takes its pod's slot, then a
+// free numbered slot of its namespace and one of the cluster, in that order, and gives back what it
+// took when a later one is refused. A replica renews the slots of its starts in flight; once the
+// recorder answered, the slots are committed with the recording's id and deadline and need no renewal
+// (the recording runs on whatever happens to the replica). Any replica frees them when it sees the
+// recording end (an upload, the failure timer, the pod's registration expiring); the leader deletes the
+// expired ones (collectExpired).
+import type { LeaseClient } from '../../kube/leases/lease-client.ts';
+import { microTime, type LeaseDraft, type LeaseRecord } from '../../kube/leases/lease-record.ts';
+import {
+  findFreeSlot,
+  numberedSlotName,
+  podKey,
+  podSlotName,
+  POD_ANNOTATION,
+  RECORDING_ANNOTATION,
+  SLOT_LABEL,
+  SLOT_NAMESPACE_LABEL,
+  SLOT_POD_LABEL,
+  slotExpired,
+  slotSelector,
+  STARTED_BY_ANNOTATION,
+} from './slot-plan.ts';
+
+export interface SlotRequest {
+  namespace: string;
+  pod: string;
+  startedBy?: string;
+  maxPerNamespace: number;
+  maxPerCluster: number;
+}
+
+export interface HeldSlots {
+  /** The recorder answered with `id`: the slots hold until `deadline` (ms) or until the recording ends. */
+  commit(id: string, deadline: number): void;
+  /** The start failed: the slots are free again. */
+  release(): void;
+}
+
+export type TakeResult =
+  | { taken: true; held: HeldSlots }
+  | { taken: false; busy: 'pod'; recording?: string; startedBy?: string }
+  | { taken: false; busy: 'namespace' | 'cluster'; running: number };
+
+export interface SharedSlots {
+  take(request: SlotRequest): Promise<TakeResult>;
+  /** Frees the pod's slots (only those of `recording` when given): the recording ended. */
+  release(namespace: string, pod: string, recording?: string): Promise<void>;
+  /** Deletes the slots that expired (a replica died holding them); the leader's chore. */
+  collectExpired(): Promise<number>;
+  /** Stops renewing; what was held expires on its own. */
+  stop(): Promise<void>;
+}
+
+export interface LeaseSlotsDeps {
+  leases: LeaseClient;
+  /** This replica, as the slots' holder. */
+  identity: string;
+  /** How long an uncommitted slot holds without renewal. */
+  slotSeconds: number;
+  now: () => number;
+  log: { warn(obj: object, msg: string): void };
+  setTimer?: (callback: () => void, ms: number) => NodeJS.Timeout;
+}
+
+/** Numbered slots are tried again this often when another replica took the free one first. */
+const NUMBER_ATTEMPTS = 3;
+
+export function createLeaseSlots(deps: LeaseSlotsDeps): SharedSlots {
+  const slots = new LeaseSlots(deps);
+  return {
+    take: (request) => slots.take(request),
+    release: (namespace, pod, recording) => slots.releasePod(namespace, pod, recording),
+    collectExpired: () => slots.collectExpired(),
+    stop: () => slots.stop(),
+  };
+}
+
+class LeaseSlots {
+  readonly #d: LeaseSlotsDeps;
+  readonly #renewing = new Set<() => Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: LeaseSlotsDeps) {
+    this.#d = deps;
+  }
+
+  async take(request: SlotRequest): Promise<TakeResult> {
+    const { namespace, pod } = request;
+    const base = this.#draft(request);
+    const podDraft = {
+      ...base,
+      name: podSlotName(namespace, pod),
+      labels: { ...base.labels, [SLOT_LABEL]: 'pod' },
+    };
+    let podSlot = await this.#takeNamed(podDraft);
+    // Deleted between our create and our read: free again, once more.
+    if ('lost' in podSlot) podSlot = await this.#takeNamed(podDraft);
+    if ('busy' in podSlot) return { taken: false, busy: 'pod', ...pick(podSlot.busy.annotations) };
+    if ('lost' in podSlot) return { taken: false, busy: 'pod' };
+    const held: LeaseRecord[] = [podSlot.record];
+    for (const kind of ['namespace', 'cluster'] as const) {
+      const limit = kind === 'namespace' ? request.maxPerNamespace : request.maxPerCluster;
+      const numbered = await this.#takeNumbered(kind, base, namespace, limit).catch(
+        async (error: unknown) => {
+          await this.#removeAll(held);
+          throw error;
+        },
+      );
+      if ('running' in numbered) {
+        await this.#removeAll(held);
+        return { taken: false, busy: kind, running: numbered.running };
+      }
+      held.push(numbered.record);
+    }
+    return { taken: true, held: this.#hold(held) };
+  }
+
+  #draft(request: SlotRequest): LeaseDraft {
+    const now = this.#d.now();
+    return {
+      name: '',
+      holder: this.#d.identity,
+      durationSeconds: this.#d.slotSeconds,
+      acquireTime: microTime(now),
+      renewTime: microTime(now),
+      transitions: 0,
+      labels: {
+        [SLOT_NAMESPACE_LABEL]: request.namespace,
+        [SLOT_POD_LABEL]: podKey(request.namespace, request.pod),
+      },
+      annotations: {
+        [POD_ANNOTATION]: `${request.namespace}/${request.pod}`,
+        ...(request.startedBy === undefined ? {} : { [STARTED_BY_ANNOTATION]: request.startedBy }),
+      },
+    };
+  }
+
+  /** Creates the named slot, or takes over an expired one; else says who holds it. */
+  async #takeNamed(
+    draft: LeaseDraft,
+    expired?: LeaseRecord,
+  ): Promise<{ record: LeaseRecord } | { busy: LeaseRecord } | { lost: true }> {
+    const { leases } = this.#d;
+    const written = expired
+      ? await leases.replace({
+          ...draft,
+          transitions: expired.transitions + 1,
+          resourceVersion: expired.resourceVersion,
+        })
+      : await leases.create(draft);
+    if (written !== 'conflict') return { record: written };
+    const current = await leases.get(draft.name);
+    if (!current) return { lost: true };
+    if (!slotExpired(current, this.#d.now())) return { busy: current };
+    if (expired) return { lost: true };
+    return this.#takeNamed(draft, current);
+  }
+
+  async #takeNumbered(
+    kind: 'namespace' | 'cluster',
+    base: LeaseDraft,
+    namespace: string,
+    limit: number,
+  ): Promise<{ record: LeaseRecord } | { running: number }> {
+    const names = (index: number) => numberedSlotName(kind, namespace, index);
+    let live = 0;
+    for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt += 1) {
+      const records = await this.#d.leases.list(slotSelector(kind, namespace));
+      const found = findFreeSlot(records, names, limit, this.#d.now());
+      live = found.live;
+      if (!found.free) return { running: live };
+      const draft = {
+        ...base,
+        name: names(found.free.index),
+        labels: { ...base.labels, [SLOT_LABEL]: kind },
+      };
+      const taken = await this.#takeNamed(draft, found.free.expired);
+      if ('record' in taken) return taken;
+    }
+    return { running: Math.max(live, limit) };
+  }
+
+  #hold(records: LeaseRecord[]): HeldSlots {
+    let current = records;
+    let settled = false;
+    // Renewals, the commit and the release of one start in turn: each writes over the version the one before wrote.
+    let chain: Promise<unknown> = Promise.resolve();
+    const queue = (work: () => Promise<void>): Promise<void> => {
+      const next = chain.then(work);
+      chain = next.catch(() => undefined);
+      return next;
+    };
+    const renew = (): Promise<void> =>
+      queue(async () => {
+        current = await this.#rewrite(current, {});
+      });
+    this.#renewing.add(renew);
+    this.#schedule();
+    const settle = (work: () => Promise<unknown>): void => {
+      if (settled) return;
+      settled = true;
+      this.#renewing.delete(renew);
+      queue(async () => void (await work())).catch((error: unknown) =>
+        this.#d.log.warn({ err: error }, 'could not update start slots'),
+      );
+    };
+    return {
+      commit: (id, deadline) =>
+        settle(async () => {
+          const seconds = Math.max(1, Math.ceil((deadline - this.#d.now()) / 1000));
+          current = await this.#rewrite(current, { [RECORDING_ANNOTATION]: id }, seconds);
+        }),
+      release: () => settle(() => this.#removeAll(current)),
+    };
+  }
+
+  /** Renews the slots (and sets a duration and annotations); a slot someone took over is dropped. */
+  async #rewrite(
+    records: LeaseRecord[],
+    annotations: Record<string, string>,
+    durationSeconds?: number,
+  ): Promise<LeaseRecord[]> {
+    const now = microTime(this.#d.now());
+    const written = await Promise.all(
+      records.map((record) =>
+        this.#d.leases.replace({
+          ...record,
+          renewTime: now,
+          ...(durationSeconds === undefined ? {} : { durationSeconds }),
+          annotations: { ...record.annotations, ...annotations },
+        }),
+      ),
+    );
+    return written.filter((record): record is LeaseRecord => record !== 'conflict');
+  }
+
+  async #removeAll(records: readonly LeaseRecord[]): Promise<void> {
+    await Promise.all(records.map((record) => this.#d.leases.remove(record.name, record.resourceVersion)));
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#renewing.size === 0) return;
+    const setTimer = this.#d.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+    this.#timer = setTimer(
+      () => {
+        this.#timer = undefined;
+        const renewals = [...this.#renewing].map((renew) => renew());
+        void Promise.allSettled(renewals).then((results) => {
+          for (const result of results)
+            if (result.status === 'rejected')
+              this.#d.log.warn({ err: result.reason as unknown }, 'could not renew start slots');
+          this.#schedule();
+        });
+      },
+      (this.#d.slotSeconds * 1000) / 3,
+    );
+    this.#timer.unref?.();
+  }
+
+  async releasePod(namespace: string, pod: string, recording?: string): Promise<void> {
+    const records = await this.#d.leases.list(`${SLOT_POD_LABEL}=${podKey(namespace, pod)}`);
+    const ours = records.filter(
+      (record) => recording === undefined || record.annotations[RECORDING_ANNOTATION] === recording,
+    );
+    await this.#removeAll(ours);
+  }
+
+  async collectExpired(): Promise<number> {
+    const records = await this.#d.leases.list(SLOT_LABEL);
+    const expired = records.filter((record) => slotExpired(record, this.#d.now()));
+    await this.#removeAll(expired);
+    return expired.length;
+  }
+
+  stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#renewing.clear();
+    return Promise.resolve();
+  }
+}
+
+function pick(annotations: Record<string, string>): { recording?: string; startedBy?: string } {
+  const recording = annotations[RECORDING_ANNOTATION];
+  const startedBy = annotations[STARTED_BY_ANNOTATION];
+  return { ...(recording ? { recording } : {}), ...(startedBy ? { startedBy } : {}) };
+}

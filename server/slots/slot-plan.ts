@@ -1,0 +1,73 @@
+// Start slots shared by the server's replicas, as Lease objects in the server's namespace: one per pod
+// that records (its name from the pod), and numbered ones per namespace and for the cluster, as many as
+// the limits allow (maxConcurrentPerNamespace, maxConcurrentPerCluster). Taking a slot is creating its
+// Lease; the API server's 409 on a name that exists is what makes two replicas unable to take one slot.
+// A slot's Lease holds for its duration from its last renewal: a reservation (the start is on its way
+// to the recorder) is renewed by its replica, a committed one lasts the recording's deadline, so a
+// replica that dies mid-start frees its slots by itself. Pure: names, labels, expiry, the free number.
+import { createHash } from 'node:crypto';
+import type { LeaseRecord } from '../../kube/leases/lease-record.ts';
+
+export type SlotKind = 'pod' | 'namespace' | 'cluster';
+
+export const SLOT_LABEL = 'furnace.hyperfoil.io/slot';
+export const SLOT_NAMESPACE_LABEL = 'furnace.hyperfoil.io/slot-namespace';
+/** The same on a start's three slots: a hash of namespace/pod (label values are 63 characters at most). */
+export const SLOT_POD_LABEL = 'furnace.hyperfoil.io/slot-pod';
+export const POD_ANNOTATION = 'furnace.hyperfoil.io/pod';
+export const RECORDING_ANNOTATION = 'furnace.hyperfoil.io/recording';
+export const STARTED_BY_ANNOTATION = 'furnace.hyperfoil.io/started-by';
+
+const MAX_NAME = 253;
+
+export function podKey(namespace: string, pod: string): string {
+  return createHash('sha256').update(`${namespace}/${pod}`).digest('hex').slice(0, 40);
+}
+
+/** `furnace-slot-pod-<namespace>.<pod>` (a namespace has no dot, so the name is the pod's alone), or a hash if too long. */
+export function podSlotName(namespace: string, pod: string): string {
+  const readable = `furnace-slot-pod-${namespace}.${pod}`;
+  return readable.length <= MAX_NAME ? readable : `furnace-slot-pod-${podKey(namespace, pod)}`;
+}
+
+export function numberedSlotName(kind: 'namespace' | 'cluster', namespace: string, index: number): string {
+  return kind === 'cluster' ? `furnace-slot-cluster-${index}` : `furnace-slot-ns-${namespace}-${index}`;
+}
+
+/** The label selector of a kind's live and expired slots (a namespace's, or the cluster's). */
+export function slotSelector(kind: SlotKind, namespace?: string): string {
+  const base = `${SLOT_LABEL}=${kind}`;
+  return kind === 'cluster' || namespace === undefined
+    ? base
+    : `${base},${SLOT_NAMESPACE_LABEL}=${namespace}`;
+}
+
+/** Released (no holder) or not renewed for its duration (the holder's clock; replicas keep NTP time). */
+export function slotExpired(record: LeaseRecord, now: number): boolean {
+  if (record.holder === '') return true;
+  const renewed = Date.parse(record.renewTime ?? '');
+  return Number.isNaN(renewed) || renewed + record.durationSeconds * 1000 <= now;
+}
+
+export interface FreeSlot {
+  index: number;
+  /** The expired Lease under that number, taken over on its resourceVersion; absent: create it. */
+  expired?: LeaseRecord;
+}
+
+/** How many of `records` (one kind's slots) are live, and the lowest number below `limit` that is free. */
+export function findFreeSlot(
+  records: readonly LeaseRecord[],
+  names: (index: number) => string,
+  limit: number,
+  now: number,
+): { live: number; free?: FreeSlot } {
+  const byName = new Map(records.map((record) => [record.name, record]));
+  const live = records.filter((record) => !slotExpired(record, now)).length;
+  for (let index = 0; index < limit; index += 1) {
+    const record = byName.get(names(index));
+    if (!record) return { live, free: { index } };
+    if (slotExpired(record, now)) return { live, free: { index, expired: record } };
+  }
+  return { live };
+}

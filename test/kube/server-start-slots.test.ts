@@ -1,0 +1,76 @@
+// Two server replicas (their apps, each with its own registry and catalog) and one pod: a start through
+// replica B while a recording started through A runs is refused 409, naming the pod and the recording,
+// and never reaches the recorder; once the recording's finished state reaches B (an upload), B frees the
+// slots A took, and the next start through B goes on. The slots are Leases on the real API server.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createKubeRequest } from '../../kube/kube-request.ts';
+import { createLeaseClient } from '../../kube/leases/lease-client.ts';
+import { createLeaseSlots } from '../../server/slots/lease-slots.ts';
+import {
+  buildFixture,
+  registerSidecar,
+  startFakeSidecar,
+  type FixtureOptions,
+} from '../app/server-fixture.ts';
+import { recordingStatus } from '../harness/recording-status.ts';
+import { createNamespace, useCluster } from '../harness/cluster.ts';
+
+const { kc } = await useCluster();
+const request = createKubeRequest(kc);
+
+function replicaOptions(namespace: string, identity: string): FixtureOptions {
+  return {
+    sharedSlots: (now) =>
+      createLeaseSlots({
+        leases: createLeaseClient(request, namespace),
+        identity,
+        slotSeconds: 30,
+        now,
+        log: { warn: () => undefined },
+      }),
+  };
+}
+
+describe('start slots of two server replicas', () => {
+  it('refuses a start through B while A’s recording of the pod runs, until B sees it finish', async (t) => {
+    const namespace = await createNamespace(kc);
+    const a = await buildFixture(t, replicaOptions(namespace, 'replica-a'));
+    const b = await buildFixture(t, replicaOptions(namespace, 'replica-b'));
+    const sidecar = await startFakeSidecar(t);
+    registerSidecar(a, 'team-a', 'web-1', sidecar.port);
+    const { uploadToken } = registerSidecar(b, 'team-a', 'web-1', sidecar.port);
+    const start = (f: typeof a) =>
+      f.app.inject({ method: 'POST', url: '/proxy/team-a/web-1/recordings', payload: {} });
+
+    const first = await start(a);
+    assert.equal(first.statusCode, 201, first.body);
+    const id = first.json<{ id: string }>().id;
+    const refused = await start(b);
+    assert.equal(refused.statusCode, 409, refused.body);
+    const body = refused.json<{ code: string; message: string }>();
+    assert.equal(body.code, 'ERR_RECORDING_RUNNING');
+    assert.match(body.message, new RegExp(`pod team-a/web-1 already runs recording ${id}`));
+    assert.equal(
+      sidecar.requests.filter((r) => r.method === 'POST').length,
+      1,
+      'B sent nothing to the recorder',
+    );
+
+    // The recorder uploads the finished state through B (a load balancer's choice).
+    const done = await b.recorder.inject({
+      method: 'PUT',
+      url: `/api/v1/recordings/${id}`,
+      headers: { authorization: `Bearer ${uploadToken}` },
+      payload: recordingStatus(id, { state: 'done', endedAt: '2026-03-01T12:00:05Z' }),
+    });
+    assert.equal(done.statusCode, 200, done.body);
+    // B frees the slots in the background; the next start through B goes on once it has.
+    let again = await start(b);
+    for (let i = 0; again.statusCode === 409 && i < 50; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      again = await start(b);
+    }
+    assert.equal(again.statusCode, 201, again.body);
+  });
+});

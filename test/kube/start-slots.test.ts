@@ -1,0 +1,119 @@
+// Start slots across replicas on the real API server: two slot managers (two replicas' server/slots/)
+// on one namespace. The second is refused a pod the first holds, and gets it after the first releases
+// it or after the first stops renewing (a dead replica) and the slot expires; numbered namespace slots
+// hold the per-namespace limit across both; the leader's chore deletes expired slots.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createKubeRequest } from '../../kube/kube-request.ts';
+import { createLeaseClient } from '../../kube/leases/lease-client.ts';
+import { createLeaseSlots, type SharedSlots, type TakeResult } from '../../server/slots/lease-slots.ts';
+import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { eventually } from '../harness/eventually.ts';
+
+const { kc } = await useCluster();
+const request = createKubeRequest(kc);
+
+function replica(namespace: string, identity: string, slotSeconds = 30): SharedSlots {
+  return createLeaseSlots({
+    leases: createLeaseClient(request, namespace),
+    identity,
+    slotSeconds,
+    now: () => Date.now(),
+    log: { warn: () => undefined },
+  });
+}
+
+const start = (pod: string, startedBy = 'alice') => ({
+  namespace: 'team-a',
+  pod,
+  startedBy,
+  maxPerNamespace: 2,
+  maxPerCluster: 10,
+});
+
+function held(result: TakeResult) {
+  assert.ok(result.taken, `refused: ${JSON.stringify(result)}`);
+  return result.held;
+}
+
+describe('start slots shared by replicas', () => {
+  it('refuses a pod another replica holds, naming its recording, until that one is released', async () => {
+    const namespace = await createNamespace(kc);
+    const a = replica(namespace, 'a');
+    const b = replica(namespace, 'b');
+    const slot = held(await a.take(start('web-1')));
+    assert.deepEqual(await b.take(start('web-1', 'bob')), { taken: false, busy: 'pod', startedBy: 'alice' });
+    slot.commit('rec-1', Date.now() + 60_000);
+    await eventually(
+      async () => {
+        const refused = await b.take(start('web-1', 'bob'));
+        return !refused.taken && refused.busy === 'pod' && refused.recording === 'rec-1'
+          ? refused
+          : undefined;
+      },
+      10_000,
+      'the committed recording named in the refusal',
+    );
+    // The recording ends; replica b sees its upload and frees the slots a took.
+    await b.release('team-a', 'web-1', 'rec-1');
+    const again = held(await b.take(start('web-1', 'bob')));
+    again.release();
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('frees the slot of a replica that stopped renewing once it expires', async () => {
+    const namespace = await createNamespace(kc);
+    const dead = replica(namespace, 'dead', 2);
+    const b = replica(namespace, 'b', 2);
+    held(await dead.take(start('web-2')));
+    await dead.stop(); // no renewal, no release: as if the replica was killed
+    assert.equal((await b.take(start('web-2'))).taken, false);
+    const taken = await eventually(
+      async () => {
+        const result = await b.take(start('web-2'));
+        return result.taken ? result : undefined;
+      },
+      15_000,
+      'the dead replica’s slot expiring',
+      250,
+    );
+    taken.held.release();
+    await b.stop();
+  });
+
+  it('holds the per-namespace limit across replicas with numbered slots', async () => {
+    const namespace = await createNamespace(kc);
+    const a = replica(namespace, 'a');
+    const b = replica(namespace, 'b');
+    const first = held(await a.take(start('p1')));
+    held(await b.take(start('p2')));
+    assert.deepEqual(await a.take(start('p3')), { taken: false, busy: 'namespace', running: 2 });
+    // The refused start left nothing behind: its pod slot was given back.
+    first.release();
+    await eventually(
+      async () => ((await b.take(start('p3'))).taken ? true : undefined),
+      10_000,
+      'a namespace slot free again',
+    );
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('the leader deletes expired slots', async () => {
+    const namespace = await createNamespace(kc);
+    const dead = replica(namespace, 'dead', 1);
+    held(await dead.take(start('web-3')));
+    await dead.stop();
+    const leader = replica(namespace, 'leader');
+    const removed = await eventually(
+      async () => {
+        const count = await leader.collectExpired();
+        return count > 0 ? count : undefined;
+      },
+      10_000,
+      'expired slots collected',
+      250,
+    );
+    assert.equal(removed, 3, 'the pod, namespace and cluster slots');
+    assert.deepEqual(await createLeaseClient(request, namespace).list('furnace.hyperfoil.io/slot'), []);
+  });
+});
