@@ -27,7 +27,13 @@ export function furnaceOf(spec: FurnaceSpec, generation: number): Furnace {
   };
 }
 
-/** planFurnace on Kubernetes with PLAN_CERTIFICATES; `defaults` fill what `overrides` leaves out. */
+/** A shared key file as the reconcile decides one (plan-shared-key.ts): one key of 32 bytes. */
+export const PLAN_SHARED_KEY = `${Buffer.alloc(32, 7).toString('base64')}\n`;
+
+/**
+ * planFurnace on Kubernetes with PLAN_CERTIFICATES and PLAN_SHARED_KEY (a reconcile always decides the
+ * key); `defaults` fill what `overrides` leaves out.
+ */
 export function planWith(
   furnace: Furnace,
   defaults: Pick<PlanInput, 'optedInNamespaces'>,
@@ -41,6 +47,7 @@ export function planWith(
       serving: PLAN_CERTIFICATES.serving,
       bundlePem: PLAN_CERTIFICATES.bundlePem,
     },
+    sharedKey: PLAN_SHARED_KEY,
     ...defaults,
     ...overrides,
   });

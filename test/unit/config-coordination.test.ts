@@ -5,7 +5,11 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/config/config-error.ts';
 import { resolveConfig } from '../../server/config/config.ts';
 
-const BASE = { tls: { certFile: '/c', keyFile: '/k' }, webhook: { enabled: false } };
+const BASE = {
+  tls: { certFile: '/c', keyFile: '/k' },
+  webhook: { enabled: false },
+  security: { sharedKeyFile: '/shared-key' },
+};
 
 function cluster(raw: Record<string, unknown>, env: Record<string, string> = {}) {
   return resolveConfig({ local: false, env, file: { path: 'config.yaml', raw: { ...BASE, ...raw } } });

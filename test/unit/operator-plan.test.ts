@@ -51,6 +51,7 @@ describe('Furnace plan (pure)', () => {
       'ClusterRoleBinding/furnace-server',
       'Secret/furnace/furnace-tls',
       'Secret/furnace/furnace-ca',
+      'Secret/furnace/furnace-shared-key',
       'ConfigMap/furnace/furnace-config',
       'PersistentVolumeClaim/furnace/furnace-catalog',
       'Service/furnace/furnace',
@@ -246,7 +247,10 @@ describe('Furnace plan (pure)', () => {
     assert.equal(tls.data?.['ca.key'], undefined);
     assert.equal(decode(find<V1Secret>(objects, 'Secret', 'furnace-ca'), 'tls.key'), CERTS.ca.keyPem);
     const volumes = find<V1Deployment>(objects, 'Deployment').spec?.template.spec?.volumes ?? [];
-    assert.deepEqual(volumes.map((v) => v.secret?.secretName).filter(Boolean), ['furnace-tls']);
+    assert.deepEqual(volumes.map((v) => v.secret?.secretName).filter(Boolean), [
+      'furnace-tls',
+      'furnace-shared-key',
+    ]);
   });
 
   it('sizes the catalog claim from spec.catalog (10Gi by default)', () => {
