@@ -1,7 +1,7 @@
 // The Furnace server as the operator configured it, run as a local process (there is no kubelet to run the
 // server's Deployment): the certificate and key of the Secret the operator issued, `config.yaml` and
-// `injection.yaml` of the ConfigMap it applied and the request-header CA it copied, with only the listen
-// addresses and file paths changed. Starting it again on the same directory keeps the catalog, as the
+// `injection.yaml` of the ConfigMap it applied, the request-header CA it copied and the shared key of its
+// Secret, with only the listen addresses and file paths changed. Starting it again on the same directory keeps the catalog, as the
 // Deployment's PersistentVolumeClaim does when a new configuration restarts the server.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,6 +47,21 @@ async function readConfigMap(core: CoreV1Api, namespace: string, name: string) {
   return core.readNamespacedConfigMap({ namespace, name }).catch((): V1ConfigMap | undefined => undefined);
 }
 
+/** The shared key of the Secret `<name>-shared-key`, written to `path`, when the config names a key file. */
+async function sharedKeyFile(
+  core: CoreV1Api,
+  options: OperatedServerOptions,
+  config: Record<string, unknown>,
+  path: string,
+): Promise<Record<string, unknown>> {
+  const security = config.security as Record<string, unknown> | undefined;
+  if (security?.sharedKeyFile === undefined) return {};
+  const name = `${options.name ?? 'furnace'}-shared-key`;
+  const secret = await core.readNamespacedSecret({ namespace: options.namespace, name });
+  await writeFile(path, text(secret.data, 'keys', true), { mode: 0o600 });
+  return { security: { ...security, sharedKeyFile: path } };
+}
+
 /** Starts server/main.ts on what the operator made for the Furnace. */
 export async function startOperatedServer(
   t: TestContext,
@@ -68,8 +83,10 @@ export async function startOperatedServer(
   const config = parse(text(configMap.data, 'config.yaml')) as Record<string, unknown>;
   const injection = parse(text(configMap.data, 'injection.yaml')) as Record<string, unknown>;
   const requestHeaderConfig = config.requestHeader as Record<string, unknown> | undefined;
+  const security = await sharedKeyFile(core, options, config, file('shared-key'));
   const local = {
     ...config,
+    ...security,
     ...(requestHeaderConfig
       ? { requestHeader: { ...requestHeaderConfig, clientCaFile: file('request-header-ca.crt') } }
       : {}),
