@@ -289,6 +289,8 @@ describe('Recording resources', () => {
         FURNACE_OPERATOR_SERVER_URL: base,
         FURNACE_OPERATOR_SERVER_CA_FILE: caFile,
         FURNACE_OPERATOR_TOKEN_PATH: tokenPath,
+        // Its leader Lease goes to a namespace that exists here (in a pod, the operator's own).
+        FURNACE_OPERATOR_NAMESPACE: namespace,
       });
       await createRecording(kc, namespace, 'by-operator', { ...sampled, target: { pod: 'hot-b' } });
       const status = await eventually(
