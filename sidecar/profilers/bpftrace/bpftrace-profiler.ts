@@ -2,6 +2,7 @@
 // namespace, their PIDs), run for the recording's duration, its output kept as bpftrace.txt, and its
 // stack-keyed count maps folded into stacks like any other profile. Scoping happens at plan time, so a
 // program the scoper refuses answers the start request and nothing runs.
+import { explainBpftraceFailure } from './bpftrace-failures.ts';
 import { createReadStream } from 'node:fs';
 import { readlink, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -63,8 +64,7 @@ async function foldOutput(path: string): Promise<FoldedStacks> {
 
 function checkResult(run: RunContext, result: BpftraceRunResult, maxBytes: number): void {
   if (!result.ok) {
-    const how = result.signal ?? `exit ${result.exitCode ?? '?'}`;
-    throw new Error(`bpftrace failed (${how}): ${result.stderr || 'no output'}`);
+    throw new Error(explainBpftraceFailure(result));
   }
   run.report({ type: 'artifact', name: 'bpftrace.txt' });
   if (result.reason === 'size-cap')
