@@ -32,6 +32,12 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof|otlp)",
     load: async () => (await import('./catalog-verbs.ts')).runDownload,
   },
+  catalog: {
+    summary:
+      "migrate: a single replica's filesystem catalog into the bucket of storage.s3 (run where the data is)",
+    // The server's own catalog and storage code: the one place that reads and writes both stores.
+    load: async () => (await import('../server/catalog/migrate/migrate-command.ts')).run,
+  },
   open: {
     summary: "a recording's page of the web UI, through a local `ui` forwarder",
     load: async () => (await import('./ui-forwarder.ts')).runOpen,

@@ -84,3 +84,21 @@ export function callPinned(url: string, pin: string, options: HttpsCallOptions =
     req.end(options.body);
   });
 }
+
+/** The body of an HTTPS GET as the bearer of token, trusting ca, as bytes (a download). */
+export function bearerBytes(
+  url: string,
+  ca: string,
+  token: string,
+): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
