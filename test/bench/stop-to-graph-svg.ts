@@ -1,6 +1,16 @@
 // The stacked bar bench:stop-to-graph writes: the median time of each step from the click on Stop to the
 // first draw, one segment per step, beside perf script's own time (the floor) and the 1 s target.
-const COLORS = ['#d95f02', '#e6ab02', '#66a61e', '#1b9e77', '#7570b3', '#e7298a', '#a6761d', '#666666', '#1f78b4'];
+const COLORS = [
+  '#d95f02',
+  '#e6ab02',
+  '#66a61e',
+  '#1b9e77',
+  '#7570b3',
+  '#e7298a',
+  '#a6761d',
+  '#666666',
+  '#1f78b4',
+];
 
 export interface Segment {
   label: string;

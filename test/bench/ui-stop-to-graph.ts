@@ -97,7 +97,9 @@ async function oneRun(server: LocalServer, program: string, seconds: number): Pr
     for (const stage of ['script', 'collapse', 'render', 'upload', 'done'] as const) {
       const at = stages[stage];
       if (at === undefined)
-        throw new Error(`the sidecar logged no stage ${stage} for ${id}:\n${server.process.output().slice(-3000)}`);
+        throw new Error(
+          `the sidecar logged no stage ${stage} for ${id}:\n${server.process.output().slice(-3000)}`,
+        );
       timeline[stage] = at;
     }
     return timeline;
