@@ -64,8 +64,14 @@ function stageTimes(output: string, id: string): Record<string, number> {
   const times: Record<string, number> = {};
   for (const line of output.split('\n')) {
     if (!line.includes('"recording stage"') || !line.includes(id)) continue;
-    const entry = JSON.parse(line.slice(line.indexOf('{'))) as { time: string; stage: string; id: string };
-    if (entry.id === id) times[entry.stage] = Date.parse(entry.time);
+    // {type: 'stage', stage} as each stage starts, {type: 'done'} at the end.
+    const entry = JSON.parse(line.slice(line.indexOf('{'))) as {
+      time: string;
+      type: string;
+      stage?: string;
+      id: string;
+    };
+    if (entry.id === id) times[entry.stage ?? entry.type] = Date.parse(entry.time);
   }
   return times;
 }
