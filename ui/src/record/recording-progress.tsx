@@ -9,7 +9,7 @@ import type { Target } from './pod-picker.tsx';
 const POLL_MS = 500;
 /**
  * Once recording has ended (a stop or the clock), what is left takes well under a second or two: asked
- * this often, the page learns it is done about 50 ms after the sidecar, not 250 (bench:stop-to-graph).
+ * this often, the page learns it is done within about 100 ms of the sidecar, not 250 (bench:stop-to-graph).
  */
 const PROCESSING_POLL_MS = 100;
 
