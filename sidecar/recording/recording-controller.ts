@@ -329,6 +329,7 @@ export class RecordingController {
       this.deps.log('ignored a recording event', { id, error: (error as Error).message });
       return;
     }
+    if (event.type === 'stage' || event.type === 'done') this.deps.log('recording stage', { id, ...event });
     if (event.type === 'stage' && !this.recordEndedAt.has(id))
       this.recordEndedAt.set(id, this.deps.timers.now());
     if (event.type !== 'progress') void this.persist(id);

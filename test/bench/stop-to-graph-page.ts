@@ -1,0 +1,91 @@
+// What the page itself says about a stop, for bench:stop-to-graph: the click on Stop, the first status
+// answer that says done (the UI learned it), the catalog's answer, the compact tree fetched and the
+// first draw of the flame graph (the performance mark paint-flame.ts sets). Every time is epoch ms
+// (timeOrigin + performance.now()), so that it lines up with the sidecar's log lines on this machine.
+import type { Page } from 'playwright';
+
+export interface PageTimes {
+  click: number;
+  learned: number;
+  catalog: number;
+  treeFetched: number;
+  firstDraw: number;
+  /** Status answers (polls and the stop's own) between the click and the one that said done. */
+  statusAnswers: number;
+}
+
+/**
+ * Runs in the page before its own script (addInitScript): a capture listener for the click on Stop and
+ * a wrapper of fetch that notes, after the click, when an answer arrived (not when its body was read).
+ */
+function instrumentPage(): void {
+  const marks: Record<string, number> = { statusAnswers: 0 };
+  (window as unknown as { __stopBench: Record<string, number> }).__stopBench = marks;
+  const now = (): number => performance.timeOrigin + performance.now();
+  document.addEventListener(
+    'click',
+    (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button') : null;
+      if (button?.textContent?.trim() === 'Stop recording') marks.click ??= now();
+    },
+    true,
+  );
+  const original = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const response = await original(input, init);
+    const at = now();
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (marks.click === undefined) return response;
+    if (response.ok && /\/api\/v1\/recordings\/[^/]+$/.test(url)) marks.catalog ??= at;
+    if (marks.learned !== undefined) return response;
+    if (/\/proxy\/.+\/recordings\/[^/]+(\/stop)?$/.test(url)) {
+      marks.statusAnswers = (marks.statusAnswers ?? 0) + 1;
+      response
+        .clone()
+        .json()
+        .then(
+          (body: { state?: string }) => {
+            if (body.state === 'done') marks.learned ??= at;
+          },
+          () => undefined,
+        );
+    }
+    return response;
+  };
+}
+
+export async function instrument(page: Page): Promise<void> {
+  // tsx keeps function names through a helper, __name, that the page does not have.
+  await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
+  await page.addInitScript(instrumentPage);
+}
+
+/** Waits for the first draw after the click, then reads every mark. */
+export async function pageTimes(page: Page, timeoutMs: number): Promise<PageTimes> {
+  await page.waitForFunction(
+    () => performance.getEntriesByName('furnace-flame-drawn').length > 0,
+    undefined,
+    { timeout: timeoutMs, polling: 'raf' },
+  );
+  const times = await page.evaluate(() => {
+    const marks = (window as unknown as { __stopBench: Record<string, number> }).__stopBench;
+    const origin = performance.timeOrigin;
+    const drawn = performance.getEntriesByName('furnace-flame-drawn')[0];
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const end = (pattern: RegExp): number => {
+      const entry = resources.find((r) => pattern.test(r.name));
+      return entry === undefined ? NaN : origin + entry.responseEnd;
+    };
+    return {
+      click: marks.click ?? NaN,
+      learned: marks.learned ?? NaN,
+      catalog: marks.catalog ?? NaN,
+      treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz$/),
+      firstDraw: drawn === undefined ? NaN : origin + drawn.startTime,
+      statusAnswers: marks.statusAnswers ?? 0,
+    };
+  });
+  for (const [name, value] of Object.entries(times))
+    if (!Number.isFinite(value)) throw new Error(`the page did not show ${name}`);
+  return times;
+}
