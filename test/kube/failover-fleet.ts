@@ -3,7 +3,7 @@
 // and after the recording's duration uploads the final status and stacks.folded (a known checksum)
 // through the load balancer with the upload token registration answered. Every API call a recorder or the
 // test's user makes is tried at most twice, and counted (first try, after one retry, failed).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -28,6 +28,24 @@ export const newCounts = (): CallCounts => ({ first: 0, retried: 0, failed: 0, f
 
 type Answer = { status: number; body: string };
 
+const CALL_TIMEOUT_MS = 10_000;
+
+/** The answer, or status 0 when none came within CALL_TIMEOUT_MS (a connection the balancer holds open). */
+export async function within(call: Promise<Answer>): Promise<Answer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Answer>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ status: 0, body: `no answer within ${CALL_TIMEOUT_MS} ms` }),
+      CALL_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([call.catch((error: Error) => ({ status: 0, body: error.message })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** One API call, retried once a second later unless its answer is 2xx; counted either way. */
 export async function counted(
   counts: CallCounts,
@@ -38,7 +56,7 @@ export async function counted(
   for (let attempt = 0; attempt < 2; attempt++) {
     if (attempt > 0) await sleep(1000);
     try {
-      last = await call();
+      last = await within(call());
       if (last.status >= 200 && last.status < 300) {
         if (attempt === 0) counts.first++;
         else counts.retried++;
@@ -108,11 +126,11 @@ async function upload(setup: RecorderSetup, recorder: Recorder, status: Recordin
   const put = await counted(fleet.counts, `upload status ${status.id}`, () =>
     bearerCall(base, ca, recorder.uploadToken, 'PUT', done),
   );
-  if (put.status !== 200) return;
+  if (put.status < 200 || put.status >= 300) return;
   const artifact = await counted(fleet.counts, `upload stacks.folded ${status.id}`, () =>
     bearerCall(`${base}/artifacts/stacks.folded`, ca, recorder.uploadToken, 'PUT', folded),
   );
-  if (artifact.status !== 200) return;
+  if (artifact.status < 200 || artifact.status >= 300) return;
   const sha256 = createHash('sha256').update(folded).digest('hex');
   const finished = { id: status.id, recorder: recorder.name, sha256, at: performance.now() };
   fleet.done.push(finished);
@@ -121,10 +139,12 @@ async function upload(setup: RecorderSetup, recorder: Recorder, status: Recordin
 
 function standInSidecar(setup: RecorderSetup, recorder: Recorder) {
   const app = Fastify();
+  // Ids unique across runs, as a sidecar's are: the catalog is one for the whole cluster.
+  const prefix = `${recorder.name}-${randomBytes(4).toString('hex')}`;
   let next = 0;
   app.post('/recordings', (request, reply) => {
     const params = request.body as { durationSeconds?: number };
-    const id = `${recorder.name}-${next++}`;
+    const id = `${prefix}-${next++}`;
     const status = recordingStatus(id, {
       params: perfParams(params.durationSeconds ?? 1),
       startedAt: new Date().toISOString(),

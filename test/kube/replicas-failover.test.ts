@@ -20,7 +20,7 @@ import { startHaproxy } from '../harness/haproxy.ts';
 import { bearerCall } from '../harness/http.ts';
 import { replicaReady, startReplicas, type ReplicaServer } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
-import { counted, newCounts, startRecorder, type Fleet, type Recorder } from './failover-fleet.ts';
+import { counted, newCounts, within, startRecorder, type Fleet, type Recorder } from './failover-fleet.ts';
 import { KUBE_SIDECAR_IMAGE } from './server-kube-fixture.ts';
 
 const RUN_S = Number(process.env.FURNACE_FAILOVER_SECONDS ?? 180);
@@ -189,24 +189,26 @@ async function drive(run: Run, deadline: number, convergence: number[]): Promise
   return starts;
 }
 
-/** Each recording that reached `done`, downloaded from each replica directly: the ids whose bytes differ or are missing. */
+/** Each recording that reached `done`, downloaded from each replica directly (for up to 60 s): those whose bytes differ or are missing. */
 async function lostRecordings(run: Run): Promise<string[]> {
-  const lost: string[] = [];
-  for (const upload of run.fleet.done)
-    for (const replica of run.replicas) {
-      const url = `${replica.base}/api/v1/recordings/${upload.id}/artifacts/stacks.folded`;
-      const matches = await eventually(
-        async () => {
-          const answer = await bearerCall(url, replica.certs.caPem, run.token);
-          const sum = createHash('sha256').update(answer.body).digest('hex');
-          return answer.status === 200 && sum === upload.sha256 ? true : undefined;
-        },
-        10_000,
-        `${upload.id} from ${replica.name}`,
-      ).catch(() => false);
-      if (!matches) lost.push(`${upload.id} from ${replica.name}`);
+  let pending = run.fleet.done.flatMap((upload) =>
+    run.replicas.map((replica) => ({ upload, replica, why: '' })),
+  );
+  const until = Date.now() + 60_000;
+  while (pending.length > 0 && Date.now() < until) {
+    for (const item of pending) {
+      const url = `${item.replica.base}/api/v1/recordings/${item.upload.id}/artifacts/stacks.folded`;
+      const answer = await within(bearerCall(url, item.replica.certs.caPem, run.token));
+      const sum = createHash('sha256').update(answer.body).digest('hex');
+      item.why =
+        answer.status === 200 && sum === item.upload.sha256
+          ? ''
+          : `${answer.status} ${answer.body.slice(0, 200)}`;
     }
-  return lost;
+    pending = pending.filter((item) => item.why !== '');
+    if (pending.length > 0) await sleep(1000);
+  }
+  return pending.map((item) => `${item.upload.id} from ${item.replica.name}: ${item.why}`);
 }
 
 /** Started recordings whose catalog entry (on replica A) is not finished. */
@@ -215,7 +217,7 @@ async function unfinished(run: Run): Promise<string[]> {
   const left: string[] = [];
   for (const recorder of run.fleet.recorders)
     for (const id of recorder.started.keys()) {
-      const answer = await bearerCall(`${a.base}/api/v1/recordings/${id}`, a.certs.caPem, run.token);
+      const answer = await within(bearerCall(`${a.base}/api/v1/recordings/${id}`, a.certs.caPem, run.token));
       const state = answer.status === 200 ? (JSON.parse(answer.body) as { state: string }).state : 'missing';
       if (state !== 'done' && state !== 'failed') left.push(`${id}: ${state}`);
     }
