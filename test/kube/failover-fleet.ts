@@ -12,7 +12,7 @@ import { SIDECAR_TLS_PORT } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken } from '../harness/cluster.ts';
-import { bearerCall } from '../harness/http.ts';
+import { bearerCall, httpsCall } from '../harness/http.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { perfParams, recordingStatus } from '../harness/recording-status.ts';
 import { createPod } from './server-kube-fixture.ts';
@@ -128,7 +128,11 @@ async function upload(setup: RecorderSetup, recorder: Recorder, status: Recordin
   );
   if (put.status < 200 || put.status >= 300) return;
   const artifact = await counted(fleet.counts, `upload stacks.folded ${status.id}`, () =>
-    bearerCall(`${base}/artifacts/stacks.folded`, ca, recorder.uploadToken, 'PUT', folded),
+    httpsCall(`${base}/artifacts/stacks.folded`, ca, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${recorder.uploadToken}`, 'content-type': 'text/plain' },
+      body: folded,
+    }),
   );
   if (artifact.status < 200 || artifact.status >= 300) return;
   const sha256 = createHash('sha256').update(folded).digest('hex');

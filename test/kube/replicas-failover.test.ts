@@ -174,7 +174,7 @@ async function drive(run: Run, deadline: number, convergence: number[]): Promise
   let starts = 0;
   const sampling: Promise<void>[] = [];
   run.fleet.onDone = (upload) => {
-    if (run.fleet.done.length % 10 === 1)
+    if (run.fleet.done.length % 5 === 1)
       sampling.push(
         listedByBoth(run, upload.id, upload.at).then((ms) => void (ms !== undefined && convergence.push(ms))),
       );
