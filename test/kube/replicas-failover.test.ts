@@ -68,7 +68,8 @@ async function setUp(t: TestContext): Promise<Run> {
     kubeconfigPath: cp.kubeconfigPath,
     namespace: leases,
     env: { FURNACE_INJECT_IMAGE: KUBE_SIDECAR_IMAGE },
-    extra: { storage },
+    // 20 recorders in one namespace: the default of 5 concurrent recordings per namespace would refuse most starts.
+    extra: { storage, limits: { maxConcurrentPerNamespace: 100 } },
   });
   const haproxy = await startHaproxy(t, [
     { name: 'users', servers: replicas.map((r) => ({ name: r.name, port: r.port, readyPort: r.port })) },
