@@ -69,7 +69,12 @@ async function setUp(t: TestContext): Promise<Run> {
     namespace: leases,
     env: { FURNACE_INJECT_IMAGE: KUBE_SIDECAR_IMAGE },
     // 20 recorders in one namespace: the default of 5 concurrent recordings per namespace would refuse most starts.
-    extra: { storage, limits: { maxConcurrentPerNamespace: 100 } },
+    // Every recording of the run stays in the catalog (retention would evict the oldest past 100 a namespace).
+    extra: {
+      storage,
+      limits: { maxConcurrentPerNamespace: 100, maxConcurrentPerCluster: 200 },
+      retention: { maxCount: 5000, namespaceMaxCount: 5000 },
+    },
   });
   const haproxy = await startHaproxy(t, [
     { name: 'users', servers: replicas.map((r) => ({ name: r.name, port: r.port, readyPort: r.port })) },
