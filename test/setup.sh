@@ -20,6 +20,7 @@ needs=(
   "openssl:openssl"
   "gcc:gcc"
   "curl:curl"
+  "haproxy:haproxy"
   "javac:openjdk-17-jdk-headless"
   "go:"
 )

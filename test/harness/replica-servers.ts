@@ -18,6 +18,8 @@ export interface ReplicaServer extends ClusterServerConfig {
   base: string;
   /** The recorder listener. */
   recorderUrl: string;
+  /** Starts the replica again with the same config, ports and environment (after it was stopped or killed). */
+  restart: () => RunningProcess;
 }
 
 export interface ReplicaOptions {
@@ -55,21 +57,27 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
     });
     const env = { FURNACE_CONFIG: config.configFile, KUBECONFIG: options.kubeconfigPath, ...options.env };
     const script = options.script ?? 'server/main.ts';
-    const process = startFurnace(t, [script], env, options.nodeArgs);
-    replicas.push({
+    const start = () => startFurnace(t, [script], env, options.nodeArgs);
+    const replica: ReplicaServer = {
       ...config,
       name,
-      process,
+      process: start(),
       base: `https://127.0.0.1:${config.port}`,
       recorderUrl: `https://127.0.0.1:${config.recorderPort}`,
-    });
+      restart: () => (replica.process = start()),
+    };
+    replicas.push(replica);
   }
-  for (const replica of replicas)
-    await eventually(
-      async () =>
-        (await httpsCall(`${replica.base}/readyz`, replica.certs.caPem)).status === 200 ? true : undefined,
-      60_000,
-      `${replica.name} to be ready`,
-    );
+  for (const replica of replicas) await replicaReady(replica);
   return replicas;
+}
+
+/** Resolves once the replica's /readyz answers 200. */
+export async function replicaReady(replica: ReplicaServer, timeoutMs = 60_000): Promise<void> {
+  await eventually(
+    async () =>
+      (await httpsCall(`${replica.base}/readyz`, replica.certs.caPem)).status === 200 ? true : undefined,
+    timeoutMs,
+    `${replica.name} to be ready`,
+  );
 }
