@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { alwaysLeader, type ElectionLog, type Leadership } from '../../kube/leases/leader-election.ts';
+import { isFinished } from '../../core/contract/recording.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import type { ClusterConnection } from '../cluster-mode.ts';
 import type { CoordinationSettings } from '../config/config-coordination.ts';
@@ -35,6 +36,7 @@ export function sharedSlotsOf(
   coordination: CoordinationSettings,
   identity: string,
   log: { warn(obj: object, msg: string): void },
+  catalog?: Pick<Catalog, 'get'>,
 ): SharedSlots | undefined {
   if (!cluster || coordination.mode === 'single') return undefined;
   return createLeaseSlots({
@@ -43,10 +45,11 @@ export function sharedSlotsOf(
     slotSeconds: coordination.slotSeconds,
     now: () => Date.now(),
     log,
+    ...(catalog ? { ended: (recording: string) => isFinished(catalog.get(recording)) } : {}),
   });
 }
 
-/** How often the leader deletes start slots that expired (a replica died holding them). */
+/** How often the leader deletes start slots that expired (a replica died holding them) or whose recording ended. */
 export const SLOT_COLLECTION_EVERY_MS = 60_000;
 
 /** The chores only the leader runs; `extra` are those of other parts (orphaned artifacts, say). */

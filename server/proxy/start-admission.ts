@@ -119,6 +119,12 @@ function sharedRefusal(
       ...(result.recording ? { recording: result.recording } : {}),
     });
   }
+  if ('contended' in result)
+    return new FurnaceError(
+      'ERR_UNAVAILABLE',
+      `the ${result.busy} start slots were taken by other starts at the same moment; try again`,
+      { field: result.busy },
+    );
   const inNamespace = result.busy === 'namespace' ? result.running : 0;
   const inCluster = result.busy === 'cluster' ? result.running : 0;
   const slot = decideStartSlot({

@@ -4,11 +4,12 @@
 // recorder answered, the slots are committed with the recording's id and deadline and need no renewal
 // (the recording runs on whatever happens to the replica). Any replica frees them when it sees the
 // recording end (an upload, the failure timer, the pod's registration expiring); the leader deletes the
-// expired ones (collectExpired).
+// expired ones and those whose recording the catalog lists as ended (collectExpired): a replica killed
+// between an entry's end and the release, or an end seen before the commit landed, leaves no slot taken.
 import type { LeaseClient } from '../../kube/leases/lease-client.ts';
 import { microTime, type LeaseDraft, type LeaseRecord } from '../../kube/leases/lease-record.ts';
 import {
-  findFreeSlot,
+  freeSlots,
   numberedSlotName,
   podKey,
   podSlotName,
@@ -40,13 +41,15 @@ export interface HeldSlots {
 export type TakeResult =
   | { taken: true; held: HeldSlots }
   | { taken: false; busy: 'pod'; recording?: string; startedBy?: string }
-  | { taken: false; busy: 'namespace' | 'cluster'; running: number };
+  | { taken: false; busy: 'namespace' | 'cluster'; running: number }
+  /** Free slots existed, but other starts took each one this start tried: worth another try. */
+  | { taken: false; busy: 'namespace' | 'cluster'; contended: true };
 
 export interface SharedSlots {
   take(request: SlotRequest): Promise<TakeResult>;
   /** Frees the pod's slots (only those of `recording` when given): the recording ended. */
   release(namespace: string, pod: string, recording?: string): Promise<void>;
-  /** Deletes the slots that expired (a replica died holding them); the leader's chore. */
+  /** Deletes the slots that expired (a replica died holding them) or whose recording ended; the leader's chore. */
   collectExpired(): Promise<number>;
   /** Stops renewing; what was held expires on its own. */
   stop(): Promise<void>;
@@ -60,11 +63,15 @@ export interface LeaseSlotsDeps {
   slotSeconds: number;
   now: () => number;
   log: { warn(obj: object, msg: string): void };
+  /** Whether the catalog lists the recording as ended (done or failed); its slots are then free. */
+  ended?: (recording: string) => boolean;
   setTimer?: (callback: () => void, ms: number) => NodeJS.Timeout;
 }
 
-/** Numbered slots are tried again this often when another replica took the free one first. */
-const NUMBER_ATTEMPTS = 3;
+/** How often the numbered slots are listed again when other starts took the free ones tried. */
+const NUMBER_LISTS = 6;
+/** How many free numbers are tried from one list before listing again. */
+const TRIES_PER_LIST = 4;
 
 export function createLeaseSlots(deps: LeaseSlotsDeps): SharedSlots {
   const slots = new LeaseSlots(deps);
@@ -107,9 +114,9 @@ class LeaseSlots {
           throw error;
         },
       );
-      if ('running' in numbered) {
+      if (!('record' in numbered)) {
         await this.#removeAll(held);
-        return { taken: false, busy: kind, running: numbered.running };
+        return { taken: false, busy: kind, ...numbered };
       }
       held.push(numbered.record);
     }
@@ -162,23 +169,19 @@ class LeaseSlots {
     base: LeaseDraft,
     namespace: string,
     limit: number,
-  ): Promise<{ record: LeaseRecord } | { running: number }> {
+  ): Promise<{ record: LeaseRecord } | { running: number } | { contended: true }> {
     const names = (index: number) => numberedSlotName(kind, namespace, index);
-    let live = 0;
-    for (let attempt = 0; attempt < NUMBER_ATTEMPTS; attempt += 1) {
+    for (let list = 0; list < NUMBER_LISTS; list += 1) {
       const records = await this.#d.leases.list(slotSelector(kind, namespace));
-      const found = findFreeSlot(records, names, limit, this.#d.now());
-      live = found.live;
-      if (!found.free) return { running: live };
-      const draft = {
-        ...base,
-        name: names(found.free.index),
-        labels: { ...base.labels, [SLOT_LABEL]: kind },
-      };
-      const taken = await this.#takeNamed(draft, found.free.expired);
-      if ('record' in taken) return taken;
+      const found = freeSlots(records, names, limit, this.#d.now());
+      if (found.free.length === 0) return { running: found.live };
+      for (const free of found.free.slice(0, TRIES_PER_LIST)) {
+        const draft = { ...base, name: names(free.index), labels: { ...base.labels, [SLOT_LABEL]: kind } };
+        const taken = await this.#takeNamed(draft, free.expired);
+        if ('record' in taken) return taken;
+      }
     }
-    return { running: Math.max(live, limit) };
+    return { contended: true };
   }
 
   #hold(records: LeaseRecord[]): HeldSlots {
@@ -210,6 +213,8 @@ class LeaseSlots {
         settle(async () => {
           const seconds = Math.max(1, Math.ceil((deadline - this.#d.now()) / 1000));
           current = await this.#rewrite(current, { [RECORDING_ANNOTATION]: id }, seconds);
+          // Its end was seen before this commit landed (a 1 s recording, a slow API server): free them now.
+          if (this.#d.ended?.(id)) await this.#removeAll(current);
         }),
       release: () => settle(() => this.#removeAll(current)),
     };
@@ -268,9 +273,14 @@ class LeaseSlots {
 
   async collectExpired(): Promise<number> {
     const records = await this.#d.leases.list(SLOT_LABEL);
-    const expired = records.filter((record) => slotExpired(record, this.#d.now()));
-    await this.#removeAll(expired);
-    return expired.length;
+    const now = this.#d.now();
+    const ended = (record: LeaseRecord): boolean => {
+      const recording = record.annotations[RECORDING_ANNOTATION];
+      return recording !== undefined && this.#d.ended?.(recording) === true;
+    };
+    const stale = records.filter((record) => slotExpired(record, now) || ended(record));
+    await this.#removeAll(stale);
+    return stale.length;
   }
 
   stop(): Promise<void> {

@@ -55,19 +55,29 @@ export interface FreeSlot {
   expired?: LeaseRecord;
 }
 
-/** How many of `records` (one kind's slots) are live, and the lowest number below `limit` that is free. */
-export function findFreeSlot(
+/**
+ * How many of `records` (one kind's slots) are live, and every number below `limit` that is free, in a
+ * random order: starts that arrive together (on one replica or several) then try different numbers
+ * instead of all racing for the lowest one.
+ */
+export function freeSlots(
   records: readonly LeaseRecord[],
   names: (index: number) => string,
   limit: number,
   now: number,
-): { live: number; free?: FreeSlot } {
+  random: () => number = Math.random,
+): { live: number; free: FreeSlot[] } {
   const byName = new Map(records.map((record) => [record.name, record]));
   const live = records.filter((record) => !slotExpired(record, now)).length;
+  const free: FreeSlot[] = [];
   for (let index = 0; index < limit; index += 1) {
     const record = byName.get(names(index));
-    if (!record) return { live, free: { index } };
-    if (slotExpired(record, now)) return { live, free: { index, expired: record } };
+    if (!record) free.push({ index });
+    else if (slotExpired(record, now)) free.push({ index, expired: record });
   }
-  return { live };
+  for (let last = free.length - 1; last > 0; last -= 1) {
+    const pick = Math.floor(random() * (last + 1));
+    [free[last], free[pick]] = [free[pick] as FreeSlot, free[last] as FreeSlot];
+  }
+  return { live, free };
 }

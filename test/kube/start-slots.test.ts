@@ -13,13 +13,19 @@ import { eventually } from '../harness/eventually.ts';
 const { kc } = await useCluster();
 const request = createKubeRequest(kc);
 
-function replica(namespace: string, identity: string, slotSeconds = 30): SharedSlots {
+function replica(
+  namespace: string,
+  identity: string,
+  slotSeconds = 30,
+  ended?: (recording: string) => boolean,
+): SharedSlots {
   return createLeaseSlots({
     leases: createLeaseClient(request, namespace),
     identity,
     slotSeconds,
     now: () => Date.now(),
     log: { warn: () => undefined },
+    ...(ended ? { ended } : {}),
   });
 }
 
@@ -94,6 +100,54 @@ describe('start slots shared by replicas', () => {
       async () => ((await b.take(start('p3'))).taken ? true : undefined),
       10_000,
       'a namespace slot free again',
+    );
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('gives every one of many starts arriving at once a slot while the limit allows', async () => {
+    // 24 pods started together through two replicas under a limit of 30: each start must get a numbered
+    // slot. (Before: every start tried the lowest free number, only one won each round, and after three
+    // rounds the rest were refused as if the namespace already ran 30 recordings.)
+    const namespace = await createNamespace(kc);
+    const replicas = [replica(namespace, 'a'), replica(namespace, 'b')];
+    const pods = Array.from({ length: 24 }, (_, index) => `burst-${index}`);
+    const results = await Promise.all(
+      pods.map((pod, index) =>
+        (replicas[index % 2] as SharedSlots).take({ ...start(pod), maxPerNamespace: 30, maxPerCluster: 40 }),
+      ),
+    );
+    const refused = results.filter((result) => !result.taken);
+    assert.deepEqual(refused, [], 'no start refused while 6 namespace slots were still free');
+    for (const result of results) if (result.taken) result.held.release();
+    await Promise.all(replicas.map((r) => r.stop()));
+  });
+
+  it('frees the slots of a recording that ended before its commit landed, or whose release was lost', async () => {
+    const namespace = await createNamespace(kc);
+    const ended = new Set<string>();
+    const a = replica(namespace, 'a', 30, (id) => ended.has(id));
+    const b = replica(namespace, 'b', 30, (id) => ended.has(id));
+    // The upload reached replica b and ended the recording before a's commit was written.
+    const first = held(await a.take(start('quick-1')));
+    ended.add('rec-quick-1');
+    await b.release('team-a', 'quick-1', 'rec-quick-1');
+    first.commit('rec-quick-1', Date.now() + 900_000);
+    await eventually(
+      async () => ((await b.take(start('quick-1'))).taken ? true : undefined),
+      10_000,
+      'the pod free again after the late commit',
+    );
+    // A replica committed, the recording ended, and the replica that saw the end died before releasing.
+    const dead = replica(namespace, 'dead', 30, () => false);
+    held(await dead.take(start('quick-2'))).commit('rec-quick-2', Date.now() + 900_000);
+    await dead.stop();
+    ended.add('rec-quick-2');
+    assert.equal((await b.take(start('quick-2'))).taken, false, 'held until someone notices the end');
+    await eventually(async () => ((await a.collectExpired()) > 0 ? true : undefined), 10_000, 'collection');
+    assert.equal(
+      (await b.take(start('quick-2'))).taken,
+      true,
+      'the leader freed the ended recording’s slots',
     );
     await Promise.all([a.stop(), b.stop()]);
   });
