@@ -1,5 +1,6 @@
 // What the reconciler learned from the server (a poll, a start, a summary), folded into the status. Pure.
 import { mergedLinks, recordingLinks } from './links.ts';
+import type { SinkDeliveryView } from '../../core/crd/resources.ts';
 import type { PodResult, RecordingStatus, TopFunction } from './recording-types.ts';
 
 /** A sidecar's answer about one recording, or the catalog's when the pod is gone. */
@@ -39,7 +40,15 @@ export interface SummaryFailed {
   message: string;
 }
 
-export type Outcome = Polled | Started | Refused | Summarized | SummaryFailed;
+/** The catalog entry's pushes of a pod's recording to sinks, as they stand. */
+export interface Delivered {
+  kind: 'deliveries';
+  pod: string;
+  recordingId: string;
+  deliveries: SinkDeliveryView[];
+}
+
+export type Outcome = Polled | Started | Refused | Summarized | SummaryFailed | Delivered;
 
 function updatePod(
   status: RecordingStatus,
@@ -89,6 +98,10 @@ export function applyOutcome(status: RecordingStatus, outcome: Outcome): Recordi
         state: 'failed',
         message: outcome.message,
       }));
+    case 'deliveries':
+      return updatePod(status, outcome.pod, (result) =>
+        result.recordingId !== outcome.recordingId ? result : { ...result, deliveries: outcome.deliveries },
+      );
     case 'summarized': {
       const ids = (status.results ?? []).flatMap((result) =>
         result.recordingId ? [result.recordingId] : [],

@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
+import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
 import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
@@ -192,6 +193,25 @@ async function pollAll(
   return status;
 }
 
+/** The status with the done results' pushes to sinks as their catalog entries say; whether any is still to learn. */
+async function followDeliveries(
+  deps: RecordingDeps,
+  spec: RecordingSpec,
+  status: RecordingStatus | undefined,
+): Promise<{ status: RecordingStatus | undefined; following: boolean }> {
+  let current = status;
+  for (const result of resultsToFollow(spec, status)) {
+    const recordingId = result.recordingId ?? '';
+    const entry = await deps.server.getCatalogEntry(recordingId).catch((error: unknown) => {
+      deps.log?.warn({ err: error, recording: recordingId }, 'could not read the pushes to sinks');
+      return undefined;
+    });
+    const delivered = deliveriesOf(spec, { ...result, recordingId }, entry, deps.now());
+    if (delivered && current) current = applyOutcome(current, delivered);
+  }
+  return { status: current, following: resultsToFollow(spec, current).length > 0 };
+}
+
 export async function reconcileRecording(
   deps: RecordingDeps,
   recording: Recording,
@@ -224,6 +244,9 @@ export async function reconcileRecording(
     const outcomes = await Promise.all(plan.actions.map((action) => act(deps, recording, action)));
     status = outcomes.flat().reduce(applyOutcome, status);
   }
+  const followed = await followDeliveries(deps, recording.spec, status);
+  status = followed.status;
+  if (followed.following) requeueAfterMs = Math.min(requeueAfterMs ?? DELIVERY_POLL_MS, DELIVERY_POLL_MS);
   if (status && !isDeepStrictEqual(status, recording.status)) await deps.kube.writeStatus(recording, status);
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
 }
