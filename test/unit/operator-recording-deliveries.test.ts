@@ -121,7 +121,8 @@ describe("a Recording's pushes to sinks", () => {
     assert.equal(recording.status?.results?.[0]?.deliveries, undefined, 'too early to say');
     clock.now = ENDED + NAMED_SINK_WAIT_MS;
     await reconcile(deps, recording, 1);
-    const [delivery] = recording.status?.results?.[0]?.deliveries ?? [];
+    const deliveriesNow = (r: Recording) => r.status?.results?.[0]?.deliveries ?? [];
+    const [delivery] = deliveriesNow(recording);
     assert.equal(delivery?.state, 'failed');
     assert.match(delivery?.lastError ?? '', /queued no push to sink parca within 10 minutes/);
   });
