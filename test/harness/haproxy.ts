@@ -21,6 +21,11 @@ export interface BalancedServer {
 export interface HaproxyFrontend {
   name: string;
   servers: BalancedServer[];
+  /**
+   * Keep the connections of a server marked down (a replica draining after SIGTERM finishes them, as a
+   * Service's endpoints leave them be). By default they are cut, as a killed replica's are.
+   */
+  keepSessionsOnDown?: boolean;
 }
 
 export interface Haproxy {
@@ -36,7 +41,7 @@ function backendLines(frontend: HaproxyFrontend): string[] {
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     // Checked twice a second; one failed check takes a server out, one good one brings it back.
-    '  default-server inter 500ms fall 1 rise 1 check-ssl verify none on-marked-down shutdown-sessions',
+    `  default-server inter 500ms fall 1 rise 1 check-ssl verify none${frontend.keepSessionsOnDown ? '' : ' on-marked-down shutdown-sessions'}`,
     ...frontend.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check port ${s.readyPort}`),
   ];
 }
