@@ -307,6 +307,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       sinks: deps.sinks ?? [],
       ...(deps.sharedSlots ? { sharedSlots: deps.sharedSlots } : {}),
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
+      recordingOf: (id) => deps.catalog.get(id),
       ...(deps.agentMode
         ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }
         : {}),

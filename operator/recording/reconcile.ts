@@ -1,5 +1,6 @@
 // One reconcile of a Recording: poll the recordings in flight, then plan (plan.ts), act on the server, fold
 // the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
@@ -148,12 +149,31 @@ async function deleteOwn(
   await deps.server.deleteRecording(target.recordingId);
 }
 
-async function act(deps: RecordingDeps, recording: Recording, action: PlanAction): Promise<Outcome[]> {
+/**
+ * The Idempotency-Key of a run's start of one pod: the same for every attempt (an operator restarted
+ * between the server's answer and the status write gets the recording it started, not a second one).
+ */
+export function runStartKey(recording: Recording, runTime: string | undefined, pod: string): string {
+  const identity = `${recording.metadata.uid ?? recording.metadata.name}\n${runTime ?? ''}\n${pod}`;
+  return createHash('sha256').update(identity).digest('hex').slice(0, 40);
+}
+
+async function act(
+  deps: RecordingDeps,
+  recording: Recording,
+  action: PlanAction,
+  runTime: string | undefined,
+): Promise<Outcome[]> {
   const { namespace } = recording.metadata;
   switch (action.kind) {
     case 'start':
       try {
-        const started = await deps.server.startRecording(namespace, action.pod, startBody(recording.spec));
+        const started = await deps.server.startRecording(
+          namespace,
+          action.pod,
+          startBody(recording.spec),
+          runStartKey(recording, runTime, action.pod),
+        );
         return [{ kind: 'started', pod: action.pod, recordingId: started.id }];
       } catch (error) {
         return [{ kind: 'refused', pod: action.pod, ...describeStartFailure(namespace, action.pod, error) }];
@@ -241,12 +261,22 @@ export async function reconcileRecording(
       break;
     }
     for (const action of plan.actions) if (action.kind === 'start') tried.push(action.pod);
-    const outcomes = await Promise.all(plan.actions.map((action) => act(deps, recording, action)));
+    const runTime = status?.lastRunTime;
+    const outcomes = await Promise.all(plan.actions.map((action) => act(deps, recording, action, runTime)));
     status = outcomes.flat().reduce(applyOutcome, status);
   }
-  const followed = await followDeliveries(deps, recording.spec, status);
-  status = followed.status;
-  if (followed.following) requeueAfterMs = Math.min(requeueAfterMs ?? DELIVERY_POLL_MS, DELIVERY_POLL_MS);
+  return finishReconcile(deps, recording, status, requeueAfterMs);
+}
+
+/** Follows the pushes to sinks, writes the status if it changed, and says when to look again. */
+async function finishReconcile(
+  deps: RecordingDeps,
+  recording: Recording,
+  planned: RecordingStatus | undefined,
+  requeueAfterMs: number | undefined,
+): Promise<RecordingOutcome> {
+  const { status, following } = await followDeliveries(deps, recording.spec, planned);
   if (status && !isDeepStrictEqual(status, recording.status)) await deps.kube.writeStatus(recording, status);
-  return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+  const after = following ? Math.min(requeueAfterMs ?? DELIVERY_POLL_MS, DELIVERY_POLL_MS) : requeueAfterMs;
+  return after !== undefined ? { requeueAfterMs: after } : {};
 }

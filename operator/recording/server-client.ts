@@ -20,7 +20,13 @@ export interface StartBody {
 }
 
 export interface FurnaceServerClient {
-  startRecording(namespace: string, pod: string, body: StartBody): Promise<SidecarRecording>;
+  /** `startKey`: the Idempotency-Key, the same for every attempt of one run's start of the pod. */
+  startRecording(
+    namespace: string,
+    pod: string,
+    body: StartBody,
+    startKey?: string,
+  ): Promise<SidecarRecording>;
   getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording>;
   stopRecording(namespace: string, pod: string, id: string): Promise<void>;
   /** The catalog's entry, or undefined when it has none (or the operator may not see it). */
@@ -91,8 +97,15 @@ class ServerClient implements FurnaceServerClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async startRecording(namespace: string, pod: string, body: StartBody): Promise<SidecarRecording> {
-    return JSON.parse(await this.#call('POST', proxyPath(namespace, pod, ''), body)) as SidecarRecording;
+  async startRecording(
+    namespace: string,
+    pod: string,
+    body: StartBody,
+    startKey?: string,
+  ): Promise<SidecarRecording> {
+    const headers: Record<string, string> = startKey ? { 'idempotency-key': startKey } : {};
+    const answer = await this.#call('POST', proxyPath(namespace, pod, ''), body, SMALL_ANSWER, headers);
+    return JSON.parse(answer) as SidecarRecording;
   }
 
   async getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording> {
@@ -128,8 +141,14 @@ class ServerClient implements FurnaceServerClient {
     }
   }
 
-  async #call(method: string, path: string, body?: unknown, maxBytes = SMALL_ANSWER): Promise<string> {
-    const headers = await this.#headers();
+  async #call(
+    method: string,
+    path: string,
+    body?: unknown,
+    maxBytes = SMALL_ANSWER,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<string> {
+    const headers = { ...(await this.#headers()), ...extraHeaders };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const url = new URL(path, this.#base);

@@ -17,7 +17,8 @@ import {
   type ProxyContexts,
   type ProxyDeps,
 } from './proxy-context.ts';
-import { admitStart } from './start-admission.ts';
+import { admitStart, type ReplayedStart } from './start-admission.ts';
+import { START_KEY_HEADER, startKeyOf } from './start-key.ts';
 
 const MAX_START_BODY = 64 * 1024;
 
@@ -49,11 +50,15 @@ async function findUpstream(
   });
 }
 
+/**
+ * Admits the request and notes its context; a retried start whose idempotency key already started a
+ * recording on the pod answers that recording's id instead (nothing is forwarded).
+ */
 export async function admitProxyRequest(
   deps: ProxyDeps,
   contexts: ProxyContexts,
   request: FastifyRequest,
-): Promise<void> {
+): Promise<ReplayedStart | undefined> {
   const { namespace, pod } = request.params as { namespace: string; pod: string };
   // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
   const identity = identityOf(request);
@@ -65,14 +70,16 @@ export async function admitProxyRequest(
   if (scope) context.scope = scope;
   if (isStart) {
     const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
+    const startKey = startKeyOf(request.headers[START_KEY_HEADER], identity.user);
     const admitted = await admitStart(
       {
         ...deps,
         allowSystemWide: deps.allowSystemWide ?? false,
         reservationSeconds: 2 * deps.timeoutSeconds + 60,
       },
-      { identity, namespace, pod, body },
+      { identity, namespace, pod, body, ...(startKey ? { startKey } : {}) },
     );
+    if ('replay' in admitted) return admitted;
     context.start = admitted.params;
     context.reservation = admitted.reservation;
     if (scope && deps.agents && node !== undefined) {
@@ -90,4 +97,5 @@ export async function admitProxyRequest(
     deps.running.noteStop(stop[1] ?? '', namespace, pod, identity.user);
   }
   contexts.set(request, context);
+  return undefined;
 }

@@ -5,7 +5,7 @@ import type { AgentScope } from '../../core/contract/agent-scope.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
 import type { Access } from '../auth/access.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -30,6 +30,8 @@ export interface ProxyDeps {
   /** The server's sinks, which a start may name. */
   sinks?: readonly SinkRule[];
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
+  /** The catalog's entry of a recording: what a retried start with the same idempotency key is answered. */
+  recordingOf?: (id: string) => CatalogEntry | undefined;
   /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
   agents?: { routing: AgentRouting; grants: UploadGrants };
   /** Several replicas: start slots on the API server (server/slots/). */

@@ -36,7 +36,12 @@ function finishStart(
     const status = JSON.parse(body.toString('utf8')) as RecordingStatus;
     if (typeof status.id === 'string') {
       const durationSeconds = context.start?.durationSeconds ?? 0;
-      context.reservation?.commit(status.id, deps.now() + (durationSeconds + 900) * 1000);
+      // The answer is kept for a retry of a keyed start (start-key.ts); start answers are small.
+      context.reservation?.commit(
+        status.id,
+        deps.now() + (durationSeconds + 900) * 1000,
+        body.toString('utf8'),
+      );
       if (context.grant) {
         const until = grantExpiry(deps.now(), durationSeconds);
         deps.agents?.grants.bind(context.grant.token, status.id, until);

@@ -7,13 +7,18 @@ import { admitProxyRequest } from './proxy-admission.ts';
 import { ProxyContexts, restOf, type ProxyDeps } from './proxy-context.ts';
 import { httpProxy, proxyOptions } from './proxy-forwarding.ts';
 import { secureProxyReply } from './proxy-answer.ts';
+import { answerReplayedStart } from './start-key.ts';
 
 export type { ProxyDeps } from './proxy-context.ts';
 
 export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps): Promise<void> {
   const contexts = new ProxyContexts();
   await app.register(async (scope) => {
-    scope.addHook('preHandler', (request) => admitProxyRequest(deps, contexts, request));
+    scope.addHook('preHandler', async (request, reply) => {
+      const admitted = await admitProxyRequest(deps, contexts, request);
+      // A retried start whose key already started a recording: answered here, nothing is forwarded.
+      return admitted ? answerReplayedStart(deps, request, reply, admitted) : undefined;
+    });
     scope.addHook('onSend', (request, reply, payload, done) => {
       secureProxyReply(reply, restOf(request));
       done(null, payload);

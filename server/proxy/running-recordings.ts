@@ -14,6 +14,10 @@ export interface RunningRecording {
   startedBy?: string;
   /** The user name of whoever stopped it early, through this server. */
   stoppedBy?: string;
+  /** The start's idempotency key, hashed with the user (start-key.ts). */
+  startKey?: string;
+  /** The recorder's answer to the start (JSON), what a retry with the same key is answered. */
+  answer?: string;
 }
 
 export interface Slot {
@@ -23,11 +27,12 @@ export interface Slot {
   deadline: number;
   /** The user name of whoever asked for the start. */
   startedBy?: string;
+  startKey?: string;
 }
 
 export interface Reservation {
   /** The start succeeded: the slot becomes the running recording `id`, counted until `deadline`. */
-  commit(id: string, deadline: number): void;
+  commit(id: string, deadline: number, answer?: string): void;
   /** The start failed: the slot is free again. Does nothing once committed or released. */
   release(): void;
 }
@@ -48,6 +53,14 @@ export interface RunningRecordings {
   countAll(): number;
   /** Ids of running recordings (reservations have none yet). */
   ids(): string[];
+  /** The running recording of that pod that a start with this key started, if any. */
+  startedWith(namespace: string, pod: string, startKey: string): StartedWith | undefined;
+}
+
+/** The recording a start with an idempotency key started, and the recorder's answer to it if kept. */
+export interface StartedWith {
+  recording: string;
+  answer?: string;
 }
 
 /** Running recording `id` if it is that pod's (ids are the sidecar's, so the pod must match too). */
@@ -59,6 +72,34 @@ function onPod(
 ): RunningRecording | undefined {
   const recording = byId.get(id);
   return recording?.namespace === namespace && recording.pod === pod ? recording : undefined;
+}
+
+/** A pending slot until settled: committed, it becomes the running recording of its id. */
+function reserveSlot(pending: Set<Slot>, byId: Map<string, RunningRecording>, slot: Slot): Reservation {
+  const held = { ...slot };
+  pending.add(held);
+  let settled = false;
+  return {
+    commit(id, deadline, answer) {
+      if (settled) return;
+      settled = true;
+      pending.delete(held);
+      const { namespace, pod, startedBy, startKey } = held;
+      byId.set(id, {
+        namespace,
+        pod,
+        id,
+        deadline,
+        ...(startedBy === undefined ? {} : { startedBy }),
+        ...(startKey === undefined ? {} : { startKey }),
+        ...(startKey === undefined || answer === undefined ? {} : { answer }),
+      });
+    },
+    release() {
+      settled = true;
+      pending.delete(held);
+    },
+  };
 }
 
 export function createRunningRecordings(now: () => number): RunningRecordings {
@@ -74,24 +115,7 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
     return [...byId.values(), ...pending];
   }
   return {
-    reserve(slot) {
-      const held = { ...slot };
-      pending.add(held);
-      let settled = false;
-      return {
-        commit(id, deadline) {
-          if (settled) return;
-          settled = true;
-          pending.delete(held);
-          const { namespace, pod, startedBy } = held;
-          byId.set(id, { namespace, pod, id, deadline, ...(startedBy === undefined ? {} : { startedBy }) });
-        },
-        release() {
-          settled = true;
-          pending.delete(held);
-        },
-      };
-    },
+    reserve: (slot) => reserveSlot(pending, byId, slot),
     finish(id) {
       const recording = byId.get(id);
       byId.delete(id);
@@ -117,6 +141,13 @@ export function createRunningRecordings(now: () => number): RunningRecordings {
     ids() {
       prune();
       return [...byId.keys()];
+    },
+    startedWith(namespace, pod, startKey) {
+      prune();
+      for (const recording of byId.values())
+        if (recording.namespace === namespace && recording.pod === pod && recording.startKey === startKey)
+          return { recording: recording.id, ...(recording.answer ? { answer: recording.answer } : {}) };
+      return undefined;
     },
   };
 }

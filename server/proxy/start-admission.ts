@@ -40,11 +40,20 @@ export interface StartRequest {
   pod: string;
   /** The request body as received (empty when there was none). */
   body: Buffer;
+  /** Its idempotency key, hashed with the user (start-key.ts). */
+  startKey?: string;
 }
 
 export interface AdmittedStart {
   params: RecordingParams;
   reservation: Reservation;
+}
+
+/** A retried start whose key already started recording `replay` on the pod: nothing goes to the recorder. */
+export interface ReplayedStart {
+  replay: string;
+  /** The recorder's answer to the first attempt, when kept. */
+  answer?: string;
 }
 
 /**
@@ -67,7 +76,10 @@ async function requireTracer(access: Access, identity: Identity): Promise<void> 
 }
 
 /** Throws the refusal (400 parameters or setting, 403 permission, 400 concurrency); else holds a slot. */
-export async function admitStart(deps: StartAdmissionDeps, start: StartRequest): Promise<AdmittedStart> {
+export async function admitStart(
+  deps: StartAdmissionDeps,
+  start: StartRequest,
+): Promise<AdmittedStart | ReplayedStart> {
   const { namespace } = start;
   const limits = deps.limitsFor(namespace);
   const decided = decideStartParams({
@@ -81,9 +93,12 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
   if (decided.params.systemWide)
     await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
   if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity);
+  // Checked after the parameters and permissions: a retry is admitted like the first attempt was.
+  const replay = start.startKey && deps.running.startedWith(namespace, start.pod, start.startKey);
+  if (replay) return { replay: replay.recording, ...(replay.answer ? { answer: replay.answer } : {}) };
   if (deps.sharedSlots) {
-    const reservation = await takeSharedSlots(deps, deps.sharedSlots, start, limits);
-    return { params: decided.params, reservation };
+    const taken = await takeSharedSlots(deps, deps.sharedSlots, start, limits);
+    return 'replay' in taken ? taken : { params: decided.params, reservation: taken };
   }
   const slot = decideStartSlot({
     namespace,
@@ -97,6 +112,7 @@ export async function admitStart(deps: StartAdmissionDeps, start: StartRequest):
     pod: start.pod,
     deadline: deps.now() + deps.reservationSeconds * 1000,
     startedBy: start.identity.user,
+    ...(start.startKey ? { startKey: start.startKey } : {}),
   });
   return { params: decided.params, reservation };
 }
@@ -144,13 +160,14 @@ async function takeSharedSlots(
   shared: SharedSlots,
   start: StartRequest,
   limits: Readonly<RecordingLimits>,
-): Promise<Reservation> {
+): Promise<Reservation | ReplayedStart> {
   let result: TakeResult;
   try {
     result = await shared.take({
       namespace: start.namespace,
       pod: start.pod,
       startedBy: start.identity.user,
+      ...(start.startKey ? { startKey: start.startKey } : {}),
       maxPerNamespace: limits.maxConcurrentPerNamespace,
       maxPerCluster: limits.maxConcurrentPerCluster,
     });
@@ -162,18 +179,24 @@ async function takeSharedSlots(
     failure.cause = error;
     throw failure;
   }
-  if (!result.taken) throw sharedRefusal(result, start, limits);
+  if (!result.taken) {
+    // The same key's start holds the pod (a retry through another replica): its recording, once committed.
+    if (result.busy === 'pod' && result.recording && start.startKey && result.startKey === start.startKey)
+      return { replay: result.recording, ...(result.answer ? { answer: result.answer } : {}) };
+    throw sharedRefusal(result, start, limits);
+  }
   const { held } = result;
   const local = deps.running.reserve({
     namespace: start.namespace,
     pod: start.pod,
     deadline: deps.now() + deps.reservationSeconds * 1000,
     startedBy: start.identity.user,
+    ...(start.startKey ? { startKey: start.startKey } : {}),
   });
   return {
-    commit(id, deadline) {
-      local.commit(id, deadline);
-      held.commit(id, deadline);
+    commit(id, deadline, answer) {
+      local.commit(id, deadline, answer);
+      held.commit(id, deadline, answer);
     },
     release() {
       local.release();

@@ -21,26 +21,31 @@ import {
   slotExpired,
   slotSelector,
   STARTED_BY_ANNOTATION,
+  START_KEY_ANNOTATION,
+  START_ANSWER_ANNOTATION,
+  MAX_KEPT_ANSWER,
 } from './slot-plan.ts';
 
 export interface SlotRequest {
   namespace: string;
   pod: string;
   startedBy?: string;
+  /** The start's idempotency key (hashed), kept on the pod's slot. */
+  startKey?: string;
   maxPerNamespace: number;
   maxPerCluster: number;
 }
 
 export interface HeldSlots {
   /** The recorder answered with `id`: the slots hold until `deadline` (ms) or until the recording ends. */
-  commit(id: string, deadline: number): void;
+  commit(id: string, deadline: number, answer?: string): void;
   /** The start failed: the slots are free again. */
   release(): void;
 }
 
 export type TakeResult =
   | { taken: true; held: HeldSlots }
-  | { taken: false; busy: 'pod'; recording?: string; startedBy?: string }
+  | { taken: false; busy: 'pod'; recording?: string; startedBy?: string; startKey?: string; answer?: string }
   | { taken: false; busy: 'namespace' | 'cluster'; running: number }
   /** Free slots existed, but other starts took each one this start tried: worth another try. */
   | { taken: false; busy: 'namespace' | 'cluster'; contended: true };
@@ -139,6 +144,7 @@ class LeaseSlots {
       annotations: {
         [POD_ANNOTATION]: `${request.namespace}/${request.pod}`,
         ...(request.startedBy === undefined ? {} : { [STARTED_BY_ANNOTATION]: request.startedBy }),
+        ...(request.startKey === undefined ? {} : { [START_KEY_ANNOTATION]: request.startKey }),
       },
     };
   }
@@ -209,10 +215,17 @@ class LeaseSlots {
       );
     };
     return {
-      commit: (id, deadline) =>
+      commit: (id, deadline, answer) =>
         settle(async () => {
           const seconds = Math.max(1, Math.ceil((deadline - this.#d.now()) / 1000));
-          current = await this.#rewrite(current, { [RECORDING_ANNOTATION]: id }, seconds);
+          // A keyed start's answer goes on the pod's slot (the first) alone.
+          const [podSlot] = current;
+          const keep =
+            answer !== undefined &&
+            answer.length <= MAX_KEPT_ANSWER &&
+            podSlot?.annotations[START_KEY_ANNOTATION] !== undefined;
+          const extra: Record<string, string> = keep ? { [START_ANSWER_ANNOTATION]: answer } : {};
+          current = await this.#rewrite(current, { [RECORDING_ANNOTATION]: id }, seconds, extra);
           // Its end was seen before this commit landed (a 1 s recording, a slow API server): free them now.
           if (this.#d.ended?.(id)) await this.#removeAll(current);
         }),
@@ -225,15 +238,16 @@ class LeaseSlots {
     records: LeaseRecord[],
     annotations: Record<string, string>,
     durationSeconds?: number,
+    firstOnly: Record<string, string> = {},
   ): Promise<LeaseRecord[]> {
     const now = microTime(this.#d.now());
     const written = await Promise.all(
-      records.map((record) =>
+      records.map((record, index) =>
         this.#d.leases.replace({
           ...record,
           renewTime: now,
           ...(durationSeconds === undefined ? {} : { durationSeconds }),
-          annotations: { ...record.annotations, ...annotations },
+          annotations: { ...record.annotations, ...annotations, ...(index === 0 ? firstOnly : {}) },
         }),
       ),
     );
@@ -290,8 +304,20 @@ class LeaseSlots {
   }
 }
 
-function pick(annotations: Record<string, string>): { recording?: string; startedBy?: string } {
+function pick(annotations: Record<string, string>): {
+  recording?: string;
+  startedBy?: string;
+  startKey?: string;
+  answer?: string;
+} {
   const recording = annotations[RECORDING_ANNOTATION];
   const startedBy = annotations[STARTED_BY_ANNOTATION];
-  return { ...(recording ? { recording } : {}), ...(startedBy ? { startedBy } : {}) };
+  const startKey = annotations[START_KEY_ANNOTATION];
+  const answer = annotations[START_ANSWER_ANNOTATION];
+  return {
+    ...(recording ? { recording } : {}),
+    ...(startedBy ? { startedBy } : {}),
+    ...(startKey ? { startKey } : {}),
+    ...(answer ? { answer } : {}),
+  };
 }

@@ -17,6 +17,12 @@ export const SLOT_POD_LABEL = 'furnace.hyperfoil.io/slot-pod';
 export const POD_ANNOTATION = 'furnace.hyperfoil.io/pod';
 export const RECORDING_ANNOTATION = 'furnace.hyperfoil.io/recording';
 export const STARTED_BY_ANNOTATION = 'furnace.hyperfoil.io/started-by';
+/** The start's idempotency key, hashed with the user (server/proxy/start-key.ts). */
+export const START_KEY_ANNOTATION = 'furnace.hyperfoil.io/start-key';
+/** The recorder's answer to a keyed start (JSON), on the pod's slot: what a retry through any replica gets. */
+export const START_ANSWER_ANNOTATION = 'furnace.hyperfoil.io/start-answer';
+/** Answers larger than this are not kept (the retry is then told to ask again once the catalog lists it). */
+export const MAX_KEPT_ANSWER = 16 * 1024;
 
 const MAX_NAME = 253;
 

@@ -152,6 +152,35 @@ describe('start slots shared by replicas', () => {
     await Promise.all([a.stop(), b.stop()]);
   });
 
+  it("keeps a keyed start's key and answer on the pod's slot, for a retry through another replica", async () => {
+    const namespace = await createNamespace(kc);
+    const a = replica(namespace, 'a');
+    const b = replica(namespace, 'b');
+    const answer = JSON.stringify({ id: 'rec-keyed', state: 'recording' });
+    held(await a.take({ ...start('keyed'), startKey: 'key-hash-1' })).commit(
+      'rec-keyed',
+      Date.now() + 60_000,
+      answer,
+    );
+    const refused = await eventually(
+      async () => {
+        const result = await b.take({ ...start('keyed'), startKey: 'key-hash-1' });
+        return !result.taken && result.busy === 'pod' && result.recording ? result : undefined;
+      },
+      10_000,
+      'the committed keyed start',
+    );
+    assert.deepEqual(refused, {
+      taken: false,
+      busy: 'pod',
+      recording: 'rec-keyed',
+      startedBy: 'alice',
+      startKey: 'key-hash-1',
+      answer,
+    });
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
   it('the leader deletes expired slots', async () => {
     const namespace = await createNamespace(kc);
     const dead = replica(namespace, 'dead', 1);
