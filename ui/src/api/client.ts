@@ -48,12 +48,22 @@ function errorFrom(status: number, text: string): ApiError {
   }
 }
 
-async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+async function send(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const init: RequestInit = {
+    method,
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', ...headers },
+  };
   if (signal) init.signal = signal;
   // State-changing calls always carry a JSON body and its content type: a cross-site form cannot.
   if (method !== 'GET' && method !== 'HEAD') {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    init.headers = { accept: 'application/json', 'content-type': 'application/json', ...headers };
     init.body = JSON.stringify(body ?? {});
   }
   let response: Response;
@@ -141,10 +151,32 @@ export async function getGzippedBytes(
   return readAtMost(inflated, maxBytes, what);
 }
 
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const response = await send('POST', path, body);
+export async function postJson<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {
+  const response = await send('POST', path, body, undefined, headers);
   const text = await response.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** Answers worth one more try of a start: nothing reached the server, or a replica went away mid-way. */
+const RETRIED_STATUSES = new Set([0, 502, 503, 504]);
+
+/**
+ * A start, tried once more after a second when its answer was lost (the server unreachable, a replica
+ * that went away); both attempts carry one Idempotency-Key, so a start that did begin is answered with
+ * its recording instead of starting a second one or "already recording".
+ */
+export async function postStart<T>(path: string, body: unknown): Promise<T> {
+  // getRandomValues, not randomUUID: the latter exists only on HTTPS or loopback pages.
+  const random = crypto.getRandomValues(new Uint8Array(16));
+  const key = Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const headers = { 'idempotency-key': key };
+  try {
+    return await postJson<T>(path, body, headers);
+  } catch (error) {
+    if (!(error instanceof ApiError) || !RETRIED_STATUSES.has(error.status)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return postJson<T>(path, body, headers);
+  }
 }
 
 export async function deleteJson(path: string): Promise<void> {

@@ -3,7 +3,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { RecordingLimits } from '../../../core/contract/limits.ts';
 import type { RecordingStatus } from '../../../core/contract/recording.ts';
-import { ApiError, apiPath, postJson } from '../api/client.ts';
+import { ApiError, apiPath, postJson, postStart } from '../api/client.ts';
 import { navigate } from '../routing/router.ts';
 import type { Target } from './pod-picker.tsx';
 import { fieldOfError, startBody, type FormField as Field, type FormValues } from './start-request.ts';
@@ -69,9 +69,9 @@ export function useRecording(
     }
   };
   useAttachRunning(target, onStatus);
-  const send = (path: string, body: unknown): void => {
+  const send = (path: string, body: unknown, post = postJson<RecordingStatus>): void => {
     setBusy(true);
-    postJson<RecordingStatus>(path, body)
+    post(path, body)
       .then(onStatus, fail)
       .finally(() => setBusy(false));
   };
@@ -81,6 +81,7 @@ export function useRecording(
     send(
       apiPath`/proxy/${target.namespace}/${target.pod}/recordings`,
       startBody({ ...values, container: target.container }, max),
+      postStart<RecordingStatus>,
     );
   };
   const stop = (): void => {
