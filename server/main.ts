@@ -30,6 +30,7 @@ import { loggerOptions } from './operations/logging.ts';
 import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
+import { continuousModeOf } from './continuous/continuous-mode.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { loadSharedKeys } from './replicas/key-file.ts';
 import type { SharedKeys } from '../core/shared-key.ts';
@@ -395,6 +396,7 @@ function buildApps(
     ...trust,
     trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
+    continuous: continuousModeOf(config, stores.metricsRegistry),
   });
 }
 
