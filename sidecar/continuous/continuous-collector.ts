@@ -105,10 +105,7 @@ export class ContinuousCollector {
   async #startPerf(cgroups: string[]): Promise<void> {
     await mkdir(this.deps.dir, { recursive: true });
     const { frequency, windowSeconds } = this.#plan;
-    const args = [
-      '--no-buildid-cache',
-      ...continuousPerfArgs({ frequency, windowSeconds, cgroups, dir: this.deps.dir }),
-    ];
+    const args = continuousPerfArgs({ frequency, windowSeconds, cgroups, dir: this.deps.dir });
     const child = this.deps.spawn(this.deps.perfPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.setEncoding('utf8');

@@ -19,6 +19,8 @@ export function continuousPerfArgs(input: ContinuousPerfInput): string[] {
   const events = input.cgroups.flatMap((cgroup) => ['-e', 'cpu-clock', '-G', cgroup]);
   return [
     'record',
+    // Symbols come from the binaries while the pods run; a build-id cache would grow by every window.
+    '--no-buildid-cache',
     '-a',
     '-g',
     '-F',
