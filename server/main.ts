@@ -396,7 +396,7 @@ function buildApps(
     ...trust,
     trustedProxies: config.trustedProxies,
     ...(agentMode ? { agentMode } : {}),
-    continuous: continuousModeOf(config, stores.metricsRegistry),
+    continuous: continuousModeOf(config, stores.metricsRegistry, wiring.shared?.selections),
   });
 }
 

@@ -52,6 +52,8 @@ export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
 export function continuousModeOf(
   config: { agent?: AgentSettings; storage: StorageConfig; dataDir: string },
   metricsRegistry: Registry,
+  /** N replicas: the selections in shared Leases (continuous/shared-selections.ts). */
+  selections?: SelectionStore,
 ): ContinuousMode | undefined {
   if (!config.agent) return undefined;
   const { s3 } = config.storage;
@@ -59,6 +61,7 @@ export function continuousModeOf(
     settings: config.agent.continuous,
     metricsRegistry,
     dataDir: config.dataDir,
+    ...(selections ? { selections } : {}),
     ...(s3 ? { s3: { client: createS3Client(s3), bucket: s3.bucket, prefix: s3.prefix } } : {}),
   });
 }
