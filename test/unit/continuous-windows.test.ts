@@ -2,6 +2,7 @@
 // line, the keys windows are stored under, and the merge of a range (exact totals: the merged range is the
 // sum of its windows) over the real filesystem window store.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
@@ -41,12 +42,7 @@ describe('a continuous window split by pod and container', () => {
       '',
       '',
     ].join('\n');
-    const stacks = await collapsePerfScript(
-      (async function* () {
-        yield script;
-      })(),
-      { pid: true },
-    );
+    const stacks = await collapsePerfScript(Readable.from([script]), { pid: true });
     const owners = new Map([
       [101, { key: 'uid-1/app' }],
       [202, { key: 'uid-2/db' }],
