@@ -13,7 +13,7 @@ export interface AgentSettings {
   /** The agents' HTTPS port on their pod IP. */
   port: number;
   /** Continuous profiling (`agent.continuous.*`): the default frequency and the window length of every node. */
-  continuous: { frequency: number; windowSeconds: number };
+  continuous: { frequency: number; windowSeconds: number; retentionHours: number };
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -40,6 +40,7 @@ function readContinuous(reader: ConfigReader): AgentSettings['continuous'] {
       windowSeconds.min,
       windowSeconds.max,
     ),
+    retentionHours: readInteger(reader.get('agent.continuous.retentionHours'), 168, 1, 8760),
   };
 }
 

@@ -12,12 +12,12 @@ import { filesystemWindows, s3Windows, type WindowStore } from './window-store.t
 export interface ContinuousMode {
   selections: SelectionStore;
   windows: WindowStore;
-  settings: { frequency: number; windowSeconds: number };
+  settings: { frequency: number; windowSeconds: number; retentionHours: number };
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
 }
 
 export interface ContinuousModeDeps {
-  settings: { frequency: number; windowSeconds: number };
+  settings: { frequency: number; windowSeconds: number; retentionHours: number };
   metricsRegistry: Registry;
   /** The catalog's place: a bucket when configured, else files under dataDir. */
   dataDir: string;

@@ -78,3 +78,19 @@ export function windowMatches(meta: WindowMeta, query: WindowQuery): boolean {
   const names = ['node', 'pod', 'container', 'workload'] as const;
   return names.every((field) => query[field] === undefined || query[field] === meta[field]);
 }
+
+/** The start of an hour bucket (`YYYYMMDDHH`, UTC) in ms; NaN for anything else. */
+export function hourStart(hour: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})$/.exec(hour);
+  if (!m) return NaN;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]));
+}
+
+/**
+ * Whether every window of an hour bucket is older than the retention: the bucket holds windows that
+ * start within its hour, and a window is at most MAX_WINDOW_MS long.
+ */
+export function hourExpired(hour: string, now: number, retentionMs: number, maxWindowMs: number): boolean {
+  const start = hourStart(hour);
+  return Number.isFinite(start) && start + HOUR_MS + maxWindowMs <= now - retentionMs;
+}

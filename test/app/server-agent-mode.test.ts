@@ -126,7 +126,7 @@ async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture>
         namespace: 'furnace',
         serviceAccount: 'furnace-agent',
         port: agentPort,
-        continuous: { frequency: 19, windowSeconds: 15 },
+        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
       },
       // What the pod watch holds in production: the slimmed pods.
       cachedPods: () => Object.values(pods).map(slimPod),

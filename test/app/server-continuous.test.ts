@@ -68,7 +68,7 @@ async function continuousFixture(t: TestContext): Promise<Fixture> {
         namespace: 'furnace',
         serviceAccount: 'furnace-agent',
         port: 12382,
-        continuous: { frequency: 19, windowSeconds: 15 },
+        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
       },
       cachedPods: () => Object.values(pods).map(slimPod),
     },

@@ -18,6 +18,7 @@ import {
 } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows } from '../../server/continuous/window-store.ts';
 import { mergeWindows } from '../../server/continuous/merge-windows.ts';
+import { removeExpiredWindows } from '../../server/continuous/continuous-retention.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const ID_A = 'a'.repeat(64);
@@ -158,5 +159,24 @@ describe('stored windows', () => {
     const db = await mergeWindows(store, { ...query, pod: 'db-1' });
     assert.equal(web.samples + db.samples, merged.samples);
     assert.ok([...web.stacks.keys()].every((stack) => stack.startsWith('web-1;')));
+  });
+
+  it('are removed by the hour once every window of the hour is older than the retention', async (t) => {
+    const dir = await workDir(t, 'continuous-retention');
+    const store = filesystemWindows(dir);
+    const hour = 3_600_000;
+    const base = Date.UTC(2026, 10, 20, 0, 0, 0);
+    for (let h = 0; h < 5; h++)
+      for (const pod of ['web-1', 'db-1'])
+        await store.put(
+          windowKey(meta({ pod, start: base + h * hour, end: base + h * hour + 15_000 })),
+          'a;b 1\n',
+        );
+    // A retention of one hour, an hour and ten minutes after the last bucket began.
+    const now = base + 5 * hour + 10 * 60_000;
+    assert.equal(await removeExpiredWindows(store, now, 1), 4, 'hours 0 to 3 are out of the retention');
+    const left = await mergeWindows(store, { namespace: 'shop', from: base - hour, to: now });
+    assert.equal(left.windows, 2, 'hour 4 is kept: a window of it may still be within the retention');
+    assert.equal(await removeExpiredWindows(store, now, 1), 0);
   });
 });
