@@ -33,7 +33,7 @@ function meta(pod: string, start: number): WindowMeta {
   };
 }
 
-async function windowsOn(under: StoreUnderTest, dataDir: string): Promise<WindowStore> {
+function windowsOn(under: StoreUnderTest, dataDir: string): WindowStore {
   if (under.name === 'filesystem') return filesystemWindows(dataDir);
   const storage = s3StorageOf(
     under.server?.() ?? assert.fail('no S3 server'),
@@ -47,7 +47,7 @@ for (const under of [filesystemStore, s3]) {
     it('are written, listed by hour, merged, and removed an hour at a time', async (t) => {
       const dataDir = await workDir(t, `windows-${under.name}`);
       const artifacts = await under.open(t, dataDir);
-      const windows = await windowsOn(under, dataDir);
+      const windows = windowsOn(under, dataDir);
       for (let h = 0; h < 3; h++)
         for (const pod of ['web-1', 'web-2'])
           await windows.put(windowKey(meta(pod, BASE + h * HOUR)), `${pod};main;work ${h + 1}\n`);
