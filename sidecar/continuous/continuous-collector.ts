@@ -40,6 +40,8 @@ interface RunningPerf {
 
 /** How many scans a PID stays known after it was last seen: its samples of a late window still count. */
 const OWNER_SCANS_KEPT = 3;
+/** After perf failed, the same plan is tried again only this much later (a new plan at once). */
+export const PERF_RETRY_MS = 30_000;
 
 export class ContinuousCollector {
   #plan: ContinuousPlan = EMPTY_PLAN;
@@ -49,6 +51,8 @@ export class ContinuousCollector {
   #scans = 0;
   #windowStart = 0;
   #dropped = 0;
+  /** The plan perf last failed on, and when it may be tried again. */
+  #failed: { key: string; retryAt: number } | undefined;
 
   constructor(private readonly deps: CollectorDeps) {}
 
@@ -68,6 +72,7 @@ export class ContinuousCollector {
     const cgroups = await this.#rescan();
     const key = `${planKey(plan)}|${cgroups.join(',')}`;
     if (key === this.#key && (this.#perf !== undefined || cgroups.length === 0)) return;
+    if (key === this.#failed?.key && this.deps.now() < this.#failed.retryAt) return;
     this.#key = key;
     await this.#stopPerf();
     if (cgroups.length > 0) await this.#startPerf(cgroups);
@@ -119,6 +124,7 @@ export class ContinuousCollector {
         if (this.#perf?.child === child) {
           this.deps.log('continuous perf exited', { code, stderr: stderr.slice(-500) });
           this.#perf = undefined;
+          this.#failed = { key: this.#key, retryAt: this.deps.now() + PERF_RETRY_MS };
           this.#key = '';
         }
         resolve();
