@@ -74,7 +74,11 @@ export class ContinuousCollector {
     if (key === this.#key && (this.#perf !== undefined || cgroups.length === 0)) return;
     if (key === this.#failed?.key && this.deps.now() < this.#failed.retryAt) return;
     this.#key = key;
-    await this.#stopPerf();
+    if (this.#perf !== undefined) {
+      await this.#stopPerf();
+      // The stopped perf's last window, with its own time range, before the next perf starts.
+      await this.drain();
+    }
     if (cgroups.length > 0) await this.#startPerf(cgroups);
   }
 
