@@ -89,8 +89,14 @@ export const IMPORT_ZONES = [
   roomZone(
     'sidecar',
     'host',
-    ['profilers', 'recording', 'symbols', 'server-link', 'agent', 'api'],
+    ['profilers', 'recording', 'symbols', 'server-link', 'agent', 'api', 'continuous'],
     'host/ is the bottom room',
+  ),
+  roomZone(
+    'sidecar',
+    'continuous',
+    ['recording', 'agent', 'api'],
+    'continuous profiling runs beside the recordings, not through them',
   ),
   roomZone(
     'sidecar',
@@ -165,7 +171,13 @@ export const IMPORT_ZONES = [
     ['proxy', 'registry', 'agent', 'ui', 'webhook', 'auth', 'config'],
     'sinks read the catalog and push outwards; they serve no route',
   ),
-  roomZone('server', 'agent', ['proxy', 'ui'], 'the proxy routes to agents, not the other way'),
+  roomZone('server', 'agent', ['proxy', 'ui', 'continuous'], 'the proxy routes to agents, not the other way'),
+  roomZone(
+    'server',
+    'continuous',
+    ['proxy', 'ui', 'catalog', 'sinks', 'webhook'],
+    'continuous profiling keeps its own windows beside the catalog',
+  ),
   roomZone(
     'server',
     'replicas',

@@ -11,6 +11,9 @@ import type { AgentMode } from './agent/agent-mode.ts';
 import { installRunKey } from './auth/run-key-hook.ts';
 import type { LocalKey } from './local-mode.ts';
 import { registerAgentRoutes } from './agent/agent-registration.ts';
+import { registerAgentContinuousRoutes } from './continuous/agent-continuous-routes.ts';
+import type { ContinuousMode } from './continuous/continuous-mode.ts';
+import { registerContinuousUserRoutes } from './continuous/continuous-routes.ts';
 import type { Access } from './auth/access.ts';
 import { identifyRequests } from './auth/identify-requests.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
@@ -89,6 +92,8 @@ export interface ServerAppDeps {
   trustedProxies?: readonly string[];
   /** Agent mode (`agent.enabled`): node agents register, and record pods that have no sidecar. */
   agentMode?: AgentMode;
+  /** Continuous profiling (with agent mode): selections, their windows and metrics. */
+  continuous?: ContinuousMode | undefined;
   /** Local mode: the user listener answers only callers who show this key (auth/run-key-hook.ts). */
   localKey?: LocalKey;
 }
@@ -241,6 +246,7 @@ function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance 
         ...(sharedRegistrations ? { write: (input) => sharedRegistrations.writeAgent(input) } : {}),
         now: deps.now,
       });
+    if (agentMode && deps.continuous) registerAgentContinuousRoutes(scope, { ...deps.continuous, agentMode });
     registerCatalogUploadRoutes(scope, catalogDeps(deps, shared));
     done();
   });
@@ -286,6 +292,8 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
+    if (deps.continuous)
+      registerContinuousUserRoutes(scope, { ...deps.continuous, access: deps.access, now: deps.now });
     registerMergedArtifactRoute(scope, {
       catalog: deps.catalog,
       access: deps.access,

@@ -30,6 +30,8 @@ import { loggerOptions } from './operations/logging.ts';
 import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
 import { createAgentMode, type AgentMode } from './agent/agent-mode.ts';
+import { continuousModeOf, type ContinuousMode } from './continuous/continuous-mode.ts';
+import { continuousChores } from './continuous/continuous-retention.ts';
 import { createRegistry, type Registry } from './registry/lease-registry.ts';
 import { loadSharedKeys } from './replicas/key-file.ts';
 import type { SharedKeys } from '../core/shared-key.ts';
@@ -156,9 +158,11 @@ function assemble(p: Prepared): {
   running: Started;
   agentMode: AgentMode | undefined;
   metricsRegistry: MetricsRegistry;
+  continuous: ContinuousMode | undefined;
 } {
   const { config, cluster, wiring, agentMode } = p;
   const metricsRegistry = createMetricsRegistry();
+  const continuous = continuousModeOf(config, metricsRegistry, wiring.shared?.selections);
   const identity = candidateIdentity();
   // Warnings of the slots go to the server's log, which exists once the apps do.
   const logs: { current?: FastifyBaseLogger } = {};
@@ -175,6 +179,7 @@ function assemble(p: Prepared): {
     registry: p.registry,
     registration: registrationMode(wiring, p.local),
     agentMode,
+    continuous,
     metricsRegistry,
     trust: p.trust,
     tls: p.tlsSource?.current(),
@@ -194,13 +199,13 @@ function assemble(p: Prepared): {
   };
   // The shared records are watched before the listeners listen; readiness waits for their first list.
   wiring.shared?.start(apps.user.log);
-  return { running, agentMode, metricsRegistry };
+  return { running, agentMode, metricsRegistry, continuous };
 }
 
 async function start(isLocal: boolean): Promise<Started> {
   const p = await prepare(isLocal);
   const { config, cluster, catalog, localKey, wiring } = p;
-  const { running, agentMode, metricsRegistry } = assemble(p);
+  const { running, agentMode, metricsRegistry, continuous } = assemble(p);
   const { apps } = running;
   const secure = p.tlsSource !== undefined;
   await startSinks(running, config, catalog, metricsRegistry);
@@ -213,7 +218,7 @@ async function start(isLocal: boolean): Promise<Started> {
     if (running.podWatch) wiring.watch.current = running.podWatch;
   }
   const leadership = running.leadership ?? alwaysLeader();
-  const chores = serverChores(catalog, running.slots);
+  const chores = [...serverChores(catalog, running.slots), ...continuousChores(continuous, wiring.now)];
   running.chores = startChores({ leadership, chores, log: apps.user.log });
   if (isLocal && config.localSidecar) running.sidecar = startLocalSidecar(config, recorderUrl, p.local);
   process.stdout.write(`Furnace ${isLocal ? 'local mode ' : ''}listening on ${url}\n`);
@@ -361,7 +366,7 @@ function buildApps(
   wiring: Wiring,
   parts: Pick<
     ServerAppDeps,
-    'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey' | 'sharedSlots'
+    'catalog' | 'registry' | 'registration' | 'metricsRegistry' | 'localKey' | 'sharedSlots' | 'continuous'
   > & {
     agentMode: AgentMode | undefined;
     trust: ProxyTrust;

@@ -10,6 +10,7 @@ import type { AgentRegistry } from './registry/agent-registry.ts';
 import type { Registry } from './registry/lease-registry.ts';
 import { createSharedRegistrations, type SharedRegistrations } from './registry/shared-registrations.ts';
 import type { RecordKind } from './replicas/lease-records.ts';
+import { createSharedSelections, type SharedSelections } from './continuous/shared-selections.ts';
 import { createLeaseStore, watchLeases, type LeaseStore, type LeaseWatch } from './replicas/lease-store.ts';
 import type { SharedKeys } from '../core/shared-key.ts';
 
@@ -33,6 +34,8 @@ export interface SharedMode {
   registrations: SharedRegistrations;
   /** Browser sessions (auth mode `kubernetes`). */
   sessions?: SharedSessionStore;
+  /** Continuous profiling's selections, which every replica plans the agents' work from. */
+  selections: SharedSelections;
   /** Starts the watch of the shared records and the collection of expired ones. */
   start(log: { warn(obj: object, msg: string): void }): void;
   /** True once the watch has listed the shared records. */
@@ -57,16 +60,21 @@ export function createSharedMode(deps: SharedModeDeps): SharedMode {
     sessionSeconds === undefined
       ? undefined
       : createSharedSessionStore({ store, keys, holder, now, ttlSeconds: sessionSeconds });
-  const parts = [registrations, ...(sessions ? [sessions] : [])];
+  const selections = createSharedSelections({ store, holder, now });
+  const parts = [registrations, selections, ...(sessions ? [sessions] : [])];
   let watch: LeaseWatch | undefined;
   let timer: NodeJS.Timeout | undefined;
   return {
     store,
     registrations,
+    selections,
     ...(sessions ? { sessions } : {}),
     start(logger) {
       log = logger;
-      const kinds: RecordKind[] = ['sidecar', 'agent', ...(sessions ? (['session'] as const) : [])];
+      const kinds: RecordKind[] = [
+        ...(['sidecar', 'agent', 'continuous'] as const),
+        ...(sessions ? (['session'] as const) : []),
+      ];
       watch = watchLeases({
         ...{ kc: deps.kc, namespace: deps.settings.namespace, kinds, log },
         onRecord: (record) => parts.forEach((part) => part.onRecord(record)),

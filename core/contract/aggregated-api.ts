@@ -61,6 +61,11 @@ const FROM_AGGREGATED: PathRule[] = [
     aggregated: new RegExp(`^/namespaces/${SEGMENT}/limits/?$`),
     toUser: (m) => ({ path: '/api/v1/limits', namespace: m[1] }),
   },
+  {
+    // Continuous profiling: a range of windows merged (`kubectl get --raw …/namespaces/<ns>/continuous?from=…`).
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/continuous/?$`),
+    toUser: (m) => ({ path: '/api/v1/continuous/stacks', namespace: m[1] }),
+  },
   { aggregated: /^\/session\/?$/, toUser: () => ({ path: '/api/v1/session' }) },
   { aggregated: /^\/ui\/?$/, toUser: () => ({ path: '/' }) },
   { aggregated: new RegExp(`^/ui/${SEGMENT}$`), toUser: (m) => ({ path: `/${m[1]}` }) },
@@ -136,6 +141,10 @@ const TO_AGGREGATED: UserRule[] = [
     toSuffix: (m) => `/recordings/${m[1]}${m[2] ?? ''}`,
   },
   { user: /^\/api\/v1\/limits$/, toSuffix: (_m, q) => inNamespace(q, '/limits', undefined) },
+  {
+    user: /^\/api\/v1\/continuous\/stacks$/,
+    toSuffix: (_m, q) => inNamespace(q, '/continuous', undefined),
+  },
   { user: /^\/api\/v1\/session$/, toSuffix: () => '/session' },
   { user: /^\/$/, toSuffix: () => '/ui' },
   ...UI_PAGE_ROUTES.map((route) => ({
@@ -200,6 +209,7 @@ export const AGGREGATED_RESOURCES = [
   { name: 'recordings', namespaced: true, kind: 'CatalogRecording', verbs: ['get'] },
   { name: 'recordings/artifacts', namespaced: true, kind: 'Artifact', verbs: ['get'] },
   { name: 'limits', namespaced: true, kind: 'Limits', verbs: ['get'] },
+  { name: 'continuous', namespaced: true, kind: 'ContinuousStacks', verbs: ['get'] },
   { name: 'session', namespaced: false, kind: 'Session', verbs: ['get'] },
   { name: 'ui', namespaced: false, kind: 'UiFile', verbs: ['get'] },
   { name: 'speedscope', namespaced: false, kind: 'UiFile', verbs: ['get'] },

@@ -7,7 +7,7 @@ import type { AgentSettings } from '../config/config-agent.ts';
 import type { RecordingOwner } from '../catalog/catalog-store.ts';
 import type { AgentPolicy } from '../kube/agent-identity.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
-import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
+import { createNamespaceOptIn, type NamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import type { TokenCache } from '../kube/token-cache.ts';
 import { createAgentRegistry, type AgentRegistry } from '../registry/agent-registry.ts';
 import { createUploadGrants, type UploadGrants } from '../registry/upload-grants.ts';
@@ -17,6 +17,10 @@ export interface AgentMode {
   agents: AgentRegistry;
   grants: UploadGrants;
   routing: AgentRouting;
+  /** Which namespaces are opted in (cached briefly). */
+  namespaces: NamespaceOptIn;
+  /** The pod watch's pods (slimmed); empty without a watch. */
+  pods: () => readonly V1Pod[];
   policy: AgentPolicy;
   /** The agents' HTTPS port. */
   port: number;
@@ -43,9 +47,10 @@ export function createAgentMode(deps: AgentModeDeps): AgentMode {
   const { kube, now, settings } = deps;
   const agents = createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
   const grants = createUploadGrants({ now, keys: deps.keys });
+  const namespaces = createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) });
   const routing = createAgentRouting({
     agents,
-    namespaces: createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) }),
+    namespaces,
     readPod: (namespace, name) => kube.readPod(namespace, name),
     ...(deps.cachedPod ? { cachedPod: deps.cachedPod } : {}),
     ...(deps.cachedPods ? { cachedPods: deps.cachedPods } : {}),
@@ -54,6 +59,8 @@ export function createAgentMode(deps: AgentModeDeps): AgentMode {
     agents,
     grants,
     routing,
+    namespaces,
+    pods: () => deps.cachedPods?.() ?? [],
     policy: { namespace: settings.namespace, serviceAccount: settings.serviceAccount },
     port: settings.port,
     kube,

@@ -103,13 +103,16 @@ function pick(map: Record<string, string> | undefined, keys: string[]): Record<s
 function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
   const { name, namespace, uid, resourceVersion, deletionTimestamp } = metadata;
   const annotations = pick(metadata.annotations, [INJECTED_ANNOTATION, POD_OPT_IN_KEY]);
-  const labels = pick(metadata.labels, [POD_OPT_IN_KEY]);
+  // Every label (continuous profiling selects pods by label) and the controller (its workload).
+  const labels = metadata.labels && Object.keys(metadata.labels).length > 0 ? metadata.labels : undefined;
+  const controller = metadata.ownerReferences?.find((o) => o.controller === true);
   return {
     name,
     namespace,
     uid,
     resourceVersion,
     deletionTimestamp,
+    ...(controller ? { ownerReferences: [{ ...controller }] } : {}),
     ...(annotations ? { annotations } : {}),
     ...(labels ? { labels } : {}),
   };

@@ -37,6 +37,8 @@ export interface AgentRegistry {
   /** Takes an agent's registration from the shared store; undefined when its key is not accepted here. */
   apply(stored: StoredAgentRegistration): AgentRegistration | undefined;
   forNode(node: string): AgentRegistration | undefined;
+  /** The live agent that uploads with this token. */
+  forUploadToken(token: string): AgentRegistration | undefined;
   list(): AgentRegistration[];
   /** Forgets the agent whose pod was deleted (the pod watch calls it for every deleted pod). */
   removePod(namespace: string, pod: string, podUid: string | undefined): boolean;
@@ -85,6 +87,10 @@ export function createAgentRegistry(deps: RegistryDeps): AgentRegistry {
       return registration && { ...registration, namespace, pod, node };
     },
     forNode: (node) => view(inner.get(NODES, node)),
+    forUploadToken(token) {
+      const found = inner.findByUploadToken(token);
+      return found?.namespace === NODES ? view(found) : undefined;
+    },
     list: () => inner.list().flatMap((r) => view(r) ?? []),
     removePod(namespace, pod, podUid) {
       for (const [node, agent] of pods) {

@@ -1,12 +1,13 @@
 // What replicas share through the Kubernetes API, as coordination.k8s.io Leases in the server's
-// namespace: one per registered recorder (`sidecar`, `agent`) and per browser session (`session`). A
+// namespace: one per registered recorder (`sidecar`, `agent`), per browser session (`session`) and per
+// continuous profiling selection (`continuous`, which never expires). A
 // Lease's holder is the replica that last wrote it, its renew time plus duration is when it expires, and
 // one annotation holds the record's data as JSON: never a token or a key. Pure: Lease objects to records
 // and back, and their names.
 import { createHash } from 'node:crypto';
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 
-export const RECORD_KINDS = ['sidecar', 'agent', 'session'] as const;
+export const RECORD_KINDS = ['sidecar', 'agent', 'session', 'continuous'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 /** Labels every shared Lease with its kind; each replica watches the kinds it keeps. */

@@ -10,6 +10,7 @@ export interface AgentConfig extends SidecarConfig {
   nodeName: string;
   serverUrl: string;
   tokenPath: string;
+  continuous: { pollSeconds: number; maxPendingWindows: number };
 }
 
 /** Where the agent keeps recordings when FURNACE_SIDECAR_DATA is unset (a hostPath or emptyDir in its pod). */
@@ -47,8 +48,23 @@ export function readAgentConfig(env: Env, defaults: { hostname: string; tmpDir: 
     0,
     65535,
   );
+  const continuous = {
+    pollSeconds: readInteger(
+      { key: AGENT_ENV.continuousPollSeconds, value: env[AGENT_ENV.continuousPollSeconds]?.trim() },
+      5,
+      1,
+      300,
+    ),
+    maxPendingWindows: readInteger(
+      { key: AGENT_ENV.continuousMaxWindows, value: env[AGENT_ENV.continuousMaxWindows]?.trim() },
+      8,
+      1,
+      1000,
+    ),
+  };
   return {
     ...base,
+    continuous,
     serverUrl: base.serverUrl ?? '',
     tokenPath,
     nodeName,

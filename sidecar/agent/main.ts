@@ -15,6 +15,7 @@ import {
   startRecorder,
   stopOnSignals,
 } from '../recorder-start.ts';
+import { startContinuous } from '../continuous/start-continuous.ts';
 import { readAgentConfig } from './agent-config.ts';
 import { AgentRecorders } from './recorders.ts';
 
@@ -61,7 +62,10 @@ async function main(): Promise<void> {
     port,
     tls: { port: tls.port, pin: tls.pin },
   });
-  stopOnSignals({ registration, recorder: recorders, tls, app });
+  // Continuous profiling of the pods the server selects on this node (none until it selects some).
+  const continuous = startContinuous(config, basics);
+  const recorder = { close: () => Promise.all([recorders.close(), continuous.stop()]).then(() => undefined) };
+  stopOnSignals({ registration, recorder, tls, app });
 }
 
 await main();

@@ -122,7 +122,12 @@ async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture>
     authMode: 'kubernetes',
     kube,
     agent: {
-      settings: { namespace: 'furnace', serviceAccount: 'furnace-agent', port: agentPort },
+      settings: {
+        namespace: 'furnace',
+        serviceAccount: 'furnace-agent',
+        port: agentPort,
+        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
+      },
       // What the pod watch holds in production: the slimmed pods.
       cachedPods: () => Object.values(pods).map(slimPod),
     },

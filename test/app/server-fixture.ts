@@ -25,6 +25,7 @@ import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import type { RegistrationMode } from '../../server/registry/sidecar-registration.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
+import { createContinuousMode } from '../../server/continuous/continuous-mode.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
 import { createRegistry, type Registry } from '../../server/registry/lease-registry.ts';
@@ -214,6 +215,15 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     logger: { level: 'info', stream },
     ...listenerOptions(options),
     ...(agentMode ? { agentMode } : {}),
+    ...(agentMode && options.agent
+      ? {
+          continuous: createContinuousMode({
+            settings: options.agent.settings.continuous,
+            metricsRegistry,
+            dataDir,
+          }),
+        }
+      : {}),
     ...(options.sharedSlots ? { sharedSlots: options.sharedSlots(now) } : {}),
   });
   t.after(async () => {

@@ -25,6 +25,7 @@ const PAIRS: [string, string][] = [
   ['/api/v1/recordings/r1', `${P}/recordings/r1`],
   ['/api/v1/recordings/r1/artifacts/perf.data', `${P}/recordings/r1/artifacts/perf.data`],
   ['/api/v1/limits?namespace=shop', `${P}/namespaces/shop/limits`],
+  ['/api/v1/continuous/stacks?namespace=shop', `${P}/namespaces/shop/continuous`],
   ['/api/v1/session', `${P}/session`],
   ['/', `${P}/ui`],
   ['/app.js', `${P}/ui/app.js`],

@@ -62,7 +62,7 @@ describe('configuration docs', () => {
       'tokenReview',
       'webhook',
     ];
-    const nested = ['storage.s3'];
+    const nested = ['storage.s3', 'agent.continuous'];
     const keys = serverKeysBelow('')
       .flatMap((key) => (sections.includes(key) ? serverKeysBelow(key) : [key]))
       .flatMap((key) => (nested.includes(key) ? serverKeysBelow(key) : [key]));

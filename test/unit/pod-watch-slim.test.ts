@@ -34,7 +34,7 @@ function uninjectedPod(name: string): V1Pod {
 }
 
 describe('pod watch cache', () => {
-  it('keeps identity, the marker, the furnace label, container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
+  it('keeps identity, the marker, the labels (continuous profiling selects by them), container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
     const full = fullPod('web');
     const slim = slimPod(full);
     const sidecar = full.spec!.initContainers![1]!;
@@ -49,7 +49,7 @@ describe('pod watch cache', () => {
         annotations: {
           'furnace.hyperfoil.io/injected': full.metadata!.annotations!['furnace.hyperfoil.io/injected']!,
         },
-        labels: { furnace: 'enabled' },
+        labels: { app: 'shop', furnace: 'enabled' },
       },
       spec: {
         containers: [{ name: 'app' }],
@@ -94,6 +94,6 @@ describe('pod watch cache', () => {
       ['a', 'b', 'c'],
     );
     assert.equal(list.metadata?.resourceVersion, '100');
-    assert.deepEqual(list.items[0]?.metadata?.labels, { furnace: 'enabled' }, 'only the furnace label');
+    assert.deepEqual(list.items[0]?.metadata?.labels, { app: 'shop', furnace: 'enabled' }, 'the labels');
   });
 });

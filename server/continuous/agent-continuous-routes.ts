@@ -1,0 +1,128 @@
+// The recorder listener's continuous profiling, for node agents: the plan of the agent's node, and the
+// upload of a window. An agent proves itself with the upload token of its registration; it is told only
+// about pods of its own node, and a window is kept only for pods that run on that node now.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
+import {
+  CONTINUOUS_LIMITS,
+  WORKLOAD_PATTERN,
+  type ContinuousPlan,
+  type ContinuousWindowUpload,
+} from '../../core/continuous/continuous-plan.ts';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { readBearer } from '../../core/contract/http-errors.ts';
+import type { AgentMode } from '../agent/agent-mode.ts';
+import type { AgentRegistration } from '../registry/agent-registry.ts';
+import { planForNode } from './plan-node.ts';
+import type { SelectionStore } from './selection-store.ts';
+import { windowKey } from './window-keys.ts';
+import type { WindowStore } from './window-store.ts';
+
+export interface AgentContinuousDeps {
+  agentMode: Pick<AgentMode, 'agents' | 'namespaces' | 'pods'>;
+  selections: SelectionStore;
+  windows: WindowStore;
+  settings: { frequency: number; windowSeconds: number };
+  metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
+}
+
+/** The most one window's upload may carry. */
+export const MAX_WINDOW_BYTES = 8 * 1024 * 1024;
+
+const NAME = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$' } as const;
+const PLAN_BODY = {
+  type: 'object',
+  required: ['node'],
+  properties: { node: NAME },
+  additionalProperties: false,
+} as const;
+const WINDOW_BODY = {
+  type: 'object',
+  required: ['node', 'start', 'end', 'profiles', 'dropped'],
+  properties: {
+    node: NAME,
+    start: { type: 'integer', minimum: 0 },
+    end: { type: 'integer', minimum: 0 },
+    dropped: { type: 'integer', minimum: 0 },
+    profiles: {
+      type: 'array',
+      maxItems: CONTINUOUS_LIMITS.maxTargetsPerNode * 16,
+      items: {
+        type: 'object',
+        required: ['namespace', 'pod', 'workload', 'container', 'folded'],
+        properties: {
+          namespace: NAME,
+          pod: NAME,
+          workload: { type: 'string', pattern: WORKLOAD_PATTERN },
+          container: NAME,
+          folded: { type: 'string' },
+        },
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+} as const;
+
+/** The registered agent of the node the body names, by its upload token; 401 or 403 otherwise. */
+function agentOf(deps: AgentContinuousDeps, request: FastifyRequest, node: string): AgentRegistration {
+  const token = readBearer(request.headers);
+  if (!token)
+    throw new FurnaceError('ERR_UNAUTHENTICATED', 'continuous profiling needs the agent upload token');
+  const agent = deps.agentMode.agents.forUploadToken(token);
+  if (!agent) throw new FurnaceError('ERR_UNAUTHENTICATED', 'the upload token is no registered agent’s');
+  if (agent.node !== node)
+    throw new FurnaceError('ERR_FORBIDDEN', `the agent of node ${agent.node} may not act for node ${node}`, {
+      field: 'node',
+    });
+  return agent;
+}
+
+async function planOf(deps: AgentContinuousDeps, node: string): Promise<ContinuousPlan> {
+  const selections = deps.selections.list();
+  const optedIn = new Set<string>();
+  for (const namespace of new Set(selections.map((s) => s.namespace)))
+    if ((await deps.agentMode.namespaces.check(namespace)).ok) optedIn.add(namespace);
+  return planForNode({ node, pods: deps.agentMode.pods(), selections, optedIn, settings: deps.settings });
+}
+
+async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUpload): Promise<number> {
+  const plan = await planOf(deps, upload.node);
+  const selected = new Set(plan.targets.map((t) => `${t.namespace}/${t.pod}`));
+  let stored = 0;
+  for (const profile of upload.profiles) {
+    // A pod that left the node or the selection since the window was cut is dropped, never stored.
+    if (!selected.has(`${profile.namespace}/${profile.pod}`) || profile.folded === '') continue;
+    const key = windowKey({ ...profile, node: upload.node, start: upload.start, end: upload.end });
+    await deps.windows.put(key, profile.folded);
+    stored += 1;
+  }
+  return stored;
+}
+
+export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentContinuousDeps): void {
+  app.post<{ Body: { node: string } }>(
+    '/api/v1/agents/continuous',
+    { schema: { body: PLAN_BODY } },
+    async (request) => {
+      agentOf(deps, request, request.body.node);
+      return planOf(deps, request.body.node);
+    },
+  );
+  app.put<{ Body: ContinuousWindowUpload & { dropped: number } }>(
+    '/api/v1/agents/continuous/windows',
+    { schema: { body: WINDOW_BODY }, bodyLimit: MAX_WINDOW_BYTES },
+    async (request, reply) => {
+      const { body } = request;
+      agentOf(deps, request, body.node);
+      if (body.end < body.start)
+        throw new FurnaceError('ERR_INVALID_PARAMETER', `end (${body.end}) is before start (${body.start})`, {
+          field: 'end',
+        });
+      if (body.dropped > 0) deps.metrics.dropped.inc({ node: body.node }, body.dropped);
+      const stored = await storeWindow(deps, body);
+      if (stored > 0) deps.metrics.stored.inc({ node: body.node }, stored);
+      return reply.code(204).send();
+    },
+  );
+}

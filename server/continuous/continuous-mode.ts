@@ -1,0 +1,67 @@
+// Continuous profiling's parts on the server over one set of dependencies: the selections, the windows'
+// store and the metrics of stored and dropped windows. main.ts builds it with agent mode (agents collect
+// the windows); build-server-app.ts hooks its routes into the two listeners.
+import { Counter, type Registry } from 'prom-client';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AgentSettings } from '../config/config-agent.ts';
+import { createS3Client } from '../storage/s3-client.ts';
+import type { StorageConfig } from '../storage/storage-config.ts';
+import { createMemorySelections, type SelectionStore } from './selection-store.ts';
+import { filesystemWindows, s3Windows, type WindowStore } from './window-store.ts';
+
+export interface ContinuousMode {
+  selections: SelectionStore;
+  windows: WindowStore;
+  settings: { frequency: number; windowSeconds: number; retentionHours: number };
+  metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
+}
+
+export interface ContinuousModeDeps {
+  settings: { frequency: number; windowSeconds: number; retentionHours: number };
+  metricsRegistry: Registry;
+  /** The catalog's place: a bucket when configured, else files under dataDir. */
+  dataDir: string;
+  s3?: { client: S3Client; bucket: string; prefix: string };
+  selections?: SelectionStore;
+}
+
+export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
+  const registers = [deps.metricsRegistry];
+  return {
+    selections: deps.selections ?? createMemorySelections(),
+    windows: deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir),
+    settings: deps.settings,
+    metrics: {
+      stored: new Counter({
+        name: 'furnace_continuous_windows_stored_total',
+        help: 'Continuous profiling windows stored (one per pod and container), by node',
+        labelNames: ['node'],
+        registers,
+      }),
+      dropped: new Counter({
+        name: 'furnace_continuous_windows_dropped_total',
+        help: 'Continuous profiling windows a node agent dropped (over its disk budget, or failed to send)',
+        labelNames: ['node'],
+        registers,
+      }),
+    },
+  };
+}
+
+/** Continuous profiling as the configuration asks: with agent mode only, its windows where the catalog's artifacts are. */
+export function continuousModeOf(
+  config: { agent?: AgentSettings; storage: StorageConfig; dataDir: string },
+  metricsRegistry: Registry,
+  /** N replicas: the selections in shared Leases (continuous/shared-selections.ts). */
+  selections?: SelectionStore,
+): ContinuousMode | undefined {
+  if (!config.agent) return undefined;
+  const { s3 } = config.storage;
+  return createContinuousMode({
+    settings: config.agent.continuous,
+    metricsRegistry,
+    dataDir: config.dataDir,
+    ...(selections ? { selections } : {}),
+    ...(s3 ? { s3: { client: createS3Client(s3), bucket: s3.bucket, prefix: s3.prefix } } : {}),
+  });
+}

@@ -1,0 +1,138 @@
+// The user listener's continuous profiling: switch a selection on or off (`create` on
+// recordings/continuous in its namespace, a 403 naming it otherwise), list the selections of namespaces
+// the caller may view, and merge the windows of a range into folded stacks (`get` on recordings there).
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { FurnaceError } from '../../core/contract/errors.ts';
+import { foldedPieces } from '../../core/stacks/folded.ts';
+import type { Access } from '../auth/access.ts';
+import { identityOf } from '../auth/identify-requests.ts';
+import {
+  SELECTION_BODY_SCHEMA,
+  type ContinuousSelection,
+  type SelectionBody,
+} from './continuous-selection.ts';
+import { mergeWindows } from './merge-windows.ts';
+import type { SelectionStore } from './selection-store.ts';
+import type { WindowQuery } from './window-keys.ts';
+import type { WindowStore } from './window-store.ts';
+
+/** The subresource of recordings whose `create` switches continuous profiling on or off. */
+export const CONTINUOUS_SUBRESOURCE = 'continuous';
+/** The longest range one query merges. */
+export const MAX_RANGE_MS = 7 * 24 * 3_600_000;
+
+export interface ContinuousRouteDeps {
+  access: Access;
+  selections: SelectionStore;
+  windows: WindowStore;
+  settings: { frequency: number };
+  now: () => number;
+}
+
+const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
+const PARAMS = {
+  type: 'object',
+  required: ['namespace', 'name'],
+  properties: { namespace: { type: 'string', pattern: NAME }, name: { type: 'string', pattern: NAME } },
+} as const;
+const QUERY = {
+  type: 'object',
+  required: ['namespace', 'from', 'to'],
+  properties: {
+    namespace: { type: 'string', pattern: NAME },
+    from: { type: 'integer', minimum: 0 },
+    to: { type: 'integer', minimum: 0 },
+    node: { type: 'string', pattern: NAME },
+    pod: { type: 'string', pattern: NAME },
+    container: { type: 'string', pattern: NAME },
+    workload: { type: 'string', maxLength: 320 },
+  },
+  additionalProperties: false,
+} as const;
+
+type Params = { namespace: string; name: string };
+
+function checkRange(query: WindowQuery): void {
+  if (query.to <= query.from)
+    throw new FurnaceError('ERR_INVALID_PARAMETER', `to (${query.to}) must be after from (${query.from})`, {
+      field: 'to',
+    });
+  if (query.to - query.from > MAX_RANGE_MS)
+    throw new FurnaceError(
+      'ERR_LIMIT_EXCEEDED',
+      `the range from ${query.from} to ${query.to} is longer than the limit of ${MAX_RANGE_MS} ms (7 days)`,
+      { field: 'to', limit: MAX_RANGE_MS },
+    );
+}
+
+function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps): void {
+  app.put<{ Params: Params; Body: SelectionBody }>(
+    '/api/v1/continuous/:namespace/:name',
+    { schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA } },
+    async (request) => {
+      const identity = identityOf(request);
+      const { namespace, name } = request.params;
+      await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
+      const body = request.body;
+      const selection: ContinuousSelection = {
+        namespace,
+        name,
+        selector: body.selector ?? {},
+        ...(body.containers ? { containers: body.containers } : {}),
+        frequency: body.frequency ?? deps.settings.frequency,
+        createdBy: identity.user,
+        createdAt: deps.now(),
+      };
+      await deps.selections.put(selection);
+      request.log.info({ namespace, name, user: identity.user }, 'continuous profiling switched on');
+      return selection;
+    },
+  );
+  app.delete<{ Params: Params }>(
+    '/api/v1/continuous/:namespace/:name',
+    { schema: { params: PARAMS } },
+    async (request, reply) => {
+      const identity = identityOf(request);
+      const { namespace, name } = request.params;
+      await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
+      if (!(await deps.selections.remove(namespace, name)))
+        throw new FurnaceError('ERR_NOT_FOUND', `no continuous selection ${namespace}/${name}`, {
+          namespace,
+          name,
+        });
+      request.log.info({ namespace, name, user: identity.user }, 'continuous profiling switched off');
+      return reply.code(204).send();
+    },
+  );
+  app.get('/api/v1/continuous', async (request) => {
+    const identity = identityOf(request);
+    const items: ContinuousSelection[] = [];
+    for (const selection of deps.selections.list())
+      if (await deps.access.allows(identity, 'get', selection.namespace)) items.push(selection);
+    return { items };
+  });
+}
+
+function registerStacksRoute(app: FastifyInstance, deps: ContinuousRouteDeps): void {
+  app.get<{ Querystring: WindowQuery }>(
+    '/api/v1/continuous/stacks',
+    { schema: { querystring: QUERY } },
+    async (request, reply) => {
+      const query = request.query;
+      checkRange(query);
+      await deps.access.require(identityOf(request), 'get', query.namespace);
+      const merged = await mergeWindows(deps.windows, query);
+      void reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('x-furnace-windows', String(merged.windows))
+        .header('x-furnace-samples', String(merged.samples));
+      return reply.send(Readable.from(foldedPieces(merged.stacks)));
+    },
+  );
+}
+
+export function registerContinuousUserRoutes(app: FastifyInstance, deps: ContinuousRouteDeps): void {
+  registerSelectionRoutes(app, deps);
+  registerStacksRoute(app, deps);
+}

@@ -1,0 +1,81 @@
+// Which processes of the node belong to the selected containers, and in which cgroups they run: one pass
+// over /proc. The cgroups go to perf's -G (only those tasks are sampled); the PIDs attribute each sample
+// to its pod and container. Ownership is read the way agent mode reads it (host/pod-cgroup.ts).
+import { readdir, readFile } from 'node:fs/promises';
+import type { ContinuousTarget } from '../../core/continuous/continuous-plan.ts';
+import { parseProcCgroup } from '../host/pod-cgroup.ts';
+
+export interface ScannedOwner {
+  /** `<pod UID>/<container name>`. */
+  key: string;
+  target: ContinuousTarget;
+  container: string;
+}
+
+export interface CgroupScan {
+  /** cgroup paths relative to the hierarchy's root, sorted, each once. */
+  cgroups: string[];
+  /** PID → its selected container. */
+  owners: Map<number, ScannedOwner>;
+}
+
+/**
+ * The cgroup path perf's -G resolves: the perf_event controller's on cgroup v1, else the v2 line's
+ * (`0::/path`); without the leading slash. Undefined when the text has neither.
+ */
+export function perfCgroupOf(text: string): string | undefined {
+  let unified: string | undefined;
+  for (const line of text.split('\n')) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    if (path === undefined || controllers === undefined) continue;
+    if (controllers.split(',').includes('perf_event')) return path.replace(/^\//, '');
+    if (controllers === '') unified = path.replace(/^\//, '');
+  }
+  return unified === '' ? undefined : unified;
+}
+
+/** The owners the plan's targets name, keyed by `<pod UID>/<container ID>`. Pure. */
+export function ownersOfPlan(targets: readonly ContinuousTarget[]): Map<string, ScannedOwner> {
+  const owners = new Map<string, ScannedOwner>();
+  for (const target of targets)
+    for (const c of target.containers)
+      owners.set(`${target.podUid.toLowerCase()}/${c.id}`, {
+        key: `${target.podUid}/${c.name}`,
+        target,
+        container: c.name,
+      });
+  return owners;
+}
+
+/** One /proc text of a process to the owner and cgroup it has in the plan, if any. Pure. */
+export function scanOne(
+  text: string,
+  owners: ReadonlyMap<string, ScannedOwner>,
+): { owner: ScannedOwner; cgroup: string } | undefined {
+  const found = parseProcCgroup(text);
+  if (found === undefined) return undefined;
+  const owner = owners.get(`${found.podUid}/${found.containerId}`);
+  const cgroup = owner && perfCgroupOf(text);
+  return owner && cgroup ? { owner, cgroup } : undefined;
+}
+
+/** Reads /proc (or `procRoot`) once for the plan's targets. */
+export async function scanCgroups(
+  targets: readonly ContinuousTarget[],
+  procRoot = '/proc',
+): Promise<CgroupScan> {
+  const owners = ownersOfPlan(targets);
+  const scan: CgroupScan = { cgroups: [], owners: new Map() };
+  if (owners.size === 0) return scan;
+  const cgroups = new Set<string>();
+  for (const name of await readdir(procRoot)) {
+    if (!/^\d+$/.test(name)) continue;
+    const text = await readFile(`${procRoot}/${name}/cgroup`, 'utf8').catch(() => '');
+    const found = scanOne(text, owners);
+    if (!found) continue;
+    scan.owners.set(Number(name), found.owner);
+    cgroups.add(found.cgroup);
+  }
+  scan.cgroups = [...cgroups].sort();
+  return scan;
+}

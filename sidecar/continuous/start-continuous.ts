@@ -1,0 +1,52 @@
+// Continuous profiling as the agent process runs it: the collector over the node's /proc and perf, its
+// calls to the server with the registration's upload token, and the loop. agent/main.ts starts it.
+import { spawn } from 'node:child_process';
+import type { SpawnFn } from '../host/runtime.ts';
+import { log, timers } from '../process-support.ts';
+import type { ProxyTokens } from '../server-link/proxy-tokens.ts';
+import { sendHttp } from '../server-link/http-client.ts';
+import { scanCgroups } from './cgroup-scan.ts';
+import { ContinuousCollector } from './continuous-collector.ts';
+import { startContinuousLoop } from './continuous-loop.ts';
+import { createContinuousLink } from './server-calls.ts';
+
+export interface ContinuousStartConfig {
+  serverUrl: string;
+  nodeName: string;
+  perfPath: string;
+  dataDir: string;
+  continuous: { pollSeconds: number; maxPendingWindows: number };
+}
+
+const spawnChild = spawn as unknown as SpawnFn;
+
+export function startContinuous(
+  config: ContinuousStartConfig,
+  basics: { tokens: ProxyTokens; readServerCa(): Promise<string | undefined> },
+): { stop(): Promise<void> } {
+  const link = createContinuousLink({
+    send: sendHttp,
+    serverUrl: config.serverUrl,
+    node: config.nodeName,
+    token: () => basics.tokens.uploadToken,
+    readCa: () => basics.readServerCa(),
+  });
+  const collector = new ContinuousCollector({
+    spawn: spawnChild,
+    perfPath: config.perfPath,
+    dir: `${config.dataDir}/continuous`,
+    node: config.nodeName,
+    scan: (targets) => scanCgroups(targets),
+    upload: (window) => link.upload(window),
+    log,
+    now: () => Date.now(),
+    maxPendingWindows: config.continuous.maxPendingWindows,
+  });
+  return startContinuousLoop({
+    collector,
+    fetchPlan: () => link.fetchPlan(),
+    timers,
+    log,
+    pollSeconds: config.continuous.pollSeconds,
+  });
+}
