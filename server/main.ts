@@ -166,13 +166,8 @@ function assemble(p: Prepared): {
   const identity = candidateIdentity();
   // Warnings of the slots go to the server's log, which exists once the apps do.
   const logs: { current?: FastifyBaseLogger } = {};
-  const slots = sharedSlotsOf(
-    cluster,
-    config.coordination,
-    identity,
-    { warn: (obj, msg) => logs.current?.warn(obj, msg) },
-    p.catalog,
-  );
+  const warn = { warn: (obj: object, msg: string) => logs.current?.warn(obj, msg) };
+  const slots = sharedSlotsOf(cluster, config.coordination, identity, warn, p.catalog);
   const apps = buildApps(wiring, {
     ...(slots ? { sharedSlots: slots } : {}),
     catalog: p.catalog,
