@@ -38,6 +38,7 @@ interface KillPoint {
 }
 
 const KILL_POINTS: readonly KillPoint[] = [
+  // Half way through its 4 s, once perf has begun its perf.data (before that, nothing can be finished).
   { name: 'agent while recording', stage: 'recording', afterMs: 2000, server: false, agent: true },
   { name: 'agent while uploading', stage: 'upload', server: false, agent: true },
   { name: 'server and agent while uploading', stage: 'upload', server: true, agent: true },
@@ -79,13 +80,20 @@ function reached(point: KillPoint, seen: { stage: string; upload: string } | und
   return seen?.stage === point.stage;
 }
 
+/** Whether perf has written its perf.data header (the file is created before the data). */
+async function perfStarted(run: Run, id: string): Promise<boolean> {
+  const file = join(run.agent.dataDir, 'pods', run.podUid, 'recordings', id, 'perf.data');
+  return ((await stat(file).catch(() => undefined))?.size ?? 0) > 0;
+}
+
 async function waitForJournal(run: Run, id: string, point: KillPoint): Promise<string> {
   await sleep(point.afterMs ?? 0);
   const until = Date.now() + 180_000;
   let last: { stage: string; upload: string } | undefined;
   while (Date.now() < until) {
     last = (await journalOf(run, id)) ?? last;
-    if (reached(point, last)) return last?.stage ?? '';
+    if (reached(point, last) && (point.stage !== 'recording' || (await perfStarted(run, id))))
+      return last?.stage ?? '';
     await sleep(5);
   }
   throw new Error(`recording ${id} did not reach ${point.stage} (last seen ${JSON.stringify(last)})`);
