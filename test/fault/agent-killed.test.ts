@@ -242,8 +242,9 @@ describe('fault injection in a cluster: kill -9 of the node agent', () => {
       done += 1;
       const bytes = await assertSameBytes(run, final);
       assert.ok(final.endReason, `${point.name}: why it ended is said`);
+      assert.ok((final.samples ?? 0) > 0, `${point.name}: samples were kept (${final.samples})`);
       rows.push(
-        `${point.name.padEnd(34)} (seen at ${seen.padEnd(9)}) → ${final.state}, ${final.artifacts.length} files, ${bytes} bytes as written; ${final.endReason}`,
+        `${point.name.padEnd(34)} (seen at ${seen.padEnd(9)}) → ${final.state}, ${final.samples} samples, ${final.artifacts.length} files, ${bytes} bytes as written; ${final.endReason}`,
       );
       assert.equal(entry.id, id);
     }
