@@ -107,39 +107,54 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
         20,
       );
       if (point.server) server.child.kill('SIGKILL');
-      process.kill(await sidecarPid(pod), 'SIGKILL');
+      const killed = await sidecarPid(pod);
+      process.kill(killed, 'SIGKILL');
       if (point.server) {
         await server.exited;
         await sleep(3000); // away a while
         server = await cluster.restart();
       }
-      await throttle.add(await sidecarPid(pod)); // the container's new process
-      await registered();
-      const entry = await eventually(
+      const restarted = await eventually(
         async () => {
-          const answer = await call(`${base}/api/v1/recordings/${id}`, certs.caPem, user.token);
-          if (answer.status !== 200) return undefined;
-          const body = JSON.parse(answer.body) as CatalogEntry;
-          if (body.state === 'failed') return body;
-          return body.state === 'done' && body.artifacts.some((a) => a.name === 'flamegraph.svg')
-            ? body
-            : undefined;
+          const pid = await sidecarPid(pod);
+          return pid === killed ? undefined : pid;
         },
-        240_000,
-        `recording ${id} in the catalog after the restart`,
-        500,
+        60_000,
+        'the sidecar container to start again',
       );
+      await throttle.add(restarted);
+      await registered();
+      const catalogEntry = () =>
+        eventually(
+          async () => {
+            const answer = await call(`${base}/api/v1/recordings/${id}`, certs.caPem, user.token);
+            if (answer.status !== 200) return undefined;
+            const body = JSON.parse(answer.body) as CatalogEntry;
+            if (body.state === 'failed') return body;
+            return body.state === 'done' && body.artifacts.some((a) => a.name === 'flamegraph.svg')
+              ? body
+              : undefined;
+          },
+          240_000,
+          `recording ${id} in the catalog after the restart`,
+          500,
+        );
+      await catalogEntry();
       // The sidecar is done with it (its raw files go after the graph) before the next start.
       await eventually(
         async () => (['done', 'failed'].includes((await statusOf(id)).state) ? true : undefined),
         240_000,
         `the sidecar to be done with ${id}`,
       );
+      const entry = await catalogEntry(); // with the raw files it sends after the graph
       if (entry.state === 'failed') {
         failed += 1;
         assert.match(entry.error ?? '', /\w/, `${point.name}: a failed recording says why`);
       } else done += 1;
-      const how = entry.state === 'done' ? `done, ${entry.artifacts.length} files` : `failed: ${entry.error}`;
+      const how =
+        entry.state === 'done'
+          ? `done, ${entry.samples} samples, ${entry.artifacts.length} files`
+          : `failed: ${entry.error}`;
       rows.push(`${point.name.padEnd(36)} (seen at ${seen.padEnd(9)}) → ${how}; ${entry.endReason ?? ''}`);
     }
     const lost = KILL_POINTS.length - done - failed;
