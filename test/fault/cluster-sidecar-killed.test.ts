@@ -4,7 +4,7 @@
 // After each restart the recording is in the catalog, done with its graph or failed with the reason; none
 // vanishes. The sidecar is slowed with a CPU quota so its upload can be caught; the counts are printed.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -24,7 +24,8 @@ const SCOPE_LABEL = 'furnace-fault-scope';
 const { cp, kc } = await useCluster();
 
 const KILL_POINTS = [
-  { name: 'sidecar while recording', stage: 'recording', afterMs: 3000, server: false },
+  // Half way through its 4 s, once perf has begun its perf.data.
+  { name: 'sidecar while recording', stage: 'recording', afterMs: 2000, server: false },
   { name: 'sidecar while uploading', stage: 'upload', afterMs: 0, server: false },
   { name: 'server and sidecar while uploading', stage: 'upload', afterMs: 0, server: true },
 ] as const;
@@ -48,6 +49,31 @@ async function sidecarPid(pod: SimulatedPod): Promise<number> {
     30_000,
     'the sidecar process',
   );
+}
+
+/** A file of the recording in the sidecar's emptyDir, as its own mount namespace shows it (/proc/PID/root). */
+async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise<string> {
+  const pid = await sidecarPid(pod);
+  const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+  const key = 'FURNACE_SIDECAR_DATA=';
+  const dataDir = environ
+    .split('\0')
+    .find((entry) => entry.startsWith(key))
+    ?.slice(key.length);
+  if (dataDir === undefined) throw new Error('the sidecar has no FURNACE_SIDECAR_DATA');
+  return `/proc/${pid}/root${dataDir}/recordings/${id}/${name}`;
+}
+
+/** Whether the catalog has taken the recording, as the sidecar's journal says. */
+async function uploadState(pod: SimulatedPod, id: string): Promise<string | undefined> {
+  const text = await readFile(await sidecarFile(pod, id, 'recording.json'), 'utf8').catch(() => '');
+  return text === '' ? undefined : (JSON.parse(text) as { upload?: string }).upload;
+}
+
+/** Whether perf has begun its perf.data (before that, a killed recording has nothing to finish from). */
+async function perfStarted(pod: SimulatedPod, id: string): Promise<boolean> {
+  const file = await sidecarFile(pod, id, 'perf.data');
+  return ((await stat(file).catch(() => undefined))?.size ?? 0) > 0;
 }
 
 describe('fault injection in a cluster: kill -9 of the injected sidecar', () => {
@@ -101,7 +127,10 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       const { id } = JSON.parse(started.body) as RecordingStatus;
       await sleep(point.afterMs);
       const seen = await eventually(
-        async () => (stageOf(await statusOf(id)) === point.stage ? point.stage : undefined),
+        async () => {
+          if (stageOf(await statusOf(id)) !== point.stage) return undefined;
+          return point.stage !== 'recording' || (await perfStarted(pod, id)) ? point.stage : undefined;
+        },
         120_000,
         `recording ${id} to reach ${point.stage}`,
         20,
@@ -142,7 +171,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       await catalogEntry();
       // The sidecar is done with it (its raw files go after the graph) before the next start.
       await eventually(
-        async () => (['done', 'failed'].includes((await statusOf(id)).state) ? true : undefined),
+        async () => ((await uploadState(pod, id).catch(() => undefined)) === 'sent' ? true : undefined),
         240_000,
         `the sidecar to be done with ${id}`,
       );
@@ -153,7 +182,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       } else done += 1;
       const how =
         entry.state === 'done'
-          ? `done, ${entry.samples} samples, ${entry.artifacts.length} files`
+          ? `done, ${entry.samples} samples, ${entry.artifacts.length} files, ${entry.warnings?.length ?? 0} warnings`
           : `failed: ${entry.error}`;
       rows.push(`${point.name.padEnd(36)} (seen at ${seen.padEnd(9)}) → ${how}; ${entry.endReason ?? ''}`);
     }
