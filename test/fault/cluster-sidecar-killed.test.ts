@@ -1,9 +1,9 @@
 // kill -9 of a webhook-injected sidecar in a cluster (real API server, TokenReview, RBAC, real perf), as
 // a container dies: its process is killed and the simulated kubelet starts the container again on the same
 // emptyDir. Killed while it records, while it uploads, and together with the server while it uploads.
-// For the uploads the sidecar is slowed with a CPU quota so they can be caught.
 // After each restart the recording is in the catalog, done with its graph or failed with the reason; none
-// vanishes. The sidecar is slowed with a CPU quota so its upload can be caught; the counts are printed.
+// vanishes. For the uploads the sidecar is slowed with a CPU quota so they can be caught; the counts are
+// printed.
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { describe, it } from 'node:test';
