@@ -3,9 +3,9 @@
 // it holds a finished recording that the server, killed too, never took; and the server and the agent
 // killed together. After each restart every recording is in the catalog, done with its graph, each file
 // as many bytes as the agent wrote, or failed with the reason; none vanishes. The server reads the shared
-// key file that the operator gives it (one replica too), so its upload grants outlive its restart. For
-// the kills after recording the agent is slowed with a CPU quota so its upload can be caught; the counts
-// are printed.
+// key file that the operator gives it (one replica too), so its upload grants outlive its restart. Once
+// perf has recorded, the agent is slowed with a CPU quota so its upload can be caught; the counts are
+// printed.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile, stat, writeFile } from 'node:fs/promises';
@@ -53,8 +53,6 @@ interface Run {
   agent: NodeAgent;
   agentProcess: RunningProcess;
   throttle: CpuThrottle;
-  /** Whether the agent runs under the CPU quota (from the first upload kill point on). */
-  throttled: boolean;
   ca: string;
   token: string;
   namespace: string;
@@ -102,14 +100,30 @@ async function waitForJournal(run: Run, id: string, point: KillPoint): Promise<s
   throw new Error(`recording ${id} did not reach ${point.stage} (last seen ${JSON.stringify(last)})`);
 }
 
+/**
+ * Puts the agent under the CPU quota once perf record has ended (perf, already started, keeps full speed
+ * and its samples; what the agent runs from then on is slowed, so its upload can be caught).
+ */
+async function throttleOnceRecorded(run: Run, id: string): Promise<void> {
+  await eventually(
+    async () => {
+      const stage = (await journalOf(run, id))?.stage;
+      return stage !== undefined && stage !== 'recording' ? true : undefined;
+    },
+    120_000,
+    `recording ${id} to end its record stage`,
+    5,
+  );
+  await run.throttle.add(run.agentProcess.pid);
+}
+
 async function killAgent(run: Run): Promise<void> {
   run.agentProcess.child.kill('SIGKILL');
   await run.agentProcess.exited;
 }
 
-async function restartAgent(run: Run): Promise<void> {
+function restartAgent(run: Run): void {
   run.agentProcess = run.agent.restart();
-  if (run.throttled) await run.throttle.add(run.agentProcess.pid);
 }
 
 async function registered(run: Run, base: string): Promise<void> {
@@ -206,11 +220,6 @@ async function setUp(t: TestContext): Promise<Run> {
 }
 
 async function killAt(run: Run, point: KillPoint): Promise<string> {
-  // Recording is caught at full speed (perf then has samples in its file); the short stages need the quota.
-  if (point.stage !== 'recording' && !run.throttled) {
-    await run.throttle.add(run.agentProcess.pid);
-    run.throttled = true;
-  }
   const proxy = `${run.cluster.base}/proxy/${run.namespace}/hot/recordings`;
   const started = await call(proxy, run.ca, run.token, 'POST', { durationSeconds: 4, frequency: 499 });
   assert.equal(started.status, 202, started.body);
@@ -219,6 +228,7 @@ async function killAt(run: Run, point: KillPoint): Promise<string> {
     run.server.child.kill('SIGKILL');
     await run.server.exited;
   }
+  if (point.stage === 'upload') await throttleOnceRecorded(run, id);
   const seen = await waitForJournal(run, id, point);
   if (point.server && point.stage !== 'done') {
     run.server.child.kill('SIGKILL');
@@ -227,7 +237,7 @@ async function killAt(run: Run, point: KillPoint): Promise<string> {
   if (point.agent) await killAgent(run);
   await sleep(2000); // both stay away a while
   if (point.server) run.server = await run.cluster.restart();
-  if (point.agent) await restartAgent(run);
+  if (point.agent) restartAgent(run);
   await registered(run, run.cluster.base);
   return `${id} ${seen}`;
 }
