@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { API_GROUP, SIDECAR_CONTAINER_NAME, SIDECAR_MOUNT_PATHS } from '../../core/contract/names.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
@@ -61,8 +61,8 @@ async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise
     .split('\0')
     .find((entry) => entry.startsWith(key))
     ?.slice(key.length);
-  if (dataDir === undefined) throw new Error('the sidecar has no FURNACE_SIDECAR_DATA');
-  return `/proc/${pid}/root${dataDir}/recordings/${id}/${name}`;
+  // Unset in an injected sidecar: its output volume is the data directory (sidecar/config.ts).
+  return `/proc/${pid}/root${dataDir ?? SIDECAR_MOUNT_PATHS.outputDir}/recordings/${id}/${name}`;
 }
 
 /** Whether the catalog has taken the recording, as the sidecar's journal says. */
