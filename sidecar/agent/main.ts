@@ -22,7 +22,7 @@ import { AgentRecorders } from './recorders.ts';
 async function main(): Promise<void> {
   const started = await startRecorder(
     () => readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
-    (config, basics) => {
+    async (config, basics) => {
       const recorders = new AgentRecorders({
         config,
         ...recorderRuntime(basics, process.env),
@@ -32,6 +32,10 @@ async function main(): Promise<void> {
         }),
         readProcesses: (cgroupOwner) => readProcessTable({ withContainers: true, cgroupOwner }),
       });
+      // What a previous run left is finished or queued before the first request; each (re)registration
+      // sends what the catalog has not taken yet (recorders.ts).
+      await recorders.recover();
+      basics.tokens.onAccepted(() => recorders.retryUploads());
       const serve = {
         // Reached only after the proxy token was checked (onRequest): the scope is the server's.
         recordings: (request: FastifyRequest) =>

@@ -2,7 +2,10 @@
 // each recording only that pod's containers (found by cgroup, core/contract/agent-scope.ts and pod-cgroup.ts) and
 // seeing only that pod's recordings. A request for pod A can neither start, read, stop nor download a
 // recording of pod B: it reaches A's controller only. Uploads carry the token the server granted for that
-// one recording. All pods share the agent's one disk budget.
+// one recording. All pods share the agent's one disk budget. Each pod's scope and each recording's grant
+// are kept on disk (agent-disk.ts), so a restarted agent rebuilds its controllers from the pods'
+// directories (recover) and delivers what it finished; a grant past its expiry ends in words on the entry.
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { AgentScope } from '../../core/contract/agent-scope.ts';
 import type { RecordingApi } from '../api/build-sidecar-app.ts';
@@ -12,6 +15,7 @@ import { ownerInScope } from '../host/pod-cgroup.ts';
 import type { ProcessInfo } from '../host/process-select.ts';
 import type { CgroupOwnerOf } from '../host/proc-table.ts';
 import { RecordingController, type ControllerDeps } from '../recording/recording-controller.ts';
+import { grantExpiresAt, readGrant, readSavedPods, writeGrant, writePodScope } from './agent-disk.ts';
 
 export interface AgentRecordersDeps extends Omit<
   ControllerDeps,
@@ -67,10 +71,12 @@ export class AgentRecorders {
               field: 'uploadToken',
             },
           );
+        await this.saveScope(recorder);
         recorder.pending = token;
         try {
           const status = await controller.start(params);
           recorder.uploadTokens.set(status.id, token);
+          await this.saveGrant(recorder, status.id, token);
           return status;
         } finally {
           delete recorder.pending;
@@ -87,6 +93,57 @@ export class AgentRecorders {
   /** Stops every recording and waits for their processing. */
   async close(): Promise<void> {
     await Promise.all([...this.pods.values()].map((p) => p.controller.close()));
+  }
+
+  /**
+   * Reads back what a previous run left under `<dataDir>/pods`: each pod's controller is rebuilt from its
+   * saved scope with its recordings' grants, and recovers as the sidecar does (recording-journal.ts). A pod
+   * directory with no readable scope cannot be delivered for anyone: it is removed, and the log says so.
+   * Call once, before serving.
+   */
+  async recover(): Promise<void> {
+    const saved = await readSavedPods(`${this.deps.config.dataDir}/pods`);
+    for (const dir of saved.unknown) {
+      this.deps.log('removed a pod directory with no record of its pod', { dir });
+      await rm(dir, { recursive: true, force: true });
+    }
+    for (const { scope } of saved.pods) {
+      const recorder = this.recorderOf(scope);
+      const recordings = `${recorder.config.dataDir}/recordings`;
+      for (const id of await readdir(recordings).catch(() => [] as string[])) {
+        const grant = await readGrant(`${recordings}/${id}`);
+        if (grant !== undefined) recorder.uploadTokens.set(id, grant);
+      }
+      await recorder.controller.recover();
+    }
+  }
+
+  /** Sends again what the catalog has not taken, for every pod (the agent registered again). */
+  retryUploads(): void {
+    for (const { controller } of this.pods.values()) controller.retryUploads();
+  }
+
+  private async saveScope(recorder: PodRecorder): Promise<void> {
+    await mkdir(recorder.config.dataDir, { recursive: true });
+    await writePodScope(recorder.config.dataDir, recorder.scope);
+  }
+
+  /** Keeps the grant beside the recording; should that fail, the grant in memory still serves this run. */
+  private async saveGrant(recorder: PodRecorder, id: string, token: string): Promise<void> {
+    await writeGrant(`${recorder.config.dataDir}/recordings/${id}`, token).catch((error: Error) =>
+      this.deps.log('could not save the upload grant', { id, error: error.message }),
+    );
+  }
+
+  /** Why the server will never take this recording: its grant was lost, or has expired (ms clock). */
+  private refusalOf(recorder: PodRecorder, id: string): string | undefined {
+    const token = recorder.uploadTokens.get(id) ?? recorder.pending;
+    const kept = `its files stay on the node agent's disk (${recorder.config.dataDir}/recordings/${id}) until retention removes them`;
+    if (token === undefined)
+      return `the node agent stopped before it saved this recording's upload grant, so the server will not take it; ${kept}`;
+    const expiresAt = grantExpiresAt(token);
+    if (expiresAt === undefined || expiresAt > this.deps.timers.now()) return undefined;
+    return `the server's upload grant for this recording expired at ${new Date(expiresAt).toISOString()} before the server could take it; ${kept}`;
   }
 
   private recorderOf(scope: AgentScope): PodRecorder {
@@ -115,6 +172,7 @@ export class AgentRecorders {
       listProcesses: () => this.deps.readProcesses(ownerInScope(recorder.scope)),
       nestedPidNamespace: () => Promise.resolve(false),
       serverToken: (id) => recorder.uploadTokens.get(id) ?? recorder.pending,
+      uploadRefusal: (id) => this.refusalOf(recorder, id),
     });
     this.pods.set(scope.podUid, recorder);
     return recorder;

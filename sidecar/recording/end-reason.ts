@@ -1,4 +1,5 @@
 // Why a recording ended, in the words the recording page, History and the CLI show (endReason).
+import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { EndCause } from '../profilers/profiler.ts';
 
 export function describeEnd(cause: EndCause, times: { seconds: number; durationSeconds: number }): string {
@@ -13,4 +14,9 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
     case 'size-cap':
       return `perf.data reached its size cap ${after}`;
   }
+}
+
+/** Where a recording stood, in words: "recording", "at its script stage", … */
+export function where(status: RecordingStatus): string {
+  return status.state === 'recording' ? 'recording' : `at its ${status.stage} stage`;
 }

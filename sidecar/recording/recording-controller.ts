@@ -35,7 +35,8 @@ import {
 import { uploadFinishedRecording } from './upload.ts';
 import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
-import { describeEnd } from './end-reason.ts';
+import { describeEnd, where } from './end-reason.ts';
+import { profilerNamed } from '../profilers/profiler-set.ts';
 import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
@@ -55,6 +56,11 @@ export interface ControllerDeps {
   random(): number;
   /** The upload token presented to the server on the recording's upload: registration's, or the agent's per recording. */
   serverToken(recordingId: string): string | undefined;
+  /**
+   * Why the server will never take this recording (the agent's grant expired or was lost), in words for
+   * its entry; undefined while an upload can succeed. A refused recording is not sent again.
+   */
+  uploadRefusal?(recordingId: string): string | undefined;
   /** The server's artifact limit from registration, if it said; uploads skip larger files without sending them. */
   serverMaxArtifactBytes?(): number | undefined;
   /** The CA to trust for the server, read before each upload (server-ca.ts); else config.serverCa. */
@@ -180,7 +186,7 @@ export class RecordingController {
     this.starting = id;
     try {
       const dir = this.recordingDir(id);
-      const planned = await this.profilerFor(params).plan({
+      const planned = await profilerNamed(this.profilers, params.profiler).plan({
         id,
         dir,
         params,
@@ -275,17 +281,6 @@ export class RecordingController {
     const error = `the recorder restarted while this recording was ${where(status)}, and ${why}`;
     this.update(status.id, { type: 'failed', error, at: new Date(this.deps.timers.now()) });
     await this.upload(status.id, this.recordingDir(status.id), 'failed');
-  }
-
-  private profilerFor(params: RecordingParams): Profiler {
-    const profiler = this.profilers[params.profiler];
-    if (profiler !== undefined) return profiler;
-    const offered = Object.keys(this.profilers).join(', ');
-    throw new FurnaceError(
-      'ERR_INVALID_PARAMETER',
-      `profiler ${params.profiler} is not available in this recorder (it offers ${offered})`,
-      { field: 'profiler', value: params.profiler, allowed: offered },
-    );
   }
 
   private recordingDir(id: string): string {
@@ -423,6 +418,8 @@ export class RecordingController {
   private async upload(id: string, dir: string, outcome: 'done' | 'failed' = 'done'): Promise<boolean> {
     const { config } = this.deps;
     if (config.serverUrl === undefined) return true;
+    const refusal = this.deps.uploadRefusal?.(id);
+    if (refusal !== undefined) return this.refuseUpload(id, refusal);
     if (outcome === 'done' && isActive(this.get(id))) this.update(id, { type: 'stage', stage: 'upload' });
     const result = await uploadFinishedRecording(
       {
@@ -452,6 +449,17 @@ export class RecordingController {
     return result.delivered;
   }
 
+  /** Gives up on a recording the server will never take: said on its entry, kept on disk, not sent again. */
+  private refuseUpload(id: string, refusal: string): boolean {
+    this.delivery.set(id, 'refused');
+    this.update(id, { type: 'clear-upload-failure' });
+    if (!(this.get(id).warnings ?? []).includes(refusal))
+      this.update(id, { type: 'warning', message: refusal });
+    this.deps.log('the server will not take this recording', { id, reason: refusal });
+    void this.persist(id);
+    return false;
+  }
+
   /** The smaller of the sidecar's own artifact limit and the server's. */
   private maxArtifactBytes(): number {
     const own = this.deps.config.limits.maxArtifactBytes;
@@ -470,9 +478,4 @@ export class RecordingController {
     this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));
     for (const id of evicted) this.delivery.forget(id);
   }
-}
-
-/** Where a recording stood, in words: "recording", "at perf script", … */
-function where(status: RecordingStatus): string {
-  return status.state === 'recording' ? 'recording' : `at its ${status.stage} stage`;
 }

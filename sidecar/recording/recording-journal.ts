@@ -12,15 +12,18 @@ import {
 
 export const JOURNAL_FILE = 'recording.json';
 
-/** Whether the catalog has the recording: `pending` until it took it, `none` with no server to send to. */
-export type UploadState = 'pending' | 'sent' | 'none';
+/**
+ * Whether the catalog has the recording: `pending` until it took it, `none` with no server to send to,
+ * `refused` when the server will never take it (an agent's expired or lost upload grant; the entry says why).
+ */
+export type UploadState = 'pending' | 'sent' | 'none' | 'refused';
 
 export interface JournalRecord {
   status: RecordingStatus;
   upload: UploadState;
 }
 
-const UPLOAD_STATES: readonly string[] = ['pending', 'sent', 'none'];
+const UPLOAD_STATES: readonly string[] = ['pending', 'sent', 'none', 'refused'];
 const RECORDING_ID = new RegExp(RECORDING_ID_PATTERN);
 /** A journal is a status and a word; anything much larger was not written by this recorder. */
 const MAX_JOURNAL_BYTES = 1 << 20;

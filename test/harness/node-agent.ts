@@ -37,6 +37,10 @@ export interface NodeAgent {
   pod: V1Pod;
   ip: string;
   process: RunningProcess;
+  /** Starts the agent again as it was started (same pod, token, ports and data directory); e.g. after a kill. */
+  restart(): RunningProcess;
+  /** Where the agent keeps its recordings (FURNACE_SIDECAR_DATA). */
+  dataDir: string;
 }
 
 /** An address on loopback for the agent's pod IP, distinct from the simulated pods' (127.1.x.y). */
@@ -101,9 +105,13 @@ export async function startNodeAgent(
     FURNACE_LOG_LEVEL: 'warn',
   };
   const entry = 'sidecar/agent/main.ts';
-  if (!options.hosts) return { pod, ip, process: startFurnace(t, [entry], env) };
-  const hostsPath = await writeHostsFile(join(options.dir, 'agent-hosts'), options.hosts);
-  const [command = '', ...args] = withHostsFile(hostsPath, [process.execPath, '--import', 'tsx', entry]);
-  const agent = startProcess(t, command, args, { env, cleanEnv: true, cwd: PROJECT_ROOT });
-  return { pod, ip, process: agent };
+  const hostsPath = options.hosts
+    ? await writeHostsFile(join(options.dir, 'agent-hosts'), options.hosts)
+    : undefined;
+  const launch = (): RunningProcess => {
+    if (hostsPath === undefined) return startFurnace(t, [entry], env);
+    const [command = '', ...args] = withHostsFile(hostsPath, [process.execPath, '--import', 'tsx', entry]);
+    return startProcess(t, command, args, { env, cleanEnv: true, cwd: PROJECT_ROOT });
+  };
+  return { pod, ip, process: launch(), restart: launch, dataDir: env.FURNACE_SIDECAR_DATA };
 }

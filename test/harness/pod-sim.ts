@@ -30,6 +30,8 @@ export interface SimulatePodOptions {
    * FURNACE_SERVER_URL: with the pod's own name and IP, the /etc/hosts every container sees.
    */
   hosts?: HostEntries;
+  /** Containers started again whenever their process exits, as the kubelet restarts them (a kill -9). */
+  restartAlways?: string[];
 }
 
 export interface SimulatedPod {
@@ -160,6 +162,7 @@ function podInitScript(
   root: string,
   scripts: ContainerScript[],
   sandboxCgroup: string | undefined,
+  restartAlways: readonly string[] = [],
 ): string {
   const lines = [`hostname ${quote(podName)}`, 'pids=""'];
   // The pod's init stands in for the sandbox's pause process, in the sandbox's cgroup.
@@ -167,7 +170,9 @@ function podInitScript(
   for (const { name, path, init } of scripts) {
     const run = `unshare --mount --propagation private /bin/sh ${quote(path)} >>${quote(join(root, 'logs', `${name}.log`))} 2>&1`;
     // Init containers run to completion, in order, before the app containers start.
-    lines.push(init ? `${run} || exit 1` : `${run} &\npids="$pids $!"`);
+    // A restarted container runs its script again: a new mount namespace, the same volumes and cgroup.
+    const again = restartAlways.includes(name) ? `(while :; do ${run}; sleep 1; done)` : run;
+    lines.push(init ? `${run} || exit 1` : `${again} &\npids="$pids $!"`);
   }
   lines.push(`trap 'kill -TERM $pids 2>/dev/null; wait; exit 0' TERM INT`, 'wait');
   return lines.join('\n') + '\n';
@@ -252,7 +257,7 @@ export async function simulatePod(
     : undefined;
   const scripts = await writeContainerScripts(kc, pod, { commands, root, volumes, cgroups, hostsPath });
   const initPath = join(root, 'pod-init.sh');
-  await writeFile(initPath, podInitScript(name, root, scripts, cgroups?.sandbox.dir));
+  await writeFile(initPath, podInitScript(name, root, scripts, cgroups?.sandbox.dir, options.restartAlways));
   const unshare = startDetached(
     'unshare',
     ['--pid', '--fork', '--mount-proc', '--uts', '--kill-child=SIGTERM', '/bin/sh', initPath],

@@ -69,9 +69,11 @@ describe('perf runner', () => {
   it('stops perf with SIGINT at the deadline even when no stop comes', async () => {
     const { child, spawn, timers, calls } = setup();
     const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
-    // perf runs under setpriv, which interrupts it should the recorder die (perf-runner.ts).
+    // perf runs under setpriv, which interrupts it should the recorder die, with SIGPIPE ignored so that
+    // it still writes its file out then (perf-runner.ts).
     assert.deepEqual(calls[0], [
-      '/usr/bin/setpriv',
+      '/bin/sh',
+      ...['-c', 'trap "" PIPE; exec "$0" "$@"', '/usr/bin/setpriv'],
       ...['--pdeathsig', 'INT', '--', 'perf'],
       ...perfRecordArgs(options),
     ]);
@@ -85,7 +87,7 @@ describe('perf runner', () => {
   });
 
   it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
-    assert.deepEqual(perfRecordCommand('perf', ['record']), {
+    assert.deepEqual(perfRecordCommand('perf', ['record'], '/usr/bin/setpriv', null), {
       command: '/usr/bin/setpriv',
       args: ['--pdeathsig', 'INT', '--', 'perf', 'record'],
     });

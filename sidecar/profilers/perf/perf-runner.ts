@@ -95,21 +95,30 @@ function onPath(command: string): boolean {
 
 /** util-linux's setpriv where the image has it (Debian always does). */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null;
+const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
+/** Ignores SIGPIPE, then execs its arguments: an ignored signal stays ignored across exec. */
+const IGNORE_SIGPIPE = 'trap "" PIPE; exec "$0" "$@"';
 
 /**
  * The perf record command line. Through `setpriv --pdeathsig INT`, perf is interrupted when the recorder
  * dies (a kill -9, an OOM kill) as it is on a stop: it writes a whole perf.data, which the restarted
- * recorder finishes from (recording-recovery.ts), and it does not record on for nobody. Without setpriv,
- * perf runs as it is.
+ * recorder finishes from (recording-recovery.ts), and it does not record on for nobody. perf's closing
+ * lines go to its stderr, a pipe whose reader died with the recorder: SIGPIPE would kill perf before it
+ * writes perf.data's header, so a shell ignores SIGPIPE first and execs setpriv (the same process, so the
+ * recorder stays the parent that pdeathsig watches); the write fails and perf finishes the file. Without
+ * setpriv, perf runs as it is.
  */
 export function perfRecordCommand(
   perfPath: string,
   args: string[],
   setpriv: string | null = SETPRIV,
+  shell: string | null = SHELL,
 ): { command: string; args: string[] } {
   // A perf that is not there is left to fail as itself, so the error says how to install it.
   if (setpriv === null || !onPath(perfPath)) return { command: perfPath, args };
-  return { command: setpriv, args: ['--pdeathsig', 'INT', '--', perfPath, ...args] };
+  const interrupted = ['--pdeathsig', 'INT', '--', perfPath, ...args];
+  if (shell === null) return { command: setpriv, args: interrupted };
+  return { command: shell, args: ['-c', IGNORE_SIGPIPE, setpriv, ...interrupted] };
 }
 
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
