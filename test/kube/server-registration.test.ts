@@ -177,7 +177,8 @@ describe('server registration against a real API server', () => {
         plain(pod.spec?.containers.find((c) => c.name === 'furnace')),
         `${name}: the whole furnace container, which registration compares`,
       );
-      assert.equal(cached?.metadata?.labels, undefined, `${name}: labels are not kept`);
+      // Labels are kept since continuous profiling selects pods by them (server/continuous/).
+      assert.deepEqual(cached?.metadata?.labels, pod.metadata?.labels, `${name}: labels are kept`);
       const uid = pod.metadata?.uid ?? '';
       const policy = { sidecarImages: [KUBE_SIDECAR_IMAGE], injection: KUBE_INJECTION };
       assert.deepEqual(checkPod({ namespace, pod: name, podUid: uid }, cached, policy), {

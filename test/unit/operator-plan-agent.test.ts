@@ -182,6 +182,8 @@ describe('Furnace plan: agent mode (pure)', () => {
       namespace: 'furnace',
       serviceAccount: 'furnace-agent',
       port: AGENT_PORT,
+      // The loader's defaults for continuous profiling (issue 24), not written by the plan.
+      continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
     });
     assert.equal((await loadPlannedConfig(plan())).agent, undefined);
   });
