@@ -14,6 +14,7 @@ import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
 import { createKubeRequest } from '../../kube/kube-request.ts';
 import { deriveStored } from '../../server/catalog/catalog-entry.ts';
 import { entryObjectName, recordText } from '../../server/catalog/kube-entries.ts';
+import { s3StorageOf } from '../harness/catalog-stores.ts';
 import { createNamespace, createUser } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
@@ -126,15 +127,7 @@ await runBench('bench:catalog', async ({ t }) => {
     namespace: leases,
     count: 1,
     extra: {
-      storage: {
-        s3: {
-          endpoint: s3.endpoint,
-          bucket: s3.bucket,
-          region: s3.region,
-          accessKeyIdFile: s3.accessKeyFile,
-          secretAccessKeyFile: s3.secretKeyFile,
-        },
-      },
+      storage: { s3: s3StorageOf(s3, 'bench-catalog/') },
       retention: { maxCount: ENTRIES, namespaceMaxCount: ENTRIES, expectedNamespaces: 1 },
     },
   });
