@@ -1,8 +1,10 @@
 // The recording's stacks in the field's own formats, one function for every place that writes them (the
 // sidecar after a recording, the server for a merge). Pure but for gzip.
+import type { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { foldedToOtlp } from '../otlp/write-otlp.ts';
 import { foldedToPprof } from '../pprof/write-pprof.ts';
 import type { FoldedStacks } from '../stacks/folded.ts';
+import type { InternedStacks } from '../stacks/interned.ts';
 import { otelResourceAttributes, pprofLabels, type ProfileExportMeta } from './profile-subject.ts';
 
 /** Exported profiles, in the order they are written and uploaded. */
@@ -11,25 +13,39 @@ export type ExportArtifact = (typeof EXPORT_ARTIFACTS)[number];
 
 /**
  * One exported profile of the stacks: `profile.pb.gz` is pprof, gzipped; `profile.otlp.pb` an OTLP
- * ExportProfilesServiceRequest (protobuf, not compressed, as OTLP/HTTP sends it).
+ * ExportProfilesServiceRequest (protobuf, not compressed, as OTLP/HTTP sends it). A caller writing both
+ * interns the stacks once (core/stacks/interned.ts) and passes the tables, and one writer, to each.
  */
-export function exportProfile(name: ExportArtifact, stacks: FoldedStacks, meta: ProfileExportMeta): Buffer {
+export function exportProfile(
+  name: ExportArtifact,
+  stacks: FoldedStacks | InternedStacks,
+  meta: ProfileExportMeta,
+  writer?: BinaryWriter,
+): Buffer {
   switch (name) {
     case 'profile.pb.gz':
-      return foldedToPprof(stacks, {
-        frequency: meta.frequency,
-        startedAtMs: meta.startedAtMs,
-        durationMs: meta.durationMs,
-        labels: pprofLabels(meta.subject),
-      });
-    case 'profile.otlp.pb':
-      return Buffer.from(
-        foldedToOtlp(stacks, {
+      return foldedToPprof(
+        stacks,
+        {
           frequency: meta.frequency,
           startedAtMs: meta.startedAtMs,
           durationMs: meta.durationMs,
-          resource: otelResourceAttributes(meta.subject),
-        }),
+          labels: pprofLabels(meta.subject),
+        },
+        writer,
+      );
+    case 'profile.otlp.pb':
+      return Buffer.from(
+        foldedToOtlp(
+          stacks,
+          {
+            frequency: meta.frequency,
+            startedAtMs: meta.startedAtMs,
+            durationMs: meta.durationMs,
+            resource: otelResourceAttributes(meta.subject),
+          },
+          writer,
+        ),
       );
   }
 }

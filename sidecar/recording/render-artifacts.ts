@@ -9,6 +9,8 @@ import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { buildFlameTree } from '../../core/render/flame-tree.ts';
 import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
 import { exportProfile } from '../../core/export/profile-exports.ts';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { internStacks } from '../../core/stacks/interned.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingExports } from './export-meta.ts';
 import type { TimedSamples } from '../../core/stacks/timeline.ts';
@@ -63,11 +65,14 @@ async function writeExports(
   stacks: FoldedStacks,
   exports: RecordingExports | undefined,
 ): Promise<void> {
-  if (exports === undefined) return;
+  if (exports === undefined || exports.names.length === 0) return;
+  // Split into frames once for every format (most of what writing each costs), into one growing buffer.
+  const tables = internStacks(stacks);
+  const writer = new BinaryWriter();
   for (const name of exports.names) {
     let body: Buffer;
     try {
-      body = exportProfile(name, stacks, exports.meta);
+      body = exportProfile(name, tables, exports.meta, writer);
     } catch (error) {
       deps.report({ type: 'warning', message: `${name} was not written: ${(error as Error).message}` });
       continue;

@@ -16,6 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { exportProfile } from '../../core/export/profile-exports.ts';
 import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { internStacks } from '../../core/stacks/interned.ts';
 import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { load, machine, median, utcNow } from './machine.ts';
@@ -24,7 +26,9 @@ import { syntheticFolded } from './ui-stand-in.ts';
 
 const DIR = '/tmp/furnace-bench-export';
 const MB = 1024 * 1024;
-const WRITERS = ['folded', 'pprof', 'otlp', 'pprof+otlp'] as const;
+// `none` writes nothing: its extra RSS is what the method shows for a cold child that only runs the
+// measuring code, the floor under every other figure.
+const WRITERS = ['none', 'folded', 'pprof', 'otlp', 'pprof+otlp'] as const;
 type Writer = (typeof WRITERS)[number];
 const META: ProfileExportMeta = {
   frequency: 999,
@@ -47,17 +51,23 @@ function write(writer: Writer, stacks: FoldedStacks): number {
     return Buffer.byteLength(body);
   };
   switch (writer) {
+    case 'none':
+      return 0;
     case 'folded':
       return out('stacks.folded', formatFolded(stacks));
     case 'pprof':
       return out('profile.pb.gz', exportProfile('profile.pb.gz', stacks, META));
     case 'otlp':
       return out('profile.otlp.pb', exportProfile('profile.otlp.pb', stacks, META));
-    case 'pprof+otlp':
+    case 'pprof+otlp': {
+      // As the sidecar writes both: the stacks interned once, one buffer for both writers.
+      const tables = internStacks(stacks);
+      const writer = new BinaryWriter();
       return (
-        out('profile.pb.gz', exportProfile('profile.pb.gz', stacks, META)) +
-        out('profile.otlp.pb', exportProfile('profile.otlp.pb', stacks, META))
+        out('profile.pb.gz', exportProfile('profile.pb.gz', tables, META, writer)) +
+        out('profile.otlp.pb', exportProfile('profile.otlp.pb', tables, META, writer))
       );
+    }
   }
 }
 
