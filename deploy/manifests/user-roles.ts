@@ -10,6 +10,7 @@ export const USER_ROLE_NAMES = {
   viewer: 'furnace-viewer',
   recorder: 'furnace-recorder',
   tracer: 'furnace-tracer',
+  continuous: 'furnace-continuous',
 } as const;
 
 const recordings = (verbs: string[], resources = [RECORDING_PLURAL]): V1PolicyRule => ({
@@ -37,11 +38,17 @@ const RECORDER_RULES = [
 ];
 /** Everything a recorder may, plus user-supplied bpftrace programs. */
 const TRACER_RULES = [...RECORDER_RULES, recordings(['create'], [`${RECORDING_PLURAL}/bpftrace`])];
+/**
+ * Everything a recorder may, plus switching continuous profiling of the namespace's pods on and off: it
+ * keeps a profiler sampling them on their nodes until switched off, so it is a grant of its own.
+ */
+const CONTINUOUS_RULES = [...RECORDER_RULES, recordings(['create'], [`${RECORDING_PLURAL}/continuous`])];
 
 export const USER_ROLE_RULES: Readonly<Record<keyof typeof USER_ROLE_NAMES, V1PolicyRule[]>> = {
   viewer: VIEWER_RULES,
   recorder: RECORDER_RULES,
   tracer: TRACER_RULES,
+  continuous: CONTINUOUS_RULES,
 };
 
 export function buildUserRoles(): object[] {

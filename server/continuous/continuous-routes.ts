@@ -4,8 +4,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { strictValidator } from '../../core/contract/strict-validator.ts';
 import { foldedPieces } from '../../core/stacks/folded.ts';
 import type { Access } from '../auth/access.ts';
+import type { Identity } from '../auth/identity.ts';
 import { identityOf } from '../auth/identify-requests.ts';
 import {
   SELECTION_BODY_SCHEMA,
@@ -66,14 +68,28 @@ function checkRange(query: WindowQuery): void {
     );
 }
 
+/** `create` on recordings/continuous in the namespace; the refusal names the role that grants it. */
+async function requireContinuous(deps: ContinuousRouteDeps, identity: Identity, namespace: string) {
+  try {
+    await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
+  } catch (error) {
+    if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
+    throw new FurnaceError(
+      'ERR_FORBIDDEN',
+      `${error.message}: switching continuous profiling on or off needs this permission beyond recording (ClusterRole furnace-continuous grants it, bound in the namespace)`,
+      { ...error.details },
+    );
+  }
+}
+
 function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps): void {
   app.put<{ Params: Params; Body: SelectionBody }>(
     '/api/v1/continuous/:namespace/:name',
-    { schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA } },
+    { schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA }, validatorCompiler: strictValidator },
     async (request) => {
       const identity = identityOf(request);
       const { namespace, name } = request.params;
-      await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
+      await requireContinuous(deps, identity, namespace);
       const body = request.body;
       const selection: ContinuousSelection = {
         namespace,
@@ -95,7 +111,7 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
     async (request, reply) => {
       const identity = identityOf(request);
       const { namespace, name } = request.params;
-      await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
+      await requireContinuous(deps, identity, namespace);
       if (!(await deps.selections.remove(namespace, name)))
         throw new FurnaceError('ERR_NOT_FOUND', `no continuous selection ${namespace}/${name}`, {
           namespace,

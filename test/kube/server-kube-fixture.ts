@@ -17,6 +17,9 @@ import { createAccess } from '../../server/auth/access.ts';
 import { buildServerApps } from '../../server/build-server-app.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { readAgentSettings } from '../../server/config/config-agent.ts';
+import { createConfigReader } from '../../server/config/config-reader.ts';
+import { continuousModeOf } from '../../server/continuous/continuous-mode.ts';
 import { createClientGateway } from '../../server/kube/client-gateway.ts';
 import { reuseConnections } from '../../server/kube/keep-alive.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
@@ -55,6 +58,8 @@ export interface KubeServerOptions {
   sidecarTls?: { port: number; pin: string };
   tokenReview?: Partial<TokenCacheSettings>;
   allowSystemWide?: boolean;
+  /** Continuous profiling's routes, with the default agent settings and windows under the data dir. */
+  continuous?: boolean;
 }
 
 /** Serves a stand-in sidecar over HTTPS with a key of its own: what buildKubeServer's `sidecarTls` takes. */
@@ -78,6 +83,14 @@ export async function buildKubeServer(
   const tokens = createTokenCache({ now, ...options.tokenReview });
   const registry = createRegistry({ now, leaseSeconds: 30, keys: randomSharedKeys() });
   const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const metricsRegistry = createMetricsRegistry();
+  const agent = readAgentSettings(
+    createConfigReader({ path: 'test', raw: { agent: { enabled: true } } }, {}),
+    false,
+  );
+  const continuous = options.continuous
+    ? continuousModeOf({ agent, storage: {}, dataDir }, metricsRegistry)
+    : undefined;
   const { user: app, recorder } = buildServerApps({
     registry,
     catalog,
@@ -97,7 +110,8 @@ export async function buildKubeServer(
       tokens,
       ...(sidecarTls ? { sidecarTlsPort: sidecarTls.port } : {}),
     },
-    metricsRegistry: createMetricsRegistry(),
+    metricsRegistry,
+    ...(continuous ? { continuous } : {}),
     limitsFor: () => DEFAULT_LIMITS,
     now,
     proxyTimeoutSeconds: 5,

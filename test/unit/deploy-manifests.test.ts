@@ -75,7 +75,7 @@ describe('deploy/ manifests', () => {
       );
   });
 
-  it('grade the user roles: a viewer reads, a recorder also starts and deletes, a tracer also runs bpftrace', () => {
+  it('grade the user roles: a viewer reads, a recorder also starts and deletes, a tracer also runs bpftrace, furnace-continuous also switches continuous profiling', () => {
     const g = 'furnace.hyperfoil.io';
     assert.ok(allows(USER_ROLE_RULES.viewer, g, 'recordings', 'get'));
     assert.ok(!allows(USER_ROLE_RULES.viewer, g, 'recordings', 'create'));
@@ -83,6 +83,10 @@ describe('deploy/ manifests', () => {
     assert.ok(allows(USER_ROLE_RULES.recorder, g, 'recordings', 'delete'));
     assert.ok(!allows(USER_ROLE_RULES.recorder, g, 'recordings/bpftrace', 'create'));
     assert.ok(allows(USER_ROLE_RULES.tracer, g, 'recordings/bpftrace', 'create'));
+    for (const role of ['viewer', 'recorder', 'tracer'] as const)
+      assert.ok(!allows(USER_ROLE_RULES[role], g, 'recordings/continuous', 'create'), role);
+    assert.ok(allows(USER_ROLE_RULES.continuous, g, 'recordings/continuous', 'create'));
+    assert.ok(!allows(USER_ROLE_RULES.continuous, g, 'recordings/bpftrace', 'create'));
     for (const rules of Object.values(USER_ROLE_RULES))
       assert.ok(
         !allows(rules, g, 'recordings/system-wide', 'create'),

@@ -119,6 +119,7 @@ describe('OLM bundle', () => {
   it('has user ClusterRoles that aggregate into no built-in role', () => {
     const roles = manifests.filter((m) => m.kind === 'ClusterRole');
     assert.deepEqual(roles.map((r) => r.metadata.name).sort(), [
+      'furnace-continuous',
       'furnace-recorder',
       'furnace-tracer',
       'furnace-viewer',
