@@ -18,7 +18,6 @@ import {
 } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
-const HOUR_MS = 3_600_000;
 
 export interface CompactionLevel {
   /** The slot length in seconds windows are merged into. */

@@ -47,23 +47,16 @@ function splitWorkload(workload: string): [string, string] {
   return cut < 0 ? ['Pod', workload] : [workload.slice(0, cut), workload.slice(cut + 1)];
 }
 
+const WINDOW_NAME = /^(\d+)~(\d+)~([^~]*)~([^~]*)~([^~]*)~([^~]*)~([^~]*)(?:~r(\d+))?$/;
+
 /** The window a key names; undefined for anything else. */
 export function parseWindowKey(key: string): WindowMeta | undefined {
   const [namespace, hour, rest, ...extra] = key.split('/');
   if (namespace === undefined || hour === undefined || rest === undefined || extra.length > 0)
     return undefined;
-  const [start, end, node, pod, container, kind, name, resolution, ...more] = rest.split('~');
-  const coarse = resolution === undefined ? undefined : /^r(\d+)$/.exec(resolution);
-  if (
-    more.length > 0 ||
-    coarse === null ||
-    name === undefined ||
-    kind === undefined ||
-    container === undefined
-  )
-    return undefined;
-  if (node === undefined || pod === undefined || !/^\d+$/.test(start ?? '') || !/^\d+$/.test(end ?? ''))
-    return undefined;
+  const m = WINDOW_NAME.exec(rest);
+  if (!m) return undefined;
+  const [, start, end, node = '', pod = '', container = '', kind = '', name = '', resolution] = m;
   return {
     namespace,
     node,
@@ -72,7 +65,7 @@ export function parseWindowKey(key: string): WindowMeta | undefined {
     workload: `${kind}/${name}`,
     start: Number(start),
     end: Number(end),
-    ...(coarse ? { resolution: Number(coarse[1]) } : {}),
+    ...(resolution !== undefined ? { resolution: Number(resolution) } : {}),
   };
 }
 
