@@ -18,7 +18,6 @@ import {
 } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
-
 export interface CompactionLevel {
   /** The slot length in seconds windows are merged into. */
   resolution: number;
