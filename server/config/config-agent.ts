@@ -3,7 +3,7 @@
 import { ConfigError } from '../../core/config/config-error.ts';
 import { readBoolean, readInteger, readText } from '../../core/config/config-values.ts';
 import { AGENT_PORT } from '../../core/contract/names.ts';
-import { CONTINUOUS_LIMITS } from '../../core/continuous/continuous-plan.ts';
+import { readContinuousSettings, type ContinuousSettings } from '../continuous/continuous-settings.ts';
 import type { ConfigReader } from './config-reader.ts';
 
 export interface AgentSettings {
@@ -12,8 +12,8 @@ export interface AgentSettings {
   serviceAccount: string;
   /** The agents' HTTPS port on their pod IP. */
   port: number;
-  /** Continuous profiling (`agent.continuous.*`): the default frequency and the window length of every node. */
-  continuous: { frequency: number; windowSeconds: number; retentionHours: number };
+  /** Continuous profiling (`agent.continuous.*`, continuous/continuous-settings.ts). */
+  continuous: ContinuousSettings;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -25,25 +25,6 @@ function readName(reader: ConfigReader, key: string, fallback: string): string {
   return value;
 }
 
-function readContinuous(reader: ConfigReader): AgentSettings['continuous'] {
-  const { frequency, windowSeconds } = CONTINUOUS_LIMITS;
-  return {
-    frequency: readInteger(
-      reader.get('agent.continuous.frequency'),
-      frequency.default,
-      frequency.min,
-      frequency.max,
-    ),
-    windowSeconds: readInteger(
-      reader.get('agent.continuous.windowSeconds'),
-      windowSeconds.default,
-      windowSeconds.min,
-      windowSeconds.max,
-    ),
-    retentionHours: readInteger(reader.get('agent.continuous.retentionHours'), 168, 1, 8760),
-  };
-}
-
 /** The agent settings when `agent.enabled` is true (cluster mode only), else undefined. */
 export function readAgentSettings(reader: ConfigReader, local: boolean): AgentSettings | undefined {
   const enabled = reader.get('agent.enabled');
@@ -52,7 +33,7 @@ export function readAgentSettings(reader: ConfigReader, local: boolean): AgentSe
     namespace: readName(reader, 'agent.namespace', 'furnace'),
     serviceAccount: readName(reader, 'agent.serviceAccount', 'furnace-agent'),
     port: readInteger(reader.get('agent.port'), AGENT_PORT, 1, 65535),
-    continuous: readContinuous(reader),
+    continuous: readContinuousSettings(reader),
   };
   if (on && local)
     throw new ConfigError(

@@ -16,6 +16,8 @@ import type { AgentRegistration } from '../registry/agent-registry.ts';
 import { planForNode } from './plan-node.ts';
 import type { SelectionStore } from './selection-store.ts';
 import { windowKey } from './window-keys.ts';
+import { windowPprof } from './window-pprof.ts';
+import { parseFolded } from '../../core/stacks/folded.ts';
 import type { WindowStore } from './window-store.ts';
 
 export interface AgentContinuousDeps {
@@ -93,8 +95,9 @@ async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUp
   for (const profile of upload.profiles) {
     // A pod that left the node or the selection since the window was cut is dropped, never stored.
     if (!selected.has(`${profile.namespace}/${profile.pod}`) || profile.folded === '') continue;
-    const key = windowKey({ ...profile, node: upload.node, start: upload.start, end: upload.end });
-    await deps.windows.put(key, profile.folded);
+    const meta = { ...profile, node: upload.node, start: upload.start, end: upload.end };
+    const pprof = windowPprof(parseFolded(profile.folded), meta, plan.frequency);
+    await deps.windows.put(windowKey(meta), profile.folded, pprof);
     stored += 1;
   }
   return stored;

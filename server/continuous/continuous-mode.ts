@@ -6,18 +6,20 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { AgentSettings } from '../config/config-agent.ts';
 import { createS3Client } from '../storage/s3-client.ts';
 import type { StorageConfig } from '../storage/storage-config.ts';
+import type { ContinuousSettings } from './continuous-settings.ts';
 import { createMemorySelections, type SelectionStore } from './selection-store.ts';
-import { filesystemWindows, s3Windows, type WindowStore } from './window-store.ts';
+import { s3Windows } from './s3-window-store.ts';
+import { filesystemWindows, type WindowStore } from './window-store.ts';
 
 export interface ContinuousMode {
   selections: SelectionStore;
   windows: WindowStore;
-  settings: { frequency: number; windowSeconds: number; retentionHours: number };
-  metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
+  settings: ContinuousSettings;
+  metrics: { stored: Counter<'node'>; dropped: Counter<'node'>; removedBySize: Counter<'namespace'> };
 }
 
 export interface ContinuousModeDeps {
-  settings: { frequency: number; windowSeconds: number; retentionHours: number };
+  settings: ContinuousSettings;
   metricsRegistry: Registry;
   /** The catalog's place: a bucket when configured, else files under dataDir. */
   dataDir: string;
@@ -42,6 +44,12 @@ export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
         name: 'furnace_continuous_windows_dropped_total',
         help: 'Continuous profiling windows a node agent dropped (over its disk budget, or failed to send)',
         labelNames: ['node'],
+        registers,
+      }),
+      removedBySize: new Counter({
+        name: 'furnace_continuous_windows_removed_by_size_total',
+        help: 'Continuous profiling windows removed, oldest first, because their namespace held more than agent.continuous.maxBytesPerNamespace',
+        labelNames: ['namespace'],
         registers,
       }),
     },

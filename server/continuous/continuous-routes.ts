@@ -5,7 +5,9 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { strictValidator } from '../../core/contract/strict-validator.ts';
-import { foldedPieces } from '../../core/stacks/folded.ts';
+import { foldedPieces, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { pprofLabels } from '../../core/export/profile-subject.ts';
+import { foldedToPprof } from '../../core/pprof/write-pprof.ts';
 import type { Access } from '../auth/access.ts';
 import type { Identity } from '../auth/identity.ts';
 import { identityOf } from '../auth/identify-requests.ts';
@@ -32,6 +34,8 @@ export interface ContinuousRouteDeps {
   now: () => number;
 }
 
+type StacksQuery = WindowQuery & { format?: 'folded' | 'pprof' };
+
 const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 const PARAMS = {
   type: 'object',
@@ -49,6 +53,7 @@ const QUERY = {
     pod: { type: 'string', pattern: NAME },
     container: { type: 'string', pattern: NAME },
     workload: { type: 'string', maxLength: 320 },
+    format: { type: 'string', enum: ['folded', 'pprof'] },
   },
   additionalProperties: false,
 } as const;
@@ -130,19 +135,41 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
   });
 }
 
+/** The range's pprof: labels for each name the query fixed, the range as its time. */
+function rangePprof(stacks: FoldedStacks, query: WindowQuery, frequency: number): Buffer {
+  const subject = {
+    namespace: query.namespace,
+    ...(query.pod ? { pod: query.pod } : {}),
+    ...(query.container ? { container: query.container } : {}),
+    ...(query.workload ? { service: query.workload.slice(query.workload.indexOf('/') + 1) } : {}),
+  };
+  const labels = { ...pprofLabels(subject), ...(query.node ? { node: query.node } : {}) };
+  return foldedToPprof(stacks, {
+    frequency,
+    startedAtMs: query.from,
+    durationMs: query.to - query.from,
+    labels,
+  });
+}
+
 function registerStacksRoute(app: FastifyInstance, deps: ContinuousRouteDeps): void {
-  app.get<{ Querystring: WindowQuery }>(
+  app.get<{ Querystring: StacksQuery }>(
     '/api/v1/continuous/stacks',
     { schema: { querystring: QUERY } },
     async (request, reply) => {
-      const query = request.query;
+      const { format, ...query } = request.query;
       checkRange(query);
       await deps.access.require(identityOf(request), 'get', query.namespace);
       const merged = await mergeWindows(deps.windows, query);
       void reply
-        .header('content-type', 'text/plain; charset=utf-8')
         .header('x-furnace-windows', String(merged.windows))
         .header('x-furnace-samples', String(merged.samples));
+      if (format === 'pprof')
+        return reply
+          .header('content-type', 'application/octet-stream')
+          .header('content-disposition', 'attachment; filename="profile.pb.gz"')
+          .send(rangePprof(merged.stacks, query, deps.settings.frequency));
+      void reply.header('content-type', 'text/plain; charset=utf-8');
       return reply.send(Readable.from(foldedPieces(merged.stacks)));
     },
   );

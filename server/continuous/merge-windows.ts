@@ -2,7 +2,14 @@
 // of folded stacks. Memory holds the merged stacks (bounded by the distinct stacks, not by the windows)
 // and one window; the total is exactly the sum of the windows' totals.
 import { parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
-import { hourPrefixes, parseWindowKey, windowMatches, type WindowQuery } from './window-keys.ts';
+import {
+  hourPrefixes,
+  parseWindowKey,
+  windowMatches,
+  withoutMerged,
+  type WindowMeta,
+  type WindowQuery,
+} from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
 export interface MergedWindows {
@@ -13,15 +20,18 @@ export interface MergedWindows {
   bySource: Map<string, number>;
 }
 
-/** The keys of the query's windows, oldest first. */
+/** The keys of the query's windows, oldest first; fine windows and the coarse ones merged from them alike. */
 export async function matchingKeys(store: WindowStore, query: WindowQuery): Promise<string[]> {
-  const keys: { key: string; start: number }[] = [];
+  const keys: { key: string; meta: WindowMeta }[] = [];
   for (const prefix of hourPrefixes(query))
     for await (const key of store.list(prefix)) {
       const meta = parseWindowKey(key);
-      if (meta && windowMatches(meta, query)) keys.push({ key, start: meta.start });
+      if (meta && windowMatches(meta, query)) keys.push({ key, meta });
     }
-  return keys.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1)).map((k) => k.key);
+  // A window that a compaction killed midway already merged into a coarser one counts once.
+  return withoutMerged(keys)
+    .sort((a, b) => a.meta.start - b.meta.start || (a.key < b.key ? -1 : 1))
+    .map((k) => k.key);
 }
 
 /** Adds `from` into `into`. */

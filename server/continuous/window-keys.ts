@@ -1,7 +1,9 @@
 // The key of a stored window says everything a query filters on, so a range is answered by listing keys
 // (one prefix per hour of the range) and reading only the windows that match:
-//   <namespace>/<YYYYMMDDHH of the start, UTC>/<start ms>~<end ms>~<node>~<pod>~<container>~<Kind>~<name>
-// Names never contain `~` or `/` beyond the workload's, which is split into its kind and name here. Pure.
+//   <namespace>/<YYYYMMDDHH of the start, UTC>/<start ms>~<end ms>~<node>~<pod>~<container>~<Kind>~<name>[~r<s>]
+// Names never contain `~` or `/` beyond the workload's, which is split into its kind and name here. A
+// compacted window (continuous/compact-windows.ts) ends in `~r60` or `~r600`: the slot length in seconds
+// it was merged into, which no name can be mistaken for (a name never starts a field after the workload's). Pure.
 
 export interface WindowMeta {
   namespace: string;
@@ -11,6 +13,8 @@ export interface WindowMeta {
   workload: string;
   start: number;
   end: number;
+  /** A compacted window: the length in seconds of the slot it merges (60, 600); absent for an agent's window. */
+  resolution?: number;
 }
 
 /** What a query asks for: a time range and, optionally, one of each name. */
@@ -34,6 +38,7 @@ export function hourOf(ms: number): string {
 export function windowKey(meta: WindowMeta): string {
   const [kind, name] = splitWorkload(meta.workload);
   const fields = [meta.start, meta.end, meta.node, meta.pod, meta.container, kind, name];
+  if (meta.resolution !== undefined) fields.push(`r${meta.resolution}`);
   return `${meta.namespace}/${hourOf(meta.start)}/${fields.join('~')}`;
 }
 
@@ -42,16 +47,16 @@ function splitWorkload(workload: string): [string, string] {
   return cut < 0 ? ['Pod', workload] : [workload.slice(0, cut), workload.slice(cut + 1)];
 }
 
+const WINDOW_NAME = /^(\d+)~(\d+)~([^~]*)~([^~]*)~([^~]*)~([^~]*)~([^~]*)(?:~r(\d+))?$/;
+
 /** The window a key names; undefined for anything else. */
 export function parseWindowKey(key: string): WindowMeta | undefined {
   const [namespace, hour, rest, ...extra] = key.split('/');
   if (namespace === undefined || hour === undefined || rest === undefined || extra.length > 0)
     return undefined;
-  const [start, end, node, pod, container, kind, name, ...more] = rest.split('~');
-  if (more.length > 0 || name === undefined || kind === undefined || container === undefined)
-    return undefined;
-  if (node === undefined || pod === undefined || !/^\d+$/.test(start ?? '') || !/^\d+$/.test(end ?? ''))
-    return undefined;
+  const m = WINDOW_NAME.exec(rest);
+  if (!m) return undefined;
+  const [, start, end, node = '', pod = '', container = '', kind = '', name = '', resolution] = m;
   return {
     namespace,
     node,
@@ -60,7 +65,13 @@ export function parseWindowKey(key: string): WindowMeta | undefined {
     workload: `${kind}/${name}`,
     start: Number(start),
     end: Number(end),
+    ...(resolution !== undefined ? { resolution: Number(resolution) } : {}),
   };
+}
+
+/** The pod and container a window is of (with its node and workload): what compaction keeps apart. */
+export function sourceOf(meta: WindowMeta): string {
+  return [meta.node, meta.pod, meta.container, meta.workload].join('~');
 }
 
 /** The hour prefixes (`<namespace>/<YYYYMMDDHH>/`) a window starting within [from - 1 h, to] has. */
@@ -93,4 +104,34 @@ export function hourStart(hour: string): number {
 export function hourExpired(hour: string, now: number, retentionMs: number, maxWindowMs: number): boolean {
   const start = hourStart(hour);
   return Number.isFinite(start) && start + HOUR_MS + maxWindowMs <= now - retentionMs;
+}
+
+/**
+ * Whether `window` is one that compaction already merged into `coarse`: the same pod and container, a
+ * finer resolution, a start in the coarse window's slot and a range inside it. After a compaction that
+ * stopped between writing the coarse window and removing its sources, such a window is a duplicate:
+ * queries skip it and the next pass removes it.
+ */
+export function mergedInto(window: WindowMeta, coarse: WindowMeta): boolean {
+  if (coarse.resolution === undefined || (window.resolution ?? 0) >= coarse.resolution) return false;
+  const slotMs = coarse.resolution * 1000;
+  return (
+    sourceOf(window) === sourceOf(coarse) &&
+    Math.floor(window.start / slotMs) === Math.floor(coarse.start / slotMs) &&
+    window.start >= coarse.start &&
+    window.end <= coarse.end
+  );
+}
+
+/** The windows that no other of the list already holds (see mergedInto). */
+export function withoutMerged<T extends { meta: WindowMeta }>(windows: readonly T[]): T[] {
+  const coarse = new Map<string, WindowMeta[]>();
+  for (const w of windows)
+    if (w.meta.resolution !== undefined) {
+      const list = coarse.get(sourceOf(w.meta)) ?? [];
+      list.push(w.meta);
+      coarse.set(sourceOf(w.meta), list);
+    }
+  if (coarse.size === 0) return [...windows];
+  return windows.filter((w) => !(coarse.get(sourceOf(w.meta)) ?? []).some((c) => mergedInto(w.meta, c)));
 }

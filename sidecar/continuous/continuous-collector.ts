@@ -53,6 +53,8 @@ export class ContinuousCollector {
   #dropped = 0;
   /** The plan perf last failed on, and when it may be tried again. */
   #failed: { key: string; retryAt: number } | undefined;
+  /** The plan of the last scan, and whether that scan found every container the plan names. */
+  #scanned: { plan: string; complete: boolean } | undefined;
 
   constructor(private readonly deps: CollectorDeps) {}
 
@@ -69,6 +71,10 @@ export class ContinuousCollector {
   /** Follows a new plan: rescans the containers, restarts perf when what it samples changed. */
   async apply(plan: ContinuousPlan): Promise<void> {
     this.#plan = plan;
+    // The same plan, every container found and perf running: nothing perf samples can have changed
+    // (a new container is a new ID, so a new plan), and a poll costs no walk over /proc.
+    const unchanged = this.#scanned?.plan === planKey(plan) && this.#scanned.complete;
+    if (unchanged && this.#perf !== undefined) return;
     const cgroups = await this.#rescan();
     const key = `${planKey(plan)}|${cgroups.join(',')}`;
     if (key === this.#key && (this.#perf !== undefined || cgroups.length === 0)) return;
@@ -105,6 +111,9 @@ export class ContinuousCollector {
   async #rescan(): Promise<string[]> {
     const scan = await this.deps.scan(this.#plan.targets);
     this.#scans += 1;
+    const found = new Set([...scan.owners.values()].map((owner) => owner.key));
+    const named = this.#plan.targets.flatMap((t) => t.containers.map((c) => `${t.podUid}/${c.name}`));
+    this.#scanned = { plan: planKey(this.#plan), complete: named.every((key) => found.has(key)) };
     for (const [pid, owner] of scan.owners) this.#owners.set(pid, { owner, scan: this.#scans });
     for (const [pid, known] of this.#owners)
       if (this.#scans - known.scan >= OWNER_SCANS_KEPT) this.#owners.delete(pid);

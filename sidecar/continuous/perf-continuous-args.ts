@@ -19,8 +19,10 @@ export function continuousPerfArgs(input: ContinuousPerfInput): string[] {
   const events = input.cgroups.flatMap((cgroup) => ['-e', 'cpu-clock', '-G', cgroup]);
   return [
     'record',
-    // Symbols come from the binaries while the pods run; a build-id cache would grow by every window.
+    // Symbols come from the binaries while the pods run; a build-id cache would grow by every window,
+    // and reading each window file for build-ids at every switch costs perf a pass over its samples.
     '--no-buildid-cache',
+    '--no-buildid',
     '-a',
     '-g',
     '-F',

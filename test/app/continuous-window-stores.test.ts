@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createS3Client } from '../../server/storage/s3-client.ts';
-import { filesystemWindows, s3Windows, type WindowStore } from '../../server/continuous/window-store.ts';
+import { s3Windows } from '../../server/continuous/s3-window-store.ts';
+import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
 import { windowKey, type WindowMeta } from '../../server/continuous/window-keys.ts';
 import { mergeWindows } from '../../server/continuous/merge-windows.ts';
 import { removeExpiredWindows } from '../../server/continuous/continuous-retention.ts';

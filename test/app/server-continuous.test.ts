@@ -4,6 +4,8 @@
 // the plan names, and a range query merges them with exact totals. The kube API is a fake at its boundary
 // (fake-kube-gateway.ts); the real agent, perf and API server are in test/kube/continuous-agent.test.ts.
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { decodeProfile } from '../../core/pprof/profile.ts';
 import { describe, it, type TestContext } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ContinuousPlan } from '../../core/continuous/continuous-plan.ts';
@@ -161,6 +163,12 @@ describe('continuous profiling at the server', () => {
     assert.equal(merged.headers['x-furnace-windows'], '8');
     assert.equal(merged.headers['x-furnace-samples'], '36');
     assert.equal((await query('bob-token', '&pod=db-1')).body, '');
+    const pprof = await query('bob-token', '&format=pprof');
+    assert.equal(pprof.statusCode, 200);
+    assert.equal(pprof.headers['x-furnace-samples'], '36');
+    const profile = decodeProfile(gunzipSync(pprof.rawPayload));
+    const counted = profile.samples.reduce((sum, sample) => sum + (sample.values[0] ?? 0), 0);
+    assert.equal(counted, 36, 'the range’s pprof holds the same samples');
     const tooLong = await f.app.inject({
       method: 'GET',
       url: `/api/v1/continuous/stacks?namespace=shop&from=0&to=${start}`,

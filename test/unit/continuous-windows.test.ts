@@ -70,6 +70,7 @@ describe('the one perf of a node', () => {
       ...[
         'record',
         '--no-buildid-cache',
+        '--no-buildid',
         '-a',
         '-g',
         '-F',

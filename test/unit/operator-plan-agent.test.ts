@@ -183,7 +183,14 @@ describe('Furnace plan: agent mode (pure)', () => {
       serviceAccount: 'furnace-agent',
       port: AGENT_PORT,
       // The loader's defaults for continuous profiling (issue 24), not written by the plan.
-      continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
+      continuous: {
+        frequency: 19,
+        windowSeconds: 15,
+        retentionHours: 168,
+        minuteWindowsAfterHours: 1,
+        tenMinuteWindowsAfterHours: 24,
+        maxBytesPerNamespace: 2 * 1024 ** 3,
+      },
     });
     assert.equal((await loadPlannedConfig(plan())).agent, undefined);
   });
