@@ -8,7 +8,7 @@ import { windowKey } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
 import { buildUi, DIST_DIR } from '../../ui/build.ts';
 import { buildFixture, type Fixture } from '../app/server-fixture.ts';
-import { fakeKubeGateway } from './fake-kube-gateway.ts';
+import { fakeKubeGateway, type FakeKubeGateway } from './fake-kube-gateway.ts';
 
 export interface ContinuousServer {
   baseUrl: string;
@@ -18,12 +18,21 @@ export interface ContinuousServer {
 
 let built: Promise<unknown> | undefined;
 
-/** Auth mode `none` on loopback, as local mode: the page opens signed in. */
-export async function startContinuousServer(t: TestContext): Promise<ContinuousServer> {
-  built ??= buildUi();
-  await built;
+/**
+ * Auth mode `none` on loopback by default, as local mode: the page opens signed in. `kubernetes` with the
+ * tokens and decisions of `kube` for tests of who may see what.
+ */
+export async function startContinuousServer(
+  t: TestContext,
+  options: { kube?: FakeKubeGateway; ui?: boolean } = {},
+): Promise<ContinuousServer> {
+  if (options.ui !== false) {
+    built ??= buildUi();
+    await built;
+  }
   const fixture = await buildFixture(t, {
-    kube: fakeKubeGateway({ namespaces: { shop: { furnace: 'enabled' } } }),
+    ...(options.kube ? { authMode: 'kubernetes' as const } : {}),
+    kube: options.kube ?? fakeKubeGateway({ namespaces: { shop: { furnace: 'enabled' } } }),
     registration: 'local',
     uiDir: DIST_DIR,
     agent: {
