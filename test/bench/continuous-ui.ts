@@ -10,6 +10,7 @@ import { launchBrowser } from '../harness/browser.ts';
 import { seedHour, startContinuousServer, WINDOW_MS } from '../harness/continuous-server.ts';
 import { loadAverage, runBench } from './bench-kit.ts';
 import { median } from './machine.ts';
+import { syntheticFolded } from './ui-stand-in.ts';
 
 const ROUNDS = 3;
 const START = Date.parse('2026-03-01T12:00:00Z');
@@ -17,19 +18,19 @@ const HOUR = 3_600_000;
 const STACKS_PER_WINDOW = 250;
 const SAMPLES_PER_WINDOW = 285;
 
-/** A pool of stacks 12 to 28 frames deep, of which each window samples a different 250. */
+/** The stacks a pod's windows sample from: a call tree of 3,000 leaves (bench:ui's shape, shared prefixes). */
+const POOL = syntheticFolded(3000)
+  .split('\n')
+  .filter((line) => line !== '')
+  .map((line) => line.slice(0, line.lastIndexOf(' ')));
+
+/** Window i of a pod: 250 of the pool's stacks, a different 250 each window, 285 samples in all. */
 function windowOf(pod: number, i: number): string {
   const lines: string[] = [];
-  let left = SAMPLES_PER_WINDOW;
   for (let s = 0; s < STACKS_PER_WINDOW; s++) {
-    const id = (i * 37 + s * 101 + pod * 7) % 3000;
-    const depth = 12 + (id % 17);
-    const frames = ['app', 'main'];
-    for (let d = 0; d < depth; d++)
-      frames.push(`svc${pod}::Module${(id >> (d % 8)) % 40}::fn${(id + d) % 97}`);
-    const count = s === STACKS_PER_WINDOW - 1 ? left : 1 + ((id + s) % 2);
-    left -= count;
-    lines.push(`${frames.join(';')} ${Math.max(1, count)}`);
+    const stack = POOL[(i * 37 + s * 11 + pod * 500) % POOL.length] ?? 'main';
+    const count = s < SAMPLES_PER_WINDOW - STACKS_PER_WINDOW ? 2 : 1;
+    lines.push(`web-${pod + 1};${stack.slice(stack.indexOf(';') + 1)} ${count}`);
   }
   return `${lines.join('\n')}\n`;
 }
