@@ -11,6 +11,8 @@ import {
   MAX_TIMELINE_BUCKETS,
 } from '../../core/continuous/continuous-timeline.ts';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
+import { continuousHref } from '../../ui/src/continuous/continuous-link.tsx';
 import { formatLocation, parseLocation, DEFAULT_VIEW } from '../../ui/src/routing/url-state.ts';
 
 const HOUR = 3_600_000;
@@ -62,5 +64,26 @@ describe('the Continuous page in its URL', () => {
       formatLocation({ page: { kind: 'continuous', params: {} }, view: DEFAULT_VIEW }),
       '/continuous',
     );
+  });
+
+  it('links a recording to its pod from half an hour before to half an hour after, its own span brushed', () => {
+    const entry = {
+      namespace: 'shop',
+      pod: 'web-1',
+      startedAt: '2026-03-01T12:00:00.000Z',
+      endedAt: '2026-03-01T12:00:30.000Z',
+    } as CatalogEntry;
+    const start = Date.parse(entry.startedAt);
+    const href = continuousHref(entry) ?? '';
+    const { page } = parseLocation('/continuous', href.slice(href.indexOf('?')));
+    assert.deepEqual(page, {
+      kind: 'continuous',
+      params: {
+        namespace: 'shop',
+        pod: 'web-1',
+        range: { from: start - 1_800_000, to: start + 30_000 + 1_800_000 },
+        a: { from: start, to: start + 30_000 },
+      },
+    });
   });
 });
