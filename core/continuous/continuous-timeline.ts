@@ -17,7 +17,7 @@ export interface TimelineView {
   /** Windows read and their samples (exactly the sum of every series). */
   windows: number;
   samples: number;
-  /** The names seen in the range, for pickers (sorted). */
+  /** The names of every window of the namespace in the range, whatever the filters, for pickers (sorted). */
   pods: string[];
   workloads: string[];
   containers: string[];

@@ -19,7 +19,7 @@ import { identityOf } from '../auth/identify-requests.ts';
 import { MAX_RANGE_MS } from './continuous-routes.ts';
 import { matchingKeys } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
-import { parseWindowKey, type WindowMeta, type WindowQuery } from './window-keys.ts';
+import { parseWindowKey, windowMatches, type WindowMeta, type WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
 export interface TimelineRouteDeps {
@@ -87,7 +87,19 @@ export async function buildTimeline(store: WindowStore, query: TimelineQuery): P
     ...{ namespace: query.namespace, from: query.from, to: query.to, bucketMs, by },
     ...{ series: [], windows: 0, samples: 0, pods: [], workloads: [], containers: [] },
   };
-  for await (const { meta, samples } of windowSamples(store, await matchingKeys(store, query))) {
+  // Every window of the range names its pod, workload and container (from its key, not read), so the
+  // pickers offer the namespace's others while one is selected; only the selection's windows are read.
+  const selected: string[] = [];
+  const whole = { namespace: query.namespace, from: query.from, to: query.to };
+  for (const key of await matchingKeys(store, whole)) {
+    const meta = parseWindowKey(key);
+    if (!meta) continue;
+    names.pods.add(meta.pod);
+    names.workloads.add(meta.workload);
+    names.containers.add(meta.container);
+    if (windowMatches(meta, query)) selected.push(key);
+  }
+  for await (const { meta, samples } of windowSamples(store, selected)) {
     const name = by === 'pod' ? meta.pod : meta.workload;
     const buckets = series.get(name) ?? new Array<number>(count).fill(0);
     series.set(name, buckets);
@@ -95,9 +107,6 @@ export async function buildTimeline(store: WindowStore, query: TimelineQuery): P
     buckets[bucket] = (buckets[bucket] ?? 0) + samples;
     view.windows += 1;
     view.samples += samples;
-    names.pods.add(meta.pod);
-    names.workloads.add(meta.workload);
-    names.containers.add(meta.container);
   }
   view.series = [...series]
     .sort(([a], [b]) => (a < b ? -1 : 1))

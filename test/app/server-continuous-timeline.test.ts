@@ -90,12 +90,17 @@ describe('the continuous timeline', () => {
     assert.deepEqual(view.containers, ['app']);
   });
 
-  it('filters by pod and groups per workload', async (t) => {
+  it('filters by pod (the names still list every pod) and groups per workload', async (t) => {
     const f = await timelineFixture(t);
     const range = `namespace=shop&from=${START}&to=${START + 3_600_000}`;
     const onePod = (await timeline(f, 'alice-token', `${range}&pod=web-2`)).json<TimelineView>();
     assert.equal(onePod.samples, 400);
     assert.equal(onePod.bucketMs, 15_000);
+    assert.deepEqual(
+      onePod.series.map((s) => s.name),
+      ['web-2'],
+    );
+    assert.deepEqual(onePod.pods, ['web-1', 'web-2'], 'the pickers still offer the other pods');
     const byWorkload = (await timeline(f, 'alice-token', `${range}&by=workload`)).json<TimelineView>();
     assert.deepEqual(
       byWorkload.series.map((s) => [s.name, s.total]),

@@ -1,7 +1,8 @@
 // The Continuous page against the server's user listener (built in-process, fake Kubernetes gateway at the
 // boundary; the real window store, range query, timeline route and UI) and chromium: one hour of windows
 // of two pods, the timeline per pod, a brushed range's flame graph with its hot function, two ranges
-// compared as a differential graph with the diff table, and an empty range and namespace said in words.
+// compared as a differential graph with the diff table, two pods compared over one range, and an empty
+// range and namespace said in words.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
@@ -41,7 +42,7 @@ async function brush(page: Page, from: number, to: number): Promise<void> {
 }
 
 describe('the Continuous page (in-process server, fake kube gateway; real window store and chromium)', () => {
-  it('draws the timeline, the flame graph of a brushed range, and the comparison of two ranges', async (t) => {
+  it('draws the timeline, the flame graph of a brushed range, and compares two ranges and two pods', async (t) => {
     const server = await startContinuousServer(t);
     assert.equal(await seedHour(server.windows, START, PODS), 480);
     await withPage(t, async (page) => {
@@ -66,6 +67,16 @@ describe('the Continuous page (in-process server, fake kube gateway; real window
       const removed = page.getByRole('table', { name: /^Only in A/ });
       assert.ok((await removed.locator('tbody th').allTextContents()).includes('furnace_old_path'));
       assert.match(page.url(), /[?&]a=\d+-\d+&b=\d+-\d+/, 'both ranges are in the URL');
+
+      // Range A of web-1 against the same range of web-2: two pods compared.
+      await page.getByRole('button', { name: 'Stop comparing' }).click();
+      await page.getByLabel('Pod', { exact: true }).selectOption('web-1');
+      await brush(page, 0.05, 0.4);
+      await page.getByLabel('Or compare range A with the pod or workload').selectOption('web-2');
+      const pods = page.getByRole('table', { name: /^Change per function/ });
+      await page.getByRole('heading', { name: /^Compare A web-1 → B web-2/ }).waitFor();
+      const grewInWeb2 = await pods.locator('tbody tr').first().locator('th').getAttribute('title');
+      assert.equal(grewInWeb2, 'furnace_serve', 'what only web-2 runs grew most');
     });
   });
 

@@ -58,6 +58,11 @@ describe('the Continuous page in its URL', () => {
     });
     assert.deepEqual(location.view.zoom, [1, 2]);
     assert.equal(formatLocation(location), url);
+    const versus = parseLocation('/continuous', '?ns=shop&a=1000-2000&vs=Deployment%2Fdb');
+    assert.deepEqual(versus.page, {
+      kind: 'continuous',
+      params: { namespace: 'shop', a: { from: 1000, to: 2000 }, vs: 'Deployment/db' },
+    });
     const bad = parseLocation('/continuous', '?ns=Shop!&from=5&to=1&a=9-3&b=1-2&pod=..%2Fx');
     assert.deepEqual(bad.page, { kind: 'continuous', params: {} });
     assert.equal(

@@ -14,6 +14,7 @@ import { formatRange } from './format-clock.ts';
 import { loadTimeline } from './load-continuous.ts';
 import { RangeGraphs } from './range-graphs.tsx';
 import { TimelineChart } from './timeline-chart.tsx';
+import { VersusPicker } from './versus-picker.tsx';
 
 const HOUR = 3_600_000;
 
@@ -47,7 +48,7 @@ function BrushActions({
         {params.b ? `; range B: ${formatRange(params.b)}` : ''}
       </span>
       {params.b ? (
-        <button type="button" onClick={() => onParams({ b: undefined })}>
+        <button type="button" onClick={() => onParams({ b: undefined, vs: undefined })}>
           Stop comparing
         </button>
       ) : (
@@ -93,6 +94,7 @@ function TimelineBody(props: TimelineBodyProps) {
         onBrush={props.onBrush}
       />
       <BrushActions params={params} onParams={onParams} comparing={comparing} setComparing={setComparing} />
+      {params.a && !params.b ? <VersusPicker params={params} view={props.view} onParams={onParams} /> : null}
       {params.a ? (
         <RangeGraphs params={params} a={params.a} b={params.b} location={location} onView={onView} />
       ) : null}
@@ -123,7 +125,7 @@ export function ContinuousPage({ location, params }: { location: Location; param
   const onBrush = (picked: TimeRange): void => {
     if (comparing && params.a) {
       setComparing(false);
-      onParams({ b: picked });
+      onParams({ b: picked, vs: undefined });
     } else onParams({ a: picked, b: undefined });
   };
   return (

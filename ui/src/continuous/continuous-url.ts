@@ -18,6 +18,8 @@ export interface ContinuousParams {
   a?: TimeRange;
   /** The range compared with `a`. */
   b?: TimeRange;
+  /** Instead of a second range: a pod, or a workload (`Kind/name`), compared over `a` with the selection. */
+  vs?: string;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -49,11 +51,17 @@ export function parseContinuousParams(search: string): ContinuousParams {
   const to = query.get('to');
   const range = from && to ? parseRange(`${from}-${to}`) : undefined;
   if (range) params.range = range;
+  return { ...params, ...parseComparison(query) };
+}
+
+/** The brushed range and what it is compared with: a second range, or else another pod or workload. */
+function parseComparison(query: URLSearchParams): Pick<ContinuousParams, 'a' | 'b' | 'vs'> {
   const a = parseRange(query.get('a'));
-  if (a) params.a = a;
+  if (!a) return {};
   const b = parseRange(query.get('b'));
-  if (a && b) params.b = b;
-  return params;
+  if (b) return { a, b };
+  const vs = query.get('vs');
+  return vs && (NAME.test(vs) || WORKLOAD.test(vs)) ? { a, vs } : { a };
 }
 
 /** The page's own query parameters (the explorer's view adds its own after them). */
@@ -69,6 +77,7 @@ export function continuousQuery(params: ContinuousParams): URLSearchParams {
   }
   if (params.a) query.set('a', formatRange(params.a));
   if (params.a && params.b) query.set('b', formatRange(params.b));
+  if (params.a && !params.b && params.vs) query.set('vs', params.vs);
   return query;
 }
 
@@ -82,4 +91,11 @@ export function selectionQuery(params: ContinuousParams, range: TimeRange): stri
   if (params.pod) query.set('pod', params.pod);
   if (params.container) query.set('container', params.container);
   return query.toString();
+}
+
+/** The selection of `vs`: the same filters, but that pod or workload (a workload has a `/`). */
+export function versusParams(params: ContinuousParams, vs: string): ContinuousParams {
+  return vs.includes('/')
+    ? { ...params, workload: vs, pod: undefined }
+    : { ...params, pod: vs, workload: undefined };
 }

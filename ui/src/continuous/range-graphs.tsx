@@ -9,9 +9,9 @@ import { CompareTable } from '../viewer/compare-table.tsx';
 import { DiffLegend } from '../viewer/diff-legend.tsx';
 import { Explorer } from '../viewer/explorer.tsx';
 import { useDiffGraph } from '../viewer/use-diff-graph.ts';
-import { selectionQuery, type ContinuousParams, type TimeRange } from './continuous-url.ts';
+import { selectionQuery, versusParams, type ContinuousParams, type TimeRange } from './continuous-url.ts';
 import { formatRange } from './format-clock.ts';
-import { loadRangeTree } from './load-continuous.ts';
+import { loadRangeTree, type LoadedRange } from './load-continuous.ts';
 
 export interface RangeGraphsProps {
   params: ContinuousParams;
@@ -51,20 +51,42 @@ function DiffGraph(props: { trees: [FlameNode, FlameNode]; names: [string, strin
   );
 }
 
-function CompareRanges(props: RangeGraphsProps & { b: TimeRange }) {
+interface Side {
+  params: ContinuousParams;
+  range: TimeRange;
+  name: string;
+}
+
+/** Two ranges of the selection, or one range of the selection and of another pod or workload. */
+function sidesOf(props: RangeGraphsProps): [Side, Side] {
   const { params, a, b } = props;
-  const key = `${selectionQuery(params, a)}|${selectionQuery(params, b)}`;
+  if (b)
+    return [
+      { params, range: a, name: `A ${formatRange(a)}` },
+      { params, range: b, name: `B ${formatRange(b)}` },
+    ];
+  const vs = params.vs ?? '';
+  const mine = params.pod ?? params.workload ?? 'the selection';
+  return [
+    { params, range: a, name: `A ${mine}` },
+    { params: versusParams(params, vs), range: a, name: `B ${vs}` },
+  ];
+}
+
+function CompareSides(props: RangeGraphsProps) {
+  const sides = sidesOf(props);
+  const key = sides.map((side) => selectionQuery(side.params, side.range)).join('|');
   const loaded = usePolling(
-    (signal) => Promise.all([loadRangeTree(params, a, signal), loadRangeTree(params, b, signal)]),
+    (signal) => Promise.all(sides.map((side) => loadRangeTree(side.params, side.range, signal))),
     0,
     key,
   );
-  if (loaded.error) return <ErrorScreen error={loaded.error} what="the two ranges" onRetry={loaded.reload} />;
-  if (!loaded.data) return <p class="loading">Loading both ranges…</p>;
-  const [first, second] = loaded.data;
-  if (first.tree.value === 0) return <NoSamples range={a} />;
-  if (second.tree.value === 0) return <NoSamples range={b} />;
-  const names: [string, string] = [`A ${formatRange(a)}`, `B ${formatRange(b)}`];
+  if (loaded.error) return <ErrorScreen error={loaded.error} what="the comparison" onRetry={loaded.reload} />;
+  if (!loaded.data) return <p class="loading">Loading both sides…</p>;
+  const [first, second] = loaded.data as [LoadedRange, LoadedRange];
+  if (first.tree.value === 0) return <NoSamples range={sides[0].range} />;
+  if (second.tree.value === 0) return <NoSamples range={sides[1].range} />;
+  const names: [string, string] = [sides[0].name, sides[1].name];
   return (
     <section aria-labelledby="range-compare-title">
       <h2 id="range-compare-title">
@@ -99,5 +121,5 @@ function OneRange(props: RangeGraphsProps) {
 }
 
 export function RangeGraphs(props: RangeGraphsProps) {
-  return props.b ? <CompareRanges {...props} b={props.b} /> : <OneRange {...props} />;
+  return props.b || props.params.vs ? <CompareSides {...props} /> : <OneRange {...props} />;
 }
