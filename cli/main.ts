@@ -32,6 +32,10 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
     summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof|otlp)",
     load: async () => (await import('./catalog-verbs.ts')).runDownload,
   },
+  continuous: {
+    summary: 'the merged flame graph of a time range of continuous profiling (--format folded|svg|pprof)',
+    load: async () => (await import('./continuous-verb.ts')).runContinuous,
+  },
   catalog: {
     summary:
       "migrate: a single replica's filesystem catalog into the bucket of storage.s3 (run where the data is)",

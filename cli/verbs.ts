@@ -31,6 +31,9 @@ export const FORMATS: Record<string, string> = {
   otlp: 'profile.otlp.pb',
 };
 
+/** `furnace continuous --format` values: folded as the server merged them, or made from them here. */
+export const CONTINUOUS_FORMATS = ['folded', 'svg', 'pprof'];
+
 export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
 
 const CREDENTIALS_NOTE =
@@ -111,6 +114,34 @@ export const VERBS = {
     summary: "Opens the recording's page of the web UI through a local `furnace ui` forwarder.",
     options: [{ name: 'port', value: 'PORT', help: 'the local port (default: any free one)' }, NO_BROWSER],
     notes: 'Runs until interrupted (Ctrl-C).',
+  },
+  continuous: {
+    name: 'continuous',
+    positionals: ['<namespace>'],
+    summary:
+      "Writes the merged flame graph of a time range of a namespace's continuous profiling (every window\nthat overlaps the range, added up), optionally of one workload, pod or container.",
+    options: [
+      {
+        name: 'workload',
+        value: 'KIND/NAME',
+        help: "the pod's controller, e.g. Deployment/web (a bare pod: Pod/NAME)",
+      },
+      { name: 'pod', value: 'NAME', help: 'only this pod' },
+      { name: 'container', short: 'c', value: 'NAME', help: 'only this container' },
+      { name: 'node', value: 'NAME', help: 'only pods on this node' },
+      { name: 'since', value: 'TIME', help: 'the range up to now: 30m, 1h, 24h (default 1h)' },
+      { name: 'from', value: 'TIME', help: 'the range start: 2026-03-01T12:00:00Z or ms since the epoch' },
+      { name: 'to', value: 'TIME', help: 'the range end (default: now)' },
+      { name: 'format', value: 'FORMAT', help: `one of ${CONTINUOUS_FORMATS.join(', ')} (default: folded)` },
+      { name: 'frequency', value: 'HZ', help: "pprof only: the windows' sampling frequency (default 19)" },
+      {
+        name: 'output',
+        short: 'o',
+        value: 'FILE',
+        help: 'a new file to write (default: stdout; pprof needs one)',
+      },
+    ],
+    notes: `A range is at most 7 days. Needs get on recordings in the namespace (furnace-viewer).\n\n${CREDENTIALS_NOTE}`,
   },
   ui: {
     name: 'ui',

@@ -14,6 +14,7 @@ import { registerAgentRoutes } from './agent/agent-registration.ts';
 import { registerAgentContinuousRoutes } from './continuous/agent-continuous-routes.ts';
 import type { ContinuousMode } from './continuous/continuous-mode.ts';
 import { registerContinuousUserRoutes } from './continuous/continuous-routes.ts';
+import { registerTimelineRoutes } from './continuous/timeline-route.ts';
 import type { Access } from './auth/access.ts';
 import { identifyRequests } from './auth/identify-requests.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
@@ -292,8 +293,10 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
-    if (deps.continuous)
+    if (deps.continuous) {
       registerContinuousUserRoutes(scope, { ...deps.continuous, access: deps.access, now: deps.now });
+      registerTimelineRoutes(scope, { ...deps.continuous, access: deps.access });
+    }
     registerMergedArtifactRoute(scope, {
       catalog: deps.catalog,
       access: deps.access,

@@ -66,6 +66,12 @@ const FROM_AGGREGATED: PathRule[] = [
     aggregated: new RegExp(`^/namespaces/${SEGMENT}/continuous/?$`),
     toUser: (m) => ({ path: '/api/v1/continuous/stacks', namespace: m[1] }),
   },
+  {
+    // Its timeline (the web UI's Continuous page through `kubectl furnace ui`).
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/continuous/timeline/?$`),
+    toUser: (m) => ({ path: '/api/v1/continuous/timeline', namespace: m[1] }),
+  },
+  { aggregated: /^\/continuous\/?$/, toUser: () => ({ path: '/api/v1/continuous/namespaces' }) },
   { aggregated: /^\/session\/?$/, toUser: () => ({ path: '/api/v1/session' }) },
   { aggregated: /^\/ui\/?$/, toUser: () => ({ path: '/' }) },
   { aggregated: new RegExp(`^/ui/${SEGMENT}$`), toUser: (m) => ({ path: `/${m[1]}` }) },
@@ -145,6 +151,11 @@ const TO_AGGREGATED: UserRule[] = [
     user: /^\/api\/v1\/continuous\/stacks$/,
     toSuffix: (_m, q) => inNamespace(q, '/continuous', undefined),
   },
+  {
+    user: /^\/api\/v1\/continuous\/timeline$/,
+    toSuffix: (_m, q) => inNamespace(q, '/continuous/timeline', undefined),
+  },
+  { user: /^\/api\/v1\/continuous\/namespaces$/, toSuffix: () => '/continuous' },
   { user: /^\/api\/v1\/session$/, toSuffix: () => '/session' },
   { user: /^\/$/, toSuffix: () => '/ui' },
   ...UI_PAGE_ROUTES.map((route) => ({

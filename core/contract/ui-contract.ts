@@ -3,7 +3,12 @@
 import type { RecordingLimits } from './limits.ts';
 
 /** Fastify route patterns of the pages besides `/`. The server answers each with index.html. */
-export const UI_PAGE_ROUTES = ['/recordings/:id', '/compare/:before/:after', '/history'] as const;
+export const UI_PAGE_ROUTES = [
+  '/recordings/:id',
+  '/compare/:before/:after',
+  '/history',
+  '/continuous',
+] as const;
 
 /** Where the speedscope app is served, from its npm package. */
 export const SPEEDSCOPE_PATH = '/speedscope/';

@@ -1,6 +1,7 @@
 // One recording: what it is, its downloads, and its flame graph explorer. The URL holds the view.
 import { useCallback } from 'preact/hooks';
 import { ApiError } from '../api/client.ts';
+import { ContinuousLink } from '../continuous/continuous-link.tsx';
 import { LiveRecording } from '../live/live-recording.tsx';
 import { navigate } from '../routing/router.ts';
 import type { Location, ViewUpdate } from '../routing/url-state.ts';
@@ -39,6 +40,7 @@ export function RecordingPage({ id, location }: { id: string; location: Location
       <div class="recording-actions">
         <Downloads entry={entry} />
         <OpenInSpeedscope entry={entry} />
+        <ContinuousLink entry={entry} />
       </div>
       {entry.state === 'failed' ? (
         <AlertScreen id="failed-title" title="Recording failed">

@@ -1,12 +1,18 @@
 // The page and the view state (zoom, search, orientation, palette, panel) as a URL, and back, so a
 // recording's URL reopens the same view. Pure: the router and the unit tests share it.
 import { isPaletteName, type PaletteName } from '../../../core/render/palette.ts';
+import {
+  continuousQuery,
+  parseContinuousParams,
+  type ContinuousParams,
+} from '../continuous/continuous-url.ts';
 
 export type Page =
   | { kind: 'record' }
   | { kind: 'history' }
   | { kind: 'recording'; id: string }
-  | { kind: 'compare'; before: string; after: string };
+  | { kind: 'compare'; before: string; after: string }
+  | { kind: 'continuous'; params: ContinuousParams };
 
 export type Orientation = 'flame' | 'icicle';
 export type Panel = 'top' | 'sandwich';
@@ -94,6 +100,8 @@ export function parseView(search: string): ViewState {
 }
 
 export function parseLocation(pathname: string, search: string): Location {
+  if (/^\/continuous\/?$/.test(pathname))
+    return { page: { kind: 'continuous', params: parseContinuousParams(search) }, view: parseView(search) };
   return { page: parsePage(pathname), view: parseView(search) };
 }
 
@@ -107,6 +115,8 @@ export function formatPage(page: Page): string {
       return `/recordings/${encodeURIComponent(page.id)}`;
     case 'compare':
       return `/compare/${encodeURIComponent(page.before)}/${encodeURIComponent(page.after)}`;
+    case 'continuous':
+      return '/continuous';
   }
 }
 
@@ -126,6 +136,12 @@ export function formatView(view: ViewState): string {
 }
 
 export function formatLocation(location: Location): string {
+  if (location.page.kind === 'continuous') {
+    const query = continuousQuery(location.page.params);
+    for (const [key, value] of new URLSearchParams(formatView(location.view))) query.set(key, value);
+    const text = query.toString();
+    return text === '' ? '/continuous' : `/continuous?${text}`;
+  }
   const viewer = location.page.kind === 'recording' || location.page.kind === 'compare';
   return formatPage(location.page) + (viewer ? formatView(location.view) : '');
 }

@@ -1,4 +1,5 @@
 // The app: who is signed in, the navigation, and the page the URL names.
+import { ContinuousPage } from '../continuous/continuous-page.tsx';
 import { HistoryPage } from '../history/history-page.tsx';
 import { ComparePage } from '../pages/compare-page.tsx';
 import { RecordPage } from '../pages/record-page.tsx';
@@ -22,6 +23,8 @@ function Page({ location }: { location: Location }) {
       return <RecordingPage key={page.id} id={page.id} location={location} />;
     case 'compare':
       return <ComparePage before={page.before} after={page.after} location={location} />;
+    case 'continuous':
+      return <ContinuousPage params={page.params} location={location} />;
   }
 }
 

@@ -39,6 +39,13 @@ export function TopBar({ current, session, onSignOut }: TopBarProps) {
         <a href="/history" onClick={followLink} aria-current={current === 'history' ? 'page' : undefined}>
           History
         </a>
+        <a
+          href="/continuous"
+          onClick={followLink}
+          aria-current={current === 'continuous' ? 'page' : undefined}
+        >
+          Continuous
+        </a>
       </nav>
       {session?.signedIn ? <Identity session={session} onSignOut={onSignOut} /> : null}
     </header>

@@ -1,0 +1,80 @@
+// The server's user listener with continuous mode on, built in this process (buildServerApps, through the
+// app tier's fixture), listening on a loopback port and serving the built UI: for the Continuous page's
+// browser test and bench:continuous-ui. Continuous mode needs agent mode, which needs a cluster: the
+// Kubernetes API is the app tier's fake gateway (fake-kube-gateway.ts), at its boundary only. Windows are
+// written through the server's own window store, as the agent's upload route stores them.
+import type { TestContext } from 'node:test';
+import { windowKey } from '../../server/continuous/window-keys.ts';
+import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
+import { buildUi, DIST_DIR } from '../../ui/build.ts';
+import { buildFixture, type Fixture } from '../app/server-fixture.ts';
+import { fakeKubeGateway, type FakeKubeGateway } from './fake-kube-gateway.ts';
+
+export interface ContinuousServer {
+  baseUrl: string;
+  fixture: Fixture;
+  windows: WindowStore;
+}
+
+let built: Promise<unknown> | undefined;
+
+/**
+ * Auth mode `none` on loopback by default, as local mode: the page opens signed in. `kubernetes` with the
+ * tokens and decisions of `kube` for tests of who may see what.
+ */
+export async function startContinuousServer(
+  t: TestContext,
+  options: { kube?: FakeKubeGateway; ui?: boolean } = {},
+): Promise<ContinuousServer> {
+  if (options.ui !== false) {
+    built ??= buildUi();
+    await built;
+  }
+  const fixture = await buildFixture(t, {
+    ...(options.kube ? { authMode: 'kubernetes' as const } : {}),
+    kube: options.kube ?? fakeKubeGateway({ namespaces: { shop: { furnace: 'enabled' } } }),
+    registration: 'local',
+    uiDir: DIST_DIR,
+    agent: {
+      settings: {
+        namespace: 'furnace',
+        serviceAccount: 'furnace-agent',
+        port: 12382,
+        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
+      },
+    },
+  });
+  const address = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
+  return { baseUrl: address, fixture, windows: filesystemWindows(fixture.dataDir) };
+}
+
+export const WINDOW_MS = 15_000;
+
+export interface SeededPod {
+  pod: string;
+  workload: string;
+  /** The folded stacks of window i (of 240 in the hour). */
+  folded: (i: number) => string;
+}
+
+/** One hour of 15 s windows from `start` for each pod, in namespace `shop`, container `app`. */
+export async function seedHour(windows: WindowStore, start: number, pods: SeededPod[]): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < 240; i++)
+    await Promise.all(
+      pods.map(async (seeded) => {
+        const meta = {
+          namespace: 'shop',
+          node: 'node-a',
+          pod: seeded.pod,
+          container: 'app',
+          workload: seeded.workload,
+          start: start + i * WINDOW_MS,
+          end: start + (i + 1) * WINDOW_MS,
+        };
+        await windows.put(windowKey(meta), seeded.folded(i));
+        written += 1;
+      }),
+    );
+  return written;
+}
