@@ -134,27 +134,38 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     });
   }
 
-  /** Every object, a page at a time, each handed over as its page arrives; the version is the first page's. */
+  /**
+   * Every object, a page at a time, each handed over as its page arrives; the version is the first page's
+   * (a paginated list is one snapshot). The next page is asked for before this one is handed over, so the
+   * API server prepares it while this process parses.
+   */
   async #list(): Promise<void> {
-    const { request, path, pageSize, resource } = this.#options;
     const seen = new Set<string>();
     let resourceVersion: string | undefined;
-    let token: string | undefined;
-    do {
-      const answer = await request({ method: 'GET', path, query: { limit: String(pageSize), continue: token } });
-      if (answer.status === 410) throw new Gone(`list of ${resource}: continue token expired`);
-      if (answer.status !== 200) throw new KubeRequestError(`list ${resource}`, answer);
+    let next: Promise<ListPage<T>> | undefined = this.#page(undefined);
+    while (next !== undefined) {
+      const page: ListPage<T> = await next;
       if (this.#stopped) return;
-      const page = answer.body as ListPage<T>;
+      const token: string | undefined = page.metadata?.continue || undefined;
+      next = token === undefined ? undefined : this.#page(token);
+      // A failure of the page asked for ahead is seen when it is awaited; until then it is not unhandled.
+      next?.catch(() => undefined);
       this.#takePage(page, seen);
       resourceVersion ??= page.metadata?.resourceVersion;
-      token = page.metadata?.continue || undefined;
-    } while (token !== undefined);
+    }
     for (const key of this.#known) if (!seen.has(key)) this.#options.remove(key);
     this.#known.clear();
     for (const key of seen) this.#known.add(key);
     this.#resourceVersion = resourceVersion ?? '';
     this.#firstList.done = true;
+  }
+
+  async #page(token: string | undefined): Promise<ListPage<T>> {
+    const { request, path, pageSize, resource } = this.#options;
+    const answer = await request({ method: 'GET', path, query: { limit: String(pageSize), continue: token } });
+    if (answer.status === 410) throw new Gone(`list of ${resource}: continue token expired`);
+    if (answer.status !== 200) throw new KubeRequestError(`list ${resource}`, answer);
+    return answer.body as ListPage<T>;
   }
 
   #takePage(page: ListPage<T>, seen: Set<string>): void {

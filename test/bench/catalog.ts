@@ -17,8 +17,8 @@ import { createNamespace, createUser, RUN_ID } from '../harness/cluster.ts';
 import { startKeptControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
 import { bearerCall } from '../harness/http.ts';
-import { entriesPath, writeFilledEntries } from '../harness/recording-entries.ts';
-import { replicaReady, startReplicas } from '../harness/replica-servers.ts';
+import { entriesPath, storedEntryIds, writeFilledEntries } from '../harness/recording-entries.ts';
+import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
 import { runBench } from './bench-kit.ts';
 
@@ -30,6 +30,10 @@ const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
 const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
 const PAGE = 50;
+/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
+const ROOMY_BYTES = 2 ** 50;
+/** How long the replica may take to be ready before the run gives up (5 minutes: well past the target). */
+const READY_TIMEOUT_MS = 300_000;
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -92,12 +96,17 @@ async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; r
     process.stdout.write(`${stored} entries kept from an earlier run in ${STATE_ROOT}/${ENTRIES}\n`);
     return { cp, request };
   }
+  const existing = stored > 0 ? await storedEntryIds(request, NAMESPACE) : undefined;
   const etcdBefore = await etcdBytes(request);
   const writeStart = performance.now();
-  await writeFilledEntries(request, NAMESPACE, { count: ENTRIES, concurrency: CONCURRENCY });
+  await writeFilledEntries(request, NAMESPACE, {
+    count: ENTRIES,
+    concurrency: CONCURRENCY,
+    ...(existing ? { existing } : {}),
+  });
   const writeSeconds = (performance.now() - writeStart) / 1000;
   const etcdAfter = await etcdBytes(request);
-  const written = ENTRIES - stored;
+  const written = ENTRIES - (existing?.size ?? 0);
   process.stdout.write(
     `wrote ${written} entries in ${writeSeconds.toFixed(1)} s (${(written / writeSeconds).toFixed(0)}/s at ${CONCURRENCY} at a time); etcd database ${(etcdBefore / 1e6).toFixed(1)} → ${(etcdAfter / 1e6).toFixed(1)} MB (+${((etcdAfter - etcdBefore) / written).toFixed(0)} bytes an entry)\n`,
   );
@@ -119,11 +128,21 @@ await runBench('bench:catalog', async ({ t }) => {
     count: 1,
     extra: {
       storage: { s3: s3StorageOf(s3, 'bench-catalog/') },
-      retention: { maxCount: ENTRIES, namespaceMaxCount: ENTRIES, expectedNamespaces: 1 },
+      // Room for every entry, so that the replica, as leader, removes none of them (the kept state stays whole).
+      retention: {
+        maxCount: ENTRIES,
+        namespaceMaxCount: ENTRIES,
+        expectedNamespaces: 1,
+        maxBytes: ROOMY_BYTES,
+        namespaceMaxBytes: ROOMY_BYTES,
+        maxAgeSeconds: 10 * 365 * 86_400,
+      },
     },
+    // Extra node flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start).
+    nodeArgs: ['--import', 'tsx', ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
-  await replicaReady(replica);
   const coldSeconds = (performance.now() - coldStart) / 1000;
   const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';

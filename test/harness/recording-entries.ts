@@ -39,14 +39,33 @@ export function filledEntryId(index: number): string {
   return `bench-${index.toString().padStart(6, '0')}`;
 }
 
+/** The ids of the entries `namespace` holds, listed 5,000 a page. */
+export async function storedEntryIds(request: KubeRequest, namespace: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let token: string | undefined;
+  do {
+    const answer = await request({
+      method: 'GET',
+      path: entriesPath(namespace),
+      query: { limit: '5000', continue: token },
+    });
+    if (answer.status !== 200) throw new Error(`list entries: ${answer.status}`);
+    const page = answer.body as { items: { spec?: { id?: string } }[]; metadata?: { continue?: string } };
+    for (const item of page.items) if (item.spec?.id !== undefined) ids.add(item.spec.id);
+    token = page.metadata?.continue || undefined;
+  } while (token !== undefined);
+  return ids;
+}
+
 /**
  * Writes entries 0 … count-1 into `namespace`, `concurrency` creates at a time, one a second apart
- * (entry 0 the oldest, the last one `now`) over 50 pods; one that exists already is left as it is.
+ * (entry 0 the oldest, the last one `now`) over 50 pods; those in `existing` (and any that exists
+ * already) are left as they are.
  */
 export async function writeFilledEntries(
   request: KubeRequest,
   namespace: string,
-  options: { count: number; concurrency: number; now?: number },
+  options: { count: number; concurrency: number; now?: number; existing?: ReadonlySet<string> },
 ): Promise<void> {
   const { count, concurrency } = options;
   const now = options.now ?? Date.now();
@@ -54,6 +73,7 @@ export async function writeFilledEntries(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let index = next++; index < count; index = next++) {
+        if (options.existing?.has(filledEntryId(index))) continue;
         const body = recordingEntryObject(
           namespace,
           filledEntryId(index),
