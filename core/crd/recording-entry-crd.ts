@@ -21,7 +21,7 @@ export const MAX_ENTRY_RECORD_BYTES = 16 * 1024;
  * at most MAX_ENTRY_RECORD_BYTES, 800 MiB of etcd at worst and about 100 MiB typically
  * (docs/architecture.md, "State and scale").
  */
-export const MAX_SHARED_ENTRIES = 100_000;
+export const MAX_SHARED_ENTRIES = 50_000;
 
 export interface RecordingEntrySpec {
   /** The recording id (object names are derived from it: ids allow characters names do not). */
