@@ -162,7 +162,11 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
 
   async #page(token: string | undefined): Promise<ListPage<T>> {
     const { request, path, pageSize, resource } = this.#options;
-    const answer = await request({ method: 'GET', path, query: { limit: String(pageSize), continue: token } });
+    const answer = await request({
+      method: 'GET',
+      path,
+      query: { limit: String(pageSize), continue: token },
+    });
     if (answer.status === 410) throw new Gone(`list of ${resource}: continue token expired`);
     if (answer.status !== 200) throw new KubeRequestError(`list ${resource}`, answer);
     return answer.body as ListPage<T>;
@@ -187,7 +191,12 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
       };
       this.#options
         .makeWatch()
-        .watch(path, query, (type: string, object: WatchEvent['object']) => this.#event({ type, object }), done)
+        .watch(
+          path,
+          query,
+          (type: string, object: WatchEvent['object']) => this.#event({ type, object }),
+          done,
+        )
         .then((controller: AbortController) => {
           this.#abort = controller;
           if (this.#stopped) controller.abort();

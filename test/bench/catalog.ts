@@ -2,7 +2,8 @@
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost
-//   etcd (its data directory and the API server's object count);
+//   etcd (its database size), on the first run only: the control plane's state is kept under
+//   BENCH_CATALOG_STATE_DIR/<count> and a later run starts on it (writing only the entries it lacks);
 // - a replica's cold start to ready with that many entries (its list of every entry, 500 a page);
 // - the first page of the catalog (`GET /api/v1/recordings?namespace=…&limit=50`) through the replica,
 //   sequentially, p50 and p99 — against the same-run anchor, the API server's own first page of the
