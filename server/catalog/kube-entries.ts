@@ -149,7 +149,13 @@ class KubeEntries implements EntryStore {
       remove: (id) => index.remove(id),
       keyOf: (object) => object.spec?.id,
     });
-    await this.#watch.listed(Date.now() + (this.#deps.syncTimeoutMs ?? 30_000));
+    try {
+      await this.#watch.listed(Date.now() + (this.#deps.syncTimeoutMs ?? 30_000));
+    } catch (error) {
+      // Start-up fails: nothing keeps listing behind it.
+      await this.#watch.stop();
+      throw error;
+    }
     return report;
   }
 
