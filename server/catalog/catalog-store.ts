@@ -12,7 +12,8 @@ import { isFinished, type CatalogEntry, type RecordingStatus } from '../../core/
 import { legacyArtifactKey, type ArtifactStore, type OpenedArtifact } from '../storage/artifact-store.ts';
 import { openFilesystemArtifacts } from '../storage/filesystem-artifacts.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
-import { byStartDescending, type LoadReport } from './catalog-load.ts';
+import type { LoadReport } from './catalog-load.ts';
+import { EntryIndex } from './entry-index.ts';
 import type { EntryChange, EntryStore } from './entry-store.ts';
 import { createFileEntries } from './file-entries.ts';
 import {
@@ -101,7 +102,7 @@ class StoredCatalog implements Catalog {
   readonly #deps: CatalogDeps;
   readonly #artifacts: ArtifactStore;
   readonly #entryStore: EntryStore;
-  readonly #stored = new Map<string, StoredRecording>();
+  readonly #stored = new EntryIndex();
   readonly #inFlight = new Set<Promise<unknown>>();
   /** The last change queued for each entry (see #update). */
   readonly #updating = new Map<string, Promise<StoredRecording | undefined>>();
@@ -199,11 +200,13 @@ class StoredCatalog implements Catalog {
   }
 
   list(filter: CatalogFilter): CatalogEntry[] {
-    return [...this.#stored.values()]
-      .map((record) => record.entry)
-      .filter((entry) => filter.namespace === undefined || entry.namespace === filter.namespace)
-      .filter((entry) => filter.pod === undefined || entry.pod === filter.pod)
-      .sort(byStartDescending);
+    return this.#stored
+      .newestFirst()
+      .filter(
+        (entry) =>
+          (filter.namespace === undefined || entry.namespace === filter.namespace) &&
+          (filter.pod === undefined || entry.pod === filter.pod),
+      );
   }
 
   async openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined> {

@@ -1,11 +1,11 @@
 // Catalog entries as RecordingEntry objects in the Kubernetes API (core/crd/recording-entry-crd.ts), one
 // per recording in its namespace: what lets N replicas share one catalog. Every replica keeps its index
-// from a list and a watch (client-node's ListWatch: list, watch from its resourceVersion, list again on
-// 410 Gone) run by the informer supervisor, which restarts it with backoff on any other failure. Writes
+// from a paginated list and a watch from the list's resourceVersion (entry-watch.ts: list again on 410
+// Gone, retry with backoff on any other failure), keeping only each object's parsed record. Writes
 // read the object again and replace it with its resourceVersion; a conflict (another replica wrote in
 // between) reads again and retries. What the objects hold is checked like a recording.json file.
 import { createHash } from 'node:crypto';
-import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject, Watch } from '@kubernetes/client-node';
 import { API_GROUP_VERSION } from '../../core/contract/names.ts';
 import {
   MAX_ENTRY_RECORD_BYTES,
@@ -14,10 +14,11 @@ import {
   type RecordingEntrySpec,
 } from '../../core/crd/recording-entry-crd.ts';
 import { describeAnswer, KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
-import { superviseInformer, type SupervisorLog } from '../../kube/informer-supervisor.ts';
+import type { SupervisorLog } from '../../kube/informer-supervisor.ts';
 import type { StoredRecording } from './catalog-entry.ts';
 import { parseStoredRecording, type LoadReport } from './catalog-load.ts';
 import type { EntryIndexSink, EntryStore } from './entry-store.ts';
+import { startEntryWatch, type EntryWatch } from './entry-watch.ts';
 
 interface RecordingEntryObject extends KubernetesObject {
   spec?: RecordingEntrySpec;
@@ -27,8 +28,13 @@ export interface KubeEntriesDeps {
   request: KubeRequest;
   makeWatch: () => Watch;
   log: SupervisorLog;
-  /** How long start() waits for the first list: a missing CRD or missing rights stop start-up. */
+  /**
+   * How long start() waits for the first page of the first list: a missing CRD or missing rights stop
+   * start-up. A list under way is waited for whatever its length (its length is the catalog's).
+   */
   syncTimeoutMs?: number;
+  /** Entries per page of a list (LIST_PAGE unless given; tests give a small one to list in many pages). */
+  listPageSize?: number;
   now?: () => number;
 }
 
@@ -111,9 +117,7 @@ export function createKubeEntries(deps: KubeEntriesDeps): EntryStore {
 class KubeEntries implements EntryStore {
   readonly kind = 'kubernetes';
   readonly #deps: KubeEntriesDeps;
-  #informer: ReturnType<typeof superviseInformer<RecordingEntryObject>> | undefined;
-  /** Set when a list has answered; its items reach the index in the same turn, before any timer. */
-  #listed = false;
+  #watch: EntryWatch | undefined;
 
   constructor(deps: KubeEntriesDeps) {
     this.#deps = deps;
@@ -125,66 +129,34 @@ class KubeEntries implements EntryStore {
 
   async start(index: EntryIndexSink): Promise<LoadReport> {
     const report: LoadReport = { refused: { 'too-large': 0, unreadable: 0, 'not-an-entry': 0 }, dropped: 0 };
-    const take = (object: RecordingEntryObject): void => {
-      const record = recordOf(object, this.#now());
-      if (record) index.upsert(record);
-      else report.refused['not-an-entry'] += 1;
-    };
-    this.#informer = superviseInformer<RecordingEntryObject>({
-      path: COLLECTION,
-      name: 'catalog entry watch',
-      logFields: { resource: RECORDING_ENTRY_PLURAL },
+    this.#watch = startEntryWatch<RecordingEntryObject>({
+      request: this.#deps.request,
       makeWatch: this.#deps.makeWatch,
-      list: async () => {
-        const list = await this.#listAll();
-        this.#listed = true;
-        return list;
-      },
-      onAdd: take,
-      onUpdate: take,
-      onDelete: (object) => {
-        if (object.spec?.id !== undefined) index.remove(object.spec.id);
-      },
       log: this.#deps.log,
+      path: COLLECTION,
+      resource: RECORDING_ENTRY_PLURAL,
+      pageSize: this.#deps.listPageSize ?? LIST_PAGE,
+      // Only the parsed record is kept: the object (its metadata, managedFields, the record's text) is dropped.
+      upsert: (object) => {
+        const record = recordOf(object, this.#now());
+        if (record === undefined) {
+          report.refused['not-an-entry'] += 1;
+          return undefined;
+        }
+        index.upsert(record);
+        return record.entry.id;
+      },
+      remove: (id) => index.remove(id),
+      keyOf: (object) => object.spec?.id,
     });
-    await this.#synced();
-    return report;
-  }
-
-  /**
-   * Waits for the first list (the supervisor's isSynced turns true on ListWatch's `connect`, which comes
-   * before the list, so it cannot tell).
-   */
-  async #synced(): Promise<void> {
-    const deadline = Date.now() + (this.#deps.syncTimeoutMs ?? 30_000);
-    while (!this.#listed) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `the list of ${RECORDING_ENTRY_PLURAL} did not complete: is the RecordingEntry CRD installed, and may the server list and watch it?`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    try {
+      await this.#watch.listed(Date.now() + (this.#deps.syncTimeoutMs ?? 30_000));
+    } catch (error) {
+      // Start-up fails: nothing keeps listing behind it.
+      await this.#watch.stop();
+      throw error;
     }
-  }
-
-  /** Every entry, a page at a time; the list's resourceVersion is the first page's (one snapshot). */
-  async #listAll(): Promise<KubernetesListObject<RecordingEntryObject>> {
-    const items: RecordingEntryObject[] = [];
-    let resourceVersion: string | undefined;
-    let token: string | undefined;
-    do {
-      const answer = await this.#deps.request({
-        method: 'GET',
-        path: COLLECTION,
-        query: { limit: String(LIST_PAGE), continue: token },
-      });
-      if (answer.status !== 200) throw new KubeRequestError(`list ${RECORDING_ENTRY_PLURAL}`, answer);
-      const page = answer.body as KubernetesListObject<RecordingEntryObject>;
-      items.push(...page.items);
-      resourceVersion ??= page.metadata?.resourceVersion;
-      // The raw answer's field is `continue` (the generated type renames it `_continue`).
-      token = (page.metadata as { continue?: string } | undefined)?.continue || undefined;
-    } while (token !== undefined);
-    return { apiVersion: 'v1', kind: `${RECORDING_ENTRY_KIND}List`, metadata: { resourceVersion }, items };
+    return report;
   }
 
   async #get(id: string, namespace: string): Promise<RecordingEntryObject | undefined> {
@@ -234,6 +206,6 @@ class KubeEntries implements EntryStore {
   }
 
   async stop(): Promise<void> {
-    await this.#informer?.stop();
+    await this.#watch?.stop();
   }
 }

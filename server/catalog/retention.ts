@@ -41,7 +41,12 @@ function entryTime(entry: CatalogEntry): number {
 
 function byNamespace(entries: readonly CatalogEntry[]): Map<string, CatalogEntry[]> {
   const groups = new Map<string, CatalogEntry[]>();
-  for (const entry of entries) groups.set(entry.namespace, [...(groups.get(entry.namespace) ?? []), entry]);
+  // Pushed in place: copying the group for every entry made a catalog of 50,000 take minutes.
+  for (const entry of entries) {
+    const group = groups.get(entry.namespace);
+    if (group) group.push(entry);
+    else groups.set(entry.namespace, [entry]);
+  }
   return groups;
 }
 

@@ -2,25 +2,24 @@
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost
-//   etcd (its data directory and the API server's object count);
+//   etcd (its database size), on the first run only: the control plane's state is kept under
+//   BENCH_CATALOG_STATE_DIR/<count> and a later run starts on it (writing only the entries it lacks);
 // - a replica's cold start to ready with that many entries (its list of every entry, 500 a page);
 // - the first page of the catalog (`GET /api/v1/recordings?namespace=…&limit=50`) through the replica,
 //   sequentially, p50 and p99 — against the same-run anchor, the API server's own first page of the
 //   objects (`…/recordingentries?limit=50`), and their ratio.
 // Targets (issue 23): first page p99 ≤ 100 ms, cold start ≤ 30 s. Prints the machine and its load.
 import { readFile } from 'node:fs/promises';
-import { API_GROUP_VERSION } from '../../core/contract/names.ts';
-import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
-import { createKubeRequest } from '../../kube/kube-request.ts';
-import { deriveStored } from '../../server/catalog/catalog-entry.ts';
-import { entryObjectName, recordText } from '../../server/catalog/kube-entries.ts';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { createKubeRequest, type KubeRequest } from '../../kube/kube-request.ts';
 import { s3StorageOf } from '../harness/catalog-stores.ts';
-import { createNamespace, createUser } from '../harness/cluster.ts';
-import { getControlPlane } from '../harness/control-plane.ts';
+import { createNamespace, createUser, RUN_ID } from '../harness/cluster.ts';
+import { startKeptControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
 import { bearerCall } from '../harness/http.ts';
-import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { replicaReady, startReplicas } from '../harness/replica-servers.ts';
+import { entriesPath, storedEntryIds, writeFilledEntries } from '../harness/recording-entries.ts';
+import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
 import { runBench } from './bench-kit.ts';
 
@@ -28,8 +27,14 @@ import { runBench } from './bench-kit.ts';
 // cluster, server/config/config-retention.ts); the issue's 100,000 is above that cap.
 const ENTRIES = Number(process.env.BENCH_CATALOG_ENTRIES ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
+/** Where the control plane's state is kept between runs, one directory per entry count. */
+const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
 const PAGE = 50;
+/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
+const ROOMY_BYTES = 2 ** 50;
+/** How long the replica may take to be ready before the run gives up (5 minutes: well past the target). */
+const READY_TIMEOUT_MS = 300_000;
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -37,44 +42,11 @@ function percentile(samples: number[], p: number): number {
 }
 
 /** etcd's database size as the API server reports it (apiserver_storage_size_bytes), in bytes. */
-async function etcdBytes(request: ReturnType<typeof createKubeRequest>): Promise<number> {
+async function etcdBytes(request: KubeRequest): Promise<number> {
   const answer = await request({ method: 'GET', path: '/metrics' });
   const text = typeof answer.body === 'string' ? answer.body : String(answer.body);
   const line = text.split('\n').find((l) => l.startsWith('apiserver_storage_size_bytes'));
   return Number(line?.split(' ').at(-1) ?? NaN);
-}
-
-/** The RecordingEntry object of finished recording number `index`, as the server writes one. */
-function entryObject(namespace: string, index: number, now: number) {
-  const id = `bench-${index.toString().padStart(6, '0')}`;
-  const at = new Date(now - (ENTRIES - index) * 1000).toISOString();
-  const status = finishedRecordingStatus(id, {
-    startedAt: at,
-    endedAt: at,
-    artifacts: ['stacks.folded', 'flamegraph.svg'],
-  });
-  const stored = deriveStored(
-    status,
-    { namespace, pod: `web-${index % 50}`, podUid: `uid-${index % 50}` },
-    undefined,
-    now,
-  );
-  stored.entry.artifacts = [
-    { name: 'stacks.folded', bytes: 20_000 },
-    { name: 'flamegraph.svg', bytes: 90_000 },
-  ];
-  return {
-    apiVersion: API_GROUP_VERSION,
-    kind: 'RecordingEntry',
-    metadata: { name: entryObjectName(id), namespace, labels: { 'app.kubernetes.io/managed-by': 'furnace' } },
-    spec: {
-      id,
-      pod: stored.entry.pod,
-      state: 'done',
-      startedAt: stored.entry.startedAt,
-      record: recordText(stored),
-    },
-  };
 }
 
 async function timedCalls(count: number, call: () => Promise<void>): Promise<number[]> {
@@ -89,35 +61,64 @@ async function timedCalls(count: number, call: () => Promise<void>): Promise<num
 
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 
-await runBench('bench:catalog', async ({ t }) => {
-  const cp = await getControlPlane();
-  const kc = cp.kubeConfig();
-  await installCrds(cp);
-  const request = createKubeRequest(kc);
-  const namespace = await createNamespace(kc, { enabled: true });
-  const etcdBefore = await etcdBytes(request);
+/** The namespace the entries are written to, the same in every run so that a kept state is reused. */
+const NAMESPACE = 'bench-catalog';
 
-  const now = Date.now();
-  const collection = `/apis/${API_GROUP_VERSION}/namespaces/${namespace}/${RECORDING_ENTRY_PLURAL}`;
-  let next = 0;
+/** How many RecordingEntry objects the namespace holds (one list call of one item, with the remaining count). */
+async function storedEntries(request: KubeRequest, collection: string): Promise<number> {
+  const answer = await request({ method: 'GET', path: collection, query: { limit: '1' } });
+  if (answer.status !== 200) throw new Error(`count entries: ${answer.status}`);
+  const list = answer.body as { items: unknown[]; metadata?: { remainingItemCount?: number } };
+  return list.items.length + (list.metadata?.remainingItemCount ?? 0);
+}
+
+/** The namespace, created unless a kept state already holds it. */
+async function ensureNamespace(request: KubeRequest): Promise<void> {
+  const answer = await request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } },
+  });
+  if (answer.status !== 201 && answer.status !== 409) throw new Error(`namespace: ${answer.status}`);
+}
+
+/**
+ * The API server holding ENTRIES entries: the kept state under STATE_ROOT when it holds them (written
+ * by an earlier run), else written now, with their rate and cost to etcd printed.
+ */
+async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; request: KubeRequest }> {
+  const cp = await startKeptControlPlane(t, join(STATE_ROOT, String(ENTRIES)));
+  await installCrds(cp);
+  const request = createKubeRequest(cp.kubeConfig());
+  await ensureNamespace(request);
+  const collection = entriesPath(NAMESPACE);
+  const stored = await storedEntries(request, collection);
+  if (stored >= ENTRIES) {
+    process.stdout.write(`${stored} entries kept from an earlier run in ${STATE_ROOT}/${ENTRIES}\n`);
+    return { cp, request };
+  }
+  const existing = stored > 0 ? await storedEntryIds(request, NAMESPACE) : undefined;
+  const etcdBefore = await etcdBytes(request);
   const writeStart = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let index = next++; index < ENTRIES; index = next++) {
-        const answer = await request({
-          method: 'POST',
-          path: collection,
-          body: entryObject(namespace, index, now),
-        });
-        if (answer.status !== 201) throw new Error(`create entry ${index}: ${answer.status}`);
-      }
-    }),
-  );
+  await writeFilledEntries(request, NAMESPACE, {
+    count: ENTRIES,
+    concurrency: CONCURRENCY,
+    ...(existing ? { existing } : {}),
+  });
   const writeSeconds = (performance.now() - writeStart) / 1000;
   const etcdAfter = await etcdBytes(request);
+  const written = ENTRIES - (existing?.size ?? 0);
   process.stdout.write(
-    `wrote ${ENTRIES} entries in ${writeSeconds.toFixed(1)} s (${(ENTRIES / writeSeconds).toFixed(0)}/s at ${CONCURRENCY} at a time); etcd database ${(etcdBefore / 1e6).toFixed(1)} → ${(etcdAfter / 1e6).toFixed(1)} MB (+${((etcdAfter - etcdBefore) / ENTRIES).toFixed(0)} bytes an entry)\n`,
+    `wrote ${written} entries in ${writeSeconds.toFixed(1)} s (${(written / writeSeconds).toFixed(0)}/s at ${CONCURRENCY} at a time); etcd database ${(etcdBefore / 1e6).toFixed(1)} → ${(etcdAfter / 1e6).toFixed(1)} MB (+${((etcdAfter - etcdBefore) / written).toFixed(0)} bytes an entry)\n`,
   );
+  return { cp, request };
+}
+
+await runBench('bench:catalog', async ({ t }) => {
+  const { cp, request } = await seededControlPlane(t);
+  const kc = cp.kubeConfig();
+  const namespace = NAMESPACE;
+  const collection = entriesPath(namespace);
 
   const s3 = await startS3Server(t);
   const leases = await createNamespace(kc, { prefix: 'furnace' });
@@ -128,11 +129,21 @@ await runBench('bench:catalog', async ({ t }) => {
     count: 1,
     extra: {
       storage: { s3: s3StorageOf(s3, 'bench-catalog/') },
-      retention: { maxCount: ENTRIES, namespaceMaxCount: ENTRIES, expectedNamespaces: 1 },
+      // Room for every entry, so that the replica, as leader, removes none of them (the kept state stays whole).
+      retention: {
+        maxCount: ENTRIES,
+        namespaceMaxCount: ENTRIES,
+        expectedNamespaces: 1,
+        maxBytes: ROOMY_BYTES,
+        namespaceMaxBytes: ROOMY_BYTES,
+        maxAgeSeconds: 10 * 365 * 86_400,
+      },
     },
+    // Extra node flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start).
+    nodeArgs: ['--import', 'tsx', ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
-  await replicaReady(replica);
   const coldSeconds = (performance.now() - coldStart) / 1000;
   const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';
@@ -141,7 +152,7 @@ await runBench('bench:catalog', async ({ t }) => {
   );
 
   const user = await createUser(kc, {
-    name: 'catalog-reader',
+    name: `catalog-reader-${RUN_ID}`,
     namespace,
     rules: [{ apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['get'] }],
   });

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
 import { eventually } from './eventually.ts';
@@ -317,6 +318,17 @@ export function getControlPlane(): Promise<ControlPlane> {
     return attach(state);
   })();
   return shared;
+}
+
+/**
+ * A control plane on state directory `dir`, kept between runs: etcd's data there (an earlier run's
+ * objects) is reused and the PKI is issued anew. It stops (by PID) when the test ends; the directory
+ * stays. For benchmarks whose setup (tens of thousands of objects) is too slow to repeat every run.
+ */
+export async function startKeptControlPlane(t: TestContext, dir: string): Promise<ControlPlane> {
+  const state = await startControlPlane(dir, binDirFromEnv());
+  t.after(() => stopControlPlane(state));
+  return attach(state);
 }
 
 export async function removeControlPlaneDir(dir: string): Promise<void> {

@@ -34,6 +34,8 @@ export interface ReplicaOptions {
   /** Node arguments: [] runs the compiled dist/ (a benchmark), tsx by default. */
   nodeArgs?: string[];
   script?: string;
+  /** How long each replica may take to be ready (60 s unless given: a benchmark's cold start may take longer). */
+  readyTimeoutMs?: number;
 }
 
 /** Starts the replicas, each ready (its /readyz answers 200 once its watch of the shared Leases has listed them). */
@@ -68,7 +70,7 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
     };
     replicas.push(replica);
   }
-  for (const replica of replicas) await replicaReady(replica);
+  for (const replica of replicas) await replicaReady(replica, options.readyTimeoutMs);
   return replicas;
 }
 

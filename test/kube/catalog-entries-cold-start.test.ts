@@ -1,0 +1,115 @@
+// A replica's catalog starting on a full shared catalog: thousands of RecordingEntry objects on the real
+// API server, listed in many pages (a small page size), while another replica writes. The index holds
+// every entry once the catalog has opened (what readiness waits for), and what was written during the
+// list (a new entry, a deletion) reaches it through the watch from the list's resourceVersion.
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { Watch } from '@kubernetes/client-node';
+import { createKubeRequest, type KubeRequest } from '../../kube/kube-request.ts';
+import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
+import { createKubeEntries, entryObjectName } from '../../server/catalog/kube-entries.ts';
+import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { openS3Store } from '../harness/catalog-stores.ts';
+import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { installCrds } from '../harness/crds.ts';
+import { eventually } from '../harness/eventually.ts';
+import {
+  entriesPath,
+  filledEntryId,
+  recordingEntryObject,
+  writeFilledEntries,
+} from '../harness/recording-entries.ts';
+import { startS3Server } from '../harness/s3-server.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+
+const { cp, kc } = await useCluster();
+await installCrds(cp);
+
+const ENTRIES = 1500;
+const PAGE_SIZE = 100;
+
+/**
+ * The API server's client, with other writers acting between the first and second pages of the first
+ * list: `during` runs once, before the request for the second page goes out.
+ */
+function listInterleaved(request: KubeRequest, during: () => Promise<void>) {
+  const pages: string[] = [];
+  let acted = false;
+  const wrapped: KubeRequest = async (options) => {
+    if (options.method === 'GET' && options.query?.limit !== undefined) {
+      pages.push(options.query.continue ?? '');
+      if (options.query.continue !== undefined && !acted) {
+        acted = true;
+        await during();
+      }
+    }
+    return request(options);
+  };
+  return { request: wrapped, pages };
+}
+
+async function openReplica(t: TestContext, request: KubeRequest): Promise<Catalog> {
+  const s3 = await startS3Server(t);
+  const entries = createKubeEntries({
+    request,
+    makeWatch: () => new Watch(kc),
+    log: { warn: (fields, message) => t.diagnostic(`${message} ${JSON.stringify(fields)}`) },
+    listPageSize: PAGE_SIZE,
+  });
+  const catalog = await openCatalog({
+    dataDir: await tempDir(t, 'furnace-cold-'),
+    now: Date.now,
+    retention: { ...DEFAULT_RETENTION, maxCount: 100_000, namespaceMaxCount: 100_000 },
+    artifacts: openS3Store(t, s3, 'cold/'),
+    entries,
+  });
+  t.after(() => catalog.close());
+  return catalog;
+}
+
+describe('a replica starting on thousands of shared catalog entries', () => {
+  it('lists them all in pages, and sees what was written and deleted during its list', async (t) => {
+    const admin = createKubeRequest(kc);
+    const namespace = await createNamespace(kc, { prefix: 'cold' });
+    await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32 });
+    const added = 'rec-during-list';
+    const deleted = filledEntryId(ENTRIES - 1);
+    const { request, pages } = listInterleaved(admin, async () => {
+      const body = recordingEntryObject(namespace, added, 'web-new', Date.now() + 1000);
+      const created = await admin({ method: 'POST', path: entriesPath(namespace), body });
+      assert.equal(created.status, 201);
+      const removed = await admin({
+        method: 'DELETE',
+        path: `${entriesPath(namespace)}/${entryObjectName(deleted)}`,
+      });
+      assert.equal(removed.status, 200);
+    });
+
+    const catalog = await openReplica(t, request);
+    // Other tests' namespaces share the cluster-wide list: at least this one's pages were asked for.
+    assert.ok(pages.length >= ENTRIES / PAGE_SIZE, `${pages.length} list pages`);
+    // Open means listed: every entry stored before the list began is in the index already.
+    const missing = Array.from({ length: ENTRIES - 1 }, (_, i) => filledEntryId(i)).filter(
+      (id) => catalog.get(id) === undefined,
+    );
+    assert.deepEqual(missing, []);
+    assert.equal(catalog.list({ namespace }).at(-1)?.id, filledEntryId(0));
+
+    await eventually(
+      () =>
+        Promise.resolve(
+          catalog.get(added) !== undefined && catalog.get(deleted) === undefined ? true : undefined,
+        ),
+      30_000,
+      'the watch from the list’s resourceVersion bringing the entry added and the one deleted',
+    );
+    const listed = catalog.list({ namespace });
+    assert.equal(listed.length, ENTRIES);
+    assert.equal(listed[0]?.id, added);
+    assert.equal(
+      new Set(listed.map((entry) => entry.id)).size,
+      ENTRIES,
+      'each entry listed once, whatever page it came in',
+    );
+  });
+});
