@@ -1,6 +1,6 @@
-// A range query: the windows of a namespace whose keys match, read one at a time and added into one set
-// of folded stacks. Memory holds the merged stacks (bounded by the distinct stacks, not by the windows)
-// and one window; the total is exactly the sum of the windows' totals.
+// A range query: the windows of a namespace whose keys match, read a few ahead and added into one set of
+// folded stacks in order. Memory holds the merged stacks (bounded by the distinct stacks, not by the
+// windows) and the windows read ahead; the total is exactly the sum of the windows' totals.
 import { parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import {
   hourPrefixes,
@@ -39,10 +39,42 @@ export function addStacks(into: FoldedStacks, from: FoldedStacks): void {
   for (const [stack, count] of from) into.set(stack, (into.get(stack) ?? 0) + count);
 }
 
+/**
+ * Windows read while earlier ones merge: one at a time, an hour of 15 s windows (480 reads from files or
+ * a bucket) was most of a range query's time.
+ */
+const READ_AHEAD = 8;
+
+type Read = { body: string | undefined } | { error: unknown };
+
+/** The windows' bodies in the keys' order, up to READ_AHEAD reads in flight. */
+async function* readAhead(store: WindowStore, keys: readonly string[]): AsyncGenerator<string | undefined> {
+  const inFlight: Promise<Read>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (inFlight.length < READ_AHEAD && next < keys.length)
+      inFlight.push(
+        store.get(keys[next++] as string).then(
+          (body) => ({ body }),
+          (error: unknown) => ({ error }),
+        ),
+      );
+  };
+  fill();
+  while (inFlight.length > 0) {
+    const read = await (inFlight.shift() as Promise<Read>);
+    if ('error' in read) throw read.error;
+    fill();
+    yield read.body;
+  }
+}
+
 export async function mergeWindows(store: WindowStore, query: WindowQuery): Promise<MergedWindows> {
   const merged: MergedWindows = { stacks: new Map(), windows: 0, samples: 0, bySource: new Map() };
-  for (const key of await matchingKeys(store, query)) {
-    const body = await store.get(key);
+  const keys = await matchingKeys(store, query);
+  let index = 0;
+  for await (const body of readAhead(store, keys)) {
+    const key = keys[index++] as string;
     const meta = parseWindowKey(key);
     if (body === undefined || meta === undefined) continue;
     const stacks = parseFolded(body);
