@@ -34,18 +34,19 @@ export function exportProfile(
         },
         writer,
       );
-    case 'profile.otlp.pb':
-      return Buffer.from(
-        foldedToOtlp(
-          stacks,
-          {
-            frequency: meta.frequency,
-            startedAtMs: meta.startedAtMs,
-            durationMs: meta.durationMs,
-            resource: otelResourceAttributes(meta.subject),
-          },
-          writer,
-        ),
+    case 'profile.otlp.pb': {
+      const bytes = foldedToOtlp(
+        stacks,
+        {
+          frequency: meta.frequency,
+          startedAtMs: meta.startedAtMs,
+          durationMs: meta.durationMs,
+          resource: otelResourceAttributes(meta.subject),
+        },
+        writer,
       );
+      // The same memory as a Buffer, not a copy of it.
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
   }
 }
