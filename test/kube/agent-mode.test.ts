@@ -230,7 +230,14 @@ async function recordInBrowser(t: TestContext, base: string, token: string, name
       await page.getByLabel('Duration (seconds)').fill('4');
       await page.getByLabel('Frequency (Hz)').fill('199');
       await page.getByRole('button', { name: 'Start recording' }).click();
-      await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 });
+      await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 }).catch(async (error: Error) => {
+        // What the page said instead (an error under the button, a stage that never ended) names the cause.
+        const shown = await page
+          .locator('body')
+          .innerText()
+          .catch(() => '');
+        throw new Error(`${error.message}\nthe page at ${page.url()} shows:\n${shown.slice(0, 2000)}`);
+      });
       await flameGraph(page).waitFor();
       const names = await page.locator('.top-functions tbody th').allTextContents();
       assert.equal(names[0], 'furnace_heavy_pod_a', names.join(', '));
