@@ -29,7 +29,7 @@ import {
   StackSchema,
 } from '../proto/gen/opentelemetry/proto/profiles/v1development/profiles_pb.ts';
 import type { FoldedStacks } from '../stacks/folded.ts';
-import { interned, stackCount, type InternedStacks } from '../stacks/interned.ts';
+import { interned, ProfileStrings, stackCount, type InternedStacks } from '../stacks/interned.ts';
 
 export interface OtlpExportMeta {
   /** Sampling frequency in Hz; a sample then stands for 1/frequency of CPU time. */
@@ -61,38 +61,13 @@ const FUNCTION = fieldNumbers(FunctionSchema, ['nameStrindex', 'systemNameStrind
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * The dictionary's string table: "" first, then the frame names (frame i is string i + 1, as it is
- * location, function and — for stacks — stack index i + 1), then the other strings as they are asked for.
- */
-class Strings {
-  readonly #extra: string[] = [];
-  readonly #index = new Map<string, number>();
-
-  constructor(readonly frames: Pick<InternedStacks, 'names' | 'find'>) {}
-
-  of(value: string): number {
-    const frame = this.frames.find(value);
-    if (frame !== undefined) return frame + 1;
-    let index = this.#index.get(value);
-    if (index === undefined) {
-      index = 1 + this.frames.names.length + this.#extra.length;
-      this.#extra.push(value);
-      this.#index.set(value, index);
-    }
-    return index;
-  }
-
-  write(w: BinaryWriter): void {
-    w.tag(DICTIONARY.stringTable, WireType.LengthDelimited).string('');
-    for (const text of this.frames.names)
-      w.tag(DICTIONARY.stringTable, WireType.LengthDelimited).string(text);
-    for (const text of this.#extra) w.tag(DICTIONARY.stringTable, WireType.LengthDelimited).string(text);
-  }
-}
-
 /** The profile: its types and times from a generated message, then one sample per stack. */
-function writeProfile(w: BinaryWriter, tables: InternedStacks, strings: Strings, meta: OtlpExportMeta): void {
+function writeProfile(
+  w: BinaryWriter,
+  tables: InternedStacks,
+  strings: ProfileStrings,
+  meta: OtlpExportMeta,
+): void {
   const head = create(ProfileSchema, {
     sampleType: { typeStrindex: strings.of('samples'), unitStrindex: strings.of('count') },
     timeUnixNano: BigInt(Math.round(meta.startedAtMs)) * 1_000_000n,
@@ -113,7 +88,7 @@ function writeProfile(w: BinaryWriter, tables: InternedStacks, strings: Strings,
 }
 
 /** The dictionary: the zero entries of the small tables from a generated message, then the grown tables. */
-function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: Strings): void {
+function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: ProfileStrings): void {
   const fixed = create(ProfilesDictionarySchema, {
     mappingTable: [{}],
     linkTable: [{ traceId: new Uint8Array(16), spanId: new Uint8Array(8) }],
@@ -149,7 +124,7 @@ function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: Strin
     w.join();
     w.join();
   }
-  strings.write(w);
+  for (const text of strings.texts()) w.tag(DICTIONARY.stringTable, WireType.LengthDelimited).string(text);
 }
 
 /**
@@ -162,7 +137,7 @@ export function foldedToOtlp(
   w = new BinaryWriter(),
 ): Uint8Array {
   const tables = interned(stacks);
-  const strings = new Strings(tables);
+  const strings = new ProfileStrings(tables);
   const attributes = Object.entries(meta.resource ?? {}).map(([key, value]) => ({
     key,
     value: { value: { case: 'stringValue' as const, value } },

@@ -24,7 +24,7 @@ import {
   ValueTypeSchema,
 } from '../proto/gen/pprof/profile_pb.ts';
 import type { FoldedStacks } from '../stacks/folded.ts';
-import { interned, stackCount, type InternedStacks } from '../stacks/interned.ts';
+import { interned, ProfileStrings, stackCount, type InternedStacks } from '../stacks/interned.ts';
 
 export interface PprofExportMeta {
   /** Sampling frequency in Hz; a sample then stands for 1/frequency of CPU time. */
@@ -62,37 +62,8 @@ function varint(w: BinaryWriter, value: number): BinaryWriter {
   return value <= UINT32_MAX ? w.uint32(value) : w.int64(value);
 }
 
-/**
- * pprof's string table: entry 0 is the empty string, then the frame names (frame i is string i + 1, and
- * location and function i + 1), then the other strings as they are asked for.
- */
-class StringTable {
-  readonly #extra: string[] = [];
-  readonly #index = new Map<string, number>();
-
-  constructor(readonly frames: Pick<InternedStacks, 'names' | 'find'>) {}
-
-  of(value: string): number {
-    const frame = this.frames.find(value);
-    if (frame !== undefined) return frame + 1;
-    let index = this.#index.get(value);
-    if (index === undefined) {
-      index = 1 + this.frames.names.length + this.#extra.length;
-      this.#extra.push(value);
-      this.#index.set(value, index);
-    }
-    return index;
-  }
-
-  write(w: BinaryWriter): void {
-    w.tag(PROFILE.stringTable, WireType.LengthDelimited).string('');
-    for (const text of this.frames.names) w.tag(PROFILE.stringTable, WireType.LengthDelimited).string(text);
-    for (const text of this.#extra) w.tag(PROFILE.stringTable, WireType.LengthDelimited).string(text);
-  }
-}
-
 /** The labels every sample carries, encoded once as Sample.label fields. */
-function labelBytes(labels: Readonly<Record<string, string>>, strings: StringTable): Uint8Array {
+function labelBytes(labels: Readonly<Record<string, string>>, strings: ProfileStrings): Uint8Array {
   const w = new BinaryWriter();
   for (const [key, value] of Object.entries(labels)) {
     w.tag(SAMPLE.label, WireType.LengthDelimited).fork();
@@ -160,7 +131,7 @@ export function foldedToPprofBytes(
   w = new BinaryWriter(),
 ): Uint8Array {
   const tables = interned(stacks);
-  const strings = new StringTable(tables);
+  const strings = new ProfileStrings(tables);
   const period = Math.max(1, Math.round(1e9 / meta.frequency));
   const [samples, count, cpu, nanoseconds] = ['samples', 'count', 'cpu', 'nanoseconds'].map((s) =>
     strings.of(s),
@@ -169,7 +140,7 @@ export function foldedToPprofBytes(
   writeValueType(w, PROFILE.sampleType, cpu as number, nanoseconds as number);
   writeSamples(w, tables, labelBytes(meta.labels ?? {}, strings), period);
   writeFrames(w, tables.names.length);
-  strings.write(w);
+  for (const text of strings.texts()) w.tag(PROFILE.stringTable, WireType.LengthDelimited).string(text);
   const timeNanos = BigInt(Math.round(meta.startedAtMs)) * 1_000_000n;
   const durationNanos = BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n;
   if (timeNanos !== 0n) w.tag(PROFILE.timeNanos, WireType.Varint).int64(timeNanos);

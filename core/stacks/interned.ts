@@ -67,6 +67,37 @@ export function internStacks(stacks: FoldedStacks): InternedStacks {
   return { names, frames, offsets, counts, find: (name) => index.get(name) };
 }
 
+/**
+ * The string table both exported formats use: "" first (pprof and OTLP both require it), then the frame
+ * names (frame i is string i + 1, as it is location and function i + 1), then any other text as asked for,
+ * each text once.
+ */
+export class ProfileStrings {
+  readonly #extra: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  constructor(readonly frames: Pick<InternedStacks, 'names' | 'find'>) {}
+
+  of(value: string): number {
+    const frame = this.frames.find(value);
+    if (frame !== undefined) return frame + 1;
+    let index = this.#index.get(value);
+    if (index === undefined) {
+      index = 1 + this.frames.names.length + this.#extra.length;
+      this.#extra.push(value);
+      this.#index.set(value, index);
+    }
+    return index;
+  }
+
+  /** Every text in table order. */
+  *texts(): Generator<string> {
+    yield '';
+    yield* this.frames.names;
+    yield* this.#extra;
+  }
+}
+
 /** Interned tables as they are, folded stacks interned first. */
 export function interned(stacks: FoldedStacks | InternedStacks): InternedStacks {
   return stacks instanceof Map ? internStacks(stacks) : stacks;

@@ -42,25 +42,27 @@ const PARAMS = {
   required: ['namespace', 'name'],
   properties: { namespace: { type: 'string', pattern: NAME }, name: { type: 'string', pattern: NAME } },
 } as const;
+/** What picks a range of windows: the query string of the range query and of the timeline. */
+export const RANGE_QUERY_PROPERTIES = {
+  namespace: { type: 'string', pattern: NAME },
+  from: { type: 'integer', minimum: 0 },
+  to: { type: 'integer', minimum: 0 },
+  node: { type: 'string', pattern: NAME },
+  pod: { type: 'string', pattern: NAME },
+  container: { type: 'string', pattern: NAME },
+  workload: { type: 'string', maxLength: 320 },
+} as const;
 const QUERY = {
   type: 'object',
   required: ['namespace', 'from', 'to'],
-  properties: {
-    namespace: { type: 'string', pattern: NAME },
-    from: { type: 'integer', minimum: 0 },
-    to: { type: 'integer', minimum: 0 },
-    node: { type: 'string', pattern: NAME },
-    pod: { type: 'string', pattern: NAME },
-    container: { type: 'string', pattern: NAME },
-    workload: { type: 'string', maxLength: 320 },
-    format: { type: 'string', enum: ['folded', 'pprof'] },
-  },
+  properties: { ...RANGE_QUERY_PROPERTIES, format: { type: 'string', enum: ['folded', 'pprof'] } },
   additionalProperties: false,
 } as const;
 
 type Params = { namespace: string; name: string };
 
-function checkRange(query: WindowQuery): void {
+/** `to` after `from`, at most MAX_RANGE_MS later; a 400 naming `to` otherwise. */
+export function checkRange(query: WindowQuery): void {
   if (query.to <= query.from)
     throw new FurnaceError('ERR_INVALID_PARAMETER', `to (${query.to}) must be after from (${query.from})`, {
       field: 'to',

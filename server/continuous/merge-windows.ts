@@ -48,7 +48,10 @@ const READ_AHEAD = 8;
 type Read = { body: string | undefined } | { error: unknown };
 
 /** The windows' bodies in the keys' order, up to READ_AHEAD reads in flight. */
-async function* readAhead(store: WindowStore, keys: readonly string[]): AsyncGenerator<string | undefined> {
+export async function* readAhead(
+  store: WindowStore,
+  keys: readonly string[],
+): AsyncGenerator<string | undefined> {
   const inFlight: Promise<Read>[] = [];
   let next = 0;
   const fill = () => {

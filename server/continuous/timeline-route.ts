@@ -13,11 +13,10 @@ import {
   type TimelineGrouping,
   type TimelineView,
 } from '../../core/continuous/continuous-timeline.ts';
-import { FurnaceError } from '../../core/contract/errors.ts';
 import type { Access } from '../auth/access.ts';
 import { identityOf } from '../auth/identify-requests.ts';
-import { MAX_RANGE_MS } from './continuous-routes.ts';
-import { matchingKeys } from './merge-windows.ts';
+import { checkRange, RANGE_QUERY_PROPERTIES } from './continuous-routes.ts';
+import { matchingKeys, readAhead } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
 import { parseWindowKey, windowMatches, type WindowMeta, type WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
@@ -30,50 +29,21 @@ export interface TimelineRouteDeps {
 
 type TimelineQuery = WindowQuery & { by?: TimelineGrouping };
 
-const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 const QUERY = {
   type: 'object',
   required: ['namespace', 'from', 'to'],
-  properties: {
-    namespace: { type: 'string', pattern: NAME },
-    from: { type: 'integer', minimum: 0 },
-    to: { type: 'integer', minimum: 0 },
-    node: { type: 'string', pattern: NAME },
-    pod: { type: 'string', pattern: NAME },
-    container: { type: 'string', pattern: NAME },
-    workload: { type: 'string', maxLength: 320 },
-    by: { type: 'string', enum: [...TIMELINE_GROUPINGS] },
-  },
+  properties: { ...RANGE_QUERY_PROPERTIES, by: { type: 'string', enum: [...TIMELINE_GROUPINGS] } },
   additionalProperties: false,
 } as const;
-/** Windows read at once: enough to hide a bucket's latency, few enough to keep memory small. */
-const READ_AHEAD = 8;
-
-function checkRange(query: WindowQuery): void {
-  if (query.to <= query.from)
-    throw new FurnaceError('ERR_INVALID_PARAMETER', `to (${query.to}) must be after from (${query.from})`, {
-      field: 'to',
-    });
-  if (query.to - query.from > MAX_RANGE_MS)
-    throw new FurnaceError(
-      'ERR_LIMIT_EXCEEDED',
-      `the range from ${query.from} to ${query.to} is longer than the limit of ${MAX_RANGE_MS} ms (7 days)`,
-      { field: 'to', limit: MAX_RANGE_MS },
-    );
-}
-
-/** Each window's metadata and samples, read READ_AHEAD at a time, in key order. */
+/** Each window's metadata and samples, read ahead as the range query reads them, in key order. */
 async function* windowSamples(
   store: WindowStore,
   keys: readonly string[],
 ): AsyncGenerator<{ meta: WindowMeta; samples: number }> {
-  for (let at = 0; at < keys.length; at += READ_AHEAD) {
-    const batch = keys.slice(at, at + READ_AHEAD);
-    const bodies = await Promise.all(batch.map((key) => store.get(key)));
-    for (const [i, body] of bodies.entries()) {
-      const meta = parseWindowKey(batch[i] ?? '');
-      if (body !== undefined && meta) yield { meta, samples: countFoldedSamples(body) };
-    }
+  let index = 0;
+  for await (const body of readAhead(store, keys)) {
+    const meta = parseWindowKey(keys[index++] ?? '');
+    if (body !== undefined && meta) yield { meta, samples: countFoldedSamples(body) };
   }
 }
 
