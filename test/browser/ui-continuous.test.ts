@@ -54,6 +54,8 @@ describe('the Continuous page (in-process server, fake kube gateway; real window
 
       await brush(page, 0.05, 0.4);
       await flameGraph(page).waitFor();
+      // The Top functions table fills after the graph's first draw: wait for its first row.
+      await page.locator('.top-functions tbody th button').first().waitFor();
       const first = await topNames(page);
       assert.ok(first.includes('furnace_old_path'), `the first half's hot function: ${first.join(', ')}`);
       assert.ok(!first.includes('furnace_new_path'), 'nothing of the second half');
