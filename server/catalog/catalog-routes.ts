@@ -105,17 +105,17 @@ export async function visible(
   throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} is not in the catalog`, { id });
 }
 
-/** The entries in namespaces where the caller may `get` recordings (the one rule for every read). */
-async function visibleEntries(
-  access: Access,
-  identity: Identity,
-  entries: CatalogEntry[],
-): Promise<CatalogEntry[]> {
-  const allowed = new Map<string, boolean>();
-  for (const namespace of new Set(entries.map((entry) => entry.namespace))) {
-    allowed.set(namespace, await access.allows(identity, 'get', namespace));
-  }
-  return entries.filter((entry) => allowed.get(entry.namespace) === true);
+/** Whether the caller may `get` recordings in an entry's namespace (the one rule for every read), asked once per namespace. */
+function mayRead(access: Access, identity: Identity): (entry: CatalogEntry) => Promise<boolean> {
+  const allowed = new Map<string, Promise<boolean>>();
+  return (entry) => {
+    let may = allowed.get(entry.namespace);
+    if (may === undefined) {
+      may = access.allows(identity, 'get', entry.namespace);
+      allowed.set(entry.namespace, may);
+    }
+    return may;
+  };
 }
 
 /**
@@ -137,8 +137,8 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     async (request) => {
       const identity = identityOf(request);
       const { namespace, pod, limit } = request.query;
-      const entries = catalog.list({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
-      return paginate(await visibleEntries(access, identity, entries), limit, request.query.continue);
+      const entries = catalog.entries({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
+      return paginate(entries, mayRead(access, identity), limit, request.query.continue);
     },
   );
   app.get<{ Params: { id: string } }>(

@@ -72,6 +72,8 @@ export interface Catalog {
   get(id: string): CatalogEntry | undefined;
   /** Newest first. */
   list(filter: CatalogFilter): CatalogEntry[];
+  /** Newest first, one at a time: a caller that needs a page reads only as far as the page. */
+  entries(filter: CatalogFilter): Iterable<CatalogEntry>;
   /** The artifact's bytes, streaming from the store; undefined when the entry does not list it or it is gone. */
   openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined>;
   remove(id: string): Promise<boolean>;
@@ -200,13 +202,15 @@ class StoredCatalog implements Catalog {
   }
 
   list(filter: CatalogFilter): CatalogEntry[] {
-    return this.#stored
-      .newestFirst()
-      .filter(
-        (entry) =>
-          (filter.namespace === undefined || entry.namespace === filter.namespace) &&
-          (filter.pod === undefined || entry.pod === filter.pod),
-      );
+    return [...this.entries(filter)];
+  }
+
+  *entries(filter: CatalogFilter): Iterable<CatalogEntry> {
+    for (const entry of this.#stored.newestFirst()) {
+      if (filter.namespace !== undefined && entry.namespace !== filter.namespace) continue;
+      if (filter.pod !== undefined && entry.pod !== filter.pod) continue;
+      yield entry;
+    }
   }
 
   async openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined> {

@@ -24,9 +24,27 @@ export function decodeContinue(token: string | undefined): number {
   });
 }
 
-export function paginate<T>(items: readonly T[], limit: number, token: string | undefined): Page<T> {
+/**
+ * One page of the items that `keep` accepts, in the order given. The items are read only until the page is
+ * full and one more kept item shows that another page follows: a first page costs its size, not the list's.
+ */
+export async function paginate<T>(
+  items: Iterable<T>,
+  keep: (item: T) => boolean | Promise<boolean>,
+  limit: number,
+  token: string | undefined,
+): Promise<Page<T>> {
   const offset = decodeContinue(token);
-  const page: Page<T> = { items: items.slice(offset, offset + limit) };
-  if (offset + limit < items.length) page.continue = encodeContinue(offset + limit);
+  const page: Page<T> = { items: [] };
+  let kept = 0;
+  for (const item of items) {
+    if (!(await keep(item))) continue;
+    if (kept === offset + limit) {
+      page.continue = encodeContinue(offset + limit);
+      break;
+    }
+    if (kept >= offset) page.items.push(item);
+    kept += 1;
+  }
   return page;
 }

@@ -67,17 +67,40 @@ describe('catalog retention', () => {
 });
 
 describe('catalog pagination', () => {
-  it('pages with a continue token until the end', () => {
+  const all = () => true;
+
+  it('pages with a continue token until the end', async () => {
     const items = [1, 2, 3, 4, 5];
-    const first = paginate(items, 2, undefined);
+    const first = await paginate(items, all, 2, undefined);
     assert.deepEqual(first.items, [1, 2]);
-    const second = paginate(items, 2, first.continue);
+    const second = await paginate(items, all, 2, first.continue);
     assert.deepEqual(second.items, [3, 4]);
-    const third = paginate(items, 2, second.continue);
+    const third = await paginate(items, all, 2, second.continue);
     assert.deepEqual(third, { items: [5] });
+    assert.deepEqual(
+      await paginate([1, 2], all, 2, undefined),
+      { items: [1, 2] },
+      'no next page when none follows',
+    );
   });
 
-  it('refuses a token it did not issue', () => {
-    assert.throws(() => paginate([1], 1, 'not-a-token'), /continue/);
+  it('counts only the items kept, and reads no further than one past the page', async () => {
+    let read = 0;
+    function* numbers() {
+      for (let i = 1; i <= 1_000; i++) {
+        read += 1;
+        yield i;
+      }
+    }
+    const even = (n: number) => Promise.resolve(n % 2 === 0);
+    const first = await paginate(numbers(), even, 3, undefined);
+    assert.deepEqual(first.items, [2, 4, 6]);
+    assert.equal(read, 8, 'the first page stops at the next kept item');
+    const second = await paginate(numbers(), even, 3, first.continue);
+    assert.deepEqual(second.items, [8, 10, 12]);
+  });
+
+  it('refuses a token it did not issue', async () => {
+    await assert.rejects(paginate([1], all, 1, 'not-a-token'), /continue/);
   });
 });
