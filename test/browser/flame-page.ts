@@ -122,3 +122,13 @@ export function foldedShare(folded: string, pattern: RegExp): number {
   }
   return total > 0 ? matched / total : 0;
 }
+
+/**
+ * The Top functions table's names, top row first, once it has rows: the table fills in after the graph's
+ * first draw (it is counted in a deferred pass), so reading it right after the draw can find it empty.
+ */
+export async function topFunctionNames(page: Page): Promise<string[]> {
+  const rows = page.locator('.top-functions tbody th');
+  await rows.first().waitFor();
+  return rows.allTextContents();
+}

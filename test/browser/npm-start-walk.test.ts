@@ -11,7 +11,7 @@ import { childPids, isAlive, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { pickedPod } from '../harness/ui-pages.ts';
-import { flameGraph } from './flame-page.ts';
+import { flameGraph, topFunctionNames } from './flame-page.ts';
 
 async function descendants(pid: number): Promise<number[]> {
   const children = await childPids(pid);
@@ -51,10 +51,7 @@ describe('npm start, as the README says', () => {
       await page.getByRole('button', { name: 'Start recording' }).click();
       await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 });
       await flameGraph(page).waitFor();
-      // The Top functions table fills in beside the graph; wait for its first row before reading it.
-      const rows = page.locator('.top-functions tbody th');
-      await rows.first().waitFor({ timeout: 30_000 });
-      const names = await rows.allTextContents();
+      const names = await topFunctionNames(page);
       assert.equal(names[0], 'furnace_heavy', names.join(', '));
     });
     assert.match(npm.output(), /recording \S+ on local\/\S+ finished with \d+ samples/);

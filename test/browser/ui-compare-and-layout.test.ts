@@ -10,7 +10,7 @@ import { compactTreeOf, uploadRecording } from '../bench/ui-stand-in.ts';
 import { withPage } from '../harness/browser.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
-import { flameGraph, screenshot } from './flame-page.ts';
+import { flameGraph, screenshot, topFunctionNames } from './flame-page.ts';
 
 const SECRET = 'ui-compare-layout-secret';
 const LONG = `std::map<${'std::vector<std::pair<int, long>>, '.repeat(20)}int>::find`;
@@ -110,6 +110,7 @@ describe('compare and the explorer on small screens (real server, uploaded recor
         await page.setViewportSize({ width, height: 800 });
         await page.goto(server.keyedUrl('/recordings/before-1'));
         await flameGraph(page).waitFor();
+        await topFunctionNames(page);
         const graph = await page.locator('.flame').boundingBox();
         const table = await page.locator('.top-functions').boundingBox();
         assert.ok(graph && table && graph.y + graph.height <= table.y, 'the graph, then the table below it');

@@ -22,7 +22,7 @@ import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { buildUi } from '../../ui/build.ts';
 import { withPage } from '../harness/browser.ts';
-import { flameGraph } from '../browser/flame-page.ts';
+import { flameGraph, topFunctionNames } from '../browser/flame-page.ts';
 import { installCrds } from '../harness/crds.ts';
 import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
 import { createServerClient } from '../../operator/recording/server-client.ts';
@@ -239,7 +239,7 @@ async function recordInBrowser(t: TestContext, base: string, token: string, name
         throw new Error(`${error.message}\nthe page at ${page.url()} shows:\n${shown.slice(0, 2000)}`);
       });
       await flameGraph(page).waitFor();
-      const names = await page.locator('.top-functions tbody th').allTextContents();
+      const names = await topFunctionNames(page);
       assert.equal(names[0], 'furnace_heavy_pod_a', names.join(', '));
       assert.ok(!names.includes('furnace_heavy_pod_b'), names.join(', '));
     },

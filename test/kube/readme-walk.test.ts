@@ -21,7 +21,7 @@ import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Recording } from '../../core/crd/resources.ts';
 import { INJECTED_ANNOTATION } from '../../core/contract/names.ts';
 import { buildUi } from '../../ui/build.ts';
-import { flameGraph, screenshot } from '../browser/flame-page.ts';
+import { flameGraph, screenshot, topFunctionNames } from '../browser/flame-page.ts';
 import { withPage } from '../harness/browser.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
@@ -81,7 +81,7 @@ async function recordInBrowser(walk: Walk, token: string, namespace: string, pod
       await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 90_000 });
       id = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) ?? '');
       await flameGraph(page).waitFor({ timeout: 60_000 });
-      const names = await page.locator('.top-functions tbody th').allTextContents();
+      const names = await topFunctionNames(page);
       assert.equal(names[0], 'furnace_heavy', names.join(', '));
       await screenshot(page, 'cluster-flame-graph');
       const [download] = await Promise.all([
