@@ -25,6 +25,8 @@ export interface ControlPlaneState {
   /** CA of the front-proxy client certificate the API server presents to aggregated APIs. */
   frontProxyCaPath: string;
   etcdPid: number;
+  /** etcd's client URL (plain HTTP on loopback; its JSON gateway answers under /v3/). */
+  etcdUrl: string;
   apiserverPid: number;
   controllerManagerPid: number;
 }
@@ -143,6 +145,7 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
     caPath: ca.certPath,
     frontProxyCaPath: frontProxyCa.certPath,
     etcdPid: etcd.pid,
+    etcdUrl: `http://127.0.0.1:${etcdPort}`,
     apiserverPid: 0,
     controllerManagerPid: 0,
   };
@@ -333,4 +336,22 @@ export async function startKeptControlPlane(t: TestContext, dir: string): Promis
 
 export async function removeControlPlaneDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Compacts etcd's history up to its current revision, as the API server does every five minutes: a watch
+ * from any earlier resourceVersion is then answered 410 Gone, whether the API server's watch cache or etcd
+ * serves it. Through etcd's JSON gateway (`/v3/kv/range` for the revision, `/v3/kv/compaction`).
+ */
+export async function compactEtcd(cp: Pick<ControlPlaneState, 'etcdUrl'>): Promise<number> {
+  const post = async (path: string, body: object): Promise<{ header?: { revision?: string } }> => {
+    const answer = await fetch(`${cp.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!answer.ok) throw new Error(`etcd ${path}: ${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as { header?: { revision?: string } };
+  };
+  const revision = (await post('/v3/kv/range', { key: Buffer.from('/').toString('base64') })).header
+    ?.revision;
+  if (revision === undefined) throw new Error('etcd answered no revision');
+  await post('/v3/kv/compaction', { revision, physical: true });
+  return Number(revision);
 }

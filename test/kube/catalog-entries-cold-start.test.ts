@@ -11,6 +11,7 @@ import { createKubeEntries, entryObjectName } from '../../server/catalog/kube-en
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { openS3Store } from '../harness/catalog-stores.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
+import { compactEtcd } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
 import { eventually } from '../harness/eventually.ts';
 import {
@@ -27,6 +28,32 @@ await installCrds(cp);
 
 const ENTRIES = 1500;
 const PAGE_SIZE = 100;
+
+/**
+ * Watches the test can cut off: the second (after `cut()`) waits until `resume()` and then asks from
+ * resourceVersion 1, long gone from the API server's history, as a replica whose watch was down while
+ * the history moved on would; the others run as asked. The API server's 410 Gone is its own.
+ */
+function watchesCutOff() {
+  let resume = (): void => undefined;
+  const resumed = new Promise<void>((resolve) => (resume = resolve));
+  const open: AbortController[] = [];
+  let started = 0;
+  const makeWatch = (): Watch => {
+    const real = new Watch(kc);
+    const held: Pick<Watch, 'watch'> = {
+      async watch(path, query, callback, done) {
+        started += 1;
+        const asked = started === 2 ? (await resumed, { ...query, resourceVersion: '1' }) : query;
+        const controller = await real.watch(path, asked, callback, done);
+        open.push(controller);
+        return controller;
+      },
+    };
+    return held as Watch;
+  };
+  return { makeWatch, cut: () => open.at(-1)?.abort(), resume: () => resume(), started: () => started };
+}
 
 /**
  * The API server's client, with other writers acting between the first and second pages of the first
@@ -48,11 +75,15 @@ function listInterleaved(request: KubeRequest, during: () => Promise<void>) {
   return { request: wrapped, pages };
 }
 
-async function openReplica(t: TestContext, request: KubeRequest): Promise<Catalog> {
+async function openReplica(
+  t: TestContext,
+  request: KubeRequest,
+  makeWatch: () => Watch = () => new Watch(kc),
+): Promise<Catalog> {
   const s3 = await startS3Server(t);
   const entries = createKubeEntries({
     request,
-    makeWatch: () => new Watch(kc),
+    makeWatch,
     log: { warn: (fields, message) => t.diagnostic(`${message} ${JSON.stringify(fields)}`) },
     listPageSize: PAGE_SIZE,
   });
@@ -111,5 +142,48 @@ describe('a replica starting on thousands of shared catalog entries', () => {
       ENTRIES,
       'each entry listed once, whatever page it came in',
     );
+  });
+
+  it('lists again when the API server cannot resume its watch (410 Gone), and drops what was deleted meanwhile', async (t) => {
+    const admin = createKubeRequest(kc);
+    const namespace = await createNamespace(kc, { prefix: 'gone' });
+    await writeFilledEntries(admin, namespace, { count: 20, concurrency: 8 });
+    let lists = 0;
+    const counting: KubeRequest = (options) => {
+      if (options.method === 'GET' && options.query?.limit !== undefined && !options.query.continue)
+        lists += 1;
+      return admin(options);
+    };
+    const watches = watchesCutOff();
+    const catalog = await openReplica(t, counting, watches.makeWatch);
+    assert.equal(catalog.list({ namespace }).length, 20);
+    assert.equal(lists, 1);
+
+    // The watch goes down; while it is down, one entry is added and one deleted.
+    await eventually(() => Promise.resolve(watches.started() === 1 ? true : undefined), 10_000, 'the watch');
+    watches.cut();
+    const added = 'rec-while-cut-off';
+    const deleted = filledEntryId(7);
+    const body = recordingEntryObject(namespace, added, 'web-new', Date.now() + 1000);
+    assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
+    const path = `${entriesPath(namespace)}/${entryObjectName(deleted)}`;
+    assert.equal((await admin({ method: 'DELETE', path })).status, 200);
+    // Its history compacted (as the API server does every five minutes), so no watch can resume.
+    await compactEtcd(cp);
+    watches.resume();
+
+    await eventually(
+      () =>
+        Promise.resolve(
+          catalog.get(added) !== undefined && catalog.get(deleted) === undefined ? true : undefined,
+        ),
+      30_000,
+      'a new list after the 410 bringing the entry added and dropping the one deleted',
+    );
+    assert.ok(lists >= 2, `listed again after the 410 Gone (${lists} lists)`);
+    const ids = catalog.list({ namespace }).map((entry) => entry.id);
+    assert.equal(ids.length, 20);
+    assert.equal(ids[0], added);
+    assert.equal(new Set(ids).size, 20, 'each entry once');
   });
 });
