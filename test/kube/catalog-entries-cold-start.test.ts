@@ -52,7 +52,15 @@ function watchesCutOff() {
     };
     return held as Watch;
   };
-  return { makeWatch, cut: () => open.at(-1)?.abort(), resume: () => resume(), started: () => started };
+  return {
+    makeWatch,
+    /** Aborts the open watch; false when none is open yet. */
+    cut: () => {
+      open.at(-1)?.abort();
+      return open.length > 0;
+    },
+    resume: () => resume(),
+  };
 }
 
 /**
@@ -147,7 +155,12 @@ describe('a replica starting on thousands of shared catalog entries', () => {
   it('lists again when the API server cannot resume its watch (410 Gone), and drops what was deleted meanwhile', async (t) => {
     const admin = createKubeRequest(kc);
     const namespace = await createNamespace(kc, { prefix: 'gone' });
-    await writeFilledEntries(admin, namespace, { count: 20, concurrency: 8 });
+    // Ids of their own: the cluster-wide list also holds the other test's entries (bench-…).
+    const idOf = (i: number) => `gone-${i}`;
+    for (let i = 0; i < 20; i++) {
+      const body = recordingEntryObject(namespace, idOf(i), `web-${i % 3}`, Date.now() - 60_000 + i * 1000);
+      assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
+    }
     let lists = 0;
     const counting: KubeRequest = (options) => {
       if (options.method === 'GET' && options.query?.limit !== undefined && !options.query.continue)
@@ -160,10 +173,9 @@ describe('a replica starting on thousands of shared catalog entries', () => {
     assert.equal(lists, 1);
 
     // The watch goes down; while it is down, one entry is added and one deleted.
-    await eventually(() => Promise.resolve(watches.started() === 1 ? true : undefined), 10_000, 'the watch');
-    watches.cut();
+    await eventually(() => Promise.resolve(watches.cut() ? true : undefined), 10_000, 'the watch');
     const added = 'rec-while-cut-off';
-    const deleted = filledEntryId(7);
+    const deleted = idOf(7);
     const body = recordingEntryObject(namespace, added, 'web-new', Date.now() + 1000);
     assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
     const path = `${entriesPath(namespace)}/${entryObjectName(deleted)}`;
