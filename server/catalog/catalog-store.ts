@@ -14,7 +14,7 @@ import { openFilesystemArtifacts } from '../storage/filesystem-artifacts.ts';
 import { deriveStored, expireOverdue, type RecordingOwner, type StoredRecording } from './catalog-entry.ts';
 import type { LoadReport } from './catalog-load.ts';
 import { EntryIndex } from './entry-index.ts';
-import type { EntryChange, EntryStore } from './entry-store.ts';
+import type { EntryChange, EntryIndexSink, EntryStore } from './entry-store.ts';
 import { createFileEntries } from './file-entries.ts';
 import {
   artifactKey,
@@ -119,15 +119,20 @@ class StoredCatalog implements Catalog {
   }
 
   /** What the entry store tells the index: at start, and for a shared store what other replicas wrote. */
-  indexSink(): { upsert: (record: StoredRecording) => void; remove: (id: string) => void } {
+  indexSink(): EntryIndexSink {
     return {
       upsert: (record) => {
         const before = this.#stored.get(record.entry.id);
+        if (before && before.entry.namespace !== record.entry.namespace) return false;
         this.#stored.set(record.entry.id, record);
         if (before && keysOf(before).join('\n') !== keysOf(record).join('\n')) this.#changed(record.entry.id);
+        return true;
       },
-      remove: (id) => {
-        if (this.#stored.delete(id)) this.#changed(id);
+      remove: (id, namespace) => {
+        const before = this.#stored.get(id);
+        if (!before || (namespace !== undefined && before.entry.namespace !== namespace)) return;
+        this.#stored.delete(id);
+        this.#changed(id);
       },
     };
   }

@@ -7,8 +7,13 @@ import type { LoadReport } from './catalog-load.ts';
 
 /** What the index is told of writes made elsewhere (a shared store's watch). */
 export interface EntryIndexSink {
-  upsert(record: StoredRecording): void;
-  remove(id: string): void;
+  /**
+   * Takes the record; false when the index holds its id for a recording of another namespace (one id
+   * names one recording: a second object claiming it would shadow the first, and is not taken).
+   */
+  upsert(record: StoredRecording): boolean;
+  /** Forgets recording `id`; only when it is in `namespace`, if given. */
+  remove(id: string, namespace?: string): void;
 }
 
 /**

@@ -58,6 +58,11 @@ export function entryObjectName(id: string): string {
   return readable === '' ? `r-${hash}` : `${readable}-${hash}`;
 }
 
+/** The watch's key of an entry: its namespace and id (a namespace name has no slash). */
+function entryKey(namespace: string, id: string): string {
+  return `${namespace}/${id}`;
+}
+
 function objectPath(namespace: string, id?: string): string {
   const base = `/apis/${API_GROUP_VERSION}/namespaces/${encodeURIComponent(namespace)}/${RECORDING_ENTRY_PLURAL}`;
   return id === undefined ? base : `${base}/${entryObjectName(id)}`;
@@ -143,11 +148,25 @@ class KubeEntries implements EntryStore {
           report.refused['not-an-entry'] += 1;
           return undefined;
         }
-        index.upsert(record);
-        return record.entry.id;
+        const { id, namespace } = record.entry;
+        if (!index.upsert(record)) {
+          this.#deps.log.warn(
+            { id, namespace },
+            'a RecordingEntry claims the id of a recording in another namespace; it is not listed',
+          );
+          return undefined;
+        }
+        return entryKey(namespace, id);
       },
-      remove: (id) => index.remove(id),
-      keyOf: (object) => object.spec?.id,
+      remove: (key) => {
+        const slash = key.indexOf('/');
+        index.remove(key.slice(slash + 1), key.slice(0, slash));
+      },
+      keyOf: (object) => {
+        const namespace = object.metadata?.namespace;
+        const id = object.spec?.id;
+        return namespace === undefined || id === undefined ? undefined : entryKey(namespace, id);
+      },
     });
     try {
       await this.#watch.listed(Date.now() + (this.#deps.syncTimeoutMs ?? 30_000));

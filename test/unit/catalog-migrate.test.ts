@@ -46,7 +46,7 @@ async function filled(t: TestContext, count: number): Promise<string> {
 async function migrateInto(source: string, target: string, lines: string[] = []) {
   const { records } = await readFilesystemCatalog(source, Date.now());
   const entries = createFileEntries(target);
-  await entries.start({ upsert: () => undefined, remove: () => undefined }, 1000, Date.now());
+  await entries.start({ upsert: () => true, remove: () => undefined }, 1000, Date.now());
   return migrateCatalog({
     records,
     from: await openFilesystemArtifacts(source),

@@ -1,7 +1,8 @@
-// A replica's catalog starting on a full shared catalog: thousands of RecordingEntry objects on the real
-// API server, listed in many pages (a small page size), while another replica writes. The index holds
-// every entry once the catalog has opened (what readiness waits for), and what was written during the
-// list (a new entry, a deletion) reaches it through the watch from the list's resourceVersion.
+// A replica's index of the shared catalog, RecordingEntry objects on the real API server: on a full
+// catalog, listed in many pages (a small page size) while another replica writes, it holds every entry
+// once the catalog has opened (what readiness waits for), and what was written during the list reaches
+// it through the watch from the list's resourceVersion; a watch that cannot resume (410 Gone) lists
+// again; and an object of another namespace claiming a recording's id does not shadow it.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { Watch } from '@kubernetes/client-node';
@@ -106,7 +107,7 @@ async function openReplica(
   return catalog;
 }
 
-describe('a replica starting on thousands of shared catalog entries', () => {
+describe("a replica's index of the shared catalog entries (real API server)", () => {
   it('lists them all in pages, and sees what was written and deleted during its list', async (t) => {
     const admin = createKubeRequest(kc);
     const namespace = await createNamespace(kc, { prefix: 'cold' });
@@ -197,5 +198,49 @@ describe('a replica starting on thousands of shared catalog entries', () => {
     assert.equal(ids.length, 20);
     assert.equal(ids[0], added);
     assert.equal(new Set(ids).size, 20, 'each entry once');
+  });
+
+  it('keeps one recording per id: an entry of another namespace claiming it is not listed, and its deletion removes nothing', async (t) => {
+    const admin = createKubeRequest(kc);
+    const [home, other] = [
+      await createNamespace(kc, { prefix: 'owner' }),
+      await createNamespace(kc, { prefix: 'claim' }),
+    ];
+    const create = async (namespace: string, id: string, pod: string) => {
+      const body = recordingEntryObject(namespace, id, pod, Date.now());
+      assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
+    };
+    const catalog = await openReplica(t, admin);
+    const id = `claimed-${Date.now()}`;
+    await create(home, id, 'web-1');
+    await eventually(
+      () => Promise.resolve(catalog.get(id)?.namespace === home || undefined),
+      30_000,
+      'the entry',
+    );
+
+    // The same id written in another namespace; a later entry of the first namespace shows the watch passed it.
+    await create(other, id, 'web-x');
+    await create(home, `${id}-after`, 'web-1');
+    await eventually(
+      () => Promise.resolve(catalog.get(`${id}-after`) !== undefined || undefined),
+      30_000,
+      'the later entry',
+    );
+    assert.equal(catalog.get(id)?.namespace, home, 'the recording keeps its namespace and pod');
+    assert.equal(catalog.get(id)?.pod, 'web-1');
+    assert.deepEqual(catalog.list({ namespace: other }), [], 'nothing is listed in the claiming namespace');
+
+    assert.equal(
+      (await admin({ method: 'DELETE', path: `${entriesPath(other)}/${entryObjectName(id)}` })).status,
+      200,
+    );
+    await create(home, `${id}-last`, 'web-1');
+    await eventually(
+      () => Promise.resolve(catalog.get(`${id}-last`) !== undefined || undefined),
+      30_000,
+      'the last entry',
+    );
+    assert.equal(catalog.get(id)?.namespace, home, 'deleting the claim did not remove the recording');
   });
 });
