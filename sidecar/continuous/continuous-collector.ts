@@ -201,7 +201,7 @@ export class ContinuousCollector {
       child.on('error', reject);
       child.on('close', (code: number | null) => resolve(code));
     });
-    const collapser = new StackCollapser({ pid: true });
+    const collapser = new StackCollapser({ pid: true, small: true });
     if (child.stdout === null) throw new Error('perf script has no stdout');
     for await (const chunk of child.stdout) collapser.push(chunk as Buffer);
     const code = await exited;
