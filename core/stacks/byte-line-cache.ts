@@ -14,10 +14,11 @@ export function hashBytes(buf: Uint8Array, from: number, to: number): number {
 
 export class ByteLineCache {
   readonly #limit: number;
-  // Each line's bytes, one after the other. The arrays are made large at once: a typed array's pages
-  // are only mapped when written, and growing by copies would map each size again.
-  #arena = new Uint8Array(16 << 20);
-  #arenaView = new DataView(this.#arena.buffer);
+  // Each line's bytes, one after the other. The arrays are made large at once by default: a typed
+  // array's pages are only mapped when written, and growing by copies would map each size again. A cache
+  // for short inputs starts small (see the constructor).
+  #arena: Uint8Array<ArrayBuffer>;
+  #arenaView: DataView;
   #used = 0;
   // Per line: where its bytes start, how many, its hash, the line that followed it last time (or -1),
   // and its frame ids: pool[first, first + count), or count UNRECOGNIZED.
@@ -27,22 +28,33 @@ export class ByteLineCache {
   #next: Int32Array<ArrayBuffer>;
   #first: Int32Array<ArrayBuffer>;
   #count: Int32Array<ArrayBuffer>;
-  #pool = new Int32Array(1 << 20);
+  #pool: Int32Array<ArrayBuffer>;
   #poolUsed = 0;
   // Open addressing on the hash: line + 1, or 0 when empty.
-  #slots = new Int32Array(1 << 16);
+  #slots: Int32Array<ArrayBuffer>;
   #size = 0;
   #previous = -1;
 
-  /** At most `limit` lines; then the cache starts over. */
-  constructor(limit: number) {
+  /**
+   * At most `limit` lines; then the cache starts over. `initialLines` below the limit starts every table
+   * small and grows it on demand: an input of a few thousand lines (a continuous profiling window) would
+   * otherwise allocate about 26 MiB for each cache, and the allocation and its collection cost far more
+   * than the input.
+   */
+  constructor(limit: number, initialLines = limit) {
     this.#limit = limit;
-    this.#start = new Int32Array(limit);
-    this.#length = new Int32Array(limit);
-    this.#hash = new Int32Array(limit);
-    this.#next = new Int32Array(limit);
-    this.#first = new Int32Array(limit);
-    this.#count = new Int32Array(limit);
+    const lines = Math.max(1, Math.min(limit, initialLines));
+    const full = lines === limit;
+    this.#arena = new Uint8Array(full ? 16 << 20 : lines * 64);
+    this.#arenaView = new DataView(this.#arena.buffer);
+    this.#pool = new Int32Array(full ? 1 << 20 : lines * 4);
+    this.#slots = new Int32Array(full ? 1 << 16 : powerOfTwoAbove(lines * 2));
+    this.#start = new Int32Array(lines);
+    this.#length = new Int32Array(lines);
+    this.#hash = new Int32Array(lines);
+    this.#next = new Int32Array(lines);
+    this.#first = new Int32Array(lines);
+    this.#count = new Int32Array(lines);
   }
 
   /** The line last matched or added. */
@@ -98,6 +110,7 @@ export class ByteLineCache {
   add(buf: Uint8Array, from: number, to: number, hash: number, frames: readonly number[] | null): void {
     if (this.#size >= this.#limit) this.#clear();
     const line = this.#size++;
+    if (line === this.#start.length) this.#growLines();
     const length = to - from;
     if (this.#used + length > this.#arena.length) {
       this.#arena = reserveBytes(this.#arena, this.#used, length);
@@ -148,6 +161,21 @@ export class ByteLineCache {
     for (let line = 0; line < this.#size; line++) this.#insert(line, this.#hash[line] as number);
   }
 
+  #growLines(): void {
+    const size = Math.min(this.#limit, this.#start.length * 2);
+    const grow = (from: Int32Array<ArrayBuffer>) => {
+      const bigger = new Int32Array(size);
+      bigger.set(from);
+      return bigger;
+    };
+    this.#start = grow(this.#start);
+    this.#length = grow(this.#length);
+    this.#hash = grow(this.#hash);
+    this.#next = grow(this.#next);
+    this.#first = grow(this.#first);
+    this.#count = grow(this.#count);
+  }
+
   #clear(): void {
     this.#size = 0;
     this.#used = 0;
@@ -155,6 +183,13 @@ export class ByteLineCache {
     this.#previous = -1;
     this.#slots.fill(0);
   }
+}
+
+/** The smallest power of two of at least `n` (open addressing masks with it). */
+export function powerOfTwoAbove(n: number): number {
+  let size = 1;
+  while (size < n) size *= 2;
+  return size;
 }
 
 /** `bytes`, or a larger copy, with room for `more` after the first `used`. */

@@ -21,6 +21,12 @@ export interface CollapseOptions {
   all?: boolean;
   /** Keep the raw address of frames without a symbol: `[dso <addr>]`. */
   addrs?: boolean;
+  /**
+   * Tables sized for a short input (a continuous profiling window of a few thousand samples): they start
+   * small and grow. Without it they start at their full size, about 70 MiB of typed arrays that a long
+   * recording fills and a short one only allocates, at a cost many times that of collapsing it.
+   */
+  small?: boolean;
 }
 
 // `comm pid[/tid] …`; a comm may contain spaces, and the lazy match stops at the first number.
@@ -32,6 +38,8 @@ const EVENT_TIME = /^\s+(?:\[\d+\]\s+)?(\d+\.\d+):/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const LINE_CACHE_LIMIT = 262_144;
 const EMPTY = Buffer.alloc(0);
+// Lines and trie nodes a `small` collapser has room for before it grows.
+const SMALL_START = 1024;
 
 /** The stacks and notes of one part of an input (see `StackCollapser.part`). */
 export interface CollapsedPart {
@@ -44,11 +52,11 @@ export class StackCollapser {
   readonly #rules: FrameRules;
   readonly #pid: boolean;
   readonly #tid: boolean;
-  readonly #trie = new StackTrie();
+  readonly #trie: StackTrie;
   readonly #roots = new Map<string, number>();
   // Frames by frameKey: lines of other addresses in the same function parse the same.
   readonly #frameKeys = [new Map<string, number[] | null>(), new Map<string, number[] | null>()];
-  readonly #lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT), new ByteLineCache(LINE_CACHE_LIMIT)];
+  readonly #lineCaches: ByteLineCache[];
   // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
@@ -75,6 +83,12 @@ export class StackCollapser {
       jit: options.jit === true || options.all === true,
       addrs: options.addrs === true,
     };
+    const lines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
+    this.#lineCaches = [
+      new ByteLineCache(LINE_CACHE_LIMIT, lines),
+      new ByteLineCache(LINE_CACHE_LIMIT, lines),
+    ];
+    this.#trie = options.small === true ? new StackTrie(SMALL_START) : new StackTrie();
     this.#pid = options.pid === true;
     this.#tid = options.tid === true;
     this.#event = event;

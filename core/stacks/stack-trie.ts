@@ -1,3 +1,4 @@
+import { powerOfTwoAbove } from './byte-line-cache.ts';
 import type { FoldedStacks } from './folded.ts';
 // Folded stacks as a trie of interned names: a sample adds its count to one node, reached by integer
 // (parent, name) lookups, instead of joining and hashing its whole `comm;outer;…;inner` string.
@@ -20,18 +21,29 @@ export interface TrieData {
 export class StackTrie {
   readonly #names: string[] = [];
   readonly #ids = new Map<string, number>();
-  // Per node: its parent (ROOT for a process name), its name and its summed count. Made large at once:
-  // the pages of a typed array are only mapped when written, and growing by copies maps each size again.
-  #parent = new Int32Array(NODES);
-  #name = new Int32Array(NODES);
-  #count = new Float64Array(NODES);
+  // Per node: its parent (ROOT for a process name), its name and its summed count. Made large at once by
+  // default: the pages of a typed array are only mapped when written, and growing by copies maps each
+  // size again. A trie for a short input starts small (the constructor).
+  #parent: Int32Array<ArrayBuffer>;
+  #name: Int32Array<ArrayBuffer>;
+  #count: Float64Array<ArrayBuffer>;
   // Per node: the child found last (+ 1), tried before the hash: samples mostly share their outer frames.
-  #lastChild = new Int32Array(NODES);
+  #lastChild: Int32Array<ArrayBuffer>;
   #nodes = 0;
   // Nodes in the order they were first counted, the order a Map of joined stacks would list them.
   readonly #counted: number[] = [];
   // Open addressing on (parent, name): each slot holds node + 1, or 0 when empty.
-  #slots = new Int32Array(1 << 16);
+  #slots: Int32Array<ArrayBuffer>;
+
+  /** Room for `initialNodes` nodes at first; it grows past them either way. */
+  constructor(initialNodes = NODES) {
+    const nodes = Math.max(1, initialNodes);
+    this.#parent = new Int32Array(nodes);
+    this.#name = new Int32Array(nodes);
+    this.#count = new Float64Array(nodes);
+    this.#lastChild = new Int32Array(nodes);
+    this.#slots = new Int32Array(Math.min(1 << 16, powerOfTwoAbove(nodes * 2)));
+  }
 
   /** The id of a name, the same for equal strings. A new name gets its own copy (see detach). */
   intern(name: string): number {

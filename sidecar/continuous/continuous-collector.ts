@@ -31,6 +31,8 @@ export interface CollectorDeps {
   now(): number;
   /** Window files that may wait for processing; more are dropped and counted. */
   maxPendingWindows: number;
+  /** A copy of the kernel's symbols for perf script (kernel-symbols.ts); undefined: /proc/kallsyms. */
+  kernelSymbols?(): Promise<string | undefined>;
 }
 
 interface RunningPerf {
@@ -194,14 +196,17 @@ export class ContinuousCollector {
 
   /** perf script of one window, streamed into the collapser with the PID kept in the root frame. */
   async #script(path: string): Promise<FoldedStacks> {
-    const command = perfScriptCommand(this.deps.perfPath, ['script', '-i', path, '-F', PERF_SCRIPT_FIELDS]);
+    const kallsyms = await this.deps.kernelSymbols?.();
+    const args = ['script', '-i', path, '-F', PERF_SCRIPT_FIELDS];
+    if (kallsyms !== undefined) args.push('--kallsyms', kallsyms);
+    const command = perfScriptCommand(this.deps.perfPath, args);
     const child = this.deps.spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.resume();
     const exited = new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code: number | null) => resolve(code));
     });
-    const collapser = new StackCollapser({ pid: true });
+    const collapser = new StackCollapser({ pid: true, small: true });
     if (child.stdout === null) throw new Error('perf script has no stdout');
     for await (const chunk of child.stdout) collapser.push(chunk as Buffer);
     const code = await exited;

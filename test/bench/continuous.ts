@@ -15,6 +15,7 @@
 //     extrapolated linearly from the recorded time, an upper bound for a steady program (a 10-minute
 //     window's distinct stacks grow less than linearly with its length).
 // Default: 300 s recorded (the issue's 5 minutes); --seconds N shortens it (at least 60).
+// BENCH_AGENT_NODE_ARGS passes node flags to the agent process (a heap cap, --cpu-prof).
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +45,11 @@ function secondsArg(): number {
   if (!Number.isInteger(seconds) || seconds < 60)
     throw new Error(`--seconds must be an integer of at least 60 (got ${process.argv[at + 1]})`);
   return seconds;
+}
+
+/** Node flags for the agent process: BENCH_AGENT_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`). */
+function agentNodeArgs(): string[] {
+  return (process.env.BENCH_AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
 }
 
 interface BusyPod {
@@ -238,7 +244,7 @@ async function measure(bench: BenchContext): Promise<void> {
   const agent: RunningProcess = startProcess(
     bench.t,
     process.execPath,
-    [agentScript, server.url, NODE, join(dir, 'agent')],
+    [...agentNodeArgs(), agentScript, server.url, NODE, join(dir, 'agent')],
     { cwd: PROJECT_ROOT },
   );
   await sleep(3000); // the agent's start-up is not part of its running cost
