@@ -12,12 +12,22 @@ export function hashBytes(buf: Uint8Array, from: number, to: number): number {
   return h;
 }
 
+/** How large a cache's tables start (they grow as needed): large for big inputs, small for small ones. */
+export interface LineCacheSizes {
+  /** Lines (at most the limit). */
+  lines: number;
+  arenaBytes: number;
+  poolIds: number;
+}
+
+export const LARGE_LINE_CACHE: LineCacheSizes = { lines: 262_144, arenaBytes: 16 << 20, poolIds: 1 << 20 };
+
 export class ByteLineCache {
   readonly #limit: number;
-  // Each line's bytes, one after the other. The arrays are made large at once: a typed array's pages
-  // are only mapped when written, and growing by copies would map each size again.
-  #arena = new Uint8Array(16 << 20);
-  #arenaView = new DataView(this.#arena.buffer);
+  // Each line's bytes, one after the other. For a big input the arrays are made large at once: a typed
+  // array's pages are only mapped when written, and growing by copies would map each size again.
+  #arena: Uint8Array<ArrayBuffer>;
+  #arenaView: DataView;
   #used = 0;
   // Per line: where its bytes start, how many, its hash, the line that followed it last time (or -1),
   // and its frame ids: pool[first, first + count), or count UNRECOGNIZED.
@@ -27,7 +37,7 @@ export class ByteLineCache {
   #next: Int32Array<ArrayBuffer>;
   #first: Int32Array<ArrayBuffer>;
   #count: Int32Array<ArrayBuffer>;
-  #pool = new Int32Array(1 << 20);
+  #pool: Int32Array<ArrayBuffer>;
   #poolUsed = 0;
   // Open addressing on the hash: line + 1, or 0 when empty.
   #slots = new Int32Array(1 << 16);
@@ -35,14 +45,18 @@ export class ByteLineCache {
   #previous = -1;
 
   /** At most `limit` lines; then the cache starts over. */
-  constructor(limit: number) {
+  constructor(limit: number, sizes: LineCacheSizes = LARGE_LINE_CACHE) {
     this.#limit = limit;
-    this.#start = new Int32Array(limit);
-    this.#length = new Int32Array(limit);
-    this.#hash = new Int32Array(limit);
-    this.#next = new Int32Array(limit);
-    this.#first = new Int32Array(limit);
-    this.#count = new Int32Array(limit);
+    const lines = Math.min(limit, sizes.lines);
+    this.#arena = new Uint8Array(sizes.arenaBytes);
+    this.#arenaView = new DataView(this.#arena.buffer);
+    this.#pool = new Int32Array(sizes.poolIds);
+    this.#start = new Int32Array(lines);
+    this.#length = new Int32Array(lines);
+    this.#hash = new Int32Array(lines);
+    this.#next = new Int32Array(lines);
+    this.#first = new Int32Array(lines);
+    this.#count = new Int32Array(lines);
   }
 
   /** The line last matched or added. */
@@ -97,6 +111,7 @@ export class ByteLineCache {
   /** Adds buf[from, to) with its frames (null: not a frame line) and makes it the current line. */
   add(buf: Uint8Array, from: number, to: number, hash: number, frames: readonly number[] | null): void {
     if (this.#size >= this.#limit) this.#clear();
+    if (this.#size === this.#start.length) this.#growLines();
     const line = this.#size++;
     const length = to - from;
     if (this.#used + length > this.#arena.length) {
@@ -141,6 +156,16 @@ export class ByteLineCache {
     let slot = hash & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = line + 1;
+  }
+
+  #growLines(): void {
+    const more = Math.min(this.#limit, this.#start.length * 2) - this.#size;
+    this.#start = reserveIds(this.#start, this.#size, more);
+    this.#length = reserveIds(this.#length, this.#size, more);
+    this.#hash = reserveIds(this.#hash, this.#size, more);
+    this.#next = reserveIds(this.#next, this.#size, more);
+    this.#first = reserveIds(this.#first, this.#size, more);
+    this.#count = reserveIds(this.#count, this.#size, more);
   }
 
   #rehash(): void {

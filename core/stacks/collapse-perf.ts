@@ -2,7 +2,13 @@
 // Memory holds the stack trie, the line cache, one partial line and the current sample:
 // never the whole input.
 import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
-import { ByteLineCache, hashBytes, UNRECOGNIZED } from './byte-line-cache.ts';
+import {
+  ByteLineCache,
+  hashBytes,
+  LARGE_LINE_CACHE,
+  UNRECOGNIZED,
+  type LineCacheSizes,
+} from './byte-line-cache.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
@@ -31,6 +37,14 @@ const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
 const EVENT_TIME = /^\s+(?:\[\d+\]\s+)?(\d+\.\d+):/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const LINE_CACHE_LIMIT = 262_144;
+/**
+ * Below this much expected text the tables start small and grow. Made large at once they are about
+ * 70 MB, which a recording of a few hundred KB paid for in full: a long-running process's allocator
+ * hands such blocks out of its heap and zeroes them (30-50 ms of CPU per recording, measured).
+ */
+const SMALL_INPUT_BYTES = 16 << 20;
+const SMALL_LINE_CACHE: LineCacheSizes = { lines: 8192, arenaBytes: 1 << 18, poolIds: 1 << 15 };
+const SMALL_TRIE_NODES = 1 << 14;
 const EMPTY = Buffer.alloc(0);
 
 /** The stacks and notes of one part of an input (see `StackCollapser.part`). */
@@ -44,11 +58,11 @@ export class StackCollapser {
   readonly #rules: FrameRules;
   readonly #pid: boolean;
   readonly #tid: boolean;
-  readonly #trie = new StackTrie();
+  readonly #trie: StackTrie;
   readonly #roots = new Map<string, number>();
   // Frames by frameKey: lines of other addresses in the same function parse the same.
   readonly #frameKeys = [new Map<string, number[] | null>(), new Map<string, number[] | null>()];
-  readonly #lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT), new ByteLineCache(LINE_CACHE_LIMIT)];
+  readonly #lineCaches: ByteLineCache[];
   // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
@@ -67,9 +81,22 @@ export class StackCollapser {
   /**
    * `event`: the event to keep, for a later part of an input collapsed apart from the part that names it
    * first. `timeline`: also collects each sample's thread and time in input order (perf script's `tid`
-   * and `time` fields).
+   * and `time` fields). `expectedBytes`: about how much text will come, when known; a small input's
+   * tables start small (the output is the same either way).
    */
-  constructor(options: CollapseOptions = {}, event?: string, timeline?: TimelineBuilder) {
+  constructor(
+    options: CollapseOptions = {},
+    event?: string,
+    timeline?: TimelineBuilder,
+    expectedBytes?: number,
+  ) {
+    const small = expectedBytes !== undefined && expectedBytes < SMALL_INPUT_BYTES;
+    const cache = small ? SMALL_LINE_CACHE : LARGE_LINE_CACHE;
+    this.#trie = small ? new StackTrie(SMALL_TRIE_NODES) : new StackTrie();
+    this.#lineCaches = [
+      new ByteLineCache(LINE_CACHE_LIMIT, cache),
+      new ByteLineCache(LINE_CACHE_LIMIT, cache),
+    ];
     this.#rules = {
       kernel: options.kernel === true || options.all === true,
       jit: options.jit === true || options.all === true,
@@ -358,8 +385,9 @@ export async function collapsePerfScript(
 export async function collapseWithTimeline(
   input: AsyncIterable<string | Buffer>,
   maxSamples?: number,
+  expectedBytes?: number,
 ): Promise<{ stacks: FoldedStacks; timeline: TimedSamples }> {
-  const collapser = new StackCollapser({}, undefined, new TimelineBuilder(maxSamples));
+  const collapser = new StackCollapser({}, undefined, new TimelineBuilder(maxSamples), expectedBytes);
   for await (const chunk of input) collapser.push(chunk);
   const stacks = collapser.end();
   return { stacks, timeline: collapser.timeline() as TimedSamples };

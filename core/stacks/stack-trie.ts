@@ -22,16 +22,24 @@ export class StackTrie {
   readonly #ids = new Map<string, number>();
   // Per node: its parent (ROOT for a process name), its name and its summed count. Made large at once:
   // the pages of a typed array are only mapped when written, and growing by copies maps each size again.
-  #parent = new Int32Array(NODES);
-  #name = new Int32Array(NODES);
-  #count = new Float64Array(NODES);
+  #parent: Int32Array<ArrayBuffer>;
+  #name: Int32Array<ArrayBuffer>;
+  #count: Float64Array<ArrayBuffer>;
   // Per node: the child found last (+ 1), tried before the hash: samples mostly share their outer frames.
-  #lastChild = new Int32Array(NODES);
+  #lastChild: Int32Array<ArrayBuffer>;
   #nodes = 0;
   // Nodes in the order they were first counted, the order a Map of joined stacks would list them.
   readonly #counted: number[] = [];
   // Open addressing on (parent, name): each slot holds node + 1, or 0 when empty.
   #slots = new Int32Array(1 << 16);
+
+  /** `nodes`: how many the arrays hold at first (they double as needed); a small input takes few. */
+  constructor(nodes = NODES) {
+    this.#parent = new Int32Array(nodes);
+    this.#name = new Int32Array(nodes);
+    this.#count = new Float64Array(nodes);
+    this.#lastChild = new Int32Array(nodes);
+  }
 
   /** The id of a name, the same for equal strings. A new name gets its own copy (see detach). */
   intern(name: string): number {

@@ -2,7 +2,7 @@
 // image's binaries added for symbols first and perf.script kept only while the disk budget has room.
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { collapseWithTimeline } from '../../../core/stacks/collapse-perf.ts';
@@ -45,6 +45,8 @@ export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
   return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
+
+const TEXT_PER_DATA_BYTE = 3;
 
 /** coreutils' stdbuf where the image has it (Debian always does). */
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((path) => existsSync(path)) ?? null;
@@ -99,10 +101,12 @@ async function scriptAndCollapse(
   input: PipelineInput,
   script: { maxBytes: number; kept: { value: boolean } },
 ): Promise<ScriptedStacks> {
-  const perfScript = perfScriptCommand(
-    input.perfPath,
-    perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir),
-  );
+  const perfData = `${input.dir}/perf.data`;
+  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir));
+  // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
+  // small recording's collapser starts with small tables.
+  const dataBytes = (await stat(perfData).catch(() => undefined))?.size;
+  const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
   const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -113,7 +117,11 @@ async function scriptAndCollapse(
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [scripted, code] = await Promise.all([
-    collapseWithTimeline(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
+    collapseWithTimeline(
+      teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept),
+      undefined,
+      expectedBytes,
+    ),
     exited,
   ]).catch((error: unknown) => {
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe

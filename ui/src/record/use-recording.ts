@@ -10,6 +10,9 @@ import { fieldOfError, startBody, type FormField as Field, type FormValues } fro
 import { inFormWords } from './field-texts.ts';
 import { readRunning, useAttachRunning } from './use-attach.ts';
 import { waitForCatalog } from './wait-for-catalog.ts';
+import { useEarlyTree } from './early-tree.ts';
+import { offerRecording } from '../viewer/load-recording.ts';
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
 
 export interface Problem {
   field: Field | undefined;
@@ -37,6 +40,8 @@ export interface Recording {
   problem: Problem | undefined;
   /** A start or stop request is under way. */
   busy: boolean;
+  /** The flame graph read from the sidecar before the upload ends (early-tree.ts). */
+  earlyTree: FlameNode | undefined;
   onStatus: (status: RecordingStatus) => void;
   fail: (error: unknown) => void;
   start: (event: Event) => void;
@@ -53,6 +58,10 @@ export function useRecording(
   const [busy, setBusy] = useState(false);
   // The stop answer and the last poll can both report `done`: open the recording once.
   const opening = useRef('');
+  const earlyTree = useEarlyTree(target, status);
+  // Read when `done` arrives, from a poll started renders ago: a ref, not the render's value.
+  const earlyTreeNow = useRef(earlyTree);
+  earlyTreeNow.current = earlyTree;
   const fail = (error: unknown): void => {
     const found = problemOf(error, values);
     setProblem(found);
@@ -65,7 +74,10 @@ export function useRecording(
       setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
     if (next.state === 'done' && opening.current !== next.id) {
       opening.current = next.id;
-      waitForCatalog(next).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
+      waitForCatalog(next).then((entry) => {
+        offerRecording(entry, earlyTreeNow.current);
+        navigate(`/recordings/${encodeURIComponent(next.id)}`);
+      }, fail);
     }
   };
   useAttachRunning(target, onStatus);
@@ -87,5 +99,5 @@ export function useRecording(
   const stop = (): void => {
     if (status) send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
   };
-  return { status, problem, busy, onStatus, fail, start, stop };
+  return { status, problem, busy, earlyTree, onStatus, fail, start, stop };
 }
