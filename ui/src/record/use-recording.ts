@@ -58,10 +58,7 @@ export function useRecording(
   const [busy, setBusy] = useState(false);
   // The stop answer and the last poll can both report `done`: open the recording once.
   const opening = useRef('');
-  const earlyTree = useEarlyTree(target, status);
-  // Read when `done` arrives, from a poll started renders ago: a ref, not the render's value.
-  const earlyTreeNow = useRef(earlyTree);
-  earlyTreeNow.current = earlyTree;
+  const early = useEarlyTree(target, status);
   const fail = (error: unknown): void => {
     const found = problemOf(error, values);
     setProblem(found);
@@ -74,8 +71,10 @@ export function useRecording(
       setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
     if (next.state === 'done' && opening.current !== next.id) {
       opening.current = next.id;
-      waitForCatalog(next).then((entry) => {
-        offerRecording(entry, earlyTreeNow.current);
+      // The tree read from the sidecar (if a read began) goes to the recording's page with the entry.
+      const tree = early.reading(next.id) ?? Promise.resolve(undefined);
+      Promise.all([waitForCatalog(next), tree]).then(([entry, root]) => {
+        offerRecording(entry, root);
         navigate(`/recordings/${encodeURIComponent(next.id)}`);
       }, fail);
     }
@@ -99,5 +98,5 @@ export function useRecording(
   const stop = (): void => {
     if (status) send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
   };
-  return { status, problem, busy, earlyTree, onStatus, fail, start, stop };
+  return { status, problem, busy, earlyTree: early.tree, onStatus, fail, start, stop };
 }
