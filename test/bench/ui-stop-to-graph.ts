@@ -1,9 +1,10 @@
 // Stop → flame graph as a user waits for it: chromium on the real server and its local sidecar (local mode),
 // a compiled C program recorded at 99 Hz "Until stopped" and stopped from the UI after 30 s. Each step
 // is timed: the click (page), perf exited, perf script and the collapser done (they stream together), the
-// compact tree and folded stacks written, the graphs rendered, the artifacts uploaded (the sidecar's
-// "recording stage" log lines), the UI learned it, the catalog answered, the tree fetched, first draw
-// (page). The baseline in the same run: `perf record` of the same program for as long, then
+// compact tree and folded stacks written (the sidecar's "recording stage" log lines), the page learned the
+// tree is there (a status answer lists it), the tree fetched from the sidecar, first draw (page); then,
+// after the first draw, the graphs rendered, the artifacts uploaded, the page learned done and the
+// catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
 // `perf script > /dev/null` of it alone after each run (the floor). Writes docs/stop-to-graph.svg.
 // Run: npm run bench:stop-to-graph [-- RUNS] [-- --quick] [-- --seconds S]
 import { spawn } from 'node:child_process';

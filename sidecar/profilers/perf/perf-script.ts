@@ -68,16 +68,22 @@ export function perfScriptCommand(
 /**
  * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
  * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
- * every line. `kept.value` says whether the file was kept.
+ * every line. `kept.value` says whether the file was kept. `maxBytes` may still be on its way (the disk
+ * budget is read while perf script starts).
  */
 async function* teeToFile(
   source: Readable,
   path: string,
-  maxBytes: number,
+  limit: Promise<number>,
   kept: { value: boolean },
 ): AsyncGenerator<Buffer> {
   const file = createWriteStream(path);
   let written = 0;
+  const maxBytes = await limit.catch(async (error: unknown) => {
+    file.end();
+    await rm(path, { force: true });
+    throw error;
+  });
   try {
     for await (const chunk of source) {
       const bytes = chunk as Buffer;
@@ -99,7 +105,7 @@ async function* teeToFile(
 async function scriptAndCollapse(
   deps: PipelineDeps,
   input: PipelineInput,
-  script: { maxBytes: number; kept: { value: boolean } },
+  script: { maxBytes: Promise<number>; kept: { value: boolean } },
 ): Promise<ScriptedStacks> {
   const perfData = `${input.dir}/perf.data`;
   const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir));
@@ -136,12 +142,18 @@ async function scriptAndCollapse(
  * (maxScriptBytes) and the disk budget has room for it.
  */
 async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<ScriptedStacks> {
-  const free = await deps.budget.free();
-  const room = Math.max(0, free - renderReserve(free));
+  // Read while perf script starts (walking the recordings took 20 ms here, on the way to the graph).
   const cap = input.maxScriptBytes ?? Number.POSITIVE_INFINITY;
-  const maxBytes = Math.min(room, cap);
+  const budget = deps.budget.free().then((free) => {
+    const room = Math.max(0, free - renderReserve(free));
+    return { room, maxBytes: Math.min(room, cap) };
+  });
   const kept = { value: true };
-  const scripted = await scriptAndCollapse(deps, input, { maxBytes, kept });
+  const scripted = await scriptAndCollapse(deps, input, {
+    maxBytes: budget.then((b) => b.maxBytes),
+    kept,
+  });
+  const { room, maxBytes } = await budget;
   if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
   else {
     const why = cap < room ? 'the limit (maxArtifactBytes)' : 'what the disk budget left for it';
