@@ -35,6 +35,17 @@ function problemOf(error: unknown, values: FormValues): Problem {
   };
 }
 
+/** How long opening the recording waits for a read of the tree that is under way; then its page reads its own. */
+const TREE_WAIT_MS = 2000;
+
+function withinMs<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (promise === undefined) return Promise.resolve(undefined);
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms)),
+  ]);
+}
+
 export interface Recording {
   status: RecordingStatus | undefined;
   problem: Problem | undefined;
@@ -72,7 +83,7 @@ export function useRecording(
     if (next.state === 'done' && opening.current !== next.id) {
       opening.current = next.id;
       // The tree read from the sidecar (if a read began) goes to the recording's page with the entry.
-      const tree = early.reading(next.id) ?? Promise.resolve(undefined);
+      const tree = withinMs(early.reading(next.id), TREE_WAIT_MS);
       Promise.all([waitForCatalog(next), tree]).then(([entry, root]) => {
         offerRecording(entry, root);
         navigate(`/recordings/${encodeURIComponent(next.id)}`);
