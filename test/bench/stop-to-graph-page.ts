@@ -1,11 +1,13 @@
 // What the page itself says about a stop, for bench:stop-to-graph: the click on Stop, the first status
-// answer that says done (the UI learned it), the catalog's answer, the compact tree fetched and the
-// first draw of the flame graph (the performance mark paint-flame.ts sets). Every time is epoch ms
+// answer that lists the compact tree, the first that says done (the UI learned it), the catalog's answer,
+// the compact tree fetched (the first fetch: the sidecar's through the proxy) and the first draw of the flame graph (the performance mark paint-flame.ts sets). Every time is epoch ms
 // (timeOrigin + performance.now()), so that it lines up with the sidecar's log lines on this machine.
 import type { Page } from 'playwright';
 
 export interface PageTimes {
   click: number;
+  /** The first status answer that lists the compact tree (the sidecar wrote it). */
+  treeLearned: number;
   learned: number;
   catalog: number;
   treeFetched: number;
@@ -44,7 +46,8 @@ function instrumentPage(): void {
         .clone()
         .json()
         .then(
-          (body: { state?: string }) => {
+          (body: { state?: string; artifacts?: string[] }) => {
+            if (body.artifacts?.includes('flame-tree.bin.gz')) marks.treeLearned ??= at;
             if (body.state === 'done') marks.learned ??= at;
           },
           () => undefined,
@@ -78,6 +81,7 @@ export async function pageTimes(page: Page, timeoutMs: number): Promise<PageTime
     };
     return {
       click: marks.click ?? NaN,
+      treeLearned: marks.treeLearned ?? NaN,
       learned: marks.learned ?? NaN,
       catalog: marks.catalog ?? NaN,
       treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz$/),

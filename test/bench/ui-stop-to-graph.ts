@@ -1,9 +1,10 @@
 // Stop → flame graph as a user waits for it: chromium on the real server and its local sidecar (local mode),
 // a compiled C program recorded at 99 Hz "Until stopped" and stopped from the UI after 30 s. Each step
 // is timed: the click (page), perf exited, perf script and the collapser done (they stream together), the
-// compact tree and folded stacks written, the graphs rendered, the artifacts uploaded (the sidecar's
-// "recording stage" log lines), the UI learned it, the catalog answered, the tree fetched, first draw
-// (page). The baseline in the same run: `perf record` of the same program for as long, then
+// compact tree and folded stacks written (the sidecar's "recording stage" log lines), the page learned the
+// tree is there (a status answer lists it), the tree fetched from the sidecar, first draw (page); then,
+// after the first draw, the graphs rendered, the artifacts uploaded, the page learned done and the
+// catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
 // `perf script > /dev/null` of it alone after each run (the floor). Writes docs/stop-to-graph.svg.
 // Run: npm run bench:stop-to-graph [-- RUNS] [-- --quick] [-- --seconds S]
 import { spawn } from 'node:child_process';
@@ -44,19 +45,26 @@ function parseArgs(argv: string[]): Options {
   return { runs, seconds };
 }
 
-/** The steps in order: where each ends, as epoch ms; `click` starts them all. */
+/**
+ * The steps to the first draw, in order: where each ends, as epoch ms; `click` starts them all. The
+ * record page draws from the sidecar's compact tree as soon as a status answer lists it, while the
+ * sidecar renders and uploads the rest (AFTER: from the click too, not part of the wait).
+ */
 const STEPS = [
   ['perf exited', 'script'],
   ['perf script + collapse done', 'collapse'],
   ['tree + folded written', 'render'],
-  ['graphs rendered', 'upload'],
-  ['artifacts uploaded (done)', 'done'],
-  ['UI learned it', 'learned'],
-  ['catalog answered', 'catalog'],
-  ['tree fetched', 'treeFetched'],
+  ['UI learned the tree is there', 'treeLearned'],
+  ['tree fetched (from the sidecar)', 'treeFetched'],
   ['first draw', 'firstDraw'],
 ] as const;
-type Point = (typeof STEPS)[number][1];
+const AFTER = [
+  ['graphs rendered', 'upload'],
+  ['artifacts uploaded (done)', 'done'],
+  ['UI learned done', 'learned'],
+  ['catalog answered, recording page opens', 'catalog'],
+] as const;
+type Point = (typeof STEPS)[number][1] | (typeof AFTER)[number][1];
 type Timeline = Record<Point | 'click', number> & { statusAnswers: number };
 
 /** The sidecar's "recording stage" lines for one recording: stage → epoch ms. */
@@ -143,6 +151,11 @@ function report(timelines: Timeline[], floor: number[]): { lines: string[]; svg:
     lines.push(`| ${label} | ${ms(step[0])} | ${ms(step[1])} | ${ms(total[0])} | ${ms(total[1])} |`);
     return { label, ms: step[0] };
   });
+  lines.push('', '| after the first draw | from the click: median | p90 |', '|---|---|---|');
+  for (const [label, point] of AFTER) {
+    const total = summary(timelines.map((t) => t[point] - t.click));
+    lines.push(`| ${label} | ${ms(total[0])} | ${ms(total[1])} |`);
+  }
   const [drawMedian, drawP90] = summary(timelines.map((t) => t.firstDraw - t.click));
   const [floorMedian, floorP90] = summary(floor);
   const limit = 1.5 * floorMedian + 300;

@@ -52,6 +52,7 @@ describe('perf runner', () => {
       '-g',
       '-p',
       '10,11',
+      '--no-bpf-event',
       '-o',
       '/data/r1/perf.data',
       '--max-size',
@@ -63,7 +64,7 @@ describe('perf runner', () => {
     assert.equal(perfRecordArgs({ ...options, buildIds: 'mmap' }).at(-1), '--buildid-mmap');
     assert.equal(perfRecordArgs({ ...options, buildIds: 'cache' }).at(-1), '1024K');
     const dwarf = perfRecordArgs({ ...options, callGraph: 'dwarf', systemWide: true });
-    assert.deepEqual(dwarf.slice(5, 8), ['--call-graph', 'dwarf', '-a']);
+    assert.deepEqual(dwarf.slice(5, 9), ['--call-graph', 'dwarf', '-a', '-o']);
   });
 
   it('stops perf with SIGINT at the deadline even when no stop comes', async () => {

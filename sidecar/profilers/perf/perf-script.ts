@@ -2,7 +2,7 @@
 // image's binaries added for symbols first and perf.script kept only while the disk budget has room.
 import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { collapseWithTimeline } from '../../../core/stacks/collapse-perf.ts';
@@ -46,6 +46,8 @@ export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
   return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
+const TEXT_PER_DATA_BYTE = 3;
+
 /** coreutils' stdbuf where the image has it (Debian always does). */
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((path) => existsSync(path)) ?? null;
 
@@ -66,16 +68,22 @@ export function perfScriptCommand(
 /**
  * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
  * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
- * every line. `kept.value` says whether the file was kept.
+ * every line. `kept.value` says whether the file was kept. `maxBytes` may still be on its way (the disk
+ * budget is read while perf script starts).
  */
 async function* teeToFile(
   source: Readable,
   path: string,
-  maxBytes: number,
+  limit: Promise<number>,
   kept: { value: boolean },
 ): AsyncGenerator<Buffer> {
   const file = createWriteStream(path);
   let written = 0;
+  const maxBytes = await limit.catch(async (error: unknown) => {
+    file.end();
+    await rm(path, { force: true });
+    throw error;
+  });
   try {
     for await (const chunk of source) {
       const bytes = chunk as Buffer;
@@ -97,12 +105,14 @@ async function* teeToFile(
 async function scriptAndCollapse(
   deps: PipelineDeps,
   input: PipelineInput,
-  script: { maxBytes: number; kept: { value: boolean } },
+  script: { maxBytes: Promise<number>; kept: { value: boolean } },
 ): Promise<ScriptedStacks> {
-  const perfScript = perfScriptCommand(
-    input.perfPath,
-    perfScriptArgs(`${input.dir}/perf.data`, input.buildIdDir),
-  );
+  const perfData = `${input.dir}/perf.data`;
+  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir));
+  // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
+  // small recording's collapser starts with small tables.
+  const dataBytes = (await stat(perfData).catch(() => undefined))?.size;
+  const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
   const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
@@ -113,7 +123,11 @@ async function scriptAndCollapse(
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [scripted, code] = await Promise.all([
-    collapseWithTimeline(teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept)),
+    collapseWithTimeline(
+      teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept),
+      undefined,
+      expectedBytes,
+    ),
     exited,
   ]).catch((error: unknown) => {
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
@@ -128,12 +142,18 @@ async function scriptAndCollapse(
  * (maxScriptBytes) and the disk budget has room for it.
  */
 async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Promise<ScriptedStacks> {
-  const free = await deps.budget.free();
-  const room = Math.max(0, free - renderReserve(free));
+  // Read while perf script starts (walking the recordings took 20 ms here, on the way to the graph).
   const cap = input.maxScriptBytes ?? Number.POSITIVE_INFINITY;
-  const maxBytes = Math.min(room, cap);
+  const budget = deps.budget.free().then((free) => {
+    const room = Math.max(0, free - renderReserve(free));
+    return { room, maxBytes: Math.min(room, cap) };
+  });
   const kept = { value: true };
-  const scripted = await scriptAndCollapse(deps, input, { maxBytes, kept });
+  const scripted = await scriptAndCollapse(deps, input, {
+    maxBytes: budget.then((b) => b.maxBytes),
+    kept,
+  });
+  const { room, maxBytes } = await budget;
   if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
   else {
     const why = cap < room ? 'the limit (maxArtifactBytes)' : 'what the disk budget left for it';

@@ -16,6 +16,7 @@ import type { Target } from './pod-picker.tsx';
 import { ProcessMatches, processQuery } from './process-matches.tsx';
 import { ProfilerFields } from './profiler-fields.tsx';
 import { RecordingProgress } from './recording-progress.tsx';
+import { EarlyGraph } from './early-graph.tsx';
 import { SamplingFields } from './sampling-fields.tsx';
 import type { FormField as Field, FormValues } from './start-request.ts';
 import { useRecording, type Problem } from './use-recording.ts';
@@ -99,28 +100,34 @@ export function RecordForm({ target }: { target: Target }) {
   };
   if (limits.error)
     return <ErrorScreen error={limits.error} what="the recording limits" onRetry={limits.reload} />;
+  const early = status !== undefined && recording.earlyTree !== undefined ? status.id : undefined;
   return (
-    <form class="record-form" onSubmit={recording.start} aria-labelledby="record-form-title">
-      <h2 id="record-form-title">
-        Record {target.namespace}/{target.pod}
-        {target.container ? ` (${target.container})` : ''}
-      </h2>
-      <DurationFields {...group} max={max} />
-      <ProfilerFields {...group} />
-      <SamplingFields {...group} max={max} local={local} />
-      {running ? null : <ProcessMatches path={processQuery(values, target, local)} />}
-      <TextField {...bindField(group, 'note')} />
-      <FormActions running={running} busy={busy} problem={problem} />
-      {status ? (
-        <RecordingProgress
-          target={target}
-          status={status}
-          onStatus={recording.onStatus}
-          onError={recording.fail}
-          onStop={recording.stop}
-          stopping={busy}
-        />
+    <>
+      <form class="record-form" onSubmit={recording.start} aria-labelledby="record-form-title">
+        <h2 id="record-form-title">
+          Record {target.namespace}/{target.pod}
+          {target.container ? ` (${target.container})` : ''}
+        </h2>
+        <DurationFields {...group} max={max} />
+        <ProfilerFields {...group} />
+        <SamplingFields {...group} max={max} local={local} />
+        {running ? null : <ProcessMatches path={processQuery(values, target, local)} />}
+        <TextField {...bindField(group, 'note')} />
+        <FormActions running={running} busy={busy} problem={problem} />
+        {status ? (
+          <RecordingProgress
+            target={target}
+            status={status}
+            onStatus={recording.onStatus}
+            onError={recording.fail}
+            onStop={recording.stop}
+            stopping={busy}
+          />
+        ) : null}
+      </form>
+      {early !== undefined && recording.earlyTree ? (
+        <EarlyGraph id={early} tree={recording.earlyTree} />
       ) : null}
-    </form>
+    </>
   );
 }

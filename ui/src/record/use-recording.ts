@@ -10,6 +10,9 @@ import { fieldOfError, startBody, type FormField as Field, type FormValues } fro
 import { inFormWords } from './field-texts.ts';
 import { readRunning, useAttachRunning } from './use-attach.ts';
 import { waitForCatalog } from './wait-for-catalog.ts';
+import { useEarlyTree } from './early-tree.ts';
+import { offerRecording } from '../viewer/load-recording.ts';
+import type { FlameNode } from '../../../core/render/flame-tree.ts';
 
 export interface Problem {
   field: Field | undefined;
@@ -32,11 +35,24 @@ function problemOf(error: unknown, values: FormValues): Problem {
   };
 }
 
+/** How long opening the recording waits for a read of the tree that is under way; then its page reads its own. */
+const TREE_WAIT_MS = 2000;
+
+function withinMs<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (promise === undefined) return Promise.resolve(undefined);
+  return Promise.race([
+    promise,
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms)),
+  ]);
+}
+
 export interface Recording {
   status: RecordingStatus | undefined;
   problem: Problem | undefined;
   /** A start or stop request is under way. */
   busy: boolean;
+  /** The flame graph read from the sidecar before the upload ends (early-tree.ts). */
+  earlyTree: FlameNode | undefined;
   onStatus: (status: RecordingStatus) => void;
   fail: (error: unknown) => void;
   start: (event: Event) => void;
@@ -53,6 +69,7 @@ export function useRecording(
   const [busy, setBusy] = useState(false);
   // The stop answer and the last poll can both report `done`: open the recording once.
   const opening = useRef('');
+  const early = useEarlyTree(target, status);
   const fail = (error: unknown): void => {
     const found = problemOf(error, values);
     setProblem(found);
@@ -65,7 +82,12 @@ export function useRecording(
       setProblem({ field: undefined, message: `The recording failed: ${next.error ?? 'no reason given'}` });
     if (next.state === 'done' && opening.current !== next.id) {
       opening.current = next.id;
-      waitForCatalog(next).then(() => navigate(`/recordings/${encodeURIComponent(next.id)}`), fail);
+      // The tree read from the sidecar (if a read began) goes to the recording's page with the entry.
+      const tree = withinMs(early.reading(next.id), TREE_WAIT_MS);
+      Promise.all([waitForCatalog(next), tree]).then(([entry, root]) => {
+        offerRecording(entry, root);
+        navigate(`/recordings/${encodeURIComponent(next.id)}`);
+      }, fail);
     }
   };
   useAttachRunning(target, onStatus);
@@ -87,5 +109,5 @@ export function useRecording(
   const stop = (): void => {
     if (status) send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
   };
-  return { status, problem, busy, onStatus, fail, start, stop };
+  return { status, problem, busy, earlyTree: early.tree, onStatus, fail, start, stop };
 }

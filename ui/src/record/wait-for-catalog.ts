@@ -7,12 +7,11 @@ import { ApiError, apiPath, getJson } from '../api/client.ts';
 const ATTEMPTS = 20;
 const INTERVAL_MS = 500;
 
-export async function waitForCatalog(status: RecordingStatus): Promise<void> {
+export async function waitForCatalog(status: RecordingStatus): Promise<CatalogEntry> {
   const id = status.id;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     try {
-      await getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`);
-      return;
+      return await getJson<CatalogEntry>(apiPath`/api/v1/recordings/${id}`);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 404) throw error;
     }

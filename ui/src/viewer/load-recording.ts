@@ -34,10 +34,15 @@ async function readFolded(id: string, signal?: AbortSignal): Promise<FlameNode> 
  * One that inflates past MAX_COMPACT_TREE_BYTES is not read further, and the page says so.
  */
 async function readCompact(id: string, signal?: AbortSignal): Promise<FlameNode | undefined> {
+  return readCompactAt(apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.bin.gz`, signal);
+}
+
+/** The compact tree at `path` (the catalog's, or the sidecar's through the proxy); see readCompact. */
+export async function readCompactAt(path: string, signal?: AbortSignal): Promise<FlameNode | undefined> {
   if (typeof DecompressionStream !== 'function') return undefined;
   try {
     const compact = await getGzippedBytes(
-      apiPath`/api/v1/recordings/${id}/artifacts/flame-tree.bin.gz`,
+      path,
       MAX_COMPACT_TREE_BYTES,
       'The flame tree (flame-tree.bin.gz)',
       signal,
@@ -70,6 +75,16 @@ export function prefetchRecording(id: string): void {
   const early = fetchRecording(id);
   early.catch(() => undefined); // a failure (not signed in yet) is the page's to retry
   prefetched.set(id, early);
+}
+
+/**
+ * Hands a recording's page what the record page already has: the catalog entry it waited for and the
+ * tree it drew from the sidecar (the same compact tree the catalog holds), so the page draws at once.
+ * Without a tree, the page loads its own.
+ */
+export function offerRecording(entry: CatalogEntry, tree: FlameNode | undefined): void {
+  if (tree === undefined) return;
+  prefetched.set(entry.id, Promise.resolve({ entry, tree }));
 }
 
 export async function loadRecording(id: string, signal?: AbortSignal): Promise<LoadedRecording> {
