@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { MAX_SHARED_ENTRIES } from '../../core/crd/recording-entry-crd.ts';
 import { createKubeRequest, type KubeRequest } from '../../kube/kube-request.ts';
 import { s3StorageOf } from '../harness/catalog-stores.ts';
 import { createNamespace, createUser, RUN_ID } from '../harness/cluster.ts';
@@ -113,6 +114,12 @@ async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; r
   );
   return { cp, request };
 }
+
+// The server refuses a retention.maxCount above the cap with shared entries, so a replica would never start.
+if (ENTRIES > MAX_SHARED_ENTRIES)
+  throw new Error(
+    `BENCH_CATALOG_ENTRIES=${ENTRIES} is above the shared catalog's cap of ${MAX_SHARED_ENTRIES} entries (retention.maxCount with storage.s3): a replica refuses that configuration`,
+  );
 
 await runBench('bench:catalog', async ({ t }) => {
   const { cp, request } = await seededControlPlane(t);
