@@ -107,6 +107,33 @@ async function openReplica(
   return catalog;
 }
 
+/** Creates recording `id`'s RecordingEntry in `namespace` through the API server, as another replica would. */
+async function createEntry(
+  request: KubeRequest,
+  namespace: string,
+  id: string,
+  pod: string,
+  at = Date.now(),
+): Promise<void> {
+  const body = recordingEntryObject(namespace, id, pod, at);
+  assert.equal((await request({ method: 'POST', path: entriesPath(namespace), body })).status, 201, id);
+}
+
+/** Waits until the replica's index has `has` (in `namespace`, when given) and, when given, lacks `lacks`. */
+function untilIndexed(
+  catalog: Catalog,
+  wanted: { has: string; namespace?: string; lacks?: string },
+  what: string,
+): Promise<true> {
+  const seen = (): boolean => {
+    const entry = catalog.get(wanted.has);
+    if (entry === undefined || (wanted.namespace !== undefined && entry.namespace !== wanted.namespace))
+      return false;
+    return wanted.lacks === undefined || catalog.get(wanted.lacks) === undefined;
+  };
+  return eventually(() => Promise.resolve(seen() || undefined), 30_000, what);
+}
+
 describe("a replica's index of the shared catalog entries (real API server)", () => {
   it('lists them all in pages, and sees what was written and deleted during its list', async (t) => {
     const admin = createKubeRequest(kc);
@@ -115,9 +142,7 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
     const added = 'rec-during-list';
     const deleted = filledEntryId(ENTRIES - 1);
     const { request, pages } = listInterleaved(admin, async () => {
-      const body = recordingEntryObject(namespace, added, 'web-new', Date.now() + 1000);
-      const created = await admin({ method: 'POST', path: entriesPath(namespace), body });
-      assert.equal(created.status, 201);
+      await createEntry(admin, namespace, added, 'web-new', Date.now() + 1000);
       const removed = await admin({
         method: 'DELETE',
         path: `${entriesPath(namespace)}/${entryObjectName(deleted)}`,
@@ -135,12 +160,9 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
     assert.deepEqual(missing, []);
     assert.equal(catalog.list({ namespace }).at(-1)?.id, filledEntryId(0));
 
-    await eventually(
-      () =>
-        Promise.resolve(
-          catalog.get(added) !== undefined && catalog.get(deleted) === undefined ? true : undefined,
-        ),
-      30_000,
+    await untilIndexed(
+      catalog,
+      { has: added, lacks: deleted },
       'the watch from the list’s resourceVersion bringing the entry added and the one deleted',
     );
     const listed = catalog.list({ namespace });
@@ -158,10 +180,8 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
     const namespace = await createNamespace(kc, { prefix: 'gone' });
     // Ids of their own: the cluster-wide list also holds the other test's entries (bench-…).
     const idOf = (i: number) => `gone-${i}`;
-    for (let i = 0; i < 20; i++) {
-      const body = recordingEntryObject(namespace, idOf(i), `web-${i % 3}`, Date.now() - 60_000 + i * 1000);
-      assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
-    }
+    for (let i = 0; i < 20; i++)
+      await createEntry(admin, namespace, idOf(i), `web-${i % 3}`, Date.now() - 60_000 + i * 1000);
     let lists = 0;
     const counting: KubeRequest = (options) => {
       if (options.method === 'GET' && options.query?.limit !== undefined && !options.query.continue)
@@ -177,20 +197,16 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
     await eventually(() => Promise.resolve(watches.cut() ? true : undefined), 10_000, 'the watch');
     const added = 'rec-while-cut-off';
     const deleted = idOf(7);
-    const body = recordingEntryObject(namespace, added, 'web-new', Date.now() + 1000);
-    assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
+    await createEntry(admin, namespace, added, 'web-new', Date.now() + 1000);
     const path = `${entriesPath(namespace)}/${entryObjectName(deleted)}`;
     assert.equal((await admin({ method: 'DELETE', path })).status, 200);
     // Its history compacted (as the API server does every five minutes), so no watch can resume.
     await compactEtcd(cp);
     watches.resume();
 
-    await eventually(
-      () =>
-        Promise.resolve(
-          catalog.get(added) !== undefined && catalog.get(deleted) === undefined ? true : undefined,
-        ),
-      30_000,
+    await untilIndexed(
+      catalog,
+      { has: added, lacks: deleted },
       'a new list after the 410 bringing the entry added and dropping the one deleted',
     );
     assert.ok(lists >= 2, `listed again after the 410 Gone (${lists} lists)`);
@@ -206,27 +222,16 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
       await createNamespace(kc, { prefix: 'owner' }),
       await createNamespace(kc, { prefix: 'claim' }),
     ];
-    const create = async (namespace: string, id: string, pod: string) => {
-      const body = recordingEntryObject(namespace, id, pod, Date.now());
-      assert.equal((await admin({ method: 'POST', path: entriesPath(namespace), body })).status, 201);
-    };
+    const create = (namespace: string, id: string, pod: string) => createEntry(admin, namespace, id, pod);
     const catalog = await openReplica(t, admin);
     const id = `claimed-${Date.now()}`;
     await create(home, id, 'web-1');
-    await eventually(
-      () => Promise.resolve(catalog.get(id)?.namespace === home || undefined),
-      30_000,
-      'the entry',
-    );
+    await untilIndexed(catalog, { has: id, namespace: home }, 'the entry');
 
     // The same id written in another namespace; a later entry of the first namespace shows the watch passed it.
     await create(other, id, 'web-x');
     await create(home, `${id}-after`, 'web-1');
-    await eventually(
-      () => Promise.resolve(catalog.get(`${id}-after`) !== undefined || undefined),
-      30_000,
-      'the later entry',
-    );
+    await untilIndexed(catalog, { has: `${id}-after` }, 'the later entry');
     assert.equal(catalog.get(id)?.namespace, home, 'the recording keeps its namespace and pod');
     assert.equal(catalog.get(id)?.pod, 'web-1');
     assert.deepEqual(catalog.list({ namespace: other }), [], 'nothing is listed in the claiming namespace');
@@ -236,11 +241,7 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
       200,
     );
     await create(home, `${id}-last`, 'web-1');
-    await eventually(
-      () => Promise.resolve(catalog.get(`${id}-last`) !== undefined || undefined),
-      30_000,
-      'the last entry',
-    );
+    await untilIndexed(catalog, { has: `${id}-last` }, 'the last entry');
     assert.equal(catalog.get(id)?.namespace, home, 'deleting the claim did not remove the recording');
   });
 });
