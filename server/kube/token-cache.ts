@@ -5,6 +5,9 @@
 //   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod); for a
 //   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
 //   its own cache of successful authentications (10 s by default) and would say yes again;
+// - each successful review lives a random 80–100 % of `ttlSeconds`: thousands of sidecars that registered
+//   in the same few seconds would otherwise all be reviewed again in the same second, every minute, and
+//   every renewal of that second would wait behind that burst of TokenReviews;
 // - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
 // - a token that cannot be one the API server issues (token-shape.ts) is refused unasked and uncharged;
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
@@ -40,7 +43,12 @@ export const DEFAULT_TOKEN_CACHE_SETTINGS: Readonly<TokenCacheSettings> = Object
 export interface TokenCacheOptions extends Partial<TokenCacheSettings> {
   now: () => number;
   maxEntries?: number;
+  /** A number in [0, 1) that shortens a review's life by up to TTL_SPREAD of the TTL; Math.random. */
+  random?: () => number;
 }
+
+/** The share of `ttlSeconds` by which one successful review's life is shortened at random, at most. */
+export const TTL_SPREAD = 0.2;
 
 export interface ReviewOptions {
   /** The caller's address; reviews are budgeted per client. */
@@ -100,6 +108,7 @@ class ReviewCache implements TokenCache {
   readonly #now: () => number;
   readonly #settings: TokenCacheSettings;
   readonly #maxEntries: number;
+  readonly #random: () => number;
   readonly #entries = new Map<string, Entry>();
   readonly #byPod = new Map<string, Set<string>>();
   readonly #inflight = new Map<string, Promise<TokenReviewResult>>();
@@ -111,6 +120,7 @@ class ReviewCache implements TokenCache {
     this.#now = options.now;
     this.#settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
     this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#random = options.random ?? Math.random;
     const budget = (): ReviewBudget =>
       createReviewBudget({
         now: options.now,
@@ -215,7 +225,8 @@ class ReviewCache implements TokenCache {
     const now = this.#now();
     if (result.authenticated) {
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
-      this.#remember(key, result, Math.min(now + this.#settings.ttlSeconds * 1000, expiry), now);
+      const life = this.#settings.ttlSeconds * 1000 * (1 - TTL_SPREAD * this.#random());
+      this.#remember(key, result, Math.min(now + life, expiry), now);
     } else {
       this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now);
     }

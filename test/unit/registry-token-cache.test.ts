@@ -14,7 +14,8 @@ function setup(options: Partial<TokenCacheOptions> = {}) {
   let time = 1_000_000_000;
   const valid = new Map<string, TokenReviewResult>();
   const asked: string[] = [];
-  const cache = createTokenCache({ now: () => time, ...options });
+  // random 0: every review lives its whole TTL, unless a test spreads them.
+  const cache = createTokenCache({ now: () => time, random: () => 0, ...options });
   const reviewer = (token: string): Promise<TokenReviewResult> => {
     asked.push(token);
     return Promise.resolve(valid.get(token) ?? { authenticated: false, error: 'unknown token' });
@@ -57,6 +58,24 @@ describe('token review cache', () => {
     s.advance(2);
     assert.equal((await s.review(token)).authenticated, false, 'asked again after the TTL: revoked');
     assert.equal(s.asked.length, 2);
+  });
+
+  it('spreads the reviews of tokens first reviewed together over the last fifth of the TTL', async () => {
+    const s = setup({ ttlSeconds: 60, random: Math.random });
+    const tokens = Array.from({ length: 1000 }, (_, i) =>
+      jwt({ sub: `pod-${i}`, exp: s.nowSeconds() + 86_400 }),
+    );
+    for (const token of tokens) s.valid.set(token, { authenticated: true, username: 'sidecar' });
+    for (const token of tokens) await s.review(token);
+    const askedAgainBy = async (seconds: number) => {
+      s.advance(seconds);
+      for (const token of tokens) await s.review(token);
+      return s.asked.length - tokens.length;
+    };
+    assert.equal(await askedAgainBy(47.9), 0, 'none before 80 % of the TTL');
+    const half = await askedAgainBy(6.1);
+    assert.ok(half > 300 && half < 700, `about half by 90 % of the TTL, not all at once: ${half}`);
+    assert.equal(await askedAgainBy(6.1), 1000, 'every one within the TTL');
   });
 
   it('never reuses a review past the token expiry, and refuses an expired JWT without asking', async () => {
