@@ -14,6 +14,7 @@ import {
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { definedFields } from '../../core/defined-fields.ts';
 import type { AccessSubject, KubeGateway, PodEvent, TokenReviewResult } from './kube-gateway.ts';
+import { createReviewTurns, type ReviewTurns } from './review-turns.ts';
 
 function statusCode(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -69,25 +70,31 @@ async function readOrMissing<T>(what: string, read: () => Promise<T>): Promise<T
   }
 }
 
-export function createClientGateway(kc: KubeConfig, component = 'furnace-server'): KubeGateway {
+export function createClientGateway(
+  kc: KubeConfig,
+  component = 'furnace-server',
+  turns: ReviewTurns = createReviewTurns(),
+): KubeGateway {
   const authn = kc.makeApiClient(AuthenticationV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const core = kc.makeApiClient(CoreV1Api);
   return {
     async reviewToken(token, audiences) {
-      const review = await orUnavailable('review a token', () =>
-        authn.createTokenReview({
-          body: {
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenReview',
-            spec: { token, ...(audiences ? { audiences } : {}) },
-          },
-        }),
+      const review = await turns(() =>
+        orUnavailable('review a token', () =>
+          authn.createTokenReview({
+            body: {
+              apiVersion: 'authentication.k8s.io/v1',
+              kind: 'TokenReview',
+              spec: { token, ...(audiences ? { audiences } : {}) },
+            },
+          }),
+        ),
       );
       return tokenReviewResult(review.status ?? {});
     },
     checkAccess(check) {
-      return reviewAccess(authz, check, {
+      return reviewAccess(authz, turns, check, {
         resourceAttributes: {
           verb: check.verb,
           namespace: check.namespace,
@@ -98,7 +105,9 @@ export function createClientGateway(kc: KubeConfig, component = 'furnace-server'
       });
     },
     checkPathAccess(check) {
-      return reviewAccess(authz, check, { nonResourceAttributes: { verb: check.verb, path: check.path } });
+      return reviewAccess(authz, turns, check, {
+        nonResourceAttributes: { verb: check.verb, path: check.path },
+      });
     },
     readPod(namespace, name): Promise<V1Pod | undefined> {
       return readOrMissing(`pod ${namespace}/${name}`, () => core.readNamespacedPod({ namespace, name }));
@@ -129,22 +138,25 @@ function tokenReviewResult(status: V1TokenReviewStatus): TokenReviewResult {
 /** A SubjectAccessReview of the subject on resource or non-resource attributes: allowed or not. */
 async function reviewAccess(
   authz: AuthorizationV1Api,
+  turns: ReviewTurns,
   subject: AccessSubject,
   attributes: Pick<V1SubjectAccessReviewSpec, 'resourceAttributes' | 'nonResourceAttributes'>,
 ): Promise<boolean> {
-  const review = await orUnavailable('check access', () =>
-    authz.createSubjectAccessReview({
-      body: {
-        apiVersion: 'authorization.k8s.io/v1',
-        kind: 'SubjectAccessReview',
-        spec: {
-          user: subject.user,
-          groups: subject.groups,
-          ...(subject.extra ? { extra: subject.extra } : {}),
-          ...attributes,
+  const review = await turns(() =>
+    orUnavailable('check access', () =>
+      authz.createSubjectAccessReview({
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: {
+            user: subject.user,
+            groups: subject.groups,
+            ...(subject.extra ? { extra: subject.extra } : {}),
+            ...attributes,
+          },
         },
-      },
-    }),
+      }),
+    ),
   );
   return review.status?.allowed === true;
 }
