@@ -176,7 +176,8 @@ export class SinkWindows {
       const settled = chunk.filter((_w, i) => results[i] === 'settled').map((w) => w.key);
       this.#state = settle(this.#state, settled);
       await this.#save();
-      const owed = chunk.filter((_w, i) => results[i] === 'retry').map((w) => w.start);
+      // A window to try again, or one not tried after it: owed.
+      const owed = chunk.filter((_w, i) => results[i] !== 'settled').map((w) => w.start);
       if (owed.length > 0) return Math.min(...owed);
     }
     return undefined;
@@ -252,14 +253,23 @@ export class SinkWindows {
   }
 }
 
-/** Maps items with at most `limit` calls in flight; answers in the items' order. */
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
+/**
+ * Maps items with at most `limit` calls in flight, in the items' order; after a `retry` no further item is
+ * started (a sink that is down gets one attempt per pass, not one per window), and those answer undefined.
+ */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<Result>,
+): Promise<(Result | undefined)[]> {
+  const results: (Result | undefined)[] = new Array<Result | undefined>(items.length);
   let next = 0;
+  let stop = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !stop) {
       const index = next++;
       results[index] = await fn(items[index] as T);
+      if (results[index] === 'retry') stop = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
