@@ -29,7 +29,9 @@ export function windowSinksFor<T extends Pick<SinkConfig, 'continuous' | 'namesp
   sinks: readonly T[],
   namespace: string,
 ): T[] {
-  return sinks.filter((s) => s.continuous && (s.namespaces === undefined || s.namespaces.includes(namespace)));
+  return sinks.filter(
+    (s) => s.continuous && (s.namespaces === undefined || s.namespaces.includes(namespace)),
+  );
 }
 
 /** The workload's name without its kind: pprof `service_name`, OTel `service.name`, Pyroscope's application. */

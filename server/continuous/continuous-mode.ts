@@ -32,7 +32,9 @@ export interface ContinuousModeDeps {
 
 export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
   const registers = [deps.metricsRegistry];
-  const watched = watchRemovals(deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir));
+  const watched = watchRemovals(
+    deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir),
+  );
   return {
     selections: deps.selections ?? createMemorySelections(),
     windows: watched.store,

@@ -95,8 +95,12 @@ export function filesystemWindows(dataDir: string): WindowStore {
     async *namespaces() {
       yield* await readdir(root).catch(() => [] as string[]);
     },
-    readState: (name) => readFile(join(stateRoot, checkStateName(name)), 'utf8').catch(() => undefined),
-    writeState: (name, body) => writeAtomically(join(stateRoot, checkStateName(name)), body),
+    async readState(name) {
+      return readFile(join(stateRoot, checkStateName(name)), 'utf8').catch(() => undefined);
+    },
+    async writeState(name, body) {
+      await writeAtomically(join(stateRoot, checkStateName(name)), body);
+    },
   };
   return store;
 }

@@ -187,7 +187,8 @@ export class SinkWindows {
     const { sink, windows } = this.#deps;
     if (sink.type === 'pyroscope' && sink.format === 'pprof') return windows.getProfile(window.key);
     const folded = await windows.get(window.key);
-    if (folded === undefined || sink.type === 'pyroscope') return folded === undefined ? undefined : Buffer.from(folded);
+    if (folded === undefined || sink.type === 'pyroscope')
+      return folded === undefined ? undefined : Buffer.from(folded);
     return exportProfile('profile.otlp.pb', parseFolded(folded), {
       frequency: this.#deps.frequency,
       startedAtMs: window.start,
@@ -213,7 +214,9 @@ export class SinkWindows {
     const tooOld = this.#deps.now() - window.end > this.#deps.settings.maxAgeSeconds * 1000;
     if (!verdict.retry || tooOld) {
       metrics?.pushed(sink.name, 'failed');
-      const why = tooOld ? `; older than sinkDelivery.maxAgeSeconds (${this.#deps.settings.maxAgeSeconds})` : '';
+      const why = tooOld
+        ? `; older than sinkDelivery.maxAgeSeconds (${this.#deps.settings.maxAgeSeconds})`
+        : '';
       this.#deps.log?.warn(`sink ${sink.name}: window ${window.key} not pushed: ${verdict.error}${why}`);
       return 'settled';
     }

@@ -81,7 +81,11 @@ function runPasses(
     running = running.then(() =>
       Promise.all(
         sinks.map((s) =>
-          s.pass().catch((error: unknown) => deps.log?.warn(`sink ${s.name}: a window pass failed: ${String(error)}`)),
+          s
+            .pass()
+            .catch((error: unknown) =>
+              deps.log?.warn(`sink ${s.name}: a window pass failed: ${String(error)}`),
+            ),
         ),
       ).then(() => undefined),
     );

@@ -48,7 +48,12 @@ async function setup(t: TestContext, sink: Partial<SinkConfig>, now: number): Pr
   const exporter =
     startWindowExport({
       sinks: [config],
-      settings: { ...DEFAULT_SINK_DELIVERY, initialBackoffSeconds: 10, maxBackoffSeconds: 60, concurrency: 1 },
+      settings: {
+        ...DEFAULT_SINK_DELIVERY,
+        initialBackoffSeconds: 10,
+        maxBackoffSeconds: 60,
+        concurrency: 1,
+      },
       windows: watched.store,
       onWindowsRemoved: (listener) => watched.onRemoved(listener),
       frequency: 19,
@@ -97,7 +102,10 @@ describe('continuous windows pushed to a sink (fake Pyroscope)', () => {
     assert.equal(first.headers['content-type'], 'text/plain; charset=utf-8');
     assert.equal(first.body.toString('utf8'), windowFolded(meta.pod, 0));
     for (const request of s.fake.requests)
-      assert.equal(request.body.toString('utf8'), await s.windows.get(String(request.headers['x-furnace-window'])));
+      assert.equal(
+        request.body.toString('utf8'),
+        await s.windows.get(String(request.headers['x-furnace-window'])),
+      );
     s.clock.now += 60_000;
     await s.exporter.passNow();
     assert.equal(s.fake.requests.length, 16, 'none twice');
@@ -135,7 +143,9 @@ describe('continuous windows pushed to a sink (fake Pyroscope)', () => {
     assert.ok(attempts < 80, `backed off: ${attempts} attempts in 80 passes`);
     assert.equal(s.exporter.state('pyro')?.cursor, BASE, 'held at the first window owed');
     assert.ok(
-      s.fake.requests.every((r) => r.headers['x-furnace-window'] === s.fake.requests[0]?.headers['x-furnace-window']),
+      s.fake.requests.every(
+        (r) => r.headers['x-furnace-window'] === s.fake.requests[0]?.headers['x-furnace-window'],
+      ),
       'only the oldest window is tried while the sink is down',
     );
     s.fake.answer = (_request, response) => response.writeHead(200).end();

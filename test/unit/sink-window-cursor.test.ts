@@ -25,7 +25,11 @@ const startOf = (key: string): number => Number(/\/(\d+)~/.exec(key)?.[1]);
 const keys = (windows: readonly CursorWindow[]): string[] => windows.map((x) => x.key);
 
 /** Pushes everything due and advances, as one pass that the sink accepts does. */
-function pass(state: WindowCursor, listed: CursorWindow[], now: number): { state: WindowCursor; pushed: string[] } {
+function pass(
+  state: WindowCursor,
+  listed: CursorWindow[],
+  now: number,
+): { state: WindowCursor; pushed: string[] } {
   const pushed = keys(windowsDue(state, listed, all));
   return { state: advance(settle(state, pushed), { now, graceMs: GRACE, startOf }), pushed };
 }
@@ -36,7 +40,11 @@ describe('a continuous sink’s cursor', () => {
     assert.equal(state.cursor, T0 - GRACE);
     const listed = [w('b', T0 - 15_000), w('a', T0 - 15_000), w('a', T0 - 30_000), w('old', T0 - GRACE - 1)];
     const first = pass(state, listed, T0);
-    assert.deepEqual(first.pushed, [`shop/x/${T0 - 30_000}~a`, `shop/x/${T0 - 15_000}~a`, `shop/x/${T0 - 15_000}~b`]);
+    assert.deepEqual(first.pushed, [
+      `shop/x/${T0 - 30_000}~a`,
+      `shop/x/${T0 - 15_000}~a`,
+      `shop/x/${T0 - 15_000}~b`,
+    ]);
     assert.deepEqual(pass(first.state, listed, T0 + 5000).pushed, [], 'none twice');
   });
 
@@ -59,7 +67,10 @@ describe('a continuous sink’s cursor', () => {
     state = settle(state, [listed[0]?.key ?? '']);
     const restarted = parseCursor(JSON.stringify(state));
     assert.deepEqual(restarted, state);
-    assert.deepEqual(keys(windowsDue(restarted ?? assert.fail(), listed, all)), [listed[1]?.key, listed[2]?.key]);
+    assert.deepEqual(keys(windowsDue(restarted ?? assert.fail(), listed, all)), [
+      listed[1]?.key,
+      listed[2]?.key,
+    ]);
     assert.equal(parseCursor('{"cursor":"x"}'), undefined);
     assert.equal(parseCursor('not json'), undefined);
   });
