@@ -117,15 +117,16 @@ describe('sinks in the server configuration', () => {
     );
     refused({ sinkDelivery: { maxQueued: 0 } }, 'sinkDelivery.maxQueued', /1 to 1000000/);
     refused({ sinks: [{ ...otlp, continuous: 'yes' }] }, 'sinks[0].continuous', /true or false/);
-    refused(
-      { sinkDelivery: { windowGraceSeconds: 3600 } },
-      'sinkDelivery.windowGraceSeconds',
-      /60 to 3000/,
-    );
+    refused({ sinkDelivery: { windowGraceSeconds: 3600 } }, 'sinkDelivery.windowGraceSeconds', /60 to 3000/);
   });
 
   it('takes continuous windows only when a sink asks for them', () => {
-    const config = resolve({ sinks: [{ ...otlp, continuous: true }, { ...otlp, name: 'other' }] });
+    const config = resolve({
+      sinks: [
+        { ...otlp, continuous: true },
+        { ...otlp, name: 'other' },
+      ],
+    });
     assert.deepEqual(
       config.sinks.map((s) => s.continuous),
       [true, false],
