@@ -113,7 +113,8 @@ export class SinkWindows {
     if (now < this.#nextAttemptAt) return;
     this.#state ??= await this.#load(now);
     const oldestOwed = await this.#pushFrom(now);
-    if (this.#state === undefined) return;
+    // Leadership lost midway: the pass stopped before what is due was pushed, so the cursor stays.
+    if (this.#state === undefined || !this.#deps.leads()) return;
     this.#state = advance(this.#state, {
       now,
       graceMs: this.#deps.settings.windowGraceSeconds * 1000,
