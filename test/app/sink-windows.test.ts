@@ -185,4 +185,50 @@ describe('continuous windows pushed to a sink (fake Pyroscope)', () => {
     assert.ok(windowKeys(s.fake).every((key) => parseWindowKey(key)?.resolution === undefined));
     assert.equal(await metric(s.registry, 'furnace_sink_windows_dropped_total'), 8, 'counted once');
   });
+
+  it('a new leader takes up the state the old one wrote: every window once across the change', async (t) => {
+    const fake = await startFakePyroscope(t);
+    const store = filesystemWindows(await workDir(t, 'sink-windows-leaders'));
+    const clock = { now: BASE + 60_000 };
+    let leader: 'a' | 'b' = 'a';
+    const replica = (name: 'a' | 'b'): WindowExport => {
+      const exporter =
+        startWindowExport({
+          sinks: [
+            {
+              name: 'pyro',
+              type: 'pyroscope',
+              url: fake.url,
+              recordings: 'named',
+              continuous: true,
+              format: 'folded',
+              timeoutSeconds: 5,
+            },
+          ],
+          settings: DEFAULT_SINK_DELIVERY,
+          windows: store,
+          frequency: 19,
+          send: sendPush,
+          now: () => clock.now,
+          isLeader: () => leader === name,
+          everyMs: 3_600_000,
+          batch: 4,
+        }) ?? assert.fail();
+      t.after(() => exporter.stop());
+      return exporter;
+    };
+    const [a, b] = [replica('a'), replica('b')];
+    await writeWindows(store, PODS, BASE, 4);
+    await Promise.all([a.passNow(), b.passNow()]);
+    assert.equal(fake.requests.length, 8, 'only the leader pushed');
+    assert.equal(b.state('pyro'), undefined, 'the follower holds no state');
+    leader = 'b';
+    clock.now += 60_000;
+    await writeWindows(store, PODS, BASE + 4 * WINDOW_MS, 4);
+    await Promise.all([a.passNow(), b.passNow()]);
+    const keys = windowKeys(fake);
+    assert.equal(keys.length, 16);
+    assert.equal(new Set(keys).size, 16, 'none twice after the change');
+    assert.equal(a.state('pyro'), undefined, 'the old leader dropped its copy');
+  });
 });
