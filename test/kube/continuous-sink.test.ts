@@ -1,7 +1,8 @@
 // Continuous windows pushed to a sink end to end: the real API server, the real server process and node
 // agent with real perf, and a fake Pyroscope (test/harness/fake-pyroscope.ts; Pyroscope itself is not on
 // this machine) that takes the sink's pushes. One pod of two is selected. The server is killed (SIGKILL)
-// while windows flow and started again; the agent sends what it held meanwhile. Asserted: every window
+// while windows flow and started again (with one replica its selections are in memory, so the selection
+// is switched on again). Asserted: every window
 // stored for the namespace reaches the sink with its folded text as the body, none twice but for the one
 // push in flight at the kill (which the X-Furnace-Window header lets a receiver drop), and nothing of
 // the pod that is not selected.
@@ -127,6 +128,11 @@ describe('continuous windows to a sink (fake Pyroscope), the server killed midwa
     const atKill = fake.requests.length;
     await sleep(WINDOW_SECONDS * 3 * 1000); // the agent holds its windows meanwhile
     const restarted = await server.restart();
+    // With one replica, selections live in the server's memory: switched on again after the restart.
+    const again = await call(selection, ca, owner.token, 'PUT', {
+      selector: { matchLabels: { profile: 'always' } },
+    });
+    assert.equal(again.status, 200, again.body);
     await eventually(
       () => Promise.resolve(fake.requests.length >= atKill + 6 || undefined),
       120_000,
