@@ -147,9 +147,9 @@ describe('continuous windows to a sink (fake Pyroscope), the server killed midwa
     const windows = filesystemWindows(`${dir}/data`);
     const stored = await storedKeys(windows, namespace);
     const counts = await eventually(
-      async () => {
+      () => {
         const pushed = pushCounts(fake);
-        return stored.every((key) => pushed.has(key)) ? pushed : undefined;
+        return Promise.resolve(stored.every((key) => pushed.has(key)) ? pushed : undefined);
       },
       60_000,
       'every stored window pushed',
