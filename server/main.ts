@@ -203,7 +203,7 @@ async function start(isLocal: boolean): Promise<Started> {
   const { running, agentMode, metricsRegistry, continuous } = assemble(p);
   const { apps } = running;
   const secure = p.tlsSource !== undefined;
-  await startSinks(running, config, catalog, metricsRegistry);
+  await startSinks(running, config, catalog, metricsRegistry, continuous);
   running.tls?.subscribe((material) => reloadListenerTls(apps, material, p.trust));
   // The user port first: it is the one people pick, and a clash there stops start-up with one line.
   const url = await listenOn(apps.user, config, SERVER_ENV.port, secure);
@@ -228,6 +228,7 @@ async function startSinks(
   config: ServerConfig,
   catalog: Catalog,
   metricsRegistry: MetricsRegistry,
+  continuous: ContinuousMode | undefined,
 ): Promise<void> {
   const sinks = await openSinks({
     sinks: config.sinks,
@@ -238,6 +239,7 @@ async function startSinks(
     log: running.apps.user.log,
     now: () => Date.now(),
     ...(running.leadership ? { leadership: running.leadership } : {}),
+    ...(continuous ? { continuous } : {}),
   });
   if (sinks) running.sinks = sinks;
 }

@@ -128,6 +128,11 @@ const sinkSchema = {
       description:
         'all (default): every finished recording of its namespaces; named: only those that name it.',
     },
+    continuous: {
+      type: 'boolean',
+      description:
+        'Also push every continuous profiling window (15 s per pod and container) of its namespaces; false by default.',
+    },
     format: { type: 'string', enum: PYROSCOPE_FORMATS, description: 'pyroscope: pprof (default) or folded.' },
     tenant: {
       type: 'string',

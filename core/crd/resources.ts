@@ -61,6 +61,8 @@ export interface FurnaceSink {
   url: string;
   namespaces?: string[];
   recordings?: 'all' | 'named';
+  /** Also push every continuous profiling window of its namespaces (default false). */
+  continuous?: boolean;
   format?: 'pprof' | 'folded';
   tenant?: string;
   application?: string;

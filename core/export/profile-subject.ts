@@ -10,6 +10,8 @@ export interface ProfileSubject {
   container?: string;
   /** The owning workload (a Deployment, StatefulSet, DaemonSet, Job): pprof `service_name`, OTel `service.name`. */
   service?: string;
+  /** The node it ran on (continuous windows). */
+  node?: string;
 }
 
 export interface ProfileExportMeta {
@@ -34,6 +36,7 @@ const PPROF_LABELS: Readonly<Record<keyof ProfileSubject, string>> = {
   pod: 'pod',
   container: 'container',
   service: 'service_name',
+  node: 'node',
 };
 
 const OTEL_ATTRIBUTES: Readonly<Record<keyof ProfileSubject, string>> = {
@@ -41,23 +44,24 @@ const OTEL_ATTRIBUTES: Readonly<Record<keyof ProfileSubject, string>> = {
   pod: 'k8s.pod.name',
   container: 'k8s.container.name',
   service: 'service.name',
+  node: 'k8s.node.name',
 };
 
 function named(subject: ProfileSubject, names: Readonly<Record<keyof ProfileSubject, string>>) {
   const out: Record<string, string> = {};
-  for (const key of ['namespace', 'pod', 'container', 'service'] as const) {
+  for (const key of ['namespace', 'pod', 'container', 'service', 'node'] as const) {
     const value = subject[key];
     if (value !== undefined && value !== '') out[names[key]] = value;
   }
   return out;
 }
 
-/** `namespace`, `pod`, `container`, `service_name`: the labels put on every pprof sample. */
+/** `namespace`, `pod`, `container`, `service_name` (and `node`): the labels put on every pprof sample. */
 export function pprofLabels(subject: ProfileSubject): Record<string, string> {
   return named(subject, PPROF_LABELS);
 }
 
-/** `k8s.namespace.name`, `k8s.pod.name`, `k8s.container.name`, `service.name`: the OTLP resource's attributes. */
+/** `k8s.namespace.name`, `k8s.pod.name`, `k8s.container.name`, `service.name` (and `k8s.node.name`): the OTLP resource's attributes. */
 export function otelResourceAttributes(subject: ProfileSubject): Record<string, string> {
   return named(subject, OTEL_ATTRIBUTES);
 }

@@ -45,6 +45,11 @@ export interface SinkConfig {
   /** Namespaces whose recordings the sink takes; every namespace when unset. */
   namespaces?: readonly string[];
   recordings: SinkRecordings;
+  /**
+   * Also every continuous profiling window of its namespaces (continuous/window-export.ts); off unless
+   * asked for, so that a sink that takes recordings does not receive a window per pod every 15 s unasked.
+   */
+  continuous: boolean;
   /** Pyroscope only. */
   format: PyroscopeFormat;
   /** Pyroscope only: the tenant, sent as X-Scope-OrgID. */
@@ -68,6 +73,11 @@ export interface SinkDeliverySettings {
   maxBackoffSeconds: number;
   /** A push still not delivered this long after its recording finished is failed for good. */
   maxAgeSeconds: number;
+  /**
+   * Continuous windows: how late a window may reach the store and still be pushed. Each continuous sink's
+   * cursor stays this far behind the clock, and the keys pushed past the cursor are remembered.
+   */
+  windowGraceSeconds: number;
 }
 
 export const DEFAULT_SINK_DELIVERY: SinkDeliverySettings = {
@@ -76,6 +86,7 @@ export const DEFAULT_SINK_DELIVERY: SinkDeliverySettings = {
   initialBackoffSeconds: 5,
   maxBackoffSeconds: 300,
   maxAgeSeconds: 86_400,
+  windowGraceSeconds: 600,
 };
 
 export const DEFAULT_SINK_TIMEOUT_SECONDS = 30;

@@ -24,6 +24,7 @@ const SINK_KEYS = [
   'url',
   'namespaces',
   'recordings',
+  'continuous',
   'format',
   'tenant',
   'application',
@@ -36,6 +37,12 @@ const CREDENTIAL_KEYS = ['bearerTokenFile', 'usernameFile', 'passwordFile'];
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Printable ASCII without spaces: what an HTTP header value (the tenant) can carry as it is. */
 const HEADER_VALUE = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * Below the first compaction (agent.continuous.minuteWindowsAfterHours is at least 1 h, plus the longest
+ * window): a window is pushed before compaction may merge it.
+ */
+export const MAX_WINDOW_GRACE_SECONDS = 3000;
 
 type At = (key: string, value: unknown, allowed: string) => ConfigError;
 
@@ -136,6 +143,13 @@ function readPyroscopeKeys(
   return out;
 }
 
+function readContinuous(raw: Raw, prefix: string, at: At): boolean {
+  const value = raw.continuous;
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw at(`${prefix}.continuous`, value, 'true or false');
+  return value;
+}
+
 function readSink(raw: unknown, index: number, at: At): SinkConfig {
   const prefix = `sinks[${index}]`;
   if (!isMapping(raw)) throw at(prefix, raw, 'a mapping with name, type and url');
@@ -150,6 +164,7 @@ function readSink(raw: unknown, index: number, at: At): SinkConfig {
     type,
     url,
     recordings: readChoice({ key: `${prefix}.recordings`, value: raw.recordings }, 'all', SINK_RECORDINGS),
+    continuous: readContinuous(raw, prefix, at),
     timeoutSeconds: readInteger(
       { key: `${prefix}.timeoutSeconds`, value: raw.timeoutSeconds },
       DEFAULT_SINK_TIMEOUT_SECONDS,
@@ -206,5 +221,11 @@ export function readSinkDelivery(reader: ConfigReader): SinkDeliverySettings {
     initialBackoffSeconds: initial,
     maxBackoffSeconds,
     maxAgeSeconds: readInteger(reader.get('sinkDelivery.maxAgeSeconds'), d.maxAgeSeconds, 60, 30 * 86_400),
+    windowGraceSeconds: readInteger(
+      reader.get('sinkDelivery.windowGraceSeconds'),
+      d.windowGraceSeconds,
+      60,
+      MAX_WINDOW_GRACE_SECONDS,
+    ),
   };
 }

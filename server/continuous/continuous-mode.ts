@@ -9,11 +9,14 @@ import type { StorageConfig } from '../storage/storage-config.ts';
 import type { ContinuousSettings } from './continuous-settings.ts';
 import { createMemorySelections, type SelectionStore } from './selection-store.ts';
 import { s3Windows } from './s3-window-store.ts';
+import { watchRemovals, type RemovalListener } from './removal-watch.ts';
 import { filesystemWindows, type WindowStore } from './window-store.ts';
 
 export interface ContinuousMode {
   selections: SelectionStore;
   windows: WindowStore;
+  /** Told the keys of every removal of windows before it happens (continuous sinks count their drops). */
+  onWindowsRemoved(listener: RemovalListener): () => void;
   settings: ContinuousSettings;
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'>; removedBySize: Counter<'namespace'> };
 }
@@ -29,9 +32,13 @@ export interface ContinuousModeDeps {
 
 export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
   const registers = [deps.metricsRegistry];
+  const watched = watchRemovals(
+    deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir),
+  );
   return {
     selections: deps.selections ?? createMemorySelections(),
-    windows: deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir),
+    windows: watched.store,
+    onWindowsRemoved: (listener) => watched.onRemoved(listener),
     settings: deps.settings,
     metrics: {
       stored: new Counter({

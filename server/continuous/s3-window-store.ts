@@ -1,6 +1,7 @@
 // The windows' store in the bucket: `<prefix>continuous/<key>` holds a window's folded text and
 // `<prefix>continuous-pprof/<key>` its pprof, under a prefix of its own so that listing windows never
-// has to tell a pprof from a window whose workload name happens to end like one.
+// has to tell a pprof from a window whose workload name happens to end like one; `<prefix>continuous-state/`
+// holds the continuous sinks' cursors, which no listing of windows reaches for the same reason.
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -11,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { buffer } from 'node:stream/consumers';
 import type { Readable } from 'node:stream';
-import type { WindowStore } from './window-store.ts';
+import { checkStateName, type WindowStore } from './window-store.ts';
 
 /** S3's most keys per DeleteObjects. */
 const DELETE_BATCH = 1000;
@@ -64,6 +65,7 @@ async function getObject(client: S3Client, Bucket: string, Key: string): Promise
 export function s3Windows(client: S3Client, location: { bucket: string; prefix: string }): WindowStore {
   const root = `${location.prefix}continuous/`;
   const pprofRoot = `${location.prefix}continuous-pprof/`;
+  const stateRoot = `${location.prefix}continuous-state/`;
   const Bucket = location.bucket;
   const store: WindowStore = {
     async put(key, body, pprof) {
@@ -105,6 +107,12 @@ export function s3Windows(client: S3Client, location: { bucket: string; prefix: 
       for (const under of [root, pprofRoot])
         for await (const object of objects(client, Bucket, under + prefix)) keys.add(prefix + object.key);
       await store.remove([...keys]);
+    },
+    namespaces: () => commonPrefixes(client, Bucket, root),
+    readState: async (name) =>
+      (await getObject(client, Bucket, stateRoot + checkStateName(name)))?.toString('utf8'),
+    async writeState(name, body) {
+      await client.send(new PutObjectCommand({ Bucket, Key: stateRoot + checkStateName(name), Body: body }));
     },
   };
   return store;

@@ -23,6 +23,14 @@ export interface WindowStore {
   remove(keys: readonly string[]): Promise<void>;
   /** Removes every window of an hour bucket. */
   removeHour(namespace: string, hour: string): Promise<void>;
+  /** The namespaces that have windows (one listing). */
+  namespaces(): AsyncIterable<string>;
+  /**
+   * Small state objects kept beside the windows (a continuous sink's cursor), under a prefix of their own
+   * (`<dataDir>/continuous-state/`, `<prefix>continuous-state/`): never listed, compacted or removed as a window.
+   */
+  readState(name: string): Promise<string | undefined>;
+  writeState(name: string, body: string): Promise<void>;
 }
 
 const SUFFIX = '.folded';
@@ -41,8 +49,17 @@ const sizeOf = (path: string): Promise<number> =>
     () => 0,
   );
 
+/** A state object's name: letters, digits, `-`, `_` and `.` (a file name and an object key as it is). */
+export const STATE_NAME = /^[a-z0-9][-a-z0-9_.]{0,200}$/;
+
+export function checkStateName(name: string): string {
+  if (!STATE_NAME.test(name)) throw new Error(`state name ${JSON.stringify(name)} is not ${STATE_NAME}`);
+  return name;
+}
+
 export function filesystemWindows(dataDir: string): WindowStore {
   const root = join(dataDir, 'continuous');
+  const stateRoot = join(dataDir, 'continuous-state');
   const store: WindowStore = {
     async put(key, body, pprof) {
       if (pprof) await writeAtomically(join(root, key + PPROF_SUFFIX), pprof);
@@ -74,6 +91,15 @@ export function filesystemWindows(dataDir: string): WindowStore {
     },
     async removeHour(namespace, hour) {
       await rm(join(root, namespace, hour), { recursive: true, force: true });
+    },
+    async *namespaces() {
+      yield* await readdir(root).catch(() => [] as string[]);
+    },
+    async readState(name) {
+      return readFile(join(stateRoot, checkStateName(name)), 'utf8').catch(() => undefined);
+    },
+    async writeState(name, body) {
+      await writeAtomically(join(stateRoot, checkStateName(name)), body);
     },
   };
   return store;

@@ -1,5 +1,6 @@
 // The sinks' part of the server process: the queue under the data directory, the metrics, the loop, and
-// the catalog telling the loop of every change. None of it when no sink is configured.
+// the catalog telling the loop of every change; with continuous profiling on, the export of windows to
+// the sinks that take them (window-export.ts). None of it when no sink is configured.
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Leadership } from '../../kube/leases/leader-election.ts';
@@ -10,6 +11,10 @@ import { sendPush } from './push-http.ts';
 import { startSinkDelivery, type SinkDeliveryLoop } from './sink-delivery.ts';
 import { createSinkMetrics } from './sink-metrics.ts';
 import { openDiskSinkQueue } from './sink-queue.ts';
+import { startWindowExport, type WindowExport } from './window-export.ts';
+import { createWindowSinkMetrics } from './window-metrics.ts';
+import type { RemovalListener } from '../continuous/removal-watch.ts';
+import type { WindowStore } from '../continuous/window-store.ts';
 
 /** Where the queue lives under the data directory. */
 export const SINK_QUEUE_DIR = 'sink-queue';
@@ -24,6 +29,39 @@ export interface OpenSinksOptions {
   now: () => number;
   /** Several replicas: the leader alone pushes; one that starts leading takes up the pending pushes. */
   leadership?: Leadership;
+  /** Continuous profiling, when on: its windows go to the sinks with `continuous: true`. */
+  continuous?: {
+    windows: WindowStore;
+    onWindowsRemoved(listener: RemovalListener): () => void;
+    settings: { frequency: number };
+  };
+}
+
+function startWindows(options: OpenSinksOptions): WindowExport | undefined {
+  const { sinks, log, continuous } = options;
+  const chosen = sinks.filter((s) => s.continuous);
+  if (chosen.length === 0) return undefined;
+  if (!continuous) {
+    log.warn(
+      `sinks ${chosen.map((s) => s.name).join(', ')} take continuous windows, but continuous profiling is off (agent.enabled)`,
+    );
+    return undefined;
+  }
+  return startWindowExport({
+    sinks,
+    settings: options.settings,
+    windows: continuous.windows,
+    onWindowsRemoved: (listener) => continuous.onWindowsRemoved(listener),
+    frequency: continuous.settings.frequency,
+    send: sendPush,
+    now: options.now,
+    log: { info: (msg) => log.info(msg), warn: (msg) => log.warn(msg) },
+    metrics: createWindowSinkMetrics(
+      options.metricsRegistry,
+      chosen.map((s) => s.name),
+    ),
+    ...(options.leadership ? { isLeader: () => options.leadership?.isLeader() ?? true } : {}),
+  });
 }
 
 export async function openSinks(options: OpenSinksOptions): Promise<SinkDeliveryLoop | undefined> {
@@ -57,5 +95,12 @@ export async function openSinks(options: OpenSinksOptions): Promise<SinkDelivery
     loop.kick();
   });
   log.info(`sinks: ${sinks.map((s) => `${s.name} (${s.type})`).join(', ')}; ${queue.size()} push(es) queued`);
-  return loop;
+  const windows = startWindows(options);
+  if (!windows) return loop;
+  return {
+    ...loop,
+    stop: async () => {
+      await Promise.all([loop.stop(), windows.stop()]);
+    },
+  };
 }

@@ -9,7 +9,8 @@ import { s3Windows } from '../../server/continuous/s3-window-store.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
 import { windowKey, type WindowMeta } from '../../server/continuous/window-keys.ts';
 import { mergeWindows } from '../../server/continuous/merge-windows.ts';
-import { removeExpiredWindows } from '../../server/continuous/continuous-retention.ts';
+import { keepWindows, removeExpiredWindows } from '../../server/continuous/continuous-retention.ts';
+import { Counter, Registry } from 'prom-client';
 import {
   filesystemStore,
   s3StorageOf,
@@ -73,6 +74,39 @@ for (const under of [filesystemStore, s3]) {
       assert.equal(left.windows, 4);
       assert.equal(left.samples, 2 * (2 + 3));
       assert.equal(await windows.get(windowKey(meta('web-1', BASE))), undefined);
+    });
+
+    it('keep a continuous sink’s state beside the windows, where no listing, compaction or retention reaches it', async (t) => {
+      const dataDir = await workDir(t, `window-state-${under.name}`);
+      const windows = windowsOn(under, dataDir);
+      await windows.put(windowKey(meta('web-1', BASE)), 'web-1;main 1\n');
+      const state = JSON.stringify({ cursor: BASE, settled: [windowKey(meta('web-1', BASE))] });
+      await windows.writeState('sink-pyro.json', state);
+      const namespaces: string[] = [];
+      for await (const namespace of windows.namespaces()) namespaces.push(namespace);
+      assert.deepEqual(namespaces, ['shop']);
+      const hours: string[] = [];
+      for await (const bucket of windows.hours()) hours.push(`${bucket.namespace}/${bucket.hour}`);
+      assert.deepEqual(hours, ['shop/2026112010']);
+      // A year later, with a 1 MiB limit: compaction, retention by age and by size all run.
+      const removedBySize = new Counter({
+        name: 'removed',
+        help: 'x',
+        labelNames: ['namespace'],
+        registers: [new Registry()],
+      });
+      const settings = {
+        frequency: 19,
+        windowSeconds: 15,
+        retentionHours: 1,
+        maxBytesPerNamespace: 1024 * 1024,
+      };
+      await keepWindows({ windows, settings, metrics: { removedBySize } }, BASE + 365 * 24 * HOUR);
+      const left: string[] = [];
+      for await (const bucket of windows.hours()) left.push(bucket.hour);
+      assert.deepEqual(left, [], 'the window is gone');
+      assert.equal(await windows.readState('sink-pyro.json'), state, 'the state is kept');
+      await assert.rejects(windows.writeState('../escape', 'x'), /state name/);
     });
   });
 }

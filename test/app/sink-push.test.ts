@@ -51,6 +51,7 @@ function sink(url: string, extra: Partial<SinkConfig> = {}): SinkConfig {
     type: 'pyroscope',
     url,
     recordings: 'all',
+    continuous: false,
     format: 'pprof',
     timeoutSeconds: 5,
     ...extra,

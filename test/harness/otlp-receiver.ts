@@ -10,6 +10,8 @@ export interface OtlpReceived {
   path: string;
   contentType: string;
   recordingId: string;
+  /** X-Furnace-Window of a continuous window's push; empty for a recording's. */
+  windowKey: string;
   report: OtlpCheckReport;
 }
 

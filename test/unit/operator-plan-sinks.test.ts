@@ -14,6 +14,7 @@ const SINKS = [
     url: 'https://pyroscope.example.com',
     tenant: 'shop',
     recordings: 'named' as const,
+    continuous: true,
     secretName: 'pyroscope-credentials',
     tls: { caKey: 'ca.crt' },
     credentials: { usernameKey: 'user', passwordKey: 'password' },
@@ -29,6 +30,7 @@ describe('sinks in the Furnace spec', () => {
       url: 'https://pyroscope.example.com',
       tenant: 'shop',
       recordings: 'named',
+      continuous: true,
       tls: { caFile: '/etc/furnace/sinks/team/ca.crt' },
       credentials: {
         usernameFile: '/etc/furnace/sinks/team/user',
@@ -37,13 +39,21 @@ describe('sinks in the Furnace spec', () => {
     });
     const config = resolveConfig({ local: true, env: {}, file: { path: 'config.yaml', raw: { sinks } } });
     assert.deepEqual(
-      config.sinks.map((s) => s.name),
-      ['collector', 'team'],
+      config.sinks.map((s) => [s.name, s.continuous]),
+      [
+        ['collector', false],
+        ['team', true],
+      ],
+      'continuous windows only for the sink whose spec asks for them',
     );
     assert.deepEqual(sinkVolumes(SINKS), {
       volumes: [{ name: 'sink-1', secret: { secretName: 'pyroscope-credentials' } }],
       mounts: [{ name: 'sink-1', mountPath: '/etc/furnace/sinks/team', readOnly: true }],
     });
+  });
+
+  it('has continuous in the CRD schema, a boolean', () => {
+    assert.equal(furnaceSpecSchema.properties.sinks.items.properties.continuous.type, 'boolean');
   });
 
   it('has a CRD rule that asks for secretName whenever a key of it is named', () => {

@@ -29,6 +29,7 @@ describe('sinks in the server configuration', () => {
       initialBackoffSeconds: 5,
       maxBackoffSeconds: 300,
       maxAgeSeconds: 86_400,
+      windowGraceSeconds: 600,
     });
   });
 
@@ -48,13 +49,20 @@ describe('sinks in the server configuration', () => {
         },
       ],
     });
-    assert.deepEqual(config.sinks[0], { ...otlp, recordings: 'all', timeoutSeconds: 30, format: 'pprof' });
+    assert.deepEqual(config.sinks[0], {
+      ...otlp,
+      recordings: 'all',
+      continuous: false,
+      timeoutSeconds: 30,
+      format: 'pprof',
+    });
     assert.deepEqual(config.sinks[1], {
       name: 'pyro',
       type: 'pyroscope',
       url: 'https://pyroscope.example.com/',
       namespaces: ['shop'],
       recordings: 'named',
+      continuous: false,
       format: 'pprof',
       tenant: 'team-a',
       timeoutSeconds: 30,
@@ -108,5 +116,20 @@ describe('sinks in the server configuration', () => {
       /at least/,
     );
     refused({ sinkDelivery: { maxQueued: 0 } }, 'sinkDelivery.maxQueued', /1 to 1000000/);
+    refused({ sinks: [{ ...otlp, continuous: 'yes' }] }, 'sinks[0].continuous', /true or false/);
+    refused({ sinkDelivery: { windowGraceSeconds: 3600 } }, 'sinkDelivery.windowGraceSeconds', /60 to 3000/);
+  });
+
+  it('takes continuous windows only when a sink asks for them', () => {
+    const config = resolve({
+      sinks: [
+        { ...otlp, continuous: true },
+        { ...otlp, name: 'other' },
+      ],
+    });
+    assert.deepEqual(
+      config.sinks.map((s) => s.continuous),
+      [true, false],
+    );
   });
 });

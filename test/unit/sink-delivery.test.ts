@@ -9,7 +9,7 @@ import { pushRequestOf, pyroscopeName } from '../../core/sinks/push-request.ts';
 import { checkNamedSinks, sinksFor } from '../../core/sinks/sink-choice.ts';
 import { DEFAULT_SINK_DELIVERY, type SinkConfig } from '../../core/sinks/sink.ts';
 
-const base = { recordings: 'all', format: 'pprof', timeoutSeconds: 30 } as const;
+const base = { recordings: 'all', continuous: false, format: 'pprof', timeoutSeconds: 30 } as const;
 const SINKS: SinkConfig[] = [
   { ...base, name: 'all', type: 'otlp', url: 'http://c' },
   { ...base, name: 'shop', type: 'pyroscope', url: 'http://p', namespaces: ['shop'] },
