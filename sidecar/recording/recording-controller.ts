@@ -11,10 +11,17 @@ import type { SidecarConfig } from '../config.ts';
 import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
-import { renderStacks } from './render-artifacts.ts';
+import { renderStacks, writeFlameTree } from './render-artifacts.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
-import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
+import type {
+  EndCause,
+  ProfileOutput,
+  Profiler,
+  ProfilerRun,
+  ProfilerSet,
+  RunContext,
+} from '../profilers/profiler.ts';
 import {
   selectProcesses,
   type ProcessInfo,
@@ -40,6 +47,8 @@ import { profilerNamed } from '../profilers/profiler-set.ts';
 import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
+
+const TREE: ArtifactName = 'flame-tree.bin.gz';
 
 export interface ControllerDeps {
   config: SidecarConfig;
@@ -103,6 +112,8 @@ export class RecordingController {
   /** Whether the catalog has each recording; `pending` ones are sent again until it takes them. */
   private readonly delivery: Deliveries;
   private readonly stopRequested = new Set<string>();
+  // Recordings whose profiler wrote the compact tree itself (RunContext.writeTree).
+  private readonly treeWritten = new Set<string>();
   /** When each recording's record stage ended (its first processing stage began), ms. */
   private readonly recordEndedAt = new Map<string, number>();
   private closed = false;
@@ -208,7 +219,7 @@ export class RecordingController {
       for (const message of planned.warnings) this.update(id, { type: 'warning', message });
       // The journal is on disk before the start is answered: a recorder that dies now still knows of it.
       await this.persist(id);
-      this.launch(id, dir, planned.run({ report: (event) => this.update(id, event) }));
+      this.launch(id, dir, planned.run(this.runContext(id, dir)));
       return this.get(id);
     } finally {
       this.starting = undefined;
@@ -255,9 +266,8 @@ export class RecordingController {
     const id = status.id;
     const dir = this.recordingDir(id);
     const profiler = this.profilers[status.profiler ?? 'perf'];
-    const report = (event: RecordingEvent): void => this.update(id, event);
     const run = await profiler
-      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, { report })
+      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, this.runContext(id, dir))
       .catch(() => undefined);
     if (run === undefined) {
       await this.failInterrupted(status, `${status.profiler ?? 'perf'} left nothing on disk to finish from`);
@@ -314,6 +324,18 @@ export class RecordingController {
     return describeMatches(chosen, cpu, reason);
   }
 
+  /** What a profiler reports through, and writes the compact tree with as soon as it has it. */
+  private runContext(id: string, dir: string): RunContext {
+    const report = (event: RecordingEvent): void => this.update(id, event);
+    return {
+      report,
+      writeTree: async (tree) => {
+        this.treeWritten.add(id);
+        await writeFlameTree({ report, budget: this.budget }, dir, tree);
+      },
+    };
+  }
+
   private update(id: string, event: RecordingEvent): void {
     const index = this.recordings.findIndex((r) => r.id === id);
     const status = this.recordings[index];
@@ -324,7 +346,9 @@ export class RecordingController {
       this.deps.log('ignored a recording event', { id, error: (error as Error).message });
       return;
     }
-    if (event.type === 'stage' || event.type === 'done') this.deps.log('recording stage', { id, ...event });
+    // The tree's arrival too: the record page draws it before the stages that follow (bench:stop-to-graph).
+    if (event.type === 'stage' || event.type === 'done' || (event.type === 'artifact' && event.name === TREE))
+      this.deps.log('recording stage', { id, ...event });
     if (event.type === 'stage' && !this.recordEndedAt.has(id))
       this.recordEndedAt.set(id, this.deps.timers.now());
     if (event.type !== 'progress') void this.persist(id);
@@ -358,6 +382,7 @@ export class RecordingController {
       })
       .finally(() => {
         this.running = undefined;
+        this.treeWritten.delete(id);
       })
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
@@ -389,6 +414,7 @@ export class RecordingController {
         name: `${where} ${id}`,
         exports: recordingExports(this.get(id), this.deps.config, this.deps.timers.now()),
         timeline: output.timeline,
+        treeWritten: this.treeWritten.delete(id),
       },
       output.stacks,
     );
