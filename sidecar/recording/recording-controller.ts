@@ -11,17 +11,11 @@ import type { SidecarConfig } from '../config.ts';
 import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
-import { renderStacks, writeFlameTree } from './render-artifacts.ts';
+import { renderStacks } from './render-artifacts.ts';
+import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
-import type {
-  EndCause,
-  ProfileOutput,
-  Profiler,
-  ProfilerRun,
-  ProfilerSet,
-  RunContext,
-} from '../profilers/profiler.ts';
+import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import {
   selectProcesses,
   type ProcessInfo,
@@ -44,11 +38,9 @@ import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
 import { describeEnd, where } from './end-reason.ts';
 import { profilerNamed } from '../profilers/profiler-set.ts';
-import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
+import { recordingFindings } from './recording-findings.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
-
-const TREE: ArtifactName = 'flame-tree.bin.gz';
 
 export interface ControllerDeps {
   config: SidecarConfig;
@@ -325,15 +317,9 @@ export class RecordingController {
   }
 
   /** What a profiler reports through, and writes the compact tree with as soon as it has it. */
-  private runContext(id: string, dir: string): RunContext {
-    const report = (event: RecordingEvent): void => this.update(id, event);
-    return {
-      report,
-      writeTree: async (tree) => {
-        this.treeWritten.add(id);
-        await writeFlameTree({ report, budget: this.budget }, dir, tree);
-      },
-    };
+  private runContext(id: string, dir: string): ReturnType<typeof treeWritingContext> {
+    const deps = { report: (event: RecordingEvent) => this.update(id, event), budget: this.budget };
+    return treeWritingContext(deps, dir, () => this.treeWritten.add(id));
   }
 
   private update(id: string, event: RecordingEvent): void {
@@ -347,8 +333,7 @@ export class RecordingController {
       return;
     }
     // The tree's arrival too: the record page draws it before the stages that follow (bench:stop-to-graph).
-    if (event.type === 'stage' || event.type === 'done' || (event.type === 'artifact' && event.name === TREE))
-      this.deps.log('recording stage', { id, ...event });
+    if (isStageEvent(event)) this.deps.log('recording stage', { id, ...event });
     if (event.type === 'stage' && !this.recordEndedAt.has(id))
       this.recordEndedAt.set(id, this.deps.timers.now());
     if (event.type !== 'progress') void this.persist(id);
@@ -392,19 +377,11 @@ export class RecordingController {
   /** Renders the profiler's stacks into the graphs, uploads, and marks the recording done. */
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
     this.noteEnd(id, output.ended);
-    const { params, targets, startedAt } = this.get(id);
-    const recorded = ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(startedAt)) / 1000;
-    const findings =
-      output.stacks === undefined
-        ? []
-        : diagnoseStacks(output.stacks, {
-            // What was recorded (a stop comes early); whole seconds, at least one.
-            durationSeconds: Math.max(1, Math.min(params.durationSeconds, Math.round(recorded))),
-            frequency: params.frequency,
-            callGraph: params.callGraph,
-            processes: targets.map((t) => t.comm),
-          });
-    for (const message of findings) this.update(id, { type: 'warning', message });
+    const status = this.get(id);
+    const recorded =
+      ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(status.startedAt)) / 1000;
+    for (const message of recordingFindings(status, output.stacks, recorded))
+      this.update(id, { type: 'warning', message });
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
       {

@@ -47,7 +47,13 @@ describe('compact flame tree from the stack trie', () => {
       ['a', ['b', 'c']],
     ] as const;
     const text = samples
-      .map(([comm, frames], i) => `${comm} ${i + 1} ${i}.0: 1 cpu-clock:\n${[...frames].reverse().map((f) => `\t1 ${f} (/x)`).join('\n')}\n\n`)
+      .map(
+        ([comm, frames], i) =>
+          `${comm} ${i + 1} ${i}.0: 1 cpu-clock:\n${[...frames]
+            .reverse()
+            .map((f) => `\t1 ${f} (/x)`)
+            .join('\n')}\n\n`,
+      )
       .join('');
     for (const options of [{}, { pid: true }]) {
       const { trie, folded } = bothWays(text, options);
