@@ -50,7 +50,7 @@ export async function writeArtifact(
 
 /**
  * flame-tree.bin.gz, the view the UI draws first. gzip level 1: on a large recording's tree (1.8 MB) it
- * took a quarter of level 6's time for a file 1.3 times the size, and the file is read on loopback.
+ * took 6-8 ms against level 6's 20-38 ms, for a file 1.35 times the size (209 against 155 KB), and the file is read on loopback.
  */
 export async function writeFlameTree(deps: RenderDeps, dir: string, tree: CompactFlameTree): Promise<void> {
   await writeArtifact(deps, dir, 'flame-tree.bin.gz', flameTreeFile(tree));
