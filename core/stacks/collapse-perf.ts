@@ -239,6 +239,12 @@ export class StackCollapser {
     return trieText(this.#trie, reuse ? 256 * 1024 : 1024 * 1024, reuse);
   }
 
+  /** Finishes the input like `end`, and returns the stacks as the trie they were counted in (no joined stack). */
+  endTrie(): StackTrie {
+    this.#finish();
+    return this.#trie;
+  }
+
   #finish(): void {
     let rest = this.#carry;
     if (this.#highSurrogate !== '') rest = Buffer.concat([rest, Buffer.from(this.#highSurrogate, 'utf8')]);
@@ -304,11 +310,7 @@ export class StackCollapser {
 
   /** The samples in input order, after `end` (undefined unless the options asked for a timeline). */
   timeline(): TimedSamples | undefined {
-    return this.#timeline?.finish((node) => {
-      const names: string[] = [];
-      for (let at = node; at !== ROOT; at = this.#trie.parentOf(at)) names.push(this.#trie.nameOf(at));
-      return names.reverse().join(';');
-    });
+    return this.#timeline?.finish((node) => this.#trie.keyOf(node));
   }
 
   /** The header's period ('' when it has none); undefined when its event is not the first sample's. */
@@ -374,16 +376,29 @@ export async function collapsePerfScript(
   return collapser.end();
 }
 
+/**
+ * A recording's collapser, read to the end of `input`, with its timeline (at most `maxSamples` samples);
+ * finish it with `endTrie` or `end`, then read `timeline`. `expectedBytes`: about how much text will
+ * come, when known; a small input's tables start small.
+ */
+export async function collapseRecording(
+  input: AsyncIterable<string | Buffer>,
+  expectedBytes?: number,
+  maxSamples?: number,
+): Promise<StackCollapser> {
+  const small = expectedBytes !== undefined && expectedBytes < SMALL_INPUT_BYTES;
+  const collapser = new StackCollapser({ small }, undefined, new TimelineBuilder(maxSamples));
+  for await (const chunk of input) collapser.push(chunk);
+  return collapser;
+}
+
 /** The folded stacks and, in input order, the samples they sum up (at most `maxSamples` of them). */
 export async function collapseWithTimeline(
   input: AsyncIterable<string | Buffer>,
   maxSamples?: number,
   expectedBytes?: number,
 ): Promise<{ stacks: FoldedStacks; timeline: TimedSamples }> {
-  // `expectedBytes`: about how much text will come, when known; a small input's tables start small.
-  const small = expectedBytes !== undefined && expectedBytes < SMALL_INPUT_BYTES;
-  const collapser = new StackCollapser({ small }, undefined, new TimelineBuilder(maxSamples));
-  for await (const chunk of input) collapser.push(chunk);
+  const collapser = await collapseRecording(input, expectedBytes, maxSamples);
   const stacks = collapser.end();
   return { stacks, timeline: collapser.timeline() as TimedSamples };
 }

@@ -32,6 +32,8 @@ export class StackTrie {
   #nodes = 0;
   // Nodes in the order they were first counted, the order a Map of joined stacks would list them.
   readonly #counted: number[] = [];
+  // Joined stacks already made (keyOf): the folded stacks and the timeline name the same stacks.
+  readonly #keys = new Map<number, string>();
   // Open addressing on (parent, name): each slot holds node + 1, or 0 when empty.
   #slots: Int32Array<ArrayBuffer>;
 
@@ -98,6 +100,21 @@ export class StackTrie {
     return this.#names[this.#name[node] as number] as string;
   }
 
+  /** How many distinct names there are; name ids run from 0 to nameCount - 1. */
+  get nameCount(): number {
+    return this.#names.length;
+  }
+
+  /** The id of a name already interned, else undefined. */
+  idOf(name: string): number | undefined {
+    return this.#ids.get(name);
+  }
+
+  /** The text of a name id. */
+  nameText(id: number): string {
+    return this.#names[id] as string;
+  }
+
   /** The id of the node's name: equal names, equal ids. */
   nameIdOf(node: number): number {
     return this.#name[node] as number;
@@ -111,16 +128,38 @@ export class StackTrie {
   /** `comm;outer;…;inner` → count, in first-counted order; stacks that join to the same text add up. */
   folded(): FoldedStacks {
     const stacks: FoldedStacks = new Map();
-    const parts: string[] = [];
     for (const node of this.#counted) {
-      parts.length = 0;
-      for (let n = node; n !== ROOT; n = this.#parent[n] as number) {
-        parts.push(this.#names[this.#name[n] as number] as string);
-      }
-      const key = parts.reverse().join(';');
+      const key = this.keyOf(node);
       stacks.set(key, (stacks.get(key) ?? 0) + (this.#count[node] as number));
     }
     return stacks;
+  }
+
+  /** The joined stack `comm;outer;…;inner` that ends at `node`, joined once per node. */
+  keyOf(node: number): string {
+    let key = this.#keys.get(node);
+    if (key === undefined) {
+      const parts: string[] = [];
+      for (let n = node; n !== ROOT; n = this.#parent[n] as number) {
+        parts.push(this.#names[this.#name[n] as number] as string);
+      }
+      key = parts.reverse().join(';');
+      this.#keys.set(node, key);
+    }
+    return key;
+  }
+
+  /**
+   * Per node, its parent, name id and count, as views of the trie's own arrays (no copy): for a walk over
+   * every node. Valid until the trie grows again.
+   */
+  nodes(): { parent: Int32Array; name: Int32Array; count: Float64Array } {
+    const nodes = this.#nodes;
+    return {
+      parent: this.#parent.subarray(0, nodes),
+      name: this.#name.subarray(0, nodes),
+      count: this.#count.subarray(0, nodes),
+    };
   }
 
   /** The trie as plain data; it stays usable. */
@@ -184,6 +223,26 @@ export class StackTrie {
     }
     this.#slots = slots;
   }
+}
+
+/** Each node's first child and next sibling (children in node order), and the process names' nodes. */
+export function childLists(trie: StackTrie): {
+  roots: number[];
+  firstChild: Int32Array;
+  nextSibling: Int32Array;
+} {
+  const roots: number[] = [];
+  const firstChild = new Int32Array(trie.size).fill(-1);
+  const nextSibling = new Int32Array(trie.size).fill(-1);
+  for (let node = trie.size - 1; node >= 0; node--) {
+    const parent = trie.parentOf(node);
+    if (parent === ROOT) roots.push(node);
+    else {
+      nextSibling[node] = firstChild[parent] as number;
+      firstChild[parent] = node;
+    }
+  }
+  return { roots, firstChild, nextSibling };
 }
 
 function hash(parent: number, name: number): number {

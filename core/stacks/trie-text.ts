@@ -4,7 +4,7 @@
 // two items sorted as `name` and `name;`. That is exact because no frame name contains ';' (the
 // collapser turns it into ':'); a process name may, and then the text comes from the joined stacks.
 import { compareCodePoints, foldedPieces } from './folded.ts';
-import { ROOT, type StackTrie } from './stack-trie.ts';
+import { childLists, type StackTrie } from './stack-trie.ts';
 
 const SEMICOLON = 0x3b;
 
@@ -86,21 +86,6 @@ function* pieces(trie: StackTrie, pieceBytes: number, reuse: boolean): Generator
 /** The buffer for the next piece: the same one again when it may be reused and is large enough. */
 function nextPiece(out: Buffer, reuse: boolean, bytes: number): Buffer {
   return reuse && out.length >= bytes ? out : Buffer.allocUnsafe(bytes);
-}
-
-function childLists(trie: StackTrie): { roots: number[]; firstChild: Int32Array; nextSibling: Int32Array } {
-  const roots: number[] = [];
-  const firstChild = new Int32Array(trie.size).fill(-1);
-  const nextSibling = new Int32Array(trie.size).fill(-1);
-  for (let node = trie.size - 1; node >= 0; node--) {
-    const parent = trie.parentOf(node);
-    if (parent === ROOT) roots.push(node);
-    else {
-      nextSibling[node] = firstChild[parent] as number;
-      firstChild[parent] = node;
-    }
-  }
-  return { roots, firstChild, nextSibling };
 }
 
 function utf8(text: string): Uint8Array {

@@ -7,6 +7,7 @@ import type { ProcessInfo } from '../host/process-select.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import type { TimedSamples } from '../../core/stacks/timeline.ts';
+import type { CompactFlameTree } from '../../core/render/flame-tree-compact.ts';
 
 export interface PlanContext {
   id: string;
@@ -20,6 +21,12 @@ export interface PlanContext {
 export interface RunContext {
   /** Progress, stages (record, then script or collapse), artifacts written, warnings. */
   report(event: RecordingEvent): void;
+  /**
+   * Writes the compact flame tree (flame-tree.bin.gz) as soon as the profiler has it, before its stacks are
+   * joined and its files cleaned up: the record page draws it while the rest is rendered. A profiler that
+   * does not call it gets its tree built from the stacks, as the first artifact rendered.
+   */
+  writeTree?: (tree: CompactFlameTree) => Promise<void>;
 }
 
 /**

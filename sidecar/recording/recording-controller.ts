@@ -12,6 +12,7 @@ import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
 import { renderStacks } from './render-artifacts.ts';
+import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
@@ -37,7 +38,7 @@ import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
 import { describeEnd, where } from './end-reason.ts';
 import { profilerNamed } from '../profilers/profiler-set.ts';
-import { diagnoseStacks } from '../../core/stacks/diagnose.ts';
+import { recordingFindings } from './recording-findings.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 
@@ -103,6 +104,8 @@ export class RecordingController {
   /** Whether the catalog has each recording; `pending` ones are sent again until it takes them. */
   private readonly delivery: Deliveries;
   private readonly stopRequested = new Set<string>();
+  // Recordings whose profiler wrote the compact tree itself (RunContext.writeTree).
+  private readonly treeWritten = new Set<string>();
   /** When each recording's record stage ended (its first processing stage began), ms. */
   private readonly recordEndedAt = new Map<string, number>();
   private closed = false;
@@ -208,7 +211,7 @@ export class RecordingController {
       for (const message of planned.warnings) this.update(id, { type: 'warning', message });
       // The journal is on disk before the start is answered: a recorder that dies now still knows of it.
       await this.persist(id);
-      this.launch(id, dir, planned.run({ report: (event) => this.update(id, event) }));
+      this.launch(id, dir, planned.run(this.runContext(id, dir)));
       return this.get(id);
     } finally {
       this.starting = undefined;
@@ -255,9 +258,8 @@ export class RecordingController {
     const id = status.id;
     const dir = this.recordingDir(id);
     const profiler = this.profilers[status.profiler ?? 'perf'];
-    const report = (event: RecordingEvent): void => this.update(id, event);
     const run = await profiler
-      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, { report })
+      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, this.runContext(id, dir))
       .catch(() => undefined);
     if (run === undefined) {
       await this.failInterrupted(status, `${status.profiler ?? 'perf'} left nothing on disk to finish from`);
@@ -314,6 +316,12 @@ export class RecordingController {
     return describeMatches(chosen, cpu, reason);
   }
 
+  /** What a profiler reports through, and writes the compact tree with as soon as it has it. */
+  private runContext(id: string, dir: string): ReturnType<typeof treeWritingContext> {
+    const deps = { report: (event: RecordingEvent) => this.update(id, event), budget: this.budget };
+    return treeWritingContext(deps, dir, () => this.treeWritten.add(id));
+  }
+
   private update(id: string, event: RecordingEvent): void {
     const index = this.recordings.findIndex((r) => r.id === id);
     const status = this.recordings[index];
@@ -324,7 +332,8 @@ export class RecordingController {
       this.deps.log('ignored a recording event', { id, error: (error as Error).message });
       return;
     }
-    if (event.type === 'stage' || event.type === 'done') this.deps.log('recording stage', { id, ...event });
+    // The tree's arrival too: the record page draws it before the stages that follow (bench:stop-to-graph).
+    if (isStageEvent(event)) this.deps.log('recording stage', { id, ...event });
     if (event.type === 'stage' && !this.recordEndedAt.has(id))
       this.recordEndedAt.set(id, this.deps.timers.now());
     if (event.type !== 'progress') void this.persist(id);
@@ -358,6 +367,7 @@ export class RecordingController {
       })
       .finally(() => {
         this.running = undefined;
+        this.treeWritten.delete(id);
       })
       .then(() => this.prune())
       .catch((error: Error) => this.deps.log('pruning old recordings failed', { error: error.message }));
@@ -367,19 +377,11 @@ export class RecordingController {
   /** Renders the profiler's stacks into the graphs, uploads, and marks the recording done. */
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
     this.noteEnd(id, output.ended);
-    const { params, targets, startedAt } = this.get(id);
-    const recorded = ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(startedAt)) / 1000;
-    const findings =
-      output.stacks === undefined
-        ? []
-        : diagnoseStacks(output.stacks, {
-            // What was recorded (a stop comes early); whole seconds, at least one.
-            durationSeconds: Math.max(1, Math.min(params.durationSeconds, Math.round(recorded))),
-            frequency: params.frequency,
-            callGraph: params.callGraph,
-            processes: targets.map((t) => t.comm),
-          });
-    for (const message of findings) this.update(id, { type: 'warning', message });
+    const status = this.get(id);
+    const recorded =
+      ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(status.startedAt)) / 1000;
+    for (const message of recordingFindings(status, output.stacks, recorded))
+      this.update(id, { type: 'warning', message });
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
       {
@@ -389,6 +391,7 @@ export class RecordingController {
         name: `${where} ${id}`,
         exports: recordingExports(this.get(id), this.deps.config, this.deps.timers.now()),
         timeline: output.timeline,
+        treeWritten: this.treeWritten.delete(id),
       },
       output.stacks,
     );

@@ -12,15 +12,18 @@ import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { encodeFlameTree, writeCompactTree } from '../../core/render/flame-tree-compact.ts';
 import { buildFlameTree } from '../../core/render/flame-tree.ts';
+import { compactTreeOfTrie } from '../../core/render/flame-tree-trie.ts';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
-import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
+import { collapsePerfScript, collapseRecording } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
+import { flameTreeFile } from '../../sidecar/recording/render-artifacts.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
+import type { StackTrie } from '../../core/stacks/stack-trie.ts';
 
 const DIR = '/tmp/furnace-bench-stop';
 const SECONDS = Number(process.env.FURNACE_BENCH_SECONDS ?? 30);
@@ -51,6 +54,8 @@ interface ScriptRun {
   wallMs: number;
   /** perf script streamed into the collapser, then the flame tree the UI draws first, written to disk. */
   toGraphMs: number;
+  /** From the end of perf script and the collapse to the tree on disk. */
+  treeMs: number;
   /** perf script's user + system CPU time. */
   perfCpuMs: number;
   /** This process's CPU time collapsing the stream. */
@@ -58,9 +63,13 @@ interface ScriptRun {
   bytes: number;
   folded: string;
   stacks: FoldedStacks;
+  trie: StackTrie;
 }
 
-/** perf script streamed into the collapser, as the sidecar runs it; perf's CPU time from /usr/bin/time. */
+/**
+ * perf script streamed into the collapser, as the sidecar runs it (perf-script.ts: the collapser with its
+ * timeline, the tree from its trie written before the stacks are joined); perf's CPU time from /usr/bin/time.
+ */
 async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   const timeFile = join(DIR, 'perf-script.time');
   const perf = ['perf', 'script', '-i', join(DIR, 'perf.data'), ...variant.args];
@@ -76,32 +85,41 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
       yield chunk as Buffer;
     }
   }
-  const stacks = await collapsePerfScript(counted());
-  await exited;
+  // The sidecar's size hint: perf script's text is about 3 times perf.data.
+  const expectedBytes = 3 * statSync(join(DIR, 'perf.data')).size;
+  const [collapser] = await Promise.all([collapseRecording(counted(), expectedBytes), exited]);
   const wallMs = performance.now() - t;
   const used = process.cpuUsage(cpu);
-  // The rest of stop → flame graph: the compact tree the UI draws first, as render-artifacts.ts writes it.
-  const tree = gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(stacks))), { level: 6 });
-  writeFileSync(join(DIR, 'flame-tree.bin.gz'), tree);
+  // The rest of stop → flame graph: the compact tree the UI draws first, from the collapser's trie.
+  const trie = collapser.endTrie();
+  writeFileSync(join(DIR, 'flame-tree.bin.gz'), flameTreeFile(compactTreeOfTrie(trie)));
   const toGraphMs = performance.now() - t;
+  const stacks = trie.folded();
   const [user, system] =
     readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   return {
     wallMs,
     toGraphMs,
+    treeMs: toGraphMs - wallMs,
     perfCpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
     collapseCpuMs: (used.user + used.system) / 1000,
     bytes,
     folded: formatFolded(stacks),
     stacks,
+    trie,
   };
 }
 
 /** Each artifact the sidecar writes, timed alone (median of ROUNDS). */
-function renderTimes(stacks: FoldedStacks): { name: string; ms: number; bytes: number }[] {
+function renderTimes(stacks: FoldedStacks, trie: StackTrie): { name: string; ms: number; bytes: number }[] {
   const artifacts: [string, () => string | Buffer][] = [
+    ['flame-tree.bin.gz from the stack trie (perf)', () => flameTreeFile(compactTreeOfTrie(trie))],
     [
-      'flame-tree.bin.gz',
+      'flame-tree.bin.gz from folded stacks (other profilers; perf before)',
+      () => flameTreeFile(encodeFlameTree(buildFlameTree(stacks))),
+    ],
+    [
+      'flame-tree.bin.gz as before: from folded stacks, gzip level 6',
       () => gzipSync(writeCompactTree(encodeFlameTree(buildFlameTree(stacks))), { level: 6 }),
     ],
     ['stacks.folded', () => formatFolded(stacks)],
@@ -156,15 +174,16 @@ async function main(): Promise<void> {
     const same = differing === 0 ? 'identical' : `**differs** in ${differing} of ${r.length} rounds`;
     const mbps = r[0] ? r[0].bytes / MB : 0;
     const toGraph = median(r.map((x) => x.toGraphMs));
+    const tree = median(r.map((x) => x.treeMs));
     const perfCpu = median(r.map((x) => x.perfCpuMs));
     return (
       `| ${variant.label} | ${mbps.toFixed(1)} MB | ${median(r.map((x) => x.wallMs)).toFixed(0)} ms | ` +
-      `${toGraph.toFixed(0)} ms (**${(toGraph / perfCpu).toFixed(2)}×** perf script CPU) | ` +
+      `${toGraph.toFixed(0)} ms (**${(toGraph / perfCpu).toFixed(2)}×** perf script CPU; the tree ${tree.toFixed(0)} ms) | ` +
       `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
     );
   });
   const alone = await collapseAlone();
-  const renders = renderTimes(reference.stacks);
+  const renders = renderTimes(reference.stacks, reference.trie);
   const f = (n: number, d = 0): string => n.toFixed(d);
   process.stdout.write(
     [

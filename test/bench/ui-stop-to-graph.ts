@@ -1,10 +1,10 @@
 // Stop → flame graph as a user waits for it: chromium on the real server and its local sidecar (local mode),
 // a compiled C program recorded at 99 Hz "Until stopped" and stopped from the UI after 30 s. Each step
-// is timed: the click (page), perf exited, perf script and the collapser done (they stream together), the
-// compact tree and folded stacks written (the sidecar's "recording stage" log lines), the page learned the
-// tree is there (a status answer lists it), the tree fetched from the sidecar, first draw (page); then,
-// after the first draw, the graphs rendered, the artifacts uploaded, the page learned done and the
-// catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
+// is timed: the click (page), perf exited, perf script and the collapser done and the compact tree written
+// from the collapser's trie (they follow each other: the sidecar's "recording stage" log lines), the page
+// learned the tree is there (a status answer lists it), the tree fetched from the sidecar, first draw
+// (page); then, after the first draw, the stacks joined, the folded stacks written, the graphs rendered,
+// the artifacts uploaded, the page learned done and the catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
 // `perf script > /dev/null` of it alone after each run (the floor). Writes docs/stop-to-graph.svg.
 // Run: npm run bench:stop-to-graph [-- RUNS] [-- --quick] [-- --seconds S]
 import { spawn } from 'node:child_process';
@@ -52,13 +52,14 @@ function parseArgs(argv: string[]): Options {
  */
 const STEPS = [
   ['perf exited', 'script'],
-  ['perf script + collapse done', 'collapse'],
-  ['tree + folded written', 'render'],
+  ['perf script + collapse done, tree written', 'tree'],
   ['UI learned the tree is there', 'treeLearned'],
   ['tree fetched (from the sidecar)', 'treeFetched'],
   ['first draw', 'firstDraw'],
 ] as const;
 const AFTER = [
+  ['stacks joined and diagnosed (render begins)', 'collapse'],
+  ['folded written', 'render'],
   ['graphs rendered', 'upload'],
   ['artifacts uploaded (done)', 'done'],
   ['UI learned done', 'learned'],
@@ -72,14 +73,15 @@ function stageTimes(output: string, id: string): Record<string, number> {
   const times: Record<string, number> = {};
   for (const line of output.split('\n')) {
     if (!line.includes('"recording stage"') || !line.includes(id)) continue;
-    // {type: 'stage', stage} as each stage starts, {type: 'done'} at the end.
+    // {type: 'stage', stage} as each stage starts, {type: 'artifact'} for the tree, {type: 'done'} at the end.
     const entry = JSON.parse(line.slice(line.indexOf('{'))) as {
       time: string;
       type: string;
       stage?: string;
       id: string;
     };
-    if (entry.id === id) times[entry.stage ?? entry.type] = Date.parse(entry.time);
+    const point = entry.stage ?? (entry.type === 'artifact' ? 'tree' : entry.type);
+    if (entry.id === id) times[point] = Date.parse(entry.time);
   }
   return times;
 }
@@ -108,7 +110,7 @@ async function oneRun(server: LocalServer, program: string, seconds: number): Pr
     const { id, times } = await recordAndStop(page, server, program, seconds);
     const stages = stageTimes(server.process.output(), id);
     const timeline = { ...times } as Timeline;
-    for (const stage of ['script', 'collapse', 'render', 'upload', 'done'] as const) {
+    for (const stage of ['script', 'tree', 'collapse', 'render', 'upload', 'done'] as const) {
       const at = stages[stage];
       if (at === undefined)
         throw new Error(

@@ -163,7 +163,13 @@ async function finishPerf(
     image = await pending.mount;
     checkPerf(deps.config, run, result, { image, cap: plan.perf.maxBytes, event: plan.perf.event });
     const { stacks, timeline } = await scriptRecording(
-      { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
+      {
+        spawn: deps.spawn,
+        run: deps.run,
+        report: (event) => run.report(event),
+        budget: deps.budget,
+        ...(run.writeTree === undefined ? {} : { writeTree: run.writeTree }),
+      },
       {
         perfPath: deps.config.perfPath,
         dir,

@@ -64,7 +64,13 @@ export async function resumePerf(
     try {
       await waitForFinishedFile(deps, file, context.waitMs ?? 20_000);
       const { stacks, timeline } = await scriptRecording(
-        { spawn: deps.spawn, run: deps.run, report: (event) => run.report(event), budget: deps.budget },
+        {
+          spawn: deps.spawn,
+          run: deps.run,
+          report: (event) => run.report(event),
+          budget: deps.budget,
+          ...(run.writeTree === undefined ? {} : { writeTree: run.writeTree }),
+        },
         {
           perfPath: deps.perfPath,
           dir: context.dir,

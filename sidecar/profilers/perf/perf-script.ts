@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { collapseWithTimeline } from '../../../core/stacks/collapse-perf.ts';
+import { collapseRecording } from '../../../core/stacks/collapse-perf.ts';
+import { compactTreeOfTrie } from '../../../core/render/flame-tree-trie.ts';
+import type { CompactFlameTree } from '../../../core/render/flame-tree-compact.ts';
 import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import type { TimedSamples } from '../../../core/stacks/timeline.ts';
 
@@ -26,6 +28,8 @@ export interface PipelineDeps {
   report(event: RecordingEvent): void;
   /** Asked before perf.script, image symbols and each artifact go to disk. */
   budget: Pick<DiskBudget, 'free'>;
+  /** Writes the compact flame tree, once the collapser has every stack (RunContext.writeTree). */
+  writeTree?: (tree: CompactFlameTree) => Promise<void>;
 }
 
 export interface PipelineInput {
@@ -122,10 +126,9 @@ async function scriptAndCollapse(
     child.on('close', (code: number | null) => resolve(code));
   });
   if (child.stdout === null) throw new Error('perf script has no stdout');
-  const [scripted, code] = await Promise.all([
-    collapseWithTimeline(
+  const [collapser, code] = await Promise.all([
+    collapseRecording(
       teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept),
-      undefined,
       expectedBytes,
     ),
     exited,
@@ -134,7 +137,10 @@ async function scriptAndCollapse(
     throw error;
   });
   if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
-  return scripted;
+  // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
+  const trie = collapser.endTrie();
+  await deps.writeTree?.(compactTreeOfTrie(trie));
+  return { stacks: trie.folded(), timeline: collapser.timeline() as TimedSamples };
 }
 
 /**
