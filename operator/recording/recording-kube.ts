@@ -1,4 +1,5 @@
-// The Recording reconciler's Kubernetes edge: the target's pods and the Recording's status subresource.
+// The Recording reconciler's Kubernetes edge: the target's pods, the Recording's status subresource and its
+// finalizers (a continuous Recording's selection is switched off before the Recording goes).
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -22,6 +23,8 @@ export interface RecordingKube {
   targetPods(namespace: string, target: RecordingSpec['target']): Promise<PodView[]>;
   /** Replaces the Recording's status (the status subresource; the spec is never written). */
   writeStatus(recording: Recording, status: RecordingStatus): Promise<void>;
+  /** Sets metadata.finalizers; a 409 when the Recording changed since the copy's resourceVersion. */
+  setFinalizers(recording: Recording, finalizers: string[]): Promise<void>;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -66,6 +69,20 @@ export function createRecordingKube(kc: KubeConfig): RecordingKube {
           body: [{ op: 'add', path: '/status', value: status }],
         },
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+    },
+    async setFinalizers(recording, finalizers) {
+      const { resourceVersion } = recording.metadata;
+      await custom.patchNamespacedCustomObject(
+        {
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace: recording.metadata.namespace,
+          plural: RECORDING_PLURAL,
+          name: recording.metadata.name,
+          body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     },
   };
