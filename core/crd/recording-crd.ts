@@ -105,14 +105,14 @@ const CONTINUOUS_RULES: readonly ValidationRule[] = [
   },
   notWithContinuous('durationSeconds', 'continuous profiling runs until the Recording is deleted'),
   notWithContinuous('schedule', 'continuous profiling never stops between runs'),
-  notWithContinuous('keep', 'continuous windows are kept by the server’s retention'),
+  notWithContinuous('keep', 'continuous windows are kept by the retention of the server'),
   notWithContinuous('sinks', 'sinks take finished recordings, not continuous windows'),
   notWithContinuous('frequency', 'set spec.continuous.frequency (1 to 99) instead'),
   notWithContinuous('event', 'continuous profiling samples cpu-clock'),
   notWithContinuous('symbols', 'the node agent reads symbols from /proc'),
   notWithContinuous(
     'profiler',
-    'continuous profiling is the node agent’s perf (only its default, perf, is accepted)',
+    'continuous profiling is perf in the node agent (only the default, perf, is accepted)',
     "!has(self.profiler) || self.profiler == 'perf'",
   ),
   {
