@@ -12,5 +12,8 @@ const target = join(import.meta.dirname, '..', '..', WEBHOOK_MANIFEST_PATH);
 writeFileSync(target, renderWebhookManifest());
 process.stdout.write(`wrote ${WEBHOOK_MANIFEST_PATH}\n`);
 
-writeFileSync(join(import.meta.dirname, '..', '..', RECORDING_WEBHOOK_MANIFEST_PATH), renderRecordingWebhookManifest());
+writeFileSync(
+  join(import.meta.dirname, '..', '..', RECORDING_WEBHOOK_MANIFEST_PATH),
+  renderRecordingWebhookManifest(),
+);
 process.stdout.write(`wrote ${RECORDING_WEBHOOK_MANIFEST_PATH}\n`);

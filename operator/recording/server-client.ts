@@ -172,7 +172,9 @@ class ServerClient implements FurnaceServerClient {
 
   async listSelections(): Promise<SelectionView[]> {
     // Every selection the operator may view: bounded by what the server holds, read up to 16 MiB.
-    const answer = JSON.parse(await this.#call('GET', '/api/v1/continuous', undefined, 16 * SMALL_ANSWER)) as {
+    const answer = JSON.parse(
+      await this.#call('GET', '/api/v1/continuous', undefined, 16 * SMALL_ANSWER),
+    ) as {
       items?: SelectionView[];
     };
     return answer.items ?? [];

@@ -31,12 +31,12 @@ export interface AccessChecker {
 export const MAX_CHECKS_IN_FLIGHT = 32;
 
 export type RecordingAdmission =
-  | { check: AccessCheck }
-  | { allow: 'not-a-recording' | 'not-create' | 'not-continuous' };
+  { check: AccessCheck } | { allow: 'not-a-recording' | 'not-create' | 'not-continuous' };
 
 /** Whether the request needs the check, and the check: the request's user and namespace, never the object's. */
 export function decideRecordingAdmission(request: RecordingAdmissionRequest): RecordingAdmission {
-  if (request.kind.group !== API_GROUP || request.kind.kind !== 'Recording') return { allow: 'not-a-recording' };
+  if (request.kind.group !== API_GROUP || request.kind.kind !== 'Recording')
+    return { allow: 'not-a-recording' };
   if (request.operation !== 'CREATE') return { allow: 'not-create' };
   const spec = request.object?.spec;
   if (spec === undefined || spec.continuous === undefined || spec.continuous === null)
@@ -84,7 +84,10 @@ async function judge(
 ): Promise<Verdict> {
   try {
     if (await kube.checkAccess(check)) return { allowed: true };
-    log.info({ ...context, user: check.user }, 'continuous Recording refused: no create on recordings/continuous');
+    log.info(
+      { ...context, user: check.user },
+      'continuous Recording refused: no create on recordings/continuous',
+    );
     return refused(403, 'Forbidden', continuousRefusal(check));
   } catch (error) {
     log.error({ ...context, err: error }, 'could not check recordings/continuous; the Recording is refused');
@@ -111,11 +114,19 @@ export function registerValidateRecordingRoute(app: WebhookApp, kube: AccessChec
       const admission = request.body.request;
       const decision = decideRecordingAdmission(admission);
       if ('allow' in decision) return review(admission.uid, { allowed: true });
-      const context = { uid: admission.uid, namespace: admission.namespace, dryRun: admission.dryRun === true };
+      const context = {
+        uid: admission.uid,
+        namespace: admission.namespace,
+        dryRun: admission.dryRun === true,
+      };
       if (inFlight >= MAX_CHECKS_IN_FLIGHT)
         return review(
           admission.uid,
-          refused(429, 'TooManyRequests', `furnace is checking ${MAX_CHECKS_IN_FLIGHT} Recordings already; try again`),
+          refused(
+            429,
+            'TooManyRequests',
+            `furnace is checking ${MAX_CHECKS_IN_FLIGHT} Recordings already; try again`,
+          ),
         );
       inFlight++;
       try {

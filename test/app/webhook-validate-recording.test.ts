@@ -72,7 +72,11 @@ describe('POST /validate-recording', () => {
   it('asks for create on recordings/continuous as the request’s user, in the request’s namespace', async (t) => {
     const checker = fakeChecker(() => Promise.resolve(true));
     const app = await webhookWith(t, checker);
-    const answer = await app.inject({ method: 'POST', url: '/validate-recording', payload: review(CONTINUOUS) });
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/validate-recording',
+      payload: review(CONTINUOUS),
+    });
     assert.equal(answer.statusCode, 200, answer.body);
     assert.deepEqual(answer.json<Verdict>().response, { uid: 'req-1', allowed: true });
     assert.deepEqual(checker.asked, [
@@ -91,8 +95,15 @@ describe('POST /validate-recording', () => {
   });
 
   it('refuses a user without the permission, naming recordings/continuous and furnace-continuous', async (t) => {
-    const app = await webhookWith(t, fakeChecker(() => Promise.resolve(false)));
-    const answer = await app.inject({ method: 'POST', url: '/validate-recording', payload: review(CONTINUOUS) });
+    const app = await webhookWith(
+      t,
+      fakeChecker(() => Promise.resolve(false)),
+    );
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/validate-recording',
+      payload: review(CONTINUOUS),
+    });
     const { response } = answer.json<Verdict>();
     assert.equal(response.allowed, false);
     assert.equal(response.status?.code, 403);
@@ -103,12 +114,22 @@ describe('POST /validate-recording', () => {
   });
 
   it('refuses when the API server cannot answer (the configuration fails closed too)', async (t) => {
-    const app = await webhookWith(t, fakeChecker(() => Promise.reject(new Error('connection refused'))));
-    const answer = await app.inject({ method: 'POST', url: '/validate-recording', payload: review(CONTINUOUS) });
+    const app = await webhookWith(
+      t,
+      fakeChecker(() => Promise.reject(new Error('connection refused'))),
+    );
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/validate-recording',
+      payload: review(CONTINUOUS),
+    });
     const { response } = answer.json<Verdict>();
     assert.equal(response.allowed, false);
     assert.equal(response.status?.code, 503);
-    assert.match(response.status?.message ?? '', /could not check whether alice may create recordings\/continuous/);
+    assert.match(
+      response.status?.message ?? '',
+      /could not check whether alice may create recordings\/continuous/,
+    );
   });
 
   it('allows, without asking, what is not the creation of a continuous Recording', async (t) => {
@@ -130,12 +151,24 @@ describe('POST /validate-recording', () => {
     const checker = fakeChecker(() => Promise.resolve(true));
     const app = await webhookWith(t, checker);
     const bad: [Record<string, unknown>, RegExp][] = [
-      [{ userInfo: { ...USER, groups: 'system:masters' } }, /request\.userInfo\.groups "system:masters" is invalid: must be array/],
+      [
+        { userInfo: { ...USER, groups: 'system:masters' } },
+        /request\.userInfo\.groups "system:masters" is invalid: must be array/,
+      ],
       [{ userInfo: { groups: ['x'] } }, /request\.userInfo\.username is required/],
-      [{ userInfo: { ...USER, groups: Array.from({ length: 257 }, () => 'g') } }, /request\.userInfo\.groups .*must NOT have more than 256 items/],
-      [{ namespace: '../kube-system' }, /request\.namespace "\.\.\/kube-system" is invalid: must match pattern/],
+      [
+        { userInfo: { ...USER, groups: Array.from({ length: 257 }, () => 'g') } },
+        /request\.userInfo\.groups .*must NOT have more than 256 items/,
+      ],
+      [
+        { namespace: '../kube-system' },
+        /request\.namespace "\.\.\/kube-system" is invalid: must match pattern/,
+      ],
       [{ namespace: undefined }, /request\.namespace is required/],
-      [{ userInfo: { ...USER, extra: { scopes: 'all' } } }, /request\.userInfo\.extra\.scopes "all" is invalid: must be array/],
+      [
+        { userInfo: { ...USER, extra: { scopes: 'all' } } },
+        /request\.userInfo\.extra\.scopes "all" is invalid: must be array/,
+      ],
     ];
     for (const [overrides, message] of bad) {
       const answer = await app.inject({
@@ -157,7 +190,8 @@ describe('POST /validate-recording', () => {
     const held = new Promise<boolean>((resolve) => (release = resolve));
     const checker = fakeChecker(() => held);
     const app = await webhookWith(t, checker);
-    const call = () => app.inject({ method: 'POST', url: '/validate-recording', payload: review(CONTINUOUS) });
+    const call = () =>
+      app.inject({ method: 'POST', url: '/validate-recording', payload: review(CONTINUOUS) });
     const waiting = Array.from({ length: MAX_CHECKS_IN_FLIGHT }, call);
     while (checker.asked.length < MAX_CHECKS_IN_FLIGHT) await new Promise((resolve) => setImmediate(resolve));
     const over = (await call()).json<Verdict>().response;

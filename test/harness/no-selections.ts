@@ -4,8 +4,9 @@ import type { FurnaceServerClient } from '../../operator/recording/server-client
 
 const never = (what: string) => () => Promise.reject(new Error(`${what} called for a one-off Recording`));
 
-export const NO_SELECTIONS: Pick<FurnaceServerClient, 'putSelection' | 'listSelections' | 'deleteSelection'> = {
-  putSelection: never('putSelection'),
-  listSelections: never('listSelections'),
-  deleteSelection: never('deleteSelection'),
-};
+export const NO_SELECTIONS: Pick<FurnaceServerClient, 'putSelection' | 'listSelections' | 'deleteSelection'> =
+  {
+    putSelection: never('putSelection'),
+    listSelections: never('listSelections'),
+    deleteSelection: never('deleteSelection'),
+  };
