@@ -21,6 +21,11 @@ export const CONTINUOUS_FINALIZER = 'furnace.hyperfoil.io/continuous';
 export const CONTINUOUS_RECHECK_MS = 30_000;
 /** After an answer that may change (no answer, a 5xx): sooner. */
 const RETRY_MS = 10_000;
+/**
+ * How long after the check's configuration was created the API server surely calls it: it loads webhook
+ * configurations asynchronously (about a second). A Recording created earlier may not have been checked.
+ */
+export const CHECK_SETTLE_MS = 10_000;
 
 export function isContinuous(recording: Recording): boolean {
   return recording.spec.continuous !== undefined;
@@ -114,11 +119,40 @@ async function release(deps: ContinuousDeps, recording: Recording): Promise<{ re
   return {};
 }
 
+/**
+ * Why the Recording's author may not have been checked: created while the ValidatingWebhookConfiguration was
+ * not there (before the Furnace was installed, after it was deleted), or too soon after it was made.
+ */
+async function uncheckedReason(deps: ContinuousDeps, recording: Recording): Promise<string | undefined> {
+  const since = await deps.kube.continuousCheckSince();
+  const created = new Date(recording.metadata.creationTimestamp ?? 0).getTime();
+  if (since !== undefined && created >= since + CHECK_SETTLE_MS) return undefined;
+  const when =
+    since === undefined ? 'is not installed' : `was installed only at ${new Date(since).toISOString()}`;
+  return `not switched on: the check of who may create a continuous Recording (create on recordings/continuous, the ValidatingWebhookConfiguration of the Furnace) ${when}, so this Recording's author was never checked; delete it and create it again`;
+}
+
+/** Refused unchecked: nothing stays on (a selection switched on before is switched off again). */
+async function refuseUnchecked(deps: ContinuousDeps, recording: Recording, message: string) {
+  const { namespace, name } = recording.metadata;
+  if ((recording.metadata.finalizers ?? []).includes(CONTINUOUS_FINALIZER))
+    await deps.server.deleteSelection(namespace, name);
+  const status: RecordingStatus = {
+    phase: 'Failed',
+    observedGeneration: recording.metadata.generation ?? 0,
+    message,
+  };
+  if (!isDeepStrictEqual(status, recording.status)) await deps.kube.writeStatus(recording, status);
+  return { requeueAfterMs: CONTINUOUS_RECHECK_MS };
+}
+
 export async function reconcileContinuous(
   deps: ContinuousDeps,
   recording: Recording,
 ): Promise<{ requeueAfterMs?: number }> {
   if (recording.metadata.deletionTimestamp) return release(deps, recording);
+  const unchecked = await uncheckedReason(deps, recording);
+  if (unchecked) return refuseUnchecked(deps, recording, unchecked);
   const finalizers = recording.metadata.finalizers ?? [];
   // First the finalizer, then the selection: a selection the operator made is always switched off again.
   if (!finalizers.includes(CONTINUOUS_FINALIZER))

@@ -1,6 +1,7 @@
 // The Recording reconciler's Kubernetes edge: the target's pods, the Recording's status subresource and its
 // finalizers (a continuous Recording's selection is switched off before the Recording goes).
 import {
+  AdmissionregistrationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
@@ -10,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
 import { formatLabelSelector } from '../label-selector.ts';
+import { CLUSTER_OBJECT_NAMES } from '../furnace/furnace-names.ts';
 import type { PodView } from './plan.ts';
 import {
   RECORDING_PLURAL,
@@ -25,6 +27,11 @@ export interface RecordingKube {
   writeStatus(recording: Recording, status: RecordingStatus): Promise<void>;
   /** Sets metadata.finalizers; a 409 when the Recording changed since the copy's resourceVersion. */
   setFinalizers(recording: Recording, finalizers: string[]): Promise<void>;
+  /**
+   * When the check of continuous Recordings (the ValidatingWebhookConfiguration) was created, in ms since the
+   * epoch; undefined when it is not there.
+   */
+  continuousCheckSince(): Promise<number | undefined>;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -40,8 +47,13 @@ export function podView(pod: V1Pod): PodView {
   };
 }
 
-export function createRecordingKube(kc: KubeConfig): RecordingKube {
+/** `continuousCheck`: the name of the ValidatingWebhookConfiguration (tests register their own). */
+export function createRecordingKube(
+  kc: KubeConfig,
+  continuousCheck: string = CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
+): RecordingKube {
   const core = kc.makeApiClient(CoreV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     async targetPods(namespace, target) {
@@ -84,6 +96,16 @@ export function createRecordingKube(kc: KubeConfig): RecordingKube {
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
+    },
+    async continuousCheckSince() {
+      try {
+        const found = await admission.readValidatingWebhookConfiguration({ name: continuousCheck });
+        const created = found.metadata?.creationTimestamp;
+        return created === undefined ? undefined : new Date(created).getTime();
+      } catch (error) {
+        if (statusCode(error) === 404) return undefined;
+        throw error;
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { AdmissionregistrationV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND_RECORDING, TEST_RUN_LABEL } from '../../core/contract/names.ts';
@@ -19,7 +20,8 @@ import { buildRecordingWebhookConfiguration } from '../../core/crd/recording-adm
 import type { RecordingSpec } from '../../core/crd/resources.ts';
 import { OPERATOR_CLUSTER_RULES } from '../../deploy/manifests/operator-rbac.ts';
 import { USER_ROLE_RULES } from '../../deploy/manifests/user-roles.ts';
-import { CONTINUOUS_FINALIZER } from '../../operator/recording/continuous.ts';
+import { CHECK_SETTLE_MS, CONTINUOUS_FINALIZER } from '../../operator/recording/continuous.ts';
+import { CLUSTER_OBJECT_NAMES } from '../../operator/furnace/furnace-names.ts';
 import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import { RECORDING_PLURAL } from '../../operator/recording/recording-types.ts';
@@ -84,17 +86,19 @@ async function startWorld(t: TestContext) {
   await installCrds(cp);
   const scope = randomBytes(4).toString('hex');
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  // The operator's name for it (its ClusterRole may read it by that name only); kube files run one at a time.
   const configuration = buildRecordingWebhookConfiguration({
-    name: `furnace-recordings-${RUN_ID}-${scope}`,
+    name: CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
     url: server.webhookUrl,
     caBundle: server.certs.caPem,
     labels: { [TEST_RUN_LABEL]: RUN_ID },
     namespaceSelector: { matchLabels: { [SCOPE_LABEL]: scope } },
   });
-  await admission.createValidatingWebhookConfiguration({ body: configuration });
+  const created = await admission.createValidatingWebhookConfiguration({ body: configuration });
   t.after(() => admission.deleteValidatingWebhookConfiguration({ name: configuration.metadata?.name ?? '' }));
   const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: scope } });
-  return { server, namespace };
+  const checkSince = new Date(created.metadata?.creationTimestamp ?? Date.now()).getTime();
+  return { server, namespace, checkSince };
 }
 
 const selector = { matchLabels: { app: 'web' } };
@@ -102,7 +106,7 @@ const CONTINUOUS: RecordingSpec = { target: { selector }, container: 'app', cont
 
 describe('continuous Recordings', () => {
   it('are refused to a furnace-recorder, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator', async (t) => {
-    const { server, namespace } = await startWorld(t);
+    const { server, namespace, checkSince } = await startWorld(t);
     const ca = server.certs.caPem;
     const rita = await createUser(kc, { name: 'rita', namespace, rules: USER_ROLE_RULES.recorder });
     const cora = await createUser(kc, { name: 'cora', namespace, rules: USER_ROLE_RULES.continuous });
@@ -147,6 +151,9 @@ describe('continuous Recordings', () => {
     );
     assert.deepEqual(await selections(), [], 'nothing switched on');
 
+    // The operator switches on only Recordings created once the check surely ran (CHECK_SETTLE_MS after it
+    // was installed): one created earlier may not have been checked.
+    await sleep(Math.max(0, checkSince + CHECK_SETTLE_MS + 1000 - Date.now()));
     assert.equal(await createAs(cora.kubeConfig, namespace, 'always', CONTINUOUS), undefined);
     const status = await reconcileUntil(kc, deps, namespace, 'always', (s) => s.phase !== 'Pending', 30_000);
     assert.equal(status.phase, 'Continuous', status.message);

@@ -17,13 +17,21 @@ import { ServerCallError } from '../../operator/recording/server-errors.ts';
 
 function recordingOf(extra: Partial<Recording['metadata']> = {}): Recording {
   return {
-    metadata: { name: 'always', namespace: 'shop', generation: 1, ...extra },
+    metadata: {
+      name: 'always',
+      namespace: 'shop',
+      generation: 1,
+      creationTimestamp: '2026-03-01T11:00:00Z',
+      ...extra,
+    },
     spec: { target: { selector: { matchLabels: { app: 'web' } } }, container: 'app', continuous: {} },
   };
 }
 
 /** The server's selections in a map, and the Recording's finalizers and status as the API would keep them. */
-function world(recording: Recording, options: { deleteAnswer?: number } = {}) {
+function world(recording: Recording, options: { deleteAnswer?: number; checkSince?: string | null } = {}) {
+  // The check was installed an hour before the Recording unless told otherwise (null: not installed).
+  const checkSince = options.checkSince === undefined ? '2026-03-01T10:00:00Z' : options.checkSince;
   const selections = new Map<string, SelectionView>();
   const calls: string[] = [];
   const deps: ContinuousDeps = {
@@ -34,6 +42,7 @@ function world(recording: Recording, options: { deleteAnswer?: number } = {}) {
         recording.status = status;
         return Promise.resolve();
       },
+      continuousCheckSince: () => Promise.resolve(checkSince === null ? undefined : Date.parse(checkSince)),
       setFinalizers: (_r, finalizers) => {
         calls.push(`finalizers ${finalizers.join(',')}`);
         recording.metadata.finalizers = finalizers;
@@ -123,6 +132,25 @@ describe('a continuous Recording’s reconcile', () => {
     const { deps } = world(recording, { deleteAnswer: 503 });
     await assert.rejects(reconcileContinuous(deps, recording), /unavailable/);
     assert.deepEqual(recording.metadata.finalizers, [CONTINUOUS_FINALIZER]);
+  });
+
+  it('switches nothing on for a Recording created before the check was installed, or while it was not', async () => {
+    for (const checkSince of [null, '2026-03-01T10:59:55Z', '2026-03-01T12:00:00Z']) {
+      const recording = recordingOf();
+      const { deps, calls } = world(recording, { checkSince });
+      await reconcileContinuous(deps, recording);
+      assert.deepEqual(calls, [], `nothing asked of the server (check since ${String(checkSince)})`);
+      assert.equal(recording.status?.phase, 'Failed');
+      assert.match(
+        recording.status?.message ?? '',
+        /author was never checked; delete it and create it again/,
+      );
+    }
+    // Switched on under an earlier install, then the Furnace was installed again: switched off.
+    const recording = recordingOf({ finalizers: [CONTINUOUS_FINALIZER] });
+    const { deps, calls } = world(recording, { checkSince: '2026-03-01T12:00:00Z' });
+    await reconcileContinuous(deps, recording);
+    assert.deepEqual(calls, ['DELETE shop/always']);
   });
 
   it('asks for every pod of the namespace with {} and for the server’s frequency when none is given', () => {

@@ -66,6 +66,7 @@ function setUp(spec: Partial<RecordingSpec>, catalog: { deliveries?: SinkDeliver
         return Promise.resolve();
       },
       setFinalizers: () => Promise.reject(new Error('a one-off Recording has no finalizer')),
+      continuousCheckSince: () => Promise.reject(new Error('a one-off Recording is not checked')),
     },
     server: fakeServer(catalog),
     now: () => clock.now,

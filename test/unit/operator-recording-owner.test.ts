@@ -93,6 +93,7 @@ function depsFor(
         return Promise.resolve();
       },
       setFinalizers: () => Promise.reject(new Error('a one-off Recording has no finalizer')),
+      continuousCheckSince: () => Promise.reject(new Error('a one-off Recording is not checked')),
     },
     server,
     now: () => clock.now,
