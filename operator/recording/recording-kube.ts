@@ -47,6 +47,18 @@ export function podView(pod: V1Pod): PodView {
   };
 }
 
+/** The creation time of the ValidatingWebhookConfiguration `name`, or undefined without one. */
+async function checkSince(admission: AdmissionregistrationV1Api, name: string): Promise<number | undefined> {
+  try {
+    const created = (await admission.readValidatingWebhookConfiguration({ name })).metadata
+      ?.creationTimestamp;
+    return created === undefined ? undefined : new Date(created).getTime();
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw error;
+  }
+}
+
 /** `continuousCheck`: the name of the ValidatingWebhookConfiguration (tests register their own). */
 export function createRecordingKube(
   kc: KubeConfig,
@@ -97,15 +109,6 @@ export function createRecordingKube(
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
     },
-    async continuousCheckSince() {
-      try {
-        const found = await admission.readValidatingWebhookConfiguration({ name: continuousCheck });
-        const created = found.metadata?.creationTimestamp;
-        return created === undefined ? undefined : new Date(created).getTime();
-      } catch (error) {
-        if (statusCode(error) === 404) return undefined;
-        throw error;
-      }
-    },
+    continuousCheckSince: () => checkSince(admission, continuousCheck),
   };
 }
