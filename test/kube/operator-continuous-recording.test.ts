@@ -105,7 +105,7 @@ const selector = { matchLabels: { app: 'web' } };
 const CONTINUOUS: RecordingSpec = { target: { selector }, container: 'app', continuous: { frequency: 49 } };
 
 describe('continuous Recordings', () => {
-  it('are refused to a furnace-recorder, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator', async (t) => {
+  it('are refused to a furnace-recorder, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator; with the server down only continuous ones are refused', async (t) => {
     const { server, namespace, checkSince } = await startWorld(t);
     const ca = server.certs.caPem;
     const rita = await createUser(kc, { name: 'rita', namespace, rules: USER_ROLE_RULES.recorder });
@@ -189,6 +189,20 @@ describe('continuous Recordings', () => {
       async () => ((await readRecording(kc, namespace, 'always').catch(() => undefined)) ? undefined : true),
       20_000,
       'the Recording to go once its finalizer is removed',
+    );
+
+    // With the server gone, the check fails closed for continuous Recordings only.
+    await server.process.stop();
+    const down = await createAs(cora.kubeConfig, namespace, 'while-down', CONTINUOUS);
+    assert.match(
+      down ?? 'created',
+      /failed calling webhook "continuous\.recordings\.furnace\.hyperfoil\.io"/,
+    );
+    const plain = { target: { pod: 'web-1' }, durationSeconds: 5 };
+    assert.equal(
+      await createAs(rita.kubeConfig, namespace, 'plain-while-down', plain),
+      undefined,
+      'ordinary Recordings never depend on the webhook',
     );
   });
 });
