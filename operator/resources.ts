@@ -73,6 +73,12 @@ export const RESOURCES = {
     'mutatingwebhookconfigurations',
     false,
   ),
+  ValidatingWebhookConfiguration: resource(
+    'admissionregistration.k8s.io/v1',
+    'ValidatingWebhookConfiguration',
+    'validatingwebhookconfigurations',
+    false,
+  ),
   APIService: resource('apiregistration.k8s.io/v1', 'APIService', 'apiservices', false),
 } as const satisfies Record<string, WatchedResource>;
 

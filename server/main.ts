@@ -91,6 +91,7 @@ async function startClusterParts(
     tls: running.tls,
     log: running.apps.user.log,
     metricsRegistry,
+    kube: cluster.kube,
   });
   await webhook.listen({ host: config.webhook.host, port: config.webhook.port });
   running.webhook = webhook;

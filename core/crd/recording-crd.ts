@@ -15,16 +15,19 @@ import {
   type MergedResult,
   type RecordingLinks,
   type RecordingPodResult,
+  type ContinuousStatus,
+  type RecordingContinuous,
   type RecordingSpec,
   type RecordingStatus,
   type TopFunction,
 } from './resources.ts';
+import { CONTINUOUS_LIMITS } from '../continuous/continuous-plan.ts';
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
 import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { DELIVERY_STATES } from '../sinks/delivery.ts';
-import type { SchemaOf } from './schema-types.ts';
+import type { SchemaOf, ValidationRule } from './schema-types.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
 /**
@@ -82,10 +85,63 @@ const resultsSchema = {
   },
 } as const satisfies SchemaOf<RecordingPodResult[]>;
 
+/** A field a continuous Recording may not have: the node agent's one perf decides it, or nothing does. */
+function notWithContinuous(field: string, why: string, allowed = `!has(self.${field})`): ValidationRule {
+  return {
+    rule: `!has(self.continuous) || ${allowed}`,
+    message: `spec.${field} is not allowed with spec.continuous: ${why}`,
+    fieldPath: `.${field}`,
+    reason: 'FieldValueForbidden',
+  };
+}
+
+/** The continuous mode's rules: which fields it refuses, and that it takes a selector. */
+const CONTINUOUS_RULES: readonly ValidationRule[] = [
+  {
+    rule: 'has(self.continuous) || has(self.durationSeconds)',
+    message: 'spec.durationSeconds is required unless spec.continuous is set',
+    fieldPath: '.durationSeconds',
+    reason: 'FieldValueRequired',
+  },
+  notWithContinuous('durationSeconds', 'continuous profiling runs until the Recording is deleted'),
+  notWithContinuous('schedule', 'continuous profiling never stops between runs'),
+  notWithContinuous('keep', 'continuous windows are kept by the retention of the server'),
+  notWithContinuous('sinks', 'sinks take finished recordings, not continuous windows'),
+  notWithContinuous('frequency', 'set spec.continuous.frequency (1 to 99) instead'),
+  notWithContinuous('event', 'continuous profiling samples cpu-clock'),
+  notWithContinuous('symbols', 'the node agent reads symbols from /proc'),
+  notWithContinuous(
+    'profiler',
+    'continuous profiling is perf in the node agent (only the default, perf, is accepted)',
+    "!has(self.profiler) || self.profiler == 'perf'",
+  ),
+  {
+    rule: '!has(self.continuous) || has(self.target.selector)',
+    message:
+      'spec.target.pod is not allowed with spec.continuous: use spec.target.selector ({} selects every pod of the namespace)',
+    fieldPath: '.target',
+    reason: 'FieldValueForbidden',
+  },
+];
+
+const continuousSchema = {
+  type: 'object',
+  description:
+    'Continuous profiling of the pods of target.selector while the Recording exists (needs create on recordings/continuous).',
+  properties: {
+    frequency: {
+      type: 'integer',
+      minimum: CONTINUOUS_LIMITS.frequency.min,
+      maximum: CONTINUOUS_LIMITS.frequency.max,
+      description: "Samples per second; the server's agent.continuous.frequency when unset.",
+    },
+  },
+} as const satisfies SchemaOf<RecordingContinuous>;
+
 export const recordingSpecSchema = {
   type: 'object',
   description: 'What to record. Immutable: to record differently, create another Recording.',
-  required: ['target', 'durationSeconds'],
+  required: ['target'],
   'x-kubernetes-validations': [
     { rule: 'self == oldSelf', message: 'spec is immutable: create a new Recording instead' },
     {
@@ -93,6 +149,7 @@ export const recordingSpecSchema = {
       message: 'spec.keep is only allowed with spec.schedule',
       fieldPath: '.keep',
     },
+    ...CONTINUOUS_RULES,
   ],
   properties: {
     target: {
@@ -118,8 +175,10 @@ export const recordingSpecSchema = {
       type: 'integer',
       minimum: RECORDING_DURATION_RANGE.min,
       maximum: RECORDING_DURATION_RANGE.max,
-      description: "Seconds to record; the server's limits.maxDurationSeconds still applies.",
+      description:
+        "Seconds to record, required unless continuous; the server's limits.maxDurationSeconds still applies.",
     },
+    continuous: continuousSchema,
     frequency: {
       type: 'integer',
       minimum: RECORDING_FREQUENCY_RANGE.min,
@@ -174,11 +233,28 @@ const topFunctionsSchema = {
   },
 } as const satisfies SchemaOf<TopFunction[]>;
 
+const continuousStatusSchema = {
+  type: 'object',
+  description: 'A continuous Recording whose selection the server has: since when, and where its data is.',
+  required: ['since', 'frequency', 'links'],
+  properties: {
+    since: time,
+    frequency: { type: 'integer', minimum: 0 },
+    links: {
+      type: 'object',
+      description: 'Server paths: the UI page of the namespace, the range query (add &from=<ms>&to=<ms>).',
+      required: ['ui', 'stacks'],
+      properties: { ui: { type: 'string' }, stacks: { type: 'string' } },
+    },
+  },
+} as const satisfies SchemaOf<ContinuousStatus>;
+
 export const recordingStatusSchema = {
   type: 'object',
   required: ['phase'],
   properties: {
     phase: { type: 'string', enum: RECORDING_PHASES },
+    continuous: continuousStatusSchema,
     observedGeneration: { type: 'integer', format: 'int64' },
     message: { type: 'string' },
     lastRunTime: time,

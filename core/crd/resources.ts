@@ -143,7 +143,15 @@ export const FURNACE_SPEC_DEFAULTS = {
 export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto'] as const;
 export type RecordingProfiler = (typeof RECORDING_PROFILERS)[number];
 
-export const RECORDING_PHASES = ['Pending', 'Recording', 'Processing', 'Succeeded', 'Failed'] as const;
+/** `Continuous`: a continuous Recording whose selection the server has (docs/continuous.md). */
+export const RECORDING_PHASES = [
+  'Pending',
+  'Recording',
+  'Processing',
+  'Succeeded',
+  'Failed',
+  'Continuous',
+] as const;
 export type RecordingPhase = (typeof RECORDING_PHASES)[number];
 
 export interface RecordingTarget {
@@ -151,12 +159,24 @@ export interface RecordingTarget {
   selector?: V1LabelSelector;
 }
 
+/**
+ * `spec.continuous`: the Recording switches continuous profiling on for the pods of `target.selector`
+ * (docs/continuous.md) instead of recording once or on a schedule. Switching it on needs `create` on
+ * recordings/continuous, which the validating webhook checks for the Recording's author.
+ */
+export interface RecordingContinuous {
+  /** Samples per second, 1 to 99; the server's `agent.continuous.frequency` when unset. */
+  frequency?: number;
+}
+
 export interface RecordingSpec {
-  /** Exactly one of pod and selector. */
+  /** Exactly one of pod and selector; a continuous Recording takes a selector only. */
   target: RecordingTarget;
   container?: string;
-  /** 1 to 3600; the server's own `limits.maxDurationSeconds` still applies. */
-  durationSeconds: number;
+  /** 1 to 3600, required unless `continuous`; the server's own `limits.maxDurationSeconds` still applies. */
+  durationSeconds?: number;
+  /** Continuous profiling of the selected pods while the Recording exists. */
+  continuous?: RecordingContinuous;
   /** 1 to 10000 Hz; unset means the server's default. */
   frequency?: number;
   event?: string;
@@ -235,8 +255,27 @@ export interface RecordingRun {
   topFunctions?: TopFunction[];
 }
 
+/** Where a continuous Recording's data is: server paths on the user listener. */
+export interface ContinuousLinks {
+  /** The UI's Continuous page for the namespace. */
+  ui: string;
+  /** The range query (folded stacks) of the namespace; add `&from=<ms>&to=<ms>`. */
+  stacks: string;
+}
+
+/** What the status says of a continuous Recording while its selection is on. */
+export interface ContinuousStatus {
+  /** When the operator first switched the selection on. */
+  since: string;
+  /** The frequency the server keeps for the selection. */
+  frequency: number;
+  links: ContinuousLinks;
+}
+
 export interface RecordingStatus {
   phase: RecordingPhase;
+  /** Continuous Recordings only. */
+  continuous?: ContinuousStatus;
   observedGeneration?: number;
   message?: string;
   lastRunTime?: string;

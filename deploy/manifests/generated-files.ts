@@ -18,6 +18,7 @@ import {
   SIDECAR_SCC_WARNING,
 } from './openshift-scc.ts';
 import {
+  SAMPLE_CONTINUOUS_RECORDING,
   SAMPLE_FURNACE,
   SAMPLE_NAMESPACE_OPT_IN,
   SAMPLE_RECORDING,
@@ -103,6 +104,14 @@ function sampleFiles(): GeneratedFile[] {
       'scheduled-recording.yaml',
       [SAMPLE_SCHEDULED_RECORDING],
       ['Every pod labelled app=web, every night at 03:00; the newest 7 runs are kept.'],
+    ),
+    sample(
+      'continuous-recording.yaml',
+      [SAMPLE_CONTINUOUS_RECORDING],
+      [
+        'Continuous profiling of container web in the pods labelled app=web, until deleted. Needs agent mode',
+        '(spec.agent.enabled in the Furnace) and create on recordings/continuous (ClusterRole furnace-continuous).',
+      ],
     ),
     sample(
       'namespace-opt-in.yaml',

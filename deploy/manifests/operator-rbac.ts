@@ -34,6 +34,12 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   // SubjectAccessReview; it writes nothing but their status.
   { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: [...READ, 'create', 'delete'] },
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
+  // A continuous Recording: its finalizer (the selection is switched off before the Recording goes), and the
+  // selection itself, which the server checks as `create` on recordings/continuous. The author's own
+  // permission was checked by the validating webhook when the Recording was admitted.
+  { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: ['patch'] },
+  { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/finalizers`], verbs: ['update'] },
+  { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/continuous`], verbs: ['create'] },
   // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
   { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
   // Granted to the server: the catalog entries its replicas share when artifacts are in a bucket.
@@ -71,6 +77,12 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
     apiGroups: ['admissionregistration.k8s.io'],
     resources: ['mutatingwebhookconfigurations'],
     resourceNames: [CLUSTER_OBJECT_NAMES.webhookConfiguration],
+    verbs: ALL,
+  },
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['validatingwebhookconfigurations'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration],
     verbs: ALL,
   },
   {

@@ -41,6 +41,12 @@ export const SAMPLE_SCHEDULED_RECORDING = sampleRecording('web-nightly', {
   keep: 7,
 });
 
+/** Continuous profiling of container web in the pods of Deployment web, at the server's frequency. */
+export const SAMPLE_CONTINUOUS_RECORDING = sampleRecording('web-continuous', {
+  container: 'web',
+  continuous: {},
+});
+
 export const SAMPLE_NAMESPACE_OPT_IN = {
   apiVersion: 'v1',
   kind: 'Namespace',

@@ -15,6 +15,8 @@ export const CLUSTER_OBJECT_NAMES = {
   serverClusterRole: 'furnace-server',
   /** The MutatingWebhookConfiguration (the name deploy/webhook's reference manifest has). */
   webhookConfiguration: 'furnace',
+  /** The ValidatingWebhookConfiguration of continuous Recordings (deploy/webhook's manifest's name). */
+  recordingWebhookConfiguration: 'furnace-recordings',
   apiService: API_SERVICE_NAME,
   /** In every opted-in namespace: the server's CA for the sidecars. */
   serverCaConfigMap: SERVER_CA_CONFIG_MAP,
@@ -39,6 +41,7 @@ export interface FurnaceNames {
   /** ClusterRole and ClusterRoleBinding of the server's service account. */
   clusterRole: string;
   webhookConfiguration: string;
+  recordingWebhookConfiguration: string;
   /** Agent mode: ServiceAccount, DaemonSet and NetworkPolicy of the node agents. */
   agent: string;
   /** ConfigMap of the API server's request-header CA and allowed names (the aggregated API). */
@@ -58,6 +61,7 @@ export function furnaceNames(namespace: string, name: string): FurnaceNames {
     networkPolicy: name,
     clusterRole: CLUSTER_OBJECT_NAMES.serverClusterRole,
     webhookConfiguration: CLUSTER_OBJECT_NAMES.webhookConfiguration,
+    recordingWebhookConfiguration: CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
     agent: `${name}-agent`,
     requestHeader: `${name}-request-header`,
   };

@@ -1,7 +1,12 @@
 // The MutatingWebhookConfiguration, from the same function that writes deploy/webhook's manifest
 // (core/injection/webhook-configuration.ts), so selector, match condition and handler cannot drift; and
 // the server's CA in every opted-in namespace, for the sidecars (the ConfigMap core/contract/names.ts names).
-import type { V1ConfigMap, V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhookConfiguration,
+} from '@kubernetes/client-node';
+import { buildRecordingWebhookConfiguration } from '../../core/crd/recording-admission.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { labelledMeta, labelsOf, object, type PlanContext } from './plan-input.ts';
@@ -23,6 +28,24 @@ export function planWebhookConfiguration(context: PlanContext): V1MutatingWebhoo
     ...(openshift ? { annotations: { [INJECT_CABUNDLE_ANNOTATION]: 'true' } } : {}),
     ...(webhook.failurePolicy ? { failurePolicy: webhook.failurePolicy } : {}),
     ...(webhook.namespaceSelector ? { namespaceSelector: webhook.namespaceSelector } : {}),
+  });
+}
+
+/**
+ * The check of who creates a continuous Recording (core/crd/recording-admission.ts): the same listener,
+ * CA and OpenShift annotation as the mutating webhook; every namespace (Recordings are not opted in).
+ */
+export function planRecordingWebhookConfiguration(context: PlanContext): V1ValidatingWebhookConfiguration {
+  const { names } = context;
+  const openshift = context.platform === 'openshift';
+  return buildRecordingWebhookConfiguration({
+    name: names.recordingWebhookConfiguration,
+    ...(context.webhookUrl
+      ? { url: context.webhookUrl }
+      : { service: { name: names.server, namespace: names.namespace, port: WEBHOOK_PORT } }),
+    caBundle: openshift ? '' : context.certificates.bundlePem,
+    labels: labelsOf(context, 'webhook'),
+    ...(openshift ? { annotations: { [INJECT_CABUNDLE_ANNOTATION]: 'true' } } : {}),
   });
 }
 

@@ -17,7 +17,11 @@ import {
   planServiceCaConfigMap,
   planServices,
 } from './plan-server.ts';
-import { planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook.ts';
+import {
+  planRecordingWebhookConfiguration,
+  planServerCaConfigMaps,
+  planWebhookConfiguration,
+} from './plan-webhook.ts';
 import { planSharedKey } from './plan-shared-key.ts';
 import { isReplicated, planDisruptionBudget, planLeaseRole } from './plan-replicas.ts';
 
@@ -53,6 +57,7 @@ export function plannedResources(namespace: string): WatchedResource[] {
     named(RESOURCES.ClusterRole, CLUSTER_OBJECT_NAMES.serverClusterRole),
     named(RESOURCES.ClusterRoleBinding, CLUSTER_OBJECT_NAMES.serverClusterRole),
     named(RESOURCES.MutatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.webhookConfiguration),
+    named(RESOURCES.ValidatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration),
     named(RESOURCES.APIService, CLUSTER_OBJECT_NAMES.apiService),
   ];
 }
@@ -84,5 +89,6 @@ export function planFurnace(input: PlanInput): KubernetesObject[] {
     ...planServerCaConfigMaps(context),
     ...planApiService(context),
     planWebhookConfiguration(context),
+    planRecordingWebhookConfiguration(context),
   ];
 }

@@ -115,7 +115,7 @@ function applyDeadlines(
   const results = status.results ?? [];
   const age = secondsSince(status.lastRunTime, now);
   const batches = Math.ceil(results.length / Math.max(1, o.concurrency));
-  const deadline = batches * (spec.durationSeconds + o.startGraceSeconds) + o.processingTimeoutSeconds;
+  const deadline = batches * ((spec.durationSeconds ?? 0) + o.startGraceSeconds) + o.processingTimeoutSeconds;
   const anyInFlight = results.some((r) => IN_FLIGHT.has(r.state));
   return results.map((r): PodResult => {
     if (r.state === 'pending' && r.message !== undefined && !anyInFlight && age > o.startGraceSeconds)

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
+import { isContinuous, reconcileContinuous } from './continuous.ts';
 import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
 import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
@@ -38,7 +39,8 @@ const MAX_ROUNDS = 6;
 
 export function startBody(spec: RecordingSpec): StartBody {
   return {
-    durationSeconds: spec.durationSeconds,
+    // Required by the CRD unless spec.continuous, which never gets here; 0 is refused by the server.
+    durationSeconds: spec.durationSeconds ?? 0,
     ...(spec.frequency !== undefined ? { frequency: spec.frequency } : {}),
     ...(spec.event !== undefined ? { event: spec.event } : {}),
     ...(spec.symbols !== undefined ? { symbols: spec.symbols } : {}),
@@ -236,6 +238,7 @@ export async function reconcileRecording(
   deps: RecordingDeps,
   recording: Recording,
 ): Promise<RecordingOutcome> {
+  if (isContinuous(recording)) return reconcileContinuous(deps, recording);
   const { namespace } = recording.metadata;
   const pods = await deps.kube.targetPods(namespace, recording.spec.target);
   let status = await pollAll(deps, recording, pods);

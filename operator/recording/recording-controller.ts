@@ -64,7 +64,8 @@ export const createRecordingController: ControllerFactory = (context) => {
     name: 'recording',
     primary: RESOURCES.Recording,
     async reconcile(_key, object) {
-      if (!object) return undefined; // deleted: a Recording owns nothing in the cluster
+      // Gone: a Recording owns nothing in the cluster (a continuous one was switched off by its finalizer).
+      if (!object) return undefined;
       const server = await serverClient(context);
       const deps: RecordingDeps = { kube, server, now: context.now, log: context.log };
       return reconcileRecording(deps, object as unknown as Recording);

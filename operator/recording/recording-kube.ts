@@ -1,5 +1,7 @@
-// The Recording reconciler's Kubernetes edge: the target's pods and the Recording's status subresource.
+// The Recording reconciler's Kubernetes edge: the target's pods, the Recording's status subresource and its
+// finalizers (a continuous Recording's selection is switched off before the Recording goes).
 import {
+  AdmissionregistrationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
@@ -9,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
 import { formatLabelSelector } from '../label-selector.ts';
+import { CLUSTER_OBJECT_NAMES } from '../furnace/furnace-names.ts';
 import type { PodView } from './plan.ts';
 import {
   RECORDING_PLURAL,
@@ -22,6 +25,13 @@ export interface RecordingKube {
   targetPods(namespace: string, target: RecordingSpec['target']): Promise<PodView[]>;
   /** Replaces the Recording's status (the status subresource; the spec is never written). */
   writeStatus(recording: Recording, status: RecordingStatus): Promise<void>;
+  /** Sets metadata.finalizers; a 409 when the Recording changed since the copy's resourceVersion. */
+  setFinalizers(recording: Recording, finalizers: string[]): Promise<void>;
+  /**
+   * When the check of continuous Recordings (the ValidatingWebhookConfiguration) was created, in ms since the
+   * epoch; undefined when it is not there.
+   */
+  continuousCheckSince(): Promise<number | undefined>;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -37,8 +47,25 @@ export function podView(pod: V1Pod): PodView {
   };
 }
 
-export function createRecordingKube(kc: KubeConfig): RecordingKube {
+/** The creation time of the ValidatingWebhookConfiguration `name`, or undefined without one. */
+async function checkSince(admission: AdmissionregistrationV1Api, name: string): Promise<number | undefined> {
+  try {
+    const created = (await admission.readValidatingWebhookConfiguration({ name })).metadata
+      ?.creationTimestamp;
+    return created === undefined ? undefined : new Date(created).getTime();
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** `continuousCheck`: the name of the ValidatingWebhookConfiguration (tests register their own). */
+export function createRecordingKube(
+  kc: KubeConfig,
+  continuousCheck: string = CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
+): RecordingKube {
   const core = kc.makeApiClient(CoreV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   return {
     async targetPods(namespace, target) {
@@ -68,5 +95,20 @@ export function createRecordingKube(kc: KubeConfig): RecordingKube {
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       );
     },
+    async setFinalizers(recording, finalizers) {
+      const { resourceVersion } = recording.metadata;
+      await custom.patchNamespacedCustomObject(
+        {
+          group: API_GROUP,
+          version: API_VERSION,
+          namespace: recording.metadata.namespace,
+          plural: RECORDING_PLURAL,
+          name: recording.metadata.name,
+          body: { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    },
+    continuousCheckSince: () => checkSince(admission, continuousCheck),
   };
 }

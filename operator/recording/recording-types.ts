@@ -4,6 +4,7 @@ import type { RecordingSpec, RecordingStatus } from '../../core/crd/resources.ts
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../../core/contract/names.ts';
 
 export type {
+  ContinuousStatus,
   MergedResult,
   PodResultState,
   RecordingLinks,
@@ -30,6 +31,8 @@ export interface Recording {
     generation?: number;
     creationTimestamp?: string | Date;
     resourceVersion?: string;
+    finalizers?: string[];
+    deletionTimestamp?: string | Date;
   };
   spec: RecordingSpec;
   status?: RecordingStatus;

@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import type { ErrorBody } from '../../core/contract/errors.ts';
 import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
 import { isNotFound, ServerCallError } from './server-errors.ts';
+import type { LabelSelector } from './recording-types.ts';
 
 /** The body of a start, as the Recording's spec gives it (unset fields take the server's defaults). */
 export interface StartBody {
@@ -17,6 +18,22 @@ export interface StartBody {
   profiler?: string;
   /** Sinks of the installation by name; the server refuses names it does not have. */
   sinks?: string[];
+}
+
+/** The body of `PUT /api/v1/continuous/<namespace>/<name>` (docs/continuous.md). */
+export interface SelectionBody {
+  selector: LabelSelector;
+  containers?: string[];
+  frequency?: number;
+}
+
+/** A continuous selection as the server answers it. */
+export interface SelectionView {
+  namespace: string;
+  name: string;
+  selector: LabelSelector;
+  containers?: string[];
+  frequency: number;
 }
 
 export interface FurnaceServerClient {
@@ -34,6 +51,12 @@ export interface FurnaceServerClient {
   readArtifact(id: string, name: 'stacks.folded', maxBytes: number): Promise<string>;
   /** Deletes a catalog recording; one already gone is fine. */
   deleteRecording(id: string): Promise<void>;
+  /** Switches continuous profiling on (or replaces the selection of that name). */
+  putSelection(namespace: string, name: string, body: SelectionBody): Promise<SelectionView>;
+  /** The selections of every namespace where the operator may view recordings. */
+  listSelections(): Promise<SelectionView[]>;
+  /** Switches it off: true when the server had it (204), false when it had not (404). */
+  deleteSelection(namespace: string, name: string): Promise<boolean>;
 }
 
 export interface ServerClientOptions {
@@ -83,6 +106,8 @@ export function createServerClient(options: ServerClientOptions): FurnaceServerC
 const proxyPath = (namespace: string, pod: string, rest: string) =>
   `/proxy/${encodeURIComponent(namespace)}/${encodeURIComponent(pod)}/recordings${rest}`;
 const catalogPath = (id: string, rest = '') => `/api/v1/recordings/${encodeURIComponent(id)}${rest}`;
+const selectionPath = (namespace: string, name: string) =>
+  `/api/v1/continuous/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 
 class ServerClient implements FurnaceServerClient {
   readonly #options: ServerClientOptions;
@@ -137,6 +162,30 @@ class ServerClient implements FurnaceServerClient {
       await this.#call('DELETE', catalogPath(id));
     } catch (error) {
       if (isNotFound(error)) return;
+      throw error;
+    }
+  }
+
+  async putSelection(namespace: string, name: string, body: SelectionBody): Promise<SelectionView> {
+    return JSON.parse(await this.#call('PUT', selectionPath(namespace, name), body)) as SelectionView;
+  }
+
+  async listSelections(): Promise<SelectionView[]> {
+    // Every selection the operator may view: bounded by what the server holds, read up to 16 MiB.
+    const answer = JSON.parse(
+      await this.#call('GET', '/api/v1/continuous', undefined, 16 * SMALL_ANSWER),
+    ) as {
+      items?: SelectionView[];
+    };
+    return answer.items ?? [];
+  }
+
+  async deleteSelection(namespace: string, name: string): Promise<boolean> {
+    try {
+      await this.#call('DELETE', selectionPath(namespace, name));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

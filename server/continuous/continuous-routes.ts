@@ -4,6 +4,9 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
+// The subresource whose `create` switches continuous profiling on or off; the validating webhook checks
+// the same for a continuous Recording's author (core/crd/recording-admission.ts).
+import { CONTINUOUS_SUBRESOURCE } from '../../core/crd/recording-admission.ts';
 import { strictValidator } from '../../core/contract/strict-validator.ts';
 import { foldedPieces, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { pprofLabels } from '../../core/export/profile-subject.ts';
@@ -21,8 +24,6 @@ import type { SelectionStore } from './selection-store.ts';
 import type { WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
-/** The subresource of recordings whose `create` switches continuous profiling on or off. */
-export const CONTINUOUS_SUBRESOURCE = 'continuous';
 /** The longest range one query merges. */
 export const MAX_RANGE_MS = 7 * 24 * 3_600_000;
 

@@ -150,6 +150,7 @@ async function reviewAccess(
           kind: 'SubjectAccessReview',
           spec: {
             user: subject.user,
+            ...(subject.uid ? { uid: subject.uid } : {}),
             groups: subject.groups,
             ...(subject.extra ? { extra: subject.extra } : {}),
             ...attributes,

@@ -169,6 +169,71 @@ describe('Recording CRD', () => {
     assert.equal(labelled.code, 0, `metadata stays editable: ${labelled.stderr}`);
   });
 
+  const continuous = { target: { selector: {} }, continuous: {} };
+
+  it('accepts a continuous recording of every pod ({} selector) without durationSeconds, with a frequency up to 99', async () => {
+    const every = await createRecording('every-pod', continuous);
+    assert.equal(every.code, 0, every.stderr);
+    const chosen = await createRecording('chosen', {
+      target: { selector: { matchLabels: { app: 'web' } } },
+      container: 'app',
+      continuous: { frequency: 99 },
+    });
+    assert.equal(chosen.code, 0, chosen.stderr);
+    await assertRefused(
+      'too-fast',
+      { ...continuous, continuous: { frequency: 100 } },
+      /spec\.continuous\.frequency: Invalid value: 100/,
+    );
+  });
+
+  it('refuses with continuous each field it does not use, naming it; and a pod target', async () => {
+    const refusals: [string, Record<string, unknown>, RegExp][] = [
+      [
+        'duration',
+        { durationSeconds: 30 },
+        /spec\.durationSeconds: Forbidden: spec\.durationSeconds is not allowed with spec\.continuous/,
+      ],
+      [
+        'schedule',
+        { schedule: '0 3 * * *' },
+        /spec\.schedule: Forbidden: spec\.schedule is not allowed with spec\.continuous/,
+      ],
+      ['keep', { keep: 3 }, /spec\.keep: Forbidden: spec\.keep is not allowed with spec\.continuous/],
+      [
+        'sinks',
+        { sinks: ['collector'] },
+        /spec\.sinks: Forbidden: spec\.sinks is not allowed with spec\.continuous/,
+      ],
+      [
+        'profiler',
+        { profiler: 'pprof' },
+        /spec\.profiler: Forbidden: spec\.profiler is not allowed with spec\.continuous/,
+      ],
+      ['frequency', { frequency: 49 }, /spec\.frequency: Forbidden: .*set spec\.continuous\.frequency/],
+      [
+        'event',
+        { event: 'cycles' },
+        /spec\.event: Forbidden: spec\.event is not allowed with spec\.continuous/,
+      ],
+    ];
+    for (const [name, extra, message] of refusals)
+      await assertRefused(`continuous-${name}`, { ...continuous, ...extra }, message);
+    await assertRefused(
+      'continuous-pod',
+      { target: { pod: 'web-1' }, continuous: {} },
+      /spec\.target: Forbidden: spec\.target\.pod is not allowed with spec\.continuous: use spec\.target\.selector/,
+    );
+  });
+
+  it('still requires durationSeconds without continuous, naming it', async () => {
+    await assertRefused(
+      'no-duration-message',
+      { target: { pod: 'web-1' } },
+      /spec\.durationSeconds: Required value: spec\.durationSeconds is required unless spec\.continuous is set/,
+    );
+  });
+
   it('shows Phase, Target, Samples, Last run and Age in kubectl get, the status filled by its writer', async () => {
     const status = { phase: 'Succeeded', samples: 1234, lastRunTime: '2025-01-02T03:04:05Z' };
     const written = await onRecording(

@@ -77,7 +77,7 @@ async function installOperatorRights(namespace: string, dir: string): Promise<st
 async function madeFor(uid: string): Promise<string[]> {
   const kinds = [
     'serviceaccounts,secrets,configmaps,services,persistentvolumeclaims,deployments.apps,daemonsets.apps,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io',
-    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
+    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
   ];
   const selector = `${MANAGED},furnace.hyperfoil.io/owner-uid=${uid}`;
   const lists = await Promise.all(kinds.map((k) => listJson(cp, [k, '-A', '-l', selector])));
@@ -140,6 +140,7 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
         const made = await madeFor(furnace.metadata.uid ?? '');
         for (const expected of [
           'MutatingWebhookConfiguration//furnace',
+          'ValidatingWebhookConfiguration//furnace-recordings',
           'ClusterRole//furnace-server',
           'ClusterRoleBinding//furnace-server',
           `ConfigMap/${app}/furnace-server-ca`,

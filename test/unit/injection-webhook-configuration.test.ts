@@ -10,6 +10,17 @@ import {
 import { WEBHOOK_MANIFEST_PATH, renderWebhookManifest } from '../../core/injection/webhook-manifest.ts';
 import { OPT_IN_VALUES } from '../../core/contract/names.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import {
+  RECORDING_WEBHOOK_MANIFEST_PATH,
+  renderRecordingWebhookManifest,
+} from '../../core/crd/recording-admission.ts';
+
+describe('ValidatingWebhookConfiguration of continuous Recordings', () => {
+  it('is checked in exactly as generated (run deploy/webhook/generate.ts after a change)', () => {
+    const checkedIn = readFileSync(join(PROJECT_ROOT, RECORDING_WEBHOOK_MANIFEST_PATH), 'utf8');
+    assert.equal(checkedIn, renderRecordingWebhookManifest());
+  });
+});
 
 describe('MutatingWebhookConfiguration', () => {
   it('is checked in exactly as generated (run deploy/webhook/generate.ts after a change)', () => {

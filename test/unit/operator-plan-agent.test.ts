@@ -211,7 +211,11 @@ describe('Furnace plan: aggregated API (pure)', () => {
     assert.equal(apiService.metadata?.ownerReferences, undefined);
     assert.ok(plannedResources('furnace').some((r) => selects(r, apiService)));
     const kinds = objects.map((o) => o.kind);
-    assert.deepEqual(kinds.slice(-2), ['APIService', 'MutatingWebhookConfiguration']);
+    assert.deepEqual(kinds.slice(-3), [
+      'APIService',
+      'MutatingWebhookConfiguration',
+      'ValidatingWebhookConfiguration',
+    ]);
   });
 
   it('serves a certificate the aggregator accepts for <service>.<namespace>.svc', () => {

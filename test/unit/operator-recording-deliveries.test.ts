@@ -12,6 +12,7 @@ import { DELIVERY_POLL_MS, NAMED_SINK_WAIT_MS } from '../../operator/recording/d
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import type { Recording, RecordingSpec } from '../../operator/recording/recording-types.ts';
 import type { FurnaceServerClient } from '../../operator/recording/server-client.ts';
+import { NO_SELECTIONS } from '../harness/no-selections.ts';
 
 const params = validateRecordingParams({ durationSeconds: 2 }, DEFAULT_LIMITS);
 const ENDED = Date.parse('2026-03-01T12:00:02Z');
@@ -46,6 +47,7 @@ function fakeServer(catalog: { deliveries?: SinkDelivery[] }) {
     getCatalogEntry: () => Promise.resolve(entry()),
     readArtifact: () => Promise.resolve('shop;main;hot 10\n'),
     deleteRecording: () => Promise.resolve(),
+    ...NO_SELECTIONS,
   };
   return server;
 }
@@ -63,6 +65,8 @@ function setUp(spec: Partial<RecordingSpec>, catalog: { deliveries?: SinkDeliver
         recording.status = status;
         return Promise.resolve();
       },
+      setFinalizers: () => Promise.reject(new Error('a one-off Recording has no finalizer')),
+      continuousCheckSince: () => Promise.reject(new Error('a one-off Recording is not checked')),
     },
     server: fakeServer(catalog),
     now: () => clock.now,

@@ -10,6 +10,7 @@ import { foreignEntry } from '../../operator/recording/catalog-owner.ts';
 import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
 import type { Recording, RecordingSpec, RecordingStatus } from '../../operator/recording/recording-types.ts';
 import type { FurnaceServerClient } from '../../operator/recording/server-client.ts';
+import { NO_SELECTIONS } from '../harness/no-selections.ts';
 
 const params = validateRecordingParams({ durationSeconds: 2 }, DEFAULT_LIMITS);
 
@@ -53,6 +54,7 @@ function lyingServer(ids: string[], catalog: CatalogEntry[]) {
       calls.deleted.push(id);
       return Promise.resolve();
     },
+    ...NO_SELECTIONS,
   };
   return { server, calls };
 }
@@ -90,6 +92,8 @@ function depsFor(
         recording.status = status;
         return Promise.resolve();
       },
+      setFinalizers: () => Promise.reject(new Error('a one-off Recording has no finalizer')),
+      continuousCheckSince: () => Promise.reject(new Error('a one-off Recording is not checked')),
     },
     server,
     now: () => clock.now,

@@ -65,6 +65,9 @@ const CLUSTER_WRITES_WITHOUT_NAMES = [
   'furnace.hyperfoil.io/furnaces/status',
   'furnace.hyperfoil.io/recordings',
   'furnace.hyperfoil.io/recordings/status',
+  // A continuous Recording: its finalizer, and its selection, which the server checks as this subresource.
+  'furnace.hyperfoil.io/recordings/finalizers',
+  'furnace.hyperfoil.io/recordings/continuous',
   // Granted to the server when artifacts are in a bucket (its replicas' shared catalog entries).
   'furnace.hyperfoil.io/recordingentries',
   '/events',

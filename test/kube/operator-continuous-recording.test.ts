@@ -1,0 +1,219 @@
+// A continuous Recording end to end: the real API server with the CRDs, the real server process (agent
+// mode, so it serves continuous selections) whose webhook listener is registered through the generated
+// ValidatingWebhookConfiguration, and the Recording reconciler as the operator's service account with the
+// operator's real ClusterRole rules.
+//
+// The attack: a user bound to furnace-recorder (create on recordings, not on recordings/continuous) writes
+// a Recording with spec.continuous. The operator switches selections on as itself, and it may everywhere;
+// on the code before the webhook, the API server stored that Recording and the operator's next reconcile
+// put the selection on the server with the operator's rights, so the user had switched on what the REST
+// route refuses them (403). Now the API server refuses the Recording, naming recordings/continuous.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it, type TestContext } from 'node:test';
+import { AdmissionregistrationV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { API_GROUP, API_VERSION, KIND_RECORDING, TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { buildRecordingWebhookConfiguration } from '../../core/crd/recording-admission.ts';
+import type { RecordingSpec } from '../../core/crd/resources.ts';
+import { OPERATOR_CLUSTER_RULES } from '../../deploy/manifests/operator-rbac.ts';
+import { USER_ROLE_RULES } from '../../deploy/manifests/user-roles.ts';
+import { CHECK_SETTLE_MS, CONTINUOUS_FINALIZER } from '../../operator/recording/continuous.ts';
+import { CLUSTER_OBJECT_NAMES } from '../../operator/furnace/furnace-names.ts';
+import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
+import { reconcileRecording, type RecordingDeps } from '../../operator/recording/reconcile.ts';
+import { RECORDING_PLURAL } from '../../operator/recording/recording-types.ts';
+import { createServerClient } from '../../operator/recording/server-client.ts';
+import { createNamespace, createUser, RUN_ID, useCluster } from '../harness/cluster.ts';
+import { startClusterServer } from '../harness/cluster-server.ts';
+import { bindClusterRole } from '../harness/cluster-roles.ts';
+import { installCrds } from '../harness/crds.ts';
+import { eventually } from '../harness/eventually.ts';
+import { bearerCall } from '../harness/http.ts';
+import { freePort } from '../harness/ports.ts';
+import { workDir } from '../harness/temp-dirs.ts';
+import { readRecording, reconcileUntil } from './recording-fixture.ts';
+
+const { cp, kc } = await useCluster();
+const SCOPE_LABEL = 'furnace-continuous-recording-scope';
+
+/** Creates a Recording as the user of `userKc`; the API server's refusal message, or undefined if created. */
+async function createAs(
+  userKc: KubeConfig,
+  namespace: string,
+  name: string,
+  spec: RecordingSpec,
+  dryRun = false,
+): Promise<string | undefined> {
+  try {
+    await userKc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: RECORDING_PLURAL,
+      body: {
+        apiVersion: `${API_GROUP}/${API_VERSION}`,
+        kind: KIND_RECORDING,
+        metadata: { name, labels: { [TEST_RUN_LABEL]: RUN_ID } },
+        spec,
+      },
+      ...(dryRun ? { dryRun: 'All' } : {}),
+    });
+    return undefined;
+  } catch (error) {
+    const body = (error as { body?: unknown }).body;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    return (JSON.parse(text) as { message?: string }).message ?? text;
+  }
+}
+
+/** The server (agent mode: continuous selections) and the check registered for one new namespace. */
+async function startWorld(t: TestContext) {
+  const dir = await workDir(t, 'continuous-recording');
+  const server = await startClusterServer(t, dir, {
+    kubeconfigPath: cp.kubeconfigPath,
+    extra: {
+      agent: {
+        enabled: true,
+        namespace: await createNamespace(kc, { prefix: 'furnace' }),
+        serviceAccount: 'furnace-agent',
+        port: await freePort(),
+      },
+    },
+  });
+  await installCrds(cp);
+  const scope = randomBytes(4).toString('hex');
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  // The operator's name for it (its ClusterRole may read it by that name only); kube files run one at a time.
+  const configuration = buildRecordingWebhookConfiguration({
+    name: CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
+    url: server.webhookUrl,
+    caBundle: server.certs.caPem,
+    labels: { [TEST_RUN_LABEL]: RUN_ID },
+    namespaceSelector: { matchLabels: { [SCOPE_LABEL]: scope } },
+  });
+  const created = await admission.createValidatingWebhookConfiguration({ body: configuration });
+  t.after(() => admission.deleteValidatingWebhookConfiguration({ name: configuration.metadata?.name ?? '' }));
+  const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: scope } });
+  const checkSince = new Date(created.metadata?.creationTimestamp ?? Date.now()).getTime();
+  return { server, namespace, checkSince };
+}
+
+const selector = { matchLabels: { app: 'web' } };
+const CONTINUOUS: RecordingSpec = { target: { selector }, container: 'app', continuous: { frequency: 49 } };
+
+describe('continuous Recordings', () => {
+  it('are refused to a furnace-recorder, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator; with the server down only continuous ones are refused', async (t) => {
+    const { server, namespace, checkSince } = await startWorld(t);
+    const ca = server.certs.caPem;
+    const rita = await createUser(kc, { name: 'rita', namespace, rules: USER_ROLE_RULES.recorder });
+    const cora = await createUser(kc, { name: 'cora', namespace, rules: USER_ROLE_RULES.continuous });
+    const operator = await createUser(kc, { name: 'furnace-operator', namespace, rules: [] });
+    t.after(
+      await bindClusterRole(kc, {
+        name: 'furnace-operator',
+        namespace,
+        serviceAccount: 'furnace-operator',
+        rules: [...OPERATOR_CLUSTER_RULES],
+      }),
+    );
+    const deps: RecordingDeps = {
+      kube: createRecordingKube(operator.kubeConfig),
+      server: createServerClient({ url: server.base, ca, tokenPath: await tokenFile(t, operator.token) }),
+      now: () => Date.now(),
+    };
+    const selections = async () => {
+      const answer = await bearerCall(`${server.base}/api/v1/continuous`, ca, operator.token);
+      assert.equal(answer.status, 200, answer.body);
+      return (JSON.parse(answer.body) as { items: { namespace: string; name: string }[] }).items.filter(
+        (s) => s.namespace === namespace,
+      );
+    };
+
+    // The API server loads webhook configurations asynchronously: a dry run until the check answers.
+    const refused = await eventually(
+      () => createAs(rita.kubeConfig, namespace, 'probe', CONTINUOUS, true),
+      20_000,
+      'the validating webhook to refuse a furnace-recorder',
+    );
+    assert.match(
+      refused,
+      /admission webhook "continuous\.recordings\.furnace\.hyperfoil\.io" denied the request: system:serviceaccount:.*:rita may not create recordings\/continuous \(API group furnace\.hyperfoil\.io\) in namespace .*ClusterRole furnace-continuous/,
+    );
+    const attack = await createAs(rita.kubeConfig, namespace, 'sneaky', CONTINUOUS);
+    assert.match(attack ?? 'created', /may not create recordings\/continuous/, 'the Recording is not stored');
+    assert.equal(
+      await createAs(rita.kubeConfig, namespace, 'once', { target: { pod: 'web-1' }, durationSeconds: 5 }),
+      undefined,
+      'an ordinary Recording of a furnace-recorder is not the webhook’s business',
+    );
+    assert.deepEqual(await selections(), [], 'nothing switched on');
+
+    // The operator switches on only Recordings created once the check surely ran (CHECK_SETTLE_MS after it
+    // was installed): one created earlier may not have been checked.
+    await sleep(Math.max(0, checkSince + CHECK_SETTLE_MS + 1000 - Date.now()));
+    assert.equal(await createAs(cora.kubeConfig, namespace, 'always', CONTINUOUS), undefined);
+    const status = await reconcileUntil(kc, deps, namespace, 'always', (s) => s.phase !== 'Pending', 30_000);
+    assert.equal(status.phase, 'Continuous', status.message);
+    assert.match(status.message ?? '', /container app, at 49 Hz/);
+    assert.equal(
+      status.continuous?.links.stacks,
+      `/api/v1/continuous/stacks?namespace=${namespace}&container=app`,
+    );
+    const [selection] = await selections();
+    assert.deepEqual(selection && { name: selection.name, ...pick(selection) }, {
+      name: 'always',
+      selector,
+      containers: ['app'],
+      frequency: 49,
+    });
+    const stored = await readRecording(kc, namespace, 'always');
+    assert.deepEqual(stored.metadata.finalizers, [CONTINUOUS_FINALIZER]);
+
+    await kc.makeApiClient(CustomObjectsApi).deleteNamespacedCustomObject({
+      group: API_GROUP,
+      version: API_VERSION,
+      namespace,
+      plural: RECORDING_PLURAL,
+      name: 'always',
+    });
+    // The finalizer holds the Recording until the operator switched the selection off.
+    const deleting = await readRecording(kc, namespace, 'always');
+    assert.ok(deleting.metadata.deletionTimestamp, 'held by its finalizer');
+    assert.equal((await selections()).length, 1, 'still on until the operator reconciles');
+    await reconcileRecording(deps, deleting);
+    assert.deepEqual(await selections(), [], 'switched off');
+    await eventually(
+      async () => ((await readRecording(kc, namespace, 'always').catch(() => undefined)) ? undefined : true),
+      20_000,
+      'the Recording to go once its finalizer is removed',
+    );
+
+    // With the server gone, the check fails closed for continuous Recordings only.
+    await server.process.stop();
+    const down = await createAs(cora.kubeConfig, namespace, 'while-down', CONTINUOUS);
+    assert.match(
+      down ?? 'created',
+      /failed calling webhook "continuous\.recordings\.furnace\.hyperfoil\.io"/,
+    );
+    const plain = { target: { pod: 'web-1' }, durationSeconds: 5 };
+    assert.equal(
+      await createAs(rita.kubeConfig, namespace, 'plain-while-down', plain),
+      undefined,
+      'ordinary Recordings never depend on the webhook',
+    );
+  });
+});
+
+function pick(selection: object): Record<string, unknown> {
+  const { selector: s, containers, frequency } = selection as Record<string, unknown>;
+  return { selector: s, containers, frequency };
+}
+
+async function tokenFile(t: TestContext, token: string): Promise<string> {
+  const path = join(await workDir(t, 'operator-token'), 'token');
+  await writeFile(path, token);
+  return path;
+}
