@@ -69,8 +69,34 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
+/** Distinct injected parts kept shared (sharedCopy); a cluster has a few per Furnace version and setting. */
+const SHARED_MAX = 256;
+const sharedParts = new Map<string, unknown>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * One frozen object for every equal copy of what the webhook injects (the sidecar container, its volumes,
+ * the pull secrets): every injected pod carries the same ones, and 5,000 copies took about a quarter of
+ * the server's 128 MiB heap (V1EnvVar alone 60,000 objects). Past SHARED_MAX distinct values a new one is
+ * kept as it is; frozen, no reader can change one pod's copy under another's.
+ */
+function sharedCopy<T>(value: T): T {
+  const key = JSON.stringify(value);
+  const known = sharedParts.get(key);
+  if (known !== undefined) return known as T;
+  if (sharedParts.size < SHARED_MAX) sharedParts.set(key, deepFreeze(value));
+  return value;
+}
+
 function slimContainer(c: V1Container): V1Container {
-  return c.name === SIDECAR_CONTAINER_NAME ? c : { name: c.name };
+  return c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name };
 }
 
 /**
@@ -83,13 +109,13 @@ function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
   return {
     ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
     ...(spec?.hostNetwork ? { hostNetwork: true } : {}),
-    ...(spec?.imagePullSecrets ? { imagePullSecrets: spec.imagePullSecrets } : {}),
-    ...(sidecarVolumes.length > 0 ? { volumes: sidecarVolumes } : {}),
+    ...(spec?.imagePullSecrets ? { imagePullSecrets: sharedCopy(spec.imagePullSecrets) } : {}),
+    ...(sidecarVolumes.length > 0 ? { volumes: sharedCopy(sidecarVolumes) } : {}),
     containers: (spec?.containers ?? []).map(slimContainer),
-    initContainers: (spec?.initContainers ?? []).map((c) => ({
-      ...slimContainer(c),
-      restartPolicy: c.restartPolicy,
-    })),
+    // The sidecar is kept whole (its restartPolicy with it); other init containers by name and policy.
+    initContainers: (spec?.initContainers ?? []).map((c) =>
+      c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name, restartPolicy: c.restartPolicy },
+    ),
   };
 }
 

@@ -77,6 +77,22 @@ describe('pod watch cache', () => {
     }
   });
 
+  it('keeps one frozen copy of a sidecar and its volumes that many pods carry alike, and its own for a pod whose differ', () => {
+    const pods = ['a', 'b', 'c'].map((name) => slimPod(fullPod(name)));
+    const sidecars = pods.map((pod) => pod.spec!.initContainers![1]);
+    assert.equal(new Set(sidecars).size, 1, 'one object for three equal sidecars');
+    assert.equal(new Set(pods.map((pod) => pod.spec!.volumes)).size, 1);
+    assert.ok(
+      Object.isFrozen(sidecars[0]) && Object.isFrozen(sidecars[0]!.env![0]),
+      'frozen all the way down',
+    );
+    const other = fullPod('d');
+    other.spec!.initContainers![1]!.image = 'furnace:2';
+    const otherSidecar = slimPod(other).spec!.initContainers![1]!;
+    assert.notEqual(otherSidecar, sidecars[0]);
+    assert.equal(otherSidecar.image, 'furnace:2');
+  });
+
   it('lists page by page until the continue token runs out, starting the watch at the last version', async () => {
     const asked: (string | undefined)[] = [];
     const pages: V1PodList[] = [
