@@ -1,6 +1,6 @@
 // How long to record: a number of seconds within the server's limit, or until Stop (at most the limit).
 import { TextField } from '../controls/text-field.tsx';
-import { bindField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
+import { bindLimitedField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
 
 export function DurationFields(props: LimitedFieldGroupProps) {
   const { values, set, running, max } = props;
@@ -8,10 +8,10 @@ export function DurationFields(props: LimitedFieldGroupProps) {
     <>
       <TextField
         numeric
-        {...bindField(props, 'durationSeconds')}
+        {...bindLimitedField(props, 'durationSeconds')}
         hint={limitHint(max, (m) => `1 to ${m.maxDurationSeconds} seconds (server limit)`)}
         value={values.untilStopped && max ? String(max.maxDurationSeconds) : values.durationSeconds}
-        disabled={values.untilStopped || running}
+        disabled={values.untilStopped || running || max === undefined}
       />
       <div class="field checkbox">
         <input

@@ -43,3 +43,13 @@ export function bindField(group: FieldGroupProps, field: FormInput): BoundField 
     onValue: (value) => group.set({ [field]: value }),
   };
 }
+
+/**
+ * A field whose default arrives with the server's limits: read-only until then, so the default is never
+ * written into what the user has begun to type (the README walk once recorded at "99199" Hz: its text
+ * went in while the default 99 arrived).
+ */
+export function bindLimitedField(group: LimitedFieldGroupProps, field: FormInput): BoundField {
+  const bound = bindField(group, field);
+  return group.max === undefined ? { ...bound, disabled: true } : bound;
+}

@@ -66,8 +66,11 @@ function FormActions({ running, busy, problem }: { running: boolean; busy: boole
 /** The form's values, with the server's defaults for the namespace once they arrive. */
 function useFormValues(limits: LimitsView | undefined) {
   const [values, setValues] = useState(INITIAL);
+  // Set with the defaults, in the same render: the limited fields open only once their defaults are in.
+  const [ready, setReady] = useState(false);
   useEffect(() => {
     if (!limits) return;
+    setReady(true);
     const { defaults } = limits;
     setValues((old) => ({
       ...old,
@@ -76,7 +79,11 @@ function useFormValues(limits: LimitsView | undefined) {
       symbols: defaults.symbols === 'image' || defaults.symbols === 'proc' ? defaults.symbols : old.symbols,
     }));
   }, [limits]);
-  return { values, set: (patch: Partial<FormValues>) => setValues((old) => ({ ...old, ...patch })) };
+  return {
+    values,
+    ready,
+    set: (patch: Partial<FormValues>) => setValues((old) => ({ ...old, ...patch })),
+  };
 }
 
 export function RecordForm({ target }: { target: Target }) {
@@ -86,8 +93,8 @@ export function RecordForm({ target }: { target: Target }) {
     0,
     target.namespace,
   );
-  const max = limits.data?.limits;
-  const { values, set } = useFormValues(limits.data);
+  const { values, ready, set } = useFormValues(limits.data);
+  const max = ready ? limits.data?.limits : undefined;
   const recording = useRecording(target, values, max);
   const { status, problem, busy } = recording;
   const running = status !== undefined && status.state !== 'failed';

@@ -2,7 +2,7 @@
 // where function names come from. bpftrace programs choose their own frequency and symbols.
 import { ChoiceField } from '../controls/choice-field.tsx';
 import { TextField } from '../controls/text-field.tsx';
-import { bindField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
+import { bindField, bindLimitedField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
 
 const SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
@@ -26,7 +26,7 @@ export function SamplingFields(props: SamplingFieldsProps) {
       {bpftrace ? null : (
         <TextField
           numeric
-          {...bindField(props, 'frequency')}
+          {...bindLimitedField(props, 'frequency')}
           hint={limitHint(props.max, (m) => `1 to ${m.maxFrequency} Hz (server limit)`)}
         />
       )}
