@@ -5,9 +5,10 @@
 //   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod); for a
 //   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
 //   its own cache of successful authentications (10 s by default) and would say yes again;
-// - each successful review lives a random 80–100 % of `ttlSeconds`: thousands of sidecars that registered
-//   in the same few seconds would otherwise all be reviewed again in the same second, every minute, and
-//   every renewal of that second would wait behind that burst of TokenReviews;
+// - a successful review is asked again in the background once a random 70–90 % of `ttlSeconds` has
+//   passed, while the cached answer still serves: thousands of sidecars that registered in the same few
+//   seconds would otherwise all be reviewed again in the same second every minute, and every renewal of
+//   that second would wait behind that burst of TokenReviews;
 // - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
 // - a token that cannot be one the API server issues (token-shape.ts) is refused unasked and uncharged;
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
@@ -43,12 +44,14 @@ export const DEFAULT_TOKEN_CACHE_SETTINGS: Readonly<TokenCacheSettings> = Object
 export interface TokenCacheOptions extends Partial<TokenCacheSettings> {
   now: () => number;
   maxEntries?: number;
-  /** A number in [0, 1) that shortens a review's life by up to TTL_SPREAD of the TTL; Math.random. */
+  /** A number in [0, 1) that places a review's background refresh within REFRESH_FROM + REFRESH_SPREAD; Math.random. */
   random?: () => number;
 }
 
-/** The share of `ttlSeconds` by which one successful review's life is shortened at random, at most. */
-export const TTL_SPREAD = 0.2;
+/** A successful review is asked again in the background from this share of `ttlSeconds` on… */
+export const REFRESH_FROM = 0.7;
+/** …plus a random share up to this one, so reviews made together are not all asked again together. */
+export const REFRESH_SPREAD = 0.2;
 
 export interface ReviewOptions {
   /** The caller's address; reviews are budgeted per client. */
@@ -91,6 +94,8 @@ export function readTokenExpiry(token: string): number | undefined {
 interface Entry {
   result: TokenReviewResult;
   until: number;
+  /** When a successful review starts being asked again in the background (never for a refusal). */
+  refreshAt: number;
   pod: string | undefined;
 }
 
@@ -140,7 +145,11 @@ class ReviewCache implements TokenCache {
     const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
     const now = this.#now();
     const cached = this.#entries.get(key);
-    if (cached && cached.until > now) return cached.result;
+    if (cached && cached.until > now) {
+      if (cached.refreshAt <= now && !this.#inflight.has(key))
+        this.#refresh(key, token, reviewer, reviewOptions);
+      return cached.result;
+    }
     if (cached) this.#forget(key);
     const expiry = readTokenExpiry(token);
     if (expiry !== undefined && expiry <= now) return EXPIRED;
@@ -154,6 +163,14 @@ class ReviewCache implements TokenCache {
     } finally {
       this.#inflight.delete(key);
     }
+  }
+
+  /** Asks again while the cached answer serves; a failure leaves the entry to expire at its time. */
+  #refresh(key: string, token: string, reviewer: Reviewer, reviewOptions: ReviewOptions): void {
+    const budget = this.#budgets[reviewOptions.listener ?? 'user'];
+    const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
+    this.#inflight.set(key, pending);
+    pending.catch(() => undefined).finally(() => this.#inflight.delete(key));
   }
 
   dropPod(namespace: string, pod: string, podUid?: string): number {
@@ -184,7 +201,7 @@ class ReviewCache implements TokenCache {
     if (keys?.size === 0) this.#byPod.delete(entry.pod);
   }
 
-  #remember(key: string, result: TokenReviewResult, until: number, now: number): void {
+  #remember(key: string, result: TokenReviewResult, until: number, now: number, refreshAt = until): void {
     if (until <= now) return;
     const entries = this.#entries;
     if (entries.size >= this.#maxEntries) {
@@ -196,7 +213,7 @@ class ReviewCache implements TokenCache {
       }
     }
     const pod = result.authenticated ? boundPodOf(result)?.key : undefined;
-    entries.set(key, { result, until, pod });
+    entries.set(key, { result, until, refreshAt, pod });
     if (pod !== undefined) this.#byPod.set(pod, (this.#byPod.get(pod) ?? new Set()).add(key));
   }
 
@@ -225,8 +242,9 @@ class ReviewCache implements TokenCache {
     const now = this.#now();
     if (result.authenticated) {
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
-      const life = this.#settings.ttlSeconds * 1000 * (1 - TTL_SPREAD * this.#random());
-      this.#remember(key, result, Math.min(now + life, expiry), now);
+      const ttl = this.#settings.ttlSeconds * 1000;
+      const refreshAt = now + ttl * (REFRESH_FROM + REFRESH_SPREAD * this.#random());
+      this.#remember(key, result, Math.min(now + ttl, expiry), now, refreshAt);
     } else {
       this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now);
     }
