@@ -32,7 +32,8 @@ export function sinkArtifact(sink: Pick<SinkConfig, 'type' | 'format'>): Artifac
   return sink.format === 'pprof' ? 'profile.pb.gz' : 'stacks.folded';
 }
 
-function under(base: string, path: string): URL {
+/** `path` under the base URL's own path. */
+export function under(base: string, path: string): URL {
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
   return url;
@@ -70,9 +71,17 @@ function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
   return url;
 }
 
-export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry): PushRequest {
+/**
+ * A push to `sink` of what one header names (a recording's id, a window's key): OTLP's path and content
+ * type, or Pyroscope's with its tenant and the ingest URL `pyroscope` makes.
+ */
+export function pushRequestFor(
+  sink: SinkConfig,
+  idHeader: readonly [name: string, value: string],
+  pyroscope: () => URL,
+): PushRequest {
   const artifact = sinkArtifact(sink);
-  const headers: Record<string, string> = { [RECORDING_ID_HEADER]: entry.id };
+  const headers: Record<string, string> = { [idHeader[0]]: idHeader[1] };
   if (sink.type === 'otlp') {
     headers['content-type'] = 'application/x-protobuf';
     return { url: under(sink.url, OTLP_PROFILES_PATH), artifact, headers };
@@ -80,5 +89,9 @@ export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry): PushReques
   headers['content-type'] =
     sink.format === 'pprof' ? 'application/octet-stream' : 'text/plain; charset=utf-8';
   if (sink.tenant !== undefined) headers[TENANT_HEADER] = sink.tenant;
-  return { url: pyroscopeUrl(sink, entry), artifact, headers };
+  return { url: pyroscope(), artifact, headers };
+}
+
+export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry): PushRequest {
+  return pushRequestFor(sink, [RECORDING_ID_HEADER, entry.id], () => pyroscopeUrl(sink, entry));
 }

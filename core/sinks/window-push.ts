@@ -4,7 +4,7 @@
 // drop a push it has already taken). Which sinks take windows: those with `continuous: true` whose
 // `namespaces` include the window's. Pure.
 import type { ProfileSubject } from '../export/profile-subject.ts';
-import { OTLP_PROFILES_PATH, PYROSCOPE_INGEST_PATH, TENANT_HEADER, sinkArtifact } from './push-request.ts';
+import { PYROSCOPE_INGEST_PATH, pushRequestFor, under } from './push-request.ts';
 import type { PushRequest } from './push-request.ts';
 import type { SinkConfig } from './sink.ts';
 
@@ -50,12 +50,6 @@ export function windowSubject(window: ExportedWindow): ProfileSubject {
   };
 }
 
-function under(base: string, path: string): URL {
-  const url = new URL(base);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${path}`;
-  return url;
-}
-
 /** A label value as Pyroscope's name syntax takes it: none of `{}=,` and no spaces. */
 const labelValue = (value: string): string => value.replace(/[{}=,\s"]/g, '_');
 
@@ -74,21 +68,14 @@ export function windowPyroscopeName(sink: Pick<SinkConfig, 'application'>, windo
 
 /** The push of a window; `frequency` is the sample rate Pyroscope is told for folded stacks. */
 export function windowPushRequest(sink: SinkConfig, window: ExportedWindow, frequency: number): PushRequest {
-  const artifact = sinkArtifact(sink);
-  const headers: Record<string, string> = { [WINDOW_KEY_HEADER]: window.key };
-  if (sink.type === 'otlp') {
-    headers['content-type'] = 'application/x-protobuf';
-    return { url: under(sink.url, OTLP_PROFILES_PATH), artifact, headers };
-  }
-  headers['content-type'] =
-    sink.format === 'pprof' ? 'application/octet-stream' : 'text/plain; charset=utf-8';
-  if (sink.tenant !== undefined) headers[TENANT_HEADER] = sink.tenant;
-  const url = under(sink.url, PYROSCOPE_INGEST_PATH);
-  const from = Math.floor(window.start / 1000);
-  url.searchParams.set('name', windowPyroscopeName(sink, window));
-  url.searchParams.set('from', String(from));
-  url.searchParams.set('until', String(Math.max(from + 1, Math.ceil(window.end / 1000))));
-  url.searchParams.set('format', sink.format);
-  url.searchParams.set('sampleRate', String(frequency));
-  return { url, artifact, headers };
+  return pushRequestFor(sink, [WINDOW_KEY_HEADER, window.key], () => {
+    const url = under(sink.url, PYROSCOPE_INGEST_PATH);
+    const from = Math.floor(window.start / 1000);
+    url.searchParams.set('name', windowPyroscopeName(sink, window));
+    url.searchParams.set('from', String(from));
+    url.searchParams.set('until', String(Math.max(from + 1, Math.ceil(window.end / 1000))));
+    url.searchParams.set('format', sink.format);
+    url.searchParams.set('sampleRate', String(frequency));
+    return url;
+  });
 }
