@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../core/config/config-values.ts';
 import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/contract/names.ts';
-import type { RunKey } from '../core/contract/run-key.ts';
+import { urlWithKey, type RunKey } from '../core/contract/run-key.ts';
 import { textLogStream } from './operations/log-text.ts';
 
 export interface LocalSidecarOptions {
@@ -116,4 +116,15 @@ export async function readLocalKey(dataDir: string): Promise<LocalKey> {
   } finally {
     await handle.close();
   }
+}
+
+/** Names the key's cookie by the bound port, and prints the URL to open (with the key) and where things are. */
+export function announceLocal(url: string, localKey: LocalKey, dataDir: string, podName: string): void {
+  localKey.key.cookie = `furnace-local-${new URL(url).port}`;
+  process.stdout.write(
+    `Open ${urlWithKey(url, '/', localKey.key)} (it answers only with this key, kept in ${localKey.file})\n`,
+  );
+  process.stdout.write(
+    `Data directory: ${dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
+  );
 }

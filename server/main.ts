@@ -19,13 +19,13 @@ import type { PodWatch } from './kube/pod-watch.ts';
 import { createTokenCache, type TokenCache } from './kube/token-cache.ts';
 import type { ClusterConnection } from './cluster-mode.ts';
 import {
+  announceLocal,
   newRegistrationSecret,
   readLocalKey,
   spawnLocalSidecar,
   type LocalKey,
   type LocalSidecar,
 } from './local-mode.ts';
-import { urlWithKey } from '../core/contract/run-key.ts';
 import { loggerOptions } from './operations/logging.ts';
 import { createMetricsRegistry } from './operations/metrics.ts';
 import type { RegistrationMode } from './registry/sidecar-registration.ts';
@@ -43,7 +43,7 @@ import { alwaysLeader, type Leadership } from '../kube/leases/leader-election.ts
 import { startChores } from './leader/chores.ts';
 import { candidateIdentity, leadershipOf, serverChores, sharedSlotsOf } from './leader/server-leadership.ts';
 import type { FastifyBaseLogger } from 'fastify';
-import { stopServer, type Draining, type RunningServer } from './shutdown.ts';
+import { closeConnectionsWhileDraining, stopServer, type Draining, type RunningServer } from './shutdown.ts';
 
 /** Readiness: off from the first signal on (server/shutdown.ts). */
 const draining: Draining = { on: false };
@@ -93,6 +93,7 @@ async function startClusterParts(
     metricsRegistry,
     kube: cluster.kube,
   });
+  closeConnectionsWhileDraining(webhook, draining);
   await webhook.listen({ host: config.webhook.host, port: config.webhook.port });
   running.webhook = webhook;
 }
@@ -182,6 +183,7 @@ function assemble(p: Prepared): {
     ...(p.localKey ? { localKey: p.localKey } : {}),
   });
   logs.current = apps.user.log;
+  for (const app of [apps.user, apps.recorder]) closeConnectionsWhileDraining(app, draining);
   const leadership = leadershipOf(cluster, config.coordination, identity, apps.user.log);
   wiring.leader.current = leadership;
   const running: Started = {
@@ -249,17 +251,6 @@ async function startSinks(
 async function prepareDataDir(dataDir: string, local: boolean): Promise<LocalKey | undefined> {
   await mkdir(dataDir, { recursive: true, ...(local ? { mode: 0o700 } : {}) });
   return local ? readLocalKey(dataDir) : undefined;
-}
-
-/** Names the key's cookie by the bound port, and prints the URL to open (with the key) and where things are. */
-function announceLocal(url: string, localKey: LocalKey, dataDir: string, podName: string): void {
-  localKey.key.cookie = `furnace-local-${new URL(url).port}`;
-  process.stdout.write(
-    `Open ${urlWithKey(url, '/', localKey.key)} (it answers only with this key, kept in ${localKey.file})\n`,
-  );
-  process.stdout.write(
-    `Data directory: ${dataDir}; local sidecar registers as pod ${podName} in namespace local\n`,
-  );
 }
 
 /** What the parts of the server are made from, once the configuration is read. */
@@ -393,8 +384,11 @@ function buildApps(
     allowSystemWide: config.allowSystemWide,
     sinks: config.sinks,
     ...(kube ? { kube } : {}),
+    // In a cluster, not ready before the pod watch (and the webhook listener, started with it) exists.
     isReady: () =>
-      !wiring.draining.on && (watch.current?.isSynced() ?? true) && (wiring.shared?.isSynced() ?? true),
+      !wiring.draining.on &&
+      (watch.current ? watch.current.isSynced() : !kube) &&
+      (wiring.shared?.isSynced() ?? true),
     ...(wiring.shared ? { sharedRegistrations: wiring.shared.registrations } : {}),
     isLeader: () => leader.current?.isLeader() ?? false,
     logger: loggerOptions(config.logLevel, config.logFormat),

@@ -82,6 +82,7 @@ export async function admitProxyRequest(
     if ('replay' in admitted) return admitted;
     context.start = admitted.params;
     context.reservation = admitted.reservation;
+    if (startKey) context.startKey = startKey;
     if (scope && deps.agents && node !== undefined) {
       const expiresAt = grantExpiry(deps.now(), admitted.params.durationSeconds);
       const owner = { namespace, pod, podUid: scope.podUid };

@@ -45,6 +45,8 @@ export interface ProxyContext {
   rest: string;
   startedAt: bigint;
   start?: RecordingParams;
+  /** A start's idempotency key, hashed with the user (start-key.ts): sent on to the recorder, which answers a repeat with the recording the key started. */
+  startKey?: string;
   /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
   reservation?: Reservation;
   /** Agent mode: what the agent may touch, written by the server only (agent-routing.ts). */

@@ -10,6 +10,7 @@ import type { ProxyContexts, ProxyDeps } from './proxy-context.ts';
 import { failProxyAnswer, finishProxyAnswer } from './proxy-finishing.ts';
 import { createPinnedUpstreams } from './pinned-upstreams.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
+import { START_KEY_HEADER } from './start-key.ts';
 
 const STRIPPED_HEADERS = [
   'authorization',
@@ -20,6 +21,8 @@ const STRIPPED_HEADERS = [
   'x-forwarded-access-token',
   // Only the server writes an agent's scope; a caller's is dropped whatever the route.
   AGENT_SCOPE_HEADER,
+  // The recorder gets the key hashed with the user, so one user's key never names another's recording.
+  START_KEY_HEADER,
 ];
 
 function rewriteRequestHeaders(
@@ -35,6 +38,7 @@ function rewriteRequestHeaders(
   const { address, tls } = context.registration;
   rewritten.host = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${tls?.port ?? address.port}`;
   if (context.scope) rewritten[AGENT_SCOPE_HEADER] = encodeAgentScope(context.scope);
+  if (context.startKey) rewritten[START_KEY_HEADER] = context.startKey;
   return rewritten;
 }
 

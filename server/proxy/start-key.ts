@@ -6,14 +6,15 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { MAX_START_KEY_LENGTH, START_KEY_HEADER, START_KEY_PATTERN } from '../../core/contract/start-key.ts';
 import type { ProxyDeps } from './proxy-context.ts';
 import type { ReplayedStart } from './start-admission.ts';
 
-export const START_KEY_HEADER = 'idempotency-key';
+export { START_KEY_HEADER };
 /** Answered on a start that found the recording of its key already running. */
 export const REPLAYED_HEADER = 'idempotent-replayed';
-const MAX_KEY_LENGTH = 128;
-const KEY_PATTERN = /^[A-Za-z0-9._:/+=-]+$/;
+const MAX_KEY_LENGTH = MAX_START_KEY_LENGTH;
+const KEY_PATTERN = START_KEY_PATTERN;
 
 /** The caller's key, hashed with its user name; undefined without the header; a 400 naming it when malformed. */
 export function startKeyOf(header: string | string[] | undefined, user: string): string | undefined {

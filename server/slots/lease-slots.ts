@@ -6,6 +6,7 @@
 // recording end (an upload, the failure timer, the pod's registration expiring); the leader deletes the
 // expired ones and those whose recording the catalog lists as ended (collectExpired): a replica killed
 // between an entry's end and the release, or an end seen before the commit landed, leaves no slot taken.
+// A keyed start retried after its first attempt's replica died takes that attempt's slots over (#resume).
 import type { LeaseClient } from '../../kube/leases/lease-client.ts';
 import { microTime, type LeaseDraft, type LeaseRecord } from '../../kube/leases/lease-record.ts';
 import {
@@ -108,7 +109,11 @@ class LeaseSlots {
     let podSlot = await this.#takeNamed(podDraft);
     // Deleted between our create and our read: free again, once more.
     if ('lost' in podSlot) podSlot = await this.#takeNamed(podDraft);
-    if ('busy' in podSlot) return { taken: false, busy: 'pod', ...pick(podSlot.busy.annotations) };
+    if ('busy' in podSlot) {
+      const resumed = await this.#resume(podDraft, podSlot.busy, request.startKey);
+      if (!resumed) return { taken: false, busy: 'pod', ...pick(podSlot.busy.annotations) };
+      podSlot = resumed;
+    }
     if ('lost' in podSlot) return { taken: false, busy: 'pod' };
     const held: LeaseRecord[] = [podSlot.record];
     for (const kind of ['namespace', 'cluster'] as const) {
@@ -147,6 +152,37 @@ class LeaseSlots {
         ...(request.startKey === undefined ? {} : { [START_KEY_ANNOTATION]: request.startKey }),
       },
     };
+  }
+
+  /**
+   * A retry of a keyed start whose first attempt never got the recorder's answer (its replica died, or
+   * the client gave up waiting): the pod's slot holds the same key and no recording. This start takes the
+   * slot over and sends the start on with the key; the recorder answers with the recording the key began,
+   * if the first attempt reached it, or starts it now. The numbered slots the first attempt took are
+   * deleted (this start takes its own), so they do not count twice until they expire.
+   */
+  async #resume(
+    draft: LeaseDraft,
+    busy: LeaseRecord,
+    startKey: string | undefined,
+  ): Promise<{ record: LeaseRecord } | undefined> {
+    const same = startKey !== undefined && busy.annotations[START_KEY_ANNOTATION] === startKey;
+    if (!same || busy.annotations[RECORDING_ANNOTATION] !== undefined) return undefined;
+    const written = await this.#d.leases.replace({
+      ...draft,
+      transitions: busy.transitions + 1,
+      resourceVersion: busy.resourceVersion,
+    });
+    if (written === 'conflict') return undefined;
+    const pod = busy.labels[SLOT_POD_LABEL] ?? '';
+    const earlier = (await this.#d.leases.list(`${SLOT_POD_LABEL}=${pod}`)).filter(
+      (record) =>
+        record.name !== busy.name &&
+        record.annotations[START_KEY_ANNOTATION] === startKey &&
+        record.annotations[RECORDING_ANNOTATION] === undefined,
+    );
+    await this.#removeAll(earlier);
+    return { record: written };
   }
 
   /** Creates the named slot, or takes over an expired one; else says who holds it. */

@@ -61,7 +61,7 @@ export class AgentRecorders {
     const recorder = this.recorderOf(scope);
     const { controller } = recorder;
     return {
-      start: async (params) => {
+      start: async (params, startKey) => {
         const token = scope.uploadToken;
         if (token === undefined)
           throw new FurnaceError(
@@ -74,7 +74,8 @@ export class AgentRecorders {
         await this.saveScope(recorder);
         recorder.pending = token;
         try {
-          const status = await controller.start(params);
+          // A repeated key answers the recording it started; its uploads then go with this start's grant.
+          const status = await controller.start(params, startKey);
           recorder.uploadTokens.set(status.id, token);
           await this.saveGrant(recorder, status.id, token);
           return status;

@@ -24,11 +24,13 @@ import {
   type ProcessQuery,
   type ProcessSelection,
 } from '../../core/contract/processes.ts';
+import { recorderStartKey, START_KEY_HEADER } from '../../core/contract/start-key.ts';
 import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */
 export interface RecordingApi {
-  start(params: RecordingParams): Promise<RecordingStatus>;
+  /** `startKey`: the server's hashed idempotency key; a start with a key seen before answers that recording. */
+  start(params: RecordingParams, startKey?: string): Promise<RecordingStatus>;
   list(): RecordingStatus[];
   get(id: string): RecordingStatus;
   stop(id: string): RecordingStatus;
@@ -149,8 +151,10 @@ function registerRecordingRoutes(
         }
       },
     },
-    async (request, reply) =>
-      reply.status(202).send(await api(request).start(request.body as RecordingParams)),
+    async (request, reply) => {
+      const startKey = recorderStartKey(request.headers[START_KEY_HEADER]);
+      return reply.status(202).send(await api(request).start(request.body as RecordingParams, startKey));
+    },
   );
 
   app.get('/recordings', { schema: { response: { 200: recordingListSchema, ...errors } } }, (request) => ({

@@ -16,13 +16,8 @@ import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
 import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
-import {
-  selectProcesses,
-  type ProcessInfo,
-  type SelectionContext,
-  type SelectionRequest,
-} from '../host/process-select.ts';
-import { chooseForPreview, describeMatches } from '../host/process-preview.ts';
+import type { ProcessInfo, SelectionRequest } from '../host/process-select.ts';
+import { chooseTargets, matchingProcesses } from './target-selection.ts';
 import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { evictOldRecordings } from './retention.ts';
 import {
@@ -34,6 +29,7 @@ import {
   withoutUploadFailure,
 } from './recording-machine.ts';
 import { uploadFinishedRecording } from './upload.ts';
+import { StartKeys } from './start-keys.ts';
 import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
 import { describeEnd, where } from './end-reason.ts';
@@ -85,9 +81,6 @@ export interface ControllerDeps {
   sampleCpuPercent?(pids: readonly number[]): Promise<Map<number, number>>;
 }
 
-/** How many matching processes GET /processes samples for their CPU share (the busiest are listed first). */
-const MAX_CPU_SAMPLED = 500;
-
 interface Running {
   id: string;
   stop(): void;
@@ -97,6 +90,7 @@ interface Running {
 export class RecordingController {
   private recordings: RecordingStatus[] = [];
   private starting: string | undefined;
+  private readonly startKeys = new StartKeys<RecordingStatus>();
   private running: Running | undefined;
   private readonly budget: DiskBudget;
   private readonly profilers: ProfilerSet;
@@ -176,8 +170,19 @@ export class RecordingController {
     await this.journal.flushed();
   }
 
-  /** Starts a recording with parameters already checked against the limits (the route did that). */
-  async start(params: RecordingParams): Promise<RecordingStatus> {
+  /**
+   * Starts a recording with parameters already checked against the limits (the route did that); a start
+   * with the key of an earlier one answers that recording (start-keys.ts).
+   */
+  start(params: RecordingParams, startKey?: string): Promise<RecordingStatus> {
+    return this.startKeys.once(
+      startKey,
+      () => this.startNew(params),
+      (id) => (this.recordings.some((r) => r.id === id) ? this.get(id) : undefined),
+    );
+  }
+
+  private async startNew(params: RecordingParams): Promise<RecordingStatus> {
     if (this.starting !== undefined) {
       throw new FurnaceError('ERR_RECORDING_RUNNING', `recording ${this.starting} is starting`, {
         id: this.starting,
@@ -193,7 +198,7 @@ export class RecordingController {
         id,
         dir,
         params,
-        chooseTargets: () => this.chooseTargets(params, requestedAtMs),
+        chooseTargets: () => chooseTargets(this.deps, params, requestedAtMs),
       });
       await mkdir(dir, { recursive: true });
       const status = beginRecording({
@@ -289,31 +294,9 @@ export class RecordingController {
     return `${this.deps.config.dataDir}/recordings/${id}`;
   }
 
-  private async chooseTargets(params: RecordingParams, requestedAtMs: number): Promise<ProcessInfo[]> {
-    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
-    return selectProcesses(processes, params, await this.selectionContext(requestedAtMs));
-  }
-
-  private async selectionContext(requestedAtMs: number): Promise<SelectionContext> {
-    const { config } = this.deps;
-    return {
-      mode: config.mode,
-      requestedAtMs,
-      ...(config.podUid === undefined ? {} : { podUid: config.podUid }),
-      selfPid: this.deps.selfPid,
-      nestedPidNamespace: config.mode === 'pod' && (await this.deps.nestedPidNamespace()),
-    };
-  }
-
   /** Which processes a start with these settings would record now (GET /processes); nothing is started. */
-  async matchingProcesses(request: SelectionRequest): Promise<ProcessMatches> {
-    const requestedAtMs = this.deps.timers.now();
-    const processes = await this.deps.listProcesses(this.deps.config.mode === 'pod');
-    const ctx = await this.selectionContext(requestedAtMs);
-    const { chosen, reason } = chooseForPreview(processes, request, ctx);
-    const pids = chosen.slice(0, MAX_CPU_SAMPLED).map((p) => p.pid);
-    const cpu = (await this.deps.sampleCpuPercent?.(pids)) ?? new Map<number, number>();
-    return describeMatches(chosen, cpu, reason);
+  matchingProcesses(request: SelectionRequest): Promise<ProcessMatches> {
+    return matchingProcesses(this.deps, request);
   }
 
   /** What a profiler reports through, and writes the compact tree with as soon as it has it. */

@@ -9,6 +9,36 @@ import { PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
 
 describe('sidecar recordings API', () => {
+  it('answers a start with a key it has seen with the recording that key began, running or ended', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    const { app } = fixture;
+    const keyed = (key: string, payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/recordings',
+        headers: { ...auth, 'idempotency-key': key },
+        payload,
+      });
+
+    const first = await keyed('key-1', { pid: 200, durationSeconds: 60 });
+    assert.equal(first.statusCode, 202, first.body);
+    const { id } = first.json<RecordingStatus>();
+    // The server resends the start through another replica: the same recording, no second perf.
+    const again = await keyed('key-1', { pid: 200, durationSeconds: 60 });
+    assert.equal(again.statusCode, 202, again.body);
+    assert.equal(again.json<RecordingStatus>().id, id);
+    assert.equal(fixture.perf.records.length, 1, 'perf was started once');
+    const other = await keyed('key-2', { pid: 200 });
+    assert.equal(other.statusCode, 409, 'another key still finds the recorder busy');
+
+    await app.inject({ method: 'POST', url: `/recordings/${id}/stop`, headers: auth });
+    await fixture.controller.settled();
+    const late = await keyed('key-1', { pid: 200 });
+    assert.equal(late.json<RecordingStatus>().id, id, 'an ended recording is still the answer to its key');
+    assert.equal(fixture.perf.records.length, 1);
+  });
+
   it('starts, refuses a second start with 409, stops early and serves every artifact', async (t) => {
     const fixture = await sidecarFixture();
     t.after(() => fixture.close());

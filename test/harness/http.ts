@@ -52,8 +52,9 @@ export function bearerCall(
   token: string,
   method = 'GET',
   body?: unknown,
+  extraHeaders: Record<string, string> = {},
 ): Promise<TextAnswer> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token}` };
   if (body === undefined) return httpsCall(url, ca, { method, headers });
   headers['content-type'] = 'application/json';
   return httpsCall(url, ca, { method, headers, body: JSON.stringify(body) });

@@ -74,12 +74,20 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
   return replicas;
 }
 
-/** Resolves once the replica's /readyz answers 200. */
+/** Resolves once the replica's /readyz answers 200; the error has the end of its output when it does not. */
 export async function replicaReady(replica: ReplicaServer, timeoutMs = 60_000): Promise<void> {
-  await eventually(
-    async () =>
-      (await httpsCall(`${replica.base}/readyz`, replica.certs.caPem)).status === 200 ? true : undefined,
-    timeoutMs,
-    `${replica.name} to be ready`,
-  );
+  try {
+    await eventually(
+      async () =>
+        (await httpsCall(`${replica.base}/readyz`, replica.certs.caPem)).status === 200 ? true : undefined,
+      timeoutMs,
+      `${replica.name} to be ready`,
+    );
+  } catch (error) {
+    const exit = replica.process.child.exitCode;
+    const state = exit === null ? 'still running' : `exited with ${exit}`;
+    throw new Error(
+      `${(error as Error).message}; the process is ${state}, its output ends:\n${replica.process.output().slice(-3000)}`,
+    );
+  }
 }

@@ -10,6 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify from 'fastify';
 import { SIDECAR_TLS_PORT } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { START_KEY_HEADER } from '../../core/contract/start-key.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken } from '../harness/cluster.ts';
 import { bearerCall, httpsCall } from '../harness/http.ts';
@@ -146,7 +147,12 @@ function standInSidecar(setup: RecorderSetup, recorder: Recorder) {
   // Ids unique across runs, as a sidecar's are: the catalog is one for the whole cluster.
   const prefix = `${recorder.name}-${randomBytes(4).toString('hex')}`;
   let next = 0;
+  // As a sidecar does (sidecar/recording/start-keys.ts): a start with a key seen before answers its recording.
+  const byKey = new Map<string, RecordingStatus>();
   app.post('/recordings', (request, reply) => {
+    const key = request.headers[START_KEY_HEADER];
+    const seen = typeof key === 'string' ? byKey.get(key) : undefined;
+    if (seen) return reply.code(200).send(seen);
     const params = request.body as { durationSeconds?: number };
     const id = `${prefix}-${next++}`;
     const status = recordingStatus(id, {
@@ -155,6 +161,7 @@ function standInSidecar(setup: RecorderSetup, recorder: Recorder) {
       targets: [],
     });
     recorder.started.set(id, status);
+    if (typeof key === 'string') byKey.set(key, status);
     const pending = upload(setup, recorder, status);
     recorder.pending.add(pending);
     void pending.finally(() => recorder.pending.delete(pending));

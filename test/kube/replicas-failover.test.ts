@@ -14,7 +14,7 @@
 // convergence p99 (registered through A → proxied by B; uploaded through either → listed by both), which
 // is not asserted (no timed assertions in tests; docs/benchmarks.md has the figures).
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
@@ -172,10 +172,19 @@ async function listedByBoth(run: Run, id: string, since: number): Promise<number
   return run.both.epoch === epoch && run.both.up ? performance.now() - since : undefined;
 }
 
+/** A start with its own idempotency key, the same on its retry (as the UI and the operator send one). */
 function startOne(run: Run, recorder: Recorder) {
   const url = `${run.users}/proxy/${run.namespace}/${recorder.name}/recordings`;
+  const key = `start-${randomUUID()}`;
   return counted(run.fleet.counts, `start on ${recorder.name}`, () =>
-    bearerCall(url, run.ca, run.token, 'POST', { durationSeconds: RECORDING_SECONDS }),
+    bearerCall(
+      url,
+      run.ca,
+      run.token,
+      'POST',
+      { durationSeconds: RECORDING_SECONDS },
+      { 'idempotency-key': key },
+    ),
   );
 }
 
@@ -281,7 +290,8 @@ describe('two replicas behind HAProxy while one is killed every so often', () =>
       assert.deepEqual(lost, [], 'every recording that reached done is downloadable from both replicas');
       assert.ok(
         ok >= 0.995,
-        `${(ok * 100).toFixed(2)} % of API calls succeeded within one retry; at least 99.5 % must`,
+        `${(ok * 100).toFixed(2)} % of API calls succeeded within one retry; at least 99.5 % must. ` +
+          `The first failures: ${run.fleet.counts.failures.slice(0, 8).join(' | ')}`,
       );
     },
   );

@@ -41,7 +41,8 @@ async function createPods(namespace: string, done: () => boolean): Promise<Creat
         .createNamespacedPod({ namespace, body: testPod(name, { labels: { furnace: 'enabled' } }) })
         .then((pod) => {
           result.created++;
-          if (!hasSidecar(pod)) result.withoutSidecar.push(name);
+          if (!hasSidecar(pod))
+            result.withoutSidecar.push(`${name} (created at ${new Date().toISOString()})`);
         })
         .catch((error: unknown) => {
           const body = (error as { body?: unknown }).body;
@@ -93,9 +94,11 @@ describe('a rolling update of two replicas while pods are admitted', () => {
     let rolled = false;
     const creating = createPods(namespace, () => rolled);
     await sleep(2000);
+    const rolls: string[] = [];
     for (const replica of replicas) {
+      const began = new Date().toISOString();
       await roll(replica);
-      process.stdout.write(`rolled ${replica.name} at ${new Date().toISOString()}\n`);
+      rolls.push(`${replica.name} from ${began} to ${new Date().toISOString()}`);
     }
     await sleep(2000);
     rolled = true;
@@ -106,6 +109,10 @@ describe('a rolling update of two replicas while pods are admitted', () => {
     );
     assert.ok(creates.created >= 20, `pods were created throughout the rollout (${creates.created})`);
     assert.deepEqual(creates.failed, [], 'no create failed');
-    assert.deepEqual(creates.withoutSidecar, [], 'every opted-in pod got the sidecar');
+    assert.deepEqual(
+      creates.withoutSidecar,
+      [],
+      `every opted-in pod got the sidecar (rolled ${rolls.join(', ')})`,
+    );
   });
 });

@@ -1,12 +1,15 @@
 // Two server replicas (their apps, each with its own registry and catalog) and one pod: a start through
 // replica B while a recording started through A runs is refused 409, naming the pod and the recording,
 // and never reaches the recorder; once the recording's finished state reaches B (an upload), B frees the
-// slots A took, and the next start through B goes on. The slots are Leases on the real API server.
+// slots A took, and the next start through B goes on. A keyed start whose replica died before the
+// recorder answered is taken over by its retry through B, which sends the recorder the key (hashed with
+// the user), so a recorder that began it answers that recording. The slots are Leases on the real API server.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createKubeRequest } from '../../kube/kube-request.ts';
 import { createLeaseClient } from '../../kube/leases/lease-client.ts';
 import { createLeaseSlots } from '../../server/slots/lease-slots.ts';
+import { startKeyOf } from '../../server/proxy/start-key.ts';
 import {
   buildFixture,
   registerSidecar,
@@ -72,5 +75,46 @@ describe('start slots of two server replicas', () => {
       again = await start(b);
     }
     assert.equal(again.statusCode, 201, again.body);
+  });
+
+  it('lets the retry of a keyed start through B go on after the replica that took its slot died', async (t) => {
+    const namespace = await createNamespace(kc);
+    const b = await buildFixture(t, replicaOptions(namespace, 'replica-b'));
+    const sidecar = await startFakeSidecar(t);
+    registerSidecar(b, 'team-a', 'web-2', sidecar.port);
+    // Replica A took the pod's slots for the start with this key, sent it on and died before the answer.
+    const key = 'retry-after-a-died';
+    const hashed = startKeyOf(key, 'anonymous') ?? '';
+    const dead = createLeaseSlots({
+      leases: createLeaseClient(request, namespace),
+      identity: 'replica-a',
+      slotSeconds: 30,
+      now: () => Date.now(),
+      log: { warn: () => undefined },
+    });
+    const took = await dead.take({
+      namespace: 'team-a',
+      pod: 'web-2',
+      startedBy: 'anonymous',
+      startKey: hashed,
+      maxPerNamespace: 5,
+      maxPerCluster: 10,
+    });
+    assert.ok(took.taken);
+    await dead.stop();
+    const start = (headers: Record<string, string>) =>
+      b.app.inject({ method: 'POST', url: '/proxy/team-a/web-2/recordings', payload: {}, headers });
+
+    const otherKey = await start({ 'idempotency-key': 'another-start' });
+    assert.equal(otherKey.statusCode, 409, 'another start is refused while the slot holds');
+    const retried = await start({ 'idempotency-key': key });
+    assert.equal(retried.statusCode, 201, retried.body);
+    const sent = sidecar.requests.filter((r) => r.method === 'POST');
+    assert.equal(sent.length, 1, 'only the retry reached the recorder');
+    assert.equal(
+      sent[0]?.headers['idempotency-key'],
+      hashed,
+      'with the key hashed with the user, not as the caller sent it',
+    );
   });
 });

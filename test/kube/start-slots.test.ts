@@ -181,6 +181,35 @@ describe('start slots shared by replicas', () => {
     await Promise.all([a.stop(), b.stop()]);
   });
 
+  it('lets a retry with the same key take over a start whose replica died before the recorder answered', async () => {
+    const namespace = await createNamespace(kc);
+    const dead = replica(namespace, 'dead');
+    const b = replica(namespace, 'b');
+    // The first attempt took its three slots and died: no commit, no release, no renewal.
+    held(await dead.take({ ...start('resumed'), startKey: 'key-hash-2' }));
+    await dead.stop();
+    const other = await b.take({ ...start('resumed'), startKey: 'key-hash-other' });
+    assert.deepEqual(other, { taken: false, busy: 'pod', startedBy: 'alice', startKey: 'key-hash-2' });
+    const unkeyed = await b.take(start('resumed'));
+    assert.equal(unkeyed.taken, false, 'a start without the key is still refused');
+
+    held(await b.take({ ...start('resumed'), startKey: 'key-hash-2' })).commit(
+      'rec-resumed',
+      Date.now() + 60_000,
+    );
+    const slots = await createLeaseClient(request, namespace).list('furnace.hyperfoil.io/slot');
+    assert.deepEqual(
+      slots.map((slot) => [slot.labels['furnace.hyperfoil.io/slot'], slot.holder]).sort(),
+      [
+        ['cluster', 'b'],
+        ['namespace', 'b'],
+        ['pod', 'b'],
+      ],
+      'the retry holds one slot of each kind; the dead attempt’s numbered slots are gone, not counted twice',
+    );
+    await b.stop();
+  });
+
   it('the leader deletes expired slots', async () => {
     const namespace = await createNamespace(kc);
     const dead = replica(namespace, 'dead', 1);
