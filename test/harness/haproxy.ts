@@ -50,7 +50,11 @@ function configText(frontends: HaproxyFrontend[], ports: Record<string, number>)
   const lines = [
     'global',
     '  maxconn 4096',
+    // One line per connection on stdout (the process's output): which server, how long, how it ended.
+    '  log stdout format raw local0',
     'defaults',
+    '  log global',
+    '  option tcplog',
     '  mode tcp',
     '  timeout connect 2s',
     '  timeout client 120s',
@@ -99,4 +103,11 @@ export async function startHaproxy(t: TestContext, frontends: HaproxyFrontend[])
     'haproxy to listen',
   );
   return { process, ports };
+}
+
+/** HAProxy's log lines for connections that did not end cleanly (their termination state is not `--`). */
+export function troubledConnections(haproxy: Haproxy, max = 20): string[] {
+  const lines = haproxy.process.output().split('\n');
+  // tcplog: ... <frontend> <backend>/<server> Tw/Tc/Tt bytes <termination state> ...
+  return lines.filter((line) => /\/\S+ \S+\/\S+\/\S+ \d+ (?!--)\S\S /.test(line)).slice(-max);
 }

@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { installCrds } from '../harness/crds.ts';
 import { eventually } from '../harness/eventually.ts';
-import { startHaproxy } from '../harness/haproxy.ts';
+import { startHaproxy, troubledConnections, type Haproxy } from '../harness/haproxy.ts';
 import { bearerCall } from '../harness/http.ts';
 import { replicaReady, startReplicas, type ReplicaServer } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
@@ -54,6 +54,7 @@ interface Run {
   /** Whether both replicas are up (no kill since the flag was last set). */
   both: { up: boolean; epoch: number };
   kills: number;
+  haproxy: Haproxy;
 }
 
 async function setUp(t: TestContext): Promise<Run> {
@@ -104,6 +105,7 @@ async function setUp(t: TestContext): Promise<Run> {
     fleet: { recorders: [], counts: newCounts(), done: [] },
     both: { up: true, epoch: 0 },
     kills: 0,
+    haproxy,
   };
 }
 
@@ -291,7 +293,8 @@ describe('two replicas behind HAProxy while one is killed every so often', () =>
       assert.ok(
         ok >= 0.995,
         `${(ok * 100).toFixed(2)} % of API calls succeeded within one retry; at least 99.5 % must. ` +
-          `The first failures: ${run.fleet.counts.failures.slice(0, 8).join(' | ')}`,
+          `The first failures: ${run.fleet.counts.failures.slice(0, 8).join(' | ')}; ` +
+          `connections HAProxy saw end badly:\n${troubledConnections(run.haproxy).join('\n')}`,
       );
     },
   );

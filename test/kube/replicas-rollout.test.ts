@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
-import { startHaproxy } from '../harness/haproxy.ts';
+import { startHaproxy, troubledConnections } from '../harness/haproxy.ts';
 import { replicaReady, startReplicas, type ReplicaServer } from '../harness/replica-servers.ts';
 import { hasSidecar, registerScopedWebhook, testPod, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { KUBE_SIDECAR_IMAGE } from './server-kube-fixture.ts';
@@ -112,7 +112,7 @@ describe('a rolling update of two replicas while pods are admitted', () => {
     assert.deepEqual(
       creates.withoutSidecar,
       [],
-      `every opted-in pod got the sidecar (rolled ${rolls.join(', ')})`,
+      `every opted-in pod got the sidecar (rolled ${rolls.join(', ')}); connections HAProxy saw end badly:\n${troubledConnections(haproxy).join('\n')}`,
     );
   });
 });
