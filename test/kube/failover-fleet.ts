@@ -2,7 +2,9 @@
 // sidecar serving HTTPS on a loopback address of its own (the pod's IP) that answers starts from the proxy,
 // and after the recording's duration uploads the final status and stacks.folded (a known checksum)
 // through the load balancer with the upload token registration answered. Every API call a recorder or the
-// test's user makes is tried at most twice, and counted (first try, after one retry, failed).
+// test's user makes is tried at most twice, and counted (first try, after one retry, failed); an upload
+// that failed both is sent again uncounted until taken, as a sidecar's delivery loop does. A start with a
+// key the stand-in has seen answers that recording, as a sidecar does.
 import { createHash, randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,6 +112,24 @@ interface RecorderSetup {
   fleet: Fleet;
 }
 
+/** How long a stand-in keeps sending an upload the counted tries did not get through, as a sidecar's delivery loop does. */
+const DELIVERY_MS = 60_000;
+
+/**
+ * An upload call, counted (first try, one retry); when both failed, sent again every 2 s (not counted) until
+ * it is taken or DELIVERY_MS passed: a sidecar keeps delivering until the catalog takes the recording, and
+ * a recording that never reached `done` would hold its pod's start slot for its deadline.
+ */
+async function deliver(counts: CallCounts, what: string, call: () => Promise<Answer>): Promise<Answer> {
+  let answer = await counted(counts, what, call);
+  const until = Date.now() + DELIVERY_MS;
+  while ((answer.status < 200 || answer.status >= 300) && Date.now() < until) {
+    await sleep(2000);
+    answer = await within(call());
+  }
+  return answer;
+}
+
 async function upload(setup: RecorderSetup, recorder: Recorder, status: RecordingStatus): Promise<void> {
   const { fleet, recorderUrl, ca } = setup;
   await sleep(status.params.durationSeconds * 1000);
@@ -124,11 +144,11 @@ async function upload(setup: RecorderSetup, recorder: Recorder, status: Recordin
     artifacts: ['stacks.folded'],
   };
   const base = `${recorderUrl}/api/v1/recordings/${status.id}`;
-  const put = await counted(fleet.counts, `upload status ${status.id}`, () =>
+  const put = await deliver(fleet.counts, `upload status ${status.id}`, () =>
     bearerCall(base, ca, recorder.uploadToken, 'PUT', done),
   );
   if (put.status < 200 || put.status >= 300) return;
-  const artifact = await counted(fleet.counts, `upload stacks.folded ${status.id}`, () =>
+  const artifact = await deliver(fleet.counts, `upload stacks.folded ${status.id}`, () =>
     httpsCall(`${base}/artifacts/stacks.folded`, ca, {
       method: 'PUT',
       headers: { authorization: `Bearer ${recorder.uploadToken}`, 'content-type': 'text/plain' },
