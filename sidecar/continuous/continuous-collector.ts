@@ -192,7 +192,10 @@ export class ContinuousCollector {
       }
     } catch (error) {
       this.#dropped += 1;
-      this.deps.log('continuous window was not sent', { start: window.start, error: (error as Error).message });
+      this.deps.log('continuous window was not sent', {
+        start: window.start,
+        error: (error as Error).message,
+      });
     }
   }
 

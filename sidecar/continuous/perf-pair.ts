@@ -52,7 +52,7 @@ export function startPerfPair(input: PerfPairInput): PerfPair {
   // The script has its own copy of the pipe; the agent's must neither read it nor keep it open.
   data?.destroy();
   const scriptExit = exitOf(script, 'perf script', stderr);
-  const output = outputDone(script.stdout, input.onOutput);
+  const output = outputDone(script.stdout, (chunk) => input.onOutput(chunk));
   // perf script ends by itself at the end of its input, after printing what it still had. A record
   // without its reader would block (or die on the broken pipe): it is stopped.
   void scriptExit.then(() => record.kill('SIGTERM'));

@@ -23,7 +23,10 @@ async function busyPod(t: Parameters<typeof startProcess>[0]): Promise<Continuou
   const cgroups = await createPodCgroups('systemd', podUid, ['app']);
   const app = cgroups.containers.get('app');
   if (!app) throw new Error('no app container cgroup');
-  const busy = startProcess(t, 'sh', ['-c', `${joinCgroupLine(app.dir)} && exec sh -c 'while :; do :; done'`]);
+  const busy = startProcess(t, 'sh', [
+    '-c',
+    `${joinCgroupLine(app.dir)} && exec sh -c 'while :; do :; done'`,
+  ]);
   t.after(async () => {
     await busy.stop();
     await cgroups.remove();
@@ -97,7 +100,10 @@ describe('the continuous perf pair', () => {
     const killedAt = Date.now();
     records[0]?.kill('SIGTERM');
     await until('the pair to end', () => !collector.running);
-    assert.ok(logs.some((line) => line.startsWith('continuous perf exited')), logs.join('\n'));
+    assert.ok(
+      logs.some((line) => line.startsWith('continuous perf exited')),
+      logs.join('\n'),
+    );
     const last = uploads.at(-1);
     assert.ok(last, 'windows of the first pair');
     assert.ok(last.start <= killedAt && killedAt < last.start + WINDOW_MS, 'the window the pair died in');

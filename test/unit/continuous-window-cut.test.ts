@@ -34,7 +34,10 @@ const cutter = () => new WindowCutter({ origin: ORIGIN, lengthMs: LENGTH, graceM
 
 describe('continuous windows cut by sample time', () => {
   it('reads the wall-clock time of a sample header', () => {
-    assert.equal(sampleTimeMs('furnace-countin  7538/7538  1795508267.885216: cpu-clock:ppp: '), 1795508267885.216);
+    assert.equal(
+      sampleTimeMs('furnace-countin  7538/7538  1795508267.885216: cpu-clock:ppp: '),
+      1795508267885.216,
+    );
     assert.equal(sampleTimeMs('a comm 12 with spaces  7/7  1795508267.5: cpu-clock: '), 1795508267500);
     assert.equal(sampleTimeMs('no time here'), undefined);
   });
