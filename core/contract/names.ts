@@ -30,7 +30,7 @@ export const AGENT_ENV = {
   port: 'FURNACE_AGENT_PORT',
   /** Longest seconds between two polls of the continuous profiling plan (default 5). */
   continuousPollSeconds: 'FURNACE_CONTINUOUS_POLL_SECONDS',
-  /** Continuous windows that may wait on disk for processing; more are dropped and counted (default 8). */
+  /** Closed continuous windows that may wait to be sent; more are dropped and counted (default 8). */
   continuousMaxWindows: 'FURNACE_CONTINUOUS_MAX_WINDOWS',
 } as const;
 /** Marker annotation: a pod that carries it (or a container named `furnace`) is never injected again. */

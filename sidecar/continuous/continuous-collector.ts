@@ -1,57 +1,64 @@
-// The node agent's continuous profiling: one `perf record` for every selected container of the node,
-// cut into window files by perf itself (--switch-output), each window scripted and collapsed here and
-// sent to the server as folded stacks per pod and container. A plan with other containers (or another
-// frequency or window length) restarts the one perf; an empty plan runs none. Window files waiting beyond
-// `maxPendingWindows` are dropped, oldest first, and counted (the server's metric, through the upload).
-import { readdir, rm, stat } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+// The node agent's continuous profiling: one long-lived `perf record | perf script` pair for every selected
+// container of the node (perf-pair.ts), its output cut into windows by the samples' own wall-clock times
+// and collapsed as it streams (window-cut.ts), each closed window split by pod and container and sent to
+// the server as folded stacks. A plan with other containers (or another frequency or window length)
+// restarts the pair; an empty plan runs none. Closed windows waiting beyond `maxPendingWindows` are
+// dropped, oldest first, and counted (the server's metric, through the upload).
 import type {
   ContinuousPlan,
   ContinuousWindowUpload,
   WindowProfile,
 } from '../../core/continuous/continuous-plan.ts';
 import { EMPTY_PLAN, planKey } from '../../core/continuous/continuous-plan.ts';
-import { StackCollapser } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, type FoldedStacks } from '../../core/stacks/folded.ts';
-import type { ChildLike, SpawnFn } from '../host/runtime.ts';
-import { perfScriptCommand, PERF_SCRIPT_FIELDS } from '../profilers/perf/perf-script.ts';
+import type { SpawnFn } from '../host/runtime.ts';
 import type { CgroupScan, ScannedOwner } from './cgroup-scan.ts';
-import { continuousPerfArgs, windowFiles } from './perf-continuous-args.ts';
+import { continuousPerfArgs, continuousScriptArgs } from './perf-continuous-args.ts';
+import { startPerfPair, type PerfPair } from './perf-pair.ts';
+import { WindowCutter, type CutWindow } from './window-cut.ts';
 import { splitByOwner } from './window-split.ts';
 
 export interface CollectorDeps {
   spawn: SpawnFn;
   perfPath: string;
-  /** perf's window files go here; nothing else may live in it. */
-  dir: string;
   node: string;
   scan(targets: ContinuousPlan['targets']): Promise<CgroupScan>;
   upload(window: ContinuousWindowUpload & { dropped: number }): Promise<void>;
   log(message: string, fields?: Record<string, unknown>): void;
+  /** The wall clock in ms: windows are cut against perf's CLOCK_REALTIME sample times. */
   now(): number;
-  /** Window files that may wait for processing; more are dropped and counted. */
+  /** Closed windows that may wait to be sent; more are dropped and counted. */
   maxPendingWindows: number;
   /** A copy of the kernel's symbols for perf script (kernel-symbols.ts); undefined: /proc/kallsyms. */
   kernelSymbols?(): Promise<string | undefined>;
+  /** How long after its end a window waits for samples perf has not delivered yet (WINDOW_GRACE_MS). */
+  graceMs?: number;
+  /** After the pair failed, the same plan is tried again this much later (PERF_RETRY_MS). */
+  retryMs?: number;
 }
 
-interface RunningPerf {
-  child: ChildLike;
-  exited: Promise<void>;
+interface RunningPair {
+  pair: PerfPair;
+  cutter: WindowCutter;
+  /** The pair ended and its last windows were taken. */
+  done: Promise<void>;
 }
 
 /** How many scans a PID stays known after it was last seen: its samples of a late window still count. */
 const OWNER_SCANS_KEPT = 3;
 /** After perf failed, the same plan is tried again only this much later (a new plan at once). */
 export const PERF_RETRY_MS = 30_000;
+/** perf record with `-m 1` delivers samples 2 to 5 s late (measured); a window waits this long at most. */
+export const WINDOW_GRACE_MS = 10_000;
 
 export class ContinuousCollector {
   #plan: ContinuousPlan = EMPTY_PLAN;
   #key = '';
-  #perf: RunningPerf | undefined;
+  #pair: RunningPair | undefined;
   #owners = new Map<number, { owner: ScannedOwner; scan: number }>();
   #scans = 0;
-  #windowStart = 0;
+  /** Closed windows not sent yet, oldest first. */
+  #ready: CutWindow[] = [];
   #dropped = 0;
   /** The plan perf last failed on, and when it may be tried again. */
   #failed: { key: string; retryAt: number } | undefined;
@@ -60,9 +67,9 @@ export class ContinuousCollector {
 
   constructor(private readonly deps: CollectorDeps) {}
 
-  /** Whether a perf runs now (tests and logs). */
+  /** Whether a perf pair runs now (tests and logs). */
   get running(): boolean {
-    return this.#perf !== undefined;
+    return this.#pair !== undefined;
   }
 
   /** Windows dropped since the last upload. */
@@ -70,43 +77,47 @@ export class ContinuousCollector {
     return this.#dropped;
   }
 
-  /** Follows a new plan: rescans the containers, restarts perf when what it samples changed. */
+  /** Follows a new plan: rescans the containers, restarts the pair when what it samples changed. */
   async apply(plan: ContinuousPlan): Promise<void> {
     this.#plan = plan;
     // The same plan, every container found and perf running: nothing perf samples can have changed
     // (a new container is a new ID, so a new plan), and a poll costs no walk over /proc.
     const unchanged = this.#scanned?.plan === planKey(plan) && this.#scanned.complete;
-    if (unchanged && this.#perf !== undefined) return;
+    if (unchanged && this.#pair !== undefined) return;
     const cgroups = await this.#rescan();
     const key = `${planKey(plan)}|${cgroups.join(',')}`;
-    if (key === this.#key && (this.#perf !== undefined || cgroups.length === 0)) return;
+    if (key === this.#key && (this.#pair !== undefined || cgroups.length === 0)) return;
     if (key === this.#failed?.key && this.deps.now() < this.#failed.retryAt) return;
     this.#key = key;
-    if (this.#perf !== undefined) {
-      await this.#stopPerf();
-      // The stopped perf's last window, with its own time range, before the next perf starts.
+    if (this.#pair !== undefined) {
+      await this.#stopPair();
+      // The stopped pair's last windows, with their own time ranges, before the next pair starts.
       await this.drain();
     }
-    if (cgroups.length > 0) await this.#startPerf(cgroups);
+    if (cgroups.length > 0) await this.#startPair(cgroups);
   }
 
-  /** Processes every window perf has finished, oldest first. */
+  /** Closes the windows whose grace has passed and sends every closed window, oldest first. */
   async drain(): Promise<void> {
-    let files = windowFiles(await readdir(this.deps.dir).catch(() => []));
-    const excess = files.length - this.deps.maxPendingWindows;
+    const running = this.#pair;
+    if (running !== undefined) {
+      running.cutter.closeDue(this.deps.now());
+      this.#take(running.cutter);
+    }
+    const excess = this.#ready.length - this.deps.maxPendingWindows;
     if (excess > 0) {
-      for (const name of files.slice(0, excess)) await rm(`${this.deps.dir}/${name}`, { force: true });
+      this.#ready.splice(0, excess);
       this.#dropped += excess;
       this.deps.log('continuous profiling dropped windows over its budget', { dropped: excess });
-      files = files.slice(excess);
     }
-    if (files.length > 0) await this.#rescan();
-    for (const name of files) await this.#processWindow(name);
+    if (this.#ready.length === 0) return;
+    await this.#rescan();
+    for (let window = this.#ready.shift(); window; window = this.#ready.shift()) await this.#send(window);
   }
 
-  /** Stops perf and sends what it had. */
+  /** Stops the pair and sends what it had. */
   async close(): Promise<void> {
-    await this.#stopPerf();
+    await this.#stopPair();
     await this.drain();
   }
 
@@ -122,62 +133,69 @@ export class ContinuousCollector {
     return scan.cgroups;
   }
 
-  async #startPerf(cgroups: string[]): Promise<void> {
-    await mkdir(this.deps.dir, { recursive: true });
+  async #startPair(cgroups: string[]): Promise<void> {
     const { frequency, windowSeconds } = this.#plan;
-    const args = continuousPerfArgs({ frequency, windowSeconds, cgroups, dir: this.deps.dir });
-    const child = this.deps.spawn(this.deps.perfPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
-    const exited = new Promise<void>((resolve) => {
-      child.on('error', (error: Error) => {
-        this.deps.log('continuous perf could not start', { error: error.message });
-        resolve();
-      });
-      child.on('close', (code: number | null) => {
-        if (this.#perf?.child === child) {
-          this.deps.log('continuous perf exited', { code, stderr: stderr.slice(-500) });
-          this.#perf = undefined;
-          this.#failed = { key: this.#key, retryAt: this.deps.now() + PERF_RETRY_MS };
-          this.#key = '';
-        }
-        resolve();
-      });
+    const kallsyms = await this.deps.kernelSymbols?.();
+    const origin = this.deps.now();
+    const graceMs = this.deps.graceMs ?? WINDOW_GRACE_MS;
+    const cutter = new WindowCutter({ origin, lengthMs: windowSeconds * 1000, graceMs });
+    const pair = startPerfPair({
+      spawn: this.deps.spawn,
+      recordCommand: { command: this.deps.perfPath, args: continuousPerfArgs({ frequency, cgroups }) },
+      scriptCommand: { command: this.deps.perfPath, args: continuousScriptArgs(kallsyms) },
+      onOutput: (chunk) => cutter.push(chunk),
     });
-    this.#perf = { child, exited };
-    this.#windowStart = this.deps.now();
+    const running: RunningPair = { pair, cutter, done: Promise.resolve() };
+    running.done = pair.ended.then((result) => this.#pairEnded(running, result));
+    this.#pair = running;
     this.deps.log('continuous perf started', { containers: cgroups.length, frequency, windowSeconds });
   }
 
-  async #stopPerf(): Promise<void> {
-    const perf = this.#perf;
-    if (perf === undefined) return;
-    this.#perf = undefined;
-    // SIGINT: perf writes the window in progress as its last file, which the next drain sends.
-    perf.child.kill('SIGINT');
-    await perf.exited;
+  #pairEnded(running: RunningPair, result: Awaited<PerfPair['ended']>): void {
+    running.cutter.finish(this.deps.now());
+    this.#take(running.cutter);
+    if (this.#pair !== running) return;
+    // Not stopped by the agent: a cgroup gone, a missing capability, a crash.
+    const { record, script } = result;
+    this.deps.log('continuous perf exited', { record, script, stderr: result.stderr.slice(-500) });
+    this.#pair = undefined;
+    this.#failed = { key: this.#key, retryAt: this.deps.now() + (this.deps.retryMs ?? PERF_RETRY_MS) };
+    this.#key = '';
+  }
+
+  async #stopPair(): Promise<void> {
+    const running = this.#pair;
+    if (running === undefined) return;
+    this.#pair = undefined;
+    // SIGINT: perf record writes what it has; perf script prints it and ends at the end of its input.
+    running.pair.stop();
+    await running.done;
     this.deps.log('continuous perf stopped');
   }
 
-  async #processWindow(name: string): Promise<void> {
-    const path = `${this.deps.dir}/${name}`;
+  #take(cutter: WindowCutter): void {
+    this.#ready.push(...cutter.takeClosed());
+    const late = cutter.takeLate();
+    const untimed = cutter.takeUntimed();
+    if (late > 0 || untimed > 0)
+      this.deps.log('continuous samples after their window closed left out', { late, untimed });
+  }
+
+  async #send(window: CutWindow): Promise<void> {
     try {
-      const end = Math.round((await stat(path)).mtimeMs);
-      const start = Math.min(this.#windowStart || end, end);
-      this.#windowStart = end;
-      const stacks = await this.#script(path);
-      const profiles = this.#profilesOf(stacks);
+      const profiles = this.#profilesOf(window.stacks);
       const dropped = this.#dropped;
       if (profiles.length > 0 || dropped > 0) {
+        const { start, end } = window;
         await this.deps.upload({ node: this.deps.node, start, end, profiles, dropped });
         this.#dropped -= dropped;
       }
     } catch (error) {
       this.#dropped += 1;
-      this.deps.log('continuous window was not sent', { window: name, error: (error as Error).message });
-    } finally {
-      await rm(path, { force: true });
+      this.deps.log('continuous window was not sent', {
+        start: window.start,
+        error: (error as Error).message,
+      });
     }
   }
 
@@ -192,25 +210,5 @@ export class ContinuousCollector {
       const { namespace, pod, workload } = owner.target;
       return [{ namespace, pod, workload, container: owner.container, folded: formatFolded(folded) }];
     });
-  }
-
-  /** perf script of one window, streamed into the collapser with the PID kept in the root frame. */
-  async #script(path: string): Promise<FoldedStacks> {
-    const kallsyms = await this.deps.kernelSymbols?.();
-    const args = ['script', '-i', path, '-F', PERF_SCRIPT_FIELDS];
-    if (kallsyms !== undefined) args.push('--kallsyms', kallsyms);
-    const command = perfScriptCommand(this.deps.perfPath, args);
-    const child = this.deps.spawn(command.command, command.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr?.resume();
-    const exited = new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code: number | null) => resolve(code));
-    });
-    const collapser = new StackCollapser({ pid: true, small: true });
-    if (child.stdout === null) throw new Error('perf script has no stdout');
-    for await (const chunk of child.stdout) collapser.push(chunk as Buffer);
-    const code = await exited;
-    if (code !== 0) throw new Error(`perf script exited with ${code}`);
-    return collapser.end();
   }
 }

@@ -1,40 +1,45 @@
-// The one `perf record` of a node's continuous profiling: every CPU (`-a`), call graphs, the frequency of
-// the plan, cut into a file per window by `--switch-output=<n>s`, and one `cpu-clock` event per selected
-// container's cgroup (`-e cpu-clock -G <cgroup>` pairs): the kernel counts only tasks of those cgroups, so
-// a pod that is not selected is never sampled at all. Pure.
-
-/** perf's window files: `perf.data.<YYYYMMDDHHMMSScc>`, renamed from perf.data when a window ends. */
-export const WINDOW_FILE = /^perf\.data\.(\d{14,18})$/;
+// The one perf pair of a node's continuous profiling. perf record: every CPU (`-a`), call graphs, the
+// frequency of the plan, one `cpu-clock` event per selected container's cgroup (`-e cpu-clock -G <cgroup>`
+// pairs: the kernel counts only tasks of those cgroups, so a pod that is not selected is never sampled at
+// all), samples timed by the wall clock (`-k CLOCK_REALTIME`, so the agent cuts windows by the samples'
+// own times), written to stdout with one page per CPU buffer (`-m 1`: samples reach the reader within a
+// few seconds rather than when buffers fill). perf script reads that stream. Pure.
+import { PERF_SCRIPT_FIELDS } from '../profilers/perf/perf-script.ts';
 
 export interface ContinuousPerfInput {
   frequency: number;
-  windowSeconds: number;
   /** cgroup paths relative to the cgroup hierarchy's root, as perf's -G takes them. */
   cgroups: readonly string[];
-  /** The directory perf writes its window files into. */
-  dir: string;
 }
 
 export function continuousPerfArgs(input: ContinuousPerfInput): string[] {
   const events = input.cgroups.flatMap((cgroup) => ['-e', 'cpu-clock', '-G', cgroup]);
   return [
     'record',
-    // Symbols come from the binaries while the pods run; a build-id cache would grow by every window,
-    // and reading each window file for build-ids at every switch costs perf a pass over its samples.
+    // Symbols come from the binaries while the pods run; a build-id cache would only grow.
     '--no-buildid-cache',
     '--no-buildid',
     '-a',
     '-g',
     '-F',
     String(input.frequency),
-    `--switch-output=${input.windowSeconds}s`,
+    '-k',
+    'CLOCK_REALTIME',
+    '-m',
+    '1',
     '-o',
-    `${input.dir}/perf.data`,
+    '-',
     ...events,
   ];
 }
 
-/** The window files of a directory listing, oldest first (their names sort by time). */
-export function windowFiles(names: readonly string[]): string[] {
-  return names.filter((name) => WINDOW_FILE.test(name)).sort();
+/**
+ * perf script over perf record's stream, with the agent's copy of the kernel's symbols when there is one.
+ * Not through `stdbuf -o 1M` as a recording's: 1 MiB of text is minutes of a window's samples, and the
+ * default 4 KiB writes keep the lag at a few seconds.
+ */
+export function continuousScriptArgs(kallsyms: string | undefined): string[] {
+  const args = ['script', '-i', '-', '-F', PERF_SCRIPT_FIELDS];
+  if (kallsyms !== undefined) args.push('--kallsyms', kallsyms);
+  return args;
 }

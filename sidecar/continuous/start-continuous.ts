@@ -49,7 +49,6 @@ export function startContinuous(
   const collector = new ContinuousCollector({
     spawn: spawnChild,
     perfPath: config.perfPath,
-    dir: `${config.dataDir}/continuous`,
     node: config.nodeName,
     scan: (targets) => scanCgroups(targets),
     upload: (window) => link.upload(window),

@@ -14,7 +14,8 @@ export interface ChildLike extends EventEmitter {
 export type SpawnFn = (
   command: string,
   args: readonly string[],
-  options: { stdio: ['ignore', 'ignore' | 'pipe', 'pipe']; env?: NodeJS.ProcessEnv },
+  /** stdin: nothing, or another child's stdout (continuous profiling's perf record | perf script). */
+  options: { stdio: ['ignore' | Readable, 'ignore' | 'pipe', 'pipe']; env?: NodeJS.ProcessEnv },
 ) => ChildLike;
 
 export interface CommandResult {

@@ -1,4 +1,4 @@
-// The node agent's one perf for continuous profiling, with the real perf: an empty plan runs none, and a
+// The node agent's one perf pair for continuous profiling, with the real perf: an empty plan runs none, and a
 // perf that cannot run (here: a cgroup that does not exist) is not restarted on every poll but once the
 // retry time has passed. The clock is the test's; the plan and the cgroup scan are given.
 import assert from 'node:assert/strict';
@@ -8,7 +8,6 @@ import { EMPTY_PLAN, type ContinuousPlan } from '../../core/continuous/continuou
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
 import { ContinuousCollector, PERF_RETRY_MS } from '../../sidecar/continuous/continuous-collector.ts';
 import { eventually } from '../harness/eventually.ts';
-import { workDir } from '../harness/temp-dirs.ts';
 
 const PLAN: ContinuousPlan = {
   frequency: 19,
@@ -26,7 +25,6 @@ const PLAN: ContinuousPlan = {
 
 describe('the one perf of continuous profiling', () => {
   it('runs none for an empty plan, and retries a failed perf only after the retry time', async (t) => {
-    const dir = await workDir(t, 'continuous-collector');
     let time = 1_000_000;
     const started: ChildLike[] = [];
     const spawnPerf: SpawnFn = (command, args, options) => {
@@ -38,7 +36,6 @@ describe('the one perf of continuous profiling', () => {
     const collector = new ContinuousCollector({
       spawn: spawnPerf,
       perfPath: 'perf',
-      dir,
       node: 'node-1',
       scan: (targets) =>
         Promise.resolve({

@@ -1,5 +1,5 @@
-// Continuous profiling's pure parts: a window's stacks split by pod and container, the one perf's command
-// line, the keys windows are stored under, and the merge of a range (exact totals: the merged range is the
+// Continuous profiling's pure parts: a window's stacks split by pod and container, the one perf pair's command
+// lines, the keys windows are stored under, and the merge of a range (exact totals: the merged range is the
 // sum of its windows) over the real filesystem window store.
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { splitByOwner } from '../../sidecar/continuous/window-split.ts';
-import { continuousPerfArgs, windowFiles } from '../../sidecar/continuous/perf-continuous-args.ts';
+import { continuousPerfArgs, continuousScriptArgs } from '../../sidecar/continuous/perf-continuous-args.ts';
 import { perfCgroupOf, scanOne, ownersOfPlan } from '../../sidecar/continuous/cgroup-scan.ts';
 import {
   hourPrefixes,
@@ -64,27 +64,18 @@ describe('a continuous window split by pod and container', () => {
 });
 
 describe('the one perf of a node', () => {
-  it('samples every CPU, with one cpu-clock event per selected cgroup, cut into windows', () => {
-    const args = continuousPerfArgs({ frequency: 19, windowSeconds: 15, cgroups: ['a/x', 'b/y'], dir: '/d' });
+  it('samples every CPU, with one cpu-clock event per selected cgroup, to stdout in wall-clock time', () => {
+    const args = continuousPerfArgs({ frequency: 19, cgroups: ['a/x', 'b/y'] });
     assert.deepEqual(args, [
-      ...[
-        'record',
-        '--no-buildid-cache',
-        '--no-buildid',
-        '-a',
-        '-g',
-        '-F',
-        '19',
-        '--switch-output=15s',
-        '-o',
-        '/d/perf.data',
-      ],
+      ...['record', '--no-buildid-cache', '--no-buildid', '-a', '-g', '-F', '19'],
+      ...['-k', 'CLOCK_REALTIME', '-m', '1', '-o', '-'],
       ...['-e', 'cpu-clock', '-G', 'a/x', '-e', 'cpu-clock', '-G', 'b/y'],
     ]);
-    assert.deepEqual(
-      windowFiles(['perf.data', 'perf.data.2026112318222606', 'x', 'perf.data.2026112318222314']),
-      ['perf.data.2026112318222314', 'perf.data.2026112318222606'],
-    );
+    assert.deepEqual(continuousScriptArgs('/data/kallsyms'), [
+      ...['script', '-i', '-', '-F', 'comm,pid,tid,time,event,ip,sym,dso'],
+      ...['--kallsyms', '/data/kallsyms'],
+    ]);
+    assert.deepEqual(continuousScriptArgs(undefined).slice(-2), ['-F', 'comm,pid,tid,time,event,ip,sym,dso']);
   });
 
   it('finds a selected container by its cgroup and gives perf the path of its hierarchy', () => {
