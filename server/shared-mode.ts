@@ -64,6 +64,7 @@ export function createSharedMode(deps: SharedModeDeps): SharedMode {
   const parts = [registrations, selections, ...(sessions ? [sessions] : [])];
   let watch: LeaseWatch | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let listed = false;
   return {
     store,
     registrations,
@@ -88,7 +89,9 @@ export function createSharedMode(deps: SharedModeDeps): SharedMode {
       }, COLLECT_INTERVAL_MS);
       timer.unref();
     },
-    isSynced: () => watch?.isSynced() ?? false,
+    // Sticky, as the pod watch's: a watch that restarts later (an API server hiccup) must not take every
+    // replica out of its Service at once; it serves what it holds while it lists again.
+    isSynced: () => (listed ||= watch?.isSynced() ?? false),
     podDeleted: (namespace, pod, podUid) => registrations.podDeleted(namespace, pod, podUid),
     async stop() {
       clearInterval(timer);

@@ -21,11 +21,6 @@ export interface BalancedServer {
 export interface HaproxyFrontend {
   name: string;
   servers: BalancedServer[];
-  /**
-   * Keep the connections of a server marked down (a replica draining after SIGTERM finishes them, as a
-   * Service's endpoints leave them be). By default they are cut, as a killed replica's are.
-   */
-  keepSessionsOnDown?: boolean;
 }
 
 export interface Haproxy {
@@ -40,8 +35,15 @@ function backendLines(frontend: HaproxyFrontend): string[] {
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    // Checked twice a second; one failed check takes a server out, one good one brings it back.
-    `  default-server inter 500ms fall 1 rise 1 check-ssl verify none${frontend.keepSessionsOnDown ? '' : ' on-marked-down shutdown-sessions'}`,
+    // Checked twice a second, each check given 2 s; two failed checks in a row take a server out, one good
+    // one brings it back. A killed replica is out within about a second (its port refuses at once), and
+    // until then a refused connection is tried again on the other server (retries, redispatch). A check
+    // that is only slow (a replica busy starting, a loaded machine) takes nothing out, as a Kubernetes
+    // readiness probe's failureThreshold does not.
+    `  timeout check 2s`,
+    // A server marked down keeps its connections, as a Service's endpoints leave them be: a draining replica
+    // finishes them, and a killed replica's are closed by its kernel anyway.
+    '  default-server inter 500ms fall 2 rise 1 check-ssl verify none',
     ...frontend.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port} check port ${s.readyPort}`),
   ];
 }

@@ -75,7 +75,6 @@ describe('a rolling update of two replicas while pods are admitted', () => {
     const haproxy = await startHaproxy(t, [
       {
         name: 'webhook',
-        keepSessionsOnDown: true,
         servers: replicas.map((r) => ({ name: r.name, port: r.webhookPort, readyPort: r.port })),
       },
     ]);
