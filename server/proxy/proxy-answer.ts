@@ -39,9 +39,9 @@ export function allowedContentTypes(rest: string): string[] {
 
 /** The upstream headers that pass, as reply-from's `rewriteHeaders` wants them. */
 export function passedAnswerHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => PASSED_HEADERS.has(name.toLowerCase())),
-  );
+  const passed: IncomingHttpHeaders = {};
+  for (const name in headers) if (PASSED_HEADERS.has(name.toLowerCase())) passed[name] = headers[name];
+  return passed;
 }
 
 function single(value: unknown): string | undefined {

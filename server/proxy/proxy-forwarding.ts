@@ -11,7 +11,7 @@ import { failProxyAnswer, finishProxyAnswer } from './proxy-finishing.ts';
 import { createPinnedUpstreams } from './pinned-upstreams.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
 
-const STRIPPED_HEADERS = [
+const STRIPPED_HEADERS = new Set([
   'authorization',
   'cookie',
   'proxy-authorization',
@@ -20,15 +20,19 @@ const STRIPPED_HEADERS = [
   'x-forwarded-access-token',
   // Only the server writes an agent's scope; a caller's is dropped whatever the route.
   AGENT_SCOPE_HEADER,
-];
+  // Written below.
+  'host',
+]);
 
 function rewriteRequestHeaders(
   contexts: ProxyContexts,
   request: FastifyRequest,
   headers: IncomingHttpHeaders,
 ): IncomingHttpHeaders {
-  const rewritten = { ...headers };
-  for (const name of STRIPPED_HEADERS) delete rewritten[name];
+  // A new object with the kept headers copied (a copy with headers deleted from it is slower to make
+  // and to read: V8 turns an object that loses properties into a dictionary).
+  const rewritten: IncomingHttpHeaders = {};
+  for (const name in headers) if (!STRIPPED_HEADERS.has(name)) rewritten[name] = headers[name];
   const context = contexts.of(request);
   rewritten.authorization = `Bearer ${context.registration.proxyToken}`;
   // The upstream's host name is a handle (pinned-upstreams.ts); the recorder is told its own address.

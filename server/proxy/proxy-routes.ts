@@ -20,7 +20,8 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       return admitted ? answerReplayedStart(deps, request, reply, admitted) : undefined;
     });
     scope.addHook('onSend', (request, reply, payload, done) => {
-      secureProxyReply(reply, restOf(request));
+      // The path as admission read it; a request refused before admission has no context yet.
+      secureProxyReply(reply, contexts.find(request)?.rest ?? restOf(request));
       done(null, payload);
     });
     // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
