@@ -12,8 +12,8 @@ import { answerReplayedStart } from './start-key.ts';
 export type { ProxyDeps } from './proxy-context.ts';
 
 export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps): Promise<void> {
-  const contexts = new ProxyContexts();
   await app.register(async (scope) => {
+    const contexts = new ProxyContexts(scope);
     scope.addHook('preHandler', async (request, reply) => {
       const admitted = await admitProxyRequest(deps, contexts, request);
       // A retried start whose key already started a recording: answered here, nothing is forwarded.
