@@ -28,7 +28,8 @@ export function artifactOf(rest: string): { id: string; name: ArtifactName } | u
 }
 
 function mediaType(value: string): string {
-  return (value.split(';')[0] ?? '').trim().toLowerCase();
+  const end = value.indexOf(';');
+  return (end === -1 ? value : value.slice(0, end)).trim().toLowerCase();
 }
 
 /** The content types the sidecar API defines for a path: JSON everywhere, an artifact's own type too. */
