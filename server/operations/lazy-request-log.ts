@@ -81,6 +81,4 @@ class LazyRequestLog {
 /** Fastify's `childLoggerFactory`: the child is made when the request first writes a line. */
 export const lazyRequestLog: ChildFactory = (logger, bindings, options) =>
   // A route's own level or serializers: made at once, as Fastify would.
-  Object.keys(options).length > 0
-    ? logger.child(bindings, options)
-    : new LazyRequestLog(logger, bindings);
+  Object.keys(options).length > 0 ? logger.child(bindings, options) : new LazyRequestLog(logger, bindings);
