@@ -31,6 +31,7 @@ import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
+import { lazyRequestLog } from './operations/lazy-request-log.ts';
 import { createServerMetrics, type ServerMetrics } from './operations/metrics.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './operations/operational-routes.ts';
 import { registerProxyRoutes } from './proxy/proxy-routes.ts';
@@ -193,6 +194,8 @@ function newApp(
   const app = Fastify({
     ...extra,
     logger: deps.logger ?? false,
+    // Per-request child loggers are made on a request's first line (operations/lazy-request-log.ts).
+    ...(deps.logger ? { childLoggerFactory: lazyRequestLog } : {}),
     ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
     // Large artifacts stream; JSON bodies stay small.
     bodyLimit: 1024 * 1024,

@@ -4,13 +4,13 @@ import { checkUserRequest, type GuardOptions, type RequestFacts } from '../../co
 
 type HeaderFact = Exclude<keyof RequestFacts, 'method' | 'protocol'>;
 
-const HEADERS: Record<HeaderFact, string> = {
-  host: 'host',
-  origin: 'origin',
-  contentType: 'content-type',
-  secFetchSite: 'sec-fetch-site',
-  secFetchMode: 'sec-fetch-mode',
-};
+const HEADERS: readonly (readonly [HeaderFact, string])[] = [
+  ['host', 'host'],
+  ['origin', 'origin'],
+  ['contentType', 'content-type'],
+  ['secFetchSite', 'sec-fetch-site'],
+  ['secFetchMode', 'sec-fetch-mode'],
+];
 
 /** Runs checkUserRequest on every request of the app, before routing and body parsing. */
 export function installRequestGuard(app: FastifyInstance, options: GuardOptions): void {
@@ -19,7 +19,7 @@ export function installRequestGuard(app: FastifyInstance, options: GuardOptions)
       method: request.method,
       protocol: request.protocol === 'https' ? 'https' : 'http',
     };
-    for (const [fact, name] of Object.entries(HEADERS) as [HeaderFact, string][]) {
+    for (const [fact, name] of HEADERS) {
       const value = request.headers[name];
       const first = Array.isArray(value) ? value[0] : value;
       if (first !== undefined) facts[fact] = first;

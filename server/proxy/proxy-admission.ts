@@ -31,15 +31,28 @@ function verbFor(method: string, rest: string): AccessVerb {
   return rest === '' ? 'get' : 'create';
 }
 
-/** The pod's registered sidecar; else, in agent mode, the agent of its node with the scope of the pod. */
-async function findUpstream(
+type Upstream = { registration: Registration; scope?: AgentScope; node?: string };
+
+/**
+ * The pod's registered sidecar; else, in agent mode, the agent of its node with the scope of the pod.
+ * A registered sidecar is answered at once, not through a promise (the common case: a status poll).
+ */
+function findUpstream(
   deps: ProxyDeps,
   namespace: string,
   pod: string,
   fresh: boolean,
-): Promise<{ registration: Registration; scope?: AgentScope; node?: string }> {
+): Upstream | Promise<Upstream> {
   const registration = deps.registry.get(namespace, pod);
-  if (registration) return { registration };
+  return registration ? { registration } : findAgentUpstream(deps, namespace, pod, fresh);
+}
+
+async function findAgentUpstream(
+  deps: ProxyDeps,
+  namespace: string,
+  pod: string,
+  fresh: boolean,
+): Promise<Upstream> {
   if (deps.agents) {
     const target = await deps.agents.routing.resolve(namespace, pod, fresh);
     return { registration: target.upstream, scope: target.scope, node: target.node };
@@ -65,7 +78,8 @@ export async function admitProxyRequest(
   const rest = restOf(request);
   await deps.access.require(identity, verbFor(request.method, rest), namespace);
   const isStart = request.method === 'POST' && rest === 'recordings';
-  const { registration, scope, node } = await findUpstream(deps, namespace, pod, isStart);
+  const found = findUpstream(deps, namespace, pod, isStart);
+  const { registration, scope, node } = found instanceof Promise ? await found : found;
   const context: ProxyContext = { registration, identity, rest, startedAt: process.hrtime.bigint() };
   if (scope) context.scope = scope;
   if (isStart) {

@@ -28,7 +28,8 @@ export function artifactOf(rest: string): { id: string; name: ArtifactName } | u
 }
 
 function mediaType(value: string): string {
-  return (value.split(';')[0] ?? '').trim().toLowerCase();
+  const end = value.indexOf(';');
+  return (end === -1 ? value : value.slice(0, end)).trim().toLowerCase();
 }
 
 /** The content types the sidecar API defines for a path: JSON everywhere, an artifact's own type too. */
@@ -39,9 +40,9 @@ export function allowedContentTypes(rest: string): string[] {
 
 /** The upstream headers that pass, as reply-from's `rewriteHeaders` wants them. */
 export function passedAnswerHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => PASSED_HEADERS.has(name.toLowerCase())),
-  );
+  const passed: IncomingHttpHeaders = {};
+  for (const name in headers) if (PASSED_HEADERS.has(name.toLowerCase())) passed[name] = headers[name];
+  return passed;
 }
 
 function single(value: unknown): string | undefined {

@@ -1,6 +1,6 @@
 // What the proxy keeps about one forwarded request between its hooks: who asked, which recorder answers,
 // and for a start the checked parameters, the reserved slot and (agent mode) the upload grant.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AgentScope } from '../../core/contract/agent-scope.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
@@ -55,20 +55,32 @@ export interface ProxyContext {
   grant?: { token: string; bound: boolean };
 }
 
-/** The contexts of the requests in flight, by request. */
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the proxy's admission (ProxyContexts); null on every other request. */
+    furnaceProxyContext: ProxyContext | null;
+  }
+}
+
+/**
+ * The contexts of the requests in flight, kept on each request in a field the proxy's scope declares (a
+ * WeakMap by request cost a hash insertion per request and more work for the collector).
+ */
 export class ProxyContexts {
-  readonly #contexts = new WeakMap<FastifyRequest, ProxyContext>();
+  constructor(scope: FastifyInstance) {
+    if (!scope.hasRequestDecorator('furnaceProxyContext')) scope.decorateRequest('furnaceProxyContext', null);
+  }
 
   set(request: FastifyRequest, context: ProxyContext): void {
-    this.#contexts.set(request, context);
+    request.furnaceProxyContext = context;
   }
 
   find(request: FastifyRequest): ProxyContext | undefined {
-    return this.#contexts.get(request);
+    return request.furnaceProxyContext ?? undefined;
   }
 
   of(request: FastifyRequest): ProxyContext {
-    const context = this.#contexts.get(request);
+    const context = request.furnaceProxyContext;
     if (!context) throw new FurnaceError('ERR_INTERNAL', 'proxy request without context');
     return context;
   }

@@ -92,7 +92,8 @@ export function finishProxyAnswer(
     const limit = contract === 'list' ? MAX_LIST_ANSWER_BYTES : SMALL_ANSWER_BYTES;
     readBounded(res.stream, limit, `sidecar ${what}`).then(
       (body) => {
-        const broken = checkRecorderAnswer(contract, rest, body);
+        const { namespace, pod } = context.registration;
+        const broken = checkRecorderAnswer(contract, rest, body, `${namespace}/${pod}`);
         if (broken) {
           request.log.warn({ rest, contract }, broken.message);
           void reply.send(broken);

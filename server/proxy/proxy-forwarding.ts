@@ -12,7 +12,7 @@ import { createPinnedUpstreams } from './pinned-upstreams.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
 import { START_KEY_HEADER } from './start-key.ts';
 
-const STRIPPED_HEADERS = [
+const STRIPPED_HEADERS = new Set([
   'authorization',
   'cookie',
   'proxy-authorization',
@@ -23,15 +23,19 @@ const STRIPPED_HEADERS = [
   AGENT_SCOPE_HEADER,
   // The recorder gets the key hashed with the user, so one user's key never names another's recording.
   START_KEY_HEADER,
-];
+  // Written below.
+  'host',
+]);
 
 function rewriteRequestHeaders(
   contexts: ProxyContexts,
   request: FastifyRequest,
   headers: IncomingHttpHeaders,
 ): IncomingHttpHeaders {
-  const rewritten = { ...headers };
-  for (const name of STRIPPED_HEADERS) delete rewritten[name];
+  // A new object with the kept headers copied (a copy with headers deleted from it is slower to make
+  // and to read: V8 turns an object that loses properties into a dictionary).
+  const rewritten: IncomingHttpHeaders = {};
+  for (const name in headers) if (!STRIPPED_HEADERS.has(name)) rewritten[name] = headers[name];
   const context = contexts.of(request);
   rewritten.authorization = `Bearer ${context.registration.proxyToken}`;
   // The upstream's host name is a handle (pinned-upstreams.ts); the recorder is told its own address.

@@ -12,15 +12,16 @@ import { answerReplayedStart } from './start-key.ts';
 export type { ProxyDeps } from './proxy-context.ts';
 
 export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps): Promise<void> {
-  const contexts = new ProxyContexts();
   await app.register(async (scope) => {
+    const contexts = new ProxyContexts(scope);
     scope.addHook('preHandler', async (request, reply) => {
       const admitted = await admitProxyRequest(deps, contexts, request);
       // A retried start whose key already started a recording: answered here, nothing is forwarded.
       return admitted ? answerReplayedStart(deps, request, reply, admitted) : undefined;
     });
     scope.addHook('onSend', (request, reply, payload, done) => {
-      secureProxyReply(reply, restOf(request));
+      // The path as admission read it; a request refused before admission has no context yet.
+      secureProxyReply(reply, contexts.find(request)?.rest ?? restOf(request));
       done(null, payload);
     });
     // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
