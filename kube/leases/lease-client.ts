@@ -45,7 +45,9 @@ export function createLeaseClient(request: KubeRequest, namespace: string): Leas
         body: leaseObjectOf(namespace, draft),
       });
       if (answer.status === 409 || answer.status === 404) return 'conflict';
-      if (answer.status !== 200)
+      // 201: the Lease was deleted meanwhile and the API server created it from this write (Leases allow
+      // create on update); what was asked is written all the same.
+      if (answer.status !== 200 && answer.status !== 201)
         throw new KubeRequestError(`update Lease ${namespace}/${draft.name}`, answer);
       return leaseRecordOf(answer.body);
     },

@@ -24,6 +24,26 @@ function upstreamError(error: Error & { statusCode?: number; code?: string }): F
   return new FurnaceError('ERR_UPSTREAM_FAILED', `the sidecar could not be reached (${detail})`);
 }
 
+/** How long a start's answer waits for its shared slots' commit to be written, at most. */
+const COMMIT_WAIT_MS = 5000;
+
+/**
+ * The start's answer, once its commit is written (at most COMMIT_WAIT_MS): a start the client saw succeed
+ * never leaves a slot that names no recording, which a replica dying right after the answer would.
+ */
+function answerAfterCommit(reply: FastifyReply, body: Buffer, committed: void | Promise<void>): void {
+  if (committed === undefined) {
+    void reply.send(body);
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, COMMIT_WAIT_MS)));
+  void Promise.race([committed, late]).then(() => {
+    clearTimeout(timer);
+    void reply.send(body);
+  });
+}
+
 function finishStart(
   deps: ProxyDeps,
   request: FastifyRequest,
@@ -32,12 +52,13 @@ function finishStart(
   body: Buffer,
 ): void {
   const { namespace, pod } = context.registration;
+  let committed: void | Promise<void> = undefined;
   try {
     const status = JSON.parse(body.toString('utf8')) as RecordingStatus;
     if (typeof status.id === 'string') {
       const durationSeconds = context.start?.durationSeconds ?? 0;
       // The answer is kept for a retry of a keyed start (start-key.ts); start answers are small.
-      context.reservation?.commit(
+      committed = context.reservation?.commit(
         status.id,
         deps.now() + (durationSeconds + 900) * 1000,
         body.toString('utf8'),
@@ -61,7 +82,7 @@ function finishStart(
   } catch (error) {
     request.log.warn({ err: error }, 'sidecar start answer was not a recording status');
   }
-  void reply.send(body);
+  answerAfterCommit(reply, body, committed);
 }
 
 function isJson(headers: Record<string, unknown> | undefined): boolean {

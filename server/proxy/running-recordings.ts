@@ -31,8 +31,11 @@ export interface Slot {
 }
 
 export interface Reservation {
-  /** The start succeeded: the slot becomes the running recording `id`, counted until `deadline`. */
-  commit(id: string, deadline: number, answer?: string): void;
+  /**
+   * The start succeeded: the slot becomes the running recording `id`, counted until `deadline`. With shared
+   * slots, resolves once the commit is written (never rejects): the start is answered after it.
+   */
+  commit(id: string, deadline: number, answer?: string): void | Promise<void>;
   /** The start failed: the slot is free again. Does nothing once committed or released. */
   release(): void;
 }

@@ -195,8 +195,8 @@ async function takeSharedSlots(
   });
   return {
     commit(id, deadline, answer) {
-      local.commit(id, deadline, answer);
-      held.commit(id, deadline, answer);
+      void local.commit(id, deadline, answer);
+      return held.commit(id, deadline, answer);
     },
     release() {
       local.release();

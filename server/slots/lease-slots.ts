@@ -38,8 +38,11 @@ export interface SlotRequest {
 }
 
 export interface HeldSlots {
-  /** The recorder answered with `id`: the slots hold until `deadline` (ms) or until the recording ends. */
-  commit(id: string, deadline: number, answer?: string): void;
+  /**
+   * The recorder answered with `id`: the slots hold until `deadline` (ms) or until the recording ends.
+   * Resolves once written (or failed: logged), never rejects.
+   */
+  commit(id: string, deadline: number, answer?: string): Promise<void>;
   /** The start failed: the slots are free again. */
   release(): void;
 }
@@ -109,6 +112,9 @@ class LeaseSlots {
     let podSlot = await this.#takeNamed(podDraft);
     // Deleted between our create and our read: free again, once more.
     if ('lost' in podSlot) podSlot = await this.#takeNamed(podDraft);
+    // Its recording ended but the slot was not freed (the replica that saw the end died first): taken over.
+    if ('busy' in podSlot && this.#ended(podSlot.busy))
+      podSlot = await this.#takeNamed(podDraft, podSlot.busy);
     if ('busy' in podSlot) {
       const resumed = await this.#resume(podDraft, podSlot.busy, request.startKey);
       if (!resumed) return { taken: false, busy: 'pod', ...pick(podSlot.busy.annotations) };
@@ -185,7 +191,13 @@ class LeaseSlots {
     return { record: written };
   }
 
-  /** Creates the named slot, or takes over an expired one; else says who holds it. */
+  /** Whether the catalog lists the slot's recording as ended (done or failed). */
+  #ended(record: LeaseRecord): boolean {
+    const recording = record.annotations[RECORDING_ANNOTATION];
+    return recording !== undefined && this.#d.ended?.(recording) === true;
+  }
+
+  /** Creates the named slot, or takes over an expired (or ended) one; else says who holds it. */
   async #takeNamed(
     draft: LeaseDraft,
     expired?: LeaseRecord,
@@ -215,7 +227,7 @@ class LeaseSlots {
     const names = (index: number) => numberedSlotName(kind, namespace, index);
     for (let list = 0; list < NUMBER_LISTS; list += 1) {
       const records = await this.#d.leases.list(slotSelector(kind, namespace));
-      const found = freeSlots(records, names, limit, this.#d.now());
+      const found = freeSlots(records, names, limit, this.#d.now(), Math.random, (r) => this.#ended(r));
       if (found.free.length === 0) return { running: found.live };
       for (const free of found.free.slice(0, TRIES_PER_LIST)) {
         const draft = { ...base, name: names(free.index), labels: { ...base.labels, [SLOT_LABEL]: kind } };
@@ -242,11 +254,11 @@ class LeaseSlots {
       });
     this.#renewing.add(renew);
     this.#schedule();
-    const settle = (work: () => Promise<unknown>): void => {
-      if (settled) return;
+    const settle = (work: () => Promise<unknown>): Promise<void> => {
+      if (settled) return Promise.resolve();
       settled = true;
       this.#renewing.delete(renew);
-      queue(async () => void (await work())).catch((error: unknown) =>
+      return queue(async () => void (await work())).catch((error: unknown) =>
         this.#d.log.warn({ err: error }, 'could not update start slots'),
       );
     };
@@ -265,7 +277,7 @@ class LeaseSlots {
           // Its end was seen before this commit landed (a 1 s recording, a slow API server): free them now.
           if (this.#d.ended?.(id)) await this.#removeAll(current);
         }),
-      release: () => settle(() => this.#removeAll(current)),
+      release: () => void settle(() => this.#removeAll(current)),
     };
   }
 
@@ -324,11 +336,7 @@ class LeaseSlots {
   async collectExpired(): Promise<number> {
     const records = await this.#d.leases.list(SLOT_LABEL);
     const now = this.#d.now();
-    const ended = (record: LeaseRecord): boolean => {
-      const recording = record.annotations[RECORDING_ANNOTATION];
-      return recording !== undefined && this.#d.ended?.(recording) === true;
-    };
-    const stale = records.filter((record) => slotExpired(record, now) || ended(record));
+    const stale = records.filter((record) => slotExpired(record, now) || this.#ended(record));
     await this.#removeAll(stale);
     return stale.length;
   }

@@ -72,14 +72,17 @@ export function freeSlots(
   limit: number,
   now: number,
   random: () => number = Math.random,
+  /** A slot that is free although not expired (its recording ended). */
+  ended: (record: LeaseRecord) => boolean = () => false,
 ): { live: number; free: FreeSlot[] } {
   const byName = new Map(records.map((record) => [record.name, record]));
-  const live = records.filter((record) => !slotExpired(record, now)).length;
+  const taken = (record: LeaseRecord): boolean => !slotExpired(record, now) && !ended(record);
+  const live = records.filter(taken).length;
   const free: FreeSlot[] = [];
   for (let index = 0; index < limit; index += 1) {
     const record = byName.get(names(index));
     if (!record) free.push({ index });
-    else if (slotExpired(record, now)) free.push({ index, expired: record });
+    else if (!taken(record)) free.push({ index, expired: record });
   }
   for (let last = free.length - 1; last > 0; last -= 1) {
     const pick = Math.floor(random() * (last + 1));

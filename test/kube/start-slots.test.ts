@@ -139,17 +139,21 @@ describe('start slots shared by replicas', () => {
     );
     // A replica committed, the recording ended, and the replica that saw the end died before releasing.
     const dead = replica(namespace, 'dead', 30, () => false);
-    held(await dead.take(start('quick-2'))).commit('rec-quick-2', Date.now() + 900_000);
+    await held(await dead.take(start('quick-2'))).commit('rec-quick-2', Date.now() + 900_000);
+    // Another namespace: team-a's two numbered slots are taken (quick-1 again, quick-2).
+    const quick3 = { ...start('quick-3'), namespace: 'team-b' };
+    await held(await dead.take(quick3)).commit('rec-quick-3', Date.now() + 900_000);
     await dead.stop();
     ended.add('rec-quick-2');
-    assert.equal((await b.take(start('quick-2'))).taken, false, 'held until someone notices the end');
+    ended.add('rec-quick-3');
+    // A start through a replica whose catalog lists the end takes the pod's slot over at once.
+    assert.equal((await b.take(start('quick-2'))).taken, true, 'the next start goes on');
+    // One whose catalog does not know it yet waits for the leader's collection.
+    const blind = replica(namespace, 'blind', 30, () => false);
+    assert.equal((await blind.take(quick3)).taken, false, 'held until someone notices the end');
     await eventually(async () => ((await a.collectExpired()) > 0 ? true : undefined), 10_000, 'collection');
-    assert.equal(
-      (await b.take(start('quick-2'))).taken,
-      true,
-      'the leader freed the ended recording’s slots',
-    );
-    await Promise.all([a.stop(), b.stop()]);
+    assert.equal((await blind.take(quick3)).taken, true, 'the leader freed the ended recording’s slots');
+    await Promise.all([a.stop(), b.stop(), blind.stop()]);
   });
 
   it("keeps a keyed start's key and answer on the pod's slot, for a retry through another replica", async () => {
