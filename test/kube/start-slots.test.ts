@@ -49,7 +49,7 @@ describe('start slots shared by replicas', () => {
     const b = replica(namespace, 'b');
     const slot = held(await a.take(start('web-1')));
     assert.deepEqual(await b.take(start('web-1', 'bob')), { taken: false, busy: 'pod', startedBy: 'alice' });
-    slot.commit('rec-1', Date.now() + 60_000);
+    await slot.commit('rec-1', Date.now() + 60_000);
     await eventually(
       async () => {
         const refused = await b.take(start('web-1', 'bob'));
@@ -131,7 +131,7 @@ describe('start slots shared by replicas', () => {
     const first = held(await a.take(start('quick-1')));
     ended.add('rec-quick-1');
     await b.release('team-a', 'quick-1', 'rec-quick-1');
-    first.commit('rec-quick-1', Date.now() + 900_000);
+    await first.commit('rec-quick-1', Date.now() + 900_000);
     await eventually(
       async () => ((await b.take(start('quick-1'))).taken ? true : undefined),
       10_000,
@@ -161,7 +161,7 @@ describe('start slots shared by replicas', () => {
     const a = replica(namespace, 'a');
     const b = replica(namespace, 'b');
     const answer = JSON.stringify({ id: 'rec-keyed', state: 'recording' });
-    held(await a.take({ ...start('keyed'), startKey: 'key-hash-1' })).commit(
+    await held(await a.take({ ...start('keyed'), startKey: 'key-hash-1' })).commit(
       'rec-keyed',
       Date.now() + 60_000,
       answer,
@@ -197,7 +197,7 @@ describe('start slots shared by replicas', () => {
     const unkeyed = await b.take(start('resumed'));
     assert.equal(unkeyed.taken, false, 'a start without the key is still refused');
 
-    held(await b.take({ ...start('resumed'), startKey: 'key-hash-2' })).commit(
+    await held(await b.take({ ...start('resumed'), startKey: 'key-hash-2' })).commit(
       'rec-resumed',
       Date.now() + 60_000,
     );

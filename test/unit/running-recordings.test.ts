@@ -14,13 +14,13 @@ describe('running recordings and start reservations', () => {
     const second = running.reserve({ namespace: 'a', pod: 'web-2', deadline: 2_000_000 });
     assert.equal(running.countNamespace('a'), 2);
     assert.equal(running.countAll(), 2);
-    first.commit('rec-1', 5_000_000);
+    void first.commit('rec-1', 5_000_000);
     second.release();
     assert.equal(running.countNamespace('a'), 1);
     assert.deepEqual(running.ids(), ['rec-1']);
     first.release();
     assert.equal(running.countNamespace('a'), 1, 'releasing a committed reservation changes nothing');
-    second.commit('rec-2', 5_000_000);
+    void second.commit('rec-2', 5_000_000);
     assert.deepEqual(running.ids(), ['rec-1'], 'a released reservation cannot be committed');
     running.finish('rec-1');
     assert.equal(running.countAll(), 0);
