@@ -30,9 +30,14 @@ function topNames(page: Page): Promise<string[]> {
     .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('title') ?? ''));
 }
 
-/** Drags across the timeline from one share of its width to another. */
-async function brush(page: Page, from: number, to: number): Promise<void> {
-  const box = await page.getByRole('img', { name: /^Timeline of shop/ }).boundingBox();
+/**
+ * Drags across the timeline from one share of its width to another, once the timeline named `name` is
+ * drawn: a new selection reloads the timeline, and a drag on the one it replaces would be lost.
+ */
+async function brush(page: Page, from: number, to: number, name = /^Timeline of shop/): Promise<void> {
+  const timeline = page.getByRole('img', { name });
+  await timeline.waitFor();
+  const box = await timeline.boundingBox();
   assert.ok(box, 'the timeline is shown');
   const y = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * from, y);
@@ -73,7 +78,7 @@ describe('the Continuous page (in-process server, fake kube gateway; real window
       // Range A of web-1 against the same range of web-2: two pods compared.
       await page.getByRole('button', { name: 'Stop comparing' }).click();
       await page.getByLabel('Pod', { exact: true }).selectOption('web-1');
-      await brush(page, 0.05, 0.4);
+      await brush(page, 0.05, 0.4, /^Timeline of shop: 7,680 samples/);
       await page.getByLabel('Or compare range A with the pod or workload').selectOption('web-2');
       const pods = page.getByRole('table', { name: /^Change per function/ });
       await page.getByRole('heading', { name: /^Compare A web-1 → B web-2/ }).waitFor();
