@@ -34,20 +34,22 @@ interface Variant {
   label: string;
   /** Arguments after `perf script -i perf.data`. */
   args: string[];
-  /** Wrapped in `stdbuf -o 1M` (larger writes into the pipe). */
-  stdbuf?: boolean;
+  /** Wrapped in `stdbuf -o SIZE` (larger writes into the pipe). */
+  stdbuf?: string;
 }
 
 const VARIANTS: Variant[] = [
   {
-    label: `sidecar: \`stdbuf -o 1M\` (1 MiB writes), \`-F ${PERF_SCRIPT_FIELDS}\``,
+    label: `sidecar: \`stdbuf -o 64K\` (writes of a pipe's capacity), \`-F ${PERF_SCRIPT_FIELDS}\``,
     args: ['-F', PERF_SCRIPT_FIELDS],
-    stdbuf: true,
+    stdbuf: '64K',
   },
-  { label: 'the same without stdbuf (4 KiB writes; the sidecar before)', args: ['-F', PERF_SCRIPT_FIELDS] },
-  { label: 'without `time`', args: ['-F', PERF_SCRIPT_FIELDS.replace(',time', '')], stdbuf: true },
-  { label: 'sidecar + `--no-inline`', args: ['-F', PERF_SCRIPT_FIELDS, '--no-inline'], stdbuf: true },
-  { label: "perf's default fields (no `-F`)", args: [], stdbuf: true },
+  { label: 'the same without stdbuf (4 KiB writes)', args: ['-F', PERF_SCRIPT_FIELDS] },
+  { label: '`stdbuf -o 1M` (the sidecar before)', args: ['-F', PERF_SCRIPT_FIELDS], stdbuf: '1M' },
+  { label: '`stdbuf -o 32K`', args: ['-F', PERF_SCRIPT_FIELDS], stdbuf: '32K' },
+  { label: 'without `time`', args: ['-F', PERF_SCRIPT_FIELDS.replace(',time', '')], stdbuf: '64K' },
+  { label: 'sidecar + `--no-inline`', args: ['-F', PERF_SCRIPT_FIELDS, '--no-inline'], stdbuf: '64K' },
+  { label: "perf's default fields (no `-F`)", args: [], stdbuf: '64K' },
 ];
 
 interface ScriptRun {
@@ -73,7 +75,14 @@ interface ScriptRun {
 async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   const timeFile = join(DIR, 'perf-script.time');
   const perf = ['perf', 'script', '-i', join(DIR, 'perf.data'), ...variant.args];
-  const command = ['-f', '%U %S', '-o', timeFile, ...(variant.stdbuf ? ['stdbuf', '-o', '1M'] : []), ...perf];
+  const command = [
+    '-f',
+    '%U %S',
+    '-o',
+    timeFile,
+    ...(variant.stdbuf ? ['stdbuf', '-o', variant.stdbuf] : []),
+    ...perf,
+  ];
   const t = performance.now();
   const cpu = process.cpuUsage();
   const child = spawn('/usr/bin/time', command, { stdio: ['ignore', 'pipe', 'ignore'] });

@@ -6,10 +6,10 @@ import { perfScriptCommand, perfScriptArgs } from '../../sidecar/profilers/perf/
 describe('perf script command', () => {
   const args = perfScriptArgs('/rec/perf.data', '/rec/.build-id');
 
-  it('runs perf script under stdbuf with 1 MiB output writes when the image has stdbuf', () => {
+  it("runs perf script under stdbuf with 64 KiB output writes, a pipe's capacity, when the image has stdbuf", () => {
     assert.deepEqual(perfScriptCommand('/usr/bin/perf', args, '/usr/bin/stdbuf'), {
       command: '/usr/bin/stdbuf',
-      args: ['-o', '1M', '/usr/bin/perf', ...args],
+      args: ['-o', '64K', '/usr/bin/perf', ...args],
     });
   });
 
