@@ -33,7 +33,7 @@ export interface FurnaceApi {
   /** A call under the aggregated prefix; the answer streams. */
   send(method: string, path: string, options?: SendOptions): Promise<IncomingMessage>;
   /** A call whose answer is read whole and parsed as JSON; a non-2xx answer throws ApiError. */
-  json<T>(method: string, path: string, body?: unknown): Promise<T>;
+  json<T>(method: string, path: string, body?: unknown, headers?: IncomingHttpHeaders): Promise<T>;
 }
 
 export interface SendOptions {
@@ -105,6 +105,12 @@ export function errorMessage(status: number, body: string): string {
   return text === '' ? `the server answered ${status} without a message` : text.slice(0, 2000);
 }
 
+/** The body and headers of a JSON call. */
+export function jsonRequest(body: unknown, headers: IncomingHttpHeaders = {}): SendOptions {
+  if (body === undefined) return { headers };
+  return { body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } };
+}
+
 export function createFurnaceApi(connection: Connection, KubeConfigImpl: KubeConfigClass): FurnaceApi {
   const kc = loadKubeConfig(connection, KubeConfigImpl);
   const cluster = kc.getCurrentCluster();
@@ -122,12 +128,8 @@ export function createFurnaceApi(connection: Connection, KubeConfigImpl: KubeCon
         throw new Error(`could not reach the API server at ${server}: ${(error as Error).message}`);
       }
     },
-    async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const answer = await api.send(method, path, {
-        ...(payload === undefined ? {} : { body: payload }),
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-      });
+    async json<T>(method: string, path: string, body?: unknown, headers?: IncomingHttpHeaders): Promise<T> {
+      const answer = await api.send(method, path, jsonRequest(body, headers));
       const text = (await readAll(answer)).toString('utf8');
       const status = answer.statusCode ?? 0;
       if (status < 200 || status > 299) throw new ApiError(status, errorMessage(status, text));

@@ -2,12 +2,19 @@
 // as a local Furnace (`npm start`) is reached. Aggregated paths are mapped onto the server's own API
 // (fromAggregatedUrl, as the server itself maps them); the key goes as a bearer token: FURNACE_KEY, else
 // the file --key-file names, else `.furnace-data/local-key` when it is here (npm start's default).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { AGGREGATED_PREFIX, fromAggregatedUrl } from '../core/contract/aggregated-api.ts';
 import { LOCAL_NAMESPACE } from '../core/contract/names.ts';
-import { ApiError, errorMessage, readAll, type FurnaceApi, type SendOptions } from './kube-api.ts';
+import {
+  ApiError,
+  errorMessage,
+  jsonRequest,
+  readAll,
+  type FurnaceApi,
+  type SendOptions,
+} from './kube-api.ts';
 
 export const DEFAULT_KEY_FILE = '.furnace-data/local-key';
 
@@ -69,12 +76,8 @@ export function createLocalApi(connection: LocalConnection): FurnaceApi {
     namespace: LOCAL_NAMESPACE,
     server: base.origin,
     send: (method, path, options = {}) => send(base, key, method, path, options),
-    async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const answer = await api.send(method, path, {
-        ...(payload === undefined ? {} : { body: payload }),
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
-      });
+    async json<T>(method: string, path: string, body?: unknown, headers?: IncomingHttpHeaders): Promise<T> {
+      const answer = await api.send(method, path, jsonRequest(body, headers));
       const text = (await readAll(answer)).toString('utf8');
       const status = answer.statusCode ?? 0;
       if (status === 401 && key === undefined)

@@ -1,10 +1,12 @@
 // `furnace record -n NS POD`: starts a recording through the aggregated API, shows its progress until it
 // finishes, and writes its artifacts into a directory.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
+import { ApiError, type FurnaceApi } from './kube-api.ts';
 import { checkedArtifactNames, checkedRecordingId, printable } from './safe-output.ts';
 import { createProgress, describeProgress } from './progress.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
@@ -58,6 +60,40 @@ function readProgram(file: string): string {
   }
 }
 
+/** Answers worth one more try of a start: a replica or the API server that went away mid-way. */
+const RETRIED_STATUSES = new Set([502, 503, 504]);
+const RETRY_AFTER_MS = 1000;
+
+function worthRetrying(error: unknown): boolean {
+  if (error instanceof ApiError) return RETRIED_STATUSES.has(error.status);
+  // The answer was lost on the way (kube-api.ts and local-api.ts word these).
+  return error instanceof Error && error.message.startsWith('could not reach');
+}
+
+/**
+ * The start, tried once more after a second when its answer was lost. Both attempts carry one
+ * Idempotency-Key, so a start that did begin is answered with its recording, not started twice or
+ * refused as "already recording" (the UI and the operator start the same way).
+ */
+export async function startRecording(
+  api: FurnaceApi,
+  path: string,
+  body: Record<string, unknown>,
+  stderr: NodeJS.WritableStream,
+): Promise<RecordingStatus> {
+  const headers = { 'idempotency-key': randomUUID() };
+  try {
+    return await api.json<RecordingStatus>('POST', path, body, headers);
+  } catch (error) {
+    if (!worthRetrying(error)) throw error;
+    stderr.write(
+      `furnace record: the start's answer was lost (${printable((error as Error).message)}); asking again\n`,
+    );
+    await sleep(RETRY_AFTER_MS);
+    return api.json<RecordingStatus>('POST', path, body, headers);
+  }
+}
+
 /** Why recording ended and each warning (what the graph lacks and what to do), as the recording page says them. */
 function tellOutcome(context: VerbContext, status: RecordingStatus): void {
   const { stderr } = context.io;
@@ -72,7 +108,7 @@ async function record(context: VerbContext): Promise<number> {
   const api = context.api();
   const namespace = context.namespace();
   const base = `/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/recordings`;
-  const started = await api.json<RecordingStatus>('POST', base, body);
+  const started = await startRecording(api, base, body, context.io.stderr);
   const id = checkedRecordingId(started.id, 'the start answer');
   const { stderr, stdout } = context.io;
   stderr.write(

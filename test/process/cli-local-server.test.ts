@@ -2,6 +2,8 @@
 // records, lists and downloads from a local Furnace (npm start) with the local key.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { describe, it, type TestContext } from 'node:test';
@@ -10,6 +12,7 @@ import { startLocalServer } from '../harness/local-server.ts';
 import { startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import { fetchJson } from '../harness/http.ts';
 
 const TSX = import.meta.resolve('tsx');
 
@@ -32,6 +35,54 @@ async function furnace(
   );
   const code = await cli.exited;
   return { code, output: cli.output() };
+}
+
+/**
+ * A TCP relay in front of `target` that loses the answer of the first `lose` recording starts: the start
+ * reaches the server, then the connection is cut before its answer (a replica or a link that died).
+ */
+async function answerLosingRelay(
+  t: TestContext,
+  target: URL,
+  lose: number,
+): Promise<{ url: string; starts: () => number }> {
+  let starts = 0;
+  let toLose = lose;
+  const sockets = new Set<Socket>();
+  const relay = createServer((client) => {
+    const upstream = createConnection(Number(target.port), target.hostname);
+    sockets.add(client).add(upstream);
+    let losing = false;
+    client.on('data', (chunk: Buffer) => {
+      if (/^POST \S*\/recordings(\?\S*)? HTTP/m.test(chunk.toString('latin1'))) {
+        starts += 1;
+        losing = toLose > 0;
+        if (losing) toLose -= 1;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!losing) client.write(chunk);
+      else {
+        client.destroy();
+        upstream.destroy();
+      }
+    });
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.end());
+    }
+  });
+  relay.listen(0, '127.0.0.1');
+  await once(relay, 'listening');
+  t.after(() => {
+    for (const socket of sockets) socket.destroy();
+    relay.close();
+  });
+  return { url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, starts: () => starts };
 }
 
 describe('the CLI without a cluster', () => {
@@ -70,5 +121,26 @@ describe('the CLI without a cluster', () => {
     const refused = await furnace(t, work, ['list', '--server', local.baseUrl]);
     assert.equal(refused.code, 1, refused.output);
     assert.match(refused.output, /no key: set FURNACE_KEY, or --key-file the server's <data dir>\/local-key/);
+  });
+
+  it('asks again with the same Idempotency-Key when the answer to a start is lost: one recording, done', async (t) => {
+    const local = await startLocalServer(t);
+    const work = await tempDir(t, 'furnace-cli-retry-');
+    const program = await runHotProgram(t, work);
+    const relay = await answerLosingRelay(t, new URL(local.baseUrl), 1);
+    const recorded = await furnace(
+      t,
+      work,
+      ['record', hostname(), '--server', relay.url, '--pattern', program, '-d', '2s', '-o', `${work}/out`],
+      { FURNACE_KEY: local.key },
+    );
+    assert.equal(recorded.code, 0, recorded.output);
+    assert.match(recorded.output, /furnace record: the start's answer was lost \(.+\); asking again/);
+    assert.equal(relay.starts(), 2, 'the start was sent twice');
+    assert.match(await readFile(`${work}/out/stacks.folded`, 'utf8'), /furnace_heavy/);
+    const listed = await fetchJson<{ items: { id: string }[] }>(`${local.baseUrl}/api/v1/recordings`, {
+      headers: local.headers,
+    });
+    assert.equal(listed.body.items.length, 1, `one recording, not two: ${JSON.stringify(listed.body.items)}`);
   });
 });
