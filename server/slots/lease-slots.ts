@@ -227,7 +227,7 @@ class LeaseSlots {
     const names = (index: number) => numberedSlotName(kind, namespace, index);
     for (let list = 0; list < NUMBER_LISTS; list += 1) {
       const records = await this.#d.leases.list(slotSelector(kind, namespace));
-      const found = freeSlots(records, names, limit, this.#d.now(), Math.random, (r) => this.#ended(r));
+      const found = freeSlots(records, { names, limit, now: this.#d.now(), ended: (r) => this.#ended(r) });
       if (found.free.length === 0) return { running: found.live };
       for (const free of found.free.slice(0, TRIES_PER_LIST)) {
         const draft = { ...base, name: names(free.index), labels: { ...base.labels, [SLOT_LABEL]: kind } };

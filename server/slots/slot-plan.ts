@@ -61,19 +61,28 @@ export interface FreeSlot {
   expired?: LeaseRecord;
 }
 
+/** What numbers a kind of slot has, and how to judge and order them. */
+export interface SlotNumbering {
+  /** The Lease name of slot number `index`. */
+  names: (index: number) => string;
+  /** How many numbers there are. */
+  limit: number;
+  /** ms since the epoch, to judge expiry. */
+  now: number;
+  /** Orders the free numbers (Math.random by default). */
+  random?: () => number;
+  /** A slot that is free although not expired (its recording ended). */
+  ended?: (record: LeaseRecord) => boolean;
+}
+
 /**
- * How many of `records` (one kind's slots) are live, and every number below `limit` that is free, in a
+ * How many of `records` (one kind's slots) are live, and every number below the limit that is free, in a
  * random order: starts that arrive together (on one replica or several) then try different numbers
  * instead of all racing for the lowest one.
  */
 export function freeSlots(
   records: readonly LeaseRecord[],
-  names: (index: number) => string,
-  limit: number,
-  now: number,
-  random: () => number = Math.random,
-  /** A slot that is free although not expired (its recording ended). */
-  ended: (record: LeaseRecord) => boolean = () => false,
+  { names, limit, now, random = Math.random, ended = () => false }: SlotNumbering,
 ): { live: number; free: FreeSlot[] } {
   const byName = new Map(records.map((record) => [record.name, record]));
   const taken = (record: LeaseRecord): boolean => !slotExpired(record, now) && !ended(record);
