@@ -5,13 +5,18 @@
 // (docs/security.md). Without a file, one replica makes a random key in memory, as it made random
 // tokens before. Pure (node:crypto only); the server reads the file (server/replicas/key-file.ts) and the
 // operator checks the one it plans (operator/furnace/plan-shared-key.ts).
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { ConfigError } from './config/config-error.ts';
 
 export interface SharedKey {
   /** Names the key in what it made (a registration's record, a session), never its bytes. */
   id: string;
   bytes: Buffer;
+  /**
+   * The same bytes as a key object, made once: an HMAC over a key object skips preparing one from the
+   * bytes on every call (5.5 against 23 µs per token here; a registration derives two or three).
+   */
+  secret: KeyObject;
 }
 
 export interface SharedKeys {
@@ -34,7 +39,7 @@ export function keyIdOf(bytes: Buffer): string {
 export function sharedKeysOf(keys: readonly Buffer[]): SharedKeys {
   const [first] = keys;
   if (first === undefined) throw new Error('sharedKeysOf needs at least one key');
-  const list = keys.map((bytes) => ({ id: keyIdOf(bytes), bytes }));
+  const list = keys.map((bytes) => ({ id: keyIdOf(bytes), bytes, secret: createSecretKey(bytes) }));
   const byId = new Map(list.map((key) => [key.id, key]));
   return { current: list[0]!, byId: (id) => byId.get(id), all: () => list };
 }
@@ -72,7 +77,7 @@ export function parseSharedKeyFile(text: string, path: string): SharedKeys {
  * length, so no two lists of fields give the same input. 43 characters of base64url (256 bits).
  */
 export function deriveToken(key: SharedKey, purpose: string, fields: readonly string[]): string {
-  const mac = createHmac('sha256', key.bytes).update(`furnace/${purpose}/v1\n`);
+  const mac = createHmac('sha256', key.secret).update(`furnace/${purpose}/v1\n`);
   for (const field of fields) mac.update(`${Buffer.byteLength(field)}:${field}\n`);
   return mac.digest('base64url');
 }

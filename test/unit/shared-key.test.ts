@@ -70,6 +70,14 @@ describe('derived tokens', () => {
     ];
     assert.equal(new Set([token, ...others]).size, others.length + 1);
   });
+
+  it("stay what earlier versions derived, so replicas of two versions accept one another's tokens in a rollout", () => {
+    // HMAC-SHA256 of "furnace/proxy-token/v1\n2:ns\n3:web\n" under 32 bytes of 0x01, worked out apart.
+    assert.equal(
+      deriveToken(key, 'proxy-token', ['ns', 'web']),
+      'TTwgdD-5i4j-xtJ14oiL1JlrFlVr71mykcSidLTAYLo',
+    );
+  });
 });
 
 describe('replica settings', () => {
