@@ -1,6 +1,7 @@
 // Parsed callchain lines keyed by their bytes, as they arrive: a line that is known costs one byte
 // comparison and no string. Within a sample a frame line is mostly followed by the same caller's line
-// as the last time it was seen, so that line is compared first; otherwise the line's hash is looked up.
+// as one of the last two times it was seen, so those two lines are compared first (the latest first);
+// otherwise the line's hash is looked up.
 
 /** The frame count of a line that is not a frame line at all (the perl script warns on it). */
 export const UNRECOGNIZED = -1;
@@ -80,8 +81,9 @@ export class ByteLineCache {
   }
 
   /**
-   * When the bytes at buf[from] (`view` is a DataView of `buf`) are the line that followed the previous
-   * one last time, up to a '\n': makes it the current line and returns the position of its '\n'; else -1.
+   * When the bytes at buf[from] (`view` is a DataView of `buf`) are one of the two lines that followed the
+   * previous one before, up to a '\n': makes it the current line and returns the position of its '\n';
+   * else -1.
    */
   matchGuess(buf: Uint8Array, view: DataView, from: number): number {
     const previous = this.#previous;
