@@ -1,6 +1,7 @@
 // Parsed callchain lines keyed by their bytes, as they arrive: a line that is known costs one byte
 // comparison and no string. Within a sample a frame line is mostly followed by the same caller's line
-// as the last time it was seen, so that line is compared first; otherwise the line's hash is looked up.
+// as one of the last two times it was seen, so those two lines are compared first (the latest first);
+// otherwise the line's hash is looked up.
 
 /** The frame count of a line that is not a frame line at all (the perl script warns on it). */
 export const UNRECOGNIZED = -1;
@@ -26,6 +27,8 @@ export class ByteLineCache {
   #length: Int32Array<ArrayBuffer>;
   #hash: Int32Array<ArrayBuffer>;
   #next: Int32Array<ArrayBuffer>;
+  // The line that followed before `next` did (or -1): tried second, before the hash.
+  #otherNext: Int32Array<ArrayBuffer>;
   #first: Int32Array<ArrayBuffer>;
   #count: Int32Array<ArrayBuffer>;
   #pool: Int32Array<ArrayBuffer>;
@@ -34,6 +37,7 @@ export class ByteLineCache {
   #slots: Int32Array<ArrayBuffer>;
   #size = 0;
   #previous = -1;
+  #lineHash = 0;
 
   /**
    * At most `limit` lines; then the cache starts over. `initialLines` below the limit starts every table
@@ -53,6 +57,7 @@ export class ByteLineCache {
     this.#length = new Int32Array(lines);
     this.#hash = new Int32Array(lines);
     this.#next = new Int32Array(lines);
+    this.#otherNext = new Int32Array(lines);
     this.#first = new Int32Array(lines);
     this.#count = new Int32Array(lines);
   }
@@ -76,18 +81,55 @@ export class ByteLineCache {
   }
 
   /**
-   * When the bytes at buf[from] (`view` is a DataView of `buf`) are the line that followed the previous
-   * one last time, up to a '\n': makes it the current line and returns the position of its '\n'; else -1.
+   * When the bytes at buf[from] (`view` is a DataView of `buf`) are one of the two lines that followed the
+   * previous one before, up to a '\n': makes it the current line and returns the position of its '\n';
+   * else -1.
    */
   matchGuess(buf: Uint8Array, view: DataView, from: number): number {
     const previous = this.#previous;
     if (previous < 0) return -1;
     const guess = this.#next[previous] as number;
     if (guess < 0) return -1;
-    const end = from + (this.#length[guess] as number);
-    if (end >= buf.length || buf[end] !== 10 || !this.#equals(guess, buf, view, from)) return -1;
-    this.#previous = guess;
+    let end = this.#matchLine(guess, buf, view, from);
+    if (end !== -1) {
+      this.#previous = guess;
+      return end;
+    }
+    const other = this.#otherNext[previous] as number;
+    if (other < 0) return -1;
+    end = this.#matchLine(other, buf, view, from);
+    // The two take turns as the one tried first, the last seen first.
+    if (end !== -1) this.#follow(other);
     return end;
+  }
+
+  /** The position of the '\n' that ends `line` when buf[from] starts it, else -1. */
+  #matchLine(line: number, buf: Uint8Array, view: DataView, from: number): number {
+    const end = from + (this.#length[line] as number);
+    return end < buf.length && buf[end] === 10 && this.#equals(line, buf, view, from) ? end : -1;
+  }
+
+  /**
+   * The position of the first '\n' at or after buf[from] (-1 when none), and the hash of the bytes
+   * before it (`lineHash`) in the same pass: one JavaScript loop costs less here than Buffer#indexOf's
+   * call into C++ followed by a second pass for the hash.
+   */
+  hashLine(buf: Uint8Array, from: number): number {
+    let h = 0x811c9dc5;
+    for (let i = from; i < buf.length; i++) {
+      const c = buf[i] as number;
+      if (c === 10) {
+        this.#lineHash = h;
+        return i;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    return -1;
+  }
+
+  /** The hash (hashBytes) of the line `hashLine` found last. */
+  get lineHash(): number {
+    return this.#lineHash;
   }
 
   /** Finds buf[from, to) with hash `hash` and makes it the current line; false when it is not known. */
@@ -122,6 +164,7 @@ export class ByteLineCache {
     this.#length[line] = length;
     this.#hash[line] = hash;
     this.#next[line] = -1;
+    this.#otherNext[line] = -1;
     const count = frames === null ? 0 : frames.length;
     this.#pool = reserveIds(this.#pool, this.#poolUsed, count);
     this.#first[line] = this.#poolUsed;
@@ -144,7 +187,14 @@ export class ByteLineCache {
   }
 
   #follow(line: number): void {
-    if (this.#previous >= 0) this.#next[this.#previous] = line;
+    const previous = this.#previous;
+    if (previous >= 0) {
+      const next = this.#next[previous] as number;
+      if (next !== line) {
+        this.#otherNext[previous] = next;
+        this.#next[previous] = line;
+      }
+    }
     this.#previous = line;
   }
 
@@ -172,6 +222,7 @@ export class ByteLineCache {
     this.#length = grow(this.#length);
     this.#hash = grow(this.#hash);
     this.#next = grow(this.#next);
+    this.#otherNext = grow(this.#otherNext);
     this.#first = grow(this.#first);
     this.#count = grow(this.#count);
   }

@@ -2,7 +2,7 @@
 // Memory holds the stack trie, the line cache, one partial line and the current sample:
 // never the whole input.
 import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
-import { ByteLineCache, hashBytes, UNRECOGNIZED } from './byte-line-cache.ts';
+import { ByteLineCache, UNRECOGNIZED } from './byte-line-cache.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
@@ -179,9 +179,9 @@ export class StackCollapser {
     const cache = this.#lineCaches[this.#isJava ? 1 : 0] as ByteLineCache;
     let end = cache.matchGuess(buf, view, from);
     if (end === -1) {
-      end = buf.indexOf(10, from);
+      end = cache.hashLine(buf, from);
       if (end === -1) return -1;
-      const hash = hashBytes(buf, from, end);
+      const hash = cache.lineHash;
       if (!cache.find(buf, view, from, end, hash))
         cache.add(buf, from, end, hash, this.#parseLine(buf, from, end));
     }

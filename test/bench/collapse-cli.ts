@@ -71,6 +71,22 @@ function perlVersion(): string {
   return execFileSync('perl', ['-e', 'print $^V'], { encoding: 'utf8' });
 }
 
+/**
+ * When the two outputs name the same stacks and every count differs by one factor: FlameGraph's script
+ * before it weighed samples by their period (`1001001 cpu-clock:`) counts each sample once.
+ */
+function scaledNote(ours: Map<string, number>, perlText: Buffer): string {
+  const perl = parseFolded(perlText.toString('utf8'));
+  if (perl.size !== ours.size) return '';
+  let factor: number | undefined;
+  for (const [stack, count] of perl) {
+    const ratio = (ours.get(stack) ?? NaN) / count;
+    factor ??= ratio;
+    if (ratio !== factor) return '';
+  }
+  return ` only in the counts, each ×${factor}: this copy of the perl script counts samples, not their period (an older FlameGraph)`;
+}
+
 async function main(): Promise<void> {
   buildDist();
   const { script, big } = await prepare();
@@ -138,13 +154,14 @@ async function main(): Promise<void> {
   let perlLine = 'stackcollapse-perf.pl: not measured (set FURNACE_STACKCOLLAPSE_PL to a copy of it)';
   if (PERL_SCRIPT !== undefined) {
     timeProcess('perl', [PERL_SCRIPT], script, join(DIR, 'perl.folded'));
-    const same = readFileSync(join(DIR, 'perl.folded')).equals(readFileSync(join(DIR, 'furnace.folded')));
+    const perlText = readFileSync(join(DIR, 'perl.folded'));
+    const same = perlText.equals(readFileSync(join(DIR, 'furnace.folded')));
     const perlRate = rates[rates.length - 1] ?? NaN;
     perlLine =
       `vs stackcollapse-perf.pl: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
       `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s), one thread ` +
       `${((rates[1] ?? NaN) / perlRate).toFixed(1)}×; ` +
-      `folded output ${same ? 'byte for byte identical' : 'DIFFERENT'}`;
+      `folded output ${same ? 'byte for byte identical' : `DIFFERENT${scaledNote(ours, perlText)}`}`;
   }
   const rows = contenders.map(
     (c, i) =>
