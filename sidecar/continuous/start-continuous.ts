@@ -8,7 +8,7 @@ import type { SpawnFn } from '../host/runtime.ts';
 import { log, timers } from '../process-support.ts';
 import type { ProxyTokens } from '../server-link/proxy-tokens.ts';
 import { sendHttp } from '../server-link/http-client.ts';
-import { scanCgroups } from './cgroup-scan.ts';
+import { createProcScan } from './cgroup-scan.ts';
 import { ContinuousCollector } from './continuous-collector.ts';
 import { kernelSymbolsCopy } from './kernel-symbols.ts';
 import { startContinuousLoop } from './continuous-loop.ts';
@@ -50,7 +50,7 @@ export function startContinuous(
     spawn: spawnChild,
     perfPath: config.perfPath,
     node: config.nodeName,
-    scan: (targets) => scanCgroups(targets),
+    scan: createProcScan(),
     upload: (window) => link.upload(window),
     log,
     now: () => Date.now(),
