@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ContinuousPlan, ContinuousTarget } from '../../core/continuous/continuous-plan.ts';
-import type { LoopTimers, SpawnFn } from '../../sidecar/host/runtime.ts';
+import type { LoopTimers } from '../../sidecar/host/runtime.ts';
 import { createProcScan } from '../../sidecar/continuous/cgroup-scan.ts';
 import { startContinuousLoop } from '../../sidecar/continuous/continuous-loop.ts';
 import { readPauseMs, startPerfPair } from '../../sidecar/continuous/perf-pair.ts';
@@ -50,7 +50,7 @@ describe('perf script output read in paced batches', () => {
     const writes = 40;
     const chunks: Buffer[] = [];
     const pair = startPerfPair({
-      spawn: spawn as unknown as SpawnFn,
+      spawn,
       recordCommand: {
         command: 'sh',
         args: ['-c', `for i in $(seq ${writes}); do head -c 4096 /dev/zero; sleep 0.02; done`],
