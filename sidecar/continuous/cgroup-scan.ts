@@ -17,6 +17,10 @@ export interface CgroupScan {
   cgroups: string[];
   /** PID → its selected container. */
   owners: Map<number, ScannedOwner>;
+  /** Whether every process was read (else only those that can have changed: `createProcScan`). */
+  full?: boolean;
+  /** Every PID of /proc at the scan (`createProcScan`). */
+  listed?: ReadonlySet<number>;
 }
 
 /**
@@ -64,18 +68,54 @@ export async function scanCgroups(
   targets: readonly ContinuousTarget[],
   procRoot = '/proc',
 ): Promise<CgroupScan> {
+  return (await scanPids(targets, procRoot, () => true)).scan;
+}
+
+/** Reads the cgroup of the PIDs of /proc that `wanted` picks; also answers every PID listed. */
+async function scanPids(
+  targets: readonly ContinuousTarget[],
+  procRoot: string,
+  wanted: (pid: number) => boolean,
+): Promise<{ scan: CgroupScan; listed: Set<number> }> {
   const owners = ownersOfPlan(targets);
   const scan: CgroupScan = { cgroups: [], owners: new Map() };
-  if (owners.size === 0) return scan;
+  const listed = new Set<number>();
+  if (owners.size === 0) return { scan, listed };
   const cgroups = new Set<string>();
   for (const name of await readdir(procRoot)) {
     if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    listed.add(pid);
+    if (!wanted(pid)) continue;
     const text = await readFile(`${procRoot}/${name}/cgroup`, 'utf8').catch(() => '');
     const found = scanOne(text, owners);
     if (!found) continue;
-    scan.owners.set(Number(name), found.owner);
+    scan.owners.set(pid, found.owner);
     cgroups.add(found.cgroup);
   }
   scan.cgroups = [...cgroups].sort();
-  return scan;
+  return { scan, listed };
+}
+
+/**
+ * A scan of /proc that, once it has read every process for some targets, reads again only what can have
+ * changed: the processes that were not there at its last call, and `recheck` (the PIDs of the windows
+ * about to be sent, in case one was reused). A process keeps its cgroup, so the others need no reading:
+ * per window a listing of /proc and a few reads instead of a read of every process of the node. Without
+ * `recheck`, or for other targets, it reads every process (the cgroups perf is given come from such a scan).
+ */
+export function createProcScan(
+  procRoot = '/proc',
+): (targets: readonly ContinuousTarget[], recheck?: ReadonlySet<number>) => Promise<CgroupScan> {
+  let listed = new Set<number>();
+  let scannedFor: string | undefined;
+  return async (targets, recheck) => {
+    const key = JSON.stringify(targets);
+    const all = recheck === undefined || key !== scannedFor;
+    const wanted = all ? () => true : (pid: number) => !listed.has(pid) || recheck.has(pid);
+    const result = await scanPids(targets, procRoot, wanted);
+    listed = result.listed;
+    scannedFor = key;
+    return { ...result.scan, full: all, listed };
+  };
 }

@@ -16,13 +16,17 @@ import type { CgroupScan, ScannedOwner } from './cgroup-scan.ts';
 import { continuousPerfArgs, continuousScriptArgs } from './perf-continuous-args.ts';
 import { startPerfPair, type PerfPair } from './perf-pair.ts';
 import { WindowCutter, type CutWindow } from './window-cut.ts';
-import { splitByOwner } from './window-split.ts';
+import { pidsOf, splitByOwner } from './window-split.ts';
 
 export interface CollectorDeps {
   spawn: SpawnFn;
   perfPath: string;
   node: string;
-  scan(targets: ContinuousPlan['targets']): Promise<CgroupScan>;
+  /**
+   * The selected containers' processes and cgroups. With `recheck` it may read only what can have changed
+   * since its last call (cgroup-scan.ts `createProcScan`), those PIDs included, and says so (`full: false`).
+   */
+  scan(targets: ContinuousPlan['targets'], recheck?: ReadonlySet<number>): Promise<CgroupScan>;
   upload(window: ContinuousWindowUpload & { dropped: number }): Promise<void>;
   log(message: string, fields?: Record<string, unknown>): void;
   /** The wall clock in ms: windows are cut against perf's CLOCK_REALTIME sample times. */
@@ -64,12 +68,24 @@ export class ContinuousCollector {
   #failed: { key: string; retryAt: number } | undefined;
   /** The plan of the last scan, and whether that scan found every container the plan names. */
   #scanned: { plan: string; complete: boolean } | undefined;
+  #changed: () => void = () => undefined;
 
   constructor(private readonly deps: CollectorDeps) {}
 
   /** Whether a perf pair runs now (tests and logs). */
   get running(): boolean {
     return this.#pair !== undefined;
+  }
+
+  /** When `drain` has something to do next (0: now; Infinity: only when told by `whenChanged`). */
+  nextDrainAt(): number {
+    if (this.#ready.length > 0) return 0;
+    return this.#pair?.cutter.nextCloseAt() ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Calls `listener` when `nextDrainAt` may have moved: perf's output was read, or the pair ended. */
+  whenChanged(listener: () => void): void {
+    this.#changed = listener;
   }
 
   /** Windows dropped since the last upload. */
@@ -111,7 +127,9 @@ export class ContinuousCollector {
       this.deps.log('continuous profiling dropped windows over its budget', { dropped: excess });
     }
     if (this.#ready.length === 0) return;
-    await this.#rescan();
+    // New processes, and the windows' own PIDs again: a PID seen before keeps its container.
+    const pids = new Set(this.#ready.flatMap((window) => [...pidsOf(window.stacks)]));
+    await this.#rescan(pids);
     for (let window = this.#ready.shift(); window; window = this.#ready.shift()) await this.#send(window);
   }
 
@@ -121,12 +139,17 @@ export class ContinuousCollector {
     await this.drain();
   }
 
-  async #rescan(): Promise<string[]> {
-    const scan = await this.deps.scan(this.#plan.targets);
+  async #rescan(recheck?: ReadonlySet<number>): Promise<string[]> {
+    const scan = await this.deps.scan(this.#plan.targets, recheck);
     this.#scans += 1;
-    const found = new Set([...scan.owners.values()].map((owner) => owner.key));
-    const named = this.#plan.targets.flatMap((t) => t.containers.map((c) => `${t.podUid}/${c.name}`));
-    this.#scanned = { plan: planKey(this.#plan), complete: named.every((key) => found.has(key)) };
+    if (scan.full !== false) {
+      const found = new Set([...scan.owners.values()].map((owner) => owner.key));
+      const named = this.#plan.targets.flatMap((t) => t.containers.map((c) => `${t.podUid}/${c.name}`));
+      this.#scanned = { plan: planKey(this.#plan), complete: named.every((key) => found.has(key)) };
+    }
+    // A process a partial scan did not read but still listed is still where it was.
+    if (scan.full === false)
+      for (const [pid, known] of this.#owners) if (scan.listed?.has(pid)) known.scan = this.#scans;
     for (const [pid, owner] of scan.owners) this.#owners.set(pid, { owner, scan: this.#scans });
     for (const [pid, known] of this.#owners)
       if (this.#scans - known.scan >= OWNER_SCANS_KEPT) this.#owners.delete(pid);
@@ -143,7 +166,10 @@ export class ContinuousCollector {
       spawn: this.deps.spawn,
       recordCommand: { command: this.deps.perfPath, args: continuousPerfArgs({ frequency, cgroups }) },
       scriptCommand: { command: this.deps.perfPath, args: continuousScriptArgs(kallsyms) },
-      onOutput: (chunk) => cutter.push(chunk),
+      onOutput: (chunk) => {
+        cutter.push(chunk);
+        this.#changed();
+      },
     });
     const running: RunningPair = { pair, cutter, done: Promise.resolve() };
     running.done = pair.ended.then((result) => this.#pairEnded(running, result));
@@ -154,6 +180,7 @@ export class ContinuousCollector {
   #pairEnded(running: RunningPair, result: Awaited<PerfPair['ended']>): void {
     running.cutter.finish(this.deps.now());
     this.#take(running.cutter);
+    this.#changed();
     if (this.#pair !== running) return;
     // Not stopped by the agent: a cgroup gone, a missing capability, a crash.
     const { record, script } = result;

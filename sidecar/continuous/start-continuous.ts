@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import type { SpawnFn } from '../host/runtime.ts';
 import { log, timers } from '../process-support.ts';
 import type { ProxyTokens } from '../server-link/proxy-tokens.ts';
-import { sendHttp } from '../server-link/http-client.ts';
-import { scanCgroups } from './cgroup-scan.ts';
+import { keepAliveSend } from '../server-link/http-client.ts';
+import { createProcScan } from './cgroup-scan.ts';
 import { ContinuousCollector } from './continuous-collector.ts';
 import { kernelSymbolsCopy } from './kernel-symbols.ts';
 import { startContinuousLoop } from './continuous-loop.ts';
@@ -23,6 +23,8 @@ export interface ContinuousStartConfig {
 }
 
 const spawnChild = spawn as unknown as SpawnFn;
+/** How long the connection to the server stays open without a call (a poll at least every 7.5 s at the defaults). */
+const CONNECTION_IDLE_MS = 60_000;
 
 async function readHead(path: string, maxBytes: number): Promise<string> {
   const file = await open(path);
@@ -40,7 +42,8 @@ export function startContinuous(
   basics: { tokens: ProxyTokens; readServerCa(): Promise<string | undefined> },
 ): { stop(): Promise<void> } {
   const link = createContinuousLink({
-    send: sendHttp,
+    // A poll every few seconds and a window every 15 s: one connection (one TLS handshake) for all.
+    send: keepAliveSend(CONNECTION_IDLE_MS),
     serverUrl: config.serverUrl,
     node: config.nodeName,
     token: () => basics.tokens.uploadToken,
@@ -50,7 +53,7 @@ export function startContinuous(
     spawn: spawnChild,
     perfPath: config.perfPath,
     node: config.nodeName,
-    scan: (targets) => scanCgroups(targets),
+    scan: createProcScan(),
     upload: (window) => link.upload(window),
     log,
     now: () => Date.now(),

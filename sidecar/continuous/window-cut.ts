@@ -80,6 +80,14 @@ export class WindowCutter {
     }
   }
 
+  /** When `closeDue` will next close a window: 0 when one is closed already, Infinity with none open. */
+  nextCloseAt(): number {
+    if (this.#closed.length > 0) return 0;
+    if (this.#open.size === 0) return Number.POSITIVE_INFINITY;
+    const { origin, lengthMs, graceMs } = this.options;
+    return origin + (Math.min(...this.#open.keys()) + 1) * lengthMs + graceMs;
+  }
+
   /** Closes the windows whose grace has passed at `now`. */
   closeDue(now: number): void {
     const { origin, lengthMs, graceMs } = this.options;

@@ -18,6 +18,17 @@ export interface SplitWindow {
 
 const ROOT_WITH_PID = /^(.*)-(\d+)$/;
 
+/** The PIDs of `comm-pid;…` stacks' root frames. Pure. */
+export function pidsOf(stacks: FoldedStacks): Set<number> {
+  const pids = new Set<number>();
+  for (const stack of stacks.keys()) {
+    const cut = stack.indexOf(';');
+    const pid = ROOT_WITH_PID.exec(cut < 0 ? stack : stack.slice(0, cut))?.[2];
+    if (pid !== undefined) pids.add(Number(pid));
+  }
+  return pids;
+}
+
 /** Splits `comm-pid;…` stacks by `ownerOf(pid)`; the root frame loses its `-pid`. */
 export function splitByOwner(
   stacks: FoldedStacks,

@@ -20,11 +20,33 @@ export interface HttpResponse {
 
 export type HttpSend = (request: HttpRequest) => Promise<HttpResponse>;
 
-export const sendHttp: HttpSend = (request) =>
-  new Promise<HttpResponse>((resolve, reject) => {
+/**
+ * A `sendHttp` whose connections stay open between calls up to `idleMs` (node's default agent closes
+ * them after 5 s idle): for calls every few seconds to the same server, such as continuous profiling's
+ * plan polls, which then need neither a new connection nor a TLS handshake each. The server keeps an
+ * idle connection longer (Fastify: 72 s), so it is the agent that closes it first.
+ */
+export function keepAliveSend(idleMs: number): HttpSend {
+  const agents = {
+    http: new http.Agent({ keepAlive: true, timeout: idleMs }),
+    https: new https.Agent({ keepAlive: true, timeout: idleMs }),
+  };
+  return (request) => sendWith(request, (protocol) => agents[protocol]);
+}
+
+export const sendHttp: HttpSend = (request) => sendWith(request, () => undefined);
+
+function sendWith(
+  request: HttpRequest,
+  agentFor: (protocol: 'http' | 'https') => http.Agent | undefined,
+): Promise<HttpResponse> {
+  return new Promise<HttpResponse>((resolve, reject) => {
     const url = new URL(request.url);
-    const module = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
+    const module = secure ? https : http;
     const options: https.RequestOptions = { method: request.method, headers: request.headers ?? {} };
+    const agent = agentFor(secure ? 'https' : 'http');
+    if (agent !== undefined) options.agent = agent;
     if (request.ca !== undefined && url.protocol === 'https:') options.ca = request.ca;
     const req = module.request(url, options, (res) => {
       const chunks: Buffer[] = [];
@@ -46,3 +68,4 @@ export const sendHttp: HttpSend = (request) =>
       body.pipe(req);
     }
   });
+}

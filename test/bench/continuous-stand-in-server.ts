@@ -67,6 +67,8 @@ export async function startStandInServer(
       reply.writeHead(404).end();
     })().catch((error: unknown) => reply.writeHead(500).end(String(error)));
   });
+  // As the server's listeners keep an idle connection (Fastify's default keepAliveTimeout).
+  server.keepAliveTimeout = 72_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const { port } = server.address() as AddressInfo;
