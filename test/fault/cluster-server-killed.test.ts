@@ -10,7 +10,7 @@ import { API_GROUP, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts'
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
-import { cpuThrottle } from '../harness/cpu-throttle.ts';
+import { cpuThrottle, spareRecord } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
@@ -65,7 +65,8 @@ describe('fault injection in a cluster: kill -9 of the server', () => {
       );
     await registered();
     const throttle = await cpuThrottle(t, 4);
-    await throttle.add(await pod.containerPid(SIDECAR_CONTAINER_NAME));
+    const throttled = await pod.containerPid(SIDECAR_CONTAINER_NAME);
+    await throttle.add(throttled);
 
     const proxy = `${base}/proxy/${namespace}/hot/recordings`;
     const rows: string[] = [];
@@ -76,6 +77,7 @@ describe('fault injection in a cluster: kill -9 of the server', () => {
       });
       assert.equal(started.status, 202, started.body);
       const { id } = JSON.parse(started.body) as RecordingStatus;
+      await spareRecord(throttle, throttled, id);
       if (point === 'recording') await sleep(2000);
       const seen = await eventually(
         async () => {

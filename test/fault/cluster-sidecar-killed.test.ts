@@ -13,7 +13,7 @@ import { API_GROUP, SIDECAR_CONTAINER_NAME, SIDECAR_MOUNT_PATHS } from '../../co
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
-import { cpuThrottle } from '../harness/cpu-throttle.ts';
+import { cpuThrottle, spareRecord } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
@@ -122,13 +122,15 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       // Recording is caught at full speed (perf then has samples in its file); the short stages need the
       // quota. Only the sidecar that is about to be caught has it: a restarted one starts and recovers at
       // full speed (Node's start alone takes about half a minute at 4 % of a core).
-      if (point.stage !== 'recording') await throttle.add(await sidecarPid(pod));
+      const throttled = point.stage === 'recording' ? undefined : await sidecarPid(pod);
+      if (throttled !== undefined) await throttle.add(throttled);
       const started = await call(proxy, certs.caPem, user.token, 'POST', {
         durationSeconds: 4,
         frequency: 499,
       });
       assert.equal(started.status, 202, started.body);
       const { id } = JSON.parse(started.body) as RecordingStatus;
+      if (throttled !== undefined) await spareRecord(throttle, throttled, id);
       await sleep(point.afterMs);
       const seen = await eventually(
         async () => {

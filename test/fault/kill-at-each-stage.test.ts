@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuThrottle } from '../harness/cpu-throttle.ts';
+import { cpuThrottle, spareRecord } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { childPids, stopPid, type RunningProcess } from '../harness/processes.ts';
@@ -102,6 +102,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     for (const point of KILL_POINTS) {
       const id = await startRecording(setup.baseUrl, keyed, program);
       await throttle.add(sidecar.pid);
+      await spareRecord(throttle, sidecar.pid, id);
       const seen = await waitForStage(sidecarData, id, point.stages, point.afterMs);
       sidecar.child.kill('SIGKILL');
       await sidecar.exited;
@@ -135,6 +136,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     await throttle.add(sidecar.pid);
     for (const point of KILL_POINTS) {
       const id = await startRecording(setup.baseUrl, keyed, program);
+      await spareRecord(throttle, sidecar.pid, id);
       const seen = await waitForStage(sidecarData, id, point.stages, point.afterMs);
       server.child.kill('SIGKILL');
       await server.exited;
@@ -171,6 +173,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
       const recorder = await localRecorderPid(server);
       t.after(() => stopPid(recorder)); // it follows its server out by itself; this is in case it does not
       await throttle.add(recorder);
+      await spareRecord(throttle, recorder, id);
       const seen = await waitForStage(sidecarData, id, point.stages, point.afterMs);
       server.child.kill('SIGKILL');
       await server.exited;

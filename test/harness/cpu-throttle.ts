@@ -5,12 +5,16 @@
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import { eventually } from './eventually.ts';
+import { childPids } from './processes.ts';
 
 const CPU_ROOT = '/sys/fs/cgroup/cpu';
 
 export interface CpuThrottle {
   /** Moves the process into the throttled group (its running children stay where they are). */
   add(pid: number): Promise<void>;
+  /** Moves a process of the group back to the root group, to run at full speed again. */
+  spare(pid: number): Promise<void>;
 }
 
 /**
@@ -38,5 +42,35 @@ export async function cpuThrottle(t: TestContext, percent: number): Promise<CpuT
   });
   return {
     add: (pid) => writeFile(`${dir}/cgroup.procs`, String(pid)),
+    spare: (pid) => writeFile(`${CPU_ROOT}/cgroup.procs`, String(pid)),
   };
+}
+
+/**
+ * Moves the recorder's `perf record` of recording `id` out of the throttle, once it is there. Its start is
+ * not a stage a kill has to catch, and a perf held to a few percent of a CPU on a loaded machine can begin
+ * sampling only after a short recording's deadline: the recording then has no samples, its later stages
+ * take no time, and the kill meant for them lands after the end. What the recorder starts later (perf
+ * script) stays throttled.
+ */
+export async function spareRecord(throttle: CpuThrottle, recorderPid: number, id: string): Promise<void> {
+  const pid = await eventually(
+    async () => {
+      // The recorder's descendants: a container's first process may be a wrapper around the recorder.
+      for (let pids = await childPids(recorderPid); pids.length > 0;) {
+        const next: number[] = [];
+        for (const child of pids) {
+          const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
+          if (cmdline.includes(`/${id}/perf.data`)) return child;
+          next.push(...(await childPids(child)));
+        }
+        pids = next;
+      }
+      return undefined;
+    },
+    30_000,
+    `the perf record of ${id}`,
+    5,
+  );
+  await throttle.spare(pid);
 }
