@@ -37,9 +37,7 @@ export const CONTINUOUS_AUTHORIZATION = `authorizer.group(${cel(API_GROUP)}).res
 /** The refusal the user reads in kubectl, worded as the REST route's 403. */
 export const CONTINUOUS_REFUSAL = [
   'request.userInfo.username',
-  cel(
-    ` may not create ${RECORDING_PLURAL}/${CONTINUOUS_SUBRESOURCE} (API group ${API_GROUP}) in namespace `,
-  ),
+  cel(` may not create ${RECORDING_PLURAL}/${CONTINUOUS_SUBRESOURCE} (API group ${API_GROUP}) in namespace `),
   'request.namespace',
   cel(
     `: a Recording with spec.continuous switches continuous profiling on, which needs this permission beyond recording (ClusterRole ${CONTINUOUS_CLUSTER_ROLE} grants it, bound in the namespace)`,

@@ -8,12 +8,9 @@ import type {
   V1MutatingWebhookConfiguration,
   V1Secret,
   V1Service,
-  V1ValidatingAdmissionPolicy,
-  V1ValidatingAdmissionPolicyBinding,
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { CONTINUOUS_AUTHORIZATION, CONTINUOUS_MATCH_CONDITION } from '../../core/crd/recording-admission.ts';
 import { resolveInjectionConfig } from '../../core/injection/injection-config-env.ts';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
@@ -163,34 +160,6 @@ describe('Furnace plan (pure)', () => {
     ).webhooks?.[0];
     assert.equal(webhook?.clientConfig.url, 'https://127.0.0.1:9443/mutate');
     assert.equal(webhook?.clientConfig.service, undefined);
-  });
-
-  it('checks who creates a continuous Recording in the API server itself: a policy on the request’s user, failing closed, for those only, bound with Deny', () => {
-    const objects = plan();
-    const policy = find<V1ValidatingAdmissionPolicy>(objects, 'ValidatingAdmissionPolicy').spec;
-    assert.equal(policy?.failurePolicy, 'Fail');
-    assert.deepEqual(policy?.matchConstraints?.resourceRules?.[0]?.operations, ['CREATE']);
-    assert.deepEqual(policy?.matchConstraints?.resourceRules?.[0]?.resources, ['recordings']);
-    assert.equal(
-      policy?.matchConstraints?.namespaceSelector,
-      undefined,
-      'every namespace: Recordings are not opted in',
-    );
-    assert.deepEqual(policy?.matchConditions, [CONTINUOUS_MATCH_CONDITION]);
-    assert.equal(policy?.validations?.[0]?.expression, CONTINUOUS_AUTHORIZATION);
-    assert.equal(policy?.validations?.[0]?.reason, 'Forbidden');
-    assert.match(
-      CONTINUOUS_AUTHORIZATION,
-      /^authorizer\.group\("furnace\.hyperfoil\.io"\)\.resource\("recordings"\)\.subresource\("continuous"\)\.namespace\(request\.namespace\)\.check\("create"\)\.allowed\(\)$/,
-    );
-    const binding = find<V1ValidatingAdmissionPolicyBinding>(objects, 'ValidatingAdmissionPolicyBinding');
-    assert.deepEqual(binding.spec, { policyName: 'furnace-recordings', validationActions: ['Deny'] });
-  });
-
-  it('deletes the ValidatingWebhookConfiguration the policy replaced when it upgrades an install (it looks for it, and never plans it)', () => {
-    const legacy = { kind: 'ValidatingWebhookConfiguration', metadata: { name: 'furnace-recordings' } };
-    assert.ok(plannedResources('furnace').some((r) => selects(r, legacy)));
-    assert.ok(!plan().some((o) => o.kind === 'ValidatingWebhookConfiguration'));
   });
 
   it("writes a server config that the server's own loader accepts, with the spec's limits under the server's keys", async () => {
