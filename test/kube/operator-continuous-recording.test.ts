@@ -86,12 +86,16 @@ async function installCheck(t: TestContext, scope: string): Promise<number> {
     body: buildRecordingAdmissionPolicy(options),
   });
   t.after(() => admission.deleteValidatingAdmissionPolicy({ name: options.name }));
+  const check = createRecordingKube(kc);
+  assert.equal(await check.continuousCheckSince(), undefined, 'a policy without its binding checks nothing');
   const binding = await admission.createValidatingAdmissionPolicyBinding({
     body: buildRecordingAdmissionBinding(options),
   });
   t.after(() => admission.deleteValidatingAdmissionPolicyBinding({ name: options.name }));
   const created = [policy, binding].map((o) => new Date(o.metadata?.creationTimestamp ?? Date.now()));
-  return Math.max(...created.map((d) => d.getTime()));
+  const since = Math.max(...created.map((d) => d.getTime()));
+  assert.equal(await check.continuousCheckSince(), since);
+  return since;
 }
 
 /** The server (agent mode: continuous selections) and the check installed for one new namespace. */
