@@ -254,6 +254,15 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       30_000,
       'the webhook configuration applied again after someone deleted it',
     );
+    // Without its binding the policy of continuous Recordings checks nothing: it comes back too.
+    const unbound = await cp.kubectl(['delete', 'validatingadmissionpolicybinding', 'furnace-recordings']);
+    assert.equal(unbound.code, 0, unbound.stderr);
+    await eventually(
+      async () =>
+        (await getJson(cp, ['validatingadmissionpolicybinding', 'furnace-recordings'])) ?? undefined,
+      30_000,
+      'the policy binding applied again after someone deleted it',
+    );
   });
 
   it('deletes the webhook configuration before anything else on deletion, then lets the Furnace go', async (t) => {
