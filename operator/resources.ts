@@ -79,6 +79,18 @@ export const RESOURCES = {
     'validatingwebhookconfigurations',
     false,
   ),
+  ValidatingAdmissionPolicy: resource(
+    'admissionregistration.k8s.io/v1',
+    'ValidatingAdmissionPolicy',
+    'validatingadmissionpolicies',
+    false,
+  ),
+  ValidatingAdmissionPolicyBinding: resource(
+    'admissionregistration.k8s.io/v1',
+    'ValidatingAdmissionPolicyBinding',
+    'validatingadmissionpolicybindings',
+    false,
+  ),
   APIService: resource('apiregistration.k8s.io/v1', 'APIService', 'apiservices', false),
 } as const satisfies Record<string, WatchedResource>;
 

@@ -89,14 +89,11 @@ export function buildWebhook(options: {
   tls: TlsSource;
   log: FastifyBaseLogger;
   metricsRegistry: MetricsRegistry;
-  /** The server's SubjectAccessReviews: who may create a continuous Recording. */
-  kube: KubeGateway;
 }): FastifyInstance {
   return buildWebhookApp({
     config: options.injection,
     https: options.tls,
     logger: options.log.child({ component: 'webhook' }),
     metricsRegistry: options.metricsRegistry,
-    access: options.kube,
   });
 }

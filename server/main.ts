@@ -91,7 +91,6 @@ async function startClusterParts(
     tls: running.tls,
     log: running.apps.user.log,
     metricsRegistry,
-    kube: cluster.kube,
   });
   closeConnectionsWhileDraining(webhook, draining);
   await webhook.listen({ host: config.webhook.host, port: config.webhook.port });

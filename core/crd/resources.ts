@@ -162,7 +162,8 @@ export interface RecordingTarget {
 /**
  * `spec.continuous`: the Recording switches continuous profiling on for the pods of `target.selector`
  * (docs/continuous.md) instead of recording once or on a schedule. Switching it on needs `create` on
- * recordings/continuous, which the validating webhook checks for the Recording's author.
+ * recordings/continuous, which the API server checks for the Recording's author (the admission policy of
+ * core/crd/recording-admission.ts).
  */
 export interface RecordingContinuous {
   /** Samples per second, 1 to 99; the server's `agent.continuous.frequency` when unset. */

@@ -65,8 +65,9 @@ export function buildClusterServiceVersion(): object {
       description: DESCRIPTION,
       version,
       maturity: OLM_CHANNEL,
-      // x-kubernetes-validations with messages and fieldPath (the Recording CRD's rules).
-      minKubeVersion: '1.29.0',
+      // admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (who may create a continuous Recording;
+      // OpenShift 4.17); x-kubernetes-validations with messages and fieldPath since 1.29.
+      minKubeVersion: '1.30.0',
       keywords: ['profiling', 'flame graph', 'perf', 'performance'],
       provider: { name: 'Hyperfoil' },
       // The operator watches Recordings in every namespace and the webhook is cluster-wide: one per cluster.

@@ -36,7 +36,7 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/status`], verbs: ['get', 'update', 'patch'] },
   // A continuous Recording: its finalizer (the selection is switched off before the Recording goes), and the
   // selection itself, which the server checks as `create` on recordings/continuous. The author's own
-  // permission was checked by the validating webhook when the Recording was admitted.
+  // permission was checked by the API server (the ValidatingAdmissionPolicy below) when it was admitted.
   { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: ['patch'] },
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/finalizers`], verbs: ['update'] },
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/continuous`], verbs: ['create'] },
@@ -66,7 +66,8 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
     resourceNames: [EXTENSION_APISERVER_AUTHENTICATION.name],
     verbs: ['get'],
   },
-  // The server's ClusterRole and its binding, the webhook configuration and the APIService: by name.
+  // The server's ClusterRole and its binding, the webhook configuration, the admission policy of continuous
+  // Recordings and its binding, and the APIService: by name (server-side apply authorizes a creation by name).
   {
     apiGroups: ['rbac.authorization.k8s.io'],
     resources: ['clusterroles', 'clusterrolebindings'],
@@ -81,9 +82,16 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   },
   {
     apiGroups: ['admissionregistration.k8s.io'],
-    resources: ['validatingwebhookconfigurations'],
-    resourceNames: [CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration],
+    resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.recordingPolicy],
     verbs: ALL,
+  },
+  // The webhook the policy replaced: found and deleted when an install is upgraded, never made again.
+  {
+    apiGroups: ['admissionregistration.k8s.io'],
+    resources: ['validatingwebhookconfigurations'],
+    resourceNames: [CLUSTER_OBJECT_NAMES.legacyRecordingWebhookConfiguration],
+    verbs: ['list', 'delete'],
   },
   {
     apiGroups: ['apiregistration.k8s.io'],

@@ -28,7 +28,8 @@ function secondaryResources(namespace: string): WatchedResource[] {
   return [
     { ...RESOURCES.Namespace },
     named(RESOURCES.MutatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.webhookConfiguration),
-    named(RESOURCES.ValidatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration),
+    named(RESOURCES.ValidatingAdmissionPolicy, CLUSTER_OBJECT_NAMES.recordingPolicy),
+    named(RESOURCES.ValidatingAdmissionPolicyBinding, CLUSTER_OBJECT_NAMES.recordingPolicy),
     named(RESOURCES.ConfigMap, CLUSTER_OBJECT_NAMES.serverCaConfigMap),
     own(RESOURCES.ConfigMap),
     own(RESOURCES.Secret),

@@ -4,6 +4,7 @@
 // cluster (acceptance.ts), so cluster-scoped objects have fixed names, which the operator's ClusterRole
 // names in `resourceNames` (deploy/manifests/operator-rbac.ts): it may touch those and no others.
 import { API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
+import { RECORDING_POLICY_NAME } from '../../core/crd/recording-admission.ts';
 import { RECORDER_PORT, SERVER_CA_CONFIG_MAP, SERVER_PORT } from '../../core/contract/names.ts';
 
 /** The name of the one Furnace the operator acts on, in its own namespace. */
@@ -15,8 +16,13 @@ export const CLUSTER_OBJECT_NAMES = {
   serverClusterRole: 'furnace-server',
   /** The MutatingWebhookConfiguration (the name deploy/webhook's reference manifest has). */
   webhookConfiguration: 'furnace',
-  /** The ValidatingWebhookConfiguration of continuous Recordings (deploy/webhook's manifest's name). */
-  recordingWebhookConfiguration: 'furnace-recordings',
+  /** The ValidatingAdmissionPolicy of continuous Recordings and its binding (deploy/webhook's manifest's name). */
+  recordingPolicy: RECORDING_POLICY_NAME,
+  /**
+   * The ValidatingWebhookConfiguration that checked continuous Recordings before the policy: an operator
+   * upgrading an install deletes the one it made (pruning finds it by this name).
+   */
+  legacyRecordingWebhookConfiguration: 'furnace-recordings',
   apiService: API_SERVICE_NAME,
   /** In every opted-in namespace: the server's CA for the sidecars. */
   serverCaConfigMap: SERVER_CA_CONFIG_MAP,
@@ -41,7 +47,7 @@ export interface FurnaceNames {
   /** ClusterRole and ClusterRoleBinding of the server's service account. */
   clusterRole: string;
   webhookConfiguration: string;
-  recordingWebhookConfiguration: string;
+  recordingPolicy: string;
   /** Agent mode: ServiceAccount, DaemonSet and NetworkPolicy of the node agents. */
   agent: string;
   /** ConfigMap of the API server's request-header CA and allowed names (the aggregated API). */
@@ -61,7 +67,7 @@ export function furnaceNames(namespace: string, name: string): FurnaceNames {
     networkPolicy: name,
     clusterRole: CLUSTER_OBJECT_NAMES.serverClusterRole,
     webhookConfiguration: CLUSTER_OBJECT_NAMES.webhookConfiguration,
-    recordingWebhookConfiguration: CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
+    recordingPolicy: CLUSTER_OBJECT_NAMES.recordingPolicy,
     agent: `${name}-agent`,
     requestHeader: `${name}-request-header`,
   };

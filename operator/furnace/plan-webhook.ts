@@ -1,12 +1,17 @@
 // The MutatingWebhookConfiguration, from the same function that writes deploy/webhook's manifest
-// (core/injection/webhook-configuration.ts), so selector, match condition and handler cannot drift; and
-// the server's CA in every opted-in namespace, for the sidecars (the ConfigMap core/contract/names.ts names).
+// (core/injection/webhook-configuration.ts), so selector, match condition and handler cannot drift; the
+// admission policy of continuous Recordings (core/crd/recording-admission.ts, deploy/webhook's manifest too);
+// and the server's CA in every opted-in namespace, for the sidecars (the ConfigMap core/contract/names.ts names).
 import type {
   V1ConfigMap,
   V1MutatingWebhookConfiguration,
-  V1ValidatingWebhookConfiguration,
+  V1ValidatingAdmissionPolicy,
+  V1ValidatingAdmissionPolicyBinding,
 } from '@kubernetes/client-node';
-import { buildRecordingWebhookConfiguration } from '../../core/crd/recording-admission.ts';
+import {
+  buildRecordingAdmissionBinding,
+  buildRecordingAdmissionPolicy,
+} from '../../core/crd/recording-admission.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { labelledMeta, labelsOf, object, type PlanContext } from './plan-input.ts';
@@ -32,21 +37,14 @@ export function planWebhookConfiguration(context: PlanContext): V1MutatingWebhoo
 }
 
 /**
- * The check of who creates a continuous Recording (core/crd/recording-admission.ts): the same listener,
- * CA and OpenShift annotation as the mutating webhook; every namespace (Recordings are not opted in).
+ * The check of who creates a continuous Recording, policy then binding: the API server evaluates it itself,
+ * in every namespace (Recordings are not opted in); nothing of it goes to the server.
  */
-export function planRecordingWebhookConfiguration(context: PlanContext): V1ValidatingWebhookConfiguration {
-  const { names } = context;
-  const openshift = context.platform === 'openshift';
-  return buildRecordingWebhookConfiguration({
-    name: names.recordingWebhookConfiguration,
-    ...(context.webhookUrl
-      ? { url: context.webhookUrl }
-      : { service: { name: names.server, namespace: names.namespace, port: WEBHOOK_PORT } }),
-    caBundle: openshift ? '' : context.certificates.bundlePem,
-    labels: labelsOf(context, 'webhook'),
-    ...(openshift ? { annotations: { [INJECT_CABUNDLE_ANNOTATION]: 'true' } } : {}),
-  });
+export function planRecordingPolicy(
+  context: PlanContext,
+): [V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding] {
+  const options = { name: context.names.recordingPolicy, labels: labelsOf(context, 'admission') };
+  return [buildRecordingAdmissionPolicy(options), buildRecordingAdmissionBinding(options)];
 }
 
 /** One per opted-in namespace but Furnace's own (its pods are never injected); none until a CA is known. */

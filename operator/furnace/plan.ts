@@ -17,11 +17,7 @@ import {
   planServiceCaConfigMap,
   planServices,
 } from './plan-server.ts';
-import {
-  planRecordingWebhookConfiguration,
-  planServerCaConfigMaps,
-  planWebhookConfiguration,
-} from './plan-webhook.ts';
+import { planRecordingPolicy, planServerCaConfigMaps, planWebhookConfiguration } from './plan-webhook.ts';
 import { planSharedKey } from './plan-shared-key.ts';
 import { isReplicated, planDisruptionBudget, planLeaseRole } from './plan-replicas.ts';
 
@@ -57,7 +53,10 @@ export function plannedResources(namespace: string): WatchedResource[] {
     named(RESOURCES.ClusterRole, CLUSTER_OBJECT_NAMES.serverClusterRole),
     named(RESOURCES.ClusterRoleBinding, CLUSTER_OBJECT_NAMES.serverClusterRole),
     named(RESOURCES.MutatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.webhookConfiguration),
-    named(RESOURCES.ValidatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration),
+    named(RESOURCES.ValidatingAdmissionPolicy, CLUSTER_OBJECT_NAMES.recordingPolicy),
+    named(RESOURCES.ValidatingAdmissionPolicyBinding, CLUSTER_OBJECT_NAMES.recordingPolicy),
+    // Never planned any more: looked for so that an upgraded install loses the webhook the policy replaced.
+    named(RESOURCES.ValidatingWebhookConfiguration, CLUSTER_OBJECT_NAMES.legacyRecordingWebhookConfiguration),
     named(RESOURCES.APIService, CLUSTER_OBJECT_NAMES.apiService),
   ];
 }
@@ -65,7 +64,8 @@ export function plannedResources(namespace: string): WatchedResource[] {
 /**
  * Everything, the APIService and the webhook configuration last: they send requests to the server, so
  * they come once the server's Service, certificate and configuration exist (and the webhook configuration
- * goes first on deletion). The agents come after the server they register with.
+ * goes first on deletion). The agents come after the server they register with. The admission policy of
+ * continuous Recordings needs nothing of the server (the API server evaluates it): policy, then binding.
  */
 export function planFurnace(input: PlanInput): KubernetesObject[] {
   const context = planContext(input);
@@ -89,6 +89,6 @@ export function planFurnace(input: PlanInput): KubernetesObject[] {
     ...planServerCaConfigMaps(context),
     ...planApiService(context),
     planWebhookConfiguration(context),
-    planRecordingWebhookConfiguration(context),
+    ...planRecordingPolicy(context),
   ];
 }

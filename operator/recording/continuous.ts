@@ -2,7 +2,7 @@
 // (`PUT /api/v1/continuous/<namespace>/<name>`) while the Recording exists, and switches it off before the
 // Recording goes (a finalizer, removed once the server's DELETE answered 204 or 404). The operator calls as
 // itself; the author's own `create` on recordings/continuous was checked when the API server admitted the
-// Recording (the validating webhook, server/webhook/validate-recording.ts).
+// Recording (the ValidatingAdmissionPolicy of core/crd/recording-admission.ts, which the API server evaluates).
 import { isDeepStrictEqual } from 'node:util';
 import type { RecordingKube } from './recording-kube.ts';
 import type { Recording, RecordingSpec, RecordingStatus } from './recording-types.ts';
@@ -22,8 +22,9 @@ export const CONTINUOUS_RECHECK_MS = 30_000;
 /** After an answer that may change (no answer, a 5xx): sooner. */
 const RETRY_MS = 10_000;
 /**
- * How long after the check's configuration was created the API server surely calls it: it loads webhook
- * configurations asynchronously (about a second). A Recording created earlier may not have been checked.
+ * How long after the check (the policy and its binding) was created the API server surely applies it: it
+ * loads admission policies asynchronously (about a second). A Recording created earlier may not have been
+ * checked.
  */
 export const CHECK_SETTLE_MS = 10_000;
 
@@ -120,8 +121,9 @@ async function release(deps: ContinuousDeps, recording: Recording): Promise<{ re
 }
 
 /**
- * Why the Recording's author may not have been checked: created while the ValidatingWebhookConfiguration was
- * not there (before the Furnace was installed, after it was deleted), or too soon after it was made.
+ * Why the Recording's author may not have been checked: created while the ValidatingAdmissionPolicy or its
+ * binding was not there (before the Furnace was installed, after it was deleted), or too soon after both
+ * were made.
  */
 async function uncheckedReason(deps: ContinuousDeps, recording: Recording): Promise<string | undefined> {
   const since = await deps.kube.continuousCheckSince();
@@ -129,7 +131,7 @@ async function uncheckedReason(deps: ContinuousDeps, recording: Recording): Prom
   if (since !== undefined && created >= since + CHECK_SETTLE_MS) return undefined;
   const when =
     since === undefined ? 'is not installed' : `was installed only at ${new Date(since).toISOString()}`;
-  return `not switched on: the check of who may create a continuous Recording (create on recordings/continuous, the ValidatingWebhookConfiguration of the Furnace) ${when}, so this Recording's author was never checked; delete it and create it again`;
+  return `not switched on: the check of who may create a continuous Recording (create on recordings/continuous, the ValidatingAdmissionPolicy of the Furnace and its binding) ${when}, so this Recording's author was never checked; delete it and create it again`;
 }
 
 /** Refused unchecked: nothing stays on (a selection switched on before is switched off again). */

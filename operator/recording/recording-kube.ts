@@ -7,6 +7,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1ObjectMeta,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION } from '../../core/contract/names.ts';
@@ -28,8 +29,8 @@ export interface RecordingKube {
   /** Sets metadata.finalizers; a 409 when the Recording changed since the copy's resourceVersion. */
   setFinalizers(recording: Recording, finalizers: string[]): Promise<void>;
   /**
-   * When the check of continuous Recordings (the ValidatingWebhookConfiguration) was created, in ms since the
-   * epoch; undefined when it is not there.
+   * When the check of continuous Recordings (the ValidatingAdmissionPolicy and its binding, the later of
+   * the two) was created, in ms since the epoch; undefined when either is not there.
    */
   continuousCheckSince(): Promise<number | undefined>;
 }
@@ -47,11 +48,10 @@ export function podView(pod: V1Pod): PodView {
   };
 }
 
-/** The creation time of the ValidatingWebhookConfiguration `name`, or undefined without one. */
-async function checkSince(admission: AdmissionregistrationV1Api, name: string): Promise<number | undefined> {
+/** The creation time of what `read` answers, or undefined when it is not there (404). */
+async function createdAt(read: () => Promise<{ metadata?: V1ObjectMeta }>): Promise<number | undefined> {
   try {
-    const created = (await admission.readValidatingWebhookConfiguration({ name })).metadata
-      ?.creationTimestamp;
+    const created = (await read()).metadata?.creationTimestamp;
     return created === undefined ? undefined : new Date(created).getTime();
   } catch (error) {
     if (statusCode(error) === 404) return undefined;
@@ -59,10 +59,19 @@ async function checkSince(admission: AdmissionregistrationV1Api, name: string): 
   }
 }
 
-/** `continuousCheck`: the name of the ValidatingWebhookConfiguration (tests register their own). */
+/** The policy alone checks nothing, nor its binding alone: the later of the two, or undefined. */
+async function checkSince(admission: AdmissionregistrationV1Api, name: string): Promise<number | undefined> {
+  const [policy, binding] = await Promise.all([
+    createdAt(() => admission.readValidatingAdmissionPolicy({ name })),
+    createdAt(() => admission.readValidatingAdmissionPolicyBinding({ name })),
+  ]);
+  return policy === undefined || binding === undefined ? undefined : Math.max(policy, binding);
+}
+
+/** `continuousCheck`: the name of the policy and of its binding (tests register their own). */
 export function createRecordingKube(
   kc: KubeConfig,
-  continuousCheck: string = CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
+  continuousCheck: string = CLUSTER_OBJECT_NAMES.recordingPolicy,
 ): RecordingKube {
   const core = kc.makeApiClient(CoreV1Api);
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);

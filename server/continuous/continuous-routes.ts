@@ -4,7 +4,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
-// The subresource whose `create` switches continuous profiling on or off; the validating webhook checks
+// The subresource whose `create` switches continuous profiling on or off; the admission policy checks
 // the same for a continuous Recording's author (core/crd/recording-admission.ts).
 import { CONTINUOUS_SUBRESOURCE } from '../../core/crd/recording-admission.ts';
 import { strictValidator } from '../../core/contract/strict-validator.ts';

@@ -150,7 +150,6 @@ async function reviewAccess(
           kind: 'SubjectAccessReview',
           spec: {
             user: subject.user,
-            ...(subject.uid ? { uid: subject.uid } : {}),
             groups: subject.groups,
             ...(subject.extra ? { extra: subject.extra } : {}),
             ...attributes,

@@ -14,8 +14,6 @@ export interface TokenReviewResult {
 /** Who an access check is about, as a SubjectAccessReview names them. */
 export interface AccessSubject {
   user: string;
-  /** The user's UID, when the authenticator gave one (admission requests carry it). */
-  uid?: string;
   groups: string[];
   extra?: Record<string, string[]>;
 }

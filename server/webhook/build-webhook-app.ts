@@ -7,9 +7,9 @@
 //                          to new connections without a restart
 //     deps.logger          optional pino-compatible logger (Fastify `loggerInstance`); none: silent
 //     deps.metricsRegistry optional prom-client Registry for furnace_webhook_decisions_total{decision,reason}
-//     deps.access          optional SubjectAccessReview client: serves POST /validate-recording (who may
-//                          create a continuous Recording, validate-recording.ts)
-//   Routes: POST /mutate (AdmissionReview v1), POST /validate-recording (with deps.access), GET /healthz.
+//   Routes: POST /mutate (AdmissionReview v1), GET /healthz. Nothing else: who may create a continuous
+//   Recording is checked by the API server itself (core/crd/recording-admission.ts), so this listener, which
+//   anyone who reaches port 8443 can call, never asks Kubernetes anything about a user a request names.
 //   Never answers 5xx: bad input is 400 (413 over 3 MiB); an internal error admits the pod unchanged
 //   with a warning and an error-level log line.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -30,7 +30,6 @@ import {
 } from './admission-schema.ts';
 import { isTlsSource, type TlsMaterial, type TlsSource } from './tls.ts';
 import { countDecision, decisionCounter, type DecisionCounter } from './webhook-metrics.ts';
-import { registerValidateRecordingRoute, type AccessChecker } from './validate-recording.ts';
 
 /** The API server's own limit on a request body; an AdmissionReview for a larger object cannot exist. */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -40,7 +39,6 @@ export interface WebhookAppDeps {
   https: TlsMaterial | TlsSource;
   logger?: FastifyBaseLogger;
   metricsRegistry?: Registry;
-  access?: AccessChecker;
 }
 
 export type WebhookApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>;
@@ -117,7 +115,6 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
 
   app.get('/healthz', () => ({ status: 'ok' }));
   registerMutateRoute(app, deps.config, decisionCounter(deps.metricsRegistry));
-  if (deps.access) registerValidateRecordingRoute(app, deps.access);
   return app;
 }
 

@@ -100,6 +100,25 @@ async function waitForEtcd(port: number, logPath: string): Promise<void> {
   );
 }
 
+/**
+ * The API server's audit log of the control plane in `dir`: every SubjectAccessReview, with its request
+ * (whose access was asked, and by whom), one JSON event per line. Nothing else is audited.
+ */
+export function auditLogPath(dir: string): string {
+  return join(dir, 'audit.log');
+}
+
+const AUDIT_POLICY = [
+  'apiVersion: audit.k8s.io/v1',
+  'kind: Policy',
+  'omitStages: [RequestReceived]',
+  'rules:',
+  '  - level: Request',
+  '    resources: [{ group: authorization.k8s.io, resources: [subjectaccessreviews] }]',
+  '  - level: None',
+  '',
+].join('\n');
+
 /** Starts etcd and kube-apiserver in dir and waits until the API server is ready. */
 export async function startControlPlane(dir: string, binDir: string): Promise<ControlPlaneState> {
   const pki = join(dir, 'pki');
@@ -152,6 +171,8 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
   try {
     await waitForEtcd(etcdPort, etcdLog);
     const apiLog = join(dir, 'kube-apiserver.log');
+    const auditPolicy = join(dir, 'audit-policy.yaml');
+    await writeFile(auditPolicy, AUDIT_POLICY);
     state.apiserverPid = startDetached(
       join(binDir, 'kube-apiserver'),
       [
@@ -180,6 +201,11 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
         `--proxy-client-cert-file=${frontProxyClient.certPath}`,
         `--proxy-client-key-file=${frontProxyClient.keyPath}`,
         '--enable-aggregator-routing=true',
+        `--audit-policy-file=${auditPolicy}`,
+        `--audit-log-path=${auditLogPath(dir)}`,
+        // Blocking (the default, said here because the tests rely on it): an event is written before the
+        // answer, so a review is in the log by the time its caller has its answer.
+        '--audit-log-mode=blocking',
         '--v=1',
       ],
       apiLog,

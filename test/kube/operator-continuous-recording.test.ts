@@ -1,13 +1,14 @@
-// A continuous Recording end to end: the real API server with the CRDs, the real server process (agent
-// mode, so it serves continuous selections) whose webhook listener is registered through the generated
-// ValidatingWebhookConfiguration, and the Recording reconciler as the operator's service account with the
-// operator's real ClusterRole rules.
+// A continuous Recording end to end: the real API server with the CRDs and the generated
+// ValidatingAdmissionPolicy and binding (the API server evaluates them itself), the real server process
+// (agent mode, so it serves continuous selections), and the Recording reconciler as the operator's service
+// account with the operator's real ClusterRole rules.
 //
 // The attack: a user bound to furnace-recorder (create on recordings, not on recordings/continuous) writes
 // a Recording with spec.continuous. The operator switches selections on as itself, and it may everywhere;
 // on the code before the webhook, the API server stored that Recording and the operator's next reconcile
 // put the selection on the server with the operator's rights, so the user had switched on what the REST
-// route refuses them (403). Now the API server refuses the Recording, naming recordings/continuous.
+// route refuses them (403). Now the API server refuses the Recording, naming recordings/continuous, and
+// it does so with the Furnace server stopped too: the check no longer depends on it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -16,7 +17,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { AdmissionregistrationV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, KIND_RECORDING, TEST_RUN_LABEL } from '../../core/contract/names.ts';
-import { buildRecordingWebhookConfiguration } from '../../core/crd/recording-admission.ts';
+import {
+  buildRecordingAdmissionBinding,
+  buildRecordingAdmissionPolicy,
+} from '../../core/crd/recording-admission.ts';
 import type { RecordingSpec } from '../../core/crd/resources.ts';
 import { OPERATOR_CLUSTER_RULES } from '../../deploy/manifests/operator-rbac.ts';
 import { USER_ROLE_RULES } from '../../deploy/manifests/user-roles.ts';
@@ -69,7 +73,32 @@ async function createAs(
   }
 }
 
-/** The server (agent mode: continuous selections) and the check registered for one new namespace. */
+/** The policy and its binding, narrowed to one namespace; when both exist (the later creation time). */
+async function installCheck(t: TestContext, scope: string): Promise<number> {
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  // The operator's name for them (its ClusterRole may read them by that name only); kube files run one at a time.
+  const options = {
+    name: CLUSTER_OBJECT_NAMES.recordingPolicy,
+    labels: { [TEST_RUN_LABEL]: RUN_ID },
+    namespaceSelector: { matchLabels: { [SCOPE_LABEL]: scope } },
+  };
+  const policy = await admission.createValidatingAdmissionPolicy({
+    body: buildRecordingAdmissionPolicy(options),
+  });
+  t.after(() => admission.deleteValidatingAdmissionPolicy({ name: options.name }));
+  const check = createRecordingKube(kc);
+  assert.equal(await check.continuousCheckSince(), undefined, 'a policy without its binding checks nothing');
+  const binding = await admission.createValidatingAdmissionPolicyBinding({
+    body: buildRecordingAdmissionBinding(options),
+  });
+  t.after(() => admission.deleteValidatingAdmissionPolicyBinding({ name: options.name }));
+  const created = [policy, binding].map((o) => new Date(o.metadata?.creationTimestamp ?? Date.now()));
+  const since = Math.max(...created.map((d) => d.getTime()));
+  assert.equal(await check.continuousCheckSince(), since);
+  return since;
+}
+
+/** The server (agent mode: continuous selections) and the check installed for one new namespace. */
 async function startWorld(t: TestContext) {
   const dir = await workDir(t, 'continuous-recording');
   const server = await startClusterServer(t, dir, {
@@ -85,19 +114,8 @@ async function startWorld(t: TestContext) {
   });
   await installCrds(cp);
   const scope = randomBytes(4).toString('hex');
-  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
-  // The operator's name for it (its ClusterRole may read it by that name only); kube files run one at a time.
-  const configuration = buildRecordingWebhookConfiguration({
-    name: CLUSTER_OBJECT_NAMES.recordingWebhookConfiguration,
-    url: server.webhookUrl,
-    caBundle: server.certs.caPem,
-    labels: { [TEST_RUN_LABEL]: RUN_ID },
-    namespaceSelector: { matchLabels: { [SCOPE_LABEL]: scope } },
-  });
-  const created = await admission.createValidatingWebhookConfiguration({ body: configuration });
-  t.after(() => admission.deleteValidatingWebhookConfiguration({ name: configuration.metadata?.name ?? '' }));
+  const checkSince = await installCheck(t, scope);
   const namespace = await createNamespace(kc, { enabled: true, labels: { [SCOPE_LABEL]: scope } });
-  const checkSince = new Date(created.metadata?.creationTimestamp ?? Date.now()).getTime();
   return { server, namespace, checkSince };
 }
 
@@ -105,7 +123,7 @@ const selector = { matchLabels: { app: 'web' } };
 const CONTINUOUS: RecordingSpec = { target: { selector }, container: 'app', continuous: { frequency: 49 } };
 
 describe('continuous Recordings', () => {
-  it('are refused to a furnace-recorder, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator; with the server down only continuous ones are refused', async (t) => {
+  it('are refused to a furnace-recorder by the API server, naming recordings/continuous; a furnace-continuous user’s is switched on and off by the operator; with the server down the answers are the same', async (t) => {
     const { server, namespace, checkSince } = await startWorld(t);
     const ca = server.certs.caPem;
     const rita = await createUser(kc, { name: 'rita', namespace, rules: USER_ROLE_RULES.recorder });
@@ -132,22 +150,23 @@ describe('continuous Recordings', () => {
       );
     };
 
-    // The API server loads webhook configurations asynchronously: a dry run until the check answers.
+    // The API server loads admission policies asynchronously: a dry run until the check answers.
     const refused = await eventually(
       () => createAs(rita.kubeConfig, namespace, 'probe', CONTINUOUS, true),
       20_000,
-      'the validating webhook to refuse a furnace-recorder',
+      'the admission policy to refuse a furnace-recorder',
     );
-    assert.match(
-      refused,
-      /admission webhook "continuous\.recordings\.furnace\.hyperfoil\.io" denied the request: system:serviceaccount:.*:rita may not create recordings\/continuous \(API group furnace\.hyperfoil\.io\) in namespace .*ClusterRole furnace-continuous/,
+    const refusal = new RegExp(
+      `^recordings\\.furnace\\.hyperfoil\\.io "[-\\w]+" is forbidden: ValidatingAdmissionPolicy 'furnace-recordings' with binding 'furnace-recordings' denied request: system:serviceaccount:${namespace}:rita may not create recordings/continuous \\(API group furnace\\.hyperfoil\\.io\\) in namespace ${namespace}: .*\\(ClusterRole furnace-continuous grants it, bound in the namespace\\)$`,
     );
+    assert.match(refused, refusal);
     const attack = await createAs(rita.kubeConfig, namespace, 'sneaky', CONTINUOUS);
-    assert.match(attack ?? 'created', /may not create recordings\/continuous/, 'the Recording is not stored');
+    assert.match(attack ?? 'created', refusal, 'the Recording is not stored');
+    const plain = { target: { pod: 'web-1' }, durationSeconds: 5 };
     assert.equal(
-      await createAs(rita.kubeConfig, namespace, 'once', { target: { pod: 'web-1' }, durationSeconds: 5 }),
+      await createAs(rita.kubeConfig, namespace, 'once', plain),
       undefined,
-      'an ordinary Recording of a furnace-recorder is not the webhook’s business',
+      'an ordinary Recording of a furnace-recorder is not the policy’s business',
     );
     assert.deepEqual(await selections(), [], 'nothing switched on');
 
@@ -191,18 +210,21 @@ describe('continuous Recordings', () => {
       'the Recording to go once its finalizer is removed',
     );
 
-    // With the server gone, the check fails closed for continuous Recordings only.
+    // With the server gone, the API server still answers the same: the check does not depend on it.
     await server.process.stop();
-    const down = await createAs(cora.kubeConfig, namespace, 'while-down', CONTINUOUS);
     assert.match(
-      down ?? 'created',
-      /failed calling webhook "continuous\.recordings\.furnace\.hyperfoil\.io"/,
+      (await createAs(rita.kubeConfig, namespace, 'sneaky-while-down', CONTINUOUS)) ?? 'created',
+      refusal,
     );
-    const plain = { target: { pod: 'web-1' }, durationSeconds: 5 };
+    assert.equal(
+      await createAs(cora.kubeConfig, namespace, 'while-down', CONTINUOUS),
+      undefined,
+      'a furnace-continuous user’s continuous Recording is admitted without the server',
+    );
     assert.equal(
       await createAs(rita.kubeConfig, namespace, 'plain-while-down', plain),
       undefined,
-      'ordinary Recordings never depend on the webhook',
+      'ordinary Recordings are admitted as before',
     );
   });
 });

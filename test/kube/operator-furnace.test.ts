@@ -42,7 +42,7 @@ const identity = (o: KubernetesObject) =>
 async function madeFor(uid: string): Promise<KubernetesObject[]> {
   const kinds = [
     'serviceaccounts,secrets,configmaps,services,persistentvolumeclaims,deployments.apps,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io',
-    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
+    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io,validatingadmissionpolicies.admissionregistration.k8s.io,validatingadmissionpolicybindings.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
   ];
   const selector = `${MANAGED},furnace.hyperfoil.io/owner-uid=${uid}`;
   const lists = await Promise.all(kinds.map((k) => listJson(cp, [k, '-A', '-l', selector])));
@@ -90,15 +90,6 @@ function assertTrustChain(made: KubernetesObject[], namespace: string, app: stri
     path: '/mutate',
     port: 8443,
   });
-  const check = made.find(
-    (o) => o.kind === 'ValidatingWebhookConfiguration',
-  ) as V1MutatingWebhookConfiguration;
-  assert.equal(
-    check.webhooks?.[0]?.clientConfig.caBundle,
-    webhook.webhooks?.[0]?.clientConfig.caBundle,
-    'the check of continuous Recordings trusts the same CA',
-  );
-  assert.equal(check.webhooks?.[0]?.clientConfig.service?.path, '/validate-recording');
   const sidecarCa = made.find(
     (o) => identity(o) === `ConfigMap/${app}/${SERVER_CA_CONFIG_MAP}`,
   ) as V1ConfigMap;
@@ -159,8 +150,9 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       'ClusterRole/furnace-server',
       'ClusterRoleBinding/furnace-server',
       'MutatingWebhookConfiguration/furnace',
-      // Who may create a continuous Recording (core/crd/recording-admission.ts).
-      'ValidatingWebhookConfiguration/furnace-recordings',
+      // Who may create a continuous Recording, checked by the API server (core/crd/recording-admission.ts).
+      'ValidatingAdmissionPolicy/furnace-recordings',
+      'ValidatingAdmissionPolicyBinding/furnace-recordings',
       `APIService/${API_SERVICE_NAME}`,
     ];
     assert.deepEqual(made.map(identity).sort(), [...expected].sort());
@@ -261,6 +253,15 @@ describe('Furnace reconcile (operator process, real API server and controller ma
       async () => (await getJson(cp, ['mutatingwebhookconfiguration', 'furnace'])) ?? undefined,
       30_000,
       'the webhook configuration applied again after someone deleted it',
+    );
+    // Without its binding the policy of continuous Recordings checks nothing: it comes back too.
+    const unbound = await cp.kubectl(['delete', 'validatingadmissionpolicybinding', 'furnace-recordings']);
+    assert.equal(unbound.code, 0, unbound.stderr);
+    await eventually(
+      async () =>
+        (await getJson(cp, ['validatingadmissionpolicybinding', 'furnace-recordings'])) ?? undefined,
+      30_000,
+      'the policy binding applied again after someone deleted it',
     );
   });
 

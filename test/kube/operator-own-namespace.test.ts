@@ -11,6 +11,7 @@ import { before, describe, it } from 'node:test';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_LABEL } from '../../operator/apply.ts';
 import { DEFAULT_IMAGES, type Furnace } from '../../core/crd/resources.ts';
 import { buildOperatorRbac, buildOperatorServiceAccount } from '../../deploy/manifests/operator-rbac.ts';
 import { createNamespace, createServiceAccountToken, RUN_ID, useCluster } from '../harness/cluster.ts';
@@ -77,7 +78,7 @@ async function installOperatorRights(namespace: string, dir: string): Promise<st
 async function madeFor(uid: string): Promise<string[]> {
   const kinds = [
     'serviceaccounts,secrets,configmaps,services,persistentvolumeclaims,deployments.apps,daemonsets.apps,networkpolicies.networking.k8s.io,ingresses.networking.k8s.io',
-    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
+    'clusterroles.rbac.authorization.k8s.io,clusterrolebindings.rbac.authorization.k8s.io,mutatingwebhookconfigurations.admissionregistration.k8s.io,validatingwebhookconfigurations.admissionregistration.k8s.io,validatingadmissionpolicies.admissionregistration.k8s.io,validatingadmissionpolicybindings.admissionregistration.k8s.io,apiservices.apiregistration.k8s.io',
   ];
   const selector = `${MANAGED},furnace.hyperfoil.io/owner-uid=${uid}`;
   const lists = await Promise.all(kinds.map((k) => listJson(cp, [k, '-A', '-l', selector])));
@@ -85,6 +86,41 @@ async function madeFor(uid: string): Promise<string[]> {
     .flat()
     .filter((o) => !o.metadata?.deletionTimestamp)
     .map((o) => `${o.kind ?? ''}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+}
+
+/**
+ * The ValidatingWebhookConfiguration an operator before the admission policy made for the Furnace `uid`
+ * (labelled as it labelled it); it sends nothing anywhere (no namespace has the label it selects).
+ */
+async function createLegacyRecordingWebhook(uid: string): Promise<void> {
+  const legacy = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: {
+      name: 'furnace-recordings',
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [OWNER_LABEL]: uid, [TEST_RUN_LABEL]: RUN_ID },
+    },
+    webhooks: [
+      {
+        name: 'continuous.recordings.furnace.hyperfoil.io',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        failurePolicy: 'Fail',
+        clientConfig: { url: 'https://127.0.0.1:1/validate-recording' },
+        rules: [
+          {
+            apiGroups: ['furnace.hyperfoil.io'],
+            apiVersions: ['v1alpha1'],
+            operations: ['CREATE'],
+            resources: ['recordings'],
+          },
+        ],
+        namespaceSelector: { matchLabels: { [`furnace-legacy-${RUN_ID}`]: 'none' } },
+      },
+    ],
+  };
+  const created = await cp.kubectl(['create', '-f', '-'], { input: stringify(legacy) });
+  assert.equal(created.code, 0, created.stderr);
 }
 
 /** The Furnace once its Accepted condition is False with `reason`. */
@@ -140,7 +176,8 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
         const made = await madeFor(furnace.metadata.uid ?? '');
         for (const expected of [
           'MutatingWebhookConfiguration//furnace',
-          'ValidatingWebhookConfiguration//furnace-recordings',
+          'ValidatingAdmissionPolicy//furnace-recordings',
+          'ValidatingAdmissionPolicyBinding//furnace-recordings',
           'ClusterRole//furnace-server',
           'ClusterRoleBinding//furnace-server',
           `ConfigMap/${app}/furnace-server-ca`,
@@ -148,6 +185,21 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
           `Secret/${namespace}/furnace-tls`,
         ])
           assert.ok(made.includes(expected), `${expected} in ${made.join(', ')}`);
+      },
+    );
+
+    await t.test(
+      'deletes the ValidatingWebhookConfiguration furnace-recordings it made before the admission policy replaced it',
+      async () => {
+        const uid = (await getFurnace(cp, namespace, 'furnace'))?.metadata.uid ?? '';
+        await createLegacyRecordingWebhook(uid);
+        await eventually(
+          async () =>
+            (await getJson(cp, ['validatingwebhookconfiguration', 'furnace-recordings'])) ? undefined : true,
+          30_000,
+          'the operator to delete the webhook configuration of an earlier version',
+        );
+        assert.ok((await madeFor(uid)).includes('ValidatingAdmissionPolicy//furnace-recordings'));
       },
     );
 
@@ -215,6 +267,11 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
           ['create', 'serviceaccounts', '-n', tenant],
           ['create', 'rolebindings', '-n', tenant],
           ['patch', 'mutatingwebhookconfigurations/another-webhook'],
+          ['patch', 'validatingadmissionpolicies/another-policy'],
+          ['delete', 'validatingadmissionpolicybindings/another-binding'],
+          // The webhook the policy replaced: it may only remove it.
+          ['patch', 'validatingwebhookconfigurations/furnace-recordings'],
+          ['delete', 'validatingwebhookconfigurations/another-webhook'],
           ['delete', 'apiservices/v1.apps'],
           ['update', 'clusterroles/admin'],
           ['create', 'clusterrolebindings/cluster-admin-for-me'],
@@ -225,6 +282,9 @@ describe('one Furnace per cluster, installed by an operator that holds only its 
           ['get', 'secrets', '-n', namespace],
           ['patch', 'deployments.apps/furnace', '-n', namespace],
           ['patch', 'mutatingwebhookconfigurations/furnace'],
+          ['patch', 'validatingadmissionpolicies/furnace-recordings'],
+          ['patch', 'validatingadmissionpolicybindings/furnace-recordings'],
+          ['delete', 'validatingwebhookconfigurations/furnace-recordings'],
           ['patch', `configmaps/furnace-server-ca`, '-n', app],
           ['list', 'pods', '-A'],
           ['list', 'recordings.furnace.hyperfoil.io', '-A'],

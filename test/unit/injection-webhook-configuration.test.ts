@@ -11,14 +11,14 @@ import { WEBHOOK_MANIFEST_PATH, renderWebhookManifest } from '../../core/injecti
 import { OPT_IN_VALUES } from '../../core/contract/names.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import {
-  RECORDING_WEBHOOK_MANIFEST_PATH,
-  renderRecordingWebhookManifest,
+  RECORDING_POLICY_MANIFEST_PATH,
+  renderRecordingPolicyManifest,
 } from '../../core/crd/recording-admission.ts';
 
-describe('ValidatingWebhookConfiguration of continuous Recordings', () => {
+describe('ValidatingAdmissionPolicy of continuous Recordings', () => {
   it('is checked in exactly as generated (run deploy/webhook/generate.ts after a change)', () => {
-    const checkedIn = readFileSync(join(PROJECT_ROOT, RECORDING_WEBHOOK_MANIFEST_PATH), 'utf8');
-    assert.equal(checkedIn, renderRecordingWebhookManifest());
+    const checkedIn = readFileSync(join(PROJECT_ROOT, RECORDING_POLICY_MANIFEST_PATH), 'utf8');
+    assert.equal(checkedIn, renderRecordingPolicyManifest());
   });
 });
 

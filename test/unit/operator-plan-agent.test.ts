@@ -211,10 +211,11 @@ describe('Furnace plan: aggregated API (pure)', () => {
     assert.equal(apiService.metadata?.ownerReferences, undefined);
     assert.ok(plannedResources('furnace').some((r) => selects(r, apiService)));
     const kinds = objects.map((o) => o.kind);
-    assert.deepEqual(kinds.slice(-3), [
+    assert.deepEqual(kinds.slice(-4), [
       'APIService',
       'MutatingWebhookConfiguration',
-      'ValidatingWebhookConfiguration',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
     ]);
   });
 

@@ -7,12 +7,10 @@ import type {
   V1Deployment,
   V1MutatingWebhookConfiguration,
   V1Secret,
-  V1ValidatingWebhookConfiguration,
   V1Service,
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
-import { CONTINUOUS_MATCH_CONDITION } from '../../core/crd/recording-admission.ts';
 import { resolveInjectionConfig } from '../../core/injection/injection-config-env.ts';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
 import { MANAGED_BY_LABEL, OWNER_LABEL } from '../../operator/apply.ts';
@@ -63,7 +61,8 @@ describe('Furnace plan (pure)', () => {
       `ConfigMap/shop/${SERVER_CA_CONFIG_MAP}`,
       `ConfigMap/billing/${SERVER_CA_CONFIG_MAP}`,
       'MutatingWebhookConfiguration/furnace',
-      'ValidatingWebhookConfiguration/furnace-recordings',
+      'ValidatingAdmissionPolicy/furnace-recordings',
+      'ValidatingAdmissionPolicyBinding/furnace-recordings',
     ]);
     for (const object of plan()) {
       assert.ok(
@@ -161,30 +160,6 @@ describe('Furnace plan (pure)', () => {
     ).webhooks?.[0];
     assert.equal(webhook?.clientConfig.url, 'https://127.0.0.1:9443/mutate');
     assert.equal(webhook?.clientConfig.service, undefined);
-    const check = find<V1ValidatingWebhookConfiguration>(
-      plan({}, { webhookUrl: 'https://127.0.0.1:9443/mutate' }),
-      'ValidatingWebhookConfiguration',
-    ).webhooks?.[0];
-    assert.equal(check?.clientConfig.url, 'https://127.0.0.1:9443/validate-recording');
-  });
-
-  it('checks who creates a continuous Recording on the same listener and CA, failing closed, for those only', () => {
-    const objects = plan();
-    const mutating = find<V1MutatingWebhookConfiguration>(objects, 'MutatingWebhookConfiguration');
-    const check = find<V1ValidatingWebhookConfiguration>(objects, 'ValidatingWebhookConfiguration');
-    const webhook = check.webhooks?.[0];
-    assert.equal(webhook?.clientConfig.caBundle, mutating.webhooks?.[0]?.clientConfig.caBundle);
-    assert.deepEqual(webhook?.clientConfig.service, {
-      name: 'furnace',
-      namespace: 'furnace',
-      path: '/validate-recording',
-      port: WEBHOOK_PORT,
-    });
-    assert.equal(webhook?.failurePolicy, 'Fail');
-    assert.deepEqual(webhook?.rules?.[0]?.operations, ['CREATE']);
-    assert.deepEqual(webhook?.rules?.[0]?.resources, ['recordings']);
-    assert.deepEqual(webhook?.matchConditions, [CONTINUOUS_MATCH_CONDITION]);
-    assert.equal(webhook?.namespaceSelector, undefined, 'every namespace: Recordings are not opted in');
   });
 
   it("writes a server config that the server's own loader accepts, with the spec's limits under the server's keys", async () => {

@@ -150,4 +150,19 @@ describe("the operator's rights", () => {
     assert.ok(allows(OPERATOR_CLUSTER_RULES, { group: '', resource: 'configmaps', verb: 'get', name }));
     assert.ok(!allows(OPERATOR_CLUSTER_RULES, { group: '', resource: 'configmaps', verb: 'patch', name }));
   });
+
+  it('read the admission policy of continuous Recordings and its binding by name, and may only find and delete the webhook configuration it replaced', () => {
+    const group = 'admissionregistration.k8s.io';
+    const name = 'furnace-recordings';
+    for (const resource of ['validatingadmissionpolicies', 'validatingadmissionpolicybindings']) {
+      assert.ok(allows(OPERATOR_CLUSTER_RULES, { group, resource, verb: 'get', name }), resource);
+      assert.ok(!allows(OPERATOR_CLUSTER_RULES, { group, resource, verb: 'get', name: 'other' }), resource);
+    }
+    const legacy = 'validatingwebhookconfigurations';
+    for (const verb of ['list', 'delete'])
+      assert.ok(allows(OPERATOR_CLUSTER_RULES, { group, resource: legacy, verb, name }), verb);
+    for (const verb of ['create', 'update', 'patch', 'get', 'watch'])
+      assert.ok(!allows(OPERATOR_CLUSTER_RULES, { group, resource: legacy, verb, name }), verb);
+    assert.ok(!allows(OPERATOR_CLUSTER_RULES, { group, resource: legacy, verb: 'delete', name: 'other' }));
+  });
 });
