@@ -96,7 +96,9 @@ describe('the Continuous page (in-process server, fake kube gateway; real window
       await page.getByText(/No continuous windows in namespace shop between/).waitFor();
       await page.goto(`${server.baseUrl}/continuous`);
       await page.getByText('Choose a namespace to see its continuous profiling data.').waitFor();
-      const namespaces = await page.getByLabel('Namespace').locator('option').allTextContents();
+      const options = page.getByLabel('Namespace').locator('option');
+      await options.filter({ hasText: 'shop' }).waitFor({ state: 'attached' });
+      const namespaces = await options.allTextContents();
       assert.deepEqual(namespaces.slice(1), ['shop'], 'the namespace with windows is offered');
     });
   });

@@ -52,7 +52,10 @@ describe('web UI with auth mode kubernetes (real API server, chromium)', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText(`Signed in as ${alice.username}`).waitFor();
       assert.equal(await page.evaluate(() => document.cookie), '', 'no script can read the session cookie');
-      const namespaces = await page.getByLabel('Namespace').locator('option').allTextContents();
+      // The list arrives after the sign-in line (one SubjectAccessReview per namespace): read it once there.
+      const options = page.getByLabel('Namespace').locator('option');
+      await options.filter({ hasText: nsA }).waitFor({ state: 'attached' });
+      const namespaces = await options.allTextContents();
       assert.deepEqual(namespaces.slice(1), [nsA], 'only the namespace alice may see');
 
       // Alice may read namespace A but not record there: the server's 403 names what is missing.
