@@ -2,14 +2,13 @@
 // HTTPS port and the pin of its key is reached only over TLS with that key. The network between server
 // and sidecar is stood in for by TCP relays that record every byte the server sends.
 import assert from 'node:assert/strict';
-import { connect, createServer as createTcpServer, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import { createServingIdentity, type ServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { portOf } from '../harness/ports.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
+import { tcpRelay } from '../harness/tcp-relay.ts';
 import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { buildFixture, HOST, SECRET, type Fixture } from './server-fixture.ts';
 
@@ -29,22 +28,13 @@ async function standInSidecar(t: TestContext, identity: ServingIdentity) {
 /** A TCP relay to 127.0.0.1:target that keeps every byte sent through it towards the target. */
 async function relay(t: TestContext, target: number) {
   const sent: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    sockets.add(client).add(upstream);
+  const port = await tcpRelay(t, { port: target }, (client, upstream) => {
     client.on('data', (chunk: Buffer) => sent.push(chunk));
     client.pipe(upstream).pipe(client);
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  });
-  return { port: portOf(server), wire: () => Buffer.concat(sent).toString('latin1') };
+  return { port, wire: () => Buffer.concat(sent).toString('latin1') };
 }
 
 async function register(f: Fixture, body: object): Promise<{ proxyToken: string }> {

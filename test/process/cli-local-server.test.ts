@@ -2,8 +2,6 @@
 // records, lists and downloads from a local Furnace (npm start) with the local key.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { once } from 'node:events';
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { describe, it, type TestContext } from 'node:test';
@@ -11,6 +9,7 @@ import { runHotProgram } from '../harness/hot-program.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { tcpRelay } from '../harness/tcp-relay.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { fetchJson } from '../harness/http.ts';
 
@@ -48,10 +47,7 @@ async function answerLosingRelay(
 ): Promise<{ url: string; starts: () => number }> {
   let starts = 0;
   let toLose = lose;
-  const sockets = new Set<Socket>();
-  const relay = createServer((client) => {
-    const upstream = createConnection(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
+  const port = await tcpRelay(t, { host: target.hostname, port: Number(target.port) }, (client, upstream) => {
     let losing = false;
     client.on('data', (chunk: Buffer) => {
       if (/^POST \S*\/recordings(\?\S*)? HTTP/m.test(chunk.toString('latin1'))) {
@@ -76,13 +72,7 @@ async function answerLosingRelay(
       a.on('close', () => b.end());
     }
   });
-  relay.listen(0, '127.0.0.1');
-  await once(relay, 'listening');
-  t.after(() => {
-    for (const socket of sockets) socket.destroy();
-    relay.close();
-  });
-  return { url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, starts: () => starts };
+  return { url: `http://127.0.0.1:${port}`, starts: () => starts };
 }
 
 describe('the CLI without a cluster', () => {
