@@ -24,6 +24,12 @@ export const SERVING_CERT_ANNOTATION = 'service.beta.openshift.io/serving-cert-s
 export const INJECT_CABUNDLE_ANNOTATION = 'service.beta.openshift.io/inject-cabundle';
 export const CONFIG_HASH_ANNOTATION = 'furnace.hyperfoil.io/config-hash';
 
+/** The server container's requests and limits (npm run bench:registry runs the server under the same limit). */
+export const SERVER_RESOURCES = {
+  requests: { cpu: '50m', memory: '128Mi' },
+  limits: { memory: '256Mi' },
+} as const;
+
 const PORTS = {
   user: { name: 'user', port: SERVER_PORT, targetPort: 'user' },
   recorder: { name: 'recorder', port: RECORDER_PORT, targetPort: 'recorder' },
@@ -190,7 +196,7 @@ function serverContainer(context: PlanContext, extraMounts: V1VolumeMount[]): V1
     // The recorder listener answers both in every auth mode (docs/security.md).
     readinessProbe: probe('/readyz'),
     livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
-    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    resources: SERVER_RESOURCES,
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

@@ -1,23 +1,26 @@
 // npm run bench:registry — 5,000 simulated sidecars renewing every 15 s against a server (a real
 // process in cluster mode, compiled to JavaScript as the image runs it) whose TokenReview and Pod
-// reads go to the real API server of the test harness. Reports the server's RSS and CPU and the
-// registration p50/p99, first registrations and renewals apart; then the same renewal load against
-// a bare Fastify HTTPS server answering every registration with a constant (the baseline), and the
-// ratios. Bounded: set-up, three 15-second rounds for Furnace, two for the baseline.
+// reads go to the real API server of the test harness. The server runs in a cgroup v1 memory group at
+// the Deployment's limit (operator/furnace/plan-server.ts), as in its pod. Reports the server's RSS, the
+// group's peak and OOM kills, its CPU and the registration p50/p99, first registrations and renewals
+// apart; then the same renewal load against a bare Fastify HTTPS server answering every registration
+// with a constant (the baseline), and the ratios. Bounded: set-up, three 15-second rounds for Furnace,
+// two for the baseline.
 // `npm run bench:registry -- --replicas 2`: N replicas sharing registrations (registry-replicas.ts).
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { quantityBytes, spawnWithMemoryLimit } from '../harness/memory-limit.ts';
 import { percentile } from '../harness/stats.ts';
 import { buildDist } from '../process/server-processes.ts';
 import {
@@ -115,18 +118,32 @@ async function main(): Promise<void> {
       `host: 127.0.0.1\nport: ${userPort}\nrecorder:\n  host: 127.0.0.1\n  port: ${port}\ndataDir: ${dir}/data\nlogLevel: warn\ntls:\n  certFile: ${files.certFile}\n  keyFile: ${files.keyFile}\nwebhook:\n  enabled: false\n`,
     );
     const nodeArgs = await serverNodeArgs();
-    const furnace = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    // Under the Deployment's memory limit, as in a pod: Node sizes its young generation from it.
+    const limit = SERVER_RESOURCES.limits.memory;
+    const limited = await spawnWithMemoryLimit(
+      quantityBytes(limit),
+      process.execPath,
+      [...nodeArgs, 'dist/server/main.js'],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const ours = await measure(
-      `furnace (dist/${nodeArgs.length > 0 ? ` ${nodeArgs.join(' ')}` : ''})`,
-      furnace,
+      `furnace (dist/${nodeArgs.length > 0 ? ` ${nodeArgs.join(' ')}` : ''}; memory limit ${limit})`,
+      limited.child,
       { agent: keepAlive(), port, ca: certs.caPem },
       tokens,
       ROUNDS,
     );
+    console.log(
+      `furnace's memory group (limit ${limit}, the Deployment's): peak ${(
+        (await limited.peakBytes()) /
+        1024 ** 2
+      ).toFixed(0)} MiB with page cache, OOM kills ${await limited.oomKills()}`,
+    );
+    await limited.remove();
     for (const [failure, count] of failureSamples) console.log(`failed ${count}×: ${failure}`);
 
     const baselinePort = await freePort();
