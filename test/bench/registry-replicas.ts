@@ -6,13 +6,14 @@
 // (apiserver_request_total by verb, resource leases) per recorder per minute over the renewal rounds,
 // less what the cluster writes to Leases when idle (measured first, same run), with the machine's load.
 // Then the bare Fastify baseline under the same renewal load, and the ratio.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
@@ -20,6 +21,7 @@ import { writeClusterServerConfig, type ClusterServerConfig } from '../harness/c
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
+import { quantityBytes, spawnWithMemoryLimit, type MemoryLimited } from '../harness/memory-limit.ts';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { percentile } from '../harness/stats.ts';
@@ -46,6 +48,8 @@ interface Replica {
   name: string;
   config: ClusterServerConfig;
   process: ChildProcess;
+  /** Its memory group at the Deployment's limit, as in its pod. */
+  group: MemoryLimited;
   target: Target;
   peakRss: number;
 }
@@ -89,11 +93,17 @@ async function startReplica(
   const config = await writeClusterServerConfig(replicaDir, {
     extra: { ...sharing, webhook: { enabled: false }, logLevel: 'warn' },
   });
-  const child = spawn(process.execPath, [...shared.nodeArgs, 'dist/server/main.js'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const group = await spawnWithMemoryLimit(
+    quantityBytes(SERVER_RESOURCES.limits.memory),
+    process.execPath,
+    [...shared.nodeArgs, 'dist/server/main.js'],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const child = group.child;
   children.add(child);
   child.once('exit', () => children.delete(child));
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -107,14 +117,16 @@ async function startReplica(
     120_000,
     `${name} to be ready`,
   );
-  return { name, config, process: child, target, peakRss: 0 };
+  return { name, config, process: child, group, target, peakRss: 0 };
 }
 
 async function stopReplica(replica: Replica): Promise<void> {
   replica.target.agent.destroy();
-  if (replica.process.exitCode !== null) return;
-  replica.process.kill('SIGTERM');
-  await once(replica.process, 'exit');
+  if (replica.process.exitCode === null && replica.process.signalCode === null) {
+    replica.process.kill('SIGTERM');
+    await once(replica.process, 'exit');
+  }
+  await replica.group.remove();
 }
 
 async function roundThrough(
@@ -207,10 +219,11 @@ async function runFleet(
   await roundThrough(`${label}, first registrations`, replicas, tokens, pickFirst);
   const renewalP99 = await around(() => renewals(replicas, tokens));
   clearInterval(sampler);
+  const oomKills = await Promise.all(replicas.map((r) => r.group.oomKills()));
   for (const replica of replicas) await stopReplica(replica);
   for (const [i, r] of replicas.entries())
     console.log(
-      `${label}: ${r.name} RSS start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB`,
+      `${label}: ${r.name} RSS start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB; OOM kills under the ${SERVER_RESOURCES.limits.memory} limit: ${oomKills[i] ?? 0}`,
     );
   return { renewalP99, startRss };
 }
