@@ -1,6 +1,7 @@
 // How many merges run at once, and how many may wait: a merge is seconds of CPU on the server's one
 // thread, so viewers asking for many different merges at once would starve every other request. Past
 // the queue a merge is refused with 503 and Retry-After, saying why, rather than waiting without end.
+import pLimit from 'p-limit';
 import { FurnaceError } from '../../core/contract/errors.ts';
 
 export interface MergeSettings {
@@ -27,35 +28,18 @@ export interface MergeSlots {
 }
 
 export function createMergeSlots(settings: Pick<MergeSettings, 'maxConcurrent' | 'maxQueued'>): MergeSlots {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
-  };
-  const acquire = async (): Promise<void> => {
-    if (running < settings.maxConcurrent) {
-      running += 1;
-      return;
-    }
-    if (waiting.length >= settings.maxQueued)
-      throw new FurnaceError(
-        'ERR_UNAVAILABLE',
-        `the server is merging ${running} flame graphs with ${waiting.length} waiting, the most merge.maxConcurrent (${settings.maxConcurrent}) and merge.maxQueued (${settings.maxQueued}) allow; try again in ${MERGE_RETRY_SECONDS} s`,
-        { field: 'merge.maxQueued', limit: settings.maxQueued, retryAfterSeconds: MERGE_RETRY_SECONDS },
-      );
-    // A released slot passes straight to the first waiter: running stays the same.
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  };
+  const limit = pLimit(settings.maxConcurrent);
   return {
-    async run(work) {
-      await acquire();
-      try {
-        return await work();
-      } finally {
-        release();
-      }
+    run(work) {
+      if (limit.pendingCount >= settings.maxQueued)
+        return Promise.reject(
+          new FurnaceError(
+            'ERR_UNAVAILABLE',
+            `the server is merging ${limit.activeCount} flame graphs with ${limit.pendingCount} waiting, the most merge.maxConcurrent (${settings.maxConcurrent}) and merge.maxQueued (${settings.maxQueued}) allow; try again in ${MERGE_RETRY_SECONDS} s`,
+            { field: 'merge.maxQueued', limit: settings.maxQueued, retryAfterSeconds: MERGE_RETRY_SECONDS },
+          ),
+        );
+      return limit(work);
     },
   };
 }
