@@ -7,7 +7,11 @@ export const STALE_MS = 5 * 60_000;
 /** Deletes per pass at most: the rest wait for the next one. */
 export const MAX_COLLECTED = 500;
 
-export function dueForCollection(records: Iterable<SharedRecord>, holder: string, now: number): SharedRecord[] {
+export function dueForCollection(
+  records: Iterable<SharedRecord>,
+  holder: string,
+  now: number,
+): SharedRecord[] {
   const due: SharedRecord[] = [];
   for (const record of records) {
     const expiresAt = expiresAtOf(record);

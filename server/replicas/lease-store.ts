@@ -103,7 +103,8 @@ export function watchLeases(deps: LeaseWatchDeps): LeaseWatch {
     makeWatch: deps.makeWatch,
     async list() {
       const answer = await deps.request({ method: 'GET', path, query: { labelSelector } });
-      if (answer.status !== 200) throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
+      if (answer.status !== 200)
+        throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
       return answer.body as KubernetesListObject<KubernetesObject>;
     },
     labelSelector,

@@ -13,6 +13,8 @@ import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 
 const { kc } = await useCluster();
+/** Polls `condition` (for eventually). */
+const until = (condition: () => boolean) => () => Promise.resolve(condition() ? true : undefined);
 const request = createKubeRequest(kc);
 
 function sidecarRecord(name: string, holder: string, renewedAt: number): SharedRecord {
@@ -68,22 +70,30 @@ describe('the shared records store on the API server', () => {
       log: { warn: () => undefined },
     });
     try {
-      await eventually(async () => (watch.isSynced() ? true : undefined), 10_000, 'the first list');
+      await eventually(
+        until(() => watch.isSynced()),
+        10_000,
+        'the first list',
+      );
       assert.deepEqual(seen.get(before.name), before, 'listed');
       const added = await store.create(sidecarRecord('furnace-sidecar-added', 'replica-b', Date.now()));
       const changed = await store.replace({ ...before, holder: 'replica-b' });
       await eventually(
-        async () => (seen.get(added.name)?.resourceVersion === added.resourceVersion ? true : undefined),
+        until(() => seen.get(added.name)?.resourceVersion === added.resourceVersion),
         10_000,
         'the added record',
       );
       await eventually(
-        async () => (seen.get(before.name)?.holder === 'replica-b' ? true : undefined),
+        until(() => seen.get(before.name)?.holder === 'replica-b'),
         10_000,
         'the changed record',
       );
       await store.remove(changed.name);
-      await eventually(async () => (gone.includes(changed.name) ? true : undefined), 10_000, 'the deletion');
+      await eventually(
+        until(() => gone.includes(changed.name)),
+        10_000,
+        'the deletion',
+      );
       assert.deepEqual(
         watch.list().map((record) => record.name),
         [added.name],

@@ -33,7 +33,13 @@ function answered(object: object, resourceVersion = '4712'): unknown {
 describe('shared records as Leases', () => {
   it('writes the kind as a label, the data as JSON in one annotation, the times as MicroTime', () => {
     const object = leaseObjectOf('furnace', leaseDraftOf(record)) as {
-      metadata: { name: string; namespace: string; resourceVersion?: string; labels: object; annotations: object };
+      metadata: {
+        name: string;
+        namespace: string;
+        resourceVersion?: string;
+        labels: object;
+        annotations: object;
+      };
       spec: { holderIdentity: string; acquireTime: string; renewTime: string; leaseDurationSeconds: number };
     };
     assert.equal(object.metadata.name, record.name);
@@ -71,7 +77,11 @@ describe('shared records as Leases', () => {
   it('ignores a leader election Lease in the same namespace', () => {
     const leader = leaseRecordOf({
       metadata: { name: 'furnace-leader', resourceVersion: '9' },
-      spec: { holderIdentity: 'replica-b', leaseDurationSeconds: 15, renewTime: '2026-11-24T18:00:00.000000Z' },
+      spec: {
+        holderIdentity: 'replica-b',
+        leaseDurationSeconds: 15,
+        renewTime: '2026-11-24T18:00:00.000000Z',
+      },
     });
     assert.equal(sharedRecordOf(leader), undefined);
   });
