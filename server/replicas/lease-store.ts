@@ -8,7 +8,7 @@ import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/
 import { superviseInformer, type SupervisorLog } from '../../kube/informer-supervisor.ts';
 import { KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
 import { leasesPath, type LeaseClient } from '../../kube/leases/lease-client.ts';
-import { leaseRecordOf } from '../../kube/leases/lease-record.ts';
+import { leaseRecordOf, type LeaseRecord } from '../../kube/leases/lease-record.ts';
 import {
   leaseDraftOf,
   SHARED_KIND_LABEL,
@@ -37,7 +37,8 @@ export interface LeaseStore {
   writes(): number;
 }
 
-function stored(name: string, written: Awaited<ReturnType<LeaseClient['create']>>): SharedRecord {
+/** The record the API server answered for a write; a conflict is LeaseConflict. */
+function stored(name: string, written: LeaseRecord | 'conflict'): SharedRecord {
   if (written === 'conflict') throw new LeaseConflict(name);
   const record = sharedRecordOf(written);
   if (!record) throw new Error(`the API server answered Lease ${name} without its record`);
