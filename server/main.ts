@@ -280,7 +280,7 @@ async function sharedModeOf(
   const { createSharedMode } = await import('./shared-mode.ts');
   const { config, keys, now } = wiring;
   return createSharedMode({
-    ...{ kc: cluster.kubeConfig, settings: config.replicas, registry, keys, now },
+    ...{ kc: cluster.kubeConfig, request: cluster.request, settings: config.replicas, registry, keys, now },
     leaseSeconds: config.leaseSeconds,
     ...(config.authMode === 'kubernetes' ? { sessionSeconds: config.sessionSeconds } : {}),
     ...(agentMode ? { agents: agentMode.agents } : {}),

@@ -3,7 +3,9 @@
 // watches; tokens derived with the shared key, sessions sealed with it. The replica is ready once the
 // watch has listed them.
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeRequest } from '../kube/kube-request.ts';
+import { createLeaseClient } from '../kube/leases/lease-client.ts';
 import type { ReplicaSettings } from './config/config-replicas.ts';
 import { createSharedSessionStore, type SharedSessionStore } from './auth/session-shared-store.ts';
 import type { AgentRegistry } from './registry/agent-registry.ts';
@@ -19,6 +21,8 @@ const COLLECT_INTERVAL_MS = 30_000;
 
 export interface SharedModeDeps {
   kc: KubeConfig;
+  /** Plain requests with the server's credentials: the Leases are written and listed through them. */
+  request: KubeRequest;
   settings: ReplicaSettings;
   registry: Registry;
   agents?: AgentRegistry;
@@ -46,7 +50,7 @@ export interface SharedMode {
 }
 
 export function createSharedMode(deps: SharedModeDeps): SharedMode {
-  const store = createLeaseStore(deps.kc, deps.settings.namespace);
+  const store = createLeaseStore(createLeaseClient(deps.request, deps.settings.namespace));
   const holder = deps.settings.name === '' ? hostname() : deps.settings.name;
   let log: { warn(obj: object, msg: string): void } = { warn: () => undefined };
   const registrations = createSharedRegistrations({
@@ -77,7 +81,8 @@ export function createSharedMode(deps: SharedModeDeps): SharedMode {
         ...(sessions ? (['session'] as const) : []),
       ];
       watch = watchLeases({
-        ...{ kc: deps.kc, namespace: deps.settings.namespace, kinds, log },
+        ...{ request: deps.request, makeWatch: () => new Watch(deps.kc) },
+        ...{ namespace: deps.settings.namespace, kinds, log },
         onRecord: (record) => parts.forEach((part) => part.onRecord(record)),
         onGone: (record) => parts.forEach((part) => part.onGone(record)),
       });

@@ -17,10 +17,13 @@ export interface LeaseClient {
   list(labelSelector: string): Promise<LeaseRecord[]>;
 }
 
-const GROUP_PATH = '/apis/coordination.k8s.io/v1';
+/** The collection path of the Leases of `namespace` (a watch of them starts there too). */
+export function leasesPath(namespace: string): string {
+  return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+}
 
 export function createLeaseClient(request: KubeRequest, namespace: string): LeaseClient {
-  const collection = `${GROUP_PATH}/namespaces/${encodeURIComponent(namespace)}/leases`;
+  const collection = leasesPath(namespace);
   const item = (name: string) => `${collection}/${encodeURIComponent(name)}`;
   return {
     namespace,

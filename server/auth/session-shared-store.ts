@@ -6,7 +6,7 @@
 // looked up in the API, within a budget per second, so unknown cookies cannot load the API server.
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { dueForCollection } from '../replicas/lease-collector.ts';
-import { expiresAtOf, type LeaseRecord } from '../replicas/lease-records.ts';
+import { expiresAtOf, type SharedRecord } from '../replicas/lease-records.ts';
 import type { LeaseStore } from '../replicas/lease-store.ts';
 import type { SharedKeys } from '../../core/shared-key.ts';
 import { openToken, sealToken, sessionHash, type SealedToken } from './session-seal.ts';
@@ -27,9 +27,9 @@ export interface SharedSessionDeps {
 
 export interface SharedSessionStore extends SessionStore {
   /** The watch saw a session's Lease added or changed. */
-  onRecord(record: LeaseRecord): void;
+  onRecord(record: SharedRecord): void;
   /** The watch saw a session's Lease deleted: signed out or expired. */
-  onGone(record: LeaseRecord): void;
+  onGone(record: SharedRecord): void;
   /** Deletes expired sessions' Leases (this replica's, and anyone's five minutes late); how many. */
   collect(): Promise<number>;
 }
@@ -40,7 +40,7 @@ export function sessionRecordName(sessionId: string): string {
   return `${NAME_PREFIX}${sessionHash(sessionId).slice(0, 40)}`;
 }
 
-function sealedOf(record: LeaseRecord): SealedToken | undefined {
+function sealedOf(record: SharedRecord): SealedToken | undefined {
   const { keyId, sealed } = record.data;
   return typeof keyId === 'string' && typeof sealed === 'string' ? { keyId, sealed } : undefined;
 }
@@ -61,8 +61,8 @@ export function createSharedSessionStore(deps: SharedSessionDeps): SharedSession
 class LeaseSessions implements SharedSessionStore {
   readonly ttlSeconds: number;
   readonly #deps: SharedSessionDeps;
-  readonly #known = new Map<string, LeaseRecord>();
-  readonly #lookups = new Map<string, Promise<LeaseRecord | undefined>>();
+  readonly #known = new Map<string, SharedRecord>();
+  readonly #lookups = new Map<string, Promise<SharedRecord | undefined>>();
   #budget = { second: 0, used: 0 };
 
   constructor(deps: SharedSessionDeps) {
@@ -81,7 +81,7 @@ class LeaseSessions implements SharedSessionStore {
       );
     const id = (this.#deps.newId ?? newSessionId)();
     const time = now();
-    const record: LeaseRecord = {
+    const record: SharedRecord = {
       ...{ name: sessionRecordName(id), kind: 'session', holder, acquiredAt: time, renewedAt: time },
       data: { ...sealToken(keys.current, id, token) },
       durationSeconds: this.ttlSeconds,
@@ -116,11 +116,11 @@ class LeaseSessions implements SharedSessionStore {
     return this.#known.size;
   }
 
-  onRecord(record: LeaseRecord): void {
+  onRecord(record: SharedRecord): void {
     if (record.kind === 'session') this.#known.set(record.name, record);
   }
 
-  onGone(record: LeaseRecord): void {
+  onGone(record: SharedRecord): void {
     if (record.kind === 'session') this.#known.delete(record.name);
   }
 
@@ -134,7 +134,7 @@ class LeaseSessions implements SharedSessionStore {
   }
 
   /** A session the watch has not shown, read from the API once per name at a time, within the budget. */
-  #lookUp(name: string): Promise<LeaseRecord | undefined> {
+  #lookUp(name: string): Promise<SharedRecord | undefined> {
     const pending = this.#lookups.get(name);
     if (pending) return pending;
     const second = Math.floor(this.#deps.now() / 1000);

@@ -3,7 +3,7 @@
 // replica's watch feeds its view (onRecord, onGone), so the plan an agent gets from any replica is the
 // same. A selection never expires: its Lease lives until it is switched off. Why a Lease and not a kind of
 // our own: the replicas already watch these records, and the server already may write them.
-import type { LeaseRecord } from '../replicas/lease-records.ts';
+import type { SharedRecord } from '../replicas/lease-records.ts';
 import { recordName } from '../replicas/lease-records.ts';
 import { LeaseConflict, type LeaseStore } from '../replicas/lease-store.ts';
 import type { ContinuousSelection } from './continuous-selection.ts';
@@ -13,8 +13,8 @@ import type { SelectionStore } from './selection-store.ts';
 const NEVER_SECONDS = 10 * 365 * 24 * 3600;
 
 export interface SharedSelections extends SelectionStore {
-  onRecord(record: LeaseRecord): void;
-  onGone(record: LeaseRecord): void;
+  onRecord(record: SharedRecord): void;
+  onGone(record: SharedRecord): void;
   collect(): Promise<number>;
 }
 
@@ -25,7 +25,7 @@ export interface SharedSelectionsDeps {
 }
 
 /** The selection a record holds, checked for the fields the planner reads; undefined otherwise. */
-function selectionOf(record: LeaseRecord): ContinuousSelection | undefined {
+function selectionOf(record: SharedRecord): ContinuousSelection | undefined {
   if (record.kind !== 'continuous') return undefined;
   const data = record.data as Partial<ContinuousSelection>;
   const named = typeof data.namespace === 'string' && typeof data.name === 'string';
@@ -40,7 +40,7 @@ export function createSharedSelections(deps: SharedSelectionsDeps): SharedSelect
   async function write(selection: ContinuousSelection): Promise<void> {
     const name = nameOf(selection.namespace, selection.name);
     const now = deps.now();
-    const record: LeaseRecord = {
+    const record: SharedRecord = {
       ...{ name, kind: 'continuous', data: { ...selection }, holder: deps.holder },
       ...{ acquiredAt: now, renewedAt: now, durationSeconds: NEVER_SECONDS },
     };

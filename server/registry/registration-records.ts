@@ -3,7 +3,7 @@
 // are rare on purpose: the stored expiry runs a write interval (60 s) past the recorder's own lease, and
 // a renewal writes only once fewer than `leaseSeconds` of it remain, so a recorder costs at most one write
 // per interval however often it renews. Pure.
-import { expiresAtOf, recordName, type LeaseRecord } from '../replicas/lease-records.ts';
+import { expiresAtOf, recordName, type SharedRecord } from '../replicas/lease-records.ts';
 import type { StoredAgentRegistration } from './agent-registry.ts';
 import type { StoredRegistration } from './lease-registry.ts';
 import { sameSidecar, type RecorderIdentity } from './recorder-identity.ts';
@@ -46,7 +46,7 @@ const isPort = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 && value < 65536;
 
 /** The registration a sidecar's or agent's record holds, or undefined for a record that is not whole. */
-export function storedOf(record: LeaseRecord): (StoredRegistration & { node?: string }) | undefined {
+export function storedOf(record: SharedRecord): (StoredRegistration & { node?: string }) | undefined {
   const d = record.data;
   if (![d.namespace, d.pod, d.podUid, d.host, d.keyId].every(isText) || !isPort(d.port)) return undefined;
   const tls = isPort(d.tlsPort) && isText(d.pin) ? { port: d.tlsPort, pin: d.pin } : undefined;
@@ -62,7 +62,7 @@ export function storedOf(record: LeaseRecord): (StoredRegistration & { node?: st
   return isText(d.node) ? { ...stored, node: d.node } : stored;
 }
 
-export function storedAgentOf(record: LeaseRecord): StoredAgentRegistration | undefined {
+export function storedAgentOf(record: SharedRecord): StoredAgentRegistration | undefined {
   const stored = storedOf(record);
   if (!stored?.node || !stored.tls || !stored.podUid) return undefined;
   return { ...stored, node: stored.node, podUid: stored.podUid, tls: stored.tls };

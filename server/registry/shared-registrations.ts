@@ -6,7 +6,7 @@
 // it expires, and any replica deletes one left expired for five minutes (collect).
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { dueForCollection } from '../replicas/lease-collector.ts';
-import type { LeaseRecord, RecordKind } from '../replicas/lease-records.ts';
+import type { SharedRecord, RecordKind } from '../replicas/lease-records.ts';
 import { LeaseConflict, type LeaseStore } from '../replicas/lease-store.ts';
 import type { SharedKeys } from '../../core/shared-key.ts';
 import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from './agent-registry.ts';
@@ -42,9 +42,9 @@ export interface SharedRegistrations {
   writeSidecar(input: RegisterInput): Promise<Registration>;
   writeAgent(input: AgentRegisterInput): Promise<AgentRegistration>;
   /** The watch saw a registration's Lease added or changed. */
-  onRecord(record: LeaseRecord): void;
+  onRecord(record: SharedRecord): void;
   /** The watch saw a registration's Lease deleted. */
-  onGone(record: LeaseRecord): void;
+  onGone(record: SharedRecord): void;
   /** This replica's pod watch saw the pod deleted. */
   podDeleted(namespace: string, pod: string, podUid: string | undefined): void;
   /** Deletes expired registrations' Leases (this replica's, and anyone's five minutes late); how many. */
@@ -75,7 +75,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   readonly #deps: SharedRegistrationsDeps;
   readonly #writeIntervalSeconds: number;
   /** The last record seen of each registration's Lease (from the watch or this replica's write). */
-  readonly #seen = new Map<string, LeaseRecord>();
+  readonly #seen = new Map<string, SharedRecord>();
   readonly #tombstones = new Map<string, number>();
   /** Renewals being written behind their answer. */
   readonly #behind = new Set<string>();
@@ -104,7 +104,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     return written as AgentRegistration;
   }
 
-  onRecord(record: LeaseRecord): void {
+  onRecord(record: SharedRecord): void {
     if (record.kind === 'session') return;
     this.#seen.set(record.name, record);
     // The echo of this replica's own write is in the view already.
@@ -112,7 +112,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
       this.#apply(record);
   }
 
-  onGone(record: LeaseRecord): void {
+  onGone(record: SharedRecord): void {
     if (record.kind === 'session') return;
     if (this.#seen.get(record.name)?.resourceVersion === record.resourceVersion)
       this.#seen.delete(record.name);
@@ -154,7 +154,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   }
 
   /** The registration a record holds, put in this replica's view; none for a deleted pod's. */
-  #apply(record: LeaseRecord): Written | undefined {
+  #apply(record: SharedRecord): Written | undefined {
     const stored = storedOf(record);
     const deleted =
       stored?.podUid !== undefined && (this.#tombstones.get(stored.podUid) ?? 0) > this.#deps.now();
@@ -167,7 +167,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   }
 
   /** The registration of this very record version, when the view already holds it: nothing to derive again. */
-  #inView(record: LeaseRecord, input: Input): Written | undefined {
+  #inView(record: SharedRecord, input: Input): Written | undefined {
     if (!record.resourceVersion || this.#applied.get(record.name) !== record.resourceVersion)
       return undefined;
     const { registry, agents } = this.#deps;
@@ -213,7 +213,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     else this.#seen.delete(name);
   }
 
-  #recordFor(name: string, kind: RecordKind, input: Input, planned: PlannedWrite | undefined): LeaseRecord {
+  #recordFor(name: string, kind: RecordKind, input: Input, planned: PlannedWrite | undefined): SharedRecord {
     const { now, keys, holder } = this.#deps;
     const time = now();
     const plan = planned ?? {
@@ -221,7 +221,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
       expiresAt: time + (this.#deps.leaseSeconds + this.#writeIntervalSeconds) * 1000,
     };
     const data = recordDataOf({ ...identityOf(input), ...plan, keyId: keys.current.id, node: input.node });
-    const record: LeaseRecord = {
+    const record: SharedRecord = {
       ...{ name, kind, data, holder, acquiredAt: plan.registeredAt, renewedAt: time },
       durationSeconds: Math.ceil((plan.expiresAt - time) / 1000),
     };
@@ -230,7 +230,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     return record;
   }
 
-  async #send(record: LeaseRecord): Promise<Written> {
+  async #send(record: SharedRecord): Promise<Written> {
     const { store } = this.#deps;
     const saved = record.resourceVersion ? await store.replace(record) : await store.create(record);
     this.#seen.set(saved.name, saved);
@@ -245,7 +245,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   }
 
   /** An expiry-only renewal, written after the answer; one at a time per recorder. */
-  #writeBehind(record: LeaseRecord): void {
+  #writeBehind(record: SharedRecord): void {
     if (this.#behind.has(record.name)) return;
     this.#behind.add(record.name);
     const rereadOnConflict = async (error: unknown): Promise<void> => {

@@ -2,10 +2,10 @@
 // namespace: one per registered recorder (`sidecar`, `agent`), per browser session (`session`) and per
 // continuous profiling selection (`continuous`, which never expires). A
 // Lease's holder is the replica that last wrote it, its renew time plus duration is when it expires, and
-// one annotation holds the record's data as JSON: never a token or a key. Pure: Lease objects to records
-// and back, and their names.
+// one annotation holds the record's data as JSON: never a token or a key. Pure: the Leases of
+// kube/leases/lease-record.ts (the one Lease mapping) to records and back, and their names.
 import { createHash } from 'node:crypto';
-import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
+import { microTime, type LeaseDraft, type LeaseRecord } from '../../kube/leases/lease-record.ts';
 
 export const RECORD_KINDS = ['sidecar', 'agent', 'session', 'continuous'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -15,7 +15,7 @@ export const SHARED_KIND_LABEL = 'furnace.hyperfoil.io/shared';
 /** The record's data, JSON. */
 export const RECORD_ANNOTATION = 'furnace.hyperfoil.io/record';
 
-export interface LeaseRecord {
+export interface SharedRecord {
   name: string;
   kind: RecordKind;
   /** The record's own fields (a registration's identity, a session's sealed token). */
@@ -31,7 +31,7 @@ export interface LeaseRecord {
   resourceVersion?: string;
 }
 
-export function expiresAtOf(record: Pick<LeaseRecord, 'renewedAt' | 'durationSeconds'>): number {
+export function expiresAtOf(record: Pick<SharedRecord, 'renewedAt' | 'durationSeconds'>): number {
   return record.renewedAt + record.durationSeconds * 1000;
 }
 
@@ -41,35 +41,26 @@ export function recordName(kind: RecordKind, parts: readonly string[]): string {
   return `furnace-${kind}-${hash}`;
 }
 
-export function leaseOf(record: LeaseRecord, namespace: string): V1Lease {
+/** The Lease to write for a record (kube/leases/lease-record.ts sends it). */
+export function leaseDraftOf(record: SharedRecord): LeaseDraft {
   return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: {
-      name: record.name,
-      namespace,
-      labels: { [SHARED_KIND_LABEL]: record.kind },
-      annotations: { [RECORD_ANNOTATION]: JSON.stringify(record.data) },
-      ...(record.resourceVersion ? { resourceVersion: record.resourceVersion } : {}),
-    },
-    spec: {
-      holderIdentity: record.holder,
-      acquireTime: new V1MicroTime(record.acquiredAt),
-      renewTime: new V1MicroTime(record.renewedAt),
-      leaseDurationSeconds: record.durationSeconds,
-    },
+    ...{ name: record.name, holder: record.holder, durationSeconds: record.durationSeconds, transitions: 0 },
+    acquireTime: microTime(record.acquiredAt),
+    renewTime: microTime(record.renewedAt),
+    labels: { [SHARED_KIND_LABEL]: record.kind },
+    annotations: { [RECORD_ANNOTATION]: JSON.stringify(record.data) },
+    ...(record.resourceVersion ? { resourceVersion: record.resourceVersion } : {}),
   };
 }
 
-function timeOf(value: Date | string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const time = value instanceof Date ? value.getTime() : Date.parse(value);
+function timeOf(value: string | undefined): number | undefined {
+  const time = value === undefined ? NaN : Date.parse(value);
   return Number.isFinite(time) ? time : undefined;
 }
 
-function dataOf(lease: V1Lease): Record<string, unknown> | undefined {
+function dataOf(lease: LeaseRecord): Record<string, unknown> | undefined {
   try {
-    const data: unknown = JSON.parse(lease.metadata?.annotations?.[RECORD_ANNOTATION] ?? '');
+    const data: unknown = JSON.parse(lease.annotations[RECORD_ANNOTATION] ?? '');
     return typeof data === 'object' && data !== null && !Array.isArray(data)
       ? (data as Record<string, unknown>)
       : undefined;
@@ -78,31 +69,17 @@ function dataOf(lease: V1Lease): Record<string, unknown> | undefined {
   }
 }
 
-/** The times of a Lease's spec, or undefined when one is missing. */
-function timesOf(
-  lease: V1Lease,
-): Pick<LeaseRecord, 'acquiredAt' | 'renewedAt' | 'durationSeconds'> | undefined {
-  const acquiredAt = timeOf(lease.spec?.acquireTime);
-  const renewedAt = timeOf(lease.spec?.renewTime);
-  const durationSeconds = lease.spec?.leaseDurationSeconds;
-  if (acquiredAt === undefined || renewedAt === undefined || durationSeconds === undefined) return undefined;
-  return { acquiredAt, renewedAt, durationSeconds };
-}
-
-/** The record a Lease holds, or undefined for one that is not a complete shared record. */
-export function recordOf(lease: V1Lease): LeaseRecord | undefined {
-  const kind = lease.metadata?.labels?.[SHARED_KIND_LABEL];
-  const name = lease.metadata?.name;
+/** The shared record a Lease holds, or undefined for one that is not a complete shared record. */
+export function sharedRecordOf(lease: LeaseRecord): SharedRecord | undefined {
+  const kind = lease.labels[SHARED_KIND_LABEL];
   const data = dataOf(lease);
-  const times = timesOf(lease);
-  if (!RECORD_KINDS.includes(kind as RecordKind) || !name || !data || !times) return undefined;
-  const resourceVersion = lease.metadata?.resourceVersion;
+  const acquiredAt = timeOf(lease.acquireTime);
+  const renewedAt = timeOf(lease.renewTime);
+  if (!RECORD_KINDS.includes(kind as RecordKind) || !lease.name || !data) return undefined;
+  if (acquiredAt === undefined || renewedAt === undefined) return undefined;
   return {
-    name,
-    kind: kind as RecordKind,
-    data,
-    holder: lease.spec?.holderIdentity ?? '',
-    ...times,
-    ...(resourceVersion ? { resourceVersion } : {}),
+    ...{ name: lease.name, kind: kind as RecordKind, data, holder: lease.holder },
+    ...{ acquiredAt, renewedAt, durationSeconds: lease.durationSeconds },
+    ...(lease.resourceVersion ? { resourceVersion: lease.resourceVersion } : {}),
   };
 }

@@ -1,9 +1,21 @@
 // The shared records' I/O: create, replace (only over the version last seen: a conflict is another
-// replica's write), read and delete Leases in the server's namespace, and a watch of one kind of record
-// (kube/informer-supervisor.ts restarts it with backoff). Thin over @kubernetes/client-node.
-import { CoordinationV1Api, Watch, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+// replica's write), read and delete Leases in the server's namespace through the one Lease client
+// (kube/leases/lease-client.ts, plain JSON), and a watch of one kind of record. The watch stays on
+// client-node's Watch inside a ListWatch (kube/informer-supervisor.ts restarts it with backoff): it holds
+// the records every replica serves from; its list is a plain request too, so no Lease goes through
+// client-node's model (de)serializer.
+import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
 import { superviseInformer, type SupervisorLog } from '../../kube/informer-supervisor.ts';
-import { leaseOf, recordOf, SHARED_KIND_LABEL, type LeaseRecord, type RecordKind } from './lease-records.ts';
+import { KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
+import { leasesPath, type LeaseClient } from '../../kube/leases/lease-client.ts';
+import { leaseRecordOf, type LeaseRecord } from '../../kube/leases/lease-record.ts';
+import {
+  leaseDraftOf,
+  SHARED_KIND_LABEL,
+  sharedRecordOf,
+  type RecordKind,
+  type SharedRecord,
+} from './lease-records.ts';
 
 /** Another replica wrote the Lease since this one read it (409), or it is gone (404 on a replace). */
 export class LeaseConflict extends Error {
@@ -15,108 +27,87 @@ export class LeaseConflict extends Error {
 
 export interface LeaseStore {
   readonly namespace: string;
-  create(record: LeaseRecord): Promise<LeaseRecord>;
+  create(record: SharedRecord): Promise<SharedRecord>;
   /** Replaces the Lease at `record.resourceVersion`. */
-  replace(record: LeaseRecord): Promise<LeaseRecord>;
-  read(name: string): Promise<LeaseRecord | undefined>;
+  replace(record: SharedRecord): Promise<SharedRecord>;
+  read(name: string): Promise<SharedRecord | undefined>;
   /** Deletes it (at `resourceVersion` when given); a Lease that is gone or changed is left alone. */
   remove(name: string, resourceVersion?: string): Promise<void>;
   /** Writes (create, replace, delete) this store sent: the benchmark's and the metrics' count. */
   writes(): number;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-function stored(lease: V1Lease): LeaseRecord {
-  const record = recordOf(lease);
-  if (!record)
-    throw new Error(`the API server answered Lease ${lease.metadata?.name ?? ''} without its record`);
+/** The record the API server answered for a write; a conflict is LeaseConflict. */
+function stored(name: string, written: LeaseRecord | 'conflict'): SharedRecord {
+  if (written === 'conflict') throw new LeaseConflict(name);
+  const record = sharedRecordOf(written);
+  if (!record) throw new Error(`the API server answered Lease ${name} without its record`);
   return record;
 }
 
-export function createLeaseStore(kc: KubeConfig, namespace: string): LeaseStore {
-  const api = kc.makeApiClient(CoordinationV1Api);
+export function createLeaseStore(leases: LeaseClient): LeaseStore {
   let writes = 0;
-  const conflicts = async (name: string, call: () => Promise<V1Lease>): Promise<LeaseRecord> => {
-    writes += 1;
-    try {
-      return stored(await call());
-    } catch (error) {
-      if (statusOf(error) === 409 || statusOf(error) === 404) throw new LeaseConflict(name);
-      throw error;
-    }
-  };
   return {
-    namespace,
-    // A create carries no resourceVersion: the API server refuses one (400), it does not compare it.
-    create: ({ resourceVersion: _version, ...record }) =>
-      conflicts(record.name, () =>
-        api.createNamespacedLease({ namespace, body: leaseOf(record, namespace) }),
-      ),
-    replace: (record) =>
-      conflicts(record.name, () =>
-        api.replaceNamespacedLease({ namespace, name: record.name, body: leaseOf(record, namespace) }),
-      ),
+    namespace: leases.namespace,
+    async create(record) {
+      writes += 1;
+      return stored(record.name, await leases.create(leaseDraftOf(record)));
+    },
+    async replace(record) {
+      writes += 1;
+      const draft = { ...leaseDraftOf(record), resourceVersion: record.resourceVersion ?? '' };
+      return stored(record.name, await leases.replace(draft));
+    },
     async read(name) {
-      try {
-        return recordOf(await api.readNamespacedLease({ namespace, name }));
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw error;
-      }
+      const lease = await leases.get(name);
+      return lease && sharedRecordOf(lease);
     },
     async remove(name, resourceVersion) {
       writes += 1;
-      try {
-        await api.deleteNamespacedLease({
-          namespace,
-          name,
-          ...(resourceVersion ? { body: { preconditions: { resourceVersion } } } : {}),
-        });
-      } catch (error) {
-        if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-      }
+      await leases.remove(name, resourceVersion);
     },
     writes: () => writes,
   };
 }
 
 export interface LeaseWatchDeps {
-  kc: KubeConfig;
+  request: KubeRequest;
+  makeWatch: () => Watch;
   namespace: string;
   kinds: readonly RecordKind[];
   /** A record was added or changed. */
-  onRecord: (record: LeaseRecord) => void;
+  onRecord: (record: SharedRecord) => void;
   /** A record's Lease was deleted. */
-  onGone: (record: LeaseRecord) => void;
+  onGone: (record: SharedRecord) => void;
   log: SupervisorLog;
 }
 
 export interface LeaseWatch {
   isSynced(): boolean;
   /** Every record the watch holds. */
-  list(): LeaseRecord[];
+  list(): SharedRecord[];
   stop(): Promise<void>;
 }
 
+const sharedRecordOfObject = (lease: KubernetesObject) => sharedRecordOf(leaseRecordOf(lease));
+
 /** Watches the shared Leases of `kinds` in the namespace; a Lease that is no complete record is ignored. */
 export function watchLeases(deps: LeaseWatchDeps): LeaseWatch {
-  const api = deps.kc.makeApiClient(CoordinationV1Api);
-  const { namespace } = deps;
+  const path = leasesPath(deps.namespace);
   const labelSelector = `${SHARED_KIND_LABEL} in (${deps.kinds.join(',')})`;
-  const each = (handle: (record: LeaseRecord) => void) => (lease: V1Lease) => {
-    const record = recordOf(lease);
+  const each = (handle: (record: SharedRecord) => void) => (lease: KubernetesObject) => {
+    const record = sharedRecordOfObject(lease);
     if (record) handle(record);
   };
-  const informer = superviseInformer<V1Lease>({
-    path: `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
-    name: 'shared records watch',
-    logFields: { kinds: deps.kinds },
-    makeWatch: () => new Watch(deps.kc),
-    list: () => api.listNamespacedLease({ namespace, labelSelector }),
+  const informer = superviseInformer<KubernetesObject>({
+    ...{ path, name: 'shared records watch', logFields: { kinds: deps.kinds } },
+    makeWatch: deps.makeWatch,
+    async list() {
+      const answer = await deps.request({ method: 'GET', path, query: { labelSelector } });
+      if (answer.status !== 200)
+        throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
+      return answer.body as KubernetesListObject<KubernetesObject>;
+    },
     labelSelector,
     onAdd: each(deps.onRecord),
     onUpdate: each(deps.onRecord),
@@ -125,7 +116,7 @@ export function watchLeases(deps: LeaseWatchDeps): LeaseWatch {
   });
   return {
     isSynced: () => informer.isSynced(),
-    list: () => informer.list().flatMap((lease) => recordOf(lease) ?? []),
+    list: () => informer.list().flatMap((lease) => sharedRecordOfObject(lease) ?? []),
     stop: () => informer.stop(),
   };
 }
