@@ -44,7 +44,10 @@ export function recordName(kind: RecordKind, parts: readonly string[]): string {
 /** The Lease to write for a record (kube/leases/lease-record.ts sends it). */
 export function leaseDraftOf(record: SharedRecord): LeaseDraft {
   return {
-    ...{ name: record.name, holder: record.holder, durationSeconds: record.durationSeconds, transitions: 0 },
+    name: record.name,
+    holder: record.holder,
+    durationSeconds: record.durationSeconds,
+    transitions: 0,
     acquireTime: microTime(record.acquiredAt),
     renewTime: microTime(record.renewedAt),
     labels: { [SHARED_KIND_LABEL]: record.kind },
@@ -78,8 +81,13 @@ export function sharedRecordOf(lease: LeaseRecord): SharedRecord | undefined {
   if (!RECORD_KINDS.includes(kind as RecordKind) || !lease.name || !data) return undefined;
   if (acquiredAt === undefined || renewedAt === undefined) return undefined;
   return {
-    ...{ name: lease.name, kind: kind as RecordKind, data, holder: lease.holder },
-    ...{ acquiredAt, renewedAt, durationSeconds: lease.durationSeconds },
+    name: lease.name,
+    kind: kind as RecordKind,
+    data,
+    holder: lease.holder,
+    acquiredAt,
+    renewedAt,
+    durationSeconds: lease.durationSeconds,
     ...(lease.resourceVersion ? { resourceVersion: lease.resourceVersion } : {}),
   };
 }

@@ -100,7 +100,9 @@ export function watchLeases(deps: LeaseWatchDeps): LeaseWatch {
     if (record) handle(record);
   };
   const informer = superviseInformer<KubernetesObject>({
-    ...{ path, name: 'shared records watch', logFields: { kinds: deps.kinds } },
+    path,
+    name: 'shared records watch',
+    logFields: { kinds: deps.kinds },
     makeWatch: deps.makeWatch,
     async list() {
       const answer = await deps.request({ method: 'GET', path, query: { labelSelector } });
