@@ -14,6 +14,7 @@
 import { gzipSync } from 'node:zlib';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { fieldNumbers } from '../proto/field-numbers.ts';
+import { packedLocations } from '../proto/packed-locations.ts';
 import {
   FunctionSchema,
   LabelSchema,
@@ -75,15 +76,15 @@ function labelBytes(labels: Readonly<Record<string, string>>, strings: ProfileSt
 }
 
 function writeSamples(w: BinaryWriter, stacks: InternedStacks, label: Uint8Array, period: number) {
-  const { frames, offsets, counts } = stacks;
+  const { counts } = stacks;
+  const locations = packedLocations(stacks);
   for (let s = 0; s < stackCount(stacks); s++) {
     const value = counts[s] as number;
     w.tag(PROFILE.sample, WireType.LengthDelimited).fork();
-    w.tag(SAMPLE.locationId, WireType.LengthDelimited).fork();
-    // Interned root first, as a reader lists a stack; written innermost first, as pprof orders them.
-    for (let f = (offsets[s + 1] as number) - 1; f >= (offsets[s] as number); f--)
-      w.uint32((frames[f] as number) + 1);
-    w.join();
+    w.tag(SAMPLE.locationId, WireType.LengthDelimited)
+      .fork()
+      .raw(locations[s] as Uint8Array)
+      .join();
     w.tag(SAMPLE.value, WireType.LengthDelimited).fork();
     const cpuNanos = value * period;
     if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
