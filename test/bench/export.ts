@@ -150,7 +150,7 @@ function verdict(results: Record<Writer, Measured>): void {
   for (const [what, ok] of checks) process.stdout.write(`  target ${what}: ${ok ? 'met' : 'NOT met'}\n`);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   mkdirSync(DIR, { recursive: true });
   process.stdout.write(`bench:export: ${machine(true)}\nload at start: ${load()}; ${utcNow()}\n`);
   const real = report('real recording (test/bench/fixtures/recording-12k.folded.gz)', realRecording(), 9);
@@ -163,5 +163,5 @@ if (process.argv[2] === '--child') {
   const [writer, input, runs] = process.argv.slice(3);
   process.stdout.write(JSON.stringify(measureHere(writer as Writer, input as string, Number(runs))));
 } else {
-  await main();
+  main();
 }

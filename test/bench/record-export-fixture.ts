@@ -30,9 +30,7 @@ async function main(): Promise<void> {
   });
   const stacks = await collapsePerfScript(Readable.from([script]));
   writeFileSync(EXPORT_FIXTURE, gzipSync(formatFolded(stacks), { level: 9 }));
-  process.stdout.write(
-    `${EXPORT_FIXTURE}: ${totalSamples(stacks)} samples, ${stacks.size} unique stacks\n`,
-  );
+  process.stdout.write(`${EXPORT_FIXTURE}: ${totalSamples(stacks)} samples, ${stacks.size} unique stacks\n`);
 }
 
 if (import.meta.filename === process.argv[1]) await main();
