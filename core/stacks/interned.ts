@@ -1,8 +1,14 @@
 // Folded stacks with every frame name interned once: the tables the exported formats (pprof, OTLP) are
 // written from. Splitting each stack into frames and looking each frame up is most of what writing either
 // format costs, so a recording exported in both is split once and both writers read the same arrays.
-// (Hashing frames in place, without cutting each out as a string first, allocated less but took twice as
-// long here: V8 hashes a string faster than a loop over its characters can.) Pure.
+// Most of a stack's frames are those of an earlier stack of the same thread (the same root frame): its
+// shared start is found by comparing whole prefixes with the last such stack (a binary search over where
+// that stack's frames end, each step one native string comparison) and its frames are copied, so only the
+// frames after it are cut out and looked up. On the bench's recording (3,501 stacks, 50 frames deep) that
+// leaves about half the frames to look up in the collapser's order and 1 in 9 in sorted order (read from
+// stacks.folded), in 60% and a third of the time of looking up every frame. (Hashing frames in place, without cutting each out as a string first,
+// allocated less but took twice as long: V8 hashes a string faster than a loop over its characters can.)
+// Pure.
 import type { FoldedStacks } from './folded.ts';
 
 export interface InternedStacks {
@@ -36,34 +42,95 @@ function sizes(stacks: FoldedStacks): { stacks: number; frames: number } {
   return { stacks: stackTotal, frames: frameTotal };
 }
 
+const SEMICOLON = 59;
+
+/** The tables as they fill, with where each frame ends in its stack's text. */
+class Interner {
+  readonly index = new Map<string, number>();
+  readonly names: string[] = [];
+  readonly frames: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly offsets: Uint32Array;
+  readonly texts: string[] = [];
+  /** Per root frame, the last stack that began with it. */
+  readonly #lastByRoot: number[] = [];
+  f = 0;
+
+  constructor(size: { stacks: number; frames: number }) {
+    this.frames = new Uint32Array(size.frames);
+    this.ends = new Uint32Array(size.frames);
+    this.offsets = new Uint32Array(size.stacks + 1);
+  }
+
+  /** Appends the frame stack.slice(from, to), interned. */
+  #push(stack: string, from: number, to: number): number {
+    const name = stack.slice(from, to);
+    let id = this.index.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.index.set(name, id);
+    }
+    this.frames[this.f] = id;
+    this.ends[this.f++] = to;
+    return id;
+  }
+
+  /**
+   * Copies the frames after the root that `stack` shares with stack `like`, and returns where the next
+   * frame starts. A prefix that ends inside a frame name ("a;b" of "a;bc") is not a shared frame.
+   */
+  #copyShared(stack: string, like: number, from: number): number {
+    const text = this.texts[like] as string;
+    const first = (this.offsets[like] as number) + 1;
+    let lo = first;
+    let hi = this.offsets[like + 1] as number;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const end = this.ends[mid] as number;
+      if (end <= stack.length && stack.slice(0, end) === text.slice(0, end)) lo = mid + 1;
+      else hi = mid;
+    }
+    const last = this.ends[lo - 1] as number;
+    if (lo > first && last !== stack.length && stack.charCodeAt(last) !== SEMICOLON) lo--;
+    for (let p = first; p < lo; p++) {
+      this.frames[this.f] = this.frames[p] as number;
+      this.ends[this.f++] = this.ends[p] as number;
+    }
+    return lo > first ? (this.ends[lo - 1] as number) + 1 : from;
+  }
+
+  /** Appends stack number s. */
+  add(stack: string, s: number): void {
+    const rootEnd = stack.indexOf(';');
+    const root = this.#push(stack, 0, rootEnd === -1 ? stack.length : rootEnd);
+    let from = rootEnd === -1 ? stack.length + 1 : rootEnd + 1;
+    const like = this.#lastByRoot[root];
+    if (like !== undefined && from <= stack.length) from = this.#copyShared(stack, like, from);
+    while (from <= stack.length) {
+      const to = stack.indexOf(';', from);
+      const end = to === -1 ? stack.length : to;
+      this.#push(stack, from, end);
+      from = end + 1;
+    }
+    this.texts[s] = stack;
+    this.#lastByRoot[root] = s;
+    this.offsets[s + 1] = this.f;
+  }
+}
+
 /** Interns every frame name of the stacks that have samples. */
 export function internStacks(stacks: FoldedStacks): InternedStacks {
-  const index = new Map<string, number>();
-  const names: string[] = [];
   const size = sizes(stacks);
-  const frames = new Uint32Array(size.frames);
-  const offsets = new Uint32Array(size.stacks + 1);
+  const interner = new Interner(size);
   const counts = new Float64Array(size.stacks);
-  let f = 0;
   let s = 0;
   for (const [stack, count] of stacks) {
     if (!(count > 0)) continue;
-    for (let from = 0; ;) {
-      const to = stack.indexOf(';', from);
-      const name = to === -1 ? stack.slice(from) : stack.slice(from, to);
-      let id = index.get(name);
-      if (id === undefined) {
-        id = names.length;
-        names.push(name);
-        index.set(name, id);
-      }
-      frames[f++] = id;
-      if (to === -1) break;
-      from = to + 1;
-    }
+    interner.add(stack, s);
     counts[s++] = Math.round(count);
-    offsets[s] = f;
   }
+  const { names, frames, offsets, index } = interner;
   return { names, frames, offsets, counts, find: (name) => index.get(name) };
 }
 

@@ -1,27 +1,26 @@
 // `npm run bench:export`: what writing the exported profiles costs the sidecar after a recording, in time
 // and in extra memory, against writing the same recording's folded stacks (stacks.folded) in the same run.
-// Two recordings: a real one of about 12,000 samples (a C program and a Node program with JIT frames,
-// recorded system-wide at 999 Hz on every core for 6 s, as the sidecar records; perf script and the
-// collapse as the sidecar runs them), and 100,000 unique stacks (test/bench/ui-stand-in.ts's synthetic
-// profile, 45 MB folded). Each writer runs in a fresh child process on the parsed stacks: its first (cold)
+// Two recordings: a real one of about 12,000 samples, fixed in the repository so that rounds compare
+// (test/bench/fixtures/recording-12k.folded.gz, made once by test/bench/record-export-fixture.ts: a C
+// program and a Node program with JIT frames, recorded system-wide at 999 Hz on both cores of the
+// development machine while other tests ran, perf script and the collapse as the sidecar runs them), and
+// 100,000 unique stacks (test/bench/ui-stand-in.ts's synthetic profile, 45 MB folded). Each writer runs in a fresh child process on the parsed stacks: its first (cold)
 // run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
 // VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
-// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). Inputs are cached under
-// /tmp/furnace-bench-export.
+// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). The synthetic input is cached
+// under /tmp/furnace-bench-export.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { gunzipSync } from 'node:zlib';
 import { exportProfile } from '../../core/export/profile-exports.ts';
 import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
-import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { internStacks } from '../../core/stacks/interned.ts';
 import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
-import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { load, machine, median, utcNow } from './machine.ts';
-import { recordMixed } from './mixed-recording.ts';
+import { EXPORT_FIXTURE } from './record-export-fixture.ts';
 import { syntheticFolded } from './ui-stand-in.ts';
 
 const DIR = '/tmp/furnace-bench-export';
@@ -105,16 +104,10 @@ function measure(writer: Writer, input: string, warmRuns: number): Measured {
   return JSON.parse(out) as Measured;
 }
 
-/** About 12,000 samples of a real recording, collapsed as the sidecar collapses them; cached. */
-async function realRecording(): Promise<string> {
+/** About 12,000 samples of a real recording, from the repository's fixture, unzipped for the children. */
+function realRecording(): string {
   const folded = join(DIR, 'recording-12k.folded');
-  if (existsSync(folded)) return folded;
-  const data = await recordMixed(DIR, 6);
-  const script = execFileSync('perf', ['script', '-i', data.data, '-F', PERF_SCRIPT_FIELDS], {
-    maxBuffer: 1024 * MB,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  writeFileSync(folded, formatFolded(await collapsePerfScript(Readable.from([script]))));
+  writeFileSync(folded, gunzipSync(readFileSync(EXPORT_FIXTURE)));
   return folded;
 }
 
@@ -157,10 +150,10 @@ function verdict(results: Record<Writer, Measured>): void {
   for (const [what, ok] of checks) process.stdout.write(`  target ${what}: ${ok ? 'met' : 'NOT met'}\n`);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   mkdirSync(DIR, { recursive: true });
   process.stdout.write(`bench:export: ${machine(true)}\nload at start: ${load()}; ${utcNow()}\n`);
-  const real = report('real recording (6 s × 999 Hz × all cores)', await realRecording(), 9);
+  const real = report('real recording (test/bench/fixtures/recording-12k.folded.gz)', realRecording(), 9);
   verdict(real);
   report('synthetic, 100,000 unique stacks', syntheticRecording(), 3);
   process.stdout.write(`\nload at end: ${load()}; ${utcNow()}\n`);
@@ -170,5 +163,5 @@ if (process.argv[2] === '--child') {
   const [writer, input, runs] = process.argv.slice(3);
   process.stdout.write(JSON.stringify(measureHere(writer as Writer, input as string, Number(runs))));
 } else {
-  await main();
+  main();
 }
