@@ -27,9 +27,9 @@ export interface FlameCanvasProps<N extends ViewNode<N>> {
   onReset?: () => void;
 }
 
-/** The pointer in the graph's pixels and the frame under it, if any. */
+/** The pointer in the graph's pixels (the box that shows the graph) and the frame under it, if any. */
 function pointIn<N>(event: MouseEvent, layout: FlameLayout<N>): TipAt<ViewFrame<N> | undefined> {
-  const rect = (event.currentTarget as HTMLCanvasElement).getBoundingClientRect();
+  const rect = (event.currentTarget as HTMLDivElement).getBoundingClientRect();
   const [x, y] = [event.clientX - rect.left, event.clientY - rect.top];
   return { frame: frameAt(layout.rows, layout.depthAt(y), x), x, y };
 }
@@ -71,7 +71,9 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const [hover, setHover] = useState<TipAt<ViewFrame<N>> | undefined>(undefined);
   const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
   const layout = useFlameLayout(path, width, orientation);
-  const { view, rows, height, yOf } = layout;
+  const { view, rows, height, canvasHeight, yOf } = layout;
+  // The canvas's spare rows are on the side away from the roots, clipped from view.
+  const top = orientation === 'flame' ? canvasHeight - height : 0;
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
@@ -82,8 +84,19 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   // Drawn before the browser paints: a zoom or a search shows in the same frame as its cause.
   useLayoutEffect(() => {
     const canvas = canvasRef.current;
-    if (canvas) paintFlame(canvas, { width, height, frames: view.frames, yOf, colorOf, isMatch, selected });
-  }, [view, width, height, orientation, colorOf, isMatch, selected]);
+    if (canvas)
+      paintFlame(canvas, {
+        width,
+        height,
+        canvasHeight,
+        top,
+        frames: view.frames,
+        yOf,
+        colorOf,
+        isMatch,
+        selected,
+      });
+  }, [view, width, height, canvasHeight, orientation, colorOf, isMatch, selected]);
 
   useRootsInView(boxRef, height, orientation);
   const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
@@ -107,16 +120,17 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   return (
     <div class="flame-frame">
       <div class="flame" ref={boxRef} onScroll={() => setHover(undefined)}>
-        <canvas
-          ref={canvasRef}
-          role="img"
-          aria-label={props.name}
-          aria-describedby="flame-keys"
-          tabIndex={0}
-          style={{ width: `${width}px`, height: `${height}px` }}
-          {...pointerHandlers(layout, setHover, zoom)}
-          onKeyDown={onKeyDown}
-        />
+        <div class="flame-graph" style={{ height: `${height}px` }} {...pointerHandlers(layout, setHover, zoom)}>
+          <canvas
+            ref={canvasRef}
+            role="img"
+            aria-label={props.name}
+            aria-describedby="flame-keys"
+            tabIndex={0}
+            style={{ width: `${width}px`, height: `${canvasHeight}px`, top: `${-top}px` }}
+            onKeyDown={onKeyDown}
+          />
+        </div>
         <p class="sr-only" aria-live="polite">
           {selected ? describe(selected.node).join(', ') : ''}
         </p>

@@ -8,30 +8,35 @@ const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const MATCH_COLOR = 'rgb(230,0,230)';
 
 export interface FlamePaint<N> {
-  /** Of the canvas, in CSS pixels. */
+  /** Of the graph, in CSS pixels. */
   width: number;
   height: number;
+  /** Of the canvas, in CSS pixels: the graph's height or more (rows to spare, left blank). */
+  canvasHeight: number;
+  /** Where the graph's top is on the canvas, in CSS pixels. */
+  top: number;
   frames: readonly ViewFrame<N>[];
+  /** The top of a row, in the graph's pixels. */
   yOf: (depth: number) => number;
   colorOf: (node: N) => string;
   isMatch?: ((node: N) => boolean) | undefined;
   selected: ViewFrame<N> | undefined;
 }
 
-/** Resizing reallocates the canvas: only when the size changed. */
-function sizeCanvas(
-  canvas: HTMLCanvasElement,
-  context: CanvasRenderingContext2D,
-  width: number,
-  height: number,
-) {
+/**
+ * Resizing reallocates the canvas: only when the size changed. Cleared, and the graph's coordinates
+ * set up: device pixels, and its top at `top`.
+ */
+function sizeCanvas<N>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
+  const { canvas } = context;
   const ratio = window.devicePixelRatio || 1;
-  const pixelWidth = Math.floor(width * ratio);
-  const pixelHeight = Math.floor(height * ratio);
+  const pixelWidth = Math.floor(paint.width * ratio);
+  const pixelHeight = Math.floor(paint.canvasHeight * ratio);
   if (canvas.width !== pixelWidth) canvas.width = pixelWidth;
   if (canvas.height !== pixelHeight) canvas.height = pixelHeight;
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  context.clearRect(0, 0, width, height);
+  context.clearRect(0, 0, paint.width, paint.canvasHeight);
+  context.translate(0, paint.top);
 }
 
 /** fitLabel's room, but a cut name keeps its end too (`std::map<…>::find`, a Java method after its class). */
@@ -71,7 +76,7 @@ export function paintFlame<N extends { name: string }>(
 ): void {
   const context = canvas.getContext('2d');
   if (!context || paint.width === 0) return;
-  sizeCanvas(canvas, context, paint.width, paint.height);
+  sizeCanvas(context, paint);
   drawFrames(context, paint);
   // For the benchmark and for anyone profiling the page: when a graph was last drawn.
   performance.mark('furnace-flame-drawn');
