@@ -7,7 +7,7 @@ import type { Orientation } from '../routing/url-state.ts';
 import { keyAction } from './flame-keys.ts';
 import { FlameTooltip, type TipAt } from './flame-tooltip.tsx';
 import { frameAt, moveFrom, pathToFrame } from './frame-rows.ts';
-import { paintFlame } from './paint-flame.ts';
+import { paintFlame, type FlamePaint } from './paint-flame.ts';
 import { ROW_HEIGHT, useFlameLayout, type FlameLayout } from './use-flame-layout.ts';
 import { useWidth } from './use-width.ts';
 
@@ -64,6 +64,21 @@ function useRootsInView(
   }, [root, orientation]);
 }
 
+/** Drawn before the browser paints: a zoom or a search shows in the same frame as its cause. */
+function usePaint<N extends ViewNode<N>>(
+  canvasRef: RefObject<HTMLCanvasElement | null>,
+  layout: FlameLayout<N>,
+  paint: Pick<FlamePaint<N>, 'width' | 'colorOf' | 'isMatch' | 'selected'>,
+): void {
+  const { view, height, canvasHeight, canvasTop, yOf } = layout;
+  const { width, colorOf, isMatch, selected } = paint;
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas)
+      paintFlame(canvas, { ...paint, height, canvasHeight, top: canvasTop, frames: view.frames, yOf });
+  }, [view, width, height, canvasHeight, canvasTop, colorOf, isMatch, selected]);
+}
+
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const { path, orientation, colorOf, isMatch, describe } = props;
   const [boxRef, width] = useWidth();
@@ -71,9 +86,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const [hover, setHover] = useState<TipAt<ViewFrame<N>> | undefined>(undefined);
   const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
   const layout = useFlameLayout(path, width, orientation);
-  const { view, rows, height, canvasHeight, yOf } = layout;
-  // The canvas's spare rows are on the side away from the roots, clipped from view.
-  const top = orientation === 'flame' ? canvasHeight - height : 0;
+  const { view, rows, height, canvasHeight, canvasTop, yOf } = layout;
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
@@ -81,23 +94,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
     setHover(undefined);
   }, [view]);
 
-  // Drawn before the browser paints: a zoom or a search shows in the same frame as its cause.
-  useLayoutEffect(() => {
-    const canvas = canvasRef.current;
-    if (canvas)
-      paintFlame(canvas, {
-        width,
-        height,
-        canvasHeight,
-        top,
-        frames: view.frames,
-        yOf,
-        colorOf,
-        isMatch,
-        selected,
-      });
-  }, [view, width, height, canvasHeight, orientation, colorOf, isMatch, selected]);
-
+  usePaint(canvasRef, layout, { width, colorOf, isMatch, selected });
   useRootsInView(boxRef, height, orientation);
   const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
   const onKeyDown = (event: KeyboardEvent): void => {
@@ -120,14 +117,18 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   return (
     <div class="flame-frame">
       <div class="flame" ref={boxRef} onScroll={() => setHover(undefined)}>
-        <div class="flame-graph" style={{ height: `${height}px` }} {...pointerHandlers(layout, setHover, zoom)}>
+        <div
+          class="flame-graph"
+          style={{ height: `${height}px` }}
+          {...pointerHandlers(layout, setHover, zoom)}
+        >
           <canvas
             ref={canvasRef}
             role="img"
             aria-label={props.name}
             aria-describedby="flame-keys"
             tabIndex={0}
-            style={{ width: `${width}px`, height: `${canvasHeight}px`, top: `${-top}px` }}
+            style={{ width: `${width}px`, height: `${canvasHeight}px`, top: `${-canvasTop}px` }}
             onKeyDown={onKeyDown}
           />
         </div>

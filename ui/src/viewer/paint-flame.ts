@@ -45,21 +45,36 @@ function middleLabel(name: string, width: number, charWidth: number): string {
   return fitted === '' || fitted === name ? fitted : middleEllipsis(name, fitted.length);
 }
 
-function drawFrames<N extends { name: string }>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
+// The canvas parses every colour it is given and the frames are thousands: the fill and the alpha are
+// set only when they change, the rectangles first and the names after them in black (a name fits inside
+// its frame, so the order changes no pixel).
+function drawRectangles<N extends { name: string }>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
   const { yOf, colorOf, isMatch } = paint;
+  let alpha = 1;
+  let fill = '';
+  context.globalAlpha = alpha;
+  for (const frame of paint.frames) {
+    const frameAlpha = frame.ancestor ? 0.55 : 1;
+    if (frameAlpha !== alpha) context.globalAlpha = alpha = frameAlpha;
+    const color = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
+    if (color !== fill) context.fillStyle = fill = color;
+    context.fillRect(frame.x, yOf(frame.depth), Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
+  }
+}
+
+function drawNames<N extends { name: string }>(context: CanvasRenderingContext2D, paint: FlamePaint<N>) {
   context.font = FONT;
   context.textBaseline = 'middle';
+  context.fillStyle = '#000';
   const charWidth = context.measureText('M').width || 7;
+  let alpha = 1;
+  context.globalAlpha = alpha;
   for (const frame of paint.frames) {
-    const y = yOf(frame.depth);
-    context.globalAlpha = frame.ancestor ? 0.55 : 1;
-    context.fillStyle = isMatch?.(frame.node) ? MATCH_COLOR : colorOf(frame.node);
-    context.fillRect(frame.x, y, Math.max(frame.width - 0.5, 0.5), ROW_HEIGHT - 1);
     const label = middleLabel(frame.node.name, frame.width, charWidth);
-    if (label !== '') {
-      context.fillStyle = '#000';
-      context.fillText(label, frame.x + 3, y + ROW_HEIGHT / 2);
-    }
+    if (label === '') continue;
+    const frameAlpha = frame.ancestor ? 0.55 : 1;
+    if (frameAlpha !== alpha) context.globalAlpha = alpha = frameAlpha;
+    context.fillText(label, frame.x + 3, paint.yOf(frame.depth) + ROW_HEIGHT / 2);
   }
   context.globalAlpha = 1;
 }
@@ -77,7 +92,8 @@ export function paintFlame<N extends { name: string }>(
   const context = canvas.getContext('2d');
   if (!context || paint.width === 0) return;
   sizeCanvas(context, paint);
-  drawFrames(context, paint);
+  drawRectangles(context, paint);
+  drawNames(context, paint);
   // For the benchmark and for anyone profiling the page: when a graph was last drawn.
   performance.mark('furnace-flame-drawn');
   if (paint.selected) outline(context, paint.selected, paint.yOf(paint.selected.depth));

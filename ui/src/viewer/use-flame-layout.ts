@@ -19,6 +19,8 @@ export interface FlameLayout<N> {
    * does not reallocate the canvas, which costs as much as drawing the graph.
    */
   canvasHeight: number;
+  /** Where the graph's top is on the canvas: its spare rows are on the side away from the roots. */
+  canvasTop: number;
   /** The top of a row, in the graph's pixels. */
   yOf: (depth: number) => number;
   /** The row under a y in the graph's pixels. */
@@ -52,5 +54,7 @@ export function useFlameLayout<N extends ViewNode<N>>(
     orientation === 'flame' ? height - (depth + 1) * ROW_HEIGHT : depth * ROW_HEIGHT;
   const depthAt = (y: number): number =>
     orientation === 'flame' ? shown.rows - 1 - Math.floor(y / ROW_HEIGHT) : Math.floor(y / ROW_HEIGHT);
-  return { view, rows, height, canvasHeight: shown.canvasRows * ROW_HEIGHT, yOf, depthAt };
+  const canvasHeight = shown.canvasRows * ROW_HEIGHT;
+  const canvasTop = orientation === 'flame' ? canvasHeight - height : 0;
+  return { view, rows, height, canvasHeight, canvasTop, yOf, depthAt };
 }
