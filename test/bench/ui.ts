@@ -1,8 +1,9 @@
 // The web UI in chromium on a profile of 100,000 unique stacks: navigation → first flame graph shown
-// (target ≤ 1 s), a search (≤ 100 ms), a zoom (≤ 50 ms), each to the frame that shows the graph, reading the compact tree the sidecar writes
-// (flame-tree.bin.gz); the first draw of the same recording without it (an older sidecar's: built
-// from stacks.folded); and the same folded file opened in the speedscope app this server serves, in
-// the same run, as the baseline. Bounded: 3 rounds each.
+// (target ≤ 1 s), a search (≤ 100 ms), a zoom (≤ 50 ms), each timed to the frame that shows the
+// graph, reading the compact tree the sidecar writes (flame-tree.bin.gz); the first draw of the same
+// recording without it (an older sidecar's: built from stacks.folded); and the same folded file
+// opened in the speedscope app this server serves, in the same run, as the baseline. Bounded: 3
+// rounds each.
 // Run: npm run bench:ui
 import { cpus, loadavg } from 'node:os';
 import type { TestContext } from 'node:test';
