@@ -63,24 +63,26 @@ function firstIndexOfNames(names: readonly string[]): Uint32Array {
 }
 
 /**
- * Self and total samples per name over every frame but the root, at the first index of each name.
- * Under recursion only the outermost frame of a name adds to its total.
+ * Self and total samples per name over the subtree of frame `index` (the root: 0) but that frame
+ * itself, at the first index of each name. Under recursion only the outermost frame of a name adds to
+ * its total. Time and memory in proportion to the subtree, not the tree: a zoom counts its frame only.
  */
-export function totalsByName(frames: CompactFrames): NameTotals {
+export function totalsByName(frames: CompactFrames, index = 0): NameTotals {
   const { names, name: nameOf, self, totals, sizes } = frames;
   const canonical = firstIndexOfNames(names);
-  const count = nameOf.length;
+  const end = index + (sizes[index] as number);
   const result: NameTotals = {
     self: new Float64Array(names.length),
     total: new Float64Array(names.length),
     seen: new Uint8Array(names.length),
   };
-  // How many frames of each name are on the path to the current frame, and where their subtrees end.
+  // How many frames of each name are on the path to the current frame, and where their subtrees end
+  // (at most one open frame per frame of the subtree).
   const onPath = new Uint32Array(names.length);
-  const openEnd = new Uint32Array(count);
-  const openName = new Uint32Array(count);
+  const openEnd = new Uint32Array(end - index);
+  const openName = new Uint32Array(end - index);
   let open = 0;
-  for (let i = 1; i < count; i++) {
+  for (let i = index + 1; i < end; i++) {
     while (open > 0 && (openEnd[open - 1] as number) <= i) {
       open--;
       const closed = openName[open] as number;

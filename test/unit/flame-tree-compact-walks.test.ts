@@ -71,6 +71,33 @@ describe('walks over the compact tree', () => {
     );
   });
 
+  it('top functions of a zoomed frame: the same rows over the arrays as walking its subtree', () => {
+    for (const text of [RECURSIVE, SYNTHETIC]) {
+      const { objects, compact } = both(text);
+      // The two trees side by side, depth-first: same children in the same order.
+      const pending: [FlameNode, FlameNode][] = [[objects, compact]];
+      let compared = 0;
+      for (let pair = pending.pop(); pair !== undefined; pair = pending.pop()) {
+        const [object, frame] = pair;
+        assert.equal(frame.name, object.name);
+        if (compared++ % 7 === 0)
+          assert.deepEqual(
+            sortFunctions(topFunctions(frame), 'total'),
+            sortFunctions(topFunctions(object), 'total'),
+            `zoomed to ${object.name}`,
+          );
+        object.children.forEach((child, i) => pending.push([child, frame.children[i] as FlameNode]));
+      }
+      assert.ok(compared > 5);
+    }
+    const f = both(RECURSIVE).compact.children[0]?.children[0];
+    assert.ok(f?.name === 'f');
+    assert.deepEqual(sortFunctions(topFunctions(f), 'name'), [
+      { name: 'f', self: 10, total: 10 },
+      { name: 'g', self: 0, total: 6 },
+    ]);
+  });
+
   it('top functions: a name written twice in the string table is one row', () => {
     const tree = encodeFlameTree(buildFlameTree(parseFolded('p;f 1\np;g;f 2\n')));
     const f = tree.names.indexOf('f');

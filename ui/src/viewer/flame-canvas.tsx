@@ -7,7 +7,7 @@ import type { Orientation } from '../routing/url-state.ts';
 import { keyAction } from './flame-keys.ts';
 import { FlameTooltip, type TipAt } from './flame-tooltip.tsx';
 import { frameAt, moveFrom, pathToFrame } from './frame-rows.ts';
-import { paintFlame } from './paint-flame.ts';
+import { paintFlame, type FlamePaint } from './paint-flame.ts';
 import { ROW_HEIGHT, useFlameLayout, type FlameLayout } from './use-flame-layout.ts';
 import { useWidth } from './use-width.ts';
 
@@ -27,9 +27,9 @@ export interface FlameCanvasProps<N extends ViewNode<N>> {
   onReset?: () => void;
 }
 
-/** The pointer in the graph's pixels and the frame under it, if any. */
+/** The pointer in the graph's pixels (the box that shows the graph) and the frame under it, if any. */
 function pointIn<N>(event: MouseEvent, layout: FlameLayout<N>): TipAt<ViewFrame<N> | undefined> {
-  const rect = (event.currentTarget as HTMLCanvasElement).getBoundingClientRect();
+  const rect = (event.currentTarget as HTMLDivElement).getBoundingClientRect();
   const [x, y] = [event.clientX - rect.left, event.clientY - rect.top];
   return { frame: frameAt(layout.rows, layout.depthAt(y), x), x, y };
 }
@@ -64,6 +64,21 @@ function useRootsInView(
   }, [root, orientation]);
 }
 
+/** Drawn before the browser paints: a zoom or a search shows in the same frame as its cause. */
+function usePaint<N extends ViewNode<N>>(
+  canvasRef: RefObject<HTMLCanvasElement | null>,
+  layout: FlameLayout<N>,
+  paint: Pick<FlamePaint<N>, 'width' | 'colorOf' | 'isMatch' | 'selected'>,
+): void {
+  const { view, height, canvasHeight, canvasTop, yOf } = layout;
+  const { width, colorOf, isMatch, selected } = paint;
+  useLayoutEffect(() => {
+    const canvas = canvasRef.current;
+    if (canvas)
+      paintFlame(canvas, { ...paint, height, canvasHeight, top: canvasTop, frames: view.frames, yOf });
+  }, [view, width, height, canvasHeight, canvasTop, colorOf, isMatch, selected]);
+}
+
 export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const { path, orientation, colorOf, isMatch, describe } = props;
   const [boxRef, width] = useWidth();
@@ -71,7 +86,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   const [hover, setHover] = useState<TipAt<ViewFrame<N>> | undefined>(undefined);
   const [selected, setSelected] = useState<ViewFrame<N> | undefined>(undefined);
   const layout = useFlameLayout(path, width, orientation);
-  const { view, rows, height, yOf } = layout;
+  const { view, rows, height, canvasHeight, canvasTop, yOf } = layout;
 
   // A new layout invalidates the frame objects the keyboard and the tooltip point at.
   useEffect(() => {
@@ -79,12 +94,7 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
     setHover(undefined);
   }, [view]);
 
-  // Drawn before the browser paints: a zoom or a search shows in the same frame as its cause.
-  useLayoutEffect(() => {
-    const canvas = canvasRef.current;
-    if (canvas) paintFlame(canvas, { width, height, frames: view.frames, yOf, colorOf, isMatch, selected });
-  }, [view, width, height, orientation, colorOf, isMatch, selected]);
-
+  usePaint(canvasRef, layout, { width, colorOf, isMatch, selected });
   useRootsInView(boxRef, height, orientation);
   const zoom = (frame: ViewFrame<N>): void => props.onZoom?.(frame.node, pathToFrame(view.frames, frame));
   const onKeyDown = (event: KeyboardEvent): void => {
@@ -107,16 +117,21 @@ export function FlameCanvas<N extends ViewNode<N>>(props: FlameCanvasProps<N>) {
   return (
     <div class="flame-frame">
       <div class="flame" ref={boxRef} onScroll={() => setHover(undefined)}>
-        <canvas
-          ref={canvasRef}
-          role="img"
-          aria-label={props.name}
-          aria-describedby="flame-keys"
-          tabIndex={0}
-          style={{ width: `${width}px`, height: `${height}px` }}
+        <div
+          class="flame-graph"
+          style={{ height: `${height}px` }}
           {...pointerHandlers(layout, setHover, zoom)}
-          onKeyDown={onKeyDown}
-        />
+        >
+          <canvas
+            ref={canvasRef}
+            role="img"
+            aria-label={props.name}
+            aria-describedby="flame-keys"
+            tabIndex={0}
+            style={{ width: `${width}px`, height: `${canvasHeight}px`, top: `${-canvasTop}px` }}
+            onKeyDown={onKeyDown}
+          />
+        </div>
         <p class="sr-only" aria-live="polite">
           {selected ? describe(selected.node).join(', ') : ''}
         </p>

@@ -34,25 +34,41 @@ function percent(value: number, total: number): string {
   return total > 0 ? `${((value / total) * 100).toFixed(1)}%` : '0%';
 }
 
-/** Computed after the next paint, so a large graph shows before its table is ready. */
-function useDeferred(compute: () => FunctionRow[], key: unknown): FunctionRow[] | undefined {
-  const [value, setValue] = useState<{ key: unknown; rows: FunctionRow[] } | undefined>(undefined);
+/** The rows of one zoomed frame (the root when not zoomed), and what the caption says of it. */
+interface Counted {
+  root: FlameNode;
+  zoomedTo: string | undefined;
+  rows: FunctionRow[];
+}
+
+/**
+ * Counted after the next paint, so a large graph or a zoom shows before its table is ready; until then
+ * the rows counted last stay, with their own caption (stale: true), so the zoom's frame changes nothing
+ * in the table and the caption never names a frame whose rows are not shown.
+ */
+function useCountedAfterPaint(
+  root: FlameNode,
+  zoomedTo: string | undefined,
+): { counted: Counted | undefined; stale: boolean } {
+  const [counted, setCounted] = useState<Counted | undefined>(undefined);
   useEffect(() => {
     let timer: number | undefined;
     const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setValue({ key, rows: compute() }), 0);
+      timer = window.setTimeout(() => setCounted({ root, zoomedTo, rows: topFunctions(root) }), 0);
     });
     return () => {
       cancelAnimationFrame(frame);
       window.clearTimeout(timer);
     };
-  }, [key]);
-  return value !== undefined && value.key === key ? value.rows : undefined;
+  }, [root]);
+  return { counted, stale: counted?.root !== root };
 }
 
 export function TopFunctionsTable(props: TopFunctionsProps) {
-  const { root, hidden, pattern, sort, onSort, onPick } = props;
-  const rows = useDeferred(() => topFunctions(root), root);
+  const { hidden, pattern, sort, onSort, onPick } = props;
+  const { counted, stale } = useCountedAfterPaint(props.root, props.zoomedTo);
+  const rows = counted?.rows;
+  const total = counted?.root.value ?? 0;
   const sorted = useMemo(
     () => (rows ? sortFunctions(listedFunctions(rows, hidden, pattern), sort) : []),
     [rows, sort, hidden, pattern],
@@ -67,10 +83,10 @@ export function TopFunctionsTable(props: TopFunctionsProps) {
     </th>
   );
   return (
-    <div class="top-functions">
+    <div class="top-functions" aria-busy={stale}>
       {rows ? null : <p class="loading">Counting samples per function…</p>}
       <table>
-        <caption>{captionOf(props.zoomedTo, pattern)}</caption>
+        <caption>{captionOf(counted ? counted.zoomedTo : props.zoomedTo, pattern)}</caption>
         <thead>
           <tr>
             {header('name', 'Function')}
@@ -87,10 +103,10 @@ export function TopFunctionsTable(props: TopFunctionsProps) {
                 </button>
               </th>
               <td>
-                {row.self} <small>{percent(row.self, root.value)}</small>
+                {row.self} <small>{percent(row.self, total)}</small>
               </td>
               <td>
-                {row.total} <small>{percent(row.total, root.value)}</small>
+                {row.total} <small>{percent(row.total, total)}</small>
               </td>
             </tr>
           ))}

@@ -13,14 +13,15 @@ export interface FunctionRow {
 export type FunctionSort = 'self' | 'total' | 'name';
 
 /**
- * Every function of the tree but the root. A tree read from the compact artifact is counted over its
- * arrays, without making a frame object per frame; any other is walked.
+ * Every function of the tree (or of the zoomed frame's subtree) but its root. A tree read from the
+ * compact artifact is counted over its arrays, without making a frame object per frame; any other is
+ * walked.
  */
 export function topFunctions(root: FlameNode): FunctionRow[] {
   const compact = compactFramesOf(root);
-  if (compact?.index !== 0) return walkFunctions(root);
+  if (!compact) return walkFunctions(root);
   const { names } = compact.frames;
-  const totals = totalsByName(compact.frames);
+  const totals = totalsByName(compact.frames, compact.index);
   const rows: FunctionRow[] = [];
   for (let id = 0; id < names.length; id++) {
     if (totals.seen[id] === 1)
