@@ -4,7 +4,8 @@
 // (test/bench/fixtures/recording-12k.folded.gz, made once by test/bench/record-export-fixture.ts: a C
 // program and a Node program with JIT frames, recorded system-wide at 999 Hz on both cores of the
 // development machine while other tests ran, perf script and the collapse as the sidecar runs them), and
-// 100,000 unique stacks (test/bench/ui-stand-in.ts's synthetic profile, 45 MB folded). Each writer runs in a fresh child process on the parsed stacks: its first (cold)
+// 100,000 unique stacks (test/bench/ui-stand-in.ts's synthetic profile, 45 MB folded). Each writer runs in
+// a fresh child process on the parsed stacks, under the sidecar's memory limit: its first (cold)
 // run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
 // VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
 // on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). The synthetic input is cached
@@ -17,8 +18,10 @@ import { gunzipSync } from 'node:zlib';
 import { exportProfile } from '../../core/export/profile-exports.ts';
 import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { internStacks } from '../../core/stacks/interned.ts';
 import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { memoryGroup, quantityBytes } from '../harness/memory-limit.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { EXPORT_FIXTURE } from './record-export-fixture.ts';
 import { syntheticFolded } from './ui-stand-in.ts';
@@ -94,14 +97,31 @@ function measureHere(writer: Writer, input: string, warmRuns: number): Measured 
   return { coldMs, warmMs: median(warm), extraRssBytes, bytes };
 }
 
-/** In a fresh child, so one writer's garbage and JIT state do not touch another's figures. */
+/** The sidecar container's memory limit as injected by default. */
+const SIDECAR_LIMIT = DEFAULT_INJECTION_CONFIG.resources.limits.memory ?? '1Gi';
+
+/**
+ * In a fresh child, so one writer's garbage and JIT state do not touch another's figures, and under the
+ * sidecar's memory limit, as in its container: Node sizes its young generation from the limit it finds,
+ * and without one (this machine's 23.5 GiB) lets it grow to 64 MiB semi-spaces, which the extra RSS of a
+ * cold run would count.
+ */
 function measure(writer: Writer, input: string, warmRuns: number): Measured {
-  const out = execFileSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', import.meta.filename, '--child', writer, input, String(warmRuns)],
-    { encoding: 'utf8', maxBuffer: 16 * MB, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  return JSON.parse(out) as Measured;
+  const group = memoryGroup(quantityBytes(SIDECAR_LIMIT));
+  const child = group.wrap(process.execPath, [
+    ...['--expose-gc', '--import', 'tsx', import.meta.filename],
+    ...['--child', writer, input, String(warmRuns)],
+  ]);
+  try {
+    const out = execFileSync(child.command, child.args, {
+      encoding: 'utf8',
+      maxBuffer: 16 * MB,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(out) as Measured;
+  } finally {
+    group.remove();
+  }
 }
 
 /** About 12,000 samples of a real recording, from the repository's fixture, unzipped for the children. */

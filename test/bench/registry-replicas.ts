@@ -21,7 +21,7 @@ import { writeClusterServerConfig, type ClusterServerConfig } from '../harness/c
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
-import { quantityBytes, spawnWithMemoryLimit, type MemoryLimited } from '../harness/memory-limit.ts';
+import { quantityBytes, spawnWithMemoryLimit, type MemoryGroup } from '../harness/memory-limit.ts';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { percentile } from '../harness/stats.ts';
@@ -49,7 +49,7 @@ interface Replica {
   config: ClusterServerConfig;
   process: ChildProcess;
   /** Its memory group at the Deployment's limit, as in its pod. */
-  group: MemoryLimited;
+  group: MemoryGroup;
   target: Target;
   peakRss: number;
 }
@@ -93,7 +93,7 @@ async function startReplica(
   const config = await writeClusterServerConfig(replicaDir, {
     extra: { ...sharing, webhook: { enabled: false }, logLevel: 'warn' },
   });
-  const group = await spawnWithMemoryLimit(
+  const { child, group } = spawnWithMemoryLimit(
     quantityBytes(SERVER_RESOURCES.limits.memory),
     process.execPath,
     [...shared.nodeArgs, 'dist/server/main.js'],
@@ -103,7 +103,6 @@ async function startReplica(
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
-  const child = group.child;
   children.add(child);
   child.once('exit', () => children.delete(child));
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -126,7 +125,7 @@ async function stopReplica(replica: Replica): Promise<void> {
     replica.process.kill('SIGTERM');
     await once(replica.process, 'exit');
   }
-  await replica.group.remove();
+  replica.group.remove();
 }
 
 async function roundThrough(
@@ -219,7 +218,7 @@ async function runFleet(
   await roundThrough(`${label}, first registrations`, replicas, tokens, pickFirst);
   const renewalP99 = await around(() => renewals(replicas, tokens));
   clearInterval(sampler);
-  const oomKills = await Promise.all(replicas.map((r) => r.group.oomKills()));
+  const oomKills = replicas.map((r) => r.group.oomKills());
   for (const replica of replicas) await stopReplica(replica);
   for (const [i, r] of replicas.entries())
     console.log(

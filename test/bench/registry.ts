@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const nodeArgs = await serverNodeArgs();
     // Under the Deployment's memory limit, as in a pod: Node sizes its young generation from it.
     const limit = SERVER_RESOURCES.limits.memory;
-    const limited = await spawnWithMemoryLimit(
+    const limited = spawnWithMemoryLimit(
       quantityBytes(limit),
       process.execPath,
       [...nodeArgs, 'dist/server/main.js'],
@@ -139,11 +139,11 @@ async function main(): Promise<void> {
     );
     console.log(
       `furnace's memory group (limit ${limit}, the Deployment's): peak ${(
-        (await limited.peakBytes()) /
+        limited.group.peakBytes() /
         1024 ** 2
-      ).toFixed(0)} MiB with page cache, OOM kills ${await limited.oomKills()}`,
+      ).toFixed(0)} MiB with page cache, OOM kills ${limited.group.oomKills()}`,
     );
-    await limited.remove();
+    limited.group.remove();
     for (const [failure, count] of failureSamples) console.log(`failed ${count}×: ${failure}`);
 
     const baselinePort = await freePort();

@@ -4,54 +4,65 @@
 // it, then execs the command), so the process finds the limit from its first instruction.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 
 const MEMORY_ROOT = '/sys/fs/cgroup/memory';
 
-export interface MemoryLimited {
-  child: ChildProcess;
+export interface MemoryGroup {
+  /** The command line that runs `command` with `args` inside the group. */
+  wrap(command: string, args: readonly string[]): { command: string; args: string[] };
   /** The group's peak usage (memory.max_usage_in_bytes: resident pages and page cache). */
-  peakBytes(): Promise<number>;
+  peakBytes(): number;
   /** Times the kernel killed a process of the group for going past the limit. */
-  oomKills(): Promise<number>;
+  oomKills(): number;
   /** Removes the group once its processes have ended. */
-  remove(): Promise<void>;
+  remove(): void;
 }
 
-async function readNumber(path: string): Promise<number> {
-  return Number((await readFile(path, 'utf8')).trim());
-}
-
-/** Spawns `command` with `args` in a new memory group limited to `limitBytes`. */
-export async function spawnWithMemoryLimit(
-  limitBytes: number,
-  command: string,
-  args: readonly string[],
-  options: SpawnOptions,
-): Promise<MemoryLimited> {
+/** A new memory group limited to `limitBytes`. */
+export function memoryGroup(limitBytes: number): MemoryGroup {
   const dir = `${MEMORY_ROOT}/furnace-bench-${randomBytes(4).toString('hex')}`;
   try {
-    await mkdir(dir);
+    mkdirSync(dir);
   } catch (error) {
     throw new Error(
       `a memory limit needs the cgroup v1 memory controller at ${MEMORY_ROOT}; could not make a group there: ${(error as Error).message}`,
     );
   }
-  await writeFile(`${dir}/memory.limit_in_bytes`, String(limitBytes));
-  const child = spawn(
-    '/bin/sh',
-    ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, command, ...args],
-    options,
-  );
+  writeFileSync(`${dir}/memory.limit_in_bytes`, String(limitBytes));
   return {
-    child,
-    peakBytes: () => readNumber(`${dir}/memory.max_usage_in_bytes`),
-    async oomKills() {
-      const text = await readFile(`${dir}/memory.oom_control`, 'utf8');
-      return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);
+    wrap: (command, args) => ({
+      command: '/bin/sh',
+      args: ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', dir, command, ...args],
+    }),
+    peakBytes: () => Number(readFileSync(`${dir}/memory.max_usage_in_bytes`, 'utf8').trim()),
+    oomKills: () =>
+      Number(/^oom_kill (\d+)$/m.exec(readFileSync(`${dir}/memory.oom_control`, 'utf8'))?.[1] ?? 0),
+    remove() {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // still in use or gone: left to the next boot
+      }
     },
-    remove: () => rmdir(dir).catch(() => {}),
   };
+}
+
+export interface MemoryLimited {
+  child: ChildProcess;
+  group: MemoryGroup;
+}
+
+/** Spawns `command` with `args` in a new memory group limited to `limitBytes`. */
+export function spawnWithMemoryLimit(
+  limitBytes: number,
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+): MemoryLimited {
+  const group = memoryGroup(limitBytes);
+  const wrapped = group.wrap(command, args);
+  return { child: spawn(wrapped.command, wrapped.args, options), group };
 }
 
 /** Parses a Kubernetes memory quantity with a binary suffix ("256Mi", "1Gi"). */
