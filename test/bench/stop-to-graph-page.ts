@@ -1,8 +1,11 @@
 // What the page itself says about a stop, for bench:stop-to-graph: the click on Stop, the first status
 // answer that lists the compact tree, the first that says done (the UI learned it), the catalog's answer,
-// the compact tree fetched (the first fetch: the sidecar's through the proxy) and the first draw of the flame graph (the performance mark paint-flame.ts sets). Every time is epoch ms
-// (timeOrigin + performance.now()), so that it lines up with the sidecar's log lines on this machine.
+// the compact tree fetched (the first fetch: the sidecar's through the proxy) and the first flame graph
+// shown: the frame after the page script's first draw (frame-shown.ts), what the user waits for. Every
+// time is epoch ms (timeOrigin + performance.now()), so that it lines up with the sidecar's log lines on
+// this machine.
 import type { Page } from 'playwright';
+import { DRAWN, markFramesShown, SHOWN } from './frame-shown.ts';
 
 export interface PageTimes {
   click: number;
@@ -11,7 +14,10 @@ export interface PageTimes {
   learned: number;
   catalog: number;
   treeFetched: number;
+  /** The frame that shows the first flame graph is done. */
   firstDraw: number;
+  /** The page script's first draw (the mark paint-flame.ts sets), a frame or so before firstDraw. */
+  scriptDraw: number;
   /** Status answers (polls and the stop's own) between the click and the one that said done. */
   statusAnswers: number;
 }
@@ -61,34 +67,39 @@ export async function instrument(page: Page): Promise<void> {
   // tsx keeps function names through a helper, __name, that the page does not have.
   await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
   await page.addInitScript(instrumentPage);
+  await markFramesShown(page);
 }
 
-/** Waits for the first draw after the click, then reads every mark. */
+/** Waits for the first flame graph shown after the click, then reads every mark. */
 export async function pageTimes(page: Page, timeoutMs: number): Promise<PageTimes> {
-  await page.waitForFunction(
-    () => performance.getEntriesByName('furnace-flame-drawn').length > 0,
-    undefined,
-    { timeout: timeoutMs, polling: 'raf' },
-  );
-  const times = await page.evaluate(() => {
-    const marks = (window as unknown as { __stopBench: Record<string, number> }).__stopBench;
-    const origin = performance.timeOrigin;
-    const drawn = performance.getEntriesByName('furnace-flame-drawn')[0];
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const end = (pattern: RegExp): number => {
-      const entry = resources.find((r) => pattern.test(r.name));
-      return entry === undefined ? NaN : origin + entry.responseEnd;
-    };
-    return {
-      click: marks.click ?? NaN,
-      treeLearned: marks.treeLearned ?? NaN,
-      learned: marks.learned ?? NaN,
-      catalog: marks.catalog ?? NaN,
-      treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz$/),
-      firstDraw: drawn === undefined ? NaN : origin + drawn.startTime,
-      statusAnswers: marks.statusAnswers ?? 0,
-    };
+  await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, SHOWN, {
+    timeout: timeoutMs,
+    polling: 'raf',
   });
+  const times = await page.evaluate(
+    ({ drawnName, shownName }) => {
+      const marks = (window as unknown as { __stopBench: Record<string, number> }).__stopBench;
+      const origin = performance.timeOrigin;
+      const drawn = performance.getEntriesByName(drawnName)[0];
+      const shown = performance.getEntriesByName(shownName)[0];
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const end = (pattern: RegExp): number => {
+        const entry = resources.find((r) => pattern.test(r.name));
+        return entry === undefined ? NaN : origin + entry.responseEnd;
+      };
+      return {
+        click: marks.click ?? NaN,
+        treeLearned: marks.treeLearned ?? NaN,
+        learned: marks.learned ?? NaN,
+        catalog: marks.catalog ?? NaN,
+        treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz$/),
+        firstDraw: shown === undefined ? NaN : origin + shown.startTime,
+        scriptDraw: drawn === undefined ? NaN : origin + drawn.startTime,
+        statusAnswers: marks.statusAnswers ?? 0,
+      };
+    },
+    { drawnName: DRAWN, shownName: SHOWN },
+  );
   for (const [name, value] of Object.entries(times))
     if (!Number.isFinite(value)) throw new Error(`the page did not show ${name}`);
   return times;

@@ -55,7 +55,8 @@ const STEPS = [
   ['perf script + collapse done, tree written', 'tree'],
   ['UI learned the tree is there', 'treeLearned'],
   ['tree fetched (from the sidecar)', 'treeFetched'],
-  ['first draw', 'firstDraw'],
+  ['page script drew the graph', 'scriptDraw'],
+  ['first draw (the frame that shows it)', 'firstDraw'],
 ] as const;
 const AFTER = [
   ['stacks joined and diagnosed (render begins)', 'collapse'],

@@ -13,6 +13,7 @@ import { launchBrowser } from '../harness/browser.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { compactTreeOf, syntheticFolded, uploadRecording } from './ui-stand-in.ts';
+import { DRAWN, latestMark, markFramesShown, SHOWN } from './frame-shown.ts';
 
 const ROUNDS = 3;
 const STACKS = 100_000;
@@ -23,42 +24,6 @@ const SEARCH = 'Svc1[0-9]::fn9';
 const FOLDED_ONLY_ID = 'bench-100k-stacks-folded-only';
 const cleanups: (() => unknown)[] = [];
 const t = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext;
-
-const DRAWN = 'furnace-flame-drawn';
-const SHOWN = 'furnace-flame-shown';
-
-/**
- * The page marks DRAWN when its script has drawn the graph on the canvas, but the user sees it only in
- * the next frame, after the browser's style, layout, paint and commit of the page (which a zoom that
- * changes the table or the canvas's size makes longer). So after each DRAWN the page also marks SHOWN
- * when that frame is done: a message posted from the frame's animation callback runs after them.
- */
-async function markFramesShown(page: Page): Promise<void> {
-  await page.addInitScript(
-    ({ drawn, shown }) => {
-      const mark = performance.mark.bind(performance);
-      performance.mark = (name, options) => {
-        const entry = mark(name, options);
-        if (name === drawn)
-          requestAnimationFrame(() => {
-            const channel = new MessageChannel();
-            channel.port1.onmessage = () => mark(shown);
-            channel.port2.postMessage(null);
-          });
-        return entry;
-      };
-    },
-    { drawn: DRAWN, shown: SHOWN },
-  );
-}
-
-/** Time from the page's navigation start to the latest `mark` (DRAWN or SHOWN), in ms. */
-function latest(page: Page, mark: string): Promise<number> {
-  return page.evaluate((name) => {
-    const marks = performance.getEntriesByName(name);
-    return marks[marks.length - 1]?.startTime ?? NaN;
-  }, mark);
-}
 
 /** From an act (or the navigation) to the graph drawn by the script and to the frame that shows it. */
 interface Redraw {
@@ -79,7 +44,7 @@ async function timeRedraw(page: Page, act: () => Promise<number>): Promise<Redra
     { name: SHOWN, count: before },
     { polling: 'raf' },
   );
-  return { drawn: (await latest(page, DRAWN)) - start, shown: (await latest(page, SHOWN)) - start };
+  return { drawn: (await latestMark(page, DRAWN)) - start, shown: (await latestMark(page, SHOWN)) - start };
 }
 
 async function firstDrawOf(page: Page, baseUrl: string, id: string): Promise<Redraw> {
@@ -87,7 +52,7 @@ async function firstDrawOf(page: Page, baseUrl: string, id: string): Promise<Red
   await page.goto(`${baseUrl}/recordings/${id}`);
   await page.getByRole('img', { name: /^Flame graph/ }).waitFor({ timeout: 60_000 });
   await page.waitForFunction((name) => performance.getEntriesByName(name).length > 0, SHOWN);
-  return { drawn: await latest(page, DRAWN), shown: await latest(page, SHOWN) };
+  return { drawn: await latestMark(page, DRAWN), shown: await latestMark(page, SHOWN) };
 }
 
 /**
