@@ -2,13 +2,18 @@
 // holds (the identity, the key id and the times, never a token), and when a replica writes one. Writes
 // are rare on purpose: the stored expiry runs a write interval (60 s) past the recorder's own lease, and
 // a renewal writes only once fewer than `leaseSeconds` of it remain, so a recorder costs at most one write
-// per interval however often it renews. Pure.
+// per interval however often it renews. Each write stretches its interval by a random share of up to half
+// (WRITE_SPREAD), so recorders registered together (a replica's start, a rollout of 5,000 pods) do not
+// renew together for ever: their writes drift apart within a few intervals instead of reaching the API
+// server in one burst every minute. Pure, given the policy's `spread`.
 import { expiresAtOf, recordName, type SharedRecord } from '../replicas/lease-records.ts';
 import type { StoredAgentRegistration } from './agent-registry.ts';
 import type { StoredRegistration } from './lease-registry.ts';
 import { sameSidecar, type RecorderIdentity } from './recorder-identity.ts';
 
 export const DEFAULT_WRITE_INTERVAL_SECONDS = 60;
+/** A write's interval is stretched by up to this share of it, at random. */
+export const WRITE_SPREAD = 0.5;
 
 export function sidecarRecordName(namespace: string, pod: string): string {
   return recordName('sidecar', [namespace, pod]);
@@ -74,6 +79,14 @@ export interface WritePolicy {
   writeIntervalSeconds: number;
   /** The key new tokens are derived with. */
   currentKeyId: string;
+  /** A number in [0, 1) that stretches this write's interval by that share of WRITE_SPREAD (Math.random()). */
+  spread: number;
+}
+
+/** When a registration written now expires: the recorder's lease, then a write interval, stretched by `spread`. */
+export function storedExpiry(policy: Omit<WritePolicy, 'currentKeyId'>): number {
+  const { now, leaseSeconds, writeIntervalSeconds, spread } = policy;
+  return now + (leaseSeconds + writeIntervalSeconds * (1 + WRITE_SPREAD * spread)) * 1000;
 }
 
 /** What a replica writes for a registration: its times, and whether the answer waits for the write. */
@@ -99,8 +112,8 @@ export function planWrite(
   input: RecorderIdentity,
   policy: WritePolicy,
 ): PlannedWrite | undefined {
-  const { now, leaseSeconds, writeIntervalSeconds, currentKeyId } = policy;
-  const expiresAt = now + (leaseSeconds + writeIntervalSeconds) * 1000;
+  const { now, leaseSeconds, currentKeyId } = policy;
+  const expiresAt = storedExpiry(policy);
   if (!stored || stored.expiresAt <= now || !sameSidecar(stored, input))
     return { registeredAt: now, expiresAt, wait: true };
   if (stored.keyId !== currentKeyId) return { registeredAt: stored.registeredAt, expiresAt, wait: true };

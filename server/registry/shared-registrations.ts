@@ -16,6 +16,7 @@ import {
   agentRecordName,
   DEFAULT_WRITE_INTERVAL_SECONDS,
   planWrite,
+  storedExpiry,
   recordDataOf,
   sidecarRecordName,
   storedAgentOf,
@@ -34,6 +35,8 @@ export interface SharedRegistrationsDeps {
   leaseSeconds: number;
   /** At most one write per recorder in this many seconds (60). */
   writeIntervalSeconds?: number;
+  /** In [0, 1): how far each write's interval is stretched (registration-records.ts); Math.random. */
+  random?: () => number;
   log: { warn(obj: object, msg: string): void };
 }
 
@@ -176,14 +179,14 @@ class LeaseBackedRegistrations implements SharedRegistrations {
 
   #plan(name: string, input: Input): PlannedWrite | undefined {
     const stored = ((known) => known && storedOf(known))(this.#seen.get(name));
-    const { now, leaseSeconds, keys } = this.#deps;
+    const { keys } = this.#deps;
     const usable = stored && keys.byId(stored.keyId) ? stored : undefined;
-    return planWrite(usable, input, {
-      now: now(),
-      leaseSeconds,
-      writeIntervalSeconds: this.#writeIntervalSeconds,
-      currentKeyId: keys.current.id,
-    });
+    return planWrite(usable, input, { ...this.#policy(), currentKeyId: keys.current.id });
+  }
+
+  #policy(): { now: number; leaseSeconds: number; writeIntervalSeconds: number; spread: number } {
+    const { now, leaseSeconds, random = Math.random } = this.#deps;
+    return { now: now(), leaseSeconds, writeIntervalSeconds: this.#writeIntervalSeconds, spread: random() };
   }
 
   /** Writes what the plan says; on a conflict reads what another replica wrote and plans again, once. */
@@ -216,10 +219,7 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   #recordFor(name: string, kind: RecordKind, input: Input, planned: PlannedWrite | undefined): SharedRecord {
     const { now, keys, holder } = this.#deps;
     const time = now();
-    const plan = planned ?? {
-      registeredAt: time,
-      expiresAt: time + (this.#deps.leaseSeconds + this.#writeIntervalSeconds) * 1000,
-    };
+    const plan = planned ?? { registeredAt: time, expiresAt: storedExpiry(this.#policy()) };
     const data = recordDataOf({ ...identityOf(input), ...plan, keyId: keys.current.id, node: input.node });
     const record: SharedRecord = {
       ...{ name, kind, data, holder, acquiredAt: plan.registeredAt, renewedAt: time },

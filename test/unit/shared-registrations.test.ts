@@ -20,7 +20,17 @@ const sidecar = (pin = 'pin-1') => ({
   tls: { port: 12381, pin },
 });
 
-function cluster() {
+/** A seeded stand-in for Math.random (a linear congruential generator), so counts repeat. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** Replicas over one store; `random` stretches each write's interval (none by default: exact times). */
+function cluster(random: () => number = () => 0) {
   let time = 1_000_000;
   const store = new FakeLeaseStore();
   const replica = (holder: string) => {
@@ -29,6 +39,7 @@ function cluster() {
     const shared = createSharedRegistrations({
       ...{ registry, agents, store, holder, keys: KEYS, leaseSeconds: 30 },
       now: () => time,
+      random,
       log: { warn: (obj, msg) => assert.fail(`${msg} ${JSON.stringify(obj)}`) },
     });
     store.subscribers.push(shared);
@@ -66,6 +77,31 @@ describe('registrations shared through Leases', () => {
     assert.ok(store.writes() <= 1 + 10, `the first write, then at most one a minute: ${store.writes()}`);
     assert.equal(store.writes(), 1 + 8, 'a write when less than a lease is left: every 75 s at this pace');
     assert.ok(a.registry.get('shop', 'web') && b.registry.get('shop', 'web'));
+  });
+
+  it('spreads the renewals of recorders registered together across the minute, each still at most once a minute', async () => {
+    const { a, store, advance } = cluster(seeded(7));
+    const count = 400;
+    const pods = Array.from({ length: count }, (_, i) => ({
+      ...sidecar(),
+      pod: `web-${i}`,
+      podUid: `uid-${i}`,
+    }));
+    for (const pod of pods) await a.shared.writeSidecar(pod);
+    const perRound: number[] = [];
+    for (let round = 0; round < 40; round += 1) {
+      advance(15);
+      const before = store.writes();
+      for (const pod of pods) await a.shared.writeSidecar(pod);
+      await settle();
+      perRound.push(store.writes() - before);
+    }
+    const total = perRound.reduce((sum, n) => sum + n, 0);
+    assert.ok(total <= (count * 40 * 15) / 60, `at most one write per recorder a minute: ${total}`);
+    // Without the spread every recorder writes in the same round, once every 75 s: 400, 0, 0, 0, 0, 400…
+    const late = perRound.slice(20);
+    assert.ok(Math.max(...late) <= count / 2, `no round carries most recorders: ${late.join(' ')}`);
+    assert.ok(late.filter((n) => n === 0).length === 0, `writes in every round: ${late.join(' ')}`);
   });
 
   it('writes at once and answers new tokens when the sidecar restarts (another key)', async () => {
@@ -131,7 +167,7 @@ describe('registrations shared through Leases', () => {
 });
 
 describe('planWrite', () => {
-  const policy = { now: 100_000, leaseSeconds: 30, writeIntervalSeconds: 60, currentKeyId: 'k1' };
+  const policy = { now: 100_000, leaseSeconds: 30, writeIntervalSeconds: 60, currentKeyId: 'k1', spread: 0 };
   const stored = { ...sidecar(), keyId: 'k1', registeredAt: 1, expiresAt: 100_000 + 50_000 };
 
   it('writes nothing while more than a lease is left, behind the answer when less, at once for a new key or sidecar', () => {
@@ -148,6 +184,8 @@ describe('planWrite', () => {
       wait: true,
     });
     assert.equal(planWrite(undefined, sidecar(), policy)?.wait, true);
+    const stretched = planWrite(undefined, sidecar(), { ...policy, spread: 0.5 });
+    assert.equal(stretched?.expiresAt, 100_000 + (30 + 60 * 1.25) * 1000, 'a quarter more interval');
     assert.equal(
       planWrite({ ...stored, expiresAt: 100_000 }, sidecar(), policy)?.registeredAt,
       100_000,
