@@ -2,7 +2,7 @@
 // holds (the identity, the key id and the times, never a token), and when a replica writes one. Writes
 // are rare on purpose: the stored expiry runs a write interval (60 s) past the recorder's own lease, and
 // a renewal writes only once fewer than `leaseSeconds` of it remain, so a recorder costs at most one write
-// per interval however often it renews. Each write stretches its interval by a random share of up to half
+// per interval however often it renews. Each write stretches its interval by a random share of up to all of it
 // (WRITE_SPREAD), so recorders registered together (a replica's start, a rollout of 5,000 pods) do not
 // renew together for ever: their writes drift apart within a few intervals instead of reaching the API
 // server in one burst every minute. Pure, given the policy's `spread`.
@@ -13,7 +13,7 @@ import { sameSidecar, type RecorderIdentity } from './recorder-identity.ts';
 
 export const DEFAULT_WRITE_INTERVAL_SECONDS = 60;
 /** A write's interval is stretched by up to this share of it, at random. */
-export const WRITE_SPREAD = 0.5;
+export const WRITE_SPREAD = 1;
 
 export function sidecarRecordName(namespace: string, pod: string): string {
   return recordName('sidecar', [namespace, pod]);

@@ -185,7 +185,7 @@ describe('planWrite', () => {
     });
     assert.equal(planWrite(undefined, sidecar(), policy)?.wait, true);
     const stretched = planWrite(undefined, sidecar(), { ...policy, spread: 0.5 });
-    assert.equal(stretched?.expiresAt, 100_000 + (30 + 60 * 1.25) * 1000, 'a quarter more interval');
+    assert.equal(stretched?.expiresAt, 100_000 + (30 + 60 * 1.5) * 1000, 'half the interval more');
     assert.equal(
       planWrite({ ...stored, expiresAt: 100_000 }, sidecar(), policy)?.registeredAt,
       100_000,
