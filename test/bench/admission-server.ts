@@ -1,17 +1,20 @@
 // The Furnace side of bench:admission: the real server (compiled, cluster mode) with its webhook listener
-// on loopback (admission-anchor.ts registers it beside the anchor).
-import { spawn } from 'node:child_process';
+// on loopback (admission-anchor.ts registers it beside the anchor), run as its pod runs it: the image's node
+// flags, under the Deployment's memory limit (Node sizes its young generation, and so its pauses, from it).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import type { DevCertificates } from '../../server/webhook/dev-certificates.ts';
 import { writeClusterServerConfig } from '../harness/cluster-server-config.ts';
 import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
+import { quantityBytes, spawnWithMemoryLimit } from '../harness/memory-limit.ts';
 import { stopPid } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { collectResponseTimes, type ResponseTimes } from './admission-observers.ts';
 import type { BenchContext } from './bench-kit.ts';
+import { serverNodeArgs } from './registry-load.ts';
 
 /** The real server in cluster mode with its webhook listener on loopback; resolves once it is healthy. */
 export async function startServer(
@@ -27,17 +30,29 @@ export async function startServer(
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-admission-'));
   bench.t.after(() => rm(dir, { recursive: true, force: true }));
   const { configFile, webhookPort, certs } = await writeClusterServerConfig(dir);
-  // BENCH_SERVER_NODE_ARGS adds node flags (a CPU profile: --cpu-prof --cpu-prof-dir=DIR).
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const server = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, FURNACE_CONFIG: configFile, KUBECONFIG: kubeconfigPath },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // Dockerfile.server's NODE_OPTIONS; BENCH_SERVER_NODE_ARGS replaces them (a CPU profile: --cpu-prof
+  // --cpu-prof-dir=DIR).
+  const nodeArgs = await serverNodeArgs();
+  const limit = SERVER_RESOURCES.limits.memory;
+  const { child: server, group } = spawnWithMemoryLimit(
+    quantityBytes(limit),
+    process.execPath,
+    [...nodeArgs, 'dist/server/main.js'],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FURNACE_CONFIG: configFile, KUBECONFIG: kubeconfigPath },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const pid = server.pid;
   if (pid === undefined) throw new Error('could not start dist/server/main.js');
+  console.log(`furnace server: node ${nodeArgs.join(' ')} dist/server/main.js, memory limit ${limit}`);
   // A generous grace: with --cpu-prof the profile is written as the server exits after closing its listeners.
-  bench.t.after(() => stopPid(pid, 20_000));
+  bench.t.after(async () => {
+    await stopPid(pid, 20_000);
+    console.log(`furnace server's memory group: OOM kills ${group.oomKills()}`);
+    group.remove();
+  });
   if (!server.stdout) throw new Error('no stdout from the Furnace server');
   const responseTimes = collectResponseTimes(server.stdout);
   let exited = false;
