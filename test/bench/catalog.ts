@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { MAX_SHARED_ENTRIES } from '../../core/crd/recording-entry-crd.ts';
+import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import { createKubeRequest, type KubeRequest } from '../../kube/kube-request.ts';
 import { s3StorageOf } from '../harness/catalog-stores.ts';
 import { createNamespace, createUser, RUN_ID } from '../harness/cluster.ts';
@@ -20,9 +21,12 @@ import { startKeptControlPlane, type ControlPlane } from '../harness/control-pla
 import { installCrds } from '../harness/crds.ts';
 import { bearerCall } from '../harness/http.ts';
 import { entriesPath, storedEntryIds, writeFilledEntries } from '../harness/recording-entries.ts';
+import { quantityBytes, type MemoryGroup } from '../harness/memory-limit.ts';
 import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
+import { buildDist } from '../process/server-processes.ts';
 import { runBench } from './bench-kit.ts';
+import { serverNodeArgs } from './registry-load.ts';
 
 // The most a bucket-backed install keeps (retention.maxCount is capped at 50,000 with storage.s3 in a
 // cluster, server/config/config-retention.ts); the issue's 100,000 is above that cap.
@@ -66,6 +70,12 @@ const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const NAMESPACE = 'bench-catalog';
 
 /** How many RecordingEntry objects the namespace holds (one list call of one item, with the remaining count). */
+/** The replica's RSS (kB from /proc) and its memory group's figures, as a line's end. */
+function memoryOf(group: MemoryGroup | undefined, rssKb: string): string {
+  const peak = group ? `${(group.peakBytes() / 1024 ** 2).toFixed(0)} MiB` : 'unknown';
+  return `RSS then ${(Number(rssKb) / 1024).toFixed(0)} MiB; under the ${SERVER_RESOURCES.limits.memory} limit its memory group's peak ${peak} with page cache, OOM kills ${group?.oomKills() ?? 0}`;
+}
+
 async function storedEntries(request: KubeRequest, collection: string): Promise<number> {
   const answer = await request({ method: 'GET', path: collection, query: { limit: '1' } });
   if (answer.status !== 200) throw new Error(`count entries: ${answer.status}`);
@@ -129,6 +139,8 @@ await runBench('bench:catalog', async ({ t }) => {
 
   const s3 = await startS3Server(t);
   const leases = await createNamespace(kc, { prefix: 'furnace' });
+  buildDist();
+  const imageNodeArgs = await serverNodeArgs();
   const coldStart = performance.now();
   const [replica] = await startReplicas(t, {
     kubeconfigPath: cp.kubeconfigPath,
@@ -146,8 +158,11 @@ await runBench('bench:catalog', async ({ t }) => {
         maxAgeSeconds: 10 * 365 * 86_400,
       },
     },
-    // Extra node flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start).
-    nodeArgs: ['--import', 'tsx', ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    // As its pod runs it: compiled, the image's node flags, under the Deployment's memory limit. Extra node
+    // flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start) in BENCH_CATALOG_NODE_ARGS.
+    nodeArgs: [...imageNodeArgs, ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    script: 'dist/server/main.js',
+    memoryLimitBytes: quantityBytes(SERVER_RESOURCES.limits.memory),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
@@ -155,7 +170,7 @@ await runBench('bench:catalog', async ({ t }) => {
   const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';
   process.stdout.write(
-    `replica cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s; RSS then ${(Number(rss) / 1024).toFixed(0)} MiB\n`,
+    `replica (node ${imageNodeArgs.join(' ')} dist/server/main.js) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s; ${memoryOf(replica.memory, rss)}\n`,
   );
 
   const user = await createUser(kc, {

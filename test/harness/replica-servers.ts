@@ -8,7 +8,9 @@ import type { TestContext } from 'node:test';
 import { writeClusterServerConfig, type ClusterServerConfig } from './cluster-server-config.ts';
 import { eventually } from './eventually.ts';
 import { httpsCall } from './http.ts';
-import { startFurnace, type RunningProcess } from './processes.ts';
+import { memoryGroup, type MemoryGroup } from './memory-limit.ts';
+import { PROJECT_ROOT } from './project-root.ts';
+import { startFurnace, startProcess, type RunningProcess } from './processes.ts';
 import { tempDir } from './temp-dirs.ts';
 
 export interface ReplicaServer extends ClusterServerConfig {
@@ -20,6 +22,8 @@ export interface ReplicaServer extends ClusterServerConfig {
   recorderUrl: string;
   /** Starts the replica again with the same config, ports and environment (after it was stopped or killed). */
   restart: () => RunningProcess;
+  /** Its memory group, when started under a limit (memoryLimitBytes). */
+  memory?: MemoryGroup;
 }
 
 export interface ReplicaOptions {
@@ -36,6 +40,23 @@ export interface ReplicaOptions {
   script?: string;
   /** How long each replica may take to be ready (60 s unless given: a benchmark's cold start may take longer). */
   readyTimeoutMs?: number;
+  /** Runs each replica in a memory group of this limit, as its pod would (a benchmark). */
+  memoryLimitBytes?: number;
+}
+
+/** Node with `args`, in a memory group of its own when `limitBytes` is given (removed after the test). */
+function startNode(
+  t: TestContext,
+  args: string[],
+  env: Record<string, string>,
+  limitBytes: number | undefined,
+): { process: RunningProcess; memory?: MemoryGroup } {
+  if (limitBytes === undefined) return { process: startFurnace(t, args.slice(-1), env, args.slice(0, -1)) };
+  const memory = memoryGroup(limitBytes);
+  const wrapped = memory.wrap(process.execPath, args);
+  const started = startProcess(t, wrapped.command, wrapped.args, { env, cleanEnv: true, cwd: PROJECT_ROOT });
+  t.after(() => memory.remove());
+  return { process: started, memory };
 }
 
 /** Starts the replicas, each ready (its /readyz answers 200 once its watch of the shared Leases has listed them). */
@@ -59,14 +80,20 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
     });
     const env = { FURNACE_CONFIG: config.configFile, KUBECONFIG: options.kubeconfigPath, ...options.env };
     const script = options.script ?? 'server/main.ts';
-    const start = () => startFurnace(t, [script], env, options.nodeArgs);
+    const args = [...(options.nodeArgs ?? ['--import', 'tsx']), script];
+    const first = startNode(t, args, env, options.memoryLimitBytes);
     const replica: ReplicaServer = {
       ...config,
       name,
-      process: start(),
+      process: first.process,
+      ...(first.memory ? { memory: first.memory } : {}),
       base: `https://127.0.0.1:${config.port}`,
       recorderUrl: `https://127.0.0.1:${config.recorderPort}`,
-      restart: () => (replica.process = start()),
+      restart: () => {
+        const again = startNode(t, args, env, options.memoryLimitBytes);
+        if (again.memory) replica.memory = again.memory;
+        return (replica.process = again.process);
+      },
     };
     replicas.push(replica);
   }
