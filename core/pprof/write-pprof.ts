@@ -15,6 +15,7 @@ import { constants, gzipSync } from 'node:zlib';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { fieldNumbers } from '../proto/field-numbers.ts';
 import { packedLocations } from '../proto/packed-locations.ts';
+import { writeStringTable } from '../proto/string-table.ts';
 import {
   FunctionSchema,
   LabelSchema,
@@ -141,7 +142,7 @@ export function foldedToPprofBytes(
   writeValueType(w, PROFILE.sampleType, cpu as number, nanoseconds as number);
   writeSamples(w, tables, labelBytes(meta.labels ?? {}, strings), period);
   writeFrames(w, tables.names.length);
-  for (const text of strings.texts()) w.tag(PROFILE.stringTable, WireType.LengthDelimited).string(text);
+  writeStringTable(w, PROFILE.stringTable, strings);
   const timeNanos = BigInt(Math.round(meta.startedAtMs)) * 1_000_000n;
   const durationNanos = BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n;
   if (timeNanos !== 0n) w.tag(PROFILE.timeNanos, WireType.Varint).int64(timeNanos);

@@ -171,11 +171,9 @@ export class ProfileStrings {
     return index;
   }
 
-  /** Every text in table order. */
-  *texts(): Generator<string> {
-    yield '';
-    yield* this.frames.names;
-    yield* this.#extra;
+  /** The texts after the frame names, in table order (the table is "", the frame names, then these). */
+  get extra(): readonly string[] {
+    return this.#extra;
   }
 }
 
