@@ -86,8 +86,19 @@ function writeProfile(
   }
 }
 
-/** The dictionary: the zero entries of the small tables, then the grown tables. */
-function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: ProfileStrings): void {
+/** Stacks per piece of the dictionary (see foldedToOtlp): about 75 kB on the bench's recording. */
+const STACKS_PER_PIECE = 1024;
+
+/**
+ * The dictionary: the zero entries of the small tables, then the grown tables; `cut` takes what the writer
+ * holds as a piece, between entries.
+ */
+function writeDictionary(
+  w: BinaryWriter,
+  tables: InternedStacks,
+  strings: ProfileStrings,
+  cut: () => void,
+): void {
   writeZeroEntries(w);
   const frameCount = tables.names.length;
   w.tag(DICTIONARY.locationTable, WireType.LengthDelimited).bytes(EMPTY);
@@ -107,10 +118,12 @@ function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: Profi
     w.tag(FUNCTION.systemNameStrindex, WireType.Varint).int32(i);
     w.join();
   }
+  cut();
   w.tag(DICTIONARY.stackTable, WireType.LengthDelimited).bytes(EMPTY);
   // Leaf first, the same bytes as pprof's location ids (core/proto/packed-locations.ts).
   const locations = packedLocations(tables);
   for (let s = 0; s < stackCount(tables); s++) {
+    if (s % STACKS_PER_PIECE === STACKS_PER_PIECE - 1) cut();
     w.tag(DICTIONARY.stackTable, WireType.LengthDelimited).fork();
     w.tag(STACK.locationIndices, WireType.LengthDelimited)
       .fork()
@@ -118,12 +131,16 @@ function writeDictionary(w: BinaryWriter, tables: InternedStacks, strings: Profi
       .join();
     w.join();
   }
+  cut();
   writeStringTable(w, DICTIONARY.stringTable, strings);
 }
 
 /**
  * `profile.otlp.pb`: the request's protobuf bytes, as an OTLP/HTTP client POSTs them to
- * /v1development/profiles. A writer passed in is reset when done and keeps the room it grew to.
+ * /v1development/profiles. The dictionary, nearly all of them, is taken from the writer in pieces, so the
+ * writer's buffer stays at a few hundred kB instead of doubling up to the whole request (on the bench's
+ * recording 1.5 MB less allocated by a cold export); its tag and length follow from the pieces. A writer
+ * passed in is reset when done and keeps the room it grew to.
  */
 export function foldedToOtlp(
   stacks: FoldedStacks | InternedStacks,
@@ -139,8 +156,20 @@ export function foldedToOtlp(
   w.tag(SCOPE_PROFILES.profiles, WireType.LengthDelimited).fork();
   writeProfile(w, tables, strings, meta);
   w.join().join().join();
-  w.tag(REQUEST.dictionary, WireType.LengthDelimited).fork();
-  writeDictionary(w, tables, strings);
-  w.join();
-  return w.finish();
+  const resourceProfiles = w.finish();
+  const dictionary: Uint8Array[] = [];
+  let length = 0;
+  const cut = () => {
+    const piece = w.finish();
+    dictionary.push(piece);
+    length += piece.length;
+  };
+  writeDictionary(w, tables, strings, cut);
+  cut();
+  // The dictionary field's tag and length, as BinaryWriter.bytes() writes them before a payload.
+  const head = w.tag(REQUEST.dictionary, WireType.LengthDelimited).uint32(length).finish();
+  return Buffer.concat(
+    [resourceProfiles, head, ...dictionary],
+    resourceProfiles.length + head.length + length,
+  );
 }
