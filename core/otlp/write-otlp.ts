@@ -148,6 +148,7 @@ export function foldedToOtlp(
   w = new BinaryWriter(),
 ): Uint8Array {
   const tables = interned(stacks);
+  packedLocations(tables, w); // before anything is written: it takes the writer's bytes
   const strings = new ProfileStrings(tables);
   w.tag(REQUEST.resourceProfiles, WireType.LengthDelimited).fork();
   writeResource(w, meta.resource ?? {});

@@ -153,6 +153,7 @@ export function pprofPieces(
     if (piece.length > 0) pieces.push(piece);
   };
   const tables = interned(stacks);
+  packedLocations(tables, w); // before anything is written: it takes the writer's bytes
   const strings = new ProfileStrings(tables);
   const period = Math.max(1, Math.round(1e9 / meta.frequency));
   const [samples, count, cpu, nanoseconds] = ['samples', 'count', 'cpu', 'nanoseconds'].map((s) =>
