@@ -87,6 +87,9 @@ describe('pprof bytes decoded with the generated profile.proto schema', () => {
     const p = fromBinary(ProfileSchema, whole);
     assert.equal(p.sample.length, 2500);
     const total = p.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0);
-    assert.equal(total, [...stacks.values()].reduce((a, b) => a + b, 0));
+    assert.equal(
+      total,
+      [...stacks.values()].reduce((a, b) => a + b, 0),
+    );
   });
 });
