@@ -102,7 +102,7 @@ class Interner {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const end = this.ends[mid] as number;
-      if (end <= stack.length && stack.startsWith(text.slice(0, end))) lo = mid + 1;
+      if (end <= stack.length && stack.slice(0, end) === text.slice(0, end)) lo = mid + 1;
       else hi = mid;
     }
     const last = this.ends[lo - 1] as number;
