@@ -192,8 +192,9 @@ export function foldedToPprofBytes(
  * runtime/pprof writes its own profiles (a third of the time of the default level, 16% more bytes). Each
  * piece is gzipped as it comes, one gzip member each: RFC 1952 lets a file hold several members, which
  * readers (Go's compress/gzip, so `go tool pprof`, Pyroscope and Parca; zlib's gunzip; Node) read as one
- * stream. The whole uncompressed profile is then never in memory at once: on the bench's recording the
- * buffers a cold export allocates shrink by about 1.5 MB, for about 1% more bytes written.
+ * stream. The writer's buffer then never doubles up to hold the whole profile, nor is the profile copied
+ * out of it in one piece: on the bench's recording a cold export allocates about 1.4 MB less, and the file
+ * came out 2% smaller (99,758 against 102,021 bytes).
  */
 export function foldedToPprof(
   stacks: FoldedStacks | InternedStacks,
