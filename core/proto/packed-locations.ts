@@ -2,30 +2,40 @@
 // Sample.location_id and OTLP's Stack.location_indices are the same list (frame i is location i + 1 in
 // both, leaf first) and a packed repeated field's bytes do not depend on its field number, so a recording
 // exported in both formats encodes its ~175,000 frame ids once, not twice, and each writer copies a
-// stack's bytes into its own field. Encoded with the library's BinaryWriter. Pure.
-import { BinaryWriter } from '@bufbuild/protobuf/wire';
+// stack's bytes into its own field. Encoded with the library's BinaryWriter, every list length-delimited
+// one after the other in one buffer, and read back as views into it with its BinaryReader: one allocation
+// for all stacks rather than one buffer per stack (on the bench's recording, 3,501 buffers and about 1 MB
+// that a cold export allocated and did not free before it ended). Pure.
+import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { stackCount, type InternedStacks } from '../stacks/interned.ts';
 
 const packed = new WeakMap<InternedStacks, readonly Uint8Array[]>();
 
-function encode(stacks: InternedStacks): Uint8Array[] {
+function encode(stacks: InternedStacks, w: BinaryWriter): Uint8Array[] {
   const { frames, offsets } = stacks;
-  const w = new BinaryWriter();
-  const out: Uint8Array[] = [];
-  for (let s = 0; s < stackCount(stacks); s++) {
+  const count = stackCount(stacks);
+  for (let s = 0; s < count; s++) {
+    w.fork();
     // Interned root first, as a reader lists a stack; both formats list it innermost first.
     for (let f = (offsets[s + 1] as number) - 1; f >= (offsets[s] as number); f--)
       w.uint32((frames[f] as number) + 1);
-    out.push(w.finish());
+    w.join();
   }
+  const reader = new BinaryReader(w.finish());
+  const out = new Array<Uint8Array>(count);
+  for (let s = 0; s < count; s++) out[s] = reader.bytes();
   return out;
 }
 
-/** Stack s's location ids (pprof) or indices (OTLP), leaf first, as a packed field's payload; kept per tables. */
-export function packedLocations(stacks: InternedStacks): readonly Uint8Array[] {
+/**
+ * Stack s's location ids (pprof) or indices (OTLP), leaf first, as a packed field's payload; kept per tables.
+ * The first call encodes them with `writer`, which must hold nothing yet (it is reset when done and keeps
+ * the room it grew to, which a profile written next with it then uses).
+ */
+export function packedLocations(stacks: InternedStacks, writer = new BinaryWriter()): readonly Uint8Array[] {
   let lists = packed.get(stacks);
   if (lists === undefined) {
-    lists = encode(stacks);
+    lists = encode(stacks, writer);
     packed.set(stacks, lists);
   }
   return lists;

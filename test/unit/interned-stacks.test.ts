@@ -66,4 +66,11 @@ describe('interned stacks', () => {
     assert.deepEqual(readBack(withZero), ['a;b', 'a;d']);
     assert.deepEqual([...withZero.counts], [2, 2]);
   });
+
+  it('reads back stacks longer than 64 Ki characters, whose frame ends need more than 16 bits', () => {
+    const deep = Array.from({ length: 3000 }, (_, i) => `frame_number_${i}_of_a_deep_stack`);
+    const long = deep.join(';');
+    assert.ok(long.length > 0x10000, `a stack of ${long.length} characters`);
+    check([long, `${long};leaf`, `${deep.slice(0, 2900).join(';')};other`, 'short;stack', `${long}x`]);
+  });
 });

@@ -1,7 +1,7 @@
-// core/otlp/write-otlp.ts writes the request's big tables field by field with the library's BinaryWriter
-// and its small parts as generated messages; here the bytes are decoded with the schema generated from the
-// official proto files, so a wrong field number, wire type or index shows as a wrong or missing field (the
-// official Go bindings read the same bytes in test/process/otlp-export.test.ts).
+// core/otlp/write-otlp.ts and otlp-head.ts write the request field by field with the library's BinaryWriter;
+// here the bytes are decoded with the schema generated from the official proto files, so a wrong field
+// number, wire type or index shows as a wrong or missing field (the official Go bindings read the same bytes
+// in test/process/otlp-export.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';

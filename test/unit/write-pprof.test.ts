@@ -74,4 +74,22 @@ describe('pprof bytes decoded with the generated profile.proto schema', () => {
     const p = fromBinary(ProfileSchema, gunzipSync(bytes));
     assert.deepEqual(p.sample[0]!.value, [20_000_000n, 20_000_000n * 1_000_000_000n]);
   });
+
+  it('gzips a profile of thousands of stacks piece by piece: one stream of several members, the same profile', () => {
+    const lines = Array.from({ length: 2500 }, (_, i) => `app;main;work_${i % 700};leaf_${i} ${1 + (i % 5)}`);
+    const stacks = parseFolded(lines.join('\n'));
+    const file = foldedToPprof(stacks, { ...META, labels: { namespace: 'shop' } });
+    // Each member starts with gzip's magic bytes and compression method: 1f 8b 08.
+    const members = file.toString('latin1').split('\x1f\x8b\x08').length - 1;
+    assert.ok(members >= 3, `${members} gzip members`);
+    const whole = foldedToPprofBytes(stacks, { ...META, labels: { namespace: 'shop' } });
+    assert.deepEqual(gunzipSync(file), Buffer.from(whole), 'gunzip reads every member as one stream');
+    const p = fromBinary(ProfileSchema, whole);
+    assert.equal(p.sample.length, 2500);
+    const total = p.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0);
+    assert.equal(
+      total,
+      [...stacks.values()].reduce((a, b) => a + b, 0),
+    );
+  });
 });

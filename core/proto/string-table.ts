@@ -1,0 +1,15 @@
+// A profile's string table (pprof's Profile.string_table, OTLP's ProfilesDictionary.string_table) written
+// with the library's BinaryWriter: "" first, the frame names, then the other texts (core/stacks/interned.ts
+// decides the order). One function for both formats, so the second format written runs code the first
+// one has already made fast. Pure.
+import { WireType, type BinaryWriter } from '@bufbuild/protobuf/wire';
+import type { ProfileStrings } from '../stacks/interned.ts';
+
+/** Every text of the table as a repeated string field `field`, in table order. */
+export function writeStringTable(w: BinaryWriter, field: number, strings: ProfileStrings): void {
+  w.tag(field, WireType.LengthDelimited).string('');
+  const { names } = strings.frames;
+  for (let i = 0; i < names.length; i++) w.tag(field, WireType.LengthDelimited).string(names[i] as string);
+  const { extra } = strings;
+  for (let i = 0; i < extra.length; i++) w.tag(field, WireType.LengthDelimited).string(extra[i] as string);
+}
