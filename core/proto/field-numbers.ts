@@ -3,19 +3,10 @@
 // official .proto files through the generated code, never typed in by hand. Pure.
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 
-/** The members of a message's oneofs: `stringValue` of AnyValue's `value`. */
-type OneofMember<Shape> = {
-  [K in keyof Shape]: Shape[K] extends { case: infer C } ? C : never;
-}[keyof Shape];
+type FieldName<Desc extends DescMessage> = Exclude<keyof MessageShape<Desc>, '$typeName' | '$unknown'> &
+  string;
 
-type FieldName<Desc extends DescMessage> =
-  | (Exclude<keyof MessageShape<Desc>, '$typeName' | '$unknown'> & string)
-  | (OneofMember<MessageShape<Desc>> & string);
-
-/**
- * The numbers of the named fields of a message, oneof members included; a name the schema lacks (a oneof's own
- * name is none) throws when the module loads.
- */
+/** The numbers of the named fields of a message; a name the schema lacks throws (when the module loads). */
 export function fieldNumbers<Desc extends DescMessage, const K extends FieldName<Desc>>(
   schema: Desc,
   names: readonly K[],

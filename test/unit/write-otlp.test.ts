@@ -1,4 +1,4 @@
-// core/otlp/write-otlp.ts and otlp-head.ts write the request field by field with the library's BinaryWriter;
+// core/otlp/write-otlp.ts writes the request's growing tables field by field with the library's BinaryWriter;
 // here the bytes are decoded with the schema generated from the official proto files, so a wrong field
 // number, wire type or index shows as a wrong or missing field (the official Go bindings read the same bytes
 // in test/process/otlp-export.test.ts).
