@@ -1,6 +1,6 @@
 // npm run bench:registry -- --replicas 2 — the 5,000 simulated sidecars of registry.ts against N server
-// replicas sharing registrations through the real API server (`coordination.mode: kubernetes`, compiled dist/,
-// the image's node flags). The first round registers each sidecar through replica i mod N; every later
+// replicas sharing registrations through the real API server (`coordination.mode: kubernetes`, the image's
+// bundle and node flags; BENCH_SERVER_ENTRY=dist for the compiled dist/). The first round registers each sidecar through replica i mod N; every later
 // round renews each through a replica picked at random, as a load balancer might. Printed: renewal p50
 // and p99, each replica's CPU and RSS, and the API server's own count of writes to Leases
 // (apiserver_request_total by verb, resource leases) per recorder per minute over the renewal rounds,
@@ -25,13 +25,13 @@ import { quantityBytes, spawnWithMemoryLimit, type MemoryGroup } from '../harnes
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { percentile } from '../harness/stats.ts';
-import { buildDist } from '../process/server-processes.ts';
 import {
   createSidecarPods,
   failureSamples,
   processStats,
   RENEW_SECONDS,
   round,
+  serverEntry,
   serverNodeArgs,
   SIDECARS,
   startBaseline,
@@ -96,7 +96,7 @@ async function startReplica(
   const { child, group } = spawnWithMemoryLimit(
     quantityBytes(SERVER_RESOURCES.limits.memory),
     process.execPath,
-    [...shared.nodeArgs, 'dist/server/main.js'],
+    shared.nodeArgs,
     {
       cwd: PROJECT_ROOT,
       env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
@@ -263,7 +263,7 @@ export async function benchReplicas(count: number): Promise<void> {
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}, load ${load()}`,
     );
-    buildDist();
+    const entry = await serverEntry();
     const leases = await createNamespace(kc, { prefix: 'furnace' });
     const namespace = await createNamespace(kc, { enabled: true });
     const setupStart = performance.now();
@@ -273,7 +273,9 @@ export async function benchReplicas(count: number): Promise<void> {
     );
     const keyFile = join(dir, 'shared-key');
     await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    const nodeArgs = await serverNodeArgs();
+    // node's flags as the image sets them, then the script
+    const nodeArgs = [...(await serverNodeArgs()), entry];
+    console.log(`replicas run: node ${nodeArgs.join(' ')}`);
     const shared = { namespace: leases, keyFile, nodeArgs };
     const idlePerSecond = await idleLeaseWrites(cp);
     const replicas: Replica[] = [];
