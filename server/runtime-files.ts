@@ -55,7 +55,13 @@ export function runtimeFilesOf(moduleUrl: string): RuntimeFiles {
     layout === 'compiled'
       ? [join(root, 'dist', 'sidecar', 'main.js')]
       : ['--import', 'tsx', join(root, 'sidecar', 'main.ts')];
-  return { layout, root, uiDir, speedscopeDir: speedscopeOf(moduleUrl), sidecar: { args: sidecarArgs, cwd: root } };
+  return {
+    layout,
+    root,
+    uiDir,
+    speedscopeDir: speedscopeOf(moduleUrl),
+    sidecar: { args: sidecarArgs, cwd: root },
+  };
 }
 
 /** This server's files. */

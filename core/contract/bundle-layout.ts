@@ -11,6 +11,10 @@ export const BUNDLE_ENTRIES = {
   operator: { source: 'operator/main.ts', file: 'operator.mjs' },
   /** What the server's local mode starts (`--local`); the sidecar image runs dist/ as before. */
   sidecar: { source: 'sidecar/main.ts', file: 'sidecar.mjs' },
+  /** The `furnace` command, for `kubectl exec … catalog migrate` in the server's pod. */
+  cli: { source: 'cli/furnace.ts', file: 'furnace.mjs' },
+  /** `furnace collapse-perf --threads N`'s workers: furnace.mjs starts them from beside itself. */
+  collapseWorker: { source: 'cli/parallel-collapse/part-worker.ts', file: 'part-worker.mjs' },
 } as const;
 
 /** speedscope's built app, copied out of its npm package: the image carries no node_modules. */

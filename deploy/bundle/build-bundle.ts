@@ -81,8 +81,14 @@ async function noticeOf(dir: string): Promise<{ id: string; text: string }> {
   const id = `${manifest.name ?? dir}@${manifest.version ?? '?'}`;
   const files = (await readdir(dir)).filter((name) => /^(licen[cs]e|copying|notice)/i.test(name)).sort();
   const texts = await Promise.all(files.map((name) => readFile(join(dir, name), 'utf8')));
-  const body = texts.length > 0 ? texts.join('\n') : `(no licence file in the package; licence field: ${manifest.license ?? 'none'})`;
-  return { id, text: `${'='.repeat(78)}\n${id} (${manifest.license ?? 'no licence field'})\n\n${body.trim()}\n` };
+  const body =
+    texts.length > 0
+      ? texts.join('\n')
+      : `(no licence file in the package; licence field: ${manifest.license ?? 'none'})`;
+  return {
+    id,
+    text: `${'='.repeat(78)}\n${id} (${manifest.license ?? 'no licence field'})\n\n${body.trim()}\n`,
+  };
 }
 
 async function writeNotices(outDir: string, dirs: string[]): Promise<string[]> {
@@ -109,7 +115,9 @@ export async function buildBundle(outDir = DEFAULT_BUNDLE_DIR): Promise<BundleBu
 
 if (process.argv[1] === import.meta.filename) {
   const result = await buildBundle();
-  const sizes = Object.entries(result.bytes).map(([name, bytes]) => `${name} ${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+  const sizes = Object.entries(result.bytes).map(
+    ([name, bytes]) => `${name} ${(bytes / 1024 ** 2).toFixed(1)} MiB`,
+  );
   process.stdout.write(
     `${BUNDLE_DIR}: ${sizes.join(', ')}; ${result.packages.length} packages (${BUNDLE_NOTICES_FILE})\n`,
   );

@@ -166,7 +166,8 @@ export async function serverEntry(): Promise<string> {
   }
   await buildServerImageFiles();
   const [node, script] = serverImage().entrypoint;
-  if (node !== 'node' || script === undefined) throw new Error('Dockerfile.server: ENTRYPOINT is not node <script>');
+  if (node !== 'node' || script === undefined)
+    throw new Error('Dockerfile.server: ENTRYPOINT is not node <script>');
   return script;
 }
 

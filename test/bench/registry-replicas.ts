@@ -25,6 +25,7 @@ import { quantityBytes, spawnWithMemoryLimit, type MemoryGroup } from '../harnes
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { percentile } from '../harness/stats.ts';
+import { buildDist } from '../process/server-processes.ts';
 import {
   createSidecarPods,
   failureSamples,
@@ -255,6 +256,26 @@ function countWrites(cp: ControlPlane, idlePerSecond: number) {
   };
 }
 
+/**
+ * BENCH_COMPARE_DIST=1: the same two fleets again from the compiled dist/, as the image ran the server before
+ * the bundle: the same pods and node flags, a fresh Lease namespace, so both compare in one run.
+ */
+async function fleetsFromDist(cp: ControlPlane, dir: string, count: number, tokens: string[]): Promise<void> {
+  buildDist();
+  const nodeArgs = [...(await serverNodeArgs()), 'dist/server/main.js'];
+  const namespace = await createNamespace(cp.kubeConfig(), { prefix: 'furnace' });
+  const shared = { namespace, keyFile: join(dir, 'shared-key'), nodeArgs };
+  const replicas: Replica[] = [];
+  for (let i = 0; i < count; i++)
+    replicas.push(await startReplica(cp, dir, `dist-replica-${String.fromCharCode(97 + i)}`, shared));
+  await runFleet(`${count} replicas from dist/`, replicas, tokens);
+  await runFleet(
+    'one replica from dist/, not shared',
+    [await startReplica(cp, dir, 'dist-single', { nodeArgs })],
+    tokens,
+  );
+}
+
 export async function benchReplicas(count: number): Promise<void> {
   const cp = await getControlPlane();
   const kc = cp.kubeConfig();
@@ -290,6 +311,7 @@ export async function benchReplicas(count: number): Promise<void> {
       tokens,
     );
     const bare = await baselineP99(dir, tokens);
+    if (process.env.BENCH_COMPARE_DIST) await fleetsFromDist(cp, dir, count, tokens);
     console.log(
       `renewal p99: ${count} replicas ${fleet.renewalP99.toFixed(2)} ms, one replica ${single.renewalP99.toFixed(2)} ms, bare Fastify ${bare.toFixed(2)} ms (ratio to one replica ${(fleet.renewalP99 / single.renewalP99).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
     );

@@ -120,16 +120,11 @@ async function main(): Promise<void> {
     const nodeArgs = await serverNodeArgs();
     // Under the Deployment's memory limit, as in a pod: Node sizes its young generation from it.
     const limit = SERVER_RESOURCES.limits.memory;
-    const limited = spawnWithMemoryLimit(
-      quantityBytes(limit),
-      process.execPath,
-      [...nodeArgs, entry],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    const limited = spawnWithMemoryLimit(quantityBytes(limit), process.execPath, [...nodeArgs, entry], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const ours = await measure(
       `furnace (${[...nodeArgs, entry].join(' ')}; memory limit ${limit})`,
       limited.child,

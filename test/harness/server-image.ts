@@ -45,7 +45,9 @@ export async function buildServerImageFiles(): Promise<void> {
 /** Copies what the final stage copies from the build stage (the project, built) into appDir, its WORKDIR. */
 export async function layOutServerImage(appDir: string): Promise<string[]> {
   const copied: string[] = [];
-  for (const copy of finalStage().instructions.filter((i) => i.keyword === 'COPY').map(copySources)) {
+  for (const copy of finalStage()
+    .instructions.filter((i) => i.keyword === 'COPY')
+    .map(copySources)) {
     if (copy.from === undefined) throw new Error('the final stage copies only from the build stage');
     const target = join(appDir, copy.destination);
     await mkdir(target, { recursive: true });

@@ -53,7 +53,11 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
       },
     });
     const baseUrl = `http://127.0.0.1:${port}`;
-    await eventually(() => Promise.resolve(server.output().includes(baseUrl) || undefined), 30_000, 'the URL');
+    await eventually(
+      () => Promise.resolve(server.output().includes(baseUrl) || undefined),
+      30_000,
+      'the URL',
+    );
     const { headers } = await localKeyOf(join(root, 'data'));
     assert.equal((await fetch(`${baseUrl}/healthz`)).status, 200);
     const index = await fetch(`${baseUrl}/`, { headers });
@@ -95,7 +99,12 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
       env: { NODE_OPTIONS: serverImage().nodeOptions, KUBECONFIG: kubeconfig },
     });
     await eventually(
-      () => Promise.resolve(/leader election round failed.*ECONNREFUSED|ECONNREFUSED.*leader election round failed/.test(operator.output()) || undefined),
+      () =>
+        Promise.resolve(
+          /leader election round failed.*ECONNREFUSED|ECONNREFUSED.*leader election round failed/.test(
+            operator.output(),
+          ) || undefined,
+        ),
       30_000,
       'a leader election round against the refused cluster',
     );
