@@ -256,24 +256,52 @@ function countWrites(cp: ControlPlane, idlePerSecond: number) {
   };
 }
 
-/**
- * BENCH_COMPARE_DIST=1: the same two fleets again from the compiled dist/, as the image ran the server before
- * the bundle: the same pods and node flags, a fresh Lease namespace, so both compare in one run.
- */
-async function fleetsFromDist(cp: ControlPlane, dir: string, count: number, tokens: string[]): Promise<void> {
-  buildDist();
-  const nodeArgs = [...(await serverNodeArgs()), 'dist/server/main.js'];
+/** N replicas sharing registrations, then one alone, from one command line (node flags and script). */
+async function compareFleets(
+  cp: ControlPlane,
+  dir: string,
+  count: number,
+  tokens: string[],
+  compare: { label: string; nodeArgs: string[] },
+): Promise<void> {
+  const { label, nodeArgs } = compare;
+  console.log(`${label}: node ${nodeArgs.join(' ')}`);
   const namespace = await createNamespace(cp.kubeConfig(), { prefix: 'furnace' });
   const shared = { namespace, keyFile: join(dir, 'shared-key'), nodeArgs };
   const replicas: Replica[] = [];
   for (let i = 0; i < count; i++)
-    replicas.push(await startReplica(cp, dir, `dist-replica-${String.fromCharCode(97 + i)}`, shared));
-  await runFleet(`${count} replicas from dist/`, replicas, tokens);
+    replicas.push(await startReplica(cp, dir, `${label}-${String.fromCharCode(97 + i)}`, shared));
+  await runFleet(`${count} replicas, ${label}`, replicas, tokens);
   await runFleet(
-    'one replica from dist/, not shared',
-    [await startReplica(cp, dir, 'dist-single', { nodeArgs })],
+    `one replica, ${label}`,
+    [await startReplica(cp, dir, `${label}-single`, { nodeArgs })],
     tokens,
   );
+}
+
+/**
+ * The same fleets again in the same run, on the same pods (each with a fresh Lease namespace):
+ * BENCH_COMPARE_DIST=1 from the compiled dist/, as the image ran the server before the bundle;
+ * BENCH_COMPARE_NODE_ARGS="…" the image's script with these node flags added to the image's.
+ */
+async function comparisons(
+  cp: ControlPlane,
+  dir: string,
+  count: number,
+  tokens: string[],
+  entry: string,
+): Promise<void> {
+  const flags = await serverNodeArgs();
+  if (process.env.BENCH_COMPARE_DIST) {
+    buildDist();
+    await compareFleets(cp, dir, count, tokens, {
+      label: 'dist',
+      nodeArgs: [...flags, 'dist/server/main.js'],
+    });
+  }
+  const extra = (process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (extra.length > 0)
+    await compareFleets(cp, dir, count, tokens, { label: 'flags', nodeArgs: [...flags, ...extra, entry] });
 }
 
 export async function benchReplicas(count: number): Promise<void> {
@@ -311,7 +339,7 @@ export async function benchReplicas(count: number): Promise<void> {
       tokens,
     );
     const bare = await baselineP99(dir, tokens);
-    if (process.env.BENCH_COMPARE_DIST) await fleetsFromDist(cp, dir, count, tokens);
+    await comparisons(cp, dir, count, tokens, entry);
     console.log(
       `renewal p99: ${count} replicas ${fleet.renewalP99.toFixed(2)} ms, one replica ${single.renewalP99.toFixed(2)} ms, bare Fastify ${bare.toFixed(2)} ms (ratio to one replica ${(fleet.renewalP99 / single.renewalP99).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
     );

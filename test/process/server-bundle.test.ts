@@ -3,15 +3,17 @@
 // node_modules anywhere above it, with the image's entry point and node flags.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { BUNDLE_DIR, BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
 import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fetchJson } from '../harness/http.ts';
 import { localKeyOf } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
-import { startProcess } from '../harness/processes.ts';
+import { run, startProcess } from '../harness/processes.ts';
 import { buildServerImageFiles, layOutServerImage, serverImage } from '../harness/server-image.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { HOSTNAME } from './server-processes.ts';
@@ -110,5 +112,28 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
     );
     assert.match(operator.output(), /"msg":"operator started"/);
     assert.equal(await operator.stop(), 0, operator.output());
+  });
+
+  it("runs `furnace collapse-perf --threads 2` (catalog migrate's command) with its worker beside it", async (t) => {
+    const { root, app } = await imageApp(t);
+    const sample = await readFile(join(PROJECT_ROOT, 'test', 'golden', 'stacks', 'c-two-leaves.perf-script'));
+    const copy = Buffer.concat([sample, Buffer.from('\n')]);
+    // Past the 16 MiB under which collapse-perf reads in one pass whatever --threads says.
+    const input = join(root, 'perf.script');
+    await writeFile(
+      input,
+      Buffer.concat(Array.from({ length: Math.ceil((17 * 1024 ** 2) / copy.length) }, () => copy)),
+    );
+    const cli = join(BUNDLE_DIR, BUNDLE_ENTRIES.cli.file);
+    const collapse = async (args: string[]): Promise<string> =>
+      (
+        await run(process.execPath, [cli, 'collapse-perf', ...args, input], {
+          cwd: app,
+          env: { PATH: process.env.PATH ?? '' },
+        })
+      ).stdout;
+    const [threaded, onePass] = await Promise.all([collapse(['--threads', '2']), collapse([])]);
+    assert.match(onePass, /^\S.* \d+$/m);
+    assert.equal(threaded, onePass);
   });
 });
