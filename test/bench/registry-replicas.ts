@@ -79,7 +79,10 @@ async function startReplica(
   cp: ControlPlane,
   dir: string,
   name: string,
-  shared: { namespace: string; keyFile: string; nodeArgs: string[] } | { nodeArgs: string[] },
+  shared: ({ namespace: string; keyFile: string } | object) & {
+    nodeArgs: string[];
+    env?: Record<string, string>;
+  },
 ): Promise<Replica> {
   const replicaDir = join(dir, name);
   await mkdir(replicaDir);
@@ -100,7 +103,12 @@ async function startReplica(
     shared.nodeArgs,
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
+      env: {
+        ...process.env,
+        ...shared.env,
+        FURNACE_CONFIG: config.configFile,
+        KUBECONFIG: cp.kubeconfigPath,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
@@ -262,19 +270,23 @@ async function compareFleets(
   dir: string,
   count: number,
   tokens: string[],
-  compare: { label: string; nodeArgs: string[] },
+  compare: { label: string; nodeArgs: string[]; env?: Record<string, string> },
 ): Promise<void> {
-  const { label, nodeArgs } = compare;
-  console.log(`${label}: node ${nodeArgs.join(' ')}`);
+  const { label, nodeArgs, env = {} } = compare;
+  console.log(
+    `${label}: ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')}node ${nodeArgs.join(' ')}`,
+  );
   const namespace = await createNamespace(cp.kubeConfig(), { prefix: 'furnace' });
-  const shared = { namespace, keyFile: join(dir, 'shared-key'), nodeArgs };
+  const shared = { namespace, keyFile: join(dir, 'shared-key'), nodeArgs, env };
   const replicas: Replica[] = [];
   for (let i = 0; i < count; i++)
     replicas.push(await startReplica(cp, dir, `${label}-${String.fromCharCode(97 + i)}`, shared));
   await runFleet(`${count} replicas, ${label}`, replicas, tokens);
   await runFleet(
     `one replica, ${label}`,
-    [await startReplica(cp, dir, `${label}-single`, { nodeArgs })],
+    [await startReplica(cp, dir, `${label}-single`, { nodeArgs, env })],
     tokens,
   );
 }
@@ -282,7 +294,8 @@ async function compareFleets(
 /**
  * The same fleets again in the same run, on the same pods (each with a fresh Lease namespace):
  * BENCH_COMPARE_DIST=1 from the compiled dist/, as the image ran the server before the bundle;
- * BENCH_COMPARE_NODE_ARGS="…" the image's script with these node flags added to the image's.
+ * BENCH_COMPARE_NODE_ARGS="…" and BENCH_COMPARE_ENV="NAME=value …" the image's script with these node flags
+ * added to the image's and these variables in its environment.
  */
 async function comparisons(
   cp: ControlPlane,
@@ -300,8 +313,18 @@ async function comparisons(
     });
   }
   const extra = (process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  if (extra.length > 0)
-    await compareFleets(cp, dir, count, tokens, { label: 'flags', nodeArgs: [...flags, ...extra, entry] });
+  const env = Object.fromEntries(
+    (process.env.BENCH_COMPARE_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  if (extra.length > 0 || Object.keys(env).length > 0)
+    await compareFleets(cp, dir, count, tokens, {
+      label: 'flags',
+      nodeArgs: [...flags, ...extra, entry],
+      env,
+    });
 }
 
 export async function benchReplicas(count: number): Promise<void> {
