@@ -126,7 +126,7 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
     assert.ok(names.has('fastify') && names.has('@peculiar/x509'), 'the list is the real one');
   });
 
-  it('npm start runs the compiled server, and the package ships dist/ without the build cache', () => {
+  it('npm start runs the compiled server, and the package ships dist/ without the build cache or the image bundles', () => {
     const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
       files: string[];
@@ -136,7 +136,7 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
       /^bash scripts\/with-node24\.sh node dist\/server\/main\.js\b/,
     );
     assert.match(manifest.scripts.prestart ?? '', /npm run build\b/);
-    assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo']);
+    assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo', `!${BUNDLE_DIR}/`]);
   });
 });
 
