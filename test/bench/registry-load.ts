@@ -112,8 +112,17 @@ export async function waitListening(target: Target): Promise<void> {
   throw new Error(`nothing answers on port ${target.port}`);
 }
 
+/**
+ * RSS and CPU so far; zeros once the process has exited, so that a replica the kernel killed at its memory
+ * limit is reported (OOM kills, at the end) instead of stopping the benchmark.
+ */
 export async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs: number }> {
-  return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
+  try {
+    return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { rssMiB: 0, cpuMs: 0 };
+    throw error;
+  }
 }
 
 /**
