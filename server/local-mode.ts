@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LogFormat } from '../core/config/config-values.ts';
 import { LOCAL_NAMESPACE, SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../core/contract/names.ts';
 import { urlWithKey, type RunKey } from '../core/contract/run-key.ts';
 import { textLogStream } from './operations/log-text.ts';
+import { RUNTIME_FILES } from './runtime-files.ts';
 
 export interface LocalSidecarOptions {
   serverUrl: string;
@@ -47,17 +47,11 @@ export interface LocalSidecar {
   stop(graceMs?: number): Promise<void>;
 }
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-// From the compiled dist/ (npm start, the images) the sidecar is plain JavaScript beside the server's; from
-// source (tests, through tsx, a devDependency) it runs through tsx as the server does.
-const SIDECAR_ARGS = import.meta.url.endsWith('.js')
-  ? [join(PROJECT_ROOT, 'sidecar', 'main.js')]
-  : ['--import', 'tsx', join(PROJECT_ROOT, 'sidecar', 'main.ts')];
-
 export function spawnLocalSidecar(options: LocalSidecarOptions): LocalSidecar {
   const text = options.logFormat === 'text';
-  const child = spawn(process.execPath, SIDECAR_ARGS, {
-    cwd: PROJECT_ROOT,
+  // From the bundle, the sidecar's bundle beside it; compiled, dist/sidecar; from source, through tsx.
+  const child = spawn(process.execPath, RUNTIME_FILES.sidecar.args, {
+    cwd: RUNTIME_FILES.sidecar.cwd,
     env: localSidecarEnv(options),
     stdio: ['ignore', text ? 'pipe' : 'inherit', text ? 'pipe' : 'inherit'],
   });

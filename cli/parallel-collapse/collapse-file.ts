@@ -90,7 +90,8 @@ function eventInHead(fd: number, bytes: number, options: CollapseOptions): strin
 
 function startPart(job: PartJob): Promise<CollapsedPart> {
   const self = fileURLToPath(import.meta.url);
-  // From the TypeScript sources (a checkout, tests) the worker needs tsx too; dist/ is plain JavaScript.
+  // From the TypeScript sources (a checkout, tests) the worker needs tsx too; dist/ is plain JavaScript,
+  // and so is the bundle (dist/bundle/furnace.mjs), which has part-worker.mjs beside it.
   const fromSources = extname(self) === '.ts';
   const worker = new Worker(new URL(`./part-worker${extname(self)}`, import.meta.url), {
     workerData: job,

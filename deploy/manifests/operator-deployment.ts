@@ -1,11 +1,12 @@
-// The operator's Deployment. The operator ships in the server image (Dockerfile.server compiles
-// operator/ with the rest), started with another entry point: one image to build, scan and mirror, and
-// the operator and the server it installs are always of one release.
+// The operator's Deployment. The operator ships in the server image (Dockerfile.server bundles operator/
+// beside the server), started with another entry point: one image to build, scan and mirror, and the
+// operator and the server it installs are always of one release.
+import { bundleCommand } from '../../core/contract/bundle-layout.ts';
 import { DEFAULT_IMAGES } from '../../core/crd/resources.ts';
 import { FURNACE_NAMESPACE, OPERATOR_NAME } from './operator-rbac.ts';
 
 export const OPERATOR_IMAGE = DEFAULT_IMAGES.server;
-export const OPERATOR_COMMAND = ['node', 'dist/operator/main.js'];
+export const OPERATOR_COMMAND = bundleCommand('operator');
 
 const selector = { 'app.kubernetes.io/name': 'furnace', 'app.kubernetes.io/component': 'operator' };
 

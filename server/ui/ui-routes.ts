@@ -1,20 +1,15 @@
 // The web UI (ui/dist, built by `npm run build:ui`) at `/`, its pages' paths answered with
-// index.html, and the speedscope app from its npm package at /speedscope/. Nothing from a CDN.
+// index.html, and the speedscope app (from its npm package, or copied beside the bundle) at /speedscope/. No CDN.
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { SPEEDSCOPE_PATH, UI_PAGE_ROUTES } from '../../core/contract/ui-contract.ts';
+import { RUNTIME_FILES } from '../runtime-files.ts';
 
-// From source this file is server/ui/; compiled, dist/server/ui/. The build sits in ui/dist either way.
-const PROJECT_ROOT = resolve(
-  fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../..' : '../..', import.meta.url)),
-);
-export const DEFAULT_UI_DIR = join(PROJECT_ROOT, 'ui', 'dist');
-const require = createRequire(import.meta.url);
-export const SPEEDSCOPE_DIR = join(dirname(require.resolve('speedscope/package.json')), 'dist', 'release');
+// ui/dist from source, compiled or bundled alike (server/runtime-files.ts).
+export const DEFAULT_UI_DIR = RUNTIME_FILES.uiDir;
+export const SPEEDSCOPE_DIR = RUNTIME_FILES.speedscopeDir;
 
 /**
  * Scripts and styles from this origin only, no inline script, no framing: a symbol name that got

@@ -12,6 +12,8 @@ import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { cpuMs, rssKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
+import { buildServerImageFiles, serverImage } from '../harness/server-image.ts';
+import { buildDist } from '../process/server-processes.ts';
 
 export const SIDECARS = Number(process.env.BENCH_SIDECARS ?? 5000);
 export const RENEW_SECONDS = 15;
@@ -110,8 +112,17 @@ export async function waitListening(target: Target): Promise<void> {
   throw new Error(`nothing answers on port ${target.port}`);
 }
 
+/**
+ * RSS and CPU so far; zeros once the process has exited, so that a replica the kernel killed at its memory
+ * limit is reported (OOM kills, at the end) instead of stopping the benchmark.
+ */
 export async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs: number }> {
-  return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
+  try {
+    return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { rssMiB: 0, cpuMs: 0 };
+    throw error;
+  }
 }
 
 /**
@@ -150,6 +161,23 @@ export function startBaseline(files: { keyFile: string; certFile: string }, port
     env: { ...process.env, KEY: files.keyFile, CERT: files.certFile, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/**
+ * The server's script as the image runs it (Dockerfile.server's ENTRYPOINT: the bundle, built first), or
+ * with BENCH_SERVER_ENTRY=dist the compiled dist/server/main.js as the image ran it before the bundle, to
+ * compare the two in one session. Relative to the project, where the benchmark starts it.
+ */
+export async function serverEntry(): Promise<string> {
+  if (process.env.BENCH_SERVER_ENTRY === 'dist') {
+    buildDist();
+    return 'dist/server/main.js';
+  }
+  await buildServerImageFiles();
+  const [node, script] = serverImage().entrypoint;
+  if (node !== 'node' || script === undefined)
+    throw new Error('Dockerfile.server: ENTRYPOINT is not node <script>');
+  return script;
 }
 
 /** NODE_OPTIONS as Dockerfile.server sets it for the server image, or BENCH_SERVER_NODE_ARGS ('' for none). */

@@ -1,6 +1,6 @@
 // npm run bench:registry -- --replicas 2 — the 5,000 simulated sidecars of registry.ts against N server
-// replicas sharing registrations through the real API server (`coordination.mode: kubernetes`, compiled dist/,
-// the image's node flags). The first round registers each sidecar through replica i mod N; every later
+// replicas sharing registrations through the real API server (`coordination.mode: kubernetes`, the image's
+// bundle and node flags; BENCH_SERVER_ENTRY=dist for the compiled dist/). The first round registers each sidecar through replica i mod N; every later
 // round renews each through a replica picked at random, as a load balancer might. Printed: renewal p50
 // and p99, each replica's CPU and RSS, and the API server's own count of writes to Leases
 // (apiserver_request_total by verb, resource leases) per recorder per minute over the renewal rounds,
@@ -32,6 +32,7 @@ import {
   processStats,
   RENEW_SECONDS,
   round,
+  serverEntry,
   serverNodeArgs,
   SIDECARS,
   startBaseline,
@@ -78,7 +79,10 @@ async function startReplica(
   cp: ControlPlane,
   dir: string,
   name: string,
-  shared: { namespace: string; keyFile: string; nodeArgs: string[] } | { nodeArgs: string[] },
+  shared: ({ namespace: string; keyFile: string } | object) & {
+    nodeArgs: string[];
+    env?: Record<string, string>;
+  },
 ): Promise<Replica> {
   const replicaDir = join(dir, name);
   await mkdir(replicaDir);
@@ -96,10 +100,15 @@ async function startReplica(
   const { child, group } = spawnWithMemoryLimit(
     quantityBytes(SERVER_RESOURCES.limits.memory),
     process.execPath,
-    [...shared.nodeArgs, 'dist/server/main.js'],
+    shared.nodeArgs,
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, FURNACE_CONFIG: config.configFile, KUBECONFIG: cp.kubeconfigPath },
+      env: {
+        ...process.env,
+        ...shared.env,
+        FURNACE_CONFIG: config.configFile,
+        KUBECONFIG: cp.kubeconfigPath,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
@@ -255,6 +264,69 @@ function countWrites(cp: ControlPlane, idlePerSecond: number) {
   };
 }
 
+/** N replicas sharing registrations, then one alone, from one command line (node flags and script). */
+async function compareFleets(
+  cp: ControlPlane,
+  dir: string,
+  count: number,
+  tokens: string[],
+  compare: { label: string; nodeArgs: string[]; env?: Record<string, string> },
+): Promise<void> {
+  const { label, nodeArgs, env = {} } = compare;
+  console.log(
+    `${label}: ${Object.entries(env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')}node ${nodeArgs.join(' ')}`,
+  );
+  const namespace = await createNamespace(cp.kubeConfig(), { prefix: 'furnace' });
+  const shared = { namespace, keyFile: join(dir, 'shared-key'), nodeArgs, env };
+  const replicas: Replica[] = [];
+  for (let i = 0; i < count; i++)
+    replicas.push(await startReplica(cp, dir, `${label}-${String.fromCharCode(97 + i)}`, shared));
+  await runFleet(`${count} replicas, ${label}`, replicas, tokens);
+  await runFleet(
+    `one replica, ${label}`,
+    [await startReplica(cp, dir, `${label}-single`, { nodeArgs, env })],
+    tokens,
+  );
+}
+
+/**
+ * The same fleets again in the same run, on the same pods (each with a fresh Lease namespace):
+ * BENCH_COMPARE_DIST=1 from the compiled dist/, as the image ran the server before the bundle;
+ * BENCH_COMPARE_NODE_ARGS="…" and BENCH_COMPARE_ENV="NAME=value …" the image's script with these node flags
+ * added to the image's and these variables in its environment.
+ */
+async function comparisons(
+  cp: ControlPlane,
+  dir: string,
+  count: number,
+  tokens: string[],
+  entry: string,
+): Promise<void> {
+  const flags = await serverNodeArgs();
+  if (process.env.BENCH_COMPARE_DIST) {
+    buildDist();
+    await compareFleets(cp, dir, count, tokens, {
+      label: 'dist',
+      nodeArgs: [...flags, 'dist/server/main.js'],
+    });
+  }
+  const extra = (process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const env = Object.fromEntries(
+    (process.env.BENCH_COMPARE_ENV ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  if (extra.length > 0 || Object.keys(env).length > 0)
+    await compareFleets(cp, dir, count, tokens, {
+      label: 'flags',
+      nodeArgs: [...flags, ...extra, entry],
+      env,
+    });
+}
+
 export async function benchReplicas(count: number): Promise<void> {
   const cp = await getControlPlane();
   const kc = cp.kubeConfig();
@@ -263,7 +335,7 @@ export async function benchReplicas(count: number): Promise<void> {
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}, load ${load()}`,
     );
-    buildDist();
+    const entry = await serverEntry();
     const leases = await createNamespace(kc, { prefix: 'furnace' });
     const namespace = await createNamespace(kc, { enabled: true });
     const setupStart = performance.now();
@@ -273,7 +345,9 @@ export async function benchReplicas(count: number): Promise<void> {
     );
     const keyFile = join(dir, 'shared-key');
     await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    const nodeArgs = await serverNodeArgs();
+    // node's flags as the image sets them, then the script
+    const nodeArgs = [...(await serverNodeArgs()), entry];
+    console.log(`replicas run: node ${nodeArgs.join(' ')}`);
     const shared = { namespace: leases, keyFile, nodeArgs };
     const idlePerSecond = await idleLeaseWrites(cp);
     const replicas: Replica[] = [];
@@ -288,6 +362,7 @@ export async function benchReplicas(count: number): Promise<void> {
       tokens,
     );
     const bare = await baselineP99(dir, tokens);
+    await comparisons(cp, dir, count, tokens, entry);
     console.log(
       `renewal p99: ${count} replicas ${fleet.renewalP99.toFixed(2)} ms, one replica ${single.renewalP99.toFixed(2)} ms, bare Fastify ${bare.toFixed(2)} ms (ratio to one replica ${(fleet.renewalP99 / single.renewalP99).toFixed(2)}; target ≤ 20 ms); load ${load()}`,
     );

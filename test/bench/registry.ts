@@ -1,5 +1,5 @@
 // npm run bench:registry — 5,000 simulated sidecars renewing every 15 s against a server (a real
-// process in cluster mode, compiled to JavaScript as the image runs it) whose TokenReview and Pod
+// process in cluster mode, the bundle the image runs; BENCH_SERVER_ENTRY=dist for the compiled dist/) whose TokenReview and Pod
 // reads go to the real API server of the test harness. The server runs in a cgroup v1 memory group at
 // the Deployment's limit (operator/furnace/plan-server.ts), as in its pod. Reports the server's RSS, the
 // group's peak and OOM kills, its CPU and the registration p50/p99, first registrations and renewals
@@ -22,13 +22,13 @@ import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { quantityBytes, spawnWithMemoryLimit } from '../harness/memory-limit.ts';
 import { percentile } from '../harness/stats.ts';
-import { buildDist } from '../process/server-processes.ts';
 import {
   createSidecarPods,
   failureSamples,
   processStats,
   RENEW_SECONDS,
   round,
+  serverEntry,
   serverNodeArgs,
   SIDECARS,
   startBaseline,
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 1024 ** 3).toFixed(1)} GiB, node ${process.version}`,
     );
-    buildDist();
+    const entry = await serverEntry();
     const namespace = await createNamespace(kc, { enabled: true });
     const setupStart = performance.now();
     const tokens = await createSidecarPods(kc, namespace);
@@ -120,18 +120,13 @@ async function main(): Promise<void> {
     const nodeArgs = await serverNodeArgs();
     // Under the Deployment's memory limit, as in a pod: Node sizes its young generation from it.
     const limit = SERVER_RESOURCES.limits.memory;
-    const limited = spawnWithMemoryLimit(
-      quantityBytes(limit),
-      process.execPath,
-      [...nodeArgs, 'dist/server/main.js'],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    const limited = spawnWithMemoryLimit(quantityBytes(limit), process.execPath, [...nodeArgs, entry], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const ours = await measure(
-      `furnace (dist/${nodeArgs.length > 0 ? ` ${nodeArgs.join(' ')}` : ''}; memory limit ${limit})`,
+      `furnace (${[...nodeArgs, entry].join(' ')}; memory limit ${limit})`,
       limited.child,
       { agent: keepAlive(), port, ca: certs.caPem },
       tokens,

@@ -1,12 +1,15 @@
 // The two images, checked without a container engine (there is none here): every COPY source exists,
 // every RUN program is in the base image or installed before it in that stage, the server runs as a
-// non-root user, builds the UI in a build stage and carries the operator's entry point; the final stages
-// install production dependencies only, which hold no build or test tool, and run compiled JavaScript.
+// non-root user, builds the UI in a build stage and carries the operator's entry point. The sidecar's
+// final stage installs production dependencies only, which hold no build or test tool, and runs compiled
+// JavaScript; the server's installs nothing and runs the bundles (test/process/server-bundle.test.ts runs
+// them from the image's files).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { BUNDLE_DIR, BUNDLE_ENTRIES, bundleCommand } from '../../core/contract/bundle-layout.ts';
 import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
 import {
   aptInstalled,
@@ -89,21 +92,24 @@ for (const name of ['Dockerfile.server', 'Dockerfile.sidecar']) {
         }
       }
     });
-
-    it('installs production dependencies only in the final stage and runs compiled JavaScript with node', () => {
-      const final = stages.at(-1);
-      const runs = final?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
-      const installs = runs.filter((args) => /\bnpm (ci|install)\b/.test(args));
-      assert.ok(
-        installs.length > 0 && installs.every((args) => args.includes('--omit=dev')),
-        installs.join('; '),
-      );
-      const entrypoint = final?.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
-      assert.match(entrypoint, /^\["node", "dist\/[\w/-]+\.js"\]$/);
-      assert.doesNotMatch(JSON.stringify(final), /tsx/);
-    });
   });
 }
+
+describe('Dockerfile.sidecar', () => {
+  const final = read('Dockerfile.sidecar').at(-1);
+
+  it('installs production dependencies only in the final stage and runs compiled JavaScript with node', () => {
+    const runs = final?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
+    const installs = runs.filter((args) => /\bnpm (ci|install)\b/.test(args));
+    assert.ok(
+      installs.length > 0 && installs.every((args) => args.includes('--omit=dev')),
+      installs.join('; '),
+    );
+    const entrypoint = final?.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
+    assert.match(entrypoint, /^\["node", "dist\/[\w/-]+\.js"\]$/);
+    assert.doesNotMatch(JSON.stringify(final), /tsx/);
+  });
+});
 
 describe('production dependencies (what npm ci --omit=dev installs)', () => {
   it('hold no TypeScript runner, bundler, compiler, browser driver, linter, formatter or protobuf generator', () => {
@@ -120,7 +126,7 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
     assert.ok(names.has('fastify') && names.has('@peculiar/x509'), 'the list is the real one');
   });
 
-  it('npm start runs the compiled server, and the package ships dist/ without the build cache', () => {
+  it('npm start runs the compiled server, and the package ships dist/ without the build cache or the image bundles', () => {
     const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
       scripts: Record<string, string>;
       files: string[];
@@ -130,7 +136,7 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
       /^bash scripts\/with-node24\.sh node dist\/server\/main\.js\b/,
     );
     assert.match(manifest.scripts.prestart ?? '', /npm run build\b/);
-    assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo']);
+    assert.deepEqual(manifest.files, ['dist/', '!dist/tsconfig.build.tsbuildinfo', `!${BUNDLE_DIR}/`]);
   });
 });
 
@@ -154,20 +160,32 @@ describe('Dockerfile.server', () => {
     );
   });
 
+  const copiesBundles = (): boolean =>
+    final?.instructions.some(
+      (i) => i.keyword === 'COPY' && copySources(i).sources.includes(`/src/${BUNDLE_DIR}`),
+    ) ?? false;
+
+  it('bundles in the build stage; the final stage installs nothing and runs the bundle with node', () => {
+    assert.ok(
+      build?.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('npm run build:server-bundle')),
+    );
+    assert.ok(copiesBundles(), `the final stage copies /src/${BUNDLE_DIR}`);
+    const runs = final?.instructions.filter((i) => i.keyword === 'RUN') ?? [];
+    assert.deepEqual(runs, [], 'no node_modules: the bundles carry their packages');
+    const entrypoint = final?.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
+    assert.deepEqual(JSON.parse(entrypoint), bundleCommand('server'));
+    assert.doesNotMatch(JSON.stringify(final), /tsx/);
+  });
+
   it("carries the operator's entry point that deploy/base starts", () => {
-    // OPERATOR_COMMAND is `node dist/operator/main.js`: operator/ is copied in and compiled into dist/.
-    assert.deepEqual(OPERATOR_COMMAND, ['node', 'dist/operator/main.js']);
-    assert.ok(
-      build?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).sources.includes('operator')),
-    );
-    const tsconfig = JSON.parse(readFileSync(join(PROJECT_ROOT, 'tsconfig.build.json'), 'utf8')) as {
-      include: string[];
-      compilerOptions: { outDir: string; rootDir: string };
-    };
-    assert.ok(tsconfig.include.includes('operator'));
-    assert.deepEqual([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir], ['.', 'dist']);
-    assert.ok(
-      final?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).sources.includes('/src/dist')),
-    );
+    // OPERATOR_COMMAND is `node dist/bundle/operator.mjs`: operator/ is copied in and bundled.
+    assert.deepEqual(OPERATOR_COMMAND, ['node', 'dist/bundle/operator.mjs']);
+    assert.equal(BUNDLE_ENTRIES.operator.source, 'operator/main.ts');
+    for (const part of ['operator', 'server', 'core', 'kube', 'sidecar'])
+      assert.ok(
+        build?.instructions.some((i) => i.keyword === 'COPY' && copySources(i).sources.includes(part)),
+        `the build stage copies ${part}/`,
+      );
+    assert.ok(copiesBundles());
   });
 });

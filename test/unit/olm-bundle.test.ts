@@ -151,7 +151,7 @@ describe('OLM bundle', () => {
     assert.deepEqual(install.spec.deployments, [{ name: deployment?.metadata.name, spec: deployment?.spec }]);
     const pod = install.spec.deployments[0]?.spec.template.spec;
     assert.equal(pod?.containers[0]?.image, DEFAULT_IMAGES.server);
-    assert.deepEqual(pod?.containers[0]?.command, ['node', 'dist/operator/main.js']);
+    assert.deepEqual(pod?.containers[0]?.command, ['node', 'dist/bundle/operator.mjs']);
     const rbac = baseDocuments('operator-rbac.yaml');
     const rulesOf = (kind: string) => rbac.find((d) => d.kind === kind)?.rules;
     assert.deepEqual(install.spec.clusterPermissions, [
