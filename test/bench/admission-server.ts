@@ -1,6 +1,6 @@
-// The Furnace side of bench:admission: the real server (compiled, cluster mode) with its webhook listener
-// on loopback (admission-anchor.ts registers it beside the anchor), run as its pod runs it: the image's node
-// flags, under the Deployment's memory limit (Node sizes its young generation, and so its pauses, from it).
+// The Furnace side of bench:admission: the real server (as the image runs it, cluster mode) with its webhook listener
+// on loopback (admission-anchor.ts registers it beside the anchor), run as its pod runs it: the image's entry
+// point and node flags, under the Deployment's memory limit (Node sizes its young generation, and so its pauses, from it).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { stopPid } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { collectResponseTimes, type ResponseTimes } from './admission-observers.ts';
 import type { BenchContext } from './bench-kit.ts';
-import { serverNodeArgs } from './registry-load.ts';
+import { serverEntry, serverNodeArgs } from './registry-load.ts';
 
 /** The real server in cluster mode with its webhook listener on loopback; resolves once it is healthy. */
 export async function startServer(
@@ -33,11 +33,12 @@ export async function startServer(
   // Dockerfile.server's NODE_OPTIONS; BENCH_SERVER_NODE_ARGS replaces them (a CPU profile: --cpu-prof
   // --cpu-prof-dir=DIR).
   const nodeArgs = await serverNodeArgs();
+  const entry = await serverEntry();
   const limit = SERVER_RESOURCES.limits.memory;
   const { child: server, group } = spawnWithMemoryLimit(
     quantityBytes(limit),
     process.execPath,
-    [...nodeArgs, 'dist/server/main.js'],
+    [...nodeArgs, entry],
     {
       cwd: PROJECT_ROOT,
       env: { ...process.env, FURNACE_CONFIG: configFile, KUBECONFIG: kubeconfigPath },
@@ -45,8 +46,8 @@ export async function startServer(
     },
   );
   const pid = server.pid;
-  if (pid === undefined) throw new Error('could not start dist/server/main.js');
-  console.log(`furnace server: node ${nodeArgs.join(' ')} dist/server/main.js, memory limit ${limit}`);
+  if (pid === undefined) throw new Error(`could not start ${entry}`);
+  console.log(`furnace server: node ${nodeArgs.join(' ')} ${entry}, memory limit ${limit}`);
   // A generous grace: with --cpu-prof the profile is written as the server exits after closing its listeners.
   bench.t.after(async () => {
     await stopPid(pid, 20_000);

@@ -24,9 +24,8 @@ import { entriesPath, storedEntryIds, writeFilledEntries } from '../harness/reco
 import { quantityBytes, type MemoryGroup } from '../harness/memory-limit.ts';
 import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
-import { buildDist } from '../process/server-processes.ts';
 import { runBench } from './bench-kit.ts';
-import { serverNodeArgs } from './registry-load.ts';
+import { serverEntry, serverNodeArgs } from './registry-load.ts';
 
 // The most a bucket-backed install keeps (retention.maxCount is capped at 50,000 with storage.s3 in a
 // cluster, server/config/config-retention.ts); the issue's 100,000 is above that cap.
@@ -139,7 +138,7 @@ await runBench('bench:catalog', async ({ t }) => {
 
   const s3 = await startS3Server(t);
   const leases = await createNamespace(kc, { prefix: 'furnace' });
-  buildDist();
+  const entry = await serverEntry();
   const imageNodeArgs = await serverNodeArgs();
   const coldStart = performance.now();
   const [replica] = await startReplicas(t, {
@@ -158,10 +157,10 @@ await runBench('bench:catalog', async ({ t }) => {
         maxAgeSeconds: 10 * 365 * 86_400,
       },
     },
-    // As its pod runs it: compiled, the image's node flags, under the Deployment's memory limit. Extra node
+    // As its pod runs it: the image's entry point (the bundle) and node flags, under the Deployment's memory limit. Extra node
     // flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start) in BENCH_CATALOG_NODE_ARGS.
     nodeArgs: [...imageNodeArgs, ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    script: 'dist/server/main.js',
+    script: entry,
     memoryLimitBytes: quantityBytes(SERVER_RESOURCES.limits.memory),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
@@ -170,7 +169,7 @@ await runBench('bench:catalog', async ({ t }) => {
   const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
   const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';
   process.stdout.write(
-    `replica (node ${imageNodeArgs.join(' ')} dist/server/main.js) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s; ${memoryOf(replica.memory, rss)}\n`,
+    `replica (node ${imageNodeArgs.join(' ')} ${entry}) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s; ${memoryOf(replica.memory, rss)}\n`,
   );
 
   const user = await createUser(kc, {
