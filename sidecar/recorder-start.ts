@@ -23,6 +23,7 @@ import { ProxyTokens } from './server-link/proxy-tokens.ts';
 import { startRegistration, type RegistrationOptions } from './server-link/registration.ts';
 import { serverCaReader } from './server-link/server-ca.ts';
 import { commandRunner } from './symbols/image-symbols.ts';
+import { createKernelSymbolsCopy, type KernelSymbols } from './symbols/kernel-symbols.ts';
 
 /** Reads the configuration, or logs the one bad key and exits 1. */
 export function loadConfigOrExit<T>(read: () => T): T {
@@ -49,6 +50,8 @@ export interface RecorderBasics {
   buildIdMmap: boolean;
   /** The API's throwaway HTTPS key and certificate. */
   identity: ServingIdentity;
+  /** The copy of the kernel's symbols that every perf script of this process reads (kernel-symbols.ts). */
+  kernelSymbols: KernelSymbols;
 }
 
 interface BasicsConfig {
@@ -79,6 +82,7 @@ export async function prepareRecorder(
     readServerCa: serverCaReader(config),
     buildIdMmap,
     identity,
+    kernelSymbols: createKernelSymbolsCopy(`${config.dataDir}/kallsyms`),
   };
 }
 
@@ -100,6 +104,7 @@ export function recorderRuntime(
   | 'readServerCa'
   | 'log'
   | 'buildIdMmap'
+  | 'kernelSymbols'
   | 'isProcessGone'
   | 'sampleCpuPercent'
 > {
@@ -117,6 +122,7 @@ export function recorderRuntime(
     readServerCa: basics.readServerCa,
     log,
     buildIdMmap: basics.buildIdMmap,
+    kernelSymbols: basics.kernelSymbols,
     isProcessGone: (pid) => isProcessGone(pid),
     sampleCpuPercent: (pids) => sampleCpuPercent(pids, CPU_SAMPLE_MS),
   };

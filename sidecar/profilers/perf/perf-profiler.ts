@@ -7,6 +7,7 @@ import { cacheTargetBinaries } from '../../symbols/binary-cache.ts';
 import { diskUsage, type DiskBudget } from '../../host/disk-budget.ts';
 import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
+import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { scriptRecording } from './perf-script.ts';
@@ -29,6 +30,8 @@ export interface PerfProfilerDeps {
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
   buildIdMmap?: boolean;
+  /** The copy of the kernel's symbols for perf script; made (or found fresh) as perf starts, checked after. */
+  kernelSymbols?: KernelSymbols;
   /** Asks the JVMs among the targets for their perf maps (jvm-perf-map.ts); returns warnings. */
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited (perf cannot attach to it); without it every target counts as there. */
@@ -91,6 +94,8 @@ function startPerf(
     plan.perf,
     targets,
   );
+  // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
+  void deps.kernelSymbols?.();
   // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
@@ -175,6 +180,7 @@ async function finishPerf(
         dir,
         buildIdDir: `${dir}/buildid`,
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
+        ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );

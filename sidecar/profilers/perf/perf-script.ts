@@ -17,6 +17,7 @@ export interface ScriptedStacks {
   timeline: TimedSamples;
 }
 import type { RecordingEvent } from '../../recording-events.ts';
+import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
@@ -41,13 +42,16 @@ export interface PipelineInput {
   imageRoot?: string;
   /** The most perf.script may hold, like every artifact (limits.maxArtifactBytes); past it, it is dropped. */
   maxScriptBytes?: number;
+  /** The copy of the kernel's symbols perf script reads instead of /proc/kallsyms, when there is one. */
+  kernelSymbols?: KernelSymbols;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 
-export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
-  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
+export function perfScriptArgs(dataFile: string, buildIdDir: string, kallsyms?: string): string[] {
+  const args = ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
+  return kallsyms === undefined ? args : [...args, '--kallsyms', kallsyms];
 }
 
 const TEXT_PER_DATA_BYTE = 3;
@@ -113,10 +117,16 @@ async function scriptAndCollapse(
   script: { maxBytes: Promise<number>; kept: { value: boolean } },
 ): Promise<ScriptedStacks> {
   const perfData = `${input.dir}/perf.data`;
-  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir));
   // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
   // small recording's collapser starts with small tables.
-  const dataBytes = (await stat(perfData).catch(() => undefined))?.size;
+  const [kallsyms, dataBytes] = await Promise.all([
+    input.kernelSymbols?.(),
+    stat(perfData).then(
+      (s) => s.size,
+      () => undefined,
+    ),
+  ]);
+  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir, kallsyms));
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
   const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
