@@ -13,14 +13,6 @@ describe('perf script command', () => {
     });
   });
 
-  it("reads the recorder's copy of the kernel symbols when there is one, /proc/kallsyms otherwise", () => {
-    assert.deepEqual(perfScriptArgs('/rec/perf.data', '/rec/.build-id', '/data/kallsyms').slice(-2), [
-      '--kallsyms',
-      '/data/kallsyms',
-    ]);
-    assert.equal(args.includes('--kallsyms'), false);
-  });
-
   it('runs perf itself when there is no stdbuf', () => {
     assert.deepEqual(perfScriptCommand('perf', args, null), { command: 'perf', args });
   });

@@ -10,7 +10,8 @@ import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
-import { scriptRecording } from './perf-script.ts';
+import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
+import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
@@ -43,6 +44,8 @@ interface PendingWork {
   mount: Promise<ImageMount | Error> | undefined;
   /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
   precached: Promise<number>;
+  /** perf script, waiting for the stop (perf-script-launch.ts). */
+  script: PreparedScript;
 }
 
 export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
@@ -112,7 +115,12 @@ function startPerf(
         .then(({ skippedBytes }) => skippedBytes)
         .catch(() => 0)
     : Promise.resolve(0);
-  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached });
+  // perf script's process is made now, while perf records, so that the stop does not wait for a fork.
+  const script = preparePerfScript(
+    deps.spawn,
+    perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`),
+  );
+  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached, script });
   return { stop: () => perf.stop('stopped'), done };
 }
 
@@ -181,12 +189,14 @@ async function finishPerf(
         buildIdDir: `${dir}/buildid`,
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
         ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
+        prepared: pending.script,
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );
     const ended = result.reason === 'deadline' ? 'duration' : result.reason;
     return { stacks, timeline, subtitle: plan.subtitle(result.reason), ended };
   } finally {
+    pending.script.cancel();
     await maps.remove();
     await rm(`${dir}/buildid`, { recursive: true, force: true });
     await rm(`${dir}/binaries`, { recursive: true, force: true });

@@ -18,6 +18,7 @@ export interface ScriptedStacks {
 }
 import type { RecordingEvent } from '../../recording-events.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
+import { launchPerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
@@ -44,14 +45,15 @@ export interface PipelineInput {
   maxScriptBytes?: number;
   /** The copy of the kernel's symbols perf script reads instead of /proc/kallsyms, when there is one. */
   kernelSymbols?: KernelSymbols;
+  /** perf script started ahead (perfScriptCommandFor this input's files); else it is started here. */
+  prepared?: PreparedScript;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 
-export function perfScriptArgs(dataFile: string, buildIdDir: string, kallsyms?: string): string[] {
-  const args = ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
-  return kallsyms === undefined ? args : [...args, '--kallsyms', kallsyms];
+export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
+  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
 }
 
 const TEXT_PER_DATA_BYTE = 3;
@@ -72,6 +74,15 @@ export function perfScriptCommand(
 ): { command: string; args: string[] } {
   if (stdbuf === null) return { command: perfPath, args };
   return { command: stdbuf, args: ['-o', '64K', perfPath, ...args] };
+}
+
+/** A recording's perf script command (started as it goes, or ahead: perf-script-launch.ts). */
+export function perfScriptCommandFor(
+  perfPath: string,
+  dataFile: string,
+  buildIdDir: string,
+): { command: string; args: string[] } {
+  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir));
 }
 
 /**
@@ -126,16 +137,11 @@ async function scriptAndCollapse(
       () => undefined,
     ),
   ]);
-  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir, kallsyms));
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
-  const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code: number | null) => resolve(code));
-  });
+  const launched =
+    input.prepared?.go(kallsyms) ??
+    launchPerfScript(deps.spawn, perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir), kallsyms);
+  const { child, exited } = launched;
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [collapser, code] = await Promise.all([
     collapseRecording(
@@ -147,7 +153,8 @@ async function scriptAndCollapse(
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
     throw error;
   });
-  if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
+  if (code !== 0)
+    throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(launched.stderr())}`);
   // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
   const trie = collapser.endTrie();
   await deps.writeTree?.(compactTreeOfTrie(trie));
