@@ -57,6 +57,18 @@ export interface RecorderBasics {
 interface BasicsConfig {
   dataDir: string;
   perfPath: string;
+  diskBudgetBytes: number;
+}
+
+/**
+ * The copy of the kernel's symbols (about 3 MB) lives in the data directory, inside the disk budget: only a
+ * budget of at least this much keeps one, so that it never takes more than a few percent of the room.
+ */
+export const KALLSYMS_COPY_MIN_BUDGET = 64 * 1024 * 1024;
+
+function keptKernelSymbols(config: BasicsConfig): KernelSymbols {
+  if (config.diskBudgetBytes < KALLSYMS_COPY_MIN_BUDGET) return () => Promise.resolve(undefined);
+  return createKernelSymbolsCopy(`${config.dataDir}/kallsyms`);
 }
 
 /**
@@ -82,7 +94,7 @@ export async function prepareRecorder(
     readServerCa: serverCaReader(config),
     buildIdMmap,
     identity,
-    kernelSymbols: createKernelSymbolsCopy(`${config.dataDir}/kallsyms`),
+    kernelSymbols: keptKernelSymbols(config),
   };
 }
 
