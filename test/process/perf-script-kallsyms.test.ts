@@ -47,7 +47,11 @@ describe('perf script with the copy of the kernel symbols', () => {
       const copy = copyLines[i] ?? '';
       if (copy === proc) return;
       // The same address, named by the function before the padding instead of the padding itself.
-      assert.match(proc, /^\s+[0-9a-f]+ __pfx_\S+ \(\[kernel\.kallsyms\]\)$/, `only padding differs: ${proc}`);
+      assert.match(
+        proc,
+        /^\s+[0-9a-f]+ __pfx_\S+ \(\[kernel\.kallsyms\]\)$/,
+        `only padding differs: ${proc}`,
+      );
       assert.equal(copy.trim().split(' ')[0], proc.trim().split(' ')[0]);
       assert.doesNotMatch(copy, /__pfx_|\[unknown\]/);
     });

@@ -80,20 +80,23 @@ describe('the kernel symbols copy', () => {
     await writeFile(join(proc, 'modules'), '');
     let copying = 0;
     let overlapped = false;
-    const next = kernelSymbolsCopy({
-      readText: async (file, maxBytes) => (await readFile(file, 'utf8')).slice(0, maxBytes),
-      copy: async (from, to) => {
-        copying += 1;
-        overlapped ||= copying > 1;
-        await new Promise((done) => setTimeout(done, 20));
-        await pipeline(createReadStream(from), createWriteStream(to));
-        copying -= 1;
+    const next = kernelSymbolsCopy(
+      {
+        readText: async (file, maxBytes) => (await readFile(file, 'utf8')).slice(0, maxBytes),
+        copy: async (from, to) => {
+          copying += 1;
+          overlapped ||= copying > 1;
+          await new Promise((done) => setTimeout(done, 20));
+          await pipeline(createReadStream(from), createWriteStream(to));
+          copying -= 1;
+        },
+        now: () => 0,
+        path: join(proc, 'copy'),
+        procRoot: proc,
+        // Every call copies, as after a module change each time.
       },
-      now: () => 0,
-      path: join(proc, 'copy'),
-      procRoot: proc,
-      // Every call copies, as after a module change each time.
-    }, -1);
+      -1,
+    );
     const paths = await Promise.all([next(), next(), next()]);
     assert.deepEqual(paths, [join(proc, 'copy'), join(proc, 'copy'), join(proc, 'copy')]);
     assert.equal(overlapped, false);

@@ -27,7 +27,10 @@ function countingSpawn(): { spawn: SpawnFn; started: () => number } {
 }
 
 // Prints its own PID, then each argument after the script on its own line.
-const SHOW = { command: '/bin/sh', args: ['-c', 'echo "$$"; printf "%s\\n" "$@"', 'show', 'script', '-i', 'a b'] };
+const SHOW = {
+  command: '/bin/sh',
+  args: ['-c', 'echo "$$"; printf "%s\\n" "$@"', 'show', 'script', '-i', 'a b'],
+};
 
 describe('perf script started ahead', () => {
   it('becomes the command in the process made at the start, with the kernel symbols copy', async () => {
