@@ -23,6 +23,7 @@ import { ProxyTokens } from './server-link/proxy-tokens.ts';
 import { startRegistration, type RegistrationOptions } from './server-link/registration.ts';
 import { serverCaReader } from './server-link/server-ca.ts';
 import { commandRunner } from './symbols/image-symbols.ts';
+import { createKernelSymbolsCopy, type KernelSymbols } from './symbols/kernel-symbols.ts';
 
 /** Reads the configuration, or logs the one bad key and exits 1. */
 export function loadConfigOrExit<T>(read: () => T): T {
@@ -49,11 +50,25 @@ export interface RecorderBasics {
   buildIdMmap: boolean;
   /** The API's throwaway HTTPS key and certificate. */
   identity: ServingIdentity;
+  /** The copy of the kernel's symbols that every perf script of this process reads (kernel-symbols.ts). */
+  kernelSymbols: KernelSymbols;
 }
 
 interface BasicsConfig {
   dataDir: string;
   perfPath: string;
+  diskBudgetBytes: number;
+}
+
+/**
+ * The copy of the kernel's symbols (about 3 MB) lives in the data directory, inside the disk budget: only a
+ * budget of at least this much keeps one, so that it never takes more than a few percent of the room.
+ */
+export const KALLSYMS_COPY_MIN_BUDGET = 64 * 1024 * 1024;
+
+function keptKernelSymbols(config: BasicsConfig): KernelSymbols {
+  if (config.diskBudgetBytes < KALLSYMS_COPY_MIN_BUDGET) return () => Promise.resolve(undefined);
+  return createKernelSymbolsCopy(`${config.dataDir}/kallsyms`);
 }
 
 /**
@@ -79,6 +94,7 @@ export async function prepareRecorder(
     readServerCa: serverCaReader(config),
     buildIdMmap,
     identity,
+    kernelSymbols: keptKernelSymbols(config),
   };
 }
 
@@ -100,6 +116,7 @@ export function recorderRuntime(
   | 'readServerCa'
   | 'log'
   | 'buildIdMmap'
+  | 'kernelSymbols'
   | 'isProcessGone'
   | 'sampleCpuPercent'
 > {
@@ -117,6 +134,7 @@ export function recorderRuntime(
     readServerCa: basics.readServerCa,
     log,
     buildIdMmap: basics.buildIdMmap,
+    kernelSymbols: basics.kernelSymbols,
     isProcessGone: (pid) => isProcessGone(pid),
     sampleCpuPercent: (pids) => sampleCpuPercent(pids, CPU_SAMPLE_MS),
   };

@@ -1,16 +1,13 @@
 // Continuous profiling as the agent process runs it: the collector over the node's /proc and perf, its
 // calls to the server with the registration's upload token, and the loop. agent/main.ts starts it.
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { SpawnFn } from '../host/runtime.ts';
+import type { KernelSymbols } from '../symbols/kernel-symbols.ts';
 import { log, timers } from '../process-support.ts';
 import type { ProxyTokens } from '../server-link/proxy-tokens.ts';
 import { keepAliveSend } from '../server-link/http-client.ts';
 import { createProcScan } from './cgroup-scan.ts';
 import { ContinuousCollector } from './continuous-collector.ts';
-import { kernelSymbolsCopy } from './kernel-symbols.ts';
 import { startContinuousLoop } from './continuous-loop.ts';
 import { createContinuousLink } from './server-calls.ts';
 
@@ -26,20 +23,9 @@ const spawnChild = spawn as unknown as SpawnFn;
 /** How long the connection to the server stays open without a call (a poll at least every 7.5 s at the defaults). */
 const CONNECTION_IDLE_MS = 60_000;
 
-async function readHead(path: string, maxBytes: number): Promise<string> {
-  const file = await open(path);
-  try {
-    const buffer = Buffer.alloc(maxBytes);
-    const { bytesRead } = await file.read(buffer, 0, maxBytes, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await file.close();
-  }
-}
-
 export function startContinuous(
   config: ContinuousStartConfig,
-  basics: { tokens: ProxyTokens; readServerCa(): Promise<string | undefined> },
+  basics: { tokens: ProxyTokens; readServerCa(): Promise<string | undefined>; kernelSymbols: KernelSymbols },
 ): { stop(): Promise<void> } {
   const link = createContinuousLink({
     // A poll every few seconds and a window every 15 s: one connection (one TLS handshake) for all.
@@ -58,17 +44,7 @@ export function startContinuous(
     log,
     now: () => Date.now(),
     maxPendingWindows: config.continuous.maxPendingWindows,
-    kernelSymbols: kernelSymbolsCopy({
-      readText: readHead,
-      // 1 MiB reads: /proc/kallsyms is about 5 MB, and 64 KiB chunks cost as many calls and callbacks.
-      copy: (from, to) =>
-        pipeline(
-          createReadStream(from, { highWaterMark: 1 << 20 }),
-          createWriteStream(to, { mode: 0o600, highWaterMark: 1 << 20 }),
-        ),
-      now: () => Date.now(),
-      path: `${config.dataDir}/continuous-kallsyms`,
-    }),
+    kernelSymbols: basics.kernelSymbols,
   });
   return startContinuousLoop({
     collector,

@@ -24,26 +24,23 @@ function footprint(info: { size: number; blocks: number }): number {
   return Math.max(info.size, info.blocks * 512);
 }
 
-/** Bytes under `dir` as the kubelet measures an emptyDir: every file and directory, links not followed. */
+/**
+ * Bytes under `dir` as the kubelet measures an emptyDir: every file and directory, links not followed. The
+ * entries of a directory are looked at together (one after the other took 5-16 ms before the flame tree
+ * could be written, on the way to the graph).
+ */
 export async function diskUsage(dir: string): Promise<number> {
-  let total = 0;
-  const pending = [dir];
-  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
-    let names: string[];
-    try {
-      names = await readdir(current);
-    } catch {
-      continue; // removed meanwhile
-    }
-    for (const name of names) {
-      const path = join(current, name);
+  const names = await readdir(dir).catch(() => undefined); // removed meanwhile
+  if (names === undefined) return 0;
+  const sizes = await Promise.all(
+    names.map(async (name) => {
+      const path = join(dir, name);
       const info = await lstat(path).catch(() => undefined);
-      if (info === undefined) continue;
-      total += footprint(info);
-      if (info.isDirectory()) pending.push(path);
-    }
-  }
-  return total;
+      if (info === undefined) return 0;
+      return footprint(info) + (info.isDirectory() ? await diskUsage(path) : 0);
+    }),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
 }
 
 /** File sizes the budget needs: the current size of a promised file (0 when it does not exist yet). */

@@ -1,11 +1,13 @@
 // What the sidecar needs of its process's surroundings, passed in as dependencies so tests can run
 // real commands or small fakes: spawning children, running a command to completion, and timers.
 import type { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** The part of a child process the sidecar uses; node's ChildProcess fits, and so does a test fake. */
 export interface ChildLike extends EventEmitter {
   pid?: number | undefined;
+  /** Only with stdio[0] 'pipe' (perf script started ahead, waiting for a line to go: perf-script-launch.ts). */
+  stdin?: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
@@ -14,8 +16,11 @@ export interface ChildLike extends EventEmitter {
 export type SpawnFn = (
   command: string,
   args: readonly string[],
-  /** stdin: nothing, or another child's stdout (continuous profiling's perf record | perf script). */
-  options: { stdio: ['ignore' | Readable, 'ignore' | 'pipe', 'pipe']; env?: NodeJS.ProcessEnv },
+  /**
+   * stdin: nothing, another child's stdout (continuous profiling's perf record | perf script), or a pipe
+   * the sidecar writes (perf script started ahead of the stop).
+   */
+  options: { stdio: ['ignore' | 'pipe' | Readable, 'ignore' | 'pipe', 'pipe']; env?: NodeJS.ProcessEnv },
 ) => ChildLike;
 
 export interface CommandResult {

@@ -10,6 +10,7 @@ import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { SidecarConfig } from '../config.ts';
 import type { HttpSend } from '../server-link/http-client.ts';
 import type { JitMapOptions } from '../symbols/jit-maps.ts';
+import type { KernelSymbols } from '../symbols/kernel-symbols.ts';
 import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budget.ts';
 import { renderStacks } from './render-artifacts.ts';
 import { isStageEvent, treeWritingContext } from './early-tree.ts';
@@ -66,6 +67,8 @@ export interface ControllerDeps {
   jitMaps?: JitMapOptions;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
   buildIdMmap?: boolean;
+  /** The copy of the kernel's symbols for perf script (symbols/kernel-symbols.ts); without it perf reads /proc. */
+  kernelSymbols?: KernelSymbols;
   /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */
   budget?: DiskBudget;
   /**

@@ -10,11 +10,13 @@ import { pathToFileURL } from 'node:url';
 
 type StartModule = typeof import('../../sidecar/continuous/start-continuous.ts');
 type TokensModule = typeof import('../../sidecar/server-link/proxy-tokens.ts');
+type SymbolsModule = typeof import('../../sidecar/symbols/kernel-symbols.ts');
 
 const dist = join(import.meta.dirname, '..', '..', 'dist', 'sidecar');
 const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(dist, path)).href)) as T;
 const { startContinuous } = await load<StartModule>('continuous/start-continuous.js');
 const { ProxyTokens } = await load<TokensModule>('server-link/proxy-tokens.js');
+const { createKernelSymbolsCopy } = await load<SymbolsModule>('symbols/kernel-symbols.js');
 
 const [serverUrl, nodeName, dataDir] = process.argv.slice(2);
 if (serverUrl === undefined || nodeName === undefined || dataDir === undefined)
@@ -29,7 +31,11 @@ const running = startContinuous(
     dataDir,
     continuous: { pollSeconds: 5, maxPendingWindows: 8 },
   },
-  { tokens, readServerCa: () => Promise.resolve(undefined) },
+  {
+    tokens,
+    readServerCa: () => Promise.resolve(undefined),
+    kernelSymbols: createKernelSymbolsCopy(`${dataDir}/kallsyms`),
+  },
 );
 process.once('SIGTERM', () => {
   void running.stop().then(() => process.exit(0));

@@ -20,6 +20,7 @@ import { collapsePerfScript, collapseRecording } from '../../core/stacks/collaps
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { flameTreeFile } from '../../sidecar/recording/render-artifacts.ts';
+import { copyWithoutPadding } from '../../sidecar/symbols/kernel-symbols.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
@@ -38,9 +39,17 @@ interface Variant {
   stdbuf?: string;
 }
 
+/** The recorder's copy of the kernel's symbols (kernel-symbols.ts), made once before the rounds. */
+const KALLSYMS = join(DIR, 'kallsyms');
+
 const VARIANTS: Variant[] = [
   {
-    label: `sidecar: \`stdbuf -o 64K\` (writes of a pipe's capacity), \`-F ${PERF_SCRIPT_FIELDS}\``,
+    label: `sidecar: \`stdbuf -o 64K\`, \`-F ${PERF_SCRIPT_FIELDS}\`, \`--kallsyms\` (the recorder's copy, without \`__pfx_\`)`,
+    args: ['-F', PERF_SCRIPT_FIELDS, '--kallsyms', KALLSYMS],
+    stdbuf: '64K',
+  },
+  {
+    label: `the sidecar before: \`stdbuf -o 64K\` (writes of a pipe's capacity), \`-F ${PERF_SCRIPT_FIELDS}\`, /proc/kallsyms`,
     args: ['-F', PERF_SCRIPT_FIELDS],
     stdbuf: '64K',
   },
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const when = utcNow();
   const recording = await recordMixed(DIR, SECONDS);
+  await copyWithoutPadding('/proc/kallsyms', KALLSYMS);
   const runs = VARIANTS.map(() => [] as ScriptRun[]);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < VARIANTS.length; k++) {

@@ -7,9 +7,11 @@ import { cacheTargetBinaries } from '../../symbols/binary-cache.ts';
 import { diskUsage, type DiskBudget } from '../../host/disk-budget.ts';
 import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
+import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
-import { scriptRecording } from './perf-script.ts';
+import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
+import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
@@ -29,6 +31,8 @@ export interface PerfProfilerDeps {
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
   buildIdMmap?: boolean;
+  /** The copy of the kernel's symbols for perf script; made (or found fresh) as perf starts, checked after. */
+  kernelSymbols?: KernelSymbols;
   /** Asks the JVMs among the targets for their perf maps (jvm-perf-map.ts); returns warnings. */
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited (perf cannot attach to it); without it every target counts as there. */
@@ -40,6 +44,8 @@ interface PendingWork {
   mount: Promise<ImageMount | Error> | undefined;
   /** Bytes of the targets' binaries left uncached to stay within the disk budget. */
   precached: Promise<number>;
+  /** perf script, waiting for the stop (perf-script-launch.ts). */
+  script: PreparedScript;
 }
 
 export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
@@ -91,6 +97,8 @@ function startPerf(
     plan.perf,
     targets,
   );
+  // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
+  void deps.kernelSymbols?.();
   // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
@@ -107,7 +115,12 @@ function startPerf(
         .then(({ skippedBytes }) => skippedBytes)
         .catch(() => 0)
     : Promise.resolve(0);
-  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached });
+  // perf script's process is made now, while perf records, so that the stop does not wait for a fork.
+  const script = preparePerfScript(
+    deps.spawn,
+    perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`),
+  );
+  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached, script });
   return { stop: () => perf.stop('stopped'), done };
 }
 
@@ -175,12 +188,15 @@ async function finishPerf(
         dir,
         buildIdDir: `${dir}/buildid`,
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
+        ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
+        prepared: pending.script,
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );
     const ended = result.reason === 'deadline' ? 'duration' : result.reason;
     return { stacks, timeline, subtitle: plan.subtitle(result.reason), ended };
   } finally {
+    pending.script.cancel();
     await maps.remove();
     await rm(`${dir}/buildid`, { recursive: true, force: true });
     await rm(`${dir}/binaries`, { recursive: true, force: true });

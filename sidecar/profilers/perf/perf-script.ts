@@ -17,6 +17,8 @@ export interface ScriptedStacks {
   timeline: TimedSamples;
 }
 import type { RecordingEvent } from '../../recording-events.ts';
+import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
+import { launchPerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
@@ -41,6 +43,10 @@ export interface PipelineInput {
   imageRoot?: string;
   /** The most perf.script may hold, like every artifact (limits.maxArtifactBytes); past it, it is dropped. */
   maxScriptBytes?: number;
+  /** The copy of the kernel's symbols perf script reads instead of /proc/kallsyms, when there is one. */
+  kernelSymbols?: KernelSymbols;
+  /** perf script started ahead (perfScriptCommandFor this input's files); else it is started here. */
+  prepared?: PreparedScript;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
@@ -68,6 +74,15 @@ export function perfScriptCommand(
 ): { command: string; args: string[] } {
   if (stdbuf === null) return { command: perfPath, args };
   return { command: stdbuf, args: ['-o', '64K', perfPath, ...args] };
+}
+
+/** A recording's perf script command (started as it goes, or ahead: perf-script-launch.ts). */
+export function perfScriptCommandFor(
+  perfPath: string,
+  dataFile: string,
+  buildIdDir: string,
+): { command: string; args: string[] } {
+  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir));
 }
 
 /**
@@ -113,19 +128,20 @@ async function scriptAndCollapse(
   script: { maxBytes: Promise<number>; kept: { value: boolean } },
 ): Promise<ScriptedStacks> {
   const perfData = `${input.dir}/perf.data`;
-  const perfScript = perfScriptCommand(input.perfPath, perfScriptArgs(perfData, input.buildIdDir));
   // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
   // small recording's collapser starts with small tables.
-  const dataBytes = (await stat(perfData).catch(() => undefined))?.size;
+  const [kallsyms, dataBytes] = await Promise.all([
+    input.kernelSymbols?.(),
+    stat(perfData).then(
+      (s) => s.size,
+      () => undefined,
+    ),
+  ]);
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
-  const child = deps.spawn(perfScript.command, perfScript.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code: number | null) => resolve(code));
-  });
+  const launched =
+    input.prepared?.go(kallsyms) ??
+    launchPerfScript(deps.spawn, perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir), kallsyms);
+  const { child, exited } = launched;
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [collapser, code] = await Promise.all([
     collapseRecording(
@@ -137,7 +153,8 @@ async function scriptAndCollapse(
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
     throw error;
   });
-  if (code !== 0) throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(stderr)}`);
+  if (code !== 0)
+    throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(launched.stderr())}`);
   // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
   const trie = collapser.endTrie();
   await deps.writeTree?.(compactTreeOfTrie(trie));
