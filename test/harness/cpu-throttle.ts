@@ -61,7 +61,10 @@ export async function spareRecord(throttle: CpuThrottle, recorderPid: number, id
         const next: number[] = [];
         for (const child of pids) {
           const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
-          if (cmdline.includes(`/${id}/perf.data`)) return child;
+          // perf record itself: the perf script waiting beside it (perf-script-launch.ts) names the
+          // same perf.data.
+          const args = cmdline.split('\0');
+          if (args.includes('record') && cmdline.includes(`/${id}/perf.data`)) return child;
           next.push(...(await childPids(child)));
         }
         pids = next;
