@@ -163,7 +163,11 @@ function verdict(results: Record<Writer, Measured>): void {
   const both = results['pprof+otlp'];
   const base = results.folded;
   const checks = [
-    [`pprof + OTLP ≤ 50 ms (warm ${f1(both.warmMs)} ms, cold ${f1(both.coldMs)} ms)`, both.warmMs <= 50],
+    // The sidecar writes these once per recording: the cold run is what a recording's stop pays.
+    [
+      `pprof + OTLP ≤ 50 ms, cold and warm (cold ${f1(both.coldMs)} ms, warm ${f1(both.warmMs)} ms)`,
+      Math.max(both.coldMs, both.warmMs) <= 50,
+    ],
     [`extra RSS ≤ 5 MB (${mb(both.extraRssBytes)} MB)`, both.extraRssBytes <= 5 * MB],
     [`within 3× the folded writer (${f1(both.warmMs / base.warmMs)}×)`, both.warmMs <= 3 * base.warmMs],
   ] as const;
