@@ -63,19 +63,28 @@ export async function startLocalServer(
     250,
   );
   const { key, headers } = await localKeyOf(options.env?.FURNACE_DATA_DIR ?? `${dir}/data`);
-  if (localSidecar)
-    await eventually(
-      async () => {
-        const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
-          `${baseUrl}/api/v1/sidecars`,
-          { headers },
-        );
-        return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) || undefined;
-      },
-      60_000,
-      'the local sidecar to register',
-      250,
-    );
+  if (localSidecar) await localSidecarRegistered(baseUrl, headers, 60_000, 'the local sidecar to register');
   const keyedUrl = (path = '/'): string => urlWithKey(baseUrl, path, { value: key, cookie: '' });
   return { baseUrl, process, dir, key, headers, keyedUrl };
+}
+
+/** Resolves once a local-mode server at `baseUrl` lists its local sidecar (namespace `local`, this host). */
+export async function localSidecarRegistered(
+  baseUrl: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  await eventually(
+    async () => {
+      const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
+        `${baseUrl}/api/v1/sidecars`,
+        { headers },
+      );
+      return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) || undefined;
+    },
+    timeoutMs,
+    what,
+    250,
+  );
 }

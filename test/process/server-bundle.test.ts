@@ -10,13 +10,11 @@ import { BUNDLE_DIR, BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts
 import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { eventually } from '../harness/eventually.ts';
-import { fetchJson } from '../harness/http.ts';
-import { localKeyOf } from '../harness/local-server.ts';
+import { localKeyOf, localSidecarRegistered } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { run, startProcess } from '../harness/processes.ts';
 import { buildServerImageFiles, layOutServerImage, serverImage } from '../harness/server-image.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { HOSTNAME } from './server-processes.ts';
 
 /** The directories Node would look in for a package imported from dir. */
 function nodeModulesAbove(dir: string): string[] {
@@ -70,14 +68,9 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
     const speedscope = await fetch(`${baseUrl}/speedscope/index.html`, { headers });
     assert.equal(speedscope.status, 200);
     assert.match(await speedscope.text(), /speedscope/);
-    await eventually(
-      async () => {
-        const list = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
-          `${baseUrl}/api/v1/sidecars`,
-          { headers },
-        );
-        return list.body.items.some((i) => i.namespace === 'local' && i.pod === HOSTNAME) || undefined;
-      },
+    await localSidecarRegistered(
+      baseUrl,
+      headers,
       30_000,
       'the local sidecar (its bundle beside the server) to register',
     );
