@@ -32,6 +32,11 @@ import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
 import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
 import { lazyRequestLog } from './operations/lazy-request-log.ts';
+import {
+  installLoadShedding,
+  pressureLimitsOfProcess,
+  type PressureLimits,
+} from './operations/load-shedding.ts';
 import { createServerMetrics, type ServerMetrics } from './operations/metrics.ts';
 import { registerHealthRoutes, registerMetricsRoute } from './operations/operational-routes.ts';
 import { registerProxyRoutes } from './proxy/proxy-routes.ts';
@@ -98,6 +103,8 @@ export interface ServerAppDeps {
   continuous?: ContinuousMode | undefined;
   /** Local mode: the user listener answers only callers who show this key (auth/run-key-hook.ts). */
   localKey?: LocalKey;
+  /** Past these both listeners refuse new requests (503, Retry-After); the process's own limits when unset. */
+  pressureLimits?: PressureLimits;
 }
 
 export interface ServerApps {
@@ -202,6 +209,7 @@ function newApp(
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
+  void installLoadShedding(app, deps.pressureLimits ?? pressureLimitsOfProcess());
   return app;
 }
 

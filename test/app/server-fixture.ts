@@ -25,6 +25,7 @@ import type { KubeGateway } from '../../server/kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache, type TokenCacheSettings } from '../../server/kube/token-cache.ts';
 import type { RegistrationMode } from '../../server/registry/sidecar-registration.ts';
 import { createMetricsRegistry } from '../../server/operations/metrics.ts';
+import type { PressureLimits } from '../../server/operations/load-shedding.ts';
 import { createContinuousMode } from '../../server/continuous/continuous-mode.ts';
 import { createAgentMode, type AgentMode } from '../../server/agent/agent-mode.ts';
 import type { AgentSettings } from '../../server/config/config-agent.ts';
@@ -101,6 +102,8 @@ export interface FixtureOptions {
   agent?: { settings: AgentSettings; cachedPods?: () => readonly V1Pod[] };
   /** Several replicas: start slots on the API server, made with the fixture's clock. */
   sharedSlots?: (now: () => number) => SharedSlots;
+  /** Where both listeners start refusing requests (the test process's own limits unless a test asks). */
+  pressureLimits?: PressureLimits;
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -117,6 +120,7 @@ function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
     ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
     ...(options.merge ? { merge: options.merge } : {}),
+    ...(options.pressureLimits ? { pressureLimits: options.pressureLimits } : {}),
   };
 }
 
