@@ -1,29 +1,37 @@
 // Refusing work before the pod's memory runs out. Under a burst (thousands of sidecars registering at once,
 // many uploads together) a replica used to keep accepting requests until the kernel killed it at its
 // memory limit, which lost every request it held and sent the burst on to the other replica. Now each
-// listener answers 503 with Retry-After once the heap or the process's resident memory nears its limit,
-// and sidecars and agents retry with backoff (their uploads stay on their disk meanwhile). Probes and
-// metrics are always answered: a replica that is busy is not dead. The measuring is
-// @fastify/under-pressure's (sampled once a second); the limits are the process's own: V8's heap limit
-// (`--max-old-space-size`) and the container's memory limit as Node finds it in its cgroup.
+// listener answers 503 with Retry-After while its memory is near a limit, and sidecars and agents retry
+// with backoff (their uploads stay on their disk meanwhile). Probes and metrics are always answered: a
+// replica that is busy is not dead. @fastify/under-pressure does the refusing, checking the measure below
+// once a second; the limits are the process's own: V8's heap limit (`--max-old-space-size`) and the
+// container's memory limit as Node finds it in its cgroup.
+//
+// The heap is judged by what the last full collection left, not by the heap in use at the moment: in
+// use includes garbage, and V8 lets it grow close to the limit before it collects, which would refuse
+// requests on a server that is fine. Memory is judged by the anonymous resident pages (the heap, buffers,
+// TLS state), not by the resident set, whose file pages (Node's own binary) the kernel can reclaim.
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { FurnaceError } from '../../core/contract/errors.ts';
 
 export interface PressureLimits {
-  /** Refuse new requests while the V8 heap in use is above this. */
-  maxHeapUsedBytes: number;
-  /** Refuse new requests while the resident set is above this; 0 for no limit (no container limit found). */
-  maxRssBytes: number;
+  /** Refuse new requests while the heap a full collection leaves (and the heap now) is above this. */
+  maxLiveHeapBytes: number;
+  /** Refuse new requests while the anonymous resident memory is above this; 0 for no limit. */
+  maxAnonBytes: number;
 }
 
 /** Shares of the limits past which a replica refuses work. */
-export const HEAP_SHARE = 0.9;
-export const RSS_SHARE = 0.95;
+export const HEAP_SHARE = 0.85;
+export const MEMORY_SHARE = 0.9;
 /** Seconds a refused caller is told to wait. */
 export const PRESSURE_RETRY_SECONDS = 5;
+const CHECK_INTERVAL_MS = 1_000;
 
 const ALWAYS_ANSWERED = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -32,8 +40,57 @@ export function pressureLimitsOfProcess(): PressureLimits {
   const constrained = process.constrainedMemory();
   const containerLimit = constrained > 0 && constrained < totalmem() ? constrained : 0;
   return {
-    maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * HEAP_SHARE),
-    maxRssBytes: Math.floor(containerLimit * RSS_SHARE),
+    maxLiveHeapBytes: Math.floor(getHeapStatistics().heap_size_limit * HEAP_SHARE),
+    maxAnonBytes: Math.floor(containerLimit * MEMORY_SHARE),
+  };
+}
+
+/** This process's anonymous resident memory (RssAnon), in bytes; 0 where /proc does not say. */
+function anonBytes(): number {
+  try {
+    const kib = /^RssAnon:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib === undefined ? 0 : Number(kib) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+interface Pressure {
+  /** Over a limit now: which, the figure and the limit. */
+  over(): { what: string; bytes: number; limit: number } | undefined;
+  stop(): void;
+}
+
+/** The heap after the last full collection (watched), the heap and anonymous memory now (read). */
+function watchPressure(limits: PressureLimits): Pressure {
+  let liveHeap = 0;
+  const observer = new PerformanceObserver((list) => {
+    const major = list
+      .getEntries()
+      .some(
+        (entry) =>
+          (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+          constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (major) liveHeap = getHeapStatistics().used_heap_size;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    over() {
+      const heapNow = getHeapStatistics().used_heap_size;
+      const heapLimit = limits.maxLiveHeapBytes;
+      if (liveHeap > heapLimit && heapNow > heapLimit)
+        return {
+          what: 'JavaScript heap left by the last full collection',
+          bytes: liveHeap,
+          limit: heapLimit,
+        };
+      const anon = limits.maxAnonBytes > 0 ? anonBytes() : 0;
+      if (anon > limits.maxAnonBytes && limits.maxAnonBytes > 0)
+        return { what: 'memory (anonymous resident pages)', bytes: anon, limit: limits.maxAnonBytes };
+      return undefined;
+    },
+    stop: () => observer.disconnect(),
   };
 }
 
@@ -41,27 +98,32 @@ function mebibytes(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;
 }
 
-function refusal(limits: PressureLimits, type: string, value: number | undefined): FurnaceError {
-  const rss = type === 'rssBytes';
-  const limit = rss ? limits.maxRssBytes : limits.maxHeapUsedBytes;
-  const what = rss ? 'resident memory' : 'JavaScript heap in use';
-  const shown = value === undefined ? 'over' : `at ${mebibytes(value)}, over`;
+function refusal(reason: { what: string; bytes: number; limit: number }): FurnaceError {
   return new FurnaceError(
     'ERR_UNAVAILABLE',
-    `the server is refusing new requests while its ${what} is ${shown} ${mebibytes(limit)}; try again in ${PRESSURE_RETRY_SECONDS} s`,
-    { limit, retryAfterSeconds: PRESSURE_RETRY_SECONDS },
+    `the server is refusing new requests while its ${reason.what} is ${mebibytes(reason.bytes)}, over ${mebibytes(reason.limit)}; try again in ${PRESSURE_RETRY_SECONDS} s`,
+    { limit: reason.limit, retryAfterSeconds: PRESSURE_RETRY_SECONDS },
   );
 }
 
 /** Registers the refusal on one listener (before its routes, so it covers all of them). */
 export async function installLoadShedding(app: FastifyInstance, limits: PressureLimits): Promise<void> {
+  const pressure = watchPressure(limits);
+  let reason: ReturnType<Pressure['over']>;
+  app.addHook('onClose', (_instance, done) => {
+    pressure.stop();
+    done();
+  });
   await app.register(underPressure, {
-    maxHeapUsedBytes: limits.maxHeapUsedBytes,
-    ...(limits.maxRssBytes > 0 ? { maxRssBytes: limits.maxRssBytes } : {}),
+    healthCheck: () => {
+      reason = pressure.over();
+      return Promise.resolve(reason === undefined);
+    },
+    healthCheckInterval: CHECK_INTERVAL_MS,
     retryAfter: PRESSURE_RETRY_SECONDS,
-    pressureHandler: (request: FastifyRequest, _reply, type, value) => {
-      if (ALWAYS_ANSWERED.has(request.routeOptions.url ?? '')) return undefined;
-      return Promise.reject(refusal(limits, type, value));
+    pressureHandler: (request: FastifyRequest) => {
+      if (ALWAYS_ANSWERED.has(request.routeOptions.url ?? '') || reason === undefined) return undefined;
+      return Promise.reject(refusal(reason));
     },
   });
 }
