@@ -4,7 +4,7 @@
 // errors; a delete at an old version leaves the Lease; every write counts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Watch } from '@kubernetes/client-node';
+import { SlimWatch } from '../../kube/slim-watch.ts';
 import { createKubeRequest } from '../../kube/kube-request.ts';
 import { createLeaseClient } from '../../kube/leases/lease-client.ts';
 import type { SharedRecord } from '../../server/replicas/lease-records.ts';
@@ -64,7 +64,7 @@ describe('the shared records store on the API server', () => {
     const seen = new Map<string, SharedRecord>();
     const gone: string[] = [];
     const watch = watchLeases({
-      ...{ request, makeWatch: () => new Watch(kc), namespace, kinds: ['sidecar'] },
+      ...{ request, makeWatch: (slim) => new SlimWatch(kc, slim), namespace, kinds: ['sidecar'] },
       onRecord: (record) => seen.set(record.name, record),
       onGone: (record) => gone.push(record.name),
       log: { warn: () => undefined },
