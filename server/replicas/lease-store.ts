@@ -81,6 +81,8 @@ export interface LeaseWatchDeps {
   /** A record's Lease was deleted. */
   onGone: (record: SharedRecord) => void;
   log: SupervisorLog;
+  /** Leases per page of the list (LIST_PAGE_SIZE). */
+  pageSize?: number;
 }
 
 export interface LeaseWatch {
@@ -122,13 +124,14 @@ async function listRecordObjects(
   let next: string | undefined;
   let resourceVersion: string | undefined;
   do {
-    const query = { labelSelector, limit: String(LIST_PAGE_SIZE), continue: next };
+    const query = { labelSelector, limit: String(deps.pageSize ?? LIST_PAGE_SIZE), continue: next };
     const answer = await deps.request({ method: 'GET', path, query });
     if (answer.status !== 200) throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
-    const page = answer.body as KubernetesListObject<KubernetesObject>;
+    // The API server's own JSON: `continue`, which client-node's model calls `_continue`.
+    const page = answer.body as { items: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
     for (const lease of page.items) items.push(recordObjectOf(lease));
     resourceVersion = page.metadata?.resourceVersion;
-    next = page.metadata?._continue || undefined;
+    next = page.metadata?.continue || undefined;
   } while (next);
   return { items, metadata: { resourceVersion } };
 }
