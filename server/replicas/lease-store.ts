@@ -128,7 +128,10 @@ async function listRecordObjects(
     const answer = await deps.request({ method: 'GET', path, query });
     if (answer.status !== 200) throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
     // The API server's own JSON: `continue`, which client-node's model calls `_continue`.
-    const page = answer.body as { items: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
+    const page = answer.body as {
+      items: unknown[];
+      metadata?: { resourceVersion?: string; continue?: string };
+    };
     for (const lease of page.items) items.push(recordObjectOf(lease));
     resourceVersion = page.metadata?.resourceVersion;
     next = page.metadata?.continue || undefined;

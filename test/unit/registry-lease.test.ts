@@ -133,7 +133,12 @@ describe('lease registry with a shared key (N replicas)', () => {
     assert.equal(registry.get('ns', 'web-1')?.expiresAt, 1_150_000);
     assert.equal(registry.findByUploadToken(first?.uploadToken ?? '')?.expiresAt, 1_150_000);
     const restarted = { ...pod, tls: { port: 12381, pin: 'B'.repeat(43) } };
-    const again = registry.apply({ ...restarted, keyId: keys.current.id, registeredAt: 7, expiresAt: 1_200_000 });
+    const again = registry.apply({
+      ...restarted,
+      keyId: keys.current.id,
+      registeredAt: 7,
+      expiresAt: 1_200_000,
+    });
     assert.equal(again?.proxyToken, proxyTokenOf(keys.current, restarted));
     assert.notEqual(again?.proxyToken, first?.proxyToken);
     assert.equal(registry.findByUploadToken(first?.uploadToken ?? ''), undefined, 'the old sidecar’s token');
