@@ -98,7 +98,7 @@ const LIST_PAGE_SIZE = 500;
 /**
  * What the watch's cache keeps of a Lease: its name and version for the informer's bookkeeping, and the
  * record it holds (the very object the handlers and shared-registrations.ts keep). A Lease in full, with
- * its managedFields, took about 3 KB of heap; 5,000 of them were a replica's largest part after the pods.
+ * its managedFields, took about 800 B of heap beside the record (429 B) that was parsed from it again.
  */
 interface RecordObject extends KubernetesObject {
   metadata: { name: string; resourceVersion: string };
