@@ -3,7 +3,8 @@
 // watches; tokens derived with the shared key, sessions sealed with it. The replica is ready once the
 // watch has listed them.
 import { hostname } from 'node:os';
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { SlimWatch } from '../kube/slim-watch.ts';
 import type { KubeRequest } from '../kube/kube-request.ts';
 import { createLeaseClient } from '../kube/leases/lease-client.ts';
 import type { ReplicaSettings } from './config/config-replicas.ts';
@@ -81,7 +82,7 @@ export function createSharedMode(deps: SharedModeDeps): SharedMode {
         ...(sessions ? (['session'] as const) : []),
       ];
       watch = watchLeases({
-        ...{ request: deps.request, makeWatch: () => new Watch(deps.kc) },
+        ...{ request: deps.request, makeWatch: (slim) => new SlimWatch(deps.kc, slim) },
         ...{ namespace: deps.settings.namespace, kinds, log },
         onRecord: (record) => parts.forEach((part) => part.onRecord(record)),
         onGone: (record) => parts.forEach((part) => part.onGone(record)),

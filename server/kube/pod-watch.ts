@@ -6,6 +6,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer, type SupervisedInformer } from '../../kube/informer-supervisor.ts';
+import { SlimWatch } from '../../kube/slim-watch.ts';
 import {
   INJECTED_ANNOTATION,
   NAMESPACE_LABEL,
@@ -158,26 +159,6 @@ export function slimPod(pod: V1Pod): V1Pod {
   };
 }
 
-/** A Watch whose pod events carry slim pods; error and bookmark events pass through as they are. */
-class SlimPodWatch extends Watch {
-  override watch(
-    path: string,
-    queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
-    done: (err: unknown) => void,
-  ): Promise<AbortController> {
-    return super.watch(
-      path,
-      queryParams,
-      (phase, apiObj, watchObj) => {
-        const isPod = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
-        callback(phase, isPod ? slimPod(apiObj as V1Pod) : apiObj, watchObj);
-      },
-      done,
-    );
-  }
-}
-
 /** Lists every pod page by page, keeping slim pods; the list's resourceVersion starts the watch. */
 export async function listSlimPods(
   list: (page: { limit: number; _continue?: string }) => Promise<V1PodList>,
@@ -199,7 +180,7 @@ function watchNamespacePods(deps: PodWatchDeps, core: CoreV1Api, namespace: stri
     path: `/api/v1/namespaces/${namespace}/pods`,
     name: 'pod watch',
     logFields: { namespace },
-    makeWatch: () => new SlimPodWatch(deps.kc),
+    makeWatch: () => new SlimWatch(deps.kc, (pod) => slimPod(pod as V1Pod)),
     list: () => listSlimPods((page) => core.listNamespacedPod({ namespace, ...page })),
     onDelete: (pod) => {
       const { name, uid } = pod.metadata ?? {};

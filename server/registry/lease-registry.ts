@@ -127,6 +127,13 @@ export function createRegistry(deps: RegistryDeps): Registry {
       const key = deps.keys.byId(stored.keyId);
       if (!key) return undefined;
       const { registeredAt, expiresAt } = stored;
+      const existing = map.byKey.get(registrationKey(stored.namespace, stored.pod));
+      // Another replica's renewal moves only the times: the tokens are the ones held, derived again by no
+      // one. With two replicas nearly every watch event is such a renewal, and deriving cost four HMACs.
+      if (existing && existing.keyId === key.id && sameSidecar(existing, stored)) {
+        Object.assign(existing, { registeredAt, renewedAt: deps.now(), expiresAt });
+        return copyOf(existing);
+      }
       return map.insert(made(stored, key, { registeredAt, renewedAt: deps.now(), expiresAt }));
     },
     get(namespace, pod) {

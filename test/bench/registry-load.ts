@@ -120,7 +120,9 @@ export async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs
   try {
     return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { rssMiB: 0, cpuMs: 0 };
+    const code = (error as NodeJS.ErrnoException).code;
+    // ENOENT once it is reaped, ESRCH while its /proc entry is read as it dies
+    if (code === 'ENOENT' || code === 'ESRCH') return { rssMiB: 0, cpuMs: 0 };
     throw error;
   }
 }

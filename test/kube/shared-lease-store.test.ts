@@ -4,7 +4,7 @@
 // errors; a delete at an old version leaves the Lease; every write counts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Watch } from '@kubernetes/client-node';
+import { SlimWatch } from '../../kube/slim-watch.ts';
 import { createKubeRequest } from '../../kube/kube-request.ts';
 import { createLeaseClient } from '../../kube/leases/lease-client.ts';
 import type { SharedRecord } from '../../server/replicas/lease-records.ts';
@@ -53,10 +53,11 @@ describe('the shared records store on the API server', () => {
     assert.deepEqual([a.writes(), b.writes()], [5, 3]);
   });
 
-  it('lets a watch see records added, changed and deleted, and no other Leases', async () => {
+  it('lets a watch see records listed (page by page), added, changed and deleted, and no other Leases', async () => {
     const namespace = await createNamespace(kc, { prefix: 'furnace' });
     const store = createLeaseStore(createLeaseClient(request, namespace));
     const before = await store.create(sidecarRecord('furnace-sidecar-listed', 'replica-a', Date.now()));
+    const second = await store.create(sidecarRecord('furnace-sidecar-second', 'replica-a', Date.now()));
     await createLeaseClient(request, namespace).create({
       ...{ name: 'furnace-leader', holder: 'replica-a', durationSeconds: 15, transitions: 0 },
       ...{ labels: {}, annotations: {} },
@@ -64,10 +65,11 @@ describe('the shared records store on the API server', () => {
     const seen = new Map<string, SharedRecord>();
     const gone: string[] = [];
     const watch = watchLeases({
-      ...{ request, makeWatch: () => new Watch(kc), namespace, kinds: ['sidecar'] },
+      ...{ request, makeWatch: (slim) => new SlimWatch(kc, slim), namespace, kinds: ['sidecar'] },
       onRecord: (record) => seen.set(record.name, record),
       onGone: (record) => gone.push(record.name),
       log: { warn: () => undefined },
+      pageSize: 1,
     });
     try {
       await eventually(
@@ -76,6 +78,7 @@ describe('the shared records store on the API server', () => {
         'the first list',
       );
       assert.deepEqual(seen.get(before.name), before, 'listed');
+      assert.deepEqual(seen.get(second.name), second, 'listed on the next page');
       const added = await store.create(sidecarRecord('furnace-sidecar-added', 'replica-b', Date.now()));
       const changed = await store.replace({ ...before, holder: 'replica-b' });
       await eventually(
@@ -89,8 +92,9 @@ describe('the shared records store on the API server', () => {
         'the changed record',
       );
       await store.remove(changed.name);
+      await store.remove(second.name);
       await eventually(
-        until(() => gone.includes(changed.name)),
+        until(() => gone.includes(changed.name) && gone.includes(second.name)),
         10_000,
         'the deletion',
       );

@@ -125,6 +125,26 @@ describe('lease registry with a shared key (N replicas)', () => {
     assert.equal(registry.get('ns', 'web-1')?.registeredAt, 5);
   });
 
+  it('applies another replica’s renewal of the same sidecar in place, and a new sidecar’s record with new tokens', () => {
+    const { registry, keys } = setup();
+    const first = registry.apply({ ...pod, keyId: keys.current.id, registeredAt: 5, expiresAt: 1_090_000 });
+    const renewed = registry.apply({ ...pod, keyId: keys.current.id, registeredAt: 5, expiresAt: 1_150_000 });
+    assert.equal(renewed?.proxyToken, first?.proxyToken);
+    assert.equal(registry.get('ns', 'web-1')?.expiresAt, 1_150_000);
+    assert.equal(registry.findByUploadToken(first?.uploadToken ?? '')?.expiresAt, 1_150_000);
+    const restarted = { ...pod, tls: { port: 12381, pin: 'B'.repeat(43) } };
+    const again = registry.apply({
+      ...restarted,
+      keyId: keys.current.id,
+      registeredAt: 7,
+      expiresAt: 1_200_000,
+    });
+    assert.equal(again?.proxyToken, proxyTokenOf(keys.current, restarted));
+    assert.notEqual(again?.proxyToken, first?.proxyToken);
+    assert.equal(registry.findByUploadToken(first?.uploadToken ?? ''), undefined, 'the old sidecar’s token');
+    assert.equal(registry.get('ns', 'web-1')?.registeredAt, 7);
+  });
+
   it('refuses a stored registration made with a key it does not hold', () => {
     const { registry } = setup();
     const stored = { ...pod, keyId: sharedKeysOf([KEY_B]).current.id, registeredAt: 1, expiresAt: 2_000_000 };
