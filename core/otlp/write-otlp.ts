@@ -142,7 +142,7 @@ function writeDictionary(
     w.join();
   }
   cut();
-  writeStringTable(w, DICTIONARY.stringTable, strings);
+  writeStringTable(w, DICTIONARY.stringTable, strings, cut);
 }
 
 /**

@@ -165,7 +165,7 @@ export function pprofPieces(
   cut();
   writeFrames(w, tables.names.length);
   cut();
-  writeStringTable(w, PROFILE.stringTable, strings);
+  writeStringTable(w, PROFILE.stringTable, strings, cut);
   const timeNanos = BigInt(Math.round(meta.startedAtMs)) * 1_000_000n;
   const durationNanos = BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n;
   if (timeNanos !== 0n) w.tag(PROFILE.timeNanos, WireType.Varint).int64(timeNanos);
