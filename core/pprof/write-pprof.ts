@@ -194,15 +194,23 @@ export function foldedToPprofBytes(
  * readers (Go's compress/gzip, so `go tool pprof`, Pyroscope and Parca; zlib's gunzip; Node) read as one
  * stream. The writer's buffer then never doubles up to hold the whole profile, nor is the profile copied
  * out of it in one piece: on the bench's recording a cold export allocates about 1.4 MB less, and the file
- * came out 2% smaller (99,758 against 102,021 bytes).
+ * came out 2% smaller (99,758 against 102,021 bytes). The members are the file's bytes in order: a caller
+ * writing them one after the other to a file (the sidecar) needs no buffer holding them all.
  */
+export function pprofMembers(
+  stacks: FoldedStacks | InternedStacks,
+  meta: PprofExportMeta,
+  writer?: BinaryWriter,
+): Buffer[] {
+  return pprofPieces(stacks, meta, writer).map((piece) => gzipSync(piece, { level: constants.Z_BEST_SPEED }));
+}
+
+/** `profile.pb.gz` in one buffer: its gzip members (see pprofMembers) one after the other. */
 export function foldedToPprof(
   stacks: FoldedStacks | InternedStacks,
   meta: PprofExportMeta,
   writer?: BinaryWriter,
 ): Buffer {
-  const members = pprofPieces(stacks, meta, writer).map((piece) =>
-    gzipSync(piece, { level: constants.Z_BEST_SPEED }),
-  );
+  const members = pprofMembers(stacks, meta, writer);
   return members.length === 1 ? (members[0] as Buffer) : Buffer.concat(members);
 }
