@@ -135,10 +135,9 @@ function writeDictionary(
   for (let s = 0; s < stackCount(tables); s++) {
     if (s % STACKS_PER_PIECE === STACKS_PER_PIECE - 1) cut();
     w.tag(DICTIONARY.stackTable, WireType.LengthDelimited).fork();
-    w.tag(STACK.locationIndices, WireType.LengthDelimited)
-      .fork()
-      .raw(locations[s] as Uint8Array)
-      .join();
+    // The packed list's length is known: bytes() writes it before the list, where fork() and join() would
+    // move a list of 128 bytes or more to widen the length they guessed.
+    w.tag(STACK.locationIndices, WireType.LengthDelimited).bytes(locations[s] as Uint8Array);
     w.join();
   }
   cut();

@@ -95,10 +95,9 @@ function writeSamples(
     if (s % SAMPLES_PER_PIECE === SAMPLES_PER_PIECE - 1) cut();
     const value = counts[s] as number;
     w.tag(PROFILE.sample, WireType.LengthDelimited).fork();
-    w.tag(SAMPLE.locationId, WireType.LengthDelimited)
-      .fork()
-      .raw(locations[s] as Uint8Array)
-      .join();
+    // The packed list's length is known: bytes() writes it before the list, where fork() and join() would
+    // move a list of 128 bytes or more to widen the length they guessed.
+    w.tag(SAMPLE.locationId, WireType.LengthDelimited).bytes(locations[s] as Uint8Array);
     w.tag(SAMPLE.value, WireType.LengthDelimited).fork();
     const cpuNanos = value * period;
     if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
