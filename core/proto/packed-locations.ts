@@ -3,9 +3,10 @@
 // both, leaf first) and a packed repeated field's bytes do not depend on its field number, so a recording
 // exported in both formats encodes its ~175,000 frame ids once, not twice, and each writer copies a
 // stack's bytes into its own field. Encoded with the library's BinaryWriter, every list length-delimited
-// one after the other in a buffer per thousand stacks, and read back as views into it with its BinaryReader:
-// a few allocations for all stacks rather than one buffer per stack (on the bench's recording, 3,501 buffers and about 1 MB
-// that a cold export allocated and did not free before it ended). Pure.
+// one after the other in a buffer per thousand stacks, and read back as views into it with its
+// BinaryReader: a few allocations for all stacks rather than one buffer per stack (on the bench's
+// recording, 3,501 buffers and about 1 MB that a cold export allocated and did not free before it ended).
+// Pure.
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
 import { stackCount, type InternedStacks } from '../stacks/interned.ts';
 

@@ -8,14 +8,19 @@
 // a fresh child process on the parsed stacks, under the sidecar's memory limit: its first (cold)
 // run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
 // VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
-// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). The synthetic input is cached
+// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP; pprof + OTLP, as the sidecar
+// writes them, each file written as its pieces one after the other). The synthetic input is cached
 // under /tmp/furnace-bench-export.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
-import { exportProfile, exportProfilePieces, type ExportArtifact } from '../../core/export/profile-exports.ts';
+import {
+  exportProfile,
+  exportProfilePieces,
+  type ExportArtifact,
+} from '../../core/export/profile-exports.ts';
 import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
@@ -51,8 +56,7 @@ function writePieces(path: string, pieces: readonly Uint8Array[]): number {
   const fd = openSync(path, 'w');
   try {
     let bytes = 0;
-    for (const piece of pieces)
-      for (let at = 0; at < piece.byteLength; ) at += writeSync(fd, piece, at);
+    for (const piece of pieces) for (let at = 0; at < piece.byteLength;) at += writeSync(fd, piece, at);
     for (const piece of pieces) bytes += piece.byteLength;
     return bytes;
   } finally {

@@ -67,7 +67,10 @@ describe('exported profiles as the file’s pieces', () => {
     const dir = await tempDir(t, 'export-pieces-budget-');
     const events: RecordingEvent[] = [];
     const free = bytes - 1;
-    const deps = { report: (event: RecordingEvent) => events.push(event), budget: { free: async () => free } };
+    const deps = {
+      report: (event: RecordingEvent) => events.push(event),
+      budget: { free: async () => free },
+    };
     await writeArtifact(deps, dir, 'profile.otlp.pb', pieces);
     assert.deepEqual(events, [
       {
