@@ -41,7 +41,10 @@ describe('exported profiles as the file’s pieces', () => {
     const writer = new BinaryWriter();
     const dir = await tempDir(t, 'export-pieces-');
     const events: RecordingEvent[] = [];
-    const deps = { report: (event: RecordingEvent) => events.push(event), budget: { free: async () => 1e9 } };
+    const deps = {
+      report: (event: RecordingEvent) => events.push(event),
+      budget: { free: () => Promise.resolve(1e9) },
+    };
     for (const name of EXPORT_ARTIFACTS) {
       const pieces = exportProfilePieces(name, tables, META, writer);
       assert.ok(pieces.length > 2, `${name} in ${pieces.length} pieces`);
@@ -69,7 +72,7 @@ describe('exported profiles as the file’s pieces', () => {
     const free = bytes - 1;
     const deps = {
       report: (event: RecordingEvent) => events.push(event),
-      budget: { free: async () => free },
+      budget: { free: () => Promise.resolve(free) },
     };
     await writeArtifact(deps, dir, 'profile.otlp.pb', pieces);
     assert.deepEqual(events, [
