@@ -95,10 +95,9 @@ function writeSamples(
     if (s % SAMPLES_PER_PIECE === SAMPLES_PER_PIECE - 1) cut();
     const value = counts[s] as number;
     w.tag(PROFILE.sample, WireType.LengthDelimited).fork();
-    w.tag(SAMPLE.locationId, WireType.LengthDelimited)
-      .fork()
-      .raw(locations[s] as Uint8Array)
-      .join();
+    // The packed list's length is known: bytes() writes it before the list, where fork() and join() would
+    // move a list of 128 bytes or more to widen the length they guessed.
+    w.tag(SAMPLE.locationId, WireType.LengthDelimited).bytes(locations[s] as Uint8Array);
     w.tag(SAMPLE.value, WireType.LengthDelimited).fork();
     const cpuNanos = value * period;
     if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
@@ -165,7 +164,7 @@ export function pprofPieces(
   cut();
   writeFrames(w, tables.names.length);
   cut();
-  writeStringTable(w, PROFILE.stringTable, strings);
+  writeStringTable(w, PROFILE.stringTable, strings, cut);
   const timeNanos = BigInt(Math.round(meta.startedAtMs)) * 1_000_000n;
   const durationNanos = BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n;
   if (timeNanos !== 0n) w.tag(PROFILE.timeNanos, WireType.Varint).int64(timeNanos);
@@ -194,15 +193,23 @@ export function foldedToPprofBytes(
  * readers (Go's compress/gzip, so `go tool pprof`, Pyroscope and Parca; zlib's gunzip; Node) read as one
  * stream. The writer's buffer then never doubles up to hold the whole profile, nor is the profile copied
  * out of it in one piece: on the bench's recording a cold export allocates about 1.4 MB less, and the file
- * came out 2% smaller (99,758 against 102,021 bytes).
+ * came out 2% smaller (99,758 against 102,021 bytes). The members are the file's bytes in order: a caller
+ * writing them one after the other to a file (the sidecar) needs no buffer holding them all.
  */
+export function pprofMembers(
+  stacks: FoldedStacks | InternedStacks,
+  meta: PprofExportMeta,
+  writer?: BinaryWriter,
+): Buffer[] {
+  return pprofPieces(stacks, meta, writer).map((piece) => gzipSync(piece, { level: constants.Z_BEST_SPEED }));
+}
+
+/** `profile.pb.gz` in one buffer: its gzip members (see pprofMembers) one after the other. */
 export function foldedToPprof(
   stacks: FoldedStacks | InternedStacks,
   meta: PprofExportMeta,
   writer?: BinaryWriter,
 ): Buffer {
-  const members = pprofPieces(stacks, meta, writer).map((piece) =>
-    gzipSync(piece, { level: constants.Z_BEST_SPEED }),
-  );
+  const members = pprofMembers(stacks, meta, writer);
   return members.length === 1 ? (members[0] as Buffer) : Buffer.concat(members);
 }

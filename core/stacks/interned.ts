@@ -14,8 +14,11 @@ import type { FoldedStacks } from './folded.ts';
 export interface InternedStacks {
   /** Each distinct frame name once, in order of first appearance. */
   readonly names: readonly string[];
-  /** The frames of every stack one after the other, root first, as indices into `names`. */
-  readonly frames: Uint32Array;
+  /**
+   * The frames of every stack one after the other, root first, as indices into `names`: 16 bits while
+   * there are at most 65,536 names (a recording's few thousand, in half the memory).
+   */
+  readonly frames: Uint16Array | Uint32Array;
   /** Stack i's frames are frames[offsets[i]] up to frames[offsets[i + 1]]; one more entry than stacks. */
   readonly offsets: Uint32Array;
   /** Stack i's sample count, rounded to a whole number; stacks without a positive count are left out. */
@@ -61,7 +64,7 @@ const SEMICOLON = 59;
 class Interner {
   readonly index = new Map<string, number>();
   readonly names: string[] = [];
-  readonly frames: Uint32Array;
+  frames: Uint16Array | Uint32Array;
   /** Where each frame ends in its stack's text: 16 bits while every stack is shorter than 64 Ki units (half the memory). */
   readonly ends: Uint16Array | Uint32Array;
   readonly offsets: Uint32Array;
@@ -71,9 +74,16 @@ class Interner {
   f = 0;
 
   constructor(size: Sizes) {
-    this.frames = new Uint32Array(size.frames);
+    this.frames = new Uint16Array(size.frames);
     this.ends = size.longest <= 0xffff ? new Uint16Array(size.frames) : new Uint32Array(size.frames);
     this.offsets = new Uint32Array(size.stacks + 1);
+  }
+
+  /** The frame ids from 16 bits to 32, for the 65,537th name. */
+  #widen(): void {
+    const wide = new Uint32Array(this.frames.length);
+    wide.set(this.frames);
+    this.frames = wide;
   }
 
   /** Appends the frame stack.slice(from, to), interned. */
@@ -84,25 +94,43 @@ class Interner {
       id = this.names.length;
       this.names.push(name);
       this.index.set(name, id);
+      if (id === 0x10000) this.#widen();
     }
     this.frames[this.f] = id;
     this.ends[this.f++] = to;
     return id;
   }
 
+  /** Whether `stack` begins with `text` up to where frame f ends (f is one of `text`'s frames). */
+  #shares(stack: string, text: string, f: number): boolean {
+    const end = this.ends[f] as number;
+    return end <= stack.length && stack.slice(0, end) === text.slice(0, end);
+  }
+
   /**
    * Copies the frames after the root that `stack` shares with stack `like`, and returns where the next
    * frame starts. A prefix that ends inside a frame name ("a;b" of "a;bc") is not a shared frame.
+   * Most stacks share all of `like` but its last frame or two (in sorted order, 55% of the bench's stacks
+   * share all but at most one), so the search gallops down from the end before it bisects: about 2
+   * comparisons per stack there instead of 6, each of which cuts two prefixes out as strings.
    */
   #copyShared(stack: string, like: number, from: number): number {
     const text = this.texts[like] as string;
     const first = (this.offsets[like] as number) + 1;
+    // The first frame not shared is in [lo, hi].
     let lo = first;
     let hi = this.offsets[like + 1] as number;
+    for (let step = 1; lo < hi; step *= 2) {
+      const probe = Math.max(lo, hi - step);
+      if (this.#shares(stack, text, probe)) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const end = this.ends[mid] as number;
-      if (end <= stack.length && stack.slice(0, end) === text.slice(0, end)) lo = mid + 1;
+      if (this.#shares(stack, text, mid)) lo = mid + 1;
       else hi = mid;
     }
     const last = this.ends[lo - 1] as number;

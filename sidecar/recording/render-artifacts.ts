@@ -12,7 +12,7 @@ import {
   writeCompactTree,
   type CompactFlameTree,
 } from '../../core/render/flame-tree-compact.ts';
-import { exportProfile } from '../../core/export/profile-exports.ts';
+import { exportProfilePieces } from '../../core/export/profile-exports.ts';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { internStacks } from '../../core/stacks/interned.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
@@ -28,14 +28,20 @@ export interface RenderDeps {
   budget: Pick<DiskBudget, 'free'>;
 }
 
-/** Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. */
+/**
+ * Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. A list of
+ * pieces is written one after the other, as one file.
+ */
 export async function writeArtifact(
   deps: RenderDeps,
   dir: string,
   name: ArtifactName,
-  text: string | Buffer,
+  text: string | Buffer | readonly Uint8Array[],
 ): Promise<void> {
-  const bytes = Buffer.byteLength(text);
+  const bytes =
+    typeof text === 'string' || Buffer.isBuffer(text)
+      ? Buffer.byteLength(text)
+      : text.reduce((sum, piece) => sum + piece.byteLength, 0);
   const free = await deps.budget.free();
   if (bytes > free) {
     deps.report({
@@ -89,9 +95,9 @@ async function writeExports(
   const tables = internStacks(stacks);
   const writer = new BinaryWriter();
   for (const name of exports.names) {
-    let body: Buffer;
+    let body: Uint8Array[];
     try {
-      body = exportProfile(name, tables, exports.meta, writer);
+      body = exportProfilePieces(name, tables, exports.meta, writer);
     } catch (error) {
       deps.report({ type: 'warning', message: `${name} was not written: ${(error as Error).message}` });
       continue;

@@ -8,18 +8,23 @@
 // a fresh child process on the parsed stacks, under the sidecar's memory limit: its first (cold)
 // run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
 // VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
-// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP). The synthetic input is cached
+// on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP; pprof + OTLP, as the sidecar
+// writes them, each file written as its pieces one after the other). The synthetic input is cached
 // under /tmp/furnace-bench-export.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gunzipSync } from 'node:zlib';
-import { exportProfile } from '../../core/export/profile-exports.ts';
+import {
+  exportProfile,
+  exportProfilePieces,
+  type ExportArtifact,
+} from '../../core/export/profile-exports.ts';
 import type { ProfileExportMeta } from '../../core/export/profile-subject.ts';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
-import { internStacks } from '../../core/stacks/interned.ts';
+import { internStacks, type InternedStacks } from '../../core/stacks/interned.ts';
 import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { memoryGroup, quantityBytes } from '../harness/memory-limit.ts';
 import { load, machine, median, utcNow } from './machine.ts';
@@ -46,12 +51,27 @@ interface Measured {
   bytes: number;
 }
 
+/** Writes the pieces one after the other into the file, as the sidecar writes an exported profile. */
+function writePieces(path: string, pieces: readonly Uint8Array[]): number {
+  const fd = openSync(path, 'w');
+  try {
+    let bytes = 0;
+    for (const piece of pieces) for (let at = 0; at < piece.byteLength;) at += writeSync(fd, piece, at);
+    for (const piece of pieces) bytes += piece.byteLength;
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes what the writer makes into DIR, as the sidecar writes artifacts; the bytes written. */
 function write(writer: Writer, stacks: FoldedStacks): number {
   const out = (name: string, body: string | Buffer): number => {
     writeFileSync(join(DIR, `out-${name}`), body);
     return Buffer.byteLength(body);
   };
+  const pieces = (name: ExportArtifact, tables: InternedStacks, w: BinaryWriter): number =>
+    writePieces(join(DIR, `out-${name}`), exportProfilePieces(name, tables, META, w));
   switch (writer) {
     case 'none':
       return 0;
@@ -62,13 +82,11 @@ function write(writer: Writer, stacks: FoldedStacks): number {
     case 'otlp':
       return out('profile.otlp.pb', exportProfile('profile.otlp.pb', stacks, META));
     case 'pprof+otlp': {
-      // As the sidecar writes both: the stacks interned once, one buffer for both writers.
+      // As the sidecar writes both (sidecar/recording/render-artifacts.ts): the stacks interned once, one
+      // writer for both formats, each file written piece by piece.
       const tables = internStacks(stacks);
       const writer = new BinaryWriter();
-      return (
-        out('profile.pb.gz', exportProfile('profile.pb.gz', tables, META, writer)) +
-        out('profile.otlp.pb', exportProfile('profile.otlp.pb', tables, META, writer))
-      );
+      return pieces('profile.pb.gz', tables, writer) + pieces('profile.otlp.pb', tables, writer);
     }
   }
 }

@@ -73,4 +73,11 @@ describe('interned stacks', () => {
     assert.ok(long.length > 0x10000, `a stack of ${long.length} characters`);
     check([long, `${long};leaf`, `${deep.slice(0, 2900).join(';')};other`, 'short;stack', `${long}x`]);
   });
+
+  it('reads back stacks of more than 65,536 distinct names, whose ids need more than 16 bits', () => {
+    const stacks = Array.from({ length: 70_000 }, (_, i) => `root;mid_${i % 7};leaf_${i}`);
+    const tables = check([...stacks, 'root;mid_3;leaf_69999;deeper', 'root;leaf_12']);
+    assert.equal(tables.names.length, 70_009);
+    assert.ok(tables.frames instanceof Uint32Array, 'ids widened to 32 bits');
+  });
 });
