@@ -9,8 +9,10 @@
 // run is timed and its extra RSS measured (peak RSS reset through /proc/self/clear_refs before the run,
 // VmHWM after it, less the RSS before it), then warm runs give a median. Each writer ends with the file
 // on disk, as in the sidecar (core/export/profile-exports.ts for pprof and OTLP; pprof + OTLP, as the sidecar
-// writes them, each file written as its pieces one after the other). The synthetic input is cached
-// under /tmp/furnace-bench-export.
+// writes them, each file written as its pieces one after the other). A child's cold run is one sample, and
+// one sample moved by tens of ms between runs: for the 12k recording each writer runs in 5 fresh children
+// (BENCH_EXPORT_CHILDREN), the writers taken in turn, and its figures are the children's medians (the cold
+// runs' range printed beside). The synthetic input is cached under /tmp/furnace-bench-export.
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,6 +35,8 @@ import { syntheticFolded } from './ui-stand-in.ts';
 
 const DIR = '/tmp/furnace-bench-export';
 const MB = 1024 * 1024;
+/** Fresh children per writer for the 12k recording (`BENCH_EXPORT_CHILDREN`): its cold figures are their medians. */
+const COLD_CHILDREN = Number(process.env.BENCH_EXPORT_CHILDREN ?? 5);
 // `none` writes nothing: its extra RSS is what the method shows for a cold child that only runs the
 // measuring code, the floor under every other figure.
 const WRITERS = ['none', 'folded', 'pprof', 'otlp', 'pprof+otlp'] as const;
@@ -158,18 +162,39 @@ function syntheticRecording(): string {
 const f1 = (n: number): string => n.toFixed(1);
 const mb = (n: number): string => (n / MB).toFixed(1);
 
-function report(label: string, input: string, warmRuns: number): Record<Writer, Measured> {
+/** The medians of several fresh children's figures (one child's cold run is a single sample). */
+function medianOf(runs: readonly Measured[]): Measured & { coldRange: [number, number] } {
+  const of = (field: keyof Measured): number => median(runs.map((run) => run[field]));
+  const colds = runs.map((run) => run.coldMs);
+  return {
+    coldMs: of('coldMs'),
+    warmMs: of('warmMs'),
+    extraRssBytes: of('extraRssBytes'),
+    bytes: of('bytes'),
+    coldRange: [Math.min(...colds), Math.max(...colds)],
+  };
+}
+
+function report(label: string, input: string, warmRuns: number, children: number): Record<Writer, Measured> {
   const stacks = parseFolded(readFileSync(input, 'utf8'));
   process.stdout.write(
-    `\n${label}: ${totalSamples(stacks).toLocaleString('en')} samples, ${stacks.size.toLocaleString('en')} unique stacks (load ${load()})\n`,
+    `\n${label}: ${totalSamples(stacks).toLocaleString('en')} samples, ${stacks.size.toLocaleString('en')} unique stacks (load ${load()})` +
+      `${children > 1 ? `; medians of ${children} fresh children per writer, the writers taken in turn` : ''}\n`,
   );
+  const runs = Object.fromEntries(WRITERS.map((writer) => [writer, [] as Measured[]])) as Record<
+    Writer,
+    Measured[]
+  >;
+  for (let round = 0; round < children; round++)
+    for (const writer of WRITERS) runs[writer].push(measure(writer, input, warmRuns));
   const results = {} as Record<Writer, Measured>;
-  for (const writer of WRITERS) results[writer] = measure(writer, input, warmRuns);
+  for (const writer of WRITERS) results[writer] = medianOf(runs[writer]);
   const base = results.folded;
   for (const writer of WRITERS) {
-    const r = results[writer];
+    const r = medianOf(runs[writer]);
+    const range = children > 1 ? ` (${f1(r.coldRange[0])}–${f1(r.coldRange[1])})` : '';
     process.stdout.write(
-      `  ${writer.padEnd(11)} cold ${f1(r.coldMs).padStart(7)} ms, warm median ${f1(r.warmMs).padStart(7)} ms` +
+      `  ${writer.padEnd(11)} cold ${f1(r.coldMs).padStart(7)} ms${range}, warm median ${f1(r.warmMs).padStart(7)} ms` +
         ` (${f1(r.warmMs / base.warmMs)}× folded), extra RSS ${mb(r.extraRssBytes).padStart(6)} MB` +
         ` (folded ${mb(base.extraRssBytes)} MB), ${mb(r.bytes)} MB written\n`,
     );
@@ -195,9 +220,14 @@ function verdict(results: Record<Writer, Measured>): void {
 function main(): void {
   mkdirSync(DIR, { recursive: true });
   process.stdout.write(`bench:export: ${machine(true)}\nload at start: ${load()}; ${utcNow()}\n`);
-  const real = report('real recording (test/bench/fixtures/recording-12k.folded.gz)', realRecording(), 9);
+  const real = report(
+    'real recording (test/bench/fixtures/recording-12k.folded.gz)',
+    realRecording(),
+    9,
+    COLD_CHILDREN,
+  );
   verdict(real);
-  report('synthetic, 100,000 unique stacks', syntheticRecording(), 3);
+  report('synthetic, 100,000 unique stacks', syntheticRecording(), 3, 1);
   process.stdout.write(`\nload at end: ${load()}; ${utcNow()}\n`);
 }
 
