@@ -6,6 +6,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer, type SupervisedInformer } from '../../kube/informer-supervisor.ts';
+import { PacedWatch } from '../../kube/paced-watch.ts';
 import {
   INJECTED_ANNOTATION,
   NAMESPACE_LABEL,
@@ -158,8 +159,11 @@ export function slimPod(pod: V1Pod): V1Pod {
   };
 }
 
-/** A Watch whose pod events carry slim pods; error and bookmark events pass through as they are. */
-class SlimPodWatch extends Watch {
+/**
+ * A watch whose pod events carry slim pods, handed over one per turn of the event loop (PacedWatch: a burst
+ * of events never holds the admission webhook's calls); error and bookmark events pass through as they are.
+ */
+class SlimPodWatch extends PacedWatch {
   override watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
