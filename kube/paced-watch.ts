@@ -34,6 +34,19 @@ interface WatchEvent {
   object?: unknown;
 }
 
+/** Calls `expire` once no reset came for `ms`. */
+function idleTimer(expire: () => void, ms: number): { reset(): void; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    reset() {
+      clearTimeout(timer);
+      timer = setTimeout(expire, ms);
+      timer.unref();
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
 /** Reads the watch's lines from `response`, handing one event per turn to `onEvent`; `end` once, at the end. */
 function paceEvents(
   response: IncomingMessage,
@@ -46,15 +59,10 @@ function paceEvents(
   let ended = false;
   let scheduled = false;
   let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-  const idle = (): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => response.destroy(timeoutError(idleMs)), idleMs);
-    timer.unref();
-  };
+  const idle = idleTimer(() => response.destroy(timeoutError(idleMs)), idleMs);
   const finish = (error: unknown): void => {
     closed = true;
-    clearTimeout(timer);
+    idle.clear();
     end(error);
   };
   const next = (): void => {
@@ -81,7 +89,7 @@ function paceEvents(
   };
   response.setEncoding('utf8');
   response.on('data', (chunk: string) => {
-    idle();
+    idle.reset();
     const parts = (partial + chunk).split('\n');
     partial = parts.pop() ?? '';
     if (parts.length === 0) return;
@@ -99,7 +107,7 @@ function paceEvents(
   response.on('close', () => {
     if (!response.complete) finish(null);
   });
-  idle();
+  idle.reset();
 }
 
 export class PacedWatch extends Watch {
@@ -139,12 +147,7 @@ export class PacedWatch extends Watch {
         const error = new Error(response.statusMessage ?? `status ${response.statusCode}`);
         throw Object.assign(error, { statusCode: response.statusCode });
       }
-      paceEvents(
-        response,
-        (event) => callback(String(event.type), event.object, event),
-        finishOnce,
-        IDLE_MS,
-      );
+      paceEvents(response, (event) => callback(String(event.type), event.object, event), finishOnce, IDLE_MS);
     } catch (error) {
       finishOnce(error);
     }
