@@ -8,10 +8,13 @@ const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 export class SlimWatch extends Watch {
   readonly #slim: (object: unknown) => unknown;
+  readonly #inner: Watch;
 
-  constructor(kc: KubeConfig, slim: (object: unknown) => unknown) {
+  /** `inner` does the watching (client-node's Watch unless given, e.g. kube/paced-watch.ts's). */
+  constructor(kc: KubeConfig, slim: (object: unknown) => unknown, inner: Watch = new Watch(kc)) {
     super(kc);
     this.#slim = slim;
+    this.#inner = inner;
   }
 
   override watch(
@@ -20,7 +23,7 @@ export class SlimWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(
+    return this.#inner.watch(
       path,
       queryParams,
       // The whole event stays out of the callback: nothing downstream keeps the object in full.

@@ -6,6 +6,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer, type SupervisedInformer } from '../../kube/informer-supervisor.ts';
+import { PacedWatch } from '../../kube/paced-watch.ts';
 import { SlimWatch } from '../../kube/slim-watch.ts';
 import {
   INJECTED_ANNOTATION,
@@ -180,7 +181,9 @@ function watchNamespacePods(deps: PodWatchDeps, core: CoreV1Api, namespace: stri
     path: `/api/v1/namespaces/${namespace}/pods`,
     name: 'pod watch',
     logFields: { namespace },
-    makeWatch: () => new SlimWatch(deps.kc, (pod) => slimPod(pod as V1Pod)),
+    // Slim pods, handed over one per turn of the event loop (PacedWatch): a burst of pod events never
+    // holds the admission webhook's calls.
+    makeWatch: () => new SlimWatch(deps.kc, (pod) => slimPod(pod as V1Pod), new PacedWatch(deps.kc)),
     list: () => listSlimPods((page) => core.listNamespacedPod({ namespace, ...page })),
     onDelete: (pod) => {
       const { name, uid } = pod.metadata ?? {};

@@ -12,9 +12,12 @@
 //   anyone who reaches port 8443 can call, never asks Kubernetes anything about a user a request names.
 //   Never answers 5xx: bad input is 400 (413 over 3 MiB); an internal error admits the pod unchanged
 //   with a warning and an error-level log line.
+//   Logs one line per admission, written when its answer has gone out (with Fastify's `responseTime`),
+//   instead of Fastify's two request lines: at 50 pod creates/s those were two thirds of the listener's
+//   log writes, on the event loop the webhook's calls wait for.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:https';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
@@ -88,6 +91,8 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
   const app = Fastify({
     https: { key: tls.key, cert: tls.cert },
     bodyLimit: WEBHOOK_BODY_LIMIT,
+    // The decision line (registerMutateRoute) carries what Fastify's request lines would, and more.
+    logController: new LogController({ disableRequestLogging: true }),
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
   }) as unknown as WebhookApp;
   if (isTlsSource(deps.https)) registerTlsRotation(app, deps.https);
@@ -118,8 +123,34 @@ export function buildWebhookApp(deps: WebhookAppDeps): WebhookApp {
   return app;
 }
 
+interface DecisionLine {
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** The decision of each answered review, logged once its answer has gone out or the caller has gone. */
+const decisionLines = new WeakMap<FastifyRequest, DecisionLine>();
+
+function registerDecisionLog(app: WebhookApp): void {
+  const write = (request: FastifyRequest, extra: Record<string, unknown>): void => {
+    const line = decisionLines.get(request);
+    if (!line) return;
+    decisionLines.delete(request);
+    request.log.info({ ...line.fields, ...extra }, line.message);
+  };
+  app.addHook('onResponse', (request, reply, done) => {
+    write(request, { statusCode: reply.statusCode, responseTime: reply.elapsedTime });
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    write(request, { aborted: true });
+    done();
+  });
+}
+
 /** POST /mutate: the decision and patch of core's reviewAdmission, logged and counted. */
 function registerMutateRoute(app: WebhookApp, config: InjectionConfig, counter: DecisionCounter): void {
+  registerDecisionLog(app);
   app.post<{ Body: { request: AdmissionRequest } }>(
     WEBHOOK_PATH,
     {
@@ -138,15 +169,15 @@ function registerMutateRoute(app: WebhookApp, config: InjectionConfig, counter: 
       try {
         const outcome = reviewAdmission(admission, config);
         countDecision(counter, outcome.decision);
-        request.log.info(
-          {
+        decisionLines.set(request, {
+          fields: {
             ...context,
             inject: outcome.decision.inject,
             reasons: outcome.decision.reasons,
             operations: outcome.patch.length,
           },
-          outcome.decision.inject ? 'furnace sidecar injected' : 'furnace sidecar not injected',
-        );
+          message: outcome.decision.inject ? 'furnace sidecar injected' : 'furnace sidecar not injected',
+        });
         return outcome.review;
       } catch (error) {
         counter.inc({ decision: 'error', reason: 'internal-error' });

@@ -1,7 +1,8 @@
 // Where bench:admission's added latency goes, from the two sides of the webhook call: the API server's own
 // histogram of the call (apiserver_admission_webhook_admission_duration_seconds, by webhook name), and
-// the Furnace server's time from request to answer (Fastify's `responseTime` in its "request completed"
-// log lines).
+// the Furnace server's time from request to answer (Fastify's `responseTime`, which the webhook's decision
+// line carries since it replaced Fastify's "request completed" line: the same clock, read at the same
+// moment, when the answer has gone out).
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ControlPlane } from '../harness/control-plane.ts';
@@ -49,7 +50,7 @@ export interface ResponseTimes {
   take(): number[];
 }
 
-/** Collects Fastify's per-request `responseTime` from a server's JSON log on stdout. */
+/** Collects the per-request `responseTime` from a server's JSON log on stdout. */
 export function collectResponseTimes(stdout: Readable): ResponseTimes {
   let times: number[] = [];
   createInterface({ input: stdout }).on('line', (line) => {
