@@ -35,6 +35,8 @@ import { lazyRequestLog } from './operations/lazy-request-log.ts';
 import {
   installLoadShedding,
   pressureLimitsOfProcess,
+  watchPressure,
+  type Pressure,
   type PressureLimits,
 } from './operations/load-shedding.ts';
 import { createServerMetrics, type ServerMetrics } from './operations/metrics.ts';
@@ -121,6 +123,8 @@ interface Shared {
   events: ReturnType<typeof podEvents>;
   /** The recording (or every recording of the pod) ended: its shared slots are free, whoever held them. */
   freeSlots(namespace: string, pod: string, recording?: string): void;
+  /** The process's memory, watched once for both listeners' load shedding. */
+  pressure: Pressure;
 }
 
 /** Catalogued recordings by state, plus those started through this server and not yet catalogued. */
@@ -195,6 +199,7 @@ function startSweeps(
 
 function newApp(
   deps: ServerAppDeps,
+  pressure: Pressure,
   tlsExtra: object = {},
   extra: FastifyServerOptions = {},
 ): FastifyInstance {
@@ -209,7 +214,7 @@ function newApp(
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   installErrorHandler(app);
-  void installLoadShedding(app, deps.pressureLimits ?? pressureLimitsOfProcess());
+  void installLoadShedding(app, pressure);
   return app;
 }
 
@@ -239,7 +244,7 @@ const RECORDER_REQUEST_MARGIN_SECONDS = 30;
 
 function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   const requestTimeout = (deps.uploadTimeoutSeconds + RECORDER_REQUEST_MARGIN_SECONDS) * 1000;
-  const app = newApp(deps, {}, { requestTimeout });
+  const app = newApp(deps, shared.pressure, {}, { requestTimeout });
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   const sharedRegistrations = deps.sharedRegistrations;
@@ -283,7 +288,7 @@ export function userTlsExtra(
 function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   const { trustedProxy, frontProxy } = deps;
   const trusted = deps.trustedProxies ?? [];
-  const app = newApp(deps, userTlsExtra(deps), {
+  const app = newApp(deps, shared.pressure, userTlsExtra(deps), {
     rewriteUrl: rewriteAggregatedUrl,
     ...(trusted.length > 0 ? { trustProxy: [...trusted] } : {}),
   });
@@ -357,7 +362,8 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
         apps.recorder?.log.warn({ err: error, namespace, pod }, 'could not free the start slots'),
       );
   };
-  const shared: Shared = { running, metrics, events, freeSlots };
+  const pressure = watchPressure(deps.pressureLimits ?? pressureLimitsOfProcess());
+  const shared: Shared = { running, metrics, events, freeSlots, pressure };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);
   return { user: apps.user, recorder: apps.recorder };

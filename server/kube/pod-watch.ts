@@ -6,6 +6,7 @@
 // The cache keeps only what registration reads of a pod (slimPod): a cluster's pods in full would
 // cost the server tens of MiB per thousand pods.
 import { superviseInformer, type SupervisedInformer } from '../../kube/informer-supervisor.ts';
+import { listInPages } from '../../kube/list-pages.ts';
 import { PacedWatch } from '../../kube/paced-watch.ts';
 import { SlimWatch } from '../../kube/slim-watch.ts';
 import {
@@ -161,19 +162,17 @@ export function slimPod(pod: V1Pod): V1Pod {
 }
 
 /** Lists every pod page by page, keeping slim pods; the list's resourceVersion starts the watch. */
-export async function listSlimPods(
+export function listSlimPods(
   list: (page: { limit: number; _continue?: string }) => Promise<V1PodList>,
 ): Promise<V1PodList> {
-  const items: V1Pod[] = [];
-  let next: string | undefined;
-  let resourceVersion: string | undefined;
-  do {
-    const page = await list({ limit: LIST_PAGE_SIZE, _continue: next });
-    for (const pod of page.items) items.push(slimPod(pod));
-    resourceVersion = page.metadata?.resourceVersion;
-    next = page.metadata?._continue || undefined;
-  } while (next);
-  return { items, metadata: { resourceVersion } };
+  return listInPages(async (token) => {
+    const page = await list({ limit: LIST_PAGE_SIZE, _continue: token });
+    return {
+      items: page.items,
+      resourceVersion: page.metadata?.resourceVersion,
+      continue: page.metadata?._continue,
+    };
+  }, slimPod);
 }
 
 function watchNamespacePods(deps: PodWatchDeps, core: CoreV1Api, namespace: string) {

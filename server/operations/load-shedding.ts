@@ -55,14 +55,14 @@ function anonBytes(): number {
   }
 }
 
-interface Pressure {
+export interface Pressure {
   /** Over a limit now: which, the figure and the limit. */
   over(): { what: string; bytes: number; limit: number } | undefined;
   stop(): void;
 }
 
 /** The heap after the last full collection (watched), the heap and anonymous memory now (read). */
-function watchPressure(limits: PressureLimits): Pressure {
+export function watchPressure(limits: PressureLimits): Pressure {
   let liveHeap = 0;
   const observer = new PerformanceObserver((list) => {
     const major = list
@@ -106,9 +106,11 @@ function refusal(reason: { what: string; bytes: number; limit: number }): Furnac
   );
 }
 
-/** Registers the refusal on one listener (before its routes, so it covers all of them). */
-export async function installLoadShedding(app: FastifyInstance, limits: PressureLimits): Promise<void> {
-  const pressure = watchPressure(limits);
+/**
+ * Registers the refusal on one listener (before its routes, so it covers all of them); the listeners of one
+ * process share one `pressure`, which stops being watched when they close.
+ */
+export async function installLoadShedding(app: FastifyInstance, pressure: Pressure): Promise<void> {
   let reason: ReturnType<Pressure['over']>;
   app.addHook('onClose', (_instance, done) => {
     pressure.stop();

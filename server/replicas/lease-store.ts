@@ -6,6 +6,7 @@
 // client-node's model (de)serializer.
 import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
 import { superviseInformer, type SupervisorLog } from '../../kube/informer-supervisor.ts';
+import { listInPages } from '../../kube/list-pages.ts';
 import { KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
 import { leasesPath, type LeaseClient } from '../../kube/leases/lease-client.ts';
 import { leaseRecordOf, type LeaseRecord } from '../../kube/leases/lease-record.ts';
@@ -115,28 +116,26 @@ function recordObjectOf(lease: unknown): RecordObject {
 }
 
 /** Lists the Leases of `labelSelector` page by page, keeping their records. */
-async function listRecordObjects(
+function listRecordObjects(
   deps: LeaseWatchDeps,
   labelSelector: string,
 ): Promise<KubernetesListObject<RecordObject>> {
   const path = leasesPath(deps.namespace);
-  const items: RecordObject[] = [];
-  let next: string | undefined;
-  let resourceVersion: string | undefined;
-  do {
-    const query = { labelSelector, limit: String(deps.pageSize ?? LIST_PAGE_SIZE), continue: next };
-    const answer = await deps.request({ method: 'GET', path, query });
+  const limit = String(deps.pageSize ?? LIST_PAGE_SIZE);
+  return listInPages(async (token) => {
+    const answer = await deps.request({
+      method: 'GET',
+      path,
+      query: { labelSelector, limit, continue: token },
+    });
     if (answer.status !== 200) throw new KubeRequestError(`list shared Leases in ${deps.namespace}`, answer);
     // The API server's own JSON: `continue`, which client-node's model calls `_continue`.
     const page = answer.body as {
       items: unknown[];
       metadata?: { resourceVersion?: string; continue?: string };
     };
-    for (const lease of page.items) items.push(recordObjectOf(lease));
-    resourceVersion = page.metadata?.resourceVersion;
-    next = page.metadata?.continue || undefined;
-  } while (next);
-  return { items, metadata: { resourceVersion } };
+    return { items: page.items, ...page.metadata };
+  }, recordObjectOf);
 }
 
 /** Watches the shared Leases of `kinds` in the namespace; a Lease that is no complete record is ignored. */

@@ -187,11 +187,11 @@ function report(label: string, input: string, warmRuns: number, children: number
   >;
   for (let round = 0; round < children; round++)
     for (const writer of WRITERS) runs[writer].push(measure(writer, input, warmRuns));
-  const results = {} as Record<Writer, Measured>;
+  const results = {} as Record<Writer, ReturnType<typeof medianOf>>;
   for (const writer of WRITERS) results[writer] = medianOf(runs[writer]);
   const base = results.folded;
   for (const writer of WRITERS) {
-    const r = medianOf(runs[writer]);
+    const r = results[writer];
     const range = children > 1 ? ` (${f1(r.coldRange[0])}–${f1(r.coldRange[1])})` : '';
     process.stdout.write(
       `  ${writer.padEnd(11)} cold ${f1(r.coldMs).padStart(7)} ms${range}, warm median ${f1(r.warmMs).padStart(7)} ms` +
