@@ -45,8 +45,6 @@ function instrumentPage(): void {
     const at = now();
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (marks.click === undefined) return response;
-    // The read that waits at the sidecar: its answer's headers are the page learning the tree is there.
-    if (response.ok && /\/artifacts\/flame-tree\.bin\.gz(\?.*)?$/.test(url)) marks.treeLearned ??= at;
     if (response.ok && /\/api\/v1\/recordings\/[^/]+$/.test(url)) marks.catalog ??= at;
     if (marks.learned !== undefined) return response;
     if (/\/proxy\/.+\/recordings\/[^/]+(\/stop)?$/.test(url)) {
@@ -86,16 +84,15 @@ export async function pageTimes(page: Page, timeoutMs: number): Promise<PageTime
       const drawn = performance.getEntriesByName(drawnName)[0];
       const shown = performance.getEntriesByName(shownName)[0];
       const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      const end = (pattern: RegExp): number => {
-        const entry = resources.find((r) => pattern.test(r.name));
-        return entry === undefined ? NaN : origin + entry.responseEnd;
-      };
+      const tree = resources.find((r) => /\/artifacts\/flame-tree\.bin\.gz(\?.*)?$/.test(r.name));
+      // The read that waits at the sidecar: the first byte of its answer is the page learning the tree is there.
+      const learned = Math.min(marks.treeLearned ?? Infinity, tree ? origin + tree.responseStart : Infinity);
       return {
         click: marks.click ?? NaN,
-        treeLearned: marks.treeLearned ?? NaN,
+        treeLearned: Number.isFinite(learned) ? learned : NaN,
         learned: marks.learned ?? NaN,
         catalog: marks.catalog ?? NaN,
-        treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz(\?.*)?$/),
+        treeFetched: tree === undefined ? NaN : origin + tree.responseEnd,
         firstDraw: shown === undefined ? NaN : origin + shown.startTime,
         scriptDraw: drawn === undefined ? NaN : origin + drawn.startTime,
         statusAnswers: marks.statusAnswers ?? 0,
