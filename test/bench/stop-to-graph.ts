@@ -84,6 +84,8 @@ interface ScriptRun {
   treeMs: number;
   /** perf script's user + system CPU time. */
   perfCpuMs: number;
+  /** perf script's own wall time (/usr/bin/time, 10 ms steps): past its CPU, it waited (for a core or on its pipe). */
+  perfWallMs: number;
   /** This process's CPU time collapsing the stream. */
   collapseCpuMs: number;
   bytes: number;
@@ -104,7 +106,7 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
     command: '/usr/bin/time',
     args: [
       '-f',
-      '%U %S',
+      '%U %S %e',
       '-o',
       timeFile,
       ...(variant.stdbuf ? ['stdbuf', '-o', variant.stdbuf] : []),
@@ -137,13 +139,14 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   writeFileSync(join(DIR, 'flame-tree.bin.gz'), flameTreeFile(compactTreeOfTrie(trie)));
   const toGraphMs = performance.now() - t;
   const stacks = trie.folded();
-  const [user, system] =
+  const [user, system, elapsed] =
     readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   return {
     wallMs,
     toGraphMs,
     treeMs: toGraphMs - wallMs,
     perfCpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
+    perfWallMs: (elapsed ?? NaN) * 1000,
     collapseCpuMs: (used.user + used.system) / 1000,
     bytes,
     folded: formatFolded(stacks),
@@ -227,7 +230,8 @@ async function main(): Promise<void> {
     return (
       `| ${variant.label} | ${mbps.toFixed(1)} MB | ${median(r.map((x) => x.wallMs)).toFixed(0)} ms | ` +
       `${toGraph.toFixed(0)} ms (**${(toGraph / perfCpu).toFixed(2)}×** perf script CPU; the tree ${tree.toFixed(0)} ms) | ` +
-      `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
+      `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.perfWallMs)).toFixed(0)} ms | ` +
+      `${median(r.map((x) => x.toGraphMs - x.perfWallMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
     );
   });
   const alone = await collapseAlone();
@@ -248,8 +252,8 @@ async function main(): Promise<void> {
       '',
       `perf script streamed into the collapser, as the sidecar runs it (medians of ${ROUNDS} interleaved rounds):`,
       '',
-      '| perf script variant | text | wall (script + collapse) | script → flame-tree.bin.gz written (stop → graph after the flush; target ≤ 1.1× perf script CPU) | perf script CPU | collapser CPU | folded output vs sidecar |',
-      '|---|---|---|---|---|---|---|',
+      '| perf script variant | text | wall (script + collapse) | script → flame-tree.bin.gz written (stop → graph after the flush; target ≤ 1.1× perf script CPU) | perf script CPU | perf script wall (past its CPU: waiting for a core or on its pipe) | to the graph less perf script’s wall (exec, the collapser’s tail, the tree) | collapser CPU | folded output vs sidecar |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
