@@ -87,6 +87,7 @@ export class AgentRecorders {
       get: (id) => controller.get(id),
       stop: (id) => controller.stop(id),
       artifactPath: (id, name) => controller.artifactPath(id, name),
+      whenArtifact: (id, name) => controller.whenArtifact(id, name),
       matchingProcesses: (request) => controller.matchingProcesses(request),
     };
   }

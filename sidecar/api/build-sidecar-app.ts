@@ -25,7 +25,7 @@ import {
   type ProcessSelection,
 } from '../../core/contract/processes.ts';
 import { recorderStartKey, START_KEY_HEADER } from '../../core/contract/start-key.ts';
-import { artifactParamsSchema, healthSchema, idParamsSchema } from './schemas.ts';
+import { artifactParamsSchema, artifactQuerySchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */
 export interface RecordingApi {
@@ -35,6 +35,8 @@ export interface RecordingApi {
   get(id: string): RecordingStatus;
   stop(id: string): RecordingStatus;
   artifactPath(id: string, name: ArtifactName): string;
+  /** Resolves once the recording lists `name`, is no longer active, or after a while (artifact-waits.ts). */
+  whenArtifact?(id: string, name: ArtifactName): Promise<void>;
   /** Which processes a start with these settings would record now. */
   matchingProcesses(request: ProcessSelection): Promise<ProcessMatches>;
 }
@@ -179,12 +181,15 @@ function registerRecordingRoutes(
     (request) => api(request).stop(request.params.id),
   );
 
-  app.get<{ Params: { id: string; name: ArtifactName } }>(
+  app.get<{ Params: { id: string; name: ArtifactName }; Querystring: { wait?: 'true' } }>(
     '/recordings/:id/artifacts/:name',
-    { schema: { params: artifactParamsSchema, response: errors } },
+    { schema: { params: artifactParamsSchema, querystring: artifactQuerySchema, response: errors } },
     async (request, reply) => {
       const { id, name } = request.params;
-      const path = api(request).artifactPath(id, name);
+      const recordings = api(request);
+      // A read that waits answers when the artifact is there (the record page's tree: no poll between).
+      if (request.query.wait === 'true') await recordings.whenArtifact?.(id, name);
+      const path = recordings.artifactPath(id, name);
       const size = (await stat(path)).size;
       return reply
         .type(ARTIFACT_CONTENT_TYPES[name])

@@ -18,6 +18,13 @@ export const artifactParamsSchema = {
   },
 } as const;
 
+/** `?wait=true`: the read waits until the recording lists the artifact or ends (artifact-waits.ts). */
+export const artifactQuerySchema = {
+  type: 'object',
+  properties: { wait: { type: 'string', enum: ['true'] } },
+  additionalProperties: false,
+} as const;
+
 export const healthSchema = {
   type: 'object',
   properties: { status: { type: 'string' }, registered: { type: 'boolean' } },

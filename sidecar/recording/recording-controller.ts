@@ -38,6 +38,7 @@ import { profilerNamed } from '../profilers/profiler-set.ts';
 import { recordingFindings } from './recording-findings.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
+import { ARTIFACT_WAIT_MS, ArtifactWaits } from './artifact-waits.ts';
 
 export interface ControllerDeps {
   config: SidecarConfig;
@@ -106,6 +107,7 @@ export class RecordingController {
   /** When each recording's record stage ended (its first processing stage began), ms. */
   private readonly recordEndedAt = new Map<string, number>();
   private closed = false;
+  private readonly artifactWaits: ArtifactWaits;
 
   constructor(private readonly deps: ControllerDeps) {
     this.budget =
@@ -116,6 +118,7 @@ export class RecordingController {
       });
     const perf = createPerfProfiler({ ...deps, budget: this.budget });
     this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
+    this.artifactWaits = new ArtifactWaits(deps.timers);
     this.journal = new JournalWriter((message, fields) => deps.log(message, fields));
     this.delivery = new Deliveries({
       timers: deps.timers,
@@ -160,6 +163,16 @@ export class RecordingController {
     return `${this.recordingDir(id)}/${name}`;
   }
 
+  /** Resolves once recording `id` lists `name`, is no longer active, or after `ms` (artifact-waits.ts). */
+  whenArtifact(id: string, name: ArtifactName, ms = ARTIFACT_WAIT_MS): Promise<void> {
+    return this.artifactWaits.wait(
+      id,
+      name,
+      this.recordings.find((r) => r.id === id),
+      ms,
+    );
+  }
+
   /** Resolves when the current recording (if any) has finished processing. */
   async settled(): Promise<void> {
     await this.running?.settled;
@@ -168,6 +181,7 @@ export class RecordingController {
   async close(): Promise<void> {
     this.closed = true;
     this.delivery.close();
+    this.artifactWaits.close();
     this.running?.stop();
     await this.settled();
     await this.journal.flushed();
@@ -323,6 +337,7 @@ export class RecordingController {
     if (event.type === 'stage' && !this.recordEndedAt.has(id))
       this.recordEndedAt.set(id, this.deps.timers.now());
     if (event.type !== 'progress') void this.persist(id);
+    this.artifactWaits.changed(id, this.recordings[index]);
   }
 
   /** Sets a recording's status outright (a restart resuming it); journaled like any change. */
@@ -330,6 +345,7 @@ export class RecordingController {
     const index = this.recordings.findIndex((r) => r.id === id);
     if (index >= 0) this.recordings[index] = status;
     void this.persist(id);
+    this.artifactWaits.changed(id, status);
   }
 
   private persist(id: string): Promise<void> {

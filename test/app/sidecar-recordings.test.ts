@@ -119,6 +119,46 @@ describe('sidecar recordings API', () => {
     assert.equal(next.statusCode, 202, 'a new recording may start once the last one is done');
   });
 
+  it('answers a read with ?wait=true once the recording has written the artifact, not before', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    const { app } = fixture;
+    const { id } = (await fixture.start({ pid: 200, durationSeconds: 60 })).json<RecordingStatus>();
+    const url = `/recordings/${id}/artifacts/flame-tree.bin.gz`;
+    let answered = false;
+    const waiting = app.inject({ url: `${url}?wait=true`, headers: auth }).then((reply) => {
+      answered = true;
+      return reply;
+    });
+    const plain = await app.inject({ url, headers: auth });
+    assert.equal(plain.statusCode, 404, 'a read that does not wait says the tree is not there yet');
+    assert.equal(answered, false, 'the waiting read is held while recording');
+
+    await app.inject({ method: 'POST', url: `/recordings/${id}/stop`, headers: auth });
+    const tree = await waiting;
+    assert.equal(tree.statusCode, 200, tree.body);
+    assert.equal(tree.headers['content-type'], 'application/gzip');
+    assert.equal(decodeFlameTree(readCompactTree(gunzipSync(tree.rawPayload))).value, 4);
+    await fixture.controller.settled();
+    const now = await app.inject({ url: `${url}?wait=true`, headers: auth });
+    assert.equal(now.statusCode, 200, 'a tree already written is answered at once');
+    const wrong = await app.inject({ url: `${url}?wait=yes`, headers: auth });
+    assert.equal(wrong.statusCode, 400);
+  });
+
+  it('ends a waiting read with 404 when the recording fails without the artifact', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    fixture.perf.failWith = 'Error:\nno permission\n';
+    const { id } = (await fixture.start({ pid: 200 })).json<RecordingStatus>();
+    const read = await fixture.app.inject({
+      url: `/recordings/${id}/artifacts/flame-tree.bin.gz?wait=true`,
+      headers: auth,
+    });
+    assert.equal(read.statusCode, 404);
+    assert.equal((await fixture.read(id)).state, 'failed');
+  });
+
   it('ends in failed with an excerpt of perf stderr when perf fails', async (t) => {
     const fixture = await sidecarFixture();
     t.after(() => fixture.close());

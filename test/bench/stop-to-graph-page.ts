@@ -1,5 +1,6 @@
-// What the page itself says about a stop, for bench:stop-to-graph: the click on Stop, the first status
-// answer that lists the compact tree, the first that says done (the UI learned it), the catalog's answer,
+// What the page itself says about a stop, for bench:stop-to-graph: the click on Stop, when the page learned
+// the compact tree is there (its waiting read of the tree answered, or a status answer listed it, whichever
+// came first), the first status answer that says done (the UI learned it), the catalog's answer,
 // the compact tree fetched (the first fetch: the sidecar's through the proxy) and the first flame graph
 // shown: the frame after the page script's first draw (frame-shown.ts), what the user waits for. Every
 // time is epoch ms (timeOrigin + performance.now()), so that it lines up with the sidecar's log lines on
@@ -9,7 +10,7 @@ import { DRAWN, markFramesShown, SHOWN } from './frame-shown.ts';
 
 export interface PageTimes {
   click: number;
-  /** The first status answer that lists the compact tree (the sidecar wrote it). */
+  /** The sidecar's answer to the waiting read of the compact tree, or the first status answer listing it. */
   treeLearned: number;
   learned: number;
   catalog: number;
@@ -83,16 +84,15 @@ export async function pageTimes(page: Page, timeoutMs: number): Promise<PageTime
       const drawn = performance.getEntriesByName(drawnName)[0];
       const shown = performance.getEntriesByName(shownName)[0];
       const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      const end = (pattern: RegExp): number => {
-        const entry = resources.find((r) => pattern.test(r.name));
-        return entry === undefined ? NaN : origin + entry.responseEnd;
-      };
+      const tree = resources.find((r) => /\/artifacts\/flame-tree\.bin\.gz(\?.*)?$/.test(r.name));
+      // The read that waits at the sidecar: the first byte of its answer is the page learning the tree is there.
+      const learned = Math.min(marks.treeLearned ?? Infinity, tree ? origin + tree.responseStart : Infinity);
       return {
         click: marks.click ?? NaN,
-        treeLearned: marks.treeLearned ?? NaN,
+        treeLearned: Number.isFinite(learned) ? learned : NaN,
         learned: marks.learned ?? NaN,
         catalog: marks.catalog ?? NaN,
-        treeFetched: end(/\/artifacts\/flame-tree\.bin\.gz$/),
+        treeFetched: tree === undefined ? NaN : origin + tree.responseEnd,
         firstDraw: shown === undefined ? NaN : origin + shown.startTime,
         scriptDraw: drawn === undefined ? NaN : origin + drawn.startTime,
         statusAnswers: marks.statusAnswers ?? 0,

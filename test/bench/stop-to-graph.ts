@@ -2,10 +2,11 @@
 // every core (a C program and a Node program busy, `perf record -a`, as the sidecar records), then
 // times: perf record's flush after SIGINT; `perf script` with the sidecar's arguments and with the
 // variants that could make it faster (interleaved rounds; wall and CPU time; each variant's folded
-// output compared with the sidecar's); the collapse; each artifact's render. FURNACE_BENCH_SECONDS
+// output compared with the sidecar's); the collapse; each artifact's render. As in the sidecar, each perf
+// script's process is made ahead (a shell waiting on its stdin, perf-script-launch.ts) and the clock
+// starts when it is told to go, as at the stop; one variant is spawned at the stop instead (the bench before). FURNACE_BENCH_SECONDS
 // shortens the recording. Inputs go to /tmp/furnace-bench-stop (replaced on each run).
 import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createReadStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,7 @@ import { collapsePerfScript, collapseRecording } from '../../core/stacks/collaps
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { flameTreeFile } from '../../sidecar/recording/render-artifacts.ts';
+import { launchPerfScript, preparePerfScript } from '../../sidecar/profilers/perf/perf-script-launch.ts';
 import { copyWithoutPadding } from '../../sidecar/symbols/kernel-symbols.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
@@ -37,6 +39,10 @@ interface Variant {
   args: string[];
   /** Wrapped in `stdbuf -o SIZE` (larger writes into the pipe). */
   stdbuf?: string;
+  /** Spawned from this process when the clock starts, not made ahead and told to go (the sidecar's way). */
+  spawnAtStop?: boolean;
+  /** Given `--kallsyms` with the recorder's copy of the kernel's symbols (as the sidecar's go() adds it). */
+  kallsyms?: boolean;
 }
 
 /** The recorder's copy of the kernel's symbols (kernel-symbols.ts), made once before the rounds. */
@@ -44,9 +50,18 @@ const KALLSYMS = join(DIR, 'kallsyms');
 
 const VARIANTS: Variant[] = [
   {
-    label: `sidecar: \`stdbuf -o 64K\`, \`-F ${PERF_SCRIPT_FIELDS}\`, \`--kallsyms\` (the recorder's copy, without \`__pfx_\`)`,
-    args: ['-F', PERF_SCRIPT_FIELDS, '--kallsyms', KALLSYMS],
+    label: `sidecar: made ahead, \`stdbuf -o 64K\`, \`-F ${PERF_SCRIPT_FIELDS}\`, \`--kallsyms\` (the recorder's copy, without \`__pfx_\`)`,
+    args: ['-F', PERF_SCRIPT_FIELDS],
     stdbuf: '64K',
+    kallsyms: true,
+  },
+  {
+    label:
+      'the same spawned at the stop from this process (the bench before: a fork of a large Node process)',
+    args: ['-F', PERF_SCRIPT_FIELDS],
+    stdbuf: '64K',
+    kallsyms: true,
+    spawnAtStop: true,
   },
   {
     label: `the sidecar before: \`stdbuf -o 64K\` (writes of a pipe's capacity), \`-F ${PERF_SCRIPT_FIELDS}\`, /proc/kallsyms`,
@@ -69,12 +84,15 @@ interface ScriptRun {
   treeMs: number;
   /** perf script's user + system CPU time. */
   perfCpuMs: number;
+  /** perf script's own wall time (/usr/bin/time, 10 ms steps): past its CPU, it waited (for a core or on its pipe). */
+  perfWallMs: number;
   /** This process's CPU time collapsing the stream. */
   collapseCpuMs: number;
   bytes: number;
   folded: string;
-  stacks: FoldedStacks;
-  trie: StackTrie;
+  /** Kept of the reference run only: the sidecar's heap holds one recording's stacks, not every round's. */
+  stacks?: FoldedStacks;
+  trie?: StackTrie;
 }
 
 /**
@@ -84,21 +102,29 @@ interface ScriptRun {
 async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   const timeFile = join(DIR, 'perf-script.time');
   const perf = ['perf', 'script', '-i', join(DIR, 'perf.data'), ...variant.args];
-  const command = [
-    '-f',
-    '%U %S',
-    '-o',
-    timeFile,
-    ...(variant.stdbuf ? ['stdbuf', '-o', variant.stdbuf] : []),
-    ...perf,
-  ];
+  const command = {
+    command: '/usr/bin/time',
+    args: [
+      '-f',
+      '%U %S %e',
+      '-o',
+      timeFile,
+      ...(variant.stdbuf ? ['stdbuf', '-o', variant.stdbuf] : []),
+      ...perf,
+    ],
+  };
+  const kallsyms = variant.kallsyms ? KALLSYMS : undefined;
+  const prepared = variant.spawnAtStop ? undefined : preparePerfScript(spawn, command);
+  // The sidecar's waiting shell has waited through the recording: let this one get there first.
+  if (prepared) await new Promise((resolve) => setTimeout(resolve, 300));
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const child = spawn('/usr/bin/time', command, { stdio: ['ignore', 'pipe', 'ignore'] });
-  const exited = once(child, 'exit');
+  const { child, exited } = prepared?.go(kallsyms) ?? launchPerfScript(spawn, command, kallsyms);
+  if (child.stdout === null) throw new Error('perf script has no stdout');
+  const stdout = child.stdout;
   let bytes = 0;
   async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of child.stdout) {
+    for await (const chunk of stdout) {
       bytes += (chunk as Buffer).length;
       yield chunk as Buffer;
     }
@@ -113,13 +139,14 @@ async function scriptAndCollapse(variant: Variant): Promise<ScriptRun> {
   writeFileSync(join(DIR, 'flame-tree.bin.gz'), flameTreeFile(compactTreeOfTrie(trie)));
   const toGraphMs = performance.now() - t;
   const stacks = trie.folded();
-  const [user, system] =
+  const [user, system, elapsed] =
     readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
   return {
     wallMs,
     toGraphMs,
     treeMs: toGraphMs - wallMs,
     perfCpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
+    perfWallMs: (elapsed ?? NaN) * 1000,
     collapseCpuMs: (used.user + used.system) / 1000,
     bytes,
     folded: formatFolded(stacks),
@@ -181,10 +208,15 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < VARIANTS.length; k++) {
       const i = (round + k) % VARIANTS.length;
-      (runs[i] as ScriptRun[]).push(await scriptAndCollapse(VARIANTS[i] as Variant));
+      const result = await scriptAndCollapse(VARIANTS[i] as Variant);
+      if (i !== 0 || round !== 0) {
+        delete result.stacks;
+        delete result.trie;
+      }
+      (runs[i] as ScriptRun[]).push(result);
     }
   }
-  const reference = runs[0]?.[0] as ScriptRun;
+  const reference = runs[0]?.[0] as ScriptRun & { stacks: FoldedStacks; trie: StackTrie };
   // Against the sidecar's variant of the same round: a system-wide recording also samples other
   // programs, and those whose binaries were deleted since resolve differently in a later round.
   const rows = VARIANTS.map((variant, i) => {
@@ -198,7 +230,8 @@ async function main(): Promise<void> {
     return (
       `| ${variant.label} | ${mbps.toFixed(1)} MB | ${median(r.map((x) => x.wallMs)).toFixed(0)} ms | ` +
       `${toGraph.toFixed(0)} ms (**${(toGraph / perfCpu).toFixed(2)}×** perf script CPU; the tree ${tree.toFixed(0)} ms) | ` +
-      `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
+      `${median(r.map((x) => x.perfCpuMs)).toFixed(0)} ms | ${median(r.map((x) => x.perfWallMs)).toFixed(0)} ms | ` +
+      `${median(r.map((x) => x.toGraphMs - x.perfWallMs)).toFixed(0)} ms | ${median(r.map((x) => x.collapseCpuMs)).toFixed(0)} ms | ${same} |`
     );
   });
   const alone = await collapseAlone();
@@ -219,8 +252,8 @@ async function main(): Promise<void> {
       '',
       `perf script streamed into the collapser, as the sidecar runs it (medians of ${ROUNDS} interleaved rounds):`,
       '',
-      '| perf script variant | text | wall (script + collapse) | script → flame-tree.bin.gz written (stop → graph after the flush; target ≤ 1.1× perf script CPU) | perf script CPU | collapser CPU | folded output vs sidecar |',
-      '|---|---|---|---|---|---|---|',
+      '| perf script variant | text | wall (script + collapse) | script → flame-tree.bin.gz written (stop → graph after the flush; target ≤ 1.1× perf script CPU) | perf script CPU | perf script wall (past its CPU: waiting for a core or on its pipe) | to the graph less perf script’s wall (exec, the collapser’s tail, the tree) | collapser CPU | folded output vs sidecar |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),

@@ -2,7 +2,7 @@
 // a compiled C program recorded at 99 Hz "Until stopped" and stopped from the UI after 30 s. Each step
 // is timed: the click (page), perf exited, perf script and the collapser done and the compact tree written
 // from the collapser's trie (they follow each other: the sidecar's "recording stage" log lines), the page
-// learned the tree is there (a status answer lists it), the tree fetched from the sidecar, first draw
+// learned the tree is there (the sidecar answered the page's waiting read of it), the tree fetched from the sidecar, first draw
 // (page); then, after the first draw, the stacks joined, the folded stacks written, the graphs rendered,
 // the artifacts uploaded, the page learned done and the catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
 // `perf script > /dev/null` of it alone after each run (the floor). Writes docs/stop-to-graph.svg.
@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Options {
 
 /**
  * The steps to the first draw, in order: where each ends, as epoch ms; `click` starts them all. The
- * record page draws from the sidecar's compact tree as soon as a status answer lists it, while the
+ * record page draws from the sidecar's compact tree as soon as its waiting read of it is answered, while the
  * sidecar renders and uploads the rest (AFTER: from the click too, not part of the wait).
  */
 const STEPS = [

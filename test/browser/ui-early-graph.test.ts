@@ -1,6 +1,7 @@
 // The flame graph before the upload ends, in the web UI against the real server in local mode, its real
-// local sidecar and real perf: once the sidecar has written the compact tree, the record page reads it
-// through the proxy and draws it; when the recording is done, its page opens on that same tree (no
+// local sidecar and real perf: from the click on Stop the record page holds a read of the compact tree open
+// at the sidecar (through the proxy), which answers it once the tree is written, and draws it without a
+// status answer having listed it; when the recording is done, its page opens on that same tree (no
 // second read), and the catalog has every file.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -15,21 +16,24 @@ const STATUS_URL = /\/proxy\/.+\/recordings\/[^/]+(\/stop)?$/;
 
 /**
  * A fake at the page's boundary: while `held`, a status answer that says done is passed on as still
- * uploading, so the page stays on the record page for as long as the test looks at it there.
+ * uploading, so the page stays on the record page for as long as the test looks at it there, and no
+ * status answer lists the tree (the page learns of it from its waiting read alone).
  */
 async function holdDone(page: Page): Promise<{ release(): void }> {
   let held = true;
   await page.route(STATUS_URL, async (route: Route) => {
     const response = await route.fetch();
-    const body = (await response.json()) as { state?: string };
-    const shown = held && body.state === 'done' ? { ...body, state: 'processing', stage: 'upload' } : body;
-    await route.fulfill({ response, json: shown });
+    const body = (await response.json()) as { state?: string; artifacts?: string[] };
+    if (!held) return route.fulfill({ response, json: body });
+    const artifacts = body.artifacts?.filter((name) => name !== 'flame-tree.bin.gz');
+    const state = body.state === 'done' ? { state: 'processing', stage: 'upload' } : {};
+    await route.fulfill({ response, json: { ...body, ...state, artifacts } });
   });
   return { release: () => (held = false) };
 }
 
 describe('web UI: the graph before the upload ends (real server, sidecar and perf)', () => {
-  it('draws the sidecar’s tree on the record page, then opens the recording on it', async (t) => {
+  it('draws the sidecar’s tree on the record page, no status having listed it, then opens the recording on it', async (t) => {
     const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
     const program = await runHotProgram(t, dir, 300);
     await withPage(t, async (page) => {
@@ -38,8 +42,8 @@ describe('web UI: the graph before the upload ends (real server, sidecar and per
       await pickedPod(page);
       const treesRead: string[] = [];
       page.on('request', (request) => {
-        if (request.url().endsWith('/artifacts/flame-tree.bin.gz'))
-          treesRead.push(new URL(request.url()).pathname);
+        const url = new URL(request.url());
+        if (url.pathname.endsWith('/artifacts/flame-tree.bin.gz')) treesRead.push(url.pathname + url.search);
       });
       const done = await holdDone(page);
       await page.getByLabel('Until stopped (at most the limit)').check();
@@ -54,7 +58,10 @@ describe('web UI: the graph before the upload ends (real server, sidecar and per
       await flameGraph(page).waitFor();
       assert.doesNotMatch(new URL(page.url()).pathname, /\/recordings\//, 'still on the record page');
       assert.equal(treesRead.length, 1);
-      assert.match(treesRead[0] ?? '', /^\/proxy\/.+\/recordings\/[^/]+\/artifacts\/flame-tree\.bin\.gz$/);
+      assert.match(
+        treesRead[0] ?? '',
+        /^\/proxy\/.+\/recordings\/[^/]+\/artifacts\/flame-tree\.bin\.gz\?wait=true$/,
+      );
       const id = /recording (\S+)$/.exec((await early.getByRole('heading').textContent()) ?? '')?.[1] ?? '';
       await screenshot(page, 'early-graph');
 

@@ -99,7 +99,8 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await screenshot(page, 'record');
       const artifactsRead: string[] = [];
       page.on('request', (request) => {
-        const artifact = /\/artifacts\/([^/?]+)$/.exec(request.url());
+        // The record page's read of the tree waits at the sidecar (`?wait=true`).
+        const artifact = /\/artifacts\/([^/?]+)(\?[^/]*)?$/.exec(request.url());
         if (artifact?.[1]) artifactsRead.push(artifact[1]);
       });
       const id = await recordInUi(page, program);

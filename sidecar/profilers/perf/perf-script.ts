@@ -85,17 +85,26 @@ export function perfScriptCommandFor(
   return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir));
 }
 
+/** perf.script as it is written: whether it is kept, and its end on disk (set once perf script's text ended). */
+interface ScriptFile {
+  kept: boolean;
+  /** The file closed (and removed when not kept); the flame tree does not wait for it. */
+  closed?: Promise<void>;
+}
+
 /**
  * Passes perf script's output on to the collapser while writing it to disk (the `perf.script` artifact),
  * as long as it stays within `maxBytes`; past that the file is dropped and the collapser still gets
- * every line. `kept.value` says whether the file was kept. `maxBytes` may still be on its way (the disk
- * budget is read while perf script starts).
+ * every line. `kept.kept` says whether the file was kept. `maxBytes` may still be on its way (the disk
+ * budget is read while perf script starts). The generator ends with perf script's text, not with the
+ * file's last write: what is still on its way to the disk then (tens of ms under load, bench:stop-to-graph)
+ * is awaited through `kept.closed`, after the tree.
  */
 async function* teeToFile(
   source: Readable,
   path: string,
   limit: Promise<number>,
-  kept: { value: boolean },
+  kept: ScriptFile,
 ): AsyncGenerator<Buffer> {
   const file = createWriteStream(path);
   let written = 0;
@@ -107,8 +116,8 @@ async function* teeToFile(
   try {
     for await (const chunk of source) {
       const bytes = chunk as Buffer;
-      if (kept.value && written + bytes.length > maxBytes) kept.value = false;
-      if (kept.value) {
+      if (kept.kept && written + bytes.length > maxBytes) kept.kept = false;
+      if (kept.kept) {
         written += bytes.length;
         if (!file.write(bytes)) await once(file, 'drain');
       }
@@ -116,8 +125,11 @@ async function* teeToFile(
     }
   } finally {
     file.end();
-    await finished(file);
-    if (!kept.value) await rm(path, { force: true });
+    kept.closed = finished(file).then(async () => {
+      if (!kept.kept) await rm(path, { force: true });
+    });
+    // Read once the tree is written; a failed collapse never reads it.
+    kept.closed.catch(() => {});
   }
 }
 
@@ -125,7 +137,7 @@ async function* teeToFile(
 async function scriptAndCollapse(
   deps: PipelineDeps,
   input: PipelineInput,
-  script: { maxBytes: Promise<number>; kept: { value: boolean } },
+  script: { maxBytes: Promise<number>; kept: ScriptFile },
 ): Promise<ScriptedStacks> {
   const perfData = `${input.dir}/perf.data`;
   // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
@@ -172,13 +184,14 @@ async function scriptWithinBudget(deps: PipelineDeps, input: PipelineInput): Pro
     const room = Math.max(0, free - renderReserve(free));
     return { room, maxBytes: Math.min(room, cap) };
   });
-  const kept = { value: true };
+  const kept: ScriptFile = { kept: true };
   const scripted = await scriptAndCollapse(deps, input, {
     maxBytes: budget.then((b) => b.maxBytes),
     kept,
   });
+  await kept.closed;
   const { room, maxBytes } = await budget;
-  if (kept.value) deps.report({ type: 'artifact', name: 'perf.script' });
+  if (kept.kept) deps.report({ type: 'artifact', name: 'perf.script' });
   else {
     const why = cap < room ? 'the limit (maxArtifactBytes)' : 'what the disk budget left for it';
     deps.report({

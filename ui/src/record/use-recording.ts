@@ -69,7 +69,9 @@ export function useRecording(
   const [busy, setBusy] = useState(false);
   // The stop answer and the last poll can both report `done`: open the recording once.
   const opening = useRef('');
-  const early = useEarlyTree(target, status);
+  // The recording Stop was asked for: its tree is read from then on, the read waiting at the sidecar.
+  const [stopAsked, setStopAsked] = useState('');
+  const early = useEarlyTree(target, status, status !== undefined && stopAsked === status.id);
   const fail = (error: unknown): void => {
     const found = problemOf(error, values);
     setProblem(found);
@@ -107,7 +109,9 @@ export function useRecording(
     );
   };
   const stop = (): void => {
-    if (status) send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
+    if (!status) return;
+    setStopAsked(status.id);
+    send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
   };
   return { status, problem, busy, earlyTree: early.tree, onStatus, fail, start, stop };
 }

@@ -1,0 +1,58 @@
+// Reads that wait for an artifact: GET /recordings/:id/artifacts/:name?wait=true answers as soon as the
+// recording lists the artifact, not when the next status poll would have told the page (the record page
+// opens its read of flame-tree.bin.gz when Stop is clicked: bench:stop-to-graph). A wait ends when the
+// artifact is listed, when the recording is no longer active (done or failed: listed or never will be), or
+// after its time; the read then answers as it would have without waiting.
+import type { ArtifactName } from '../../core/contract/names.ts';
+import type { RecordingStatus } from '../../core/contract/recording.ts';
+import type { LoopTimers } from '../host/runtime.ts';
+import { isActive } from './recording-machine.ts';
+
+/** The longest a read waits: below the server proxy's default answer timeout (30 s). */
+export const ARTIFACT_WAIT_MS = 20_000;
+
+interface Waiter {
+  id: string;
+  name: ArtifactName;
+  end(): void;
+}
+
+/** Whether a read of `name` from a recording in `status` need wait no longer. Pure. */
+export function waitIsOver(status: RecordingStatus | undefined, name: ArtifactName): boolean {
+  return status === undefined || status.artifacts.includes(name) || !isActive(status);
+}
+
+export class ArtifactWaits {
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(private readonly timers: LoopTimers) {}
+
+  /** Resolves once `waitIsOver` for the status `current` gives, re-checked on each `changed(id, …)`, or after `ms`. */
+  wait(id: string, name: ArtifactName, current: RecordingStatus | undefined, ms: number): Promise<void> {
+    if (waitIsOver(current, name)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        id,
+        name,
+        end: () => {
+          this.timers.clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = this.timers.setTimeout(() => waiter.end(), ms);
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** A recording's status changed: the reads it ends go on. */
+  changed(id: string, status: RecordingStatus | undefined): void {
+    for (const waiter of [...this.waiters])
+      if (waiter.id === id && waitIsOver(status, waiter.name)) waiter.end();
+  }
+
+  /** Ends every wait (the recorder closes). */
+  close(): void {
+    for (const waiter of [...this.waiters]) waiter.end();
+  }
+}
