@@ -114,6 +114,10 @@ async function createAtRate(
   const pods: V1Pod[] = [];
   const pending: Promise<void>[] = [];
   const body = benchPod(phase.optIn);
+  const fail = (what: string): void => {
+    const key = what.slice(0, 200);
+    phase.failures.set(key, (phase.failures.get(key) ?? 0) + 1);
+  };
   const start = performance.now();
   const count = Math.floor((ms / 1000) * RATE);
   for (let i = 0; i < count; i++) {
@@ -125,12 +129,10 @@ async function createAtRate(
         async (pod) => {
           latencies.push(performance.now() - sent);
           pods.push(pod);
-          if (RUNNING_PODS) await setRunning(core, pod, i);
+          if (RUNNING_PODS)
+            await setRunning(core, pod, i).catch((error: unknown) => fail(`status: ${String(error)}`));
         },
-        (error: unknown) => {
-          const key = String(error).slice(0, 200);
-          phase.failures.set(key, (phase.failures.get(key) ?? 0) + 1);
-        },
+        (error: unknown) => fail(String(error)),
       ),
     );
   }
