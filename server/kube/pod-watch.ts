@@ -58,6 +58,15 @@ export interface PodWatch {
 /** Pods listed per page, so the first list never holds the whole cluster's pods in full at once. */
 const LIST_PAGE_SIZE = 500;
 
+/**
+ * Only pods with an IP are watched: a sidecar registers from its pod's IP and an agent records running pods,
+ * so a pod without one is of no use yet. The API server filters: the events of a pod's creation and
+ * scheduling (each a whole pod of ~25 kB to parse, arriving while the webhook answers for the next ones)
+ * never reach the server; the pod is ADDED when its IP is set, and DELETED when it goes or loses it. A pod
+ * not in the cache is read from the API server (registration, agent routing), as before the first list.
+ */
+export const POD_WATCH_FIELD_SELECTOR = 'status.podIP!=';
+
 /** The IP, the phase and the containers' runtime IDs (agent mode maps processes to containers with them). */
 function slimStatus(status: V1PodStatus): V1PodStatus {
   const slimStatuses = (list: V1ContainerStatus[]) =>
@@ -163,10 +172,14 @@ export function slimPod(pod: V1Pod): V1Pod {
 
 /** Lists every pod page by page, keeping slim pods; the list's resourceVersion starts the watch. */
 export function listSlimPods(
-  list: (page: { limit: number; _continue?: string }) => Promise<V1PodList>,
+  list: (page: { limit: number; _continue?: string; fieldSelector: string }) => Promise<V1PodList>,
 ): Promise<V1PodList> {
   return listInPages(async (token) => {
-    const page = await list({ limit: LIST_PAGE_SIZE, _continue: token });
+    const page = await list({
+      limit: LIST_PAGE_SIZE,
+      _continue: token,
+      fieldSelector: POD_WATCH_FIELD_SELECTOR,
+    });
     return {
       items: page.items,
       resourceVersion: page.metadata?.resourceVersion,
@@ -180,6 +193,7 @@ function watchNamespacePods(deps: PodWatchDeps, core: CoreV1Api, namespace: stri
     path: `/api/v1/namespaces/${namespace}/pods`,
     name: 'pod watch',
     logFields: { namespace },
+    fieldSelector: POD_WATCH_FIELD_SELECTOR,
     // Slim pods, handed over one per turn of the event loop (PacedWatch): a burst of pod events never
     // holds the admission webhook's calls.
     makeWatch: () => new SlimWatch(deps.kc, (pod) => slimPod(pod as V1Pod), new PacedWatch(deps.kc)),

@@ -2,7 +2,8 @@
 // histogram of the call (apiserver_admission_webhook_admission_duration_seconds, by webhook name), and
 // the Furnace server's time from request to answer (Fastify's `responseTime`, which the webhook's decision
 // line carries since it replaced Fastify's "request completed" line: the same clock, read at the same
-// moment, when the answer has gone out).
+// moment, when the answer has gone out); and from admission-probe.ts inside the server, the main thread's
+// CPU during each call and the garbage collections.
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { ControlPlane } from '../harness/control-plane.ts';
@@ -45,27 +46,56 @@ export function describeBuckets(buckets: CallBuckets, bounds: number[]): string 
   return `${shares.join(', ')} of ${all} calls`;
 }
 
-export interface ResponseTimes {
-  /** The response times (ms) logged since the last call. */
-  take(): number[];
+/** What the Furnace server's stdout said between two takes: its decision lines and the probe's lines. */
+export interface ServerSample {
+  /** Fastify's `responseTime` of each answered review, ms. */
+  responseMs: number[];
+  /** The main thread's CPU during each webhook call (admission-probe.ts), ms. */
+  mutateCpuMs: number[];
+  /** Garbage collections by kind: how many and their pauses together, ms. */
+  gc: Map<string, { count: number; pauseMs: number }>;
 }
 
-/** Collects the per-request `responseTime` from a server's JSON log on stdout. */
-export function collectResponseTimes(stdout: Readable): ResponseTimes {
-  let times: number[] = [];
+export interface ServerLines {
+  /** What was logged since the last call. */
+  take(): ServerSample;
+}
+
+function emptySample(): ServerSample {
+  return { responseMs: [], mutateCpuMs: [], gc: new Map() };
+}
+
+interface LineEntry {
+  responseTime?: unknown;
+  mutateCpuMs?: unknown;
+  gc?: unknown;
+  pauseMs?: unknown;
+}
+
+function addLine(sample: ServerSample, entry: LineEntry): void {
+  if (typeof entry.responseTime === 'number') sample.responseMs.push(entry.responseTime);
+  if (typeof entry.mutateCpuMs === 'number') sample.mutateCpuMs.push(entry.mutateCpuMs);
+  if (typeof entry.gc === 'string' && typeof entry.pauseMs === 'number') {
+    const kind = sample.gc.get(entry.gc) ?? { count: 0, pauseMs: 0 };
+    sample.gc.set(entry.gc, { count: kind.count + 1, pauseMs: kind.pauseMs + entry.pauseMs });
+  }
+}
+
+/** Collects the per-request `responseTime` and the probe's lines from a server's JSON log on stdout. */
+export function collectServerLines(stdout: Readable): ServerLines {
+  let sample = emptySample();
   createInterface({ input: stdout }).on('line', (line) => {
-    if (!line.includes('"responseTime"')) return;
+    if (!line.includes('"responseTime"') && !line.includes('"probe"')) return;
     try {
-      const entry = JSON.parse(line) as { responseTime?: unknown };
-      if (typeof entry.responseTime === 'number') times.push(entry.responseTime);
+      addLine(sample, JSON.parse(line) as LineEntry);
     } catch {
       // not a JSON line
     }
   });
   return {
     take() {
-      const taken = times;
-      times = [];
+      const taken = sample;
+      sample = emptySample();
       return taken;
     },
   };

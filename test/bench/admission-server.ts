@@ -12,9 +12,11 @@ import { httpsCall } from '../harness/http.ts';
 import { quantityBytes, spawnWithMemoryLimit } from '../harness/memory-limit.ts';
 import { stopPid } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
-import { collectResponseTimes, type ResponseTimes } from './admission-observers.ts';
+import { collectServerLines, type ServerLines } from './admission-observers.ts';
 import type { BenchContext } from './bench-kit.ts';
 import { serverEntry, serverNodeArgs } from './registry-load.ts';
+
+const PROBE = join(PROJECT_ROOT, 'test', 'bench', 'admission-probe.ts');
 
 /** The real server in cluster mode with its webhook listener on loopback; resolves once it is healthy. */
 export async function startServer(
@@ -25,14 +27,16 @@ export async function startServer(
   webhookPort: number;
   certs: DevCertificates;
   dir: string;
-  responseTimes: ResponseTimes;
+  lines: ServerLines;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-admission-'));
   bench.t.after(() => rm(dir, { recursive: true, force: true }));
   const { configFile, webhookPort, certs } = await writeClusterServerConfig(dir);
   // Dockerfile.server's NODE_OPTIONS; BENCH_SERVER_NODE_ARGS replaces them (a CPU profile: --cpu-prof
   // --cpu-prof-dir=DIR).
-  const nodeArgs = await serverNodeArgs();
+  // The probe (garbage collections, the main thread's CPU per webhook call) unless BENCH_PROBE=0.
+  const probe = process.env.BENCH_PROBE === '0' ? [] : ['--import', PROBE];
+  const nodeArgs = [...(await serverNodeArgs()), ...probe];
   const entry = await serverEntry();
   const limit = SERVER_RESOURCES.limits.memory;
   const { child: server, group } = spawnWithMemoryLimit(
@@ -55,7 +59,7 @@ export async function startServer(
     group.remove();
   });
   if (!server.stdout) throw new Error('no stdout from the Furnace server');
-  const responseTimes = collectResponseTimes(server.stdout);
+  const lines = collectServerLines(server.stdout);
   let exited = false;
   server.once('exit', () => (exited = true));
   await eventually(
@@ -67,5 +71,5 @@ export async function startServer(
     60_000,
     'the webhook listener of the Furnace server',
   );
-  return { pid, webhookPort, certs, dir, responseTimes };
+  return { pid, webhookPort, certs, dir, lines };
 }

@@ -13,7 +13,7 @@
 // baseline (target: ≤ 5 ms added at p99). Pods are deleted between slices (no scheduler: they stay
 // Pending). Bounded: about two and a half minutes with the control plane's start.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { WEBHOOK_NAME } from '../../core/injection/webhook-configuration.ts';
 import { createNamespace, deleteRunObjects, RUN_ID } from '../harness/cluster.ts';
 import { getControlPlane, type ControlPlane } from '../harness/control-plane.ts';
@@ -28,7 +28,8 @@ import {
   describeBuckets,
   webhookCallBuckets,
   type CallBuckets,
-  type ResponseTimes,
+  type ServerLines,
+  type ServerSample,
 } from './admission-observers.ts';
 import { startServer } from './admission-server.ts';
 import {
@@ -45,6 +46,13 @@ const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SLICE_MS = 5_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP_MS = 2_000;
+/**
+ * BENCH_RUNNING_PODS=1: each pod, once created, is given an IP and the phase Running, as its kubelet would
+ * report (no kubelet runs here). The server's pod watch follows only pods with an IP, so without this it
+ * receives none of the bench's pods; with it, one event per pod, as the first of a running pod's events in
+ * a cluster. It costs the API server a status write per pod.
+ */
+const RUNNING_PODS = process.env.BENCH_RUNNING_PODS === '1';
 
 interface Phase {
   name: string;
@@ -60,14 +68,17 @@ interface Phase {
   furnaceCpuMs: number;
   /** The API server's histogram of its calls to the webhook. */
   calls: CallBuckets;
-  /** The Furnace server's time from request to answer, in ms. */
-  serverMs: number[];
+  /**
+   * The Furnace server's time from request to answer, its main-thread CPU during each call (ms), and its
+   * garbage collections.
+   */
+  server: ServerSample;
 }
 
 interface Observed {
   cp: ControlPlane;
   pids: { apiserver: number; furnace: number; anchor: number };
-  responseTimes: ResponseTimes;
+  lines: ServerLines;
 }
 
 /** The benchmark's pod: a Deployment's pod with three containers, 40 env vars and six volumes. */
@@ -80,6 +91,19 @@ function benchPod(optIn: boolean): V1Pod {
   return { ...pod, metadata, status: undefined } as V1Pod;
 }
 
+/** The status a kubelet reports for a running pod: an IP (from a made-up range) and the phase. */
+async function setRunning(core: CoreV1Api, pod: V1Pod, i: number): Promise<void> {
+  const ip = `10.${64 + ((i >> 16) & 63)}.${(i >> 8) & 255}.${i & 255}`;
+  await core.patchNamespacedPodStatus(
+    {
+      name: pod.metadata?.name ?? '',
+      namespace: pod.metadata?.namespace ?? '',
+      body: { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
 /** Creates on a fixed schedule whatever the answers do; latency from the call to its answer. */
 async function createAtRate(
   core: CoreV1Api,
@@ -90,6 +114,10 @@ async function createAtRate(
   const pods: V1Pod[] = [];
   const pending: Promise<void>[] = [];
   const body = benchPod(phase.optIn);
+  const fail = (what: string): void => {
+    const key = what.slice(0, 200);
+    phase.failures.set(key, (phase.failures.get(key) ?? 0) + 1);
+  };
   const start = performance.now();
   const count = Math.floor((ms / 1000) * RATE);
   for (let i = 0; i < count; i++) {
@@ -98,14 +126,13 @@ async function createAtRate(
     const sent = performance.now();
     pending.push(
       core.createNamespacedPod({ namespace: phase.namespace, body }).then(
-        (pod) => {
+        async (pod) => {
           latencies.push(performance.now() - sent);
           pods.push(pod);
+          if (RUNNING_PODS)
+            await setRunning(core, pod, i).catch((error: unknown) => fail(`status: ${String(error)}`));
         },
-        (error: unknown) => {
-          const key = String(error).slice(0, 200);
-          phase.failures.set(key, (phase.failures.get(key) ?? 0) + 1);
-        },
+        (error: unknown) => fail(String(error)),
       ),
     );
   }
@@ -123,6 +150,15 @@ async function deletePods(core: CoreV1Api, namespace: string): Promise<void> {
   );
 }
 
+function addSample(into: ServerSample, more: ServerSample): void {
+  into.responseMs.push(...more.responseMs);
+  into.mutateCpuMs.push(...more.mutateCpuMs);
+  for (const [kind, { count, pauseMs }] of more.gc) {
+    const known = into.gc.get(kind) ?? { count: 0, pauseMs: 0 };
+    into.gc.set(kind, { count: known.count + count, pauseMs: known.pauseMs + pauseMs });
+  }
+}
+
 async function slice(
   core: CoreV1Api,
   phase: Phase,
@@ -130,16 +166,16 @@ async function slice(
   ms: number,
   record: boolean,
 ): Promise<void> {
-  const { pids, cp, responseTimes } = observed;
+  const { pids, cp, lines } = observed;
   const calls = await webhookCallBuckets(cp, phase.webhook);
-  responseTimes.take();
+  lines.take();
   // The webhook's CPU: Furnace's, or the anchor's in the anchor's phase.
   const webhookPid = phase.webhook === WEBHOOK_NAME ? pids.furnace : pids.anchor;
   const before = { apiserver: await cpuMs(pids.apiserver), furnace: await cpuMs(webhookPid) };
   const { latencies, pods } = await createAtRate(core, phase, ms);
   if (record) {
     addBuckets(phase.calls, bucketsBetween(calls, await webhookCallBuckets(cp, phase.webhook)));
-    phase.serverMs.push(...responseTimes.take());
+    addSample(phase.server, lines.take());
     phase.apiserverCpuMs += (await cpuMs(pids.apiserver)) - before.apiserver;
     phase.furnaceCpuMs += (await cpuMs(webhookPid)) - before.furnace;
     phase.latencies.push(...latencies);
@@ -163,13 +199,23 @@ async function waitUntilPatched(core: CoreV1Api, namespace: string): Promise<voi
   );
 }
 
+function p50p99(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0
+    ? '–'
+    : `${percentile(sorted, 50).toFixed(2)} / ${percentile(sorted, 99).toFixed(2)}`;
+}
+
+/** "412 scavenges 180 ms, 3 mark-compacts 30 ms" (pauses together), the kinds that happened. */
+function describeGc(gc: ServerSample['gc']): string {
+  const kinds = [...gc].map(([kind, { count, pauseMs }]) => `${count} ${kind} ${pauseMs.toFixed(0)} ms`);
+  return kinds.length === 0 ? '–' : kinds.join(', ');
+}
+
 function row(phase: Phase): string {
   const sorted = [...phase.latencies].sort((a, b) => a - b);
   const perCreate = (ms: number): string => (ms / Math.max(1, phase.created)).toFixed(2);
-  const server = [...phase.serverMs].sort((a, b) => a - b);
-  const inServer =
-    server.length === 0 ? '–' : `${percentile(server, 50).toFixed(2)} / ${percentile(server, 99).toFixed(2)}`;
-  return `| ${phase.name} | ${phase.created} (${phase.injected} with the sidecar) | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${percentile(sorted, 100).toFixed(1)} | ${perCreate(phase.apiserverCpuMs)} | ${perCreate(phase.furnaceCpuMs)} | ${inServer} | ${describeBuckets(phase.calls, [0.005, 0.025])} |`;
+  return `| ${phase.name} | ${phase.created} (${phase.injected} with the sidecar) | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ${percentile(sorted, 100).toFixed(1)} | ${perCreate(phase.apiserverCpuMs)} | ${perCreate(phase.furnaceCpuMs)} | ${p50p99(phase.server.responseMs)} | ${p50p99(phase.server.mutateCpuMs)} | ${describeGc(phase.server.gc)} | ${describeBuckets(phase.calls, [0.005, 0.025])} |`;
 }
 
 /** Furnace's added p99 against the anchor's (target ≤ 1.2×); no ratio when the anchor added nothing. */
@@ -190,10 +236,10 @@ function report(phases: Phase[]): string {
     );
   const failures = phases.flatMap((ph) => [...ph.failures].map(([what, n]) => `${ph.name}: ${n}× ${what}`));
   return [
-    `load: ${RATE} pod creates/s open loop; each phase ${(ROUNDS * SLICE_MS) / 1000} s in ${ROUNDS} slices taking turns, after ${WARMUP_MS / 1000} s warm-up; pods deleted after every slice`,
+    `load: ${RATE} pod creates/s open loop${RUNNING_PODS ? ', each pod then set Running with an IP (BENCH_RUNNING_PODS=1)' : ''}; each phase ${(ROUNDS * SLICE_MS) / 1000} s in ${ROUNDS} slices taking turns, after ${WARMUP_MS / 1000} s warm-up; pods deleted after every slice`,
     '',
-    '| phase | pods created | p50 ms | p99 ms | max ms | API server CPU ms/create | webhook server CPU ms/create (Furnace, or the anchor in its phase) | in the Furnace server p50 / p99 ms | webhook calls as the API server timed them |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| phase | pods created | p50 ms | p99 ms | max ms | API server CPU ms/create | webhook server CPU ms/create (Furnace, or the anchor in its phase) | in the Furnace server p50 / p99 ms | Furnace main-thread CPU per call p50 / p99 ms | Furnace GCs during the phase (count, pauses together) | webhook calls as the API server timed them |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...phases.map(row),
     '',
     `added by the webhook (injected − no webhook): p50 ${(p(injected, 50) - p(baseline, 50)).toFixed(2)} ms, p99 ${(p(injected, 99) - p(baseline, 99)).toFixed(2)} ms`,
@@ -219,7 +265,7 @@ function newPhase(name: string, namespace: string, optIn: boolean, webhook = WEB
     apiserverCpuMs: 0,
     furnaceCpuMs: 0,
     calls: new Map(),
-    serverMs: [],
+    server: { responseMs: [], mutateCpuMs: [], gc: new Map() },
   };
 }
 
@@ -254,7 +300,7 @@ async function measure(bench: BenchContext): Promise<void> {
   const observed = {
     cp,
     pids: { apiserver: cp.apiserverPid, furnace: server.pid, anchor: anchor.pid },
-    responseTimes: server.responseTimes,
+    lines: server.lines,
   };
   for (const phase of phases) await slice(core, phase, observed, WARMUP_MS, false);
   for (let round = 0; round < ROUNDS; round++) {

@@ -9,7 +9,7 @@ import { NAMESPACE_LABEL, NAMESPACE_LABEL_VALUE } from '../../core/contract/name
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
-import { createPod, deletePod } from './server-kube-fixture.ts';
+import { createPod, deletePod, setPodRunning } from './server-kube-fixture.ts';
 
 const { kc } = await useCluster();
 const core = kc.makeApiClient(CoreV1Api);
@@ -68,5 +68,37 @@ describe('the pod watch, narrowed to opted-in namespaces', () => {
       'the opted-out namespace dropped',
     );
     assert.ok(watch.isSynced(), 'opting in and out never took readiness away');
+  });
+
+  it('leaves out pods without an IP until they get one, and reports their deletion', async (t) => {
+    const namespace = await createNamespace(kc, { enabled: true });
+    const deleted: string[] = [];
+    const watch = startPodWatch({
+      kc,
+      onDeleted: (ns, pod) => deleted.push(`${ns}/${pod}`),
+      log: quiet,
+    });
+    t.after(() => watch.stop());
+    await eventually(() => Promise.resolve(watch.isSynced() || undefined), 30_000, 'the watch to sync');
+    const waiting = await createPod(kc, namespace, 'waiting', { pending: true });
+    // One watch delivers in order: once a later pod is seen, the earlier one would have been too.
+    await createPod(kc, namespace, 'later');
+    await eventually(() => Promise.resolve(watch.getPod(namespace, 'later')), 30_000, 'the running pod');
+    assert.equal(watch.getPod(namespace, 'waiting'), undefined, 'a pod without an IP is not cached');
+    assert.ok(!watch.listPods().some((pod) => pod.metadata?.name === 'waiting'), 'nor listed');
+
+    await setPodRunning(kc, waiting, '10.20.30.41');
+    const running = await eventually(
+      () => Promise.resolve(watch.getPod(namespace, 'waiting')),
+      30_000,
+      'the pod cached once it has an IP',
+    );
+    assert.equal(running.status?.podIP, '10.20.30.41');
+    await deletePod(kc, namespace, 'waiting');
+    await eventually(
+      () => Promise.resolve(deleted.includes(`${namespace}/waiting`) || undefined),
+      30_000,
+      'the deletion reported',
+    );
   });
 });

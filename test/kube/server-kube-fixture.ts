@@ -132,6 +132,8 @@ export interface PodOptions {
   /** A `furnace` container (default), as the webhook injects it. */
   sidecar?: boolean;
   podIp?: string;
+  /** Left as created: Pending, without an IP (no kubelet runs pods here); setPodRunning gives it one later. */
+  pending?: boolean;
   /** The furnace container's image (default KUBE_SIDECAR_IMAGE). */
   sidecarImage?: string;
   /** The webhook's marker annotation (default true). */
@@ -176,10 +178,17 @@ export async function createPod(
 ): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
   const created = await core.createNamespacedPod({ namespace, body: podBody(name, options) });
+  return options.pending ? created : setPodRunning(kc, created, options.podIp);
+}
+
+/** What a kubelet reports once the pod runs: its IP and the phase Running. */
+export async function setPodRunning(kc: KubeConfig, created: V1Pod, podIp?: string): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const { namespace = '', name = '' } = created.metadata ?? {};
   created.status = {
     ...created.status,
-    podIP: options.podIp ?? '10.20.30.40',
-    podIPs: [{ ip: options.podIp ?? '10.20.30.40' }],
+    podIP: podIp ?? '10.20.30.40',
+    podIPs: [{ ip: podIp ?? '10.20.30.40' }],
     phase: 'Running',
   };
   return core.replaceNamespacedPodStatus({ namespace, name, body: created });
