@@ -17,6 +17,7 @@ import {
   SIDECAR_CONTAINER_NAME,
 } from '../../core/contract/names.ts';
 import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
+import { withoutServiceAccountMount } from './injected-sidecar.ts';
 import {
   CoreV1Api,
   Watch,
@@ -98,8 +99,20 @@ function sharedCopy<T>(value: T): T {
   return value;
 }
 
+/**
+ * The sidecar as registration compares it, shared. The API server mounts each pod's own API token volume
+ * (`kube-api-access-<random>`) into every container, so no two pods' sidecars are alike as stored: the
+ * comparison ignores that mount (injected-sidecar.ts), and so does the cache. Its env is shared variable
+ * by variable too, since FURNACE_TARGETS differs from one workload to the next; pods alike share the
+ * whole container.
+ */
+function slimSidecar(c: V1Container): V1Container {
+  const { env, ...rest } = withoutServiceAccountMount(c);
+  return sharedCopy({ ...sharedCopy(rest), ...(env ? { env: env.map(sharedCopy) } : {}) });
+}
+
 function slimContainer(c: V1Container): V1Container {
-  return c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name };
+  return c.name === SIDECAR_CONTAINER_NAME ? slimSidecar(c) : { name: c.name };
 }
 
 /**
@@ -117,7 +130,7 @@ function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
     containers: (spec?.containers ?? []).map(slimContainer),
     // The sidecar is kept whole (its restartPolicy with it); other init containers by name and policy.
     initContainers: (spec?.initContainers ?? []).map((c) =>
-      c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name, restartPolicy: c.restartPolicy },
+      c.name === SIDECAR_CONTAINER_NAME ? slimSidecar(c) : { name: c.name, restartPolicy: c.restartPolicy },
     ),
   };
 }
