@@ -18,6 +18,7 @@ import {
 } from '../../core/contract/names.ts';
 import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
 import { withoutServiceAccountMount } from './injected-sidecar.ts';
+import { sharedCopies } from './shared-copies.ts';
 import {
   CoreV1Api,
   Watch,
@@ -73,31 +74,11 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
-/** Distinct injected parts kept shared (sharedCopy); a cluster has a few per Furnace version and setting. */
-const SHARED_MAX = 256;
-const sharedParts = new Map<string, unknown>();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
 /**
- * One frozen object for every equal copy of what the webhook injects (the sidecar container, its volumes,
- * the pull secrets): every injected pod carries the same ones, and 5,000 copies took about a quarter of
- * the server's 128 MiB heap (V1EnvVar alone 60,000 objects). Past SHARED_MAX distinct values a new one is
- * kept as it is; frozen, no reader can change one pod's copy under another's.
+ * Distinct injected parts kept shared: a cluster has a few per Furnace version and setting. 5,000 copies of
+ * the same sidecar took about a quarter of the server's 128 MiB heap (V1EnvVar alone 60,000 objects).
  */
-function sharedCopy<T>(value: T): T {
-  const key = JSON.stringify(value);
-  const known = sharedParts.get(key);
-  if (known !== undefined) return known as T;
-  if (sharedParts.size < SHARED_MAX) sharedParts.set(key, deepFreeze(value));
-  return value;
-}
+const sharedCopy = sharedCopies(256);
 
 /**
  * The sidecar as registration compares it, shared. The API server mounts each pod's own API token volume
