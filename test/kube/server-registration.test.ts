@@ -4,6 +4,7 @@ import { createNamespace, createServiceAccountToken, useCluster } from '../harne
 import { eventually } from '../harness/eventually.ts';
 import { startPodWatch } from '../../server/kube/pod-watch.ts';
 import { checkPod } from '../../server/kube/pod-identity.ts';
+import { withoutServiceAccountMount } from '../../server/kube/injected-sidecar.ts';
 import {
   buildKubeServer,
   createPod,
@@ -172,10 +173,15 @@ describe('server registration against a real API server', () => {
         name,
       );
       const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+      const stored = pod.spec?.containers.find((c) => c.name === 'furnace');
+      assert.ok(
+        stored?.volumeMounts?.some((m) => m.name.startsWith('kube-api-access-')),
+        `${name}: the API server mounted the pod's own API token`,
+      );
       assert.deepEqual(
         plain(cached?.spec?.containers[1]),
-        plain(pod.spec?.containers.find((c) => c.name === 'furnace')),
-        `${name}: the whole furnace container, which registration compares`,
+        plain(stored && withoutServiceAccountMount(stored)),
+        `${name}: the whole furnace container but the pod's own API token mount, as registration compares it`,
       );
       // Labels are kept since continuous profiling selects pods by them (server/continuous/).
       assert.deepEqual(cached?.metadata?.labels, pod.metadata?.labels, `${name}: labels are kept`);
