@@ -77,7 +77,8 @@ function envDifference(expected: V1EnvVar[], actual: V1EnvVar[]): string | undef
  */
 const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-function withoutServiceAccountMount(container: V1Container): V1Container {
+/** The container without the API token's mount (which the pod watch's cache leaves out too). */
+export function withoutServiceAccountMount(container: V1Container): V1Container {
   const mounts = container.volumeMounts?.filter((m) => m.mountPath !== SERVICE_ACCOUNT_MOUNT_PATH);
   return { ...container, volumeMounts: mounts };
 }

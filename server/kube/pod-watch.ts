@@ -17,6 +17,8 @@ import {
   SIDECAR_CONTAINER_NAME,
 } from '../../core/contract/names.ts';
 import { SIDECAR_VOLUME_PREFIX } from '../../core/injection/sidecar-volumes.ts';
+import { withoutServiceAccountMount } from './injected-sidecar.ts';
+import { sharedCopies } from './shared-copies.ts';
 import {
   CoreV1Api,
   Watch,
@@ -81,34 +83,26 @@ function slimStatus(status: V1PodStatus): V1PodStatus {
   };
 }
 
-/** Distinct injected parts kept shared (sharedCopy); a cluster has a few per Furnace version and setting. */
-const SHARED_MAX = 256;
-const sharedParts = new Map<string, unknown>();
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
+/**
+ * Distinct injected parts kept shared: a cluster has a few per Furnace version and setting. 5,000 copies of
+ * the same sidecar took about a quarter of the server's 128 MiB heap (V1EnvVar alone 60,000 objects).
+ */
+const sharedCopy = sharedCopies(256);
 
 /**
- * One frozen object for every equal copy of what the webhook injects (the sidecar container, its volumes,
- * the pull secrets): every injected pod carries the same ones, and 5,000 copies took about a quarter of
- * the server's 128 MiB heap (V1EnvVar alone 60,000 objects). Past SHARED_MAX distinct values a new one is
- * kept as it is; frozen, no reader can change one pod's copy under another's.
+ * The sidecar as registration compares it, shared. The API server mounts each pod's own API token volume
+ * (`kube-api-access-<random>`) into every container, so no two pods' sidecars are alike as stored: the
+ * comparison ignores that mount (injected-sidecar.ts), and so does the cache. Its env is shared variable
+ * by variable too, since FURNACE_TARGETS differs from one workload to the next; pods alike share the
+ * whole container.
  */
-function sharedCopy<T>(value: T): T {
-  const key = JSON.stringify(value);
-  const known = sharedParts.get(key);
-  if (known !== undefined) return known as T;
-  if (sharedParts.size < SHARED_MAX) sharedParts.set(key, deepFreeze(value));
-  return value;
+function slimSidecar(c: V1Container): V1Container {
+  const { env, ...rest } = withoutServiceAccountMount(c);
+  return sharedCopy({ ...sharedCopy(rest), ...(env ? { env: env.map(sharedCopy) } : {}) });
 }
 
 function slimContainer(c: V1Container): V1Container {
-  return c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name };
+  return c.name === SIDECAR_CONTAINER_NAME ? slimSidecar(c) : { name: c.name };
 }
 
 /**
@@ -126,7 +120,7 @@ function slimSpec(spec: V1PodSpec | undefined): V1PodSpec {
     containers: (spec?.containers ?? []).map(slimContainer),
     // The sidecar is kept whole (its restartPolicy with it); other init containers by name and policy.
     initContainers: (spec?.initContainers ?? []).map((c) =>
-      c.name === SIDECAR_CONTAINER_NAME ? sharedCopy(c) : { name: c.name, restartPolicy: c.restartPolicy },
+      c.name === SIDECAR_CONTAINER_NAME ? slimSidecar(c) : { name: c.name, restartPolicy: c.restartPolicy },
     ),
   };
 }

@@ -10,7 +10,7 @@ import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
-import { cpuMs, rssKiB } from '../harness/process-usage.ts';
+import { cpuMs, rssPartsKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildServerImageFiles, serverImage } from '../harness/server-image.ts';
 import { buildDist } from '../process/server-processes.ts';
@@ -112,17 +112,26 @@ export async function waitListening(target: Target): Promise<void> {
   throw new Error(`nothing answers on port ${target.port}`);
 }
 
+export interface ProcessStats {
+  rssMiB: number;
+  /** The anonymous share of the RSS (V8's heap, malloc, stacks) and the file-backed one (node's text). */
+  anonMiB: number;
+  fileMiB: number;
+  cpuMs: number;
+}
+
 /**
  * RSS and CPU so far; zeros once the process has exited, so that a replica the kernel killed at its memory
  * limit is reported (OOM kills, at the end) instead of stopping the benchmark.
  */
-export async function processStats(pid: number): Promise<{ rssMiB: number; cpuMs: number }> {
+export async function processStats(pid: number): Promise<ProcessStats> {
   try {
-    return { rssMiB: (await rssKiB(pid)) / 1024, cpuMs: await cpuMs(pid) };
+    const { rss, anon, file } = await rssPartsKiB(pid);
+    return { rssMiB: rss / 1024, anonMiB: anon / 1024, fileMiB: file / 1024, cpuMs: await cpuMs(pid) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOENT once it is reaped, ESRCH while its /proc entry is read as it dies
-    if (code === 'ENOENT' || code === 'ESRCH') return { rssMiB: 0, cpuMs: 0 };
+    if (code === 'ENOENT' || code === 'ESRCH') return { rssMiB: 0, anonMiB: 0, fileMiB: 0, cpuMs: 0 };
     throw error;
   }
 }
@@ -180,6 +189,12 @@ export async function serverEntry(): Promise<string> {
   if (node !== 'node' || script === undefined)
     throw new Error('Dockerfile.server: ENTRYPOINT is not node <script>');
   return script;
+}
+
+/** The other variables Dockerfile.server's ENV sets (MALLOC_ARENA_MAX, NODE_ENV), for the server's environment. */
+export function serverImageEnv(): Record<string, string> {
+  const { NODE_OPTIONS: _nodeOptions, ...env } = serverImage().env;
+  return env;
 }
 
 /** NODE_OPTIONS as Dockerfile.server sets it for the server image, or BENCH_SERVER_NODE_ARGS ('' for none). */

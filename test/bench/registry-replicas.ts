@@ -33,12 +33,16 @@ import {
   RENEW_SECONDS,
   round,
   serverEntry,
+  serverImageEnv,
   serverNodeArgs,
   SIDECARS,
   startBaseline,
   waitListening,
+  type ProcessStats,
   type Target,
 } from './registry-load.ts';
+
+const NO_STATS: ProcessStats = { rssMiB: 0, anonMiB: 0, fileMiB: 0, cpuMs: 0 };
 
 /** Renewal rounds after the first registrations: 150 s, two of a Lease's write periods (75 s at 15 s renewals). */
 const RENEWAL_ROUNDS = Number(process.env.BENCH_RENEWAL_ROUNDS ?? 10);
@@ -52,7 +56,8 @@ interface Replica {
   /** Its memory group at the Deployment's limit, as in its pod. */
   group: MemoryGroup;
   target: Target;
-  peakRss: number;
+  /** The sample with the highest RSS so far. */
+  peak: ProcessStats;
 }
 
 const load = (): string =>
@@ -105,6 +110,7 @@ async function startReplica(
       cwd: PROJECT_ROOT,
       env: {
         ...process.env,
+        ...serverImageEnv(),
         ...shared.env,
         FURNACE_CONFIG: config.configFile,
         KUBECONFIG: cp.kubeconfigPath,
@@ -125,7 +131,7 @@ async function startReplica(
     120_000,
     `${name} to be ready`,
   );
-  return { name, config, process: child, group, target, peakRss: 0 };
+  return { name, config, process: child, group, target, peak: NO_STATS };
 }
 
 async function stopReplica(replica: Replica): Promise<void> {
@@ -215,13 +221,14 @@ async function runFleet(
   tokens: string[],
   around: (renew: () => Promise<number>) => Promise<number> = (renew) => renew(),
 ): Promise<FleetFigures> {
-  const startRss = await Promise.all(
-    replicas.map(async (r) => (await processStats(r.process.pid ?? 0)).rssMiB),
-  );
-  for (const [i, r] of replicas.entries()) r.peakRss = startRss[i] ?? 0;
+  const start = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
+  const startRss = start.map((s) => s.rssMiB);
+  for (const [i, r] of replicas.entries()) r.peak = start[i] ?? NO_STATS;
   const sampler = setInterval(() => {
     for (const r of replicas)
-      void processStats(r.process.pid ?? 0).then((s) => (r.peakRss = Math.max(r.peakRss, s.rssMiB)));
+      void processStats(r.process.pid ?? 0).then((s) => {
+        if (s.rssMiB > r.peak.rssMiB) r.peak = s;
+      });
   }, 250);
   const pickFirst = (i: number): Target => replicas[i % replicas.length]!.target;
   await roundThrough(`${label}, first registrations`, replicas, tokens, pickFirst);
@@ -231,7 +238,7 @@ async function runFleet(
   for (const replica of replicas) await stopReplica(replica);
   for (const [i, r] of replicas.entries())
     console.log(
-      `${label}: ${r.name} RSS start ${(startRss[i] ?? 0).toFixed(0)} MiB, peak ${r.peakRss.toFixed(0)} MiB; OOM kills under the ${SERVER_RESOURCES.limits.memory} limit: ${oomKills[i] ?? 0}`,
+      `${label}: ${r.name} RSS start ${(startRss[i] ?? 0).toFixed(0)} MiB (anonymous ${(start[i]?.anonMiB ?? 0).toFixed(0)}, file ${(start[i]?.fileMiB ?? 0).toFixed(0)}), peak ${r.peak.rssMiB.toFixed(0)} MiB (anonymous ${r.peak.anonMiB.toFixed(0)}, file ${r.peak.fileMiB.toFixed(0)}); OOM kills under the ${SERVER_RESOURCES.limits.memory} limit: ${oomKills[i] ?? 0}`,
     );
   return { renewalP99, startRss };
 }
@@ -347,7 +354,8 @@ export async function benchReplicas(count: number): Promise<void> {
     await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
     // node's flags as the image sets them, then the script
     const nodeArgs = [...(await serverNodeArgs()), entry];
-    console.log(`replicas run: node ${nodeArgs.join(' ')}`);
+    const imageEnv = Object.entries(serverImageEnv()).map(([k, v]) => `${k}=${v} `);
+    console.log(`replicas run: ${imageEnv.join('')}node ${nodeArgs.join(' ')}`);
     const shared = { namespace: leases, keyFile, nodeArgs };
     const idlePerSecond = await idleLeaseWrites(cp);
     const replicas: Replica[] = [];

@@ -29,6 +29,7 @@ import {
   RENEW_SECONDS,
   round,
   serverEntry,
+  serverImageEnv,
   serverNodeArgs,
   SIDECARS,
   startBaseline,
@@ -122,7 +123,12 @@ async function main(): Promise<void> {
     const limit = SERVER_RESOURCES.limits.memory;
     const limited = spawnWithMemoryLimit(quantityBytes(limit), process.execPath, [...nodeArgs, entry], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, FURNACE_CONFIG: join(dir, 'config.yaml'), KUBECONFIG: cp.kubeconfigPath },
+      env: {
+        ...process.env,
+        ...serverImageEnv(),
+        FURNACE_CONFIG: join(dir, 'config.yaml'),
+        KUBECONFIG: cp.kubeconfigPath,
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const ours = await measure(

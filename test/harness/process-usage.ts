@@ -14,6 +14,13 @@ export async function rssKiB(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
+/** The resident set and its kinds, in KiB: anonymous (heap, malloc, stacks) and file-backed (node's text). */
+export async function rssPartsKiB(pid: number): Promise<{ rss: number; anon: number; file: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') + field('RssShmem') };
+}
+
 export interface SchedStat {
   /** ns on a CPU */
   runNs: number;

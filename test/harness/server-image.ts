@@ -17,6 +17,16 @@ export interface ServerImage {
   entrypoint: string[];
   /** NODE_OPTIONS of the final stage. */
   nodeOptions: string;
+  /** Every variable the final stage's ENV lines set (NODE_OPTIONS too), as its processes find them. */
+  env: Record<string, string>;
+}
+
+/** The variables of one ENV line: `NAME=value` or `NAME="a value"` pairs. */
+function envPairs(line: string): [string, string][] {
+  return [...line.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|(\S*))/g)].map((m) => [
+    m[1] ?? '',
+    m[2] ?? m[3] ?? '',
+  ]);
 }
 
 function finalStage(): Stage {
@@ -29,9 +39,10 @@ function finalStage(): Stage {
 export function serverImage(): ServerImage {
   const final = finalStage();
   const entrypoint = final.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '[]';
-  const env = final.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
-  const nodeOptions = env.map((line) => /^NODE_OPTIONS="([^"]*)"$/.exec(line)?.[1]).find(Boolean) ?? '';
-  return { entrypoint: JSON.parse(entrypoint) as string[], nodeOptions };
+  const env = Object.fromEntries(
+    final.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => envPairs(i.args)),
+  );
+  return { entrypoint: JSON.parse(entrypoint) as string[], nodeOptions: env.NODE_OPTIONS ?? '', env };
 }
 
 let built: Promise<unknown> | undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { V1Container, V1Pod, V1PodList } from '@kubernetes/client-node';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { listSlimPods, slimPod } from '../../server/kube/pod-watch.ts';
@@ -8,12 +8,26 @@ import { checkPod } from '../../server/kube/pod-identity.ts';
 
 const injection = { ...DEFAULT_INJECTION_CONFIG, image: 'furnace:1' };
 
-/** A Job's pod as the webhook injects it: the sidecar is a native sidecar after a plain init container. */
-function fullPod(name: string): V1Pod {
-  return injectSidecar(uninjectedPod(name), injection);
+/**
+ * A Job's pod as the webhook injects it and the API server stores it: the sidecar is a native sidecar after
+ * a plain init container, and the ServiceAccount admission has mounted the pod's own API token volume
+ * (`kube-api-access-<random>`) into every container.
+ */
+function fullPod(name: string, appImage = 'shop:1'): V1Pod {
+  const pod = injectSidecar(uninjectedPod(name, appImage), injection);
+  const volume = `kube-api-access-${name}x7k`;
+  pod.spec!.volumes!.push({
+    name: volume,
+    projected: { sources: [{ serviceAccountToken: { path: 'token' } }] },
+  });
+  for (const c of [...pod.spec!.initContainers!, ...pod.spec!.containers])
+    (c.volumeMounts ??= []).push({ name: volume, mountPath: TOKEN_MOUNT, readOnly: true });
+  return pod;
 }
 
-function uninjectedPod(name: string): V1Pod {
+const TOKEN_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+function uninjectedPod(name: string, appImage: string): V1Pod {
   return {
     metadata: {
       name,
@@ -26,7 +40,7 @@ function uninjectedPod(name: string): V1Pod {
     spec: {
       restartPolicy: 'Never',
       initContainers: [{ name: 'migrate', image: 'db:1', command: ['migrate'] }],
-      containers: [{ name: 'app', image: 'shop:1', env: [{ name: 'B', value: 'b' }] }],
+      containers: [{ name: 'app', image: appImage, env: [{ name: 'B', value: 'b' }] }],
       volumes: [{ name: 'data', emptyDir: {} }],
     },
     status: { podIP: '10.1.2.3', phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
@@ -37,8 +51,13 @@ describe('pod watch cache', () => {
   it('keeps identity, the marker, the labels (continuous profiling selects by them), container names, native sidecars, the whole sidecar with its volumes and the IP, and nothing else', () => {
     const full = fullPod('web');
     const slim = slimPod(full);
-    const sidecar = full.spec!.initContainers![1]!;
-    assert.equal(sidecar.name, 'furnace');
+    const stored = full.spec!.initContainers![1]!;
+    assert.equal(stored.name, 'furnace');
+    // The pod's own API token mount is no part of what registration compares, nor of the cache.
+    const sidecar = {
+      ...stored,
+      volumeMounts: stored.volumeMounts!.filter((m) => m.mountPath !== TOKEN_MOUNT),
+    };
     assert.deepEqual(slim, {
       metadata: {
         name: 'web',
@@ -77,7 +96,7 @@ describe('pod watch cache', () => {
     }
   });
 
-  it('keeps one frozen copy of a sidecar and its volumes that many pods carry alike, and its own for a pod whose differ', () => {
+  it('keeps one frozen copy of a sidecar and its volumes that many pods carry alike (each with its own API token mount), and its own for a pod whose differ', () => {
     const pods = ['a', 'b', 'c'].map((name) => slimPod(fullPod(name)));
     const sidecars = pods.map((pod) => pod.spec!.initContainers![1]);
     assert.equal(new Set(sidecars).size, 1, 'one object for three equal sidecars');
@@ -91,6 +110,11 @@ describe('pod watch cache', () => {
     const otherSidecar = slimPod(other).spec!.initContainers![1]!;
     assert.notEqual(otherSidecar, sidecars[0]);
     assert.equal(otherSidecar.image, 'furnace:2');
+    const appSidecar = slimPod(fullPod('e', 'shop:2')).spec!.initContainers![1]!;
+    const targets = (c: V1Container) => c.env!.find((e) => e.name === 'FURNACE_TARGETS');
+    assert.notEqual(targets(appSidecar), targets(sidecars[0]!), 'another workload: its own target list');
+    assert.equal(appSidecar.volumeMounts, sidecars[0]!.volumeMounts, 'the rest shared');
+    assert.equal(appSidecar.env![0], sidecars[0]!.env![0]);
   });
 
   it('lists page by page until the continue token runs out, starting the watch at the last version', async () => {
