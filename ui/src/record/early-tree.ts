@@ -26,8 +26,8 @@ export function sidecarHasTree(status: RecordingStatus | undefined): boolean {
  * processing), or the tree is listed already. Pure.
  */
 export function treeReadDue(status: RecordingStatus | undefined, stopAsked: boolean): boolean {
-  if (status === undefined || sidecarHasTree(status)) return status !== undefined;
-  return status.state === 'processing' || (stopAsked && status.state === 'recording');
+  // A listed tree (sidecarHasTree) is always one of a processing recording.
+  return status?.state === 'processing' || (stopAsked && status?.state === 'recording');
 }
 
 export interface EarlyTree {
