@@ -17,6 +17,7 @@ import { stopPid } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import type { DevCertificates } from '../../server/webhook/dev-certificates.ts';
 import type { BenchContext } from './bench-kit.ts';
+import { collectServerLines, type ServerLines } from './admission-observers.ts';
 
 /** The namespace label that sends a namespace's pods to the anchor instead of Furnace. */
 export const ANCHOR_LABEL = 'furnace-bench-anchor';
@@ -33,13 +34,16 @@ export async function furnacePatch(webhookPort: number, caPem: string, pod: obje
   return patch;
 }
 
-/** Starts the anchor with the Furnace server's certificate; resolves with its port once it listens. */
+/**
+ * Starts the anchor with the Furnace server's certificate; resolves with its port once it listens, and
+ * its answers' times from then on.
+ */
 export async function startAnchor(
   bench: BenchContext,
   dir: string,
   certs: DevCertificates,
   patch: string,
-): Promise<{ pid: number; port: number }> {
+): Promise<{ pid: number; port: number; lines: ServerLines }> {
   const [cert, key, port] = [join(dir, 'anchor.crt'), join(dir, 'anchor.key'), await freePort()];
   await writeFile(cert, certs.certPem);
   await writeFile(key, certs.keyPem);
@@ -57,9 +61,10 @@ export async function startAnchor(
   const pid = child.pid;
   if (pid === undefined || !child.stdout) throw new Error('could not start the anchor webhook');
   bench.t.after(() => stopPid(pid));
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const said = createInterface({ input: child.stdout });
+  const [line] = (await once(said, 'line')) as [string];
   if (line !== 'listening') throw new Error(`the anchor webhook said: ${line}`);
-  return { pid, port };
+  return { pid, port, lines: collectServerLines(said) };
 }
 
 /** Furnace's configuration for namespaces without the anchor label, the anchor's for those with it. */

@@ -5,7 +5,7 @@
 // moment, when the answer has gone out); and from admission-probe.ts inside the server, the main thread's
 // CPU during each call and the garbage collections.
 import type { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
+import { createInterface, Interface } from 'node:readline';
 import type { ControlPlane } from '../harness/control-plane.ts';
 
 /** Calls of the webhook so far by upper bound in seconds (cumulative, as Prometheus buckets are). */
@@ -81,10 +81,14 @@ function addLine(sample: ServerSample, entry: LineEntry): void {
   }
 }
 
-/** Collects the per-request `responseTime` and the probe's lines from a server's JSON log on stdout. */
-export function collectServerLines(stdout: Readable): ServerLines {
+/**
+ * Collects the per-request `responseTime` and the probe's lines from a server's JSON log on stdout (or
+ * from lines already being read from it).
+ */
+export function collectServerLines(stdout: Readable | Interface): ServerLines {
   let sample = emptySample();
-  createInterface({ input: stdout }).on('line', (line) => {
+  const lines = stdout instanceof Interface ? stdout : createInterface({ input: stdout });
+  lines.on('line', (line) => {
     if (!line.includes('"responseTime"') && !line.includes('"probe"')) return;
     try {
       addLine(sample, JSON.parse(line) as LineEntry);
