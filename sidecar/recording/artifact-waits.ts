@@ -2,7 +2,9 @@
 // recording lists the artifact, not when the next status poll would have told the page (the record page
 // opens its read of flame-tree.bin.gz when Stop is clicked: bench:stop-to-graph). A wait ends when the
 // artifact is listed, when the recording is no longer active (done or failed: listed or never will be), or
-// after its time; the read then answers as it would have without waiting.
+// after its time; the read then answers as it would have without waiting. At most MAX_ARTIFACT_WAITS reads
+// wait at once: one more answers at once, as without waiting (the page retries shortly), so that readers
+// cannot hold an unbounded number of sockets and timers open on the recorder.
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { LoopTimers } from '../host/runtime.ts';
@@ -10,6 +12,9 @@ import { isActive } from './recording-machine.ts';
 
 /** The longest a read waits: below the server proxy's default answer timeout (30 s). */
 export const ARTIFACT_WAIT_MS = 20_000;
+
+/** Reads waiting at once, across recordings: a few open pages per recording is the expected use. */
+export const MAX_ARTIFACT_WAITS = 64;
 
 interface Waiter {
   id: string;
@@ -27,9 +32,12 @@ export class ArtifactWaits {
 
   constructor(private readonly timers: LoopTimers) {}
 
-  /** Resolves once `waitIsOver` for the status `current` gives, re-checked on each `changed(id, …)`, or after `ms`. */
+  /**
+   * Resolves once `waitIsOver` for the status `current` gives, re-checked on each `changed(id, …)`, or after
+   * `ms`; at once when MAX_ARTIFACT_WAITS reads already wait.
+   */
   wait(id: string, name: ArtifactName, current: RecordingStatus | undefined, ms: number): Promise<void> {
-    if (waitIsOver(current, name)) return Promise.resolve();
+    if (waitIsOver(current, name) || this.waiters.size >= MAX_ARTIFACT_WAITS) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
         id,

@@ -7,6 +7,7 @@ import { parseFolded } from '../../core/stacks/folded.ts';
 import { recordingStatusSchema, type RecordingStatus } from '../../core/contract/recording.ts';
 import { PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { auth, sidecarFixture, UPLOAD_TOKEN } from './sidecar-fixture.ts';
+import { MAX_ARTIFACT_WAITS } from '../../sidecar/recording/artifact-waits.ts';
 
 describe('sidecar recordings API', () => {
   it('answers a start with a key it has seen with the recording that key began, running or ended', async (t) => {
@@ -144,6 +145,28 @@ describe('sidecar recordings API', () => {
     assert.equal(now.statusCode, 200, 'a tree already written is answered at once');
     const wrong = await app.inject({ url: `${url}?wait=yes`, headers: auth });
     assert.equal(wrong.statusCode, 400);
+  });
+
+  it('holds at most MAX_ARTIFACT_WAITS reads at once; one more is answered at once, as without waiting', async (t) => {
+    const fixture = await sidecarFixture();
+    t.after(() => fixture.close());
+    const { app } = fixture;
+    const { id } = (await fixture.start({ pid: 200, durationSeconds: 60 })).json<RecordingStatus>();
+    const url = `/recordings/${id}/artifacts/flame-tree.bin.gz?wait=true`;
+    let answered = 0;
+    const held = Array.from({ length: MAX_ARTIFACT_WAITS }, () =>
+      app.inject({ url, headers: auth }).then((reply) => {
+        answered++;
+        return reply;
+      }),
+    );
+    const extra = await app.inject({ url, headers: auth });
+    assert.equal(extra.statusCode, 404, 'the read beyond the limit says the tree is not there yet');
+    assert.equal(answered, 0, `the first ${MAX_ARTIFACT_WAITS} reads are still held`);
+
+    await app.inject({ method: 'POST', url: `/recordings/${id}/stop`, headers: auth });
+    const replies = await Promise.all(held);
+    assert.deepEqual(new Set(replies.map((reply) => reply.statusCode)), new Set([200]));
   });
 
   it('ends a waiting read with 404 when the recording fails without the artifact', async (t) => {
