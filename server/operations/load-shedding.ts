@@ -58,7 +58,8 @@ function anonBytes(): number {
 export interface Pressure {
   /** Over a limit now: which, the figure and the limit. */
   over(): { what: string; bytes: number; limit: number } | undefined;
-  stop(): void;
+  /** One more user of the watch (a listener); the answer lets go of it, and the last to let go stops it. */
+  use(): () => void;
 }
 
 /** The heap after the last full collection (watched), the heap and anonymous memory now (read). */
@@ -75,6 +76,7 @@ export function watchPressure(limits: PressureLimits): Pressure {
     if (major) liveHeap = getHeapStatistics().used_heap_size;
   });
   observer.observe({ entryTypes: ['gc'] });
+  let users = 0;
   return {
     over() {
       const heapNow = getHeapStatistics().used_heap_size;
@@ -90,7 +92,15 @@ export function watchPressure(limits: PressureLimits): Pressure {
         return { what: 'memory (anonymous resident pages)', bytes: anon, limit: limits.maxAnonBytes };
       return undefined;
     },
-    stop: () => observer.disconnect(),
+    use() {
+      users++;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        if (--users === 0) observer.disconnect();
+      };
+    },
   };
 }
 
@@ -108,12 +118,13 @@ function refusal(reason: { what: string; bytes: number; limit: number }): Furnac
 
 /**
  * Registers the refusal on one listener (before its routes, so it covers all of them); the listeners of one
- * process share one `pressure`, which stops being watched when they close.
+ * process share one `pressure`, which stops being watched when the last of them closes.
  */
 export async function installLoadShedding(app: FastifyInstance, pressure: Pressure): Promise<void> {
   let reason: ReturnType<Pressure['over']>;
+  const release = pressure.use();
   app.addHook('onClose', (_instance, done) => {
-    pressure.stop();
+    release();
     done();
   });
   await app.register(underPressure, {

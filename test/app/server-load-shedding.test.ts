@@ -66,6 +66,17 @@ describe('load shedding near the memory limit', () => {
     );
   });
 
+  it('keeps judging the heap on one listener after the other has closed', async (t) => {
+    const { app, recorder } = await buildFixture(t, {
+      pressureLimits: { maxLiveHeapBytes: MiB, maxAnonBytes: 0 },
+    });
+    await recorder.close();
+    collectGarbage();
+    await sleep(CHECKED_MS);
+    const after = await app.inject({ method: 'GET', url: '/api/v1/sidecars' });
+    assert.equal(after.statusCode, 503, 'the user listener still sees the full collection');
+  });
+
   it('takes requests as usual under the process’s own limits', async (t) => {
     const { app } = await buildFixture(t);
     collectGarbage();
