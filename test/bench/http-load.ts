@@ -2,7 +2,7 @@
 // when the previous answer has been read, for a fixed time; latencies of every request and the CPU
 // time of the processes behind the port.
 import { Agent, request } from 'node:http';
-import { cpuMs } from '../harness/process-usage.ts';
+import { cpuMs, schedStat, type SchedStat } from '../harness/process-usage.ts';
 import { percentile } from '../harness/stats.ts';
 
 export function call(
@@ -44,6 +44,8 @@ export interface LoadTarget {
   headers: Record<string, string>;
   /** Groups of processes (each group's CPU time is summed), e.g. [[sidecar], [nginx master, worker]]. */
   watched: () => Promise<number[][]>;
+  /** A process whose main thread's scheduling (time on a CPU, times woken, time waiting for a CPU) is read too. */
+  scheduled?: () => Promise<number>;
 }
 
 /** One timed run against one target. */
@@ -54,6 +56,8 @@ export interface LoadRun {
   errors: number;
   /** CPU time each watched group used during the run, ms. */
   cpuMs: number[];
+  /** What the scheduler did with `scheduled`'s main thread during the run. */
+  sched?: SchedStat;
 }
 
 async function groupCpuMs(groups: number[][]): Promise<number[]> {
@@ -65,6 +69,8 @@ async function groupCpuMs(groups: number[][]): Promise<number[]> {
 export async function runLoad(target: LoadTarget, concurrency: number, seconds: number): Promise<LoadRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const groups = await target.watched();
+  const schedPid = await target.scheduled?.();
+  const schedBefore = schedPid === undefined ? undefined : await schedStat(schedPid);
   const cpuBefore = await groupCpuMs(groups);
   const latencies: number[] = [];
   let errors = 0;
@@ -84,12 +90,22 @@ export async function runLoad(target: LoadTarget, concurrency: number, seconds: 
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = await groupCpuMs(groups);
+  const schedAfter = schedPid === undefined ? undefined : await schedStat(schedPid);
   agent.destroy();
   return {
     seconds: elapsed,
     latencies,
     errors,
     cpuMs: cpuAfter.map((after, i) => after - (cpuBefore[i] ?? 0)),
+    ...(schedBefore && schedAfter
+      ? {
+          sched: {
+            runNs: schedAfter.runNs - schedBefore.runNs,
+            waitNs: schedAfter.waitNs - schedBefore.waitNs,
+            slices: schedAfter.slices - schedBefore.slices,
+          },
+        }
+      : {}),
   };
 }
 
@@ -103,6 +119,19 @@ export interface LoadSummary {
   errors: number;
   /** CPU time of each watched group per request, µs. */
   cpuPerRequestUs: number[];
+  /** Per request, of the `scheduled` process's main thread: µs on a CPU, times given a CPU, µs runnable but waiting. */
+  schedPerRequest?: { runUs: number; slices: number; waitUs: number };
+}
+
+function schedPerRequest(runs: readonly LoadRun[], requests: number): LoadSummary['schedPerRequest'] {
+  const scheds = runs.flatMap((run) => (run.sched ? [run.sched] : []));
+  if (scheds.length === 0 || requests === 0) return undefined;
+  const sum = (field: keyof SchedStat): number => scheds.reduce((total, s) => total + s[field], 0);
+  return {
+    runUs: sum('runNs') / 1000 / requests,
+    slices: sum('slices') / requests,
+    waitUs: sum('waitNs') / 1000 / requests,
+  };
 }
 
 export function summarize(runs: readonly LoadRun[]): LoadSummary {
@@ -121,5 +150,6 @@ export function summarize(runs: readonly LoadRun[]): LoadSummary {
     p99: percentile(latencies, 99),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     cpuPerRequestUs,
+    ...(runs.some((run) => run.sched) ? { schedPerRequest: schedPerRequest(runs, latencies.length) } : {}),
   };
 }

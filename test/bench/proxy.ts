@@ -5,6 +5,10 @@
 //
 // BENCH_BEFORE_ROOT=<another checkout> adds a second server, run from that checkout, to the same
 // rounds: a change to the proxy path is measured against the code before it in the same conditions.
+// BENCH_BARE=1 adds two stand-ins without any of Furnace's code: Fastify with @fastify/http-proxy
+// (proxy-bare-http-proxy.ts) and node:http with an undici Pool (proxy-bare-undici.ts).
+// Beside CPU per request, each proxy's main thread is read from /proc/PID/schedstat: µs on a CPU, times
+// it was given a CPU (wake-ups) and µs it waited for one, per request.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -123,7 +127,19 @@ const loadNow = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-const PROXY_PROCESS: Record<string, string> = { nginx: 'nginx', Furnace: 'server', before: 'server' };
+const PROXY_PROCESS: Record<string, string> = {
+  nginx: 'nginx',
+  Furnace: 'server',
+  before: 'server',
+  'http-proxy': 'stand-in',
+  undici: 'stand-in',
+};
+
+function schedLine(s: LoadSummary): string {
+  const sched = s.schedPerRequest;
+  if (!sched) return '';
+  return `; its main thread per request: ${fmt(sched.runUs, 0)} µs on a CPU, woken ${fmt(sched.slices)} times, waited ${fmt(sched.waitUs, 0)} µs for a CPU`;
+}
 
 function report(concurrency: number, results: Map<string, LoadSummary>): void {
   console.log(
@@ -133,7 +149,7 @@ function report(concurrency: number, results: Map<string, LoadSummary>): void {
     const proxy = PROXY_PROCESS[name];
     const cpu = `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
     console.log(
-      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
+      `  ${name.padEnd(10)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}${schedLine(s)}`,
     );
   }
   const d = results.get('direct');
@@ -141,8 +157,11 @@ function report(concurrency: number, results: Map<string, LoadSummary>): void {
   const f = results.get('Furnace');
   const before = results.get('before');
   if (!d || !n || !f) return;
+  const others = ['before', 'http-proxy', 'undici']
+    .map((name) => [name, results.get(name)] as const)
+    .flatMap(([name, r]) => (r ? [`; ${name}/nginx ${fmt(r.rps / n.rps)}`] : []));
   console.log(
-    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${before ? `; before/nginx ${fmt(before.rps / n.rps)}` : ''}`,
+    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${others.join('')}`,
   );
   const target = concurrency >= 16 ? ' (target ≤ 2 ms)' : '';
   console.log(
@@ -157,6 +176,40 @@ async function writeArtifact(path: string): Promise<void> {
   await handle.close();
 }
 
+/** A stand-in process that prints the port it listens on; it is stopped with the others. */
+async function startStandIn(
+  children: ChildProcess[],
+  script: string,
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawnNode([script], env);
+  children.push(child);
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { child, port: Number(line.toString().trim()) };
+}
+
+const BARE_STAND_INS = [
+  ['http-proxy', 'test/bench/proxy-bare-http-proxy.ts'],
+  ['undici', 'test/bench/proxy-bare-undici.ts'],
+] as const;
+
+async function addBareTargets(
+  targets: Map<string, LoadTarget>,
+  children: ChildProcess[],
+  sidecarPort: number,
+  server: Server,
+  viaServer: (s: Server) => LoadTarget,
+): Promise<void> {
+  const env = {
+    BENCH_UPSTREAM_PORT: String(sidecarPort),
+    BENCH_UPSTREAM_AUTHORIZATION: `Bearer ${server.proxyToken}`,
+  };
+  for (const [name, script] of BARE_STAND_INS) {
+    const bare = await startStandIn(children, script, env);
+    targets.set(name, { ...viaServer({ ...server, ...bare }), headers: {} });
+  }
+}
+
 async function main(): Promise<void> {
   const nginxBinary = findNginx();
   if (!nginxBinary) {
@@ -169,10 +222,10 @@ async function main(): Promise<void> {
   await writeArtifact(artifact);
   const children: ChildProcess[] = [];
   try {
-    const sidecar = spawnNode(['test/bench/proxy-stand-in-sidecar.ts'], { BENCH_ARTIFACT: artifact });
-    children.push(sidecar);
-    const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
-    const sidecarPort = Number(line.toString().trim());
+    const sidecar = await startStandIn(children, 'test/bench/proxy-stand-in-sidecar.ts', {
+      BENCH_ARTIFACT: artifact,
+    });
+    const sidecarPort = sidecar.port;
     const server = await startServer(PROJECT_ROOT, join(dir, 'server'), sidecarPort);
     children.push(server.child);
     const beforeRoot = process.env.BENCH_BEFORE_ROOT;
@@ -196,13 +249,14 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxBinary.version} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
     );
     console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
-    const sidecarPid = sidecar.pid ?? 0;
+    const sidecarPid = sidecar.child.pid ?? 0;
     const path = `/proxy/local/${pod}/recordings`;
     const viaServer = (s: Server): LoadTarget => ({
       port: s.port,
       path,
       headers: s.keyed,
       watched: () => Promise.resolve([[sidecarPid], [s.child.pid ?? 0]]),
+      scheduled: () => Promise.resolve(s.child.pid ?? 0),
     });
     const targets = new Map<string, LoadTarget>([
       [
@@ -221,11 +275,14 @@ async function main(): Promise<void> {
           path,
           headers: {},
           watched: async () => [[sidecarPid], await nginxPids(nginx.pid ?? 0)],
+          // The worker: the master only watches it.
+          scheduled: async () => (await nginxPids(nginx.pid ?? 0))[1] ?? 0,
         },
       ],
       ['Furnace', viaServer(server)],
     ]);
     if (before) targets.set('before', viaServer(before));
+    if (process.env.BENCH_BARE) await addBareTargets(targets, children, sidecarPort, server, viaServer);
     for (const target of targets.values()) await runLoad(target, CONCURRENCY, 1); // warm-up
     for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
     console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
