@@ -8,17 +8,15 @@
 // BENCH_BARE=1 adds two stand-ins without any of Furnace's code: Fastify with @fastify/http-proxy
 // (proxy-bare-http-proxy.ts) and node:http with an undici Pool (proxy-bare-undici.ts).
 // Beside CPU per request, each proxy's main thread is read from /proc/PID/schedstat: µs on a CPU, times
-// it was given a CPU (wake-ups) and µs it waited for one, per request.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
+// it was given a CPU (wake-ups) and µs it waited for one, per request. BENCH_SERVER_ENTRY=image runs each
+// server as the image does (proxy-processes.ts).
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import {
-  call,
   runLoad,
   summarize,
   waitHttp,
@@ -27,7 +25,14 @@ import {
   type LoadTarget,
 } from './http-load.ts';
 import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
-import { localKeyOf } from '../harness/local-server.ts';
+import {
+  BEFORE_ENTRY,
+  SERVER_ENTRY,
+  startServer,
+  startStandIn,
+  stop,
+  type Server,
+} from './proxy-processes.ts';
 import { ARTIFACT_BYTES, measureDownloads } from './proxy-downloads.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -36,74 +41,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // Furnace's server is one Node process with one event loop; one nginx worker is the like-for-like.
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 
-function spawnNode(args: string[], env: Record<string, string>, cwd = PROJECT_ROOT): ChildProcess {
-  const isServer = args[0] === 'server/main.ts';
-  const profile = process.env.BENCH_PROFILE_DIR;
-  return spawn(
-    process.execPath,
-    [
-      ...(profile && isServer ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      // e.g. --perf-basic-prof, to profile the server with perf while the benchmark runs
-      ...(isServer ? (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean) : []),
-      '--import',
-      'tsx',
-      ...args,
-    ],
-    { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  recorderPort: number;
-  proxyToken: string;
-  uploadToken: string;
-  /** Local mode's key as a header (none for a checkout from before the key). */
-  keyed: Record<string, string>;
-}
-
-/** A Furnace server in local mode (auth `none`) from a checkout, with the stand-in sidecar registered. */
-async function startServer(root: string, dir: string, sidecarPort: number): Promise<Server> {
-  await mkdir(dir, { recursive: true });
-  const [port, recorderPort] = [await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
-  );
-  const child = spawnNode(
-    ['server/main.ts', '--local'],
-    {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      FURNACE_PORT: String(port),
-      FURNACE_RECORDER_PORT: String(recorderPort),
-    },
-    root,
-  );
-  await waitHttp(recorderPort, '/healthz');
-  const registered = await call(
-    new Agent(),
-    recorderPort,
-    'POST',
-    '/api/v1/sidecars',
-    { authorization: 'Bearer bench', 'content-type': 'application/json' },
-    JSON.stringify({ port: sidecarPort }),
-  );
-  const tokens = JSON.parse(registered.text) as { proxyToken: string; uploadToken: string };
-  const keyed = await localKeyOf(join(dir, 'data')).then(
-    (key) => key.headers,
-    () => ({}),
-  );
-  return { child, port, recorderPort, ...tokens, keyed };
-}
 
 /** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
 async function measure(
@@ -176,18 +114,6 @@ async function writeArtifact(path: string): Promise<void> {
   await handle.close();
 }
 
-/** A stand-in process that prints the port it listens on; it is stopped with the others. */
-async function startStandIn(
-  children: ChildProcess[],
-  script: string,
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawnNode([script], env);
-  children.push(child);
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  return { child, port: Number(line.toString().trim()) };
-}
-
 const BARE_STAND_INS = [
   ['http-proxy', 'test/bench/proxy-bare-http-proxy.ts'],
   ['undici', 'test/bench/proxy-bare-undici.ts'],
@@ -210,6 +136,15 @@ async function addBareTargets(
   }
 }
 
+function describeRun(nginxVersion: string): void {
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxVersion} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
+  );
+  console.log(
+    `server: ${SERVER_ENTRY === 'image' ? "as the image runs it (the bundle, Dockerfile.server's NODE_OPTIONS and ENV)" : 'from its sources through tsx (BENCH_SERVER_ENTRY=image: as the image runs it)'}${process.env.BENCH_BEFORE_ROOT ? `; before: ${BEFORE_ENTRY}` : ''}`,
+  );
+}
+
 async function main(): Promise<void> {
   const nginxBinary = findNginx();
   if (!nginxBinary) {
@@ -229,7 +164,9 @@ async function main(): Promise<void> {
     const server = await startServer(PROJECT_ROOT, join(dir, 'server'), sidecarPort);
     children.push(server.child);
     const beforeRoot = process.env.BENCH_BEFORE_ROOT;
-    const before = beforeRoot ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort) : undefined;
+    const before = beforeRoot
+      ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort, BEFORE_ENTRY)
+      : undefined;
     if (before) children.push(before.child);
     const pod = hostname();
     const nginxPort = await freePort();
@@ -245,9 +182,7 @@ async function main(): Promise<void> {
     children.push(nginx);
     await waitHttp(nginxPort, `/proxy/local/${pod}/recordings`);
 
-    console.log(
-      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxBinary.version} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
-    );
+    describeRun(nginxBinary.version);
     console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
     const sidecarPid = sidecar.child.pid ?? 0;
     const path = `/proxy/local/${pod}/recordings`;
