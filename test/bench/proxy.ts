@@ -76,7 +76,7 @@ const PROXY_PROCESS: Record<string, string> = {
 function schedLine(s: LoadSummary): string {
   const sched = s.schedPerRequest;
   if (!sched) return '';
-  return `; its main thread per request: ${fmt(sched.runUs, 0)} µs on a CPU, woken ${fmt(sched.slices)} times, waited ${fmt(sched.waitUs, 0)} µs for a CPU`;
+  return `; its main thread per request: ${fmt(sched.runUs, 0)} µs on a CPU, woken ${fmt(sched.slices)} times (slept ${fmt(sched.voluntary)}, preempted ${fmt(sched.involuntary)}), waited ${fmt(sched.waitUs, 0)} µs for a CPU`;
 }
 
 function report(concurrency: number, results: Map<string, LoadSummary>): void {
