@@ -1,8 +1,9 @@
 // Closed-loop HTTP load for the benchmarks: N keep-alive connections, each sending the next request
 // when the previous answer has been read, for a fixed time; latencies of every request and the CPU
 // time of the processes behind the port.
+import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { cpuMs } from '../harness/process-usage.ts';
+import { cpuMs, schedStat, type SchedStat } from '../harness/process-usage.ts';
 import { percentile } from '../harness/stats.ts';
 
 export function call(
@@ -44,6 +45,8 @@ export interface LoadTarget {
   headers: Record<string, string>;
   /** Groups of processes (each group's CPU time is summed), e.g. [[sidecar], [nginx master, worker]]. */
   watched: () => Promise<number[][]>;
+  /** A process whose main thread's scheduling (time on a CPU, times woken, time waiting for a CPU) is read too. */
+  scheduled?: () => Promise<number>;
 }
 
 /** One timed run against one target. */
@@ -54,6 +57,34 @@ export interface LoadRun {
   errors: number;
   /** CPU time each watched group used during the run, ms. */
   cpuMs: number[];
+  /** What the scheduler did with `scheduled`'s main thread during the run. */
+  sched?: MainThreadSched;
+}
+
+/** schedstat of a main thread, and its context switches: voluntary (it slept) and involuntary (preempted). */
+export interface MainThreadSched extends SchedStat {
+  voluntary: number;
+  involuntary: number;
+}
+
+async function mainThreadSched(pid: number): Promise<MainThreadSched> {
+  const status = await readFile(`/proc/${pid}/task/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return {
+    ...(await schedStat(pid)),
+    voluntary: field('voluntary_ctxt_switches'),
+    involuntary: field('nonvoluntary_ctxt_switches'),
+  };
+}
+
+function schedBetween(before: MainThreadSched, after: MainThreadSched): MainThreadSched {
+  return {
+    runNs: after.runNs - before.runNs,
+    waitNs: after.waitNs - before.waitNs,
+    slices: after.slices - before.slices,
+    voluntary: after.voluntary - before.voluntary,
+    involuntary: after.involuntary - before.involuntary,
+  };
 }
 
 async function groupCpuMs(groups: number[][]): Promise<number[]> {
@@ -65,6 +96,8 @@ async function groupCpuMs(groups: number[][]): Promise<number[]> {
 export async function runLoad(target: LoadTarget, concurrency: number, seconds: number): Promise<LoadRun> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const groups = await target.watched();
+  const schedPid = await target.scheduled?.();
+  const schedBefore = schedPid === undefined ? undefined : await mainThreadSched(schedPid);
   const cpuBefore = await groupCpuMs(groups);
   const latencies: number[] = [];
   let errors = 0;
@@ -84,12 +117,18 @@ export async function runLoad(target: LoadTarget, concurrency: number, seconds: 
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = await groupCpuMs(groups);
+  const schedAfter = schedPid === undefined ? undefined : await mainThreadSched(schedPid);
   agent.destroy();
   return {
     seconds: elapsed,
     latencies,
     errors,
     cpuMs: cpuAfter.map((after, i) => after - (cpuBefore[i] ?? 0)),
+    ...(schedBefore && schedAfter
+      ? {
+          sched: schedBetween(schedBefore, schedAfter),
+        }
+      : {}),
   };
 }
 
@@ -103,6 +142,24 @@ export interface LoadSummary {
   errors: number;
   /** CPU time of each watched group per request, µs. */
   cpuPerRequestUs: number[];
+  /**
+   * Per request, of the `scheduled` process's main thread: µs on a CPU, times given a CPU, µs runnable but
+   * waiting, and its context switches: it slept (voluntary) or was preempted (involuntary).
+   */
+  schedPerRequest?: { runUs: number; slices: number; waitUs: number; voluntary: number; involuntary: number };
+}
+
+function schedPerRequest(runs: readonly LoadRun[], requests: number): LoadSummary['schedPerRequest'] {
+  const scheds = runs.flatMap((run) => (run.sched ? [run.sched] : []));
+  if (scheds.length === 0 || requests === 0) return undefined;
+  const sum = (field: keyof MainThreadSched): number => scheds.reduce((total, s) => total + s[field], 0);
+  return {
+    runUs: sum('runNs') / 1000 / requests,
+    slices: sum('slices') / requests,
+    waitUs: sum('waitNs') / 1000 / requests,
+    voluntary: sum('voluntary') / requests,
+    involuntary: sum('involuntary') / requests,
+  };
 }
 
 export function summarize(runs: readonly LoadRun[]): LoadSummary {
@@ -121,5 +178,6 @@ export function summarize(runs: readonly LoadRun[]): LoadSummary {
     p99: percentile(latencies, 99),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     cpuPerRequestUs,
+    ...(runs.some((run) => run.sched) ? { schedPerRequest: schedPerRequest(runs, latencies.length) } : {}),
   };
 }

@@ -5,16 +5,18 @@
 //
 // BENCH_BEFORE_ROOT=<another checkout> adds a second server, run from that checkout, to the same
 // rounds: a change to the proxy path is measured against the code before it in the same conditions.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
+// BENCH_BARE=1 adds two stand-ins without any of Furnace's code: Fastify with @fastify/http-proxy
+// (proxy-bare-http-proxy.ts) and node:http with an undici Pool (proxy-bare-undici.ts).
+// Beside CPU per request, each proxy's main thread is read from /proc/PID/schedstat: µs on a CPU, times
+// it was given a CPU (wake-ups) and µs it waited for one, per request. BENCH_SERVER_ENTRY=image runs each
+// server as the image does (proxy-processes.ts).
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import {
-  call,
   runLoad,
   summarize,
   waitHttp,
@@ -23,7 +25,14 @@ import {
   type LoadTarget,
 } from './http-load.ts';
 import { findNginx, NGINX_INSTALL_HINT, nginxPids, startNginx } from './nginx-proxy.ts';
-import { localKeyOf } from '../harness/local-server.ts';
+import {
+  BEFORE_ENTRY,
+  SERVER_ENTRY,
+  startServer,
+  startStandIn,
+  stop,
+  type Server,
+} from './proxy-processes.ts';
 import { ARTIFACT_BYTES, measureDownloads } from './proxy-downloads.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -32,74 +41,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // Furnace's server is one Node process with one event loop; one nginx worker is the like-for-like.
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 
-function spawnNode(args: string[], env: Record<string, string>, cwd = PROJECT_ROOT): ChildProcess {
-  const isServer = args[0] === 'server/main.ts';
-  const profile = process.env.BENCH_PROFILE_DIR;
-  return spawn(
-    process.execPath,
-    [
-      ...(profile && isServer ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
-      // e.g. --perf-basic-prof, to profile the server with perf while the benchmark runs
-      ...(isServer ? (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean) : []),
-      '--import',
-      'tsx',
-      ...args,
-    ],
-    { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
-
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
-
-interface Server {
-  child: ChildProcess;
-  port: number;
-  recorderPort: number;
-  proxyToken: string;
-  uploadToken: string;
-  /** Local mode's key as a header (none for a checkout from before the key). */
-  keyed: Record<string, string>;
-}
-
-/** A Furnace server in local mode (auth `none`) from a checkout, with the stand-in sidecar registered. */
-async function startServer(root: string, dir: string, sidecarPort: number): Promise<Server> {
-  await mkdir(dir, { recursive: true });
-  const [port, recorderPort] = [await freePort(), await freePort()];
-  await writeFile(
-    join(dir, 'config.yaml'),
-    `localSidecar: false\nregistrationSecret: bench\nlogLevel: warn\ndataDir: ${dir}/data\nleaseSeconds: 3600\n`,
-  );
-  const child = spawnNode(
-    ['server/main.ts', '--local'],
-    {
-      FURNACE_CONFIG: join(dir, 'config.yaml'),
-      FURNACE_PORT: String(port),
-      FURNACE_RECORDER_PORT: String(recorderPort),
-    },
-    root,
-  );
-  await waitHttp(recorderPort, '/healthz');
-  const registered = await call(
-    new Agent(),
-    recorderPort,
-    'POST',
-    '/api/v1/sidecars',
-    { authorization: 'Bearer bench', 'content-type': 'application/json' },
-    JSON.stringify({ port: sidecarPort }),
-  );
-  const tokens = JSON.parse(registered.text) as { proxyToken: string; uploadToken: string };
-  const keyed = await localKeyOf(join(dir, 'data')).then(
-    (key) => key.headers,
-    () => ({}),
-  );
-  return { child, port, recorderPort, ...tokens, keyed };
-}
 
 /** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
 async function measure(
@@ -123,7 +65,19 @@ const loadNow = (): string =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
-const PROXY_PROCESS: Record<string, string> = { nginx: 'nginx', Furnace: 'server', before: 'server' };
+const PROXY_PROCESS: Record<string, string> = {
+  nginx: 'nginx',
+  Furnace: 'server',
+  before: 'server',
+  'http-proxy': 'stand-in',
+  undici: 'stand-in',
+};
+
+function schedLine(s: LoadSummary): string {
+  const sched = s.schedPerRequest;
+  if (!sched) return '';
+  return `; its main thread per request: ${fmt(sched.runUs, 0)} µs on a CPU, woken ${fmt(sched.slices)} times (slept ${fmt(sched.voluntary)}, preempted ${fmt(sched.involuntary)}), waited ${fmt(sched.waitUs, 0)} µs for a CPU`;
+}
 
 function report(concurrency: number, results: Map<string, LoadSummary>): void {
   console.log(
@@ -133,7 +87,7 @@ function report(concurrency: number, results: Map<string, LoadSummary>): void {
     const proxy = PROXY_PROCESS[name];
     const cpu = `CPU per request: sidecar ${fmt(s.cpuPerRequestUs[0] ?? 0, 0)} µs${proxy ? `, ${proxy} ${fmt(s.cpuPerRequestUs[1] ?? 0, 0)} µs` : ''}`;
     console.log(
-      `  ${name.padEnd(8)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}`,
+      `  ${name.padEnd(10)}: ${fmt(s.rps, 0)} req/s (rounds ${s.roundsRps.map((r) => fmt(r, 0)).join(' / ')})  p50 ${fmt(s.p50)} ms  p99 ${fmt(s.p99)} ms  errors ${s.errors}  ${cpu}${schedLine(s)}`,
     );
   }
   const d = results.get('direct');
@@ -141,8 +95,11 @@ function report(concurrency: number, results: Map<string, LoadSummary>): void {
   const f = results.get('Furnace');
   const before = results.get('before');
   if (!d || !n || !f) return;
+  const others = ['before', 'http-proxy', 'undici']
+    .map((name) => [name, results.get(name)] as const)
+    .flatMap(([name, r]) => (r ? [`; ${name}/nginx ${fmt(r.rps / n.rps)}`] : []));
   console.log(
-    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${before ? `; before/nginx ${fmt(before.rps / n.rps)}` : ''}`,
+    `  Furnace/nginx ${fmt(f.rps / n.rps)} (target ≥ 0.6); nginx/direct ${fmt(n.rps / d.rps)}; Furnace/direct ${fmt(f.rps / d.rps)}${others.join('')}`,
   );
   const target = concurrency >= 16 ? ' (target ≤ 2 ms)' : '';
   console.log(
@@ -157,6 +114,37 @@ async function writeArtifact(path: string): Promise<void> {
   await handle.close();
 }
 
+const BARE_STAND_INS = [
+  ['http-proxy', 'test/bench/proxy-bare-http-proxy.ts'],
+  ['undici', 'test/bench/proxy-bare-undici.ts'],
+] as const;
+
+async function addBareTargets(
+  targets: Map<string, LoadTarget>,
+  children: ChildProcess[],
+  sidecarPort: number,
+  server: Server,
+  viaServer: (s: Server) => LoadTarget,
+): Promise<void> {
+  const env = {
+    BENCH_UPSTREAM_PORT: String(sidecarPort),
+    BENCH_UPSTREAM_AUTHORIZATION: `Bearer ${server.proxyToken}`,
+  };
+  for (const [name, script] of BARE_STAND_INS) {
+    const bare = await startStandIn(children, script, env);
+    targets.set(name, { ...viaServer({ ...server, ...bare }), headers: {} });
+  }
+}
+
+function describeRun(nginxVersion: string): void {
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxVersion} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
+  );
+  console.log(
+    `server: ${SERVER_ENTRY === 'image' ? "as the image runs it (the bundle, Dockerfile.server's NODE_OPTIONS and ENV)" : 'from its sources through tsx (BENCH_SERVER_ENTRY=image: as the image runs it)'}${process.env.BENCH_BEFORE_ROOT ? `; before: ${BEFORE_ENTRY}` : ''}`,
+  );
+}
+
 async function main(): Promise<void> {
   const nginxBinary = findNginx();
   if (!nginxBinary) {
@@ -169,14 +157,16 @@ async function main(): Promise<void> {
   await writeArtifact(artifact);
   const children: ChildProcess[] = [];
   try {
-    const sidecar = spawnNode(['test/bench/proxy-stand-in-sidecar.ts'], { BENCH_ARTIFACT: artifact });
-    children.push(sidecar);
-    const [line] = (await once(sidecar.stdout!, 'data')) as [Buffer];
-    const sidecarPort = Number(line.toString().trim());
+    const sidecar = await startStandIn(children, 'test/bench/proxy-stand-in-sidecar.ts', {
+      BENCH_ARTIFACT: artifact,
+    });
+    const sidecarPort = sidecar.port;
     const server = await startServer(PROJECT_ROOT, join(dir, 'server'), sidecarPort);
     children.push(server.child);
     const beforeRoot = process.env.BENCH_BEFORE_ROOT;
-    const before = beforeRoot ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort) : undefined;
+    const before = beforeRoot
+      ? await startServer(beforeRoot, join(dir, 'before'), sidecarPort, BEFORE_ENTRY)
+      : undefined;
     if (before) children.push(before.child);
     const pod = hostname();
     const nginxPort = await freePort();
@@ -192,17 +182,16 @@ async function main(): Promise<void> {
     children.push(nginx);
     await waitHttp(nginxPort, `/proxy/local/${pod}/recordings`);
 
-    console.log(
-      `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxBinary.version} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
-    );
+    describeRun(nginxBinary.version);
     console.log(`start ${new Date().toISOString()}, load average ${loadNow()}`);
-    const sidecarPid = sidecar.pid ?? 0;
+    const sidecarPid = sidecar.child.pid ?? 0;
     const path = `/proxy/local/${pod}/recordings`;
     const viaServer = (s: Server): LoadTarget => ({
       port: s.port,
       path,
       headers: s.keyed,
       watched: () => Promise.resolve([[sidecarPid], [s.child.pid ?? 0]]),
+      scheduled: () => Promise.resolve(s.child.pid ?? 0),
     });
     const targets = new Map<string, LoadTarget>([
       [
@@ -221,11 +210,14 @@ async function main(): Promise<void> {
           path,
           headers: {},
           watched: async () => [[sidecarPid], await nginxPids(nginx.pid ?? 0)],
+          // The worker: the master only watches it.
+          scheduled: async () => (await nginxPids(nginx.pid ?? 0))[1] ?? 0,
         },
       ],
       ['Furnace', viaServer(server)],
     ]);
     if (before) targets.set('before', viaServer(before));
+    if (process.env.BENCH_BARE) await addBareTargets(targets, children, sidecarPort, server, viaServer);
     for (const target of targets.values()) await runLoad(target, CONCURRENCY, 1); // warm-up
     for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
     console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
