@@ -1,17 +1,22 @@
-// KubeGateway on @kubernetes/client-node.
+// KubeGateway on @kubernetes/client-node. The reviews (TokenReview, SubjectAccessReview) are plain JSON
+// requests (kube/kube-request.ts) instead: the server sends one per cached token about every 50 s in the
+// background (a token's review is asked again before it expires, token-cache.ts), about 100 a second per
+// replica at 5,000 sidecars, and client-node's path for each (undici's fetch and web streams, then its
+// model (de)serializer, which also decodes the token the API server echoes back) was about 12 % of a
+// replica's main-thread CPU in bench:registry's renewal rounds, and garbage for the collector beside it.
 import { randomBytes } from 'node:crypto';
 import {
-  AuthenticationV1Api,
-  AuthorizationV1Api,
   CoreV1Api,
   type CoreV1Event,
   type KubeConfig,
   type V1Namespace,
   type V1Pod,
   type V1SubjectAccessReviewSpec,
+  type V1SubjectAccessReviewStatus,
   type V1TokenReviewStatus,
 } from '@kubernetes/client-node';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { createKubeRequest, KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
 import { definedFields } from '../../core/defined-fields.ts';
 import type { AccessSubject, KubeGateway, PodEvent, TokenReviewResult } from './kube-gateway.ts';
 import { createReviewTurns, type ReviewTurns } from './review-turns.ts';
@@ -76,26 +81,23 @@ export function createClientGateway(
   component = 'furnace-server',
   turns: ReviewTurns = createReviewTurns(),
 ): KubeGateway {
-  const authn = kc.makeApiClient(AuthenticationV1Api);
-  const authz = kc.makeApiClient(AuthorizationV1Api);
+  const request = createKubeRequest(kc);
   const core = kc.makeApiClient(CoreV1Api);
   return {
     async reviewToken(token, audiences) {
       const review = await turns(() =>
         orUnavailable('review a token', () =>
-          authn.createTokenReview({
-            body: {
-              apiVersion: 'authentication.k8s.io/v1',
-              kind: 'TokenReview',
-              spec: { token, ...(audiences ? { audiences } : {}) },
-            },
+          createReview<V1TokenReviewStatus>(request, TOKEN_REVIEWS, {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'TokenReview',
+            spec: { token, ...(audiences ? { audiences } : {}) },
           }),
         ),
       );
       return tokenReviewResult(review.status ?? {});
     },
     checkAccess(check) {
-      return reviewAccess(authz, turns, check, {
+      return reviewAccess(request, turns, check, {
         resourceAttributes: {
           verb: check.verb,
           namespace: check.namespace,
@@ -106,7 +108,7 @@ export function createClientGateway(
       });
     },
     checkPathAccess(check) {
-      return reviewAccess(authz, turns, check, {
+      return reviewAccess(request, turns, check, {
         nonResourceAttributes: { verb: check.verb, path: check.path },
       });
     },
@@ -147,25 +149,34 @@ function tokenReviewResult(status: V1TokenReviewStatus): TokenReviewResult {
   };
 }
 
+const TOKEN_REVIEWS = '/apis/authentication.k8s.io/v1/tokenreviews';
+const ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
+
+/** Creates a review (the API server answers 201 with its status); another answer is an error with its status as `code`. */
+async function createReview<S>(request: KubeRequest, path: string, body: object): Promise<{ status?: S }> {
+  const answer = await request({ method: 'POST', path, body });
+  if (answer.status !== 201 && answer.status !== 200) throw new KubeRequestError(`POST ${path}`, answer);
+  const review = answer.body as { status?: S } | undefined;
+  return review ?? {};
+}
+
 /** A SubjectAccessReview of the subject on resource or non-resource attributes: allowed or not. */
 async function reviewAccess(
-  authz: AuthorizationV1Api,
+  request: KubeRequest,
   turns: ReviewTurns,
   subject: AccessSubject,
   attributes: Pick<V1SubjectAccessReviewSpec, 'resourceAttributes' | 'nonResourceAttributes'>,
 ): Promise<boolean> {
   const review = await turns(() =>
     orUnavailable('check access', () =>
-      authz.createSubjectAccessReview({
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: subject.user,
-            groups: subject.groups,
-            ...(subject.extra ? { extra: subject.extra } : {}),
-            ...attributes,
-          },
+      createReview<V1SubjectAccessReviewStatus>(request, ACCESS_REVIEWS, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: subject.user,
+          groups: subject.groups,
+          ...(subject.extra ? { extra: subject.extra } : {}),
+          ...attributes,
         },
       }),
     ),

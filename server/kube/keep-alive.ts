@@ -10,7 +10,7 @@
 // issue 1767); with a cap, thousands of sidecars registering at once made most registrations fail that
 // way. Without one, a request takes an idle connection or opens a new one and never queues.
 import { createHash } from 'node:crypto';
-import { Agent, type AgentOptions } from 'node:https';
+import { Agent, type AgentOptions, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 type Factory = (cluster: unknown, options: AgentOptions) => unknown;
@@ -52,11 +52,25 @@ function shareFactory(kc: KubeConfig, name: 'createAgent' | 'createDispatcher', 
   };
 }
 
+/**
+ * A pool for one TLS identity. Node names a pool's sockets by the request's options, the CA, client
+ * certificate and key included: each request through client-node carries them as fresh Buffers, so every
+ * request turned some kB of PEM into a string and looked its sockets up by that string (4 to 10 % of a
+ * replica's main thread in bench:registry, where the reviews and Lease writes are ~120 requests a second).
+ * This pool is handed out for one identity only (shareFactory), so its names leave them out; a new socket
+ * still takes them from the pool's own options.
+ */
+class IdentityPool extends Agent {
+  override getName(options?: RequestOptions): string {
+    return super.getName({ ...options, ca: undefined, cert: undefined, key: undefined, pfx: undefined });
+  }
+}
+
 export function reuseConnections(kc: KubeConfig): KubeConfig {
   shareFactory(
     kc,
     'createAgent',
-    (_cluster, options) => new Agent({ ...options, keepAlive: true, maxSockets: Infinity }),
+    (_cluster, options) => new IdentityPool({ ...options, keepAlive: true, maxSockets: Infinity }),
   );
   // 2.x's own dispatcher keeps connections alive already (30 s probes); it only needs to be made once.
   shareFactory(kc, 'createDispatcher');

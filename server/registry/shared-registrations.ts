@@ -4,6 +4,7 @@
 // registration leaves every replica's view at once through each replica's own pod watch (podDeleted),
 // which also keeps a late write of it out; the replica that wrote a Lease deletes it when its pod goes or
 // it expires, and any replica deletes one left expired for five minutes (collect).
+import pLimit, { type LimitFunction } from 'p-limit';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { dueForCollection } from '../replicas/lease-collector.ts';
 import type { SharedRecord, RecordKind } from '../replicas/lease-records.ts';
@@ -38,6 +39,8 @@ export interface SharedRegistrationsDeps {
   /** In [0, 1): how far each write's interval is stretched (registration-records.ts); Math.random. */
   random?: () => number;
   log: { warn(obj: object, msg: string): void };
+  /** Renewals written behind their answers that are at the API server at once; the rest wait their turn (8). */
+  writesBehindAtOnce?: number;
 }
 
 export interface SharedRegistrations {
@@ -56,6 +59,13 @@ export interface SharedRegistrations {
 
 /** Deleted pods' UIDs are remembered this long, so that a write racing the deletion is not taken. */
 const TOMBSTONE_MS = 10 * 60_000;
+/**
+ * Renewals written behind their answers at once. Each write in flight holds a connection to the API server
+ * and its TLS buffers; with no bound, a stalled API server (load 15 on the benchmark's two cores) left
+ * hundreds open per replica, and both replicas were killed at their memory limit with their heaps at 65 MiB.
+ * A write waiting its turn is a record of ~0.5 kB, one per recorder at most (#behind).
+ */
+const WRITES_BEHIND_AT_ONCE = 8;
 const MAX_TOMBSTONES = 100_000;
 
 function unavailable(cause: unknown): FurnaceError {
@@ -84,9 +94,11 @@ class LeaseBackedRegistrations implements SharedRegistrations {
   readonly #behind = new Set<string>();
   /** The record version each Lease's registration in the view was taken from. */
   readonly #applied = new Map<string, string>();
+  readonly #behindTurns: LimitFunction;
 
   constructor(deps: SharedRegistrationsDeps) {
     this.#deps = deps;
+    this.#behindTurns = pLimit(deps.writesBehindAtOnce ?? WRITES_BEHIND_AT_ONCE);
     this.#writeIntervalSeconds = deps.writeIntervalSeconds ?? DEFAULT_WRITE_INTERVAL_SECONDS;
   }
 
@@ -244,7 +256,11 @@ class LeaseBackedRegistrations implements SharedRegistrations {
     return applied;
   }
 
-  /** An expiry-only renewal, written after the answer; one at a time per recorder. */
+  /**
+   * An expiry-only renewal, written after the answer; one at a time per recorder, a few at once in all. When
+   * its turn comes and the Lease is no longer the version it was planned on (another replica renewed it, or
+   * it is gone with its pod), it is not written: the next renewal plans again from what is there.
+   */
   #writeBehind(record: SharedRecord): void {
     if (this.#behind.has(record.name)) return;
     this.#behind.add(record.name);
@@ -252,7 +268,11 @@ class LeaseBackedRegistrations implements SharedRegistrations {
       if (!(error instanceof LeaseConflict)) throw error;
       await this.#reread(record.name);
     };
-    this.#send(record)
+    const send = async (): Promise<unknown> =>
+      this.#seen.get(record.name)?.resourceVersion === record.resourceVersion
+        ? this.#send(record)
+        : undefined;
+    this.#behindTurns(send)
       .catch(rereadOnConflict)
       .catch((error: unknown) =>
         this.#deps.log.warn({ err: error, lease: record.name }, 'a registration’s renewal was not stored'),

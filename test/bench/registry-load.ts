@@ -73,7 +73,15 @@ export interface Target {
   ca: string;
 }
 
-export function register(target: Target, token: string): Promise<{ status: number; ms: number }> {
+export interface Call {
+  status: number;
+  ms: number;
+  /** When it was sent, ms since the epoch. */
+  at: number;
+}
+
+export function register(target: Target, token: string): Promise<Call> {
+  const at = Date.now();
   const start = performance.now();
   return new Promise((done) => {
     const req = request(
@@ -94,11 +102,11 @@ export function register(target: Target, token: string): Promise<{ status: numbe
             const key = `${res.statusCode} ${body.slice(0, 160)}`;
             failureSamples.set(key, (failureSamples.get(key) ?? 0) + 1);
           }
-          done({ status: res.statusCode ?? 0, ms: performance.now() - start });
+          done({ status: res.statusCode ?? 0, ms: performance.now() - start, at });
         });
       },
     );
-    req.on('error', () => done({ status: 0, ms: performance.now() - start }));
+    req.on('error', () => done({ status: 0, ms: performance.now() - start, at }));
     req.end(JSON.stringify({ tlsPort: 12381, tlsPin: PIN }));
   });
 }
@@ -143,7 +151,7 @@ export async function processStats(pid: number): Promise<ProcessStats> {
 export async function round(
   tokens: string[],
   pick: (i: number) => Target,
-): Promise<{ ms: number[]; failures: number }> {
+): Promise<{ ms: number[]; failures: number; calls: Call[] }> {
   const spacing = (RENEW_SECONDS * 1000) / tokens.length;
   const start = performance.now();
   const calls = tokens.map(async (token, i) => {
@@ -154,7 +162,11 @@ export async function round(
   const results = await Promise.all(calls);
   const rest = start + RENEW_SECONDS * 1000 - performance.now();
   if (rest > 0) await new Promise((r) => setTimeout(r, rest));
-  return { ms: results.map((r) => r.ms), failures: results.filter((r) => r.status !== 200).length };
+  return {
+    ms: results.map((r) => r.ms),
+    failures: results.filter((r) => r.status !== 200).length,
+    calls: results,
+  };
 }
 
 // The baseline: what any HTTPS registration endpoint in Node costs, with no registry behind it.

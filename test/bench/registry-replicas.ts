@@ -9,7 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ import {
   SIDECARS,
   startBaseline,
   waitListening,
+  type Call,
   type ProcessStats,
   type Target,
 } from './registry-load.ts';
@@ -47,6 +48,8 @@ const NO_STATS: ProcessStats = { rssMiB: 0, anonMiB: 0, fileMiB: 0, cpuMs: 0 };
 /** Renewal rounds after the first registrations: 150 s, two of a Lease's write periods (75 s at 15 s renewals). */
 const RENEWAL_ROUNDS = Number(process.env.BENCH_RENEWAL_ROUNDS ?? 10);
 const IDLE_SECONDS = 30;
+/** BENCH_SHARED_ONLY=1: no fleet of one replica (the shared fleets and bare Fastify only), for a shorter run. */
+const SHARED_ONLY = Boolean(process.env.BENCH_SHARED_ONLY);
 const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 interface Replica {
@@ -58,6 +61,26 @@ interface Replica {
   target: Target;
   /** The sample with the highest RSS so far. */
   peak: ProcessStats;
+}
+
+/** BENCH_PROBE_DIR: each replica runs registry-probe.ts, and the calls slower than 10 ms go to slow.jsonl there. */
+const PROBE_DIR = process.env.BENCH_PROBE_DIR;
+const PROBE = join(PROJECT_ROOT, 'test', 'bench', 'registry-probe.ts');
+
+/** The probe, and with BENCH_PROBE_CPU_PROF=1 a CPU profile of each replica's main thread, written at its exit. */
+const probeArgs = (dir: string): string[] => [
+  '--import',
+  PROBE,
+  ...(process.env.BENCH_PROBE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []),
+];
+
+async function writeSlowCalls(label: string, calls: Call[], through: string[]): Promise<void> {
+  const lines = calls.flatMap((call, i) =>
+    call.ms > 10
+      ? [JSON.stringify({ label, at: call.at, ms: Math.round(call.ms * 10) / 10, replica: through[i] })]
+      : [],
+  );
+  if (lines.length > 0) await appendFile(join(PROBE_DIR ?? '.', 'slow.jsonl'), `${lines.join('\n')}\n`);
 }
 
 const load = (): string =>
@@ -105,7 +128,7 @@ async function startReplica(
   const { child, group } = spawnWithMemoryLimit(
     quantityBytes(SERVER_RESOURCES.limits.memory),
     process.execPath,
-    shared.nodeArgs,
+    PROBE_DIR ? [...probeArgs(PROBE_DIR), ...shared.nodeArgs] : shared.nodeArgs,
     {
       cwd: PROJECT_ROOT,
       env: {
@@ -114,6 +137,7 @@ async function startReplica(
         ...shared.env,
         FURNACE_CONFIG: config.configFile,
         KUBECONFIG: cp.kubeconfigPath,
+        ...(PROBE_DIR ? { BENCH_PROBE_DIR: PROBE_DIR } : {}),
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
@@ -131,6 +155,8 @@ async function startReplica(
     120_000,
     `${name} to be ready`,
   );
+  if (PROBE_DIR)
+    console.log(`${name}: pid ${child.pid ?? 0}, probe ${PROBE_DIR}/probe-${child.pid ?? 0}.jsonl`);
   return { name, config, process: child, group, target, peak: NO_STATS };
 }
 
@@ -150,7 +176,13 @@ async function roundThrough(
   pick: (i: number) => Target,
 ): Promise<number> {
   const before = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
-  const result = await round(tokens, pick);
+  const through: string[] = [];
+  const result = await round(tokens, (i) => {
+    const target = pick(i);
+    through[i] = replicas.find((r) => r.target === target)?.name ?? '';
+    return target;
+  });
+  if (PROBE_DIR) await writeSlowCalls(label, result.calls, through);
   const after = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
   const sorted = [...result.ms].sort((a, b) => a - b);
   const p99 = percentile(sorted, 99);
@@ -291,16 +323,18 @@ async function compareFleets(
   for (let i = 0; i < count; i++)
     replicas.push(await startReplica(cp, dir, `${label}-${String.fromCharCode(97 + i)}`, shared));
   await runFleet(`${count} replicas, ${label}`, replicas, tokens);
-  await runFleet(
-    `one replica, ${label}`,
-    [await startReplica(cp, dir, `${label}-single`, { nodeArgs, env })],
-    tokens,
-  );
+  if (!SHARED_ONLY)
+    await runFleet(
+      `one replica, ${label}`,
+      [await startReplica(cp, dir, `${label}-single`, { nodeArgs, env })],
+      tokens,
+    );
 }
 
 /**
  * The same fleets again in the same run, on the same pods (each with a fresh Lease namespace):
  * BENCH_COMPARE_DIST=1 from the compiled dist/, as the image ran the server before the bundle;
+ * BENCH_COMPARE_ENTRY=dist/bundle-base/server.mjs another script (a bundle of other code, built before);
  * BENCH_COMPARE_NODE_ARGS="…" and BENCH_COMPARE_ENV="NAME=value …" the image's script with these node flags
  * added to the image's and these variables in its environment.
  */
@@ -319,6 +353,8 @@ async function comparisons(
       nodeArgs: [...flags, 'dist/server/main.js'],
     });
   }
+  const other = process.env.BENCH_COMPARE_ENTRY;
+  if (other) await compareFleets(cp, dir, count, tokens, { label: 'entry', nodeArgs: [...flags, other] });
   const extra = (process.env.BENCH_COMPARE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const env = Object.fromEntries(
     (process.env.BENCH_COMPARE_ENV ?? '')
@@ -364,11 +400,13 @@ export async function benchReplicas(count: number): Promise<void> {
     const fleet = await runFleet(`${count} replicas`, replicas, tokens, countWrites(cp, idlePerSecond));
     for (const [failure, n] of failureSamples) console.log(`failed ${n}×: ${failure}`);
     // Same run, the same load against one replica as today (coordination.mode single), then bare Fastify.
-    const single = await runFleet(
-      'one replica, not shared',
-      [await startReplica(cp, dir, 'single', { nodeArgs })],
-      tokens,
-    );
+    const single = SHARED_ONLY
+      ? { renewalP99: NaN }
+      : await runFleet(
+          'one replica, not shared',
+          [await startReplica(cp, dir, 'single', { nodeArgs })],
+          tokens,
+        );
     const bare = await baselineP99(dir, tokens);
     await comparisons(cp, dir, count, tokens, entry);
     console.log(

@@ -9,6 +9,8 @@ import { createRegistry } from '../../server/registry/lease-registry.ts';
 import { planWrite } from '../../server/registry/registration-records.ts';
 import { createSharedRegistrations } from '../../server/registry/shared-registrations.ts';
 import { sharedKeysOf } from '../../core/shared-key.ts';
+import type { SharedRecord } from '../../server/replicas/lease-records.ts';
+import { eventually } from '../harness/eventually.ts';
 import { FakeLeaseStore } from '../harness/fake-lease-store.ts';
 
 const KEYS = sharedKeysOf([Buffer.alloc(32, 3)]);
@@ -46,6 +48,27 @@ function cluster(random: () => number = () => 0) {
     return { registry, agents, shared };
   };
   return { store, a: replica('a'), b: replica('b'), advance: (s: number) => (time += s * 1000) };
+}
+
+/** A store whose replaces wait, while `held`, until release(): what is at the API server at once. */
+class HeldLeaseStore extends FakeLeaseStore {
+  held = false;
+  inFlight = 0;
+  mostInFlight = 0;
+  #waiting: (() => void)[] = [];
+
+  override async replace(record: SharedRecord): Promise<SharedRecord> {
+    this.inFlight += 1;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+    if (this.held) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.inFlight -= 1;
+    return super.replace(record);
+  }
+
+  release(): void {
+    this.held = false;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
 }
 
 /** Lets writes made behind an answer finish. */
@@ -151,6 +174,33 @@ describe('registrations shared through Leases', () => {
     a.shared.podDeleted('shop', 'web', 'uid-web');
     await settle();
     assert.equal(store.leases.size, 0, 'A wrote it and deletes it');
+  });
+
+  it('has at most writesBehindAtOnce renewals at the API server at once; the others wait their turn', async () => {
+    let time = 1_000_000;
+    const store = new HeldLeaseStore();
+    const registry = createRegistry({ now: () => time, keys: KEYS, leaseSeconds: 30 });
+    const shared = createSharedRegistrations({
+      ...{ registry, store, holder: 'a', keys: KEYS, leaseSeconds: 30, writesBehindAtOnce: 2 },
+      now: () => time,
+      random: () => 0,
+      log: { warn: (obj, msg) => assert.fail(`${msg} ${JSON.stringify(obj)}`) },
+    });
+    store.subscribers.push(shared);
+    const pods = Array.from({ length: 6 }, (_, i) => ({ ...sidecar(), pod: `web-${i}`, podUid: `uid-${i}` }));
+    for (const pod of pods) await shared.writeSidecar(pod);
+    time += 61_000; // less than a lease left of each stored expiry: the renewals are written behind
+    store.held = true;
+    for (const pod of pods) assert.ok(await shared.writeSidecar(pod), 'answered before its write');
+    await settle();
+    assert.equal(store.inFlight, 2, 'two renewals at the API server, four waiting');
+    store.release();
+    await eventually(
+      () => Promise.resolve(store.writes() === 12 ? true : undefined),
+      2_000,
+      'every renewal written',
+    );
+    assert.equal(store.mostInFlight, 2);
   });
 
   it('collects expired Leases: the writer’s at once, another replica’s five minutes later', async () => {
