@@ -1,0 +1,166 @@
+// What the two threads of `furnace collapse-perf`'s pipeline share (one SharedArrayBuffer): the input,
+// read by the line finder into a few slots in turn, and a ring of entries, one per line, that the
+// collapsing thread reads in order. A frame line the finder has seen before is only its id; the
+// collapsing thread keeps each id's frames, so its share of the work is headers, new lines and the trie.
+
+/** Entries: an id ≥ 0 is a frame line seen before; the negative kinds are followed by their fields. */
+export const NEW_LINE = -1; // id, start, end: a frame line seen for the first time, at input[start, end)
+export const OTHER_LINE = -2; // start, end: a line that does not start with a blank (or the last one)
+export const FORGET_LINES = -3; // the finder started its line ids over from 0
+export const SLOT_READ = -4; // the input slot of the lines before is no longer needed
+export const INPUT_END = -5;
+export const LINE_TOO_LONG = -6; // a line longer than a slot: the input is read in one pass instead
+
+// control[]: entries written (published by the finder), entries read (published by the collapser),
+// slots released, and the finder's failure (0 while none).
+const WRITTEN = 0;
+const READ = 1;
+const RELEASED = 2;
+const FAILED = 3;
+const CONTROL_BYTES = 64;
+const ENTRIES = 1 << 16;
+const MASK = ENTRIES - 1;
+// Published every so often, not per entry: an atomic store and a wake-up cost more than an entry.
+const PUBLISH_EVERY = 1024;
+
+export interface RingShape {
+  slots: number;
+  slotBytes: number;
+}
+
+export const DEFAULT_SHAPE: RingShape = { slots: 4, slotBytes: 1 << 20 };
+
+export interface LineRing extends RingShape {
+  control: Int32Array;
+  entries: Int32Array;
+  /** The input slots, one after the other: slot k is input[k * slotBytes, (k + 1) * slotBytes). */
+  input: Buffer;
+}
+
+export function createRingBuffer(shape: RingShape): SharedArrayBuffer {
+  return new SharedArrayBuffer(CONTROL_BYTES + ENTRIES * 4 + shape.slots * shape.slotBytes);
+}
+
+export function ringViews(shared: SharedArrayBuffer, shape: RingShape): LineRing {
+  return {
+    ...shape,
+    control: new Int32Array(shared, 0, CONTROL_BYTES / 4),
+    entries: new Int32Array(shared, CONTROL_BYTES, ENTRIES),
+    input: Buffer.from(shared, CONTROL_BYTES + ENTRIES * 4, shape.slots * shape.slotBytes),
+  };
+}
+
+/** The finder's end of the ring. Counters wrap at 2^32 (`| 0`); only their differences matter. */
+export class EntryWriter {
+  readonly #control: Int32Array;
+  readonly #entries: Int32Array;
+  readonly #slots: number;
+  #written = 0;
+  #roomUntil = ENTRIES;
+
+  constructor(ring: LineRing) {
+    this.#control = ring.control;
+    this.#entries = ring.entries;
+    this.#slots = ring.slots;
+  }
+
+  put(entry: number): void {
+    if (this.#written === this.#roomUntil) this.#waitForRoom();
+    this.#entries[this.#written & MASK] = entry;
+    this.#written = (this.#written + 1) | 0;
+    if ((this.#written & (PUBLISH_EVERY - 1)) === 0) this.publish();
+  }
+
+  putNew(line: number, start: number, end: number): void {
+    this.put(NEW_LINE);
+    this.put(line);
+    this.put(start);
+    this.put(end);
+  }
+
+  putOther(start: number, end: number): void {
+    this.put(OTHER_LINE);
+    this.put(start);
+    this.put(end);
+  }
+
+  publish(): void {
+    Atomics.store(this.#control, WRITTEN, this.#written);
+    Atomics.notify(this.#control, WRITTEN);
+  }
+
+  /** Waits until slot fill number `fill` (counted from 0) may be read into: its last use was released. */
+  waitForSlot(fill: number): void {
+    const needed = fill - this.#slots + 1;
+    if (needed <= 0) return;
+    this.publish();
+    for (let released = Atomics.load(this.#control, RELEASED); released < needed;) {
+      Atomics.wait(this.#control, RELEASED, released);
+      released = Atomics.load(this.#control, RELEASED);
+    }
+  }
+
+  /** The finder failed: the collapsing thread stops waiting and reports it. */
+  fail(): void {
+    Atomics.store(this.#control, FAILED, 1);
+    Atomics.notify(this.#control, WRITTEN);
+  }
+
+  #waitForRoom(): void {
+    this.publish();
+    for (;;) {
+      const read = Atomics.load(this.#control, READ);
+      if (((this.#written - read) | 0) < ENTRIES) {
+        this.#roomUntil = (read + ENTRIES) | 0;
+        return;
+      }
+      Atomics.wait(this.#control, READ, read);
+    }
+  }
+}
+
+/** The collapsing thread's end of the ring. */
+export class EntryReader {
+  readonly #control: Int32Array;
+  readonly #entries: Int32Array;
+  #read = 0;
+  #available = 0;
+
+  constructor(ring: LineRing) {
+    this.#control = ring.control;
+    this.#entries = ring.entries;
+  }
+
+  next(): number {
+    if (this.#read === this.#available) this.#waitForEntries();
+    const entry = this.#entries[this.#read & MASK] as number;
+    this.#read = (this.#read + 1) | 0;
+    // The finder may be waiting for room: tell it now and then how far this end has read.
+    if ((this.#read & (PUBLISH_EVERY * 4 - 1)) === 0) this.#publish();
+    return entry;
+  }
+
+  /** The input slot of the lines read so far may be read into again. */
+  releaseSlot(): void {
+    Atomics.add(this.#control, RELEASED, 1);
+    Atomics.notify(this.#control, RELEASED);
+  }
+
+  #publish(): void {
+    Atomics.store(this.#control, READ, this.#read);
+    Atomics.notify(this.#control, READ);
+  }
+
+  #waitForEntries(): void {
+    this.#publish();
+    for (;;) {
+      const written = Atomics.load(this.#control, WRITTEN);
+      if (written !== this.#read) {
+        this.#available = written;
+        return;
+      }
+      if (Atomics.load(this.#control, FAILED) !== 0) throw new Error('the line finder thread failed');
+      Atomics.wait(this.#control, WRITTEN, written, 1000);
+    }
+  }
+}
