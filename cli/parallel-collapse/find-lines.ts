@@ -49,6 +49,7 @@ function readSlots(fd: number, ring: LineRing, out: EntryWriter): void {
     const length = carry + n;
     const done = finder.scan(input.subarray(base, base + length), base);
     out.put(SLOT_READ);
+    out.publish();
     carry = length - done;
     carryFrom = base + done;
     if (carry === slotBytes) {
