@@ -5,6 +5,7 @@
 import { readSync } from 'node:fs';
 import { ByteLineCache } from '../../core/stacks/byte-line-cache.ts';
 import {
+  awaitStart,
   EntryWriter,
   FORGET_LINES,
   INPUT_END,
@@ -17,11 +18,12 @@ import {
 const LINE_LIMIT = 262_144;
 const NO_FRAMES: readonly number[] = [];
 
-/** Reads `fd` from its current offset to its end through the ring. */
+/** Reads `fd` through the ring, from where the collapsing thread says (awaitStart) to its end. */
 export function findLines(fd: number, ring: LineRing): void {
   const out = new EntryWriter(ring);
   try {
-    readSlots(fd, ring, out);
+    const at = awaitStart(ring);
+    if (at !== undefined) readSlots(fd, at, ring, out);
   } catch (err) {
     // The collapsing thread waits for entries: it would wait for ever.
     out.fail();
@@ -29,7 +31,8 @@ export function findLines(fd: number, ring: LineRing): void {
   }
 }
 
-function readSlots(fd: number, ring: LineRing, out: EntryWriter): void {
+function readSlots(fd: number, from: number, ring: LineRing, out: EntryWriter): void {
+  let position = from;
   const finder = new SlotScanner(new ByteLineCache(LINE_LIMIT), out);
   const { input, slotBytes } = ring;
   let carryFrom = 0;
@@ -39,7 +42,8 @@ function readSlots(fd: number, ring: LineRing, out: EntryWriter): void {
     out.waitForSlot(fill);
     // The line cut at the end of the previous slot, moved to the start of this one.
     if (carry > 0) input.copyWithin(base, carryFrom, carryFrom + carry);
-    const n = readSync(fd, input, base + carry, slotBytes - carry, null);
+    const n = readSync(fd, input, base + carry, slotBytes - carry, position);
+    position += n;
     if (n === 0) {
       // A last line without its newline.
       if (carry > 0) out.putOther(base, base + carry);

@@ -17,6 +17,12 @@ const WRITTEN = 0;
 const READ = 1;
 const RELEASED = 2;
 const FAILED = 3;
+// The hand-over: the finder says it is running (STARTED), the collapsing thread says where it starts
+// (GO, with the byte offset at START_AT as a float64) or that it is not needed (QUIT).
+const STARTED = 4;
+const GO = 5;
+const QUIT = 2;
+const START_AT = 6; // in float64s: bytes 48-55
 const CONTROL_BYTES = 64;
 // Room for a few slots' entries (a 1 MiB slot of perf script text is about 15,000 lines).
 const ENTRIES = 1 << 18;
@@ -165,4 +171,28 @@ export class EntryReader {
       Atomics.wait(this.#control, WRITTEN, written, 1000);
     }
   }
+}
+
+/** The finder: says it runs, waits to be told where to start reading; undefined: it is not needed. */
+export function awaitStart(ring: LineRing): number | undefined {
+  const { control } = ring;
+  Atomics.store(control, STARTED, 1);
+  Atomics.notify(control, STARTED);
+  while (Atomics.load(control, GO) === 0) Atomics.wait(control, GO, 0);
+  if (Atomics.load(control, GO) === QUIT) return undefined;
+  return new Float64Array(control.buffer, 0, START_AT + 1)[START_AT];
+}
+
+/** Whether the finder is running (waiting for startFinder); waits up to `ms` for it. */
+export function finderStarted(ring: LineRing, ms = 0): boolean {
+  if (ms > 0) Atomics.wait(ring.control, STARTED, 0, ms);
+  return Atomics.load(ring.control, STARTED) === 1;
+}
+
+/** Tells the finder to read from byte `at` on, or (undefined) that the input has been read without it. */
+export function startFinder(ring: LineRing, at: number | undefined): void {
+  const { control } = ring;
+  if (at !== undefined) new Float64Array(control.buffer, 0, START_AT + 1)[START_AT] = at;
+  Atomics.store(control, GO, at === undefined ? QUIT : 1);
+  Atomics.notify(control, GO);
 }
