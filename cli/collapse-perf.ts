@@ -2,7 +2,10 @@
 // FlameGraph's stackcollapse-perf.pl.
 import { closeSync, fstatSync, openSync, readSync, ReadStream, writeSync } from 'node:fs';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
+import { availableParallelism } from 'node:os';
 import { collapseFileInParts } from './parallel-collapse/collapse-file.ts';
+import { collapseInPipeline } from './parallel-collapse/collapse-pipeline.ts';
+import { readRange } from './parallel-collapse/read-range.ts';
 import { filterCommand, parseFilterCli, refuseExtraInputs, refuseUsage, type CliIo } from './io.ts';
 
 const COMMAND = filterCommand(
@@ -18,7 +21,7 @@ const COMMAND = filterCommand(
     threads: {
       type: 'string',
       value: 'N',
-      help: 'threads for a file input, cut at sample boundaries (default 1)',
+      help: 'threads for a file input: 1 reads it in one pass, 2 (the default on two cores or more) as a pipeline, more cut at sample boundaries',
     },
   },
   13,
@@ -116,14 +119,32 @@ async function collapseInput(
 
 async function collapseFile(fd: number, options: CollapseOptions, threads?: number): Promise<StackCollapser> {
   const stats = fstatSync(fd);
-  if (stats.isFile()) {
+  if (stats.isFile() && (threads ?? 2) >= 3) {
     const inParts = await collapseFileInParts(fd, stats.size, options, { parts: threads });
     if (inParts !== undefined) return inParts;
+  } else if (stats.isFile() && usePipeline(stats.size, threads)) {
+    const piped = await collapseInPipeline(fd, options);
+    if (piped !== undefined) return piped;
+    // A line longer than the pipeline's slots: read again from the start, in one pass.
+    const collapser = new StackCollapser(options);
+    readRange(fd, 0, stats.size, collapser);
+    return collapser;
   }
   const collapser = new StackCollapser(options);
   readAll(fd, collapser);
   return collapser;
 }
+
+/**
+ * Two threads (`--threads 2`, the default where there are two cores or more) for a file of 16 MiB or
+ * more: below that a thread's start-up costs about what it saves.
+ */
+function usePipeline(size: number, threads: number | undefined): boolean {
+  if (threads === 2) return true;
+  return threads === undefined && size >= PIPELINE_MIN_BYTES && availableParallelism() >= 2;
+}
+
+const PIPELINE_MIN_BYTES = 16 * 1024 * 1024;
 
 // The collapser copies what it keeps out of each chunk, so the buffer can be read into again.
 function readAll(fd: number, collapser: StackCollapser): void {

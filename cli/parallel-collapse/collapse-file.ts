@@ -5,12 +5,10 @@
 // input, so the workers are told it: it is read from the head of the file first.
 import { readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { StackCollapser, type CollapsedPart, type CollapseOptions } from '../../core/stacks/collapse-perf.ts';
 import { readRange } from './read-range.ts';
 import { splitAtSamples } from './split-input.ts';
+import { startWorker } from './start-worker.ts';
 
 /** What a worker collapses. */
 export interface PartJob {
@@ -88,21 +86,8 @@ function eventInHead(fd: number, bytes: number, options: CollapseOptions): strin
   return probe.event;
 }
 
-function startPart(job: PartJob): Promise<CollapsedPart> {
-  const self = fileURLToPath(import.meta.url);
-  // From the TypeScript sources (a checkout, tests) the worker needs tsx too; dist/ is plain JavaScript,
-  // and so is the bundle (dist/bundle/furnace.mjs), which has part-worker.mjs beside it.
-  const fromSources = extname(self) === '.ts';
-  const worker = new Worker(new URL(`./part-worker${extname(self)}`, import.meta.url), {
-    workerData: job,
-    execArgv:
-      fromSources && !process.execArgv.includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : undefined,
-  });
-  return new Promise((resolve, reject) => {
-    worker.once('message', (part: CollapsedPart) => resolve(part));
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`a collapse worker ended with code ${code} before answering`)),
-    );
-  });
+async function startPart(job: PartJob): Promise<CollapsedPart> {
+  const part = await startWorker<CollapsedPart>(job).done;
+  if (part === undefined) throw new Error('a collapse worker ended before answering');
+  return part;
 }

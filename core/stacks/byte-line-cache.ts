@@ -62,6 +62,11 @@ export class ByteLineCache {
     this.#count = new Int32Array(lines);
   }
 
+  /** Whether the next `add` starts the cache over (line ids are then given again from 0). */
+  get full(): boolean {
+    return this.#size >= this.#limit;
+  }
+
   /** The line last matched or added. */
   get current(): number {
     return this.#previous;

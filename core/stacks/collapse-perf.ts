@@ -197,9 +197,15 @@ export class StackCollapser {
     return end;
   }
 
-  /** Frame ids of a line in the order perl pushes them (outer first in an inline chain); null: unrecognized. */
   #parseLine(buf: Buffer, from: number, end: number): number[] | null {
-    const line = lineText(buf, from, end);
+    return this.framesOf(lineText(buf, from, end));
+  }
+
+  /**
+   * Frame ids of a frame line's text (without its newline) in the order perl pushes them (outer first in
+   * an inline chain), for a process named as the current sample's is; null: unrecognized.
+   */
+  framesOf(line: string): number[] | null {
     const key = frameKey(line, this.#rules.addrs);
     const known = this.#frameKeys[this.#isJava ? 1 : 0] as Map<string, number[] | null>;
     const cached = key === undefined ? undefined : known.get(key);
@@ -211,6 +217,23 @@ export class StackCollapser {
     else frames = parsed.map((name) => this.#trie.intern(name));
     if (key !== undefined) known.set(key, frames);
     return frames;
+  }
+
+  /** Whether the current sample's process name starts with `java` (its frame lines read differently). */
+  get isJava(): boolean {
+    return this.#isJava;
+  }
+
+  /** The frames of a frame line found by another thread (see framesOf), added to the current sample. */
+  pushFrames(frames: readonly number[] | null): void {
+    if (frames === null) this.#unrecognizedLines++;
+    else if (this.#pname !== undefined)
+      for (let i = frames.length - 1; i >= 0; i--) this.#pushFrame(frames[i] as number);
+  }
+
+  /** A whole line found by another thread that does not start with a blank: a header, comment, blank line or odd line. */
+  otherLine(buf: Buffer, from: number, end: number): void {
+    this.#line(lineText(buf, from, end));
   }
 
   /** A header, a comment or a blank line. Returns the position of its '\n', or -1. */
@@ -404,7 +427,7 @@ export async function collapseWithTimeline(
 }
 
 /** The text of buf[from, end) without a final CR: CRLF input reads as LF. */
-function lineText(buf: Buffer, from: number, end: number): string {
+export function lineText(buf: Buffer, from: number, end: number): string {
   const to = end > from && buf[end - 1] === 13 ? end - 1 : end;
   return buf.toString('utf8', from, to);
 }

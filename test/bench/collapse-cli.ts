@@ -4,11 +4,12 @@
 // collapser `perf script report stackcollapse` (a whole process reading the same recording's perf.data)
 // in the same run, interleaved rounds, and against FlameGraph's stackcollapse-perf.pl when
 // FURNACE_STACKCOLLAPSE_PL names a copy of it (it is another project's code, not kept here; see
-// docs/flamegraph.md). Then it also checks that both print the same folded text. The recording is
-// cached in DIR.
+// docs/flamegraph.md), or several copies separated by ':'. Then it also checks that Furnace and the first
+// copy print the same folded text. Each process's wall and CPU time (all its threads) is printed. The
+// recording is cached in DIR.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -21,7 +22,10 @@ const TARGET_BYTES = 100 * 1024 * 1024;
 const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 5);
 const MB = 1024 * 1024;
 const FURNACE = join(PROJECT_ROOT, 'dist', 'cli', 'furnace.js');
-const PERL_SCRIPT = process.env.FURNACE_STACKCOLLAPSE_PL;
+// One copy of the perl script, or several separated by ':' (an older and a newer FlameGraph, say): each
+// is timed; the first is the one the ratio and the byte-for-byte check are against.
+const PERL_SCRIPTS = (process.env.FURNACE_STACKCOLLAPSE_PL ?? '').split(':').filter((p) => p !== '');
+const PERL_SCRIPT = PERL_SCRIPTS[0];
 
 /** The recording (made once, then cached) and its perf script text, repeated to ≥ 100 MB when shorter. */
 async function prepare(): Promise<{ data: string; script: string; big: string }> {
@@ -43,17 +47,33 @@ async function prepare(): Promise<{ data: string; script: string; big: string }>
   return { data, script, big };
 }
 
-/** Wall time of one whole process, stdin from a file and stdout to /dev/null (or to `output`). */
-function timeProcess(command: string, args: string[], input?: string, output?: string): number {
+/**
+ * User + system CPU of this process's waited-for children so far (cutime + cstime of /proc/self/stat), in
+ * ms: a child's whole CPU, every thread, once spawnSync has waited for it. Clock ticks of 10 ms.
+ */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** Wall and CPU time of one whole process, stdin from a file and stdout to /dev/null (or to `output`). */
+function timeProcess(
+  command: string,
+  args: string[],
+  input?: string,
+  output?: string,
+): { wall: number; cpu: number } {
   const stdin = input === undefined ? 'ignore' : openSync(input, 'r');
   const stdout = openSync(output ?? '/dev/null', 'w');
   try {
+    const cpu = childrenCpuMs();
     const t = performance.now();
     const result = spawnSync(command, args, { cwd: DIR, stdio: [stdin, stdout, 'pipe'], maxBuffer: 64 * MB });
-    const ms = performance.now() - t;
+    const wall = performance.now() - t;
     if (result.status !== 0)
       throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.toString()}`);
-    return ms;
+    return { wall, cpu: childrenCpuMs() - cpu };
   } finally {
     if (typeof stdin === 'number') closeSync(stdin);
     closeSync(stdout);
@@ -64,7 +84,7 @@ interface Contender {
   label: string;
   /** Megabytes of perf script text it handles per run. */
   megabytes: number;
-  run: () => number;
+  run: () => { wall: number; cpu: number };
 }
 
 function perlVersion(): string {
@@ -96,12 +116,12 @@ async function main(): Promise<void> {
   const when = utcNow();
   const contenders: Contender[] = [
     {
-      label: '`furnace collapse-perf < text` (installed, compiled)',
+      label: '`furnace collapse-perf < text` (installed, compiled; two threads by default)',
       megabytes: bigMb,
       run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf'], big),
     },
     {
-      label: '`furnace collapse-perf --threads 1 < text` (one thread)',
+      label: '`furnace collapse-perf --threads 1 < text` (one pass, one thread)',
       megabytes: bigMb,
       run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf', '--threads', '1'], big),
     },
@@ -125,18 +145,22 @@ async function main(): Promise<void> {
       run: () => timeProcess('perf', ['script', '-i', 'perf.data']),
     },
   ];
-  if (PERL_SCRIPT !== undefined) {
+  const firstPerl = contenders.length;
+  for (const script of PERL_SCRIPTS) {
     contenders.push({
-      label: '`stackcollapse-perf.pl < text` (FlameGraph, perl ' + perlVersion() + ')',
+      label: `\`${basename(script)} < text\` (FlameGraph, perl ${perlVersion()}, ${statSync(script).size} bytes)`,
       megabytes: bigMb,
-      run: () => timeProcess('perl', [PERL_SCRIPT], big),
+      run: () => timeProcess('perl', [script], big),
     });
   }
   const times = contenders.map(() => [] as number[]);
+  const cpus = contenders.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < contenders.length; k++) {
       const i = (round + k) % contenders.length;
-      (times[i] as number[]).push((contenders[i] as Contender).run());
+      const { wall, cpu } = (contenders[i] as Contender).run();
+      (times[i] as number[]).push(wall);
+      (cpus[i] as number[]).push(cpu);
     }
   }
   const rates = contenders.map((c, i) => c.megabytes / (median(times[i] as number[]) / 1000));
@@ -156,16 +180,25 @@ async function main(): Promise<void> {
     timeProcess('perl', [PERL_SCRIPT], script, join(DIR, 'perl.folded'));
     const perlText = readFileSync(join(DIR, 'perl.folded'));
     const same = perlText.equals(readFileSync(join(DIR, 'furnace.folded')));
-    const perlRate = rates[rates.length - 1] ?? NaN;
+    const perlRate = rates[firstPerl] ?? NaN;
+    const cpu = (i: number): number => median(cpus[i] as number[]);
     perlLine =
-      `vs stackcollapse-perf.pl: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
+      `vs ${basename(PERL_SCRIPT)}: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
       `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s), one thread ` +
-      `${((rates[1] ?? NaN) / perlRate).toFixed(1)}×; ` +
+      `${((rates[1] ?? NaN) / perlRate).toFixed(1)}×; in CPU time ${(cpu(firstPerl) / cpu(0)).toFixed(1)}× ` +
+      `(one thread ${(cpu(firstPerl) / cpu(1)).toFixed(1)}×); ` +
+      PERL_SCRIPTS.slice(1)
+        .map(
+          (other, k) =>
+            `vs ${basename(other)} ${((rates[0] ?? NaN) / (rates[firstPerl + 1 + k] ?? NaN)).toFixed(1)}×; `,
+        )
+        .join('') +
       `folded output ${same ? 'byte for byte identical' : `DIFFERENT${scaledNote(ours, perlText)}`}`;
   }
   const rows = contenders.map(
     (c, i) =>
       `| ${c.label} | ${c.megabytes.toFixed(1)} MB | ${median(times[i] as number[]).toFixed(0)} ms | ` +
+      `${median(cpus[i] as number[]).toFixed(0)} ms | ` +
       `${(rates[i] ?? NaN).toFixed(1)} MB/s | **${((rates[i] ?? NaN) / perfRate).toFixed(1)}×** |`,
   );
   process.stdout.write(
@@ -175,8 +208,8 @@ async function main(): Promise<void> {
       `input: ${oneMb.toFixed(1)} MB of perf script text (30 s, -a, 999 Hz; C + Node --perf-basic-prof + kernel), ` +
         `repeated to ${bigMb.toFixed(1)} MB for the text readers; rates per MB of text (perf's collapser: of the recording's text)`,
       '',
-      '| whole process | text | median wall | rate | vs perf script report stackcollapse |',
-      '|---|---|---|---|---|',
+      '| whole process | text | median wall | median CPU (user + system, all threads) | rate | vs perf script report stackcollapse |',
+      '|---|---|---|---|---|---|',
       ...rows,
       '',
       `folded stacks: Furnace ${ours.size}, perf's collapser ${perfs.size}, identical keys ${shared}`,

@@ -107,7 +107,7 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
     assert.equal(await operator.stop(), 0, operator.output());
   });
 
-  it("runs `furnace collapse-perf --threads 2` (catalog migrate's command) with its worker beside it", async (t) => {
+  it("runs `furnace collapse-perf` on two threads and in parts (catalog migrate's command) with its worker beside it", async (t) => {
     const { root, app } = await imageApp(t);
     const sample = await readFile(join(PROJECT_ROOT, 'test', 'golden', 'stacks', 'c-two-leaves.perf-script'));
     const copy = Buffer.concat([sample, Buffer.from('\n')]);
@@ -125,8 +125,14 @@ describe('the server image: bundles without node_modules (Dockerfile.server)', (
           env: { PATH: process.env.PATH ?? '' },
         })
       ).stdout;
-    const [threaded, onePass] = await Promise.all([collapse(['--threads', '2']), collapse([])]);
+    // The default is the two-thread pipeline; --threads 3 cuts the file into parts.
+    const [piped, parts, onePass] = await Promise.all([
+      collapse([]),
+      collapse(['--threads', '3']),
+      collapse(['--threads', '1']),
+    ]);
     assert.match(onePass, /^\S.* \d+$/m);
-    assert.equal(threaded, onePass);
+    assert.equal(piped, onePass);
+    assert.equal(parts, onePass);
   });
 });
