@@ -1,9 +1,17 @@
-// List, then watch, a collection of objects without keeping them: each page of the list and each watch
+// List, then watch, a collection of objects without keeping them: each object listed and each watch
 // event is handed over as it arrives and dropped, so a catalog of 100,000 RecordingEntry objects never
 // sits in memory as API objects (client-node's ListWatch keeps every object it saw, managedFields and
-// all, beside the index built from them). The watch starts from the list's resourceVersion, so nothing
-// written during the list is missed; a 410 Gone (that version compacted away) lists again, and the
-// objects the new list no longer has are reported gone. Other failures retry with backoff.
+// all, beside the index built from them).
+//
+// The list is streamed through the watch itself where the API server allows it (a watch with
+// `sendInitialEvents=true`: every object as an ADDED event from the API server's watch cache, then a
+// bookmark marking the end, then the changes after it), because a paginated list (`limit`, `continue`)
+// is served from etcd, page by page, and took three times as long for the same objects (docs/
+// benchmarks.md, "A catalog of 100,000, round two"). An API server that refuses such a watch (older
+// than 1.27, or its WatchList feature off) gets the paginated list, and the watch starts from the
+// list's resourceVersion. Either way nothing written during the list is missed; a 410 Gone (that
+// version compacted away) lists again, and the objects the new list no longer has are reported gone.
+// Other failures retry with backoff.
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
 import { backoffDelay } from '../../core/backoff.ts';
 import { KubeRequestError, type KubeRequest } from '../../kube/kube-request.ts';
@@ -26,13 +34,15 @@ export interface EntryWatchOptions<T extends KubernetesObject> extends EntryWatc
   path: string;
   /** Names the collection in errors and warnings. */
   resource: string;
-  /** Objects per page of a list. */
+  /** Objects per page of a paginated list. */
   pageSize: number;
+  /** False: always the paginated list (as for an API server that refuses a streamed one). True unless given. */
+  streamList?: boolean;
   random?: () => number;
 }
 
 export interface EntryWatch {
-  /** Resolves when the first list is in; rejects with its error if its first page fails before `deadline`. */
+  /** Resolves when the first list is in; rejects with its error if it has not begun answering by `deadline`. */
   listed(deadline: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -50,10 +60,25 @@ interface ListPage<T> {
 /** A watch ended by a 410 Gone: its resourceVersion is too old, and the collection is listed again. */
 class Gone extends Error {}
 
+/** A streamed list refused by the API server: the collection is listed in pages from then on. */
+class StreamRefused extends Error {}
+
 /** The watch client's own inactivity timeout: the watch is opened again from where it was. */
 function isTimeout(error: unknown): boolean {
   return (error as { name?: unknown } | undefined)?.name === 'TimeoutError';
 }
+
+/**
+ * The answer of an API server that does not stream a list through a watch: `sendInitialEvents` and
+ * `resourceVersionMatch` on a watch are invalid to it (422 Invalid; 400 from some front proxies).
+ */
+function isStreamListRefused(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return status === 422 || status === 400;
+}
+
+/** The bookmark that ends a streamed list's initial events (KEP-3157). */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 export function startEntryWatch<T extends KubernetesObject>(options: EntryWatchOptions<T>): EntryWatch {
   return new ListThenWatch(options);
@@ -64,21 +89,26 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   /** The keys of every object known now: what a new list compares against to report deletions. */
   readonly #known = new Set<string>();
   #resourceVersion = '';
+  /** Whether a list is asked for through the watch (until the API server refuses it once). */
+  #streamList: boolean;
+  /** The keys a streamed list has handed over so far; undefined outside its initial events. */
+  #streamed: Set<string> | undefined;
   #stopped = false;
   #abort: AbortController | undefined;
   #wake: (() => void) | undefined;
-  #firstList: { done: boolean; error?: unknown; pages: number } = { done: false, pages: 0 };
+  #firstList: { done: boolean; error?: unknown; answered: boolean } = { done: false, answered: false };
   readonly #loop: Promise<void>;
 
   constructor(options: EntryWatchOptions<T>) {
     this.#options = options;
+    this.#streamList = options.streamList ?? true;
     this.#loop = this.#run();
   }
 
   async listed(deadline: number): Promise<void> {
-    // Once a page has answered, the list is under way (and its size is the catalog's): it is waited for.
+    // Once the list has begun answering, it is under way (and its size is the catalog's): it is waited for.
     while (!this.#firstList.done) {
-      if (this.#firstList.pages === 0 && Date.now() > deadline) throw this.#firstListError();
+      if (!this.#firstList.answered && Date.now() > deadline) throw this.#firstListError();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -102,7 +132,7 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     let failures = 0;
     while (!this.#stopped) {
       try {
-        if (this.#resourceVersion === '') await this.#list();
+        if (this.#resourceVersion === '' && !this.#streamList) await this.#list();
         await this.#watch();
         failures = 0;
       } catch (error) {
@@ -112,16 +142,28 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
           continue;
         }
         if (isTimeout(error)) continue;
-        if (!this.#firstList.done) this.#firstList.error = error;
-        failures += 1;
-        const delay = backoffDelay(failures, (this.#options.random ?? Math.random)(), 1000, 30_000);
-        this.#options.log.warn(
-          { err: error, resource: this.#options.resource, retryInMs: delay },
-          `${this.#options.resource} watch failed; restarting it`,
-        );
-        await this.#sleep(delay);
+        if (error instanceof StreamRefused) {
+          this.#options.log.warn(
+            { err: error, resource: this.#options.resource },
+            `the API server does not stream the list of ${this.#options.resource} through a watch; listing it in pages`,
+          );
+          this.#streamList = false;
+          continue;
+        }
+        failures = await this.#failed(error, failures);
       }
     }
+  }
+
+  async #failed(error: unknown, failures: number): Promise<number> {
+    if (!this.#firstList.done) this.#firstList.error = error;
+    const delay = backoffDelay(failures + 1, (this.#options.random ?? Math.random)(), 1000, 30_000);
+    this.#options.log.warn(
+      { err: error, resource: this.#options.resource, retryInMs: delay },
+      `${this.#options.resource} watch failed; restarting it`,
+    );
+    await this.#sleep(delay);
+    return failures + 1;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -153,10 +195,15 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
       this.#takePage(page, seen);
       resourceVersion ??= page.metadata?.resourceVersion;
     }
+    this.#listEnded(seen, resourceVersion ?? '');
+  }
+
+  /** A whole list is in: what the list before had and this one lacks is gone; the watch goes on from `resourceVersion`. */
+  #listEnded(seen: Set<string>, resourceVersion: string): void {
     for (const key of this.#known) if (!seen.has(key)) this.#options.remove(key);
     this.#known.clear();
     for (const key of seen) this.#known.add(key);
-    this.#resourceVersion = resourceVersion ?? '';
+    this.#resourceVersion = resourceVersion;
     this.#firstList.done = true;
   }
 
@@ -173,17 +220,28 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   }
 
   #takePage(page: ListPage<T>, seen: Set<string>): void {
-    this.#firstList.pages += 1;
+    this.#firstList.answered = true;
     for (const object of page.items ?? []) {
       const key = this.#options.upsert(object);
       if (key !== undefined) seen.add(key);
     }
   }
 
-  /** One watch from the current version, until the API server ends it (or it fails, or 410 Gone). */
+  /**
+   * One watch from the current version, until the API server ends it (or it fails, or 410 Gone). With no
+   * version yet, the watch streams the list first (every object as it is now, then a bookmark).
+   */
+  #watchQuery(): Record<string, string | boolean> {
+    if (this.#resourceVersion !== '')
+      return { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true };
+    this.#streamed = new Set();
+    // NotOlderThan with no version: a consistent snapshot, as a list without a resourceVersion is.
+    return { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true };
+  }
+
   async #watch(): Promise<void> {
     const { path } = this.#options;
-    const query = { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true };
+    const query = this.#watchQuery();
     await new Promise<void>((resolve, reject) => {
       const done = (error: unknown): void => {
         if (!error) resolve();
@@ -201,10 +259,20 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
           this.#abort = controller;
           if (this.#stopped) controller.abort();
         }, reject);
-    }).catch((error: unknown) => {
-      const gone = (error as { statusCode?: number }).statusCode === 410 || this.#resourceVersion === '';
-      throw gone && !this.#stopped ? new Gone('watch: 410 Gone') : error;
-    });
+    })
+      .catch((error: unknown) => {
+        if (this.#streamed !== undefined)
+          throw isStreamListRefused(error)
+            ? new StreamRefused('watch with sendInitialEvents refused')
+            : error;
+        const gone = (error as { statusCode?: number }).statusCode === 410 || this.#resourceVersion === '';
+        throw gone && !this.#stopped ? new Gone('watch: 410 Gone') : error;
+      })
+      .finally(() => {
+        // A streamed list cut short is asked for whole again (from no version): what it gave stays until then.
+        if (this.#streamed !== undefined) this.#resourceVersion = '';
+        this.#streamed = undefined;
+      });
     if (this.#resourceVersion === '') throw new Gone('watch: 410 Gone');
   }
 
@@ -216,6 +284,11 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
       this.#abort?.abort();
       return;
     }
+    const streamed = this.#streamed;
+    if (streamed !== undefined) {
+      this.#initialEvent(type, object, streamed);
+      return;
+    }
     if (type === 'ADDED' || type === 'MODIFIED') {
       const key = this.#options.upsert(object as T);
       if (key !== undefined) this.#known.add(key);
@@ -225,5 +298,20 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     }
     const version = object.metadata?.resourceVersion;
     if (version) this.#resourceVersion = version;
+  }
+
+  /**
+   * An event of a streamed list before its end: the objects come in name order, not in the order they
+   * were written, so no version is taken from them; the closing bookmark's is the list's.
+   */
+  #initialEvent(type: string | undefined, object: KubernetesObject, streamed: Set<string>): void {
+    this.#firstList.answered = true;
+    if (type === 'ADDED') {
+      const key = this.#options.upsert(object as T);
+      if (key !== undefined) streamed.add(key);
+    } else if (type === 'BOOKMARK' && object.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true') {
+      this.#streamed = undefined;
+      this.#listEnded(streamed, object.metadata.resourceVersion ?? '');
+    }
   }
 }

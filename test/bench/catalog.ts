@@ -34,6 +34,8 @@ const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
 /** Where the control plane's state is kept between runs, one directory per entry count. */
 const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
+/** BENCH_CATALOG_SEED_ONLY=1: write the entries into the kept state and stop (no replica, no cap check). */
+const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
 const PAGE = 50;
 /** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
 const ROOMY_BYTES = 2 ** 50;
@@ -125,13 +127,14 @@ async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; r
 }
 
 // The server refuses a retention.maxCount above the cap with shared entries, so a replica would never start.
-if (ENTRIES > MAX_SHARED_ENTRIES)
+if (ENTRIES > MAX_SHARED_ENTRIES && !SEED_ONLY)
   throw new Error(
     `BENCH_CATALOG_ENTRIES=${ENTRIES} is above the shared catalog's cap of ${MAX_SHARED_ENTRIES} entries (retention.maxCount with storage.s3): a replica refuses that configuration`,
   );
 
 await runBench('bench:catalog', async ({ t }) => {
   const { cp, request } = await seededControlPlane(t);
+  if (SEED_ONLY) return;
   const kc = cp.kubeConfig();
   const namespace = NAMESPACE;
   const collection = entriesPath(namespace);
