@@ -63,6 +63,13 @@ class Gone extends Error {}
 /** A streamed list refused by the API server: the collection is listed in pages from then on. */
 class StreamRefused extends Error {}
 
+/**
+ * A streamed list the API server cannot serve yet: its watch cache of the collection is still being
+ * filled (429 Too Many Requests, for a minute after an API server of 100,000 entries starts). That list
+ * is made in pages, which etcd serves, so a replica is not held back by the API server's start.
+ */
+class StreamNotYet extends Error {}
+
 /** The watch client's own inactivity timeout: the watch is opened again from where it was. */
 function isTimeout(error: unknown): boolean {
   return (error as { name?: unknown } | undefined)?.name === 'TimeoutError';
@@ -77,6 +84,13 @@ function isStreamListRefused(error: unknown): boolean {
   return status === 422 || status === 400;
 }
 
+/** What a streamed list's failure means for the next list. */
+function streamError(error: unknown): unknown {
+  if (isStreamListRefused(error)) return new StreamRefused('watch with sendInitialEvents refused');
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return status === 429 ? new StreamNotYet('watch with sendInitialEvents: 429 Too Many Requests') : error;
+}
+
 /** The bookmark that ends a streamed list's initial events (KEP-3157). */
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
@@ -87,10 +101,12 @@ export function startEntryWatch<T extends KubernetesObject>(options: EntryWatchO
 class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   readonly #options: EntryWatchOptions<T>;
   /** The keys of every object known now: what a new list compares against to report deletions. */
-  readonly #known = new Set<string>();
+  #known = new Set<string>();
   #resourceVersion = '';
   /** Whether a list is asked for through the watch (until the API server refuses it once). */
   #streamList: boolean;
+  /** Whether the next list is made in pages, the API server's watch cache not being ready. */
+  #pagesOnce = false;
   /** The keys a streamed list has handed over so far; undefined outside its initial events. */
   #streamed: Set<string> | undefined;
   #stopped = false;
@@ -132,7 +148,10 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     let failures = 0;
     while (!this.#stopped) {
       try {
-        if (this.#resourceVersion === '' && !this.#streamList) await this.#list();
+        if (this.#resourceVersion === '' && (!this.#streamList || this.#pagesOnce)) {
+          this.#pagesOnce = false;
+          await this.#list();
+        }
         await this.#watch();
         failures = 0;
       } catch (error) {
@@ -148,6 +167,10 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
             `the API server does not stream the list of ${this.#options.resource} through a watch; listing it in pages`,
           );
           this.#streamList = false;
+          continue;
+        }
+        if (error instanceof StreamNotYet) {
+          this.#pagesOnce = true;
           continue;
         }
         failures = await this.#failed(error, failures);
@@ -201,8 +224,8 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   /** A whole list is in: what the list before had and this one lacks is gone; the watch goes on from `resourceVersion`. */
   #listEnded(seen: Set<string>, resourceVersion: string): void {
     for (const key of this.#known) if (!seen.has(key)) this.#options.remove(key);
-    this.#known.clear();
-    for (const key of seen) this.#known.add(key);
+    // The list's keys become the known ones as they are (a copy would hold 100,000 keys twice for a while).
+    this.#known = seen;
     this.#resourceVersion = resourceVersion;
     this.#firstList.done = true;
   }
@@ -261,10 +284,7 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
         }, reject);
     })
       .catch((error: unknown) => {
-        if (this.#streamed !== undefined)
-          throw isStreamListRefused(error)
-            ? new StreamRefused('watch with sendInitialEvents refused')
-            : error;
+        if (this.#streamed !== undefined) throw streamError(error);
         const gone = (error as { statusCode?: number }).statusCode === 410 || this.#resourceVersion === '';
         throw gone && !this.#stopped ? new Gone('watch: 410 Gone') : error;
       })

@@ -72,9 +72,11 @@ function watchesCutOff() {
 /**
  * Watches that hand the test the first object a streamed list brings (`onFirst` runs then, while the
  * list is under way), and, as a fake of an API server without streamed lists (older than 1.27, or its
- * WatchList feature off), that refuse `sendInitialEvents` with its 422 when `refuse` is set.
+ * WatchList feature off), that refuse `sendInitialEvents` with its 422 when `refuse` is set; `busy`
+ * streamed lists are answered 429 first, as an API server still filling its watch cache answers.
  */
-function watchesObserved(options: { onFirst?: () => void; refuse?: boolean }) {
+function watchesObserved(options: { onFirst?: () => void; refuse?: boolean; busy?: number }) {
+  let busy = options.busy ?? 0;
   let streamed = 0;
   let first = true;
   const makeWatch = (): Watch => {
@@ -82,8 +84,10 @@ function watchesObserved(options: { onFirst?: () => void; refuse?: boolean }) {
     const observed: Pick<Watch, 'watch'> = {
       watch(path, query, callback, done) {
         if (query.sendInitialEvents !== true) return real.watch(path, query, callback, done);
-        if (options.refuse) {
-          done(Object.assign(new Error('Unprocessable Entity'), { statusCode: 422 }));
+        if (options.refuse || busy > 0) {
+          const statusCode = options.refuse ? 422 : 429;
+          busy -= 1;
+          done(Object.assign(new Error(`status ${statusCode}`), { statusCode }));
           return Promise.resolve(new AbortController());
         }
         streamed += 1;
@@ -236,6 +240,17 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
 
     const catalog = await openReplica(t, request, watches.makeWatch);
     // Other tests' namespaces share the cluster-wide list: at least this one's pages were asked for.
+    assert.ok(pages.length >= ENTRIES / PAGE_SIZE, `${pages.length} list pages`);
+    await fill.check(catalog);
+  });
+
+  it('lists in pages while the API server answers a streamed list 429 (its watch cache filling, faked)', async (t) => {
+    const admin = createKubeRequest(kc);
+    const fill = await filledNamespace(admin, 'busy');
+    const watches = watchesObserved({ busy: 1 });
+    const { request, pages } = listInterleaved(admin, () => fill.writeDuringList());
+
+    const catalog = await openReplica(t, request, watches.makeWatch);
     assert.ok(pages.length >= ENTRIES / PAGE_SIZE, `${pages.length} list pages`);
     await fill.check(catalog);
   });
