@@ -26,7 +26,21 @@ export interface EntryWatchHandlers<T extends KubernetesObject> {
   keyOf(object: T): string | undefined;
 }
 
+/**
+ * The keys of the objects known now. A Set of its own unless given: a caller whose index can say them
+ * gives a view of it, so that 100,000 keys are not held twice (13 MiB of heap; docs/benchmarks.md).
+ */
+export interface KnownKeys {
+  add(key: string): void;
+  /** Forgets the key; false when it was not known (a deletion of an object never handed over). */
+  delete(key: string): boolean;
+  keys(): Iterable<string>;
+  readonly size: number;
+}
+
 export interface EntryWatchOptions<T extends KubernetesObject> extends EntryWatchHandlers<T> {
+  /** The known keys, when the caller keeps them (a Set of the watch's own otherwise). */
+  known?: KnownKeys;
   request: KubeRequest;
   makeWatch: () => Watch;
   log: SupervisorLog;
@@ -101,14 +115,19 @@ export function startEntryWatch<T extends KubernetesObject>(options: EntryWatchO
 class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   readonly #options: EntryWatchOptions<T>;
   /** The keys of every object known now: what a new list compares against to report deletions. */
-  #known = new Set<string>();
+  #known: KnownKeys;
+  /** Whether #known is the watch's own Set (then a list's keys become it). */
+  readonly #ownKnown: boolean;
   #resourceVersion = '';
   /** Whether a list is asked for through the watch (until the API server refuses it once). */
   #streamList: boolean;
   /** Whether the next list is made in pages, the API server's watch cache not being ready. */
   #pagesOnce = false;
-  /** The keys a streamed list has handed over so far; undefined outside its initial events. */
-  #streamed: Set<string> | undefined;
+  /**
+   * A streamed list under way (undefined outside its initial events), with the keys it has handed over
+   * so far when they are needed (something was known before it).
+   */
+  #streaming: { seen: Set<string> | undefined } | undefined;
   #stopped = false;
   #abort: AbortController | undefined;
   #wake: (() => void) | undefined;
@@ -118,6 +137,8 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   constructor(options: EntryWatchOptions<T>) {
     this.#options = options;
     this.#streamList = options.streamList ?? true;
+    this.#known = options.known ?? new Set<string>();
+    this.#ownKnown = options.known === undefined;
     this.#loop = this.#run();
   }
 
@@ -205,7 +226,7 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
    * API server prepares it while this process parses.
    */
   async #list(): Promise<void> {
-    const seen = new Set<string>();
+    const seen = this.#newSeen();
     let resourceVersion: string | undefined;
     let next: Promise<ListPage<T>> | undefined = this.#page(undefined);
     while (next !== undefined) {
@@ -221,11 +242,21 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     this.#listEnded(seen, resourceVersion ?? '');
   }
 
+  /** A set for a list's keys, when they will be needed: to become the known ones, or to compare with them. */
+  #newSeen(): Set<string> | undefined {
+    return this.#ownKnown || this.#known.size > 0 ? new Set<string>() : undefined;
+  }
+
   /** A whole list is in: what the list before had and this one lacks is gone; the watch goes on from `resourceVersion`. */
-  #listEnded(seen: Set<string>, resourceVersion: string): void {
-    for (const key of this.#known) if (!seen.has(key)) this.#options.remove(key);
+  #listEnded(seen: Set<string> | undefined, resourceVersion: string): void {
+    if (seen !== undefined)
+      for (const key of [...this.#known.keys()])
+        if (!seen.has(key)) {
+          this.#known.delete(key);
+          this.#options.remove(key);
+        }
     // The list's keys become the known ones as they are (a copy would hold 100,000 keys twice for a while).
-    this.#known = seen;
+    if (this.#ownKnown) this.#known = seen ?? new Set<string>();
     this.#resourceVersion = resourceVersion;
     this.#firstList.done = true;
   }
@@ -242,11 +273,11 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
     return answer.body as ListPage<T>;
   }
 
-  #takePage(page: ListPage<T>, seen: Set<string>): void {
+  #takePage(page: ListPage<T>, seen: Set<string> | undefined): void {
     this.#firstList.answered = true;
     for (const object of page.items ?? []) {
       const key = this.#options.upsert(object);
-      if (key !== undefined) seen.add(key);
+      if (key !== undefined) seen?.add(key);
     }
   }
 
@@ -257,7 +288,7 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
   #watchQuery(): Record<string, string | boolean> {
     if (this.#resourceVersion !== '')
       return { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true };
-    this.#streamed = new Set();
+    this.#streaming = { seen: this.#newSeen() };
     // NotOlderThan with no version: a consistent snapshot, as a list without a resourceVersion is.
     return { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true };
   }
@@ -284,14 +315,14 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
         }, reject);
     })
       .catch((error: unknown) => {
-        if (this.#streamed !== undefined) throw streamError(error);
+        if (this.#streaming !== undefined) throw streamError(error);
         const gone = (error as { statusCode?: number }).statusCode === 410 || this.#resourceVersion === '';
         throw gone && !this.#stopped ? new Gone('watch: 410 Gone') : error;
       })
       .finally(() => {
         // A streamed list cut short is asked for whole again (from no version): what it gave stays until then.
-        if (this.#streamed !== undefined) this.#resourceVersion = '';
-        this.#streamed = undefined;
+        if (this.#streaming !== undefined) this.#resourceVersion = '';
+        this.#streaming = undefined;
       });
     if (this.#resourceVersion === '') throw new Gone('watch: 410 Gone');
   }
@@ -304,9 +335,9 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
       this.#abort?.abort();
       return;
     }
-    const streamed = this.#streamed;
-    if (streamed !== undefined) {
-      this.#initialEvent(type, object, streamed);
+    const streaming = this.#streaming;
+    if (streaming !== undefined) {
+      this.#initialEvent(type, object, streaming);
       return;
     }
     if (type === 'ADDED' || type === 'MODIFIED') {
@@ -324,14 +355,18 @@ class ListThenWatch<T extends KubernetesObject> implements EntryWatch {
    * An event of a streamed list before its end: the objects come in name order, not in the order they
    * were written, so no version is taken from them; the closing bookmark's is the list's.
    */
-  #initialEvent(type: string | undefined, object: KubernetesObject, streamed: Set<string>): void {
+  #initialEvent(
+    type: string | undefined,
+    object: KubernetesObject,
+    streaming: { seen: Set<string> | undefined },
+  ): void {
     this.#firstList.answered = true;
     if (type === 'ADDED') {
       const key = this.#options.upsert(object as T);
-      if (key !== undefined) streamed.add(key);
+      if (key !== undefined) streaming.seen?.add(key);
     } else if (type === 'BOOKMARK' && object.metadata?.annotations?.[INITIAL_EVENTS_END] === 'true') {
-      this.#streamed = undefined;
-      this.#listEnded(streamed, object.metadata.resourceVersion ?? '');
+      this.#streaming = undefined;
+      this.#listEnded(streaming.seen, object.metadata.resourceVersion ?? '');
     }
   }
 }
