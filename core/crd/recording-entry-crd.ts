@@ -17,11 +17,11 @@ export const RECORDING_ENTRY_CRD_NAME = `${RECORDING_ENTRY_PLURAL}.${API_GROUP}`
  */
 export const MAX_ENTRY_RECORD_BYTES = 16 * 1024;
 /**
- * The most RecordingEntry objects a server keeps (retention.maxCount is held to it): with entries of
- * at most MAX_ENTRY_RECORD_BYTES, 800 MiB of etcd at worst and about 100 MiB typically
- * (docs/architecture.md, "State and scale").
+ * The most RecordingEntry objects a server keeps (retention.maxCount is held to it): about 200 MiB of
+ * etcd typically, 1.6 GiB at the very worst (every entry at MAX_ENTRY_RECORD_BYTES); a replica lists
+ * them all before it is ready (docs/architecture.md, "State and scale"; docs/benchmarks.md).
  */
-export const MAX_SHARED_ENTRIES = 50_000;
+export const MAX_SHARED_ENTRIES = 100_000;
 
 export interface RecordingEntrySpec {
   /** The recording id (object names are derived from it: ids allow characters names do not). */

@@ -42,6 +42,24 @@ function isEntry(value: unknown, id: string): value is CatalogEntry {
   );
 }
 
+/**
+ * One object for equal values read back: the parameters of most recordings are the same few presets and
+ * an owner is one per pod, so 100,000 entries share a handful of each instead of holding 100,000 copies
+ * (about 220 bytes of heap an entry; docs/benchmarks.md). Bounded: emptied when it holds SHARED_MAX.
+ * What it hands out is never changed in place (an entry is replaced whole when it changes).
+ */
+const SHARED_MAX = 4096;
+const shared = new Map<string, object>();
+
+function sharedCopy<T extends object>(kind: string, value: T): T {
+  const key = `${kind}${JSON.stringify(value)}`;
+  const known = shared.get(key);
+  if (known !== undefined) return known as T;
+  if (shared.size >= SHARED_MAX) shared.clear();
+  shared.set(key, value);
+  return value;
+}
+
 function notAfter(time: string | undefined, now: number): string | undefined {
   if (time === undefined) return undefined;
   const parsed = Date.parse(time);
@@ -59,15 +77,20 @@ export function parseStoredRecording(text: string, id: string, now: number): Sto
   if (!isObject(record) || !isEntry(record.entry, id) || !isObject(record.owner)) return 'not-an-entry';
   const { namespace, pod } = record.owner;
   if (namespace !== record.entry.namespace || !isName(pod)) return 'not-an-entry';
-  const entry: CatalogEntry = { ...record.entry, startedAt: notAfter(record.entry.startedAt, now) ?? '' };
+  const entry: CatalogEntry = {
+    ...record.entry,
+    params: sharedCopy('params', record.entry.params),
+    startedAt: notAfter(record.entry.startedAt, now) ?? '',
+  };
   const endedAt = notAfter(record.entry.endedAt, now);
   if (endedAt !== undefined) entry.endedAt = endedAt;
   const receivedAt =
     typeof record.receivedAt === 'number' && record.receivedAt <= now
       ? record.receivedAt
       : Date.parse(entry.startedAt);
-  const owner: StoredRecording['owner'] = { namespace, pod };
-  if (typeof record.owner.podUid === 'string') owner.podUid = record.owner.podUid;
+  const read: StoredRecording['owner'] = { namespace, pod };
+  if (typeof record.owner.podUid === 'string') read.podUid = record.owner.podUid;
+  const owner = sharedCopy('owner', read);
   const objects = objectsOf(record.objects);
   return objects ? { entry, owner, receivedAt, objects } : { entry, owner, receivedAt };
 }

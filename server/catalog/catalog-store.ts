@@ -121,6 +121,8 @@ class StoredCatalog implements Catalog {
   /** What the entry store tells the index: at start, and for a shared store what other replicas wrote. */
   indexSink(): EntryIndexSink {
     return {
+      records: () => this.#stored.values(),
+      count: () => this.#stored.size,
       upsert: (record) => {
         const before = this.#stored.get(record.entry.id);
         if (before && before.entry.namespace !== record.entry.namespace) return false;

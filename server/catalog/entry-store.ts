@@ -14,6 +14,10 @@ export interface EntryIndexSink {
   upsert(record: StoredRecording): boolean;
   /** Forgets recording `id`; only when it is in `namespace`, if given. */
   remove(id: string, namespace?: string): void;
+  /** Every record the index holds now (a shared store then keeps no keys of its own beside them). */
+  records?(): Iterable<StoredRecording>;
+  /** How many records the index holds. */
+  count?(): number;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { SupervisorLog } from '../../kube/informer-supervisor.ts';
 import type { StoredRecording } from './catalog-entry.ts';
 import { parseStoredRecording, type LoadReport } from './catalog-load.ts';
 import type { EntryIndexSink, EntryStore } from './entry-store.ts';
-import { startEntryWatch, type EntryWatch } from './entry-watch.ts';
+import { startEntryWatch, type EntryWatch, type KnownKeys } from './entry-watch.ts';
 
 interface RecordingEntryObject extends KubernetesObject {
   spec?: RecordingEntrySpec;
@@ -61,6 +61,23 @@ export function entryObjectName(id: string): string {
 /** The watch's key of an entry: its namespace and id (a namespace name has no slash). */
 function entryKey(namespace: string, id: string): string {
   return `${namespace}/${id}`;
+}
+
+/**
+ * The watch's known keys as a view of the index: it holds every entry the watch handed over, so the
+ * keys need not be kept twice. A deletion is passed on whatever (the index checks the namespace).
+ */
+function knownOf(records: () => Iterable<StoredRecording>, count: () => number): KnownKeys {
+  return {
+    add: () => undefined,
+    delete: () => true,
+    *keys() {
+      for (const { entry } of records()) yield entryKey(entry.namespace, entry.id);
+    },
+    get size() {
+      return count();
+    },
+  };
 }
 
 function objectPath(namespace: string, id?: string): string {
@@ -141,6 +158,9 @@ class KubeEntries implements EntryStore {
       path: COLLECTION,
       resource: RECORDING_ENTRY_PLURAL,
       pageSize: this.#deps.listPageSize ?? LIST_PAGE,
+      ...(index.records && index.count
+        ? { known: knownOf(index.records.bind(index), index.count.bind(index)) }
+        : {}),
       // Only the parsed record is kept: the object (its metadata, managedFields, the record's text) is dropped.
       upsert: (object) => {
         const record = recordOf(object, this.#now());

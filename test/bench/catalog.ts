@@ -1,13 +1,17 @@
-// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (50,000) RecordingEntry objects in
+// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (100,000, the cap) RecordingEntry objects in
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost
 //   etcd (its database size), on the first run only: the control plane's state is kept under
 //   BENCH_CATALOG_STATE_DIR/<count> and a later run starts on it (writing only the entries it lacks);
-// - a replica's cold start to ready with that many entries (its list of every entry, 500 a page);
+// - a replica's cold start to ready with that many entries (its list of every entry), its RSS and its
+//   memory group's peak under the Deployment's limit;
 // - the first page of the catalog (`GET /api/v1/recordings?namespace=…&limit=50`) through the replica,
 //   sequentially, p50 and p99 — against the same-run anchor, the API server's own first page of the
 //   objects (`…/recordingentries?limit=50`), and their ratio.
+// With BENCH_CATALOG_BEFORE=<dir> (a copy of the code before a change, its server bundle built there), a
+// replica of that code and one of this code are started in turn, BENCH_CATALOG_ROUNDS times (2), one at
+// a time, and the medians of each are printed: before and after in the same run, under the same load.
 // Targets (issue 23): first page p99 ≤ 100 ms, cold start ≤ 30 s. Prints the machine and its load.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,16 +28,21 @@ import { entriesPath, storedEntryIds, writeFilledEntries } from '../harness/reco
 import { quantityBytes, type MemoryGroup } from '../harness/memory-limit.ts';
 import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
-import { runBench } from './bench-kit.ts';
+import { benchContext, loadAverage, runBench } from './bench-kit.ts';
 import { serverEntry, serverNodeArgs } from './registry-load.ts';
 
-// The most a bucket-backed install keeps (retention.maxCount is capped at 50,000 with storage.s3 in a
-// cluster, server/config/config-retention.ts); the issue's 100,000 is above that cap.
-const ENTRIES = Number(process.env.BENCH_CATALOG_ENTRIES ?? 50_000);
+// The most a bucket-backed install keeps (retention.maxCount is capped with storage.s3 in a cluster,
+// server/config/config-storage.ts), the issue's 100,000.
+const ENTRIES = Number(process.env.BENCH_CATALOG_ENTRIES ?? MAX_SHARED_ENTRIES);
 const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
 /** Where the control plane's state is kept between runs, one directory per entry count. */
 const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
+/** BENCH_CATALOG_SEED_ONLY=1: write the entries into the kept state and stop (no replica, no cap check). */
+const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
+/** A copy of the code before (its dist/bundle/server.mjs built), measured in turn with this code. */
+const BEFORE = process.env.BENCH_CATALOG_BEFORE;
+const ROUNDS = Number(process.env.BENCH_CATALOG_ROUNDS ?? (BEFORE ? 2 : 1));
 const PAGE = 50;
 /** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
 const ROOMY_BYTES = 2 ** 50;
@@ -125,28 +134,60 @@ async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; r
 }
 
 // The server refuses a retention.maxCount above the cap with shared entries, so a replica would never start.
-if (ENTRIES > MAX_SHARED_ENTRIES)
+if (ENTRIES > MAX_SHARED_ENTRIES && !SEED_ONLY)
   throw new Error(
     `BENCH_CATALOG_ENTRIES=${ENTRIES} is above the shared catalog's cap of ${MAX_SHARED_ENTRIES} entries (retention.maxCount with storage.s3): a replica refuses that configuration`,
   );
 
-await runBench('bench:catalog', async ({ t }) => {
-  const { cp, request } = await seededControlPlane(t);
-  const kc = cp.kubeConfig();
-  const namespace = NAMESPACE;
-  const collection = entriesPath(namespace);
+/**
+ * Waits until the API server's watch cache of the entries is filled (a watch of none of them answers
+ * 200, not 429), as it is in a cluster whose API server has been up: the kept state's API server has just
+ * started, and filling its cache of 100,000 entries takes a minute here. Prints how long it took.
+ */
+async function watchCacheReady(request: KubeRequest): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const answer = await request({
+      method: 'GET',
+      path: entriesPath(NAMESPACE),
+      query: { watch: '1', fieldSelector: 'metadata.name=none', timeoutSeconds: '1' },
+    });
+    if (answer.status === 200) break;
+    if (answer.status !== 429) throw new Error(`watch of the entries: ${answer.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`the API server's watch cache of the entries ready after ${seconds} s\n`);
+}
 
-  const s3 = await startS3Server(t);
-  const leases = await createNamespace(kc, { prefix: 'furnace' });
-  const entry = await serverEntry();
-  const imageNodeArgs = await serverNodeArgs();
-  const coldStart = performance.now();
+interface Figures {
+  coldSeconds: number;
+  rssMiB: number;
+  peakMiB: number;
+  f50: number;
+  f99: number;
+  a50: number;
+  a99: number;
+}
+
+interface Run {
+  cp: ControlPlane;
+  request: KubeRequest;
+  s3: Awaited<ReturnType<typeof startS3Server>>;
+  imageNodeArgs: string[];
+  user: { token: string };
+}
+
+/** Starts a replica of `script` on the entries and waits until it is ready: the cold start. */
+async function startReplica(t: TestContext, run: Run, script: string) {
+  const leases = await createNamespace(run.cp.kubeConfig(), { prefix: 'furnace' });
+  const started = performance.now();
   const [replica] = await startReplicas(t, {
-    kubeconfigPath: cp.kubeconfigPath,
+    kubeconfigPath: run.cp.kubeconfigPath,
     namespace: leases,
     count: 1,
     extra: {
-      storage: { s3: s3StorageOf(s3, 'bench-catalog/') },
+      storage: { s3: s3StorageOf(run.s3, 'bench-catalog/') },
       // Room for every entry, so that the replica, as leader, removes none of them (the kept state stays whole).
       retention: {
         maxCount: ENTRIES,
@@ -159,61 +200,148 @@ await runBench('bench:catalog', async ({ t }) => {
     },
     // As its pod runs it: the image's entry point (the bundle) and node flags, under the Deployment's memory limit. Extra node
     // flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start) in BENCH_CATALOG_NODE_ARGS.
-    nodeArgs: [...imageNodeArgs, ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    script: entry,
+    nodeArgs: [
+      ...run.imageNodeArgs,
+      ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
+    script,
     memoryLimitBytes: quantityBytes(SERVER_RESOURCES.limits.memory),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
-  const coldSeconds = (performance.now() - coldStart) / 1000;
-  const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
-  const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';
-  process.stdout.write(
-    `replica (node ${imageNodeArgs.join(' ')} ${entry}) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s; ${memoryOf(replica.memory, rss)}\n`,
-  );
+  return { replica, coldSeconds: (performance.now() - started) / 1000 };
+}
 
-  const user = await createUser(kc, {
-    name: `catalog-reader-${RUN_ID}`,
-    namespace,
-    rules: [{ apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['get'] }],
-  });
-  const pageUrl = `${replica.base}/api/v1/recordings?namespace=${namespace}&limit=${PAGE}`;
-  const first = await bearerCall(pageUrl, replica.certs.caPem, user.token);
-  const listed = (JSON.parse(first.body) as { items?: unknown[] }).items?.length ?? 0;
-  if (first.status !== 200 || listed !== PAGE)
-    throw new Error(`first page: ${first.status} ${first.body.slice(0, 300)}`);
-  const anchorPath = `${collection}?limit=${PAGE}`;
-  const furnace: number[] = [];
-  const anchor: number[] = [];
-  // Interleaved, ten calls at a time, so the machine's load falls on both alike.
-  for (let round = 0; round < PAGE_CALLS / 10; round++) {
-    furnace.push(
-      ...(await timedCalls(
-        10,
-        async () => void (await bearerCall(pageUrl, replica.certs.caPem, user.token)),
-      )),
+/** One replica of `script`: its cold start, memory and first page against the anchor, printed; stopped after. */
+async function measureReplica(run: Run, label: string, script: string): Promise<Figures> {
+  const bench = benchContext();
+  try {
+    const { replica, coldSeconds } = await startReplica(bench.t, run, script);
+    const status = await readFile(`/proc/${replica.process.pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+)/.exec(status)?.[1] ?? '?';
+    const peakMiB = (replica.memory?.peakBytes() ?? NaN) / 1024 ** 2;
+    process.stdout.write(
+      `${label}: replica (node ${run.imageNodeArgs.join(' ')} ${script}) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s (load ${loadAverage()}); ${memoryOf(replica.memory, rss)}\n`,
     );
-    anchor.push(
-      ...(await timedCalls(10, async () => {
-        const answer = await request({ method: 'GET', path: anchorPath });
-        if (answer.status !== 200) throw new Error(`anchor page: ${answer.status}`);
-      })),
+    const pageUrl = `${replica.base}/api/v1/recordings?namespace=${NAMESPACE}&limit=${PAGE}`;
+    const first = await bearerCall(pageUrl, replica.certs.caPem, run.user.token);
+    const listed = (JSON.parse(first.body) as { items?: unknown[] }).items?.length ?? 0;
+    if (first.status !== 200 || listed !== PAGE)
+      throw new Error(`first page: ${first.status} ${first.body.slice(0, 300)}`);
+    const anchorPath = `${entriesPath(NAMESPACE)}?limit=${PAGE}`;
+    const furnace: number[] = [];
+    const anchor: number[] = [];
+    // Interleaved, ten calls at a time, so the machine's load falls on both alike.
+    for (let round = 0; round < PAGE_CALLS / 10; round++) {
+      furnace.push(
+        ...(await timedCalls(
+          10,
+          async () => void (await bearerCall(pageUrl, replica.certs.caPem, run.user.token)),
+        )),
+      );
+      anchor.push(
+        ...(await timedCalls(10, async () => {
+          const answer = await run.request({ method: 'GET', path: anchorPath });
+          if (answer.status !== 200) throw new Error(`anchor page: ${answer.status}`);
+        })),
+      );
+    }
+    const figures: Figures = {
+      coldSeconds,
+      rssMiB: Number(rss) / 1024,
+      peakMiB,
+      f50: percentile(furnace, 0.5),
+      f99: percentile(furnace, 0.99),
+      a50: percentile(anchor, 0.5),
+      a99: percentile(anchor, 0.99),
+    };
+    process.stdout.write(
+      [
+        `${label}: first page of ${PAGE} of ${ENTRIES} entries, ${furnace.length} calls each, sequential:`,
+        `  Furnace (replica, with its SubjectAccessReview cache): p50 ${ms(figures.f50)}, p99 ${ms(figures.f99)}`,
+        `  anchor (API server's own first page of the objects): p50 ${ms(figures.a50)}, p99 ${ms(figures.a99)}`,
+        `  ratio Furnace/anchor: p50 ${(figures.f50 / figures.a50).toFixed(2)}×, p99 ${(figures.f99 / figures.a99).toFixed(2)}×`,
+        '',
+      ].join('\n'),
+    );
+    return figures;
+  } finally {
+    await bench.close();
+  }
+}
+
+const median = (values: number[]): number => percentile(values, 0.5);
+
+/** What a replica that never got ready said: its fatal line (an out-of-memory) or the error's first line. */
+function failureOf(error: unknown, startedAt: number): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const fatal = text.split('\n').find((line) => line.startsWith('FATAL ERROR'));
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  return `not ready after ${seconds} s (load ${loadAverage()}): ${fatal ?? text.split('\n')[0]}`;
+}
+
+/** Each code's replica in turn, ROUNDS times; a replica that fails is reported and the run goes on. */
+async function measureInTurn(run: Run, codes: [string, string][]) {
+  const results = new Map<string, Figures[]>(codes.map(([label]) => [label, []]));
+  const failures = new Map<string, string[]>(codes.map(([label]) => [label, []]));
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [label, script] of codes) {
+      const startedAt = performance.now();
+      try {
+        results.get(label)?.push(await measureReplica(run, label, script));
+      } catch (error) {
+        const failure = failureOf(error, startedAt);
+        failures.get(label)?.push(failure);
+        process.stdout.write(`${label}: replica ${failure}\n`);
+      }
+    }
+  return { results, failures };
+}
+
+/** The medians of each code's runs, and the targets for this code's. */
+function printSummary(results: Map<string, Figures[]>, failures: Map<string, string[]>): void {
+  const lines = [`medians over ${ROUNDS} round(s), ${ENTRIES} entries:`];
+  for (const [label, failed] of failures)
+    if (failed.length > 0)
+      lines.push(`  ${label.padEnd(6)} ${failed.length} replica(s) never ready: ${failed.join('; ')}`);
+  for (const [label, runs] of results) {
+    if (runs.length === 0) continue;
+    const m = (pick: (f: Figures) => number) => median(runs.map(pick));
+    lines.push(
+      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
     );
   }
-  const [f50, f99, a50, a99] = [
-    percentile(furnace, 0.5),
-    percentile(furnace, 0.99),
-    percentile(anchor, 0.5),
-    percentile(anchor, 0.99),
-  ];
-  process.stdout.write(
-    [
-      `first page of ${PAGE} of ${ENTRIES} entries, ${furnace.length} calls each, sequential:`,
-      `  Furnace (replica, with its SubjectAccessReview cache): p50 ${ms(f50)}, p99 ${ms(f99)}`,
-      `  anchor (API server's own first page of the objects): p50 ${ms(a50)}, p99 ${ms(a99)}`,
-      `  ratio Furnace/anchor: p50 ${(f50 / a50).toFixed(2)}×, p99 ${(f99 / a99).toFixed(2)}×`,
-      `targets: first page p99 ≤ 100 ms (${f99 <= 100 ? 'met' : 'not met'}); cold start ≤ 30 s (${coldSeconds <= 30 ? 'met' : 'not met'})`,
-      '',
-    ].join('\n'),
+  const after = results.get('after') ?? [];
+  const cold = median(after.map((f) => f.coldSeconds));
+  const p99 = median(after.map((f) => f.f99));
+  lines.push(
+    `targets (this code): first page p99 ≤ 100 ms (${p99 <= 100 ? 'met' : 'not met'}); cold start ≤ 30 s (${cold <= 30 ? 'met' : 'not met'})`,
+    '',
   );
+  process.stdout.write(lines.join('\n'));
+}
+
+await runBench('bench:catalog', async ({ t }) => {
+  const { cp, request } = await seededControlPlane(t);
+  if (SEED_ONLY) return;
+  const etcd = await etcdBytes(request);
+  process.stdout.write(
+    `etcd database ${(etcd / 1e6).toFixed(1)} MB with ${ENTRIES} entries (${(etcd / ENTRIES).toFixed(0)} bytes an entry, everything else included)\n`,
+  );
+  const run: Run = {
+    cp,
+    request,
+    s3: await startS3Server(t),
+    imageNodeArgs: await serverNodeArgs(),
+    user: await createUser(cp.kubeConfig(), {
+      name: `catalog-reader-${RUN_ID}`,
+      namespace: NAMESPACE,
+      rules: [{ apiGroups: ['furnace.hyperfoil.io'], resources: ['recordings'], verbs: ['get'] }],
+    }),
+  };
+  const codes: [string, string][] = [['after', await serverEntry()]];
+  await watchCacheReady(request);
+  if (BEFORE) codes.unshift(['before', join(BEFORE, 'dist/bundle/server.mjs')]);
+  const { results, failures } = await measureInTurn(run, codes);
+  printSummary(results, failures);
 });

@@ -34,9 +34,9 @@ export function recordingEntryObject(namespace: string, id: string, pod: string,
   };
 }
 
-/** The id of entry number `index` of a filled catalog (`bench-000042`). */
-export function filledEntryId(index: number): string {
-  return `bench-${index.toString().padStart(6, '0')}`;
+/** The id of entry number `index` of a filled catalog (`bench-000042`; `prefix` in place of `bench`). */
+export function filledEntryId(index: number, prefix = 'bench'): string {
+  return `${prefix}-${index.toString().padStart(6, '0')}`;
 }
 
 /** The ids of the entries `namespace` holds, listed 5,000 a page. */
@@ -65,7 +65,14 @@ export async function storedEntryIds(request: KubeRequest, namespace: string): P
 export async function writeFilledEntries(
   request: KubeRequest,
   namespace: string,
-  options: { count: number; concurrency: number; now?: number; existing?: ReadonlySet<string> },
+  options: {
+    count: number;
+    concurrency: number;
+    now?: number;
+    existing?: ReadonlySet<string>;
+    /** The ids' prefix (filledEntryId's); ids are cluster-wide, so two filled namespaces need two. */
+    prefix?: string;
+  },
 ): Promise<void> {
   const { count, concurrency } = options;
   const now = options.now ?? Date.now();
@@ -73,10 +80,11 @@ export async function writeFilledEntries(
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let index = next++; index < count; index = next++) {
-        if (options.existing?.has(filledEntryId(index))) continue;
+        const id = filledEntryId(index, options.prefix);
+        if (options.existing?.has(id)) continue;
         const body = recordingEntryObject(
           namespace,
-          filledEntryId(index),
+          id,
           `web-${index % 50}`,
           now - (count - 1 - index) * 1000,
         );

@@ -1,8 +1,9 @@
 // A replica's index of the shared catalog, RecordingEntry objects on the real API server: on a full
-// catalog, listed in many pages (a small page size) while another replica writes, it holds every entry
-// once the catalog has opened (what readiness waits for), and what was written during the list reaches
-// it through the watch from the list's resourceVersion; a watch that cannot resume (410 Gone) lists
-// again; and an object of another namespace claiming a recording's id does not shadow it.
+// catalog, listed while another replica writes (streamed through the watch, and, from an API server
+// that refuses that, in many pages of a small page size), it holds every entry once the catalog has
+// opened (what readiness waits for), and what was written during the list reaches it through the watch
+// from the list's resourceVersion; a watch that cannot resume (410 Gone) lists again; and an object of
+// another namespace claiming a recording's id does not shadow it.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { Watch } from '@kubernetes/client-node';
@@ -40,11 +41,13 @@ function watchesCutOff() {
   const resumed = new Promise<void>((resolve) => (resume = resolve));
   const open: AbortController[] = [];
   let started = 0;
+  let streamedLists = 0;
   const makeWatch = (): Watch => {
     const real = new Watch(kc);
     const held: Pick<Watch, 'watch'> = {
       async watch(path, query, callback, done) {
         started += 1;
+        if (query.sendInitialEvents === true) streamedLists += 1;
         const asked = started === 2 ? (await resumed, { ...query, resourceVersion: '1' }) : query;
         const controller = await real.watch(path, asked, callback, done);
         open.push(controller);
@@ -61,7 +64,50 @@ function watchesCutOff() {
       return open.length > 0;
     },
     resume: () => resume(),
+    /** How many watches asked for the list first (sendInitialEvents). */
+    streamedLists: () => streamedLists,
   };
+}
+
+/**
+ * Watches that hand the test the first object a streamed list brings (`onFirst` runs then, while the
+ * list is under way), and, as a fake of an API server without streamed lists (older than 1.27, or its
+ * WatchList feature off), that refuse `sendInitialEvents` with its 422 when `refuse` is set; `busy`
+ * streamed lists are answered 429 first, as an API server still filling its watch cache answers.
+ */
+function watchesObserved(options: { onFirst?: () => void; refuse?: boolean; busy?: number }) {
+  let busy = options.busy ?? 0;
+  let streamed = 0;
+  let first = true;
+  const makeWatch = (): Watch => {
+    const real = new Watch(kc);
+    const observed: Pick<Watch, 'watch'> = {
+      watch(path, query, callback, done) {
+        if (query.sendInitialEvents !== true) return real.watch(path, query, callback, done);
+        if (options.refuse || busy > 0) {
+          const statusCode = options.refuse ? 422 : 429;
+          busy -= 1;
+          done(Object.assign(new Error(`status ${statusCode}`), { statusCode }));
+          return Promise.resolve(new AbortController());
+        }
+        streamed += 1;
+        return real.watch(
+          path,
+          query,
+          (type, object, raw) => {
+            if (type === 'ADDED' && first) {
+              first = false;
+              options.onFirst?.();
+            }
+            callback(type, object, raw);
+          },
+          done,
+        );
+      },
+    };
+    return observed as Watch;
+  };
+  return { makeWatch, streamed: () => streamed };
 }
 
 /**
@@ -134,45 +180,79 @@ function untilIndexed(
   return eventually(() => Promise.resolve(seen() || undefined), 30_000, what);
 }
 
-describe("a replica's index of the shared catalog entries (real API server)", () => {
-  it('lists them all in pages, and sees what was written and deleted during its list', async (t) => {
-    const admin = createKubeRequest(kc);
-    const namespace = await createNamespace(kc, { prefix: 'cold' });
-    await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32 });
-    const added = 'rec-during-list';
-    const deleted = filledEntryId(ENTRIES - 1);
-    const { request, pages } = listInterleaved(admin, async () => {
+/**
+ * A namespace of ENTRIES entries; `writeDuringList` adds one and deletes the newest, as another replica
+ * would while a list is under way, and `check` asserts what the replica must then hold: every entry
+ * stored before its list once it has opened, and those two changes soon after (through the watch).
+ */
+async function filledNamespace(admin: KubeRequest, prefix: string) {
+  const namespace = await createNamespace(kc, { prefix });
+  await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32, prefix });
+  const idOf = (index: number) => filledEntryId(index, prefix);
+  const added = `rec-during-${prefix}`;
+  const deleted = idOf(ENTRIES - 1);
+  return {
+    async writeDuringList(): Promise<void> {
       await createEntry(admin, namespace, added, 'web-new', Date.now() + 1000);
-      const removed = await admin({
-        method: 'DELETE',
-        path: `${entriesPath(namespace)}/${entryObjectName(deleted)}`,
-      });
-      assert.equal(removed.status, 200);
-    });
+      const path = `${entriesPath(namespace)}/${entryObjectName(deleted)}`;
+      assert.equal((await admin({ method: 'DELETE', path })).status, 200);
+    },
+    async check(catalog: Catalog): Promise<void> {
+      // Open means listed: every entry stored before the list began is in the index already.
+      const missing = Array.from({ length: ENTRIES - 1 }, (_, i) => idOf(i)).filter(
+        (id) => catalog.get(id) === undefined,
+      );
+      assert.deepEqual(missing, []);
+      assert.equal(catalog.list({ namespace }).at(-1)?.id, idOf(0));
+      await untilIndexed(
+        catalog,
+        { has: added, lacks: deleted },
+        'the watch from the list’s resourceVersion bringing the entry added and the one deleted',
+      );
+      const listed = catalog.list({ namespace });
+      assert.equal(listed.length, ENTRIES);
+      assert.equal(listed[0]?.id, added);
+      assert.equal(new Set(listed.map((entry) => entry.id)).size, ENTRIES, 'each entry listed once');
+    },
+  };
+}
 
-    const catalog = await openReplica(t, request);
+describe("a replica's index of the shared catalog entries (real API server)", () => {
+  it('streams them all through the watch, and sees what was written and deleted during its list', async (t) => {
+    const admin = createKubeRequest(kc);
+    const fill = await filledNamespace(admin, 'stream');
+    let writes: Promise<void> | undefined;
+    const watches = watchesObserved({ onFirst: () => void (writes = fill.writeDuringList()) });
+    const { request, pages } = listInterleaved(admin, () => Promise.resolve());
+
+    const catalog = await openReplica(t, request, watches.makeWatch);
+    assert.equal(watches.streamed(), 1, 'one streamed list');
+    assert.deepEqual(pages, [], 'no paginated list');
+    await writes;
+    await fill.check(catalog);
+  });
+
+  it('lists them all in pages from an API server that refuses a streamed list (its 422 faked), and sees what was written and deleted during its list', async (t) => {
+    const admin = createKubeRequest(kc);
+    const fill = await filledNamespace(admin, 'paged');
+    const watches = watchesObserved({ refuse: true });
+    const { request, pages } = listInterleaved(admin, () => fill.writeDuringList());
+
+    const catalog = await openReplica(t, request, watches.makeWatch);
     // Other tests' namespaces share the cluster-wide list: at least this one's pages were asked for.
     assert.ok(pages.length >= ENTRIES / PAGE_SIZE, `${pages.length} list pages`);
-    // Open means listed: every entry stored before the list began is in the index already.
-    const missing = Array.from({ length: ENTRIES - 1 }, (_, i) => filledEntryId(i)).filter(
-      (id) => catalog.get(id) === undefined,
-    );
-    assert.deepEqual(missing, []);
-    assert.equal(catalog.list({ namespace }).at(-1)?.id, filledEntryId(0));
+    await fill.check(catalog);
+  });
 
-    await untilIndexed(
-      catalog,
-      { has: added, lacks: deleted },
-      'the watch from the list’s resourceVersion bringing the entry added and the one deleted',
-    );
-    const listed = catalog.list({ namespace });
-    assert.equal(listed.length, ENTRIES);
-    assert.equal(listed[0]?.id, added);
-    assert.equal(
-      new Set(listed.map((entry) => entry.id)).size,
-      ENTRIES,
-      'each entry listed once, whatever page it came in',
-    );
+  it('lists in pages while the API server answers a streamed list 429 (its watch cache filling, faked)', async (t) => {
+    const admin = createKubeRequest(kc);
+    const fill = await filledNamespace(admin, 'busy');
+    const watches = watchesObserved({ busy: 1 });
+    const { request, pages } = listInterleaved(admin, () => fill.writeDuringList());
+
+    const catalog = await openReplica(t, request, watches.makeWatch);
+    assert.ok(pages.length >= ENTRIES / PAGE_SIZE, `${pages.length} list pages`);
+    await fill.check(catalog);
   });
 
   it('lists again when the API server cannot resume its watch (410 Gone), and drops what was deleted meanwhile', async (t) => {
@@ -182,16 +262,10 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
     const idOf = (i: number) => `gone-${i}`;
     for (let i = 0; i < 20; i++)
       await createEntry(admin, namespace, idOf(i), `web-${i % 3}`, Date.now() - 60_000 + i * 1000);
-    let lists = 0;
-    const counting: KubeRequest = (options) => {
-      if (options.method === 'GET' && options.query?.limit !== undefined && !options.query.continue)
-        lists += 1;
-      return admin(options);
-    };
     const watches = watchesCutOff();
-    const catalog = await openReplica(t, counting, watches.makeWatch);
+    const catalog = await openReplica(t, admin, watches.makeWatch);
     assert.equal(catalog.list({ namespace }).length, 20);
-    assert.equal(lists, 1);
+    assert.equal(watches.streamedLists(), 1);
 
     // The watch goes down; while it is down, one entry is added and one deleted.
     await eventually(() => Promise.resolve(watches.cut() ? true : undefined), 10_000, 'the watch');
@@ -209,6 +283,7 @@ describe("a replica's index of the shared catalog entries (real API server)", ()
       { has: added, lacks: deleted },
       'a new list after the 410 bringing the entry added and dropping the one deleted',
     );
+    const lists = watches.streamedLists();
     assert.ok(lists >= 2, `listed again after the 410 Gone (${lists} lists)`);
     const ids = catalog.list({ namespace }).map((entry) => entry.id);
     assert.equal(ids.length, 20);
