@@ -1,4 +1,4 @@
-// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (100,000, the cap) RecordingEntry objects in
+// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (the cap, 50,000, by default) RecordingEntry objects in
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost

@@ -53,13 +53,13 @@ describe('storage settings', () => {
   });
 
   it('holds retention.maxCount to what etcd keeps well when entries are shared in a cluster', () => {
-    const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 100_001 } } }, {});
+    const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 60_000 } } }, {});
     const s3 = { s3: { bucket: 'b-1', region: 'r', prefix: '', forcePathStyle: true } };
-    const error = refusal(() => checkSharedCatalogBound(reader, s3, 100_001, false));
+    const error = refusal(() => checkSharedCatalogBound(reader, s3, 60_000, false));
     assert.equal(error.key, 'retention.maxCount');
-    assert.match(error.message, /at most 100000 with storage\.s3 in a cluster/);
-    checkSharedCatalogBound(reader, s3, 100_000, false);
-    checkSharedCatalogBound(reader, s3, 100_001, true);
-    checkSharedCatalogBound(reader, {}, 100_001, false);
+    assert.match(error.message, /at most 50000 with storage\.s3 in a cluster/);
+    checkSharedCatalogBound(reader, s3, 50_000, false);
+    checkSharedCatalogBound(reader, s3, 60_000, true);
+    checkSharedCatalogBound(reader, {}, 60_000, false);
   });
 });
