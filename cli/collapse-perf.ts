@@ -2,7 +2,6 @@
 // FlameGraph's stackcollapse-perf.pl.
 import { closeSync, fstatSync, openSync, readSync, ReadStream, writeSync } from 'node:fs';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { availableParallelism } from 'node:os';
 import { collapseFileInParts } from './parallel-collapse/collapse-file.ts';
 import { collapseInPipeline } from './parallel-collapse/collapse-pipeline.ts';
 import { readRange } from './parallel-collapse/read-range.ts';
@@ -21,7 +20,7 @@ const COMMAND = filterCommand(
     threads: {
       type: 'string',
       value: 'N',
-      help: 'threads for a file input: 1 reads it in one pass, 2 (the default on two cores or more) as a pipeline, more cut at sample boundaries',
+      help: 'threads for a file input: 1 (the default) reads it in one pass, 2 as a pipeline over two threads, more cut at sample boundaries',
     },
   },
   13,
@@ -119,10 +118,10 @@ async function collapseInput(
 
 async function collapseFile(fd: number, options: CollapseOptions, threads?: number): Promise<StackCollapser> {
   const stats = fstatSync(fd);
-  if (stats.isFile() && (threads ?? 2) >= 3) {
+  if (stats.isFile() && (threads ?? 1) >= 3) {
     const inParts = await collapseFileInParts(fd, stats.size, options, { parts: threads });
     if (inParts !== undefined) return inParts;
-  } else if (stats.isFile() && usePipeline(stats.size, threads)) {
+  } else if (stats.isFile() && usePipeline(threads)) {
     const piped = await collapseInPipeline(fd, options);
     if (piped !== undefined) return piped;
     // A line longer than the pipeline's slots: read again from the start, in one pass.
@@ -136,15 +135,13 @@ async function collapseFile(fd: number, options: CollapseOptions, threads?: numb
 }
 
 /**
- * Two threads (`--threads 2`, the default where there are two cores or more) for a file of 16 MiB or
- * more: below that a thread's start-up costs about what it saves.
+ * Two threads only when asked (`--threads 2`): on the 2-core machine of bench:collapse, with nothing else
+ * running, the pipeline was 4 % sooner than one pass (median of three runs) for 40 % more CPU and 30 MB
+ * more memory, and with the machine busy it took 1.8 times as long (docs/benchmarks.md).
  */
-function usePipeline(size: number, threads: number | undefined): boolean {
-  if (threads === 2) return true;
-  return threads === undefined && size >= PIPELINE_MIN_BYTES && availableParallelism() >= 2;
+function usePipeline(threads: number | undefined): boolean {
+  return threads === 2;
 }
-
-const PIPELINE_MIN_BYTES = 16 * 1024 * 1024;
 
 // The collapser copies what it keeps out of each chunk, so the buffer can be read into again.
 function readAll(fd: number, collapser: StackCollapser): void {

@@ -116,14 +116,14 @@ async function main(): Promise<void> {
   const when = utcNow();
   const contenders: Contender[] = [
     {
-      label: '`furnace collapse-perf < text` (installed, compiled; two threads by default)',
+      label: '`furnace collapse-perf < text` (installed, compiled; the default: one pass, one thread)',
       megabytes: bigMb,
       run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf'], big),
     },
     {
-      label: '`furnace collapse-perf --threads 1 < text` (one pass, one thread)',
+      label: '`furnace collapse-perf --threads 2 < text` (the two-thread pipeline)',
       megabytes: bigMb,
-      run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf', '--threads', '1'], big),
+      run: () => timeProcess(process.execPath, [FURNACE, 'collapse-perf', '--threads', '2'], big),
     },
     {
       label: "`perf script report stackcollapse` (perf's collapser, reads perf.data)",
@@ -184,9 +184,9 @@ async function main(): Promise<void> {
     const cpu = (i: number): number => median(cpus[i] as number[]);
     perlLine =
       `vs ${basename(PERL_SCRIPT)}: furnace collapse-perf **${((rates[0] ?? NaN) / perlRate).toFixed(1)}×** ` +
-      `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s), one thread ` +
+      `(${(rates[0] ?? NaN).toFixed(1)} against ${perlRate.toFixed(1)} MB/s), two threads ` +
       `${((rates[1] ?? NaN) / perlRate).toFixed(1)}×; in CPU time ${(cpu(firstPerl) / cpu(0)).toFixed(1)}× ` +
-      `(one thread ${(cpu(firstPerl) / cpu(1)).toFixed(1)}×); ` +
+      `(two threads ${(cpu(firstPerl) / cpu(1)).toFixed(1)}×); ` +
       PERL_SCRIPTS.slice(1)
         .map(
           (other, k) =>

@@ -2,7 +2,7 @@
 // collapses): the text is one pass's for every golden input and option set, with slots small enough that
 // lines are cut between them many times, CRLF, first-event filtering and a last line without its newline
 // included, whether the finder reads all of it or this thread reads a head first; a line longer than a slot
-// gives the input back to one pass. The CLI takes this path by default for a file of 16 MiB or more.
+// gives the input back to one pass. The CLI takes this path with --threads 2.
 import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +81,7 @@ describe('collapse-perf as a two-thread pipeline', () => {
     assert.equal(await piped(file, {}, SMALL), undefined);
   });
 
-  it('is what `furnace collapse-perf FILE` does by default on 16 MiB or more, and --threads 1, 2, 3 agree', async (t) => {
+  it('is what `furnace collapse-perf --threads 2 FILE` does, and the default, --threads 1, 2, 3 agree', async (t) => {
     const file = join(tempDir(t), 'big.perf-script');
     const once = readFileSync(join(GOLDEN_DIR, 'node-perf-basic-prof.perf-script'));
     const copy = Buffer.concat([once, Buffer.from('\n')]);
