@@ -133,6 +133,12 @@ const sharedReviewPart = sharedCopies(1024);
  * room for 17 items each (about 600 B a review at 5,000 cached).
  */
 function tokenReviewResult(status: V1TokenReviewStatus): TokenReviewResult {
+  const malformed = malformedReviewField(status);
+  if (malformed !== undefined)
+    return {
+      authenticated: false,
+      error: `the API server's TokenReview answer has a malformed ${malformed}`,
+    };
   const { user, audiences, error } = status;
   const extra =
     user?.extra &&
@@ -147,6 +153,43 @@ function tokenReviewResult(status: V1TokenReviewStatus): TokenReviewResult {
       error,
     }),
   };
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isStringLists(value: unknown): value is Record<string, string[]> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(isStrings)
+  );
+}
+
+/**
+ * The first field of a TokenReview's status whose JSON has the wrong type, if any: the answer is read
+ * as plain JSON, and a string where a list of groups belongs would otherwise be matched by substring.
+ * An authenticated review must name its user.
+ */
+function malformedReviewField(status: unknown): string | undefined {
+  if (typeof status !== 'object' || status === null) return 'status';
+  const { user, audiences, error, authenticated } = status as Record<string, unknown>;
+  if (user !== undefined && (typeof user !== 'object' || user === null)) return 'user';
+  const userField = malformedUserField((user ?? {}) as Record<string, unknown>, authenticated === true);
+  if (userField !== undefined) return `user.${userField}`;
+  if (audiences !== undefined && !isStrings(audiences)) return 'audiences';
+  if (error !== undefined && typeof error !== 'string') return 'error';
+  return undefined;
+}
+
+function malformedUserField(user: Record<string, unknown>, authenticated: boolean): string | undefined {
+  const { username, groups, extra } = user;
+  if (username === undefined ? authenticated : typeof username !== 'string') return 'username';
+  if (groups !== undefined && !isStrings(groups)) return 'groups';
+  if (extra !== undefined && !isStringLists(extra)) return 'extra';
+  return undefined;
 }
 
 const TOKEN_REVIEWS = '/apis/authentication.k8s.io/v1/tokenreviews';

@@ -1,5 +1,6 @@
 // The Kubernetes gateway against a fake API server on loopback (a real API server cannot be made to drop
-// a connection on cue): a request whose connection drops is sent once more; an HTTP error is not.
+// a connection on cue, nor to answer malformed reviews): a request whose connection drops is sent once
+// more; an HTTP error is not; a TokenReview answer of the wrong shape authenticates no one.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:https';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ let server: Server;
 let kc: KubeConfig;
 const seen: string[] = [];
 let dropNext = 0;
+let malformedReview: unknown;
 
 before(async () => {
   const certs = await generateDevCertificates();
@@ -23,6 +25,11 @@ before(async () => {
       return;
     }
     res.setHeader('content-type', 'application/json');
+    if (req.url?.includes('/tokenreviews')) {
+      res.statusCode = 201;
+      res.end(JSON.stringify({ kind: 'TokenReview', status: malformedReview }));
+      return;
+    }
     if (req.url?.includes('/pods/missing')) {
       res.statusCode = 404;
       res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound' }));
@@ -67,5 +74,31 @@ describe('Kubernetes gateway with a fake API server', () => {
     seen.length = 0;
     assert.equal(await createClientGateway(kc).readPod('shop', 'missing'), undefined);
     assert.equal(seen.length, 1);
+  });
+
+  it('authenticates no one from a TokenReview answer of the wrong shape, and names the field', async () => {
+    const gateway = createClientGateway(kc);
+    for (const [status, field] of [
+      [{ authenticated: true, user: { username: 'alice', groups: 'system:masters' } }, 'user.groups'],
+      [{ authenticated: true, user: { username: 42 } }, 'user.username'],
+      [{ authenticated: true, user: { username: 'alice', extra: { scopes: 7 } } }, 'user.extra'],
+      [{ authenticated: true, user: 'alice' }, 'user'],
+      [{ authenticated: true }, 'user.username'],
+      [{ authenticated: true, user: { username: 'alice' }, audiences: 'furnace' }, 'audiences'],
+    ] as const) {
+      malformedReview = status;
+      const review = await gateway.reviewToken('t', undefined);
+      assert.equal(review.authenticated, false, JSON.stringify(status));
+      assert.equal(review.groups, undefined);
+      assert.match(review.error ?? '', new RegExp(`malformed ${field.replace('.', '\\.')}\\b`));
+    }
+    malformedReview = {
+      authenticated: true,
+      user: { username: 'alice', groups: ['dev'] },
+      audiences: ['furnace'],
+    };
+    const fine = await gateway.reviewToken('t', undefined);
+    assert.equal(fine.authenticated, true);
+    assert.deepEqual(fine.groups, ['dev']);
   });
 });
