@@ -6,6 +6,7 @@ import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isArtifactName } from '../../core/contract/names.ts';
 import { RECORDING_ID_PATTERN, RECORDING_STATES, type CatalogEntry } from '../../core/contract/recording.ts';
+import { sharedCopies } from '../kube/shared-copies.ts';
 import { MAX_STARTED_BY, type StoredRecording } from './catalog-entry.ts';
 
 /**
@@ -45,20 +46,11 @@ function isEntry(value: unknown, id: string): value is CatalogEntry {
 /**
  * One object for equal values read back: the parameters of most recordings are the same few presets and
  * an owner is one per pod, so 100,000 entries share a handful of each instead of holding 100,000 copies
- * (about 220 bytes of heap an entry; docs/benchmarks.md). Bounded: emptied when it holds SHARED_MAX.
- * What it hands out is never changed in place (an entry is replaced whole when it changes).
+ * (about 220 bytes of heap an entry; docs/benchmarks.md). Shared copies are frozen: an entry is replaced
+ * whole when it changes.
  */
-const SHARED_MAX = 4096;
-const shared = new Map<string, object>();
-
-function sharedCopy<T extends object>(kind: string, value: T): T {
-  const key = `${kind}${JSON.stringify(value)}`;
-  const known = shared.get(key);
-  if (known !== undefined) return known as T;
-  if (shared.size >= SHARED_MAX) shared.clear();
-  shared.set(key, value);
-  return value;
-}
+const sharedParams = sharedCopies(4096);
+const sharedOwner = sharedCopies(4096);
 
 function notAfter(time: string | undefined, now: number): string | undefined {
   if (time === undefined) return undefined;
@@ -79,7 +71,7 @@ export function parseStoredRecording(text: string, id: string, now: number): Sto
   if (namespace !== record.entry.namespace || !isName(pod)) return 'not-an-entry';
   const entry: CatalogEntry = {
     ...record.entry,
-    params: sharedCopy('params', record.entry.params),
+    params: sharedParams(record.entry.params),
     startedAt: notAfter(record.entry.startedAt, now) ?? '',
   };
   const endedAt = notAfter(record.entry.endedAt, now);
@@ -90,7 +82,7 @@ export function parseStoredRecording(text: string, id: string, now: number): Sto
       : Date.parse(entry.startedAt);
   const read: StoredRecording['owner'] = { namespace, pod };
   if (typeof record.owner.podUid === 'string') read.podUid = record.owner.podUid;
-  const owner = sharedCopy('owner', read);
+  const owner = sharedOwner(read);
   const objects = objectsOf(record.objects);
   return objects ? { entry, owner, receivedAt, objects } : { entry, owner, receivedAt };
 }
