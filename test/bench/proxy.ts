@@ -10,11 +10,15 @@
 // Beside CPU per request, each proxy's main thread is read from /proc/PID/schedstat: µs on a CPU, times
 // it was given a CPU (wake-ups) and µs it waited for one, per request. BENCH_SERVER_ENTRY=image runs each
 // server as the image does (proxy-processes.ts).
+// BENCH_PIN=1 gives the proxies CPU 1 and the rest (this process, which generates the load, and the stand-in
+// sidecar) CPU 0, every thread (taskset -a): each proxy then has a core the load generator does not share, as
+// a server replica has in a cluster. Every proxy is pinned the same way, nginx included.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../harness/ports.ts';
+import { run } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import {
   runLoad,
@@ -42,6 +46,13 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
 
 const fmt = (n: number, digits = 2): string => n.toFixed(digits);
+
+const PIN = process.env.BENCH_PIN === '1';
+
+/** Pins every thread of each process to one CPU (BENCH_PIN=1). */
+async function pin(cpu: number, pids: readonly number[]): Promise<void> {
+  for (const pid of pids) await run('taskset', ['-a', '-p', '-c', String(cpu), String(pid)]);
+}
 
 /** ROUNDS rounds of SECONDS against each target; each round starts with the next target (rotated). */
 async function measure(
@@ -136,10 +147,21 @@ async function addBareTargets(
   }
 }
 
+/** The proxies on CPU 1 (each target's watched processes after the sidecar), the rest on CPU 0. */
+async function pinAll(targets: Map<string, LoadTarget>, rest: number[]): Promise<void> {
+  await pin(0, rest);
+  for (const target of targets.values()) {
+    const [, proxy = []] = await target.watched();
+    await pin(1, proxy);
+  }
+}
+
 function describeRun(nginxVersion: string): void {
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 1024 ** 3, 1)} GiB, Linux ${release()}, node ${process.version}, nginx ${nginxVersion} (${NGINX_WORKERS} worker process${NGINX_WORKERS === 1 ? '' : 'es'}, upstream keepalive 32, HTTP/1.1)`,
   );
+  if (PIN)
+    console.log('pinned (BENCH_PIN=1): every proxy on CPU 1; the load generator and the sidecar on CPU 0');
   console.log(
     `server: ${SERVER_ENTRY === 'image' ? "as the image runs it (the bundle, Dockerfile.server's NODE_OPTIONS and ENV)" : 'from its sources through tsx (BENCH_SERVER_ENTRY=image: as the image runs it)'}${process.env.BENCH_BEFORE_ROOT ? `; before: ${BEFORE_ENTRY}` : ''}`,
   );
@@ -218,6 +240,7 @@ async function main(): Promise<void> {
     ]);
     if (before) targets.set('before', viaServer(before));
     if (process.env.BENCH_BARE) await addBareTargets(targets, children, sidecarPort, server, viaServer);
+    if (PIN) await pinAll(targets, [process.pid, sidecarPid]);
     for (const target of targets.values()) await runLoad(target, CONCURRENCY, 1); // warm-up
     for (const concurrency of [1, CONCURRENCY]) report(concurrency, await measure(targets, concurrency));
     console.log(`end ${new Date().toISOString()}, load average ${loadNow()}`);
