@@ -62,7 +62,11 @@ export class StackCollapser {
   readonly #roots = new Map<string, number>();
   // Frames by frameKey: lines of other addresses in the same function parse the same.
   readonly #frameKeys = [new Map<string, number[] | null>(), new Map<string, number[] | null>()];
-  readonly #lineCaches: ByteLineCache[];
+  // By kind of process: index 0 for most, 1 for java (made on its first sample; most inputs have none).
+  // Each is 27 MiB of typed arrays at full size, and V8 starts a full collection of the heap once a
+  // process holds more than 64 MiB of them: one cache and the trie stay below that.
+  readonly #lineCaches: (ByteLineCache | undefined)[];
+  readonly #cacheLines: number;
   // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
@@ -89,11 +93,8 @@ export class StackCollapser {
       jit: options.jit === true || options.all === true,
       addrs: options.addrs === true,
     };
-    const lines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
-    this.#lineCaches = [
-      new ByteLineCache(LINE_CACHE_LIMIT, lines),
-      new ByteLineCache(LINE_CACHE_LIMIT, lines),
-    ];
+    this.#cacheLines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
+    this.#lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT, this.#cacheLines), undefined];
     this.#trie = options.small === true ? new StackTrie(SMALL_START) : new StackTrie();
     this.#pid = options.pid === true;
     this.#tid = options.tid === true;
@@ -176,7 +177,8 @@ export class StackCollapser {
 
   /** A line that starts with a blank: most of the input. Returns the position of its '\n', or -1. */
   #frameLine(buf: Buffer, view: DataView, from: number): number {
-    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as ByteLineCache;
+    const kind = this.#isJava ? 1 : 0;
+    const cache = (this.#lineCaches[kind] ??= new ByteLineCache(LINE_CACHE_LIMIT, this.#cacheLines));
     let end = cache.matchGuess(buf, view, from);
     if (end === -1) {
       end = cache.hashLine(buf, from);
