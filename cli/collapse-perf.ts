@@ -2,8 +2,6 @@
 // FlameGraph's stackcollapse-perf.pl.
 import { closeSync, fstatSync, openSync, readSync, ReadStream, writeSync } from 'node:fs';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
-import { collapseFileInParts } from './parallel-collapse/collapse-file.ts';
-import { collapseInPipeline } from './parallel-collapse/collapse-pipeline.ts';
 import { readRange } from './parallel-collapse/read-range.ts';
 import { filterCommand, parseFilterCli, refuseExtraInputs, refuseUsage, type CliIo } from './io.ts';
 
@@ -89,9 +87,10 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
-// A file (an argument, or stdin redirected from one) is cut at sample boundaries and collapsed on
-// every core (parallel-collapse/); a small one is read in one pass, synchronously into one reused
-// 1 MiB buffer (no round trip through libuv's thread pool, no fresh buffer per read). Pipes stream.
+// A file (an argument, or stdin redirected from one) is read in one pass, synchronously into one reused
+// 1 MiB buffer (no round trip through libuv's thread pool, no fresh buffer per read); with --threads 2
+// or more it is collapsed on several threads (parallel-collapse/, loaded only then: worker_threads and
+// its modules cost start-up time one pass does not need). Pipes stream.
 const FILE_CHUNK = 1024 * 1024;
 
 async function collapseInput(
@@ -119,9 +118,11 @@ async function collapseInput(
 async function collapseFile(fd: number, options: CollapseOptions, threads?: number): Promise<StackCollapser> {
   const stats = fstatSync(fd);
   if (stats.isFile() && (threads ?? 1) >= 3) {
+    const { collapseFileInParts } = await import('./parallel-collapse/collapse-file.ts');
     const inParts = await collapseFileInParts(fd, stats.size, options, { parts: threads });
     if (inParts !== undefined) return inParts;
   } else if (stats.isFile() && usePipeline(threads)) {
+    const { collapseInPipeline } = await import('./parallel-collapse/collapse-pipeline.ts');
     const piped = await collapseInPipeline(fd, options);
     if (piped !== undefined) return piped;
     // A line longer than the pipeline's slots: read again from the start, in one pass.

@@ -3,6 +3,7 @@
 // never the whole input.
 import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
 import { ByteLineCache, UNRECOGNIZED } from './byte-line-cache.ts';
+import { HeaderCache, type HeaderFacts } from './header-cache.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
@@ -62,10 +63,15 @@ export class StackCollapser {
   readonly #roots = new Map<string, number>();
   // Frames by frameKey: lines of other addresses in the same function parse the same.
   readonly #frameKeys = [new Map<string, number[] | null>(), new Map<string, number[] | null>()];
-  readonly #lineCaches: ByteLineCache[];
+  // By kind of process: index 0 for most, 1 for java (made on its first sample; most inputs have none).
+  // Each is 27 MiB of typed arrays at full size, and V8 starts a full collection of the heap once a
+  // process holds more than 64 MiB of them: one cache and the trie stay below that.
+  readonly #lineCaches: (ByteLineCache | undefined)[];
+  readonly #cacheLines: number;
   // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
+  readonly #headers = new HeaderCache();
   #isJava = false;
   #pname: string | undefined;
   #period = 1;
@@ -89,11 +95,8 @@ export class StackCollapser {
       jit: options.jit === true || options.all === true,
       addrs: options.addrs === true,
     };
-    const lines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
-    this.#lineCaches = [
-      new ByteLineCache(LINE_CACHE_LIMIT, lines),
-      new ByteLineCache(LINE_CACHE_LIMIT, lines),
-    ];
+    this.#cacheLines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
+    this.#lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT, this.#cacheLines), undefined];
     this.#trie = options.small === true ? new StackTrie(SMALL_START) : new StackTrie();
     this.#pid = options.pid === true;
     this.#tid = options.tid === true;
@@ -176,7 +179,8 @@ export class StackCollapser {
 
   /** A line that starts with a blank: most of the input. Returns the position of its '\n', or -1. */
   #frameLine(buf: Buffer, view: DataView, from: number): number {
-    const cache = this.#lineCaches[this.#isJava ? 1 : 0] as ByteLineCache;
+    const kind = this.#isJava ? 1 : 0;
+    const cache = (this.#lineCaches[kind] ??= new ByteLineCache(LINE_CACHE_LIMIT, this.#cacheLines));
     let end = cache.matchGuess(buf, view, from);
     if (end === -1) {
       end = cache.hashLine(buf, from);
@@ -236,11 +240,21 @@ export class StackCollapser {
     this.#line(lineText(buf, from, end));
   }
 
-  /** A header, a comment or a blank line. Returns the position of its '\n', or -1. */
+  /**
+   * A header, a comment or a blank line. Returns the position of its '\n', or -1. A header shaped like
+   * one read before takes that one's facts (HeaderCache) without being made a string.
+   */
   #otherLine(buf: Buffer, from: number): number {
     const end = buf.indexOf(10, from);
     if (end === -1) return -1;
-    this.#line(lineText(buf, from, end));
+    if (end === from) {
+      this.#endSample();
+      return end;
+    }
+    const to = buf[end - 1] === 13 ? end - 1 : end;
+    const facts = this.#timeline === undefined ? this.#headers.find(buf, from, to) : undefined;
+    if (facts === undefined) this.#line(buf.toString('utf8', from, to), buf, from);
+    else this.#sampleFrom(facts);
     return end;
   }
 
@@ -286,14 +300,15 @@ export class StackCollapser {
     this.#frameLine(buf, new DataView(buf.buffer, buf.byteOffset, buf.length), 0);
   }
 
-  #line(line: string): void {
+  /** A whole line; `buf` and `from`: where its bytes are (the line's end is its text's). */
+  #line(line: string, buf?: Buffer, from = 0): void {
     if (line === '') {
       this.#endSample();
       return;
     }
     const first = line.charCodeAt(0);
     if (first === 35 /* # */) return;
-    if (first !== 9 && first !== 32 && this.#header(line)) return;
+    if (first !== 9 && first !== 32 && this.#header(line, buf, from)) return;
     this.#frameLineText(line);
   }
 
@@ -306,22 +321,43 @@ export class StackCollapser {
     this.#frames[this.#depth++] = id;
   }
 
-  /** Reads an event header (kept, or filtered for its event); false when the line is none (it may be a frame line). */
-  #header(line: string): boolean {
+  /**
+   * Reads an event header (kept, or filtered for its event); false when the line is none (it may be a
+   * frame line). With `buf`, the line's bytes start at buf[from]: its shape is kept (HeaderCache).
+   */
+  #header(line: string, buf?: Buffer, from = 0): boolean {
     const m = EVENT_HEADER.exec(line);
     if (!m) return false;
-    const period = this.#eventPeriod(line);
-    if (period === undefined) {
+    const ev = EVENT_NAME.exec(line);
+    const period = this.#eventPeriod(ev);
+    const pname = period === undefined ? '' : this.#processName(m);
+    const facts: HeaderFacts = {
+      pname,
+      isJava: pname.startsWith('java'),
+      // A missing or zero period counts as one sample.
+      period: Number(period) || 1,
       // Mixing events (cycles and instructions, say) would add up unlike things.
-      this.#skippedSamples++;
-      return true;
+      skip: period === undefined,
+    };
+    this.#sampleFrom(facts);
+    if (this.#timeline !== undefined) {
+      if (!facts.skip) this.#timed(line, m);
+    } else if (buf !== undefined && ev !== null && line.length === Buffer.byteLength(line)) {
+      facts.pname = detach(pname);
+      this.#headers.remember(buf, from, from + line.length, m[0].length, line.length - ev.index, facts);
     }
-    this.#pname = this.#processName(m);
-    this.#isJava = this.#pname.startsWith('java');
-    // A missing or zero period counts as one sample.
-    this.#period = Number(period) || 1;
-    if (this.#timeline !== undefined) this.#timed(line, m);
     return true;
+  }
+
+  /** Starts the sample a header announces (or leaves it out, for its event). */
+  #sampleFrom(facts: HeaderFacts): void {
+    if (facts.skip) {
+      this.#skippedSamples++;
+      return;
+    }
+    this.#pname = facts.pname;
+    this.#isJava = facts.isJava;
+    this.#period = facts.period;
   }
 
   /** The thread (`comm pid/tid`) and time of a sample header, for the timeline. */
@@ -337,8 +373,7 @@ export class StackCollapser {
   }
 
   /** The header's period ('' when it has none); undefined when its event is not the first sample's. */
-  #eventPeriod(line: string): string | undefined {
-    const ev = EVENT_NAME.exec(line);
+  #eventPeriod(ev: RegExpExecArray | null): string | undefined {
     if (!ev) return '';
     const event = ev[2] ?? '';
     if (this.#event === undefined) this.#event = detach(event);

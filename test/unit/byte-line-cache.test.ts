@@ -64,4 +64,38 @@ describe('ByteLineCache', () => {
     ];
     assert.deepEqual(readLines(cache, lines.map((l) => `${l}\n`).join(''), frames), [0, 1, 0, 2]);
   });
+
+  it('tells apart lines whose eight-byte words read as NaN or as +0 and -0 (they are compared as doubles)', () => {
+    // Little-endian doubles: 0xff…ff and 0xff…fe are two NaNs; eight zero bytes are +0, with 0x80 last -0.
+    const nan = Buffer.from('\t\xff\xff\xff\xff\xff\xff\xff\xff nan', 'latin1');
+    const otherNan = Buffer.from('\t\xfe\xff\xff\xff\xff\xff\xff\xff nan', 'latin1');
+    const zero = Buffer.from('\t\x00\x00\x00\x00\x00\x00\x00\x00 zero', 'latin1');
+    const minusZero = Buffer.from('\t\x00\x00\x00\x00\x00\x00\x00\x80 zero', 'latin1');
+    // Each after the same line, so that the one seen after it before is tried first, byte for byte.
+    const before = Buffer.from('\tffff0001 outer (/bin/x)');
+    const order = [0, 1, 0, 2, 3, 2, 1, 3, 0];
+    const lines = order.flatMap((i) => [before, [nan, otherNan, zero, minusZero][i] as Buffer]);
+    const ids = new Map(
+      [nan, otherNan, zero, minusZero, before].map((line, i) => [line.toString('latin1'), i]),
+    );
+    const buf = Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')]));
+    const cache = new ByteLineCache(16);
+    const view = viewOf(buf);
+    const seen: number[] = [];
+    for (let at = 0; at < buf.length;) {
+      let end = cache.matchGuess(buf, view, at);
+      if (end === -1) {
+        end = cache.hashLine(buf, at);
+        if (!cache.find(buf, view, at, end, cache.lineHash)) {
+          cache.add(buf, at, end, cache.lineHash, [ids.get(buf.toString('latin1', at, end)) ?? -1]);
+        }
+      }
+      seen.push(cache.pool[cache.firstOf(cache.current)] as number);
+      at = end + 1;
+    }
+    assert.deepEqual(
+      seen,
+      order.flatMap((i) => [4, i]),
+    );
+  });
 });
