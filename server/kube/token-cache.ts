@@ -28,7 +28,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
 import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
-import { malformedToken } from './token-shape.ts';
+import { MAX_TOKEN_LENGTH, malformedToken } from './token-shape.ts';
 
 export interface TokenCacheSettings {
   /** Longest reuse of a successful review, seconds. */
@@ -71,6 +71,8 @@ export interface ReviewOptions {
   scope?: string;
   /** Whose review budget: users' (the default) or sidecars' and agents' (registration). */
   listener?: 'user' | 'recorder';
+  /** hashToken(token), when the caller has it already (registration keeps it too). */
+  tokenHash?: string;
 }
 
 export type Reviewer = (token: string) => Promise<TokenReviewResult>;
@@ -108,6 +110,10 @@ interface Entry {
   /** When a successful review starts being asked again in the background (never for a refusal). */
   refreshAt: number;
   pod: string | undefined;
+}
+
+function malformedResult(token: string): TokenReviewResult {
+  return { authenticated: false, error: `malformed token: ${malformedToken(token) ?? ''}` };
 }
 
 const EXPIRED: TokenReviewResult = { authenticated: false, error: 'the token has expired' };
@@ -157,16 +163,17 @@ class ReviewCache implements TokenCache {
     reviewer: Reviewer,
     reviewOptions: ReviewOptions = {},
   ): Promise<TokenReviewResult> {
-    const malformed = malformedToken(token);
-    if (malformed !== undefined) return { authenticated: false, error: `malformed token: ${malformed}` };
-    const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
+    if (token.length > MAX_TOKEN_LENGTH) return malformedResult(token);
+    const key = `${reviewOptions.scope ?? ''}:${reviewOptions.tokenHash ?? hashToken(token)}`;
     const now = this.#now();
+    // A cached token passed the shape check when it was first asked: a renewal's hit skips it (and its parse).
     const cached = this.#entries.get(key);
     if (cached && cached.until > now) {
       if (cached.refreshAt <= now) this.#refresh(key, token, reviewer, reviewOptions);
       return cached.result;
     }
     if (cached) this.#forget(key);
+    if (malformedToken(token) !== undefined) return malformedResult(token);
     const expiry = readTokenExpiry(token);
     if (expiry !== undefined && expiry <= now) return EXPIRED;
     const running = this.#inflight.get(key);

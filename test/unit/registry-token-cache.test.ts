@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
-import { createTokenCache, readTokenExpiry, type TokenCacheOptions } from '../../server/kube/token-cache.ts';
+import {
+  createTokenCache,
+  hashToken,
+  readTokenExpiry,
+  type TokenCacheOptions,
+} from '../../server/kube/token-cache.ts';
 
 function jwt(claims: object): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -121,6 +126,19 @@ describe('token review cache', () => {
     const expired = tokens[9] ?? '';
     assert.equal((await s.review(expired)).authenticated, true, 'an expired entry is asked at once');
     assert.deepEqual(s.asked.slice(-2), [fresh, expired]);
+  });
+
+  it('refuses a malformed token unasked, and takes the caller’s hash of a token for its key', async () => {
+    const s = setup();
+    assert.match(String((await s.review('not a token')).error), /malformed token/);
+    assert.match(String((await s.review(`${'a'.repeat(9000)}`)).error), /at most 8192/);
+    const token = jwt({ sub: 'pod', exp: s.nowSeconds() + 3600 });
+    s.valid.set(token, { authenticated: true, username: 'sidecar' });
+    const reviewer = (t: string) => Promise.resolve(s.valid.get(t) ?? { authenticated: false as const });
+    await s.cache.review(token, reviewer, { tokenHash: hashToken(token) });
+    assert.equal(s.asked.length, 0, 'the reviewer given was asked, not the setup’s');
+    assert.equal((await s.review(token)).authenticated, true, 'the same key without the hash given: a hit');
+    assert.equal(s.asked.length, 0);
   });
 
   it('never reuses a review past the token expiry, and refuses an expired JWT without asking', async () => {
