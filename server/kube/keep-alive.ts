@@ -25,12 +25,48 @@ function textOf(part: unknown): string {
 }
 
 /** The TLS identity a pool is made for: the CA, the client certificate and key, and the checks. */
-function identityKey(server: string, options: AgentOptions): string {
+function hashIdentity(server: string, options: AgentOptions): string {
   const hash = createHash('sha256').update(server);
   for (const part of [options.ca, options.cert, options.key, options.pfx, options.passphrase])
     hash.update(`\n${textOf(part)}`);
   hash.update(`\n${String(options.rejectUnauthorized)}\n${options.servername ?? ''}`);
   return hash.digest('hex');
+}
+
+const IDENTITY_PARTS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+] as const;
+
+/** Equal as hashIdentity reads them, without making text of them (Buffers compared in place). */
+function samePart(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => samePart(item, b[i]));
+  return false;
+}
+
+/**
+ * hashIdentity, remembering the last identity: client-node hands every request fresh Buffers of the same
+ * CA, certificate and key, and hashing their text took ~4.5 kB of garbage per request to the API server.
+ */
+function identityKeys(): (server: string, options: AgentOptions) => string {
+  let last: { server: string; options: AgentOptions; key: string } | undefined;
+  return (server, options) => {
+    if (
+      last?.server === server &&
+      IDENTITY_PARTS.every((part) => samePart(last?.options[part], options[part]))
+    )
+      return last.key;
+    last = { server, options: { ...options }, key: hashIdentity(server, options) };
+    return last.key;
+  };
 }
 
 /** Replaces kc's factory `name` by one that hands out one pool per identity (plain HTTP and proxies keep theirs). */
@@ -39,6 +75,7 @@ function shareFactory(kc: KubeConfig, name: 'createAgent' | 'createDispatcher', 
   const original = target[name]?.bind(kc);
   if (!original) return;
   const pools = new Map<string, unknown>();
+  const identityKey = identityKeys();
   target[name] = (cluster, options) => {
     const server = (cluster as { server?: string; proxyUrl?: string } | undefined) ?? {};
     if (server.proxyUrl || !server.server?.startsWith('https:')) return original(cluster, options);
@@ -52,6 +89,32 @@ function shareFactory(kc: KubeConfig, name: 'createAgent' | 'createDispatcher', 
   };
 }
 
+/** What Node's https and http agents name a pool's sockets by, besides the CA, certificate, key and pfx (Node 24). */
+const NAMED_BY = [
+  'host',
+  'port',
+  'localAddress',
+  'family',
+  'socketPath',
+  'clientCertEngine',
+  'ciphers',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+  'minVersion',
+  'maxVersion',
+  'secureProtocol',
+  'crl',
+  'honorCipherOrder',
+  'ecdhCurve',
+  'dhparam',
+  'secureOptions',
+  'sessionIdContext',
+  'sigalgs',
+  'privateKeyIdentifier',
+  'privateKeyEngine',
+] as const satisfies readonly (keyof RequestOptions)[];
+
 /**
  * A pool for one TLS identity. Node names a pool's sockets by the request's options, the CA, client
  * certificate and key included: each request through client-node carries them as fresh Buffers, so every
@@ -61,8 +124,22 @@ function shareFactory(kc: KubeConfig, name: 'createAgent' | 'createDispatcher', 
  * still takes them from the pool's own options.
  */
 class IdentityPool extends Agent {
+  #last: { options: RequestOptions; name: string } | undefined;
+
+  /**
+   * The name of the last options whose other fields (the ones Node names sockets by) are the same is the
+   * same: Node asks for it three times a request (queueing, freeing, removing a socket), and each new name
+   * with its copy of the options was ~5 kB of garbage.
+   */
   override getName(options?: RequestOptions): string {
-    return super.getName({ ...options, ca: undefined, cert: undefined, key: undefined, pfx: undefined });
+    // A request's own checkServerIdentity gets sockets of its own (Node numbers it into the name).
+    const plain = options !== undefined && options.checkServerIdentity === undefined;
+    const last = this.#last;
+    if (plain && last && NAMED_BY.every((field) => last.options[field] === options[field])) return last.name;
+    const named = { ...options, ca: undefined, cert: undefined, key: undefined, pfx: undefined };
+    const name = super.getName(named);
+    if (plain) this.#last = { options: named, name };
+    return name;
   }
 }
 
