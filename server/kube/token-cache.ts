@@ -53,7 +53,11 @@ export interface TokenCacheOptions extends Partial<TokenCacheSettings> {
   maxEntries?: number;
   /** A number in [0, 1) that places a review's background refresh within REFRESH_FROM + REFRESH_SPREAD; Math.random. */
   random?: () => number;
-  /** Background refreshes at the API server at once (4). */
+  /**
+   * Background refreshes at the API server at once (16, half of the review turns): a caller's review waits
+   * behind at most these; fewer (4) refreshed too few of 5,000 tokens in time when the API server was slow
+   * (a load of 9–16), so their entries expired and renewals waited for reviews instead.
+   */
   backgroundAtOnce?: number;
   /** Background refreshes waiting for a turn; past it a refresh is left to the token's next use (1,000). */
   backgroundWaiting?: number;
@@ -147,7 +151,7 @@ class ReviewCache implements TokenCache {
     this.#settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
     this.#maxEntries = options.maxEntries ?? 50_000;
     this.#random = options.random ?? Math.random;
-    this.#background = pLimit(options.backgroundAtOnce ?? 4);
+    this.#background = pLimit(options.backgroundAtOnce ?? 16);
     this.#backgroundWaiting = options.backgroundWaiting ?? 1_000;
     const budget = (): ReviewBudget =>
       createReviewBudget({
