@@ -5,10 +5,15 @@
 // two replicas showed undici connects and createSecureContext on top). This gives one KubeConfig
 // instance a shared keep-alive pool per API server and TLS identity, for either version.
 //
-// The pools have no connection cap: client-node 1.x read bodies through node-fetch, which reports a
-// false "Premature close" when a request waits in the agent's queue for a kept-alive socket (node-fetch
-// issue 1767); with a cap, thousands of sidecars registering at once made most registrations fail that
-// way. Without one, a request takes an idle connection or opens a new one and never queues.
+// The https pool (createAgent, which client-node 2.x uses only for applyToHTTPSOptions: the server's own
+// requests through kube/kube-request.ts, i.e. reviews, shared-Lease reads and writes, and paced watches)
+// keeps at most API_SERVER_SOCKETS connections; more requests wait in its queue. Without a cap, two
+// replicas overloaded at a load of 17–19 opened 1,050–1,180 connections each to a slow API server within
+// 40 s (`ss -tnp`, 65 before), their anonymous memory grew 132 → 236 MB (~100 kB of TLS state a
+// connection) and the kernel killed both at the 256 MiB limit with their heaps at 60–65 MiB. (The pools
+// once had no cap for client-node 1.x's node-fetch, which reported a false "Premature close" for a request
+// that waited in the agent's queue, node-fetch issue 1767; 2.x reads through undici, whose own pool,
+// createDispatcher, is still uncapped.)
 import { createHash } from 'node:crypto';
 import { Agent, type AgentOptions, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -143,11 +148,14 @@ class IdentityPool extends Agent {
   }
 }
 
+/** Connections of the https pool to one API server; the review turns (32) and writes behind (8) fit in it. */
+export const API_SERVER_SOCKETS = 64;
+
 export function reuseConnections(kc: KubeConfig): KubeConfig {
   shareFactory(
     kc,
     'createAgent',
-    (_cluster, options) => new IdentityPool({ ...options, keepAlive: true, maxSockets: Infinity }),
+    (_cluster, options) => new IdentityPool({ ...options, keepAlive: true, maxSockets: API_SERVER_SOCKETS }),
   );
   // 2.x's own dispatcher keeps connections alive already (30 s probes); it only needs to be made once.
   shareFactory(kc, 'createDispatcher');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:https';
 import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { reuseConnections } from '../../server/kube/keep-alive.ts';
+import { API_SERVER_SOCKETS, reuseConnections } from '../../server/kube/keep-alive.ts';
 
 type Factory = (cluster: unknown, options: object) => Agent;
 
@@ -21,6 +21,12 @@ const identity = () => ({
 });
 
 describe('shared API server pools', () => {
+  it('keeps at most API_SERVER_SOCKETS connections to the API server, kept alive', () => {
+    const pool = poolFactory()({ server: 'https://api.example:6443' }, identity());
+    assert.equal(pool.maxSockets, API_SERVER_SOCKETS);
+    assert.equal((pool as unknown as { keepAlive: boolean }).keepAlive, true);
+  });
+
   it('hands out one pool for fresh Buffers of the same identity, another for another identity', () => {
     const create = poolFactory();
     const cluster = { server: 'https://api.example:6443' };
