@@ -5,10 +5,16 @@
 //   dropped at once when the pod the token is bound to goes away (the pod watch calls dropPod); for a
 //   while after that, a review that still vouches for that pod UID is not believed: the API server keeps
 //   its own cache of successful authentications (10 s by default) and would say yes again;
-// - a successful review is asked again in the background once a random 70–90 % of `ttlSeconds` has
+// - a successful review is asked again in the background once a random 60–90 % of `ttlSeconds` has
 //   passed, while the cached answer still serves: thousands of sidecars that registered in the same few
 //   seconds would otherwise all be reviewed again in the same second every minute, and every renewal of
-//   that second would wait behind that burst of TokenReviews;
+//   that second would wait behind that burst of TokenReviews. The refresh is asked by the next use after
+//   that time, so the spread (18 s of a 60 s TTL) is wider than a sidecar's renewal period (15 s): with
+//   70–90 % (12 s) three in four of the sidecars that registered in one 15 s round were asked again in the
+//   same later round (bench:registry's rounds 4 and 8);
+// - background refreshes go to the API server a few at once (`backgroundAtOnce`), so a review a caller
+//   waits for (a new token, or one whose cached answer expired) never queues behind a burst of them;
+//   past `backgroundWaiting` queued, a refresh is not asked now and the next use asks again;
 // - a refusal is reused for `failureTtlSeconds`, and a JWT whose `exp` has passed is refused unasked;
 // - a token that cannot be one the API server issues (token-shape.ts) is refused unasked and uncharged;
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
@@ -17,11 +23,12 @@
 //   locks out the other;
 // - concurrent reviews of one token share one TokenReview.
 import { createHash } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
 import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
-import { malformedToken } from './token-shape.ts';
+import { MAX_TOKEN_LENGTH, malformedToken } from './token-shape.ts';
 
 export interface TokenCacheSettings {
   /** Longest reuse of a successful review, seconds. */
@@ -46,12 +53,20 @@ export interface TokenCacheOptions extends Partial<TokenCacheSettings> {
   maxEntries?: number;
   /** A number in [0, 1) that places a review's background refresh within REFRESH_FROM + REFRESH_SPREAD; Math.random. */
   random?: () => number;
+  /**
+   * Background refreshes at the API server at once (16, half of the review turns): a caller's review waits
+   * behind at most these; fewer (4) refreshed too few of 5,000 tokens in time when the API server was slow
+   * (a load of 9–16), so their entries expired and renewals waited for reviews instead.
+   */
+  backgroundAtOnce?: number;
+  /** Background refreshes waiting for a turn; past it a refresh is left to the token's next use (1,000). */
+  backgroundWaiting?: number;
 }
 
 /** A successful review is asked again in the background from this share of `ttlSeconds` on… */
-export const REFRESH_FROM = 0.7;
+export const REFRESH_FROM = 0.6;
 /** …plus a random share up to this one, so reviews made together are not all asked again together. */
-export const REFRESH_SPREAD = 0.2;
+export const REFRESH_SPREAD = 0.3;
 
 export interface ReviewOptions {
   /** The caller's address; reviews are budgeted per client. */
@@ -60,6 +75,8 @@ export interface ReviewOptions {
   scope?: string;
   /** Whose review budget: users' (the default) or sidecars' and agents' (registration). */
   listener?: 'user' | 'recorder';
+  /** hashToken(token), when the caller has it already (registration keeps it too). */
+  tokenHash?: string;
 }
 
 export type Reviewer = (token: string) => Promise<TokenReviewResult>;
@@ -99,6 +116,10 @@ interface Entry {
   pod: string | undefined;
 }
 
+function malformedResult(token: string): TokenReviewResult {
+  return { authenticated: false, error: `malformed token: ${malformedToken(token) ?? ''}` };
+}
+
 const EXPIRED: TokenReviewResult = { authenticated: false, error: 'the token has expired' };
 const POD_GONE: TokenReviewResult = {
   authenticated: false,
@@ -117,6 +138,10 @@ class ReviewCache implements TokenCache {
   readonly #entries = new Map<string, Entry>();
   readonly #byPod = new Map<string, Set<string>>();
   readonly #inflight = new Map<string, Promise<TokenReviewResult>>();
+  /** Keys with a background refresh queued or running. */
+  readonly #refreshing = new Set<string>();
+  readonly #background: LimitFunction;
+  readonly #backgroundWaiting: number;
   /** UIDs of pods deleted lately, until when their tokens are refused. */
   readonly #deletedPods = new Map<string, number>();
   readonly #budgets: Record<'user' | 'recorder', ReviewBudget>;
@@ -126,6 +151,8 @@ class ReviewCache implements TokenCache {
     this.#settings = { ...DEFAULT_TOKEN_CACHE_SETTINGS, ...options };
     this.#maxEntries = options.maxEntries ?? 50_000;
     this.#random = options.random ?? Math.random;
+    this.#background = pLimit(options.backgroundAtOnce ?? 16);
+    this.#backgroundWaiting = options.backgroundWaiting ?? 1_000;
     const budget = (): ReviewBudget =>
       createReviewBudget({
         now: options.now,
@@ -140,17 +167,17 @@ class ReviewCache implements TokenCache {
     reviewer: Reviewer,
     reviewOptions: ReviewOptions = {},
   ): Promise<TokenReviewResult> {
-    const malformed = malformedToken(token);
-    if (malformed !== undefined) return { authenticated: false, error: `malformed token: ${malformed}` };
-    const key = `${reviewOptions.scope ?? ''}:${hashToken(token)}`;
+    if (token.length > MAX_TOKEN_LENGTH) return malformedResult(token);
+    const key = `${reviewOptions.scope ?? ''}:${reviewOptions.tokenHash ?? hashToken(token)}`;
     const now = this.#now();
+    // A cached token passed the shape check when it was first asked: a renewal's hit skips it (and its parse).
     const cached = this.#entries.get(key);
     if (cached && cached.until > now) {
-      if (cached.refreshAt <= now && !this.#inflight.has(key))
-        this.#refresh(key, token, reviewer, reviewOptions);
+      if (cached.refreshAt <= now) this.#refresh(key, token, reviewer, reviewOptions);
       return cached.result;
     }
     if (cached) this.#forget(key);
+    if (malformedToken(token) !== undefined) return malformedResult(token);
     const expiry = readTokenExpiry(token);
     if (expiry !== undefined && expiry <= now) return EXPIRED;
     const running = this.#inflight.get(key);
@@ -165,12 +192,30 @@ class ReviewCache implements TokenCache {
     }
   }
 
-  /** Asks again while the cached answer serves; a failure leaves the entry to expire at its time. */
+  /**
+   * Asks again while the cached answer serves, when a background turn comes; a failure leaves the entry to
+   * expire at its time. Queued, it is not in #inflight: a caller whose entry expired meanwhile asks at once.
+   */
   #refresh(key: string, token: string, reviewer: Reviewer, reviewOptions: ReviewOptions): void {
+    if (this.#refreshing.has(key) || this.#inflight.has(key)) return;
+    if (this.#background.pendingCount >= this.#backgroundWaiting) return;
+    this.#refreshing.add(key);
     const budget = this.#budgets[reviewOptions.listener ?? 'user'];
-    const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
-    this.#inflight.set(key, pending);
-    pending.catch(() => undefined).finally(() => this.#inflight.delete(key));
+    const turn = async (): Promise<void> => {
+      const entry = this.#entries.get(key);
+      const now = this.#now();
+      if (!entry || entry.until <= now || entry.refreshAt > now || this.#inflight.has(key)) return;
+      const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
+      this.#inflight.set(key, pending);
+      try {
+        await pending;
+      } finally {
+        if (this.#inflight.get(key) === pending) this.#inflight.delete(key);
+      }
+    };
+    this.#background(turn)
+      .catch(() => undefined)
+      .finally(() => this.#refreshing.delete(key));
   }
 
   dropPod(namespace: string, pod: string, podUid?: string): number {

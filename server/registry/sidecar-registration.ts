@@ -132,17 +132,18 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
   // Which token hash last proved each registration, so renewals with the same token skip the pod read.
   const proven = new Map<string, string>();
   return async (token: string, client: string): Promise<RegisterInput> => {
+    const tokenHash = hashToken(token);
     const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
       client,
       scope: TOKEN_AUDIENCE,
       listener: 'recorder',
+      tokenHash,
     });
     const fromToken = podFromReview(review);
     if (!fromToken.ok) throw refuse(fromToken);
     const { namespace, pod, podUid } = fromToken.pod;
     const key = registrationKey(namespace, pod);
     const existing = registry.get(namespace, pod);
-    const tokenHash = hashToken(token);
     if (existing && existing.podUid === podUid && proven.get(key) === tokenHash) {
       return { namespace, pod, podUid, address: existing.address };
     }

@@ -2,7 +2,8 @@
 // erasable types only). Appends one JSON line a second to BENCH_PROBE_DIR/probe-<pid>.jsonl: the wall time
 // (ms since the epoch), the registrations answered in that second with their in-server times (headers in
 // to the answer's end) above 5 ms, the event loop's delay (max and p99, 1 ms resolution), the loop's
-// utilization, and each GC pause of 2 ms or more with its kind. What a renewal's tail is can then be read
+// utilization, and each GC pause of 2 ms or more with its kind; the heap in use, the external and
+// ArrayBuffer memory, the RSS and the active handles by kind (TLSWrap, TCPWrap, Timeout, …). What a renewal's tail is can then be read
 // second by second beside the benchmark's own slow calls (BENCH_SLOW_FILE).
 import { subscribe } from 'node:diagnostics_channel';
 import { appendFileSync } from 'node:fs';
@@ -54,9 +55,17 @@ subscribe('http.server.response.finish', (message) => {
   if (ms > 5) slow.push(Math.round(ms * 10) / 10);
 });
 
+/** How many of each kind (TLSWrap, TCPWrap, Timeout, …). */
+function countOf(kinds: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of kinds) counts[kind] = (counts[kind] ?? 0) + 1;
+  return counts;
+}
+
 let elu = performance.eventLoopUtilization();
 setInterval(() => {
   const now = performance.eventLoopUtilization();
+  const memory = process.memoryUsage();
   const line = {
     t: Date.now(),
     answered,
@@ -67,7 +76,12 @@ setInterval(() => {
     gcMs: Math.round(gcMs),
     gcCount,
     gcs,
-    heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    heapMiB: Math.round(memory.heapUsed / 2 ** 20),
+    // Outside V8's heap: what overloaded replicas were killed for (253 MB anonymous with 60–65 MiB of heap).
+    externalMiB: Math.round(memory.external / 2 ** 20),
+    arrayBuffersMiB: Math.round(memory.arrayBuffers / 2 ** 20),
+    rssMiB: Math.round(memory.rss / 2 ** 20),
+    handles: countOf(process.getActiveResourcesInfo()),
   };
   elu = now;
   delay.reset();
