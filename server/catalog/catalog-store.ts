@@ -205,7 +205,7 @@ class StoredCatalog implements Catalog {
   }
 
   get(id: string): CatalogEntry | undefined {
-    return this.#stored.get(id)?.entry;
+    return this.#stored.entry(id);
   }
 
   list(filter: CatalogFilter): CatalogEntry[] {
@@ -244,7 +244,7 @@ class StoredCatalog implements Catalog {
   }
 
   async setDelivery(id: string, delivery: SinkDelivery): Promise<boolean> {
-    const namespace = this.#stored.get(id)?.entry.namespace;
+    const namespace = this.#stored.entry(id)?.namespace;
     if (namespace === undefined) return false;
     const written = await this.#track(
       this.#update(id, namespace, (current) => {
@@ -298,7 +298,7 @@ class StoredCatalog implements Catalog {
   }
 
   #entries(): CatalogEntry[] {
-    return [...this.#stored.values()].map((record) => record.entry);
+    return [...this.#stored.entries()];
   }
 
   /**
@@ -368,9 +368,9 @@ class StoredCatalog implements Catalog {
 
   /** Unfinished entries past their deadline become failed ones, which retention may then remove. */
   async #expireUnfinished(now: number): Promise<void> {
-    for (const record of [...this.#stored.values()]) {
-      if (!expireOverdue(record.entry, now)) continue;
-      await this.#update(record.entry.id, record.entry.namespace, (current) => {
+    for (const entry of [...this.#stored.entries()]) {
+      if (!expireOverdue(entry, now)) continue;
+      await this.#update(entry.id, entry.namespace, (current) => {
         const failed = current && expireOverdue(current.entry, now);
         return failed && current ? { ...current, entry: failed } : undefined;
       });
