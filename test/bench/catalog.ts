@@ -37,6 +37,11 @@ const ENTRIES = Number(process.env.BENCH_CATALOG_ENTRIES ?? MAX_SHARED_ENTRIES);
 const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
 /** Where the control plane's state is kept between runs, one directory per entry count. */
 const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
+/**
+ * The kept state's directory: `<count>-perf9` since the entries are a real perf recording's (nine artifacts
+ * with their keys, three processes); the `<count>` directories of earlier runs hold entries of two artifacts.
+ */
+const STATE = join(STATE_ROOT, `${ENTRIES}-perf9`);
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
 /** BENCH_CATALOG_SEED_ONLY=1: write the entries into the kept state and stop (no replica, no cap check). */
 const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
@@ -44,7 +49,12 @@ const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
 const BEFORE = process.env.BENCH_CATALOG_BEFORE;
 const ROUNDS = Number(process.env.BENCH_CATALOG_ROUNDS ?? (BEFORE ? 2 : 1));
 const PAGE = 50;
-/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
+/**
+ * The replica's memory limit: the Deployment's unless BENCH_CATALOG_MEMORY_LIMIT says (a catalog of 100,000
+ * needs a larger heap than the image's, and so a larger limit: server/config/config-storage.ts).
+ */
+const MEMORY_LIMIT = process.env.BENCH_CATALOG_MEMORY_LIMIT ?? SERVER_RESOURCES.limits.memory;
+/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (about 66 MB each). */
 const ROOMY_BYTES = 2 ** 50;
 /** How long the replica may take to be ready before the run gives up (5 minutes: well past the target). */
 const READY_TIMEOUT_MS = 300_000;
@@ -81,7 +91,7 @@ const NAMESPACE = 'bench-catalog';
 /** The replica's RSS (kB from /proc) and its memory group's figures, as a line's end. */
 function memoryOf(group: MemoryGroup | undefined, rssKb: string): string {
   const peak = group ? `${(group.peakBytes() / 1024 ** 2).toFixed(0)} MiB` : 'unknown';
-  return `RSS then ${(Number(rssKb) / 1024).toFixed(0)} MiB; under the ${SERVER_RESOURCES.limits.memory} limit its memory group's peak ${peak} with page cache, OOM kills ${group?.oomKills() ?? 0}`;
+  return `RSS then ${(Number(rssKb) / 1024).toFixed(0)} MiB; under the ${MEMORY_LIMIT} limit its memory group's peak ${peak} with page cache, OOM kills ${group?.oomKills() ?? 0}`;
 }
 
 async function storedEntries(request: KubeRequest, collection: string): Promise<number> {
@@ -106,14 +116,14 @@ async function ensureNamespace(request: KubeRequest): Promise<void> {
  * by an earlier run), else written now, with their rate and cost to etcd printed.
  */
 async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; request: KubeRequest }> {
-  const cp = await startKeptControlPlane(t, join(STATE_ROOT, String(ENTRIES)));
+  const cp = await startKeptControlPlane(t, STATE);
   await installCrds(cp);
   const request = createKubeRequest(cp.kubeConfig());
   await ensureNamespace(request);
   const collection = entriesPath(NAMESPACE);
   const stored = await storedEntries(request, collection);
   if (stored >= ENTRIES) {
-    process.stdout.write(`${stored} entries kept from an earlier run in ${STATE_ROOT}/${ENTRIES}\n`);
+    process.stdout.write(`${stored} entries kept from an earlier run in ${STATE}\n`);
     return { cp, request };
   }
   const existing = stored > 0 ? await storedEntryIds(request, NAMESPACE) : undefined;
@@ -162,6 +172,7 @@ async function watchCacheReady(request: KubeRequest): Promise<void> {
 
 interface Figures {
   coldSeconds: number;
+  heapLeft: number;
   rssMiB: number;
   peakMiB: number;
   f50: number;
@@ -200,16 +211,24 @@ async function startReplica(t: TestContext, run: Run, script: string) {
     },
     // As its pod runs it: the image's entry point (the bundle) and node flags, under the Deployment's memory limit. Extra node
     // flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start) in BENCH_CATALOG_NODE_ARGS.
+    // --trace-gc: the heap each full collection leaves, which the load shedding judges, read from its output.
     nodeArgs: [
       ...run.imageNodeArgs,
+      '--trace-gc',
       ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
     script,
-    memoryLimitBytes: quantityBytes(SERVER_RESOURCES.limits.memory),
+    memoryLimitBytes: quantityBytes(MEMORY_LIMIT),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
   return { replica, coldSeconds: (performance.now() - started) / 1000 };
+}
+
+/** The heap (MiB) the replica's last full collection left, from its --trace-gc lines. */
+function heapLeftMiB(output: string): number {
+  const after = [...output.matchAll(/Mark-Compact[^\n]*? -> ([\d.]+) \(/g)].at(-1)?.[1];
+  return after === undefined ? NaN : Number(after);
 }
 
 /** One replica of `script`: its cold start, memory and first page against the anchor, printed; stopped after. */
@@ -222,6 +241,10 @@ async function measureReplica(run: Run, label: string, script: string): Promise<
     const peakMiB = (replica.memory?.peakBytes() ?? NaN) / 1024 ** 2;
     process.stdout.write(
       `${label}: replica (node ${run.imageNodeArgs.join(' ')} ${script}) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s (load ${loadAverage()}); ${memoryOf(replica.memory, rss)}\n`,
+    );
+    const heapLeft = heapLeftMiB(replica.process.output());
+    process.stdout.write(
+      `${label}: heap left by the last full collection ${heapLeft.toFixed(1)} MB (the load shedding refuses requests above 85 % of V8's heap limit)\n`,
     );
     const pageUrl = `${replica.base}/api/v1/recordings?namespace=${NAMESPACE}&limit=${PAGE}`;
     const first = await bearerCall(pageUrl, replica.certs.caPem, run.user.token);
@@ -248,6 +271,7 @@ async function measureReplica(run: Run, label: string, script: string): Promise<
     }
     const figures: Figures = {
       coldSeconds,
+      heapLeft: heapLeftMiB(replica.process.output()),
       rssMiB: Number(rss) / 1024,
       peakMiB,
       f50: percentile(furnace, 0.5),
@@ -308,7 +332,7 @@ function printSummary(results: Map<string, Figures[]>, failures: Map<string, str
     if (runs.length === 0) continue;
     const m = (pick: (f: Figures) => number) => median(runs.map(pick));
     lines.push(
-      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
+      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, heap left after a full collection ${m((f) => f.heapLeft).toFixed(0)} MB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
     );
   }
   const after = results.get('after') ?? [];
