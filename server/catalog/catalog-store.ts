@@ -121,7 +121,7 @@ class StoredCatalog implements Catalog {
   /** What the entry store tells the index: at start, and for a shared store what other replicas wrote. */
   indexSink(): EntryIndexSink {
     return {
-      records: () => this.#stored.values(),
+      entries: () => this.#stored.entries(),
       count: () => this.#stored.size,
       upsert: (record) => {
         const before = this.#stored.get(record.entry.id);
