@@ -26,7 +26,7 @@ import {
   unfinished,
   withArtifact,
 } from './catalog-records.ts';
-import { selectOrphans, DEFAULT_ORPHAN_GRACE_SECONDS } from './orphans.ts';
+import { DEFAULT_ORPHAN_GRACE_SECONDS, recordingOfKey, selectOrphans } from './orphans.ts';
 import {
   artifactAllowance,
   makeRoomForRecording,
@@ -265,7 +265,7 @@ class StoredCatalog implements Catalog {
   }
 
   async collectOrphans(graceSeconds = DEFAULT_ORPHAN_GRACE_SECONDS): Promise<string[]> {
-    const named = new Set([...this.#stored.values()].flatMap(keysOf));
+    const named = this.#namedKeys();
     const orphans = await selectOrphans(
       this.#artifacts.list(),
       named,
@@ -282,6 +282,24 @@ class StoredCatalog implements Catalog {
   async close(): Promise<void> {
     await this.#entryStore.stop();
     this.#artifacts.close();
+  }
+
+  /**
+   * Whether an entry names a key: looked up by the recording the key's form names, so that the keys of
+   * 100,000 entries (900,000 strings, 80 MB of heap for a real perf recording's nine) are never all held
+   * at once; only keys not of that form (none the stores write) are gathered.
+   */
+  #namedKeys(): { has(key: string): boolean } {
+    const irregular = new Set<string>();
+    for (const record of this.#stored.values())
+      for (const key of keysOf(record)) if (recordingOfKey(key) !== record.entry.id) irregular.add(key);
+    return {
+      has: (key) => {
+        if (irregular.has(key)) return true;
+        const record = this.#stored.get(recordingOfKey(key));
+        return record !== undefined && keysOf(record).includes(key);
+      },
+    };
   }
 
   #changed(id: string): void {

@@ -70,7 +70,7 @@ export function readStorage(reader: ConfigReader): StorageConfig {
 
 /**
  * The heap a replica needs for a shared catalog of `maxCount` entries: what the server holds with none, and
- * each entry as the index holds it, a real perf recording's (nine artifacts and their keys: 925 bytes
+ * each entry as the index holds it, a real perf recording's (nine artifacts and their keys: 970 bytes
  * measured, docs/benchmarks.md "A catalog of 100,000, round three"; rounded up).
  */
 export const SERVER_BASE_HEAP_BYTES = 56 * 2 ** 20;
