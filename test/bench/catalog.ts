@@ -332,7 +332,7 @@ function printSummary(results: Map<string, Figures[]>, failures: Map<string, str
     if (runs.length === 0) continue;
     const m = (pick: (f: Figures) => number) => median(runs.map(pick));
     lines.push(
-      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, heap left after a full collection ${m((f) => f.heapLeft).toFixed(0)} MB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
+      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, heap left by the last full collection after the pages ${m((f) => f.heapLeft).toFixed(0)} MB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
     );
   }
   const after = results.get('after') ?? [];
