@@ -1,4 +1,4 @@
-// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (the cap, 50,000, by default) RecordingEntry objects in
+// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (the cap, 100,000, by default) RecordingEntry objects in
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost
@@ -30,6 +30,7 @@ import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
 import { benchContext, loadAverage, runBench } from './bench-kit.ts';
 import { serverEntry, serverNodeArgs } from './registry-load.ts';
+import { oldSpaceFor } from '../../server/config/config-storage.ts';
 
 // The most a bucket-backed install keeps (retention.maxCount is capped with storage.s3 in a cluster,
 // server/config/config-storage.ts), the issue's 100,000.
@@ -50,10 +51,26 @@ const BEFORE = process.env.BENCH_CATALOG_BEFORE;
 const ROUNDS = Number(process.env.BENCH_CATALOG_ROUNDS ?? (BEFORE ? 2 : 1));
 const PAGE = 50;
 /**
- * The replica's memory limit: the Deployment's unless BENCH_CATALOG_MEMORY_LIMIT says (a catalog of 100,000
- * needs a larger heap than the image's, and so a larger limit: server/config/config-storage.ts).
+ * The heap a replica needs for ENTRIES (server/config/config-storage.ts refuses less): when it is more than
+ * the image's, the replica runs with it and a memory limit 128 MiB above it, as the config error asks,
+ * unless BENCH_SERVER_NODE_ARGS and BENCH_CATALOG_MEMORY_LIMIT say otherwise.
  */
-const MEMORY_LIMIT = process.env.BENCH_CATALOG_MEMORY_LIMIT ?? SERVER_RESOURCES.limits.memory;
+const NEEDED_OLD_SPACE = oldSpaceFor(ENTRIES);
+const IMAGE_OLD_SPACE = 128;
+const MEMORY_LIMIT =
+  process.env.BENCH_CATALOG_MEMORY_LIMIT ??
+  (NEEDED_OLD_SPACE > IMAGE_OLD_SPACE ? `${NEEDED_OLD_SPACE + 128}Mi` : SERVER_RESOURCES.limits.memory);
+
+/** The image's node flags, the old space raised to what ENTRIES need unless BENCH_SERVER_NODE_ARGS is set. */
+async function replicaNodeArgs(): Promise<string[]> {
+  const image = await serverNodeArgs();
+  if (process.env.BENCH_SERVER_NODE_ARGS !== undefined) return image;
+  return image.map((arg) =>
+    arg.startsWith('--max-old-space-size=') && NEEDED_OLD_SPACE > Number(arg.split('=')[1])
+      ? `--max-old-space-size=${NEEDED_OLD_SPACE}`
+      : arg,
+  );
+}
 /** Retention's byte quotas in the run: far above what the entries say their artifacts hold (about 66 MB each). */
 const ROOMY_BYTES = 2 ** 50;
 /** How long the replica may take to be ready before the run gives up (5 minutes: well past the target). */
@@ -356,7 +373,7 @@ await runBench('bench:catalog', async ({ t }) => {
     cp,
     request,
     s3: await startS3Server(t),
-    imageNodeArgs: await serverNodeArgs(),
+    imageNodeArgs: await replicaNodeArgs(),
     user: await createUser(cp.kubeConfig(), {
       name: `catalog-reader-${RUN_ID}`,
       namespace: NAMESPACE,
