@@ -17,13 +17,14 @@ export const RECORDING_ENTRY_CRD_NAME = `${RECORDING_ENTRY_PLURAL}.${API_GROUP}`
  */
 export const MAX_ENTRY_RECORD_BYTES = 16 * 1024;
 /**
- * The most RecordingEntry objects a server keeps (retention.maxCount is held to it): about 100 MiB of
- * etcd typically, 800 MiB at the very worst (every entry at MAX_ENTRY_RECORD_BYTES); a replica lists
- * them all before it is ready and holds them in its heap. 100,000 entries were ready within 30 s but
- * need a heap of 160 MiB, over the image's 128 (docs/architecture.md, "State and scale";
- * docs/benchmarks.md, "A catalog of 100,000, round two").
+ * The most RecordingEntry objects a server keeps (retention.maxCount is held to it): about 200 MiB of
+ * etcd for entries of a real perf recording (nine artifacts), 1.6 GiB at the very worst (every entry at
+ * MAX_ENTRY_RECORD_BYTES); a replica lists them all before it is ready and holds them in its heap, about
+ * 1,000 bytes an entry, so 100,000 need a heap larger than the image's 128 MiB, and the server refuses
+ * a retention.maxCount its heap cannot hold (server/config/config-storage.ts; docs/architecture.md,
+ * "State and scale"; docs/benchmarks.md, "A catalog of 100,000, round three").
  */
-export const MAX_SHARED_ENTRIES = 50_000;
+export const MAX_SHARED_ENTRIES = 100_000;
 
 export interface RecordingEntrySpec {
   /** The recording id (object names are derived from it: ids allow characters names do not). */

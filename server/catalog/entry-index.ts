@@ -4,44 +4,76 @@
 // entry alone (found by a binary search, spliced in place), so a first page after a write elsewhere is
 // still a slice, not a sort of the catalog. An order handed out is never changed under its reader (a
 // page is read across awaits): the first change after it works on a copy (100,000 references, well
-// under a millisecond).
+// under a millisecond). Records are held compactly (held-record.ts) and made whole when read.
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { StoredRecording } from './catalog-entry.ts';
+import { holdRecord, storedRecordOf, type HeldRecord } from './held-record.ts';
 
 /** Newest first by start time, then by id: byStartDescending's order, on times parsed once. */
 function compareKeyed(a: CatalogEntry, aTime: number, b: CatalogEntry, bTime: number): number {
   return bTime - aTime || a.id.localeCompare(b.id);
 }
 
-export class EntryIndex extends Map<string, StoredRecording> {
+/** Stored records by id, held compactly: each one read is made whole (a new object, the entry the one held). */
+export class EntryIndex {
+  readonly #held = new Map<string, HeldRecord>();
   #newestFirst: CatalogEntry[] | undefined;
   /** Whether #newestFirst has been handed out since it last changed (then it is copied before a change). */
   #handedOut = false;
 
-  override set(id: string, record: StoredRecording): this {
-    const before = super.get(id);
-    super.set(id, record);
+  get size(): number {
+    return this.#held.size;
+  }
+
+  has(id: string): boolean {
+    return this.#held.has(id);
+  }
+
+  get(id: string): StoredRecording | undefined {
+    const held = this.#held.get(id);
+    return held && storedRecordOf(held);
+  }
+
+  /** The entry of recording `id`, without making its record whole. */
+  entry(id: string): CatalogEntry | undefined {
+    return this.#held.get(id)?.entry;
+  }
+
+  /** Every record, each made whole as it is reached. */
+  *values(): IterableIterator<StoredRecording> {
+    for (const held of this.#held.values()) yield storedRecordOf(held);
+  }
+
+  /** Every entry, in no order, without making records whole. */
+  *entries(): IterableIterator<CatalogEntry> {
+    for (const held of this.#held.values()) yield held.entry;
+  }
+
+  set(id: string, record: StoredRecording): this {
+    const before = this.#held.get(id);
+    const held = holdRecord(record);
+    this.#held.set(id, held);
     if (this.#newestFirst !== undefined) {
       if (before !== undefined) this.#unplace(before.entry);
-      this.#place(record.entry);
+      this.#place(held.entry);
     }
     return this;
   }
 
-  override delete(id: string): boolean {
-    const before = super.get(id);
+  delete(id: string): boolean {
+    const before = this.#held.get(id);
     if (before !== undefined && this.#newestFirst !== undefined) this.#unplace(before.entry);
-    return super.delete(id);
+    return this.#held.delete(id);
   }
 
-  override clear(): void {
+  clear(): void {
     this.#newestFirst = undefined;
-    super.clear();
+    this.#held.clear();
   }
 
   /** Every entry, newest first by start time, then by id (byStartDescending's order). */
   newestFirst(): readonly CatalogEntry[] {
-    this.#newestFirst ??= sortNewestFirst([...this.values()].map((record) => record.entry));
+    this.#newestFirst ??= sortNewestFirst([...this.entries()]);
     this.#handedOut = true;
     return this.#newestFirst;
   }

@@ -2,6 +2,7 @@
 // that every replica watches (several replicas sharing a bucket). The catalog keeps its index in memory
 // either way; an entry store reads it back at start, writes through, and (when shared) tells the index
 // what other replicas wrote.
+import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { StoredRecording } from './catalog-entry.ts';
 import type { LoadReport } from './catalog-load.ts';
 
@@ -14,8 +15,8 @@ export interface EntryIndexSink {
   upsert(record: StoredRecording): boolean;
   /** Forgets recording `id`; only when it is in `namespace`, if given. */
   remove(id: string, namespace?: string): void;
-  /** Every record the index holds now (a shared store then keeps no keys of its own beside them). */
-  records?(): Iterable<StoredRecording>;
+  /** Every entry the index holds now (a shared store then keeps no keys of its own beside them). */
+  entries?(): Iterable<CatalogEntry>;
   /** How many records the index holds. */
   count?(): number;
 }

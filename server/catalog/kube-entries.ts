@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject, Watch } from '@kubernetes/client-node';
 import { API_GROUP_VERSION } from '../../core/contract/names.ts';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
 import {
   MAX_ENTRY_RECORD_BYTES,
   RECORDING_ENTRY_KIND,
@@ -67,12 +68,12 @@ function entryKey(namespace: string, id: string): string {
  * The watch's known keys as a view of the index: it holds every entry the watch handed over, so the
  * keys need not be kept twice. A deletion is passed on whatever (the index checks the namespace).
  */
-function knownOf(records: () => Iterable<StoredRecording>, count: () => number): KnownKeys {
+function knownOf(entries: () => Iterable<CatalogEntry>, count: () => number): KnownKeys {
   return {
     add: () => undefined,
     delete: () => true,
     *keys() {
-      for (const { entry } of records()) yield entryKey(entry.namespace, entry.id);
+      for (const entry of entries()) yield entryKey(entry.namespace, entry.id);
     },
     get size() {
       return count();
@@ -158,8 +159,8 @@ class KubeEntries implements EntryStore {
       path: COLLECTION,
       resource: RECORDING_ENTRY_PLURAL,
       pageSize: this.#deps.listPageSize ?? LIST_PAGE,
-      ...(index.records && index.count
-        ? { known: knownOf(index.records.bind(index), index.count.bind(index)) }
+      ...(index.entries && index.count
+        ? { known: knownOf(index.entries.bind(index), index.count.bind(index)) }
         : {}),
       // Only the parsed record is kept: the object (its metadata, managedFields, the record's text) is dropped.
       upsert: (object) => {

@@ -11,7 +11,7 @@ export const DEFAULT_ORPHAN_GRACE_SECONDS = 3600;
 /** The keys of the listing that `named` lacks and that were written before `writtenBefore` (ms). */
 export async function selectOrphans(
   listing: AsyncIterable<ListedArtifact>,
-  named: ReadonlySet<string>,
+  named: { has(key: string): boolean },
   writtenBefore: number,
 ): Promise<string[]> {
   const orphans: string[] = [];
@@ -19,4 +19,13 @@ export async function selectOrphans(
     if (!named.has(object.key) && object.modifiedAt < writtenBefore) orphans.push(object.key);
   }
   return orphans;
+}
+
+/**
+ * The recording a key names by its form: both stores put an artifact under `…<id>/<name>…` (the
+ * `filesystem` store's `<id>/<name>`, the `s3` store's `<root><id>/<name>.<suffix>`).
+ */
+export function recordingOfKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return key.slice(key.lastIndexOf('/', slash - 1) + 1, Math.max(slash, 0));
 }

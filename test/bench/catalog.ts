@@ -1,4 +1,4 @@
-// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (the cap, 50,000, by default) RecordingEntry objects in
+// npm run bench:catalog — a shared catalog of BENCH_CATALOG_ENTRIES (the cap, 100,000, by default) RecordingEntry objects in
 // one namespace of the real API server (the entries of a bucket-backed install, server/catalog/
 // kube-entries.ts). Measured in one run:
 // - how fast the entries are written (BENCH_CATALOG_CONCURRENCY creates at a time) and what they cost
@@ -30,6 +30,7 @@ import { startReplicas } from '../harness/replica-servers.ts';
 import { startS3Server } from '../harness/s3-server.ts';
 import { benchContext, loadAverage, runBench } from './bench-kit.ts';
 import { serverEntry, serverNodeArgs } from './registry-load.ts';
+import { oldSpaceFor } from '../../server/config/config-storage.ts';
 
 // The most a bucket-backed install keeps (retention.maxCount is capped with storage.s3 in a cluster,
 // server/config/config-storage.ts), the issue's 100,000.
@@ -37,6 +38,11 @@ const ENTRIES = Number(process.env.BENCH_CATALOG_ENTRIES ?? MAX_SHARED_ENTRIES);
 const CONCURRENCY = Number(process.env.BENCH_CATALOG_CONCURRENCY ?? 32);
 /** Where the control plane's state is kept between runs, one directory per entry count. */
 const STATE_ROOT = process.env.BENCH_CATALOG_STATE_DIR ?? '/tmp/furnace-bench-catalog';
+/**
+ * The kept state's directory: `<count>-perf9` since the entries are a real perf recording's (nine artifacts
+ * with their keys, three processes); the `<count>` directories of earlier runs hold entries of two artifacts.
+ */
+const STATE = join(STATE_ROOT, `${ENTRIES}-perf9`);
 const PAGE_CALLS = Number(process.env.BENCH_CATALOG_PAGES ?? 200);
 /** BENCH_CATALOG_SEED_ONLY=1: write the entries into the kept state and stop (no replica, no cap check). */
 const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
@@ -44,7 +50,28 @@ const SEED_ONLY = process.env.BENCH_CATALOG_SEED_ONLY === '1';
 const BEFORE = process.env.BENCH_CATALOG_BEFORE;
 const ROUNDS = Number(process.env.BENCH_CATALOG_ROUNDS ?? (BEFORE ? 2 : 1));
 const PAGE = 50;
-/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (110 KB each). */
+/**
+ * The heap a replica needs for ENTRIES (server/config/config-storage.ts refuses less): when it is more than
+ * the image's, the replica runs with it and a memory limit 128 MiB above it, as the config error asks,
+ * unless BENCH_SERVER_NODE_ARGS and BENCH_CATALOG_MEMORY_LIMIT say otherwise.
+ */
+const NEEDED_OLD_SPACE = oldSpaceFor(ENTRIES);
+const IMAGE_OLD_SPACE = 128;
+const MEMORY_LIMIT =
+  process.env.BENCH_CATALOG_MEMORY_LIMIT ??
+  (NEEDED_OLD_SPACE > IMAGE_OLD_SPACE ? `${NEEDED_OLD_SPACE + 128}Mi` : SERVER_RESOURCES.limits.memory);
+
+/** The image's node flags, the old space raised to what ENTRIES need unless BENCH_SERVER_NODE_ARGS is set. */
+async function replicaNodeArgs(): Promise<string[]> {
+  const image = await serverNodeArgs();
+  if (process.env.BENCH_SERVER_NODE_ARGS !== undefined) return image;
+  return image.map((arg) =>
+    arg.startsWith('--max-old-space-size=') && NEEDED_OLD_SPACE > Number(arg.split('=')[1])
+      ? `--max-old-space-size=${NEEDED_OLD_SPACE}`
+      : arg,
+  );
+}
+/** Retention's byte quotas in the run: far above what the entries say their artifacts hold (about 66 MB each). */
 const ROOMY_BYTES = 2 ** 50;
 /** How long the replica may take to be ready before the run gives up (5 minutes: well past the target). */
 const READY_TIMEOUT_MS = 300_000;
@@ -81,7 +108,7 @@ const NAMESPACE = 'bench-catalog';
 /** The replica's RSS (kB from /proc) and its memory group's figures, as a line's end. */
 function memoryOf(group: MemoryGroup | undefined, rssKb: string): string {
   const peak = group ? `${(group.peakBytes() / 1024 ** 2).toFixed(0)} MiB` : 'unknown';
-  return `RSS then ${(Number(rssKb) / 1024).toFixed(0)} MiB; under the ${SERVER_RESOURCES.limits.memory} limit its memory group's peak ${peak} with page cache, OOM kills ${group?.oomKills() ?? 0}`;
+  return `RSS then ${(Number(rssKb) / 1024).toFixed(0)} MiB; under the ${MEMORY_LIMIT} limit its memory group's peak ${peak} with page cache, OOM kills ${group?.oomKills() ?? 0}`;
 }
 
 async function storedEntries(request: KubeRequest, collection: string): Promise<number> {
@@ -106,14 +133,14 @@ async function ensureNamespace(request: KubeRequest): Promise<void> {
  * by an earlier run), else written now, with their rate and cost to etcd printed.
  */
 async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; request: KubeRequest }> {
-  const cp = await startKeptControlPlane(t, join(STATE_ROOT, String(ENTRIES)));
+  const cp = await startKeptControlPlane(t, STATE);
   await installCrds(cp);
   const request = createKubeRequest(cp.kubeConfig());
   await ensureNamespace(request);
   const collection = entriesPath(NAMESPACE);
   const stored = await storedEntries(request, collection);
   if (stored >= ENTRIES) {
-    process.stdout.write(`${stored} entries kept from an earlier run in ${STATE_ROOT}/${ENTRIES}\n`);
+    process.stdout.write(`${stored} entries kept from an earlier run in ${STATE}\n`);
     return { cp, request };
   }
   const existing = stored > 0 ? await storedEntryIds(request, NAMESPACE) : undefined;
@@ -162,6 +189,7 @@ async function watchCacheReady(request: KubeRequest): Promise<void> {
 
 interface Figures {
   coldSeconds: number;
+  heapLeft: number;
   rssMiB: number;
   peakMiB: number;
   f50: number;
@@ -200,16 +228,24 @@ async function startReplica(t: TestContext, run: Run, script: string) {
     },
     // As its pod runs it: the image's entry point (the bundle) and node flags, under the Deployment's memory limit. Extra node
     // flags for the replica (`--cpu-prof --cpu-prof-dir=…` to profile its start) in BENCH_CATALOG_NODE_ARGS.
+    // --trace-gc: the heap each full collection leaves, which the load shedding judges, read from its output.
     nodeArgs: [
       ...run.imageNodeArgs,
+      '--trace-gc',
       ...(process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean),
     ],
     script,
-    memoryLimitBytes: quantityBytes(SERVER_RESOURCES.limits.memory),
+    memoryLimitBytes: quantityBytes(MEMORY_LIMIT),
     readyTimeoutMs: READY_TIMEOUT_MS,
   });
   if (!replica) throw new Error('no replica');
   return { replica, coldSeconds: (performance.now() - started) / 1000 };
+}
+
+/** The heap (MiB) the replica's last full collection left, from its --trace-gc lines. */
+function heapLeftMiB(output: string): number {
+  const after = [...output.matchAll(/Mark-Compact[^\n]*? -> ([\d.]+) \(/g)].at(-1)?.[1];
+  return after === undefined ? NaN : Number(after);
 }
 
 /** One replica of `script`: its cold start, memory and first page against the anchor, printed; stopped after. */
@@ -222,6 +258,10 @@ async function measureReplica(run: Run, label: string, script: string): Promise<
     const peakMiB = (replica.memory?.peakBytes() ?? NaN) / 1024 ** 2;
     process.stdout.write(
       `${label}: replica (node ${run.imageNodeArgs.join(' ')} ${script}) cold start to ready with ${ENTRIES} entries: ${coldSeconds.toFixed(1)} s (load ${loadAverage()}); ${memoryOf(replica.memory, rss)}\n`,
+    );
+    const heapLeft = heapLeftMiB(replica.process.output());
+    process.stdout.write(
+      `${label}: heap left by the last full collection ${heapLeft.toFixed(1)} MB (the load shedding refuses requests above 85 % of V8's heap limit)\n`,
     );
     const pageUrl = `${replica.base}/api/v1/recordings?namespace=${NAMESPACE}&limit=${PAGE}`;
     const first = await bearerCall(pageUrl, replica.certs.caPem, run.user.token);
@@ -248,6 +288,7 @@ async function measureReplica(run: Run, label: string, script: string): Promise<
     }
     const figures: Figures = {
       coldSeconds,
+      heapLeft: heapLeftMiB(replica.process.output()),
       rssMiB: Number(rss) / 1024,
       peakMiB,
       f50: percentile(furnace, 0.5),
@@ -308,7 +349,7 @@ function printSummary(results: Map<string, Figures[]>, failures: Map<string, str
     if (runs.length === 0) continue;
     const m = (pick: (f: Figures) => number) => median(runs.map(pick));
     lines.push(
-      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
+      `  ${label.padEnd(6)} cold start ${m((f) => f.coldSeconds).toFixed(1)} s; memory group peak ${m((f) => f.peakMiB).toFixed(0)} MiB, heap left by the last full collection after the pages ${m((f) => f.heapLeft).toFixed(0)} MB, RSS ${m((f) => f.rssMiB).toFixed(0)} MiB; first page p50 ${ms(m((f) => f.f50))}, p99 ${ms(m((f) => f.f99))} (anchor ${ms(m((f) => f.a50))} / ${ms(m((f) => f.a99))}); cold starts ${runs.map((f) => f.coldSeconds.toFixed(1)).join(', ')} s`,
     );
   }
   const after = results.get('after') ?? [];
@@ -332,7 +373,7 @@ await runBench('bench:catalog', async ({ t }) => {
     cp,
     request,
     s3: await startS3Server(t),
-    imageNodeArgs: await serverNodeArgs(),
+    imageNodeArgs: await replicaNodeArgs(),
     user: await createUser(cp.kubeConfig(), {
       name: `catalog-reader-${RUN_ID}`,
       namespace: NAMESPACE,

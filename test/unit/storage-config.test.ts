@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../core/config/config-error.ts';
 import { resolveConfig } from '../../server/config/config.ts';
-import { checkSharedCatalogBound } from '../../server/config/config-storage.ts';
+import { checkSharedCatalogBound, oldSpaceFor } from '../../server/config/config-storage.ts';
 import { createConfigReader } from '../../server/config/config-reader.ts';
 import { expectedError } from '../harness/expected-error.ts';
 
@@ -53,13 +53,31 @@ describe('storage settings', () => {
   });
 
   it('holds retention.maxCount to what etcd keeps well when entries are shared in a cluster', () => {
-    const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 60_000 } } }, {});
+    const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 120_000 } } }, {});
     const s3 = { s3: { bucket: 'b-1', region: 'r', prefix: '', forcePathStyle: true } };
-    const error = refusal(() => checkSharedCatalogBound(reader, s3, 60_000, false));
+    const roomy = 2 ** 40;
+    const error = refusal(() => checkSharedCatalogBound(reader, s3, 120_000, false, roomy));
     assert.equal(error.key, 'retention.maxCount');
-    assert.match(error.message, /at most 50000 with storage\.s3 in a cluster/);
-    checkSharedCatalogBound(reader, s3, 50_000, false);
-    checkSharedCatalogBound(reader, s3, 60_000, true);
-    checkSharedCatalogBound(reader, {}, 60_000, false);
+    assert.match(error.message, /at most 100000 with storage\.s3 in a cluster/);
+    checkSharedCatalogBound(reader, s3, 100_000, false, roomy);
+    checkSharedCatalogBound(reader, s3, 120_000, true, roomy);
+    checkSharedCatalogBound(reader, {}, 120_000, false, roomy);
+  });
+
+  it('holds retention.maxCount to what the heap holds below the load-shedding point, naming the heap it needs', () => {
+    const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 100_000 } } }, {});
+    const s3 = { s3: { bucket: 'b-1', region: 'r', prefix: '', forcePathStyle: true } };
+    // V8's heap limit in a 256 MiB pod at the image's --max-old-space-size=128 (docs/benchmarks.md).
+    const imageHeap = 131 * 2 ** 20;
+    const error = refusal(() => checkSharedCatalogBound(reader, s3, 100_000, false, imageHeap));
+    assert.equal(error.key, 'retention.maxCount');
+    assert.match(error.message, /at most \d+ with storage\.s3 in a cluster and this heap/);
+    assert.match(error.message, /--max-old-space-size=(\d+)/);
+    const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(error.message)?.[1]);
+    assert.equal(oldSpace, oldSpaceFor(100_000));
+    checkSharedCatalogBound(reader, s3, 100_000, false, oldSpace * 2 ** 20);
+    checkSharedCatalogBound(reader, s3, 50_000, false, imageHeap);
+    checkSharedCatalogBound(reader, s3, 100_000, true, imageHeap);
+    checkSharedCatalogBound(reader, {}, 100_000, false, imageHeap);
   });
 });
