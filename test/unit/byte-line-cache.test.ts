@@ -10,9 +10,17 @@ function viewOf(buf: Buffer): DataView {
   return new DataView(buf.buffer, buf.byteOffset, buf.length);
 }
 
-/** Reads `text` line by line as the collapser does (guesses, then the hash); the ids of the lines matched. */
-function readLines(cache: ByteLineCache, text: string, frames: Map<string, number>): number[] {
-  const buf = Buffer.from(text);
+/**
+ * Reads `text` line by line as the collapser does (guesses, then the hash); the ids of the lines matched.
+ * Lines are keyed in `frames` by their text in `encoding`.
+ */
+function readLines(
+  cache: ByteLineCache,
+  text: string | Buffer,
+  frames: Map<string, number>,
+  encoding: BufferEncoding = 'utf8',
+): number[] {
+  const buf = typeof text === 'string' ? Buffer.from(text) : text;
   const view = viewOf(buf);
   const seen: number[] = [];
   for (let at = 0; at < buf.length;) {
@@ -20,7 +28,7 @@ function readLines(cache: ByteLineCache, text: string, frames: Map<string, numbe
     if (end === -1) {
       end = cache.hashLine(buf, at);
       if (!cache.find(buf, view, at, end, cache.lineHash)) {
-        const line = buf.toString('utf8', at, end);
+        const line = buf.toString(encoding, at, end);
         cache.add(buf, at, end, cache.lineHash, [frames.get(line) ?? -1]);
       }
     }
@@ -79,20 +87,7 @@ describe('ByteLineCache', () => {
       [nan, otherNan, zero, minusZero, before].map((line, i) => [line.toString('latin1'), i]),
     );
     const buf = Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')]));
-    const cache = new ByteLineCache(16);
-    const view = viewOf(buf);
-    const seen: number[] = [];
-    for (let at = 0; at < buf.length;) {
-      let end = cache.matchGuess(buf, view, at);
-      if (end === -1) {
-        end = cache.hashLine(buf, at);
-        if (!cache.find(buf, view, at, end, cache.lineHash)) {
-          cache.add(buf, at, end, cache.lineHash, [ids.get(buf.toString('latin1', at, end)) ?? -1]);
-        }
-      }
-      seen.push(cache.pool[cache.firstOf(cache.current)] as number);
-      at = end + 1;
-    }
+    const seen = readLines(new ByteLineCache(16), buf, ids, 'latin1');
     assert.deepEqual(
       seen,
       order.flatMap((i) => [4, i]),
