@@ -293,11 +293,17 @@ class StoredCatalog implements Catalog {
     const irregular = new Set<string>();
     for (const record of this.#stored.values())
       for (const key of keysOf(record)) if (recordingOfKey(key) !== record.entry.id) irregular.add(key);
+    // A listing comes in key order, so one recording's artifacts come together: its keys are made once.
+    let last: { id: string; keys: string[] } | undefined;
     return {
       has: (key) => {
         if (irregular.has(key)) return true;
-        const record = this.#stored.get(recordingOfKey(key));
-        return record !== undefined && keysOf(record).includes(key);
+        const id = recordingOfKey(key);
+        if (last?.id !== id) {
+          const record = this.#stored.get(id);
+          last = { id, keys: record === undefined ? [] : keysOf(record) };
+        }
+        return last.keys.includes(key);
       },
     };
   }

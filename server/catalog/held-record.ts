@@ -13,7 +13,7 @@
 import { ARTIFACT_NAMES, type ArtifactName } from '../../core/contract/names.ts';
 import { PROFILERS_RUN } from '../../core/contract/recording-params.ts';
 import { RECORDING_STATES, type CatalogEntry } from '../../core/contract/recording.ts';
-import { sharedCopies } from '../kube/shared-copies.ts';
+import { sharedCopies, sharedStrings } from '../kube/shared-copies.ts';
 import type { StoredRecording } from './catalog-entry.ts';
 
 /** Distinct values kept per kind of shared string or value (pods, containers, processes…). */
@@ -29,16 +29,6 @@ export interface HeldRecord {
   keyRoot: string | undefined;
   /** Per artifact: its index in ARTIFACT_NAMES, then its key's suffix's 8 bytes, as one-byte characters. */
   keyTails: string | undefined;
-}
-
-function sharedStrings(max: number): (value: string) => string {
-  const kept = new Map<string, string>();
-  return (value) => {
-    const known = kept.get(value);
-    if (known !== undefined) return known;
-    if (kept.size < max) kept.set(value, value);
-    return value;
-  };
 }
 
 const sharedString = sharedStrings(MAX_SHARED);

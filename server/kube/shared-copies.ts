@@ -23,3 +23,14 @@ export function sharedCopies(max: number): <T>(value: T) => T {
     return value;
   };
 }
+
+/** Returns the one kept copy of an equal string (strings decoded from JSON are new each time), up to `max`. */
+export function sharedStrings(max: number): (value: string) => string {
+  const kept = new Map<string, string>();
+  return (value) => {
+    const known = kept.get(value);
+    if (known !== undefined) return known;
+    if (kept.size < max) kept.set(value, value);
+    return value;
+  };
+}
