@@ -325,6 +325,7 @@ function warnLine(message: string, fields: object): void {
 function registrationMode(wiring: Wiring, local: { secret: string; hostname: string }): RegistrationMode {
   const { kube, config, tokens, watch } = wiring;
   if (!kube) return { kind: 'local', ...local };
+  // N replicas: a review made by one travels to the others as a ticket the sidecar shows back.
   return {
     kind: 'kubernetes',
     kube,
@@ -332,6 +333,7 @@ function registrationMode(wiring: Wiring, local: { secret: string; hostname: str
     injection: config.webhook?.injection ?? DEFAULT_INJECTION_CONFIG,
     tokens,
     cachedPod: (namespace, name) => watch.current?.getPod(namespace, name),
+    ...(wiring.shared ? { reviewTickets: wiring.keys } : {}),
   };
 }
 

@@ -12,8 +12,8 @@ import {
 import { injectedSidecarDifference } from './injected-sidecar.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 
-const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
-const POD_UID_EXTRA = 'authentication.kubernetes.io/pod-uid';
+export const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+export const POD_UID_EXTRA = 'authentication.kubernetes.io/pod-uid';
 const SERVICE_ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 export interface TokenPod {

@@ -21,13 +21,19 @@
 //   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
 //   the user listener and the recorder listener have budgets of their own, so junk on one door never
 //   locks out the other;
-// - concurrent reviews of one token share one TokenReview.
+// - concurrent reviews of one token share one TokenReview;
+// - with N replicas a recorder shows back a review another replica made (review-tickets.ts, opened by the
+//   caller): a vouched review that ends later than the cached one takes its place, as if this replica had
+//   asked, and is refused the same way if its pod was deleted; `current` hands out what is cached, for the
+//   next ticket. Such callers refresh sooner (`refresh`), so that a refreshed review reaches the recorder
+//   before the one it shows ends, whichever replica it comes to.
 import { createHash } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
 import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
+import type { VouchedReview } from './review-tickets.ts';
 import { MAX_TOKEN_LENGTH, malformedToken } from './token-shape.ts';
 
 export interface TokenCacheSettings {
@@ -77,6 +83,15 @@ export interface ReviewOptions {
   listener?: 'user' | 'recorder';
   /** hashToken(token), when the caller has it already (registration keeps it too). */
   tokenHash?: string;
+  /** A review of this token that another replica made (an opened review ticket). */
+  vouched?: VouchedReview | undefined;
+  /** When a successful review is asked again, as shares of `ttlSeconds`; REFRESH_FROM and REFRESH_SPREAD. */
+  refresh?: RefreshWindow;
+}
+
+export interface RefreshWindow {
+  from: number;
+  spread: number;
 }
 
 export type Reviewer = (token: string) => Promise<TokenReviewResult>;
@@ -89,6 +104,10 @@ export interface TokenCache {
    * refuses tokens bound to it for `ttlSeconds` whatever a review says.
    */
   dropPod(namespace: string, pod: string, podUid?: string): number;
+  /** The successful review cached for a token (by hashToken and scope), while it may be reused. */
+  current(tokenHash: string, scope?: string): VouchedReview | undefined;
+  /** The longest reuse of a review, ms (what a vouched review may claim). */
+  readonly ttlMs: number;
   size(): number;
 }
 
@@ -110,6 +129,8 @@ export function readTokenExpiry(token: string): number | undefined {
 
 interface Entry {
   result: TokenReviewResult;
+  /** When the API server answered (a vouched review: when the replica that asked had its answer). */
+  reviewedAt: number;
   until: number;
   /** When a successful review starts being asked again in the background (never for a refusal). */
   refreshAt: number;
@@ -171,7 +192,7 @@ class ReviewCache implements TokenCache {
     const key = `${reviewOptions.scope ?? ''}:${reviewOptions.tokenHash ?? hashToken(token)}`;
     const now = this.#now();
     // A cached token passed the shape check when it was first asked: a renewal's hit skips it (and its parse).
-    const cached = this.#entries.get(key);
+    const cached = this.#adopt(key, this.#entries.get(key), reviewOptions, now);
     if (cached && cached.until > now) {
       if (cached.refreshAt <= now) this.#refresh(key, token, reviewer, reviewOptions);
       return cached.result;
@@ -183,7 +204,7 @@ class ReviewCache implements TokenCache {
     const running = this.#inflight.get(key);
     if (running) return running;
     const budget = this.#budgets[reviewOptions.listener ?? 'user'];
-    const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
+    const pending = this.#ask(key, token, reviewer, budget, reviewOptions);
     this.#inflight.set(key, pending);
     try {
       return await pending;
@@ -205,7 +226,7 @@ class ReviewCache implements TokenCache {
       const entry = this.#entries.get(key);
       const now = this.#now();
       if (!entry || entry.until <= now || entry.refreshAt > now || this.#inflight.has(key)) return;
-      const pending = this.#ask(key, token, reviewer, budget, reviewOptions.client ?? 'unknown');
+      const pending = this.#ask(key, token, reviewer, budget, reviewOptions);
       this.#inflight.set(key, pending);
       try {
         await pending;
@@ -216,6 +237,29 @@ class ReviewCache implements TokenCache {
     this.#background(turn)
       .catch(() => undefined)
       .finally(() => this.#refreshing.delete(key));
+  }
+
+  /**
+   * The vouched review in place of the cached one when it ends later and its pod was not deleted; never in
+   * place of a refusal this replica was given after that review (a revoked token stays refused).
+   */
+  #adopt(key: string, cached: Entry | undefined, options: ReviewOptions, now: number): Entry | undefined {
+    const { vouched } = options;
+    if (!vouched || vouched.until <= now) return cached;
+    if (cached && (cached.until >= vouched.until || cached.reviewedAt >= vouched.reviewedAt)) return cached;
+    if (this.#refuseDeletedPod(vouched.result, now) !== vouched.result) return cached;
+    this.#remember(key, vouched.result, vouched.until, now, vouched.reviewedAt, options.refresh);
+    return this.#entries.get(key);
+  }
+
+  current(tokenHash: string, scope = ''): VouchedReview | undefined {
+    const entry = this.#entries.get(`${scope}:${tokenHash}`);
+    if (!entry?.result.authenticated || entry.until <= this.#now()) return undefined;
+    return { result: entry.result, reviewedAt: entry.reviewedAt, until: entry.until };
+  }
+
+  get ttlMs(): number {
+    return this.#settings.ttlSeconds * 1000;
   }
 
   dropPod(namespace: string, pod: string, podUid?: string): number {
@@ -246,8 +290,20 @@ class ReviewCache implements TokenCache {
     if (keys?.size === 0) this.#byPod.delete(entry.pod);
   }
 
-  #remember(key: string, result: TokenReviewResult, until: number, now: number, refreshAt = until): void {
+  /** A successful review is asked again from `reviewedAt` plus a random share of the TTL in `refresh`. */
+  #remember(
+    key: string,
+    result: TokenReviewResult,
+    until: number,
+    now: number,
+    reviewedAt: number,
+    refresh?: RefreshWindow,
+  ): void {
     if (until <= now) return;
+    const window = refresh ?? { from: REFRESH_FROM, spread: REFRESH_SPREAD };
+    const refreshAt = result.authenticated
+      ? reviewedAt + this.#settings.ttlSeconds * 1000 * (window.from + window.spread * this.#random())
+      : until;
     const entries = this.#entries;
     if (entries.size >= this.#maxEntries) {
       for (const [k, entry] of entries) if (entry.until <= now) this.#forget(k);
@@ -258,7 +314,7 @@ class ReviewCache implements TokenCache {
       }
     }
     const pod = result.authenticated ? boundPodOf(result)?.key : undefined;
-    entries.set(key, { result, until, refreshAt, pod });
+    entries.set(key, { result, reviewedAt, until, refreshAt, pod });
     if (pod !== undefined) this.#byPod.set(pod, (this.#byPod.get(pod) ?? new Set()).add(key));
   }
 
@@ -267,8 +323,9 @@ class ReviewCache implements TokenCache {
     token: string,
     reviewer: Reviewer,
     budget: ReviewBudget,
-    client: string,
+    reviewOptions: ReviewOptions,
   ): Promise<TokenReviewResult> {
+    const client = reviewOptions.client ?? 'unknown';
     const spent = budget.begin(client);
     if (!spent.ok) {
       throw new FurnaceError(
@@ -287,11 +344,10 @@ class ReviewCache implements TokenCache {
     const now = this.#now();
     if (result.authenticated) {
       const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
-      const ttl = this.#settings.ttlSeconds * 1000;
-      const refreshAt = now + ttl * (REFRESH_FROM + REFRESH_SPREAD * this.#random());
-      this.#remember(key, result, Math.min(now + ttl, expiry), now, refreshAt);
+      const until = Math.min(now + this.#settings.ttlSeconds * 1000, expiry);
+      this.#remember(key, result, until, now, now, reviewOptions.refresh);
     } else {
-      this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now);
+      this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now, now);
     }
     return result;
   }

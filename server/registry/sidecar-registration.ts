@@ -18,7 +18,15 @@ import { readBearer, sameSecret } from '../../core/contract/http-errors.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import { checkPod, podFromReview, type Refusal } from '../kube/pod-identity.ts';
-import { createTokenCache, hashToken, type TokenCache } from '../kube/token-cache.ts';
+import {
+  MAX_TICKET_LENGTH,
+  openReviewTicket,
+  sealReviewTicket,
+  TICKET_PATTERN,
+  type VouchedReview,
+} from '../kube/review-tickets.ts';
+import { createTokenCache, hashToken, type RefreshWindow, type TokenCache } from '../kube/token-cache.ts';
+import type { SharedKeys } from '../../core/shared-key.ts';
 import type { Registration, Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
 import { registrationKey } from './lease-registry.ts';
 
@@ -38,6 +46,8 @@ export type RegistrationMode =
       sidecarTlsPort?: number;
       /** Pods as the pod watch last saw them; a miss or a stale entry falls back to reading the Pod. */
       cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+      /** N replicas: reviews travel between them as tickets signed with these keys (review-tickets.ts). */
+      reviewTickets?: SharedKeys;
     }
   | { kind: 'local'; secret: string; hostname: string };
 
@@ -66,6 +76,8 @@ interface RegistrationBody {
   port?: number;
   tlsPort?: number;
   tlsPin?: string;
+  /** The review ticket of the last answer, shown back (review-tickets.ts). */
+  reviewTicket?: string;
 }
 
 const bodySchema = {
@@ -74,6 +86,7 @@ const bodySchema = {
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     tlsPort: { type: 'integer', minimum: 1, maximum: 65535 },
     tlsPin: { type: 'string', pattern: TLS_PIN_PATTERN },
+    reviewTicket: { type: 'string', maxLength: MAX_TICKET_LENGTH, pattern: TICKET_PATTERN },
   },
   dependencies: { tlsPort: ['tlsPin'], tlsPin: ['tlsPort'] },
 } as const;
@@ -106,12 +119,27 @@ export const REGISTRATION_RESPONSE_SCHEMA = {
       leaseSeconds: { type: 'integer' },
       proxyToken: { type: 'string' },
       uploadToken: { type: 'string' },
+      reviewTicket: { type: 'string' },
       limits: { type: 'object', properties: { maxArtifactBytes: { type: 'integer' } } },
     },
   },
 } as const;
 
 type KubernetesMode = Extract<RegistrationMode, { kind: 'kubernetes' }>;
+
+/**
+ * With review tickets a review is asked again from 30–45 % of its TTL (18–27 s of 60) instead of 60–90 %:
+ * a sidecar renews every 15 s (half the default lease), so two renewals come after that and before the
+ * review ends. The first refreshes the review in whichever replica it reaches; the second either takes the
+ * new ticket back or refreshes the other replica; so at 60 s every replica of two holds a newer review or
+ * the sidecar shows one, and no renewal waits for a TokenReview. About one review a token each 30 s.
+ */
+export const TICKET_REFRESH: RefreshWindow = { from: 0.3, spread: 0.15 };
+
+interface Resolved {
+  input: RegisterInput;
+  reviewTicket?: string;
+}
 
 async function findPod(
   mode: KubernetesMode,
@@ -131,21 +159,41 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
   const namespaces = createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) });
   // Which token hash last proved each registration, so renewals with the same token skip the pod read.
   const proven = new Map<string, string>();
-  return async (token: string, client: string): Promise<RegisterInput> => {
+  const tickets = mode.reviewTickets;
+  const subjectOf = (tokenHash: string) => ({ scope: TOKEN_AUDIENCE, tokenHash });
+  /** The ticket for the review now cached: the one shown when it is that review (no new MAC), else a new one. */
+  const ticketFor = (tokenHash: string, shown?: { ticket: string; review: VouchedReview }) => {
+    const held = tickets && reviews.current(tokenHash, TOKEN_AUDIENCE);
+    if (!tickets || !held) return undefined;
+    if (shown && shown.review.reviewedAt === held.reviewedAt) return shown.ticket;
+    return sealReviewTicket(tickets.current, subjectOf(tokenHash), held);
+  };
+  const resolve = async (token: string, client: string, shown: string | undefined): Promise<Resolved> => {
     const tokenHash = hashToken(token);
+    const vouched =
+      tickets && shown !== undefined
+        ? openReviewTicket(tickets, shown, subjectOf(tokenHash), now(), reviews.ttlMs)
+        : undefined;
     const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
       client,
       scope: TOKEN_AUDIENCE,
       listener: 'recorder',
       tokenHash,
+      ...(tickets ? { vouched, refresh: TICKET_REFRESH } : {}),
     });
     const fromToken = podFromReview(review);
     if (!fromToken.ok) throw refuse(fromToken);
     const { namespace, pod, podUid } = fromToken.pod;
+    const reviewTicket = ticketFor(
+      tokenHash,
+      vouched && shown ? { ticket: shown, review: vouched } : undefined,
+    );
+    const withTicket = (input: RegisterInput): Resolved =>
+      reviewTicket ? { input, reviewTicket } : { input };
     const key = registrationKey(namespace, pod);
     const existing = registry.get(namespace, pod);
     if (existing && existing.podUid === podUid && proven.get(key) === tokenHash) {
-      return { namespace, pod, podUid, address: existing.address };
+      return withTicket({ namespace, pod, podUid, address: existing.address });
     }
     const optIn = await namespaces.check(namespace);
     if (!optIn.ok) throw refuse(optIn);
@@ -154,8 +202,9 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     if (!checked.ok) throw refuse(checked);
     proven.set(key, tokenHash);
     if (proven.size > 100_000) proven.clear();
-    return { namespace, pod, podUid, address: { host: checked.podIp, port: sidecarPort } };
+    return withTicket({ namespace, pod, podUid, address: { host: checked.podIp, port: sidecarPort } });
   };
+  return resolve;
 }
 
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
@@ -170,6 +219,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
       if (!token)
         throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
       let input: RegisterInput;
+      let reviewTicket: string | undefined;
       if (mode.kind === 'local') {
         if (!sameSecret(token, mode.secret))
           throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
@@ -181,7 +231,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
         }
         input = { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } };
       } else {
-        input = await resolveKube!(token, request.ip);
+        ({ input, reviewTicket } = await resolveKube!(token, request.ip, request.body?.reviewTicket));
       }
       // After authentication, so that a caller without a valid token learns nothing but 401.
       const tls = tlsOf(request.body, mode);
@@ -199,6 +249,7 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
         leaseSeconds: registry.leaseSeconds,
         proxyToken: registration.proxyToken,
         uploadToken: registration.uploadToken,
+        ...(reviewTicket === undefined ? {} : { reviewTicket }),
         ...(maxArtifactBytes === undefined ? {} : { limits: { maxArtifactBytes } }),
       };
     },

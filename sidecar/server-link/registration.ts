@@ -39,11 +39,18 @@ export interface RegistrationLoop {
   stop(): void;
 }
 
+/** A registration answer as the loop keeps it. */
+export type RegistrationAnswer = ServerTokens & { leaseSeconds: number; reviewTicket?: string };
+
+/** Longer review tickets are not shown back (the server refuses a body with one over 2,048 characters). */
+const MAX_TICKET_LENGTH = 2048;
+
 /**
  * Reads `{ leaseSeconds, proxyToken, uploadToken }` from a registration answer, or says what is wrong;
- * and `limits.maxArtifactBytes` when the server tells it (older servers do not).
+ * and `limits.maxArtifactBytes` when the server tells it (older servers do not), and the review ticket
+ * that N replicas hand out (shown back on the next renewal, so that any replica skips a TokenReview).
  */
-export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSeconds: number } {
+export function parseRegistrationAnswer(body: string): RegistrationAnswer {
   const answer = JSON.parse(body) as Record<string, unknown>;
   const { leaseSeconds, proxyToken, uploadToken } = answer;
   const isToken = (value: unknown): value is string => typeof value === 'string' && value !== '';
@@ -57,7 +64,24 @@ export function parseRegistrationAnswer(body: string): ServerTokens & { leaseSec
   }
   const limit = (answer.limits as { maxArtifactBytes?: unknown } | undefined)?.maxArtifactBytes;
   const known = typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0;
-  return { leaseSeconds, proxyToken, uploadToken, ...(known ? { maxArtifactBytes: limit } : {}) };
+  const ticket = answer.reviewTicket;
+  const keep = typeof ticket === 'string' && ticket !== '' && ticket.length <= MAX_TICKET_LENGTH;
+  return {
+    leaseSeconds,
+    proxyToken,
+    uploadToken,
+    ...(known ? { maxArtifactBytes: limit } : {}),
+    ...(keep ? { reviewTicket: ticket } : {}),
+  };
+}
+
+function registrationBody(options: RegistrationOptions, reviewTicket: string | undefined): string {
+  return JSON.stringify({
+    ...options.body,
+    port: options.port,
+    ...(options.tls ? { tlsPort: options.tls.port, tlsPin: options.tls.pin } : {}),
+    ...(reviewTicket === undefined ? {} : { reviewTicket }),
+  });
 }
 
 export function startRegistration(deps: RegistrationDeps, options: RegistrationOptions): RegistrationLoop {
@@ -67,6 +91,8 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
   let stopped = false;
   let failures = 0;
   let handle: unknown;
+  /** The last answer's review ticket, shown back until an answer brings another or none. */
+  let reviewTicket: string | undefined;
   let markRegistered: () => void = () => {};
   const registered = new Promise<void>((resolve) => (markRegistered = resolve));
 
@@ -83,21 +109,20 @@ export function startRegistration(deps: RegistrationDeps, options: RegistrationO
         method: 'POST',
         url,
         headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          ...options.body,
-          port: options.port,
-          ...(options.tls ? { tlsPort: options.tls.port, tlsPin: options.tls.pin } : {}),
-        }),
+        body: registrationBody(options, reviewTicket),
         ...(ca === undefined ? {} : { ca }),
         timeoutMs: 10_000,
       });
+      if (response.status === 401 || response.status === 404 || response.status === 400)
+        reviewTicket = undefined;
       if (response.status === 401 || response.status === 404) {
         throw new Error(`the server does not know this sidecar (${response.status}); registering again`);
       }
       if (response.status < 200 || response.status > 299) {
         throw new Error(`registration answered ${response.status}: ${response.body.slice(0, 200)}`);
       }
-      const { leaseSeconds, ...tokens } = parseRegistrationAnswer(response.body);
+      const { leaseSeconds, reviewTicket: ticket, ...tokens } = parseRegistrationAnswer(response.body);
+      reviewTicket = ticket;
       deps.tokens.accept(tokens, deps.timers.now(), leaseSeconds);
       if (failures > 0) deps.log('registered again', { leaseSeconds });
       failures = 0;

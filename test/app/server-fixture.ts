@@ -104,6 +104,8 @@ export interface FixtureOptions {
   sharedSlots?: (now: () => number) => SharedSlots;
   /** Where both listeners start refusing requests (the test process's own limits unless a test asks). */
   pressureLimits?: PressureLimits;
+  /** Several replicas: registration hands out review tickets signed with these keys (also the fixture's). */
+  reviewTickets?: SharedKeys;
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -166,6 +168,7 @@ function registrationOf(options: FixtureOptions, tokens: TokenCache): Registrati
     tokens,
     ...(options.cachedPod ? { cachedPod: options.cachedPod } : {}),
     ...(options.sidecarTlsPort ? { sidecarTlsPort: options.sidecarTlsPort } : {}),
+    ...(options.reviewTickets ? { reviewTickets: options.reviewTickets } : {}),
   };
 }
 
@@ -173,7 +176,7 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
   let time = Date.parse('2026-03-01T12:00:00Z');
   const now = (): number => time;
-  const keys = randomSharedKeys();
+  const keys = options.reviewTickets ?? randomSharedKeys();
   const registry = createRegistry({ now, leaseSeconds: 30, keys });
   const artifacts = await (options.store ?? filesystemStore).open(t, dataDir);
   const catalog = await openCatalog({

@@ -20,6 +20,13 @@ export const RENEW_SECONDS = 15;
 /** A well-formed pin nobody serves: a cluster registration needs one, and the benchmark proxies nothing. */
 const PIN = 'A'.repeat(43);
 export const failureSamples = new Map<string, number>();
+/** Each simulated sidecar's review ticket from its last answer, shown back as the sidecar does (N replicas). */
+const reviewTickets = new Map<string, string>();
+
+/** A new install: the sidecars hold no ticket of it yet. */
+export function forgetReviewTickets(): void {
+  reviewTickets.clear();
+}
 
 export async function inBatches<T>(
   count: number,
@@ -98,6 +105,8 @@ export function register(target: Target, token: string): Promise<Call> {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
         res.on('end', () => {
+          if (res.statusCode === 200) keepTicket(token, body);
+          else reviewTickets.delete(token);
           if (res.statusCode !== 200 && token !== 'not-a-token') {
             const key = `${res.statusCode} ${body.slice(0, 160)}`;
             failureSamples.set(key, (failureSamples.get(key) ?? 0) + 1);
@@ -107,8 +116,15 @@ export function register(target: Target, token: string): Promise<Call> {
       },
     );
     req.on('error', () => done({ status: 0, ms: performance.now() - start, at }));
-    req.end(JSON.stringify({ tlsPort: 12381, tlsPin: PIN }));
+    const reviewTicket = reviewTickets.get(token);
+    req.end(JSON.stringify({ tlsPort: 12381, tlsPin: PIN, ...(reviewTicket ? { reviewTicket } : {}) }));
   });
+}
+
+function keepTicket(token: string, body: string): void {
+  const ticket = (JSON.parse(body) as { reviewTicket?: unknown }).reviewTicket;
+  if (typeof ticket === 'string') reviewTickets.set(token, ticket);
+  else reviewTickets.delete(token);
 }
 
 /** Waits until the target answers at all (a refused probe token is an answer). */

@@ -35,6 +35,7 @@ import {
   serverEntry,
   serverImageEnv,
   serverNodeArgs,
+  forgetReviewTickets,
   SIDECARS,
   startBaseline,
   waitListening,
@@ -89,12 +90,13 @@ const load = (): string =>
     .join(' ');
 
 /** The API server's count of Lease writes, by verb, from its own /metrics. */
-async function leaseWrites(cp: ControlPlane): Promise<Record<string, number>> {
+/** The API server's own count of write requests to `resource` so far, by verb. */
+async function leaseWrites(cp: ControlPlane, resource = 'leases'): Promise<Record<string, number>> {
   const { stdout, code, stderr } = await cp.kubectl(['get', '--raw', '/metrics']);
   if (code !== 0) throw new Error(`kubectl get --raw /metrics: ${stderr}`);
   const counts: Record<string, number> = Object.fromEntries(WRITE_VERBS.map((verb) => [verb, 0]));
   for (const line of stdout.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{') || !line.includes('resource="leases"')) continue;
+    if (!line.startsWith('apiserver_request_total{') || !line.includes(`resource="${resource}"`)) continue;
     const verb = /verb="([A-Z]+)"/.exec(line)?.[1] ?? '';
     if (verb in counts) counts[verb] = (counts[verb] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
@@ -253,6 +255,7 @@ async function runFleet(
   tokens: string[],
   around: (renew: () => Promise<number>) => Promise<number> = (renew) => renew(),
 ): Promise<FleetFigures> {
+  forgetReviewTickets();
   const start = await Promise.all(replicas.map((r) => processStats(r.process.pid ?? 0)));
   const startRss = start.map((s) => s.rssMiB);
   for (const [i, r] of replicas.entries()) r.peak = start[i] ?? NO_STATS;
@@ -288,10 +291,15 @@ async function idleLeaseWrites(cp: ControlPlane): Promise<number> {
 function countWrites(cp: ControlPlane, idlePerSecond: number) {
   return async (renew: () => Promise<number>): Promise<number> => {
     const before = await leaseWrites(cp);
+    const reviewsBefore = total(await leaseWrites(cp, 'tokenreviews'));
     const from = performance.now();
     const p99 = await renew();
     const seconds = (performance.now() - from) / 1000;
     const after = await leaseWrites(cp);
+    const reviews = total(await leaseWrites(cp, 'tokenreviews')) - reviewsBefore;
+    console.log(
+      `API server TokenReviews over ${seconds.toFixed(0)} s of renewals: ${reviews}, ${(reviews / SIDECARS / (seconds / 60)).toFixed(2)} per recorder per minute`,
+    );
     const byVerb = WRITE_VERBS.map((verb) => `${verb} ${(after[verb] ?? 0) - (before[verb] ?? 0)}`).join(
       ', ',
     );

@@ -163,4 +163,37 @@ describe('registration loop', () => {
     tokens.accept(told, 0, 30);
     assert.equal(tokens.maxArtifactBytes, 8192);
   });
+
+  it("shows the last answer's review ticket on the next renewal, and drops it when the server forgets it", async () => {
+    const timers = new ManualTimers();
+    const bodies: Record<string, unknown>[] = [];
+    const answers = [
+      answer(200, { leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u', reviewTicket: 'ticket-1' }),
+      answer(200, { leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u', reviewTicket: 'ticket-2' }),
+      answer(401, { code: 'ERR_UNAUTHENTICATED' }),
+      answer(200, { leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u' }),
+      answer(200, { leaseSeconds: 30, proxyToken: 'p', uploadToken: 'u' }),
+    ];
+    const loop = startRegistration(
+      {
+        send: (request) => {
+          bodies.push(JSON.parse(request.body as string) as Record<string, unknown>);
+          return Promise.resolve(answers[bodies.length - 1] ?? answer(500, {}));
+        },
+        readCredential: () => Promise.resolve('token'),
+        timers,
+        random: () => 0,
+        tokens: new ProxyTokens(),
+        log: () => {},
+      },
+      { serverUrl: 'http://127.0.0.1:1', port: 40123 },
+    );
+    for (let i = 0; i < answers.length; i++) await timers.runNext();
+    loop.stop();
+    assert.deepEqual(
+      bodies.map((body) => body.reviewTicket),
+      [undefined, 'ticket-1', 'ticket-2', undefined, undefined],
+      'each renewal shows the ticket the answer before it gave; none after a 401 or an answer without one',
+    );
+  });
 });
