@@ -1,7 +1,9 @@
 // Two server processes sharing registrations through the real API server (`coordination.mode: kubernetes`): a
 // sidecar registered through replica A is proxied through replica B, which presents the token A answered
 // without having been told it; B takes A's upload token; the shared Lease holds no token; a deleted pod's
-// registration is gone from both. The convergence times are printed, not asserted.
+// registration is gone from both; a renewal through B shows the review ticket A answered and B takes that
+// review (the same ticket back), and refuses it once the pod is deleted. The convergence times are printed,
+// not asserted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
@@ -66,10 +68,12 @@ describe('registrations shared by two replicas through the Kubernetes API', () =
     });
     const at = performance.now();
     assert.equal(registered.status, 200, registered.body);
-    const { proxyToken, uploadToken } = JSON.parse(registered.body) as {
+    const { proxyToken, uploadToken, reviewTicket } = JSON.parse(registered.body) as {
       proxyToken: string;
       uploadToken: string;
+      reviewTicket?: string;
     };
+    assert.ok(reviewTicket, 'with two replicas the answer carries a review ticket');
     const throughB = await eventually(
       async () =>
         (await proxied(b, user.token, namespace, 'web')).status === 200 ? performance.now() : undefined,
@@ -115,15 +119,20 @@ describe('registrations shared by two replicas through the Kubernetes API', () =
     );
     assert.equal(forged.status, 401, 'the proxy token uploads nothing');
 
-    const renewed = await bearerCall(`${b.recorderUrl}/api/v1/sidecars`, b.certs.caPem, podToken, 'POST', {
-      tlsPort: SIDECAR_TLS_PORT,
-      tlsPin: identity.pin,
-    });
+    const renewThroughB = () =>
+      bearerCall(`${b.recorderUrl}/api/v1/sidecars`, b.certs.caPem, podToken, 'POST', {
+        tlsPort: SIDECAR_TLS_PORT,
+        tlsPin: identity.pin,
+        reviewTicket,
+      });
+    const renewed = await renewThroughB();
     assert.equal(renewed.status, 200, renewed.body);
+    const answer = JSON.parse(renewed.body) as { proxyToken: string; reviewTicket?: string };
+    assert.equal(answer.proxyToken, proxyToken, 'a renewal through B keeps the tokens');
     assert.equal(
-      (JSON.parse(renewed.body) as { proxyToken: string }).proxyToken,
-      proxyToken,
-      'a renewal through B keeps the tokens',
+      answer.reviewTicket,
+      reviewTicket,
+      'B took A’s review from the ticket (a review of its own signs another)',
     );
 
     await deletePod(kc, namespace, 'web');
@@ -142,6 +151,12 @@ describe('registrations shared by two replicas through the Kubernetes API', () =
         `pod deleted, gone from ${replica.name} after ${(gone - deletedAt).toFixed(0)} ms\n`,
       );
     }
+    const afterDeletion = await renewThroughB();
+    assert.notEqual(
+      afterDeletion.status,
+      200,
+      `the ticket does not bring back the deleted pod: ${afterDeletion.body}`,
+    );
     await eventually(
       async () => {
         const left = await kc.makeApiClient(CoordinationV1Api).listNamespacedLease({ namespace: leases });
