@@ -1,9 +1,12 @@
 // `furnace collapse-perf`: perf script text (stdin or a file) → folded stacks on stdout, like
 // FlameGraph's stackcollapse-perf.pl.
-import { closeSync, fstatSync, openSync, readSync, ReadStream, writeSync } from 'node:fs';
 import { StackCollapser, type CollapseOptions } from '../core/stacks/collapse-perf.ts';
 import { readRange } from './parallel-collapse/read-range.ts';
 import { filterCommand, parseFilterCli, refuseExtraInputs, refuseUsage, type CliIo } from './io.ts';
+
+// Not an ESM import: that would run node:fs's lazy getters (its streams, promises and readline), a few
+// ms of start-up (see io.ts).
+const { closeSync, fstatSync, openSync, readSync, writeSync } = process.getBuiltinModule('node:fs');
 
 const COMMAND = filterCommand(
   'collapse-perf',
@@ -65,7 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 // from one reused buffer, written before the next is made: tens of MB of fresh output buffers would
 // cost a page fault per 4 KiB. Any other stream gets pieces of its own.
 function writeText(collapser: StackCollapser, io: CliIo): void {
-  const fd = io.stdout === process.stdout ? process.stdout.fd : undefined;
+  const fd = io.fds?.stdout;
   if (fd === undefined) {
     for (const piece of collapser.endText()) io.stdout.write(piece);
     return;
@@ -107,9 +110,9 @@ async function collapseInput(
       closeSync(fd);
     }
   }
-  // process.stdin is an fs.ReadStream (with an `fd` the typings leave out) when it is a file.
-  const fd = io.stdin instanceof ReadStream ? (io.stdin as ReadStream & { fd?: unknown }).fd : undefined;
-  if (typeof fd === 'number') return collapseFile(fd, options, threads);
+  // Our own stdin redirected from a file is read as a file; a pipe streams through io.stdin.
+  const fd = io.fds?.stdin;
+  if (fd !== undefined && fstatSync(fd).isFile()) return collapseFile(fd, options, threads);
   const collapser = new StackCollapser(options);
   for await (const chunk of io.stdin) collapser.push(chunk as string | Buffer);
   return collapser;

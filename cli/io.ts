@@ -1,15 +1,41 @@
 // The streams a subcommand reads and writes; tests pass their own.
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+// Not `import … from 'node:util'`: importing a built-in module from ESM reads every export it has,
+// which runs its lazy getters (node:util's load streams, worker_threads and more), a few ms of start-up
+// that a short command like collapse-perf notices. process.getBuiltinModule runs none of them.
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 export interface CliIo {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
+  /**
+   * The process's own file descriptors behind stdin and stdout, for a command that reads or writes them
+   * directly (collapse-perf); tests leave it out.
+   */
+  fds?: { stdin: number; stdout: number };
 }
 
+/**
+ * This process's streams, each made when first used: making process.stdin or process.stdout loads
+ * Node's stream modules (about 45 of them with fs's streams and readline), which a command that uses
+ * `fds` never needs.
+ */
 export function processIo(): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    fds: { stdin: 0, stdout: 1 },
+  };
 }
 
 // Runs a subcommand's option parser. `-h` prints the usage and a bad option (node:util's message

@@ -1,7 +1,10 @@
 // Feeds bytes [start, end) of an open file to a collapser through one reused buffer, with positioned
 // reads: threads that share the file descriptor do not share a file offset.
-import { readSync } from 'node:fs';
 import type { StackCollapser } from '../../core/stacks/collapse-perf.ts';
+
+// Not an ESM import of node:fs: one pass loads this module too, and that import runs fs's lazy getters
+// (see ../io.ts).
+const { readSync } = process.getBuiltinModule('node:fs');
 
 const CHUNK = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 // The offline filters `furnace collapse-perf` and `furnace flamegraph`, driven through run(argv, io).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { run as collapsePerf } from '../../cli/collapse-perf.ts';
@@ -28,6 +29,35 @@ describe('furnace collapse-perf', () => {
     const result = await runCli(collapsePerf, [], script);
     assert.equal(result.code, 0);
     assert.match(result.stderr, /Filtering for events of type: cycles \(1 samples/);
+  });
+
+  it("reads and writes the process's own descriptors (fds) as the installed command does, never its streams", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'furnace-cli-fds-'));
+    const input = openSync(join(GOLDEN_DIR, 'kernel-frames.perf-script'), 'r');
+    const output = openSync(join(dir, 'out.folded'), 'w');
+    t.after(() => {
+      closeSync(input);
+      closeSync(output);
+      rmSync(dir, { recursive: true });
+    });
+    const untouched = (): never => assert.fail('the stream was used instead of the descriptor');
+    const io = {
+      get stdin() {
+        return untouched();
+      },
+      get stdout() {
+        return untouched();
+      },
+      get stderr() {
+        return untouched();
+      },
+      fds: { stdin: input, stdout: output },
+    };
+    assert.equal(await collapsePerf(['--kernel'], io), 0);
+    assert.equal(
+      readFileSync(join(dir, 'out.folded'), 'utf8'),
+      readFileSync(join(GOLDEN_DIR, 'kernel-frames.kernel.folded'), 'utf8'),
+    );
   });
 
   it('exits 2 naming an unknown option', async () => {
