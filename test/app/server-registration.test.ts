@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
-import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { boundPodReview, fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { buildFixture, HOST, PINNED_BODY, SECRET, SIDECAR_INJECTION } from './server-fixture.ts';
-
-function boundReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
-  return {
-    authenticated: true,
-    username: 'system:serviceaccount:team-a:default',
-    audiences,
-    extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': [uid] },
-  };
-}
 
 /** A pod as the webhook injects it, or (`injected: false`) as it was before. */
 function pod(name: string, uid: string, injected = true): V1Pod {
@@ -75,11 +65,11 @@ describe('server registration, local mode', () => {
 
 describe('server registration, kubernetes mode with a fake kube gateway', () => {
   const reviews = {
-    good: boundReview('web-1', 'uid-1'),
-    'other-audience': boundReview('web-1', 'uid-1', ['https://kubernetes.default.svc']),
-    'stale-uid': boundReview('web-1', 'uid-old'),
-    'no-sidecar': boundReview('plain', 'uid-2'),
-    'gone-pod': boundReview('gone', 'uid-3'),
+    good: boundPodReview('web-1', 'uid-1'),
+    'other-audience': boundPodReview('web-1', 'uid-1', ['https://kubernetes.default.svc']),
+    'stale-uid': boundPodReview('web-1', 'uid-old'),
+    'no-sidecar': boundPodReview('plain', 'uid-2'),
+    'gone-pod': boundPodReview('gone', 'uid-3'),
   };
   const pods = { 'team-a/web-1': pod('web-1', 'uid-1'), 'team-a/plain': pod('plain', 'uid-2', false) };
 

@@ -3,19 +3,9 @@ import { describe, it, type TestContext } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { randomSharedKeys, type SharedKeys } from '../../core/shared-key.ts';
-import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
-import { fakeKubeGateway, type FakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { boundPodReview, fakeKubeGateway, type FakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { buildFixture, PINNED_BODY, SIDECAR_INJECTION, type Fixture } from './server-fixture.ts';
-
-function boundReview(pod: string, uid: string): TokenReviewResult {
-  return {
-    authenticated: true,
-    username: 'system:serviceaccount:team-a:default',
-    audiences: ['furnace'],
-    extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': [uid] },
-  };
-}
 
 function pod(name: string, uid: string, ip: string): V1Pod {
   return injectSidecar(
@@ -28,7 +18,7 @@ function pod(name: string, uid: string, ip: string): V1Pod {
   );
 }
 
-const reviews = { 'token-1': boundReview('web-1', 'uid-1'), 'token-2': boundReview('web-2', 'uid-2') };
+const reviews = { 'token-1': boundPodReview('web-1', 'uid-1'), 'token-2': boundPodReview('web-2', 'uid-2') };
 const pods = {
   'team-a/web-1': pod('web-1', 'uid-1', '10.0.0.1'),
   'team-a/web-2': pod('web-2', 'uid-2', '10.0.0.2'),

@@ -8,22 +8,12 @@ import { describe, it } from 'node:test';
 import Fastify from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
-import type { TokenReviewResult } from '../../server/kube/kube-gateway.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
-import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
+import { boundPodReview, fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { bearer, postRegistration } from '../harness/server-calls.ts';
 import { buildFixture, SIDECAR_INJECTION } from './server-fixture.ts';
-
-function review(pod: string, uid: string): TokenReviewResult {
-  return {
-    authenticated: true,
-    username: 'system:serviceaccount:team-a:default',
-    audiences: ['furnace'],
-    extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': [uid] },
-  };
-}
 
 /** An injected pod at 127.0.0.1, where the stand-in sidecar listens. */
 function pod(name: string, uid: string): V1Pod {
@@ -39,7 +29,7 @@ function pod(name: string, uid: string): V1Pod {
 
 const kube = () =>
   fakeKubeGateway({
-    reviews: { 'tok-old': review('old', 'uid-old'), 'tok-new': review('new', 'uid-new') },
+    reviews: { 'tok-old': boundPodReview('old', 'uid-old'), 'tok-new': boundPodReview('new', 'uid-new') },
     pods: { 'team-a/old': pod('old', 'uid-old'), 'team-a/new': pod('new', 'uid-new') },
     namespaces: { 'team-a': { furnace: 'enabled' } },
   });

@@ -12,6 +12,16 @@ import type {
 /** The fields of an access check on Furnace's recordings resource (the API group spelled out). */
 export const RECORDINGS = { group: 'furnace.hyperfoil.io', resource: 'recordings' } as const;
 
+/** What TokenReview says of a service-account token of `team-a` bound to a pod, for `reviews`. */
+export function boundPodReview(pod: string, uid: string, audiences = ['furnace']): TokenReviewResult {
+  return {
+    authenticated: true,
+    username: 'system:serviceaccount:team-a:default',
+    audiences,
+    extra: { 'authentication.kubernetes.io/pod-name': [pod], 'authentication.kubernetes.io/pod-uid': [uid] },
+  };
+}
+
 export interface FakeKubeGatewayOptions {
   /** TokenReview answers by token; any other token is not authenticated. */
   reviews?: Record<string, TokenReviewResult>;
