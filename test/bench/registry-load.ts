@@ -115,7 +115,13 @@ export function register(target: Target, token: string): Promise<Call> {
         });
       },
     );
-    req.on('error', () => done({ status: 0, ms: performance.now() - start, at }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (token !== 'not-a-token') {
+        const key = `no answer: ${error.code ?? error.message}`;
+        failureSamples.set(key, (failureSamples.get(key) ?? 0) + 1);
+      }
+      done({ status: 0, ms: performance.now() - start, at });
+    });
     const reviewTicket = reviewTickets.get(token);
     req.end(JSON.stringify({ tlsPort: 12381, tlsPin: PIN, ...(reviewTicket ? { reviewTicket } : {}) }));
   });
