@@ -159,6 +159,16 @@ describe('registration loop', () => {
     assert.equal(parseRegistrationAnswer(JSON.stringify(base)).maxArtifactBytes, undefined);
     const bad = parseRegistrationAnswer(JSON.stringify({ ...base, limits: { maxArtifactBytes: -1 } }));
     assert.equal(bad.maxArtifactBytes, undefined);
+    const oversized = parseRegistrationAnswer(JSON.stringify({ ...base, reviewTicket: 'x'.repeat(2049) }));
+    assert.equal(
+      oversized.reviewTicket,
+      undefined,
+      'a ticket over 2,048 characters is not kept to send back',
+    );
+    assert.equal(
+      parseRegistrationAnswer(JSON.stringify({ ...base, reviewTicket: 7 })).reviewTicket,
+      undefined,
+    );
     const tokens = new ProxyTokens();
     tokens.accept(told, 0, 30);
     assert.equal(tokens.maxArtifactBytes, 8192);
