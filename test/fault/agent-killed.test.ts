@@ -26,6 +26,7 @@ import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
 import type { RunningProcess } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
+import { TARGET_BUSY_PERCENT } from './fault-processes.ts';
 
 const { kc, cp } = await useCluster();
 
@@ -198,7 +199,9 @@ async function setUp(t: TestContext): Promise<Run> {
       spec: { containers: [{ name: 'app', image: 'registry.example/hot:1' }] },
     },
   });
-  const pod = await simulatePod(kc, namespace, 'hot', { commands: { app: [program, '900'] } });
+  const pod = await simulatePod(kc, namespace, 'hot', {
+    commands: { app: [program, '900', String(TARGET_BUSY_PERCENT)] },
+  });
   t.after(() => pod.stop());
   const rules = [{ apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['create', 'get', 'list'] }];
   const user = await createUser(kc, { name: 'profiler', namespace, rules });

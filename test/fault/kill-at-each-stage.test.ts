@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuThrottle, spareRecord } from '../harness/cpu-throttle.ts';
+import { cpuThrottle, spareRecord, spareTree } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { childPids, stopPid, type RunningProcess } from '../harness/processes.ts';
@@ -21,6 +21,7 @@ import {
   sidecarRegistered,
   startRecording,
   startSidecar,
+  TARGET_BUSY_PERCENT,
   waitForStage,
   type CatalogOutcome,
 } from './fault-processes.ts';
@@ -95,7 +96,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     await serverReady(setup.baseUrl);
     const keyed = await setup.keyed();
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600);
+    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     let sidecar = startSidecar(t, setup.recorderUrl, sidecarData);
     await sidecarRegistered(setup.baseUrl, keyed);
@@ -129,16 +130,17 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     await serverReady(setup.baseUrl);
     const keyed = await setup.keyed();
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600);
+    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     const sidecar = startSidecar(t, setup.recorderUrl, sidecarData);
     await sidecarRegistered(setup.baseUrl, keyed);
-    await throttle.add(sidecar.pid);
     for (const point of KILL_POINTS) {
+      await throttle.add(sidecar.pid);
       const id = await startRecording(setup.baseUrl, keyed, program);
       await spareRecord(throttle, sidecar.pid, id);
       const seen = await waitForStage(sidecarData, id, point.stages, point.afterMs);
       server.child.kill('SIGKILL');
+      await spareTree(throttle, sidecar.pid); // caught; it finishes at full speed
       await server.exited;
       await sleep(3000); // the server stays away a while
       server = setup.start();
@@ -166,7 +168,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     const keyed = await setup.keyed();
     await sidecarRegistered(setup.baseUrl, keyed);
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600);
+    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     for (const point of KILL_POINTS) {
       const id = await startRecording(setup.baseUrl, keyed, program);

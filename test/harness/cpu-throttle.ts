@@ -77,3 +77,20 @@ export async function spareRecord(throttle: CpuThrottle, recorderPid: number, id
   );
   await throttle.spare(pid);
 }
+
+/**
+ * Moves a process and every descendant it has now back to full speed: once a kill has caught the stage it
+ * was slowed for, what it does next (perf script made ahead, uploads, registering again) is not a stage to
+ * catch, and at a few percent of a CPU it takes minutes.
+ */
+export async function spareTree(throttle: CpuThrottle, pid: number): Promise<void> {
+  for (let pids = [pid]; pids.length > 0;) {
+    const next: number[] = [];
+    for (const each of pids) {
+      // A process that has gone meanwhile has nothing to spare.
+      await throttle.spare(each).catch(() => {});
+      next.push(...(await childPids(each)));
+    }
+    pids = next;
+  }
+}

@@ -7,6 +7,7 @@ import { run, startProcess } from './processes.ts';
 
 const HOT_C = `#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 volatile unsigned long sink;
 #ifdef FURNACE_BUILD_TAG
 /* A distinct build id per build, so perf's build-id cache cannot lend symbols from an earlier build. */
@@ -17,14 +18,20 @@ __attribute__((noinline)) void furnace_heavy(void) { for (unsigned long i = 0; i
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 int main(int argc, char **argv) {
   double end = now() + (argc > 1 ? atof(argv[1]) : 60.0);
-  while (now() < end) { furnace_light(); furnace_heavy(); }
+  double busy = (argc > 2 ? atof(argv[2]) : 100.0) / 100.0;
+  while (now() < end) {
+    double slice = now();
+    do { furnace_light(); furnace_heavy(); } while (now() < end && (busy >= 1.0 || now() - slice < 0.1 * busy));
+    if (busy < 1.0) usleep((useconds_t)(100000.0 * (1.0 - busy)));
+  }
   return 0;
 }
 `;
 
 /**
- * Compiles the program into dir (frame pointers kept, no optimization) and returns its path. Its only
- * argument is how many seconds it runs (60 without one).
+ * Compiles the program into dir (frame pointers kept, no optimization) and returns its path. Its arguments:
+ * how many seconds it runs (60 without one), and what percent of each 100 ms it is busy (100 without one;
+ * below that it sleeps the rest, so a test that only needs samples leaves the machine's cores to the rest).
  */
 export async function buildHotProgram(
   dir: string,
@@ -47,10 +54,15 @@ export async function startHotProgram(t: TestContext, dir: string, seconds = 120
  * Builds the program under a name no other process on this machine has, runs it for the test, and
  * returns the name: a processPattern that finds this process and no other.
  */
-export async function runHotProgram(t: TestContext, dir: string, seconds = 120): Promise<string> {
+export async function runHotProgram(
+  t: TestContext,
+  dir: string,
+  seconds = 120,
+  busyPercent = 100,
+): Promise<string> {
   const name = `furnace_hot_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   const path = await buildHotProgram(dir, [], name);
-  startProcess(t, path, [String(seconds)]);
+  startProcess(t, path, [String(seconds), String(busyPercent)]);
   return name;
 }
 
