@@ -13,13 +13,14 @@ import { API_GROUP, SIDECAR_CONTAINER_NAME, SIDECAR_MOUNT_PATHS } from '../../co
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
-import { cpuThrottle, spareRecord } from '../harness/cpu-throttle.ts';
+import { cpuThrottle } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
 import { simulatePod, type SimulatedPod } from '../harness/pod-sim.ts';
 import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
+import { TARGET_BUSY_PERCENT } from './fault-processes.ts';
 
 const SCOPE_LABEL = 'furnace-fault-scope';
 const { cp, kc } = await useCluster();
@@ -65,6 +66,16 @@ async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise
   return `/proc/${pid}/root${dataDir ?? SIDECAR_MOUNT_PATHS.outputDir}/recordings/${id}/${name}`;
 }
 
+/** The recording's state or stage as its journal says, or undefined while there is none (or half of one). */
+async function journalStageAt(journal: string): Promise<string | undefined> {
+  const text = await readFile(journal, 'utf8').catch(() => '');
+  try {
+    return stageOf((JSON.parse(text) as { status: RecordingStatus }).status);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the catalog has taken the recording, as the sidecar's journal says. */
 async function uploadState(pod: SimulatedPod, id: string): Promise<string | undefined> {
   const text = await readFile(await sidecarFile(pod, id, 'recording.json'), 'utf8').catch(() => '');
@@ -95,7 +106,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       },
     });
     const pod = await simulatePod(kc, namespace, 'hot', {
-      commands: { app: [program, '900'] },
+      commands: { app: [program, '900', String(TARGET_BUSY_PERCENT)] },
       restartAlways: [SIDECAR_CONTAINER_NAME],
     });
     t.after(() => pod.stop());
@@ -114,34 +125,34 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
     const throttle = await cpuThrottle(t, 4);
 
     const proxy = `${base}/proxy/${namespace}/hot/recordings`;
-    const statusOf = async (id: string) =>
-      JSON.parse((await call(`${proxy}/${id}`, certs.caPem, user.token)).body) as RecordingStatus;
     const rows: string[] = [];
     let [done, failed] = [0, 0];
     for (const point of KILL_POINTS) {
-      // Recording is caught at full speed (perf then has samples in its file); the short stages need the
-      // quota. Only the sidecar that is about to be caught has it: a restarted one starts and recovers at
-      // full speed (Node's start alone takes about half a minute at 4 % of a core).
-      const throttled = point.stage === 'recording' ? undefined : await sidecarPid(pod);
-      if (throttled !== undefined) await throttle.add(throttled);
       const started = await call(proxy, certs.caPem, user.token, 'POST', {
         durationSeconds: 4,
         frequency: 499,
       });
       assert.equal(started.status, 202, started.body);
       const { id } = JSON.parse(started.body) as RecordingStatus;
-      if (throttled !== undefined) await spareRecord(throttle, throttled, id);
       await sleep(point.afterMs);
+      // The stage is read from the sidecar's journal in its emptyDir, not asked through the proxy: a request
+      // costs the sidecar a TLS request's CPU, which a throttled sidecar polled every 20 ms spent its quota on.
+      const journal = await sidecarFile(pod, id, 'recording.json');
+      // Recording is caught at full speed (perf then has samples in its file). The short stages after it
+      // need the quota, and only they get it: the sidecar is slowed once its recording has ended, when perf
+      // record and the perf script made ahead of it are already running and stay at full speed. Slowed from
+      // the start, the recording's end took about 30 s and perf script about 70 s at 4 % of a core. A
+      // restarted sidecar starts and recovers at full speed.
+      let throttled = false;
       const seen = await eventually(
         async () => {
-          const stage = stageOf(await statusOf(id));
-          if (stage !== point.stage) {
-            // Each poll costs the throttled sidecar a TLS request's CPU: polled every 20 ms through perf
-            // script, its 4 % of a core went to answering (80–90 s in `script` on this machine, past the
-            // 120 s wait in two runs of three). It is polled fast only near the stage to catch.
-            if (throttled !== undefined && (stage === 'recording' || stage === 'script')) await sleep(500);
-            return undefined;
+          const stage = await journalStageAt(journal);
+          const ended = stage !== undefined && stage !== 'recording';
+          if (ended && point.stage !== 'recording' && !throttled) {
+            await throttle.add(await sidecarPid(pod));
+            throttled = true;
           }
+          if (stage !== point.stage) return undefined;
           return point.stage !== 'recording' || (await perfStarted(pod, id)) ? point.stage : undefined;
         },
         120_000,
