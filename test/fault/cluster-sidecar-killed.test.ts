@@ -20,7 +20,7 @@ import { bearerCall as call } from '../harness/http.ts';
 import { simulatePod, type SimulatedPod } from '../harness/pod-sim.ts';
 import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { TARGET_BUSY_PERCENT } from './fault-processes.ts';
+import { journalStage, TARGET_BUSY_PERCENT } from './fault-processes.ts';
 
 const SCOPE_LABEL = 'furnace-fault-scope';
 const { cp, kc } = await useCluster();
@@ -31,11 +31,6 @@ const KILL_POINTS = [
   { name: 'sidecar while uploading', stage: 'upload', afterMs: 0, server: false },
   { name: 'server and sidecar while uploading', stage: 'upload', afterMs: 0, server: true },
 ] as const;
-
-function stageOf(status: RecordingStatus): string {
-  if (status.state === 'recording') return 'recording';
-  return status.state === 'processing' ? status.stage : status.state;
-}
 
 /** The sidecar's own process (not perf, which shares its mount namespace): the container's main process. */
 async function sidecarPid(pod: SimulatedPod): Promise<number> {
@@ -53,8 +48,8 @@ async function sidecarPid(pod: SimulatedPod): Promise<number> {
   );
 }
 
-/** A file of the recording in the sidecar's emptyDir, as its own mount namespace shows it (/proc/PID/root). */
-async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise<string> {
+/** The sidecar's data directory (its emptyDir), as its own mount namespace shows it (/proc/PID/root). */
+async function sidecarData(pod: SimulatedPod): Promise<string> {
   const pid = await sidecarPid(pod);
   const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
   const key = 'FURNACE_SIDECAR_DATA=';
@@ -63,17 +58,12 @@ async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise
     .find((entry) => entry.startsWith(key))
     ?.slice(key.length);
   // Unset in an injected sidecar: its output volume is the data directory (sidecar/config.ts).
-  return `/proc/${pid}/root${dataDir ?? SIDECAR_MOUNT_PATHS.outputDir}/recordings/${id}/${name}`;
+  return `/proc/${pid}/root${dataDir ?? SIDECAR_MOUNT_PATHS.outputDir}`;
 }
 
-/** The recording's state or stage as its journal says, or undefined while there is none (or half of one). */
-async function journalStageAt(journal: string): Promise<string | undefined> {
-  const text = await readFile(journal, 'utf8').catch(() => '');
-  try {
-    return stageOf((JSON.parse(text) as { status: RecordingStatus }).status);
-  } catch {
-    return undefined;
-  }
+/** A file of the recording in the sidecar's emptyDir. */
+async function sidecarFile(pod: SimulatedPod, id: string, name: string): Promise<string> {
+  return `${await sidecarData(pod)}/recordings/${id}/${name}`;
 }
 
 /** Whether the catalog has taken the recording, as the sidecar's journal says. */
@@ -137,7 +127,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       await sleep(point.afterMs);
       // The stage is read from the sidecar's journal in its emptyDir, not asked through the proxy: a request
       // costs the sidecar a TLS request's CPU, which a throttled sidecar polled every 20 ms spent its quota on.
-      const journal = await sidecarFile(pod, id, 'recording.json');
+      const data = await sidecarData(pod);
       // Recording is caught at full speed (perf then has samples in its file). The short stages after it
       // need the quota, and only they get it: the sidecar is slowed once its recording has ended, when perf
       // record and the perf script made ahead of it are already running and stay at full speed. Slowed from
@@ -146,7 +136,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       let throttled = false;
       const seen = await eventually(
         async () => {
-          const stage = await journalStageAt(journal);
+          const stage = await journalStage(data, id).catch(() => undefined); // undefined while half written
           const ended = stage !== undefined && stage !== 'recording';
           if (ended && point.stage !== 'recording' && !throttled) {
             await throttle.add(await sidecarPid(pod));
