@@ -1,7 +1,6 @@
 // The start-up and shutdown that the sidecar (main.ts) and the node agent (agent/main.ts) share: the
 // configuration or a one-line exit, the perf probe, the API on HTTP and HTTPS, registration, and a clean
 // stop on SIGTERM. Each entry point only builds what differs: its recorder and its registration target.
-import { spawn } from 'node:child_process';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +10,7 @@ import type { RecordingLimits } from '../core/contract/limits.ts';
 import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
 import { createServingIdentity, type ServingIdentity } from './api/self-signed-certificate.ts';
 import { isProcessGone, sampleCpuPercent } from './host/proc-table.ts';
+import { spawnHelper } from './host/spawn-helper.ts';
 
 /** How long GET /processes watches the matching processes to tell their CPU share. */
 const CPU_SAMPLE_MS = 300;
@@ -79,7 +79,7 @@ function keptKernelSymbols(config: BasicsConfig): KernelSymbols {
 export async function prepareRecorder(
   config: BasicsConfig & Parameters<typeof serverCaReader>[0],
 ): Promise<RecorderBasics> {
-  const spawnChild = spawn as unknown as SpawnFn;
+  const spawnChild: SpawnFn = spawnHelper;
   await mkdir(config.dataDir, { recursive: true });
   const probeFile = `${config.dataDir}/probe-buildid-mmap.data`;
   const probe = async (): Promise<boolean> => {

@@ -1,7 +1,6 @@
 // Continuous profiling as the agent process runs it: the collector over the node's /proc and perf, its
 // calls to the server with the registration's upload token, and the loop. agent/main.ts starts it.
-import { spawn } from 'node:child_process';
-import type { SpawnFn } from '../host/runtime.ts';
+import { spawnHelper } from '../host/spawn-helper.ts';
 import type { KernelSymbols } from '../symbols/kernel-symbols.ts';
 import { log, timers } from '../process-support.ts';
 import type { ProxyTokens } from '../server-link/proxy-tokens.ts';
@@ -19,7 +18,7 @@ export interface ContinuousStartConfig {
   continuous: { pollSeconds: number; maxPendingWindows: number };
 }
 
-const spawnChild = spawn as unknown as SpawnFn;
+const spawnChild = spawnHelper;
 /** How long the connection to the server stays open without a call (a poll at least every 7.5 s at the defaults). */
 const CONNECTION_IDLE_MS = 60_000;
 

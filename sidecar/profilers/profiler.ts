@@ -33,7 +33,8 @@ export interface RunContext {
  * Why recording ended: the requested duration, a stop, the targets exiting, or a size cap. The controller
  * puts it in words (recording/end-reason.ts); without it, a stop or the clock.
  */
-export type EndCause = 'duration' | 'stopped' | 'exited' | 'size-cap';
+/** `shutdown`: the recorder stopped it on its way out (SIGTERM, Ctrl-C); `interrupted`: a signal ended perf. */
+export type EndCause = 'duration' | 'stopped' | 'exited' | 'size-cap' | 'interrupted' | 'shutdown';
 
 export interface ProfileOutput {
   /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */

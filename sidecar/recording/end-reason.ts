@@ -13,6 +13,10 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
       return `every recorded process exited, ${after}`;
     case 'size-cap':
       return `perf.data reached its size cap ${after}`;
+    case 'shutdown':
+      return `the recorder shut down ${after} (what was sampled is kept)`;
+    case 'interrupted':
+      return `perf was interrupted by a signal ${after} (what it had sampled is kept)`;
   }
 }
 

@@ -407,9 +407,11 @@ export class RecordingController {
     if (status.endReason !== undefined) return;
     const endedAt = this.recordEndedAt.get(id) ?? this.deps.timers.now();
     const seconds = Math.max(0, Math.round((endedAt - Date.parse(status.startedAt)) / 1000));
-    const fallback: EndCause = this.stopRequested.has(id) ? 'stopped' : 'duration';
-    this.stopRequested.delete(id);
-    const reason = describeEnd(cause ?? fallback, {
+    const requested = this.stopRequested.delete(id);
+    const fallback: EndCause = requested ? 'stopped' : 'duration';
+    // A stop that nobody asked for is the recorder's own, on its way out.
+    const said = this.closed && !requested && cause === 'stopped' ? 'shutdown' : (cause ?? fallback);
+    const reason = describeEnd(said, {
       seconds,
       durationSeconds: status.params.durationSeconds,
     });

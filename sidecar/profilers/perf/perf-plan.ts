@@ -18,6 +18,7 @@ const ENDED_IN_WORDS: Readonly<Record<PerfStopReason, string>> = {
   stopped: 'stopped on request',
   exited: 'every process exited',
   'size-cap': 'perf.data size cap reached',
+  interrupted: 'perf interrupted by a signal',
 };
 
 export interface RecordingPlan {

@@ -2,11 +2,12 @@
 // `setpriv --pdeathsig INT` (perf-runner.ts), so a recorder's death interrupts it as a stop would and it
 // writes a whole file; the restarted recorder waits for that file to be complete (perf's header holds the
 // data size once perf has finished it), then scripts and collapses it as usual.
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
 import type { DiskBudget } from '../../host/disk-budget.ts';
 import type { ProfilerRun, ResumeContext, RunContext } from '../profiler.ts';
 import { scriptRecording } from './perf-script.ts';
+import { perfDataSize } from './perf-data-header.ts';
 
 export interface PerfResumeDeps {
   perfPath: string;
@@ -16,23 +17,6 @@ export interface PerfResumeDeps {
   timers: LoopTimers;
   budget: DiskBudget;
   sleep(ms: number): Promise<void>;
-}
-
-/** perf_file_header: magic, size, attr_size, attrs {offset, size}, data {offset, size}: data.size is at 48. */
-const DATA_SIZE_OFFSET = 48;
-
-/** The data size perf wrote into the header of `file`: 0 while perf has not finished it, undefined if unreadable. */
-export async function perfDataSize(file: string): Promise<number | undefined> {
-  const handle = await open(file, 'r').catch(() => undefined);
-  if (handle === undefined) return undefined;
-  try {
-    const header = Buffer.alloc(DATA_SIZE_OFFSET + 8);
-    const { bytesRead } = await handle.read(header, 0, header.length, 0);
-    if (bytesRead < header.length || header.toString('latin1', 0, 8) !== 'PERFILE2') return undefined;
-    return Number(header.readBigUInt64LE(DATA_SIZE_OFFSET));
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Waits up to `waitMs` for perf to finish the file (an interrupted perf takes a moment to write it out). */

@@ -6,6 +6,7 @@ import type { BuildIdMode } from '../../host/disk-budget.ts';
 import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
 import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
+import { isWholePerfData } from './perf-data-header.ts';
 
 export interface PerfRecordOptions {
   perfPath: string;
@@ -33,7 +34,8 @@ export interface PerfRecordOptions {
   killAfterMs?: number;
 }
 
-export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited';
+/** `interrupted`: a signal that the recorder did not send ended perf, which still finished perf.data. */
+export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited' | 'interrupted';
 
 export interface PerfRecordResult {
   reason: PerfStopReason;
@@ -129,6 +131,33 @@ export function perfRecordCommand(
   return { command: shell, args: ['-c', IGNORE_SIGPIPE, setpriv, ...interrupted] };
 }
 
+/** What perf's end means: why it ended, and whether its perf.data is usable. */
+async function judgeEnd(
+  end: {
+    reason: PerfStopReason | undefined;
+    exitCode: number | null;
+    signal: string | null;
+    spawnError: Error | undefined;
+    stderr: string;
+  },
+  outputFile: string,
+): Promise<PerfRecordResult> {
+  const { reason, exitCode, signal, spawnError, stderr } = end;
+  const sizeCapped = /size limit reached/.test(stderr);
+  // A SIGINT or SIGTERM that came from elsewhere (a terminal's Ctrl-C): perf finishes perf.data on
+  // either, and a whole file is a recording that ended, not one that failed.
+  const bySomeoneElse =
+    reason === undefined &&
+    (signal === 'SIGINT' || signal === 'SIGTERM') &&
+    (await isWholePerfData(outputFile));
+  const why: PerfStopReason = bySomeoneElse
+    ? 'interrupted'
+    : (reason ?? (sizeCapped ? 'size-cap' : 'exited'));
+  const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
+  const ok = spawnError === undefined && (exitCode === 0 || interrupted || bySomeoneElse);
+  return { reason: why, ok, exitCode, signal, stderr: stderrExcerpt(stderr) };
+}
+
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
   const { command, args } = perfRecordCommand(options.perfPath, perfRecordArgs(options));
   const child = deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -163,25 +192,15 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
   handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
 
   const done = new Promise<PerfRecordResult>((resolve) => {
-    const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
+    const finish = async (code: number | null, signal: string | null, spawnError?: Error): Promise<void> => {
       if (finished) return;
       finished = true;
       for (const handle of handles) deps.timers.clearTimeout(handle);
       stderr += spawnFailureNote(spawnError, options.perfPath, 'linux-perf');
-      const sizeCapped = /size limit reached/.test(stderr);
-      const why: PerfStopReason = reason ?? (sizeCapped ? 'size-cap' : 'exited');
-      const interrupted = reason !== undefined && (signal === 'SIGINT' || exitCode === 130);
-      const ok = spawnError === undefined && (exitCode === 0 || interrupted);
-      resolve({
-        reason: why,
-        ok,
-        exitCode,
-        signal,
-        stderr: stderrExcerpt(stderr),
-      });
+      resolve(await judgeEnd({ reason, exitCode: code, signal, spawnError, stderr }, options.outputFile));
     };
-    child.on('error', (error: Error) => finish(null, null, error));
-    child.on('close', (code: number | null, signal: string | null) => finish(code, signal));
+    child.on('error', (error: Error) => void finish(null, null, error));
+    child.on('close', (code: number | null, signal: string | null) => void finish(code, signal));
   });
 
   return { pid: child.pid, stop, done };

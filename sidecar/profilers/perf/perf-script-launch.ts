@@ -13,6 +13,8 @@ const STDERR_KEEP = 4000;
 export interface LaunchedScript {
   child: ChildLike;
   exited: Promise<number | null>;
+  /** The signal that ended it, once it has exited by one. */
+  signal(): string | null;
   stderr(): string;
 }
 
@@ -33,15 +35,19 @@ const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
 /** Listens to a child at once: its stderr (kept short) and its end, whenever that comes. */
 function watch(child: ChildLike): LaunchedScript {
   let stderr = '';
+  let signal: string | null = null;
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_KEEP)));
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('close', (code: number | null) => resolve(code));
+    child.on('close', (code: number | null, by: string | null) => {
+      signal = by;
+      resolve(code);
+    });
   });
   // Read by the caller only once it went; a cancelled one's end is nobody's business.
   exited.catch(() => {});
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, signal: () => signal, stderr: () => stderr };
 }
 
 /** Starts `command args` now, plus --kallsyms when a copy is given. */

@@ -18,7 +18,8 @@ export interface ScriptedStacks {
 }
 import type { RecordingEvent } from '../../recording-events.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
-import { launchPerfScript, type PreparedScript } from './perf-script-launch.ts';
+import { launchPerfScript, type LaunchedScript, type PreparedScript } from './perf-script-launch.ts';
+import { isWholePerfData } from './perf-data-header.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
@@ -133,6 +134,13 @@ async function* teeToFile(
   }
 }
 
+/**
+ * How many times perf script runs before its death by a signal fails the recording. A signal is not perf
+ * script's verdict on perf.data (a Ctrl-C that reached it, an OOM kill): while perf.data is whole, it is
+ * run again.
+ */
+export const SCRIPT_RUNS = 3;
+
 /** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
 async function scriptAndCollapse(
   deps: PipelineDeps,
@@ -150,14 +158,41 @@ async function scriptAndCollapse(
     ),
   ]);
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
-  const launched =
-    input.prepared?.go(kallsyms) ??
+  const launch = (): LaunchedScript =>
     launchPerfScript(deps.spawn, perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir), kallsyms);
+  for (let run = 1; ; run += 1) {
+    const launched = run === 1 && input.prepared !== undefined ? input.prepared.go(kallsyms) : launch();
+    const { collapser, code } = await collapseOutput(launched, input.dir, script, expectedBytes);
+    if (code === 0) {
+      // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
+      const trie = collapser.endTrie();
+      await deps.writeTree?.(compactTreeOfTrie(trie));
+      return { stacks: trie.folded(), timeline: collapser.timeline() as TimedSamples };
+    }
+    const signal = launched.signal();
+    if (signal !== null && run < SCRIPT_RUNS && (await isWholePerfData(perfData))) {
+      // The text of the run that died is dropped: perf.script is written again from its start.
+      await script.kept.closed;
+      script.kept.kept = true;
+      continue;
+    }
+    const how = signal === null ? `exit ${code ?? '?'}` : `killed by ${signal}`;
+    throw new Error(`perf script failed (${how}): ${stderrExcerpt(launched.stderr())}`);
+  }
+}
+
+/** One run of perf script: its text teed to perf.script and collapsed, and its exit code. */
+async function collapseOutput(
+  launched: LaunchedScript,
+  dir: string,
+  script: { maxBytes: Promise<number>; kept: ScriptFile },
+  expectedBytes: number | undefined,
+): Promise<{ collapser: Awaited<ReturnType<typeof collapseRecording>>; code: number | null }> {
   const { child, exited } = launched;
   if (child.stdout === null) throw new Error('perf script has no stdout');
   const [collapser, code] = await Promise.all([
     collapseRecording(
-      teeToFile(child.stdout, `${input.dir}/perf.script`, script.maxBytes, script.kept),
+      teeToFile(child.stdout, `${dir}/perf.script`, script.maxBytes, script.kept),
       expectedBytes,
     ),
     exited,
@@ -165,12 +200,7 @@ async function scriptAndCollapse(
     child.kill('SIGKILL'); // a reader that gave up must not leave perf script blocked on its pipe
     throw error;
   });
-  if (code !== 0)
-    throw new Error(`perf script failed (exit ${code ?? 'signal'}): ${stderrExcerpt(launched.stderr())}`);
-  // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
-  const trie = collapser.endTrie();
-  await deps.writeTree?.(compactTreeOfTrie(trie));
-  return { stacks: trie.folded(), timeline: collapser.timeline() as TimedSamples };
+  return { collapser, code };
 }
 
 /**
