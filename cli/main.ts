@@ -1,9 +1,19 @@
 // `furnace` command dispatcher. Each subcommand lives in its own module and exports `run(argv, io)`.
 import type { CliIo } from './io.ts';
+import { runOnNodeFor } from './node-runtime.ts';
 
 type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
 
-const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
+/**
+ * What of @kubernetes/client-node a verb loads (node-runtime.ts): `connects` only when it reaches a cluster
+ * (not with --server or --help), `loads` whenever it runs.
+ */
+type KubeClientUse = 'connects' | 'loads';
+
+const SUBCOMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<Subcommand>; kube?: KubeClientUse }
+> = {
   inject: {
     summary: 'print a manifest with the furnace sidecar injected (-f FILE, or stdin)',
     load: async () => (await import('./inject.ts')).run,
@@ -19,36 +29,44 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcomm
   record: {
     summary: "record a pod through the cluster's API server, write the flame graph and artifacts",
     load: async () => (await import('./record.ts')).run,
+    kube: 'connects',
   },
   list: {
     summary: 'recordings in the catalog (or --pods: pods with a registered sidecar)',
     load: async () => (await import('./catalog-verbs.ts')).runList,
+    kube: 'connects',
   },
   get: {
     summary: "a catalogued recording's details as JSON",
     load: async () => (await import('./catalog-verbs.ts')).runGet,
+    kube: 'connects',
   },
   download: {
     summary: "a catalogued recording's artifacts (--format svg|html|folded|speedscope|perf.data|pprof|otlp)",
     load: async () => (await import('./catalog-verbs.ts')).runDownload,
+    kube: 'connects',
   },
   continuous: {
     summary: 'the merged flame graph of a time range of continuous profiling (--format folded|svg|pprof)',
     load: async () => (await import('./continuous-verb.ts')).runContinuous,
+    kube: 'connects',
   },
   catalog: {
     summary:
       "migrate: a single replica's filesystem catalog into the bucket of storage.s3 (run where the data is)",
     // The server's own catalog and storage code: the one place that reads and writes both stores.
     load: async () => (await import('../server/catalog/migrate/migrate-command.ts')).run,
+    kube: 'loads',
   },
   open: {
     summary: "a recording's page of the web UI, through a local `ui` forwarder",
     load: async () => (await import('./ui-forwarder.ts')).runOpen,
+    kube: 'connects',
   },
   ui: {
     summary: 'the web UI on a loopback port, forwarded through the API server with your identity',
     load: async () => (await import('./ui-forwarder.ts')).runUi,
+    kube: 'connects',
   },
 };
 
@@ -71,5 +89,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`furnace: unknown command '${name}'\n${usage()}`);
     return 2;
   }
+  if (sub.kube !== undefined && needsKubeClient(sub.kube, rest)) {
+    const code = await runOnNodeFor(name, io, { offersServer: sub.kube === 'connects' });
+    if (code !== undefined) return code;
+  }
   return (await sub.load())(rest, io);
+}
+
+/** Whether this run of a verb loads the Kubernetes client: a connecting verb not asked for --help or --server. */
+function needsKubeClient(use: KubeClientUse, argv: readonly string[]): boolean {
+  if (use === 'loads') return true;
+  const option = (name: string): boolean => argv.some((a) => a === name || a.startsWith(`${name}=`));
+  return !(option('--server') || option('--help') || argv.includes('-h'));
 }
