@@ -7,7 +7,7 @@
 // document is edited in place: its untouched nodes keep their quotes, number forms and comments, and new
 // strings are quoted wherever YAML 1.1 would read them as something else. Pure; cli/inject.ts does I/O.
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isSeq, parseAllDocuments } from 'yaml';
+import { Document, isMap, isNode, isSeq, parseAllDocuments } from 'yaml';
 import type { DocumentOptions, Node, ParseOptions, SchemaOptions, ToStringOptions } from 'yaml';
 import type { Operation } from 'fast-json-patch';
 import { FurnaceError } from '../core/contract/errors.ts';
@@ -83,11 +83,24 @@ function applyOperation(document: Document, operation: Operation): void {
   }
 }
 
+/**
+ * The node whose leading comment lies before `node`'s own text: a comment directly above a document's
+ * first key belongs to that key (the yaml package's choice), yet it sits outside the document's range.
+ */
+function firstKeyAtStart(node: Node): Node | undefined {
+  if (!isMap(node)) return undefined;
+  const key: unknown = node.items[0]?.key;
+  return isNode(key) && key.range?.[0] === node.range?.[0] ? key : undefined;
+}
+
 /** The node alone, without the comments around it (those stay in the source text outside its range). */
 function renderNode(node: Node, options: ToStringOptions): string {
   const { commentBefore, comment } = node;
+  const firstKey = firstKeyAtStart(node);
+  const keyComment = firstKey?.commentBefore;
   node.commentBefore = null;
   node.comment = null;
+  if (firstKey !== undefined) firstKey.commentBefore = null;
   try {
     const alone = new Document(null, KUBECTL_YAML);
     alone.contents = node;
@@ -95,6 +108,7 @@ function renderNode(node: Node, options: ToStringOptions): string {
   } finally {
     node.commentBefore = commentBefore;
     node.comment = comment;
+    if (firstKey !== undefined) firstKey.commentBefore = keyComment;
   }
 }
 

@@ -128,6 +128,36 @@ data:
     assert.equal((await inject(nothingToDo)).stdout, nothingToDo, 'no change at all: the very same bytes');
   });
 
+  it('writes a comment that sits directly above an injected document once (a license header)', async () => {
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+  - name: api
+    image: api:1
+`;
+    for (const input of [
+      `# top comment\n${pod}`,
+      `# Copyright the authors\n# SPDX-License-Identifier: Apache-2.0\n${DEPLOYMENT}`,
+      `${SERVICE}---\n# the pod\n${pod}`,
+    ]) {
+      const result = await inject(input);
+      assert.equal(result.code, 0, result.stderr);
+      for (const line of input.split('\n').filter((l) => l.startsWith('#'))) {
+        const times = result.stdout.split('\n').filter((l) => l === line).length;
+        assert.equal(times, 1, `${line} is written ${times} times:\n${result.stdout}`);
+      }
+      assert.ok(result.stdout.includes('furnace.hyperfoil.io/injected'), result.stdout);
+      assert.equal(
+        (await inject(result.stdout)).stdout,
+        result.stdout,
+        'and injecting again changes nothing',
+      );
+    }
+  });
+
   it('is idempotent as text, also for a file that ends in ---', async () => {
     const input = `${DEPLOYMENT}---\n`;
     const once = await inject(input);
