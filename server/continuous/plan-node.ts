@@ -73,23 +73,29 @@ interface Candidate {
   createdAt: number;
 }
 
+/** The pod as a candidate of the node's plan, or undefined when no selection of its namespace may take it. */
+function candidateOf(input: NodePlanInput, pod: V1Pod): Candidate | undefined {
+  const namespace = pod.metadata?.namespace ?? '';
+  if (pod.spec?.nodeName !== input.node || !input.optedIn.has(namespace)) return undefined;
+  if (podRefusal(pod, `${namespace}/${pod.metadata?.name ?? ''}`) !== undefined) return undefined;
+  const chosen = input.selections.filter(
+    (s) => s.namespace === namespace && matchesSelector(s.selector, pod.metadata?.labels),
+  );
+  const target = chosen.length === 0 ? undefined : targetOf(pod, chosen);
+  if (!target) return undefined;
+  const created = new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
+  return { target, chosen, createdAt: Number.isNaN(created) ? 0 : created };
+}
+
 /** The selected pods of the node, by namespace, oldest first (then by name). */
 function candidatesByNamespace(input: NodePlanInput): Map<string, Candidate[]> {
   const byNamespace = new Map<string, Candidate[]>();
   for (const pod of input.pods) {
-    const namespace = pod.metadata?.namespace ?? '';
-    if (pod.spec?.nodeName !== input.node || !input.optedIn.has(namespace)) continue;
-    if (podRefusal(pod, `${namespace}/${pod.metadata?.name ?? ''}`) !== undefined) continue;
-    const chosen = input.selections.filter(
-      (s) => s.namespace === namespace && matchesSelector(s.selector, pod.metadata?.labels),
-    );
-    if (chosen.length === 0) continue;
-    const target = targetOf(pod, chosen);
-    if (!target) continue;
-    const created = new Date(pod.metadata?.creationTimestamp ?? 0).getTime();
-    const list = byNamespace.get(namespace) ?? [];
-    list.push({ target, chosen, createdAt: Number.isNaN(created) ? 0 : created });
-    byNamespace.set(namespace, list);
+    const candidate = candidateOf(input, pod);
+    if (!candidate) continue;
+    const list = byNamespace.get(candidate.target.namespace) ?? [];
+    list.push(candidate);
+    byNamespace.set(candidate.target.namespace, list);
   }
   for (const list of byNamespace.values())
     list.sort((a, b) => a.createdAt - b.createdAt || a.target.pod.localeCompare(b.target.pod));
