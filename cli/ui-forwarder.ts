@@ -1,20 +1,22 @@
 // `furnace ui` and `furnace open ID`: a loopback HTTP listener that forwards the web UI's requests to
 // Furnace through the API server (aggregated API) with the kubeconfig's credentials. The listener holds
 // those credentials, so:
-// - it answers only a caller who shows this run's random key: the URL it prints and opens carries it once,
-//   and the browser keeps it as an HttpOnly cookie; another local user or process does not know it;
+// - it answers only a caller who shows this run's random key: the URL it prints carries it once, and the
+//   browser keeps it as an HttpOnly cookie on the key's own `.localhost` host, which no other loopback
+//   port receives; the browser is started on a file of this user's (cli/open-browser.ts), never with the
+//   key on its command line; another local user or process does not know it;
 // - it answers only loopback Host headers and the browser's same-origin requests (the server's own
 //   local-mode rules, core/contract/request-guard.ts): another web page cannot use it;
 // - it forwards only paths that map onto the aggregated API with no segment that could climb out of it
 //   (`safeAggregatedUrl`), so the credentials never reach any other path of the API server.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { safeAggregatedUrl } from '../core/contract/aggregated-api.ts';
-import { decideRunKey, urlWithKey, type RunKey } from '../core/contract/run-key.ts';
+import { decideRunKey, keepHeaders, urlWithKey, type RunKey } from '../core/contract/run-key.ts';
 import { checkUserRequest, type RequestFacts } from '../core/contract/request-guard.ts';
 import { optionText, UsageError } from './args.ts';
+import { openBrowserPrivately } from './open-browser.ts';
 import { readAll, type FurnaceApi } from './kube-api.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
 import { VERBS } from './verbs.ts';
@@ -48,24 +50,24 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 
 /**
  * Whether the request shows the key (core/contract/run-key.ts). A first visit with `?furnace-key=` is
- * answered with the cookie and a redirect to the same URL without the key.
+ * sent on to the key's host, which answers with the cookie and a page that moves on to the same URL
+ * without the key.
  */
 function admitKey(key: RunKey, req: IncomingMessage, res: ServerResponse): boolean {
   const decision = decideRunKey(key, {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
+    host: first(req.headers.host),
     cookie: first(req.headers.cookie),
     authorization: first(req.headers.authorization),
   });
   if (decision.kind === 'admit') return true;
   if (decision.kind === 'redirect') {
-    res
-      .writeHead(303, {
-        location: decision.location,
-        'set-cookie': decision.setCookie,
-        'cache-control': 'no-store',
-      })
-      .end();
+    res.writeHead(303, { location: decision.location, 'cache-control': 'no-store' }).end();
+    return false;
+  }
+  if (decision.kind === 'keep') {
+    res.writeHead(200, keepHeaders(decision)).end(decision.page);
     return false;
   }
   refuse(
@@ -145,14 +147,6 @@ export async function startUiForwarder(api: FurnaceApi, port: number): Promise<U
   return { url, key, withKey, server };
 }
 
-/** Opens a URL in the desktop's browser ($BROWSER, else xdg-open or macOS open). */
-function openBrowser(url: string): void {
-  const command = process.env.BROWSER ?? (process.platform === 'darwin' ? 'open' : 'xdg-open');
-  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => undefined);
-  child.unref();
-}
-
 async function serve(context: VerbContext, page: string): Promise<number> {
   const text = optionText(context.parsed, 'port') ?? '0';
   if (!/^\d+$/.test(text) || Number(text) > 65535)
@@ -160,7 +154,7 @@ async function serve(context: VerbContext, page: string): Promise<number> {
   const forwarder = await startUiForwarder(context.api(), Number(text));
   const url = forwarder.withKey(page);
   context.io.stdout.write(`Furnace UI at ${url} (through ${context.api().server}); Ctrl-C stops it\n`);
-  if (context.parsed.options['no-browser'] !== true) openBrowser(url);
+  const browser = context.parsed.options['no-browser'] !== true ? await openBrowserPrivately(url) : undefined;
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       forwarder.server.close(() => resolve());
@@ -169,6 +163,7 @@ async function serve(context: VerbContext, page: string): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await browser?.close();
   return 0;
 }
 

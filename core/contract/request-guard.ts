@@ -43,13 +43,19 @@ function hostNameOf(host: string): string {
 }
 
 /**
- * Only names that no DNS answer can redirect: IPv4 and IPv6 loopback literals, and `localhost`, which
- * browsers resolve to loopback themselves. The port is not pinned: an SSH tunnel may forward another.
+ * Only names that no DNS answer can redirect: IPv4 and IPv6 loopback literals, and `localhost` and one
+ * label under it (RFC 6761), which browsers resolve to loopback themselves; the run key's cookie lives
+ * on such a name (core/contract/run-key.ts). The port is not pinned: an SSH tunnel may forward another.
  */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined) return false;
   const name = hostNameOf(host);
-  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  return (
+    name === 'localhost' ||
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.localhost$/.test(name) ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
 }
 
 function forbidden(message: string, details: Record<string, unknown>): FurnaceError {
@@ -81,8 +87,12 @@ export function checkUserRequest(facts: RequestFacts, options: GuardOptions): Fu
   if (options.loopbackOnly) {
     if (!isLoopbackHost(facts.host))
       return forbidden(
-        `Host ${facts.host ?? '(none)'} is refused: in local mode only 127.0.0.1, [::1] or localhost`,
-        { field: 'host', value: facts.host, allowed: '127.0.0.1, [::1] or localhost, with any port' },
+        `Host ${facts.host ?? '(none)'} is refused: in local mode only 127.0.0.1, [::1], localhost or a name under .localhost`,
+        {
+          field: 'host',
+          value: facts.host,
+          allowed: '127.0.0.1, [::1], localhost or NAME.localhost, with any port',
+        },
       );
     const refusal = checkBrowserOrigin(facts);
     if (refusal) return refusal;

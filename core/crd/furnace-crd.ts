@@ -228,6 +228,13 @@ export const furnaceSpecSchema = {
         tlsSecretName: { type: 'string', maxLength: 253 },
       },
     },
+    trustedProxies: {
+      type: 'array',
+      maxItems: 64,
+      description:
+        "Addresses or CIDR ranges of the Route's router or the Ingress controller in front of the UI: the server believes X-Forwarded-For from these only, and budgets failed token reviews per client it names. Unset with a Route (OpenShift): the cluster network, where the router's connections come from. Unset otherwise: none (every user behind an Ingress shares one budget).",
+      items: { type: 'string', maxLength: 64, pattern: '^[0-9A-Fa-f:.]+(/[0-9]{1,3})?$' },
+    },
     limits: {
       type: 'object',
       description: "The server's limits; unset keys keep the server's defaults.",

@@ -80,6 +80,11 @@ export interface FurnaceSpec {
   /** OpenShift Route; enabled by default on OpenShift only. */
   route?: { enabled?: boolean; host?: string };
   ingress?: { enabled?: boolean; host?: string; className?: string; tlsSecretName?: string };
+  /**
+   * Addresses or CIDR ranges of the Route's router or the Ingress controller, whose X-Forwarded-For the
+   * server believes (its `ingress.trustedProxies`). Unset with a Route: the cluster network.
+   */
+  trustedProxies?: string[];
   limits?: FurnaceLimits;
   catalog?: { storageSize?: string; storageClassName?: string };
   webhook?: { failurePolicy?: 'Ignore' | 'Fail'; namespaceSelector?: V1LabelSelector };

@@ -1,7 +1,9 @@
 // The HTTP request that pushes one recording to one sink, without its credentials (the server adds
 // those from their files): the URL, the artifact sent as the body, and the headers. Pure.
 //
-// OTLP: POST <url>/v1development/profiles with the stored profile.otlp.pb, an ExportProfilesServiceRequest
+// The body is the artifact `artifact` names, which the server writes from the recording's folded stacks and
+// its own catalog entry (server/sinks/recording-body.ts), never the bytes a sidecar uploaded under that name.
+// OTLP: POST <url>/v1development/profiles with profile.otlp.pb, an ExportProfilesServiceRequest
 // in protobuf (Content-Type application/x-protobuf), the path OTLP/HTTP gives profiles while they are
 // in development (opentelemetry-proto, profiles/v1development).
 // Pyroscope: POST <url>/ingest?name=<application>.cpu{namespace=…,pod=…,container=…}&from=<s>&until=<s>

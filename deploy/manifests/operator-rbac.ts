@@ -99,6 +99,14 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
     resourceNames: [CLUSTER_OBJECT_NAMES.apiService],
     verbs: ALL,
   },
+  // OpenShift: the cluster network, which the router connects from (the server's trusted proxies): read,
+  // by name.
+  {
+    apiGroups: ['config.openshift.io'],
+    resources: ['networks'],
+    resourceNames: ['cluster'],
+    verbs: ['get'],
+  },
 ];
 
 /** In the operator's own namespace, where the one Furnace and everything namespaced it makes live. */

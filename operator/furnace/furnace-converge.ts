@@ -9,6 +9,7 @@ import { furnaceNames, servingDnsNames, type FurnaceNames } from './furnace-name
 import {
   detectPlatform,
   listOptedInNamespaces,
+  readClusterNetworks,
   readRequestHeaderSource,
   readServiceCa,
   readStoredCertificates,
@@ -124,6 +125,23 @@ function nextLook(
   return Math.min(ready ? READY_RECHECK_MS : settings.readyPollMs, untilRenewal);
 }
 
+/** OpenShift with a Route and no spec.trustedProxies: the cluster network, which the router connects from. */
+async function routerNetworks(
+  context: OperatorContext,
+  furnace: Furnace,
+  platform: Platform,
+): Promise<{ clusterNetworks?: string[] }> {
+  if (platform !== 'openshift' || furnace.spec.route?.enabled === false || furnace.spec.trustedProxies)
+    return {};
+  const clusterNetworks = await readClusterNetworks(context.request);
+  if (clusterNetworks.length === 0)
+    context.log.warn(
+      { namespace: furnace.metadata.namespace, furnace: furnace.metadata.name },
+      'the cluster network (networks.config.openshift.io cluster) could not be read: the server ignores X-Forwarded-For, so every user behind the Route shares one budget of failed token reviews; set spec.trustedProxies',
+    );
+  return { clusterNetworks };
+}
+
 export async function convergeFurnace(
   context: OperatorContext,
   settings: FurnaceSettings,
@@ -147,6 +165,7 @@ export async function convergeFurnace(
     ...(settings.webhookUrl ? { webhookUrl: settings.webhookUrl } : {}),
     ...(requestHeader ? { requestHeader } : {}),
     sharedKey: decideSharedKey(await readStoredSharedKey(context.applier, names), () => randomBytes(32)),
+    ...(await routerNetworks(context, furnace, platform)),
   });
   const applied = await applyPlan(context, furnace, planned);
   const webhook = applied.find(

@@ -18,6 +18,27 @@ export async function detectPlatform(request: KubeRequest): Promise<Platform> {
   return answer.status === 200 ? 'openshift' : 'kubernetes';
 }
 
+/** OpenShift's cluster network configuration, read by name (the operator may read this one only). */
+export const CLUSTER_NETWORK_PATH = '/apis/config.openshift.io/v1/networks/cluster';
+
+interface NetworkConfig {
+  spec?: { clusterNetwork?: { cidr?: unknown }[] };
+  status?: { clusterNetwork?: { cidr?: unknown }[] };
+}
+
+/**
+ * OpenShift: the cluster network's CIDRs, where the router's connections to a pod come from (router pods,
+ * and host-network routers through the node's port on that network). [] when it cannot be read.
+ */
+export async function readClusterNetworks(request: KubeRequest): Promise<string[]> {
+  const answer = await request({ method: 'GET', path: CLUSTER_NETWORK_PATH });
+  if (answer.status !== 200) return [];
+  const config = answer.body as NetworkConfig;
+  const entries = config.status?.clusterNetwork ?? config.spec?.clusterNetwork ?? [];
+  const cidrs = entries.map((entry) => entry.cidr).filter((cidr): cidr is string => typeof cidr === 'string');
+  return [...new Set(cidrs.filter((cidr) => /^[0-9A-Fa-f:.]+\/\d{1,3}$/.test(cidr)))];
+}
+
 /**
  * Namespaces whose new pods the webhook sends to the server: labelled furnace=enabled and matching the
  * Furnace's spec.webhook.namespaceSelector, if it has one. They get the server's CA.

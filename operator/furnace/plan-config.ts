@@ -69,12 +69,26 @@ export function serverConfig(context: PlanContext): Record<string, unknown> {
   const images = [context.images.sidecar, ...(spec.agent?.enabled ? [context.images.agent] : [])];
   config.registration = { sidecarImages: [...new Set(images)] };
   Object.assign(config, sinksAndStorage(spec));
+  const trustedProxies = trustedProxiesOf(context);
+  if (trustedProxies.length > 0) config.ingress = { trustedProxies };
   return {
     ...config,
     ...agentAndAggregatedApi(context),
     ...coordinationConfig(context),
     ...sharedKeyConfig(context),
   };
+}
+
+/**
+ * Whose X-Forwarded-For the server believes: the spec's list, else, with a Route, the cluster network the
+ * router connects from. Without it every user behind the router is one client to the budget of failed
+ * token reviews, and 30 junk tokens a minute would lock them all out (docs/security.md).
+ */
+export function trustedProxiesOf(context: PlanContext): string[] {
+  const spec = context.furnace.spec ?? {};
+  if (spec.trustedProxies !== undefined) return [...spec.trustedProxies];
+  const routed = context.platform === 'openshift' && spec.route?.enabled !== false;
+  return routed ? [...(context.clusterNetworks ?? [])] : [];
 }
 
 /** `sinks` and `storage`, when the spec has them. */

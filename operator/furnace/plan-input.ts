@@ -40,6 +40,11 @@ export interface PlanInput {
   requestHeader?: RequestHeaderSource;
   /** The replicas' shared key file, as stored or newly made (plan-shared-key.ts); none planned without it. */
   sharedKey?: string;
+  /**
+   * OpenShift: the cluster network's CIDRs (networks.config.openshift.io `cluster`), where the router's
+   * connections to the server come from; the server's trusted proxies when a Route is planned.
+   */
+  clusterNetworks?: readonly string[];
 }
 
 /** Everything the planners read, resolved once: names, images and the owner. */

@@ -3,7 +3,7 @@
 // reaches the same loopback port) cannot record the owner's processes or read their recordings.
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import { decideRunKey, KEY_PARAMETER, type RunKey } from '../../core/contract/run-key.ts';
+import { decideRunKey, keepHeaders, KEY_PARAMETER, type RunKey } from '../../core/contract/run-key.ts';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
@@ -16,17 +16,17 @@ export function installRunKey(app: FastifyInstance, key: RunKey, keyFile: string
     const decision = decideRunKey(key, {
       method: request.method,
       url: request.url,
+      host: first(request.headers.host),
       cookie: first(request.headers.cookie),
       authorization: first(request.headers.authorization),
     });
     if (decision.kind === 'admit') return done();
     if (decision.kind === 'redirect') {
-      void reply
-        .code(303)
-        .header('location', decision.location)
-        .header('set-cookie', decision.setCookie)
-        .header('cache-control', 'no-store')
-        .send();
+      void reply.code(303).headers({ location: decision.location, 'cache-control': 'no-store' }).send();
+      return;
+    }
+    if (decision.kind === 'keep') {
+      void reply.code(200).headers(keepHeaders(decision)).send(decision.page);
       return;
     }
     done(

@@ -126,6 +126,8 @@ class StoredCatalog implements Catalog {
       upsert: (record) => {
         const before = this.#stored.get(record.entry.id);
         if (before && before.entry.namespace !== record.entry.namespace) return false;
+        // A forged entry naming another recording's objects would serve (and, removed, delete) them.
+        if (!keysOf(record).every((key) => this.#artifacts.holds(key, record.entry.id))) return false;
         this.#stored.set(record.entry.id, record);
         if (before && keysOf(before).join('\n') !== keysOf(record).join('\n')) this.#changed(record.entry.id);
         return true;

@@ -10,7 +10,8 @@ import type { LoadReport } from './catalog-load.ts';
 export interface EntryIndexSink {
   /**
    * Takes the record; false when the index holds its id for a recording of another namespace (one id
-   * names one recording: a second object claiming it would shadow the first, and is not taken).
+   * names one recording: a second object claiming it would shadow the first, and is not taken), or when
+   * it names an artifact object outside its own recording's directory (ArtifactStore.holds).
    */
   upsert(record: StoredRecording): boolean;
   /** Forgets recording `id`; only when it is in `namespace`, if given. */

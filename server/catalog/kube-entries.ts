@@ -173,7 +173,7 @@ class KubeEntries implements EntryStore {
         if (!index.upsert(record)) {
           this.#deps.log.warn(
             { id, namespace },
-            'a RecordingEntry claims the id of a recording in another namespace; it is not listed',
+            'a RecordingEntry claims the id of a recording in another namespace, or names artifact objects outside its own recording; it is not listed',
           );
           return undefined;
         }

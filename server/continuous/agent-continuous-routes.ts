@@ -13,7 +13,8 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { readBearer } from '../../core/contract/http-errors.ts';
 import type { AgentMode } from '../agent/agent-mode.ts';
 import type { AgentRegistration } from '../registry/agent-registry.ts';
-import { planForNode } from './plan-node.ts';
+import type { LeftOutReport } from './left-out-report.ts';
+import { planNode, type NodePlan } from './plan-node.ts';
 import type { SelectionStore } from './selection-store.ts';
 import { windowKey } from './window-keys.ts';
 import { windowPprof } from './window-pprof.ts';
@@ -21,11 +22,13 @@ import { parseFolded } from '../../core/stacks/folded.ts';
 import type { WindowStore } from './window-store.ts';
 
 export interface AgentContinuousDeps {
-  agentMode: Pick<AgentMode, 'agents' | 'namespaces' | 'pods'>;
+  agentMode: Pick<AgentMode, 'agents' | 'namespaces' | 'pods'> & Partial<Pick<AgentMode, 'kube'>>;
   selections: SelectionStore;
   windows: WindowStore;
   settings: { frequency: number; windowSeconds: number };
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
+  /** Told what each node's plan leaves out (left-out-report.ts). */
+  leftOut?: LeftOutReport;
 }
 
 /** The most one window's upload may carry. */
@@ -80,12 +83,16 @@ function agentOf(deps: AgentContinuousDeps, request: FastifyRequest, node: strin
   return agent;
 }
 
-async function planOf(deps: AgentContinuousDeps, node: string): Promise<ContinuousPlan> {
+async function nodePlanOf(deps: AgentContinuousDeps, node: string): Promise<NodePlan> {
   const selections = deps.selections.list();
   const optedIn = new Set<string>();
   for (const namespace of new Set(selections.map((s) => s.namespace)))
     if ((await deps.agentMode.namespaces.check(namespace)).ok) optedIn.add(namespace);
-  return planForNode({ node, pods: deps.agentMode.pods(), selections, optedIn, settings: deps.settings });
+  return planNode({ node, pods: deps.agentMode.pods(), selections, optedIn, settings: deps.settings });
+}
+
+async function planOf(deps: AgentContinuousDeps, node: string): Promise<ContinuousPlan> {
+  return (await nodePlanOf(deps, node)).plan;
 }
 
 async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUpload): Promise<number> {
@@ -108,8 +115,12 @@ export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentC
     '/api/v1/agents/continuous',
     { schema: { body: PLAN_BODY } },
     async (request) => {
-      agentOf(deps, request, request.body.node);
-      return planOf(deps, request.body.node);
+      const { node } = request.body;
+      agentOf(deps, request, node);
+      const { plan, leftOut } = await nodePlanOf(deps, node);
+      const kube = deps.agentMode.kube;
+      deps.leftOut?.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
+      return plan;
     },
   );
   app.put<{ Body: ContinuousWindowUpload & { dropped: number } }>(

@@ -7,6 +7,7 @@ import type { AgentSettings } from '../config/config-agent.ts';
 import { createS3Client } from '../storage/s3-client.ts';
 import type { StorageConfig } from '../storage/storage-config.ts';
 import type { ContinuousSettings } from './continuous-settings.ts';
+import { createLeftOutReport, type LeftOutReport } from './left-out-report.ts';
 import { createMemorySelections, type SelectionStore } from './selection-store.ts';
 import { s3Windows } from './s3-window-store.ts';
 import { watchRemovals, type RemovalListener } from './removal-watch.ts';
@@ -19,6 +20,8 @@ export interface ContinuousMode {
   onWindowsRemoved(listener: RemovalListener): () => void;
   settings: ContinuousSettings;
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'>; removedBySize: Counter<'namespace'> };
+  /** What the node plans left out: a gauge, Events and the selections' status (left-out-report.ts). */
+  leftOut: LeftOutReport;
 }
 
 export interface ContinuousModeDeps {
@@ -40,6 +43,7 @@ export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
     windows: watched.store,
     onWindowsRemoved: (listener) => watched.onRemoved(listener),
     settings: deps.settings,
+    leftOut: createLeftOutReport(deps.metricsRegistry),
     metrics: {
       stored: new Counter({
         name: 'furnace_continuous_windows_stored_total',

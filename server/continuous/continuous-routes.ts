@@ -19,6 +19,7 @@ import {
   type ContinuousSelection,
   type SelectionBody,
 } from './continuous-selection.ts';
+import type { LeftOutReport, SelectionLeftOut } from './left-out-report.ts';
 import { mergeWindows } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
 import type { WindowQuery } from './window-keys.ts';
@@ -33,6 +34,8 @@ export interface ContinuousRouteDeps {
   windows: WindowStore;
   settings: { frequency: number };
   now: () => number;
+  /** What the node plans left out, for each selection's status. */
+  leftOut?: Pick<LeftOutReport, 'leftOutOf'>;
 }
 
 type StacksQuery = WindowQuery & { format?: 'folded' | 'pprof' };
@@ -131,9 +134,13 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
   );
   app.get('/api/v1/continuous', async (request) => {
     const identity = identityOf(request);
-    const items: ContinuousSelection[] = [];
+    const items: (ContinuousSelection & { status: { leftOut: SelectionLeftOut[] } })[] = [];
     for (const selection of deps.selections.list())
-      if (await deps.access.allows(identity, 'get', selection.namespace)) items.push(selection);
+      if (await deps.access.allows(identity, 'get', selection.namespace)) {
+        // The pods it picks that their node's plan had no room for (left-out-report.ts).
+        const leftOut = deps.leftOut?.leftOutOf(selection.namespace, selection.name) ?? [];
+        items.push({ ...selection, status: { leftOut } });
+      }
     return { items };
   });
 }

@@ -133,7 +133,7 @@ function pick(map: Record<string, string> | undefined, keys: string[]): Record<s
 
 /** Identity, deletion, the webhook's marker annotation and the pod's own `furnace` label and annotation. */
 function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
-  const { name, namespace, uid, resourceVersion, deletionTimestamp } = metadata;
+  const { name, namespace, uid, resourceVersion, deletionTimestamp, creationTimestamp } = metadata;
   const annotations = pick(metadata.annotations, [INJECTED_ANNOTATION, POD_OPT_IN_KEY]);
   // Every label (continuous profiling selects pods by label) and the controller (its workload).
   const labels = metadata.labels && Object.keys(metadata.labels).length > 0 ? metadata.labels : undefined;
@@ -144,6 +144,8 @@ function slimMetadata(metadata: V1ObjectMeta): V1ObjectMeta {
     uid,
     resourceVersion,
     deletionTimestamp,
+    // A node's continuous plan takes a namespace's oldest pods first (continuous/plan-node.ts).
+    ...(creationTimestamp ? { creationTimestamp } : {}),
     ...(controller ? { ownerReferences: [{ ...controller }] } : {}),
     ...(annotations ? { annotations } : {}),
     ...(labels ? { labels } : {}),

@@ -20,7 +20,9 @@
 // - reviews of unknown tokens are rate-limited per client and in total, counting only the ones that did
 //   not authenticate, so a flood of junk tokens costs a bounded number of reviews and then answers 429;
 //   the user listener and the recorder listener have budgets of their own, so junk on one door never
-//   locks out the other;
+//   locks out the other; an IPv6 client's budget is its /64 (budget-client.ts); a token the API server
+//   vouched for before is reviewed again without waiting for the budget (known-tokens.ts), so junk never
+//   refuses a user whose token worked;
 // - concurrent reviews of one token share one TokenReview;
 // - with N replicas a recorder shows back a review another replica made (review-tickets.ts, opened by the
 //   caller): a vouched review that ends later than the cached one takes its place, as if this replica had
@@ -32,6 +34,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { TokenReviewResult } from './kube-gateway.ts';
 import { boundPodOf } from './pod-identity.ts';
+import { budgetClient } from './budget-client.ts';
+import { createKnownTokens, type KnownTokens } from './known-tokens.ts';
 import { createReviewBudget, type ReviewBudget } from './review-budget.ts';
 import type { VouchedReview } from './review-tickets.ts';
 import { MAX_TOKEN_LENGTH, malformedToken } from './token-shape.ts';
@@ -166,6 +170,7 @@ class ReviewCache implements TokenCache {
   /** UIDs of pods deleted lately, until when their tokens are refused. */
   readonly #deletedPods = new Map<string, number>();
   readonly #budgets: Record<'user' | 'recorder', ReviewBudget>;
+  readonly #known: KnownTokens;
 
   constructor(options: TokenCacheOptions) {
     this.#now = options.now;
@@ -181,6 +186,7 @@ class ReviewCache implements TokenCache {
         total: this.#settings.failuresPerMinute,
       });
     this.#budgets = { user: budget(), recorder: budget() };
+    this.#known = createKnownTokens(this.#maxEntries);
   }
 
   async review(
@@ -325,8 +331,10 @@ class ReviewCache implements TokenCache {
     budget: ReviewBudget,
     reviewOptions: ReviewOptions,
   ): Promise<TokenReviewResult> {
-    const client = reviewOptions.client ?? 'unknown';
-    const spent = budget.begin(client);
+    const client = budgetClient(reviewOptions.client ?? 'unknown');
+    // A token that authenticated before skips the budget: others' junk never refuses it.
+    const known = this.#known.has(key, this.#now());
+    const spent = known ? ({ ok: true } as const) : budget.begin(client);
     if (!spent.ok) {
       throw new FurnaceError(
         'ERR_RATE_LIMITED',
@@ -339,14 +347,16 @@ class ReviewCache implements TokenCache {
       result = this.#refuseDeletedPod(await reviewer(token), this.#now());
     } finally {
       // A review that failed to run (the API server unreachable) is no refusal of the token.
-      budget.end(client, result !== undefined && !result.authenticated);
+      if (!known) budget.end(client, result !== undefined && !result.authenticated);
     }
     const now = this.#now();
     if (result.authenticated) {
-      const expiry = readTokenExpiry(token) ?? Number.POSITIVE_INFINITY;
-      const until = Math.min(now + this.#settings.ttlSeconds * 1000, expiry);
+      const expiry = readTokenExpiry(token);
+      const until = Math.min(now + this.#settings.ttlSeconds * 1000, expiry ?? Number.POSITIVE_INFINITY);
       this.#remember(key, result, until, now, now, reviewOptions.refresh);
+      this.#known.remember(key, now, expiry);
     } else {
+      this.#known.forget(key);
       this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now, now);
     }
     return result;

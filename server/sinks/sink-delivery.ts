@@ -1,5 +1,5 @@
-// The delivery loop: queues a push for every sink that takes a recording once the artifact that sink
-// is sent is in the catalog, and works the queue in the background, a few pushes at a time, retrying
+// The delivery loop: queues a push for every sink that takes a recording once its folded stacks are in
+// the catalog (each push is written from them and the server's entry: recording-body.ts), and works the queue in the background, a few pushes at a time, retrying
 // with backoff. Nothing waits for it: recording, uploads and the catalog go on whether a sink answers
 // or not. Each push's state is written on the recording's catalog entry (pending, delivered, failed,
 // with attempts and the last error in words), before the queue forgets it.
@@ -10,11 +10,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { afterFailure, judgePush, type PushOutcome, type SinkDelivery } from '../../core/sinks/delivery.ts';
-import { pushRequestOf, sinkArtifact, type PushRequest } from '../../core/sinks/push-request.ts';
+import { pushRequestOf, type PushRequest } from '../../core/sinks/push-request.ts';
 import { sinksFor } from '../../core/sinks/sink-choice.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import type { OpenBody } from './push-http.ts';
+import { openRecordingBody, PUSH_SOURCE } from './recording-body.ts';
 import type { QueuedPush, SinkQueue } from './sink-queue.ts';
 import type { SinkMetrics } from './sink-metrics.ts';
 
@@ -93,7 +94,8 @@ class DeliveryLoop {
       // (its state is written before it leaves the queue), so it is not queued twice.
       const current = catalog.get(id);
       if (!current || settled(current, sink.name) || queue.has(id, sink.name)) continue;
-      if (!current.artifacts.some((a) => a.name === sinkArtifact(sink))) continue;
+      // Every push is written from the folded stacks (recording-body.ts).
+      if (!current.artifacts.some((a) => a.name === PUSH_SOURCE)) continue;
       await this.#queuePush(current, sink);
     }
     this.schedule(0);
@@ -145,7 +147,7 @@ class DeliveryLoop {
     if (!sink) return this.#giveUp(push, `sink ${push.sink} is no longer in the server's configuration`);
     const request = pushRequestOf(sink, entry);
     const outcome = await this.#deps.send(sink, request, () =>
-      catalog.openArtifact(entry.id, request.artifact),
+      openRecordingBody(catalog, entry, request.artifact),
     );
     const verdict = judgePush(outcome);
     const attempts = push.attempts + 1;

@@ -35,6 +35,12 @@ export interface ArtifactStore {
    * and leaves no object behind.
    */
   write(id: string, name: ArtifactName, body: Readable): Promise<WrittenArtifact>;
+  /**
+   * Whether `key` is one this store gives an artifact of recording `id`: in that recording's own
+   * directory (`<prefix>recordings/<id>/` in a bucket, `<id>/` on the volume). An entry read back that
+   * names any other key is not believed: it could serve or remove another recording's artifacts.
+   */
+  holds(key: string, id: string): boolean;
   /** The object at `key`, streaming; undefined when there is none. */
   open(key: string): Promise<OpenedArtifact | undefined>;
   /** Removes these objects; keys that are gone already are no error. */

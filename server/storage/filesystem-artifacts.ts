@@ -50,6 +50,10 @@ class FilesystemArtifacts implements ArtifactStore {
     this.#tmpDir = tmpDir;
   }
 
+  holds(key: string, id: string): boolean {
+    return relativePath(key) !== undefined && key.startsWith(`${id}/`);
+  }
+
   async write(id: string, name: ArtifactName, body: Readable): Promise<WrittenArtifact> {
     const key = legacyArtifactKey(id, name);
     if (relativePath(key) === undefined) throw new Error(`no artifact key for ${id}/${name}`);

@@ -83,6 +83,11 @@ class S3Artifacts implements ArtifactStore {
     return { key, bytes: counter.bytes };
   }
 
+  holds(key: string, id: string): boolean {
+    const own = `${this.#root}${id}/`;
+    return key.startsWith(own) && !key.slice(own.length).includes('/') && key.length > own.length;
+  }
+
   async open(key: string): Promise<OpenedArtifact | undefined> {
     if (!key.startsWith(this.#root)) return undefined;
     try {

@@ -9,6 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createFurnaceApi } from '../../cli/kube-api.ts';
 import { startUiForwarder } from '../../cli/ui-forwarder.ts';
 import { AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
+import { keyHost } from '../../core/contract/run-key.ts';
+import { visitKeyedUrl } from '../harness/keyed-visit.ts';
 import { portOf } from '../harness/ports.ts';
 
 async function startFakeApiServer(t: TestContext): Promise<{ url: string; paths: string[] }> {
@@ -76,16 +78,24 @@ describe('kubectl furnace ui forwarder', () => {
     assert.deepEqual(fake.paths, [`${AGGREGATED_PREFIX}/session`]);
   });
 
-  it('turns the printed URL into an HttpOnly cookie and takes the key out of the address', async (t) => {
+  it("turns the printed URL into an HttpOnly cookie on the key's own host and takes the key out of the address", async (t) => {
     const fake = await startFakeApiServer(t);
     const forwarder = await startForwarder(t, fake.url);
-    const opened = await fetch(forwarder.withKey('/recordings/rec-1'), { redirect: 'manual' });
-    assert.equal(opened.status, 303);
-    assert.equal(opened.headers.get('location'), '/recordings/rec-1');
-    assert.equal(
-      opened.headers.get('set-cookie'),
-      `${forwarder.key.cookie}=${forwarder.key.value}; Path=/; HttpOnly; SameSite=Strict`,
-    );
+    const { first, second, keyHost: host } = await visitKeyedUrl(forwarder.withKey('/recordings/rec-1'));
+    const port = new URL(forwarder.url).port;
+    assert.equal(host, `${keyHost(forwarder.key)}:${port}`);
+    assert.deepEqual(first, {
+      status: 303,
+      location: `http://${host}/recordings/rec-1?furnace-key=${forwarder.key.value}`,
+      setCookie: undefined,
+      moveTo: undefined,
+    });
+    assert.deepEqual(second, {
+      status: 200,
+      location: undefined,
+      moveTo: '/recordings/rec-1',
+      setCookie: `${forwarder.key.cookie}=${forwarder.key.value}; Path=/; HttpOnly; SameSite=Strict`,
+    });
     const wrong = await fetch(`${forwarder.url}/?furnace-key=guess`, { redirect: 'manual' });
     assert.equal(wrong.status, 401);
   });

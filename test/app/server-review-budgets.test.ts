@@ -171,4 +171,41 @@ describe('token review budgets: refusals only, per listener, per real client', (
     });
     assert.equal(alice.statusCode, 200);
   });
+
+  // Issue "Edges and trust, round three", item 9: once the total was spent (600 junk tokens a minute
+  // from 20 IPv6 addresses), every token whose review was not cached got 429, honest ones included.
+  it('budgets an IPv6 client per /64: 600 junk tokens from 20 addresses of one /64 cost 30 reviews, and a new user still gets in', async (t) => {
+    const kube = gateway();
+    const f = await buildFixture(t, { kube, authMode: 'kubernetes', trustedProxies: ['127.0.0.1'] });
+    const list = (token: string, client: string) =>
+      f.app.inject({
+        method: 'GET',
+        url: '/api/v1/recordings',
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client },
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 600; i++)
+      statuses.push((await list(junk(i), `2001:db8:0:7::${(i % 20).toString(16)}:1`)).statusCode);
+    assert.equal(reviewsAsked(kube.calls), 30, 'the /64 is one client: 30 refusals a minute');
+    assert.equal(statuses.filter((s) => s === 429).length, 570);
+    assert.equal((await list('bob-token', '2001:db8:9::1')).statusCode, 200, 'the total is not spent');
+  });
+
+  it('never refuses a token that worked before, however much junk spent the total', async (t) => {
+    const kube = gateway();
+    const f = await buildFixture(t, { kube, authMode: 'kubernetes', trustedProxies: ['127.0.0.1'] });
+    const list = (token: string, client: string) =>
+      f.app.inject({
+        method: 'GET',
+        url: '/api/v1/recordings',
+        headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client },
+      });
+    assert.equal((await list('alice-token', '198.51.100.7')).statusCode, 200);
+    f.advance(120); // alice's cached review has expired: her next request is reviewed again
+    for (let i = 0; i < 600; i++) await list(junk(i), `2001:db8:${(i % 20).toString(16)}::1`);
+    assert.equal(reviewsAsked(kube.calls), 601, '20 /64s of 30 refusals each spend the total of 600');
+    assert.equal((await list(junk(1000), '203.0.113.1')).statusCode, 429, 'the total is spent');
+    assert.equal((await list('alice-token', '198.51.100.7')).statusCode, 200, 'alice is not refused');
+    assert.equal((await list('alice-token', '198.51.100.7')).statusCode, 200);
+  });
 });

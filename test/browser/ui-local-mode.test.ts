@@ -87,7 +87,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
   });
 
   it('records, explores, downloads, lists, reopens, compares and deletes', async (t) => {
-    const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
+    const { baseUrl, dir, keyedUrl, uiUrl, headers } = await startLocalServer(t);
     const program = await runHotProgram(t, dir, 300);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 1400, height: 900 });
@@ -189,7 +189,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
         page.getByRole('button', { name: 'Open in speedscope' }).click(),
       ]);
       await popup.waitForFunction((title) => document.title === `${title} - speedscope`, id);
-      assert.match(popup.url(), new RegExp(`^${baseUrl}/speedscope/#profileURL=`));
+      assert.match(popup.url(), new RegExp(`^${uiUrl}/speedscope/#profileURL=`));
       await screenshot(popup, 'speedscope');
       await popup.close();
 

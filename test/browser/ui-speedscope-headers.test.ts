@@ -31,7 +31,7 @@ describe('speedscope as the server serves it', () => {
   it('has a CSP with frame-ancestors none and nosniff, opens a recording, and no other site frames it', async (t) => {
     const dataDir = join(await tempDir(t, 'furnace-speedscope-'), 'data');
     await plantSpeedscope(dataDir, 'rec-s');
-    const { baseUrl, keyedUrl, headers } = await startLocalServer(t, {
+    const { baseUrl, keyedUrl, uiUrl, headers } = await startLocalServer(t, {
       localSidecar: false,
       env: { FURNACE_DATA_DIR: dataDir },
     });
@@ -49,14 +49,14 @@ describe('speedscope as the server serves it', () => {
       });
       const profile = encodeURIComponent(`/api/v1/recordings/rec-s/artifacts/speedscope.json`);
       await page.goto(keyedUrl('/')); // the printed URL once: local mode's key becomes a cookie
-      await page.goto(`${baseUrl}/speedscope/#profileURL=${profile}&title=rec-s`);
+      await page.goto(`${uiUrl}/speedscope/#profileURL=${profile}&title=rec-s`);
       await page.waitForFunction(() => document.title === 'rec-s - speedscope', undefined, {
         timeout: 30_000,
       });
       assert.deepEqual(violations, [], 'speedscope runs under its CSP');
 
       // Another origin (a data: page) tries to frame it.
-      await page.goto(`data:text/html,<iframe src="${baseUrl}/speedscope/"></iframe>`);
+      await page.goto(`data:text/html,<iframe src="${uiUrl}/speedscope/"></iframe>`);
       const framed = page.frames().find((frame) => frame !== page.mainFrame());
       const title = await framed?.evaluate(() => document.title).catch(() => '');
       assert.notEqual(title, 'speedscope', 'the frame did not load speedscope');

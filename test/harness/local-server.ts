@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { buildUi } from '../../ui/build.ts';
-import { urlWithKey } from '../../core/contract/run-key.ts';
+import { keyHost, urlWithKey } from '../../core/contract/run-key.ts';
 import { HOSTNAME } from '../process/server-processes.ts';
 import { eventually } from './eventually.ts';
 import { fetchJson } from './http.ts';
@@ -21,6 +21,8 @@ export interface LocalServer {
   headers: { authorization: string };
   /** `path` on the UI with the key in the URL, as the server prints it: a browser's first visit. */
   keyedUrl: (path?: string) => string;
+  /** The origin a browser lands on after its first visit: the key's own host (`f….localhost`). */
+  uiUrl: string;
 }
 
 /** The key a local-mode server keeps in `dataDir`, and the headers that show it. */
@@ -64,8 +66,9 @@ export async function startLocalServer(
   );
   const { key, headers } = await localKeyOf(options.env?.FURNACE_DATA_DIR ?? `${dir}/data`);
   if (localSidecar) await localSidecarRegistered(baseUrl, headers, 60_000, 'the local sidecar to register');
-  const keyedUrl = (path = '/'): string => urlWithKey(baseUrl, path, { value: key, cookie: '' });
-  return { baseUrl, process, dir, key, headers, keyedUrl };
+  const keyedUrl = (path = '/'): string => urlWithKey(baseUrl, path, { value: key });
+  const uiUrl = `http://${keyHost({ value: key })}:${port}`;
+  return { baseUrl, process, dir, key, headers, keyedUrl, uiUrl };
 }
 
 /** Resolves once a local-mode server at `baseUrl` lists its local sidecar (namespace `local`, this host). */

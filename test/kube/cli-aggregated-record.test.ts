@@ -22,6 +22,7 @@ import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
+import { visitKeyedUrl } from '../harness/keyed-visit.ts';
 import { issueCertificate } from '../harness/pki.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import { run, startProcess } from '../harness/processes.ts';
@@ -242,12 +243,9 @@ describe('kubectl furnace through the aggregated API', () => {
     const [, base, uiPort, key] = printed as unknown as [string, string, string, string];
     const withoutKey = await fetch(`${base}/api/v1/session`);
     assert.equal(withoutKey.status, 401, 'another local process without the key gets nothing');
-    const opened = await fetch(`${base}/?furnace-key=${key}`, { redirect: 'manual' });
-    assert.equal(opened.status, 303);
-    assert.match(
-      opened.headers.get('set-cookie') ?? '',
-      new RegExp(`^furnace-ui-${uiPort}=${key}; .*HttpOnly`),
-    );
+    const { second: opened } = await visitKeyedUrl(`${base}/?furnace-key=${key}`);
+    assert.equal(opened.status, 200);
+    assert.match(opened.setCookie ?? '', new RegExp(`^furnace-ui-${uiPort}=${key}; .*HttpOnly`));
     const cookie = { cookie: `furnace-ui-${uiPort}=${key}` };
     const climbing = await fetch(
       `${base}/proxy/${namespace}/hot/recordings/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/api/v1/namespaces/kube-system/secrets`,

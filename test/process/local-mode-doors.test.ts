@@ -12,6 +12,8 @@ import { run, startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import { HOSTNAME } from './server-processes.ts';
 import { localKeyOf } from '../harness/local-server.ts';
+import { visitKeyedUrl } from '../harness/keyed-visit.ts';
+import { keyHost } from '../../core/contract/run-key.ts';
 
 /** A request with the headers given as they are (fetch would set its own Host). */
 function raw(
@@ -134,11 +136,14 @@ describe('local mode listeners (server process)', () => {
     );
     assert.equal((await fetch(`${base}/healthz`)).status, 200, 'the probes need no key');
 
-    // The owner: the printed URL once (the key moves into a cookie), the cookie after, or the header.
-    const first = await fetch(`${base}/?furnace-key=${key}`, { redirect: 'manual' });
+    // The owner: the printed URL once (sent on to the key's own host, where the key moves into a cookie),
+    // the cookie after, or the header.
+    const { first, second } = await visitKeyedUrl(`${base}/?furnace-key=${key}`);
     assert.equal(first.status, 303);
-    assert.equal(first.headers.get('location'), '/');
-    const cookie = first.headers.get('set-cookie') ?? '';
+    assert.equal(first.location, `http://${keyHost({ value: key })}:${port}/?furnace-key=${key}`);
+    assert.equal(first.setCookie, undefined, 'no cookie for 127.0.0.1, which every loopback port shares');
+    assert.equal(second.moveTo, '/');
+    const cookie = second.setCookie ?? '';
     assert.match(cookie, new RegExp(`^furnace-local-${port}=${key}; Path=/; HttpOnly; SameSite=Strict$`));
     const withCookie = await fetch(`${base}/api/v1/sidecars`, {
       headers: { cookie: cookie.split(';')[0] ?? '' },

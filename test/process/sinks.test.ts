@@ -5,6 +5,10 @@
 // receiver decoded, one push per recording and sink, and the delivery state on the catalog entry.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
+import { exportProfile } from '../../core/export/profile-exports.ts';
+import { parseFolded } from '../../core/stacks/folded.ts';
+import { mergedExportMeta } from '../../server/catalog/merged-export-meta.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fetchJson } from '../harness/http.ts';
 import { startFakePyroscope } from '../harness/fake-pyroscope.ts';
@@ -90,12 +94,15 @@ describe('sinks: a finished recording pushed to OTLP and Pyroscope receivers', (
 
     // Pyroscope: POST /ingest with name, from, until, format, sampleRate; tenant in X-Scope-OrgID.
     const keyed = await server.keyed();
-    const pprofBody = Buffer.from(
-      await (
-        await fetch(`${server.baseUrl}/api/v1/recordings/rec-plain/artifacts/profile.pb.gz`, {
-          headers: keyed,
-        })
-      ).arrayBuffer(),
+    // The server writes the pprof it pushes from its own entry and the recording's stacks
+    // (server/sinks/recording-body.ts), never the bytes the sidecar uploaded.
+    const stored = await fetch(`${server.baseUrl}/api/v1/recordings/rec-plain/artifacts/stacks.folded`, {
+      headers: keyed,
+    });
+    const pprofBody = exportProfile(
+      'profile.pb.gz',
+      parseFolded(await stored.text()),
+      mergedExportMeta([plain as unknown as CatalogEntry]),
     );
     const byPath = (format: string) => pyroscope.requests.filter((r) => r.query.get('format') === format);
     assert.equal(byPath('pprof').length, 2);

@@ -4,6 +4,8 @@
 // once older than the grace. The suite runs on each artifact store (test/harness/catalog-stores.ts).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { describe, it, type TestContext } from 'node:test';
@@ -107,6 +109,38 @@ export function catalogObjectsSuite(store: StoreUnderTest): void {
       assert.deepEqual(await listKeys(artifacts), named);
       const artifact = await catalog.openArtifact('rec-1', 'stacks.folded');
       assert.equal(artifact && (await text(artifact.body)), 'main 1\n');
+    });
+
+    // Issue "Edges and trust, round three", item 11: an entry read back was believed for any key under the
+    // store's `recordings/`, so an entry forged in one namespace could serve, and on removal delete, the
+    // artifacts of another namespace's recording.
+    it('does not list an entry read back that names another recording’s objects, and serves nothing through it', async (t) => {
+      const dataDir = await tempDir(t, 'furnace-objects-');
+      const artifacts = await store.open(t, dataDir);
+      const open = () => openCatalog({ dataDir, artifacts, now: Date.now, retention: DEFAULT_RETENTION });
+      const catalog = await open();
+      await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
+      await put(catalog, 'stacks.folded', 'team-a secret 1\n');
+      const [victimKey = ''] = await listKeys(artifacts);
+      const stored = JSON.parse(
+        await readFile(join(dataDir, 'recordings', 'rec-1', 'recording.json'), 'utf8'),
+      ) as { entry: Record<string, unknown>; owner: Record<string, unknown> };
+      const forged = {
+        ...stored,
+        entry: { ...stored.entry, id: 'rec-x', namespace: 'team-b' },
+        owner: { ...stored.owner, namespace: 'team-b', pod: 'evil-1' },
+        objects: { 'stacks.folded': victimKey },
+      };
+      await mkdir(join(dataDir, 'recordings', 'rec-x'), { recursive: true });
+      await writeFile(join(dataDir, 'recordings', 'rec-x', 'recording.json'), JSON.stringify(forged));
+
+      const reopened = await open();
+      assert.equal(reopened.get('rec-x'), undefined, 'the forged entry is not listed');
+      assert.equal(await reopened.openArtifact('rec-x', 'stacks.folded'), undefined);
+      assert.equal(await reopened.remove('rec-x'), false);
+      const own = await reopened.openArtifact('rec-1', 'stacks.folded');
+      assert.equal(own && (await text(own.body)), 'team-a secret 1\n', 'the victim keeps its artifact');
+      assert.deepEqual(await listKeys(artifacts), [victimKey]);
     });
   });
 }

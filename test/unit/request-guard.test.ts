@@ -12,12 +12,15 @@ describe('user listener request guard', () => {
       'LOCALHOST',
       '[::1]',
       '[::1]:8080',
+      'f0123abcd.localhost:8080',
     ])
       assert.equal(isLoopbackHost(host), true, host);
     for (const host of [
       undefined,
       '',
       'localhost.attacker.example',
+      'a.b.localhost:8080',
+      'f0123.localhost.attacker.example',
       '127.0.0.1.nip.io:8080',
       'evil.example:8080',
       '[::1]evil.example',
