@@ -56,6 +56,11 @@ describe('the Continuous page (in-process server, fake kube gateway; real window
       const legend = page.getByRole('list', { name: 'Samples per pod' });
       await legend.getByText('web-1: 7,680 samples').waitFor();
       await legend.getByText('web-2: 2,400 samples').waitFor();
+      // A server with continuous profiling has its way in (local mode has none: ui-explore-edges).
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Continuous' })
+        .waitFor();
 
       await brush(page, 0.05, 0.4);
       await flameGraph(page).waitFor();

@@ -19,6 +19,7 @@ const values: FormValues = {
   processPattern: ' my-server ',
   pid: '',
   symbols: 'proc',
+  callGraph: 'fp',
   container: '',
   profiler: 'perf',
   pprofPort: '',
@@ -130,6 +131,7 @@ describe('recording form', () => {
       frequency: 99,
       processPattern: 'my-server',
       symbols: 'proc',
+      callGraph: 'fp',
     });
     assert.deepEqual(
       startBody({ ...values, durationSeconds: '1e9', pid: '42', container: 'app' }, undefined),
@@ -139,9 +141,24 @@ describe('recording form', () => {
         processPattern: 'my-server',
         pid: 42,
         symbols: 'proc',
+        callGraph: 'fp',
         container: 'app',
       },
     );
+  });
+
+  it('sends the call graph chosen for perf (and auto), none for pprof and bpftrace', () => {
+    assert.equal(startBody({ ...values, callGraph: 'dwarf' }, DEFAULT_LIMITS).callGraph, 'dwarf');
+    assert.equal(
+      startBody({ ...values, callGraph: 'dwarf', profiler: 'auto' }, DEFAULT_LIMITS).callGraph,
+      'dwarf',
+    );
+    assert.equal(
+      startBody({ ...values, callGraph: 'dwarf', profiler: 'pprof' }, DEFAULT_LIMITS).callGraph,
+      undefined,
+    );
+    const bpftrace = { ...values, callGraph: 'dwarf', profiler: 'bpftrace', bpftraceProgram: 'x' };
+    assert.equal(startBody(bpftrace, DEFAULT_LIMITS).callGraph, undefined);
   });
 
   it('records until stopped with the longest duration the server allows', () => {

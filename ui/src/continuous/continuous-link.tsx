@@ -1,9 +1,10 @@
 // From a recording to the continuous data of its pod around it: the timeline from half an hour before
-// its start to half an hour after its end, with the recording's own span brushed. Shown always: a
-// namespace without continuous windows opens on a timeline that says so.
+// its start to half an hour after its end, with the recording's own span brushed. Shown only where the
+// server has continuous profiling (agent mode); a namespace without windows opens on a timeline that says so.
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { followLink } from '../routing/router.ts';
 import { formatLocation, DEFAULT_VIEW } from '../routing/url-state.ts';
+import { useContinuousAvailable } from './use-continuous-available.ts';
 
 const AROUND = 30 * 60_000;
 
@@ -23,7 +24,8 @@ export function continuousHref(entry: CatalogEntry): string | undefined {
 
 export function ContinuousLink({ entry }: { entry: CatalogEntry }) {
   const href = continuousHref(entry);
-  if (!href) return null;
+  const available = useContinuousAvailable();
+  if (!href || available !== true) return null;
   return (
     <a class="continuous-link" href={href} onClick={followLink}>
       Continuous data around this recording

@@ -14,6 +14,7 @@ import { formatRange } from './format-clock.ts';
 import { loadTimeline } from './load-continuous.ts';
 import { RangeGraphs } from './range-graphs.tsx';
 import { TimelineChart } from './timeline-chart.tsx';
+import { CONTINUOUS_OFF, useContinuousAvailable } from './use-continuous-available.ts';
 import { VersusPicker } from './versus-picker.tsx';
 
 const HOUR = 3_600_000;
@@ -102,7 +103,27 @@ function TimelineBody(props: TimelineBodyProps) {
   );
 }
 
-export function ContinuousPage({ location, params }: { location: Location; params: ContinuousParams }) {
+interface ContinuousPageProps {
+  location: Location;
+  params: ContinuousParams;
+}
+
+/** The page where the server has continuous profiling; where it has not, what would turn it on. */
+export function ContinuousPage(props: ContinuousPageProps) {
+  const available = useContinuousAvailable();
+  if (available === undefined) return <p class="loading">Loading…</p>;
+  if (available) return <ContinuousTimelines {...props} />;
+  return (
+    <section class="continuous" aria-labelledby="continuous-title">
+      <h1 id="continuous-title">Continuous profiling</h1>
+      <p class="notice" role="status">
+        {CONTINUOUS_OFF}
+      </p>
+    </section>
+  );
+}
+
+function ContinuousTimelines({ location, params }: ContinuousPageProps) {
   const [defaultRange] = useState<TimeRange>(() => {
     const now = Date.now();
     return { from: now - HOUR, to: now };

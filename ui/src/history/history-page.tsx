@@ -25,6 +25,7 @@ export function HistoryPage() {
     return <ErrorScreen error={catalog.error} what="the recordings" onRetry={catalog.reload} />;
   if (!catalog.data) return <p class="loading">Loading recordings…</p>;
   const entries = catalog.data.items;
+  const cataloged = new Set(entries.map((entry) => entry.id));
   return (
     <section class="history" aria-labelledby="history-title">
       <h1 id="history-title">History</h1>
@@ -33,7 +34,7 @@ export function HistoryPage() {
         <ComparePicked picked={actions.picked} />
       </div>
       {actions.problem ? <ErrorScreen error={actions.problem} what="the deletion" /> : null}
-      <InProgressTable />
+      <InProgressTable cataloged={cataloged} onFinished={catalog.reload} />
       {entries.length === 0 ? (
         <p class="notice">
           No recordings yet. Record one on the Record page; finished recordings are kept here.

@@ -2,8 +2,10 @@
 // frame's share of samples since the first (red: more, blue: less), with a legend; or, as the "removed"
 // view, the frames only the first has. Swap exchanges the two; the table under the graph lists the change
 // per function, sortable, and the functions only the baseline has.
+import { Fragment } from 'preact';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
-import { navigate } from '../routing/router.ts';
+import { followLink, navigate } from '../routing/router.ts';
 import type { Location, ViewUpdate } from '../routing/url-state.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
@@ -13,6 +15,7 @@ import { Explorer } from '../viewer/explorer.tsx';
 import { loadRecording } from '../viewer/load-recording.ts';
 import { useDiffGraph } from '../viewer/use-diff-graph.ts';
 import { useViewUpdate } from './recording-page.tsx';
+import { formatTime } from './recording-summary.tsx';
 
 export interface ComparePageProps {
   before: string;
@@ -39,6 +42,26 @@ function CompareActions({ before, after, location, onView }: ComparePageProps & 
         Removed (only in {before})
       </button>
     </div>
+  );
+}
+
+/** Which recording is which: its id (a link to it), the user's note, the pod and when it started. */
+function CompareWho({ entries }: { entries: [CatalogEntry, CatalogEntry] }) {
+  return (
+    <dl class="summary compare-who">
+      {entries.map((entry, i) => (
+        <Fragment key={i}>
+          <dt>{i === 0 ? 'Before' : 'After'}</dt>
+          <dd>
+            <a href={`/recordings/${encodeURIComponent(entry.id)}`} onClick={followLink}>
+              {entry.id}
+            </a>
+            {entry.params.note ? <span class="note"> “{entry.params.note}”</span> : null}
+            {` · ${entry.namespace}/${entry.pod} · ${formatTime(entry.startedAt)}`}
+          </dd>
+        </Fragment>
+      ))}
+    </dl>
   );
 }
 
@@ -103,6 +126,7 @@ export function ComparePage(props: ComparePageProps) {
       <h1 id="compare-title">
         Compare {before} → {after}
       </h1>
+      <CompareWho entries={[first.entry, second.entry]} />
       <CompareActions {...props} onView={onView} />
       <p class="hint">
         {location.view.diff === 'removed'

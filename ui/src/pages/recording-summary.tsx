@@ -8,11 +8,17 @@ import {
   describeTargets,
 } from './recording-settings.ts';
 
-export function durationOf(entry: CatalogEntry): string {
+/**
+ * How long it sampled. The entry's end is when the recorder finished (perf script, collapse, render and
+ * upload included: half a second or more), but sampling never outlasts the duration asked for: a 1 s
+ * recording is 1 s, not "2 s".
+ */
+export function durationOf(entry: Pick<CatalogEntry, 'startedAt' | 'endedAt' | 'params'>): string {
   const started = Date.parse(entry.startedAt);
   const ended = entry.endedAt ? Date.parse(entry.endedAt) : NaN;
   if (!Number.isFinite(started) || !Number.isFinite(ended)) return '—';
-  return `${Math.max(0, Math.round((ended - started) / 1000))} s`;
+  const seconds = Math.min((ended - started) / 1000, entry.params.durationSeconds);
+  return `${Math.max(0, Math.round(seconds))} s`;
 }
 
 const two = (n: number): string => String(n).padStart(2, '0');

@@ -15,6 +15,8 @@ const PROFILER_HINT =
   "perf samples any program; pprof asks a Go program's net/http/pprof; auto takes pprof when it answers; bpftrace runs your program on the pod's processes (it needs the furnace-tracer role).";
 const BPFTRACE_HINT =
   "Scoped to the pod's processes; a map keyed by ustack or kstack becomes a flame graph, e.g. profile:hz:99 { @[comm, ustack] = count(); }";
+const CALL_GRAPH_HINT =
+  'How perf walks each stack. Frame pointers cost nothing, but stacks stop at code built without them. dwarf walks those too: it copies 8 KB of stack with every sample (about 0.8 MB a second per busy thread at 99 Hz), so perf.data grows and the graph takes longer after Stop.';
 const PATTERN_HINT =
   'A regular expression matched like pgrep: process names first, then full command lines (at most 256 characters).';
 
@@ -27,6 +29,7 @@ export const FIELD_TEXTS: Record<FormInput, FieldText> = {
   processPattern: { id: 'process-pattern', label: 'Process pattern', hint: PATTERN_HINT },
   pid: { id: 'pid', label: 'PID', hint: 'Or one process by its ID (local mode).' },
   symbols: { id: 'symbols', label: 'Symbol source', hint: 'Where function names come from.' },
+  callGraph: { id: 'call-graph', label: 'Call graph', hint: CALL_GRAPH_HINT },
   note: {
     id: 'note',
     label: 'Note',
@@ -42,6 +45,7 @@ const SERVER_NAMES: readonly (readonly [string, string])[] = [
   ['pprof.port', FIELD_TEXTS.pprofPort.label],
   ['bpftrace.program', FIELD_TEXTS.bpftraceProgram.label],
   ['symbols', FIELD_TEXTS.symbols.label],
+  ['callGraph', FIELD_TEXTS.callGraph.label],
   ['profiler', FIELD_TEXTS.profiler.label],
   ['pid', FIELD_TEXTS.pid.label],
   ['note', FIELD_TEXTS.note.label],

@@ -15,7 +15,7 @@ export interface ProgressView {
   /** 0..100, whole numbers. */
   percent: number;
   elapsedSeconds: number;
-  /** While sampling: seconds until the duration ends; undefined once processing. */
+  /** While sampling: seconds until the duration ends; undefined once processing, or when recording until Stop. */
   remainingSeconds: number | undefined;
   finished: boolean;
 }
@@ -28,7 +28,8 @@ function labelOf(status: RecordingStatus): string {
   return STAGE_LABELS[status.stage] ?? status.stage;
 }
 
-export function describeProgress(status: RecordingStatus, nowMs: number): ProgressView {
+/** `untilStopped`: the user asked to record until Stop; the duration sent is only the server's cap, not a time left. */
+export function describeProgress(status: RecordingStatus, nowMs: number, untilStopped = false): ProgressView {
   const started = Date.parse(status.startedAt);
   const ended = status.endedAt ? Date.parse(status.endedAt) : nowMs;
   const elapsedSeconds = Number.isFinite(started) ? Math.max(0, Math.floor((ended - started) / 1000)) : 0;
@@ -38,7 +39,8 @@ export function describeProgress(status: RecordingStatus, nowMs: number): Progre
     label: labelOf(status),
     percent: Math.round(Math.min(1, Math.max(0, status.progress)) * 100),
     elapsedSeconds,
-    remainingSeconds: sampling ? Math.max(0, status.params.durationSeconds - elapsedSeconds) : undefined,
+    remainingSeconds:
+      sampling && !untilStopped ? Math.max(0, status.params.durationSeconds - elapsedSeconds) : undefined,
     finished: status.state === 'done' || status.state === 'failed',
   };
 }

@@ -1,5 +1,5 @@
 // The recording form for one pod: duration (or until Stop), profiler (a bpftrace program for bpftrace),
-// frequency, process pattern or PID (local mode), symbol source, a note; the processes it would record
+// frequency, call graph, process pattern or PID (local mode), symbol source, a note; the processes it would record
 // now; Start and Stop; the server's errors next to the field that caused them, or under the form (a 403
 // for bpftrace names the permission it needs). A recording the pod already runs is taken over.
 import { useEffect, useState } from 'preact/hooks';
@@ -29,6 +29,7 @@ const INITIAL: FormValues = {
   processPattern: '',
   pid: '',
   symbols: 'proc',
+  callGraph: 'fp',
   container: '',
   profiler: 'perf',
   pprofPort: '',
@@ -86,6 +87,14 @@ function useFormValues(limits: LimitsView | undefined) {
   };
 }
 
+/**
+ * A start refused because nothing matched says so under the field, with its count of processes; the
+ * preview would say it again with a count of its own, so it waits until the field is edited.
+ */
+function refusedSelection(problem: Problem | undefined): boolean {
+  return problem?.field === 'processPattern' || problem?.field === 'pid';
+}
+
 export function RecordForm({ target }: { target: Target }) {
   const limits = usePolling(
     (signal) =>
@@ -99,9 +108,13 @@ export function RecordForm({ target }: { target: Target }) {
   const { status, problem, busy } = recording;
   const running = status !== undefined && status.state !== 'failed';
   const local = target.namespace === LOCAL_NAMESPACE;
+  const refused = refusedSelection(problem);
   const group: FieldGroupProps = {
     values,
-    set,
+    set: (patch) => {
+      if (refused && ('processPattern' in patch || 'pid' in patch)) recording.dismiss();
+      set(patch);
+    },
     running,
     errorFor: (field: Field) => (problem?.field === field ? problem.message : undefined),
   };
@@ -118,7 +131,7 @@ export function RecordForm({ target }: { target: Target }) {
         <DurationFields {...group} max={max} />
         <ProfilerFields {...group} />
         <SamplingFields {...group} max={max} local={local} />
-        {running ? null : <ProcessMatches path={processQuery(values, target, local)} />}
+        {running || refused ? null : <ProcessMatches path={processQuery(values, target, local)} />}
         <TextField {...bindField(group, 'note')} />
         <FormActions running={running} busy={busy} problem={problem} />
         {status ? (
@@ -129,6 +142,7 @@ export function RecordForm({ target }: { target: Target }) {
             onError={recording.fail}
             onStop={recording.stop}
             stopping={busy}
+            untilStopped={values.untilStopped}
           />
         ) : null}
       </form>

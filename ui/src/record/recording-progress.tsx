@@ -20,6 +20,8 @@ export interface ProgressProps {
   onError: (error: unknown) => void;
   onStop: () => void;
   stopping: boolean;
+  /** Recording until Stop: no time remaining to count down, only the server's cap. */
+  untilStopped?: boolean;
 }
 
 /** Why recording ended and what went wrong without failing it, as the sidecar said them. */
@@ -74,7 +76,8 @@ export function RecordingProgress(props: ProgressProps) {
   const { status, onStop, stopping } = props;
   const [now, setNow] = useState(Date.now());
   const [stopAskedFor, setStopAskedFor] = useState('');
-  const view = describeProgress(status, now);
+  const untilStopped = props.untilStopped === true;
+  const view = describeProgress(status, now, untilStopped);
   const fast = stopAskedFor === status.id || status.state === 'processing';
   usePolledStatus(props, fast, view.finished, () => setNow(Date.now()));
   const stop = (): void => {
@@ -101,6 +104,9 @@ export function RecordingProgress(props: ProgressProps) {
       <p class="times">
         Elapsed {formatSeconds(view.elapsedSeconds)}
         {view.remainingSeconds !== undefined ? `, remaining ${formatSeconds(view.remainingSeconds)}` : ''}
+        {untilStopped && status.state === 'recording'
+          ? `, until you stop it (at most ${formatSeconds(status.params.durationSeconds)})`
+          : ''}
         {status.samples !== undefined ? ` · ${status.samples} samples` : ''}
         {status.targets.length > 0
           ? ` · ${status.targets.map((t) => `${t.comm} (${t.pid})`).join(', ')}`

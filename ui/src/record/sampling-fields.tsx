@@ -1,5 +1,7 @@
-// What is sampled and how: the frequency, the processes (by pattern, or by PID in local mode) and
-// where function names come from. bpftrace programs choose their own frequency and symbols.
+// What is sampled and how: the frequency, how perf walks the stacks, the processes (by pattern, or by PID
+// in local mode) and where function names come from. bpftrace programs choose their own frequency and
+// symbols; pprof's stacks come from the Go runtime, so it has no call graph setting.
+import type { CallGraph } from '../../../core/contract/recording-params.ts';
 import { ChoiceField } from '../controls/choice-field.tsx';
 import { TextField } from '../controls/text-field.tsx';
 import { bindField, bindLimitedField, limitHint, type LimitedFieldGroupProps } from './field-group.ts';
@@ -8,6 +10,11 @@ const SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
   { value: 'image', label: 'The container image' },
 ];
+/** The values the recorder accepts (core/contract/recording-params.ts CALL_GRAPHS). */
+const CALL_GRAPHS = [
+  { value: 'fp', label: 'Frame pointers (fp)' },
+  { value: 'dwarf', label: 'DWARF unwinding (dwarf)' },
+] satisfies { value: CallGraph; label: string }[];
 /** Local mode records this machine's processes: there is no container image to read symbols from. */
 const LOCAL_SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
@@ -29,6 +36,9 @@ export function SamplingFields(props: SamplingFieldsProps) {
           {...bindLimitedField(props, 'frequency')}
           hint={limitHint(props.max, (m) => `1 to ${m.maxFrequency} Hz (server limit)`)}
         />
+      )}
+      {bpftrace || props.values.profiler === 'pprof' ? null : (
+        <ChoiceField choices={CALL_GRAPHS} {...bindField(props, 'callGraph')} />
       )}
       <TextField {...bindField(props, 'processPattern')} />
       {props.local ? <TextField numeric {...bindField(props, 'pid')} /> : null}

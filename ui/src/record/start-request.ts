@@ -12,6 +12,8 @@ export interface FormValues {
   processPattern: string;
   pid: string;
   symbols: string;
+  /** How perf walks the stacks: fp (frame pointers) or dwarf. */
+  callGraph: string;
   container: string;
   /** perf, pprof, bpftrace or auto. */
   profiler: string;
@@ -29,6 +31,7 @@ export type FormField =
   | 'processPattern'
   | 'pid'
   | 'symbols'
+  | 'callGraph'
   | 'container'
   | 'profiler'
   | 'pprofPort'
@@ -67,6 +70,9 @@ export function startBody(values: FormValues, limits: RecordingLimits | undefine
   if (values.processPattern.trim() !== '') body.processPattern = values.processPattern.trim();
   if (values.pid.trim() !== '') body.pid = number(values.pid);
   if (perfSettings && values.symbols !== '') body.symbols = values.symbols;
+  // pprof's stacks come from the Go runtime: perf's call graph applies to perf (and auto's fallback to it).
+  if (perfSettings && values.profiler !== 'pprof' && values.callGraph !== '')
+    body.callGraph = values.callGraph;
   if (values.container !== '') body.container = values.container;
   if (values.note.trim() !== '') body.note = values.note.trim();
   return { ...body, ...profilerFields(values) };
@@ -79,6 +85,7 @@ const FIELDS: readonly string[] = [
   'processPattern',
   'pid',
   'symbols',
+  'callGraph',
   'container',
   'profiler',
   'note',

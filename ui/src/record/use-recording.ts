@@ -57,6 +57,8 @@ export interface Recording {
   fail: (error: unknown) => void;
   start: (event: Event) => void;
   stop: () => void;
+  /** Forgets the last problem (the user changed what it was about). */
+  dismiss: () => void;
 }
 
 export function useRecording(
@@ -113,5 +115,6 @@ export function useRecording(
     setStopAsked(status.id);
     send(apiPath`/proxy/${target.namespace}/${target.pod}/recordings/${status.id}/stop`, {});
   };
-  return { status, problem, busy, earlyTree: early.tree, onStatus, fail, start, stop };
+  const dismiss = (): void => setProblem(undefined);
+  return { status, problem, busy, earlyTree: early.tree, onStatus, fail, start, stop, dismiss };
 }

@@ -1,6 +1,7 @@
 // The header of every page: the brand, the main navigation with the current page marked, and who is
-// signed in (with Sign out where the server keeps the token).
+// signed in (with Sign out where the server keeps the token). Continuous only where the server has it.
 import type { SessionView } from '../../../core/contract/ui-contract.ts';
+import { useContinuousAvailable } from '../continuous/use-continuous-available.ts';
 import { followLink } from '../routing/router.ts';
 import type { Location } from '../routing/url-state.ts';
 
@@ -27,6 +28,7 @@ export interface TopBarProps {
 }
 
 export function TopBar({ current, session, onSignOut }: TopBarProps) {
+  const continuous = useContinuousAvailable(session?.signedIn === true);
   return (
     <header class="top">
       <a class="brand" href="/" onClick={followLink}>
@@ -39,13 +41,15 @@ export function TopBar({ current, session, onSignOut }: TopBarProps) {
         <a href="/history" onClick={followLink} aria-current={current === 'history' ? 'page' : undefined}>
           History
         </a>
-        <a
-          href="/continuous"
-          onClick={followLink}
-          aria-current={current === 'continuous' ? 'page' : undefined}
-        >
-          Continuous
-        </a>
+        {continuous ? (
+          <a
+            href="/continuous"
+            onClick={followLink}
+            aria-current={current === 'continuous' ? 'page' : undefined}
+          >
+            Continuous
+          </a>
+        ) : null}
       </nav>
       {session?.signedIn ? <Identity session={session} onSignOut={onSignOut} /> : null}
     </header>

@@ -54,7 +54,10 @@ function useCountedAfterPaint(
   useEffect(() => {
     let timer: number | undefined;
     const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setCounted({ root, zoomedTo, rows: topFunctions(root) }), 0);
+      timer = window.setTimeout(
+        () => setCounted({ root, zoomedTo, rows: topFunctions(root, zoomedTo !== undefined) }),
+        0,
+      );
     });
     return () => {
       cancelAnimationFrame(frame);

@@ -13,11 +13,23 @@ export interface FunctionRow {
 export type FunctionSort = 'self' | 'total' | 'name';
 
 /**
- * Every function of the tree (or of the zoomed frame's subtree) but its root. A tree read from the
- * compact artifact is counted over its arrays, without making a frame object per frame; any other is
- * walked.
+ * Every function of the tree but its root, or of the zoomed frame's subtree with the zoomed frame itself
+ * (`withRoot`: the function zoomed into is the first a user looks for). A tree read from the compact
+ * artifact is counted over its arrays, without making a frame object per frame; any other is walked.
  */
-export function topFunctions(root: FlameNode): FunctionRow[] {
+export function topFunctions(root: FlameNode, withRoot = false): FunctionRow[] {
+  const rows = belowRoot(root);
+  return withRoot ? addRoot(rows, root) : rows;
+}
+
+/** The root is the outermost frame of its name: its total is all of the subtree's samples. */
+function addRoot(rows: FunctionRow[], root: FlameNode): FunctionRow[] {
+  const same = rows.find((row) => row.name === root.name);
+  if (!same) return [...rows, { name: root.name, self: root.self, total: root.value }];
+  return rows.map((row) => (row === same ? { ...row, self: row.self + root.self, total: root.value } : row));
+}
+
+function belowRoot(root: FlameNode): FunctionRow[] {
   const compact = compactFramesOf(root);
   if (!compact) return walkFunctions(root);
   const { names } = compact.frames;
