@@ -32,7 +32,10 @@ for name in "${names[@]}"; do
   dockerfile=Dockerfile.$name
   image=localhost/furnace/$name:test
   started=$SECONDS
-  if ! "${podman[@]}" build --network=host --layers --pull=never -f "$dockerfile" -t "$image" . \
+  # The build stage is tagged too, so that the image prune below keeps it: its npm ci layer is the cache.
+  if ! { "${podman[@]}" build --network=host --layers --pull=never -f "$dockerfile" --target build \
+    -t "localhost/furnace/$name-build:test" . &&
+    "${podman[@]}" build --network=host --layers --pull=never -f "$dockerfile" -t "$image" .; } \
     >"$log_dir/$name.log" 2>&1; then
     tail -n 40 "$log_dir/$name.log" >&2
     echo "build-images: building $dockerfile failed (its last 40 lines above)" >&2
@@ -46,3 +49,5 @@ for name in "${names[@]}"; do
     echo "$save_dir/$name.tar"
   fi
 done
+# What earlier builds left untagged (their build stages and final images) goes, so the cache does not grow.
+"${podman[@]}" image prune -f >/dev/null
