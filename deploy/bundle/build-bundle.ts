@@ -38,9 +38,12 @@ export interface BundleBuild {
   packages: string[];
 }
 
-async function bundleEntries(outDir: string): Promise<Metafile> {
+export type BundleEntry = keyof typeof BUNDLE_ENTRIES;
+const ALL_ENTRIES = Object.keys(BUNDLE_ENTRIES) as BundleEntry[];
+
+async function bundleEntries(outDir: string, entries: readonly BundleEntry[]): Promise<Metafile> {
   const result = await build({
-    entryPoints: Object.values(BUNDLE_ENTRIES).map((entry) => ({
+    entryPoints: entries.map((name) => BUNDLE_ENTRIES[name]).map((entry) => ({
       in: join(PROJECT_ROOT, entry.source),
       out: entry.file.replace(/\.mjs$/, ''),
     })),
@@ -94,27 +97,46 @@ async function noticeOf(dir: string): Promise<{ id: string; text: string }> {
 async function writeNotices(outDir: string, dirs: string[]): Promise<string[]> {
   const notices = await Promise.all(dirs.map(noticeOf));
   const header =
-    'Furnace server image: third-party packages bundled into the files of this directory, with their licences.\n\n';
+    'Furnace: third-party packages bundled into the files of this directory, with their licences.\n\n';
   await writeFile(join(outDir, BUNDLE_NOTICES_FILE), header + notices.map((n) => n.text).join('\n'));
   return notices.map((n) => n.id);
 }
 
-/** Builds every bundle into outDir (emptied first), speedscope's app and the notices beside them. */
-export async function buildBundle(outDir = DEFAULT_BUNDLE_DIR): Promise<BundleBuild> {
+/**
+ * Builds the named bundles (all by default) into outDir (emptied first) and the notices beside them;
+ * speedscope's app too when the server is among them (the server serves it). The sidecar image takes only
+ * the sidecar's bundle (Dockerfile.sidecar).
+ */
+export async function buildBundle(
+  outDir = DEFAULT_BUNDLE_DIR,
+  entries: readonly BundleEntry[] = ALL_ENTRIES,
+): Promise<BundleBuild> {
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
-  const metafile = await bundleEntries(outDir);
-  const speedscope = dirname(createRequire(import.meta.url).resolve('speedscope/package.json'));
-  await cp(join(speedscope, 'dist', 'release'), join(outDir, BUNDLE_SPEEDSCOPE_DIR), { recursive: true });
-  const packages = await writeNotices(outDir, [...packageDirs(metafile), speedscope]);
+  const metafile = await bundleEntries(outDir, entries);
+  const noticeDirs = packageDirs(metafile);
+  if (entries.includes('server')) {
+    const speedscope = dirname(createRequire(import.meta.url).resolve('speedscope/package.json'));
+    await cp(join(speedscope, 'dist', 'release'), join(outDir, BUNDLE_SPEEDSCOPE_DIR), { recursive: true });
+    noticeDirs.push(speedscope);
+  }
+  const packages = await writeNotices(outDir, noticeDirs);
   const bytes: Record<string, number> = {};
-  for (const [name, entry] of Object.entries(BUNDLE_ENTRIES))
-    bytes[name] = (await stat(join(outDir, entry.file))).size;
+  for (const name of entries) bytes[name] = (await stat(join(outDir, BUNDLE_ENTRIES[name].file))).size;
   return { bytes, packages };
 }
 
+/** `build-bundle.ts [entry…]`: the entries named on the command line, or all of them. */
+function entriesOf(args: string[]): BundleEntry[] {
+  if (args.length === 0) return ALL_ENTRIES;
+  for (const arg of args)
+    if (!(ALL_ENTRIES as string[]).includes(arg))
+      throw new Error(`unknown bundle entry "${arg}"; allowed: ${ALL_ENTRIES.join(', ')}`);
+  return args as BundleEntry[];
+}
+
 if (process.argv[1] === import.meta.filename) {
-  const result = await buildBundle();
+  const result = await buildBundle(DEFAULT_BUNDLE_DIR, entriesOf(process.argv.slice(2)));
   const sizes = Object.entries(result.bytes).map(
     ([name, bytes]) => `${name} ${(bytes / 1024 ** 2).toFixed(1)} MiB`,
   );

@@ -1,0 +1,122 @@
+// Furnace's images, built from Dockerfile.server and Dockerfile.sidecar with podman (runc) from the stand-in
+// node:24-bookworm-slim base (test/harness/images/build-base.sh: no registry here), and run as containers:
+// what a user's cluster pulls and starts. A Dockerfile that no longer builds fails here, naming itself.
+import assert from 'node:assert/strict';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
+import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
+import { eventually } from '../harness/eventually.ts';
+import { buildImages, FURNACE_IMAGES, podman, startContainer } from '../harness/images/furnace-images.ts';
+import { freePort } from '../harness/ports.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+
+async function healthy(url: string): Promise<true | undefined> {
+  const answer = await fetch(url).catch(() => undefined);
+  return answer?.status === 200 ? true : undefined;
+}
+
+describe('the images, built from their Dockerfiles and run with podman', { concurrency: false }, () => {
+  it('both build and are tagged with their local names', async () => {
+    const built = await buildImages(['server', 'sidecar']);
+    assert.deepEqual(
+      built.map((image) => image.name),
+      [FURNACE_IMAGES.server, FURNACE_IMAGES.sidecar],
+    );
+    for (const image of built) {
+      const { stdout } = await podman(['image', 'inspect', '--format', '{{.Id}}', image.name]);
+      assert.equal(stdout.trim(), image.id, `${image.name} is the image just built`);
+    }
+  });
+
+  it('the server image starts in local mode and answers /healthz', async (t) => {
+    const port = await freePort();
+    const server = startContainer(t, FURNACE_IMAGES.server, {
+      runArgs: ['-e', `FURNACE_PORT=${port}`, '-e', 'FURNACE_DATA_DIR=/tmp/furnace-data'],
+      command: ['--local'],
+    });
+    const url = `http://127.0.0.1:${port}/healthz`;
+    await eventually(() => healthy(url), 60_000, `the server image's ${url}`).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${server.output()}`);
+    });
+    assert.equal(await server.stop(20_000), 0, server.output());
+  });
+
+  it("the server image runs the operator's command from deploy/base: it starts and tries its leader election", async (t) => {
+    const dir = await tempDir(t, 'furnace-operator-image-');
+    await chmod(dir, 0o755); // the image runs as uid 65532
+    // A cluster that refuses connections: the operator's Kubernetes client is what reaches for it.
+    await writeFile(
+      join(dir, 'kubeconfig'),
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\n' +
+        'current-context: c\n',
+      { mode: 0o644 },
+    );
+    const [program = '', ...args] = OPERATOR_COMMAND;
+    const operator = startContainer(t, FURNACE_IMAGES.server, {
+      runArgs: ['-v', `${dir}:/config:ro`, '-e', 'KUBECONFIG=/config/kubeconfig', '--entrypoint', program],
+      command: args,
+    });
+    await eventually(
+      () =>
+        Promise.resolve(
+          /leader election round failed.*ECONNREFUSED|ECONNREFUSED.*leader election round failed/.test(
+            operator.output(),
+          ) || undefined,
+        ),
+      60_000,
+      'a leader election round against the refused cluster',
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${operator.output()}`);
+    });
+    assert.match(operator.output(), /"msg":"operator started"/);
+    assert.equal(await operator.stop(20_000), 0, operator.output());
+  });
+
+  it('the sidecar image starts its bundle and answers /healthz', async (t) => {
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const { stdout: entrypoint } = await podman([
+      'image',
+      'inspect',
+      '--format',
+      '{{json .Config.Entrypoint}}',
+      FURNACE_IMAGES.sidecar,
+    ]);
+    assert.deepEqual(JSON.parse(entrypoint), ['node', `dist/bundle/${BUNDLE_ENTRIES.sidecar.file}`]);
+    const sidecar = startContainer(t, FURNACE_IMAGES.sidecar, {
+      runArgs: [
+        '-e',
+        `FURNACE_SIDECAR_PORT=${port}`,
+        '-e',
+        `FURNACE_SIDECAR_TLS_PORT=${tlsPort}`,
+        '-e',
+        'FURNACE_SIDECAR_DATA=/tmp/furnace-sidecar',
+      ],
+    });
+    const url = `http://127.0.0.1:${port}/healthz`;
+    await eventually(() => healthy(url), 60_000, `the sidecar image's ${url}`).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${sidecar.output()}`);
+    });
+    assert.equal(await sidecar.stop(20_000), 0, sidecar.output());
+  });
+
+  it('the sidecar image runs perf, bpftrace and podman', async () => {
+    const { stdout } = await podman([
+      'run',
+      '--rm',
+      '--network=none',
+      '--entrypoint',
+      'sh',
+      FURNACE_IMAGES.sidecar,
+      '-c',
+      'perf --version && bpftrace --version && podman --version && stdbuf --version && setpriv --version',
+    ]);
+    assert.match(stdout, /^perf version \d+\.\d+/m);
+    assert.match(stdout, /^bpftrace v\d+\.\d+/m);
+    assert.match(stdout, /^podman version \d+\.\d+/m);
+    assert.match(stdout, /^stdbuf \(GNU coreutils\)/m);
+    assert.match(stdout, /^setpriv from util-linux/m);
+  });
+});
