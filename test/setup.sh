@@ -27,6 +27,7 @@ needs=(
   "/usr/lib/cni/bridge:containernetworking-plugins"
   "iptables:iptables"
   "conntrack:conntrack"
+  "nft:nftables"
   "busybox:busybox-static"
   "go:"
 )

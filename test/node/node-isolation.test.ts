@@ -47,6 +47,23 @@ function inClient(args: string[]): Promise<string> {
   return node.kubectl(['exec', '-n', namespace, 'client', '--', '/bin/busybox', ...args]);
 }
 
+/**
+ * An HTTP/1.0 GET with busybox nc from the client pod (busybox's wget, static glibc in a scratch image,
+ * crashes on its name-service lookups; nc to an address makes none).
+ */
+function httpGet(address: string, port: number | string): Promise<string> {
+  const request = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 5 ${address} ${port}`;
+  return inClient(['sh', '-c', request]);
+}
+
+/** The address cluster DNS gives a name, looked up from the client pod with busybox nslookup. */
+async function resolve(name: string): Promise<string> {
+  const answer = await inClient(['nslookup', name]);
+  const address = [...answer.matchAll(/^Address: (\d+\.\d+\.\d+\.\d+)$/gm)].at(-1)?.[1];
+  if (!address) throw new Error(`no address for ${name} in:\n${answer}`);
+  return address;
+}
+
 async function defaultGateway(): Promise<string> {
   const { stdout } = await run('ip', ['-4', 'route', 'show', 'default']);
   const gateway = /via (\S+)/.exec(stdout)?.[1];
@@ -57,10 +74,14 @@ async function defaultGateway(): Promise<string> {
 describe('pod network isolation on the real node', () => {
   let webIp = '';
 
+  let dir = '';
+  after(async () => {
+    await node.kubectl(['delete', 'namespace', namespace, '--wait=false']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   before(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-node-busybox-'));
-    after(() => rm(dir, { recursive: true, force: true }));
-    after(() => node.kubectl(['delete', 'namespace', namespace, '--wait=false']));
+    dir = await mkdtemp(join(tmpdir(), 'furnace-node-busybox-'));
     await node.importImage(await buildBusyboxImage(dir));
     await node.kubectl(['create', 'namespace', namespace]);
     await node.kubectl(
@@ -80,35 +101,27 @@ describe('pod network isolation on the real node', () => {
   });
 
   it('reaches another pod by its address', async () => {
-    assert.equal(
-      (await inClient(['wget', '-q', '-O', '-', '-T', '5', `http://${webIp}:8080/`])).trim(),
-      'furnace-web',
-    );
+    assert.match(await httpGet(webIp, 8080), /\r?\n\r?\nfurnace-web\n$/);
   });
 
   it('reaches a Service by its cluster DNS name', async () => {
-    const name = `web.${namespace}.svc.cluster.local`;
-    const lookup = await inClient(['nslookup', name]);
-    assert.match(lookup, /Address: 10\.0\.0\.\d+/);
-    assert.equal(
-      (await inClient(['wget', '-q', '-O', '-', '-T', '5', `http://${name}/`])).trim(),
-      'furnace-web',
-    );
+    const serviceIp = await node.kubectl([
+      'get',
+      'service',
+      'web',
+      '-n',
+      namespace,
+      '-o',
+      'jsonpath={.spec.clusterIP}',
+    ]);
+    assert.equal(await resolve(`web.${namespace}.svc.cluster.local`), serviceIp);
+    assert.match(await httpGet(serviceIp, 80), /\r?\n\r?\nfurnace-web\n$/);
   });
 
   it('reaches the node', async () => {
-    // The API server listens on the node's address (TLS); plain HTTP gets Go's 400 answer, so the packet got there.
+    // The API server listens on the node's address (TLS); plain HTTP gets Go's 400 answer.
     const port = new URL(node.kubeConfig().getCurrentCluster()?.server ?? '').port;
-    const answer = await inClient([
-      'wget',
-      '-q',
-      '-O',
-      '-',
-      '-T',
-      '5',
-      `http://${node.nodeIp}:${port}/`,
-    ]).catch((error: Error) => error.message);
-    assert.match(answer, /400 Bad Request/);
+    assert.match(await httpGet(node.nodeIp, port), /^HTTP\/1\.0 400 Bad Request/);
   });
 
   for (const [label, address] of [

@@ -76,10 +76,14 @@ function containerId(pod: PodJson, name: string): string {
 describe('a real node', () => {
   let pod: PodJson;
 
+  let dir = '';
+  after(async () => {
+    await node.kubectl(['delete', 'namespace', namespace, '--wait=false']);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   before(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'furnace-node-images-'));
-    after(() => rm(dir, { recursive: true, force: true }));
-    after(() => node.kubectl(['delete', 'namespace', namespace, '--wait=false']));
+    dir = await mkdtemp(join(tmpdir(), 'furnace-node-images-'));
     await node.importImage(await buildHotAppImage(dir));
     await node.importImage(await buildPerfImage(dir));
     await node.kubectl(['create', 'namespace', namespace]);

@@ -5,6 +5,7 @@ import { run } from '../processes.ts';
 import type { IptablesDelta, IptablesFamily } from './node-layout.ts';
 
 export const FAMILIES: IptablesFamily[] = ['iptables', 'ip6tables'];
+const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
 /** family → table → its chains and its rules (`-A ...` lines, counters dropped). */
 export type IptablesSnapshot = Record<string, Record<string, { chains: string[]; rules: string[] }>>;
@@ -37,12 +38,16 @@ export function iptablesDelta(before: IptablesSnapshot, after: IptablesSnapshot)
   const deltas: IptablesDelta[] = [];
   for (const family of FAMILIES) {
     for (const [table, now] of Object.entries(after[family] ?? {})) {
-      const was = before[family]?.[table] ?? { chains: [], rules: [] };
-      const oldChains = new Set(was.chains);
-      const oldRules = new Set(was.rules);
-      const chains = now.chains.filter((c) => !oldChains.has(c));
-      const rules = now.rules.filter((r) => !oldRules.has(r) && oldChains.has(r.split(' ')[1] ?? ''));
-      if (chains.length > 0 || rules.length > 0) deltas.push({ family, table, chains, rules });
+      const was = before[family]?.[table];
+      const oldChains = new Set(was?.chains ?? []);
+      const oldRules = new Set(was?.rules ?? []);
+      const chains = now.chains.filter((c) => !oldChains.has(c) && !BUILT_IN.has(c));
+      const rules = now.rules.filter(
+        (r) =>
+          !oldRules.has(r) && (oldChains.has(r.split(' ')[1] ?? '') || BUILT_IN.has(r.split(' ')[1] ?? '')),
+      );
+      if (chains.length > 0 || rules.length > 0 || !was)
+        deltas.push({ family, table, chains, rules, newTable: !was });
     }
   }
   return deltas;
@@ -55,21 +60,37 @@ export async function removeDelta(delta: IptablesDelta): Promise<void> {
   const rules = new Set(current.rules);
   const lines = [`*${delta.table}`];
   for (const rule of delta.rules) if (rules.has(rule)) lines.push(rule.replace(/^-A /, '-D '));
-  // A rule elsewhere that jumps to a recorded chain must go before the chain can.
   const doomed = new Set(delta.chains.filter((c) => present.has(c)));
-  for (const rule of current.rules) {
-    const target = /-j (\S+)/.exec(rule)?.[1];
-    const chain = rule.split(' ')[1] ?? '';
-    if (target && doomed.has(target) && !doomed.has(chain) && !delta.rules.includes(rule)) {
-      lines.push(rule.replace(/^-A /, '-D '));
-    }
-  }
+  lines.push(...jumpsInto(doomed, current.rules, delta.rules).map((rule) => rule.replace(/^-A /, '-D ')));
   for (const chain of doomed) lines.push(`-F ${chain}`);
   for (const chain of doomed) lines.push(`-X ${chain}`);
   lines.push('COMMIT', '');
-  if (lines.length <= 3) return;
-  execFileSync(`${delta.family}-restore`, ['-w', '--noflush'], {
-    input: lines.join('\n'),
-    stdio: ['pipe', 'ignore', 'pipe'],
+  if (lines.length > 3) {
+    execFileSync(`${delta.family}-restore`, ['-w', '--noflush'], {
+      input: lines.join('\n'),
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+  }
+  if (delta.newTable) await removeEmptyTable(delta);
+}
+
+/** Rules outside the doomed chains that jump into one of them (they must go before the chain can). */
+function jumpsInto(doomed: Set<string>, rules: string[], recorded: string[]): string[] {
+  return rules.filter((rule) => {
+    const target = /-j (\S+)/.exec(rule)?.[1];
+    const chain = rule.split(' ')[1] ?? '';
+    return target !== undefined && doomed.has(target) && !doomed.has(chain) && !recorded.includes(rule);
   });
+}
+
+/**
+ * A table that appeared with the node goes once only its built-in chains are left and they are empty. Only the
+ * nf_tables backend can remove a table (a legacy table is the kernel's and iptables-save lists it regardless).
+ */
+async function removeEmptyTable(delta: IptablesDelta): Promise<void> {
+  const { stdout: version } = await run(delta.family, ['-V']);
+  if (!version.includes('nf_tables')) return;
+  const left = (await snapshotIptables())[delta.family]?.[delta.table];
+  if (!left || left.rules.length > 0 || left.chains.some((c) => !BUILT_IN.has(c))) return;
+  await run('nft', ['delete', 'table', delta.family === 'iptables' ? 'ip' : 'ip6', delta.table]);
 }

@@ -1,7 +1,8 @@
 // What a node could leave behind on this machine, in comparable form: iptables (both families, counters
 // dropped), mount points, network links, the top-level cgroups of every hierarchy, /var/log/containers and
-// ip_forward. The teardown test takes one before a node starts and one after it stopped.
+// ip_forward (mounts in the harness's podman storage left out). The teardown test takes one before a node starts and one after it stopped.
 import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../processes.ts';
 import { snapshotIptables } from './iptables-record.ts';
@@ -18,10 +19,16 @@ export async function snapshotMachine(): Promise<MachineSnapshot> {
     }
   }
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  // The harness's podman (image builds, which may run beside a node) mounts its layers in its own storage.
+  const podmanStorage = join(
+    process.env.FURNACE_TEST_CACHE ?? join(homedir(), '.cache', 'furnace-test'),
+    'podman',
+  );
   snapshot.mounts = mountinfo
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.split(' ')[4] ?? '');
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((point) => !point.startsWith(`${podmanStorage}/`));
   const { stdout } = await run('ip', ['-o', 'link', 'show']);
   snapshot.links = stdout
     .split('\n')

@@ -27,6 +27,8 @@ export interface IptablesDelta {
   chains: string[];
   /** `-A CHAIN ...` lines, in chains that existed before. */
   rules: string[];
+  /** The table itself appeared (nf_tables makes a table when a first chain needs it). */
+  newTable: boolean;
 }
 
 export type IptablesFamily = 'iptables' | 'ip6tables';
