@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs the named test tiers (unit, app, process, fault, kube, browser, or all) with node:test.
+# Runs the named test tiers (unit, app, process, fault, kube, node, browser, or all) with node:test.
 # Installs what they need first; starts one shared control plane when the kube tier runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube browser)
+[[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube node browser)
 
 bash test/setup.sh
 # setup.sh built (or found cached) the S3 test server; tests start it from here without asking again.
@@ -16,15 +16,21 @@ export FURNACE_TEST_S3_BIN_DIR
 # held to 4 % of a core until a kill catches them. They run one at a time beside the other tiers' files
 # instead of after them (about six minutes of CI). A file that shares the control plane never goes here.
 waiting=(test/fault/kill-at-each-stage.test.ts test/fault/sink-outage.test.ts)
+# Files that start a real node of their own, run before the run's shared node starts (two kube-proxies on one
+# machine would rewrite each other's chains).
+alone=(test/node/node-teardown.test.ts)
 
 pure_files=() # unit and app: in-process, no cluster, nothing shared between files
 files=()
 beside=()
+alone_files=()
 for tier in "${tiers[@]}"; do
   [[ -d test/$tier ]] || { echo "unknown test tier: $tier" >&2; exit 2; }
   while IFS= read -r f; do
     if [[ $tier == unit || $tier == app ]]; then
       pure_files+=("$f")
+    elif printf '%s\n' "${alone[@]}" | grep -qxF "$f"; then
+      alone_files+=("$f")
     elif printf '%s\n' "${waiting[@]}" | grep -qxF "$f"; then
       beside+=("$f")
     else
@@ -32,7 +38,7 @@ for tier in "${tiers[@]}"; do
     fi
   done < <(find "test/$tier" -name '*.test.ts' | sort)
 done
-((${#files[@]} + ${#pure_files[@]} + ${#beside[@]} > 0)) || { echo "no test files in tiers: ${tiers[*]}" >&2; exit 1; }
+((${#files[@]} + ${#pure_files[@]} + ${#beside[@]} + ${#alone_files[@]} > 0)) || { echo "no test files in tiers: ${tiers[*]}" >&2; exit 1; }
 
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
@@ -48,11 +54,25 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault'; then
 fi
 
 mkdir -p test-results
+status=0
+# The node tier: a real kubelet, containerd, kube-proxy and CoreDNS with a control plane of their own
+# (test/harness/node/), shared by the tier's files through FURNACE_TEST_NODE (its node.json).
+if printf '%s\n' "${tiers[@]}" | grep -qx node; then
+  FURNACE_TEST_BIN_DIR=$(bash test/harness/build-control-plane.sh | tail -n 1)
+  FURNACE_TEST_COREDNS_BIN_DIR=$(bash test/harness/build-coredns.sh | tail -n 1)
+  export FURNACE_TEST_BIN_DIR FURNACE_TEST_COREDNS_BIN_DIR
+  if ((${#alone_files[@]} > 0)); then
+    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${alone_files[@]}" || status=$?
+  fi
+  node_dir=$(mktemp -d -t furnace-node-XXXXXX)
+  node --import tsx test/harness/node/node-cli.ts start "$node_dir"
+  cleanup+=("node --import tsx test/harness/node/node-cli.ts stop '$node_dir'")
+  export FURNACE_TEST_NODE=$node_dir/node.json
+fi
 # Unit and app files two at a time: most of their time is each file's start (tsx), and they share nothing.
 # The other tiers one file at a time whatever the core count: kube files share one control plane and its cluster-scoped
 # objects (the README walk's Furnace is unscoped, as the README installs it), and the timing-sensitive
 # process and browser tiers were written for a machine that is not running ten of them at once.
-status=0
 if ((${#pure_files[@]} > 0)); then
   node --import tsx --test --test-reporter=spec --test-concurrency=2 --test-timeout=600000 "${pure_files[@]}" || status=$?
 fi

@@ -22,6 +22,13 @@ needs=(
   "curl:curl"
   "haproxy:haproxy"
   "javac:openjdk-17-jdk-headless"
+  "containerd:containerd"
+  "runc:runc"
+  "/usr/lib/cni/bridge:containernetworking-plugins"
+  "iptables:iptables"
+  "conntrack:conntrack"
+  "nft:nftables"
+  "busybox:busybox-static"
   "go:"
 )
 missing=()
@@ -46,6 +53,11 @@ fi
 if [[ ! -d /sys/kernel/tracing/events ]]; then
   [[ $(id -u) -eq 0 ]] || die "tracefs is not mounted (run: sudo mount -t tracefs nodev /sys/kernel/tracing)"
   mount -t tracefs nodev /sys/kernel/tracing || die "mounting tracefs on /sys/kernel/tracing failed"
+fi
+
+# The real node's Services: a pod's packet to a Service whose endpoint is on the same bridge must pass iptables.
+if [[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
+  modprobe br_netfilter 2>/dev/null || die "the br_netfilter module is not loaded (run: sudo modprobe br_netfilter)"
 fi
 
 # The real S3 server of the catalog's S3 store tests (versitygw from Go modules, cached by version like the

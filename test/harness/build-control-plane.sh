@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kubectl and etcd from Go modules and caches them by version.
+# Builds the control plane (kube-apiserver, kube-controller-manager, kubectl, etcd) and the node's Kubernetes
+# binaries (kubelet, kube-scheduler, kube-proxy) from Go modules and caches them by version.
 # Prints the directory that holds the binaries on its last line of stdout.
-# The Kubernetes release is pinned here and nowhere else.
+# The Kubernetes release is pinned in versions.sh.
 set -euo pipefail
 
-K8S_VERSION="${FURNACE_K8S_VERSION:-v1.36.3}"
+# shellcheck source=./versions.sh
+source "$(dirname "$0")/versions.sh"
 CACHE_ROOT="${FURNACE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/furnace-test}"
 BIN_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"
 PROXY="${GOPROXY:-https://proxy.golang.org}"
@@ -15,7 +17,10 @@ die() { echo "build-control-plane: $*" >&2; exit 1; }
 # Go from go.dev lives in /usr/local/go, which a non-interactive shell may not have on PATH.
 command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/local/go/bin:$PATH"
 
-if [[ -x "$BIN_DIR/kube-apiserver" && -x "$BIN_DIR/kube-controller-manager" && -x "$BIN_DIR/etcd" && -x "$BIN_DIR/kubectl" ]]; then
+kube_binaries=(kube-apiserver kube-controller-manager kubectl kubelet kube-scheduler kube-proxy)
+missing=()
+for b in "${kube_binaries[@]}" etcd; do [[ -x "$BIN_DIR/$b" ]] || missing+=("$b"); done
+if ((${#missing[@]} == 0)); then
   echo "$BIN_DIR"
   exit 0
 fi
@@ -79,6 +84,9 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
 
@@ -97,11 +105,14 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 start=$(date +%s)
-log "building kube-apiserver, kube-controller-manager, kubectl and etcd (the first build takes several minutes)"
-CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
-CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kube-controller-manager.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
-CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" ./etcd
-for b in kube-apiserver kube-controller-manager kubectl etcd; do mv "$BIN_DIR/$b.tmp" "$BIN_DIR/$b"; done
+log "building ${missing[*]} (the first build takes several minutes)"
+for b in "${missing[@]}"; do
+  if [[ $b == etcd ]]; then
+    CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$BIN_DIR/etcd.tmp" ./etcd
+  else
+    CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$BIN_DIR/$b.tmp" "k8s.io/kubernetes/cmd/$b"
+  fi
+  mv "$BIN_DIR/$b.tmp" "$BIN_DIR/$b"
+done
 log "built in $(( $(date +%s) - start )) s"
 echo "$BIN_DIR"

@@ -29,7 +29,24 @@ export interface ControlPlaneState {
   etcdUrl: string;
   apiserverPid: number;
   controllerManagerPid: number;
+  /** The CA's key, for the node's client and serving certificates. */
+  caKeyPath: string;
+  /** The Service range; the `kubernetes` Service has its first address. */
+  serviceCidr: string;
+  /** Set for a control plane of a real node (see ControlPlaneOptions). */
+  nodeAddress?: string;
 }
+
+/**
+ * A control plane for a real node (test/harness/node/) has `nodeAddress`: the API server listens on every
+ * address and advertises that one (pods reach it there through the `kubernetes` Service), and the controller
+ * manager runs NODE_CONTROLLERS. Without it: loopback only and TEST_CONTROLLERS, for the simulated pods.
+ */
+export interface ControlPlaneOptions {
+  nodeAddress?: string;
+}
+
+export const SERVICE_CIDR = '10.0.0.0/24';
 
 export interface KubectlResult {
   stdout: string;
@@ -53,7 +70,7 @@ function binDirFromEnv(): string {
   return out.trim().split('\n').at(-1) ?? '';
 }
 
-function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: string): string {
+export function kubeconfigYaml(url: string, caPem: string, certPem: string, keyPem: string): string {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return [
     'apiVersion: v1',
@@ -120,13 +137,26 @@ const AUDIT_POLICY = [
 ].join('\n');
 
 /** Starts etcd and kube-apiserver in dir and waits until the API server is ready. */
-export async function startControlPlane(dir: string, binDir: string): Promise<ControlPlaneState> {
+export async function startControlPlane(
+  dir: string,
+  binDir: string,
+  options: ControlPlaneOptions = {},
+): Promise<ControlPlaneState> {
+  const node = options.nodeAddress;
   const pki = join(dir, 'pki');
   await execFileAsync('mkdir', ['-p', pki, join(dir, 'etcd')]);
   const ca = await createCa(pki, 'ca', '/CN=furnace-test-ca');
   const serving = await issueCertificate(pki, ca, 'apiserver', {
     subject: '/CN=kube-apiserver',
-    altNames: { dns: ['localhost', 'kubernetes', 'kubernetes.default.svc'], ip: ['127.0.0.1', '10.0.0.1'] },
+    altNames: {
+      dns: ['localhost', 'kubernetes', 'kubernetes.default.svc'],
+      ip: ['127.0.0.1', '10.0.0.1', ...(node ? [node] : [])],
+    },
+  });
+  // What the API server presents to kubelets (logs, exec, port-forward); the kubelet authorizes it by RBAC.
+  const kubeletClient = await issueCertificate(pki, ca, 'apiserver-kubelet-client', {
+    subject: '/O=system:masters/CN=kube-apiserver-kubelet-client',
+    clientAuth: true,
   });
   const admin = await issueCertificate(pki, ca, 'admin', {
     subject: '/O=system:masters/CN=furnace-admin',
@@ -167,6 +197,9 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
     etcdUrl: `http://127.0.0.1:${etcdPort}`,
     apiserverPid: 0,
     controllerManagerPid: 0,
+    caKeyPath: ca.keyPath,
+    serviceCidr: SERVICE_CIDR,
+    ...(node ? { nodeAddress: node } : {}),
   };
   try {
     await waitForEtcd(etcdPort, etcdLog);
@@ -177,8 +210,8 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
       join(binDir, 'kube-apiserver'),
       [
         `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        `--bind-address=${node ? '0.0.0.0' : '127.0.0.1'}`,
+        `--advertise-address=${node ?? '127.0.0.1'}`,
         `--secure-port=${apiPort}`,
         `--cert-dir=${pki}`,
         `--tls-cert-file=${serving.certPath}`,
@@ -188,10 +221,15 @@ export async function startControlPlane(dir: string, binDir: string): Promise<Co
         `--service-account-signing-key-file=${sa.privatePath}`,
         '--service-account-issuer=https://kubernetes.default.svc',
         '--api-audiences=https://kubernetes.default.svc',
-        '--authorization-mode=RBAC',
+        // A real node's kubelet is authorized as a real install's is: by the Node authorizer.
+        `--authorization-mode=${node ? 'Node,RBAC' : 'RBAC'}`,
         '--allow-privileged=true',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--endpoint-reconciler-type=none',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // With a real node, the `kubernetes` Service's endpoint is the advertised address (pods reach it).
+        `--endpoint-reconciler-type=${node ? 'lease' : 'none'}`,
+        `--kubelet-client-certificate=${kubeletClient.certPath}`,
+        `--kubelet-client-key=${kubeletClient.keyPath}`,
+        '--kubelet-preferred-address-types=InternalIP',
         '--profiling=false',
         `--requestheader-client-ca-file=${frontProxyCa.certPath}`,
         '--requestheader-allowed-names=front-proxy-client',
@@ -253,6 +291,24 @@ export const TEST_CONTROLLERS = [
   'clusterrole-aggregation-controller',
 ];
 
+/**
+ * What a real install runs besides TEST_CONTROLLERS, for a real node: Services' endpoints and EndpointSlices,
+ * DaemonSets, StatefulSets, CronJobs, the node lifecycle (a new node's not-ready taint goes once it is
+ * Ready), pod garbage collection (pods of a deleted node) and TTL of finished Jobs.
+ */
+export const NODE_CONTROLLERS = [
+  ...TEST_CONTROLLERS,
+  'endpoints-controller',
+  'endpointslice-controller',
+  'endpointslice-mirroring-controller',
+  'daemonset-controller',
+  'statefulset-controller',
+  'cronjob-controller',
+  'node-lifecycle-controller',
+  'pod-garbage-collector-controller',
+  'ttl-after-finished-controller',
+];
+
 async function startControllerManager(
   state: ControlPlaneState,
   keys: { saPrivatePath: string; caPath: string },
@@ -262,7 +318,7 @@ async function startControllerManager(
     join(state.binDir, 'kube-controller-manager'),
     [
       `--kubeconfig=${state.kubeconfigPath}`,
-      `--controllers=${TEST_CONTROLLERS.join(',')}`,
+      `--controllers=${(state.nodeAddress ? NODE_CONTROLLERS : TEST_CONTROLLERS).join(',')}`,
       `--service-account-private-key-file=${keys.saPrivatePath}`,
       `--root-ca-file=${keys.caPath}`,
       '--use-service-account-credentials=false',

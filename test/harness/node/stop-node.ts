@@ -1,0 +1,86 @@
+// Tears a node down by what dir/node.json recorded: its pods (through the kubelet, so every sandbox's network
+// is released by CNI), its processes by PID, every container of its containerd, the mounts below its
+// directory, its cgroup root, the iptables rules it and its kube-proxy and kubelet made, its bridge, and the
+// ip_forward value it found. Returns what could not be removed (empty when the machine is as it was).
+import { readdir, readlink, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stopControlPlane, type ControlPlaneState } from '../control-plane.ts';
+import { eventually } from '../eventually.ts';
+import { stopPid } from '../processes.ts';
+import { readFile } from 'node:fs/promises';
+import { removeCgroupRoot } from './cgroup-root.ts';
+import { ctr, removeAllContainers } from './containerd.ts';
+import { removeDelta } from './iptables-record.ts';
+import { CONTAINER_LOG_DIR, loadNodeState, nodePaths, type NodeState } from './node-layout.ts';
+import { unmountBelow } from './node-mounts.ts';
+import { deleteBridge, deleteRule, restoreIpForward } from './pod-network.ts';
+import { cleanupProxyRules } from './scheduler-and-proxy.ts';
+import { kubectlAt } from './node-kubectl.ts';
+
+export async function stopNode(dir: string): Promise<string[]> {
+  const state = await loadNodeState(dir);
+  const left: string[] = [];
+  const cp = await readFile(state.controlPlaneStatePath, 'utf8')
+    .then((text) => JSON.parse(text) as ControlPlaneState)
+    .catch(() => undefined);
+  if (state.pids.scheduler) await stopPid(state.pids.scheduler);
+  if (cp && state.pids.kubelet && state.pids.containerd) await drainPods(state);
+  for (const pid of [state.pids.kubelet, state.pids.proxy]) if (pid) await stopPid(pid);
+  if (state.pids.containerd) {
+    await removeAllContainers(state.containerdSocket);
+    await stopPid(state.pids.containerd, 10_000);
+  }
+  if (cp) await stopControlPlane(cp);
+  left.push(...(await unmountBelow(dir)).map((m) => `mount ${m}`));
+  await removeContainerLogLinks(state);
+  left.push(...(await removeCgroupRoot(state.cgroupRoot)).map((c) => `cgroup ${c}`));
+  if (state.pids.proxy) await cleanupProxyRules(state);
+  for (const delta of state.started)
+    await removeDelta(delta).catch((e: Error) => left.push(`iptables ${e.message}`));
+  for (const rule of [...state.rules].reverse()) await deleteRule(rule);
+  await deleteBridge(state);
+  await restoreIpForward(state);
+  if (left.length === 0) await rm(dir, { recursive: true, force: true });
+  return left;
+}
+
+/**
+ * Deletes every pod (scheduler stopped first, so a controller's replacement stays Pending) and waits until
+ * the kubelet has stopped every sandbox: no task left in containerd and no pod address left allocated.
+ */
+async function drainPods(state: NodeState): Promise<void> {
+  await kubectlAt(state.binDir, state.kubeconfigPath, [
+    'delete',
+    'pods',
+    '--all',
+    '--all-namespaces',
+    '--grace-period=0',
+    '--force',
+    '--wait=false',
+  ]).catch(() => undefined);
+  const ipam = nodePaths(state.dir).cniDataDir;
+  await eventually(
+    async () => {
+      const tasks = (await ctr(state.containerdSocket, ['tasks', 'ls', '-q']).catch(() => '')).trim();
+      const allocated = (await readdir(ipam, { recursive: true }).catch(() => [])).filter((f) =>
+        /\d+\.\d+\.\d+\.\d+$/.test(f),
+      );
+      return tasks === '' && allocated.length === 0 ? true : undefined;
+    },
+    60_000,
+    'the kubelet stopping every pod of the node',
+  ).catch(() => undefined);
+}
+
+/** The kubelet links each container's log into /var/log/containers; links into the node's directory go. */
+async function removeContainerLogLinks(state: NodeState): Promise<void> {
+  const names = await readdir(CONTAINER_LOG_DIR).catch(() => []);
+  for (const name of names) {
+    const path = join(CONTAINER_LOG_DIR, name);
+    const target = await readlink(path).catch(() => '');
+    if (target.startsWith(`${state.dir}/`)) await unlink(path);
+  }
+  if (!state.containerLogDirExisted && (await stat(CONTAINER_LOG_DIR).catch(() => undefined))) {
+    await rmdir(CONTAINER_LOG_DIR).catch(() => undefined);
+  }
+}
