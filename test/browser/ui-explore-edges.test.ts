@@ -1,7 +1,8 @@
 // Edges of reading recordings in local mode (issue 44 items 4 and 13): no way into Continuous where the
 // server has none (the page says what enables it), Top functions under a zoom lists the zoomed function,
-// Compare names both recordings with their notes, and at 390 px words break only where a line cannot hold
-// them. Recordings uploaded through the recorder listener, as the sidecar uploads them.
+// Compare and History's Compare hint name both recordings with their notes, and at 390 px words break
+// only where a line cannot hold them. Recordings uploaded through the recorder listener, as the sidecar
+// uploads them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
@@ -130,7 +131,7 @@ describe('reading recordings in local mode (real server, uploaded recordings)', 
       await page.goto(server.keyedUrl('/recordings/baseline-1'));
       await flameGraph(page).waitFor();
       assert.ok((await topFunctionNames(page)).includes('serve_requests'));
-      // Zoom into serve_requests from its row in the breadcrumb's way: the keyboard, up to it, Enter.
+      // Zoom into serve_requests with the keyboard: up to it, Enter.
       await flameGraph(page).focus();
       const announced = page.locator('.flame [aria-live]').first();
       for (let step = 0; step < 6 && !/^serve_requests, /.test((await announced.textContent()) ?? ''); step++)
@@ -147,7 +148,7 @@ describe('reading recordings in local mode (real server, uploaded recordings)', 
     });
   });
 
-  it('names both recordings with their notes in Compare, and breaks no word at 390 px', async (t) => {
+  it('names both recordings with their notes in Compare and in History, and breaks no word at 390 px', async (t) => {
     const server = await withRecordings(t);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 390, height: 900 });
@@ -158,6 +159,19 @@ describe('reading recordings in local mode (real server, uploaded recordings)', 
       assert.match((await who.textContent()) ?? '', /After.*candidate-2.*with the header cache/);
       await screenshot(page, 'compare-notes-390');
       assert.deepEqual(await brokenWords(page, 'main h1, main .hint, .compare-who dd'), []);
+
+      await page.goto(server.keyedUrl('/history'));
+      const table = page.getByRole('table', { name: 'Recordings', exact: true });
+      for (const id of ['baseline-1', 'candidate-2'])
+        await table
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name: id, exact: true }) })
+          .getByRole('checkbox')
+          .check();
+      assert.equal(
+        await page.locator('#compare-hint').textContent(),
+        'baseline-1 (“before the header cache”) → candidate-2 (“with the header cache”)',
+      );
 
       await page.goto(server.keyedUrl('/recordings/baseline-1'));
       await flameGraph(page).waitFor();

@@ -31,7 +31,7 @@ export function HistoryPage() {
       <h1 id="history-title">History</h1>
       <div class="filters">
         <HistoryFilters entries={entries} filter={filter} onFilter={setFilter} />
-        <ComparePicked picked={actions.picked} />
+        <ComparePicked picked={actions.picked} entries={entries} />
       </div>
       {actions.problem ? <ErrorScreen error={actions.problem} what="the deletion" /> : null}
       <InProgressTable cataloged={cataloged} onFinished={catalog.reload} />
