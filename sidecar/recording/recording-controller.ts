@@ -81,6 +81,8 @@ export interface ControllerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited since it was chosen (proc-table.ts); perf then records the others. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Whether this process may not read a target's memory maps (proc-table.ts); perf then records the others. */
+  isMapsUnreadable?(pid: number): Promise<boolean>;
   /** Each process's CPU share now, in percent of one CPU (proc-table.ts), for GET /processes. */
   sampleCpuPercent?(pids: readonly number[]): Promise<Map<number, number>>;
 }

@@ -37,6 +37,8 @@ export interface PerfProfilerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited (perf cannot attach to it); without it every target counts as there. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Whether a target's memory maps may not be read (perf cannot start with it); without it all can be. */
+  isMapsUnreadable?(pid: number): Promise<boolean>;
 }
 
 interface PendingWork {
@@ -92,6 +94,7 @@ function startPerf(
       timers,
       fileSize: (p) => deps.fileSize(p),
       isGone: (pid) => deps.isProcessGone?.(pid) ?? Promise.resolve(false),
+      isUnreadable: (pid) => deps.isMapsUnreadable?.(pid) ?? Promise.resolve(false),
       warn: (message) => run.report({ type: 'warning', message }),
     },
     plan.perf,
