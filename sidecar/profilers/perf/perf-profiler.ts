@@ -177,6 +177,12 @@ async function finishPerf(
         message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
       });
     image = await pending.mount;
+    if (!result.ok)
+      deps.log('perf record failed', {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        stderr: result.stderr,
+      });
     checkPerf(deps.config, run, result, { image, cap: plan.perf.maxBytes, event: plan.perf.event });
     const { stacks, timeline } = await scriptRecording(
       {
