@@ -382,8 +382,9 @@ export class RecordingController {
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
     this.noteEnd(id, output.ended);
     const status = this.get(id);
-    const recorded =
-      ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(status.startedAt)) / 1000;
+    // A done recording ended when its sampling did, however long processing and uploads took after.
+    const endedAt = new Date(this.recordEndedAt.get(id) ?? this.deps.timers.now());
+    const recorded = (endedAt.getTime() - Date.parse(status.startedAt)) / 1000;
     for (const message of recordingFindings(status, output.stacks, recorded))
       this.update(id, { type: 'warning', message });
     await renderStacks(
@@ -399,8 +400,9 @@ export class RecordingController {
       },
       output.stacks,
     );
+    this.replace(id, { ...this.get(id), endedAt: endedAt.toISOString() });
     await this.upload(id, dir);
-    this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
+    this.update(id, { type: 'done', at: endedAt });
   }
 
   /** Says why recording ended, unless a restart already did: the profiler's cause, else a stop or the clock. */
@@ -413,11 +415,8 @@ export class RecordingController {
     const fallback: EndCause = requested ? 'stopped' : 'duration';
     // A stop that nobody asked for is the recorder's own, on its way out.
     const said = this.closed && !requested && cause === 'stopped' ? 'shutdown' : (cause ?? fallback);
-    const reason = describeEnd(said, {
-      seconds,
-      durationSeconds: status.params.durationSeconds,
-    });
-    this.update(id, { type: 'ended', reason });
+    const durationSeconds = status.params.durationSeconds;
+    this.update(id, { type: 'ended', reason: describeEnd(said, { seconds, durationSeconds }) });
   }
 
   /**
