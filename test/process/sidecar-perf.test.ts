@@ -20,7 +20,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     const done = await sidecar.record({ pid: target.pid, durationSeconds: 4, frequency: 499 });
     const { id } = done;
     assert.equal(done.state, 'done', done.error);
-    assert.match(done.stage, /render|upload/);
+    assert.equal(done.stage, undefined, 'a done recording names no stage still to run');
     assert.ok((done.samples ?? 0) > 0);
 
     const folded = await sidecar.artifact(id, 'stacks.folded');
