@@ -6,7 +6,7 @@ import { renderFlameGraphHtml } from '../core/render/html.ts';
 import { isPaletteName, PALETTES } from '../core/render/palette.ts';
 import { toSpeedscope } from '../core/render/speedscope.ts';
 import { renderFlameGraphSvg, type FlameGraphOptions } from '../core/render/svg.ts';
-import { parseFolded } from '../core/stacks/folded.ts';
+import { invalidFoldedLines, parseFolded } from '../core/stacks/folded.ts';
 import {
   filterCommand,
   parseFilterArgs,
@@ -106,6 +106,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   const stacks = parseFolded(input);
+  // As flamegraph.pl: lines it cannot read are counted on stderr, and no stack at all is an error (exit 2).
+  const invalid = invalidFoldedLines(input);
+  if (invalid > 0) {
+    const what =
+      invalid === 1 ? '1 line that is not a folded stack' : `${invalid} lines that are not folded stacks`;
+    io.stderr.write(`furnace flamegraph: ignored ${what}\n`);
+  }
+  if (stacks.size === 0) {
+    io.stderr.write(
+      "furnace flamegraph: no stack counts found in the input (folded stacks: one 'frame;frame;frame COUNT' per line, as collapse-perf writes them)\n",
+    );
+    return 2;
+  }
   if (values.speedscope === true) {
     const name = options.title ?? 'Flame Graph';
     io.stdout.write(`${JSON.stringify(toSpeedscope(stacks, { name }))}\n`);

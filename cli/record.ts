@@ -102,6 +102,21 @@ function tellOutcome(context: VerbContext, status: RecordingStatus): void {
     stderr.write(`furnace record: warning: ${printable(warning)}\n`);
 }
 
+/** A word as a shell reads it back: quoted unless it is plain. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The options that chose where this recording went (--server, --key-file, --kubeconfig, --context), for a hint. */
+function connectionFlags(context: VerbContext): string {
+  return ['server', 'key-file', 'kubeconfig', 'context']
+    .flatMap((name) => {
+      const value = optionText(context.parsed, name);
+      return value === undefined ? [] : [` --${name} ${printable(shellWord(value))}`];
+    })
+    .join('');
+}
+
 async function record(context: VerbContext): Promise<number> {
   const [pod] = context.positionals as [string];
   const body = startBody(context);
@@ -142,7 +157,7 @@ async function record(context: VerbContext): Promise<number> {
   }
   stderr.write(
     `furnace record: ${id} done${status.samples === undefined ? '' : `, ${status.samples} samples`}; ` +
-      `also in the catalog (furnace download ${id} -n ${namespace})\n`,
+      `also in the catalog (furnace download ${id} -n ${namespace}${connectionFlags(context)})\n`,
   );
   return 0;
 }

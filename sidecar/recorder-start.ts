@@ -9,7 +9,7 @@ import { ConfigError } from '../core/config/config-error.ts';
 import type { RecordingLimits } from '../core/contract/limits.ts';
 import { buildSidecarApp, type SidecarAppDeps } from './api/build-sidecar-app.ts';
 import { createServingIdentity, type ServingIdentity } from './api/self-signed-certificate.ts';
-import { isProcessGone, sampleCpuPercent } from './host/proc-table.ts';
+import { isMapsUnreadable, isProcessGone, sampleCpuPercent } from './host/proc-table.ts';
 import { spawnHelper } from './host/spawn-helper.ts';
 
 /** How long GET /processes watches the matching processes to tell their CPU share. */
@@ -118,6 +118,7 @@ export function recorderRuntime(
   | 'buildIdMmap'
   | 'kernelSymbols'
   | 'isProcessGone'
+  | 'isMapsUnreadable'
   | 'sampleCpuPercent'
 > {
   const { spawnChild } = basics;
@@ -136,6 +137,7 @@ export function recorderRuntime(
     buildIdMmap: basics.buildIdMmap,
     kernelSymbols: basics.kernelSymbols,
     isProcessGone: (pid) => isProcessGone(pid),
+    isMapsUnreadable: (pid) => isMapsUnreadable(pid),
     sampleCpuPercent: (pids) => sampleCpuPercent(pids, CPU_SAMPLE_MS),
   };
 }

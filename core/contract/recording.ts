@@ -28,7 +28,11 @@ export type RecordingStage = (typeof RECORDING_STAGES)[number];
 export interface RecordingStatus {
   id: string;
   state: RecordingState;
-  stage: RecordingStage;
+  /**
+   * The stage it is at while recording or processing, and where it stopped when it failed; a done
+   * recording has none (every stage is behind it).
+   */
+  stage?: RecordingStage;
   /** 0..1 over the whole recording, including processing. */
   progress: number;
   params: RecordingParams;
@@ -119,7 +123,7 @@ const timestampSchema = { type: 'string', maxLength: 40, pattern: TIMESTAMP_PATT
 export const recordingStatusSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'state', 'stage', 'progress', 'params', 'targets', 'startedAt', 'artifacts'],
+  required: ['id', 'state', 'progress', 'params', 'targets', 'startedAt', 'artifacts'],
   properties: {
     id: { type: 'string', pattern: RECORDING_ID_PATTERN },
     state: { type: 'string', enum: [...RECORDING_STATES] },

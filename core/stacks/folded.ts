@@ -38,6 +38,17 @@ export function parseFolded(text: string): FoldedStacks {
   return stacks;
 }
 
+/** How many lines of folded text are not blank yet hold no stack with a count (what parseFolded ignores). */
+export function invalidFoldedLines(text: string): number {
+  let invalid = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = FOLDED_LINE.exec(line);
+    if (!m || m[1] === undefined || m[1] === '' || !(Number(m[2]) > 0)) invalid += 1;
+  }
+  return invalid;
+}
+
 export function totalSamples(stacks: FoldedStacks): number {
   let total = 0;
   for (const count of stacks.values()) total += count;

@@ -43,15 +43,22 @@ function describeAudit(audit: LogRecord): string | undefined {
   const id = text(audit.recording);
   const user = text(audit.user);
   const by = user ? ` by ${user}` : '';
-  const outcome =
-    typeof audit.outcome === 'number' && audit.outcome >= 400 ? ` refused (${audit.outcome})` : '';
+  // A refused call did not do what its action says: it is told as a refusal, never as done.
+  const refused = typeof audit.outcome === 'number' && audit.outcome >= 400 ? audit.outcome : undefined;
+  const recording = `recording ${id ?? '?'}`;
   switch (audit.action) {
     case 'start':
-      return `recording ${id ?? ''}${id ? ' ' : ''}started on ${where}${by}${describeParams(audit.params)}${outcome}`;
+      return refused === undefined
+        ? `recording ${id ?? ''}${id ? ' ' : ''}started on ${where}${by}${describeParams(audit.params)}`
+        : `start on ${where}${by}${describeParams(audit.params)} refused (${refused})`;
     case 'stop':
-      return `recording ${id ?? '?'} on ${where} stopped early${by}${outcome}`;
+      return refused === undefined
+        ? `${recording} on ${where} stopped early${by}`
+        : `stop of ${recording} on ${where}${by} refused (${refused})`;
     case 'delete':
-      return `recording ${id ?? '?'} deleted${by}${outcome}`;
+      return refused === undefined
+        ? `${recording} deleted${by}`
+        : `delete of ${recording}${by} refused (${refused})`;
     default:
       return undefined; // downloads are too frequent to narrate
   }

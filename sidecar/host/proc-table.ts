@@ -1,5 +1,5 @@
 // Reads the process table from /proc (the thin I/O edge of process-select.ts).
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { cpuPercentBetween, parseCpuTicks } from './process-preview.ts';
 import { parseMountinfoContainer, parseProcStatus, type ProcessInfo } from './process-select.ts';
 
@@ -122,6 +122,22 @@ export async function isProcessGone(pid: number, procRoot = '/proc'): Promise<bo
   const stat = await readOptional(`${procRoot}/${pid}/stat`);
   const state = stat === undefined ? undefined : parseProcState(stat);
   return state === undefined || state === 'Z' || state === 'X';
+}
+
+/**
+ * True when this process may not read the process's memory maps (/proc/PID/maps answers EACCES or EPERM:
+ * a process of a more privileged or another user namespace, or one that is not dumpable). perf record
+ * reads them for every target as it starts, and on such a target it exits 255 without a word.
+ */
+export async function isMapsUnreadable(pid: number, procRoot = '/proc'): Promise<boolean> {
+  try {
+    const handle = await open(`${procRoot}/${pid}/maps`, 'r');
+    await handle.close();
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM';
+  }
 }
 
 /** CPU ticks (user + system) each process has spent so far; exited processes are left out. */

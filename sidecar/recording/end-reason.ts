@@ -22,5 +22,5 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
 
 /** Where a recording stood, in words: "recording", "at its script stage", … */
 export function where(status: RecordingStatus): string {
-  return status.state === 'recording' ? 'recording' : `at its ${status.stage} stage`;
+  return status.state === 'recording' ? 'recording' : `at its ${status.stage ?? 'last'} stage`;
 }

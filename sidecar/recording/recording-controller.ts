@@ -81,6 +81,8 @@ export interface ControllerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited since it was chosen (proc-table.ts); perf then records the others. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Whether this process may not read a target's memory maps (proc-table.ts); perf then records the others. */
+  isMapsUnreadable?(pid: number): Promise<boolean>;
   /** Each process's CPU share now, in percent of one CPU (proc-table.ts), for GET /processes. */
   sampleCpuPercent?(pids: readonly number[]): Promise<Map<number, number>>;
 }
@@ -380,8 +382,9 @@ export class RecordingController {
   private async finish(id: string, dir: string, where: string, output: ProfileOutput): Promise<void> {
     this.noteEnd(id, output.ended);
     const status = this.get(id);
-    const recorded =
-      ((this.recordEndedAt.get(id) ?? this.deps.timers.now()) - Date.parse(status.startedAt)) / 1000;
+    // A done recording ended when its sampling did, however long processing and uploads took after.
+    const endedAt = new Date(this.recordEndedAt.get(id) ?? this.deps.timers.now());
+    const recorded = (endedAt.getTime() - Date.parse(status.startedAt)) / 1000;
     for (const message of recordingFindings(status, output.stacks, recorded))
       this.update(id, { type: 'warning', message });
     await renderStacks(
@@ -397,8 +400,9 @@ export class RecordingController {
       },
       output.stacks,
     );
+    this.replace(id, { ...this.get(id), endedAt: endedAt.toISOString() });
     await this.upload(id, dir);
-    this.update(id, { type: 'done', at: new Date(this.deps.timers.now()) });
+    this.update(id, { type: 'done', at: endedAt });
   }
 
   /** Says why recording ended, unless a restart already did: the profiler's cause, else a stop or the clock. */
@@ -411,11 +415,8 @@ export class RecordingController {
     const fallback: EndCause = requested ? 'stopped' : 'duration';
     // A stop that nobody asked for is the recorder's own, on its way out.
     const said = this.closed && !requested && cause === 'stopped' ? 'shutdown' : (cause ?? fallback);
-    const reason = describeEnd(said, {
-      seconds,
-      durationSeconds: status.params.durationSeconds,
-    });
-    this.update(id, { type: 'ended', reason });
+    const durationSeconds = status.params.durationSeconds;
+    this.update(id, { type: 'ended', reason: describeEnd(said, { seconds, durationSeconds }) });
   }
 
   /**

@@ -19,7 +19,9 @@ export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {
 
 export class TransitionError extends Error {
   constructor(status: RecordingStatus, event: RecordingEvent) {
-    super(`recording ${status.id}: ${event.type} is not allowed while ${status.state} (${status.stage})`);
+    super(
+      `recording ${status.id}: ${event.type} is not allowed while ${status.state} (${status.stage ?? 'no stage'})`,
+    );
     this.name = 'TransitionError';
   }
 }
@@ -77,7 +79,8 @@ export function overallProgress(stage: RecordingStage, fraction: number): number
 }
 
 function enterStage(status: RecordingStatus, stage: RecordingStage, event: RecordingEvent): RecordingStatus {
-  if (!isActive(status) || RECORDING_STAGES.indexOf(stage) <= RECORDING_STAGES.indexOf(status.stage)) {
+  const current = status.stage === undefined ? -1 : RECORDING_STAGES.indexOf(status.stage);
+  if (!isActive(status) || RECORDING_STAGES.indexOf(stage) <= current) {
     throw new TransitionError(status, event);
   }
   return { ...status, state: 'processing', stage, progress: overallProgress(stage, 0) };
@@ -106,7 +109,7 @@ export function applyEvent(status: RecordingStatus, event: RecordingEvent): Reco
       return enterStage(status, event.stage, event);
     case 'progress': {
       if (!isActive(status)) throw new TransitionError(status, event);
-      const progress = overallProgress(status.stage, event.fraction);
+      const progress = overallProgress(status.stage ?? 'record', event.fraction);
       return progress > status.progress ? { ...status, progress } : status;
     }
     case 'artifact':
@@ -114,9 +117,12 @@ export function applyEvent(status: RecordingStatus, event: RecordingEvent): Reco
       return status.artifacts.includes(event.name)
         ? status
         : { ...status, artifacts: [...status.artifacts, event.name] };
-    case 'done':
+    case 'done': {
       if (status.state !== 'processing') throw new TransitionError(status, event);
-      return { ...status, state: 'done', progress: 1, endedAt: event.at.toISOString() };
+      // Every stage is behind a done recording: it names none (a failed one keeps where it stopped).
+      const { stage: _finished, ...rest } = status;
+      return { ...rest, state: 'done', progress: 1, endedAt: event.at.toISOString() };
+    }
     case 'failed':
       if (!isActive(status)) throw new TransitionError(status, event);
       return { ...status, state: 'failed', error: event.error, endedAt: event.at.toISOString() };

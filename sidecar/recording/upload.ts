@@ -180,7 +180,9 @@ export async function uploadFinishedRecording(
   const { status, dir, outcome } = recording;
   const final =
     outcome === 'done'
-      ? { state: 'done' as const, progress: 1, endedAt: config.now.toISOString() }
+      ? // When it ended is the recording's own (the end of sampling), not the time of this attempt: an
+        // upload sent again after the server came back must not stretch its duration.
+        { state: 'done' as const, progress: 1, endedAt: status.endedAt ?? config.now.toISOString() }
       : { artifacts: [] };
   try {
     const result = await uploadRecording(

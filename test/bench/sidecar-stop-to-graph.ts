@@ -30,7 +30,7 @@ async function round(sidecar: Awaited<ReturnType<typeof startSidecar>>): Promise
   let status: RecordingStatus;
   for (;;) {
     status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
-    const key = finished(status) ? status.state : status.stage;
+    const key = finished(status) ? status.state : (status.stage ?? status.state);
     stages[key] ??= performance.now() - t0;
     if (finished(status)) break;
     await new Promise((resolve) => setTimeout(resolve, 10));

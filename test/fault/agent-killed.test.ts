@@ -67,7 +67,7 @@ async function journalOf(run: Run, id: string): Promise<{ stage: string; upload:
   if (text === '') return undefined;
   try {
     const { status, upload } = JSON.parse(text) as { status: RecordingStatus; upload: string };
-    const stage = status.state === 'processing' ? status.stage : status.state;
+    const stage = status.state === 'processing' ? (status.stage ?? status.state) : status.state;
     return { stage, upload };
   } catch {
     return undefined; // caught mid-rename

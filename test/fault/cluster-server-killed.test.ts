@@ -27,7 +27,7 @@ function stageOf(status: RecordingStatus): string {
   return status.state === 'recording'
     ? 'recording'
     : status.state === 'processing'
-      ? status.stage
+      ? (status.stage ?? status.state)
       : status.state;
 }
 

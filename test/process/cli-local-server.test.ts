@@ -103,6 +103,14 @@ describe('the CLI without a cluster', () => {
     assert.match(recorded.output, /furnace record: ended: the duration was reached \(3 s\)/);
     assert.match(await readFile(`${work}/out/stacks.folded`, 'utf8'), /furnace_heavy/);
     assert.ok(existsSync(`${work}/out/flamegraph.svg`));
+    // The closing hint names the same server, and works as printed.
+    const hint = /also in the catalog \(furnace (download \S+ -n \S+.*)\)$/m.exec(recorded.output)?.[1];
+    assert.ok(hint, recorded.output);
+    assert.match(hint, new RegExp(` --server ${local.baseUrl}$`));
+    const downloaded = await furnace(t, work, [...hint.split(' '), '--format', 'folded'], withKey);
+    assert.equal(downloaded.code, 0, downloaded.output);
+    const path = downloaded.output.trim().split('\n').pop() ?? '';
+    assert.match(await readFile(`${work}/${path}`, 'utf8'), /furnace_heavy/);
 
     const listed = await furnace(t, work, ['list', '--server', local.baseUrl], withKey);
     assert.equal(listed.code, 0, listed.output);

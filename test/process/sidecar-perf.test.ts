@@ -20,7 +20,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     const done = await sidecar.record({ pid: target.pid, durationSeconds: 4, frequency: 499 });
     const { id } = done;
     assert.equal(done.state, 'done', done.error);
-    assert.match(done.stage, /render|upload/);
+    assert.equal(done.stage, undefined, 'a done recording names no stage still to run');
     assert.ok((done.samples ?? 0) > 0);
 
     const folded = await sidecar.artifact(id, 'stacks.folded');
@@ -156,7 +156,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     }
   });
 
-  it('ends in failed, saying the event is not available and to use cpu-clock, with perf stderr after it', async (t) => {
+  it('ends in failed, saying in one sentence that the event is not available and to use cpu-clock', async (t) => {
     const { target } = await startHotProgram(t, await workDir(t, 'perf-fail'));
     const { sidecar } = await startRegisteredSidecar(t, SECRET);
     // An event perf accepts by name but this machine cannot count (no hardware counters here).
@@ -166,7 +166,7 @@ describe('sidecar with real perf (with a fake registration server)', () => {
       done.error ?? '',
       /^the event instructions is not available on this machine \(virtual machines often have no hardware counters\): record with Event cpu-clock/,
     );
-    assert.match(done.error ?? '', /perf record failed/);
-    assert.ok((done.error ?? '').length > 'perf record failed'.length + 20, done.error);
+    // perf's own pages of text go to the sidecar's log, not after the sentence.
+    assert.doesNotMatch(done.error ?? '', /perf record failed/);
   });
 });

@@ -72,4 +72,24 @@ describe('choosing processes (real sidecar, real perf, a fake registration serve
     const folded = await sidecar.artifact(done.id, 'stacks.folded');
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
+
+  it('records what lives under the broadest pattern (.), with short-lived processes and whatever this machine runs', async (t) => {
+    const dir = await workDir(t, 'broad');
+    const name = `furnace_broad_${process.pid}`;
+    const hot = await buildHotProgram(dir, [], `${name}_hot`);
+    startProcess(t, hot, ['120', '25']);
+    startProcess(t, 'bash', ['-c', `while :; do (exec -a ${name}_brief sleep 0.3) & sleep 0.02; done`]);
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
+    const done = await sidecar.record({ processPattern: '.', durationSeconds: 3, frequency: 49 });
+    t.diagnostic(`${done.targets.length} targets; warnings: ${JSON.stringify(done.warnings ?? [])}`);
+    assert.equal(done.state, 'done', done.error);
+    assert.ok(
+      done.targets.some((target) => target.comm.startsWith('furnace_broad_')),
+      'the hot program is among the targets',
+    );
+    const folded = await sidecar.artifact(done.id, 'stacks.folded');
+    assert.ok(samplesOf(folded, 'furnace_heavy') > 0, 'what lives is recorded');
+    for (const warning of done.warnings ?? [])
+      assert.doesNotMatch(warning, /perf record failed/, 'every target left out is named, in words');
+  });
 });

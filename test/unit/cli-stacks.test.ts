@@ -127,6 +127,27 @@ describe('furnace flamegraph', () => {
     });
   }
 
+  for (const [input, what] of [
+    ['', 'empty input'],
+    ['\n\n', 'blank lines'],
+    ['perf script text, not folded\nmain 12abc\n', 'lines that are not folded stacks'],
+    ['app;main 0\n', 'only zero counts'],
+  ] as const) {
+    it(`exits 2 with a message and no SVG on ${what}, as flamegraph.pl does`, async () => {
+      const result = await runCli(flamegraph, [], input);
+      assert.equal(result.code, 2);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /^furnace flamegraph: .*no stack counts found in the input/ms);
+    });
+  }
+
+  it('says how many lines it ignored and renders the rest', async () => {
+    const result = await runCli(flamegraph, [], `not folded\n${folded}`);
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, 'furnace flamegraph: ignored 1 line that is not a folded stack\n');
+    assert.match(result.stdout, /work \(3 samples, 75.00%\)/);
+  });
+
   it('prints usage with --help', async () => {
     const result = await runCli(flamegraph, ['--help']);
     assert.equal(result.code, 0);

@@ -54,7 +54,19 @@ describe('log format text', () => {
     );
     assert.equal(
       describeLogRecord({ msg: 'audit delete', audit: { ...audit, action: 'delete', outcome: 403 } }),
-      'recording r1 deleted by alice refused (403)',
+      'delete of recording r1 by alice refused (403)',
+    );
+    // A stop or a start that was answered with an error did not stop or start anything.
+    assert.equal(
+      describeLogRecord({ msg: 'audit stop', audit: { ...audit, action: 'stop', outcome: 404 } }),
+      'stop of recording r1 on shop/web-1 by alice refused (404)',
+    );
+    assert.equal(
+      describeLogRecord({
+        msg: 'audit start',
+        audit: { namespace: 'shop', pod: 'web-1', user: 'alice', action: 'start', outcome: 409, params: {} },
+      }),
+      'start on shop/web-1 by alice refused (409)',
     );
   });
 

@@ -60,6 +60,7 @@ describe('recording state machine', () => {
     );
     status = applyEvent(status, { type: 'done', at: new Date('2026-01-01T00:00:12Z') });
     assert.equal(status.state, 'done');
+    assert.equal(status.stage, undefined, 'a done recording names no stage (none is still running)');
     assert.equal(status.progress, 1);
     assert.equal(status.samples, 120);
     assert.deepEqual(status.artifacts, ['flamegraph.svg']);

@@ -99,4 +99,29 @@ describe('perf on the targets that are left', () => {
     assert.match(result.stderr, /event syntax error/);
     assert.equal(spawned.length, 1, 'no second start');
   });
+
+  it('leaves out a target whose memory maps perf may not read, says which and why, and records the rest (fake /proc)', async () => {
+    const { deps, spawned, warnings } = setup(new Set());
+    const sealed = { ...deps, isUnreadable: (pid: number) => Promise.resolve(pid === 12) };
+    const perf = startPerfOnSurvivors(sealed, options, TARGETS);
+    await new Promise((resolve) => setImmediate(resolve));
+    perf.stop();
+    assert.equal((await perf.done).ok, true);
+    assert.deepEqual(spawned.map(pidsOf), ['10,11']);
+    assert.deepEqual(warnings, [
+      '12 (sh) left out: perf may not read their memory maps; recording the other 2',
+    ]);
+  });
+
+  it('says in words why nothing could be recorded when what is left may not be read (fake /proc)', async () => {
+    const { deps, spawned } = setup(new Set([10]));
+    const sealed = { ...deps, isUnreadable: (pid: number) => Promise.resolve(pid !== 10) };
+    const result = await startPerfOnSurvivors(sealed, options, TARGETS).done;
+    assert.equal(result.ok, false);
+    assert.equal(spawned.length, 0);
+    assert.match(
+      result.failure ?? '',
+      /^no process could be recorded: 10 \(app\) exited before perf could attach, and 11 \(worker\), 12 \(sh\): perf may not read the memory maps/,
+    );
+  });
 });

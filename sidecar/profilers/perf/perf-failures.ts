@@ -36,7 +36,7 @@ const RULES: readonly Rule[] = [
   {
     test: /perf_event_paranoid|No permission to enable|Access to performance monitoring and observability operations is limited|Permission denied/i,
     explain: (_failure, paranoid) =>
-      `perf is not permitted to record these processes: kernel.perf_event_paranoid is ${paranoid ?? 'unknown'}, and this process lacks CAP_PERFMON (or CAP_SYS_ADMIN). Run Furnace as root or privileged (the sidecar and the agent are), or lower the setting on the node (sysctl kernel.perf_event_paranoid=1 lets a user profile its own processes).`,
+      `perf is not permitted to record these processes: kernel.perf_event_paranoid is ${paranoid ?? 'unknown'}, and this process lacks CAP_PERFMON. Run Furnace as root, or lower the setting: sysctl -w kernel.perf_event_paranoid=1.`,
   },
   {
     test: /event syntax error|not supported|Invalid argument|unknown tracepoint|The (\S+) event is not supported/i,
@@ -60,11 +60,14 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** The sentence for a failed `perf record`: cause and what to do, then perf's own words. */
+/**
+ * The sentence for a failed `perf record`: for a known cause, that cause and what to do, in a sentence of
+ * its own (perf's words go to the recorder's log); otherwise perf's own words.
+ */
 export function explainPerfFailure(failure: PerfFailure, paranoid = perfEventParanoid()): string {
+  const rule = RULES.find((r) => r.test.test(failure.stderr));
+  if (rule !== undefined) return rule.explain(failure, paranoid);
   const how = failure.signal ?? `exit ${failure.exitCode ?? '?'}`;
   const said = failure.stderr.trim() === '' ? 'no output' : failure.stderr.trim();
-  const rule = RULES.find((r) => r.test.test(failure.stderr));
-  const perf = `perf record failed (${how}): ${said}`;
-  return rule === undefined ? perf : `${rule.explain(failure, paranoid)} (${perf})`;
+  return `perf record failed (${how}): ${said}`;
 }

@@ -37,6 +37,8 @@ export interface PerfProfilerDeps {
   requestJvmPerfMaps?(targets: readonly ProcessInfo[]): Promise<string[]>;
   /** Whether a target has exited (perf cannot attach to it); without it every target counts as there. */
   isProcessGone?(pid: number): Promise<boolean>;
+  /** Whether a target's memory maps may not be read (perf cannot start with it); without it all can be. */
+  isMapsUnreadable?(pid: number): Promise<boolean>;
 }
 
 interface PendingWork {
@@ -92,6 +94,7 @@ function startPerf(
       timers,
       fileSize: (p) => deps.fileSize(p),
       isGone: (pid) => deps.isProcessGone?.(pid) ?? Promise.resolve(false),
+      isUnreadable: (pid) => deps.isMapsUnreadable?.(pid) ?? Promise.resolve(false),
       warn: (message) => run.report({ type: 'warning', message }),
     },
     plan.perf,
@@ -174,6 +177,12 @@ async function finishPerf(
         message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
       });
     image = await pending.mount;
+    if (!result.ok)
+      deps.log('perf record failed', {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        stderr: result.stderr,
+      });
     checkPerf(deps.config, run, result, { image, cap: plan.perf.maxBytes, event: plan.perf.event });
     const { stacks, timeline } = await scriptRecording(
       {

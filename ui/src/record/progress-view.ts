@@ -10,7 +10,8 @@ export const STAGE_LABELS: Readonly<Record<RecordingStage, string>> = {
 };
 
 export interface ProgressView {
-  stage: RecordingStage;
+  /** The stage while it runs (and where a failed one stopped); a done recording has none. */
+  stage: RecordingStage | 'done';
   label: string;
   /** 0..100, whole numbers. */
   percent: number;
@@ -25,7 +26,7 @@ function labelOf(status: RecordingStatus): string {
   if (status.state === 'failed') return 'Failed';
   if (status.state === 'done')
     return status.warnings?.length ? 'Done, with warnings' : 'Done: opening the recording';
-  return STAGE_LABELS[status.stage] ?? status.stage;
+  return status.stage === undefined ? '' : STAGE_LABELS[status.stage];
 }
 
 /** `untilStopped`: the user asked to record until Stop; the duration sent is only the server's cap, not a time left. */
@@ -35,7 +36,7 @@ export function describeProgress(status: RecordingStatus, nowMs: number, untilSt
   const elapsedSeconds = Number.isFinite(started) ? Math.max(0, Math.floor((ended - started) / 1000)) : 0;
   const sampling = status.state === 'recording' && status.stage === 'record';
   return {
-    stage: status.stage,
+    stage: status.stage ?? 'done',
     label: labelOf(status),
     percent: Math.round(Math.min(1, Math.max(0, status.progress)) * 100),
     elapsedSeconds,
