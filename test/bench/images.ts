@@ -4,12 +4,15 @@
 // make that quick), then reads each image's layers as `podman save --format oci-dir` writes them: the layers
 // the base does not have, each with its size, the instruction that made it and its largest files.
 // Sizes are the layers' uncompressed tar bytes in MB (10^6), as podman prints them. Exits 1 when a goal is missed.
+// Baseline, same run: Dockerfile.sidecar as it was at FURNACE_BENCH_IMAGES_BASELINE (a git ref; default
+// 02ba568, before the sidecar was bundled and pruned), built from the same context and base.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImages, FURNACE_IMAGES, PODMAN_SH, type ImageName } from '../harness/images/furnace-images.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { machine, utcNow } from './machine.ts';
 
 const BASE = 'docker.io/library/node:24-bookworm-slim';
@@ -85,16 +88,46 @@ async function addedLayers(image: string, base: string): Promise<Layer[]> {
   }
 }
 
+/** The sidecar image from Dockerfile.sidecar as it was at `ref`, tagged localhost/furnace/sidecar-<ref>:test. */
+async function buildBaseline(ref: string): Promise<string> {
+  const dockerfile = execFileSync('git', ['show', `${ref}:Dockerfile.sidecar`], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-baseline-'));
+  const tag = `localhost/furnace/sidecar-${ref}:test`;
+  try {
+    await writeFile(join(dir, 'Dockerfile'), dockerfile);
+    podman([
+      'build',
+      '--quiet',
+      '--network=host',
+      '--pull=never',
+      '-f',
+      join(dir, 'Dockerfile'),
+      '-t',
+      tag,
+      PROJECT_ROOT,
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return tag;
+}
+
 const mb = (bytes: number): string => (bytes / MB).toFixed(1);
 const short = (text: string, max: number): string =>
   text.length > max ? `${text.slice(0, max - 1)}…` : text;
 
 const names: ImageName[] = ['server', 'sidecar'];
+const baselineRef = process.env.FURNACE_BENCH_IMAGES_BASELINE ?? '02ba568';
 await buildImages(names);
+const baseline = await buildBaseline(baselineRef);
 const baseBytes = Number(podman(['image', 'inspect', '--format', '{{.Size}}', BASE]).trim());
 process.stdout.write(`bench:images, ${utcNow()}, ${machine()}\n`);
 process.stdout.write(`base ${BASE}: ${mb(baseBytes)} MB\n`);
 let missed = 0;
+const baselineAdded = (await addedLayers(baseline, BASE)).reduce((sum, layer) => sum + layer.bytes, 0);
 for (const name of names) {
   const layers = await addedLayers(FURNACE_IMAGES[name], BASE);
   const added = layers.reduce((sum, layer) => sum + layer.bytes, 0);
@@ -105,6 +138,11 @@ for (const name of names) {
     `\n${FURNACE_IMAGES[name]} (Dockerfile.${name}): adds ${mb(added)} MB over its base ` +
       `(goal ≤ ${goal} MB: ${met ? 'met' : 'MISSED'}); image ${mb(baseBytes + added)} MB\n`,
   );
+  if (name === 'sidecar')
+    process.stdout.write(
+      `  baseline, same run: Dockerfile.sidecar at ${baselineRef} adds ${mb(baselineAdded)} MB; ` +
+        `this one ${(added / baselineAdded).toFixed(2)}× of it\n`,
+    );
   for (const layer of layers) {
     process.stdout.write(`  ${mb(layer.bytes).padStart(7)} MB  ${short(layer.instruction, 110)}\n`);
     for (const file of layer.largest.filter((f) => f.bytes >= 0.1 * MB))

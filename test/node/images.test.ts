@@ -2,7 +2,7 @@
 // node:24-bookworm-slim base (test/harness/images/build-base.sh: no registry here), and run as containers:
 // what a user's cluster pulls and starts. A Dockerfile that no longer builds fails here, naming itself.
 import assert from 'node:assert/strict';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
@@ -16,6 +16,7 @@ import {
   type ImageName,
 } from '../harness/images/furnace-images.ts';
 import { freePort } from '../harness/ports.ts';
+import { run } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 async function healthy(url: string): Promise<true | undefined> {
@@ -132,5 +133,38 @@ describe('the images, built from their Dockerfiles and run with podman', { concu
     assert.match(stdout, /^podman version \d+\.\d+/m);
     assert.match(stdout, /^stdbuf \(GNU coreutils\)/m);
     assert.match(stdout, /^setpriv from util-linux/m);
+  });
+
+  it('podman in the sidecar image (privileged, as injected) loads, creates and mounts an image, as `symbols: image` does', async (t) => {
+    const dir = await tempDir(t, 'furnace-sidecar-podman-');
+    await mkdir(join(dir, 'root', 'usr', 'bin'), { recursive: true });
+    await writeFile(join(dir, 'root', 'usr', 'bin', 'app'), 'the target image\n');
+    await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'root.tar'), '.']);
+    const target = `localhost/furnace/target-${process.pid}:test`;
+    await podman(['import', '--quiet', join(dir, 'root.tar'), target]);
+    t.after(() => podman(['rmi', '--force', target]).then(() => undefined));
+    await podman(['save', '--quiet', '--format', 'docker-archive', '-o', join(dir, 'target.tar'), target]);
+    // The webhook gives the sidecar an emptyDir at /var/lib/containers for podman's storage.
+    await mkdir(join(dir, 'storage'));
+    const script =
+      `podman load --quiet -i /work/target.tar && id=$(podman create ${target} /usr/bin/app) && ` +
+      'root=$(podman mount "$id") && cat "$root/usr/bin/app" && podman rm --force "$id" >/dev/null';
+    const { stdout, stderr } = await podman([
+      'run',
+      '--rm',
+      '--privileged',
+      '--network=none',
+      '-v',
+      `${dir}:/work`,
+      '-v',
+      `${join(dir, 'storage')}:/var/lib/containers`,
+      '--entrypoint',
+      'sh',
+      FURNACE_IMAGES.sidecar,
+      '-c',
+      script,
+    ]);
+    assert.match(stdout, /^the target image$/m);
+    assert.doesNotMatch(stderr, /level=(warning|error)/, stderr);
   });
 });

@@ -46,7 +46,6 @@ const PACKAGE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   podman: ['podman'],
   conmon: ['conmon'],
   crun: ['crun'],
-  netavark: [],
   'golang-github-containers-common': [],
   'fuse-overlayfs': ['fuse-overlayfs'],
   'ca-certificates': ['update-ca-certificates'],
