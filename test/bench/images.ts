@@ -47,7 +47,7 @@ function largestFiles(tarPath: string): { path: string; bytes: number }[] {
     .filter((line) => line.startsWith('-'))
     .map((line) => {
       const fields = line.split(/\s+/);
-      return { bytes: Number(fields[2]), path: `/${fields.slice(5).join(' ')}` };
+      return { bytes: Number(fields[2]), path: `/${fields.slice(5).join(' ').replace(/^\.\//, '')}` };
     })
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, FILES_SHOWN);
