@@ -135,6 +135,27 @@ describe('the images, built from their Dockerfiles and run with podman', { concu
     assert.match(stdout, /^setpriv from util-linux/m);
   });
 
+  it('in the sidecar image, privileged as injected, perf records a program and bpftrace runs one', async () => {
+    const busy = 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done';
+    const script =
+      `perf record -q -e cpu-clock -F 99 -g -o /tmp/perf.data -- sh -c '${busy}' && ` +
+      'perf script -i /tmp/perf.data | head -n 20 && ' +
+      `bpftrace -e 'BEGIN { printf("bpftrace ran\\n"); exit(); }'`;
+    const { stdout } = await podman([
+      'run',
+      '--rm',
+      '--privileged',
+      '--network=none',
+      '--entrypoint',
+      'sh',
+      FURNACE_IMAGES.sidecar,
+      '-c',
+      script,
+    ]);
+    assert.match(stdout, /^sh\s+\d+\s+[\d.]+:\s+\d+ cpu-clock:/m, 'a sample of the recorded shell');
+    assert.match(stdout, /^bpftrace ran$/m);
+  });
+
   it('podman in the sidecar image (privileged, as injected) loads, creates and mounts an image, as `symbols: image` does', async (t) => {
     const dir = await tempDir(t, 'furnace-sidecar-podman-');
     await mkdir(join(dir, 'root', 'usr', 'bin'), { recursive: true });
