@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs the named test tiers (unit, app, process, fault, kube, browser, node, or all) with node:test.
+# Runs the named test tiers (unit, app, process, fault, kube, node, browser, or all) with node:test.
 # Installs what they need first; starts one shared control plane when the kube tier runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tiers=("$@")
-[[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube browser node)
+[[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube node browser)
 
 bash test/setup.sh
 # setup.sh built (or found cached) the S3 test server; tests start it from here without asking again.

@@ -15,7 +15,6 @@ needs=(
   "unshare:util-linux"
   "chromium:chromium"
   "podman:podman"
-  "runc:runc"
   "debootstrap:debootstrap"
   "docker-registry:docker-registry"
   "htpasswd:apache2-utils"
