@@ -15,6 +15,7 @@ needs=(
   "unshare:util-linux"
   "chromium:chromium"
   "podman:podman"
+  "debootstrap:debootstrap"
   "docker-registry:docker-registry"
   "htpasswd:apache2-utils"
   "openssl:openssl"

@@ -43,10 +43,12 @@ const ALL_ENTRIES = Object.keys(BUNDLE_ENTRIES) as BundleEntry[];
 
 async function bundleEntries(outDir: string, entries: readonly BundleEntry[]): Promise<Metafile> {
   const result = await build({
-    entryPoints: entries.map((name) => BUNDLE_ENTRIES[name]).map((entry) => ({
-      in: join(PROJECT_ROOT, entry.source),
-      out: entry.file.replace(/\.mjs$/, ''),
-    })),
+    entryPoints: entries
+      .map((name) => BUNDLE_ENTRIES[name])
+      .map((entry) => ({
+        in: join(PROJECT_ROOT, entry.source),
+        out: entry.file.replace(/\.mjs$/, ''),
+      })),
     outdir: outDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -2,14 +2,21 @@
 // node:24-bookworm-slim base (test/harness/images/build-base.sh: no registry here), and run as containers:
 // what a user's cluster pulls and starts. A Dockerfile that no longer builds fails here, naming itself.
 import assert from 'node:assert/strict';
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
 import { OPERATOR_COMMAND } from '../../deploy/manifests/operator-deployment.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildImages, FURNACE_IMAGES, podman, startContainer } from '../harness/images/furnace-images.ts';
+import {
+  buildImages,
+  FURNACE_IMAGES,
+  podman,
+  startContainer,
+  type ImageName,
+} from '../harness/images/furnace-images.ts';
 import { freePort } from '../harness/ports.ts';
+import { run } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 async function healthy(url: string): Promise<true | undefined> {
@@ -17,18 +24,24 @@ async function healthy(url: string): Promise<true | undefined> {
   return answer?.status === 200 ? true : undefined;
 }
 
-describe('the images, built from their Dockerfiles and run with podman', { concurrency: false }, () => {
-  it('both build and are tagged with their local names', async () => {
-    const built = await buildImages(['server', 'sidecar']);
+/**
+ * One build per test: a cold build (the stand-in base, npm ci, apt) takes minutes, each under the tier's
+ * ten-minute limit per test.
+ */
+function builds(name: ImageName): void {
+  it(`${name}: Dockerfile.${name} builds and is tagged ${FURNACE_IMAGES[name]}`, async () => {
+    const built = await buildImages([name]);
     assert.deepEqual(
       built.map((image) => image.name),
-      [FURNACE_IMAGES.server, FURNACE_IMAGES.sidecar],
+      [FURNACE_IMAGES[name]],
     );
-    for (const image of built) {
-      const { stdout } = await podman(['image', 'inspect', '--format', '{{.Id}}', image.name]);
-      assert.equal(stdout.trim(), image.id, `${image.name} is the image just built`);
-    }
+    const { stdout } = await podman(['image', 'inspect', '--format', '{{.Id}}', FURNACE_IMAGES[name]]);
+    assert.equal(stdout.trim(), built[0]?.id, 'the image tagged is the one just built');
   });
+}
+
+describe('the images, built from their Dockerfiles and run with podman', { concurrency: false }, () => {
+  builds('server');
 
   it('the server image starts in local mode and answers /healthz', async (t) => {
     const port = await freePort();
@@ -75,6 +88,8 @@ describe('the images, built from their Dockerfiles and run with podman', { concu
     assert.equal(await operator.stop(20_000), 0, operator.output());
   });
 
+  builds('sidecar');
+
   it('the sidecar image starts its bundle and answers /healthz', async (t) => {
     const [port, tlsPort] = [await freePort(), await freePort()];
     const { stdout: entrypoint } = await podman([
@@ -118,5 +133,59 @@ describe('the images, built from their Dockerfiles and run with podman', { concu
     assert.match(stdout, /^podman version \d+\.\d+/m);
     assert.match(stdout, /^stdbuf \(GNU coreutils\)/m);
     assert.match(stdout, /^setpriv from util-linux/m);
+  });
+
+  it('in the sidecar image, privileged as injected, perf records a program and bpftrace runs one', async () => {
+    const busy = 'i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done';
+    const script =
+      `perf record -q -e cpu-clock -F 99 -g -o /tmp/perf.data -- sh -c '${busy}' && ` +
+      'perf script -i /tmp/perf.data | head -n 20 && ' +
+      `bpftrace -e 'BEGIN { printf("bpftrace ran\\n"); exit(); }'`;
+    const { stdout } = await podman([
+      'run',
+      '--rm',
+      '--privileged',
+      '--network=none',
+      '--entrypoint',
+      'sh',
+      FURNACE_IMAGES.sidecar,
+      '-c',
+      script,
+    ]);
+    assert.match(stdout, /^sh\s+\d+\s+[\d.]+:\s+\d+ cpu-clock:/m, 'a sample of the recorded shell');
+    assert.match(stdout, /^bpftrace ran$/m);
+  });
+
+  it('podman in the sidecar image (privileged, as injected) loads, creates and mounts an image, as `symbols: image` does', async (t) => {
+    const dir = await tempDir(t, 'furnace-sidecar-podman-');
+    await mkdir(join(dir, 'root', 'usr', 'bin'), { recursive: true });
+    await writeFile(join(dir, 'root', 'usr', 'bin', 'app'), 'the target image\n');
+    await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'root.tar'), '.']);
+    const target = `localhost/furnace/target-${process.pid}:test`;
+    await podman(['import', '--quiet', join(dir, 'root.tar'), target]);
+    t.after(() => podman(['rmi', '--force', target]).then(() => undefined));
+    await podman(['save', '--quiet', '--format', 'docker-archive', '-o', join(dir, 'target.tar'), target]);
+    // The webhook gives the sidecar an emptyDir at /var/lib/containers for podman's storage.
+    await mkdir(join(dir, 'storage'));
+    const script =
+      `podman load --quiet -i /work/target.tar && id=$(podman create ${target} /usr/bin/app) && ` +
+      'root=$(podman mount "$id") && cat "$root/usr/bin/app" && podman rm --force "$id" >/dev/null';
+    const { stdout, stderr } = await podman([
+      'run',
+      '--rm',
+      '--privileged',
+      '--network=none',
+      '-v',
+      `${dir}:/work`,
+      '-v',
+      `${join(dir, 'storage')}:/var/lib/containers`,
+      '--entrypoint',
+      'sh',
+      FURNACE_IMAGES.sidecar,
+      '-c',
+      script,
+    ]);
+    assert.match(stdout, /^the target image$/m);
+    assert.doesNotMatch(stderr, /level=(warning|error)/, stderr);
   });
 });

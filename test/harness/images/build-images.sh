@@ -45,7 +45,7 @@ for name in "${names[@]}"; do
   if [[ -n $save_dir ]]; then
     mkdir -p "$save_dir"
     rm -f "$save_dir/$name.tar"
-    "${podman[@]}" save --format docker-archive -o "$save_dir/$name.tar" "$image"
+    "${podman[@]}" save --quiet --format docker-archive -o "$save_dir/$name.tar" "$image"
     echo "$save_dir/$name.tar"
   fi
 done

@@ -12,7 +12,9 @@ FURNACE_PODMAN_DIR="$FURNACE_TEST_CACHE/podman"
 mkdir -p "$FURNACE_PODMAN_DIR/storage"
 runroot="/run/furnace-test-podman-$(id -u)"
 runtime=$(command -v runc || echo /usr/sbin/runc)
-cat >"$FURNACE_PODMAN_DIR/containers.conf.tmp" <<CONF
+# Each file is written under a name of this shell's own and renamed into place, so that podman commands
+# started at once (a test's and the image build's) never see half a file nor race for one temporary name.
+cat >"$FURNACE_PODMAN_DIR/containers.conf.$$.tmp" <<CONF
 [containers]
 default_ulimits = []
 [engine]
@@ -22,14 +24,14 @@ events_logger = "file"
 [engine.runtimes]
 runc = ["$runtime"]
 CONF
-mv "$FURNACE_PODMAN_DIR/containers.conf.tmp" "$FURNACE_PODMAN_DIR/containers.conf"
-cat >"$FURNACE_PODMAN_DIR/storage.conf.tmp" <<CONF
+mv -f "$FURNACE_PODMAN_DIR/containers.conf.$$.tmp" "$FURNACE_PODMAN_DIR/containers.conf"
+cat >"$FURNACE_PODMAN_DIR/storage.conf.$$.tmp" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$FURNACE_PODMAN_DIR/storage"
 runroot = "$runroot"
 CONF
-mv "$FURNACE_PODMAN_DIR/storage.conf.tmp" "$FURNACE_PODMAN_DIR/storage.conf"
+mv -f "$FURNACE_PODMAN_DIR/storage.conf.$$.tmp" "$FURNACE_PODMAN_DIR/storage.conf"
 export CONTAINERS_CONF="$FURNACE_PODMAN_DIR/containers.conf"
 export CONTAINERS_STORAGE_CONF="$FURNACE_PODMAN_DIR/storage.conf"
 export FURNACE_TEST_CACHE FURNACE_PODMAN_DIR
