@@ -16,7 +16,7 @@ import type { ContinuousMode } from './continuous/continuous-mode.ts';
 import { registerContinuousUserRoutes } from './continuous/continuous-routes.ts';
 import { registerTimelineRoutes } from './continuous/timeline-route.ts';
 import type { Access } from './auth/access.ts';
-import { identifyRequests } from './auth/identify-requests.ts';
+import { installRouteGuards } from './auth/route-guard-hook.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard-hook.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
@@ -30,7 +30,11 @@ import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
 import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
-import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
+import {
+  checkAggregatedNamespace,
+  registerAggregatedRoutes,
+  rewriteAggregatedUrl,
+} from './aggregated-api.ts';
 import { lazyRequestLog } from './operations/lazy-request-log.ts';
 import {
   installLoadShedding,
@@ -222,7 +226,6 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
   return {
     catalog: deps.catalog,
     registry: deps.registry,
-    access: deps.access,
     limitsFor: deps.limitsFor,
     uploadTimeoutSeconds: deps.uploadTimeoutSeconds,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
@@ -245,6 +248,7 @@ const RECORDER_REQUEST_MARGIN_SECONDS = 30;
 function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   const requestTimeout = (deps.uploadTimeoutSeconds + RECORDER_REQUEST_MARGIN_SECONDS) * 1000;
   const app = newApp(deps, shared.pressure, {}, { requestTimeout });
+  installRouteGuards(app, {});
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   const sharedRegistrations = deps.sharedRegistrations;
@@ -297,34 +301,34 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   if (trustedProxy) installTrustedProxy(app, trustedProxy);
   // Installed always: without a request-header CA no certificate vouches, and X-Remote-* headers are dropped.
   installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });
-  registerAggregatedRoutes(app, { catalog: deps.catalog });
+  checkAggregatedNamespace(app, { catalog: deps.catalog });
+  // Every route names who may call it; one hook authenticates and authorizes (auth/route-guard-hook.ts).
+  installRouteGuards(app, {
+    access: deps.access,
+    recordingNamespace: (id) => deps.catalog.get(id)?.namespace,
+  });
+  registerAggregatedRoutes(app);
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
-  // Each scope of user routes identifies its callers in one onRequest hook (auth/identify-requests.ts).
   void app.register((scope, _options, done) => {
-    identifyRequests(scope, deps.access);
-    registerMetricsRoute(scope, { access: deps.access, metricsRegistry: deps.metricsRegistry });
+    registerMetricsRoute(scope, { metricsRegistry: deps.metricsRegistry });
     registerSidecarListRoute(scope, {
       registry: deps.registry,
-      access: deps.access,
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
     if (deps.continuous) {
-      registerContinuousUserRoutes(scope, { ...deps.continuous, access: deps.access, now: deps.now });
-      registerTimelineRoutes(scope, { ...deps.continuous, access: deps.access });
+      registerContinuousUserRoutes(scope, { ...deps.continuous, now: deps.now });
+      registerTimelineRoutes(scope, deps.continuous);
     }
     registerMergedArtifactRoute(scope, {
       catalog: deps.catalog,
-      access: deps.access,
       ...(deps.merge ? { merge: deps.merge } : {}),
     });
     done();
   });
   void app.register(async (scope) => {
-    identifyRequests(scope, deps.access);
     await registerProxyRoutes(scope, {
       registry: deps.registry,
-      access: deps.access,
       limitsFor: deps.limitsFor,
       running: shared.running,
       metrics: shared.metrics,

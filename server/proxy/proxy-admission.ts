@@ -5,8 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { AgentScope } from '../../core/contract/agent-scope.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import type { AccessVerb } from '../auth/access.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { demandOf, identityOf } from '../auth/route-guard.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
 import type { Registration } from '../registry/lease-registry.ts';
@@ -21,15 +20,6 @@ import { admitStart, type ReplayedStart } from './start-admission.ts';
 import { START_KEY_HEADER, startKeyOf } from './start-key.ts';
 
 const MAX_START_BODY = 64 * 1024;
-
-function verbFor(method: string, rest: string): AccessVerb {
-  // The process picker shows the pod's command lines, which may hold secrets: for those who may record
-  // the pod (and so choose among its processes), not for everyone who may read its recordings.
-  if (rest === 'processes') return 'create';
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'get';
-  if (method === 'DELETE') return 'delete';
-  return rest === '' ? 'get' : 'create';
-}
 
 type Upstream = { registration: Registration; scope?: AgentScope; node?: string };
 
@@ -73,10 +63,9 @@ export async function admitProxyRequest(
   request: FastifyRequest,
 ): Promise<ReplayedStart | undefined> {
   const { namespace, pod } = request.params as { namespace: string; pod: string };
-  // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
+  // The route guard has authorized the caller in the namespace (proxy-guard.ts); now the pod is looked up.
   const identity = identityOf(request);
   const rest = restOf(request);
-  await deps.access.require(identity, verbFor(request.method, rest), namespace);
   const isStart = request.method === 'POST' && rest === 'recordings';
   const found = findUpstream(deps, namespace, pod, isStart);
   const { registration, scope, node } = found instanceof Promise ? await found : found;
@@ -91,7 +80,7 @@ export async function admitProxyRequest(
         allowSystemWide: deps.allowSystemWide ?? false,
         reservationSeconds: 2 * deps.timeoutSeconds + 60,
       },
-      { identity, namespace, pod, body, ...(startKey ? { startKey } : {}) },
+      { identity, namespace, pod, demand: demandOf(request), body, ...(startKey ? { startKey } : {}) },
     );
     if ('replay' in admitted) return admitted;
     context.start = admitted.params;

@@ -7,7 +7,6 @@ import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
-import type { Access } from '../auth/access.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 import type { Registration, Registry } from '../registry/lease-registry.ts';
@@ -18,7 +17,6 @@ import type { SharedSlots } from '../slots/lease-slots.ts';
 
 export interface ProxyDeps {
   registry: Registry;
-  access: Access;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   running: RunningRecordings;
   metrics: ServerMetrics;

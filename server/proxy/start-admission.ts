@@ -1,26 +1,20 @@
 // Admits a start request on its way to the sidecar: its parameters (pure, start-decision.ts), the
 // permissions beyond `create` that a whole-node recording (`create` on recordings/system-wide) or a
-// bpftrace program (`create` on recordings/bpftrace, cluster-wide: it can read kernel memory) needs, by
-// SubjectAccessReview, then a concurrency slot. Counting the running recordings and reserving the slot happen in one
+// bpftrace program (`create` on recordings/bpftrace, cluster-wide: it can read kernel memory) needs, as the
+// proxy's route guard declares them (proxy-guard.ts), then a concurrency slot. Counting the running recordings and reserving the slot happen in one
 // synchronous step, with no await between them, so parallel starts cannot all see the same free room.
 // The proxy commits the reservation with the recording id the sidecar answers, or it is released.
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
-import type { Access } from '../auth/access.ts';
 import type { SinkRule } from '../../core/sinks/sink-choice.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { decideStartParams, decideStartSlot } from './start-decision.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { SharedSlots, TakeResult } from '../slots/lease-slots.ts';
-
-/** The subresource of recordings whose `create` permission a `systemWide: true` start needs. */
-export const SYSTEM_WIDE_SUBRESOURCE = 'system-wide';
-/** The subresource of recordings whose `create` permission a start with profiler `bpftrace` needs. */
-export const BPFTRACE_SUBRESOURCE = 'bpftrace';
+import { BPFTRACE_SUBRESOURCE, SYSTEM_WIDE_SUBRESOURCE } from './proxy-guard.ts';
 
 export interface StartAdmissionDeps {
-  access: Access;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   running: RunningRecordings;
   now: () => number;
@@ -38,6 +32,8 @@ export interface StartRequest {
   identity: Identity;
   namespace: string;
   pod: string;
+  /** Demands a permission the route declared (route-guard.ts `demands`): a 403 naming it when refused. */
+  demand: (name: string) => Promise<void>;
   /** The request body as received (empty when there was none). */
   body: Buffer;
   /** Its idempotency key, hashed with the user (start-key.ts). */
@@ -56,25 +52,6 @@ export interface ReplayedStart {
   answer?: string;
 }
 
-/**
- * `create` on recordings/bpftrace, asked cluster-wide: a program's BEGIN and END blocks and its kernel
- * probes run outside any pod's scope and can read any kernel memory of the node, so a grant in one
- * namespace (a RoleBinding) would amount to much more than that namespace. Only a ClusterRoleBinding
- * grants it; the refusal says so.
- */
-async function requireTracer(access: Access, identity: Identity): Promise<void> {
-  try {
-    await access.require(identity, 'create', '', BPFTRACE_SUBRESOURCE);
-  } catch (error) {
-    if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
-    throw new FurnaceError(
-      'ERR_FORBIDDEN',
-      `${error.message}: a bpftrace program can read any kernel memory of the node, so it needs this permission cluster-wide (a ClusterRoleBinding to ClusterRole furnace-tracer; a RoleBinding in one namespace does not grant it)`,
-      { ...error.details },
-    );
-  }
-}
-
 /** Throws the refusal (400 parameters or setting, 403 permission, 400 concurrency); else holds a slot. */
 export async function admitStart(
   deps: StartAdmissionDeps,
@@ -90,9 +67,8 @@ export async function admitStart(
     namespace,
   });
   if (!decided.allowed) throw decided.error;
-  if (decided.params.systemWide)
-    await deps.access.require(start.identity, 'create', namespace, SYSTEM_WIDE_SUBRESOURCE);
-  if (decided.params.profiler === 'bpftrace') await requireTracer(deps.access, start.identity);
+  if (decided.params.systemWide) await start.demand(SYSTEM_WIDE_SUBRESOURCE);
+  if (decided.params.profiler === 'bpftrace') await start.demand(BPFTRACE_SUBRESOURCE);
   // Checked after the parameters and permissions: a retry is admitted like the first attempt was.
   const replay = start.startKey && deps.running.startedWith(namespace, start.pod, start.startKey);
   if (replay) return { replay: replay.recording, ...(replay.answer ? { answer: replay.answer } : {}) };

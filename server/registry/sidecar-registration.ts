@@ -14,7 +14,8 @@ import {
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
 import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
-import { readBearer, sameSecret } from '../../core/contract/http-errors.ts';
+import { sameSecret } from '../../core/contract/http-errors.ts';
+import { recorderOf, type RouteGuard } from '../auth/route-guard.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import { checkPod, podFromReview, type Refusal } from '../kube/pod-identity.ts';
@@ -207,31 +208,50 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
   return resolve;
 }
 
-export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
+/**
+ * The sidecar's proof, by the registration mode: the shared secret (local mode: the input follows from the
+ * body's port, checked once the secret is), or a TokenReview and the pod it names (kubernetes).
+ */
+type Proven = { hostname: string } | Resolved;
+
+function registrationGuard(deps: RegistrationDeps): RouteGuard {
   const { mode, registry } = deps;
   const resolveKube = mode.kind === 'kubernetes' ? kubernetesResolver(mode, registry, deps.now) : undefined;
-
-  app.post<{ Body: RegistrationBody | undefined }>(
-    '/api/v1/sidecars',
-    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
-    async (request) => {
-      const token = readBearer(request.headers);
-      if (!token)
-        throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
-      let input: RegisterInput;
-      let reviewTicket: string | undefined;
+  return {
+    recorder: 'sidecar',
+    missing: 'registration needs Authorization: Bearer <token>',
+    async authenticate(token, request): Promise<Proven> {
       if (mode.kind === 'local') {
         if (!sameSecret(token, mode.secret))
           throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
+        return { hostname: mode.hostname };
+      }
+      const body = request.body as RegistrationBody | undefined;
+      return await resolveKube!(token, request.ip, body?.reviewTicket);
+    },
+  };
+}
+
+export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
+  const { mode, registry } = deps;
+  const guard = registrationGuard(deps);
+  app.post<{ Body: RegistrationBody | undefined }>(
+    '/api/v1/sidecars',
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
+    async (request) => {
+      const proven = recorderOf<Proven>(request);
+      let input: RegisterInput;
+      let reviewTicket: string | undefined;
+      if ('hostname' in proven) {
         const port = request.body?.port;
         if (port === undefined) {
           throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', {
             field: 'port',
           });
         }
-        input = { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } };
+        input = { namespace: LOCAL_NAMESPACE, pod: proven.hostname, address: { host: '127.0.0.1', port } };
       } else {
-        ({ input, reviewTicket } = await resolveKube!(token, request.ip, request.body?.reviewTicket));
+        ({ input, reviewTicket } = proven);
       }
       // After authentication, so that a caller without a valid token learns nothing but 401.
       const tls = tlsOf(request.body, mode);
