@@ -88,7 +88,8 @@ export interface ServerAppDeps {
   isLeader?: () => boolean;
   /** Several replicas: start slots as Leases every replica sees; freed by whichever replica sees the end. */
   sharedSlots?: SharedSlots;
-  logger?: FastifyServerOptions['logger'];
+  /** The process's logger (main.ts), or pino options (tests); silent when unset. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   /** The serving certificate of both listeners (a cluster); plain HTTP without it (local mode). */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The built web UI (ui/dist by default). */
@@ -201,6 +202,10 @@ function startSweeps(
   });
 }
 
+function isLogger(logger: ServerAppDeps['logger']): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && typeof (logger as { child?: unknown }).child === 'function';
+}
+
 function newApp(
   deps: ServerAppDeps,
   pressure: Pressure,
@@ -209,7 +214,7 @@ function newApp(
 ): FastifyInstance {
   const app = Fastify({
     ...extra,
-    logger: deps.logger ?? false,
+    ...(isLogger(deps.logger) ? { loggerInstance: deps.logger } : { logger: deps.logger ?? false }),
     // Per-request child loggers are made on a request's first line (operations/lazy-request-log.ts).
     ...(deps.logger ? { childLoggerFactory: lazyRequestLog } : {}),
     ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
