@@ -51,6 +51,7 @@ import type { Registration, Registry } from './registry/lease-registry.ts';
 import type { SharedRegistrations } from './registry/shared-registrations.ts';
 import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
 import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
+import { sidecarThenAgentUpstreams, sidecarUpstreams } from './proxy/upstreams.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
 import type { SinkRule } from '../core/sinks/sink-choice.ts';
@@ -344,9 +345,9 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       ...(deps.sharedSlots ? { sharedSlots: deps.sharedSlots } : {}),
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
       recordingOf: (id) => deps.catalog.get(id),
-      ...(deps.agentMode
-        ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }
-        : {}),
+      upstreams: deps.agentMode
+        ? sidecarThenAgentUpstreams(deps.registry, deps.agentMode)
+        : sidecarUpstreams(deps.registry),
     });
   });
   void app.register(async (scope) =>
