@@ -52,6 +52,7 @@ import type { SharedRegistrations } from './registry/shared-registrations.ts';
 import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
 import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
 import { sidecarThenAgentUpstreams, sidecarUpstreams } from './proxy/upstreams.ts';
+import { leaseStartSlots, memoryStartSlots, type StartSlots } from './proxy/start-slots.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
 import type { SinkRule } from '../core/sinks/sink-choice.ts';
@@ -129,6 +130,8 @@ interface Shared {
   events: ReturnType<typeof podEvents>;
   /** The recording (or every recording of the pod) ended: its shared slots are free, whoever held them. */
   freeSlots(namespace: string, pod: string, recording?: string): void;
+  /** Where starts hold their slots: this replica's memory, or Leases (proxy/start-slots.ts). */
+  slots: StartSlots;
   /** The process's memory, watched once for both listeners' load shedding. */
   pressure: Pressure;
 }
@@ -342,7 +345,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       timeoutSeconds: deps.proxyTimeoutSeconds,
       allowSystemWide: deps.allowSystemWide ?? false,
       sinks: deps.sinks ?? [],
-      ...(deps.sharedSlots ? { sharedSlots: deps.sharedSlots } : {}),
+      slots: shared.slots,
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
       recordingOf: (id) => deps.catalog.get(id),
       upstreams: deps.agentMode
@@ -365,15 +368,18 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
   });
   const apps: Partial<ServerApps> = {};
   const events = podEvents(deps, () => apps.recorder?.log);
+  // A start waits for its recorder's answer at most twice the proxy's timeout: then its slot stops counting.
+  const reserving = { running, now: deps.now, reservationSeconds: 2 * deps.proxyTimeoutSeconds + 60 };
+  const slots = deps.sharedSlots ? leaseStartSlots(deps.sharedSlots, reserving) : memoryStartSlots(reserving);
   const freeSlots = (namespace: string, pod: string, recording?: string): void => {
-    deps.sharedSlots
-      ?.release(namespace, pod, recording)
+    slots
+      .release(namespace, pod, recording)
       .catch((error: unknown) =>
         apps.recorder?.log.warn({ err: error, namespace, pod }, 'could not free the start slots'),
       );
   };
   const pressure = watchPressure(deps.pressureLimits ?? pressureLimitsOfProcess());
-  const shared: Shared = { running, metrics, events, freeSlots, pressure };
+  const shared: Shared = { running, metrics, events, freeSlots, slots, pressure };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);
   return { user: apps.user, recorder: apps.recorder };

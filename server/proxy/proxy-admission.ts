@@ -40,11 +40,7 @@ export async function admitProxyRequest(
     const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
     const startKey = startKeyOf(request.headers[START_KEY_HEADER], identity.user);
     const admitted = await admitStart(
-      {
-        ...deps,
-        allowSystemWide: deps.allowSystemWide ?? false,
-        reservationSeconds: 2 * deps.timeoutSeconds + 60,
-      },
+      { ...deps, allowSystemWide: deps.allowSystemWide ?? false },
       { identity, namespace, pod, demand: demandOf(request), body, ...(startKey ? { startKey } : {}) },
     );
     if ('replay' in admitted) return admitted;

@@ -10,9 +10,9 @@ import type { Identity } from '../auth/identity.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 import type { Registration, Registry } from '../registry/lease-registry.ts';
 import type { StartGrant, UpstreamResolver } from './upstreams.ts';
+import type { StartSlots } from './start-slots.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import type { SinkRule } from '../../core/sinks/sink-choice.ts';
-import type { SharedSlots } from '../slots/lease-slots.ts';
 
 export interface ProxyDeps {
   registry: Registry;
@@ -31,8 +31,8 @@ export interface ProxyDeps {
   recordingOf?: (id: string) => CatalogEntry | undefined;
   /** Where a pod's requests go: its sidecar, or (agent mode) the agent of its node (upstreams.ts). */
   upstreams: UpstreamResolver;
-  /** Several replicas: start slots on the API server (server/slots/). */
-  sharedSlots?: SharedSlots;
+  /** Where a start holds its slots: this replica's memory, or Leases (start-slots.ts). */
+  slots: StartSlots;
 }
 
 export interface ProxyContext {
