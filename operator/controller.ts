@@ -5,6 +5,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Applier } from './apply.ts';
 import type { ObjectKey, WatchedResource } from './resources.ts';
 import type { KubeRequest } from '../kube/kube-request.ts';
+import type { TerminalError } from './terminal-error.ts';
 
 /** Another resource whose changes queue keys of the controller's own resource. */
 export interface SecondaryWatch {
@@ -52,6 +53,11 @@ export interface Controller<T extends KubernetesObject = KubernetesObject> {
    * schedules the next look.
    */
   reconcile(key: ObjectKey, object: T | undefined): Promise<ReconcileOutcome | undefined>;
+  /**
+   * A reconcile failed in a way that retrying cannot fix (terminal-error.ts): say so in the object's
+   * status. The key is not retried; the next change of the object queues it again.
+   */
+  reportTerminal?(key: ObjectKey, object: T, error: TerminalError): Promise<void>;
 }
 
 export type ControllerFactory = (context: OperatorContext) => Controller;

@@ -5,6 +5,7 @@ import { superviseInformer, type SupervisedInformer } from '../kube/informer-sup
 import { KubeRequestError, type KubeRequest } from '../kube/kube-request.ts';
 import type { Controller, OperatorLog } from './controller.ts';
 import { collectionPath, formatKey, keyOf, type ObjectKey, type WatchedResource } from './resources.ts';
+import { terminalOf } from './terminal-error.ts';
 import { createWorkQueue, type WorkQueue } from './work-queue.ts';
 
 export interface InformerDeps {
@@ -74,6 +75,30 @@ function parseKey(key: string): ObjectKey {
     : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
+/**
+ * Reconciles one key: the requeue the controller asks for; a terminal error (terminal-error.ts) reported in
+ * the object's status and not retried; any other error thrown, for the queue to retry with backoff.
+ */
+export async function reconcileKey(
+  controller: Controller,
+  key: ObjectKey,
+  object: KubernetesObject | undefined,
+  log: OperatorLog,
+): Promise<number | undefined> {
+  try {
+    return (await controller.reconcile(key, object))?.requeueAfterMs;
+  } catch (error) {
+    const terminal = terminalOf(error);
+    if (!terminal || !object) throw error;
+    log.warn(
+      { err: error, controller: controller.name, key: formatKey(key), reason: terminal.reason },
+      'reconcile cannot succeed until the object changes; not retrying',
+    );
+    await controller.reportTerminal?.(key, object, terminal);
+    return undefined;
+  }
+}
+
 /** Starts the informers and the work queue of one controller. */
 export function startController(
   controller: Controller,
@@ -84,16 +109,10 @@ export function startController(
   const informers: { primary?: SupervisedInformer<KubernetesObject> } = {};
   const queue = createWorkQueue({
     workers: deps.workers ?? 2,
-    handle: async (key) => {
+    handle: (key) => {
       const objectKey = parseKey(key);
-      const outcome = await controller.reconcile(
-        objectKey,
-        informers.primary?.get(
-          objectKey.name,
-          controller.primary.namespaced ? objectKey.namespace : undefined,
-        ),
-      );
-      return outcome?.requeueAfterMs;
+      const namespace = controller.primary.namespaced ? objectKey.namespace : undefined;
+      return reconcileKey(controller, objectKey, informers.primary?.get(objectKey.name, namespace), log);
     },
     onError: (key, error, retryInMs) =>
       log.warn({ err: error, controller: controller.name, key, retryInMs }, 'reconcile failed; retrying'),

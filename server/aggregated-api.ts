@@ -21,9 +21,17 @@ export function rewriteAggregatedUrl(request: IncomingMessage): string {
 /** Catalog routes whose `namespace` query (set by the rewrite from the path) must match the entry. */
 const NAMESPACED_READS = new Set(['/api/v1/recordings/:id', '/api/v1/recordings/:id/artifacts/:name']);
 
-export function registerAggregatedRoutes(app: FastifyInstance, deps: { catalog: Catalog }): void {
+export function registerAggregatedRoutes(app: FastifyInstance): void {
   // Public like the API server's own discovery: names of resources, nothing of anyone's data.
-  app.get(AGGREGATED_PREFIX, () => aggregatedDiscovery());
+  app.get(
+    AGGREGATED_PREFIX,
+    { config: { guard: { public: 'discovery: names of resources, nothing of anyone’s data' } } },
+    () => aggregatedDiscovery(),
+  );
+}
+
+/** An aggregated read of a recording answers only in the recording's own namespace (before the route guard). */
+export function checkAggregatedNamespace(app: FastifyInstance, deps: { catalog: Catalog }): void {
   app.addHook('preHandler', (request, _reply, done) => {
     const query = request.query as { namespace?: unknown } | undefined;
     const namespace = query?.namespace;

@@ -16,7 +16,7 @@ import type { ContinuousMode } from './continuous/continuous-mode.ts';
 import { registerContinuousUserRoutes } from './continuous/continuous-routes.ts';
 import { registerTimelineRoutes } from './continuous/timeline-route.ts';
 import type { Access } from './auth/access.ts';
-import { identifyRequests } from './auth/identify-requests.ts';
+import { installRouteGuards } from './auth/route-guard-hook.ts';
 import { installFrontProxy, type FrontProxy } from './auth/front-proxy.ts';
 import { installRequestGuard } from './auth/request-guard-hook.ts';
 import { clientCertificateOptions, installTrustedProxy, type TrustedProxy } from './auth/trusted-proxy.ts';
@@ -30,7 +30,11 @@ import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
 import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
-import { registerAggregatedRoutes, rewriteAggregatedUrl } from './aggregated-api.ts';
+import {
+  checkAggregatedNamespace,
+  registerAggregatedRoutes,
+  rewriteAggregatedUrl,
+} from './aggregated-api.ts';
 import { lazyRequestLog } from './operations/lazy-request-log.ts';
 import {
   installLoadShedding,
@@ -47,6 +51,8 @@ import type { Registration, Registry } from './registry/lease-registry.ts';
 import type { SharedRegistrations } from './registry/shared-registrations.ts';
 import { createRunningRecordings, type RunningRecordings } from './proxy/running-recordings.ts';
 import { registerSidecarListRoute } from './proxy/sidecar-list.ts';
+import { sidecarThenAgentUpstreams, sidecarUpstreams } from './proxy/upstreams.ts';
+import { leaseStartSlots, memoryStartSlots, type StartSlots } from './proxy/start-slots.ts';
 import { registerUi } from './ui/register-ui.ts';
 import type { Identity } from './auth/identity.ts';
 import type { SinkRule } from '../core/sinks/sink-choice.ts';
@@ -84,7 +90,8 @@ export interface ServerAppDeps {
   isLeader?: () => boolean;
   /** Several replicas: start slots as Leases every replica sees; freed by whichever replica sees the end. */
   sharedSlots?: SharedSlots;
-  logger?: FastifyServerOptions['logger'];
+  /** The process's logger (main.ts), or pino options (tests); silent when unset. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   /** The serving certificate of both listeners (a cluster); plain HTTP without it (local mode). */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The built web UI (ui/dist by default). */
@@ -123,6 +130,8 @@ interface Shared {
   events: ReturnType<typeof podEvents>;
   /** The recording (or every recording of the pod) ended: its shared slots are free, whoever held them. */
   freeSlots(namespace: string, pod: string, recording?: string): void;
+  /** Where starts hold their slots: this replica's memory, or Leases (proxy/start-slots.ts). */
+  slots: StartSlots;
   /** The process's memory, watched once for both listeners' load shedding. */
   pressure: Pressure;
 }
@@ -197,6 +206,10 @@ function startSweeps(
   });
 }
 
+function isLogger(logger: ServerAppDeps['logger']): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && typeof (logger as { child?: unknown }).child === 'function';
+}
+
 function newApp(
   deps: ServerAppDeps,
   pressure: Pressure,
@@ -205,7 +218,7 @@ function newApp(
 ): FastifyInstance {
   const app = Fastify({
     ...extra,
-    logger: deps.logger ?? false,
+    ...(isLogger(deps.logger) ? { loggerInstance: deps.logger } : { logger: deps.logger ?? false }),
     // Per-request child loggers are made on a request's first line (operations/lazy-request-log.ts).
     ...(deps.logger ? { childLoggerFactory: lazyRequestLog } : {}),
     ...(deps.https ? { https: { ...deps.https, ...tlsExtra } } : {}),
@@ -222,7 +235,6 @@ function catalogDeps(deps: ServerAppDeps, shared: Shared): CatalogRouteDeps {
   return {
     catalog: deps.catalog,
     registry: deps.registry,
-    access: deps.access,
     limitsFor: deps.limitsFor,
     uploadTimeoutSeconds: deps.uploadTimeoutSeconds,
     ...(deps.agentMode ? { agentUploader: deps.agentMode.uploaderOf } : {}),
@@ -245,6 +257,7 @@ const RECORDER_REQUEST_MARGIN_SECONDS = 30;
 function buildRecorderApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   const requestTimeout = (deps.uploadTimeoutSeconds + RECORDER_REQUEST_MARGIN_SECONDS) * 1000;
   const app = newApp(deps, shared.pressure, {}, { requestTimeout });
+  installRouteGuards(app, {});
   // Kubelet probes reach the pod IP; in mode `proxy` the user listener may be on loopback only.
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
   const sharedRegistrations = deps.sharedRegistrations;
@@ -297,34 +310,34 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
   if (trustedProxy) installTrustedProxy(app, trustedProxy);
   // Installed always: without a request-header CA no certificate vouches, and X-Remote-* headers are dropped.
   installFrontProxy(app, frontProxy ?? { ca: '', allowedNames: [] });
-  registerAggregatedRoutes(app, { catalog: deps.catalog });
+  checkAggregatedNamespace(app, { catalog: deps.catalog });
+  // Every route names who may call it; one hook authenticates and authorizes (auth/route-guard-hook.ts).
+  installRouteGuards(app, {
+    access: deps.access,
+    recordingNamespace: (id) => deps.catalog.get(id)?.namespace,
+  });
+  registerAggregatedRoutes(app);
   registerHealthRoutes(app, () => deps.isReady?.() ?? true);
-  // Each scope of user routes identifies its callers in one onRequest hook (auth/identify-requests.ts).
   void app.register((scope, _options, done) => {
-    identifyRequests(scope, deps.access);
-    registerMetricsRoute(scope, { access: deps.access, metricsRegistry: deps.metricsRegistry });
+    registerMetricsRoute(scope, { metricsRegistry: deps.metricsRegistry });
     registerSidecarListRoute(scope, {
       registry: deps.registry,
-      access: deps.access,
       ...(deps.agentMode ? { agents: deps.agentMode.routing } : {}),
     });
     registerCatalogUserRoutes(scope, catalogDeps(deps, shared));
     if (deps.continuous) {
-      registerContinuousUserRoutes(scope, { ...deps.continuous, access: deps.access, now: deps.now });
-      registerTimelineRoutes(scope, { ...deps.continuous, access: deps.access });
+      registerContinuousUserRoutes(scope, { ...deps.continuous, now: deps.now });
+      registerTimelineRoutes(scope, deps.continuous);
     }
     registerMergedArtifactRoute(scope, {
       catalog: deps.catalog,
-      access: deps.access,
       ...(deps.merge ? { merge: deps.merge } : {}),
     });
     done();
   });
   void app.register(async (scope) => {
-    identifyRequests(scope, deps.access);
     await registerProxyRoutes(scope, {
       registry: deps.registry,
-      access: deps.access,
       limitsFor: deps.limitsFor,
       running: shared.running,
       metrics: shared.metrics,
@@ -332,12 +345,12 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       timeoutSeconds: deps.proxyTimeoutSeconds,
       allowSystemWide: deps.allowSystemWide ?? false,
       sinks: deps.sinks ?? [],
-      ...(deps.sharedSlots ? { sharedSlots: deps.sharedSlots } : {}),
+      slots: shared.slots,
       onStarted: (registration, status, identity) => shared.events.started(registration, status, identity),
       recordingOf: (id) => deps.catalog.get(id),
-      ...(deps.agentMode
-        ? { agents: { routing: deps.agentMode.routing, grants: deps.agentMode.grants } }
-        : {}),
+      upstreams: deps.agentMode
+        ? sidecarThenAgentUpstreams(deps.registry, deps.agentMode)
+        : sidecarUpstreams(deps.registry),
     });
   });
   void app.register(async (scope) =>
@@ -355,15 +368,18 @@ export function buildServerApps(deps: ServerAppDeps): ServerApps {
   });
   const apps: Partial<ServerApps> = {};
   const events = podEvents(deps, () => apps.recorder?.log);
+  // A start waits for its recorder's answer at most twice the proxy's timeout: then its slot stops counting.
+  const reserving = { running, now: deps.now, reservationSeconds: 2 * deps.proxyTimeoutSeconds + 60 };
+  const slots = deps.sharedSlots ? leaseStartSlots(deps.sharedSlots, reserving) : memoryStartSlots(reserving);
   const freeSlots = (namespace: string, pod: string, recording?: string): void => {
-    deps.sharedSlots
-      ?.release(namespace, pod, recording)
+    slots
+      .release(namespace, pod, recording)
       .catch((error: unknown) =>
         apps.recorder?.log.warn({ err: error, namespace, pod }, 'could not free the start slots'),
       );
   };
   const pressure = watchPressure(deps.pressureLimits ?? pressureLimitsOfProcess());
-  const shared: Shared = { running, metrics, events, freeSlots, pressure };
+  const shared: Shared = { running, metrics, events, freeSlots, slots, pressure };
   apps.recorder = buildRecorderApp(deps, shared);
   apps.user = buildUserApp(deps, shared);
   return { user: apps.user, recorder: apps.recorder };

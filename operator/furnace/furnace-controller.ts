@@ -94,5 +94,10 @@ export const createFurnaceController: ControllerFactory = (context: OperatorCont
     })),
     // The informer holds the JSON the API server sent: core/crd/resources.ts's Furnace describes exactly that.
     reconcile: (key, object) => reconcile(key, object as unknown as Furnace | undefined),
+    // Accepted and Ready False with the reason (InvalidSpec) until the Furnace changes.
+    reportTerminal: async (key, object, error) => {
+      if (!isClusterFurnace(key, context.namespace)) return;
+      await refuse(key, object as unknown as Furnace, { reason: error.reason, message: error.message });
+    },
   };
 };

@@ -41,11 +41,14 @@ export interface AgentModeDeps {
   /** The pod watch's view (main.ts); without it every lookup reads the Pod and the list is empty. */
   cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
   cachedPods?: () => readonly V1Pod[];
+  /** The registry of node agents, when made before the mode (the server's: the pod watch removes from it). */
+  agents?: AgentRegistry;
 }
 
 export function createAgentMode(deps: AgentModeDeps): AgentMode {
   const { kube, now, settings } = deps;
-  const agents = createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
+  const agents =
+    deps.agents ?? createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
   const grants = createUploadGrants({ now, keys: deps.keys });
   const namespaces = createNamespaceOptIn({ now, read: (name) => kube.readNamespace(name) });
   const routing = createAgentRouting({

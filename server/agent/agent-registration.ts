@@ -4,11 +4,11 @@
 // on the node the body claims (kube/agent-identity.ts). The address is the agent pod's IP from the Pod
 // object and the port the configured one; the API is reached only over TLS with the key pinned here.
 import type { FastifyInstance } from 'fastify';
-import { FurnaceError } from '../../core/contract/errors.ts';
-import { readBearer } from '../../core/contract/http-errors.ts';
+import { recorderOf, type RouteGuard } from '../auth/route-guard.ts';
 import { TOKEN_AUDIENCE } from '../../core/contract/names.ts';
 import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
 import { agentPodFromReview, checkAgentPod, type AgentPolicy } from '../kube/agent-identity.ts';
+import type { TokenPod } from '../kube/pod-identity.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
 import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from '../registry/agent-registry.ts';
@@ -47,16 +47,10 @@ const bodySchema = {
 
 export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistrationDeps): void {
   const reviews = deps.tokens ?? createTokenCache({ now: deps.now });
-  app.post<{ Body: AgentBody }>(
-    '/api/v1/agents',
-    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
-    async (request) => {
-      const token = readBearer(request.headers);
-      if (!token)
-        throw new FurnaceError(
-          'ERR_UNAUTHENTICATED',
-          'agent registration needs Authorization: Bearer <token>',
-        );
+  const guard: RouteGuard = {
+    recorder: 'agent',
+    missing: 'agent registration needs Authorization: Bearer <token>',
+    async authenticate(token, request): Promise<TokenPod> {
       const review = await reviews.review(token, (t) => deps.kube.reviewToken(t, [TOKEN_AUDIENCE]), {
         client: request.ip,
         scope: TOKEN_AUDIENCE,
@@ -64,9 +58,17 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistratio
       });
       const fromToken = agentPodFromReview(review, deps.policy);
       if (!fromToken.ok) throw refuse(fromToken, 'agent registration');
-      const { namespace, pod, podUid } = fromToken.pod;
+      return fromToken.pod;
+    },
+  };
+  app.post<{ Body: AgentBody }>(
+    '/api/v1/agents',
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
+    async (request) => {
+      const fromToken = recorderOf<TokenPod>(request);
+      const { namespace, pod, podUid } = fromToken;
       const found = await deps.kube.readPod(namespace, pod);
-      const checked = checkAgentPod(fromToken.pod, found, request.body.node, deps.policy);
+      const checked = checkAgentPod(fromToken, found, request.body.node, deps.policy);
       if (!checked.ok) throw refuse(checked, 'agent registration');
       const before = deps.agents.forNode(request.body.node);
       const input: AgentRegisterInput = {

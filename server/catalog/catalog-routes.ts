@@ -3,7 +3,7 @@
 // (the recorder listener). Users are authenticated before anything is looked up, and an entry the caller may not
 // `get` answers exactly like one that does not exist.
 import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { ARTIFACT_CONTENT_TYPES, ARTIFACT_NAMES, type ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
@@ -13,8 +13,7 @@ import {
   type CatalogEntry,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
-import { errorBodySchema, readBearer } from '../../core/contract/http-errors.ts';
-import type { Access } from '../auth/access.ts';
+import { errorBodySchema } from '../../core/contract/http-errors.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
@@ -22,8 +21,7 @@ import type { Catalog, RecordingOwner } from './catalog-store.ts';
 import { paginate } from './pagination.ts';
 import { withUploadDeadline } from './upload-deadline.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
-import type { Identity } from '../auth/identity.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { identityOf, mayIn, recorderOf, type RouteGuard } from '../auth/route-guard.ts';
 
 /** The sidecar says a stop came; the server knows from whom (never taken from the upload). */
 function withStopper(status: RecordingStatus, stopper: string | undefined): RecordingStatus {
@@ -35,7 +33,6 @@ function withStopper(status: RecordingStatus, stopper: string | undefined): Reco
 export interface CatalogRouteDeps {
   catalog: Catalog;
   registry: Registry;
-  access: Access;
   /** The limits of a namespace (namespaceLimits over limits); uploads are held to maxArtifactBytes. */
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
@@ -78,45 +75,36 @@ const listQuery = {
 } as const;
 
 /** The uploader: a sidecar by its registration's upload token, or an agent by the grant of this recording. */
-function uploaderOf(deps: CatalogRouteDeps, request: FastifyRequest, recordingId: string): RecordingOwner {
-  const token = readBearer(request.headers);
-  const registration = token ? deps.registry.findByUploadToken(token) : undefined;
-  const granted = token && !registration ? deps.agentUploader?.(token, recordingId) : undefined;
-  if (granted) return granted;
-  if (!registration)
-    throw new FurnaceError(
-      'ERR_UNAUTHENTICATED',
-      'uploads need the upload token of a registered sidecar, or the grant of this recording',
-    );
-  const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
-  if (registration.podUid !== undefined) owner.podUid = registration.podUid;
-  return owner;
+function uploaderGuard(deps: CatalogRouteDeps): RouteGuard {
+  const refused = 'uploads need the upload token of a registered sidecar, or the grant of this recording';
+  return {
+    recorder: 'uploader',
+    missing: refused,
+    authenticate(token, request): RecordingOwner {
+      const recordingId = (request.params as { id: string }).id;
+      const registration = deps.registry.findByUploadToken(token);
+      const granted = registration ? undefined : deps.agentUploader?.(token, recordingId);
+      if (granted) return granted;
+      if (!registration) throw new FurnaceError('ERR_UNAUTHENTICATED', refused);
+      const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
+      if (registration.podUid !== undefined) owner.podUid = registration.podUid;
+      return owner;
+    },
+  };
 }
 
-/** The entry, for a caller who may `get` recordings in its namespace; the same 404 as a missing one otherwise. */
-export async function visible(
-  access: Access,
-  catalog: Catalog,
-  identity: Identity,
-  id: string,
-): Promise<CatalogEntry> {
+/**
+ * A catalogued entry the route guard let through (`recordingsIn`); the same 404 as a missing one when it
+ * went since.
+ */
+export function catalogued(catalog: Catalog, id: string): CatalogEntry {
   const entry = catalog.get(id);
-  if (entry && (await access.allows(identity, 'get', entry.namespace))) return entry;
+  if (entry) return entry;
   throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} is not in the catalog`, { id });
 }
 
-/** Whether the caller may `get` recordings in an entry's namespace (the one rule for every read), asked once per namespace. */
-function mayRead(access: Access, identity: Identity): (entry: CatalogEntry) => Promise<boolean> {
-  const allowed = new Map<string, Promise<boolean>>();
-  return (entry) => {
-    let may = allowed.get(entry.namespace);
-    if (may === undefined) {
-      may = access.allows(identity, 'get', entry.namespace);
-      allowed.set(entry.namespace, may);
-    }
-    return may;
-  };
-}
+/** Reads: `get` in the recording's namespace, and a recording the caller may not read is not there. */
+const READ_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: { recordingsIn: 'params' } } };
 
 /**
  * The UI's flame tree goes to a client that takes gzip as gzip-encoded bytes, so a browser inflates it in
@@ -130,33 +118,38 @@ function gzipEncoded(name: ArtifactName, acceptEncoding: string | string[] | und
 
 /** Reads and deletes for users: the user listener. */
 export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
-  const { catalog, access } = deps;
+  const { catalog } = deps;
   app.get<{ Querystring: { namespace?: string; pod?: string; limit: number; continue?: string } }>(
     '/api/v1/recordings',
-    { schema: { querystring: listQuery, response: { 200: catalogPageSchema } } },
+    {
+      schema: { querystring: listQuery, response: { 200: catalogPageSchema } },
+      config: { guard: { authorize: { verb: 'get', namespace: 'each item' } } },
+    },
     async (request) => {
-      const identity = identityOf(request);
+      const may = mayIn(request);
       const { namespace, pod, limit } = request.query;
       const entries = catalog.entries({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
-      return paginate(entries, mayRead(access, identity), limit, request.query.continue);
+      return paginate(entries, (entry) => may(entry.namespace), limit, request.query.continue);
     },
   );
   app.get<{ Params: { id: string } }>(
     '/api/v1/recordings/:id',
-    { schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } } },
-    async (request) => {
-      const identity = identityOf(request);
-      return visible(access, catalog, identity, request.params.id);
+    {
+      schema: { params: idParams, response: { 200: catalogEntrySchema, 404: errorBodySchema } },
+      config: { guard: READ_GUARD },
     },
+    (request) => catalogued(catalog, request.params.id),
   );
   registerArtifactDownloadRoute(app, deps);
   app.delete<{ Params: { id: string } }>(
     '/api/v1/recordings/:id',
-    { schema: { params: idParams, response: { 204: { type: 'null' } } } },
+    {
+      schema: { params: idParams, response: { 204: { type: 'null' } } },
+      config: { guard: { authorize: { verb: 'delete', namespace: { recordingsIn: 'params' } } } },
+    },
     async (request, reply) => {
       const identity = identityOf(request);
-      const entry = await visible(access, catalog, identity, request.params.id);
-      await access.require(identity, 'delete', entry.namespace);
+      const entry = catalogued(catalog, request.params.id);
       await catalog.remove(entry.id);
       writeCatalogAudit(request.log, 'delete', identity, entry);
       return reply.code(204).send();
@@ -164,14 +157,14 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
   );
 }
 
-function registerArtifactDownloadRoute(app: FastifyInstance, { catalog, access }: CatalogRouteDeps): void {
+function registerArtifactDownloadRoute(app: FastifyInstance, { catalog }: CatalogRouteDeps): void {
   app.get<{ Params: { id: string; name: ArtifactName } }>(
     '/api/v1/recordings/:id/artifacts/:name',
-    { schema: { params: artifactParams } },
+    { schema: { params: artifactParams }, config: { guard: READ_GUARD } },
     async (request, reply) => {
       const { id, name } = request.params;
       const identity = identityOf(request);
-      const entry = await visible(access, catalog, identity, id);
+      const entry = catalogued(catalog, id);
       const artifact = await catalog.openArtifact(id, name);
       if (artifact === undefined)
         throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}`, { id, name });
@@ -192,12 +185,21 @@ function registerArtifactDownloadRoute(app: FastifyInstance, { catalog, access }
 
 /** Metadata and artifact uploads from sidecars: the recorder listener. */
 export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogRouteDeps): void {
+  const guard = uploaderGuard(deps);
+  registerMetadataUploadRoute(app, deps, guard);
+  registerArtifactUploadRoute(app, deps, guard);
+}
+
+function registerMetadataUploadRoute(app: FastifyInstance, deps: CatalogRouteDeps, guard: RouteGuard): void {
   const { catalog } = deps;
   app.put<{ Params: { id: string }; Body: RecordingStatus }>(
     '/api/v1/recordings/:id',
-    { schema: { params: idParams, body: recordingStatusSchema, response: { 200: catalogEntrySchema } } },
+    {
+      schema: { params: idParams, body: recordingStatusSchema, response: { 200: catalogEntrySchema } },
+      config: { guard },
+    },
     async (request) => {
-      const owner = uploaderOf(deps, request, request.params.id);
+      const owner = recorderOf<RecordingOwner>(request);
       if (request.body.id !== request.params.id) {
         throw new FurnaceError(
           'ERR_INVALID_PARAMETER',
@@ -216,15 +218,19 @@ export function registerCatalogUploadRoutes(app: FastifyInstance, deps: CatalogR
       return entry;
     },
   );
+}
+
+function registerArtifactUploadRoute(app: FastifyInstance, deps: CatalogRouteDeps, guard: RouteGuard): void {
+  const { catalog } = deps;
   void app.register((scope, _options, done) => {
     // Artifact bodies stream to disk whatever their content type; nothing parses them.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
     scope.put<{ Params: { id: string; name: string } }>(
       '/api/v1/recordings/:id/artifacts/:name',
-      { schema: { params: artifactParams } },
+      { schema: { params: artifactParams }, config: { guard } },
       async (request, reply) => {
-        const owner = uploaderOf(deps, request, request.params.id);
+        const owner = recorderOf<RecordingOwner>(request);
         const raw = (request.body as Readable | undefined) ?? request.raw;
         const declared = Number(request.headers['content-length'] ?? Number.NaN);
         const { body, clear } = withUploadDeadline(raw, deps.uploadTimeoutSeconds);

@@ -7,7 +7,7 @@
 // `sendInitialEvents=true`: every object as an ADDED event from the API server's watch cache, then a
 // bookmark marking the end, then the changes after it), because a paginated list (`limit`, `continue`)
 // is served from etcd, page by page, and took 1.6 to 1.75 times as long for 100,000 entries (docs/
-// benchmarks.md, "A catalog of 100,000, round two"). An API server that refuses such a watch (older
+// benchmarks.md, `bench:catalog`). An API server that refuses such a watch (older
 // than 1.27, or its WatchList feature off) gets the paginated list, and the watch starts from the
 // list's resourceVersion. Either way nothing written during the list is missed; a 410 Gone (that
 // version compacted away) lists again, and the objects the new list no longer has are reported gone.

@@ -2,7 +2,7 @@
 // plain CatalogEntry, with its repeated strings shared; the artifact store's keys, read only to open or
 // remove an artifact, are packed. A bucket-backed entry of a real perf recording (nine artifacts, each
 // under `<root><id>/<name>.<16 hex>`) took 2,247 bytes of heap as parsed, 100,000 of them 214 MiB, far
-// over the image's heap of 128 MiB (docs/benchmarks.md, "A catalog of 100,000, round three").
+// over the image's heap of 128 MiB (docs/benchmarks.md, `bench:catalog`).
 //
 // - Strings parsed from JSON are new strings each time (V8 does not dedupe them): the state, artifact
 //   names and profiler become the contract's own constants; namespace and pod the (shared) owner's;

@@ -1,7 +1,7 @@
 // GET /api/v1/recordings/merged/artifacts/:name?id=A&id=B: one flame graph of several catalog recordings
 // (the pods of a Recording's selector, or any the caller picks). Each id is read under the rule of a
-// single read (catalog-routes.ts `visible`): one the caller may not `get` answers like one that does not
-// exist. The folded stacks are added up and rendered by the same core renderers as one recording's, and
+// single read (the route guard's `recordingsIn`): one the caller may not `get` answers like one that
+// does not exist. The folded stacks are added up and rendered by the same core renderers as one recording's, and
 // exported (pprof, OTLP) by the same writers.
 import { text } from 'node:stream/consumers';
 import type { FastifyInstance } from 'fastify';
@@ -13,13 +13,12 @@ import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
-import type { Access } from '../auth/access.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Catalog } from './catalog-store.ts';
-import { visible } from './catalog-routes.ts';
+import { catalogued } from './catalog-routes.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { identityOf } from '../auth/route-guard.ts';
 import { createMergeCache, type MergeCache } from './merge-cache.ts';
 import { mergedExportMeta } from './merged-export-meta.ts';
 import {
@@ -46,7 +45,6 @@ export const MAX_MERGED_BYTES = 64 * 1024 * 1024;
 
 export interface MergedArtifactDeps {
   catalog: Catalog;
-  access: Access;
   maxIds?: number;
   maxBytes?: number;
   /** `merge.*`: merges at once, waiting, and the cache of rendered merges. */
@@ -145,6 +143,17 @@ async function mergedBody(
   });
 }
 
+/** At most `maxIds` different ids; a 400 naming the field and the limit otherwise. */
+function checkCount(query: { id: string[] }, maxIds: number): void {
+  const ids = new Set(query.id);
+  if (ids.size > maxIds)
+    throw new FurnaceError(
+      'ERR_LIMIT_EXCEEDED',
+      `id names ${ids.size} recordings; at most ${maxIds} can be merged`,
+      { field: 'id', value: ids.size, limit: maxIds },
+    );
+}
+
 export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedArtifactDeps): void {
   const maxIds = deps.maxIds ?? MAX_MERGED_IDS;
   const settings = deps.merge ?? DEFAULT_MERGE_SETTINGS;
@@ -172,18 +181,16 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
           },
         },
       },
+      config: {
+        // Each id under the rule of a single read, once the count is known to be within the limit.
+        guard: { authorize: { verb: 'get', namespace: { recordingsIn: 'query' } } },
+        check: (request) => checkCount(request.query as { id: string[] }, maxIds),
+      },
     },
     async (request, reply) => {
       const identity = identityOf(request);
       const ids = [...new Set(request.query.id)];
-      if (ids.length > maxIds)
-        throw new FurnaceError(
-          'ERR_LIMIT_EXCEEDED',
-          `id names ${ids.length} recordings; at most ${maxIds} can be merged`,
-          { field: 'id', value: ids.length, limit: maxIds },
-        );
-      const entries: CatalogEntry[] = [];
-      for (const id of ids) entries.push(await visible(deps.access, deps.catalog, identity, id));
+      const entries = ids.map((id) => catalogued(deps.catalog, id));
       const sized = sizedEntries(deps, entries);
       const body = await mergedBody(request.params.name, sized, ids, work);
       for (const entry of sized) {

@@ -72,8 +72,8 @@ export function readStorage(reader: ConfigReader): StorageConfig {
  * The heap a replica needs for a shared catalog of `maxCount` entries: what the server holds beside them,
  * and each entry as the index holds it, a real perf recording's (nine artifacts and their keys: 970 bytes
  * measured in-process). A replica of 100,000 such entries was left 116 MiB by a full collection (24 MiB
- * beside 92.5 MiB of entries); the figures here leave 20 MiB more (docs/benchmarks.md, "A catalog of
- * 100,000, round three").
+ * beside 92.5 MiB of entries); the figures here leave 20 MiB more (docs/benchmarks.md,
+ * `bench:catalog`).
  */
 export const SERVER_BASE_HEAP_BYTES = 40 * 2 ** 20;
 export const SHARED_ENTRY_HEAP_BYTES = 1_000;

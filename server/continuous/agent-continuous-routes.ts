@@ -10,7 +10,7 @@ import {
   type ContinuousWindowUpload,
 } from '../../core/continuous/continuous-plan.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
-import { readBearer } from '../../core/contract/http-errors.ts';
+import { recorderOf, type RouteGuard } from '../auth/route-guard.ts';
 import type { AgentMode } from '../agent/agent-mode.ts';
 import type { AgentRegistration } from '../registry/agent-registry.ts';
 import type { LeftOutReport } from './left-out-report.ts';
@@ -69,13 +69,22 @@ const WINDOW_BODY = {
   additionalProperties: false,
 } as const;
 
-/** The registered agent of the node the body names, by its upload token; 401 or 403 otherwise. */
-function agentOf(deps: AgentContinuousDeps, request: FastifyRequest, node: string): AgentRegistration {
-  const token = readBearer(request.headers);
-  if (!token)
-    throw new FurnaceError('ERR_UNAUTHENTICATED', 'continuous profiling needs the agent upload token');
-  const agent = deps.agentMode.agents.forUploadToken(token);
-  if (!agent) throw new FurnaceError('ERR_UNAUTHENTICATED', 'the upload token is no registered agent’s');
+/** The agent a continuous call comes from: the registered agent whose upload token it shows. */
+function agentGuard(deps: AgentContinuousDeps): RouteGuard {
+  return {
+    recorder: 'agent',
+    missing: 'continuous profiling needs the agent upload token',
+    authenticate(token): AgentRegistration {
+      const agent = deps.agentMode.agents.forUploadToken(token);
+      if (!agent) throw new FurnaceError('ERR_UNAUTHENTICATED', 'the upload token is no registered agent’s');
+      return agent;
+    },
+  };
+}
+
+/** The calling agent, which may act only for its own node (the body names it); 403 otherwise. */
+function agentFor(request: FastifyRequest, node: string): AgentRegistration {
+  const agent = recorderOf<AgentRegistration>(request);
   if (agent.node !== node)
     throw new FurnaceError('ERR_FORBIDDEN', `the agent of node ${agent.node} may not act for node ${node}`, {
       field: 'node',
@@ -111,12 +120,13 @@ async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUp
 }
 
 export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentContinuousDeps): void {
+  const guard = agentGuard(deps);
   app.post<{ Body: { node: string } }>(
     '/api/v1/agents/continuous',
-    { schema: { body: PLAN_BODY } },
+    { schema: { body: PLAN_BODY }, config: { guard } },
     async (request) => {
       const { node } = request.body;
-      agentOf(deps, request, node);
+      agentFor(request, node);
       const { plan, leftOut } = await nodePlanOf(deps, node);
       const kube = deps.agentMode.kube;
       deps.leftOut?.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
@@ -125,10 +135,10 @@ export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentC
   );
   app.put<{ Body: ContinuousWindowUpload & { dropped: number } }>(
     '/api/v1/agents/continuous/windows',
-    { schema: { body: WINDOW_BODY }, bodyLimit: MAX_WINDOW_BYTES },
+    { schema: { body: WINDOW_BODY }, bodyLimit: MAX_WINDOW_BYTES, config: { guard } },
     async (request, reply) => {
       const { body } = request;
-      agentOf(deps, request, body.node);
+      agentFor(request, body.node);
       if (body.end < body.start)
         throw new FurnaceError('ERR_INVALID_PARAMETER', `end (${body.end}) is before start (${body.start})`, {
           field: 'end',

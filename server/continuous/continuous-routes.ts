@@ -2,7 +2,7 @@
 // recordings/continuous in its namespace, a 403 naming it otherwise), list the selections of namespaces
 // the caller may view, and merge the windows of a range into folded stacks (`get` on recordings there).
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 // The subresource whose `create` switches continuous profiling on or off; the admission policy checks
 // the same for a continuous Recording's author (core/crd/recording-admission.ts).
@@ -11,9 +11,7 @@ import { strictValidator } from '../../core/contract/strict-validator.ts';
 import { foldedPieces, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { pprofLabels } from '../../core/export/profile-subject.ts';
 import { foldedToPprof } from '../../core/pprof/write-pprof.ts';
-import type { Access } from '../auth/access.ts';
-import type { Identity } from '../auth/identity.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { identityOf, mayIn, type RouteGuard } from '../auth/route-guard.ts';
 import {
   SELECTION_BODY_SCHEMA,
   type ContinuousSelection,
@@ -29,7 +27,6 @@ import type { WindowStore } from './window-store.ts';
 export const MAX_RANGE_MS = 7 * 24 * 3_600_000;
 
 export interface ContinuousRouteDeps {
-  access: Access;
   selections: SelectionStore;
   windows: WindowStore;
   settings: { frequency: number };
@@ -65,6 +62,17 @@ const QUERY = {
 
 type Params = { namespace: string; name: string };
 
+/** A list of selections: each in a namespace the caller may `get`. */
+const LIST_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: 'each item' } };
+
+/** A range of windows: `get` in the query's namespace, once the range is known to be valid. */
+export const RANGE_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: { query: 'namespace' } } };
+
+/** checkRange of a request's query, as a route's `check`. */
+export function checkRangeOf(request: FastifyRequest): void {
+  checkRange(request.query as WindowQuery);
+}
+
 /** `to` after `from`, at most MAX_RANGE_MS later; a 400 naming `to` otherwise. */
 export function checkRange(query: WindowQuery): void {
   if (query.to <= query.from)
@@ -80,27 +88,26 @@ export function checkRange(query: WindowQuery): void {
 }
 
 /** `create` on recordings/continuous in the namespace; the refusal names the role that grants it. */
-async function requireContinuous(deps: ContinuousRouteDeps, identity: Identity, namespace: string) {
-  try {
-    await deps.access.require(identity, 'create', namespace, CONTINUOUS_SUBRESOURCE);
-  } catch (error) {
-    if (!(error instanceof FurnaceError) || error.code !== 'ERR_FORBIDDEN') throw error;
-    throw new FurnaceError(
-      'ERR_FORBIDDEN',
-      `${error.message}: switching continuous profiling on or off needs this permission beyond recording (ClusterRole furnace-continuous grants it, bound in the namespace)`,
-      { ...error.details },
-    );
-  }
-}
+const SWITCH_GUARD: RouteGuard = {
+  authorize: {
+    verb: 'create',
+    namespace: { param: 'namespace' },
+    subresource: CONTINUOUS_SUBRESOURCE,
+    hint: 'switching continuous profiling on or off needs this permission beyond recording (ClusterRole furnace-continuous grants it, bound in the namespace)',
+  },
+};
 
 function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps): void {
   app.put<{ Params: Params; Body: SelectionBody }>(
     '/api/v1/continuous/:namespace/:name',
-    { schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA }, validatorCompiler: strictValidator },
+    {
+      schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA },
+      validatorCompiler: strictValidator,
+      config: { guard: SWITCH_GUARD },
+    },
     async (request) => {
       const identity = identityOf(request);
       const { namespace, name } = request.params;
-      await requireContinuous(deps, identity, namespace);
       const body = request.body;
       const selection: ContinuousSelection = {
         namespace,
@@ -118,11 +125,10 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
   );
   app.delete<{ Params: Params }>(
     '/api/v1/continuous/:namespace/:name',
-    { schema: { params: PARAMS } },
+    { schema: { params: PARAMS }, config: { guard: SWITCH_GUARD } },
     async (request, reply) => {
       const identity = identityOf(request);
       const { namespace, name } = request.params;
-      await requireContinuous(deps, identity, namespace);
       if (!(await deps.selections.remove(namespace, name)))
         throw new FurnaceError('ERR_NOT_FOUND', `no continuous selection ${namespace}/${name}`, {
           namespace,
@@ -132,11 +138,11 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
       return reply.code(204).send();
     },
   );
-  app.get('/api/v1/continuous', async (request) => {
-    const identity = identityOf(request);
+  app.get('/api/v1/continuous', { config: { guard: LIST_GUARD } }, async (request) => {
+    const may = mayIn(request);
     const items: (ContinuousSelection & { status: { leftOut: SelectionLeftOut[] } })[] = [];
     for (const selection of deps.selections.list())
-      if (await deps.access.allows(identity, 'get', selection.namespace)) {
+      if (await may(selection.namespace)) {
         // The pods it picks that their node's plan had no room for (left-out-report.ts).
         const leftOut = deps.leftOut?.leftOutOf(selection.namespace, selection.name) ?? [];
         items.push({ ...selection, status: { leftOut } });
@@ -165,11 +171,9 @@ function rangePprof(stacks: FoldedStacks, query: WindowQuery, frequency: number)
 function registerStacksRoute(app: FastifyInstance, deps: ContinuousRouteDeps): void {
   app.get<{ Querystring: StacksQuery }>(
     '/api/v1/continuous/stacks',
-    { schema: { querystring: QUERY } },
+    { schema: { querystring: QUERY }, config: { guard: RANGE_GUARD, check: checkRangeOf } },
     async (request, reply) => {
       const { format, ...query } = request.query;
-      checkRange(query);
-      await deps.access.require(identityOf(request), 'get', query.namespace);
       const merged = await mergeWindows(deps.windows, query);
       void reply
         .header('x-furnace-windows', String(merged.windows))

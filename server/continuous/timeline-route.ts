@@ -13,16 +13,14 @@ import {
   type TimelineGrouping,
   type TimelineView,
 } from '../../core/continuous/continuous-timeline.ts';
-import type { Access } from '../auth/access.ts';
-import { identityOf } from '../auth/identify-requests.ts';
-import { checkRange, RANGE_QUERY_PROPERTIES } from './continuous-routes.ts';
+import { mayIn } from '../auth/route-guard.ts';
+import { checkRangeOf, RANGE_GUARD, RANGE_QUERY_PROPERTIES } from './continuous-routes.ts';
 import { matchingKeys, readAhead } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
 import { parseWindowKey, windowMatches, type WindowMeta, type WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
 
 export interface TimelineRouteDeps {
-  access: Access;
   selections: SelectionStore;
   windows: WindowStore;
 }
@@ -103,19 +101,17 @@ async function continuousNamespaces(deps: TimelineRouteDeps): Promise<Continuous
 export function registerTimelineRoutes(app: FastifyInstance, deps: TimelineRouteDeps): void {
   app.get<{ Querystring: TimelineQuery }>(
     '/api/v1/continuous/timeline',
-    { schema: { querystring: QUERY } },
-    async (request): Promise<TimelineView> => {
-      const query = request.query;
-      checkRange(query);
-      await deps.access.require(identityOf(request), 'get', query.namespace);
-      return buildTimeline(deps.windows, query);
+    { schema: { querystring: QUERY }, config: { guard: RANGE_GUARD, check: checkRangeOf } },
+    (request): Promise<TimelineView> => buildTimeline(deps.windows, request.query),
+  );
+  app.get(
+    '/api/v1/continuous/namespaces',
+    { config: { guard: { authorize: { verb: 'get', namespace: 'each item' } } } },
+    async (request): Promise<ContinuousNamespacesView> => {
+      const may = mayIn(request);
+      const items: ContinuousNamespacesView['items'] = [];
+      for (const item of await continuousNamespaces(deps)) if (await may(item.namespace)) items.push(item);
+      return { items };
     },
   );
-  app.get('/api/v1/continuous/namespaces', async (request): Promise<ContinuousNamespacesView> => {
-    const identity = identityOf(request);
-    const items: ContinuousNamespacesView['items'] = [];
-    for (const item of await continuousNamespaces(deps))
-      if (await deps.access.allows(identity, 'get', item.namespace)) items.push(item);
-    return { items };
-  });
 }

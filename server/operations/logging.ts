@@ -1,6 +1,6 @@
-// pino options for the server: JSON lines (or, with format `text`, sentences for a terminal),
-// credentials never written.
-import type { FastifyServerOptions } from 'fastify';
+// The server's one logger (both API listeners and the webhook log through it): JSON lines (or, with
+// format `text`, sentences for a terminal), credentials never written.
+import { pino, type Logger } from 'pino';
 import type { LogFormat } from '../../core/config/config-values.ts';
 import { textLogStream } from './log-text.ts';
 
@@ -20,10 +20,7 @@ export const REDACTED_PATHS = [
   'token',
 ];
 
-export function loggerOptions(
-  level: string,
-  format: LogFormat = 'json',
-): NonNullable<FastifyServerOptions['logger']> {
+export function createServerLogger(level: string, format: LogFormat = 'json'): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
-  return format === 'text' ? { ...options, stream: textLogStream(process.stdout) } : options;
+  return format === 'text' ? pino(options, textLogStream(process.stdout)) : pino(options);
 }

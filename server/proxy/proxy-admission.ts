@@ -3,13 +3,9 @@
 // server-made scope), and for a start admit its parameters and reserve a slot (start-admission.ts).
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import type { AgentScope } from '../../core/contract/agent-scope.ts';
-import { FurnaceError } from '../../core/contract/errors.ts';
-import type { AccessVerb } from '../auth/access.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { demandOf, identityOf } from '../auth/route-guard.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
-import type { Registration } from '../registry/lease-registry.ts';
 import {
   grantExpiry,
   restOf,
@@ -22,47 +18,6 @@ import { START_KEY_HEADER, startKeyOf } from './start-key.ts';
 
 const MAX_START_BODY = 64 * 1024;
 
-function verbFor(method: string, rest: string): AccessVerb {
-  // The process picker shows the pod's command lines, which may hold secrets: for those who may record
-  // the pod (and so choose among its processes), not for everyone who may read its recordings.
-  if (rest === 'processes') return 'create';
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'get';
-  if (method === 'DELETE') return 'delete';
-  return rest === '' ? 'get' : 'create';
-}
-
-type Upstream = { registration: Registration; scope?: AgentScope; node?: string };
-
-/**
- * The pod's registered sidecar; else, in agent mode, the agent of its node with the scope of the pod.
- * A registered sidecar is answered at once, not through a promise (the common case: a status poll).
- */
-function findUpstream(
-  deps: ProxyDeps,
-  namespace: string,
-  pod: string,
-  fresh: boolean,
-): Upstream | Promise<Upstream> {
-  const registration = deps.registry.get(namespace, pod);
-  return registration ? { registration } : findAgentUpstream(deps, namespace, pod, fresh);
-}
-
-async function findAgentUpstream(
-  deps: ProxyDeps,
-  namespace: string,
-  pod: string,
-  fresh: boolean,
-): Promise<Upstream> {
-  if (deps.agents) {
-    const target = await deps.agents.routing.resolve(namespace, pod, fresh);
-    return { registration: target.upstream, scope: target.scope, node: target.node };
-  }
-  throw new FurnaceError('ERR_NOT_REGISTERED', `no sidecar is registered for pod ${namespace}/${pod}`, {
-    namespace,
-    pod,
-  });
-}
-
 /**
  * Admits the request and notes its context; a retried start whose idempotency key already started a
  * recording on the pod answers that recording's id instead (nothing is forwarded).
@@ -73,35 +28,30 @@ export async function admitProxyRequest(
   request: FastifyRequest,
 ): Promise<ReplayedStart | undefined> {
   const { namespace, pod } = request.params as { namespace: string; pod: string };
-  // Authenticate, authorize, then look up: who may not act in the namespace learns nothing of its pods.
+  // The route guard has authorized the caller in the namespace (proxy-guard.ts); now the pod is looked up.
   const identity = identityOf(request);
   const rest = restOf(request);
-  await deps.access.require(identity, verbFor(request.method, rest), namespace);
   const isStart = request.method === 'POST' && rest === 'recordings';
-  const found = findUpstream(deps, namespace, pod, isStart);
-  const { registration, scope, node } = found instanceof Promise ? await found : found;
+  const found = deps.upstreams.resolve(namespace, pod, isStart);
+  const { registration, scope, grantFor } = found instanceof Promise ? await found : found;
   const context: ProxyContext = { registration, identity, rest, startedAt: process.hrtime.bigint() };
   if (scope) context.scope = scope;
   if (isStart) {
     const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
     const startKey = startKeyOf(request.headers[START_KEY_HEADER], identity.user);
     const admitted = await admitStart(
-      {
-        ...deps,
-        allowSystemWide: deps.allowSystemWide ?? false,
-        reservationSeconds: 2 * deps.timeoutSeconds + 60,
-      },
-      { identity, namespace, pod, body, ...(startKey ? { startKey } : {}) },
+      { ...deps, allowSystemWide: deps.allowSystemWide ?? false },
+      { identity, namespace, pod, demand: demandOf(request), body, ...(startKey ? { startKey } : {}) },
     );
     if ('replay' in admitted) return admitted;
     context.start = admitted.params;
     context.reservation = admitted.reservation;
     if (startKey) context.startKey = startKey;
-    if (scope && deps.agents && node !== undefined) {
+    if (scope && grantFor) {
       const expiresAt = grantExpiry(deps.now(), admitted.params.durationSeconds);
-      const owner = { namespace, pod, podUid: scope.podUid };
-      context.grant = { token: deps.agents.grants.grant(owner, node, expiresAt), bound: false };
-      scope.uploadToken = context.grant.token;
+      const grant = grantFor({ namespace, pod, podUid: scope.podUid }, expiresAt);
+      context.grant = { grant, bound: false };
+      scope.uploadToken = grant.token;
     }
     // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
     request.body = Readable.from([body]);

@@ -6,19 +6,16 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
-import type { AgentRouting } from '../agent/agent-routing.ts';
-import type { Access } from '../auth/access.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { ServerMetrics } from '../operations/metrics.ts';
 import type { Registration, Registry } from '../registry/lease-registry.ts';
-import type { UploadGrants } from '../registry/upload-grants.ts';
+import type { StartGrant, UpstreamResolver } from './upstreams.ts';
+import type { StartSlots } from './start-slots.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import type { SinkRule } from '../../core/sinks/sink-choice.ts';
-import type { SharedSlots } from '../slots/lease-slots.ts';
 
 export interface ProxyDeps {
   registry: Registry;
-  access: Access;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   running: RunningRecordings;
   metrics: ServerMetrics;
@@ -32,10 +29,10 @@ export interface ProxyDeps {
   onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
   /** The catalog's entry of a recording: what a retried start with the same idempotency key is answered. */
   recordingOf?: (id: string) => CatalogEntry | undefined;
-  /** Agent mode: pods without a registered sidecar go to the agent of their node, with a server-made scope. */
-  agents?: { routing: AgentRouting; grants: UploadGrants };
-  /** Several replicas: start slots on the API server (server/slots/). */
-  sharedSlots?: SharedSlots;
+  /** Where a pod's requests go: its sidecar, or (agent mode) the agent of its node (upstreams.ts). */
+  upstreams: UpstreamResolver;
+  /** Where a start holds its slots: this replica's memory, or Leases (start-slots.ts). */
+  slots: StartSlots;
 }
 
 export interface ProxyContext {
@@ -52,7 +49,7 @@ export interface ProxyContext {
   /** Agent mode: what the agent may touch, written by the server only (agent-routing.ts). */
   scope?: AgentScope;
   /** Agent mode, a start: the upload grant in the scope, until the answer binds it to the recording. */
-  grant?: { token: string; bound: boolean };
+  grant?: { grant: StartGrant; bound: boolean };
 }
 
 declare module 'fastify' {

@@ -65,7 +65,7 @@ function finishStart(
       );
       if (context.grant) {
         const until = grantExpiry(deps.now(), durationSeconds);
-        deps.agents?.grants.bind(context.grant.token, status.id, until);
+        context.grant.grant.bind(status.id, until);
         context.grant.bound = true;
       }
       writeAudit(request.log, {

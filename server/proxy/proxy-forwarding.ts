@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SCOPE_HEADER, encodeAgentScope } from '../../core/contract/agent-scope.ts';
 import { passedAnswerHeaders } from './proxy-answer.ts';
 import type { ProxyContexts, ProxyDeps } from './proxy-context.ts';
+import { PROXY_GUARD } from './proxy-guard.ts';
 import { failProxyAnswer, finishProxyAnswer } from './proxy-finishing.ts';
 import { createPinnedUpstreams } from './pinned-upstreams.ts';
 import { createSidecarConnector } from './sidecar-connect.ts';
@@ -64,6 +65,7 @@ export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyH
       bodyTimeout: deps.timeoutSeconds * 1000,
     },
     disableRequestLogging: true,
+    config: { guard: PROXY_GUARD },
     replyOptions: {
       getUpstream: (request) => upstreams.upstreamOf(contexts.of(request as FastifyRequest).registration),
       rewriteHeaders: (headers) => passedAnswerHeaders(headers),

@@ -28,7 +28,7 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
     scope.addHook('onResponse', (request, _reply, done) => {
       const context = contexts.find(request);
       context?.reservation?.release();
-      if (context?.grant && !context.grant.bound) deps.agents?.grants.revoke(context.grant.token);
+      if (context?.grant && !context.grant.bound) context.grant.grant.revoke();
       done();
     });
     await scope.register(httpProxy, proxyOptions(deps, contexts));

@@ -2,9 +2,8 @@
 // `agent` (a running pod of an opted-in namespace on a node whose agent is registered).
 import type { FastifyInstance } from 'fastify';
 import type { AgentRouting } from '../agent/agent-routing.ts';
-import type { Access } from '../auth/access.ts';
 import { registrationKey, type Registry } from '../registry/lease-registry.ts';
-import { identityOf } from '../auth/identify-requests.ts';
+import { mayIn, type RouteGuard } from '../auth/route-guard.ts';
 
 const querySchema = {
   type: 'object',
@@ -75,22 +74,25 @@ async function entriesOf(registry: Registry, agents: AgentRouting | undefined): 
   return entries;
 }
 
+/** Every registered pod's namespace is checked: the list holds only those the caller may `get`. */
+const LIST_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: 'each item' } };
+
 export function registerSidecarListRoute(
   app: FastifyInstance,
-  deps: { registry: Registry; access: Access; agents?: AgentRouting },
+  deps: { registry: Registry; agents?: AgentRouting },
 ): void {
   app.get<{ Querystring: { namespace?: string } }>(
     '/api/v1/sidecars',
-    { schema: { querystring: querySchema, response: responseSchema } },
+    { schema: { querystring: querySchema, response: responseSchema }, config: { guard: LIST_GUARD } },
     async (request) => {
-      const identity = identityOf(request);
+      const may = mayIn(request);
       const wanted = request.query.namespace;
       const entries = (await entriesOf(deps.registry, deps.agents)).filter(
         (e) => wanted === undefined || e.namespace === wanted,
       );
       const allowed = new Map<string, boolean>();
       for (const namespace of new Set(entries.map((e) => e.namespace))) {
-        allowed.set(namespace, await deps.access.allows(identity, 'get', namespace));
+        allowed.set(namespace, await may(namespace));
       }
       const items = entries
         .filter((e) => allowed.get(e.namespace) === true)

@@ -3,7 +3,7 @@
 // address from the Pod object, which must look as the webhook injected it (pod-identity.ts) in an
 // opted-in namespace. Local mode: a shared secret, namespace `local`, pod = hostname.
 // The answer carries the proxy token (server → sidecar) and a separate upload token (sidecar → catalog).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { FurnaceError, type ErrorCode } from '../../core/contract/errors.ts';
@@ -14,7 +14,8 @@ import {
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
 import { TLS_PIN_PATTERN } from '../../core/tls-pin.ts';
-import { readBearer, sameSecret } from '../../core/contract/http-errors.ts';
+import { sameSecret } from '../../core/contract/http-errors.ts';
+import { recorderOf, type RouteGuard } from '../auth/route-guard.ts';
 import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createNamespaceOptIn } from '../kube/namespace-opt-in.ts';
 import { checkPod, podFromReview, type Refusal } from '../kube/pod-identity.ts';
@@ -207,32 +208,52 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
   return resolve;
 }
 
+/** What a proven sidecar registers, from its body (local mode reads the port from it). */
+type Proven = (body: RegistrationBody | undefined) => Resolved;
+
+/** Proves a sidecar's bearer token: the adapter is chosen once, from the registration mode. */
+type RecorderAuthenticator = (token: string, request: FastifyRequest) => Promise<Proven>;
+
+/** Local mode: the shared secret; the sidecar runs on this machine, at the port its body names. */
+function localSecret(mode: Extract<RegistrationMode, { kind: 'local' }>): RecorderAuthenticator {
+  return (token) => {
+    if (!sameSecret(token, mode.secret))
+      return Promise.reject(new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret'));
+    return Promise.resolve((body) => {
+      const port = body?.port;
+      if (port === undefined)
+        throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', { field: 'port' });
+      return {
+        input: { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } },
+      };
+    });
+  };
+}
+
+/** Kubernetes: TokenReview, and the pod the token names (its IP from the Pod object, never the body). */
+function tokenReview(mode: KubernetesMode, registry: Registry, now: () => number): RecorderAuthenticator {
+  const resolve = kubernetesResolver(mode, registry, now);
+  return async (token, request) => {
+    const body = request.body as RegistrationBody | undefined;
+    const resolved = await resolve(token, request.ip, body?.reviewTicket);
+    return () => resolved;
+  };
+}
+
+function registrationGuard(deps: RegistrationDeps): RouteGuard {
+  const { mode, registry } = deps;
+  const authenticate = mode.kind === 'local' ? localSecret(mode) : tokenReview(mode, registry, deps.now);
+  return { recorder: 'sidecar', missing: 'registration needs Authorization: Bearer <token>', authenticate };
+}
+
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
   const { mode, registry } = deps;
-  const resolveKube = mode.kind === 'kubernetes' ? kubernetesResolver(mode, registry, deps.now) : undefined;
-
+  const guard = registrationGuard(deps);
   app.post<{ Body: RegistrationBody | undefined }>(
     '/api/v1/sidecars',
-    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA } },
+    { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
     async (request) => {
-      const token = readBearer(request.headers);
-      if (!token)
-        throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration needs Authorization: Bearer <token>');
-      let input: RegisterInput;
-      let reviewTicket: string | undefined;
-      if (mode.kind === 'local') {
-        if (!sameSecret(token, mode.secret))
-          throw new FurnaceError('ERR_UNAUTHENTICATED', 'registration refused: wrong secret');
-        const port = request.body?.port;
-        if (port === undefined) {
-          throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', {
-            field: 'port',
-          });
-        }
-        input = { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } };
-      } else {
-        ({ input, reviewTicket } = await resolveKube!(token, request.ip, request.body?.reviewTicket));
-      }
+      const { input, reviewTicket } = recorderOf<Proven>(request)(request.body);
       // After authentication, so that a caller without a valid token learns nothing but 401.
       const tls = tlsOf(request.body, mode);
       if (tls) input.tls = tls;

@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
 import type { Access } from '../auth/access.ts';
-import { identifyRequests } from '../auth/identify-requests.ts';
+import { guardScope } from '../auth/route-guard.ts';
 import type { RegistrationMode } from '../registry/sidecar-registration.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { registerSessionRoutes } from './session-routes.ts';
@@ -27,12 +27,8 @@ export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<vo
   const cachedPod: ((namespace: string, name: string) => V1Pod | undefined) | undefined =
     deps.registration.kind === 'kubernetes' ? deps.registration.cachedPod : undefined;
   registerSessionRoutes(app, { access: deps.access });
-  // The sign-in routes above authenticate by themselves (they say who is signed in, or take a token);
-  // the form's reads are identified like every other user route.
   await app.register((scope, _options, done) => {
-    identifyRequests(scope, deps.access);
     registerUiApiRoutes(scope, {
-      access: deps.access,
       registry: deps.registry,
       limitsFor: deps.limitsFor,
       ...(cachedPod ? { cachedPod } : {}),
@@ -40,5 +36,8 @@ export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<vo
     });
     done();
   });
-  await registerUiRoutes(app, deps.uiDir ?? DEFAULT_UI_DIR);
+  await app.register(async (scope) => {
+    guardScope(scope, { public: 'the web UI’s own files: the same for everyone, no one’s data' });
+    await registerUiRoutes(scope, deps.uiDir ?? DEFAULT_UI_DIR);
+  });
 }

@@ -7,6 +7,7 @@ import type { SessionView } from '../../core/contract/ui-contract.ts';
 import type { Access } from '../auth/access.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 import type { Identity } from '../auth/identity.ts';
+import type { RouteGuard } from '../auth/route-guard.ts';
 
 export interface SessionRouteDeps {
   access: Access;
@@ -41,9 +42,15 @@ function view(mode: Access['mode'], identity: Identity): SessionView {
   return { mode, signedIn: true, user: identity.user, groups: identity.groups };
 }
 
+/** Signing in and out authenticates by itself: it says who is signed in, or takes a token to sign in with. */
+const SIGN_IN: RouteGuard = {
+  public: 'sign-in: authenticates the token it is given, or says nobody is signed in',
+};
+
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { access } = deps;
-  app.get('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, async (request) => {
+  const config = { guard: SIGN_IN };
+  app.get('/api/v1/session', { schema: { response: { 200: sessionSchema } }, config }, async (request) => {
     try {
       return view(access.mode, await access.authenticate(request.headers, request.ip));
     } catch (error) {
@@ -55,7 +62,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
 
   app.post<{ Body: { token: string } }>(
     '/api/v1/session',
-    { schema: { body: signInBody, response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema } } },
+    {
+      schema: { body: signInBody, response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema } },
+      config,
+    },
     async (request, reply) => {
       if (access.mode !== 'kubernetes')
         throw new FurnaceError(
@@ -72,12 +82,16 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     },
   );
 
-  app.delete('/api/v1/session', { schema: { response: { 200: sessionSchema } } }, async (request, reply) => {
-    // The session ends on the server too (on every replica): a copy of the cookie authenticates nothing afterwards.
-    const id = readSessionCookie(request.headers);
-    if (id !== undefined) await access.sessions.delete(id);
-    return reply
-      .header('set-cookie', clearedSessionCookie())
-      .send({ mode: access.mode, signedIn: false } satisfies SessionView);
-  });
+  app.delete(
+    '/api/v1/session',
+    { schema: { response: { 200: sessionSchema } }, config },
+    async (request, reply) => {
+      // The session ends on the server too (on every replica): a copy of the cookie authenticates nothing afterwards.
+      const id = readSessionCookie(request.headers);
+      if (id !== undefined) await access.sessions.delete(id);
+      return reply
+        .header('set-cookie', clearedSessionCookie())
+        .send({ mode: access.mode, signedIn: false } satisfies SessionView);
+    },
+  );
 }

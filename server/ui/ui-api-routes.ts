@@ -7,13 +7,10 @@ import type { RecordingLimits } from '../../core/contract/limits.ts';
 import { DEFAULT_PARAMS } from '../../core/contract/recording-params.ts';
 import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import type { LimitsView, PodContainersView } from '../../core/contract/ui-contract.ts';
-import type { Access } from '../auth/access.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
-import { identityOf } from '../auth/identify-requests.ts';
 
 export interface UiApiDeps {
-  access: Access;
   registry: Registry;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The pod as the pod watch last saw it (kubernetes mode); local mode has no containers. */
@@ -80,7 +77,11 @@ export function profilableContainers(pod: V1Pod | undefined): string[] {
 export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void {
   app.get<{ Querystring: { namespace: string } }>(
     '/api/v1/limits',
-    { schema: { querystring: namespaceQuery, response: { 200: limitsSchema } } },
+    {
+      schema: { querystring: namespaceQuery, response: { 200: limitsSchema } },
+      // Limits are settings of the server, the same for everyone who reads them.
+      config: { guard: { signedIn: 'the server’s limits of a namespace, no one’s data' } },
+    },
     (request) => {
       const { namespace } = request.query;
       const { durationSeconds, frequency, symbols } = DEFAULT_PARAMS;
@@ -95,11 +96,12 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
 
   app.get<{ Params: { namespace: string; pod: string } }>(
     '/api/v1/pods/:namespace/:pod/containers',
-    { schema: { params: podParams, response: { 200: containersSchema } } },
+    {
+      schema: { params: podParams, response: { 200: containersSchema } },
+      config: { guard: { authorize: { verb: 'get', namespace: { param: 'namespace' } } } },
+    },
     async (request) => {
       const { namespace, pod } = request.params;
-      const identity = identityOf(request);
-      await deps.access.require(identity, 'get', namespace);
       // A sidecar's pod, else (agent mode) one an agent can record; resolve says why not.
       if (!deps.registry.get(namespace, pod)) {
         if (!deps.agents)

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { ProfileSchema } from '../../core/proto/gen/pprof/profile_pb.ts';
 import { installErrorHandler } from '../../core/contract/http-errors.ts';
 import { createAccess } from '../../server/auth/access.ts';
-import { identifyRequests } from '../../server/auth/identify-requests.ts';
+import { installRouteGuards } from '../../server/auth/route-guard-hook.ts';
 import { registerMergedArtifactRoute } from '../../server/catalog/merged-artifacts.ts';
 import { createTokenCache } from '../../server/kube/token-cache.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
@@ -178,8 +178,8 @@ describe('merged flame graph of catalog recordings', () => {
       tokens: createTokenCache({ now }),
     });
     const limit = FOLDED['rec-a1'].length + 10;
-    identifyRequests(app, access);
-    registerMergedArtifactRoute(app, { catalog: f.catalog, access, maxBytes: limit });
+    installRouteGuards(app, { access, recordingNamespace: (id) => f.catalog.get(id)?.namespace });
+    registerMergedArtifactRoute(app, { catalog: f.catalog, maxBytes: limit });
     t.after(() => app.close());
     const url = '/api/v1/recordings/merged/artifacts/stacks.folded';
     const one = await app.inject({ method: 'GET', url: `${url}?id=rec-a1`, headers: alice });

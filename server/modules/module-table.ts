@@ -1,0 +1,30 @@
+// The server as a table of modules: one line each. A module names what it needs (server-base.ts lists
+// what each provides); the runner starts them in the order the needs make and stops them in reverse.
+import {
+  agentModule,
+  catalogModule,
+  clusterModule,
+  podWatchModule,
+  recordersModule,
+} from './state-modules.ts';
+import { sharedModule, tlsModule } from './state-modules.ts';
+import { localSidecarModule, listenersModule, webhookModule } from './listener-modules.ts';
+import type { Module } from './server-base.ts';
+import { continuousModule, leaderModule, sinksModule, slotsModule } from './work-modules.ts';
+
+export const SERVER_MODULES: readonly Module[] = [
+  tlsModule, // the serving certificate, re-read when its files change
+  clusterModule, // the Kubernetes API (none in local mode)
+  catalogModule, // recordings and their artifacts; retention and orphans (leader)
+  recordersModule, // registries of sidecars and agents, token reviews, the replicas' key
+  sharedModule, // several replicas: registrations, sessions and selections in Leases
+  podWatchModule, // the pods of opted-in namespaces; deleted pods' registrations go
+  agentModule, // agent mode: node agents and the pods they record
+  leaderModule, // who leads the single-writer chores (the Lease)
+  slotsModule, // several replicas: start slots as Leases; expired ones collected (leader)
+  continuousModule, // continuous profiling's selections and windows; their retention (leader)
+  sinksModule, // finished recordings pushed to sinks (leader)
+  listenersModule, // the user and the recorder API listeners
+  webhookModule, // the admission webhook's listener (a cluster)
+  localSidecarModule, // local mode's sidecar process
+];

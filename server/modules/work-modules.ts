@@ -1,0 +1,73 @@
+// The modules of the single-writer work: who leads (the Lease), the start slots every replica sees,
+// continuous profiling's windows, and the sinks' delivery loop. Their chores run only on the leader.
+import { continuousModeOf } from '../continuous/continuous-mode.ts';
+import { continuousChores } from '../continuous/continuous-retention.ts';
+import { leadershipOf, SLOT_COLLECTION_EVERY_MS, sharedSlotsOf } from '../leader/server-leadership.ts';
+import { openSinks } from '../sinks/open-sinks.ts';
+import type { Module } from './server-base.ts';
+import { started } from './server-module.ts';
+
+/** One replica always leads; several elect one through the Lease `coordination.leaderLease`. */
+export const leaderModule: Module = {
+  name: 'leader',
+  needs: ['cluster'],
+  start({ base, get }) {
+    const leadership = leadershipOf(get('cluster'), base.config.coordination, base.candidate, base.log);
+    // Released as the stop begins: another replica takes the chores over at its next round.
+    return started(leadership, { release: () => leadership.stop() });
+  },
+};
+
+/** Start slots as Leases with several replicas; none (each replica's memory) with one. */
+export const slotsModule: Module = {
+  name: 'slots',
+  needs: ['cluster', 'catalog'],
+  start({ base, get }) {
+    const slots = sharedSlotsOf(
+      get('cluster'),
+      base.config.coordination,
+      base.candidate,
+      base.log,
+      get('catalog'),
+    );
+    if (!slots) return started(undefined);
+    return started(slots, {
+      chores: [
+        { name: 'expired-slots', everyMs: SLOT_COLLECTION_EVERY_MS, run: () => slots.collectExpired() },
+      ],
+      stop: () => slots.stop(),
+    });
+  },
+};
+
+/** Continuous profiling (with agent mode): selections, the windows' store and its retention. */
+export const continuousModule: Module = {
+  name: 'continuous',
+  needs: ['shared'],
+  start({ base, get }) {
+    const continuous = continuousModeOf(base.config, base.metricsRegistry, get('shared')?.selections);
+    return started(continuous, { chores: continuousChores(continuous, base.now) });
+  },
+};
+
+/** The sinks' delivery loop, when sinks are configured; only the leader pushes. */
+export const sinksModule: Module = {
+  name: 'sinks',
+  needs: ['catalog', 'leader', 'continuous'],
+  async start({ base, get }) {
+    const { config } = base;
+    const continuous = get('continuous');
+    const sinks = await openSinks({
+      sinks: config.sinks,
+      settings: config.sinkDelivery,
+      dataDir: config.dataDir,
+      catalog: get('catalog'),
+      metricsRegistry: base.metricsRegistry,
+      log: base.log,
+      now: () => Date.now(),
+      leadership: get('leader'),
+      ...(continuous ? { continuous } : {}),
+    });
+    return started(undefined, { stop: () => sinks?.stop() });
+  },
+};
