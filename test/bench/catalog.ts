@@ -149,6 +149,7 @@ async function seededControlPlane(t: TestContext): Promise<{ cp: ControlPlane; r
   await writeFilledEntries(request, NAMESPACE, {
     count: ENTRIES,
     concurrency: CONCURRENCY,
+    keyRoot: 'bench-catalog/recordings/',
     ...(existing ? { existing } : {}),
   });
   const writeSeconds = (performance.now() - writeStart) / 1000;

@@ -46,7 +46,7 @@ export function recordingEntryObject(
   id: string,
   pod: string,
   at: number,
-  keyRoot = `${namespace}/`,
+  keyRoot = 'recordings/',
 ) {
   const time = new Date(at).toISOString();
   const status = finishedRecordingStatus(id, {
@@ -118,6 +118,8 @@ export async function writeFilledEntries(
     existing?: ReadonlySet<string>;
     /** The ids' prefix (filledEntryId's); ids are cluster-wide, so two filled namespaces need two. */
     prefix?: string;
+    /** Where the reading store keeps a recording's objects (`<prefix>recordings/`): it lists no other. */
+    keyRoot?: string;
   },
 ): Promise<void> {
   const { count, concurrency } = options;
@@ -133,6 +135,7 @@ export async function writeFilledEntries(
           id,
           `web-${index % 50}`,
           now - (count - 1 - index) * 1000,
+          options.keyRoot,
         );
         const answer = await request({ method: 'POST', path: entriesPath(namespace), body });
         if (answer.status !== 201 && answer.status !== 409)

@@ -30,6 +30,9 @@ await installCrds(cp);
 
 const ENTRIES = 1500;
 const PAGE_SIZE = 100;
+/** The replica's bucket prefix, and where its store keeps a recording's objects (entries name keys there). */
+const COLD_PREFIX = 'cold/';
+const COLD_KEYS = `${COLD_PREFIX}recordings/`;
 
 /**
  * Watches the test can cut off: the second (after `cut()`) waits until `resume()` and then asks from
@@ -146,7 +149,7 @@ async function openReplica(
     dataDir: await tempDir(t, 'furnace-cold-'),
     now: Date.now,
     retention: { ...DEFAULT_RETENTION, maxCount: 100_000, namespaceMaxCount: 100_000 },
-    artifacts: openS3Store(t, s3, 'cold/'),
+    artifacts: openS3Store(t, s3, COLD_PREFIX),
     entries,
   });
   t.after(() => catalog.close());
@@ -161,7 +164,7 @@ async function createEntry(
   pod: string,
   at = Date.now(),
 ): Promise<void> {
-  const body = recordingEntryObject(namespace, id, pod, at);
+  const body = recordingEntryObject(namespace, id, pod, at, COLD_KEYS);
   assert.equal((await request({ method: 'POST', path: entriesPath(namespace), body })).status, 201, id);
 }
 
@@ -186,7 +189,7 @@ function untilIndexed(
  * stored before its list once it has opened, and those two changes soon after (through the watch).
  */
 async function filledNamespace(admin: KubeRequest, prefix: string) {
-  const namespace = await createNamespace(kc, { prefix });
+  const namespace = await createNamespace(kc, { prefix, keyRoot: COLD_KEYS });
   await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32, prefix });
   const idOf = (index: number) => filledEntryId(index, prefix);
   const added = `rec-during-${prefix}`;
