@@ -15,6 +15,19 @@ import { flameGraph, screenshot } from './flame-page.ts';
 const STATUS_URL = /\/proxy\/.+\/recordings\/[^/]+(\/stop)?$/;
 
 /**
+ * The page's request, sent on by Playwright's own HTTP client, which runs in Node: Node does not resolve
+ * the key's `*.localhost` host (core/contract/run-key.ts), so it goes to the same port on 127.0.0.1 with
+ * that host in its Host header, as the browser sent it.
+ */
+async function fetchOnLoopback(route: Route) {
+  const request = route.request();
+  const url = new URL(request.url());
+  const host = url.host;
+  url.hostname = '127.0.0.1';
+  return route.fetch({ url: url.toString(), headers: { ...(await request.allHeaders()), host } });
+}
+
+/**
  * A fake at the page's boundary: while `held`, a status answer that says done is passed on as still
  * uploading, so the page stays on the record page for as long as the test looks at it there, and no
  * status answer lists the tree (the page learns of it from its waiting read alone).
@@ -22,7 +35,7 @@ const STATUS_URL = /\/proxy\/.+\/recordings\/[^/]+(\/stop)?$/;
 async function holdDone(page: Page): Promise<{ release(): void }> {
   let held = true;
   await page.route(STATUS_URL, async (route: Route) => {
-    const response = await route.fetch();
+    const response = await fetchOnLoopback(route);
     const body = (await response.json()) as { state?: string; artifacts?: string[] };
     if (!held) return route.fulfill({ response, json: body });
     const artifacts = body.artifacts?.filter((name) => name !== 'flame-tree.bin.gz');

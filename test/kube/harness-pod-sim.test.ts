@@ -97,7 +97,12 @@ describe('pod simulation', () => {
     const hostPid = await sim.containerPid('reporter');
     assert.ok(nsPid < 10, `PID inside the pod is small (${nsPid})`);
     assert.notEqual(nsPid, hostPid, 'the pod has its own PID namespace');
-    assert.ok(Number(field(log, 'procs')) <= 6, 'the pod sees only its own processes');
+    // Its own: the two containers' processes and the report's own (the shell, the command substitution's
+    // subshell, ls and grep) — a dozen at most, where the machine's /proc lists hundreds.
+    assert.ok(
+      Number(field(log, 'procs')) <= 12,
+      `the pod sees only its own processes (${field(log, 'procs')})`,
+    );
     assert.equal(field(log, 'mount'), `/pods/${uid}/containers/reporter/0`);
     assert.notEqual(await sim.containerPid('app'), hostPid);
 
