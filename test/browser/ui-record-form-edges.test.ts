@@ -30,8 +30,16 @@ describe('the record form in local mode (real server, sidecar and perf)', () => 
       await page.goto(server.keyedUrl());
       await pickedPod(page);
       const callGraph = page.getByLabel('Call graph');
-      assert.equal(await callGraph.inputValue(), 'fp', 'frame pointers by default, as the recorder');
-      assert.match(await descriptionOf(callGraph), /dwarf.*8 KB of stack with every sample/);
+      assert.equal(await callGraph.inputValue(), 'auto', 'auto by default, as the recorder');
+      assert.match(await descriptionOf(callGraph), /dwarf.*8 KB of stack with every sample.*auto checks/);
+      const [auto, fp, dwarf] = await callGraph.locator('option').allTextContents();
+      assert.match(
+        auto ?? '',
+        /^Auto: dwarf where the programs lack frame pointers/,
+        'each choice says its cost',
+      );
+      assert.match(fp ?? '', /\(fp\): no cost/);
+      assert.match(dwarf ?? '', /\(dwarf\): 8 KB of stack per sample/);
       await callGraph.selectOption('dwarf');
       await page.getByLabel('Duration (seconds)').fill('1');
       await page.getByLabel('Process pattern').fill(program);
