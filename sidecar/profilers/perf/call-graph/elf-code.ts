@@ -63,8 +63,9 @@ async function readSegments(
   file: FileHandle,
   size: number,
 ): Promise<{ machine: number; segments: Segment[] }> {
-  const header = await readAt(file, size, 0, 64);
-  if (header.readUInt32BE(0) !== 0x7f454c46) throw new ElfError('not an ELF file');
+  const header = await readAt(file, size, 0, Math.min(size, 64));
+  if (header.length < 4 || header.readUInt32BE(0) !== 0x7f454c46) throw new ElfError('not an ELF file');
+  if (header.length < 64) throw new ElfError('a truncated ELF header');
   if (header[4] !== 2 || header[5] !== 1) throw new ElfError('not a 64-bit little-endian ELF file');
   const machine = header.readUInt16LE(18);
   const phoff = u64(header, 32);
