@@ -67,7 +67,7 @@ async function recordOnce(
     reason: status.callGraphReason ?? '',
     samples: status.samples ?? 0,
     bytes: perfData.length,
-    toGraphMs,
+    toGraphMs: toGraphMs ?? toDoneMs,
     toDoneMs,
   };
 }
