@@ -17,6 +17,8 @@ export interface CallGraphDecision {
 const MAX_LIBRARIES = 3;
 /** Binaries checked per recording, whatever the number of processes. */
 export const MAX_BINARIES = 8;
+/** A file name in a reason is cut at this length (targets name their own files). */
+const MAX_NAME = 64;
 const RUNTIME_LIBRARY =
   /\/(ld-linux[^/]*|ld-musl[^/]*|libc\.so[^/]*|libc\.musl[^/]*|libm\.so[^/]*|libpthread\.so[^/]*|libdl\.so[^/]*|librt\.so[^/]*|libgcc_s\.so[^/]*|libstdc\+\+\.so[^/]*|libc\+\+(abi)?\.so[^/]*)$/;
 
@@ -47,7 +49,9 @@ export function mainBinaries(maps: string, executable: string): string[] {
 
 /** "nginx", "nginx and libcrypto.so.3", "a, b, c and 2 more", and whether that is more than one. */
 function namesOf(verdicts: readonly BinaryVerdict[]): { text: string; plural: boolean } {
-  const names = [...new Set(verdicts.map((v) => v.name))];
+  const names = [
+    ...new Set(verdicts.map((v) => (v.name.length > MAX_NAME ? `${v.name.slice(0, MAX_NAME)}…` : v.name))),
+  ];
   const shown = names.slice(0, 3);
   const more = names.length - shown.length;
   const last = shown.pop() ?? '';

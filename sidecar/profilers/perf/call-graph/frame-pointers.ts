@@ -6,7 +6,7 @@
 // 40–80 % (leaf functions and the C runtime's start-up code do without). Go programs always keep them.
 import { readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { openRegularInRoot } from '../../../host/safe-copy.ts';
+import { openRegularInRoot, UnsafeFileError } from '../../../host/safe-copy.ts';
 import { EM_AARCH64, EM_X86_64, ElfError, readElfCode, type ElfCode } from './elf-code.ts';
 
 export type FramePointers = 'yes' | 'no' | 'unknown';
@@ -60,6 +60,20 @@ export function judgeElfCode(code: ElfCode): Omit<BinaryVerdict, 'name'> {
   return { framePointers: share >= FRAME_POINTER_SHARE ? 'yes' : 'no', why: found };
 }
 
+const UNSAFE_IN_WORDS: Readonly<Record<UnsafeFileError['reason'], string>> = {
+  'not-regular': 'not a regular file',
+  'too-large': 'too large',
+  'too-many-links': 'too many symbolic links',
+  changed: 'replaced while it was opened',
+};
+
+/** Why a file was not judged, in a few words: never the error's message, which names the target's path. */
+function whyUnread(error: unknown): string {
+  if (error instanceof ElfError) return error.message;
+  if (error instanceof UnsafeFileError) return UNSAFE_IN_WORDS[error.reason];
+  return `unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+}
+
 /** The verdict on the file at `path` as seen from `root` (a process's /proc/PID/root, or `/`). */
 export async function checkBinary(root: string, path: string): Promise<BinaryVerdict> {
   const name = basename(path);
@@ -75,8 +89,7 @@ export async function checkBinary(root: string, path: string): Promise<BinaryVer
       await handle.close();
     }
   } catch (error) {
-    const why = error instanceof ElfError ? error.message : `unreadable (${(error as Error).message})`;
-    return { name, framePointers: 'unknown', why };
+    return { name, framePointers: 'unknown', why: whyUnread(error) };
   }
 }
 
