@@ -57,7 +57,12 @@ export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
       const { params } = context;
       const targets = params.systemWide ? [] : await context.chooseTargets();
       const pids = params.systemWide ? 'system-wide' : targets.map((t) => t.pid);
-      const callGraph = await chooseCallGraph(params.callGraph, pids);
+      const { checked, ...callGraph } = await chooseCallGraph(params.callGraph, pids);
+      if (checked !== undefined)
+        deps.log('call graph chosen', {
+          ...callGraph,
+          binaries: checked.map((v) => `${v.name}: ${v.framePointers} (${v.why})`),
+        });
       const { plan, warnings } = await planWithinBudget({
         id: context.id,
         dir: context.dir,

@@ -11,6 +11,8 @@ export interface CallGraphDecision {
   used: CallGraphRun;
   /** Why, in words, for the status: "nginx has no frame pointers". */
   reason: string;
+  /** Each binary looked at and what was found (for the recorder's log), when auto checked any. */
+  checked?: BinaryVerdict[];
 }
 
 /** Libraries with more code than the executable that count as main ones, per process. */
@@ -116,5 +118,5 @@ export async function chooseCallGraph(
       verdicts.push(await check(`${procRoot}/${pid}/root`, path));
     }
   }
-  return decideCallGraph(verdicts);
+  return { ...decideCallGraph(verdicts), checked: verdicts };
 }
