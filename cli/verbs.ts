@@ -71,6 +71,11 @@ export const VERBS = {
       { name: 'pid', value: 'PID', help: 'record this process (as the recorder sees its PID)' },
       { name: 'profiler', value: 'NAME', help: `${PROFILERS.join(', ')} (default: perf)` },
       {
+        name: 'call-graph',
+        value: 'MODE',
+        help: 'how perf walks stacks: auto (dwarf where the programs lack frame pointers), fp or dwarf (default: auto)',
+      },
+      {
         name: 'program',
         value: 'FILE',
         help: 'a bpftrace program to run (implies --profiler bpftrace; - reads stdin; needs the furnace-tracer role)',

@@ -7,8 +7,15 @@ import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
 
 export const EVENTS = ['cpu-clock', 'task-clock', 'cycles', 'instructions', 'cpu-cycles'] as const;
-export const CALL_GRAPHS = ['fp', 'dwarf'] as const;
+/**
+ * How perf walks the stacks: `fp` (frame pointers), `dwarf` (a copy of the stack with each sample, unwound
+ * afterwards), or `auto` (dwarf when the targets' main binaries lack frame pointers, fp otherwise).
+ */
+export const CALL_GRAPHS = ['auto', 'fp', 'dwarf'] as const;
 export type CallGraph = (typeof CALL_GRAPHS)[number];
+/** The call graph a recording actually walked (auto resolved); what statuses and the catalog carry. */
+export const CALL_GRAPHS_RUN = ['fp', 'dwarf'] as const;
+export type CallGraphRun = (typeof CALL_GRAPHS_RUN)[number];
 export const SYMBOL_SOURCES = ['proc', 'image'] as const;
 export type SymbolSource = (typeof SYMBOL_SOURCES)[number];
 /** Who records: perf (sampling), pprof (the target's own Go profile endpoint), bpftrace, or auto (pprof when
@@ -130,7 +137,7 @@ export const DEFAULT_PARAMS = {
   durationSeconds: 30,
   frequency: 99,
   event: 'cpu-clock',
-  callGraph: 'fp',
+  callGraph: 'auto',
   symbols: 'proc',
   systemWide: false,
   profiler: 'perf',

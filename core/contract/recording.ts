@@ -4,6 +4,7 @@ import { LIMIT_CEILINGS } from './limits.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
   CALL_GRAPHS,
+  CALL_GRAPHS_RUN,
   EVENTS,
   MAX_CONTAINER_NAME,
   MAX_NOTE,
@@ -15,6 +16,7 @@ import {
   bpftraceParamsSchema,
   pprofParamsSchema,
   sinksParamSchema,
+  type CallGraphRun,
   type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
@@ -40,6 +42,10 @@ export interface RecordingStatus {
   profiler?: ProfilerName;
   /** Which processes were recorded: pid, command and the container they belong to. */
   targets: { pid: number; comm: string; container?: string }[];
+  /** How perf walked the stacks: params.callGraph, or what `auto` chose (perf recordings only). */
+  callGraphUsed?: CallGraphRun;
+  /** Why that call graph: "nginx has no frame pointers", "as requested". */
+  callGraphReason?: string;
   startedAt: string;
   endedAt?: string;
   /** Set when state is `failed`; for perf failures, an excerpt of its stderr. */
@@ -76,6 +82,9 @@ export interface CatalogEntry {
   endReason?: string;
   /** Which processes were recorded (the status's targets, as the sidecar said them). */
   targets?: RecordingStatus['targets'];
+  /** How perf walked the stacks and why, as the sidecar said it. */
+  callGraphUsed?: CallGraphRun;
+  callGraphReason?: string;
   /** Its push to each sink that takes it (the server's own record; never from an upload). */
   deliveries?: SinkDelivery[];
 }
@@ -145,6 +154,8 @@ export const recordingStatusSchema = {
         },
       },
     },
+    callGraphUsed: { type: 'string', enum: [...CALL_GRAPHS_RUN] },
+    callGraphReason: { type: 'string', maxLength: 1024 },
     startedAt: timestampSchema,
     endedAt: timestampSchema,
     error: { type: 'string', maxLength: 16_384 },

@@ -23,7 +23,7 @@ import {
 } from './resources.ts';
 import { CONTINUOUS_LIMITS } from '../continuous/continuous-plan.ts';
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
-import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
+import { CALL_GRAPHS, DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { DELIVERY_STATES } from '../sinks/delivery.ts';
@@ -110,6 +110,7 @@ const CONTINUOUS_RULES: readonly ValidationRule[] = [
   notWithContinuous('frequency', 'set spec.continuous.frequency (1 to 99) instead'),
   notWithContinuous('event', 'continuous profiling samples cpu-clock'),
   notWithContinuous('symbols', 'the node agent reads symbols from /proc'),
+  notWithContinuous('callGraph', 'continuous profiling walks frame pointers'),
   notWithContinuous(
     'profiler',
     'continuous profiling is perf in the node agent (only the default, perf, is accepted)',
@@ -189,6 +190,11 @@ export const recordingSpecSchema = {
       type: 'string',
       enum: EVENTS,
       description: `perf event; ${DEFAULT_PARAMS.event} when unset.`,
+    },
+    callGraph: {
+      type: 'string',
+      enum: CALL_GRAPHS,
+      description: `How perf walks the stacks: auto (dwarf where the recorded programs lack frame pointers, fp otherwise), fp or dwarf; ${DEFAULT_PARAMS.callGraph} when unset.`,
     },
     symbols: { type: 'string', enum: SYMBOL_SOURCES },
     profiler: { type: 'string', enum: RECORDING_PROFILERS, default: 'perf' },

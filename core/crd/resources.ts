@@ -186,6 +186,8 @@ export interface RecordingSpec {
   /** 1 to 10000 Hz; unset means the server's default. */
   frequency?: number;
   event?: string;
+  /** How perf walks the stacks: auto (the server's default), fp or dwarf. */
+  callGraph?: 'auto' | 'fp' | 'dwarf';
   symbols?: 'proc' | 'image';
   profiler?: RecordingProfiler;
   /** Cron, five fields; the recording runs again at each time. */

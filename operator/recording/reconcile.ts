@@ -43,6 +43,7 @@ export function startBody(spec: RecordingSpec): StartBody {
     durationSeconds: spec.durationSeconds ?? 0,
     ...(spec.frequency !== undefined ? { frequency: spec.frequency } : {}),
     ...(spec.event !== undefined ? { event: spec.event } : {}),
+    ...(spec.callGraph !== undefined ? { callGraph: spec.callGraph } : {}),
     ...(spec.symbols !== undefined ? { symbols: spec.symbols } : {}),
     ...(spec.container !== undefined ? { container: spec.container } : {}),
     // `perf` is what the server does without the field, which servers before the profilers do not know.

@@ -13,6 +13,7 @@ export interface StartBody {
   durationSeconds: number;
   frequency?: number;
   event?: string;
+  callGraph?: 'auto' | 'fp' | 'dwarf';
   symbols?: 'proc' | 'image';
   container?: string;
   profiler?: string;

@@ -229,6 +229,7 @@ export class RecordingController {
           comm: p.comm,
           ...(p.container === undefined ? {} : { container: p.container }),
         })),
+        ...(planned.callGraph === undefined ? {} : { callGraph: planned.callGraph }),
         now: new Date(this.deps.timers.now()),
       });
       this.recordings.push(status);

@@ -10,7 +10,7 @@ describe('validateRecordingParams', () => {
     assert.equal(params.durationSeconds, 30);
     assert.equal(params.frequency, 99);
     assert.equal(params.event, 'cpu-clock');
-    assert.equal(params.callGraph, 'fp');
+    assert.equal(params.callGraph, 'auto');
     assert.equal(params.symbols, 'proc');
     assert.equal(params.systemWide, false);
   });

@@ -7,8 +7,19 @@ export function describeProfiler(entry: Pick<CatalogEntry, 'profiler' | 'params'
   return entry.params.profiler === 'auto' ? `${ran} (chosen by auto)` : ran;
 }
 
+/** How perf walked the stacks: what auto chose and why, or what was asked for. */
+export function describeCallGraph(
+  entry: Pick<CatalogEntry, 'params' | 'callGraphUsed' | 'callGraphReason'>,
+): string {
+  const { callGraphUsed: used, callGraphReason: reason } = entry;
+  if (used === undefined || entry.params.callGraph !== 'auto') return entry.params.callGraph;
+  return reason === undefined ? `${used} (chosen by auto)` : `${used} (chosen by auto: ${reason})`;
+}
+
 /** The settings that mattered to the profiler that ran. */
-export function describeSettings(entry: Pick<CatalogEntry, 'profiler' | 'params'>): string {
+export function describeSettings(
+  entry: Pick<CatalogEntry, 'profiler' | 'params' | 'callGraphUsed' | 'callGraphReason'>,
+): string {
   const p = entry.params;
   if (entry.profiler === 'pprof' && p.pprof !== undefined) {
     const { kind, scheme, port, path } = p.pprof;
@@ -23,7 +34,7 @@ export function describeSettings(entry: Pick<CatalogEntry, 'profiler' | 'params'
     ].join('');
   }
   return [
-    `${p.frequency} Hz ${p.event}, call graph ${p.callGraph}, symbols from ${p.symbols}`,
+    `${p.frequency} Hz ${p.event}, call graph ${describeCallGraph(entry)}, symbols from ${p.symbols}`,
     p.processPattern ? `, processes matching ${p.processPattern}` : '',
     p.pid ? `, PID ${p.pid}` : '',
   ].join('');

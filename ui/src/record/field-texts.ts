@@ -16,7 +16,7 @@ const PROFILER_HINT =
 const BPFTRACE_HINT =
   "Scoped to the pod's processes; a map keyed by ustack or kstack becomes a flame graph, e.g. profile:hz:99 { @[comm, ustack] = count(); }";
 const CALL_GRAPH_HINT =
-  'How perf walks each stack. Frame pointers cost nothing, but stacks stop at code built without them. dwarf walks those too: it copies 8 KB of stack with every sample (about 0.8 MB a second per busy thread at 99 Hz), so perf.data grows and the graph takes longer after Stop.';
+  "How perf walks each stack. Frame pointers cost nothing, but stacks stop at code built without them. dwarf walks those too: it copies 8 KB of stack with every sample (about 0.8 MB a second per busy thread at 99 Hz), so perf.data grows and the graph takes longer after Stop. auto checks the programs' binaries as recording starts and takes dwarf only where they lack frame pointers; the recording says which it used and why.";
 const PATTERN_HINT =
   'A regular expression matched like pgrep: process names first, then full command lines (at most 256 characters).';
 

@@ -29,7 +29,7 @@ const INITIAL: FormValues = {
   processPattern: '',
   pid: '',
   symbols: 'proc',
-  callGraph: 'fp',
+  callGraph: 'auto',
   container: '',
   profiler: 'perf',
   pprofPort: '',
