@@ -56,6 +56,8 @@ export interface NodeState {
   started: IptablesDelta[];
   /** The value of net.ipv4.ip_forward before the node (the CNI bridge plugin turns it on). */
   ipForwardBefore?: string;
+  /** The value of net.bridge.bridge-nf-call-iptables before the node (kube-proxy's rules need it on). */
+  bridgeNfBefore?: string;
   /** Whether /var/log/containers existed before (the kubelet links container logs there). */
   containerLogDirExisted: boolean;
 }

@@ -13,7 +13,7 @@ import { ctr, removeAllContainers } from './containerd.ts';
 import { removeDelta } from './iptables-record.ts';
 import { CONTAINER_LOG_DIR, loadNodeState, nodePaths, type NodeState } from './node-layout.ts';
 import { unmountBelow } from './node-mounts.ts';
-import { deleteBridge, deleteRule, restoreIpForward } from './pod-network.ts';
+import { deleteBridge, deleteRule, restoreSysctls } from './pod-network.ts';
 import { cleanupProxyRules } from './scheduler-and-proxy.ts';
 import { kubectlAt } from './node-kubectl.ts';
 
@@ -39,7 +39,7 @@ export async function stopNode(dir: string): Promise<string[]> {
     await removeDelta(delta).catch((e: Error) => left.push(`iptables ${e.message}`));
   for (const rule of [...state.rules].reverse()) await deleteRule(rule);
   await deleteBridge(state);
-  await restoreIpForward(state);
+  await restoreSysctls(state);
   if (left.length === 0) await rm(dir, { recursive: true, force: true });
   return left;
 }
