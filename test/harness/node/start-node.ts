@@ -101,7 +101,8 @@ export async function startNode(
     return state;
   } catch (error) {
     await stopNode(dir, { keepLogs: true }).catch(() => undefined);
-    if (error instanceof Error) error.message += ` (the node's logs: ${dir})`;
+    const refused = (error as { code?: string }).code === 'ERR_NODE_ADDRESS_IN_USE';
+    if (error instanceof Error && !refused) error.message += ` (the node's logs: ${dir})`;
     throw error;
   }
 }

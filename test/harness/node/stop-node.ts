@@ -40,7 +40,9 @@ export async function stopNode(dir: string, options: { keepLogs?: boolean } = {}
   for (const rule of [...state.rules].reverse()) await deleteRule(rule);
   await deleteBridge(state);
   await restoreSysctls(state);
-  if (left.length === 0) await removeDir(dir, options.keepLogs === true);
+  // A start refused before any component ran has no logs to keep.
+  const ran = cp !== undefined || Object.keys(state.pids).length > 0;
+  if (left.length === 0) await removeDir(dir, options.keepLogs === true && ran);
   return left;
 }
 
