@@ -8,6 +8,7 @@ import {
   type ProfileExportMeta,
 } from '../../core/export/profile-subject.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { exportValueType } from '../../core/contract/profile-types.ts';
 
 /** The exports to write from the recording's folded stacks, and what they say. */
 export interface RecordingExports {
@@ -46,6 +47,7 @@ export function recordingExports(
   const durationMs = Math.max(0, Math.min(nowMs - startedAtMs, status.params.durationSeconds * 1000));
   const container = containerOf(status);
   const service = owningWorkload(where.podName);
+  const valueType = exportValueType(status.params.profile);
   return {
     names: exportsOf(status),
     meta: {
@@ -58,6 +60,7 @@ export function recordingExports(
         ...(container === undefined ? {} : { container }),
         ...(service === undefined ? {} : { service }),
       },
+      ...(valueType === undefined ? {} : { valueType }),
     },
   };
 }
