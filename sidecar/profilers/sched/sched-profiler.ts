@@ -32,15 +32,20 @@ const TITLES: Readonly<Record<SchedProfile, string>> = {
   wall: 'wall-clock time',
 };
 
-/** A warning when the map of stacks filled up: stacks first seen after that were not counted. */
+/** The warning when the map of stacks filled up (stacks first seen after that were not counted); else none. */
+export function boundWarning(
+  profile: SchedProfile,
+  maxStacks: number,
+  folder: Pick<BpftraceMapFolder, 'entriesOf'>,
+): string | undefined {
+  if (folder.entriesOf(SCHED_MAPS[profile]) < maxStacks) return undefined;
+  return `the ${profile} map of stacks reached its bound of ${maxStacks} entries: time in stacks first seen after that was not counted (record fewer processes or for a shorter time)`;
+}
+
 function checkBound(profile: SchedProfile, maxStacks: number) {
   return (folder: BpftraceMapFolder, run: RunContext): void => {
-    const entries = folder.entriesOf(SCHED_MAPS[profile]);
-    if (entries < maxStacks) return;
-    run.report({
-      type: 'warning',
-      message: `the ${profile} map of stacks reached its bound of ${maxStacks} entries: time in stacks first seen after that was not counted (record fewer processes or a shorter time)`,
-    });
+    const message = boundWarning(profile, maxStacks, folder);
+    if (message !== undefined) run.report({ type: 'warning', message });
   };
 }
 
