@@ -11,6 +11,7 @@ import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { pprofTimeTotal } from '../harness/go-pprof-tool.ts';
 import { checkOtlp } from '../harness/otlp-check-program.ts';
+import { inNewPidNamespace } from '../harness/pid-namespace.ts';
 import { startProcess } from '../harness/processes.ts';
 import { EXPORTED_ARTIFACTS, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { tempDir, workDir } from '../harness/temp-dirs.ts';
@@ -107,5 +108,28 @@ describe('profiles offcpu and wall (real bpftrace, fake registration server)', (
     const pprof = join(await tempDir(t, 'wall-exports-'), 'profile.pb.gz');
     await writeFile(pprof, uploaded(server, done, 'profile.pb.gz'));
     assert.equal((await pprofTimeTotal(pprof)).type, 'wall');
+  });
+
+  it("offcpu in a pod's PID namespace: the pod's threads in their shares, the same program outside never", async (t) => {
+    const dir = await workDir(t, 'offcpu-pod');
+    startProcess(t, await buildWaitingProgram(dir, 'fwait_other'), ['120', 'oth']);
+    const pod = `${await buildWaitingProgram(dir, 'fwait_chosen')} 120 sel`;
+    const { sidecar } = await startRegisteredSidecar(t, SECRET, {}, inNewPidNamespace(pod));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const done = await sidecar.record({
+      profile: 'offcpu',
+      processPattern: 'fwait_chosen',
+      durationSeconds: 4,
+    });
+    assert.equal(done.state, 'done', done.error);
+    const all = parseFolded(await sidecar.artifact(done.id, 'stacks.folded'));
+    for (const stack of all.keys())
+      assert.doesNotMatch(stack, /^oth_/, 'the program outside the pod never appears');
+    // The scope is the whole pod, the recorder's own threads (node, bpftrace) with it: the program's are sel_*.
+    const stacks = new Map([...all].filter(([stack]) => stack.startsWith('sel_')));
+    const read = shareOf(stacks, 'ksys_read');
+    t.diagnostic(`read ${read.toFixed(1)} % of ${totalSamples(stacks)} ns`);
+    assert.ok(Math.abs(read - 100 / 3) <= 5, `read ${read} % of the time blocked, expected 33 ± 5`);
+    assert.ok(Math.abs(shareOf(stacks, 'do_nanosleep') - 200 / 3) <= 5);
   });
 });
