@@ -4,7 +4,7 @@
 // a second copy of the program that is not chosen never appears, and the exports say what their values are
 // (go tool pprof reads the unit and the total; the official OTLP bindings the sample type).
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
@@ -28,14 +28,27 @@ function shareOf(stacks: FoldedStacks, frame: string): number {
 }
 
 /** The chosen program (threads `sel_*`) and an unchosen copy (`oth_*`) waiting the same way, both running. */
-async function waitingPrograms(t: TestContext) {
+async function waitingPrograms(t: TestContext, env: Record<string, string> = {}) {
   const dir = await workDir(t, 'offcpu');
   const chosen = startProcess(t, await buildWaitingProgram(dir, 'fwait_chosen'), ['120', 'sel']);
   startProcess(t, await buildWaitingProgram(dir, 'fwait_other'), ['120', 'oth']);
-  const { server, sidecar } = await startRegisteredSidecar(t, SECRET);
+  const { server, sidecar } = await startRegisteredSidecar(t, SECRET, env);
   // The threads name themselves as they start.
   await new Promise((resolve) => setTimeout(resolve, 300));
   return { pid: chosen.pid, server, sidecar };
+}
+
+/** The PID, in its own PID namespace, of the process running `path` (the pod's view: NSpid's last). */
+async function podPidOf(path: string): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv0 = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0')[0];
+    if (argv0 !== path) continue;
+    const nspid = /^NSpid:\s+(.+)$/m.exec(await readFile(`/proc/${entry}/status`, 'utf8'))?.[1];
+    const last = nspid?.trim().split(/\s+/).at(-1);
+    if (last !== undefined) return Number(last);
+  }
+  throw new Error(`no process runs ${path}`);
 }
 
 function uploaded(server: FakeServer, done: RecordingStatus, name: string): Buffer {
@@ -58,6 +71,7 @@ describe('profiles offcpu and wall (real bpftrace, fake registration server)', (
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.profiler, 'sched');
     assert.equal(done.params.profile, 'offcpu');
+    assert.ok(!(done.warnings ?? []).some((w) => /reached its bound/.test(w)), 'the default bound holds it');
     assertArtifacts(done, ['bpftrace.txt', ...RENDERED_ARTIFACTS, ...EXPORTED_ARTIFACTS]);
     await sidecar.waitFor(done.id, (s) => s.state === 'done');
     const stacks = parseFolded(uploaded(server, done, 'stacks.folded').toString('utf8'));
@@ -118,7 +132,7 @@ describe('profiles offcpu and wall (real bpftrace, fake registration server)', (
     await new Promise((resolve) => setTimeout(resolve, 300));
     const done = await sidecar.record({
       profile: 'offcpu',
-      processPattern: 'fwait_chosen',
+      pid: await podPidOf(`${dir}/fwait_chosen`),
       durationSeconds: 4,
     });
     assert.equal(done.state, 'done', done.error);
@@ -131,5 +145,16 @@ describe('profiles offcpu and wall (real bpftrace, fake registration server)', (
     t.diagnostic(`read ${read.toFixed(1)} % of ${totalSamples(stacks)} ns`);
     assert.ok(Math.abs(read - 100 / 3) <= 5, `read ${read} % of the time blocked, expected 33 ± 5`);
     assert.ok(Math.abs(shareOf(stacks, 'do_nanosleep') - 200 / 3) <= 5);
+  });
+
+  it('warns when the map of stacks reached its bound (FURNACE_SCHED_MAX_STACKS), and keeps what it holds', async (t) => {
+    // Three blocking stacks (read, feed, sleep) and room for two.
+    const { pid, sidecar } = await waitingPrograms(t, { FURNACE_SCHED_MAX_STACKS: '2' });
+    const done = await sidecar.record({ profile: 'offcpu', pid, durationSeconds: 2 });
+    assert.equal(done.state, 'done', done.error);
+    assert.ok(
+      done.warnings?.some((w) => /the offcpu map of stacks reached its bound of 2 entries/.test(w)),
+      JSON.stringify(done.warnings),
+    );
   });
 });

@@ -2,6 +2,7 @@
 // fixed scheduler program (sched-program.ts) with bpftrace, scoped like a user's bpftrace program to the
 // targets' PID namespaces (or, in the host's own namespace, their PIDs) inside the kernel; the map of stacks
 // is bounded, and a warning says when it filled up. Its stacks are weighted by nanoseconds.
+import type { SidecarConfig } from '../../config.ts';
 import { outputFileCap } from '../../host/disk-budget.ts';
 import { FurnaceError } from '../../../core/contract/errors.ts';
 import { isSchedulerProfile } from '../../../core/contract/profile-types.ts';
@@ -20,11 +21,10 @@ export const DEFAULT_MIN_BLOCKED_NS = 10_000;
 /** Entries each of the program's maps may hold (distinct stacks; threads away at once). */
 export const DEFAULT_MAX_STACKS = 10_240;
 
-export interface SchedProfilerDeps extends BpftraceProfilerDeps {
+export interface SchedProfilerDeps extends Omit<BpftraceProfilerDeps, 'config'> {
+  config: BpftraceProfilerDeps['config'] & Pick<SidecarConfig, 'schedMaxStacks' | 'schedMinBlockedNs'>;
   /** The recorder's environment, which bpftrace gets with its map bound added. */
   env: NodeJS.ProcessEnv;
-  minBlockedNs?: number;
-  maxStacks?: number;
 }
 
 const TITLES: Readonly<Record<SchedProfile, string>> = {
@@ -50,8 +50,8 @@ function checkBound(profile: SchedProfile, maxStacks: number) {
 }
 
 export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
-  const minBlockedNs = deps.minBlockedNs ?? DEFAULT_MIN_BLOCKED_NS;
-  const maxStacks = deps.maxStacks ?? DEFAULT_MAX_STACKS;
+  const minBlockedNs = deps.config.schedMinBlockedNs ?? DEFAULT_MIN_BLOCKED_NS;
+  const maxStacks = deps.config.schedMaxStacks ?? DEFAULT_MAX_STACKS;
   return {
     async plan(context: PlanContext): Promise<PlannedProfile> {
       const profile = context.params.profile;
