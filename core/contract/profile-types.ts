@@ -81,3 +81,10 @@ export function exportValueType(
   if (profile === 'wall') return { type: 'wall', unit: 'nanoseconds' };
   return undefined;
 }
+
+/** What one unit of a graph's counts is called in its tooltips, where it is not a sample. */
+export function countNameOf(profile: ProfileType | undefined): string | undefined {
+  if (profile === 'offcpu') return 'ns off-CPU';
+  if (profile === 'wall') return 'ns';
+  return undefined;
+}

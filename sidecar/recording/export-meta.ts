@@ -8,12 +8,14 @@ import {
   type ProfileExportMeta,
 } from '../../core/export/profile-subject.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
-import { exportValueType } from '../../core/contract/profile-types.ts';
+import { countNameOf, exportValueType } from '../../core/contract/profile-types.ts';
 
 /** The exports to write from the recording's folded stacks, and what they say. */
 export interface RecordingExports {
   names: ExportArtifact[];
   meta: ProfileExportMeta;
+  /** What a count is called in the graphs' tooltips when it is not a sample (`ns off-CPU`). */
+  countName?: string;
 }
 
 /** The one container recorded: the one asked for, or the one all targets share; else none. */
@@ -48,7 +50,9 @@ export function recordingExports(
   const container = containerOf(status);
   const service = owningWorkload(where.podName);
   const valueType = exportValueType(status.params.profile);
+  const countName = countNameOf(status.params.profile);
   return {
+    ...(countName === undefined ? {} : { countName }),
     names: exportsOf(status),
     meta: {
       frequency: samplingFrequency(status.profiler, status.params.frequency),

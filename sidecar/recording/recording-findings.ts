@@ -18,5 +18,6 @@ export function recordingFindings(
     frequency: params.frequency,
     callGraph: params.callGraph,
     processes: targets.map((t) => t.comm),
+    ...(params.profile === 'offcpu' || params.profile === 'wall' ? { timed: params.profile } : {}),
   });
 }

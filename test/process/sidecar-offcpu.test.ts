@@ -71,11 +71,18 @@ describe('profiles offcpu and wall (real bpftrace, fake registration server)', (
     assert.equal(done.state, 'done', done.error);
     assert.equal(done.profiler, 'sched');
     assert.equal(done.params.profile, 'offcpu');
-    assert.ok(!(done.warnings ?? []).some((w) => /reached its bound/.test(w)), 'the default bound holds it');
+    const warnings = done.warnings ?? [];
+    assert.ok(!warnings.some((w) => /reached its bound/.test(w)), 'the default bound holds it');
+    assert.ok(!warnings.some((w) => /stop before main|addresses/.test(w)), JSON.stringify(warnings));
     assertArtifacts(done, ['bpftrace.txt', ...RENDERED_ARTIFACTS, ...EXPORTED_ARTIFACTS]);
     await sidecar.waitFor(done.id, (s) => s.state === 'done');
     const stacks = parseFolded(uploaded(server, done, 'stacks.folded').toString('utf8'));
     assertOnlyChosen(stacks);
+    assert.match(
+      uploaded(server, done, 'flamegraph.svg').toString('utf8'),
+      /ns off-CPU, /,
+      'tooltips say the unit',
+    );
     const read = shareOf(stacks, 'ksys_read');
     const nanosleep = shareOf(stacks, 'do_nanosleep');
     t.diagnostic(
