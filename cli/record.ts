@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
@@ -36,11 +37,24 @@ export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, 
       throw new UsageError(`pid ${JSON.stringify(pid)} is not a positive integer`);
     body.pid = Number(pid);
   }
+  Object.assign(body, profilerFields(parsed));
+  return body;
+}
+
+/** `--profiler`, `--profile` and `--program`: who records and what. */
+function profilerFields(parsed: VerbContext['parsed']): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
   const profiler = optionText(parsed, 'profiler');
   if (profiler !== undefined) {
     if (!(PROFILERS as readonly string[]).includes(profiler))
       throw new UsageError(`profiler ${JSON.stringify(profiler)} is not one of ${PROFILERS.join(', ')}`);
     body.profiler = profiler;
+  }
+  const profile = optionText(parsed, 'profile');
+  if (profile !== undefined) {
+    if (!(PROFILE_TYPES as readonly string[]).includes(profile))
+      throw new UsageError(`profile ${JSON.stringify(profile)} is not one of ${PROFILE_TYPES.join(', ')}`);
+    body.profile = profile;
   }
   const programFile = optionText(parsed, 'program');
   if (programFile !== undefined) {
