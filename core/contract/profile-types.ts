@@ -3,6 +3,7 @@
 // profiler records some of them; a start asking one for another is a 400 naming what it records. A pprof
 // recording's type and its `pprof.kind` are one fact said twice: either may be given, they must agree.
 // Pure.
+import { FurnaceError } from './errors.ts';
 import { invalid } from './param-fields.ts';
 
 export const PROFILE_TYPES = ['cpu', 'offcpu', 'wall', 'heap', 'goroutine'] as const;
@@ -87,4 +88,19 @@ export function countNameOf(profile: ProfileType | undefined): string | undefine
   if (profile === 'offcpu') return 'ns off-CPU';
   if (profile === 'wall') return 'ns';
   return undefined;
+}
+
+/**
+ * The one profile type of recordings merged or compared together; recordings of two types (samples and
+ * nanoseconds blocked) add up to nothing meaningful, so that is a 400 naming one of each.
+ */
+export function sharedProfile(
+  recordings: readonly { id: string; params: Parameters<typeof profileOf>[0] }[],
+): ProfileType {
+  const [first, ...rest] = recordings;
+  const profile = first === undefined ? 'cpu' : profileOf(first.params);
+  const other = rest.find((r) => profileOf(r.params) !== profile);
+  if (first === undefined || other === undefined) return profile;
+  const message = `recordings of different profile types do not merge: ${first.id} is ${profile}, ${other.id} is ${profileOf(other.params)}`;
+  throw new FurnaceError('ERR_INVALID_PARAMETER', message, { field: 'id', value: [first.id, other.id] });
 }
