@@ -104,3 +104,12 @@ export function sharedProfile(
   const message = `recordings of different profile types do not merge: ${first.id} is ${profile}, ${other.id} is ${profileOf(other.params)}`;
   throw new FurnaceError('ERR_INVALID_PARAMETER', message, { field: 'id', value: [first.id, other.id] });
 }
+
+/** What a graph of this type counts, for the viewer: samples, or nanoseconds off-CPU or of wall time. */
+export function measureOf(
+  profile: ProfileType | undefined,
+): { unit: 'samples' } | { unit: 'nanoseconds'; label: string } {
+  if (profile === 'offcpu') return { unit: 'nanoseconds', label: 'off-CPU' };
+  if (profile === 'wall') return { unit: 'nanoseconds', label: 'wall' };
+  return { unit: 'samples' };
+}
