@@ -1,0 +1,57 @@
+// An offcpu recording in the catalog: the recording page's explorer speaks its unit (time off the CPU),
+// in the graph's accessible name and in a frame's tooltip, not samples.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { openCatalog } from '../../server/catalog/catalog-store.ts';
+import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
+import { withPage } from '../harness/browser.ts';
+import { startLocalServer } from '../harness/local-server.ts';
+import { finishedRecordingStatus, perfParams } from '../harness/recording-status.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+import { HOSTNAME } from '../process/server-processes.ts';
+import { flameGraph } from './flame-page.ts';
+
+const FOLDED =
+  'app_read;start_thread;__libc_read;ksys_read;schedule 3000000000\napp_sleep;start_thread;do_nanosleep 1000000000\n';
+
+async function plantOffcpu(dataDir: string): Promise<void> {
+  const catalog = await openCatalog({ dataDir, now: Date.now, retention: DEFAULT_RETENTION });
+  const now = new Date().toISOString();
+  const status = finishedRecordingStatus('offcpu-1', {
+    startedAt: now,
+    endedAt: now,
+    params: { ...perfParams(5), profile: 'offcpu' },
+    profiler: 'sched',
+    artifacts: ['stacks.folded'],
+  });
+  const owner = { namespace: 'local', pod: HOSTNAME };
+  await catalog.putMetadata(status, owner);
+  await catalog.putArtifact('offcpu-1', 'stacks.folded', Readable.from([FOLDED]), owner, 1024);
+}
+
+describe('web UI and an offcpu recording', () => {
+  it('names the graph and its frames in time off the CPU', async (t) => {
+    const dataDir = join(await tempDir(t, 'furnace-offcpu-ui-'), 'data');
+    await plantOffcpu(dataDir);
+    const { keyedUrl } = await startLocalServer(t, {
+      localSidecar: false,
+      env: { FURNACE_DATA_DIR: dataDir },
+    });
+    await withPage(t, async (page) => {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await page.goto(keyedUrl('/recordings/offcpu-1'));
+      const graph = flameGraph(page);
+      await graph.waitFor({ timeout: 30_000 });
+      assert.match((await graph.getAttribute('aria-label')) ?? '', /, 4 s off-CPU$/);
+      const box = await graph.boundingBox();
+      assert.ok(box !== null);
+      // The bottom row is the root (all of it); the frame above its left three quarters is app_read.
+      await graph.hover({ position: { x: box.width * 0.3, y: box.height - 25 } });
+      const tooltip = (await page.getByRole('tooltip').textContent()) ?? '';
+      assert.match(tooltip, /\d(\.\d+)? s off-CPU \([\d.]+%\)/, tooltip);
+      assert.doesNotMatch(tooltip, /samples/);
+    });
+  });
+});
