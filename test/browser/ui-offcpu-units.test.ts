@@ -1,5 +1,5 @@
 // An offcpu recording in the catalog: the recording page's explorer speaks its unit (time off the CPU),
-// in the graph's accessible name and in a frame's tooltip, not samples.
+// in the graph's accessible name and in a frame's tooltip, not samples; Compare refuses it beside a CPU one.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -29,6 +29,13 @@ async function plantOffcpu(dataDir: string): Promise<void> {
   const owner = { namespace: 'local', pod: HOSTNAME };
   await catalog.putMetadata(status, owner);
   await catalog.putArtifact('offcpu-1', 'stacks.folded', Readable.from([FOLDED]), owner, 1024);
+  const cpu = finishedRecordingStatus('cpu-1', {
+    startedAt: now,
+    endedAt: now,
+    artifacts: ['stacks.folded'],
+  });
+  await catalog.putMetadata(cpu, owner);
+  await catalog.putArtifact('cpu-1', 'stacks.folded', Readable.from(['app;main;work 10\n']), owner, 1024);
 }
 
 describe('web UI and an offcpu recording', () => {
@@ -52,6 +59,24 @@ describe('web UI and an offcpu recording', () => {
       const tooltip = (await page.getByRole('tooltip').textContent()) ?? '';
       assert.match(tooltip, /\d(\.\d+)? s off-CPU \([\d.]+%\)/, tooltip);
       assert.doesNotMatch(tooltip, /samples/);
+    });
+  });
+
+  it('refuses to compare it with a cpu recording, saying why', async (t) => {
+    const dataDir = join(await tempDir(t, 'furnace-offcpu-compare-'), 'data');
+    await plantOffcpu(dataDir);
+    const { keyedUrl } = await startLocalServer(t, {
+      localSidecar: false,
+      env: { FURNACE_DATA_DIR: dataDir },
+    });
+    await withPage(t, async (page) => {
+      await page.goto(keyedUrl('/compare/cpu-1/offcpu-1'));
+      await page
+        .getByRole('heading', { name: 'These recordings do not compare' })
+        .waitFor({ timeout: 30_000 });
+      const text = (await page.getByRole('alert').textContent()) ?? '';
+      assert.match(text, /cpu-1 is of profile type cpu and offcpu-1 of offcpu/);
+      assert.equal(await flameGraph(page).count(), 0, 'no differential graph is drawn');
     });
   });
 });
