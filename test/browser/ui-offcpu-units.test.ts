@@ -24,6 +24,7 @@ async function plantOffcpu(dataDir: string): Promise<void> {
     endedAt: now,
     params: { ...perfParams(5), profile: 'offcpu' },
     profiler: 'sched',
+    samples: 4_000_000_000,
     artifacts: ['stacks.folded'],
   });
   const owner = { namespace: 'local', pod: HOSTNAME };
@@ -59,6 +60,10 @@ describe('web UI and an offcpu recording', () => {
       const tooltip = (await page.getByRole('tooltip').textContent()) ?? '';
       assert.match(tooltip, /\d(\.\d+)? s off-CPU \([\d.]+%\)/, tooltip);
       assert.doesNotMatch(tooltip, /samples/);
+      const summary = (await page.locator('dl.summary').textContent()) ?? '';
+      assert.match(summary, /Profileoffcpu/);
+      assert.match(summary, /Time4 s off-CPU/);
+      assert.match(summary, /time blocked off the CPU, in nanoseconds/);
     });
   });
 
