@@ -1,5 +1,6 @@
 // An offcpu recording in the catalog: the recording page's explorer speaks its unit (time off the CPU),
-// in the graph's accessible name and in a frame's tooltip, not samples; Compare refuses it beside a CPU one.
+// in the graph's accessible name and in a frame's tooltip, not samples; Compare refuses it beside a CPU one;
+// and the record form records one with the real sidecar and bpftrace.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,7 +10,10 @@ import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { withPage } from '../harness/browser.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { finishedRecordingStatus, perfParams } from '../harness/recording-status.ts';
+import { startProcess } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import { pickedPod } from '../harness/ui-pages.ts';
+import { buildWaitingProgram } from '../harness/waiting-program.ts';
 import { HOSTNAME } from '../process/server-processes.ts';
 import { flameGraph } from './flame-page.ts';
 
@@ -82,6 +86,30 @@ describe('web UI and an offcpu recording', () => {
       const text = (await page.getByRole('alert').textContent()) ?? '';
       assert.match(text, /cpu-1 is of profile type cpu and offcpu-1 of offcpu/);
       assert.equal(await flameGraph(page).count(), 0, 'no differential graph is drawn');
+    });
+  });
+
+  it('records offcpu from the form (real server, sidecar and bpftrace) and shows its time blocked', async (t) => {
+    const { baseUrl, dir, keyedUrl, headers } = await startLocalServer(t);
+    const target = startProcess(t, await buildWaitingProgram(dir, 'fwait_ui'), ['300', 'ui']);
+    await withPage(t, async (page) => {
+      await page.goto(keyedUrl());
+      await pickedPod(page);
+      const profile = page.getByLabel('Profile', { exact: true });
+      await profile.selectOption('offcpu');
+      await page.getByLabel('Duration (seconds)').fill('3');
+      await page.getByLabel('PID').fill(String(target.pid));
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 60_000 });
+      const graph = flameGraph(page);
+      await graph.waitFor({ timeout: 60_000 });
+      await page.getByText('time blocked off the CPU, in nanoseconds').waitFor();
+      assert.match((await graph.getAttribute('aria-label')) ?? '', / s off-CPU$/);
+      const id = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
+      const folded = await (
+        await fetch(`${baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
+      ).text();
+      assert.match(folded, /^ui_read;.*;ksys_read;.* \d+$/m, folded);
     });
   });
 });
