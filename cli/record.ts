@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
@@ -50,8 +51,17 @@ export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, 
       throw new UsageError(`pid ${JSON.stringify(pid)} is not a positive integer`);
     body.pid = Number(pid);
   }
+  Object.assign(body, profilerFields(parsed));
+  return body;
+}
+
+/** `--profiler`, `--profile`, `--call-graph` and `--program`: who records, what and how. */
+function profilerFields(parsed: VerbContext['parsed']): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
   const profiler = choiceOption(parsed, 'profiler', PROFILERS, 'profiler');
   if (profiler !== undefined) body.profiler = profiler;
+  const profile = choiceOption(parsed, 'profile', PROFILE_TYPES, 'profile');
+  if (profile !== undefined) body.profile = profile;
   const callGraph = choiceOption(parsed, 'call-graph', CALL_GRAPHS, 'call graph');
   if (callGraph !== undefined) body.callGraph = callGraph;
   const programFile = optionText(parsed, 'program');

@@ -1,6 +1,7 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
 import type { SinkDelivery } from '../sinks/delivery.ts';
 import { LIMIT_CEILINGS } from './limits.ts';
+import { PROFILE_TYPES } from './profile-types.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
   CALL_GRAPHS,
@@ -112,6 +113,7 @@ const paramsShapeSchema = {
     symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
     systemWide: { type: 'boolean' },
     profiler: { type: 'string', enum: [...PROFILERS] },
+    profile: { type: 'string', enum: [...PROFILE_TYPES] },
     pprof: pprofParamsSchema(),
     bpftrace: bpftraceParamsSchema(),
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE },

@@ -1,5 +1,6 @@
 // The Recording CustomResourceDefinition: a declarative recording of one pod or of the pods a selector
 // picks, once or on a schedule. The spec is immutable: a different recording is a new object.
+import { PROFILE_TYPES } from '../contract/profile-types.ts';
 import {
   RECORDING_CRD_NAME,
   RECORDING_DURATION_RANGE,
@@ -116,6 +117,11 @@ const CONTINUOUS_RULES: readonly ValidationRule[] = [
     'continuous profiling is perf in the node agent (only the default, perf, is accepted)',
     "!has(self.profiler) || self.profiler == 'perf'",
   ),
+  notWithContinuous(
+    'profile',
+    'continuous profiling samples CPU (only cpu is accepted)',
+    "!has(self.profile) || self.profile == 'cpu'",
+  ),
   {
     rule: '!has(self.continuous) || has(self.target.selector)',
     message:
@@ -198,6 +204,12 @@ export const recordingSpecSchema = {
     },
     symbols: { type: 'string', enum: SYMBOL_SOURCES },
     profiler: { type: 'string', enum: RECORDING_PROFILERS, default: 'perf' },
+    profile: {
+      type: 'string',
+      enum: PROFILE_TYPES,
+      description:
+        'What each recording measures: cpu (when unset), offcpu (time blocked), wall (on and off the CPU), heap or goroutine (profiler pprof); the server refuses a type the profiler does not record.',
+    },
     schedule: {
       type: 'string',
       maxLength: 128,

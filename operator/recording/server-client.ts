@@ -17,6 +17,7 @@ export interface StartBody {
   symbols?: 'proc' | 'image';
   container?: string;
   profiler?: string;
+  profile?: string;
   /** Sinks of the installation by name; the server refuses names it does not have. */
   sinks?: string[];
 }

@@ -88,5 +88,5 @@ export interface Profiler {
   resume?(context: ResumeContext, run: RunContext): Promise<ProfilerRun | undefined>;
 }
 
-/** The profilers a sidecar offers, by the name a start request gives. */
-export type ProfilerSet = Partial<Record<ProfilerChoice, Profiler>>;
+/** The profilers a sidecar offers, by the name a start request gives; `sched` by the profile type it asks. */
+export type ProfilerSet = Partial<Record<ProfilerChoice | 'sched', Profiler>>;

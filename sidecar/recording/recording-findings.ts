@@ -19,5 +19,6 @@ export function recordingFindings(
     // What perf walked (auto resolved); a status without one is from a recorder that took the request's.
     callGraph: status.callGraphUsed ?? (params.callGraph === 'auto' ? undefined : params.callGraph),
     processes: targets.map((t) => t.comm),
+    ...(params.profile === 'offcpu' || params.profile === 'wall' ? { timed: params.profile } : {}),
   });
 }

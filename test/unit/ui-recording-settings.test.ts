@@ -59,4 +59,20 @@ describe('recording summary: profiler and settings', () => {
       'bpftrace program of 3 lines, processes matching nginx',
     );
   });
+
+  it('describes an offcpu or wall recording by what the scheduler recorder measured', () => {
+    const params = { ...perfParams, profile: 'offcpu' as const, pid: 42 };
+    assert.equal(
+      describeProfiler({ profiler: 'sched', params }),
+      "sched (Furnace's scheduler recorder), profile offcpu",
+    );
+    assert.equal(
+      describeSettings({ profiler: 'sched', params }),
+      'time blocked off the CPU, in nanoseconds, by kernel and user stack, PID 42',
+    );
+    assert.equal(
+      describeSettings({ profiler: 'sched', params: { ...params, profile: 'wall' as const } }),
+      '99 Hz on-CPU samples and time off the CPU, in nanoseconds, PID 42',
+    );
+  });
 });

@@ -32,6 +32,7 @@ const INITIAL: FormValues = {
   callGraph: 'auto',
   container: '',
   profiler: 'perf',
+  profile: 'cpu',
   pprofPort: '',
   bpftraceProgram: '',
   note: '',
