@@ -57,6 +57,8 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
         spec: {
           serviceAccountName: names.agent,
           automountServiceAccountToken: false,
+          // No Service variables (FURNACE_PORT and friends of the Service `furnace`) among the agent's own.
+          enableServiceLinks: false,
           // The other pods' processes, for perf; no host network, IPC or filesystem.
           hostPID: true,
           ...(agent.nodeSelector ? { nodeSelector: { ...agent.nodeSelector } } : {}),
