@@ -50,7 +50,7 @@ export interface CommandResult {
  * `kubectl-furnace` (a link to cli/bin.js, as `npm install -g` makes it) on PATH, with KUBECONFIG set.
  */
 export async function kubectlFurnace(
-  cp: ControlPlane,
+  cp: Pick<ControlPlane, 'binDir'>,
   dir: string,
   kubeconfig: string,
   args: string[],
