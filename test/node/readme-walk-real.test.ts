@@ -36,10 +36,10 @@ import {
 import { withPage } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
 import { FURNACE_IMAGES } from '../harness/images/furnace-images.ts';
-import { buildHotAppImage } from '../harness/node/test-images.ts';
+import { HOT_APP_IMAGE, buildHotAppImage } from '../harness/node/test-images.ts';
 import { useNode, type TestNode } from '../harness/node/use-node.ts';
-import { kubectlFurnace, sample } from '../kube/readme-walk-fixture.ts';
-import { enableNamespace, readyPod, webDeployment } from './readme-walk-real-pods.ts';
+import { kubectlFurnace, restrictedDeployment, sample } from '../kube/readme-walk-fixture.ts';
+import { enableNamespace, podNow, readyPod, webDeployment } from './readme-walk-real-pods.ts';
 import {
   callServer,
   install,
@@ -208,5 +208,67 @@ describe('the README on a cluster, on real pods of the project’s images', () =
 
     await recordWithResource(app, alice);
     step('the Recording succeeded');
+  });
+  it('agent mode: the operator’s DaemonSet pod records a running pod of a restricted namespace, no restart', async (t) => {
+    const patch = JSON.stringify({ spec: { agent: { enabled: true } } });
+    await node.kubectl(['patch', 'furnace', 'furnace', '-n', 'furnace', '--type=merge', '-p', patch]);
+    const restricted = `restricted-${randomBytes(3).toString('hex')}`;
+    t.after(() => node.kubectl(['delete', 'namespace', restricted, '--wait=false']).then(() => undefined));
+    const token = await enableNamespace(node, restricted, {
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
+    const alice = await userKubeconfig(node, join(dir, 'alice-restricted.kubeconfig'), token);
+    const deployment = restrictedDeployment('api', restricted);
+    const [api] = deployment.spec.template.spec.containers;
+    assert.ok(api);
+    api.image = HOT_APP_IMAGE;
+    await node.kubectl(['apply', '-f', '-'], JSON.stringify(deployment));
+    const pod = await readyPod(node, restricted, 'app=api');
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['api'],
+      'a pod that does not opt in gets no sidecar',
+    );
+    await node.kubectl(['rollout', 'status', '-n', 'furnace', 'daemonset/furnace-agent', '--timeout=180s']);
+    // The server restarts on its new configuration (the Deployment's config hash): a new port-forward.
+    await node.kubectl(['rollout', 'status', '-n', 'furnace', 'deployment/furnace', '--timeout=180s']);
+    const link: ServerLink = { base: await portForward(t, node), ca: await serverCa(node) };
+    await registered(link, token, restricted, pod.metadata.name, 'agent');
+
+    const out = join(dir, 'agent-profile');
+    const recorded = await kubectlFurnace(node, dir, alice, [
+      'record',
+      '-n',
+      restricted,
+      pod.metadata.name,
+      '-c',
+      'api',
+      '-d',
+      '5s',
+      '-o',
+      out,
+    ]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    const folded = await readFile(join(out, 'stacks.folded'), 'utf8');
+    const program = foldedShare(folded, /^\[?furnace-hot\]?$/);
+    const named = foldedShare(folded, /^furnace_heavy$/);
+    // The agent (no CAP_SYS_ADMIN) cannot enter the pod's mount namespace, so perf records no build id for
+    // the binary of a process that ran before it attached, and perf script cannot name its functions:
+    // docs/agent.md, "Symbols". The samples are the pod's program's, and the recording says so.
+    t.diagnostic(
+      `agent: ${(program * 100).toFixed(0)} % of samples in furnace-hot, ${(named * 100).toFixed(0)} % named furnace_heavy`,
+    );
+    const entries = await callServer(link, `/api/v1/recordings?namespace=${restricted}`, token);
+    assert.ok(
+      program > 0.9,
+      `the agent recorded the pod's program:\n${folded.slice(0, 2000)}\n${entries.body}`,
+    );
+    const again = await podNow(node, restricted, pod.metadata.name);
+    assert.equal(again.metadata.uid, pod.metadata.uid, 'the same pod');
+    assert.deepEqual(
+      again.status.containerStatuses?.map((c) => c.restartCount),
+      [0],
+      'recorded without a restart',
+    );
   });
 });
