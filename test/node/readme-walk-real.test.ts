@@ -11,13 +11,21 @@
 //   gets the sidecar image injected, and the kubelet runs it; the sidecar registers over the Service's DNS
 //   name from its pod; chromium, through `kubectl port-forward` to the UI's Service (as the README says),
 //   signs in with a token, records 5 s and shows furnace_heavy at its share; `kubectl furnace record` (the CLI
-//   through the aggregated API) and the sample Recording record it too.
+//   through the aggregated API) and the sample Recording record it too;
+// - agent mode: the operator's DaemonSet pod (sidecar image, its capabilities only) records an unlabelled,
+//   running pod of a Pod Security `restricted` namespace with `kubectl furnace record`, without a restart
+//   (its functions are not named: docs/agent.md, "Symbols on a real node");
+// - the README's uninstall after the tests.
+// `symbols: image` (podman in the privileged sidecar) is readme-walk-real-image-symbols.test.ts; faults on
+// these pods are faults-real-pods.test.ts.
 //
 // Stand-ins left, and why no real part replaces them here:
 // - images are imported into containerd (`podman save` → `ctr images import`), not pulled: the release's
 //   registry is out of this machine's reach, and the node's containerd has no registry configured;
 // - the images' names are the local ones (`localhost/furnace/*:test`), chosen with the overlay and
 //   `spec.images` as a user with a private registry would, instead of the release's quay.io names.
+// Not a stand-in but an administrator's part: the catalog's PersistentVolume is a directory of the node
+// (static provisioning), as on a cluster without a dynamic provisioner.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
