@@ -98,7 +98,7 @@ describe('faults on real pods: what survives', () => {
   }
 
   it('the server’s container killed while a recording is finished and delivered: no recording or artifact is lost', async (t) => {
-    let pod = await readyPod(node, app, 'app=web');
+    const pod = await readyPod(node, app, 'app=web');
     const server = await link(t);
     await registered(server, token, app, pod.metadata.name, 'sidecar');
     const first = await start(server, pod.metadata.name, 3);
@@ -154,11 +154,11 @@ describe('faults on real pods: what survives', () => {
     for (const [before_, names] of before)
       assert.deepEqual(afterwards.get(before_), names, `recording ${before_} kept every artifact`);
     assert.deepEqual(afterwards.get(id), expected, 'the new recording has every artifact too');
-    pod = await podNow(node, app, pod.metadata.name);
     t.diagnostic(
       `survived: ${afterwards.size} recordings (${before.size} before), ` +
         `${[...afterwards.values()].reduce((n, a) => n + a.length, 0)} artifacts; ${id} ${entry.state}, ` +
-        `${entry.samples ?? 0} samples, furnace_heavy ${await heavySamples(again, id)} %`,
+        `${entry.samples ?? 0} samples, furnace_heavy ${await heavySamples(again, id)} %; the catalog had ` +
+        `${entry.artifacts.length} of its ${expected.length} files when first seen after the restart`,
     );
     assert.equal(entry.state, 'done', entry.error);
   });
