@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
 import { downloadTo } from './artifact-files.ts';
@@ -10,9 +11,23 @@ import { ApiError, type FurnaceApi } from './kube-api.ts';
 import { checkedArtifactNames, checkedRecordingId, printable } from './safe-output.ts';
 import { createProgress, describeProgress } from './progress.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
+import { CALL_GRAPHS } from '../core/contract/recording-params.ts';
 import { PROFILERS, VERBS } from './verbs.ts';
 
 const POLL_MS = 1000;
+
+/** An option whose value must be one of `allowed`; undefined when it is not given. */
+function choiceOption(
+  parsed: VerbContext['parsed'],
+  name: string,
+  allowed: readonly string[],
+  what: string,
+): string | undefined {
+  const value = optionText(parsed, name);
+  if (value !== undefined && !allowed.includes(value))
+    throw new UsageError(`${what} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  return value;
+}
 
 /** The start request's body from the options; only what the user gave, so the server's defaults apply. */
 export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, unknown> {
@@ -36,12 +51,19 @@ export function startBody(context: Pick<VerbContext, 'parsed'>): Record<string, 
       throw new UsageError(`pid ${JSON.stringify(pid)} is not a positive integer`);
     body.pid = Number(pid);
   }
-  const profiler = optionText(parsed, 'profiler');
-  if (profiler !== undefined) {
-    if (!(PROFILERS as readonly string[]).includes(profiler))
-      throw new UsageError(`profiler ${JSON.stringify(profiler)} is not one of ${PROFILERS.join(', ')}`);
-    body.profiler = profiler;
-  }
+  Object.assign(body, profilerFields(parsed));
+  return body;
+}
+
+/** `--profiler`, `--profile`, `--call-graph` and `--program`: who records, what and how. */
+function profilerFields(parsed: VerbContext['parsed']): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const profiler = choiceOption(parsed, 'profiler', PROFILERS, 'profiler');
+  if (profiler !== undefined) body.profiler = profiler;
+  const profile = choiceOption(parsed, 'profile', PROFILE_TYPES, 'profile');
+  if (profile !== undefined) body.profile = profile;
+  const callGraph = choiceOption(parsed, 'call-graph', CALL_GRAPHS, 'call graph');
+  if (callGraph !== undefined) body.callGraph = callGraph;
   const programFile = optionText(parsed, 'program');
   if (programFile !== undefined) {
     if (profiler !== undefined && profiler !== 'bpftrace')
@@ -129,6 +151,10 @@ async function record(context: VerbContext): Promise<number> {
   stderr.write(
     `furnace record: recording ${id} of ${namespace}/${pod} for ${String(body.durationSeconds)}s\n`,
   );
+  if (started.callGraphUsed !== undefined)
+    stderr.write(
+      `furnace record: call graph ${started.callGraphUsed}: ${printable(started.callGraphReason ?? 'no reason given')}\n`,
+    );
   const progress = createProgress(stderr);
   const stop = (): void => {
     progress.update('stopping early (what was sampled is kept)');

@@ -1,5 +1,6 @@
 // The cluster verbs' options and help (pure): record, list, get, download, open, ui. Each goes through
 // the Kubernetes API server to Furnace's aggregated API with the kubeconfig's own credentials.
+import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { OptionSpec, VerbSpec } from './args.ts';
 
 const NAMESPACE: OptionSpec = {
@@ -70,6 +71,16 @@ export const VERBS = {
       },
       { name: 'pid', value: 'PID', help: 'record this process (as the recorder sees its PID)' },
       { name: 'profiler', value: 'NAME', help: `${PROFILERS.join(', ')} (default: perf)` },
+      {
+        name: 'call-graph',
+        value: 'MODE',
+        help: 'how perf walks stacks: auto (dwarf where the programs lack frame pointers), fp or dwarf (default: auto)',
+      },
+      {
+        name: 'profile',
+        value: 'TYPE',
+        help: `what to measure: ${PROFILE_TYPES.join(', ')} (default: cpu; offcpu is time blocked, wall is on and off the CPU; heap and goroutine with --profiler pprof)`,
+      },
       {
         name: 'program',
         value: 'FILE',

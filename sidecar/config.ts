@@ -50,6 +50,10 @@ export const SIDECAR_TUNING_ENV = {
   podmanPath: 'FURNACE_PODMAN',
   /** bpftrace binary (profiler bpftrace); default `bpftrace` from PATH. */
   bpftracePath: 'FURNACE_BPFTRACE',
+  /** Profiles offcpu and wall: entries each map of the scheduler program holds (distinct stacks). */
+  schedMaxStacks: 'FURNACE_SCHED_MAX_STACKS',
+  /** Profiles offcpu and wall: the shortest time away from the CPU counted, µs. */
+  schedMinBlockedUs: 'FURNACE_SCHED_MIN_BLOCKED_US',
   /** Level of the API's request log. */
   logLevel: 'FURNACE_LOG_LEVEL',
   /** Root of the secrets that pprof recordings name in pprof.tls.secret (default SIDECAR_MOUNT_PATHS.pprofTlsDir). */
@@ -101,6 +105,9 @@ export interface SidecarConfig {
   perfPath: string;
   podmanPath: string;
   bpftracePath: string;
+  /** The scheduler recorder's map bound and minimum time away (ns); sched-profiler.ts's defaults when unset. */
+  schedMaxStacks?: number;
+  schedMinBlockedNs?: number;
   logLevel: LogLevel;
   /** Root of the directories pprof.tls.secret names; a request never gives a path. */
   pprofTlsDir: string;
@@ -233,6 +240,8 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
     ...readBudgets(env, mode, diskBudgetBytes),
     ...readTools(env, mode),
+    schedMaxStacks: integer(env, SIDECAR_TUNING_ENV.schedMaxStacks, 10_240, 1, 1_000_000),
+    schedMinBlockedNs: 1000 * integer(env, SIDECAR_TUNING_ENV.schedMinBlockedUs, 10, 1, 1_000_000),
   };
 }
 

@@ -11,6 +11,7 @@ import { createAutoProfiler } from './profilers/auto-profiler.ts';
 import { createBpftraceProfiler } from './profilers/bpftrace/bpftrace-profiler.ts';
 import { requestJvmPerfMaps } from './profilers/jvm/jvm-perf-map.ts';
 import { createPprofProfiler, probePprof } from './profilers/pprof/pprof-profiler.ts';
+import { createSchedProfiler } from './profilers/sched/sched-profiler.ts';
 import {
   recorderRuntime,
   registerWithServer,
@@ -38,6 +39,7 @@ function createController(config: SidecarConfig, basics: RecorderBasics): Record
         pprof,
         auto: createAutoProfiler({ pprof, perf, probe: (params) => probePprof(pprofDeps, params) }),
         bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget }),
+        sched: createSchedProfiler({ config, spawn: spawnChild, timers, budget, env: process.env }),
       };
     },
   });

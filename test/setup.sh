@@ -22,6 +22,7 @@ needs=(
   "gcc:gcc"
   "curl:curl"
   "haproxy:haproxy"
+  "/usr/sbin/nginx:nginx"
   "javac:openjdk-17-jdk-headless"
   "containerd:containerd"
   "runc:runc"

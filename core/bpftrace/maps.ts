@@ -54,6 +54,13 @@ export class BpftraceMapFolder {
   private entry: Entry | undefined;
   /** Per map: folded stack → count, and whether any of its keys held a stack. */
   private readonly maps = new Map<string, { stacks: FoldedStacks; stacked: boolean }>();
+  /** Entries printed per map (counted or not): how full a bounded map got. */
+  private readonly entries = new Map<string, number>();
+
+  /** How many entries bpftrace printed of one map (`@name`). */
+  entriesOf(map: string): number {
+    return this.entries.get(map) ?? 0;
+  }
 
   push(line: string): void {
     if (this.entry === undefined) {
@@ -89,6 +96,7 @@ export class BpftraceMapFolder {
     }
     entry.lines.push(end[1] ?? '');
     this.entry = undefined;
+    this.entries.set(entry.map, this.entriesOf(entry.map) + 1);
     const value = (end[2] ?? '').trim();
     if (!/^\d+$/.test(value)) return; // a histogram or a text value: not a count
     const count = Number(value);

@@ -11,6 +11,8 @@ export const BUNDLE_ENTRIES = {
   operator: { source: 'operator/main.ts', file: 'operator.mjs' },
   /** What the server's local mode starts (`--local`); the sidecar image runs dist/ as before. */
   sidecar: { source: 'sidecar/main.ts', file: 'sidecar.mjs' },
+  /** The node agent (agent mode's DaemonSet), in the sidecar image beside the sidecar's bundle. */
+  agent: { source: 'sidecar/agent/main.ts', file: 'agent.mjs' },
   /** The `furnace` command, for `kubectl exec … catalog migrate` in the server's pod. */
   cli: { source: 'cli/furnace.ts', file: 'furnace.mjs' },
   /** `furnace collapse-perf --threads N`'s workers: furnace.mjs starts them from beside itself. */

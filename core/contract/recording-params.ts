@@ -5,18 +5,29 @@ import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { FurnaceError } from './errors.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
+import { PROFILE_TYPES, resolveProfile, type ProfileType } from './profile-types.ts';
 
 export const EVENTS = ['cpu-clock', 'task-clock', 'cycles', 'instructions', 'cpu-cycles'] as const;
-export const CALL_GRAPHS = ['fp', 'dwarf'] as const;
+/**
+ * How perf walks the stacks: `fp` (frame pointers), `dwarf` (a copy of the stack with each sample, unwound
+ * afterwards), or `auto` (dwarf when the targets' main binaries lack frame pointers, fp otherwise).
+ */
+export const CALL_GRAPHS = ['auto', 'fp', 'dwarf'] as const;
 export type CallGraph = (typeof CALL_GRAPHS)[number];
+/** The call graph a recording actually walked (auto resolved); what statuses and the catalog carry. */
+export const CALL_GRAPHS_RUN = ['fp', 'dwarf'] as const;
+export type CallGraphRun = (typeof CALL_GRAPHS_RUN)[number];
 export const SYMBOL_SOURCES = ['proc', 'image'] as const;
 export type SymbolSource = (typeof SYMBOL_SOURCES)[number];
 /** Who records: perf (sampling), pprof (the target's own Go profile endpoint), bpftrace, or auto (pprof when
  * the target answers on its pprof port, perf otherwise). */
 export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
 export type ProfilerChoice = (typeof PROFILERS)[number];
-/** The profiler a recording actually ran with (auto resolved); what statuses and the catalog carry. */
-export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace'] as const;
+/**
+ * The profiler a recording actually ran with (auto resolved); what statuses and the catalog carry. `sched` is
+ * Furnace's own scheduler recorder (a fixed bpftrace program), which records profiles offcpu and wall.
+ */
+export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace', 'sched'] as const;
 export type ProfilerName = (typeof PROFILERS_RUN)[number];
 
 export const PPROF_KINDS = ['profile', 'heap', 'goroutine'] as const;
@@ -116,6 +127,11 @@ export interface RecordingParams {
   symbols: SymbolSource;
   systemWide: boolean;
   profiler: ProfilerChoice;
+  /**
+   * What is measured (core/contract/profile-types.ts): always set once validated; absent only in entries
+   * from before the field, whose type is their pprof kind's, else cpu.
+   */
+  profile?: ProfileType;
   /** Set (with defaults applied) when profiler is pprof or auto. */
   pprof?: PprofParams;
   /** The program to run with profiler bpftrace (and only then). */
@@ -130,7 +146,7 @@ export const DEFAULT_PARAMS = {
   durationSeconds: 30,
   frequency: 99,
   event: 'cpu-clock',
-  callGraph: 'fp',
+  callGraph: 'auto',
   symbols: 'proc',
   systemWide: false,
   profiler: 'perf',
@@ -147,6 +163,7 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
   symbols: { type: 'enum', values: SYMBOL_SOURCES },
   systemWide: { type: 'boolean' },
   profiler: { type: 'enum', values: PROFILERS },
+  profile: { type: 'enum', values: PROFILE_TYPES },
   pprof: { type: 'object', fields: PPROF_FIELDS, defaults: PPROF_DEFAULTS },
   bpftrace: { type: 'object', fields: BPFTRACE_FIELDS, required: ['program'] },
   note: { type: 'string', maxLength: MAX_NOTE },
@@ -160,7 +177,8 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
 
 /** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */
 export function startParamsSchema(limits: Readonly<RecordingLimits>): object {
-  return tableSchema(FIELDS, limits, DEFAULT_PARAMS);
+  // The type's default follows the profiler (a pprof kind gives it), so it is shown here, not applied first.
+  return tableSchema(FIELDS, limits, { ...DEFAULT_PARAMS, profile: 'cpu' });
 }
 
 /** The JSON schema of `pprof` (it has no limit-dependent field): statuses carry it as it was resolved. */
@@ -223,12 +241,14 @@ function checkBpftrace(params: RecordingParams): void {
  */
 export function validateRecordingParams(input: unknown, limits: Readonly<RecordingLimits>): RecordingParams {
   const given = checkTable(input === undefined ? {} : input, FIELDS, limits);
-  const params = { ...DEFAULT_PARAMS, ...given } as RecordingParams;
-  if (params.pprof !== undefined && params.profiler !== 'pprof' && params.profiler !== 'auto') {
-    throw invalid('pprof', params.pprof, `is only used with profiler pprof or auto, not ${params.profiler}`);
+  const asked = { ...DEFAULT_PARAMS, ...given } as RecordingParams;
+  const pprofUsed = asked.profiler === 'pprof' || asked.profiler === 'auto';
+  if (asked.pprof !== undefined && !pprofUsed) {
+    throw invalid('pprof', asked.pprof, `is only used with profiler pprof or auto, not ${asked.profiler}`);
   }
-  if (params.profiler === 'pprof' || params.profiler === 'auto')
-    params.pprof = resolvePprofParams(params.pprof ?? {});
+  // pprof's kind and the profile type agree (either given decides the other) before pprof's defaults.
+  const params = resolveProfile(pprofUsed ? { ...asked, pprof: asked.pprof ?? ({} as PprofParams) } : asked);
+  if (pprofUsed) params.pprof = resolvePprofParams(params.pprof ?? {});
   checkBpftrace(params);
   return params;
 }

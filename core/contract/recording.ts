@@ -1,9 +1,11 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
 import type { SinkDelivery } from '../sinks/delivery.ts';
 import { LIMIT_CEILINGS } from './limits.ts';
+import { PROFILE_TYPES } from './profile-types.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
   CALL_GRAPHS,
+  CALL_GRAPHS_RUN,
   EVENTS,
   MAX_CONTAINER_NAME,
   MAX_NOTE,
@@ -15,6 +17,7 @@ import {
   bpftraceParamsSchema,
   pprofParamsSchema,
   sinksParamSchema,
+  type CallGraphRun,
   type ProfilerName,
   type RecordingParams,
 } from './recording-params.ts';
@@ -40,6 +43,10 @@ export interface RecordingStatus {
   profiler?: ProfilerName;
   /** Which processes were recorded: pid, command and the container they belong to. */
   targets: { pid: number; comm: string; container?: string }[];
+  /** How perf walked the stacks: params.callGraph, or what `auto` chose (perf recordings only). */
+  callGraphUsed?: CallGraphRun;
+  /** Why that call graph: "nginx has no frame pointers", "as requested". */
+  callGraphReason?: string;
   startedAt: string;
   endedAt?: string;
   /** Set when state is `failed`; for perf failures, an excerpt of its stderr. */
@@ -76,6 +83,9 @@ export interface CatalogEntry {
   endReason?: string;
   /** Which processes were recorded (the status's targets, as the sidecar said them). */
   targets?: RecordingStatus['targets'];
+  /** How perf walked the stacks and why, as the sidecar said it. */
+  callGraphUsed?: CallGraphRun;
+  callGraphReason?: string;
   /** Its push to each sink that takes it (the server's own record; never from an upload). */
   deliveries?: SinkDelivery[];
 }
@@ -103,6 +113,7 @@ const paramsShapeSchema = {
     symbols: { type: 'string', enum: [...SYMBOL_SOURCES] },
     systemWide: { type: 'boolean' },
     profiler: { type: 'string', enum: [...PROFILERS] },
+    profile: { type: 'string', enum: [...PROFILE_TYPES] },
     pprof: pprofParamsSchema(),
     bpftrace: bpftraceParamsSchema(),
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE },
@@ -145,6 +156,8 @@ export const recordingStatusSchema = {
         },
       },
     },
+    callGraphUsed: { type: 'string', enum: [...CALL_GRAPHS_RUN] },
+    callGraphReason: { type: 'string', maxLength: 1024 },
     startedAt: timestampSchema,
     endedAt: timestampSchema,
     error: { type: 'string', maxLength: 16_384 },

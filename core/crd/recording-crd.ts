@@ -1,5 +1,6 @@
 // The Recording CustomResourceDefinition: a declarative recording of one pod or of the pods a selector
 // picks, once or on a schedule. The spec is immutable: a different recording is a new object.
+import { PROFILE_TYPES } from '../contract/profile-types.ts';
 import {
   RECORDING_CRD_NAME,
   RECORDING_DURATION_RANGE,
@@ -23,7 +24,7 @@ import {
 } from './resources.ts';
 import { CONTINUOUS_LIMITS } from '../continuous/continuous-plan.ts';
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
-import { DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
+import { CALL_GRAPHS, DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
 import { labelSelectorSchema } from './kube-schemas.ts';
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { DELIVERY_STATES } from '../sinks/delivery.ts';
@@ -110,10 +111,16 @@ const CONTINUOUS_RULES: readonly ValidationRule[] = [
   notWithContinuous('frequency', 'set spec.continuous.frequency (1 to 99) instead'),
   notWithContinuous('event', 'continuous profiling samples cpu-clock'),
   notWithContinuous('symbols', 'the node agent reads symbols from /proc'),
+  notWithContinuous('callGraph', 'continuous profiling walks frame pointers'),
   notWithContinuous(
     'profiler',
     'continuous profiling is perf in the node agent (only the default, perf, is accepted)',
     "!has(self.profiler) || self.profiler == 'perf'",
+  ),
+  notWithContinuous(
+    'profile',
+    'continuous profiling samples CPU (only cpu is accepted)',
+    "!has(self.profile) || self.profile == 'cpu'",
   ),
   {
     rule: '!has(self.continuous) || has(self.target.selector)',
@@ -190,8 +197,19 @@ export const recordingSpecSchema = {
       enum: EVENTS,
       description: `perf event; ${DEFAULT_PARAMS.event} when unset.`,
     },
+    callGraph: {
+      type: 'string',
+      enum: CALL_GRAPHS,
+      description: `How perf walks the stacks: auto (dwarf where the recorded programs lack frame pointers, fp otherwise), fp or dwarf; ${DEFAULT_PARAMS.callGraph} when unset.`,
+    },
     symbols: { type: 'string', enum: SYMBOL_SOURCES },
     profiler: { type: 'string', enum: RECORDING_PROFILERS, default: 'perf' },
+    profile: {
+      type: 'string',
+      enum: PROFILE_TYPES,
+      description:
+        'What each recording measures: cpu (when unset), offcpu (time blocked), wall (on and off the CPU), heap or goroutine (profiler pprof); the server refuses a type the profiler does not record.',
+    },
     schedule: {
       type: 'string',
       maxLength: 128,

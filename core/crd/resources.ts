@@ -3,6 +3,7 @@
 // so a field added here and not there fails the typecheck.
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import { API_GROUP, API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
+import type { ProfileType } from '../contract/profile-types.ts';
 
 export const FURNACE_PLURAL = 'furnaces';
 export const FURNACE_SINGULAR = 'furnace';
@@ -186,8 +187,12 @@ export interface RecordingSpec {
   /** 1 to 10000 Hz; unset means the server's default. */
   frequency?: number;
   event?: string;
+  /** How perf walks the stacks: auto (the server's default), fp or dwarf. */
+  callGraph?: 'auto' | 'fp' | 'dwarf';
   symbols?: 'proc' | 'image';
   profiler?: RecordingProfiler;
+  /** What each recording measures (core/contract/profile-types.ts); unset means cpu. */
+  profile?: ProfileType;
   /** Cron, five fields; the recording runs again at each time. */
   schedule?: string;
   /** Runs of a scheduled recording kept in the status (and the catalog); only with schedule. */

@@ -25,17 +25,18 @@ export function exportProfilePieces(
   writer?: BinaryWriter,
 ): Uint8Array[] {
   const { frequency, startedAtMs, durationMs } = meta;
+  const measured = meta.valueType === undefined ? {} : { valueType: meta.valueType };
   switch (name) {
     case 'profile.pb.gz':
       return pprofMembers(
         stacks,
-        { frequency, startedAtMs, durationMs, labels: pprofLabels(meta.subject) },
+        { frequency, startedAtMs, durationMs, labels: pprofLabels(meta.subject), ...measured },
         writer,
       );
     case 'profile.otlp.pb':
       return otlpPieces(
         stacks,
-        { frequency, startedAtMs, durationMs, resource: otelResourceAttributes(meta.subject) },
+        { frequency, startedAtMs, durationMs, resource: otelResourceAttributes(meta.subject), ...measured },
         writer,
       );
   }

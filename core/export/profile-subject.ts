@@ -21,6 +21,8 @@ export interface ProfileExportMeta {
   startedAtMs: number;
   durationMs: number;
   subject: ProfileSubject;
+  /** What the stacks' values are when they are not samples (off-CPU, wall: nanoseconds); see write-pprof.ts. */
+  valueType?: { type: string; unit: string };
 }
 
 /** Go's CPU profiler samples at 100 Hz, whatever frequency a pprof recording names. */

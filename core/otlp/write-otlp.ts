@@ -45,6 +45,8 @@ export interface OtlpExportMeta {
   resource?: Readonly<Record<string, string>>;
   /** The instrumentation scope: who made the profile. */
   scope?: { name: string; version?: string };
+  /** What the values are when not samples (`off_cpu`/`nanoseconds`): the sample type then, with no period. */
+  valueType?: { type: string; unit: string };
 }
 
 const REQUEST = fieldNumbers(ExportProfilesServiceRequestSchema, ['resourceProfiles', 'dictionary']);
@@ -72,13 +74,25 @@ function writeProfile(
   strings: ProfileStrings,
   meta: OtlpExportMeta,
 ): void {
-  const head = create(ProfileSchema, {
-    sampleType: { typeStrindex: strings.of('samples'), unitStrindex: strings.of('count') },
+  const times = {
     timeUnixNano: BigInt(Math.round(meta.startedAtMs)) * 1_000_000n,
     durationNano: BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n,
-    periodType: { typeStrindex: strings.of('cpu'), unitStrindex: strings.of('nanoseconds') },
-    period: BigInt(Math.max(1, Math.round(1e9 / meta.frequency))),
-  });
+  };
+  const measured = meta.valueType;
+  const head = create(
+    ProfileSchema,
+    measured === undefined
+      ? {
+          sampleType: { typeStrindex: strings.of('samples'), unitStrindex: strings.of('count') },
+          ...times,
+          periodType: { typeStrindex: strings.of('cpu'), unitStrindex: strings.of('nanoseconds') },
+          period: BigInt(Math.max(1, Math.round(1e9 / meta.frequency))),
+        }
+      : {
+          sampleType: { typeStrindex: strings.of(measured.type), unitStrindex: strings.of(measured.unit) },
+          ...times,
+        },
+  );
   w.raw(toBinary(ProfileSchema, head));
   for (let s = 0; s < stackCount(tables); s++) {
     w.tag(PROFILE.samples, WireType.LengthDelimited).fork();

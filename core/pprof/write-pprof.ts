@@ -36,6 +36,11 @@ export interface PprofExportMeta {
   durationMs: number;
   /** Labels put on every sample, e.g. namespace and pod. */
   labels?: Readonly<Record<string, string>>;
+  /**
+   * What the stacks' values are when they are not samples (off-CPU and wall time: `off_cpu`/`nanoseconds`):
+   * then the profile has this one sample type, the values as they are, and no sampling period.
+   */
+  valueType?: { type: string; unit: string };
 }
 
 const PROFILE = fieldNumbers(ProfileSchema, [
@@ -82,6 +87,7 @@ function labelBytes(labels: Readonly<Record<string, string>>, strings: ProfileSt
  */
 const SAMPLES_PER_PIECE = 1024;
 
+/** `period` 0: the values are the measure itself (valueType), written once. */
 function writeSamples(
   w: BinaryWriter,
   stacks: InternedStacks,
@@ -100,7 +106,8 @@ function writeSamples(
     w.tag(SAMPLE.locationId, WireType.LengthDelimited).bytes(locations[s] as Uint8Array);
     w.tag(SAMPLE.value, WireType.LengthDelimited).fork();
     const cpuNanos = value * period;
-    if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
+    if (period === 0) varint(w, value);
+    else if (Number.isSafeInteger(cpuNanos)) varint(varint(w, value), cpuNanos);
     else varint(w, value).int64(BigInt(value) * BigInt(period));
     w.join();
     w.raw(label);
@@ -154,11 +161,14 @@ export function pprofPieces(
   const tables = interned(stacks);
   packedLocations(tables, w); // before anything is written: it takes the writer's bytes
   const strings = new ProfileStrings(tables);
-  const period = Math.max(1, Math.round(1e9 / meta.frequency));
-  const [samples, count, cpu, nanoseconds] = ['samples', 'count', 'cpu', 'nanoseconds'].map((s) =>
-    strings.of(s),
-  );
-  writeValueType(w, PROFILE.sampleType, samples as number, count as number);
+  const measured = meta.valueType;
+  const period = measured === undefined ? Math.max(1, Math.round(1e9 / meta.frequency)) : 0;
+  const [samples, count, cpu, nanoseconds] = (
+    measured === undefined
+      ? ['samples', 'count', 'cpu', 'nanoseconds']
+      : [measured.type, measured.unit, measured.type, measured.unit]
+  ).map((s) => strings.of(s));
+  if (measured === undefined) writeValueType(w, PROFILE.sampleType, samples as number, count as number);
   writeValueType(w, PROFILE.sampleType, cpu as number, nanoseconds as number);
   writeSamples(w, tables, labelBytes(meta.labels ?? {}, strings), period, cut);
   cut();
@@ -169,9 +179,11 @@ export function pprofPieces(
   const durationNanos = BigInt(Math.max(0, Math.round(meta.durationMs))) * 1_000_000n;
   if (timeNanos !== 0n) w.tag(PROFILE.timeNanos, WireType.Varint).int64(timeNanos);
   if (durationNanos !== 0n) w.tag(PROFILE.durationNanos, WireType.Varint).int64(durationNanos);
-  writeValueType(w, PROFILE.periodType, cpu as number, nanoseconds as number);
-  w.tag(PROFILE.period, WireType.Varint);
-  varint(w, period);
+  if (period > 0) {
+    writeValueType(w, PROFILE.periodType, cpu as number, nanoseconds as number);
+    w.tag(PROFILE.period, WireType.Varint);
+    varint(w, period);
+  }
   w.tag(PROFILE.defaultSampleType, WireType.Varint).uint32(cpu as number);
   cut();
   return pieces;

@@ -13,6 +13,7 @@
 // already taken.
 import type { ArtifactName } from '../contract/names.ts';
 import type { CatalogEntry } from '../contract/recording.ts';
+import { exportValueType, profileOf } from '../contract/profile-types.ts';
 import { owningWorkload, samplingFrequency } from '../export/profile-subject.ts';
 import type { SinkConfig } from './sink.ts';
 
@@ -46,15 +47,22 @@ function labelValue(value: string): string {
   return value.replace(/[{}=,\s"]/g, '_');
 }
 
-/** `<application>.cpu{namespace=…,pod=…,container=…}`: the series Pyroscope files the profile under. */
-export function pyroscopeName(sink: Pick<SinkConfig, 'application'>, entry: CatalogEntry): string {
+/**
+ * `<application>.cpu{namespace=…,pod=…,container=…}`: the series Pyroscope files the profile under; an
+ * offcpu or wall recording goes to `.off_cpu` or `.wall`, never into the CPU series.
+ */
+export function pyroscopeName(
+  sink: Pick<SinkConfig, 'application'>,
+  entry: Pick<CatalogEntry, 'pod' | 'namespace' | 'container' | 'params'>,
+): string {
   const application = sink.application ?? owningWorkload(entry.pod) ?? entry.pod;
   const labels = [
     ['namespace', entry.namespace],
     ['pod', entry.pod],
     ...(entry.container ? [['container', entry.container]] : []),
   ].map(([key, value]) => `${key}=${labelValue(value as string)}`);
-  return `${labelValue(application)}.cpu{${labels.join(',')}}`;
+  const type = exportValueType(profileOf(entry.params))?.type ?? 'cpu';
+  return `${labelValue(application)}.${type}{${labels.join(',')}}`;
 }
 
 function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
@@ -69,7 +77,10 @@ function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
   url.searchParams.set('from', String(from));
   url.searchParams.set('until', String(until));
   url.searchParams.set('format', sink.format);
-  url.searchParams.set('sampleRate', String(samplingFrequency(entry.profiler, entry.params.frequency)));
+  // Nanoseconds (offcpu, wall) read as samples at 1 GHz are their own time.
+  const timed = exportValueType(profileOf(entry.params)) !== undefined;
+  const rate = timed ? 1_000_000_000 : samplingFrequency(entry.profiler, entry.params.frequency);
+  url.searchParams.set('sampleRate', String(rate));
   return url;
 }
 

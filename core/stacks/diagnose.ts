@@ -11,6 +11,11 @@ export interface DiagnoseContext {
   callGraph?: 'fp' | 'dwarf';
   /** The recorded processes' names, for the sentences. */
   processes: readonly string[];
+  /**
+   * Set for profiles offcpu and wall: stacks weighted by nanoseconds, walked by frame pointers only (the
+   * scheduler recorder has no dwarf), user frames that bpftrace could not name left as addresses.
+   */
+  timed?: 'offcpu' | 'wall';
 }
 
 /** A finding is reported once it covers this share of the samples. */
@@ -23,6 +28,8 @@ const IDLE_SHARE = 0.05;
 // Where a walk up a complete stack ends: a program's start, a thread's start, a runtime's entry.
 const ROOT_FRAME =
   /^(main|_start|__libc_start_main\S*|__libc_start_call_main|start_thread|clone3?|__clone\S*|thread_start|ret_from_fork\S*|runtime\.(main|goexit\S*|mstart\S*)|node::Start|JavaMain|thread_native_entry)$/;
+// A user frame bpftrace printed as an address (it could not read the process's maps: a sidecar in a pod).
+const ADDRESS_FRAME = /^0x[0-9a-f]+$/;
 // The collapser's name for a frame without a symbol: `[dso]`, or `[dso <address>]` with addresses kept.
 const UNNAMED_FRAME = /^\[([^\] <]+)(?: <[^>]*>)?\]$/;
 const JIT_MAP = /^perf-\d+\.map$/;
@@ -104,13 +111,15 @@ function unnamedFindings(stacks: FoldedStacks, total: number): string[] {
 }
 
 function cutShortFindings(stacks: FoldedStacks, total: number, context: DiagnoseContext): string[] {
-  if (context.callGraph !== 'fp') return [];
+  if (context.timed === undefined && context.callGraph !== 'fp') return [];
   let cut = 0;
   let javaCut = 0;
   const leaves = new Map<string, number>();
   for (const [stack, count] of stacks) {
     const frames = stack.split(';');
     if (frames.slice(1).some((frame) => ROOT_FRAME.test(frame))) continue;
+    // Addresses are not a cut stack: their names are what is missing (timedFindings says why).
+    if (context.timed !== undefined && frames.some((frame) => ADDRESS_FRAME.test(frame))) continue;
     cut += count;
     if (frames[0] === 'java' || runtimeOf(frames) === 'java') javaCut += count;
     const leaf = frames.at(-1) ?? '';
@@ -119,6 +128,10 @@ function cutShortFindings(stacks: FoldedStacks, total: number, context: Diagnose
   if (cut / total < CUT_SHARE) return [];
   const [leaf] = [...leaves].sort((a, b) => b[1] - a[1])[0] ?? ['?'];
   const share = percent(cut / total);
+  if (context.timed !== undefined)
+    return [
+      `${share} of the time has user stacks that stop before main or a thread's start (most often at ${leaf}): ${who(context)}, or a library it runs, was built without frame pointers, and the ${context.timed} recorder walks frame pointers only. Build with -fno-omit-frame-pointer; the kernel frames are complete.`,
+    ];
   const where = `${share} of the samples have stacks that stop before main or a thread's start (most often at ${leaf})`;
   if (javaCut * 2 >= cut)
     return [
@@ -129,9 +142,28 @@ function cutShortFindings(stacks: FoldedStacks, total: number, context: Diagnose
   ];
 }
 
+/** Profiles offcpu and wall: nothing away from the CPU, and user frames left as addresses. */
+function timedFindings(stacks: FoldedStacks, total: number, context: DiagnoseContext): string[] {
+  if (total === 0)
+    return [
+      `nothing recorded: no thread of ${who(context)} was away from the CPU for the minimum time or longer while recording.`,
+    ];
+  let addressed = 0;
+  for (const [stack, value] of stacks)
+    if (stack.split(';').some((f) => ADDRESS_FRAME.test(f))) addressed += value;
+  if (addressed / total < NOTABLE_SHARE) return [];
+  return [
+    `${percent(addressed / total)} of the time has user frames shown as addresses: bpftrace names them through /proc of the host's PIDs, which a recorder inside the pod does not see. The kernel frames have names; the node agent and local mode name user frames too.`,
+  ];
+}
+
 /** The findings for a recording's stacks, most telling first; none when the graph speaks for itself. */
 export function diagnoseStacks(stacks: FoldedStacks, context: DiagnoseContext): string[] {
   const total = totalSamples(stacks);
+  if (context.timed !== undefined)
+    return total === 0
+      ? timedFindings(stacks, total, context)
+      : [...timedFindings(stacks, total, context), ...cutShortFindings(stacks, total, context)];
   const idle = idleFindings(total, context);
   if (total === 0) return idle;
   return [...idle, ...unnamedFindings(stacks, total), ...cutShortFindings(stacks, total, context)];

@@ -16,6 +16,7 @@ import {
   SIDECAR_MOUNT_PATHS,
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
+import { bundleCommand } from '../../core/contract/bundle-layout.ts';
 import { recorderUrl } from './furnace-names.ts';
 import { ingressPolicy, labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
 
@@ -56,6 +57,8 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
         spec: {
           serviceAccountName: names.agent,
           automountServiceAccountToken: false,
+          // No Service variables (FURNACE_PORT and friends of the Service `furnace`) among the agent's own.
+          enableServiceLinks: false,
           // The other pods' processes, for perf; no host network, IPC or filesystem.
           hostPID: true,
           ...(agent.nodeSelector ? { nodeSelector: { ...agent.nodeSelector } } : {}),
@@ -72,7 +75,7 @@ function agentContainer(context: PlanContext): V1Container {
   return {
     name: 'agent',
     image: context.images.agent,
-    command: ['node', 'dist/sidecar/agent/main.js'],
+    command: bundleCommand('agent'),
     env: agentEnv(context),
     ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
     resources: { requests: { cpu: '20m', memory: '96Mi' }, limits: { memory: '512Mi' } },

@@ -152,6 +152,9 @@ export function planDeployment(context: PlanContext, configMap: V1ConfigMap): V1
         },
         spec: {
           serviceAccountName: names.server,
+          // No Service variables: the kubelet would set FURNACE_PORT=tcp://<ip>:8081 for the Service
+          // `furnace`, a name the server reads as its port (and other FURNACE_* names), and it stops.
+          enableServiceLinks: false,
           ...(affinity ? { affinity } : {}),
           securityContext: { runAsNonRoot: true, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [

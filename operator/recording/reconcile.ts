@@ -43,10 +43,13 @@ export function startBody(spec: RecordingSpec): StartBody {
     durationSeconds: spec.durationSeconds ?? 0,
     ...(spec.frequency !== undefined ? { frequency: spec.frequency } : {}),
     ...(spec.event !== undefined ? { event: spec.event } : {}),
+    ...(spec.callGraph !== undefined ? { callGraph: spec.callGraph } : {}),
     ...(spec.symbols !== undefined ? { symbols: spec.symbols } : {}),
     ...(spec.container !== undefined ? { container: spec.container } : {}),
     // `perf` is what the server does without the field, which servers before the profilers do not know.
     ...(spec.profiler !== undefined && spec.profiler !== 'perf' ? { profiler: spec.profiler } : {}),
+    // Sent only when set, so servers from before profile types take a CPU Recording as they did.
+    ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
     ...(spec.sinks !== undefined && spec.sinks.length > 0 ? { sinks: [...spec.sinks] } : {}),
   };
 }

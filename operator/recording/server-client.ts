@@ -13,9 +13,11 @@ export interface StartBody {
   durationSeconds: number;
   frequency?: number;
   event?: string;
+  callGraph?: 'auto' | 'fp' | 'dwarf';
   symbols?: 'proc' | 'image';
   container?: string;
   profiler?: string;
+  profile?: string;
   /** Sinks of the installation by name; the server refuses names it does not have. */
   sinks?: string[];
 }

@@ -63,12 +63,25 @@ function checkForward(status: RecordingStatus, previous: StoredRecording | undef
 
 /**
  * What the sidecar alone knows and the catalog shows as it says: its container, error text, samples,
- * profiler, warnings, why it ended and the processes it recorded.
+ * profiler, warnings, why it ended, the processes it recorded and how perf walked their stacks.
  */
 function reported(
   status: RecordingStatus,
-): Pick<CatalogEntry, 'container' | 'error' | 'samples' | 'profiler' | 'warnings' | 'endReason' | 'targets'> {
+): Pick<
+  CatalogEntry,
+  | 'container'
+  | 'error'
+  | 'samples'
+  | 'profiler'
+  | 'warnings'
+  | 'endReason'
+  | 'targets'
+  | 'callGraphUsed'
+  | 'callGraphReason'
+> {
   return definedFields({
+    callGraphUsed: status.callGraphUsed,
+    callGraphReason: status.callGraphReason,
     targets: status.targets.length > 0 ? keptTargets(status.targets) : undefined,
     endReason: status.endReason,
     warnings: status.warnings?.length ? status.warnings : undefined,

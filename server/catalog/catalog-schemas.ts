@@ -17,6 +17,8 @@ export const catalogEntrySchema = {
     error: { type: 'string' },
     samples: { type: 'integer' },
     profiler: { type: 'string' },
+    callGraphUsed: { type: 'string' },
+    callGraphReason: { type: 'string' },
     startedBy: { type: 'string' },
     warnings: { type: 'array', items: { type: 'string' } },
     endReason: { type: 'string' },

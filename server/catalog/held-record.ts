@@ -51,6 +51,7 @@ function sharedEntry(entry: CatalogEntry, owner: StoredRecording['owner']): Cata
   if (entry.profiler !== undefined) shared.profiler = constantOr(PROFILERS_RUN, entry.profiler);
   if (entry.container !== undefined) shared.container = sharedString(entry.container);
   if (entry.endReason !== undefined) shared.endReason = sharedString(entry.endReason);
+  if (entry.callGraphReason !== undefined) shared.callGraphReason = sharedString(entry.callGraphReason);
   if (entry.startedBy !== undefined) shared.startedBy = sharedString(entry.startedBy);
   if (entry.targets !== undefined) shared.targets = sharedTargets(entry.targets);
   return shared;

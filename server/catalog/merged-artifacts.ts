@@ -6,6 +6,7 @@
 import { text } from 'node:stream/consumers';
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
+import { sharedProfile } from '../../core/contract/profile-types.ts';
 import { ARTIFACT_CONTENT_TYPES } from '../../core/contract/names.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
 import { exportProfile } from '../../core/export/profile-exports.ts';
@@ -191,6 +192,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       const identity = identityOf(request);
       const ids = [...new Set(request.query.id)];
       const entries = ids.map((id) => catalogued(deps.catalog, id));
+      sharedProfile(entries);
       const sized = sizedEntries(deps, entries);
       const body = await mergedBody(request.params.name, sized, ids, work);
       for (const entry of sized) {

@@ -2,6 +2,7 @@
 // recordings share (a part they do not share is left out), from the first start to the last end, at the
 // recordings' sampling frequency (the lowest when they differ: a merge adds sample counts as they are).
 // Pure.
+import { exportValueType, sharedProfile } from '../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import {
   owningWorkload,
@@ -37,7 +38,9 @@ export function mergedExportMeta(entries: readonly CatalogEntry[]): ProfileExpor
       : Date.parse(e.endedAt),
   );
   const startedAtMs = Math.min(...starts);
+  const valueType = exportValueType(sharedProfile(entries));
   return {
+    ...(valueType === undefined ? {} : { valueType }),
     frequency: Math.min(...entries.map((e) => samplingFrequency(e.profiler, e.params.frequency))),
     startedAtMs,
     durationMs: Math.max(0, Math.max(...ends) - startedAtMs),

@@ -7,7 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import { AGENT_SCOPE_HEADER, decodeAgentScope } from '../../core/contract/agent-scope.ts';
 import { createDiskBudget, diskUsage } from '../host/disk-budget.ts';
 import { readProcessTable } from '../host/proc-table.ts';
-import { log } from '../process-support.ts';
+import { log, timers } from '../process-support.ts';
+import { createSchedProfiler } from '../profilers/sched/sched-profiler.ts';
 import {
   fileSize,
   recorderRuntime,
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
           size: fileSize,
         }),
         readProcesses: (cgroupOwner) => readProcessTable({ withContainers: true, cgroupOwner }),
+        // Profiles offcpu and wall: Furnace's own program, scoped to the pod's processes' PID namespaces.
+        profilers: (budget) => ({
+          sched: createSchedProfiler({ config, spawn: basics.spawnChild, timers, budget, env: process.env }),
+        }),
       });
       // What a previous run left is finished or queued before the first request; each (re)registration
       // sends what the catalog has not taken yet (recorders.ts).

@@ -2,7 +2,12 @@
 // refusal answers the start request), runs (records, and may be stopped early), and hands back folded
 // stacks; the controller renders them into the same graphs and uploads every artifact. perf, pprof, auto
 // and bpftrace are the profilers.
-import type { ProfilerChoice, ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
+import type {
+  CallGraphRun,
+  ProfilerChoice,
+  ProfilerName,
+  RecordingParams,
+} from '../../core/contract/recording-params.ts';
 import type { ProcessInfo } from '../host/process-select.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
@@ -58,6 +63,8 @@ export interface PlannedProfile {
   profiler: ProfilerName;
   /** The processes recorded, shown in the status (empty when the profiler does not work by process). */
   targets: ProcessInfo[];
+  /** How perf walks the stacks and why (perf only): the request's callGraph, or what `auto` chose. */
+  callGraph?: { used: CallGraphRun; reason: string };
   warnings: string[];
   run(context: RunContext): ProfilerRun;
 }
@@ -81,5 +88,5 @@ export interface Profiler {
   resume?(context: ResumeContext, run: RunContext): Promise<ProfilerRun | undefined>;
 }
 
-/** The profilers a sidecar offers, by the name a start request gives. */
-export type ProfilerSet = Partial<Record<ProfilerChoice, Profiler>>;
+/** The profilers a sidecar offers, by the name a start request gives; `sched` by the profile type it asks. */
+export type ProfilerSet = Partial<Record<ProfilerChoice | 'sched', Profiler>>;

@@ -8,11 +8,14 @@ import {
   type ProfileExportMeta,
 } from '../../core/export/profile-subject.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { countNameOf, exportValueType } from '../../core/contract/profile-types.ts';
 
 /** The exports to write from the recording's folded stacks, and what they say. */
 export interface RecordingExports {
   names: ExportArtifact[];
   meta: ProfileExportMeta;
+  /** What a count is called in the graphs' tooltips when it is not a sample (`ns off-CPU`). */
+  countName?: string;
 }
 
 /** The one container recorded: the one asked for, or the one all targets share; else none. */
@@ -46,7 +49,10 @@ export function recordingExports(
   const durationMs = Math.max(0, Math.min(nowMs - startedAtMs, status.params.durationSeconds * 1000));
   const container = containerOf(status);
   const service = owningWorkload(where.podName);
+  const valueType = exportValueType(status.params.profile);
+  const countName = countNameOf(status.params.profile);
   return {
+    ...(countName === undefined ? {} : { countName }),
     names: exportsOf(status),
     meta: {
       frequency: samplingFrequency(status.profiler, status.params.frequency),
@@ -58,6 +64,7 @@ export function recordingExports(
         ...(container === undefined ? {} : { container }),
         ...(service === undefined ? {} : { service }),
       },
+      ...(valueType === undefined ? {} : { valueType }),
     },
   };
 }

@@ -34,7 +34,7 @@ import { StartKeys } from './start-keys.ts';
 import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
 import { describeEnd, where } from './end-reason.ts';
-import { profilerNamed } from '../profilers/profiler-set.ts';
+import { profilerFor } from '../profilers/profiler-set.ts';
 import { recordingFindings } from './recording-findings.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
@@ -213,7 +213,7 @@ export class RecordingController {
     this.starting = id;
     try {
       const dir = this.recordingDir(id);
-      const planned = await profilerNamed(this.profilers, params.profiler).plan({
+      const planned = await profilerFor(this.profilers, params).plan({
         id,
         dir,
         params,
@@ -229,6 +229,7 @@ export class RecordingController {
           comm: p.comm,
           ...(p.container === undefined ? {} : { container: p.container }),
         })),
+        ...(planned.callGraph === undefined ? {} : { callGraph: planned.callGraph }),
         now: new Date(this.deps.timers.now()),
       });
       this.recordings.push(status);

@@ -6,7 +6,7 @@ import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 /** The findings for a recording's stacks; `recordedSeconds`: from its start to the end of recording. */
 export function recordingFindings(
-  status: Pick<RecordingStatus, 'params' | 'targets'>,
+  status: Pick<RecordingStatus, 'params' | 'targets' | 'callGraphUsed'>,
   stacks: FoldedStacks | undefined,
   recordedSeconds: number,
 ): string[] {
@@ -16,7 +16,9 @@ export function recordingFindings(
     // What was recorded (a stop comes early); whole seconds, at least one.
     durationSeconds: Math.max(1, Math.min(params.durationSeconds, Math.round(recordedSeconds))),
     frequency: params.frequency,
-    callGraph: params.callGraph,
+    // What perf walked (auto resolved); a status without one is from a recorder that took the request's.
+    callGraph: status.callGraphUsed ?? (params.callGraph === 'auto' ? undefined : params.callGraph),
     processes: targets.map((t) => t.comm),
+    ...(params.profile === 'offcpu' || params.profile === 'wall' ? { timed: params.profile } : {}),
   });
 }

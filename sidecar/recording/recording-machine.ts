@@ -1,6 +1,6 @@
 // The recording state machine, pure: idle → recording → processing (script, collapse, render, upload) → done | failed.
 import { FurnaceError } from '../../core/contract/errors.ts';
-import type { ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
+import type { CallGraphRun, ProfilerName, RecordingParams } from '../../core/contract/recording-params.ts';
 import {
   RECORDING_STAGES,
   type RecordingStage,
@@ -48,8 +48,11 @@ export function beginRecording(input: {
   /** The profiler that runs (auto resolved); perf when not given. */
   profiler?: ProfilerName;
   targets: RecordingStatus['targets'];
+  /** How perf walks the stacks and why (perf recordings). */
+  callGraph?: { used: CallGraphRun; reason: string };
   now: Date;
 }): RecordingStatus {
+  const callGraph = input.callGraph;
   return {
     id: input.id,
     state: 'recording',
@@ -58,6 +61,7 @@ export function beginRecording(input: {
     params: input.params,
     profiler: input.profiler ?? 'perf',
     targets: input.targets,
+    ...(callGraph === undefined ? {} : { callGraphUsed: callGraph.used, callGraphReason: callGraph.reason }),
     startedAt: input.now.toISOString(),
     artifacts: [],
   };

@@ -138,7 +138,11 @@ export async function renderStacks(
   deps.report({ type: 'samples', samples: totalSamples(stacks) });
 
   deps.report({ type: 'stage', stage: 'render' });
-  const options = { title: input.title, subtitle: input.subtitle };
+  const options = {
+    title: input.title,
+    subtitle: input.subtitle,
+    ...(input.exports?.countName === undefined ? {} : { countName: input.exports.countName }),
+  };
   await writeArtifact(deps, input.dir, 'flamegraph.svg', renderFlameGraphSvg(stacks, options));
   deps.report({ type: 'progress', fraction: 0.4 });
   await writeArtifact(deps, input.dir, 'flamegraph.html', renderFlameGraphHtml(stacks, options));

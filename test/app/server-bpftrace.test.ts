@@ -73,4 +73,18 @@ describe('server proxy, bpftrace recordings (fake Kubernetes gateway)', () => {
     assert.equal(kube.checks.filter((c) => c.subresource === 'bpftrace').length, 0);
     assert.equal(sidecar.connections(), 0);
   });
+
+  it("starts profiles offcpu and wall for a recorder without the tracer's permission: the program is Furnace's own", async (t) => {
+    const { kube, sidecar, start } = await setup(t);
+    for (const profile of ['offcpu', 'wall']) {
+      const started = await start('recorder-token', { profile, durationSeconds: 5 });
+      assert.equal(started.statusCode, 201, started.body);
+    }
+    const forwarded = sidecar.requests.filter((r) => r.method === 'POST');
+    assert.deepEqual(
+      forwarded.map((r) => (r.body as { profile?: string }).profile),
+      ['offcpu', 'wall'],
+    );
+    assert.equal(kube.checks.filter((c) => c.subresource === 'bpftrace').length, 0, 'never asked');
+  });
 });

@@ -12,7 +12,7 @@ import { installRouteGuards } from '../../server/auth/route-guard-hook.ts';
 import { registerMergedArtifactRoute } from '../../server/catalog/merged-artifacts.ts';
 import { createTokenCache } from '../../server/kube/token-cache.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
-import { recordingStatus } from '../harness/recording-status.ts';
+import { perfParams, recordingStatus } from '../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 
 const reviews = { 'alice-token': { authenticated: true, username: 'alice', groups: [] } };
@@ -21,6 +21,7 @@ const FOLDED = {
   'rec-a1': 'hot;main;furnace_heavy 3\nhot;main;furnace_light 1\n',
   'rec-a2': 'hot;main;furnace_heavy 2\nother;spin 4\n',
   'rec-b': 'db;query;secret_function 9\n',
+  'rec-a4': 'hot;main;read;ksys_read 3000000000\nhot;main;nanosleep;do_nanosleep 1000000000\n',
 };
 
 /** alice may `get` recordings in team-a only; team-a has two recordings with stacks, team-b one. */
@@ -30,14 +31,18 @@ async function catalogFixture(t: TestContext) {
     allows: (check) => check.user === 'alice' && check.verb === 'get' && check.namespace === 'team-a',
   });
   const f = await buildFixture(t, { authMode: 'kubernetes', kube, registration: 'local' });
-  const add = async (namespace: string, pod: string, id: string, folded?: string) => {
+  const add = async (namespace: string, pod: string, id: string, folded?: string, profile?: 'offcpu') => {
     const { uploadToken } = f.registry.register({ namespace, pod, address: { host: '127.0.0.1', port: 1 } });
     const headers = { authorization: `Bearer ${uploadToken}` };
     const put = await f.recorder.inject({
       method: 'PUT',
       url: `/api/v1/recordings/${id}`,
       headers,
-      payload: recordingStatus(id, { state: 'done', endedAt: '2026-03-01T12:00:05.000Z' }),
+      payload: recordingStatus(id, {
+        state: 'done',
+        endedAt: '2026-03-01T12:00:05.000Z',
+        ...(profile === undefined ? {} : { params: { ...perfParams(5, { container: 'app' }), profile } }),
+      }),
     });
     assert.equal(put.statusCode, 200, put.body);
     if (folded === undefined) return;
@@ -53,6 +58,7 @@ async function catalogFixture(t: TestContext) {
   await add('team-a', 'web-2', 'rec-a2', FOLDED['rec-a2']);
   await add('team-a', 'web-3', 'rec-a3');
   await add('team-b', 'db', 'rec-b', FOLDED['rec-b']);
+  await add('team-a', 'web-4', 'rec-a4', FOLDED['rec-a4'], 'offcpu');
   return f;
 }
 
@@ -189,5 +195,27 @@ describe('merged flame graph of catalog recordings', () => {
     const body = two.json<{ message: string; details: Record<string, unknown> }>();
     assert.match(body.message, new RegExp(`exceed ${limit} bytes together`));
     assert.deepEqual(body.details, { field: 'id', limit });
+  });
+
+  it('refuses to merge recordings of different profile types, and exports an offcpu merge in nanoseconds', async (t) => {
+    const f = await catalogFixture(t);
+    const mixed = await merged(f, 'stacks.folded', ['rec-a1', 'rec-a4']);
+    assert.equal(mixed.statusCode, 400, mixed.body);
+    assert.match(
+      mixed.json<{ message: string }>().message,
+      /recordings of different profile types do not merge: rec-a1 is cpu, rec-a4 is offcpu/,
+    );
+    const answer = await merged(f, 'profile.pb.gz', ['rec-a4']);
+    assert.equal(answer.statusCode, 200, answer.body);
+    const p = fromBinary(ProfileSchema, gunzipSync(answer.rawPayload));
+    const s = (i: bigint) => p.stringTable[Number(i)];
+    assert.deepEqual(
+      p.sampleType.map((type) => `${s(type.type)}/${s(type.unit)}`),
+      ['off_cpu/nanoseconds'],
+    );
+    assert.equal(
+      p.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0),
+      4e9,
+    );
   });
 });

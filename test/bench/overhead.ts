@@ -31,7 +31,7 @@ import {
 } from '../process/sidecar-harness.ts';
 import { runBench, type BenchContext } from './bench-kit.ts';
 import { buildHttpLoad, generateHttpLoad } from './go-http-load.ts';
-import { startNginx } from './overhead-nginx.ts';
+import { startNginx } from '../harness/nginx.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WINDOW_SECONDS = 5;

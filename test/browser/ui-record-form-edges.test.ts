@@ -1,5 +1,5 @@
 // The record form's edges in local mode (real server, local sidecar and perf; issue 44 items 5 and 13):
-// Call graph offered with its cost and recorded as chosen, a 1 s recording shown as 1 s, Until stopped
+// Call graph offered with its cost and recorded as chosen (auto's choice and reason in Settings), a 1 s recording shown as 1 s, Until stopped
 // without a countdown, a pattern that matches nothing said once, a stop from History that never leaves
 // the recording out of both tables, and a long refusal that leaves Start as it was.
 import assert from 'node:assert/strict';
@@ -30,8 +30,16 @@ describe('the record form in local mode (real server, sidecar and perf)', () => 
       await page.goto(server.keyedUrl());
       await pickedPod(page);
       const callGraph = page.getByLabel('Call graph');
-      assert.equal(await callGraph.inputValue(), 'fp', 'frame pointers by default, as the recorder');
-      assert.match(await descriptionOf(callGraph), /dwarf.*8 KB of stack with every sample/);
+      assert.equal(await callGraph.inputValue(), 'auto', 'auto by default, as the recorder');
+      assert.match(await descriptionOf(callGraph), /dwarf.*8 KB of stack with every sample.*auto checks/);
+      const [auto, fp, dwarf] = await callGraph.locator('option').allTextContents();
+      assert.match(
+        auto ?? '',
+        /^Auto: dwarf where the programs lack frame pointers/,
+        'each choice says its cost',
+      );
+      assert.match(fp ?? '', /\(fp\): no cost/);
+      assert.match(dwarf ?? '', /\(dwarf\): 8 KB of stack per sample/);
       await callGraph.selectOption('dwarf');
       await page.getByLabel('Duration (seconds)').fill('1');
       await page.getByLabel('Process pattern').fill(program);
@@ -41,6 +49,25 @@ describe('the record form in local mode (real server, sidecar and perf)', () => 
       assert.match(await summaryValue(page, 'Settings'), /call graph dwarf/);
       assert.equal(await summaryValue(page, 'Duration'), '1 s');
       await screenshot(page, 'record-dwarf-1s');
+    });
+  });
+
+  it('says in Settings which call graph auto chose for the recording, and why', async (t) => {
+    const server = await startLocalServer(t);
+    const program = await runHotProgram(t, server.dir, 300, 25);
+    await withPage(t, async (page) => {
+      await page.goto(server.keyedUrl());
+      await pickedPod(page);
+      await page.getByLabel('Duration (seconds)').fill('1');
+      await page.getByLabel('Process pattern').fill(program);
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.waitForURL(/\/recordings\/[^/?]+$/, { timeout: 60_000 });
+      await flameGraph(page).waitFor();
+      // The test program is built with frame pointers (-O0 -fno-omit-frame-pointer).
+      assert.match(
+        await summaryValue(page, 'Settings'),
+        new RegExp(`call graph fp \\(chosen by auto: ${program} has frame pointers\\)`),
+      );
     });
   });
 

@@ -294,7 +294,7 @@ export const TEST_CONTROLLERS = [
 /**
  * What a real install runs besides TEST_CONTROLLERS, for a real node: Services' endpoints and EndpointSlices,
  * DaemonSets, StatefulSets, CronJobs, the node lifecycle (a new node's not-ready taint goes once it is
- * Ready), pod garbage collection (pods of a deleted node) and TTL of finished Jobs.
+ * Ready), pod garbage collection (pods of a deleted node), TTL of finished Jobs and PersistentVolume binding.
  */
 export const NODE_CONTROLLERS = [
   ...TEST_CONTROLLERS,
@@ -307,6 +307,11 @@ export const NODE_CONTROLLERS = [
   'node-lifecycle-controller',
   'pod-garbage-collector-controller',
   'ttl-after-finished-controller',
+  // PersistentVolumeClaims bind to the PersistentVolumes a test makes (no dynamic provisioner here), and
+  // their protection finalizers are removed again once no pod uses them.
+  'persistentvolume-binder-controller',
+  'persistentvolume-protection-controller',
+  'persistentvolumeclaim-protection-controller',
 ];
 
 async function startControllerManager(

@@ -50,3 +50,22 @@ export function rankSteps(rows: readonly [string, number][]): [number, string[]]
   for (const [name, count] of rows) byCount.set(count, [...(byCount.get(count) ?? []), name]);
   return [...byCount.entries()].sort((a, b) => b[0] - a[0]).map(([count, names]) => [count, names.sort()]);
 }
+
+const TIME_UNITS: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  mins: 60e9,
+  hrs: 3600e9,
+};
+
+/** What `go tool pprof -top` says of a time-valued profile: its sample type and total, ns (as pprof rounds it). */
+export async function pprofTimeTotal(path: string): Promise<{ type: string; totalNs: number }> {
+  const top = (await run(await goBinary(), ['tool', 'pprof', '-top', '-nodecount=1', path])).stdout;
+  const type = /^Type: (\S+)$/m.exec(top)?.[1];
+  const total = /of ([\d.]+)(ns|us|ms|s|mins|hrs) total/.exec(top);
+  if (type === undefined || total?.[1] === undefined || total[2] === undefined)
+    throw new Error(`go tool pprof -top printed no type or time total:\n${top}`);
+  return { type, totalNs: Number(total[1]) * (TIME_UNITS[total[2]] ?? NaN) };
+}

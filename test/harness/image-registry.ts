@@ -9,8 +9,11 @@ import { run, startProcess } from './processes.ts';
 export const USER = 'furnace';
 export const PASSWORD = 'pull-secret-password';
 
-/** Starts the registry in dir; returns its `host:port`. */
-export async function startRegistry(t: TestContext, dir: string): Promise<string> {
+/**
+ * Starts the registry in dir; returns its `host:port`. `host` is the address it listens on: loopback, or a
+ * test node's bridge address for pods to reach.
+ */
+export async function startRegistry(t: TestContext, dir: string, host = '127.0.0.1'): Promise<string> {
   const port = await freePort();
   const { stdout } = await run('htpasswd', ['-Bbn', USER, PASSWORD]);
   await writeFile(`${dir}/htpasswd`, stdout);
@@ -20,18 +23,18 @@ export async function startRegistry(t: TestContext, dir: string): Promise<string
       'version: 0.1',
       'log: { level: warn }',
       `storage: { filesystem: { rootdirectory: ${dir}/registry-data } }`,
-      `http: { addr: "127.0.0.1:${port}" }`,
+      `http: { addr: "${host}:${port}" }`,
       `auth: { htpasswd: { realm: furnace-test, path: ${dir}/htpasswd } }`,
       '',
     ].join('\n'),
   );
   startProcess(t, 'docker-registry', ['serve', `${dir}/registry.yml`]);
   await eventually(
-    async () => ((await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401 ? true : undefined),
+    async () => ((await fetch(`http://${host}:${port}/v2/`)).status === 401 ? true : undefined),
     30_000,
     'the registry to ask for credentials',
   );
-  return `127.0.0.1:${port}`;
+  return `${host}:${port}`;
 }
 
 /** Starts the registry in dir and names an image in it that no earlier run pushed. */

@@ -2,7 +2,7 @@
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { DEFAULT_PARAMS, type RecordingParams } from '../../core/contract/recording-params.ts';
 
-/** The params of a perf recording with the default settings (99 Hz cpu-clock, call graph fp, symbols from proc). */
+/** The params of a perf recording with the default settings (99 Hz cpu-clock, call graph auto, symbols from proc). */
 export function perfParams(durationSeconds: number, extra: Partial<RecordingParams> = {}): RecordingParams {
   return { ...DEFAULT_PARAMS, durationSeconds, ...extra };
 }

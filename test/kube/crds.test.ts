@@ -216,6 +216,11 @@ describe('Recording CRD', () => {
         { event: 'cycles' },
         /spec\.event: Forbidden: spec\.event is not allowed with spec\.continuous/,
       ],
+      [
+        'callGraph',
+        { callGraph: 'dwarf' },
+        /spec\.callGraph: Forbidden: spec\.callGraph is not allowed with spec\.continuous: continuous profiling walks frame pointers/,
+      ],
     ];
     for (const [name, extra, message] of refusals)
       await assertRefused(`continuous-${name}`, { ...continuous, ...extra }, message);

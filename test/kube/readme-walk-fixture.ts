@@ -1,4 +1,4 @@
-// What the README walk (readme-walk.test.ts) does as a person at a terminal does it: kubectl with the
+// What the README walk (readme-walk-simulated.test.ts) does as a person at a terminal does it: kubectl with the
 // admin's or a user's kubeconfig, `kubectl furnace` as a real kubectl plugin, the samples under
 // deploy/samples, and what stands in for the pieces this machine lacks (the endpoint controller and the
 // server's pod: an EndpointSlice pointing at the server process; cluster DNS: a hosts file).
@@ -50,7 +50,7 @@ export interface CommandResult {
  * `kubectl-furnace` (a link to cli/bin.js, as `npm install -g` makes it) on PATH, with KUBECONFIG set.
  */
 export async function kubectlFurnace(
-  cp: ControlPlane,
+  cp: Pick<ControlPlane, 'binDir'>,
   dir: string,
   kubeconfig: string,
   args: string[],

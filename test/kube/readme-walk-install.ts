@@ -1,4 +1,4 @@
-// The README walk's install (readme-walk.test.ts): `kubectl apply -k deploy/overlays/kubernetes`, the
+// The README walk's install (readme-walk-simulated.test.ts): `kubectl apply -k deploy/overlays/kubernetes`, the
 // operator as a process with its own service account's token, `deploy/samples/furnace.yaml`, and the server
 // as a process on what the operator made; what the walk keeps of it, and the server's restart on a new
 // configuration (agent mode), as the Deployment's config hash restarts it in a cluster.

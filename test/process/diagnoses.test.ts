@@ -51,7 +51,7 @@ describe('diagnoses of a graph that is empty or unnamed', () => {
     const program = await buildHotProgram(dir, ['-O2', '-fomit-frame-pointer'], 'furnace-nofp');
     const target = startProcess(t, program, ['60']);
     const sidecar = await sidecarFor(t);
-    const fp = await recordPid(sidecar, target.pid);
+    const fp = await recordPid(sidecar, target.pid, { callGraph: 'fp' });
     assert.match(
       warningsOf(fp),
       /stacks that stop before main or a thread's start.*built without frame pointers.*Call graph: dwarf/,

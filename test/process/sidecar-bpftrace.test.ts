@@ -5,6 +5,7 @@ import { copyFile } from 'node:fs/promises';
 import { describe, it, type TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
+import { inNewPidNamespace } from '../harness/pid-namespace.ts';
 import { startProcess } from '../harness/processes.ts';
 import { EXPORTED_ARTIFACTS, finished, RENDERED_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
@@ -28,20 +29,6 @@ async function record(sidecar: SidecarProcess, body: object): Promise<RecordingS
   const done = await sidecar.record({ profiler: 'bpftrace', durationSeconds: 2, ...body });
   assert.equal(done.state, 'done', done.error);
   return done;
-}
-
-/** Runs the sidecar in a new PID namespace with `pod` started beside it, as containers of a pod sharing one. */
-function inNewPidNamespace(pod: string): (argv: string[]) => string[] {
-  return (argv) => [
-    'unshare',
-    '--pid',
-    '--fork',
-    '--mount-proc',
-    '--kill-child',
-    'sh',
-    '-c',
-    `${pod} >/dev/null 2>&1 & ${argv.join(' ')} & wait`,
-  ];
 }
 
 async function localSidecar(t: TestContext): Promise<SidecarProcess> {

@@ -1,10 +1,10 @@
 // The real server in local mode spawns the real sidecar; the recording goes through the server's proxy
-// and lands in its catalog.
+// and lands in its catalog (a CPU recording, and an off-CPU one with its profile type).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import type { TestContext } from 'node:test';
-import type { RecordingStatus } from '../../core/contract/recording.ts';
+import type { CatalogEntry, RecordingStatus } from '../../core/contract/recording.ts';
 import { eventually } from '../harness/eventually.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { fetchJson } from '../harness/http.ts';
@@ -12,6 +12,7 @@ import { localKeyOf } from '../harness/local-server.ts';
 import { childPids, startFurnace, startProcess } from '../harness/processes.ts';
 import { finished, PERF_ARTIFACTS } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
+import { buildWaitingProgram } from '../harness/waiting-program.ts';
 
 /**
  * `server/main.ts --local` on a free loopback port. Stopped by PID with SIGTERM (which stops its sidecar);
@@ -50,43 +51,56 @@ async function startLocalServer(t: TestContext): Promise<{ base: string; headers
   return { base: url, headers: (await localKeyOf(dataDir)).headers };
 }
 
+/** The local server with its sidecar registered: the proxy's base for this host's pod. */
+async function registeredLocalServer(t: TestContext) {
+  const { base, headers } = await startLocalServer(t);
+  const pod = hostname();
+  await eventually(
+    async () => {
+      const { body } = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
+        `${base}/api/v1/sidecars`,
+        { headers },
+      );
+      return body.items.some((item) => item.namespace === 'local' && item.pod === pod) ? true : undefined;
+    },
+    60_000,
+    'the local sidecar to register',
+  );
+  return { base, headers, pod, proxy: `${base}/proxy/local/${pod}` };
+}
+
+/** Starts a recording through the proxy and waits until it has finished; its last status. */
+async function recordThroughProxy(proxy: string, headers: Record<string, string>, body: object) {
+  const started = await fetchJson<RecordingStatus>(`${proxy}/recordings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const { id } = started.body;
+  return eventually(
+    async () => {
+      const answer = await fetchJson<RecordingStatus>(`${proxy}/recordings/${id}`, { headers });
+      return answer.status !== 200 || finished(answer.body) ? answer : undefined;
+    },
+    120_000,
+    'the recording to finish',
+    200,
+  );
+}
+
 describe('sidecar with the real server in local mode', () => {
   it('records through the proxy and uploads every artifact to the catalog', async (t) => {
-    const { base, headers } = await startLocalServer(t);
-    const pod = hostname();
-    await eventually(
-      async () => {
-        const { body } = await fetchJson<{ items: { namespace: string; pod: string }[] }>(
-          `${base}/api/v1/sidecars`,
-          { headers },
-        );
-        return body.items.some((item) => item.namespace === 'local' && item.pod === pod) ? true : undefined;
-      },
-      60_000,
-      'the local sidecar to register',
-    );
-
+    const { base, headers, pod, proxy } = await registeredLocalServer(t);
     const dir = await workDir(t, 'with-server');
     const program = await buildHotProgram(dir);
     const target = startProcess(t, program, ['120']);
-    const proxy = `${base}/proxy/local/${pod}`;
-    const started = await fetchJson<RecordingStatus>(`${proxy}/recordings`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ pid: target.pid, durationSeconds: 3, frequency: 299 }),
+    const polled = await recordThroughProxy(proxy, headers, {
+      pid: target.pid,
+      durationSeconds: 3,
+      frequency: 299,
     });
-    assert.equal(started.status, 202, JSON.stringify(started.body));
-    const { id } = started.body;
-
-    const polled = await eventually(
-      async () => {
-        const answer = await fetchJson<RecordingStatus>(`${proxy}/recordings/${id}`, { headers });
-        return answer.status !== 200 || finished(answer.body) ? answer : undefined;
-      },
-      120_000,
-      'the recording to finish',
-      200,
-    );
+    const { id } = polled.body;
     assert.equal(polled.status, 200, JSON.stringify(polled.body));
     const status = polled.body;
     assert.equal(status.state, 'done', status.error);
@@ -105,5 +119,32 @@ describe('sidecar with the real server in local mode', () => {
       await fetch(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
     ).text();
     assert.ok(samplesOf(folded, 'furnace_light') > 0 && samplesOf(folded, 'furnace_heavy') > 0, folded);
+  });
+
+  it('records offcpu through the proxy: the catalog entry says profile offcpu, profiler sched', async (t) => {
+    const { base, headers, proxy } = await registeredLocalServer(t);
+    const dir = await workDir(t, 'with-server-offcpu');
+    const target = startProcess(t, await buildWaitingProgram(dir, 'fwait_server'), ['120', 'srv']);
+    const polled = await recordThroughProxy(proxy, headers, {
+      profile: 'offcpu',
+      pid: target.pid,
+      durationSeconds: 3,
+    });
+    assert.equal(polled.body.state, 'done', polled.body.error);
+    const { id } = polled.body;
+    const entry = await eventually(
+      async () => {
+        const answer = await fetchJson<CatalogEntry>(`${base}/api/v1/recordings/${id}`, { headers });
+        return answer.status === 200 && answer.body.state === 'done' ? answer.body : undefined;
+      },
+      60_000,
+      'the catalog entry',
+    );
+    assert.equal(entry.params.profile, 'offcpu');
+    assert.equal(entry.profiler, 'sched');
+    const folded = await (
+      await fetch(`${base}/api/v1/recordings/${id}/artifacts/stacks.folded`, { headers })
+    ).text();
+    assert.match(folded, /^srv_read;.*;ksys_read;.* \d+$/m, folded);
   });
 });

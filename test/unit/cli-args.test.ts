@@ -73,6 +73,31 @@ describe('furnace argument parsing', () => {
     );
   });
 
+  it('sends --call-graph auto, fp or dwarf, and refuses another', () => {
+    for (const mode of ['auto', 'fp', 'dwarf'])
+      assert.equal(startBody({ parsed: parseArgs(record, ['pod', '--call-graph', mode]) }).callGraph, mode);
+    assert.equal(
+      startBody({ parsed: parseArgs(record, ['pod']) }).callGraph,
+      undefined,
+      "the server's default",
+    );
+    assert.throws(
+      () => startBody({ parsed: parseArgs(record, ['pod', '--call-graph', 'lbr']) }),
+      /call graph "lbr" is not one of auto, fp, dwarf/,
+    );
+  });
+
+  it('takes --profile offcpu (the server checks it goes with the profiler) and refuses an unknown type', () => {
+    assert.deepEqual(startBody({ parsed: parseArgs(record, ['pod', '--profile', 'offcpu', '-d', '10s']) }), {
+      durationSeconds: 10,
+      profile: 'offcpu',
+    });
+    assert.throws(
+      () => startBody({ parsed: parseArgs(record, ['pod', '--profile', 'mutex']) }),
+      /profile "mutex" is not one of cpu, offcpu, wall, heap, goroutine/,
+    );
+  });
+
   it('reads a bpftrace program from --program, which implies the bpftrace profiler and refuses another', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'furnace-cli-program-'));
     const file = join(dir, 'count.bt');

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type {
@@ -8,6 +10,7 @@ import type {
   V1Deployment,
   V1NetworkPolicy,
 } from '@kubernetes/client-node';
+import { BUNDLE_DIR, BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
 import { API_SERVICE_NAME, AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
 import { DEFAULT_IMAGES, type FurnaceSpec } from '../../core/crd/resources.ts';
 import { AGENT_ENV, AGENT_PORT, SIDECAR_ENV, TOKEN_AUDIENCE } from '../../core/contract/names.ts';
@@ -23,6 +26,8 @@ import {
   PLAN_CERTIFICATES as CERTS,
   planWith,
 } from '../harness/furnace-plan.ts';
+import { copySources, parseDockerfile } from '../harness/dockerfile.ts';
+import { PROJECT_ROOT } from '../harness/project-root.ts';
 
 const FRONT_PROXY: RequestHeaderSource = {
   clientCaPem: '-----BEGIN CERTIFICATE-----\nfront-proxy\n-----END CERTIFICATE-----\n',
@@ -87,7 +92,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     const { daemonSet, pod, container } = agentContainer(plan(AGENT));
     assert.equal(daemonSet.metadata?.ownerReferences?.[0]?.name, 'furnace');
     assert.equal(container.image, DEFAULT_IMAGES.agent);
-    assert.deepEqual(container.command, ['node', 'dist/sidecar/agent/main.js']);
+    assert.deepEqual(container.command, ['node', 'dist/bundle/agent.mjs']);
     assert.equal(pod.hostPID, true);
     assert.equal(pod.hostNetwork, undefined);
     assert.equal(pod.hostIPC, undefined);
@@ -96,6 +101,26 @@ describe('Furnace plan: agent mode (pure)', () => {
     assert.equal(pod.automountServiceAccountToken, false);
     assert.deepEqual(pod.nodeSelector, { 'furnace.hyperfoil.io/profile': 'yes' });
     assert.deepEqual(pod.tolerations, AGENT.agent?.tolerations);
+  });
+
+  it('starts a file that the agent image (Dockerfile.sidecar) carries: its bundle, built by build:sidecar-bundle', () => {
+    const { container } = agentContainer(plan(AGENT));
+    const file = container.command?.[1] ?? '';
+    const final = parseDockerfile(readFileSync(join(PROJECT_ROOT, 'Dockerfile.sidecar'), 'utf8')).at(-1);
+    const workdir = final?.instructions.filter((i) => i.keyword === 'WORKDIR').at(-1)?.args ?? '/';
+    const copied = (final?.instructions ?? [])
+      .filter((i) => i.keyword === 'COPY')
+      .map(copySources)
+      .flatMap((c) => c.sources.map((s) => join(workdir, c.destination, basename(s))));
+    assert.ok(copied.includes(join(workdir, file)), `${file} in the sidecar image: ${copied.join(', ')}`);
+    const scripts = (
+      JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const entry = Object.entries(BUNDLE_ENTRIES).find(([, e]) => `${BUNDLE_DIR}/${e.file}` === file)?.[0];
+    assert.ok(entry, `${file} is a bundle entry`);
+    assert.match(scripts['build:sidecar-bundle'] ?? '', new RegExp(`\\b${entry}\\b`));
   });
 
   it('mounts a projected token of audience furnace, emptyDirs for data and /tmp, and exposes the agent port', () => {

@@ -239,6 +239,16 @@ describe('Furnace plan (pure)', () => {
     assert.notEqual(hashOf(plan()), hashOf(plan({}, { certificates: { ...other } })));
   });
 
+  it('gives the server and agent pods no Service variables, which would set FURNACE_PORT to tcp://… for the Service furnace', () => {
+    const objects = plan({ agent: { enabled: true } });
+    const services = objects.filter((o) => o.kind === 'Service').map((o) => o.metadata?.name ?? '');
+    assert.ok(services.includes('furnace'), services.join(', '));
+    for (const kind of ['Deployment', 'DaemonSet']) {
+      const workload = objects.find((o): o is V1Deployment => o.kind === kind);
+      assert.equal(workload?.spec?.template.spec?.enableServiceLinks, false, kind);
+    }
+  });
+
   it('puts the serving certificate and the CA bundle in the mounted Secret, and the CA key only in a Secret the server does not mount', () => {
     const objects = plan();
     const decode = (secret: V1Secret, key: string) =>

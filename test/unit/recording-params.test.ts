@@ -10,7 +10,7 @@ describe('validateRecordingParams', () => {
     assert.equal(params.durationSeconds, 30);
     assert.equal(params.frequency, 99);
     assert.equal(params.event, 'cpu-clock');
-    assert.equal(params.callGraph, 'fp');
+    assert.equal(params.callGraph, 'auto');
     assert.equal(params.symbols, 'proc');
     assert.equal(params.systemWide, false);
   });
@@ -65,6 +65,7 @@ describe('one start-parameters contract', () => {
       systemWide: false,
       note: 'after the deploy',
       profiler: 'pprof',
+      profile: 'heap',
       pprof: {
         port: 8443,
         path: '/debug/pprof/heap',
@@ -81,9 +82,9 @@ describe('one start-parameters contract', () => {
     };
     assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys({ ...full, ...bpftrace }).sort());
     assert.deepEqual(validateRecordingParams(full, limits), full);
-    const { pprof: _pprof, ...perfFields } = full;
+    const { pprof: _pprof, profile: _profile, ...perfFields } = full;
     const traced = { ...perfFields, ...bpftrace };
-    assert.deepEqual(validateRecordingParams(traced, limits), traced);
+    assert.deepEqual(validateRecordingParams(traced, limits), { ...traced, profile: 'cpu' });
     const defaults = validateRecordingParams({}, limits) as unknown as Record<string, unknown>;
     for (const [name, property] of Object.entries(schema.properties)) {
       assert.equal(property.default, defaults[name], `default of ${name}`);

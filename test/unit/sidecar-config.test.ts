@@ -98,4 +98,19 @@ describe('sidecar configuration', () => {
       );
     }
   });
+
+  it("reads the scheduler recorder's map bound and minimum time away (µs), and refuses zero", () => {
+    const local = { FURNACE_POD_NAMESPACE: 'local' };
+    const plain = readSidecarConfig(local, defaults);
+    assert.deepEqual([plain.schedMaxStacks, plain.schedMinBlockedNs], [10_240, 10_000]);
+    const tuned = readSidecarConfig(
+      { ...local, FURNACE_SCHED_MAX_STACKS: '500', FURNACE_SCHED_MIN_BLOCKED_US: '250' },
+      defaults,
+    );
+    assert.deepEqual([tuned.schedMaxStacks, tuned.schedMinBlockedNs], [500, 250_000]);
+    assert.throws(
+      () => readSidecarConfig({ ...local, FURNACE_SCHED_MIN_BLOCKED_US: '0' }, defaults),
+      ConfigError,
+    );
+  });
 });

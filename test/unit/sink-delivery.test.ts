@@ -136,4 +136,12 @@ describe('the request each sink gets', () => {
       'a_b__c_d_e.cpu{namespace=shop,pod=web-7d9f8c6b5-x2k4q}',
     );
   });
+
+  it('pyroscope: an offcpu recording goes to the off_cpu series, its nanoseconds as samples at 1 GHz', () => {
+    const sink: SinkConfig = { ...base, name: 'p', type: 'pyroscope', url: 'http://p', format: 'folded' };
+    const offcpu = { ...entry, params: { ...entry.params, profile: 'offcpu' as const } };
+    const params = pushRequestOf(sink, offcpu).url.searchParams;
+    assert.equal(params.get('name'), 'web.off_cpu{namespace=shop,pod=web-7d9f8c6b5-x2k4q,container=app}');
+    assert.equal(params.get('sampleRate'), '1000000000');
+  });
 });

@@ -24,6 +24,7 @@ const values: FormValues = {
   profiler: 'perf',
   pprofPort: '',
   bpftraceProgram: '',
+  profile: 'cpu',
   note: '',
 };
 
@@ -159,6 +160,18 @@ describe('recording form', () => {
     );
     const bpftrace = { ...values, callGraph: 'dwarf', profiler: 'bpftrace', bpftraceProgram: 'x' };
     assert.equal(startBody(bpftrace, DEFAULT_LIMITS).callGraph, undefined);
+  });
+
+  it("sends perf's profile type when it is not cpu, never with another profiler, and places its refusal", () => {
+    assert.equal(startBody(values, DEFAULT_LIMITS).profile, undefined, 'cpu is the default');
+    const offcpu = startBody({ ...values, profile: 'offcpu' }, DEFAULT_LIMITS);
+    assert.equal(offcpu.profile, 'offcpu');
+    assert.equal(offcpu.profiler, undefined);
+    assert.equal(
+      startBody({ ...values, profiler: 'pprof', profile: 'wall' }, DEFAULT_LIMITS).profile,
+      undefined,
+    );
+    assert.equal(fieldOfError({ code: 'ERR_INVALID_PARAMETER', field: 'profile', message: '' }), 'profile');
   });
 
   it('records until stopped with the longest duration the server allows', () => {

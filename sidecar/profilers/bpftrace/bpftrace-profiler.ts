@@ -25,7 +25,6 @@ import type {
   RunContext,
 } from '../profiler.ts';
 import { startBpftrace, type BpftraceRun, type BpftraceRunResult } from './bpftrace-runner.ts';
-import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
 
 export interface BpftraceProfilerDeps {
@@ -55,11 +54,11 @@ export async function scopeOfTargets(
   return { pidNamespaces: namespaces.filter((ns) => ns !== INIT_PID_NAMESPACE), pids };
 }
 
-async function foldOutput(path: string): Promise<FoldedStacks> {
+async function foldOutput(path: string): Promise<BpftraceMapFolder> {
   const folder = new BpftraceMapFolder();
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
   for await (const line of lines) folder.push(line);
-  return folder.result();
+  return folder;
 }
 
 function checkResult(run: RunContext, result: BpftraceRunResult, maxBytes: number): void {
@@ -75,17 +74,22 @@ function checkResult(run: RunContext, result: BpftraceRunResult, maxBytes: numbe
   if (result.stderr !== '') run.report({ type: 'warning', message: `bpftrace: ${result.stderr}` });
 }
 
-interface BpftracePlan {
-  /** The program as bpftrace runs it: the user's, printed back with the scope's filter. */
+export interface BpftracePlan {
+  /** The program as bpftrace runs it: the user's, printed back with the scope's filter (or the recorder's own). */
   scoped: string;
   /** Bytes of output kept (bpftrace.txt's cap). */
   maxBytes: number;
   targets: readonly ProcessInfo[];
+  /** What the graph's subtitle calls the recording; `bpftrace` for a user's program. */
+  title: string;
+  env?: NodeJS.ProcessEnv;
+  /** Looks at the folded output before it becomes the profile (a bounded map that filled up). */
+  inspect?: (folder: BpftraceMapFolder, run: RunContext) => void;
 }
 
 /** Runs the scoped program; `stop` ends it early (bpftrace prints its maps then, and they are kept). */
-function runBpftrace(
-  deps: BpftraceProfilerDeps,
+export function runBpftrace(
+  deps: Omit<BpftraceProfilerDeps, 'pidNamespaceOf'>,
   context: PlanContext,
   plan: BpftracePlan,
   run: RunContext,
@@ -108,6 +112,7 @@ function runBpftrace(
           outputFile,
           durationSeconds,
           maxBytes: plan.maxBytes,
+          ...(plan.env === undefined ? {} : { env: plan.env }),
         },
       );
       // A stop that came while the program was written: bpftrace still prints what it attached.
@@ -117,12 +122,14 @@ function runBpftrace(
       release();
     }
     checkResult(run, result, plan.maxBytes);
-    const stacks = await foldOutput(outputFile);
+    const folder = await foldOutput(outputFile);
+    plan.inspect?.(folder, run);
+    const stacks = folder.result();
     const processes = plan.targets.map((t) => `${t.comm} (${t.pid})`).join(', ');
     return {
       // A program that only counts or prints has no stacks: bpftrace.txt is all it gives.
       stacks: stacks.size === 0 ? undefined : stacks,
-      subtitle: `bpftrace, ${durationSeconds} s max, ${processes} · ${result.reason}`,
+      subtitle: `${plan.title}, ${durationSeconds} s max, ${processes} · ${result.reason}`,
     };
   })();
   return {
@@ -150,7 +157,7 @@ export function createBpftraceProfiler(deps: BpftraceProfilerDeps): Profiler {
       const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
       const scoped = scopeBpftraceProgram(program, scope);
       const maxBytes = await outputFileCap(deps.budget, deps.config.maxPerfDataBytes);
-      const plan = { scoped, maxBytes, targets };
+      const plan = { scoped, maxBytes, targets, title: 'bpftrace' };
       return {
         profiler: 'bpftrace',
         targets,

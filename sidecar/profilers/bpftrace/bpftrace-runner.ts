@@ -23,6 +23,8 @@ export interface BpftraceRunOptions {
   durationSeconds: number;
   /** Bytes of output kept; past them bpftrace is stopped. */
   maxBytes: number;
+  /** bpftrace's environment (BPFTRACE_MAP_KEYS_MAX bounds its maps); by default the recorder's own. */
+  env?: NodeJS.ProcessEnv;
   /** How long bpftrace may take to compile and attach before the duration counts anyway, ms. */
   startupMs?: number;
   /** How long bpftrace gets to print its maps after SIGINT before it is killed, ms. */
@@ -107,6 +109,7 @@ class BpftraceProcess {
     this.#killAfterMs = options.killAfterMs ?? 15_000;
     const child = deps.spawn(options.bpftracePath, bpftraceArgs(options), {
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: options.env }),
     });
     this.#child = child;
     this.#file = createWriteStream(options.outputFile);

@@ -1,7 +1,7 @@
 // What a recording will do, decided before anything runs: perf's options, how build ids are kept, whether
 // the targets' binaries are cached up front, which image gives symbols, and the graph's titles. Pure.
 import { FurnaceError } from '../../../core/contract/errors.ts';
-import type { RecordingParams } from '../../../core/contract/recording-params.ts';
+import type { CallGraphRun, RecordingParams } from '../../../core/contract/recording-params.ts';
 import type { SidecarConfig } from '../../config.ts';
 import type { PerfRecordOptions, PerfStopReason } from './perf-runner.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -36,6 +36,8 @@ export interface PlanInput {
   id: string;
   dir: string;
   params: RecordingParams;
+  /** How perf walks the stacks: params.callGraph with `auto` resolved (call-graph/choose-call-graph.ts). */
+  callGraph: CallGraphRun;
   targets: readonly ProcessInfo[];
   config: PlanConfig;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
@@ -87,7 +89,7 @@ export function planRecording(input: PlanInput): RecordingPlan {
       perfPath: config.perfPath,
       event: params.event,
       frequency: params.frequency,
-      callGraph: params.callGraph,
+      callGraph: input.callGraph,
       pids: targets.map((p) => p.pid),
       systemWide: params.systemWide,
       outputFile: `${dir}/perf.data`,

@@ -15,6 +15,7 @@ import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts'
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
+import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
 import type { RecordingPlan } from './perf-plan.ts';
@@ -53,11 +54,20 @@ interface PendingWork {
 export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
   return {
     async plan(context: PlanContext): Promise<PlannedProfile> {
-      const targets = context.params.systemWide ? [] : await context.chooseTargets();
+      const { params } = context;
+      const targets = params.systemWide ? [] : await context.chooseTargets();
+      const pids = params.systemWide ? 'system-wide' : targets.map((t) => t.pid);
+      const { checked, ...callGraph } = await chooseCallGraph(params.callGraph, pids);
+      if (checked !== undefined)
+        deps.log('call graph chosen', {
+          ...callGraph,
+          binaries: checked.map((v) => `${v.name}: ${v.framePointers} (${v.why})`),
+        });
       const { plan, warnings } = await planWithinBudget({
         id: context.id,
         dir: context.dir,
-        params: context.params,
+        params,
+        callGraph: callGraph.used,
         targets,
         config: deps.config,
         buildIdMmap: deps.buildIdMmap === true,
@@ -66,6 +76,7 @@ export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
       return {
         profiler: 'perf',
         targets,
+        callGraph,
         warnings,
         run: (run) => startPerf(deps, context, targets, plan, run),
       };

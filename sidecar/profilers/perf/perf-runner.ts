@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildIdMode } from '../../host/disk-budget.ts';
-import type { CallGraph } from '../../../core/contract/recording-params.ts';
+import type { CallGraphRun } from '../../../core/contract/recording-params.ts';
 import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
 import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
 import { isWholePerfData } from './perf-data-header.ts';
@@ -12,7 +12,7 @@ export interface PerfRecordOptions {
   perfPath: string;
   event: string;
   frequency: number;
-  callGraph: CallGraph;
+  callGraph: CallGraphRun;
   /** PIDs to record; ignored when systemWide. */
   pids: readonly number[];
   systemWide: boolean;

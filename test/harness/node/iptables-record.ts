@@ -2,13 +2,12 @@
 // node started (recorded in the node's state, removed by that record) and a comparable snapshot for tests.
 import { execFileSync } from 'node:child_process';
 import { run } from '../processes.ts';
-import type { IptablesDelta, IptablesFamily } from './node-layout.ts';
+import type { IptablesDelta, IptablesFamily, IptablesSnapshot } from './node-layout.ts';
+
+export type { IptablesSnapshot };
 
 export const FAMILIES: IptablesFamily[] = ['iptables', 'ip6tables'];
 const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
-
-/** family → table → its chains and its rules (`-A ...` lines, counters dropped). */
-export type IptablesSnapshot = Record<string, Record<string, { chains: string[]; rules: string[] }>>;
 
 export async function snapshotIptables(): Promise<IptablesSnapshot> {
   const snapshot: IptablesSnapshot = {};

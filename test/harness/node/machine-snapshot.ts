@@ -41,6 +41,9 @@ export async function snapshotMachine(): Promise<MachineSnapshot> {
   }
   snapshot.containerLogs = await readdir(CONTAINER_LOG_DIR).catch(() => ['(none)']);
   snapshot.ipForward = [(await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim()];
+  snapshot.bridgeNf = [
+    (await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').catch(() => '')).trim(),
+  ];
   return snapshot;
 }
 

@@ -33,6 +33,9 @@ export interface IptablesDelta {
 
 export type IptablesFamily = 'iptables' | 'ip6tables';
 
+/** family → table → its chains and its rules (`-A ...` lines, counters dropped). */
+export type IptablesSnapshot = Record<string, Record<string, { chains: string[]; rules: string[] }>>;
+
 export interface NodeState {
   /** Short random id: the bridge's name, the cgroup root and the iptables comments carry it. */
   id: string;
@@ -54,8 +57,15 @@ export interface NodeState {
   rules: IptablesRule[];
   /** Chains, and rules in chains that were there before, that appeared while the kubelet and kube-proxy started. */
   started: IptablesDelta[];
+  /**
+   * iptables before the start, kept until `started` is recorded: a start that fails before then is torn down
+   * by the difference between this and what is there at teardown.
+   */
+  iptablesBefore?: IptablesSnapshot;
   /** The value of net.ipv4.ip_forward before the node (the CNI bridge plugin turns it on). */
   ipForwardBefore?: string;
+  /** The value of net.bridge.bridge-nf-call-iptables before the node (kube-proxy's rules need it on). */
+  bridgeNfBefore?: string;
   /** Whether /var/log/containers existed before (the kubelet links container logs there). */
   containerLogDirExisted: boolean;
 }

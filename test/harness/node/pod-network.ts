@@ -7,13 +7,36 @@ import { run } from '../processes.ts';
 import type { IptablesRule, NodePaths, NodeState } from './node-layout.ts';
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
+/** On, a packet between two pods of the bridge passes iptables, so a Service's DNAT applies to it. */
+const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 
-/** Creates the bridge with the node's address on it; the state records it before it exists. */
+/**
+ * Creates the bridge with the node's address on it; the state records it before it exists. Refuses when the
+ * address is already on an interface: another node runs here (two would share routes, and their kube-proxies
+ * would rewrite each other's chains).
+ */
 export async function createBridge(state: NodeState, saveState: () => Promise<void>): Promise<void> {
+  const { stdout } = await run('ip', ['-4', '-o', 'addr', 'show']);
+  const holder = stdout.split('\n').find((line) => line.includes(` ${state.nodeIp}/`));
+  if (holder) {
+    throw Object.assign(
+      new Error(
+        `node address ${state.nodeIp} is already on interface ${holder.split(/\s+/)[1]}: another test node runs on this machine (one at a time)`,
+      ),
+      { code: 'ERR_NODE_ADDRESS_IN_USE' },
+    );
+  }
   const name = `fnode${state.id}`;
   state.bridge = name;
   state.ipForwardBefore = (await readFile(IP_FORWARD, 'utf8')).trim();
+  state.bridgeNfBefore = (await readFile(BRIDGE_NF, 'utf8').catch(() => '')).trim();
+  if (state.bridgeNfBefore === '') {
+    throw Object.assign(new Error(`${BRIDGE_NF} is missing: load br_netfilter (modprobe br_netfilter)`), {
+      code: 'ERR_NODE_BR_NETFILTER',
+    });
+  }
   await saveState();
+  if (state.bridgeNfBefore !== '1') await writeFile(BRIDGE_NF, '1\n');
   await run('ip', ['link', 'add', name, 'type', 'bridge']);
   await run('ip', ['addr', 'add', `${state.nodeIp}/${state.podCidr.split('/')[1]}`, 'dev', name]);
   await run('ip', ['link', 'set', name, 'up']);
@@ -95,8 +118,10 @@ export async function deleteRule(rule: IptablesRule): Promise<void> {
   await run('iptables', ['-w', '-t', rule.table, '-D', rule.chain, ...rule.args]).catch(() => undefined);
 }
 
-export async function restoreIpForward(state: NodeState): Promise<void> {
+/** Puts back the sysctls the node changed, as it found them. */
+export async function restoreSysctls(state: NodeState): Promise<void> {
   if (state.ipForwardBefore !== undefined) await writeFile(IP_FORWARD, `${state.ipForwardBefore}\n`);
+  if (state.bridgeNfBefore) await writeFile(BRIDGE_NF, `${state.bridgeNfBefore}\n`);
 }
 
 export async function deleteBridge(state: NodeState): Promise<void> {

@@ -68,6 +68,8 @@ export async function startNode(
   try {
     const before = await snapshotIptables();
     await createBridge(state, save);
+    // Kept only once the bridge exists: a start refused because another node runs here removes nothing.
+    state.iptablesBefore = before;
     await writeCniConfig(state, paths);
     await addIsolationRules(state, isolationRules(state, SERVICE_CIDR), save);
     const cp: ControlPlaneState = await startControlPlane(join(dir, 'control-plane'), binaries.binDir, {
@@ -94,10 +96,13 @@ export async function startNode(
       '--timeout=120s',
     ]);
     state.started = iptablesDelta(before, await snapshotIptables());
+    delete state.iptablesBefore;
     await save();
     return state;
   } catch (error) {
-    await stopNode(dir).catch(() => undefined);
+    await stopNode(dir, { keepLogs: true }).catch(() => undefined);
+    const refused = (error as { code?: string }).code === 'ERR_NODE_ADDRESS_IN_USE';
+    if (error instanceof Error && !refused) error.message += ` (the node's logs: ${dir})`;
     throw error;
   }
 }

@@ -10,19 +10,44 @@ import { stopPid } from '../processes.ts';
 import { readFile } from 'node:fs/promises';
 import { removeCgroupRoot } from './cgroup-root.ts';
 import { ctr, removeAllContainers } from './containerd.ts';
-import { removeDelta } from './iptables-record.ts';
+import { iptablesDelta, removeDelta, snapshotIptables } from './iptables-record.ts';
 import { CONTAINER_LOG_DIR, loadNodeState, nodePaths, type NodeState } from './node-layout.ts';
 import { unmountBelow } from './node-mounts.ts';
-import { deleteBridge, deleteRule, restoreIpForward } from './pod-network.ts';
+import { deleteBridge, deleteRule, restoreSysctls } from './pod-network.ts';
 import { cleanupProxyRules } from './scheduler-and-proxy.ts';
 import { kubectlAt } from './node-kubectl.ts';
 
-export async function stopNode(dir: string): Promise<string[]> {
+/**
+ * `keepLogs`: the directory stays with the components' logs and configuration (a failed start says where),
+ * without the containers' and images' files.
+ */
+export async function stopNode(dir: string, options: { keepLogs?: boolean } = {}): Promise<string[]> {
   const state = await loadNodeState(dir);
   const left: string[] = [];
   const cp = await readFile(state.controlPlaneStatePath, 'utf8')
     .then((text) => JSON.parse(text) as ControlPlaneState)
     .catch(() => undefined);
+  await stopProcesses(state, cp);
+  left.push(...(await unmountBelow(dir)).map((m) => `mount ${m}`));
+  await removeContainerLogLinks(state);
+  left.push(...(await removeCgroupRoot(state.cgroupRoot)).map((c) => `cgroup ${c}`));
+  if (state.pids.proxy) await cleanupProxyRules(state);
+  const started = state.iptablesBefore
+    ? iptablesDelta(state.iptablesBefore, await snapshotIptables())
+    : state.started;
+  for (const delta of started)
+    await removeDelta(delta).catch((e: Error) => left.push(`iptables ${e.message}`));
+  for (const rule of [...state.rules].reverse()) await deleteRule(rule);
+  await deleteBridge(state);
+  await restoreSysctls(state);
+  // A start refused before any component ran has no logs to keep.
+  const ran = cp !== undefined || Object.keys(state.pids).length > 0;
+  if (left.length === 0) await removeDir(dir, options.keepLogs === true && ran);
+  return left;
+}
+
+/** The pods through the kubelet, then the node's processes by PID, containers, and its control plane. */
+async function stopProcesses(state: NodeState, cp: ControlPlaneState | undefined): Promise<void> {
   if (state.pids.scheduler) await stopPid(state.pids.scheduler);
   if (cp && state.pids.kubelet && state.pids.containerd) await drainPods(state);
   for (const pid of [state.pids.kubelet, state.pids.proxy]) if (pid) await stopPid(pid);
@@ -31,17 +56,13 @@ export async function stopNode(dir: string): Promise<string[]> {
     await stopPid(state.pids.containerd, 10_000);
   }
   if (cp) await stopControlPlane(cp);
-  left.push(...(await unmountBelow(dir)).map((m) => `mount ${m}`));
-  await removeContainerLogLinks(state);
-  left.push(...(await removeCgroupRoot(state.cgroupRoot)).map((c) => `cgroup ${c}`));
-  if (state.pids.proxy) await cleanupProxyRules(state);
-  for (const delta of state.started)
-    await removeDelta(delta).catch((e: Error) => left.push(`iptables ${e.message}`));
-  for (const rule of [...state.rules].reverse()) await deleteRule(rule);
-  await deleteBridge(state);
-  await restoreIpForward(state);
-  if (left.length === 0) await rm(dir, { recursive: true, force: true });
-  return left;
+}
+
+async function removeDir(dir: string, keepLogs: boolean): Promise<void> {
+  if (!keepLogs) return rm(dir, { recursive: true, force: true });
+  for (const bulk of ['containerd', 'kubelet', 'images', 'pod-logs', join('control-plane', 'etcd')]) {
+    await rm(join(dir, bulk), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildHotProgram } from '../hot-program.ts';
+import { run } from '../processes.ts';
 import { buildScratchImage, hostProgramFiles } from './scratch-image.ts';
 
 export const HOT_APP_IMAGE = 'localhost/furnace/hot-app:test';
@@ -35,8 +36,20 @@ export async function buildPerfImage(workDir: string): Promise<string> {
 
 export const BUSYBOX_IMAGE = 'localhost/furnace/busybox:test';
 
-/** Debian's static busybox (nslookup, wget, nc, httpd): a pod's client and server for network checks. */
-export function buildBusyboxImage(workDir: string): Promise<string> {
+/** Debian's static busybox (nslookup, nc, httpd): a pod's client and server for network checks. */
+export async function buildBusyboxImage(workDir: string): Promise<string> {
+  const linked = await run('ldd', ['/bin/busybox']).then(
+    () => true,
+    () => false,
+  );
+  if (linked) {
+    throw Object.assign(
+      new Error('/bin/busybox is dynamically linked: install busybox-static for a scratch image'),
+      {
+        code: 'ERR_BUSYBOX_NOT_STATIC',
+      },
+    );
+  }
   return buildScratchImage(
     { name: BUSYBOX_IMAGE, files: { '/bin/busybox': '/bin/busybox' }, entrypoint: ['/bin/busybox'] },
     workDir,

@@ -3,10 +3,12 @@
 // view, the frames only the first has. Swap exchanges the two; the table under the graph lists the change
 // per function, sortable, and the functions only the baseline has.
 import { Fragment } from 'preact';
+import { profileOf } from '../../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import { followLink, navigate } from '../routing/router.ts';
 import type { Location, ViewUpdate } from '../routing/url-state.ts';
+import { AlertScreen } from '../shell/alert-screen.tsx';
 import { ErrorScreen } from '../shell/error-screen.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { CompareTable } from '../viewer/compare-table.tsx';
@@ -121,6 +123,17 @@ export function ComparePage(props: ComparePageProps) {
       </p>
     );
   const [first, second] = loaded.data;
+  const types = [profileOf(first.entry.params), profileOf(second.entry.params)] as const;
+  if (types[0] !== types[1])
+    return (
+      <AlertScreen id="compare-title" title="These recordings do not compare">
+        <p>
+          {before} is of profile type {types[0]} and {after} of {types[1]}: they measure different things
+          (samples on the CPU, time blocked, time on and off the CPU…), so their shares do not compare.
+          Compare two recordings of one type.
+        </p>
+      </AlertScreen>
+    );
   return (
     <section class="compare" aria-labelledby="compare-title">
       <h1 id="compare-title">

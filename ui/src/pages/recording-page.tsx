@@ -1,5 +1,6 @@
 // One recording: what it is, its downloads, and its flame graph explorer. The URL holds the view.
 import { useCallback } from 'preact/hooks';
+import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
 import { ApiError } from '../api/client.ts';
 import { ContinuousLink } from '../continuous/continuous-link.tsx';
 import { LiveRecording } from '../live/live-recording.tsx';
@@ -53,6 +54,7 @@ export function RecordingPage({ id, location }: { id: string; location: Location
           view={location.view}
           onView={onView}
           processFrames={entry.profiler !== 'pprof'}
+          measure={measureOf(profileOf(entry.params))}
         />
       ) : entry.state === 'done' && entry.profiler === 'bpftrace' ? (
         <p class="notice" role="status">

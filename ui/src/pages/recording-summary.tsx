@@ -1,6 +1,8 @@
-// Where a recording came from and how it was taken: pod, container, start, duration, samples, profiler, settings.
+// Where a recording came from and how it was taken: pod, container, start, duration, profile type, samples
+// (or time), profiler, settings.
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
-import { formatCount } from '../../../core/render/format-count.ts';
+import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
+import { formatMeasure } from '../../../core/render/format-measure.ts';
 import {
   describeProfiler,
   describeSelection,
@@ -38,6 +40,7 @@ function describeDelivery(d: NonNullable<CatalogEntry['deliveries']>[number]): s
 }
 
 export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
+  const measure = measureOf(profileOf(entry.params));
   return (
     <dl class="summary">
       <dt>Pod</dt>
@@ -52,8 +55,10 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
       </dd>
       <dt>Duration</dt>
       <dd>{durationOf(entry)}</dd>
-      <dt>Samples</dt>
-      <dd>{entry.samples === undefined ? '—' : formatCount(entry.samples)}</dd>
+      <dt>Profile</dt>
+      <dd>{profileOf(entry.params)}</dd>
+      <dt>{measure.unit === 'samples' ? 'Samples' : 'Time'}</dt>
+      <dd>{entry.samples === undefined ? '—' : formatMeasure(entry.samples, measure)}</dd>
       <dt>Profiler</dt>
       <dd>{describeProfiler(entry)}</dd>
       <dt>Settings</dt>

@@ -15,14 +15,17 @@ const PROFILER_HINT =
   "perf samples any program; pprof asks a Go program's net/http/pprof; auto takes pprof when it answers; bpftrace runs your program on the pod's processes (it needs the furnace-tracer role).";
 const BPFTRACE_HINT =
   "Scoped to the pod's processes; a map keyed by ustack or kstack becomes a flame graph, e.g. profile:hz:99 { @[comm, ustack] = count(); }";
+const PROFILE_HINT =
+  'CPU: where the processes run. Off-CPU: where they wait (locks, I/O, sleeps), in time blocked. Wall clock: both, in one unit of time. Off-CPU and wall clock are recorded by Furnace’s own program, with the same permission as CPU.';
 const CALL_GRAPH_HINT =
-  'How perf walks each stack. Frame pointers cost nothing, but stacks stop at code built without them. dwarf walks those too: it copies 8 KB of stack with every sample (about 0.8 MB a second per busy thread at 99 Hz), so perf.data grows and the graph takes longer after Stop.';
+  "How perf walks each stack. Frame pointers cost nothing, but stacks stop at code built without them. dwarf walks those too: it copies 8 KB of stack with every sample (about 0.8 MB a second per busy thread at 99 Hz), so perf.data grows and the graph takes longer after Stop. auto checks the programs' binaries as recording starts and takes dwarf only where they lack frame pointers; the recording says which it used and why.";
 const PATTERN_HINT =
   'A regular expression matched like pgrep: process names first, then full command lines (at most 256 characters).';
 
 export const FIELD_TEXTS: Record<FormInput, FieldText> = {
   durationSeconds: { id: 'duration', label: 'Duration (seconds)' },
   profiler: { id: 'profiler', label: 'Profiler', hint: PROFILER_HINT },
+  profile: { id: 'profile', label: 'Profile', hint: PROFILE_HINT },
   pprofPort: { id: 'pprof-port', label: 'pprof port', hint: 'Default 6060.' },
   bpftraceProgram: { id: 'bpftrace-program', label: 'bpftrace program', hint: BPFTRACE_HINT },
   frequency: { id: 'frequency', label: 'Frequency (Hz)' },
@@ -47,6 +50,7 @@ const SERVER_NAMES: readonly (readonly [string, string])[] = [
   ['symbols', FIELD_TEXTS.symbols.label],
   ['callGraph', FIELD_TEXTS.callGraph.label],
   ['profiler', FIELD_TEXTS.profiler.label],
+  ['profile', FIELD_TEXTS.profile.label],
   ['pid', FIELD_TEXTS.pid.label],
   ['note', FIELD_TEXTS.note.label],
 ];

@@ -1,4 +1,5 @@
-// The profiler choice and its own settings: pprof's port for pprof and auto, the program for bpftrace.
+// The profiler choice and its own settings: what perf's choice measures (CPU, off-CPU, wall clock), pprof's
+// port for pprof and auto, the program for bpftrace.
 import { ChoiceField } from '../controls/choice-field.tsx';
 import { TextField } from '../controls/text-field.tsx';
 import { bindField, type FieldGroupProps } from './field-group.ts';
@@ -10,11 +11,18 @@ const PROFILERS = [
   { value: 'bpftrace', label: 'bpftrace' },
 ];
 
+const PROFILES = [
+  { value: 'cpu', label: 'CPU' },
+  { value: 'offcpu', label: 'Off-CPU (time blocked)' },
+  { value: 'wall', label: 'Wall clock (on and off the CPU)' },
+];
+
 export function ProfilerFields(props: FieldGroupProps) {
   const { profiler } = props.values;
   return (
     <>
       <ChoiceField choices={PROFILERS} {...bindField(props, 'profiler')} />
+      {profiler === 'perf' ? <ChoiceField choices={PROFILES} {...bindField(props, 'profile')} /> : null}
       {profiler === 'pprof' || profiler === 'auto' ? (
         <TextField numeric {...bindField(props, 'pprofPort')} />
       ) : null}

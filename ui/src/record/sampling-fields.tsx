@@ -10,10 +10,11 @@ const SYMBOL_SOURCES = [
   { value: 'proc', label: 'The running processes (/proc)' },
   { value: 'image', label: 'The container image' },
 ];
-/** The values the recorder accepts (core/contract/recording-params.ts CALL_GRAPHS). */
+/** The values the recorder accepts (core/contract/recording-params.ts CALL_GRAPHS), each with its cost. */
 const CALL_GRAPHS = [
-  { value: 'fp', label: 'Frame pointers (fp)' },
-  { value: 'dwarf', label: 'DWARF unwinding (dwarf)' },
+  { value: 'auto', label: 'Auto: dwarf where the programs lack frame pointers, else fp' },
+  { value: 'fp', label: 'Frame pointers (fp): no cost; stacks stop at code without them' },
+  { value: 'dwarf', label: 'DWARF (dwarf): 8 KB of stack per sample; larger perf.data, slower graph' },
 ] satisfies { value: CallGraph; label: string }[];
 /** Local mode records this machine's processes: there is no container image to read symbols from. */
 const LOCAL_SYMBOL_SOURCES = [

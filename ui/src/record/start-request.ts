@@ -17,6 +17,8 @@ export interface FormValues {
   container: string;
   /** perf, pprof, bpftrace or auto. */
   profiler: string;
+  /** What to measure with perf's default: cpu, offcpu (time blocked) or wall; empty or cpu is not sent. */
+  profile: string;
   /** The target's pprof port, for pprof and auto; empty for the default. */
   pprofPort: string;
   /** The bpftrace program, for bpftrace (sent as typed; the recorder scopes it to the pod). */
@@ -34,6 +36,7 @@ export type FormField =
   | 'callGraph'
   | 'container'
   | 'profiler'
+  | 'profile'
   | 'pprofPort'
   | 'bpftraceProgram'
   | 'note';
@@ -43,10 +46,12 @@ function number(text: string): unknown {
   return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text.trim();
 }
 
-/** The profiler and its own settings: pprof's port, bpftrace's program (left out when empty, so the server says it is required). */
+/** The profiler and its own settings: perf's profile type, pprof's port, bpftrace's program (left out when empty, so the server says it is required). */
 function profilerFields(values: FormValues): Record<string, unknown> {
   const { profiler } = values;
-  if (profiler === '' || profiler === 'perf') return {};
+  // With perf's choice, off-CPU and wall time (the scheduler recorder); cpu is the default, not sent.
+  if (profiler === '' || profiler === 'perf')
+    return values.profile === '' || values.profile === 'cpu' ? {} : { profile: values.profile };
   if (profiler === 'bpftrace')
     return values.bpftraceProgram.trim() === ''
       ? { profiler }
@@ -88,6 +93,7 @@ const FIELDS: readonly string[] = [
   'callGraph',
   'container',
   'profiler',
+  'profile',
   'note',
 ];
 /** Nested fields the server names by their path. */

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
-import { formatCount } from '../../../core/render/format-count.ts';
+import { formatMeasure, SAMPLES, type Measure } from '../../../core/render/format-measure.ts';
 import type { PaletteName } from '../../../core/render/palette.ts';
 import type { ViewState, ViewUpdate } from '../routing/url-state.ts';
 import { ExplorerToolbar } from './explorer-toolbar.tsx';
@@ -30,6 +30,8 @@ export interface ExplorerProps {
   legend?: ComponentChildren;
   /** The stacks start with the process's name (perf, bpftrace): Top functions leaves those frames out. */
   processFrames?: boolean;
+  /** What the values are (samples unless said: nanoseconds off-CPU or of wall time). */
+  measure?: Measure;
 }
 
 export function Explorer(props: ExplorerProps) {
@@ -40,7 +42,8 @@ export function Explorer(props: ExplorerProps) {
   const colorOf = props.colorOf ?? paletteColor;
   const path = useMemo(() => pathAt(root, view.zoom), [root, view.zoom.join('.')]);
   const search = useGraphSearch(root, view.search);
-  const describe = useFrameDescription(root, props.describeMore);
+  const measure = props.measure ?? SAMPLES;
+  const describe = useFrameDescription(root, props.describeMore, measure);
   const zoomTo = (_node: FlameNode, path: FlameNode[]): void => onView({ zoom: indicesOfPath(path) });
   return (
     <div class="explorer">
@@ -60,7 +63,7 @@ export function Explorer(props: ExplorerProps) {
         <FlameCanvas
           path={path}
           orientation={view.orientation}
-          name={`Flame graph of ${props.title}, ${formatCount(root.value)} samples`}
+          name={`Flame graph of ${props.title}, ${formatMeasure(root.value, measure)}`}
           colorOf={colorOf}
           isMatch={search.found?.isMatch}
           describe={describe}

@@ -1,4 +1,5 @@
-// The README's "Install on a cluster", walked as one user would (issue 14), against the real API server and
+// The README's "Install on a cluster", walked as one user would (issue 14), on simulated pods: the fast walk
+// (test/node/readme-walk-real.test.ts walks it on real pods of the images). Against the real API server and
 // controller manager: `kubectl apply -k deploy/overlays/kubernetes`; the operator (a process here, as its
 // own service account) installs from `deploy/samples/furnace.yaml` (`spec: {}`); a namespace opts in; a user
 // gets `furnace-recorder` there; `kubectl apply` of the sample Deployment; the pod the controller manager
@@ -133,7 +134,7 @@ async function recordWithResource(walk: Walk, namespace: string, kubeconfig: str
   assert.match(svg.body, /furnace_heavy/);
 }
 
-describe('the README on a cluster, as a user walks it', () => {
+describe('the README on a cluster, as a user walks it (simulated pods)', () => {
   it('installs, injects, records from the browser, kubectl furnace and a Recording, records agent mode, uninstalls the webhook', async (t) => {
     const started = Date.now();
     const step = (what: string) =>

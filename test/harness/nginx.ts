@@ -1,8 +1,10 @@
-// The request-serving program of bench:overhead: Debian's nginx with one worker, serving a 16 KiB HTML
-// page gzip-compressed on each request (as sites serve pages). The compression gives each request enough
-// work that the worker's core, not the load generator (go-http-load.ts), limits the throughput, so that
-// what a recording takes from the worker shows in requests per second.
+// Debian's nginx (built without frame pointers, as distributions build) with one worker on a loopback
+// port, serving a 16 KiB HTML page gzip-compressed on each request (as sites serve pages), with a config of
+// its own in a temp dir. bench:overhead and bench:callgraph load it with go-http-load.ts (the compression
+// gives each request enough work that the worker's core, not the load generator, limits the throughput);
+// tests that only need it busy use loadNginx.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -51,24 +53,21 @@ export interface Nginx {
   workerPid: number;
 }
 
-/** Starts nginx pinned to `cpu` (taskset; the worker inherits it); stopped by PID when the bench ends. */
-export async function startNginx(t: TestContext, dir: string, cpu: number): Promise<Nginx> {
+/**
+ * Starts nginx, pinned to `cpu` when one is given (taskset; the worker inherits it); stopped by PID when the
+ * test or bench ends.
+ */
+export async function startNginx(t: TestContext, dir: string, cpu?: number): Promise<Nginx> {
   await mkdir(join(dir, 'www'), { recursive: true });
   await mkdir(join(dir, 'tmp'), { recursive: true });
   await writeFile(join(dir, 'www', 'index.html'), page());
   const port = await freePort();
   await writeFile(join(dir, 'nginx.conf'), nginxConf(dir, port));
-  const master = startProcess(t, 'taskset', [
-    '-c',
-    String(cpu),
-    NGINX,
-    '-p',
-    dir,
-    '-c',
-    join(dir, 'nginx.conf'),
-    '-g',
-    'daemon off;',
-  ]);
+  const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'];
+  const master =
+    cpu === undefined
+      ? startProcess(t, NGINX, args)
+      : startProcess(t, 'taskset', ['-c', String(cpu), NGINX, ...args]);
   for (let i = 0; i < 100; i++) {
     const [workerPid] = await childPids(master.pid);
     const comm = workerPid === undefined ? '' : await readFile(`/proc/${workerPid}/cmdline`, 'utf8');
@@ -78,4 +77,35 @@ export async function startNginx(t: TestContext, dir: string, cpu: number): Prom
     await sleep(50);
   }
   throw new Error(`nginx started no worker:\n${master.output()}`);
+}
+
+/** GET `url` over `connections` keep-alive connections, each asking again once answered, until stopped. */
+export function loadNginx(url: string, connections = 2): { stop(): Promise<number> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  let running = true;
+  let answered = 0;
+  const get = (): Promise<void> =>
+    new Promise((resolve) => {
+      const req = request(url, { agent, headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) answered++;
+          resolve();
+        });
+      });
+      req.on('error', () => resolve());
+      req.end();
+    });
+  const loop = async (): Promise<void> => {
+    while (running) await get();
+  };
+  const loops = Array.from({ length: connections }, loop);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return answered;
+    },
+  };
 }
