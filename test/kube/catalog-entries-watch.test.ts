@@ -189,8 +189,8 @@ function untilIndexed(
  * stored before its list once it has opened, and those two changes soon after (through the watch).
  */
 async function filledNamespace(admin: KubeRequest, prefix: string) {
-  const namespace = await createNamespace(kc, { prefix, keyRoot: COLD_KEYS });
-  await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32, prefix });
+  const namespace = await createNamespace(kc, { prefix });
+  await writeFilledEntries(admin, namespace, { count: ENTRIES, concurrency: 32, prefix, keyRoot: COLD_KEYS });
   const idOf = (index: number) => filledEntryId(index, prefix);
   const added = `rec-during-${prefix}`;
   const deleted = idOf(ENTRIES - 1);
