@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   chooseCallGraph,
+  JVM_DECISION,
   decideCallGraph,
   mainBinaries,
   MAX_BINARIES,
@@ -142,6 +143,26 @@ describe('call graph auto: the decision and its reason', () => {
       { used: 'dwarf', reason: 'app53 has no frame pointers' },
     );
     assert.equal(decision.checked?.length, MAX_BINARIES, 'each verdict, for the log');
+  });
+
+  it('walks a JVM by frame pointers, whatever its launcher, since dwarf finds no unwind tables for JIT code', async (t) => {
+    const proc = await tempDir(t, 'furnace-fake-proc-');
+    const java = '/usr/lib/jvm/java-17/bin/java';
+    await mkdir(join(proc, '300', 'ns'), { recursive: true });
+    await symlink(java, join(proc, '300', 'exe'));
+    await symlink('mnt:[4026531841]', join(proc, '300', 'ns', 'mnt'));
+    await writeFile(
+      join(proc, '300', 'maps'),
+      line(0x1000, 0x2000, 'r-xp', java) +
+        line(0x10000, 0x900000, 'r-xp', '/usr/lib/jvm/java-17/lib/server/libjvm.so'),
+    );
+    const decision = await chooseCallGraph('auto', [300], {
+      procRoot: proc,
+      check: (_root, path) => Promise.resolve(verdict(path, 'no')),
+    });
+    assert.equal(decision.used, 'fp');
+    assert.equal(decision.reason, JVM_DECISION.reason);
+    assert.match(decision.reason, /-XX:\+PreserveFramePointer/);
   });
 });
 

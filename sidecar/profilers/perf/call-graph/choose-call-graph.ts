@@ -85,6 +85,18 @@ export function decideCallGraph(verdicts: readonly BinaryVerdict[]): CallGraphDe
   return { used: 'fp', reason: parts.join('; ') || "no process's executable could be read" };
 }
 
+/** A JVM maps its runtime library; its hot code is what its JIT compiled, which has no unwind tables. */
+const JVM_LIBRARY = /\/libjvm\.so$/m;
+/**
+ * A JVM's compiled code is walked by frame pointers or not at all (dwarf finds no unwind tables for it),
+ * so a recording with a JVM among its targets walks frame pointers, and says how to keep them.
+ */
+export const JVM_DECISION: CallGraphDecision = {
+  used: 'fp',
+  reason:
+    'a JVM: the code it compiles has no unwind tables for dwarf; frame pointers walk it when it runs with -XX:+PreserveFramePointer',
+};
+
 export interface ChooseDeps {
   procRoot?: string;
   check?: (root: string, path: string) => Promise<BinaryVerdict>;
@@ -110,6 +122,7 @@ export async function chooseCallGraph(
     const executable = await executableOf(procRoot, pid);
     if (executable === undefined) continue;
     const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+    if (JVM_LIBRARY.test(maps)) return JVM_DECISION;
     const namespace = (await readlink(`${procRoot}/${pid}/ns/mnt`).catch(() => undefined)) ?? String(pid);
     for (const path of mainBinaries(maps, executable)) {
       const key = `${namespace}:${path}`;
