@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../harness/eventually.ts';
 import { run } from '../harness/processes.ts';
 import { droppedPackets } from '../harness/node/pod-network.ts';
 import { BUSYBOX_IMAGE, buildBusyboxImage } from '../harness/node/test-images.ts';
@@ -56,12 +57,21 @@ function httpGet(address: string, port: number | string): Promise<string> {
   return inClient(['sh', '-c', request]);
 }
 
-/** The address cluster DNS gives a name, looked up from the client pod with busybox nslookup. */
+/**
+ * The address cluster DNS gives a name, looked up from the client pod with busybox nslookup. busybox asks
+ * once over UDP, where a resolver of a real program asks again: a first query to a Service address can be
+ * lost while its conntrack entry is made, so the lookup is repeated, as that resolver would, for 30 s.
+ */
 async function resolve(name: string): Promise<string> {
-  const answer = await inClient(['nslookup', name]);
-  const address = [...answer.matchAll(/^Address: (\d+\.\d+\.\d+\.\d+)$/gm)].at(-1)?.[1];
-  if (!address) throw new Error(`no address for ${name} in:\n${answer}`);
-  return address;
+  return eventually(
+    async () => {
+      const answer = await inClient(['nslookup', name]).catch((error: unknown) => String(error));
+      return [...answer.matchAll(/^Address: (\d+\.\d+\.\d+\.\d+)$/gm)].at(-1)?.[1];
+    },
+    30_000,
+    `an address for ${name} from cluster DNS`,
+    1000,
+  );
 }
 
 async function defaultGateway(): Promise<string> {
