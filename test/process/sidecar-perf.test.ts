@@ -77,6 +77,20 @@ describe('sidecar with real perf (with a fake registration server)', () => {
     assert.ok(samplesOf(folded, 'furnace_heavy') > 0, folded);
   });
 
+  it('finishes a recording stopped right after its start (the stop waits for perf to open its file)', async (t) => {
+    const { program } = await startHotProgram(t, await workDir(t, 'perf-stop-at-once'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
+    const outcomes: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const status = await sidecar.start({ processPattern: `^${program}`, durationSeconds: 300 });
+      const stopped = await sidecar.call('POST', `/recordings/${status.id}/stop`);
+      assert.equal(stopped.status, 200);
+      const done = await sidecar.waitFor(status.id, finished);
+      outcomes.push(`${done.state}${done.error ? `: ${done.error}` : ''}`);
+    }
+    assert.deepEqual(outcomes, ['done', 'done', 'done', 'done']);
+  });
+
   it('keeps what was sampled when the target exits before the deadline', async (t) => {
     const program = await buildHotProgram(await workDir(t, 'perf-exit'));
     const { sidecar } = await startRegisteredSidecar(t, SECRET);

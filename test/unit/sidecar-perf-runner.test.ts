@@ -157,13 +157,51 @@ describe('perf runner', () => {
       return true;
     };
     const recording = startPerfRecord(
-      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { spawn, timers, fileSize: () => Promise.resolve(10) },
       { ...options, killAfterMs: 2000 },
     );
     recording.stop();
+    await settle();
     timers.fire(2000);
     const result = await recording.done;
     assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
     assert.equal(result.ok, false);
   });
+
+  it('holds a stop that comes before perf has created perf.data until it has (SIGINT earlier kills perf with no file)', async () => {
+    const { child, spawn, timers } = setup();
+    let bytes = 0;
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(bytes) }, options);
+    recording.stop();
+    await settle();
+    timers.fire(20);
+    await settle();
+    assert.deepEqual(child.signals, [], 'no SIGINT while perf has not opened its file');
+    bytes = 4096;
+    timers.fire(20);
+    await settle();
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'stopped');
+    assert.equal(result.ok, true);
+  });
+
+  it('sends SIGINT anyway when perf.data has not appeared 5 s after the stop', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    recording.stop();
+    for (let waited = 0; waited < 5000; waited += 20) {
+      await settle();
+      assert.deepEqual(child.signals, [], `no SIGINT after ${waited} ms`);
+      timers.fire(20);
+    }
+    await settle();
+    await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+  });
 });
+
+/** Lets the runner's file-size checks (promises) answer. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

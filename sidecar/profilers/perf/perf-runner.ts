@@ -61,6 +61,9 @@ export interface PerfRunnerDeps {
 }
 
 const STDERR_KEEP = 4000;
+/** How long a stop waits for perf to create perf.data before it sends SIGINT anyway, and how often it looks. */
+const START_WAIT_MS = 5000;
+const START_POLL_MS = 20;
 
 const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
   cache: [],
@@ -171,13 +174,33 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
 
-  const stop = (why: PerfStopReason = 'stopped'): void => {
-    if (finished || reason !== undefined) return;
-    reason = why;
+  const interrupt = (): void => {
+    if (finished) return;
     child.kill('SIGINT');
     handles.push(
       deps.timers.setTimeout(() => !finished && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
     );
+  };
+
+  // perf takes SIGINT as "finish the file" only once it has set its handler, which it does before it
+  // creates perf.data; until then (the shell and setpriv that start it, perf opening its events) SIGINT
+  // kills it with no file, and a stop right after the start would fail the recording (perf script finds
+  // nothing). So the signal waits for the file, at most START_WAIT_MS.
+  const interruptOnceWriting = (waitedMs: number): void => {
+    if (finished) return;
+    void deps.fileSize(options.outputFile).then((bytes) => {
+      if (bytes > 0 || waitedMs >= START_WAIT_MS) interrupt();
+      else
+        handles.push(
+          deps.timers.setTimeout(() => interruptOnceWriting(waitedMs + START_POLL_MS), START_POLL_MS),
+        );
+    });
+  };
+
+  const stop = (why: PerfStopReason = 'stopped'): void => {
+    if (finished || reason !== undefined) return;
+    reason = why;
+    interruptOnceWriting(0);
   };
 
   const pollSize = (): void => {
