@@ -10,9 +10,11 @@ import {
   SERVER_CA_KEY,
   SIDECAR_CONTAINER_NAME,
   SIDECAR_ENV,
+  SIDECAR_LOCAL_ENV,
   SIDECAR_MOUNT_PATHS,
   SIDECAR_PORT,
   SIDECAR_PORT_NAME,
+  SIDECAR_TLS_PORT,
 } from '../contract/names.ts';
 import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
 import { podLevelResourceNames, targetContainers } from './pod-shape.ts';
@@ -43,6 +45,11 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
     // The volumes' size limits, so the sidecar keeps below them (the kubelet evicts the pod past one).
     { name: SIDECAR_ENV.outputSizeLimit, value: config.outputSizeLimit },
     { name: SIDECAR_ENV.storageSizeLimit, value: config.storageSizeLimit },
+    // Said outright: a Service named `furnace-sidecar` (or `-tls`) in the pod's namespace would otherwise
+    // set these through the kubelet's service links (FURNACE_SIDECAR_PORT=tcp://…), and the sidecar would
+    // refuse to start. The container's own env wins over service links.
+    { name: SIDECAR_LOCAL_ENV.port, value: String(SIDECAR_PORT) },
+    { name: SIDECAR_LOCAL_ENV.tlsPort, value: String(SIDECAR_TLS_PORT) },
   ];
 }
 
