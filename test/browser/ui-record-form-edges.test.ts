@@ -71,7 +71,7 @@ describe('the record form in local mode (real server, sidecar and perf)', () => 
     });
   });
 
-  it('counts no time down while recording until stopped, and says the cap', async (t) => {
+  it('counts no time down while recording until stopped, after a reload too, and says the cap', async (t) => {
     const server = await startLocalServer(t);
     const program = await runHotProgram(t, server.dir, 300, 25);
     await withPage(t, async (page) => {
@@ -81,6 +81,10 @@ describe('the record form in local mode (real server, sidecar and perf)', () => 
       await page.getByLabel('Process pattern').fill(program);
       await page.getByRole('button', { name: 'Start recording' }).click();
       const times = page.locator('.progress .times');
+      await times.getByText(/until you stop it \(at most 10:00\)/).waitFor();
+      assert.doesNotMatch((await times.textContent()) ?? '', /remaining/);
+      // After a reload the form takes the recording over: still no countdown to the cap.
+      await page.reload();
       await times.getByText(/until you stop it \(at most 10:00\)/).waitFor();
       assert.doesNotMatch((await times.textContent()) ?? '', /remaining/);
       await page.getByRole('button', { name: 'Stop recording' }).click();

@@ -20,6 +20,7 @@ import { EarlyGraph } from './early-graph.tsx';
 import { SamplingFields } from './sampling-fields.tsx';
 import type { FormField as Field, FormValues } from './start-request.ts';
 import { useRecording, type Problem } from './use-recording.ts';
+import { startedUntilStopped } from './until-stopped-memory.ts';
 
 /** Until the server's defaults arrive (GET /api/v1/limits), the numbers are empty rather than guessed. */
 const INITIAL: FormValues = {
@@ -143,7 +144,7 @@ export function RecordForm({ target }: { target: Target }) {
             onError={recording.fail}
             onStop={recording.stop}
             stopping={busy}
-            untilStopped={values.untilStopped}
+            untilStopped={values.untilStopped || startedUntilStopped(status.id)}
           />
         ) : null}
       </form>

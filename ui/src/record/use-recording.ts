@@ -11,6 +11,7 @@ import { inFormWords } from './field-texts.ts';
 import { readRunning, useAttachRunning } from './use-attach.ts';
 import { waitForCatalog } from './wait-for-catalog.ts';
 import { useEarlyTree } from './early-tree.ts';
+import { rememberUntilStopped } from './until-stopped-memory.ts';
 import { offerRecording } from '../viewer/load-recording.ts';
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 
@@ -104,10 +105,15 @@ export function useRecording(
   const start = (event: Event): void => {
     event.preventDefault();
     setProblem(undefined);
+    const untilStopped = values.untilStopped;
     send(
       apiPath`/proxy/${target.namespace}/${target.pod}/recordings`,
       startBody({ ...values, container: target.container }, max),
-      postStart<RecordingStatus>,
+      (path, body) =>
+        postStart<RecordingStatus>(path, body).then((started) => {
+          if (untilStopped) rememberUntilStopped(started.id);
+          return started;
+        }),
     );
   };
   const stop = (): void => {
