@@ -15,11 +15,14 @@ export const MAX_TEXT_CHARS = 24_000;
 // one line of an answer must stay on that line.
 const LINE_BREAKING = /[\t\n\u2028\u2029\u0085]/g;
 
-/** `text` made printable on one line and cut to `max` characters, saying how many were left out. */
-export function boundedName(text: string, max = MAX_NAME_CHARS): string {
+/**
+ * `text` made printable on one line and cut to `max` characters, saying how many were left out of
+ * `length` (the original's length, when `text` is already a cut of it).
+ */
+export function boundedName(text: string, max = MAX_NAME_CHARS, length = text.length): string {
   const cut = text.length > max ? text.slice(0, max) : text;
   const shown = printable(cut).replace(LINE_BREAKING, '\uFFFD');
-  return text.length > max ? `${shown}…(+${text.length - max} chars)` : shown;
+  return length > cut.length ? `${shown}…(+${length - cut.length} chars)` : shown;
 }
 
 /** A message from the server or a recorder: printable (lines kept), cut to `max` characters. */

@@ -1,9 +1,9 @@
 // Two recordings of one profile type compared per function: each function's share of samples before
 // and after (self, and total for context), what grew and what shrank, and whether the change is
 // significant. Deterministic, like the summary.
-import { boundedName, formatShare, quoted } from './bounded-text.ts';
+import { formatShare, quoted } from './bounded-text.ts';
 import type { EntryView } from './answer-schemas.ts';
-import type { StackTally } from './stack-tally.ts';
+import { shownName, type StackTally } from './stack-tally.ts';
 import { significance, type Significance } from './significance.ts';
 
 export interface FunctionChange {
@@ -41,7 +41,7 @@ function changeOf(name: string, before: StackTally, after: StackTally): Function
   const a = after.self.get(name) ?? 0;
   const share = (n: number, total: number): number => (total > 0 ? n / total : 0);
   return {
-    name: boundedName(name),
+    name: shownName(after.cutLengths.has(name) ? after : before, name),
     beforeSamples: b,
     afterSamples: a,
     beforeShare: round(share(b, before.totalSamples)),

@@ -3,7 +3,7 @@
 // counts. Deterministic: the same profile gives the same text and structure, byte for byte.
 import { boundedMessage, boundedName, formatShare, quoted } from './bounded-text.ts';
 import type { EntryView } from './answer-schemas.ts';
-import { heaviestEntries, type StackTally } from './stack-tally.ts';
+import { heaviestEntries, shownName, type StackTally } from './stack-tally.ts';
 
 export interface SummaryLimits {
   /** Functions in each top list. */
@@ -51,9 +51,10 @@ function shareOf(samples: number, total: number): number {
   return total > 0 ? Math.round((samples / total) * 1e6) / 1e6 : 0;
 }
 
-function functionShares(counts: Map<string, number>, total: number, limit: number): FunctionShare[] {
+function functionShares(tally: StackTally, counts: Map<string, number>, limit: number): FunctionShare[] {
+  const total = tally.totalSamples;
   return heaviestEntries(counts, limit).map(([name, samples]) => ({
-    name: boundedName(name),
+    name: shownName(tally, name),
     samples,
     share: shareOf(samples, total),
   }));
@@ -83,8 +84,8 @@ export function summarizeTally(entry: EntryView, tally: StackTally, limits: Summ
     totalSamples: total,
     uniqueStacks: tally.uniqueStacks,
     functions: tally.total.size,
-    topSelf: functionShares(tally.self, total, limits.top),
-    topTotal: functionShares(tally.total, total, limits.top),
+    topSelf: functionShares(tally, tally.self, limits.top),
+    topTotal: functionShares(tally, tally.total, limits.top),
     heaviestPaths: tally.heaviest
       .slice(0, limits.paths)
       .map((h) => pathShare(h.stack, h.samples, total, limits.pathFrames)),

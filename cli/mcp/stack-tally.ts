@@ -2,6 +2,7 @@
 // comparison needs: the samples per function as a leaf (self) and anywhere on the stack (total), and
 // the few heaviest whole stacks. Nothing else of the profile is kept, so a profile of 100,000 unique
 // stacks costs its functions, not its stacks.
+import { boundedName, MAX_NAME_CHARS } from './bounded-text.ts';
 
 /** Function names longer than this are kept cut (two names sharing these first characters add up). */
 export const MAX_KEY_CHARS = 4096;
@@ -28,10 +29,8 @@ export interface StackTally {
   total: Map<string, number>;
   /** The heaviest stacks, heaviest first (ties: stack text order). */
   heaviest: HeavyStack[];
-}
-
-function keyOf(frame: string): string {
-  return frame.length > MAX_KEY_CHARS ? frame.slice(0, MAX_KEY_CHARS) : frame;
+  /** The original length of each name kept cut to MAX_KEY_CHARS (the longest seen). */
+  cutLengths: Map<string, number>;
 }
 
 function heavierFirst(a: HeavyStack, b: HeavyStack): number {
@@ -48,10 +47,19 @@ export class StackTallier {
     self: new Map(),
     total: new Map(),
     heaviest: [],
+    cutLengths: new Map(),
   };
   private readonly seen = new Set<string>();
 
   constructor(private readonly heaviestKept: number) {}
+
+  private keyOf(frame: string): string {
+    if (frame.length <= MAX_KEY_CHARS) return frame;
+    const key = frame.slice(0, MAX_KEY_CHARS);
+    const lengths = this.tally.cutLengths;
+    lengths.set(key, Math.max(lengths.get(key) ?? 0, frame.length));
+    return key;
+  }
 
   /** One line of folded text. */
   addLine(raw: string): void {
@@ -72,12 +80,12 @@ export class StackTallier {
     tally.uniqueStacks += 1;
     const frames = stack.split(';');
     const functions = frames.length > 1 ? frames.slice(1) : frames;
-    const leaf = keyOf(functions[functions.length - 1] ?? '');
+    const leaf = this.keyOf(functions[functions.length - 1] ?? '');
     tally.self.set(leaf, (tally.self.get(leaf) ?? 0) + count);
     if (UNNAMED_FRAME.test(leaf)) tally.unnamedLeafSamples += count;
     this.seen.clear();
     for (const frame of functions) {
-      const key = keyOf(frame);
+      const key = this.keyOf(frame);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       tally.total.set(key, (tally.total.get(key) ?? 0) + count);
@@ -99,6 +107,11 @@ export class StackTallier {
   result(): StackTally {
     return this.tally;
   }
+}
+
+/** A tallied name for showing: bounded, and saying how long the original was when it was kept cut. */
+export function shownName(tally: StackTally, name: string): string {
+  return boundedName(name, MAX_NAME_CHARS, tally.cutLengths.get(name) ?? name.length);
 }
 
 /** `[name, samples]` pairs heaviest first, ties in name order, at most `limit`. */

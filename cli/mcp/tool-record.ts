@@ -67,6 +67,32 @@ function startBody(args: RecordArgs): Record<string, unknown> {
   return body;
 }
 
+/**
+ * Sends the status as a progress notification when the client asked for them (a progress token) and the
+ * progress has grown: MCP wants each notification's progress larger than the last.
+ */
+function progressReporter(
+  extra: ToolExtra,
+  closing: AbortSignal,
+): (status: RecordingStatus) => Promise<void> {
+  const token = extra._meta?.progressToken;
+  let last = -1;
+  return async (status) => {
+    const progress = Math.round(status.progress * 1000) / 10;
+    if (token === undefined || progress <= last || extra.signal.aborted || closing.aborted) return;
+    last = progress;
+    await extra.sendNotification({
+      method: 'notifications/progress',
+      params: {
+        progressToken: token,
+        progress,
+        total: 100,
+        message: `${status.id}: ${describeProgress(status)}`,
+      },
+    });
+  };
+}
+
 async function follow(
   api: FurnaceApi,
   path: string,
@@ -74,7 +100,7 @@ async function follow(
   signals: { extra: ToolExtra; closing: AbortSignal },
 ): Promise<RecordingStatus> {
   const { extra, closing } = signals;
-  const token = extra._meta?.progressToken;
+  const report = progressReporter(extra, closing);
   let status = started;
   // Cancelled, or the client went away: stop it and follow it to its end, so what was sampled is kept.
   let stopped = false;
@@ -87,16 +113,7 @@ async function follow(
   closing.addEventListener('abort', stop, { once: true });
   try {
     while (status.state !== 'done' && status.state !== 'failed') {
-      if (token !== undefined && !extra.signal.aborted && !closing.aborted)
-        await extra.sendNotification({
-          method: 'notifications/progress',
-          params: {
-            progressToken: token,
-            progress: Math.round(status.progress * 100),
-            total: 100,
-            message: describeProgress(status),
-          },
-        });
+      await report(status);
       await sleep(POLL_MS);
       status = checked('status', await api.json<unknown>('GET', path), `the status of ${started.id}`);
     }
