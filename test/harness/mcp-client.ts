@@ -11,6 +11,8 @@ export interface McpSession {
   client: Client;
   /** What the server wrote on stderr so far. */
   stderr: () => string;
+  /** The server process's id. */
+  pid: () => number;
 }
 
 export async function startMcp(
@@ -29,7 +31,14 @@ export async function startMcp(
   const client = new Client({ name: 'furnace-test', version: '1.0.0' });
   await client.connect(transport);
   t.after(() => client.close());
-  return { client, stderr: () => stderr };
+  return {
+    client,
+    stderr: () => stderr,
+    pid: () => {
+      if (transport.pid === null) throw new Error('furnace mcp is not running');
+      return transport.pid;
+    },
+  };
 }
 
 /** A tool's answer, with its text joined and its structured content typed as the test expects. */
