@@ -48,12 +48,12 @@ const METHOD =
 
 /** core/compare's counts from a tally. */
 export function countsOf(tally: StackTally): FunctionCounts {
-  const names = [...tally.total.keys()];
+  const names = [...tally.functions.keys()];
   const self = new Float64Array(names.length);
   const total = new Float64Array(names.length);
   names.forEach((name, i) => {
-    self[i] = tally.self.get(name) ?? 0;
-    total[i] = tally.total.get(name) ?? 0;
+    self[i] = tally.functions.get(name)?.self ?? 0;
+    total[i] = tally.functions.get(name)?.total ?? 0;
   });
   return { names, self, total, samples: tally.totalSamples };
 }

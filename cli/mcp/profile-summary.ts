@@ -51,9 +51,9 @@ function shareOf(samples: number, total: number): number {
   return total > 0 ? Math.round((samples / total) * 1e6) / 1e6 : 0;
 }
 
-function functionShares(tally: StackTally, counts: Map<string, number>, limit: number): FunctionShare[] {
+function functionShares(tally: StackTally, of: 'self' | 'total', limit: number): FunctionShare[] {
   const total = tally.totalSamples;
-  return heaviestEntries(counts, limit).map(([name, samples]) => ({
+  return heaviestEntries(tally, of, limit).map(([name, samples]) => ({
     name: shownName(tally, name),
     samples,
     share: shareOf(samples, total),
@@ -83,9 +83,9 @@ export function summarizeTally(entry: EntryView, tally: StackTally, limits: Summ
     profile: entry.params.profile ?? 'cpu',
     totalSamples: total,
     uniqueStacks: tally.uniqueStacks,
-    functions: tally.total.size,
-    topSelf: functionShares(tally, tally.self, limits.top),
-    topTotal: functionShares(tally, tally.total, limits.top),
+    functions: tally.functions.size,
+    topSelf: functionShares(tally, 'self', limits.top),
+    topTotal: functionShares(tally, 'total', limits.top),
     heaviestPaths: tally.heaviest
       .slice(0, limits.paths)
       .map((h) => pathShare(h.stack, h.samples, total, limits.pathFrames)),
