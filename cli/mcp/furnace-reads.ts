@@ -61,6 +61,7 @@ export async function listRecordings(
   limit: number,
 ): Promise<{ items: EntryView[]; more: boolean }> {
   const items: EntryView[] = [];
+  if (limit <= 0) return { items, more: false };
   let next: string | undefined;
   do {
     const query = new URLSearchParams({ limit: String(Math.min(500, limit - items.length)) });

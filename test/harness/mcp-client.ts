@@ -17,10 +17,10 @@ export interface McpSession {
 
 export async function startMcp(
   t: TestContext,
-  options: { args: string[]; env?: Record<string, string>; cwd?: string },
+  options: { args: string[]; env?: Record<string, string>; cwd?: string; node?: string },
 ): Promise<McpSession> {
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command: options.node ?? process.execPath,
     args: [join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp', ...options.args],
     env: { ...(process.env as Record<string, string>), ...options.env },
     cwd: options.cwd ?? PROJECT_ROOT,
