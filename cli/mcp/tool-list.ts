@@ -80,7 +80,9 @@ function listText(
   recordings: ReturnType<typeof recordingRow>[],
   more: boolean,
 ): string {
+  const namespaces = [...new Set(pods.map((p) => p.namespace))].sort();
   const lines = [
+    `Namespaces with pods you may record: ${namespaces.join(', ') || 'none'}`,
     `Pods you may record (${podCount}${podCount > pods.length ? `, first ${pods.length} shown` : ''}):`,
   ];
   for (const p of pods)
@@ -137,6 +139,7 @@ export function registerListTool(server: McpServer, context: ToolContext): void 
         const recordings = listed.items.map(recordingRow);
         return answer(listText(rows, pods.length, recordings, listed.more), {
           namespace: namespace ?? null,
+          namespaces: [...new Set(pods.map((p) => p.namespace))].sort(),
           pods: rows,
           podCount: pods.length,
           recordings,
