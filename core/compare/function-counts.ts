@@ -10,6 +10,8 @@ export interface FunctionCounts {
   readonly total: Float64Array;
   /** All samples of the profile. */
   readonly samples: number;
+  /** The smallest count of any stack (Infinity without stacks). */
+  readonly smallestCount: number;
 }
 
 export function countFunctions(stacks: FoldedStacks): FunctionCounts {
@@ -17,8 +19,10 @@ export function countFunctions(stacks: FoldedStacks): FunctionCounts {
   const frames = new StackFrames(table);
   let samples = 0;
   let stamp = 0;
+  let smallestCount = Infinity;
   for (const [stack, count] of stacks) {
     samples += count;
+    if (count < smallestCount) smallestCount = count;
     stamp += 1;
     const ids = frames.read(stack);
     // ids[0] is the process name.
@@ -26,7 +30,7 @@ export function countFunctions(stacks: FoldedStacks): FunctionCounts {
     if (ids.length > 1) table.addSelf(ids[ids.length - 1] as number, count);
   }
   // The process names' ids stay in the table with no counts; the comparison skips names with none.
-  return { names: table.names, self: table.self, total: table.total, samples };
+  return { names: table.names, self: table.self, total: table.total, samples, smallestCount };
 }
 
 class FunctionTable {
