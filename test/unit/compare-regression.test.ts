@@ -96,7 +96,7 @@ test('a small move within chance is unchanged; the same move with ten times the 
 
 test('periods in nanoseconds are tested as samples: one sample is the smallest stack count by default', () => {
   const ns = (a: number): FoldedStacks =>
-    new Map([...program(a), ['app;main;epsilon', 1]].map(([stack, n]) => [stack, n * 10101010]));
+    new Map([...program(a), ['app;main;epsilon', 1] as const].map(([stack, n]) => [stack, n * 10101010]));
   const regressed = compareWeights(ns(1000), ns(3000));
   assert.equal(regressed.verdict, 'regressed');
   assert.equal(regressed.beforeSamples, 4001);
