@@ -3,11 +3,12 @@
 // flag them all. So the test is stepwise: every function is tested against the samples of all others (a 2×2
 // table, function vs reference, before vs after, its log odds ratio as z), Benjamini–Hochberg over the
 // functions tested, and the strongest flagged function leaves the reference; then again, until no new
-// function is flagged. A name present on one side only (renamed, inlined, new or gone) is tested the same
-// way, with half a sample added to each cell of its table, never enters the reference, and when flagged is
-// not comparable: the profiles cannot say whether its cost moved elsewhere.
+// function is flagged. A name present on one side only (renamed, inlined, new or gone) never enters the
+// reference; it is tested exactly (its k samples all on one side, where each falls on the after side with
+// the reference's proportion π: p = 2·(1−π)^k or 2·π^k), and when flagged is not comparable: the profiles
+// cannot say whether its cost moved elsewhere.
 import type { CompareOptions, FunctionComparison } from './comparison-types.ts';
-import { twoSidedP } from './normal-tail.ts';
+import { normalQuantileUpper, twoSidedP } from './normal-tail.ts';
 
 export interface ReferenceTest {
   tested: FunctionComparison[];
@@ -83,6 +84,14 @@ function testRow(row: FunctionComparison, reference: Reference, outside: boolean
     return;
   }
   row.ratio = x2 / r2 / (x1 / r1);
+  if (half > 0) {
+    // Conditional on the function's k samples, each is an after sample with probability π.
+    const share = (r2 - half) / (r1 + r2 - 2 * half);
+    const k = row.before.self + row.after.self;
+    row.p = Math.min(1, 2 * (row.after.self === 0 ? 1 - share : share) ** k);
+    row.z = Math.sign(Math.log(row.ratio)) * normalQuantileUpper(row.p / 2);
+    return;
+  }
   // Woolf's variance of a log odds ratio: the sum of the reciprocal cell counts.
   row.z = Math.log(row.ratio) / Math.sqrt(1 / x1 + 1 / x2 + 1 / r1 + 1 / r2);
   row.p = twoSidedP(row.z);

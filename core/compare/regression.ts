@@ -11,7 +11,7 @@ import {
   type ProfileReason,
   type Verdict,
 } from './comparison-types.ts';
-import { countFunctions, type FunctionCounts } from './function-counts.ts';
+import { countFoldedText, countFunctions, type FunctionCounts } from './function-counts.ts';
 import { testAgainstReference } from './reference-test.ts';
 
 export * from './comparison-types.ts';
@@ -23,6 +23,15 @@ export function compareProfiles(
   options: CompareOptions = {},
 ): ProfileComparison {
   return compareCounts(countFunctions(before), countFunctions(after), options);
+}
+
+/** compareProfiles of two folded texts as the catalog stores them, read in place (no map of stacks made). */
+export function compareFoldedText(
+  before: string,
+  after: string,
+  options: CompareOptions = {},
+): ProfileComparison {
+  return compareCounts(countFoldedText(before), countFoldedText(after), options);
 }
 
 /** compareProfiles on counts already made (countFunctions), to compare one profile with several. */

@@ -40,6 +40,8 @@ describe('the regression comparison on real perf recordings', () => {
       await writeFile(join(out, 'base-1.folded'), formatFolded(runs[1] as FoldedStacks));
       await writeFile(join(out, 'beta3.folded'), formatFolded(beta3));
       await writeFile(join(out, 'rename.folded'), formatFolded(rename));
+      for (let i = 2; i < runs.length; i++)
+        await writeFile(join(out, `base-${i}.folded`), formatFolded(runs[i] as FoldedStacks));
     }
 
     let pairs = 0;

@@ -1,6 +1,6 @@
 // The regression comparison on folded stacks real perf recorded (test/fixtures/regression/, written by
-// test/process/compare-regression-real.test.ts): four functions of equal work, 10 s at 99 Hz on a loaded
-// machine; beta3 is the build where furnace_beta does three times the work, rename the build where it is
+// test/process/compare-regression-real.test.ts): four functions of equal work on average, 10 s at 99 Hz on a
+// loaded machine (five runs, base-0 to base-4); beta3 is the build where furnace_beta does three times the work, rename the build where it is
 // called furnace_beta_v2.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,13 @@ const profile = (name: string): FoldedStacks =>
 
 const flagged = (result: ProfileComparison): string[] =>
   result.functions.filter((row) => row.verdict !== 'unchanged').map((row) => `${row.name} ${row.verdict}`);
+
+test('every pair of five runs of the unchanged program: nothing flagged', () => {
+  const runs = [0, 1, 2, 3, 4].map((i) => profile(`base-${i}`));
+  for (const [i, before] of runs.entries())
+    for (const [j, after] of runs.entries())
+      if (i !== j) assert.deepEqual(flagged(compareProfiles(before, after)), [], `base-${i} → base-${j}`);
+});
 
 test('two runs of the unchanged program: nothing flagged', () => {
   const result = compareProfiles(profile('base-0'), profile('base-1'));
