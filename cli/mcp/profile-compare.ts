@@ -21,7 +21,7 @@ export interface FunctionChange {
   afterTotalShare: number;
   /** regressed, improved, unchanged or not-comparable, as core/compare decides; not-tested but for cpu. */
   verdict: string;
-  /** The z of its share ratio against the rest of the program, and its Benjamini–Hochberg q. */
+  /** The z of its log odds ratio against the unchanged rest, and its Benjamini–Hochberg q. */
   z: number;
   q: number;
 }
@@ -33,7 +33,7 @@ export interface ProfileComparison {
   /** The whole comparison's verdict and why it could not compare, if it could not. */
   verdict: string;
   reasons: string[];
-  /** How the unchanged part of the program moved (after/before share ratio; 1 when nothing moved). */
+  /** How the unchanged rest of the program's share moved (after/before; 1 when nothing moved). */
   background: number;
   grew: FunctionChange[];
   shrank: FunctionChange[];
@@ -42,9 +42,9 @@ export interface ProfileComparison {
 }
 
 const METHOD =
-  'per function, the after/before self share ratio against the median ratio of the program (its ' +
-  'background), a z test on its log, Benjamini–Hochberg at q ≤ 0.01 over the functions tested, and at least ' +
-  '1 share point and a factor of 1.2; names on one side only are not comparable (core/compare)';
+  "core/compare's: each function's samples against the rest of the program that did not change (a 2×2 " +
+  'log odds ratio, stepwise: the strongest flagged function leaves the reference), Benjamini–Hochberg at ' +
+  'q ≤ 0.01, and at least 1 share point and a factor of 1.2; a name on one side only is not comparable';
 
 /** core/compare's counts from a tally. */
 export function countsOf(tally: StackTally): FunctionCounts {
@@ -55,7 +55,7 @@ export function countsOf(tally: StackTally): FunctionCounts {
     self[i] = tally.functions.get(name)?.self ?? 0;
     total[i] = tally.functions.get(name)?.total ?? 0;
   });
-  return { names, self, total, samples: tally.totalSamples };
+  return { names, self, total, samples: tally.totalSamples, smallestCount: tally.smallestCount };
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -94,8 +94,11 @@ export function compareTallies(
   top: number,
 ): ProfileComparison {
   const profile = recordings.after.params.profile ?? 'cpu';
+  // A cpu recording's folded counts are samples (the sidecar's perf script leaves the period out), so
+  // each count is one sample even where no stack was seen only once.
   const core = compareCounts(countsOf(tallies.before), countsOf(tallies.after), {
     top: Number.MAX_SAFE_INTEGER,
+    countPerSample: 1,
   });
   // The method's test counts samples; other profiles weigh stacks (nanoseconds blocked, bytes), so
   // their changes are shown without a verdict.

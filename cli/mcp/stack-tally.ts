@@ -32,6 +32,8 @@ export interface StackTally {
   invalidLines: number;
   /** Samples whose leaf frame has no name (missing symbols). */
   unnamedLeafSamples: number;
+  /** The smallest count of any stack (Infinity without stacks): one sample's weight when counts are periods. */
+  smallestCount: number;
   /** Per function; the first frame (the process) counts only in a stack of it alone. */
   functions: Map<string, FunctionCount>;
   /** The heaviest stacks, heaviest first (ties: stack text order). */
@@ -59,6 +61,7 @@ export class StackTallier {
     uniqueStacks: 0,
     invalidLines: 0,
     unnamedLeafSamples: 0,
+    smallestCount: Infinity,
     functions: new Map(),
     heaviest: [],
     cutLengths: new Map(),
@@ -105,6 +108,7 @@ export class StackTallier {
     const tally = this.tally;
     tally.totalSamples += count;
     tally.uniqueStacks += 1;
+    tally.smallestCount = Math.min(tally.smallestCount, count);
     const stamp = tally.uniqueStacks;
     const frames = this.framesOf(line, end);
     for (const counter of frames) {
