@@ -7,6 +7,9 @@ import { boundedName, boundedText, MAX_NAME_CHARS } from '../../cli/mcp/bounded-
 import { compareTallies, comparisonText } from '../../cli/mcp/profile-compare.ts';
 import { DEFAULT_LIMITS, summarizeTally, summaryText } from '../../cli/mcp/profile-summary.ts';
 import { StackTallier } from '../../cli/mcp/stack-tally.ts';
+import { countFunctions } from '../../core/compare/function-counts.ts';
+import { parseFolded } from '../../core/stacks/folded.ts';
+import { syntheticFolded } from '../bench/ui-stand-in.ts';
 
 function entry(id: string, warnings: string[] = []): EntryView {
   return {
@@ -79,6 +82,27 @@ describe('summarize', () => {
     assert.equal(deepPath?.frames.length, DEFAULT_LIMITS.pathFrames);
     assert.equal(deepPath?.framesOmitted, 501 - DEFAULT_LIMITS.pathFrames);
     assert.match(boundedText('line\n'.repeat(10_000), 1000), /answer cut at 1000 characters/);
+  });
+});
+
+describe('the streaming tally', () => {
+  it('counts every function as core/compare counts the whole folded stacks, in file order or not', () => {
+    const text = syntheticFolded(3000);
+    const shuffled = text.trim().split('\n').reverse().join('\n');
+    const core = countFunctions(parseFolded(text));
+    for (const input of [text, shuffled]) {
+      const { functions, totalSamples } = tally(input);
+      assert.equal(totalSamples, core.samples);
+      assert.equal(functions.size, core.names.filter((_, i) => (core.total[i] ?? 0) > 0).length);
+      core.names.forEach((name, i) => {
+        if ((core.total[i] ?? 0) === 0) return;
+        assert.deepEqual(
+          [functions.get(name)?.self ?? 0, functions.get(name)?.total],
+          [core.self[i], core.total[i]],
+          name,
+        );
+      });
+    }
   });
 });
 
