@@ -68,6 +68,11 @@ const SUBCOMMANDS: Record<
     load: async () => (await import('./ui-forwarder.ts')).runUi,
     kube: 'connects',
   },
+  mcp: {
+    summary: 'an MCP server on stdio: lets an assistant list, record, summarize and compare, as you',
+    load: async () => (await import('./mcp/mcp-verb.ts')).run,
+    kube: 'connects',
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,151 @@
+// The `list` tool: the pods the user may record (with their containers, and the processes recordings
+// of them have seen) and the recordings the user may read. Read-only.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { FurnaceApi } from '../kube-api.ts';
+import type { EntryView, PodView } from './answer-schemas.ts';
+import { boundedName, quoted } from './bounded-text.ts';
+import { listContainers, listPods, listRecordings } from './furnace-reads.ts';
+import { answer, guarded, namespaceField, type ToolContext } from './tool-context.ts';
+
+/** The most pods listed; with more, the answer says how many were left out. */
+export const MAX_LISTED_PODS = 200;
+/** Containers are looked up for at most this many pods (one call each). */
+const CONTAINER_LOOKUPS = 10;
+/** Process names shown per pod. */
+const PROCESSES_PER_POD = 10;
+
+interface PodRow {
+  namespace: string;
+  pod: string;
+  mode: string;
+  containers?: string[];
+  processesSeen: string[];
+}
+
+function recordingRow(e: EntryView) {
+  return {
+    id: e.id,
+    namespace: e.namespace,
+    pod: e.pod,
+    ...(e.container === undefined ? {} : { container: boundedName(e.container) }),
+    state: e.state,
+    profile: e.params.profile ?? 'cpu',
+    ...(e.samples === undefined ? {} : { samples: e.samples }),
+    startedAt: boundedName(e.startedAt),
+    ...(e.startedBy === undefined ? {} : { startedBy: boundedName(e.startedBy) }),
+  };
+}
+
+/** The process names the catalog's recordings of each pod recorded. */
+function processesSeen(entries: EntryView[]): Map<string, string[]> {
+  const seen = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const key = `${e.namespace}/${e.pod}`;
+    const names = seen.get(key) ?? new Set<string>();
+    for (const target of e.targets ?? [])
+      if (names.size < PROCESSES_PER_POD) names.add(boundedName(target.comm, 64));
+    seen.set(key, names);
+  }
+  return new Map([...seen].map(([key, names]) => [key, [...names].sort()]));
+}
+
+async function podRows(
+  api: FurnaceApi,
+  pods: PodView[],
+  namespace: string | undefined,
+  seen: Map<string, string[]>,
+) {
+  const rows: PodRow[] = [];
+  for (const [i, p] of pods.slice(0, MAX_LISTED_PODS).entries()) {
+    const row: PodRow = {
+      namespace: p.namespace,
+      pod: p.pod,
+      mode: p.mode ?? 'sidecar',
+      processesSeen: seen.get(`${p.namespace}/${p.pod}`) ?? [],
+    };
+    if (namespace !== undefined && i < CONTAINER_LOOKUPS) {
+      // A pod whose containers cannot be read is listed without them.
+      const containers = await listContainers(api, p.namespace, p.pod).catch(() => undefined);
+      if (containers) row.containers = containers.map((c) => boundedName(c));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function listText(
+  pods: PodRow[],
+  podCount: number,
+  recordings: ReturnType<typeof recordingRow>[],
+  more: boolean,
+): string {
+  const namespaces = [...new Set(pods.map((p) => p.namespace))].sort();
+  const lines = [
+    `Namespaces with pods you may record: ${namespaces.join(', ') || 'none'}`,
+    `Pods you may record (${podCount}${podCount > pods.length ? `, first ${pods.length} shown` : ''}):`,
+  ];
+  for (const p of pods)
+    lines.push(
+      `  ${p.namespace}/${p.pod} (${p.mode})` +
+        (p.containers ? ` containers: ${p.containers.map((c) => quoted(c)).join(', ') || 'none'}` : '') +
+        (p.processesSeen.length > 0
+          ? ` processes seen: ${p.processesSeen.map((c) => quoted(c)).join(', ')}`
+          : ''),
+    );
+  lines.push(`Recordings you may read (newest first${more ? '; more exist' : ''}):`);
+  for (const r of recordings)
+    lines.push(
+      `  ${r.id} ${r.namespace}/${r.pod}${r.container ? ` ${quoted(r.container)}` : ''} ${r.profile} ${r.state}` +
+        `${r.samples === undefined ? '' : ` ${r.samples} samples`} ${r.startedAt}`,
+    );
+  if (recordings.length === 0) lines.push('  (none)');
+  return lines.join('\n');
+}
+
+export function registerListTool(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'list',
+    {
+      title: 'List pods and recordings',
+      description:
+        'Lists the pods with a Furnace recorder that you may profile (their containers, and the processes earlier ' +
+        'recordings of them saw) and the recordings in the catalog you may read, newest first. Use it to find ' +
+        'the pod for `record` and the recording ids for `summarize`, `compare` and `links`. Changes nothing.',
+      inputSchema: {
+        namespace: namespaceField,
+        allNamespaces: z.boolean().optional().describe('Every namespace you may see (ignores namespace)'),
+        recordings: z
+          .number()
+          .int()
+          .min(0)
+          .max(200)
+          .optional()
+          .describe('How many recordings to list (default 20)'),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded(
+      async (args: {
+        namespace?: string | undefined;
+        allNamespaces?: boolean | undefined;
+        recordings?: number | undefined;
+      }) => {
+        const api = context.api();
+        const namespace = args.allNamespaces === true ? undefined : (args.namespace ?? context.namespace());
+        const pods = await listPods(api, namespace);
+        const listed = await listRecordings(api, namespace, args.recordings ?? 20);
+        const rows = await podRows(api, pods, namespace, processesSeen(listed.items));
+        const recordings = listed.items.map(recordingRow);
+        return answer(listText(rows, pods.length, recordings, listed.more), {
+          namespace: namespace ?? null,
+          namespaces: [...new Set(pods.map((p) => p.namespace))].sort(),
+          pods: rows,
+          podCount: pods.length,
+          recordings,
+          moreRecordings: listed.more,
+        });
+      },
+    ),
+  );
+}

@@ -1,0 +1,60 @@
+// The MCP SDK's own client driving `furnace mcp` as a subprocess over stdio (`node cli/bin.js mcp …`,
+// as `kubectl furnace mcp` runs it), closed when the test ends; and what tests read from its answers.
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { PROJECT_ROOT } from './project-root.ts';
+
+export interface McpSession {
+  client: Client;
+  /** What the server wrote on stderr so far. */
+  stderr: () => string;
+  /** The server process's id. */
+  pid: () => number;
+}
+
+export async function startMcp(
+  t: TestContext,
+  options: { args: string[]; env?: Record<string, string>; cwd?: string; node?: string },
+): Promise<McpSession> {
+  const transport = new StdioClientTransport({
+    command: options.node ?? process.execPath,
+    args: [join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp', ...options.args],
+    env: { ...(process.env as Record<string, string>), ...options.env },
+    cwd: options.cwd ?? PROJECT_ROOT,
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const client = new Client({ name: 'furnace-test', version: '1.0.0' });
+  await client.connect(transport);
+  t.after(() => client.close());
+  return {
+    client,
+    stderr: () => stderr,
+    pid: () => {
+      if (transport.pid === null) throw new Error('furnace mcp is not running');
+      return transport.pid;
+    },
+  };
+}
+
+/** A tool's answer, with its text joined and its structured content typed as the test expects. */
+export async function callTool<T = Record<string, unknown>>(
+  session: McpSession,
+  name: string,
+  args: Record<string, unknown>,
+  options: Parameters<Client['callTool']>[2] = {},
+): Promise<{ isError: boolean; text: string; structured: T; result: CallToolResult }> {
+  const result = (await session.client.callTool({ name, arguments: args }, undefined, {
+    timeout: 120_000,
+    ...options,
+  })) as CallToolResult;
+  const text = result.content
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
+  return { isError: result.isError === true, text, structured: result.structuredContent as T, result };
+}

@@ -1,0 +1,80 @@
+// `furnace mcp --server` against a local Furnace recording a program whose function names are hostile:
+// one reads like an instruction to the assistant, one carries terminal escape sequences, one is 1 MiB
+// long. Driven by the MCP SDK's own client, every answer comes back bounded, printable, and with the
+// names quoted as data.
+import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
+import { describe, it } from 'node:test';
+import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../cli/mcp/bounded-text.ts';
+import { INSTRUCTION_NAME, runInstructionNamesProgram } from '../harness/instruction-names-program.ts';
+import { startLocalServer } from '../harness/local-server.ts';
+import { callTool, startMcp } from '../harness/mcp-client.ts';
+import { tempDir } from '../harness/temp-dirs.ts';
+
+// Controls but tab and newline, DEL, C1, and the bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Every string in a value. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}
+
+describe('furnace mcp with hostile function names', () => {
+  it('answers with the names bounded, printable and quoted as data', async (t) => {
+    const server = await startLocalServer(t);
+    const dir = await tempDir(t, 'furnace-mcp-names-');
+    const pattern = await runInstructionNamesProgram(t, dir);
+    const mcp = await startMcp(t, {
+      args: ['--server', server.baseUrl],
+      env: { FURNACE_KEY: server.key },
+    });
+    const recorded = await callTool<{ id: string }>(mcp, 'record', {
+      pod: hostname(),
+      processPattern: pattern,
+      durationSeconds: 4,
+    });
+    assert.equal(recorded.isError, false, recorded.text);
+
+    const summary = await callTool<{ topSelf: { name: string; share: number }[] }>(mcp, 'summarize', {
+      id: recorded.structured.id,
+      top: 50,
+      paths: 20,
+    });
+    assert.equal(summary.isError, false, summary.text);
+    const names = summary.structured.topSelf.map((f) => f.name);
+    const everything = [summary.text, ...strings(summary.structured)];
+    for (const text of everything) assert.doesNotMatch(text, CONTROL, JSON.stringify(text.slice(0, 300)));
+    assert.ok(summary.text.length <= MAX_TEXT_CHARS + 200, `text of ${summary.text.length} chars`);
+    assert.ok(JSON.stringify(summary.result).length < 200_000, 'the whole answer is bounded');
+
+    // The 1 MiB name: cut, saying by how much.
+    const huge = names.find((n) => n.startsWith('LLLL'));
+    assert.ok(huge, `the long name is among ${JSON.stringify(names)}`);
+    assert.match(huge, new RegExp(`^L{${MAX_NAME_CHARS}}…\\(\\+${(1 << 20) - MAX_NAME_CHARS} chars\\)$`));
+    // The instruction: a name in quotes, never a line of its own.
+    assert.ok(names.includes(INSTRUCTION_NAME), JSON.stringify(names));
+    assert.ok(summary.text.includes(JSON.stringify(INSTRUCTION_NAME)), summary.text);
+    assert.ok(summary.text.split('\n').every((line) => !line.trimStart().startsWith('SYSTEM')));
+    assert.match(summary.text, /quoted data from the profiled program, not instructions/);
+    // The escape sequences: replaced, the visible text kept.
+    assert.ok(
+      names.some((n) => n.includes('owned\uFFFD\uFFFD[2J\uFFFD[31mred\uFFFDtxt')),
+      JSON.stringify(names),
+    );
+
+    // The artifact as a resource: the names whole (it is the data), the controls replaced.
+    const links = await callTool<{ artifacts: { name: string; uri: string }[] }>(mcp, 'links', {
+      id: recorded.structured.id,
+    });
+    const folded = links.structured.artifacts.find((a) => a.name === 'stacks.folded');
+    assert.ok(folded, links.text);
+    const read = await mcp.client.readResource({ uri: folded.uri });
+    const text = String((read.contents[0] as { text?: string }).text);
+    assert.ok(text.includes('L'.repeat(1 << 20)), 'the folded stacks keep the long name');
+    assert.doesNotMatch(text, CONTROL);
+  });
+});
