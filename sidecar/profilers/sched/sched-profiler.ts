@@ -66,7 +66,11 @@ export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
         );
       const schedProfile = profile as SchedProfile;
       const targets = await context.chooseTargets();
-      const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
+      const { scope, warning } = await scopeOfTargets(
+        targets,
+        deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
+        deps.cgroupIdOf,
+      );
       const program = schedProgram({
         profile: schedProfile,
         scope,
@@ -85,7 +89,7 @@ export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
       return {
         profiler: 'sched',
         targets,
-        warnings: [],
+        warnings: warning === undefined ? [] : [warning],
         run: (run) => runBpftrace(deps, context, plan, run),
       };
     },
