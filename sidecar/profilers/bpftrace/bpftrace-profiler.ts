@@ -26,7 +26,8 @@ import type {
 } from '../profiler.ts';
 import { readCgroupId, type CgroupIdResult } from './cgroup-ids.ts';
 import { startBpftrace, type BpftraceRun, type BpftraceRunResult } from './bpftrace-runner.ts';
-import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
+import { ensureTracefs, mountCgroup2 } from './kernel-mounts.ts';
 
 export interface BpftraceProfilerDeps {
   config: Pick<SidecarConfig, 'bpftracePath' | 'maxPerfDataBytes'>;
@@ -37,6 +38,17 @@ export interface BpftraceProfilerDeps {
   pidNamespaceOf?: (pid: number) => Promise<number>;
   /** A process's cgroup v2 ID, or why it has none; by default from /proc (cgroup-ids.ts). */
   cgroupIdOf?: (pid: number) => Promise<CgroupIdResult>;
+  /** Runs `mount` for tracefs and a cgroup2 view when the recorder's container lacks them (kernel-mounts.ts). */
+  run?: RunCommand;
+}
+
+/** A process's cgroup v2 ID as the recorder finds it, mounting a cgroup2 view of its own if it must. */
+export function cgroupIdReader(
+  deps: Pick<BpftraceProfilerDeps, 'cgroupIdOf' | 'run'>,
+): (pid: number) => Promise<CgroupIdResult> {
+  if (deps.cgroupIdOf !== undefined) return deps.cgroupIdOf;
+  const { run } = deps;
+  return (pid) => readCgroupId(pid, '/proc', run && (() => mountCgroup2(run)));
 }
 
 /** Reads /proc/PID/ns/pid, a link such as `pid:[4026532183]`. */
@@ -183,9 +195,11 @@ export function createBpftraceProfiler(deps: BpftraceProfilerDeps): Profiler {
       const { scope, warning } = await scopeOfTargets(
         targets,
         deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
-        deps.cgroupIdOf,
+        cgroupIdReader(deps),
       );
       const scoped = scopeBpftraceProgram(program, scope);
+      // A program with tracepoints needs tracefs; one without does not, so a failure is bpftrace's to tell.
+      if (deps.run !== undefined) await ensureTracefs(deps.run);
       const maxBytes = await outputFileCap(deps.budget, deps.config.maxPerfDataBytes);
       const plan = { scoped, maxBytes, targets, title: 'bpftrace' };
       return {

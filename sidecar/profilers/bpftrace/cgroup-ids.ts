@@ -2,7 +2,8 @@
 // compares in the kernel: a cgroup's ID is the inode number of its directory in a cgroup2 mount. The path
 // comes from the target's /proc/PID/cgroup (`0::/kubepods/besteffort/pod<uid>/<id>`); the directory is
 // looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root),
-// since a container often sees only its own cgroup. Cgroup v1 hierarchies have no such ID: on a v1-only
+// then under a read-only mount of the whole tree the recorder makes for itself (kernel-mounts.ts): a
+// container on a hybrid node sees no cgroup2 mount at all, only its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
 // node, or where no mount shows the cgroup, the scope stays the PID namespace (the reason says why).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -58,11 +59,26 @@ async function idOfDirectory(directory: string): Promise<number | undefined> {
   return Number(info.ino);
 }
 
+/** The ID of the cgroup at `path` under the cgroup2 mounts one mountinfo lists, reached through `prefix`. */
+async function idInView(
+  path: string,
+  view: { mountinfo: string; prefix: string },
+): Promise<number | undefined> {
+  const mounts = cgroup2MountsOf(await readFile(view.mountinfo, 'utf8').catch(() => ''));
+  const directory = cgroupDirectoryOf(path, mounts);
+  return directory === undefined ? undefined : idOfDirectory(join(view.prefix, directory));
+}
+
 /**
  * The cgroup v2 ID of a process's cgroup, or why there is none to scope by: a v1-only process, the root of
  * the tree (or of a cgroup namespace, which hides where it is), or a directory no mount shows.
  */
-export async function readCgroupId(pid: number, procRoot = '/proc'): Promise<CgroupIdResult> {
+export async function readCgroupId(
+  pid: number,
+  procRoot = '/proc',
+  /** Mounts a view of the whole tree of the recorder's own (kernel-mounts.ts) when no mount shows the cgroup. */
+  mountOwnView?: () => Promise<boolean>,
+): Promise<CgroupIdResult> {
   const text = await readFile(`${procRoot}/${pid}/cgroup`, 'utf8').catch(() => undefined);
   const path = text === undefined ? undefined : unifiedPathOf(text);
   if (path === undefined) return { reason: `process ${pid} has no cgroup v2 line in /proc/${pid}/cgroup` };
@@ -71,15 +87,15 @@ export async function readCgroupId(pid: number, procRoot = '/proc'): Promise<Cgr
   // Above the recorder's cgroup namespace: no mount of its own reaches there, and `..` must not walk out.
   if (path.split('/').includes('..'))
     return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
-  const views: { mountinfo: string; prefix: string }[] = [
-    { mountinfo: `${procRoot}/self/mountinfo`, prefix: '/' },
-    { mountinfo: `${procRoot}/${pid}/mountinfo`, prefix: `${procRoot}/${pid}/root` },
-  ];
+  const own = { mountinfo: `${procRoot}/self/mountinfo`, prefix: '/' };
+  const views = [own, { mountinfo: `${procRoot}/${pid}/mountinfo`, prefix: `${procRoot}/${pid}/root` }];
   for (const view of views) {
-    const mounts = cgroup2MountsOf(await readFile(view.mountinfo, 'utf8').catch(() => ''));
-    const directory = cgroupDirectoryOf(path, mounts);
-    const id = directory === undefined ? undefined : await idOfDirectory(join(view.prefix, directory));
+    const id = await idInView(path, view);
     if (id !== undefined) return { id };
   }
-  return { reason: `no cgroup2 mount the recorder or process ${pid} sees shows ${path}` };
+  const mounted = mountOwnView === undefined ? undefined : await mountOwnView();
+  const id = mounted === true ? await idInView(path, own) : undefined;
+  if (id !== undefined) return { id };
+  const tried = mounted === false ? ', and mounting one of its own failed' : '';
+  return { reason: `no cgroup2 mount the recorder or process ${pid} sees shows ${path}${tried}` };
 }

@@ -8,7 +8,9 @@ import { FurnaceError } from '../../../core/contract/errors.ts';
 import { isSchedulerProfile } from '../../../core/contract/profile-types.ts';
 import type { BpftraceMapFolder } from '../../../core/bpftrace/maps.ts';
 import type { PlanContext, PlannedProfile, Profiler, RunContext } from '../profiler.ts';
+import { ensureTracefs } from '../bpftrace/kernel-mounts.ts';
 import {
+  cgroupIdReader,
   readPidNamespace,
   runBpftrace,
   scopeOfTargets,
@@ -69,8 +71,19 @@ export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
       const { scope, warning } = await scopeOfTargets(
         targets,
         deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
-        deps.cgroupIdOf,
+        cgroupIdReader(deps),
       );
+      // The program attaches to sched:sched_switch, whose format bpftrace reads in tracefs.
+      const tracefs = deps.run === undefined ? undefined : await ensureTracefs(deps.run);
+      if (tracefs !== undefined)
+        throw new FurnaceError(
+          'ERR_UNAVAILABLE',
+          `profile ${schedProfile} cannot be recorded here: ${tracefs}`,
+          {
+            field: 'profile',
+            value: schedProfile,
+          },
+        );
       const program = schedProgram({
         profile: schedProfile,
         scope,
