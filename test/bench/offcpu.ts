@@ -95,7 +95,8 @@ async function startOffcpu(sidecar: SidecarProcess, pid: number, seconds: number
   });
   if (start.status !== 202) throw new Error(`POST /recordings answered ${start.status}: ${start.text}`);
   const { id } = start.json as RecordingStatus;
-  for (let i = 0; i < 300; i++) {
+  // bpftrace compiles the program with LLVM first: seconds on a quiet machine, a minute on a busy one.
+  for (let i = 0; i < 1800; i++) {
     const bpftrace = await bpftracePid(sidecar.child.pid ?? 0);
     if (bpftrace !== undefined && (await bpfRunTime(bpftrace)).programs >= 2) {
       await sleep(500);
