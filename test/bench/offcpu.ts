@@ -62,10 +62,13 @@ async function abWindow(url: string): Promise<number> {
   return Number(rate);
 }
 
-async function bpftracePid(sidecarPid: number): Promise<number | undefined> {
-  for (const pid of await childPids(sidecarPid)) {
-    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
-    if (comm.trim() === 'bpftrace') return pid;
+/** The bpftrace among the sidecar's descendants (the sidecar's node runs under a wrapper). */
+async function bpftracePid(pid: number, depth = 3): Promise<number | undefined> {
+  for (const child of await childPids(pid)) {
+    const comm = await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'bpftrace') return child;
+    const below = depth > 1 ? await bpftracePid(child, depth - 1) : undefined;
+    if (below !== undefined) return below;
   }
   return undefined;
 }
@@ -97,8 +100,10 @@ async function startOffcpu(sidecar: SidecarProcess, pid: number, seconds: number
   const { id } = start.json as RecordingStatus;
   // bpftrace compiles the program with LLVM first: seconds on a quiet machine, a minute on a busy one.
   for (let i = 0; i < 1800; i++) {
+    const status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
+    if (isFinished(status)) throw new Error(`recording ${id} ended ${status.state}: ${status.error}`);
     const bpftrace = await bpftracePid(sidecar.child.pid ?? 0);
-    if (bpftrace !== undefined && (await bpfRunTime(bpftrace)).programs >= 2) {
+    if (bpftrace !== undefined && (await bpfRunTime(bpftrace)).programs >= 1) {
       await sleep(500);
       return { id, bpftrace };
     }
