@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinished, type RecordingStatus } from '../../core/contract/recording.ts';
 import { startNginx } from '../harness/nginx.ts';
 import { cpuMs } from '../harness/process-usage.ts';
-import { childPids, run } from '../harness/processes.ts';
+import { run } from '../harness/processes.ts';
 import { median } from '../harness/stats.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import {
@@ -62,13 +62,12 @@ async function abWindow(url: string): Promise<number> {
   return Number(rate);
 }
 
-/** The bpftrace among the sidecar's descendants (the sidecar's node runs under a wrapper). */
-async function bpftracePid(pid: number, depth = 3): Promise<number | undefined> {
-  for (const child of await childPids(pid)) {
-    const comm = await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '');
-    if (comm.trim() === 'bpftrace') return child;
-    const below = depth > 1 ? await bpftracePid(child, depth - 1) : undefined;
-    if (below !== undefined) return below;
+/** The bpftrace running recording `id` (its program is recordings/<id>/program.bt), from /proc. */
+async function bpftraceOf(id: string): Promise<number | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(`/recordings/${id}/program.bt`)) return Number(entry);
   }
   return undefined;
 }
@@ -102,7 +101,7 @@ async function startOffcpu(sidecar: SidecarProcess, pid: number, seconds: number
   for (let i = 0; i < 1800; i++) {
     const status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
     if (isFinished(status)) throw new Error(`recording ${id} ended ${status.state}: ${status.error}`);
-    const bpftrace = await bpftracePid(sidecar.child.pid ?? 0);
+    const bpftrace = await bpftraceOf(id);
     if (bpftrace !== undefined && (await bpfRunTime(bpftrace)).programs >= 1) {
       await sleep(500);
       return { id, bpftrace };
