@@ -79,7 +79,7 @@ export const VERBS = {
       {
         name: 'profile',
         value: 'TYPE',
-        help: `what to measure: ${PROFILE_TYPES.join(', ')} (default: cpu; offcpu is time blocked, wall is on and off the CPU; heap and goroutine with --profiler pprof)`,
+        help: `what to measure: ${PROFILE_TYPES.join(', ')} (default: cpu; offcpu is time blocked, wall is on and off the CPU; heap, goroutine, allocs, mutex and block with --profiler pprof)`,
       },
       {
         name: 'program',

@@ -23,9 +23,10 @@ import { RecordingController } from './recording/recording-controller.ts';
 
 function createController(config: SidecarConfig, basics: RecorderBasics): RecordingController {
   const { spawnChild, tokens } = basics;
+  const runtime = recorderRuntime(basics, process.env);
   return new RecordingController({
     config,
-    ...recorderRuntime(basics, process.env),
+    ...runtime,
     listProcesses: (withContainers) => readProcessTable({ withContainers }),
     nestedPidNamespace: () => isInNestedPidNamespace(),
     serverToken: () => tokens.uploadToken,
@@ -38,8 +39,15 @@ function createController(config: SidecarConfig, basics: RecorderBasics): Record
       return {
         pprof,
         auto: createAutoProfiler({ pprof, perf, probe: (params) => probePprof(pprofDeps, params) }),
-        bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget }),
-        sched: createSchedProfiler({ config, spawn: spawnChild, timers, budget, env: process.env }),
+        bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget, run: runtime.run }),
+        sched: createSchedProfiler({
+          config,
+          spawn: spawnChild,
+          timers,
+          budget,
+          env: process.env,
+          run: runtime.run,
+        }),
       };
     },
   });

@@ -25,6 +25,11 @@ export interface BpftraceScope {
   pidNamespaces: readonly number[];
   /** Host PIDs the program may observe (targets in the host's PID namespace). */
   pids: readonly number[];
+  /**
+   * cgroup v2 IDs: when given, a task must also be in one of these cgroups (the targets' containers), so a
+   * pod's other containers, the recorder's own among them, are left out in the kernel as well.
+   */
+  cgroupIds?: readonly number[];
 }
 
 type ProbeClass = 'task' | 'self' | 'timer';
@@ -145,7 +150,7 @@ function checkNumbers(what: string, values: readonly number[]): void {
       throw new Error(`${what} ${value} is not a positive integer`);
 }
 
-/** The recorder's filter as a bpftrace expression: the scope's PID namespaces and PIDs, nothing else. */
+/** The recorder's filter as a bpftrace expression: the scope's PID namespaces and PIDs, within its cgroups. */
 export function scopeFilter(scope: BpftraceScope): string {
   checkNumbers('PID namespace', scope.pidNamespaces);
   checkNumbers('PID', scope.pids);
@@ -156,7 +161,10 @@ export function scopeFilter(scope: BpftraceScope): string {
     ...[...new Set(scope.pids)].map((pid) => `pid == ${pid}`),
   ];
   if (terms.length === 0) throw new Error('a bpftrace scope needs a PID namespace or a PID');
-  return terms.join(' || ');
+  const cgroups = [...new Set(scope.cgroupIds ?? [])];
+  checkNumbers('cgroup ID', cgroups);
+  if (cgroups.length === 0) return terms.join(' || ');
+  return `( ${terms.join(' || ')} ) && ( ${cgroups.map((id) => `cgroup == ${id}`).join(' || ')} )`;
 }
 
 function printProbe(probe: ProbeBlock, filter: string): string {

@@ -1,12 +1,23 @@
 // What a recording measures, its profile type: `cpu` (where it runs), `offcpu` (where it waits), `wall`
-// (both, in one unit), and the snapshots a Go program's pprof endpoint serves (`heap`, `goroutine`). Each
+// (both, in one unit), and what a Go program's pprof endpoint serves: the snapshots `heap` and `goroutine`,
+// and `allocs`, `mutex` and `block` over the recording's duration. Each
 // profiler records some of them; a start asking one for another is a 400 naming what it records. A pprof
 // recording's type and its `pprof.kind` are one fact said twice: either may be given, they must agree.
 // Pure.
 import { FurnaceError } from './errors.ts';
 import { invalid } from './param-fields.ts';
+import type { PprofKind } from './recording-params.ts';
 
-export const PROFILE_TYPES = ['cpu', 'offcpu', 'wall', 'heap', 'goroutine'] as const;
+export const PROFILE_TYPES = [
+  'cpu',
+  'offcpu',
+  'wall',
+  'heap',
+  'goroutine',
+  'allocs',
+  'mutex',
+  'block',
+] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];
 
 /** The profile types each profiler records (the first is its default). */
@@ -15,17 +26,20 @@ export const PROFILES_OFFERED: Readonly<
 > = {
   // perf samples CPU; offcpu and wall come from Furnace's own scheduler recorder (profiler `sched`).
   perf: ['cpu', 'offcpu', 'wall'],
-  pprof: ['cpu', 'heap', 'goroutine'],
-  auto: ['cpu', 'heap', 'goroutine'],
+  pprof: ['cpu', 'heap', 'goroutine', 'allocs', 'mutex', 'block'],
+  auto: ['cpu', 'heap', 'goroutine', 'allocs', 'mutex', 'block'],
   // A bpftrace program's maps count whatever the program counts: the type says nothing more.
   bpftrace: ['cpu'],
 };
 
 /** pprof's kind for each profile type it serves, and back. */
-const PPROF_KIND_OF: Readonly<Partial<Record<ProfileType, 'profile' | 'heap' | 'goroutine'>>> = {
+const PPROF_KIND_OF: Readonly<Partial<Record<ProfileType, PprofKind>>> = {
   cpu: 'profile',
   heap: 'heap',
   goroutine: 'goroutine',
+  allocs: 'allocs',
+  mutex: 'mutex',
+  block: 'block',
 };
 
 /** The types recorded by Furnace's scheduler recorder rather than by perf record. */

@@ -30,15 +30,27 @@ export type ProfilerChoice = (typeof PROFILERS)[number];
 export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace', 'sched'] as const;
 export type ProfilerName = (typeof PROFILERS_RUN)[number];
 
-export const PPROF_KINDS = ['profile', 'heap', 'goroutine'] as const;
+export const PPROF_KINDS = ['profile', 'heap', 'goroutine', 'allocs', 'mutex', 'block'] as const;
 export type PprofKind = (typeof PPROF_KINDS)[number];
 export const PPROF_SCHEMES = ['http', 'https'] as const;
-/** net/http/pprof's paths: `profile` samples CPU for the duration, `heap` and `goroutine` are snapshots. */
+/**
+ * net/http/pprof's paths: `profile` samples CPU for the duration, `heap` and `goroutine` are snapshots, and
+ * `allocs`, `mutex` and `block` are counted over the duration (PPROF_TIMED_KINDS).
+ */
 export const PPROF_DEFAULT_PATHS: Readonly<Record<PprofKind, string>> = {
   profile: '/debug/pprof/profile',
   heap: '/debug/pprof/heap',
   goroutine: '/debug/pprof/goroutine',
+  allocs: '/debug/pprof/allocs',
+  mutex: '/debug/pprof/mutex',
+  block: '/debug/pprof/block',
 };
+/**
+ * Kinds asked with `?seconds=<duration>`: a CPU profile of that long, and for allocs, mutex and block the
+ * difference between two of Go's cumulative profiles that far apart (net/http/pprof's delta profile), so the
+ * graph shows what happened during the recording, not since the program started.
+ */
+export const PPROF_TIMED_KINDS: readonly PprofKind[] = ['profile', 'allocs', 'mutex', 'block'];
 export const PPROF_DEFAULTS = { port: 6060, kind: 'profile' } as const;
 /**
  * An absolute URL path of RFC 3986 path characters, not starting with `//`: no query, fragment, host or

@@ -1,6 +1,7 @@
 // A decoded pprof profile → folded stacks (root first, `;`-separated), with one of its sample values as the
 // count: samples for a CPU profile (comparable to perf's sample counts), bytes in use for a heap profile,
-// goroutines for a goroutine profile. Pure.
+// goroutines for a goroutine profile, bytes allocated for allocs, nanoseconds waited for mutex and block.
+// Pure.
 import type { PprofKind } from '../contract/recording-params.ts';
 import type { PprofProfile, ValueType } from './profile.ts';
 import type { FoldedStacks } from '../stacks/folded.ts';
@@ -10,6 +11,10 @@ export const PREFERRED_VALUES: Readonly<Record<PprofKind, readonly string[]>> = 
   profile: ['samples', 'cpu'],
   heap: ['inuse_space', 'inuse_objects', 'alloc_space'],
   goroutine: ['goroutine', 'goroutines'],
+  allocs: ['alloc_space', 'alloc_objects'],
+  // Time waited on the lock (mutex: by the holder's unlock stack; block: by the waiter's stack).
+  mutex: ['delay', 'contentions'],
+  block: ['delay', 'contentions'],
 };
 
 export interface FoldedProfile {

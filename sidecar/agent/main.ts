@@ -24,17 +24,25 @@ async function main(): Promise<void> {
   const started = await startRecorder(
     () => readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
     async (config, basics) => {
+      const runtime = recorderRuntime(basics, process.env);
       const recorders = new AgentRecorders({
         config,
-        ...recorderRuntime(basics, process.env),
+        ...runtime,
         budget: createDiskBudget(config.dataDir, config.diskBudgetBytes, {
           usage: diskUsage,
           size: fileSize,
         }),
         readProcesses: (cgroupOwner) => readProcessTable({ withContainers: true, cgroupOwner }),
-        // Profiles offcpu and wall: Furnace's own program, scoped to the pod's processes' PID namespaces.
+        // Profiles offcpu and wall: Furnace's own program, scoped to the pod's containers' cgroups.
         profilers: (budget) => ({
-          sched: createSchedProfiler({ config, spawn: basics.spawnChild, timers, budget, env: process.env }),
+          sched: createSchedProfiler({
+            config,
+            spawn: basics.spawnChild,
+            timers,
+            budget,
+            env: process.env,
+            run: runtime.run,
+          }),
         }),
       });
       // What a previous run left is finished or queued before the first request; each (re)registration

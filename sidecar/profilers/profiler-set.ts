@@ -28,7 +28,7 @@ export function profilerFor(
   if (profilers.sched !== undefined) return profilers.sched;
   throw new FurnaceError(
     'ERR_INVALID_PARAMETER',
-    `profile ${params.profile} is not available in this recorder (it records cpu${profilers.pprof === undefined ? '' : ', heap, goroutine'})`,
+    `profile ${params.profile} is not available in this recorder (it records cpu${profilers.pprof === undefined ? '' : ', heap, goroutine, allocs, mutex, block'})`,
     { field: 'profile', value: params.profile },
   );
 }

@@ -1,6 +1,8 @@
 // The Go program that pprof tests record: net/http/pprof on a port, a known hot function (furnaceGoHot),
-// memory it keeps (furnaceGoRetain, for heap profiles) and goroutines it parks (furnaceGoPark, for goroutine
-// profiles); optionally served over TLS that requires a client certificate (the way etcd guards its
+// memory it keeps (furnaceGoRetain, for heap profiles), goroutines it parks (furnaceGoPark, for goroutine
+// profiles), a mutex four goroutines fight over, each holding it 2 ms at a time in furnaceGoHoldLock (mutex
+// and block profiles, which it enables at every event), and a hot allocation site (furnaceGoAllocate, 64 KiB
+// a millisecond, for allocs profiles); optionally served over TLS that requires a client certificate (the way etcd guards its
 // metrics and pprof). Built with the machine's Go in the test; only the standard library.
 import { rmSync } from 'node:fs';
 import { access, mkdtemp, writeFile } from 'node:fs/promises';
@@ -21,6 +23,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"runtime"
+	"sync"
 	"time"
 )
 
@@ -44,12 +47,33 @@ func furnaceGoRetain() {
 //go:noinline
 func furnaceGoPark(ch chan struct{}) { <-ch }
 
+var contended sync.Mutex
+
+//go:noinline
+func furnaceGoHoldLock() {
+	contended.Lock()
+	time.Sleep(2 * time.Millisecond)
+	contended.Unlock()
+}
+
+var allocated []byte
+
+//go:noinline
+func furnaceGoAllocate() {
+	for {
+		allocated = make([]byte, 64*1024)
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6060", "listen address")
 	cert := flag.String("cert", "", "serving certificate (TLS when set)")
 	key := flag.String("key", "", "serving key")
 	clientCA := flag.String("client-ca", "", "CA that client certificates must chain to (mTLS)")
 	flag.Parse()
+	runtime.SetMutexProfileFraction(1)
+	runtime.SetBlockProfileRate(1)
 	furnaceGoRetain()
 	runtime.GC() // heap profiles show what was in use at the last GC: make that after the memory is kept
 	park := make(chan struct{})
@@ -61,6 +85,14 @@ func main() {
 			furnaceGoHot()
 		}
 	}()
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				furnaceGoHoldLock()
+			}
+		}()
+	}
+	go furnaceGoAllocate()
 	server := &http.Server{Addr: *addr}
 	if *cert == "" {
 		log.Fatal(server.ListenAndServe())

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../harness/ports.ts';
 import { childPids, startProcess } from '../harness/processes.ts';
 
-const NGINX = '/usr/sbin/nginx';
+export const NGINX = '/usr/sbin/nginx';
 
 function nginxConf(dir: string, port: number): string {
   return `worker_processes 1;
@@ -55,9 +55,9 @@ export interface Nginx {
 
 /**
  * Starts nginx, pinned to `cpu` when one is given (taskset; the worker inherits it); stopped by PID when the
- * test or bench ends.
+ * test or bench ends. `binary` runs a copy of Debian's nginx under another name (its threads' comm).
  */
-export async function startNginx(t: TestContext, dir: string, cpu?: number): Promise<Nginx> {
+export async function startNginx(t: TestContext, dir: string, cpu?: number, binary = NGINX): Promise<Nginx> {
   await mkdir(join(dir, 'www'), { recursive: true });
   await mkdir(join(dir, 'tmp'), { recursive: true });
   await writeFile(join(dir, 'www', 'index.html'), page());
@@ -66,8 +66,8 @@ export async function startNginx(t: TestContext, dir: string, cpu?: number): Pro
   const args = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'];
   const master =
     cpu === undefined
-      ? startProcess(t, NGINX, args)
-      : startProcess(t, 'taskset', ['-c', String(cpu), NGINX, ...args]);
+      ? startProcess(t, binary, args)
+      : startProcess(t, 'taskset', ['-c', String(cpu), binary, ...args]);
   for (let i = 0; i < 100; i++) {
     const [workerPid] = await childPids(master.pid);
     const comm = workerPid === undefined ? '' : await readFile(`/proc/${workerPid}/cmdline`, 'utf8');

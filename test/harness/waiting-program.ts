@@ -62,9 +62,14 @@ int main(int argc, char **argv) {
 `;
 
 /** Compiles the program into dir under `name` (frame pointers kept, no optimization); its path. */
-export async function buildWaitingProgram(dir: string, name = 'furnace-waiting'): Promise<string> {
+export async function buildWaitingProgram(
+  dir: string,
+  name = 'furnace-waiting',
+  extraFlags: string[] = [],
+): Promise<string> {
   await writeFile(join(dir, 'waiting.c'), WAITING_C);
   const path = join(dir, name);
-  await run('gcc', ['-O0', '-fno-omit-frame-pointer', '-pthread', '-o', path, join(dir, 'waiting.c')]);
+  const flags = ['-O0', '-fno-omit-frame-pointer', '-pthread', ...extraFlags];
+  await run('gcc', [...flags, '-o', path, join(dir, 'waiting.c')]);
   return path;
 }

@@ -198,4 +198,16 @@ describe('scopeFilter', () => {
     assert.throws(() => scopeFilter({ pidNamespaces: [], pids: [] }), /needs a PID namespace or a PID/);
     assert.throws(() => scopeFilter({ pidNamespaces: [Number.NaN], pids: [] }), /not a positive integer/);
   });
+
+  it("narrows to the targets' cgroups when it has their IDs: in the namespace and in one of them", () => {
+    assert.equal(
+      scopeFilter({ pidNamespaces: [4026532183], pids: [], cgroupIds: [9001, 9002, 9001] }),
+      `( ${FILTER} ) && ( cgroup == 9001 || cgroup == 9002 )`,
+    );
+    assert.equal(scopeFilter({ pidNamespaces: [4026532183], pids: [], cgroupIds: [] }), FILTER);
+    assert.throws(
+      () => scopeFilter({ pidNamespaces: [4026532183], pids: [], cgroupIds: [0] }),
+      /cgroup ID 0 is not a positive integer/,
+    );
+  });
 });

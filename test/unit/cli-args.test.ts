@@ -93,8 +93,8 @@ describe('furnace argument parsing', () => {
       profile: 'offcpu',
     });
     assert.throws(
-      () => startBody({ parsed: parseArgs(record, ['pod', '--profile', 'mutex']) }),
-      /profile "mutex" is not one of cpu, offcpu, wall, heap, goroutine/,
+      () => startBody({ parsed: parseArgs(record, ['pod', '--profile', 'trace']) }),
+      /profile "trace" is not one of cpu, offcpu, wall, heap, goroutine, allocs, mutex, block/,
     );
   });
 

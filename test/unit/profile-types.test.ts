@@ -28,11 +28,14 @@ describe('profile type of a start', () => {
     assert.equal(bpftrace.details.field, 'profile');
     assert.match(bpftrace.message, /profile "offcpu" is invalid: profiler bpftrace records cpu$/);
     const pprof = rejection({ profile: 'wall', profiler: 'pprof' });
-    assert.match(pprof.message, /profiler pprof records cpu, heap, goroutine/);
+    assert.match(pprof.message, /profiler pprof records cpu, heap, goroutine, allocs, mutex, block/);
     const heap = rejection({ profile: 'heap' });
     assert.match(heap.message, /profile "heap" is invalid: profiler perf records cpu, offcpu, wall/);
-    const unknown = rejection({ profile: 'mutex' });
-    assert.match(unknown.message, /profile "mutex" .*cpu, offcpu, wall, heap, goroutine/);
+    const unknown = rejection({ profile: 'trace' });
+    assert.match(
+      unknown.message,
+      /profile "trace" .*cpu, offcpu, wall, heap, goroutine, allocs, mutex, block/,
+    );
   });
 
   it("is pprof's kind said another way: either decides the other, and they must agree", () => {
@@ -61,7 +64,16 @@ describe('profile type of a start', () => {
     const schema = startParamsSchema(DEFAULT_LIMITS) as {
       properties: Record<string, { default?: unknown; enum?: string[] }>;
     };
-    assert.deepEqual(schema.properties.profile?.enum, ['cpu', 'offcpu', 'wall', 'heap', 'goroutine']);
+    assert.deepEqual(schema.properties.profile?.enum, [
+      'cpu',
+      'offcpu',
+      'wall',
+      'heap',
+      'goroutine',
+      'allocs',
+      'mutex',
+      'block',
+    ]);
     assert.equal(schema.properties.profile?.default, 'cpu');
   });
 });

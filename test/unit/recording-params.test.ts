@@ -133,8 +133,8 @@ describe('profiler and pprof parameters', () => {
     assert.match(port.message, /pprof\.port 70000 .*between 1 and 65535/);
     const unknown = rejection({ profiler: 'pprof', pprof: { host: '10.0.0.1' } });
     assert.match(unknown.message, /pprof\.host is not a known parameter/);
-    const kind = rejection({ profiler: 'pprof', pprof: { kind: 'mutex' } });
-    assert.match(kind.message, /pprof\.kind "mutex" .*profile, heap, goroutine/);
+    const kind = rejection({ profiler: 'pprof', pprof: { kind: 'trace' } });
+    assert.match(kind.message, /pprof\.kind "trace" .*profile, heap, goroutine, allocs, mutex, block/);
     assert.equal(rejection({ profiler: 'pprof', pprof: 'x' }).details.field, 'pprof');
   });
 

@@ -24,8 +24,10 @@ import type {
   ProfilerRun,
   RunContext,
 } from '../profiler.ts';
+import { readCgroupId, type CgroupIdResult } from './cgroup-ids.ts';
 import { startBpftrace, type BpftraceRun, type BpftraceRunResult } from './bpftrace-runner.ts';
-import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
+import { ensureTracefs, mountCgroup2 } from './kernel-mounts.ts';
 
 export interface BpftraceProfilerDeps {
   config: Pick<SidecarConfig, 'bpftracePath' | 'maxPerfDataBytes'>;
@@ -34,6 +36,19 @@ export interface BpftraceProfilerDeps {
   budget: DiskBudget;
   /** The inode number of a process's PID namespace; by default read from /proc/PID/ns/pid. */
   pidNamespaceOf?: (pid: number) => Promise<number>;
+  /** A process's cgroup v2 ID, or why it has none; by default from /proc (cgroup-ids.ts). */
+  cgroupIdOf?: (pid: number) => Promise<CgroupIdResult>;
+  /** Runs `mount` for tracefs and a cgroup2 view when the recorder's container lacks them (kernel-mounts.ts). */
+  run?: RunCommand;
+}
+
+/** A process's cgroup v2 ID as the recorder finds it, mounting a cgroup2 view of its own if it must. */
+export function cgroupIdReader(
+  deps: Pick<BpftraceProfilerDeps, 'cgroupIdOf' | 'run'>,
+): (pid: number) => Promise<CgroupIdResult> {
+  if (deps.cgroupIdOf !== undefined) return deps.cgroupIdOf;
+  const { run } = deps;
+  return (pid) => readCgroupId(pid, '/proc', run && (() => mountCgroup2(run)));
 }
 
 /** Reads /proc/PID/ns/pid, a link such as `pid:[4026532183]`. */
@@ -44,14 +59,37 @@ export async function readPidNamespace(pid: number, procRoot = '/proc'): Promise
   return Number(inode);
 }
 
-/** The targets' PID namespaces; targets in the host's own namespace count by their PIDs instead. */
+/** A scope and, when it could not be narrowed to the targets' cgroups though they are in a pod, why not. */
+export interface TargetScope {
+  scope: BpftraceScope;
+  warning?: string;
+}
+
+/**
+ * The targets' PID namespaces (targets in the host's own namespace count by their PIDs instead), narrowed to
+ * the targets' cgroup v2 IDs when every target has one: a pod's other containers share its PID namespace.
+ */
 export async function scopeOfTargets(
   targets: readonly ProcessInfo[],
   pidNamespaceOf: (pid: number) => Promise<number>,
-): Promise<BpftraceScope> {
+  cgroupIdOf: (pid: number) => Promise<CgroupIdResult> = (pid) => readCgroupId(pid),
+): Promise<TargetScope> {
   const namespaces = await Promise.all(targets.map((t) => pidNamespaceOf(t.pid)));
   const pids = targets.filter((_, i) => namespaces[i] === INIT_PID_NAMESPACE).map((t) => t.pid);
-  return { pidNamespaces: namespaces.filter((ns) => ns !== INIT_PID_NAMESPACE), pids };
+  const pidNamespaces = namespaces.filter((ns) => ns !== INIT_PID_NAMESPACE);
+  const cgroups = await Promise.all(targets.map((t) => cgroupIdOf(t.pid)));
+  const missing = cgroups.find((c): c is { reason: string } => 'reason' in c);
+  if (missing === undefined && cgroups.length > 0) {
+    const cgroupIds = cgroups.map((c) => ('id' in c ? c.id : 0));
+    return { scope: { pidNamespaces, pids, cgroupIds } };
+  }
+  const scope = { pidNamespaces, pids };
+  // Targets by PID (the host's namespace) are exact already; a pod's PID namespace holds all its containers.
+  if (missing === undefined || pidNamespaces.length === 0) return { scope };
+  return {
+    scope,
+    warning: `scoped to the pod's PID namespace, not to the targets' cgroups: ${missing.reason}`,
+  };
 }
 
 async function foldOutput(path: string): Promise<BpftraceMapFolder> {
@@ -154,14 +192,20 @@ export function createBpftraceProfiler(deps: BpftraceProfilerDeps): Profiler {
           },
         );
       const targets = await context.chooseTargets();
-      const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
+      const { scope, warning } = await scopeOfTargets(
+        targets,
+        deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
+        cgroupIdReader(deps),
+      );
       const scoped = scopeBpftraceProgram(program, scope);
+      // A program with tracepoints needs tracefs; one without does not, so a failure is bpftrace's to tell.
+      if (deps.run !== undefined) await ensureTracefs(deps.run);
       const maxBytes = await outputFileCap(deps.budget, deps.config.maxPerfDataBytes);
       const plan = { scoped, maxBytes, targets, title: 'bpftrace' };
       return {
         profiler: 'bpftrace',
         targets,
-        warnings: [],
+        warnings: warning === undefined ? [] : [warning],
         run: (run) => runBpftrace(deps, context, plan, run),
       };
     },

@@ -1,11 +1,13 @@
 // The pprof profiler: one GET of the target's own net/http/pprof endpoint on the pod's network (the sidecar
 // shares it, so 127.0.0.1), kept as profile.pb.gz for `go tool pprof`, decoded into folded stacks. A CPU
-// profile takes the recording's duration (`?seconds=N`); heap and goroutine profiles are snapshots.
+// profile takes the recording's duration (`?seconds=N`), as do allocs, mutex and block (Go's delta of its
+// cumulative profile over that time); heap and goroutine profiles are snapshots.
 import { readFile, rm } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { pprofToFolded } from '../../../core/pprof/pprof-folded.ts';
 import type { PprofProfile } from '../../../core/pprof/profile.ts';
 import {
+  PPROF_TIMED_KINDS,
   resolvePprofParams,
   type PprofParams,
   type RecordingParams,
@@ -51,7 +53,7 @@ export async function pprofEndpoint(
   params: RecordingParams,
 ): Promise<PprofEndpoint> {
   const settings = resolvePprofParams(params.pprof ?? {});
-  const query = settings.kind === 'profile' ? `?seconds=${params.durationSeconds}` : '';
+  const query = PPROF_TIMED_KINDS.includes(settings.kind) ? `?seconds=${params.durationSeconds}` : '';
   const tls = await readPprofTls(deps.config.pprofTlsDir, settings.tls);
   return {
     settings,
@@ -87,8 +89,10 @@ function unpack(raw: Buffer): Buffer {
 }
 
 function stopMessage(endpoint: PprofEndpoint, seconds: number): string {
-  if (endpoint.settings.kind !== 'profile') return `stopped before ${endpoint.url} answered`;
-  return `stopped before ${endpoint.url} sent its profile: a Go CPU profile comes only at the end of the ${seconds} s it was asked for, so nothing could be kept (start a shorter recording instead)`;
+  const { kind } = endpoint.settings;
+  if (!PPROF_TIMED_KINDS.includes(kind)) return `stopped before ${endpoint.url} answered`;
+  const what = kind === 'profile' ? 'a Go CPU profile' : `Go's ${kind} profile over a time`;
+  return `stopped before ${endpoint.url} sent its profile: ${what} comes only at the end of the ${seconds} s it was asked for, so nothing could be kept (start a shorter recording instead)`;
 }
 
 function runPprof(
@@ -101,7 +105,8 @@ function runPprof(
   const abort = new AbortController();
   const file = `${context.dir}/profile.pb.gz`;
   const { durationSeconds } = context.params;
-  const timeoutMs = (endpoint.settings.kind === 'profile' ? durationSeconds * 1000 : 0) + PPROF_GRACE_MS;
+  const timed = PPROF_TIMED_KINDS.includes(endpoint.settings.kind);
+  const timeoutMs = (timed ? durationSeconds * 1000 : 0) + PPROF_GRACE_MS;
   const done = (async (): Promise<ProfileOutput> => {
     const release = deps.budget.reserve(file, cap);
     try {
@@ -132,10 +137,13 @@ function runPprof(
         type: 'warning',
         message: `the profile has no sample with a positive ${value.type} (${skipped} without)`,
       });
+    const { kind } = endpoint.settings;
     const what =
-      endpoint.settings.kind === 'profile'
+      kind === 'profile'
         ? `CPU profile, ${durationSeconds} s`
-        : `${endpoint.settings.kind} snapshot`;
+        : timed
+          ? `${kind} profile, ${durationSeconds} s`
+          : `${kind} snapshot`;
     return {
       stacks,
       subtitle: `pprof ${what}, from ${endpoint.url}, counting ${value.type} (${value.unit})`,

@@ -8,7 +8,9 @@ import { FurnaceError } from '../../../core/contract/errors.ts';
 import { isSchedulerProfile } from '../../../core/contract/profile-types.ts';
 import type { BpftraceMapFolder } from '../../../core/bpftrace/maps.ts';
 import type { PlanContext, PlannedProfile, Profiler, RunContext } from '../profiler.ts';
+import { ensureTracefs } from '../bpftrace/kernel-mounts.ts';
 import {
+  cgroupIdReader,
   readPidNamespace,
   runBpftrace,
   scopeOfTargets,
@@ -66,7 +68,22 @@ export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
         );
       const schedProfile = profile as SchedProfile;
       const targets = await context.chooseTargets();
-      const scope = await scopeOfTargets(targets, deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)));
+      const { scope, warning } = await scopeOfTargets(
+        targets,
+        deps.pidNamespaceOf ?? ((pid) => readPidNamespace(pid)),
+        cgroupIdReader(deps),
+      );
+      // The program attaches to sched:sched_switch, whose format bpftrace reads in tracefs.
+      const tracefs = deps.run === undefined ? undefined : await ensureTracefs(deps.run);
+      if (tracefs !== undefined)
+        throw new FurnaceError(
+          'ERR_UNAVAILABLE',
+          `profile ${schedProfile} cannot be recorded here: ${tracefs}`,
+          {
+            field: 'profile',
+            value: schedProfile,
+          },
+        );
       const program = schedProgram({
         profile: schedProfile,
         scope,
@@ -85,7 +102,7 @@ export function createSchedProfiler(deps: SchedProfilerDeps): Profiler {
       return {
         profiler: 'sched',
         targets,
-        warnings: [],
+        warnings: warning === undefined ? [] : [warning],
         run: (run) => runBpftrace(deps, context, plan, run),
       };
     },

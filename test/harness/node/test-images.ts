@@ -1,14 +1,17 @@
 // Images of test programs for the real node: the hot C program (furnace_heavy does three times the work of
-// furnace_light; see ../hot-program.ts) as a static binary, and this machine's perf with its libraries and
-// `sleep`, for a privileged container that records a neighbour. Both `FROM scratch`.
+// furnace_light; see ../hot-program.ts) and the waiting C program (../waiting-program.ts) as static
+// binaries, and this machine's perf with its libraries and `sleep`, for a privileged container that records
+// a neighbour. All `FROM scratch`.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildHotProgram } from '../hot-program.ts';
+import { buildWaitingProgram } from '../waiting-program.ts';
 import { run } from '../processes.ts';
 import { buildScratchImage, hostProgramFiles } from './scratch-image.ts';
 
 export const HOT_APP_IMAGE = 'localhost/furnace/hot-app:test';
 export const PERF_IMAGE = 'localhost/furnace/perf:test';
+export const WAITING_APP_IMAGE = 'localhost/furnace/waiting-app:test';
 
 /** The hot program, busy `busyPercent` of each 100 ms for a day; returns the image archive. */
 export async function buildHotAppImage(workDir: string, busyPercent = 25): Promise<string> {
@@ -21,6 +24,20 @@ export async function buildHotAppImage(workDir: string, busyPercent = 25): Promi
       files: { '/furnace-hot': program },
       entrypoint: ['/furnace-hot', '86400', String(busyPercent)],
     },
+    workDir,
+  );
+}
+
+/**
+ * The waiting program (../waiting-program.ts: its threads burn, block in read() and sleep in a known split)
+ * as a static binary; its arguments are the container's: `<seconds> <thread-name prefix>`.
+ */
+export async function buildWaitingAppImage(workDir: string): Promise<string> {
+  const dir = join(workDir, 'waiting-app');
+  await mkdir(dir, { recursive: true });
+  const program = await buildWaitingProgram(dir, 'furnace-waiting', ['-static']);
+  return buildScratchImage(
+    { name: WAITING_APP_IMAGE, files: { '/furnace-waiting': program }, entrypoint: ['/furnace-waiting'] },
     workDir,
   );
 }
