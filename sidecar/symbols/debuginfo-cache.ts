@@ -12,7 +12,10 @@ export type DebugInfoFound =
 
 /** Where debug files come from once the binary itself has no symbol table. */
 export interface DebugInfoSource {
+  /** The debug file for a recording's symbols. */
   find(buildId: string): Promise<DebugInfoFound>;
+  /** Fetches into the cache ahead of a find (while perf records). */
+  prefetch(buildId: string): Promise<void>;
 }
 
 export interface DebugInfoCacheOptions {
@@ -77,26 +80,42 @@ export function createDebugInfoCache(options: DebugInfoCacheOptions): DebugInfoS
     return { found: true, path, origin: outcome.url };
   }
 
+  /** Files fetched and not yet used by a recording, with the server each came from. */
+  const fresh = new Map<string, string>();
+
+  async function lookup(buildId: string): Promise<DebugInfoFound> {
+    if (!BUILD_ID.test(buildId)) return { found: false, why: `bad build id ${buildId}` };
+    const path = join(options.dir, `${buildId}.debug`);
+    const cached = await stat(path).catch(() => undefined);
+    if (cached?.isFile() === true) {
+      const at = new Date(now());
+      await utimes(path, at, at).catch(() => undefined);
+      return { found: true, path, origin: 'cache' };
+    }
+    const miss = misses.get(buildId);
+    if (miss !== undefined && now() - miss.at < MISS_MEMORY_MS) return { found: false, why: miss.why };
+    // A prefetch and a stop, or two recordings stopping together, ask once.
+    const running = pending.get(buildId) ?? fetchInto(buildId, path);
+    pending.set(buildId, running);
+    try {
+      const found = await running;
+      if (found.found) fresh.set(buildId, found.origin);
+      return found;
+    } finally {
+      pending.delete(buildId);
+    }
+  }
+
   return {
     async find(buildId) {
-      if (!BUILD_ID.test(buildId)) return { found: false, why: `bad build id ${buildId}` };
-      const path = join(options.dir, `${buildId}.debug`);
-      const cached = await stat(path).catch(() => undefined);
-      if (cached?.isFile() === true) {
-        const at = new Date(now());
-        await utimes(path, at, at).catch(() => undefined);
-        return { found: true, path, origin: 'cache' };
-      }
-      const miss = misses.get(buildId);
-      if (miss !== undefined && now() - miss.at < MISS_MEMORY_MS) return { found: false, why: miss.why };
-      // Two recordings stopping together ask once.
-      const running = pending.get(buildId) ?? fetchInto(buildId, path);
-      pending.set(buildId, running);
-      try {
-        return await running;
-      } finally {
-        pending.delete(buildId);
-      }
+      const found = await lookup(buildId);
+      // The first recording that uses a fetched file names its server; later ones name the cache.
+      const origin = fresh.get(buildId);
+      fresh.delete(buildId);
+      return found.found && origin !== undefined ? { ...found, origin } : found;
+    },
+    async prefetch(buildId) {
+      await lookup(buildId);
     },
   };
 }

@@ -10,6 +10,7 @@ import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { recorderDebugInfo } from '../../symbols/debuginfo-source.ts';
+import { prefetchDebugInfo } from '../../symbols/debuginfo-prefetch.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
@@ -119,6 +120,8 @@ function startPerf(
   );
   // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
   void deps.kernelSymbols?.();
+  // So are the debug files of stripped targets (debuginfo-prefetch.ts): the stop finds them in the cache.
+  void prefetchDebugInfo(deps.debugInfo, plan.perf.pids);
   // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
