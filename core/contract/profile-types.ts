@@ -11,7 +11,7 @@ export type ProfileType = (typeof PROFILE_TYPES)[number];
 
 /** The profile types each profiler records (the first is its default). */
 export const PROFILES_OFFERED: Readonly<
-  Record<'perf' | 'pprof' | 'bpftrace' | 'auto', readonly ProfileType[]>
+  Record<'perf' | 'pprof' | 'bpftrace' | 'auto' | 'node', readonly ProfileType[]>
 > = {
   // perf samples CPU; offcpu and wall come from Furnace's own scheduler recorder (profiler `sched`).
   perf: ['cpu', 'offcpu', 'wall'],
@@ -19,6 +19,8 @@ export const PROFILES_OFFERED: Readonly<
   auto: ['cpu', 'heap', 'goroutine'],
   // A bpftrace program's maps count whatever the program counts: the type says nothing more.
   bpftrace: ['cpu'],
+  // V8's CPU profiler, through the target's inspector.
+  node: ['cpu'],
 };
 
 /** pprof's kind for each profile type it serves, and back. */
