@@ -19,8 +19,8 @@ export const PROFILES_OFFERED: Readonly<
   auto: ['cpu', 'heap', 'goroutine'],
   // A bpftrace program's maps count whatever the program counts: the type says nothing more.
   bpftrace: ['cpu'],
-  // V8's CPU profiler, through the target's inspector.
-  node: ['cpu'],
+  // V8's CPU profiler and its sampling heap profiler, through the target's inspector.
+  node: ['cpu', 'heap'],
 };
 
 /** pprof's kind for each profile type it serves, and back. */

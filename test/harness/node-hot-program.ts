@@ -1,6 +1,6 @@
 // The Node.js program that node-profiler tests record: an ES module started with no flag at all, two busy
-// functions (furnaceJsHeavy loops four times as long as furnaceJsLight each round) and, optionally, an HTTP
-// server. Its inspector port is set from the code (process.debugPort, what SIGUSR1 opens) to a free one,
+// functions (furnaceJsHeavy loops four times as long as furnaceJsLight each round) and one that keeps
+// memory (furnaceJsRetain). Its inspector port is set from the code (process.debugPort, what SIGUSR1 opens) to a free one,
 // so that tests running side by side never contend for Node's default 9229.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,7 +33,15 @@ function round() {
   while (Date.now() - start < 20) { furnaceJsLight(); furnaceJsHeavy(); }
   if (Date.now() < end) setTimeout(round, 20);
 }
+// Memory it keeps: each call allocates about 100 KB of objects and keeps the last 500 calls' worth.
+const retained = [];
+function furnaceJsRetain() {
+  retained.push(Array.from({ length: 2000 }, (_, i) => ({ i, text: 'kept-' + i })));
+  if (retained.length > 500) retained.shift();
+  if (Date.now() < end) setTimeout(furnaceJsRetain, 100);
+}
 round();
+furnaceJsRetain();
 `;
 
 export interface NodeHotProgram {

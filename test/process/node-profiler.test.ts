@@ -44,6 +44,25 @@ describe('profiler node (real Node.js 24, real sidecar, fake registration server
     assert.match(program.process.output(), /Debugger listening on ws:\/\/127\.0\.0\.1:/);
   });
 
+  it('records a sampling heap profile (profile heap): the bytes still live come from the function that keeps them', async (t) => {
+    const program = await startNodeHotProgram(t, await workDir(t, 'node-heap'));
+    const { sidecar } = await startRegisteredSidecar(t, SECRET);
+    const status = await sidecar.record({
+      profiler: 'node',
+      profile: 'heap',
+      pid: program.process.pid,
+      durationSeconds: 3,
+    });
+    assert.equal(status.state, 'done', status.error);
+    assert.equal(status.params.profile, 'heap');
+    const folded = await sidecar.artifact(status.id, 'stacks.folded');
+    const kept = samplesOf(folded, `furnaceJsRetain (${program.path}:21)`);
+    const total = totalSamples(parseFolded(folded));
+    assert.ok(kept >= 0.5 * total, `furnaceJsRetain holds ${kept} of ${total} bytes:\n${folded}`);
+    assert.ok(total > 100_000, `${total} bytes live`);
+    assert.equal(await inspectorAt(program.inspectorPort), undefined);
+  });
+
   it('is what auto chooses for a Node.js target without pprof', async (t) => {
     const program = await startNodeHotProgram(t, await workDir(t, 'node-auto'));
     const { sidecar } = await startRegisteredSidecar(t, SECRET);

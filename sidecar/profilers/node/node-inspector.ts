@@ -5,7 +5,9 @@
 // recording, only on loopback (docs/security.md).
 import CDP from 'chrome-remote-interface';
 import { findInspector, inspectorAt, type InspectorTarget } from './inspector-port.ts';
-import type { CpuProfile } from '../../../core/stacks/cpuprofile-folded.ts';
+import { cpuProfileToFolded } from '../../../core/stacks/cpuprofile-folded.ts';
+import type { FoldedStacks } from '../../../core/stacks/folded.ts';
+import { heapProfileToFolded } from '../../../core/stacks/heap-profile-folded.ts';
 
 export interface InspectorDeps {
   /** Sends a signal to a process (process.kill). */
@@ -41,8 +43,8 @@ export async function openInspector(deps: InspectorDeps, pid: number): Promise<O
 type Client = Awaited<ReturnType<typeof CDP>>;
 
 export interface ProfilingSession {
-  /** Stops the profiler and returns V8's profile. */
-  stop(): Promise<CpuProfile>;
+  /** Stops the profiler and returns its profile folded, each stack starting with `root`. */
+  stop(root: string): Promise<FoldedStacks>;
   /**
    * Closes the connection, and the inspector too when the recording opened it: true once its port no
    * longer answers (always true for an inspector that was open before, which is left open).
@@ -57,38 +59,52 @@ const CLOSE_INSPECTOR = `(() => {
   return true;
 })()`;
 
-/** Connects and starts V8's CPU profiler at the interval, µs. */
-export async function startCpuProfile(
+async function closeSession(deps: InspectorDeps, opened: OpenInspector, client: Client): Promise<boolean> {
+  if (opened.openedByUs)
+    await client.Runtime.evaluate({ expression: CLOSE_INSPECTOR, includeCommandLineAPI: true }).catch(
+      () => undefined,
+    );
+  await client.close().catch(() => undefined);
+  if (!opened.openedByUs) return true;
+  for (let waited = 0; waited < 2000; waited += 100) {
+    if ((await inspectorAt(opened.target.port, 500)) === undefined) return true;
+    await deps.sleep(100);
+  }
+  return false;
+}
+
+/** What a recording asks of V8: its CPU profiler at an interval (µs), or its sampling heap profiler. */
+export type NodeProfileKind = { type: 'cpu'; intervalUs: number } | { type: 'heap' };
+
+/** Connects to the inspector and starts the profiler; the session stops it and closes the inspector. */
+export async function startNodeProfile(
   deps: InspectorDeps,
   opened: OpenInspector,
-  intervalUs: number,
+  kind: NodeProfileKind,
 ): Promise<ProfilingSession> {
   const client: Client = await CDP({ target: opened.target.webSocketUrl, local: true });
   try {
-    await client.Profiler.enable();
-    await client.Profiler.setSamplingInterval({ interval: intervalUs });
-    await client.Profiler.start();
+    if (kind.type === 'cpu') {
+      await client.Profiler.enable();
+      await client.Profiler.setSamplingInterval({ interval: kind.intervalUs });
+      await client.Profiler.start();
+    } else {
+      await client.HeapProfiler.enable();
+      await client.HeapProfiler.startSampling({});
+    }
   } catch (error) {
-    await client.close().catch(() => undefined);
+    await closeSession(deps, opened, client);
     throw error;
   }
   return {
-    async stop() {
-      const { profile } = await client.Profiler.stop();
-      return profile;
-    },
-    async close() {
-      if (opened.openedByUs)
-        await client.Runtime.evaluate({ expression: CLOSE_INSPECTOR, includeCommandLineAPI: true }).catch(
-          () => undefined,
-        );
-      await client.close().catch(() => undefined);
-      if (!opened.openedByUs) return true;
-      for (let waited = 0; waited < 2000; waited += 100) {
-        if ((await inspectorAt(opened.target.port, 500)) === undefined) return true;
-        await deps.sleep(100);
+    async stop(root) {
+      if (kind.type === 'cpu') {
+        const { profile } = await client.Profiler.stop();
+        return cpuProfileToFolded(profile, root).stacks;
       }
-      return false;
+      const { profile } = await client.HeapProfiler.stopSampling();
+      return heapProfileToFolded(profile.head, root);
     },
+    close: () => closeSession(deps, opened, client),
   };
 }

@@ -5,13 +5,13 @@
 import { readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FurnaceError } from '../../../core/contract/errors.ts';
-import { cpuProfileToFolded } from '../../../core/stacks/cpuprofile-folded.ts';
 import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
 import {
   openInspector,
-  startCpuProfile,
+  startNodeProfile,
   type InspectorDeps,
+  type NodeProfileKind,
   type ProfilingSession,
 } from './node-inspector.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
@@ -64,8 +64,8 @@ async function finish(run: RunContext, profiled: Profiled[]): Promise<FoldedStac
   await Promise.all(
     profiled.map(async ({ target, session }) => {
       try {
-        const folded = cpuProfileToFolded(await session.stop(), target.comm);
-        for (const [stack, count] of folded.stacks) stacks.set(stack, (stacks.get(stack) ?? 0) + count);
+        for (const [stack, count] of await session.stop(target.comm))
+          stacks.set(stack, (stacks.get(stack) ?? 0) + count);
       } catch (error) {
         run.report({
           type: 'warning',
@@ -92,14 +92,17 @@ function runNode(
   let stopEarly: () => void = () => undefined;
   let stopped = false;
   const stoppedEarly = new Promise<void>((resolve) => (stopEarly = resolve));
-  const { durationSeconds, frequency } = context.params;
-  const intervalUs = Math.max(50, Math.round(1e6 / frequency));
+  const { durationSeconds, frequency, profile } = context.params;
+  const kind: NodeProfileKind =
+    profile === 'heap'
+      ? { type: 'heap' }
+      : { type: 'cpu', intervalUs: Math.max(50, Math.round(1e6 / frequency)) };
   const done = (async (): Promise<ProfileOutput> => {
     const profiled: Profiled[] = [];
     try {
       for (const target of targets) {
         const opened = await openInspector(deps, target.pid);
-        profiled.push({ target, session: await startCpuProfile(deps, opened, intervalUs) });
+        profiled.push({ target, session: await startNodeProfile(deps, opened, kind) });
       }
     } catch (error) {
       // The inspectors opened so far are closed again before the recording fails.
@@ -116,7 +119,10 @@ function runNode(
     const names = targets.map((t) => `${t.comm} (${t.pid})`).join(', ');
     return {
       stacks,
-      subtitle: `node CPU profile of ${names} through its inspector, every ${intervalUs} µs`,
+      subtitle:
+        kind.type === 'cpu'
+          ? `node CPU profile of ${names} through its inspector, every ${kind.intervalUs} µs`
+          : `node heap profile of ${names} through its inspector: bytes allocated in ${durationSeconds} s and still live at its end`,
       ended: stopped ? 'stopped' : 'duration',
     };
   })();
