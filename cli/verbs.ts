@@ -35,7 +35,7 @@ export const FORMATS: Record<string, string> = {
 /** `furnace continuous --format` values: folded as the server merged them, or made from them here. */
 export const CONTINUOUS_FORMATS = ['folded', 'svg', 'pprof'];
 
-export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
+export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto', 'node'] as const;
 
 const CREDENTIALS_NOTE =
   'Credentials come from the kubeconfig (client certificates, tokens and exec plugins alike); the\n' +

@@ -15,6 +15,7 @@ import {
 import { DEFAULT_INJECTION_CONFIG } from '../core/injection/injection-config.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../core/contract/limits.ts';
 import { quantityBytes } from '../core/quantity.ts';
+import { readDebugInfoConfig, type DebugInfoConfig } from './symbols/debuginfo-config.ts';
 import {
   SIDECAR_ENV,
   SIDECAR_LOCAL_ENV,
@@ -111,6 +112,8 @@ export interface SidecarConfig {
   logLevel: LogLevel;
   /** Root of the directories pprof.tls.secret names; a request never gives a path. */
   pprofTlsDir: string;
+  /** debuginfod servers for stripped binaries (DEBUGINFOD_URLS) and the caps on what they send. */
+  debugInfo: DebugInfoConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -240,6 +243,7 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
     ...readBudgets(env, mode, diskBudgetBytes),
     ...readTools(env, mode),
+    debugInfo: readDebugInfoConfig(env),
     schedMaxStacks: integer(env, SIDECAR_TUNING_ENV.schedMaxStacks, 10_240, 1, 1_000_000),
     schedMinBlockedNs: 1000 * integer(env, SIDECAR_TUNING_ENV.schedMinBlockedUs, 10, 1, 1_000_000),
   };

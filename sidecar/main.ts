@@ -11,6 +11,7 @@ import { createAutoProfiler } from './profilers/auto-profiler.ts';
 import { createBpftraceProfiler } from './profilers/bpftrace/bpftrace-profiler.ts';
 import { requestJvmPerfMaps } from './profilers/jvm/jvm-perf-map.ts';
 import { createPprofProfiler, probePprof } from './profilers/pprof/pprof-profiler.ts';
+import { createNodeProfiler } from './profilers/node/node-profiler.ts';
 import { createSchedProfiler } from './profilers/sched/sched-profiler.ts';
 import {
   recorderRuntime,
@@ -36,9 +37,11 @@ function createController(config: SidecarConfig, basics: RecorderBasics): Record
       // The sidecar shares the pod's network: the target's pprof port is on 127.0.0.1.
       const pprofDeps = { config, budget, host: '127.0.0.1' };
       const pprof = createPprofProfiler(pprofDeps);
+      const node = createNodeProfiler({ kill: (pid, signal) => process.kill(pid, signal), sleep });
       return {
         pprof,
-        auto: createAutoProfiler({ pprof, perf, probe: (params) => probePprof(pprofDeps, params) }),
+        node,
+        auto: createAutoProfiler({ pprof, perf, node, probe: (params) => probePprof(pprofDeps, params) }),
         bpftrace: createBpftraceProfiler({ config, spawn: spawnChild, timers, budget, run: runtime.run }),
         sched: createSchedProfiler({
           config,

@@ -22,7 +22,7 @@ export type ProfileType = (typeof PROFILE_TYPES)[number];
 
 /** The profile types each profiler records (the first is its default). */
 export const PROFILES_OFFERED: Readonly<
-  Record<'perf' | 'pprof' | 'bpftrace' | 'auto', readonly ProfileType[]>
+  Record<'perf' | 'pprof' | 'bpftrace' | 'auto' | 'node', readonly ProfileType[]>
 > = {
   // perf samples CPU; offcpu and wall come from Furnace's own scheduler recorder (profiler `sched`).
   perf: ['cpu', 'offcpu', 'wall'],
@@ -30,6 +30,8 @@ export const PROFILES_OFFERED: Readonly<
   auto: ['cpu', 'heap', 'goroutine', 'allocs', 'mutex', 'block'],
   // A bpftrace program's maps count whatever the program counts: the type says nothing more.
   bpftrace: ['cpu'],
+  // V8's CPU profiler and its sampling heap profiler, through the target's inspector.
+  node: ['cpu', 'heap'],
 };
 
 /** pprof's kind for each profile type it serves, and back. */

@@ -19,15 +19,16 @@ export const CALL_GRAPHS_RUN = ['fp', 'dwarf'] as const;
 export type CallGraphRun = (typeof CALL_GRAPHS_RUN)[number];
 export const SYMBOL_SOURCES = ['proc', 'image'] as const;
 export type SymbolSource = (typeof SYMBOL_SOURCES)[number];
-/** Who records: perf (sampling), pprof (the target's own Go profile endpoint), bpftrace, or auto (pprof when
- * the target answers on its pprof port, perf otherwise). */
-export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto'] as const;
+/** Who records: perf (sampling), pprof (the target's own Go profile endpoint), bpftrace, node (a Node.js
+ * target's own CPU profiler, through its inspector), or auto (pprof when the target answers on its pprof
+ * port, node for a Node.js target, perf otherwise). */
+export const PROFILERS = ['perf', 'pprof', 'bpftrace', 'auto', 'node'] as const;
 export type ProfilerChoice = (typeof PROFILERS)[number];
 /**
  * The profiler a recording actually ran with (auto resolved); what statuses and the catalog carry. `sched` is
  * Furnace's own scheduler recorder (a fixed bpftrace program), which records profiles offcpu and wall.
  */
-export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace', 'sched'] as const;
+export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace', 'sched', 'node'] as const;
 export type ProfilerName = (typeof PROFILERS_RUN)[number];
 
 export const PPROF_KINDS = ['profile', 'heap', 'goroutine', 'allocs', 'mutex', 'block'] as const;

@@ -9,6 +9,7 @@ import { INJECTION_CONFIG_ENV, SERVER_CA_FILE_ENV } from '../../core/injection/i
 import { SIDECAR_ENV, SIDECAR_LOCAL_ENV } from '../../core/contract/names.ts';
 import { resolveConfig, SERVER_ENV } from '../../server/config/config.ts';
 import { SIDECAR_TUNING_ENV } from '../../sidecar/config.ts';
+import { DEBUGINFO_ENV } from '../../sidecar/symbols/debuginfo-config.ts';
 
 /** The backticked names in the first `columns` cells of each row of the table under `heading`. */
 function documented(doc: string, heading: string, columns: number): Set<string> {
@@ -86,8 +87,8 @@ describe('configuration docs', () => {
 
   it('docs/sidecar.md lists every sidecar variable, and no other', () => {
     const docs = documented('sidecar.md', 'Environment', 1);
-    const variables: string[] = [SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_TUNING_ENV].flatMap((group) =>
-      Object.values(group),
+    const variables: string[] = [SIDECAR_ENV, SIDECAR_LOCAL_ENV, SIDECAR_TUNING_ENV, DEBUGINFO_ENV].flatMap(
+      (group) => Object.values(group),
     );
     for (const name of variables) assert.ok(docs.has(name), `docs/sidecar.md does not list ${name}`);
     for (const name of docs)

@@ -180,7 +180,7 @@ describe('profiler and pprof parameters', () => {
       >;
     };
     assert.equal(schema.properties.profiler?.default, 'perf');
-    assert.deepEqual(schema.properties.profiler?.enum, ['perf', 'pprof', 'bpftrace', 'auto']);
+    assert.deepEqual(schema.properties.profiler?.enum, ['perf', 'pprof', 'bpftrace', 'auto', 'node']);
     assert.equal(schema.properties.pprof?.additionalProperties, false);
     assert.equal(schema.properties.pprof?.properties?.port?.default, 6060);
     assert.equal(schema.properties.pprof?.properties?.port?.maximum, 65535);

@@ -9,6 +9,9 @@ import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
+import { recorderDebugInfo } from '../../symbols/debuginfo-source.ts';
+import { prefetchDebugInfo } from '../../symbols/debuginfo-prefetch.ts';
+import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
 import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
@@ -40,6 +43,8 @@ export interface PerfProfilerDeps {
   isProcessGone?(pid: number): Promise<boolean>;
   /** Whether a target's memory maps may not be read (perf cannot start with it); without it all can be. */
   isMapsUnreadable?(pid: number): Promise<boolean>;
+  /** Debug files for stripped binaries; made from the configuration (DEBUGINFOD_URLS) when unset. */
+  debugInfo?: DebugInfoSource;
 }
 
 interface PendingWork {
@@ -51,7 +56,9 @@ interface PendingWork {
   script: PreparedScript;
 }
 
-export function createPerfProfiler(deps: PerfProfilerDeps): Profiler {
+export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
+  const debugInfo = given.debugInfo ?? recorderDebugInfo(given.config, given.budget);
+  const deps = debugInfo === undefined ? given : { ...given, debugInfo };
   return {
     async plan(context: PlanContext): Promise<PlannedProfile> {
       const { params } = context;
@@ -113,6 +120,8 @@ function startPerf(
   );
   // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
   void deps.kernelSymbols?.();
+  // So are the debug files of stripped targets (debuginfo-prefetch.ts): the stop finds them in the cache.
+  void prefetchDebugInfo(deps.debugInfo, plan.perf.pids);
   // perf.data may grow to its cap while other writers (the binary copies) ask the budget.
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
@@ -165,6 +174,17 @@ function mountImageOf(
   }).catch((error: Error) => error);
 }
 
+/** The recorder-wide symbol sources perf script takes: the kernel's symbols' copy, debug files by build id. */
+function symbolSources(deps: PerfProfilerDeps): {
+  kernelSymbols?: KernelSymbols;
+  debugInfo?: DebugInfoSource;
+} {
+  return {
+    ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
+    ...(deps.debugInfo === undefined ? {} : { debugInfo: deps.debugInfo }),
+  };
+}
+
 /** Waits for perf, asks JVMs for their maps, runs perf script; always cleans up what it made. */
 async function finishPerf(
   deps: PerfProfilerDeps,
@@ -208,7 +228,7 @@ async function finishPerf(
         dir,
         buildIdDir: `${dir}/buildid`,
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
-        ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
+        ...symbolSources(deps),
         prepared: pending.script,
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },

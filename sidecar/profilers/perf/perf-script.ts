@@ -23,6 +23,8 @@ import { isWholePerfData } from './perf-data-header.ts';
 import { renderReserve, type DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
+import { symbolizeStripped } from '../../symbols/debuginfo-step.ts';
+import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
 import { stderrExcerpt } from '../tool-output.ts';
 
 export interface PipelineDeps {
@@ -48,6 +50,8 @@ export interface PipelineInput {
   kernelSymbols?: KernelSymbols;
   /** perf script started ahead (perfScriptCommandFor this input's files); else it is started here. */
   prepared?: PreparedScript;
+  /** Debug files by build id for stripped binaries (debuginfod), when the recorder has a source. */
+  debugInfo?: DebugInfoSource;
 }
 
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
@@ -252,5 +256,12 @@ export async function scriptRecording(deps: PipelineDeps, input: PipelineInput):
         message: `symbols from the image: ${added.skippedBytes} bytes of binaries left out to stay within the disk budget`,
       });
   }
+  if (input.debugInfo !== undefined)
+    await symbolizeStripped(deps.run, (event) => deps.report(event), {
+      perfPath: input.perfPath,
+      dataFile: `${input.dir}/perf.data`,
+      buildIdDir: input.buildIdDir,
+      source: input.debugInfo,
+    });
   return scriptWithinBudget(deps, input);
 }

@@ -9,6 +9,7 @@ const PROFILERS = [
   { value: 'pprof', label: 'pprof (Go)' },
   { value: 'auto', label: 'auto' },
   { value: 'bpftrace', label: 'bpftrace' },
+  { value: 'node', label: 'node (Node.js, through its inspector)' },
 ];
 
 const PROFILES = [
