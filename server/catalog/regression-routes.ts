@@ -3,7 +3,11 @@
 // Each recording named is read under the rule of a single read: one the caller may not `get` answers like
 // one that does not exist. Finished recordings do not change, so answers are kept (the newest 256).
 import type { FastifyInstance } from 'fastify';
-import { compareFoldedText, type ProfileComparison } from '../../core/compare/regression.ts';
+import {
+  compareFoldedText,
+  type ProfileComparison,
+  type RegressionAnswer,
+} from '../../core/compare/regression.ts';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { profileOf } from '../../core/contract/profile-types.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
@@ -12,14 +16,6 @@ import type { Catalog } from './catalog-store.ts';
 import { readFolded, sizedEntries } from './merged-artifacts.ts';
 import { regressionAnswerSchema } from './regression-schema.ts';
 import { workloadRecordings } from './workload-recordings.ts';
-
-export type ComparisonKind = 'previous' | 'baseline' | 'chosen';
-
-export interface RegressionAnswer {
-  id: string;
-  workload?: string;
-  comparisons: (ProfileComparison & { kind: ComparisonKind; against: string })[];
-}
 
 const CACHED = 256;
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { RegressionAnswer } from '../../server/catalog/regression-routes.ts';
+import type { RegressionAnswer } from '../../core/compare/regression.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
 import { bearer, putStatus } from '../harness/server-calls.ts';

@@ -9,6 +9,7 @@ import {
   describeSelection,
   describeTargets,
 } from '../pages/recording-settings.ts';
+import { RegressionFlag } from '../regression/regression-flag.tsx';
 import { followLink } from '../routing/router.ts';
 import type { HistoryActions } from './use-history-actions.ts';
 
@@ -24,6 +25,7 @@ const COLUMNS = [
   'Duration',
   'Samples',
   'State',
+  'Regression',
   'Downloads',
   'Actions',
 ];
@@ -104,6 +106,7 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
       <td>{durationOf(entry)}</td>
       <td>{entry.samples?.toLocaleString('en') ?? '—'}</td>
       <StateCell entry={entry} />
+      <td>{entry.state === 'done' ? <RegressionFlag id={entry.id} compact /> : '—'}</td>
       <td>
         <Downloads entry={entry} label={`Downloads of ${entry.id}`} />
       </td>
