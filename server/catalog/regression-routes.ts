@@ -1,7 +1,8 @@
 // GET /api/v1/recordings/:id/regression: the recording compared with the recording of its workload before
 // it and with the workload's pinned baseline (core/compare; docs/regressions.md), or with `?against=<id>`.
 // Each recording named is read under the rule of a single read: one the caller may not `get` answers like
-// one that does not exist. Finished recordings do not change, so answers are kept (the newest 256).
+// one that does not exist. Finished recordings do not change, so answers are kept (the newest 256); one
+// comparison runs at a time.
 import type { FastifyInstance } from 'fastify';
 import {
   compareFoldedText,
@@ -23,12 +24,18 @@ const READ_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: { recordin
 
 export function registerRegressionRoutes(app: FastifyInstance, catalog: Catalog): void {
   const cache = new Map<string, ProfileComparison>();
+  let queue: Promise<unknown> = Promise.resolve();
   const compare: Compare = async (before, after) => {
     const key = `${before.id}\n${after.id}`;
     const kept = cache.get(key);
     if (kept) return kept;
     const [b, a] = sizedEntries({ catalog }, [before, after]) as [CatalogEntry, CatalogEntry];
-    const result = compareFoldedText(await readFolded(catalog, b), await readFolded(catalog, a));
+    // One comparison at a time: each is seconds of CPU for large profiles, and History asks for many.
+    const run = queue.then(async () =>
+      compareFoldedText(await readFolded(catalog, b), await readFolded(catalog, a)),
+    );
+    queue = run.catch(() => undefined);
+    const result = await run;
     cache.set(key, result);
     if (cache.size > CACHED) cache.delete(cache.keys().next().value as string);
     return result;
