@@ -79,3 +79,13 @@ export interface ProfileComparison {
   functions: FunctionComparison[];
   options: Required<CompareOptions>;
 }
+
+export type ComparisonKind = 'previous' | 'baseline' | 'chosen';
+
+/** GET /api/v1/recordings/:id/regression: the recording (after) against each earlier one (before). */
+export interface RegressionAnswer {
+  id: string;
+  /** The workload of a pinned baseline the recording belongs to (`<kind>/<name>`). */
+  workload?: string;
+  comparisons: (ProfileComparison & { kind: ComparisonKind; against: string })[];
+}

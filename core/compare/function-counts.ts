@@ -93,8 +93,24 @@ class FunctionTable {
   // against the text in place: most frames are found without cutting a string out of the stack and hashing it.
   readonly #recent = new Int32Array(1 << 16).fill(-1);
 
-  /** The id of the frame stack[from, end). */
-  idAt(stack: string, from: number, end: number): number {
+  // Per function, the id of the frame that followed it last: a caller mostly calls what it called before.
+  #lastCallee = new Int32Array(1024).fill(-1);
+
+  /** The id of the frame stack[from, end), called from function `caller` (-1 for none). */
+  idAt(stack: string, from: number, end: number, caller: number): number {
+    if (caller >= 0) {
+      const callee = this.#lastCallee[caller] as number;
+      if (callee >= 0) {
+        const name = this.names[callee] as string;
+        if (name.length === end - from && stack.startsWith(name, from)) return callee;
+      }
+    }
+    const id = this.#lookUp(stack, from, end);
+    if (caller >= 0) this.#lastCallee[caller] = id;
+    return id;
+  }
+
+  #lookUp(stack: string, from: number, end: number): number {
     let print = end - from;
     for (let i = Math.max(from, end - 8); i < end; i++) print = (print * 31 + stack.charCodeAt(i)) | 0;
     for (let i = from; i < from + 4 && i < end; i++) print = (print * 31 + stack.charCodeAt(i)) | 0;
@@ -119,6 +135,7 @@ class FunctionTable {
       this.self = grown(this.self, new Float64Array(this.self.length * 2));
       this.total = grown(this.total, new Float64Array(this.total.length * 2));
       this.#stamp = grown(this.#stamp, new Int32Array(this.#stamp.length * 2));
+      this.#lastCallee = grown(this.#lastCallee, new Int32Array(this.#lastCallee.length * 2).fill(-1));
     }
     return id;
   }
@@ -161,7 +178,14 @@ class StackFrames {
       let stop = text.indexOf(';', from);
       if (stop < 0 || stop > end) stop = end;
       this.#ends.push(stop - start);
-      this.#ids.push(this.table.idAt(text, from, stop));
+      this.#ids.push(
+        this.table.idAt(
+          text,
+          from,
+          stop,
+          this.#ids.length > 0 ? (this.#ids[this.#ids.length - 1] as number) : -1,
+        ),
+      );
       from = stop + 1;
     }
     this.#text = text;

@@ -24,10 +24,12 @@ __attribute__((noinline)) void furnace_alpha(void) { for (unsigned long i = 0, n
 __attribute__((noinline)) void furnace_beta(void) { for (unsigned long i = 0, n = rounds() * BETA_TIMES; i < n; i++) sink += i; }
 __attribute__((noinline)) void furnace_gamma(void) { for (unsigned long i = 0, n = rounds(); i < n; i++) sink += i; }
 __attribute__((noinline)) void furnace_delta(void) { for (unsigned long i = 0, n = rounds(); i < n; i++) sink += i; }
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+/* CPU time, not wall time: on a loaded machine every run still gets as many samples. */
+static double now(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 int main(int argc, char **argv) {
   double end = now() + (argc > 1 ? atof(argv[1]) : 10.0);
-  seed ^= (unsigned long)(now() * 1e9);
+  struct timespec wall; clock_gettime(CLOCK_REALTIME, &wall);
+  seed ^= (unsigned long)wall.tv_nsec;
   while (now() < end) { furnace_alpha(); furnace_beta(); furnace_gamma(); furnace_delta(); }
   return 0;
 }
@@ -46,7 +48,10 @@ export async function buildRegressionProgram(
   return path;
 }
 
-/** Runs the program for `seconds` under `perf record` (cpu-clock, 99 Hz, frame pointers) and folds its stacks. */
+/**
+ * Runs the program under `perf record` (cpu-clock, 99 Hz, frame pointers) until it has used `seconds` of
+ * CPU time (about 99 samples a second, however loaded the machine is) and folds its stacks.
+ */
 export async function recordFolded(
   dir: string,
   program: string,

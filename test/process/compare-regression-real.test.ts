@@ -1,5 +1,5 @@
 // The regression comparison on profiles real perf recorded: separate runs of one unchanged program are
-// not flagged, the version where furnace_beta does three times the work is flagged naming it, going back
+// not flagged (nor called not comparable), the version where furnace_beta does three times the work is flagged naming it, going back
 // is an improvement, and a renamed function is not comparable. Prints the false flags over every pair of
 // unchanged runs and the smallest effect the default settings detect at this recording length.
 // FURNACE_WRITE_COMPARE_FIXTURES=1 also writes the recordings to test/fixtures/regression/ for the unit test.
@@ -14,7 +14,8 @@ import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildRegressionProgram, recordFolded } from '../harness/regression-program.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
-const SECONDS = 10;
+// CPU seconds per recording: 5 s of a busy program at Furnace's default 99 Hz, about 495 samples.
+const SECONDS = 5;
 const UNCHANGED_RUNS = 5;
 
 function flagged(result: ProfileComparison): string[] {
@@ -51,6 +52,7 @@ describe('the regression comparison on real perf recordings', () => {
       for (let j = i + 1; j < runs.length; j++) {
         const result = compareProfiles(runs[i] as FoldedStacks, runs[j] as FoldedStacks);
         pairs += 1;
+        // Any verdict but unchanged is false here: a flag, or not comparable (too few samples, a name lost).
         if (result.verdict !== 'unchanged') falseFlags += 1;
         largest = Math.max(largest, result.statistic);
         if (result.verdict !== 'unchanged')
@@ -61,17 +63,22 @@ describe('the regression comparison on real perf recordings', () => {
     const back = compareProfiles(beta3, runs[1] as FoldedStacks);
     const notMatched = compareProfiles(first, rename);
     const samples = regressed.beforeSamples;
-    const detectable = [0.05, 0.1, 0.25].map((share) => {
-      const effect = smallestDetectable(share, samples, regressed.tested);
-      return `${(share * 100).toFixed(0)}% → ${(effect.share * 100).toFixed(1)}% (×${effect.ratio.toFixed(2)})`;
-    });
+    const detectable = (n: number): string =>
+      [0.05, 0.1, 0.25]
+        .map((share) => {
+          const effect = smallestDetectable(share, n, regressed.tested);
+          return `${(share * 100).toFixed(0)}% → ${(effect.share * 100).toFixed(1)}% (×${effect.ratio.toFixed(2)})`;
+        })
+        .join('; ');
     console.log(
       [
-        `unchanged: ${falseFlags} false flags in ${pairs} pairs of ${SECONDS} s recordings (largest |z| ${largest.toFixed(2)})`,
+        `unchanged: ${falseFlags} false flags in ${pairs} pairs of recordings of ${SECONDS} CPU-seconds (largest |z| ${largest.toFixed(2)})`,
         `beta ×3: ${regressed.verdict} (${flagged(regressed).join(', ')}; |z| ${regressed.statistic.toFixed(1)})`,
         `back: ${back.verdict} (${flagged(back).join(', ')})`,
         `renamed: ${notMatched.verdict} (${flagged(notMatched).join(', ')})`,
-        `smallest growth flagged at ${samples} samples, ${regressed.tested} functions tested: ${detectable.join('; ')}`,
+        `samples per recording: ${[...runs, beta3, rename].map((run) => compareProfiles(run, run).beforeSamples).join(', ')}`,
+        `smallest growth flagged with ${regressed.tested} functions tested, at ${samples} samples: ${detectable(samples)}`,
+        `  at 990 samples (a 10 s recording of one busy CPU at 99 Hz): ${detectable(990)}`,
       ].join('\n'),
     );
     assert.equal(falseFlags, 0);
