@@ -24,7 +24,6 @@ export const OVER_STRICT_LIMITS = [
   'operator/furnace/certificates.ts',
   'operator/furnace/furnace-status.ts',
   'operator/recording/server-client.ts',
-  'server/build-server-app.ts',
   'server/catalog/catalog-entry.ts',
   'server/catalog/catalog-store.ts',
   'server/cluster-mode.ts',

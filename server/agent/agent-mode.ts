@@ -1,6 +1,6 @@
 // Agent mode's parts over one set of dependencies: the registry of node agents, the upload grants, the
 // routing of pods without a sidecar, and the catalog's check of an agent's upload. main.ts builds it when
-// `agent.enabled` is set (a cluster); build-server-app.ts hooks its routes into the two listeners.
+// `agent.enabled` is set (a cluster); its module (server/modules/) adds its routes to the two listeners.
 import type { V1Pod } from '@kubernetes/client-node';
 import { createAgentRouting, type AgentRouting } from './agent-routing.ts';
 import type { AgentSettings } from '../config/config-agent.ts';

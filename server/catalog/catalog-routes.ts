@@ -35,17 +35,17 @@ export interface CatalogRouteDeps {
   registry: Registry;
   /** The limits of a namespace (namespaceLimits over limits); uploads are held to maxArtifactBytes. */
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
-  onRecordingUpdated?: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
-  /** Agent mode: the pod an upload grant was made for, when the token is that recording's grant. */
-  agentUploader?: (token: string, recordingId: string) => RecordingOwner | undefined;
+  onRecordingUpdated: (entry: CatalogEntry, previous: CatalogEntry | undefined) => void;
+  /** The pod an upload grant was made for, when the token is that recording's grant (agent mode; none without). */
+  agentUploader: (token: string, recordingId: string) => RecordingOwner | undefined;
   /** `recorder.uploadTimeoutSeconds`: the longest an artifact upload's body may take. */
   uploadTimeoutSeconds: number;
   /** Who started recording `id` on the uploader's pod through the proxy, when this server saw it. */
-  starterOf?: (id: string, owner: RecordingOwner) => string | undefined;
+  starterOf: (id: string, owner: RecordingOwner) => string | undefined;
   /** Who stopped the recording through the server, if anyone did: its endReason then names them. */
-  stopperOf?: (id: string, owner: RecordingOwner) => string | undefined;
-  /** Whether this replica leads the single-writer chores (retention after an upload); true when unset. */
-  isLeader?: () => boolean;
+  stopperOf: (id: string, owner: RecordingOwner) => string | undefined;
+  /** Whether this replica leads the single-writer chores (retention after an upload). */
+  isLeader: () => boolean;
 }
 
 const idParams = {
@@ -83,7 +83,7 @@ function uploaderGuard(deps: CatalogRouteDeps): RouteGuard {
     authenticate(token, request): RecordingOwner {
       const recordingId = (request.params as { id: string }).id;
       const registration = deps.registry.findByUploadToken(token);
-      const granted = registration ? undefined : deps.agentUploader?.(token, recordingId);
+      const granted = registration ? undefined : deps.agentUploader(token, recordingId);
       if (granted) return granted;
       if (!registration) throw new FurnaceError('ERR_UNAUTHENTICATED', refused);
       const owner: RecordingOwner = { namespace: registration.namespace, pod: registration.pod };
@@ -208,13 +208,13 @@ function registerMetadataUploadRoute(app: FastifyInstance, deps: CatalogRouteDep
         );
       }
       const previous = catalog.get(request.params.id);
-      const stopper = deps.stopperOf?.(request.params.id, owner);
+      const stopper = deps.stopperOf(request.params.id, owner);
       const entry = await catalog.putMetadata(
         withStopper(request.body, stopper),
         owner,
-        deps.starterOf?.(request.params.id, owner),
+        deps.starterOf(request.params.id, owner),
       );
-      deps.onRecordingUpdated?.(entry, previous && { ...previous });
+      deps.onRecordingUpdated(entry, previous && { ...previous });
       return entry;
     },
   );
@@ -243,7 +243,7 @@ function registerArtifactUploadRoute(app: FastifyInstance, deps: CatalogRouteDep
             deps.limitsFor(owner.namespace).maxArtifactBytes,
             Number.isSafeInteger(declared) ? declared : undefined,
           );
-          if (deps.isLeader?.() ?? true) await catalog.applyRetention();
+          if (deps.isLeader()) await catalog.applyRetention();
           return await reply.code(201).send({ name: request.params.name, bytes });
         } catch (error) {
           // An upload cut off (timeout, quota) leaves its body unread: the connection ends with the answer.

@@ -15,7 +15,19 @@ import type { SessionStore } from '../../server/auth/session-store.ts';
 import { limitsFor } from '../../server/config/config.ts';
 import type { TrustedProxy } from '../../server/auth/trusted-proxy.ts';
 import type { FrontProxy } from '../../server/auth/front-proxy.ts';
-import { buildServerApps, type ServerAppDeps } from '../../server/build-server-app.ts';
+import { buildServerApps, type ListenerSettings } from '../../server/listeners/build-listeners.ts';
+import type { ListenerRoutes } from '../../server/listeners/listener-routes.ts';
+import { agentRoutes } from '../../server/agent/agent-routes.ts';
+import { continuousRoutes } from '../../server/continuous/continuous-listener-routes.ts';
+import { createRecordingsState } from '../../server/proxy/recordings-state.ts';
+import { recordingRoutes } from '../../server/proxy/recording-routes.ts';
+import { sidecarThenAgentUpstreams, sidecarUpstreams } from '../../server/proxy/upstreams.ts';
+import { registrationRoutes } from '../../server/registry/registration-routes.ts';
+import { registerUi } from '../../server/ui/register-ui.ts';
+import { pressureLimitsOfProcess } from '../../server/operations/load-shedding.ts';
+import { DEFAULT_MERGE_SETTINGS } from '../../server/catalog/merge-slots.ts';
+import type { Access } from '../../server/auth/access.ts';
+import { pino, type Logger } from 'pino';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import type { ArtifactStore } from '../../server/storage/artifact-store.ts';
 import { filesystemStore, type StoreUnderTest } from '../harness/catalog-stores.ts';
@@ -113,16 +125,18 @@ export const SIDECAR_IMAGE = 'registry.example/furnace@sha256:0123456789abcdef';
 /** What the fixture's webhook would inject: a registering pod's furnace container must be exactly that. */
 export const SIDECAR_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: SIDECAR_IMAGE };
 
-/** What the fixture passes on only when a test asks for it: the UI, TLS, the oauth-proxy's CA. */
-function listenerOptions(options: FixtureOptions): Partial<ServerAppDeps> {
+/** What the fixture passes on only when a test asks for it: TLS, the oauth-proxy's CA, the front proxy. */
+function listenerOptions(
+  options: FixtureOptions,
+): Pick<ListenerSettings, 'https' | 'trust' | 'trustedProxies' | 'pressureLimits'> {
   return {
-    ...(options.uiDir ? { uiDir: options.uiDir } : {}),
-    ...(options.https ? { https: options.https } : {}),
-    ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
-    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
-    ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
-    ...(options.merge ? { merge: options.merge } : {}),
-    ...(options.pressureLimits ? { pressureLimits: options.pressureLimits } : {}),
+    https: options.https,
+    trust: {
+      ...(options.trustedProxy ? { trustedProxy: options.trustedProxy } : {}),
+      ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
+    },
+    trustedProxies: options.trustedProxies ?? [],
+    pressureLimits: options.pressureLimits ?? pressureLimitsOfProcess(),
   };
 }
 
@@ -172,6 +186,74 @@ function registrationOf(options: FixtureOptions, tokens: TokenCache): Registrati
   };
 }
 
+interface FixtureParts {
+  registry: Registry;
+  catalog: Catalog;
+  access: Access;
+  metricsRegistry: MetricsRegistry;
+  now: () => number;
+  log: Logger;
+  agentMode: AgentMode | undefined;
+  dataDir: string;
+}
+
+/** The routes the server's modules would add, with the fixture's parts (the fixture's own module table). */
+function fixtureRoutes(
+  options: FixtureOptions,
+  parts: FixtureParts,
+  mode: RegistrationMode,
+  limitsOf: (namespace: string) => Readonly<RecordingLimits>,
+): ListenerRoutes[] {
+  const { registry, catalog, now, agentMode } = parts;
+  const { proxyTimeoutSeconds, uploadTimeoutSeconds } = timeoutsOf(options);
+  const state = createRecordingsState({
+    ...{
+      catalog,
+      registry,
+      metricsRegistry: parts.metricsRegistry,
+      now,
+      log: parts.log,
+      proxyTimeoutSeconds,
+    },
+    sharedSlots: options.sharedSlots?.(now),
+    recordEvent: options.kube ? (event) => options.kube!.recordEvent(event) : () => Promise.resolve(),
+  });
+  const continuous =
+    agentMode && options.agent
+      ? createContinuousMode({
+          settings: options.agent.settings.continuous,
+          metricsRegistry: parts.metricsRegistry,
+          dataDir: parts.dataDir,
+        })
+      : undefined;
+  const ui = { access: parts.access, registry, registration: mode, limitsFor: limitsOf };
+  return [
+    registrationRoutes({ registry, mode, now, limitsFor: limitsOf, write: undefined }),
+    ...(agentMode ? [agentRoutes({ agentMode, now, write: undefined })] : []),
+    ...(continuous ? [continuousRoutes(continuous, agentMode, now)] : []),
+    recordingRoutes({
+      ...{ state, catalog, registry, now, limitsFor: limitsOf, proxyTimeoutSeconds, uploadTimeoutSeconds },
+      ...{
+        allowSystemWide: options.allowSystemWide ?? false,
+        sinks: [],
+        merge: options.merge ?? DEFAULT_MERGE_SETTINGS,
+      },
+      upstreams: agentMode ? sidecarThenAgentUpstreams(registry, agentMode) : sidecarUpstreams(registry),
+      agentUploader: agentMode ? agentMode.uploaderOf : () => undefined,
+      agents: agentMode?.routing,
+      isLeader: () => true,
+    }),
+    {
+      user: (scope) =>
+        registerUi(scope, {
+          ...ui,
+          ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+          ...(agentMode ? { agents: agentMode.routing } : {}),
+        }),
+    },
+  ];
+}
+
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
   let time = Date.parse('2026-03-01T12:00:00Z');
@@ -198,41 +280,28 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
   const kube = options.kube;
   const tokens = createTokenCache({ now, ...options.tokenReview });
   const agentMode = agentModeOf(options, now, tokens, keys);
-  const { user: app, recorder } = buildServerApps({
-    registry,
-    catalog,
-    access: createAccess({
-      mode: options.authMode ?? 'none',
-      ...(options.sessions ? { sessions: options.sessions } : {}),
-      userHeader: 'x-forwarded-user',
-      groupsHeader: 'x-forwarded-groups',
-      now,
-      tokens,
-      ...sessionsOf(options),
-      ...(kube ? { kube } : {}),
-    }),
-    registration: registrationOf(options, tokens),
-    metricsRegistry,
-    limitsFor: (namespace) => limitsFor({ limits, namespaceLimits }, namespace),
+  const access = createAccess({
+    mode: options.authMode ?? 'none',
+    ...(options.sessions ? { sessions: options.sessions } : {}),
+    userHeader: 'x-forwarded-user',
+    groupsHeader: 'x-forwarded-groups',
     now,
-    ...timeoutsOf(options),
-    allowSystemWide: options.allowSystemWide ?? false,
+    tokens,
+    ...sessionsOf(options),
     ...(kube ? { kube } : {}),
-    sweepIntervalMs: 0,
-    logger: { level: 'info', stream },
-    ...listenerOptions(options),
-    ...(agentMode ? { agentMode } : {}),
-    ...(agentMode && options.agent
-      ? {
-          continuous: createContinuousMode({
-            settings: options.agent.settings.continuous,
-            metricsRegistry,
-            dataDir,
-          }),
-        }
-      : {}),
-    ...(options.sharedSlots ? { sharedSlots: options.sharedSlots(now) } : {}),
   });
+  const log = pino({ level: 'info' }, stream);
+  const parts = { registry, catalog, access, metricsRegistry, now, log, agentMode, dataDir };
+  const { user: app, recorder } = buildServerApps(
+    {
+      ...{ access, catalog, metricsRegistry, log, localKey: undefined, isReady: () => true },
+      uploadTimeoutSeconds: timeoutsOf(options).uploadTimeoutSeconds,
+      ...listenerOptions(options),
+    },
+    fixtureRoutes(options, parts, registrationOf(options, tokens), (namespace) =>
+      limitsFor({ limits, namespaceLimits }, namespace),
+    ),
+  );
   t.after(async () => {
     await app.close();
     await recorder.close();

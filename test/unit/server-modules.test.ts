@@ -156,6 +156,38 @@ describe('server modules', () => {
     assert.deepEqual(events, ['release lease', 'stop catalog']);
   });
 
+  it('gives a module the routes of every module started before it, in start order', async () => {
+    const events: string[] = [];
+    const routesOf = (name: string) => ({ user: () => void events.push(`user ${name}`) });
+    let seen: string[] = [];
+    const listeners: TestModule = {
+      name: 'listeners',
+      needs: ['catalog', 'registration'],
+      start: ({ routes }) => {
+        for (const route of routes()) void route.user?.(undefined as never);
+        seen = events.splice(0);
+        return { provides: 'listening' };
+      },
+    };
+    await runModules({
+      modules: [
+        listeners,
+        noting('registration', ['cluster'], { routes: routesOf('registration') }),
+        noting('catalog', ['cluster'], { routes: routesOf('catalog') }),
+        noting('cluster', []),
+      ],
+      base: { events },
+      log,
+    });
+    assert.deepEqual(seen, [
+      'start cluster',
+      'start catalog',
+      'start registration',
+      'user catalog',
+      'user registration',
+    ]);
+  });
+
   it('orders the server’s own table so that each module starts after what it needs', () => {
     const order = orderModules(SERVER_MODULES).map((module) => module.name);
     assert.equal(order.length, SERVER_MODULES.length);
