@@ -47,6 +47,8 @@ export interface AgentModeDeps {
 
 export function createAgentMode(deps: AgentModeDeps): AgentMode {
   const { kube, now, settings } = deps;
+  // Without a pod watch every lookup reads the Pod, and the list of pods is empty.
+  const { cachedPod = () => undefined, cachedPods = () => [] } = deps;
   const agents =
     deps.agents ?? createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
   const grants = createUploadGrants({ now, keys: deps.keys });
@@ -55,15 +57,15 @@ export function createAgentMode(deps: AgentModeDeps): AgentMode {
     agents,
     namespaces,
     readPod: (namespace, name) => kube.readPod(namespace, name),
-    ...(deps.cachedPod ? { cachedPod: deps.cachedPod } : {}),
-    ...(deps.cachedPods ? { cachedPods: deps.cachedPods } : {}),
+    cachedPod,
+    cachedPods,
   });
   return {
     agents,
     grants,
     routing,
     namespaces,
-    pods: () => deps.cachedPods?.() ?? [],
+    pods: cachedPods,
     policy: { namespace: settings.namespace, serviceAccount: settings.serviceAccount },
     port: settings.port,
     kube,

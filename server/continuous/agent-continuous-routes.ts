@@ -28,7 +28,7 @@ export interface AgentContinuousDeps {
   settings: { frequency: number; windowSeconds: number };
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
   /** Told what each node's plan leaves out (left-out-report.ts). */
-  leftOut?: LeftOutReport;
+  leftOut: LeftOutReport;
 }
 
 /** The most one window's upload may carry. */
@@ -129,7 +129,7 @@ export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentC
       agentFor(request, node);
       const { plan, leftOut } = await nodePlanOf(deps, node);
       const kube = deps.agentMode.kube;
-      deps.leftOut?.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
+      deps.leftOut.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
       return plan;
     },
   );

@@ -32,7 +32,7 @@ export interface ContinuousRouteDeps {
   settings: { frequency: number };
   now: () => number;
   /** What the node plans left out, for each selection's status. */
-  leftOut?: Pick<LeftOutReport, 'leftOutOf'>;
+  leftOut: Pick<LeftOutReport, 'leftOutOf'>;
 }
 
 type StacksQuery = WindowQuery & { format?: 'folded' | 'pprof' };
@@ -144,7 +144,7 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
     for (const selection of deps.selections.list())
       if (await may(selection.namespace)) {
         // The pods it picks that their node's plan had no room for (left-out-report.ts).
-        const leftOut = deps.leftOut?.leftOutOf(selection.namespace, selection.name) ?? [];
+        const leftOut = deps.leftOut.leftOutOf(selection.namespace, selection.name);
         items.push({ ...selection, status: { leftOut } });
       }
     return { items };

@@ -57,7 +57,7 @@ export interface RegistrationDeps {
   mode: RegistrationMode;
   now: () => number;
   /** The artifact limit uploads from a namespace are held to, told to the sidecar so it skips what would be refused. */
-  maxArtifactBytesFor?: (namespace: string) => number;
+  maxArtifactBytesFor: (namespace: string) => number;
   /** N replicas: stores the registration in the shared Leases (shared-registrations.ts); else the registry's own register. */
   write?: (input: RegisterInput) => Promise<Registration>;
 }
@@ -265,13 +265,13 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
           { namespace: input.namespace, pod: input.pod, address: input.address },
           'sidecar registered',
         );
-      const maxArtifactBytes = deps.maxArtifactBytesFor?.(input.namespace);
+      const maxArtifactBytes = deps.maxArtifactBytesFor(input.namespace);
       return {
         leaseSeconds: registry.leaseSeconds,
         proxyToken: registration.proxyToken,
         uploadToken: registration.uploadToken,
         ...(reviewTicket === undefined ? {} : { reviewTicket }),
-        ...(maxArtifactBytes === undefined ? {} : { limits: { maxArtifactBytes } }),
+        limits: { maxArtifactBytes },
       };
     },
   );

@@ -40,8 +40,8 @@ export interface SinkWindowsDeps {
   now: () => number;
   random: () => number;
   leads: () => boolean;
-  log?: { info(msg: string): void; warn(msg: string): void };
-  metrics?: WindowSinkMetrics;
+  log: { info(msg: string): void; warn(msg: string): void };
+  metrics: WindowSinkMetrics;
   /** Windows pushed per batch (the state is written after each). */
   batch: number;
 }
@@ -91,7 +91,7 @@ export class SinkWindows {
     const text = await this.#deps.windows.readState(stateName(this.name));
     const stored = text === undefined ? undefined : parseCursor(text);
     if (text !== undefined && stored === undefined)
-      this.#deps.log?.warn(`sink ${this.name}: its window state could not be read; starting afresh`);
+      this.#deps.log.warn(`sink ${this.name}: its window state could not be read; starting afresh`);
     this.#written = text ?? '';
     return stored ?? startCursor(now, this.#deps.settings.windowGraceSeconds * 1000);
   }
@@ -129,7 +129,7 @@ export class SinkWindows {
   #backOff(failed: boolean, now: number): void {
     const { settings } = this.#deps;
     if (!failed) {
-      if (this.#failures > 0) this.#deps.log?.info(`sink ${this.name}: takes windows again`);
+      if (this.#failures > 0) this.#deps.log.info(`sink ${this.name}: takes windows again`);
       this.#failures = 0;
       this.#nextAttemptAt = 0;
       return;
@@ -218,20 +218,20 @@ export class SinkWindows {
       const why = tooOld
         ? `; older than sinkDelivery.maxAgeSeconds (${this.#deps.settings.maxAgeSeconds})`
         : '';
-      this.#deps.log?.warn(`sink ${sink.name}: window ${window.key} not pushed: ${verdict.error}${why}`);
+      this.#deps.log.warn(`sink ${sink.name}: window ${window.key} not pushed: ${verdict.error}${why}`);
       return 'settled';
     }
     if (this.#failures === 0)
-      this.#deps.log?.warn(`sink ${sink.name}: window ${window.key} will be pushed again: ${verdict.error}`);
+      this.#deps.log.warn(`sink ${sink.name}: window ${window.key} will be pushed again: ${verdict.error}`);
     metrics?.pushed(sink.name, 'retried');
     return 'retry';
   }
 
   #countDropped(keys: readonly string[], why: string): void {
     for (const key of keys) this.#dropped.add(key);
-    this.#deps.metrics?.dropped(this.name, keys.length);
+    this.#deps.metrics.dropped(this.name, keys.length);
     const first = keys[0] ?? '';
-    this.#deps.log?.warn(
+    this.#deps.log.warn(
       `sink ${this.name}: ${keys.length} continuous window(s) ${why} before they were pushed (first ${first}); counted on furnace_sink_windows_dropped_total`,
     );
   }

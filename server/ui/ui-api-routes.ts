@@ -14,7 +14,7 @@ export interface UiApiDeps {
   registry: Registry;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The pod as the pod watch last saw it (kubernetes mode); local mode has no containers. */
-  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  cachedPod: (namespace: string, name: string) => V1Pod | undefined;
   /** Agent mode: a pod without a sidecar that an agent can record has containers to pick too. */
   agents?: AgentRouting;
 }
@@ -118,7 +118,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
       const view: PodContainersView = {
         namespace,
         pod,
-        containers: profilableContainers(deps.cachedPod?.(namespace, pod)),
+        containers: profilableContainers(deps.cachedPod(namespace, pod)),
       };
       return view;
     },
