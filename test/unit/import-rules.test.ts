@@ -60,6 +60,12 @@ describe('import rules', () => {
     assert.match(messages[0] ?? '', /ui\/ imports only core and itself/);
   });
 
+  it('refuse cli/ importing the server', async () => {
+    const messages = await lintFixture('cli/reaches-server.ts');
+    assert.equal(messages.length, 1);
+    assert.match(messages[0] ?? '', /cli\/ imports only core, kube and itself/);
+  });
+
   it('let an import down the layers through', async () => {
     assert.deepEqual(await lintFixture('sidecar/profilers/profile.ts'), []);
     assert.deepEqual(await lintFixture('sidecar/host/processes.ts'), []);
