@@ -46,14 +46,12 @@ export interface SinkWindowsDeps {
   batch: number;
 }
 
-export type Listed = ExportedWindow & { resolution?: number };
-
 const HOUR_MS = 3_600_000;
 
 /** The state object of a sink in the window store. */
 export const stateName = (sink: string): string => `sink-${sink}.json`;
 
-function listedOf(key: string): Listed | undefined {
+function listedOf(key: string): ExportedWindow | undefined {
   const meta = parseWindowKey(key);
   return meta ? { key, ...meta } : undefined;
 }
@@ -149,7 +147,7 @@ export class SinkWindows {
     const namespaces = await this.#namespaces();
     const first = hourStart(hourOf(this.#state?.cursor ?? now));
     for (let hour = first; hour <= now; hour += HOUR_MS) {
-      const listed: Listed[] = [];
+      const listed: ExportedWindow[] = [];
       for (const namespace of namespaces)
         for await (const key of this.#deps.windows.list(`${namespace}/${hourOf(hour)}/`)) {
           const window = listedOf(key);
@@ -169,7 +167,7 @@ export class SinkWindows {
     return all;
   }
 
-  async #pushAll(due: readonly Listed[]): Promise<number | undefined> {
+  async #pushAll(due: readonly ExportedWindow[]): Promise<number | undefined> {
     for (let from = 0; from < due.length; from += this.#deps.batch) {
       if (!this.#deps.leads() || this.#state === undefined) return undefined;
       const chunk = due.slice(from, from + this.#deps.batch);
@@ -184,7 +182,7 @@ export class SinkWindows {
     return undefined;
   }
 
-  async #body(window: Listed): Promise<Buffer | undefined> {
+  async #body(window: ExportedWindow): Promise<Buffer | undefined> {
     const { sink, windows } = this.#deps;
     if (sink.type === 'pyroscope' && sink.format === 'pprof') return windows.getProfile(window.key);
     const folded = await windows.get(window.key);
@@ -198,7 +196,7 @@ export class SinkWindows {
     });
   }
 
-  async #pushOne(window: Listed): Promise<Result> {
+  async #pushOne(window: ExportedWindow): Promise<Result> {
     const { sink, metrics } = this.#deps;
     const body = await this.#body(window);
     if (body === undefined) {
