@@ -22,6 +22,7 @@ import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import { identityOf } from '../auth/route-guard.ts';
 import { createMergeCache, type MergeCache } from './merge-cache.ts';
 import { mergedExportMeta } from './merged-export-meta.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 import {
   createMergeSlots,
   DEFAULT_MERGE_SETTINGS,
@@ -166,7 +167,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
     catalog: deps.catalog,
   };
   deps.catalog.onChanged((id) => work.cache.invalidate(id));
-  app.get<{ Params: { name: MergedArtifactName }; Querystring: { id: string[] } }>(
+  typedRoutes(app).get(
     '/api/v1/recordings/merged/artifacts/:name',
     {
       schema: {

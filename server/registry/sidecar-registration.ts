@@ -30,6 +30,7 @@ import { createTokenCache, hashToken, type RefreshWindow, type TokenCache } from
 import type { SharedKeys } from '../../core/shared-key.ts';
 import type { Registration, Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
 import { registrationKey } from './lease-registry.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export type RegistrationMode =
   | {
@@ -249,7 +250,7 @@ function registrationGuard(deps: RegistrationDeps): RouteGuard {
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
   const { mode, registry } = deps;
   const guard = registrationGuard(deps);
-  app.post<{ Body: RegistrationBody | undefined }>(
+  typedRoutes(app).post(
     '/api/v1/sidecars',
     { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
     async (request) => {
