@@ -136,13 +136,11 @@ export const podWatchModule: Module = {
     const { sidecars, agents, tokens } = get('recorders');
     const shared = get('shared');
     const namespace = base.config.agent?.namespace;
-    const watch = cluster.watchPods(
-      sidecars,
-      tokens,
-      base.log,
-      agents && namespace !== undefined ? { registry: agents, namespace } : undefined,
-      shared ? shared.podDeleted.bind(shared) : undefined,
-    );
+    const watch = cluster.watchPods({
+      ...{ registry: sidecars, tokens, log: base.log },
+      agents: agents && namespace !== undefined ? { registry: agents, namespace } : undefined,
+      onDeleted: shared ? shared.podDeleted.bind(shared) : undefined,
+    });
     return started(watch, { isReady: () => watch.isSynced(), stop: () => watch.stop() });
   },
 };

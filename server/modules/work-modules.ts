@@ -24,13 +24,13 @@ export const slotsModule: Module = {
   name: 'slots',
   needs: ['cluster', 'catalog'],
   start({ base, get }) {
-    const slots = sharedSlotsOf(
-      get('cluster'),
-      base.config.coordination,
-      base.candidate,
-      base.log,
-      get('catalog'),
-    );
+    const slots = sharedSlotsOf({
+      cluster: get('cluster'),
+      coordination: base.config.coordination,
+      identity: base.candidate,
+      log: base.log,
+      catalog: get('catalog'),
+    });
     if (!slots) return started(undefined);
     return started(slots, {
       chores: [
