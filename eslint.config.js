@@ -36,7 +36,7 @@ export default tseslint.config(
       'ui/vendor/**',
       'core/proto/gen/**',
       'test-results/**',
-      // Break the import rules on purpose (test/unit/import-rules.test.ts lints them with those rules).
+      // Break the import rules on purpose (test/unit/lint/import-rules.test.ts lints them with those rules).
       'test/fixtures/**',
       'test/golden/**',
       '.furnace-data/**',

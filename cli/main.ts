@@ -51,13 +51,6 @@ const SUBCOMMANDS: Record<
     load: async () => (await import('./continuous-verb.ts')).runContinuous,
     kube: 'connects',
   },
-  catalog: {
-    summary:
-      "migrate: a single replica's filesystem catalog into the bucket of storage.s3 (run where the data is)",
-    // The server's own catalog and storage code: the one place that reads and writes both stores.
-    load: async () => (await import('../server/catalog/migrate/migrate-command.ts')).run,
-    kube: 'loads',
-  },
   open: {
     summary: "a recording's page of the web UI, through a local `ui` forwarder",
     load: async () => (await import('./ui-forwarder.ts')).runOpen,

@@ -50,21 +50,7 @@ export const IMPORT_ZONES = [
   partZone('server', ['core', 'kube']),
   partZone('sidecar', ['core']),
   partZone('operator', ['core', 'kube']),
-  // cli/ imports only core, kube and itself, but for `furnace catalog migrate`, which is the server's
-  // catalog code run as a command (it reads the server's config and writes both of its stores).
-  zone(
-    'cli',
-    PARTS.filter((p) => !['cli', 'core', 'kube', 'server'].includes(p)),
-    'cli/ imports only core, kube and itself (docs/architecture.md, "What may import what").',
-  ),
-  {
-    ...zone(
-      'cli',
-      ['server'],
-      'cli/ imports of server/ go only to server/catalog/migrate/ (furnace catalog migrate).',
-    ),
-    except: ['./catalog/migrate'],
-  },
+  partZone('cli', ['core', 'kube']),
   partZone('ui', ['core']),
   partZone('deploy', ['core', 'operator']),
   roomZone(

@@ -25,6 +25,17 @@ import {
 import type { KubernetesCoordination } from './config/config-coordination.ts';
 import type { TlsSource } from './webhook/tls.ts';
 
+/** What the pod watch keeps in step with deleted pods (ClusterConnection.watchPods). */
+export interface PodWatchOptions {
+  registry: Registry;
+  tokens: TokenCache;
+  log: FastifyBaseLogger;
+  /** Agent mode: the agents' registry, and their namespace, watched as well. */
+  agents?: { registry: AgentRegistry; namespace: string } | undefined;
+  /** Hears of each deleted pod too (shared registrations). */
+  onDeleted?: ((namespace: string, pod: string, uid: string | undefined) => void) | undefined;
+}
+
 export interface ClusterConnection {
   kube: KubeGateway;
   /** The in-cluster service account, or KUBECONFIG: shared mode's Leases use it. */
@@ -34,13 +45,7 @@ export interface ClusterConnection {
    * watches the opted-in namespaces' pods, and with agents those of the agents' namespace. `onDeleted`
    * hears of each deleted pod too (shared registrations).
    */
-  watchPods(
-    registry: Registry,
-    tokens: TokenCache,
-    log: FastifyBaseLogger,
-    agents?: { registry: AgentRegistry; namespace: string },
-    onDeleted?: (namespace: string, pod: string, uid: string | undefined) => void,
-  ): PodWatch;
+  watchPods(options: PodWatchOptions): PodWatch;
   /** Campaigns for the leader Lease of `coordination` (several replicas). */
   electLeader(coordination: KubernetesCoordination, identity: string, log: ElectionLog): LeaderElection;
   /** Raw requests with the server's credentials (Leases: leader election, start slots). */
@@ -68,7 +73,7 @@ export function connectCluster(): ClusterConnection {
         timing: coordination.timing,
         log,
       }),
-    watchPods: (registry, tokens, log, agents, onDeleted) =>
+    watchPods: ({ registry, tokens, log, agents, onDeleted }) =>
       startPodWatch({
         kc,
         log,

@@ -4,9 +4,7 @@
 import { createSecureContext } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
-import type { FrontProxy } from './auth/front-proxy.ts';
-import type { TrustedProxy } from './auth/trusted-proxy.ts';
-import { userTlsExtra, type ServerApps } from './build-server-app.ts';
+import { userTlsExtra, type ProxyTrust, type ServerApps } from './listeners/build-listeners.ts';
 import type { ServerConfig } from './config/config.ts';
 import type { TlsMaterial } from './webhook/tls.ts';
 import { ConfigError } from '../core/config/config-error.ts';
@@ -45,12 +43,6 @@ export async function readClientCa(path: string, key = 'auth.proxyClientCaFile')
     throw new ConfigError(key, path, `a file of PEM CA certificates (${(error as Error).message})`);
   }
   return pem;
-}
-
-/** The client CAs the user listener trusts: an oauth-proxy's and the API server's front proxy's. */
-export interface ProxyTrust {
-  trustedProxy?: TrustedProxy;
-  frontProxy?: FrontProxy;
 }
 
 export async function readProxyTrust(config: ServerConfig): Promise<ProxyTrust> {

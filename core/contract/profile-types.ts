@@ -6,7 +6,7 @@
 // Pure.
 import { FurnaceError } from './errors.ts';
 import { invalid } from './param-fields.ts';
-import type { PprofKind } from './recording-params.ts';
+import type { PprofKind } from './pprof-kinds.ts';
 
 export const PROFILE_TYPES = [
   'cpu',

@@ -6,6 +6,7 @@ import { FurnaceError } from './errors.ts';
 import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
 import { PROFILE_TYPES, resolveProfile, type ProfileType } from './profile-types.ts';
+import { PPROF_KINDS, type PprofKind } from './pprof-kinds.ts';
 
 export const EVENTS = ['cpu-clock', 'task-clock', 'cycles', 'instructions', 'cpu-cycles'] as const;
 /**
@@ -31,8 +32,7 @@ export type ProfilerChoice = (typeof PROFILERS)[number];
 export const PROFILERS_RUN = ['perf', 'pprof', 'bpftrace', 'sched', 'node'] as const;
 export type ProfilerName = (typeof PROFILERS_RUN)[number];
 
-export const PPROF_KINDS = ['profile', 'heap', 'goroutine', 'allocs', 'mutex', 'block'] as const;
-export type PprofKind = (typeof PPROF_KINDS)[number];
+export { PPROF_KINDS, type PprofKind } from './pprof-kinds.ts';
 export const PPROF_SCHEMES = ['http', 'https'] as const;
 /**
  * net/http/pprof's paths: `profile` samples CPU for the duration, `heap` and `goroutine` are snapshots, and

@@ -8,7 +8,7 @@
 // messages: pprof's ids and values are 64-bit, which messages hold as bigint and encode one DataView call
 // at a time (about 100,000 location ids for a recording of 10,000 samples; 4× slower overall). Ids here
 // count stacks' frames and stay far below 2^32, where a uint64 varint is the same bytes as a uint32 one.
-// The field numbers come from the generated schema (core/proto/gen/pprof/); test/unit/write-pprof.test.ts
+// The field numbers come from the generated schema (core/proto/gen/pprof/); test/unit/core/write-pprof.test.ts
 // decodes the bytes with that schema and test/process/pprof-export.test.ts with `go tool pprof`. The
 // stacks are read from their interned tables (core/stacks/interned.ts), which the OTLP writer shares.
 import { constants, gzipSync } from 'node:zlib';

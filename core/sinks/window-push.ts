@@ -3,6 +3,7 @@
 // the window's key in X-Furnace-Window as the idempotency key (a receiver, or a proxy in front of it, can
 // drop a push it has already taken). Which sinks take windows: those with `continuous: true` whose
 // `namespaces` include the window's. Pure.
+import type { WindowMeta } from '../continuous/window-meta.ts';
 import type { ProfileSubject } from '../export/profile-subject.ts';
 import { PYROSCOPE_INGEST_PATH, pushRequestFor, under } from './push-request.ts';
 import type { PushRequest } from './push-request.ts';
@@ -10,18 +11,9 @@ import type { SinkConfig } from './sink.ts';
 
 export const WINDOW_KEY_HEADER = 'x-furnace-window';
 
-/** A stored agent window as a sink sees it: its key and what the key says. */
-export interface ExportedWindow {
+/** A stored window as a sink sees it: its key and what the key says. */
+export interface ExportedWindow extends WindowMeta {
   key: string;
-  namespace: string;
-  node: string;
-  pod: string;
-  container: string;
-  /** `Kind/name` of the pod's controller (`Pod/<name>` for a bare pod). */
-  workload: string;
-  /** ms since the epoch. */
-  start: number;
-  end: number;
 }
 
 /** The sinks that take the windows of `namespace`: continuous ones that serve it. */

@@ -1,6 +1,6 @@
 // Agent mode's parts over one set of dependencies: the registry of node agents, the upload grants, the
 // routing of pods without a sidecar, and the catalog's check of an agent's upload. main.ts builds it when
-// `agent.enabled` is set (a cluster); build-server-app.ts hooks its routes into the two listeners.
+// `agent.enabled` is set (a cluster); its module (server/modules/) adds its routes to the two listeners.
 import type { V1Pod } from '@kubernetes/client-node';
 import { createAgentRouting, type AgentRouting } from './agent-routing.ts';
 import type { AgentSettings } from '../config/config-agent.ts';
@@ -47,6 +47,8 @@ export interface AgentModeDeps {
 
 export function createAgentMode(deps: AgentModeDeps): AgentMode {
   const { kube, now, settings } = deps;
+  // Without a pod watch every lookup reads the Pod, and the list of pods is empty.
+  const { cachedPod = () => undefined, cachedPods = () => [] } = deps;
   const agents =
     deps.agents ?? createAgentRegistry({ now, keys: deps.keys, leaseSeconds: deps.leaseSeconds });
   const grants = createUploadGrants({ now, keys: deps.keys });
@@ -55,15 +57,15 @@ export function createAgentMode(deps: AgentModeDeps): AgentMode {
     agents,
     namespaces,
     readPod: (namespace, name) => kube.readPod(namespace, name),
-    ...(deps.cachedPod ? { cachedPod: deps.cachedPod } : {}),
-    ...(deps.cachedPods ? { cachedPods: deps.cachedPods } : {}),
+    cachedPod,
+    cachedPods,
   });
   return {
     agents,
     grants,
     routing,
     namespaces,
-    pods: () => deps.cachedPods?.() ?? [],
+    pods: cachedPods,
     policy: { namespace: settings.namespace, serviceAccount: settings.serviceAccount },
     port: settings.port,
     kube,

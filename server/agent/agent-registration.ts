@@ -13,6 +13,7 @@ import type { KubeGateway } from '../kube/kube-gateway.ts';
 import { createTokenCache, type TokenCache } from '../kube/token-cache.ts';
 import type { AgentRegisterInput, AgentRegistration, AgentRegistry } from '../registry/agent-registry.ts';
 import { REGISTRATION_RESPONSE_SCHEMA, refuse } from '../registry/sidecar-registration.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface AgentRegistrationDeps {
   agents: AgentRegistry;
@@ -24,13 +25,6 @@ export interface AgentRegistrationDeps {
   now: () => number;
   /** N replicas: stores the registration in the shared Leases (registry/shared-registrations.ts). */
   write?: (input: AgentRegisterInput) => Promise<AgentRegistration>;
-}
-
-interface AgentBody {
-  node: string;
-  port?: number;
-  tlsPort: number;
-  tlsPin: string;
 }
 
 const bodySchema = {
@@ -61,7 +55,7 @@ export function registerAgentRoutes(app: FastifyInstance, deps: AgentRegistratio
       return fromToken.pod;
     },
   };
-  app.post<{ Body: AgentBody }>(
+  typedRoutes(app).post(
     '/api/v1/agents',
     { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
     async (request) => {

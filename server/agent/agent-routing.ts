@@ -37,9 +37,9 @@ export interface AgentRoutingDeps {
   agents: AgentRegistry;
   namespaces: NamespaceOptIn;
   readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
-  /** Pods as the pod watch last saw them (slimmed); undefined without a watch. */
-  cachedPod?(namespace: string, name: string): V1Pod | undefined;
-  cachedPods?(): readonly V1Pod[];
+  /** Pods as the pod watch last saw them (slimmed); none without a watch. */
+  cachedPod(namespace: string, name: string): V1Pod | undefined;
+  cachedPods(): readonly V1Pod[];
 }
 
 /** The pod's containers that have a runtime ID, with their spec images. Pure. */
@@ -104,7 +104,7 @@ function agentPodOf(pod: V1Pod, agents: ReadonlyMap<string, AgentRegistration>):
 
 export function createAgentRouting(deps: AgentRoutingDeps): AgentRouting {
   async function findPod(namespace: string, name: string, fresh: boolean): Promise<V1Pod | undefined> {
-    const cached = fresh ? undefined : deps.cachedPod?.(namespace, name);
+    const cached = fresh ? undefined : deps.cachedPod(namespace, name);
     return cached ?? deps.readPod(namespace, name);
   }
 
@@ -130,7 +130,7 @@ export function createAgentRouting(deps: AgentRoutingDeps): AgentRouting {
       if (agents.size === 0) return [];
       const found: AgentPod[] = [];
       const optedIn = new Map<string, boolean>();
-      for (const pod of deps.cachedPods?.() ?? []) {
+      for (const pod of deps.cachedPods()) {
         const candidate = agentPodOf(pod, agents);
         if (!candidate) continue;
         const { namespace } = candidate;

@@ -60,26 +60,31 @@ export function createSharedSessionStore(deps: SharedSessionDeps): SharedSession
 
 class LeaseSessions implements SharedSessionStore {
   readonly ttlSeconds: number;
-  readonly #deps: SharedSessionDeps;
+  readonly #deps: Required<SharedSessionDeps>;
   readonly #known = new Map<string, SharedRecord>();
   readonly #lookups = new Map<string, Promise<SharedRecord | undefined>>();
   #budget = { second: 0, used: 0 };
 
-  constructor(deps: SharedSessionDeps) {
-    this.#deps = deps;
+  constructor({
+    maxSessions = MAX_SESSIONS,
+    newId = newSessionId,
+    lookupsPerSecond = 20,
+    ...deps
+  }: SharedSessionDeps) {
+    this.#deps = { ...deps, maxSessions, newId, lookupsPerSecond };
     this.ttlSeconds = deps.ttlSeconds;
   }
 
   async create(token: string): Promise<string> {
     const { store, keys, holder, now } = this.#deps;
-    const max = this.#deps.maxSessions ?? MAX_SESSIONS;
+    const max = this.#deps.maxSessions;
     if (this.#known.size >= max) await this.collect();
     if (this.#known.size >= max)
       throw new FurnaceError(
         'ERR_UNAVAILABLE',
         `sign-in refused: ${max} sessions are open (the limit); retry later`,
       );
-    const id = (this.#deps.newId ?? newSessionId)();
+    const id = this.#deps.newId();
     const time = now();
     const record: SharedRecord = {
       ...{ name: sessionRecordName(id), kind: 'session', holder, acquiredAt: time, renewedAt: time },
@@ -139,7 +144,7 @@ class LeaseSessions implements SharedSessionStore {
     if (pending) return pending;
     const second = Math.floor(this.#deps.now() / 1000);
     if (this.#budget.second !== second) this.#budget = { second, used: 0 };
-    if (this.#budget.used >= (this.#deps.lookupsPerSecond ?? 20)) return Promise.resolve(undefined);
+    if (this.#budget.used >= this.#deps.lookupsPerSecond) return Promise.resolve(undefined);
     this.#budget.used += 1;
     const lookup = this.#deps.store
       .read(name)

@@ -139,15 +139,20 @@ export function createKubeEntries(deps: KubeEntriesDeps): EntryStore {
 
 class KubeEntries implements EntryStore {
   readonly kind = 'kubernetes';
-  readonly #deps: KubeEntriesDeps;
+  readonly #deps: Required<KubeEntriesDeps>;
   #watch: EntryWatch | undefined;
 
-  constructor(deps: KubeEntriesDeps) {
-    this.#deps = deps;
+  constructor({
+    syncTimeoutMs = 30_000,
+    listPageSize = LIST_PAGE,
+    now = Date.now,
+    ...deps
+  }: KubeEntriesDeps) {
+    this.#deps = { ...deps, syncTimeoutMs, listPageSize, now };
   }
 
   #now(): number {
-    return (this.#deps.now ?? Date.now)();
+    return this.#deps.now();
   }
 
   async start(index: EntryIndexSink): Promise<LoadReport> {
@@ -158,7 +163,7 @@ class KubeEntries implements EntryStore {
       log: this.#deps.log,
       path: COLLECTION,
       resource: RECORDING_ENTRY_PLURAL,
-      pageSize: this.#deps.listPageSize ?? LIST_PAGE,
+      pageSize: this.#deps.listPageSize,
       ...(index.entries && index.count
         ? { known: knownOf(index.entries.bind(index), index.count.bind(index)) }
         : {}),
@@ -190,7 +195,7 @@ class KubeEntries implements EntryStore {
       },
     });
     try {
-      await this.#watch.listed(Date.now() + (this.#deps.syncTimeoutMs ?? 30_000));
+      await this.#watch.listed(Date.now() + this.#deps.syncTimeoutMs);
     } catch (error) {
       // Start-up fails: nothing keeps listing behind it.
       await this.#watch.stop();

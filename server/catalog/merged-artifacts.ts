@@ -22,6 +22,7 @@ import type { FoldedStacks } from '../../core/stacks/folded.ts';
 import { identityOf } from '../auth/route-guard.ts';
 import { createMergeCache, type MergeCache } from './merge-cache.ts';
 import { mergedExportMeta } from './merged-export-meta.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 import {
   createMergeSlots,
   DEFAULT_MERGE_SETTINGS,
@@ -55,8 +56,7 @@ export interface MergedArtifactDeps {
 const FOLDED = 'stacks.folded';
 
 /** The entries (each visible to the caller, each with its folded stacks), their folded sizes checked (also the comparison's). */
-export function sizedEntries(deps: MergedArtifactDeps, entries: CatalogEntry[]): CatalogEntry[] {
-  const maxBytes = deps.maxBytes ?? MAX_MERGED_BYTES;
+export function sizedEntries(maxBytes: number, entries: CatalogEntry[]): CatalogEntry[] {
   let total = 0;
   const out: CatalogEntry[] = [];
   for (const entry of entries) {
@@ -156,15 +156,18 @@ function checkCount(query: { id: string[] }, maxIds: number): void {
 }
 
 export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedArtifactDeps): void {
-  const maxIds = deps.maxIds ?? MAX_MERGED_IDS;
-  const settings = deps.merge ?? DEFAULT_MERGE_SETTINGS;
+  const {
+    maxIds = MAX_MERGED_IDS,
+    maxBytes = MAX_MERGED_BYTES,
+    merge: settings = DEFAULT_MERGE_SETTINGS,
+  } = deps;
   const work = {
     cache: createMergeCache(settings.cacheBytes),
     slots: createMergeSlots(settings),
     catalog: deps.catalog,
   };
   deps.catalog.onChanged((id) => work.cache.invalidate(id));
-  app.get<{ Params: { name: MergedArtifactName }; Querystring: { id: string[] } }>(
+  typedRoutes(app).get(
     '/api/v1/recordings/merged/artifacts/:name',
     {
       schema: {
@@ -193,7 +196,7 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       const ids = [...new Set(request.query.id)];
       const entries = ids.map((id) => catalogued(deps.catalog, id));
       sharedProfile(entries);
-      const sized = sizedEntries(deps, entries);
+      const sized = sizedEntries(maxBytes, entries);
       const body = await mergedBody(request.params.name, sized, ids, work);
       for (const entry of sized) {
         writeCatalogAudit(request.log, 'download', identity, entry, `merged ${request.params.name}`);

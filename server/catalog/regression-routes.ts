@@ -14,7 +14,7 @@ import { profileOf } from '../../core/contract/profile-types.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
 import type { RouteGuard } from '../auth/route-guard.ts';
 import type { Catalog } from './catalog-store.ts';
-import { readFolded, sizedEntries } from './merged-artifacts.ts';
+import { MAX_MERGED_BYTES, readFolded, sizedEntries } from './merged-artifacts.ts';
 import { regressionAnswerSchema } from './regression-schema.ts';
 import { workloadRecordings } from './workload-recordings.ts';
 
@@ -29,7 +29,7 @@ export function registerRegressionRoutes(app: FastifyInstance, catalog: Catalog)
     const key = `${before.id}\n${after.id}`;
     const kept = cache.get(key);
     if (kept) return kept;
-    const [b, a] = sizedEntries({ catalog }, [before, after]) as [CatalogEntry, CatalogEntry];
+    const [b, a] = sizedEntries(MAX_MERGED_BYTES, [before, after]) as [CatalogEntry, CatalogEntry];
     // One comparison at a time: each is seconds of CPU for large profiles, and History asks for many.
     const run = queue.then(async () =>
       compareFoldedText(await readFolded(catalog, b), await readFolded(catalog, a)),

@@ -20,6 +20,7 @@ import { windowKey } from './window-keys.ts';
 import { windowPprof } from './window-pprof.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import type { WindowStore } from './window-store.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface AgentContinuousDeps {
   agentMode: Pick<AgentMode, 'agents' | 'namespaces' | 'pods'> & Partial<Pick<AgentMode, 'kube'>>;
@@ -28,7 +29,7 @@ export interface AgentContinuousDeps {
   settings: { frequency: number; windowSeconds: number };
   metrics: { stored: Counter<'node'>; dropped: Counter<'node'> };
   /** Told what each node's plan leaves out (left-out-report.ts). */
-  leftOut?: LeftOutReport;
+  leftOut: LeftOutReport;
 }
 
 /** The most one window's upload may carry. */
@@ -121,7 +122,7 @@ async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUp
 
 export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentContinuousDeps): void {
   const guard = agentGuard(deps);
-  app.post<{ Body: { node: string } }>(
+  typedRoutes(app).post(
     '/api/v1/agents/continuous',
     { schema: { body: PLAN_BODY }, config: { guard } },
     async (request) => {
@@ -129,11 +130,11 @@ export function registerAgentContinuousRoutes(app: FastifyInstance, deps: AgentC
       agentFor(request, node);
       const { plan, leftOut } = await nodePlanOf(deps, node);
       const kube = deps.agentMode.kube;
-      deps.leftOut?.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
+      deps.leftOut.report(node, leftOut, kube ? (event) => kube.recordEvent(event) : undefined);
       return plan;
     },
   );
-  app.put<{ Body: ContinuousWindowUpload & { dropped: number } }>(
+  typedRoutes(app).put(
     '/api/v1/agents/continuous/windows',
     { schema: { body: WINDOW_BODY }, bodyLimit: MAX_WINDOW_BYTES, config: { guard } },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 // Continuous profiling's parts on the server over one set of dependencies: the selections, the windows'
 // store and the metrics of stored and dropped windows. main.ts builds it with agent mode (agents collect
-// the windows); build-server-app.ts hooks its routes into the two listeners.
+// the windows); its module (server/modules/) adds its routes to the two listeners.
 import { Counter, type Registry } from 'prom-client';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AgentSettings } from '../config/config-agent.ts';

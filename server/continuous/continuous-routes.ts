@@ -12,16 +12,13 @@ import { foldedPieces, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { pprofLabels } from '../../core/export/profile-subject.ts';
 import { foldedToPprof } from '../../core/pprof/write-pprof.ts';
 import { identityOf, mayIn, type RouteGuard } from '../auth/route-guard.ts';
-import {
-  SELECTION_BODY_SCHEMA,
-  type ContinuousSelection,
-  type SelectionBody,
-} from './continuous-selection.ts';
+import { SELECTION_BODY_SCHEMA, type ContinuousSelection } from './continuous-selection.ts';
 import type { LeftOutReport, SelectionLeftOut } from './left-out-report.ts';
 import { mergeWindows } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
 import type { WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 /** The longest range one query merges. */
 export const MAX_RANGE_MS = 7 * 24 * 3_600_000;
@@ -32,10 +29,8 @@ export interface ContinuousRouteDeps {
   settings: { frequency: number };
   now: () => number;
   /** What the node plans left out, for each selection's status. */
-  leftOut?: Pick<LeftOutReport, 'leftOutOf'>;
+  leftOut: Pick<LeftOutReport, 'leftOutOf'>;
 }
-
-type StacksQuery = WindowQuery & { format?: 'folded' | 'pprof' };
 
 const NAME = '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 const PARAMS = {
@@ -59,8 +54,6 @@ const QUERY = {
   properties: { ...RANGE_QUERY_PROPERTIES, format: { type: 'string', enum: ['folded', 'pprof'] } },
   additionalProperties: false,
 } as const;
-
-type Params = { namespace: string; name: string };
 
 /** A list of selections: each in a namespace the caller may `get`. */
 const LIST_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: 'each item' } };
@@ -98,7 +91,7 @@ const SWITCH_GUARD: RouteGuard = {
 };
 
 function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps): void {
-  app.put<{ Params: Params; Body: SelectionBody }>(
+  typedRoutes(app).put(
     '/api/v1/continuous/:namespace/:name',
     {
       schema: { params: PARAMS, body: SELECTION_BODY_SCHEMA },
@@ -123,7 +116,7 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
       return selection;
     },
   );
-  app.delete<{ Params: Params }>(
+  typedRoutes(app).delete(
     '/api/v1/continuous/:namespace/:name',
     { schema: { params: PARAMS }, config: { guard: SWITCH_GUARD } },
     async (request, reply) => {
@@ -144,7 +137,7 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
     for (const selection of deps.selections.list())
       if (await may(selection.namespace)) {
         // The pods it picks that their node's plan had no room for (left-out-report.ts).
-        const leftOut = deps.leftOut?.leftOutOf(selection.namespace, selection.name) ?? [];
+        const leftOut = deps.leftOut.leftOutOf(selection.namespace, selection.name);
         items.push({ ...selection, status: { leftOut } });
       }
     return { items };
@@ -169,7 +162,7 @@ function rangePprof(stacks: FoldedStacks, query: WindowQuery, frequency: number)
 }
 
 function registerStacksRoute(app: FastifyInstance, deps: ContinuousRouteDeps): void {
-  app.get<{ Querystring: StacksQuery }>(
+  typedRoutes(app).get(
     '/api/v1/continuous/stacks',
     { schema: { querystring: QUERY }, config: { guard: RANGE_GUARD, check: checkRangeOf } },
     async (request, reply) => {

@@ -19,6 +19,7 @@ import { matchingKeys, readAhead } from './merge-windows.ts';
 import type { SelectionStore } from './selection-store.ts';
 import { parseWindowKey, windowMatches, type WindowMeta, type WindowQuery } from './window-keys.ts';
 import type { WindowStore } from './window-store.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface TimelineRouteDeps {
   selections: SelectionStore;
@@ -99,7 +100,7 @@ async function continuousNamespaces(deps: TimelineRouteDeps): Promise<Continuous
 }
 
 export function registerTimelineRoutes(app: FastifyInstance, deps: TimelineRouteDeps): void {
-  app.get<{ Querystring: TimelineQuery }>(
+  typedRoutes(app).get(
     '/api/v1/continuous/timeline',
     { schema: { querystring: QUERY }, config: { guard: RANGE_GUARD, check: checkRangeOf } },
     (request): Promise<TimelineView> => buildTimeline(deps.windows, request.query),

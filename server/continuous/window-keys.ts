@@ -5,17 +5,9 @@
 // compacted window (continuous/compact-windows.ts) ends in `~r60` or `~r600`: the slot length in seconds
 // it was merged into, which no name can be mistaken for (a name never starts a field after the workload's). Pure.
 
-export interface WindowMeta {
-  namespace: string;
-  node: string;
-  pod: string;
-  container: string;
-  workload: string;
-  start: number;
-  end: number;
-  /** A compacted window: the length in seconds of the slot it merges (60, 600); absent for an agent's window. */
-  resolution?: number;
-}
+import type { WindowMeta } from '../../core/continuous/window-meta.ts';
+
+export type { WindowMeta };
 
 /** What a query asks for: a time range and, optionally, one of each name. */
 export interface WindowQuery {

@@ -214,7 +214,8 @@ const OPTED_IN = `${NAMESPACE_LABEL}=${NAMESPACE_LABEL_VALUE}`;
 export function startPodWatch(deps: PodWatchDeps): PodWatch {
   const core = deps.kc.makeApiClient(CoreV1Api);
   const pods = new Map<string, SupervisedInformer<V1Pod>>();
-  const always = new Set(deps.alwaysNamespaces ?? []);
+  const { alwaysNamespaces = [] } = deps;
+  const always = new Set(alwaysNamespaces);
   let stopped = false;
   const follow = (namespace: string): void => {
     if (!stopped && !pods.has(namespace)) pods.set(namespace, watchNamespacePods(deps, core, namespace));

@@ -33,7 +33,7 @@ export interface RunningChores {
 }
 
 export function startChores(deps: ChoresDeps): RunningChores {
-  const setTimer = deps.setTimer ?? ((callback, ms) => setTimeout(callback, ms));
+  const { setTimer = (callback: () => void, ms: number) => setTimeout(callback, ms) } = deps;
   const counts = new Map<string, number>();
   const inFlight = new Map<string, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();

@@ -31,13 +31,14 @@ export function leadershipOf(
 }
 
 /** Start slots on Leases with several replicas; none (this replica's memory) with one. */
-export function sharedSlotsOf(
-  cluster: ClusterConnection | undefined,
-  coordination: CoordinationSettings,
-  identity: string,
-  log: { warn(obj: object, msg: string): void },
-  catalog?: Pick<Catalog, 'get'>,
-): SharedSlots | undefined {
+export function sharedSlotsOf(options: {
+  cluster: ClusterConnection | undefined;
+  coordination: CoordinationSettings;
+  identity: string;
+  log: { warn(obj: object, msg: string): void };
+  catalog: Pick<Catalog, 'get'>;
+}): SharedSlots | undefined {
+  const { cluster, coordination, identity, log, catalog } = options;
   if (!cluster || coordination.mode === 'single') return undefined;
   return createLeaseSlots({
     leases: createLeaseClient(cluster.request, coordination.namespace),
@@ -45,7 +46,7 @@ export function sharedSlotsOf(
     slotSeconds: coordination.slotSeconds,
     now: () => Date.now(),
     log,
-    ...(catalog ? { ended: (recording: string) => isFinished(catalog.get(recording)) } : {}),
+    ended: (recording: string) => isFinished(catalog.get(recording)),
   });
 }
 

@@ -1,115 +1,39 @@
 // The modules that listen or run beside the listeners: the two API listeners (user and recorder), the
 // admission webhook (a cluster with `webhook.enabled`), and local mode's own sidecar process.
-import { hostname } from 'node:os';
-import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
-import { createAccess } from '../auth/access.ts';
-import { buildServerApps, type ServerAppDeps } from '../build-server-app.ts';
-import { limitsFor, SERVER_ENV } from '../config/config.ts';
+import { SERVER_ENV } from '../config/config.ts';
 import { listenOn, readProxyTrust, reloadListenerTls } from '../listen.ts';
-import { newRegistrationSecret, readLocalKey, spawnLocalSidecar } from '../local-mode.ts';
-import type { RegistrationMode } from '../registry/sidecar-registration.ts';
+import { buildServerApps } from '../listeners/build-listeners.ts';
+import { readLocalKey, spawnLocalSidecar } from '../local-mode.ts';
+import { pressureLimitsOfProcess } from '../operations/load-shedding.ts';
 import { closeConnectionsWhileDraining, closeWithin } from '../shutdown.ts';
-import type { Context, LocalRecorder, Module } from './server-base.ts';
+import type { Module } from './server-base.ts';
 import { started } from './server-module.ts';
 
-/** Sidecars prove who they are by TokenReview in a cluster, by the shared secret in local mode. */
-function registrationMode({ base, get }: Context, local: LocalRecorder | undefined): RegistrationMode {
-  const cluster = get('cluster');
-  const { config } = base;
-  if (!cluster)
-    return { kind: 'local', ...(local ?? { secret: newRegistrationSecret(), hostname: hostname() }) };
-  const watch = get('podWatch');
-  const { tokens, keys } = get('recorders');
-  // N replicas: a review made by one travels to the others as a ticket the sidecar shows back.
-  return {
-    kind: 'kubernetes',
-    kube: cluster.kube,
-    sidecarImages: config.sidecarImages,
-    injection: config.webhook?.injection ?? DEFAULT_INJECTION_CONFIG,
-    tokens,
-    cachedPod: (namespace, name) => watch?.getPod(namespace, name),
-    ...(get('shared') ? { reviewTickets: keys } : {}),
-  };
-}
-
-/** The apps' parts that come from other modules. */
-async function appDeps(ctx: Context, local: LocalRecorder | undefined): Promise<ServerAppDeps> {
-  const { base, get } = ctx;
-  const { config, now } = base;
-  const kube = get('cluster')?.kube;
-  const { sidecars, tokens } = get('recorders');
-  const shared = get('shared');
-  const [slots, agentMode, continuous, leader] = [
-    get('slots'),
-    get('agent'),
-    get('continuous'),
-    get('leader'),
-  ];
-  const localKey = base.local ? await readLocalKey(config.dataDir) : undefined;
-  return {
-    ...{ catalog: get('catalog'), registry: sidecars, registration: registrationMode(ctx, local), now },
-    ...{ metricsRegistry: base.metricsRegistry, continuous, isLeader: () => leader.isLeader() },
-    ...(slots ? { sharedSlots: slots } : {}),
-    ...(localKey ? { localKey } : {}),
-    access: createAccess({
-      ...{ mode: config.authMode, userHeader: config.userHeader, groupsHeader: config.groupsHeader },
-      ...{ sessionSeconds: config.sessionSeconds, now, tokens },
-      ...(shared?.sessions ? { sessions: shared.sessions } : {}),
-      ...(kube ? { kube } : {}),
-    }),
-    limitsFor: (namespace) => limitsFor(config, namespace),
-    ...{ proxyTimeoutSeconds: config.proxyTimeoutSeconds, uploadTimeoutSeconds: config.uploadTimeoutSeconds },
-    ...{ merge: config.merge, allowSystemWide: config.allowSystemWide, sinks: config.sinks },
-    ...(kube ? { kube } : {}),
-    isReady: ctx.isReady,
-    ...(shared ? { sharedRegistrations: shared.registrations } : {}),
-    logger: base.log,
-    ...(get('tls') ? { https: get('tls')!.current() } : {}),
-    ...(await readProxyTrust(config)),
-    trustedProxies: config.trustedProxies,
-    ...(agentMode ? { agentMode } : {}),
-  };
-}
-
+/** The two API listeners: what every route shares, then each module's routes, listened on. */
 export const listenersModule: Module = {
   name: 'listeners',
-  needs: [
-    'tls',
-    'cluster',
-    'catalog',
-    'recorders',
-    'shared',
-    'podWatch',
-    'agent',
-    'leader',
-    'slots',
-    'continuous',
-  ],
+  needs: ['tls', 'catalog', 'auth', 'registration', 'recordings', 'agent', 'continuous', 'ui'],
   async start(ctx) {
-    const { config, draining } = ctx.base;
-    const local = ctx.base.local
-      ? { secret: config.registrationSecret ?? newRegistrationSecret(), hostname: hostname() }
-      : undefined;
-    const deps = await appDeps(ctx, local);
-    const apps = buildServerApps(deps);
-    for (const app of [apps.user, apps.recorder]) closeConnectionsWhileDraining(app, draining);
+    const { config, draining, log, metricsRegistry } = ctx.base;
     const tls = ctx.get('tls');
-    tls?.subscribe((material) => reloadListenerTls(apps, material, deps));
+    const trust = await readProxyTrust(config);
+    const localKey = ctx.base.local ? await readLocalKey(config.dataDir) : undefined;
+    const apps = buildServerApps(
+      {
+        ...{ access: ctx.get('auth'), catalog: ctx.get('catalog'), metricsRegistry, log, trust, localKey },
+        ...{ uploadTimeoutSeconds: config.uploadTimeoutSeconds, trustedProxies: config.trustedProxies },
+        ...{ isReady: ctx.isReady, https: tls?.current(), pressureLimits: pressureLimitsOfProcess() },
+      },
+      ctx.routes(),
+    );
+    for (const app of [apps.user, apps.recorder]) closeConnectionsWhileDraining(app, draining);
+    tls?.subscribe((material) => reloadListenerTls(apps, material, trust));
     // The user port first: it is the one people pick, and a clash there stops start-up with one line.
     const url = await listenOn(apps.user, config, SERVER_ENV.port, tls !== undefined);
-    const recorderUrl = await listenOn(
-      apps.recorder,
-      config.recorder,
-      SERVER_ENV.recorderPort,
-      tls !== undefined,
-    );
+    const secure = tls !== undefined;
+    const recorderUrl = await listenOn(apps.recorder, config.recorder, SERVER_ENV.recorderPort, secure);
     return started(
-      {
-        url,
-        recorderUrl,
-        ...(local ? { local } : {}),
-        ...(deps.localKey ? { localKey: deps.localKey } : {}),
-      },
+      { url, recorderUrl, localKey },
       {
         stop: async (graceMs) => {
           await closeWithin(apps.user, graceMs);
@@ -144,10 +68,11 @@ export const webhookModule: Module = {
 /** Local mode's sidecar process, registered with the recorder listener by the shared secret. */
 export const localSidecarModule: Module = {
   name: 'localSidecar',
-  needs: ['listeners'],
+  needs: ['listeners', 'registration'],
   start({ base, get }) {
     const { config } = base;
-    const { recorderUrl, local } = get('listeners');
+    const { recorderUrl } = get('listeners');
+    const { local } = get('registration');
     if (!local || !config.localSidecar) return started(undefined);
     const sidecar = spawnLocalSidecar({
       serverUrl: recorderUrl,

@@ -10,6 +10,7 @@ import {
 import { sharedModule, tlsModule } from './state-modules.ts';
 import { localSidecarModule, listenersModule, webhookModule } from './listener-modules.ts';
 import type { Module } from './server-base.ts';
+import { authModule, recordingsModule, registrationModule, uiModule } from './route-modules.ts';
 import { continuousModule, leaderModule, sinksModule, slotsModule } from './work-modules.ts';
 
 export const SERVER_MODULES: readonly Module[] = [
@@ -19,11 +20,15 @@ export const SERVER_MODULES: readonly Module[] = [
   recordersModule, // registries of sidecars and agents, token reviews, the replicas' key
   sharedModule, // several replicas: registrations, sessions and selections in Leases
   podWatchModule, // the pods of opted-in namespaces; deleted pods' registrations go
-  agentModule, // agent mode: node agents and the pods they record
+  agentModule, // agent mode: node agents and the pods they record; their registration
   leaderModule, // who leads the single-writer chores (the Lease)
   slotsModule, // several replicas: start slots as Leases; expired ones collected (leader)
-  continuousModule, // continuous profiling's selections and windows; their retention (leader)
+  continuousModule, // continuous profiling's selections, windows and routes; their retention (leader)
   sinksModule, // finished recordings pushed to sinks (leader)
+  authModule, // who callers are: bearer tokens, the oauth-proxy's headers, sessions
+  registrationModule, // sidecars register and renew (recorder listener)
+  recordingsModule, // the proxy to recorders, start slots, the catalog's routes and uploads
+  uiModule, // the web UI, sign-in and the recording form's reads
   listenersModule, // the user and the recorder API listeners
   webhookModule, // the admission webhook's listener (a cluster)
   localSidecarModule, // local mode's sidecar process

@@ -65,6 +65,7 @@ export async function runModules<P, B>(options: RunOptions<P, B>): Promise<Runni
   const contextOf = (module: ServerModule<P, B>): ModuleContext<P, B> => ({
     base: options.base,
     isReady,
+    routes: () => [...started.values()].flatMap((module) => (module.routes ? [module.routes] : [])),
     get: (name) => {
       const found = started.get(name);
       if (!module.needs.includes(name) || !found)

@@ -5,6 +5,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { Leadership } from '../../kube/leases/leader-election.ts';
 import type { SharedKeys } from '../../core/shared-key.ts';
 import type { AgentMode } from '../agent/agent-mode.ts';
+import type { Access } from '../auth/access.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import type { ClusterConnection } from '../cluster-mode.ts';
 import type { ServerConfig } from '../config/config.ts';
@@ -13,6 +14,8 @@ import type { PodWatch } from '../kube/pod-watch.ts';
 import type { TokenCache } from '../kube/token-cache.ts';
 import type { AgentRegistry } from '../registry/agent-registry.ts';
 import type { Registry } from '../registry/lease-registry.ts';
+import type { RegistrationMode } from '../registry/sidecar-registration.ts';
+import type { RecordingsState } from '../proxy/recordings-state.ts';
 import type { SharedMode } from '../shared-mode.ts';
 import type { Draining } from '../shutdown.ts';
 import type { LocalKey } from '../local-mode.ts';
@@ -55,13 +58,17 @@ export interface LocalRecorder {
   hostname: string;
 }
 
+/** How sidecars prove who they are; in local mode, the secret and name the local sidecar registers with. */
+export interface Registration {
+  mode: RegistrationMode;
+  local: LocalRecorder | undefined;
+}
+
 export interface Listening {
   url: string;
   recorderUrl: string;
-  /** Local mode: the local sidecar's registration. */
-  local?: LocalRecorder;
   /** Local mode: the key the user listener asks for (auth/run-key-hook.ts). */
-  localKey?: LocalKey;
+  localKey: LocalKey | undefined;
 }
 
 export interface Provided {
@@ -72,10 +79,14 @@ export interface Provided {
   shared: SharedMode | undefined;
   podWatch: PodWatch | undefined;
   agent: AgentMode | undefined;
+  auth: Access;
+  registration: Registration;
   leader: Leadership;
   slots: SharedSlots | undefined;
   continuous: ContinuousMode | undefined;
   sinks: undefined;
+  recordings: RecordingsState;
+  ui: undefined;
   listeners: Listening;
   webhook: undefined;
   localSidecar: undefined;

@@ -1,11 +1,14 @@
 // A part of the server as a module: a name, the modules it needs, and a start that gives what it provides
-// to the modules after it, with its leader-only chores, its readiness and its stop. The runner
+// to the modules after it, with its routes, its leader-only chores, its readiness and its stop. The runner
 // (run-modules.ts) starts modules in the order their needs make, and stops them in the reverse order.
 import type { Chore } from '../leader/chores.ts';
+import type { ListenerRoutes } from '../listeners/listener-routes.ts';
 
 export interface StartedModule<T> {
   /** What the modules that need this one get from `ctx.get`. */
   provides: T;
+  /** What it adds to the user and the recorder listeners (the listeners module registers them). */
+  routes?: ListenerRoutes;
   /** Work that only the leader of the replicas does (run-modules.ts runs it under the Lease). */
   chores?: readonly Chore[];
   /** False while the module cannot serve yet (a watch before its first list); the probes ask every module. */
@@ -23,6 +26,8 @@ export interface ModuleContext<P, B> {
   readonly get: <K extends keyof P>(name: K) => P[K];
   /** Whether every module is ready and no stop has begun (the readiness probes). */
   readonly isReady: () => boolean;
+  /** The routes of every module started so far, in start order. */
+  readonly routes: () => readonly ListenerRoutes[];
 }
 
 export interface ServerModule<P, B, K extends keyof P = keyof P> {

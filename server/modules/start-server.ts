@@ -41,7 +41,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     leader: 'leader',
     draining,
   });
-  const { url, recorderUrl, localKey, local: recorder } = running.get('listeners');
+  const { url, recorderUrl, localKey } = running.get('listeners');
+  const recorder = running.get('registration').local;
   process.stdout.write(`Furnace ${local ? 'local mode ' : ''}listening on ${url}\n`);
   process.stdout.write(`Sidecars register at ${recorderUrl}\n`);
   if (localKey && recorder) announceLocal(url, localKey, config.dataDir, recorder.hostname);

@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { ConfigError } from '../../core/config/config-error.ts';
 import { createAgentMode } from '../agent/agent-mode.ts';
+import { agentRoutes } from '../agent/agent-routes.ts';
 import { openCatalog } from '../catalog/catalog-store.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { createTokenCache } from '../kube/token-cache.ts';
@@ -135,44 +136,44 @@ export const podWatchModule: Module = {
     const { sidecars, agents, tokens } = get('recorders');
     const shared = get('shared');
     const namespace = base.config.agent?.namespace;
-    const watch = cluster.watchPods(
-      sidecars,
-      tokens,
-      base.log,
-      agents && namespace !== undefined ? { registry: agents, namespace } : undefined,
-      shared ? shared.podDeleted.bind(shared) : undefined,
-    );
+    const watch = cluster.watchPods({
+      ...{ registry: sidecars, tokens, log: base.log },
+      agents: agents && namespace !== undefined ? { registry: agents, namespace } : undefined,
+      onDeleted: shared ? shared.podDeleted.bind(shared) : undefined,
+    });
     return started(watch, { isReady: () => watch.isSynced(), stop: () => watch.stop() });
   },
 };
 
+/** How often each replica drops the agents whose lease ran out. */
+const AGENT_SWEEP_EVERY_MS = 5000;
+
 export const agentModule: Module = {
   name: 'agent',
-  needs: ['cluster', 'recorders', 'podWatch'],
+  needs: ['cluster', 'recorders', 'podWatch', 'shared'],
   start({ base, get }) {
     const cluster = get('cluster');
     const { agents, tokens, keys } = get('recorders');
     const watch = get('podWatch');
     const { config, now } = base;
     if (!cluster || !config.agent || !agents) return started(undefined);
-    return started(
-      createAgentMode({
-        ...{
-          settings: config.agent,
-          kube: cluster.kube,
-          now,
-          keys,
-          leaseSeconds: config.leaseSeconds,
-          tokens,
-        },
-        agents,
-        ...(watch
-          ? {
-              cachedPod: (ns: string, name: string) => watch.getPod(ns, name),
-              cachedPods: () => watch.listPods(),
-            }
-          : {}),
-      }),
-    );
+    const agentMode = createAgentMode({
+      ...{ settings: config.agent, kube: cluster.kube, now, keys, leaseSeconds: config.leaseSeconds, tokens },
+      agents,
+      ...(watch
+        ? {
+            cachedPod: (ns: string, name: string) => watch.getPod(ns, name),
+            cachedPods: () => watch.listPods(),
+          }
+        : {}),
+    });
+    const registrations = get('shared')?.registrations;
+    const routes = agentRoutes({
+      agentMode,
+      now,
+      write: registrations ? (input) => registrations.writeAgent(input) : undefined,
+    });
+    const sweeps = setInterval(() => agents.sweep(), AGENT_SWEEP_EVERY_MS).unref();
+    return started(agentMode, { routes, stop: () => clearInterval(sweeps) });
   },
 };

@@ -1,6 +1,7 @@
 // The modules of the single-writer work: who leads (the Lease), the start slots every replica sees,
 // continuous profiling's windows, and the sinks' delivery loop. Their chores run only on the leader.
 import { continuousModeOf } from '../continuous/continuous-mode.ts';
+import { continuousRoutes } from '../continuous/continuous-listener-routes.ts';
 import { continuousChores } from '../continuous/continuous-retention.ts';
 import { leadershipOf, SLOT_COLLECTION_EVERY_MS, sharedSlotsOf } from '../leader/server-leadership.ts';
 import { openSinks } from '../sinks/open-sinks.ts';
@@ -23,13 +24,13 @@ export const slotsModule: Module = {
   name: 'slots',
   needs: ['cluster', 'catalog'],
   start({ base, get }) {
-    const slots = sharedSlotsOf(
-      get('cluster'),
-      base.config.coordination,
-      base.candidate,
-      base.log,
-      get('catalog'),
-    );
+    const slots = sharedSlotsOf({
+      cluster: get('cluster'),
+      coordination: base.config.coordination,
+      identity: base.candidate,
+      log: base.log,
+      catalog: get('catalog'),
+    });
     if (!slots) return started(undefined);
     return started(slots, {
       chores: [
@@ -43,10 +44,14 @@ export const slotsModule: Module = {
 /** Continuous profiling (with agent mode): selections, the windows' store and its retention. */
 export const continuousModule: Module = {
   name: 'continuous',
-  needs: ['shared'],
+  needs: ['shared', 'agent'],
   start({ base, get }) {
     const continuous = continuousModeOf(base.config, base.metricsRegistry, get('shared')?.selections);
-    return started(continuous, { chores: continuousChores(continuous, base.now) });
+    if (!continuous) return started(undefined);
+    return started(continuous, {
+      chores: continuousChores(continuous, base.now),
+      routes: continuousRoutes(continuous, get('agent'), base.now),
+    });
   },
 };
 

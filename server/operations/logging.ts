@@ -20,6 +20,9 @@ export const REDACTED_PATHS = [
   'token',
 ];
 
+/** Writes nothing: for parts built without the process's logger (tests). */
+export const SILENT_LOG: Logger = pino({ level: 'silent' });
+
 export function createServerLogger(level: string, format: LogFormat = 'json'): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   return format === 'text' ? pino(options, textLogStream(process.stdout)) : pino(options);

@@ -39,10 +39,14 @@ export async function admitProxyRequest(
   if (isStart) {
     const body = await readBounded(request.body as Readable, MAX_START_BODY, 'start request body');
     const startKey = startKeyOf(request.headers[START_KEY_HEADER], identity.user);
-    const admitted = await admitStart(
-      { ...deps, allowSystemWide: deps.allowSystemWide ?? false },
-      { identity, namespace, pod, demand: demandOf(request), body, ...(startKey ? { startKey } : {}) },
-    );
+    const admitted = await admitStart(deps, {
+      identity,
+      namespace,
+      pod,
+      demand: demandOf(request),
+      body,
+      ...(startKey ? { startKey } : {}),
+    });
     if ('replay' in admitted) return admitted;
     context.start = admitted.params;
     context.reservation = admitted.reservation;

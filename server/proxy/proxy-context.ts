@@ -23,12 +23,12 @@ export interface ProxyDeps {
   /** Upstream connect and header timeout. */
   timeoutSeconds: number;
   /** The server setting `recording.allowSystemWide` (off unless given). */
-  allowSystemWide?: boolean;
+  allowSystemWide: boolean;
   /** The server's sinks, which a start may name. */
-  sinks?: readonly SinkRule[];
-  onStarted?: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
+  sinks: readonly SinkRule[];
+  onStarted: (registration: Registration, status: RecordingStatus, identity: Identity) => void;
   /** The catalog's entry of a recording: what a retried start with the same idempotency key is answered. */
-  recordingOf?: (id: string) => CatalogEntry | undefined;
+  recordingOf: (id: string) => CatalogEntry | undefined;
   /** Where a pod's requests go: its sidecar, or (agent mode) the agent of its node (upstreams.ts). */
   upstreams: UpstreamResolver;
   /** Where a start holds its slots: this replica's memory, or Leases (start-slots.ts). */

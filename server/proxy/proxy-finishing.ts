@@ -77,7 +77,7 @@ function finishStart(
         recording: status.id,
         params: context.start,
       });
-      deps.onStarted?.(context.registration, status, context.identity);
+      deps.onStarted(context.registration, status, context.identity);
     }
   } catch (error) {
     request.log.warn({ err: error }, 'sidecar start answer was not a recording status');

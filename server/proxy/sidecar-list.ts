@@ -1,6 +1,7 @@
 // GET /api/v1/sidecars: the pods the caller may profile, with how: `sidecar` (a registered sidecar) or
 // `agent` (a running pod of an opted-in namespace on a node whose agent is registered).
 import type { FastifyInstance } from 'fastify';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
 import { registrationKey, type Registry } from '../registry/lease-registry.ts';
 import { mayIn, type RouteGuard } from '../auth/route-guard.ts';
@@ -81,7 +82,7 @@ export function registerSidecarListRoute(
   app: FastifyInstance,
   deps: { registry: Registry; agents?: AgentRouting },
 ): void {
-  app.get<{ Querystring: { namespace?: string } }>(
+  typedRoutes(app).get(
     '/api/v1/sidecars',
     { schema: { querystring: querySchema, response: responseSchema }, config: { guard: LIST_GUARD } },
     async (request) => {

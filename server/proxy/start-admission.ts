@@ -54,7 +54,7 @@ export async function admitStart(
     body: start.body.length > 0 ? start.body : undefined,
     limits,
     allowSystemWide: deps.allowSystemWide,
-    sinks: deps.sinks ?? [],
+    sinks: deps.sinks,
     namespace,
   });
   if (!decided.allowed) throw decided.error;

@@ -43,7 +43,7 @@ export function answerReplayedStart(
   const { namespace, pod } = request.params as { namespace: string; pod: string };
   if (answer !== undefined)
     return reply.code(201).header(REPLAYED_HEADER, 'true').type('application/json').send(answer);
-  const entry = deps.recordingOf?.(id);
+  const entry = deps.recordingOf(id);
   if (!entry || entry.namespace !== namespace || entry.pod !== pod)
     throw new FurnaceError(
       'ERR_RECORDING_RUNNING',

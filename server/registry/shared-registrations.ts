@@ -98,8 +98,10 @@ class LeaseBackedRegistrations implements SharedRegistrations {
 
   constructor(deps: SharedRegistrationsDeps) {
     this.#deps = deps;
-    this.#behindTurns = pLimit(deps.writesBehindAtOnce ?? WRITES_BEHIND_AT_ONCE);
-    this.#writeIntervalSeconds = deps.writeIntervalSeconds ?? DEFAULT_WRITE_INTERVAL_SECONDS;
+    const { writesBehindAtOnce = WRITES_BEHIND_AT_ONCE } = deps;
+    const { writeIntervalSeconds = DEFAULT_WRITE_INTERVAL_SECONDS } = deps;
+    this.#behindTurns = pLimit(writesBehindAtOnce);
+    this.#writeIntervalSeconds = writeIntervalSeconds;
   }
 
   writeSidecar(input: RegisterInput): Promise<Registration> {

@@ -30,6 +30,7 @@ import { createTokenCache, hashToken, type RefreshWindow, type TokenCache } from
 import type { SharedKeys } from '../../core/shared-key.ts';
 import type { Registration, Registry, RegisterInput, SidecarTls } from './lease-registry.ts';
 import { registrationKey } from './lease-registry.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export type RegistrationMode =
   | {
@@ -57,7 +58,7 @@ export interface RegistrationDeps {
   mode: RegistrationMode;
   now: () => number;
   /** The artifact limit uploads from a namespace are held to, told to the sidecar so it skips what would be refused. */
-  maxArtifactBytesFor?: (namespace: string) => number;
+  maxArtifactBytesFor: (namespace: string) => number;
   /** N replicas: stores the registration in the shared Leases (shared-registrations.ts); else the registry's own register. */
   write?: (input: RegisterInput) => Promise<Registration>;
 }
@@ -249,7 +250,7 @@ function registrationGuard(deps: RegistrationDeps): RouteGuard {
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
   const { mode, registry } = deps;
   const guard = registrationGuard(deps);
-  app.post<{ Body: RegistrationBody | undefined }>(
+  typedRoutes(app).post(
     '/api/v1/sidecars',
     { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
     async (request) => {
@@ -265,13 +266,13 @@ export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDe
           { namespace: input.namespace, pod: input.pod, address: input.address },
           'sidecar registered',
         );
-      const maxArtifactBytes = deps.maxArtifactBytesFor?.(input.namespace);
+      const maxArtifactBytes = deps.maxArtifactBytesFor(input.namespace);
       return {
         leaseSeconds: registry.leaseSeconds,
         proxyToken: registration.proxyToken,
         uploadToken: registration.uploadToken,
         ...(reviewTicket === undefined ? {} : { reviewTicket }),
-        ...(maxArtifactBytes === undefined ? {} : { limits: { maxArtifactBytes } }),
+        limits: { maxArtifactBytes },
       };
     },
   );

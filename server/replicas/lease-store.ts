@@ -121,7 +121,8 @@ function listRecordObjects(
   labelSelector: string,
 ): Promise<KubernetesListObject<RecordObject>> {
   const path = leasesPath(deps.namespace);
-  const limit = String(deps.pageSize ?? LIST_PAGE_SIZE);
+  const { pageSize = LIST_PAGE_SIZE } = deps;
+  const limit = String(pageSize);
   return listInPages(async (token) => {
     const answer = await deps.request({
       method: 'GET',

@@ -17,7 +17,8 @@ import type { Catalog } from '../catalog/catalog-store.ts';
 import type { OpenBody } from './push-http.ts';
 import { openRecordingBody, PUSH_SOURCE } from './recording-body.ts';
 import type { QueuedPush, SinkQueue } from './sink-queue.ts';
-import type { SinkMetrics } from './sink-metrics.ts';
+import { SILENT_LOG } from '../operations/logging.ts';
+import { NO_SINK_METRICS, type SinkMetrics } from './sink-metrics.ts';
 
 export interface SinkDeliveryDeps {
   sinks: readonly SinkConfig[];
@@ -55,9 +56,18 @@ const settled = (entry: CatalogEntry, sink: string): boolean =>
 /** The longest the loop sleeps, so a clock step never strands a push. */
 const MAX_SLEEP_MS = 30_000;
 
-export function startSinkDelivery(deps: SinkDeliveryDeps): SinkDeliveryLoop {
+/** The deps with what a caller may leave out filled in once: no log, no metrics, one replica. */
+type FilledDeps = Required<SinkDeliveryDeps>;
+
+function filled(deps: SinkDeliveryDeps): FilledDeps {
+  const { random = Math.random, log = SILENT_LOG, metrics = NO_SINK_METRICS, isLeader = () => true } = deps;
+  return { ...deps, random, log, metrics, isLeader };
+}
+
+export function startSinkDelivery(given: SinkDeliveryDeps): SinkDeliveryLoop {
+  const deps = filled(given);
   const loop = new DeliveryLoop(deps);
-  deps.metrics?.watchQueue(() => deps.queue.size());
+  deps.metrics.watchQueue(() => deps.queue.size());
   loop.schedule(0);
   return {
     consider: (id) =>
@@ -68,21 +78,21 @@ export function startSinkDelivery(deps: SinkDeliveryDeps): SinkDeliveryLoop {
 }
 
 class DeliveryLoop {
-  readonly #deps: SinkDeliveryDeps;
+  readonly #deps: FilledDeps;
   readonly #inFlight = new Map<string, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(deps: SinkDeliveryDeps) {
+  constructor(deps: FilledDeps) {
     this.#deps = deps;
   }
 
   warn(error: unknown, what: string): void {
-    this.#deps.log?.warn({ err: error }, what);
+    this.#deps.log.warn({ err: error }, what);
   }
 
   #leads(): boolean {
-    return this.#deps.isLeader?.() ?? true;
+    return this.#deps.isLeader();
   }
 
   async consider(id: string): Promise<void> {
@@ -122,7 +132,7 @@ class DeliveryLoop {
             updatedAt: iso(now),
             lastError: `the delivery queue is full (${this.#deps.settings.maxQueued} pushes waiting, sinkDelivery.maxQueued)`,
           };
-    if (added === 'full') this.#deps.metrics?.pushed(sink.name, 'failed');
+    if (added === 'full') this.#deps.metrics.pushed(sink.name, 'failed');
     await this.#deps.catalog.setDelivery(entry.id, delivery);
   }
 
@@ -136,7 +146,7 @@ class DeliveryLoop {
       updatedAt: iso(this.#deps.now()),
     };
     await this.#deps.catalog.setDelivery(push.recordingId, delivery);
-    this.#deps.metrics?.pushed(push.sink, 'failed');
+    this.#deps.metrics.pushed(push.sink, 'failed');
   }
 
   async #attempt(push: QueuedPush): Promise<void> {
@@ -160,17 +170,17 @@ class DeliveryLoop {
         updatedAt: iso(now),
       });
       await queue.remove(entry.id, sink.name);
-      this.#deps.metrics?.pushed(sink.name, 'delivered');
+      this.#deps.metrics.pushed(sink.name, 'delivered');
       return;
     }
-    const random = (this.#deps.random ?? Math.random)();
+    const random = this.#deps.random();
     const context = { now, queuedAt: push.queuedAt, random, settings: this.#deps.settings };
     const next = afterFailure({ sink: sink.name, attempts }, verdict, context);
     if (next.state === 'failed') return this.#giveUp({ ...push, attempts }, next.lastError ?? verdict.error);
     const nextAttemptAt = Date.parse(next.nextAttemptAt ?? iso(now));
     await queue.update({ ...push, attempts, nextAttemptAt, lastError: verdict.error });
     await catalog.setDelivery(entry.id, next);
-    this.#deps.metrics?.pushed(sink.name, 'retried');
+    this.#deps.metrics.pushed(sink.name, 'retried');
   }
 
   #pump(): void {

@@ -9,6 +9,9 @@ export interface SinkMetrics {
   watchQueue(size: () => number): void;
 }
 
+/** Counts nothing: a delivery loop built without a metrics registry (tests). */
+export const NO_SINK_METRICS: SinkMetrics = { pushed: () => undefined, watchQueue: () => undefined };
+
 export function createSinkMetrics(registry: Registry, sinkNames: readonly string[]): SinkMetrics {
   const pushes = new Counter({
     name: 'furnace_sink_pushes_total',

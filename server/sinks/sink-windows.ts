@@ -40,20 +40,18 @@ export interface SinkWindowsDeps {
   now: () => number;
   random: () => number;
   leads: () => boolean;
-  log?: { info(msg: string): void; warn(msg: string): void };
-  metrics?: WindowSinkMetrics;
+  log: { info(msg: string): void; warn(msg: string): void };
+  metrics: WindowSinkMetrics;
   /** Windows pushed per batch (the state is written after each). */
   batch: number;
 }
-
-export type Listed = ExportedWindow & { resolution?: number };
 
 const HOUR_MS = 3_600_000;
 
 /** The state object of a sink in the window store. */
 export const stateName = (sink: string): string => `sink-${sink}.json`;
 
-function listedOf(key: string): Listed | undefined {
+function listedOf(key: string): ExportedWindow | undefined {
   const meta = parseWindowKey(key);
   return meta ? { key, ...meta } : undefined;
 }
@@ -91,7 +89,7 @@ export class SinkWindows {
     const text = await this.#deps.windows.readState(stateName(this.name));
     const stored = text === undefined ? undefined : parseCursor(text);
     if (text !== undefined && stored === undefined)
-      this.#deps.log?.warn(`sink ${this.name}: its window state could not be read; starting afresh`);
+      this.#deps.log.warn(`sink ${this.name}: its window state could not be read; starting afresh`);
     this.#written = text ?? '';
     return stored ?? startCursor(now, this.#deps.settings.windowGraceSeconds * 1000);
   }
@@ -129,7 +127,7 @@ export class SinkWindows {
   #backOff(failed: boolean, now: number): void {
     const { settings } = this.#deps;
     if (!failed) {
-      if (this.#failures > 0) this.#deps.log?.info(`sink ${this.name}: takes windows again`);
+      if (this.#failures > 0) this.#deps.log.info(`sink ${this.name}: takes windows again`);
       this.#failures = 0;
       this.#nextAttemptAt = 0;
       return;
@@ -149,7 +147,7 @@ export class SinkWindows {
     const namespaces = await this.#namespaces();
     const first = hourStart(hourOf(this.#state?.cursor ?? now));
     for (let hour = first; hour <= now; hour += HOUR_MS) {
-      const listed: Listed[] = [];
+      const listed: ExportedWindow[] = [];
       for (const namespace of namespaces)
         for await (const key of this.#deps.windows.list(`${namespace}/${hourOf(hour)}/`)) {
           const window = listedOf(key);
@@ -169,7 +167,7 @@ export class SinkWindows {
     return all;
   }
 
-  async #pushAll(due: readonly Listed[]): Promise<number | undefined> {
+  async #pushAll(due: readonly ExportedWindow[]): Promise<number | undefined> {
     for (let from = 0; from < due.length; from += this.#deps.batch) {
       if (!this.#deps.leads() || this.#state === undefined) return undefined;
       const chunk = due.slice(from, from + this.#deps.batch);
@@ -184,7 +182,7 @@ export class SinkWindows {
     return undefined;
   }
 
-  async #body(window: Listed): Promise<Buffer | undefined> {
+  async #body(window: ExportedWindow): Promise<Buffer | undefined> {
     const { sink, windows } = this.#deps;
     if (sink.type === 'pyroscope' && sink.format === 'pprof') return windows.getProfile(window.key);
     const folded = await windows.get(window.key);
@@ -198,7 +196,7 @@ export class SinkWindows {
     });
   }
 
-  async #pushOne(window: Listed): Promise<Result> {
+  async #pushOne(window: ExportedWindow): Promise<Result> {
     const { sink, metrics } = this.#deps;
     const body = await this.#body(window);
     if (body === undefined) {
@@ -218,20 +216,20 @@ export class SinkWindows {
       const why = tooOld
         ? `; older than sinkDelivery.maxAgeSeconds (${this.#deps.settings.maxAgeSeconds})`
         : '';
-      this.#deps.log?.warn(`sink ${sink.name}: window ${window.key} not pushed: ${verdict.error}${why}`);
+      this.#deps.log.warn(`sink ${sink.name}: window ${window.key} not pushed: ${verdict.error}${why}`);
       return 'settled';
     }
     if (this.#failures === 0)
-      this.#deps.log?.warn(`sink ${sink.name}: window ${window.key} will be pushed again: ${verdict.error}`);
+      this.#deps.log.warn(`sink ${sink.name}: window ${window.key} will be pushed again: ${verdict.error}`);
     metrics?.pushed(sink.name, 'retried');
     return 'retry';
   }
 
   #countDropped(keys: readonly string[], why: string): void {
     for (const key of keys) this.#dropped.add(key);
-    this.#deps.metrics?.dropped(this.name, keys.length);
+    this.#deps.metrics.dropped(this.name, keys.length);
     const first = keys[0] ?? '';
-    this.#deps.log?.warn(
+    this.#deps.log.warn(
       `sink ${this.name}: ${keys.length} continuous window(s) ${why} before they were pushed (first ${first}); counted on furnace_sink_windows_dropped_total`,
     );
   }

@@ -11,7 +11,7 @@ import type { RemovalListener } from '../continuous/removal-watch.ts';
 import type { WindowStore } from '../continuous/window-store.ts';
 import type { OpenBody } from './push-http.ts';
 import { SinkWindows } from './sink-windows.ts';
-import type { WindowSinkMetrics } from './window-metrics.ts';
+import { NO_WINDOW_SINK_METRICS, type WindowSinkMetrics } from './window-metrics.ts';
 
 export interface WindowExportDeps {
   sinks: readonly SinkConfig[];
@@ -44,10 +44,23 @@ export interface WindowExport {
 export const WINDOW_EXPORT_EVERY_MS = 5000;
 
 /** Starts the export when a sink takes windows; undefined otherwise. */
-export function startWindowExport(deps: WindowExportDeps): WindowExport | undefined {
+/** The deps with what a caller may leave out filled in once: no log, no metrics, one replica. */
+type FilledDeps = Required<WindowExportDeps>;
+
+const QUIET = { info: () => undefined, warn: () => undefined };
+
+function filled(deps: WindowExportDeps): FilledDeps {
+  const { random = Math.random, log = QUIET, metrics = NO_WINDOW_SINK_METRICS, isLeader = () => true } = deps;
+  // Without continuous mode's removals nothing is removed under the export: nothing to count.
+  const { everyMs = WINDOW_EXPORT_EVERY_MS, batch = 32, onWindowsRemoved = () => () => undefined } = deps;
+  return { ...deps, random, log, metrics, isLeader, everyMs, batch, onWindowsRemoved };
+}
+
+export function startWindowExport(given: WindowExportDeps): WindowExport | undefined {
+  const deps = filled(given);
   const chosen = deps.sinks.filter((s) => s.continuous);
   if (chosen.length === 0) return undefined;
-  const leads = () => deps.isLeader?.() ?? true;
+  const leads = deps.isLeader;
   const sinks = chosen.map(
     (sink) =>
       new SinkWindows({
@@ -57,23 +70,19 @@ export function startWindowExport(deps: WindowExportDeps): WindowExport | undefi
         frequency: deps.frequency,
         send: deps.send,
         now: deps.now,
-        random: deps.random ?? Math.random,
+        random: deps.random,
         leads,
-        batch: deps.batch ?? 32,
-        ...(deps.log ? { log: deps.log } : {}),
-        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        batch: deps.batch,
+        log: deps.log,
+        metrics: deps.metrics,
       }),
   );
-  deps.metrics?.watch(() => sinks.map((s) => s.gauges(deps.now())));
-  const unsubscribe = deps.onWindowsRemoved?.((keys) => sinks.forEach((s) => s.removing(keys)));
+  deps.metrics.watch(() => sinks.map((s) => s.gauges(deps.now())));
+  const unsubscribe = deps.onWindowsRemoved((keys) => sinks.forEach((s) => s.removing(keys)));
   return runPasses(sinks, deps, unsubscribe);
 }
 
-function runPasses(
-  sinks: SinkWindows[],
-  deps: WindowExportDeps,
-  unsubscribe: (() => void) | undefined,
-): WindowExport {
+function runPasses(sinks: SinkWindows[], deps: FilledDeps, unsubscribe: () => void): WindowExport {
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -84,7 +93,7 @@ function runPasses(
           s
             .pass()
             .catch((error: unknown) =>
-              deps.log?.warn(`sink ${s.name}: a window pass failed: ${String(error)}`),
+              deps.log.warn(`sink ${s.name}: a window pass failed: ${String(error)}`),
             ),
         ),
       ).then(() => undefined),
@@ -93,7 +102,7 @@ function runPasses(
   };
   const schedule = (): void => {
     if (stopped) return;
-    timer = setTimeout(() => void passOnce().finally(schedule), deps.everyMs ?? WINDOW_EXPORT_EVERY_MS);
+    timer = setTimeout(() => void passOnce().finally(schedule), deps.everyMs);
     timer.unref();
   };
   schedule();
@@ -103,7 +112,7 @@ function runPasses(
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      unsubscribe?.();
+      unsubscribe();
       await running;
     },
   };

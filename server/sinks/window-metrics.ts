@@ -11,6 +11,13 @@ export interface WindowSinkMetrics {
   watch(read: () => { sink: string; lagSeconds: number; keys: number }[]): void;
 }
 
+/** Counts nothing: a window export built without a metrics registry (tests). */
+export const NO_WINDOW_SINK_METRICS: WindowSinkMetrics = {
+  pushed: () => undefined,
+  dropped: () => undefined,
+  watch: () => undefined,
+};
+
 export function createWindowSinkMetrics(registry: Registry, sinkNames: readonly string[]): WindowSinkMetrics {
   const registers = [registry];
   const pushes = new Counter({

@@ -24,20 +24,22 @@ export interface UiDeps {
 }
 
 export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<void> {
-  const cachedPod: ((namespace: string, name: string) => V1Pod | undefined) | undefined =
-    deps.registration.kind === 'kubernetes' ? deps.registration.cachedPod : undefined;
+  // Local mode has no pods to read: every answer lists no containers.
+  const cachedPod: (namespace: string, name: string) => V1Pod | undefined =
+    (deps.registration.kind === 'kubernetes' ? deps.registration.cachedPod : undefined) ?? (() => undefined);
   registerSessionRoutes(app, { access: deps.access });
   await app.register((scope, _options, done) => {
     registerUiApiRoutes(scope, {
       registry: deps.registry,
       limitsFor: deps.limitsFor,
-      ...(cachedPod ? { cachedPod } : {}),
+      cachedPod,
       ...(deps.agents ? { agents: deps.agents } : {}),
     });
     done();
   });
+  const { uiDir = DEFAULT_UI_DIR } = deps;
   await app.register(async (scope) => {
     guardScope(scope, { public: 'the web UI’s own files: the same for everyone, no one’s data' });
-    await registerUiRoutes(scope, deps.uiDir ?? DEFAULT_UI_DIR);
+    await registerUiRoutes(scope, uiDir);
   });
 }

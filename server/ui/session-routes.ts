@@ -8,6 +8,7 @@ import type { Access } from '../auth/access.ts';
 import { clearedSessionCookie, readSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { RouteGuard } from '../auth/route-guard.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface SessionRouteDeps {
   access: Access;
@@ -60,7 +61,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
     }
   });
 
-  app.post<{ Body: { token: string } }>(
+  typedRoutes(app).post(
     '/api/v1/session',
     {
       schema: { body: signInBody, response: { 200: sessionSchema, 400: errorSchema, 401: errorSchema } },

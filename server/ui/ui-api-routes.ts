@@ -9,12 +9,13 @@ import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import type { LimitsView, PodContainersView } from '../../core/contract/ui-contract.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import type { AgentRouting } from '../agent/agent-routing.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface UiApiDeps {
   registry: Registry;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The pod as the pod watch last saw it (kubernetes mode); local mode has no containers. */
-  cachedPod?: (namespace: string, name: string) => V1Pod | undefined;
+  cachedPod: (namespace: string, name: string) => V1Pod | undefined;
   /** Agent mode: a pod without a sidecar that an agent can record has containers to pick too. */
   agents?: AgentRouting;
 }
@@ -75,7 +76,7 @@ export function profilableContainers(pod: V1Pod | undefined): string[] {
 }
 
 export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void {
-  app.get<{ Querystring: { namespace: string } }>(
+  typedRoutes(app).get(
     '/api/v1/limits',
     {
       schema: { querystring: namespaceQuery, response: { 200: limitsSchema } },
@@ -94,7 +95,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
     },
   );
 
-  app.get<{ Params: { namespace: string; pod: string } }>(
+  typedRoutes(app).get(
     '/api/v1/pods/:namespace/:pod/containers',
     {
       schema: { params: podParams, response: { 200: containersSchema } },
@@ -118,7 +119,7 @@ export function registerUiApiRoutes(app: FastifyInstance, deps: UiApiDeps): void
       const view: PodContainersView = {
         namespace,
         pod,
-        containers: profilableContainers(deps.cachedPod?.(namespace, pod)),
+        containers: profilableContainers(deps.cachedPod(namespace, pod)),
       };
       return view;
     },

@@ -24,7 +24,6 @@ import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
 import { toFurnaceError } from '../../core/contract/http-errors.ts';
 import type { InjectionConfig } from '../../core/injection/injection-config.ts';
 import { answer, reviewAdmission } from '../../core/injection/review-admission.ts';
-import type { AdmissionRequest } from '../../core/injection/review-admission.ts';
 import { WEBHOOK_PATH } from '../../core/contract/names.ts';
 import {
   admissionReviewBodySchema,
@@ -33,6 +32,7 @@ import {
 } from './admission-schema.ts';
 import { isTlsSource, type TlsMaterial, type TlsSource } from './tls.ts';
 import { countDecision, decisionCounter, type DecisionCounter } from './webhook-metrics.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 
 /** The API server's own limit on a request body; an AdmissionReview for a larger object cannot exist. */
 export const WEBHOOK_BODY_LIMIT = 3 * 1024 * 1024;
@@ -151,7 +151,7 @@ function registerDecisionLog(app: WebhookApp): void {
 /** POST /mutate: the decision and patch of core's reviewAdmission, logged and counted. */
 function registerMutateRoute(app: WebhookApp, config: InjectionConfig, counter: DecisionCounter): void {
   registerDecisionLog(app);
-  app.post<{ Body: { request: AdmissionRequest } }>(
+  typedRoutes(app).post(
     WEBHOOK_PATH,
     {
       schema: {

@@ -7,7 +7,7 @@ import type { TestContext } from 'node:test';
 import { windowKey } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
 import { buildUi, DIST_DIR } from '../../ui/build.ts';
-import { buildFixture, type Fixture } from '../app/server-fixture.ts';
+import { buildFixture, type Fixture } from '../app/server/server-fixture.ts';
 import { fakeKubeGateway, type FakeKubeGateway } from './fake-kube-gateway.ts';
 
 export interface ContinuousServer {

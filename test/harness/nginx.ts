@@ -8,8 +8,8 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../harness/ports.ts';
-import { childPids, startProcess } from '../harness/processes.ts';
+import { freePort } from './ports.ts';
+import { childPids, startProcess } from './processes.ts';
 
 export const NGINX = '/usr/sbin/nginx';
 

@@ -1,4 +1,4 @@
-// `furnace catalog migrate` as a user runs it: a filesystem catalog filled through the real catalog code
+// `catalog migrate` of the server's entry as a user runs it: a filesystem catalog filled through the real catalog code
 // (several recordings, several artifacts each, one large), moved into a real versitygw bucket and
 // RecordingEntry objects on the real API server by the command run as a process, killed (SIGKILL) after
 // its first recording and run again. A cluster-mode server then started on the bucket lists every entry
@@ -65,7 +65,7 @@ async function fillCatalog(dataDir: string, namespace: string): Promise<Digests>
 }
 
 function migrate(t: TestContext, configFile: string) {
-  return startFurnace(t, ['cli/bin.js', 'catalog', 'migrate'], {
+  return startFurnace(t, ['server/main.ts', 'catalog', 'migrate'], {
     FURNACE_CONFIG: configFile,
     KUBECONFIG: cp.kubeconfigPath,
   });

@@ -3,7 +3,7 @@
 // the CRDs is left behind), and the operator's ClusterRole lets it create what it grants (under the
 // names its resourceNames hold) without `escalate` or `bind`, through the real RBAC escalation check. The OpenShift-only SecurityContextConstraints
 // is not sent to this API server (it has no such kind): it is checked client-side, in
-// test/unit/deploy-manifests.test.ts, against what the webhook injects.
+// test/unit/deploy/deploy-manifests.test.ts, against what the webhook injects.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
-import { assertNothingLost } from '../unit/injection-support.ts';
+import { assertNothingLost } from '../unit/core/injection-support.ts';
 
 const CORPUS_DIR = join(import.meta.dirname, 'inject-corpus');
 const CLI = join(import.meta.dirname, '..', '..', 'cli', 'bin.js');

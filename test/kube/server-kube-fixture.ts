@@ -14,7 +14,17 @@ import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../core/injec
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
 import { findInjectedSidecar } from '../../core/injection/pod-shape.ts';
 import { createAccess } from '../../server/auth/access.ts';
-import { buildServerApps } from '../../server/build-server-app.ts';
+import { pino } from 'pino';
+import { DEFAULT_MERGE_SETTINGS } from '../../server/catalog/merge-slots.ts';
+import { continuousRoutes } from '../../server/continuous/continuous-listener-routes.ts';
+import { buildServerApps } from '../../server/listeners/build-listeners.ts';
+import { pressureLimitsOfProcess } from '../../server/operations/load-shedding.ts';
+import { createRecordingsState } from '../../server/proxy/recordings-state.ts';
+import { recordingRoutes } from '../../server/proxy/recording-routes.ts';
+import { sidecarUpstreams } from '../../server/proxy/upstreams.ts';
+import { registrationRoutes } from '../../server/registry/registration-routes.ts';
+import type { RegistrationMode } from '../../server/registry/sidecar-registration.ts';
+import { registerUi } from '../../server/ui/register-ui.ts';
 import { openCatalog, type Catalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { readAgentSettings } from '../../server/config/config-agent.ts';
@@ -91,35 +101,63 @@ export async function buildKubeServer(
   const continuous = options.continuous
     ? continuousModeOf({ agent, storage: {}, dataDir }, metricsRegistry)
     : undefined;
-  const { user: app, recorder } = buildServerApps({
-    registry,
-    catalog,
-    access: createAccess({
-      mode: 'kubernetes',
-      userHeader: 'x-forwarded-user',
-      groupsHeader: 'x-forwarded-groups',
-      now,
-      kube,
-      tokens,
-    }),
-    registration: {
-      kind: 'kubernetes',
-      kube,
-      sidecarImages: [KUBE_SIDECAR_IMAGE],
-      injection: KUBE_INJECTION,
-      tokens,
-      ...(sidecarTls ? { sidecarTlsPort: sidecarTls.port } : {}),
-    },
-    metricsRegistry,
-    ...(continuous ? { continuous } : {}),
-    limitsFor: () => DEFAULT_LIMITS,
+  const access = createAccess({
+    mode: 'kubernetes',
+    userHeader: 'x-forwarded-user',
+    groupsHeader: 'x-forwarded-groups',
     now,
-    proxyTimeoutSeconds: 5,
-    uploadTimeoutSeconds: 60,
-    allowSystemWide: options.allowSystemWide ?? false,
     kube,
-    sweepIntervalMs: 0,
+    tokens,
   });
+  const mode: RegistrationMode = {
+    kind: 'kubernetes',
+    kube,
+    sidecarImages: [KUBE_SIDECAR_IMAGE],
+    injection: KUBE_INJECTION,
+    tokens,
+    ...(sidecarTls ? { sidecarTlsPort: sidecarTls.port } : {}),
+  };
+  const log = pino({ level: 'silent' });
+  const limitsFor = () => DEFAULT_LIMITS;
+  const state = createRecordingsState({
+    ...{ catalog, registry, metricsRegistry, now, log, proxyTimeoutSeconds: 5, sharedSlots: undefined },
+    recordEvent: (event) => kube.recordEvent(event),
+  });
+  // The routes the server's modules add in a cluster without agents (server/modules/module-table.ts).
+  const routes = [
+    registrationRoutes({ registry, mode, now, limitsFor, write: undefined }),
+    ...(continuous ? [continuousRoutes(continuous, undefined, now)] : []),
+    recordingRoutes({
+      ...{ state, catalog, registry, now, limitsFor, proxyTimeoutSeconds: 5, uploadTimeoutSeconds: 60 },
+      ...{ allowSystemWide: options.allowSystemWide ?? false, sinks: [], merge: DEFAULT_MERGE_SETTINGS },
+      ...{ upstreams: sidecarUpstreams(registry), agentUploader: () => undefined, agents: undefined },
+      isLeader: () => true,
+    }),
+    {
+      user: (scope: FastifyInstance) =>
+        registerUi(scope, { access, registry, registration: mode, limitsFor }),
+    },
+  ];
+  const { user: app, recorder } = buildServerApps(
+    {
+      ...{
+        access,
+        catalog,
+        metricsRegistry,
+        log,
+        localKey: undefined,
+        isReady: () => true,
+        https: undefined,
+      },
+      ...{
+        uploadTimeoutSeconds: 60,
+        trust: {},
+        trustedProxies: [],
+        pressureLimits: pressureLimitsOfProcess(),
+      },
+    },
+    routes,
+  );
   t.after(async () => {
     await app.close();
     await recorder.close();

@@ -15,7 +15,7 @@ import {
   registerSidecar,
   startFakeSidecar,
   type FixtureOptions,
-} from '../app/server-fixture.ts';
+} from '../app/server/server-fixture.ts';
 import { recordingStatus } from '../harness/recording-status.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 

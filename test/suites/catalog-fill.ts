@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { ARTIFACT_NAMES } from '../../core/contract/names.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, registerSidecar, type Fixture } from '../app/server-fixture.ts';
+import { buildFixture, registerSidecar, type Fixture } from '../app/server/server-fixture.ts';
 import { bearer, putStatus } from '../harness/server-calls.ts';
 import { portOf } from '../harness/ports.ts';
 

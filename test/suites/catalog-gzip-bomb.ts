@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { MAX_COMPACT_TREE_BYTES } from '../../core/render/flame-tree-compact.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, registerSidecar } from '../app/server-fixture.ts';
+import { buildFixture, registerSidecar } from '../app/server/server-fixture.ts';
 import { bearer, putStatus } from '../harness/server-calls.ts';
 
 /** About 200 KiB of gzip that inflates to MAX_COMPACT_TREE_BYTES and 1 MiB more. */

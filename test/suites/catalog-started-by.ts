@@ -8,7 +8,12 @@ import { openCatalog } from '../../server/catalog/catalog-store.ts';
 import { DEFAULT_RETENTION } from '../../server/catalog/retention.ts';
 import { fakeKubeGateway } from '../harness/fake-kube-gateway.ts';
 import { finishedRecordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, registerSidecar, startFakeSidecar, type Fixture } from '../app/server-fixture.ts';
+import {
+  buildFixture,
+  registerSidecar,
+  startFakeSidecar,
+  type Fixture,
+} from '../app/server/server-fixture.ts';
 
 type Entry = { id: string; startedBy?: string };
 

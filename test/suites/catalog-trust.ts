@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
-import { buildFixture, type Fixture } from '../app/server-fixture.ts';
+import { buildFixture, type Fixture } from '../app/server/server-fixture.ts';
 import { MAX_KEPT_TARGETS } from '../../server/catalog/catalog-entry.ts';
 
 const FAR_FUTURE = '2999-01-01T00:00:00.000Z';

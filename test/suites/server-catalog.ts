@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { finishedRecordingStatus, recordingStatus } from '../harness/recording-status.ts';
 import { bearer, putStatus } from '../harness/server-calls.ts';
-import { buildFixture, registerSidecar, SECRET } from '../app/server-fixture.ts';
+import { buildFixture, registerSidecar, SECRET } from '../app/server/server-fixture.ts';
 
 async function withUpload(t: Parameters<typeof buildFixture>[0], store: StoreUnderTest) {
   const f = await buildFixture(t, { store });

@@ -1,7 +1,7 @@
-// `furnace catalog migrate`: moves a single-replica install's filesystem catalog into the bucket that
+// `catalog migrate` of the server's entry (modules/server-commands.ts): moves a single-replica install's filesystem catalog into the bucket that
 // `storage.s3` names, entries into RecordingEntry objects through the kubeconfig (what a server with a
-// bucket reads, server/main.ts openStores). Settings come from the server's own config file
-// (FURNACE_CONFIG, or --config) and environment, read by the server's own readers.
+// bucket reads). Settings come from the server's own config file (FURNACE_CONFIG, or --config) and
+// environment, read by the server's own readers.
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
@@ -22,7 +22,8 @@ export interface MigrateIo {
   stderr: Writable;
 }
 
-const USAGE = `usage: furnace catalog migrate [--config FILE] [--data-dir DIR]
+const USAGE = `usage: node dist/server/main.js catalog migrate [--config FILE] [--data-dir DIR]
+       (in the server's image: node dist/bundle/server.mjs catalog migrate …)
 
 Copies every recording of the filesystem catalog under dataDir into the bucket of storage.s3, then its
 entry into a RecordingEntry object (through the kubeconfig: KUBECONFIG, else the pod's service account).
@@ -41,8 +42,8 @@ interface MigrateSettings {
 async function readSettings(
   configPath: string | undefined,
   dataDir: string | undefined,
+  env: Record<string, string | undefined>,
 ): Promise<MigrateSettings> {
-  const env = process.env;
   const file = configPath ? await readConfigFile(configPath, '--config', undefined) : undefined;
   const reader = createConfigReader(file, env);
   return {
@@ -92,7 +93,11 @@ async function migrate(settings: MigrateSettings, io: MigrateIo): Promise<number
   }
 }
 
-export async function run(argv: string[], io: MigrateIo): Promise<number> {
+export async function run(
+  argv: string[],
+  io: MigrateIo,
+  env: Record<string, string | undefined>,
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -118,7 +123,7 @@ export async function run(argv: string[], io: MigrateIo): Promise<number> {
     return 2;
   }
   try {
-    const settings = await readSettings(values.config ?? process.env[SERVER_ENV.config], values['data-dir']);
+    const settings = await readSettings(values.config ?? env[SERVER_ENV.config], values['data-dir'], env);
     return await migrate(settings, io);
   } catch (err) {
     io.stderr.write(`furnace catalog migrate: ${(err as Error).message}\n`);

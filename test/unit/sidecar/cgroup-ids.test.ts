@@ -1,0 +1,50 @@
+// Where a target's cgroup v2 directory is, from /proc/PID/cgroup and mountinfo texts as a hybrid node, a
+// container that sees only its own cgroup, and a v1-only node write them (sidecar/profilers/bpftrace/cgroup-ids.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  cgroup2MountsOf,
+  cgroupDirectoryOf,
+  unifiedPathOf,
+} from '../../../sidecar/profilers/bpftrace/cgroup-ids.ts';
+
+const POD = '/furnace-node-ab12/kubepods/besteffort/pod5e0c1a2b-1111-4222-8333-944445555666';
+const CONTAINER = `${POD}/${'c'.repeat(64)}`;
+
+const HYBRID_CGROUP = `12:perf_event:${CONTAINER}\n4:memory:${CONTAINER}\n1:name=systemd:${CONTAINER}\n0::${CONTAINER}\n`;
+const HYBRID_MOUNTINFO = [
+  '30 25 0:26 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:4 - tmpfs tmpfs ro,mode=755',
+  '31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:5 - cgroup2 cgroup2 rw,nsdelegate',
+  '32 30 0:28 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:6 - cgroup cgroup rw,memory',
+].join('\n');
+// A container's own view: the unified tree bind-mounted from its own cgroup.
+const CONTAINER_MOUNTINFO = `900 890 0:27 ${CONTAINER} /sys/fs/cgroup/unified ro,nosuid - cgroup2 cgroup rw\n`;
+
+describe('cgroup v2 IDs of targets', () => {
+  it("reads the v2 line of /proc/PID/cgroup, and none from a v1-only process's", () => {
+    assert.equal(unifiedPathOf(HYBRID_CGROUP), CONTAINER);
+    assert.equal(unifiedPathOf(`4:memory:${CONTAINER}\n1:name=systemd:${CONTAINER}\n`), undefined);
+    assert.equal(unifiedPathOf('0::/\n'), '/');
+  });
+
+  it('finds cgroup2 mounts only, with escaped mount points undone', () => {
+    assert.deepEqual(cgroup2MountsOf(HYBRID_MOUNTINFO), [
+      { root: '/', mountPoint: '/sys/fs/cgroup/unified' },
+    ]);
+    assert.deepEqual(cgroup2MountsOf('40 1 0:27 /a\\040b /mnt/c\\040g rw - cgroup2 cgroup2 rw\n'), [
+      { root: '/a b', mountPoint: '/mnt/c g' },
+    ]);
+  });
+
+  it("places the cgroup under the whole tree's mount, or under a mount of the cgroup or one above it", () => {
+    const whole = cgroup2MountsOf(HYBRID_MOUNTINFO);
+    assert.equal(cgroupDirectoryOf(CONTAINER, whole), `/sys/fs/cgroup/unified${CONTAINER}`);
+    const own = cgroup2MountsOf(CONTAINER_MOUNTINFO);
+    assert.equal(cgroupDirectoryOf(CONTAINER, own), '/sys/fs/cgroup/unified');
+    assert.equal(cgroupDirectoryOf(`${CONTAINER}/sub`, own), '/sys/fs/cgroup/unified/sub');
+    // Another container of the pod is not under this container's mount; nor a name that only starts alike.
+    assert.equal(cgroupDirectoryOf(`${POD}/${'d'.repeat(64)}`, own), undefined);
+    assert.equal(cgroupDirectoryOf(`${CONTAINER}x`, own), undefined);
+    assert.equal(cgroupDirectoryOf(CONTAINER, []), undefined);
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import {
+  perfRecordArgs,
+  perfRecordCommand,
+  startPerfRecord,
+} from '../../../sidecar/profilers/perf/perf-runner.ts';
+import { FakePerf } from '../../harness/fake-perf.ts';
+import { manualTimers } from '../../harness/manual-timers.ts';
+import type { SpawnFn } from '../../../sidecar/host/runtime.ts';
+
+const options = {
+  perfPath: 'perf',
+  event: 'cpu-clock',
+  frequency: 99,
+  callGraph: 'fp' as const,
+  pids: [10, 11],
+  systemWide: false,
+  outputFile: '/data/r1/perf.data',
+  durationSeconds: 5,
+  maxBytes: 1024 * 1024,
+  sizePollMs: 1000,
+};
+
+function setup(): {
+  child: FakePerf;
+  spawn: SpawnFn;
+  calls: string[][];
+  timers: ReturnType<typeof manualTimers>;
+} {
+  const child = new FakePerf({
+    code: 0,
+    stderr: '[ perf record: Captured and wrote 0.1 MB perf.data (321 samples) ]\n',
+  });
+  const calls: string[][] = [];
+  const spawn: SpawnFn = (command, args) => {
+    calls.push([command, ...args]);
+    return child;
+  };
+  return { child, spawn, calls, timers: manualTimers() };
+}
+
+describe('perf runner', () => {
+  it('builds the perf record command line', () => {
+    assert.deepEqual(perfRecordArgs(options), [
+      'record',
+      '-e',
+      'cpu-clock',
+      '-F',
+      '99',
+      '-g',
+      '-p',
+      '10,11',
+      '--no-bpf-event',
+      '-o',
+      '/data/r1/perf.data',
+      '--max-size',
+      '1024K',
+    ]);
+    const scan = perfRecordArgs({ ...options, buildIdDir: '/data/r1/buildid', buildIds: 'scan' });
+    assert.deepEqual(scan.slice(0, 3), ['--buildid-dir', '/data/r1/buildid', 'record']);
+    assert.equal(scan.at(-1), '--no-buildid-cache');
+    assert.equal(perfRecordArgs({ ...options, buildIds: 'mmap' }).at(-1), '--buildid-mmap');
+    assert.equal(perfRecordArgs({ ...options, buildIds: 'cache' }).at(-1), '1024K');
+    const dwarf = perfRecordArgs({ ...options, callGraph: 'dwarf', systemWide: true });
+    assert.deepEqual(dwarf.slice(5, 9), ['--call-graph', 'dwarf', '-a', '-o']);
+  });
+
+  it('stops perf with SIGINT at the deadline even when no stop comes', async () => {
+    const { child, spawn, timers, calls } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    // perf runs under setpriv, which interrupts it should the recorder die, with SIGPIPE ignored so that
+    // it still writes its file out then (perf-runner.ts).
+    assert.deepEqual(calls[0], [
+      '/bin/sh',
+      ...['-c', 'trap "" PIPE; exec "$0" "$@"', '/usr/bin/setpriv'],
+      ...['--pdeathsig', 'INT', '--', 'perf'],
+      ...perfRecordArgs(options),
+    ]);
+    timers.fire(4999);
+    assert.deepEqual(child.signals, []);
+    timers.fire(1);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'deadline');
+    assert.equal(result.ok, true);
+  });
+
+  it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
+    assert.deepEqual(perfRecordCommand('perf', ['record'], '/usr/bin/setpriv', null), {
+      command: '/usr/bin/setpriv',
+      args: ['--pdeathsig', 'INT', '--', 'perf', 'record'],
+    });
+    assert.deepEqual(perfRecordCommand('perf', ['record'], null), { command: 'perf', args: ['record'] });
+    const missing = perfRecordCommand('/nonexistent/perf', ['record']);
+    assert.deepEqual(missing, { command: '/nonexistent/perf', args: ['record'] });
+  });
+
+  it('stops early on request, once', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    recording.stop();
+    recording.stop();
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'stopped');
+  });
+
+  it('stops when perf.data grows past the cap', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(2 * 1024 * 1024) },
+      options,
+    );
+    timers.fire(1000);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'size-cap');
+  });
+
+  it('keeps a recording whose targets exited (perf ends by itself with 0)', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    child.exit(0, null, '[ perf record: Captured and wrote 0.01 MB perf.data (12 samples) ]');
+    const result = await recording.done;
+    assert.equal(result.reason, 'exited');
+    assert.equal(result.ok, true);
+  });
+
+  it('reports a perf failure with an excerpt of its stderr', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    child.exit(244, null, "Couldn't create thread/CPU maps: No such process\n");
+    const result = await recording.done;
+    assert.equal(result.ok, false);
+    assert.equal(result.exitCode, 244);
+    assert.match(result.stderr, /No such process/);
+  });
+
+  it('says perf is not installed when the binary is missing', async () => {
+    const { timers } = setup();
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { ...options, perfPath: '/nonexistent/furnace-test/perf' },
+    );
+    const result = await recording.done;
+    assert.equal(result.ok, false);
+    assert.match(result.stderr, /\/nonexistent\/furnace-test\/perf is not installed .*linux-perf/);
+  });
+
+  it('kills perf when it does not finish after SIGINT', async () => {
+    const { child, spawn, timers } = setup();
+    child.kill = (signal: NodeJS.Signals = 'SIGTERM') => {
+      child.signals.push(signal);
+      if (signal === 'SIGKILL') child.exit(null, 'SIGKILL');
+      return true;
+    };
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(10) },
+      { ...options, killAfterMs: 2000 },
+    );
+    recording.stop();
+    await settle();
+    timers.fire(2000);
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
+    assert.equal(result.ok, false);
+  });
+
+  it('holds a stop that comes before perf has created perf.data until it has (SIGINT earlier kills perf with no file)', async () => {
+    const { child, spawn, timers } = setup();
+    let bytes = 0;
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(bytes) }, options);
+    recording.stop();
+    await settle();
+    timers.fire(20);
+    await settle();
+    assert.deepEqual(child.signals, [], 'no SIGINT while perf has not opened its file');
+    bytes = 4096;
+    timers.fire(20);
+    await settle();
+    const result = await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal(result.reason, 'stopped');
+    assert.equal(result.ok, true);
+  });
+
+  it('sends SIGINT anyway when perf.data has not appeared 5 s after the stop', async () => {
+    const { child, spawn, timers } = setup();
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    recording.stop();
+    for (let waited = 0; waited < 5000; waited += 20) {
+      await settle();
+      assert.deepEqual(child.signals, [], `no SIGINT after ${waited} ms`);
+      timers.fire(20);
+    }
+    await settle();
+    await recording.done;
+    assert.deepEqual(child.signals, ['SIGINT']);
+  });
+});
+
+/** Lets the runner's file-size checks (promises) answer. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
