@@ -68,6 +68,8 @@ export interface ControllerDeps {
   jitMaps?: JitMapOptions;
   /** perf record takes --buildid-mmap here (probed once at start-up). */
   buildIdMmap?: boolean;
+  /** perf cannot enter the targets' mount namespaces: binaries go to a --symfs tree (perf-symfs.ts). */
+  symbolTree?: boolean;
   /** The copy of the kernel's symbols for perf script (symbols/kernel-symbols.ts); without it perf reads /proc. */
   kernelSymbols?: KernelSymbols;
   /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */

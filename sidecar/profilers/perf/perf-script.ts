@@ -40,6 +40,8 @@ export interface PipelineInput {
   dir: string;
   /** perf's build-id cache for this recording (filled by perf record, and from the image). */
   buildIdDir: string;
+  /** The targets' binaries at their paths, for perf script's --symfs (perf-symfs.ts). */
+  symfsDir?: string;
   /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
   imageRoot?: string;
   /** The most perf.script may hold, like every artifact (limits.maxArtifactBytes); past it, it is dropped. */
@@ -53,8 +55,9 @@ export interface PipelineInput {
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 
-export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
-  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
+export function perfScriptArgs(dataFile: string, buildIdDir: string, symfsDir?: string): string[] {
+  const symfs = symfsDir === undefined ? [] : ['--symfs', symfsDir];
+  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, ...symfs, '-F', PERF_SCRIPT_FIELDS];
 }
 
 const TEXT_PER_DATA_BYTE = 3;
@@ -82,8 +85,9 @@ export function perfScriptCommandFor(
   perfPath: string,
   dataFile: string,
   buildIdDir: string,
+  symfsDir?: string,
 ): { command: string; args: string[] } {
-  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir));
+  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir, symfsDir));
 }
 
 /** perf.script as it is written: whether it is kept, and its end on disk (set once perf script's text ended). */
@@ -159,7 +163,11 @@ async function scriptAndCollapse(
   ]);
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
   const launch = (): LaunchedScript =>
-    launchPerfScript(deps.spawn, perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir), kallsyms);
+    launchPerfScript(
+      deps.spawn,
+      perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir, input.symfsDir),
+      kallsyms,
+    );
   for (let run = 1; ; run += 1) {
     const launched = run === 1 && input.prepared !== undefined ? input.prepared.go(kallsyms) : launch();
     const { collapser, code } = await collapseOutput(launched, input.dir, script, expectedBytes);
