@@ -33,6 +33,7 @@ export const catalogEntrySchema = {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },
     },
+    arriving: { type: 'array', items: { type: 'string' } },
     deliveries: {
       type: 'array',
       items: {

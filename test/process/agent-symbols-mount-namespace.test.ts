@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded } from '../../core/stacks/folded.ts';
@@ -57,7 +58,7 @@ async function scriptAsAgent(dir: string, symfsDir?: string): Promise<string> {
     'perf',
     ...perfScriptArgs(join(dir, 'perf.data'), join(dir, 'buildid'), symfsDir),
   ]);
-  return formatFolded(await collapsePerfScript([text]));
+  return formatFolded(await collapsePerfScript(Readable.from([text])));
 }
 
 describe('agent symbols in a pod’s mount namespace (real perf, the agent’s capabilities)', () => {
