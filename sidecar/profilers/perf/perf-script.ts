@@ -145,6 +145,15 @@ async function* teeToFile(
  */
 export const SCRIPT_RUNS = 3;
 
+/**
+ * The kernel's symbols for perf script: the kept copy; else, with --symfs, /proc/kallsyms named outright
+ * (perf would look for it inside the tree and leave every kernel frame unknown).
+ */
+async function kernelSymbolsFor(input: PipelineInput): Promise<string | undefined> {
+  const copy = await input.kernelSymbols?.();
+  return copy ?? (input.symfsDir === undefined ? undefined : '/proc/kallsyms');
+}
+
 /** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
 async function scriptAndCollapse(
   deps: PipelineDeps,
@@ -155,7 +164,7 @@ async function scriptAndCollapse(
   // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
   // small recording's collapser starts with small tables.
   const [kallsyms, dataBytes] = await Promise.all([
-    input.kernelSymbols?.(),
+    kernelSymbolsFor(input),
     stat(perfData).then(
       (s) => s.size,
       () => undefined,
