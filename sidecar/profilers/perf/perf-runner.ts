@@ -32,7 +32,15 @@ export interface PerfRecordOptions {
   sizePollMs?: number;
   /** How long perf gets to write its file after SIGINT before it is killed, ms. */
   killAfterMs?: number;
+  /**
+   * How long perf may take to start (open its events and write perf.data's header) before the duration
+   * counts anyway, ms (30 s).
+   */
+  startupGraceMs?: number;
 }
+
+/** How often perf.data is looked at until perf has written its header, ms. */
+const STARTUP_POLL_MS = 50;
 
 /** `interrupted`: a signal that the recorder did not send ended perf, which still finished perf.data. */
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited' | 'interrupted';
@@ -188,7 +196,24 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     });
   };
 
-  handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  // The duration counts from perf's first bytes in perf.data (its events are open and its header written),
+  // not from the spawn: on a loaded node perf can take seconds to start (a cold binary, the targets' maps),
+  // and a deadline from the spawn then left a 5 s recording with a few samples or none.
+  let armed = false;
+  const armDeadline = (): void => {
+    if (armed || finished) return;
+    armed = true;
+    handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  };
+  const watchStart = (): void => {
+    if (armed || finished) return;
+    void deps.fileSize(options.outputFile).then((bytes) => {
+      if (bytes > 0) armDeadline();
+      else handles.push(deps.timers.setTimeout(watchStart, STARTUP_POLL_MS));
+    });
+  };
+  watchStart();
+  handles.push(deps.timers.setTimeout(armDeadline, options.startupGraceMs ?? 30_000));
   handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
 
   const done = new Promise<PerfRecordResult>((resolve) => {
