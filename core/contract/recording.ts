@@ -75,6 +75,11 @@ export interface CatalogEntry {
   error?: string;
   samples?: number;
   artifacts: { name: ArtifactName; bytes: number }[];
+  /**
+   * Files the recorder says a done recording has that have not reached the catalog yet (its upload is under
+   * way, or waits for the server to come back); absent once every one can be downloaded.
+   */
+  arriving?: ArtifactName[];
   /** What the sidecar warned about, as it said it: among them, each file the catalog did not keep and why. */
   warnings?: string[];
   /** Who started it through the server's proxy (the caller's user name); never taken from an upload. */

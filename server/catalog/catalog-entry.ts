@@ -102,6 +102,16 @@ function keptTargets(targets: RecordingStatus['targets']): RecordingStatus['targ
 }
 
 /**
+ * The files a done recording's status lists that the catalog does not hold yet. The recorder PUTs the final
+ * status before its files (and again without the ones the catalog refused), so until they are in, the entry
+ * says which are on their way; after a server restart too, since it is kept with the entry.
+ */
+export function arrivingOf(status: RecordingStatus, arrived: CatalogEntry['artifacts']): ArtifactName[] {
+  if (status.state !== 'done') return [];
+  return [...new Set(status.artifacts)].filter((name) => !arrived.some((a) => a.name === name));
+}
+
+/**
  * The stored recording for a status upload at `now`. `startedBy` is who the server saw start it (never
  * from the upload); the first one known stays. Throws when a finished recording would go back to an
  * unfinished state (that would make it unevictable again).
@@ -130,6 +140,8 @@ export function deriveStored(
   };
   const starter = previous?.entry.startedBy ?? startedBy?.slice(0, MAX_STARTED_BY);
   if (starter !== undefined) entry.startedBy = starter;
+  const arriving = arrivingOf(status, entry.artifacts);
+  if (arriving.length > 0) entry.arriving = arriving;
   if (status.endedAt !== undefined || isFinished(status)) {
     const claimed = status.endedAt === undefined ? now : timeOf('endedAt', status.endedAt);
     entry.endedAt = new Date(clamp(claimed, startedAt, now)).toISOString();

@@ -28,6 +28,14 @@ function isName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= 253;
 }
 
+/** An entry's files still on their way: absent, or artifact names. */
+function isArrivingList(value: unknown): boolean {
+  return (
+    value === undefined ||
+    (Array.isArray(value) && value.every((n) => typeof n === 'string' && isArtifactName(n)))
+  );
+}
+
 function isEntry(value: unknown, id: string): value is CatalogEntry {
   if (!isObject(value) || value.id !== id || !isName(value.namespace) || !isName(value.pod)) return false;
   if (!(RECORDING_STATES as readonly unknown[]).includes(value.state)) return false;
@@ -37,6 +45,7 @@ function isEntry(value: unknown, id: string): value is CatalogEntry {
   const { startedBy } = value;
   if (startedBy !== undefined && !(typeof startedBy === 'string' && startedBy.length <= MAX_STARTED_BY))
     return false;
+  if (!isArrivingList(value.arriving)) return false;
   return value.artifacts.every(
     (a: unknown) =>
       isObject(a) && typeof a.name === 'string' && isArtifactName(a.name) && Number.isSafeInteger(a.bytes),

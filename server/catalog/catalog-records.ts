@@ -66,7 +66,11 @@ export function withArtifact(
   const objects = { ...record.objects };
   if (key === legacyArtifactKey(record.entry.id, name)) delete objects[name];
   else objects[name] = key;
-  const next: StoredRecording = { ...record, entry: { ...record.entry, artifacts } };
+  const entry = { ...record.entry, artifacts };
+  const arriving = entry.arriving?.filter((a) => a !== name);
+  if (arriving === undefined || arriving.length === 0) delete entry.arriving;
+  else entry.arriving = arriving;
+  const next: StoredRecording = { ...record, entry };
   if (Object.keys(objects).length > 0) next.objects = objects;
   else delete next.objects;
   return next;

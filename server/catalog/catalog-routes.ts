@@ -167,8 +167,15 @@ function registerArtifactDownloadRoute(app: FastifyInstance, { catalog }: Catalo
       const identity = identityOf(request);
       const entry = catalogued(catalog, id);
       const artifact = await catalog.openArtifact(id, name);
-      if (artifact === undefined)
-        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}`, { id, name });
+      if (artifact === undefined) {
+        const why = entry.arriving?.includes(name)
+          ? `: it is still arriving from the recorder (retry later)`
+          : '';
+        throw new FurnaceError('ERR_NOT_FOUND', `recording ${id} has no artifact ${name}${why}`, {
+          id,
+          name,
+        });
+      }
       writeCatalogAudit(request.log, 'download', identity, entry, name);
       if (gzipEncoded(name, request.headers['accept-encoding']))
         void reply.header('content-encoding', 'gzip').type('application/octet-stream');

@@ -34,6 +34,7 @@ export const catalogEntrySchema = {
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },
     },
     baselineOf: { type: 'string' },
+    arriving: { type: 'array', items: { type: 'string' } },
     deliveries: {
       type: 'array',
       items: {

@@ -48,6 +48,8 @@ function sharedEntry(entry: CatalogEntry, owner: StoredRecording['owner']): Cata
     state: constantOr(RECORDING_STATES, entry.state),
     artifacts: entry.artifacts.map(({ name, bytes }) => ({ name: constantOr(ARTIFACT_NAMES, name), bytes })),
   };
+  if (entry.arriving !== undefined)
+    shared.arriving = entry.arriving.map((name) => constantOr(ARTIFACT_NAMES, name));
   if (entry.profiler !== undefined) shared.profiler = constantOr(PROFILERS_RUN, entry.profiler);
   if (entry.container !== undefined) shared.container = sharedString(entry.container);
   if (entry.endReason !== undefined) shared.endReason = sharedString(entry.endReason);

@@ -19,15 +19,20 @@ import {
 import { startContinuous } from '../continuous/start-continuous.ts';
 import { readAgentConfig } from './agent-config.ts';
 import { AgentRecorders } from './recorders.ts';
+import { canEnterMountNamespaces } from '../profilers/perf/perf-symfs.ts';
 
 async function main(): Promise<void> {
+  let symbolTree = false;
   const started = await startRecorder(
     () => readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
     async (config, basics) => {
+      symbolTree = !(await canEnterMountNamespaces());
       const runtime = recorderRuntime(basics, process.env);
       const recorders = new AgentRecorders({
         config,
         ...runtime,
+        // Without CAP_SYS_ADMIN perf cannot open a pod's binaries in its mount namespace: docs/agent.md.
+        symbolTree,
         budget: createDiskBudget(config.dataDir, config.diskBudgetBytes, {
           usage: diskUsage,
           size: fileSize,
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
     tlsPort: tls.port,
     node: config.nodeName,
     buildIdMmap: basics.buildIdMmap,
+    symbolTree,
   });
   const registration = registerWithServer(basics, config, {
     serverUrl: config.serverUrl,

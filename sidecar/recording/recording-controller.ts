@@ -15,7 +15,7 @@ import { createDiskBudget, diskUsage, type DiskBudget } from '../host/disk-budge
 import { renderStacks } from './render-artifacts.ts';
 import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
-import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
+import { createPerfProfiler, type PerfProfilerDeps } from '../profilers/perf/perf-profiler.ts';
 import type { EndCause, ProfileOutput, Profiler, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import type { ProcessInfo, SelectionRequest } from '../host/process-select.ts';
 import { chooseTargets, matchingProcesses } from './target-selection.ts';
@@ -40,7 +40,8 @@ import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import { ARTIFACT_WAIT_MS, ArtifactWaits } from './artifact-waits.ts';
 
-export interface ControllerDeps {
+/** `buildIdMmap` (probed at start-up) and `symbolTree` (no CAP_SYS_ADMIN) go to perf as they are. */
+export interface ControllerDeps extends Pick<PerfProfilerDeps, 'buildIdMmap' | 'symbolTree'> {
   config: SidecarConfig;
   spawn: SpawnFn;
   run: RunCommand;
@@ -66,8 +67,6 @@ export interface ControllerDeps {
   readServerCa?(): Promise<string | undefined>;
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
-  /** perf record takes --buildid-mmap here (probed once at start-up). */
-  buildIdMmap?: boolean;
   /** The copy of the kernel's symbols for perf script (symbols/kernel-symbols.ts); without it perf reads /proc. */
   kernelSymbols?: KernelSymbols;
   /** The data directory's disk budget; by default config.diskBudgetBytes over config.dataDir. */

@@ -130,7 +130,8 @@ async function putArtifact(
 /**
  * PUTs the metadata, then each artifact, essential ones first; a file over the limit, or one the catalog
  * refuses (413, 507), is skipped and named, and the others still go. When any was skipped, the status is
- * PUT once more with those warnings, so the catalog entry says what is missing and why.
+ * PUT once more with those warnings and without those files, so the catalog entry says what is missing and
+ * why, and lists nothing as still arriving.
  */
 export async function uploadRecording(
   deps: UploadDeps,
@@ -140,17 +141,23 @@ export async function uploadRecording(
   await putMetadata(deps, input, input.metadata);
   const result: UploadResult = { uploaded: [], skipped: [] };
   const names = uploadOrder(input.artifacts);
+  const left = new Set<ArtifactName>();
   for (const [index, name] of names.entries()) {
     const refusal = await putArtifact(deps, input, name);
     if (refusal === undefined) result.uploaded.push(name);
-    else result.skipped.push(refusal);
+    else {
+      result.skipped.push(refusal);
+      left.add(name);
+    }
     onProgress((index + 1) / names.length);
   }
   if (result.skipped.length > 0) {
     // The status schema takes 50 warnings: room is kept for the upload's own.
     const earlier = (input.metadata.warnings ?? []).slice(0, Math.max(0, 50 - result.skipped.length));
     const warnings = [...earlier, ...result.skipped].slice(0, 50);
-    await putMetadata(deps, input, { ...input.metadata, warnings });
+    // Without the files left out: the catalog then lists no file as still arriving.
+    const artifacts = input.metadata.artifacts.filter((name) => !left.has(name));
+    await putMetadata(deps, input, { ...input.metadata, artifacts, warnings });
   }
   return result;
 }

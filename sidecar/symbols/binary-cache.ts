@@ -31,16 +31,16 @@ async function mountNamespace(procRoot: string, pid: number): Promise<string | u
 async function mappedBinaries(
   procRoot: string,
   pids: readonly number[],
-): Promise<{ pid: number; path: string }[]> {
+): Promise<{ pid: number; path: string; namespace: string }[]> {
   const seen = new Set<string>();
-  const binaries: { pid: number; path: string }[] = [];
+  const binaries: { pid: number; path: string; namespace: string }[] = [];
   for (const pid of pids) {
     const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
     const namespace = (await mountNamespace(procRoot, pid)) ?? String(pid);
     for (const path of parseExecutableMappings(maps)) {
       if (seen.has(`${namespace}:${path}`)) continue;
       seen.add(`${namespace}:${path}`);
-      binaries.push({ pid, path });
+      binaries.push({ pid, path, namespace });
     }
   }
   return binaries;
@@ -74,6 +74,8 @@ export async function cacheTargetBinaries(
      * takes twice its size for a moment. No limit when unset.
      */
     free?: () => Promise<number>;
+    /** Takes each copy after the cache did (it may move it); without it the copy is removed. */
+    keep?: (copy: string, binary: { path: string; namespace: string }) => Promise<unknown>;
   },
 ): Promise<{ added: number; skippedBytes: number }> {
   const procRoot = options.procRoot ?? '/proc';
@@ -81,7 +83,7 @@ export async function cacheTargetBinaries(
   let added = 0;
   let skippedBytes = 0;
   let index = 0;
-  for (const { pid, path } of await mappedBinaries(procRoot, options.pids)) {
+  for (const { pid, path, namespace } of await mappedBinaries(procRoot, options.pids)) {
     // perf resolves /proc/PID/root to the sidecar's own / and finds nothing there, so it gets a copy:
     // a regular file inside the target's root, never a link out of it or a FIFO.
     const root = `${procRoot}/${pid}/root`;
@@ -91,6 +93,7 @@ export async function cacheTargetBinaries(
       const maxBytes = Math.min(options.maxBytes ?? DEFAULT_MAX_BINARY_BYTES, Math.floor(free / 2));
       await copyRegularFromRoot(root, path, copy, maxBytes);
       if (await addToBuildIdCache(run, options, copy)) added += 1;
+      await options.keep?.(copy, { path, namespace });
     } catch (error) {
       // the process is gone, or the file is unreadable, not regular or too large: perf does without
       if (error instanceof UnsafeFileError && error.reason === 'too-large') skippedBytes += error.bytes ?? 0;

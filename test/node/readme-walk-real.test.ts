@@ -13,8 +13,8 @@
 //   signs in with a token, records 5 s and shows furnace_heavy at its share; `kubectl furnace record` (the CLI
 //   through the aggregated API) and the sample Recording record it too;
 // - agent mode: the operator's DaemonSet pod (sidecar image, its capabilities only) records an unlabelled,
-//   running pod of a Pod Security `restricted` namespace with `kubectl furnace record`, without a restart
-//   (its functions are not named: docs/agent.md, "Symbols on a real node");
+//   running pod of a Pod Security `restricted` namespace with `kubectl furnace record`, without a restart,
+//   and names its hot function at its share (docs/agent.md, "Symbols on a real node");
 // - the README's uninstall after the tests.
 // `symbols: image` (podman in the privileged sidecar) is readme-walk-real-image-symbols.test.ts; faults on
 // these pods are faults-real-pods.test.ts.
@@ -276,18 +276,19 @@ describe('the README on a cluster, on real pods of the project’s images', () =
     ]);
     assert.equal(recorded.code, 0, recorded.stderr);
     const folded = await readFile(join(out, 'stacks.folded'), 'utf8');
-    const program = foldedShare(folded, /^\[?furnace-hot\]?$/);
-    const named = foldedShare(folded, /^furnace_heavy$/);
-    // The agent (no CAP_SYS_ADMIN) cannot enter the pod's mount namespace, so perf records no build id for
-    // the binary of a process that ran before it attached, and perf script cannot name its functions:
-    // docs/agent.md, "Symbols". The samples are the pod's program's, and the recording says so.
+    const heavy = foldedShare(folded, /^furnace_heavy$/);
+    const light = foldedShare(folded, /^furnace_light$/);
     t.diagnostic(
-      `agent: ${(program * 100).toFixed(0)} % of samples in furnace-hot, ${(named * 100).toFixed(0)} % named furnace_heavy`,
+      `agent: furnace_heavy ${(heavy * 100).toFixed(1)} %, furnace_light ${(light * 100).toFixed(1)} % of samples`,
     );
     const entries = await callServer(link, `/api/v1/recordings?namespace=${restricted}`, token);
+    // The agent holds no CAP_SYS_ADMIN: perf cannot open the pod's binary in its mount namespace, and the
+    // agent gives perf script a copy read through /proc/PID/root (docs/agent.md, "Symbols on a real node").
+    // furnace_heavy does three times furnace_light's work; shared cores scatter the shares, so, as the
+    // sidecar's tests hold it: clearly the larger, and the two together most of the samples.
     assert.ok(
-      program > 0.9,
-      `the agent recorded the pod's program:\n${folded.slice(0, 2000)}\n${entries.body}`,
+      heavy > light * 1.5 && heavy + light > 0.6,
+      `the agent named the pod's functions:\n${folded.slice(0, 2000)}\n${entries.body}`,
     );
     const again = await podNow(node, restricted, pod.metadata.name);
     assert.equal(again.metadata.uid, pod.metadata.uid, 'the same pod');

@@ -18,6 +18,7 @@ import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts'
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
+import { createSymbolTree } from './perf-symfs.ts';
 import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -35,6 +36,11 @@ export interface PerfProfilerDeps {
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
   buildIdMmap?: boolean;
+  /**
+   * perf cannot enter the targets' mount namespaces (no CAP_SYS_ADMIN: the node agent): their binaries are
+   * copied through /proc/PID/root into a tree perf script reads with --symfs (perf-symfs.ts).
+   */
+  symbolTree?: boolean;
   /** The copy of the kernel's symbols for perf script; made (or found fresh) as perf starts, checked after. */
   kernelSymbols?: KernelSymbols;
   /** Asks the JVMs among the targets for their perf maps (jvm-perf-map.ts); returns warnings. */
@@ -127,21 +133,24 @@ function startPerf(
   void perf.done.finally(release);
   // The image is pulled while perf records, so the script stage does not wait for it.
   const mount = plan.image === undefined ? undefined : mountImageOf(deps, context.id, plan.image, dir);
-  const precached = plan.precacheBinaries
-    ? cacheTargetBinaries(deps.run, {
-        perfPath: config.perfPath,
-        buildIdDir: `${dir}/buildid`,
-        workDir: `${dir}/binaries`,
-        pids: plan.perf.pids,
-        free: () => budget.free(),
-      })
-        .then(({ skippedBytes }) => skippedBytes)
-        .catch(() => 0)
-    : Promise.resolve(0);
+  const tree = deps.symbolTree === true ? createSymbolTree(`${dir}/symfs`) : undefined;
+  const precached =
+    plan.precacheBinaries || tree !== undefined
+      ? cacheTargetBinaries(deps.run, {
+          perfPath: config.perfPath,
+          buildIdDir: `${dir}/buildid`,
+          workDir: `${dir}/binaries`,
+          pids: plan.perf.pids,
+          free: () => budget.free(),
+          ...(tree === undefined ? {} : { keep: (copy, binary) => tree.place(copy, binary) }),
+        })
+          .then(({ skippedBytes }) => skippedBytes)
+          .catch(() => 0)
+      : Promise.resolve(0);
   // perf script's process is made now, while perf records, so that the stop does not wait for a fork.
   const script = preparePerfScript(
     deps.spawn,
-    perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`),
+    perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`, tree?.dir),
   );
   const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached, script });
   return { stop: () => perf.stop('stopped'), done };
@@ -183,6 +192,12 @@ function symbolSources(deps: PerfProfilerDeps): {
     ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
     ...(deps.debugInfo === undefined ? {} : { debugInfo: deps.debugInfo }),
   };
+}
+
+/** The recording's copies of its targets' binaries: the build-id cache, the work copies, the --symfs tree. */
+async function removeSymbolFiles(dir: string): Promise<void> {
+  for (const name of ['buildid', 'binaries', 'symfs'])
+    await rm(`${dir}/${name}`, { recursive: true, force: true });
 }
 
 /** Waits for perf, asks JVMs for their maps, runs perf script; always cleans up what it made. */
@@ -230,6 +245,7 @@ async function finishPerf(
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
         ...symbolSources(deps),
         prepared: pending.script,
+        ...(deps.symbolTree === true ? { symfsDir: `${dir}/symfs` } : {}),
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),
       },
     );
@@ -238,8 +254,7 @@ async function finishPerf(
   } finally {
     pending.script.cancel();
     await maps.remove();
-    await rm(`${dir}/buildid`, { recursive: true, force: true });
-    await rm(`${dir}/binaries`, { recursive: true, force: true });
+    await removeSymbolFiles(dir);
     if (image !== undefined && !(image instanceof Error)) {
       await image
         .cleanup()

@@ -2,6 +2,7 @@
 // `setpriv --pdeathsig INT` (perf-runner.ts), so a recorder's death interrupts it as a stop would and it
 // writes a whole file; the restarted recorder waits for that file to be complete (perf's header holds the
 // data size once perf has finished it), then scripts and collapses it as usual.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
 import type { DiskBudget } from '../../host/disk-budget.ts';
@@ -60,6 +61,8 @@ export async function resumePerf(
           dir: context.dir,
           buildIdDir: `${context.dir}/buildid`,
           maxScriptBytes: deps.maxScriptBytes,
+          // The tree the stopped run left for a recorder without CAP_SYS_ADMIN (perf-symfs.ts).
+          ...(existsSync(`${context.dir}/symfs`) ? { symfsDir: `${context.dir}/symfs` } : {}),
         },
       );
       const subtitle = `${params.event} at ${params.frequency} Hz, ${processes} · finished after a restart`;
@@ -67,6 +70,7 @@ export async function resumePerf(
     } finally {
       await rm(`${context.dir}/buildid`, { recursive: true, force: true });
       await rm(`${context.dir}/binaries`, { recursive: true, force: true });
+      await rm(`${context.dir}/symfs`, { recursive: true, force: true });
     }
   })();
   return { stop: () => {}, done };

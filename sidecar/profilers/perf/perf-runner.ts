@@ -32,7 +32,15 @@ export interface PerfRecordOptions {
   sizePollMs?: number;
   /** How long perf gets to write its file after SIGINT before it is killed, ms. */
   killAfterMs?: number;
+  /**
+   * How long perf may take to start (open its events and write perf.data's header) before the duration
+   * counts anyway, ms (30 s).
+   */
+  startupGraceMs?: number;
 }
+
+/** How often perf.data is looked at until perf has written its header, ms. */
+const STARTUP_POLL_MS = 50;
 
 /** `interrupted`: a signal that the recorder did not send ended perf, which still finished perf.data. */
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited' | 'interrupted';
@@ -61,9 +69,8 @@ export interface PerfRunnerDeps {
 }
 
 const STDERR_KEEP = 4000;
-/** How long a stop waits for perf to create perf.data before it sends SIGINT anyway, and how often it looks. */
+/** How long a stop waits for perf to create perf.data before it sends SIGINT anyway. */
 const START_WAIT_MS = 5000;
-const START_POLL_MS = 20;
 
 const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
   cache: [],
@@ -161,6 +168,44 @@ async function judgeEnd(
   return { reason: why, ok, exitCode, signal, stderr: stderrExcerpt(stderr) };
 }
 
+/**
+ * Watches perf.data for perf's first bytes: by then perf has opened its events and set its SIGINT handler
+ * (it does so before it creates the file), so a SIGINT makes it finish the file rather than kill it.
+ */
+function watchPerfStart(
+  deps: PerfRunnerDeps,
+  outputFile: string,
+  handles: unknown[],
+  active: () => boolean,
+): { whenWriting(maxMs: number, then: () => void): void } {
+  let writing = false;
+  const waiters: (() => void)[] = [];
+  const look = (): void => {
+    if (!active() || writing) return;
+    void deps.fileSize(outputFile).then((bytes) => {
+      if (writing) return;
+      if (bytes === 0) return void handles.push(deps.timers.setTimeout(look, STARTUP_POLL_MS));
+      writing = true;
+      for (const waiter of waiters.splice(0)) waiter();
+    });
+  };
+  look();
+  return {
+    /** Runs `then` once perf is writing, or after `maxMs` if it never starts to. */
+    whenWriting(maxMs, then) {
+      if (writing) return then();
+      let ran = false;
+      const once = (): void => {
+        if (ran) return;
+        ran = true;
+        then();
+      };
+      waiters.push(once);
+      handles.push(deps.timers.setTimeout(once, maxMs));
+    },
+  };
+}
+
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
   const { command, args } = perfRecordCommand(options.perfPath, perfRecordArgs(options));
   const child = deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -181,26 +226,14 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       deps.timers.setTimeout(() => !finished && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
     );
   };
+  const start = watchPerfStart(deps, options.outputFile, handles, () => !finished);
 
-  // perf takes SIGINT as "finish the file" only once it has set its handler, which it does before it
-  // creates perf.data; until then (the shell and setpriv that start it, perf opening its events) SIGINT
-  // kills it with no file, and a stop right after the start would fail the recording (perf script finds
-  // nothing). So the signal waits for the file, at most START_WAIT_MS.
-  const interruptOnceWriting = (waitedMs: number): void => {
-    if (finished) return;
-    void deps.fileSize(options.outputFile).then((bytes) => {
-      if (bytes > 0 || waitedMs >= START_WAIT_MS) interrupt();
-      else
-        handles.push(
-          deps.timers.setTimeout(() => interruptOnceWriting(waitedMs + START_POLL_MS), START_POLL_MS),
-        );
-    });
-  };
-
+  // Until perf has set its SIGINT handler (the shell and setpriv that start it, perf opening its events),
+  // SIGINT kills it with no file, and a stop right after the start would fail the recording.
   const stop = (why: PerfStopReason = 'stopped'): void => {
     if (finished || reason !== undefined) return;
     reason = why;
-    interruptOnceWriting(0);
+    start.whenWriting(START_WAIT_MS, interrupt);
   };
 
   const pollSize = (): void => {
@@ -211,7 +244,12 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     });
   };
 
-  handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  // The duration counts from perf's first bytes in perf.data, not from the spawn: on a loaded node perf
+  // can take seconds to start (a cold binary, the targets' maps), and a deadline from the spawn then left a
+  // 5 s recording with a few samples or none.
+  start.whenWriting(options.startupGraceMs ?? 30_000, () =>
+    handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000)),
+  );
   handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
 
   const done = new Promise<PerfRecordResult>((resolve) => {

@@ -42,6 +42,8 @@ export interface PipelineInput {
   dir: string;
   /** perf's build-id cache for this recording (filled by perf record, and from the image). */
   buildIdDir: string;
+  /** The targets' binaries at their paths, for perf script's --symfs (perf-symfs.ts). */
+  symfsDir?: string;
   /** Root of the mounted target image whose binaries resolve symbols (`symbols: image`). */
   imageRoot?: string;
   /** The most perf.script may hold, like every artifact (limits.maxArtifactBytes); past it, it is dropped. */
@@ -57,8 +59,9 @@ export interface PipelineInput {
 /** Fields without the period, so the folded counts are samples rather than summed nanoseconds of cpu-clock. */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,time,event,ip,sym,dso';
 
-export function perfScriptArgs(dataFile: string, buildIdDir: string): string[] {
-  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, '-F', PERF_SCRIPT_FIELDS];
+export function perfScriptArgs(dataFile: string, buildIdDir: string, symfsDir?: string): string[] {
+  const symfs = symfsDir === undefined ? [] : ['--symfs', symfsDir];
+  return ['--buildid-dir', buildIdDir, 'script', '-i', dataFile, ...symfs, '-F', PERF_SCRIPT_FIELDS];
 }
 
 const TEXT_PER_DATA_BYTE = 3;
@@ -86,8 +89,9 @@ export function perfScriptCommandFor(
   perfPath: string,
   dataFile: string,
   buildIdDir: string,
+  symfsDir?: string,
 ): { command: string; args: string[] } {
-  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir));
+  return perfScriptCommand(perfPath, perfScriptArgs(dataFile, buildIdDir, symfsDir));
 }
 
 /** perf.script as it is written: whether it is kept, and its end on disk (set once perf script's text ended). */
@@ -145,6 +149,15 @@ async function* teeToFile(
  */
 export const SCRIPT_RUNS = 3;
 
+/**
+ * The kernel's symbols for perf script: the kept copy; else, with --symfs, /proc/kallsyms named outright
+ * (perf would look for it inside the tree and leave every kernel frame unknown).
+ */
+async function kernelSymbolsFor(input: PipelineInput): Promise<string | undefined> {
+  const copy = await input.kernelSymbols?.();
+  return copy ?? (input.symfsDir === undefined ? undefined : '/proc/kallsyms');
+}
+
 /** perf script streamed into the collapser: memory bounded by the unique stacks, one pass over the text. */
 async function scriptAndCollapse(
   deps: PipelineDeps,
@@ -155,7 +168,7 @@ async function scriptAndCollapse(
   // perf script's text is about 2.5 times perf.data with frame-pointer stacks (less with DWARF's): a
   // small recording's collapser starts with small tables.
   const [kallsyms, dataBytes] = await Promise.all([
-    input.kernelSymbols?.(),
+    kernelSymbolsFor(input),
     stat(perfData).then(
       (s) => s.size,
       () => undefined,
@@ -163,7 +176,11 @@ async function scriptAndCollapse(
   ]);
   const expectedBytes = dataBytes === undefined ? undefined : TEXT_PER_DATA_BYTE * dataBytes;
   const launch = (): LaunchedScript =>
-    launchPerfScript(deps.spawn, perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir), kallsyms);
+    launchPerfScript(
+      deps.spawn,
+      perfScriptCommandFor(input.perfPath, perfData, input.buildIdDir, input.symfsDir),
+      kallsyms,
+    );
   for (let run = 1; ; run += 1) {
     const launched = run === 1 && input.prepared !== undefined ? input.prepared.go(kallsyms) : launch();
     const { collapser, code } = await collapseOutput(launched, input.dir, script, expectedBytes);

@@ -60,6 +60,8 @@ export function fakePerf(): FakePerf {
           setImmediate(() => child.finish(255, text));
           return child;
         }
+        // As perf does once its events are open: the file's header first (the duration counts from it).
+        void writeFile(output, 'PERFILE2').catch(() => undefined);
         child.onKill = (signal) => {
           if (signal !== 'SIGINT') return;
           void writeFile(output, 'PERFILE2').then(() =>

@@ -41,6 +41,9 @@ function setup(): {
   return { child, spawn, calls, timers: manualTimers() };
 }
 
+/** Lets the fileSize answers in flight resolve. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('perf runner', () => {
   it('builds the perf record command line', () => {
     assert.deepEqual(perfRecordArgs(options), [
@@ -78,6 +81,7 @@ describe('perf runner', () => {
       ...['--pdeathsig', 'INT', '--', 'perf'],
       ...perfRecordArgs(options),
     ]);
+    await settle();
     timers.fire(4999);
     assert.deepEqual(child.signals, []);
     timers.fire(1);
@@ -85,6 +89,49 @@ describe('perf runner', () => {
     assert.deepEqual(child.signals, ['SIGINT']);
     assert.equal(result.reason, 'deadline');
     assert.equal(result.ok, true);
+  });
+
+  it('counts the duration from perf’s first bytes in perf.data, not from its spawn (a slow start on a loaded node)', async () => {
+    const { child, spawn, timers } = setup();
+    let bytes = 0;
+    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(bytes) }, options);
+    // perf takes 4 s to open its events and write its header: a deadline from the spawn would leave 1 s.
+    for (let ms = 0; ms < 4000; ms += 50) {
+      await settle();
+      timers.fire(50);
+    }
+    bytes = 4096;
+    await settle();
+    timers.fire(50);
+    await settle();
+    timers.fire(4900);
+    assert.deepEqual(child.signals, [], 'still recording 4.9 s after its start, 8.95 s after the spawn');
+    timers.fire(100);
+    await settle();
+    assert.deepEqual(child.signals, ['SIGINT']);
+    assert.equal((await recording.done).reason, 'deadline');
+  });
+
+  it('counts the duration after the start-up grace when perf never writes a byte', async () => {
+    const { child, spawn, timers } = setup();
+    startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { ...options, startupGraceMs: 1000 },
+    );
+    for (let ms = 0; ms < 1000; ms += 50) {
+      await settle();
+      timers.fire(50);
+    }
+    timers.fire(4999);
+    assert.deepEqual(child.signals, []);
+    timers.fire(1);
+    // The deadline's stop still gives perf up to 5 s to write perf.data (it never does here), then SIGINT.
+    for (let ms = 0; ms < 5000; ms += 20) {
+      await settle();
+      timers.fire(20);
+    }
+    await settle();
+    assert.deepEqual(child.signals, ['SIGINT']);
   });
 
   it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
@@ -178,7 +225,7 @@ describe('perf runner', () => {
     await settle();
     assert.deepEqual(child.signals, [], 'no SIGINT while perf has not opened its file');
     bytes = 4096;
-    timers.fire(20);
+    timers.fire(50);
     await settle();
     const result = await recording.done;
     assert.deepEqual(child.signals, ['SIGINT']);
@@ -200,8 +247,3 @@ describe('perf runner', () => {
     assert.deepEqual(child.signals, ['SIGINT']);
   });
 });
-
-/** Lets the runner's file-size checks (promises) answer. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}

@@ -70,6 +70,9 @@ function StateCell({ entry }: { entry: CatalogEntry }) {
     <td class={`state state-${entry.state}`}>
       {describeOutcome(entry)}
       {said ? <small class="reason">{said}</small> : null}
+      {entry.arriving?.length ? (
+        <small class="reason arriving">files still arriving: {entry.arriving.join(', ')}</small>
+      ) : null}
       {entry.warnings?.map((warning) => (
         <small key={warning} class="reason warning">
           {warning}
