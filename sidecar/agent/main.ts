@@ -21,6 +21,12 @@ import { readAgentConfig } from './agent-config.ts';
 import { AgentRecorders } from './recorders.ts';
 import { canEnterMountNamespaces } from '../profilers/perf/perf-symfs.ts';
 
+type SchedDeps = Omit<Parameters<typeof createSchedProfiler>[0], 'timers' | 'env'>;
+
+function schedProfiler(deps: SchedDeps): ReturnType<typeof createSchedProfiler> {
+  return createSchedProfiler({ ...deps, timers, env: process.env });
+}
+
 async function main(): Promise<void> {
   let symbolTree = false;
   const started = await startRecorder(
@@ -40,14 +46,7 @@ async function main(): Promise<void> {
         readProcesses: (cgroupOwner) => readProcessTable({ withContainers: true, cgroupOwner }),
         // Profiles offcpu and wall: Furnace's own program, scoped to the pod's containers' cgroups.
         profilers: (budget) => ({
-          sched: createSchedProfiler({
-            config,
-            spawn: basics.spawnChild,
-            timers,
-            budget,
-            env: process.env,
-            run: runtime.run,
-          }),
+          sched: schedProfiler({ config, budget, spawn: basics.spawnChild, run: runtime.run }),
         }),
       });
       // What a previous run left is finished or queued before the first request; each (re)registration
