@@ -1,0 +1,97 @@
+// The regression comparison on folded stacks made by hand: a known change is flagged on the function that
+// changed, the others' shares falling with it are not, and names on one side only are not comparable.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compareProfiles } from '../../core/compare/regression.ts';
+import type { FoldedStacks } from '../../core/stacks/folded.ts';
+
+const program = (a: number, b = 1000, c = 1000, d = 1000): FoldedStacks =>
+  new Map([
+    ['app;main;work;alpha', a],
+    ['app;main;work;beta', b],
+    ['app;main;gamma', c],
+    ['app;main;delta', d],
+  ]);
+
+test('a function taking three times the samples is flagged as regressed, and only it', () => {
+  const result = compareProfiles(program(1000), program(3000));
+  assert.equal(result.verdict, 'regressed');
+  const flagged = result.functions.filter((row) => row.verdict !== 'unchanged');
+  assert.deepEqual(
+    flagged.map((row) => [row.name, row.verdict]),
+    [['alpha', 'regressed']],
+  );
+  const alpha = flagged[0];
+  assert.ok(alpha);
+  assert.equal(alpha.before.selfShare, 0.25);
+  assert.equal(alpha.after.selfShare, 0.5);
+  assert.equal(alpha.ratio, 3);
+  // work is alpha's caller: its total share carries alpha's growth, its self share has none.
+  const work = result.functions.find((row) => row.name === 'work');
+  assert.equal(work?.after.totalShare, (3000 + 1000) / 6000);
+  assert.equal(work?.verdict, 'unchanged');
+});
+
+test('the same change backwards is an improvement', () => {
+  const result = compareProfiles(program(3000), program(1000));
+  assert.equal(result.verdict, 'improved');
+  assert.deepEqual(
+    result.functions.filter((row) => row.verdict !== 'unchanged').map((row) => [row.name, row.verdict]),
+    [['alpha', 'improved']],
+  );
+});
+
+test('a stack order that differs in its prefixes counts each function once per stack', () => {
+  const stacks: FoldedStacks = new Map([
+    ['app;f;f;f', 300],
+    ['app;f;g', 200],
+    ['app;fg;g', 100],
+    ['app;f', 400],
+  ]);
+  const result = compareProfiles(stacks, stacks, { top: 10 });
+  const f = result.functions.find((row) => row.name === 'f');
+  const g = result.functions.find((row) => row.name === 'g');
+  assert.deepEqual([f?.before.self, f?.before.total], [700, 900]);
+  assert.deepEqual([g?.before.self, g?.before.total], [300, 300]);
+  assert.equal(result.verdict, 'unchanged');
+});
+
+test('a function renamed between versions is not comparable rather than regressed', () => {
+  const renamed = new Map([...program(1000)].map(([stack, n]) => [stack.replace('alpha', 'alpha_v2'), n]));
+  const result = compareProfiles(program(1000), renamed);
+  assert.equal(result.verdict, 'not-comparable');
+  assert.deepEqual(result.reasons, ['functions-not-matched']);
+  assert.deepEqual(
+    result.functions
+      .filter((row) => row.verdict !== 'unchanged')
+      .map((row) => [row.name, row.reason])
+      .sort(),
+    [
+      ['alpha', 'only-before'],
+      ['alpha_v2', 'only-after'],
+    ],
+  );
+});
+
+test('a profile with fewer samples than minSamples is not compared', () => {
+  const result = compareProfiles(program(10, 10, 10, 10), program(30, 10, 10, 10));
+  assert.equal(result.verdict, 'not-comparable');
+  assert.deepEqual(result.reasons, ['too-few-samples-before', 'too-few-samples-after']);
+});
+
+test('a small move within chance is unchanged; the same move with ten times the samples is flagged', () => {
+  assert.equal(
+    compareProfiles(program(100, 100, 100, 100), program(130, 100, 100, 100)).verdict,
+    'unchanged',
+  );
+  assert.equal(
+    compareProfiles(program(10000, 10000, 10000, 10000), program(13000, 10000, 10000, 10000)).verdict,
+    'regressed',
+  );
+});
+
+test('weights in nanoseconds are tested as samples with countPerSample', () => {
+  const ns = (a: number): FoldedStacks => new Map([...program(a)].map(([stack, n]) => [stack, n * 1e6]));
+  assert.equal(compareProfiles(ns(1000), ns(3000), { countPerSample: 1e6 }).verdict, 'regressed');
+  assert.equal(compareProfiles(ns(1000), ns(1000), { countPerSample: 1e6 }).verdict, 'unchanged');
+});
