@@ -65,6 +65,7 @@ export const watchSchema = {
 
 const time = { type: 'string', format: 'date-time' } as const;
 const share = { type: 'number', minimum: 0, maximum: 100 } as const;
+const count = { type: 'integer', format: 'int64', minimum: 0 } as const;
 const linksSchema = {
   type: 'object',
   required: ['svg', 'html', 'folded', 'speedscope'],
@@ -116,12 +117,19 @@ export const watchStatusSchema = {
       maxItems: WATCH_COMPARISONS_KEPT,
       items: {
         type: 'object',
-        required: ['from', 'to', 'verdict', 'comparedAt', 'changes', 'links'],
+        required: ['from', 'to', 'verdict', 'comparedAt', 'samples', 'changes', 'links'],
         properties: {
           from: { type: 'string' },
           to: { type: 'string' },
           verdict: { type: 'string', enum: COMPARISON_VERDICTS },
           comparedAt: time,
+          samples: {
+            type: 'object',
+            required: ['before', 'after'],
+            properties: { before: count, after: count },
+          },
+          reasons: { type: 'array', maxItems: 8, items: { type: 'string' } },
+          notComparable: { type: 'array', maxItems: WATCH_TOP_CHANGES * 2, items: { type: 'string' } },
           changes: {
             type: 'array',
             maxItems: WATCH_TOP_CHANGES * 2,

@@ -58,6 +58,12 @@ export interface WatchComparison {
   to: string;
   verdict: ComparisonVerdict;
   comparedAt: string;
+  /** Samples of each side. */
+  samples: { before: number; after: number };
+  /** Why a comparison is `not-comparable` (too-few-samples-before, functions-not-matched, ...). */
+  reasons?: string[];
+  /** Functions with a share of minEffect or more on one side only (inlined, renamed, new or gone). */
+  notComparable?: string[];
   changes: FunctionChange[];
   /** The UI's comparison page and the two merged graphs' artifacts. */
   links: { ui: string; before: RecordingLinks; after: RecordingLinks };

@@ -8,6 +8,9 @@ import { createRecordingKube } from './recording-kube.ts';
 import { reconcileRecording, type RecordingDeps } from './reconcile.ts';
 import type { Recording } from './recording-types.ts';
 import { createServerClient } from './server-client.ts';
+import { compareProfiles } from '../../core/compare/regression.ts';
+import { reconcileWatch } from './watch/reconcile-watch.ts';
+import { createWatchKube } from './watch/watch-kube.ts';
 
 export const RECORDING_OPERATOR_ENV = {
   /** The server's user listener. */
@@ -60,6 +63,7 @@ async function serverClient(context: OperatorContext): Promise<RecordingDeps['se
 
 export const createRecordingController: ControllerFactory = (context) => {
   const kube = createRecordingKube(context.kubeConfig);
+  const watchKube = createWatchKube(context.kubeConfig);
   return {
     name: 'recording',
     primary: RESOURCES.Recording,
@@ -68,7 +72,10 @@ export const createRecordingController: ControllerFactory = (context) => {
       if (!object) return undefined;
       const server = await serverClient(context);
       const deps: RecordingDeps = { kube, server, now: context.now, log: context.log };
-      return reconcileRecording(deps, object as unknown as Recording);
+      const recording = object as unknown as Recording;
+      if (recording.spec.watch)
+        return reconcileWatch({ ...deps, watchKube, compare: compareProfiles }, recording);
+      return reconcileRecording(deps, recording);
     },
   };
 };

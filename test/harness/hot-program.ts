@@ -13,7 +13,11 @@ volatile unsigned long sink;
 /* A distinct build id per build, so perf's build-id cache cannot lend symbols from an earlier build. */
 __attribute__((used)) const char furnace_build_tag[] = FURNACE_BUILD_TAG;
 #endif
-__attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+#ifndef FURNACE_LIGHT_FACTOR
+#define FURNACE_LIGHT_FACTOR 1
+#endif
+/* -DFURNACE_LIGHT_FACTOR=3 makes furnace_light three times as expensive (a "v2" of the program). */
+__attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL * FURNACE_LIGHT_FACTOR; i++) sink += i; }
 __attribute__((noinline)) void furnace_heavy(void) { for (unsigned long i = 0; i < 6000000UL; i++) sink += i; }
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 int main(int argc, char **argv) {

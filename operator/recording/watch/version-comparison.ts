@@ -25,6 +25,9 @@ export interface ComparedFunction {
 }
 export interface ComparedProfiles {
   verdict: string;
+  reasons: readonly string[];
+  beforeSamples: number;
+  afterSamples: number;
   functions: readonly ComparedFunction[];
 }
 export type CompareVersions = (before: FoldedStacks, after: FoldedStacks) => ComparedProfiles;
@@ -68,11 +71,18 @@ export function describeComparison(
       : compared.verdict === 'not-comparable'
         ? 'not-comparable'
         : 'unchanged';
+  const notComparable = compared.functions
+    .filter((f) => f.verdict === 'not-comparable')
+    .slice(0, WATCH_TOP_CHANGES * 2)
+    .map((f) => f.name);
   return {
     from: before.version,
     to: after.version,
     verdict,
     comparedAt: now.toISOString(),
+    samples: { before: Math.round(compared.beforeSamples), after: Math.round(compared.afterSamples) },
+    ...(compared.reasons.length > 0 ? { reasons: [...compared.reasons] } : {}),
+    ...(notComparable.length > 0 ? { notComparable } : {}),
     changes,
     links: {
       ui: compareUiPath(before, after),
