@@ -30,11 +30,13 @@ export const WATCH_RULES: readonly ValidationRule[] = [
   notWithWatch('schedule', 'the workload’s rollouts decide when it records'),
   notWithWatch('keep', `the watch keeps the last ${WATCH_VERSIONS_KEPT} versions`),
   notWithWatch('continuous', 'a watch records each version; continuous windows are not compared yet'),
-  notWithWatch(
-    'target',
-    'the watch records the workload’s pods; spec.target.selector narrows them ({} takes them all)',
-    'has(self.target.selector)',
-  ),
+  {
+    rule: '!has(self.watch) || has(self.target.selector)',
+    message:
+      'spec.target.pod is not allowed with spec.watch: the watch records the workload’s pods; use spec.target.selector to narrow them ({} takes them all)',
+    fieldPath: '.target',
+    reason: 'FieldValueForbidden',
+  },
 ];
 
 /** The workload's name: a DNS subdomain, as every workload kind's. */

@@ -42,8 +42,9 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/continuous`], verbs: ['create'] },
   // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
   { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
-  // The workloads a Recording's spec.watch follows (their pod template and rollout counts): read only.
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+  // The workloads a Recording's spec.watch follows (their pod template and rollout counts): read only, and
+  // watched so that a rollout is seen when it happens (DeploymentConfigs are polled).
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: READ },
   { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: ['get'] },
   // Granted to the server: the catalog entries its replicas share when artifacts are in a bucket.
   {

@@ -30,7 +30,17 @@ async function markReady(core: CoreV1Api, pod: V1Pod): Promise<void> {
   await core.replaceNamespacedPodStatus({ name, namespace, body: stored });
 }
 
-export function startRolloutKubelet(t: TestContext, kc: KubeConfig, options: RolloutKubeletOptions): void {
+export interface RolloutKubelet {
+  /** When each pod was marked Ready (ms since the epoch), by pod name. */
+  readyAt: Map<string, number>;
+}
+
+export function startRolloutKubelet(
+  t: TestContext,
+  kc: KubeConfig,
+  options: RolloutKubeletOptions,
+): RolloutKubelet {
+  const readyAt = new Map<string, number>();
   const core = kc.makeApiClient(CoreV1Api);
   const running = new Map<string, SimulatedPod | 'starting'>();
   let stopped = false;
@@ -54,7 +64,10 @@ export function startRolloutKubelet(t: TestContext, kc: KubeConfig, options: Rol
         commands: { [options.container]: program ?? ['sleep', '3600'] },
       });
       running.set(name, simulated);
-      if (program) await markReady(core, simulated.pod);
+      if (program) {
+        await markReady(core, simulated.pod);
+        readyAt.set(name, Date.now());
+      }
     }
   };
   const loop = (async () => {
@@ -70,4 +83,5 @@ export function startRolloutKubelet(t: TestContext, kc: KubeConfig, options: Rol
     await loop;
     for (const sim of running.values()) if (sim !== 'starting') await sim.stop();
   });
+  return { readyAt };
 }

@@ -124,6 +124,22 @@ function watchedPods(deps: WatchDeps, recording: Recording, selector: V1LabelSel
   return deps.watchKube.podsOf(recording.metadata.namespace, [selector, ...narrowing]);
 }
 
+/** How often a run's pods are asked about once they should have finished recording: the Event waits on it. */
+const PROCESSING_POLL_MS = 250;
+
+/** A run in progress is looked at when its recordings should end, then often until they are processed. */
+function untilRecorded(
+  status: RecordingStatus,
+  recording: Recording,
+  now: number,
+  planned: number | undefined,
+): number | undefined {
+  if (!runInProgress(status) || !status.lastRunTime) return planned;
+  const end = Date.parse(status.lastRunTime) + (recording.spec.durationSeconds ?? 0) * 1000;
+  if (end > now) return Math.min(planned ?? WATCH_POLL_MS, end - now);
+  return Math.min(planned ?? WATCH_POLL_MS, PROCESSING_POLL_MS);
+}
+
 export async function reconcileWatch(deps: WatchDeps, recording: Recording): Promise<RecordingOutcome> {
   const watch = recording.spec.watch;
   if (!watch) throw new Error('reconcileWatch: the Recording has no spec.watch');
@@ -147,7 +163,9 @@ export async function reconcileWatch(deps: WatchDeps, recording: Recording): Pro
   if (runInProgress(status)) {
     const run = await runRounds(deps, recording, status, recordablePods(pods));
     status = run.status;
-    requeueAfterMs = run.requeueAfterMs ?? WATCH_POLL_MS;
+    requeueAfterMs = status
+      ? untilRecorded(status, recording, deps.now(), run.requeueAfterMs)
+      : WATCH_POLL_MS;
     const version = status && newVersion(status);
     if (status && version && workload) {
       const kept = await keepVersion(deps, recording, status, { version, workload: workload.subject });

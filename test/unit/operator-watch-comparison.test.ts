@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareProfiles } from '../../core/compare/regression.ts';
+import type { WatchVersion } from '../../core/crd/recording-watch.ts';
+import {
+  comparisonEvents,
+  describeComparison,
+  withRegressedCondition,
+} from '../../operator/recording/watch/version-comparison.ts';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const version = (name: string, ids: string[]): WatchVersion => ({
+  version: name,
+  recordedAt: NOW.toISOString(),
+  recordings: ids.map((recordingId, i) => ({ pod: `web-${i}`, recordingId })),
+  samples: 4000,
+});
+const before = version('aaaa', ['r1']);
+const after = version('bbbb', ['r2', 'r3']);
+
+/** Folded stacks of main calling light and heavy `light` and `heavy` times, and steady helpers. */
+const stacks = (light: number, heavy: number) =>
+  new Map([
+    ['main;furnace_light', light],
+    ['main;furnace_heavy', heavy],
+    ['main;parse', 400],
+    ['main;render', 300],
+    ['main;io', 200],
+  ]);
+
+describe('a comparison of two versions, as the watch tells it', () => {
+  it('names the function that got more expensive with its shares, and links the UI comparison and both graphs', () => {
+    const comparison = describeComparison(
+      before,
+      after,
+      compareProfiles(stacks(500, 1500), stacks(1500, 1500)),
+      NOW,
+    );
+    assert.equal(comparison.verdict, 'regressed');
+    const light = comparison.changes.find((c) => c.name === 'furnace_light');
+    assert.equal(light?.direction, 'regressed');
+    assert.equal(light.before, 17.24);
+    assert.equal(light.after, 38.46);
+    assert.equal(comparison.links.ui, '/compare/r1/r2');
+    assert.match(
+      comparison.links.after.svg,
+      /^\/api\/v1\/recordings\/merged\/artifacts\/flamegraph\.svg\?id=r2&id=r3$/,
+    );
+    assert.equal(comparison.links.before.svg, '/api/v1/recordings/r1/artifacts/flamegraph.svg');
+    assert.deepEqual(comparison.samples, { before: 2900, after: 3900 });
+
+    const [event, ...rest] = comparisonEvents('Deployment shop/web', comparison);
+    assert.deepEqual(rest, []);
+    assert.equal(event?.reason, 'ProfileRegressed');
+    assert.equal(event.type, 'Warning');
+    assert.match(
+      event.message,
+      /^Deployment shop\/web version aaaa → bbbb .*more expensive: furnace_light 17\.2% → 38\.5%/,
+    );
+    assert.match(event.message, /compare: \/compare\/r1\/r2$/);
+
+    const status = withRegressedCondition(
+      { phase: 'Succeeded' },
+      { workload: 'Deployment shop/web', generation: 2 },
+      comparison,
+      NOW,
+    );
+    const condition = status.conditions?.find((c) => c.type === 'ProfileRegressed');
+    assert.equal(condition?.status, 'True');
+    assert.equal(condition.reason, 'FunctionsMoreExpensive');
+    assert.match(condition.message, /furnace_light 17\.2% → 38\.5%/);
+  });
+
+  it('the way back is an improvement: a Normal ProfileImproved Event and the condition False', () => {
+    const comparison = describeComparison(
+      after,
+      before,
+      compareProfiles(stacks(1500, 1500), stacks(500, 1500)),
+      NOW,
+    );
+    assert.equal(comparison.verdict, 'improved');
+    const events = comparisonEvents('Deployment shop/web', comparison);
+    assert.deepEqual(
+      events.map((e) => [e.reason, e.type]),
+      [['ProfileImproved', 'Normal']],
+    );
+    const status = withRegressedCondition(
+      { phase: 'Succeeded' },
+      { workload: 'w', generation: 1 },
+      comparison,
+      NOW,
+    );
+    assert.equal(status.conditions?.[0]?.status, 'False');
+    assert.equal(status.conditions[0].reason, 'Improved');
+  });
+
+  it('the same program twice tells nothing; too few samples is not comparable, with the reason', () => {
+    const same = describeComparison(
+      before,
+      after,
+      compareProfiles(stacks(500, 1500), stacks(510, 1490)),
+      NOW,
+    );
+    assert.equal(same.verdict, 'unchanged');
+    assert.deepEqual(comparisonEvents('w', same), []);
+    const small = new Map([['main;furnace_light', 10]]);
+    const few = describeComparison(before, after, compareProfiles(small, small), NOW);
+    assert.equal(few.verdict, 'not-comparable');
+    assert.deepEqual(few.reasons, ['too-few-samples-before', 'too-few-samples-after']);
+    assert.deepEqual(comparisonEvents('w', few), []);
+  });
+});
