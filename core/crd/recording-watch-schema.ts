@@ -114,6 +114,12 @@ export const watchStatusSchema = {
         },
       },
     },
+    flags: {
+      type: 'object',
+      description: 'Comparisons flagged since the Recording was created, by verdict.',
+      required: ['regressed', 'improved'],
+      properties: { regressed: count, improved: count },
+    },
     comparisons: {
       type: 'array',
       maxItems: WATCH_COMPARISONS_KEPT,

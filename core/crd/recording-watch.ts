@@ -78,6 +78,8 @@ export interface WatchStatus {
   versions?: WatchVersion[];
   /** Newest first, WATCH_COMPARISONS_KEPT at most. */
   comparisons?: WatchComparison[];
+  /** Comparisons flagged since the Recording was created, by verdict (only ever grows). */
+  flags?: { regressed: number; improved: number };
 }
 
 /** Condition types of a watching Recording. */

@@ -94,6 +94,18 @@ interface Row {
   verdict: string;
 }
 
+/** Where the time between the last pod Ready and the Event went, from the status and the catalog entry. */
+async function printBreakdown(world: WatchWorld, status: RecordingStatus, lastReady: number, at: number) {
+  const id = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
+  const entry = await world.deps.server.getCatalogEntry(id);
+  const began = Date.parse(status.lastRunTime ?? '');
+  const started = Date.parse(entry?.startedAt ?? '');
+  const ended = Date.parse(entry?.endedAt ?? '');
+  process.stdout.write(
+    `  Ready → run began ${began - lastReady} ms, → recording started ${started - began} ms, → ended ${ended - started} ms, → Event ${at - ended} ms\n`,
+  );
+}
+
 /** One rollout (v2 on even rounds, v1 on odd ones): last pod Ready → Event, and the same-run budget. */
 async function measureRollout(
   kc: KubeConfig,
@@ -115,6 +127,7 @@ async function measureRollout(
   const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
   const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
   const latency = at - lastReady;
+  await printBreakdown(world, status, lastReady, at);
   process.stdout.write(
     `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)}\n`,
   );

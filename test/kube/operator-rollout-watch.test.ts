@@ -85,6 +85,7 @@ describe('a Recording watching a Deployment (simulated kubelet, real sidecars an
     assert.equal(improvement?.verdict, 'improved', JSON.stringify(improvement));
     assert.equal(improvement.changes.find((c) => c.name === 'furnace_light')?.direction, 'improved');
     assert.equal(condition(faster, 'ProfileRegressed')?.status, 'False');
+    assert.deepEqual(faster.watch?.flags, { regressed: 1, improved: 1 });
 
     const unchanged = await unchangedRollouts(world, UNCHANGED);
     process.stdout.write(

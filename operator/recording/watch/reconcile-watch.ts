@@ -62,6 +62,35 @@ interface Kept {
   events: WatchEvent[];
 }
 
+/** Deletes the catalog recordings of versions that fall off the kept list (unless a kept one shares them). */
+async function deleteDropped(
+  deps: WatchDeps,
+  namespace: string,
+  kept: readonly WatchVersion[],
+  dropped: readonly WatchVersion[],
+): Promise<void> {
+  const keptIds = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
+  const targets = dropped.flatMap((v) => v.recordings).filter((r) => !keptIds.has(r.recordingId));
+  for (const target of targets)
+    await deleteOwn(deps, namespace, target).catch((error: unknown) =>
+      deps.log?.warn({ err: error, recording: target.recordingId }, 'could not delete an old version'),
+    );
+}
+
+/** The status with a comparison added: the list, the flag counts and the ProfileRegressed condition. */
+function withComparison(
+  status: RecordingStatus,
+  comparison: WatchComparison,
+  about: { workload: string; generation: number },
+  now: Date,
+): RecordingStatus {
+  const comparisons = [comparison, ...(status.watch?.comparisons ?? [])].slice(0, WATCH_COMPARISONS_KEPT);
+  const flags = { regressed: 0, improved: 0, ...status.watch?.flags };
+  if (comparison.verdict === 'regressed' || comparison.verdict === 'improved') flags[comparison.verdict]++;
+  const next = { ...status, watch: { ...status.watch, comparisons, flags } };
+  return withRegressedCondition(next, about, comparison, now);
+}
+
 /** Keeps the new version, compares it with the one before, and deletes the recordings no longer kept. */
 async function keepVersion(
   deps: WatchDeps,
@@ -72,36 +101,23 @@ async function keepVersion(
   const { namespace } = recording.metadata;
   const all = [version, ...(status.watch?.versions ?? [])];
   const kept = all.slice(0, WATCH_VERSIONS_KEPT);
-  const keptIds = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
-  for (const old of all.slice(WATCH_VERSIONS_KEPT))
-    for (const target of old.recordings)
-      if (!keptIds.has(target.recordingId))
-        await deleteOwn(deps, namespace, target).catch((error: unknown) =>
-          deps.log?.warn({ err: error, recording: target.recordingId }, 'could not delete an old version'),
-        );
-  let next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
+  await deleteDropped(deps, namespace, kept, all.slice(WATCH_VERSIONS_KEPT));
+  const next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
   const previous = all[1];
   if (!previous) return { status: next, events: [] };
   const before = await mergedStacks(deps, namespace, previous.recordings);
   const after = await mergedStacks(deps, namespace, version.recordings);
-  const name = `${workload.kind} ${namespace}/${workload.name}`;
   if (!(before instanceof Map) || !(after instanceof Map)) {
-    const why = !(before instanceof Map) ? before : (after as { message: string });
+    const why = before instanceof Map ? (after as { message: string }) : before;
     deps.log?.warn({ recording: recording.metadata.name, reason: why.message }, 'could not compare versions');
     return { status: next, events: [] };
   }
   const now = new Date(deps.now());
   const comparison = describeComparison(previous, version, deps.compare(before, after), now);
-  const comparisons = [comparison, ...(next.watch?.comparisons ?? [])].slice(0, WATCH_COMPARISONS_KEPT);
-  next = { ...next, watch: { ...next.watch, comparisons } };
-  next = withRegressedCondition(
-    next,
-    { workload: name, generation: recording.metadata.generation ?? 0 },
-    comparison,
-    now,
-  );
+  const name = `${workload.kind} ${namespace}/${workload.name}`;
+  const about = { workload: name, generation: recording.metadata.generation ?? 0 };
   deps.onComparison?.(recording, workload, comparison);
-  return { status: next, events: comparisonEvents(name, comparison) };
+  return { status: withComparison(next, comparison, about, now), events: comparisonEvents(name, comparison) };
 }
 
 async function tell(deps: WatchDeps, subjects: readonly EventSubject[], events: readonly WatchEvent[]) {
@@ -135,6 +151,8 @@ function untilRecorded(
   planned: number | undefined,
 ): number | undefined {
   if (!runInProgress(status) || !status.lastRunTime) return planned;
+  // A pod the server refused for now (its sidecar not registered yet, a moment after Ready) is tried again soon.
+  if (status.results?.some((r) => r.state === 'pending')) return Math.min(planned ?? WATCH_POLL_MS, 500);
   const end = Date.parse(status.lastRunTime) + (recording.spec.durationSeconds ?? 0) * 1000;
   if (end > now) return Math.min(planned ?? WATCH_POLL_MS, end - now);
   return Math.min(planned ?? WATCH_POLL_MS, PROCESSING_POLL_MS);
