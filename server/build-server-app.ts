@@ -27,6 +27,7 @@ import {
 } from './catalog/catalog-routes.ts';
 import type { Catalog } from './catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from './catalog/merged-artifacts.ts';
+import { registerWorkloadRoutes } from './catalog/workload-routes.ts';
 import type { MergeSettings } from './catalog/merge-slots.ts';
 import { installErrorHandler } from '../core/contract/http-errors.ts';
 import type { KubeGateway, PodEvent } from './kube/kube-gateway.ts';
@@ -333,6 +334,7 @@ function buildUserApp(deps: ServerAppDeps, shared: Shared): FastifyInstance {
       catalog: deps.catalog,
       ...(deps.merge ? { merge: deps.merge } : {}),
     });
+    registerWorkloadRoutes(scope, deps.catalog);
     done();
   });
   void app.register(async (scope) => {

@@ -10,23 +10,75 @@ export interface FunctionCounts {
   readonly total: Float64Array;
   /** All samples of the profile. */
   readonly samples: number;
+  /** The smallest count of any stack (of any line, read from text) read; Infinity without stacks. */
+  readonly smallestCount: number;
 }
 
 export function countFunctions(stacks: FoldedStacks): FunctionCounts {
-  const table = new FunctionTable();
-  const frames = new StackFrames(table);
-  let samples = 0;
-  let stamp = 0;
-  for (const [stack, count] of stacks) {
-    samples += count;
-    stamp += 1;
-    const ids = frames.read(stack);
-    // ids[0] is the process name.
-    for (let i = 1; i < ids.length; i++) table.addTotal(ids[i] as number, count, stamp);
-    if (ids.length > 1) table.addSelf(ids[ids.length - 1] as number, count);
+  const counter = new Counter();
+  for (const [stack, count] of stacks) counter.add(stack, 0, stack.length, count);
+  return counter.counts();
+}
+
+// `stack count` with the count as parseFolded reads it; the stack may hold spaces.
+const COUNT_AT_END = /\s(\d+(?:\.\d*)?)\s*$/;
+
+/**
+ * countFunctions of folded text, read in place: the same counts as countFunctions(parseFolded(text))
+ * without making the map of stacks first (what the comparison of two stored recordings reads).
+ */
+export function countFoldedText(text: string): FunctionCounts {
+  const counter = new Counter();
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // The count is the last field: find the space before it without a regular expression over the stack.
+    let last = end;
+    while (last > start && isSpace(text.charCodeAt(last - 1))) last--;
+    let space = last - 1;
+    while (space > start && !isSpace(text.charCodeAt(space))) space--;
+    const match = space > start ? COUNT_AT_END.exec(text.slice(space, end)) : null;
+    const count = match ? Number(match[1]) : 0;
+    let stackEnd = space;
+    while (stackEnd > start && isSpace(text.charCodeAt(stackEnd - 1))) stackEnd--;
+    if (count > 0 && stackEnd > start) counter.add(text, start, stackEnd, count);
+    start = end + 1;
   }
-  // The process names' ids stay in the table with no counts; the comparison skips names with none.
-  return { names: table.names, self: table.self, total: table.total, samples };
+  return counter.counts();
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
+}
+
+class Counter {
+  readonly #table = new FunctionTable();
+  readonly #frames = new StackFrames(this.#table);
+  #samples = 0;
+  #stamp = 0;
+  #smallest = Infinity;
+
+  add(text: string, start: number, end: number, count: number): void {
+    this.#samples += count;
+    if (count < this.#smallest) this.#smallest = count;
+    const stamp = ++this.#stamp;
+    const ids = this.#frames.read(text, start, end);
+    // ids[0] is the process name.
+    for (let i = 1; i < ids.length; i++) this.#table.addTotal(ids[i] as number, count, stamp);
+    if (ids.length > 1) this.#table.addSelf(ids[ids.length - 1] as number, count);
+  }
+
+  counts(): FunctionCounts {
+    const table = this.#table;
+    // The process names' ids stay in the table with no counts; the comparison skips names with none.
+    return {
+      names: table.names,
+      self: table.self,
+      total: table.total,
+      samples: this.#samples,
+      smallestCount: this.#smallest,
+    };
+  }
 }
 
 class FunctionTable {
@@ -36,6 +88,42 @@ class FunctionTable {
   total = new Float64Array(1024);
   // The stack that last added to a function's total, so recursion counts once per stack.
   #stamp = new Int32Array(1024);
+
+  // A direct-mapped cache from a frame's fingerprint (length and a few characters) to its id, checked
+  // against the text in place: most frames are found without cutting a string out of the stack and hashing it.
+  readonly #recent = new Int32Array(1 << 16).fill(-1);
+
+  // Per function, the id of the frame that followed it last: a caller mostly calls what it called before.
+  #lastCallee = new Int32Array(1024).fill(-1);
+
+  /** The id of the frame stack[from, end), called from function `caller` (-1 for none). */
+  idAt(stack: string, from: number, end: number, caller: number): number {
+    if (caller >= 0) {
+      const callee = this.#lastCallee[caller] as number;
+      if (callee >= 0) {
+        const name = this.names[callee] as string;
+        if (name.length === end - from && stack.startsWith(name, from)) return callee;
+      }
+    }
+    const id = this.#lookUp(stack, from, end);
+    if (caller >= 0) this.#lastCallee[caller] = id;
+    return id;
+  }
+
+  #lookUp(stack: string, from: number, end: number): number {
+    let print = end - from;
+    for (let i = Math.max(from, end - 8); i < end; i++) print = (print * 31 + stack.charCodeAt(i)) | 0;
+    for (let i = from; i < from + 4 && i < end; i++) print = (print * 31 + stack.charCodeAt(i)) | 0;
+    const slot = (print ^ (print >>> 16)) & 0xffff;
+    const cached = this.#recent[slot] as number;
+    if (cached >= 0) {
+      const name = this.names[cached] as string;
+      if (name.length === end - from && stack.startsWith(name, from)) return cached;
+    }
+    const id = this.id(stack.slice(from, end));
+    this.#recent[slot] = id;
+    return id;
+  }
 
   id(name: string): number {
     let id = this.#ids.get(name);
@@ -47,6 +135,7 @@ class FunctionTable {
       this.self = grown(this.self, new Float64Array(this.self.length * 2));
       this.total = grown(this.total, new Float64Array(this.total.length * 2));
       this.#stamp = grown(this.#stamp, new Int32Array(this.#stamp.length * 2));
+      this.#lastCallee = grown(this.#lastCallee, new Int32Array(this.#lastCallee.length * 2).fill(-1));
     }
     return id;
   }
@@ -64,31 +153,44 @@ class FunctionTable {
 
 /** Splits stacks into function ids, reusing the frames a stack shares with the one read before it. */
 class StackFrames {
-  #previous = '';
-  // Where each frame of the previous stack ends, and its function id.
+  #text = '';
+  #start = 0;
+  #end = 0;
+  // Where each frame of the previous stack ends (an offset from its start), and its function id.
   readonly #ends: number[] = [];
   readonly #ids: number[] = [];
 
   constructor(private readonly table: FunctionTable) {}
 
-  read(stack: string): readonly number[] {
-    const previous = this.#previous;
-    const limit = Math.min(stack.length, previous.length);
+  /** The function ids of the stack text[start, end). */
+  read(text: string, start: number, end: number): readonly number[] {
+    const previous = this.#text;
+    const offset = this.#start;
+    const limit = Math.min(end - start, this.#end - offset);
     let same = 0;
-    while (same < limit && stack.charCodeAt(same) === previous.charCodeAt(same)) same++;
+    while (same < limit && text.charCodeAt(start + same) === previous.charCodeAt(offset + same)) same++;
     // A frame is shared when it ends (at its ';') inside the common prefix.
     let kept = 0;
     while (kept < this.#ends.length && (this.#ends[kept] as number) < same) kept++;
     this.#ends.length = kept;
     this.#ids.length = kept;
-    for (let from = kept === 0 ? 0 : (this.#ends[kept - 1] as number) + 1; from <= stack.length;) {
-      let end = stack.indexOf(';', from);
-      if (end < 0) end = stack.length;
-      this.#ends.push(end);
-      this.#ids.push(this.table.id(stack.slice(from, end)));
-      from = end + 1;
+    for (let from = kept === 0 ? start : start + (this.#ends[kept - 1] as number) + 1; from <= end;) {
+      let stop = text.indexOf(';', from);
+      if (stop < 0 || stop > end) stop = end;
+      this.#ends.push(stop - start);
+      this.#ids.push(
+        this.table.idAt(
+          text,
+          from,
+          stop,
+          this.#ids.length > 0 ? (this.#ids[this.#ids.length - 1] as number) : -1,
+        ),
+      );
+      from = stop + 1;
     }
-    this.#previous = stack;
+    this.#text = text;
+    this.#start = start;
+    this.#end = end;
     return this.#ids;
   }
 }

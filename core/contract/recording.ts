@@ -88,6 +88,12 @@ export interface CatalogEntry {
   callGraphReason?: string;
   /** Its push to each sink that takes it (the server's own record; never from an upload). */
   deliveries?: SinkDelivery[];
+  /**
+   * The workload this recording is the pinned baseline of, `<kind>/<name>` in its namespace (e.g.
+   * `deployment/web`): later recordings of the workload are compared with it as well as with the one before
+   * (docs/regressions.md). The server's own record, set by `PUT /api/v1/recordings/<id>/baseline`.
+   */
+  baselineOf?: string;
 }
 
 /** Recording ids: what the sidecar makes (a time and random suffix) and what paths and file names can hold. */

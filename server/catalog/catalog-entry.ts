@@ -126,9 +126,8 @@ export function deriveStored(
     startedAt: new Date(startedAt).toISOString(),
     artifacts: previous?.entry.artifacts ?? [],
     ...reported(status),
+    ...serverOwn(previous?.entry),
   };
-  // Deliveries are the server's own record, kept whatever the upload says.
-  if (previous?.entry.deliveries !== undefined) entry.deliveries = previous.entry.deliveries;
   const starter = previous?.entry.startedBy ?? startedBy?.slice(0, MAX_STARTED_BY);
   if (starter !== undefined) entry.startedBy = starter;
   if (status.endedAt !== undefined || isFinished(status)) {
@@ -136,6 +135,14 @@ export function deriveStored(
     entry.endedAt = new Date(clamp(claimed, startedAt, now)).toISOString();
   }
   return withObjectsOf(previous, { entry, owner, receivedAt });
+}
+
+/** Deliveries and a baseline pin are the server's own record, kept whatever an upload says. */
+function serverOwn(previous: CatalogEntry | undefined): Pick<CatalogEntry, 'deliveries' | 'baselineOf'> {
+  return {
+    ...(previous?.deliveries !== undefined ? { deliveries: previous.deliveries } : {}),
+    ...(previous?.baselineOf !== undefined ? { baselineOf: previous.baselineOf } : {}),
+  };
 }
 
 /** The record keeping the artifact keys of the previous one, if it had any. */

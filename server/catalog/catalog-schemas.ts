@@ -33,6 +33,7 @@ export const catalogEntrySchema = {
       type: 'array',
       items: { type: 'object', properties: { name: { type: 'string' }, bytes: { type: 'integer' } } },
     },
+    baselineOf: { type: 'string' },
     deliveries: {
       type: 'array',
       items: {

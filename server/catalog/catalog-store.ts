@@ -87,6 +87,8 @@ export interface Catalog {
   drain(): Promise<void>;
   /** Records the delivery to one sink on the entry (replacing that sink's); false when the entry is gone. */
   setDelivery(id: string, delivery: SinkDelivery): Promise<boolean>;
+  /** Pins the entry as the baseline of a workload (`<kind>/<name>`), or unpins it (undefined); false when gone. */
+  setBaselineOf(id: string, workload: string | undefined): Promise<boolean>;
   /** Stops watching a shared entry store and lets go of the artifact store's connections. */
   close(): Promise<void>;
 }
@@ -253,6 +255,19 @@ class StoredCatalog implements Catalog {
         if (!current) return undefined;
         const others = (current.entry.deliveries ?? []).filter((d) => d.sink !== delivery.sink);
         return { ...current, entry: { ...current.entry, deliveries: [...others, delivery] } };
+      }),
+    );
+    return written !== undefined;
+  }
+
+  async setBaselineOf(id: string, workload: string | undefined): Promise<boolean> {
+    const namespace = this.#stored.entry(id)?.namespace;
+    if (namespace === undefined) return false;
+    const written = await this.#track(
+      this.#update(id, namespace, (current) => {
+        if (!current) return undefined;
+        const { baselineOf: _, ...entry } = current.entry;
+        return { ...current, entry: workload === undefined ? entry : { ...entry, baselineOf: workload } };
       }),
     );
     return written !== undefined;

@@ -54,8 +54,8 @@ export interface MergedArtifactDeps {
 
 const FOLDED = 'stacks.folded';
 
-/** The entries (each visible to the caller, each with its folded stacks), their folded sizes checked. */
-function sizedEntries(deps: MergedArtifactDeps, entries: CatalogEntry[]): CatalogEntry[] {
+/** The entries (each visible to the caller, each with its folded stacks), their folded sizes checked (also the comparison's). */
+export function sizedEntries(deps: MergedArtifactDeps, entries: CatalogEntry[]): CatalogEntry[] {
   const maxBytes = deps.maxBytes ?? MAX_MERGED_BYTES;
   let total = 0;
   const out: CatalogEntry[] = [];
@@ -79,7 +79,7 @@ function sizedEntries(deps: MergedArtifactDeps, entries: CatalogEntry[]): Catalo
 }
 
 /** The folded stacks of one recording, read from the artifact store; no more than its entry says it holds. */
-async function readFolded(catalog: Catalog, entry: CatalogEntry): Promise<string> {
+export async function readFolded(catalog: Catalog, entry: CatalogEntry): Promise<string> {
   const artifact = await catalog.openArtifact(entry.id, FOLDED);
   const listed = entry.artifacts.find((a) => a.name === FOLDED)?.bytes ?? 0;
   if (artifact === undefined || artifact.bytes > listed) {

@@ -1,9 +1,9 @@
-// Audit trail: one structured log line per start, stop, download and delete.
+// Audit trail: one structured log line per start, stop, download, delete and baseline pin.
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { Identity } from '../auth/identity.ts';
 
-export type AuditAction = 'start' | 'stop' | 'download' | 'delete';
+export type AuditAction = 'start' | 'stop' | 'download' | 'delete' | 'pin-baseline' | 'unpin-baseline';
 
 export interface AuditRecord {
   action: AuditAction;
@@ -13,6 +13,8 @@ export interface AuditRecord {
   container?: string;
   recording?: string;
   artifact?: string;
+  /** The workload a pin names. */
+  workload?: string;
   params?: unknown;
   outcome?: number;
 }

@@ -2,8 +2,12 @@
 // changed, the others' shares falling with it are not, and names on one side only are not comparable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareProfiles } from '../../core/compare/regression.ts';
+import { compareProfiles as compareWeights, type CompareOptions } from '../../core/compare/regression.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
+
+// These stacks count samples, one each: the default would take the smallest stack's count as one sample.
+const compareProfiles = (before: FoldedStacks, after: FoldedStacks, options: CompareOptions = {}) =>
+  compareWeights(before, after, { countPerSample: 1, ...options });
 
 const program = (a: number, b = 1000, c = 1000, d = 1000): FoldedStacks =>
   new Map([
@@ -90,8 +94,14 @@ test('a small move within chance is unchanged; the same move with ten times the 
   );
 });
 
-test('weights in nanoseconds are tested as samples with countPerSample', () => {
-  const ns = (a: number): FoldedStacks => new Map([...program(a)].map(([stack, n]) => [stack, n * 1e6]));
-  assert.equal(compareProfiles(ns(1000), ns(3000), { countPerSample: 1e6 }).verdict, 'regressed');
-  assert.equal(compareProfiles(ns(1000), ns(1000), { countPerSample: 1e6 }).verdict, 'unchanged');
+test('periods in nanoseconds are tested as samples: one sample is the smallest stack count by default', () => {
+  const ns = (a: number): FoldedStacks =>
+    new Map([...program(a), ['app;main;epsilon', 1] as const].map(([stack, n]) => [stack, n * 10101010]));
+  const regressed = compareWeights(ns(1000), ns(3000));
+  assert.equal(regressed.verdict, 'regressed');
+  assert.equal(regressed.beforeSamples, 4001);
+  assert.equal(compareWeights(ns(1000), ns(1000)).verdict, 'unchanged');
+  // Taken as one sample each, ten-millisecond periods would make every wobble significant.
+  const close = (a: number): FoldedStacks => new Map([...ns(a)].map(([stack, n]) => [stack, n + (a % 7)]));
+  assert.equal(compareWeights(close(1000), close(1010)).verdict, 'unchanged');
 });

@@ -9,6 +9,8 @@ import {
   describeSelection,
   describeTargets,
 } from '../pages/recording-settings.ts';
+import { RegressionFlag } from '../regression/regression-flag.tsx';
+import { WhenVisible } from '../regression/when-visible.tsx';
 import { followLink } from '../routing/router.ts';
 import type { HistoryActions } from './use-history-actions.ts';
 
@@ -24,6 +26,7 @@ const COLUMNS = [
   'Duration',
   'Samples',
   'State',
+  'Regression',
   'Downloads',
   'Actions',
 ];
@@ -104,6 +107,15 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
       <td>{durationOf(entry)}</td>
       <td>{entry.samples?.toLocaleString('en') ?? '—'}</td>
       <StateCell entry={entry} />
+      <td>
+        {entry.state === 'done' ? (
+          <WhenVisible>
+            <RegressionFlag id={entry.id} compact />
+          </WhenVisible>
+        ) : (
+          '—'
+        )}
+      </td>
       <td>
         <Downloads entry={entry} label={`Downloads of ${entry.id}`} />
       </td>

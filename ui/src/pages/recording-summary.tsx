@@ -73,6 +73,8 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
           <dd class="note">{entry.params.note}</dd>
         </>
       ) : null}
+      {entry.baselineOf ? <dt>Baseline of</dt> : null}
+      {entry.baselineOf ? <dd>{entry.baselineOf}</dd> : null}
       {entry.deliveries?.length ? <dt>Sinks</dt> : null}
       {entry.deliveries?.length ? <dd>{entry.deliveries.map(describeDelivery).join('; ')}</dd> : null}
     </dl>
