@@ -145,8 +145,8 @@ await runBench('bench:rollout-event', async (bench) => {
   delete world.deps.options;
   await mkdir(join(dir, 'v1'));
   await mkdir(join(dir, 'v2'));
-  const v1 = await buildHotProgram(join(dir, 'v1'));
-  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_LIGHT_FACTOR=3']);
+  const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
+  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
   const kubelet = startRolloutKubelet(bench.t, kc, {
     namespace: world.namespace,
     labelSelector: 'app=hot',
