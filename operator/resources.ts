@@ -54,6 +54,7 @@ export const RESOURCES = {
   Pod: resource('v1', 'Pod', 'pods'),
   Deployment: resource('apps/v1', 'Deployment', 'deployments'),
   DaemonSet: resource('apps/v1', 'DaemonSet', 'daemonsets'),
+  StatefulSet: resource('apps/v1', 'StatefulSet', 'statefulsets'),
   Role: resource('rbac.authorization.k8s.io/v1', 'Role', 'roles'),
   PodDisruptionBudget: resource('policy/v1', 'PodDisruptionBudget', 'poddisruptionbudgets'),
   RoleBinding: resource('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rolebindings'),

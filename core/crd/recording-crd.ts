@@ -22,9 +22,10 @@ import {
   type TopFunction,
 } from './resources.ts';
 import { CONTINUOUS_RULES, continuousSchema } from './recording-continuous-schema.ts';
+import { WATCH_RULES, watchSchema, watchStatusSchema } from './recording-watch-schema.ts';
+import { conditionsSchema, labelSelectorSchema } from './kube-schemas.ts';
 import { API_GROUP, API_VERSION, KIND_RECORDING } from '../contract/names.ts';
 import { CALL_GRAPHS, DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract/recording-params.ts';
-import { labelSelectorSchema } from './kube-schemas.ts';
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { DELIVERY_STATES } from '../sinks/delivery.ts';
 import type { SchemaOf } from './schema-types.ts';
@@ -97,6 +98,7 @@ export const recordingSpecSchema = {
       fieldPath: '.keep',
     },
     ...CONTINUOUS_RULES,
+    ...WATCH_RULES,
   ],
   properties: {
     target: {
@@ -171,6 +173,7 @@ export const recordingSpecSchema = {
       maximum: RECORDING_KEEP_RANGE.max,
       description: `Runs of a scheduled recording kept; ${DEFAULT_RECORDING_KEEP} when unset. Only with schedule.`,
     },
+    watch: watchSchema,
   },
 } as const satisfies SchemaOf<RecordingSpec>;
 
@@ -238,6 +241,8 @@ export const recordingStatusSchema = {
         },
       },
     },
+    watch: watchStatusSchema,
+    conditions: conditionsSchema,
   },
 } as const satisfies SchemaOf<RecordingStatus>;
 

@@ -4,6 +4,7 @@
 import type { V1LabelSelector, V1ResourceRequirements, V1Toleration } from '@kubernetes/client-node';
 import { API_GROUP, API_GROUP_VERSION, KIND_FURNACE, KIND_RECORDING } from '../contract/names.ts';
 import type { ProfileType } from '../contract/profile-types.ts';
+import type { RecordingWatch, WatchStatus } from './recording-watch.ts';
 
 export const FURNACE_PLURAL = 'furnaces';
 export const FURNACE_SINGULAR = 'furnace';
@@ -199,6 +200,8 @@ export interface RecordingSpec {
   keep?: number;
   /** Sinks of the Furnace installation, by name, that each recording is pushed to as well. */
   sinks?: string[];
+  /** Follow a workload: record each new version of its pod template and compare it with the last. */
+  watch?: RecordingWatch;
 }
 
 /** `keep` when a scheduled recording leaves it out (not a schema default: keep needs a schedule). */
@@ -208,17 +211,8 @@ export const RECORDING_FREQUENCY_RANGE = { min: 1, max: 10_000 } as const;
 export const RECORDING_KEEP_RANGE = { min: 1, max: 100 } as const;
 export const TOP_FUNCTIONS_MAX = 10;
 
-/** Server paths of one recording's (or a merged set's) artifacts. */
-export interface RecordingLinks {
-  svg: string;
-  html: string;
-  folded: string;
-  speedscope: string;
-  /** profile.pb.gz (absent in statuses written before exports). */
-  pprof?: string;
-  /** profile.otlp.pb (absent in statuses written before exports). */
-  otlp?: string;
-}
+export type { RecordingLinks } from './recording-links.ts';
+import type { RecordingLinks } from './recording-links.ts';
 
 /** A pod's recording: the recorder's states, plus `pending` before it started. */
 export const POD_RESULT_STATES = ['pending', 'recording', 'processing', 'done', 'failed'] as const;
@@ -299,6 +293,10 @@ export interface RecordingStatus {
   topFunctions?: TopFunction[];
   /** Scheduled recordings: the newest `keep` runs. */
   runs?: RecordingRun[];
+  /** Watching Recordings: the versions recorded and their comparisons. */
+  watch?: WatchStatus;
+  /** Watching Recordings: VersionRecorded and ProfileRegressed (core/crd/recording-watch.ts). */
+  conditions?: Condition[];
 }
 
 // ---- Whole objects --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import {
   SAMPLE_ROLE_BINDING,
   SAMPLE_SCC_ROLE_BINDING,
   SAMPLE_SCHEDULED_RECORDING,
+  SAMPLE_ROLLOUT_WATCH,
   SAMPLE_WORKLOAD,
 } from './samples.ts';
 import { buildUserRoles, USER_ROLE_NAMES } from './user-roles.ts';
@@ -104,6 +105,14 @@ function sampleFiles(): GeneratedFile[] {
       'scheduled-recording.yaml',
       [SAMPLE_SCHEDULED_RECORDING],
       ['Every pod labelled app=web, every night at 03:00; the newest 7 runs are kept.'],
+    ),
+    sample(
+      'rollout-watch.yaml',
+      [SAMPLE_ROLLOUT_WATCH],
+      [
+        'Each new version of Deployment web: 30 s of container web in its pods, 30 s after the last new pod is Ready,',
+        'compared with the version before; a function that got more expensive is a ProfileRegressed Event.',
+      ],
     ),
     sample(
       'continuous-recording.yaml',

@@ -42,13 +42,18 @@ export const OPERATOR_CLUSTER_RULES: readonly V1PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: [`${RECORDING_PLURAL}/continuous`], verbs: ['create'] },
   // Read by the operator (recording targets, opted-in namespaces) and granted to the server.
   { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: READ },
+  // The workloads a Recording's spec.watch follows (their pod template and rollout counts): read only, and
+  // watched so that a rollout is seen when it happens (DeploymentConfigs are polled).
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: READ },
+  { apiGroups: ['apps.openshift.io'], resources: ['deploymentconfigs'], verbs: ['get'] },
   // Granted to the server: the catalog entries its replicas share when artifacts are in a bucket.
   {
     apiGroups: [API_GROUP],
     resources: [RECORDING_ENTRY_PLURAL],
     verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
   },
-  // Granted to the server (it authenticates sidecars and users, authorizes users, and reports events).
+  // Granted to the server (it authenticates sidecars and users, authorizes users, and reports events); the
+  // operator's own Events: a watching Recording's ProfileRegressed, on the Recording and its workload.
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
   { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },

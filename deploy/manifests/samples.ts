@@ -47,6 +47,19 @@ export const SAMPLE_CONTINUOUS_RECORDING = sampleRecording('web-continuous', {
   continuous: {},
 });
 
+/** Each new version of Deployment web recorded after its rollout and compared with the last (docs/rollout-watch.md). */
+export const SAMPLE_ROLLOUT_WATCH: Recording = {
+  apiVersion: API_GROUP_VERSION,
+  kind: KIND_RECORDING,
+  metadata: { name: 'web-rollouts', namespace: SAMPLE_NAMESPACE },
+  spec: {
+    target: { selector: {} },
+    container: 'web',
+    durationSeconds: 30,
+    watch: { kind: 'Deployment', name: 'web', settleSeconds: 30 },
+  },
+};
+
 export const SAMPLE_NAMESPACE_OPT_IN = {
   apiVersion: 'v1',
   kind: 'Namespace',

@@ -31,6 +31,9 @@ export interface PodView {
   /** The pod's phase; only `Running` pods that are not being deleted are recorded. */
   phase: string;
   deleting?: boolean;
+  /** The pod's Ready condition is True, since `readySince` (its last transition). */
+  ready?: boolean;
+  readySince?: string;
 }
 
 export interface PlanInput {

@@ -6,7 +6,7 @@ import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
 import { isContinuous, reconcileContinuous } from './continuous.ts';
 import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
-import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
+import { applyOutcome, type Outcome, type Polled, type SummaryFailed } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
 import type { Recording, RecordingSpec, RecordingStatus } from './recording-types.ts';
@@ -104,15 +104,16 @@ async function refuseForeign(
   return foreignEntry(entry, namespace, pod);
 }
 
-async function summarize(
+/** The folded stacks of the recordings merged, or why one of them cannot be read. */
+export async function mergedStacks(
   deps: RecordingDeps,
   namespace: string,
-  results: { pod: string; recordingId: string }[],
-): Promise<Outcome[]> {
+  results: readonly { pod: string; recordingId: string }[],
+): Promise<FoldedStacks | SummaryFailed> {
   const merged: FoldedStacks = new Map();
   for (const { pod, recordingId } of results) {
     const refused = await refuseForeign(deps, namespace, { pod, recordingId });
-    if (refused) return [{ kind: 'summary-failed', pod, message: refused }];
+    if (refused) return { kind: 'summary-failed', pod, message: refused };
     let text: string;
     try {
       text = await deps.server.readArtifact(
@@ -122,21 +123,29 @@ async function summarize(
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      return [
-        {
-          kind: 'summary-failed',
-          pod,
-          message: `recording ${recordingId} has no stacks.folded in the server's catalog (its upload failed)`,
-        },
-      ];
+      return {
+        kind: 'summary-failed',
+        pod,
+        message: `recording ${recordingId} has no stacks.folded in the server's catalog (its upload failed)`,
+      };
     }
     for (const [stack, count] of parseFolded(text)) merged.set(stack, (merged.get(stack) ?? 0) + count);
   }
+  return merged;
+}
+
+async function summarize(
+  deps: RecordingDeps,
+  namespace: string,
+  results: { pod: string; recordingId: string }[],
+): Promise<Outcome[]> {
+  const merged = await mergedStacks(deps, namespace, results);
+  if (!(merged instanceof Map)) return [merged];
   return [{ kind: 'summarized', samples: totalSamples(merged), topFunctions: topSelfFunctions(merged) }];
 }
 
 /** Deletes an old run's recording, unless the catalog says it is not that pod's (or has it no more). */
-async function deleteOwn(
+export async function deleteOwn(
   deps: RecordingDeps,
   namespace: string,
   target: { pod: string; recordingId: string },
@@ -205,7 +214,7 @@ async function act(
 }
 
 /** The status with the latest answers about the recordings in flight. */
-async function pollAll(
+export async function pollAll(
   deps: RecordingDeps,
   recording: Recording,
   pods: readonly PodView[],
@@ -242,13 +251,24 @@ export async function reconcileRecording(
   recording: Recording,
 ): Promise<RecordingOutcome> {
   if (isContinuous(recording)) return reconcileContinuous(deps, recording);
-  const { namespace } = recording.metadata;
-  const pods = await deps.kube.targetPods(namespace, recording.spec.target);
-  let status = await pollAll(deps, recording, pods);
+  const pods = await deps.kube.targetPods(recording.metadata.namespace, recording.spec.target);
+  const status = await pollAll(deps, recording, pods);
+  const run = await runRounds(deps, recording, status, pods);
+  return finishReconcile(deps, recording, run.status, run.requeueAfterMs);
+}
+
+/** Plans and acts until nothing is left to do in this reconcile (a run begun by the caller is taken up). */
+export async function runRounds(
+  deps: RecordingDeps,
+  recording: Recording,
+  polled: RecordingStatus | undefined,
+  pods: readonly PodView[],
+): Promise<{ status: RecordingStatus | undefined; requeueAfterMs: number | undefined }> {
+  let status = polled;
   const now = new Date(deps.now());
   const tried: string[] = [];
   const input = {
-    namespace,
+    namespace: recording.metadata.namespace,
     generation: recording.metadata.generation ?? 0,
     createdAt: new Date(recording.metadata.creationTimestamp ?? now),
     spec: recording.spec,
@@ -271,11 +291,11 @@ export async function reconcileRecording(
     const outcomes = await Promise.all(plan.actions.map((action) => act(deps, recording, action, runTime)));
     status = outcomes.flat().reduce(applyOutcome, status);
   }
-  return finishReconcile(deps, recording, status, requeueAfterMs);
+  return { status, requeueAfterMs };
 }
 
 /** Follows the pushes to sinks, writes the status if it changed, and says when to look again. */
-async function finishReconcile(
+export async function finishReconcile(
   deps: RecordingDeps,
   recording: Recording,
   planned: RecordingStatus | undefined,

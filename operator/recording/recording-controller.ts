@@ -1,6 +1,7 @@
 // The Recording controller: the supervisor's hook for reconcileRecording. It records through the Furnace
 // server's user listener as the operator's own service account, like any user (docs/operator.md).
 import { existsSync, readFileSync } from 'node:fs';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ControllerFactory, OperatorContext } from '../controller.ts';
 import { FURNACE_NAME, furnaceNames, userServiceUrl } from '../furnace/furnace-names.ts';
 import { RESOURCES } from '../resources.ts';
@@ -8,6 +9,10 @@ import { createRecordingKube } from './recording-kube.ts';
 import { reconcileRecording, type RecordingDeps } from './reconcile.ts';
 import type { Recording } from './recording-types.ts';
 import { createServerClient } from './server-client.ts';
+import { compareProfiles } from '../../core/compare/regression.ts';
+import { reconcileWatch } from './watch/reconcile-watch.ts';
+import { createWatchKube } from './watch/watch-kube.ts';
+import { createWatchedWorkloads } from './watch/watched-workloads.ts';
 
 export const RECORDING_OPERATOR_ENV = {
   /** The server's user listener. */
@@ -60,15 +65,28 @@ async function serverClient(context: OperatorContext): Promise<RecordingDeps['se
 
 export const createRecordingController: ControllerFactory = (context) => {
   const kube = createRecordingKube(context.kubeConfig);
+  const watchKube = createWatchKube(context.kubeConfig);
+  const watched = createWatchedWorkloads();
+  // DeploymentConfigs are polled only: an informer of a kind the cluster may not serve would fail for ever.
+  const secondaries = (['Deployment', 'StatefulSet', 'DaemonSet'] as const).map((kind) => ({
+    resource: RESOURCES[kind],
+    keysOf: (workload: KubernetesObject) => watched.keysOf(kind, workload),
+  }));
   return {
     name: 'recording',
     primary: RESOURCES.Recording,
-    async reconcile(_key, object) {
+    secondaries,
+    async reconcile(key, object) {
+      const watch = (object as unknown as Recording | undefined)?.spec.watch;
+      watched.set(key, watch);
       // Gone: a Recording owns nothing in the cluster (a continuous one was switched off by its finalizer).
       if (!object) return undefined;
       const server = await serverClient(context);
       const deps: RecordingDeps = { kube, server, now: context.now, log: context.log };
-      return reconcileRecording(deps, object as unknown as Recording);
+      const recording = object as unknown as Recording;
+      if (recording.spec.watch)
+        return reconcileWatch({ ...deps, watchKube, compare: compareProfiles }, recording);
+      return reconcileRecording(deps, recording);
     },
   };
 };

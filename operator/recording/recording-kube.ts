@@ -41,10 +41,14 @@ function statusCode(error: unknown): number | undefined {
 }
 
 export function podView(pod: V1Pod): PodView {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  const since = ready?.lastTransitionTime;
   return {
     name: pod.metadata?.name ?? '',
     phase: pod.status?.phase ?? 'Unknown',
     ...(pod.metadata?.deletionTimestamp ? { deleting: true } : {}),
+    ...(ready ? { ready: true } : {}),
+    ...(since ? { readySince: new Date(since).toISOString() } : {}),
   };
 }
 

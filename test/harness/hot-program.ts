@@ -13,15 +13,29 @@ volatile unsigned long sink;
 /* A distinct build id per build, so perf's build-id cache cannot lend symbols from an earlier build. */
 __attribute__((used)) const char furnace_build_tag[] = FURNACE_BUILD_TAG;
 #endif
-__attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+#ifndef FURNACE_LIGHT_FACTOR
+#define FURNACE_LIGHT_FACTOR 1
+#endif
+/* -DFURNACE_LIGHT_FACTOR=3 makes furnace_light three times as expensive (a "v2" of the program). */
+__attribute__((noinline)) void furnace_light(void) { for (unsigned long i = 0; i < 2000000UL * FURNACE_LIGHT_FACTOR; i++) sink += i; }
 __attribute__((noinline)) void furnace_heavy(void) { for (unsigned long i = 0; i < 6000000UL; i++) sink += i; }
+#ifdef FURNACE_STEADY
+/* -DFURNACE_STEADY: four more functions of furnace_light's work each, the part of a program a change leaves alone. */
+__attribute__((noinline)) void furnace_steady_a(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+__attribute__((noinline)) void furnace_steady_b(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+__attribute__((noinline)) void furnace_steady_c(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+__attribute__((noinline)) void furnace_steady_d(void) { for (unsigned long i = 0; i < 2000000UL; i++) sink += i; }
+#define FURNACE_STEADY_CALLS furnace_steady_a(); furnace_steady_b(); furnace_steady_c(); furnace_steady_d();
+#else
+#define FURNACE_STEADY_CALLS
+#endif
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 int main(int argc, char **argv) {
   double end = now() + (argc > 1 ? atof(argv[1]) : 60.0);
   double busy = (argc > 2 ? atof(argv[2]) : 100.0) / 100.0;
   while (now() < end) {
     double slice = now();
-    do { furnace_light(); furnace_heavy(); } while (now() < end && (busy >= 1.0 || now() - slice < 0.1 * busy));
+    do { furnace_light(); furnace_heavy(); FURNACE_STEADY_CALLS } while (now() < end && (busy >= 1.0 || now() - slice < 0.1 * busy));
     if (busy < 1.0) usleep((useconds_t)(100000.0 * (1.0 - busy)));
   }
   return 0;

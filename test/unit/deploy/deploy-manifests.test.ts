@@ -163,6 +163,7 @@ describe('deploy/samples', () => {
       'furnace.yaml',
       'recording.yaml',
       'scheduled-recording.yaml',
+      'rollout-watch.yaml',
       'namespace-opt-in.yaml',
       'role-binding.yaml',
     ])

@@ -75,6 +75,9 @@ const CLUSTER_WRITES_WITHOUT_NAMES = [
   'authorization.k8s.io/subjectaccessreviews',
 ];
 
+/** What a Recording's spec.watch follows and the Recording controller watches, in every namespace. */
+const WATCHED_WORKLOADS = ['deployments', 'statefulsets', 'daemonsets'];
+
 describe("the operator's rights", () => {
   it('allow every object the plan writes: in its namespace by its Role, elsewhere by name only', () => {
     for (const platform of ['kubernetes', 'openshift'] as const) {
@@ -87,6 +90,9 @@ describe("the operator's rights", () => {
             allows(own ? OPERATOR_NAMESPACE_RULES : OPERATOR_CLUSTER_RULES, request),
             `${verb} ${what}`,
           );
+          // Workloads are read everywhere (a Recording's spec.watch follows them); nothing else of its own.
+          const watchedRead = verb === 'get' && WATCHED_WORKLOADS.includes(request.resource);
+          if (watchedRead) continue;
           if (own) assert.ok(!allows(OPERATOR_CLUSTER_RULES, request), `${verb} ${what} in every namespace`);
           else
             assert.ok(
@@ -136,12 +142,13 @@ describe("the operator's rights", () => {
           );
   });
 
-  it('read what the controllers watch: Furnaces, Recordings, their pods and namespaces everywhere; the request-header CA', () => {
+  it('read what the controllers watch: Furnaces, Recordings, their pods, the workloads they follow and namespaces everywhere; the request-header CA', () => {
     const everywhere: [string, string][] = [
       ['furnace.hyperfoil.io', 'furnaces'],
       ['furnace.hyperfoil.io', 'recordings'],
       ['', 'pods'],
       ['', 'namespaces'],
+      ...WATCHED_WORKLOADS.map((resource): [string, string] => ['apps', resource]),
     ];
     for (const [group, resource] of everywhere)
       for (const verb of ['get', 'list', 'watch'])

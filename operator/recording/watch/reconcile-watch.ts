@@ -1,0 +1,198 @@
+// One reconcile of a watching Recording: read the workload and its pods, decide (plan-watch.ts), run the new
+// version's recording as an ordinary run (reconcile.ts), and once it succeeded keep the version, compare it
+// with the one before (core/compare/) and tell the result: status, conditions, Events, metrics.
+import {
+  WATCH_COMPARISONS_KEPT,
+  WATCH_VERSIONS_KEPT,
+  type WatchComparison,
+  type WatchVersion,
+} from '../../../core/crd/recording-watch.ts';
+import type { V1LabelSelector } from '@kubernetes/client-node';
+import type { PodView } from '../plan.ts';
+import type { Recording, RecordingStatus } from '../recording-types.ts';
+import {
+  deleteOwn,
+  finishReconcile,
+  mergedStacks,
+  pollAll,
+  runRounds,
+  type RecordingDeps,
+  type RecordingOutcome,
+} from '../reconcile.ts';
+import { beginRun, runInProgress } from '../runs.ts';
+import { planWatch, recordablePods, WATCH_POLL_MS, type WatchEvent } from './plan-watch.ts';
+import {
+  comparisonEvents,
+  describeComparison,
+  withRegressedCondition,
+  type CompareVersions,
+} from './version-comparison.ts';
+import type { EventSubject, WatchKube } from './watch-kube.ts';
+
+export interface WatchDeps extends RecordingDeps {
+  watchKube: WatchKube;
+  compare: CompareVersions;
+  /** Told of every comparison made (the metrics). */
+  onComparison?: (recording: Recording, workload: EventSubject, comparison: WatchComparison) => void;
+}
+
+function recordingSubject(recording: Recording): EventSubject {
+  return {
+    apiVersion: recording.apiVersion ?? 'furnace.hyperfoil.io/v1alpha1',
+    kind: recording.kind ?? 'Recording',
+    namespace: recording.metadata.namespace,
+    name: recording.metadata.name,
+    ...(recording.metadata.uid ? { uid: recording.metadata.uid } : {}),
+  };
+}
+
+/** The version the run that just succeeded recorded, unless it is kept already. */
+function newVersion(status: RecordingStatus): WatchVersion | undefined {
+  const version = status.watch?.recording;
+  if (status.phase !== 'Succeeded' || !version || !status.lastRunTime) return undefined;
+  if (status.watch?.versions?.[0]?.recordedAt === status.lastRunTime) return undefined;
+  const recordings = (status.results ?? [])
+    .flatMap((r) => (r.recordingId ? [{ pod: r.pod, recordingId: r.recordingId }] : []))
+    .sort((a, b) => (a.pod < b.pod ? -1 : a.pod > b.pod ? 1 : 0));
+  return { version, recordedAt: status.lastRunTime, recordings, samples: status.samples ?? 0 };
+}
+
+interface Kept {
+  status: RecordingStatus;
+  events: WatchEvent[];
+}
+
+/** Deletes the catalog recordings of versions that fall off the kept list (unless a kept one shares them). */
+async function deleteDropped(
+  deps: WatchDeps,
+  namespace: string,
+  kept: readonly WatchVersion[],
+  dropped: readonly WatchVersion[],
+): Promise<void> {
+  const keptIds = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
+  const targets = dropped.flatMap((v) => v.recordings).filter((r) => !keptIds.has(r.recordingId));
+  for (const target of targets)
+    await deleteOwn(deps, namespace, target).catch((error: unknown) =>
+      deps.log?.warn({ err: error, recording: target.recordingId }, 'could not delete an old version'),
+    );
+}
+
+/** The status with a comparison added: the list, the flag counts and the ProfileRegressed condition. */
+function withComparison(
+  status: RecordingStatus,
+  comparison: WatchComparison,
+  about: { workload: string; generation: number },
+  now: Date,
+): RecordingStatus {
+  const comparisons = [comparison, ...(status.watch?.comparisons ?? [])].slice(0, WATCH_COMPARISONS_KEPT);
+  const flags = { regressed: 0, improved: 0, ...status.watch?.flags };
+  if (comparison.verdict === 'regressed' || comparison.verdict === 'improved') flags[comparison.verdict]++;
+  const next = { ...status, watch: { ...status.watch, comparisons, flags } };
+  return withRegressedCondition(next, about, comparison, now);
+}
+
+/** Keeps the new version, compares it with the one before, and deletes the recordings no longer kept. */
+async function keepVersion(
+  deps: WatchDeps,
+  recording: Recording,
+  status: RecordingStatus,
+  { version, workload }: { version: WatchVersion; workload: EventSubject },
+): Promise<Kept> {
+  const { namespace } = recording.metadata;
+  const all = [version, ...(status.watch?.versions ?? [])];
+  const kept = all.slice(0, WATCH_VERSIONS_KEPT);
+  await deleteDropped(deps, namespace, kept, all.slice(WATCH_VERSIONS_KEPT));
+  const next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
+  const previous = all[1];
+  if (!previous) return { status: next, events: [] };
+  const before = await mergedStacks(deps, namespace, previous.recordings);
+  const after = await mergedStacks(deps, namespace, version.recordings);
+  if (!(before instanceof Map) || !(after instanceof Map)) {
+    const why = before instanceof Map ? (after as { message: string }) : before;
+    deps.log?.warn({ recording: recording.metadata.name, reason: why.message }, 'could not compare versions');
+    return { status: next, events: [] };
+  }
+  const now = new Date(deps.now());
+  const comparison = describeComparison(previous, version, deps.compare(before, after), now);
+  const name = `${workload.kind} ${namespace}/${workload.name}`;
+  const about = { workload: name, generation: recording.metadata.generation ?? 0 };
+  deps.onComparison?.(recording, workload, comparison);
+  return { status: withComparison(next, comparison, about, now), events: comparisonEvents(name, comparison) };
+}
+
+async function tell(deps: WatchDeps, subjects: readonly EventSubject[], events: readonly WatchEvent[]) {
+  for (const event of events)
+    for (const subject of subjects)
+      await deps.watchKube
+        .recordEvent(subject, event)
+        .catch((error: unknown) =>
+          deps.log?.warn(
+            { err: error, reason: event.reason, object: subject.name },
+            'could not record an Event',
+          ),
+        );
+}
+
+/** The workload's pods, narrowed by spec.target.selector unless it is {}. */
+function watchedPods(deps: WatchDeps, recording: Recording, selector: V1LabelSelector): Promise<PodView[]> {
+  const narrow = recording.spec.target.selector;
+  const narrowing = narrow && (narrow.matchLabels || narrow.matchExpressions?.length) ? [narrow] : [];
+  return deps.watchKube.podsOf(recording.metadata.namespace, [selector, ...narrowing]);
+}
+
+/** How often a run's pods are asked about once they should have finished recording: the Event waits on it. */
+const PROCESSING_POLL_MS = 250;
+
+/** A run in progress is looked at when its recordings should end, then often until they are processed. */
+function untilRecorded(
+  status: RecordingStatus,
+  recording: Recording,
+  now: number,
+  planned: number | undefined,
+): number | undefined {
+  if (!runInProgress(status) || !status.lastRunTime) return planned;
+  // A pod the server refused for now (its sidecar not registered yet, a moment after Ready) is tried again soon.
+  if (status.results?.some((r) => r.state === 'pending')) return Math.min(planned ?? WATCH_POLL_MS, 500);
+  const end = Date.parse(status.lastRunTime) + (recording.spec.durationSeconds ?? 0) * 1000;
+  if (end > now) return Math.min(planned ?? WATCH_POLL_MS, end - now);
+  return Math.min(planned ?? WATCH_POLL_MS, PROCESSING_POLL_MS);
+}
+
+export async function reconcileWatch(deps: WatchDeps, recording: Recording): Promise<RecordingOutcome> {
+  const watch = recording.spec.watch;
+  if (!watch) throw new Error('reconcileWatch: the Recording has no spec.watch');
+  const { namespace } = recording.metadata;
+  const workload = await deps.watchKube.readWorkload(watch.kind, namespace, watch.name);
+  const pods = workload ? await watchedPods(deps, recording, workload.selector) : [];
+  const polled = await pollAll(deps, recording, pods);
+  const now = new Date(deps.now());
+  const plan = planWatch({
+    watch,
+    namespace,
+    generation: recording.metadata.generation ?? 0,
+    status: polled,
+    workload,
+    pods,
+    now,
+  });
+  let status: RecordingStatus | undefined = plan.begin ? beginRun(plan.status, now, undefined) : plan.status;
+  let requeueAfterMs = plan.requeueAfterMs;
+  const events = [...plan.events];
+  if (runInProgress(status)) {
+    const run = await runRounds(deps, recording, status, recordablePods(pods));
+    status = run.status;
+    requeueAfterMs = status
+      ? untilRecorded(status, recording, deps.now(), run.requeueAfterMs)
+      : WATCH_POLL_MS;
+    const version = status && newVersion(status);
+    if (status && version && workload) {
+      const kept = await keepVersion(deps, recording, status, { version, workload: workload.subject });
+      status = kept.status;
+      events.push(...kept.events);
+      requeueAfterMs = 0;
+    }
+  }
+  const subjects = workload ? [recordingSubject(recording), workload.subject] : [recordingSubject(recording)];
+  await tell(deps, subjects, events);
+  return finishReconcile(deps, recording, status, requeueAfterMs);
+}

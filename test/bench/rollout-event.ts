@@ -1,0 +1,174 @@
+// npm run bench:rollout-event — how long after a rollout's last new pod became Ready the rollout watch tells
+// its ProfileRegressed (or ProfileImproved) Event, against what it must wait for by design, in the same run:
+// the settle delay + the recording's duration + 1.2 × the stop → graph time of one recording of the same pod
+// (issue 48). Kube tier: a real API server and controller manager roll out a Deployment of the hot C program
+// (simulated kubelet, real sidecar and server processes; test/kube/rollout-kubelet.ts), alternating the v1
+// and v2 builds (v2: furnace_light three times as expensive) so that every rollout is flagged. The reconciler
+// is called as the operator's supervisor calls it: when it asks (requeueAfterMs, the operator's default poll
+// intervals) or when the Deployment changes (the controller's secondary watch; a 100 ms read stands in here). After each rollout, one recording of the new pod is started and stopped after the
+// same duration through the server, and the time from its stop to its catalog entry being done is taken.
+// BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1× its budget.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deleteRunObjects } from '../harness/cluster.ts';
+import { getControlPlane } from '../harness/control-plane.ts';
+import { buildHotProgram } from '../harness/hot-program.ts';
+import { createRecording, readRecording } from '../kube/recording-fixture.ts';
+import { startRolloutKubelet, type RolloutKubelet } from '../kube/rollout-kubelet.ts';
+import {
+  createHotDeployment,
+  rollOut,
+  startWatchWorld,
+  type WatchWorld,
+} from '../kube/rollout-watch-fixture.ts';
+import { reconcileWatch } from '../../operator/recording/watch/reconcile-watch.ts';
+import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
+import { runBench } from './bench-kit.ts';
+import { median } from './machine.ts';
+import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
+
+const ROUNDS = Number(process.env.BENCH_ROLLOUT_ROUNDS ?? 4);
+const SETTLE_SECONDS = 2;
+const DURATION_SECONDS = 8;
+const GOAL = 1;
+
+/** Reconciles as the supervisor does (waiting exactly requeueAfterMs) until `until`; when it held, in ms. */
+async function reconcileUntil(
+  kc: KubeConfig,
+  world: WatchWorld,
+  until: (status: RecordingStatus) => boolean,
+): Promise<{ status: RecordingStatus; at: number }> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const outcome = await reconcileWatch(world.deps, await readRecording(kc, world.namespace, 'bench'));
+    const at = Date.now();
+    const status = (await readRecording(kc, world.namespace, 'bench')).status;
+    if (status && until(status)) return { status, at };
+    if (at > deadline) throw new Error(`the watch did not get there: ${JSON.stringify(status)}`);
+    await wakeAfter(kc, world.namespace, outcome.requeueAfterMs ?? 2000);
+  }
+}
+
+/**
+ * Waits `ms`, or less when the Deployment changes: the operator's secondary watch of Deployments queues the
+ * Recording then; here a read of its resourceVersion every 100 ms stands in for the informer.
+ */
+async function wakeAfter(kc: KubeConfig, namespace: string, ms: number): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  const version = async () =>
+    (await apps.readNamespacedDeployment({ namespace, name: 'hot' })).metadata?.resourceVersion;
+  const first = await version();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    await sleep(Math.min(100, Math.max(0, until - Date.now())));
+    if ((await version()) !== first) return;
+  }
+}
+
+/** One recording of the pod, stopped after DURATION_SECONDS: ms from the stop to its catalog entry done. */
+async function stopToGraph(world: WatchWorld, pod: string): Promise<number> {
+  const { server } = world.deps;
+  const started = await server.startRecording(
+    world.namespace,
+    pod,
+    { durationSeconds: 60, frequency: 499, container: 'app' },
+    `bench-${pod}-${Date.now()}`,
+  );
+  await sleep(DURATION_SECONDS * 1000);
+  const stopped = Date.now();
+  await server.stopRecording(world.namespace, pod, started.id);
+  for (;;) {
+    const entry = await server.getCatalogEntry(started.id);
+    if (entry?.state === 'done') return Date.now() - stopped;
+    if (entry?.state === 'failed') throw new Error(`the baseline recording failed: ${entry.error ?? ''}`);
+    await sleep(25);
+  }
+}
+
+interface Row {
+  latency: number;
+  budget: number;
+  stopToGraph: number;
+  verdict: string;
+}
+
+/** Where the time between the last pod Ready and the Event went, from the status and the catalog entry. */
+async function printBreakdown(world: WatchWorld, status: RecordingStatus, lastReady: number, at: number) {
+  const id = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
+  const entry = await world.deps.server.getCatalogEntry(id);
+  const began = Date.parse(status.lastRunTime ?? '');
+  const started = Date.parse(entry?.startedAt ?? '');
+  const ended = Date.parse(entry?.endedAt ?? '');
+  process.stdout.write(
+    `  Ready → run began ${began - lastReady} ms, → recording started ${started - began} ms, → ended ${ended - started} ms, → Event ${at - ended} ms\n`,
+  );
+}
+
+/** One rollout (v2 on even rounds, v1 on odd ones): last pod Ready → Event, and the same-run budget. */
+async function measureRollout(
+  kc: KubeConfig,
+  world: WatchWorld,
+  kubelet: RolloutKubelet,
+  round: number,
+): Promise<Row> {
+  const before = await readRecording(kc, world.namespace, 'bench');
+  const compared = before.status?.watch?.comparisons?.length ?? 0;
+  await rollOut(kc, world.namespace, { image: round % 2 === 0 ? 'hot:v2' : 'hot:v1' });
+  const { status, at } = await reconcileUntil(
+    kc,
+    world,
+    (s) => (s.watch?.comparisons?.length ?? 0) > compared,
+  );
+  const pods = status.watch?.versions?.[0]?.recordings.map((r) => r.pod) ?? [];
+  const lastReady = Math.max(...pods.map((pod) => kubelet.readyAt.get(pod) ?? Number.NaN));
+  const baseline = await stopToGraph(world, pods[0] ?? '');
+  const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
+  const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
+  const latency = at - lastReady;
+  await printBreakdown(world, status, lastReady, at);
+  process.stdout.write(
+    `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)}\n`,
+  );
+  return { latency, budget, stopToGraph: baseline, verdict };
+}
+
+await runBench('bench:rollout-event', async (bench) => {
+  const cp = await getControlPlane();
+  const kc = cp.kubeConfig();
+  bench.t.after(() => deleteRunObjects(kc));
+  const dir = await mkdtemp(join(tmpdir(), 'furnace-bench-rollout-'));
+  bench.t.after(() => rm(dir, { recursive: true, force: true }));
+  const world = await startWatchWorld(bench.t, { cp, kc }, dir);
+  // The operator's own poll intervals, not the tests' shorter ones.
+  delete world.deps.options;
+  await mkdir(join(dir, 'v1'));
+  await mkdir(join(dir, 'v2'));
+  const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
+  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
+  const kubelet = startRolloutKubelet(bench.t, kc, {
+    namespace: world.namespace,
+    labelSelector: 'app=hot',
+    container: 'app',
+    programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
+  });
+  await createHotDeployment(kc, world.namespace, 'hot:v1');
+  await createRecording(kc, world.namespace, 'bench', {
+    target: { selector: {} },
+    durationSeconds: DURATION_SECONDS,
+    frequency: 499,
+    container: 'app',
+    watch: { kind: 'Deployment', name: 'hot', settleSeconds: SETTLE_SECONDS },
+  });
+  await reconcileUntil(kc, world, (s) => (s.watch?.versions?.length ?? 0) === 1);
+  const rows: Row[] = [];
+  for (let round = 0; round < ROUNDS; round++) rows.push(await measureRollout(kc, world, kubelet, round));
+  const ratios = rows.map((r) => r.latency / r.budget);
+  const worst = Math.max(...ratios);
+  process.stdout.write(
+    `median latency ${median(rows.map((r) => r.latency)).toFixed(0)} ms, median stop → graph ${median(rows.map((r) => r.stopToGraph)).toFixed(0)} ms; worst ratio ${worst.toFixed(2)} (goal ≤ ${GOAL}): ${worst <= GOAL ? 'met' : 'NOT met'}\n`,
+  );
+  const unflagged = rows.filter((r) => r.verdict !== 'regressed' && r.verdict !== 'improved');
+  if (unflagged.length > 0) throw new Error(`${unflagged.length} rollouts were not flagged`);
+});

@@ -1,0 +1,110 @@
+// A watching Recording in the kube tier: the server and its webhook (recording-fixture.ts), the operator's
+// service account as the server's caller, the deps of reconcileWatch with the real comparison, a Deployment
+// of the hot program whose rollouts the simulated kubelet runs, and a runner that reconciles as the
+// operator's supervisor would until a condition holds.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { compareProfiles } from '../../core/compare/regression.ts';
+import { API_GROUP } from '../../core/contract/names.ts';
+import { createRecordingKube } from '../../operator/recording/recording-kube.ts';
+import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
+import { createServerClient } from '../../operator/recording/server-client.ts';
+import { reconcileWatch, type WatchDeps } from '../../operator/recording/watch/reconcile-watch.ts';
+import { createWatchKube } from '../../operator/recording/watch/watch-kube.ts';
+import { createUser } from '../harness/cluster.ts';
+import type { ControlPlane } from '../harness/control-plane.ts';
+import { installCrds } from '../harness/crds.ts';
+import { readRecording, startRecordingServer } from './recording-fixture.ts';
+
+export interface WatchWorld {
+  namespace: string;
+  deps: WatchDeps;
+  warnings: string[];
+}
+
+export async function startWatchWorld(
+  t: TestContext,
+  { cp, kc }: { cp: ControlPlane; kc: KubeConfig },
+  dir: string,
+): Promise<WatchWorld> {
+  const { base, ca, namespace } = await startRecordingServer(t, { cp, kc }, dir);
+  await installCrds(cp);
+  const operator = await createUser(kc, {
+    name: 'furnace-operator',
+    namespace,
+    rules: [
+      { apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['create', 'get', 'list', 'delete'] },
+    ],
+  });
+  const tokenPath = join(dir, 'operator-token');
+  await writeFile(tokenPath, operator.token);
+  const warnings: string[] = [];
+  const deps: WatchDeps = {
+    kube: createRecordingKube(kc),
+    watchKube: createWatchKube(kc),
+    server: createServerClient({ url: base, tokenPath, ca }),
+    compare: compareProfiles,
+    now: () => Date.now(),
+    options: { startGraceSeconds: 30, pollIntervalMs: 500 },
+    log: { warn: (obj, msg) => warnings.push(`${msg}: ${JSON.stringify(obj)}`) },
+  };
+  return { namespace, deps, warnings };
+}
+
+/** Reconciles the watching Recording as often as it asks (at most every 500 ms) until `until` holds. */
+export async function watchUntil(
+  kc: KubeConfig,
+  world: WatchWorld,
+  name: string,
+  until: (status: RecordingStatus) => boolean,
+  timeoutMs = 120_000,
+): Promise<RecordingStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await reconcileWatch(world.deps, await readRecording(kc, world.namespace, name));
+    const status = (await readRecording(kc, world.namespace, name)).status;
+    if (status && until(status)) return status;
+    if (Date.now() > deadline)
+      throw new Error(`Recording ${name} did not get there in ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    await sleep(Math.min(outcome.requeueAfterMs ?? 500, 500));
+  }
+}
+
+export const HOT_LABELS = { app: 'hot', furnace: 'enabled' };
+
+export async function createHotDeployment(kc: KubeConfig, namespace: string, image: string): Promise<void> {
+  await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name: 'hot' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'hot' } },
+        template: {
+          metadata: { labels: HOT_LABELS },
+          spec: { containers: [{ name: 'app', image }] },
+        },
+      },
+    },
+  });
+}
+
+/** A rollout: a new image, or (same image) a new annotation on the pod template. */
+export async function rollOut(
+  kc: KubeConfig,
+  namespace: string,
+  change: { image: string } | { annotation: string },
+): Promise<void> {
+  const template =
+    'image' in change
+      ? { spec: { containers: [{ name: 'app', image: change.image }] } }
+      : { metadata: { annotations: { 'furnace-test/rollout': change.annotation } } };
+  await kc.makeApiClient(AppsV1Api).patchNamespacedDeployment(
+    { namespace, name: 'hot', body: { spec: { template } } },
+    // A strategic merge patch: containers are merged by name.
+    setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+  );
+}
