@@ -1,9 +1,8 @@
 // @ts-check
 // Import cycles, type-only imports included (`npm run lint` runs dependency-cruiser with this file after
 // ESLint). ESLint's import-x/no-cycle skips `import type`, and a type in the wrong room is how cycles
-// start (STYLE.md, "Rooms"). test/unit/lint/import-cycles.test.ts checks the rule on fixtures.
-// lint/known-cycles.json lists the cycles there were when the rule came in (written by `depcruise
-// --output-type baseline`); a cycle leaves it when it is broken, and nothing joins it.
+// start (STYLE.md, "Rooms"). test/unit/lint/import-cycles.test.ts checks the rule on fixtures. No cycle
+// is excepted.
 
 /** The rule: no module reaches itself through its imports, whatever kind they are. */
 export const NO_CIRCULAR = {

@@ -9,7 +9,7 @@ import {
   type SelectionRequest,
 } from '../host/process-select.ts';
 import { chooseForPreview, describeMatches } from '../host/process-preview.ts';
-import type { ControllerDeps } from './recording-controller.ts';
+import type { ControllerDeps } from './controller-deps.ts';
 
 type SelectionDeps = Pick<
   ControllerDeps,
