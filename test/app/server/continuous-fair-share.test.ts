@@ -9,9 +9,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { CONTINUOUS_LIMITS, type ContinuousPlan } from '../../../core/continuous/continuous-plan.ts';
 import { slimPod } from '../../../server/kube/pod-watch.ts';
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
+import { AGENT_POD, AGENT_REVIEW, CONTINUOUS_AGENT_SETTINGS } from './continuous-fixture.ts';
 import { buildFixture } from './server-fixture.ts';
 
-const AGENT_UID = '0a0a0a0a-0000-4000-8000-00000000000a';
 const MAX = CONTINUOUS_LIMITS.maxTargetsPerNode;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -43,15 +43,7 @@ function podsOf(): V1Pod[] {
     const created = new Date(morning + (i === 0 ? MAX : i) * 60_000).toISOString();
     return appPod('big', `big-${String(i).padStart(2, '0')}`, i + 1, created);
   });
-  return [
-    {
-      metadata: { namespace: 'furnace', name: 'agent-a', uid: AGENT_UID },
-      spec: { nodeName: 'node-a', serviceAccountName: 'furnace-agent', containers: [] },
-      status: { podIP: '127.0.0.1' },
-    },
-    ...big,
-    appPod('small', 'api-1', 1000, '2026-03-01T12:00:00Z'),
-  ];
+  return [AGENT_POD, ...big, appPod('small', 'api-1', 1000, '2026-03-01T12:00:00Z')];
 }
 
 describe('a node’s continuous targets between namespaces', () => {
@@ -59,15 +51,7 @@ describe('a node’s continuous targets between namespaces', () => {
     const pods = podsOf();
     const kube = fakeKubeGateway({
       reviews: {
-        'agent-token': {
-          authenticated: true,
-          username: 'system:serviceaccount:furnace:furnace-agent',
-          audiences: ['furnace'],
-          extra: {
-            'authentication.kubernetes.io/pod-name': ['agent-a'],
-            'authentication.kubernetes.io/pod-uid': [AGENT_UID],
-          },
-        },
+        ...AGENT_REVIEW,
         'alice-token': { authenticated: true, username: 'alice', groups: [] },
       },
       pods: Object.fromEntries(pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p])),
@@ -78,12 +62,7 @@ describe('a node’s continuous targets between namespaces', () => {
       authMode: 'kubernetes',
       kube,
       agent: {
-        settings: {
-          namespace: 'furnace',
-          serviceAccount: 'furnace-agent',
-          port: 12382,
-          continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-        },
+        settings: CONTINUOUS_AGENT_SETTINGS,
         cachedPods: () => pods.map(slimPod),
       },
     });

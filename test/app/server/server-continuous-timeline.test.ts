@@ -8,6 +8,7 @@ import type { ContinuousNamespacesView, TimelineView } from '../../../core/conti
 import { windowKey } from '../../../server/continuous/window-keys.ts';
 import { filesystemWindows } from '../../../server/continuous/window-store.ts';
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
+import { CONTINUOUS_AGENT_SETTINGS } from './continuous-fixture.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 
 const START = Date.parse('2026-03-01T12:00:00Z');
@@ -30,12 +31,7 @@ async function timelineFixture(t: TestContext): Promise<Fixture> {
     authMode: 'kubernetes',
     kube,
     agent: {
-      settings: {
-        namespace: 'furnace',
-        serviceAccount: 'furnace-agent',
-        port: 12382,
-        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-      },
+      settings: CONTINUOUS_AGENT_SETTINGS,
     },
   });
   const store = filesystemWindows(f.dataDir);

@@ -11,9 +11,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ContinuousPlan } from '../../../core/continuous/continuous-plan.ts';
 import { slimPod } from '../../../server/kube/pod-watch.ts';
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
+import { AGENT_POD, AGENT_REVIEW, CONTINUOUS_AGENT_SETTINGS } from './continuous-fixture.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 
-const AGENT_UID = '0a0a0a0a-0000-4000-8000-00000000000a';
 const id = (n: number) => String(n).repeat(64).slice(0, 64);
 
 function appPod(name: string, node: string, labels: Record<string, string>, n: number): V1Pod {
@@ -29,11 +29,7 @@ function appPod(name: string, node: string, labels: Record<string, string>, n: n
 }
 
 const pods: Record<string, V1Pod> = {
-  'furnace/agent-a': {
-    metadata: { namespace: 'furnace', name: 'agent-a', uid: AGENT_UID },
-    spec: { nodeName: 'node-a', serviceAccountName: 'furnace-agent', containers: [] },
-    status: { podIP: '127.0.0.1' },
-  },
+  'furnace/agent-a': AGENT_POD,
   'shop/web-1': appPod('web-1', 'node-a', { app: 'web' }, 1),
   'shop/web-2': appPod('web-2', 'node-b', { app: 'web' }, 2),
   'shop/db-1': appPod('db-1', 'node-a', { app: 'db' }, 3),
@@ -43,15 +39,7 @@ const pods: Record<string, V1Pod> = {
 async function continuousFixture(t: TestContext): Promise<Fixture> {
   const kube = fakeKubeGateway({
     reviews: {
-      'agent-token': {
-        authenticated: true,
-        username: 'system:serviceaccount:furnace:furnace-agent',
-        audiences: ['furnace'],
-        extra: {
-          'authentication.kubernetes.io/pod-name': ['agent-a'],
-          'authentication.kubernetes.io/pod-uid': [AGENT_UID],
-        },
-      },
+      ...AGENT_REVIEW,
       'alice-token': { authenticated: true, username: 'alice', groups: [] },
       'bob-token': { authenticated: true, username: 'bob', groups: [] },
     },
@@ -66,12 +54,7 @@ async function continuousFixture(t: TestContext): Promise<Fixture> {
     authMode: 'kubernetes',
     kube,
     agent: {
-      settings: {
-        namespace: 'furnace',
-        serviceAccount: 'furnace-agent',
-        port: 12382,
-        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-      },
+      settings: CONTINUOUS_AGENT_SETTINGS,
       cachedPods: () => Object.values(pods).map(slimPod),
     },
   });
