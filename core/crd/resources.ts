@@ -145,9 +145,10 @@ export const FURNACE_SPEC_DEFAULTS = {
 
 /**
  * Not bpftrace: the operator records as itself, so a Recording could not carry the permission a
- * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it.
+ * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it. `node` needs no
+ * permission beyond a CPU recording's (the inspector runs only Furnace's own profiler calls).
  */
-export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto'] as const;
+export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto', 'node'] as const;
 export type RecordingProfiler = (typeof RECORDING_PROFILERS)[number];
 
 /** `Continuous`: a continuous Recording whose selection the server has (docs/continuous.md). */
