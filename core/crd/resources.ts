@@ -96,6 +96,13 @@ export interface FurnaceSpec {
   sinks?: FurnaceSink[];
   /** Where artifacts live: the catalog volume unless `s3` names a bucket (which lets replicas share it). */
   storage?: { s3?: FurnaceS3Storage };
+  symbols?: FurnaceSymbols;
+}
+
+/** `spec.symbols`: what recorders use to name frames of stripped binaries. */
+export interface FurnaceSymbols {
+  /** debuginfod servers, in order: DEBUGINFOD_URLS of injected sidecars and node agents. */
+  debuginfodUrls?: string[];
 }
 
 /** `spec.storage.s3`: the server's `storage.s3.*`, with the credentials from a Secret in Furnace's namespace. */

@@ -40,6 +40,8 @@ export interface InjectionConfig {
   storageSizeLimit: string;
   /** Also mount the host's /usr/src/kernels (RHEL-family nodes keep kernel headers there). */
   mountKernelSources: boolean;
+  /** debuginfod servers for stripped binaries, tried in order: the sidecar's DEBUGINFOD_URLS; none unset. */
+  debuginfodUrls: string[];
 }
 
 export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze({
@@ -53,7 +55,15 @@ export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze
   outputSizeLimit: '1Gi',
   storageSizeLimit: '2Gi',
   mountKernelSources: false,
+  debuginfodUrls: [],
 });
+
+/** The variable every debuginfod client reads (the sidecar's too): server URLs separated by spaces. */
+export const DEBUGINFOD_URLS_ENV = 'DEBUGINFOD_URLS';
+export const MAX_DEBUGINFOD_URLS = 16;
+/** http or https, a host, and no whitespace (the variable separates URLs by spaces); the CRD's pattern too. */
+export const DEBUGINFOD_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
+const DEBUGINFOD_URL = new RegExp(DEBUGINFOD_URL_PATTERN);
 
 /** The API server refuses projected tokens shorter than ten minutes. */
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
@@ -140,6 +150,18 @@ function pickBoolean(key: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
+function pickDebuginfodUrls(value: unknown, fallback: readonly string[]): string[] {
+  if (value === undefined) return [...fallback];
+  const allowed = `a list of at most ${MAX_DEBUGINFOD_URLS} http:// or https:// URLs without spaces`;
+  if (!Array.isArray(value) || value.length > MAX_DEBUGINFOD_URLS)
+    throw invalid('debuginfodUrls', value, allowed);
+  return value.map((url: unknown, i) => {
+    if (typeof url !== 'string' || !DEBUGINFOD_URL.test(url) || !isHttpUrl(url))
+      throw invalid(`debuginfodUrls[${i}]`, url, 'an http:// or https:// URL without spaces');
+    return url;
+  });
+}
+
 /** Validates raw configuration (see the header of this file). */
 export function parseInjectionConfig(raw: unknown): InjectionConfig {
   const input = raw ?? {};
@@ -169,5 +191,6 @@ export function parseInjectionConfig(raw: unknown): InjectionConfig {
     outputSizeLimit: pickQuantity('outputSizeLimit', input.outputSizeLimit, d.outputSizeLimit, false),
     storageSizeLimit: pickQuantity('storageSizeLimit', input.storageSizeLimit, d.storageSizeLimit, false),
     mountKernelSources: pickBoolean('mountKernelSources', input.mountKernelSources, d.mountKernelSources),
+    debuginfodUrls: pickDebuginfodUrls(input.debuginfodUrls, d.debuginfodUrls),
   };
 }

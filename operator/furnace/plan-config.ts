@@ -154,6 +154,8 @@ export function injectionConfig(context: PlanContext): Record<string, unknown> {
   const limits = amounts(resources?.limits);
   if (requests || limits)
     config.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+  const debuginfodUrls = context.furnace.spec?.symbols?.debuginfodUrls ?? [];
+  if (debuginfodUrls.length > 0) config.debuginfodUrls = [...debuginfodUrls];
   return config;
 }
 
