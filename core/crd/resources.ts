@@ -103,6 +103,15 @@ export interface FurnaceSpec {
 export interface FurnaceSymbols {
   /** debuginfod servers, in order: DEBUGINFOD_URLS of injected sidecars and node agents. */
   debuginfodUrls?: string[];
+  /** CAs of private registries that injected sidecars trust when they pull images for `symbols: image`. */
+  registryCas?: FurnaceRegistryCa[];
+}
+
+export interface FurnaceRegistryCa {
+  /** host or host:port, as the image references name it. */
+  registry: string;
+  /** PEM certificates. */
+  caBundle: string;
 }
 
 /** `spec.storage.s3`: the server's `storage.s3.*`, with the credentials from a Secret in Furnace's namespace. */

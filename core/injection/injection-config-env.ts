@@ -21,6 +21,8 @@ export const INJECTION_CONFIG_ENV: Readonly<Record<string, string>> = {
   FURNACE_INJECT_MOUNT_KERNEL_SOURCES: 'mountKernelSources',
   /** Separated by spaces, as in DEBUGINFOD_URLS itself. */
   FURNACE_INJECT_DEBUGINFOD_URLS: 'debuginfodUrls',
+  /** Separated by spaces. */
+  FURNACE_INJECT_REGISTRY_CAS: 'registryCas',
 };
 
 /** Names a PEM file whose content becomes `serverCa` (the webhook reads it at start-up). */
@@ -31,7 +33,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function convert(path: string, value: string): unknown {
   if (path === 'tokenExpirationSeconds') return /^\d+$/.test(value) ? Number(value) : value;
-  if (path === 'debuginfodUrls') return value.split(/\s+/).filter((url) => url !== '');
+  if (path === 'debuginfodUrls' || path === 'registryCas')
+    return value.split(/\s+/).filter((url) => url !== '');
   if (path === 'mountKernelSources') {
     if (value === 'true') return true;
     if (value === 'false') return false;

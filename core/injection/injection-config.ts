@@ -9,6 +9,7 @@ import { isRecord } from './is-record.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { isHttpUrl } from '../config/config-values.ts';
 import { RECORDER_PORT } from '../contract/names.ts';
+import { pickDebuginfodUrls, pickRegistryCas } from './symbols-config.ts';
 
 export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
 export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
@@ -42,6 +43,11 @@ export interface InjectionConfig {
   mountKernelSources: boolean;
   /** debuginfod servers for stripped binaries, tried in order: the sidecar's DEBUGINFOD_URLS; none unset. */
   debuginfodUrls: string[];
+  /**
+   * Registries (host[:port]) whose CA the sidecar's podman trusts for `symbols: image`, each from the
+   * ConfigMap furnace-server-ca in the pod's namespace (key registryCaKey(registry)); none unset.
+   */
+  registryCas: string[];
 }
 
 export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze({
@@ -56,14 +62,8 @@ export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze
   storageSizeLimit: '2Gi',
   mountKernelSources: false,
   debuginfodUrls: [],
+  registryCas: [],
 });
-
-/** The variable every debuginfod client reads (the sidecar's too): server URLs separated by spaces. */
-export const DEBUGINFOD_URLS_ENV = 'DEBUGINFOD_URLS';
-export const MAX_DEBUGINFOD_URLS = 16;
-/** http or https, a host, and no whitespace (the variable separates URLs by spaces); the CRD's pattern too. */
-export const DEBUGINFOD_URL_PATTERN = '^https?://[^\\s/?#]+[^\\s]*$';
-const DEBUGINFOD_URL = new RegExp(DEBUGINFOD_URL_PATTERN);
 
 /** The API server refuses projected tokens shorter than ten minutes. */
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600;
@@ -150,18 +150,6 @@ function pickBoolean(key: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function pickDebuginfodUrls(value: unknown, fallback: readonly string[]): string[] {
-  if (value === undefined) return [...fallback];
-  const allowed = `a list of at most ${MAX_DEBUGINFOD_URLS} http:// or https:// URLs without spaces`;
-  if (!Array.isArray(value) || value.length > MAX_DEBUGINFOD_URLS)
-    throw invalid('debuginfodUrls', value, allowed);
-  return value.map((url: unknown, i) => {
-    if (typeof url !== 'string' || !DEBUGINFOD_URL.test(url) || !isHttpUrl(url))
-      throw invalid(`debuginfodUrls[${i}]`, url, 'an http:// or https:// URL without spaces');
-    return url;
-  });
-}
-
 /** Validates raw configuration (see the header of this file). */
 export function parseInjectionConfig(raw: unknown): InjectionConfig {
   const input = raw ?? {};
@@ -192,5 +180,6 @@ export function parseInjectionConfig(raw: unknown): InjectionConfig {
     storageSizeLimit: pickQuantity('storageSizeLimit', input.storageSizeLimit, d.storageSizeLimit, false),
     mountKernelSources: pickBoolean('mountKernelSources', input.mountKernelSources, d.mountKernelSources),
     debuginfodUrls: pickDebuginfodUrls(input.debuginfodUrls, d.debuginfodUrls),
+    registryCas: pickRegistryCas(input.registryCas, d.registryCas),
   };
 }

@@ -16,7 +16,8 @@ import {
   SIDECAR_PORT_NAME,
   SIDECAR_TLS_PORT,
 } from '../contract/names.ts';
-import { DEBUGINFOD_URLS_ENV, type InjectionConfig, type ResourceAmounts } from './injection-config.ts';
+import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
+import { DEBUGINFOD_URLS_ENV } from './symbols-config.ts';
 import { podLevelResourceNames, targetContainers } from './pod-shape.ts';
 import type { SidecarVolumes } from './sidecar-volumes.ts';
 

@@ -17,7 +17,7 @@ import {
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
 import { bundleCommand } from '../../core/contract/bundle-layout.ts';
-import { DEBUGINFOD_URLS_ENV } from '../../core/injection/injection-config.ts';
+import { DEBUGINFOD_URLS_ENV } from '../../core/injection/symbols-config.ts';
 import { recorderUrl } from './furnace-names.ts';
 import { ingressPolicy, labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
 
