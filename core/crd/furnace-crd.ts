@@ -22,6 +22,7 @@ import type { JsonSchema, SchemaOf } from './schema-types.ts';
 import { PYROSCOPE_FORMATS, SINK_NAME_PATTERN, SINK_RECORDINGS, SINK_TYPES } from '../sinks/sink.ts';
 import type { FurnaceS3Storage, FurnaceSink } from './resources.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
+import { furnaceSymbolsSchema } from './furnace-symbols-schema.ts';
 
 const image = (which: keyof typeof DEFAULT_IMAGES) =>
   ({
@@ -304,6 +305,7 @@ export const furnaceSpecSchema = {
       'x-kubernetes-list-map-keys': ['name'],
       items: sinkSchema,
     },
+    symbols: furnaceSymbolsSchema,
   },
 } as const satisfies SchemaOf<FurnaceSpec>;
 

@@ -150,7 +150,7 @@ export const recordingSpecSchema = {
       type: 'string',
       enum: PROFILE_TYPES,
       description:
-        'What each recording measures: cpu (when unset), offcpu (time blocked), wall (on and off the CPU), heap, goroutine, allocs, mutex or block (profiler pprof); the server refuses a type the profiler does not record.',
+        'What each recording measures: cpu (when unset), offcpu (time blocked), wall (on and off the CPU), heap (profilers pprof and node), goroutine, allocs, mutex or block (profiler pprof); the server refuses a type the profiler does not record.',
     },
     schedule: {
       type: 'string',

@@ -96,6 +96,22 @@ export interface FurnaceSpec {
   sinks?: FurnaceSink[];
   /** Where artifacts live: the catalog volume unless `s3` names a bucket (which lets replicas share it). */
   storage?: { s3?: FurnaceS3Storage };
+  symbols?: FurnaceSymbols;
+}
+
+/** `spec.symbols`: what recorders use to name frames of stripped binaries. */
+export interface FurnaceSymbols {
+  /** debuginfod servers, in order: DEBUGINFOD_URLS of injected sidecars and node agents. */
+  debuginfodUrls?: string[];
+  /** CAs of private registries that injected sidecars trust when they pull images for `symbols: image`. */
+  registryCas?: FurnaceRegistryCa[];
+}
+
+export interface FurnaceRegistryCa {
+  /** host or host:port, as the image references name it. */
+  registry: string;
+  /** PEM certificates. */
+  caBundle: string;
 }
 
 /** `spec.storage.s3`: the server's `storage.s3.*`, with the credentials from a Secret in Furnace's namespace. */
@@ -145,9 +161,10 @@ export const FURNACE_SPEC_DEFAULTS = {
 
 /**
  * Not bpftrace: the operator records as itself, so a Recording could not carry the permission a
- * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it.
+ * bpftrace program needs (`create` on recordings/bpftrace) of the person who wrote it. `node` needs no
+ * permission beyond a CPU recording's (the inspector runs only Furnace's own profiler calls).
  */
-export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto'] as const;
+export const RECORDING_PROFILERS = ['perf', 'pprof', 'auto', 'node'] as const;
 export type RecordingProfiler = (typeof RECORDING_PROFILERS)[number];
 
 /** `Continuous`: a continuous Recording whose selection the server has (docs/continuous.md). */

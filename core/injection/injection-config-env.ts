@@ -19,6 +19,10 @@ export const INJECTION_CONFIG_ENV: Readonly<Record<string, string>> = {
   FURNACE_INJECT_OUTPUT_SIZE_LIMIT: 'outputSizeLimit',
   FURNACE_INJECT_STORAGE_SIZE_LIMIT: 'storageSizeLimit',
   FURNACE_INJECT_MOUNT_KERNEL_SOURCES: 'mountKernelSources',
+  /** Separated by spaces, as in DEBUGINFOD_URLS itself. */
+  FURNACE_INJECT_DEBUGINFOD_URLS: 'debuginfodUrls',
+  /** Separated by spaces. */
+  FURNACE_INJECT_REGISTRY_CAS: 'registryCas',
 };
 
 /** Names a PEM file whose content becomes `serverCa` (the webhook reads it at start-up). */
@@ -29,6 +33,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function convert(path: string, value: string): unknown {
   if (path === 'tokenExpirationSeconds') return /^\d+$/.test(value) ? Number(value) : value;
+  if (path === 'debuginfodUrls' || path === 'registryCas')
+    return value.split(/\s+/).filter((url) => url !== '');
   if (path === 'mountKernelSources') {
     if (value === 'true') return true;
     if (value === 'false') return false;
@@ -81,7 +87,9 @@ export interface InjectionSources {
 function variableOf(key: string, sources: InjectionSources): string | undefined {
   if (key === 'serverCa' && sources.serverCa !== undefined) return SERVER_CA_FILE_ENV;
   const set = (name: string): boolean => (sources.env[name] ?? '') !== '';
-  return Object.entries(INJECTION_CONFIG_ENV).find(([name, path]) => path === key && set(name))?.[0];
+  // A list's item (`debuginfodUrls[2]`) came from the variable that set the list.
+  const path = key.replace(/\[\d+\]$/, '');
+  return Object.entries(INJECTION_CONFIG_ENV).find(([name, p]) => p === path && set(name))?.[0];
 }
 
 /** The file, then the environment key by key; a ConfigError names the file or the variable. */

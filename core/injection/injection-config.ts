@@ -9,6 +9,7 @@ import { isRecord } from './is-record.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { isHttpUrl } from '../config/config-values.ts';
 import { RECORDER_PORT } from '../contract/names.ts';
+import { pickDebuginfodUrls, pickRegistryCas } from './symbols-config.ts';
 
 export const SECURITY_PROFILES = ['privileged', 'capabilities'] as const;
 export type SecurityProfile = (typeof SECURITY_PROFILES)[number];
@@ -40,6 +41,13 @@ export interface InjectionConfig {
   storageSizeLimit: string;
   /** Also mount the host's /usr/src/kernels (RHEL-family nodes keep kernel headers there). */
   mountKernelSources: boolean;
+  /** debuginfod servers for stripped binaries, tried in order: the sidecar's DEBUGINFOD_URLS; none unset. */
+  debuginfodUrls: string[];
+  /**
+   * Registries (host[:port]) whose CA the sidecar's podman trusts for `symbols: image`, each from the
+   * ConfigMap furnace-server-ca in the pod's namespace (key registryCaKey(registry)); none unset.
+   */
+  registryCas: string[];
 }
 
 export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze({
@@ -53,6 +61,8 @@ export const DEFAULT_INJECTION_CONFIG: Readonly<InjectionConfig> = Object.freeze
   outputSizeLimit: '1Gi',
   storageSizeLimit: '2Gi',
   mountKernelSources: false,
+  debuginfodUrls: [],
+  registryCas: [],
 });
 
 /** The API server refuses projected tokens shorter than ten minutes. */
@@ -169,5 +179,7 @@ export function parseInjectionConfig(raw: unknown): InjectionConfig {
     outputSizeLimit: pickQuantity('outputSizeLimit', input.outputSizeLimit, d.outputSizeLimit, false),
     storageSizeLimit: pickQuantity('storageSizeLimit', input.storageSizeLimit, d.storageSizeLimit, false),
     mountKernelSources: pickBoolean('mountKernelSources', input.mountKernelSources, d.mountKernelSources),
+    debuginfodUrls: pickDebuginfodUrls(input.debuginfodUrls, d.debuginfodUrls),
+    registryCas: pickRegistryCas(input.registryCas, d.registryCas),
   };
 }

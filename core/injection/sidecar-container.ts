@@ -17,6 +17,7 @@ import {
   SIDECAR_TLS_PORT,
 } from '../contract/names.ts';
 import type { InjectionConfig, ResourceAmounts } from './injection-config.ts';
+import { DEBUGINFOD_URLS_ENV } from './symbols-config.ts';
 import { podLevelResourceNames, targetContainers } from './pod-shape.ts';
 import type { SidecarVolumes } from './sidecar-volumes.ts';
 
@@ -50,6 +51,11 @@ function sidecarEnv(pod: V1Pod, config: InjectionConfig): V1EnvVar[] {
     // refuse to start. The container's own env wins over service links.
     { name: SIDECAR_LOCAL_ENV.port, value: String(SIDECAR_PORT) },
     { name: SIDECAR_LOCAL_ENV.tlsPort, value: String(SIDECAR_TLS_PORT) },
+    // Only when configured: an empty DEBUGINFOD_URLS and an unset one mean the same, and pods admitted
+    // without debuginfod servers keep the spec they had.
+    ...(config.debuginfodUrls.length > 0
+      ? [{ name: DEBUGINFOD_URLS_ENV, value: config.debuginfodUrls.join(' ') }]
+      : []),
   ];
 }
 

@@ -7,6 +7,7 @@ import {
   TOKEN_AUDIENCE,
 } from '../contract/names.ts';
 import type { InjectionConfig } from './injection-config.ts';
+import { REGISTRY_CERTS_DIR, registryCaKey } from './symbols-config.ts';
 
 export const SIDECAR_VOLUME_PREFIX = 'furnace-';
 
@@ -19,6 +20,7 @@ export const SIDECAR_VOLUME_NAMES = {
   output: 'furnace-output',
   containerStorage: 'furnace-container-storage',
   serverCa: 'furnace-server-ca',
+  registryCas: 'furnace-registry-cas',
 } as const;
 
 export interface SidecarVolumes {
@@ -53,6 +55,26 @@ function pullSecretsVolume(pod: V1Pod): V1Volume | undefined {
           optional: true,
           items: [{ key: '.dockerconfigjson', path: `${name}.dockerconfigjson` }],
         },
+      })),
+    },
+  };
+}
+
+/**
+ * The CAs of private registries, from the same kept-current ConfigMap as the server CA, at the paths podman
+ * reads for `symbols: image` (`<registry>/ca.crt`). Optional, keys included: a namespace without them still
+ * starts its pods, and a pull from that registry then fails on its certificate, saying so.
+ */
+function registryCasVolume(config: InjectionConfig): V1Volume | undefined {
+  if (config.registryCas.length === 0) return undefined;
+  return {
+    name: SIDECAR_VOLUME_NAMES.registryCas,
+    configMap: {
+      name: SERVER_CA_CONFIG_MAP,
+      optional: true,
+      items: config.registryCas.map((registry) => ({
+        key: registryCaKey(registry),
+        path: `${registry}/ca.crt`,
       })),
     },
   };
@@ -93,6 +115,11 @@ export function buildSidecarVolumes(pod: V1Pod, config: InjectionConfig): Sideca
   if (pullSecrets) {
     volumes.push(pullSecrets);
     mounts.push({ name: pullSecrets.name, mountPath: SIDECAR_MOUNT_PATHS.pullSecretsDir, readOnly: true });
+  }
+  const registryCas = registryCasVolume(config);
+  if (registryCas) {
+    volumes.push(registryCas);
+    mounts.push({ name: registryCas.name, mountPath: REGISTRY_CERTS_DIR, readOnly: true });
   }
   for (const { name, path } of hostPaths(config)) {
     volumes.push({ name, hostPath: { path } });

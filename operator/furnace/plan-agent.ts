@@ -17,6 +17,7 @@ import {
   TOKEN_AUDIENCE,
 } from '../../core/contract/names.ts';
 import { bundleCommand } from '../../core/contract/bundle-layout.ts';
+import { DEBUGINFOD_URLS_ENV } from '../../core/injection/symbols-config.ts';
 import { recorderUrl } from './furnace-names.ts';
 import { ingressPolicy, labelsOf, object, ownedMeta, selectorOf, type PlanContext } from './plan-input.ts';
 
@@ -30,6 +31,7 @@ export const AGENT_CAPABILITIES = ['PERFMON', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_
 function agentEnv(context: PlanContext): V1EnvVar[] {
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
   const { bundlePem } = context.certificates;
+  const debuginfodUrls = context.furnace.spec?.symbols?.debuginfodUrls ?? [];
   return [
     { name: SIDECAR_ENV.serverUrl, value: recorderUrl(context.names) },
     // As in the injection config: the CA bundle itself; a rotation changes the pod template, so it rolls.
@@ -42,6 +44,8 @@ function agentEnv(context: PlanContext): V1EnvVar[] {
     { name: SIDECAR_ENV.podIp, ...fieldRef('status.podIP') },
     { name: SIDECAR_ENV.outputSizeLimit, value: AGENT_OUTPUT_SIZE_LIMIT },
     { name: AGENT_ENV.port, value: String(AGENT_PORT) },
+    // The same servers as the injected sidecars' (injection.yaml `debuginfodUrls`); a change rolls the agents.
+    ...(debuginfodUrls.length > 0 ? [{ name: DEBUGINFOD_URLS_ENV, value: debuginfodUrls.join(' ') }] : []),
   ];
 }
 

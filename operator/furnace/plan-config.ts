@@ -10,7 +10,7 @@ import { AGENT_PORT, SERVER_PORT } from '../../core/contract/names.ts';
 import { quantityBytes } from '../../core/quantity.ts';
 import { FURNACE_SPEC_DEFAULTS } from '../../core/crd/resources.ts';
 import { recorderUrl } from './furnace-names.ts';
-import type { FurnaceLimitValues } from '../../core/crd/resources.ts';
+import type { FurnaceLimitValues, FurnaceSymbols } from '../../core/crd/resources.ts';
 import { object, ownedMeta, type PlanContext } from './plan-input.ts';
 import { serverSinks } from './plan-sinks.ts';
 import { serverStorage } from './plan-storage.ts';
@@ -143,6 +143,17 @@ function amounts(values: V1ResourceRequirements['requests']): Record<string, str
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** spec.symbols as injection keys, each only when set (so pods admitted before keep their spec). */
+function symbolsConfig(symbols: FurnaceSymbols | undefined): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  const debuginfodUrls = symbols?.debuginfodUrls ?? [];
+  if (debuginfodUrls.length > 0) config.debuginfodUrls = [...debuginfodUrls];
+  // Only the names: the CAs themselves reach each namespace in its furnace-server-ca ConfigMap.
+  const registryCas = symbols?.registryCas ?? [];
+  if (registryCas.length > 0) config.registryCas = registryCas.map((ca) => ca.registry);
+  return config;
+}
+
 export function injectionConfig(context: PlanContext): Record<string, unknown> {
   const config: Record<string, unknown> = {
     image: context.images.sidecar,
@@ -154,7 +165,7 @@ export function injectionConfig(context: PlanContext): Record<string, unknown> {
   const limits = amounts(resources?.limits);
   if (requests || limits)
     config.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
-  return config;
+  return { ...config, ...symbolsConfig(context.furnace.spec?.symbols) };
 }
 
 export function planConfigMap(context: PlanContext): V1ConfigMap {

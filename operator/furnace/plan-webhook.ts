@@ -14,6 +14,7 @@ import {
 } from '../../core/crd/recording-admission.ts';
 import { buildMutatingWebhookConfiguration } from '../../core/injection/webhook-configuration.ts';
 import { SERVER_CA_CONFIG_MAP, SERVER_CA_KEY, WEBHOOK_PORT } from '../../core/contract/names.ts';
+import { registryCaKey } from '../../core/injection/symbols-config.ts';
 import { labelledMeta, labelsOf, object, type PlanContext } from './plan-input.ts';
 import { INJECT_CABUNDLE_ANNOTATION } from './plan-server.ts';
 
@@ -47,6 +48,12 @@ export function planRecordingPolicy(
   return [buildRecordingAdmissionPolicy(options), buildRecordingAdmissionBinding(options)];
 }
 
+/** spec.symbols.registryCas under the keys the injected volume projects to `<registry>/ca.crt`. */
+function registryCaData(context: PlanContext): Record<string, string> {
+  const cas = context.furnace.spec?.symbols?.registryCas ?? [];
+  return Object.fromEntries(cas.map((ca) => [registryCaKey(ca.registry), ca.caBundle]));
+}
+
 /** One per opted-in namespace but Furnace's own (its pods are never injected); none until a CA is known. */
 export function planServerCaConfigMaps(context: PlanContext): V1ConfigMap[] {
   if (context.certificates.bundlePem === '') return [];
@@ -55,7 +62,7 @@ export function planServerCaConfigMaps(context: PlanContext): V1ConfigMap[] {
     .map((namespace) =>
       object<V1ConfigMap>('v1', 'ConfigMap', {
         metadata: labelledMeta(context, SERVER_CA_CONFIG_MAP, 'server-ca', namespace),
-        data: { [SERVER_CA_KEY]: context.certificates.bundlePem },
+        data: { [SERVER_CA_KEY]: context.certificates.bundlePem, ...registryCaData(context) },
       }),
     );
 }
