@@ -212,13 +212,19 @@ export function safeAggregatedUrl(url: string): string | undefined {
   return sent.pathname === path ? target : undefined;
 }
 
-/** Resource names and verbs that the API server authorizes (RBAC) before forwarding, as discovery lists them. */
+/**
+ * Resource names and verbs that the API server authorizes (RBAC) before forwarding, as discovery lists them.
+ * The API server authorizes by the path, not by this list: `PUT` and `DELETE` of
+ * `/namespaces/<ns>/recordings/<id>/baseline` (pin and unpin a workload's baseline) are verbs `update` and
+ * `delete` on `recordings/baseline`, left out here because no verb but get and create may be listed.
+ */
 export const AGGREGATED_RESOURCES = [
   { name: 'pods', namespaced: true, kind: 'ProfiledPod', verbs: ['get'] },
   { name: 'pods/recordings', namespaced: true, kind: 'RecordingStatus', verbs: ['get', 'create'] },
   { name: 'pods/containers', namespaced: true, kind: 'PodContainers', verbs: ['get'] },
   { name: 'recordings', namespaced: true, kind: 'CatalogRecording', verbs: ['get'] },
   { name: 'recordings/artifacts', namespaced: true, kind: 'Artifact', verbs: ['get'] },
+  { name: 'recordings/regression', namespaced: true, kind: 'ProfileComparison', verbs: ['get'] },
   { name: 'limits', namespaced: true, kind: 'Limits', verbs: ['get'] },
   { name: 'continuous', namespaced: true, kind: 'ContinuousStacks', verbs: ['get'] },
   { name: 'session', namespaced: false, kind: 'Session', verbs: ['get'] },
