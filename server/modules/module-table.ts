@@ -11,7 +11,13 @@ import { sharedModule, tlsModule } from './state-modules.ts';
 import { localSidecarModule, listenersModule, webhookModule } from './listener-modules.ts';
 import type { Module } from './server-base.ts';
 import { authModule, recordingsModule, registrationModule, uiModule } from './route-modules.ts';
-import { continuousModule, leaderModule, sinksModule, slotsModule } from './work-modules.ts';
+import {
+  continuousModule,
+  leaderModule,
+  sinksModule,
+  slotsModule,
+  watchMetricsModule,
+} from './work-modules.ts';
 
 export const SERVER_MODULES: readonly Module[] = [
   tlsModule, // the serving certificate, re-read when its files change
@@ -25,6 +31,7 @@ export const SERVER_MODULES: readonly Module[] = [
   slotsModule, // several replicas: start slots as Leases; expired ones collected (leader)
   continuousModule, // continuous profiling's selections, windows and routes; their retention (leader)
   sinksModule, // finished recordings pushed to sinks (leader)
+  watchMetricsModule, // a cluster: the rollout watch's metrics from the Recordings' status
   authModule, // who callers are: bearer tokens, the oauth-proxy's headers, sessions
   registrationModule, // sidecars register and renew (recorder listener)
   recordingsModule, // the proxy to recorders, start slots, the catalog's routes and uploads

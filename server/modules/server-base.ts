@@ -85,6 +85,7 @@ export interface Provided {
   slots: SharedSlots | undefined;
   continuous: ContinuousMode | undefined;
   sinks: undefined;
+  watchMetrics: undefined;
   recordings: RecordingsState;
   ui: undefined;
   listeners: Listening;

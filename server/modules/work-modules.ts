@@ -5,6 +5,7 @@ import { continuousRoutes } from '../continuous/continuous-listener-routes.ts';
 import { continuousChores } from '../continuous/continuous-retention.ts';
 import { leadershipOf, SLOT_COLLECTION_EVERY_MS, sharedSlotsOf } from '../leader/server-leadership.ts';
 import { openSinks } from '../sinks/open-sinks.ts';
+import { recordingLister, registerWatchMetrics } from '../regressions/watch-metrics.ts';
 import type { Module } from './server-base.ts';
 import { started } from './server-module.ts';
 
@@ -74,5 +75,21 @@ export const sinksModule: Module = {
       ...(continuous ? { continuous } : {}),
     });
     return started(undefined, { stop: () => sinks?.stop() });
+  },
+};
+
+/** In a cluster: the rollout watch's metrics, read from the Recordings' status when Prometheus scrapes. */
+export const watchMetricsModule: Module = {
+  name: 'watchMetrics',
+  needs: ['cluster'],
+  start({ base, get }) {
+    const cluster = get('cluster');
+    if (cluster)
+      registerWatchMetrics(base.metricsRegistry, {
+        listRecordings: recordingLister(cluster.request),
+        now: () => Date.now(),
+        log: base.log,
+      });
+    return started(undefined);
   },
 };
