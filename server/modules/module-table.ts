@@ -30,8 +30,8 @@ export const SERVER_MODULES: readonly Module[] = [
   leaderModule, // who leads the single-writer chores (the Lease)
   slotsModule, // several replicas: start slots as Leases; expired ones collected (leader)
   continuousModule, // continuous profiling's selections, windows and routes; their retention (leader)
+  watchMetricsModule, // a cluster: watching Recordings' status for metrics and the sinks' labels
   sinksModule, // finished recordings pushed to sinks (leader)
-  watchMetricsModule, // a cluster: the rollout watch's metrics from the Recordings' status
   authModule, // who callers are: bearer tokens, the oauth-proxy's headers, sessions
   registrationModule, // sidecars register and renew (recorder listener)
   recordingsModule, // the proxy to recorders, start slots, the catalog's routes and uploads

@@ -6,12 +6,13 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubeRequest } from '../../../kube/kube-request.ts';
+import { registerWatchMetrics } from '../../../server/regressions/watch-metrics.ts';
 import {
   READ_EVERY_MS,
   RECORDINGS_PATH,
   recordingLister,
-  registerWatchMetrics,
-} from '../../../server/regressions/watch-metrics.ts';
+  watchedRecordings,
+} from '../../../server/regressions/watched-recordings.ts';
 import { portOf } from '../../harness/ports.ts';
 import { buildFixture } from './server-fixture.ts';
 
@@ -75,11 +76,14 @@ describe('rollout watch metrics on /metrics (fake API server)', () => {
     api.answer = { status: 200, body: { items: [rolloutRecording({ regressed: 1, improved: 0 }, 31.5)] } };
     const f = await buildFixture(t);
     let now = 1_000_000;
-    registerWatchMetrics(f.metricsRegistry, {
-      listRecordings: recordingLister(createKubeRequest(kubeConfigFor(api.port))),
-      now: () => now,
-      log: f.app.log,
-    });
+    registerWatchMetrics(
+      f.metricsRegistry,
+      watchedRecordings({
+        listRecordings: recordingLister(createKubeRequest(kubeConfigFor(api.port))),
+        now: () => now,
+        log: f.app.log,
+      }),
+    );
     const scrape = async (): Promise<string> => (await f.app.inject({ method: 'GET', url: '/metrics' })).body;
     let text = await scrape();
     assert.deepEqual(api.requests, [{ url: RECORDINGS_PATH, authorization: 'Bearer server-token' }]);
@@ -110,11 +114,14 @@ describe('rollout watch metrics on /metrics (fake API server)', () => {
     api.answer = { status: 200, body: { items: [rolloutRecording({ regressed: 3, improved: 0 }, 40)] } };
     const f = await buildFixture(t);
     let now = 0;
-    registerWatchMetrics(f.metricsRegistry, {
-      listRecordings: recordingLister(createKubeRequest(kubeConfigFor(api.port))),
-      now: () => now,
-      log: f.app.log,
-    });
+    registerWatchMetrics(
+      f.metricsRegistry,
+      watchedRecordings({
+        listRecordings: recordingLister(createKubeRequest(kubeConfigFor(api.port))),
+        now: () => now,
+        log: f.app.log,
+      }),
+    );
     await f.app.inject({ method: 'GET', url: '/metrics' });
     api.answer = {
       status: 403,
