@@ -40,7 +40,8 @@ const FROM_AGGREGATED: PathRule[] = [
     toUser: (m) => ({ path: `/api/v1/pods/${m[1]}/${m[2]}/containers` }),
   },
   {
-    aggregated: new RegExp(`^/namespaces/${SEGMENT}/pods/${SEGMENT}(/recordings(?:/[^?#]*)?)$`),
+    // A pod's recordings on its recorder, and the processes a start would record (`GET …/processes`).
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/pods/${SEGMENT}(/recordings(?:/[^?#]*)?|/processes)$`),
     toUser: (m) => ({ path: `/proxy/${m[1]}/${m[2]}${m[3]}` }),
   },
   { aggregated: /^\/recordings\/?$/, toUser: () => ({ path: '/api/v1/recordings' }) },
@@ -130,7 +131,7 @@ function inNamespace(query: URLSearchParams, rest: string, whole: string | undef
 /** User path → aggregated suffix. The first match wins; the catch-all last one is a UI file. */
 const TO_AGGREGATED: UserRule[] = [
   {
-    user: new RegExp(`^/proxy/${SEGMENT}/${SEGMENT}(/recordings(?:/.*)?)$`),
+    user: new RegExp(`^/proxy/${SEGMENT}/${SEGMENT}(/recordings(?:/.*)?|/processes)$`),
     toSuffix: (m) => `/namespaces/${m[1]}/pods/${m[2]}${m[3]}`,
   },
   {
@@ -222,6 +223,8 @@ export const AGGREGATED_RESOURCES = [
   { name: 'pods', namespaced: true, kind: 'ProfiledPod', verbs: ['get'] },
   { name: 'pods/recordings', namespaced: true, kind: 'RecordingStatus', verbs: ['get', 'create'] },
   { name: 'pods/containers', namespaced: true, kind: 'PodContainers', verbs: ['get'] },
+  // The server asks `create` of the caller too: the command lines are shown to those who may record.
+  { name: 'pods/processes', namespaced: true, kind: 'ProcessMatches', verbs: ['get'] },
   { name: 'recordings', namespaced: true, kind: 'CatalogRecording', verbs: ['get'] },
   { name: 'recordings/artifacts', namespaced: true, kind: 'Artifact', verbs: ['get'] },
   { name: 'recordings/regression', namespaced: true, kind: 'ProfileComparison', verbs: ['get'] },
