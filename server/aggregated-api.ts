@@ -3,7 +3,7 @@
 // runs the same routes, authorization and audit as a direct one. Here: the rewrite, the discovery
 // document the aggregator polls, and the check that a recording read under /namespaces/<ns>/ is in <ns>.
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AGGREGATED_PREFIX,
   aggregatedDiscovery,
@@ -19,7 +19,12 @@ export function rewriteAggregatedUrl(request: IncomingMessage): string {
 }
 
 /** Catalog routes whose `namespace` query (set by the rewrite from the path) must match the entry. */
-const NAMESPACED_READS = new Set(['/api/v1/recordings/:id', '/api/v1/recordings/:id/artifacts/:name']);
+const NAMESPACED_READS = new Set([
+  '/api/v1/recordings/:id',
+  '/api/v1/recordings/:id/artifacts/:name',
+  '/api/v1/recordings/:id/baseline',
+  '/api/v1/recordings/:id/regression',
+]);
 
 export function registerAggregatedRoutes(app: FastifyInstance): void {
   // Public like the API server's own discovery: names of resources, nothing of anyone's data.
@@ -30,12 +35,27 @@ export function registerAggregatedRoutes(app: FastifyInstance): void {
   );
 }
 
-/** An aggregated read of a recording answers only in the recording's own namespace (before the route guard). */
+/** The `namespace` query of a request to one of NAMESPACED_READS, or undefined. */
+function namespaceQuery(request: FastifyRequest): string | undefined {
+  const namespace = (request.query as { namespace?: unknown } | undefined)?.namespace;
+  if (typeof namespace !== 'string' || !NAMESPACED_READS.has(request.routeOptions.url ?? ''))
+    return undefined;
+  return namespace;
+}
+
+/** An aggregated read (or pin) of a recording answers only in the recording's own namespace (before the route guard). */
 export function checkAggregatedNamespace(app: FastifyInstance, deps: { catalog: Catalog }): void {
+  // Read before validation: a route whose query schema does not name `namespace` (the regression's) would
+  // have it removed by then.
+  const asked = new WeakMap<FastifyRequest, string>();
+  app.addHook('preValidation', (request, _reply, done) => {
+    const namespace = namespaceQuery(request);
+    if (namespace !== undefined) asked.set(request, namespace);
+    done();
+  });
   app.addHook('preHandler', (request, _reply, done) => {
-    const query = request.query as { namespace?: unknown } | undefined;
-    const namespace = query?.namespace;
-    if (typeof namespace !== 'string' || !NAMESPACED_READS.has(request.routeOptions.url ?? '')) {
+    const namespace = asked.get(request);
+    if (namespace === undefined) {
       done();
       return;
     }

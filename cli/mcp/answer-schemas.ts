@@ -10,6 +10,7 @@ import {
   recordingStatusSchema,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
+import { processMatchesSchema, type ProcessMatches } from '../../core/contract/processes.ts';
 import { MAX_CONTAINER_NAME, MAX_PID } from '../../core/contract/recording-params.ts';
 
 /** Namespaces and pods as Kubernetes names them (a local pod is the machine's host name). */
@@ -127,6 +128,7 @@ const CHECKS = {
   page: ajv.compile<{ items: EntryView[]; continue?: string }>(pageSchema),
   pods: ajv.compile<{ items: PodView[] }>(podsSchema),
   containers: ajv.compile<{ containers: string[] }>(containersSchema),
+  processes: ajv.compile<ProcessMatches>(processMatchesSchema),
   status: ajv.compile<RecordingStatus>(recordingStatusSchema),
 };
 

@@ -2,6 +2,7 @@
 // kubeconfig's credentials, or a local server with --server), each answer checked before use.
 import type { IncomingMessage } from 'node:http';
 import type { ArtifactName } from '../../core/contract/names.ts';
+import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { ApiError, errorMessage, type FurnaceApi } from '../kube-api.ts';
 import { checked, type EntryView, type PodView } from './answer-schemas.ts';
 
@@ -52,6 +53,19 @@ export async function listContainers(api: FurnaceApi, namespace: string, pod: st
     `/namespaces/${segment(namespace)}/pods/${segment(pod)}/containers`,
   );
   return checked('containers', answer, `the containers of ${namespace}/${pod}`).containers;
+}
+
+/** The processes a start in the pod would record now, busiest first (needs the right to record there). */
+export async function listProcesses(
+  api: FurnaceApi,
+  namespace: string,
+  pod: string,
+): Promise<ProcessMatches> {
+  const answer = await api.json<unknown>(
+    'GET',
+    `/namespaces/${segment(namespace)}/pods/${segment(pod)}/processes`,
+  );
+  return checked('processes', answer, `the processes of ${namespace}/${pod}`);
 }
 
 /** The catalog's recordings the user may read, newest first, at most `limit`. */

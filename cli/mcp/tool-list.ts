@@ -1,11 +1,12 @@
-// The `list` tool: the pods the user may record (with their containers, and the processes recordings
-// of them have seen) and the recordings the user may read. Read-only.
+// The `list` tool: the pods the user may record (with their containers, the processes running in them now
+// when the user may record there, and the processes recordings of them have seen) and the recordings the
+// user may read. Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { FurnaceApi } from '../kube-api.ts';
 import type { EntryView, PodView } from './answer-schemas.ts';
 import { boundedName, quoted } from './bounded-text.ts';
-import { listContainers, listPods, listRecordings } from './furnace-reads.ts';
+import { listContainers, listPods, listProcesses, listRecordings } from './furnace-reads.ts';
 import { answer, guarded, namespaceField, type ToolContext } from './tool-context.ts';
 
 /** The most pods listed; with more, the answer says how many were left out. */
@@ -15,12 +16,32 @@ const CONTAINER_LOOKUPS = 10;
 /** Process names shown per pod. */
 const PROCESSES_PER_POD = 10;
 
+interface RunningProcess {
+  pid: number;
+  comm: string;
+  container?: string;
+  cpuPercent: number;
+}
+
 interface PodRow {
   namespace: string;
   pod: string;
   mode: string;
   containers?: string[];
+  /** Busiest first, PROCESSES_PER_POD at most; absent when the user may not record there. */
+  processesRunning?: RunningProcess[];
   processesSeen: string[];
+}
+
+/** The pod's processes now, or undefined when they cannot be read (a viewer may not: it needs create). */
+async function runningProcesses(api: FurnaceApi, namespace: string, pod: string) {
+  const matches = await listProcesses(api, namespace, pod).catch(() => undefined);
+  return matches?.processes.slice(0, PROCESSES_PER_POD).map((p): RunningProcess => ({
+    pid: p.pid,
+    comm: boundedName(p.comm, 64),
+    ...(p.container === undefined ? {} : { container: boundedName(p.container) }),
+    cpuPercent: p.cpuPercent,
+  }));
 }
 
 function recordingRow(e: EntryView) {
@@ -68,6 +89,8 @@ async function podRows(
       // A pod whose containers cannot be read is listed without them.
       const containers = await listContainers(api, p.namespace, p.pod).catch(() => undefined);
       if (containers) row.containers = containers.map((c) => boundedName(c));
+      const running = await runningProcesses(api, p.namespace, p.pod);
+      if (running) row.processesRunning = running;
     }
     rows.push(row);
   }
@@ -89,6 +112,9 @@ function listText(
     lines.push(
       `  ${p.namespace}/${p.pod} (${p.mode})` +
         (p.containers ? ` containers: ${p.containers.map((c) => quoted(c)).join(', ') || 'none'}` : '') +
+        (p.processesRunning
+          ? ` processes running: ${p.processesRunning.map((r) => `${quoted(r.comm)} (pid ${r.pid}, ${r.cpuPercent}% CPU)`).join(', ') || 'none'}`
+          : '') +
         (p.processesSeen.length > 0
           ? ` processes seen: ${p.processesSeen.map((c) => quoted(c)).join(', ')}`
           : ''),
@@ -109,8 +135,8 @@ export function registerListTool(server: McpServer, context: ToolContext): void 
     {
       title: 'List pods and recordings',
       description:
-        'Lists the pods with a Furnace recorder that you may profile (their containers, and the processes earlier ' +
-        'recordings of them saw) and the recordings in the catalog you may read, newest first. Use it to find ' +
+        'Lists the pods with a Furnace recorder that you may profile (their containers, the processes running in ' +
+        'them now where you may record, and the processes earlier recordings of them saw) and the recordings in the catalog you may read, newest first. Use it to find ' +
         'the pod for `record` and the recording ids for `summarize`, `compare` and `links`. Changes nothing.',
       inputSchema: {
         namespace: namespaceField,

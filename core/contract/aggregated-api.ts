@@ -40,7 +40,8 @@ const FROM_AGGREGATED: PathRule[] = [
     toUser: (m) => ({ path: `/api/v1/pods/${m[1]}/${m[2]}/containers` }),
   },
   {
-    aggregated: new RegExp(`^/namespaces/${SEGMENT}/pods/${SEGMENT}(/recordings(?:/[^?#]*)?)$`),
+    // A pod's recordings on its recorder, and the processes a start would record (`GET …/processes`).
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/pods/${SEGMENT}(/recordings(?:/[^?#]*)?|/processes)$`),
     toUser: (m) => ({ path: `/proxy/${m[1]}/${m[2]}${m[3]}` }),
   },
   { aggregated: /^\/recordings\/?$/, toUser: () => ({ path: '/api/v1/recordings' }) },
@@ -130,7 +131,7 @@ function inNamespace(query: URLSearchParams, rest: string, whole: string | undef
 /** User path → aggregated suffix. The first match wins; the catch-all last one is a UI file. */
 const TO_AGGREGATED: UserRule[] = [
   {
-    user: new RegExp(`^/proxy/${SEGMENT}/${SEGMENT}(/recordings(?:/.*)?)$`),
+    user: new RegExp(`^/proxy/${SEGMENT}/${SEGMENT}(/recordings(?:/.*)?|/processes)$`),
     toSuffix: (m) => `/namespaces/${m[1]}/pods/${m[2]}${m[3]}`,
   },
   {
@@ -212,13 +213,21 @@ export function safeAggregatedUrl(url: string): string | undefined {
   return sent.pathname === path ? target : undefined;
 }
 
-/** Resource names and verbs that the API server authorizes (RBAC) before forwarding, as discovery lists them. */
+/**
+ * Resource names and verbs that the API server authorizes (RBAC) before forwarding, as discovery lists them.
+ * The API server authorizes by the path, not by this list: `PUT` and `DELETE` of
+ * `/namespaces/<ns>/recordings/<id>/baseline` (pin and unpin a workload's baseline) are verbs `update` and
+ * `delete` on `recordings/baseline`, left out here because no verb but get and create may be listed.
+ */
 export const AGGREGATED_RESOURCES = [
   { name: 'pods', namespaced: true, kind: 'ProfiledPod', verbs: ['get'] },
   { name: 'pods/recordings', namespaced: true, kind: 'RecordingStatus', verbs: ['get', 'create'] },
   { name: 'pods/containers', namespaced: true, kind: 'PodContainers', verbs: ['get'] },
+  // The server asks `create` of the caller too: the command lines are shown to those who may record.
+  { name: 'pods/processes', namespaced: true, kind: 'ProcessMatches', verbs: ['get'] },
   { name: 'recordings', namespaced: true, kind: 'CatalogRecording', verbs: ['get'] },
   { name: 'recordings/artifacts', namespaced: true, kind: 'Artifact', verbs: ['get'] },
+  { name: 'recordings/regression', namespaced: true, kind: 'ProfileComparison', verbs: ['get'] },
   { name: 'limits', namespaced: true, kind: 'Limits', verbs: ['get'] },
   { name: 'continuous', namespaced: true, kind: 'ContinuousStacks', verbs: ['get'] },
   { name: 'session', namespaced: false, kind: 'Session', verbs: ['get'] },

@@ -12,6 +12,11 @@ export interface ProfileSubject {
   service?: string;
   /** The node it ran on (continuous windows). */
   node?: string;
+  /**
+   * A rollout watch's verdict on the version this recording is of (`regressed`, `improved`, `unchanged`,
+   * `not-comparable`; docs/rollout-watch.md): pprof `furnace_regression`, OTel `furnace.regression`.
+   */
+  regression?: string;
 }
 
 export interface ProfileExportMeta {
@@ -39,6 +44,7 @@ const PPROF_LABELS: Readonly<Record<keyof ProfileSubject, string>> = {
   container: 'container',
   service: 'service_name',
   node: 'node',
+  regression: 'furnace_regression',
 };
 
 const OTEL_ATTRIBUTES: Readonly<Record<keyof ProfileSubject, string>> = {
@@ -47,11 +53,12 @@ const OTEL_ATTRIBUTES: Readonly<Record<keyof ProfileSubject, string>> = {
   container: 'k8s.container.name',
   service: 'service.name',
   node: 'k8s.node.name',
+  regression: 'furnace.regression',
 };
 
 function named(subject: ProfileSubject, names: Readonly<Record<keyof ProfileSubject, string>>) {
   const out: Record<string, string> = {};
-  for (const key of ['namespace', 'pod', 'container', 'service', 'node'] as const) {
+  for (const key of ['namespace', 'pod', 'container', 'service', 'node', 'regression'] as const) {
     const value = subject[key];
     if (value !== undefined && value !== '') out[names[key]] = value;
   }

@@ -9,6 +9,8 @@
 // Pyroscope: POST <url>/ingest?name=<application>.cpu{namespace=…,pod=…,container=…}&from=<s>&until=<s>
 // &format=pprof|folded&sampleRate=<Hz>, the body profile.pb.gz or stacks.folded, the tenant in
 // X-Scope-OrgID (Pyroscope's server HTTP API, "Ingestion").
+// A recording a rollout watch compared carries the verdict on its version as the label furnace_regression
+// (Pyroscope's series name here; the pprof and OTLP bodies: recording-body.ts).
 // Every push carries X-Furnace-Recording-Id: a receiver, or a proxy in front of it, can drop a push it has
 // already taken.
 import type { ArtifactName } from '../contract/names.ts';
@@ -21,6 +23,8 @@ export const OTLP_PROFILES_PATH = '/v1development/profiles';
 export const PYROSCOPE_INGEST_PATH = '/ingest';
 export const RECORDING_ID_HEADER = 'x-furnace-recording-id';
 export const TENANT_HEADER = 'x-scope-orgid';
+/** The label that carries a rollout watch's verdict (pprof and Pyroscope; OTLP: `furnace.regression`). */
+export const REGRESSION_LABEL = 'furnace_regression';
 
 export interface PushRequest {
   url: URL;
@@ -54,18 +58,20 @@ function labelValue(value: string): string {
 export function pyroscopeName(
   sink: Pick<SinkConfig, 'application'>,
   entry: Pick<CatalogEntry, 'pod' | 'namespace' | 'container' | 'params'>,
+  regression?: string,
 ): string {
   const application = sink.application ?? owningWorkload(entry.pod) ?? entry.pod;
   const labels = [
     ['namespace', entry.namespace],
     ['pod', entry.pod],
     ...(entry.container ? [['container', entry.container]] : []),
+    ...(regression ? [[REGRESSION_LABEL, regression]] : []),
   ].map(([key, value]) => `${key}=${labelValue(value as string)}`);
   const type = exportValueType(profileOf(entry.params))?.type ?? 'cpu';
   return `${labelValue(application)}.${type}{${labels.join(',')}}`;
 }
 
-function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
+function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry, regression?: string): URL {
   const url = under(sink.url, PYROSCOPE_INGEST_PATH);
   const from = Math.floor(Date.parse(entry.startedAt) / 1000);
   const ended = entry.endedAt === undefined ? Number.NaN : Date.parse(entry.endedAt);
@@ -73,7 +79,7 @@ function pyroscopeUrl(sink: SinkConfig, entry: CatalogEntry): URL {
     from + 1,
     Number.isNaN(ended) ? from + entry.params.durationSeconds : Math.ceil(ended / 1000),
   );
-  url.searchParams.set('name', pyroscopeName(sink, entry));
+  url.searchParams.set('name', pyroscopeName(sink, entry, regression));
   url.searchParams.set('from', String(from));
   url.searchParams.set('until', String(until));
   url.searchParams.set('format', sink.format);
@@ -105,6 +111,7 @@ export function pushRequestFor(
   return { url: pyroscope(), artifact, headers };
 }
 
-export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry): PushRequest {
-  return pushRequestFor(sink, [RECORDING_ID_HEADER, entry.id], () => pyroscopeUrl(sink, entry));
+/** `regression`: the verdict of the rollout watch that compared the recording's version, when one did. */
+export function pushRequestOf(sink: SinkConfig, entry: CatalogEntry, regression?: string): PushRequest {
+  return pushRequestFor(sink, [RECORDING_ID_HEADER, entry.id], () => pyroscopeUrl(sink, entry, regression));
 }

@@ -23,9 +23,9 @@ const recordings = (verbs: string[], resources = [RECORDING_PLURAL]): V1PolicyRu
  * `kubectl furnace` goes through the aggregated API, where the API server checks RBAC on the aggregated
  * group before it forwards; Furnace then checks the rules above, per namespace, as for every caller.
  */
-const aggregated = (verbs: string[]): V1PolicyRule => ({
+const aggregated = (verbs: string[], resources = ['*']): V1PolicyRule => ({
   apiGroups: [AGGREGATED_GROUP],
-  resources: ['*'],
+  resources,
   verbs,
 });
 
@@ -35,6 +35,8 @@ const VIEWER_RULES = [recordings(['get', 'list', 'watch']), aggregated(['get', '
 const RECORDER_RULES = [
   recordings(['get', 'list', 'watch', 'create', 'delete']),
   aggregated(['get', 'list', 'create', 'delete']),
+  // Pinning a workload's baseline is a PUT, which the API server authorizes as `update`; only there.
+  aggregated(['update'], ['recordings/baseline']),
 ];
 /** Everything a recorder may, plus user-supplied bpftrace programs. */
 const TRACER_RULES = [...RECORDER_RULES, recordings(['create'], [`${RECORDING_PLURAL}/bpftrace`])];

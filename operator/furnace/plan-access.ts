@@ -17,6 +17,7 @@ import {
   API_GROUP,
 } from '../../core/contract/names.ts';
 import { RECORDING_ENTRY_PLURAL } from '../../core/crd/recording-entry-crd.ts';
+import { RECORDING_PLURAL } from '../../core/crd/resources.ts';
 import { ingressPolicy, labelledMeta, object, ownedMeta, type PlanContext } from './plan-input.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 
@@ -28,6 +29,8 @@ export const SERVER_RULES: readonly V1PolicyRule[] = [
   // The pod watch follows the opted-in namespaces (a watch with a label selector).
   { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+  // The rollout watch's metrics: status.watch of the Recordings, read when Prometheus scrapes.
+  { apiGroups: [API_GROUP], resources: [RECORDING_PLURAL], verbs: ['list'] },
 ];
 
 /** With spec.storage.s3: the catalog entries the replicas share (docs/server.md, "Artifact stores"). */

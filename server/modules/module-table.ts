@@ -11,7 +11,13 @@ import { sharedModule, tlsModule } from './state-modules.ts';
 import { localSidecarModule, listenersModule, webhookModule } from './listener-modules.ts';
 import type { Module } from './server-base.ts';
 import { authModule, recordingsModule, registrationModule, uiModule } from './route-modules.ts';
-import { continuousModule, leaderModule, sinksModule, slotsModule } from './work-modules.ts';
+import {
+  continuousModule,
+  leaderModule,
+  sinksModule,
+  slotsModule,
+  watchMetricsModule,
+} from './work-modules.ts';
 
 export const SERVER_MODULES: readonly Module[] = [
   tlsModule, // the serving certificate, re-read when its files change
@@ -24,6 +30,7 @@ export const SERVER_MODULES: readonly Module[] = [
   leaderModule, // who leads the single-writer chores (the Lease)
   slotsModule, // several replicas: start slots as Leases; expired ones collected (leader)
   continuousModule, // continuous profiling's selections, windows and routes; their retention (leader)
+  watchMetricsModule, // a cluster: watching Recordings' status for metrics and the sinks' labels
   sinksModule, // finished recordings pushed to sinks (leader)
   authModule, // who callers are: bearer tokens, the oauth-proxy's headers, sessions
   registrationModule, // sidecars register and renew (recorder listener)

@@ -8,6 +8,7 @@ import type { AgentMode } from '../agent/agent-mode.ts';
 import type { Access } from '../auth/access.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import type { ClusterConnection } from '../cluster-mode.ts';
+import type { WatchedRecordings } from '../regressions/watched-recordings.ts';
 import type { ServerConfig } from '../config/config.ts';
 import type { ContinuousMode } from '../continuous/continuous-mode.ts';
 import type { PodWatch } from '../kube/pod-watch.ts';
@@ -85,6 +86,7 @@ export interface Provided {
   slots: SharedSlots | undefined;
   continuous: ContinuousMode | undefined;
   sinks: undefined;
+  watchMetrics: WatchedRecordings | undefined;
   recordings: RecordingsState;
   ui: undefined;
   listeners: Listening;

@@ -5,6 +5,8 @@ import { continuousRoutes } from '../continuous/continuous-listener-routes.ts';
 import { continuousChores } from '../continuous/continuous-retention.ts';
 import { leadershipOf, SLOT_COLLECTION_EVERY_MS, sharedSlotsOf } from '../leader/server-leadership.ts';
 import { openSinks } from '../sinks/open-sinks.ts';
+import { registerWatchMetrics } from '../regressions/watch-metrics.ts';
+import { recordingLister, watchedRecordings } from '../regressions/watched-recordings.ts';
 import type { Module } from './server-base.ts';
 import { started } from './server-module.ts';
 
@@ -58,10 +60,11 @@ export const continuousModule: Module = {
 /** The sinks' delivery loop, when sinks are configured; only the leader pushes. */
 export const sinksModule: Module = {
   name: 'sinks',
-  needs: ['catalog', 'leader', 'continuous'],
+  needs: ['catalog', 'leader', 'continuous', 'watchMetrics'],
   async start({ base, get }) {
     const { config } = base;
     const continuous = get('continuous');
+    const watched = get('watchMetrics');
     const sinks = await openSinks({
       sinks: config.sinks,
       settings: config.sinkDelivery,
@@ -71,8 +74,29 @@ export const sinksModule: Module = {
       log: base.log,
       now: () => Date.now(),
       leadership: get('leader'),
+      ...(watched ? { verdictOf: (id: string) => watched.verdictOf(id) } : {}),
       ...(continuous ? { continuous } : {}),
     });
     return started(undefined, { stop: () => sinks?.stop() });
+  },
+};
+
+/**
+ * In a cluster: the watching Recordings as the server reads them, for the rollout watch's metrics (read when
+ * Prometheus scrapes) and the verdict labels of the sinks' pushes.
+ */
+export const watchMetricsModule: Module = {
+  name: 'watchMetrics',
+  needs: ['cluster'],
+  start({ base, get }) {
+    const cluster = get('cluster');
+    if (!cluster) return started(undefined);
+    const watched = watchedRecordings({
+      listRecordings: recordingLister(cluster.request),
+      now: () => Date.now(),
+      log: base.log,
+    });
+    registerWatchMetrics(base.metricsRegistry, watched);
+    return started(watched);
   },
 };

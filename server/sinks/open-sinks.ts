@@ -9,6 +9,7 @@ import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts'
 import type { Catalog } from '../catalog/catalog-store.ts';
 import { sendPush } from './push-http.ts';
 import { startSinkDelivery, type SinkDeliveryLoop } from './sink-delivery.ts';
+import type { WatchVerdict } from '../regressions/watch-verdicts.ts';
 import { createSinkMetrics } from './sink-metrics.ts';
 import { openDiskSinkQueue } from './sink-queue.ts';
 import { startWindowExport, type WindowExport } from './window-export.ts';
@@ -29,6 +30,8 @@ export interface OpenSinksOptions {
   now: () => number;
   /** Several replicas: the leader alone pushes; one that starts leading takes up the pending pushes. */
   leadership?: Leadership;
+  /** In a cluster: rollout watches' verdicts, a label of the pushes of the recordings they compared. */
+  verdictOf?: (recordingId: string) => Promise<WatchVerdict>;
   /** Continuous profiling, when on: its windows go to the sinks with `continuous: true`. */
   continuous?: {
     windows: WindowStore;
@@ -80,6 +83,7 @@ export async function openSinks(options: OpenSinksOptions): Promise<SinkDelivery
     send: sendPush,
     now: options.now,
     log,
+    ...(options.verdictOf ? { verdictOf: options.verdictOf } : {}),
     ...(options.leadership ? { isLeader: () => options.leadership?.isLeader() ?? true } : {}),
     metrics: createSinkMetrics(
       options.metricsRegistry,

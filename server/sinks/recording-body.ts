@@ -20,11 +20,15 @@ export const PUSH_SOURCE: ArtifactName = 'stacks.folded';
 /** The folded stacks read into memory for one push, as for one merge (MAX_MERGED_BYTES). */
 export const MAX_PUSH_SOURCE_BYTES = 64 * 1024 * 1024;
 
-/** The body of a push of `artifact` for `entry`; undefined when the catalog no longer holds its stacks. */
+/**
+ * The body of a push of `artifact` for `entry`; undefined when the catalog no longer holds its stacks.
+ * `regression`: a rollout watch's verdict on the recording's version, a label of the profile.
+ */
 export async function openRecordingBody(
   catalog: Pick<Catalog, 'openArtifact'>,
   entry: CatalogEntry,
   artifact: ArtifactName,
+  regression?: string,
 ): Promise<OpenedArtifact | undefined> {
   const folded = await catalog.openArtifact(entry.id, PUSH_SOURCE);
   if (folded === undefined || artifact === PUSH_SOURCE) return folded;
@@ -38,6 +42,8 @@ export async function openRecordingBody(
       `the folded stacks of ${entry.id} are ${folded.bytes} bytes, over the ${MAX_PUSH_SOURCE_BYTES} a push is made from`,
     );
   }
-  const body = exportProfile(artifact, parseFolded(await text(folded.body)), mergedExportMeta([entry]));
+  const meta = mergedExportMeta([entry]);
+  if (regression !== undefined) meta.subject.regression = regression;
+  const body = exportProfile(artifact, parseFolded(await text(folded.body)), meta);
   return { body: Readable.from([body]), bytes: body.length };
 }

@@ -19,6 +19,7 @@ import { openRecordingBody, PUSH_SOURCE } from './recording-body.ts';
 import type { QueuedPush, SinkQueue } from './sink-queue.ts';
 import { SILENT_LOG } from '../operations/logging.ts';
 import { NO_SINK_METRICS, type SinkMetrics } from './sink-metrics.ts';
+import type { WatchVerdict } from '../regressions/watch-verdicts.ts';
 
 export interface SinkDeliveryDeps {
   sinks: readonly SinkConfig[];
@@ -30,6 +31,11 @@ export interface SinkDeliveryDeps {
   random?: () => number;
   log?: FastifyBaseLogger;
   metrics?: SinkMetrics;
+  /**
+   * A rollout watch's verdict on a recording it recorded: a push waits while it is pending (up to
+   * VERDICT_WAIT_MS after it was queued) and then carries it as a label. None when unset (local mode).
+   */
+  verdictOf?: (recordingId: string) => Promise<WatchVerdict>;
   /**
    * Several replicas: only the leader queues and pushes (each replica sees every change of a shared
    * catalog). True when unset (one replica).
@@ -56,12 +62,22 @@ const settled = (entry: CatalogEntry, sink: string): boolean =>
 /** The longest the loop sleeps, so a clock step never strands a push. */
 const MAX_SLEEP_MS = 30_000;
 
-/** The deps with what a caller may leave out filled in once: no log, no metrics, one replica. */
+/**
+ * How long a push of a recording a rollout watch is comparing waits for the verdict: the operator compares
+ * once every pod of the version is recorded and processed. Past it, the push goes without the label.
+ */
+export const VERDICT_WAIT_MS = 10 * 60_000;
+/** How often a waiting push asks again (the verdicts come from a list read at most every 15 s). */
+export const VERDICT_POLL_MS = 5_000;
+
+/** The deps with what a caller may leave out filled in once: no log, no metrics, one replica, no watches. */
 type FilledDeps = Required<SinkDeliveryDeps>;
+
+const NO_VERDICT = (): Promise<WatchVerdict> => Promise.resolve({ state: 'none' });
 
 function filled(deps: SinkDeliveryDeps): FilledDeps {
   const { random = Math.random, log = SILENT_LOG, metrics = NO_SINK_METRICS, isLeader = () => true } = deps;
-  return { ...deps, random, log, metrics, isLeader };
+  return { ...deps, random, log, metrics, isLeader, verdictOf: deps.verdictOf ?? NO_VERDICT };
 }
 
 export function startSinkDelivery(given: SinkDeliveryDeps): SinkDeliveryLoop {
@@ -155,9 +171,13 @@ class DeliveryLoop {
     const entry = catalog.get(push.recordingId);
     if (!entry) return queue.remove(push.recordingId, push.sink);
     if (!sink) return this.#giveUp(push, `sink ${push.sink} is no longer in the server's configuration`);
-    const request = pushRequestOf(sink, entry);
+    const watch = await this.#deps.verdictOf(entry.id);
+    if (watch.state === 'pending' && this.#deps.now() - push.queuedAt < VERDICT_WAIT_MS)
+      return queue.update({ ...push, nextAttemptAt: this.#deps.now() + VERDICT_POLL_MS });
+    const regression = watch.state === 'known' ? watch.verdict : undefined;
+    const request = pushRequestOf(sink, entry, regression);
     const outcome = await this.#deps.send(sink, request, () =>
-      openRecordingBody(catalog, entry, request.artifact),
+      openRecordingBody(catalog, entry, request.artifact, regression),
     );
     const verdict = judgePush(outcome);
     const attempts = push.attempts + 1;

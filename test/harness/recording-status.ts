@@ -1,4 +1,5 @@
 // RecordingStatus values as a sidecar reports them, for tests that play a sidecar or fill a catalog.
+import type { ProcessMatches } from '../../core/contract/processes.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { DEFAULT_PARAMS, type RecordingParams } from '../../core/contract/recording-params.ts';
 
@@ -60,3 +61,12 @@ export function finishedRecordingStatus(
 export function finished(status: RecordingStatus): boolean {
   return status.state === 'done' || status.state === 'failed';
 }
+
+/** What a stand-in sidecar answers to `GET /processes`: the processes a start would record now. */
+export const FAKE_PROCESS_MATCHES: ProcessMatches = {
+  processes: [
+    { pid: 41, comm: 'hot', cmdline: '/bin/hot --busy', container: 'app', cpuPercent: 97.5 },
+    { pid: 7, comm: 'sh', cmdline: 'sh -c hot', container: 'app', cpuPercent: 0 },
+  ],
+  total: 2,
+};

@@ -243,4 +243,36 @@ describe('aggregated API: paths', () => {
       ['rec-1'],
     );
   });
+
+  it("pins and unpins a baseline and reads the regression under the recording's namespace, and nowhere else", async (t) => {
+    const s = await setUp(t);
+    const { uploadToken } = await s.f.registerLocal((await startFakeSidecar(t)).port);
+    const put = await s.f.recorder.inject({
+      method: 'PUT',
+      url: '/api/v1/recordings/rec-1',
+      headers: { authorization: `Bearer ${uploadToken}` },
+      payload: recordingStatus('rec-1', { state: 'done' }),
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const json = { ...ALICE, 'content-type': 'application/json' };
+    const pin = JSON.stringify({ workload: 'deployment/test' });
+    const baseline = (ns: string): string =>
+      `${AGGREGATED_PREFIX}/namespaces/${ns}/recordings/rec-1/baseline`;
+    const elsewhere = await s.send('PUT', baseline('other'), json, s.frontProxy, pin);
+    assert.equal(elsewhere.status, 404, elsewhere.body);
+    assert.equal(s.f.catalog.get('rec-1')?.baselineOf, undefined, 'nothing pinned from another namespace');
+    const pinned = await s.send('PUT', baseline('local'), json, s.frontProxy, pin);
+    assert.equal(pinned.status, 200, pinned.body);
+    assert.equal((JSON.parse(pinned.body) as { baselineOf?: string }).baselineOf, 'deployment/test');
+    const regression = (ns: string): string =>
+      `${AGGREGATED_PREFIX}/namespaces/${ns}/recordings/rec-1/regression`;
+    assert.equal((await s.send('GET', regression('other'), ALICE, s.frontProxy)).status, 404);
+    const read = await s.send('GET', regression('local'), ALICE, s.frontProxy);
+    assert.equal(read.status, 200, read.body);
+    assert.equal((JSON.parse(read.body) as { id: string }).id, 'rec-1');
+    assert.equal((await s.send('DELETE', baseline('other'), ALICE, s.frontProxy)).status, 404);
+    const unpinned = await s.send('DELETE', baseline('local'), ALICE, s.frontProxy);
+    assert.equal(unpinned.status, 204, unpinned.body);
+    assert.equal(s.f.catalog.get('rec-1')?.baselineOf, undefined);
+  });
 });

@@ -51,7 +51,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
 import { portOf } from '../../harness/ports.ts';
 import { bearer, postRegistration } from '../../harness/server-calls.ts';
-import { recordingStatus } from '../../harness/recording-status.ts';
+import { FAKE_PROCESS_MATCHES, recordingStatus } from '../../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
 /** A registration body for cluster mode, which needs a TLS pin: a well-formed pin of no key. */
@@ -385,8 +385,8 @@ export interface FakeSidecarOptions {
 }
 
 /**
- * A stand-in sidecar API on loopback: answers starts, reads, a large artifact (`big`), an artifact that
- * streams until told to finish (`live`), and a slow route.
+ * A stand-in sidecar API on loopback: answers starts, reads, its processes, a large artifact (`big`), an
+ * artifact that streams until told to finish (`live`), and a slow route.
  */
 export async function startFakeSidecar(
   t: TestContext,
@@ -422,6 +422,7 @@ export async function startFakeSidecar(
     return reply.code(201).send(recordingStatus(`rec-${++started}`));
   });
   app.get('/recordings', () => ({ items: [] }));
+  app.get('/processes', () => FAKE_PROCESS_MATCHES);
   app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
   app.post('/recordings/:id/stop', (request) =>
     recordingStatus((request.params as { id: string }).id, { state: 'processing' }),

@@ -18,6 +18,12 @@ const PAIRS: [string, string][] = [
     `${P}/namespaces/shop/pods/web-1/recordings/r1/artifacts/flamegraph.svg`,
   ],
   ['/api/v1/pods/shop/web-1/containers', `${P}/namespaces/shop/pods/web-1/containers`],
+  [
+    '/proxy/shop/web-1/processes?processPattern=hot',
+    `${P}/namespaces/shop/pods/web-1/processes?processPattern=hot`,
+  ],
+  ['/api/v1/recordings/r1/baseline', `${P}/recordings/r1/baseline`],
+  ['/api/v1/recordings/r1/regression?against=r0', `${P}/recordings/r1/regression?against=r0`],
   ['/api/v1/sidecars', `${P}/pods`],
   ['/api/v1/sidecars?namespace=shop', `${P}/namespaces/shop/pods`],
   ['/api/v1/recordings', `${P}/recordings`],
@@ -46,6 +52,14 @@ describe('aggregated API paths', () => {
     assert.equal(
       fromAggregatedUrl(`${P}/namespaces/shop/recordings/r1/artifacts/flamegraph.svg`),
       '/api/v1/recordings/r1/artifacts/flamegraph.svg?namespace=shop',
+    );
+    assert.equal(
+      fromAggregatedUrl(`${P}/namespaces/shop/recordings/r1/baseline`),
+      '/api/v1/recordings/r1/baseline?namespace=shop',
+    );
+    assert.equal(
+      fromAggregatedUrl(`${P}/namespaces/shop/recordings/r1/regression?against=r0`),
+      '/api/v1/recordings/r1/regression?against=r0&namespace=shop',
     );
   });
 

@@ -117,6 +117,7 @@ describe('Furnace plan (pure)', () => {
       '/pods:watch',
       'authentication.k8s.io/tokenreviews:create',
       'authorization.k8s.io/subjectaccessreviews:create',
+      'furnace.hyperfoil.io/recordings:list',
     ]);
   });
 
