@@ -4,30 +4,19 @@
 import { compareFoldedText } from '../../core/compare/regression.ts';
 import { formatFolded, parseFolded, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { load, machine, median, utcNow } from './machine.ts';
+import { seededRandom } from '../harness/seeded-random.ts';
 
 const STACKS = 100_000;
 const ROUNDS = 7;
 const GOAL = 2;
-
-// A small deterministic generator, so every run compares the same input.
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Unique stacks as a program makes them: walks 6–30 calls deep down a call graph of 4,000 functions where
  * each calls one of its 12 callees, so stacks share their outer frames; counts in cpu-clock periods at 99 Hz.
  */
 function profile(seed: number, shared: FoldedStacks | undefined): string {
-  const next = random(seed);
-  const graph = random(7);
+  const next = seededRandom(seed);
+  const graph = seededRandom(7);
   const names = Array.from({ length: 4000 }, (_, i) => `pkg${i % 40}::Type::method_${i}(int)`);
   const callees = names.map(() => Array.from({ length: 12 }, () => Math.floor(graph() * names.length)));
   const stacks: FoldedStacks = new Map();

@@ -12,9 +12,14 @@ import {
   DiscoveryV1Api,
   type KubeConfig,
   type V1APIService,
+  type V1PolicyRule,
 } from '@kubernetes/client-node';
-import { apiServiceManifest, API_SERVICE_NAME } from '../../core/contract/aggregated-api.ts';
-import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import {
+  AGGREGATED_GROUP,
+  apiServiceManifest,
+  API_SERVICE_NAME,
+} from '../../core/contract/aggregated-api.ts';
+import { API_GROUP, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { RUN_ID } from './cluster.ts';
 import { eventually } from './eventually.ts';
 import { run } from './processes.ts';
@@ -53,6 +58,20 @@ export interface AggregatedApiOptions {
 
 /** The Service name the APIService points at; the serving certificate names `furnace.<namespace>.svc`. */
 export const AGGREGATED_SERVICE = 'furnace';
+
+/** What `kubectl furnace` asks of the aggregated API: the get, list and create the CLI's verbs map to. */
+export const AGGREGATED_RULE: V1PolicyRule = {
+  apiGroups: [AGGREGATED_GROUP],
+  resources: ['*'],
+  verbs: ['get', 'list', 'create'],
+};
+
+/** A recorder's rights on Furnace's recordings (furnace-recorder's core). */
+export const RECORDINGS_RULE: V1PolicyRule = {
+  apiGroups: [API_GROUP],
+  resources: ['recordings'],
+  verbs: ['create', 'get', 'list'],
+};
 
 /**
  * A selector-less Service with an EndpointSlice at address:port, and the APIService (the same manifest

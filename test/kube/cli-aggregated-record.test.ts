@@ -9,10 +9,12 @@ import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { AGGREGATED_GROUP, AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
-import { API_GROUP, SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/contract/names.ts';
+import { AGGREGATED_PREFIX } from '../../core/contract/aggregated-api.ts';
+import { SIDECAR_CONTAINER_NAME, TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import {
   AGGREGATED_SERVICE,
+  AGGREGATED_RULE,
+  RECORDINGS_RULE,
   registerAggregatedApi,
   reserveAggregatedAddress,
 } from '../harness/aggregated-api.ts';
@@ -32,16 +34,8 @@ import { workDir } from '../harness/temp-dirs.ts';
 
 const { cp, kc } = await useCluster();
 const SCOPE_LABEL = 'furnace-cli-scope';
-const RECORDER: V1PolicyRule = {
-  apiGroups: [API_GROUP],
-  resources: ['recordings'],
-  verbs: ['create', 'get', 'list'],
-};
-const AGGREGATED: V1PolicyRule = {
-  apiGroups: [AGGREGATED_GROUP],
-  resources: ['*'],
-  verbs: ['get', 'list', 'create'],
-};
+const RECORDER = RECORDINGS_RULE;
+const AGGREGATED = AGGREGATED_RULE;
 
 /** A ClusterRole on the aggregated group for a user, removed after the test. */
 async function bindClusterWide(t: TestContext, user: string): Promise<void> {

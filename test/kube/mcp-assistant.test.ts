@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, type V1PolicyRule } from '@kubernetes/client-node';
-import { AGGREGATED_GROUP } from '../../core/contract/aggregated-api.ts';
 import { API_GROUP } from '../../core/contract/names.ts';
 import { createFurnaceApi } from '../../cli/kube-api.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  AGGREGATED_RULE,
+  RECORDINGS_RULE,
   registerAggregatedApi,
   reserveAggregatedAddress,
   AGGREGATED_SERVICE,
@@ -31,16 +32,8 @@ import { workDir } from '../harness/temp-dirs.ts';
 
 const { cp, kc } = await useCluster();
 const SCOPE_LABEL = 'furnace-mcp-scope';
-const AGGREGATED: V1PolicyRule = {
-  apiGroups: [AGGREGATED_GROUP],
-  resources: ['*'],
-  verbs: ['get', 'list', 'create'],
-};
-const RECORDER: V1PolicyRule = {
-  apiGroups: [API_GROUP],
-  resources: ['recordings'],
-  verbs: ['create', 'get', 'list'],
-};
+const AGGREGATED = AGGREGATED_RULE;
+const RECORDER = RECORDINGS_RULE;
 const VIEWER: V1PolicyRule = { apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['get', 'list'] };
 
 interface Shares {

@@ -8,19 +8,9 @@ import { test } from 'node:test';
 import { compareProfiles } from '../../../core/compare/regression.ts';
 import { parseFolded, type FoldedStacks } from '../../../core/stacks/folded.ts';
 import { PROJECT_ROOT } from '../../harness/project-root.ts';
+import { seededRandom } from '../../harness/seeded-random.ts';
 
 const PAIRS = 1000;
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `samples` samples drawn from the stacks' shares, one count per sample. */
 function draw(stacks: FoldedStacks, samples: number, next: () => number): FoldedStacks {
@@ -39,7 +29,7 @@ function draw(stacks: FoldedStacks, samples: number, next: () => number): Folded
 }
 
 function falseFlagRate(stacks: FoldedStacks, samples: number, seed: number): number {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let flagged = 0;
   for (let i = 0; i < PAIRS; i++) {
     const result = compareProfiles(draw(stacks, samples, next), draw(stacks, samples, next), {

@@ -10,21 +10,10 @@ import { injectSidecar } from '../../../core/injection/inject-sidecar.ts';
 import { findSidecarContainer } from '../../../core/injection/pod-shape.ts';
 import { INJECTED_ANNOTATION } from '../../../core/contract/names.ts';
 import { assertNothingLost, decodePatch, reviewPodCreate, testConfig } from './injection-support.ts';
+import { seededRandom } from '../../harness/seeded-random.ts';
 
 const SEED = Number(process.env.INJECTION_PROPERTY_SEED ?? 20261122);
 const COUNT = 1200;
-
-/** mulberry32: small, fast, good enough to spread test cases. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   constructor(readonly next: () => number) {}
@@ -125,7 +114,7 @@ function pod(g: Gen): V1Pod {
 
 describe('injection over generated pods', () => {
   it(`holds its properties for ${COUNT} pods (seed ${SEED})`, () => {
-    const g = new Gen(prng(SEED));
+    const g = new Gen(seededRandom(SEED));
     const configs = [testConfig(), testConfig({ securityProfile: 'capabilities', mountKernelSources: true })];
     let injected = 0;
     for (let i = 0; i < COUNT; i++) {
