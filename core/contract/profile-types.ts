@@ -103,6 +103,9 @@ export function exportValueType(
 export function countNameOf(profile: ProfileType | undefined): string | undefined {
   if (profile === 'offcpu') return 'ns off-CPU';
   if (profile === 'wall') return 'ns';
+  if (profile === 'mutex' || profile === 'block') return 'ns waited';
+  if (profile === 'heap' || profile === 'allocs') return 'bytes';
+  if (profile === 'goroutine') return 'goroutines';
   return undefined;
 }
 
@@ -121,11 +124,30 @@ export function sharedProfile(
   throw new FurnaceError('ERR_INVALID_PARAMETER', message, { field: 'id', value: [first.id, other.id] });
 }
 
-/** What a graph of this type counts, for the viewer: samples, or nanoseconds off-CPU or of wall time. */
+/**
+ * What a graph of this type counts, for the viewer: samples (cpu); nanoseconds off-CPU, of wall time, or
+ * waited on Go locks (mutex) and blocked on channels and locks (block); bytes in use (heap: pprof's
+ * inuse_space, V8's live allocations) or allocated (allocs); goroutines.
+ */
 export function measureOf(
   profile: ProfileType | undefined,
-): { unit: 'samples' } | { unit: 'nanoseconds'; label: string } {
-  if (profile === 'offcpu') return { unit: 'nanoseconds', label: 'off-CPU' };
-  if (profile === 'wall') return { unit: 'nanoseconds', label: 'wall' };
-  return { unit: 'samples' };
+): { unit: 'samples' } | { unit: 'nanoseconds' | 'bytes' | 'count'; label: string } {
+  switch (profile) {
+    case 'offcpu':
+      return { unit: 'nanoseconds', label: 'off-CPU' };
+    case 'wall':
+      return { unit: 'nanoseconds', label: 'wall' };
+    case 'mutex':
+      return { unit: 'nanoseconds', label: 'waited on locks' };
+    case 'block':
+      return { unit: 'nanoseconds', label: 'blocked' };
+    case 'heap':
+      return { unit: 'bytes', label: 'in use' };
+    case 'allocs':
+      return { unit: 'bytes', label: 'allocated' };
+    case 'goroutine':
+      return { unit: 'count', label: 'goroutines' };
+    default:
+      return { unit: 'samples' };
+  }
 }

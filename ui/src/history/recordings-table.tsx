@@ -1,6 +1,8 @@
 // The history table: one row per recording with its pick box, link and note, what was recorded, its
 // facts and outcome, downloads and Delete. A failed recording has nothing to compare: no pick box.
+import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
+import { formatMeasure } from '../../../core/render/format-measure.ts';
 import { Downloads } from '../pages/downloads.tsx';
 import { durationOf, formatTime } from '../pages/recording-summary.tsx';
 import {
@@ -24,7 +26,7 @@ const COLUMNS = [
   'Started',
   'Started by',
   'Duration',
-  'Samples',
+  'Total',
   'State',
   'Regression',
   'Downloads',
@@ -108,7 +110,9 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
       </td>
       <td>{entry.startedBy ?? '—'}</td>
       <td>{durationOf(entry)}</td>
-      <td>{entry.samples?.toLocaleString('en') ?? '—'}</td>
+      <td>
+        {entry.samples === undefined ? '—' : formatMeasure(entry.samples, measureOf(profileOf(entry.params)))}
+      </td>
       <StateCell entry={entry} />
       <td>
         {entry.state === 'done' ? (

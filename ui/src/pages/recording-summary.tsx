@@ -2,7 +2,7 @@
 // (or time), profiler, settings.
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
-import { formatMeasure } from '../../../core/render/format-measure.ts';
+import { formatMeasure, measureTerm } from '../../../core/render/format-measure.ts';
 import {
   describeProfiler,
   describeSelection,
@@ -57,7 +57,7 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
       <dd>{durationOf(entry)}</dd>
       <dt>Profile</dt>
       <dd>{profileOf(entry.params)}</dd>
-      <dt>{measure.unit === 'samples' ? 'Samples' : 'Time'}</dt>
+      <dt>{measureTerm(measure)}</dt>
       <dd>{entry.samples === undefined ? '—' : formatMeasure(entry.samples, measure)}</dd>
       <dt>Profiler</dt>
       <dd>{describeProfiler(entry)}</dd>
