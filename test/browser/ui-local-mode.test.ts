@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
 import { withPage } from '../harness/browser.ts';
+import { eventually } from '../harness/eventually.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { pickedPod } from '../harness/ui-pages.ts';
@@ -220,7 +221,14 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       await page.goBack();
       await page.getByRole('button', { name: `Delete ${id}` }).click();
       await page.getByRole('button', { name: 'Confirm delete' }).click();
-      await table.getByRole('link', { name: id }).waitFor({ state: 'detached' });
+      await table.getByRole('link', { name: id, exact: true }).waitFor({ state: 'detached' });
+      // Nor does any other link name it: the later recording's regression flag compared with it, and is
+      // asked again once it is gone.
+      await eventually(
+        async () => ((await table.getByRole('link', { name: id }).count()) === 0 ? true : undefined),
+        10_000,
+        `no link in History naming the deleted ${id}`,
+      );
       assert.equal((await fetch(`${baseUrl}/api/v1/recordings/${id}`, { headers })).status, 404);
       assert.ok(await table.getByRole('link', { name: second.id }).isVisible());
     });

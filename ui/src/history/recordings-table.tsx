@@ -84,7 +84,15 @@ function StateCell({ entry }: { entry: CatalogEntry }) {
   );
 }
 
-function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: HistoryActions }) {
+function RecordingRow({
+  entry,
+  actions,
+  revision,
+}: {
+  entry: CatalogEntry;
+  actions: HistoryActions;
+  revision: string;
+}) {
   return (
     <tr>
       <td>
@@ -117,7 +125,7 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
       <td>
         {entry.state === 'done' ? (
           <WhenVisible>
-            <RegressionFlag id={entry.id} compact />
+            <RegressionFlag id={entry.id} compact revision={revision} />
           </WhenVisible>
         ) : (
           '—'
@@ -134,6 +142,8 @@ function RecordingRow({ entry, actions }: { entry: CatalogEntry; actions: Histor
 }
 
 export function RecordingsTable({ entries, actions }: { entries: CatalogEntry[]; actions: HistoryActions }) {
+  // A recording added or deleted changes which one comes before another: the flags are asked again.
+  const revision = String(entries.length);
   return (
     <div class="table-scroll">
       <table class="recordings">
@@ -149,7 +159,7 @@ export function RecordingsTable({ entries, actions }: { entries: CatalogEntry[];
         </thead>
         <tbody>
           {entries.map((entry) => (
-            <RecordingRow key={entry.id} entry={entry} actions={actions} />
+            <RecordingRow key={entry.id} entry={entry} actions={actions} revision={revision} />
           ))}
         </tbody>
       </table>

@@ -41,11 +41,24 @@ function ComparisonLink({
   );
 }
 
-export function RegressionFlag({ id, compact = false }: { id: string; compact?: boolean }) {
+/**
+ * `revision` changes when the list the flag stands in does (History's catalog): the recording before this
+ * one may have been deleted or added, so the comparison is asked again rather than left pointing at a
+ * recording that is gone.
+ */
+export function RegressionFlag({
+  id,
+  compact = false,
+  revision = '',
+}: {
+  id: string;
+  compact?: boolean;
+  revision?: string;
+}) {
   const loaded = usePolling(
     (signal) => getJson<RegressionAnswer>(apiPath`/api/v1/recordings/${id}/regression`, signal),
     0,
-    id,
+    `${id} ${revision}`,
   );
   if (loaded.error) return compact ? <span class="regression-none">—</span> : null;
   const comparisons = loaded.data?.comparisons ?? [];
