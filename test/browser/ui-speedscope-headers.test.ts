@@ -49,6 +49,9 @@ describe('speedscope as the server serves it', () => {
       });
       const profile = encodeURIComponent(`/api/v1/recordings/rec-s/artifacts/speedscope.json`);
       await page.goto(keyedUrl('/')); // the printed URL once: local mode's key becomes a cookie
+      // The landing page moves on by itself (a meta refresh, after its load): wait for it, or it would
+      // interrupt the next navigation.
+      await page.waitForURL(`${uiUrl}/`);
       await page.goto(`${uiUrl}/speedscope/#profileURL=${profile}&title=rec-s`);
       await page.waitForFunction(() => document.title === 'rec-s - speedscope', undefined, {
         timeout: 30_000,
