@@ -125,7 +125,15 @@ describe('pod network isolation on the real node', () => {
       'jsonpath={.spec.clusterIP}',
     ]);
     assert.equal(await resolve(`web.${namespace}.svc.cluster.local`), serviceIp);
-    assert.match(await httpGet(serviceIp, 80), /\r?\n\r?\nfurnace-web\n$/);
+    // The first connection to a Service address can meet its rules still being written (kube-proxy's
+    // sync) or a lost first packet, as the lookup can: a client connects again, so does the test, for 30 s.
+    const page = await eventually(
+      () => httpGet(serviceIp, 80).then((answer) => (/furnace-web\n$/.test(answer) ? answer : undefined)),
+      30_000,
+      `the web page through Service ${serviceIp}`,
+      1000,
+    );
+    assert.match(page, /\r?\n\r?\nfurnace-web\n$/);
   });
 
   it('reaches the node', async () => {
