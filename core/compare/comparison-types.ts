@@ -10,6 +10,12 @@ export interface CompareOptions {
   minRatio?: number;
   /** The false discovery rate of Benjamini–Hochberg over the functions tested. */
   significance?: number;
+  /**
+   * How much more two recordings of an unchanged program vary than independent samples would: the log odds
+   * ratio's variance is multiplied by it (a quasi-binomial dispersion). Samples taken at a fixed period are
+   * not independent, and a program's own cost moves with its neighbours on a loaded node.
+   */
+  dispersion?: number;
   /** How many function rows the result lists (flagged and not comparable ones first). */
   top?: number;
   /** Profiles with fewer samples on either side are not compared. */
@@ -28,6 +34,7 @@ export const DEFAULT_COMPARE_OPTIONS: Readonly<Required<CompareOptions>> = Objec
   minEffect: 0.01,
   minRatio: 1.2,
   significance: 0.01,
+  dispersion: 2,
   top: 10,
   minSamples: 100,
   countPerSample: 'auto',

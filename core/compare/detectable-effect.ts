@@ -27,7 +27,7 @@ export function smallestDetectable(
     // The function's share after growing by `ratio` while the rest stays as it was.
     const after = (share * ratio) / (share * ratio + 1 - share);
     const variance = (1 - share) / before + (1 - after) / (after * samples);
-    const z = Math.log(ratio) / Math.sqrt(variance);
+    const z = Math.log(ratio) / Math.sqrt(settings.dispersion * variance);
     if (z >= critical && after - share >= settings.minEffect) return { ratio, share: after };
   }
   return { ratio: Infinity, share: 1 };

@@ -34,7 +34,7 @@ export function testAgainstReference(
   let statistic = 0;
   for (let round = 0; round <= tested.length; round++) {
     const reference = referenceSamples(excluded, beforeSamples, afterSamples);
-    for (const row of tested) testRow(row, reference, excluded.has(row));
+    for (const row of tested) testRow(row, reference, excluded.has(row), settings.dispersion);
     adjustBenjaminiHochberg(tested);
     statistic = flagRows(tested, settings);
     const next = strongestNew(tested, excluded);
@@ -68,7 +68,7 @@ function referenceSamples(
   return { before: b, after: a };
 }
 
-function testRow(row: FunctionComparison, reference: Reference, outside: boolean): void {
+function testRow(row: FunctionComparison, reference: Reference, outside: boolean, dispersion: number): void {
   // Haldane's correction where a cell is empty, so that the log odds ratio and its variance are finite.
   const half = row.before.self === 0 || row.after.self === 0 ? 0.5 : 0;
   const x1 = row.before.self + half;
@@ -92,8 +92,8 @@ function testRow(row: FunctionComparison, reference: Reference, outside: boolean
     row.z = Math.sign(Math.log(row.ratio)) * normalQuantileUpper(row.p / 2);
     return;
   }
-  // Woolf's variance of a log odds ratio: the sum of the reciprocal cell counts.
-  row.z = Math.log(row.ratio) / Math.sqrt(1 / x1 + 1 / x2 + 1 / r1 + 1 / r2);
+  // Woolf's variance of a log odds ratio (the sum of the reciprocal cell counts), times the dispersion.
+  row.z = Math.log(row.ratio) / Math.sqrt(dispersion * (1 / x1 + 1 / x2 + 1 / r1 + 1 / r2));
   row.p = twoSidedP(row.z);
 }
 
