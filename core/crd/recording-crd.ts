@@ -14,7 +14,6 @@ import {
   DEFAULT_RECORDING_KEEP,
   POD_RESULT_STATES,
   type MergedResult,
-  type RecordingLinks,
   type RecordingPodResult,
   type ContinuousStatus,
   type RecordingSpec,
@@ -29,6 +28,7 @@ import { CALL_GRAPHS, DEFAULT_PARAMS, EVENTS, SYMBOL_SOURCES } from '../contract
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { DELIVERY_STATES } from '../sinks/delivery.ts';
 import type { SchemaOf } from './schema-types.ts';
+import { linksSchema } from './recording-links.ts';
 import { customResourceDefinition, type CustomResourceDefinition } from './crd-object.ts';
 
 /**
@@ -40,20 +40,6 @@ export const CRON_PATTERN =
 
 const time = { type: 'string', format: 'date-time' } as const;
 const count = { type: 'integer', format: 'int64', minimum: 0 } as const;
-
-const linksSchema = {
-  type: 'object',
-  description: 'Server paths of the artifacts (/api/v1/recordings/<id>/artifacts/<name>).',
-  required: ['svg', 'html', 'folded', 'speedscope'],
-  properties: {
-    svg: { type: 'string' },
-    html: { type: 'string' },
-    folded: { type: 'string' },
-    speedscope: { type: 'string' },
-    pprof: { type: 'string' },
-    otlp: { type: 'string' },
-  },
-} as const satisfies SchemaOf<RecordingLinks>;
 
 const resultsSchema = {
   type: 'array',

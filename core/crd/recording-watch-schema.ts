@@ -14,7 +14,7 @@ import {
   type RecordingWatch,
   type WatchStatus,
 } from './recording-watch.ts';
-import type { RecordingLinks } from './recording-links.ts';
+import { linksSchema } from './recording-links.ts';
 import type { SchemaOf, ValidationRule } from './schema-types.ts';
 
 function notWithWatch(field: string, why: string, allowed = `!has(self.${field})`): ValidationRule {
@@ -68,18 +68,6 @@ export const watchSchema = {
 const time = { type: 'string', format: 'date-time' } as const;
 const share = { type: 'number', minimum: 0, maximum: 100 } as const;
 const count = { type: 'integer', format: 'int64', minimum: 0 } as const;
-const linksSchema = {
-  type: 'object',
-  required: ['svg', 'html', 'folded', 'speedscope'],
-  properties: {
-    svg: { type: 'string' },
-    html: { type: 'string' },
-    folded: { type: 'string' },
-    speedscope: { type: 'string' },
-    pprof: { type: 'string' },
-    otlp: { type: 'string' },
-  },
-} as const satisfies SchemaOf<RecordingLinks>;
 
 export const watchStatusSchema = {
   type: 'object',
