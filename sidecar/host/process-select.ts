@@ -122,8 +122,10 @@ const PGREP_SCRIPT = `
  *
  * The matching runs in a vm context with a time limit: a pattern that backtracks without end (`(a+)+$`
  * against a long argument) would otherwise hold the sidecar's event loop, health checks included. It is
- * stopped and refused with a 400. `byLine` says which processes the command-line fallback may choose
- * (all by default; selectProcesses leaves out the request's own client).
+ * stopped and refused with a 400. The vm's limit is wall-clock time, and a loaded node can leave this
+ * thread waiting for a CPU past it; so a test stopped after using less than half the limit in CPU time was
+ * not the pattern's doing, and is tried again (up to STARVED_RETRIES times). `byLine` says which processes
+ * the command-line fallback may choose (all by default; selectProcesses leaves out the request's own client).
  */
 export function matchProcesses(
   processes: readonly ProcessInfo[],
@@ -131,27 +133,37 @@ export function matchProcesses(
   timeoutMs = PATTERN_TIME_LIMIT_MS,
   byLine: (process: ProcessInfo) => boolean = () => true,
 ): ProcessInfo[] {
-  let chosen: boolean[];
-  try {
-    chosen = runInNewContext(
-      PGREP_SCRIPT,
-      {
-        regexp: new RegExp(pattern),
-        names: processes.map(namesOf),
-        lines: processes.map(commandLineOf),
-        eligible: processes.map(byLine),
-      },
-      { timeout: timeoutMs },
-    ) as boolean[];
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
-    throw new FurnaceError(
-      'ERR_INVALID_PARAMETER',
-      `processPattern /${pattern}/ took longer than ${timeoutMs} ms to test the names and command lines of ${processes.length} processes; use a simpler pattern`,
-      { field: 'processPattern', value: pattern, limit: `${timeoutMs} ms` },
-    );
+  const context = {
+    regexp: new RegExp(pattern),
+    names: processes.map(namesOf),
+    lines: processes.map(commandLineOf),
+    eligible: processes.map(byLine),
+  };
+  for (let attempt = 0; ; attempt++) {
+    const cpuBefore = threadCpuMs();
+    try {
+      const chosen = runInNewContext(PGREP_SCRIPT, { ...context }, { timeout: timeoutMs }) as boolean[];
+      return processes.filter((_p, i) => chosen[i] === true);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+      const starved = threadCpuMs() - cpuBefore < timeoutMs / 2;
+      if (starved && attempt < STARVED_RETRIES) continue;
+      throw new FurnaceError(
+        'ERR_INVALID_PARAMETER',
+        `processPattern /${pattern}/ took longer than ${timeoutMs} ms to test the names and command lines of ${processes.length} processes; use a simpler pattern`,
+        { field: 'processPattern', value: pattern, limit: `${timeoutMs} ms` },
+      );
+    }
   }
-  return processes.filter((_p, i) => chosen[i] === true);
+}
+
+/** How many times a pattern test stopped while the thread hardly ran is tried again before it is refused. */
+const STARVED_RETRIES = 3;
+
+/** CPU time (user and system) of this thread in ms; the process's where Node lacks threadCpuUsage. */
+function threadCpuMs(): number {
+  const usage = typeof process.threadCpuUsage === 'function' ? process.threadCpuUsage() : process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
 }
 
 function podProcesses(pool: ProcessInfo[], ctx: SelectionContext): { list: ProcessInfo[]; scope: string } {

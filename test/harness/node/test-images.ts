@@ -30,7 +30,7 @@ export async function buildHotAppImage(workDir: string, busyPercent = 25): Promi
 
 /**
  * The waiting program (../waiting-program.ts: its threads burn, block in read() and sleep in a known split)
- * as a static binary; its arguments are the container's: `<seconds> <thread-name prefix>`.
+ * as a static binary; its arguments are the container's: `<seconds> <thread-name prefix> [<burn: 1 or 0>]`.
  */
 export async function buildWaitingAppImage(workDir: string): Promise<string> {
   const dir = join(workDir, 'waiting-app');

@@ -210,6 +210,24 @@ describe('helpers', () => {
     );
   });
 
+  it('does not refuse a simple pattern whose test a loaded machine held past the limit without running it', () => {
+    // The name waits 300 ms the first time it is read, using no CPU: as a thread the machine does not run.
+    // The limit is on the CPU the test spends, so the wait is not the pattern's: it is tried again.
+    let reads = 0;
+    const waiting = {
+      toString(): string {
+        reads += 1;
+        if (reads === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+        return 'app';
+      },
+    };
+    const starved = { ...proc(31, 1, '/bin/app --port 80'), comm: waiting as unknown as string };
+    assert.deepEqual(
+      matchProcesses([starved], '^app$', 100).map((p) => p.pid),
+      [31],
+    );
+    assert.ok(reads >= 2, 'tried again after the wait');
+  });
   it("leaves out the request's own client and anything started after the request, and says so", () => {
     const arrived = 1_000_000;
     const at = (p: ProcessInfo, startedAtMs: number): ProcessInfo => ({ ...p, startedAtMs });
