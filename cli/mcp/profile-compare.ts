@@ -55,7 +55,7 @@ export function countsOf(tally: StackTally): FunctionCounts {
     self[i] = tally.functions.get(name)?.self ?? 0;
     total[i] = tally.functions.get(name)?.total ?? 0;
   });
-  return { names, self, total, samples: tally.totalSamples, smallestCount: tally.smallestCount };
+  return { names, self, total, samples: tally.totalSamples, countDivisor: tally.countDivisor };
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;

@@ -2,6 +2,7 @@
 // comparison needs: the samples per function as a leaf (self) and anywhere on the stack (total), and
 // the few heaviest whole stacks. Nothing else of the profile is kept, so a profile of 100,000 unique
 // stacks costs its functions, not its stacks.
+import { divisorOf } from '../../core/compare/function-counts.ts';
 import { boundedName, MAX_NAME_CHARS } from './bounded-text.ts';
 
 /** Function names longer than this are kept cut (two names sharing these first characters add up). */
@@ -32,8 +33,8 @@ export interface StackTally {
   invalidLines: number;
   /** Samples whose leaf frame has no name (missing symbols). */
   unnamedLeafSamples: number;
-  /** The smallest count of any stack (Infinity without stacks): one sample's weight when counts are periods. */
-  smallestCount: number;
+  /** The greatest common divisor of the stacks' counts (0 without stacks): one sample's weight when counts are fixed periods. */
+  countDivisor: number;
   /** Per function; the first frame (the process) counts only in a stack of it alone. */
   functions: Map<string, FunctionCount>;
   /** The heaviest stacks, heaviest first (ties: stack text order). */
@@ -61,7 +62,7 @@ export class StackTallier {
     uniqueStacks: 0,
     invalidLines: 0,
     unnamedLeafSamples: 0,
-    smallestCount: Infinity,
+    countDivisor: 0,
     functions: new Map(),
     heaviest: [],
     cutLengths: new Map(),
@@ -108,7 +109,7 @@ export class StackTallier {
     const tally = this.tally;
     tally.totalSamples += count;
     tally.uniqueStacks += 1;
-    tally.smallestCount = Math.min(tally.smallestCount, count);
+    tally.countDivisor = divisorOf(tally.countDivisor, count);
     const stamp = tally.uniqueStacks;
     const frames = this.framesOf(line, end);
     for (const counter of frames) {

@@ -22,8 +22,9 @@ export interface CompareOptions {
   minSamples?: number;
   /**
    * Counts per sample: the test needs samples, and folded counts are often weights (perf's cpu-clock sums
-   * sample periods in nanoseconds). 'auto' takes the smallest count of any stack of either profile, which
-   * is one sample's period when the period is fixed (cpu-clock at a set frequency, what Furnace records).
+   * sample periods in nanoseconds). 'auto' takes the greatest common divisor of every stack's count of
+   * both profiles, which is one sample's period when the period is fixed (cpu-clock at a set frequency,
+   * what Furnace records).
    */
   countPerSample?: number | 'auto';
 }

@@ -10,8 +10,11 @@ export interface FunctionCounts {
   readonly total: Float64Array;
   /** All samples of the profile. */
   readonly samples: number;
-  /** The smallest count of any stack (of any line, read from text) read; Infinity without stacks. */
-  readonly smallestCount: number;
+  /**
+   * The greatest common divisor of the stacks' counts (of the lines, read from text): one sample's weight
+   * when every sample has the same period. 0 without stacks, 1 when a count is not a whole number.
+   */
+  readonly countDivisor: number;
 }
 
 export function countFunctions(stacks: FoldedStacks): FunctionCounts {
@@ -51,16 +54,25 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 11 || code === 12;
 }
 
+/** The greatest common divisor of a divisor so far (0 for none yet) and a count; 1 for a fraction. */
+export function divisorOf(divisor: number, count: number): number {
+  if (!Number.isInteger(count) || !Number.isInteger(divisor)) return 1;
+  let a = divisor;
+  let b = count;
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
 class Counter {
   readonly #table = new FunctionTable();
   readonly #frames = new StackFrames(this.#table);
   #samples = 0;
   #stamp = 0;
-  #smallest = Infinity;
+  #divisor = 0;
 
   add(text: string, start: number, end: number, count: number): void {
     this.#samples += count;
-    if (count < this.#smallest) this.#smallest = count;
+    this.#divisor = divisorOf(this.#divisor, count);
     const stamp = ++this.#stamp;
     const ids = this.#frames.read(text, start, end);
     // ids[0] is the process name.
@@ -76,7 +88,7 @@ class Counter {
       self: table.self,
       total: table.total,
       samples: this.#samples,
-      smallestCount: this.#smallest,
+      countDivisor: this.#divisor,
     };
   }
 }

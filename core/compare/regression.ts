@@ -11,7 +11,7 @@ import {
   type ProfileReason,
   type Verdict,
 } from './comparison-types.ts';
-import { countFoldedText, countFunctions, type FunctionCounts } from './function-counts.ts';
+import { countFoldedText, countFunctions, divisorOf, type FunctionCounts } from './function-counts.ts';
 import { testAgainstReference } from './reference-test.ts';
 
 export * from './comparison-types.ts';
@@ -117,8 +117,11 @@ function listed(rows: FunctionComparison[], top: number): FunctionComparison[] {
   return [...marked.sort(bySize), ...rest.sort(bySize)].slice(0, top);
 }
 
-/** The smallest count of any stack of either profile: one sample's weight when periods are fixed. */
+/**
+ * The greatest common divisor of every stack's count of both profiles: one sample's weight when periods
+ * are fixed. (The smallest count is not: a program of few stacks may have none sampled only once.)
+ */
 function sampleUnit(before: FunctionCounts, after: FunctionCounts): number {
-  const smallest = Math.min(before.smallestCount, after.smallestCount);
-  return Number.isFinite(smallest) && smallest > 0 ? smallest : 1;
+  const divisor = divisorOf(before.countDivisor, after.countDivisor);
+  return divisor > 0 ? divisor : 1;
 }

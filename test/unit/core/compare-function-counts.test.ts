@@ -25,8 +25,8 @@ function assertSame(text: string, uniqueLines = true): FunctionCounts {
   const parsed = countFunctions(parseFolded(text));
   assert.deepEqual(byName(inPlace), byName(parsed));
   assert.equal(inPlace.samples, parsed.samples);
-  // The smallest count is per line read: parsing first adds repeated lines up.
-  if (uniqueLines) assert.equal(inPlace.smallestCount, parsed.smallestCount);
+  // The divisor is of the lines read: parsing first adds repeated lines up.
+  if (uniqueLines) assert.equal(inPlace.countDivisor, parsed.countDivisor);
   return inPlace;
 }
 
@@ -54,5 +54,5 @@ test('odd lines: CRLF, spaces in frames, tabs, blank and countless lines, repeat
   assert.deepEqual(byName(counts)['f'], [7.5, 7.5]);
   assert.deepEqual(byName(counts)['operator new(unsigned long)'], [4, 4]);
   assert.equal(counts.samples, 11.5);
-  assert.equal(counts.smallestCount, 1);
+  assert.equal(counts.countDivisor, 1);
 });

@@ -105,3 +105,20 @@ test('periods in nanoseconds are tested as samples: one sample is the smallest s
   const close = (a: number): FoldedStacks => new Map([...ns(a)].map(([stack, n]) => [stack, n + (a % 7)]));
   assert.equal(compareWeights(close(1000), close(1010)).verdict, 'unchanged');
 });
+
+test('counts of a fixed period with no stack sampled once: the samples are the counts over the period', () => {
+  // A CI run: a recording of a busy program whose every stack had 3 or more samples of 10,101,010 ns (99 Hz)
+  // was taken for 165 samples instead of 494, and one with 75 or more for 6.6, so too few to compare.
+  const period = 10_101_010;
+  const fourStacks = (a: number, b: number, c: number, d: number): FoldedStacks =>
+    new Map([
+      ['app;main;alpha', a * period],
+      ['app;main;beta', b * period],
+      ['app;main;gamma', c * period],
+      ['app;main;delta', d * period],
+    ]);
+  const result = compareWeights(fourStacks(120, 126, 123, 125), fourStacks(75, 150, 135, 134));
+  assert.equal(result.beforeSamples, 494);
+  assert.equal(result.afterSamples, 494);
+  assert.deepEqual(result.reasons, []);
+});

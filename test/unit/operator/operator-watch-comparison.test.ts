@@ -20,7 +20,7 @@ const after = version('bbbb', ['r2', 'r3']);
 
 /**
  * Folded stacks of main calling light and heavy `light` and `heavy` times, and steady helpers; with a stack
- * sampled once, as perf's always has (the comparison takes the smallest count for one sample).
+ * sampled once (the comparison takes the counts' greatest common divisor for one sample).
  */
 const stacks = (light: number, heavy: number) =>
   new Map([
