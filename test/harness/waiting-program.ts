@@ -5,7 +5,8 @@
 //   feed  sleeps in nanosleep() 10 ms between writes;
 //   sleep sleeps in nanosleep() 5 ms at a time.
 // So of the time blocked, a third is read's (one thread) and two thirds nanosleep's (two threads).
-// A third argument of 0 leaves out the computing thread (main exits, the others run on): under a CPU limit
+// A third argument of 0 leaves out the computing thread (main sleeps as the sleep thread, until killed):
+// under a CPU limit
 // the computing thread would spend the quota and the whole cgroup would be throttled, the feed thread
 // with it, so read() would wait for the throttle as well as the 10 ms (in a pod, the limit is the container's).
 import { writeFile } from 'node:fs/promises';
@@ -53,8 +54,8 @@ int main(int argc, char **argv) {
   pthread_t t;
   pthread_create(&t, NULL, reader, NULL);
   pthread_create(&t, NULL, feeder, NULL);
+  if (!burning) return sleeper(NULL) != NULL;
   pthread_create(&t, NULL, sleeper, NULL);
-  if (!burning) pthread_exit(NULL);
   name_thread("burn");
   struct timespec start, now;
   clock_gettime(CLOCK_MONOTONIC, &start);
