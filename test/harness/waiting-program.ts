@@ -6,9 +6,9 @@
 //   sleep sleeps in nanosleep() 5 ms at a time.
 // So of the time blocked, a third is read's (one thread) and two thirds nanosleep's (two threads).
 // A third argument of 0 leaves out the computing thread (main sleeps as the sleep thread, until killed):
-// under a CPU limit
-// the computing thread would spend the quota and the whole cgroup would be throttled, the feed thread
-// with it, so read() would wait for the throttle as well as the 10 ms (in a pod, the limit is the container's).
+// under a CPU limit the computing thread would spend the quota and the whole cgroup would be throttled, the
+// feed thread with it, so read() would wait for the throttle as well as the 10 ms (in a pod, the limit is
+// the container's).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './processes.ts';
