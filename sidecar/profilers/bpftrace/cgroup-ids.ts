@@ -1,9 +1,11 @@
 // The cgroup v2 IDs of the targets' cgroups, which bpftrace's `cgroup` builtin (bpf_get_current_cgroup_id)
 // compares in the kernel: a cgroup's ID is the inode number of its directory in a cgroup2 mount. The path
 // comes from the target's /proc/PID/cgroup (`0::/kubepods/besteffort/pod<uid>/<id>`); the directory is
-// looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root),
-// then under a read-only mount of the whole tree the recorder makes for itself (kernel-mounts.ts): a
-// container on a hybrid node sees no cgroup2 mount at all, only its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
+// looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root), then
+// under those of PID 1 (through /proc/1/root: the node's init for the agent, which shares the host's PID
+// namespace and reads other processes' roots with CAP_SYS_PTRACE anyway), then under a read-only mount of the
+// whole tree the recorder makes for itself (kernel-mounts.ts; needs CAP_SYS_ADMIN): a container on a hybrid
+// node sees no cgroup2 mount at all, only its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
 // node, or where no mount shows the cgroup, the scope stays the PID namespace (the reason says why).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -88,7 +90,11 @@ export async function readCgroupId(
   if (path.split('/').includes('..'))
     return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const own = { mountinfo: `${procRoot}/self/mountinfo`, prefix: '/' };
-  const views = [own, { mountinfo: `${procRoot}/${pid}/mountinfo`, prefix: `${procRoot}/${pid}/root` }];
+  const viewOf = (p: number) => ({
+    mountinfo: `${procRoot}/${p}/mountinfo`,
+    prefix: `${procRoot}/${p}/root`,
+  });
+  const views = [own, viewOf(pid), viewOf(1)];
   for (const view of views) {
     const id = await idInView(path, view);
     if (id !== undefined) return { id };

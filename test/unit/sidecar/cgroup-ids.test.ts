@@ -1,10 +1,14 @@
 // Where a target's cgroup v2 directory is, from /proc/PID/cgroup and mountinfo texts as a hybrid node, a
 // container that sees only its own cgroup, and a v1-only node write them (sidecar/profilers/bpftrace/cgroup-ids.ts).
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   cgroup2MountsOf,
   cgroupDirectoryOf,
+  readCgroupId,
   unifiedPathOf,
 } from '../../../sidecar/profilers/bpftrace/cgroup-ids.ts';
 
@@ -46,5 +50,32 @@ describe('cgroup v2 IDs of targets', () => {
     assert.equal(cgroupDirectoryOf(`${POD}/${'d'.repeat(64)}`, own), undefined);
     assert.equal(cgroupDirectoryOf(`${CONTAINER}x`, own), undefined);
     assert.equal(cgroupDirectoryOf(CONTAINER, []), undefined);
+  });
+
+  it("finds the cgroup under PID 1's mounts when neither the recorder nor the target shows it (the node agent)", async (t) => {
+    // A /proc as the agent's container sees it on a hybrid node: its own mountinfo and the target's show only
+    // v1 hierarchies; the node's init (PID 1, host PID namespace) has the whole cgroup2 tree.
+    const proc = await mkdtemp(join(tmpdir(), 'furnace-cgroup-ids-'));
+    t.after(() => rm(proc, { recursive: true, force: true }));
+    const v1Only = '32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n';
+    for (const [pid, mountinfo] of [
+      ['self', v1Only],
+      ['4242', v1Only],
+      ['1', HYBRID_MOUNTINFO],
+    ] as const) {
+      await mkdir(join(proc, pid), { recursive: true });
+      await writeFile(join(proc, pid, 'mountinfo'), mountinfo);
+    }
+    await writeFile(join(proc, '4242', 'cgroup'), HYBRID_CGROUP);
+    const directory = join(proc, '1', 'root', 'sys/fs/cgroup/unified', CONTAINER);
+    await mkdir(directory, { recursive: true });
+    const expected = Number((await stat(directory, { bigint: true })).ino);
+    assert.deepEqual(await readCgroupId(4242, proc), { id: expected });
+    // Without PID 1's view there is nothing to scope by, and the reason says so.
+    await writeFile(join(proc, '1', 'mountinfo'), v1Only);
+    const missing = await readCgroupId(4242, proc, () => Promise.resolve(false));
+    assert.deepEqual(missing, {
+      reason: `no cgroup2 mount the recorder or process 4242 sees shows ${CONTAINER}, and mounting one of its own failed`,
+    });
   });
 });
