@@ -46,8 +46,11 @@ export function cgroup2MountsOf(text: string): Cgroup2Mount[] {
 export function cgroupDirectoryOf(path: string, mounts: readonly Cgroup2Mount[]): string | undefined {
   const sorted = [...mounts].sort((a, b) => a.root.length - b.root.length);
   for (const { root, mountPoint } of sorted) {
-    if (root === '/') return join(mountPoint, path);
-    if (path === root || path.startsWith(`${root}/`)) return join(mountPoint, path.slice(root.length));
+    const under = path === root || path.startsWith(`${root}/`);
+    const rest = root === '/' ? path : under ? path.slice(root.length) : undefined;
+    // Paths above the reader's cgroup namespace start with `/..`, and so does the root of a mount of the
+    // tree above it (mountinfo shows both from the reader's namespace): the part below the root may not climb.
+    if (rest !== undefined && !rest.split('/').includes('..')) return join(mountPoint, rest);
   }
   return undefined;
 }
@@ -86,9 +89,6 @@ export async function readCgroupId(
   if (path === undefined) return { reason: `process ${pid} has no cgroup v2 line in /proc/${pid}/cgroup` };
   if (path === '/')
     return { reason: `process ${pid} is in the root cgroup v2 (or a cgroup namespace's root)` };
-  // Above the recorder's cgroup namespace: no mount of its own reaches there, and `..` must not walk out.
-  if (path.split('/').includes('..'))
-    return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const own = { mountinfo: `${procRoot}/self/mountinfo`, prefix: '/' };
   const viewOf = (p: number) => ({
     mountinfo: `${procRoot}/${p}/mountinfo`,
@@ -102,6 +102,9 @@ export async function readCgroupId(
   const mounted = mountOwnView === undefined ? undefined : await mountOwnView();
   const id = mounted === true ? await idInView(path, own) : undefined;
   if (id !== undefined) return { id };
+  // Above the recorder's cgroup namespace, only a mount of the tree above it (PID 1's on a node) reaches there.
+  if (path.split('/').includes('..'))
+    return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const tried = mounted === false ? ', and mounting one of its own failed' : '';
   return { reason: `no cgroup2 mount the recorder or process ${pid} sees shows ${path}${tried}` };
 }

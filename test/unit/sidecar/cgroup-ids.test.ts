@@ -52,6 +52,20 @@ describe('cgroup v2 IDs of targets', () => {
     assert.equal(cgroupDirectoryOf(CONTAINER, []), undefined);
   });
 
+  it("places a cgroup above the reader's cgroup namespace only under a mount whose root climbs as far", () => {
+    // The agent in a cgroup namespace two levels deep (a v2 node): the target's path and the node init's
+    // mount of the whole tree, as the agent reads them, both start with `/../..`.
+    const target = `/../..${CONTAINER}`;
+    const nodeRoot = cgroup2MountsOf('31 1 0:27 /../.. /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n');
+    assert.equal(cgroupDirectoryOf(target, nodeRoot), `/sys/fs/cgroup${CONTAINER}`);
+    // Its own namespace's root (`/`) does not reach there, nor does a mount one level up: `..` never walks out.
+    const own = cgroup2MountsOf('40 30 0:27 / /sys/fs/cgroup ro - cgroup2 cgroup2 rw\n');
+    assert.equal(cgroupDirectoryOf(target, own), undefined);
+    const oneUp = cgroup2MountsOf('41 30 0:27 /.. /mnt rw - cgroup2 cgroup2 rw\n');
+    assert.equal(cgroupDirectoryOf(target, oneUp), undefined);
+    assert.equal(cgroupDirectoryOf(`/../..${POD}/../../../x`, nodeRoot), undefined);
+  });
+
   it("finds the cgroup under PID 1's mounts when neither the recorder nor the target shows it (the node agent)", async (t) => {
     // A /proc as the agent's container sees it on a hybrid node: its own mountinfo and the target's show only
     // v1 hierarchies; the node's init (PID 1, host PID namespace) has the whole cgroup2 tree.
