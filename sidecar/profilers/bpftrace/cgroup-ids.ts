@@ -2,10 +2,11 @@
 // compares in the kernel: a cgroup's ID is the inode number of its directory in a cgroup2 mount. The path
 // comes from the target's /proc/PID/cgroup (`0::/kubepods/besteffort/pod<uid>/<id>`); the directory is
 // looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root), then
-// under those of PID 1 (through /proc/1/root: the node's init for the agent, which shares the host's PID
-// namespace and reads other processes' roots with CAP_SYS_PTRACE anyway), then under a read-only mount of the
-// whole tree the recorder makes for itself (kernel-mounts.ts; needs CAP_SYS_ADMIN): a container on a hybrid
-// node sees no cgroup2 mount at all, only its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
+// under those of the target's parents and PID 1 (for the agent, which shares the host's PID namespace and
+// reads other processes' roots with CAP_SYS_PTRACE anyway: the container's runtime shim and the node's init,
+// which see the whole tree), then under a read-only mount of the whole tree the recorder makes for itself
+// (kernel-mounts.ts; needs CAP_SYS_ADMIN): a container on a hybrid node sees no cgroup2 mount at all, only
+// its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
 // node, or where no mount shows the cgroup, the scope stays the PID namespace (the reason says why).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -74,6 +75,26 @@ async function idInView(
   return directory === undefined ? undefined : idOfDirectory(join(view.prefix, directory));
 }
 
+/** The most parents of a target whose mounts are looked at. */
+const MAX_ANCESTORS = 16;
+
+/**
+ * The process's parents, nearest first, then PID 1 (the chain ends where a parent is outside the reader's PID
+ * namespace). For the node agent these are the container's runtime shim and the node's init, in the host's
+ * mount namespace, where the whole cgroup2 tree is mounted.
+ */
+async function ancestorsOf(pid: number, procRoot: string): Promise<number[]> {
+  const chain: number[] = [];
+  for (let current = pid; chain.length < MAX_ANCESTORS;) {
+    const status = await readFile(`${procRoot}/${current}/status`, 'utf8').catch(() => '');
+    const parent = Number(/^PPid:\s+(\d+)$/m.exec(status)?.[1] ?? 0);
+    if (parent <= 0 || parent === pid || chain.includes(parent)) break;
+    chain.push(parent);
+    current = parent;
+  }
+  return chain.includes(1) ? chain : [...chain, 1];
+}
+
 /**
  * The cgroup v2 ID of a process's cgroup, or why there is none to scope by: a v1-only process, the root of
  * the tree (or of a cgroup namespace, which hides where it is), or a directory no mount shows.
@@ -94,15 +115,18 @@ export async function readCgroupId(
     mountinfo: `${procRoot}/${p}/mountinfo`,
     prefix: `${procRoot}/${p}/root`,
   });
-  const views = [own, viewOf(pid), viewOf(1)];
-  for (const view of views) {
+  for (const view of [own, viewOf(pid)]) {
     const id = await idInView(path, view);
+    if (id !== undefined) return { id };
+  }
+  for (const ancestor of await ancestorsOf(pid, procRoot)) {
+    const id = await idInView(path, viewOf(ancestor));
     if (id !== undefined) return { id };
   }
   const mounted = mountOwnView === undefined ? undefined : await mountOwnView();
   const id = mounted === true ? await idInView(path, own) : undefined;
   if (id !== undefined) return { id };
-  // Above the recorder's cgroup namespace, only a mount of the tree above it (PID 1's on a node) reaches there.
+  // Above the recorder's cgroup namespace, only a mount of the tree above it (a host process's) reaches there.
   if (path.split('/').includes('..'))
     return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const tried = mounted === false ? ', and mounting one of its own failed' : '';
