@@ -25,8 +25,16 @@ import { ingressPolicy, labelsOf, object, ownedMeta, selectorOf, type PlanContex
 export const AGENT_PATHS = { dataDir: '/var/lib/furnace-agent', tmpDir: '/tmp' } as const;
 export const AGENT_OUTPUT_SIZE_LIMIT = '4Gi';
 export const AGENT_PORT_NAME = 'furnace-agent';
-/** What perf needs on other pods' processes, and nothing more (docs/agent.md, "Least privilege"). */
-export const AGENT_CAPABILITIES = ['PERFMON', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_SEARCH'] as const;
+/**
+ * What perf needs on other pods' processes, and BPF for the off-CPU and wall recorder's maps and program
+ * (bpftrace; with PERFMON it may load tracing programs), and nothing more (docs/agent.md, "Least privilege").
+ */
+export const AGENT_CAPABILITIES = ['PERFMON', 'BPF', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_SEARCH'] as const;
+/**
+ * The node's tracefs, read-only, where bpftrace reads the format and ID of the scheduler tracepoint: a
+ * container's /sys has none, and mounting it would need CAP_SYS_ADMIN.
+ */
+export const AGENT_TRACEFS = '/sys/kernel/tracing';
 
 function agentEnv(context: PlanContext): V1EnvVar[] {
   const fieldRef = (fieldPath: string) => ({ valueFrom: { fieldRef: { fieldPath } } });
@@ -63,7 +71,7 @@ function planDaemonSet(context: PlanContext): V1DaemonSet {
           automountServiceAccountToken: false,
           // No Service variables (FURNACE_PORT and friends of the Service `furnace`) among the agent's own.
           enableServiceLinks: false,
-          // The other pods' processes, for perf; no host network, IPC or filesystem.
+          // The other pods' processes, for perf; no host network or IPC, of the host's files tracefs only.
           hostPID: true,
           ...(agent.nodeSelector ? { nodeSelector: { ...agent.nodeSelector } } : {}),
           ...(agent.tolerations ? { tolerations: agent.tolerations.map((t) => ({ ...t })) } : {}),
@@ -96,11 +104,12 @@ function agentContainer(context: PlanContext): V1Container {
       { name: 'token', mountPath: SIDECAR_MOUNT_PATHS.tokenDir, readOnly: true },
       { name: 'data', mountPath: AGENT_PATHS.dataDir },
       { name: 'tmp', mountPath: AGENT_PATHS.tmpDir },
+      { name: 'tracefs', mountPath: AGENT_TRACEFS, readOnly: true },
     ],
   };
 }
 
-/** The projected token (audience furnace) and the two scratch directories. */
+/** The projected token (audience furnace), the two scratch directories and the node's tracefs. */
 function agentVolumes(): V1Volume[] {
   return [
     {
@@ -119,6 +128,7 @@ function agentVolumes(): V1Volume[] {
     },
     { name: 'data', emptyDir: { sizeLimit: AGENT_OUTPUT_SIZE_LIMIT } },
     { name: 'tmp', emptyDir: { sizeLimit: '1Gi' } },
+    { name: 'tracefs', hostPath: { path: AGENT_TRACEFS, type: 'Directory' } },
   ];
 }
 

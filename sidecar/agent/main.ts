@@ -20,11 +20,12 @@ import { startContinuous } from '../continuous/start-continuous.ts';
 import { readAgentConfig } from './agent-config.ts';
 import { AgentRecorders } from './recorders.ts';
 import { canEnterMountNamespaces } from '../profilers/perf/perf-symfs.ts';
+import { bpftraceBtfEnv } from '../profilers/bpftrace/btf-env.ts';
 
 type SchedDeps = Omit<Parameters<typeof createSchedProfiler>[0], 'timers' | 'env'>;
 
-function schedProfiler(deps: SchedDeps): ReturnType<typeof createSchedProfiler> {
-  return createSchedProfiler({ ...deps, timers, env: process.env });
+function schedProfiler(deps: SchedDeps, env: Record<string, string>): ReturnType<typeof createSchedProfiler> {
+  return createSchedProfiler({ ...deps, timers, env: { ...process.env, ...env } });
 }
 
 async function main(): Promise<void> {
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     () => readAgentConfig(process.env, { hostname: hostname(), tmpDir: tmpdir() }),
     async (config, basics) => {
       symbolTree = !(await canEnterMountNamespaces());
+      // Without CAP_SYS_ADMIN bpftrace finds the kernel's types only when told the file (btf-env.ts).
+      const btf = await bpftraceBtfEnv(!symbolTree, process.env);
       const runtime = recorderRuntime(basics, process.env);
       const recorders = new AgentRecorders({
         config,
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
         readProcesses: (cgroupOwner) => readProcessTable({ withContainers: true, cgroupOwner }),
         // Profiles offcpu and wall: Furnace's own program, scoped to the pod's containers' cgroups.
         profilers: (budget) => ({
-          sched: schedProfiler({ config, budget, spawn: basics.spawnChild, run: runtime.run }),
+          sched: schedProfiler({ config, budget, spawn: basics.spawnChild, run: runtime.run }, btf),
         }),
       });
       // What a previous run left is finished or queued before the first request; each (re)registration

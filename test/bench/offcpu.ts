@@ -12,7 +12,7 @@
 //    second of the whole machine (/proc/stat's ctxt over the window).
 // 2. Stop → graph: a 30-s recording of the same nginx stopped, then the time until the status says done
 //    (record stage end, folding, rendering, exports), offcpu against cpu (perf), alternating.
-import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinished, type RecordingStatus } from '../../core/contract/recording.ts';
@@ -27,6 +27,7 @@ import {
   type SidecarProcess,
 } from '../process/sidecar-harness.ts';
 import { runBench, type BenchContext } from './bench-kit.ts';
+import { attachedBpftrace, bpfRunTime } from './bpftrace-attached.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STOP_ROUNDS = Number(process.env.BENCH_STOP_ROUNDS ?? 3);
@@ -62,32 +63,6 @@ async function abWindow(url: string): Promise<number> {
   return Number(rate);
 }
 
-/** The bpftrace running recording `id` (its program is recordings/<id>/program.bt), from /proc. */
-async function bpftraceOf(id: string): Promise<number | undefined> {
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(`/recordings/${id}/program.bt`)) return Number(entry);
-  }
-  return undefined;
-}
-
-/** The summed run time (ns) and count of the BPF programs a process holds open (fdinfo of its prog fds). */
-async function bpfRunTime(pid: number): Promise<{ ns: number; programs: number }> {
-  let ns = 0;
-  let programs = 0;
-  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
-    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-    if (link !== 'anon_inode:bpf-prog') continue;
-    const info = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
-    const runTime = /^run_time_ns:\s+(\d+)$/m.exec(info)?.[1];
-    if (runTime === undefined) continue;
-    ns += Number(runTime);
-    programs++;
-  }
-  return { ns, programs };
-}
-
 /** Starts an offcpu recording of pid and waits for bpftrace's programs to be attached; its id and bpftrace. */
 async function startOffcpu(sidecar: SidecarProcess, pid: number, seconds: number) {
   const start = await sidecar.call('POST', '/recordings', {
@@ -97,18 +72,7 @@ async function startOffcpu(sidecar: SidecarProcess, pid: number, seconds: number
   });
   if (start.status !== 202) throw new Error(`POST /recordings answered ${start.status}: ${start.text}`);
   const { id } = start.json as RecordingStatus;
-  // bpftrace compiles the program with LLVM first: seconds on a quiet machine, a minute on a busy one.
-  for (let i = 0; i < 1800; i++) {
-    const status = (await sidecar.call('GET', `/recordings/${id}`)).json as RecordingStatus;
-    if (isFinished(status)) throw new Error(`recording ${id} ended ${status.state}: ${status.error}`);
-    const bpftrace = await bpftraceOf(id);
-    if (bpftrace !== undefined && (await bpfRunTime(bpftrace)).programs >= 1) {
-      await sleep(500);
-      return { id, bpftrace };
-    }
-    await sleep(100);
-  }
-  throw new Error(`bpftrace attached no programs for recording ${id}`);
+  return { id, bpftrace: await attachedBpftrace(sidecar, id) };
 }
 
 async function stopAndWait(sidecar: SidecarProcess, id: string): Promise<RecordingStatus> {

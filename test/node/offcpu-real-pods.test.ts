@@ -1,8 +1,8 @@
 // Off-CPU profiles of real pods (issue 46's acceptance), on the test node with Furnace installed from its
 // images as the README says (readme-walk-real-install.ts): a user bound to furnace-recorder in their
 // namespace records `--profile offcpu` of one container with `kubectl furnace record`, through the sidecar
-// the webhook injected from the sidecar image. (Agent mode is not here: the agent's DaemonSet has neither
-// CAP_BPF nor tracefs, docs/profilers.md.)
+// the webhook injected from the sidecar image, then, with agent mode on, of a pod without a sidecar through
+// the operator's agent DaemonSet (its capabilities and read-only tracefs only: docs/agent.md).
 //
 // The workload is the waiting C program (test/harness/waiting-program.ts) as a static image: of the time its
 // threads block, a third is read() on a pipe and two thirds nanosleep(). The recorded pod has a second
@@ -17,12 +17,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { eventually } from '../harness/eventually.ts';
 import { WAITING_APP_IMAGE, buildWaitingAppImage } from '../harness/node/test-images.ts';
 import { useNode, type TestNode } from '../harness/node/use-node.ts';
 import { kubectlFurnace } from '../kube/readme-walk-fixture.ts';
 import {
   install,
   loadFurnaceImages,
+  NS,
   portForward,
   registered,
   serverCa,
@@ -32,6 +34,7 @@ import {
 import { enableNamespace, readyPod } from './readme-walk-real-pods.ts';
 
 const node: TestNode = await useNode();
+const AGENT_ON = JSON.stringify({ spec: { agent: { enabled: true } } });
 
 function waitingContainer(name: string, prefix: string) {
   return {
@@ -155,5 +158,41 @@ describe('off-CPU profiles of real pods', () => {
     const alice = await userKubeconfig(node, join(dir, 'alice.kubeconfig'), token);
     const stacks = await recordOffcpu(dir, alice, mine, pod.metadata.name, 'sidecar-offcpu');
     assertChosenShares(t, stacks, 'sel', 'sidecar');
+  });
+
+  it("agent: kubectl furnace record --profile offcpu of a pod without a sidecar; its waits at their shares, nothing of the pod's other container or the other namespace", async (t) => {
+    await node.kubectl(['patch', 'furnace', 'furnace', '-n', NS, '--type=merge', '-p', AGENT_ON]);
+    // Not opted in: the webhook injects nothing, and the agent records it as it runs.
+    const plain = waitingDeployment(
+      'plain',
+      mine,
+      [
+        ['app', 'agt'],
+        ['other', 'ago'],
+      ],
+      false,
+    );
+    await node.kubectl(['apply', '-f', '-'], JSON.stringify(plain));
+    await readyPod(node, theirs, 'app=neighbour');
+    const pod = await readyPod(node, mine, 'app=plain');
+    assert.deepEqual(
+      pod.spec.containers.map((c) => c.name),
+      ['app', 'other'],
+      'a pod that does not opt in gets no sidecar',
+    );
+    await eventually(
+      () => node.kubectl(['get', '-n', NS, 'daemonset/furnace-agent', '-o', 'name']),
+      120_000,
+      "the operator's agent DaemonSet",
+      1000,
+    );
+    await node.kubectl(['rollout', 'status', '-n', NS, 'daemonset/furnace-agent', '--timeout=180s']);
+    // The server restarts on its new configuration (the Deployment's config hash): a new port-forward.
+    await node.kubectl(['rollout', 'status', '-n', NS, 'deployment/furnace', '--timeout=180s']);
+    const link = { base: await portForward(t, node), ca: await serverCa(node) };
+    await registered(link, token, mine, pod.metadata.name, 'agent');
+    const alice = await userKubeconfig(node, join(dir, 'alice-agent.kubeconfig'), token);
+    const stacks = await recordOffcpu(dir, alice, mine, pod.metadata.name, 'agent-offcpu');
+    assertChosenShares(t, stacks, 'agt', 'agent');
   });
 });

@@ -1,9 +1,12 @@
 // The cgroup v2 IDs of the targets' cgroups, which bpftrace's `cgroup` builtin (bpf_get_current_cgroup_id)
 // compares in the kernel: a cgroup's ID is the inode number of its directory in a cgroup2 mount. The path
 // comes from the target's /proc/PID/cgroup (`0::/kubepods/besteffort/pod<uid>/<id>`); the directory is
-// looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root),
-// then under a read-only mount of the whole tree the recorder makes for itself (kernel-mounts.ts): a
-// container on a hybrid node sees no cgroup2 mount at all, only its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
+// looked for under the recorder's own cgroup2 mounts, then under the target's (through /proc/PID/root), then
+// under those of the target's parents and PID 1 (for the agent, which shares the host's PID namespace and
+// reads other processes' roots with CAP_SYS_PTRACE anyway: the container's runtime shim and the node's init,
+// which see the whole tree), then under a read-only mount of the whole tree the recorder makes for itself
+// (kernel-mounts.ts; needs CAP_SYS_ADMIN): a container on a hybrid node sees no cgroup2 mount at all, only
+// its own v1 cgroups. Cgroup v1 hierarchies have no such ID: on a v1-only
 // node, or where no mount shows the cgroup, the scope stays the PID namespace (the reason says why).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,8 +47,11 @@ export function cgroup2MountsOf(text: string): Cgroup2Mount[] {
 export function cgroupDirectoryOf(path: string, mounts: readonly Cgroup2Mount[]): string | undefined {
   const sorted = [...mounts].sort((a, b) => a.root.length - b.root.length);
   for (const { root, mountPoint } of sorted) {
-    if (root === '/') return join(mountPoint, path);
-    if (path === root || path.startsWith(`${root}/`)) return join(mountPoint, path.slice(root.length));
+    const under = path === root || path.startsWith(`${root}/`);
+    const rest = root === '/' ? path : under ? path.slice(root.length) : undefined;
+    // Paths above the reader's cgroup namespace start with `/..`, and so does the root of a mount of the
+    // tree above it (mountinfo shows both from the reader's namespace): the part below the root may not climb.
+    if (rest !== undefined && !rest.split('/').includes('..')) return join(mountPoint, rest);
   }
   return undefined;
 }
@@ -69,6 +75,26 @@ async function idInView(
   return directory === undefined ? undefined : idOfDirectory(join(view.prefix, directory));
 }
 
+/** The most parents of a target whose mounts are looked at. */
+const MAX_ANCESTORS = 16;
+
+/**
+ * The process's parents, nearest first, then PID 1 (the chain ends where a parent is outside the reader's PID
+ * namespace). For the node agent these are the container's runtime shim and the node's init, in the host's
+ * mount namespace, where the whole cgroup2 tree is mounted.
+ */
+async function ancestorsOf(pid: number, procRoot: string): Promise<number[]> {
+  const chain: number[] = [];
+  for (let current = pid; chain.length < MAX_ANCESTORS;) {
+    const status = await readFile(`${procRoot}/${current}/status`, 'utf8').catch(() => '');
+    const parent = Number(/^PPid:\s+(\d+)$/m.exec(status)?.[1] ?? 0);
+    if (parent <= 0 || parent === pid || chain.includes(parent)) break;
+    chain.push(parent);
+    current = parent;
+  }
+  return chain.includes(1) ? chain : [...chain, 1];
+}
+
 /**
  * The cgroup v2 ID of a process's cgroup, or why there is none to scope by: a v1-only process, the root of
  * the tree (or of a cgroup namespace, which hides where it is), or a directory no mount shows.
@@ -84,18 +110,25 @@ export async function readCgroupId(
   if (path === undefined) return { reason: `process ${pid} has no cgroup v2 line in /proc/${pid}/cgroup` };
   if (path === '/')
     return { reason: `process ${pid} is in the root cgroup v2 (or a cgroup namespace's root)` };
-  // Above the recorder's cgroup namespace: no mount of its own reaches there, and `..` must not walk out.
-  if (path.split('/').includes('..'))
-    return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const own = { mountinfo: `${procRoot}/self/mountinfo`, prefix: '/' };
-  const views = [own, { mountinfo: `${procRoot}/${pid}/mountinfo`, prefix: `${procRoot}/${pid}/root` }];
-  for (const view of views) {
+  const viewOf = (p: number) => ({
+    mountinfo: `${procRoot}/${p}/mountinfo`,
+    prefix: `${procRoot}/${p}/root`,
+  });
+  for (const view of [own, viewOf(pid)]) {
     const id = await idInView(path, view);
+    if (id !== undefined) return { id };
+  }
+  for (const ancestor of await ancestorsOf(pid, procRoot)) {
+    const id = await idInView(path, viewOf(ancestor));
     if (id !== undefined) return { id };
   }
   const mounted = mountOwnView === undefined ? undefined : await mountOwnView();
   const id = mounted === true ? await idInView(path, own) : undefined;
   if (id !== undefined) return { id };
+  // Above the recorder's cgroup namespace, only a mount of the tree above it (a host process's) reaches there.
+  if (path.split('/').includes('..'))
+    return { reason: `process ${pid}'s cgroup ${path} is outside the recorder's cgroup namespace` };
   const tried = mounted === false ? ', and mounting one of its own failed' : '';
   return { reason: `no cgroup2 mount the recorder or process ${pid} sees shows ${path}${tried}` };
 }

@@ -92,7 +92,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     );
   });
 
-  it('runs the agent image on the selected nodes with hostPID only, a projected token and the pinned port', () => {
+  it('runs the agent image on the selected nodes with hostPID, read-only tracefs, a projected token and the pinned port', () => {
     const { daemonSet, pod, container } = agentContainer(plan(AGENT));
     assert.equal(daemonSet.metadata?.ownerReferences?.[0]?.name, 'furnace');
     assert.equal(container.image, DEFAULT_IMAGES.agent);
@@ -100,7 +100,15 @@ describe('Furnace plan: agent mode (pure)', () => {
     assert.equal(pod.hostPID, true);
     assert.equal(pod.hostNetwork, undefined);
     assert.equal(pod.hostIPC, undefined);
-    assert.ok(!(pod.volumes ?? []).some((v) => v.hostPath), 'no hostPath volume');
+    // Of the host's files, the agent sees its tracefs only, read-only (bpftrace reads the tracepoint there).
+    assert.deepEqual(
+      (pod.volumes ?? []).filter((v) => v.hostPath),
+      [{ name: 'tracefs', hostPath: { path: '/sys/kernel/tracing', type: 'Directory' } }],
+    );
+    assert.deepEqual(
+      container.volumeMounts?.find((m) => m.name === 'tracefs'),
+      { name: 'tracefs', mountPath: '/sys/kernel/tracing', readOnly: true },
+    );
     assert.equal(pod.serviceAccountName, 'furnace-agent');
     assert.equal(pod.automountServiceAccountToken, false);
     assert.deepEqual(pod.nodeSelector, { 'furnace.hyperfoil.io/profile': 'yes' });
@@ -143,7 +151,7 @@ describe('Furnace plan: agent mode (pure)', () => {
     assert.equal(custom.container.image, 'example.com/agent:1');
   });
 
-  it('runs the agent as root with only the capabilities perf needs, never privileged', () => {
+  it('runs the agent as root with only the capabilities perf and the off-CPU recorder need, never privileged', () => {
     const { container } = agentContainer(plan(AGENT));
     assert.deepEqual(container.securityContext, {
       runAsUser: 0,
@@ -151,7 +159,7 @@ describe('Furnace plan: agent mode (pure)', () => {
       privileged: false,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'], add: ['PERFMON', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_SEARCH'] },
+      capabilities: { drop: ['ALL'], add: ['PERFMON', 'BPF', 'SYS_PTRACE', 'SYSLOG', 'DAC_READ_SEARCH'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
   });
