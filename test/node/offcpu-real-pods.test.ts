@@ -82,12 +82,13 @@ function assertChosenShares(t: TestContext, stacks: FoldedStacks, prefix: string
     `${what}: read ${read.toFixed(1)} %, nanosleep ${nanosleep.toFixed(1)} % of ${(totalSamples(stacks) / 1e9).toFixed(2)} s blocked`,
   );
   // A third and two thirds when each woken thread runs at once. On the node the kubelet, containerd, the
-  // API server and the tests share two cores, and a woken thread's wait for a CPU is not
-  // time blocked: the two nanosleep threads wake three times as often as the reader, so that wait comes
-  // off their share (46.8 / 53.2 % in a CI run on a loaded machine). The process tier holds the shares to
-  // ±5 points on the same program (test/process/sidecar-offcpu.test.ts); here, ±15 and their order.
-  assert.ok(Math.abs(read - 100 / 3) <= 15, `${what}: read ${read} % of the time blocked, expected 33 ± 15`);
-  assert.ok(Math.abs(nanosleep - 200 / 3) <= 15, `${what}: nanosleep ${nanosleep} %, expected 67 ± 15`);
+  // API server and the tests share two cores, and a woken thread's wait for a CPU is not time blocked: the
+  // sleep thread wakes twice as often as the others, so that wait comes off the nanosleep share (at 3 ms a
+  // wake, read would read 39 %). 33.4 / 66.6 % in runs beside other work; the process tier holds ±5 points
+  // (test/process/sidecar-offcpu.test.ts); here ±8 and their order. (A computing thread under the
+  // container's CPU limit threw read to 60 %: its throttle held the feed thread. The pods run without it.)
+  assert.ok(Math.abs(read - 100 / 3) <= 8, `${what}: read ${read} % of the time blocked, expected 33 ± 8`);
+  assert.ok(Math.abs(nanosleep - 200 / 3) <= 8, `${what}: nanosleep ${nanosleep} %, expected 67 ± 8`);
   assert.ok(nanosleep > read, `${what}: the two sleeping threads block longer than the one reader`);
 }
 
