@@ -62,11 +62,6 @@ if [[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
   modprobe br_netfilter 2>/dev/null || die "the br_netfilter module is not loaded (run: sudo modprobe br_netfilter)"
 fi
 
-# The real S3 server of the catalog's S3 store tests (versitygw from Go modules, cached by version like the
-# control plane), built here so that CI builds it once and caches it.
-bash test/harness/build-s3-server.sh >/dev/null ||
-  die "building the S3 test server (versitygw) failed; see the lines above (bash test/harness/build-s3-server.sh)"
-
 # npm dependencies: reinstall when the lockfile changed since the last install.
 stamp=node_modules/.furnace-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
