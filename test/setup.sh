@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test tiers need, or fails with one line naming what is missing.
-# Idempotent and quick when everything is already there.
+# Idempotent and quick when everything is already there. With --system, only the machine's part (Debian
+# packages, tracefs, br_netfilter), not the npm dependencies and the UI bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +62,9 @@ fi
 if [[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
   modprobe br_netfilter 2>/dev/null || die "the br_netfilter module is not loaded (run: sudo modprobe br_netfilter)"
 fi
+
+# `setup.sh --system` stops here: what the background builds need is in place (.ci/run starts them before npm ci).
+[[ ${1:-} != --system ]] || exit 0
 
 # npm dependencies: reinstall when the lockfile changed since the last install.
 stamp=node_modules/.furnace-lock-hash
