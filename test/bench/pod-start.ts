@@ -158,6 +158,8 @@ await runBench('bench:pod-start', (bench) =>
             await startOnce(node, events, `${inject ? 'injected' : 'plain'}-${round}`, inject),
           );
       }
+      // Before the node stops: ctr would report containerd going away.
+      events.stop();
       const dry = await dryRunCreates(node);
       const ms = (starts: Start[]) => starts.map((s) => s.ms);
       const p50 = { plain: median(ms(plain)), injected: median(ms(injected)) };
