@@ -84,7 +84,7 @@ case $cmd in
     while [[ ! -f $dir/$step.rc ]]; do
       kill -0 "$pid" 2>/dev/null || [[ -f $dir/$step.rc ]] ||
         die "the background build of $step ($script) ended without finishing (killed?); log: $dir/$step.log"
-      sleep 1
+      sleep 0.2
     done
     rc=$(cat "$dir/$step.rc")
     if [[ $rc != 0 ]]; then
