@@ -42,7 +42,7 @@ trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
 
 # The Go programs and the images build in the background (test/background-builds.sh) while the unit and app
 # tiers run; each tier below joins the builds it needs, and a failed build stops the run with its log's end.
-# .ci/run starts them before the static checks and passes their directory in FURNACE_TEST_BUILDS.
+# .ci/run starts them before npm ci and the static checks and passes their directory in FURNACE_TEST_BUILDS.
 builds=${FURNACE_TEST_BUILDS:-}
 if [[ -z $builds ]]; then
   builds=$(mktemp -d -t furnace-builds-XXXXXX)
