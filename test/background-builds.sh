@@ -2,7 +2,8 @@
 # The expensive builds the test tiers need, run in the background while other work goes on, joined by the
 # tier that needs each one. On a fresh machine they are most of a CI run's first half (Go modules to fetch and
 # compile, debootstrap, apt and npm inside the image builds); with everything cached each step takes a second.
-# The steps and their caches are the build scripts' own (same keys, same directories); only the order changes.
+# The steps and their caches are the build scripts' own (same keys, same directories); this script only orders
+# and overlaps them.
 #
 #   background-builds.sh start DIR TIER...   starts the steps those tiers need, detached; returns at once
 #   background-builds.sh join DIR STEP       waits for one step; prints its output's last line (a directory)
@@ -11,8 +12,10 @@
 #
 # Steps: s3 (versitygw: app, process, kube and fault tiers), k8s (the control plane and the node's Kubernetes
 # binaries: kube, fault and node tiers), coredns (node tier), images (both Furnace images from their
-# Dockerfiles and the stand-in base: node tier). The Go programs build one after another in one chain (each
-# build uses every core); the images build beside them (mostly network and disk: debootstrap, apt, npm ci).
+# Dockerfiles and the stand-in base: node tier). Two chains: versitygw then Kubernetes (each Go build uses
+# every core; the app tier needs versitygw first); beside them the images (mostly network and disk:
+# debootstrap, apt, npm ci), then CoreDNS, so that both are ready when the node tier joins them, right after
+# Kubernetes.
 # Each step writes DIR/<step>.log (its stderr and stdout), DIR/<step>.out (stdout's last line), then
 # DIR/<step>.rc and DIR/<step>.seconds when it ends.
 set -euo pipefail
@@ -30,13 +33,13 @@ script_of() {
   esac
 }
 
-# Which steps the named tiers need, Go chain first then images, in the order the tiers join them.
+# Which steps the named tiers need, as "go chain|other chain", each in the order it runs.
 steps_for() {
-  local tiers=" $* " go=() images=()
+  local tiers=" $* " go=() other=()
   [[ $tiers =~ \ (app|process|kube|fault)\  ]] && go+=(s3)
   [[ $tiers =~ \ (kube|fault|node)\  ]] && go+=(k8s)
-  [[ $tiers =~ \ node\  ]] && go+=(coredns) && images+=(images)
-  echo "${go[*]:-}|${images[*]:-}"
+  [[ $tiers =~ \ node\  ]] && other+=(images coredns)
+  echo "${go[*]:-}|${other[*]:-}"
 }
 
 # Runs the steps one after another in a session of their own (so that stop can kill the whole group).
@@ -69,11 +72,11 @@ case $cmd in
     dir=$2
     shift 2
     mkdir -p "$dir"
-    IFS='|' read -r go images <<<"$(steps_for "$@")"
+    IFS='|' read -r go other <<<"$(steps_for "$@")"
     # shellcheck disable=SC2086
     start_chain "$dir" go $go
     # shellcheck disable=SC2086
-    start_chain "$dir" images $images
+    start_chain "$dir" other $other
     ;;
   join)
     dir=$2 step=$3
