@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test tiers need, or fails with one line naming what is missing.
-# Idempotent and quick when everything is already there.
+# Idempotent and quick when everything is already there. With --system, only the machine's part (Debian
+# packages, tracefs, br_netfilter), not the npm dependencies and the UI bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,10 +63,8 @@ if [[ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ]]; then
   modprobe br_netfilter 2>/dev/null || die "the br_netfilter module is not loaded (run: sudo modprobe br_netfilter)"
 fi
 
-# The real S3 server of the catalog's S3 store tests (versitygw from Go modules, cached by version like the
-# control plane), built here so that CI builds it once and caches it.
-bash test/harness/build-s3-server.sh >/dev/null ||
-  die "building the S3 test server (versitygw) failed; see the lines above (bash test/harness/build-s3-server.sh)"
+# `setup.sh --system` stops here: what the background builds need is in place (.ci/run starts them before npm ci).
+[[ ${1:-} != --system ]] || exit 0
 
 # npm dependencies: reinstall when the lockfile changed since the last install.
 stamp=node_modules/.furnace-lock-hash

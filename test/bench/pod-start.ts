@@ -4,12 +4,16 @@
 // same Deployment of the hot program's image is applied with the pod label `furnace: enabled` (injected) and
 // without it (plain), alternating, ROUNDS times each: the time from `kubectl apply` until `kubectl rollout
 // status` says it is available, then the Deployment is deleted. Prints the medians and the injected pod's start
-// over the plain one's; the goal is at most 1.2×.
+// over the plain one's; the goal is at most 1.2×. Then where the difference goes: each start split into its
+// control, node and status phases from containerd's events (pod-start-phases.ts), and what the webhook adds
+// to a pod create (server-side dry runs of the same pod opted in and not, alternating).
 //
 // Runs on FURNACE_TEST_NODE when set, else on a node it starts and stops.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { PAUSE_IMAGE } from '../harness/node/node-layout.ts';
 import { HOT_APP_IMAGE, buildHotAppImage } from '../harness/node/test-images.ts';
 import { startNode } from '../harness/node/start-node.ts';
 import { stopNode } from '../harness/node/stop-node.ts';
@@ -18,8 +22,15 @@ import { install, loadFurnaceImages, uninstall } from '../node/readme-walk-real-
 import { enableNamespace } from '../node/readme-walk-real-pods.ts';
 import { runBench } from './bench-kit.ts';
 import { median } from './machine.ts';
+import {
+  recordContainerdEvents,
+  startPhases,
+  type EventRecorder,
+  type StartPhases,
+} from './pod-start-phases.ts';
 
-const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 11);
+const DRY_RUNS = 30;
 const GOAL = 1.2;
 const NAMESPACE = 'pod-start';
 
@@ -43,12 +54,24 @@ function deployment(name: string, injected: boolean) {
   };
 }
 
-/** From `kubectl apply` to the Deployment available, in ms; the Deployment is deleted after. */
-async function startOnce(node: TestNode, name: string, injected: boolean): Promise<number> {
+interface Start {
+  ms: number;
+  phases: StartPhases | undefined;
+}
+
+/** From `kubectl apply` to the Deployment available, in ms, and its phases; the Deployment is deleted after. */
+async function startOnce(
+  node: TestNode,
+  events: EventRecorder,
+  name: string,
+  injected: boolean,
+): Promise<Start> {
+  const applyAt = Date.now();
   const started = performance.now();
   await node.kubectl(['apply', '-f', '-'], JSON.stringify(deployment(name, injected)));
   await node.kubectl(['rollout', 'status', '-n', NAMESPACE, `deployment/${name}`, '--timeout=120s']);
   const ms = performance.now() - started;
+  const availableAt = Date.now();
   const containers = await node.kubectl([
     'get',
     'pods',
@@ -66,7 +89,38 @@ async function startOnce(node: TestNode, name: string, injected: boolean): Promi
   await node
     .kubectl(['wait', '--for=delete', 'pod', '-n', NAMESPACE, '-l', `app=${name}`, '--timeout=60s'])
     .catch(() => undefined);
-  return ms;
+  return { ms, phases: startPhases(events.events(), applyAt, availableAt, PAUSE_IMAGE) };
+}
+
+/** ms of a server-side dry-run create of the bare pod, opted in (through the webhook) and not, alternating. */
+async function dryRunCreates(node: TestNode): Promise<{ plain: number[]; injected: number[] }> {
+  const api = node.kubeConfig().makeApiClient(CoreV1Api);
+  const pod = (injected: boolean): V1Pod => {
+    const template = deployment('dry-run', injected).spec.template;
+    return { metadata: { ...template.metadata, name: 'dry-run', namespace: NAMESPACE }, spec: template.spec };
+  };
+  const out = { plain: [] as number[], injected: [] as number[] };
+  for (let i = 0; i < DRY_RUNS; i++) {
+    for (const injected of i % 2 === 0 ? [false, true] : [true, false]) {
+      const started = performance.now();
+      await api.createNamespacedPod({ namespace: NAMESPACE, body: pod(injected), dryRun: 'All' });
+      (injected ? out.injected : out.plain).push(performance.now() - started);
+    }
+  }
+  return out;
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/** The medians of each phase over the starts whose events were all seen, in ms. */
+function phaseLine(label: string, starts: readonly Start[]): string {
+  const seen = starts.flatMap((s) => (s.phases ? [s.phases] : []));
+  if (seen.length === 0) return `${label}: no start with all its containerd events`;
+  const p50 = (pick: (p: StartPhases) => number) => median(seen.map(pick)).toFixed(0);
+  return (
+    `${label} (${seen.length} starts, ${median(seen.map((p) => p.containers))} containers): control ` +
+    `${p50((p) => p.control)} ms, node ${p50((p) => p.node)} ms, status ${p50((p) => p.status)} ms`
+  );
 }
 
 async function onNode(body: (node: TestNode) => Promise<void>): Promise<void> {
@@ -82,7 +136,7 @@ async function onNode(body: (node: TestNode) => Promise<void>): Promise<void> {
   }
 }
 
-await runBench('bench:pod-start', () =>
+await runBench('bench:pod-start', (bench) =>
   onNode(async (node) => {
     const dir = await mkdtemp(join('/var/tmp', 'furnace-bench-pod-start-'));
     try {
@@ -90,28 +144,38 @@ await runBench('bench:pod-start', () =>
       await node.importImage(await buildHotAppImage(dir));
       await install(node, dir);
       await enableNamespace(node, NAMESPACE);
+      const events = recordContainerdEvents(node.containerdSocket);
+      bench.t.after(() => events.stop());
       // One of each first, unmeasured: the first pod of an image pays for unpacking its layers.
-      await startOnce(node, 'warm-plain', false);
-      await startOnce(node, 'warm-injected', true);
-      const plain: number[] = [];
-      const injected: number[] = [];
+      await startOnce(node, events, 'warm-plain', false);
+      await startOnce(node, events, 'warm-injected', true);
+      const plain: Start[] = [];
+      const injected: Start[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? [false, true] : [true, false];
         for (const inject of order)
           (inject ? injected : plain).push(
-            await startOnce(node, `${inject ? 'injected' : 'plain'}-${round}`, inject),
+            await startOnce(node, events, `${inject ? 'injected' : 'plain'}-${round}`, inject),
           );
       }
-      const p50 = { plain: median(plain), injected: median(injected) };
+      // Before the node stops: ctr would report containerd going away.
+      events.stop();
+      const dry = await dryRunCreates(node);
+      const ms = (starts: Start[]) => starts.map((s) => s.ms);
+      const p50 = { plain: median(ms(plain)), injected: median(ms(injected)) };
       const ratio = p50.injected / p50.plain;
-      const show = (values: number[]) => values.map((v) => (v / 1000).toFixed(2)).join(' ');
+      const show = (values: number[]) => values.map(seconds).join(' ');
       process.stdout.write(
         [
-          `plain pod, apply → available (s): ${show(plain)}`,
-          `injected pod (sidecar image on the node), apply → available (s): ${show(injected)}`,
-          `p50: plain ${(p50.plain / 1000).toFixed(2)} s, injected ${(p50.injected / 1000).toFixed(2)} s, ` +
-            `added ${((p50.injected - p50.plain) / 1000).toFixed(2)} s; injected/plain ${ratio.toFixed(2)}× ` +
+          `plain pod, apply → available (s): ${show(ms(plain))}`,
+          `injected pod (sidecar image on the node), apply → available (s): ${show(ms(injected))}`,
+          `p50: plain ${seconds(p50.plain)} s, injected ${seconds(p50.injected)} s, ` +
+            `added ${seconds(p50.injected - p50.plain)} s; injected/plain ${ratio.toFixed(2)}× ` +
             `(goal ≤ ${GOAL}×: ${ratio <= GOAL ? 'met' : 'missed'})`,
+          phaseLine('plain phases, p50', plain),
+          phaseLine('injected phases, p50', injected),
+          `pod create, server-side dry run, p50 of ${DRY_RUNS}: plain ${median(dry.plain).toFixed(1)} ms, ` +
+            `opted in (through the webhook) ${median(dry.injected).toFixed(1)} ms`,
           '',
         ].join('\n'),
       );

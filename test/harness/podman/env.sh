@@ -11,6 +11,11 @@ FURNACE_TEST_CACHE="${FURNACE_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/furnac
 FURNACE_PODMAN_DIR="$FURNACE_TEST_CACHE/podman"
 mkdir -p "$FURNACE_PODMAN_DIR/storage"
 runroot="/run/furnace-test-podman-$(id -u)"
+# A cache of its own (FURNACE_TEST_CACHE elsewhere, e.g. to time a cold build) gets a runroot of its own: one
+# runroot serving two storages would mix their locks and mount records.
+default_cache="${XDG_CACHE_HOME:-$HOME/.cache}/furnace-test"
+[[ $FURNACE_TEST_CACHE == "$default_cache" ]] ||
+  runroot+="-$(printf '%s' "$FURNACE_TEST_CACHE" | sha256sum | cut -c1-12)"
 runtime=$(command -v runc || echo /usr/sbin/runc)
 # Each file is written under a name of this shell's own and renamed into place, so that podman commands
 # started at once (a test's and the image build's) never see half a file nor race for one temporary name.
