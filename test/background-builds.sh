@@ -42,7 +42,8 @@ steps_for() {
   echo "${go[*]:-}|${other[*]:-}"
 }
 
-# Runs the steps one after another in a session of their own (so that stop can kill the whole group).
+# Runs the steps one after another in a session of their own (so that stop can kill the whole group), niced:
+# the tiers in the foreground time things, and the builds only wait on the network and disk in part.
 start_chain() {
   local dir=$1 name=$2
   shift 2
@@ -54,7 +55,7 @@ start_chain() {
       begin=$(date +%s)
       rc=0
       # shellcheck disable=SC2086
-      bash $script >"$dir/$step.stdout" 2>"$dir/$step.log" || rc=$?
+      nice -n 10 bash $script >"$dir/$step.stdout" 2>"$dir/$step.log" || rc=$?
       cat "$dir/$step.stdout" >>"$dir/$step.log"
       tail -n 1 "$dir/$step.stdout" >"$dir/$step.out"
       echo $(( $(date +%s) - begin )) >"$dir/$step.seconds"
