@@ -4,20 +4,13 @@
 // else the pod's name without the suffixes a ReplicaSet and a pod add. Pure.
 import { profileOf } from '../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
+import { podStem } from '../../core/compare/baseline-workload.ts';
 
 export interface WorkloadRecordings {
   /** The pinned workload, when one matched. */
   workload?: string;
   baseline?: CatalogEntry;
   previous?: CatalogEntry;
-}
-
-/** `<kind>/<name>` as a pinned baseline names its workload: a kind and a DNS name, lower case. */
-export const WORKLOAD_PATTERN = '^[a-z][a-z0-9]{0,62}/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
-
-/** The pod's name without a StatefulSet ordinal, or a ReplicaSet hash and a pod suffix. */
-export function podStem(pod: string): string {
-  return pod.replace(/-\d+$/, '').replace(/(-[a-z0-9]{6,10})?-[a-z0-9]{5}$/, '');
 }
 
 /**
