@@ -8,18 +8,17 @@
 // intervals) or when the Deployment changes (the controller's secondary watch; a 100 ms read stands in here). After each rollout, one recording of the new pod is started and stopped after the
 // same duration through the server, and the time from its stop to its catalog entry being done is taken.
 // BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1× its budget.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
 import { createRecording, readRecording } from '../kube/recording-fixture.ts';
-import { startRolloutKubelet, type RolloutKubelet } from '../kube/rollout-kubelet.ts';
+import type { RolloutKubelet } from '../kube/rollout-kubelet.ts';
 import {
-  createHotDeployment,
   rollOut,
+  startHotDeployment,
   startWatchWorld,
   type WatchWorld,
 } from '../kube/rollout-watch-fixture.ts';
@@ -143,17 +142,7 @@ await runBench('bench:rollout-event', async (bench) => {
   const world = await startWatchWorld(bench.t, { cp, kc }, dir);
   // The operator's own poll intervals, not the tests' shorter ones.
   delete world.deps.options;
-  await mkdir(join(dir, 'v1'));
-  await mkdir(join(dir, 'v2'));
-  const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
-  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
-  const kubelet = startRolloutKubelet(bench.t, kc, {
-    namespace: world.namespace,
-    labelSelector: 'app=hot',
-    container: 'app',
-    programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
-  });
-  await createHotDeployment(kc, world.namespace, 'hot:v1');
+  const kubelet = await startHotDeployment(bench.t, kc, world.namespace, dir);
   await createRecording(kc, world.namespace, 'bench', {
     target: { selector: {} },
     durationSeconds: DURATION_SECONDS,
