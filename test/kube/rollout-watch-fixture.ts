@@ -88,6 +88,7 @@ export async function startHotDeployment(
   kc: KubeConfig,
   namespace: string,
   dir: string,
+  sidecar?: string[],
 ): Promise<RolloutKubelet> {
   await mkdir(join(dir, 'v1'));
   await mkdir(join(dir, 'v2'));
@@ -99,6 +100,7 @@ export async function startHotDeployment(
     labelSelector: 'app=hot',
     container: 'app',
     programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
+    ...(sidecar ? { sidecar } : {}),
   });
   await createHotDeployment(kc, namespace, 'hot:v1');
   return kubelet;
