@@ -88,6 +88,18 @@ describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)
       assert.equal(await page.getByRole('form', { name: 'Baseline' }).count(), 0, 'no second pin form');
       await assertFits(page, 390, 'a pinned recording');
 
+      await page.goto(server.keyedUrl('/history'));
+      const rowOf = (id: string) =>
+        page.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
+      await rowOf('v1').getByText(`Baseline of ${WORKLOAD}`).waitFor();
+      assert.equal(
+        await rowOf('v2')
+          .getByText(/^Baseline of/)
+          .count(),
+        0,
+        'only the pinned row says so',
+      );
+
       await page.goto(server.keyedUrl('/recordings/v3'));
       const againstBaseline = page.getByRole('link', {
         name: 'Regressed against the pinned baseline v1: open the comparison',
