@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
-import { podStem } from '../../core/compare/baseline-workload.ts';
+import { workloadNameOf } from '../../core/compare/baseline-workload.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { compactTreeOf, uploadRecording } from '../bench/ui-stand-in.ts';
 import { withPage } from '../harness/browser.ts';
@@ -22,7 +22,7 @@ import { screenshot } from './flame-page.ts';
 
 const SECRET = 'ui-baseline-pin-secret';
 /** The local sidecar registers as the machine's host name: the pod every upload names. */
-const WORKLOAD = `deployment/${podStem(HOSTNAME).toLowerCase()}`;
+const WORKLOAD = `deployment/${workloadNameOf(HOSTNAME, 'deployment').toLowerCase()}`;
 
 const folded = (name: string): string =>
   readFileSync(join(PROJECT_ROOT, 'test/fixtures/regression', `${name}.folded`), 'utf8');
@@ -72,7 +72,10 @@ describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)
       const form = page.getByRole('form', { name: 'Baseline' });
       await form.waitFor();
       assert.equal(await form.getByLabel('Workload kind').inputValue(), 'deployment');
-      assert.equal(await form.getByLabel('Workload name').inputValue(), podStem(HOSTNAME).toLowerCase());
+      assert.equal(
+        await form.getByLabel('Workload name').inputValue(),
+        workloadNameOf(HOSTNAME, 'deployment').toLowerCase(),
+      );
       await assertFits(page, 390, 'the pin form');
       await screenshot(page, 'baseline-pin-390');
       await form.getByRole('button', { name: 'Pin as baseline' }).click();

@@ -1,13 +1,18 @@
 // Pinning a finished recording as its workload's baseline, and unpinning it (PUT and DELETE
 // /api/v1/recordings/:id/baseline): later recordings of the workload are then compared with it as well as
-// with the recording before them. The workload is proposed from the pod's name (`web` for
-// `web-7d9f8c6b5-x2k4q`), as the server matches later recordings to it.
+// with the recording before them. The workload's name is proposed from the pod's, as the chosen kind's
+// controller names pods (`web` for the Deployment pod `web-7d9f8c6b5-x2k4q`), as the server matches them.
 import { useState } from 'preact/hooks';
-import { BASELINE_KINDS, isBaselineWorkload, podStem } from '../../../core/compare/baseline-workload.ts';
+import {
+  BASELINE_KINDS,
+  isBaselineWorkload,
+  workloadNameOf,
+  type BaselineKind,
+} from '../../../core/compare/baseline-workload.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { apiPath, deleteJson, putJson } from '../api/client.ts';
 
-const KIND_LABELS: Record<(typeof BASELINE_KINDS)[number], string> = {
+const KIND_LABELS: Record<BaselineKind, string> = {
   deployment: 'Deployment',
   statefulset: 'StatefulSet',
   daemonset: 'DaemonSet',
@@ -46,8 +51,14 @@ function ActionError({ error }: { error: string | undefined }) {
 }
 
 function PinForm({ entry, action, path }: { entry: CatalogEntry; action: PinAction; path: string }) {
-  const [kind, setKind] = useState<string>('deployment');
-  const [name, setName] = useState(podStem(entry.pod).toLowerCase());
+  const [kind, setKind] = useState<BaselineKind>('deployment');
+  const proposed = (k: BaselineKind) => workloadNameOf(entry.pod, k).toLowerCase();
+  const [name, setName] = useState(proposed('deployment'));
+  // Another kind proposes its own name, unless the name was typed.
+  const onKind = (next: BaselineKind) => {
+    if (name === proposed(kind)) setName(proposed(next));
+    setKind(next);
+  };
   const onPin = (event: Event) => {
     event.preventDefault();
     const workload = `${kind}/${name.trim()}`;
@@ -59,7 +70,7 @@ function PinForm({ entry, action, path }: { entry: CatalogEntry; action: PinActi
     <form class="baseline-pin actions" aria-label="Baseline" onSubmit={onPin}>
       <label class="baseline-field">
         Workload kind
-        <select value={kind} onChange={(event) => setKind(event.currentTarget.value)}>
+        <select value={kind} onChange={(event) => onKind(event.currentTarget.value as BaselineKind)}>
           {BASELINE_KINDS.map((k) => (
             <option key={k} value={k}>
               {KIND_LABELS[k]}
