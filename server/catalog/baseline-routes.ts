@@ -9,7 +9,7 @@ import { writeAudit } from '../operations/audit.ts';
 import { identityOf, type RouteGuard } from '../auth/route-guard.ts';
 import type { Catalog } from './catalog-store.ts';
 import { catalogEntrySchema } from './catalog-schemas.ts';
-import { WORKLOAD_PATTERN } from './workload-recordings.ts';
+import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
 
 function catalogued(catalog: Catalog, id: string): CatalogEntry {
   const entry = catalog.get(id);

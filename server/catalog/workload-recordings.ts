@@ -1,23 +1,17 @@
 // Which recordings a recording of a workload is compared with: the baseline pinned for its workload and
 // the one recorded before it. Entries name a pod, not its workload, so a workload is found by name: a
-// pinned `<kind>/<name>` whose name begins the pod's name (`web` for `web-7d9f8c6b5-x2k4q`, `web-0`),
-// else the pod's name without the suffixes a ReplicaSet and a pod add. Pure.
+// pinned `<kind>/<name>` whose pods are named as that kind's controller names them (`web-7d9f8c6b5-x2k4q`
+// of deployment/web, `web-0` of statefulset/web, `web-x2k4q` of daemonset/web), else the pod's name without
+// the suffixes a ReplicaSet and a pod add. Pure.
 import { profileOf } from '../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
+import { isPodOf, podStem } from '../../core/compare/baseline-workload.ts';
 
 export interface WorkloadRecordings {
   /** The pinned workload, when one matched. */
   workload?: string;
   baseline?: CatalogEntry;
   previous?: CatalogEntry;
-}
-
-/** `<kind>/<name>` as a pinned baseline names its workload: a kind and a DNS name, lower case. */
-export const WORKLOAD_PATTERN = '^[a-z][a-z0-9]{0,62}/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
-
-/** The pod's name without a StatefulSet ordinal, or a ReplicaSet hash and a pod suffix. */
-export function podStem(pod: string): string {
-  return pod.replace(/-\d+$/, '').replace(/(-[a-z0-9]{6,10})?-[a-z0-9]{5}$/, '');
 }
 
 /**
@@ -34,14 +28,17 @@ export function workloadRecordings(entry: CatalogEntry, entries: Iterable<Catalo
       profileOf(other.params) === profileOf(entry.params),
   );
   const baseline = all.find(
-    (other) => other.baselineOf !== undefined && belongs(entry.pod, nameOf(other.baselineOf)),
+    (other) => other.baselineOf !== undefined && isPodOf(entry.pod, other.baselineOf),
   );
-  const stem = baseline?.baselineOf === undefined ? podStem(entry.pod) : nameOf(baseline.baselineOf);
+  const pinned = baseline?.baselineOf;
+  const stem = podStem(entry.pod);
+  const ofWorkload = (pod: string) =>
+    pinned === undefined ? pod === stem || podStem(pod) === stem : isPodOf(pod, pinned);
   const started = Date.parse(entry.startedAt);
   const previous = all.find(
     (other) =>
       Date.parse(other.startedAt) < started &&
-      belongs(other.pod, stem) &&
+      ofWorkload(other.pod) &&
       other.params.container === entry.params.container &&
       other.params.processPattern === entry.params.processPattern,
   );
@@ -49,12 +46,4 @@ export function workloadRecordings(entry: CatalogEntry, entries: Iterable<Catalo
     ...(baseline?.baselineOf !== undefined ? { workload: baseline.baselineOf, baseline } : {}),
     ...(previous ? { previous } : {}),
   };
-}
-
-function nameOf(workload: string): string {
-  return workload.slice(workload.indexOf('/') + 1);
-}
-
-function belongs(pod: string, name: string): boolean {
-  return pod === name || podStem(pod) === name;
 }

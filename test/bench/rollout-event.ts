@@ -2,29 +2,31 @@
 // its ProfileRegressed (or ProfileImproved) Event, against what it must wait for by design, in the same run:
 // the settle delay + the recording's duration + 1.2 × the stop → graph time of one recording of the same pod
 // (issue 48). Kube tier: a real API server and controller manager roll out a Deployment of the hot C program
-// (simulated kubelet, real sidecar and server processes; test/kube/rollout-kubelet.ts), alternating the v1
-// and v2 builds (v2: furnace_light three times as expensive) so that every rollout is flagged. The reconciler
-// is called as the operator's supervisor calls it: when it asks (requeueAfterMs, the operator's default poll
-// intervals) or when the Deployment changes (the controller's secondary watch; a 100 ms read stands in here). After each rollout, one recording of the new pod is started and stopped after the
-// same duration through the server, and the time from its stop to its catalog entry being done is taken.
-// BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1× its budget.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+// (simulated kubelet, real sidecar and server processes; test/kube/rollout-kubelet.ts; the sidecar runs the
+// bundle its image runs), alternating the v1 and v2 builds (v2: furnace_light three times as expensive) so
+// that every rollout is flagged. The reconciler is called as the operator's supervisor calls it: when it asks
+// (requeueAfterMs, the operator's default poll intervals) or when the Deployment changes (the controller's
+// secondary watch; a 100 ms read stands in here). After each rollout, one recording of the new pod is
+// started and stopped after the same duration through the server, and the time from its stop to its catalog
+// entry being done is taken. BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1× its budget.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deleteRunObjects } from '../harness/cluster.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
 import { createRecording, readRecording } from '../kube/recording-fixture.ts';
-import { startRolloutKubelet, type RolloutKubelet } from '../kube/rollout-kubelet.ts';
+import type { RolloutKubelet } from '../kube/rollout-kubelet.ts';
 import {
-  createHotDeployment,
   rollOut,
+  startHotDeployment,
   startWatchWorld,
   type WatchWorld,
 } from '../kube/rollout-watch-fixture.ts';
 import { reconcileWatch } from '../../operator/recording/watch/reconcile-watch.ts';
 import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
+import { BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
+import { buildBundle } from '../../deploy/bundle/build-bundle.ts';
 import { runBench } from './bench-kit.ts';
 import { median } from './machine.ts';
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -143,17 +145,12 @@ await runBench('bench:rollout-event', async (bench) => {
   const world = await startWatchWorld(bench.t, { cp, kc }, dir);
   // The operator's own poll intervals, not the tests' shorter ones.
   delete world.deps.options;
-  await mkdir(join(dir, 'v1'));
-  await mkdir(join(dir, 'v2'));
-  const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
-  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
-  const kubelet = startRolloutKubelet(bench.t, kc, {
-    namespace: world.namespace,
-    labelSelector: 'app=hot',
-    container: 'app',
-    programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
-  });
-  await createHotDeployment(kc, world.namespace, 'hot:v1');
+  // The sidecar as its image runs it (Dockerfile.sidecar's ENTRYPOINT: one bundled file), not the sources
+  // through tsx, which took about 3 s to start on a loaded machine while the pod was Ready at once.
+  const bundleDir = join(dir, 'bundle');
+  await buildBundle(bundleDir, ['sidecar']);
+  const sidecar = [process.execPath, join(bundleDir, BUNDLE_ENTRIES.sidecar.file)];
+  const kubelet = await startHotDeployment(bench.t, kc, world.namespace, dir, sidecar);
   await createRecording(kc, world.namespace, 'bench', {
     target: { selector: {} },
     durationSeconds: DURATION_SECONDS,

@@ -6,18 +6,14 @@
 // shares could not tell which of the two changed).
 // FURNACE_TEST_UNCHANGED_ROLLOUTS sets how many rollouts that change nothing are made (20 by default).
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
 import { useCluster } from '../harness/cluster.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { createRecording } from './recording-fixture.ts';
-import { startRolloutKubelet } from './rollout-kubelet.ts';
 import {
-  createHotDeployment,
   rollOut,
+  startHotDeployment,
   startWatchWorld,
   watchUntil,
   type WatchWorld,
@@ -49,18 +45,7 @@ describe('a Recording watching a Deployment (simulated kubelet, real sidecars an
     const dir = await workDir(t, 'rollout-watch');
     const world = await startWatchWorld(t, { cp, kc }, dir);
     const { namespace } = world;
-    await mkdir(join(dir, 'v1'));
-    await mkdir(join(dir, 'v2'));
-    const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
-    const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
-    // Busy half the time: enough samples at 499 Hz for the comparison (200 a side), and cores left to the machine.
-    startRolloutKubelet(t, kc, {
-      namespace,
-      labelSelector: 'app=hot',
-      container: 'app',
-      programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
-    });
-    await createHotDeployment(kc, namespace, 'hot:v1');
+    await startHotDeployment(t, kc, namespace, dir);
     await createRecording(kc, namespace, 'hot-watch', {
       target: { selector: {} },
       durationSeconds: 8,

@@ -5,6 +5,7 @@
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
 import { simulatePod, type SimulatedPod } from '../harness/pod-sim.ts';
 
 export interface RolloutKubeletOptions {
@@ -14,6 +15,8 @@ export interface RolloutKubeletOptions {
   container: string;
   /** argv of the app container per image; an image not listed runs `sleep` and never becomes Ready. */
   programs: Record<string, string[]>;
+  /** argv of the injected sidecar; this checkout's sources through tsx by default (pod-sim.ts). */
+  sidecar?: string[];
 }
 
 async function markReady(core: CoreV1Api, pod: V1Pod): Promise<void> {
@@ -61,7 +64,10 @@ export function startRolloutKubelet(
       const program = options.programs[image];
       running.set(name, 'starting');
       const simulated = await simulatePod(kc, namespace, name, {
-        commands: { [options.container]: program ?? ['sleep', '3600'] },
+        commands: {
+          [options.container]: program ?? ['sleep', '3600'],
+          ...(options.sidecar ? { [SIDECAR_CONTAINER_NAME]: options.sidecar } : {}),
+        },
       });
       running.set(name, simulated);
       if (program) {

@@ -2,7 +2,7 @@
 // service account as the server's caller, the deps of reconcileWatch with the real comparison, a Deployment
 // of the hot program whose rollouts the simulated kubelet runs, and a runner that reconciles as the
 // operator's supervisor would until a condition holds.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,12 +17,16 @@ import { createWatchKube } from '../../operator/recording/watch/watch-kube.ts';
 import { createUser } from '../harness/cluster.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
+import { buildHotProgram } from '../harness/hot-program.ts';
 import { readRecording, startRecordingServer } from './recording-fixture.ts';
+import { startRolloutKubelet, type RolloutKubelet } from './rollout-kubelet.ts';
 
 export interface WatchWorld {
   namespace: string;
   deps: WatchDeps;
   warnings: string[];
+  /** The server process's user listener (HTTPS) and the CA that signs its certificate. */
+  server: { base: string; ca: string };
 }
 
 export async function startWatchWorld(
@@ -51,7 +55,7 @@ export async function startWatchWorld(
     options: { startGraceSeconds: 30, pollIntervalMs: 500 },
     log: { warn: (obj, msg) => warnings.push(`${msg}: ${JSON.stringify(obj)}`) },
   };
-  return { namespace, deps, warnings };
+  return { namespace, deps, warnings, server: { base, ca } };
 }
 
 /** Reconciles the watching Recording as often as it asks (at most every 500 ms) until `until` holds. */
@@ -74,6 +78,33 @@ export async function watchUntil(
 }
 
 export const HOT_LABELS = { app: 'hot', furnace: 'enabled' };
+
+/**
+ * The hot program built twice under `dir` (v1, and v2 with furnace_light three times as expensive), the
+ * simulated kubelet running the Deployment `hot`'s pods of either image, and the Deployment at v1.
+ */
+export async function startHotDeployment(
+  t: TestContext,
+  kc: KubeConfig,
+  namespace: string,
+  dir: string,
+  sidecar?: string[],
+): Promise<RolloutKubelet> {
+  await mkdir(join(dir, 'v1'));
+  await mkdir(join(dir, 'v2'));
+  const v1 = await buildHotProgram(join(dir, 'v1'), ['-DFURNACE_STEADY']);
+  const v2 = await buildHotProgram(join(dir, 'v2'), ['-DFURNACE_STEADY', '-DFURNACE_LIGHT_FACTOR=3']);
+  // Busy half the time: enough samples at 499 Hz for the comparison, and cores left to the machine.
+  const kubelet = startRolloutKubelet(t, kc, {
+    namespace,
+    labelSelector: 'app=hot',
+    container: 'app',
+    programs: { 'hot:v1': [v1, '3600', '50'], 'hot:v2': [v2, '3600', '50'] },
+    ...(sidecar ? { sidecar } : {}),
+  });
+  await createHotDeployment(kc, namespace, 'hot:v1');
+  return kubelet;
+}
 
 export async function createHotDeployment(kc: KubeConfig, namespace: string, image: string): Promise<void> {
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({

@@ -20,6 +20,7 @@ import {
   type RecordingOutcome,
 } from '../reconcile.ts';
 import { beginRun, runInProgress } from '../runs.ts';
+import { untilRecorded } from './run-polls.ts';
 import { planWatch, recordablePods, WATCH_POLL_MS, type WatchEvent } from './plan-watch.ts';
 import {
   comparisonEvents,
@@ -138,24 +139,6 @@ function watchedPods(deps: WatchDeps, recording: Recording, selector: V1LabelSel
   const narrow = recording.spec.target.selector;
   const narrowing = narrow && (narrow.matchLabels || narrow.matchExpressions?.length) ? [narrow] : [];
   return deps.watchKube.podsOf(recording.metadata.namespace, [selector, ...narrowing]);
-}
-
-/** How often a run's pods are asked about once they should have finished recording: the Event waits on it. */
-const PROCESSING_POLL_MS = 250;
-
-/** A run in progress is looked at when its recordings should end, then often until they are processed. */
-function untilRecorded(
-  status: RecordingStatus,
-  recording: Recording,
-  now: number,
-  planned: number | undefined,
-): number | undefined {
-  if (!runInProgress(status) || !status.lastRunTime) return planned;
-  // A pod the server refused for now (its sidecar not registered yet, a moment after Ready) is tried again soon.
-  if (status.results?.some((r) => r.state === 'pending')) return Math.min(planned ?? WATCH_POLL_MS, 500);
-  const end = Date.parse(status.lastRunTime) + (recording.spec.durationSeconds ?? 0) * 1000;
-  if (end > now) return Math.min(planned ?? WATCH_POLL_MS, end - now);
-  return Math.min(planned ?? WATCH_POLL_MS, PROCESSING_POLL_MS);
 }
 
 export async function reconcileWatch(deps: WatchDeps, recording: Recording): Promise<RecordingOutcome> {

@@ -179,6 +179,10 @@ export async function postStart<T>(path: string, body: unknown): Promise<T> {
   }
 }
 
+export async function putJson<T>(path: string, body: unknown): Promise<T> {
+  return (await (await send('PUT', path, body)).json()) as T;
+}
+
 export async function deleteJson(path: string): Promise<void> {
   await send('DELETE', path);
 }

@@ -130,6 +130,7 @@ function RecordingRow({
         ) : (
           '—'
         )}
+        {entry.baselineOf ? <small class="baseline-of">Baseline of {entry.baselineOf}</small> : null}
       </td>
       <td>
         <Downloads entry={entry} label={`Downloads of ${entry.id}`} />

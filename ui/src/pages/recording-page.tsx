@@ -14,6 +14,7 @@ import { loadRecording } from '../viewer/load-recording.ts';
 import { Downloads, OpenInSpeedscope } from './downloads.tsx';
 import { RecordingSummary } from './recording-summary.tsx';
 import { Outcome } from '../record/recording-progress.tsx';
+import { BaselinePin } from '../regression/baseline-pin.tsx';
 import { RegressionFlag } from '../regression/regression-flag.tsx';
 
 export function useViewUpdate(location: Location): ViewUpdate {
@@ -39,7 +40,8 @@ export function RecordingPage({ id, location }: { id: string; location: Location
       </h1>
       <RecordingSummary entry={entry} />
       <Outcome status={entry} />
-      {entry.state === 'done' ? <RegressionFlag id={id} /> : null}
+      {entry.state === 'done' ? <RegressionFlag id={id} revision={entry.baselineOf ?? ''} /> : null}
+      {entry.state === 'done' ? <BaselinePin entry={entry} onChanged={loaded.reload} /> : null}
       <div class="recording-actions">
         <Downloads entry={entry} />
         <OpenInSpeedscope entry={entry} />
