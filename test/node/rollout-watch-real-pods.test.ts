@@ -105,7 +105,14 @@ async function rollOut(namespace: string, count: number, kubectlArgs: string[], 
   const status = await untilCompared(namespace, count, `${what} compared`);
   const comparison = status.watch?.comparisons?.[0];
   assert.ok(comparison, what);
-  return { status, comparison };
+  // The version recorded is the new pod's, the one pod left (with its sidecar) after the rollout.
+  const pod = await readyPod(node, namespace, 'app=hot');
+  assert.deepEqual(
+    status.watch?.versions?.[0]?.recordings.map((r) => r.pod),
+    [pod.metadata.name],
+    `${what}: the new version's pod recorded`,
+  );
+  return { status, comparison, image: pod.spec.containers.find((c) => c.name === 'app')?.image };
 }
 
 /** The comparison's verdict, and furnace_light among its changes in that direction. */
@@ -120,12 +127,22 @@ function assertFlagged(comparison: WatchComparison, verdict: 'regressed' | 'impr
 describe('a Recording watching a Deployment on real pods', () => {
   let dir = '';
   const namespace = `rollouts-${randomBytes(3).toString('hex')}`;
+  /** How long each step of the set-up took (s), printed with the counts: the file's wall time matters in CI. */
+  const setup: string[] = [];
   before(async () => {
+    let since = Date.now();
+    const took = (what: string) => {
+      setup.push(`${what} ${((Date.now() - since) / 1000).toFixed(0)} s`);
+      since = Date.now();
+    };
     dir = await mkdtemp(join('/var/tmp', 'furnace-rollout-real-'));
     await loadFurnaceImages(node, dir);
+    took('Furnace images');
     for (const version of ['v1', 'v2'] as const)
       await node.importImage(await buildHotVersionImage(dir, version, BUSY_PERCENT));
+    took('hot-app v1 and v2');
     await install(node, dir);
+    took('install');
   });
   after(async () => {
     await node.kubectl(['delete', 'namespace', namespace, '--wait=false', '--ignore-not-found']);
@@ -166,6 +183,7 @@ describe('a Recording watching a Deployment on real pods', () => {
       'the rollout to v2',
     );
     step(`v1 → v2: ${describeComparison(slower.comparison)}`);
+    assert.equal(slower.image, HOT_VERSION_IMAGES.v2);
     assertFlagged(slower.comparison, 'regressed');
     const condition = slower.status.conditions?.find((c) => c.type === 'ProfileRegressed');
     assert.equal(condition?.status, 'True', JSON.stringify(slower.status.conditions));
@@ -173,11 +191,13 @@ describe('a Recording watching a Deployment on real pods', () => {
 
     const faster = await rollOut(namespace, 2, ['rollout', 'undo', 'deployment/hot'], 'the rollback to v1');
     step(`v2 → v1: ${describeComparison(faster.comparison)}`);
+    assert.equal(faster.image, HOT_VERSION_IMAGES.v1);
     assertFlagged(faster.comparison, 'improved');
 
     // A new annotation on the template (kubectl.kubernetes.io/restartedAt), the same image: new pods, no change.
     const same = await rollOut(namespace, 3, ['rollout', 'restart', 'deployment/hot'], 'the rollout restart');
     step(`restart: ${describeComparison(same.comparison)}`);
+    assert.equal(same.image, HOT_VERSION_IMAGES.v1);
     assert.equal(same.comparison.verdict, 'unchanged', JSON.stringify(same.comparison));
     const flags = same.status.watch?.flags;
     assert.deepEqual(flags, { regressed: 1, improved: 1 }, 'no flag for the restart');
@@ -186,10 +206,14 @@ describe('a Recording watching a Deployment on real pods', () => {
     const events = described.slice(described.indexOf('Events:'));
     assert.match(events, /ProfileRegressed .*furnace_light/, described);
     assert.match(events, /ProfileImproved .*furnace_light/, described);
+    // The Recording carries the same Events.
+    const onRecording = await node.kubectl(['describe', 'recording', WATCH, '-n', namespace]);
+    assert.match(onRecording, /ProfileRegressed .*furnace_light/, onRecording);
+    assert.match(onRecording, /ProfileImproved .*furnace_light/, onRecording);
     process.stdout.write(
       `rollout watch on real pods: v1→v2 ${slower.comparison.verdict}, v2→v1 ${faster.comparison.verdict}, ` +
         `restart ${same.comparison.verdict}; flags: regressed ${flags?.regressed}, improved ${flags?.improved}; ` +
-        `${((Date.now() - started) / 1000).toFixed(0)} s after the install\nkubectl describe deployment hot (Events):\n${events}\n`,
+        `${((Date.now() - started) / 1000).toFixed(0)} s after the set-up (${setup.join(', ')})\nkubectl describe deployment hot (Events):\n${events}\n`,
     );
   });
 });
