@@ -28,6 +28,35 @@ export async function buildHotAppImage(workDir: string, busyPercent = 25): Promi
   );
 }
 
+/** The two versions of the hot program a rollout test deploys (test/node/rollout-watch-real-pods.test.ts). */
+export const HOT_VERSION_IMAGES = {
+  v1: 'localhost/furnace/hot-app:v1',
+  v2: 'localhost/furnace/hot-app:v2',
+} as const;
+
+/**
+ * The hot program with -DFURNACE_STEADY (four functions a change leaves alone), busy `busyPercent` of each
+ * 100 ms; v2 also with -DFURNACE_LIGHT_FACTOR=3 (furnace_light three times as expensive). Returns the archive.
+ */
+export async function buildHotVersionImage(
+  workDir: string,
+  version: keyof typeof HOT_VERSION_IMAGES,
+  busyPercent: number,
+): Promise<string> {
+  const dir = join(workDir, `hot-app-${version}`);
+  await mkdir(dir, { recursive: true });
+  const flags = ['-static', '-DFURNACE_STEADY', ...(version === 'v2' ? ['-DFURNACE_LIGHT_FACTOR=3'] : [])];
+  const program = await buildHotProgram(dir, flags);
+  return buildScratchImage(
+    {
+      name: HOT_VERSION_IMAGES[version],
+      files: { '/furnace-hot': program },
+      entrypoint: ['/furnace-hot', '86400', String(busyPercent)],
+    },
+    workDir,
+  );
+}
+
 /**
  * The waiting program (../waiting-program.ts: its threads burn, block in read() and sleep in a known split)
  * as a static binary; its arguments are the container's: `<seconds> <thread-name prefix> [<burn: 1 or 0>]`.
