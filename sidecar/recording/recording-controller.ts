@@ -12,6 +12,7 @@ import { renderStacks } from './render-artifacts.ts';
 import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
+import { namespaceSymbols } from './namespace-symbols.ts';
 import type { EndCause, ProfileOutput, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import type { SelectionRequest } from '../host/process-select.ts';
 import { chooseTargets, matchingProcesses } from './target-selection.ts';
@@ -69,7 +70,11 @@ export class RecordingController {
         usage: diskUsage,
         size: (path) => deps.fileSize(path),
       });
-    const perf = createPerfProfiler({ ...deps, budget: this.budget });
+    const perf = createPerfProfiler({
+      ...deps,
+      budget: this.budget,
+      ...namespaceSymbols(deps, this.budget),
+    });
     this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
     this.artifactWaits = new ArtifactWaits(deps.timers);
     this.journal = new JournalWriter((message, fields) => deps.log(message, fields));
