@@ -2,7 +2,7 @@
 // linked into place from the upload's temp file, which fails when the name exists: the first upload of a
 // build id is kept, and a reader never sees half a file.
 import { constants } from 'node:fs';
-import { link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -38,9 +38,11 @@ class FilesystemSymbols implements SymbolStore {
     return join(this.root, symbolKey(namespace, buildId));
   }
 
-  async put(namespace: string, buildId: string, path: string) {
+  async put(namespace: string, buildId: string, path: string, storedAt: number) {
     const target = this.#path(namespace, buildId);
     await mkdir(join(this.root, namespace), { recursive: true, mode: 0o700 });
+    // The file's time is when it was stored, by the server's clock (retention counts from it).
+    await utimes(path, new Date(storedAt), new Date(storedAt));
     const stored = await link(path, target).then(
       () => true,
       (error: NodeJS.ErrnoException) => {

@@ -80,7 +80,8 @@ class S3Symbols implements SymbolStore {
     } while (token !== undefined);
   }
 
-  async put(namespace: string, buildId: string, path: string) {
+  /** The object's LastModified, by the bucket's clock, is when it was stored. */
+  async put(namespace: string, buildId: string, path: string, _storedAt: number) {
     const key = this.#key(namespace, buildId);
     const there = await this.#head(key, buildId);
     if (there) return { stored: false, file: there };

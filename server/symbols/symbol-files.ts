@@ -66,7 +66,7 @@ export function createSymbolFiles(deps: {
         const files = all.filter((file) => !expired(file));
         if (!files.some((file) => file.buildId === received.buildId))
           checkRoom(namespace, files, received.bytes, settings.namespaceMaxBytes);
-        const { stored, file } = await store.put(namespace, received.buildId, received.path);
+        const { stored, file } = await store.put(namespace, received.buildId, received.path, now());
         return { namespace, ...described(file), stored };
       } finally {
         await received.discard();

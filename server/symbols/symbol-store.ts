@@ -17,10 +17,16 @@ export interface StoredSymbol {
 export interface SymbolStore {
   readonly kind: 'filesystem' | 's3';
   /**
-   * Stores the checked file at `path` (a temp file of the server's own) as `buildId` of `namespace`;
-   * `stored` is false, and nothing is written, when that namespace has the build id already.
+   * Stores the checked file at `path` (a temp file of the server's own) as `buildId` of `namespace`, stored
+   * at `storedAt` (the server's clock; a bucket keeps its own); `stored` is false, and nothing is written,
+   * when that namespace has the build id already.
    */
-  put(namespace: string, buildId: string, path: string): Promise<{ stored: boolean; file: StoredSymbol }>;
+  put(
+    namespace: string,
+    buildId: string,
+    path: string,
+    storedAt: number,
+  ): Promise<{ stored: boolean; file: StoredSymbol }>;
   /** What the store has of the namespace's build id; undefined when none. */
   get(namespace: string, buildId: string): Promise<StoredSymbol | undefined>;
   /** The namespace's file of a build id, streaming; undefined when it has none. */

@@ -42,7 +42,8 @@ func main() {
 }
 `;
 
-async function split(program: string): Promise<StrippedProgram> {
+/** Splits a built program's debug info into `<program>.debug` and strips the program. */
+export async function splitDebugInfo(program: string): Promise<StrippedProgram> {
   const debugFile = `${program}.debug`;
   await run('objcopy', ['--only-keep-debug', program, debugFile]);
   await run('strip', ['--strip-all', program]);
@@ -62,7 +63,7 @@ export async function buildStrippedC(dir: string, tag: string): Promise<Stripped
     ['-g', `-DFURNACE_BUILD_TAG="${tag}"`],
     `furnace-stripped-${tag}`,
   );
-  return split(program);
+  return splitDebugInfo(program);
 }
 
 /**
@@ -79,5 +80,5 @@ export async function buildStrippedGo(dir: string, tag: string): Promise<Strippe
     cwd: dir,
     env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GO111MODULE: 'off' },
   });
-  return split(program);
+  return splitDebugInfo(program);
 }
