@@ -1,4 +1,5 @@
-// Audit trail: one structured log line per start, stop, download, delete, baseline pin and symbol upload or delete.
+// Audit trail: one structured log line per start, stop, download, delete, baseline pin, symbol upload or
+// delete, and request to symbolize a recording again.
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { Identity } from '../auth/identity.ts';
@@ -11,7 +12,8 @@ export type AuditAction =
   | 'pin-baseline'
   | 'unpin-baseline'
   | 'upload-symbols'
-  | 'delete-symbols';
+  | 'delete-symbols'
+  | 'resymbolize';
 
 export interface AuditRecord {
   action: AuditAction;

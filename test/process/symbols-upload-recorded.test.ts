@@ -2,7 +2,8 @@
 // `local`), real perf, and `furnace symbols` and `furnace record` as a user runs them. A stripped C program
 // is unnamed; another namespace's upload of a file with the program's build id (its functions named
 // otherwise) changes nothing; once the program's own debug file is uploaded to `local`, every hot frame of
-// the next recording is named from it.
+// the next recording is named from it, and the recording taken before the upload, symbolized again on
+// request, is named from it too.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -14,6 +15,8 @@ import { startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildStrippedC, splitDebugInfo } from '../harness/stripped-programs.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
+import { eventually } from '../harness/eventually.ts';
+import type { CatalogEntry } from '../../core/contract/recording.ts';
 
 const TSX = import.meta.resolve('tsx');
 
@@ -37,7 +40,7 @@ function share(folded: string, functions: string[]): number {
 }
 
 describe('symbols uploaded to a namespace (real server, sidecar, perf and CLI)', () => {
-  it("names every hot frame of a stripped program from its namespace's upload, and never from another namespace's", async (t) => {
+  it("names every hot frame of a stripped program from its namespace's upload, never from another namespace's, and in a recording taken before the upload once symbolized again", async (t) => {
     const work = await tempDir(t, 'furnace-symbols-e2e-');
     const own = await buildStrippedC(work, `upload-${process.pid}-${Date.now()}`);
     const renamed = ['-Dfurnace_heavy=tenant_b_heavy', '-Dfurnace_light=tenant_b_light'];
@@ -77,5 +80,35 @@ describe('symbols uploaded to a namespace (real server, sidecar, perf and CLI)',
     assert.ok(hot >= 0.8, `every hot frame named:\n${named.folded.slice(0, 2000)}`);
     assert.equal(share(named.folded, ['tenant_b_heavy', 'tenant_b_light']), 0, named.folded);
     assert.match(named.output, /symbols of stripped .* from the namespace's uploaded symbols/);
+
+    // The recording taken before the upload, symbolized again from the perf.data it kept.
+    const id = /furnace download (\S+) -n/.exec(bare.output)?.[1] ?? assert.fail(bare.output);
+    const asked = await fetch(`${local.baseUrl}/proxy/local/${hostname()}/recordings/${id}/resymbolize`, {
+      method: 'POST',
+      headers: { ...local.headers, 'content-type': 'application/json' },
+    });
+    assert.equal(asked.status, 202, await asked.text());
+    const entry = await eventually(
+      async () => {
+        const answer = await fetch(`${local.baseUrl}/api/v1/recordings/${id}`, { headers: local.headers });
+        const read = (await answer.json()) as CatalogEntry;
+        return (read.warnings ?? []).some((w) => w.startsWith('symbolized again')) ? read : undefined;
+      },
+      60_000,
+      'the recording to be symbolized again',
+      250,
+    );
+    assert.match(
+      (entry.warnings ?? []).join('\n'),
+      /symbolized again at .*from the namespace's uploaded symbols/,
+    );
+    const download = await fetch(`${local.baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, {
+      headers: local.headers,
+    });
+    const folded = await download.text();
+    assert.ok(
+      share(folded, ['furnace_heavy', 'furnace_light']) >= 0.8,
+      `named again:\n${folded.slice(0, 2000)}`,
+    );
   });
 });

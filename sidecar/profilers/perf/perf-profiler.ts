@@ -15,6 +15,7 @@ import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
 import { firstOf } from '../../symbols/uploaded-symbols.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
+import { resymbolizePerf } from './perf-resymbolize.ts';
 import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
@@ -100,6 +101,15 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         run: (run) => startPerf(deps, context, targets, plan, run),
       };
     },
+    resymbolize: (context) =>
+      resymbolizePerf(
+        {
+          ...{ perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
+          ...{ spawn: deps.spawn, run: deps.run, budget: deps.budget },
+          ...symbolSources(deps, { id: context.id, dir: context.workDir }),
+        },
+        context,
+      ),
     resume: (context, run) =>
       resumePerf(
         { ...deps, perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
