@@ -53,7 +53,7 @@ import { portOf } from '../../harness/ports.ts';
 import type { SymbolSettings } from '../../../server/config/config-symbols.ts';
 import type { SymbolFiles } from '../../../server/symbols/symbol-files.ts';
 import { symbolRoutes } from '../../../server/symbols/symbol-routes.ts';
-import { fixtureSymbols } from './fixture-symbols.ts';
+import { fixtureSymbols } from '../../harness/fixture-symbols.ts';
 import { registerSidecar } from './fixture-sidecars.ts';
 
 export { registerSidecar } from './fixture-sidecars.ts';

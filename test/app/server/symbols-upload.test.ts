@@ -16,8 +16,11 @@ import { readElfFacts } from '../../../sidecar/symbols/elf-facts.ts';
 import { uploadedSymbols } from '../../../sidecar/symbols/uploaded-symbols.ts';
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
 import { buildHotProgram } from '../../harness/hot-program.ts';
-import { run } from '../../harness/processes.ts';
-import { splitDebugInfo, type StrippedProgram } from '../../harness/stripped-programs.ts';
+import {
+  buildSameBuildIdPair,
+  hotFunctionsOf,
+  type StrippedProgram,
+} from '../../harness/stripped-programs.ts';
 import { tempDir } from '../../harness/temp-dirs.ts';
 import { buildFixture, registerSidecar, type Fixture, type FixtureOptions } from './server-fixture.ts';
 
@@ -47,12 +50,9 @@ interface Programs {
 
 async function buildPrograms(t: TestContext): Promise<Programs> {
   const dir = await tempDir(t, 'furnace-symbols-');
-  const id = [`-Wl,--build-id=0x${SHARED_BUILD_ID}`, '-g'];
-  const a = await splitDebugInfo(await buildHotProgram(dir, id, 'team-a-program'));
-  const renamed = ['-Dfurnace_heavy=tenant_b_heavy', '-Dfurnace_light=tenant_b_light'];
-  const b = await splitDebugInfo(await buildHotProgram(dir, [...id, ...renamed], 'team-b-program'));
+  const { own, forged } = await buildSameBuildIdPair(dir, SHARED_BUILD_ID);
   const noBuildId = await buildHotProgram(dir, ['-g', '-Wl,--build-id=none'], 'no-build-id');
-  return { a, b, noBuildId };
+  return { a: own, b: forged, noBuildId };
 }
 
 async function setUp(t: TestContext, options: FixtureOptions = {}) {
@@ -78,17 +78,6 @@ function list(f: Fixture, token: string, namespace: string) {
   });
 }
 
-/** The functions a debug file names (nm), to tell team a's from team b's. */
-async function functionsOf(path: string): Promise<string[]> {
-  const { stdout } = await run('nm', ['--defined-only', path]);
-  return stdout
-    .split('\n')
-    .map((line) => line.split(' ')[2] ?? '')
-    .filter((name) => /^(furnace|tenant_b)_(heavy|light)$/.test(name))
-    .sort();
-}
-
-/** The recorder's own source for a recording of the pod whose upload token is given, on the listening recorder listener. */
 const listening = new WeakMap<Fixture, Promise<string>>();
 
 async function recorderSource(t: TestContext, f: Fixture, uploadToken: string) {
@@ -227,17 +216,17 @@ describe('symbol files uploaded to a namespace (fake Kubernetes gateway)', () =>
     const source = await recorderSource(t, f, teamA.uploadToken);
     const before = await source.find(a.buildId);
     assert.ok(before.found, JSON.stringify(before));
-    assert.deepEqual(await functionsOf(before.path), ['furnace_heavy', 'furnace_light']);
+    assert.deepEqual(await hotFunctionsOf(before.path), ['furnace_heavy', 'furnace_light']);
     assert.equal(
       (await upload(f, 'other-owner-token', 'team-b', await readFile(b.debugFile))).statusCode,
       201,
     );
     const again = await (await recorderSource(t, f, teamA.uploadToken)).find(a.buildId);
     assert.ok(again.found);
-    assert.deepEqual(await functionsOf(again.path), ['furnace_heavy', 'furnace_light']);
+    assert.deepEqual(await hotFunctionsOf(again.path), ['furnace_heavy', 'furnace_light']);
     const fromB = await (await recorderSource(t, f, teamB.uploadToken)).find(b.buildId);
     assert.ok(fromB.found);
-    assert.deepEqual(await functionsOf(fromB.path), ['tenant_b_heavy', 'tenant_b_light']);
+    assert.deepEqual(await hotFunctionsOf(fromB.path), ['tenant_b_heavy', 'tenant_b_light']);
     const fromC = await (await recorderSource(t, f, teamC.uploadToken)).find(a.buildId);
     assert.equal(fromC.found, false);
     assert.match(fromC.found ? '' : fromC.why, /HTTP 404/);
