@@ -22,6 +22,12 @@ export interface SymbolFiles {
 
 export const NAMESPACE_MAX_BYTES_SETTING = 'symbols.namespaceMaxBytes';
 
+/**
+ * Uploads received at once by this server: each may hold up to symbols.maxBytes in its temp file before it
+ * is checked, so the disk they can take together is bounded too.
+ */
+export const MAX_UPLOADS_AT_ONCE = 4;
+
 function describedWith(maxAgeMs: number): (file: StoredSymbol) => SymbolFile {
   return (file) => ({
     buildId: file.buildId,
@@ -41,6 +47,32 @@ function checkRoom(namespace: string, files: readonly StoredSymbol[], bytes: num
     );
 }
 
+/** Receives, checks and stores one upload: the body of SymbolFiles.upload once it has its turn. */
+async function storeUpload(
+  deps: { store: SymbolStore; settings: SymbolSettings; now: () => number },
+  expired: (file: StoredSymbol) => boolean,
+  upload: { namespace: string; body: Readable; declaredBytes: number | undefined },
+): Promise<{ stored: boolean; file: StoredSymbol }> {
+  const { store, settings } = deps;
+  const { namespace } = upload;
+  const received = await receiveSymbolFile(upload.body, {
+    tmpDir: store.tmpDir,
+    maxBytes: settings.maxBytes,
+    declaredBytes: upload.declaredBytes,
+  });
+  try {
+    const all = await store.list(namespace);
+    // A file past its time that retention has not removed yet is not what a new upload dedupes against.
+    for (const file of all.filter(expired)) await store.remove(namespace, file.buildId);
+    const files = all.filter((file) => !expired(file));
+    if (!files.some((file) => file.buildId === received.buildId))
+      checkRoom(namespace, files, received.bytes, settings.namespaceMaxBytes);
+    return await store.put(namespace, received.buildId, received.path, deps.now());
+  } finally {
+    await received.discard();
+  }
+}
+
 export function createSymbolFiles(deps: {
   store: SymbolStore;
   settings: SymbolSettings;
@@ -50,26 +82,23 @@ export function createSymbolFiles(deps: {
   const maxAgeMs = settings.maxAgeSeconds * 1000;
   const expired = (file: StoredSymbol): boolean => now() - file.storedAt >= maxAgeMs;
   const described = describedWith(maxAgeMs);
+  let uploading = 0;
 
   return {
     settings,
     async upload(namespace, body, declaredBytes) {
-      const received = await receiveSymbolFile(body, {
-        tmpDir: store.tmpDir,
-        maxBytes: settings.maxBytes,
-        declaredBytes,
-      });
+      if (uploading >= MAX_UPLOADS_AT_ONCE)
+        throw new FurnaceError(
+          'ERR_RATE_LIMITED',
+          `${uploading} symbol files are being uploaded, the most at once (${MAX_UPLOADS_AT_ONCE}); retry in 5 s`,
+          { limit: MAX_UPLOADS_AT_ONCE, retryAfterSeconds: 5 },
+        );
+      uploading += 1;
       try {
-        const all = await store.list(namespace);
-        // A file past its time that retention has not removed yet is not what a new upload dedupes against.
-        for (const file of all.filter(expired)) await store.remove(namespace, file.buildId);
-        const files = all.filter((file) => !expired(file));
-        if (!files.some((file) => file.buildId === received.buildId))
-          checkRoom(namespace, files, received.bytes, settings.namespaceMaxBytes);
-        const { stored, file } = await store.put(namespace, received.buildId, received.path, now());
+        const { stored, file } = await storeUpload(deps, expired, { namespace, body, declaredBytes });
         return { namespace, ...described(file), stored };
       } finally {
-        await received.discard();
+        uploading -= 1;
       }
     },
     async list(namespace) {

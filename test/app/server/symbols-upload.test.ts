@@ -5,7 +5,9 @@
 // of the same build id never reaches it. The recorder's side is the sidecar's own source
 // (uploadedSymbols over serverFetch) against the recorder listener on loopback.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import { AGGREGATED_PREFIX } from '../../../core/contract/aggregated-api.ts';
@@ -22,6 +24,8 @@ import {
   type StrippedProgram,
 } from '../../harness/stripped-programs.ts';
 import { tempDir } from '../../harness/temp-dirs.ts';
+import { eventually } from '../../harness/eventually.ts';
+import { MAX_UPLOADS_AT_ONCE } from '../../../server/symbols/symbol-files.ts';
 import { buildFixture, registerSidecar, type Fixture, type FixtureOptions } from './server-fixture.ts';
 
 const users = {
@@ -140,6 +144,47 @@ describe('symbol files uploaded to a namespace (fake Kubernetes gateway)', () =>
     assert.equal(streamed.statusCode, 413, streamed.body);
     assert.match(streamed.json<{ message: string }>().message, /symbols\.maxBytes/);
     assert.deepEqual((await f.symbols.list('team-a')).items, []);
+  });
+
+  it('answers 429 to an upload beyond the most received at once, and takes uploads again once they end', async (t) => {
+    const { a } = await buildPrograms(t);
+    const { f } = await setUp(t);
+    const body = await readFile(a.debugFile);
+    // Over real sockets: each body's first bytes arrive, the rest waits until the test sends it.
+    const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
+    const stalled = Array.from({ length: MAX_UPLOADS_AT_ONCE }, () =>
+      request(`${address}/api/v1/symbols?namespace=team-a`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer owner-token', 'content-type': 'application/octet-stream' },
+      }),
+    );
+    const pending = stalled.map(
+      (sent) =>
+        new Promise<number>((resolve, reject) => {
+          sent.on('response', (answer) => {
+            answer.resume();
+            resolve(answer.statusCode ?? 0);
+          });
+          sent.on('error', reject);
+          sent.write(body.subarray(0, 100));
+        }),
+    );
+    // Each upload in flight writes its body to a temp file of its own.
+    await eventually(
+      async () =>
+        (await readdir(join(f.dataDir, 'symbols-tmp'))).length === stalled.length ? true : undefined,
+      10_000,
+      'the uploads to be in flight',
+      20,
+    );
+    const refused = await upload(f, 'owner-token', 'team-a', body);
+    assert.equal(refused.statusCode, 429, refused.body);
+    assert.match(refused.json<{ message: string }>().message, /being uploaded, the most at once \(4\)/);
+    assert.equal(refused.headers['retry-after'], '5');
+    for (const sent of stalled) sent.end(body.subarray(100));
+    const answers = (await Promise.all(pending)).sort();
+    assert.deepEqual(answers, [200, 200, 200, 201]);
+    assert.equal((await upload(f, 'owner-token', 'team-a', body)).statusCode, 200, 'taken again');
   });
 
   it('refuses a binary without a build id, a stripped one, and files that are not ELF or lie about their sections', async (t) => {
