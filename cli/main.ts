@@ -52,7 +52,8 @@ const SUBCOMMANDS: Record<
     kube: 'connects',
   },
   symbols: {
-    summary: "a namespace's symbol files for stripped binaries: upload FILE, list, delete BUILD-ID",
+    summary:
+      "a namespace's symbol files for stripped binaries: upload FILE, list, delete BUILD-ID; resymbolize ID",
     load: async () => (await import('./symbols-verb.ts')).run,
     kube: 'connects',
   },

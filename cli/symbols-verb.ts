@@ -1,14 +1,16 @@
 // `furnace symbols upload FILE`, `furnace symbols list` and `furnace symbols delete BUILD-ID`: a namespace's
 // symbol files through the aggregated API (…/namespaces/NS/symbols), or --server directly. The file is sent
-// as it is; the server reads its build id, checks it and answers what it kept.
+// as it is; the server reads its build id, checks it and answers what it kept. `furnace symbols resymbolize
+// ID` asks the recording's recorder to symbolize it again and waits for its warning that says how it ended.
 import { readFile, stat } from 'node:fs/promises';
+import type { CatalogEntry } from '../core/contract/recording.ts';
 import type { SymbolList, SymbolUpload } from '../core/contract/symbols.ts';
 import { BUILD_ID } from '../core/contract/symbols.ts';
 import { formatTable } from './catalog-verbs.ts';
 import type { CliIo } from './io.ts';
 import { ApiError, errorMessage, readAll } from './kube-api.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
-import { printable } from './safe-output.ts';
+import { checkedRecordingId, printable } from './safe-output.ts';
 import { UsageError } from './args.ts';
 import { SYMBOL_VERBS } from './verbs.ts';
 
@@ -67,14 +69,47 @@ async function remove(context: VerbContext): Promise<number> {
   return 0;
 }
 
+/** How long `resymbolize` waits for the recording's new graphs, and how often it looks. */
+const RESYMBOLIZE_WAIT_MS = 10 * 60 * 1000;
+const RESYMBOLIZE_POLL_MS = 2000;
+
+/** The recording's warning that says how symbolizing it again ended, once it has one newer than `before`. */
+function outcomeOf(entry: CatalogEntry, before: number): string | undefined {
+  const said = (entry.warnings ?? []).slice(before);
+  return said.find((w) => w.startsWith('symbolized again at ') || w.startsWith('symbolizing again failed'));
+}
+
+async function resymbolizeRecording(context: VerbContext): Promise<number> {
+  const id = checkedRecordingId(context.positionals[0], 'the command line');
+  const api = context.api();
+  const path = `/namespaces/${encodeURIComponent(context.namespace())}/recordings/${encodeURIComponent(id)}`;
+  const entry = await api.json<CatalogEntry>('GET', path);
+  const before = (entry.warnings ?? []).length;
+  const pod = `/namespaces/${encodeURIComponent(entry.namespace)}/pods/${encodeURIComponent(entry.pod)}`;
+  await api.json('POST', `${pod}/recordings/${encodeURIComponent(id)}/resymbolize`, {});
+  context.io.stderr.write(printable(`furnace symbols: ${entry.pod}'s recorder symbolizes ${id} again…\n`));
+  const until = Date.now() + RESYMBOLIZE_WAIT_MS;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, RESYMBOLIZE_POLL_MS));
+    const outcome = outcomeOf(await api.json<CatalogEntry>('GET', path), before);
+    if (outcome === undefined) continue;
+    context.io.stdout.write(printable(`${id}: ${outcome}\n`));
+    return outcome.startsWith('symbolized again at ') ? 0 : 1;
+  }
+  throw new Error(
+    `${id} was not symbolized again within ${RESYMBOLIZE_WAIT_MS / 1000} s (see furnace get ${id})`,
+  );
+}
+
 const ACTIONS = {
   upload: remoteVerb(SYMBOL_VERBS.upload, upload),
   list: remoteVerb(SYMBOL_VERBS.list, list),
   delete: remoteVerb(SYMBOL_VERBS.delete, remove),
+  resymbolize: remoteVerb(SYMBOL_VERBS.resymbolize, resymbolizeRecording),
 } as const;
 
 const USAGE =
-  'usage: furnace symbols upload <file> | list | delete <build-id> [-n NS]\n' +
+  'usage: furnace symbols upload <file> | list | delete <build-id> | resymbolize <recording-id> [-n NS]\n' +
   "'furnace symbols <action> --help' describes each.\n";
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

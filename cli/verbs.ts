@@ -187,6 +187,14 @@ export const SYMBOL_VERBS = {
     options: [NAMESPACE],
     notes: SYMBOLS_NOTE,
   },
+  resymbolize: {
+    name: 'symbols resymbolize',
+    positionals: ['<recording-id>'],
+    summary:
+      "Asks the recording's recorder to symbolize it again from the perf.data it kept, with the symbols there\nare now (an upload, a debuginfod answer), and waits until its graphs are new.",
+    options: [NAMESPACE],
+    notes: `Needs create on recordings in the namespace (furnace-recorder), as a start.\n\n${CREDENTIALS_NOTE}`,
+  },
   delete: {
     name: 'symbols delete',
     positionals: ['<build-id>'],

@@ -15,7 +15,6 @@ import { startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildStrippedC, splitDebugInfo } from '../harness/stripped-programs.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
-import { eventually } from '../harness/eventually.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 
 const TSX = import.meta.resolve('tsx');
@@ -83,24 +82,15 @@ describe('symbols uploaded to a namespace (real server, sidecar, perf and CLI)',
 
     // The recording taken before the upload, symbolized again from the perf.data it kept.
     const id = /furnace download (\S+) -n/.exec(bare.output)?.[1] ?? assert.fail(bare.output);
-    const asked = await fetch(`${local.baseUrl}/proxy/local/${hostname()}/recordings/${id}/resymbolize`, {
-      method: 'POST',
-      headers: { ...local.headers, 'content-type': 'application/json' },
-    });
-    assert.equal(asked.status, 202, await asked.text());
-    const entry = await eventually(
-      async () => {
-        const answer = await fetch(`${local.baseUrl}/api/v1/recordings/${id}`, { headers: local.headers });
-        const read = (await answer.json()) as CatalogEntry;
-        return (read.warnings ?? []).some((w) => w.startsWith('symbolized again')) ? read : undefined;
-      },
-      60_000,
-      'the recording to be symbolized again',
-      250,
-    );
-    assert.match(
-      (entry.warnings ?? []).join('\n'),
-      /symbolized again at .*from the namespace's uploaded symbols/,
+    const resymbolized = await furnace(t, local, work, ['symbols', 'resymbolize', id, '-n', 'local']);
+    assert.equal(resymbolized.code, 0, resymbolized.output);
+    assert.match(resymbolized.output, /symbolized again at .*from the namespace's uploaded symbols/);
+    const entry = (await (
+      await fetch(`${local.baseUrl}/api/v1/recordings/${id}`, { headers: local.headers })
+    ).json()) as CatalogEntry;
+    assert.ok(
+      (entry.warnings ?? []).some((w) => w.startsWith('symbolized again at')),
+      JSON.stringify(entry),
     );
     const download = await fetch(`${local.baseUrl}/api/v1/recordings/${id}/artifacts/stacks.folded`, {
       headers: local.headers,
