@@ -42,7 +42,10 @@ export function uploadedSymbols(options: UploadedSymbolsOptions): DebugInfoSourc
       );
       if (outcome.found) return { found: true, path, origin: UPLOADED_ORIGIN };
       const why = outcome.tried.map((t) => t.why).join('; ');
-      return { found: false, why: `not uploaded to the namespace (${why})` };
+      return {
+        found: false,
+        why: why === 'HTTP 404' ? 'not uploaded to the namespace' : `the namespace's uploads: ${why}`,
+      };
     },
     // Fetched at the stop: an upload made while the recording ran is still used.
     prefetch: () => Promise.resolve(),
