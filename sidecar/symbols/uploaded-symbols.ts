@@ -10,6 +10,9 @@ import { mkdir } from 'node:fs/promises';
 import type { DebugInfoFound, DebugInfoSource } from './debuginfo-cache.ts';
 import { BUILD_ID, fetchDebugInfo } from './debuginfod-client.ts';
 
+/** The directory of a recording's own (or of its work directory) where the fetched files go. */
+export const UPLOADED_DIR = 'uploaded-symbols';
+
 /** How a file from the server is named in the recording's warnings. */
 export const UPLOADED_ORIGIN = "the namespace's uploaded symbols";
 

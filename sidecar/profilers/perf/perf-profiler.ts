@@ -12,7 +12,7 @@ import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { recorderDebugInfo } from '../../symbols/debuginfo-source.ts';
 import { prefetchDebugInfo } from '../../symbols/debuginfo-prefetch.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
-import { firstOf } from '../../symbols/uploaded-symbols.ts';
+import { firstOf, UPLOADED_DIR } from '../../symbols/uploaded-symbols.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
 import { resymbolizePerf } from './perf-resymbolize.ts';
@@ -203,9 +203,6 @@ function mountImageOf(
         }),
   }).catch((error: Error) => error);
 }
-
-/** Where a recording keeps the debug files uploaded to its namespace while perf script runs. */
-const UPLOADED_DIR = 'uploaded-symbols';
 
 /**
  * The symbol sources perf script takes: the kernel's symbols' copy, and debug files by build id (the

@@ -8,6 +8,7 @@ import type { DiskBudget } from '../../host/disk-budget.ts';
 import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
+import { UPLOADED_DIR } from '../../symbols/uploaded-symbols.ts';
 import type { ProfileOutput, ResymbolizeContext } from '../profiler.ts';
 import { perfDataSize } from './perf-data-header.ts';
 import { scriptRecording } from './perf-script.ts';
@@ -46,7 +47,7 @@ export async function resymbolizePerf(
       },
     );
   } finally {
-    for (const name of ['perf.data', 'buildid', 'uploaded-symbols'])
+    for (const name of ['perf.data', 'buildid', UPLOADED_DIR])
       await rm(`${workDir}/${name}`, { recursive: true, force: true });
   }
 }
