@@ -51,6 +51,12 @@ const SUBCOMMANDS: Record<
     load: async () => (await import('./continuous-verb.ts')).runContinuous,
     kube: 'connects',
   },
+  symbols: {
+    summary:
+      "a namespace's symbol files for stripped binaries: upload FILE, list, delete BUILD-ID; resymbolize ID",
+    load: async () => (await import('./symbols-verb.ts')).run,
+    kube: 'connects',
+  },
   open: {
     summary: "a recording's page of the web UI, through a local `ui` forwarder",
     load: async () => (await import('./ui-forwarder.ts')).runOpen,

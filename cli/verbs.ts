@@ -163,3 +163,43 @@ export const VERBS = {
     notes: `Runs until interrupted (Ctrl-C).\n\n${CREDENTIALS_NOTE}`,
   },
 } satisfies Record<string, VerbSpec>;
+
+const SYMBOLS_NOTE =
+  'A file is known by its GNU build id (.note.gnu.build-id), read by the server from the file itself;\n' +
+  "it names the frames of that build id in this namespace's recordings only. Uploading and deleting\n" +
+  'need create and delete on recordings/symbols in the namespace (furnace-recorder); listing needs get\n' +
+  `on recordings (furnace-viewer).\n\n${CREDENTIALS_NOTE}`;
+
+/** `furnace symbols upload|list|delete`: a namespace's symbol files (docs/profilers.md). */
+export const SYMBOL_VERBS = {
+  upload: {
+    name: 'symbols upload',
+    positionals: ['<file>'],
+    summary:
+      'Uploads a debug file (objcopy --only-keep-debug) or an unstripped binary to the namespace, for its\nrecordings of the stripped binary of the same build id.',
+    options: [NAMESPACE],
+    notes: SYMBOLS_NOTE,
+  },
+  list: {
+    name: 'symbols list',
+    positionals: [],
+    summary: "Lists the namespace's symbol files: build id, size, when uploaded and when they expire.",
+    options: [NAMESPACE],
+    notes: SYMBOLS_NOTE,
+  },
+  resymbolize: {
+    name: 'symbols resymbolize',
+    positionals: ['<recording-id>'],
+    summary:
+      "Asks the recording's recorder to symbolize it again from the perf.data it kept, with the symbols there\nare now (an upload, a debuginfod answer), and waits until its graphs are new.",
+    options: [NAMESPACE],
+    notes: `Needs create on recordings in the namespace (furnace-recorder), as a start.\n\n${CREDENTIALS_NOTE}`,
+  },
+  delete: {
+    name: 'symbols delete',
+    positionals: ['<build-id>'],
+    summary: "Deletes the namespace's symbol file of a build id.",
+    options: [NAMESPACE],
+    notes: SYMBOLS_NOTE,
+  },
+} satisfies Record<string, VerbSpec>;

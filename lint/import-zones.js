@@ -134,6 +134,12 @@ export const IMPORT_ZONES = [
   roomZone('server', 'catalog', ['proxy', 'agent', 'ui', 'sinks'], 'the catalog is storage and its routes'),
   roomZone(
     'server',
+    'symbols',
+    ['proxy', 'agent', 'ui', 'continuous', 'sinks', 'webhook'],
+    "a namespace's symbol files are storage and their routes",
+  ),
+  roomZone(
+    'server',
     'sinks',
     ['proxy', 'registry', 'agent', 'ui', 'webhook', 'auth', 'config'],
     'sinks read the catalog and push outwards; they serve no route',

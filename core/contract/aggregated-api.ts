@@ -73,6 +73,16 @@ const FROM_AGGREGATED: PathRule[] = [
     toUser: (m) => ({ path: '/api/v1/continuous/timeline', namespace: m[1] }),
   },
   { aggregated: /^\/continuous\/?$/, toUser: () => ({ path: '/api/v1/continuous/namespaces' }) },
+  {
+    // A namespace's symbol files: POST uploads one, GET lists them (`kubectl furnace symbols`).
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/symbols/?$`),
+    toUser: (m) => ({ path: '/api/v1/symbols', namespace: m[1] }),
+  },
+  {
+    // DELETE removes one, by build id.
+    aggregated: new RegExp(`^/namespaces/${SEGMENT}/symbols/${SEGMENT}$`),
+    toUser: (m) => ({ path: `/api/v1/symbols/${m[2]}`, namespace: m[1] }),
+  },
   { aggregated: /^\/session\/?$/, toUser: () => ({ path: '/api/v1/session' }) },
   { aggregated: /^\/ui\/?$/, toUser: () => ({ path: '/' }) },
   { aggregated: new RegExp(`^/ui/${SEGMENT}$`), toUser: (m) => ({ path: `/${m[1]}` }) },
@@ -157,6 +167,11 @@ const TO_AGGREGATED: UserRule[] = [
     toSuffix: (_m, q) => inNamespace(q, '/continuous/timeline', undefined),
   },
   { user: /^\/api\/v1\/continuous\/namespaces$/, toSuffix: () => '/continuous' },
+  { user: /^\/api\/v1\/symbols$/, toSuffix: (_m, q) => inNamespace(q, '/symbols', undefined) },
+  {
+    user: new RegExp(`^/api/v1/symbols/${SEGMENT}$`),
+    toSuffix: (m, q) => inNamespace(q, `/symbols/${m[1]}`, undefined),
+  },
   { user: /^\/api\/v1\/session$/, toSuffix: () => '/session' },
   { user: /^\/$/, toSuffix: () => '/ui' },
   ...UI_PAGE_ROUTES.map((route) => ({
@@ -230,6 +245,8 @@ export const AGGREGATED_RESOURCES = [
   { name: 'recordings/regression', namespaced: true, kind: 'ProfileComparison', verbs: ['get'] },
   { name: 'limits', namespaced: true, kind: 'Limits', verbs: ['get'] },
   { name: 'continuous', namespaced: true, kind: 'ContinuousStacks', verbs: ['get'] },
+  // DELETE of `/namespaces/<ns>/symbols/<build id>` is `delete` on `symbols`, left out as above.
+  { name: 'symbols', namespaced: true, kind: 'SymbolFiles', verbs: ['get', 'create'] },
   { name: 'session', namespaced: false, kind: 'Session', verbs: ['get'] },
   { name: 'ui', namespaced: false, kind: 'UiFile', verbs: ['get'] },
   { name: 'speedscope', namespaced: false, kind: 'UiFile', verbs: ['get'] },

@@ -1,7 +1,8 @@
 // Which requests the user listener lets through before any route runs. Two rules:
 // - state-changing calls (POST, PUT, PATCH) carry a JSON content type, in every auth mode: an HTML form
 //   or a no-cors fetch from another site can only send form or text bodies, and a JSON body from another
-//   origin needs a CORS preflight, which this server never grants;
+//   origin needs a CORS preflight, which this server never grants. A file upload (a symbol file) is
+//   `application/octet-stream`, which needs that preflight as much: it is no CORS-safelisted type;
 // - in auth mode `none` (loopback, nobody authenticated) the Host header names a loopback address, so a
 //   web page that rebinds its DNS name to 127.0.0.1 gets nothing, and browser requests come from the
 //   listener's own origin.
@@ -34,6 +35,15 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function isJsonContentType(value: string | undefined): boolean {
   const type = (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
+}
+
+/**
+ * A body no HTML form or no-cors fetch can send (JSON, or application/octet-stream for file uploads), with
+ * parameters or without.
+ */
+export function isPreflightedContentType(value: string | undefined): boolean {
+  const type = (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return isJsonContentType(value) || type === 'application/octet-stream';
 }
 
 /** The host name of a Host header value (`name[:port]` or `[v6][:port]`), lower-cased; '' when malformed. */
@@ -97,11 +107,15 @@ export function checkUserRequest(facts: RequestFacts, options: GuardOptions): Fu
     const refusal = checkBrowserOrigin(facts);
     if (refusal) return refusal;
   }
-  if (STATE_CHANGING.has(facts.method) && !isJsonContentType(facts.contentType))
+  if (STATE_CHANGING.has(facts.method) && !isPreflightedContentType(facts.contentType))
     return new FurnaceError(
       'ERR_UNSUPPORTED_MEDIA_TYPE',
-      `Content-Type ${facts.contentType ?? '(none)'} is refused: ${facts.method} needs application/json`,
-      { field: 'content-type', value: facts.contentType, allowed: 'application/json' },
+      `Content-Type ${facts.contentType ?? '(none)'} is refused: ${facts.method} needs application/json (application/octet-stream for a file)`,
+      {
+        field: 'content-type',
+        value: facts.contentType,
+        allowed: 'application/json, application/octet-stream',
+      },
     );
   return undefined;
 }

@@ -31,9 +31,13 @@ const aggregated = (verbs: string[], resources = ['*']): V1PolicyRule => ({
 
 /** View and download recordings (watch too, so `kubectl get recordings -w` works). */
 const VIEWER_RULES = [recordings(['get', 'list', 'watch']), aggregated(['get', 'list'])];
-/** Start, stop and delete recordings; create Recording objects. */
+/**
+ * Start, stop and delete recordings; create Recording objects; upload and delete the namespace's symbol
+ * files (recordings/symbols: they name the frames of the namespace's own recordings only).
+ */
 const RECORDER_RULES = [
   recordings(['get', 'list', 'watch', 'create', 'delete']),
+  recordings(['create', 'delete'], [`${RECORDING_PLURAL}/symbols`]),
   aggregated(['get', 'list', 'create', 'delete']),
   // Pinning a workload's baseline is a PUT, which the API server authorizes as `update`; only there.
   aggregated(['update'], ['recordings/baseline']),

@@ -75,8 +75,11 @@ const listQuery = {
   additionalProperties: false,
 } as const;
 
-/** The uploader: a sidecar by its registration's upload token, or an agent by the grant of this recording. */
-function uploaderGuard(deps: CatalogRouteDeps): RouteGuard {
+/**
+ * The uploader: a sidecar by its registration's upload token, or an agent by the grant of this recording
+ * (`:id`). Also the guard of a recorder's reads of its namespace's symbol files (server/symbols/).
+ */
+export function uploaderGuard(deps: Pick<CatalogRouteDeps, 'registry' | 'agentUploader'>): RouteGuard {
   const refused = 'uploads need the upload token of a registered sidecar, or the grant of this recording';
   return {
     recorder: 'uploader',

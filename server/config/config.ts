@@ -22,6 +22,7 @@ import { AUTH_MODES, type AuthMode } from '../auth/access.ts';
 import { DEFAULT_SESSION_SECONDS } from '../auth/session-store.ts';
 import type { RetentionPolicy } from '../catalog/retention.ts';
 import { readRetention } from './config-retention.ts';
+import { readSymbolSettings, type SymbolSettings } from './config-symbols.ts';
 import { checkSharedCatalogBound, readStorage } from './config-storage.ts';
 import type { StorageConfig } from '../storage/storage-config.ts';
 import { readMergeSettings } from './config-merge.ts';
@@ -103,6 +104,8 @@ export interface ServerConfig extends SecuritySettings {
   limits: RecordingLimits;
   namespaceLimits: Record<string, Partial<RecordingLimits>>;
   retention: RetentionPolicy;
+  /** `symbols.*`: symbol files uploaded to namespaces (size, per-namespace total, how long they stay). */
+  symbols: SymbolSettings;
   /** `storage.*`: where artifacts live (the `filesystem` store under dataDir unless `storage.s3` is set). */
   storage: StorageConfig;
   /** Merged flame graphs: merges at once, waiting, and the cache of rendered ones. */
@@ -267,6 +270,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
     uploadTimeoutSeconds: readInteger(reader.get('recorder.uploadTimeoutSeconds'), 600, 1, 86_400),
     ...readLimits(reader),
     retention: readRetention(reader),
+    symbols: readSymbolSettings(reader),
     storage: readStorage(reader),
     merge: readMergeSettings(reader),
     logLevel: readChoice(reader.get('logLevel', SERVER_ENV.logLevel), 'info', LOG_LEVELS),

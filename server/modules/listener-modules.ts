@@ -12,7 +12,7 @@ import { started } from './server-module.ts';
 /** The two API listeners: what every route shares, then each module's routes, listened on. */
 export const listenersModule: Module = {
   name: 'listeners',
-  needs: ['tls', 'catalog', 'auth', 'registration', 'recordings', 'agent', 'continuous', 'ui'],
+  needs: ['tls', 'catalog', 'auth', 'registration', 'recordings', 'agent', 'continuous', 'symbols', 'ui'],
   async start(ctx) {
     const { config, draining, log, metricsRegistry } = ctx.base;
     const tls = ctx.get('tls');

@@ -16,6 +16,7 @@ import {
   leaderModule,
   sinksModule,
   slotsModule,
+  symbolsModule,
   watchMetricsModule,
 } from './work-modules.ts';
 
@@ -35,6 +36,7 @@ export const SERVER_MODULES: readonly Module[] = [
   authModule, // who callers are: bearer tokens, the oauth-proxy's headers, sessions
   registrationModule, // sidecars register and renew (recorder listener)
   recordingsModule, // the proxy to recorders, start slots, the catalog's routes and uploads
+  symbolsModule, // symbol files uploaded to namespaces, read by their recorders; their retention (leader)
   uiModule, // the web UI, sign-in and the recording form's reads
   listenersModule, // the user and the recorder API listeners
   webhookModule, // the admission webhook's listener (a cluster)

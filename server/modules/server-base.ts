@@ -22,6 +22,7 @@ import type { Draining } from '../shutdown.ts';
 import type { LocalKey } from '../local-mode.ts';
 import type { SharedSlots } from '../slots/lease-slots.ts';
 import type { TlsSource } from '../webhook/tls.ts';
+import type { SymbolFiles } from '../symbols/symbol-files.ts';
 import type { ModuleContext, ServerModule } from './server-module.ts';
 
 export interface ServerBase {
@@ -86,6 +87,7 @@ export interface Provided {
   slots: SharedSlots | undefined;
   continuous: ContinuousMode | undefined;
   sinks: undefined;
+  symbols: SymbolFiles;
   watchMetrics: WatchedRecordings | undefined;
   recordings: RecordingsState;
   ui: undefined;

@@ -7,6 +7,8 @@ import { leadershipOf, SLOT_COLLECTION_EVERY_MS, sharedSlotsOf } from '../leader
 import { openSinks } from '../sinks/open-sinks.ts';
 import { registerWatchMetrics } from '../regressions/watch-metrics.ts';
 import { recordingLister, watchedRecordings } from '../regressions/watched-recordings.ts';
+import { openSymbolFiles } from '../symbols/open-symbol-files.ts';
+import { symbolRoutes } from '../symbols/symbol-routes.ts';
 import type { Module } from './server-base.ts';
 import { started } from './server-module.ts';
 
@@ -54,6 +56,26 @@ export const continuousModule: Module = {
       chores: continuousChores(continuous, base.now),
       routes: continuousRoutes(continuous, get('agent'), base.now),
     });
+  },
+};
+
+/**
+ * Symbol files uploaded to namespaces, in the catalog's place: the users' routes, the recorders' reads
+ * (a sidecar by its registration, an agent by its grant for the recording), retention (leader).
+ */
+export const symbolsModule: Module = {
+  name: 'symbols',
+  needs: ['recorders', 'agent'],
+  async start({ base, get }) {
+    const { files, chores } = await openSymbolFiles(base.config, base.now);
+    const agent = get('agent');
+    const routes = symbolRoutes({
+      files,
+      registry: get('recorders').sidecars,
+      agentUploader: agent ? agent.uploaderOf : () => undefined,
+      uploadTimeoutSeconds: base.config.uploadTimeoutSeconds,
+    });
+    return started(files, { routes, chores });
   },
 };
 

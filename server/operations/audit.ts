@@ -1,20 +1,33 @@
-// Audit trail: one structured log line per start, stop, download, delete and baseline pin.
+// Audit trail: one structured log line per start, stop, download, delete, baseline pin, symbol upload or
+// delete, and request to symbolize a recording again.
 import type { FastifyBaseLogger } from 'fastify';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import type { Identity } from '../auth/identity.ts';
 
-export type AuditAction = 'start' | 'stop' | 'download' | 'delete' | 'pin-baseline' | 'unpin-baseline';
+export type AuditAction =
+  | 'start'
+  | 'stop'
+  | 'download'
+  | 'delete'
+  | 'pin-baseline'
+  | 'unpin-baseline'
+  | 'upload-symbols'
+  | 'delete-symbols'
+  | 'resymbolize';
 
 export interface AuditRecord {
   action: AuditAction;
   identity: Identity;
   namespace: string;
-  pod: string;
+  /** The pod of a recording; none for a namespace's symbol files. */
+  pod?: string;
   container?: string;
   recording?: string;
   artifact?: string;
   /** The workload a pin names. */
   workload?: string;
+  /** The symbol file an upload or delete names. */
+  buildId?: string;
   params?: unknown;
   outcome?: number;
 }

@@ -37,7 +37,7 @@ export function answerContract(method: string, rest: string, statusCode: number)
   if (statusCode < 200 || statusCode > 299 || statusCode === 204) return undefined;
   if (rest === 'recordings') return method === 'POST' ? 'status' : 'list';
   if (rest === 'processes') return 'processes';
-  if (/^recordings\/[^/]+(\/stop)?$/.test(rest)) return 'status';
+  if (/^recordings\/[^/]+(\/stop|\/resymbolize)?$/.test(rest)) return 'status';
   return undefined;
 }
 

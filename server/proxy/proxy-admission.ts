@@ -65,6 +65,9 @@ export async function admitProxyRequest(
     writeAudit(request.log, { action: 'stop', identity, namespace, pod, recording: stop[1] });
     deps.running.noteStop(stop[1] ?? '', namespace, pod, identity.user);
   }
+  const again = /^recordings\/([^/]+)\/resymbolize$/.exec(rest);
+  if (request.method === 'POST' && again)
+    writeAudit(request.log, { action: 'resymbolize', identity, namespace, pod, recording: again[1] });
   contexts.set(request, context);
   return undefined;
 }

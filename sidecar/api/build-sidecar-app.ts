@@ -34,6 +34,8 @@ export interface RecordingApi {
   list(): RecordingStatus[];
   get(id: string): RecordingStatus;
   stop(id: string): RecordingStatus;
+  /** Symbolizes a finished recording again from its perf.data (answered at once; its warnings say when done). */
+  resymbolize?(id: string): RecordingStatus;
   artifactPath(id: string, name: ArtifactName): string;
   /** Resolves once the recording lists `name`, is no longer active, or after a while (artifact-waits.ts). */
   whenArtifact?(id: string, name: ArtifactName): Promise<void>;
@@ -181,6 +183,8 @@ function registerRecordingRoutes(
     (request) => api(request).stop(request.params.id),
   );
 
+  registerResymbolizeRoute(app, api);
+
   app.get<{ Params: { id: string; name: ArtifactName }; Querystring: { wait?: 'true' } }>(
     '/recordings/:id/artifacts/:name',
     { schema: { params: artifactParamsSchema, querystring: artifactQuerySchema, response: errors } },
@@ -196,6 +200,23 @@ function registerRecordingRoutes(
         .header('content-length', size)
         .header('x-content-type-options', 'nosniff')
         .send(createReadStream(path));
+    },
+  );
+}
+
+/** POST /recordings/:id/resymbolize: 202 and the status; the recording's warnings say when its graphs are new. */
+function registerResymbolizeRoute(
+  app: FastifyInstance,
+  api: (request: FastifyRequest) => RecordingApi,
+): void {
+  app.post<{ Params: { id: string } }>(
+    '/recordings/:id/resymbolize',
+    { schema: { params: idParamsSchema, response: { 202: recordingStatusSchema, ...errors } } },
+    async (request, reply) => {
+      const recordings = api(request);
+      if (!recordings.resymbolize)
+        throw new FurnaceError('ERR_NOT_FOUND', 'this recorder does not symbolize recordings again');
+      return reply.code(202).send(recordings.resymbolize(request.params.id));
     },
   );
 }

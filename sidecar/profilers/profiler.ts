@@ -79,8 +79,24 @@ export interface ResumeContext {
   waitMs?: number;
 }
 
+/** A finished recording whose stacks are made again from what it kept, with the symbols there are now. */
+export interface ResymbolizeContext {
+  id: string;
+  /** The recording's directory: what it kept (perf.data) is read there, nothing is written there. */
+  dir: string;
+  /** A directory of its own for the new files; the controller renders into it too, then moves them in. */
+  workDir: string;
+  /** Stages, artifacts written into workDir, warnings. */
+  report(event: RecordingEvent): void;
+}
+
 export interface Profiler {
   plan(context: PlanContext): Promise<PlannedProfile>;
+  /**
+   * The stacks of a finished recording made again from its kept data with the symbols there are now (a
+   * namespace's upload, a debuginfod answer); undefined when it kept nothing to make them from.
+   */
+  resymbolize?(context: ResymbolizeContext): Promise<Pick<ProfileOutput, 'stacks' | 'timeline'> | undefined>;
   /**
    * Finishes a recording the recorder was running when it died, from what is on disk; undefined when this
    * profiler leaves nothing to finish from (the recording is then failed, saying so).

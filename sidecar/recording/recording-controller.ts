@@ -12,6 +12,8 @@ import { renderStacks } from './render-artifacts.ts';
 import { isStageEvent, treeWritingContext } from './early-tree.ts';
 import { recordingExports } from './export-meta.ts';
 import { createPerfProfiler } from '../profilers/perf/perf-profiler.ts';
+import { namespaceSymbols } from './namespace-symbols.ts';
+import { resymbolize, resymbolizeRefusal } from './resymbolize.ts';
 import type { EndCause, ProfileOutput, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import type { SelectionRequest } from '../host/process-select.ts';
 import { chooseTargets, matchingProcesses } from './target-selection.ts';
@@ -60,6 +62,8 @@ export class RecordingController {
   /** When each recording's record stage ended (its first processing stage began), ms. */
   private readonly recordEndedAt = new Map<string, number>();
   private closed = false;
+  /** The recording being symbolized again, if one is (one at a time, never beside a running recording). */
+  private resymbolizing: Promise<void> | undefined;
   private readonly artifactWaits: ArtifactWaits;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -69,7 +73,11 @@ export class RecordingController {
         usage: diskUsage,
         size: (path) => deps.fileSize(path),
       });
-    const perf = createPerfProfiler({ ...deps, budget: this.budget });
+    const perf = createPerfProfiler({
+      ...deps,
+      budget: this.budget,
+      ...namespaceSymbols(deps, this.budget),
+    });
     this.profilers = { ...deps.profilers?.(this.budget, perf), perf };
     this.artifactWaits = new ArtifactWaits(deps.timers);
     this.journal = new JournalWriter((message, fields) => deps.log(message, fields));
@@ -116,6 +124,23 @@ export class RecordingController {
     return `${this.recordingDir(id)}/${name}`;
   }
 
+  /** Symbolizes a finished recording again (resymbolize.ts); answers at once, its warnings say when done. */
+  resymbolize(id: string): RecordingStatus {
+    const status = this.get(id);
+    const profiler = this.profilers[status.profiler ?? 'perf'];
+    const busy = this.resymbolizing ?? this.running ?? this.starting;
+    const refusal = resymbolizeRefusal(status, profiler, busy !== undefined);
+    if (refusal) throw refusal;
+    const dir = this.recordingDir(id);
+    this.resymbolizing = resymbolize({
+      ...{ dir, status, profiler, budget: this.budget, where: this.deps.config },
+      ...{ now: () => this.deps.timers.now(), log: (message, fields) => this.deps.log(message, fields) },
+      report: (event) => this.update(id, event),
+      upload: () => this.upload(id, dir),
+    }).finally(() => (this.resymbolizing = undefined));
+    return this.get(id);
+  }
+
   /** Resolves once recording `id` lists `name`, is no longer active, or after `ms` (artifact-waits.ts). */
   whenArtifact(id: string, name: ArtifactName, ms = ARTIFACT_WAIT_MS): Promise<void> {
     return this.artifactWaits.wait(
@@ -129,6 +154,7 @@ export class RecordingController {
   /** Resolves when the current recording (if any) has finished processing. */
   async settled(): Promise<void> {
     await this.running?.settled;
+    await this.resymbolizing;
   }
 
   async close(): Promise<void> {
@@ -159,6 +185,11 @@ export class RecordingController {
       });
     }
     assertIdle(this.recordings);
+    if (this.resymbolizing)
+      throw new FurnaceError(
+        'ERR_RECORDING_RUNNING',
+        'a recording is being symbolized again: start again later',
+      );
     const requestedAtMs = this.deps.timers.now();
     const id = this.deps.newId();
     this.starting = id;

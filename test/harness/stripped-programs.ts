@@ -42,7 +42,8 @@ func main() {
 }
 `;
 
-async function split(program: string): Promise<StrippedProgram> {
+/** Splits a built program's debug info into `<program>.debug` and strips the program. */
+export async function splitDebugInfo(program: string): Promise<StrippedProgram> {
   const debugFile = `${program}.debug`;
   await run('objcopy', ['--only-keep-debug', program, debugFile]);
   await run('strip', ['--strip-all', program]);
@@ -62,7 +63,7 @@ export async function buildStrippedC(dir: string, tag: string): Promise<Stripped
     ['-g', `-DFURNACE_BUILD_TAG="${tag}"`],
     `furnace-stripped-${tag}`,
   );
-  return split(program);
+  return splitDebugInfo(program);
 }
 
 /**
@@ -79,5 +80,32 @@ export async function buildStrippedGo(dir: string, tag: string): Promise<Strippe
     cwd: dir,
     env: { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0', GO111MODULE: 'off' },
   });
-  return split(program);
+  return splitDebugInfo(program);
+}
+
+/** Two stripped C programs under one build id, their functions named otherwise: what a shadowing tenant makes. */
+export interface SameBuildIdPair {
+  /** furnace_heavy and furnace_light. */
+  own: StrippedProgram;
+  /** tenant_b_heavy and tenant_b_light, under own's build id. */
+  forged: StrippedProgram;
+}
+
+/** Builds both into dir with `buildId` (hex) linked in: `-Wl,--build-id=0x…`. */
+export async function buildSameBuildIdPair(dir: string, buildId: string): Promise<SameBuildIdPair> {
+  const id = [`-Wl,--build-id=0x${buildId}`, '-g'];
+  const own = await splitDebugInfo(await buildHotProgram(dir, id, 'own-program'));
+  const renamed = ['-Dfurnace_heavy=tenant_b_heavy', '-Dfurnace_light=tenant_b_light'];
+  const forged = await splitDebugInfo(await buildHotProgram(dir, [...id, ...renamed], 'forged-program'));
+  return { own, forged };
+}
+
+/** The hot program's functions a debug file names (nm), sorted: which of a pair it is. */
+export async function hotFunctionsOf(path: string): Promise<string[]> {
+  const { stdout } = await run('nm', ['--defined-only', path]);
+  return stdout
+    .split('\n')
+    .map((line) => line.split(' ')[2] ?? '')
+    .filter((name) => /^(furnace|tenant_b)_(heavy|light)$/.test(name))
+    .sort();
 }

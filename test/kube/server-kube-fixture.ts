@@ -39,6 +39,9 @@ import { randomSharedKeys } from '../../core/shared-key.ts';
 import { createServingIdentity } from '../../sidecar/api/self-signed-certificate.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
+import type { SymbolFiles } from '../../server/symbols/symbol-files.ts';
+import { symbolRoutes } from '../../server/symbols/symbol-routes.ts';
+import { fixtureSymbols } from '../harness/fixture-symbols.ts';
 
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
 export const KUBE_SIDECAR_IMAGE =
@@ -48,6 +51,8 @@ export const KUBE_SIDECAR_IMAGE =
 export const KUBE_INJECTION: InjectionConfig = { ...DEFAULT_INJECTION_CONFIG, image: KUBE_SIDECAR_IMAGE };
 
 export interface KubeServer {
+  /** The namespaces' uploaded symbol files (filesystem store under the data directory). */
+  symbols: SymbolFiles;
   /** The user listener's app. */
   app: FastifyInstance;
   /** The recorder listener's app: registration and uploads. */
@@ -93,6 +98,7 @@ export async function buildKubeServer(
   const tokens = createTokenCache({ now, ...options.tokenReview });
   const registry = createRegistry({ now, leaseSeconds: 30, keys: randomSharedKeys() });
   const catalog = await openCatalog({ dataDir, now, retention: DEFAULT_RETENTION });
+  const symbols = await fixtureSymbols(dataDir, now);
   const metricsRegistry = createMetricsRegistry();
   const agent = readAgentSettings(
     createConfigReader({ path: 'test', raw: { agent: { enabled: true } } }, {}),
@@ -126,6 +132,7 @@ export async function buildKubeServer(
   // The routes the server's modules add in a cluster without agents (server/modules/module-table.ts).
   const routes = [
     registrationRoutes({ registry, mode, now, limitsFor, write: undefined }),
+    symbolRoutes({ files: symbols, registry, agentUploader: () => undefined, uploadTimeoutSeconds: 60 }),
     ...(continuous ? [continuousRoutes(continuous, undefined, now)] : []),
     recordingRoutes({
       ...{ state, catalog, registry, now, limitsFor, proxyTimeoutSeconds: 5, uploadTimeoutSeconds: 60 },
@@ -163,7 +170,8 @@ export async function buildKubeServer(
     await recorder.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { app, recorder, registry, catalog, tokens, sidecarPin: sidecarTls?.pin ?? UNSERVED_PIN };
+  const sidecarPin = sidecarTls?.pin ?? UNSERVED_PIN;
+  return { app, recorder, registry, catalog, tokens, sidecarPin, symbols };
 }
 
 export interface PodOptions {

@@ -51,7 +51,7 @@ describe('symbols of stripped binaries from debuginfod (real debuginfod, real pe
     assert.match(
       warnings(bare.status),
       new RegExp(
-        `no debug file for stripped ${unknown.program} \\(build id ${unknown.buildId}: ${server.url}: HTTP 404\\)`,
+        `no debug file for stripped ${unknown.program} \\(build id ${unknown.buildId}: not uploaded to the namespace; ${server.url}: HTTP 404\\)`,
       ),
     );
 

@@ -12,8 +12,10 @@ import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
 import { recorderDebugInfo } from '../../symbols/debuginfo-source.ts';
 import { prefetchDebugInfo } from '../../symbols/debuginfo-prefetch.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
+import { firstOf, UPLOADED_DIR } from '../../symbols/uploaded-symbols.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
+import { resymbolizePerf } from './perf-resymbolize.ts';
 import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
@@ -51,6 +53,11 @@ export interface PerfProfilerDeps {
   isMapsUnreadable?(pid: number): Promise<boolean>;
   /** Debug files for stripped binaries; made from the configuration (DEBUGINFOD_URLS) when unset. */
   debugInfo?: DebugInfoSource;
+  /**
+   * The debug files uploaded to the recording's namespace (symbols/uploaded-symbols.ts), asked before
+   * `debugInfo`; `dir` is the recording's own, removed with its other symbol files.
+   */
+  uploadedSymbols?(recordingId: string, dir: string): DebugInfoSource;
 }
 
 interface PendingWork {
@@ -94,6 +101,15 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         run: (run) => startPerf(deps, context, targets, plan, run),
       };
     },
+    resymbolize: (context) =>
+      resymbolizePerf(
+        {
+          ...{ perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
+          ...{ spawn: deps.spawn, run: deps.run, budget: deps.budget },
+          ...symbolSources(deps, { id: context.id, dir: context.workDir }),
+        },
+        context,
+      ),
     resume: (context, run) =>
       resumePerf(
         { ...deps, perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
@@ -152,7 +168,12 @@ function startPerf(
     deps.spawn,
     perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`, tree?.dir),
   );
-  const done = finishPerf(deps, run, { dir, targets, plan }, { perf: perf.done, mount, precached, script });
+  const done = finishPerf(
+    deps,
+    run,
+    { id: context.id, dir, targets, plan },
+    { perf: perf.done, mount, precached, script },
+  );
   return { stop: () => perf.stop('stopped'), done };
 }
 
@@ -183,20 +204,25 @@ function mountImageOf(
   }).catch((error: Error) => error);
 }
 
-/** The recorder-wide symbol sources perf script takes: the kernel's symbols' copy, debug files by build id. */
-function symbolSources(deps: PerfProfilerDeps): {
-  kernelSymbols?: KernelSymbols;
-  debugInfo?: DebugInfoSource;
-} {
+/**
+ * The symbol sources perf script takes: the kernel's symbols' copy, and debug files by build id (the
+ * namespace's uploads first, then the recorder's debuginfod servers).
+ */
+function symbolSources(
+  deps: PerfProfilerDeps,
+  recording: { id: string; dir: string },
+): { kernelSymbols?: KernelSymbols; debugInfo?: DebugInfoSource } {
+  const uploaded = deps.uploadedSymbols?.(recording.id, `${recording.dir}/${UPLOADED_DIR}`);
+  const sources = [uploaded, deps.debugInfo].filter((s): s is DebugInfoSource => s !== undefined);
   return {
     ...(deps.kernelSymbols === undefined ? {} : { kernelSymbols: deps.kernelSymbols }),
-    ...(deps.debugInfo === undefined ? {} : { debugInfo: deps.debugInfo }),
+    ...(sources.length === 0 ? {} : { debugInfo: sources.length === 1 ? sources[0] : firstOf(sources) }),
   };
 }
 
-/** The recording's copies of its targets' binaries: the build-id cache, the work copies, the --symfs tree. */
+/** The recording's copies of its targets' binaries and debug files: the build-id cache, the work copies, the --symfs tree. */
 async function removeSymbolFiles(dir: string): Promise<void> {
-  for (const name of ['buildid', 'binaries', 'symfs'])
+  for (const name of ['buildid', 'binaries', 'symfs', UPLOADED_DIR])
     await rm(`${dir}/${name}`, { recursive: true, force: true });
 }
 
@@ -204,7 +230,7 @@ async function removeSymbolFiles(dir: string): Promise<void> {
 async function finishPerf(
   deps: PerfProfilerDeps,
   run: RunContext,
-  recording: { dir: string; targets: ProcessInfo[]; plan: RecordingPlan },
+  recording: { id: string; dir: string; targets: ProcessInfo[]; plan: RecordingPlan },
   pending: PendingWork,
 ): Promise<ProfileOutput> {
   const { dir, targets, plan } = recording;
@@ -243,7 +269,7 @@ async function finishPerf(
         dir,
         buildIdDir: `${dir}/buildid`,
         maxScriptBytes: deps.config.limits.maxArtifactBytes,
-        ...symbolSources(deps),
+        ...symbolSources(deps, recording),
         prepared: pending.script,
         ...(deps.symbolTree === true ? { symfsDir: `${dir}/symfs` } : {}),
         ...(image === undefined || image instanceof Error ? {} : { imageRoot: image.root }),

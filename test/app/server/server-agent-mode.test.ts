@@ -3,6 +3,8 @@
 // one recording, and the sidecar list with both modes. The kube API is a fake at its boundary
 // (fake-kube-gateway.ts); the agent is a stand-in HTTPS server with its own pinned key.
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import Fastify from 'fastify';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -18,6 +20,8 @@ import { serveOverHttps } from '../../harness/https-server.ts';
 import { finishedRecordingStatus, recordingStatus } from '../../harness/recording-status.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 import { getSidecars } from '../../harness/server-calls.ts';
+import { buildSameBuildIdPair, hotFunctionsOf } from '../../harness/stripped-programs.ts';
+import { tempDir } from '../../harness/temp-dirs.ts';
 import { slimPod } from '../../../server/kube/pod-watch.ts';
 
 const APP_ID = 'a'.repeat(64);
@@ -245,6 +249,37 @@ describe('routing to the agent of the pod node', () => {
     assert.equal((await put('rec-1', 'caller-made')).statusCode, 401);
     const agentUpload = registered.json<{ uploadToken: string }>().uploadToken;
     assert.equal((await put('rec-3', agentUpload)).statusCode, 401, "the agent's own token uploads nothing");
+  });
+
+  it("gives an agent's grant the symbol files of its recording's namespace only", async (t) => {
+    const dir = await tempDir(t, 'furnace-agent-symbols-');
+    const { own, forged } = await buildSameBuildIdPair(dir, 'ab12'.repeat(10));
+    const agent = await standInAgent(t);
+    const f = await agentFixture(t, agent.port);
+    const registered = await registerAgent(f, 'agent-token', 'node-a', agent.pin);
+    assert.equal(registered.statusCode, 200, registered.body);
+    await f.symbols.upload('shop', Readable.from([await readFile(own.debugFile)]), undefined);
+    await f.symbols.upload('closed', Readable.from([await readFile(forged.debugFile)]), undefined);
+    const started = await f.app.inject({
+      method: 'POST',
+      url: '/proxy/shop/web/recordings',
+      headers: asUser('alice-token'),
+      payload: { durationSeconds: 5 },
+    });
+    assert.equal(started.statusCode, 202, started.body);
+    const grant = agent.seen[0]?.scope.uploadToken ?? assert.fail('no grant');
+    const read = (id: string, token: string) =>
+      f.recorder.inject({
+        url: `/api/v1/recordings/${id}/symbols/buildid/${own.buildId}/debuginfo`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const granted = await read('rec-1', grant);
+    assert.equal(granted.statusCode, 200, granted.body);
+    await writeFile(`${dir}/read.debug`, granted.rawPayload);
+    assert.deepEqual(await hotFunctionsOf(`${dir}/read.debug`), ['furnace_heavy', 'furnace_light']);
+    assert.equal((await read('rec-2', grant)).statusCode, 401, 'a grant reads for its own recording only');
+    const agentToken = registered.json<{ uploadToken: string }>().uploadToken;
+    assert.equal((await read('rec-1', agentToken)).statusCode, 401, "the agent's own token reads nothing");
   });
 
   it('refuses users without rights, pods of namespaces not opted in and nodes without an agent', async (t) => {

@@ -50,6 +50,13 @@ import { randomSharedKeys, type SharedKeys } from '../../../core/shared-key.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
 import { portOf } from '../../harness/ports.ts';
+import type { SymbolSettings } from '../../../server/config/config-symbols.ts';
+import type { SymbolFiles } from '../../../server/symbols/symbol-files.ts';
+import { symbolRoutes } from '../../../server/symbols/symbol-routes.ts';
+import { fixtureSymbols } from '../../harness/fixture-symbols.ts';
+import { registerSidecar } from './fixture-sidecars.ts';
+
+export { registerSidecar } from './fixture-sidecars.ts';
 import { bearer, postRegistration } from '../../harness/server-calls.ts';
 import { FAKE_PROCESS_MATCHES, recordingStatus } from '../../harness/recording-status.ts';
 
@@ -76,6 +83,8 @@ export interface Fixture {
   advance: (seconds: number) => void;
   /** Agent mode's parts, when the options turned it on. */
   agentMode?: AgentMode;
+  /** The namespaces' uploaded symbol files (filesystem store under dataDir). */
+  symbols: SymbolFiles;
 }
 
 export interface FixtureOptions {
@@ -122,6 +131,8 @@ export interface FixtureOptions {
   pressureLimits?: PressureLimits;
   /** Several replicas: registration hands out review tickets signed with these keys (also the fixture's). */
   reviewTickets?: SharedKeys;
+  /** `symbols.*` (the server's defaults unless a test asks). */
+  symbols?: Partial<SymbolSettings>;
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -199,6 +210,7 @@ interface FixtureParts {
   log: Logger;
   agentMode: AgentMode | undefined;
   dataDir: string;
+  symbols: SymbolFiles;
 }
 
 /** The routes the server's modules would add, with the fixture's parts (the fixture's own module table). */
@@ -210,6 +222,7 @@ function fixtureRoutes(
 ): ListenerRoutes[] {
   const { registry, catalog, now, agentMode } = parts;
   const { proxyTimeoutSeconds, uploadTimeoutSeconds } = timeoutsOf(options);
+  const agentUploader = agentMode ? agentMode.uploaderOf : () => undefined;
   const state = createRecordingsState({
     ...{
       catalog,
@@ -243,10 +256,11 @@ function fixtureRoutes(
         merge: options.merge ?? DEFAULT_MERGE_SETTINGS,
       },
       upstreams: agentMode ? sidecarThenAgentUpstreams(registry, agentMode) : sidecarUpstreams(registry),
-      agentUploader: agentMode ? agentMode.uploaderOf : () => undefined,
+      agentUploader,
       agents: agentMode?.routing,
       isLeader: () => true,
     }),
+    symbolRoutes({ files: parts.symbols, registry, agentUploader, uploadTimeoutSeconds }),
     {
       user: (scope) =>
         registerUi(scope, {
@@ -295,7 +309,8 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
     ...(kube ? { kube } : {}),
   });
   const log = pino({ level: 'info' }, stream);
-  const parts = { registry, catalog, access, metricsRegistry, now, log, agentMode, dataDir };
+  const symbols = await fixtureSymbols(dataDir, now, options.symbols);
+  const parts = { registry, catalog, access, metricsRegistry, now, log, agentMode, dataDir, symbols };
   const { user: app, recorder } = buildServerApps(
     {
       ...{ access, catalog, metricsRegistry, log, localKey: undefined, isReady: () => true },
@@ -330,23 +345,8 @@ export async function buildFixture(t: TestContext, options: FixtureOptions = {})
       time += seconds * 1000;
     },
     ...(agentMode ? { agentMode } : {}),
+    symbols,
   };
-}
-
-/** Registers a sidecar of namespace/pod at 127.0.0.1:port, as the recorder listener would; returns its tokens. */
-export function registerSidecar(
-  f: Pick<Fixture, 'registry'>,
-  namespace: string,
-  pod: string,
-  port: number,
-  podUid?: string,
-) {
-  return f.registry.register({
-    namespace,
-    pod,
-    ...(podUid === undefined ? {} : { podUid }),
-    address: { host: '127.0.0.1', port },
-  });
 }
 
 /**

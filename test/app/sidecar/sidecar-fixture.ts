@@ -45,6 +45,8 @@ export interface FakePerf {
   records: FakeChild[];
   /** When set, perf record fails at once with this stderr. */
   failWith?: string;
+  /** What perf script prints (PERF_SCRIPT unless a test changes it). */
+  scriptText?: string;
 }
 
 export function fakePerf(): FakePerf {
@@ -71,7 +73,7 @@ export function fakePerf(): FakePerf {
       } else {
         child.stdout = new PassThrough();
         setImmediate(() => {
-          child.stdout?.write(PERF_SCRIPT);
+          child.stdout?.write(perf.scriptText ?? PERF_SCRIPT);
           child.finish(0);
         });
       }

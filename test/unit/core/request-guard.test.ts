@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkUserRequest, isJsonContentType, isLoopbackHost } from '../../../core/contract/request-guard.ts';
+import {
+  checkUserRequest,
+  isJsonContentType,
+  isLoopbackHost,
+  isPreflightedContentType,
+} from '../../../core/contract/request-guard.ts';
 
 describe('user listener request guard', () => {
   it('takes loopback literals and localhost with any port, and no name a DNS answer could point anywhere', () => {
@@ -47,6 +52,17 @@ describe('user listener request guard', () => {
       'application/x-www-form-urlencoded',
     ])
       assert.equal(isJsonContentType(type), false, String(type));
+  });
+
+  it('takes a file upload as application/octet-stream, which no form or no-cors fetch can send, and no form type', () => {
+    assert.equal(isPreflightedContentType('application/octet-stream'), true);
+    assert.equal(isPreflightedContentType('application/json'), true);
+    for (const type of ['text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded'])
+      assert.equal(isPreflightedContentType(type), false, type);
+    const upload = { method: 'POST', host: 'furnace.example', contentType: 'application/octet-stream' };
+    assert.equal(checkUserRequest(upload, { loopbackOnly: false }), undefined);
+    const multipart = { ...upload, contentType: 'multipart/form-data; boundary=x' };
+    assert.equal(checkUserRequest(multipart, { loopbackOnly: false })?.code, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('checks Host and Origin only in loopback-only mode, and the content type of state changes always', () => {

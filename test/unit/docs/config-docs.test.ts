@@ -59,6 +59,7 @@ describe('configuration docs', () => {
       'shutdown',
       'sinkDelivery',
       'storage',
+      'symbols',
       'tls',
       'tokenReview',
       'webhook',
