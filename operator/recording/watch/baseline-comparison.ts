@@ -6,43 +6,33 @@ import type { WatchComparison, WatchVersion } from '../../../core/crd/recording-
 import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import { mergedStacks, type RecordingDeps } from '../reconcile.ts';
 import type { Recording } from '../recording-types.ts';
-import { decideBaselineComparison, pinnedBaseline, workloadOfWatch } from './pinned-baseline.ts';
+import { pinnedBaseline, workloadOfWatch, type PinnedBaseline } from './pinned-baseline.ts';
 import { describeBaselineComparison, type CompareVersions } from './version-comparison.ts';
 
-async function askPinned(deps: RecordingDeps, recording: Recording): Promise<unknown> {
+/** What the watch knows of the pinned baseline: `known` false when the server could not be asked. */
+export interface PinnedAnswer {
+  known: boolean;
+  pinned?: PinnedBaseline;
+}
+
+/** The recording pinned as the watched workload's baseline, when the server names one this Recording may use. */
+export async function pinnedOf(deps: RecordingDeps, recording: Recording): Promise<PinnedAnswer> {
   const watch = recording.spec.watch;
-  if (!watch) return undefined;
+  if (!watch) return { known: true };
+  const { namespace } = recording.metadata;
+  const workload = workloadOfWatch(watch);
+  let answer: unknown;
   try {
-    return await deps.server.listBaselines(recording.metadata.namespace, workloadOfWatch(watch));
+    answer = await deps.server.listBaselines(namespace, workload);
   } catch (error) {
     deps.log?.warn(
       { err: error, recording: recording.metadata.name },
       'could not ask the server for the pinned baseline',
     );
-    return undefined;
+    return { known: false };
   }
-}
-
-/**
- * The pinned baseline as the "version" the new one is compared with, or undefined when the workload has
- * none this Recording may use, or it is the version before (or this one).
- */
-export async function baselineVersion(
-  deps: RecordingDeps,
-  recording: Recording,
-  version: WatchVersion,
-  previous: WatchVersion | undefined,
-): Promise<WatchVersion | undefined> {
-  const watch = recording.spec.watch;
-  if (!watch) return undefined;
-  const answer = await askPinned(deps, recording);
-  const wanted = {
-    namespace: recording.metadata.namespace,
-    workload: workloadOfWatch(watch),
-    profile: profileOf(recording.spec),
-  };
-  const decision = decideBaselineComparison(pinnedBaseline(answer, wanted), version, previous);
-  return decision.compare ? decision.before : undefined;
+  const pinned = pinnedBaseline(answer, { namespace, workload, profile: profileOf(recording.spec) });
+  return pinned ? { known: true, pinned } : { known: true };
 }
 
 /** The comparison of the new version's stacks with the baseline's, or undefined when those cannot be read. */

@@ -91,3 +91,17 @@ export function decideBaselineComparison(
     },
   };
 }
+
+/**
+ * The recordings of versions that fall off the kept list, to delete from the catalog: not one a kept version
+ * shares, nor the pinned baseline (a user pinned it; only unpinning lets it go).
+ */
+export function recordingsToDelete(
+  kept: readonly WatchVersion[],
+  dropped: readonly WatchVersion[],
+  pinned: PinnedBaseline | undefined,
+): WatchVersion['recordings'] {
+  const keep = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
+  if (pinned) keep.add(pinned.recordingId);
+  return dropped.flatMap((v) => v.recordings).filter((r) => !keep.has(r.recordingId));
+}

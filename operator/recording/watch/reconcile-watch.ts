@@ -22,7 +22,8 @@ import {
 } from '../reconcile.ts';
 import type { SummaryFailed } from '../outcomes.ts';
 import { beginRun, runInProgress } from '../runs.ts';
-import { baselineVersion, compareWithBaseline } from './baseline-comparison.ts';
+import { compareWithBaseline, pinnedOf } from './baseline-comparison.ts';
+import { decideBaselineComparison, recordingsToDelete } from './pinned-baseline.ts';
 import { untilRecorded } from './run-polls.ts';
 import { planWatch, recordablePods, WATCH_POLL_MS, type WatchEvent } from './plan-watch.ts';
 import {
@@ -66,15 +67,12 @@ interface Kept {
   events: WatchEvent[];
 }
 
-/** Deletes the catalog recordings of versions that fall off the kept list (unless a kept one shares them). */
+/** Deletes the catalog recordings of versions that fall off the kept list (recordingsToDelete). */
 async function deleteDropped(
   deps: WatchDeps,
   namespace: string,
-  kept: readonly WatchVersion[],
-  dropped: readonly WatchVersion[],
+  targets: WatchVersion['recordings'],
 ): Promise<void> {
-  const keptIds = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
-  const targets = dropped.flatMap((v) => v.recordings).filter((r) => !keptIds.has(r.recordingId));
   for (const target of targets)
     await deleteOwn(deps, namespace, target).catch((error: unknown) =>
       deps.log?.warn({ err: error, recording: target.recordingId }, 'could not delete an old version'),
@@ -146,10 +144,14 @@ async function keepVersion(
   const { namespace } = recording.metadata;
   const all = [version, ...(status.watch?.versions ?? [])];
   const kept = all.slice(0, WATCH_VERSIONS_KEPT);
-  await deleteDropped(deps, namespace, kept, all.slice(WATCH_VERSIONS_KEPT));
+  const { known, pinned } = await pinnedOf(deps, recording);
+  // Not knowing which recording is pinned, delete none: it could be the baseline.
+  if (known)
+    await deleteDropped(deps, namespace, recordingsToDelete(kept, all.slice(WATCH_VERSIONS_KEPT), pinned));
   const next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
   const previous = all[1];
-  const baseline = await baselineVersion(deps, recording, version, previous);
+  const decision = decideBaselineComparison(pinned, version, previous);
+  const baseline = decision.compare ? decision.before : undefined;
   if (!previous && !baseline) return { status: next, events: [] };
   const added = await compareVersion(deps, recording, {
     version,

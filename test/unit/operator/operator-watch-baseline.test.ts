@@ -8,6 +8,7 @@ import type { WatchVersion } from '../../../core/crd/recording-watch.ts';
 import {
   decideBaselineComparison,
   pinnedBaseline,
+  recordingsToDelete,
   workloadOfWatch,
 } from '../../../operator/recording/watch/pinned-baseline.ts';
 import { withComparisons } from '../../../operator/recording/watch/reconcile-watch.ts';
@@ -103,6 +104,15 @@ describe("the watched workload's pinned baseline", () => {
       },
     });
     assert.equal(decideBaselineComparison(pinned, v3, undefined).compare, true, 'the first version too');
+  });
+
+  it('never deletes the pinned recording when its version falls off the kept list', () => {
+    const pinned = { recordingId: 'r1', pod: 'web-0', startedAt: NOW.toISOString() };
+    const kept = [version('dddd', ['r4']), version('cccc', ['r3']), version('bbbb', ['r2', 'r0'])];
+    const dropped = [version('aaaa', ['r1', 'r0', 'r9'])];
+    const ids = (p?: typeof pinned) => recordingsToDelete(kept, dropped, p).map((r) => r.recordingId);
+    assert.deepEqual(ids(), ['r1', 'r9'], 'not r0, which a kept version shares');
+    assert.deepEqual(ids(pinned), ['r9']);
   });
 
   it('an unchanged rollout that the baseline flags: one ProfileRegressed Event naming both, its own flag count', () => {
