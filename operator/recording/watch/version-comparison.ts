@@ -17,7 +17,7 @@ import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import { mergedLinks, recordingLinks } from '../links.ts';
 import type { RecordingStatus } from '../recording-types.ts';
 import { setCondition } from './conditions.ts';
-import type { WatchEvent } from './plan-watch.ts';
+import { EVENT_MESSAGE_CHARS, type WatchEvent } from './plan-watch.ts';
 
 /** The part of core/compare's answer the watch reads: each function's self share (0..1) and verdict. */
 export interface ComparedFunction {
@@ -117,14 +117,22 @@ function changeList(changes: readonly FunctionChange[], direction: FunctionChang
 
 const isBaseline = (c: WatchComparison): boolean => c.against === 'baseline';
 
-/** What one comparison found, in words: the functions each way and the UI link, or its verdict. */
-function findings(comparison: WatchComparison): string {
+/** What one comparison found, in words (the functions each way, or its verdict), and its UI link if any. */
+function findings(comparison: WatchComparison): { words: string; link: string } {
   const slower = changeList(comparison.changes, 'regressed');
   const faster = changeList(comparison.changes, 'improved');
   const link = `; compare: ${comparison.links.ui}`;
-  if (slower) return `more expensive: ${slower}${faster ? `; less: ${faster}` : ''}${link}`;
-  if (faster) return `less expensive: ${faster}${link}`;
-  return comparison.verdict === 'not-comparable' ? 'not comparable' : comparison.verdict;
+  if (slower) return { words: `more expensive: ${slower}${faster ? `; less: ${faster}` : ''}`, link };
+  if (faster) return { words: `less expensive: ${faster}`, link };
+  return { words: comparison.verdict === 'not-comparable' ? 'not comparable' : comparison.verdict, link: '' };
+}
+
+/** `words` cut to leave `room` characters with the link, so that a long list never hides the other comparison. */
+function clause(prefix: string, { words, link }: { words: string; link: string }, room: number): string {
+  const fits = Math.max(0, room - prefix.length - link.length);
+  const chars = [...words];
+  const cut = chars.length <= fits ? words : `${chars.slice(0, Math.max(0, fits - 1)).join('')}…`;
+  return `${prefix}${cut}${link}`;
 }
 
 const hasChange = (comparisons: readonly WatchComparison[], direction: FunctionChange['direction']) =>
@@ -138,14 +146,14 @@ const hasChange = (comparisons: readonly WatchComparison[], direction: FunctionC
 export function comparisonEvents(workload: string, comparisons: readonly WatchComparison[]): WatchEvent[] {
   const first = comparisons[0];
   if (!first) return [];
-  const clauses = comparisons.map((c, i) => {
-    const what = findings(c);
-    if (!isBaseline(c)) return what;
-    return i === 0 ? `against the baseline ${c.from}: ${what}` : `; against the baseline ${c.from}: ${what}`;
-  });
   const head = isBaseline(first)
     ? `${workload} version ${first.to} (self share of all samples): `
     : `${workload} version ${first.from} → ${first.to} (self share of all samples): `;
+  const room = Math.floor((EVENT_MESSAGE_CHARS - [...head].length) / comparisons.length);
+  const clauses = comparisons.map((c, i) => {
+    const prefix = !isBaseline(c) ? '' : `${i === 0 ? '' : '; '}against the baseline ${c.from}: `;
+    return clause(prefix, findings(c), room);
+  });
   const message = `${head}${clauses.join('')}`;
   if (hasChange(comparisons, 'regressed'))
     return [{ reason: WATCH_EVENT_REASONS.regressed, type: 'Warning', message }];

@@ -11,6 +11,7 @@ import {
   recordingsToDelete,
   workloadOfWatch,
 } from '../../../operator/recording/watch/pinned-baseline.ts';
+import { EVENT_MESSAGE_CHARS } from '../../../operator/recording/watch/plan-watch.ts';
 import { withComparisons } from '../../../operator/recording/watch/reconcile-watch.ts';
 import {
   comparisonEvents,
@@ -173,6 +174,41 @@ describe("the watched workload's pinned baseline", () => {
     assert.match(
       condition.message,
       /^Deployment shop\/web version cccc compared with bbbb: unchanged; against the baseline base1: furnace_light /,
+    );
+  });
+
+  it('keeps the Event within 1 KiB without losing the baseline comparison to a long list of the other', () => {
+    const long = (i: number) => ({
+      name: `ns::Parser<${'T'.repeat(300)}>::parse_${i}`,
+      direction: 'regressed' as const,
+      before: 1,
+      after: 9,
+    });
+    const base = describeBaselineComparison(
+      version('base1', ['base1']),
+      version('cccc', ['r3']),
+      compareProfiles(stacks(501), stacks(1511)),
+      NOW,
+    );
+    const previous = {
+      ...describeComparison(
+        version('bbbb', ['r2']),
+        version('cccc', ['r3']),
+        compareProfiles(stacks(501), stacks(1511)),
+        NOW,
+      ),
+      changes: [0, 1, 2, 3, 4].map(long),
+    };
+    const [event] = comparisonEvents('Deployment shop/web', [previous, base]);
+    const message = event?.message ?? '';
+    assert.ok([...message].length <= EVENT_MESSAGE_CHARS, `${[...message].length} characters`);
+    assert.match(
+      message,
+      /parse_0 1\.0% → 9\.0%, ns::Parser<T+…; compare: \/compare\/r2\/r3; against the baseline/,
+    );
+    assert.match(
+      message,
+      /; against the baseline base1: more expensive: furnace_light .*; compare: \/compare\/base1\/r3$/,
     );
   });
 
