@@ -2,6 +2,7 @@
 // each naming the field and why), its own settings' schema, and the schema of what the status says of it.
 import {
   CHANGE_DIRECTIONS,
+  COMPARISON_AGAINST,
   COMPARISON_VERDICTS,
   DEFAULT_WATCH_READY_TIMEOUT_SECONDS,
   DEFAULT_WATCH_SETTLE_SECONDS,
@@ -104,7 +105,14 @@ export const watchStatusSchema = {
     },
     flags: {
       type: 'object',
-      description: 'Comparisons flagged since the Recording was created, by verdict.',
+      description: 'Comparisons with the version before flagged since the Recording was created, by verdict.',
+      required: ['regressed', 'improved'],
+      properties: { regressed: count, improved: count },
+    },
+    baselineFlags: {
+      type: 'object',
+      description:
+        "Comparisons with the workload's pinned baseline flagged since the Recording was created, by verdict.",
       required: ['regressed', 'improved'],
       properties: { regressed: count, improved: count },
     },
@@ -115,7 +123,13 @@ export const watchStatusSchema = {
         type: 'object',
         required: ['from', 'to', 'verdict', 'comparedAt', 'samples', 'changes', 'links'],
         properties: {
-          from: { type: 'string' },
+          against: {
+            type: 'string',
+            enum: COMPARISON_AGAINST,
+            description:
+              "previous (the version before; when unset) or baseline (the workload's pinned recording, named by from).",
+          },
+          from: { type: 'string', maxLength: 253 },
           to: { type: 'string' },
           verdict: { type: 'string', enum: COMPARISON_VERDICTS },
           comparedAt: time,

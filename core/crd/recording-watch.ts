@@ -53,7 +53,14 @@ export interface FunctionChange {
 export const COMPARISON_VERDICTS = ['regressed', 'improved', 'unchanged', 'not-comparable'] as const;
 export type ComparisonVerdict = (typeof COMPARISON_VERDICTS)[number];
 
+/** What a version was compared with: the version before it, or the recording pinned as the workload's baseline. */
+export const COMPARISON_AGAINST = ['previous', 'baseline'] as const;
+export type ComparisonAgainst = (typeof COMPARISON_AGAINST)[number];
+
 export interface WatchComparison {
+  /** `previous` when unset (comparisons written before the field). */
+  against?: ComparisonAgainst;
+  /** The version before (against `previous`), or the pinned recording's catalog id (against `baseline`). */
   from: string;
   to: string;
   verdict: ComparisonVerdict;
@@ -78,8 +85,10 @@ export interface WatchStatus {
   versions?: WatchVersion[];
   /** Newest first, WATCH_COMPARISONS_KEPT at most. */
   comparisons?: WatchComparison[];
-  /** Comparisons flagged since the Recording was created, by verdict (only ever grows). */
+  /** Comparisons with the version before flagged since the Recording was created, by verdict (only ever grows). */
   flags?: { regressed: number; improved: number };
+  /** The same for comparisons with the pinned baseline. */
+  baselineFlags?: { regressed: number; improved: number };
 }
 
 /** Condition types of a watching Recording. */

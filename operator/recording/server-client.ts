@@ -53,6 +53,11 @@ export interface FurnaceServerClient {
   readArtifact(id: string, name: 'stacks.folded', maxBytes: number): Promise<string>;
   /** Deletes a catalog recording; one already gone is fine. */
   deleteRecording(id: string): Promise<void>;
+  /**
+   * The server's answer to `GET /api/v1/recordings?namespace=&baselineOf=`: the recording pinned as the
+   * workload's baseline, as untrusted JSON (operator/recording/watch/pinned-baseline.ts reads it).
+   */
+  listBaselines(namespace: string, workload: string): Promise<unknown>;
   /** Switches continuous profiling on (or replaces the selection of that name). */
   putSelection(namespace: string, name: string, body: SelectionBody): Promise<SelectionView>;
   /** The selections of every namespace where the operator may view recordings. */
@@ -166,6 +171,11 @@ class ServerClient implements FurnaceServerClient {
       if (isNotFound(error)) return;
       throw error;
     }
+  }
+
+  async listBaselines(namespace: string, workload: string): Promise<unknown> {
+    const query = new URLSearchParams({ namespace, baselineOf: workload, limit: '10' });
+    return JSON.parse(await this.#call('GET', `/api/v1/recordings?${query.toString()}`)) as unknown;
   }
 
   async putSelection(namespace: string, name: string, body: SelectionBody): Promise<SelectionView> {

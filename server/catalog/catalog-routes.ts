@@ -14,6 +14,7 @@ import {
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
 import { errorBodySchema } from '../../core/contract/http-errors.ts';
+import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
@@ -69,6 +70,8 @@ const listQuery = {
   properties: {
     namespace: { type: 'string', minLength: 1, maxLength: 253 },
     pod: { type: 'string', minLength: 1, maxLength: 253 },
+    /** Only the recording pinned as this workload's baseline (`deployment/web`): the operator's watch reads it. */
+    baselineOf: { type: 'string', maxLength: 320, pattern: WORKLOAD_PATTERN },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
     continue: { type: 'string', maxLength: 200 },
   },
@@ -131,9 +134,11 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     },
     async (request) => {
       const may = mayIn(request);
-      const { namespace, pod, limit } = request.query;
+      const { namespace, pod, baselineOf, limit } = request.query;
       const entries = catalog.entries({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
-      return paginate(entries, (entry) => may(entry.namespace), limit, request.query.continue);
+      const shown = (entry: CatalogEntry) =>
+        (baselineOf === undefined || entry.baselineOf === baselineOf) && may(entry.namespace);
+      return paginate(entries, shown, limit, request.query.continue);
     },
   );
   typedRoutes(app).get(

@@ -73,7 +73,9 @@ function watchLabels(item: unknown): WatchLabels | undefined {
 }
 
 function shareSeries(labels: WatchLabels, watch: Record<string, unknown>): ShareSeries[] {
-  const latest = Array.isArray(watch.comparisons) ? (watch.comparisons[0] as unknown) : undefined;
+  // The latest comparison with the version before; those with the pinned baseline have no series.
+  const comparisons: unknown[] = Array.isArray(watch.comparisons) ? watch.comparisons : [];
+  const latest = comparisons.find((c) => isObject(c) && c.against !== 'baseline');
   if (!isObject(latest) || !Array.isArray(latest.changes)) return [];
   const series: ShareSeries[] = [];
   const seen = new Set<string>();

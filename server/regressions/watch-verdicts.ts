@@ -23,11 +23,14 @@ function recordingIds(entries: unknown): string[] {
   });
 }
 
-/** Version → the verdict of the newest comparison that ends at it (comparisons are newest first). */
+/**
+ * Version → the verdict of the newest comparison with the version before that ends at it (comparisons are
+ * newest first; those with the pinned baseline do not label pushes).
+ */
 function verdictsByVersion(comparisons: unknown): Map<string, ComparisonVerdict> {
   const verdicts = new Map<string, ComparisonVerdict>();
   for (const comparison of list(comparisons)) {
-    if (!isObject(comparison)) continue;
+    if (!isObject(comparison) || comparison.against === 'baseline') continue;
     const to = text(comparison.to);
     const verdict = COMPARISON_VERDICTS.find((v) => v === comparison.verdict);
     if (to && verdict && !verdicts.has(to)) verdicts.set(to, verdict);

@@ -31,6 +31,9 @@ export interface WatchInput {
   now: Date;
 }
 
+/** The API server keeps an Event's message to 1 KiB in practice (kubectl shows it whole); watch-kube.ts cuts there. */
+export const EVENT_MESSAGE_CHARS = 1024;
+
 export interface WatchEvent {
   reason: string;
   type: 'Normal' | 'Warning';

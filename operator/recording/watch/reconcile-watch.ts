@@ -1,6 +1,7 @@
 // One reconcile of a watching Recording: read the workload and its pods, decide (plan-watch.ts), run the new
 // version's recording as an ordinary run (reconcile.ts), and once it succeeded keep the version, compare it
-// with the one before (core/compare/) and tell the result: status, conditions, Events, metrics.
+// with the one before and with the workload's pinned baseline (core/compare/) and tell the result: status,
+// conditions, Events, metrics.
 import {
   WATCH_COMPARISONS_KEPT,
   WATCH_VERSIONS_KEPT,
@@ -19,7 +20,10 @@ import {
   type RecordingDeps,
   type RecordingOutcome,
 } from '../reconcile.ts';
+import type { SummaryFailed } from '../outcomes.ts';
 import { beginRun, runInProgress } from '../runs.ts';
+import { compareWithBaseline, pinnedOf } from './baseline-comparison.ts';
+import { decideBaselineComparison, recordingsToDelete } from './pinned-baseline.ts';
 import { untilRecorded } from './run-polls.ts';
 import { planWatch, recordablePods, WATCH_POLL_MS, type WatchEvent } from './plan-watch.ts';
 import {
@@ -63,36 +67,74 @@ interface Kept {
   events: WatchEvent[];
 }
 
-/** Deletes the catalog recordings of versions that fall off the kept list (unless a kept one shares them). */
+/** Deletes the catalog recordings of versions that fall off the kept list (recordingsToDelete). */
 async function deleteDropped(
   deps: WatchDeps,
   namespace: string,
-  kept: readonly WatchVersion[],
-  dropped: readonly WatchVersion[],
+  targets: WatchVersion['recordings'],
 ): Promise<void> {
-  const keptIds = new Set(kept.flatMap((v) => v.recordings.map((r) => r.recordingId)));
-  const targets = dropped.flatMap((v) => v.recordings).filter((r) => !keptIds.has(r.recordingId));
   for (const target of targets)
     await deleteOwn(deps, namespace, target).catch((error: unknown) =>
       deps.log?.warn({ err: error, recording: target.recordingId }, 'could not delete an old version'),
     );
 }
 
-/** The status with a comparison added: the list, the flag counts and the ProfileRegressed condition. */
-function withComparison(
+/**
+ * The status with a version's comparisons added (the one with the version before first, then the one with
+ * the baseline): the list, the flag counts of each kind and the ProfileRegressed condition.
+ */
+export function withComparisons(
   status: RecordingStatus,
-  comparison: WatchComparison,
+  added: readonly WatchComparison[],
   about: { workload: string; generation: number },
   now: Date,
 ): RecordingStatus {
-  const comparisons = [comparison, ...(status.watch?.comparisons ?? [])].slice(0, WATCH_COMPARISONS_KEPT);
+  const comparisons = [...added, ...(status.watch?.comparisons ?? [])].slice(0, WATCH_COMPARISONS_KEPT);
   const flags = { regressed: 0, improved: 0, ...status.watch?.flags };
-  if (comparison.verdict === 'regressed' || comparison.verdict === 'improved') flags[comparison.verdict]++;
-  const next = { ...status, watch: { ...status.watch, comparisons, flags } };
-  return withRegressedCondition(next, about, comparison, now);
+  const baselineFlags = { regressed: 0, improved: 0, ...status.watch?.baselineFlags };
+  for (const { verdict, against } of added) {
+    const counts = against === 'baseline' ? baselineFlags : flags;
+    if (verdict === 'regressed' || verdict === 'improved') counts[verdict]++;
+  }
+  const anyBaseline = added.some((c) => c.against === 'baseline') || status.watch?.baselineFlags;
+  const watch = { ...status.watch, comparisons, flags, ...(anyBaseline ? { baselineFlags } : {}) };
+  return withRegressedCondition({ ...status, watch }, about, added, now);
 }
 
-/** Keeps the new version, compares it with the one before, and deletes the recordings no longer kept. */
+/** The comparisons of a new version: with the one before, and with the pinned baseline (either may be absent). */
+async function compareVersion(
+  deps: WatchDeps,
+  recording: Recording,
+  {
+    version,
+    previous,
+    baseline,
+  }: { version: WatchVersion; previous?: WatchVersion; baseline?: WatchVersion },
+): Promise<WatchComparison[]> {
+  const { namespace } = recording.metadata;
+  const after = await mergedStacks(deps, namespace, version.recordings);
+  const before = previous ? await mergedStacks(deps, namespace, previous.recordings) : undefined;
+  const failed = [after, before].find(
+    (stacks): stacks is SummaryFailed => stacks !== undefined && !(stacks instanceof Map),
+  );
+  if (failed || !(after instanceof Map) || (before !== undefined && !(before instanceof Map))) {
+    const reason = failed?.message;
+    deps.log?.warn({ recording: recording.metadata.name, reason }, 'could not compare versions');
+    return [];
+  }
+  const now = new Date(deps.now());
+  const added: WatchComparison[] =
+    previous && before ? [describeComparison(previous, version, deps.compare(before, after), now)] : [];
+  const withBaseline =
+    baseline && (await compareWithBaseline(deps, recording, { baseline, version, stacks: after }, now));
+  if (withBaseline) added.push(withBaseline);
+  return added;
+}
+
+/**
+ * Keeps the new version, compares it with the one before and with the pinned baseline, and deletes the
+ * recordings no longer kept.
+ */
 async function keepVersion(
   deps: WatchDeps,
   recording: Recording,
@@ -102,23 +144,26 @@ async function keepVersion(
   const { namespace } = recording.metadata;
   const all = [version, ...(status.watch?.versions ?? [])];
   const kept = all.slice(0, WATCH_VERSIONS_KEPT);
-  await deleteDropped(deps, namespace, kept, all.slice(WATCH_VERSIONS_KEPT));
+  const { known, pinned } = await pinnedOf(deps, recording);
+  // Not knowing which recording is pinned, delete none: it could be the baseline.
+  if (known)
+    await deleteDropped(deps, namespace, recordingsToDelete(kept, all.slice(WATCH_VERSIONS_KEPT), pinned));
   const next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
   const previous = all[1];
-  if (!previous) return { status: next, events: [] };
-  const before = await mergedStacks(deps, namespace, previous.recordings);
-  const after = await mergedStacks(deps, namespace, version.recordings);
-  if (!(before instanceof Map) || !(after instanceof Map)) {
-    const why = before instanceof Map ? (after as { message: string }) : before;
-    deps.log?.warn({ recording: recording.metadata.name, reason: why.message }, 'could not compare versions');
-    return { status: next, events: [] };
-  }
-  const now = new Date(deps.now());
-  const comparison = describeComparison(previous, version, deps.compare(before, after), now);
+  const decision = decideBaselineComparison(pinned, version, previous);
+  const baseline = decision.compare ? decision.before : undefined;
+  if (!previous && !baseline) return { status: next, events: [] };
+  const added = await compareVersion(deps, recording, {
+    version,
+    ...(previous ? { previous } : {}),
+    ...(baseline ? { baseline } : {}),
+  });
+  if (added.length === 0) return { status: next, events: [] };
   const name = `${workload.kind} ${namespace}/${workload.name}`;
   const about = { workload: name, generation: recording.metadata.generation ?? 0 };
-  deps.onComparison?.(recording, workload, comparison);
-  return { status: withComparison(next, comparison, about, now), events: comparisonEvents(name, comparison) };
+  for (const comparison of added) deps.onComparison?.(recording, workload, comparison);
+  const now = new Date(deps.now());
+  return { status: withComparisons(next, added, about, now), events: comparisonEvents(name, added) };
 }
 
 async function tell(deps: WatchDeps, subjects: readonly EventSubject[], events: readonly WatchEvent[]) {

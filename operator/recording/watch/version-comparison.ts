@@ -1,10 +1,13 @@
-// What a comparison of two recorded versions becomes where people look: the status entry (with links to the
-// UI's comparison and both merged graphs), the ProfileRegressed condition and the Events. Pure; the method
-// that decides which function changed is core/compare/ (passed in as `CompareVersions`).
+// What the comparisons of a recorded version become where people look: the status entries (with links to the
+// UI's comparison and both merged graphs), the ProfileRegressed condition and the Events. A version is
+// compared with the version before it and, when the workload has one pinned, with its baseline; one Event
+// and the condition name both. Pure; the method that decides which function changed is core/compare/
+// (passed in as `CompareVersions`).
 import {
   WATCH_CONDITIONS,
   WATCH_EVENT_REASONS,
   WATCH_TOP_CHANGES,
+  type ComparisonAgainst,
   type ComparisonVerdict,
   type FunctionChange,
   type WatchComparison,
@@ -14,7 +17,7 @@ import type { FoldedStacks } from '../../../core/stacks/folded.ts';
 import { mergedLinks, recordingLinks } from '../links.ts';
 import type { RecordingStatus } from '../recording-types.ts';
 import { setCondition } from './conditions.ts';
-import type { WatchEvent } from './plan-watch.ts';
+import { EVENT_MESSAGE_CHARS, type WatchEvent } from './plan-watch.ts';
 
 /** The part of core/compare's answer the watch reads: each function's self share (0..1) and verdict. */
 export interface ComparedFunction {
@@ -46,6 +49,7 @@ export function compareUiPath(before: WatchVersion, after: WatchVersion): string
   return `/compare/${a}/${b}`;
 }
 
+/** The status entry of a comparison with the version before. */
 export function describeComparison(
   before: WatchVersion,
   after: WatchVersion,
@@ -76,6 +80,7 @@ export function describeComparison(
     .slice(0, WATCH_TOP_CHANGES * 2)
     .map((f) => f.name);
   return {
+    against: 'previous',
     from: before.version,
     to: after.version,
     verdict,
@@ -92,6 +97,17 @@ export function describeComparison(
   };
 }
 
+/** The status entry of a comparison with the pinned baseline, `before` as pinned-baseline.ts makes it. */
+export function describeBaselineComparison(
+  baseline: WatchVersion,
+  after: WatchVersion,
+  compared: ComparedProfiles,
+  now: Date,
+): WatchComparison {
+  const against: ComparisonAgainst = 'baseline';
+  return { ...describeComparison(baseline, after, compared, now), against };
+}
+
 function changeList(changes: readonly FunctionChange[], direction: FunctionChange['direction']): string {
   return changes
     .filter((c) => c.direction === direction)
@@ -99,51 +115,90 @@ function changeList(changes: readonly FunctionChange[], direction: FunctionChang
     .join(', ');
 }
 
-/** The Events of a comparison: one regressed, one improved, or none. */
-export function comparisonEvents(workload: string, comparison: WatchComparison): WatchEvent[] {
-  const head = `${workload} version ${comparison.from} → ${comparison.to} (self share of all samples)`;
-  const tail = `; compare: ${comparison.links.ui}`;
-  const events: WatchEvent[] = [];
+const isBaseline = (c: WatchComparison): boolean => c.against === 'baseline';
+
+/** What one comparison found, in words (the functions each way, or its verdict), and its UI link if any. */
+function findings(comparison: WatchComparison): { words: string; link: string } {
   const slower = changeList(comparison.changes, 'regressed');
   const faster = changeList(comparison.changes, 'improved');
-  if (slower)
-    events.push({
-      reason: WATCH_EVENT_REASONS.regressed,
-      type: 'Warning',
-      message: `${head}: more expensive: ${slower}${faster ? `; less: ${faster}` : ''}${tail}`,
-    });
-  else if (faster)
-    events.push({
-      reason: WATCH_EVENT_REASONS.improved,
-      type: 'Normal',
-      message: `${head}: less expensive: ${faster}${tail}`,
-    });
-  return events;
+  const link = `; compare: ${comparison.links.ui}`;
+  if (slower) return { words: `more expensive: ${slower}${faster ? `; less: ${faster}` : ''}`, link };
+  if (faster) return { words: `less expensive: ${faster}`, link };
+  return { words: comparison.verdict === 'not-comparable' ? 'not comparable' : comparison.verdict, link: '' };
 }
 
-/** The ProfileRegressed condition after a comparison. */
+/** `words` cut to leave `room` characters with the link, so that a long list never hides the other comparison. */
+function clause(prefix: string, { words, link }: { words: string; link: string }, room: number): string {
+  const fits = Math.max(0, room - prefix.length - link.length);
+  const chars = [...words];
+  const cut = chars.length <= fits ? words : `${chars.slice(0, Math.max(0, fits - 1)).join('')}…`;
+  return `${prefix}${cut}${link}`;
+}
+
+const hasChange = (comparisons: readonly WatchComparison[], direction: FunctionChange['direction']) =>
+  comparisons.some((c) => c.changes.some((change) => change.direction === direction));
+
+/**
+ * The Event of a version's comparisons (with the version before, then with the pinned baseline): one
+ * ProfileRegressed when either found a function more expensive, else one ProfileImproved when either found
+ * one less expensive, else none. It names what each comparison found.
+ */
+export function comparisonEvents(workload: string, comparisons: readonly WatchComparison[]): WatchEvent[] {
+  const first = comparisons[0];
+  if (!first) return [];
+  const head = isBaseline(first)
+    ? `${workload} version ${first.to} (self share of all samples): `
+    : `${workload} version ${first.from} → ${first.to} (self share of all samples): `;
+  const room = Math.floor((EVENT_MESSAGE_CHARS - [...head].length) / comparisons.length);
+  const clauses = comparisons.map((c, i) => {
+    const prefix = !isBaseline(c) ? '' : `${i === 0 ? '' : '; '}against the baseline ${c.from}: `;
+    return clause(prefix, findings(c), room);
+  });
+  const message = `${head}${clauses.join('')}`;
+  if (hasChange(comparisons, 'regressed'))
+    return [{ reason: WATCH_EVENT_REASONS.regressed, type: 'Warning', message }];
+  if (hasChange(comparisons, 'improved'))
+    return [{ reason: WATCH_EVENT_REASONS.improved, type: 'Normal', message }];
+  return [];
+}
+
+const SEVERITY: readonly ComparisonVerdict[] = ['regressed', 'improved', 'unchanged', 'not-comparable'];
+
+const REASONS: Record<ComparisonVerdict, string> = {
+  regressed: 'FunctionsMoreExpensive',
+  improved: 'Improved',
+  unchanged: 'NoSignificantChange',
+  'not-comparable': 'NotComparable',
+};
+
+/** The ProfileRegressed condition after a version's comparisons: True when either found a regression. */
 export function withRegressedCondition(
   status: RecordingStatus,
   about: { workload: string; generation: number },
-  comparison: WatchComparison,
+  comparisons: readonly WatchComparison[],
   now: Date,
 ): RecordingStatus {
   const { workload, generation } = about;
-  const regressed = comparison.verdict === 'regressed';
-  const message = regressed
-    ? `${workload} version ${comparison.to}: ${changeList(comparison.changes, 'regressed')} (compare: ${comparison.links.ui})`
-    : `${workload} version ${comparison.to} compared with ${comparison.from}: ${comparison.verdict}`;
-  const reason = {
-    regressed: 'FunctionsMoreExpensive',
-    improved: 'Improved',
-    unchanged: 'NoSignificantChange',
-    'not-comparable': 'NotComparable',
-  }[comparison.verdict];
+  const verdict = SEVERITY.find((v) => comparisons.some((c) => c.verdict === v)) ?? 'unchanged';
+  const regressed = verdict === 'regressed';
+  const to = comparisons[0]?.to ?? '';
+  const parts = comparisons.map((c) => {
+    const what = isBaseline(c) ? `the baseline ${c.from}` : c.from;
+    return c.verdict === 'regressed'
+      ? `against ${what}: ${changeList(c.changes, 'regressed')} (compare: ${c.links.ui})`
+      : `compared with ${what}: ${c.verdict}`;
+  });
+  const message = `${workload} version ${to} ${parts.join('; ')}`;
   return {
     ...status,
     conditions: setCondition(
       status.conditions,
-      { type: WATCH_CONDITIONS.regressed, status: regressed ? 'True' : 'False', reason, message },
+      {
+        type: WATCH_CONDITIONS.regressed,
+        status: regressed ? 'True' : 'False',
+        reason: REASONS[verdict],
+        message,
+      },
       now,
       generation,
     ),

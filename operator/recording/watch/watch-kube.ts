@@ -6,7 +6,7 @@ import type { WatchKind } from '../../../core/crd/recording-watch.ts';
 import { formatLabelSelector } from '../../label-selector.ts';
 import type { PodView } from '../plan.ts';
 import { podView } from '../recording-kube.ts';
-import type { WatchEvent } from './plan-watch.ts';
+import { EVENT_MESSAGE_CHARS, type WatchEvent } from './plan-watch.ts';
 import { readWorkloadState, type WorkloadObject, type WorkloadState } from './workload-state.ts';
 
 /** What an Event is about: the Recording or the workload. */
@@ -93,8 +93,7 @@ export function createWatchKube(kc: KubeConfig): WatchKube {
           involvedObject: { ...subject },
           reason: event.reason,
           type: event.type,
-          // The API server keeps an Event's message to 1 KiB in practice (kubectl shows it whole).
-          message: event.message.slice(0, 1024),
+          message: event.message.slice(0, EVENT_MESSAGE_CHARS),
           count: 1,
           firstTimestamp: now,
           lastTimestamp: now,

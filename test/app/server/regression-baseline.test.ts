@@ -88,6 +88,30 @@ describe('regressions of a workload and its pinned baseline', () => {
     assert.equal(v2.json<{ baselineOf?: string }>().baselineOf, undefined);
   });
 
+  it('lists only the recording pinned for a workload with ?baselineOf= (what the rollout watch reads)', async (t) => {
+    const f = await buildFixture(t);
+    await record(f, 'v1', 'web-7d9f8c6b5-x2k4q', 0, folded('base-0'));
+    await record(f, 'v2', 'web-6c4f9b7d8-p9m3z', 1, folded('base-1'));
+    await record(f, 'api1', 'api-5b8d7c9f6-q4w8e', 2, folded('base-0'));
+    const list = async (query: string): Promise<string[]> => {
+      const answer = await f.app.inject({ method: 'GET', url: `/api/v1/recordings?${query}` });
+      assert.equal(answer.statusCode, 200, answer.body);
+      return answer.json<{ items: { id: string }[] }>().items.map((e) => e.id);
+    };
+    assert.deepEqual(await list('namespace=shop&baselineOf=deployment/web'), [], 'nothing pinned yet');
+    assert.equal((await pin(f, 'v1', 'deployment/web')).statusCode, 200);
+    assert.equal((await pin(f, 'api1', 'deployment/api')).statusCode, 200);
+    assert.deepEqual(await list('namespace=shop&baselineOf=deployment/web'), ['v1']);
+    assert.deepEqual(await list('namespace=shop&baselineOf=deployment%2Fapi'), ['api1']);
+    assert.deepEqual(await list('namespace=other&baselineOf=deployment/web'), [], 'another namespace');
+    assert.deepEqual(await list('baselineOf=deployment/web'), ['v1']);
+    assert.equal(
+      (await f.app.inject({ method: 'GET', url: '/api/v1/recordings?baselineOf=Deployment/web' })).statusCode,
+      400,
+      'the workload is checked like a pin',
+    );
+  });
+
   it('refuses a workload that is not <kind>/<name>, an unknown recording and an unfinished one', async (t) => {
     const f = await buildFixture(t);
     await record(f, 'v1', 'web-7d9f8c6b5-x2k4q', 0, folded('base-0'));

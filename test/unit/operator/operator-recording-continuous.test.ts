@@ -56,6 +56,7 @@ function world(recording: Recording, options: { deleteAnswer?: number; checkSinc
       getCatalogEntry: () => Promise.resolve(undefined),
       readArtifact: () => Promise.reject(new Error('no artifact')),
       deleteRecording: () => Promise.resolve(),
+      listBaselines: () => Promise.reject(new Error('no baseline for a continuous Recording')),
       putSelection: (namespace: string, name: string, body: SelectionBody) => {
         calls.push(`PUT ${namespace}/${name}`);
         const view = { namespace, name, ...body, frequency: body.frequency ?? 19 };

@@ -53,7 +53,7 @@ describe('a comparison of two versions, as the watch tells it', () => {
     assert.equal(comparison.links.before.svg, '/api/v1/recordings/r1/artifacts/flamegraph.svg');
     assert.deepEqual(comparison.samples, { before: 2904, after: 3904 });
 
-    const [event, ...rest] = comparisonEvents('Deployment shop/web', comparison);
+    const [event, ...rest] = comparisonEvents('Deployment shop/web', [comparison]);
     assert.deepEqual(rest, []);
     assert.equal(event?.reason, 'ProfileRegressed');
     assert.equal(event.type, 'Warning');
@@ -66,7 +66,7 @@ describe('a comparison of two versions, as the watch tells it', () => {
     const status = withRegressedCondition(
       { phase: 'Succeeded' },
       { workload: 'Deployment shop/web', generation: 2 },
-      comparison,
+      [comparison],
       NOW,
     );
     const condition = status.conditions?.find((c) => c.type === 'ProfileRegressed');
@@ -83,7 +83,7 @@ describe('a comparison of two versions, as the watch tells it', () => {
       NOW,
     );
     assert.equal(comparison.verdict, 'improved');
-    const events = comparisonEvents('Deployment shop/web', comparison);
+    const events = comparisonEvents('Deployment shop/web', [comparison]);
     assert.deepEqual(
       events.map((e) => [e.reason, e.type]),
       [['ProfileImproved', 'Normal']],
@@ -91,7 +91,7 @@ describe('a comparison of two versions, as the watch tells it', () => {
     const status = withRegressedCondition(
       { phase: 'Succeeded' },
       { workload: 'w', generation: 1 },
-      comparison,
+      [comparison],
       NOW,
     );
     assert.equal(status.conditions?.[0]?.status, 'False');
@@ -106,11 +106,11 @@ describe('a comparison of two versions, as the watch tells it', () => {
       NOW,
     );
     assert.equal(same.verdict, 'unchanged');
-    assert.deepEqual(comparisonEvents('w', same), []);
+    assert.deepEqual(comparisonEvents('w', [same]), []);
     const small = new Map([['main;furnace_light', 11]]);
     const few = describeComparison(before, after, compareProfiles(small, small), NOW);
     assert.equal(few.verdict, 'not-comparable');
     assert.deepEqual(few.reasons, ['too-few-samples-before', 'too-few-samples-after']);
-    assert.deepEqual(comparisonEvents('w', few), []);
+    assert.deepEqual(comparisonEvents('w', [few]), []);
   });
 });

@@ -57,6 +57,16 @@ describe('rollout watch metric series', () => {
     assert.equal(series.leftOut, 0);
   });
 
+  it('takes the latest comparison with the version before, not one with the pinned baseline', () => {
+    const recording = watching('r', [
+      [{ name: 'furnace_light', direction: 'regressed', before: 11, after: 28 }],
+      [{ name: 'old_fn', direction: 'regressed', before: 1, after: 9 }],
+    ]) as { status: { watch: { comparisons: Record<string, unknown>[] } } };
+    const [first] = recording.status.watch.comparisons;
+    if (first) first.against = 'baseline';
+    assert.deepEqual([...new Set(watchSeries([recording]).shares.map((s) => s.function))], ['old_fn']);
+  });
+
   it('keeps the top functions, cuts long names and drops a name that cuts to one already kept', () => {
     const long = `ns::Parser<${'T'.repeat(5000)}>::parse`;
     const changes: Change[] = [

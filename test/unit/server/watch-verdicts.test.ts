@@ -12,7 +12,7 @@ const version = (name: string, ids: string[]) => ({
 });
 
 describe('rollout watch verdicts by recording', () => {
-  it('gives each version’s recordings the newest comparison ending at it, and the run under way pending', () => {
+  it('gives each version’s recordings the newest comparison with the version before ending at it, and the run under way pending', () => {
     const index = watchVerdicts([
       {
         metadata: { namespace: 'shop', name: 'web-rollouts' },
@@ -26,6 +26,8 @@ describe('rollout watch verdicts by recording', () => {
             recording: 'v4',
             versions: [version('v3', ['c1', 'c2']), version('v2', ['b1']), version('v1', ['a1'])],
             comparisons: [
+              // With the pinned baseline: it labels no push, the one with the version before does.
+              { against: 'baseline', from: 'pinned1', to: 'v3', verdict: 'regressed' },
               { from: 'v2', to: 'v3', verdict: 'improved' },
               { from: 'v1', to: 'v2', verdict: 'regressed' },
               { from: 'v0', to: 'v3', verdict: 'regressed' },
