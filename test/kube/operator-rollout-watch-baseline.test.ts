@@ -11,8 +11,7 @@ import type { RecordingStatus } from '../../operator/recording/recording-types.t
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { bearerCall } from '../harness/http.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { createRecording } from './recording-fixture.ts';
-import { rollOut, startHotDeployment, startWatchWorld, watchUntil } from './rollout-watch-fixture.ts';
+import { rollOut, startWatchedHotDeployment, watchUntil } from './rollout-watch-fixture.ts';
 
 const { cp, kc } = await useCluster();
 
@@ -43,16 +42,8 @@ function assertFlaggedAgainstBaseline(status: RecordingStatus, v1: string): void
 describe('a Recording watching a Deployment with a pinned baseline (simulated kubelet, real sidecars)', () => {
   it('compares an unchanged rollout with the baseline too, and flags it against the baseline naming furnace_light', async (t) => {
     const dir = await workDir(t, 'rollout-watch-baseline');
-    const world = await startWatchWorld(t, { cp, kc }, dir);
+    const world = await startWatchedHotDeployment(t, { cp, kc }, dir);
     const { namespace } = world;
-    await startHotDeployment(t, kc, namespace, dir);
-    await createRecording(kc, namespace, 'hot-watch', {
-      target: { selector: {} },
-      durationSeconds: 8,
-      frequency: 499,
-      container: 'app',
-      watch: { kind: 'Deployment', name: 'hot', settleSeconds: 2, readyTimeoutSeconds: 30 },
-    });
     const first = await watchUntil(kc, world, 'hot-watch', (s) => (s.watch?.versions?.length ?? 0) === 1);
     const v1 = first.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
     assert.ok(v1, JSON.stringify(first.watch));

@@ -10,14 +10,7 @@ import { describe, it } from 'node:test';
 import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
 import { useCluster } from '../harness/cluster.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { createRecording } from './recording-fixture.ts';
-import {
-  rollOut,
-  startHotDeployment,
-  startWatchWorld,
-  watchUntil,
-  type WatchWorld,
-} from './rollout-watch-fixture.ts';
+import { rollOut, startWatchedHotDeployment, watchUntil, type WatchWorld } from './rollout-watch-fixture.ts';
 
 const { cp, kc } = await useCluster();
 const UNCHANGED = Number(process.env.FURNACE_TEST_UNCHANGED_ROLLOUTS ?? 20);
@@ -43,16 +36,8 @@ async function unchangedRollouts(world: WatchWorld, count: number) {
 describe('a Recording watching a Deployment (simulated kubelet, real sidecars and recordings)', () => {
   it('flags the rollout that makes furnace_light 3× as expensive, the rollback as an improvement, no unchanged rollout, and says why pods that never get Ready are not recorded', async (t) => {
     const dir = await workDir(t, 'rollout-watch');
-    const world = await startWatchWorld(t, { cp, kc }, dir);
+    const world = await startWatchedHotDeployment(t, { cp, kc }, dir);
     const { namespace } = world;
-    await startHotDeployment(t, kc, namespace, dir);
-    await createRecording(kc, namespace, 'hot-watch', {
-      target: { selector: {} },
-      durationSeconds: 8,
-      frequency: 499,
-      container: 'app',
-      watch: { kind: 'Deployment', name: 'hot', settleSeconds: 2, readyTimeoutSeconds: 30 },
-    });
     const first = await watchUntil(kc, world, 'hot-watch', (s) => (s.watch?.versions?.length ?? 0) === 1);
     assert.equal(comparisons(first).length, 0, 'the first version has nothing to compare with');
 

@@ -18,7 +18,7 @@ import { createUser } from '../harness/cluster.ts';
 import type { ControlPlane } from '../harness/control-plane.ts';
 import { installCrds } from '../harness/crds.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
-import { readRecording, startRecordingServer } from './recording-fixture.ts';
+import { createRecording, readRecording, startRecordingServer } from './recording-fixture.ts';
 import { startRolloutKubelet, type RolloutKubelet } from './rollout-kubelet.ts';
 
 export interface WatchWorld {
@@ -104,6 +104,27 @@ export async function startHotDeployment(
   });
   await createHotDeployment(kc, namespace, 'hot:v1');
   return kubelet;
+}
+
+/**
+ * The watch world with the Deployment `hot` at v1 and the Recording `hot-watch` following it: 8 s at 499 Hz
+ * of container `app` per version, settled 2 s, pods Ready within 30 s.
+ */
+export async function startWatchedHotDeployment(
+  t: TestContext,
+  cluster: { cp: ControlPlane; kc: KubeConfig },
+  dir: string,
+): Promise<WatchWorld> {
+  const world = await startWatchWorld(t, cluster, dir);
+  await startHotDeployment(t, cluster.kc, world.namespace, dir);
+  await createRecording(cluster.kc, world.namespace, 'hot-watch', {
+    target: { selector: {} },
+    durationSeconds: 8,
+    frequency: 499,
+    container: 'app',
+    watch: { kind: 'Deployment', name: 'hot', settleSeconds: 2, readyTimeoutSeconds: 30 },
+  });
+  return world;
 }
 
 export async function createHotDeployment(kc: KubeConfig, namespace: string, image: string): Promise<void> {

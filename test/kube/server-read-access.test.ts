@@ -11,8 +11,7 @@ import { bearerCall } from '../harness/http.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { buildKubeServer } from './server-kube-fixture.ts';
 import { getSidecars } from '../harness/server-calls.ts';
-import { createRecording } from './recording-fixture.ts';
-import { rollOut, startHotDeployment, startWatchWorld, watchUntil } from './rollout-watch-fixture.ts';
+import { rollOut, startWatchedHotDeployment, watchUntil } from './rollout-watch-fixture.ts';
 
 const { cp, kc } = await useCluster();
 
@@ -28,16 +27,8 @@ function sampleOf(scrape: string, name: string, labels: Record<string, string>):
 /** A Recording watching the Deployment `hot`, rolled out once from v1 to v2: the status after it compared. */
 async function watchComparedOnce(t: Parameters<typeof workDir>[0]) {
   const dir = await workDir(t, 'watch-metrics');
-  const world = await startWatchWorld(t, { cp, kc }, dir);
+  const world = await startWatchedHotDeployment(t, { cp, kc }, dir);
   const { namespace } = world;
-  await startHotDeployment(t, kc, namespace, dir);
-  await createRecording(kc, namespace, 'hot-watch', {
-    target: { selector: {} },
-    durationSeconds: 8,
-    frequency: 499,
-    container: 'app',
-    watch: { kind: 'Deployment', name: 'hot', settleSeconds: 2, readyTimeoutSeconds: 30 },
-  });
   await watchUntil(kc, world, 'hot-watch', (s) => (s.watch?.versions?.length ?? 0) === 1);
   await rollOut(kc, namespace, { image: 'hot:v2' });
   const status = await watchUntil(kc, world, 'hot-watch', (s) => (s.watch?.comparisons?.length ?? 0) === 1);
