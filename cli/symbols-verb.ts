@@ -4,6 +4,7 @@
 // ID` asks the recording's recorder to symbolize it again and waits for its warning that says how it ended.
 import { readFile, stat } from 'node:fs/promises';
 import type { CatalogEntry } from '../core/contract/recording.ts';
+import { resymbolizeOutcome } from '../core/contract/resymbolize.ts';
 import type { SymbolList, SymbolUpload } from '../core/contract/symbols.ts';
 import { BUILD_ID } from '../core/contract/symbols.ts';
 import { formatTable } from './catalog-verbs.ts';
@@ -73,28 +74,23 @@ async function remove(context: VerbContext): Promise<number> {
 const RESYMBOLIZE_WAIT_MS = 10 * 60 * 1000;
 const RESYMBOLIZE_POLL_MS = 2000;
 
-/** The recording's warning that says how symbolizing it again ended, once it has one newer than `before`. */
-function outcomeOf(entry: CatalogEntry, before: number): string | undefined {
-  const said = (entry.warnings ?? []).slice(before);
-  return said.find((w) => w.startsWith('symbolized again at ') || w.startsWith('symbolizing again failed'));
-}
-
 async function resymbolizeRecording(context: VerbContext): Promise<number> {
   const id = checkedRecordingId(context.positionals[0], 'the command line');
   const api = context.api();
   const path = `/namespaces/${encodeURIComponent(context.namespace())}/recordings/${encodeURIComponent(id)}`;
   const entry = await api.json<CatalogEntry>('GET', path);
-  const before = (entry.warnings ?? []).length;
+  const before = entry.warnings ?? [];
   const pod = `/namespaces/${encodeURIComponent(entry.namespace)}/pods/${encodeURIComponent(entry.pod)}`;
   await api.json('POST', `${pod}/recordings/${encodeURIComponent(id)}/resymbolize`, {});
   context.io.stderr.write(printable(`furnace symbols: ${entry.pod}'s recorder symbolizes ${id} again…\n`));
   const until = Date.now() + RESYMBOLIZE_WAIT_MS;
   while (Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, RESYMBOLIZE_POLL_MS));
-    const outcome = outcomeOf(await api.json<CatalogEntry>('GET', path), before);
+    const now = (await api.json<CatalogEntry>('GET', path)).warnings ?? [];
+    const outcome = resymbolizeOutcome(before, now);
     if (outcome === undefined) continue;
-    context.io.stdout.write(printable(`${id}: ${outcome}\n`));
-    return outcome.startsWith('symbolized again at ') ? 0 : 1;
+    context.io.stdout.write(printable(`${id}: ${outcome.message}\n`));
+    return outcome.ok ? 0 : 1;
   }
   throw new Error(
     `${id} was not symbolized again within ${RESYMBOLIZE_WAIT_MS / 1000} s (see furnace get ${id})`,

@@ -246,13 +246,13 @@ const PART_ROOM_ZONES = [
   roomZone(
     'ui/src',
     'controls',
-    ['continuous', 'history', 'live', 'pages', 'record', 'routing', 'shell', 'viewer'],
+    ['continuous', 'history', 'live', 'pages', 'record', 'routing', 'shell', 'symbols', 'viewer'],
     'controls are the bottom of the page',
   ),
   roomZone(
     'ui/src',
     'viewer',
-    ['continuous', 'history', 'live', 'pages', 'record', 'shell'],
+    ['continuous', 'history', 'live', 'pages', 'record', 'shell', 'symbols'],
     'the viewer draws what it is given',
   ),
 ];

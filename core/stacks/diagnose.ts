@@ -3,6 +3,7 @@
 // before main (no frame pointers). Each finding is a sentence that says the cause and what to do; the
 // recording carries them as warnings, so the recording page, History and the CLI show them.
 import { totalSamples, type FoldedStacks } from './folded.ts';
+import { ADDRESS_FRAME, UNNAMED_FRAME } from './unnamed-frame.ts';
 
 export interface DiagnoseContext {
   durationSeconds: number;
@@ -28,10 +29,6 @@ const IDLE_SHARE = 0.05;
 // Where a walk up a complete stack ends: a program's start, a thread's start, a runtime's entry.
 const ROOT_FRAME =
   /^(main|_start|__libc_start_main\S*|__libc_start_call_main|start_thread|clone3?|__clone\S*|thread_start|ret_from_fork\S*|runtime\.(main|goexit\S*|mstart\S*)|node::Start|JavaMain|thread_native_entry)$/;
-// A user frame bpftrace printed as an address (it could not read the process's maps: a sidecar in a pod).
-const ADDRESS_FRAME = /^0x[0-9a-f]+$/;
-// The collapser's name for a frame without a symbol: `[dso]`, or `[dso <address>]` with addresses kept.
-const UNNAMED_FRAME = /^\[([^\] <]+)(?: <[^>]*>)?\]$/;
 const JIT_MAP = /^perf-\d+\.map$/;
 
 function percent(share: number): string {

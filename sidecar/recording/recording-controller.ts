@@ -40,6 +40,9 @@ import type { ControllerDeps } from './controller-deps.ts';
 
 export type { ControllerDeps } from './controller-deps.ts';
 
+/** How a finished recording goes to the catalog: `again` once it was symbolized again (files first). */
+type UploadOutcome = 'done' | 'failed' | 'again';
+
 interface Running {
   id: string;
   stop(): void;
@@ -136,7 +139,7 @@ export class RecordingController {
       ...{ dir, status, profiler, budget: this.budget, where: this.deps.config },
       ...{ now: () => this.deps.timers.now(), log: (message, fields) => this.deps.log(message, fields) },
       report: (event) => this.update(id, event),
-      upload: () => this.upload(id, dir),
+      upload: () => this.upload(id, dir, 'again'),
     }).finally(() => (this.resymbolizing = undefined));
     return this.get(id);
   }
@@ -406,7 +409,7 @@ export class RecordingController {
    * Uploads a finished recording (a failed one sends its metadata only, so the catalog shows the error);
    * true when the catalog has it. One it could not take stays `pending` and is sent again later.
    */
-  private async upload(id: string, dir: string, outcome: 'done' | 'failed' = 'done'): Promise<boolean> {
+  private async upload(id: string, dir: string, outcome: UploadOutcome = 'done'): Promise<boolean> {
     const { config } = this.deps;
     if (config.serverUrl === undefined) return true;
     const refusal = this.deps.uploadRefusal?.(id);
@@ -427,8 +430,9 @@ export class RecordingController {
         limits: { maxArtifactBytes: this.maxArtifactBytes() },
         // A stopping recorder does not wait out a server that is away: the next run sends it.
         ...(this.closed ? { attempts: 1 } : {}),
+        ...(outcome === 'again' ? { again: true } : {}),
       },
-      { status: withoutUploadFailure(this.get(id)), dir, outcome },
+      { status: withoutUploadFailure(this.get(id)), dir, outcome: outcome === 'failed' ? 'failed' : 'done' },
       (fraction) => isActive(this.get(id)) && this.update(id, { type: 'progress', fraction }),
     );
     this.delivery.set(id, result.delivered ? 'sent' : 'pending');

@@ -7,6 +7,11 @@ import { rename, rm } from 'node:fs/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import {
+  isResymbolizable,
+  resymbolizedWarning,
+  resymbolizeFailedWarning,
+} from '../../core/contract/resymbolize.ts';
 import type { DiskBudget } from '../host/disk-budget.ts';
 import type { Profiler } from '../profilers/profiler.ts';
 import type { RecordingEvent } from '../recording-events.ts';
@@ -42,11 +47,7 @@ export function resymbolizeRefusal(
     return new FurnaceError('ERR_RECORDING_RUNNING', `the recorder is busy: symbolize ${id} again later`, {
       id,
     });
-  if (
-    status.state !== 'done' ||
-    profiler?.resymbolize === undefined ||
-    !status.artifacts.includes('perf.data')
-  )
+  if (!isResymbolizable(status) || profiler?.resymbolize === undefined)
     return new FurnaceError(
       'ERR_INVALID_PARAMETER',
       `recording ${id} kept no perf.data to symbolize again (only a finished perf recording that kept it can be)`,
@@ -94,14 +95,10 @@ async function symbolizeAgain(deps: ResymbolizeDeps): Promise<void> {
       if (!status.artifacts.includes(name)) deps.report({ type: 'artifact', name });
     }
     const at = new Date(deps.now()).toISOString();
-    const said = warnings.length > 0 ? `: ${warnings.join('; ')}` : '';
-    deps.report({ type: 'warning', message: `symbolized again at ${at}${said}` });
+    deps.report({ type: 'warning', message: resymbolizedWarning(at, warnings) });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    deps.report({
-      type: 'warning',
-      message: `symbolizing again failed (the graphs are as they were): ${message}`,
-    });
+    deps.report({ type: 'warning', message: resymbolizeFailedWarning(message) });
     return;
   } finally {
     await rm(workDir, { recursive: true, force: true });

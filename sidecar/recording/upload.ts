@@ -30,6 +30,11 @@ export interface UploadInput {
   maxArtifactBytes: number;
   attempts?: number;
   baseDelayMs?: number;
+  /**
+   * The catalog has this finished recording already (it was symbolized again): its files go first and the
+   * status last, so the entry says they are new (its warnings) only once every new file is in.
+   */
+  again?: boolean;
 }
 
 export interface UploadResult {
@@ -138,7 +143,7 @@ export async function uploadRecording(
   input: UploadInput,
   onProgress: (fraction: number) => void,
 ): Promise<UploadResult> {
-  await putMetadata(deps, input, input.metadata);
+  if (input.again !== true) await putMetadata(deps, input, input.metadata);
   const result: UploadResult = { uploaded: [], skipped: [] };
   const names = uploadOrder(input.artifacts);
   const left = new Set<ArtifactName>();
@@ -151,6 +156,7 @@ export async function uploadRecording(
     }
     onProgress((index + 1) / names.length);
   }
+  if (result.skipped.length === 0 && input.again === true) await putMetadata(deps, input, input.metadata);
   if (result.skipped.length > 0) {
     // The status schema takes 50 warnings: room is kept for the upload's own.
     const earlier = (input.metadata.warnings ?? []).slice(0, Math.max(0, 50 - result.skipped.length));
@@ -171,6 +177,8 @@ export interface FinishedUploadConfig {
   now: Date;
   /** Tries per request (5; 2 for a failed recording's metadata); 1 while the recorder is stopping. */
   attempts?: number;
+  /** Sent again after it was symbolized again: files first, status last (UploadInput.again). */
+  again?: boolean;
 }
 
 /**
@@ -202,6 +210,7 @@ export async function uploadFinishedRecording(
         artifacts: outcome === 'done' ? status.artifacts : [],
         attempts: config.attempts ?? (outcome === 'done' ? 5 : 2),
         maxArtifactBytes: config.limits.maxArtifactBytes,
+        ...(config.again === true ? { again: true } : {}),
       },
       onProgress,
     );

@@ -1,6 +1,6 @@
 // A finished recording symbolized again on request (fake perf: its script answers what the test sets, as a
 // perf script with new symbols would): the new graphs replace the old ones only once whole, the catalog gets
-// them again, and a recording still running, kept without a finished perf.data, or asked twice at once is
+// them again (the files before the status that says they are new), and a recording still running, kept without a finished perf.data, or asked twice at once is
 // refused or left as it was, saying why.
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -61,6 +61,15 @@ describe('sidecar: a recording symbolized again (fake perf)', () => {
     assert.ok(
       resent.some((path) => path.endsWith(`/recordings/${status.id}/artifacts/stacks.folded`)),
       resent.join(),
+    );
+    // The catalog learns that the graphs are new (the status and its warning) only after every new file:
+    // a reader that sees the warning reads the new graphs, never the old ones under it.
+    const statusPuts = resent.flatMap((path, at) => (path.endsWith(`/recordings/${status.id}`) ? [at] : []));
+    const lastFile = resent.findLastIndex((path) => path.includes('/artifacts/'));
+    assert.ok(statusPuts.length > 0, resent.join());
+    assert.ok(
+      statusPuts.every((at) => at > lastFile),
+      `status after the files: ${resent.join()}`,
     );
   });
 

@@ -16,6 +16,7 @@ import { RecordingSummary } from './recording-summary.tsx';
 import { Outcome } from '../record/recording-progress.tsx';
 import { BaselinePin } from '../regression/baseline-pin.tsx';
 import { RegressionFlag } from '../regression/regression-flag.tsx';
+import { ResymbolizeAction } from '../symbols/resymbolize-action.tsx';
 
 export function useViewUpdate(location: Location): ViewUpdate {
   return useCallback(
@@ -47,6 +48,12 @@ export function RecordingPage({ id, location }: { id: string; location: Location
         <OpenInSpeedscope entry={entry} />
         <ContinuousLink entry={entry} />
       </div>
+      <ResymbolizeAction
+        entry={entry}
+        tree={tree}
+        processFrames={entry.profiler !== 'pprof'}
+        onReload={loaded.reload}
+      />
       {entry.state === 'failed' ? (
         <AlertScreen id="failed-title" title="Recording failed">
           <p class="server-message">{entry.error ?? 'The sidecar gave no reason.'}</p>
