@@ -26,7 +26,8 @@ const BEFORE = tree([
   'idle;__libc_start_call_main;main;poll;[unknown]_[k] 4',
 ]);
 const AFTER = tree([
-  'hot;__libc_start_call_main;main;furnace_heavy 90',
+  'hot;__libc_start_call_main;main;furnace_heavy 80',
+  'hot;__libc_start_call_main;main;furnace_heavy;asm_sysvec_apic_timer_interrupt_[k] 10',
   'hot;__libc_start_call_main;main;furnace_light 6',
   'idle;__libc_start_call_main;main;poll;[unknown]_[k] 4',
 ]);
@@ -51,6 +52,13 @@ describe('naming change of a recording symbolized again', () => {
       unnamed: 0,
       hotPath: { frames: 3, unnamed: 0, leaf: 'furnace_heavy' },
     });
+  });
+
+  it('ends the hot path where no child holds half of the samples, not in an interrupt a few samples met', () => {
+    const [hot] = graphNamings(tree(['p;main;f 6', 'p;main;f;irq_[k] 4', 'p;main;g 5']), true);
+    assert.deepEqual(hot?.hotPath, { frames: 2, unnamed: 0, leaf: 'f' });
+    const [split] = graphNamings(tree(['p;a 1', 'p;b 1', 'p;c 1']), true);
+    assert.deepEqual(split?.hotPath, { frames: 0, unnamed: 0, leaf: '' });
   });
 
   it('lists the graphs that gained names first, then those that did not, and one graph without process frames', () => {

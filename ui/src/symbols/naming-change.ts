@@ -1,7 +1,8 @@
 // Which graphs of a recording gained names when it was symbolized again: per graph (each process frame
 // under the root, or the whole tree where the stacks do not start with the process), the samples whose
 // stack holds a frame without a name (`[dso]`, `[dso <address>]`, `0x…`; core/stacks/unnamed-frame.ts),
-// and along the hot path (the heaviest child at every step) how many frames have none, before and after.
+// and along the hot path (the heaviest child at every step, while it holds at least half of its parent's
+// samples) how many frames have none, before and after.
 // Counted from the two trees the page draws, so it says what the user sees. Pure.
 import type { FlameNode } from '../../../core/render/flame-tree.ts';
 import { NAMELESS_FRAME } from '../../../core/stacks/unnamed-frame.ts';
@@ -9,6 +10,11 @@ import { searchTree } from '../viewer/search-tree.ts';
 
 /** The deepest hot path followed: stacks thousands of frames deep (DWARF unwinding) stop here. */
 const MAX_HOT_PATH = 512;
+/**
+ * The hot path goes on into a child only while the child holds this share of its parent's samples: it ends
+ * in the function where the time is, not in the interrupt or page fault that a few of its samples met.
+ */
+const HOT_SHARE = 0.5;
 
 export interface GraphNaming {
   /** The process frame's name, or `all` for a tree without process frames. */
@@ -36,6 +42,7 @@ function hotPathOf(graph: FlameNode): GraphNaming['hotPath'] {
   while (node.children.length > 0 && frames < MAX_HOT_PATH) {
     let heaviest = node.children[0] as FlameNode;
     for (const child of node.children) if (child.value > heaviest.value) heaviest = child;
+    if (heaviest.value < node.value * HOT_SHARE) break;
     node = heaviest;
     frames++;
     if (NAMELESS_FRAME.test(node.name)) unnamed++;
