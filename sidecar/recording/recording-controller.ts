@@ -19,15 +19,9 @@ import type { SelectionRequest } from '../host/process-select.ts';
 import { chooseTargets, matchingProcesses } from './target-selection.ts';
 import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { evictOldRecordings } from './retention.ts';
-import {
-  applyEvent,
-  assertIdle,
-  beginRecording,
-  isActive,
-  withLiveProgress,
-  withoutUploadFailure,
-} from './recording-machine.ts';
-import { uploadFinishedRecording } from './upload.ts';
+import { assertIdle, beginRecording, isActive, withLiveProgress } from './recording-machine.ts';
+import { RecordingSender, type UploadOutcome } from './recording-sender.ts';
+import { applyRecorderEvent, type WarningsByKind } from './warning-kinds.ts';
 import { StartKeys } from './start-keys.ts';
 import { JournalWriter, readJournals } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
@@ -39,9 +33,6 @@ import { ARTIFACT_WAIT_MS, ArtifactWaits } from './artifact-waits.ts';
 import type { ControllerDeps } from './controller-deps.ts';
 
 export type { ControllerDeps } from './controller-deps.ts';
-
-/** How a finished recording goes to the catalog: `again` once it was symbolized again (files first). */
-type UploadOutcome = 'done' | 'failed' | 'again';
 
 interface Running {
   id: string;
@@ -59,6 +50,9 @@ export class RecordingController {
   private readonly journal: JournalWriter;
   /** Whether the catalog has each recording; `pending` ones are sent again until it takes them. */
   private readonly delivery: Deliveries;
+  private readonly sender: RecordingSender;
+  /** Which of each recording's warnings each kind wrote (warning-kinds.ts); journaled with its status. */
+  private readonly warningKinds = new Map<string, WarningsByKind>();
   private readonly stopRequested = new Set<string>();
   // Recordings whose profiler wrote the compact tree itself (RunContext.writeTree).
   private readonly treeWritten = new Set<string>();
@@ -92,6 +86,10 @@ export class RecordingController {
         const outcome = this.get(id).state === 'failed' ? 'failed' : 'done';
         return this.upload(id, this.recordingDir(id), outcome);
       },
+    });
+    this.sender = new RecordingSender({
+      ...{ deps, delivery: this.delivery, get: (id) => this.get(id), closing: () => this.closed },
+      ...{ update: (id, event) => this.update(id, event), persist: (id) => this.persist(id) },
     });
   }
 
@@ -240,8 +238,9 @@ export class RecordingController {
       this.deps.log('removed a recording directory with no record of its recording', { dir });
       await rm(dir, { recursive: true, force: true });
     }
-    for (const { status, upload } of found.records) {
+    for (const { status, upload, warningKinds } of found.records) {
       this.recordings.push(status);
+      if (warningKinds !== undefined) this.warningKinds.set(status.id, warningKinds);
       this.delivery.set(status.id, upload);
     }
     const interrupted = found.records.filter((r) => isActive(r.status)).map((r) => r.status);
@@ -315,7 +314,9 @@ export class RecordingController {
     const status = this.recordings[index];
     if (status === undefined) return;
     try {
-      this.recordings[index] = applyEvent(status, event);
+      const next = applyRecorderEvent({ status, kinds: this.warningKinds.get(id) ?? {} }, event);
+      this.recordings[index] = next.status;
+      this.warningKinds.set(id, next.kinds);
     } catch (error) {
       this.deps.log('ignored a recording event', { id, error: (error as Error).message });
       return;
@@ -342,7 +343,8 @@ export class RecordingController {
       if (status === undefined) return undefined;
       const upload =
         this.delivery.state(id) ?? (this.deps.config.serverUrl === undefined ? 'none' : 'pending');
-      return { status, upload };
+      const warningKinds = this.warningKinds.get(id);
+      return { status, upload, ...(warningKinds === undefined ? {} : { warningKinds }) };
     });
   }
 
@@ -371,8 +373,8 @@ export class RecordingController {
     // A done recording ended when its sampling did, however long processing and uploads took after.
     const endedAt = new Date(this.recordEndedAt.get(id) ?? this.deps.timers.now());
     const recorded = (endedAt.getTime() - Date.parse(status.startedAt)) / 1000;
-    for (const message of recordingFindings(status, output.stacks, recorded))
-      this.update(id, { type: 'warning', message });
+    const findings = recordingFindings(status, output.stacks, recorded);
+    this.update(id, { type: 'warnings', kind: 'diagnosis', messages: findings });
     await renderStacks(
       { report: (event) => this.update(id, event), budget: this.budget },
       {
@@ -405,60 +407,8 @@ export class RecordingController {
     this.update(id, { type: 'ended', reason: describeEnd(said, { seconds, durationSeconds }) });
   }
 
-  /**
-   * Uploads a finished recording (a failed one sends its metadata only, so the catalog shows the error);
-   * true when the catalog has it. One it could not take stays `pending` and is sent again later.
-   */
-  private async upload(id: string, dir: string, outcome: UploadOutcome = 'done'): Promise<boolean> {
-    const { config } = this.deps;
-    if (config.serverUrl === undefined) return true;
-    const refusal = this.deps.uploadRefusal?.(id);
-    if (refusal !== undefined) return this.refuseUpload(id, refusal);
-    if (outcome === 'done' && isActive(this.get(id))) this.update(id, { type: 'stage', stage: 'upload' });
-    const result = await uploadFinishedRecording(
-      {
-        send: (request) => this.deps.send(request),
-        sleep: (ms) => this.deps.sleep(ms),
-        random: () => this.deps.random(),
-        token: () => this.deps.serverToken(id),
-        readCa: () => this.deps.readServerCa?.() ?? Promise.resolve(config.serverCa),
-      },
-      {
-        ...config,
-        serverUrl: config.serverUrl,
-        now: new Date(this.deps.timers.now()),
-        limits: { maxArtifactBytes: this.maxArtifactBytes() },
-        // A stopping recorder does not wait out a server that is away: the next run sends it.
-        ...(this.closed ? { attempts: 1 } : {}),
-        ...(outcome === 'again' ? { again: true } : {}),
-      },
-      { status: withoutUploadFailure(this.get(id)), dir, outcome: outcome === 'failed' ? 'failed' : 'done' },
-      (fraction) => isActive(this.get(id)) && this.update(id, { type: 'progress', fraction }),
-    );
-    this.delivery.set(id, result.delivered ? 'sent' : 'pending');
-    // The last attempt's words replace any earlier attempt's.
-    this.update(id, { type: 'clear-upload-failure' });
-    for (const message of result.warnings) this.update(id, { type: 'warning', message });
-    if (!result.delivered) this.delivery.schedule();
-    void this.persist(id);
-    return result.delivered;
-  }
-
-  /** Gives up on a recording the server will never take: said on its entry, kept on disk, not sent again. */
-  private refuseUpload(id: string, refusal: string): boolean {
-    this.delivery.set(id, 'refused');
-    this.update(id, { type: 'clear-upload-failure' });
-    if (!(this.get(id).warnings ?? []).includes(refusal))
-      this.update(id, { type: 'warning', message: refusal });
-    this.deps.log('the server will not take this recording', { id, reason: refusal });
-    void this.persist(id);
-    return false;
-  }
-
-  /** The smaller of the sidecar's own artifact limit and the server's. */
-  private maxArtifactBytes(): number {
-    const own = this.deps.config.limits.maxArtifactBytes;
-    return Math.min(own, this.deps.serverMaxArtifactBytes?.() ?? own);
+  private upload(id: string, dir: string, outcome: UploadOutcome = 'done'): Promise<boolean> {
+    return this.sender.upload(id, dir, outcome);
   }
 
   private async prune(): Promise<void> {
@@ -471,6 +421,9 @@ export class RecordingController {
       (id) => this.delivery.isPending(id),
     );
     this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));
-    for (const id of evicted) this.delivery.forget(id);
+    for (const id of evicted) {
+      this.delivery.forget(id);
+      this.warningKinds.delete(id);
+    }
   }
 }

@@ -9,6 +9,7 @@ import {
   RECORDING_STATES,
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
+import { readWarningKinds, type WarningsByKind } from './warning-kinds.ts';
 
 export const JOURNAL_FILE = 'recording.json';
 
@@ -21,6 +22,8 @@ export type UploadState = 'pending' | 'sent' | 'none' | 'refused';
 export interface JournalRecord {
   status: RecordingStatus;
   upload: UploadState;
+  /** Which of the status's warnings each kind wrote (warning-kinds.ts); absent in journals from before. */
+  warningKinds?: WarningsByKind;
 }
 
 const UPLOAD_STATES: readonly string[] = ['pending', 'sent', 'none', 'refused'];
@@ -69,7 +72,10 @@ function parseJournal(text: string, id: string): JournalRecord | undefined {
     if (!(RECORDING_STATES as readonly string[]).includes(status.state)) return undefined;
     if (typeof status.startedAt !== 'string' || !Array.isArray(status.artifacts)) return undefined;
     if (!UPLOAD_STATES.includes(record.upload ?? '')) return undefined;
-    return { status, upload: record.upload as UploadState };
+    const upload = record.upload as UploadState;
+    return record.warningKinds === undefined
+      ? { status, upload }
+      : { status, upload, warningKinds: readWarningKinds(record.warningKinds) };
   } catch {
     return undefined;
   }

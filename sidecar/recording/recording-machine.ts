@@ -17,6 +17,12 @@ export const STAGE_WEIGHTS: Readonly<Record<RecordingStage, number>> = {
   upload: 0.1,
 };
 
+/**
+ * What the status alone decides; `warnings` (replacing a kind's warnings) needs to know which those are, which
+ * the recorder keeps beside the status (warning-kinds.ts).
+ */
+export type StatusEvent = Exclude<RecordingEvent, { type: 'warnings' }>;
+
 export class TransitionError extends Error {
   constructor(status: RecordingStatus, event: RecordingEvent) {
     super(
@@ -82,7 +88,7 @@ export function overallProgress(stage: RecordingStage, fraction: number): number
   return Math.round((stageStart(stage) + clamped * STAGE_WEIGHTS[stage]) * 1000) / 1000;
 }
 
-function enterStage(status: RecordingStatus, stage: RecordingStage, event: RecordingEvent): RecordingStatus {
+function enterStage(status: RecordingStatus, stage: RecordingStage, event: StatusEvent): RecordingStatus {
   const current = status.stage === undefined ? -1 : RECORDING_STAGES.indexOf(status.stage);
   if (!isActive(status) || RECORDING_STAGES.indexOf(stage) <= current) {
     throw new TransitionError(status, event);
@@ -90,7 +96,7 @@ function enterStage(status: RecordingStatus, stage: RecordingStage, event: Recor
   return { ...status, state: 'processing', stage, progress: overallProgress(stage, 0) };
 }
 
-type Annotation = Extract<RecordingEvent, { type: 'samples' | 'warning' | 'ended' | 'clear-upload-failure' }>;
+type Annotation = Extract<StatusEvent, { type: 'samples' | 'warning' | 'ended' | 'clear-upload-failure' }>;
 
 /** What any state takes: the sample count, a warning, why recording ended, an upload failure cleared. */
 function annotate(status: RecordingStatus, event: Annotation): RecordingStatus {
@@ -107,7 +113,7 @@ function annotate(status: RecordingStatus, event: Annotation): RecordingStatus {
 }
 
 /** Applies one event; an event that the current state does not allow throws TransitionError. */
-export function applyEvent(status: RecordingStatus, event: RecordingEvent): RecordingStatus {
+export function applyEvent(status: RecordingStatus, event: StatusEvent): RecordingStatus {
   switch (event.type) {
     case 'stage':
       return enterStage(status, event.stage, event);

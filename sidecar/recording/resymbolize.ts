@@ -1,8 +1,10 @@
 // A finished recording symbolized again on request (docs/profilers.md, "Symbolizing a recording again"): its
 // profiler makes the stacks again from what the recording kept (perf.data) with the symbols there are now,
 // every graph is rendered into a work directory, and only then each new file replaces the old one (one
-// rename each), so the recording's graphs stay whole throughout; the catalog then gets them again. A
-// failure leaves the graphs as they were and says so on the recording.
+// rename each), so the recording's graphs stay whole throughout; the catalog then gets them again. What the
+// recording said about naming its frames and its diagnoses (warnings of kinds `symbols` and `diagnosis`)
+// are replaced by what the new stacks say; its other warnings stay. A failure leaves the graphs and those
+// warnings as they were and says so on the recording.
 import { rename, rm } from 'node:fs/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
@@ -16,6 +18,7 @@ import type { DiskBudget } from '../host/disk-budget.ts';
 import type { Profiler } from '../profilers/profiler.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import { recordingExports } from './export-meta.ts';
+import { recordingFindings } from './recording-findings.ts';
 import { isActive } from './recording-machine.ts';
 import { renderStacks } from './render-artifacts.ts';
 
@@ -26,7 +29,7 @@ export interface ResymbolizeDeps {
   budget: Pick<DiskBudget, 'free'>;
   where: { podNamespace: string; podName: string };
   now(): number;
-  /** Events for the recording itself: the new artifacts' names, the closing warning. */
+  /** Events for the recording itself: the new artifacts' names, its new diagnoses, the closing warning. */
   report(event: RecordingEvent): void;
   /** Sends the recording to the catalog again. */
   upload(): Promise<unknown>;
@@ -94,11 +97,16 @@ async function symbolizeAgain(deps: ResymbolizeDeps): Promise<void> {
       await rename(`${workDir}/${name}`, `${dir}/${name}`);
       if (!status.artifacts.includes(name)) deps.report({ type: 'artifact', name });
     }
+    const recorded = (Date.parse(status.endedAt ?? '') - Date.parse(status.startedAt)) / 1000;
+    const findings = recordingFindings(status, output.stacks, recorded || status.params.durationSeconds);
+    deps.report({ type: 'warnings', kind: 'diagnosis', messages: findings });
+    // What the symbol sources say now (in the outcome, with where the names came from) replaces what they said.
     const at = new Date(deps.now()).toISOString();
-    deps.report({ type: 'warning', message: resymbolizedWarning(at, warnings) });
+    deps.report({ type: 'warnings', kind: 'symbols', messages: [resymbolizedWarning(at, warnings)] });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    deps.report({ type: 'warning', message: resymbolizeFailedWarning(message) });
+    // The graphs are as they were, and so is what was said about them; a later success replaces this too.
+    deps.report({ type: 'warning', kind: 'symbols', message: resymbolizeFailedWarning(message) });
     return;
   } finally {
     await rm(workDir, { recursive: true, force: true });

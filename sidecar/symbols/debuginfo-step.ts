@@ -51,11 +51,15 @@ export async function symbolizeStripped(
 ): Promise<DebugInfoResult> {
   try {
     const result = await addDebugInfo(run, input);
-    for (const message of debugInfoWarnings(result)) report({ type: 'warning', message });
+    for (const message of debugInfoWarnings(result)) report({ type: 'warning', kind: 'symbols', message });
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    report({ type: 'warning', message: `debug files for stripped binaries were not added: ${message}` });
+    report({
+      type: 'warning',
+      kind: 'symbols',
+      message: `debug files for stripped binaries were not added: ${message}`,
+    });
     return { added: [], missing: [] };
   }
 }

@@ -309,5 +309,5 @@ function checkPerf(
     });
   }
   if (image instanceof Error)
-    run.report({ type: 'warning', message: `symbols from the image: ${image.message}` });
+    run.report({ type: 'warning', kind: 'symbols', message: `symbols from the image: ${image.message}` });
 }

@@ -266,10 +266,15 @@ export async function scriptRecording(deps: PipelineDeps, input: PipelineInput):
       fits: async (bytes) => bytes <= (await deps.budget.free()),
     });
     if (added.added === 0)
-      deps.report({ type: 'warning', message: 'symbols from the image: no recorded binary was found in it' });
+      deps.report({
+        type: 'warning',
+        kind: 'symbols',
+        message: 'symbols from the image: no recorded binary was found in it',
+      });
     if (added.skippedBytes > 0)
       deps.report({
         type: 'warning',
+        kind: 'symbols',
         message: `symbols from the image: ${added.skippedBytes} bytes of binaries left out to stay within the disk budget`,
       });
   }

@@ -11,7 +11,7 @@ import type { HttpRequest, HttpResponse } from '../../../sidecar/server-link/htt
 import type { ProcessInfo } from '../../../sidecar/host/process-select.ts';
 import { ProxyTokens } from '../../../sidecar/server-link/proxy-tokens.ts';
 import { RecordingController } from '../../../sidecar/recording/recording-controller.ts';
-import type { ChildLike, SpawnFn } from '../../../sidecar/host/runtime.ts';
+import type { ChildLike, RunCommand, SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { timers } from '../../../sidecar/process-support.ts';
 
 export const TOKEN = 'proxy-token-for-tests';
@@ -104,7 +104,8 @@ export interface SidecarFixture {
 
 export async function sidecarFixture(
   env: Record<string, string> = {},
-  options: { requireTls?: boolean } = {},
+  /** `run`: the commands other than perf record and perf script (none answer, by default). */
+  options: { requireTls?: boolean; run?: RunCommand } = {},
 ): Promise<SidecarFixture> {
   const dataDir = await mkdtemp(`${tmpdir()}/furnace-sidecar-app-`);
   const config = readSidecarConfig(
@@ -119,7 +120,7 @@ export async function sidecarFixture(
   const controller = new RecordingController({
     config,
     spawn: perf.spawn,
-    run: () => Promise.resolve({ code: 1, stdout: '', stderr: 'podman is not used here' }),
+    run: options.run ?? (() => Promise.resolve({ code: 1, stdout: '', stderr: 'podman is not used here' })),
     timers,
     newId: () => `rec-${++ids}`,
     selfPid: 300,

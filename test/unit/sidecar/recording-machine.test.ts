@@ -11,8 +11,8 @@ import {
   overallProgress,
   TransitionError,
   withLiveProgress,
+  type StatusEvent,
 } from '../../../sidecar/recording/recording-machine.ts';
-import type { RecordingEvent } from '../../../sidecar/recording-events.ts';
 
 const start = new Date('2026-01-01T00:00:00Z');
 const params = validateRecordingParams({ durationSeconds: 10, pid: 42 }, DEFAULT_LIMITS);
@@ -21,11 +21,11 @@ function fresh(id = 'r1'): RecordingStatus {
   return beginRecording({ id, params, targets: [{ pid: 42, comm: 'app' }], now: start });
 }
 
-function run(status: RecordingStatus, events: RecordingEvent[]): RecordingStatus {
+function run(status: RecordingStatus, events: StatusEvent[]): RecordingStatus {
   return events.reduce(applyEvent, status);
 }
 
-const through: RecordingEvent[] = [
+const through: StatusEvent[] = [
   { type: 'stage', stage: 'script' },
   { type: 'stage', stage: 'collapse' },
   { type: 'samples', samples: 120 },
