@@ -343,8 +343,8 @@ export class RecordingController {
       if (status === undefined) return undefined;
       const upload =
         this.delivery.state(id) ?? (this.deps.config.serverUrl === undefined ? 'none' : 'pending');
-      const warningKinds = this.warningKinds.get(id);
-      return { status, upload, ...(warningKinds === undefined ? {} : { warningKinds }) };
+      const warningKinds = this.warningKinds.get(id) ?? {};
+      return { status, upload, ...(Object.keys(warningKinds).length === 0 ? {} : { warningKinds }) };
     });
   }
 

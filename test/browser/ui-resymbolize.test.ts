@@ -3,7 +3,8 @@
 // while another recording runs, the recorder's refusal is shown in its own words; once the program's debug
 // file is uploaded to the namespace (the REST route the CLI uses), Re-symbolize makes the graph again, the
 // hot function is named in it, and the page says the process's graph gained names (100 % of its samples
-// had an unnamed frame, now far fewer; its hot path ends in furnace_heavy), with no sideways scrolling.
+// had an unnamed frame, now far fewer; its hot path ends in furnace_heavy), with no sideways scrolling. The
+// recording's warnings that said the binary is stripped and has no debug file are gone from the page.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
@@ -63,6 +64,15 @@ async function searchShare(page: Page, text: string): Promise<number> {
   return (await matchedPercent(page)) ?? NaN;
 }
 
+/** The recording's warnings as the page lists them. */
+async function warningsShown(page: Page): Promise<string[]> {
+  const list = page.getByRole('list', { name: 'Warnings' });
+  return (await list.count()) === 0 ? [] : list.getByRole('listitem').allTextContents();
+}
+
+/** What the recording said about the stripped program before its symbols were uploaded. */
+const STALE = [/no debug file for stripped .*furnace-stripped-/, /the binary is stripped/];
+
 async function assertFits(page: Page, what: string): Promise<void> {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= WIDTH, `${what}: no sideways scrolling at ${WIDTH} px (${width})`);
@@ -82,6 +92,12 @@ describe('Re-symbolize in the web UI (real server, sidecar, perf and a stripped 
       await page.goto(server.keyedUrl(`/recordings/${id}`));
       await flameGraph(page).waitFor();
       assert.equal(await searchShare(page, 'furnace_heavy'), 0, 'stripped: the hot function has no name');
+      const before = await warningsShown(page);
+      for (const stale of STALE)
+        assert.ok(
+          before.some((w) => stale.test(w)),
+          `${stale} before: ${JSON.stringify(before)}`,
+        );
       const button = page.getByRole('button', { name: 'Re-symbolize' });
       await button.waitFor();
       await assertFits(page, 'the Re-symbolize action');
@@ -134,6 +150,14 @@ describe('Re-symbolize in the web UI (real server, sidecar, perf and a stripped 
       );
       assert.ok(await flameGraph(page).isVisible(), 'the graph is still drawn');
       assert.ok((await searchShare(page, 'furnace_heavy')) > 50, 'the graph names the hot function now');
+      // The page shows what the new graph says, not what the stripped one did above the report.
+      const after = await warningsShown(page);
+      for (const stale of STALE)
+        assert.ok(!after.some((w) => stale.test(w)), `no longer ${stale}: ${JSON.stringify(after)}`);
+      assert.ok(
+        after.some((w) => /^symbolized again at .*from the namespace's uploaded symbols/.test(w)),
+        JSON.stringify(after),
+      );
       await assertFits(page, 'the report of names gained');
       await screenshot(page, 'resymbolize-390');
     });

@@ -1,11 +1,14 @@
 // A recording's warnings by kind (sidecar/recording/warning-kinds.ts): a `warnings` event replaces what its
 // kind wrote and nothing else, in the recorder's state and in what a journal gives back.
 import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../../core/contract/limits.ts';
 import { validateRecordingParams } from '../../../core/contract/recording-params.ts';
 import type { RecordingEvent } from '../../../sidecar/recording-events.ts';
 import { beginRecording } from '../../../sidecar/recording/recording-machine.ts';
+import { readJournals, writeJournal } from '../../../sidecar/recording/recording-journal.ts';
+import { tempDir } from '../../harness/temp-dirs.ts';
 import {
   applyRecorderEvent,
   readWarningKinds,
@@ -66,6 +69,17 @@ describe('warnings by kind', () => {
       { type: 'warnings', kind: 'diagnosis', messages: [] },
     ]);
     assert.equal(none.status.warnings, undefined);
+  });
+
+  it('comes back with its journal, so a restarted recorder still knows which warnings a kind wrote', async (t) => {
+    const dir = await tempDir(t, 'furnace-warning-kinds-');
+    const { status, kinds } = run([
+      { type: 'warning', kind: 'symbols', message: 'no debug file for stripped /app' },
+    ]);
+    await mkdir(`${dir}/r1`);
+    await writeJournal(`${dir}/r1`, { status, upload: 'sent', warningKinds: kinds });
+    const [record] = (await readJournals(dir)).records;
+    assert.deepEqual(record?.warningKinds, { symbols: ['no debug file for stripped /app'] });
   });
 
   it('reads back from a journal only known kinds with lists of strings', () => {
