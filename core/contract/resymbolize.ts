@@ -1,7 +1,8 @@
 // A finished recording symbolized again (docs/profilers.md, "Symbolizing a recording again"): which
 // recordings its recorder can do it for, and the warning that says how it ended. The recorder writes that
 // warning on the recording, the catalog keeps it, and the CLI and the web UI read it back; the route itself
-// answers at once (202). Pure.
+// answers at once (202). That warning is the recording's one statement about its symbols from then on: the
+// recorder drops what it said about them before, and its diagnoses, for those of the new graphs. Pure.
 import type { RecordingStatus } from './recording.ts';
 
 /** The warning's start when the new graphs are in place: `symbolized again at <ISO time>[: what it used]`. */
