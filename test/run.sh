@@ -69,6 +69,23 @@ fi
 ((${#app_files[@]} == 0)) || pure "${app_files[@]}"
 
 # The kube tier and the fault tier (whose cluster test kills the cluster-mode server) share one control plane.
+# Files of the process, browser and fault tiers that need no cluster run first, while Kubernetes may still be
+# building (a fresh machine waits minutes for it here); the guard in test/harness/before-cluster.ts stops one
+# that starts a cluster anyway.
+early=() later=()
+if ((${#files[@]} > 0)); then
+  mapfile -t early < <(printf '%s\n' "${files[@]}" | grep -vE '^test/(kube|node)/' |
+    xargs -r node --import tsx test/harness/cluster-free-files.ts)
+  for f in "${files[@]}"; do
+    printf '%s\n' ${early[@]+"${early[@]}"} | grep -qxF "$f" || later+=("$f")
+  done
+  files=(${later[@]+"${later[@]}"})
+fi
+if ((${#early[@]} > 0)); then
+  FURNACE_TEST_BEFORE_CLUSTER=1 node --import tsx --test --test-reporter=spec --test-concurrency=1 \
+    --test-timeout=600000 "${early[@]}" || status=$?
+fi
+
 if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault|node'; then
   FURNACE_TEST_BIN_DIR=$(joined k8s)
   export FURNACE_TEST_BIN_DIR

@@ -14,6 +14,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
+import { refuseBeforeCluster } from './before-cluster.ts';
 import { startDetached, stopPid } from './processes.ts';
 
 export interface ControlPlaneState {
@@ -63,6 +64,7 @@ export interface ControlPlane extends ControlPlaneState {
 }
 
 function binDirFromEnv(): string {
+  refuseBeforeCluster('the control plane');
   const fromEnv = process.env.FURNACE_TEST_BIN_DIR;
   if (fromEnv) return fromEnv;
   const script = join(import.meta.dirname, 'build-control-plane.sh');

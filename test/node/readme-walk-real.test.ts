@@ -222,7 +222,10 @@ describe('the README on a cluster, on real pods of the project’s images', () =
     ]);
     assert.equal(recorded.code, 0, recorded.stderr);
     const folded = await readFile(join(out, 'stacks.folded'), 'utf8');
-    assert.ok(foldedShare(folded, /^furnace_heavy$/) > foldedShare(folded, /^furnace_light$/) * 1.5, folded);
+    assert.ok(
+      foldedShare(folded, /^furnace_heavy$/) > foldedShare(folded, /^furnace_light$/) * 1.5,
+      `stacks.folded (${folded.length} bytes): ${folded.slice(0, 2000)}\nkubectl furnace record said: ${recorded.stderr}`,
+    );
     const listed = await kubectlFurnace(node, dir, alice, ['list', '-n', app]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
+import { refuseBeforeCluster } from '../before-cluster.ts';
 import { run } from '../processes.ts';
 import type { NodeState } from './node-layout.ts';
 import { importImage } from './scratch-image.ts';
@@ -32,6 +33,7 @@ function buildOutput(script: string): string {
 
 /** The binaries the run built (test/run.sh exports their directories), or built (cached) now. */
 export function nodeBinaries(): NodeBinaries {
+  refuseBeforeCluster('the real node');
   return {
     binDir: process.env.FURNACE_TEST_BIN_DIR ?? buildOutput('build-control-plane.sh'),
     corednsBinDir: process.env.FURNACE_TEST_COREDNS_BIN_DIR ?? buildOutput('build-coredns.sh'),
