@@ -87,10 +87,37 @@ export async function pushSidecar(
   return { registry, image, repo };
 }
 
-/** Removes the pushed image's references from the node's containerd and collects its unshared content. */
+/**
+ * The containers in `ctr containers ls` output made from one of refs that have no task in `ctr tasks ls`
+ * output: exited containers of deleted pods the kubelet has not collected yet, which hold the image's
+ * unpacked layers.
+ */
+export function exitedContainersOf(containers: string, tasks: string, refs: readonly string[]): string[] {
+  const rows = (listing: string) =>
+    listing
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((row) => row.length >= 2);
+  const running = new Set(rows(tasks).map(([id]) => id));
+  return rows(containers)
+    .filter(([id = '', image = '']) => refs.includes(image) && !running.has(id))
+    .map(([id = '']) => id);
+}
+
+/**
+ * Removes the pushed image from the node's containerd: the exited containers made from it (so its unpacked
+ * layers go too: a pull then unpacks as on a node that never had it), its references, and, with --sync, the
+ * content and snapshots no other image holds. Answers the references removed.
+ */
 export async function removePushedImage(node: TestNode, repo: string): Promise<string[]> {
-  const refs = pushedImageRefs(await ctr(node.containerdSocket, ['images', 'ls']), repo);
-  if (refs.length > 0) await ctr(node.containerdSocket, ['images', 'rm', '--sync', ...refs]);
+  const socket = node.containerdSocket;
+  const refs = pushedImageRefs(await ctr(socket, ['images', 'ls']), repo);
+  if (refs.length === 0) return refs;
+  const [containers, tasks] = [await ctr(socket, ['containers', 'ls']), await ctr(socket, ['tasks', 'ls'])];
+  for (const id of exitedContainersOf(containers, tasks, refs))
+    await ctr(socket, ['containers', 'delete', id]);
+  await ctr(socket, ['images', 'rm', '--sync', ...refs]);
   return refs;
 }
 

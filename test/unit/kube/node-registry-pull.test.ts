@@ -4,7 +4,12 @@
 // and the kubelet's `Pulled` event.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseGoDuration, parsePulledMessage, pushedImageRefs } from '../../bench/pod-start-pull.ts';
+import {
+  exitedContainersOf,
+  parseGoDuration,
+  parsePulledMessage,
+  pushedImageRefs,
+} from '../../bench/pod-start-pull.ts';
 import { renderHostsToml } from '../../harness/node/node-registry.ts';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -57,6 +62,28 @@ describe('the image bench:pod-start pushed, in containerd', () => {
       .join('\n');
     assert.deepEqual(pushedImageRefs(without, REPO), []);
     assert.deepEqual(pushedImageRefs('REF TYPE DIGEST SIZE PLATFORMS LABELS\n', REPO), []);
+  });
+});
+
+describe('the exited containers that hold the pushed image’s layers', () => {
+  it('are those made from one of its references that have no task; running ones and other images stay', () => {
+    const refs = [`${REPO}:1`, `${REPO}@${D1}`, ID1];
+    const containers = [
+      'CONTAINER    IMAGE    RUNTIME',
+      `c-exited    ${REPO}:1    io.containerd.runc.v2`,
+      `c-by-id    ${ID1}    io.containerd.runc.v2`,
+      `c-running    ${REPO}:1    io.containerd.runc.v2`,
+      'c-server    localhost/furnace/server:test    io.containerd.runc.v2',
+      'c-pause    localhost/furnace/pause:test    io.containerd.runc.v2',
+      '',
+    ].join('\n');
+    const tasks = [
+      'TASK    PID    STATUS',
+      'c-running    4242    RUNNING',
+      'c-server    4343    RUNNING',
+      '',
+    ].join('\n');
+    assert.deepEqual(exitedContainersOf(containers, tasks, refs), ['c-exited', 'c-by-id']);
   });
 });
 
