@@ -115,8 +115,9 @@ export async function removePushedImage(node: TestNode, repo: string): Promise<s
   const refs = pushedImageRefs(await ctr(socket, ['images', 'ls']), repo);
   if (refs.length === 0) return refs;
   const [containers, tasks] = [await ctr(socket, ['containers', 'ls']), await ctr(socket, ['tasks', 'ls'])];
+  // The kubelet's garbage collection may remove one first: that is as good.
   for (const id of exitedContainersOf(containers, tasks, refs))
-    await ctr(socket, ['containers', 'delete', id]);
+    await ctr(socket, ['containers', 'delete', id]).catch(() => '');
   await ctr(socket, ['images', 'rm', '--sync', ...refs]);
   return refs;
 }
