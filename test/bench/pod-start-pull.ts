@@ -2,9 +2,11 @@
 // (../harness/node/node-registry.ts: HTTPS with a CA the node's containerd trusts, basic auth). The sidecar
 // image is pushed there under a name of this run and never imported into containerd; before each pulled
 // start the bench removes that image from containerd (its tag, digest and ID references, nothing else) and
-// has containerd collect what no other image holds, so the kubelet pulls it again. Layers the sidecar
-// shares with the server image (the Node base: the server's pods run on the node) stay, as they would on
-// a node that runs Furnace's server; the bench prints how much is fetched.
+// has containerd collect what no other image holds, so the kubelet pulls it again. The unpacked layers the
+// sidecar shares with the server image (the Node base: the server's pods run on the node) stay, as on a node
+// that runs Furnace's server, so only the sidecar's own are unpacked; their compressed blobs are fetched all
+// the same (the server image came from an uncompressed archive, so no blob digest matches). The bench prints
+// the bytes fetched.
 import { performance } from 'node:perf_hooks';
 import type { TestContext } from 'node:test';
 import { FURNACE_IMAGES } from '../harness/images/furnace-images.ts';

@@ -150,6 +150,18 @@ async function whileRecording(link: ServerLink, token: string, pod: string, pid:
   return { ...window, samples: done.samples ?? 0 };
 }
 
+/**
+ * The verdict on the median loss per CPU-second: judged only when the rounds agree to within the goal (their
+ * median absolute deviation); on a shared machine they can scatter by several points, and then no 1 % is seen.
+ */
+function verdict(losses: readonly number[]): string {
+  const middle = median(losses);
+  const spread = median(losses.map((l) => Math.abs(l - middle)));
+  const points = `rounds' median absolute deviation ${(spread * 100).toFixed(2)} points`;
+  if (spread * 100 > GOAL_PERCENT) return `not judged: ${points}, more than the goal`;
+  return `${middle * 100 <= GOAL_PERCENT ? 'met' : 'missed'}; ${points}`;
+}
+
 const percent = (x: number) => `${(x * 100).toFixed(2)} %`;
 const describe = (w: Window) =>
   `${w.perSecond.toFixed(0)}/s, ${w.perCpuSecond.toFixed(0)} per CPU-second, on CPU ${percent(w.onCpu)}`;
@@ -192,7 +204,7 @@ await runBench('bench:real-overhead', (bench) =>
           `work units/s, median: without ${median(rounds.map((r) => r.without.perSecond)).toFixed(0)}, recorded ${median(rounds.map((r) => r.recorded.perSecond)).toFixed(0)}`,
           `throughput lost at ${FREQUENCY} Hz: ${percent(median(lost))} (each round: ${lost.map(percent).join(', ')})`,
           `lost per CPU-second: ${percent(perCpu)} (each round: ${lostPerCpu.map(percent).join(', ')}); ` +
-            `recorded/unrecorded ${(1 - perCpu).toFixed(4)} (goal ≤ ${GOAL_PERCENT} % lost: ${perCpu * 100 <= GOAL_PERCENT ? 'met' : 'missed'})`,
+            `recorded/unrecorded ${(1 - perCpu).toFixed(4)} (goal ≤ ${GOAL_PERCENT} % lost: ${verdict(lostPerCpu)})`,
           `samples per recording, median: ${median(rounds.map((r) => r.recorded.samples))}`,
           '',
         ].join('\n'),
