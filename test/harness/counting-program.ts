@@ -37,11 +37,14 @@ int main(int argc, char **argv) {
 }
 `;
 
-/** Compiles the program into dir (-O2, frame pointers kept, as a profiled service is built) and returns its path. */
-export async function buildCountingProgram(dir: string): Promise<string> {
+/**
+ * Compiles the program into dir (-O2, frame pointers kept, as a profiled service is built; extraFlags e.g.
+ * -static for a scratch image) and returns its path.
+ */
+export async function buildCountingProgram(dir: string, extraFlags: string[] = []): Promise<string> {
   await writeFile(join(dir, 'counting.c'), COUNTING_C);
   const path = join(dir, 'furnace-counting');
-  await run('gcc', ['-O2', '-fno-omit-frame-pointer', '-o', path, join(dir, 'counting.c')]);
+  await run('gcc', ['-O2', '-fno-omit-frame-pointer', ...extraFlags, '-o', path, join(dir, 'counting.c')]);
   return path;
 }
 

@@ -12,7 +12,7 @@ import { request } from 'node:https';
 import type { TestContext } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { FURNACE_IMAGES } from '../harness/images/furnace-images.ts';
+import { FURNACE_IMAGES, type ImageName } from '../harness/images/furnace-images.ts';
 import { eventually } from '../harness/eventually.ts';
 import { run, startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
@@ -25,8 +25,15 @@ const RELEASE_OPERATOR_IMAGE = 'quay.io/hyperfoil/furnace-server';
 /** Dockerfile.server's USER. */
 const SERVER_IMAGE_USER = 65532;
 
-/** build-images.sh (cached layers make it seconds when nothing changed), then both into the node. */
-export async function loadFurnaceImages(node: TestNode, dir: string): Promise<void> {
+/**
+ * build-images.sh (cached layers make it seconds when nothing changed), then into the node the images named
+ * (both unless a test pulls the sidecar image from a registry instead).
+ */
+export async function loadFurnaceImages(
+  node: TestNode,
+  dir: string,
+  into: readonly ImageName[] = ['server', 'sidecar'],
+): Promise<void> {
   const saveDir = join(dir, 'images');
   const { stdout } = await run(
     'bash',
@@ -35,7 +42,7 @@ export async function loadFurnaceImages(node: TestNode, dir: string): Promise<vo
   );
   const archives = stdout.split('\n').filter((line) => line.endsWith('.tar'));
   assert.equal(archives.length, 2, stdout);
-  for (const archive of archives) await node.importImage(archive);
+  for (const name of into) await node.importImage(join(saveDir, `${name}.tar`));
 }
 
 /** The user's overlay: the release's overlay with the operator image renamed and image overrides allowed. */
@@ -114,8 +121,15 @@ export async function catalogVolume(node: TestNode): Promise<string> {
   return name;
 }
 
-/** README: kubectl apply -k, the CRDs Established, the operator's pod Ready, the Furnace Ready. */
-export async function install(node: TestNode, dir: string): Promise<void> {
+/**
+ * README: kubectl apply -k, the CRDs Established, the operator's pod Ready, the Furnace Ready; `spec` replaces
+ * fields of the sample Furnace's spec (e.g. `images` naming a registry's sidecar image).
+ */
+export async function install(
+  node: TestNode,
+  dir: string,
+  spec: Record<string, unknown> = {},
+): Promise<void> {
   await catalogVolume(node);
   const overlay = await writeLocalOverlay(dir);
   await node.kubectl(['apply', '-k', overlay]);
@@ -132,7 +146,7 @@ export async function install(node: TestNode, dir: string): Promise<void> {
     'jsonpath={.items[*].status.containerStatuses[*].image}',
   ]);
   assert.match(image, /localhost\/furnace\/server:test/, 'the operator runs from the server image');
-  await node.kubectl(['apply', '-f', '-'], JSON.stringify(await furnaceWithLocalImages()));
+  await node.kubectl(['apply', '-f', '-'], JSON.stringify(await furnaceWithLocalImages(spec)));
   await node.kubectl(['wait', '--for=condition=Ready', '-n', NS, 'furnace/furnace', '--timeout=240s']);
   await node.kubectl(['rollout', 'status', '-n', NS, 'deployment/furnace', '--timeout=120s']);
   await node.kubectl([

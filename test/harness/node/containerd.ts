@@ -13,6 +13,8 @@ import { PAUSE_IMAGE, type NodePaths } from './node-layout.ts';
  *   lower OOM score than containerd's own.
  * - netns_mounts_under_state_dir: pod network namespaces are mounted below the node's state directory,
  *   not in /var/run/netns.
+ * - registry config_path: a hosts directory of the node's own, empty at start; a test that runs a registry
+ *   adds `<host:port>/hosts.toml` there (node-registry.ts), which containerd reads on each pull.
  */
 function containerdConfig(paths: NodePaths, socket: string, runc: string): string {
   return `version = 2
@@ -42,6 +44,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
 
+[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = ${JSON.stringify(paths.containerdHosts)}
+
 [plugins."io.containerd.grpc.v1.cri".containerd]
   snapshotter = "overlayfs"
   default_runtime_name = "runc"
@@ -64,6 +69,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 export async function startContainerd(paths: NodePaths, socket: string, logPath: string): Promise<number> {
   await mkdir(paths.containerdRoot, { recursive: true });
   await mkdir(paths.containerdState, { recursive: true });
+  await mkdir(paths.containerdHosts, { recursive: true });
   const runc = (await run('bash', ['-c', 'command -v runc'])).stdout.trim() || '/usr/sbin/runc';
   await writeFile(paths.containerdConfig, containerdConfig(paths, socket, runc));
   const { pid } = startDetached(

@@ -74,6 +74,8 @@ export interface NodePaths {
   containerdRoot: string;
   containerdState: string;
   containerdConfig: string;
+  /** containerd's registry hosts directory (`config_path`): `<host:port>/hosts.toml` and its CA, read per pull. */
+  containerdHosts: string;
   cniConfDir: string;
   cniDataDir: string;
   kubeletRoot: string;
@@ -87,6 +89,7 @@ export function nodePaths(dir: string): NodePaths {
     containerdRoot: join(dir, 'containerd', 'root'),
     containerdState: join(dir, 'containerd', 'state'),
     containerdConfig: join(dir, 'containerd', 'config.toml'),
+    containerdHosts: join(dir, 'containerd', 'hosts.d'),
     cniConfDir: join(dir, 'cni', 'net.d'),
     cniDataDir: join(dir, 'cni', 'ipam'),
     kubeletRoot: join(dir, 'kubelet'),

@@ -1,9 +1,10 @@
 // Images of test programs for the real node: the hot C program (furnace_heavy does three times the work of
-// furnace_light; see ../hot-program.ts) and the waiting C program (../waiting-program.ts) as static
-// binaries, and this machine's perf with its libraries and `sleep`, for a privileged container that records
+// furnace_light; see ../hot-program.ts), the waiting C program (../waiting-program.ts) and the counting C
+// program (../counting-program.ts) as static binaries, and this machine's perf with its libraries and `sleep`, for a privileged container that records
 // a neighbour. All `FROM scratch`.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildCountingProgram } from '../counting-program.ts';
 import { buildHotProgram } from '../hot-program.ts';
 import { buildWaitingProgram } from '../waiting-program.ts';
 import { run } from '../processes.ts';
@@ -12,6 +13,9 @@ import { buildScratchImage, hostProgramFiles } from './scratch-image.ts';
 export const HOT_APP_IMAGE = 'localhost/furnace/hot-app:test';
 export const PERF_IMAGE = 'localhost/furnace/perf:test';
 export const WAITING_APP_IMAGE = 'localhost/furnace/waiting-app:test';
+export const COUNTING_APP_IMAGE = 'localhost/furnace/counting-app:test';
+/** Where the counting container keeps its count: its root filesystem, read from the node at /proc/PID/root. */
+export const COUNTING_APP_COUNTER = '/counter';
 
 /** The hot program, busy `busyPercent` of each 100 ms for a day; returns the image archive. */
 export async function buildHotAppImage(workDir: string, busyPercent = 25): Promise<string> {
@@ -67,6 +71,21 @@ export async function buildWaitingAppImage(workDir: string): Promise<string> {
   const program = await buildWaitingProgram(dir, 'furnace-waiting', ['-static']);
   return buildScratchImage(
     { name: WAITING_APP_IMAGE, files: { '/furnace-waiting': program }, entrypoint: ['/furnace-waiting'] },
+    workDir,
+  );
+}
+
+/** The counting program, busy on one CPU without end, counting work units into COUNTING_APP_COUNTER. */
+export async function buildCountingAppImage(workDir: string): Promise<string> {
+  const dir = join(workDir, 'counting-app');
+  await mkdir(dir, { recursive: true });
+  const program = await buildCountingProgram(dir, ['-static']);
+  return buildScratchImage(
+    {
+      name: COUNTING_APP_IMAGE,
+      files: { '/furnace-counting': program },
+      entrypoint: ['/furnace-counting', COUNTING_APP_COUNTER],
+    },
     workDir,
   );
 }
