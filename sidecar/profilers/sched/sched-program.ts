@@ -8,9 +8,10 @@
 //   chosen PIDs) first, then the state, so no other pod's thread is ever kept.
 // - returning: when the next thread (not the idle task) has an entry, the time it was away is added to its
 //   stacks, if at least the minimum, and the entry goes.
-// The stacks have to be taken when the thread leaves: bpftrace 0.17 has no raw tracepoints and no kfunc
-// probes, and kernels built without CONFIG_KPROBES (this one) have no kprobe on finish_task_switch, so no
-// probe runs in the returning thread's own context. They are most of the cost (docs/profilers.md).
+// The stacks have to be taken when the thread leaves: nothing runs in the returning thread's own context
+// after the switch. bpftrace 0.17 has no raw tracepoints, and on the test machine's kernel (built without
+// CONFIG_KPROBES) there is no kprobe on finish_task_switch and bpftrace finds no kfunc support. The stack
+// walks are most of the cost (docs/profilers.md).
 // wall: plus on-CPU samples at the recording's frequency, each worth one period, in the same map: one unit,
 // nanoseconds, for both.
 import { scopeFilter, type BpftraceScope } from '../../../core/bpftrace/scope.ts';
