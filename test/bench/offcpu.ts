@@ -7,11 +7,14 @@
 //    recorded by a second sidecar whose FURNACE_SCHED_MIN_BLOCKED_US is 1000 (waits under 1 ms are not
 //    counted: fewer map updates, less detail), in an order that turns every round; the loss is the median
 //    of each round's ratio to its unrecorded window. The recorder's CPU is bpftrace's process plus its BPF
-//    programs' run time in the kernel (their fdinfo's run_time_ns with kernel.bpf_stats_enabled set for the
-//    run and restored after), which runs on whichever CPU switches, given per 10,000 context switches a
-//    second of the whole machine (/proc/stat's ctxt over the window).
+//    programs' run time in the kernel (their fdinfo's run_time_ns), which runs on whichever CPU switches,
+//    given per 10,000 context switches a second of the whole machine (/proc/stat's ctxt over the window).
+//    The kernel counts run time only while kernel.bpf_stats_enabled is set, and that costs two clock reads
+//    per program run (about 0.3 µs a switch on this VM): so each recording is measured twice, a window for
+//    the throughput with the statistics off (as users run) and then one for the CPU with them on.
 // 2. Stop → graph: a 30-s recording of the same nginx stopped, then the time until the status says done
 //    (record stage end, folding, rendering, exports), offcpu against cpu (perf), alternating.
+// 3. Cost per blocking switch, in CPU time, on a program that blocks every ~20 µs (offcpu-switch-cost.ts).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +31,7 @@ import {
 } from '../process/sidecar-harness.ts';
 import { runBench, type BenchContext } from './bench-kit.ts';
 import { attachedBpftrace, bpfRunTime } from './bpftrace-attached.ts';
+import { describeSwitchCost, switchCost } from './offcpu-switch-cost.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const STOP_ROUNDS = Number(process.env.BENCH_STOP_ROUNDS ?? 3);
@@ -41,9 +45,9 @@ const BPF_STATS = '/proc/sys/kernel/bpf_stats_enabled';
 interface Window {
   requestsPerSecond: number;
   switchesPerSecond: number;
-  /** ns of CPU a second: bpftrace's process, and its BPF programs in the kernel. */
-  bpftraceNsPerSecond?: number;
-  bpfNsPerSecond?: number;
+  /** The recorder's window (BPF statistics on): ns of CPU a second of bpftrace's process and of its BPF
+   * programs in the kernel, and the machine's switches a second then. */
+  recorder?: { bpftraceNsPerSecond: number; bpfNsPerSecond: number; switchesPerSecond: number };
 }
 
 type Condition = 'without' | 'default' | 'coarse';
@@ -82,27 +86,36 @@ async function stopAndWait(sidecar: SidecarProcess, id: string): Promise<Recordi
   return status;
 }
 
-async function measureWindow(url: string, recorder?: { bpftrace: number }): Promise<Window> {
+/** One window of `ab`: nginx's requests and the machine's context switches a second. */
+async function measureWindow(url: string): Promise<Window> {
   const [ctxt0, t0] = [await contextSwitches(), performance.now()];
-  const bpf0 = recorder && (await bpfRunTime(recorder.bpftrace)).ns;
-  const cpu0 = recorder && (await cpuMs(recorder.bpftrace));
   const requestsPerSecond = await abWindow(url);
   const seconds = (performance.now() - t0) / 1000;
-  const switchesPerSecond = ((await contextSwitches()) - ctxt0) / seconds;
-  if (recorder === undefined || bpf0 === undefined || cpu0 === undefined)
-    return { requestsPerSecond, switchesPerSecond };
-  const bpfNsPerSecond = ((await bpfRunTime(recorder.bpftrace)).ns - bpf0) / seconds;
-  const bpftraceNsPerSecond = (((await cpuMs(recorder.bpftrace)) - cpu0) * 1e6) / seconds;
-  return { requestsPerSecond, switchesPerSecond, bpfNsPerSecond, bpftraceNsPerSecond };
+  return { requestsPerSecond, switchesPerSecond: ((await contextSwitches()) - ctxt0) / seconds };
+}
+
+/** One more window of `ab` with the BPF statistics on: the recorder's CPU. */
+async function measureRecorder(url: string, bpftrace: number): Promise<Window['recorder']> {
+  await writeFile(BPF_STATS, '1');
+  try {
+    const [bpf0, cpu0, t0] = [(await bpfRunTime(bpftrace)).ns, await cpuMs(bpftrace), performance.now()];
+    const { switchesPerSecond } = await measureWindow(url);
+    const seconds = (performance.now() - t0) / 1000;
+    const bpfNsPerSecond = ((await bpfRunTime(bpftrace)).ns - bpf0) / seconds;
+    const bpftraceNsPerSecond = (((await cpuMs(bpftrace)) - cpu0) * 1e6) / seconds;
+    return { bpfNsPerSecond, bpftraceNsPerSecond, switchesPerSecond };
+  } finally {
+    await writeFile(BPF_STATS, '0');
+  }
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
 
 function describeWindow(w: Window): string {
   const recorder =
-    w.bpfNsPerSecond === undefined
+    w.recorder === undefined
       ? ''
-      : `, BPF ${pct(w.bpfNsPerSecond / 1e9)} of a CPU, bpftrace ${pct((w.bpftraceNsPerSecond ?? 0) / 1e9)}`;
+      : `, BPF ${pct(w.recorder.bpfNsPerSecond / 1e9)} of a CPU, bpftrace ${pct(w.recorder.bpftraceNsPerSecond / 1e9)}`;
   return `${w.requestsPerSecond.toFixed(0)} req/s, ${w.switchesPerSecond.toFixed(0)} switches/s${recorder}`;
 }
 
@@ -124,7 +137,8 @@ async function overhead(
       }
       const sidecar = sidecars[condition];
       const { id, bpftrace } = await startOffcpu(sidecar, workerPid, WINDOW_SECONDS + 60);
-      round.set(condition, await measureWindow(url, { bpftrace }));
+      const window = await measureWindow(url);
+      round.set(condition, { ...window, recorder: await measureRecorder(url, bpftrace) });
       await stopAndWait(sidecar, id);
     }
     rounds.push(round);
@@ -143,9 +157,11 @@ function overheadRow(
   const lost = rounds.map((r) => 1 - of(r, condition).requestsPerSecond / of(r, 'without').requestsPerSecond);
   const cpu = rounds.map((r) => {
     const w = of(r, condition);
-    return ((w.bpfNsPerSecond ?? NaN) + (w.bpftraceNsPerSecond ?? NaN)) / 1e9;
+    return ((w.recorder?.bpfNsPerSecond ?? NaN) + (w.recorder?.bpftraceNsPerSecond ?? NaN)) / 1e9;
   });
-  const per10k = rounds.map((r, i) => (cpu[i] ?? NaN) / (of(r, condition).switchesPerSecond / 10_000));
+  const per10k = rounds.map(
+    (r, i) => (cpu[i] ?? NaN) / ((of(r, condition).recorder?.switchesPerSecond ?? NaN) / 10_000),
+  );
   const without = median(rounds.map((r) => of(r, 'without').requestsPerSecond));
   const recorded = median(rounds.map((r) => of(r, condition).requestsPerSecond));
   const switches = median(rounds.map((r) => of(r, condition).switchesPerSecond));
@@ -169,7 +185,7 @@ async function stopToGraph(sidecar: SidecarProcess, body: Record<string, unknown
 async function measure(bench: BenchContext): Promise<void> {
   const dir = await workDir(bench.t, 'bench-offcpu');
   const previousStats = (await readFile(BPF_STATS, 'utf8')).trim();
-  await writeFile(BPF_STATS, '1');
+  await writeFile(BPF_STATS, '0');
   bench.t.after(() => writeFile(BPF_STATS, previousStats));
   const server = await startFakeRegistrationServer(bench.t, 'bench-secret');
   const pin = (argv: string[]): string[] => ['taskset', '-c', String(OTHER_CPU), ...argv];
@@ -185,6 +201,10 @@ async function measure(bench: BenchContext): Promise<void> {
   };
   const nginx = await startNginx(bench.t, join(dir, 'nginx'), PROGRAM_CPU);
   const rounds = await overhead(nginx.url, nginx.workerPid, sidecars);
+  const cost = await switchCost(bench, dir, PROGRAM_CPU, sidecars, async (sidecar, pid) => {
+    const { id } = await startOffcpu(sidecar, pid, 60);
+    return { stop: () => stopAndWait(sidecar, id) };
+  });
 
   // Stop → graph under the same load, ab running for the whole of it.
   const load = run('taskset', [
@@ -212,6 +232,7 @@ async function measure(bench: BenchContext): Promise<void> {
       overheadRow(rounds, 'default', 'offcpu, defaults (≥ 10 µs)'),
       overheadRow(rounds, 'coarse', 'offcpu, FURNACE_SCHED_MIN_BLOCKED_US=1000'),
       '',
+      describeSwitchCost(cost),
       `stop → done after ${STOP_AFTER_SECONDS} s (median of ${STOP_ROUNDS}): offcpu ${median(times.offcpu).toFixed(0)} ms, cpu ${median(times.cpu).toFixed(0)} ms, ratio **${median(ratios).toFixed(2)}×** (${ratios.map((x) => x.toFixed(2)).join(', ')}); goal ≤ 1.2×`,
       '',
     ].join('\n'),

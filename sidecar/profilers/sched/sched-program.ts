@@ -1,13 +1,19 @@
 // Furnace's own scheduler program (profiles offcpu and wall), as bpftrace runs it: fixed text with only
 // numbers filled in, so the user who asks for it needs no permission to run programs of their own. Pure.
 //
-// offcpu: when a chosen thread leaves the CPU blocked (sched_switch's prev_state says S, D, T, t, P or I,
-// not preempted), its kernel and user stacks and the time are kept by thread; when the scheduler switches
-// back to that thread, the time it was away is added to the map of stacks, if it was at least the minimum.
-// The first probe carries the scope filter (core/bpftrace/scope.ts: the pod's PID namespaces, or the chosen
-// PIDs), so no other pod's thread is ever kept; the second only finishes what the first kept.
-// wall: the same for every switch away (waiting for a CPU counts as wall time too), plus on-CPU samples at
-// the recording's frequency, each worth one period, in the same map: one unit, nanoseconds, for both.
+// One probe on sched:sched_switch does both halves, so each switch of the node runs one BPF program:
+// - leaving: when a chosen thread leaves the CPU (offcpu: blocked, sched_switch's prev_state says S, D, T,
+//   t, P or I, not preempted; wall: any switch but an exit), one map entry keeps the time and its kernel and
+//   user stacks. The test is the scope filter (core/bpftrace/scope.ts: the pod's PID namespaces, or the
+//   chosen PIDs) first, then the state, so no other pod's thread is ever kept.
+// - returning: when the next thread (not the idle task) has an entry, the time it was away is added to its
+//   stacks, if at least the minimum, and the entry goes.
+// The stacks have to be taken when the thread leaves: nothing runs in the returning thread's own context
+// after the switch. bpftrace 0.17 has no raw tracepoints, and on the test machine's kernel (built without
+// CONFIG_KPROBES) there is no kprobe on finish_task_switch and bpftrace finds no kfunc support. The stack
+// walks are most of the cost (docs/profilers.md).
+// wall: plus on-CPU samples at the recording's frequency, each worth one period, in the same map: one unit,
+// nanoseconds, for both.
 import { scopeFilter, type BpftraceScope } from '../../../core/bpftrace/scope.ts';
 
 /** The map of stacks each type fills, by its name in bpftrace's output. */
@@ -42,15 +48,16 @@ export function schedProgram(options: SchedProgramOptions): string {
       ? `(args->prev_state & ${BLOCKED_STATES}) != 0`
       : `(args->prev_state & ${EXITING_STATES}) == 0`;
   const lines = [
-    `tracepoint:sched:sched_switch / ( ${filter} ) && ( ${leaving} ) / {`,
-    '  @since[tid] = nsecs; @kstacks[tid] = kstack; @ustacks[tid] = ustack;',
-    '}',
     'tracepoint:sched:sched_switch {',
-    '  $next = args->next_pid; $since = @since[$next];',
-    '  if ($since != 0) {',
-    `    $away = nsecs - $since;`,
-    `    if ($away >= ${minNs}) { ${map}[args->next_comm, @kstacks[$next], @ustacks[$next]] = sum($away); }`,
-    '    delete(@since[$next]); delete(@kstacks[$next]); delete(@ustacks[$next]);',
+    `  if (( ${filter} ) && ( ${leaving} )) { @away[tid] = (nsecs, kstack, ustack); }`,
+    '  $next = args->next_pid;',
+    '  if ($next != 0) {',
+    '    $left = @away[$next];',
+    '    if ($left.0 != 0) {',
+    '      delete(@away[$next]);',
+    '      $ns = nsecs - $left.0;',
+    `      if ($ns >= ${minNs}) { ${map}[args->next_comm, $left.1, $left.2] = sum($ns); }`,
+    '    }',
     '  }',
     '}',
   ];
@@ -59,7 +66,7 @@ export function schedProgram(options: SchedProgramOptions): string {
     const period = Math.round(1e9 / frequency);
     lines.push(`profile:hz:${frequency} / ${filter} / { ${map}[comm, kstack, ustack] = sum(${period}); }`);
   }
-  // Threads still away at the end were never counted: their half-kept entries are not printed.
-  lines.push('END { clear(@since); clear(@kstacks); clear(@ustacks); }');
+  // Threads still away at the end were never counted: their entries are not printed.
+  lines.push('END { clear(@away); }');
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
-// Furnace's scheduler program (profiles offcpu and wall): fixed text with the scope filter on the probe that
-// keeps a thread, numbers only filled in; the recorder that runs it is chosen by the profile type, and a
-// recorder without it refuses the type; a full map of stacks becomes a warning.
+// Furnace's scheduler program (profiles offcpu and wall): fixed text, one probe per switch with the scope
+// filter first in the test that keeps a thread, numbers only filled in; the recorder that runs it is chosen
+// by the profile type, and a recorder without it refuses the type; a full map of stacks becomes a warning.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BpftraceMapFolder } from '../../../core/bpftrace/maps.ts';
@@ -16,18 +16,32 @@ import { expectedError } from '../../harness/expected-error.ts';
 const SCOPE = { pidNamespaces: [4026532183], pids: [] };
 
 describe('the scheduler program', () => {
-  it('offcpu: keeps only blocked threads of the scope, counts times of at least the minimum', () => {
+  it('offcpu: one probe keeps only blocked threads of the scope (filter first), counts times of at least the minimum', () => {
     const program = schedProgram({ profile: 'offcpu', scope: SCOPE, minBlockedNs: 10_000, frequency: 99 });
     const { probes } = parseBpftraceProgram(program, classifyAttachPoint);
-    const keep = probes[0]?.predicate?.map((t) => t.text).join(' ') ?? '';
-    assert.match(keep, /curtask -> nsproxy -> pid_ns_for_children -> ns \. inum == 4026532183/);
-    assert.match(keep, /args -> prev_state & 0xcf/, 'blocked states only, not preemption');
+    assert.deepEqual(
+      probes.map((p) => p.attachPoints.map((a) => a.text).join(',')),
+      ['tracepoint:sched:sched_switch', 'END'],
+      'one BPF program per switch',
+    );
+    const keep =
+      /^ {2}if \(\( (.*) \)\) \{ @away\[tid\] = \(nsecs, kstack, ustack\); \}$/m.exec(program)?.[1] ?? '';
+    assert.equal(
+      keep,
+      'curtask->nsproxy->pid_ns_for_children->ns.inum == 4026532183 ) && ( (args->prev_state & 0xcf) != 0',
+      'the scope filter first, then blocked states only (not preemption)',
+    );
     assert.match(
       program,
-      /if \(\$away >= 10000\) \{ @offcpu\[args->next_comm, @kstacks\[\$next\], @ustacks\[\$next\]\]/,
+      /if \(\$next != 0\) \{\n\s+\$left = @away\[\$next\];/,
+      'no lookup for the idle task',
+    );
+    assert.match(
+      program,
+      /if \(\$ns >= 10000\) \{ @offcpu\[args->next_comm, \$left\.1, \$left\.2\] = sum\(\$ns\); \}/,
     );
     assert.doesNotMatch(program, /profile:hz/);
-    assert.match(program, /^END \{ clear\(@since\); clear\(@kstacks\); clear\(@ustacks\); \}$/m);
+    assert.match(program, /^END \{ clear\(@away\); \}$/m);
   });
 
   it('wall: every switch away but an exit, and on-CPU samples worth one period each, in one map', () => {
@@ -37,7 +51,7 @@ describe('the scheduler program', () => {
       minBlockedNs: 1,
       frequency: 199,
     });
-    assert.match(program, /\/ \( pid == 42 \) && \( \(args->prev_state & 0x30\) == 0 \) \//);
+    assert.match(program, /if \(\( pid == 42 \) && \( \(args->prev_state & 0x30\) == 0 \)\)/);
     assert.match(
       program,
       /^profile:hz:199 \/ pid == 42 \/ \{ @wall\[comm, kstack, ustack\] = sum\(5025126\); \}$/m,
