@@ -1,11 +1,13 @@
-// One reconcile of a Recording: poll the recordings in flight, then plan (plan.ts), act on the server, fold
-// the outcomes in and plan again until nothing is left to do; write the status once, if it changed.
+// One reconcile of a Recording: read the recordings in flight (waiting for their end once they should have
+// ended: end-wait.ts), then plan (plan.ts), act on the server, fold the outcomes in and plan again until
+// nothing is left to do; write the status once, if it changed.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
 import { isContinuous, reconcileContinuous } from './continuous.ts';
 import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
+import { endWaitSeconds, readRecordingStatus } from './end-wait.ts';
 import { applyOutcome, type Outcome, type Polled, type SummaryFailed } from './outcomes.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
@@ -58,11 +60,13 @@ async function poll(
   deps: RecordingDeps,
   namespace: string,
   pods: readonly PodView[],
-  target: { pod: string; recordingId: string },
+  read: { pod: string; recordingId: string; waitSeconds: number | undefined },
 ): Promise<Outcome | undefined> {
-  const { pod, recordingId } = target;
+  const { pod, recordingId, waitSeconds } = read;
+  const target = { pod, recordingId };
   try {
-    return polled(target, await deps.server.getRecording(namespace, pod, recordingId));
+    const found = await readRecordingStatus(deps.server, { namespace, ...target }, waitSeconds, deps.log);
+    return polled(target, found);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     // The pod is gone or no longer registered: the catalog still knows how its recording ended.
@@ -213,17 +217,22 @@ async function act(
   }
 }
 
-/** The status with the latest answers about the recordings in flight. */
+/**
+ * The status with the latest answers about the recordings in flight, read at once; once the run should have
+ * stopped recording, each read waits for its recording's end (end-wait.ts).
+ */
 export async function pollAll(
   deps: RecordingDeps,
   recording: Recording,
   pods: readonly PodView[],
 ): Promise<RecordingStatus | undefined> {
   let status = recording.status;
-  for (const target of pollsOf(status)) {
-    const outcome = await poll(deps, recording.metadata.namespace, pods, target);
-    if (outcome && status) status = applyOutcome(status, outcome);
-  }
+  const waitSeconds = endWaitSeconds(status, recording.spec, deps.now());
+  const { namespace } = recording.metadata;
+  const outcomes = await Promise.all(
+    pollsOf(status).map((target) => poll(deps, namespace, pods, { ...target, waitSeconds })),
+  );
+  for (const outcome of outcomes) if (outcome && status) status = applyOutcome(status, outcome);
   return status;
 }
 

@@ -5,6 +5,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ErrorBody } from '../../core/contract/errors.ts';
 import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
+import { MAX_STATUS_WAIT_SECONDS, STATUS_WAIT_FIELD } from '../../core/contract/status-wait.ts';
 import { isNotFound, ServerCallError } from './server-errors.ts';
 import type { LabelSelector } from './recording-types.ts';
 
@@ -46,7 +47,17 @@ export interface FurnaceServerClient {
     body: StartBody,
     startKey?: string,
   ): Promise<SidecarRecording>;
-  getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording>;
+  /**
+   * The recording's status; with `waitSeconds`, a read that the recorder answers as soon as the recording is
+   * done or failed, or after that many seconds (core/contract/status-wait.ts). A waiting read gives up
+   * STATUS_WAIT_GRACE_MS after its wait, whatever the recorder does.
+   */
+  getRecording(
+    namespace: string,
+    pod: string,
+    id: string,
+    wait?: { waitSeconds: number },
+  ): Promise<SidecarRecording>;
   stopRecording(namespace: string, pod: string, id: string): Promise<void>;
   /** The catalog's entry, or undefined when it has none (or the operator may not see it). */
   getCatalogEntry(id: string): Promise<CatalogEntry | undefined>;
@@ -77,6 +88,9 @@ export interface ServerClientOptions {
 }
 
 const SMALL_ANSWER = 1024 * 1024;
+
+/** How long past its wait a waiting status read is given before the operator stops waiting for its answer. */
+export const STATUS_WAIT_GRACE_MS = 3000;
 
 function readBody(res: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -140,9 +154,20 @@ class ServerClient implements FurnaceServerClient {
     return JSON.parse(answer) as SidecarRecording;
   }
 
-  async getRecording(namespace: string, pod: string, id: string): Promise<SidecarRecording> {
+  async getRecording(
+    namespace: string,
+    pod: string,
+    id: string,
+    wait?: { waitSeconds: number },
+  ): Promise<SidecarRecording> {
+    const path = proxyPath(namespace, pod, `/${encodeURIComponent(id)}`);
+    if (!wait) return JSON.parse(await this.#call('GET', path)) as SidecarRecording;
+    const seconds = Math.min(Math.max(1, Math.floor(wait.waitSeconds)), MAX_STATUS_WAIT_SECONDS);
+    const query = new URLSearchParams({ [STATUS_WAIT_FIELD]: String(seconds) });
+    const timeoutMs = seconds * 1000 + STATUS_WAIT_GRACE_MS;
+    const waited = `${path}?${query.toString()}`;
     return JSON.parse(
-      await this.#call('GET', proxyPath(namespace, pod, `/${encodeURIComponent(id)}`)),
+      await this.#call('GET', waited, undefined, SMALL_ANSWER, {}, timeoutMs),
     ) as SidecarRecording;
   }
 
@@ -202,21 +227,23 @@ class ServerClient implements FurnaceServerClient {
     }
   }
 
+  /** `deadlineMs`: the whole answer by then or the call fails (otherwise only an idle socket times out). */
   async #call(
     method: string,
     path: string,
     body?: unknown,
     maxBytes = SMALL_ANSWER,
     extraHeaders: Record<string, string> = {},
+    deadlineMs?: number,
   ): Promise<string> {
     const headers = { ...(await this.#headers()), ...extraHeaders };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const url = new URL(path, this.#base);
     const what = `${method} ${url.pathname}`;
-    const timeoutMs = this.#timeoutMs;
+    const timeoutMs = deadlineMs ?? this.#timeoutMs;
     const { ca } = this.#options;
-    return new Promise((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       const req = this.#send(url, { method, headers, timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
         readAnswer(res, maxBytes, what).then(resolve, reject);
       });
@@ -224,6 +251,15 @@ class ServerClient implements FurnaceServerClient {
       req.on('error', (error) =>
         reject(new ServerCallError(0, undefined, `${what} failed: ${error.message}`)),
       );
+      if (deadlineMs !== undefined) {
+        // Settles the call even when the answer had begun (its stream may end without an error).
+        const timer = setTimeout(() => {
+          const message = `${what} got no whole answer within ${deadlineMs} ms`;
+          req.destroy(new Error(message));
+          reject(new ServerCallError(0, undefined, `${what} failed: ${message}`));
+        }, deadlineMs);
+        req.on('close', () => clearTimeout(timer));
+      }
       req.end(payload);
     });
   }

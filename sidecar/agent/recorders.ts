@@ -88,6 +88,7 @@ export class AgentRecorders {
       stop: (id) => controller.stop(id),
       artifactPath: (id, name) => controller.artifactPath(id, name),
       whenArtifact: (id, name) => controller.whenArtifact(id, name),
+      whenEnded: (id, ms) => controller.whenEnded(id, ms),
       matchingProcesses: (request) => controller.matchingProcesses(request),
     };
   }

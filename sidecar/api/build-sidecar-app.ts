@@ -25,6 +25,7 @@ import {
   type ProcessSelection,
 } from '../../core/contract/processes.ts';
 import { recorderStartKey, START_KEY_HEADER } from '../../core/contract/start-key.ts';
+import { readStatusWait, statusQuerySchema } from '../../core/contract/status-wait.ts';
 import { artifactParamsSchema, artifactQuerySchema, healthSchema, idParamsSchema } from './schemas.ts';
 
 /** What the routes need from the recording controller. */
@@ -39,6 +40,8 @@ export interface RecordingApi {
   artifactPath(id: string, name: ArtifactName): string;
   /** Resolves once the recording lists `name`, is no longer active, or after a while (artifact-waits.ts). */
   whenArtifact?(id: string, name: ArtifactName): Promise<void>;
+  /** Resolves once the recording is done or failed (or unknown), or after `ms` (artifact-waits.ts). */
+  whenEnded?(id: string, ms: number): Promise<void>;
   /** Which processes a start with these settings would record now. */
   matchingProcesses(request: ProcessSelection): Promise<ProcessMatches>;
 }
@@ -171,11 +174,7 @@ function registerRecordingRoutes(
     (request) => api(request).matchingProcesses(selectionOf(request.query)),
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/recordings/:id',
-    { schema: { params: idParamsSchema, response: { 200: recordingStatusSchema, ...errors } } },
-    (request) => api(request).get(request.params.id),
-  );
+  registerStatusRoute(app, api);
 
   app.post<{ Params: { id: string } }>(
     '/recordings/:id/stop',
@@ -200,6 +199,28 @@ function registerRecordingRoutes(
         .header('content-length', size)
         .header('x-content-type-options', 'nosniff')
         .send(createReadStream(path));
+    },
+  );
+}
+
+/** GET /recordings/:id, and with ?waitSeconds=N a read held until the recording ends (core/contract/status-wait.ts). */
+function registerStatusRoute(app: FastifyInstance, api: (request: FastifyRequest) => RecordingApi): void {
+  app.get<{ Params: { id: string }; Querystring: { waitSeconds?: string } }>(
+    '/recordings/:id',
+    {
+      schema: {
+        params: idParamsSchema,
+        querystring: statusQuerySchema,
+        response: { 200: recordingStatusSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const recordings = api(request);
+      // A read that waits answers when the recording ends (the operator's rollout watch: no poll between).
+      const seconds = readStatusWait(request.query.waitSeconds);
+      if (seconds !== undefined) await recordings.whenEnded?.(id, seconds * 1000);
+      return recordings.get(id);
     },
   );
 }

@@ -1,10 +1,12 @@
-// Reads that wait for an artifact: GET /recordings/:id/artifacts/:name?wait=true answers as soon as the
-// recording lists the artifact, not when the next status poll would have told the page (the record page
-// opens its read of flame-tree.bin.gz when Stop is clicked: bench:stop-to-graph). A wait ends when the
-// artifact is listed, when the recording is no longer active (done or failed: listed or never will be), or
-// after its time; the read then answers as it would have without waiting. At most MAX_ARTIFACT_WAITS reads
-// wait at once: one more answers at once, as without waiting (the page retries shortly), so that readers
-// cannot hold an unbounded number of sockets and timers open on the recorder.
+// Reads that wait: GET /recordings/:id/artifacts/:name?wait=true answers as soon as the recording lists the
+// artifact, not when the next status poll would have told the page (the record page opens its read of
+// flame-tree.bin.gz when Stop is clicked: bench:stop-to-graph); GET /recordings/:id?waitSeconds=N answers as
+// soon as the recording is done or failed (the operator's rollout watch: bench:rollout-event). A wait ends
+// when the artifact is listed (a wait for the end names none), when the recording is no longer active (done
+// or failed: listed or never will be), or after its time; the read then answers as it would have without
+// waiting. At most MAX_ARTIFACT_WAITS reads wait at once: one more answers at once, as without waiting (the
+// caller polls again), so that readers cannot hold an unbounded number of sockets and timers open on the
+// recorder.
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { LoopTimers } from '../host/runtime.ts';
@@ -18,13 +20,15 @@ export const MAX_ARTIFACT_WAITS = 64;
 
 interface Waiter {
   id: string;
-  name: ArtifactName;
+  /** undefined: the wait is for the recording's end only. */
+  name: ArtifactName | undefined;
   end(): void;
 }
 
-/** Whether a read of `name` from a recording in `status` need wait no longer. Pure. */
-export function waitIsOver(status: RecordingStatus | undefined, name: ArtifactName): boolean {
-  return status === undefined || status.artifacts.includes(name) || !isActive(status);
+/** Whether a read of `name` (or of the status, with no name) from a recording in `status` need wait no longer. Pure. */
+export function waitIsOver(status: RecordingStatus | undefined, name: ArtifactName | undefined): boolean {
+  if (status === undefined || !isActive(status)) return true;
+  return name !== undefined && status.artifacts.includes(name);
 }
 
 export class ArtifactWaits {
@@ -36,7 +40,12 @@ export class ArtifactWaits {
    * Resolves once `waitIsOver` for the status `current` gives, re-checked on each `changed(id, …)`, or after
    * `ms`; at once when MAX_ARTIFACT_WAITS reads already wait.
    */
-  wait(id: string, name: ArtifactName, current: RecordingStatus | undefined, ms: number): Promise<void> {
+  wait(
+    id: string,
+    name: ArtifactName | undefined,
+    current: RecordingStatus | undefined,
+    ms: number,
+  ): Promise<void> {
     if (waitIsOver(current, name) || this.waiters.size >= MAX_ARTIFACT_WAITS) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {

@@ -144,12 +144,14 @@ export class RecordingController {
 
   /** Resolves once recording `id` lists `name`, is no longer active, or after `ms` (artifact-waits.ts). */
   whenArtifact(id: string, name: ArtifactName, ms = ARTIFACT_WAIT_MS): Promise<void> {
-    return this.artifactWaits.wait(
-      id,
-      name,
-      this.recordings.find((r) => r.id === id),
-      ms,
-    );
+    const current = this.recordings.find((r) => r.id === id);
+    return this.artifactWaits.wait(id, name, current, ms);
+  }
+
+  /** Resolves once recording `id` is done or failed (or unknown), or after `ms` (artifact-waits.ts). */
+  whenEnded(id: string, ms: number): Promise<void> {
+    const current = this.recordings.find((r) => r.id === id);
+    return this.artifactWaits.wait(id, undefined, current, ms);
   }
 
   /** Resolves when the current recording (if any) has finished processing. */

@@ -12,9 +12,10 @@ import { WATCH_POLL_MS } from './plan-watch.ts';
 export const PENDING_START_POLL_MS = 200;
 
 /**
- * How often a run's pods are asked about once they should have finished recording: processing takes
- * 0.1–0.6 s (perf script, collapse, upload), and the Event follows the first poll that finds them done.
- * The polls last about that long, one status read per pod each.
+ * How soon a run is looked at again once its pods should have finished recording and a reconcile did not see
+ * them end: each of those reconciles' status reads waits on the recorder for the end (end-wait.ts), so the
+ * Event follows the end itself; a recorder from before the wait answers at once, and is then polled this
+ * often while it processes (0.1–0.6 s: perf script, collapse, upload).
  */
 export const PROCESSING_POLL_MS = 100;
 

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AGENT_SCOPE_HEADER, encodeAgentScope } from '../../../core/contract/agent-scope.ts';
 import type { RecordingStatus } from '../../../core/contract/recording.ts';
-import { eventually } from '../../harness/eventually.ts';
 import { agentApp, scopeOf } from './agent-fixture.ts';
 describe('the node agent API', () => {
   it('needs the proxy token, then a scope from the server, then an upload grant to start', async (t) => {
@@ -37,17 +36,14 @@ describe('the node agent API', () => {
     assert.equal(started.statusCode, 202, started.body);
     const status = started.json<RecordingStatus>();
     assert.deepEqual(status.targets, [{ pid: 200, comm: 'prog', container: 'app' }]);
-    const done = await eventually(
-      async () => {
-        const polled = (await call('GET', `/recordings/${status.id}`, scopeOf('a'))).json<RecordingStatus>();
-        return polled.state === 'done' || polled.state === 'failed' ? polled : undefined;
-      },
-      10_000,
-      'the recording to finish',
-    );
+    // A read that waits for the end (?waitSeconds) is answered when the recording is processed.
+    const waited = await call('GET', `/recordings/${status.id}?waitSeconds=20`, scopeOf('a'));
+    const done = waited.json<RecordingStatus>();
     assert.equal(done.state, 'done', done.error);
 
     assert.equal((await call('GET', `/recordings/${status.id}`, scopeOf('b'))).statusCode, 404);
+    const otherWaits = await call('GET', `/recordings/${status.id}?waitSeconds=20`, scopeOf('b'));
+    assert.equal(otherWaits.statusCode, 404, "pod B's scope cannot wait on pod A's recording either");
     assert.deepEqual((await call('GET', '/recordings', scopeOf('b'))).json(), { recordings: [] });
     const artifact = await call('GET', `/recordings/${status.id}/artifacts/stacks.folded`, scopeOf('b'));
     assert.equal(artifact.statusCode, 404, "pod B's scope cannot download pod A's flame graph");

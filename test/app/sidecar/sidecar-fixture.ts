@@ -99,6 +99,8 @@ export interface SidecarFixture {
   start(payload: object): Promise<LightMyRequestResponse>;
   /** The recording's status, as GET /recordings/<id> with the proxy token answers it. */
   read(id: string): Promise<RecordingStatus>;
+  /** Takes the tokens a server's registration answered too (a test that puts a real server in front). */
+  acceptTokens(answer: { proxyToken: string; uploadToken: string }): void;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,7 @@ export async function sidecarFixture(
     start: (payload) => app.inject({ method: 'POST', url: '/recordings', headers: auth, payload }),
     read: async (id) =>
       (await app.inject({ url: `/recordings/${id}`, headers: auth })).json<RecordingStatus>(),
+    acceptTokens: (answer) => tokens.accept(answer, Date.now(), 60),
     async close() {
       await controller.close();
       await app.close();
