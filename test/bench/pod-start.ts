@@ -16,8 +16,6 @@
 // for `symbols: image`), so the injected pods have a volume more to wait for than in the default mode.
 //
 // Runs on FURNACE_TEST_NODE when set, else on a node it starts and stops.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { FURNACE_IMAGES } from '../harness/images/furnace-images.ts';
@@ -25,10 +23,10 @@ import { pullSecret } from '../harness/node/node-registry.ts';
 import { PAUSE_IMAGE } from '../harness/node/node-layout.ts';
 import { HOT_APP_IMAGE, buildHotAppImage } from '../harness/node/test-images.ts';
 import type { TestNode } from '../harness/node/use-node.ts';
-import { install, loadFurnaceImages, uninstall } from '../node/readme-walk-real-install.ts';
+import { install, loadFurnaceImages } from '../node/readme-walk-real-install.ts';
 import { enableNamespace } from '../node/readme-walk-real-pods.ts';
 import { runBench } from './bench-kit.ts';
-import { onNode } from './bench-node.ts';
+import { inInstallDir, onNode } from './bench-node.ts';
 import { median } from './machine.ts';
 import {
   bytesToFetch,
@@ -184,9 +182,8 @@ function pullLines(plainP50: number, pulled: readonly Start[]): string[] {
 }
 
 await runBench('bench:pod-start', (bench) =>
-  onNode(async (node) => {
-    const dir = await mkdtemp(join('/var/tmp', 'furnace-bench-pod-start-'));
-    try {
+  onNode((node) =>
+    inInstallDir(node, 'pod-start', async (dir) => {
       await loadFurnaceImages(node, dir, PULL ? ['server'] : ['server', 'sidecar']);
       await node.importImage(await buildHotAppImage(dir));
       const pull = PULL ? await pushSidecar(bench.t, node, dir) : undefined;
@@ -233,11 +230,6 @@ await runBench('bench:pod-start', (bench) =>
         ].join('\n'),
       );
       await node.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-    } finally {
-      await uninstall(node, dir).catch((error: unknown) =>
-        process.stderr.write(`uninstall: ${String(error)}\n`),
-      );
-      await rm(dir, { recursive: true, force: true });
-    }
-  }),
+    }),
+  ),
 );

@@ -15,8 +15,6 @@
 // A bench of its own rather than a mode of bench:overhead: it needs the node, the images and the install
 // (minutes), which that bench, a process-level one, does not. Runs on FURNACE_TEST_NODE when set, else on a
 // node it starts and stops. About 3 minutes after the install with the defaults.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinished, type RecordingStatus } from '../../core/contract/recording.ts';
@@ -37,12 +35,11 @@ import {
   portForward,
   registered,
   serverCa,
-  uninstall,
   type ServerLink,
 } from '../node/readme-walk-real-install.ts';
 import { enableNamespace, readyPod, type PodJson } from '../node/readme-walk-real-pods.ts';
 import { runBench } from './bench-kit.ts';
-import { onNode } from './bench-node.ts';
+import { inInstallDir, onNode } from './bench-node.ts';
 import { median } from './machine.ts';
 
 const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 7);
@@ -167,9 +164,8 @@ const describe = (w: Window) =>
   `${w.perSecond.toFixed(0)}/s, ${w.perCpuSecond.toFixed(0)} per CPU-second, on CPU ${percent(w.onCpu)}`;
 
 await runBench('bench:real-overhead', (bench) =>
-  onNode(async (node) => {
-    const dir = await mkdtemp(join('/var/tmp', 'furnace-bench-real-overhead-'));
-    try {
+  onNode((node) =>
+    inInstallDir(node, 'real-overhead', async (dir) => {
       await loadFurnaceImages(node, dir);
       await node.importImage(await buildCountingAppImage(dir));
       await install(node, dir);
@@ -210,11 +206,6 @@ await runBench('bench:real-overhead', (bench) =>
         ].join('\n'),
       );
       await node.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']);
-    } finally {
-      await uninstall(node, dir).catch((error: unknown) =>
-        process.stderr.write(`uninstall: ${String(error)}\n`),
-      );
-      await rm(dir, { recursive: true, force: true });
-    }
-  }),
+    }),
+  ),
 );
