@@ -62,8 +62,9 @@ export async function admitProxyRequest(
   }
   const stop = /^recordings\/([^/]+)\/stop$/.exec(rest);
   if (request.method === 'POST' && stop) {
-    writeAudit(request.log, { action: 'stop', identity, namespace, pod, recording: stop[1] });
-    deps.running.noteStop(stop[1] ?? '', namespace, pod, identity.user);
+    // Audited with the recorder's answer: a stop it refused (404: no such recording) stopped nothing.
+    context.stop = stop[1] ?? '';
+    deps.running.noteStop(context.stop, namespace, pod, identity.user);
   }
   const again = /^recordings\/([^/]+)\/resymbolize$/.exec(rest);
   if (request.method === 'POST' && again)

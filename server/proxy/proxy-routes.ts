@@ -2,9 +2,10 @@
 // The upstream is picked per request from the registry; an unregistered pod never causes a
 // connection. Three steps, each in its own file: admission (authorize, find the recorder, admit a start
 // and reserve its slot), forwarding (@fastify/http-proxy), and finishing (check and pass on the answer).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { writeAudit } from '../operations/audit.ts';
 import { admitProxyRequest } from './proxy-admission.ts';
-import { ProxyContexts, restOf, type ProxyDeps } from './proxy-context.ts';
+import { ProxyContexts, restOf, type ProxyContext, type ProxyDeps } from './proxy-context.ts';
 import { httpProxy, proxyOptions } from './proxy-forwarding.ts';
 import { secureProxyReply } from './proxy-answer.ts';
 import { answerReplayedStart } from './start-key.ts';
@@ -25,12 +26,26 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       done(null, payload);
     });
     // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
-    scope.addHook('onResponse', (request, _reply, done) => {
+    scope.addHook('onResponse', (request, reply, done) => {
       const context = contexts.find(request);
       context?.reservation?.release();
       if (context?.grant && !context.grant.bound) context.grant.grant.revoke();
+      if (context?.stop !== undefined) auditStop(request, context, context.stop, reply.statusCode);
       done();
     });
     await scope.register(httpProxy, proxyOptions(deps, contexts));
+  });
+}
+
+/** A stop's audit line, with the recorder's refusal (or the proxy's failure to reach it) as its outcome. */
+function auditStop(request: FastifyRequest, context: ProxyContext, id: string, status: number): void {
+  const { namespace, pod } = request.params as { namespace: string; pod: string };
+  writeAudit(request.log, {
+    action: 'stop',
+    identity: context.identity,
+    namespace,
+    pod,
+    recording: id,
+    ...(status >= 400 ? { outcome: status } : {}),
   });
 }

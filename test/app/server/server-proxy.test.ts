@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
+import { describeLogRecord } from '../../../server/operations/log-text.ts';
+import { eventually } from '../../harness/eventually.ts';
 import { freePort, portOf } from '../../harness/ports.ts';
 import { finishedRecordingStatus } from '../../harness/recording-status.ts';
 import { buildFixture, HOST, startFakeSidecar } from './server-fixture.ts';
@@ -140,6 +144,51 @@ describe('server proxy to a fake sidecar', () => {
     assert.equal(response.statusCode, 200);
     const audit = f.logLines().find((line) => line.audit)?.audit as { action: string; recording: string };
     assert.deepEqual([audit.action, audit.recording], ['stop', 'rec-3']);
+  });
+
+  // Issue 44 item 13: a stop the recorder answered 404 was logged as 'stopped early' (audited before it
+  // was forwarded, without the answer). The audit line carries the answer's status, and the text log says so.
+  it('audits a stop the sidecar refused, or could not be asked, as refused: never as stopped early', async (t) => {
+    const stopsLogged = (fixture: { logLines: () => Record<string, unknown>[] }) =>
+      fixture
+        .logLines()
+        .filter((line) => line.msg === 'audit stop')
+        .map((line) => describeLogRecord(line));
+    // Through real listeners: inject() rejects when the proxy cannot connect for a request with a body.
+    const stopThrough = async (sidecarPort: number, id: string) => {
+      const f = await buildFixture(t);
+      await f.registerLocal(sidecarPort);
+      const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
+      const answer = await fetch(`${address}${base}/recordings/${id}/stop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      await answer.arrayBuffer();
+      await eventually(() => Promise.resolve(stopsLogged(f).length > 0 || undefined), 5000, 'the audit');
+      return { status: answer.status, logged: stopsLogged(f) };
+    };
+    // A recorder that holds no such recording, as the real sidecar answers then.
+    const refusing = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ code: 'ERR_NOT_FOUND', message: 'no recording gone-1' }));
+    });
+    refusing.listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    t.after(() => refusing.close());
+    const sidecar = await startFakeSidecar(t);
+
+    assert.deepEqual(await stopThrough(portOf(refusing), 'gone-1'), {
+      status: 404,
+      logged: [`stop of recording gone-1 on local/${HOST} by anonymous refused (404)`],
+    });
+    assert.deepEqual(await stopThrough(await freePort(), 'rec-5'), {
+      status: 502,
+      logged: [`stop of recording rec-5 on local/${HOST} by anonymous refused (502)`],
+    });
+    assert.deepEqual(await stopThrough(sidecar.port, 'rec-4'), {
+      status: 200,
+      logged: [`recording rec-4 on local/${HOST} stopped early by anonymous`],
+    });
   });
 
   it('streams a large artifact from the sidecar', async (t) => {
