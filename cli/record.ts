@@ -7,9 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
-import { downloadTo } from './artifact-files.ts';
 import { ApiError, type FurnaceApi } from './kube-api.ts';
-import { checkedArtifactNames, checkedRecordingId, printable } from './safe-output.ts';
+import { checkedRecordingId, printable } from './safe-output.ts';
+import { writeRecordedFiles } from './record-artifacts.ts';
 import { createProgress, describeProgress } from './progress.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
 import { followRecording } from './status-reads.ts';
@@ -179,12 +179,12 @@ async function record(context: VerbContext): Promise<number> {
     return 1;
   }
   const dir = optionText(context.parsed, 'output') ?? `furnace-${id}`;
-  for (const name of checkedArtifactNames(status.artifacts, `the status of ${id}`)) {
-    stdout.write(`${await downloadTo(api, `${base}/${id}/artifacts/${name}`, dir, name)}\n`);
-  }
+  const downloadCommand = `furnace download ${id} -n ${namespace}${connectionFlags(context)}`;
+  const files = { api, path: `${base}/${id}`, status, dir, downloadCommand };
+  if (!(await writeRecordedFiles(files, { stdout, stderr }))) return 1;
   stderr.write(
     `furnace record: ${id} done${status.samples === undefined ? '' : `, ${status.samples} samples`}; ` +
-      `also in the catalog (furnace download ${id} -n ${namespace}${connectionFlags(context)})\n`,
+      `also in the catalog (${downloadCommand})\n`,
   );
   return 0;
 }
