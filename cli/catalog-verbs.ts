@@ -91,7 +91,8 @@ async function download(context: VerbContext): Promise<number> {
   }
   const dir = optionText(context.parsed, 'output') ?? '.';
   for (const name of wanted === undefined ? names : [wanted]) {
-    const path = await downloadTo(api, `${entryPath(context, id)}/artifacts/${name}`, dir, `${id}-${name}`);
+    const file = `${id}-${name}`;
+    const path = await downloadTo(api, `${entryPath(context, id)}/artifacts/${name}`, { dir, file });
     context.io.stdout.write(`${path}\n`);
   }
   return 0;

@@ -41,6 +41,8 @@ export interface SendOptions {
   headers?: IncomingHttpHeaders;
   /** A path used as it is, not under the aggregated prefix. */
   raw?: boolean;
+  /** Give up when the connection is idle this long (a status read that waits); 30 s by default with --server. */
+  timeoutMs?: number;
 }
 
 /** A refusal or failure the server (or the API server) answered; `message` is theirs. */
@@ -123,7 +125,8 @@ export function createFurnaceApi(connection: Connection, KubeConfigImpl: KubeCon
       const headers = { accept: 'application/json, */*', ...options.headers };
       const target = `${options.raw ? '' : AGGREGATED_PREFIX}${path}`;
       try {
-        return await sendWithKubeConfig(kc, { method, path: target, headers, body: options.body });
+        const { body, timeoutMs } = options;
+        return await sendWithKubeConfig(kc, { method, path: target, headers, body, timeoutMs });
       } catch (error) {
         throw new Error(`could not reach the API server at ${server}: ${(error as Error).message}`);
       }

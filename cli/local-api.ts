@@ -60,8 +60,9 @@ function send(base: URL, key: string | undefined, method: string, path: string, 
   };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<IncomingMessage>((resolve, reject) => {
-    const call = request(url, { method, headers, timeout: 30_000 }, resolve);
-    call.on('timeout', () => call.destroy(new Error('no answer within 30 s')));
+    const timeout = options.timeoutMs ?? 30_000;
+    const call = request(url, { method, headers, timeout }, resolve);
+    call.on('timeout', () => call.destroy(new Error(`no answer within ${timeout / 1000} s`)));
     call.on('error', (error) =>
       reject(new Error(`could not reach the Furnace server at ${base.origin}: ${error.message}`)),
     );

@@ -1,20 +1,20 @@
 // `furnace record -n NS POD`: starts a recording through the aggregated API, shows its progress until it
-// finishes, and writes its artifacts into a directory.
+// finishes (status reads that wait on the recorder for the end: status-reads.ts), and writes its artifacts
+// into a directory.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROFILE_TYPES } from '../core/contract/profile-types.ts';
 import type { RecordingStatus } from '../core/contract/recording.ts';
 import { optionText, parseDuration, UsageError } from './args.ts';
-import { downloadTo } from './artifact-files.ts';
 import { ApiError, type FurnaceApi } from './kube-api.ts';
-import { checkedArtifactNames, checkedRecordingId, printable } from './safe-output.ts';
+import { checkedRecordingId, printable } from './safe-output.ts';
+import { writeRecordedFiles } from './record-artifacts.ts';
 import { createProgress, describeProgress } from './progress.ts';
 import { remoteVerb, type VerbContext } from './remote.ts';
+import { followRecording } from './status-reads.ts';
 import { CALL_GRAPHS } from '../core/contract/recording-params.ts';
 import { PROFILERS, VERBS } from './verbs.ts';
-
-const POLL_MS = 1000;
 
 /** An option whose value must be one of `allowed`; undefined when it is not given. */
 function choiceOption(
@@ -146,6 +146,7 @@ async function record(context: VerbContext): Promise<number> {
   const namespace = context.namespace();
   const base = `/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/recordings`;
   const started = await startRecording(api, base, body, context.io.stderr);
+  const startedAt = Date.now();
   const id = checkedRecordingId(started.id, 'the start answer');
   const { stderr, stdout } = context.io;
   stderr.write(
@@ -161,13 +162,13 @@ async function record(context: VerbContext): Promise<number> {
     api.json('POST', `${base}/${id}/stop`, {}).catch(() => undefined);
   };
   process.once('SIGINT', stop);
-  let status = started;
+  let status: RecordingStatus;
   try {
-    while (status.state !== 'done' && status.state !== 'failed') {
-      progress.update(`${id}: ${describeProgress(status)}`);
-      await sleep(POLL_MS);
-      status = await api.json<RecordingStatus>('GET', `${base}/${id}`);
-    }
+    status = await followRecording(started, {
+      ...{ api, path: `${base}/${id}`, parse: (raw) => raw as RecordingStatus },
+      ...{ startedAt, durationSeconds: Number(body.durationSeconds) },
+      onStatus: (now) => progress.update(`${id}: ${describeProgress(now)}`),
+    });
   } finally {
     process.removeListener('SIGINT', stop);
     progress.done();
@@ -178,12 +179,12 @@ async function record(context: VerbContext): Promise<number> {
     return 1;
   }
   const dir = optionText(context.parsed, 'output') ?? `furnace-${id}`;
-  for (const name of checkedArtifactNames(status.artifacts, `the status of ${id}`)) {
-    stdout.write(`${await downloadTo(api, `${base}/${id}/artifacts/${name}`, dir, name)}\n`);
-  }
+  const downloadCommand = `furnace download ${id} -n ${namespace}${connectionFlags(context)}`;
+  const files = { api, path: `${base}/${id}`, status, dir, downloadCommand };
+  if (!(await writeRecordedFiles(files, { stdout, stderr }))) return 1;
   stderr.write(
     `furnace record: ${id} done${status.samples === undefined ? '' : `, ${status.samples} samples`}; ` +
-      `also in the catalog (furnace download ${id} -n ${namespace}${connectionFlags(context)})\n`,
+      `also in the catalog (${downloadCommand})\n`,
   );
   return 0;
 }

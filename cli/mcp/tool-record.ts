@@ -1,7 +1,6 @@
 // The `record` tool: starts a recording of a pod through Furnace, as `furnace record` does, reports its
 // progress as MCP progress notifications while it runs, and stops it when the client cancels (what was
 // sampled is kept). A refusal (RBAC, limits, no such pod) comes back as a tool error in Furnace's words.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { LIMIT_CEILINGS } from '../../core/contract/limits.ts';
@@ -11,13 +10,11 @@ import { MAX_PID, MAX_PROCESS_PATTERN } from '../../core/contract/recording-para
 import type { FurnaceApi } from '../kube-api.ts';
 import { describeProgress } from '../progress.ts';
 import { startRecording } from '../record.ts';
+import { followRecording } from '../status-reads.ts';
 import { OBJECT_NAME_PATTERN, checked } from './answer-schemas.ts';
 import { boundedMessage } from './bounded-text.ts';
 import { podRecordingsPath } from './furnace-reads.ts';
 import { answer, guarded, namespaceField, type ToolContext, type ToolExtra } from './tool-context.ts';
-
-/** How often the status is read while recording (as `furnace record` does). */
-export const POLL_MS = 1000;
 
 const inputSchema = {
   namespace: namespaceField,
@@ -96,12 +93,10 @@ function progressReporter(
 async function follow(
   api: FurnaceApi,
   path: string,
-  started: RecordingStatus,
+  started: { status: RecordingStatus; at: number; durationSeconds: number },
   signals: { extra: ToolExtra; closing: AbortSignal },
 ): Promise<RecordingStatus> {
   const { extra, closing } = signals;
-  const report = progressReporter(extra, closing);
-  let status = started;
   // Cancelled, or the client went away: stop it and follow it to its end, so what was sampled is kept.
   let stopped = false;
   const stop = (): void => {
@@ -112,16 +107,16 @@ async function follow(
   extra.signal.addEventListener('abort', stop, { once: true });
   closing.addEventListener('abort', stop, { once: true });
   try {
-    while (status.state !== 'done' && status.state !== 'failed') {
-      await report(status);
-      await sleep(POLL_MS);
-      status = checked('status', await api.json<unknown>('GET', path), `the status of ${started.id}`);
-    }
+    // Reads wait on the recorder: a few seconds each while it records (a notification each), then for its end.
+    return await followRecording(started.status, {
+      ...{ api, path, startedAt: started.at, durationSeconds: started.durationSeconds },
+      parse: (raw) => checked('status', raw, `the status of ${started.status.id}`),
+      onStatus: progressReporter(extra, closing),
+    });
   } finally {
     extra.signal.removeEventListener('abort', stop);
     closing.removeEventListener('abort', stop);
   }
-  return status;
 }
 
 function recordText(status: RecordingStatus, where: string): string {
@@ -158,10 +153,14 @@ export function registerRecordTool(server: McpServer, context: ToolContext): voi
       const api = context.api();
       const namespace = args.namespace ?? context.namespace();
       const base = podRecordingsPath(namespace, args.pod);
-      const raw = await startRecording(api, base, startBody(args), process.stderr);
+      const body = startBody(args);
+      const raw = await startRecording(api, base, body, process.stderr);
       const started = checked('status', raw, 'the start');
+      const at = Date.now();
       const path = `${base}/${encodeURIComponent(started.id)}`;
-      const status = await follow(api, path, started, { extra, closing: context.closing });
+      const durationSeconds = Number(body.durationSeconds);
+      const signals = { extra, closing: context.closing };
+      const status = await follow(api, path, { status: started, at, durationSeconds }, signals);
       const where = `${namespace}/${args.pod}`;
       return {
         ...answer(recordText(status, where), {

@@ -3,9 +3,11 @@
 // server's proxy; core/contract/status-wait.ts) instead of polling, so the run's next step (the summary, a
 // rollout watch's comparison and Event) follows the end at once. The wait is bounded: the recorder answers
 // after END_WAIT_SECONDS at most, the client gives up a little after that (server-client.ts), and a read that
-// waited and failed other than with a 404 is made again as a plain poll. A recorder from before the wait
-// answers at once, which is a poll; the reconcile then looks again as it did (run-polls.ts).
+// waited and failed other than with a 404 is made again as a plain poll (core/contract/status-follow.ts, the
+// CLI's too). A recorder from before the wait answers at once, which is a poll; the reconcile then looks
+// again as it did (run-polls.ts).
 import type { RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
+import { readWaitingOrPoll, type StatusReads } from '../../core/contract/status-follow.ts';
 import type { RecordingSpec, RecordingStatus } from './recording-types.ts';
 import { runInProgress } from './runs.ts';
 import { isNotFound } from './server-errors.ts';
@@ -49,15 +51,15 @@ export async function readRecordingStatus(
   log?: { warn(obj: object, msg: string): void },
 ): Promise<SidecarRecording> {
   const { namespace, pod, recordingId } = target;
-  if (waitSeconds === undefined) return server.getRecording(namespace, pod, recordingId);
-  try {
-    return await server.getRecording(namespace, pod, recordingId, { waitSeconds });
-  } catch (error) {
-    if (isNotFound(error)) throw error;
+  const reads: StatusReads<SidecarRecording> = {
+    poll: () => server.getRecording(namespace, pod, recordingId),
+    wait: (seconds) => server.getRecording(namespace, pod, recordingId, { waitSeconds: seconds }),
+    isNotFound,
+  };
+  return readWaitingOrPoll(reads, waitSeconds, (error) =>
     log?.warn(
       { err: error, pod: `${namespace}/${pod}`, recording: recordingId },
       'a status read waiting for the end failed; polling instead',
-    );
-    return server.getRecording(namespace, pod, recordingId);
-  }
+    ),
+  );
 }

@@ -5,6 +5,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { ErrorBody } from '../../core/contract/errors.ts';
 import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
+import { STATUS_WAIT_GRACE_MS } from '../../core/contract/status-follow.ts';
 import { MAX_STATUS_WAIT_SECONDS, STATUS_WAIT_FIELD } from '../../core/contract/status-wait.ts';
 import { isNotFound, ServerCallError } from './server-errors.ts';
 import type { LabelSelector } from './recording-types.ts';
@@ -88,9 +89,6 @@ export interface ServerClientOptions {
 }
 
 const SMALL_ANSWER = 1024 * 1024;
-
-/** How long past its wait a waiting status read is given before the operator stops waiting for its answer. */
-export const STATUS_WAIT_GRACE_MS = 3000;
 
 function readBody(res: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,6 @@
 // The sidecar HTTP API: an un-listened Fastify instance; every route but /healthz needs the proxy token,
 // and, once the API is served over HTTPS too, a TLS connection (the plain port is left to the probes).
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { errorBodySchema, installErrorHandler, readBearer } from '../../core/contract/http-errors.ts';
@@ -192,13 +191,21 @@ function registerRecordingRoutes(
       const recordings = api(request);
       // A read that waits answers when the artifact is there (the record page's tree: no poll between).
       if (request.query.wait === 'true') await recordings.whenArtifact?.(id, name);
-      const path = recordings.artifactPath(id, name);
-      const size = (await stat(path)).size;
+      // One open file gives the size and the bytes: a file replaced meanwhile (render-artifacts.ts renames a
+      // rewritten one onto its name) cannot answer one version's length with the other's bytes.
+      const file = await open(recordings.artifactPath(id, name));
+      const size = await file.stat().then(
+        (stats) => stats.size,
+        async (error: unknown) => {
+          await file.close();
+          throw error;
+        },
+      );
       return reply
         .type(ARTIFACT_CONTENT_TYPES[name])
         .header('content-length', size)
         .header('x-content-type-options', 'nosniff')
-        .send(createReadStream(path));
+        .send(file.createReadStream());
     },
   );
 }

@@ -1,6 +1,6 @@
 // Folded stacks from any profiler → the compact flame tree, stacks.folded, SVG, HTML, speedscope and the
 // exported profiles (pprof, OTLP), every file written to the recording's dir within the disk budget.
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { formatFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
@@ -30,7 +30,9 @@ export interface RenderDeps {
 
 /**
  * Writes one rendered artifact if the disk budget has room for it; a warning names it otherwise. A list of
- * pieces is written one after the other, as one file.
+ * pieces is written one after the other, as one file. The file is written beside its name and renamed onto
+ * it: a recording symbolized again (or resumed) rewrites files it already lists, and a download reading one
+ * then must get the old file or the new one whole, never a truncated one (an empty profile answered 200).
  */
 export async function writeArtifact(
   deps: RenderDeps,
@@ -50,7 +52,9 @@ export async function writeArtifact(
     });
     return;
   }
-  await writeFile(`${dir}/${name}`, text);
+  const writing = `${dir}/.${name}.writing`;
+  await writeFile(writing, text);
+  await rename(writing, `${dir}/${name}`);
   deps.report({ type: 'artifact', name });
 }
 

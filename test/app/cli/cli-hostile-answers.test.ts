@@ -62,7 +62,9 @@ describe('kubectl furnace against hostile answers', () => {
     const base = `${AGGREGATED_PREFIX}/namespaces/team/pods/web/recordings`;
     const server = await startFakeApiServer(t, (req) => {
       if (req.method === 'POST' && req.url === base) return { status: 202, body: recordingStatus('rec-1') };
-      if (req.url === `${base}/rec-1`) return { status: 200, body: done('rec-1', ['../../.bashrc']) };
+      // The status read waits (?waitSeconds=N): the path without its query.
+      if (req.url?.split('?')[0] === `${base}/rec-1`)
+        return { status: 200, body: done('rec-1', ['../../.bashrc']) };
       if (req.url?.includes('/artifacts/')) return { status: 200, body: 'owned\n' };
       return undefined;
     });
