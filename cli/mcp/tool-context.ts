@@ -26,6 +26,9 @@ export const namespaceField = z
   .optional()
   .describe("The namespace (default: the one furnace mcp was started with, else the kubeconfig context's)");
 
+/** How many functions a top list holds. */
+export const topField = z.number().int().min(1).max(50).optional();
+
 export const idField = (what: string) => z.string().regex(new RegExp(RECORDING_ID_PATTERN)).describe(what);
 
 /** A tool's answer: text for the model, and the same as structured content. */
