@@ -9,12 +9,14 @@ import { tallyRecording } from './recording-tally.ts';
 import type { StackTally } from './stack-tally.ts';
 import {
   answer,
+  diffPath,
   guarded,
   idField,
   namespaceField,
   topField,
   type ToolContext,
   type ToolExtra,
+  uiLink,
 } from './tool-context.ts';
 
 interface CompareArgs {
@@ -54,14 +56,18 @@ async function compareWithWorkload(
   const api = context.api();
   const { namespace, id, pod } = after.entry;
   const found = await workloadEarlier(api, namespace, id);
-  const comparisons: (ProfileComparison & { against: keyof typeof AGAINST })[] = [];
+  const comparisons: (ProfileComparison & { against: keyof typeof AGAINST; diff: string })[] = [];
   for (const earlier of found.earlier) {
     const before = await tallyRecording(
       api,
       { namespace, id: earlier.id },
       { heaviestKept: 0, signal: options.signal },
     );
-    comparisons.push({ against: earlier.kind, ...compared(before, after, options.top) });
+    comparisons.push({
+      against: earlier.kind,
+      ...compared(before, after, options.top),
+      diff: uiLink(context, diffPath(earlier.id, id)),
+    });
   }
   const workload = found.workload ?? null;
   const head =
@@ -73,7 +79,11 @@ async function compareWithWorkload(
         `${comparisons.length === 1 ? 'one earlier recording' : `${comparisons.length} earlier recordings`} of its workload.`;
   const text = [
     head,
-    ...comparisons.flatMap((c) => ['', `Against ${AGAINST[c.against]}, ${c.before.id}:`, comparisonText(c)]),
+    ...comparisons.flatMap((c) => [
+      '',
+      `Against ${AGAINST[c.against]}, ${c.before.id} (diff graph: ${c.diff}):`,
+      comparisonText(c),
+    ]),
   ].join('\n');
   return answer(text, { after: { id, namespace, pod }, workload, comparisons });
 }
@@ -124,7 +134,8 @@ export function registerCompareTool(server: McpServer, context: ToolContext): vo
         options,
       );
       const comparison = compared(before, after, top);
-      return answer(comparisonText(comparison), { ...comparison });
+      const diff = uiLink(context, diffPath(before.entry.id, after.entry.id));
+      return answer(`${comparisonText(comparison)}\nDiff graph: ${diff}`, { ...comparison, diff });
     }),
   );
 }

@@ -33,6 +33,10 @@ export async function startMcp(
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const client = new Client({ name: 'furnace-test', version: '1.0.0' });
+  // What the server said on stderr goes with the test's output: a server that went away says why there.
+  t.after(() => {
+    if (stderr.trim() !== '') t.diagnostic(`furnace mcp ${options.args.join(' ')}: ${stderr.slice(-4000)}`);
+  });
   await client.connect(transport);
   t.after(() => client.close());
   return {
@@ -50,11 +54,12 @@ export async function connectAssistant(
   t: TestContext,
   api: FurnaceApi,
   namespace: string,
+  uiBase?: string,
 ): Promise<Pick<McpSession, 'client'>> {
   const closing = new AbortController();
   t.after(() => closing.abort());
   const server = buildAssistantServer(
-    { api: () => api, namespace: () => namespace, connectionFlags: '', closing: closing.signal },
+    { api: () => api, namespace: () => namespace, uiBase, connectionFlags: '', closing: closing.signal },
     '0.0.0',
   );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

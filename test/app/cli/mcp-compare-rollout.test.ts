@@ -42,7 +42,7 @@ describe('furnace mcp compare: a workload before and after a rollout', () => {
     for (const [minute, v] of versions.entries()) await catalogFolded(f, { namespace: 'shop', minute, ...v });
     await f.app.listen({ host: '127.0.0.1', port: 0 });
     const api = createLocalApi({ server: `http://127.0.0.1:${portOf(f.app.server)}`, env: {} });
-    const mcp = await connectAssistant(t, api, 'shop');
+    const mcp = await connectAssistant(t, api, 'shop', 'https://furnace.example.com');
 
     // The first version has nothing before it: said so, not an error.
     const first = await callTool<Rollout>(mcp, 'compare', { after: 'v1' });
@@ -65,7 +65,10 @@ describe('furnace mcp compare: a workload before and after a rollout', () => {
       600,
       'regressed',
     ]);
-    assert.match(rollout.text, /Against the recording of its workload before it .*, v2:/);
+    assert.match(
+      rollout.text,
+      /Against the recording of its workload before it .*, v2 \(diff graph: https:\/\/furnace\.example\.com\/compare\/v2\/v3\):/,
+    );
     assert.match(rollout.text, /"furnace_beta" self 19\.6 % → 42\.9 %/);
 
     // With v1 pinned as deployment/web's baseline, v3 is compared with both.
@@ -85,13 +88,30 @@ describe('furnace mcp compare: a workload before and after a rollout', () => {
       ],
     );
     assert.match(both.text, /\(workload deployment\/web\)/);
-    assert.match(both.text, /Against its workload's pinned baseline, v1:/);
+    assert.match(
+      both.text,
+      /Against its workload's pinned baseline, v1 \(diff graph: .*\/compare\/v1\/v3\):/,
+    );
+
+    // Where a person sees it: the UI's diff graph of the rollout, and the new version's flame graph.
+    const links = await callTool<{ graph: string; diff: string }>(mcp, 'links', {
+      id: 'v3',
+      compareWith: 'v2',
+    });
+    assert.deepEqual(
+      [links.structured.graph, links.structured.diff],
+      ['https://furnace.example.com/recordings/v3', 'https://furnace.example.com/compare/v2/v3'],
+    );
+    assert.match(links.text, /Diff graph v2 → v3: https:\/\/furnace\.example\.com\/compare\/v2\/v3/);
 
     // Two chosen recordings still compare as before.
-    const chosen = await callTool<{ before: { id: string }; verdict: string }>(mcp, 'compare', {
+    const chosen = await callTool<{ before: { id: string }; verdict: string; diff: string }>(mcp, 'compare', {
       before: 'v1',
       after: 'v2',
     });
-    assert.deepEqual([chosen.structured.before.id, chosen.structured.verdict], ['v1', 'unchanged']);
+    assert.deepEqual(
+      [chosen.structured.before.id, chosen.structured.verdict, chosen.structured.diff],
+      ['v1', 'unchanged', 'https://furnace.example.com/compare/v1/v2'],
+    );
   });
 });
