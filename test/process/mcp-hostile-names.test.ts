@@ -1,7 +1,7 @@
 // `furnace mcp --server` against a local Furnace recording a program whose function names are hostile:
 // one reads like an instruction to the assistant, one carries terminal escape sequences, one is 1 MiB
-// long. Driven by the MCP SDK's own client, every answer comes back bounded, printable, and with the
-// names quoted as data.
+// long. Driven by the MCP SDK's own client, every answer (the summary, a comparison of two recordings, the
+// folded stacks as a resource) comes back bounded, printable, and with the names quoted as data.
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
@@ -65,6 +65,30 @@ describe('furnace mcp with hostile function names', () => {
       names.some((n) => n.includes('owned\uFFFD\uFFFD[2J\uFFFD[31mred\uFFFDtxt')),
       JSON.stringify(names),
     );
+
+    // A second recording compared with the first names the same functions: bounded, printable, quoted.
+    const again = await callTool<{ id: string }>(mcp, 'record', {
+      pod: hostname(),
+      processPattern: pattern,
+      durationSeconds: 4,
+    });
+    assert.equal(again.isError, false, again.text);
+    const compared = await callTool<{ grew: { name: string }[]; shrank: { name: string }[] }>(
+      mcp,
+      'compare',
+      { before: recorded.structured.id, after: again.structured.id, top: 50 },
+    );
+    assert.equal(compared.isError, false, compared.text);
+    const changed = [...compared.structured.grew, ...compared.structured.shrank].map((c) => c.name);
+    assert.ok(changed.length > 0, compared.text);
+    assert.ok(
+      changed.every((name) => name.length < MAX_NAME_CHARS + 30),
+      JSON.stringify(changed),
+    );
+    for (const text of [compared.text, ...strings(compared.structured)])
+      assert.doesNotMatch(text, CONTROL, JSON.stringify(text.slice(0, 300)));
+    assert.ok(compared.text.length <= MAX_TEXT_CHARS + 200, `text of ${compared.text.length} chars`);
+    assert.ok(compared.text.split('\n').every((line) => !line.trimStart().startsWith('SYSTEM')));
 
     // The artifact as a resource: the names whole (it is the data), the controls replaced.
     const links = await callTool<{ artifacts: { name: string; uri: string }[] }>(mcp, 'links', {
