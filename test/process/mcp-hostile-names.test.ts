@@ -1,10 +1,13 @@
 // `furnace mcp --server` against a local Furnace recording a program whose function names are hostile:
 // one reads like an instruction to the assistant, one carries terminal escape sequences, one is 1 MiB
 // long. Driven by the MCP SDK's own client, every answer (the summary, a comparison of two recordings, the
-// folded stacks as a resource) comes back bounded, printable, and with the names quoted as data.
+// folded stacks, SVG and pprof as resources) comes back bounded, printable, and with the names quoted as data.
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ProfileSchema } from '../../core/proto/gen/pprof/profile_pb.ts';
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../cli/mcp/bounded-text.ts';
 import { INSTRUCTION_NAME, runInstructionNamesProgram } from '../harness/instruction-names-program.ts';
 import { startLocalServer } from '../harness/local-server.ts';
@@ -100,5 +103,20 @@ describe('furnace mcp with hostile function names', () => {
     const text = String((read.contents[0] as { text?: string }).text);
     assert.ok(text.includes('L'.repeat(1 << 20)), 'the folded stacks keep the long name');
     assert.doesNotMatch(text, CONTROL);
+
+    // The SVG flame graph as text, and pprof as a blob whose strings are the program's names.
+    const uri = (name: string): string => {
+      const found = links.structured.artifacts.find((a) => a.name === name);
+      assert.ok(found, `${name} among ${links.text}`);
+      return found.uri;
+    };
+    const svg = await mcp.client.readResource({ uri: uri('flamegraph.svg') });
+    const svgText = String((svg.contents[0] as { text?: string }).text);
+    assert.match(svgText, /^(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?<svg/);
+    assert.doesNotMatch(svgText, CONTROL);
+    const pprof = await mcp.client.readResource({ uri: uri('profile.pb.gz') });
+    const blob = (pprof.contents[0] as { blob?: string; mimeType?: string }).blob ?? '';
+    const profile = fromBinary(ProfileSchema, gunzipSync(Buffer.from(blob, 'base64')));
+    assert.ok(profile.stringTable.includes(INSTRUCTION_NAME), 'pprof names the functions');
   });
 });
