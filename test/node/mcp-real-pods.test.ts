@@ -18,8 +18,14 @@ import { install, loadFurnaceImages, uninstall, userKubeconfig } from './readme-
 import { enableNamespace, readyPod } from './readme-walk-real-pods.ts';
 
 const node: TestNode = await useNode();
-/** Busy half of each 100 ms: 5 s at 499 Hz gives the comparison hundreds of samples a side. */
-const BUSY_PERCENT = 50;
+/**
+ * Always busy, and a CPU request that weighs against the machine's other work: a first run at 50 % busy,
+ * 10m requested and 5 s on a machine at load 16 gave 226 and 196 samples, too few for the comparison to
+ * flag furnace_light's 12 % → 29 % (q above 0.01).
+ */
+const BUSY_PERCENT = 100;
+const CPU_REQUEST = '200m';
+const SECONDS = 10;
 
 function hotDeployment(namespace: string) {
   return {
@@ -38,7 +44,7 @@ function hotDeployment(namespace: string) {
               name: 'app',
               image: HOT_VERSION_IMAGES.v1,
               imagePullPolicy: 'Never',
-              resources: { requests: { cpu: '10m' } },
+              resources: { requests: { cpu: CPU_REQUEST } },
             },
           ],
         },
@@ -54,7 +60,7 @@ interface Change {
   verdict: string;
 }
 
-/** Once the pod's sidecar has registered (the list names it), a 5 s recording of its app container. */
+/** Once the pod's sidecar has registered (the list names it), a recording of its app container. */
 async function recordPod(mcp: McpSession, pod: string): Promise<string> {
   await eventually(
     async () => {
@@ -69,7 +75,7 @@ async function recordPod(mcp: McpSession, pod: string): Promise<string> {
   const recorded = await callTool<{ id: string; state: string; samples: number }>(
     mcp,
     'record',
-    { pod, container: 'app', durationSeconds: 5, frequency: 499 },
+    { pod, container: 'app', durationSeconds: SECONDS, frequency: 499 },
     { onprogress: (p) => progress.push(p.progress) },
   );
   assert.equal(recorded.isError, false, recorded.text);
@@ -124,8 +130,9 @@ describe('kubectl furnace mcp on real pods', () => {
     );
     const v2 = await recordPod(mcp, v2Pod);
 
+    type Side = { id: string; totalSamples: number };
     const rollout = await callTool<{
-      comparisons: { against: string; before: { id: string }; verdict: string; grew: Change[] }[];
+      comparisons: { against: string; before: Side; after: Side; verdict: string; grew: Change[] }[];
     }>(mcp, 'compare', { after: v2 });
     assert.equal(rollout.isError, false, rollout.text);
     const [previous] = rollout.structured.comparisons;
@@ -135,8 +142,9 @@ describe('kubectl furnace mcp on real pods', () => {
     assert.equal(light?.verdict, 'regressed', rollout.text);
     assert.ok((light?.afterShare ?? 0) > (light?.beforeShare ?? 0) * 1.5, rollout.text);
     process.stdout.write(
-      `furnace mcp on real pods: ${v1Pod} → ${v2Pod}, furnace_light ` +
-        `${light?.beforeShare} → ${light?.afterShare} of the samples, ${previous?.verdict}\n`,
+      `furnace mcp on real pods: ${v1Pod} → ${v2Pod} (${previous?.before.totalSamples} → ` +
+        `${previous?.after.totalSamples} samples), furnace_light ${light?.beforeShare} → ` +
+        `${light?.afterShare} of them, ${previous?.verdict}\n`,
     );
   });
 });
