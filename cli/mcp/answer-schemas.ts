@@ -2,6 +2,7 @@
 // against a schema of the fields it uses, with every string and list capped; an answer that fails is an
 // error naming the field, never passed on. Statuses use core's own recordingStatusSchema.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
 import { ARTIFACT_NAMES } from '../../core/contract/names.ts';
 import { PROFILE_TYPES } from '../../core/contract/profile-types.ts';
 import {
@@ -97,6 +98,37 @@ const containersSchema = {
   properties: { containers: { type: 'array', maxItems: 100, items: text(MAX_CONTAINER_NAME) } },
 } as const;
 
+/**
+ * The part of the server's regression answer (`…/recordings/<id>/regression`) the assistant uses: which
+ * earlier recordings of the workload it names (the one before, the pinned baseline), not its numbers.
+ */
+const regressionSchema = {
+  type: 'object',
+  required: ['id', 'comparisons'],
+  properties: {
+    id: { type: 'string', pattern: RECORDING_ID_PATTERN },
+    workload: { type: 'string', maxLength: 320, pattern: WORKLOAD_PATTERN },
+    comparisons: {
+      type: 'array',
+      maxItems: 3,
+      items: {
+        type: 'object',
+        required: ['kind', 'against'],
+        properties: {
+          kind: { type: 'string', enum: ['previous', 'baseline', 'chosen'] },
+          against: { type: 'string', pattern: RECORDING_ID_PATTERN },
+        },
+      },
+    },
+  },
+} as const;
+
+export interface RegressionView {
+  id: string;
+  workload?: string;
+  comparisons: { kind: 'previous' | 'baseline' | 'chosen'; against: string }[];
+}
+
 /** A catalog entry as the assistant reads it. */
 export interface EntryView {
   id: string;
@@ -130,6 +162,7 @@ const CHECKS = {
   containers: ajv.compile<{ containers: string[] }>(containersSchema),
   processes: ajv.compile<ProcessMatches>(processMatchesSchema),
   status: ajv.compile<RecordingStatus>(recordingStatusSchema),
+  regression: ajv.compile<RegressionView>(regressionSchema),
 };
 
 export class InvalidAnswerError extends Error {

@@ -2,11 +2,12 @@
 // as resources, over whatever transport the caller connects (stdio for the command).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerArtifactResources } from './artifact-resources.ts';
-import { registerCompareTool, registerSummarizeTool } from './tool-analysis.ts';
+import { registerCompareTool } from './tool-compare.ts';
 import type { ToolContext } from './tool-context.ts';
 import { registerLinksTool } from './tool-links.ts';
 import { registerListTool } from './tool-list.ts';
 import { registerRecordTool } from './tool-record.ts';
+import { registerSummarizeTool } from './tool-summarize.ts';
 
 export const ASSISTANT_INSTRUCTIONS =
   'Furnace records CPU and other profiles of Kubernetes pods with your own Kubernetes identity and rights. ' +

@@ -98,6 +98,33 @@ export async function getEntry(api: FurnaceApi, namespace: string, id: string): 
   return entry;
 }
 
+/** The earlier recordings of a workload, newest first. */
+export interface WorkloadEarlier {
+  /** The workload of the pinned baseline the recording belongs to (`deployment/web`), when one is pinned. */
+  workload?: string;
+  /** The recording of the workload before it (`previous`) and the pinned baseline (`baseline`). */
+  earlier: { kind: 'previous' | 'baseline'; id: string }[];
+}
+
+/**
+ * Which recordings the server compares `id` with as a rollout (docs/rollout-watch.md): its workload's
+ * recording before it and the workload's pinned baseline. The server decides both (one rule for the UI,
+ * the watch and the assistant); only their ids are taken from its answer.
+ */
+export async function workloadEarlier(
+  api: FurnaceApi,
+  namespace: string,
+  id: string,
+): Promise<WorkloadEarlier> {
+  const answer = await api.json<unknown>('GET', `${entryPath(namespace, id)}/regression`);
+  const view = checked('regression', answer, `the regression of ${id}`);
+  if (view.id !== id) throw new Error(`Furnace answered the regression of ${view.id} when asked for ${id}`);
+  const earlier = view.comparisons.flatMap((c) =>
+    c.kind === 'chosen' ? [] : [{ kind: c.kind, id: c.against }],
+  );
+  return { ...(view.workload === undefined ? {} : { workload: view.workload }), earlier };
+}
+
 /** An artifact's bytes as they arrive; ApiError with the server's words when it is refused. */
 export async function openArtifact(
   api: FurnaceApi,

@@ -31,6 +31,18 @@ export interface PathShare {
   share: number;
 }
 
+/**
+ * Why the graph may mislead, each with the samples it covers: measured here from the stacks (frames without
+ * a name; stacks that stop before main or a thread's start) or said by the recorder (its own words).
+ */
+export interface Diagnosis {
+  kind: 'missing-symbols' | 'stacks-cut-short' | 'recorder';
+  /** The samples it covers and their share (measured ones only; the recorder's words say their own share). */
+  samples?: number;
+  share?: number;
+  text: string;
+}
+
 export interface ProfileSummary {
   id: string;
   namespace: string;
@@ -42,9 +54,7 @@ export interface ProfileSummary {
   topSelf: FunctionShare[];
   topTotal: FunctionShare[];
   heaviestPaths: PathShare[];
-  /** Share of samples whose leaf frame has no symbol. */
-  unnamedShare: number;
-  diagnoses: string[];
+  diagnoses: Diagnosis[];
 }
 
 function shareOf(samples: number, total: number): number {
@@ -74,6 +84,26 @@ function pathShare(stack: string, samples: number, total: number, maxFrames: num
   };
 }
 
+function measured(tally: StackTally): Diagnosis[] {
+  const total = tally.totalSamples;
+  const found: Diagnosis[] = [];
+  if (tally.unnamedLeafSamples > 0)
+    found.push({
+      kind: 'missing-symbols',
+      samples: tally.unnamedLeafSamples,
+      share: shareOf(tally.unnamedLeafSamples, total),
+      text: 'samples whose leaf frame has no name (a stripped binary, or code compiled at run time without a perf map)',
+    });
+  if (tally.cutShortSamples > 0)
+    found.push({
+      kind: 'stacks-cut-short',
+      samples: tally.cutShortSamples,
+      share: shareOf(tally.cutShortSamples, total),
+      text: "samples whose stack stops before main or a thread's start (most often code built without frame pointers: record with callGraph dwarf)",
+    });
+  return found;
+}
+
 export function summarizeTally(entry: EntryView, tally: StackTally, limits: SummaryLimits): ProfileSummary {
   const total = tally.totalSamples;
   return {
@@ -89,8 +119,12 @@ export function summarizeTally(entry: EntryView, tally: StackTally, limits: Summ
     heaviestPaths: tally.heaviest
       .slice(0, limits.paths)
       .map((h) => pathShare(h.stack, h.samples, total, limits.pathFrames)),
-    unnamedShare: shareOf(tally.unnamedLeafSamples, total),
-    diagnoses: (entry.warnings ?? []).slice(0, 10).map((w) => boundedMessage(w)),
+    diagnoses: [
+      ...measured(tally),
+      ...(entry.warnings ?? [])
+        .slice(0, 10)
+        .map((w): Diagnosis => ({ kind: 'recorder', text: boundedMessage(w) })),
+    ],
   };
 }
 
@@ -117,9 +151,14 @@ export function summaryText(summary: ProfileSummary): string {
         (p.framesOmitted > 0 ? ` (${p.framesOmitted} frames in the middle left out)` : ''),
     ),
   ];
-  if (summary.unnamedShare > 0)
-    lines.push(`Samples whose leaf has no symbol: ${formatShare(summary.unnamedShare)}.`);
   if (summary.diagnoses.length > 0)
-    lines.push('Diagnoses:', ...summary.diagnoses.map((d) => `  - ${JSON.stringify(d)}`));
+    lines.push(
+      'Diagnoses:',
+      ...summary.diagnoses.map((d) =>
+        d.kind === 'recorder'
+          ? `  - the recorder said: ${JSON.stringify(d.text)}`
+          : `  - ${d.kind}: ${formatShare(d.share ?? 0)} (${d.samples} samples) ${d.text}`,
+      ),
+    );
   return lines.join('\n');
 }

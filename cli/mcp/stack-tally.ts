@@ -3,6 +3,7 @@
 // the few heaviest whole stacks. Nothing else of the profile is kept, so a profile of 100,000 unique
 // stacks costs its functions, not its stacks.
 import { divisorOf } from '../../core/compare/function-counts.ts';
+import { ROOT_FRAME } from '../../core/stacks/diagnose.ts';
 import { boundedName, MAX_NAME_CHARS } from './bounded-text.ts';
 
 /** Function names longer than this are kept cut (two names sharing these first characters add up). */
@@ -24,6 +25,8 @@ export interface FunctionCount {
   total: number;
   /** The last stack that added to `total`. */
   stamp: number;
+  /** A frame where a complete stack ends (main, a thread's start: core/stacks/diagnose.ts's ROOT_FRAME). */
+  root: boolean;
 }
 
 export interface StackTally {
@@ -33,6 +36,8 @@ export interface StackTally {
   invalidLines: number;
   /** Samples whose leaf frame has no name (missing symbols). */
   unnamedLeafSamples: number;
+  /** Samples whose stack reaches no root frame (main, a thread's start): cut short, most often by missing frame pointers. */
+  cutShortSamples: number;
   /** The greatest common divisor of the stacks' counts (0 without stacks): one sample's weight when counts are fixed periods. */
   countDivisor: number;
   /** Per function; the first frame (the process) counts only in a stack of it alone. */
@@ -62,6 +67,7 @@ export class StackTallier {
     uniqueStacks: 0,
     invalidLines: 0,
     unnamedLeafSamples: 0,
+    cutShortSamples: 0,
     countDivisor: 0,
     functions: new Map(),
     heaviest: [],
@@ -90,7 +96,7 @@ export class StackTallier {
     const name = frame.length > MAX_KEY_CHARS ? frame.slice(0, MAX_KEY_CHARS) : frame;
     let found = this.tally.functions.get(name);
     if (found === undefined) {
-      found = { self: 0, total: 0, stamp: 0 };
+      found = { self: 0, total: 0, stamp: 0, root: ROOT_FRAME.test(name) };
       this.tally.functions.set(detached(name), found);
     }
     if (frame.length > MAX_KEY_CHARS) {
@@ -112,11 +118,14 @@ export class StackTallier {
     tally.countDivisor = divisorOf(tally.countDivisor, count);
     const stamp = tally.uniqueStacks;
     const frames = this.framesOf(line, end);
+    let rooted = false;
     for (const counter of frames) {
+      rooted ||= counter.root;
       if (counter.stamp === stamp) continue;
       counter.stamp = stamp;
       counter.total += count;
     }
+    if (!rooted) tally.cutShortSamples += count;
     const leaf = frames[frames.length - 1];
     if (leaf === undefined) return;
     leaf.self += count;

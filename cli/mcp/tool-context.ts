@@ -26,7 +26,20 @@ export const namespaceField = z
   .optional()
   .describe("The namespace (default: the one furnace mcp was started with, else the kubeconfig context's)");
 
+/** How many functions a top list holds. */
+export const topField = z.number().int().min(1).max(50).optional();
+
 export const idField = (what: string) => z.string().regex(new RegExp(RECORDING_ID_PATTERN)).describe(what);
+
+/** A page of the web UI: a URL with --ui (or --server), else its path. */
+export function uiLink(context: ToolContext, path: string): string {
+  return context.uiBase === undefined ? path : new URL(path, context.uiBase).href;
+}
+
+/** The UI's diff graph (its compare page) of two recordings. */
+export function diffPath(before: string, after: string): string {
+  return `/compare/${encodeURIComponent(before)}/${encodeURIComponent(after)}`;
+}
 
 /** A tool's answer: text for the model, and the same as structured content. */
 export function answer(text: string, structured: Record<string, unknown>): CallToolResult {

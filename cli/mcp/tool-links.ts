@@ -4,17 +4,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { RESOURCE_ARTIFACTS, resourceUri } from './artifact-resources.ts';
 import { getEntry } from './furnace-reads.ts';
-import { guarded, idField, namespaceField, type ToolContext } from './tool-context.ts';
+import { diffPath, guarded, idField, namespaceField, uiLink, type ToolContext } from './tool-context.ts';
 import { boundedText } from './bounded-text.ts';
 
 interface LinksArgs {
   id: string;
   namespace?: string | undefined;
   compareWith?: string | undefined;
-}
-
-function uiLink(context: ToolContext, path: string): string {
-  return context.uiBase === undefined ? path : new URL(path, context.uiBase).href;
 }
 
 export function registerLinksTool(server: McpServer, context: ToolContext): void {
@@ -37,12 +33,7 @@ export function registerLinksTool(server: McpServer, context: ToolContext): void
       const entry = await getEntry(context.api(), namespace, args.id);
       const graph = uiLink(context, `/recordings/${encodeURIComponent(entry.id)}`);
       const diff =
-        args.compareWith === undefined
-          ? undefined
-          : uiLink(
-              context,
-              `/compare/${encodeURIComponent(args.compareWith)}/${encodeURIComponent(entry.id)}`,
-            );
+        args.compareWith === undefined ? undefined : uiLink(context, diffPath(args.compareWith, entry.id));
       const open = `kubectl furnace open ${entry.id}${context.connectionFlags}`;
       const artifacts = entry.artifacts
         .filter((a) => RESOURCE_ARTIFACTS[a.name] !== undefined)

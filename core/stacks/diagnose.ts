@@ -26,8 +26,8 @@ const CUT_SHARE = 0.5;
 /** Fewer samples than this share of one busy CPU's is "mostly idle". */
 const IDLE_SHARE = 0.05;
 
-// Where a walk up a complete stack ends: a program's start, a thread's start, a runtime's entry.
-const ROOT_FRAME =
+/** Where a walk up a complete stack ends: a program's start, a thread's start, a runtime's entry. */
+export const ROOT_FRAME =
   /^(main|_start|__libc_start_main\S*|__libc_start_call_main|start_thread|clone3?|__clone\S*|thread_start|ret_from_fork\S*|runtime\.(main|goexit\S*|mstart\S*)|node::Start|JavaMain|thread_native_entry)$/;
 const JIT_MAP = /^perf-\d+\.map$/;
 

@@ -1,10 +1,14 @@
 // The MCP SDK's own client driving `furnace mcp` as a subprocess over stdio (`node cli/bin.js mcp …`,
-// as `kubectl furnace mcp` runs it), closed when the test ends; and what tests read from its answers.
+// as `kubectl furnace mcp` runs it), or its tools in this process over the SDK's in-memory transport,
+// closed when the test ends; and what tests read from their answers.
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { FurnaceApi } from '../../cli/kube-api.ts';
+import { buildAssistantServer } from '../../cli/mcp/assistant-server.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 export interface McpSession {
@@ -29,6 +33,10 @@ export async function startMcp(
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const client = new Client({ name: 'furnace-test', version: '1.0.0' });
+  // What the server said on stderr goes with the test's output: a server that went away says why there.
+  t.after(() => {
+    if (stderr.trim() !== '') t.diagnostic(`furnace mcp ${options.args.join(' ')}: ${stderr.slice(-4000)}`);
+  });
   await client.connect(transport);
   t.after(() => client.close());
   return {
@@ -41,9 +49,30 @@ export async function startMcp(
   };
 }
 
+/** The tools of `furnace mcp` on `api` (the CLI's FurnaceApi), reached by the SDK's client in memory. */
+export async function connectAssistant(
+  t: TestContext,
+  api: FurnaceApi,
+  namespace: string,
+  uiBase?: string,
+): Promise<Pick<McpSession, 'client'>> {
+  const closing = new AbortController();
+  t.after(() => closing.abort());
+  const server = buildAssistantServer(
+    { api: () => api, namespace: () => namespace, uiBase, connectionFlags: '', closing: closing.signal },
+    '0.0.0',
+  );
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: 'furnace-test', version: '1.0.0' });
+  await client.connect(clientSide);
+  t.after(() => client.close());
+  return { client };
+}
+
 /** A tool's answer, with its text joined and its structured content typed as the test expects. */
 export async function callTool<T = Record<string, unknown>>(
-  session: McpSession,
+  session: Pick<McpSession, 'client'>,
   name: string,
   args: Record<string, unknown>,
   options: Parameters<Client['callTool']>[2] = {},

@@ -1,10 +1,13 @@
 // `furnace mcp --server` against a local Furnace recording a program whose function names are hostile:
 // one reads like an instruction to the assistant, one carries terminal escape sequences, one is 1 MiB
-// long. Driven by the MCP SDK's own client, every answer comes back bounded, printable, and with the
-// names quoted as data.
+// long. Driven by the MCP SDK's own client, every answer (the summary, a comparison of two recordings, the
+// folded stacks, SVG and pprof as resources) comes back bounded, printable, and with the names quoted as data.
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ProfileSchema } from '../../core/proto/gen/pprof/profile_pb.ts';
 import { MAX_NAME_CHARS, MAX_TEXT_CHARS } from '../../cli/mcp/bounded-text.ts';
 import { INSTRUCTION_NAME, runInstructionNamesProgram } from '../harness/instruction-names-program.ts';
 import { startLocalServer } from '../harness/local-server.ts';
@@ -66,6 +69,30 @@ describe('furnace mcp with hostile function names', () => {
       JSON.stringify(names),
     );
 
+    // A second recording compared with the first names the same functions: bounded, printable, quoted.
+    const again = await callTool<{ id: string }>(mcp, 'record', {
+      pod: hostname(),
+      processPattern: pattern,
+      durationSeconds: 4,
+    });
+    assert.equal(again.isError, false, again.text);
+    const compared = await callTool<{ grew: { name: string }[]; shrank: { name: string }[] }>(
+      mcp,
+      'compare',
+      { before: recorded.structured.id, after: again.structured.id, top: 50 },
+    );
+    assert.equal(compared.isError, false, compared.text);
+    const changed = [...compared.structured.grew, ...compared.structured.shrank].map((c) => c.name);
+    assert.ok(changed.length > 0, compared.text);
+    assert.ok(
+      changed.every((name) => name.length < MAX_NAME_CHARS + 30),
+      JSON.stringify(changed),
+    );
+    for (const text of [compared.text, ...strings(compared.structured)])
+      assert.doesNotMatch(text, CONTROL, JSON.stringify(text.slice(0, 300)));
+    assert.ok(compared.text.length <= MAX_TEXT_CHARS + 200, `text of ${compared.text.length} chars`);
+    assert.ok(compared.text.split('\n').every((line) => !line.trimStart().startsWith('SYSTEM')));
+
     // The artifact as a resource: the names whole (it is the data), the controls replaced.
     const links = await callTool<{ artifacts: { name: string; uri: string }[] }>(mcp, 'links', {
       id: recorded.structured.id,
@@ -76,5 +103,20 @@ describe('furnace mcp with hostile function names', () => {
     const text = String((read.contents[0] as { text?: string }).text);
     assert.ok(text.includes('L'.repeat(1 << 20)), 'the folded stacks keep the long name');
     assert.doesNotMatch(text, CONTROL);
+
+    // The SVG flame graph as text, and pprof as a blob whose strings are the program's names.
+    const uri = (name: string): string => {
+      const found = links.structured.artifacts.find((a) => a.name === name);
+      assert.ok(found, `${name} among ${links.text}`);
+      return found.uri;
+    };
+    const svg = await mcp.client.readResource({ uri: uri('flamegraph.svg') });
+    const svgText = String((svg.contents[0] as { text?: string }).text);
+    assert.match(svgText, /^(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?<svg/);
+    assert.doesNotMatch(svgText, CONTROL);
+    const pprof = await mcp.client.readResource({ uri: uri('profile.pb.gz') });
+    const blob = (pprof.contents[0] as { blob?: string; mimeType?: string }).blob ?? '';
+    const profile = fromBinary(ProfileSchema, gunzipSync(Buffer.from(blob, 'base64')));
+    assert.ok(profile.stringTable.includes(INSTRUCTION_NAME), 'pprof names the functions');
   });
 });

@@ -4,11 +4,9 @@
 // and a real server app on loopback; the pod's recorder is the fixture's stand-in sidecar.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createLocalApi } from '../../../cli/local-api.ts';
-import { buildAssistantServer } from '../../../cli/mcp/assistant-server.ts';
+import { connectAssistant } from '../../harness/mcp-client.ts';
 import { portOf } from '../../harness/ports.ts';
 import { buildFixture, startFakeSidecar } from '../server/server-fixture.ts';
 
@@ -24,17 +22,7 @@ describe('furnace mcp list: processes running now', () => {
     await f.registerLocal(sidecar.port);
     await f.app.listen({ host: '127.0.0.1', port: 0 });
     const api = createLocalApi({ server: `http://127.0.0.1:${portOf(f.app.server)}`, env: {} });
-    const closing = new AbortController();
-    t.after(() => closing.abort());
-    const server = buildAssistantServer(
-      { api: () => api, namespace: () => 'local', connectionFlags: '', closing: closing.signal },
-      '0.0.0',
-    );
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    const client = new Client({ name: 'furnace-test', version: '1.0.0' });
-    await client.connect(clientSide);
-    t.after(() => client.close());
+    const { client } = await connectAssistant(t, api, 'local');
 
     const result = (await client.callTool({
       name: 'list',

@@ -56,11 +56,42 @@ describe('summarize', () => {
     );
     assert.deepEqual(summary.topTotal[0], { name: '_start', samples: 99, share: 0.99 });
     assert.deepEqual(summary.heaviestPaths[0]?.frames, ['app', '_start', 'main', 'hot_beta']);
-    assert.equal(summary.unnamedShare, 0.01);
-    assert.deepEqual(summary.diagnoses, ['no frame pointers']);
+    // Each diagnosis measured from the stacks has its share and sample count; the recorder's its words.
+    assert.deepEqual(
+      summary.diagnoses.map((d) => [d.kind, d.share, d.samples]),
+      [
+        ['missing-symbols', 0.01, 1],
+        ['stacks-cut-short', 0.01, 1],
+        ['recorder', undefined, undefined],
+      ],
+    );
+    assert.equal(summary.diagnoses[2]?.text, 'no frame pointers');
     const text = summaryText(summary);
     assert.match(text, /1\. "hot_beta" 75\.0 % \(75 samples\)/);
-    assert.match(text, /"no frame pointers"/);
+    assert.match(text, /- missing-symbols: 1\.0 % \(1 samples\) samples whose leaf frame has no name/);
+    assert.match(text, /- stacks-cut-short: 1\.0 % \(1 samples\) samples whose stack stops before main/);
+    assert.match(text, /the recorder said: "no frame pointers"/);
+  });
+
+  it('counts the samples of stacks cut short, whichever frame is the root', () => {
+    const stacks = [
+      'app;_start;main;work 10', // complete
+      'app;start_thread;worker;work 20', // a thread's start: complete
+      'app;work;inner 30', // no root: cut short
+      'app;[libc.so.6];work 40', // no root: cut short
+    ].join('\n');
+    const summary = summarizeTally(entry('r2'), tally(stacks), DEFAULT_LIMITS);
+    assert.deepEqual(
+      summary.diagnoses.find((d) => d.kind === 'stacks-cut-short'),
+      {
+        kind: 'stacks-cut-short',
+        samples: 70,
+        share: 0.7,
+        text: "samples whose stack stops before main or a thread's start (most often code built without frame pointers: record with callGraph dwarf)",
+      },
+    );
+    const complete = summarizeTally(entry('r3'), tally('app;_start;main;work 10'), DEFAULT_LIMITS);
+    assert.deepEqual(complete.diagnoses, [], 'a complete profile has no diagnosis');
   });
 
   it('is deterministic whatever the order of the lines', () => {
