@@ -50,3 +50,21 @@ export async function liveProcDir(
 export async function procDirOf(pid: number, procRoot = '/proc'): Promise<string> {
   return (await liveProcDir(pid, procRoot)) ?? `${procRoot}/${pid}`;
 }
+
+/**
+ * The maps text of a live thread of each process in `pids` whose main thread has exited: what perf record
+ * cannot read itself (it reads the leader's, which are empty; perf-data-mmaps.ts).
+ */
+export async function leaderlessMaps(
+  pids: readonly number[],
+  procRoot = '/proc',
+): Promise<{ pid: number; maps: string }[]> {
+  const found: { pid: number; maps: string }[] = [];
+  for (const pid of pids) {
+    const dir = await liveProcDir(pid, procRoot);
+    if (dir === undefined || dir === `${procRoot}/${pid}`) continue;
+    const maps = await readFile(`${dir}/maps`, 'utf8').catch(() => '');
+    if (maps !== '') found.push({ pid, maps });
+  }
+  return found;
+}
