@@ -19,15 +19,22 @@ async function stateOf(dir: string): Promise<string | undefined> {
   return stat === undefined ? undefined : parseProcState(stat);
 }
 
+/** The threads of process `pid` other than its leader that still run, at most `limit` of them. */
+async function liveThreads(procRoot: string, pid: number, limit: number): Promise<number[]> {
+  const tasks = await readdir(`${procRoot}/${pid}/task`).catch(() => [] as string[]);
+  const live: number[] = [];
+  for (const tid of tasks) {
+    if (live.length >= limit) break;
+    if (!/^\d+$/.test(tid) || Number(tid) === pid) continue;
+    if (!isExitedState(await stateOf(`${procRoot}/${pid}/task/${tid}`))) live.push(Number(tid));
+  }
+  return live;
+}
+
 /** The first thread of a zombie leader's process that still runs, as its /proc/PID/task/TID directory. */
 async function liveThreadDir(procRoot: string, pid: number): Promise<string | undefined> {
-  const tasks = await readdir(`${procRoot}/${pid}/task`).catch(() => [] as string[]);
-  for (const tid of tasks) {
-    if (!/^\d+$/.test(tid) || Number(tid) === pid) continue;
-    const dir = `${procRoot}/${pid}/task/${tid}`;
-    if (!isExitedState(await stateOf(dir))) return dir;
-  }
-  return undefined;
+  const [tid] = await liveThreads(procRoot, pid, 1);
+  return tid === undefined ? undefined : `${procRoot}/${pid}/task/${tid}`;
 }
 
 /**
@@ -51,20 +58,24 @@ export async function procDirOf(pid: number, procRoot = '/proc'): Promise<string
   return (await liveProcDir(pid, procRoot)) ?? `${procRoot}/${pid}`;
 }
 
+/** The most threads of one process whose code mappings are written into perf.data. */
+export const MAX_LEADERLESS_THREADS = 4096;
+
 /**
- * The maps text of a live thread of each process in `pids` whose main thread has exited: what perf record
- * cannot read itself (it reads the leader's, which are empty; perf-data-mmaps.ts).
+ * For each process in `pids` whose main thread has exited: its live threads and their (shared) maps text,
+ * which perf record cannot read itself (it reads the leader's, which are empty; perf-data-mmaps.ts).
  */
 export async function leaderlessMaps(
   pids: readonly number[],
   procRoot = '/proc',
-): Promise<{ pid: number; maps: string }[]> {
-  const found: { pid: number; maps: string }[] = [];
+): Promise<{ pid: number; threads: number[]; maps: string }[]> {
+  const found: { pid: number; threads: number[]; maps: string }[] = [];
   for (const pid of pids) {
-    const dir = await liveProcDir(pid, procRoot);
-    if (dir === undefined || dir === `${procRoot}/${pid}`) continue;
-    const maps = await readFile(`${dir}/maps`, 'utf8').catch(() => '');
-    if (maps !== '') found.push({ pid, maps });
+    const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat === undefined || parseProcState(stat) !== 'Z') continue;
+    const threads = await liveThreads(procRoot, pid, MAX_LEADERLESS_THREADS);
+    const maps = await readFile(`${procRoot}/${pid}/task/${threads[0] ?? pid}/maps`, 'utf8').catch(() => '');
+    if (threads.length > 0 && maps !== '') found.push({ pid, threads, maps });
   }
   return found;
 }

@@ -1,9 +1,9 @@
 // A program whose main thread ends with pthread_exit while a thread it started keeps the CPU busy: its
 // leader is a zombie (empty command line and maps), the process runs on. The real sidecar finds it by
 // pattern and real perf records it; the flame graph names the busy thread's function.
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '../harness/eventually.ts';
 import { samplesOf } from '../harness/hot-program.ts';
@@ -35,38 +35,59 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** Builds the program as `name` in dir. */
+async function buildLeaderless(dir: string, name: string): Promise<string> {
+  const program = join(dir, name);
+  await writeFile(join(dir, 'leaderless.c'), LEADERLESS_C);
+  await run('gcc', ['-O1', '-fno-omit-frame-pointer', '-pthread', '-o', program, join(dir, 'leaderless.c')]);
+  return program;
+}
+
+/** Waits until the main thread of `pid` has exited (its leader a zombie) while the busy thread runs. */
+async function leaderExited(pid: number): Promise<void> {
+  await eventually(
+    async () => {
+      const { stdout } = await run('ps', ['-o', 'stat=', '-p', String(pid)]).catch(() => ({ stdout: '' }));
+      return stdout.trim().startsWith('Z') || undefined;
+    },
+    10_000,
+    'the main thread to exit (its leader a zombie) while the busy thread runs',
+  );
+}
+
+async function recordByPattern(t: TestContext, name: string, pid: number): Promise<string> {
+  const { sidecar } = await startRegisteredSidecar(t, SECRET);
+  const done = await sidecar.record({ processPattern: name, durationSeconds: 3, frequency: 199 });
+  assert.equal(done.state, 'done', done.error);
+  assert.deepEqual(
+    done.targets.map((chosen) => chosen.pid),
+    [pid],
+  );
+  return sidecar.artifact(done.id, 'stacks.folded');
+}
+
 describe('a process whose main thread has exited (real sidecar, real perf, a fake registration server)', () => {
   it('is chosen by pattern and recorded with its busy thread named in the folded stacks', async (t) => {
     const dir = await workDir(t, 'leaderless');
     const name = `furnace_leaderless_${process.pid}`;
-    const program = join(dir, name);
-    await writeFile(join(dir, 'leaderless.c'), LEADERLESS_C);
-    await run('gcc', [
-      '-O1',
-      '-fno-omit-frame-pointer',
-      '-pthread',
-      '-o',
-      program,
-      join(dir, 'leaderless.c'),
-    ]);
-    const target = startProcess(t, program, ['60']);
-    const { pid } = target;
-    await eventually(
-      async () => {
-        const { stdout } = await run('ps', ['-o', 'stat=', '-p', String(pid)]).catch(() => ({ stdout: '' }));
-        return stdout.trim().startsWith('Z') || undefined;
-      },
-      10_000,
-      'the main thread to exit (its leader a zombie) while the busy thread runs',
-    );
-    const { sidecar } = await startRegisteredSidecar(t, SECRET);
-    const done = await sidecar.record({ processPattern: name, durationSeconds: 3, frequency: 199 });
-    assert.equal(done.state, 'done', done.error);
-    assert.deepEqual(
-      done.targets.map((chosen) => chosen.pid),
-      [pid],
-    );
-    const folded = await sidecar.artifact(done.id, 'stacks.folded');
+    const target = startProcess(t, await buildLeaderless(dir, name), ['60']);
+    await leaderExited(target.pid);
+    const folded = await recordByPattern(t, name, target.pid);
+    assert.ok(samplesOf(folded, 'furnace_leaderless_spin') > 0, folded);
+  });
+
+  it('is named when its binary is only in its own mount namespace, as in a container', async (t) => {
+    const dir = await workDir(t, 'leaderless-ns');
+    const name = `furnace_leaderless_ns_${process.pid}`;
+    await mkdir(join(dir, 'build'));
+    const built = await buildLeaderless(join(dir, 'build'), name);
+    // An empty directory here; inside the program's mount namespace, a tmpfs holding the program it runs.
+    const inside = join(dir, 'own-root');
+    await mkdir(inside);
+    const script = `mount --make-rprivate / && mount -t tmpfs none ${inside} && cp ${built} ${inside}/ && exec ${inside}/${name} 60`;
+    const target = startProcess(t, 'unshare', ['-m', 'sh', '-c', script]);
+    await leaderExited(target.pid);
+    const folded = await recordByPattern(t, name, target.pid);
     assert.ok(samplesOf(folded, 'furnace_leaderless_spin') > 0, folded);
   });
 });

@@ -4,12 +4,16 @@
 // perf script names none of their frames. The recorder reads the maps of a live thread instead
 // (live-task.ts) and writes them into perf.data before perf script reads it: one PERF_RECORD_MMAP2 event
 // per executable file mapping, as perf's own synthesized ones are (time 0, so they come before every
-// sample), inserted at the start of the data section.
+// sample), inserted at the start of the data section. Each live thread gets the events under its own TID
+// as pid: perf script then gives that thread maps of its own (threads it starts later inherit them), and
+// opens the binaries in the mount namespace of /proc/TID (the zombie leader's namespace links are gone,
+// and a target in a container would otherwise be looked for in the recorder's filesystem).
 import { open, type FileHandle } from 'node:fs/promises';
 
-/** A process and the /proc maps text of one of its live threads. */
+/** A process, its live threads, and their /proc maps text (one address space). */
 export interface ProcessMaps {
   pid: number;
+  threads: readonly number[];
   maps: string;
 }
 
@@ -68,7 +72,7 @@ export function parseMapsForPerf(maps: string): ExecutableMapping[] {
   return mappings;
 }
 
-/** One PERF_RECORD_MMAP2 event for process `pid`, with a zeroed sample_id of `idBytes`. Pure. */
+/** One PERF_RECORD_MMAP2 event for process (or thread) `pid`, with a zeroed sample_id of `idBytes`. Pure. */
 export function mmap2Event(pid: number, mapping: ExecutableMapping, idBytes: number): Buffer {
   const name = Buffer.from(`${mapping.path}\0`, 'utf8');
   const nameBytes = Math.ceil(name.length / 8) * 8;
@@ -139,9 +143,10 @@ export async function addMmapEvents(file: string, processes: readonly ProcessMap
     const attrSize = Number(header.readBigUInt64LE(ATTR_SIZE_AT));
     const attr = await readAt(handle, Number(header.readBigUInt64LE(ATTRS_AT)), attrSize);
     const idBytes = sampleIdBytes(attr);
-    const events = processes.flatMap(({ pid, maps }) =>
-      parseMapsForPerf(maps).map((mapping) => mmap2Event(pid, mapping, idBytes)),
-    );
+    const events = processes.flatMap(({ threads, maps }) => {
+      const mappings = parseMapsForPerf(maps);
+      return threads.flatMap((tid) => mappings.map((mapping) => mmap2Event(tid, mapping, idBytes)));
+    });
     if (events.length === 0) return 0;
     const inserted = Buffer.concat(events);
     const dataOffset = Number(header.readBigUInt64LE(DATA_AT));

@@ -57,7 +57,7 @@ describe('code mappings written into perf.data', () => {
     t.after(() => rm(dir, { recursive: true, force: true }));
     const file = join(dir, 'perf.data');
     await writeFile(file, smallPerfData());
-    assert.equal(await addMmapEvents(file, [{ pid: 4100, maps: MAPS }]), 2);
+    assert.equal(await addMmapEvents(file, [{ pid: 4100, threads: [4101], maps: MAPS }]), 2);
     const data = await readFile(file);
     // /opt/spin: 72 bytes, the name padded to 16, a sample_id of TID, TIME, ID and CPU (32).
     const first = 72 + 16 + 32;
@@ -65,7 +65,7 @@ describe('code mappings written into perf.data', () => {
     assert.equal(data.readBigUInt64LE(48), BigInt(16 + first + second));
     assert.equal(data.readUInt32LE(240), 10, 'PERF_RECORD_MMAP2');
     assert.equal(data.readUInt16LE(246), first);
-    assert.deepEqual([data.readUInt32LE(248), data.readUInt32LE(252)], [4100, 4100]);
+    assert.deepEqual([data.readUInt32LE(248), data.readUInt32LE(252)], [4101, 4101], 'the live thread');
     assert.equal(data.readBigUInt64LE(256), 0x55d0b000n);
     assert.equal(data.readBigUInt64LE(264), 0x1000n, 'length');
     assert.equal(data.toString('utf8', 240 + 72, 240 + 72 + 9), '/opt/spin');
@@ -85,7 +85,9 @@ describe('code mappings written into perf.data', () => {
     const file = join(dir, 'perf.data');
     await writeFile(file, smallPerfData());
     assert.equal(
-      await addMmapEvents(file, [{ pid: 4100, maps: '7f0000000000-7f0000001000 rwxp 0 00:00 0 \n' }]),
+      await addMmapEvents(file, [
+        { pid: 4100, threads: [4101], maps: '7f0000000000-7f0000001000 rwxp 0 00:00 0 \n' },
+      ]),
       0,
     );
     assert.deepEqual(await readFile(file), smallPerfData());
