@@ -9,12 +9,20 @@
 // opens the binaries in the mount namespace of /proc/TID (the zombie leader's namespace links are gone,
 // and a target in a container would otherwise be looked for in the recorder's filesystem).
 import { open, type FileHandle } from 'node:fs/promises';
+import { leaderlessMaps } from '../../host/live-task.ts';
+import { resolveInRoot } from '../../host/safe-copy.ts';
+import { readElfFacts } from '../../symbols/elf-facts.ts';
 
 /** A process, its live threads, and their /proc maps text (one address space). */
 export interface ProcessMaps {
   pid: number;
   threads: readonly number[];
   maps: string;
+  /**
+   * Build ids (hex) of the mapped files by path, read while the process ran: the events then carry them,
+   * and perf script finds a binary in the build-id cache once the process and its files are gone.
+   */
+  buildIds?: ReadonlyMap<string, string>;
 }
 
 /** perf_file_header: magic, size, attr_size, attrs {offset, size}, data {offset, size}, event_types, features. */
@@ -32,6 +40,8 @@ const SAMPLE_ID_ALL = 1n << 18n;
 const SAMPLE_ID_BITS = [1n << 1n, 1n << 2n, 1n << 6n, 1n << 7n, 1n << 9n, 1n << 16n];
 const PERF_RECORD_MMAP2 = 10;
 const PERF_RECORD_MISC_USER = 2;
+const PERF_RECORD_MISC_MMAP_BUILD_ID = 1 << 14;
+const BUILD_ID_MAX_BYTES = 20;
 const MOVE_CHUNK = 1 << 20;
 
 export interface ExecutableMapping {
@@ -72,24 +82,39 @@ export function parseMapsForPerf(maps: string): ExecutableMapping[] {
   return mappings;
 }
 
-/** One PERF_RECORD_MMAP2 event for process (or thread) `pid`, with a zeroed sample_id of `idBytes`. Pure. */
-export function mmap2Event(pid: number, mapping: ExecutableMapping, idBytes: number): Buffer {
+/**
+ * One PERF_RECORD_MMAP2 event for process (or thread) `pid`, with a zeroed sample_id of `idBytes`: with the
+ * file's build id when given (as `perf record --buildid-mmap` writes them), else its device and inode. Pure.
+ */
+export function mmap2Event(
+  pid: number,
+  mapping: ExecutableMapping,
+  idBytes: number,
+  buildId?: string,
+): Buffer {
   const name = Buffer.from(`${mapping.path}\0`, 'utf8');
   const nameBytes = Math.ceil(name.length / 8) * 8;
   const size = 72 + nameBytes + idBytes;
   const event = Buffer.alloc(size);
   event.writeUInt32LE(PERF_RECORD_MMAP2, 0);
-  event.writeUInt16LE(PERF_RECORD_MISC_USER, 4);
+  const id = buildId === undefined ? undefined : Buffer.from(buildId, 'hex');
+  const withId = id !== undefined && id.length > 0 && id.length <= BUILD_ID_MAX_BYTES;
+  event.writeUInt16LE(PERF_RECORD_MISC_USER | (withId ? PERF_RECORD_MISC_MMAP_BUILD_ID : 0), 4);
   event.writeUInt16LE(size, 6);
   event.writeUInt32LE(pid, 8);
   event.writeUInt32LE(pid, 12);
   event.writeBigUInt64LE(mapping.start, 16);
   event.writeBigUInt64LE(mapping.end - mapping.start, 24);
   event.writeBigUInt64LE(mapping.offset, 32);
-  event.writeUInt32LE(mapping.major, 40);
-  event.writeUInt32LE(mapping.minor, 44);
-  event.writeBigUInt64LE(mapping.inode, 48);
-  // ino_generation (56) stays 0, as perf leaves it for maps read from /proc.
+  if (withId) {
+    event.writeUInt8(id.length, 40);
+    id.copy(event, 44);
+  } else {
+    event.writeUInt32LE(mapping.major, 40);
+    event.writeUInt32LE(mapping.minor, 44);
+    event.writeBigUInt64LE(mapping.inode, 48);
+    // ino_generation (56) stays 0, as perf leaves it for maps read from /proc.
+  }
   event.writeUInt32LE(mapping.prot, 64);
   event.writeUInt32LE(mapping.flags, 68);
   name.copy(event, 72);
@@ -143,9 +168,11 @@ export async function addMmapEvents(file: string, processes: readonly ProcessMap
     const attrSize = Number(header.readBigUInt64LE(ATTR_SIZE_AT));
     const attr = await readAt(handle, Number(header.readBigUInt64LE(ATTRS_AT)), attrSize);
     const idBytes = sampleIdBytes(attr);
-    const events = processes.flatMap(({ threads, maps }) => {
+    const events = processes.flatMap(({ threads, maps, buildIds }) => {
       const mappings = parseMapsForPerf(maps);
-      return threads.flatMap((tid) => mappings.map((mapping) => mmap2Event(tid, mapping, idBytes)));
+      return threads.flatMap((tid) =>
+        mappings.map((mapping) => mmap2Event(tid, mapping, idBytes, buildIds?.get(mapping.path))),
+      );
     });
     if (events.length === 0) return 0;
     const inserted = Buffer.concat(events);
@@ -168,4 +195,28 @@ export async function addMmapEvents(file: string, processes: readonly ProcessMap
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The targets among `pids` whose main thread has exited: their live threads, maps and the build ids of the
+ * mapped files (read inside a live thread's root), for addMmapEvents once perf has stopped.
+ */
+export async function readLeaderlessMappings(
+  pids: readonly number[],
+  procRoot = '/proc',
+): Promise<ProcessMaps[]> {
+  const found: ProcessMaps[] = [];
+  for (const process of await leaderlessMaps(pids, procRoot)) {
+    const root = `${procRoot}/${process.pid}/task/${process.threads[0] ?? process.pid}/root`;
+    const buildIds = new Map<string, string>();
+    for (const { path } of parseMapsForPerf(process.maps)) {
+      if (buildIds.has(path)) continue;
+      const facts = await resolveInRoot(root, path)
+        .then((file) => readElfFacts(file))
+        .catch(() => undefined);
+      if (facts?.buildId !== undefined) buildIds.set(path, facts.buildId);
+    }
+    found.push({ ...process, buildIds });
+  }
+  return found;
 }

@@ -21,8 +21,7 @@ import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import { createSymbolTree } from './perf-symfs.ts';
-import { addMmapEvents, type ProcessMaps } from './perf-data-mmaps.ts';
-import { leaderlessMaps } from '../../host/live-task.ts';
+import { addMmapEvents, readLeaderlessMappings, type ProcessMaps } from './perf-data-mmaps.ts';
 import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -173,7 +172,7 @@ function startPerf(
     perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`, tree?.dir),
   );
   // perf reads a target's maps from its main thread, which of some processes has exited (perf-data-mmaps.ts).
-  const leaderless = leaderlessMaps(plan.perf.pids).catch(() => []);
+  const leaderless = readLeaderlessMappings(plan.perf.pids).catch(() => []);
   const done = finishPerf(
     deps,
     run,

@@ -79,6 +79,27 @@ describe('code mappings written into perf.data', () => {
     );
   });
 
+  it("carries a file's build id instead of its device and inode when one was read", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'perf-mmaps-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'perf.data');
+    await writeFile(file, smallPerfData());
+    const buildId = '0123456789abcdef0123456789abcdef01234567';
+    const buildIds = new Map([['/opt/spin', buildId]]);
+    assert.equal(await addMmapEvents(file, [{ pid: 4100, threads: [4101], maps: MAPS, buildIds }]), 2);
+    const data = await readFile(file);
+    assert.equal(
+      data.readUInt16LE(244),
+      2 | (1 << 14),
+      'PERF_RECORD_MISC_USER | PERF_RECORD_MISC_MMAP_BUILD_ID',
+    );
+    assert.equal(data.readUInt8(240 + 40), 20);
+    assert.equal(data.toString('hex', 240 + 44, 240 + 64), buildId);
+    const second = 240 + 72 + 16 + 32;
+    assert.equal(data.readUInt16LE(second + 4), 2, 'libc: no build id read, device and inode');
+    assert.equal(data.readBigUInt64LE(second + 48), 1234n);
+  });
+
   it('leaves perf.data as it was when no mapping is executable and file-backed', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'perf-mmaps-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
