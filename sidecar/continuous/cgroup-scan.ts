@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { ContinuousTarget } from '../../core/continuous/continuous-plan.ts';
 import { parseProcCgroup } from '../host/pod-cgroup.ts';
+import { liveProcDir } from '../host/live-task.ts';
 
 export interface ScannedOwner {
   /** `<pod UID>/<container name>`. */
@@ -71,6 +72,18 @@ export async function scanCgroups(
   return (await scanPids(targets, procRoot, () => true)).scan;
 }
 
+/**
+ * A process's /proc cgroup text. Only root paths there is a kernel thread, a process of the root cgroup, or
+ * a zombie leader whose other threads live on (main ended with pthread_exit): then a live thread's text.
+ */
+async function cgroupTextOf(procRoot: string, pid: number): Promise<string> {
+  const text = await readFile(`${procRoot}/${pid}/cgroup`, 'utf8').catch(() => '');
+  if (!text.split('\n').every((line) => line === '' || line.endsWith(':/'))) return text;
+  const dir = await liveProcDir(pid, procRoot);
+  if (dir === undefined || dir === `${procRoot}/${pid}`) return text;
+  return readFile(`${dir}/cgroup`, 'utf8').catch(() => text);
+}
+
 /** Reads the cgroup of the PIDs of /proc that `wanted` picks; also answers every PID listed. */
 async function scanPids(
   targets: readonly ContinuousTarget[],
@@ -87,7 +100,7 @@ async function scanPids(
     const pid = Number(name);
     listed.add(pid);
     if (!wanted(pid)) continue;
-    const text = await readFile(`${procRoot}/${name}/cgroup`, 'utf8').catch(() => '');
+    const text = await cgroupTextOf(procRoot, pid);
     const found = scanOne(text, owners);
     if (!found) continue;
     scan.owners.set(pid, found.owner);

@@ -1,5 +1,6 @@
 // Reads the process table from /proc (the thin I/O edge of process-select.ts).
 import { open, readdir, readFile } from 'node:fs/promises';
+import { liveProcDir } from './live-task.ts';
 import { cpuPercentBetween, parseCpuTicks } from './process-preview.ts';
 import { parseMountinfoContainer, parseProcStatus, type ProcessInfo } from './process-select.ts';
 
@@ -32,13 +33,8 @@ async function readBootClock(procRoot: string): Promise<BootClock | undefined> {
   return Number.isFinite(uptime) ? { nowMs: Date.now(), uptimeSeconds: uptime } : undefined;
 }
 
-async function startedAtOf(
-  procRoot: string,
-  pid: number,
-  clock: BootClock | undefined,
-): Promise<number | undefined> {
+function startedAtOf(stat: string | undefined, clock: BootClock | undefined): number | undefined {
   if (clock === undefined) return undefined;
-  const stat = await readOptional(`${procRoot}/${pid}/stat`);
   const ticks = stat === undefined ? undefined : parseStartTicks(stat);
   if (ticks === undefined) return undefined;
   return Math.round(clock.nowMs - (clock.uptimeSeconds - ticks / TICKS_PER_SECOND) * 1000);
@@ -47,16 +43,16 @@ async function startedAtOf(
 /** Agent mode: the pod UID and container name of a process from its /proc/PID/cgroup text, if in scope. */
 export type CgroupOwnerOf = (cgroupText: string) => { podUid: string; container: string } | undefined;
 
+/** `dir` is the process's live /proc directory (live-task.ts): a zombie leader's cgroup names the root. */
 async function ownerOf(
-  procRoot: string,
-  pid: number,
+  dir: string,
   cgroupOwner: CgroupOwnerOf | undefined,
 ): Promise<{ podUid: string; container: string } | undefined> {
   if (cgroupOwner !== undefined) {
-    const cgroup = await readOptional(`${procRoot}/${pid}/cgroup`);
+    const cgroup = await readOptional(`${dir}/cgroup`);
     return cgroup === undefined ? undefined : cgroupOwner(cgroup);
   }
-  const mountinfo = await readOptional(`${procRoot}/${pid}/mountinfo`);
+  const mountinfo = await readOptional(`${dir}/mountinfo`);
   return mountinfo === undefined ? undefined : parseMountinfoContainer(mountinfo);
 }
 
@@ -69,7 +65,10 @@ async function readProcess(
 ): Promise<ProcessInfo | undefined> {
   const status = await readOptional(`${procRoot}/${pid}/status`);
   if (status === undefined) return undefined;
-  const cmdline = (await readOptional(`${procRoot}/${pid}/cmdline`)) ?? '';
+  const stat = await readOptional(`${procRoot}/${pid}/stat`);
+  // A process whose main thread exited is described by a live thread (its leader's entries are empty).
+  const dir = (await liveProcDir(pid, procRoot, stat)) ?? `${procRoot}/${pid}`;
+  const cmdline = (await readOptional(`${dir}/cmdline`)) ?? '';
   const parsed = parseProcStatus(status);
   const info: ProcessInfo = {
     pid,
@@ -78,10 +77,10 @@ async function readProcess(
     cmdline: cmdline.replace(/\0+$/, '').split('\0').join(' '),
     nspid: parsed.nspid ?? pid,
   };
-  const startedAtMs = await startedAtOf(procRoot, pid, clock);
+  const startedAtMs = startedAtOf(stat, clock);
   if (startedAtMs !== undefined) info.startedAtMs = startedAtMs;
   if (withContainers) {
-    const owner = await ownerOf(procRoot, pid, cgroupOwner);
+    const owner = await ownerOf(dir, cgroupOwner);
     if (owner !== undefined) Object.assign(info, owner);
   }
   return info;
@@ -112,16 +111,12 @@ export async function isInNestedPidNamespace(procRoot = '/proc'): Promise<boolea
   return line !== undefined && line.slice(6).trim().split(/\s+/).length > 1;
 }
 
-/** The state letter of /proc/PID/stat text (R, S, D, Z, X, …). */
-export function parseProcState(stat: string): string | undefined {
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] || undefined;
-}
-
-/** True when the process has exited: no /proc entry, or only its zombie (perf cannot attach to either). */
+/**
+ * True when the process has exited: no /proc entry, or only its zombie (perf cannot attach to either). A
+ * zombie leader whose other threads still run is a running process (live-task.ts).
+ */
 export async function isProcessGone(pid: number, procRoot = '/proc'): Promise<boolean> {
-  const stat = await readOptional(`${procRoot}/${pid}/stat`);
-  const state = stat === undefined ? undefined : parseProcState(stat);
-  return state === undefined || state === 'Z' || state === 'X';
+  return (await liveProcDir(pid, procRoot)) === undefined;
 }
 
 /**

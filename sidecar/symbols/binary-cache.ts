@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { addToBuildIdCache } from './buildid-cache.ts';
 import { copyRegularFromRoot, resolveInRoot, UnsafeFileError } from '../host/safe-copy.ts';
 import type { RunCommand } from '../host/runtime.ts';
+import { procDirOf } from '../host/live-task.ts';
 
 /** A mapped executable larger than this is not cached (perf does without its symbols). */
 export const DEFAULT_MAX_BINARY_BYTES = 1024 * 1024 * 1024;
@@ -23,24 +24,24 @@ export function parseExecutableMappings(maps: string): string[] {
   return [...paths];
 }
 
-async function mountNamespace(procRoot: string, pid: number): Promise<string | undefined> {
-  return readlink(`${procRoot}/${pid}/ns/mnt`).catch(() => undefined);
-}
-
-/** Every executable the targets have mapped, once per mount namespace, as paths inside their roots. */
+/**
+ * Every executable the targets have mapped, once per mount namespace, as paths inside their roots; `root`
+ * is the target's /proc/PID/root (a live thread's when its main thread has exited: live-task.ts).
+ */
 async function mappedBinaries(
   procRoot: string,
   pids: readonly number[],
-): Promise<{ pid: number; path: string; namespace: string }[]> {
+): Promise<{ pid: number; root: string; path: string; namespace: string }[]> {
   const seen = new Set<string>();
-  const binaries: { pid: number; path: string; namespace: string }[] = [];
+  const binaries: { pid: number; root: string; path: string; namespace: string }[] = [];
   for (const pid of pids) {
-    const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
-    const namespace = (await mountNamespace(procRoot, pid)) ?? String(pid);
+    const dir = await procDirOf(pid, procRoot);
+    const maps = await readFile(`${dir}/maps`, 'utf8').catch(() => '');
+    const namespace = (await readlink(`${dir}/ns/mnt`).catch(() => undefined)) ?? String(pid);
     for (const path of parseExecutableMappings(maps)) {
       if (seen.has(`${namespace}:${path}`)) continue;
       seen.add(`${namespace}:${path}`);
-      binaries.push({ pid, path, namespace });
+      binaries.push({ pid, root: `${dir}/root`, path, namespace });
     }
   }
   return binaries;
@@ -49,8 +50,8 @@ async function mappedBinaries(
 /** Bytes of every executable the targets have mapped: what perf record's build-id cache may copy. */
 export async function mappedBinaryBytes(pids: readonly number[], procRoot = '/proc'): Promise<number> {
   let total = 0;
-  for (const { pid, path } of await mappedBinaries(procRoot, pids)) {
-    const info = await resolveInRoot(`${procRoot}/${pid}/root`, path)
+  for (const { root, path } of await mappedBinaries(procRoot, pids)) {
+    const info = await resolveInRoot(root, path)
       .then((resolved) => lstat(resolved))
       .catch(() => undefined);
     if (info?.isFile() === true) total += info.size;
@@ -83,10 +84,9 @@ export async function cacheTargetBinaries(
   let added = 0;
   let skippedBytes = 0;
   let index = 0;
-  for (const { pid, path, namespace } of await mappedBinaries(procRoot, options.pids)) {
+  for (const { root, path, namespace } of await mappedBinaries(procRoot, options.pids)) {
     // perf resolves /proc/PID/root to the sidecar's own / and finds nothing there, so it gets a copy:
     // a regular file inside the target's root, never a link out of it or a FIFO.
-    const root = `${procRoot}/${pid}/root`;
     const copy = `${options.workDir}/${++index}-${basename(path)}`;
     try {
       const free = options.free ? await options.free() : Number.POSITIVE_INFINITY;

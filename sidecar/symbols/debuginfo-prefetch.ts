@@ -5,16 +5,18 @@ import { readFile } from 'node:fs/promises';
 import { parseExecutableMappings } from './binary-cache.ts';
 import { readElfFacts } from './elf-facts.ts';
 import { resolveInRoot } from '../host/safe-copy.ts';
+import { procDirOf } from '../host/live-task.ts';
 import type { DebugInfoSource } from './debuginfo-cache.ts';
 
 /** Build ids of the targets' mapped executables that have no symbol table, each once. */
 export async function strippedBuildIds(pids: readonly number[], procRoot = '/proc'): Promise<string[]> {
   const ids = new Set<string>();
   for (const pid of pids) {
-    const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+    const dir = await procDirOf(pid, procRoot);
+    const maps = await readFile(`${dir}/maps`, 'utf8').catch(() => '');
     for (const path of parseExecutableMappings(maps)) {
       // Inside the target's root, links resolved there; a FIFO or device is never opened (elf-facts.ts).
-      const facts = await resolveInRoot(`${procRoot}/${pid}/root`, path)
+      const facts = await resolveInRoot(`${dir}/root`, path)
         .then((file) => readElfFacts(file))
         .catch(() => undefined);
       if (facts?.buildId !== undefined && !facts.hasSymbolTable) ids.add(facts.buildId);

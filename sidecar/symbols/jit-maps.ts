@@ -3,6 +3,7 @@
 // Each map is copied through copyRegularFromRoot: a regular file inside the target's root, capped.
 import { rm, stat } from 'node:fs/promises';
 import { copyRegularFromRoot, resolveInRoot } from '../host/safe-copy.ts';
+import { procDirOf } from '../host/live-task.ts';
 
 export interface JitTarget {
   pid: number;
@@ -50,8 +51,10 @@ export async function copyJitMaps(
 ): Promise<string[]> {
   const copies: string[] = [];
   for (const target of targets) {
-    const { root, path, destination } = jitMapPaths(target, options);
+    const { path, destination } = jitMapPaths(target, options);
     try {
+      // A live thread's root when the main thread has exited (live-task.ts).
+      const root = `${await procDirOf(target.pid, options.procRoot)}/root`;
       const source = await resolveInRoot(root, path);
       if (await sameFile(source, destination)) continue; // same /tmp (local mode): nothing to do
       await copyRegularFromRoot(root, path, destination, options.maxBytes ?? DEFAULT_MAX_JIT_MAP_BYTES);

@@ -10,6 +10,7 @@
 // node, or where no mount shows the cgroup, the scope stays the PID namespace (the reason says why).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { procDirOf } from '../../host/live-task.ts';
 
 /** A cgroup2 mount of one mount namespace: which cgroup is its root, and where it is mounted. */
 export interface Cgroup2Mount {
@@ -105,7 +106,8 @@ export async function readCgroupId(
   /** Mounts a view of the whole tree of the recorder's own (kernel-mounts.ts) when no mount shows the cgroup. */
   mountOwnView?: () => Promise<boolean>,
 ): Promise<CgroupIdResult> {
-  const text = await readFile(`${procRoot}/${pid}/cgroup`, 'utf8').catch(() => undefined);
+  // A zombie leader's cgroup file names the root; a live thread's names the process's (live-task.ts).
+  const text = await readFile(`${await procDirOf(pid, procRoot)}/cgroup`, 'utf8').catch(() => undefined);
   const path = text === undefined ? undefined : unifiedPathOf(text);
   if (path === undefined) return { reason: `process ${pid} has no cgroup v2 line in /proc/${pid}/cgroup` };
   if (path === '/')

@@ -4,6 +4,7 @@
 // never the recording: its compiled methods then show as addresses.
 import { readFile } from 'node:fs/promises';
 import { AttachError, runJvmCommand, type AttachOptions } from './jvm-attach.ts';
+import { procDirOf } from '../../host/live-task.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
 
 /** A JVM maps libjvm.so, whatever its launcher is called. */
@@ -12,7 +13,7 @@ export function mapsLibjvm(mapsText: string): boolean {
 }
 
 async function isJvm(pid: number, procRoot: string): Promise<boolean> {
-  const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+  const maps = await readFile(`${await procDirOf(pid, procRoot)}/maps`, 'utf8').catch(() => '');
   return mapsLibjvm(maps);
 }
 

@@ -21,6 +21,7 @@ import { resumePerf } from './perf-resume.ts';
 import { explainPerfFailure } from './perf-failures.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import { createSymbolTree } from './perf-symfs.ts';
+import { addMmapEvents, readLeaderlessMappings, type ProcessMaps } from './perf-data-mmaps.ts';
 import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
@@ -67,6 +68,8 @@ interface PendingWork {
   precached: Promise<number>;
   /** perf script, waiting for the stop (perf-script-launch.ts). */
   script: PreparedScript;
+  /** Live threads' maps of the targets whose main thread has exited, read as perf attached. */
+  leaderless: Promise<ProcessMaps[]>;
 }
 
 export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
@@ -168,11 +171,13 @@ function startPerf(
     deps.spawn,
     perfScriptCommandFor(config.perfPath, `${dir}/perf.data`, `${dir}/buildid`, tree?.dir),
   );
+  // perf reads a target's maps from its main thread, which of some processes has exited (perf-data-mmaps.ts).
+  const leaderless = readLeaderlessMappings(plan.perf.pids).catch(() => []);
   const done = finishPerf(
     deps,
     run,
     { id: context.id, dir, targets, plan },
-    { perf: perf.done, mount, precached, script },
+    { perf: perf.done, mount, precached, script, leaderless },
   );
   return { stop: () => perf.stop('stopped'), done };
 }
@@ -242,12 +247,7 @@ async function finishPerf(
     const jvmWarnings = (await deps.requestJvmPerfMaps?.(targets)) ?? [];
     await maps.finish();
     for (const message of jvmWarnings) run.report({ type: 'warning', message });
-    const skipped = await pending.precached;
-    if (skipped > 0)
-      run.report({
-        type: 'warning',
-        message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
-      });
+    await completeSymbols(deps, run, pending, { perfData: `${dir}/perf.data`, recorded: result.ok });
     image = await pending.mount;
     if (!result.ok)
       deps.log('perf record failed', {
@@ -286,6 +286,39 @@ async function finishPerf(
         .cleanup()
         .catch((error: Error) => deps.log('image cleanup failed', { dir, error: error.message }));
     }
+  }
+}
+
+/**
+ * Once perf has stopped: a warning for the binaries left uncached, and, in a perf.data perf finished, the
+ * code mappings perf could not read (perf-data-mmaps.ts); a failure there costs symbols only.
+ */
+async function completeSymbols(
+  deps: PerfProfilerDeps,
+  run: RunContext,
+  pending: PendingWork,
+  { perfData, recorded }: { perfData: string; recorded: boolean },
+): Promise<void> {
+  const skipped = await pending.precached;
+  if (skipped > 0)
+    run.report({
+      type: 'warning',
+      message: `${skipped} bytes of the targets' binaries were not cached, to stay within the disk budget`,
+    });
+  const processes = await pending.leaderless;
+  if (!recorded || processes.length === 0) return;
+  try {
+    const added = await addMmapEvents(perfData, processes);
+    deps.log('code mappings of processes whose main thread exited added to perf.data', {
+      pids: processes.map((p) => p.pid),
+      added,
+    });
+  } catch (error) {
+    run.report({
+      type: 'warning',
+      kind: 'symbols',
+      message: `the code mappings of ${processes.map((p) => p.pid).join(', ')} (main thread exited) were not added to perf.data, so their frames stay unnamed: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 }
 

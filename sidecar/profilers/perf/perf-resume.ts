@@ -9,6 +9,7 @@ import type { DiskBudget } from '../../host/disk-budget.ts';
 import type { ProfilerRun, ResumeContext, RunContext } from '../profiler.ts';
 import { scriptRecording } from './perf-script.ts';
 import { perfDataSize } from './perf-data-header.ts';
+import { addMmapEvents, readLeaderlessMappings } from './perf-data-mmaps.ts';
 
 export interface PerfResumeDeps {
   perfPath: string;
@@ -48,6 +49,9 @@ export async function resumePerf(
   const done = (async () => {
     try {
       await waitForFinishedFile(deps, file, context.waitMs ?? 20_000);
+      // Targets whose main thread has exited, while they still run: their code mappings (perf-data-mmaps.ts).
+      const leaderless = await readLeaderlessMappings(targets.map((t) => t.pid)).catch(() => []);
+      if (leaderless.length > 0) await addMmapEvents(file, leaderless).catch(() => 0);
       const { stacks, timeline } = await scriptRecording(
         {
           spawn: deps.spawn,

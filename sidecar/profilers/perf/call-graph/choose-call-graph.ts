@@ -6,6 +6,7 @@
 import { readlink, readFile } from 'node:fs/promises';
 import type { CallGraph, CallGraphRun } from '../../../../core/contract/recording-params.ts';
 import { checkBinary, executableOf, type BinaryVerdict } from './frame-pointers.ts';
+import { procDirOf } from '../../../host/live-task.ts';
 
 export interface CallGraphDecision {
   used: CallGraphRun;
@@ -119,16 +120,17 @@ export async function chooseCallGraph(
   const seen = new Set<string>();
   const verdicts: BinaryVerdict[] = [];
   for (const pid of pids) {
-    const executable = await executableOf(procRoot, pid);
+    const dir = await procDirOf(pid, procRoot);
+    const executable = await executableOf(dir);
     if (executable === undefined) continue;
-    const maps = await readFile(`${procRoot}/${pid}/maps`, 'utf8').catch(() => '');
+    const maps = await readFile(`${dir}/maps`, 'utf8').catch(() => '');
     if (JVM_LIBRARY.test(maps)) return JVM_DECISION;
-    const namespace = (await readlink(`${procRoot}/${pid}/ns/mnt`).catch(() => undefined)) ?? String(pid);
+    const namespace = (await readlink(`${dir}/ns/mnt`).catch(() => undefined)) ?? String(pid);
     for (const path of mainBinaries(maps, executable)) {
       const key = `${namespace}:${path}`;
       if (seen.has(key) || seen.size >= MAX_BINARIES) continue;
       seen.add(key);
-      verdicts.push(await check(`${procRoot}/${pid}/root`, path));
+      verdicts.push(await check(`${dir}/root`, path));
     }
   }
   return { ...decideCallGraph(verdicts), checked: verdicts };

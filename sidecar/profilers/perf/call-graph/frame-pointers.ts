@@ -93,8 +93,8 @@ export async function checkBinary(root: string, path: string): Promise<BinaryVer
   }
 }
 
-/** The path of a process's main executable inside its own root (readlink of /proc/PID/exe). */
-export async function executableOf(procRoot: string, pid: number): Promise<string | undefined> {
-  const link = await readlink(`${procRoot}/${pid}/exe`).catch(() => undefined);
+/** The path of a process's main executable inside its own root (readlink of exe in its /proc directory). */
+export async function executableOf(procDir: string): Promise<string | undefined> {
+  const link = await readlink(`${procDir}/exe`).catch(() => undefined);
   return link?.replace(/ \(deleted\)$/, '');
 }
