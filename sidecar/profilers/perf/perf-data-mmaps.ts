@@ -8,7 +8,7 @@
 // as pid: perf script then gives that thread maps of its own (threads it starts later inherit them), and
 // opens the binaries in the mount namespace of /proc/TID (the zombie leader's namespace links are gone,
 // and a target in a container would otherwise be looked for in the recorder's filesystem).
-import { open, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { leaderlessMaps } from '../../host/live-task.ts';
 import { resolveInRoot } from '../../host/safe-copy.ts';
 import { readElfFacts } from '../../symbols/elf-facts.ts';
@@ -156,10 +156,24 @@ async function shiftTail(handle: FileHandle, from: number, end: number, by: numb
 
 /**
  * Writes the executable mappings of `processes` into a finished perf.data (file mode) as MMAP2 events at
- * the start of its data section, moving the rest and the feature sections along. Returns how many events it
- * wrote; 0 leaves the file as it was.
+ * the start of its data section, moving the rest and the feature sections along. The edit is made on a copy
+ * that replaces the file only once whole, so a recorder killed mid-way leaves the samples as perf wrote them
+ * (a resumed recording then adds the events again). Returns how many events it wrote; 0 leaves the file as
+ * it was.
  */
 export async function addMmapEvents(file: string, processes: readonly ProcessMaps[]): Promise<number> {
+  const edited = `${file}.mmaps`;
+  try {
+    await copyFile(file, edited);
+    const added = await insertMmapEvents(edited, processes);
+    if (added > 0) await rename(edited, file);
+    return added;
+  } finally {
+    await rm(edited, { force: true });
+  }
+}
+
+async function insertMmapEvents(file: string, processes: readonly ProcessMaps[]): Promise<number> {
   const handle = await open(file, 'r+');
   try {
     const header = await readAt(handle, 0, HEADER_BYTES);

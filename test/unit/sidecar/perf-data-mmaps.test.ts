@@ -2,7 +2,7 @@
 // (perf-data-mmaps.ts): the layout perf reads. A small perf.data made here stands in for perf record's
 // (header, one attr, data, feature sections); test/process/zombie-leader-record.test.ts runs real perf.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -50,6 +50,20 @@ describe('code mappings written into perf.data', () => {
         ['/usr/lib/libc.so.6', '7f1000000000', 0x28000n, 0xfe, 0x0a, 1234n, 5],
       ],
     );
+  });
+
+  it('leaves perf.data as perf wrote it when the edit fails part-way (its feature table cut off)', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'perf-mmaps-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'perf.data');
+    const cut = smallPerfData().subarray(0, 256); // header, attr and data: the table the edit rewrites is gone
+    await writeFile(file, cut);
+    await assert.rejects(
+      addMmapEvents(file, [{ pid: 4100, threads: [4101], maps: MAPS }]),
+      /perf\.data ends at/,
+    );
+    assert.deepEqual(await readFile(file), cut, 'the samples perf wrote are untouched');
+    assert.deepEqual(await readdir(dir), ['perf.data'], 'no half-edited copy is left beside it');
   });
 
   it('inserts MMAP2 events at the start of the data and moves the feature sections along', async (t) => {
