@@ -1,0 +1,27 @@
+// What a recording keeps when perf did not finish perf.data after its SIGINT and had to be killed: the
+// samples perf had written by then (perf-flush.ts has it write them out every second), with a warning
+// that says where perf was stuck; or, when it had written none, a failure that says the same.
+import { sealPerfData } from './perf-data-seal.ts';
+
+export interface PerfKill {
+  /** How long perf had after the SIGINT, ms. */
+  afterMs: number;
+  /** Where perf was when it was killed (perf-stuck.ts), when /proc said. */
+  stuck: string | undefined;
+}
+
+export type KillVerdict = { ok: true; warning: string } | { ok: false; failure: string };
+
+/** Seals `outputFile` (perf-data-seal.ts) and says what the recording keeps of it. */
+export async function judgeKill(outputFile: string, kill: PerfKill): Promise<KillVerdict> {
+  const seconds = Math.round(kill.afterMs / 100) / 10;
+  const where = kill.stuck === undefined ? '' : ` (it was ${kill.stuck})`;
+  const what = `perf record did not finish perf.data within ${seconds} s of its SIGINT${where} and was killed`;
+  const sealed = await sealPerfData(outputFile);
+  if (sealed === undefined || sealed.samples === 0)
+    return { ok: false, failure: `${what}; perf.data held no samples to keep` };
+  return {
+    ok: true,
+    warning: `${what}; the recording keeps the ${sealed.samples} samples perf had written by then (it writes them out every second), without perf's closing notes (build ids, host details)`,
+  };
+}
