@@ -1,6 +1,7 @@
 // What a recording keeps when perf did not finish perf.data after its SIGINT and had to be killed: the
 // samples perf had written by then (perf-flush.ts has it write them out every second), with a warning
 // that says where perf was stuck; or, when it had written none, a failure that says the same.
+import { isWholePerfData } from './perf-data-header.ts';
 import { sealPerfData } from './perf-data-seal.ts';
 
 export interface PerfKill {
@@ -17,9 +18,12 @@ export async function judgeKill(outputFile: string, kill: PerfKill): Promise<Kil
   const seconds = Math.round(kill.afterMs / 100) / 10;
   const where = kill.stuck === undefined ? '' : ` (it was ${kill.stuck})`;
   const what = `perf record did not finish perf.data within ${seconds} s of its SIGINT${where} and was killed`;
+  if (await isWholePerfData(outputFile))
+    return { ok: true, warning: `${what}, although it had written perf.data out whole` };
   const sealed = await sealPerfData(outputFile);
-  if (sealed === undefined || sealed.samples === 0)
-    return { ok: false, failure: `${what}; perf.data held no samples to keep` };
+  if (sealed === undefined)
+    return { ok: false, failure: `${what}; it had not begun perf.data (it was still starting)` };
+  if (sealed.samples === 0) return { ok: false, failure: `${what}; perf.data held no samples to keep` };
   return {
     ok: true,
     warning: `${what}; the recording keeps the ${sealed.samples} samples perf had written by then (it writes them out every second), without perf's closing notes (build ids, host details)`,
