@@ -9,6 +9,8 @@ export interface PerfKill {
   afterMs: number;
   /** Where perf was when it was killed (perf-stuck.ts), when /proc said. */
   stuck: string | undefined;
+  /** false: perf had not exited a while after SIGKILL either, and the recording ended without it. */
+  exited: boolean;
 }
 
 export type KillVerdict = { ok: true; warning: string } | { ok: false; failure: string };
@@ -17,7 +19,8 @@ export type KillVerdict = { ok: true; warning: string } | { ok: false; failure: 
 export async function judgeKill(outputFile: string, kill: PerfKill): Promise<KillVerdict> {
   const seconds = Math.round(kill.afterMs / 100) / 10;
   const where = kill.stuck === undefined ? '' : ` (it was ${kill.stuck})`;
-  const what = `perf record did not finish perf.data within ${seconds} s of its SIGINT${where} and was killed`;
+  const gone = kill.exited ? '' : ' (it had not exited 5 s later: the recording ends without it)';
+  const what = `perf record did not finish perf.data within ${seconds} s of its SIGINT${where} and was killed${gone}`;
   if (await isWholePerfData(outputFile))
     return { ok: true, warning: `${what}, although it had written perf.data out whole` };
   const sealed = await sealPerfData(outputFile);

@@ -51,6 +51,11 @@ export interface PerfRunnerDeps {
 const STDERR_KEEP = 4000;
 /** How long a stop waits for perf to create perf.data before it sends SIGINT anyway. */
 const START_WAIT_MS = 5000;
+/**
+ * How long a killed perf gets to exit before the recording ends without it: one in an uninterruptible wait
+ * (a disk, a kernel lock) dies only once the wait is over, which may be never.
+ */
+const KILLED_EXIT_MS = 5000;
 
 /** What perf's end means: why it ended, and whether its perf.data is usable. */
 async function judgeEnd(
@@ -126,30 +131,42 @@ function watchPerfStart(
   };
 }
 
-/** Kills a perf that has not finished its file `afterMs` after SIGINT, once /proc said where it is. */
-async function killStuck(
+/**
+ * SIGINT; if perf has not finished its file `afterMs` later, SIGKILL once /proc said where it is; if it
+ * has not exited KILLED_EXIT_MS after that either, `giveUp`.
+ */
+function interruptPerf(
+  timers: LoopTimers,
   child: ChildLike,
   afterMs: number,
-  finished: () => boolean,
-  onKill: (kill: PerfKill) => void,
-): Promise<void> {
-  const stuck = child.pid === undefined ? undefined : await describeStuck(child.pid);
-  if (finished()) return;
-  onKill({ afterMs, stuck });
-  child.kill('SIGKILL');
+  on: { handles: unknown[]; finished(): boolean; killed(kill: PerfKill): void; giveUp(): void },
+): void {
+  if (on.finished()) return;
+  child.kill('SIGINT');
+  const kill = async (): Promise<void> => {
+    const stuck = child.pid === undefined ? undefined : await describeStuck(child.pid);
+    if (on.finished()) return;
+    on.killed({ afterMs, stuck, exited: true });
+    child.kill('SIGKILL');
+    on.handles.push(timers.setTimeout(() => on.giveUp(), KILLED_EXIT_MS));
+  };
+  on.handles.push(timers.setTimeout(() => void kill(), afterMs));
+}
+
+/** Starts perf record as perf-record-command.ts says; its process and its control FIFO, if any. */
+function spawnPerf(deps: PerfRunnerDeps, options: PerfRecordOptions) {
+  const fifo = controlFifoFor(options.outputFile);
+  const { command, args, control } = perfRecordCommand(options.perfPath, perfRecordArgs(options), fifo);
+  return { child: deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }), control };
 }
 
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
-  const { command, args, control } = perfRecordCommand(
-    options.perfPath,
-    perfRecordArgs(options),
-    controlFifoFor(options.outputFile),
-  );
-  const child = deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { child, control } = spawnPerf(deps, options);
   let stderr = '';
   let reason: PerfStopReason | undefined;
   let finished = false;
   let killed: PerfKill | undefined;
+  let finishWithout = (): void => {};
   const flush = perfFlush(deps.timers, control, options.flushEveryMs ?? 1000);
   const handles: unknown[] = [];
 
@@ -158,15 +175,13 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
 
-  const interrupt = (): void => {
-    if (finished) return;
-    child.kill('SIGINT');
-    const afterMs = options.killAfterMs ?? 15_000;
-    const onKill = (kill: PerfKill): void => void (killed = kill);
-    handles.push(
-      deps.timers.setTimeout(() => void killStuck(child, afterMs, () => finished, onKill), afterMs),
-    );
-  };
+  const interrupt = (): void =>
+    interruptPerf(deps.timers, child, options.killAfterMs ?? 15_000, {
+      handles,
+      finished: () => finished,
+      killed: (kill) => void (killed = kill),
+      giveUp: () => finishWithout(),
+    });
   const start = watchPerfStart(deps, options.outputFile, handles, () => !finished);
   // Once perf writes perf.data it has opened its control FIFO: from then on it writes its samples out
   // every second (perf-flush.ts), until it has exited.
@@ -208,6 +223,10 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     };
     child.on('error', (error: Error) => void finish(null, null, error));
     child.on('close', (code: number | null, signal: string | null) => void finish(code, signal));
+    finishWithout = () => {
+      if (killed !== undefined) killed.exited = false;
+      void finish(null, 'SIGKILL');
+    };
   });
 
   return { pid: child.pid, stop, done };

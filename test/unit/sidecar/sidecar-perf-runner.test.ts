@@ -231,6 +231,38 @@ describe('perf runner', () => {
     );
   });
 
+  it(
+    'ends the recording without a killed perf that does not exit (an uninterruptible wait), saying so',
+    { timeout: 10_000 },
+    async () => {
+      const { child, spawn, timers } = setup();
+      // A perf that neither SIGINT nor SIGKILL ends.
+      child.kill = (signal: NodeJS.Signals = 'SIGTERM') => child.signals.push(signal) > 0;
+      const recording = startPerfRecord(
+        { spawn, timers, fileSize: () => Promise.resolve(10) },
+        { ...options, killAfterMs: 2000 },
+      );
+      recording.stop();
+      await settle();
+      timers.fire(2000);
+      // /proc is read before the kill.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
+      timers.fire(4999);
+      let ended = false;
+      void recording.done.then(() => (ended = true));
+      await settle();
+      assert.equal(ended, false, 'still waiting 4.999 s after SIGKILL');
+      timers.fire(1);
+      const result = await recording.done;
+      assert.equal(result.ok, false);
+      assert.match(
+        result.failure ?? '',
+        /and was killed \(it had not exited 5 s later: the recording ends without it\); it had not begun perf.data/,
+      );
+    },
+  );
+
   it('holds a stop that comes before perf has created perf.data until it has (SIGINT earlier kills perf with no file)', async () => {
     const { child, spawn, timers } = setup();
     let bytes = 0;
