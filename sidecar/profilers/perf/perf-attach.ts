@@ -28,10 +28,8 @@ export interface AttachDeps extends PerfRunnerDeps {
   warn(message: string): void;
 }
 
-/** What a result says beyond perf's own: the sentence to fail with when no target was left. */
-export interface AttachResult extends PerfRecordResult {
-  failure?: string;
-}
+/** A result whose `failure` says in words when no target was left. */
+export type AttachResult = PerfRecordResult;
 
 function named(targets: readonly AttachTarget[]): string {
   return targets.map((t) => `${t.pid} (${t.comm})`).join(', ');

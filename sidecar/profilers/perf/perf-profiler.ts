@@ -334,6 +334,7 @@ function checkPerf(
     if (result.failure !== undefined) throw new Error(result.failure);
     throw new Error(explainPerfFailure({ ...result, event: recorded.event }));
   }
+  if (result.warning !== undefined) run.report({ type: 'warning', message: result.warning });
   if (result.reason === 'size-cap') {
     const why = cap < config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
     run.report({

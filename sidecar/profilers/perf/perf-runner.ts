@@ -1,43 +1,19 @@
 // Runs `perf record` against the chosen processes; a deadline, a size cap or a stop always ends it with SIGINT,
 // and so does the recorder's own death (setpriv --pdeathsig): perf then still finishes its perf.data.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BuildIdMode } from '../../host/disk-budget.ts';
-import type { CallGraphRun } from '../../../core/contract/recording-params.ts';
-import type { LoopTimers, SpawnFn } from '../../host/runtime.ts';
+import type { ChildLike, LoopTimers, SpawnFn } from '../../host/runtime.ts';
 import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
 import { isWholePerfData } from './perf-data-header.ts';
+import { perfFlush } from './perf-flush.ts';
+import { judgeKill, type PerfKill } from './perf-killed.ts';
+import {
+  controlFifoFor,
+  perfRecordArgs,
+  perfRecordCommand,
+  type PerfRecordOptions,
+} from './perf-record-command.ts';
+import { describeStuck } from './perf-stuck.ts';
 
-export interface PerfRecordOptions {
-  perfPath: string;
-  event: string;
-  frequency: number;
-  callGraph: CallGraphRun;
-  /** PIDs to record; ignored when systemWide. */
-  pids: readonly number[];
-  systemWide: boolean;
-  outputFile: string;
-  /** perf's build-id cache for this recording (perf copies the binaries it sampled there). */
-  buildIdDir?: string;
-  /**
-   * How perf record handles build ids when it stops. `cache`: copy the sampled binaries into the cache
-   * (about a second on 2 cores; needed for targets in other mount namespaces, whose files are gone once
-   * they exit). `scan`: reread perf.data for build ids, no copies (-N). `mmap`: build ids travel in the
-   * mmap events, no second pass (--buildid-mmap; kernel 5.12+). Default `cache`.
-   */
-  buildIds?: BuildIdMode;
-  durationSeconds: number;
-  maxBytes: number;
-  /** How often the size of perf.data is checked, ms. */
-  sizePollMs?: number;
-  /** How long perf gets to write its file after SIGINT before it is killed, ms. */
-  killAfterMs?: number;
-  /**
-   * How long perf may take to start (open its events and write perf.data's header) before the duration
-   * counts anyway, ms (30 s).
-   */
-  startupGraceMs?: number;
-}
+export type { PerfRecordOptions } from './perf-record-command.ts';
 
 /** How often perf.data is looked at until perf has written its header, ms. */
 const STARTUP_POLL_MS = 50;
@@ -53,6 +29,10 @@ export interface PerfRecordResult {
   signal: string | null;
   /** The end of perf's stderr, for error messages. */
   stderr: string;
+  /** Why the recording failed, in words, when perf's own words do not say it. */
+  failure?: string;
+  /** What the recording lacks although it is usable (perf was killed, its written samples kept). */
+  warning?: string;
 }
 
 export interface PerfRecording {
@@ -71,75 +51,11 @@ export interface PerfRunnerDeps {
 const STDERR_KEEP = 4000;
 /** How long a stop waits for perf to create perf.data before it sends SIGINT anyway. */
 const START_WAIT_MS = 5000;
-
-const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
-  cache: [],
-  scan: ['--no-buildid-cache'],
-  mmap: ['--buildid-mmap'],
-};
-
 /**
- * perf record follows BPF programs' loads in a side-band thread that polls with a one-second timeout, and
- * after SIGINT it waits for that poll to time out: 0–1 s (about 0.3–0.5 s typically) added to every stop.
- * Recording a pod's processes goes without (`--no-bpf-event`: a sample inside a BPF program then has no
- * program name); a whole-node recording keeps them, where BPF programs are more likely to show.
+ * How long a killed perf gets to exit before the recording ends without it: one in an uninterruptible wait
+ * (a disk, a kernel lock) dies only once the wait is over, which may be never.
  */
-const NO_BPF_EVENTS = ['--no-bpf-event'];
-
-export function perfRecordArgs(options: PerfRecordOptions): string[] {
-  const callGraph = options.callGraph === 'dwarf' ? ['--call-graph', 'dwarf'] : ['-g'];
-  const scope = options.systemWide ? ['-a'] : ['-p', options.pids.join(','), ...NO_BPF_EVENTS];
-  const maxKiB = Math.max(4, Math.floor(options.maxBytes / 1024));
-  return [
-    ...(options.buildIdDir === undefined ? [] : ['--buildid-dir', options.buildIdDir]),
-    'record',
-    '-e',
-    options.event,
-    '-F',
-    String(options.frequency),
-    ...callGraph,
-    ...scope,
-    '-o',
-    options.outputFile,
-    '--max-size',
-    `${maxKiB}K`,
-    ...BUILD_ID_ARGS[options.buildIds ?? 'cache'],
-  ];
-}
-
-/** Whether `command` names a file: as a path, or found in one of PATH's directories. */
-function onPath(command: string): boolean {
-  if (command.includes('/')) return existsSync(command);
-  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
-}
-
-/** util-linux's setpriv where the image has it (Debian always does). */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null;
-const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
-/** Ignores SIGPIPE, then execs its arguments: an ignored signal stays ignored across exec. */
-const IGNORE_SIGPIPE = 'trap "" PIPE; exec "$0" "$@"';
-
-/**
- * The perf record command line. Through `setpriv --pdeathsig INT`, perf is interrupted when the recorder
- * dies (a kill -9, an OOM kill) as it is on a stop: it writes a whole perf.data, which the restarted
- * recorder finishes from (recording-recovery.ts), and it does not record on for nobody. perf's closing
- * lines go to its stderr, a pipe whose reader died with the recorder: SIGPIPE would kill perf before it
- * writes perf.data's header, so a shell ignores SIGPIPE first and execs setpriv (the same process, so the
- * recorder stays the parent that pdeathsig watches); the write fails and perf finishes the file. Without
- * setpriv, perf runs as it is.
- */
-export function perfRecordCommand(
-  perfPath: string,
-  args: string[],
-  setpriv: string | null = SETPRIV,
-  shell: string | null = SHELL,
-): { command: string; args: string[] } {
-  // A perf that is not there is left to fail as itself, so the error says how to install it.
-  if (setpriv === null || !onPath(perfPath)) return { command: perfPath, args };
-  const interrupted = ['--pdeathsig', 'INT', '--', perfPath, ...args];
-  if (shell === null) return { command: setpriv, args: interrupted };
-  return { command: shell, args: ['-c', IGNORE_SIGPIPE, setpriv, ...interrupted] };
-}
+const KILLED_EXIT_MS = 5000;
 
 /** What perf's end means: why it ended, and whether its perf.data is usable. */
 async function judgeEnd(
@@ -149,10 +65,19 @@ async function judgeEnd(
     signal: string | null;
     spawnError: Error | undefined;
     stderr: string;
+    killed: PerfKill | undefined;
   },
   outputFile: string,
 ): Promise<PerfRecordResult> {
   const { reason, exitCode, signal, spawnError, stderr } = end;
+  if (end.killed !== undefined && reason !== undefined && signal === 'SIGKILL')
+    return {
+      reason,
+      exitCode,
+      signal,
+      stderr: stderrExcerpt(stderr),
+      ...(await judgeKill(outputFile, end.killed)),
+    };
   const sizeCapped = /size limit reached/.test(stderr);
   // A SIGINT or SIGTERM that came from elsewhere (a terminal's Ctrl-C): perf finishes perf.data on
   // either, and a whole file is a recording that ended, not one that failed.
@@ -206,12 +131,43 @@ function watchPerfStart(
   };
 }
 
+/**
+ * SIGINT; if perf has not finished its file `afterMs` later, SIGKILL once /proc said where it is; if it
+ * has not exited KILLED_EXIT_MS after that either, `giveUp`.
+ */
+function interruptPerf(
+  timers: LoopTimers,
+  child: ChildLike,
+  afterMs: number,
+  on: { handles: unknown[]; finished(): boolean; killed(kill: PerfKill): void; giveUp(): void },
+): void {
+  if (on.finished()) return;
+  child.kill('SIGINT');
+  const kill = async (): Promise<void> => {
+    const stuck = child.pid === undefined ? undefined : await describeStuck(child.pid);
+    if (on.finished()) return;
+    on.killed({ afterMs, stuck, exited: true });
+    child.kill('SIGKILL');
+    on.handles.push(timers.setTimeout(() => on.giveUp(), KILLED_EXIT_MS));
+  };
+  on.handles.push(timers.setTimeout(() => void kill(), afterMs));
+}
+
+/** Starts perf record as perf-record-command.ts says; its process and its control FIFO, if any. */
+function spawnPerf(deps: PerfRunnerDeps, options: PerfRecordOptions) {
+  const fifo = controlFifoFor(options.outputFile);
+  const { command, args, control } = perfRecordCommand(options.perfPath, perfRecordArgs(options), fifo);
+  return { child: deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }), control };
+}
+
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
-  const { command, args } = perfRecordCommand(options.perfPath, perfRecordArgs(options));
-  const child = deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { child, control } = spawnPerf(deps, options);
   let stderr = '';
   let reason: PerfStopReason | undefined;
   let finished = false;
+  let killed: PerfKill | undefined;
+  let finishWithout = (): void => {};
+  const flush = perfFlush(deps.timers, control, options.flushEveryMs ?? 1000);
   const handles: unknown[] = [];
 
   child.stderr?.setEncoding('utf8');
@@ -219,14 +175,17 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     stderr = (stderr + chunk).slice(-STDERR_KEEP);
   });
 
-  const interrupt = (): void => {
-    if (finished) return;
-    child.kill('SIGINT');
-    handles.push(
-      deps.timers.setTimeout(() => !finished && child.kill('SIGKILL'), options.killAfterMs ?? 15_000),
-    );
-  };
+  const interrupt = (): void =>
+    interruptPerf(deps.timers, child, options.killAfterMs ?? 15_000, {
+      handles,
+      finished: () => finished,
+      killed: (kill) => void (killed = kill),
+      giveUp: () => finishWithout(),
+    });
   const start = watchPerfStart(deps, options.outputFile, handles, () => !finished);
+  // Once perf writes perf.data it has opened its control FIFO: from then on it writes its samples out
+  // every second (perf-flush.ts), until it has exited.
+  start.whenWriting(options.startupGraceMs ?? 30_000, () => !finished && flush.start());
 
   // Until perf has set its SIGINT handler (the shell and setpriv that start it, perf opening its events),
   // SIGINT kills it with no file, and a stop right after the start would fail the recording.
@@ -257,11 +216,17 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       if (finished) return;
       finished = true;
       for (const handle of handles) deps.timers.clearTimeout(handle);
+      await flush.end();
       stderr += spawnFailureNote(spawnError, options.perfPath, 'linux-perf');
-      resolve(await judgeEnd({ reason, exitCode: code, signal, spawnError, stderr }, options.outputFile));
+      const end = { reason, exitCode: code, signal, spawnError, stderr, killed };
+      resolve(await judgeEnd(end, options.outputFile));
     };
     child.on('error', (error: Error) => void finish(null, null, error));
     child.on('close', (code: number | null, signal: string | null) => void finish(code, signal));
+    finishWithout = () => {
+      if (killed !== undefined) killed.exited = false;
+      void finish(null, 'SIGKILL');
+    };
   });
 
   return { pid: child.pid, stop, done };

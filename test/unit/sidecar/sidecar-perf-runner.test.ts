@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { startPerfRecord } from '../../../sidecar/profilers/perf/perf-runner.ts';
 import {
+  PERF_WRAPPER,
   perfRecordArgs,
   perfRecordCommand,
-  startPerfRecord,
-} from '../../../sidecar/profilers/perf/perf-runner.ts';
+} from '../../../sidecar/profilers/perf/perf-record-command.ts';
 import { FakePerf } from '../../harness/fake-perf.ts';
 import { manualTimers } from '../../harness/manual-timers.ts';
 import type { SpawnFn } from '../../../sidecar/host/runtime.ts';
@@ -74,12 +75,14 @@ describe('perf runner', () => {
     const { child, spawn, timers, calls } = setup();
     const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
     // perf runs under setpriv, which interrupts it should the recorder die, with SIGPIPE ignored so that
-    // it still writes its file out then (perf-runner.ts).
+    // it still writes its file out then, and reads commands from a FIFO beside perf.data
+    // (perf-record-command.ts).
     assert.deepEqual(calls[0], [
       '/bin/sh',
-      ...['-c', 'trap "" PIPE; exec "$0" "$@"', '/usr/bin/setpriv'],
+      ...['-c', PERF_WRAPPER, '/data/r1/perf.control', '/usr/bin/setpriv'],
       ...['--pdeathsig', 'INT', '--', 'perf'],
       ...perfRecordArgs(options),
+      ...['--control', 'fifo:/data/r1/perf.control'],
     ]);
     await settle();
     timers.fire(4999);
@@ -135,12 +138,20 @@ describe('perf runner', () => {
   });
 
   it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
-    assert.deepEqual(perfRecordCommand('perf', ['record'], '/usr/bin/setpriv', null), {
-      command: '/usr/bin/setpriv',
-      args: ['--pdeathsig', 'INT', '--', 'perf', 'record'],
-    });
-    assert.deepEqual(perfRecordCommand('perf', ['record'], null), { command: 'perf', args: ['record'] });
-    const missing = perfRecordCommand('/nonexistent/perf', ['record']);
+    const fifo = '/data/r1/perf.control';
+    assert.deepEqual(
+      perfRecordCommand('perf', ['record'], fifo, {
+        setpriv: '/usr/bin/setpriv',
+        shell: null,
+      }),
+      {
+        command: '/usr/bin/setpriv',
+        args: ['--pdeathsig', 'INT', '--', 'perf', 'record'],
+      },
+    );
+    const bare = perfRecordCommand('perf', ['record'], fifo, { setpriv: null, shell: '/bin/sh' });
+    assert.deepEqual(bare, { command: 'perf', args: ['record'] });
+    const missing = perfRecordCommand('/nonexistent/perf', ['record'], fifo);
     assert.deepEqual(missing, { command: '/nonexistent/perf', args: ['record'] });
   });
 
@@ -213,7 +224,44 @@ describe('perf runner', () => {
     const result = await recording.done;
     assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
     assert.equal(result.ok, false);
+    // No perf.data at this path: perf never began it, and the failure says so in words.
+    assert.match(
+      result.failure ?? '',
+      /^perf record did not finish perf.data within 2 s of its SIGINT.* and was killed; it had not begun perf.data \(it was still starting\)$/,
+    );
   });
+
+  it(
+    'ends the recording without a killed perf that does not exit (an uninterruptible wait), saying so',
+    { timeout: 10_000 },
+    async () => {
+      const { child, spawn, timers } = setup();
+      // A perf that neither SIGINT nor SIGKILL ends.
+      child.kill = (signal: NodeJS.Signals = 'SIGTERM') => child.signals.push(signal) > 0;
+      const recording = startPerfRecord(
+        { spawn, timers, fileSize: () => Promise.resolve(10) },
+        { ...options, killAfterMs: 2000 },
+      );
+      recording.stop();
+      await settle();
+      timers.fire(2000);
+      // /proc is read before the kill.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(child.signals, ['SIGINT', 'SIGKILL']);
+      timers.fire(4999);
+      let ended = false;
+      void recording.done.then(() => (ended = true));
+      await settle();
+      assert.equal(ended, false, 'still waiting 4.999 s after SIGKILL');
+      timers.fire(1);
+      const result = await recording.done;
+      assert.equal(result.ok, false);
+      assert.match(
+        result.failure ?? '',
+        /and was killed \(it had not exited 5 s later: the recording ends without it\); it had not begun perf.data/,
+      );
+    },
+  );
 
   it('holds a stop that comes before perf has created perf.data until it has (SIGINT earlier kills perf with no file)', async () => {
     const { child, spawn, timers } = setup();
