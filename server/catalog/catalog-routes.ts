@@ -210,6 +210,7 @@ function registerMetadataUploadRoute(app: FastifyInstance, deps: CatalogRouteDep
   const { catalog } = deps;
   // The one route typed by hand: recordingStatusSchema (core/contract) leaves params.profiler optional,
   // which RecordingStatus requires; the schema's type would be refused where the catalog takes a status.
+  // eslint-disable-next-line no-restricted-syntax
   app.put<{ Params: { id: string }; Body: RecordingStatus }>(
     '/api/v1/recordings/:id',
     {
