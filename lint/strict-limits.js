@@ -13,7 +13,6 @@ export const STRICT_RULES = {
  */
 export const OVER_STRICT_LIMITS = [
   'cli/continuous-verb.ts',
-  'cli/local-api.ts',
   'core/crd/furnace-crd.ts',
   'core/injection/injection-config.ts',
   'core/pprof/write-pprof.ts',
@@ -21,7 +20,6 @@ export const OVER_STRICT_LIMITS = [
   'core/stacks/byte-line-cache.ts',
   'core/stacks/collapse-perf.ts',
   'core/stacks/header-cache.ts',
-  'operator/furnace/certificates.ts',
   'operator/recording/server-client.ts',
   'server/catalog/catalog-entry.ts',
   'server/catalog/catalog-store.ts',
