@@ -13,7 +13,6 @@ export const STRICT_RULES = {
  */
 export const OVER_STRICT_LIMITS = [
   'core/crd/furnace-crd.ts',
-  'core/injection/injection-config.ts',
   'core/pprof/write-pprof.ts',
   'core/render/svg.ts',
   'core/stacks/byte-line-cache.ts',
@@ -28,8 +27,6 @@ export const OVER_STRICT_LIMITS = [
   'server/proxy/proxy-finishing.ts',
   'server/slots/lease-slots.ts',
   'sidecar/config.ts',
-  'sidecar/profilers/perf/perf-profiler.ts',
-  'sidecar/profilers/pprof/pprof-profiler.ts',
   'sidecar/recording/recording-controller.ts',
   'sidecar/recording/retention.ts',
   'ui/src/api/client.ts',

@@ -98,7 +98,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         targets,
         callGraph,
         warnings,
-        run: (run) => startPerf(deps, context, targets, plan, run),
+        run: (run) => startPerf(deps, context, { targets, plan }, run),
       };
     },
     resymbolize: (context) =>
@@ -122,8 +122,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
 function startPerf(
   deps: PerfProfilerDeps,
   context: PlanContext,
-  targets: ProcessInfo[],
-  plan: RecordingPlan,
+  { targets, plan }: { targets: ProcessInfo[]; plan: RecordingPlan },
   run: RunContext,
 ): { stop(): void; done: Promise<ProfileOutput> } {
   const { config, timers, budget } = deps;
