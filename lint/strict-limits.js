@@ -28,6 +28,5 @@ export const OVER_STRICT_LIMITS = [
   'server/slots/lease-slots.ts',
   'sidecar/config.ts',
   'sidecar/recording/recording-controller.ts',
-  'sidecar/recording/retention.ts',
   'ui/src/api/client.ts',
 ];
