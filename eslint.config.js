@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import { IMPORT_ZONES } from './lint/import-zones.js';
+import { NO_HAND_TYPED_ROUTES } from './lint/route-types.js';
 import { OVER_STRICT_LIMITS, STRICT_RULES } from './lint/strict-limits.js';
 
 /** Modules that mean I/O or a framework: core/ stays pure code that every part can share. */
@@ -98,6 +99,10 @@ export default tseslint.config(
   {
     files: ['core/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_CORE }] },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: { 'no-restricted-syntax': NO_HAND_TYPED_ROUTES },
   },
   {
     // JavaScript sources (cli/bin.js, this file) are outside the TypeScript program: no type information,

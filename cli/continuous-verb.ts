@@ -89,10 +89,10 @@ async function writeNewFile(path: string, data: string | Buffer): Promise<void> 
   }
 }
 
+/** The range's folded text in `format`, titled `title`. */
 function render(
   format: string,
-  text: string,
-  title: string,
+  { text, title }: { text: string; title: string },
   range: { from: number; to: number },
   parsed: Parsed,
 ) {
@@ -127,7 +127,7 @@ async function continuous(context: VerbContext): Promise<number> {
     );
     return 1;
   }
-  const data = render(format, answer.text, `Continuous: ${namespace}`, range, parsed);
+  const data = render(format, { text: answer.text, title: `Continuous: ${namespace}` }, range, parsed);
   if (output === undefined)
     io.stdout.write(printable(typeof data === 'string' ? data : data.toString('utf8')));
   else await writeNewFile(output, data);

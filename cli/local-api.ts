@@ -49,7 +49,14 @@ function serverUrl(text: string): URL {
   return url;
 }
 
-function send(base: URL, key: string | undefined, method: string, path: string, options: SendOptions) {
+/** `method` `path` on the server at `base`, with the local key when there is one. */
+function send(
+  server: { base: URL; key: string | undefined },
+  method: string,
+  path: string,
+  options: SendOptions,
+) {
+  const { base, key } = server;
   const target = options.raw ? path : fromAggregatedUrl(`${AGGREGATED_PREFIX}${path}`);
   if (target === undefined) throw new Error(`${path} has no counterpart on a Furnace server`);
   const url = new URL(target, base);
@@ -76,7 +83,7 @@ export function createLocalApi(connection: LocalConnection): FurnaceApi {
   const api: FurnaceApi = {
     namespace: LOCAL_NAMESPACE,
     server: base.origin,
-    send: (method, path, options = {}) => send(base, key, method, path, options),
+    send: (method, path, options = {}) => send({ base, key }, method, path, options),
     async json<T>(method: string, path: string, body?: unknown, headers?: IncomingHttpHeaders): Promise<T> {
       const answer = await api.send(method, path, jsonRequest(body, headers));
       const text = (await readAll(answer)).toString('utf8');

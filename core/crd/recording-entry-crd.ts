@@ -22,7 +22,7 @@ export const MAX_ENTRY_RECORD_BYTES = 16 * 1024;
  * MAX_ENTRY_RECORD_BYTES); a replica lists them all before it is ready and holds them in its heap, about
  * 1,000 bytes an entry, so 100,000 need a heap larger than the image's 128 MiB, and the server refuses
  * a retention.maxCount its heap cannot hold (server/config/config-storage.ts; docs/architecture.md,
- * "State and scale"; docs/benchmarks.md, "A catalog of 100,000, round three").
+ * "Catalog on shared engines"; docs/benchmarks.md, `bench:catalog`).
  */
 export const MAX_SHARED_ENTRIES = 100_000;
 

@@ -83,12 +83,12 @@ function checkKeys(key: string, value: Record<string, unknown>, allowed: readonl
   }
 }
 
+/** `value` when `rule.test` takes it, `fallback` when it is absent; otherwise refused, saying what is `allowed`. */
 function pickString(
   key: string,
   value: unknown,
   fallback: string,
-  test: (s: string) => boolean,
-  allowed: string,
+  { test, allowed }: { test: (s: string) => boolean; allowed: string },
 ): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !test(value)) throw invalid(key, value, allowed);
@@ -104,7 +104,10 @@ function pickEnum<T extends string>(key: string, value: unknown, fallback: T, va
 
 function pickQuantity(key: string, value: unknown, fallback: string, allowEmpty: boolean): string {
   const allowed = `a Kubernetes quantity such as 500m, 2, 64Mi or 1Gi${allowEmpty ? ', or "" for none' : ''}`;
-  return pickString(key, value, fallback, (s) => (allowEmpty && s === '') || QUANTITY.test(s), allowed);
+  return pickString(key, value, fallback, {
+    test: (s) => (allowEmpty && s === '') || QUANTITY.test(s),
+    allowed,
+  });
 }
 
 function pickAmounts(key: string, value: unknown, fallback: ResourceAmounts): ResourceAmounts {
@@ -157,22 +160,19 @@ export function parseInjectionConfig(raw: unknown): InjectionConfig {
   checkKeys('', input, TOP_KEYS);
   const d = DEFAULT_INJECTION_CONFIG;
   return {
-    image: pickString(
-      'image',
-      input.image,
-      d.image,
-      (s) => /^[^\s]+$/.test(s),
-      'an image reference without spaces',
-    ),
+    image: pickString('image', input.image, d.image, {
+      test: (s) => /^[^\s]+$/.test(s),
+      allowed: 'an image reference without spaces',
+    }),
     imagePullPolicy: pickEnum('imagePullPolicy', input.imagePullPolicy, d.imagePullPolicy, PULL_POLICIES),
-    serverUrl: pickString('serverUrl', input.serverUrl, d.serverUrl, isHttpUrl, 'an https:// or http:// URL'),
-    serverCa: pickString(
-      'serverCa',
-      input.serverCa,
-      d.serverCa,
-      (s) => s === '' || s.includes('-----BEGIN CERTIFICATE-----'),
-      'a PEM certificate bundle, or "" for the system roots',
-    ),
+    serverUrl: pickString('serverUrl', input.serverUrl, d.serverUrl, {
+      test: isHttpUrl,
+      allowed: 'an https:// or http:// URL',
+    }),
+    serverCa: pickString('serverCa', input.serverCa, d.serverCa, {
+      test: (s) => s === '' || s.includes('-----BEGIN CERTIFICATE-----'),
+      allowed: 'a PEM certificate bundle, or "" for the system roots',
+    }),
     securityProfile: pickEnum('securityProfile', input.securityProfile, d.securityProfile, SECURITY_PROFILES),
     resources: pickResources(input.resources, d.resources),
     tokenExpirationSeconds: pickExpiration(input.tokenExpirationSeconds, d.tokenExpirationSeconds),

@@ -94,8 +94,7 @@ function servingReason(
   stored: Partial<ServerCertificates> | undefined,
   ca: X509Certificate,
   dnsNames: readonly string[],
-  policy: CertificatePolicy,
-  now: number,
+  { policy, now }: { policy: CertificatePolicy; now: number },
 ): string | undefined {
   const serving = parse(stored?.serving?.certPem);
   if (!serving || !stored?.serving?.keyPem) return 'serving-missing';
@@ -126,7 +125,7 @@ export async function decideCertificates(
   const { ca, reason: caReason } = await caDecision(stored, policy, now);
   if (caReason) renewed.push(caReason);
   const caCertificate = new X509Certificate(ca.certPem);
-  const reason = servingReason(stored, caCertificate, dnsNames, policy, now);
+  const reason = servingReason(stored, caCertificate, dnsNames, { policy, now });
   let serving = stored?.serving as KeyPairPem;
   if (reason) {
     renewed.push(reason);

@@ -17,12 +17,12 @@ export interface StatusFacts {
   url: string;
 }
 
+/** A condition of `fact`, observed at `generation`; it keeps `previous`'s transition time while its status holds. */
 function condition(
   type: ConditionType,
   fact: ConditionFact,
   previous: Condition | undefined,
-  generation: number,
-  now: Date,
+  { generation, now }: { generation: number; now: Date },
 ): Condition {
   const status = fact.ok ? 'True' : 'False';
   // RFC 3339 in whole seconds, as Kubernetes writes condition times.
@@ -50,7 +50,7 @@ export function furnaceStatus(
     observedGeneration: facts.generation,
     url: facts.url,
     conditions: CONDITION_TYPES.map((type) =>
-      condition(type, facts.conditions[type], before.get(type), facts.generation, now),
+      condition(type, facts.conditions[type], before.get(type), { generation: facts.generation, now }),
     ),
   };
 }
@@ -71,7 +71,7 @@ export function refusedStatus(
     // A merge patch keeps what it does not name: the URL of a server installed before stays as it was.
     ...(previous?.url ? { url: previous.url } : {}),
     conditions: (['Accepted', 'Ready'] as const).map((type) =>
-      condition(type, fact, before.get(type), refusal.generation, now),
+      condition(type, fact, before.get(type), { generation: refusal.generation, now }),
     ),
   };
 }

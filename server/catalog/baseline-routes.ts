@@ -7,6 +7,7 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { identityOf, type RouteGuard } from '../auth/route-guard.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { catalogEntrySchema } from './catalog-schemas.ts';
 import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
@@ -39,7 +40,7 @@ const PIN_GUARD: RouteGuard = {
 };
 
 export function registerBaselineRoutes(app: FastifyInstance, catalog: Catalog): void {
-  app.put<{ Params: { id: string }; Body: { workload: string } }>(
+  typedRoutes(app).put(
     '/api/v1/recordings/:id/baseline',
     {
       schema: { params: idParams, body: pinBody, response: { 200: catalogEntrySchema } },
@@ -62,7 +63,7 @@ export function registerBaselineRoutes(app: FastifyInstance, catalog: Catalog): 
       return catalogued(catalog, entry.id);
     },
   );
-  app.delete<{ Params: { id: string } }>(
+  typedRoutes(app).delete(
     '/api/v1/recordings/:id/baseline',
     { schema: { params: idParams, response: { 204: { type: 'null' } } }, config: { guard: PIN_GUARD } },
     async (request, reply) => {

@@ -199,7 +199,11 @@ export function registerMergedArtifactRoute(app: FastifyInstance, deps: MergedAr
       const sized = sizedEntries(maxBytes, entries);
       const body = await mergedBody(request.params.name, sized, ids, work);
       for (const entry of sized) {
-        writeCatalogAudit(request.log, 'download', identity, entry, `merged ${request.params.name}`);
+        writeCatalogAudit(request.log, identity, {
+          action: 'download',
+          entry,
+          artifact: `merged ${request.params.name}`,
+        });
       }
       return reply
         .type(ARTIFACT_CONTENT_TYPES[request.params.name])

@@ -13,12 +13,25 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { profileOf } from '../../core/contract/profile-types.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
 import type { RouteGuard } from '../auth/route-guard.ts';
+import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { MAX_MERGED_BYTES, readFolded, sizedEntries } from './merged-artifacts.ts';
 import { regressionAnswerSchema } from './regression-schema.ts';
 import { workloadRecordings } from './workload-recordings.ts';
 
 const CACHED = 256;
+
+const regressionParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN } },
+} as const;
+
+const regressionQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { against: { type: 'string', pattern: RECORDING_ID_PATTERN } },
+} as const;
 
 const READ_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: { recordingsIn: 'params' } } };
 
@@ -40,20 +53,12 @@ export function registerRegressionRoutes(app: FastifyInstance, catalog: Catalog)
     if (cache.size > CACHED) cache.delete(cache.keys().next().value as string);
     return result;
   };
-  app.get<{ Params: { id: string }; Querystring: { against?: string } }>(
+  typedRoutes(app).get(
     '/api/v1/recordings/:id/regression',
     {
       schema: {
-        params: {
-          type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', pattern: RECORDING_ID_PATTERN } },
-        },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { against: { type: 'string', pattern: RECORDING_ID_PATTERN } },
-        },
+        params: regressionParams,
+        querystring: regressionQuery,
         response: { 200: regressionAnswerSchema },
       },
       config: { guard: READ_GUARD },

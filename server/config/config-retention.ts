@@ -12,7 +12,12 @@ export const DEFAULT_EXPECTED_NAMESPACES = 4;
 /** Of the catalog volume, what the ceiling takes by default: the rest is for metadata and the file system. */
 const VOLUME_SHARE = 0.8;
 
-function refuseOver(key: string, value: number, limit: number, why: string, source?: string): void {
+function refuseOver(
+  key: string,
+  value: number,
+  { limit, why }: { limit: number; why: string },
+  source?: string,
+): void {
   if (value > limit) throw new ConfigError(key, value, `at most ${limit} (${why})`, source);
 }
 
@@ -32,7 +37,12 @@ export function readRetention(reader: ConfigReader): RetentionPolicy {
     Number.MAX_SAFE_INTEGER,
   );
   if (volumeBytes !== undefined)
-    refuseOver('retention.maxBytes', maxBytes, volumeBytes, 'retention.volumeBytes', maxBytesSetting.source);
+    refuseOver(
+      'retention.maxBytes',
+      maxBytes,
+      { limit: volumeBytes, why: 'retention.volumeBytes' },
+      maxBytesSetting.source,
+    );
   // A namespace's quota defaults to its share of the ceiling when that is the smaller.
   const countSetting = reader.get('retention.namespaceMaxCount');
   const bytesSetting = reader.get('retention.namespaceMaxBytes');
@@ -58,15 +68,13 @@ export function readRetention(reader: ConfigReader): RetentionPolicy {
   refuseOver(
     'retention.namespaceMaxBytes',
     policy.namespaceMaxBytes,
-    Math.floor(maxBytes / namespaces),
-    `${share} retention.maxBytes (${maxBytes})`,
+    { limit: Math.floor(maxBytes / namespaces), why: `${share} retention.maxBytes (${maxBytes})` },
     source,
   );
   refuseOver(
     'retention.namespaceMaxCount',
     policy.namespaceMaxCount,
-    Math.floor(maxCount / namespaces),
-    `${share} retention.maxCount (${maxCount})`,
+    { limit: Math.floor(maxCount / namespaces), why: `${share} retention.maxCount (${maxCount})` },
     countSetting.source ?? expected.source,
   );
   return policy;

@@ -40,10 +40,8 @@ export function writeAudit(log: FastifyBaseLogger, record: AuditRecord): void {
 /** The audit line of a download or a delete of a catalogued recording. */
 export function writeCatalogAudit(
   log: FastifyBaseLogger,
-  action: 'download' | 'delete',
   identity: Identity,
-  entry: CatalogEntry,
-  artifact?: string,
+  { action, entry, artifact }: { action: 'download' | 'delete'; entry: CatalogEntry; artifact?: string },
 ): void {
   writeAudit(log, {
     action,

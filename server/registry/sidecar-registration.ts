@@ -93,23 +93,25 @@ const bodySchema = {
   dependencies: { tlsPort: ['tlsPin'], tlsPin: ['tlsPort'] },
 } as const;
 
+/** Local mode: the TLS port and pin the body names, if it names them (a loopback sidecar may go without). */
+function localTls(body: RegistrationBody | undefined): SidecarTls | undefined {
+  if (body?.tlsPin === undefined || body.tlsPort === undefined) return undefined;
+  return { port: body.tlsPort, pin: body.tlsPin };
+}
+
 /**
- * Where the sidecar serves its API over TLS, with the key it pins. In a cluster the port is fixed, like
- * the plain one (a body cannot point the proxy at another port of the pod); locally the body says it.
+ * In a cluster: the key the body pins, at the fixed TLS port like the plain one (a body cannot point the
+ * proxy at another port of the pod). Without a pin the proxy token and users' requests would cross the pod
+ * network in clear text.
  */
-function tlsOf(body: RegistrationBody | undefined, mode: RegistrationMode): SidecarTls | undefined {
-  if (body?.tlsPin === undefined || body.tlsPort === undefined) {
-    // In a cluster the proxy token and users' requests would cross the pod network in clear text.
-    if (mode.kind === 'kubernetes')
-      throw new FurnaceError(
-        'ERR_INVALID_PARAMETER',
-        'registration refused: tlsPin is required in a cluster (the server calls sidecars only over TLS with the pinned key)',
-        { field: 'tlsPin' },
-      );
-    return undefined;
-  }
-  const port = mode.kind === 'kubernetes' ? (mode.sidecarTlsPort ?? SIDECAR_TLS_PORT) : body.tlsPort;
-  return { port, pin: body.tlsPin };
+function clusterTls(body: RegistrationBody | undefined, mode: KubernetesMode): SidecarTls {
+  if (body?.tlsPin === undefined || body.tlsPort === undefined)
+    throw new FurnaceError(
+      'ERR_INVALID_PARAMETER',
+      'registration refused: tlsPin is required in a cluster (the server calls sidecars only over TLS with the pinned key)',
+      { field: 'tlsPin' },
+    );
+  return { port: mode.sidecarTlsPort ?? SIDECAR_TLS_PORT, pin: body.tlsPin };
 }
 
 /** What a sidecar or an agent gets back from a registration. */
@@ -209,7 +211,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
   return resolve;
 }
 
-/** What a proven sidecar registers, from its body (local mode reads the port from it). */
+/** What a proven sidecar registers, from its body (local mode reads the port from it), with its TLS key. */
 type Proven = (body: RegistrationBody | undefined) => Resolved;
 
 /** Proves a sidecar's bearer token: the adapter is chosen once, from the registration mode. */
@@ -224,9 +226,9 @@ function localSecret(mode: Extract<RegistrationMode, { kind: 'local' }>): Record
       const port = body?.port;
       if (port === undefined)
         throw new FurnaceError('ERR_INVALID_PARAMETER', 'port is required in local mode', { field: 'port' });
-      return {
-        input: { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address: { host: '127.0.0.1', port } },
-      };
+      const tls = localTls(body);
+      const address = { host: '127.0.0.1', port };
+      return { input: { namespace: LOCAL_NAMESPACE, pod: mode.hostname, address, ...(tls ? { tls } : {}) } };
     });
   };
 }
@@ -237,7 +239,8 @@ function tokenReview(mode: KubernetesMode, registry: Registry, now: () => number
   return async (token, request) => {
     const body = request.body as RegistrationBody | undefined;
     const resolved = await resolve(token, request.ip, body?.reviewTicket);
-    return () => resolved;
+    // After authentication, so that a caller without a valid token learns nothing but 401.
+    return (body) => ({ ...resolved, input: { ...resolved.input, tls: clusterTls(body, mode) } });
   };
 }
 
@@ -248,16 +251,13 @@ function registrationGuard(deps: RegistrationDeps): RouteGuard {
 }
 
 export function registerSidecarRoutes(app: FastifyInstance, deps: RegistrationDeps): void {
-  const { mode, registry } = deps;
+  const { registry } = deps;
   const guard = registrationGuard(deps);
   typedRoutes(app).post(
     '/api/v1/sidecars',
     { schema: { body: bodySchema, response: REGISTRATION_RESPONSE_SCHEMA }, config: { guard } },
     async (request) => {
       const { input, reviewTicket } = recorderOf<Proven>(request)(request.body);
-      // After authentication, so that a caller without a valid token learns nothing but 401.
-      const tls = tlsOf(request.body, mode);
-      if (tls) input.tls = tls;
       const before = registry.get(input.namespace, input.pod);
       const registration = deps.write ? await deps.write(input) : registry.register(input);
       const renewed = before?.proxyToken === registration.proxyToken;

@@ -56,13 +56,15 @@ async function ownerOf(
   return mountinfo === undefined ? undefined : parseMountinfoContainer(mountinfo);
 }
 
-async function readProcess(
-  procRoot: string,
-  pid: number,
-  withContainers: boolean,
-  cgroupOwner: CgroupOwnerOf | undefined,
-  clock: BootClock | undefined,
-): Promise<ProcessInfo | undefined> {
+interface TableReading {
+  procRoot: string;
+  withContainers: boolean;
+  cgroupOwner: CgroupOwnerOf | undefined;
+  clock: BootClock | undefined;
+}
+
+async function readProcess(reading: TableReading, pid: number): Promise<ProcessInfo | undefined> {
+  const { procRoot, withContainers, cgroupOwner, clock } = reading;
   const status = await readOptional(`${procRoot}/${pid}/status`);
   if (status === undefined) return undefined;
   const stat = await readOptional(`${procRoot}/${pid}/stat`);
@@ -98,9 +100,13 @@ export async function readProcessTable(options: {
   const procRoot = options.procRoot ?? '/proc';
   const pids = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name)).map(Number);
   const clock = await readBootClock(procRoot);
-  const table = await Promise.all(
-    pids.map((pid) => readProcess(procRoot, pid, options.withContainers, options.cgroupOwner, clock)),
-  );
+  const reading = {
+    procRoot,
+    withContainers: options.withContainers,
+    cgroupOwner: options.cgroupOwner,
+    clock,
+  };
+  const table = await Promise.all(pids.map((pid) => readProcess(reading, pid)));
   return table.filter((p): p is ProcessInfo => p !== undefined);
 }
 

@@ -418,8 +418,7 @@ export class RecordingController {
     const evicted = await evictOldRecordings(
       this.recordings,
       (id) => this.recordingDir(id),
-      keepRecordings,
-      keepBytes,
+      { keep: keepRecordings, keepBytes },
       (id) => this.delivery.isPending(id),
     );
     this.recordings = this.recordings.filter((r) => !evicted.includes(r.id));

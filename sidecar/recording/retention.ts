@@ -21,8 +21,7 @@ async function recordingBytes(dir: string, status: RecordingStatus): Promise<num
 export async function evictOldRecordings(
   recordings: readonly RecordingStatus[],
   dirOf: (id: string) => string,
-  keep: number,
-  keepBytes: number,
+  { keep, keepBytes }: { keep: number; keepBytes: number },
   /** Recordings kept whatever the window says (one the catalog does not have yet). */
   held: (id: string) => boolean = () => false,
 ): Promise<string[]> {

@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import { windowKey } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
 import { buildUi, DIST_DIR } from '../../ui/build.ts';
+import { CONTINUOUS_AGENT_SETTINGS } from '../app/server/continuous-fixture.ts';
 import { buildFixture, type Fixture } from '../app/server/server-fixture.ts';
 import { fakeKubeGateway, type FakeKubeGateway } from './fake-kube-gateway.ts';
 
@@ -35,14 +36,7 @@ export async function startContinuousServer(
     kube: options.kube ?? fakeKubeGateway({ namespaces: { shop: { furnace: 'enabled' } } }),
     registration: 'local',
     uiDir: DIST_DIR,
-    agent: {
-      settings: {
-        namespace: 'furnace',
-        serviceAccount: 'furnace-agent',
-        port: 12382,
-        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-      },
-    },
+    agent: { settings: CONTINUOUS_AGENT_SETTINGS },
   });
   const address = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
   return { baseUrl: address, fixture, windows: filesystemWindows(fixture.dataDir) };

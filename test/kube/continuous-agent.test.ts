@@ -8,66 +8,27 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { API_GROUP } from '../../core/contract/names.ts';
-import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
-import { startClusterServer } from '../harness/cluster-server.ts';
+import { createUser, useCluster } from '../harness/cluster.ts';
+import { startContinuousCluster } from '../harness/continuous-cluster.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { samplesOf } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
-import { startNodeAgent } from '../harness/node-agent.ts';
-import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const { kc, cp } = await useCluster();
 const WINDOW_SECONDS = 3;
 const PODS = ['hot-a', 'hot-b', 'hot-c'] as const;
 
-function pod(name: string, selected: boolean) {
-  return {
-    metadata: { name, labels: { app: 'hot', ...(selected ? { profile: 'always' } : {}) } },
-    spec: { containers: [{ name: 'app', image: 'registry.example/hot:1' }] },
-  };
-}
-
 async function startAll(t: TestContext) {
   const dir = await workDir(t, 'continuous');
-  const agentNamespace = await createNamespace(kc, { prefix: 'furnace' });
-  const agentPort = await freePort();
-  const server = await startClusterServer(t, dir, {
-    kubeconfigPath: cp.kubeconfigPath,
-    extra: {
-      webhook: { enabled: false },
-      agent: {
-        enabled: true,
-        namespace: agentNamespace,
-        serviceAccount: 'furnace-agent',
-        port: agentPort,
-        continuous: { windowSeconds: WINDOW_SECONDS },
-      },
-    },
-  });
-  const ca = server.certs.caPem;
-  const agent = await startNodeAgent(t, kc, {
-    namespace: agentNamespace,
-    serverUrl: server.recorderUrl,
-    serverCa: ca,
-    port: agentPort,
+  const pods = PODS.map((name) => ({ name, selected: name !== 'hot-c' }));
+  const { server, ca, agent, namespace } = await startContinuousCluster(t, {
+    cluster: { kc, cp },
     dir,
+    windowSeconds: WINDOW_SECONDS,
+    pods,
   });
-  const namespace = await createNamespace(kc, { enabled: true });
-  const core = kc.makeApiClient(CoreV1Api);
-  for (const name of PODS) {
-    const program = await buildHotProgram(
-      dir,
-      [`-Dfurnace_heavy=furnace_heavy_${name.replace('-', '_')}`],
-      name,
-    );
-    await core.createNamespacedPod({ namespace, body: pod(name, name !== 'hot-c') });
-    const simulated = await simulatePod(kc, namespace, name, { commands: { app: [program, '300'] } });
-    t.after(() => simulated.stop());
-  }
   return { base: server.base, ca, agent, namespace, server: server.process };
 }
 

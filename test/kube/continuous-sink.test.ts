@@ -10,19 +10,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { API_GROUP } from '../../core/contract/names.ts';
 import { parseWindowKey } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
-import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
-import { startClusterServer } from '../harness/cluster-server.ts';
+import { createUser, useCluster } from '../harness/cluster.ts';
+import { startContinuousCluster } from '../harness/continuous-cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startFakePyroscope, type FakePyroscope } from '../harness/fake-pyroscope.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
-import { startNodeAgent } from '../harness/node-agent.ts';
-import { simulatePod } from '../harness/pod-sim.ts';
-import { freePort } from '../harness/ports.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const { kc, cp } = await useCluster();
@@ -47,64 +42,30 @@ function pushCounts(fake: FakePyroscope): Map<string, number> {
 describe('continuous windows to a sink (fake Pyroscope), the server killed midway', () => {
   it('delivers every stored window once, with its folded text, and nothing of the pod not selected', async (t) => {
     const dir = await workDir(t, 'continuous-sink');
-    const namespace = await createNamespace(kc, { enabled: true });
-    const agentNamespace = await createNamespace(kc, { prefix: 'furnace' });
-    const agentPort = await freePort();
     const fake = await startFakePyroscope(t);
-    const server = await startClusterServer(t, dir, {
-      kubeconfigPath: cp.kubeconfigPath,
-      extra: {
-        webhook: { enabled: false },
-        agent: {
-          enabled: true,
-          namespace: agentNamespace,
-          serviceAccount: 'furnace-agent',
-          port: agentPort,
-          continuous: { windowSeconds: WINDOW_SECONDS },
-        },
+    const { server, ca, agent, namespace } = await startContinuousCluster(t, {
+      cluster: { kc, cp },
+      dir,
+      windowSeconds: WINDOW_SECONDS,
+      pods: [
+        { name: 'hot-a', selected: true },
+        { name: 'hot-b', selected: false },
+      ],
+      extra: (podsNamespace) => ({
         sinks: [
           {
             name: 'pyro',
             type: 'pyroscope',
             url: fake.url,
-            namespaces: [namespace],
+            namespaces: [podsNamespace],
             continuous: true,
             recordings: 'named',
             format: 'folded',
           },
         ],
         sinkDelivery: { windowGraceSeconds: 120 },
-      },
+      }),
     });
-    const ca = server.certs.caPem;
-    const agent = await startNodeAgent(t, kc, {
-      namespace: agentNamespace,
-      serverUrl: server.recorderUrl,
-      serverCa: ca,
-      port: agentPort,
-      dir,
-    });
-    const core = kc.makeApiClient(CoreV1Api);
-    for (const [name, selected] of [
-      ['hot-a', true],
-      ['hot-b', false],
-    ] as const) {
-      const program = await buildHotProgram(
-        dir,
-        [`-Dfurnace_heavy=furnace_heavy_${name.replace('-', '_')}`],
-        name,
-      );
-      const labels = { app: 'hot', ...(selected ? { profile: 'always' } : {}) };
-      await core.createNamespacedPod({
-        namespace,
-        body: {
-          metadata: { name, labels },
-          spec: { containers: [{ name: 'app', image: 'registry.example/hot:1' }] },
-        },
-      });
-      const simulated = await simulatePod(kc, namespace, name, { commands: { app: [program, '300'] } });
-      t.after(() => simulated.stop());
-    }
     const rules = [
       { apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['create', 'get'] },
       { apiGroups: [API_GROUP], resources: ['recordings/continuous'], verbs: ['create'] },

@@ -101,7 +101,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         targets,
         callGraph,
         warnings,
-        run: (run) => startPerf(deps, context, targets, plan, run),
+        run: (run) => startPerf(deps, context, { targets, plan }, run),
       };
     },
     resymbolize: (context) =>
@@ -125,8 +125,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
 function startPerf(
   deps: PerfProfilerDeps,
   context: PlanContext,
-  targets: ProcessInfo[],
-  plan: RecordingPlan,
+  { targets, plan }: { targets: ProcessInfo[]; plan: RecordingPlan },
   run: RunContext,
 ): { stop(): void; done: Promise<ProfileOutput> } {
   const { config, timers, budget } = deps;

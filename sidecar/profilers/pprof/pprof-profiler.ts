@@ -98,8 +98,7 @@ function stopMessage(endpoint: PprofEndpoint, seconds: number): string {
 function runPprof(
   deps: PprofProfilerDeps,
   context: PlanContext,
-  endpoint: PprofEndpoint,
-  cap: number,
+  { endpoint, cap }: { endpoint: PprofEndpoint; cap: number },
   run: RunContext,
 ): { stop(): void; done: Promise<ProfileOutput> } {
   const abort = new AbortController();
@@ -165,7 +164,7 @@ export function createPprofProfiler(deps: PprofProfilerDeps): Profiler {
         profiler: 'pprof',
         targets,
         warnings: [],
-        run: (run) => runPprof(deps, context, endpoint, maxBytes, run),
+        run: (run) => runPprof(deps, context, { endpoint, cap: maxBytes }, run),
       };
     },
   };

@@ -18,6 +18,7 @@ import { createServingIdentity } from '../../../sidecar/api/self-signed-certific
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
 import { serveOverHttps } from '../../harness/https-server.ts';
 import { finishedRecordingStatus, recordingStatus } from '../../harness/recording-status.ts';
+import { AGENT_POD, AGENT_REVIEW, CONTINUOUS_AGENT_SETTINGS } from './continuous-fixture.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 import { getSidecars } from '../../harness/server-calls.ts';
 import { buildSameBuildIdPair, hotFunctionsOf } from '../../harness/stripped-programs.ts';
@@ -26,7 +27,6 @@ import { slimPod } from '../../../server/kube/pod-watch.ts';
 
 const APP_ID = 'a'.repeat(64);
 const OTHER_ID = 'b'.repeat(64);
-const AGENT_USER = 'system:serviceaccount:furnace:furnace-agent';
 
 function review(username: string, pod: string, uid: string) {
   return {
@@ -53,11 +53,7 @@ function appPod(namespace: string, name: string, uid: string, node: string, id: 
 }
 
 const pods: Record<string, V1Pod> = {
-  'furnace/agent-a': {
-    metadata: { namespace: 'furnace', name: 'agent-a', uid: '0a0a0a0a-0000-4000-8000-00000000000a' },
-    spec: { nodeName: 'node-a', serviceAccountName: 'furnace-agent', containers: [] },
-    status: { podIP: '127.0.0.1' },
-  },
+  'furnace/agent-a': AGENT_POD,
   'furnace/plain': {
     metadata: { namespace: 'furnace', name: 'plain', uid: '0b0b0b0b-0000-4000-8000-00000000000b' },
     spec: { nodeName: 'node-a', serviceAccountName: 'default', containers: [] },
@@ -104,7 +100,7 @@ async function standInAgent(t: TestContext) {
 async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture> {
   const kube = fakeKubeGateway({
     reviews: {
-      'agent-token': review(AGENT_USER, 'agent-a', '0a0a0a0a-0000-4000-8000-00000000000a'),
+      ...AGENT_REVIEW,
       'plain-token': review(
         'system:serviceaccount:furnace:default',
         'plain',
@@ -126,12 +122,7 @@ async function agentFixture(t: TestContext, agentPort = 12382): Promise<Fixture>
     authMode: 'kubernetes',
     kube,
     agent: {
-      settings: {
-        namespace: 'furnace',
-        serviceAccount: 'furnace-agent',
-        port: agentPort,
-        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-      },
+      settings: { ...CONTINUOUS_AGENT_SETTINGS, port: agentPort },
       // What the pod watch holds in production: the slimmed pods.
       cachedPods: () => Object.values(pods).map(slimPod),
     },

@@ -14,6 +14,7 @@ import {
   type GuardedRoute,
 } from '../../../server/auth/route-guard-hook.ts';
 import { fakeKubeGateway } from '../../harness/fake-kube-gateway.ts';
+import { CONTINUOUS_AGENT_SETTINGS } from './continuous-fixture.ts';
 import { buildFixture } from './server-fixture.ts';
 
 async function uiDir(t: TestContext, built: boolean): Promise<string> {
@@ -29,14 +30,7 @@ async function everyRoute(t: TestContext, built: boolean) {
     authMode: 'kubernetes',
     kube: fakeKubeGateway({}),
     uiDir: await uiDir(t, built),
-    agent: {
-      settings: {
-        namespace: 'furnace',
-        serviceAccount: 'furnace-agent',
-        port: 12382,
-        continuous: { frequency: 19, windowSeconds: 15, retentionHours: 168 },
-      },
-    },
+    agent: { settings: CONTINUOUS_AGENT_SETTINGS },
   });
   await f.app.ready();
   await f.recorder.ready();
