@@ -19,7 +19,6 @@ export const OVER_STRICT_LIMITS = [
   'core/stacks/collapse-perf.ts',
   'core/stacks/header-cache.ts',
   'operator/recording/server-client.ts',
-  'server/catalog/catalog-entry.ts',
   'server/catalog/catalog-store.ts',
   'server/config/config-storage.ts',
   'server/kube/review-tickets.ts',

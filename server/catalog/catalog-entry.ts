@@ -112,7 +112,7 @@ export function arrivingOf(status: RecordingStatus, arrived: CatalogEntry['artif
 }
 
 /**
- * The stored recording for a status upload at `now`. `startedBy` is who the server saw start it (never
+ * The stored recording for a status upload at `upload.now`. `upload.startedBy` is who the server saw start it (never
  * from the upload); the first one known stays. Throws when a finished recording would go back to an
  * unfinished state (that would make it unevictable again).
  */
@@ -120,9 +120,9 @@ export function deriveStored(
   status: RecordingStatus,
   owner: RecordingOwner,
   previous: StoredRecording | undefined,
-  now: number,
-  startedBy?: string,
+  upload: { now: number; startedBy?: string | undefined },
 ): StoredRecording {
+  const { now, startedBy } = upload;
   checkForward(status, previous);
   const receivedAt = previous?.receivedAt ?? now;
   // Never later than the server first heard of it: a far-future start cannot sort first.

@@ -158,7 +158,7 @@ class StoredCatalog implements Catalog {
       );
     const record = await this.#update(status.id, owner.namespace, (current) => {
       const previous = owned(current, owner);
-      return deriveStored(status, previous?.owner ?? owner, previous, now, startedBy);
+      return deriveStored(status, previous?.owner ?? owner, previous, { now, startedBy });
     });
     if (!record) throw notYet(status.id);
     return record.entry;

@@ -63,7 +63,9 @@ export function recordingEntryObject(
     profiler: 'perf',
     endReason: 'duration',
   });
-  const stored = deriveStored(status, { namespace, pod, podUid: `uid-${pod}` }, undefined, at + 30_000);
+  const stored = deriveStored(status, { namespace, pod, podUid: `uid-${pod}` }, undefined, {
+    now: at + 30_000,
+  });
   const vary = 1 + ((at / 1000) % 10) / 100;
   stored.entry.artifacts = (PERF_ARTIFACTS as ArtifactName[]).map((name) => ({
     name,
