@@ -90,16 +90,16 @@ export function oldSpaceFor(maxCount: number): number {
 /**
  * With a bucket in a cluster, catalog entries are RecordingEntry objects in etcd, every replica holds all of
  * them in its heap: retention.maxCount is held to MAX_SHARED_ENTRIES so the catalog stays well inside etcd's
- * limits (docs/architecture.md), and to what `heapLimitBytes` (V8's, the process's own unless given) holds
+ * limits (docs/architecture.md), and to what `replica.heapLimitBytes` (V8's, the process's own unless given) holds
  * below the load-shedding point; a replica that starts with more would refuse every request once listed.
  */
 export function checkSharedCatalogBound(
   reader: ConfigReader,
   storage: StorageConfig,
   maxCount: number,
-  local: boolean,
-  heapLimitBytes = getHeapStatistics().heap_size_limit,
+  replica: { local: boolean; heapLimitBytes?: number },
 ): void {
+  const { local, heapLimitBytes = getHeapStatistics().heap_size_limit } = replica;
   if (local || storage.s3 === undefined) return;
   if (maxCount > MAX_SHARED_ENTRIES)
     throw refuse(

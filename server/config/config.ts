@@ -289,7 +289,7 @@ export function resolveConfig(input: ConfigInput): ServerConfig {
   const clientCa = reader.get('auth.proxyClientCaFile');
   const clientCaFile = readText(clientCa, '');
   if (clientCaFile) config.proxyClientCaFile = clientCaFile;
-  checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, local);
+  checkSharedCatalogBound(reader, config.storage, config.retention.maxCount, { local });
   const resolved: ServerConfig = {
     ...config,
     ...readSecuritySettings(reader, config.webhook?.injection.image),

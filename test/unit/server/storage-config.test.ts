@@ -56,12 +56,14 @@ describe('storage settings', () => {
     const reader = createConfigReader({ path: 'config.yaml', raw: { retention: { maxCount: 120_000 } } }, {});
     const s3 = { s3: { bucket: 'b-1', region: 'r', prefix: '', forcePathStyle: true } };
     const roomy = 2 ** 40;
-    const error = refusal(() => checkSharedCatalogBound(reader, s3, 120_000, false, roomy));
+    const error = refusal(() =>
+      checkSharedCatalogBound(reader, s3, 120_000, { local: false, heapLimitBytes: roomy }),
+    );
     assert.equal(error.key, 'retention.maxCount');
     assert.match(error.message, /at most 100000 with storage\.s3 in a cluster/);
-    checkSharedCatalogBound(reader, s3, 100_000, false, roomy);
-    checkSharedCatalogBound(reader, s3, 120_000, true, roomy);
-    checkSharedCatalogBound(reader, {}, 120_000, false, roomy);
+    checkSharedCatalogBound(reader, s3, 100_000, { local: false, heapLimitBytes: roomy });
+    checkSharedCatalogBound(reader, s3, 120_000, { local: true, heapLimitBytes: roomy });
+    checkSharedCatalogBound(reader, {}, 120_000, { local: false, heapLimitBytes: roomy });
   });
 
   it('holds retention.maxCount to what the heap holds below the load-shedding point, naming the heap it needs', () => {
@@ -69,15 +71,17 @@ describe('storage settings', () => {
     const s3 = { s3: { bucket: 'b-1', region: 'r', prefix: '', forcePathStyle: true } };
     // V8's heap limit in a 256 MiB pod at the image's --max-old-space-size=128 (docs/benchmarks.md).
     const imageHeap = 131 * 2 ** 20;
-    const error = refusal(() => checkSharedCatalogBound(reader, s3, 100_000, false, imageHeap));
+    const error = refusal(() =>
+      checkSharedCatalogBound(reader, s3, 100_000, { local: false, heapLimitBytes: imageHeap }),
+    );
     assert.equal(error.key, 'retention.maxCount');
     assert.match(error.message, /at most \d+ with storage\.s3 in a cluster and this heap/);
     assert.match(error.message, /--max-old-space-size=(\d+)/);
     const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(error.message)?.[1]);
     assert.equal(oldSpace, oldSpaceFor(100_000));
-    checkSharedCatalogBound(reader, s3, 100_000, false, oldSpace * 2 ** 20);
-    checkSharedCatalogBound(reader, s3, 50_000, false, imageHeap);
-    checkSharedCatalogBound(reader, s3, 100_000, true, imageHeap);
-    checkSharedCatalogBound(reader, {}, 100_000, false, imageHeap);
+    checkSharedCatalogBound(reader, s3, 100_000, { local: false, heapLimitBytes: oldSpace * 2 ** 20 });
+    checkSharedCatalogBound(reader, s3, 50_000, { local: false, heapLimitBytes: imageHeap });
+    checkSharedCatalogBound(reader, s3, 100_000, { local: true, heapLimitBytes: imageHeap });
+    checkSharedCatalogBound(reader, {}, 100_000, { local: false, heapLimitBytes: imageHeap });
   });
 });
