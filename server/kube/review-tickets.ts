@@ -115,15 +115,15 @@ function signedClaims(keys: SharedKeys, ticket: string): Claims | undefined {
 
 /**
  * The review a ticket vouches for, or undefined when it is not one of ours, is for another token or scope,
- * has ended at `now`, or claims to reuse a review for longer than `maxAgeMs` (the cache's TTL).
+ * has ended at `clock.now`, or claims to reuse a review for longer than `clock.maxAgeMs` (the cache's TTL).
  */
 export function openReviewTicket(
   keys: SharedKeys,
   ticket: string,
   subject: TicketSubject,
-  now: number,
-  maxAgeMs: number,
+  clock: { now: number; maxAgeMs: number },
 ): VouchedReview | undefined {
+  const { now, maxAgeMs } = clock;
   const claims = signedClaims(keys, ticket);
   if (!claims || claims.s !== subject.scope || claims.h !== subject.tokenHash) return undefined;
   if (claims.u <= now || claims.r > now + CLOCK_SKEW_MS || claims.u - claims.r > maxAgeMs) return undefined;

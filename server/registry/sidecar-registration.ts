@@ -176,7 +176,7 @@ function kubernetesResolver(mode: KubernetesMode, registry: Registry, now: () =>
     const tokenHash = hashToken(token);
     const vouched =
       tickets && shown !== undefined
-        ? openReviewTicket(tickets, shown, subjectOf(tokenHash), now(), reviews.ttlMs)
+        ? openReviewTicket(tickets, shown, subjectOf(tokenHash), { now: now(), maxAgeMs: reviews.ttlMs })
         : undefined;
     const review = await reviews.review(token, (t) => kube.reviewToken(t, [TOKEN_AUDIENCE]), {
       client,

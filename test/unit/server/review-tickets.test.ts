@@ -27,7 +27,7 @@ describe('review tickets', () => {
   it('opens what it sealed, with the fields registration reads', () => {
     const ticket = sealReviewTicket(keys.current, subject, vouched) ?? '';
     assert.match(ticket, new RegExp(TICKET_PATTERN));
-    const opened = openReviewTicket(keys, ticket, subject, NOW + 1000, TTL);
+    const opened = openReviewTicket(keys, ticket, subject, { now: NOW + 1000, maxAgeMs: TTL });
     assert.deepEqual(opened, {
       result: {
         authenticated: true,
@@ -43,7 +43,7 @@ describe('review tickets', () => {
   it('opens a ticket signed with an older key still accepted (a rotation in progress)', () => {
     const before = sharedKeysOf([old]);
     const ticket = sealReviewTicket(before.current, subject, vouched) ?? '';
-    assert.ok(openReviewTicket(keys, ticket, subject, NOW, TTL));
+    assert.ok(openReviewTicket(keys, ticket, subject, { now: NOW, maxAgeMs: TTL }));
   });
 
   it('refuses other tokens, scopes, keys, ended or over-long reviews and reviews from the future', () => {
@@ -52,14 +52,31 @@ describe('review tickets', () => {
     const long = sealReviewTicket(keys.current, subject, { ...vouched, until: NOW + TTL + 1 }) ?? '';
     const ahead = sealReviewTicket(keys.current, subject, { ...vouched, reviewedAt: NOW + 6000 }) ?? '';
     const refused: [string, ReturnType<typeof openReviewTicket>][] = [
-      ['another token', openReviewTicket(keys, ticket, { ...subject, tokenHash: hashToken('x') }, NOW, TTL)],
-      ['another scope', openReviewTicket(keys, ticket, { ...subject, scope: '' }, NOW, TTL)],
-      ['a key not held', openReviewTicket(stranger, ticket, subject, NOW, TTL)],
-      ['ended', openReviewTicket(keys, ticket, subject, NOW + TTL, TTL)],
-      ['longer than the TTL', openReviewTicket(keys, long, subject, NOW, TTL)],
-      ['reviewed 6 s ahead of this clock', openReviewTicket(keys, ahead, subject, NOW, TTL)],
-      ['not a ticket', openReviewTicket(keys, 'v1.a.b', subject, NOW, TTL)],
-      ['no JSON inside', openReviewTicket(keys, forge(keys, 'not json'), subject, NOW, TTL)],
+      [
+        'another token',
+        openReviewTicket(
+          keys,
+          ticket,
+          { ...subject, tokenHash: hashToken('x') },
+          { now: NOW, maxAgeMs: TTL },
+        ),
+      ],
+      [
+        'another scope',
+        openReviewTicket(keys, ticket, { ...subject, scope: '' }, { now: NOW, maxAgeMs: TTL }),
+      ],
+      ['a key not held', openReviewTicket(stranger, ticket, subject, { now: NOW, maxAgeMs: TTL })],
+      ['ended', openReviewTicket(keys, ticket, subject, { now: NOW + TTL, maxAgeMs: TTL })],
+      ['longer than the TTL', openReviewTicket(keys, long, subject, { now: NOW, maxAgeMs: TTL })],
+      [
+        'reviewed 6 s ahead of this clock',
+        openReviewTicket(keys, ahead, subject, { now: NOW, maxAgeMs: TTL }),
+      ],
+      ['not a ticket', openReviewTicket(keys, 'v1.a.b', subject, { now: NOW, maxAgeMs: TTL })],
+      [
+        'no JSON inside',
+        openReviewTicket(keys, forge(keys, 'not json'), subject, { now: NOW, maxAgeMs: TTL }),
+      ],
     ];
     for (const [label, opened] of refused) assert.equal(opened, undefined, label);
   });
