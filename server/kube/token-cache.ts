@@ -210,7 +210,7 @@ class ReviewCache implements TokenCache {
     const running = this.#inflight.get(key);
     if (running) return running;
     const budget = this.#budgets[reviewOptions.listener ?? 'user'];
-    const pending = this.#ask(key, token, reviewer, budget, reviewOptions);
+    const pending = this.#ask(key, token, reviewer, { budget, reviewOptions });
     this.#inflight.set(key, pending);
     try {
       return await pending;
@@ -232,7 +232,7 @@ class ReviewCache implements TokenCache {
       const entry = this.#entries.get(key);
       const now = this.#now();
       if (!entry || entry.until <= now || entry.refreshAt > now || this.#inflight.has(key)) return;
-      const pending = this.#ask(key, token, reviewer, budget, reviewOptions);
+      const pending = this.#ask(key, token, reviewer, { budget, reviewOptions });
       this.#inflight.set(key, pending);
       try {
         await pending;
@@ -254,7 +254,12 @@ class ReviewCache implements TokenCache {
     if (!vouched || vouched.until <= now) return cached;
     if (cached && (cached.until >= vouched.until || cached.reviewedAt >= vouched.reviewedAt)) return cached;
     if (this.#refuseDeletedPod(vouched.result, now) !== vouched.result) return cached;
-    this.#remember(key, vouched.result, vouched.until, now, vouched.reviewedAt, options.refresh);
+    this.#remember(key, vouched.result, {
+      until: vouched.until,
+      now,
+      reviewedAt: vouched.reviewedAt,
+      refresh: options.refresh,
+    });
     return this.#entries.get(key);
   }
 
@@ -296,15 +301,13 @@ class ReviewCache implements TokenCache {
     if (keys?.size === 0) this.#byPod.delete(entry.pod);
   }
 
-  /** A successful review is asked again from `reviewedAt` plus a random share of the TTL in `refresh`. */
+  /** A successful review is asked again from `times.reviewedAt` plus a random share of the TTL in `times.refresh`. */
   #remember(
     key: string,
     result: TokenReviewResult,
-    until: number,
-    now: number,
-    reviewedAt: number,
-    refresh?: RefreshWindow,
+    times: { until: number; now: number; reviewedAt: number; refresh?: RefreshWindow | undefined },
   ): void {
+    const { until, now, reviewedAt, refresh } = times;
     if (until <= now) return;
     const window = refresh ?? { from: REFRESH_FROM, spread: REFRESH_SPREAD };
     const refreshAt = result.authenticated
@@ -328,9 +331,9 @@ class ReviewCache implements TokenCache {
     key: string,
     token: string,
     reviewer: Reviewer,
-    budget: ReviewBudget,
-    reviewOptions: ReviewOptions,
+    asked: { budget: ReviewBudget; reviewOptions: ReviewOptions },
   ): Promise<TokenReviewResult> {
+    const { budget, reviewOptions } = asked;
     const client = budgetClient(reviewOptions.client ?? 'unknown');
     // A token that authenticated before skips the budget: others' junk never refuses it.
     const known = this.#known.has(key, this.#now());
@@ -353,11 +356,15 @@ class ReviewCache implements TokenCache {
     if (result.authenticated) {
       const expiry = readTokenExpiry(token);
       const until = Math.min(now + this.#settings.ttlSeconds * 1000, expiry ?? Number.POSITIVE_INFINITY);
-      this.#remember(key, result, until, now, now, reviewOptions.refresh);
+      this.#remember(key, result, { until, now, reviewedAt: now, refresh: reviewOptions.refresh });
       this.#known.remember(key, now, expiry);
     } else {
       this.#known.forget(key);
-      this.#remember(key, result, now + this.#settings.failureTtlSeconds * 1000, now, now);
+      this.#remember(key, result, {
+        until: now + this.#settings.failureTtlSeconds * 1000,
+        now,
+        reviewedAt: now,
+      });
     }
     return result;
   }
