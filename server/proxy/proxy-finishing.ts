@@ -44,13 +44,8 @@ function answerAfterCommit(reply: FastifyReply, body: Buffer, committed: void | 
   });
 }
 
-function finishStart(
-  deps: ProxyDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: ProxyContext,
-  body: Buffer,
-): void {
+function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext, body: Buffer): void {
+  const { request, reply } = exchange;
   const { namespace, pod } = context.registration;
   let committed: void | Promise<void> = undefined;
   try {
@@ -90,13 +85,19 @@ function isJson(headers: Record<string, unknown> | undefined): boolean {
   return typeof type === 'string' && /^application\/json\b/i.test(type.trim());
 }
 
+/** The client's request and the reply to it, which a proxied answer finishes. */
+export interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
 export function finishProxyAnswer(
   deps: ProxyDeps,
   contexts: ProxyContexts,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  exchange: Exchange,
   res: { stream: Readable; statusCode?: number; headers?: Record<string, unknown> },
 ): void {
+  const { request, reply } = exchange;
   const context = contexts.of(request);
   const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
   deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
@@ -118,7 +119,7 @@ export function finishProxyAnswer(
         if (broken) {
           request.log.warn({ rest, contract }, broken.message);
           void reply.send(broken);
-        } else if (context.start && contract === 'status') finishStart(deps, request, reply, context, body);
+        } else if (context.start && contract === 'status') finishStart(deps, exchange, context, body);
         else void reply.send(body);
       },
       (error: unknown) => reply.send(upstreamAnswerError(error, what)),

@@ -72,7 +72,12 @@ export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyH
       rewriteRequestHeaders: (request, headers) =>
         rewriteRequestHeaders(contexts, request as FastifyRequest, headers),
       onResponse: (request, reply, res) =>
-        finishProxyAnswer(deps, contexts, request as FastifyRequest, reply as FastifyReply, res),
+        finishProxyAnswer(
+          deps,
+          contexts,
+          { request: request as FastifyRequest, reply: reply as FastifyReply },
+          res,
+        ),
       onError: (reply, error) => failProxyAnswer(reply as FastifyReply, error),
       retryDelay: () => null,
     },
