@@ -20,7 +20,6 @@ export const OVER_STRICT_LIMITS = [
   'core/stacks/header-cache.ts',
   'operator/recording/server-client.ts',
   'server/catalog/catalog-store.ts',
-  'server/slots/lease-slots.ts',
   'sidecar/config.ts',
   'sidecar/recording/recording-controller.ts',
   'ui/src/api/client.ts',

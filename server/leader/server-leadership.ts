@@ -10,7 +10,8 @@ import type { ClusterConnection } from '../cluster-mode.ts';
 import type { CoordinationSettings } from '../config/config-coordination.ts';
 import type { Chore } from './chores.ts';
 import { createLeaseClient } from '../../kube/leases/lease-client.ts';
-import { createLeaseSlots, type SharedSlots } from '../slots/lease-slots.ts';
+import { createLeaseSlots } from '../slots/lease-slots.ts';
+import type { SharedSlots } from '../slots/shared-slots.ts';
 
 /** How often the leader applies retention, which also fails recordings left unfinished past their deadline. */
 export const RETENTION_EVERY_MS = 60_000;

@@ -20,7 +20,7 @@ import type { RecordingsState } from '../proxy/recordings-state.ts';
 import type { SharedMode } from '../shared-mode.ts';
 import type { Draining } from '../shutdown.ts';
 import type { LocalKey } from '../local-mode.ts';
-import type { SharedSlots } from '../slots/lease-slots.ts';
+import type { SharedSlots } from '../slots/shared-slots.ts';
 import type { TlsSource } from '../webhook/tls.ts';
 import type { SymbolFiles } from '../symbols/symbol-files.ts';
 import type { ModuleContext, ServerModule } from './server-module.ts';

@@ -10,7 +10,7 @@ import type { Catalog } from '../catalog/catalog-store.ts';
 import type { PodEvent } from '../kube/kube-gateway.ts';
 import { createServerMetrics, type ServerMetrics } from '../operations/metrics.ts';
 import type { Registration, Registry } from '../registry/lease-registry.ts';
-import type { SharedSlots } from '../slots/lease-slots.ts';
+import type { SharedSlots } from '../slots/shared-slots.ts';
 import { createRunningRecordings, type RunningRecordings } from './running-recordings.ts';
 import { leaseStartSlots, memoryStartSlots, type StartSlots } from './start-slots.ts';
 

@@ -4,7 +4,7 @@
 // on the API server (server/slots/), which every replica sees; this replica's memory notes the start too.
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingLimits } from '../../core/contract/limits.ts';
-import type { SharedSlots, TakeResult } from '../slots/lease-slots.ts';
+import type { SharedSlots, TakeResult } from '../slots/shared-slots.ts';
 import type { Reservation, RunningRecordings } from './running-recordings.ts';
 import { decideStartSlot } from './start-decision.ts';
 

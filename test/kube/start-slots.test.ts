@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createKubeRequest } from '../../kube/kube-request.ts';
 import { createLeaseClient } from '../../kube/leases/lease-client.ts';
-import { createLeaseSlots, type SharedSlots, type TakeResult } from '../../server/slots/lease-slots.ts';
+import { createLeaseSlots } from '../../server/slots/lease-slots.ts';
+import type { SharedSlots, TakeResult } from '../../server/slots/shared-slots.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
 

@@ -1,6 +1,6 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
 // listener's), and fake sidecars: real Fastify servers on loopback port 0.
-import type { SharedSlots } from '../../../server/slots/lease-slots.ts';
+import type { SharedSlots } from '../../../server/slots/shared-slots.ts';
 import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
