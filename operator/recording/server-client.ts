@@ -148,7 +148,7 @@ class ServerClient implements FurnaceServerClient {
     startKey?: string,
   ): Promise<SidecarRecording> {
     const headers: Record<string, string> = startKey ? { 'idempotency-key': startKey } : {};
-    const answer = await this.#call('POST', proxyPath(namespace, pod, ''), body, SMALL_ANSWER, headers);
+    const answer = await this.#call('POST', proxyPath(namespace, pod, ''), body, { extraHeaders: headers });
     return JSON.parse(answer) as SidecarRecording;
   }
 
@@ -165,7 +165,7 @@ class ServerClient implements FurnaceServerClient {
     const timeoutMs = seconds * 1000 + STATUS_WAIT_GRACE_MS;
     const waited = `${path}?${query.toString()}`;
     return JSON.parse(
-      await this.#call('GET', waited, undefined, SMALL_ANSWER, {}, timeoutMs),
+      await this.#call('GET', waited, undefined, { deadlineMs: timeoutMs }),
     ) as SidecarRecording;
   }
 
@@ -184,7 +184,7 @@ class ServerClient implements FurnaceServerClient {
   }
 
   readArtifact(id: string, name: 'stacks.folded', maxBytes: number): Promise<string> {
-    return this.#call('GET', catalogPath(id, `/artifacts/${name}`), undefined, maxBytes);
+    return this.#call('GET', catalogPath(id, `/artifacts/${name}`), undefined, { maxBytes });
   }
 
   async deleteRecording(id: string): Promise<void> {
@@ -208,7 +208,7 @@ class ServerClient implements FurnaceServerClient {
   async listSelections(): Promise<SelectionView[]> {
     // Every selection the operator may view: bounded by what the server holds, read up to 16 MiB.
     const answer = JSON.parse(
-      await this.#call('GET', '/api/v1/continuous', undefined, 16 * SMALL_ANSWER),
+      await this.#call('GET', '/api/v1/continuous', undefined, { maxBytes: 16 * SMALL_ANSWER }),
     ) as {
       items?: SelectionView[];
     };
@@ -225,15 +225,9 @@ class ServerClient implements FurnaceServerClient {
     }
   }
 
-  /** `deadlineMs`: the whole answer by then or the call fails (otherwise only an idle socket times out). */
-  async #call(
-    method: string,
-    path: string,
-    body?: unknown,
-    maxBytes = SMALL_ANSWER,
-    extraHeaders: Record<string, string> = {},
-    deadlineMs?: number,
-  ): Promise<string> {
+  /** `call.deadlineMs`: the whole answer by then or the call fails (otherwise only an idle socket times out). */
+  async #call(method: string, path: string, body?: unknown, call: CallOptions = {}): Promise<string> {
+    const { maxBytes = SMALL_ANSWER, extraHeaders = {}, deadlineMs } = call;
     const headers = { ...(await this.#headers()), ...extraHeaders };
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] = 'application/json';
@@ -269,6 +263,13 @@ class ServerClient implements FurnaceServerClient {
     if (tokenPath) headers.authorization = `Bearer ${(await readFile(tokenPath, 'utf8')).trim()}`;
     return headers;
   }
+}
+
+/** How one call to the server is bounded, beyond the client's own settings. */
+interface CallOptions {
+  maxBytes?: number;
+  extraHeaders?: Record<string, string>;
+  deadlineMs?: number;
 }
 
 /** The text of a 2xx answer; a ServerCallError that names the call for any other. */
