@@ -18,7 +18,6 @@ export const OVER_STRICT_LIMITS = [
   'core/stacks/byte-line-cache.ts',
   'core/stacks/collapse-perf.ts',
   'core/stacks/header-cache.ts',
-  'server/catalog/catalog-store.ts',
   'sidecar/config.ts',
   'sidecar/recording/recording-controller.ts',
   'ui/src/api/client.ts',

@@ -254,14 +254,11 @@ function registerArtifactUploadRoute(app: FastifyInstance, deps: CatalogRouteDep
         const declared = Number(request.headers['content-length'] ?? Number.NaN);
         const { body, clear } = withUploadDeadline(raw, deps.uploadTimeoutSeconds);
         try {
-          const bytes = await catalog.putArtifact(
-            request.params.id,
-            request.params.name,
-            body,
+          const bytes = await catalog.putArtifact(request.params.id, request.params.name, body, {
             owner,
-            deps.limitsFor(owner.namespace).maxArtifactBytes,
-            Number.isSafeInteger(declared) ? declared : undefined,
-          );
+            maxBytes: deps.limitsFor(owner.namespace).maxArtifactBytes,
+            declaredBytes: Number.isSafeInteger(declared) ? declared : undefined,
+          });
           if (deps.isLeader()) await catalog.applyRetention();
           return await reply.code(201).send({ name: request.params.name, bytes });
         } catch (error) {

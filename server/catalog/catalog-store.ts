@@ -26,7 +26,8 @@ import {
   unfinished,
   withArtifact,
 } from './catalog-records.ts';
-import { DEFAULT_ORPHAN_GRACE_SECONDS, recordingOfKey, selectOrphans } from './orphans.ts';
+import { DEFAULT_ORPHAN_GRACE_SECONDS, selectOrphans } from './orphans.ts';
+import { namedKeys } from './named-keys.ts';
 import {
   artifactAllowance,
   makeRoomForRecording,
@@ -36,14 +37,11 @@ import {
   type RetentionPolicy,
 } from './retention.ts';
 import { storeChecked, tooLarge } from './upload-stream.ts';
+import type { ArtifactUpload, Catalog, CatalogFilter } from './catalog-contract.ts';
 
 export type { RecordingOwner };
+export type { ArtifactUpload, Catalog, CatalogFilter } from './catalog-contract.ts';
 export { checkRecordingId };
-
-export interface CatalogFilter {
-  namespace?: string;
-  pod?: string;
-}
 
 export interface CatalogDeps {
   dataDir: string;
@@ -55,42 +53,6 @@ export interface CatalogDeps {
   artifacts?: ArtifactStore;
   /** Where entries go: files under dataDir unless given. */
   entries?: EntryStore;
-}
-
-export interface Catalog {
-  /** `startedBy`: who the server saw start the recording, if it did. */
-  putMetadata(status: RecordingStatus, owner: RecordingOwner, startedBy?: string): Promise<CatalogEntry>;
-  putArtifact(
-    id: string,
-    name: string,
-    body: Readable,
-    owner: RecordingOwner,
-    maxBytes: number,
-    /** The body's Content-Length, when the uploader sent one: reserved instead of the whole allowance. */
-    declaredBytes?: number,
-  ): Promise<number>;
-  get(id: string): CatalogEntry | undefined;
-  /** Newest first. */
-  list(filter: CatalogFilter): CatalogEntry[];
-  /** Newest first, one at a time: a caller that needs a page reads only as far as the page. */
-  entries(filter: CatalogFilter): Iterable<CatalogEntry>;
-  /** The artifact's bytes, streaming from the store; undefined when the entry does not list it or it is gone. */
-  openArtifact(id: string, name: ArtifactName): Promise<OpenedArtifact | undefined>;
-  remove(id: string): Promise<boolean>;
-  /** Fails overdue unfinished entries and removes expired ones; returns the ids removed. (A leader's chore.) */
-  applyRetention(): Promise<string[]>;
-  /** Removes artifact objects that no entry names and that are older than the grace. (A leader's chore.) */
-  collectOrphans(graceSeconds?: number): Promise<string[]>;
-  /** Calls listener with the id of every recording removed or given a new artifact. */
-  onChanged(listener: (id: string) => void): void;
-  /** Resolves when no upload is in flight. */
-  drain(): Promise<void>;
-  /** Records the delivery to one sink on the entry (replacing that sink's); false when the entry is gone. */
-  setDelivery(id: string, delivery: SinkDelivery): Promise<boolean>;
-  /** Pins the entry as the baseline of a workload (`<kind>/<name>`), or unpins it (undefined); false when gone. */
-  setBaselineOf(id: string, workload: string | undefined): Promise<boolean>;
-  /** Stops watching a shared entry store and lets go of the artifact store's connections. */
-  close(): Promise<void>;
 }
 
 export async function openCatalog(deps: CatalogDeps): Promise<Catalog> {
@@ -164,26 +126,13 @@ class StoredCatalog implements Catalog {
     return record.entry;
   }
 
-  putArtifact(
-    id: string,
-    name: string,
-    body: Readable,
-    owner: RecordingOwner,
-    maxBytes: number,
-    declaredBytes?: number,
-  ): Promise<number> {
+  putArtifact(id: string, name: string, body: Readable, upload: ArtifactUpload): Promise<number> {
     // Tracked from the start, so drain() waits for an upload that is still looking up its entry.
-    return this.#track(this.#putArtifact(id, name, body, owner, maxBytes, declaredBytes));
+    return this.#track(this.#putArtifact(id, name, body, upload));
   }
 
-  async #putArtifact(
-    id: string,
-    name: string,
-    body: Readable,
-    owner: RecordingOwner,
-    maxBytes: number,
-    declaredBytes: number | undefined,
-  ): Promise<number> {
+  async #putArtifact(id: string, name: string, body: Readable, sent: ArtifactUpload): Promise<number> {
+    const { owner, maxBytes, declaredBytes } = sent;
     try {
       checkRecordingId(id);
       checkArtifactName(name);
@@ -198,7 +147,7 @@ class StoredCatalog implements Catalog {
       const reservation = { namespace: record.entry.namespace, bytes: declaredBytes ?? limit.bytes };
       this.#reservations.add(reservation);
       try {
-        return await this.#storeArtifact(id, name, body, owner, limit);
+        return await this.#storeArtifact(id, name, body, { owner, limit });
       } finally {
         this.#reservations.delete(reservation);
       }
@@ -282,7 +231,7 @@ class StoredCatalog implements Catalog {
   }
 
   async collectOrphans(graceSeconds = DEFAULT_ORPHAN_GRACE_SECONDS): Promise<string[]> {
-    const named = this.#namedKeys();
+    const named = namedKeys(this.#stored);
     const orphans = await selectOrphans(
       this.#artifacts.list(),
       named,
@@ -299,30 +248,6 @@ class StoredCatalog implements Catalog {
   async close(): Promise<void> {
     await this.#entryStore.stop();
     this.#artifacts.close();
-  }
-
-  /**
-   * Whether an entry names a key: looked up by the recording the key's form names, so that the keys of
-   * 100,000 entries (900,000 strings, 80 MB of heap for a real perf recording's nine) are never all held
-   * at once; only keys not of that form (none the stores write) are gathered.
-   */
-  #namedKeys(): { has(key: string): boolean } {
-    const irregular = new Set<string>();
-    for (const record of this.#stored.values())
-      for (const key of keysOf(record)) if (recordingOfKey(key) !== record.entry.id) irregular.add(key);
-    // A listing comes in key order, so one recording's artifacts come together: its keys are made once.
-    let last: { id: string; keys: string[] } | undefined;
-    return {
-      has: (key) => {
-        if (irregular.has(key)) return true;
-        const id = recordingOfKey(key);
-        if (last?.id !== id) {
-          const record = this.#stored.get(id);
-          last = { id, keys: record === undefined ? [] : keysOf(record) };
-        }
-        return last.keys.includes(key);
-      },
-    };
   }
 
   #changed(id: string): void {
@@ -377,9 +302,9 @@ class StoredCatalog implements Catalog {
     id: string,
     name: ArtifactName,
     body: Readable,
-    owner: RecordingOwner,
-    limit: Allowance,
+    held: { owner: RecordingOwner; limit: Allowance },
   ): Promise<number> {
+    const { owner, limit } = held;
     const written = await storeChecked(name, body, limit, (checked) =>
       this.#artifacts.write(id, name, checked),
     );

@@ -62,13 +62,10 @@ await runBench('bench:download', async ({ t }) => {
     finishedRecordingStatus(ID, { startedAt: now, endedAt: now, artifacts: ['perf.data'] }),
     owner,
   );
-  await catalog.putArtifact(
-    ID,
-    'perf.data',
-    Readable.from([randomBytes(OBJECT_BYTES)]),
+  await catalog.putArtifact(ID, 'perf.data', Readable.from([randomBytes(OBJECT_BYTES)]), {
     owner,
-    2 * OBJECT_BYTES,
-  );
+    maxBytes: 2 * OBJECT_BYTES,
+  });
   await catalog.close();
   const stored = JSON.parse(await readFile(join(dataDir, 'recordings', ID, 'recording.json'), 'utf8')) as {
     objects?: Record<string, string>;

@@ -26,8 +26,14 @@ async function plantBomb(dataDir: string): Promise<void> {
   });
   const owner = { namespace: 'local', pod: HOSTNAME };
   await catalog.putMetadata(status, owner);
-  await catalog.putArtifact('bomb', 'stacks.folded', Readable.from(['main;work 10\n']), owner, 1024);
-  await catalog.putArtifact('bomb', 'flame-tree.bin.gz', Readable.from([gzipSync('x')]), owner, 1024);
+  await catalog.putArtifact('bomb', 'stacks.folded', Readable.from(['main;work 10\n']), {
+    owner,
+    maxBytes: 1024,
+  });
+  await catalog.putArtifact('bomb', 'flame-tree.bin.gz', Readable.from([gzipSync('x')]), {
+    owner,
+    maxBytes: 1024,
+  });
   const bomb = gzipSync(Buffer.alloc(MAX_COMPACT_TREE_BYTES + 1024 * 1024), { level: 9 });
   // The filesystem store's file, changed behind the catalog's back.
   await writeFile(join(dataDir, 'recordings', 'bomb', 'flame-tree.bin.gz'), bomb);

@@ -33,14 +33,17 @@ async function plantOffcpu(dataDir: string): Promise<void> {
   });
   const owner = { namespace: 'local', pod: HOSTNAME };
   await catalog.putMetadata(status, owner);
-  await catalog.putArtifact('offcpu-1', 'stacks.folded', Readable.from([FOLDED]), owner, 1024);
+  await catalog.putArtifact('offcpu-1', 'stacks.folded', Readable.from([FOLDED]), { owner, maxBytes: 1024 });
   const cpu = finishedRecordingStatus('cpu-1', {
     startedAt: now,
     endedAt: now,
     artifacts: ['stacks.folded'],
   });
   await catalog.putMetadata(cpu, owner);
-  await catalog.putArtifact('cpu-1', 'stacks.folded', Readable.from(['app;main;work 10\n']), owner, 1024);
+  await catalog.putArtifact('cpu-1', 'stacks.folded', Readable.from(['app;main;work 10\n']), {
+    owner,
+    maxBytes: 1024,
+  });
 }
 
 describe('web UI and an offcpu recording', () => {

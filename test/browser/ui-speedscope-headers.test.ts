@@ -24,7 +24,7 @@ async function plantSpeedscope(dataDir: string, id: string): Promise<void> {
     owner,
   );
   const file = JSON.stringify(toSpeedscope(parseFolded('main;work 3\nmain;rest 1\n'), { name: id }));
-  await catalog.putArtifact(id, 'speedscope.json', Readable.from([file]), owner, 1024 * 1024);
+  await catalog.putArtifact(id, 'speedscope.json', Readable.from([file]), { owner, maxBytes: 1024 * 1024 });
 }
 
 describe('speedscope as the server serves it', () => {

@@ -57,7 +57,7 @@ async function fillCatalog(dataDir: string, namespace: string): Promise<Digests>
       // The second recording's perf.data is the large one, so the kill after the first lands mid-copy.
       const bytes = randomBytes(i === 2 && name === 'perf.data' ? LARGE_BYTES : 1000 + i * 100);
       digests.set(`${id}/${name}`, sha256(bytes));
-      await catalog.putArtifact(id, name, Readable.from([bytes]), owner, 1024 * 1024 * 1024);
+      await catalog.putArtifact(id, name, Readable.from([bytes]), { owner, maxBytes: 1024 * 1024 * 1024 });
     }
   }
   await catalog.close();

@@ -64,7 +64,10 @@ describe('catalog entries shared by two replicas through the API server and a bu
     const id = 'Rec_Shared-1';
     const started = Date.now();
     await a.putMetadata(finishedRecordingStatus(id), owner(namespace));
-    await a.putArtifact(id, 'stacks.folded', Readable.from(['main;hot 7\n']), owner(namespace), 1024);
+    await a.putArtifact(id, 'stacks.folded', Readable.from(['main;hot 7\n']), {
+      owner: owner(namespace),
+      maxBytes: 1024,
+    });
     const seen = await eventually(
       () => Promise.resolve((b.get(id)?.artifacts.length ?? 0) > 0 ? Date.now() : undefined),
       30_000,
@@ -91,7 +94,10 @@ describe('catalog entries shared by two replicas through the API server and a bu
     // B may not have seen the entry yet: it reads it from the API server before writing.
     await Promise.all(
       names.map((name, i) =>
-        (i % 2 === 0 ? a : b).putArtifact(id, name, Readable.from([`${name} body`]), owner(namespace), 1024),
+        (i % 2 === 0 ? a : b).putArtifact(id, name, Readable.from([`${name} body`]), {
+          owner: owner(namespace),
+          maxBytes: 1024,
+        }),
       ),
     );
     for (const replicaCatalog of [a, b])
@@ -116,7 +122,10 @@ describe('catalog entries shared by two replicas through the API server and a bu
     const { a, b, s3, namespace } = await shared(t);
     const id = 'rec-gone';
     await a.putMetadata(finishedRecordingStatus(id), owner(namespace));
-    await a.putArtifact(id, 'perf.data', Readable.from(['PERFILE2']), owner(namespace), 1024);
+    await a.putArtifact(id, 'perf.data', Readable.from(['PERFILE2']), {
+      owner: owner(namespace),
+      maxBytes: 1024,
+    });
     await eventually(
       () => Promise.resolve(b.get(id)?.artifacts.length ? true : undefined),
       30_000,

@@ -59,7 +59,10 @@ async function seedVictimRecording(dataDir: string): Promise<void> {
     VICTIM,
   );
   const folded = `payroll;main;${VICTIM_FUNCTION} 100\n`;
-  await catalog.putArtifact(VICTIM_ID, 'stacks.folded', Readable.from([folded]), VICTIM, 1 << 20);
+  await catalog.putArtifact(VICTIM_ID, 'stacks.folded', Readable.from([folded]), {
+    owner: VICTIM,
+    maxBytes: 1 << 20,
+  });
   await catalog.drain();
 }
 

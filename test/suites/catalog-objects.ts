@@ -42,7 +42,7 @@ function randomBody(bytes: number): { body: Readable; sha256: string } {
 }
 
 async function put(catalog: Catalog, name: 'stacks.folded' | 'perf.data', body: string): Promise<number> {
-  return catalog.putArtifact('rec-1', name, Readable.from([Buffer.from(body)]), owner, 1 << 20);
+  return catalog.putArtifact('rec-1', name, Readable.from([Buffer.from(body)]), { owner, maxBytes: 1 << 20 });
 }
 
 export function catalogObjectsSuite(store: StoreUnderTest): void {
@@ -51,7 +51,7 @@ export function catalogObjectsSuite(store: StoreUnderTest): void {
       const { catalog } = await opened(t, store);
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
       const { body, sha256 } = randomBody(BIG);
-      assert.equal(await catalog.putArtifact('rec-1', 'perf.data', body, owner, BIG), BIG);
+      assert.equal(await catalog.putArtifact('rec-1', 'perf.data', body, { owner, maxBytes: BIG }), BIG);
       const artifact = await catalog.openArtifact('rec-1', 'perf.data');
       assert.equal(artifact?.bytes, BIG);
       const back = artifact ? await buffer(artifact.body) : Buffer.alloc(0);
@@ -63,7 +63,7 @@ export function catalogObjectsSuite(store: StoreUnderTest): void {
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
       const { body } = randomBody(BIG);
       await assert.rejects(
-        catalog.putArtifact('rec-1', 'perf.data', body, owner, BIG - 1),
+        catalog.putArtifact('rec-1', 'perf.data', body, { owner, maxBytes: BIG - 1 }),
         (error: FurnaceError) =>
           error.code === 'ERR_PAYLOAD_TOO_LARGE' && /maxArtifactBytes/.test(error.message),
       );

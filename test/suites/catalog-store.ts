@@ -55,8 +55,7 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
         'rec-1',
         'flamegraph.svg',
         Readable.from([Buffer.from('<svg>main</svg>')]),
-        owner,
-        1024,
+        { owner, maxBytes: 1024 },
       );
       assert.equal(bytes, 15);
       const reopened = await open();
@@ -75,13 +74,10 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
       const catalog = await openCatalog({ dataDir, artifacts, now: Date.now, retention: DEFAULT_RETENTION });
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
       await assert.rejects(
-        catalog.putArtifact(
-          'rec-1',
-          'perf.data',
-          Readable.from([Buffer.alloc(600), Buffer.alloc(600)]),
+        catalog.putArtifact('rec-1', 'perf.data', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), {
           owner,
-          1000,
-        ),
+          maxBytes: 1000,
+        }),
         (error: FurnaceError) => error.code === 'ERR_PAYLOAD_TOO_LARGE',
       );
       assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
@@ -99,7 +95,10 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
         (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
       );
       await assert.rejects(
-        catalog.putArtifact('rec-1', 'flamegraph.svg', Readable.from(['x']), intruder, 100),
+        catalog.putArtifact('rec-1', 'flamegraph.svg', Readable.from(['x']), {
+          owner: intruder,
+          maxBytes: 100,
+        }),
         (e: FurnaceError) => e.code === 'ERR_FORBIDDEN',
       );
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
@@ -110,7 +109,7 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
       const catalog = await newCatalog(t, store);
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
       await assert.rejects(
-        catalog.putArtifact('rec-1', '../../etc/passwd', Readable.from(['x']), owner, 100),
+        catalog.putArtifact('rec-1', '../../etc/passwd', Readable.from(['x']), { owner, maxBytes: 100 }),
         (e: FurnaceError) => e.code === 'ERR_INVALID_ARTIFACT',
       );
       await assert.rejects(
@@ -123,7 +122,7 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
     it('refuses an artifact before its metadata', async (t) => {
       const catalog = await newCatalog(t, store);
       await assert.rejects(
-        catalog.putArtifact('rec-9', 'flamegraph.svg', Readable.from(['x']), owner, 100),
+        catalog.putArtifact('rec-9', 'flamegraph.svg', Readable.from(['x']), { owner, maxBytes: 100 }),
         (e: FurnaceError) => e.code === 'ERR_NOT_FOUND',
       );
     });
@@ -136,7 +135,7 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
         ...['otlp', 'pyroscope', 'folded'].map((sink) =>
           catalog.setDelivery('rec-1', { sink, state: 'delivered', attempts: 1, updatedAt }),
         ),
-        catalog.putArtifact('rec-1', 'stacks.folded', Readable.from(['main 1\n']), owner, 100),
+        catalog.putArtifact('rec-1', 'stacks.folded', Readable.from(['main 1\n']), { owner, maxBytes: 100 }),
       ]);
       const entry = catalog.get('rec-1');
       assert.deepEqual(entry?.deliveries?.map((d) => d.sink).sort(), ['folded', 'otlp', 'pyroscope']);
@@ -175,7 +174,7 @@ export function catalogStoreSuite(store: StoreUnderTest): void {
       const catalog = await newCatalog(t, store);
       await catalog.putMetadata(finishedRecordingStatus('rec-1'), owner);
       const body = new Readable({ read() {} });
-      const upload = catalog.putArtifact('rec-1', 'stacks.folded', body, owner, 1000);
+      const upload = catalog.putArtifact('rec-1', 'stacks.folded', body, { owner, maxBytes: 1000 });
       let drained = false;
       const drain = catalog.drain().then(() => (drained = true));
       body.push('main;hot 5\n');

@@ -59,13 +59,10 @@ describe('catalog entries whose files are still arriving', () => {
     });
     assert.equal(reopened.get('rec-1')?.state, 'done');
     assert.deepEqual(reopened.get('rec-1')?.arriving, ['flamegraph.svg'], 'still arriving after the restart');
-    await reopened.putArtifact(
-      'rec-1',
-      'flamegraph.svg',
-      Readable.from([Buffer.from('<svg/>')]),
-      { namespace: 'local', pod: 'test-host' },
-      1024,
-    );
+    await reopened.putArtifact('rec-1', 'flamegraph.svg', Readable.from([Buffer.from('<svg/>')]), {
+      owner: { namespace: 'local', pod: 'test-host' },
+      maxBytes: 1024,
+    });
     const whole = reopened.get('rec-1');
     assert.equal(whole?.arriving, undefined, 'nothing left to arrive');
     assert.deepEqual(whole?.artifacts.map((a) => a.name).sort(), [...FILES].sort());

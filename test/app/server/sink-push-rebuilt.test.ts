@@ -68,7 +68,7 @@ describe('what a recording’s push carries', () => {
     const artifacts: ArtifactName[] = ['stacks.folded', 'profile.otlp.pb', 'profile.pb.gz'];
     await catalog.putMetadata(finishedRecordingStatus('rec-1', { artifacts, profiler: 'pprof' }), owner);
     const upload = (name: string, body: string | Buffer) =>
-      catalog.putArtifact('rec-1', name, Readable.from([Buffer.from(body)]), owner, 1 << 20);
+      catalog.putArtifact('rec-1', name, Readable.from([Buffer.from(body)]), { owner, maxBytes: 1 << 20 });
     await upload('stacks.folded', FOLDED);
     await upload('profile.otlp.pb', exportProfile('profile.otlp.pb', FORGED_STACKS, FORGED_META));
     await upload('profile.pb.gz', exportProfile('profile.pb.gz', FORGED_STACKS, FORGED_META));

@@ -90,8 +90,7 @@ async function setUp(t: TestContext) {
     'rec-1',
     'stacks.folded',
     Readable.from([Buffer.from('main;work 7\nmain;idle 3\n')]),
-    owner,
-    1 << 20,
+    { owner, maxBytes: 1 << 20 },
   );
   const sink = await sinkServer(t);
   const base = { recordings: 'all', continuous: false, timeoutSeconds: 5 } as const;

@@ -36,8 +36,14 @@ async function filled(t: TestContext, count: number): Promise<string> {
       }),
       owner,
     );
-    await catalog.putArtifact(id, 'stacks.folded', Readable.from([`main;f${i} ${i}\n`]), owner, 1024);
-    await catalog.putArtifact(id, 'flamegraph.svg', Readable.from([`<svg>${i}</svg>`]), owner, 1024);
+    await catalog.putArtifact(id, 'stacks.folded', Readable.from([`main;f${i} ${i}\n`]), {
+      owner,
+      maxBytes: 1024,
+    });
+    await catalog.putArtifact(id, 'flamegraph.svg', Readable.from([`<svg>${i}</svg>`]), {
+      owner,
+      maxBytes: 1024,
+    });
   }
   await catalog.close();
   return dataDir;
