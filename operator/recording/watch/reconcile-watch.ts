@@ -136,7 +136,8 @@ async function compareVersion(
 
 /**
  * Keeps the new version, compares it with the one before and with the pinned baseline, and deletes the
- * recordings no longer kept (beside the comparison: neither waits for the other).
+ * recordings no longer kept. The deletion is best effort (a failure is logged) and runs on its own: the
+ * comparison, its Event and the status do not wait for the catalog to remove files.
  */
 async function keepVersion(
   deps: WatchDeps,
@@ -150,23 +151,18 @@ async function keepVersion(
   const versions = all.slice(0, WATCH_VERSIONS_KEPT);
   const { known, pinned } = await kept.pinned;
   // Not knowing which recording is pinned, delete none: it could be the baseline.
-  const deleted = known
-    ? deleteDropped(deps, namespace, recordingsToDelete(versions, all.slice(WATCH_VERSIONS_KEPT), pinned))
-    : Promise.resolve();
+  if (known)
+    void deleteDropped(deps, namespace, recordingsToDelete(versions, all.slice(WATCH_VERSIONS_KEPT), pinned));
   const next: RecordingStatus = { ...status, watch: { ...status.watch, versions } };
   const previous = all[1];
   const decision = decideBaselineComparison(pinned, version, previous);
   const baseline = decision.compare ? decision.before : undefined;
-  const [added] = await Promise.all([
-    previous || baseline
-      ? compareVersion(deps, recording, {
-          version,
-          ...(previous ? { previous } : {}),
-          ...(baseline ? { baseline } : {}),
-        })
-      : [],
-    deleted,
-  ]);
+  if (!previous && !baseline) return { status: next, events: [] };
+  const added = await compareVersion(deps, recording, {
+    version,
+    ...(previous ? { previous } : {}),
+    ...(baseline ? { baseline } : {}),
+  });
   if (added.length === 0) return { status: next, events: [] };
   const name = `${workload.kind} ${namespace}/${workload.name}`;
   const about = { workload: name, generation: recording.metadata.generation ?? 0 };
@@ -242,6 +238,10 @@ export async function reconcileWatch(given: WatchDeps, recording: Recording): Pr
     }
   }
   const subjects = workload ? [recordingSubject(recording), workload.subject] : [recordingSubject(recording)];
-  await tell(deps, subjects, events);
-  return finishReconcile(deps, recording, status, requeueAfterMs);
+  // The Events and the status are written side by side: neither says anything the other needs first.
+  const [, outcome] = await Promise.all([
+    tell(deps, subjects, events),
+    finishReconcile(deps, recording, status, requeueAfterMs),
+  ]);
+  return outcome;
 }
