@@ -75,6 +75,10 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
   return {
     async plan(context: PlanContext): Promise<PlannedProfile> {
       const { params } = context;
+      // What the disk budget leaves (a walk of the data directory) is measured while the targets and the call
+      // graph are chosen; a start that fails before it is read leaves no rejection unhandled.
+      const free = deps.budget.free();
+      void free.catch(() => undefined);
       const targets = params.systemWide ? [] : await context.chooseTargets();
       const pids = params.systemWide ? 'system-wide' : targets.map((t) => t.pid);
       const { checked, ...callGraph } = await chooseCallGraph(params.callGraph, pids);
@@ -92,6 +96,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         config: deps.config,
         buildIdMmap: deps.buildIdMmap === true,
         budget: deps.budget,
+        free,
       });
       return {
         profiler: 'perf',
