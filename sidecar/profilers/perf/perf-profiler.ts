@@ -37,7 +37,8 @@ export interface PerfProfilerDeps {
   budget: DiskBudget;
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
-  buildIdMmap?: boolean;
+  /** Whether perf takes --buildid-mmap; a probe still running is awaited by the first plan. */
+  buildIdMmap?: boolean | Promise<boolean>;
   /**
    * perf cannot enter the targets' mount namespaces (no CAP_SYS_ADMIN: the node agent): their binaries are
    * copied through /proc/PID/root into a tree perf script reads with --symfs (perf-symfs.ts).
@@ -94,7 +95,7 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         callGraph: callGraph.used,
         targets,
         config: deps.config,
-        buildIdMmap: deps.buildIdMmap === true,
+        buildIdMmap: (await deps.buildIdMmap) === true,
         budget: deps.budget,
         free,
       });
