@@ -83,8 +83,8 @@ async function main(): Promise<void> {
     tlsPort: tls?.port,
     mode: config.mode,
     pod: `${config.podNamespace}/${config.podName}`,
-    buildIdMmap: basics.buildIdMmap,
   });
+  void basics.buildIdMmap.then((buildIdMmap) => log('perf probed', { buildIdMmap }));
 
   const registration =
     config.serverUrl === undefined

@@ -46,8 +46,11 @@ export interface RecorderBasics {
   spawnChild: SpawnFn;
   tokens: ProxyTokens;
   readServerCa: ReturnType<typeof serverCaReader>;
-  /** Whether perf can take build ids from mmap events (probed once at start). */
-  buildIdMmap: boolean;
+  /**
+   * Whether perf can take build ids from mmap events: probed once at start (a whole perf record), read by
+   * the first recording's plan, so that the recorder listens and registers without waiting for it.
+   */
+  buildIdMmap: Promise<boolean>;
   /** The API's throwaway HTTPS key and certificate. */
   identity: ServingIdentity;
   /** The copy of the kernel's symbols that every perf script of this process reads (kernel-symbols.ts). */
@@ -87,7 +90,9 @@ export async function prepareRecorder(
     await rm(probeFile, { force: true });
     return supported;
   };
-  const [buildIdMmap, identity] = await Promise.all([probe(), createServingIdentity()]);
+  // A failed probe answers false (probeBuildIdMmap does), so nobody is left with a rejection.
+  const buildIdMmap = probe().catch(() => false);
+  const identity = await createServingIdentity();
   return {
     spawnChild,
     tokens: new ProxyTokens(),

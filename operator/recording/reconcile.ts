@@ -3,33 +3,31 @@
 // nothing is left to do; write the status once, if it changed.
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { parseFolded, totalSamples } from '../../core/stacks/folded.ts';
+import { totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
 import { isContinuous, reconcileContinuous } from './continuous.ts';
 import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
 import { endWaitSeconds, readRecordingStatus } from './end-wait.ts';
-import { applyOutcome, type Outcome, type Polled, type SummaryFailed } from './outcomes.ts';
+import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
+import { mergedStacks, type StacksDeps } from './merged-stacks.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
 import type { RecordingKube } from './recording-kube.ts';
 import type { Recording, RecordingSpec, RecordingStatus } from './recording-types.ts';
 import { describeStartFailure, isNotFound } from './server-errors.ts';
 import type { FurnaceServerClient, StartBody } from './server-client.ts';
 import { topSelfFunctions } from './top-functions.ts';
-import type { FoldedStacks } from '../../core/stacks/folded.ts';
 
 export interface RecordingLog {
   warn(obj: object, msg: string): void;
 }
 
-export interface RecordingDeps {
+export interface RecordingDeps extends StacksDeps {
   kube: RecordingKube;
   server: FurnaceServerClient;
   /** Milliseconds since the epoch; decides when scheduled runs are due and when waits time out. */
   now: () => number;
   options?: Partial<PlanOptions>;
   log?: RecordingLog;
-  /** Largest stacks.folded read per pod for the top functions (default 64 MiB). */
-  maxFoldedBytes?: number;
 }
 
 export interface RecordingOutcome {
@@ -95,47 +93,6 @@ function polled(
     ...(found.samples !== undefined ? { samples: found.samples } : {}),
     ...(found.error !== undefined ? { message: found.error } : {}),
   };
-}
-
-/** Why the catalog recording may not be read or deleted for the pod; undefined when it is the pod's own. */
-async function refuseForeign(
-  deps: RecordingDeps,
-  namespace: string,
-  { pod, recordingId }: { pod: string; recordingId: string },
-): Promise<string | undefined> {
-  const entry = await deps.server.getCatalogEntry(recordingId);
-  if (!entry) return `recording ${recordingId} is not in the server's catalog (its upload failed)`;
-  return foreignEntry(entry, namespace, pod);
-}
-
-/** The folded stacks of the recordings merged, or why one of them cannot be read. */
-export async function mergedStacks(
-  deps: RecordingDeps,
-  namespace: string,
-  results: readonly { pod: string; recordingId: string }[],
-): Promise<FoldedStacks | SummaryFailed> {
-  const merged: FoldedStacks = new Map();
-  for (const { pod, recordingId } of results) {
-    const refused = await refuseForeign(deps, namespace, { pod, recordingId });
-    if (refused) return { kind: 'summary-failed', pod, message: refused };
-    let text: string;
-    try {
-      text = await deps.server.readArtifact(
-        recordingId,
-        'stacks.folded',
-        deps.maxFoldedBytes ?? 64 * 1024 * 1024,
-      );
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      return {
-        kind: 'summary-failed',
-        pod,
-        message: `recording ${recordingId} has no stacks.folded in the server's catalog (its upload failed)`,
-      };
-    }
-    for (const [stack, count] of parseFolded(text)) merged.set(stack, (merged.get(stack) ?? 0) + count);
-  }
-  return merged;
 }
 
 async function summarize(

@@ -77,9 +77,9 @@ async function main(): Promise<void> {
     port,
     tlsPort: tls.port,
     node: config.nodeName,
-    buildIdMmap: basics.buildIdMmap,
     symbolTree,
   });
+  void basics.buildIdMmap.then((buildIdMmap) => log('perf probed', { buildIdMmap }));
   const registration = registerWithServer(basics, config, {
     serverUrl: config.serverUrl,
     path: '/api/v1/agents',

@@ -11,7 +11,7 @@ import type { Profiler, ProfilerSet } from '../profilers/profiler.ts';
 import type { ProcessInfo } from '../host/process-select.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../host/runtime.ts';
 
-/** `buildIdMmap` (probed at start-up) and `symbolTree` (no CAP_SYS_ADMIN) go to perf as they are. */
+/** `buildIdMmap` (probed at start-up, perhaps still running) and `symbolTree` (no CAP_SYS_ADMIN) go to perf as they are. */
 export interface ControllerDeps extends Pick<PerfProfilerDeps, 'buildIdMmap' | 'symbolTree'> {
   config: SidecarConfig;
   spawn: SpawnFn;

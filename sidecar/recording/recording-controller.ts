@@ -219,9 +219,12 @@ export class RecordingController {
       });
       this.recordings.push(status);
       for (const message of planned.warnings) this.update(id, { type: 'warning', message });
-      // The journal is on disk before the start is answered: a recorder that dies now still knows of it.
-      await this.persist(id);
+      // perf starts while the journal is written, and the journal is on disk before the start is answered:
+      // a recorder that dies now still knows of it (one that dies before has a directory without a journal,
+      // which its next start removes: recover()).
+      const saved = this.persist(id);
       this.launch(id, dir, planned.run(this.runContext(id, dir)));
+      await saved;
       return this.get(id);
     } finally {
       this.starting = undefined;

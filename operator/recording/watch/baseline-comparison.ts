@@ -4,7 +4,8 @@
 import { profileOf } from '../../../core/contract/profile-types.ts';
 import type { WatchComparison, WatchVersion } from '../../../core/crd/recording-watch.ts';
 import type { FoldedStacks } from '../../../core/stacks/folded.ts';
-import { mergedStacks, type RecordingDeps } from '../reconcile.ts';
+import { mergedStacks } from '../merged-stacks.ts';
+import type { RecordingDeps } from '../reconcile.ts';
 import type { Recording } from '../recording-types.ts';
 import { pinnedBaseline, workloadOfWatch, type PinnedBaseline } from './pinned-baseline.ts';
 import { describeBaselineComparison, type CompareVersions } from './version-comparison.ts';

@@ -11,10 +11,11 @@ import {
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import type { PodView } from '../plan.ts';
 import type { Recording, RecordingStatus } from '../recording-types.ts';
+import { mergedStacks, StacksReads } from '../merged-stacks.ts';
+import { readAhead } from './read-ahead.ts';
 import {
   deleteOwn,
   finishReconcile,
-  mergedStacks,
   pollAll,
   runRounds,
   type RecordingDeps,
@@ -22,7 +23,7 @@ import {
 } from '../reconcile.ts';
 import type { SummaryFailed } from '../outcomes.ts';
 import { beginRun, runInProgress } from '../runs.ts';
-import { compareWithBaseline, pinnedOf } from './baseline-comparison.ts';
+import { compareWithBaseline, pinnedOf, type PinnedAnswer } from './baseline-comparison.ts';
 import { decideBaselineComparison, recordingsToDelete } from './pinned-baseline.ts';
 import { untilRecorded } from './run-polls.ts';
 import { planWatch, recordablePods, WATCH_POLL_MS, type WatchEvent } from './plan-watch.ts';
@@ -112,8 +113,10 @@ async function compareVersion(
   }: { version: WatchVersion; previous?: WatchVersion; baseline?: WatchVersion },
 ): Promise<WatchComparison[]> {
   const { namespace } = recording.metadata;
-  const after = await mergedStacks(deps, namespace, version.recordings);
-  const before = previous ? await mergedStacks(deps, namespace, previous.recordings) : undefined;
+  const [after, before] = await Promise.all([
+    mergedStacks(deps, namespace, version.recordings),
+    previous ? mergedStacks(deps, namespace, previous.recordings) : undefined,
+  ]);
   const failed = [after, before].find(
     (stacks): stacks is SummaryFailed => stacks !== undefined && !(stacks instanceof Map),
   );
@@ -133,22 +136,24 @@ async function compareVersion(
 
 /**
  * Keeps the new version, compares it with the one before and with the pinned baseline, and deletes the
- * recordings no longer kept.
+ * recordings no longer kept. The deletion is best effort (a failure is logged) and runs on its own: the
+ * comparison, its Event and the status do not wait for the catalog to remove files.
  */
 async function keepVersion(
   deps: WatchDeps,
   recording: Recording,
   status: RecordingStatus,
-  { version, workload }: { version: WatchVersion; workload: EventSubject },
+  kept: { version: WatchVersion; workload: EventSubject; pinned: Promise<PinnedAnswer> },
 ): Promise<Kept> {
+  const { version, workload } = kept;
   const { namespace } = recording.metadata;
   const all = [version, ...(status.watch?.versions ?? [])];
-  const kept = all.slice(0, WATCH_VERSIONS_KEPT);
-  const { known, pinned } = await pinnedOf(deps, recording);
+  const versions = all.slice(0, WATCH_VERSIONS_KEPT);
+  const { known, pinned } = await kept.pinned;
   // Not knowing which recording is pinned, delete none: it could be the baseline.
   if (known)
-    await deleteDropped(deps, namespace, recordingsToDelete(kept, all.slice(WATCH_VERSIONS_KEPT), pinned));
-  const next: RecordingStatus = { ...status, watch: { ...status.watch, versions: kept } };
+    void deleteDropped(deps, namespace, recordingsToDelete(versions, all.slice(WATCH_VERSIONS_KEPT), pinned));
+  const next: RecordingStatus = { ...status, watch: { ...status.watch, versions } };
   const previous = all[1];
   const decision = decideBaselineComparison(pinned, version, previous);
   const baseline = decision.compare ? decision.before : undefined;
@@ -166,17 +171,21 @@ async function keepVersion(
   return { status: withComparisons(next, added, about, now), events: comparisonEvents(name, added) };
 }
 
+/** Each Event on every subject (the Recording and the workload) at once; a failure is logged, not thrown. */
 async function tell(deps: WatchDeps, subjects: readonly EventSubject[], events: readonly WatchEvent[]) {
   for (const event of events)
-    for (const subject of subjects)
-      await deps.watchKube
-        .recordEvent(subject, event)
-        .catch((error: unknown) =>
-          deps.log?.warn(
-            { err: error, reason: event.reason, object: subject.name },
-            'could not record an Event',
+    await Promise.all(
+      subjects.map((subject) =>
+        deps.watchKube
+          .recordEvent(subject, event)
+          .catch((error: unknown) =>
+            deps.log?.warn(
+              { err: error, reason: event.reason, object: subject.name },
+              'could not record an Event',
+            ),
           ),
-        );
+      ),
+    );
 }
 
 /** The workload's pods, narrowed by spec.target.selector unless it is {}. */
@@ -186,12 +195,15 @@ function watchedPods(deps: WatchDeps, recording: Recording, selector: V1LabelSel
   return deps.watchKube.podsOf(recording.metadata.namespace, [selector, ...narrowing]);
 }
 
-export async function reconcileWatch(deps: WatchDeps, recording: Recording): Promise<RecordingOutcome> {
+export async function reconcileWatch(given: WatchDeps, recording: Recording): Promise<RecordingOutcome> {
   const watch = recording.spec.watch;
   if (!watch) throw new Error('reconcileWatch: the Recording has no spec.watch');
+  // The summary and the comparisons of this reconcile share their reads of the catalog's stacks.
+  const deps: WatchDeps = { ...given, stacksReads: new StacksReads() };
   const { namespace } = recording.metadata;
   const workload = await deps.watchKube.readWorkload(watch.kind, namespace, watch.name);
   const pods = workload ? await watchedPods(deps, recording, workload.selector) : [];
+  const pinnedAhead = readAhead(deps, recording);
   const polled = await pollAll(deps, recording, pods);
   const now = new Date(deps.now());
   const plan = planWatch({
@@ -214,13 +226,22 @@ export async function reconcileWatch(deps: WatchDeps, recording: Recording): Pro
       : WATCH_POLL_MS;
     const version = status && newVersion(status);
     if (status && version && workload) {
-      const kept = await keepVersion(deps, recording, status, { version, workload: workload.subject });
+      const pinned = pinnedAhead ?? pinnedOf(deps, recording);
+      const kept = await keepVersion(deps, recording, status, {
+        version,
+        workload: workload.subject,
+        pinned,
+      });
       status = kept.status;
       events.push(...kept.events);
       requeueAfterMs = 0;
     }
   }
   const subjects = workload ? [recordingSubject(recording), workload.subject] : [recordingSubject(recording)];
-  await tell(deps, subjects, events);
-  return finishReconcile(deps, recording, status, requeueAfterMs);
+  // The Events and the status are written side by side: neither says anything the other needs first.
+  const [, outcome] = await Promise.all([
+    tell(deps, subjects, events),
+    finishReconcile(deps, recording, status, requeueAfterMs),
+  ]);
+  return outcome;
 }

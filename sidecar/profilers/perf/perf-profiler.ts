@@ -38,7 +38,8 @@ export interface PerfProfilerDeps {
   budget: DiskBudget;
   log(message: string, fields?: Record<string, unknown>): void;
   jitMaps?: JitMapOptions;
-  buildIdMmap?: boolean;
+  /** Whether perf takes --buildid-mmap; a probe still running is awaited by the first plan. */
+  buildIdMmap?: boolean | Promise<boolean>;
   /**
    * perf cannot enter the targets' mount namespaces (no CAP_SYS_ADMIN: the node agent): their binaries are
    * copied through /proc/PID/root into a tree perf script reads with --symfs (perf-symfs.ts).
@@ -78,6 +79,10 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
   return {
     async plan(context: PlanContext): Promise<PlannedProfile> {
       const { params } = context;
+      // What the disk budget leaves (a walk of the data directory) is measured while the targets and the call
+      // graph are chosen; a start that fails before it is read leaves no rejection unhandled.
+      const free = deps.budget.free();
+      void free.catch(() => undefined);
       const targets = params.systemWide ? [] : await context.chooseTargets();
       const pids = params.systemWide ? 'system-wide' : targets.map((t) => t.pid);
       const { checked, ...callGraph } = await chooseCallGraph(params.callGraph, pids);
@@ -93,8 +98,9 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         callGraph: callGraph.used,
         targets,
         config: deps.config,
-        buildIdMmap: deps.buildIdMmap === true,
+        buildIdMmap: (await deps.buildIdMmap) === true,
         budget: deps.budget,
+        free,
       });
       return {
         profiler: 'perf',

@@ -15,8 +15,12 @@ import { describeStuck } from './perf-stuck.ts';
 
 export type { PerfRecordOptions } from './perf-record-command.ts';
 
-/** How often perf.data is looked at until perf has written its header, ms. */
-const STARTUP_POLL_MS = 50;
+/**
+ * How often perf.data is looked at until perf has written its header, ms: the duration counts from then, so
+ * each ms of this wait is a ms more between the start and the end of a recording (a stat every 10 ms for the
+ * 0.1–0.5 s perf takes to start).
+ */
+const STARTUP_POLL_MS = 10;
 
 /** `interrupted`: a signal that the recorder did not send ended perf, which still finished perf.data. */
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited' | 'interrupted';

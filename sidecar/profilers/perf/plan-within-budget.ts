@@ -6,15 +6,23 @@ import { budgetRecording, type DiskBudget } from '../../host/disk-budget.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
 import { buildIdMode, planRecording, type PlanInput, type RecordingPlan } from './perf-plan.ts';
 
-/** The plan with the cap and mode the budget allows, and warnings to show; throws when the budget is full. */
+/**
+ * The plan with the cap and mode the budget allows, and warnings to show; throws when the budget is full.
+ * `free`: the budget's free bytes when the caller asked for them already (else asked now).
+ */
 export async function planWithinBudget(
-  input: PlanInput & { params: RecordingParams; targets: readonly ProcessInfo[]; budget: DiskBudget },
+  input: PlanInput & {
+    params: RecordingParams;
+    targets: readonly ProcessInfo[];
+    budget: DiskBudget;
+    free?: Promise<number>;
+  },
 ): Promise<{ plan: RecordingPlan; warnings: string[] }> {
   const { config, params, budget } = input;
   const buildIds = buildIdMode(config.mode, input.buildIdMmap);
   const pids = input.targets.map((p) => p.pid);
   const fitted = budgetRecording({
-    free: await budget.free(),
+    free: await (input.free ?? budget.free()),
     limitBytes: budget.limitBytes,
     configuredPerfDataBytes: config.maxPerfDataBytes,
     buildIds,
