@@ -18,7 +18,7 @@ import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
 import { resymbolizePerf } from './perf-resymbolize.ts';
 import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
-import { explainPerfFailure } from './perf-failures.ts';
+import { checkPerf } from './perf-outcome.ts';
 import { planWithinBudget } from './plan-within-budget.ts';
 import { createSymbolTree } from './perf-symfs.ts';
 import { addMmapEvents, readLeaderlessMappings, type ProcessMaps } from './perf-data-mmaps.ts';
@@ -325,28 +325,4 @@ async function completeSymbols(
       message: `the code mappings of ${processes.map((p) => p.pid).join(', ')} (main thread exited) were not added to perf.data, so their frames stay unnamed: ${error instanceof Error ? error.message : String(error)}`,
     });
   }
-}
-
-/** Fails the recording when perf left nothing usable; warns when it was cut short or lacks image symbols. */
-function checkPerf(
-  config: SidecarConfig,
-  run: RunContext,
-  result: AttachResult,
-  recorded: { image: ImageMount | Error | undefined; cap: number; event: string },
-): void {
-  const { image, cap } = recorded;
-  if (!result.ok) {
-    if (result.failure !== undefined) throw new Error(result.failure);
-    throw new Error(explainPerfFailure({ ...result, event: recorded.event }));
-  }
-  if (result.warning !== undefined) run.report({ type: 'warning', message: result.warning });
-  if (result.reason === 'size-cap') {
-    const why = cap < config.maxPerfDataBytes ? ', a share of the free disk budget' : '';
-    run.report({
-      type: 'warning',
-      message: `perf.data reached its size cap (${cap} bytes${why}): recording stopped early`,
-    });
-  }
-  if (image instanceof Error)
-    run.report({ type: 'warning', kind: 'symbols', message: `symbols from the image: ${image.message}` });
 }
