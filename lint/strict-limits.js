@@ -13,7 +13,6 @@ export const STRICT_RULES = {
  */
 export const OVER_STRICT_LIMITS = [
   'core/crd/furnace-crd.ts',
-  'core/pprof/write-pprof.ts',
   'core/stacks/byte-line-cache.ts',
   'core/stacks/collapse-perf.ts',
   'core/stacks/header-cache.ts',
