@@ -24,5 +24,4 @@ export const OVER_STRICT_LIMITS = [
   'server/proxy/proxy-finishing.ts',
   'server/slots/lease-slots.ts',
   'sidecar/recording/recording-controller.ts',
-  'ui/src/api/client.ts',
 ];
