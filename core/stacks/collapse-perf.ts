@@ -3,7 +3,7 @@
 // never the whole input.
 import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
 import { ByteLineCache, UNRECOGNIZED } from './byte-line-cache.ts';
-import { HeaderCache, type HeaderFacts } from './header-cache.ts';
+import { HeaderCache, type HeaderFacts, type HeaderSpan } from './header-cache.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
@@ -72,6 +72,8 @@ export class StackCollapser {
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
   readonly #headers = new HeaderCache();
+  // Filled in for each header whose shape is kept (one for the run, not one per header).
+  readonly #headerSpan: HeaderSpan = { from: 0, to: 0, prefixBytes: 0, suffixBytes: 0 };
   #isJava = false;
   #pname: string | undefined;
   #period = 1;
@@ -185,9 +187,7 @@ export class StackCollapser {
     if (end === -1) {
       end = cache.hashLine(buf, from);
       if (end === -1) return -1;
-      const hash = cache.lineHash;
-      if (!cache.find(buf, view, from, end, hash))
-        cache.add(buf, from, end, hash, this.#parseLine(buf, from, end));
+      if (!cache.find(buf, view)) cache.add(buf, this.#parseLine(buf, from, end));
     }
     const line = cache.current;
     const count = cache.countOf(line);
@@ -344,7 +344,12 @@ export class StackCollapser {
       if (!facts.skip) this.#timed(line, m);
     } else if (buf !== undefined && ev !== null && line.length === Buffer.byteLength(line)) {
       facts.pname = detach(pname);
-      this.#headers.remember(buf, from, from + line.length, m[0].length, line.length - ev.index, facts);
+      const span = this.#headerSpan;
+      span.from = from;
+      span.to = from + line.length;
+      span.prefixBytes = m[0].length;
+      span.suffixBytes = line.length - ev.index;
+      this.#headers.remember(buf, span, facts);
     }
     return true;
   }
