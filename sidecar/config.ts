@@ -128,14 +128,15 @@ function text(env: Env, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  return readInteger(setting(env, name), fallback, min, max);
+/** The bounds a whole-number setting is read within: `fallback` when unset, `max` unbounded by default. */
+interface IntegerRange {
+  fallback: number;
+  min: number;
+  max?: number;
+}
+
+function integer(env: Env, name: string, range: IntegerRange): number {
+  return readInteger(setting(env, name), range.fallback, range.min, range.max ?? Number.MAX_SAFE_INTEGER);
 }
 
 const TARGETS_ALLOWED = 'a JSON list of {"name": "…", "image": "…"}';
@@ -172,11 +173,14 @@ function parseLimits(env: Env): RecordingLimits {
   return {
     ...DEFAULT_LIMITS,
     maxDurationSeconds: Math.min(
-      integer(env, SIDECAR_TUNING_ENV.maxDurationSeconds, DEFAULT_LIMITS.maxDurationSeconds, 1),
+      integer(env, SIDECAR_TUNING_ENV.maxDurationSeconds, {
+        fallback: DEFAULT_LIMITS.maxDurationSeconds,
+        min: 1,
+      }),
       DEFAULT_LIMITS.maxDurationSeconds,
     ),
     maxFrequency: Math.min(
-      integer(env, SIDECAR_TUNING_ENV.maxFrequency, DEFAULT_LIMITS.maxFrequency, 1),
+      integer(env, SIDECAR_TUNING_ENV.maxFrequency, { fallback: DEFAULT_LIMITS.maxFrequency, min: 1 }),
       DEFAULT_LIMITS.maxFrequency,
     ),
     maxConcurrentPerSidecar: 1,
@@ -204,7 +208,7 @@ function budget(env: Env, name: string, fallback: string): number {
 function keepBytes(env: Env, diskBudgetBytes: number): number {
   const half = Math.floor(diskBudgetBytes / 2);
   const name = SIDECAR_TUNING_ENV.keepBytes;
-  const value = integer(env, name, Math.min(2 * 1024 * 1024 * 1024, half), 1);
+  const value = integer(env, name, { fallback: Math.min(2 * 1024 * 1024 * 1024, half), min: 1 });
   if (value > half) {
     throw new ConfigError(
       name,
@@ -236,16 +240,21 @@ export function readSidecarConfig(env: Env, defaults: { hostname: string; tmpDir
     nodeName: text(env, SIDECAR_ENV.nodeName),
     targets: parseTargets(env),
     host: podIp ?? '127.0.0.1',
-    port: integer(env, SIDECAR_LOCAL_ENV.port, SIDECAR_PORT, 0, 65535),
-    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, SIDECAR_TLS_PORT, 0, 65535),
+    port: integer(env, SIDECAR_LOCAL_ENV.port, { fallback: SIDECAR_PORT, min: 0, max: 65535 }),
+    tlsPort: integer(env, SIDECAR_LOCAL_ENV.tlsPort, { fallback: SIDECAR_TLS_PORT, min: 0, max: 65535 }),
     dataDir:
       text(env, SIDECAR_LOCAL_ENV.dataDir) ??
       (mode === 'pod' ? SIDECAR_MOUNT_PATHS.outputDir : `${defaults.tmpDir}/furnace-sidecar`),
     ...readBudgets(env, mode, diskBudgetBytes),
     ...readTools(env, mode),
     debugInfo: readDebugInfoConfig(env),
-    schedMaxStacks: integer(env, SIDECAR_TUNING_ENV.schedMaxStacks, 10_240, 1, 1_000_000),
-    schedMinBlockedNs: 1000 * integer(env, SIDECAR_TUNING_ENV.schedMinBlockedUs, 10, 1, 1_000_000),
+    schedMaxStacks: integer(env, SIDECAR_TUNING_ENV.schedMaxStacks, {
+      fallback: 10_240,
+      min: 1,
+      max: 1_000_000,
+    }),
+    schedMinBlockedNs:
+      1000 * integer(env, SIDECAR_TUNING_ENV.schedMinBlockedUs, { fallback: 10, min: 1, max: 1_000_000 }),
   };
 }
 
@@ -286,13 +295,16 @@ type Budgets = Pick<
 function readBudgets(env: Env, mode: SidecarMode, diskBudgetBytes: number): Budgets {
   return {
     limits: parseLimits(env),
-    maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, 256 * 1024 * 1024, 4096),
+    maxPerfDataBytes: integer(env, SIDECAR_TUNING_ENV.maxPerfDataBytes, {
+      fallback: 256 * 1024 * 1024,
+      min: 4096,
+    }),
     diskBudgetBytes,
     storageBudgetBytes:
       mode === 'pod' || text(env, SIDECAR_ENV.storageSizeLimit) !== undefined
         ? budget(env, SIDECAR_ENV.storageSizeLimit, DEFAULT_INJECTION_CONFIG.storageSizeLimit)
         : undefined,
-    keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, 10, 1),
+    keepRecordings: integer(env, SIDECAR_TUNING_ENV.keepRecordings, { fallback: 10, min: 1 }),
     keepBytes: keepBytes(env, diskBudgetBytes),
   };
 }

@@ -102,13 +102,12 @@ class SlotScanner {
     }
     end = cache.hashLine(buf, from);
     if (end === -1) return -1;
-    const hash = cache.lineHash;
-    if (cache.find(buf, view, from, end, hash)) {
+    if (cache.find(buf, view)) {
       this.#out.put(cache.current);
       return end;
     }
     if (cache.full) this.#out.put(FORGET_LINES);
-    cache.add(buf, from, end, hash, NO_FRAMES);
+    cache.add(buf, NO_FRAMES);
     this.#out.putNew(cache.current, base + from, base + end);
     return end;
   }

@@ -87,15 +87,17 @@ function labelBytes(labels: Readonly<Record<string, string>>, strings: ProfileSt
  */
 const SAMPLES_PER_PIECE = 1024;
 
-/** `period` 0: the values are the measure itself (valueType), written once. */
-function writeSamples(
-  w: BinaryWriter,
-  stacks: InternedStacks,
-  label: Uint8Array,
-  period: number,
-  cut: () => void,
-) {
+/** What every sample carries besides its stack, the same for all of a profile's samples. */
+interface SampleShape {
+  /** The encoded Sample.label fields (labelBytes). */
+  label: Uint8Array;
+  /** Nanoseconds a count stands for; 0: the values are the measure itself (valueType), written once. */
+  period: number;
+}
+
+function writeSamples(w: BinaryWriter, stacks: InternedStacks, shape: SampleShape, cut: () => void) {
   const { counts } = stacks;
+  const { label, period } = shape;
   const locations = packedLocations(stacks);
   for (let s = 0; s < stackCount(stacks); s++) {
     if (s % SAMPLES_PER_PIECE === SAMPLES_PER_PIECE - 1) cut();
@@ -170,7 +172,7 @@ export function pprofPieces(
   ).map((s) => strings.of(s));
   if (measured === undefined) writeValueType(w, PROFILE.sampleType, samples as number, count as number);
   writeValueType(w, PROFILE.sampleType, cpu as number, nanoseconds as number);
-  writeSamples(w, tables, labelBytes(meta.labels ?? {}, strings), period, cut);
+  writeSamples(w, tables, { label: labelBytes(meta.labels ?? {}, strings), period }, cut);
   cut();
   writeFrames(w, tables.names.length);
   cut();

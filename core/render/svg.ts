@@ -31,11 +31,16 @@ const FONT_SIZE = 12;
 const FONT_WIDTH = 0.59;
 const XPAD = 10;
 
+/** What every frame of one graph is drawn with, made once per graph. */
 interface Geometry {
   width: number;
   height: number;
   top: number;
   inverted: boolean;
+  /** The root's count: a frame's share is its count over this. */
+  total: number;
+  palette: PaletteName;
+  countName: string;
 }
 
 export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOptions = {}): string {
@@ -49,8 +54,8 @@ export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOpt
   const top = FONT_SIZE * 3 + (options.subtitle ? FONT_SIZE * 2 : 0);
   const bottom = FONT_SIZE * 2 + 10;
   const height = (layout.maxDepth + 1) * FRAME_HEIGHT + top + bottom;
-  const geometry: Geometry = { width, height, top, inverted };
   const [bg1, bg2] = backgroundFor(palette);
+  const geometry: Geometry = { width, height, top, inverted, total: layout.total, palette, countName };
   // The script pairs the data with the <g> elements in document order: pack exactly the drawn frames.
   const drawn = new Set(layout.frames.map((f) => f.node));
   const data: SvgViewerData = {
@@ -87,25 +92,19 @@ export function renderFlameGraphSvg(stacks: FoldedStacks, options: FlameGraphOpt
   if (layout.total === 0) {
     out.push(`<text x="${width / 2}" y="${top + FRAME_HEIGHT}" text-anchor="middle">No samples</text>`);
   }
-  for (const frame of layout.frames) out.push(renderFrame(frame, layout.total, geometry, palette, countName));
+  for (const frame of layout.frames) out.push(renderFrame(frame, geometry));
   out.push('</g>', '</svg>', '');
   return out.join('\n');
 }
 
-function renderFrame(
-  frame: FlameFrame,
-  total: number,
-  g: Geometry,
-  palette: PaletteName,
-  countName: string,
-): string {
+function renderFrame(frame: FlameFrame, g: Geometry): string {
   const { node, depth, x, width } = frame;
   const y = g.inverted
     ? g.top + depth * FRAME_HEIGHT
     : g.height - (FONT_SIZE * 2 + 10) - (depth + 1) * FRAME_HEIGHT + 1;
-  const pct = ((100 * node.value) / total).toFixed(2);
-  const tooltip = `${node.name} (${formatCount(node.value)} ${countName}, ${pct}%)`;
-  const fill = depth === 0 ? 'rgb(220,220,220)' : colorFor(palette, node.name);
+  const pct = ((100 * node.value) / g.total).toFixed(2);
+  const tooltip = `${node.name} (${formatCount(node.value)} ${g.countName}, ${pct}%)`;
+  const fill = depth === 0 ? 'rgb(220,220,220)' : colorFor(g.palette, node.name);
   return (
     `<g><title>${escapeXml(tooltip)}</title>` +
     `<rect x="${x.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${FRAME_HEIGHT - 1}" fill="${fill}" rx="2" ry="2"/>` +

@@ -37,6 +37,9 @@ export class ByteLineCache {
   #slots: Int32Array<ArrayBuffer>;
   #size = 0;
   #previous = -1;
+  // The line hashLine found last, buf[#lineFrom, #lineEnd), and its hash: what find and add look for.
+  #lineFrom = 0;
+  #lineEnd = 0;
   #lineHash = 0;
 
   /**
@@ -124,6 +127,8 @@ export class ByteLineCache {
     for (let i = from; i < buf.length; i++) {
       const c = buf[i] as number;
       if (c === 10) {
+        this.#lineFrom = from;
+        this.#lineEnd = i;
         this.#lineHash = h;
         return i;
       }
@@ -137,11 +142,16 @@ export class ByteLineCache {
     return this.#lineHash;
   }
 
-  /** Finds buf[from, to) with hash `hash` and makes it the current line; false when it is not known. */
-  find(buf: Uint8Array, view: DataView, from: number, to: number, hash: number): boolean {
+  /**
+   * Finds the line `hashLine` found last (in `buf`, read through `view`) and makes it the current line;
+   * false when it is not known.
+   */
+  find(buf: Uint8Array, view: DataView): boolean {
+    const from = this.#lineFrom;
+    const hash = this.#lineHash;
     const slots = this.#slots;
     const mask = slots.length - 1;
-    const length = to - from;
+    const length = this.#lineEnd - from;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot] as number;
       if (entry === 0) return false;
@@ -153,8 +163,11 @@ export class ByteLineCache {
     }
   }
 
-  /** Adds buf[from, to) with its frames (null: not a frame line) and makes it the current line. */
-  add(buf: Uint8Array, from: number, to: number, hash: number, frames: readonly number[] | null): void {
+  /** Adds the line `hashLine` found last (in `buf`) with its frames (null: not a frame line) and makes it the current line. */
+  add(buf: Uint8Array, frames: readonly number[] | null): void {
+    const from = this.#lineFrom;
+    const to = this.#lineEnd;
+    const hash = this.#lineHash;
     if (this.#size >= this.#limit) this.#clear();
     const line = this.#size++;
     if (line === this.#start.length) this.#growLines();
@@ -194,11 +207,15 @@ export class ByteLineCache {
       const x = view.getFloat64(from + i, true);
       const y = arena.getFloat64(start + i, true);
       if (x === y ? x === 0 : x !== x && y !== y) {
-        if (!sameWords(view, from + i, arena, start + i, 2)) return false;
+        if (
+          !sameWord(view, from + i, arena, start + i) ||
+          !sameWord(view, from + i + 4, arena, start + i + 4)
+        )
+          return false;
       } else if (x !== y) return false;
     }
     if (i + 4 <= length) {
-      if (!sameWords(view, from + i, arena, start + i, 1)) return false;
+      if (!sameWord(view, from + i, arena, start + i)) return false;
       i += 4;
     }
     for (; i < length; i++) if (buf[from + i] !== this.#arena[start + i]) return false;
@@ -255,11 +272,9 @@ export class ByteLineCache {
   }
 }
 
-/** Whether `words` 32-bit words at a[at] and b[bt] are the same bits. */
-function sameWords(a: DataView, at: number, b: DataView, bt: number, words: number): boolean {
-  for (let w = 0; w < words * 4; w += 4)
-    if (a.getInt32(at + w, true) !== b.getInt32(bt + w, true)) return false;
-  return true;
+/** Whether the 32-bit words at a[at] and b[bt] are the same bits. */
+function sameWord(a: DataView, at: number, b: DataView, bt: number): boolean {
+  return a.getInt32(at, true) === b.getInt32(bt, true);
 }
 
 /** The smallest power of two of at least `n` (open addressing masks with it). */

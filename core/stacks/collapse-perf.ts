@@ -3,7 +3,8 @@
 // never the whole input.
 import { frameKey, parseFrameLine, type FrameRules } from './perf-frame.ts';
 import { ByteLineCache, UNRECOGNIZED } from './byte-line-cache.ts';
-import { HeaderCache, type HeaderFacts } from './header-cache.ts';
+import type { HeaderFacts } from './header-cache.ts';
+import { SampleHeaders } from './sample-header.ts';
 import { detach, ROOT, StackTrie, type TrieData } from './stack-trie.ts';
 import { trieText } from './trie-text.ts';
 import type { FoldedStacks } from './folded.ts';
@@ -30,12 +31,6 @@ export interface CollapseOptions {
   small?: boolean;
 }
 
-// `comm pid[/tid] …`; a comm may contain spaces, and the lazy match stops at the first number.
-const EVENT_HEADER = /^(\S.+?)\s+(\d+)\/*(\d+)*\s+/;
-// `…: [period] event:` at the end of the header line.
-const EVENT_NAME = /:\s*(\d+)*\s+(\S+):\s*$/;
-// The sample's time after `pid/tid`: `  12345.678901:`.
-const EVENT_TIME = /^\s+(?:\[\d+\]\s+)?(\d+\.\d+):/;
 // Parsed callchain lines, keyed by the line: hot code repeats the same lines over and over.
 const LINE_CACHE_LIMIT = 262_144;
 /**
@@ -57,8 +52,6 @@ export interface CollapsedPart {
 
 export class StackCollapser {
   readonly #rules: FrameRules;
-  readonly #pid: boolean;
-  readonly #tid: boolean;
   readonly #trie: StackTrie;
   readonly #roots = new Map<string, number>();
   // Frames by frameKey: lines of other addresses in the same function parse the same.
@@ -71,18 +64,15 @@ export class StackCollapser {
   // The bytes of a line cut at the end of the previous chunk, and a high surrogate that ended a string.
   #carry: Buffer = EMPTY;
   #highSurrogate = '';
-  readonly #headers = new HeaderCache();
+  readonly #headers: SampleHeaders;
   #isJava = false;
   #pname: string | undefined;
   #period = 1;
   #frames = new Int32Array(256);
   #depth = 0;
-  #event: string | undefined;
   #skippedSamples = 0;
   #unrecognizedLines = 0;
   readonly #timeline: TimelineBuilder | undefined;
-  #thread = '';
-  #time = 0;
 
   /**
    * `event`: the event to keep, for a later part of an input collapsed apart from the part that names it
@@ -98,15 +88,14 @@ export class StackCollapser {
     this.#cacheLines = options.small === true ? SMALL_START : LINE_CACHE_LIMIT;
     this.#lineCaches = [new ByteLineCache(LINE_CACHE_LIMIT, this.#cacheLines), undefined];
     this.#trie = options.small === true ? new StackTrie(SMALL_START) : new StackTrie();
-    this.#pid = options.pid === true;
-    this.#tid = options.tid === true;
-    this.#event = event;
+    const naming = { pid: options.pid === true, tid: options.tid === true };
+    this.#headers = new SampleHeaders(naming, event, timeline !== undefined);
     this.#timeline = timeline;
   }
 
   /** The event the output keeps: the first one seen, as in the perl script. */
   get event(): string | undefined {
-    return this.#event;
+    return this.#headers.event;
   }
 
   /** Samples left out because their event differs from the first one. */
@@ -185,9 +174,7 @@ export class StackCollapser {
     if (end === -1) {
       end = cache.hashLine(buf, from);
       if (end === -1) return -1;
-      const hash = cache.lineHash;
-      if (!cache.find(buf, view, from, end, hash))
-        cache.add(buf, from, end, hash, this.#parseLine(buf, from, end));
+      if (!cache.find(buf, view)) cache.add(buf, this.#parseLine(buf, from, end));
     }
     const line = cache.current;
     const count = cache.countOf(line);
@@ -252,7 +239,7 @@ export class StackCollapser {
       return end;
     }
     const to = buf[end - 1] === 13 ? end - 1 : end;
-    const facts = this.#timeline === undefined ? this.#headers.find(buf, from, to) : undefined;
+    const facts = this.#headers.known(buf, from, to);
     if (facts === undefined) this.#line(buf.toString('utf8', from, to), buf, from);
     else this.#sampleFrom(facts);
     return end;
@@ -326,26 +313,9 @@ export class StackCollapser {
    * frame line). With `buf`, the line's bytes start at buf[from]: its shape is kept (HeaderCache).
    */
   #header(line: string, buf?: Buffer, from = 0): boolean {
-    const m = EVENT_HEADER.exec(line);
-    if (!m) return false;
-    const ev = EVENT_NAME.exec(line);
-    const period = this.#eventPeriod(ev);
-    const pname = period === undefined ? '' : this.#processName(m);
-    const facts: HeaderFacts = {
-      pname,
-      isJava: pname.startsWith('java'),
-      // A missing or zero period counts as one sample.
-      period: Number(period) || 1,
-      // Mixing events (cycles and instructions, say) would add up unlike things.
-      skip: period === undefined,
-    };
+    const facts = this.#headers.read(line, buf, from);
+    if (facts === undefined) return false;
     this.#sampleFrom(facts);
-    if (this.#timeline !== undefined) {
-      if (!facts.skip) this.#timed(line, m);
-    } else if (buf !== undefined && ev !== null && line.length === Buffer.byteLength(line)) {
-      facts.pname = detach(pname);
-      this.#headers.remember(buf, from, from + line.length, m[0].length, line.length - ev.index, facts);
-    }
     return true;
   }
 
@@ -360,38 +330,9 @@ export class StackCollapser {
     this.#period = facts.period;
   }
 
-  /** The thread (`comm pid/tid`) and time of a sample header, for the timeline. */
-  #timed(line: string, m: RegExpExecArray): void {
-    this.#thread = `${m[1] ?? ''} ${m[2] ?? ''}/${m[3] ?? m[2] ?? ''}`;
-    const time = EVENT_TIME.exec(line.slice(m[0].length - 1));
-    this.#time = time ? Number(time[1]) : Number.NaN;
-  }
-
   /** The samples in input order, after `end` (undefined unless the options asked for a timeline). */
   timeline(): TimedSamples | undefined {
     return this.#timeline?.finish((node) => this.#trie.keyOf(node));
-  }
-
-  /** The header's period ('' when it has none); undefined when its event is not the first sample's. */
-  #eventPeriod(ev: RegExpExecArray | null): string | undefined {
-    if (!ev) return '';
-    const event = ev[2] ?? '';
-    if (this.#event === undefined) this.#event = detach(event);
-    else if (event !== this.#event) return undefined;
-    return ev[1] ?? '';
-  }
-
-  /** `comm`, `comm-pid` or `comm-pid/tid` as the options ask, from a matched EVENT_HEADER. */
-  #processName(m: RegExpExecArray): string {
-    const comm = m[1] ?? '';
-    // perl's `not $tid` is also true for a TID of "0" (swapper's 0/0): then the PID is unknown.
-    const hasTid = m[3] !== undefined && m[3] !== '0';
-    const pid = hasTid ? (m[2] ?? '') : '?';
-    const tid = hasTid ? (m[3] ?? '') : (m[2] ?? '');
-    let pname = comm;
-    if (this.#tid) pname = `${comm}-${pid}/${tid}`;
-    else if (this.#pid) pname = `${comm}-${pid}`;
-    return pname.replaceAll(' ', '_');
   }
 
   #endSample(): void {
@@ -404,7 +345,7 @@ export class StackCollapser {
     }
     const leaf = this.#descend(node, this.#frames, this.#depth);
     this.#trie.count(leaf, this.#period);
-    this.#timeline?.add(this.#thread, this.#time, leaf, this.#period);
+    this.#timeline?.add(this.#headers.thread, this.#headers.time, leaf, this.#period);
     this.#depth = 0;
     this.#pname = undefined;
     this.#isJava = false;

@@ -23,6 +23,18 @@ export interface HeaderFacts {
   skip: boolean;
 }
 
+/**
+ * Where a header lies in its buffer, buf[from, to), and the lengths of its known start (`prefixBytes`,
+ * EVENT_HEADER's match) and end (`suffixBytes`, EVENT_NAME's match, to the end). A reader keeps one and
+ * fills it in for each header it reads.
+ */
+export interface HeaderSpan {
+  from: number;
+  to: number;
+  prefixBytes: number;
+  suffixBytes: number;
+}
+
 interface Shape {
   prefix: Uint8Array;
   suffix: Uint8Array;
@@ -44,18 +56,9 @@ export class HeaderCache {
     return shape !== undefined && fits(shape, buf, from, to) ? shape.facts : undefined;
   }
 
-  /**
-   * Keeps the shape of header buf[from, to): its first `prefixBytes` (EVENT_HEADER's match) and last
-   * `suffixBytes` (EVENT_NAME's match, to the end), when both are ASCII.
-   */
-  remember(
-    buf: Uint8Array,
-    from: number,
-    to: number,
-    prefixBytes: number,
-    suffixBytes: number,
-    facts: HeaderFacts,
-  ): void {
+  /** Keeps the shape of the header `span` in `buf`: its known start and end, when both are ASCII. */
+  remember(buf: Uint8Array, span: HeaderSpan, facts: HeaderFacts): void {
+    const { from, to, prefixBytes, suffixBytes } = span;
     const key = shapeKey(buf, from, to);
     if (key === -1 || prefixBytes + suffixBytes > to - from) return;
     if (!isAscii(buf, from, from + prefixBytes) || !isAscii(buf, to - suffixBytes, to)) return;

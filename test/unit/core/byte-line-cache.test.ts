@@ -27,9 +27,9 @@ function readLines(
     let end = cache.matchGuess(buf, view, at);
     if (end === -1) {
       end = cache.hashLine(buf, at);
-      if (!cache.find(buf, view, at, end, cache.lineHash)) {
+      if (!cache.find(buf, view)) {
         const line = buf.toString(encoding, at, end);
-        cache.add(buf, at, end, cache.lineHash, [frames.get(line) ?? -1]);
+        cache.add(buf, [frames.get(line) ?? -1]);
       }
     }
     seen.push(cache.pool[cache.firstOf(cache.current)] as number);

@@ -82,7 +82,13 @@ describe('sample headers read by their shape', () => {
       if (m === null || ev === null) continue;
       const bytes = Buffer.from(known, 'latin1');
       const facts: HeaderFacts = { pname: known, period: 1, isJava: false, skip: false };
-      cache.remember(bytes, 0, bytes.length, m[0].length, known.length - ev.index, facts);
+      const span = {
+        from: 0,
+        to: bytes.length,
+        prefixBytes: m[0].length,
+        suffixBytes: known.length - ev.index,
+      };
+      cache.remember(bytes, span, facts);
       // Another header, or the same one with its middle or its ends changed.
       const other =
         pick(2) === 0

@@ -2,7 +2,7 @@
 // profiling window's collapser starts small (CollapseOptions.small), and must find what a full-size one finds.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ByteLineCache, hashBytes, powerOfTwoAbove } from '../../../core/stacks/byte-line-cache.ts';
+import { ByteLineCache, powerOfTwoAbove } from '../../../core/stacks/byte-line-cache.ts';
 import { ROOT, StackTrie } from '../../../core/stacks/stack-trie.ts';
 
 describe('collapser tables that start small', () => {
@@ -11,12 +11,14 @@ describe('collapser tables that start small', () => {
     const lines = Array.from({ length: 300 }, (_, i) =>
       Buffer.from(`\t${i.toString(16)} frame_${i} (/bin/x)\n`),
     );
-    lines.forEach((line, i) =>
-      cache.add(line, 0, line.length - 1, hashBytes(line, 0, line.length - 1), [i, i + 1]),
-    );
+    lines.forEach((line, i) => {
+      cache.hashLine(line, 0);
+      cache.add(line, [i, i + 1]);
+    });
     lines.forEach((line, i) => {
       const view = new DataView(line.buffer, line.byteOffset, line.length);
-      assert.ok(cache.find(line, view, 0, line.length - 1, hashBytes(line, 0, line.length - 1)), `line ${i}`);
+      cache.hashLine(line, 0);
+      assert.ok(cache.find(line, view), `line ${i}`);
       const first = cache.firstOf(cache.current);
       assert.deepEqual([...cache.pool.subarray(first, first + cache.countOf(cache.current))], [i, i + 1]);
     });
@@ -25,22 +27,18 @@ describe('collapser tables that start small', () => {
   it('a cache at its limit starts over rather than growing past it', () => {
     const cache = new ByteLineCache(8, 1);
     const line = (i: number) => Buffer.from(`line ${i}\n`);
-    for (let i = 0; i < 20; i++)
-      cache.add(line(i), 0, line(i).length - 1, hashBytes(line(i), 0, line(i).length - 1), []);
+    for (let i = 0; i < 20; i++) {
+      const bytes = line(i);
+      cache.hashLine(bytes, 0);
+      cache.add(bytes, []);
+    }
     const last = line(19);
     const view = new DataView(last.buffer, last.byteOffset, last.length);
-    assert.ok(cache.find(last, view, 0, last.length - 1, hashBytes(last, 0, last.length - 1)));
+    cache.hashLine(last, 0);
+    assert.ok(cache.find(last, view));
     const first = line(0);
-    assert.equal(
-      cache.find(
-        first,
-        new DataView(first.buffer, first.byteOffset),
-        0,
-        first.length - 1,
-        hashBytes(first, 0, first.length - 1),
-      ),
-      false,
-    );
+    cache.hashLine(first, 0);
+    assert.equal(cache.find(first, new DataView(first.buffer, first.byteOffset)), false);
   });
 
   it('a trie of one node grows and folds every stack', () => {

@@ -1,6 +1,13 @@
 // The UI's only way to the server: its HTTP API on the same origin. Errors keep the server's code,
 // message and the field it named, so the page can show them next to that field.
 
+/** What an ApiError names besides its status, code and message. */
+export interface ApiErrorNamed {
+  /** The request field the server named (details.field). */
+  field?: string;
+  details?: Readonly<Record<string, unknown>>;
+}
+
 export class ApiError extends Error {
   /** HTTP status; 0 when the server could not be reached at all. */
   readonly status: number;
@@ -10,19 +17,13 @@ export class ApiError extends Error {
   /** The error's details as the server gave them (`id` of the recording that runs, for a 409). */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    field?: string,
-    details: Readonly<Record<string, unknown>> = {},
-  ) {
+  constructor(status: number, code: string, message: string, named: ApiErrorNamed = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
-    this.field = field;
-    this.details = details;
+    this.field = named.field;
+    this.details = named.details ?? {};
   }
 }
 
@@ -38,7 +39,7 @@ function errorFrom(status: number, text: string): ApiError {
         ? (body.details as Record<string, unknown>)
         : {};
     const field = typeof details.field === 'string' ? details.field : undefined;
-    return new ApiError(status, code, message, field, details);
+    return new ApiError(status, code, message, { field, details });
   } catch {
     return new ApiError(
       status,
@@ -48,13 +49,15 @@ function errorFrom(status: number, text: string): ApiError {
   }
 }
 
-async function send(
-  method: string,
-  path: string,
-  body?: unknown,
-  signal?: AbortSignal,
-  headers: Record<string, string> = {},
-): Promise<Response> {
+/** A request's optional parts: its JSON body, what aborts it, and headers added to the usual ones. */
+interface SendOptions {
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  headers?: Record<string, string> | undefined;
+}
+
+async function send(method: string, path: string, options: SendOptions = {}): Promise<Response> {
+  const { body, signal, headers = {} } = options;
   const init: RequestInit = {
     method,
     credentials: 'same-origin',
@@ -78,7 +81,7 @@ async function send(
 }
 
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  return (await (await send('GET', path, undefined, signal)).json()) as T;
+  return (await (await send('GET', path, { signal })).json()) as T;
 }
 
 /** Streams a text answer to `onChunk` as it arrives (decoded as UTF-8 across chunk boundaries). */
@@ -87,7 +90,7 @@ export async function readText(
   onChunk: (chunk: string) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const response = await send('GET', path, undefined, signal);
+  const response = await send('GET', path, { signal });
   if (!response.body) {
     onChunk(await response.text());
     return;
@@ -144,7 +147,7 @@ export async function getGzippedBytes(
   what: string,
   signal?: AbortSignal,
 ): Promise<Uint8Array> {
-  const response = await send('GET', path, undefined, signal);
+  const response = await send('GET', path, { signal });
   if (!response.body) throw new ApiError(response.status, 'ERR_NO_BODY', `${what} came without a body`);
   const encoded = /gzip/.test(response.headers.get('content-encoding') ?? '');
   const inflated = encoded ? response.body : response.body.pipeThrough(new DecompressionStream('gzip'));
@@ -152,7 +155,7 @@ export async function getGzippedBytes(
 }
 
 export async function postJson<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {
-  const response = await send('POST', path, body, undefined, headers);
+  const response = await send('POST', path, { body, headers });
   const text = await response.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }
@@ -180,7 +183,7 @@ export async function postStart<T>(path: string, body: unknown): Promise<T> {
 }
 
 export async function putJson<T>(path: string, body: unknown): Promise<T> {
-  return (await (await send('PUT', path, body)).json()) as T;
+  return (await (await send('PUT', path, { body })).json()) as T;
 }
 
 export async function deleteJson(path: string): Promise<void> {
