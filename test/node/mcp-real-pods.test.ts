@@ -12,7 +12,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../harness/eventually.ts';
 import { callTool, startMcp, type McpSession } from '../harness/mcp-client.ts';
-import { buildHotVersionImage, HOT_VERSION_IMAGES } from '../harness/node/test-images.ts';
+import {
+  buildHotVersionImage,
+  HOT_VERSION_IMAGES,
+  hotVersionDeployment,
+} from '../harness/node/test-images.ts';
 import { useNode, type TestNode } from '../harness/node/use-node.ts';
 import { install, loadFurnaceImages, uninstall, userKubeconfig } from './readme-walk-real-install.ts';
 import { enableNamespace, readyPod } from './readme-walk-real-pods.ts';
@@ -26,32 +30,6 @@ const node: TestNode = await useNode();
 const BUSY_PERCENT = 100;
 const CPU_REQUEST = '200m';
 const SECONDS = 10;
-
-function hotDeployment(namespace: string) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'hot', namespace },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'hot' } },
-      template: {
-        metadata: { labels: { app: 'hot', furnace: 'enabled' } },
-        spec: {
-          terminationGracePeriodSeconds: 5,
-          containers: [
-            {
-              name: 'app',
-              image: HOT_VERSION_IMAGES.v1,
-              imagePullPolicy: 'Never',
-              resources: { requests: { cpu: CPU_REQUEST } },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 interface Change {
   name: string;
@@ -103,7 +81,7 @@ describe('kubectl furnace mcp on real pods', () => {
   it('records, summarizes, and compares a Deployment before and after kubectl set image', async (t) => {
     const token = await enableNamespace(node, namespace);
     const alice = await userKubeconfig(node, join(dir, 'alice.kubeconfig'), token);
-    await node.kubectl(['apply', '-f', '-'], JSON.stringify(hotDeployment(namespace)));
+    await node.kubectl(['apply', '-f', '-'], JSON.stringify(hotVersionDeployment(namespace, CPU_REQUEST)));
     const v1Pod = (await readyPod(node, namespace, 'app=hot')).metadata.name;
     const mcp = await startMcp(t, { args: ['-n', namespace], env: { KUBECONFIG: alice } });
 

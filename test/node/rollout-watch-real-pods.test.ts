@@ -19,7 +19,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Recording, RecordingStatus } from '../../core/crd/resources.ts';
 import type { WatchComparison } from '../../core/crd/recording-watch.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotVersionImage, HOT_VERSION_IMAGES } from '../harness/node/test-images.ts';
+import {
+  buildHotVersionImage,
+  HOT_VERSION_IMAGES,
+  hotVersionDeployment,
+} from '../harness/node/test-images.ts';
 import { useNode, type TestNode } from '../harness/node/use-node.ts';
 import { install, loadFurnaceImages, uninstall, userKubeconfig } from './readme-walk-real-install.ts';
 import { enableNamespace, readyPod } from './readme-walk-real-pods.ts';
@@ -28,32 +32,6 @@ const node: TestNode = await useNode();
 /** Busy half of each 100 ms: 5 s at 499 Hz gives the comparison hundreds of samples a side. */
 const BUSY_PERCENT = 50;
 const WATCH = 'hot-rollouts';
-
-function hotDeployment(namespace: string) {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'hot', namespace },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'hot' } },
-      template: {
-        metadata: { labels: { app: 'hot', furnace: 'enabled' } },
-        spec: {
-          terminationGracePeriodSeconds: 5,
-          containers: [
-            {
-              name: 'app',
-              image: HOT_VERSION_IMAGES.v1,
-              imagePullPolicy: 'Never',
-              resources: { requests: { cpu: '10m' } },
-            },
-          ],
-        },
-      },
-    },
-  };
-}
 
 function watchingRecording(namespace: string) {
   return {
@@ -156,7 +134,7 @@ describe('a Recording watching a Deployment on real pods', () => {
       t.diagnostic(`${what} after ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const token = await enableNamespace(node, namespace);
     const alice = await userKubeconfig(node, join(dir, 'alice.kubeconfig'), token);
-    await node.kubectl(['apply', '-f', '-'], JSON.stringify(hotDeployment(namespace)));
+    await node.kubectl(['apply', '-f', '-'], JSON.stringify(hotVersionDeployment(namespace, '10m')));
     const first = await readyPod(node, namespace, 'app=hot');
     assert.deepEqual(
       first.spec.containers.map((c) => c.name),

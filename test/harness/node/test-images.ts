@@ -120,3 +120,33 @@ export async function buildBusyboxImage(workDir: string): Promise<string> {
     workDir,
   );
 }
+
+/**
+ * The opted-in Deployment `hot` of the hot program's v1 image, one replica, `cpuRequest` of CPU requested:
+ * the workload the rollout tests record and roll out to v2 (`kubectl set image`).
+ */
+export function hotVersionDeployment(namespace: string, cpuRequest: string) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'hot', namespace },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'hot' } },
+      template: {
+        metadata: { labels: { app: 'hot', furnace: 'enabled' } },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [
+            {
+              name: 'app',
+              image: HOT_VERSION_IMAGES.v1,
+              imagePullPolicy: 'Never',
+              resources: { requests: { cpu: cpuRequest } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
