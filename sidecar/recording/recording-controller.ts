@@ -216,10 +216,8 @@ export class RecordingController {
       ...{ recordingDir: (id) => this.recordingDir(id), runContext: (id, dir) => this.runContext(id, dir) },
       profilerOf: (status) => this.profilers[status.profiler ?? 'perf'],
       ...{ update: (id, event) => this.update(id, event), replace: (id, status) => this.replace(id, status) },
-      ...{
-        upload: (id, dir, outcome) => this.upload(id, dir, outcome),
-        launch: (id, dir, run) => this.launch(id, dir, run),
-      },
+      upload: (id, dir, outcome) => this.upload(id, dir, outcome),
+      launch: (id, dir, run) => this.launch(id, dir, run),
       sendPending: () => this.delivery.schedule(0),
     });
   }
