@@ -76,13 +76,18 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: OVER_STRICT_LIMITS,
-    rules: {
-      'max-params': 'off',
-      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
-    },
-  },
+  // ESLint refuses a config whose `files` is empty, and the list is empty now that every file is within.
+  ...(OVER_STRICT_LIMITS.length === 0
+    ? []
+    : [
+        {
+          files: OVER_STRICT_LIMITS,
+          rules: {
+            'max-params': 'off',
+            'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+          },
+        },
+      ]),
   {
     // A test is a list of cases; its length says nothing of a part's design (the 400 it had).
     files: ['test/**'],

@@ -24,3 +24,18 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
 export function where(status: RecordingStatus): string {
   return status.state === 'recording' ? 'recording' : `at its ${status.stage ?? 'last'} stage`;
 }
+
+/**
+ * Why recording ended, in words: the profiler's cause, else a stop if one was `requested`, else the clock.
+ * A stop nobody asked for while the recorder is `closing` is its own, on its way out.
+ */
+export function endReasonOf(
+  status: RecordingStatus,
+  end: { cause: EndCause | undefined; endedAtMs: number; requested: boolean; closing: boolean },
+): string {
+  const seconds = Math.max(0, Math.round((end.endedAtMs - Date.parse(status.startedAt)) / 1000));
+  const fallback: EndCause = end.requested ? 'stopped' : 'duration';
+  const said =
+    end.closing && !end.requested && end.cause === 'stopped' ? 'shutdown' : (end.cause ?? fallback);
+  return describeEnd(said, { seconds, durationSeconds: status.params.durationSeconds });
+}

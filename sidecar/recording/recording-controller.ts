@@ -2,7 +2,6 @@
 // auto, …), run it, render its stacks, upload, keep. Each recording's state is journaled beside its files
 // (recording-journal.ts), so a restarted recorder finishes what it was doing and delivers what the server
 // has not taken yet (recording-recovery.ts).
-import { mkdir, rm } from 'node:fs/promises';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
@@ -16,21 +15,22 @@ import { namespaceSymbols } from './namespace-symbols.ts';
 import { resymbolize, resymbolizeRefusal } from './resymbolize.ts';
 import type { EndCause, ProfileOutput, ProfilerRun, ProfilerSet } from '../profilers/profiler.ts';
 import type { SelectionRequest } from '../host/process-select.ts';
-import { chooseTargets, matchingProcesses } from './target-selection.ts';
+import { matchingProcesses } from './target-selection.ts';
 import type { ProcessMatches } from '../../core/contract/processes.ts';
 import { evictOldRecordings } from './retention.ts';
-import { assertIdle, beginRecording, isActive, withLiveProgress } from './recording-machine.ts';
+import { isActive, withLiveProgress } from './recording-machine.ts';
 import { RecordingSender, type UploadOutcome } from './recording-sender.ts';
 import { applyRecorderEvent, type WarningsByKind } from './warning-kinds.ts';
 import { StartKeys } from './start-keys.ts';
-import { JournalWriter, readJournals } from './recording-journal.ts';
+import { JournalWriter, type JournalRecord } from './recording-journal.ts';
 import { Deliveries } from './deliveries.ts';
-import { describeEnd, where } from './end-reason.ts';
-import { profilerFor } from '../profilers/profiler-set.ts';
+import { endReasonOf } from './end-reason.ts';
 import { recordingFindings } from './recording-findings.ts';
 import type { RecordingEvent } from '../recording-events.ts';
 import { ARTIFACT_WAIT_MS, ArtifactWaits } from './artifact-waits.ts';
 import type { ControllerDeps } from './controller-deps.ts';
+import { recoverRecordings } from './recording-recovery.ts';
+import { assertCanStart, planRecording } from './recording-start.ts';
 
 export type { ControllerDeps } from './controller-deps.ts';
 
@@ -182,41 +182,14 @@ export class RecordingController {
   }
 
   private async startNew(params: RecordingParams): Promise<RecordingStatus> {
-    if (this.starting !== undefined) {
-      throw new FurnaceError('ERR_RECORDING_RUNNING', `recording ${this.starting} is starting`, {
-        id: this.starting,
-      });
-    }
-    assertIdle(this.recordings);
-    if (this.resymbolizing)
-      throw new FurnaceError(
-        'ERR_RECORDING_RUNNING',
-        'a recording is being symbolized again: start again later',
-      );
+    assertCanStart(this.starting, this.recordings, this.resymbolizing !== undefined);
     const requestedAtMs = this.deps.timers.now();
     const id = this.deps.newId();
     this.starting = id;
     try {
       const dir = this.recordingDir(id);
-      const planned = await profilerFor(this.profilers, params).plan({
-        id,
-        dir,
-        params,
-        chooseTargets: () => chooseTargets(this.deps, params, requestedAtMs),
-      });
-      await mkdir(dir, { recursive: true });
-      const status = beginRecording({
-        id,
-        params,
-        profiler: planned.profiler,
-        targets: planned.targets.map((p) => ({
-          pid: p.pid,
-          comm: p.comm,
-          ...(p.container === undefined ? {} : { container: p.container }),
-        })),
-        ...(planned.callGraph === undefined ? {} : { callGraph: planned.callGraph }),
-        now: new Date(this.deps.timers.now()),
-      });
+      const start = { id, dir, params, requestedAtMs };
+      const { status, planned } = await planRecording({ deps: this.deps, profilers: this.profilers, start });
       this.recordings.push(status);
       for (const message of planned.warnings) this.update(id, { type: 'warning', message });
       // perf starts while the journal is written, and the journal is on disk before the start is answered:
@@ -232,35 +205,21 @@ export class RecordingController {
   }
 
   /**
-   * Reads back what a previous run of this recorder left (recording-journal.ts): a recording it was running
-   * is finished from disk when its profiler can, else failed saying why; one the catalog never took is
-   * uploaded again; a directory with no journal (a start that was never answered) is removed. Call once,
+   * Reads back what a previous run of this recorder left (recording-recovery.ts): the recording it was
+   * running is finished from disk or failed, what the catalog never took is uploaded again. Call once,
    * before serving.
    */
   async recover(): Promise<void> {
-    const found = await readJournals(`${this.deps.config.dataDir}/recordings`);
-    for (const dir of found.unknown) {
-      this.deps.log('removed a recording directory with no record of its recording', { dir });
-      await rm(dir, { recursive: true, force: true });
-    }
-    for (const { status, upload, warningKinds } of found.records) {
-      this.recordings.push(status);
-      if (warningKinds !== undefined) this.warningKinds.set(status.id, warningKinds);
-      this.delivery.set(status.id, upload);
-    }
-    const interrupted = found.records.filter((r) => isActive(r.status)).map((r) => r.status);
-    // Only the newest can be finished (one recording runs at a time); any older one is failed.
-    const newest = interrupted.pop();
-    for (const status of interrupted) await this.failInterrupted(status, 'a newer recording had started');
-    if (newest !== undefined) await this.resumeInterrupted(newest);
-    const pending = found.records.filter((r) => r.upload === 'pending' && !isActive(r.status)).length;
-    if (found.records.length > 0)
-      this.deps.log('recordings found on disk', {
-        recordings: found.records.length,
-        interrupted: interrupted.length + (newest === undefined ? 0 : 1),
-        pendingUploads: pending,
-      });
-    if (pending > 0) this.delivery.schedule(0);
+    await recoverRecordings({
+      ...{ recordingsDir: `${this.deps.config.dataDir}/recordings`, now: () => this.deps.timers.now() },
+      ...{ log: (message, fields) => this.deps.log(message, fields), adopt: (record) => this.adopt(record) },
+      ...{ recordingDir: (id) => this.recordingDir(id), runContext: (id, dir) => this.runContext(id, dir) },
+      profilerOf: (status) => this.profilers[status.profiler ?? 'perf'],
+      ...{ update: (id, event) => this.update(id, event), replace: (id, status) => this.replace(id, status) },
+      upload: (id, dir, outcome) => this.upload(id, dir, outcome),
+      launch: (id, dir, run) => this.launch(id, dir, run),
+      sendPending: () => this.delivery.schedule(0),
+    });
   }
 
   /** Sends again every finished recording the catalog has not taken; called on a timer and on (re)registration. */
@@ -268,35 +227,11 @@ export class RecordingController {
     this.delivery.retry();
   }
 
-  private async resumeInterrupted(status: RecordingStatus): Promise<void> {
-    const id = status.id;
-    const dir = this.recordingDir(id);
-    const profiler = this.profilers[status.profiler ?? 'perf'];
-    const run = await profiler
-      ?.resume?.({ id, dir, params: status.params, targets: status.targets }, this.runContext(id, dir))
-      .catch(() => undefined);
-    if (run === undefined) {
-      await this.failInterrupted(status, `${status.profiler ?? 'perf'} left nothing on disk to finish from`);
-      return;
-    }
-    const elapsed = Math.max(0, Math.round((this.deps.timers.now() - Date.parse(status.startedAt)) / 1000));
-    this.replace(id, { ...status, state: 'processing', stage: 'record', progress: 0.7 });
-    this.update(id, {
-      type: 'warning',
-      message: `the recorder restarted while this recording was ${where(status)}; it was finished from what ${status.profiler ?? 'perf'} had written`,
-    });
-    if (status.endReason === undefined)
-      this.update(id, {
-        type: 'ended',
-        reason: `the recorder restarted (about ${elapsed} s after the start)`,
-      });
-    this.launch(id, dir, run);
-  }
-
-  private async failInterrupted(status: RecordingStatus, why: string): Promise<void> {
-    const error = `the recorder restarted while this recording was ${where(status)}, and ${why}`;
-    this.update(status.id, { type: 'failed', error, at: new Date(this.deps.timers.now()) });
-    await this.upload(status.id, this.recordingDir(status.id), 'failed');
+  /** Lists a recording its journal kept (recover), with its warnings' kinds and its upload state. */
+  private adopt({ status, upload, warningKinds }: JournalRecord): void {
+    this.recordings.push(status);
+    if (warningKinds !== undefined) this.warningKinds.set(status.id, warningKinds);
+    this.delivery.set(status.id, upload);
   }
 
   private recordingDir(id: string): string {
@@ -398,18 +333,13 @@ export class RecordingController {
     this.update(id, { type: 'done', at: endedAt });
   }
 
-  /** Says why recording ended, unless a restart already did: the profiler's cause, else a stop or the clock. */
+  /** Says why recording ended, unless a restart already did (end-reason.ts). */
   private noteEnd(id: string, cause: EndCause | undefined): void {
     const status = this.get(id);
     if (status.endReason !== undefined) return;
-    const endedAt = this.recordEndedAt.get(id) ?? this.deps.timers.now();
-    const seconds = Math.max(0, Math.round((endedAt - Date.parse(status.startedAt)) / 1000));
-    const requested = this.stopRequested.delete(id);
-    const fallback: EndCause = requested ? 'stopped' : 'duration';
-    // A stop that nobody asked for is the recorder's own, on its way out.
-    const said = this.closed && !requested && cause === 'stopped' ? 'shutdown' : (cause ?? fallback);
-    const durationSeconds = status.params.durationSeconds;
-    this.update(id, { type: 'ended', reason: describeEnd(said, { seconds, durationSeconds }) });
+    const endedAtMs = this.recordEndedAt.get(id) ?? this.deps.timers.now();
+    const end = { cause, endedAtMs, requested: this.stopRequested.delete(id), closing: this.closed };
+    this.update(id, { type: 'ended', reason: endReasonOf(status, end) });
   }
 
   private upload(id: string, dir: string, outcome: UploadOutcome = 'done'): Promise<boolean> {
