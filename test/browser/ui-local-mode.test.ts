@@ -198,15 +198,18 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       const second = await recordThroughProxy(baseUrl, HOSTNAME, program, headers);
       await page.getByRole('link', { name: 'History' }).click();
       const table = page.getByRole('table', { name: 'Recordings' });
-      await table.getByRole('link', { name: second.id }).waitFor();
-      assert.ok(await table.getByRole('link', { name: id }).isVisible());
+      await table.getByRole('link', { name: second.id, exact: true }).waitFor();
+      assert.ok(await table.getByRole('link', { name: id, exact: true }).isVisible());
       // Who started each: the caller the server saw, `anonymous` without auth (local mode).
       const columns = await table.locator('thead th').allTextContents();
       const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
       const cells = await row.locator(':scope > td, :scope > th').allTextContents();
       assert.equal(cells[columns.indexOf('Started by')], 'anonymous', columns.join(', '));
       await page.getByLabel('Started by').selectOption('anonymous');
-      assert.ok(await table.getByRole('link', { name: second.id }).isVisible(), 'the filter keeps both');
+      assert.ok(
+        await table.getByRole('link', { name: second.id, exact: true }).isVisible(),
+        'the filter keeps both',
+      );
       await screenshot(page, 'history');
       await page.getByRole('checkbox', { name: `Pick ${id} for comparison` }).check();
       await page.getByRole('checkbox', { name: `Pick ${second.id} for comparison` }).check();
@@ -225,12 +228,13 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
       // Nor does any other link name it: the later recording's regression flag compared with it, and is
       // asked again once it is gone.
       await eventually(
-        async () => ((await table.getByRole('link', { name: id }).count()) === 0 ? true : undefined),
+        async () =>
+          (await table.getByRole('link', { name: id, exact: true }).count()) === 0 ? true : undefined,
         10_000,
         `no link in History naming the deleted ${id}`,
       );
       assert.equal((await fetch(`${baseUrl}/api/v1/recordings/${id}`, { headers })).status, 404);
-      assert.ok(await table.getByRole('link', { name: second.id }).isVisible());
+      assert.ok(await table.getByRole('link', { name: second.id, exact: true }).isVisible());
     });
   });
 });
