@@ -36,6 +36,24 @@ export interface PageOptions {
   acceptTestCertificate?: boolean;
 }
 
+/**
+ * Chromium aborts a navigation with net::ERR_NETWORK_CHANGED when the machine's network interfaces change,
+ * which the node tier's pods do as they come and go (a veth each) while other files drive a browser. A user
+ * would load the page again; the page's goto does so, up to three times, for that error only.
+ */
+function reloadOnNetworkChange(page: Page): void {
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await goto(url, options);
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes('net::ERR_NETWORK_CHANGED')) throw error;
+      }
+    }
+  };
+}
+
 /** Opens a page, runs fn, and always closes the browser; on failure saves a screenshot first. */
 export async function withPage(
   t: TestContext,
@@ -45,6 +63,7 @@ export async function withPage(
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage({ ignoreHTTPSErrors: options.acceptTestCertificate === true });
+    reloadOnNetworkChange(page);
     try {
       await fn(page);
     } catch (error) {
