@@ -4,7 +4,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { demandOf, identityOf } from '../auth/route-guard.ts';
-import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
 import {
   grantExpiry,
@@ -60,15 +59,14 @@ export async function admitProxyRequest(
     // Forwarded as the bytes that were checked (a stream, so the proxy does not encode it again).
     request.body = Readable.from([body]);
   }
-  const stop = /^recordings\/([^/]+)\/stop$/.exec(rest);
-  if (request.method === 'POST' && stop) {
-    // Audited with the recorder's answer: a stop it refused (404: no such recording) stopped nothing.
-    context.stop = stop[1] ?? '';
-    deps.running.noteStop(context.stop, namespace, pod, identity.user);
+  const acted = /^recordings\/([^/]+)\/(stop|resymbolize)$/.exec(rest);
+  if (request.method === 'POST' && acted) {
+    const recording = acted[1] ?? '';
+    // Audited with the recorder's answer (proxy-routes.ts): what it refused (404: no such recording;
+    // 409: busy) or could not be asked (502) was not done, and the audit line says so.
+    context.audited = { action: acted[2] === 'stop' ? 'stop' : 'resymbolize', recording };
+    if (acted[2] === 'stop') deps.running.noteStop(recording, namespace, pod, identity.user);
   }
-  const again = /^recordings\/([^/]+)\/resymbolize$/.exec(rest);
-  if (request.method === 'POST' && again)
-    writeAudit(request.log, { action: 'resymbolize', identity, namespace, pod, recording: again[1] });
   contexts.set(request, context);
   return undefined;
 }

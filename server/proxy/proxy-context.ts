@@ -42,8 +42,8 @@ export interface ProxyContext {
   rest: string;
   startedAt: bigint;
   start?: RecordingParams;
-  /** A stop: the recording it names, audited once the recorder answered (proxy-routes.ts). */
-  stop?: string;
+  /** A stop or a resymbolize, and the recording it names: audited once the recorder answered (proxy-routes.ts). */
+  audited?: { action: 'stop' | 'resymbolize'; recording: string };
   /** A start's idempotency key, hashed with the user (start-key.ts): sent on to the recorder, which answers a repeat with the recording the key started. */
   startKey?: string;
   /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */

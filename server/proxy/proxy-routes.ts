@@ -30,22 +30,30 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       const context = contexts.find(request);
       context?.reservation?.release();
       if (context?.grant && !context.grant.bound) context.grant.grant.revoke();
-      if (context?.stop !== undefined) auditStop(request, context, context.stop, reply.statusCode);
+      if (context?.audited) auditAnswered(request, context, context.audited, reply.statusCode);
       done();
     });
     await scope.register(httpProxy, proxyOptions(deps, contexts));
   });
 }
 
-/** A stop's audit line, with the recorder's refusal (or the proxy's failure to reach it) as its outcome. */
-function auditStop(request: FastifyRequest, context: ProxyContext, id: string, status: number): void {
+/**
+ * The audit line of a stop or a resymbolize, with the recorder's refusal (or the proxy's failure to reach it)
+ * as its outcome: written once the answer is known, so a refused call is never logged as done.
+ */
+function auditAnswered(
+  request: FastifyRequest,
+  context: ProxyContext,
+  { action, recording }: NonNullable<ProxyContext['audited']>,
+  status: number,
+): void {
   const { namespace, pod } = request.params as { namespace: string; pod: string };
   writeAudit(request.log, {
-    action: 'stop',
+    action,
     identity: context.identity,
     namespace,
     pod,
-    recording: id,
+    recording,
     ...(status >= 400 ? { outcome: status } : {}),
   });
 }
