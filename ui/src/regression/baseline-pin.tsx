@@ -112,7 +112,7 @@ function ProgramPinForm({ entry, action, path }: { entry: CatalogEntry; action: 
       <button type="submit" class="baseline-program" disabled={action.busy}>
         Pin as baseline for {program ? program.label : 'what it recorded'}
       </button>
-      <span class="baseline-pinned">later recordings of it are then compared with this one as well</span>
+      <span class="baseline-pinned">Later recordings of it are then compared with this one too.</span>
       <ActionError error={action.error} />
     </form>
   );
