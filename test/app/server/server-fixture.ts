@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../../core/contract/limits.ts';
-import { createAccess, type AuthMode } from '../../../server/auth/access.ts';
+import { createAccess, type Access, type AuthMode } from '../../../server/auth/access.ts';
 import type { SessionStore } from '../../../server/auth/session-store.ts';
 import { limitsFor } from '../../../server/config/config.ts';
 import type { TrustedProxy } from '../../../server/auth/trusted-proxy.ts';
@@ -25,13 +25,11 @@ import { sidecarThenAgentUpstreams, sidecarUpstreams } from '../../../server/pro
 import { registrationRoutes } from '../../../server/registry/registration-routes.ts';
 import { registerUi } from '../../../server/ui/register-ui.ts';
 import { pressureLimitsOfProcess } from '../../../server/operations/load-shedding.ts';
-import { DEFAULT_MERGE_SETTINGS } from '../../../server/catalog/merge-slots.ts';
-import type { Access } from '../../../server/auth/access.ts';
+import { DEFAULT_MERGE_SETTINGS, type MergeSettings } from '../../../server/catalog/merge-slots.ts';
 import { pino, type Logger } from 'pino';
 import { openCatalog, type Catalog } from '../../../server/catalog/catalog-store.ts';
 import type { ArtifactStore } from '../../../server/storage/artifact-store.ts';
 import { filesystemStore, type StoreUnderTest } from '../../harness/catalog-stores.ts';
-import type { MergeSettings } from '../../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../../server/kube/kube-gateway.ts';
 import {
@@ -53,6 +51,7 @@ import { portOf } from '../../harness/ports.ts';
 import type { SymbolSettings } from '../../../server/config/config-symbols.ts';
 import type { SymbolFiles } from '../../../server/symbols/symbol-files.ts';
 import { symbolRoutes } from '../../../server/symbols/symbol-routes.ts';
+import { localPrograms, podWorkloads } from '../../../server/catalog/workload-naming.ts';
 import { fixtureSymbols } from '../../harness/fixture-symbols.ts';
 import { registerSidecar } from './fixture-sidecars.ts';
 
@@ -95,6 +94,8 @@ export interface FixtureOptions {
   sessions?: SessionStore;
   kube?: KubeGateway;
   registration?: 'local' | 'kubernetes';
+  /** What baselines and regressions belong to: pods' workloads (a cluster's, the default) or local mode's programs. */
+  workloads?: 'pods' | 'local';
   limits?: Partial<RecordingLimits>;
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
@@ -259,6 +260,7 @@ function fixtureRoutes(
       agentUploader,
       agents: agentMode?.routing,
       isLeader: () => true,
+      workloads: options.workloads === 'local' ? localPrograms : podWorkloads,
     }),
     symbolRoutes({ files: parts.symbols, registry, agentUploader, uploadTimeoutSeconds }),
     {
