@@ -80,6 +80,25 @@ async function recordPod(session: McpSession, namespace: string, pod: string) {
   return recorded.structured.id;
 }
 
+type Change = { name: string; delta: number; verdict: string };
+type Comparison = { against: string; verdict: string; grew: Change[]; shrank: Change[] };
+
+/** The comparison of the hot build with the inverted one: hot_beta shrank by about half the samples, hot_alpha grew. */
+function assertSwing(compared: { kind: string; comparisons: Comparison[] }, text: string): void {
+  const [comparison] = compared.comparisons;
+  assert.deepEqual([compared.kind, comparison?.against], ['chosen', 'chosen'], text);
+  const [shrank] = comparison?.shrank ?? [];
+  const [grew] = comparison?.grew ?? [];
+  // The size: each moves from HEAVY_SHARE to 1 − HEAVY_SHARE of the samples or back (0.5 of them).
+  const swing = 2 * HEAVY_SHARE - 1;
+  assert.equal(shrank?.name, 'hot_beta', text);
+  assert.ok(Math.abs((shrank?.delta ?? 0) + swing) < 0.2, text);
+  assert.equal(grew?.name, 'hot_alpha', text);
+  assert.ok(Math.abs((grew?.delta ?? 0) - swing) < 0.2, text);
+  // With two functions trading places, the method may measure either against the other; one is flagged.
+  assert.ok(['regressed', 'improved'].includes(comparison?.verdict ?? ''), text);
+}
+
 describe('kubectl furnace mcp through the aggregated API', () => {
   it('lists, records with progress, summarizes, compares, cancels, and refuses a viewer as a tool error', async (t) => {
     const dir = await workDir(t, 'mcp-assistant');
@@ -151,22 +170,12 @@ describe('kubectl furnace mcp through the aggregated API', () => {
 
     // compare with the inverted build: hot_beta shrank by about half the samples, hot_alpha grew.
     const inverted = await recordPod(mcp, namespace, 'inverted');
-    type Change = { name: string; delta: number; verdict: string };
-    const compared = await callTool<{ verdict: string; grew: Change[]; shrank: Change[] }>(mcp, 'compare', {
+    const compared = await callTool<{ kind: string; comparisons: Comparison[] }>(mcp, 'compare', {
       before: hot,
       after: inverted,
     });
     assert.equal(compared.isError, false, compared.text);
-    const [shrank] = compared.structured.shrank;
-    const [grew] = compared.structured.grew;
-    // The size: each moves from HEAVY_SHARE to 1 − HEAVY_SHARE of the samples or back (0.5 of them).
-    const swing = 2 * HEAVY_SHARE - 1;
-    assert.equal(shrank?.name, 'hot_beta', compared.text);
-    assert.ok(Math.abs((shrank?.delta ?? 0) + swing) < 0.2, compared.text);
-    assert.equal(grew?.name, 'hot_alpha', compared.text);
-    assert.ok(Math.abs((grew?.delta ?? 0) - swing) < 0.2, compared.text);
-    // With two functions trading places, the method may measure either against the other; one is flagged.
-    assert.ok(['regressed', 'improved'].includes(compared.structured.verdict), compared.text);
+    assertSwing(compared.structured, compared.text);
     // Without `before`, the workload's earlier recordings as the server finds them through the aggregated
     // API: the inverted pod is a workload of its own, recorded once, so there is none.
     const rollout = await callTool<{ comparisons: unknown[] }>(mcp, 'compare', { after: inverted });

@@ -384,6 +384,8 @@ export interface FakeSidecarOptions {
   startDelayMs?: number;
   /** The status a start answers with (201 and a recording status by default; else an error body). */
   startStatus?: number;
+  /** What a read of a recording answers (default: still recording). */
+  statusOf?: (id: string) => ReturnType<typeof recordingStatus>;
 }
 
 /**
@@ -394,7 +396,7 @@ export async function startFakeSidecar(
   t: TestContext,
   options: FakeSidecarOptions = {},
 ): Promise<FakeSidecar> {
-  const big = options.big ?? 8 * 1024 * 1024;
+  const { big = 8 * 1024 * 1024, statusOf = (id: string) => recordingStatus(id) } = options;
   const app = Fastify();
   // As the real sidecar: an empty JSON body (a stop) is an empty request.
   app.removeContentTypeParser('application/json');
@@ -425,7 +427,7 @@ export async function startFakeSidecar(
   });
   app.get('/recordings', () => ({ items: [] }));
   app.get('/processes', () => FAKE_PROCESS_MATCHES);
-  app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
+  app.get('/recordings/:id', (request) => statusOf((request.params as { id: string }).id));
   app.post('/recordings/:id/stop', (request) =>
     recordingStatus((request.params as { id: string }).id, { state: 'processing' }),
   );
