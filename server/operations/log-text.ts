@@ -50,26 +50,26 @@ interface AuditWords {
   params: unknown;
 }
 
-/** Per narrated action: the sentence when it was done, and when it was refused with `status`. */
+/** Per narrated action: the sentence when it was done, and when it was refused (`refusal`: `409`, `400 ERR_…`). */
 const AUDIT_SENTENCES: Record<
   string,
-  [(w: AuditWords) => string, (w: AuditWords, status: number) => string]
+  [(w: AuditWords) => string, (w: AuditWords, refusal: string) => string]
 > = {
   start: [
     (w) => `recording ${w.id ?? ''}${w.id ? ' ' : ''}started on ${w.where}${w.by}${describeParams(w.params)}`,
-    (w, status) => `start on ${w.where}${w.by}${describeParams(w.params)} refused (${status})`,
+    (w, refusal) => `start on ${w.where}${w.by}${describeParams(w.params)} refused (${refusal})`,
   ],
   stop: [
     (w) => `${w.recording} on ${w.where} stopped early${w.by}`,
-    (w, status) => `stop of ${w.recording} on ${w.where}${w.by} refused (${status})`,
+    (w, refusal) => `stop of ${w.recording} on ${w.where}${w.by} refused (${refusal})`,
   ],
   resymbolize: [
     (w) => `${w.recording} on ${w.where}: symbolizing again${w.user ? `, asked by ${w.user}` : ''}`,
-    (w, status) => `resymbolize of ${w.recording} on ${w.where}${w.by} refused (${status})`,
+    (w, refusal) => `resymbolize of ${w.recording} on ${w.where}${w.by} refused (${refusal})`,
   ],
   delete: [
     (w) => `${w.recording} deleted${w.by}`,
-    (w, status) => `delete of ${w.recording}${w.by} refused (${status})`,
+    (w, refusal) => `delete of ${w.recording}${w.by} refused (${refusal})`,
   ],
 };
 
@@ -90,7 +90,9 @@ function describeAudit(audit: LogRecord): string | undefined {
   };
   // A refused call did not do what its action says: it is told as a refusal, never as done.
   const refused = typeof audit.outcome === 'number' && audit.outcome >= 400 ? audit.outcome : undefined;
-  return refused === undefined ? sentences[0](words) : sentences[1](words, refused);
+  if (refused === undefined) return sentences[0](words);
+  const code = text(audit.code);
+  return sentences[1](words, code === undefined ? String(refused) : `${refused} ${code}`);
 }
 
 function errorText(record: LogRecord): string {

@@ -49,6 +49,9 @@ export async function admitProxyRequest(
     if ('replay' in admitted) return admitted;
     context.start = admitted.params;
     context.reservation = admitted.reservation;
+    // Audited with the recorder's answer, whatever it is: a start it refused (over its limits, no such
+    // process, busy) or that never reached it (502, 504) leaves a line as one that started a recording does.
+    context.audited = { action: 'start' };
     if (startKey) context.startKey = startKey;
     if (scope && grantFor) {
       const expiresAt = grantExpiry(deps.now(), admitted.params.durationSeconds);

@@ -1,13 +1,18 @@
 // The second half of a proxied request: the recorder's answer, checked (proxy-answer.ts) before it reaches
-// the caller; a start's answer commits the reserved slot and the upload grant and is audited; a failure to
-// reach the recorder is answered in Furnace's words.
+// the caller; a start's answer commits the reserved slot and the upload grant and is audited; a refusal's
+// code is kept for the audit line; a failure to reach the recorder is answered in Furnace's words.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
-import { answerContract, checkRecorderAnswer, MAX_LIST_ANSWER_BYTES } from './answer-schema.ts';
+import {
+  answerContract,
+  checkRecorderAnswer,
+  MAX_LIST_ANSWER_BYTES,
+  refusalCodeOf,
+} from './answer-schema.ts';
 import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
 import { grantExpiry, type ProxyContext, type ProxyContexts, type ProxyDeps } from './proxy-context.ts';
 
@@ -72,12 +77,22 @@ function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext,
         recording: status.id,
         params: context.start,
       });
+      // Written here, with the recording, even if the client is gone before the answer reaches it: the
+      // proxy's answered-call audit (proxy-routes.ts) has nothing left to write.
+      delete context.audited;
       deps.onStarted(context.registration, status, context.identity);
     }
   } catch (error) {
     request.log.warn({ err: error }, 'sidecar start answer was not a recording status');
   }
   answerAfterCommit(reply, body, committed);
+}
+
+/** The code of the recorder's refusal of an audited call, for its audit line (proxy-routes.ts). */
+function noteRefusalCode(context: ProxyContext, body: Buffer): void {
+  if (!context.audited) return;
+  const code = refusalCodeOf(body);
+  if (code !== undefined) context.audited.code = code;
 }
 
 function isJson(headers: Record<string, unknown> | undefined): boolean {
@@ -120,7 +135,10 @@ export function finishProxyAnswer(
           request.log.warn({ rest, contract }, broken.message);
           void reply.send(broken);
         } else if (context.start && contract === 'status') finishStart(deps, exchange, context, body);
-        else void reply.send(body);
+        else {
+          if (contract === 'error') noteRefusalCode(context, body);
+          void reply.send(body);
+        }
       },
       (error: unknown) => reply.send(upstreamAnswerError(error, what)),
     );

@@ -5,7 +5,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { writeAudit } from '../operations/audit.ts';
 import { admitProxyRequest } from './proxy-admission.ts';
-import { ProxyContexts, restOf, type ProxyContext, type ProxyDeps } from './proxy-context.ts';
+import {
+  ProxyContexts,
+  restOf,
+  type AnsweredCall,
+  type ProxyContext,
+  type ProxyDeps,
+} from './proxy-context.ts';
 import { httpProxy, proxyOptions } from './proxy-forwarding.ts';
 import { secureProxyReply } from './proxy-answer.ts';
 import { answerReplayedStart } from './start-key.ts';
@@ -38,22 +44,27 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
 }
 
 /**
- * The audit line of a stop or a resymbolize, with the recorder's refusal (or the proxy's failure to reach it)
- * as its outcome: written once the answer is known, so a refused call is never logged as done.
+ * The audit line of a start (one that started no recording: finishStart writes the others), a stop or a
+ * resymbolize, with the recorder's refusal (or the proxy's failure to reach it) as its outcome and the
+ * refusal's code: written once the answer is known, so a refused call is never logged as done, nor left out.
  */
 function auditAnswered(
   request: FastifyRequest,
   context: ProxyContext,
-  { action, recording }: NonNullable<ProxyContext['audited']>,
+  { action, recording, code }: AnsweredCall,
   status: number,
 ): void {
   const { namespace, pod } = request.params as { namespace: string; pod: string };
+  const container = context.start?.container;
   writeAudit(request.log, {
     action,
     identity: context.identity,
     namespace,
     pod,
-    recording,
+    ...(container ? { container } : {}),
+    ...(recording !== undefined ? { recording } : {}),
+    ...(context.start ? { params: context.start } : {}),
     ...(status >= 400 ? { outcome: status } : {}),
+    ...(status >= 400 && code !== undefined ? { code } : {}),
   });
 }

@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
-import { describeLogRecord } from '../../../server/operations/log-text.ts';
-import { eventually } from '../../harness/eventually.ts';
 import { freePort, portOf } from '../../harness/ports.ts';
 import { finishedRecordingStatus } from '../../harness/recording-status.ts';
+import {
+  auditedThrough,
+  POD_PROXY as base,
+  startRecorderAnswering,
+  startRefusingRecorder,
+} from './fixture-recorders.ts';
 import { buildFixture, HOST, startFakeSidecar } from './server-fixture.ts';
 
-const base = `/proxy/local/${HOST}`;
+/** POST recordings/<id>/<action> to the recorder on sidecarPort: its status and audit lines as told. */
+async function actedThrough(t: TestContext, action: 'stop' | 'resymbolize', sidecarPort: number, id: string) {
+  const { status, logged } = await auditedThrough(t, sidecarPort, {
+    action,
+    path: `${base}/recordings/${id}/${action}`,
+  });
+  return { status, logged };
+}
 
 describe('server proxy to a fake sidecar', () => {
   it('forwards a read with the proxy token and strips the user credentials', async (t) => {
@@ -152,15 +161,15 @@ describe('server proxy to a fake sidecar', () => {
     const gone = await startRefusingRecorder(t, 404, 'ERR_NOT_FOUND');
     const sidecar = await startFakeSidecar(t);
 
-    assert.deepEqual(await auditedThrough(t, 'stop', gone, 'gone-1'), {
+    assert.deepEqual(await actedThrough(t, 'stop', gone, 'gone-1'), {
       status: 404,
-      logged: [`stop of recording gone-1 on local/${HOST} by anonymous refused (404)`],
+      logged: [`stop of recording gone-1 on local/${HOST} by anonymous refused (404 ERR_NOT_FOUND)`],
     });
-    assert.deepEqual(await auditedThrough(t, 'stop', await freePort(), 'rec-5'), {
+    assert.deepEqual(await actedThrough(t, 'stop', await freePort(), 'rec-5'), {
       status: 502,
       logged: [`stop of recording rec-5 on local/${HOST} by anonymous refused (502)`],
     });
-    assert.deepEqual(await auditedThrough(t, 'stop', sidecar.port, 'rec-4'), {
+    assert.deepEqual(await actedThrough(t, 'stop', sidecar.port, 'rec-4'), {
       status: 200,
       logged: [`recording rec-4 on local/${HOST} stopped early by anonymous`],
     });
@@ -174,19 +183,21 @@ describe('server proxy to a fake sidecar', () => {
     // As the real sidecar takes one: 202 and the recording's status.
     const taking = await startRecorderAnswering(t, 202, finishedRecordingStatus('rec-4'));
 
-    assert.deepEqual(await auditedThrough(t, 'resymbolize', gone, 'gone-1'), {
+    assert.deepEqual(await actedThrough(t, 'resymbolize', gone, 'gone-1'), {
       status: 404,
-      logged: [`resymbolize of recording gone-1 on local/${HOST} by anonymous refused (404)`],
+      logged: [`resymbolize of recording gone-1 on local/${HOST} by anonymous refused (404 ERR_NOT_FOUND)`],
     });
-    assert.deepEqual(await auditedThrough(t, 'resymbolize', busy, 'rec-2'), {
+    assert.deepEqual(await actedThrough(t, 'resymbolize', busy, 'rec-2'), {
       status: 409,
-      logged: [`resymbolize of recording rec-2 on local/${HOST} by anonymous refused (409)`],
+      logged: [
+        `resymbolize of recording rec-2 on local/${HOST} by anonymous refused (409 ERR_RECORDING_RUNNING)`,
+      ],
     });
-    assert.deepEqual(await auditedThrough(t, 'resymbolize', await freePort(), 'rec-5'), {
+    assert.deepEqual(await actedThrough(t, 'resymbolize', await freePort(), 'rec-5'), {
       status: 502,
       logged: [`resymbolize of recording rec-5 on local/${HOST} by anonymous refused (502)`],
     });
-    assert.deepEqual(await auditedThrough(t, 'resymbolize', taking, 'rec-4'), {
+    assert.deepEqual(await actedThrough(t, 'resymbolize', taking, 'rec-4'), {
       status: 202,
       logged: [`recording rec-4 on local/${HOST}: symbolizing again, asked by anonymous`],
     });
@@ -244,48 +255,3 @@ describe('server proxy to a fake sidecar', () => {
     assert.equal(rest, 'hot 1 1.0: cpu-clock:\n');
   });
 });
-
-/** A recorder that answers every request with this status and JSON body; its port. */
-async function startRecorderAnswering(t: TestContext, status: number, body: unknown): Promise<number> {
-  const answering = createServer((_request, response) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
-  });
-  answering.listen(0, '127.0.0.1');
-  await once(answering, 'listening');
-  t.after(() => answering.close());
-  return portOf(answering);
-}
-
-/** A recorder that refuses every request as the real sidecar words a refusal; its port. */
-function startRefusingRecorder(t: TestContext, status: number, code: string): Promise<number> {
-  return startRecorderAnswering(t, status, { code, message: `refused with ${code}` });
-}
-
-/**
- * POST recordings/<id>/<action> through a new server whose pod's recorder listens on sidecarPort (through
- * real listeners: inject() rejects when the proxy cannot connect for a request with a body): the answer's
- * status and the action's audit lines as the text log tells them.
- */
-async function auditedThrough(
-  t: TestContext,
-  action: 'stop' | 'resymbolize',
-  sidecarPort: number,
-  id: string,
-) {
-  const f = await buildFixture(t);
-  const logged = () =>
-    f
-      .logLines()
-      .filter((line) => line.msg === `audit ${action}`)
-      .map((line) => describeLogRecord(line));
-  await f.registerLocal(sidecarPort);
-  const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
-  const answer = await fetch(`${address}${base}/recordings/${id}/${action}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-  });
-  await answer.arrayBuffer();
-  await eventually(() => Promise.resolve(logged().length > 0 || undefined), 5000, 'the audit');
-  return { status: answer.status, logged: logged() };
-}

@@ -80,6 +80,14 @@ describe('log format text', () => {
       }),
       'start on shop/web-1 by alice refused (409)',
     );
+    // With the code the recorder gave its refusal.
+    assert.equal(
+      describeLogRecord({
+        msg: 'audit start',
+        audit: { namespace: 'shop', pod: 'web-1', action: 'start', outcome: 400, code: 'ERR_LIMIT_EXCEEDED' },
+      }),
+      'start on shop/web-1 refused (400 ERR_LIMIT_EXCEEDED)',
+    );
   });
 
   it('drops request lines and downloads, keeps server errors, warnings and errors with their cause', () => {
