@@ -124,6 +124,7 @@ export const uiModule: Module = {
     const agents = get('agent')?.routing;
     const deps = {
       ...{ access: get('auth'), registry: get('recorders').sidecars, registration: get('registration').mode },
+      local: base.local,
       limitsFor: (namespace: string) => limitsFor(config, namespace),
       ...(agents ? { agents } : {}),
     };

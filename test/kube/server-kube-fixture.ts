@@ -144,7 +144,7 @@ export async function buildKubeServer(
     }),
     {
       user: (scope: FastifyInstance) =>
-        registerUi(scope, { access, registry, registration: mode, limitsFor }),
+        registerUi(scope, { access, registry, registration: mode, limitsFor, local: false }),
     },
   ];
   const { user: app, recorder } = buildServerApps(

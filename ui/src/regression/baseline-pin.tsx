@@ -12,9 +12,9 @@ import {
   type BaselineKind,
 } from '../../../core/compare/baseline-workload.ts';
 import { describeBaselineKey, recordedProgramOf } from '../../../core/compare/recorded-program.ts';
-import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { apiPath, deleteJson, putJson } from '../api/client.ts';
+import { useSession } from '../shell/session.tsx';
 
 const KIND_LABELS: Record<BaselineKind, string> = {
   deployment: 'Deployment',
@@ -122,8 +122,9 @@ function ProgramPinForm({ entry, action, path }: { entry: CatalogEntry; action: 
 export function BaselinePin({ entry, onChanged }: { entry: CatalogEntry; onChanged: () => void }) {
   const action = usePinAction(onChanged);
   const path = apiPath`/api/v1/recordings/${entry.id}/baseline`;
+  const { local } = useSession().session;
   if (!entry.baselineOf)
-    return entry.namespace === LOCAL_NAMESPACE ? (
+    return local ? (
       <ProgramPinForm entry={entry} action={action} path={path} />
     ) : (
       <PinForm entry={entry} action={action} path={path} />
