@@ -1,0 +1,170 @@
+// A client that hangs up before the recorder answers its start (Ctrl-C in `kubectl furnace record`, a
+// closed tab, a timeout in front of the server): the recorder still answers the server, and the server
+// acts on that answer as if the client had stayed — one audit line with the real outcome, the slot given
+// back (refused) or committed (accepted, the recording then tracked and catalogued with its starter).
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { eventually } from '../../harness/eventually.ts';
+import { finishedRecordingStatus, recordingStatus } from '../../harness/recording-status.ts';
+import { describeLogRecord } from '../../../server/operations/log-text.ts';
+import { POD_PROXY, startRecorderAnswering } from './fixture-recorders.ts';
+import { buildFixture, HOST, startFakeSidecar, type Fixture } from './server-fixture.ts';
+
+/** The recorder answers after this; the client has hung up long before. */
+const RECORDER_DELAY_MS = 600;
+const CLIENT_GIVES_UP_MS = 150;
+
+interface Abandoned {
+  f: Fixture;
+  address: string;
+  uploadToken: string;
+  /** The start audit lines, as the text log tells them, once the server wrote one. */
+  logged: string[];
+}
+
+/** Starts a recording through a new server (one slot per namespace) and hangs up before the recorder answers. */
+async function abandonStart(t: TestContext, recorderPort: number, what: string): Promise<Abandoned> {
+  const f = await buildFixture(t, { limits: { maxConcurrentPerNamespace: 1 } });
+  const { uploadToken } = await f.registerLocal(recorderPort);
+  const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
+  await assert.rejects(
+    fetch(`${address}${POD_PROXY}/recordings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ durationSeconds: 5, container: 'app' }),
+      signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
+    }),
+    { name: 'TimeoutError' },
+  );
+  const audited = () => f.logLines().filter((line) => line.msg === 'audit start');
+  await eventually(
+    () => Promise.resolve(audited().length > 0 || undefined),
+    RECORDER_DELAY_MS + 3000,
+    `the audit line of ${what}`,
+  );
+  // Anything the server would write twice has had its time.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { f, address, uploadToken, logged: audited().map((line) => describeLogRecord(line) ?? '') };
+}
+
+/** POSTs `action` of recording rec-9 with `{}`, as the CLI does, and hangs up; the audit lines. */
+async function abandonCall(t: TestContext, recorderPort: number, action: string): Promise<string[]> {
+  const f = await buildFixture(t);
+  await f.registerLocal(recorderPort);
+  const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
+  await assert.rejects(
+    fetch(`${address}${POD_PROXY}/recordings/rec-9/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
+    }),
+    { name: 'TimeoutError' },
+  );
+  const audited = () => f.logLines().filter((line) => line.msg === `audit ${action}`);
+  await eventually(
+    () => Promise.resolve(audited().length > 0 || undefined),
+    RECORDER_DELAY_MS + 3000,
+    `the audit line of ${action}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return audited().map((line) => describeLogRecord(line) ?? '');
+}
+
+/** Starts a recording of another pod of the namespace (a fake sidecar that accepts): its status and body. */
+async function startNeighbour(t: TestContext, f: Fixture): Promise<{ status: number; body: string }> {
+  const sidecar = await startFakeSidecar(t);
+  f.registry.register({
+    namespace: 'local',
+    pod: 'neighbour',
+    address: { host: '127.0.0.1', port: sidecar.port },
+  });
+  const answer = await f.app.inject({
+    method: 'POST',
+    url: '/proxy/local/neighbour/recordings',
+    payload: {},
+  });
+  return { status: answer.statusCode, body: answer.body };
+}
+
+describe('server proxy: a start whose client hung up before the recorder answered (fake recorders)', () => {
+  it('audits a refused start once, with the refusal, and gives its slot back', async (t) => {
+    const refusing = await startRecorderAnswering(
+      t,
+      400,
+      { code: 'ERR_LIMIT_EXCEEDED', message: 'over the limits' },
+      RECORDER_DELAY_MS,
+    );
+    const { f, logged } = await abandonStart(t, refusing, 'a refused start');
+    assert.deepEqual(logged, [
+      `start on local/${HOST} by anonymous (5 s, container app) refused (400 ERR_LIMIT_EXCEEDED)`,
+    ]);
+
+    const next = await startNeighbour(t, f);
+    assert.equal(next.status, 201, `the refused start holds no slot: ${next.body}`);
+  });
+
+  for (const status of [201, 202]) {
+    it(`audits an accepted start (${status}) once, commits its slot, and catalogues the recording with its starter`, async (t) => {
+      const accepting = await startRecorderAnswering(t, status, recordingStatus('rec-9'), RECORDER_DELAY_MS);
+      const { f, uploadToken, logged } = await abandonStart(t, accepting, 'an accepted start');
+      assert.deepEqual(logged, [
+        `recording rec-9 started on local/${HOST} by anonymous (5 s, container app)`,
+      ]);
+
+      const full = await startNeighbour(t, f);
+      assert.equal(full.status, 400, 'the recording holds the namespace’s one slot');
+      assert.match(full.body, /maxConcurrentPerNamespace/);
+
+      // The recorder uploads the finished recording as it would for a client that stayed.
+      const uploaded = await f.recorder.inject({
+        method: 'PUT',
+        url: '/api/v1/recordings/rec-9',
+        headers: { authorization: `Bearer ${uploadToken}` },
+        payload: finishedRecordingStatus('rec-9'),
+      });
+      assert.equal(uploaded.statusCode, 200, uploaded.body);
+      const list = await f.app.inject({ method: 'GET', url: '/api/v1/recordings' });
+      assert.deepEqual(
+        list.json<{ items: { id: string; startedBy?: string }[] }>().items.map((e) => [e.id, e.startedBy]),
+        [['rec-9', 'anonymous']],
+      );
+      const after = await startNeighbour(t, f);
+      assert.equal(after.status, 201, `the finished recording gave its slot back: ${after.body}`);
+    });
+  }
+
+  it('audits a stop and a resymbolize once, with the recorder’s answer, when their client hung up', async (t) => {
+    const stopping = await startRecorderAnswering(
+      t,
+      200,
+      recordingStatus('rec-9', { state: 'processing' }),
+      RECORDER_DELAY_MS,
+    );
+    const busy = await startRecorderAnswering(
+      t,
+      409,
+      { code: 'ERR_RECORDING_RUNNING', message: 'busy' },
+      RECORDER_DELAY_MS,
+    );
+    const stopped = await abandonCall(t, stopping, 'stop');
+    assert.deepEqual(stopped, [`recording rec-9 on local/${HOST} stopped early by anonymous`]);
+    const resymbolize = await abandonCall(t, busy, 'resymbolize');
+    assert.deepEqual(resymbolize, [
+      `resymbolize of recording rec-9 on local/${HOST} by anonymous refused (409 ERR_RECORDING_RUNNING)`,
+    ]);
+  });
+
+  it('refuses a start answered 2xx without a body as the recorder’s failure (502), naming what was wrong', async (t) => {
+    const bodiless = await startRecorderAnswering(t, 204, undefined);
+    const f = await buildFixture(t, { limits: { maxConcurrentPerNamespace: 1 } });
+    await f.registerLocal(bodiless);
+    const answer = await f.app.inject({ method: 'POST', url: `${POD_PROXY}/recordings`, payload: {} });
+    assert.equal(answer.statusCode, 502, answer.body);
+    const error = answer.json<{ code: string; message: string }>();
+    assert.equal(error.code, 'ERR_UPSTREAM_FAILED');
+    assert.match(error.message, /\/recordings with 204 and no recording status/);
+    const next = await startNeighbour(t, f);
+    assert.equal(next.status, 201, `the failed start holds no slot: ${next.body}`);
+  });
+});
