@@ -1,7 +1,8 @@
 // ANY /proxy/:namespace/:pod/*: forwarded to the pod's registered sidecar with the proxy token.
 // The upstream is picked per request from the registry; an unregistered pod never causes a
 // connection. Three steps, each in its own file: admission (authorize, find the recorder, admit a start
-// and reserve its slot), forwarding (@fastify/http-proxy), and finishing (check and pass on the answer).
+// and reserve its slot), forwarding (@fastify/http-proxy), and finishing (check and pass on the answer,
+// settling the call's slot and audit line: proxy-settle.ts).
 import type { FastifyInstance } from 'fastify';
 import { admitProxyRequest } from './proxy-admission.ts';
 import { ProxyContexts, restOf, type ProxyDeps } from './proxy-context.ts';

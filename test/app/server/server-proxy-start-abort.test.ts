@@ -3,8 +3,11 @@
 // acts on that answer as if the client had stayed — one audit line with the real outcome, the slot given
 // back (refused) or committed (accepted, the recording then tracked and catalogued with its starter).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import { eventually } from '../../harness/eventually.ts';
+import { portOf } from '../../harness/ports.ts';
 import { finishedRecordingStatus, recordingStatus } from '../../harness/recording-status.ts';
 import { describeLogRecord } from '../../../server/operations/log-text.ts';
 import { POD_PROXY, startRecorderAnswering } from './fixture-recorders.ts';
@@ -153,6 +156,44 @@ describe('server proxy: a start whose client hung up before the recorder answere
     assert.deepEqual(resymbolize, [
       `resymbolize of recording rec-9 on local/${HOST} by anonymous refused (409 ERR_RECORDING_RUNNING)`,
     ]);
+  });
+
+  it('forwards nothing of a stop whose client hung up before its body was whole', async (t) => {
+    let asked = 0;
+    const recorder = createServer((request, response) => {
+      asked += 1;
+      request.resume();
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify(recordingStatus('rec-9')));
+    });
+    recorder.listen(0, '127.0.0.1');
+    await once(recorder, 'listening');
+    t.after(() => recorder.close());
+    const f = await buildFixture(t);
+    await f.registerLocal(portOf(recorder));
+    const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
+    // A body that starts and never ends.
+    const body = new ReadableStream({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{')),
+    });
+    await assert.rejects(
+      fetch(`${address}${POD_PROXY}/recordings/rec-9/stop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+        signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
+      } as RequestInit),
+      { name: 'TimeoutError' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, RECORDER_DELAY_MS));
+    assert.equal(asked, 0, 'the recorder was asked nothing');
+    assert.deepEqual(
+      f.logLines().filter((line) => line.msg === 'audit stop'),
+      [],
+      'nothing was done, so nothing is audited',
+    );
   });
 
   it('refuses a start answered 2xx without a body as the recorder’s failure (502), naming what was wrong', async (t) => {
