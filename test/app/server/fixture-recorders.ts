@@ -11,18 +11,27 @@ import { buildFixture, HOST } from './server-fixture.ts';
 /** The proxy's path of the fixture's pod. */
 export const POD_PROXY = `/proxy/local/${HOST}`;
 
+/** When a fake recorder answers, and what it does as a call reaches it. */
+export interface Answering {
+  /** How long after a call reached it the recorder answers. */
+  delayMs?: number;
+  /** Called as each call reaches the recorder (a test's client hangs up then, say). */
+  onAsked?: () => void;
+}
+
 /**
  * A fake recorder that answers every request with this status and JSON body (`undefined`: no body nor
- * content type), after `delayMs` when given; its port.
+ * content type); its port.
  */
 export async function startRecorderAnswering(
   t: TestContext,
   status: number,
   body: unknown,
-  delayMs = 0,
+  { delayMs = 0, onAsked }: Answering = {},
 ): Promise<number> {
   const answering = createServer((request, response) => {
     request.resume();
+    onAsked?.();
     setTimeout(() => {
       if (body === undefined) {
         response.writeHead(status).end();

@@ -13,66 +13,60 @@ import { describeLogRecord } from '../../../server/operations/log-text.ts';
 import { POD_PROXY, startRecorderAnswering } from './fixture-recorders.ts';
 import { buildFixture, HOST, startFakeSidecar, type Fixture } from './server-fixture.ts';
 
-/** The recorder answers after this; the client has hung up long before. */
+/** The recorder answers this long after a call reached it; its client hung up as soon as it did. */
 const RECORDER_DELAY_MS = 600;
-const CLIENT_GIVES_UP_MS = 150;
 
 interface Abandoned {
   f: Fixture;
-  address: string;
   uploadToken: string;
-  /** The start audit lines, as the text log tells them, once the server wrote one. */
+  /** The call's audit lines, as the text log tells them, once the server wrote one. */
   logged: string[];
 }
 
-/** Starts a recording through a new server (one slot per namespace) and hangs up before the recorder answers. */
-async function abandonStart(t: TestContext, recorderPort: number, what: string): Promise<Abandoned> {
+/**
+ * POSTs `payload` to `path` of a new server (one start slot per namespace) whose recorder answers `status`
+ * and `answer` RECORDER_DELAY_MS after the call reached it; the client hangs up as soon as it did.
+ */
+async function abandonCall(
+  t: TestContext,
+  { path, payload, action }: { path: string; payload: object; action: string },
+  status: number,
+  answer: unknown,
+): Promise<Abandoned> {
+  const hangUp = new AbortController();
+  const recorder = await startRecorderAnswering(t, status, answer, {
+    delayMs: RECORDER_DELAY_MS,
+    onAsked: () => hangUp.abort(),
+  });
   const f = await buildFixture(t, { limits: { maxConcurrentPerNamespace: 1 } });
-  const { uploadToken } = await f.registerLocal(recorderPort);
+  const { uploadToken } = await f.registerLocal(recorder);
   const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
   await assert.rejects(
-    fetch(`${address}${POD_PROXY}/recordings`, {
+    fetch(`${address}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ durationSeconds: 5, container: 'app' }),
-      signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
+      body: JSON.stringify(payload),
+      signal: hangUp.signal,
     }),
-    { name: 'TimeoutError' },
-  );
-  const audited = () => f.logLines().filter((line) => line.msg === 'audit start');
-  await eventually(
-    () => Promise.resolve(audited().length > 0 || undefined),
-    RECORDER_DELAY_MS + 3000,
-    `the audit line of ${what}`,
-  );
-  // Anything the server would write twice has had its time.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return { f, address, uploadToken, logged: audited().map((line) => describeLogRecord(line) ?? '') };
-}
-
-/** POSTs `action` of recording rec-9 with `{}`, as the CLI does, and hangs up; the audit lines. */
-async function abandonCall(t: TestContext, recorderPort: number, action: string): Promise<string[]> {
-  const f = await buildFixture(t);
-  await f.registerLocal(recorderPort);
-  const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
-  await assert.rejects(
-    fetch(`${address}${POD_PROXY}/recordings/rec-9/${action}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
-    }),
-    { name: 'TimeoutError' },
+    { name: 'AbortError' },
   );
   const audited = () => f.logLines().filter((line) => line.msg === `audit ${action}`);
   await eventually(
     () => Promise.resolve(audited().length > 0 || undefined),
     RECORDER_DELAY_MS + 3000,
-    `the audit line of ${action}`,
+    `the audit line of the ${action}`,
   );
+  // Anything the server would write twice has had its time.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  return audited().map((line) => describeLogRecord(line) ?? '');
+  return { f, uploadToken, logged: audited().map((line) => describeLogRecord(line) ?? '') };
 }
+
+const START = {
+  path: `${POD_PROXY}/recordings`,
+  payload: { durationSeconds: 5, container: 'app' },
+  action: 'start',
+};
+const ACTED = (action: string) => ({ path: `${POD_PROXY}/recordings/rec-9/${action}`, payload: {}, action });
 
 /** Starts a recording of another pod of the namespace (a fake sidecar that accepts): its status and body. */
 async function startNeighbour(t: TestContext, f: Fixture): Promise<{ status: number; body: string }> {
@@ -92,13 +86,8 @@ async function startNeighbour(t: TestContext, f: Fixture): Promise<{ status: num
 
 describe('server proxy: a start whose client hung up before the recorder answered (fake recorders)', () => {
   it('audits a refused start once, with the refusal, and gives its slot back', async (t) => {
-    const refusing = await startRecorderAnswering(
-      t,
-      400,
-      { code: 'ERR_LIMIT_EXCEEDED', message: 'over the limits' },
-      RECORDER_DELAY_MS,
-    );
-    const { f, logged } = await abandonStart(t, refusing, 'a refused start');
+    const refusal = { code: 'ERR_LIMIT_EXCEEDED', message: 'over the limits' };
+    const { f, logged } = await abandonCall(t, START, 400, refusal);
     assert.deepEqual(logged, [
       `start on local/${HOST} by anonymous (5 s, container app) refused (400 ERR_LIMIT_EXCEEDED)`,
     ]);
@@ -109,8 +98,7 @@ describe('server proxy: a start whose client hung up before the recorder answere
 
   for (const status of [201, 202]) {
     it(`audits an accepted start (${status}) once, commits its slot, and catalogues the recording with its starter`, async (t) => {
-      const accepting = await startRecorderAnswering(t, status, recordingStatus('rec-9'), RECORDER_DELAY_MS);
-      const { f, uploadToken, logged } = await abandonStart(t, accepting, 'an accepted start');
+      const { f, uploadToken, logged } = await abandonCall(t, START, status, recordingStatus('rec-9'));
       assert.deepEqual(logged, [
         `recording rec-9 started on local/${HOST} by anonymous (5 s, container app)`,
       ]);
@@ -138,22 +126,12 @@ describe('server proxy: a start whose client hung up before the recorder answere
   }
 
   it('audits a stop and a resymbolize once, with the recorder’s answer, when their client hung up', async (t) => {
-    const stopping = await startRecorderAnswering(
-      t,
-      200,
-      recordingStatus('rec-9', { state: 'processing' }),
-      RECORDER_DELAY_MS,
-    );
-    const busy = await startRecorderAnswering(
-      t,
-      409,
-      { code: 'ERR_RECORDING_RUNNING', message: 'busy' },
-      RECORDER_DELAY_MS,
-    );
-    const stopped = await abandonCall(t, stopping, 'stop');
-    assert.deepEqual(stopped, [`recording rec-9 on local/${HOST} stopped early by anonymous`]);
-    const resymbolize = await abandonCall(t, busy, 'resymbolize');
-    assert.deepEqual(resymbolize, [
+    const processing = recordingStatus('rec-9', { state: 'processing' });
+    const stopped = await abandonCall(t, ACTED('stop'), 200, processing);
+    assert.deepEqual(stopped.logged, [`recording rec-9 on local/${HOST} stopped early by anonymous`]);
+    const busy = { code: 'ERR_RECORDING_RUNNING', message: 'busy' };
+    const resymbolize = await abandonCall(t, ACTED('resymbolize'), 409, busy);
+    assert.deepEqual(resymbolize.logged, [
       `resymbolize of recording rec-9 on local/${HOST} by anonymous refused (409 ERR_RECORDING_RUNNING)`,
     ]);
   });
@@ -183,7 +161,7 @@ describe('server proxy: a start whose client hung up before the recorder answere
         headers: { 'content-type': 'application/json' },
         body,
         duplex: 'half',
-        signal: AbortSignal.timeout(CLIENT_GIVES_UP_MS),
+        signal: AbortSignal.timeout(150),
       } as RequestInit),
       { name: 'TimeoutError' },
     );
