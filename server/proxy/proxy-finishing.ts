@@ -1,6 +1,7 @@
 // The second half of a proxied request: the recorder's answer, checked (proxy-answer.ts) before it reaches
 // the caller; a start's answer commits the reserved slot and the upload grant and is audited; a refusal's
-// code is kept for the audit line; a failure to reach the recorder is answered in Furnace's words.
+// code is kept for the audit line; a failure to reach the recorder is answered in Furnace's words. The call
+// is settled (proxy-settle.ts) as its answer goes out, even to a client that has hung up.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
@@ -13,8 +14,15 @@ import {
   MAX_LIST_ANSWER_BYTES,
   refusalCodeOf,
 } from './answer-schema.ts';
-import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
+import {
+  discardAnswer,
+  isJson,
+  refuseAnswer,
+  refuseBodilessStart,
+  upstreamAnswerError,
+} from './proxy-answer.ts';
 import { grantExpiry, type ProxyContext, type ProxyContexts, type ProxyDeps } from './proxy-context.ts';
+import { settleProxyCall } from './proxy-settle.ts';
 
 /** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
 const SMALL_ANSWER_BYTES = 64 * 1024;
@@ -47,6 +55,18 @@ function answerAfterCommit(reply: FastifyReply, body: Buffer, committed: void | 
     clearTimeout(timer);
     void reply.send(body);
   });
+}
+
+/** The status `payload` goes out with: an error's own, else the recorder's. */
+function statusOf(reply: FastifyReply, payload: unknown): number {
+  if (payload instanceof FurnaceError) return payload.status;
+  return payload instanceof Error ? 500 : reply.statusCode;
+}
+
+/** Settles the call with the status its answer goes out with, then sends the answer. */
+function answer(exchange: Exchange, context: ProxyContext, payload: unknown): void {
+  settleProxyCall(exchange.request, context, statusOf(exchange.reply, payload));
+  void exchange.reply.send(payload);
 }
 
 function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext, body: Buffer): void {
@@ -85,6 +105,7 @@ function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext,
   } catch (error) {
     request.log.warn({ err: error }, 'sidecar start answer was not a recording status');
   }
+  settleProxyCall(request, context, reply.statusCode);
   answerAfterCommit(reply, body, committed);
 }
 
@@ -93,11 +114,6 @@ function noteRefusalCode(context: ProxyContext, body: Buffer): void {
   if (!context.audited) return;
   const code = refusalCodeOf(body);
   if (code !== undefined) context.audited.code = code;
-}
-
-function isJson(headers: Record<string, unknown> | undefined): boolean {
-  const type = headers?.['content-type'];
-  return typeof type === 'string' && /^application\/json\b/i.test(type.trim());
 }
 
 /** The client's request and the reply to it, which a proxied answer finishes. */
@@ -116,10 +132,12 @@ export function finishProxyAnswer(
   const context = contexts.of(request);
   const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
   deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
-  const refusal = refuseAnswer(context.rest, reply.statusCode, res.headers ?? {});
+  const refusal =
+    refuseAnswer(context.rest, reply.statusCode, res.headers ?? {}) ??
+    refuseBodilessStart(request.method, context.rest, reply.statusCode, res.headers);
   if (refusal) {
     discardAnswer(res.stream);
-    void reply.send(refusal);
+    answer(exchange, context, refusal);
     return;
   }
   const { rest } = context;
@@ -133,14 +151,14 @@ export function finishProxyAnswer(
         const broken = checkRecorderAnswer(contract, rest, body, `${namespace}/${pod}`);
         if (broken) {
           request.log.warn({ rest, contract }, broken.message);
-          void reply.send(broken);
+          answer(exchange, context, broken);
         } else if (context.start && contract === 'status') finishStart(deps, exchange, context, body);
         else {
           if (contract === 'error') noteRefusalCode(context, body);
-          void reply.send(body);
+          answer(exchange, context, body);
         }
       },
-      (error: unknown) => reply.send(upstreamAnswerError(error, what)),
+      (error: unknown) => answer(exchange, context, upstreamAnswerError(error, what)),
     );
     return;
   }
@@ -148,16 +166,22 @@ export function finishProxyAnswer(
   const length = Number(res.headers?.['content-length']);
   if (length >= 0 && length <= SMALL_ANSWER_BYTES) {
     readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar answer').then(
-      (body) => void reply.send(body),
-      (error: unknown) => reply.send(error),
+      (body) => answer(exchange, context, body),
+      (error: unknown) => answer(exchange, context, error),
     );
     return;
   }
-  void reply.send(res.stream);
+  answer(exchange, context, res.stream);
 }
 
-export function failProxyAnswer(reply: FastifyReply, { error }: { error: Error }): void {
+export function failProxyAnswer(
+  contexts: ProxyContexts,
+  reply: FastifyReply,
+  { error }: { error: Error },
+): void {
   const failure = upstreamError(error);
   reply.request.log.warn({ err: error }, failure.message);
+  const context = contexts.find(reply.request);
+  if (context) settleProxyCall(reply.request, context, failure.status);
   void reply.code(failure.status).type('application/json').send(toErrorBody(failure));
 }

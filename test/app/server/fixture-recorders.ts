@@ -11,11 +11,35 @@ import { buildFixture, HOST } from './server-fixture.ts';
 /** The proxy's path of the fixture's pod. */
 export const POD_PROXY = `/proxy/local/${HOST}`;
 
-/** A fake recorder that answers every request with this status and JSON body; its port. */
-export async function startRecorderAnswering(t: TestContext, status: number, body: unknown): Promise<number> {
-  const answering = createServer((_request, response) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(body));
+/** When a fake recorder answers, and what it does as a call reaches it. */
+export interface Answering {
+  /** How long after a call reached it the recorder answers. */
+  delayMs?: number;
+  /** Called as each call reaches the recorder (a test's client hangs up then, say). */
+  onAsked?: () => void;
+}
+
+/**
+ * A fake recorder that answers every request with this status and JSON body (`undefined`: no body nor
+ * content type); its port.
+ */
+export async function startRecorderAnswering(
+  t: TestContext,
+  status: number,
+  body: unknown,
+  { delayMs = 0, onAsked }: Answering = {},
+): Promise<number> {
+  const answering = createServer((request, response) => {
+    request.resume();
+    onAsked?.();
+    setTimeout(() => {
+      if (body === undefined) {
+        response.writeHead(status).end();
+        return;
+      }
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    }, delayMs);
   });
   answering.listen(0, '127.0.0.1');
   await once(answering, 'listening');
