@@ -118,9 +118,12 @@ export async function readProcessTable(options: {
   cgroupOwner?: CgroupOwnerOf;
 }): Promise<ProcessInfo[]> {
   const procRoot = options.procRoot ?? '/proc';
+  // Newest first: PIDs grow until they wrap, and a process that started a moment ago is the likeliest to
+  // exit before its turn. The table is given back in ascending order, as /proc lists them.
   const pids = readdirSync(procRoot)
     .filter((name) => /^\d+$/.test(name))
-    .map(Number);
+    .map(Number)
+    .sort((a, b) => b - a);
   const reading = {
     procRoot,
     withContainers: options.withContainers,
@@ -135,7 +138,7 @@ export async function readProcessTable(options: {
       if (info !== undefined) table.push(info);
     }
   }
-  return table;
+  return table.reverse();
 }
 
 /** True when this process lives in a nested PID namespace (NSpid lists more than one PID). */
