@@ -5,6 +5,7 @@
 // without the recorder role is refused as a tool error and nothing starts; the MCP Inspector's CLI mode
 // is a second client.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, type V1PolicyRule } from '@kubernetes/client-node';
@@ -235,33 +236,27 @@ describe('kubectl furnace mcp through the aggregated API', () => {
     );
     assert.deepEqual(await recordingsOfPod(recorderConfig, namespace), before, 'nothing was started');
 
-    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes.
+    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes. It reads nothing
+    // of the server's stderr, so a shell sends it to a file that a failure shows.
     const inspector = join(PROJECT_ROOT, 'node_modules', '.bin', 'mcp-inspector');
-    const command = ['--cli', process.execPath, join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp'];
-    const env = { ...process.env, KUBECONFIG: recorderConfig };
-    const tools = await run(inspector, [...command, '--method', 'tools/list', '--', '-n', namespace], {
-      env,
-    });
+    const serverStderr = join(dir, 'inspector-server.stderr');
+    const server = [process.execPath, join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp'];
+    const command = ['--cli', 'sh', '-c', 'exec "$@" 2>>"$FURNACE_MCP_STDERR"', 'sh', ...server];
+    const env = { ...process.env, KUBECONFIG: recorderConfig, FURNACE_MCP_STDERR: serverStderr };
+    const inspect = (args: string[]) =>
+      run(inspector, [...command, ...args], { env }).catch(async (error: Error) => {
+        const said = await readFile(serverStderr, 'utf8').catch(() => '(nothing)');
+        throw new Error(`${error.message}\nfurnace mcp under the inspector said on stderr: ${said}`);
+      });
+    const tools = await inspect(['--method', 'tools/list', '--', '-n', namespace]);
     assert.deepEqual(
       (JSON.parse(tools.stdout) as { tools: { name: string }[] }).tools.map((x) => x.name).sort(),
       ['compare', 'links', 'list', 'record', 'summarize'],
     );
-    const called = await run(
-      inspector,
-      [
-        ...command,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'summarize',
-        '--tool-arg',
-        `id=${hot}`,
-        '--',
-        '-n',
-        namespace,
-      ],
-      { env },
-    );
+    const called = await inspect([
+      ...['--method', 'tools/call', '--tool-name', 'summarize'],
+      ...['--tool-arg', `id=${hot}`, '--', '-n', namespace],
+    ]);
     assert.equal(
       (JSON.parse(called.stdout) as { structuredContent: { topSelf: Shares[] } }).structuredContent.topSelf[0]
         ?.name,
