@@ -133,7 +133,10 @@ export interface PerfRecordCommand {
  * has to be killed would leave none. perf opens both FIFOs for reading and writing, without blocking, so
  * the recorder's death does not hang it up (a hung-up control fd makes perf 6.1 quit without finishing
  * perf.data). With `disabled`, perf starts with its events off (`-D -1`) until the recorder writes
- * `enable`. Without setpriv, perf runs as it is, without the FIFOs and with its events on.
+ * `enable`; only then, for while they are off perf 6.1 records no side-band events of `-p` targets (its
+ * tracking event is enabled on exec only: maps made meanwhile go unrecorded), and its extra tracking event
+ * is a second attr in perf.data. Without setpriv, perf runs as it is, without the FIFOs and with its events
+ * on.
  */
 export function perfRecordCommand(
   perfPath: string,
