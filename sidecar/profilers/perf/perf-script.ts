@@ -25,7 +25,7 @@ import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
 import { symbolizeStripped } from '../../symbols/debuginfo-step.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
-import { stderrExcerpt } from '../tool-output.ts';
+import { scriptFailureMessage } from './perf-script-failure.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;
@@ -198,7 +198,7 @@ async function scriptAndCollapse(
       continue;
     }
     const how = signal === null ? `exit ${code ?? '?'}` : `killed by ${signal}`;
-    throw new Error(`perf script failed (${how}): ${stderrExcerpt(launched.stderr())}`);
+    throw new Error(scriptFailureMessage(how, launched.stderr()));
   }
 }
 
