@@ -2,12 +2,12 @@
 // and real perf script asks addr2line for every frame's source line (the srcline field). The addr2line it
 // finds is a fake, first on PATH, that exits at once, as a real one does on a binary it cannot read (one
 // in another pod's mount namespace, one replaced since the recording). perf's next write to it used to
-// kill perf script by SIGPIPE and fail the recording; it now gets EPIPE, and every sample keeps its
-// symbol names.
+// kill perf script by SIGPIPE and fail the recording; it now gets EPIPE, every sample keeps its symbol
+// names, and the recording warns which binary had no source lines.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, it, type TestContext } from 'node:test';
 import type { SpawnFn } from '../../sidecar/host/runtime.ts';
@@ -20,8 +20,11 @@ import {
   PERF_SCRIPT_FIELDS,
   perfScriptArgs,
   perfScriptCommand,
+  scriptRecording,
 } from '../../sidecar/profilers/perf/perf-script.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
+import { formatFolded } from '../../core/stacks/folded.ts';
+import { commandRunner } from '../../sidecar/symbols/image-symbols.ts';
+import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { run } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
@@ -76,6 +79,42 @@ describe('perf script and an addr2line that quits (a fake addr2line first on PAT
   it('perf script started at the stop ends with every sample named by symbol', async (t) => {
     const { spawn: withFake, command, data } = await recordWithFakeAddr2line(t, 'addr2line-launch');
     await assertOutlivesAddr2line(launchPerfScript(withFake, command, undefined), data);
+  });
+
+  it('a recording whose perf script met it ends with its stacks, warning which binary had no lines', async (t) => {
+    const { spawn: withFake, command, data } = await recordWithFakeAddr2line(t, 'addr2line-recording');
+    let started = 0;
+    const counting: SpawnFn = (name, args, options) => {
+      if (args.includes('script')) started += 1;
+      return withFake(name, args, options);
+    };
+    const warnings: string[] = [];
+    const { stacks } = await scriptRecording(
+      {
+        spawn: counting,
+        run: commandRunner(realSpawn, process.env),
+        report: (event) => {
+          if (event.type === 'warning') warnings.push(event.message);
+        },
+        budget: { free: () => Promise.resolve(1 << 30) },
+      },
+      {
+        perfPath: 'perf',
+        dir: dirname(data),
+        buildIdDir: join(dirname(data), 'buildid'),
+        prepared: preparePerfScript(counting, command),
+      },
+    );
+    assert.equal(started, 1, 'perf script ran once: it was not killed');
+    assert.equal(samplesOf(formatFolded(stacks), 'furnace_heavy'), (await samplesWithoutLines(data)).heavy);
+    assert.ok(
+      warnings.some((warning) =>
+        /^addr2line could not read \S+ \(perf: could not (read first record|send request)\): its frames are named by symbol/.test(
+          warning,
+        ),
+      ),
+      JSON.stringify(warnings),
+    );
   });
 
   it('perf script started ahead of the stop ends with every sample named by symbol', async (t) => {

@@ -1,7 +1,7 @@
-// perf script's failure as a recording's error shows it. perf script starts addr2line for a binary's source
-// lines and inline frames; when addr2line cannot read that binary (one in another pod's mount namespace,
-// one replaced since the recording), perf names it on stderr in its own shorthand, which the error puts
-// into words.
+// perf script's failure as a recording's error shows it, and the warning of one that ended well without
+// some lines. perf script starts addr2line for a binary's source lines and inline frames; when addr2line
+// cannot read that binary (one in another pod's mount namespace, one replaced since the recording), perf
+// names it on stderr in its own shorthand, which the error or the warning puts into words.
 import { stderrExcerpt } from '../tool-output.ts';
 
 /** perf's lines about an addr2line that failed it: `addr2line <binary>: <what>` and the start failure. */
@@ -31,4 +31,11 @@ export function scriptFailureMessage(how: string, stderr: string): string {
       ? ''
       : `; addr2line could not read ${failed.binary} for its source lines (perf: ${failed.what})`;
   return `perf script failed (${how})${why}: ${stderrExcerpt(stderr)}`;
+}
+
+/** The warning of a perf script that ended well although addr2line failed it on a binary; null: it did not. */
+export function addr2lineWarning(stderr: string): string | null {
+  const failed = addr2lineFailure(stderr);
+  if (failed === null) return null;
+  return `addr2line could not read ${failed.binary} (perf: ${failed.what}): its frames are named by symbol, without source lines or inline functions`;
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   addr2lineFailure,
+  addr2lineWarning,
   scriptFailureMessage,
 } from '../../../sidecar/profilers/perf/perf-script-failure.ts';
 
@@ -42,5 +43,14 @@ describe('perf script failure message', () => {
       'perf script failed (exit 255): failed to open perf.data: No such file or directory',
     );
     assert.equal(addr2lineFailure('addr2line is fine here'), null);
+  });
+
+  it('warns of a perf script that ended well without a binary’s lines, naming it', () => {
+    assert.equal(
+      addr2lineWarning('addr2line /furnace-hot: could not send request\n'),
+      'addr2line could not read /furnace-hot (perf: could not send request): its frames are named by symbol, ' +
+        'without source lines or inline functions',
+    );
+    assert.equal(addr2lineWarning(''), null);
   });
 });
