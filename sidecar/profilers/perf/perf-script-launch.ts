@@ -4,6 +4,12 @@
 // its stdin; at the stop the sidecar writes one line (the kernel symbols' copy, or nothing) and the shell
 // execs perf script in the same process. Should the recording end without perf script, or the recorder
 // die, the shell reads the end of its stdin and exits without running anything.
+//
+// perf script runs with SIGPIPE ignored (the shell's `trap "" PIPE` stays across exec; Node's own spawn
+// would hand it the default). perf script writes to an addr2line it started for a binary's source lines;
+// an addr2line that quit (a binary it could not read) would otherwise kill perf script on its next write,
+// and with it the recording. Ignored, the write fails with EPIPE, perf warns, and the frames stay named
+// by symbol.
 import { existsSync } from 'node:fs';
 import type { ChildLike, SpawnFn } from '../../host/runtime.ts';
 
@@ -28,7 +34,7 @@ export interface PreparedScript {
 
 /** Reads one line, then becomes "$@" (with --kallsyms and the line, when not empty); at EOF it exits. */
 export const WAIT_THEN_EXEC =
-  'IFS= read -r kallsyms || exit 0; if [ -n "$kallsyms" ]; then exec "$@" --kallsyms "$kallsyms"; fi; exec "$@"';
+  'trap "" PIPE; IFS= read -r kallsyms || exit 0; if [ -n "$kallsyms" ]; then exec "$@" --kallsyms "$kallsyms"; fi; exec "$@"';
 
 const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
 
@@ -50,14 +56,23 @@ function watch(child: ChildLike): LaunchedScript {
   return { child, exited, signal: () => signal, stderr: () => stderr };
 }
 
-/** Starts `command args` now, plus --kallsyms when a copy is given. */
+/** Becomes "$@" with SIGPIPE ignored. */
+export const IGNORE_PIPE_THEN_EXEC = 'trap "" PIPE; exec "$@"';
+
+/**
+ * Starts `command args` now, plus --kallsyms when a copy is given; through the shell, with SIGPIPE
+ * ignored, where there is one.
+ */
 export function launchPerfScript(
   spawn: SpawnFn,
   command: { command: string; args: string[] },
   kallsyms: string | undefined,
+  shell: string | null = SHELL,
 ): LaunchedScript {
   const args = kallsyms === undefined ? command.args : [...command.args, '--kallsyms', kallsyms];
-  return watch(spawn(command.command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const stdio = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
+  if (shell === null) return watch(spawn(command.command, args, stdio));
+  return watch(spawn(shell, ['-c', IGNORE_PIPE_THEN_EXEC, 'sh', command.command, ...args], stdio));
 }
 
 /**
@@ -70,7 +85,7 @@ export function preparePerfScript(
   shell: string | null = SHELL,
 ): PreparedScript {
   if (shell === null) {
-    return { go: (kallsyms) => launchPerfScript(spawn, command, kallsyms), cancel: () => {} };
+    return { go: (kallsyms) => launchPerfScript(spawn, command, kallsyms, null), cancel: () => {} };
   }
   const child = spawn(shell, ['-c', WAIT_THEN_EXEC, 'sh', command.command, ...command.args], {
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -25,7 +25,7 @@ import type { RunCommand, SpawnFn } from '../../host/runtime.ts';
 import { addImageBinaries } from '../../symbols/image-symbols.ts';
 import { symbolizeStripped } from '../../symbols/debuginfo-step.ts';
 import type { DebugInfoSource } from '../../symbols/debuginfo-cache.ts';
-import { stderrExcerpt } from '../tool-output.ts';
+import { addr2lineWarning, scriptFailureMessage } from './perf-script-failure.ts';
 
 export interface PipelineDeps {
   spawn: SpawnFn;
@@ -185,6 +185,8 @@ async function scriptAndCollapse(
     const launched = run === 1 && input.prepared !== undefined ? input.prepared.go(kallsyms) : launch();
     const { collapser, code } = await collapseOutput(launched, input.dir, script, expectedBytes);
     if (code === 0) {
+      const unread = addr2lineWarning(launched.stderr());
+      if (unread !== null) deps.report({ type: 'warning', kind: 'symbols', message: unread });
       // The tree the UI draws first, from the collapser's trie, before any stack is joined into text.
       const trie = collapser.endTrie();
       await deps.writeTree?.(compactTreeOfTrie(trie));
@@ -198,7 +200,7 @@ async function scriptAndCollapse(
       continue;
     }
     const how = signal === null ? `exit ${code ?? '?'}` : `killed by ${signal}`;
-    throw new Error(`perf script failed (${how}): ${stderrExcerpt(launched.stderr())}`);
+    throw new Error(scriptFailureMessage(how, launched.stderr()));
   }
 }
 

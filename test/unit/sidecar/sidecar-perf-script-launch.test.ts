@@ -1,7 +1,8 @@
 // perf script started ahead of the stop: the shell made at the recording's start becomes the command
 // when the sidecar writes its line (same process: no fork at the stop), with --kallsyms when a copy is
 // given, and exits without running anything when the recording ends without it. Real /bin/sh and real
-// commands stand in for perf.
+// commands stand in for perf. Either way the command runs with SIGPIPE ignored, so that an addr2line that
+// quits cannot kill perf script (test/process/perf-script-addr2line.test.ts shows it with real perf).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -82,5 +83,19 @@ describe('perf script started ahead', () => {
     const direct = launchPerfScript(realSpawn, SHOW, undefined);
     assert.doesNotMatch(await text(direct.child.stdout!), /kallsyms/);
     assert.equal(await direct.exited, 0);
+  });
+
+  it('runs the command with SIGPIPE ignored, started ahead or at the stop', async () => {
+    // SIGPIPE is signal 13: bit 12 of the ignored-signals mask the kernel shows for the process.
+    const SIGIGN = { command: '/bin/sh', args: ['-c', 'grep SigIgn /proc/$$/status', 'sigign'] };
+    for (const launched of [
+      preparePerfScript(realSpawn, SIGIGN).go(undefined),
+      launchPerfScript(realSpawn, SIGIGN, undefined),
+    ]) {
+      const output = await text(launched.child.stdout!);
+      assert.equal(await launched.exited, 0);
+      const mask = BigInt(`0x${/SigIgn:\s*([0-9a-f]+)/.exec(output)?.[1] ?? '0'}`);
+      assert.equal((mask >> 12n) & 1n, 1n, `SIGPIPE is ignored: ${output}`);
+    }
   });
 });
