@@ -17,6 +17,8 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
       return `the recorder shut down ${after} (what was sampled is kept)`;
     case 'interrupted':
       return `perf was interrupted by a signal ${after} (what it had sampled is kept)`;
+    case 'stopped-before-start':
+      return 'stopped on request before its start time: nothing was sampled';
   }
 }
 

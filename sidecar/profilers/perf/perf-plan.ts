@@ -79,6 +79,14 @@ export function imageOf(
   );
 }
 
+/**
+ * A start asked ahead (`startAt`): perf starts at once with its events off and switches them on at that
+ * instant (epoch ms; one already past switches them on at once), so its own start-up is paid before it.
+ */
+function enableAtOf(params: Pick<RecordingParams, 'startAt'>): { enableAt?: number } {
+  return params.startAt === undefined ? {} : { enableAt: Date.parse(params.startAt) };
+}
+
 export function planRecording(input: PlanInput): RecordingPlan {
   const { params, targets, config, dir } = input;
   const buildIds = buildIdMode(config.mode, input.buildIdMmap);
@@ -97,6 +105,7 @@ export function planRecording(input: PlanInput): RecordingPlan {
       buildIds,
       durationSeconds: params.durationSeconds,
       maxBytes: config.maxPerfDataBytes,
+      ...enableAtOf(params),
     },
     precacheBinaries: config.mode === 'pod' && buildIds === 'mmap',
     title: `Furnace: ${where}`,

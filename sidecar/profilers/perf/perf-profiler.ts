@@ -107,6 +107,8 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         targets,
         callGraph,
         warnings,
+        // plan.perf.enableAt: perf itself begins sampling at a start asked ahead (perf-plan.ts).
+        startsOnTime: true,
         run: (run) => startPerf(deps, context, { targets, plan }, run),
       };
     },
