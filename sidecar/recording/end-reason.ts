@@ -39,5 +39,10 @@ export function endReasonOf(
   const fallback: EndCause = end.requested ? 'stopped' : 'duration';
   const said =
     end.closing && !end.requested && end.cause === 'stopped' ? 'shutdown' : (end.cause ?? fallback);
-  return describeEnd(said, { seconds, durationSeconds: status.params.durationSeconds });
+  // A start asked ahead (startAt) stopped before then, whichever profiler: perf's events were never on.
+  const early = said === 'stopped' && end.endedAtMs < Date.parse(status.startedAt);
+  return describeEnd(early ? 'stopped-before-start' : said, {
+    seconds,
+    durationSeconds: status.params.durationSeconds,
+  });
 }
