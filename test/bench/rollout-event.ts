@@ -111,8 +111,9 @@ function noteDoneSeen(world: WatchWorld): Map<string, number> {
 
 /**
  * Where the time between the last pod Ready and the Event went, from the status, the catalog entry and the
- * operator's reads: the run's begin, the recorder's start (startedAt), the end of sampling (endedAt: perf
- * exited), the operator learning that the recording is done, and the reconcile's end (compare, Event, status).
+ * operator's reads: the run's time (the settle's end: its starts ask to sample from then, startAt), the
+ * recording's start of sampling (startedAt), the end of sampling (endedAt: perf exited), the operator
+ * learning that the recording is done, and the reconcile's end (compare, Event, status).
  */
 async function printBreakdown(
   world: WatchWorld,
@@ -126,7 +127,7 @@ async function printBreakdown(
   const ended = Date.parse(entry?.endedAt ?? '');
   const seen = times.doneSeen.get(id) ?? Number.NaN;
   process.stdout.write(
-    `  Ready → run began ${began - times.lastReady} ms, → recording started ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
+    `  Ready → run's time (settle end) ${began - times.lastReady} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
   );
 }
 
