@@ -96,6 +96,19 @@ interface Row {
   verdict: string;
 }
 
+/** When the operator's start of each pod was answered (ms since the epoch), by recording id. */
+function noteStartAnswered(world: WatchWorld): Map<string, number> {
+  const answered = new Map<string, number>();
+  const { server } = world.deps;
+  const start = server.startRecording.bind(server);
+  server.startRecording = async (...args) => {
+    const recording = await start(...args);
+    if (!answered.has(recording.id)) answered.set(recording.id, Date.now());
+    return recording;
+  };
+  return answered;
+}
+
 /** When the operator's status read first answered each recording done (ms since the epoch), by recording id. */
 function noteDoneSeen(world: WatchWorld): Map<string, number> {
   const seen = new Map<string, number>();
@@ -118,7 +131,7 @@ function noteDoneSeen(world: WatchWorld): Map<string, number> {
 async function printBreakdown(
   world: WatchWorld,
   status: RecordingStatus,
-  times: { lastReady: number; at: number; doneSeen: Map<string, number> },
+  times: { lastReady: number; at: number; doneSeen: Map<string, number>; answered: Map<string, number> },
 ) {
   const id = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
   const entry = await world.deps.server.getCatalogEntry(id);
@@ -126,8 +139,9 @@ async function printBreakdown(
   const started = Date.parse(entry?.startedAt ?? '');
   const ended = Date.parse(entry?.endedAt ?? '');
   const seen = times.doneSeen.get(id) ?? Number.NaN;
+  const answered = times.answered.get(id) ?? Number.NaN;
   process.stdout.write(
-    `  Ready → run's time (settle end) ${began - times.lastReady} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
+    `  Ready → start answered ${answered - times.lastReady} ms, → run's time (settle end) ${began - times.lastReady} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
   );
 }
 
@@ -137,7 +151,7 @@ async function measureRollout(
   world: WatchWorld,
   kubelet: RolloutKubelet,
   round: number,
-  doneSeen: Map<string, number>,
+  seen: { doneSeen: Map<string, number>; answered: Map<string, number> },
 ): Promise<Row> {
   const before = await readRecording(kc, world.namespace, 'bench');
   const compared = before.status?.watch?.comparisons?.length ?? 0;
@@ -153,7 +167,7 @@ async function measureRollout(
   const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
   const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
   const latency = at - lastReady;
-  await printBreakdown(world, status, { lastReady, at, doneSeen });
+  await printBreakdown(world, status, { lastReady, at, ...seen });
   process.stdout.write(
     `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)}\n`,
   );
@@ -183,10 +197,10 @@ await runBench('bench:rollout-event', async (bench) => {
     watch: { kind: 'Deployment', name: 'hot', settleSeconds: SETTLE_SECONDS },
   });
   await reconcileUntil(kc, world, (s) => (s.watch?.versions?.length ?? 0) === 1);
-  const doneSeen = noteDoneSeen(world);
+  const seen = { doneSeen: noteDoneSeen(world), answered: noteStartAnswered(world) };
   const rows: Row[] = [];
   for (let round = 0; round < ROUNDS; round++)
-    rows.push(await measureRollout(kc, world, kubelet, round, doneSeen));
+    rows.push(await measureRollout(kc, world, kubelet, round, seen));
   const ratios = rows.map((r) => r.latency / r.budget);
   const worst = Math.max(...ratios);
   process.stdout.write(
