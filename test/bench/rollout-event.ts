@@ -96,17 +96,25 @@ interface Row {
   verdict: string;
 }
 
-/** When the operator's start of each pod was answered (ms since the epoch), by recording id. */
-function noteStartAnswered(world: WatchWorld): Map<string, number> {
-  const answered = new Map<string, number>();
+/** The operator's starts: by pod, when first asked and how many times; by recording id, when answered. */
+interface StartsSeen {
+  asked: Map<string, { first: number; tries: number }>;
+  answered: Map<string, number>;
+}
+
+function noteStarts(world: WatchWorld): StartsSeen {
+  const seen: StartsSeen = { asked: new Map(), answered: new Map() };
   const { server } = world.deps;
   const start = server.startRecording.bind(server);
   server.startRecording = async (...args) => {
+    const pod = args[1];
+    const asked = seen.asked.get(pod) ?? { first: Date.now(), tries: 0 };
+    seen.asked.set(pod, { ...asked, tries: asked.tries + 1 });
     const recording = await start(...args);
-    if (!answered.has(recording.id)) answered.set(recording.id, Date.now());
+    if (!seen.answered.has(recording.id)) seen.answered.set(recording.id, Date.now());
     return recording;
   };
-  return answered;
+  return seen;
 }
 
 /** When the operator's status read first answered each recording done (ms since the epoch), by recording id. */
@@ -131,17 +139,19 @@ function noteDoneSeen(world: WatchWorld): Map<string, number> {
 async function printBreakdown(
   world: WatchWorld,
   status: RecordingStatus,
-  times: { lastReady: number; at: number; doneSeen: Map<string, number>; answered: Map<string, number> },
+  times: { lastReady: number; at: number; doneSeen: Map<string, number>; starts: StartsSeen },
 ) {
-  const id = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
+  const recorded = status.watch?.versions?.[0]?.recordings[0];
+  const id = recorded?.recordingId ?? '';
   const entry = await world.deps.server.getCatalogEntry(id);
-  const began = Date.parse(status.lastRunTime ?? '');
-  const started = Date.parse(entry?.startedAt ?? '');
-  const ended = Date.parse(entry?.endedAt ?? '');
+  const time = (text: string | undefined) => Date.parse(text ?? '');
+  const [began, started, ended] = [time(status.lastRunTime), time(entry?.startedAt), time(entry?.endedAt)];
   const seen = times.doneSeen.get(id) ?? Number.NaN;
-  const answered = times.answered.get(id) ?? Number.NaN;
+  const asked = times.starts.asked.get(recorded?.pod ?? '') ?? { first: Number.NaN, tries: 0 };
+  const answered = times.starts.answered.get(id) ?? Number.NaN;
+  const ready = times.lastReady;
   process.stdout.write(
-    `  Ready → start answered ${answered - times.lastReady} ms, → run's time (settle end) ${began - times.lastReady} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
+    `  Ready → start asked ${asked.first - ready} ms (${asked.tries} tries), answered ${answered - ready} ms; Ready → run's time (settle end) ${began - ready} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
   );
 }
 
@@ -151,7 +161,7 @@ async function measureRollout(
   world: WatchWorld,
   kubelet: RolloutKubelet,
   round: number,
-  seen: { doneSeen: Map<string, number>; answered: Map<string, number> },
+  seen: { doneSeen: Map<string, number>; starts: StartsSeen },
 ): Promise<Row> {
   const before = await readRecording(kc, world.namespace, 'bench');
   const compared = before.status?.watch?.comparisons?.length ?? 0;
@@ -197,7 +207,7 @@ await runBench('bench:rollout-event', async (bench) => {
     watch: { kind: 'Deployment', name: 'hot', settleSeconds: SETTLE_SECONDS },
   });
   await reconcileUntil(kc, world, (s) => (s.watch?.versions?.length ?? 0) === 1);
-  const seen = { doneSeen: noteDoneSeen(world), answered: noteStartAnswered(world) };
+  const seen = { doneSeen: noteDoneSeen(world), starts: noteStarts(world) };
   const rows: Row[] = [];
   for (let round = 0; round < ROUNDS; round++)
     rows.push(await measureRollout(kc, world, kubelet, round, seen));

@@ -25,7 +25,7 @@ import { addMmapEvents, readLeaderlessMappings, type ProcessMaps } from './perf-
 import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
-import type { RecordingPlan } from './perf-plan.ts';
+import { aheadOnly, type RecordingPlan } from './perf-plan.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
 
 export interface PerfProfilerDeps {
@@ -147,7 +147,7 @@ function startPerf(
       isUnreadable: (pid) => deps.isMapsUnreadable?.(pid) ?? Promise.resolve(false),
       warn: (message) => run.report({ type: 'warning', message }),
     },
-    plan.perf,
+    aheadOnly(plan.perf, timers.now()),
     targets,
   );
   // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
