@@ -34,6 +34,7 @@ function runLater(
     if (settle === undefined) return;
     const { resolve, reject } = settle;
     try {
+      context.report({ type: 'sampling', at: new Date(timers.now()) });
       run = planned.run(context);
       run.done.then(resolve, reject);
     } catch (error) {

@@ -139,6 +139,10 @@ export function applyEvent(status: RecordingStatus, event: StatusEvent): Recordi
       const { stage: _finished, ...rest } = status;
       return { ...rest, state: 'done', progress: 1, endedAt: event.at.toISOString() };
     }
+    case 'sampling':
+      // Only while recording: a stop that came first keeps the end's own dates.
+      if (status.state !== 'recording') throw new TransitionError(status, event);
+      return { ...status, startedAt: event.at.toISOString() };
     case 'failed':
       if (!isActive(status)) throw new TransitionError(status, event);
       return { ...status, state: 'failed', error: event.error, endedAt: event.at.toISOString() };

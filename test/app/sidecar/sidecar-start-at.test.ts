@@ -75,7 +75,10 @@ describe('sidecar start asked ahead (startAt)', () => {
     await new Promise((resolve) => setTimeout(resolve, at - Date.now() + 150));
     assert.equal(fake.runs.length, 1);
     assert.ok((fake.runs[0] ?? 0) >= at - 5, `run at ${fake.runs[0]}, asked for ${at}`);
-    assert.equal((await fixture.read(id)).startsAt, undefined, 'no longer waiting');
+    const running = await fixture.read(id);
+    assert.equal(running.startsAt, undefined, 'no longer waiting');
+    const startedAt = Date.parse(running.startedAt);
+    assert.ok(startedAt >= at && startedAt <= (fake.runs[0] ?? 0), 'dated when the profiler was run');
     await fixture.app.inject({ method: 'POST', url: `/recordings/${id}/stop`, headers: auth });
     await fixture.controller.settled();
     const done = await fixture.read(id);

@@ -132,6 +132,18 @@ describe('recording state machine', () => {
     assert.equal(sampling.progress, overallProgress('record', 0.5));
   });
 
+  it('dates a recording at its real start of sampling once the profiler says it began (sampling)', () => {
+    const began = new Date('2026-01-01T00:00:00.480Z');
+    const sampling = applyEvent(fresh(), { type: 'sampling', at: began });
+    assert.equal(sampling.startedAt, began.toISOString());
+    assert.equal(
+      withLiveProgress(sampling, new Date('2026-01-01T00:00:00.400Z')).startsAt,
+      began.toISOString(),
+    );
+    const processing = applyEvent(sampling, { type: 'stage', stage: 'script' });
+    assert.throws(() => applyEvent(processing, { type: 'sampling', at: began }), TransitionError);
+  });
+
   it('dates a start whose startAt has passed now: a past one means now', () => {
     const past = validateRecordingParams({ pid: 42, startAt: '2025-12-31T23:00:00Z' }, DEFAULT_LIMITS);
     const status = beginRecording({ id: 'r1', params: past, targets: [], now: start });
