@@ -30,6 +30,8 @@ if [[ ! -x $home/bin/node ]]; then
   "$work/package/bin/node" -e '' || die "the Node $NODE_VERSION binary from $package does not run here"
   rm -rf "$home.partial" && mkdir -p "$home.partial" && mv "$work/package/bin" "$work/package/LICENSE" "$home.partial/"
   rm -rf "$home" && mv "$home.partial" "$home"
+  # The EXIT trap does not run past the exec below: the package's 51 MB go now.
+  rm -rf "$work" && trap - EXIT
 fi
 echo "furnace: this machine has Node $have; running with Node $NODE_VERSION from the npm package $package ($home)" >&2
 PATH="$home/bin:$PATH" exec "$@"

@@ -66,12 +66,14 @@ fi
 # `setup.sh --system` stops here: what the background builds need is in place (.ci/run starts them before npm ci).
 [[ ${1:-} != --system ]] || exit 0
 
-# npm dependencies: reinstall when the lockfile changed since the last install.
+# npm dependencies: reinstall when the lockfile changed since the last install. npm runs on the Node that
+# runs them (24, fetched first by with-node24.sh where the machine's is older, as `npm start` installs), so
+# its engine check sees that Node, not the machine's.
 stamp=node_modules/.furnace-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
   echo "furnace test setup: npm ci" >&2
-  npm ci --no-audit --no-fund >/dev/null || die "npm ci failed (is the npm registry reachable?)"
+  bash scripts/with-node24.sh npm ci --no-audit --no-fund >/dev/null || die "npm ci failed (is the npm registry reachable?)"
   echo "$want" >"$stamp"
 fi
 

@@ -4,7 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
 import { ARTIFACT_NAMES } from '../../core/contract/names.ts';
-import { PROFILE_TYPES } from '../../core/contract/profile-types.ts';
+import { PROFILE_TYPES, type ProfileType } from '../../core/contract/profile-types.ts';
 import {
   RECORDING_ID_PATTERN,
   RECORDING_STATES,
@@ -136,7 +136,7 @@ export interface EntryView {
   pod: string;
   container?: string;
   state: RecordingStatus['state'];
-  params: { profile?: string; durationSeconds?: number; frequency?: number };
+  params: { profile?: ProfileType; durationSeconds?: number; frequency?: number };
   startedAt: string;
   endedAt?: string;
   error?: string;

@@ -1,16 +1,26 @@
 // A recording's artifacts as MCP resources, `furnace://recordings/<namespace>/<id>/<artifact>`: the
 // folded stacks and the SVG flame graph as text (control characters replaced), pprof as a blob. Each is
-// read through Furnace with the user's rights, and none larger than MAX_RESOURCE_BYTES is read.
+// read through Furnace with the user's rights, and none larger than MAX_RESOURCE_BYTES is read. An answer
+// travels as one line of JSON, and MCP clients over stdio (the SDK's among them) close the connection on
+// a line longer than the SDK's read buffer: an artifact whose encoding would be longer is refused instead.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { RECORDING_ID_PATTERN } from '../../core/contract/recording.ts';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import { printable } from '../safe-output.ts';
+import { FORMATS } from '../verbs.ts';
 import { OBJECT_NAME_PATTERN } from './answer-schemas.ts';
 import { getEntry, openArtifact } from './furnace-reads.ts';
 import type { ToolContext } from './tool-context.ts';
 
 export const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The most bytes a resource's contents take as JSON: the SDK's stdio read buffer (10 MiB), less room for
+ * the JSON-RPC envelope. pprof's base64 makes 4 bytes of 3, so a blob fits up to about 7.4 MiB.
+ */
+export const MAX_RESOURCE_MESSAGE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE - 64 * 1024;
 
 /** The artifacts offered as resources and how each is carried. */
 export const RESOURCE_ARTIFACTS: Partial<
@@ -71,13 +81,25 @@ async function readArtifact(
   const stream = await openArtifact(api, namespace, id, artifact);
   const bytes = await readCapped(stream, `${artifact} of ${id}`);
   const base = { uri: uri.href, mimeType: kind.mimeType };
-  return {
-    contents: [
-      kind.text
-        ? { ...base, text: printable(bytes.toString('utf8')) }
-        : { ...base, blob: bytes.toString('base64') },
-    ],
-  };
+  const content = kind.text
+    ? { ...base, text: printable(bytes.toString('utf8')) }
+    : { ...base, blob: bytes.toString('base64') };
+  const encoded = Buffer.byteLength(JSON.stringify(content));
+  if (encoded > MAX_RESOURCE_MESSAGE_BYTES)
+    throw tooLargeForOneMessage(context, { namespace, id, artifact }, encoded);
+  return { contents: [content] };
+}
+
+function tooLargeForOneMessage(
+  context: ToolContext,
+  { namespace, id, artifact }: { namespace: string; id: string; artifact: ArtifactName },
+  encoded: number,
+): Error {
+  const format = Object.entries(FORMATS).find(([, name]) => name === artifact)?.[0] ?? artifact;
+  const download = `kubectl furnace download ${id} -n ${namespace} --format ${format}${context.connectionFlags}`;
+  return new Error(
+    `${artifact} of ${id} takes ${encoded} bytes as a resource, more than the ${MAX_RESOURCE_MESSAGE_BYTES} one MCP message over stdio may carry; download it instead: ${download}`,
+  );
 }
 
 export function registerArtifactResources(server: McpServer, context: ToolContext): void {

@@ -3,7 +3,9 @@
 // method gives it (regressed, improved, unchanged, not comparable), fed by the assistant's streaming
 // tallies instead of whole folded stacks. Deterministic, like the summary.
 import type { FunctionCounts } from '../../core/compare/function-counts.ts';
+import type { Verdict } from '../../core/compare/comparison-types.ts';
 import { compareCounts, type FunctionComparison } from '../../core/compare/regression.ts';
+import type { ProfileType } from '../../core/contract/profile-types.ts';
 import type { EntryView } from './answer-schemas.ts';
 import { formatShare, quoted } from './bounded-text.ts';
 import { shownName, type StackTally } from './stack-tally.ts';
@@ -20,7 +22,7 @@ export interface FunctionChange {
   beforeTotalShare: number;
   afterTotalShare: number;
   /** regressed, improved, unchanged or not-comparable, as core/compare decides; not-tested but for cpu. */
-  verdict: string;
+  verdict: Verdict | 'not-tested';
   /** The z of its log odds ratio against the unchanged rest, and its Benjamini–Hochberg q. */
   z: number;
   q: number;
@@ -29,9 +31,9 @@ export interface FunctionChange {
 export interface ProfileComparison {
   before: { id: string; namespace: string; pod: string; totalSamples: number };
   after: { id: string; namespace: string; pod: string; totalSamples: number };
-  profile: string;
+  profile: ProfileType;
   /** The whole comparison's verdict and why it could not compare, if it could not. */
-  verdict: string;
+  verdict: Verdict | 'not-tested';
   reasons: string[];
   /** How the unchanged rest of the program's share moved (after/before; 1 when nothing moved). */
   background: number;

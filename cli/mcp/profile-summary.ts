@@ -2,6 +2,7 @@
 // the heaviest stacks from root to leaf and the recording's own diagnoses, each with shares and sample
 // counts. Deterministic: the same profile gives the same text and structure, byte for byte.
 import { boundedMessage, boundedName, formatShare, quoted } from './bounded-text.ts';
+import type { ProfileType } from '../../core/contract/profile-types.ts';
 import type { EntryView } from './answer-schemas.ts';
 import { heaviestEntries, shownName, type StackTally } from './stack-tally.ts';
 
@@ -47,7 +48,7 @@ export interface ProfileSummary {
   id: string;
   namespace: string;
   pod: string;
-  profile: string;
+  profile: ProfileType;
   totalSamples: number;
   uniqueStacks: number;
   functions: number;

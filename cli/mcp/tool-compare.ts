@@ -1,6 +1,7 @@
 // The `compare` tool: what grew and shrank between two recordings of one profile type, or between a
 // recording and its workload's earlier ones (the recording before a rollout and the pinned baseline, as the
-// server finds them for the UI and the rollout watch). Deterministic text and structured content.
+// server finds them for the UI and the rollout watch). Deterministic text and structured content; both
+// ways answer one shape (tool-outputs.ts): `kind`, the later recording, and a list of comparisons.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { EntryView } from './answer-schemas.ts';
 import { workloadEarlier } from './furnace-reads.ts';
@@ -18,6 +19,7 @@ import {
   type ToolExtra,
   uiLink,
 } from './tool-context.ts';
+import { compareOutput, type CompareOutput, type ComparisonOutput } from './tool-outputs.ts';
 
 interface CompareArgs {
   before?: string | undefined;
@@ -29,10 +31,11 @@ interface CompareArgs {
 
 type Tallied = { entry: EntryView; tally: StackTally };
 
-const AGAINST = {
+const AGAINST: Readonly<Record<ComparisonOutput['against'], string>> = {
+  chosen: 'the recording named as before',
   previous: 'the recording of its workload before it (the version before the rollout)',
   baseline: "its workload's pinned baseline",
-} as const;
+};
 
 function compared(before: Tallied, after: Tallied, top: number): ProfileComparison {
   const [b, a] = [before.entry.params.profile ?? 'cpu', after.entry.params.profile ?? 'cpu'];
@@ -56,7 +59,7 @@ async function compareWithWorkload(
   const api = context.api();
   const { namespace, id, pod } = after.entry;
   const found = await workloadEarlier(api, namespace, id);
-  const comparisons: (ProfileComparison & { against: keyof typeof AGAINST; diff: string })[] = [];
+  const comparisons: ComparisonOutput[] = [];
   for (const earlier of found.earlier) {
     const before = await tallyRecording(
       api,
@@ -85,7 +88,13 @@ async function compareWithWorkload(
       comparisonText(c),
     ]),
   ].join('\n');
-  return answer(text, { after: { id, namespace, pod }, workload, comparisons });
+  const structured: CompareOutput = {
+    kind: 'workload',
+    after: { id, namespace, pod },
+    workload,
+    comparisons,
+  };
+  return answer(text, structured);
 }
 
 export function registerCompareTool(server: McpServer, context: ToolContext): void {
@@ -112,6 +121,7 @@ export function registerCompareTool(server: McpServer, context: ToolContext): vo
         ),
         top: topField.describe('Functions in each list (default 10)'),
       },
+      outputSchema: compareOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded(async (args: CompareArgs, extra: ToolExtra) => {
@@ -135,7 +145,13 @@ export function registerCompareTool(server: McpServer, context: ToolContext): vo
       );
       const comparison = compared(before, after, top);
       const diff = uiLink(context, diffPath(before.entry.id, after.entry.id));
-      return answer(`${comparisonText(comparison)}\nDiff graph: ${diff}`, { ...comparison, diff });
+      const { id, namespace: afterNamespace, pod } = after.entry;
+      const structured: CompareOutput = {
+        kind: 'chosen',
+        after: { id, namespace: afterNamespace, pod },
+        comparisons: [{ against: 'chosen', ...comparison, diff }],
+      };
+      return answer(`${comparisonText(comparison)}\nDiff graph: ${diff}`, structured);
     }),
   );
 }

@@ -6,6 +6,7 @@ import { RECORDING_ID_PATTERN } from '../../core/contract/recording.ts';
 import { ApiError, type FurnaceApi } from '../kube-api.ts';
 import { OBJECT_NAME_PATTERN } from './answer-schemas.ts';
 import { boundedMessage, boundedText } from './bounded-text.ts';
+import { MAX_TOP } from './tool-outputs.ts';
 
 export interface ToolContext {
   /** Connects on first use. */
@@ -27,7 +28,7 @@ export const namespaceField = z
   .describe("The namespace (default: the one furnace mcp was started with, else the kubeconfig context's)");
 
 /** How many functions a top list holds. */
-export const topField = z.number().int().min(1).max(50).optional();
+export const topField = z.number().int().min(1).max(MAX_TOP).optional();
 
 export const idField = (what: string) => z.string().regex(new RegExp(RECORDING_ID_PATTERN)).describe(what);
 
@@ -41,7 +42,10 @@ export function diffPath(before: string, after: string): string {
   return `/compare/${encodeURIComponent(before)}/${encodeURIComponent(after)}`;
 }
 
-/** A tool's answer: text for the model, and the same as structured content. */
+/**
+ * A tool's answer: text for the model (and for clients that read no structured content), and the same
+ * as structured content, which the SDK checks against the tool's outputSchema (tool-outputs.ts).
+ */
 export function answer(text: string, structured: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: boundedText(text) }], structuredContent: structured };
 }

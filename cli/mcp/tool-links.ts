@@ -6,6 +6,7 @@ import { RESOURCE_ARTIFACTS, resourceUri } from './artifact-resources.ts';
 import { getEntry } from './furnace-reads.ts';
 import { diffPath, guarded, idField, namespaceField, uiLink, type ToolContext } from './tool-context.ts';
 import { boundedText } from './bounded-text.ts';
+import { linksOutput, type LinksOutput } from './tool-outputs.ts';
 
 interface LinksArgs {
   id: string;
@@ -26,6 +27,7 @@ export function registerLinksTool(server: McpServer, context: ToolContext): void
         namespace: namespaceField,
         compareWith: idField('An earlier recording to show the diff from').optional(),
       },
+      outputSchema: linksOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded(async (args: LinksArgs): Promise<CallToolResult> => {
@@ -37,13 +39,25 @@ export function registerLinksTool(server: McpServer, context: ToolContext): void
       const open = `kubectl furnace open ${entry.id}${context.connectionFlags}`;
       const artifacts = entry.artifacts
         .filter((a) => RESOURCE_ARTIFACTS[a.name] !== undefined)
-        .map((a) => ({ name: a.name, bytes: a.bytes, uri: resourceUri(namespace, entry.id, a.name) }));
+        .map((a): LinksOutput['artifacts'][number] => ({
+          name: a.name,
+          bytes: a.bytes,
+          uri: resourceUri(namespace, entry.id, a.name),
+        }));
       const lines = [
         `Flame graph of ${entry.id}: ${graph}${context.uiBase === undefined ? ` (a path of the web UI; \`${open}\` opens it)` : ''}`,
         ...(diff === undefined ? [] : [`Diff graph ${args.compareWith} → ${entry.id}: ${diff}`]),
         'Artifacts (resources):',
         ...artifacts.map((a) => `  ${a.uri} (${a.bytes} bytes)`),
       ];
+      const structured: LinksOutput = {
+        id: entry.id,
+        namespace,
+        graph,
+        ...(diff === undefined ? {} : { diff }),
+        open,
+        artifacts,
+      };
       return {
         content: [
           { type: 'text', text: boundedText(lines.join('\n')) },
@@ -55,14 +69,7 @@ export function registerLinksTool(server: McpServer, context: ToolContext): void
             description: `${RESOURCE_ARTIFACTS[a.name]?.title ?? a.name} of recording ${entry.id}`,
           })),
         ],
-        structuredContent: {
-          id: entry.id,
-          namespace,
-          graph,
-          ...(diff === undefined ? {} : { diff }),
-          open,
-          artifacts,
-        },
+        structuredContent: structured,
       };
     }),
   );

@@ -8,30 +8,21 @@ import type { EntryView, PodView } from './answer-schemas.ts';
 import { boundedName, quoted } from './bounded-text.ts';
 import { listContainers, listPods, listProcesses, listRecordings } from './furnace-reads.ts';
 import { answer, guarded, namespaceField, type ToolContext } from './tool-context.ts';
+import {
+  listOutput,
+  MAX_LISTED_PODS,
+  MAX_LISTED_RECORDINGS,
+  PROCESSES_PER_POD,
+  type ListOutput,
+} from './tool-outputs.ts';
 
-/** The most pods listed; with more, the answer says how many were left out. */
-export const MAX_LISTED_PODS = 200;
 /** Containers are looked up for at most this many pods (one call each). */
 const CONTAINER_LOOKUPS = 10;
-/** Process names shown per pod. */
-const PROCESSES_PER_POD = 10;
 
-interface RunningProcess {
-  pid: number;
-  comm: string;
-  container?: string;
-  cpuPercent: number;
-}
-
-interface PodRow {
-  namespace: string;
-  pod: string;
-  mode: string;
-  containers?: string[];
-  /** Busiest first, PROCESSES_PER_POD at most; absent when the user may not record there. */
-  processesRunning?: RunningProcess[];
-  processesSeen: string[];
-}
+type PodRow = ListOutput['pods'][number];
+/** Busiest first, PROCESSES_PER_POD at most; absent when the user may not record there. */
+type RunningProcess = NonNullable<PodRow['processesRunning']>[number];
+type RecordingRow = ListOutput['recordings'][number];
 
 /** The pod's processes now, or undefined when they cannot be read (a viewer may not: it needs create). */
 async function runningProcesses(api: FurnaceApi, namespace: string, pod: string) {
@@ -44,7 +35,7 @@ async function runningProcesses(api: FurnaceApi, namespace: string, pod: string)
   }));
 }
 
-function recordingRow(e: EntryView) {
+function recordingRow(e: EntryView): RecordingRow {
   return {
     id: e.id,
     namespace: e.namespace,
@@ -97,12 +88,7 @@ async function podRows(
   return rows;
 }
 
-function listText(
-  pods: PodRow[],
-  podCount: number,
-  recordings: ReturnType<typeof recordingRow>[],
-  more: boolean,
-): string {
+function listText(pods: PodRow[], podCount: number, recordings: RecordingRow[], more: boolean): string {
   const namespaces = [...new Set(pods.map((p) => p.namespace))].sort();
   const lines = [
     `Namespaces with pods you may record: ${namespaces.join(', ') || 'none'}`,
@@ -145,10 +131,11 @@ export function registerListTool(server: McpServer, context: ToolContext): void 
           .number()
           .int()
           .min(0)
-          .max(200)
+          .max(MAX_LISTED_RECORDINGS)
           .optional()
           .describe('How many recordings to list (default 20)'),
       },
+      outputSchema: listOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded(
@@ -163,14 +150,15 @@ export function registerListTool(server: McpServer, context: ToolContext): void 
         const listed = await listRecordings(api, namespace, args.recordings ?? 20);
         const rows = await podRows(api, pods, namespace, processesSeen(listed.items));
         const recordings = listed.items.map(recordingRow);
-        return answer(listText(rows, pods.length, recordings, listed.more), {
+        const structured: ListOutput = {
           namespace: namespace ?? null,
           namespaces: [...new Set(pods.map((p) => p.namespace))].sort(),
           pods: rows,
           podCount: pods.length,
           recordings,
           moreRecordings: listed.more,
-        });
+        };
+        return answer(listText(rows, pods.length, recordings, listed.more), structured);
       },
     ),
   );

@@ -15,6 +15,7 @@ import { OBJECT_NAME_PATTERN, checked } from './answer-schemas.ts';
 import { boundedMessage } from './bounded-text.ts';
 import { podRecordingsPath } from './furnace-reads.ts';
 import { answer, guarded, namespaceField, type ToolContext, type ToolExtra } from './tool-context.ts';
+import { recordOutput, type RecordOutput } from './tool-outputs.ts';
 
 const inputSchema = {
   namespace: namespaceField,
@@ -142,6 +143,7 @@ export function registerRecordTool(server: McpServer, context: ToolContext): voi
         'notifications while it runs, and stops early (keeping what was sampled) when cancelled. Returns the ' +
         'recording id for `summarize`, `compare` and `links`. It starts a profiler in the pod; it changes no workload.',
       inputSchema,
+      outputSchema: recordOutput,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
@@ -161,18 +163,18 @@ export function registerRecordTool(server: McpServer, context: ToolContext): voi
       const durationSeconds = Number(body.durationSeconds);
       const signals = { extra, closing: context.closing };
       const status = await follow(api, path, { status: started, at, durationSeconds }, signals);
-      const where = `${namespace}/${args.pod}`;
+      const structured: RecordOutput = {
+        id: status.id,
+        namespace,
+        pod: args.pod,
+        state: status.state,
+        samples: status.samples ?? 0,
+        ...(status.endReason === undefined ? {} : { endReason: boundedMessage(status.endReason) }),
+        warnings: (status.warnings ?? []).map((w) => boundedMessage(w)),
+        artifacts: status.artifacts,
+      };
       return {
-        ...answer(recordText(status, where), {
-          id: status.id,
-          namespace,
-          pod: args.pod,
-          state: status.state,
-          samples: status.samples ?? 0,
-          ...(status.endReason === undefined ? {} : { endReason: boundedMessage(status.endReason) }),
-          warnings: (status.warnings ?? []).map((w) => boundedMessage(w)),
-          artifacts: status.artifacts,
-        }),
+        ...answer(recordText(status, `${namespace}/${args.pod}`), structured),
         ...(status.state === 'failed' ? { isError: true } : {}),
       };
     }),

@@ -13,6 +13,7 @@ import {
   type ToolContext,
   type ToolExtra,
 } from './tool-context.ts';
+import { MAX_PATHS, summarizeOutput, type SummarizeOutput } from './tool-outputs.ts';
 
 export function registerSummarizeTool(server: McpServer, context: ToolContext): void {
   server.registerTool(
@@ -28,8 +29,15 @@ export function registerSummarizeTool(server: McpServer, context: ToolContext): 
         id: idField('The recording id (from `record` or `list`)'),
         namespace: namespaceField,
         top: topField.describe('Functions in each top list (default 10)'),
-        paths: z.number().int().min(0).max(20).optional().describe('Heaviest stacks shown (default 5)'),
+        paths: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_PATHS)
+          .optional()
+          .describe('Heaviest stacks shown (default 5)'),
       },
+      outputSchema: summarizeOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded(
@@ -54,7 +62,8 @@ export function registerSummarizeTool(server: McpServer, context: ToolContext): 
           { heaviestKept: limits.paths, signal: extra.signal },
         );
         const summary = summarizeTally(entry, tally, limits);
-        return answer(summaryText(summary), { ...summary });
+        const structured: SummarizeOutput = { ...summary };
+        return answer(summaryText(summary), structured);
       },
     ),
   );

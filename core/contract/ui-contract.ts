@@ -18,7 +18,14 @@ export const SESSION_COOKIE = 'furnace_session';
 
 /** `GET|POST|DELETE /api/v1/session`. */
 export interface SessionView {
+  /** The auth mode. */
   mode: 'kubernetes' | 'proxy' | 'none';
+  /**
+   * The server runs local mode (`npm start`: one recorder, this machine's processes, no workloads) rather
+   * than in a cluster. Said by the server, which knows from its start: a cluster may have a namespace
+   * named `local` too.
+   */
+  local: boolean;
   signedIn: boolean;
   user?: string;
   groups?: string[];

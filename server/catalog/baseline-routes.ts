@@ -1,7 +1,8 @@
 // PUT and DELETE /api/v1/recordings/:id/baseline: pin a finished recording as the baseline of a workload
-// (`{"workload": "deployment/web"}`), which later recordings of that workload are compared with; one
-// baseline per workload and namespace, so pinning another unpins the one before. The entry's `baselineOf`
-// says it (docs/regressions.md). Pinning needs `create` on recordings in the recording's namespace.
+// (`{"workload": "deployment/web"}`; in local mode `{}`, the program it recorded), which later recordings
+// of that workload are compared with; one baseline per workload and namespace, so pinning another unpins
+// the one before. The entry's `baselineOf` says it (docs/regressions.md). Pinning needs `create` on
+// recordings in the recording's namespace.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
@@ -11,6 +12,7 @@ import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { catalogEntrySchema } from './catalog-schemas.ts';
 import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
+import type { WorkloadNaming } from './workload-naming.ts';
 
 function catalogued(catalog: Catalog, id: string): CatalogEntry {
   const entry = catalog.get(id);
@@ -27,7 +29,6 @@ const idParams = {
 const pinBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['workload'],
   properties: { workload: { type: 'string', maxLength: 320, pattern: WORKLOAD_PATTERN } },
 } as const;
 
@@ -39,7 +40,11 @@ const PIN_GUARD: RouteGuard = {
   },
 };
 
-export function registerBaselineRoutes(app: FastifyInstance, catalog: Catalog): void {
+export function registerBaselineRoutes(
+  app: FastifyInstance,
+  catalog: Catalog,
+  workloads: WorkloadNaming,
+): void {
   typedRoutes(app).put(
     '/api/v1/recordings/:id/baseline',
     {
@@ -48,13 +53,13 @@ export function registerBaselineRoutes(app: FastifyInstance, catalog: Catalog): 
     },
     async (request) => {
       const entry = catalogued(catalog, request.params.id);
-      const { workload } = request.body;
       if (entry.state !== 'done')
         throw new FurnaceError(
           'ERR_INVALID_PARAMETER',
           `recording ${entry.id} is ${entry.state}: only a finished recording (state done) can be a baseline`,
           { field: 'id', value: entry.id, state: entry.state },
         );
+      const workload = workloads.pinKey(entry, request.body.workload);
       for (const other of catalog.entries({ namespace: entry.namespace }))
         if (other.id !== entry.id && other.baselineOf === workload)
           await catalog.setBaselineOf(other.id, undefined);

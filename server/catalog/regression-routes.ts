@@ -17,7 +17,7 @@ import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { MAX_MERGED_BYTES, readFolded, sizedEntries } from './merged-artifacts.ts';
 import { regressionAnswerSchema } from './regression-schema.ts';
-import { workloadRecordings } from './workload-recordings.ts';
+import type { WorkloadNaming } from './workload-naming.ts';
 
 const CACHED = 256;
 
@@ -35,7 +35,11 @@ const regressionQuery = {
 
 const READ_GUARD: RouteGuard = { authorize: { verb: 'get', namespace: { recordingsIn: 'params' } } };
 
-export function registerRegressionRoutes(app: FastifyInstance, catalog: Catalog): void {
+export function registerRegressionRoutes(
+  app: FastifyInstance,
+  catalog: Catalog,
+  workloads: WorkloadNaming,
+): void {
   const cache = new Map<string, ProfileComparison>();
   let queue: Promise<unknown> = Promise.resolve();
   const compare: Compare = async (before, after) => {
@@ -63,15 +67,21 @@ export function registerRegressionRoutes(app: FastifyInstance, catalog: Catalog)
       },
       config: { guard: READ_GUARD },
     },
-    async (request) => answerRegression(catalog, compare, request.params.id, request.query.against),
+    async (request) =>
+      answerRegression({ catalog, compare, workloads }, request.params.id, request.query.against),
   );
 }
 
 type Compare = (before: CatalogEntry, after: CatalogEntry) => Promise<ProfileComparison>;
 
+interface Answering {
+  catalog: Catalog;
+  compare: Compare;
+  workloads: WorkloadNaming;
+}
+
 async function answerRegression(
-  catalog: Catalog,
-  compare: Compare,
+  { catalog, compare, workloads }: Answering,
   id: string,
   against: string | undefined,
 ): Promise<RegressionAnswer> {
@@ -84,7 +94,7 @@ async function answerRegression(
     answer.comparisons.push({ kind: 'chosen', against, ...(await compare(other, entry)) });
     return answer;
   }
-  const { workload, baseline, previous } = workloadRecordings(
+  const { workload, baseline, previous } = workloads.recordingsOf(
     entry,
     catalog.entries({ namespace: entry.namespace }),
   );

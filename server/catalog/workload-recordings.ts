@@ -20,13 +20,7 @@ export interface WorkloadRecordings {
  * pattern, started before it.
  */
 export function workloadRecordings(entry: CatalogEntry, entries: Iterable<CatalogEntry>): WorkloadRecordings {
-  const all = [...entries].filter(
-    (other) =>
-      other.id !== entry.id &&
-      other.namespace === entry.namespace &&
-      other.state === 'done' &&
-      profileOf(other.params) === profileOf(entry.params),
-  );
+  const all = comparableWith(entry, entries);
   const baseline = all.find(
     (other) => other.baselineOf !== undefined && isPodOf(entry.pod, other.baselineOf),
   );
@@ -46,4 +40,15 @@ export function workloadRecordings(entry: CatalogEntry, entries: Iterable<Catalo
     ...(baseline?.baselineOf !== undefined ? { workload: baseline.baselineOf, baseline } : {}),
     ...(previous ? { previous } : {}),
   };
+}
+
+/** The other finished recordings of `entry`'s namespace and profile type among `entries`, in their order. */
+export function comparableWith(entry: CatalogEntry, entries: Iterable<CatalogEntry>): CatalogEntry[] {
+  return [...entries].filter(
+    (other) =>
+      other.id !== entry.id &&
+      other.namespace === entry.namespace &&
+      other.state === 'done' &&
+      profileOf(other.params) === profileOf(entry.params),
+  );
 }

@@ -3,8 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { registerBaselineRoutes } from './baseline-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { registerRegressionRoutes } from './regression-routes.ts';
+import type { WorkloadNaming } from './workload-naming.ts';
 
-export function registerWorkloadRoutes(app: FastifyInstance, catalog: Catalog): void {
-  registerBaselineRoutes(app, catalog);
-  registerRegressionRoutes(app, catalog);
+/** `workloads`: what a recording is a recording of, a pod's workload in a cluster or a program in local mode. */
+export function registerWorkloadRoutes(
+  app: FastifyInstance,
+  catalog: Catalog,
+  workloads: WorkloadNaming,
+): void {
+  registerBaselineRoutes(app, catalog, workloads);
+  registerRegressionRoutes(app, catalog, workloads);
 }

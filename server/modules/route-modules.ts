@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { createAccess } from '../auth/access.ts';
+import { localPrograms, podWorkloads } from '../catalog/workload-naming.ts';
 import { limitsFor } from '../config/config.ts';
 import { newRegistrationSecret } from '../local-mode.ts';
 import { createRecordingsState } from '../proxy/recordings-state.ts';
@@ -106,6 +107,7 @@ export const recordingsModule: Module = {
       agentUploader: agent ? agent.uploaderOf : () => undefined,
       agents: agent?.routing,
       isLeader: () => leader.isLeader(),
+      workloads: base.local ? localPrograms : podWorkloads,
     });
     // Each replica's own memory; retention is a leader's chore (server/leader/chores.ts).
     const sweeps = setInterval(() => state.sweep(), SWEEP_EVERY_MS).unref();
@@ -122,6 +124,7 @@ export const uiModule: Module = {
     const agents = get('agent')?.routing;
     const deps = {
       ...{ access: get('auth'), registry: get('recorders').sidecars, registration: get('registration').mode },
+      local: base.local,
       limitsFor: (namespace: string) => limitsFor(config, namespace),
       ...(agents ? { agents } : {}),
     };

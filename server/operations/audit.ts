@@ -29,7 +29,10 @@ export interface AuditRecord {
   /** The symbol file an upload or delete names. */
   buildId?: string;
   params?: unknown;
+  /** The status of a refused call, 400 or more. */
   outcome?: number;
+  /** The code the recorder gave its refusal, made fit for a log line (no control characters, bounded). */
+  code?: string;
 }
 
 export function writeAudit(log: FastifyBaseLogger, record: AuditRecord): void {

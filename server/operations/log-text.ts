@@ -1,5 +1,5 @@
 // Log format `text`: what a person at a terminal reads in local mode — registrations, recordings
-// started, stopped, finished and deleted, warnings and errors — instead of one JSON line per request.
+// started, stopped, symbolized again, finished and deleted, warnings and errors — instead of one JSON line per request.
 // The server's pino still produces JSON; this turns each line into a short sentence or drops it.
 import { Writable } from 'node:stream';
 
@@ -38,30 +38,61 @@ function podOf(record: LogRecord): string {
   return `${text(record.namespace) ?? '?'}/${text(record.pod) ?? '?'}`;
 }
 
+/** What an audit line's sentence is made of. */
+interface AuditWords {
+  where: string;
+  id: string | undefined;
+  user: string | undefined;
+  /** ` by <user>`, or nothing. */
+  by: string;
+  /** `recording <id>`. */
+  recording: string;
+  params: unknown;
+}
+
+/** Per narrated action: the sentence when it was done, and when it was refused (`refusal`: `409`, `400 ERR_…`). */
+const AUDIT_SENTENCES: Record<
+  string,
+  [(w: AuditWords) => string, (w: AuditWords, refusal: string) => string]
+> = {
+  start: [
+    (w) => `recording ${w.id ?? ''}${w.id ? ' ' : ''}started on ${w.where}${w.by}${describeParams(w.params)}`,
+    (w, refusal) => `start on ${w.where}${w.by}${describeParams(w.params)} refused (${refusal})`,
+  ],
+  stop: [
+    (w) => `${w.recording} on ${w.where} stopped early${w.by}`,
+    (w, refusal) => `stop of ${w.recording} on ${w.where}${w.by} refused (${refusal})`,
+  ],
+  resymbolize: [
+    (w) => `${w.recording} on ${w.where}: symbolizing again${w.user ? `, asked by ${w.user}` : ''}`,
+    (w, refusal) => `resymbolize of ${w.recording} on ${w.where}${w.by} refused (${refusal})`,
+  ],
+  delete: [
+    (w) => `${w.recording} deleted${w.by}`,
+    (w, refusal) => `delete of ${w.recording}${w.by} refused (${refusal})`,
+  ],
+};
+
 function describeAudit(audit: LogRecord): string | undefined {
-  const where = podOf(audit);
+  const action = text(audit.action) ?? '';
+  // Downloads (too frequent to narrate) and the rest are left out.
+  const sentences = Object.hasOwn(AUDIT_SENTENCES, action) ? AUDIT_SENTENCES[action] : undefined;
+  if (sentences === undefined) return undefined;
   const id = text(audit.recording);
   const user = text(audit.user);
-  const by = user ? ` by ${user}` : '';
+  const words: AuditWords = {
+    where: podOf(audit),
+    id,
+    user,
+    by: user ? ` by ${user}` : '',
+    recording: `recording ${id ?? '?'}`,
+    params: audit.params,
+  };
   // A refused call did not do what its action says: it is told as a refusal, never as done.
   const refused = typeof audit.outcome === 'number' && audit.outcome >= 400 ? audit.outcome : undefined;
-  const recording = `recording ${id ?? '?'}`;
-  switch (audit.action) {
-    case 'start':
-      return refused === undefined
-        ? `recording ${id ?? ''}${id ? ' ' : ''}started on ${where}${by}${describeParams(audit.params)}`
-        : `start on ${where}${by}${describeParams(audit.params)} refused (${refused})`;
-    case 'stop':
-      return refused === undefined
-        ? `${recording} on ${where} stopped early${by}`
-        : `stop of ${recording} on ${where}${by} refused (${refused})`;
-    case 'delete':
-      return refused === undefined
-        ? `${recording} deleted${by}`
-        : `delete of ${recording}${by} refused (${refused})`;
-    default:
-      return undefined; // downloads are too frequent to narrate
-  }
+  if (refused === undefined) return sentences[0](words);
+  const code = text(audit.code);
+  return sentences[1](words, code === undefined ? String(refused) : `${refused} ${code}`);
 }
 
 function errorText(record: LogRecord): string {

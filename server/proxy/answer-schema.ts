@@ -98,3 +98,24 @@ function checkAnswer(contract: AnswerContract, rest: string, body: Buffer): Furn
     { field: check.errors?.[0]?.instancePath ?? '', contract },
   );
 }
+
+/** The most of a recorder's refusal code an audit line carries. */
+const MAX_REFUSAL_CODE = 64;
+
+/**
+ * The code of a recorder's refusal (an answer that met the `error` contract), fit for an audit line: the
+ * recorder's own words, so hostile — control, format and separator characters go, and at most
+ * MAX_REFUSAL_CODE characters stay. Undefined when it gave none. The message is never carried.
+ */
+export function refusalCodeOf(body: Buffer): string | undefined {
+  let code: unknown;
+  try {
+    code = (JSON.parse(body.toString('utf8')) as { code?: unknown }).code;
+  } catch {
+    return undefined;
+  }
+  if (typeof code !== 'string') return undefined;
+  const shown = [...code.replace(/[\p{C}\p{Zl}\p{Zp}]+/gu, '').trim()];
+  if (shown.length === 0) return undefined;
+  return shown.length > MAX_REFUSAL_CODE ? `${shown.slice(0, MAX_REFUSAL_CODE).join('')}…` : shown.join('');
+}

@@ -66,6 +66,32 @@ export function refuseAnswer(rest: string, statusCode: number, headers: Headers)
   );
 }
 
+/** Whether an answer's headers say it is JSON. */
+export function isJson(headers: Readonly<Record<string, unknown>> | undefined): boolean {
+  const type = headers?.['content-type'];
+  return typeof type === 'string' && /^application\/json\b/i.test(type.trim());
+}
+
+/**
+ * Why a start's successful answer may not go out (undefined when it may): the sidecar API answers a start
+ * it accepted with the recording's status, so a 2xx without a JSON body (a 204, say) names no recording:
+ * the server could neither commit the start's slot nor tell the caller what was started.
+ */
+export function refuseBodilessStart(
+  method: string,
+  rest: string,
+  statusCode: number,
+  headers: Headers | undefined,
+): FurnaceError | undefined {
+  if (method !== 'POST' || rest !== 'recordings' || statusCode < 200 || statusCode > 299) return undefined;
+  if (statusCode !== 204 && isJson(headers)) return undefined;
+  return new FurnaceError(
+    'ERR_UPSTREAM_FAILED',
+    `the sidecar answered POST /${rest} with ${statusCode} and no recording status, which its API requires of a start it accepted`,
+    { field: 'status', value: statusCode },
+  );
+}
+
 /**
  * Drops a refused answer: a small one is read to its end, so its connection can serve again; a larger
  * one is cut off (the connection closes) instead of being read whole.

@@ -42,8 +42,11 @@ export interface ProxyContext {
   rest: string;
   startedAt: bigint;
   start?: RecordingParams;
-  /** A stop: the recording it names, audited once the recorder answered (proxy-routes.ts). */
-  stop?: string;
+  /**
+   * A start, stop or resymbolize: audited once the recorder answered (proxy-routes.ts), or, for a start that
+   * started a recording, by finishStart (proxy-finishing.ts), which then clears it.
+   */
+  audited?: AnsweredCall;
   /** A start's idempotency key, hashed with the user (start-key.ts): sent on to the recorder, which answers a repeat with the recording the key started. */
   startKey?: string;
   /** The concurrency slot of a start, until the sidecar's answer commits it (else released). */
@@ -52,6 +55,15 @@ export interface ProxyContext {
   scope?: AgentScope;
   /** Agent mode, a start: the upload grant in the scope, until the answer binds it to the recording. */
   grant?: { grant: StartGrant; bound: boolean };
+}
+
+/** A call the proxy audits with the recorder's answer. */
+export interface AnsweredCall {
+  action: 'start' | 'stop' | 'resymbolize';
+  /** The recording a stop or a resymbolize names. */
+  recording?: string;
+  /** The code of the recorder's refusal, made fit for a log line (answer-schema.ts refusalCodeOf). */
+  code?: string;
 }
 
 declare module 'fastify' {

@@ -1,15 +1,28 @@
 // The second half of a proxied request: the recorder's answer, checked (proxy-answer.ts) before it reaches
-// the caller; a start's answer commits the reserved slot and the upload grant and is audited; a failure to
-// reach the recorder is answered in Furnace's words.
+// the caller; a start's answer commits the reserved slot and the upload grant and is audited; a refusal's
+// code is kept for the audit line; a failure to reach the recorder is answered in Furnace's words. The call
+// is settled (proxy-settle.ts) as its answer goes out, even to a client that has hung up.
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FurnaceError, toErrorBody } from '../../core/contract/errors.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { writeAudit } from '../operations/audit.ts';
 import { readBounded } from '../read-bounded.ts';
-import { answerContract, checkRecorderAnswer, MAX_LIST_ANSWER_BYTES } from './answer-schema.ts';
-import { discardAnswer, refuseAnswer, upstreamAnswerError } from './proxy-answer.ts';
+import {
+  answerContract,
+  checkRecorderAnswer,
+  MAX_LIST_ANSWER_BYTES,
+  refusalCodeOf,
+} from './answer-schema.ts';
+import {
+  discardAnswer,
+  isJson,
+  refuseAnswer,
+  refuseBodilessStart,
+  upstreamAnswerError,
+} from './proxy-answer.ts';
 import { grantExpiry, type ProxyContext, type ProxyContexts, type ProxyDeps } from './proxy-context.ts';
+import { settleProxyCall } from './proxy-settle.ts';
 
 /** Answers up to this size (status polls) go out in one write; a start answer may not be larger. */
 const SMALL_ANSWER_BYTES = 64 * 1024;
@@ -44,6 +57,18 @@ function answerAfterCommit(reply: FastifyReply, body: Buffer, committed: void | 
   });
 }
 
+/** The status `payload` goes out with: an error's own, else the recorder's. */
+function statusOf(reply: FastifyReply, payload: unknown): number {
+  if (payload instanceof FurnaceError) return payload.status;
+  return payload instanceof Error ? 500 : reply.statusCode;
+}
+
+/** Settles the call with the status its answer goes out with, then sends the answer. */
+function answer(exchange: Exchange, context: ProxyContext, payload: unknown): void {
+  settleProxyCall(exchange.request, context, statusOf(exchange.reply, payload));
+  void exchange.reply.send(payload);
+}
+
 function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext, body: Buffer): void {
   const { request, reply } = exchange;
   const { namespace, pod } = context.registration;
@@ -72,17 +97,23 @@ function finishStart(deps: ProxyDeps, exchange: Exchange, context: ProxyContext,
         recording: status.id,
         params: context.start,
       });
+      // Written here, with the recording, even if the client is gone before the answer reaches it: the
+      // proxy's answered-call audit (proxy-routes.ts) has nothing left to write.
+      delete context.audited;
       deps.onStarted(context.registration, status, context.identity);
     }
   } catch (error) {
     request.log.warn({ err: error }, 'sidecar start answer was not a recording status');
   }
+  settleProxyCall(request, context, reply.statusCode);
   answerAfterCommit(reply, body, committed);
 }
 
-function isJson(headers: Record<string, unknown> | undefined): boolean {
-  const type = headers?.['content-type'];
-  return typeof type === 'string' && /^application\/json\b/i.test(type.trim());
+/** The code of the recorder's refusal of an audited call, for its audit line (proxy-routes.ts). */
+function noteRefusalCode(context: ProxyContext, body: Buffer): void {
+  if (!context.audited) return;
+  const code = refusalCodeOf(body);
+  if (code !== undefined) context.audited.code = code;
 }
 
 /** The client's request and the reply to it, which a proxied answer finishes. */
@@ -101,10 +132,12 @@ export function finishProxyAnswer(
   const context = contexts.of(request);
   const seconds = Number(process.hrtime.bigint() - context.startedAt) / 1e9;
   deps.metrics.proxyLatency.observe({ method: request.method, status: String(reply.statusCode) }, seconds);
-  const refusal = refuseAnswer(context.rest, reply.statusCode, res.headers ?? {});
+  const refusal =
+    refuseAnswer(context.rest, reply.statusCode, res.headers ?? {}) ??
+    refuseBodilessStart(request.method, context.rest, reply.statusCode, res.headers);
   if (refusal) {
     discardAnswer(res.stream);
-    void reply.send(refusal);
+    answer(exchange, context, refusal);
     return;
   }
   const { rest } = context;
@@ -118,11 +151,14 @@ export function finishProxyAnswer(
         const broken = checkRecorderAnswer(contract, rest, body, `${namespace}/${pod}`);
         if (broken) {
           request.log.warn({ rest, contract }, broken.message);
-          void reply.send(broken);
+          answer(exchange, context, broken);
         } else if (context.start && contract === 'status') finishStart(deps, exchange, context, body);
-        else void reply.send(body);
+        else {
+          if (contract === 'error') noteRefusalCode(context, body);
+          answer(exchange, context, body);
+        }
       },
-      (error: unknown) => reply.send(upstreamAnswerError(error, what)),
+      (error: unknown) => answer(exchange, context, upstreamAnswerError(error, what)),
     );
     return;
   }
@@ -130,16 +166,22 @@ export function finishProxyAnswer(
   const length = Number(res.headers?.['content-length']);
   if (length >= 0 && length <= SMALL_ANSWER_BYTES) {
     readBounded(res.stream, SMALL_ANSWER_BYTES, 'sidecar answer').then(
-      (body) => void reply.send(body),
-      (error: unknown) => reply.send(error),
+      (body) => answer(exchange, context, body),
+      (error: unknown) => answer(exchange, context, error),
     );
     return;
   }
-  void reply.send(res.stream);
+  answer(exchange, context, res.stream);
 }
 
-export function failProxyAnswer(reply: FastifyReply, { error }: { error: Error }): void {
+export function failProxyAnswer(
+  contexts: ProxyContexts,
+  reply: FastifyReply,
+  { error }: { error: Error },
+): void {
   const failure = upstreamError(error);
   reply.request.log.warn({ err: error }, failure.message);
+  const context = contexts.find(reply.request);
+  if (context) settleProxyCall(reply.request, context, failure.status);
   void reply.code(failure.status).type('application/json').send(toErrorBody(failure));
 }

@@ -78,7 +78,7 @@ export function proxyOptions(deps: ProxyDeps, contexts: ProxyContexts): FastifyH
           { request: request as FastifyRequest, reply: reply as FastifyReply },
           res,
         ),
-      onError: (reply, error) => failProxyAnswer(reply as FastifyReply, error),
+      onError: (reply, error) => failProxyAnswer(contexts, reply as FastifyReply, error),
       retryDelay: () => null,
     },
   };

@@ -1,13 +1,14 @@
 // ANY /proxy/:namespace/:pod/*: forwarded to the pod's registered sidecar with the proxy token.
 // The upstream is picked per request from the registry; an unregistered pod never causes a
 // connection. Three steps, each in its own file: admission (authorize, find the recorder, admit a start
-// and reserve its slot), forwarding (@fastify/http-proxy), and finishing (check and pass on the answer).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { writeAudit } from '../operations/audit.ts';
+// and reserve its slot), forwarding (@fastify/http-proxy), and finishing (check and pass on the answer,
+// settling the call's slot and audit line: proxy-settle.ts).
+import type { FastifyInstance } from 'fastify';
 import { admitProxyRequest } from './proxy-admission.ts';
-import { ProxyContexts, restOf, type ProxyContext, type ProxyDeps } from './proxy-context.ts';
+import { ProxyContexts, restOf, type ProxyDeps } from './proxy-context.ts';
 import { httpProxy, proxyOptions } from './proxy-forwarding.ts';
 import { secureProxyReply } from './proxy-answer.ts';
+import { settleProxyCall } from './proxy-settle.ts';
 import { answerReplayedStart } from './start-key.ts';
 
 export type { ProxyDeps } from './proxy-context.ts';
@@ -25,27 +26,13 @@ export async function registerProxyRoutes(app: FastifyInstance, deps: ProxyDeps)
       secureProxyReply(reply, contexts.find(request)?.rest ?? restOf(request));
       done(null, payload);
     });
-    // A start whose answer did not commit its slot (refused, failed, unreadable) gives the slot back.
+    // Settled as the answer goes out (proxy-finishing.ts), whether the client is still there or not; a
+    // call answered otherwise (a failure after admission) is settled here, once its reply finished.
     scope.addHook('onResponse', (request, reply, done) => {
       const context = contexts.find(request);
-      context?.reservation?.release();
-      if (context?.grant && !context.grant.bound) context.grant.grant.revoke();
-      if (context?.stop !== undefined) auditStop(request, context, context.stop, reply.statusCode);
+      if (context) settleProxyCall(request, context, reply.statusCode);
       done();
     });
     await scope.register(httpProxy, proxyOptions(deps, contexts));
-  });
-}
-
-/** A stop's audit line, with the recorder's refusal (or the proxy's failure to reach it) as its outcome. */
-function auditStop(request: FastifyRequest, context: ProxyContext, id: string, status: number): void {
-  const { namespace, pod } = request.params as { namespace: string; pod: string };
-  writeAudit(request.log, {
-    action: 'stop',
-    identity: context.identity,
-    namespace,
-    pod,
-    recording: id,
-    ...(status >= 400 ? { outcome: status } : {}),
   });
 }

@@ -13,6 +13,7 @@ import type { Catalog, RecordingOwner } from '../catalog/catalog-store.ts';
 import { registerMergedArtifactRoute } from '../catalog/merged-artifacts.ts';
 import { registerWorkloadRoutes } from '../catalog/workload-routes.ts';
 import type { MergeSettings } from '../catalog/merge-slots.ts';
+import type { WorkloadNaming } from '../catalog/workload-naming.ts';
 import type { ListenerRoutes } from '../listeners/listener-routes.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import { registerProxyRoutes } from './proxy-routes.ts';
@@ -44,6 +45,8 @@ export interface RecordingRouteParts {
   agents: AgentRouting | undefined;
   /** Whether this replica leads the single-writer chores: retention after an upload runs only there. */
   isLeader: () => boolean;
+  /** What a recording's baseline and regressions belong to: its pod's workload, or (local mode) its program. */
+  workloads: WorkloadNaming;
 }
 
 function catalogDeps(parts: RecordingRouteParts): CatalogRouteDeps {
@@ -65,7 +68,7 @@ export function recordingRoutes(parts: RecordingRouteParts): ListenerRoutes {
       registerSidecarListRoute(scope, { registry, ...(parts.agents ? { agents: parts.agents } : {}) });
       registerCatalogUserRoutes(scope, catalogDeps(parts));
       registerMergedArtifactRoute(scope, { catalog, merge: parts.merge });
-      registerWorkloadRoutes(scope, catalog);
+      registerWorkloadRoutes(scope, catalog, parts.workloads);
       await registerProxyRoutes(scope, {
         ...{ registry, limitsFor: parts.limitsFor, running: state.running, metrics: state.metrics },
         ...{ now: parts.now, timeoutSeconds: parts.proxyTimeoutSeconds, slots: state.slots },

@@ -16,6 +16,8 @@ export interface UiDeps {
   access: Access;
   registry: Registry;
   registration: RegistrationMode;
+  /** Local mode (`npm start`): the session's answer tells the UI. */
+  local: boolean;
   limitsFor: (namespace: string) => Readonly<RecordingLimits>;
   /** The built UI; ui/dist by default. */
   uiDir?: string;
@@ -27,7 +29,7 @@ export async function registerUi(app: FastifyInstance, deps: UiDeps): Promise<vo
   // Local mode has no pods to read: every answer lists no containers.
   const cachedPod: (namespace: string, name: string) => V1Pod | undefined =
     (deps.registration.kind === 'kubernetes' ? deps.registration.cachedPod : undefined) ?? (() => undefined);
-  registerSessionRoutes(app, { access: deps.access });
+  registerSessionRoutes(app, { access: deps.access, local: deps.local });
   await app.register((scope, _options, done) => {
     registerUiApiRoutes(scope, {
       registry: deps.registry,

@@ -1,6 +1,7 @@
 // GET/POST/DELETE /api/v1/session: who the browser is signed in as, sign-in with a token (auth mode
 // `kubernetes`: checked with a TokenReview, then kept in a server-side session whose random id is an
-// HttpOnly cookie), and sign-out, which deletes the session.
+// HttpOnly cookie), and sign-out, which deletes the session. Each answer also says whether the server runs
+// local mode, which the UI cannot tell from a namespace's name.
 import type { FastifyInstance } from 'fastify';
 import { FurnaceError } from '../../core/contract/errors.ts';
 import type { SessionView } from '../../core/contract/ui-contract.ts';
@@ -12,6 +13,8 @@ import { typedRoutes } from '../listeners/typed-routes.ts';
 
 export interface SessionRouteDeps {
   access: Access;
+  /** Local mode (`npm start`), as the server was started: the UI shows local mode's controls. */
+  local: boolean;
 }
 
 const errorSchema = {
@@ -21,9 +24,10 @@ const errorSchema = {
 
 const sessionSchema = {
   type: 'object',
-  required: ['mode', 'signedIn'],
+  required: ['mode', 'local', 'signedIn'],
   properties: {
     mode: { type: 'string', enum: ['kubernetes', 'proxy', 'none'] },
+    local: { type: 'boolean' },
     signedIn: { type: 'boolean' },
     user: { type: 'string' },
     groups: { type: 'array', items: { type: 'string' } },
@@ -39,8 +43,10 @@ const signInBody = {
   properties: { token: { type: 'string', minLength: 1, maxLength: 16384, pattern: '^[A-Za-z0-9._~+/=-]+$' } },
 } as const;
 
-function view(mode: Access['mode'], identity: Identity): SessionView {
-  return { mode, signedIn: true, user: identity.user, groups: identity.groups };
+type ServerFacts = Pick<SessionView, 'mode' | 'local'>;
+
+function view(server: ServerFacts, identity: Identity): SessionView {
+  return { ...server, signedIn: true, user: identity.user, groups: identity.groups };
 }
 
 /** Signing in and out authenticates by itself: it says who is signed in, or takes a token to sign in with. */
@@ -50,13 +56,14 @@ const SIGN_IN: RouteGuard = {
 
 export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): void {
   const { access } = deps;
+  const server: ServerFacts = { mode: access.mode, local: deps.local };
   const config = { guard: SIGN_IN };
   app.get('/api/v1/session', { schema: { response: { 200: sessionSchema } }, config }, async (request) => {
     try {
-      return view(access.mode, await access.authenticate(request.headers, request.ip));
+      return view(server, await access.authenticate(request.headers, request.ip));
     } catch (error) {
       if (error instanceof FurnaceError && error.code === 'ERR_UNAUTHENTICATED')
-        return { mode: access.mode, signedIn: false, reason: error.message } satisfies SessionView;
+        return { ...server, signedIn: false, reason: error.message } satisfies SessionView;
       throw error;
     }
   });
@@ -79,7 +86,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       const id = await access.sessions.create(token);
       return reply
         .header('set-cookie', sessionCookie(id, access.sessions.ttlSeconds))
-        .send(view(access.mode, identity));
+        .send(view(server, identity));
     },
   );
 
@@ -92,7 +99,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRouteDe
       if (id !== undefined) await access.sessions.delete(id);
       return reply
         .header('set-cookie', clearedSessionCookie())
-        .send({ mode: access.mode, signedIn: false } satisfies SessionView);
+        .send({ ...server, signedIn: false } satisfies SessionView);
     },
   );
 }

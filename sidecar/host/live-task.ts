@@ -1,8 +1,10 @@
 // Where /proc describes a process. Normally /proc/PID. A process whose main thread has exited (main ended
 // with pthread_exit) while its other threads run keeps a zombie leader: /proc/PID/stat says Z, and its
 // cmdline, exe, maps and root are empty or gone, mountinfo answers EINVAL, cgroup names the root. The
-// process still runs; its live threads' own entries (/proc/PID/task/TID/…) describe it.
-import { readdir, readFile } from 'node:fs/promises';
+// process still runs; its live threads' own entries (/proc/PID/task/TID/…) describe it. The reads are
+// synchronous: a few small /proc files, which the process table reads at once (proc-table.ts).
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /** The state letter of /proc/PID/stat text (R, S, D, Z, X, …). */
 export function parseProcState(stat: string): string | undefined {
@@ -14,26 +16,34 @@ export function isExitedState(state: string | undefined): boolean {
   return state === undefined || state === 'Z' || state === 'X';
 }
 
-async function stateOf(dir: string): Promise<string | undefined> {
-  const stat = await readFile(`${dir}/stat`, 'utf8').catch(() => undefined);
-  return stat === undefined ? undefined : parseProcState(stat);
+function stateOf(dir: string): string | undefined {
+  try {
+    return parseProcState(readFileSync(`${dir}/stat`, 'utf8'));
+  } catch {
+    return undefined; // the task exited
+  }
 }
 
 /** The threads of process `pid` other than its leader that still run, at most `limit` of them. */
-async function liveThreads(procRoot: string, pid: number, limit: number): Promise<number[]> {
-  const tasks = await readdir(`${procRoot}/${pid}/task`).catch(() => [] as string[]);
+function liveThreads(procRoot: string, pid: number, limit: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`${procRoot}/${pid}/task`);
+  } catch {
+    return []; // the process exited
+  }
   const live: number[] = [];
   for (const tid of tasks) {
     if (live.length >= limit) break;
     if (!/^\d+$/.test(tid) || Number(tid) === pid) continue;
-    if (!isExitedState(await stateOf(`${procRoot}/${pid}/task/${tid}`))) live.push(Number(tid));
+    if (!isExitedState(stateOf(`${procRoot}/${pid}/task/${tid}`))) live.push(Number(tid));
   }
   return live;
 }
 
 /** The first thread of a zombie leader's process that still runs, as its /proc/PID/task/TID directory. */
-async function liveThreadDir(procRoot: string, pid: number): Promise<string | undefined> {
-  const [tid] = await liveThreads(procRoot, pid, 1);
+function liveThreadDir(procRoot: string, pid: number): string | undefined {
+  const [tid] = liveThreads(procRoot, pid, 1);
   return tid === undefined ? undefined : `${procRoot}/${pid}/task/${tid}`;
 }
 
@@ -42,15 +52,16 @@ async function liveThreadDir(procRoot: string, pid: number): Promise<string | un
  * `<procRoot>/<pid>`, or a live thread's `<procRoot>/<pid>/task/<tid>` when the leader is a zombie and
  * other threads run. Undefined when the process has exited. `leaderStat` saves a read when the caller has it.
  */
-export async function liveProcDir(
-  pid: number,
-  procRoot = '/proc',
-  leaderStat?: string,
-): Promise<string | undefined> {
+export function liveProcDirSync(pid: number, procRoot = '/proc', leaderStat?: string): string | undefined {
   const leader = `${procRoot}/${pid}`;
-  const state = leaderStat === undefined ? await stateOf(leader) : parseProcState(leaderStat);
+  const state = leaderStat === undefined ? stateOf(leader) : parseProcState(leaderStat);
   if (state === 'Z') return liveThreadDir(procRoot, pid);
   return isExitedState(state) ? undefined : leader;
+}
+
+/** liveProcDirSync for callers that await it. */
+export function liveProcDir(pid: number, procRoot = '/proc'): Promise<string | undefined> {
+  return Promise.resolve(liveProcDirSync(pid, procRoot));
 }
 
 /** The live directory of `pid`, or `<procRoot>/<pid>` when there is none (reads there then fail as before). */
@@ -73,7 +84,7 @@ export async function leaderlessMaps(
   for (const pid of pids) {
     const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
     if (stat === undefined || parseProcState(stat) !== 'Z') continue;
-    const threads = await liveThreads(procRoot, pid, MAX_LEADERLESS_THREADS);
+    const threads = liveThreads(procRoot, pid, MAX_LEADERLESS_THREADS);
     const maps = await readFile(`${procRoot}/${pid}/task/${threads[0] ?? pid}/maps`, 'utf8').catch(() => '');
     if (threads.length > 0 && maps !== '') found.push({ pid, threads, maps });
   }

@@ -96,6 +96,10 @@ export interface ResymbolizeContext {
   dir: string;
   /** A directory of its own for the new files; the controller renders into it too, then moves them in. */
   workDir: string;
+  /** What the recording was started with (`symbols: image` names its image's files as a source). */
+  params: RecordingParams;
+  /** The processes it recorded, as its status says them. */
+  targets: readonly { pid: number; comm: string; container?: string }[];
   /** Stages, artifacts written into workDir, warnings. */
   report(event: RecordingEvent): void;
 }

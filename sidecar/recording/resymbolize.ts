@@ -77,7 +77,10 @@ async function symbolizeAgain(deps: ResymbolizeDeps): Promise<void> {
   };
   await rm(workDir, { recursive: true, force: true });
   try {
-    const output = await deps.profiler?.resymbolize?.({ id: status.id, dir, workDir, report: collect });
+    const output = await deps.profiler?.resymbolize?.({
+      ...{ id: status.id, dir, workDir, report: collect },
+      ...{ params: status.params, targets: status.targets },
+    });
     if (output === undefined) throw new Error('perf.data is missing or is not a perf file');
     const { params } = status;
     await renderStacks(

@@ -60,14 +60,15 @@ export function compactTreeOf(folded: string): Buffer {
 
 /**
  * Registers as the local sidecar with the registration secret (at `recorderUrl`, the server's recorder
- * listener) and uploads one finished recording: its folded stacks, and `tree` when given.
+ * listener) and uploads one finished recording: its folded stacks, and `tree` when given; the process it
+ * recorded is `bench-app` (PID 1) unless `targets` says otherwise.
  */
 export async function uploadRecording(
   recorderUrl: string,
   secret: string,
-  recording: { id: string; folded: string; tree?: Buffer },
+  recording: { id: string; folded: string; tree?: Buffer; targets?: { pid: number; comm: string }[] },
 ): Promise<void> {
-  const { id, folded, tree } = recording;
+  const { id, folded, tree, targets = [{ pid: 1, comm: 'bench-app' }] } = recording;
   const registered = await fetchJson<{ uploadToken: string }>(`${recorderUrl}/api/v1/sidecars`, {
     method: 'POST',
     headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
@@ -88,7 +89,7 @@ export async function uploadRecording(
       symbols: 'proc',
       systemWide: false,
     },
-    targets: [{ pid: 1, comm: 'bench-app' }],
+    targets,
     startedAt: new Date(Date.now() - 60_000).toISOString(),
     endedAt: new Date().toISOString(),
     artifacts: tree ? ['flame-tree.bin.gz', 'stacks.folded'] : ['stacks.folded'],

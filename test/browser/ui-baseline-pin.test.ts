@@ -1,15 +1,15 @@
-// Pinning a baseline from the recording page, on a phone's 390 px: three versions of a workload's pod (real
-// perf recordings of the four-function program: unchanged twice, then furnace_beta three times as expensive)
-// uploaded through the recorder listener as the sidecar uploads them, to the real server in local mode,
-// shown by real Chromium. The first is pinned; it stays pinned after a reload; the latest recording's
-// comparison names it; unpinned, it is gone from that comparison.
+// Pinning a baseline from the recording page, on a phone's 390 px: three versions of a program (real perf
+// recordings of the four-function program: unchanged twice, then furnace_beta three times as expensive)
+// uploaded through the recorder listener as the local sidecar uploads them (each of the process `bench-app`,
+// by PID), to the real server in local mode, shown by real Chromium. Local mode has no workload: the first is
+// pinned for the command it recorded; it stays pinned after a reload; the latest recording's comparison
+// names it; unpinned, it is gone from that comparison. ui-local-mode-baseline.test.ts records for real.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright';
-import { workloadNameOf } from '../../core/compare/baseline-workload.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { compactTreeOf, uploadRecording } from '../bench/ui-stand-in.ts';
 import { withPage } from '../harness/browser.ts';
@@ -17,17 +17,19 @@ import { fetchJson } from '../harness/http.ts';
 import { startLocalServer, type LocalServer } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
-import { HOSTNAME } from '../process/server-processes.ts';
 import { screenshot } from './flame-page.ts';
 
 const SECRET = 'ui-baseline-pin-secret';
-/** The local sidecar registers as the machine's host name: the pod every upload names. */
-const WORKLOAD = `deployment/${workloadNameOf(HOSTNAME, 'deployment').toLowerCase()}`;
+/** What every upload recorded, as the server keys its baseline and as the page says it. */
+const PROGRAM = { key: 'command/bench-app', label: 'the command bench-app' };
 
 const folded = (name: string): string =>
   readFileSync(join(PROJECT_ROOT, 'test/fixtures/regression', `${name}.folded`), 'utf8');
 
-async function withVersions(t: Parameters<typeof startLocalServer>[0]): Promise<LocalServer> {
+async function withVersions(
+  t: Parameters<typeof startLocalServer>[0],
+  targets?: { pid: number; comm: string }[],
+): Promise<LocalServer> {
   const recorderPort = await freePort();
   const server = await startLocalServer(t, {
     localSidecar: false,
@@ -40,7 +42,10 @@ async function withVersions(t: Parameters<typeof startLocalServer>[0]): Promise<
     ['v3', 'beta3'],
   ] as const) {
     const stacks = folded(name);
-    await uploadRecording(recorderUrl, SECRET, { id, folded: stacks, tree: compactTreeOf(stacks) });
+    await uploadRecording(recorderUrl, SECRET, {
+      ...{ id, folded: stacks, tree: compactTreeOf(stacks) },
+      ...(targets ? { targets } : {}),
+    });
     // Each later than the one before: the recording before is the latest that started earlier.
     await sleep(20);
   }
@@ -61,7 +66,7 @@ async function assertFits(page: Page, width: number, what: string): Promise<void
 }
 
 const pinned = (page: Page) =>
-  page.getByRole('group', { name: 'Baseline' }).getByText(`Pinned as the baseline of ${WORKLOAD}`);
+  page.getByRole('group', { name: 'Baseline' }).getByText(`Pinned as the baseline of ${PROGRAM.label}`);
 
 describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)', () => {
   it('pins a recording from its page, keeps it across a reload, names it in a later comparison, and unpins it', async (t) => {
@@ -71,16 +76,13 @@ describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)
       await page.goto(server.keyedUrl('/recordings/v1'));
       const form = page.getByRole('form', { name: 'Baseline' });
       await form.waitFor();
-      assert.equal(await form.getByLabel('Workload kind').inputValue(), 'deployment');
-      assert.equal(
-        await form.getByLabel('Workload name').inputValue(),
-        workloadNameOf(HOSTNAME, 'deployment').toLowerCase(),
-      );
+      assert.equal(await form.getByLabel('Workload kind').count(), 0, 'no workload in local mode');
+      assert.equal(await form.getByLabel('Workload name').count(), 0, 'no workload in local mode');
       await assertFits(page, 390, 'the pin form');
       await screenshot(page, 'baseline-pin-390');
-      await form.getByRole('button', { name: 'Pin as baseline' }).click();
+      await form.getByRole('button', { name: `Pin as baseline for ${PROGRAM.label}` }).click();
       await pinned(page).waitFor();
-      assert.equal(await baselineOf(server, 'v1'), WORKLOAD, 'the server keeps the pin');
+      assert.equal(await baselineOf(server, 'v1'), PROGRAM.key, 'the server keeps the pin');
 
       await page.reload();
       await pinned(page).waitFor();
@@ -94,7 +96,7 @@ describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)
       await page.goto(server.keyedUrl('/history'));
       const rowOf = (id: string) =>
         page.getByRole('row').filter({ has: page.getByRole('link', { name: id, exact: true }) });
-      await rowOf('v1').getByText(`Baseline of ${WORKLOAD}`).waitFor();
+      await rowOf('v1').getByText(`Baseline of ${PROGRAM.label}`).waitFor();
       assert.equal(
         await rowOf('v2')
           .getByText(/^Baseline of/)
@@ -139,17 +141,19 @@ describe('a pinned baseline (real server, real perf recordings uploaded, 390 px)
     });
   });
 
-  it('says why a workload name is refused, beside the form', async (t) => {
-    const server = await withVersions(t);
+  it('says why the server refuses a pin, beside the form: a recording that names no process', async (t) => {
+    const server = await withVersions(t, []);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 390, height: 900 });
       await page.goto(server.keyedUrl('/recordings/v2'));
       const form = page.getByRole('form', { name: 'Baseline' });
-      await form.getByLabel('Workload name').fill('Web_App');
-      await form.getByRole('button', { name: 'Pin as baseline' }).click();
+      await form.getByRole('button', { name: 'Pin as baseline for what it recorded' }).click();
       const alert = form.getByRole('alert');
       await alert.waitFor();
-      assert.match((await alert.textContent()) ?? '', /deployment\/Web_App is not <kind>\/<name>/);
+      assert.match(
+        (await alert.textContent()) ?? '',
+        /recording v2 names no process pattern, command or system-wide scope to pin a baseline for/,
+      );
       assert.equal(await baselineOf(server, 'v2'), undefined, 'nothing pinned');
       await assertFits(page, 390, 'the refusal');
     });

@@ -6,18 +6,16 @@
 import type { TestContext } from 'node:test';
 import { windowKey } from '../../server/continuous/window-keys.ts';
 import { filesystemWindows, type WindowStore } from '../../server/continuous/window-store.ts';
-import { buildUi, DIST_DIR } from '../../ui/build.ts';
 import { CONTINUOUS_AGENT_SETTINGS } from '../app/server/continuous-fixture.ts';
-import { buildFixture, type Fixture } from '../app/server/server-fixture.ts';
+import type { Fixture } from '../app/server/server-fixture.ts';
 import { fakeKubeGateway, type FakeKubeGateway } from './fake-kube-gateway.ts';
+import { startUiFixtureServer } from './ui-fixture-server.ts';
 
 export interface ContinuousServer {
   baseUrl: string;
   fixture: Fixture;
   windows: WindowStore;
 }
-
-let built: Promise<unknown> | undefined;
 
 /**
  * Auth mode `none` on loopback by default, as local mode: the page opens signed in. `kubernetes` with the
@@ -27,19 +25,14 @@ export async function startContinuousServer(
   t: TestContext,
   options: { kube?: FakeKubeGateway; ui?: boolean } = {},
 ): Promise<ContinuousServer> {
-  if (options.ui !== false) {
-    built ??= buildUi();
-    await built;
-  }
-  const fixture = await buildFixture(t, {
+  const { baseUrl, fixture } = await startUiFixtureServer(t, {
     ...(options.kube ? { authMode: 'kubernetes' as const } : {}),
     kube: options.kube ?? fakeKubeGateway({ namespaces: { shop: { furnace: 'enabled' } } }),
     registration: 'local',
-    uiDir: DIST_DIR,
     agent: { settings: CONTINUOUS_AGENT_SETTINGS },
+    ...(options.ui === false ? { ui: false } : {}),
   });
-  const address = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
-  return { baseUrl: address, fixture, windows: filesystemWindows(fixture.dataDir) };
+  return { baseUrl, fixture, windows: filesystemWindows(fixture.dataDir) };
 }
 
 export const WINDOW_MS = 15_000;

@@ -1,6 +1,8 @@
 // The MCP SDK's own client driving `furnace mcp` as a subprocess over stdio (`node cli/bin.js mcp …`,
 // as `kubectl furnace mcp` runs it), or its tools in this process over the SDK's in-memory transport,
-// closed when the test ends; and what tests read from their answers.
+// closed when the test ends; and what tests read from their answers. Each session lists the tools once it
+// is connected, as clients do: from then on the SDK's client checks every structured result against its
+// tool's outputSchema and rejects the call when it does not match.
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -39,6 +41,7 @@ export async function startMcp(
   });
   await client.connect(transport);
   t.after(() => client.close());
+  await client.listTools();
   return {
     client,
     stderr: () => stderr,
@@ -67,6 +70,7 @@ export async function connectAssistant(
   const client = new Client({ name: 'furnace-test', version: '1.0.0' });
   await client.connect(clientSide);
   t.after(() => client.close());
+  await client.listTools();
   return { client };
 }
 

@@ -5,6 +5,7 @@
 // without the recorder role is refused as a tool error and nothing starts; the MCP Inspector's CLI mode
 // is a second client.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, type V1PolicyRule } from '@kubernetes/client-node';
@@ -80,6 +81,25 @@ async function recordPod(session: McpSession, namespace: string, pod: string) {
   return recorded.structured.id;
 }
 
+type Change = { name: string; delta: number; verdict: string };
+type Comparison = { against: string; verdict: string; grew: Change[]; shrank: Change[] };
+
+/** The comparison of the hot build with the inverted one: hot_beta shrank by about half the samples, hot_alpha grew. */
+function assertSwing(compared: { kind: string; comparisons: Comparison[] }, text: string): void {
+  const [comparison] = compared.comparisons;
+  assert.deepEqual([compared.kind, comparison?.against], ['chosen', 'chosen'], text);
+  const [shrank] = comparison?.shrank ?? [];
+  const [grew] = comparison?.grew ?? [];
+  // The size: each moves from HEAVY_SHARE to 1 − HEAVY_SHARE of the samples or back (0.5 of them).
+  const swing = 2 * HEAVY_SHARE - 1;
+  assert.equal(shrank?.name, 'hot_beta', text);
+  assert.ok(Math.abs((shrank?.delta ?? 0) + swing) < 0.2, text);
+  assert.equal(grew?.name, 'hot_alpha', text);
+  assert.ok(Math.abs((grew?.delta ?? 0) - swing) < 0.2, text);
+  // With two functions trading places, the method may measure either against the other; one is flagged.
+  assert.ok(['regressed', 'improved'].includes(comparison?.verdict ?? ''), text);
+}
+
 describe('kubectl furnace mcp through the aggregated API', () => {
   it('lists, records with progress, summarizes, compares, cancels, and refuses a viewer as a tool error', async (t) => {
     const dir = await workDir(t, 'mcp-assistant');
@@ -151,22 +171,12 @@ describe('kubectl furnace mcp through the aggregated API', () => {
 
     // compare with the inverted build: hot_beta shrank by about half the samples, hot_alpha grew.
     const inverted = await recordPod(mcp, namespace, 'inverted');
-    type Change = { name: string; delta: number; verdict: string };
-    const compared = await callTool<{ verdict: string; grew: Change[]; shrank: Change[] }>(mcp, 'compare', {
+    const compared = await callTool<{ kind: string; comparisons: Comparison[] }>(mcp, 'compare', {
       before: hot,
       after: inverted,
     });
     assert.equal(compared.isError, false, compared.text);
-    const [shrank] = compared.structured.shrank;
-    const [grew] = compared.structured.grew;
-    // The size: each moves from HEAVY_SHARE to 1 − HEAVY_SHARE of the samples or back (0.5 of them).
-    const swing = 2 * HEAVY_SHARE - 1;
-    assert.equal(shrank?.name, 'hot_beta', compared.text);
-    assert.ok(Math.abs((shrank?.delta ?? 0) + swing) < 0.2, compared.text);
-    assert.equal(grew?.name, 'hot_alpha', compared.text);
-    assert.ok(Math.abs((grew?.delta ?? 0) - swing) < 0.2, compared.text);
-    // With two functions trading places, the method may measure either against the other; one is flagged.
-    assert.ok(['regressed', 'improved'].includes(compared.structured.verdict), compared.text);
+    assertSwing(compared.structured, compared.text);
     // Without `before`, the workload's earlier recordings as the server finds them through the aggregated
     // API: the inverted pod is a workload of its own, recorded once, so there is none.
     const rollout = await callTool<{ comparisons: unknown[] }>(mcp, 'compare', { after: inverted });
@@ -226,33 +236,27 @@ describe('kubectl furnace mcp through the aggregated API', () => {
     );
     assert.deepEqual(await recordingsOfPod(recorderConfig, namespace), before, 'nothing was started');
 
-    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes.
+    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes. It reads nothing
+    // of the server's stderr, so a shell sends it to a file that a failure shows.
     const inspector = join(PROJECT_ROOT, 'node_modules', '.bin', 'mcp-inspector');
-    const command = ['--cli', process.execPath, join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp'];
-    const env = { ...process.env, KUBECONFIG: recorderConfig };
-    const tools = await run(inspector, [...command, '--method', 'tools/list', '--', '-n', namespace], {
-      env,
-    });
+    const serverStderr = join(dir, 'inspector-server.stderr');
+    const server = [process.execPath, join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp'];
+    const command = ['--cli', 'sh', '-c', 'exec "$@" 2>>"$FURNACE_MCP_STDERR"', 'sh', ...server];
+    const env = { ...process.env, KUBECONFIG: recorderConfig, FURNACE_MCP_STDERR: serverStderr };
+    const inspect = (args: string[]) =>
+      run(inspector, [...command, ...args], { env }).catch(async (error: Error) => {
+        const said = await readFile(serverStderr, 'utf8').catch(() => '(nothing)');
+        throw new Error(`${error.message}\nfurnace mcp under the inspector said on stderr: ${said}`);
+      });
+    const tools = await inspect(['--method', 'tools/list', '--', '-n', namespace]);
     assert.deepEqual(
       (JSON.parse(tools.stdout) as { tools: { name: string }[] }).tools.map((x) => x.name).sort(),
       ['compare', 'links', 'list', 'record', 'summarize'],
     );
-    const called = await run(
-      inspector,
-      [
-        ...command,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'summarize',
-        '--tool-arg',
-        `id=${hot}`,
-        '--',
-        '-n',
-        namespace,
-      ],
-      { env },
-    );
+    const called = await inspect([
+      ...['--method', 'tools/call', '--tool-name', 'summarize'],
+      ...['--tool-arg', `id=${hot}`, '--', '-n', namespace],
+    ]);
     assert.equal(
       (JSON.parse(called.stdout) as { structuredContent: { topSelf: Shares[] } }).structuredContent.topSelf[0]
         ?.name,

@@ -41,6 +41,7 @@ import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { serveOverHttps } from '../harness/https-server.ts';
 import type { SymbolFiles } from '../../server/symbols/symbol-files.ts';
 import { symbolRoutes } from '../../server/symbols/symbol-routes.ts';
+import { podWorkloads } from '../../server/catalog/workload-naming.ts';
 import { fixtureSymbols } from '../harness/fixture-symbols.ts';
 
 /** The sidecar image the fixture's server is configured with; createPod gives it to the furnace container. */
@@ -139,10 +140,11 @@ export async function buildKubeServer(
       ...{ allowSystemWide: options.allowSystemWide ?? false, sinks: [], merge: DEFAULT_MERGE_SETTINGS },
       ...{ upstreams: sidecarUpstreams(registry), agentUploader: () => undefined, agents: undefined },
       isLeader: () => true,
+      workloads: podWorkloads,
     }),
     {
       user: (scope: FastifyInstance) =>
-        registerUi(scope, { access, registry, registration: mode, limitsFor }),
+        registerUi(scope, { access, registry, registration: mode, limitsFor, local: false }),
     },
   ];
   const { user: app, recorder } = buildServerApps(

@@ -76,13 +76,13 @@ describe('furnace mcp with hostile function names', () => {
       durationSeconds: 4,
     });
     assert.equal(again.isError, false, again.text);
-    const compared = await callTool<{ grew: { name: string }[]; shrank: { name: string }[] }>(
-      mcp,
-      'compare',
-      { before: recorded.structured.id, after: again.structured.id, top: 50 },
-    );
+    const compared = await callTool<{
+      comparisons: { grew: { name: string }[]; shrank: { name: string }[] }[];
+    }>(mcp, 'compare', { before: recorded.structured.id, after: again.structured.id, top: 50 });
     assert.equal(compared.isError, false, compared.text);
-    const changed = [...compared.structured.grew, ...compared.structured.shrank].map((c) => c.name);
+    const changed = compared.structured.comparisons
+      .flatMap((c) => [...c.grew, ...c.shrank])
+      .map((c) => c.name);
     assert.ok(changed.length > 0, compared.text);
     assert.ok(
       changed.every((name) => name.length < MAX_NAME_CHARS + 30),

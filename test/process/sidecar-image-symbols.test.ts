@@ -2,17 +2,12 @@
 // pull-secret file), creates and mounts it with podman, and resolves a stripped program's symbols from it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
-import {
-  PASSWORD,
-  pushRootfsImage,
-  startRegistry,
-  startRegistryWithImage,
-  USER,
-} from '../harness/image-registry.ts';
+import { startRegistry } from '../harness/image-registry.ts';
 import { run } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';
+import { pushStrippedImage } from '../harness/stripped-image.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { startContainer, startRegisteredSidecar } from './sidecar-harness.ts';
 
@@ -26,34 +21,10 @@ async function podman(...args: string[]): Promise<string> {
 describe('sidecar symbols from the container image (podman, local registry with basic auth)', () => {
   it('pulls with the pull secret, mounts the image, resolves the stripped program symbols from the image and cleans up', async (t) => {
     const dir = await workDir(t, 'image-symbols');
-    const { registry, image } = await startRegistryWithImage(t, dir, 'hot');
-
     // The image holds the unstripped program at the path the stripped one runs from.
-    const appDir = `${dir}/app`;
-    await mkdir(appDir);
-    const unstripped = await buildHotProgram(dir, [`-DFURNACE_BUILD_TAG="${dir}"`]);
-    const rootfs = `${dir}/rootfs`;
-    await mkdir(`${rootfs}${appDir}`, { recursive: true });
-    await copyFile(unstripped, `${rootfs}${appDir}/furnace-hot`);
-    await run('strip', ['-o', `${appDir}/furnace-hot`, unstripped]);
-    assert.doesNotMatch(
-      (await run('nm', ['-a', `${appDir}/furnace-hot`]).catch((e: { stderr: string }) => e)).stderr ?? '',
-      /furnace_heavy/,
-    );
-    await pushRootfsImage(t, dir, rootfs, image); // the sidecar must fetch it from the registry itself
+    const { registry, image, program, secrets } = await pushStrippedImage(t, dir);
 
-    // The webhook's projected volume: one `<secret>.dockerconfigjson` per imagePullSecret of the pod.
-    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
-    const secrets = `${dir}/pull-secrets`;
-    await mkdir(secrets);
-    await writeFile(
-      `${secrets}/regcred.dockerconfigjson`,
-      JSON.stringify({ auths: { [registry]: { auth } } }),
-    );
-    const other = { auths: { 'quay.io': { auth: Buffer.from('a:b').toString('base64') } } };
-    await writeFile(`${secrets}/another.dockerconfigjson`, JSON.stringify(other));
-
-    const target = await startContainer(t, dir, POD_UID, 'app', [`${appDir}/furnace-hot`, '120']);
+    const target = await startContainer(t, dir, POD_UID, 'app', [program, '120']);
     const { sidecar } = await startRegisteredSidecar(t, SECRET, {
       FURNACE_POD_UID: POD_UID,
       FURNACE_TARGETS: JSON.stringify([{ name: 'app', image }]),

@@ -99,7 +99,10 @@ export function startPerfOnSurvivors(
   if (options.systemWide) return startPerfRecord(deps, options);
   let current: PerfRecording | undefined;
   let stopped: PerfStopReason | undefined;
-  const startedAt = deps.timers.now();
+  // The duration counts from perf's events on: an attempt after enableAt has what is left of it since then.
+  const startedAt = Math.max(deps.timers.now(), options.enableAt ?? 0);
+  let enabledAt = (_at: number | undefined): void => {};
+  const enabled = new Promise<number | undefined>((resolve) => (enabledAt = resolve));
   const attempt = async (remaining: readonly AttachTarget[], before: Dropped): Promise<AttachResult> => {
     const split = await partition(deps, remaining);
     const dropped = {
@@ -108,9 +111,10 @@ export function startPerfOnSurvivors(
     };
     if (split.alive.length === 0) return noneLeft(dropped.gone, dropped.unreadable, stopped ?? 'exited');
     warnDropped(deps, split);
-    const elapsed = (deps.timers.now() - startedAt) / 1000;
+    const elapsed = Math.max(0, deps.timers.now() - startedAt) / 1000;
     const durationSeconds = Math.max(1, options.durationSeconds - elapsed);
     current = startPerfRecord(deps, { ...options, pids: split.alive.map((t) => t.pid), durationSeconds });
+    void current.enabled.then((at) => at !== undefined && enabledAt(at));
     if (stopped !== undefined) current.stop(stopped);
     const result = await current.done;
     if (result.ok || result.reason !== 'exited' || stopped !== undefined) return result;
@@ -120,6 +124,7 @@ export function startPerfOnSurvivors(
     return attempt(split.alive, dropped);
   };
   const done = attempt(targets, { gone: [], unreadable: [] });
+  void done.finally(() => enabledAt(undefined));
   return {
     get pid() {
       return current?.pid;
@@ -129,5 +134,6 @@ export function startPerfOnSurvivors(
       current?.stop(reason);
     },
     done,
+    enabled,
   };
 }

@@ -3,53 +3,39 @@
 // than the whole recording, so until the stop every sample is in memory, and a perf that has to be killed
 // leaves a perf.data with none. A `ping` on perf's control FIFO wakes it as well: written every second, it
 // makes perf write out what it has, so a kill costs at most the last second.
-import { constants } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { LoopTimers } from '../../host/runtime.ts';
+import type { PerfControl } from './perf-control.ts';
 
 export interface PerfFlush {
-  /** Starts the pings: perf must have opened the FIFO (it does before it writes perf.data's header). */
-  start(): void;
-  /** Stops the pings and removes the FIFO. */
-  end(): Promise<void>;
+  /** Starts the pings through perf's control FIFO; nothing without one. */
+  start(control: PerfControl | undefined): void;
+  /** Stops the pings. */
+  end(): void;
 }
 
 /**
- * Pings perf through `fifo` every `everyMs` from `start` until `end`; nothing without a FIFO. Without a
- * reader, or when perf reads nothing (a full FIFO), a ping is skipped rather than waited for.
+ * Pings perf every `everyMs` from `start` until `end`. When perf reads nothing (a full FIFO), a ping is
+ * dropped rather than waited for.
  */
-export function perfFlush(timers: LoopTimers, fifo: string | undefined, everyMs: number): PerfFlush {
+export function perfFlush(timers: LoopTimers, everyMs: number): PerfFlush {
   let ended = false;
-  let handle: FileHandle | undefined;
-  let opened: Promise<unknown> = Promise.resolve();
+  let started = false;
   let timer: unknown;
-  const ping = (): void => {
-    if (ended) return;
-    void handle
-      ?.write('ping\n')
-      .catch(() => undefined)
-      .finally(() => {
-        if (!ended) timer = timers.setTimeout(ping, everyMs);
-      });
-  };
   return {
-    start() {
-      if (fifo === undefined || ended) return;
-      opened = open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).then(
-        (h) => {
-          handle = h;
+    start(control) {
+      if (control === undefined || ended || started) return;
+      started = true;
+      const ping = (): void => {
+        if (ended) return;
+        void control.send('ping').finally(() => {
           if (!ended) timer = timers.setTimeout(ping, everyMs);
-        },
-        () => undefined,
-      );
+        });
+      };
+      timer = timers.setTimeout(ping, everyMs);
     },
-    async end() {
-      if (ended) return;
+    end() {
       ended = true;
       if (timer !== undefined) timers.clearTimeout(timer);
-      await opened;
-      await handle?.close().catch(() => undefined);
-      if (fifo !== undefined) await rm(fifo, { force: true }).catch(() => undefined);
     },
   };
 }

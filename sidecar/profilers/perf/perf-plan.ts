@@ -56,7 +56,7 @@ export function buildIdMode(mode: PlanConfig['mode'], buildIdMmap: boolean): Bui
 
 /** The image of the one container the targets run in; `symbols: image` needs exactly one. */
 export function imageOf(
-  targets: readonly ProcessInfo[],
+  targets: readonly Pick<ProcessInfo, 'container'>[],
   params: RecordingParams,
   config: PlanConfig,
 ): string {

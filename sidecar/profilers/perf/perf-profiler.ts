@@ -1,11 +1,10 @@
 // The perf profiler: perf record on the chosen processes (binaries cached and an image pulled for symbols
 // meanwhile), JIT maps copied (a JVM is asked for its map first), then perf script into folded stacks.
 import { rm } from 'node:fs/promises';
-import { SIDECAR_MOUNT_PATHS } from '../../../core/contract/names.ts';
 import type { SidecarConfig } from '../../config.ts';
 import { cacheTargetBinaries } from '../../symbols/binary-cache.ts';
-import { diskUsage, type DiskBudget } from '../../host/disk-budget.ts';
-import { mountImage, type ImageMount } from '../../symbols/image-symbols.ts';
+import type { DiskBudget } from '../../host/disk-budget.ts';
+import type { ImageMount } from '../../symbols/image-symbols.ts';
 import type { JitMapOptions } from '../../symbols/jit-maps.ts';
 import type { KernelSymbols } from '../../symbols/kernel-symbols.ts';
 import { startJitMapPoller } from '../../symbols/jit-map-poller.ts';
@@ -16,6 +15,7 @@ import { firstOf, UPLOADED_DIR } from '../../symbols/uploaded-symbols.ts';
 import { startPerfOnSurvivors, type AttachResult } from './perf-attach.ts';
 import { perfScriptCommandFor, scriptRecording } from './perf-script.ts';
 import { resymbolizePerf } from './perf-resymbolize.ts';
+import { mountRecordingImage, recordedImage } from './perf-image.ts';
 import { preparePerfScript, type PreparedScript } from './perf-script-launch.ts';
 import { resumePerf } from './perf-resume.ts';
 import { checkPerf } from './perf-outcome.ts';
@@ -112,15 +112,20 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         run: (run) => startPerf(deps, context, { targets, plan }, run),
       };
     },
-    resymbolize: (context) =>
-      resymbolizePerf(
+    resymbolize: (context) => {
+      // A recording named from its image is named from it again (perf-image.ts).
+      const image = recordedImage(deps, context, context.workDir);
+      return resymbolizePerf(
         {
           ...{ perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
           ...{ spawn: deps.spawn, run: deps.run, budget: deps.budget },
+          log: (message, fields) => deps.log(message, fields),
           ...symbolSources(deps, { id: context.id, dir: context.workDir }),
+          ...(image === undefined ? {} : { image }),
         },
         context,
-      ),
+      );
+    },
     resume: (context, run) =>
       resumePerf(
         { ...deps, perfPath: deps.config.perfPath, maxScriptBytes: deps.config.limits.maxArtifactBytes },
@@ -158,7 +163,13 @@ function startPerf(
   const release = budget.reserve(plan.perf.outputFile, plan.perf.maxBytes);
   void perf.done.finally(release);
   // The image is pulled while perf records, so the script stage does not wait for it.
-  const mount = plan.image === undefined ? undefined : mountImageOf(deps, context.id, plan.image, dir);
+  const mount =
+    plan.image === undefined
+      ? undefined
+      : mountRecordingImage(deps, plan.image, {
+          containerName: `furnace-symbols-${context.id}`,
+          workDir: dir,
+        });
   const tree = deps.symbolTree === true ? createSymbolTree(`${dir}/symfs`) : undefined;
   const precached =
     plan.precacheBinaries || tree !== undefined
@@ -187,33 +198,6 @@ function startPerf(
     { perf: perf.done, mount, precached, script, leaderless },
   );
   return { stop: () => perf.stop('stopped'), done };
-}
-
-function mountImageOf(
-  deps: PerfProfilerDeps,
-  id: string,
-  image: string,
-  dir: string,
-): Promise<ImageMount | Error> {
-  const { config } = deps;
-  return mountImage(deps.run, {
-    podmanPath: config.podmanPath,
-    image,
-    ...(config.pullSecretPath === undefined ? {} : { pullSecretPath: config.pullSecretPath }),
-    mirrors: config.registryMirrors,
-    insecureRegistries: config.insecureRegistries,
-    workDir: dir,
-    containerName: `furnace-symbols-${id}`,
-    ...(config.storageBudgetBytes === undefined
-      ? {}
-      : {
-          storage: {
-            dir: SIDECAR_MOUNT_PATHS.containerStorageDir,
-            budgetBytes: config.storageBudgetBytes,
-            usage: diskUsage,
-          },
-        }),
-  }).catch((error: Error) => error);
 }
 
 /**

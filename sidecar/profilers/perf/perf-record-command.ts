@@ -36,6 +36,12 @@ export interface PerfRecordOptions {
   startupGraceMs?: number;
   /** How often perf is asked to write its ring buffers out to perf.data, ms (1 s). */
   flushEveryMs?: number;
+  /**
+   * When perf's events go on, epoch ms: perf starts with them off (`-D -1`) and the runner writes `enable`
+   * on its control FIFO at this instant (at once when it has passed by the time perf is ready); the
+   * duration counts from perf's ack of it. Unset: the events are on from perf's start.
+   */
+  enableAt?: number;
 }
 
 const BUILD_ID_ARGS: Record<BuildIdMode, string[]> = {
@@ -78,6 +84,17 @@ export function controlFifoFor(outputFile: string): string {
   return join(dirname(outputFile), 'perf.control');
 }
 
+/** The FIFO perf record acknowledges each command on (`--control fifo:CTL,ACK`), beside its perf.data. */
+export function ackFifoFor(outputFile: string): string {
+  return join(dirname(outputFile), 'perf.ack');
+}
+
+/** perf's control FIFO and the FIFO it acknowledges commands on. */
+export interface PerfFifos {
+  control: string;
+  ack: string;
+}
+
 /** Whether `command` names a file: as a path, or found in one of PATH's directories. */
 function onPath(command: string): boolean {
   if (command.includes('/')) return existsSync(command);
@@ -88,16 +105,17 @@ function onPath(command: string): boolean {
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null;
 const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
 /**
- * Ignores SIGPIPE (an ignored signal stays ignored across exec), makes the control FIFO named by $0, then
- * execs its arguments.
+ * Ignores SIGPIPE (an ignored signal stays ignored across exec), makes the control FIFO named by $0 and the
+ * ack FIFO named by $1, then execs the rest of its arguments.
  */
-export const PERF_WRAPPER = 'trap "" PIPE; rm -f "$0" && mkfifo -m 600 "$0" || exit 1; exec "$@"';
+export const PERF_WRAPPER =
+  'trap "" PIPE; rm -f "$0" "$1" && mkfifo -m 600 "$0" "$1" || exit 1; shift; exec "$@"';
 
 export interface PerfRecordCommand {
   command: string;
   args: string[];
-  /** The FIFO perf reads commands from, when it has one (started through the shell). */
-  control?: string;
+  /** The FIFOs perf reads commands from and acknowledges them on, when it has them (started through the shell). */
+  fifos?: PerfFifos;
 }
 
 /**
@@ -108,23 +126,34 @@ export interface PerfRecordCommand {
  * writes perf.data's header, so a shell ignores SIGPIPE first and execs setpriv (the same process, so the
  * recorder stays the parent that pdeathsig watches); the write fails and perf finishes the file.
  *
- * The shell also makes a FIFO that perf reads commands from (`--control fifo:`); the recorder writes
- * `ping` into it every second, and each wakes perf, which then writes out its ring buffers: at 99 Hz they
- * would otherwise hold all of a recording's samples until the stop, and a perf that has to be killed
- * would leave none. perf opens the FIFO for reading and writing, so the recorder's death does not hang it
- * up (a hung-up control fd makes perf 6.1 quit without finishing perf.data). Without setpriv, perf runs
- * as it is, without the FIFO.
+ * The shell also makes a FIFO that perf reads commands from (`--control fifo:`) and one it acknowledges
+ * each command on, once its main loop reads it: an ack says perf's events are on (perf-start.ts). The
+ * recorder writes `ping` into it every second, and each wakes perf, which then writes out its ring
+ * buffers: at 99 Hz they would otherwise hold all of a recording's samples until the stop, and a perf that
+ * has to be killed would leave none. perf opens both FIFOs for reading and writing, without blocking, so
+ * the recorder's death does not hang it up (a hung-up control fd makes perf 6.1 quit without finishing
+ * perf.data). With `disabled`, perf starts with its events off (`-D -1`) until the recorder writes
+ * `enable`; only then, for while they are off perf 6.1 records no side-band events of `-p` targets (its
+ * tracking event is enabled on exec only: maps made meanwhile go unrecorded), and its extra tracking event
+ * is a second attr in perf.data. Without setpriv, perf runs as it is, without the FIFOs and with its events
+ * on.
  */
 export function perfRecordCommand(
   perfPath: string,
   args: string[],
-  control: string,
+  fifos: PerfFifos & { disabled?: boolean },
   { setpriv, shell }: { setpriv: string | null; shell: string | null } = { setpriv: SETPRIV, shell: SHELL },
 ): PerfRecordCommand {
   // A perf that is not there is left to fail as itself, so the error says how to install it.
   if (setpriv === null || !onPath(perfPath)) return { command: perfPath, args };
   const interrupted = ['--pdeathsig', 'INT', '--', perfPath, ...args];
   if (shell === null) return { command: setpriv, args: interrupted };
-  const controlled = [...interrupted, '--control', `fifo:${control}`];
-  return { command: shell, args: ['-c', PERF_WRAPPER, control, setpriv, ...controlled], control };
+  const { control, ack } = fifos;
+  const off = fifos.disabled === true ? ['-D', '-1'] : [];
+  const controlled = [...interrupted, '--control', `fifo:${control},${ack}`, ...off];
+  return {
+    command: shell,
+    args: ['-c', PERF_WRAPPER, control, ack, setpriv, ...controlled],
+    fifos: { control, ack },
+  };
 }

@@ -13,7 +13,7 @@ import { scriptRecording } from './perf-script.ts';
 import { perfDataSize } from './perf-data-header.ts';
 import { addMmapEvents, readLeaderlessMappings } from './perf-data-mmaps.ts';
 import { sealPerfData } from './perf-data-seal.ts';
-import { controlFifoFor } from './perf-record-command.ts';
+import { ackFifoFor, controlFifoFor } from './perf-record-command.ts';
 
 export interface PerfResumeDeps {
   perfPath: string;
@@ -90,6 +90,7 @@ export async function resumePerf(
       await rm(`${context.dir}/binaries`, { recursive: true, force: true });
       await rm(`${context.dir}/symfs`, { recursive: true, force: true });
       await rm(controlFifoFor(file), { force: true });
+      await rm(ackFifoFor(file), { force: true });
     }
   })();
   return { stop: () => {}, done };

@@ -3,24 +3,21 @@
 import type { ChildLike, LoopTimers, SpawnFn } from '../../host/runtime.ts';
 import { spawnFailureNote, stderrExcerpt } from '../tool-output.ts';
 import { isWholePerfData } from './perf-data-header.ts';
+import { openPerfControl, type OpenPerfControl } from './perf-control.ts';
 import { perfFlush } from './perf-flush.ts';
 import { judgeKill, type PerfKill } from './perf-killed.ts';
 import {
+  ackFifoFor,
   controlFifoFor,
   perfRecordArgs,
   perfRecordCommand,
+  type PerfFifos,
   type PerfRecordOptions,
 } from './perf-record-command.ts';
+import { watchPerfStart, withEnableWarning, type PerfStart } from './perf-start.ts';
 import { describeStuck } from './perf-stuck.ts';
 
 export type { PerfRecordOptions } from './perf-record-command.ts';
-
-/**
- * How often perf.data is looked at until perf has written its header, ms: the duration counts from then, so
- * each ms of this wait is a ms more between the start and the end of a recording (a stat every 10 ms for the
- * 0.1–0.5 s perf takes to start).
- */
-const STARTUP_POLL_MS = 10;
 
 /** `interrupted`: a signal that the recorder did not send ended perf, which still finished perf.data. */
 export type PerfStopReason = 'stopped' | 'deadline' | 'size-cap' | 'exited' | 'interrupted';
@@ -43,6 +40,11 @@ export interface PerfRecording {
   pid: number | undefined;
   stop(reason?: PerfStopReason): void;
   done: Promise<PerfRecordResult>;
+  /**
+   * When perf's events went on (epoch ms, by the runner's clock): perf's ack of its first command, or its
+   * first bytes in perf.data when it runs without its control FIFO. Undefined when perf ended before.
+   */
+  enabled: Promise<number | undefined>;
 }
 
 export interface PerfRunnerDeps {
@@ -50,6 +52,8 @@ export interface PerfRunnerDeps {
   timers: LoopTimers;
   /** Size of a file in bytes, 0 when it does not exist yet. */
   fileSize(path: string): Promise<number>;
+  /** Opens perf's control and ack FIFOs (perf-control.ts); the real FIFOs when unset. */
+  openControl?: OpenPerfControl;
 }
 
 const STDERR_KEEP = 4000;
@@ -98,44 +102,6 @@ async function judgeEnd(
 }
 
 /**
- * Watches perf.data for perf's first bytes: by then perf has opened its events and set its SIGINT handler
- * (it does so before it creates the file), so a SIGINT makes it finish the file rather than kill it.
- */
-function watchPerfStart(
-  deps: PerfRunnerDeps,
-  outputFile: string,
-  handles: unknown[],
-  active: () => boolean,
-): { whenWriting(maxMs: number, then: () => void): void } {
-  let writing = false;
-  const waiters: (() => void)[] = [];
-  const look = (): void => {
-    if (!active() || writing) return;
-    void deps.fileSize(outputFile).then((bytes) => {
-      if (writing) return;
-      if (bytes === 0) return void handles.push(deps.timers.setTimeout(look, STARTUP_POLL_MS));
-      writing = true;
-      for (const waiter of waiters.splice(0)) waiter();
-    });
-  };
-  look();
-  return {
-    /** Runs `then` once perf is writing, or after `maxMs` if it never starts to. */
-    whenWriting(maxMs, then) {
-      if (writing) return then();
-      let ran = false;
-      const once = (): void => {
-        if (ran) return;
-        ran = true;
-        then();
-      };
-      waiters.push(once);
-      handles.push(deps.timers.setTimeout(once, maxMs));
-    },
-  };
-}
-
-/**
  * SIGINT; if perf has not finished its file `afterMs` later, SIGKILL once /proc said where it is; if it
  * has not exited KILLED_EXIT_MS after that either, `giveUp`.
  */
@@ -157,21 +123,64 @@ function interruptPerf(
   on.handles.push(timers.setTimeout(() => void kill(), afterMs));
 }
 
-/** Starts perf record as perf-record-command.ts says; its process and its control FIFO, if any. */
+/** Starts perf record as perf-record-command.ts says; its process and its FIFOs, if any. */
 function spawnPerf(deps: PerfRunnerDeps, options: PerfRecordOptions) {
-  const fifo = controlFifoFor(options.outputFile);
-  const { command, args, control } = perfRecordCommand(options.perfPath, perfRecordArgs(options), fifo);
-  return { child: deps.spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] }), control };
+  const fifos = {
+    control: controlFifoFor(options.outputFile),
+    ack: ackFifoFor(options.outputFile),
+    disabled: options.enableAt !== undefined,
+  };
+  const command = perfRecordCommand(options.perfPath, perfRecordArgs(options), fifos);
+  return {
+    child: deps.spawn(command.command, command.args, { stdio: ['ignore', 'ignore', 'pipe'] }),
+    fifos: command.fifos,
+  };
+}
+
+/** Watches perf's start (perf-start.ts) with the real FIFOs unless the deps bring others. */
+function watchStart(
+  deps: PerfRunnerDeps,
+  options: PerfRecordOptions,
+  on: { fifos: PerfFifos | undefined; handles: unknown[]; active: () => boolean },
+): PerfStart {
+  return watchPerfStart(
+    { ...deps, openControl: deps.openControl ?? openPerfControl },
+    {
+      outputFile: options.outputFile,
+      fifos: on.fifos,
+      enableAt: options.enableAt,
+      graceMs: options.startupGraceMs ?? 30_000,
+    },
+    on.handles,
+    on.active,
+  );
+}
+
+/** Stops the recording once perf.data is larger than its cap. */
+function watchSize(
+  deps: PerfRunnerDeps,
+  options: PerfRecordOptions,
+  handles: unknown[],
+  on: { finished(): boolean; stop(why: PerfStopReason): void },
+): void {
+  const pollSize = (): void => {
+    if (on.finished()) return;
+    void deps.fileSize(options.outputFile).then((bytes) => {
+      if (bytes > options.maxBytes) on.stop('size-cap');
+      else handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+    });
+  };
+  handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
 }
 
 export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions): PerfRecording {
-  const { child, control } = spawnPerf(deps, options);
+  const { child, fifos } = spawnPerf(deps, options);
   let stderr = '';
   let reason: PerfStopReason | undefined;
   let finished = false;
   let killed: PerfKill | undefined;
   let finishWithout = (): void => {};
-  const flush = perfFlush(deps.timers, control, options.flushEveryMs ?? 1000);
+  const flush = perfFlush(deps.timers, options.flushEveryMs ?? 1000);
   const handles: unknown[] = [];
 
   child.stderr?.setEncoding('utf8');
@@ -186,10 +195,7 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
       killed: (kill) => void (killed = kill),
       giveUp: () => finishWithout(),
     });
-  const start = watchPerfStart(deps, options.outputFile, handles, () => !finished);
-  // Once perf writes perf.data it has opened its control FIFO: from then on it writes its samples out
-  // every second (perf-flush.ts), until it has exited.
-  start.whenWriting(options.startupGraceMs ?? 30_000, () => !finished && flush.start());
+  const start = watchStart(deps, options, { fifos, handles, active: () => !finished });
 
   // Until perf has set its SIGINT handler (the shell and setpriv that start it, perf opening its events),
   // SIGINT kills it with no file, and a stop right after the start would fail the recording.
@@ -199,31 +205,27 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     start.whenWriting(START_WAIT_MS, interrupt);
   };
 
-  const pollSize = (): void => {
-    if (finished) return;
-    void deps.fileSize(options.outputFile).then((bytes) => {
-      if (bytes > options.maxBytes) stop('size-cap');
-      else handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
-    });
-  };
-
-  // The duration counts from perf's first bytes in perf.data, not from the spawn: on a loaded node perf
-  // can take seconds to start (a cold binary, the targets' maps), and a deadline from the spawn then left a
-  // 5 s recording with a few samples or none.
-  start.whenWriting(options.startupGraceMs ?? 30_000, () =>
-    handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000)),
-  );
-  handles.push(deps.timers.setTimeout(pollSize, options.sizePollMs ?? 1000));
+  // The duration counts from the moment perf's events are on (perf-start.ts), not from the spawn nor from
+  // perf's first bytes: on a loaded node perf can take seconds to start (a cold binary, the targets' maps),
+  // and a deadline from either left a 5 s recording with a few samples or none. From then on perf writes
+  // its samples out every second (perf-flush.ts) until it has exited.
+  start.whenOn(() => {
+    flush.start(start.control());
+    handles.push(deps.timers.setTimeout(() => stop('deadline'), options.durationSeconds * 1000));
+  });
+  watchSize(deps, options, handles, { finished: () => finished, stop });
 
   const done = new Promise<PerfRecordResult>((resolve) => {
     const finish = async (code: number | null, signal: string | null, spawnError?: Error): Promise<void> => {
       if (finished) return;
       finished = true;
       for (const handle of handles) deps.timers.clearTimeout(handle);
-      await flush.end();
+      flush.end();
+      await start.close();
       stderr += spawnFailureNote(spawnError, options.perfPath, 'linux-perf');
       const end = { reason, exitCode: code, signal, spawnError, stderr, killed };
-      resolve(await judgeEnd(end, options.outputFile));
+      const result = await judgeEnd(end, options.outputFile);
+      resolve(withEnableWarning(result, options.enableAt, fifos !== undefined, await start.enabled));
     };
     child.on('error', (error: Error) => void finish(null, null, error));
     child.on('close', (code: number | null, signal: string | null) => void finish(code, signal));
@@ -233,7 +235,7 @@ export function startPerfRecord(deps: PerfRunnerDeps, options: PerfRecordOptions
     };
   });
 
-  return { pid: child.pid, stop, done };
+  return { pid: child.pid, stop, done, enabled: start.enabled };
 }
 
 /** Whether this kernel and perf take `--buildid-mmap`: records `true` with it and looks at the exit code. */

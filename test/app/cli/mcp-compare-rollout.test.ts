@@ -26,9 +26,10 @@ interface Change {
   verdict: string;
 }
 interface Rollout {
+  kind: string;
   after: { id: string; pod: string };
-  workload: string | null;
-  comparisons: { against: string; before: { id: string }; verdict: string; grew: Change[] }[];
+  workload?: string | null;
+  comparisons: { against: string; before: { id: string }; verdict: string; grew: Change[]; diff: string }[];
 }
 
 describe('furnace mcp compare: a workload before and after a rollout', () => {
@@ -47,6 +48,7 @@ describe('furnace mcp compare: a workload before and after a rollout', () => {
     // The first version has nothing before it: said so, not an error.
     const first = await callTool<Rollout>(mcp, 'compare', { after: 'v1' });
     assert.equal(first.isError, false, first.text);
+    assert.equal(first.structured.kind, 'workload');
     assert.deepEqual(first.structured.comparisons, []);
     assert.match(first.text, /no earlier recording of its workload/);
 
@@ -104,14 +106,18 @@ describe('furnace mcp compare: a workload before and after a rollout', () => {
     );
     assert.match(links.text, /Diff graph v2 → v3: https:\/\/furnace\.example\.com\/compare\/v2\/v3/);
 
-    // Two chosen recordings still compare as before.
-    const chosen = await callTool<{ before: { id: string }; verdict: string; diff: string }>(mcp, 'compare', {
+    // Two chosen recordings: the same shape, with one comparison against the recording named.
+    const chosen = await callTool<Rollout>(mcp, 'compare', {
       before: 'v1',
       after: 'v2',
     });
+    assert.equal(chosen.isError, false, chosen.text);
+    assert.deepEqual([chosen.structured.kind, chosen.structured.after.id], ['chosen', 'v2']);
+    assert.equal(chosen.structured.workload, undefined);
     assert.deepEqual(
-      [chosen.structured.before.id, chosen.structured.verdict, chosen.structured.diff],
-      ['v1', 'unchanged', 'https://furnace.example.com/compare/v1/v2'],
+      chosen.structured.comparisons.map((c) => [c.against, c.before.id, c.verdict, c.diff]),
+      [['chosen', 'v1', 'unchanged', 'https://furnace.example.com/compare/v1/v2']],
     );
+    assert.match(chosen.text, /Diff graph: https:\/\/furnace\.example\.com\/compare\/v1\/v2$/);
   });
 });

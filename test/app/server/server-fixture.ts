@@ -1,16 +1,15 @@
 // Builds the server's two apps for app tests (`app` is the user listener's, `recorder` the recorder
-// listener's), and fake sidecars: real Fastify servers on loopback port 0.
+// listener's), and (from fake-sidecar.ts) fake sidecars: real Fastify servers on loopback port 0.
 import type { SharedSlots } from '../../../server/slots/shared-slots.ts';
 import { DEFAULT_INJECTION_CONFIG, type InjectionConfig } from '../../../core/injection/injection-config.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import type { TestContext } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { DEFAULT_LIMITS, type RecordingLimits } from '../../../core/contract/limits.ts';
-import { createAccess, type AuthMode } from '../../../server/auth/access.ts';
+import { createAccess, type Access, type AuthMode } from '../../../server/auth/access.ts';
 import type { SessionStore } from '../../../server/auth/session-store.ts';
 import { limitsFor } from '../../../server/config/config.ts';
 import type { TrustedProxy } from '../../../server/auth/trusted-proxy.ts';
@@ -25,13 +24,11 @@ import { sidecarThenAgentUpstreams, sidecarUpstreams } from '../../../server/pro
 import { registrationRoutes } from '../../../server/registry/registration-routes.ts';
 import { registerUi } from '../../../server/ui/register-ui.ts';
 import { pressureLimitsOfProcess } from '../../../server/operations/load-shedding.ts';
-import { DEFAULT_MERGE_SETTINGS } from '../../../server/catalog/merge-slots.ts';
-import type { Access } from '../../../server/auth/access.ts';
+import { DEFAULT_MERGE_SETTINGS, type MergeSettings } from '../../../server/catalog/merge-slots.ts';
 import { pino, type Logger } from 'pino';
 import { openCatalog, type Catalog } from '../../../server/catalog/catalog-store.ts';
 import type { ArtifactStore } from '../../../server/storage/artifact-store.ts';
 import { filesystemStore, type StoreUnderTest } from '../../harness/catalog-stores.ts';
-import type { MergeSettings } from '../../../server/catalog/merge-slots.ts';
 import { DEFAULT_RETENTION, type RetentionPolicy } from '../../../server/catalog/retention.ts';
 import type { KubeGateway } from '../../../server/kube/kube-gateway.ts';
 import {
@@ -49,16 +46,17 @@ import { createRegistry, type Registry } from '../../../server/registry/lease-re
 import { randomSharedKeys, type SharedKeys } from '../../../core/shared-key.ts';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import type { V1Pod } from '@kubernetes/client-node';
-import { portOf } from '../../harness/ports.ts';
 import type { SymbolSettings } from '../../../server/config/config-symbols.ts';
 import type { SymbolFiles } from '../../../server/symbols/symbol-files.ts';
 import { symbolRoutes } from '../../../server/symbols/symbol-routes.ts';
+import { localPrograms, podWorkloads } from '../../../server/catalog/workload-naming.ts';
 import { fixtureSymbols } from '../../harness/fixture-symbols.ts';
 import { registerSidecar } from './fixture-sidecars.ts';
+import { startFakeSidecar } from './fake-sidecar.ts';
 
 export { registerSidecar } from './fixture-sidecars.ts';
+export { startFakeSidecar, type FakeSidecar, type FakeSidecarOptions } from './fake-sidecar.ts';
 import { bearer, postRegistration } from '../../harness/server-calls.ts';
-import { FAKE_PROCESS_MATCHES, recordingStatus } from '../../harness/recording-status.ts';
 
 export const SECRET = 'local-secret';
 /** A registration body for cluster mode, which needs a TLS pin: a well-formed pin of no key. */
@@ -95,6 +93,11 @@ export interface FixtureOptions {
   sessions?: SessionStore;
   kube?: KubeGateway;
   registration?: 'local' | 'kubernetes';
+  /**
+   * What baselines and regressions belong to: pods' workloads (a cluster's, the default) or local mode's
+   * programs; `local` is also what the session's answer tells the UI (local mode).
+   */
+  workloads?: 'pods' | 'local';
   limits?: Partial<RecordingLimits>;
   /** Per-namespace overrides of `limits`, as the server config's namespaceLimits. */
   namespaceLimits?: Record<string, Partial<RecordingLimits>>;
@@ -243,7 +246,10 @@ function fixtureRoutes(
           dataDir: parts.dataDir,
         })
       : undefined;
-  const ui = { access: parts.access, registry, registration: mode, limitsFor: limitsOf };
+  const ui = {
+    ...{ access: parts.access, registry, registration: mode, limitsFor: limitsOf },
+    local: options.workloads === 'local',
+  };
   return [
     registrationRoutes({ registry, mode, now, limitsFor: limitsOf, write: undefined }),
     ...(agentMode ? [agentRoutes({ agentMode, now, write: undefined })] : []),
@@ -259,6 +265,7 @@ function fixtureRoutes(
       agentUploader,
       agents: agentMode?.routing,
       isLeader: () => true,
+      workloads: options.workloads === 'local' ? localPrograms : podWorkloads,
     }),
     symbolRoutes({ files: parts.symbols, registry, agentUploader, uploadTimeoutSeconds }),
     {
@@ -365,99 +372,4 @@ export async function buildProxyFixture(t: TestContext, kube: KubeGateway, optio
       payload,
     });
   return { f, sidecar, start };
-}
-
-export interface FakeSidecar {
-  port: number;
-  /** Headers of every request the fake received. */
-  requests: { method: string; url: string; headers: Record<string, unknown>; body: unknown }[];
-  connections: () => number;
-  app: FastifyInstance;
-}
-
-export interface FakeSidecarOptions {
-  /** Bytes of the /big stream. */
-  big?: number;
-  /** How long a start waits before it answers. */
-  startDelayMs?: number;
-  /** The status a start answers with (201 and a recording status by default; else an error body). */
-  startStatus?: number;
-}
-
-/**
- * A stand-in sidecar API on loopback: answers starts, reads, its processes, a large artifact (`big`), an
- * artifact that streams until told to finish (`live`), and a slow route.
- */
-export async function startFakeSidecar(
-  t: TestContext,
-  options: FakeSidecarOptions = {},
-): Promise<FakeSidecar> {
-  const big = options.big ?? 8 * 1024 * 1024;
-  const app = Fastify();
-  // As the real sidecar: an empty JSON body (a stop) is an empty request.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    done(null, text.trim() === '' ? undefined : (JSON.parse(text) as unknown));
-  });
-  const requests: FakeSidecar['requests'] = [];
-  let connections = 0;
-  app.server.on('connection', (_socket: Socket) => {
-    connections += 1;
-  });
-  app.addHook('preHandler', (request, _reply, done) => {
-    requests.push({
-      method: request.method,
-      url: request.url,
-      headers: { ...request.headers },
-      body: request.body,
-    });
-    done();
-  });
-  let started = 0;
-  app.post('/recordings', async (_request, reply) => {
-    if (options.startDelayMs) await new Promise((resolve) => setTimeout(resolve, options.startDelayMs));
-    const status = options.startStatus ?? 201;
-    if (status !== 201) return reply.code(status).send({ code: 'ERR_RECORDING_RUNNING', message: 'busy' });
-    return reply.code(201).send(recordingStatus(`rec-${++started}`));
-  });
-  app.get('/recordings', () => ({ items: [] }));
-  app.get('/processes', () => FAKE_PROCESS_MATCHES);
-  app.get('/recordings/:id', (request) => recordingStatus((request.params as { id: string }).id));
-  app.post('/recordings/:id/stop', (request) =>
-    recordingStatus((request.params as { id: string }).id, { state: 'processing' }),
-  );
-  app.get('/recordings/big/artifacts/perf.data', (_request, reply) => {
-    const chunk = Buffer.alloc(64 * 1024, 97);
-    let sent = 0;
-    const stream = new Readable({
-      read() {
-        if (sent >= big) {
-          this.push(null);
-          return;
-        }
-        sent += chunk.length;
-        this.push(chunk);
-      },
-    });
-    return reply.type('application/octet-stream').send(stream);
-  });
-  const openStreams: { end: (chunk: string) => void }[] = [];
-  app.get('/recordings/live/artifacts/perf.script', (_request, reply) => {
-    reply.raw.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
-    reply.raw.write('hot 1 0.5: cpu-clock:\n');
-    openStreams.push(reply.raw);
-    return reply;
-  });
-  app.post('/events/finish', () => {
-    for (const stream of openStreams.splice(0)) stream.end('hot 1 1.0: cpu-clock:\n');
-    return { finished: true };
-  });
-  app.get('/slow', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    return { late: true };
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.after(() => app.close());
-  return { port: portOf(app.server), requests, connections: () => connections, app };
 }

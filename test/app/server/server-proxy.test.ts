@@ -1,14 +1,23 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import { describe, it } from 'node:test';
-import { describeLogRecord } from '../../../server/operations/log-text.ts';
-import { eventually } from '../../harness/eventually.ts';
+import { describe, it, type TestContext } from 'node:test';
 import { freePort, portOf } from '../../harness/ports.ts';
 import { finishedRecordingStatus } from '../../harness/recording-status.ts';
+import {
+  auditedThrough,
+  POD_PROXY as base,
+  startRecorderAnswering,
+  startRefusingRecorder,
+} from './fixture-recorders.ts';
 import { buildFixture, HOST, startFakeSidecar } from './server-fixture.ts';
 
-const base = `/proxy/local/${HOST}`;
+/** POST recordings/<id>/<action> to the recorder on sidecarPort: its status and audit lines as told. */
+async function actedThrough(t: TestContext, action: 'stop' | 'resymbolize', sidecarPort: number, id: string) {
+  const { status, logged } = await auditedThrough(t, sidecarPort, {
+    action,
+    path: `${base}/recordings/${id}/${action}`,
+  });
+  return { status, logged };
+}
 
 describe('server proxy to a fake sidecar', () => {
   it('forwards a read with the proxy token and strips the user credentials', async (t) => {
@@ -149,45 +158,48 @@ describe('server proxy to a fake sidecar', () => {
   // Issue 44 item 13: a stop the recorder answered 404 was logged as 'stopped early' (audited before it
   // was forwarded, without the answer). The audit line carries the answer's status, and the text log says so.
   it('audits a stop the sidecar refused, or could not be asked, as refused: never as stopped early', async (t) => {
-    const stopsLogged = (fixture: { logLines: () => Record<string, unknown>[] }) =>
-      fixture
-        .logLines()
-        .filter((line) => line.msg === 'audit stop')
-        .map((line) => describeLogRecord(line));
-    // Through real listeners: inject() rejects when the proxy cannot connect for a request with a body.
-    const stopThrough = async (sidecarPort: number, id: string) => {
-      const f = await buildFixture(t);
-      await f.registerLocal(sidecarPort);
-      const address = await f.app.listen({ port: 0, host: '127.0.0.1' });
-      const answer = await fetch(`${address}${base}/recordings/${id}/stop`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-      });
-      await answer.arrayBuffer();
-      await eventually(() => Promise.resolve(stopsLogged(f).length > 0 || undefined), 5000, 'the audit');
-      return { status: answer.status, logged: stopsLogged(f) };
-    };
-    // A recorder that holds no such recording, as the real sidecar answers then.
-    const refusing = createServer((_request, response) => {
-      response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ code: 'ERR_NOT_FOUND', message: 'no recording gone-1' }));
-    });
-    refusing.listen(0, '127.0.0.1');
-    await once(refusing, 'listening');
-    t.after(() => refusing.close());
+    const gone = await startRefusingRecorder(t, 404, 'ERR_NOT_FOUND');
     const sidecar = await startFakeSidecar(t);
 
-    assert.deepEqual(await stopThrough(portOf(refusing), 'gone-1'), {
+    assert.deepEqual(await actedThrough(t, 'stop', gone, 'gone-1'), {
       status: 404,
-      logged: [`stop of recording gone-1 on local/${HOST} by anonymous refused (404)`],
+      logged: [`stop of recording gone-1 on local/${HOST} by anonymous refused (404 ERR_NOT_FOUND)`],
     });
-    assert.deepEqual(await stopThrough(await freePort(), 'rec-5'), {
+    assert.deepEqual(await actedThrough(t, 'stop', await freePort(), 'rec-5'), {
       status: 502,
       logged: [`stop of recording rec-5 on local/${HOST} by anonymous refused (502)`],
     });
-    assert.deepEqual(await stopThrough(sidecar.port, 'rec-4'), {
+    assert.deepEqual(await actedThrough(t, 'stop', sidecar.port, 'rec-4'), {
       status: 200,
       logged: [`recording rec-4 on local/${HOST} stopped early by anonymous`],
+    });
+  });
+
+  // A resymbolize was audited at admission, before it was forwarded: one the recorder refused (no such
+  // recording, busy) or that never reached it was logged like one it took. Its line now carries the answer.
+  it('audits a resymbolize the sidecar refused, or could not be asked, as refused: never as asked', async (t) => {
+    const gone = await startRefusingRecorder(t, 404, 'ERR_NOT_FOUND');
+    const busy = await startRefusingRecorder(t, 409, 'ERR_RECORDING_RUNNING');
+    // As the real sidecar takes one: 202 and the recording's status.
+    const taking = await startRecorderAnswering(t, 202, finishedRecordingStatus('rec-4'));
+
+    assert.deepEqual(await actedThrough(t, 'resymbolize', gone, 'gone-1'), {
+      status: 404,
+      logged: [`resymbolize of recording gone-1 on local/${HOST} by anonymous refused (404 ERR_NOT_FOUND)`],
+    });
+    assert.deepEqual(await actedThrough(t, 'resymbolize', busy, 'rec-2'), {
+      status: 409,
+      logged: [
+        `resymbolize of recording rec-2 on local/${HOST} by anonymous refused (409 ERR_RECORDING_RUNNING)`,
+      ],
+    });
+    assert.deepEqual(await actedThrough(t, 'resymbolize', await freePort(), 'rec-5'), {
+      status: 502,
+      logged: [`resymbolize of recording rec-5 on local/${HOST} by anonymous refused (502)`],
+    });
+    assert.deepEqual(await actedThrough(t, 'resymbolize', taking, 'rec-4'), {
+      status: 202,
+      logged: [`recording rec-4 on local/${HOST}: symbolizing again, asked by anonymous`],
     });
   });
 

@@ -27,6 +27,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
     assert.equal(anonymous.statusCode, 200);
     assert.deepEqual(anonymous.json(), {
       mode: 'kubernetes',
+      local: false,
       signedIn: false,
       reason: 'a Bearer token is required',
     });
@@ -35,7 +36,10 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
       url: '/api/v1/session',
       headers: { authorization: 'Bearer alice.token-1' },
     });
-    assert.deepEqual(bearer.json(), { mode: 'kubernetes', signedIn: true, user: 'alice', groups: ['devs'] });
+    assert.deepEqual(bearer.json(), {
+      ...{ mode: 'kubernetes', local: false, signedIn: true },
+      ...{ user: 'alice', groups: ['devs'] },
+    });
   });
 
   it('turns a valid token into a cookie that authenticates API calls until sign-out', async (t) => {
@@ -90,6 +94,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
     const f = await buildFixture(t);
     assert.deepEqual((await f.app.inject({ method: 'GET', url: '/api/v1/session' })).json(), {
       mode: 'none',
+      local: false,
       signedIn: true,
       user: 'anonymous',
       groups: [],
@@ -112,6 +117,7 @@ describe('server session (sign-in), kubernetes mode with a fake kube gateway', (
     });
     assert.deepEqual(response.json(), {
       mode: 'proxy',
+      local: false,
       signedIn: true,
       user: 'bob',
       groups: ['ops', 'devs'],

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describeLogRecord, textLogStream } from '../../../server/operations/log-text.ts';
 
 describe('log format text', () => {
-  it('narrates a registration, a start, a stop, a finish, a failure and a delete', () => {
+  it('narrates a registration, a start, a stop, a resymbolize, a finish, a failure and a delete', () => {
     assert.equal(
       describeLogRecord({
         msg: 'sidecar registered',
@@ -61,12 +61,32 @@ describe('log format text', () => {
       describeLogRecord({ msg: 'audit stop', audit: { ...audit, action: 'stop', outcome: 404 } }),
       'stop of recording r1 on shop/web-1 by alice refused (404)',
     );
+    // So did a resymbolize the recorder refused (404: no such recording; 409: busy).
+    assert.equal(
+      describeLogRecord({ msg: 'audit resymbolize', audit: { ...audit, action: 'resymbolize' } }),
+      'recording r1 on shop/web-1: symbolizing again, asked by alice',
+    );
+    assert.equal(
+      describeLogRecord({
+        msg: 'audit resymbolize',
+        audit: { ...audit, action: 'resymbolize', outcome: 409 },
+      }),
+      'resymbolize of recording r1 on shop/web-1 by alice refused (409)',
+    );
     assert.equal(
       describeLogRecord({
         msg: 'audit start',
         audit: { namespace: 'shop', pod: 'web-1', user: 'alice', action: 'start', outcome: 409, params: {} },
       }),
       'start on shop/web-1 by alice refused (409)',
+    );
+    // With the code the recorder gave its refusal.
+    assert.equal(
+      describeLogRecord({
+        msg: 'audit start',
+        audit: { namespace: 'shop', pod: 'web-1', action: 'start', outcome: 400, code: 'ERR_LIMIT_EXCEEDED' },
+      }),
+      'start on shop/web-1 refused (400 ERR_LIMIT_EXCEEDED)',
     );
   });
 

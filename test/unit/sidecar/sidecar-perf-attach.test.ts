@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPerfOnSurvivors } from '../../../sidecar/profilers/perf/perf-attach.ts';
 import type { SpawnFn } from '../../../sidecar/host/runtime.ts';
+import type { OpenPerfControl } from '../../../sidecar/profilers/perf/perf-control.ts';
 import { FakePerf } from '../../harness/fake-perf.ts';
 import { manualTimers } from '../../harness/manual-timers.ts';
 
@@ -124,5 +125,31 @@ describe('perf on the targets that are left', () => {
       result.failure ?? '',
       /^no process could be recorded: 10 \(app\) exited before perf could attach, and 11 \(worker\), 12 \(sh\): perf may not read the memory maps/,
     );
+  });
+
+  it('with enableAt, says when the survivors’ perf turned its events on, and counts the whole duration from then (fake control FIFOs that perf acks at once)', async () => {
+    const { deps, spawned, children } = setup(new Set(), new Set([12]));
+    const sent: string[] = [];
+    const openControl: OpenPerfControl = (_fifos, onAck) =>
+      Promise.resolve({
+        send: (command) => {
+          sent.push(command);
+          onAck();
+          return Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      });
+    const perf = startPerfOnSurvivors({ ...deps, openControl }, { ...options, enableAt: 2000 }, TARGETS);
+    while (spawned.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    deps.timers.fire(2000);
+    assert.equal(await perf.enabled, 2000);
+    assert.deepEqual(sent, ['enable'], 'the enable goes to the survivors’ perf');
+    deps.timers.fire(4999);
+    assert.deepEqual(children[1]?.signals, []);
+    deps.timers.fire(1);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(children[1]?.signals, ['SIGINT']);
+    assert.equal((await perf.done).reason, 'deadline');
   });
 });

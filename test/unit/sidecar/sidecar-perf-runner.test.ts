@@ -7,6 +7,7 @@ import {
   perfRecordArgs,
   perfRecordCommand,
 } from '../../../sidecar/profilers/perf/perf-record-command.ts';
+import type { OpenPerfControl } from '../../../sidecar/profilers/perf/perf-control.ts';
 import { FakePerf } from '../../harness/fake-perf.ts';
 import { manualTimers } from '../../harness/manual-timers.ts';
 import type { SpawnFn } from '../../../sidecar/host/runtime.ts';
@@ -42,6 +43,19 @@ function setup(): {
   return { child, spawn, calls, timers: manualTimers() };
 }
 
+/**
+ * perf's control FIFOs as a fake where perf acknowledges each command at once: the duration counts from
+ * perf's first bytes (sidecar-perf-start.test.ts has acks that come later, or never).
+ */
+const acksAtOnce: OpenPerfControl = (_fifos, onAck) =>
+  Promise.resolve({
+    send: () => {
+      onAck();
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
+  });
+
 /** Lets the fileSize answers in flight resolve. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -73,16 +87,19 @@ describe('perf runner', () => {
 
   it('stops perf with SIGINT at the deadline even when no stop comes', async () => {
     const { child, spawn, timers, calls } = setup();
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(10) },
+      options,
+    );
     // perf runs under setpriv, which interrupts it should the recorder die, with SIGPIPE ignored so that
     // it still writes its file out then, and reads commands from a FIFO beside perf.data
     // (perf-record-command.ts).
     assert.deepEqual(calls[0], [
       '/bin/sh',
-      ...['-c', PERF_WRAPPER, '/data/r1/perf.control', '/usr/bin/setpriv'],
+      ...['-c', PERF_WRAPPER, '/data/r1/perf.control', '/data/r1/perf.ack', '/usr/bin/setpriv'],
       ...['--pdeathsig', 'INT', '--', 'perf'],
       ...perfRecordArgs(options),
-      ...['--control', 'fifo:/data/r1/perf.control'],
+      ...['--control', 'fifo:/data/r1/perf.control,/data/r1/perf.ack'],
     ]);
     await settle();
     timers.fire(4999);
@@ -94,10 +111,14 @@ describe('perf runner', () => {
     assert.equal(result.ok, true);
   });
 
-  it('counts the duration from perf’s first bytes in perf.data, not from its spawn (a slow start on a loaded node)', async () => {
-    const { child, spawn, timers } = setup();
+  it('without perf’s FIFOs (no setpriv to start it with them), counts the duration from perf’s first bytes in perf.data, not from its spawn (a slow start on a loaded node)', async () => {
+    const { child, spawn, timers, calls } = setup();
     let bytes = 0;
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(bytes) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, fileSize: () => Promise.resolve(bytes) },
+      { ...options, perfPath: '/nonexistent/perf' },
+    );
+    assert.equal(calls[0]?.[0], '/nonexistent/perf');
     // perf takes 4 s to open its events and write its header: a deadline from the spawn would leave 1 s.
     for (let ms = 0; ms < 4000; ms += 50) {
       await settle();
@@ -118,7 +139,7 @@ describe('perf runner', () => {
   it('counts the duration after the start-up grace when perf never writes a byte', async () => {
     const { child, spawn, timers } = setup();
     startPerfRecord(
-      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(0) },
       { ...options, startupGraceMs: 1000 },
     );
     for (let ms = 0; ms < 1000; ms += 50) {
@@ -138,7 +159,7 @@ describe('perf runner', () => {
   });
 
   it('runs perf itself when there is no setpriv, or when perf is not there to be run', () => {
-    const fifo = '/data/r1/perf.control';
+    const fifo = { control: '/data/r1/perf.control', ack: '/data/r1/perf.ack' };
     assert.deepEqual(
       perfRecordCommand('perf', ['record'], fifo, {
         setpriv: '/usr/bin/setpriv',
@@ -157,7 +178,10 @@ describe('perf runner', () => {
 
   it('stops early on request, once', async () => {
     const { child, spawn, timers } = setup();
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(10) },
+      options,
+    );
     recording.stop();
     recording.stop();
     const result = await recording.done;
@@ -168,7 +192,7 @@ describe('perf runner', () => {
   it('stops when perf.data grows past the cap', async () => {
     const { child, spawn, timers } = setup();
     const recording = startPerfRecord(
-      { spawn, timers, fileSize: () => Promise.resolve(2 * 1024 * 1024) },
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(2 * 1024 * 1024) },
       options,
     );
     timers.fire(1000);
@@ -179,7 +203,10 @@ describe('perf runner', () => {
 
   it('keeps a recording whose targets exited (perf ends by itself with 0)', async () => {
     const { child, spawn, timers } = setup();
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(10) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(10) },
+      options,
+    );
     child.exit(0, null, '[ perf record: Captured and wrote 0.01 MB perf.data (12 samples) ]');
     const result = await recording.done;
     assert.equal(result.reason, 'exited');
@@ -188,7 +215,10 @@ describe('perf runner', () => {
 
   it('reports a perf failure with an excerpt of its stderr', async () => {
     const { child, spawn, timers } = setup();
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(0) },
+      options,
+    );
     child.exit(244, null, "Couldn't create thread/CPU maps: No such process\n");
     const result = await recording.done;
     assert.equal(result.ok, false);
@@ -199,7 +229,7 @@ describe('perf runner', () => {
   it('says perf is not installed when the binary is missing', async () => {
     const { timers } = setup();
     const recording = startPerfRecord(
-      { spawn, timers, fileSize: () => Promise.resolve(0) },
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(0) },
       { ...options, perfPath: '/nonexistent/furnace-test/perf' },
     );
     const result = await recording.done;
@@ -215,7 +245,7 @@ describe('perf runner', () => {
       return true;
     };
     const recording = startPerfRecord(
-      { spawn, timers, fileSize: () => Promise.resolve(10) },
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(10) },
       { ...options, killAfterMs: 2000 },
     );
     recording.stop();
@@ -239,7 +269,7 @@ describe('perf runner', () => {
       // A perf that neither SIGINT nor SIGKILL ends.
       child.kill = (signal: NodeJS.Signals = 'SIGTERM') => child.signals.push(signal) > 0;
       const recording = startPerfRecord(
-        { spawn, timers, fileSize: () => Promise.resolve(10) },
+        { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(10) },
         { ...options, killAfterMs: 2000 },
       );
       recording.stop();
@@ -266,7 +296,10 @@ describe('perf runner', () => {
   it('holds a stop that comes before perf has created perf.data until it has (SIGINT earlier kills perf with no file)', async () => {
     const { child, spawn, timers } = setup();
     let bytes = 0;
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(bytes) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(bytes) },
+      options,
+    );
     recording.stop();
     await settle();
     timers.fire(20);
@@ -283,7 +316,10 @@ describe('perf runner', () => {
 
   it('sends SIGINT anyway when perf.data has not appeared 5 s after the stop', async () => {
     const { child, spawn, timers } = setup();
-    const recording = startPerfRecord({ spawn, timers, fileSize: () => Promise.resolve(0) }, options);
+    const recording = startPerfRecord(
+      { spawn, timers, openControl: acksAtOnce, fileSize: () => Promise.resolve(0) },
+      options,
+    );
     recording.stop();
     for (let waited = 0; waited < 5000; waited += 20) {
       await settle();

@@ -1,5 +1,6 @@
 // The history table: one row per recording with its pick box, link and note, what was recorded, its
 // facts and outcome, downloads and Delete. A failed recording has nothing to compare: no pick box.
+import { describeBaselineKey } from '../../../core/compare/recorded-program.ts';
 import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { formatMeasure } from '../../../core/render/format-measure.ts';
@@ -130,7 +131,9 @@ function RecordingRow({
         ) : (
           '—'
         )}
-        {entry.baselineOf ? <small class="baseline-of">Baseline of {entry.baselineOf}</small> : null}
+        {entry.baselineOf ? (
+          <small class="baseline-of">Baseline of {describeBaselineKey(entry.baselineOf)}</small>
+        ) : null}
       </td>
       <td>
         <Downloads entry={entry} label={`Downloads of ${entry.id}`} />

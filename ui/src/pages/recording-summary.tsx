@@ -1,5 +1,6 @@
 // Where a recording came from and how it was taken: pod, container, start, duration, profile type, samples
 // (or time), profiler, settings.
+import { describeBaselineKey } from '../../../core/compare/recorded-program.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
 import { formatMeasure, measureTerm } from '../../../core/render/format-measure.ts';
@@ -74,7 +75,7 @@ export function RecordingSummary({ entry }: { entry: CatalogEntry }) {
         </>
       ) : null}
       {entry.baselineOf ? <dt>Baseline of</dt> : null}
-      {entry.baselineOf ? <dd>{entry.baselineOf}</dd> : null}
+      {entry.baselineOf ? <dd>{describeBaselineKey(entry.baselineOf)}</dd> : null}
       {entry.deliveries?.length ? <dt>Sinks</dt> : null}
       {entry.deliveries?.length ? <dd>{entry.deliveries.map(describeDelivery).join('; ')}</dd> : null}
     </dl>

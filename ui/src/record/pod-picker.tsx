@@ -1,11 +1,11 @@
 // Namespace, pod and (when the pod has several) container: only registered pods the user may
 // profile, polled every few seconds, so new pods appear and pods that go away disappear.
 import { useEffect } from 'preact/hooks';
-import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
 import type { SidecarView } from '../../../core/contract/ui-contract.ts';
 import { getJson } from '../api/client.ts';
 import { LabelledSelect } from '../controls/labelled-select.tsx';
 import { ErrorScreen } from '../shell/error-screen.tsx';
+import { useSession } from '../shell/session.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { NoSidecars } from './no-sidecars.tsx';
 import { useContainerChoice, type ContainerChoice } from './use-container-choice.ts';
@@ -62,6 +62,7 @@ export function PodPicker({ onChange }: { onChange: (target: Target | undefined)
     POLL_MS,
     'sidecars',
   );
+  const { local } = useSession().session;
   const target = useTargetChoice(sidecars.data?.items);
   const { namespace, pod, gone } = target;
   const containers = useContainerChoice(namespace, pod);
@@ -82,7 +83,7 @@ export function PodPicker({ onChange }: { onChange: (target: Target | undefined)
     <fieldset class="picker">
       <legend>Target</legend>
       <TargetSelects target={target} containers={containers} />
-      {namespace === LOCAL_NAMESPACE ? (
+      {local && namespace !== '' ? (
         <p class="hint">Local mode: this machine's processes, chosen by process pattern or PID.</p>
       ) : null}
       {gone !== '' ? (

@@ -3,12 +3,12 @@
 // now; Start and Stop; the server's errors next to the field that caused them, or under the form (a 403
 // for bpftrace names the permission it needs). A recording the pod already runs is taken over.
 import { useEffect, useState } from 'preact/hooks';
-import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
 import type { LimitsView } from '../../../core/contract/ui-contract.ts';
 import { getJson } from '../api/client.ts';
 import { TextField } from '../controls/text-field.tsx';
 import { followLink } from '../routing/router.ts';
 import { ErrorScreen } from '../shell/error-screen.tsx';
+import { useSession } from '../shell/session.tsx';
 import { usePolling } from '../shell/use-polling.ts';
 import { DurationFields } from './duration-fields.tsx';
 import { bindField, type FieldGroupProps } from './field-group.ts';
@@ -109,7 +109,7 @@ export function RecordForm({ target }: { target: Target }) {
   const recording = useRecording(target, values, max);
   const { status, problem, busy } = recording;
   const running = status !== undefined && status.state !== 'failed';
-  const local = target.namespace === LOCAL_NAMESPACE;
+  const { local } = useSession().session;
   const refused = refusedSelection(problem);
   const group: FieldGroupProps = {
     values,

@@ -1,7 +1,9 @@
 // Pinning a finished recording as its workload's baseline, and unpinning it (PUT and DELETE
 // /api/v1/recordings/:id/baseline): later recordings of the workload are then compared with it as well as
-// with the recording before them. The workload's name is proposed from the pod's, as the chosen kind's
-// controller names pods (`web` for the Deployment pod `web-7d9f8c6b5-x2k4q`), as the server matches them.
+// with the recording before them. In a cluster the workload's name is proposed from the pod's, as the
+// chosen kind's controller names pods (`web` for the Deployment pod `web-7d9f8c6b5-x2k4q`), as the server
+// matches them; in local mode there is no workload, and the pin is for the program recorded, which the
+// server derives as core/compare/recorded-program.ts does here.
 import { useState } from 'preact/hooks';
 import {
   BASELINE_KINDS,
@@ -9,8 +11,10 @@ import {
   workloadNameOf,
   type BaselineKind,
 } from '../../../core/compare/baseline-workload.ts';
+import { describeBaselineKey, recordedProgramOf } from '../../../core/compare/recorded-program.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { apiPath, deleteJson, putJson } from '../api/client.ts';
+import { useSession } from '../shell/session.tsx';
 
 const KIND_LABELS: Record<BaselineKind, string> = {
   deployment: 'Deployment',
@@ -96,16 +100,40 @@ function PinForm({ entry, action, path }: { entry: CatalogEntry; action: PinActi
   );
 }
 
+/** Local mode: the pin names no workload; the server keys it by what was recorded. */
+function ProgramPinForm({ entry, action, path }: { entry: CatalogEntry; action: PinAction; path: string }) {
+  const program = recordedProgramOf(entry);
+  const onPin = (event: Event) => {
+    event.preventDefault();
+    action.act(() => putJson(path, {}));
+  };
+  return (
+    <form class="baseline-pin actions" aria-label="Baseline" onSubmit={onPin}>
+      <button type="submit" class="baseline-program" disabled={action.busy}>
+        Pin as baseline for {program ? program.label : 'what it recorded'}
+      </button>
+      <span class="baseline-pinned">Later recordings of it are then compared with this one too.</span>
+      <ActionError error={action.error} />
+    </form>
+  );
+}
+
 /** `onChanged` reloads the entry, whose `baselineOf` then says what the server kept. */
 export function BaselinePin({ entry, onChanged }: { entry: CatalogEntry; onChanged: () => void }) {
   const action = usePinAction(onChanged);
   const path = apiPath`/api/v1/recordings/${entry.id}/baseline`;
-  if (!entry.baselineOf) return <PinForm entry={entry} action={action} path={path} />;
+  const { local } = useSession().session;
+  if (!entry.baselineOf)
+    return local ? (
+      <ProgramPinForm entry={entry} action={action} path={path} />
+    ) : (
+      <PinForm entry={entry} action={action} path={path} />
+    );
   return (
     <div class="baseline-pin actions" role="group" aria-label="Baseline">
       <span class="baseline-pinned">
-        Pinned as the baseline of <strong>{entry.baselineOf}</strong>: later recordings of it are compared
-        with this one
+        Pinned as the baseline of <strong>{describeBaselineKey(entry.baselineOf)}</strong>: later recordings
+        of it are compared with this one
       </span>
       <button type="button" disabled={action.busy} onClick={() => action.act(() => deleteJson(path))}>
         Unpin

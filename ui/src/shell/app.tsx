@@ -54,7 +54,9 @@ export function App() {
   const state = useSessionView();
   const { session, refresh, signOut } = state;
   return (
-    <SessionContext.Provider value={{ session: session ?? { mode: 'none', signedIn: false }, refresh }}>
+    <SessionContext.Provider
+      value={{ session: session ?? { mode: 'none', local: false, signedIn: false }, refresh }}
+    >
       <TopBar current={location.page.kind} session={session} onSignOut={signOut} />
       <main>{mainContent(state, location)}</main>
     </SessionContext.Provider>

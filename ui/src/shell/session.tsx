@@ -1,4 +1,5 @@
-// Who the browser is signed in as, shared by every page: 401 anywhere sends the user to sign in.
+// Who the browser is signed in as, and whether the server runs local mode, shared by every page: 401
+// anywhere sends the user to sign in.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { SessionView } from '../../../core/contract/ui-contract.ts';
@@ -10,7 +11,7 @@ export interface SessionContextValue {
 }
 
 export const SessionContext = createContext<SessionContextValue>({
-  session: { mode: 'none', signedIn: true },
+  session: { mode: 'none', local: false, signedIn: true },
   refresh: () => undefined,
 });
 
