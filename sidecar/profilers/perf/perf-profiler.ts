@@ -155,6 +155,8 @@ function startPerf(
     aheadOnly(plan.perf, timers.now()),
     targets,
   );
+  // The recording is dated at the real start of sampling: perf's events on (its ack), at enableAt or later.
+  void perf.enabled.then((at) => at !== undefined && run.report({ type: 'sampling', at: new Date(at) }));
   // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
   void deps.kernelSymbols?.();
   // So are the debug files of stripped targets (debuginfo-prefetch.ts): the stop finds them in the cache.
