@@ -19,6 +19,11 @@ export type RecordingEvent =
   | { type: 'warning'; message: string; kind?: WarningKind }
   /** The recording's warnings of this kind, all of them now: the earlier ones of the kind go. */
   | { type: 'warnings'; kind: WarningKind; messages: string[] }
+  /**
+   * Sampling began at `at` (perf's events went on; a start asked ahead ran): the status's startedAt becomes
+   * it, so a recording is dated at its real start, not at its request.
+   */
+  | { type: 'sampling'; at: Date }
   /** Why recording ended, in words (RecordingStatus.endReason). */
   | { type: 'ended'; reason: string }
   /** An upload attempt ended: the warning of an earlier one that failed goes. */

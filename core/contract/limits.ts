@@ -14,6 +14,12 @@ export interface RecordingLimits {
   maxArtifactBytes: number;
 }
 
+/**
+ * How far ahead a start may ask sampling to begin (`startAt`), seconds: the recorder holds its slot and,
+ * for perf, a started perf with its events off meanwhile, so a start cannot park a recorder for long.
+ */
+export const MAX_START_AHEAD_SECONDS = 600;
+
 export const DEFAULT_LIMITS: Readonly<RecordingLimits> = {
   maxDurationSeconds: 600,
   maxFrequency: 999,

@@ -3,11 +3,17 @@
 import { FurnaceError } from './errors.ts';
 import type { RecordingLimits } from './limits.ts';
 
+/** An RFC 3339 time as `Date.prototype.toISOString` writes it (an offset is accepted too). */
+export const TIMESTAMP_PATTERN =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$';
+
 export type Field =
   | { type: 'integer'; max: (limits: Readonly<RecordingLimits>) => number }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'string'; maxLength: number; regex?: boolean; pattern?: string; describe?: string }
   | { type: 'boolean' }
+  /** An RFC 3339 time (TIMESTAMP_PATTERN) that names a real instant. */
+  | { type: 'timestamp' }
   /** A list of distinct names, each matching `pattern` (`sinks`). */
   | { type: 'names'; maxItems: number; pattern: string; describe: string }
   | {
@@ -35,6 +41,8 @@ function fieldSchema(field: Field, limits: Readonly<RecordingLimits>): object {
       };
     case 'boolean':
       return { type: 'boolean' };
+    case 'timestamp':
+      return { type: 'string', maxLength: 40, pattern: TIMESTAMP_PATTERN };
     case 'names':
       return {
         type: 'array',
@@ -142,6 +150,10 @@ function checkField(name: string, field: Field, value: unknown, limits: Readonly
     case 'boolean':
       if (typeof value !== 'boolean') throw invalid(name, value, 'must be a boolean (true or false)');
       return value;
+    case 'timestamp':
+      if (typeof value === 'string' && value.length <= 40 && new RegExp(TIMESTAMP_PATTERN).test(value))
+        if (Number.isFinite(Date.parse(value))) return value;
+      throw invalid(name, value, 'must be an RFC 3339 time such as 2026-11-26T18:00:00Z');
     case 'names':
       return checkNames(name, value, field);
     case 'object':

@@ -3,7 +3,7 @@
 import { checkBpftraceProgram } from '../bpftrace/scope.ts';
 import { MAX_SINKS_PER_RECORDING, SINK_NAME_PATTERN } from '../sinks/sink.ts';
 import { FurnaceError } from './errors.ts';
-import { DEFAULT_LIMITS, type RecordingLimits } from './limits.ts';
+import { DEFAULT_LIMITS, MAX_START_AHEAD_SECONDS, type RecordingLimits } from './limits.ts';
 import { checkTable, invalid, tableSchema, type Field, type FieldTable } from './param-fields.ts';
 import { PROFILE_TYPES, resolveProfile, type ProfileType } from './profile-types.ts';
 import { PPROF_KINDS, type PprofKind } from './pprof-kinds.ts';
@@ -153,6 +153,12 @@ export interface RecordingParams {
   note?: string;
   /** Sinks of the server's configuration, by name, that the finished recording is pushed to as well. */
   sinks?: string[];
+  /**
+   * When sampling begins (RFC 3339), at most MAX_START_AHEAD_SECONDS ahead; one in the past means now. The
+   * recorder plans at once (targets, call graph, perf started with its events off) and samples from this
+   * instant for durationSeconds, so what a start costs is paid before it.
+   */
+  startAt?: string;
 }
 
 export const DEFAULT_PARAMS = {
@@ -186,6 +192,7 @@ const FIELDS: Record<keyof RecordingParams, Field> = {
     pattern: SINK_NAME_PATTERN,
     describe: "must be the name of a sink in the server's configuration (a DNS label)",
   },
+  startAt: { type: 'timestamp' },
 };
 
 /** The JSON schema of a start request under these limits (defaults shown, unknown fields refused). */
@@ -247,13 +254,31 @@ function checkBpftrace(params: RecordingParams): void {
   if (params.bpftrace !== undefined) checkBpftraceProgram(params.bpftrace.program);
 }
 
+/** A start may be asked at most MAX_START_AHEAD_SECONDS ahead of `now` (ms); the past means now. */
+function checkStartAt(startAt: string | undefined, now: number): void {
+  if (startAt === undefined) return;
+  const ahead = (Date.parse(startAt) - now) / 1000;
+  if (ahead <= MAX_START_AHEAD_SECONDS) return;
+  const limit = `must be at most MAX_START_AHEAD_SECONDS (${MAX_START_AHEAD_SECONDS} s) ahead`;
+  throw new FurnaceError(
+    'ERR_LIMIT_EXCEEDED',
+    `startAt ${JSON.stringify(startAt)} is ${Math.round(ahead)} s ahead: ${limit}`,
+    { field: 'startAt', value: startAt, limit },
+  );
+}
+
 /**
  * Checks a start request against the limits and applies the defaults. Unknown fields are refused; the
  * error names the field, the value and the limit. pprof settings are only taken with a profiler that uses
  * them (pprof, auto), and come back with their defaults applied; a bpftrace program only with bpftrace.
  */
-export function validateRecordingParams(input: unknown, limits: Readonly<RecordingLimits>): RecordingParams {
+export function validateRecordingParams(
+  input: unknown,
+  limits: Readonly<RecordingLimits>,
+  now: number = Date.now(),
+): RecordingParams {
   const given = checkTable(input === undefined ? {} : input, FIELDS, limits);
+  checkStartAt(given.startAt as string | undefined, now);
   const asked = { ...DEFAULT_PARAMS, ...given } as RecordingParams;
   const pprofUsed = asked.profiler === 'pprof' || asked.profiler === 'auto';
   if (asked.pprof !== undefined && !pprofUsed) {

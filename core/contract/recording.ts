@@ -1,6 +1,7 @@
 // The shape of a recording as the sidecar reports it and the server catalogs it.
 import type { SinkDelivery } from '../sinks/delivery.ts';
 import { LIMIT_CEILINGS } from './limits.ts';
+import { TIMESTAMP_PATTERN } from './param-fields.ts';
 import { PROFILE_TYPES } from './profile-types.ts';
 import { ARTIFACT_NAMES, type ArtifactName } from './names.ts';
 import {
@@ -47,7 +48,16 @@ export interface RecordingStatus {
   callGraphUsed?: CallGraphRun;
   /** Why that call graph: "nginx has no frame pointers", "as requested". */
   callGraphReason?: string;
+  /**
+   * When sampling began, or begins: a start with `startAt` in the future lists the recording at once, with
+   * this time ahead, `startsAt` set and progress 0 until then.
+   */
   startedAt: string;
+  /**
+   * Present only while a recording asked to start ahead (`startAt`) waits for its start: the same instant as
+   * startedAt. Nothing has been sampled yet; elapsed time counts from here.
+   */
+  startsAt?: string;
   endedAt?: string;
   /** Set when state is `failed`; for perf failures, an excerpt of its stderr. */
   error?: string;
@@ -129,12 +139,11 @@ const paramsShapeSchema = {
     bpftrace: bpftraceParamsSchema(),
     note: { type: 'string', minLength: 1, maxLength: MAX_NOTE },
     sinks: sinksParamSchema(),
+    startAt: { type: 'string', maxLength: 40, pattern: TIMESTAMP_PATTERN },
   },
 } as const;
 
-/** An RFC 3339 time as `Date.prototype.toISOString` writes it (an offset is accepted too). */
-export const TIMESTAMP_PATTERN =
-  '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$';
+export { TIMESTAMP_PATTERN } from './param-fields.ts';
 
 const timestampSchema = { type: 'string', maxLength: 40, pattern: TIMESTAMP_PATTERN } as const;
 
@@ -170,6 +179,7 @@ export const recordingStatusSchema = {
     callGraphUsed: { type: 'string', enum: [...CALL_GRAPHS_RUN] },
     callGraphReason: { type: 'string', maxLength: 1024 },
     startedAt: timestampSchema,
+    startsAt: timestampSchema,
     endedAt: timestampSchema,
     error: { type: 'string', maxLength: 16_384 },
     artifacts: {

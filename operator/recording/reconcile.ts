@@ -37,7 +37,11 @@ export interface RecordingOutcome {
 /** Plan-act rounds in one reconcile: start, then stop on a failure or summarize, then the end of the run. */
 const MAX_ROUNDS = 6;
 
-export function startBody(spec: RecordingSpec): StartBody {
+/**
+ * The start request of a run's pod; `startAt` (a run dated ahead: a rollout watch's, at its settle's end) is
+ * sent only then, so servers from before the field take every other start as they did.
+ */
+export function startBody(spec: RecordingSpec, startAt?: string): StartBody {
   return {
     // Required by the CRD unless spec.continuous, which never gets here; 0 is refused by the server.
     durationSeconds: spec.durationSeconds ?? 0,
@@ -51,7 +55,13 @@ export function startBody(spec: RecordingSpec): StartBody {
     // Sent only when set, so servers from before profile types take a CPU Recording as they did.
     ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
     ...(spec.sinks !== undefined && spec.sinks.length > 0 ? { sinks: [...spec.sinks] } : {}),
+    ...(startAt !== undefined ? { startAt } : {}),
   };
+}
+
+/** The run's time when it is still ahead: its recordings are asked to begin sampling then (startAt). */
+function aheadOf(runTime: string | undefined, now: number): string | undefined {
+  return runTime !== undefined && Date.parse(runTime) > now ? runTime : undefined;
 }
 
 async function poll(
@@ -146,7 +156,7 @@ async function act(
         const started = await deps.server.startRecording(
           namespace,
           action.pod,
-          startBody(recording.spec),
+          startBody(recording.spec, aheadOf(runTime, deps.now())),
           runStartKey(recording, runTime, action.pod),
         );
         return [{ kind: 'started', pod: action.pod, recordingId: started.id }];

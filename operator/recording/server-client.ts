@@ -22,6 +22,8 @@ export interface StartBody {
   profile?: string;
   /** Sinks of the installation by name; the server refuses names it does not have. */
   sinks?: string[];
+  /** When sampling begins (RFC 3339), for a run dated ahead (a rollout watch's: its settle's end). */
+  startAt?: string;
 }
 
 /** The body of `PUT /api/v1/continuous/<namespace>/<name>` (docs/continuous.md). */

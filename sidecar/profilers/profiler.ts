@@ -38,8 +38,12 @@ export interface RunContext {
  * Why recording ended: the requested duration, a stop, the targets exiting, or a size cap. The controller
  * puts it in words (recording/end-reason.ts); without it, a stop or the clock.
  */
-/** `shutdown`: the recorder stopped it on its way out (SIGTERM, Ctrl-C); `interrupted`: a signal ended perf. */
-export type EndCause = 'duration' | 'stopped' | 'exited' | 'size-cap' | 'interrupted' | 'shutdown';
+/**
+ * `shutdown`: the recorder stopped it on its way out (SIGTERM, Ctrl-C); `interrupted`: a signal ended perf;
+ * `stopped-before-start`: a start asked ahead (`startAt`) was stopped before sampling began.
+ */
+export type EndCause =
+  'duration' | 'stopped' | 'exited' | 'size-cap' | 'interrupted' | 'shutdown' | 'stopped-before-start';
 
 export interface ProfileOutput {
   /** undefined when the profiler's output holds no stacks (a bpftrace program that only counts): no graph. */
@@ -66,6 +70,12 @@ export interface PlannedProfile {
   /** How perf walks the stacks and why (perf only): the request's callGraph, or what `auto` chose. */
   callGraph?: { used: CallGraphRun; reason: string };
   warnings: string[];
+  /**
+   * The profiler begins sampling at `params.startAt` itself once run (perf: started with its events off,
+   * switched on then), so it is run at once; otherwise a start ahead is run when that time comes
+   * (delayed-start.ts).
+   */
+  startsOnTime?: boolean;
   run(context: RunContext): ProfilerRun;
 }
 

@@ -17,6 +17,8 @@ export function describeEnd(cause: EndCause, times: { seconds: number; durationS
       return `the recorder shut down ${after} (what was sampled is kept)`;
     case 'interrupted':
       return `perf was interrupted by a signal ${after} (what it had sampled is kept)`;
+    case 'stopped-before-start':
+      return 'stopped on request before its start time: nothing was sampled';
   }
 }
 
@@ -37,5 +39,10 @@ export function endReasonOf(
   const fallback: EndCause = end.requested ? 'stopped' : 'duration';
   const said =
     end.closing && !end.requested && end.cause === 'stopped' ? 'shutdown' : (end.cause ?? fallback);
-  return describeEnd(said, { seconds, durationSeconds: status.params.durationSeconds });
+  // A start asked ahead (startAt) stopped before then, whichever profiler: perf's events were never on.
+  const early = said === 'stopped' && end.endedAtMs < Date.parse(status.startedAt);
+  return describeEnd(early ? 'stopped-before-start' : said, {
+    seconds,
+    durationSeconds: status.params.durationSeconds,
+  });
 }

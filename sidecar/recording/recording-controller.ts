@@ -328,7 +328,10 @@ export class RecordingController {
       },
       output.stacks,
     );
-    this.replace(id, { ...this.get(id), endedAt: endedAt.toISOString() });
+    // A start asked ahead and stopped before it began spans no time: it began where it ended.
+    const began =
+      endedAt.getTime() < Date.parse(status.startedAt) ? { startedAt: endedAt.toISOString() } : {};
+    this.replace(id, { ...this.get(id), ...began, endedAt: endedAt.toISOString() });
     await this.upload(id, dir);
     this.update(id, { type: 'done', at: endedAt });
   }

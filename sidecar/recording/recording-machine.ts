@@ -68,9 +68,15 @@ export function beginRecording(input: {
     profiler: input.profiler ?? 'perf',
     targets: input.targets,
     ...(callGraph === undefined ? {} : { callGraphUsed: callGraph.used, callGraphReason: callGraph.reason }),
-    startedAt: input.now.toISOString(),
+    startedAt: samplingStart(input.params, input.now).toISOString(),
     artifacts: [],
   };
+}
+
+/** When sampling begins: the start's `startAt` when it is ahead, else now (a past one means now). */
+export function samplingStart(params: Pick<RecordingParams, 'startAt'>, now: Date): Date {
+  const at = params.startAt === undefined ? Number.NaN : Date.parse(params.startAt);
+  return at > now.getTime() ? new Date(at) : now;
 }
 
 function stageStart(stage: RecordingStage): number {
@@ -133,6 +139,10 @@ export function applyEvent(status: RecordingStatus, event: StatusEvent): Recordi
       const { stage: _finished, ...rest } = status;
       return { ...rest, state: 'done', progress: 1, endedAt: event.at.toISOString() };
     }
+    case 'sampling':
+      // Only while recording: a stop that came first keeps the end's own dates.
+      if (status.state !== 'recording') throw new TransitionError(status, event);
+      return { ...status, startedAt: event.at.toISOString() };
     case 'failed':
       if (!isActive(status)) throw new TransitionError(status, event);
       return { ...status, state: 'failed', error: event.error, endedAt: event.at.toISOString() };
@@ -150,9 +160,14 @@ export function withoutUploadFailure(status: RecordingStatus): RecordingStatus {
   return warnings.length > 0 ? { ...rest, warnings } : rest;
 }
 
-/** Progress of the record stage from the clock: elapsed time over the requested duration. */
-export function withLiveProgress(status: RecordingStatus, now: Date): RecordingStatus {
+/**
+ * Progress of the record stage from the clock: elapsed time over the requested duration. A recording that
+ * waits for its start (startedAt ahead) says so with `startsAt`, at progress 0.
+ */
+export function withLiveProgress(given: RecordingStatus, now: Date): RecordingStatus {
+  const { startsAt: _derived, ...status } = given;
   if (status.state !== 'recording') return status;
   const elapsed = (now.getTime() - Date.parse(status.startedAt)) / 1000;
+  if (elapsed < 0) return { ...status, startsAt: status.startedAt };
   return applyEvent(status, { type: 'progress', fraction: elapsed / status.params.durationSeconds });
 }

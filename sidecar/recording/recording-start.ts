@@ -7,6 +7,7 @@ import type { RecordingParams } from '../../core/contract/recording-params.ts';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import type { PlannedProfile, ProfilerSet } from '../profilers/profiler.ts';
 import { profilerFor } from '../profilers/profiler-set.ts';
+import { startWhenDue } from '../profilers/delayed-start.ts';
 import type { ControllerDeps } from './controller-deps.ts';
 import { assertIdle, beginRecording } from './recording-machine.ts';
 import { chooseTargets } from './target-selection.ts';
@@ -55,5 +56,6 @@ export async function planRecording(input: {
     ...(planned.callGraph === undefined ? {} : { callGraph: planned.callGraph }),
     now: new Date(deps.timers.now()),
   });
-  return { status, planned };
+  const startAt = params.startAt === undefined ? undefined : Date.parse(params.startAt);
+  return { status, planned: startWhenDue(planned, startAt, deps.timers) };
 }

@@ -96,6 +96,27 @@ interface Row {
   verdict: string;
 }
 
+/** The operator's starts: by pod, when first asked and how many times; by recording id, when answered. */
+interface StartsSeen {
+  asked: Map<string, { first: number; tries: number }>;
+  answered: Map<string, number>;
+}
+
+function noteStarts(world: WatchWorld): StartsSeen {
+  const seen: StartsSeen = { asked: new Map(), answered: new Map() };
+  const { server } = world.deps;
+  const start = server.startRecording.bind(server);
+  server.startRecording = async (...args) => {
+    const pod = args[1];
+    const asked = seen.asked.get(pod) ?? { first: Date.now(), tries: 0 };
+    seen.asked.set(pod, { ...asked, tries: asked.tries + 1 });
+    const recording = await start(...args);
+    if (!seen.answered.has(recording.id)) seen.answered.set(recording.id, Date.now());
+    return recording;
+  };
+  return seen;
+}
+
 /** When the operator's status read first answered each recording done (ms since the epoch), by recording id. */
 function noteDoneSeen(world: WatchWorld): Map<string, number> {
   const seen = new Map<string, number>();
@@ -111,22 +132,26 @@ function noteDoneSeen(world: WatchWorld): Map<string, number> {
 
 /**
  * Where the time between the last pod Ready and the Event went, from the status, the catalog entry and the
- * operator's reads: the run's begin, the recorder's start (startedAt), the end of sampling (endedAt: perf
- * exited), the operator learning that the recording is done, and the reconcile's end (compare, Event, status).
+ * operator's reads: the run's time (the settle's end: its starts ask to sample from then, startAt), the
+ * recording's start of sampling (startedAt), the end of sampling (endedAt: perf exited), the operator
+ * learning that the recording is done, and the reconcile's end (compare, Event, status).
  */
 async function printBreakdown(
   world: WatchWorld,
   status: RecordingStatus,
-  times: { lastReady: number; at: number; doneSeen: Map<string, number> },
+  times: { lastReady: number; at: number; doneSeen: Map<string, number>; starts: StartsSeen },
 ) {
-  const id = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
+  const recorded = status.watch?.versions?.[0]?.recordings[0];
+  const id = recorded?.recordingId ?? '';
   const entry = await world.deps.server.getCatalogEntry(id);
-  const began = Date.parse(status.lastRunTime ?? '');
-  const started = Date.parse(entry?.startedAt ?? '');
-  const ended = Date.parse(entry?.endedAt ?? '');
+  const time = (text: string | undefined) => Date.parse(text ?? '');
+  const [began, started, ended] = [time(status.lastRunTime), time(entry?.startedAt), time(entry?.endedAt)];
   const seen = times.doneSeen.get(id) ?? Number.NaN;
+  const asked = times.starts.asked.get(recorded?.pod ?? '') ?? { first: Number.NaN, tries: 0 };
+  const answered = times.starts.answered.get(id) ?? Number.NaN;
+  const ready = times.lastReady;
   process.stdout.write(
-    `  Ready → run began ${began - times.lastReady} ms, → recording started ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
+    `  Ready → start asked ${asked.first - ready} ms (${asked.tries} tries), answered ${answered - ready} ms; Ready → run's time (settle end) ${began - ready} ms, → sampling began ${started - began} ms, → ended ${ended - started} ms, → done seen ${seen - ended} ms, → Event ${times.at - seen} ms\n`,
   );
 }
 
@@ -136,7 +161,7 @@ async function measureRollout(
   world: WatchWorld,
   kubelet: RolloutKubelet,
   round: number,
-  doneSeen: Map<string, number>,
+  seen: { doneSeen: Map<string, number>; starts: StartsSeen },
 ): Promise<Row> {
   const before = await readRecording(kc, world.namespace, 'bench');
   const compared = before.status?.watch?.comparisons?.length ?? 0;
@@ -152,7 +177,7 @@ async function measureRollout(
   const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
   const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
   const latency = at - lastReady;
-  await printBreakdown(world, status, { lastReady, at, doneSeen });
+  await printBreakdown(world, status, { lastReady, at, ...seen });
   process.stdout.write(
     `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)}\n`,
   );
@@ -182,10 +207,10 @@ await runBench('bench:rollout-event', async (bench) => {
     watch: { kind: 'Deployment', name: 'hot', settleSeconds: SETTLE_SECONDS },
   });
   await reconcileUntil(kc, world, (s) => (s.watch?.versions?.length ?? 0) === 1);
-  const doneSeen = noteDoneSeen(world);
+  const seen = { doneSeen: noteDoneSeen(world), starts: noteStarts(world) };
   const rows: Row[] = [];
   for (let round = 0; round < ROUNDS; round++)
-    rows.push(await measureRollout(kc, world, kubelet, round, doneSeen));
+    rows.push(await measureRollout(kc, world, kubelet, round, seen));
   const ratios = rows.map((r) => r.latency / r.budget);
   const worst = Math.max(...ratios);
   process.stdout.write(

@@ -1,6 +1,10 @@
 // The rollout watch's decisions, pure: from the workload's state, its pods, the status and the clock → the
 // status to write (the version seen, the VersionRecorded condition), whether a run of the new version begins
-// now, which Event to tell, and when to look again. The run itself is the Recording's ordinary run (plan.ts).
+// now and from when its pods sample, which Event to tell, and when to look again. The run itself is the
+// Recording's ordinary run (plan.ts), dated at the settle's end: its starts ask the recorders to begin
+// sampling then (startAt), so what a start costs (perf's own start-up, the request's way) is paid during the
+// settle delay instead of after it.
+import { MAX_START_AHEAD_SECONDS } from '../../../core/contract/limits.ts';
 import {
   DEFAULT_WATCH_READY_TIMEOUT_SECONDS,
   DEFAULT_WATCH_SETTLE_SECONDS,
@@ -40,10 +44,21 @@ export interface WatchEvent {
   message: string;
 }
 
+/**
+ * How much less ahead than MAX_START_AHEAD_SECONDS a run is begun: the recorders check startAt against their
+ * own clocks, a little later than the operator's.
+ */
+export const START_AHEAD_MARGIN_SECONDS = 60;
+
 export interface WatchPlan {
   status: RecordingStatus;
   /** Begin a run of `status.watch.recording` now. */
   begin: boolean;
+  /**
+   * When the run begun now samples from (its lastRunTime): the settle's end, when that is still ahead; its
+   * starts carry it as startAt. Absent: now.
+   */
+  runTime?: Date;
   events: WatchEvent[];
   requeueAfterMs?: number;
 }
@@ -111,22 +126,33 @@ function planVersion(
     }
     return idle(state, { reason: 'RollingOut', message: `version ${workload.version}: ${waiting}` }, 'False');
   }
+  // Ready's time is kept to the second, rounded down (the API server writes RFC 3339 without fractions), so
+  // the settle counts from up to a second before the pod really was Ready, as it did before starts ahead.
   const readyAt = lastReady(pods, now);
   const settle = watch.settleSeconds ?? DEFAULT_WATCH_SETTLE_SECONDS;
   const due = readyAt.getTime() + settle * 1000;
   const watchStatus = { ...state.status.watch, current: { ...current, readyAt: readyAt.toISOString() } };
   state.status = { ...state.status, watch: watchStatus };
-  if (due > now.getTime()) {
+  const beginAhead = (MAX_START_AHEAD_SECONDS - START_AHEAD_MARGIN_SECONDS) * 1000;
+  if (due - now.getTime() > beginAhead) {
     const plan = idle(state, {
       reason: 'Settling',
       message: `version ${workload.version}: every pod Ready, recording after settleSeconds ${settle}`,
     });
-    return { ...plan, requeueAfterMs: due - now.getTime() };
+    return { ...plan, requeueAfterMs: due - now.getTime() - beginAhead };
   }
-  const begun = condition(state, { reason: 'Recording', message: `recording version ${workload.version}` });
+  const ahead = due > now.getTime();
+  const from = ahead
+    ? ` from ${new Date(due).toISOString()} (settleSeconds ${settle} after its pods were Ready)`
+    : '';
+  const begun = condition(state, {
+    reason: 'Recording',
+    message: `recording version ${workload.version}${from}`,
+  });
   return {
     status: { ...begun, watch: { ...watchStatus, recording: workload.version } },
     begin: true,
+    ...(ahead ? { runTime: new Date(due) } : {}),
     events: state.events,
   };
 }

@@ -215,7 +215,11 @@ export async function reconcileWatch(given: WatchDeps, recording: Recording): Pr
     pods,
     now,
   });
-  let status: RecordingStatus | undefined = plan.begin ? beginRun(plan.status, now, undefined) : plan.status;
+  // A run begun ahead is dated at its settle's end: its starts carry that as startAt, and its end is awaited
+  // from there (end-wait.ts, run-polls.ts).
+  let status: RecordingStatus | undefined = plan.begin
+    ? beginRun(plan.status, plan.runTime ?? now, undefined)
+    : plan.status;
   let requeueAfterMs = plan.requeueAfterMs;
   const events = [...plan.events];
   if (runInProgress(status)) {

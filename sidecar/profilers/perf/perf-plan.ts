@@ -79,6 +79,23 @@ export function imageOf(
   );
 }
 
+/**
+ * A start asked ahead (`startAt`): perf starts at once with its events off and switches them on at that
+ * instant (epoch ms), so its own start-up is paid before it (aheadOnly drops one that has passed).
+ */
+function enableAtOf(params: Pick<RecordingParams, 'startAt'>): { enableAt?: number } {
+  return params.startAt === undefined ? {} : { enableAt: Date.parse(params.startAt) };
+}
+
+/**
+ * perf's options as it starts at `now` (epoch ms): an enableAt that has passed by then (planning took longer
+ * than the start was asked ahead) is dropped, so perf starts with its events on as any start does.
+ */
+export function aheadOnly<T extends object>(options: T, now: number): T {
+  const { enableAt, ...rest } = options as T & { enableAt?: number };
+  return enableAt === undefined || enableAt > now ? options : (rest as T);
+}
+
 export function planRecording(input: PlanInput): RecordingPlan {
   const { params, targets, config, dir } = input;
   const buildIds = buildIdMode(config.mode, input.buildIdMmap);
@@ -97,6 +114,7 @@ export function planRecording(input: PlanInput): RecordingPlan {
       buildIds,
       durationSeconds: params.durationSeconds,
       maxBytes: config.maxPerfDataBytes,
+      ...enableAtOf(params),
     },
     precacheBinaries: config.mode === 'pod' && buildIds === 'mmap',
     title: `Furnace: ${where}`,

@@ -25,7 +25,7 @@ import { addMmapEvents, readLeaderlessMappings, type ProcessMaps } from './perf-
 import { chooseCallGraph } from './call-graph/choose-call-graph.ts';
 import type { PlanContext, PlannedProfile, ProfileOutput, Profiler, RunContext } from '../profiler.ts';
 import type { ProcessInfo } from '../../host/process-select.ts';
-import type { RecordingPlan } from './perf-plan.ts';
+import { aheadOnly, type RecordingPlan } from './perf-plan.ts';
 import type { LoopTimers, RunCommand, SpawnFn } from '../../host/runtime.ts';
 
 export interface PerfProfilerDeps {
@@ -107,6 +107,8 @@ export function createPerfProfiler(given: PerfProfilerDeps): Profiler {
         targets,
         callGraph,
         warnings,
+        // plan.perf.enableAt: perf itself begins sampling at a start asked ahead (perf-plan.ts).
+        startsOnTime: true,
         run: (run) => startPerf(deps, context, { targets, plan }, run),
       };
     },
@@ -150,9 +152,11 @@ function startPerf(
       isUnreadable: (pid) => deps.isMapsUnreadable?.(pid) ?? Promise.resolve(false),
       warn: (message) => run.report({ type: 'warning', message }),
     },
-    plan.perf,
+    aheadOnly(plan.perf, timers.now()),
     targets,
   );
+  // The recording is dated at the real start of sampling: perf's events on (its ack), at enableAt or later.
+  void perf.enabled.then((at) => at !== undefined && run.report({ type: 'sampling', at: new Date(at) }));
   // The kernel's symbols are copied while perf records, not after the stop (perf script only checks them).
   void deps.kernelSymbols?.();
   // So are the debug files of stripped targets (debuginfo-prefetch.ts): the stop finds them in the cache.

@@ -10,7 +10,7 @@ import { readSidecarConfig, type SidecarConfig } from '../../../sidecar/config.t
 import type { HttpRequest, HttpResponse } from '../../../sidecar/server-link/http-client.ts';
 import type { ProcessInfo } from '../../../sidecar/host/process-select.ts';
 import { ProxyTokens } from '../../../sidecar/server-link/proxy-tokens.ts';
-import { RecordingController } from '../../../sidecar/recording/recording-controller.ts';
+import { RecordingController, type ControllerDeps } from '../../../sidecar/recording/recording-controller.ts';
 import type { ChildLike, RunCommand, SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { timers } from '../../../sidecar/process-support.ts';
 
@@ -106,8 +106,11 @@ export interface SidecarFixture {
 
 export async function sidecarFixture(
   env: Record<string, string> = {},
-  /** `run`: the commands other than perf record and perf script (none answer, by default). */
-  options: { requireTls?: boolean; run?: RunCommand } = {},
+  /**
+   * `run`: the commands other than perf record and perf script (none answer, by default); `profilers`: the
+   * profilers offered besides perf (none, by default).
+   */
+  options: { requireTls?: boolean; run?: RunCommand; profilers?: ControllerDeps['profilers'] } = {},
 ): Promise<SidecarFixture> {
   const dataDir = await mkdtemp(`${tmpdir()}/furnace-sidecar-app-`);
   const config = readSidecarConfig(
@@ -146,6 +149,7 @@ export async function sidecarFixture(
     random: () => 0.5,
     serverToken: () => tokens.uploadToken,
     log: () => {},
+    ...(options.profilers === undefined ? {} : { profilers: options.profilers }),
   });
   const app = buildSidecarApp({
     recordings: controller,

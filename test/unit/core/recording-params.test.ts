@@ -74,6 +74,7 @@ describe('one start-parameters contract', () => {
         tls: { secret: 'etcd' },
       },
       sinks: ['pyroscope', 'team-collector'],
+      startAt: '2000-01-01T00:00:00Z',
     };
     // bpftrace goes with another profiler than pprof: its own request, the same table.
     const bpftrace = {

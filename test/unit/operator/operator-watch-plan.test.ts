@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PodView } from '../../../operator/recording/plan.ts';
 import type { RecordingStatus } from '../../../operator/recording/recording-types.ts';
-import { planWatch, type WatchInput } from '../../../operator/recording/watch/plan-watch.ts';
+import { MAX_START_AHEAD_SECONDS } from '../../../core/contract/limits.ts';
+import {
+  planWatch,
+  START_AHEAD_MARGIN_SECONDS,
+  type WatchInput,
+} from '../../../operator/recording/watch/plan-watch.ts';
 import type { WorkloadState } from '../../../operator/recording/watch/workload-state.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -46,15 +51,37 @@ const conditionOf = (status: RecordingStatus, type = 'VersionRecorded') =>
   status.conditions?.find((c) => c.type === type);
 
 describe('planWatch', () => {
-  it('waits the settle delay counted from the last pod that became Ready, then begins a run of that version', () => {
-    const waiting = planWatch(input({}));
+  it('begins the run as soon as every pod is Ready, dated at the settle end counted from the last pod Ready', () => {
+    const plan = planWatch(input({}));
+    assert.equal(plan.begin, true, 'begun during the settle delay, not after it');
+    assert.equal(plan.runTime?.toISOString(), at(35).toISOString(), 'pod web-b Ready at 5 s + settle 30 s');
+    assert.equal(plan.status.watch?.recording, 'v1');
+    assert.equal(plan.status.watch?.current?.readyAt, at(5).toISOString());
+    assert.equal(conditionOf(plan.status)?.reason, 'Recording');
+    assert.match(
+      conditionOf(plan.status)?.message ?? '',
+      /recording version v1 from 2026-03-01T12:00:35.000Z \(settleSeconds 30 after its pods were Ready\)/,
+    );
+  });
+
+  it('begins a run that is due already without a time ahead (it samples from now)', () => {
+    const plan = planWatch(input({ now: at(40) }));
+    assert.equal(plan.begin, true);
+    assert.equal(plan.runTime, undefined);
+    assert.equal(conditionOf(plan.status)?.message, 'recording version v1');
+  });
+
+  it('waits (Settling) while the settle end is further ahead than a start may be asked, then begins ahead', () => {
+    const watch = { kind: 'Deployment' as const, name: 'web', settleSeconds: 1800 };
+    const lead = (MAX_START_AHEAD_SECONDS - START_AHEAD_MARGIN_SECONDS) * 1000;
+    const waiting = planWatch(input({ watch }));
     assert.equal(waiting.begin, false);
-    assert.equal(waiting.requeueAfterMs, 25_000, 'pod web-b Ready at 5 s + settle 30 s − now 10 s');
     assert.equal(conditionOf(waiting.status)?.reason, 'Settling');
-    const due = planWatch(input({ status: waiting.status, now: at(35) }));
-    assert.equal(due.begin, true);
-    assert.equal(due.status.watch?.recording, 'v1');
-    assert.equal(due.status.watch?.current?.readyAt, at(5).toISOString());
+    assert.equal(waiting.requeueAfterMs, 1805_000 - 10_000 - lead, 'until the settle end is within reach');
+    const now = new Date(at(1805).getTime() - lead);
+    const begun = planWatch(input({ watch, status: waiting.status, now }));
+    assert.equal(begun.begin, true);
+    assert.equal(begun.runTime?.toISOString(), at(1805).toISOString());
   });
 
   it('a version already recorded is not recorded again; a new template is', () => {

@@ -29,6 +29,20 @@ describe('decideStartParams and decideStartSlot', () => {
     });
   });
 
+  it('takes a start asked ahead (startAt) up to 600 s, and refuses one further ahead naming the field and the limit', () => {
+    const at = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+    const startAt = at(60);
+    const ahead = decideStartParams(params({ body: Buffer.from(JSON.stringify({ startAt })) }));
+    assert.ok(ahead.allowed);
+    assert.equal(ahead.params.startAt, startAt, 'passed on to the recorder as asked');
+    const far = decideStartParams(params({ body: Buffer.from(JSON.stringify({ startAt: at(601) })) }));
+    assert.ok(!far.allowed);
+    assert.equal(far.reason, 'invalid-parameters');
+    assert.equal(far.error.status, 400);
+    assert.equal(far.error.details.field, 'startAt');
+    assert.match(far.error.message, /MAX_START_AHEAD_SECONDS \(600 s\)/);
+  });
+
   it('takes an empty body as all defaults', () => {
     const decision = decideStartParams(params({ body: undefined }));
     assert.ok(decision.allowed);

@@ -116,6 +116,41 @@ describe('recording state machine', () => {
     assert.ok(over.progress <= overallProgress('script', 0));
   });
 
+  it('dates a start asked ahead at its startAt and says it waits (startsAt) with progress 0 until then', () => {
+    const ahead = validateRecordingParams(
+      { durationSeconds: 10, pid: 42, startAt: '2026-01-01T00:00:05Z' },
+      DEFAULT_LIMITS,
+      start.getTime(),
+    );
+    const status = beginRecording({ id: 'r1', params: ahead, targets: [], now: start });
+    assert.equal(status.startedAt, '2026-01-01T00:00:05.000Z');
+    const waiting = withLiveProgress(status, new Date('2026-01-01T00:00:03Z'));
+    assert.equal(waiting.startsAt, '2026-01-01T00:00:05.000Z');
+    assert.equal(waiting.progress, 0);
+    const sampling = withLiveProgress(waiting, new Date('2026-01-01T00:00:10Z'));
+    assert.equal(sampling.startsAt, undefined, 'said only while it waits');
+    assert.equal(sampling.progress, overallProgress('record', 0.5));
+  });
+
+  it('dates a recording at its real start of sampling once the profiler says it began (sampling)', () => {
+    const began = new Date('2026-01-01T00:00:00.480Z');
+    const sampling = applyEvent(fresh(), { type: 'sampling', at: began });
+    assert.equal(sampling.startedAt, began.toISOString());
+    assert.equal(
+      withLiveProgress(sampling, new Date('2026-01-01T00:00:00.400Z')).startsAt,
+      began.toISOString(),
+    );
+    const processing = applyEvent(sampling, { type: 'stage', stage: 'script' });
+    assert.throws(() => applyEvent(processing, { type: 'sampling', at: began }), TransitionError);
+  });
+
+  it('dates a start whose startAt has passed now: a past one means now', () => {
+    const past = validateRecordingParams({ pid: 42, startAt: '2025-12-31T23:00:00Z' }, DEFAULT_LIMITS);
+    const status = beginRecording({ id: 'r1', params: past, targets: [], now: start });
+    assert.equal(status.startedAt, start.toISOString());
+    assert.equal(withLiveProgress(status, start).startsAt, undefined);
+  });
+
   it('allows one recording at a time: a second start is refused with 409 naming the running id', () => {
     assert.doesNotThrow(() => assertIdle([]));
     const done = run(fresh('old'), [...through, { type: 'done', at: start }]);

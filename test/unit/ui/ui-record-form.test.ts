@@ -216,6 +216,15 @@ describe('recording form', () => {
     assert.equal(processing.label, 'Collapsing stacks');
     assert.equal(formatSeconds(75), '1:15');
   });
+
+  it('says a recording waits for its start (startsAt) with no elapsed time and the whole duration left', () => {
+    const now = Date.parse('2026-03-01T11:59:50.000Z');
+    const view = describeProgress(status({ startsAt: '2026-03-01T12:00:00.000Z', progress: 0 }), now);
+    assert.equal(view.label, 'Starting at 2026-03-01T12:00:00.000Z');
+    assert.equal(view.elapsedSeconds, 0);
+    assert.equal(view.remainingSeconds, 20);
+    assert.equal(view.percent, 0);
+  });
 });
 
 describe('history filter', () => {

@@ -26,6 +26,8 @@ function labelOf(status: RecordingStatus): string {
   if (status.state === 'failed') return 'Failed';
   if (status.state === 'done')
     return status.warnings?.length ? 'Done, with warnings' : 'Done: opening the recording';
+  // A start asked ahead (startAt) that has not begun sampling yet.
+  if (status.startsAt !== undefined) return `Starting at ${status.startsAt}`;
   return status.stage === undefined ? '' : STAGE_LABELS[status.stage];
 }
 
