@@ -13,6 +13,7 @@ import { ProxyTokens } from '../../../sidecar/server-link/proxy-tokens.ts';
 import { RecordingController, type ControllerDeps } from '../../../sidecar/recording/recording-controller.ts';
 import type { ChildLike, RunCommand, SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { timers } from '../../../sidecar/process-support.ts';
+import { answerPerfControl } from '../../harness/fake-perf-control.ts';
 
 export const TOKEN = 'proxy-token-for-tests';
 export const UPLOAD_TOKEN = 'upload-token-for-tests';
@@ -57,6 +58,7 @@ export function fakePerf(): FakePerf {
       if (args.includes('record')) {
         perf.records.push(child);
         const output = args[args.indexOf('-o') + 1] ?? '';
+        child.once('close', answerPerfControl(args));
         if (perf.failWith !== undefined) {
           const text = perf.failWith;
           setImmediate(() => child.finish(255, text));
