@@ -14,7 +14,7 @@ import { formatFolded, type FoldedStacks } from '../../core/stacks/folded.ts';
 import type { SpawnFn } from '../host/runtime.ts';
 import type { CgroupScan, ScannedOwner } from './cgroup-scan.ts';
 import { continuousPerfArgs, continuousScriptArgs } from './perf-continuous-args.ts';
-import { startPerfPair, type PerfPair } from './perf-pair.ts';
+import { pairFailureMessage, startPerfPair, type PerfPair } from './perf-pair.ts';
 import { WindowCutter, type CutWindow } from './window-cut.ts';
 import { pidsOf, splitByOwner } from './window-split.ts';
 
@@ -184,7 +184,7 @@ export class ContinuousCollector {
     if (this.#pair !== running) return;
     // Not stopped by the agent: a cgroup gone, a missing capability, a crash.
     const { record, script } = result;
-    this.deps.log('continuous perf exited', { record, script, stderr: result.stderr.slice(-500) });
+    this.deps.log('continuous perf exited', { record, script, error: pairFailureMessage(result) });
     this.#pair = undefined;
     this.#failed = { key: this.#key, retryAt: this.deps.now() + (this.deps.retryMs ?? PERF_RETRY_MS) };
     this.#key = '';

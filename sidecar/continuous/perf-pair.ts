@@ -3,35 +3,100 @@
 // the node's processes are synthesized once, when perf record starts. Either perf ending ends the pair:
 // a record without its reader is stopped, and `ended` resolves once both exited and the script's output was read.
 // The script's output is read in paced batches (`readPauseMs`), not at each of its 4 KiB writes.
+//
+// Both perfs run with SIGPIPE ignored, as a recording's do: perf script writes to an addr2line it started
+// for a binary's source lines, and an addr2line that quit (a binary it could not read) would otherwise kill
+// perf script, and with it the pair, on its next write. perf script that ignores SIGPIPE does not end when
+// its own stdout breaks either (perf 6.1 reads on, its writes failing), so were the agent to die, nothing
+// would end the pair: perf record therefore runs under `setpriv --pdeathsig INT` and ends as on a stop,
+// and perf script at its input's end. Without setpriv or a shell both keep the default disposition, and
+// the agent's death ends the pair by SIGPIPE as before.
 import type { Readable } from 'node:stream';
+import {
+  ignoringSigpipe,
+  SETPRIV,
+  SHELL,
+  signalledOnParentDeath,
+  type CommandLine,
+} from '../host/helper-wrappers.ts';
 import type { ChildLike, SpawnFn } from '../host/runtime.ts';
+import { scriptFailureMessage } from '../profilers/perf/perf-script-failure.ts';
+import { stderrExcerpt } from '../profilers/tool-output.ts';
 
 export interface PerfPairInput {
   spawn: SpawnFn;
-  recordCommand: { command: string; args: string[] };
-  scriptCommand: { command: string; args: string[] };
+  recordCommand: CommandLine;
+  scriptCommand: CommandLine;
+  /** The shell and setpriv the perfs are started through (PAIR_WRAPPERS: the image's; null: none). */
+  wrappers?: PairWrappers;
   /** perf script's output, in chunks as they are read. */
   onOutput(chunk: Buffer): void;
   /** The longest pause between two reads of perf script's output (default READ_PAUSE_MAX_MS; 0: none). */
   maxReadPauseMs?: number;
 }
 
+export interface PairWrappers {
+  shell: string | null;
+  setpriv: string | null;
+}
+
+export const PAIR_WRAPPERS: PairWrappers = { shell: SHELL, setpriv: SETPRIV };
+
+/** How one perf of the pair ended: its exit code, or the signal that killed it. */
+export interface PerfExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** Why the pair ended: each perf's exit and the end of their stderr. */
+export interface PairEnd {
+  record: PerfExit;
+  script: PerfExit;
+  stderr: string;
+}
+
 export interface PerfPair {
   /** Stops perf record (SIGINT: it writes what it has); perf script then ends at its input's end. */
   stop(): void;
   /** Both perfs exited and every output chunk was passed on; why the pair ended. */
-  ended: Promise<{ record: number | null; script: number | null; stderr: string }>;
+  ended: Promise<PairEnd>;
 }
 
-function exitOf(child: ChildLike, name: string, stderr: { text: string }): Promise<number | null> {
+/** The pair's two command lines as they are started: with SIGPIPE ignored when both wrappers are there. */
+export function pairCommands(
+  record: CommandLine,
+  script: CommandLine,
+  { shell, setpriv }: PairWrappers,
+): { record: CommandLine; script: CommandLine } {
+  if (shell === null || setpriv === null) return { record, script };
+  return {
+    record: ignoringSigpipe(signalledOnParentDeath(record, setpriv, 'INT'), shell),
+    script: ignoringSigpipe(script, shell),
+  };
+}
+
+const howItEnded = (exit: PerfExit) =>
+  exit.signal === null ? `exit ${exit.code ?? '?'}` : `killed by ${exit.signal}`;
+
+/**
+ * The error of a pair that ended without being stopped: perf script's failure as a recording's error puts
+ * it (naming the binary addr2line could not read, when perf says so), or else how perf record ended. Pure.
+ */
+export function pairFailureMessage(end: PairEnd): string {
+  if (end.script.code !== 0) return scriptFailureMessage(howItEnded(end.script), end.stderr);
+  const excerpt = stderrExcerpt(end.stderr);
+  return `perf record ended (${howItEnded(end.record)})${excerpt === '' ? '' : `: ${excerpt}`}`;
+}
+
+function exitOf(child: ChildLike, name: string, stderr: { text: string }): Promise<PerfExit> {
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => (stderr.text = (stderr.text + chunk).slice(-2000)));
   return new Promise((resolve) => {
     child.on('error', (error: Error) => {
       stderr.text += `\n${name} could not start: ${error.message}`;
-      resolve(null);
+      resolve({ code: null, signal: null });
     });
-    child.on('close', (code: number | null) => resolve(code));
+    child.on('close', (code: number | null, signal: string | null) => resolve({ code, signal }));
   });
 }
 
@@ -105,7 +170,12 @@ function outputDone(
 }
 
 export function startPerfPair(input: PerfPairInput): PerfPair {
-  const { spawn, recordCommand: rec, scriptCommand: scr } = input;
+  const { spawn } = input;
+  const { record: rec, script: scr } = pairCommands(
+    input.recordCommand,
+    input.scriptCommand,
+    input.wrappers ?? PAIR_WRAPPERS,
+  );
   const stderr = { text: '' };
   const record = spawn(rec.command, rec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const recordExit = exitOf(record, 'perf record', stderr);
@@ -122,9 +192,9 @@ export function startPerfPair(input: PerfPairInput): PerfPair {
   // perf script ends by itself at the end of its input, after printing what it still had. A record
   // without its reader would block (or die on the broken pipe): it is stopped.
   void scriptExit.then(() => record.kill('SIGTERM'));
-  const ended = Promise.all([recordExit, scriptExit, output]).then(([recordCode, scriptCode]) => ({
-    record: recordCode,
-    script: scriptCode,
+  const ended = Promise.all([recordExit, scriptExit, output]).then(([record, script]) => ({
+    record,
+    script,
     stderr: stderr.text,
   }));
   return { stop: () => record.kill('SIGINT'), ended };

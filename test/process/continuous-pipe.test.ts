@@ -52,7 +52,7 @@ describe('the continuous perf pair', () => {
     const records: ChildLike[] = [];
     const spawnPerf: SpawnFn = (command, args, options) => {
       const child = spawn(command, args, options) as unknown as ChildLike;
-      if (args[0] === 'record') records.push(child);
+      if (args.includes('record')) records.push(child);
       return child;
     };
     const uploads: ContinuousWindowUpload[] = [];

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BuildIdMode } from '../../host/disk-budget.ts';
+import { SETPRIV, SHELL, signalledOnParentDeath } from '../../host/helper-wrappers.ts';
 import type { CallGraphRun } from '../../../core/contract/recording-params.ts';
 
 export interface PerfRecordOptions {
@@ -101,9 +102,6 @@ function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
 
-/** util-linux's setpriv where the image has it (Debian always does). */
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path)) ?? null;
-const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
 /**
  * Ignores SIGPIPE (an ignored signal stays ignored across exec), makes the control FIFO named by $0 and the
  * ack FIFO named by $1, then execs the rest of its arguments.
@@ -146,11 +144,11 @@ export function perfRecordCommand(
 ): PerfRecordCommand {
   // A perf that is not there is left to fail as itself, so the error says how to install it.
   if (setpriv === null || !onPath(perfPath)) return { command: perfPath, args };
-  const interrupted = ['--pdeathsig', 'INT', '--', perfPath, ...args];
-  if (shell === null) return { command: setpriv, args: interrupted };
+  const interrupted = signalledOnParentDeath({ command: perfPath, args }, setpriv, 'INT');
+  if (shell === null) return interrupted;
   const { control, ack } = fifos;
   const off = fifos.disabled === true ? ['-D', '-1'] : [];
-  const controlled = [...interrupted, '--control', `fifo:${control},${ack}`, ...off];
+  const controlled = [...interrupted.args, '--control', `fifo:${control},${ack}`, ...off];
   return {
     command: shell,
     args: ['-c', PERF_WRAPPER, control, ack, setpriv, ...controlled],

@@ -10,7 +10,7 @@
 // an addr2line that quit (a binary it could not read) would otherwise kill perf script on its next write,
 // and with it the recording. Ignored, the write fails with EPIPE, perf warns, and the frames stay named
 // by symbol.
-import { existsSync } from 'node:fs';
+import { ignoringSigpipe, SHELL } from '../../host/helper-wrappers.ts';
 import type { ChildLike, SpawnFn } from '../../host/runtime.ts';
 
 const STDERR_KEEP = 4000;
@@ -36,8 +36,6 @@ export interface PreparedScript {
 export const WAIT_THEN_EXEC =
   'trap "" PIPE; IFS= read -r kallsyms || exit 0; if [ -n "$kallsyms" ]; then exec "$@" --kallsyms "$kallsyms"; fi; exec "$@"';
 
-const SHELL = existsSync('/bin/sh') ? '/bin/sh' : null;
-
 /** Listens to a child at once: its stderr (kept short) and its end, whenever that comes. */
 function watch(child: ChildLike): LaunchedScript {
   let stderr = '';
@@ -56,9 +54,6 @@ function watch(child: ChildLike): LaunchedScript {
   return { child, exited, signal: () => signal, stderr: () => stderr };
 }
 
-/** Becomes "$@" with SIGPIPE ignored. */
-export const IGNORE_PIPE_THEN_EXEC = 'trap "" PIPE; exec "$@"';
-
 /**
  * Starts `command args` now, plus --kallsyms when a copy is given; through the shell, with SIGPIPE
  * ignored, where there is one.
@@ -71,8 +66,8 @@ export function launchPerfScript(
 ): LaunchedScript {
   const args = kallsyms === undefined ? command.args : [...command.args, '--kallsyms', kallsyms];
   const stdio = { stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'] };
-  if (shell === null) return watch(spawn(command.command, args, stdio));
-  return watch(spawn(shell, ['-c', IGNORE_PIPE_THEN_EXEC, 'sh', command.command, ...args], stdio));
+  const line = ignoringSigpipe({ command: command.command, args }, shell);
+  return watch(spawn(line.command, line.args, stdio));
 }
 
 /**

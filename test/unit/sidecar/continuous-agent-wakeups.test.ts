@@ -59,7 +59,7 @@ describe('perf script output read in paced batches', () => {
       onOutput: (chunk) => chunks.push(chunk),
     });
     const ended = await pair.ended;
-    assert.equal(ended.script, 0, ended.stderr);
+    assert.deepEqual(ended.script, { code: 0, signal: null }, ended.stderr);
     assert.equal(
       chunks.reduce((sum, c) => sum + c.length, 0),
       writes * 4096,
