@@ -9,8 +9,8 @@
 // perf script, and with it the pair, on its next write. perf script that ignores SIGPIPE does not end when
 // its own stdout breaks either (perf 6.1 reads on, its writes failing), so were the agent to die, nothing
 // would end the pair: perf record therefore runs under `setpriv --pdeathsig INT` and ends as on a stop,
-// and perf script at its input's end. Without setpriv or a shell both keep the default disposition, and
-// the agent's death ends the pair by SIGPIPE as before.
+// and perf script at its input's end. Without setpriv or a shell both keep the default disposition: the
+// agent's death then ends the pair only when perf script next writes (SIGPIPE), which an idle pair never does.
 import type { Readable } from 'node:stream';
 import {
   ignoringSigpipe,
