@@ -20,7 +20,7 @@ import {
   type CommandLine,
 } from '../host/helper-wrappers.ts';
 import type { ChildLike, SpawnFn } from '../host/runtime.ts';
-import { scriptFailureMessage } from '../profilers/perf/perf-script-failure.ts';
+import { addr2lineFailure, scriptFailureMessage } from '../profilers/perf/perf-script-failure.ts';
 import { stderrExcerpt } from '../profilers/tool-output.ts';
 
 export interface PerfPairInput {
@@ -78,14 +78,27 @@ export function pairCommands(
 const howItEnded = (exit: PerfExit) =>
   exit.signal === null ? `exit ${exit.code ?? '?'}` : `killed by ${exit.signal}`;
 
+const withExcerpt = (stderr: string) => {
+  const excerpt = stderrExcerpt(stderr);
+  return excerpt === '' ? '' : `: ${excerpt}`;
+};
+
 /**
- * The error of a pair that ended without being stopped: perf script's failure as a recording's error puts
- * it (naming the binary addr2line could not read, when perf says so), or else how perf record ended. Pure.
+ * The error of a pair that ended without being stopped, from how each perf ended and their stderr. A perf
+ * script killed by a signal, or failed where perf names a binary addr2line could not read, is the cause
+ * (worded as a recording's error words it); else a perf record that exited with an error by itself (a
+ * cgroup gone, perf missing), after which perf script fails on its empty input; else perf script's
+ * failure; else how perf record ended (killed from outside, say). Pure.
  */
 export function pairFailureMessage(end: PairEnd): string {
-  if (end.script.code !== 0) return scriptFailureMessage(howItEnded(end.script), end.stderr);
-  const excerpt = stderrExcerpt(end.stderr);
-  return `perf record ended (${howItEnded(end.record)})${excerpt === '' ? '' : `: ${excerpt}`}`;
+  const { record, script, stderr } = end;
+  const scriptFailed = script.code !== 0;
+  if (scriptFailed && (script.signal !== null || addr2lineFailure(stderr) !== null))
+    return scriptFailureMessage(howItEnded(script), stderr);
+  if (record.signal === null && record.code !== 0)
+    return `perf record failed (${howItEnded(record)})${withExcerpt(stderr)}`;
+  if (scriptFailed) return scriptFailureMessage(howItEnded(script), stderr);
+  return `perf record ended (${howItEnded(record)})${withExcerpt(stderr)}`;
 }
 
 function exitOf(child: ChildLike, name: string, stderr: { text: string }): Promise<PerfExit> {

@@ -1,6 +1,6 @@
 // The node agent's one perf pair for continuous profiling, with the real perf: an empty plan runs none, and a
 // perf that cannot run (here: a cgroup that does not exist) is not restarted on every poll but once the
-// retry time has passed. The clock is the test's; the plan and the cgroup scan are given.
+// retry time has passed; the log says why. The clock is the test's; the plan and the cgroup scan are given.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
@@ -33,6 +33,7 @@ describe('the one perf of continuous profiling', () => {
       return child;
     };
     const logs: string[] = [];
+    const exits: Record<string, unknown>[] = [];
     const collector = new ContinuousCollector({
       spawn: spawnPerf,
       perfPath: 'perf',
@@ -43,7 +44,10 @@ describe('the one perf of continuous profiling', () => {
           owners: new Map(),
         }),
       upload: () => Promise.reject(new Error('nothing is uploaded here')),
-      log: (message) => logs.push(message),
+      log: (message, fields) => {
+        logs.push(message);
+        if (message === 'continuous perf exited') exits.push(fields ?? {});
+      },
       now: () => time,
       maxPendingWindows: 4,
     });
@@ -55,6 +59,11 @@ describe('the one perf of continuous profiling', () => {
     assert.equal(started.length, 1);
     await eventually(() => Promise.resolve(collector.running ? undefined : true), 10_000, 'perf to fail');
     assert.ok(logs.includes('continuous perf exited'), logs.join('\n'));
+    assert.match(
+      String(exits[0]?.error),
+      /^perf record failed \(exit \d+\): .*furnace-test-no-such-cgroup/,
+      'the log says perf record failed, and on what',
+    );
     time += 1000;
     await collector.apply(PLAN);
     assert.equal(started.length, 1, 'not restarted on the next poll');

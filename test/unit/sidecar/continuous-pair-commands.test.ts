@@ -41,6 +41,17 @@ describe('why a continuous pair ended', () => {
     );
   });
 
+  it('puts it on perf record when it exited with an error by itself, and perf script failed after it', () => {
+    const stderr = [
+      'no access to cgroup /sys/fs/cgroup/unified/kubepods.slice/gone',
+      'incompatible file format (rerun with -v to learn more)',
+    ].join('\n');
+    const end = { record: { code: 129, signal: null }, script: { code: 255, signal: null }, stderr };
+    assert.equal(pairFailureMessage(end), `perf record failed (exit 129): ${stderr}`);
+    const killed = { ...end, record: { code: null, signal: 'SIGTERM' } };
+    assert.match(pairFailureMessage(killed), /^perf script failed \(exit 255\): no access/);
+  });
+
   it('says how perf record ended when perf script ended well', () => {
     const end = { record: { code: null, signal: 'SIGTERM' }, script: { code: 0, signal: null } };
     assert.equal(pairFailureMessage({ ...end, stderr: '' }), 'perf record ended (killed by SIGTERM)');
