@@ -6,6 +6,7 @@ import { ConfigError } from '../../core/config/config-error.ts';
 import { createAgentMode } from '../agent/agent-mode.ts';
 import { agentRoutes } from '../agent/agent-routes.ts';
 import { openCatalog } from '../catalog/catalog-store.ts';
+import { rekeyLocalPins } from '../catalog/local-pin-keys.ts';
 import type { ServerConfig } from '../config/config.ts';
 import { createTokenCache } from '../kube/token-cache.ts';
 import { serverChores } from '../leader/server-leadership.ts';
@@ -60,7 +61,8 @@ function warnLine(message: string, fields: object): void {
 
 /**
  * The catalog, reloaded from the data directory (or, with a bucket in a cluster, from the RecordingEntry
- * objects every replica shares). In local mode only this user may read the directory.
+ * objects every replica shares). In local mode only this user may read the directory, and baseline pins
+ * made under another key than the program recorded move to that key (catalog/local-pin-keys.ts).
  */
 export const catalogModule: Module = {
   name: 'catalog',
@@ -84,6 +86,7 @@ export const catalogModule: Module = {
           `furnace: catalog reload removed what it could not read: ${JSON.stringify(report)}\n`,
         ),
     });
+    if (base.local) await rekeyLocalPins(catalog, base.log);
     return started(catalog, { chores: serverChores(catalog), stop: () => catalog.close() });
   },
 };

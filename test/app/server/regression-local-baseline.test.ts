@@ -3,57 +3,20 @@
 // names no workload and later recordings of the same program are compared with it. Real perf recordings of
 // the four-function program (test/fixtures/regression/) are uploaded as the local sidecar uploads them.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { RegressionAnswer } from '../../../core/compare/regression.ts';
-import { LOCAL_NAMESPACE } from '../../../core/contract/names.ts';
-import type { CatalogEntry, RecordingStatus } from '../../../core/contract/recording.ts';
-import { PROJECT_ROOT } from '../../harness/project-root.ts';
-import { finishedRecordingStatus, perfParams } from '../../harness/recording-status.ts';
-import { bearer, putStatus } from '../../harness/server-calls.ts';
+import type { CatalogEntry } from '../../../core/contract/recording.ts';
+import { finishedRecordingStatus } from '../../harness/recording-status.ts';
+import { putStatus } from '../../harness/server-calls.ts';
 import { registerSidecar } from './fixture-sidecars.ts';
-import { buildFixture, HOST, type Fixture } from './server-fixture.ts';
-
-const folded = (name: string): string =>
-  readFileSync(join(PROJECT_ROOT, 'test/fixtures/regression', `${name}.folded`), 'utf8');
-
-/** What the local sidecar was asked to record: a process pattern, or one process by PID (its command). */
-type Recorded = { pattern: string } | { pid: number; comm: string };
-
-// Minutes of the hour before the fixture's clock (12:00): a start after it would be taken as 12:00.
-async function record(f: Fixture, id: string, what: Recorded, minute: number, stacks: string) {
-  const { uploadToken } = registerSidecar(f, LOCAL_NAMESPACE, HOST, 1);
-  const at = (second: number): string => new Date(Date.UTC(2026, 2, 1, 11, minute, second)).toISOString();
-  const params =
-    'pattern' in what ? perfParams(10, { processPattern: what.pattern }) : perfParams(10, { pid: what.pid });
-  const targets: RecordingStatus['targets'] =
-    'pattern' in what ? [{ pid: 100 + minute, comm: 'furnace-hot' }] : [{ pid: what.pid, comm: what.comm }];
-  const status = finishedRecordingStatus(id, { params, targets, startedAt: at(0), endedAt: at(10) });
-  assert.equal((await putStatus(f.recorder, uploadToken, status)).statusCode, 200);
-  const upload = await f.recorder.inject({
-    method: 'PUT',
-    url: `/api/v1/recordings/${id}/artifacts/stacks.folded`,
-    headers: { ...bearer(uploadToken), 'content-type': 'text/plain' },
-    payload: stacks,
-  });
-  assert.equal(upload.statusCode, 201, upload.body);
-}
-
-const regression = async (f: Fixture, id: string): Promise<RegressionAnswer> => {
-  const answer = await f.app.inject({ method: 'GET', url: `/api/v1/recordings/${id}/regression` });
-  assert.equal(answer.statusCode, 200, answer.body);
-  return answer.json<RegressionAnswer>();
-};
-
-const summary = (answer: RegressionAnswer): string[] =>
-  answer.comparisons.map((c) => `${c.kind} ${c.against} ${c.verdict}`);
-
-const pin = (f: Fixture, id: string, body: object = {}) =>
-  f.app.inject({ method: 'PUT', url: `/api/v1/recordings/${id}/baseline`, payload: body });
-
-const baselineOf = async (f: Fixture, id: string): Promise<string | undefined> =>
-  (await f.app.inject({ method: 'GET', url: `/api/v1/recordings/${id}` })).json<CatalogEntry>().baselineOf;
+import {
+  baselineOf,
+  folded,
+  pin,
+  recordLocal as record,
+  regression,
+  summary,
+} from './fixture-local-recordings.ts';
+import { buildFixture, HOST } from './server-fixture.ts';
 
 describe('baselines in local mode: the program recorded, not a workload', () => {
   it('pins a recording for its process pattern, and compares later recordings of that pattern with it', async (t) => {

@@ -136,6 +136,11 @@ export interface FixtureOptions {
   reviewTickets?: SharedKeys;
   /** `symbols.*` (the server's defaults unless a test asks). */
   symbols?: Partial<SymbolSettings>;
+  /**
+   * A restarted server: an earlier fixture's data directory, and the catalog that the server's own catalog
+   * module opened on it (restarted-catalog.ts), instead of a new directory and catalog.
+   */
+  restarted?: { dataDir: string; catalog: Catalog };
 }
 
 /** The image the fixture's server was configured with; pods that register must run it. */
@@ -280,18 +285,20 @@ function fixtureRoutes(
 }
 
 export async function buildFixture(t: TestContext, options: FixtureOptions = {}): Promise<Fixture> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'furnace-app-'));
+  const dataDir = options.restarted?.dataDir ?? (await mkdtemp(join(tmpdir(), 'furnace-app-')));
   let time = Date.parse('2026-03-01T12:00:00Z');
   const now = (): number => time;
   const keys = options.reviewTickets ?? randomSharedKeys();
   const registry = createRegistry({ now, leaseSeconds: 30, keys });
   const artifacts = await (options.store ?? filesystemStore).open(t, dataDir);
-  const catalog = await openCatalog({
-    dataDir,
-    now,
-    retention: { ...DEFAULT_RETENTION, ...options.retention },
-    artifacts,
-  });
+  const catalog =
+    options.restarted?.catalog ??
+    (await openCatalog({
+      dataDir,
+      now,
+      retention: { ...DEFAULT_RETENTION, ...options.retention },
+      artifacts,
+    }));
   const metricsRegistry = createMetricsRegistry();
   const lines: string[] = [];
   const stream = new Writable({
