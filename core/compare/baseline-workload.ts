@@ -4,6 +4,12 @@
 /** `<kind>/<name>` as a pinned baseline names its workload: a kind and a DNS name, lower case. */
 export const WORKLOAD_PATTERN = '^[a-z][a-z0-9]{0,62}/[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$';
 
+/**
+ * The longest key a baseline is pinned and listed by: a workload, or local mode's `pattern/` and the
+ * longest process pattern (256 characters, core/contract/recording-params.ts).
+ */
+export const MAX_BASELINE_KEY = 320;
+
 /** The kinds a rollout watch follows, as a baseline's workload spells them (`deployment/web`). */
 export const BASELINE_KINDS = ['deployment', 'statefulset', 'daemonset', 'deploymentconfig'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
@@ -45,5 +51,5 @@ export function isPodOf(pod: string, workload: string): boolean {
 
 /** Whether `workload` is a name a baseline can be pinned to (WORKLOAD_PATTERN, at most 320 characters). */
 export function isBaselineWorkload(workload: string): boolean {
-  return workload.length <= 320 && new RegExp(WORKLOAD_PATTERN).test(workload);
+  return workload.length <= MAX_BASELINE_KEY && new RegExp(WORKLOAD_PATTERN).test(workload);
 }

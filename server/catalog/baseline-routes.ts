@@ -11,7 +11,7 @@ import { identityOf, type RouteGuard } from '../auth/route-guard.ts';
 import { typedRoutes } from '../listeners/typed-routes.ts';
 import type { Catalog } from './catalog-store.ts';
 import { catalogEntrySchema } from './catalog-schemas.ts';
-import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
+import { MAX_BASELINE_KEY } from '../../core/compare/baseline-workload.ts';
 import type { WorkloadNaming } from './workload-naming.ts';
 
 function catalogued(catalog: Catalog, id: string): CatalogEntry {
@@ -29,7 +29,8 @@ const idParams = {
 const pinBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { workload: { type: 'string', maxLength: 320, pattern: WORKLOAD_PATTERN } },
+  // Its shape is the mode's (workload-naming.ts): `<kind>/<name>` in a cluster, a program's key in local mode.
+  properties: { workload: { type: 'string', minLength: 1, maxLength: MAX_BASELINE_KEY } },
 } as const;
 
 const PIN_GUARD: RouteGuard = {

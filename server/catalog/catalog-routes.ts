@@ -14,11 +14,12 @@ import {
   type RecordingStatus,
 } from '../../core/contract/recording.ts';
 import { errorBodySchema } from '../../core/contract/http-errors.ts';
-import { WORKLOAD_PATTERN } from '../../core/compare/baseline-workload.ts';
+import { MAX_BASELINE_KEY } from '../../core/compare/baseline-workload.ts';
 import { writeCatalogAudit } from '../operations/audit.ts';
 import { ANSWER_CSP } from '../answer-csp.ts';
 import type { Registry } from '../registry/lease-registry.ts';
 import type { Catalog, RecordingOwner } from './catalog-store.ts';
+import type { WorkloadNaming } from './workload-naming.ts';
 import { paginate } from './pagination.ts';
 import { withUploadDeadline } from './upload-deadline.ts';
 import { catalogEntrySchema, catalogPageSchema } from './catalog-schemas.ts';
@@ -48,6 +49,8 @@ export interface CatalogRouteDeps {
   stopperOf: (id: string, owner: RecordingOwner) => string | undefined;
   /** Whether this replica leads the single-writer chores (retention after an upload). */
   isLeader: () => boolean;
+  /** What a pin's key looks like in this mode: the list's `?baselineOf=` is checked by it. */
+  workloads: Pick<WorkloadNaming, 'listedKey'>;
 }
 
 const idParams = {
@@ -70,8 +73,12 @@ const listQuery = {
   properties: {
     namespace: { type: 'string', minLength: 1, maxLength: 253 },
     pod: { type: 'string', minLength: 1, maxLength: 253 },
-    /** Only the recording pinned as this workload's baseline (`deployment/web`): the operator's watch reads it. */
-    baselineOf: { type: 'string', maxLength: 320, pattern: WORKLOAD_PATTERN },
+    /**
+     * Only the recording pinned under this key: a workload (`deployment/web`, what the operator's watch
+     * reads) or, in local mode, a program (`pattern/<processPattern>`); its shape is the mode's
+     * (workload-naming.ts `listedKey`).
+     */
+    baselineOf: { type: 'string', minLength: 1, maxLength: MAX_BASELINE_KEY },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
     continue: { type: 'string', maxLength: 200 },
   },
@@ -134,7 +141,9 @@ export function registerCatalogUserRoutes(app: FastifyInstance, deps: CatalogRou
     },
     async (request) => {
       const may = mayIn(request);
-      const { namespace, pod, baselineOf, limit } = request.query;
+      const { namespace, pod, limit } = request.query;
+      const asked = request.query.baselineOf;
+      const baselineOf = asked === undefined ? undefined : deps.workloads.listedKey(asked);
       const entries = catalog.entries({ ...(namespace ? { namespace } : {}), ...(pod ? { pod } : {}) });
       const shown = (entry: CatalogEntry) =>
         (baselineOf === undefined || entry.baselineOf === baselineOf) && may(entry.namespace);

@@ -57,6 +57,7 @@ function catalogDeps(parts: RecordingRouteParts): CatalogRouteDeps {
     starterOf: (id, owner) => state.running.starterOf(id, owner.namespace, owner.pod),
     stopperOf: (id, owner) => state.running.stopperOf(id, owner.namespace, owner.pod),
     isLeader: parts.isLeader,
+    workloads: parts.workloads,
     onRecordingUpdated: (entry, previous) => state.updated(entry, previous),
   };
 }
