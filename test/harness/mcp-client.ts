@@ -2,7 +2,9 @@
 // as `kubectl furnace mcp` runs it), or its tools in this process over the SDK's in-memory transport,
 // closed when the test ends; and what tests read from their answers. Each session lists the tools once it
 // is connected, as clients do: from then on the SDK's client checks every structured result against its
-// tool's outputSchema and rejects the call when it does not match.
+// tool's outputSchema and rejects the call when it does not match. A subprocess session notes how its
+// server ended: a server gone mid-call leaves the client only 'MCP error -32000: Connection closed'.
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,6 +21,28 @@ export interface McpSession {
   stderr: () => string;
   /** The server process's id. */
   pid: () => number;
+  /** How the server process ended (its exit code or signal, ms after its start); undefined while it runs. */
+  ended: () => string | undefined;
+}
+
+/**
+ * Calls `note` with how the transport's server process ends, from its spawn on. The SDK's transport keeps
+ * its ChildProcess to itself and tells only that the connection closed; the process's exit says whether it
+ * exited (code 0 once its stdin ended, 1 after an error it wrote on stderr) or a signal ended it, which
+ * writes nothing on stderr (a SIGTERM or SIGKILL from outside). It is known before the client's pending
+ * calls fail: the child's exit comes before the close of its pipes that ends the connection.
+ */
+function watchExit(transport: StdioClientTransport, note: (ended: string) => void): void {
+  const start = transport.start.bind(transport);
+  transport.start = async () => {
+    await start();
+    const child = (transport as unknown as { _process?: ChildProcess })._process;
+    const startedAt = Date.now();
+    child?.once('exit', (code, signal) => {
+      const how = signal === null ? `exited with code ${code}` : `was ended by ${signal}`;
+      note(`furnace mcp (pid ${child.pid}) ${how}, ${Date.now() - startedAt} ms after its start`);
+    });
+  };
 }
 
 export async function startMcp(
@@ -33,12 +57,17 @@ export async function startMcp(
     stderr: 'pipe',
   });
   let stderr = '';
+  let ended: string | undefined;
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const client = new Client({ name: 'furnace-test', version: '1.0.0' });
-  // What the server said on stderr goes with the test's output: a server that went away says why there.
+  // What the server said on stderr and how it ended, if it did before the test's end, go with the test's
+  // output: a server that went away says why there.
   t.after(() => {
-    if (stderr.trim() !== '') t.diagnostic(`furnace mcp ${options.args.join(' ')}: ${stderr.slice(-4000)}`);
+    const said = stderr.trim() === '' ? 'nothing on stderr' : `on stderr: ${stderr.slice(-4000)}`;
+    if (ended !== undefined || stderr.trim() !== '')
+      t.diagnostic(`furnace mcp ${options.args.join(' ')}: ${ended ?? 'still running'}; ${said}`);
   });
+  watchExit(transport, (how) => (ended = how));
   await client.connect(transport);
   t.after(() => client.close());
   await client.listTools();
@@ -49,6 +78,7 @@ export async function startMcp(
       if (transport.pid === null) throw new Error('furnace mcp is not running');
       return transport.pid;
     },
+    ended: () => ended,
   };
 }
 

@@ -5,7 +5,6 @@
 // without the recorder role is refused as a tool error and nothing starts; the MCP Inspector's CLI mode
 // is a second client.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { CoreV1Api, type V1PolicyRule } from '@kubernetes/client-node';
@@ -25,9 +24,8 @@ import { startClusterServer } from '../harness/cluster-server.ts';
 import { eventually } from '../harness/eventually.ts';
 import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { callTool, startMcp, type McpSession } from '../harness/mcp-client.ts';
+import { runInspector } from '../harness/mcp-inspector.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
-import { run } from '../harness/processes.ts';
-import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
@@ -236,18 +234,9 @@ describe('kubectl furnace mcp through the aggregated API', () => {
     );
     assert.deepEqual(await recordingsOfPod(recorderConfig, namespace), before, 'nothing was started');
 
-    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes. It reads nothing
-    // of the server's stderr, so a shell sends it to a file that a failure shows.
-    const inspector = join(PROJECT_ROOT, 'node_modules', '.bin', 'mcp-inspector');
-    const serverStderr = join(dir, 'inspector-server.stderr');
-    const server = [process.execPath, join(PROJECT_ROOT, 'cli', 'bin.js'), 'mcp'];
-    const command = ['--cli', 'sh', '-c', 'exec "$@" 2>>"$FURNACE_MCP_STDERR"', 'sh', ...server];
-    const env = { ...process.env, KUBECONFIG: recorderConfig, FURNACE_MCP_STDERR: serverStderr };
-    const inspect = (args: string[]) =>
-      run(inspector, [...command, ...args], { env }).catch(async (error: Error) => {
-        const said = await readFile(serverStderr, 'utf8').catch(() => '(nothing)');
-        throw new Error(`${error.message}\nfurnace mcp under the inspector said on stderr: ${said}`);
-      });
+    // The MCP Inspector's CLI mode as a second client: it lists the tools and summarizes. A failed run says
+    // what its server wrote on stderr and how it ended (mcp-inspector.ts).
+    const inspect = (args: string[]) => runInspector({ dir, env: { KUBECONFIG: recorderConfig } }, args);
     const tools = await inspect(['--method', 'tools/list', '--', '-n', namespace]);
     assert.deepEqual(
       (JSON.parse(tools.stdout) as { tools: { name: string }[] }).tools.map((x) => x.name).sort(),
