@@ -11,10 +11,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CatalogEntry, RecordingStatus as SidecarRecording } from '../../core/contract/recording.ts';
 import { foreignEntry } from './catalog-owner.ts';
 import { readRecordingStatus } from './end-wait.ts';
+import { readAheadFolded, type StacksDeps } from './merged-stacks.ts';
 import type { FurnaceServerClient } from './server-client.ts';
 
 /** The most catalog reads a second for one run's pods together. */
-export const CATALOG_END_READS_PER_SECOND = 25;
+export const CATALOG_END_READS_PER_SECOND = 50;
 
 /** How long after the run should have ended the catalog is first read: perf script alone takes longer. */
 export const CATALOG_END_FIRST_READ_MS = 100;
@@ -101,7 +102,7 @@ export async function firstEnd<S>(
  * its catalog entry when `catalog` is given and the catalog says first that it is done.
  */
 export async function readEnd(
-  deps: { server: FurnaceServerClient; now(): number; log?: { warn(obj: object, msg: string): void } },
+  deps: StacksDeps & { now(): number; log?: { warn(obj: object, msg: string): void } },
   where: { namespace: string; pod: string; recordingId: string },
   waitSeconds: number | undefined,
   catalog: CatalogEndTiming | undefined,
@@ -111,5 +112,8 @@ export async function readEnd(
   const first = await firstEnd(fromRecorder, (signal) =>
     catalogEnd(deps.server, where, catalog, { now: () => deps.now(), signal }),
   );
-  return 'catalog' in first ? first.catalog : first.recorder;
+  if (!('catalog' in first)) return first.recorder;
+  // What the summary and the comparison read next: asked for now, with the entry found to be the pod's.
+  readAheadFolded(deps, where.namespace, where);
+  return first.catalog;
 }

@@ -23,6 +23,7 @@ import {
   startWatchWorld,
   type WatchWorld,
 } from '../kube/rollout-watch-fixture.ts';
+import { doneInCatalog } from '../../operator/recording/catalog-end.ts';
 import { reconcileWatch } from '../../operator/recording/watch/reconcile-watch.ts';
 import type { RecordingStatus } from '../../operator/recording/recording-types.ts';
 import { BUNDLE_ENTRIES } from '../../core/contract/bundle-layout.ts';
@@ -69,9 +70,14 @@ async function wakeAfter(kc: KubeConfig, namespace: string, ms: number): Promise
   }
 }
 
-/** One recording of the pod, stopped after DURATION_SECONDS: ms from the stop to its catalog entry done. */
-async function stopToGraph(world: WatchWorld, pod: string): Promise<number> {
+/**
+ * One recording of the pod, stopped after DURATION_SECONDS: ms from the stop to its catalog entry done. It
+ * starts once the watch's recording of the pod is done on the recorder too (the watch went on as soon as
+ * the catalog had its stacks, while the recorder still uploaded its other files: a start then is a 409).
+ */
+async function stopToGraph(world: WatchWorld, pod: string, watched: string): Promise<number> {
   const { server } = world.deps;
+  while ((await server.getRecording(world.namespace, pod, watched)).state !== 'done') await sleep(25);
   const started = await server.startRecording(
     world.namespace,
     pod,
@@ -89,8 +95,25 @@ async function stopToGraph(world: WatchWorld, pod: string): Promise<number> {
   }
 }
 
+/**
+ * When the watch's ProfileRegressed or ProfileImproved Events were written (ms since the epoch), in order:
+ * the Event on the Recording and the one on the workload, written side by side; a rollout's time is its last.
+ */
+function noteEvents(world: WatchWorld): number[] {
+  const written: number[] = [];
+  const kube = world.deps.watchKube;
+  const record = kube.recordEvent.bind(kube);
+  kube.recordEvent = async (subject, event) => {
+    await record(subject, event);
+    if (event.reason === 'ProfileRegressed' || event.reason === 'ProfileImproved') written.push(Date.now());
+  };
+  return written;
+}
+
 interface Row {
   latency: number;
+  /** The latency had the settle run its full length (Ready not rounded down). */
+  fullSettle: number;
   budget: number;
   stopToGraph: number;
   verdict: string;
@@ -117,7 +140,10 @@ function noteStarts(world: WatchWorld): StartsSeen {
   return seen;
 }
 
-/** When the operator's status read first answered each recording done (ms since the epoch), by recording id. */
+/**
+ * When the operator first learned that each recording is done (ms since the epoch), by recording id: from
+ * its recorder's status or from the catalog entry holding its stacks (catalog-end.ts), whichever came first.
+ */
 function noteDoneSeen(world: WatchWorld): Map<string, number> {
   const seen = new Map<string, number>();
   const { server } = world.deps;
@@ -125,6 +151,13 @@ function noteDoneSeen(world: WatchWorld): Map<string, number> {
   server.getRecording = async (...args) => {
     const answer = await read(...args);
     if (answer.state === 'done' && !seen.has(answer.id)) seen.set(answer.id, Date.now());
+    return answer;
+  };
+  const entry = server.getCatalogEntry.bind(server);
+  server.getCatalogEntry = async (id) => {
+    const answer = await entry(id);
+    if (answer && doneInCatalog(answer, answer.namespace, answer.pod) && !seen.has(id))
+      seen.set(id, Date.now());
     return answer;
   };
   return seen;
@@ -161,8 +194,9 @@ async function measureRollout(
   world: WatchWorld,
   kubelet: RolloutKubelet,
   round: number,
-  seen: { doneSeen: Map<string, number>; starts: StartsSeen },
+  seen: { doneSeen: Map<string, number>; starts: StartsSeen; events: number[] },
 ): Promise<Row> {
+  const eventsBefore = seen.events.length;
   const before = await readRecording(kc, world.namespace, 'bench');
   const compared = before.status?.watch?.comparisons?.length ?? 0;
   await rollOut(kc, world.namespace, { image: round % 2 === 0 ? 'hot:v2' : 'hot:v1' });
@@ -173,15 +207,24 @@ async function measureRollout(
   );
   const pods = status.watch?.versions?.[0]?.recordings.map((r) => r.pod) ?? [];
   const lastReady = Math.max(...pods.map((pod) => kubelet.readyAt.get(pod) ?? Number.NaN));
-  const baseline = await stopToGraph(world, pods[0] ?? '');
+  const watched = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
+  const baseline = await stopToGraph(world, pods[0] ?? '', watched);
   const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
   const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
-  const latency = at - lastReady;
-  await printBreakdown(world, status, { lastReady, at, ...seen });
+  // The Events of this rollout's comparison: the last written is when it was told (the status may follow).
+  const told = seen.events.slice(eventsBefore);
+  if (told.length === 0) throw new Error(`round ${round + 1}: the comparison wrote no Event`);
+  const eventAt = Math.max(...told);
+  const latency = eventAt - lastReady;
+  await printBreakdown(world, status, { lastReady, at: eventAt, ...seen });
+  process.stdout.write(`  Event written ${at - eventAt} ms before the reconcile ended (its status write)\n`);
+  // Ready is kept to the second, rounded down: the settle ran short by up to a second. Had it not:
+  const settled = Date.parse(status.lastRunTime ?? '') - lastReady;
+  const fullSettle = latency + Math.max(0, SETTLE_SECONDS * 1000 - settled);
   process.stdout.write(
-    `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)}\n`,
+    `round ${round + 1}: ${verdict}; last pod Ready → Event ${latency.toFixed(0)} ms; budget ${SETTLE_SECONDS} s + ${DURATION_SECONDS} s + 1.2 × ${baseline.toFixed(0)} ms = ${budget.toFixed(0)} ms; ratio ${(latency / budget).toFixed(2)} (${(fullSettle / budget).toFixed(3)} had the settle been a full ${SETTLE_SECONDS} s)\n`,
   );
-  return { latency, budget, stopToGraph: baseline, verdict };
+  return { latency, budget, stopToGraph: baseline, verdict, fullSettle };
 }
 
 await runBench('bench:rollout-event', async (bench) => {
@@ -207,12 +250,14 @@ await runBench('bench:rollout-event', async (bench) => {
     watch: { kind: 'Deployment', name: 'hot', settleSeconds: SETTLE_SECONDS },
   });
   await reconcileUntil(kc, world, (s) => (s.watch?.versions?.length ?? 0) === 1);
-  const seen = { doneSeen: noteDoneSeen(world), starts: noteStarts(world) };
+  const seen = { doneSeen: noteDoneSeen(world), starts: noteStarts(world), events: noteEvents(world) };
   const rows: Row[] = [];
   for (let round = 0; round < ROUNDS; round++)
     rows.push(await measureRollout(kc, world, kubelet, round, seen));
   const ratios = rows.map((r) => r.latency / r.budget);
   const worst = Math.max(...ratios);
+  const worstFull = Math.max(...rows.map((r) => r.fullSettle / r.budget));
+  process.stdout.write(`worst ratio had every settle been full: ${worstFull.toFixed(3)} (not judged)\n`);
   process.stdout.write(
     `median latency ${median(rows.map((r) => r.latency)).toFixed(0)} ms, median stop → graph ${median(rows.map((r) => r.stopToGraph)).toFixed(0)} ms; worst ratio ${worst.toFixed(2)} (goal ≤ ${GOAL}): ${worst <= GOAL ? 'met' : 'NOT met'}\n`,
   );

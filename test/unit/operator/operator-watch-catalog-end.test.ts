@@ -13,6 +13,7 @@ import {
   CATALOG_END_READS_PER_SECOND,
   doneInCatalog,
 } from '../../../operator/recording/catalog-end.ts';
+import { mergedStacks, StacksReads } from '../../../operator/recording/merged-stacks.ts';
 import { pollAll, type RecordingDeps } from '../../../operator/recording/reconcile.ts';
 import type { Recording } from '../../../operator/recording/recording-types.ts';
 import type { FurnaceServerClient } from '../../../operator/recording/server-client.ts';
@@ -39,7 +40,7 @@ const recorderDone = (samples: number): SidecarRecording => ({
  * times, or after two seconds.
  */
 function serverWith(entries: (CatalogEntry | undefined)[], releaseAfter = Number.POSITIVE_INFINITY) {
-  const calls = { catalog: 0, waits: 0 };
+  const calls = { catalog: 0, waits: 0, stacks: 0 };
   let release = () => {};
   const answered = new Promise<void>((resolve) => (release = resolve));
   const timer = setTimeout(release, 2000);
@@ -59,7 +60,10 @@ function serverWith(entries: (CatalogEntry | undefined)[], releaseAfter = Number
       if (calls.catalog >= releaseAfter) release();
       return Promise.resolve(entries[Math.min(calls.catalog, entries.length) - 1]);
     },
-    readArtifact: () => Promise.reject(new Error('not read here')),
+    readArtifact: () => {
+      calls.stacks += 1;
+      return Promise.resolve('app;main;furnace_light 42\n');
+    },
     deleteRecording: () => Promise.resolve(),
   };
   return { server, calls, release };
@@ -104,6 +108,18 @@ describe("a rollout watch's end from the catalog", () => {
     assert.equal(result?.state, 'done');
     assert.equal(result?.samples, 42, 'the catalog entry’s samples: it answered before the recorder');
     assert.equal(calls.waits, 1, 'the recorder was asked too');
+  });
+
+  it('reads the stacks at once, and the summary and comparison of the reconcile find them read', async () => {
+    const { server, calls } = serverWith([entryOf()], 3);
+    const deps = { ...depsOf(server), stacksReads: new StacksReads() };
+    await pollAll(deps, endedRun(), pods, { fromCatalog: true });
+    const readsOfEntry = calls.catalog;
+    const target = [{ pod: 'web-2', recordingId: 'new' }];
+    const merged = await mergedStacks(deps, 'shop', target);
+    assert.deepEqual(merged, new Map([['app;main;furnace_light', 42]]));
+    assert.equal(calls.stacks, 1);
+    assert.equal(calls.catalog, readsOfEntry, 'the entry is not read again');
   });
 
   it('takes the recorder’s answer when the catalog entry is another pod’s or its stacks are still arriving', async () => {
