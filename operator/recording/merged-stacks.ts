@@ -67,7 +67,8 @@ const DEFAULT_MAX_FOLDED_BYTES = 64 * 1024 * 1024;
  * (catalog-end.ts), for this reconcile's summary and comparison. Nothing without the reconcile's reads.
  */
 export function readAheadFolded(deps: StacksDeps, namespace: string, target: Target): void {
-  deps.stacksReads?.text(namespace, target, () =>
+  // A read that fails is forgotten (remembered()), and the summary reads it again.
+  void deps.stacksReads?.text(namespace, target, () =>
     deps.server.readArtifact(
       target.recordingId,
       'stacks.folded',

@@ -6,9 +6,13 @@
 // bundle its image runs), alternating the v1 and v2 builds (v2: furnace_light three times as expensive) so
 // that every rollout is flagged. The reconciler is called as the operator's supervisor calls it: when it asks
 // (requeueAfterMs, the operator's default poll intervals) or when the Deployment changes (the controller's
-// secondary watch; a 100 ms read stands in here). After each rollout, one recording of the new pod is
-// started and stopped after the same duration through the server, and the time from its stop to its catalog
-// entry being done is taken. BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1× its budget.
+// secondary watch; a 100 ms read stands in here). The latency ends when the last of the comparison's Events
+// (on the Recording and on the workload) is written. After each rollout, once the watch's recording is done
+// on the recorder too, one recording of the new pod is started and stopped after the same duration through
+// the server, and the time from its stop to its catalog entry being done is taken. Ready is kept to the
+// second, rounded down, so a settle can run short by up to a second: each round also prints its ratio had
+// the settle run its full length (not judged). BENCH_ROLLOUT_ROUNDS rollouts (4). Goal: each latency ≤ 1×
+// its budget.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +192,25 @@ async function printBreakdown(
   );
 }
 
+/** The new version's pods, the last one's Ready (ms), its recording's id, and the comparison's verdict. */
+function versionOf(status: RecordingStatus, kubelet: RolloutKubelet) {
+  const recordings = status.watch?.versions?.[0]?.recordings ?? [];
+  const pods = recordings.map((r) => r.pod);
+  return {
+    pod: pods[0] ?? '',
+    lastReady: Math.max(...pods.map((pod) => kubelet.readyAt.get(pod) ?? Number.NaN)),
+    watched: recordings[0]?.recordingId ?? '',
+    verdict: status.watch?.comparisons?.[0]?.verdict ?? 'none',
+  };
+}
+
+/** When this rollout was told: the last of its comparison's Events written (the status may follow). */
+function toldAt(events: number[], from: number, round: number): number {
+  const told = events.slice(from);
+  if (told.length === 0) throw new Error(`round ${round + 1}: the comparison wrote no Event`);
+  return Math.max(...told);
+}
+
 /** One rollout (v2 on even rounds, v1 on odd ones): last pod Ready → Event, and the same-run budget. */
 async function measureRollout(
   kc: KubeConfig,
@@ -205,16 +228,10 @@ async function measureRollout(
     world,
     (s) => (s.watch?.comparisons?.length ?? 0) > compared,
   );
-  const pods = status.watch?.versions?.[0]?.recordings.map((r) => r.pod) ?? [];
-  const lastReady = Math.max(...pods.map((pod) => kubelet.readyAt.get(pod) ?? Number.NaN));
-  const watched = status.watch?.versions?.[0]?.recordings[0]?.recordingId ?? '';
-  const baseline = await stopToGraph(world, pods[0] ?? '', watched);
+  const { pod, lastReady, watched, verdict } = versionOf(status, kubelet);
+  const baseline = await stopToGraph(world, pod, watched);
   const budget = (SETTLE_SECONDS + DURATION_SECONDS) * 1000 + 1.2 * baseline;
-  const verdict = status.watch?.comparisons?.[0]?.verdict ?? 'none';
-  // The Events of this rollout's comparison: the last written is when it was told (the status may follow).
-  const told = seen.events.slice(eventsBefore);
-  if (told.length === 0) throw new Error(`round ${round + 1}: the comparison wrote no Event`);
-  const eventAt = Math.max(...told);
+  const eventAt = toldAt(seen.events, eventsBefore, round);
   const latency = eventAt - lastReady;
   await printBreakdown(world, status, { lastReady, at: eventAt, ...seen });
   process.stdout.write(`  Event written ${at - eventAt} ms before the reconcile ended (its status write)\n`);
