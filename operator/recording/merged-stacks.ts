@@ -28,19 +28,53 @@ type Target = { pod: string; recordingId: string };
  */
 export class StacksReads {
   private readonly reads = new Map<string, StacksRead>();
+  /** One recording's folded text read already (a watch's end from the catalog reads it at once). */
+  private readonly texts = new Map<string, Promise<string>>();
 
   read(namespace: string, results: readonly Target[], fetch: () => StacksRead): StacksRead {
     // In any order: the summary takes a run's results as listed, a watch's version sorts them by pod.
     const key = JSON.stringify([namespace, results.map((r) => `${r.pod}/${r.recordingId}`).sort()]);
-    const known = this.reads.get(key);
-    if (known) return known;
-    const read = fetch();
-    this.reads.set(key, read);
-    read.catch(() => {
-      if (this.reads.get(key) === read) this.reads.delete(key);
-    });
-    return read;
+    return remembered(this.reads, key, fetch);
   }
+
+  /** The folded text of a recording whose catalog entry was found to be the pod's, read once. */
+  text(namespace: string, target: Target, fetch: () => Promise<string>): Promise<string> {
+    return remembered(this.texts, JSON.stringify([namespace, target.pod, target.recordingId]), fetch);
+  }
+
+  /** The text read by `text`, if it was. */
+  knownText(namespace: string, target: Target): Promise<string> | undefined {
+    return this.texts.get(JSON.stringify([namespace, target.pod, target.recordingId]));
+  }
+}
+
+/** `fetch()` once under `key` in `reads`; a read that rejected is forgotten and rejects nobody unasked. */
+function remembered<T>(reads: Map<string, Promise<T>>, key: string, fetch: () => Promise<T>): Promise<T> {
+  const known = reads.get(key);
+  if (known) return known;
+  const read = fetch();
+  reads.set(key, read);
+  read.catch(() => {
+    if (reads.get(key) === read) reads.delete(key);
+  });
+  return read;
+}
+
+const DEFAULT_MAX_FOLDED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads ahead the folded text of a recording whose catalog entry was just found to be the pod's and done
+ * (catalog-end.ts), for this reconcile's summary and comparison. Nothing without the reconcile's reads.
+ */
+export function readAheadFolded(deps: StacksDeps, namespace: string, target: Target): void {
+  // A read that fails is forgotten (remembered()), and the summary reads it again.
+  void deps.stacksReads?.text(namespace, target, () =>
+    deps.server.readArtifact(
+      target.recordingId,
+      'stacks.folded',
+      deps.maxFoldedBytes ?? DEFAULT_MAX_FOLDED_BYTES,
+    ),
+  );
 }
 
 /** One recording's folded text, once its catalog entry says it is the pod's; or why it cannot be read. */
@@ -50,6 +84,12 @@ async function ownFolded(
   target: Target,
 ): Promise<string | SummaryFailed> {
   const { pod, recordingId } = target;
+  const ahead = deps.stacksReads?.knownText(namespace, target);
+  if (ahead) {
+    // Read once the entry was found to be the pod's; a read that failed is made as below.
+    const text = await ahead.catch(() => undefined);
+    if (text !== undefined) return text;
+  }
   const entry = await deps.server.getCatalogEntry(recordingId);
   if (!entry)
     return {
@@ -63,7 +103,7 @@ async function ownFolded(
     return await deps.server.readArtifact(
       recordingId,
       'stacks.folded',
-      deps.maxFoldedBytes ?? 64 * 1024 * 1024,
+      deps.maxFoldedBytes ?? DEFAULT_MAX_FOLDED_BYTES,
     );
   } catch (error) {
     if (!isNotFound(error)) throw error;

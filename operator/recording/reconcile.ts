@@ -7,7 +7,8 @@ import { totalSamples } from '../../core/stacks/folded.ts';
 import { foreignEntry } from './catalog-owner.ts';
 import { isContinuous, reconcileContinuous } from './continuous.ts';
 import { DELIVERY_POLL_MS, deliveriesOf, resultsToFollow } from './deliveries.ts';
-import { endWaitSeconds, readRecordingStatus } from './end-wait.ts';
+import { readEnd, type CatalogEndTiming } from './catalog-end.ts';
+import { endWaitSeconds } from './end-wait.ts';
 import { applyOutcome, type Outcome, type Polled } from './outcomes.ts';
 import { mergedStacks, type StacksDeps } from './merged-stacks.ts';
 import { planRecording, pollsOf, type PlanAction, type PlanOptions, type PodView } from './plan.ts';
@@ -68,13 +69,12 @@ async function poll(
   deps: RecordingDeps,
   namespace: string,
   pods: readonly PodView[],
-  read: { pod: string; recordingId: string; waitSeconds: number | undefined },
+  read: { pod: string; recordingId: string; waitSeconds: number | undefined; catalog?: CatalogEndTiming },
 ): Promise<Outcome | undefined> {
-  const { pod, recordingId, waitSeconds } = read;
+  const { pod, recordingId, waitSeconds, catalog } = read;
   const target = { pod, recordingId };
   try {
-    const found = await readRecordingStatus(deps.server, { namespace, ...target }, waitSeconds, deps.log);
-    return polled(target, found);
+    return polled(target, await readEnd(deps, { namespace, ...target }, waitSeconds, catalog));
   } catch (error) {
     if (!isNotFound(error)) throw error;
     // The pod is gone or no longer registered: the catalog still knows how its recording ended.
@@ -186,18 +186,28 @@ async function act(
 
 /**
  * The status with the latest answers about the recordings in flight, read at once; once the run should have
- * stopped recording, each read waits for its recording's end (end-wait.ts).
+ * stopped recording, each read waits for its recording's end (end-wait.ts), and with `fromCatalog` the
+ * catalog is read for it too (catalog-end.ts).
  */
 export async function pollAll(
   deps: RecordingDeps,
   recording: Recording,
   pods: readonly PodView[],
+  options: { fromCatalog?: boolean } = {},
 ): Promise<RecordingStatus | undefined> {
   let status = recording.status;
-  const waitSeconds = endWaitSeconds(status, recording.spec, deps.now());
+  const now = deps.now();
+  const waitSeconds = endWaitSeconds(status, recording.spec, now);
   const { namespace } = recording.metadata;
+  const targets = pollsOf(status);
+  const endsAt = Date.parse(status?.lastRunTime ?? '') + (recording.spec.durationSeconds ?? 0) * 1000;
+  // A watch also learns the end from the catalog (catalog-end.ts); other runs from their recorders only.
+  const catalog =
+    options.fromCatalog && waitSeconds !== undefined && Number.isFinite(endsAt)
+      ? { catalog: { endsAt, until: now + waitSeconds * 1000, pods: targets.length } }
+      : {};
   const outcomes = await Promise.all(
-    pollsOf(status).map((target) => poll(deps, namespace, pods, { ...target, waitSeconds })),
+    targets.map((target) => poll(deps, namespace, pods, { ...target, waitSeconds, ...catalog })),
   );
   for (const outcome of outcomes) if (outcome && status) status = applyOutcome(status, outcome);
   return status;

@@ -204,7 +204,8 @@ export async function reconcileWatch(given: WatchDeps, recording: Recording): Pr
   const workload = await deps.watchKube.readWorkload(watch.kind, namespace, watch.name);
   const pods = workload ? await watchedPods(deps, recording, workload.selector) : [];
   const pinnedAhead = readAhead(deps, recording);
-  const polled = await pollAll(deps, recording, pods);
+  // The end from the catalog as soon as it has the stacks: the comparison reads nothing else (catalog-end.ts).
+  const polled = await pollAll(deps, recording, pods, { fromCatalog: true });
   const now = new Date(deps.now());
   const plan = planWatch({
     watch,
