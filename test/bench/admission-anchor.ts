@@ -14,6 +14,7 @@ import { applyWebhookConfiguration, RUN_ID } from '../harness/cluster.ts';
 import { freePort } from '../harness/ports.ts';
 import { httpsCall } from '../harness/http.ts';
 import { stopPid } from '../harness/processes.ts';
+import { identifySpawned } from '../harness/process-identity.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import type { DevCertificates } from '../../server/webhook/dev-certificates.ts';
 import type { BenchContext } from './bench-kit.ts';
@@ -58,9 +59,10 @@ export async function startAnchor(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const pid = child.pid;
-  if (pid === undefined || !child.stdout) throw new Error('could not start the anchor webhook');
-  bench.t.after(() => stopPid(pid));
+  if (!child.stdout) throw new Error('could not start the anchor webhook');
+  const anchor = identifySpawned(child.pid, 'the anchor webhook');
+  const pid = anchor.pid;
+  bench.t.after(() => stopPid(anchor));
   const said = createInterface({ input: child.stdout });
   const [line] = (await once(said, 'line')) as [string];
   if (line !== 'listening') throw new Error(`the anchor webhook said: ${line}`);

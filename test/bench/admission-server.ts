@@ -11,6 +11,7 @@ import { eventually } from '../harness/eventually.ts';
 import { httpsCall } from '../harness/http.ts';
 import { quantityBytes, spawnWithMemoryLimit } from '../harness/memory-limit.ts';
 import { stopPid } from '../harness/processes.ts';
+import { identifySpawned } from '../harness/process-identity.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { collectServerLines, type ServerLines } from './admission-observers.ts';
 import type { BenchContext } from './bench-kit.ts';
@@ -49,12 +50,12 @@ export async function startServer(
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const pid = server.pid;
-  if (pid === undefined) throw new Error(`could not start ${entry}`);
+  const identity = identifySpawned(server.pid, entry);
+  const pid = identity.pid;
   console.log(`furnace server: node ${nodeArgs.join(' ')} ${entry}, memory limit ${limit}`);
   // A generous grace: with --cpu-prof the profile is written as the server exits after closing its listeners.
   bench.t.after(async () => {
-    await stopPid(pid, 20_000);
+    await stopPid(identity, 20_000);
     console.log(`furnace server's memory group: OOM kills ${group.oomKills()}`);
     group.remove();
   });

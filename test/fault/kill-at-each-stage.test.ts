@@ -11,6 +11,7 @@ import { cpuThrottle, spareRecord, spareTree } from '../harness/cpu-throttle.ts'
 import { eventually } from '../harness/eventually.ts';
 import { runHotProgram } from '../harness/hot-program.ts';
 import { childPids, stopPid, type RunningProcess } from '../harness/processes.ts';
+import { identifyChild, type ProcessIdentity } from '../harness/process-identity.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 import {
   finishedInCatalog,
@@ -174,8 +175,8 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
       const id = await startRecording(setup.baseUrl, keyed, program);
       const recorder = await localRecorderPid(server);
       t.after(() => stopPid(recorder)); // it follows its server out by itself; this is in case it does not
-      await throttle.add(recorder);
-      await spareRecord(throttle, recorder, id);
+      await throttle.add(recorder.pid);
+      await spareRecord(throttle, recorder.pid, id);
       const seen = await waitForStage(sidecarData, id, point.stages, point.afterMs);
       server.child.kill('SIGKILL');
       await server.exited;
@@ -207,12 +208,15 @@ async function recorderIdle(sidecarData: string, id: string): Promise<void> {
   );
 }
 
-/** The local recorder: the server's one Node child. */
-async function localRecorderPid(server: RunningProcess): Promise<number> {
+/**
+ * The local recorder: the server's one Node child, with its start time (read while it is still the
+ * server's child), so that the hook that stops it leaves alone whatever has its PID by then.
+ */
+async function localRecorderPid(server: RunningProcess): Promise<ProcessIdentity> {
   return eventually(
     async () => {
       const pids = await childPids(server.pid);
-      return pids.length === 1 ? pids[0] : undefined;
+      return pids.length === 1 ? identifyChild(server.pid, pids[0]) : undefined;
     },
     10_000,
     'the local recorder process',

@@ -16,6 +16,7 @@ import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
 import { refuseBeforeCluster } from './before-cluster.ts';
 import { startDetached, stopPid } from './processes.ts';
+import { isSameProcess, recordedIdentity, type ProcessIdentity } from './process-identity.ts';
 
 export interface ControlPlaneState {
   dir: string;
@@ -30,6 +31,11 @@ export interface ControlPlaneState {
   etcdUrl: string;
   apiserverPid: number;
   controllerManagerPid: number;
+  /**
+   * Each component's start time (field 22 of /proc/PID/stat) beside its PID, so that a PID reused by
+   * another process is never stopped; 0 for one not started.
+   */
+  startTimes: { etcd: number; apiserver: number; controllerManager: number };
   /** The CA's key, for the node's client and serving certificates. */
   caKeyPath: string;
   /** The Service range; the `kubernetes` Service has its first address. */
@@ -199,6 +205,7 @@ export async function startControlPlane(
     etcdUrl: `http://127.0.0.1:${etcdPort}`,
     apiserverPid: 0,
     controllerManagerPid: 0,
+    startTimes: { etcd: etcd.startTime, apiserver: 0, controllerManager: 0 },
     caKeyPath: ca.keyPath,
     serviceCidr: SERVICE_CIDR,
     ...(node ? { nodeAddress: node } : {}),
@@ -208,7 +215,7 @@ export async function startControlPlane(
     const apiLog = join(dir, 'kube-apiserver.log');
     const auditPolicy = join(dir, 'audit-policy.yaml');
     await writeFile(auditPolicy, AUDIT_POLICY);
-    state.apiserverPid = startDetached(
+    const apiserver = startDetached(
       join(binDir, 'kube-apiserver'),
       [
         `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -249,7 +256,9 @@ export async function startControlPlane(
         '--v=1',
       ],
       apiLog,
-    ).pid;
+    );
+    state.apiserverPid = apiserver.pid;
+    state.startTimes.apiserver = apiserver.startTime;
     const [caPem, certPem, keyPem] = await Promise.all([
       readPem(ca.certPath),
       readPem(admin.certPath),
@@ -262,10 +271,12 @@ export async function startControlPlane(
       `kube-apiserver /readyz (log: ${apiLog})`,
     );
     await writeFile(state.kubeconfigPath, kubeconfigYaml(state.url, caPem, certPem, keyPem), { mode: 0o600 });
-    state.controllerManagerPid = await startControllerManager(state, {
+    const controllerManager = await startControllerManager(state, {
       saPrivatePath: sa.privatePath,
       caPath: ca.certPath,
     });
+    state.controllerManagerPid = controllerManager.pid;
+    state.startTimes.controllerManager = controllerManager.startTime;
     await writeFile(join(dir, 'control-plane.json'), JSON.stringify(state, null, 2));
     return state;
   } catch (error) {
@@ -319,9 +330,9 @@ export const NODE_CONTROLLERS = [
 async function startControllerManager(
   state: ControlPlaneState,
   keys: { saPrivatePath: string; caPath: string },
-): Promise<number> {
+): Promise<ProcessIdentity> {
   const log = join(state.dir, 'kube-controller-manager.log');
-  const pid = startDetached(
+  const started = startDetached(
     join(state.binDir, 'kube-controller-manager'),
     [
       `--kubeconfig=${state.kubeconfigPath}`,
@@ -335,7 +346,7 @@ async function startControllerManager(
       '--v=1',
     ],
     log,
-  ).pid;
+  );
   // Ready once the service-account controller has given the default namespace its account.
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfigPath);
@@ -346,15 +357,30 @@ async function startControllerManager(
     60_000,
     `kube-controller-manager creating the default service account (log: ${log})`,
   );
-  return pid;
+  return started;
 }
 
-export async function stopControlPlane(
-  state: Pick<ControlPlaneState, 'etcdPid' | 'apiserverPid'> & { controllerManagerPid?: number },
-): Promise<void> {
-  if (state.controllerManagerPid) await stopPid(state.controllerManagerPid);
-  if (state.apiserverPid) await stopPid(state.apiserverPid);
-  if (state.etcdPid) await stopPid(state.etcdPid);
+/**
+ * Stops each component by PID, only while the PID still names the process started (the same start time).
+ * A state file without start times (an older harness's) has its PIDs left alone, which is logged.
+ */
+export async function stopControlPlane(state: ControlPlaneProcesses): Promise<void> {
+  for (const identity of controlPlaneIdentities(state)) await stopPid(identity);
+}
+
+type ControlPlaneProcesses = Pick<ControlPlaneState, 'etcdPid' | 'apiserverPid'> & {
+  controllerManagerPid?: number;
+  startTimes?: Partial<ControlPlaneState['startTimes']>;
+};
+
+/** The components' identities, in the order they stop: the controller manager first, etcd last. */
+function controlPlaneIdentities(state: ControlPlaneProcesses): ProcessIdentity[] {
+  const starts = state.startTimes ?? {};
+  return [
+    recordedIdentity('kube-controller-manager', state.controllerManagerPid, starts.controllerManager),
+    recordedIdentity('kube-apiserver', state.apiserverPid, starts.apiserver),
+    recordedIdentity('etcd', state.etcdPid, starts.etcd),
+  ].filter((identity) => identity !== undefined);
 }
 
 function execFileAsync(command: string, args: string[], input?: string): Promise<KubectlResult> {
@@ -398,9 +424,9 @@ export function getControlPlane(): Promise<ControlPlane> {
     const dir = await mkdtemp(join(tmpdir(), 'furnace-cp-'));
     const state = await startControlPlane(dir, binDirFromEnv());
     process.once('exit', () => {
-      for (const pid of [state.controllerManagerPid, state.apiserverPid, state.etcdPid]) {
+      for (const identity of controlPlaneIdentities(state)) {
         try {
-          process.kill(pid, 'SIGKILL');
+          if (isSameProcess(identity)) process.kill(identity.pid, 'SIGKILL');
         } catch {
           // already gone
         }

@@ -15,7 +15,8 @@ import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';
 import { writeHostsFile, type HostEntries } from './hosts-file.ts';
 import { eventually } from './eventually.ts';
-import { childPids, isAlive, startDetached } from './processes.ts';
+import { childPids, startDetached, stopPid } from './processes.ts';
+import { identifyChild, isSameProcess } from './process-identity.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 export const SIM_NODE_NAME = 'furnace-sim-node';
@@ -263,11 +264,13 @@ export async function simulatePod(
     ['--pid', '--fork', '--mount-proc', '--uts', '--kill-child=SIGTERM', '/bin/sh', initPath],
     join(root, 'logs', 'pod-init.log'),
   );
-  const initPid = await eventually(
-    async () => (await childPids(unshare.pid))[0],
+  // Its start time too, read while it is unshare's child: stop() signals it only while the PID names it.
+  const init = await eventually(
+    async () => identifyChild(unshare.pid, (await childPids(unshare.pid))[0]),
     10_000,
     `pod ${name} to start`,
   );
+  const initPid = init.pid;
   const nsLink = await readlink(`/proc/${initPid}/ns/pid`);
   const hostPids = async () => (await pidsInNamespace(nsLink)).filter((p) => p !== initPid);
 
@@ -294,12 +297,9 @@ export async function simulatePod(
     logs: (container) => readFile(join(root, 'logs', `${container}.log`), 'utf8'),
     async stop() {
       // unshare ignores SIGTERM while it waits, so the pod's init (PID 1 inside) gets it directly.
-      if (isAlive(initPid)) process.kill(initPid, 'SIGTERM');
-      const deadline = Date.now() + 5000;
-      while (isAlive(initPid) && Date.now() < deadline) await sleep(50);
-      // PID 1 of the namespace gone means the kernel killed everything else in it.
-      if (isAlive(initPid)) process.kill(initPid, 'SIGKILL');
-      while (isAlive(initPid) || isAlive(unshare.pid)) await sleep(20);
+      // SIGKILL after 5 s; PID 1 of the namespace gone means the kernel killed everything else in it.
+      await stopPid(init, 5000);
+      while (isSameProcess(unshare)) await sleep(20);
       await cgroups?.remove();
       await rm(root, { recursive: true, force: true });
     },

@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './project-root.ts';
+import { identifySpawned, isSameProcess, type ProcessIdentity } from './process-identity.ts';
 
 /** Runs a command to completion; rejects with its stderr when it fails. */
 export const run = promisify(execFile);
@@ -112,12 +113,14 @@ export function startFurnace(
   });
 }
 
-export interface DetachedProcess {
-  pid: number;
+export interface DetachedProcess extends ProcessIdentity {
   logPath: string;
 }
 
-/** Starts a process detached from this one, output to logPath, so it can outlive the caller. */
+/**
+ * Starts a process detached from this one, output to logPath, so it can outlive the caller. Its identity
+ * (PID and start time) is what stopPid takes.
+ */
 export function startDetached(
   command: string,
   args: string[],
@@ -132,8 +135,9 @@ export function startDetached(
       env: env ?? process.env,
     });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    const identity = identifySpawned(child.pid, command);
     child.unref();
-    return { pid: child.pid, logPath };
+    return { ...identity, logPath };
   } finally {
     closeSync(fd);
   }
@@ -148,23 +152,27 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL after graceMs; resolves once the process is gone. */
-export async function stopPid(pid: number, graceMs = 5000): Promise<void> {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
+/**
+ * SIGTERM, then SIGKILL after graceMs; resolves once the process is gone. Only the process `target`
+ * names: when its PID is gone or names a process with another start time (the PID was reused), nothing
+ * is signalled; that is checked again before the SIGKILL.
+ */
+export async function stopPid(target: ProcessIdentity, graceMs = 5000): Promise<void> {
+  if (!signalSame(target, 'SIGTERM')) return;
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      return;
-    }
-    while (isAlive(pid)) await sleep(20);
+  while (isSameProcess(target) && Date.now() < deadline) await sleep(50);
+  if (!signalSame(target, 'SIGKILL')) return;
+  while (isSameProcess(target)) await sleep(20);
+}
+
+/** Sends the signal when the PID still names the process; whether it did. */
+function signalSame(target: ProcessIdentity, signal: NodeJS.Signals): boolean {
+  if (!isSameProcess(target)) return false;
+  try {
+    process.kill(target.pid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eventually } from '../eventually.ts';
 import { run, startDetached } from '../processes.ts';
+import type { ProcessIdentity } from '../process-identity.ts';
 import { PAUSE_IMAGE, type NodePaths } from './node-layout.ts';
 
 /**
@@ -65,14 +66,18 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 `;
 }
 
-/** Starts containerd and waits until it answers on its socket; returns its PID. */
-export async function startContainerd(paths: NodePaths, socket: string, logPath: string): Promise<number> {
+/** Starts containerd and waits until it answers on its socket; returns its PID and start time. */
+export async function startContainerd(
+  paths: NodePaths,
+  socket: string,
+  logPath: string,
+): Promise<ProcessIdentity> {
   await mkdir(paths.containerdRoot, { recursive: true });
   await mkdir(paths.containerdState, { recursive: true });
   await mkdir(paths.containerdHosts, { recursive: true });
   const runc = (await run('bash', ['-c', 'command -v runc'])).stdout.trim() || '/usr/sbin/runc';
   await writeFile(paths.containerdConfig, containerdConfig(paths, socket, runc));
-  const { pid } = startDetached(
+  const { pid, startTime } = startDetached(
     'containerd',
     ['--config', paths.containerdConfig, '--log-level', 'warn'],
     logPath,
@@ -82,7 +87,7 @@ export async function startContainerd(paths: NodePaths, socket: string, logPath:
     30_000,
     `containerd answering on ${socket} (log: ${logPath})`,
   );
-  return pid;
+  return { pid, startTime };
 }
 
 /** Runs `ctr` against the node's containerd in the CRI's namespace. */

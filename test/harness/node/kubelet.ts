@@ -6,6 +6,7 @@ import { kubeconfigYaml, type ControlPlaneState } from '../control-plane.ts';
 import { issueCertificate, readPem } from '../pki.ts';
 import { freePort } from '../ports.ts';
 import { startDetached } from '../processes.ts';
+import type { ProcessIdentity } from '../process-identity.ts';
 import { CLUSTER_DNS_IP, CLUSTER_DOMAIN, type NodePaths, type NodeState } from './node-layout.ts';
 
 /** A kubeconfig for a client certificate the control plane's CA issues (the kubelet, scheduler, proxy). */
@@ -94,7 +95,7 @@ export async function startKubelet(
   state: NodeState,
   paths: NodePaths,
   cp: ControlPlaneState,
-): Promise<number> {
+): Promise<ProcessIdentity> {
   await mkdir(paths.kubeletRoot, { recursive: true });
   await mkdir(paths.podLogs, { recursive: true });
   await writeFile(join(state.dir, 'resolv.conf'), '');
@@ -119,7 +120,7 @@ export async function startKubelet(
     configPath,
     kubeletConfig(state, paths, ports, { cert: serving.certPath, key: serving.keyPath }, cp.caPath),
   );
-  const { pid } = startDetached(
+  const { pid, startTime } = startDetached(
     join(state.binDir, 'kubelet'),
     [
       `--config=${configPath}`,
@@ -131,5 +132,5 @@ export async function startKubelet(
     ],
     join(state.dir, 'kubelet.log'),
   );
-  return pid;
+  return { pid, startTime };
 }

@@ -36,6 +36,9 @@ export type IptablesFamily = 'iptables' | 'ip6tables';
 /** family → table → its chains and its rules (`-A ...` lines, counters dropped). */
 export type IptablesSnapshot = Record<string, Record<string, { chains: string[]; rules: string[] }>>;
 
+/** The node's processes the harness starts, besides its control plane. */
+export type NodeComponent = 'containerd' | 'kubelet' | 'scheduler' | 'proxy';
+
 export interface NodeState {
   /** Short random id: the bridge's name, the cgroup root and the iptables comments carry it. */
   id: string;
@@ -49,7 +52,12 @@ export interface NodeState {
   controlPlaneStatePath: string;
   kubeconfigPath: string;
   containerdSocket: string;
-  pids: { containerd?: number; kubelet?: number; scheduler?: number; proxy?: number };
+  pids: Partial<Record<NodeComponent, number>>;
+  /**
+   * Each started component's start time (field 22 of /proc/PID/stat) beside its PID: teardown signals a PID
+   * only while it names that process. A node.json without them (an older harness's) has its PIDs left alone.
+   */
+  startTimes?: Partial<Record<NodeComponent, number>>;
   bridge?: string;
   /** Below every cgroup hierarchy; the kubelet's kubepods tree is under it. */
   cgroupRoot: string;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ControlPlaneState } from '../control-plane.ts';
 import { freePort } from '../ports.ts';
 import { startDetached } from '../processes.ts';
+import type { ProcessIdentity } from '../process-identity.ts';
 import { componentKubeconfig } from './kubelet.ts';
 import type { NodePaths, NodeState } from './node-layout.ts';
 
@@ -13,13 +14,13 @@ export async function startScheduler(
   state: NodeState,
   paths: NodePaths,
   cp: ControlPlaneState,
-): Promise<number> {
+): Promise<ProcessIdentity> {
   const kubeconfig = await componentKubeconfig(cp, paths, 'kube-scheduler', '/CN=system:kube-scheduler');
   return startDetached(
     join(state.binDir, 'kube-scheduler'),
     [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0', '--v=1'],
     join(state.dir, 'kube-scheduler.log'),
-  ).pid;
+  );
 }
 
 /**
@@ -46,14 +47,18 @@ async function proxyConfigPath(state: NodeState, kubeconfig: string): Promise<st
   return path;
 }
 
-export async function startProxy(state: NodeState, paths: NodePaths, cp: ControlPlaneState): Promise<number> {
+export async function startProxy(
+  state: NodeState,
+  paths: NodePaths,
+  cp: ControlPlaneState,
+): Promise<ProcessIdentity> {
   const kubeconfig = await componentKubeconfig(cp, paths, 'kube-proxy', '/CN=system:kube-proxy');
   const config = await proxyConfigPath(state, kubeconfig);
   return startDetached(
     join(state.binDir, 'kube-proxy'),
     [`--config=${config}`, '--v=1'],
     join(state.dir, 'kube-proxy.log'),
-  ).pid;
+  );
 }
 
 /** kube-proxy's own undo of the rules it made for Services (`--cleanup`), run once it has stopped. */

@@ -17,8 +17,10 @@ import {
   POD_CIDR,
   nodePaths,
   saveNodeState,
+  type NodeComponent,
   type NodeState,
 } from './node-layout.ts';
+import type { ProcessIdentity } from '../process-identity.ts';
 import { importNodeImages } from './node-images.ts';
 import { addIsolationRules, createBridge, isolationRules, writeCniConfig } from './pod-network.ts';
 import { startProxy, startScheduler } from './scheduler-and-proxy.ts';
@@ -58,6 +60,7 @@ export async function startNode(
     kubeconfigPath: join(dir, 'control-plane', 'kubeconfig'),
     containerdSocket: join(dir, 'containerd.sock'),
     pids: {},
+    startTimes: {},
     cgroupRoot: `/furnace-node-${id}`,
     rules: [],
     started: [],
@@ -76,14 +79,18 @@ export async function startNode(
       nodeAddress: network.nodeIp,
     });
     await save();
-    state.pids.containerd = await startContainerd(paths, state.containerdSocket, join(dir, 'containerd.log'));
+    started(
+      state,
+      'containerd',
+      await startContainerd(paths, state.containerdSocket, join(dir, 'containerd.log')),
+    );
     await save();
     await importNodeImages(paths.images, binaries.corednsBinDir, state.containerdSocket);
     await createCgroupRoot(state.cgroupRoot);
-    state.pids.kubelet = await startKubelet(state, paths, cp);
+    started(state, 'kubelet', await startKubelet(state, paths, cp));
     await save();
-    state.pids.scheduler = await startScheduler(state, paths, cp);
-    state.pids.proxy = await startProxy(state, paths, cp);
+    started(state, 'scheduler', await startScheduler(state, paths, cp));
+    started(state, 'proxy', await startProxy(state, paths, cp));
     await save();
     await waitForReadyNode(state);
     await kubectlAt(state.binDir, state.kubeconfigPath, ['apply', '-f', '-'], clusterDnsManifest());
@@ -105,6 +112,12 @@ export async function startNode(
     if (error instanceof Error && !refused) error.message += ` (the node's logs: ${dir})`;
     throw error;
   }
+}
+
+/** Records a component's PID and start time (saved with the state next). */
+function started(state: NodeState, component: NodeComponent, identity: ProcessIdentity): void {
+  state.pids[component] = identity.pid;
+  (state.startTimes ??= {})[component] = identity.startTime;
 }
 
 async function waitForReadyNode(state: NodeState): Promise<void> {

@@ -7,11 +7,18 @@ import { join } from 'node:path';
 import { stopControlPlane, type ControlPlaneState } from '../control-plane.ts';
 import { eventually } from '../eventually.ts';
 import { stopPid } from '../processes.ts';
+import { recordedIdentity } from '../process-identity.ts';
 import { readFile } from 'node:fs/promises';
 import { removeCgroupRoot } from './cgroup-root.ts';
 import { ctr, removeAllContainers } from './containerd.ts';
 import { iptablesDelta, removeDelta, snapshotIptables } from './iptables-record.ts';
-import { CONTAINER_LOG_DIR, loadNodeState, nodePaths, type NodeState } from './node-layout.ts';
+import {
+  CONTAINER_LOG_DIR,
+  loadNodeState,
+  nodePaths,
+  type NodeComponent,
+  type NodeState,
+} from './node-layout.ts';
 import { unmountBelow } from './node-mounts.ts';
 import { deleteBridge, deleteRule, restoreSysctls } from './pod-network.ts';
 import { cleanupProxyRules } from './scheduler-and-proxy.ts';
@@ -46,14 +53,22 @@ export async function stopNode(dir: string, options: { keepLogs?: boolean } = {}
   return left;
 }
 
-/** The pods through the kubelet, then the node's processes by PID, containers, and its control plane. */
+/**
+ * The pods through the kubelet, then the node's processes by PID (each only while its PID names the process
+ * started: the same start time), containers, and its control plane.
+ */
 async function stopProcesses(state: NodeState, cp: ControlPlaneState | undefined): Promise<void> {
-  if (state.pids.scheduler) await stopPid(state.pids.scheduler);
+  const stop = async (component: NodeComponent, graceMs?: number): Promise<void> => {
+    const identity = recordedIdentity(component, state.pids[component], state.startTimes?.[component]);
+    if (identity) await stopPid(identity, graceMs);
+  };
+  await stop('scheduler');
   if (cp && state.pids.kubelet && state.pids.containerd) await drainPods(state);
-  for (const pid of [state.pids.kubelet, state.pids.proxy]) if (pid) await stopPid(pid);
+  await stop('kubelet');
+  await stop('proxy');
   if (state.pids.containerd) {
     await removeAllContainers(state.containerdSocket);
-    await stopPid(state.pids.containerd, 10_000);
+    await stop('containerd', 10_000);
   }
   if (cp) await stopControlPlane(cp);
 }
