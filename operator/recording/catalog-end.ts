@@ -33,8 +33,16 @@ export interface CatalogEndTiming {
 /** Whether a catalog entry says that pod `namespace/pod`'s recording is done with its stacks in. Pure. */
 export function doneInCatalog(entry: CatalogEntry | undefined, namespace: string, pod: string): boolean {
   if (!entry || entry.state !== 'done' || foreignEntry(entry, namespace, pod) !== undefined) return false;
-  const held = entry.artifacts.some((artifact) => artifact.name === 'stacks.folded');
-  return held && !(entry.arriving ?? []).includes('stacks.folded');
+  // The answer crossed a process boundary unchecked: lists of another shape say no (the recorder decides).
+  const artifacts: unknown = entry.artifacts;
+  const arriving: unknown = entry.arriving ?? [];
+  if (!Array.isArray(artifacts) || !Array.isArray(arriving)) return false;
+  const held = artifacts.some((artifact: unknown) => isNamed(artifact, 'stacks.folded'));
+  return held && !arriving.includes('stacks.folded');
+}
+
+function isNamed(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === name;
 }
 
 /** The pause between two of one pod's reads, so that `pods` pods read at most the rate above. Pure. */

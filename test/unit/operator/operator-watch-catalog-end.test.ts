@@ -157,5 +157,10 @@ describe("a rollout watch's end from the catalog", () => {
     assert.equal(doneInCatalog(entryOf({ artifacts: [] }), 'shop', 'web-2'), false);
     assert.equal(doneInCatalog(entryOf({ state: 'processing' }), 'shop', 'web-2'), false);
     assert.equal(doneInCatalog(undefined, 'shop', 'web-2'), false);
+    // A server's answer of another shape is no answer: the recorder's decides.
+    const odd = (fields: object): CatalogEntry => ({ ...entryOf(), ...fields });
+    assert.equal(doneInCatalog(odd({ artifacts: null }), 'shop', 'web-2'), false);
+    assert.equal(doneInCatalog(odd({ artifacts: [null, 'stacks.folded'] }), 'shop', 'web-2'), false);
+    assert.equal(doneInCatalog(odd({ arriving: 'stacks.folded' }), 'shop', 'web-2'), false);
   });
 });
