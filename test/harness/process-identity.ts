@@ -3,6 +3,7 @@
 // start time the kernel gave its process (field 22 of /proc/PID/stat, clock ticks since boot) names one
 // process for as long as the machine is up.
 import { readFileSync } from 'node:fs';
+import { parseStartTicks } from '../../sidecar/host/proc-table.ts';
 
 export interface ProcessIdentity {
   pid: number;
@@ -26,11 +27,10 @@ export function readStat(pid: number): ProcessStat | undefined {
   } catch {
     return undefined;
   }
-  // From field 3 (state) on: field N is at index N - 3.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(fields[1]);
-  const startTime = Number(fields[19]);
-  if (!Number.isInteger(ppid) || !Number.isInteger(startTime)) {
+  // From field 3 (state) on: field N is at index N - 3. The start time as the sidecar's process table reads it.
+  const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+  const startTime = parseStartTicks(text);
+  if (!Number.isInteger(ppid) || startTime === undefined || !Number.isInteger(startTime)) {
     throw new Error(`/proc/${pid}/stat has no parent or start time (fields 4 and 22): ${text.trim()}`);
   }
   return { ppid, startTime };
