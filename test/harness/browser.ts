@@ -39,19 +39,40 @@ export interface PageOptions {
 /**
  * Chromium aborts a navigation with net::ERR_NETWORK_CHANGED when the machine's network interfaces change,
  * which the node tier's pods do as they come and go (a veth each) while other files drive a browser. A user
- * would load the page again; the page's goto does so, up to three times, for that error only.
+ * would load the page again; the page's goto does so, up to three times, for that error only. Playwright
+ * reports the abort either as that error or, when chromium's error page commits first, as a navigation
+ * "interrupted by another navigation to chrome-error://chromewebdata/"; the failed request's own error
+ * (or the error page's code) tells which, and is added to any error thrown.
  */
 function reloadOnNetworkChange(page: Page): void {
   const goto = page.goto.bind(page);
+  let failure = '';
+  page.on('requestfailed', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+      failure = request.failure()?.errorText ?? '';
+  });
   page.goto = async (url, options) => {
     for (let attempt = 1; ; attempt++) {
+      failure = '';
       try {
         return await goto(url, options);
       } catch (error) {
-        if (attempt >= 3 || !String(error).includes('net::ERR_NETWORK_CHANGED')) throw error;
+        const why = `${String(error)} ${failure || (await errorPageCode(page))}`;
+        if (attempt < 3 && why.includes('ERR_NETWORK_CHANGED')) {
+          process.stderr.write(`browser: ${url} failed with ERR_NETWORK_CHANGED; loading it again\n`);
+          continue;
+        }
+        if (failure === '' || String(error).includes(failure)) throw error;
+        throw new Error(`${String(error)}\n(the request failed with ${failure})`, { cause: error });
       }
     }
   };
+}
+
+/** The error code chromium's error page shows (ERR_…), or '' when the page is not its error page. */
+async function errorPageCode(page: Page): Promise<string> {
+  if (!page.url().startsWith('chrome-error:')) return '';
+  return page.evaluate(() => document.querySelector('.error-code')?.textContent ?? '').catch(() => '');
 }
 
 /** Opens a page, runs fn, and always closes the browser; on failure saves a screenshot first. */

@@ -158,15 +158,15 @@ export function isAlive(pid: number): boolean {
  * is signalled; that is checked again before the SIGKILL.
  */
 export async function stopPid(target: ProcessIdentity, graceMs = 5000): Promise<void> {
-  if (!signalSame(target, 'SIGTERM')) return;
+  if (!signalProcess(target, 'SIGTERM')) return;
   const deadline = Date.now() + graceMs;
   while (isSameProcess(target) && Date.now() < deadline) await sleep(50);
-  if (!signalSame(target, 'SIGKILL')) return;
+  if (!signalProcess(target, 'SIGKILL')) return;
   while (isSameProcess(target)) await sleep(20);
 }
 
 /** Sends the signal when the PID still names the process; whether it did. */
-function signalSame(target: ProcessIdentity, signal: NodeJS.Signals): boolean {
+export function signalProcess(target: ProcessIdentity, signal: NodeJS.Signals): boolean {
   if (!isSameProcess(target)) return false;
   try {
     process.kill(target.pid, signal);

@@ -17,7 +17,8 @@ import { ContinuousCollector } from '../../sidecar/continuous/continuous-collect
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
 import { eventually } from '../harness/eventually.ts';
 import { CGROUP2_ROOT, createPodCgroups, joinCgroupLine } from '../harness/pod-cgroups.ts';
-import { isAlive, startFurnace, startProcess } from '../harness/processes.ts';
+import { identify, isSameProcess, type ProcessIdentity } from '../harness/process-identity.ts';
+import { signalProcess, startFurnace, startProcess } from '../harness/processes.ts';
 
 /** A pod whose one container sleeps in its cgroup: its plan, and that cgroup relative to the cgroup2 root. */
 async function sleepingPod(t: TestContext): Promise<{ plan: ContinuousPlan; cgroup: string }> {
@@ -105,18 +106,23 @@ describe('the continuous perf pair and SIGPIPE (real perf)', () => {
     );
     const { record, script } = pids;
     assert.ok(record !== undefined && script !== undefined, agent.output());
+    // Each PID with its start time, read while the pair runs: the hook below must not signal whatever
+    // has one of these PIDs by the time the test ends.
+    const pair = [identify(record), identify(script)].filter((p): p is ProcessIdentity => p !== undefined);
+    assert.equal(pair.length, 2, `perf record (${record}) and perf script (${script}) run`);
     t.after(() => {
       // Only if the test failed: the pair outlived the agent.
-      for (const pid of [record, script]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      for (const perf of pair) signalProcess(perf, 'SIGKILL');
     });
     await perfSigIgn(script, 'perf script');
     await perfSigIgn(record, 'perf record');
     agent.child.kill('SIGKILL');
     await agent.exited;
+    const alive = () => pair.filter(isSameProcess).map((p) => p.pid);
     await eventually(
-      () => Promise.resolve(isAlive(record) || isAlive(script) ? undefined : true),
+      () => Promise.resolve(alive().length > 0 ? undefined : true),
       15_000,
-      `perf record (${record}) and perf script (${script}) to end after the agent (alive: ${[record, script].filter(isAlive).join(', ')})`,
+      `perf record (${record}) and perf script (${script}) to end after the agent (alive: ${alive().join(', ')})`,
     );
   });
 });

@@ -23,6 +23,8 @@ import { fileSize } from '../../sidecar/recorder-start.ts';
 import { startHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { eventually } from '../harness/eventually.ts';
 import { perfParams } from '../harness/recording-status.ts';
+import { identifySpawned, type ProcessIdentity } from '../harness/process-identity.ts';
+import { signalProcess } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const run = promisify(execFile);
@@ -46,13 +48,14 @@ function recordHot(outputFile: string, pid: number, killAfterMs = 15_000) {
     },
   );
   assert.ok(recording.pid !== undefined);
-  return { recording, perfPid: recording.pid };
+  // perf's PID with its start time, read before this process can reap it.
+  return { recording, perf: identifySpawned(recording.pid, 'perf record') };
 }
 
 /** Waits for perf's first bytes, then lets it record for 3 s. */
-async function threeSeconds(t: TestContext, outputFile: string, perfPid: number): Promise<void> {
+async function threeSeconds(t: TestContext, outputFile: string, perf: ProcessIdentity): Promise<void> {
   t.after(() => {
-    if (existsSync(`/proc/${perfPid}`)) process.kill(perfPid, 'SIGKILL');
+    signalProcess(perf, 'SIGKILL');
   });
   await eventually(
     async () => ((await fileSize(outputFile)) > 0 ? true : undefined),
@@ -79,9 +82,9 @@ describe('perf record killed', () => {
     const dir = await workDir(t, 'perf-record-killed');
     const { target } = await startHotProgram(t, dir, 60);
     const outputFile = join(dir, 'perf.data');
-    const { recording, perfPid } = recordHot(outputFile, target.pid, 2000);
-    await threeSeconds(t, outputFile, perfPid);
-    process.kill(perfPid, 'SIGSTOP');
+    const { recording, perf } = recordHot(outputFile, target.pid, 2000);
+    await threeSeconds(t, outputFile, perf);
+    assert.ok(signalProcess(perf, 'SIGSTOP'), 'perf record runs');
     recording.stop();
     const result = await recording.done;
 
@@ -111,9 +114,9 @@ describe('perf record killed', () => {
     const dir = await workDir(t, 'perf-record-killed-with-recorder');
     const { target } = await startHotProgram(t, dir, 60);
     const outputFile = join(dir, 'perf.data');
-    const { recording, perfPid } = recordHot(outputFile, target.pid);
-    await threeSeconds(t, outputFile, perfPid);
-    process.kill(perfPid, 'SIGKILL');
+    const { recording, perf } = recordHot(outputFile, target.pid);
+    await threeSeconds(t, outputFile, perf);
+    assert.ok(signalProcess(perf, 'SIGKILL'), 'perf record runs');
     await recording.done;
 
     const events: RecordingEvent[] = [];
