@@ -14,35 +14,42 @@ import { startLeaderElection } from '../kube/leases/leader-election.ts';
 import { OPERATOR_LEADER_LEASE, runWhileLeading } from './leadership.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { readFurnaceSettings } from './furnace/furnace-settings.ts';
+import { readOperatorSettings, type OperatorSettings } from './operator-settings.ts';
 
 /** Every controller the operator runs. A new one is one line here (see operator/README.md). */
 export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController, createRecordingController];
 
-export const OPERATOR_ENV = {
-  logLevel: 'FURNACE_OPERATOR_LOG_LEVEL',
-  workers: 'FURNACE_OPERATOR_WORKERS',
-  namespace: 'FURNACE_OPERATOR_NAMESPACE',
-} as const;
-
-/** The namespace of deploy/base and the OLM subscription sample, for an operator run outside a pod. */
-export const DEFAULT_OPERATOR_NAMESPACE = 'furnace';
+/** A bad setting: its one line (the variable, the value, what is allowed), and exit 1. */
+function fail(message: string): never {
+  process.stderr.write(`furnace-operator: ${message}\n`);
+  process.exit(1);
+}
 
 function main(): void {
   const env = process.env;
-  const log = pino({ level: env[OPERATOR_ENV.logLevel] ?? 'info', base: { component: 'furnace-operator' } });
+  let settings: OperatorSettings;
+  try {
+    settings = readOperatorSettings(env);
+    // Read now for its errors only: the Furnace controller reads it again when this replica leads.
+    readFurnaceSettings(env);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const log = pino({ level: settings.logLevel, base: { component: 'furnace-operator' } });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const request = createKubeRequest(kubeConfig);
   const context: OperatorContext = {
     kubeConfig,
-    namespace: env[OPERATOR_ENV.namespace] || DEFAULT_OPERATOR_NAMESPACE,
+    namespace: settings.namespace,
     applier: createApplier(kubeConfig, request),
     request,
     log,
     env,
     now: () => Date.now(),
   };
-  const workers = Number(env[OPERATOR_ENV.workers] ?? '2') || 2;
+  const { workers } = settings;
   const leadership = startLeaderElection({
     leases: createLeaseClient(request, context.namespace),
     name: OPERATOR_LEADER_LEASE,
