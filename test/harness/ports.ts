@@ -1,7 +1,8 @@
-// Loopback ports for tests: a free one to hand to a process before it starts, and the one a
-// server listening on port 0 was given.
+// Loopback ports for tests: a free one to hand to a process before it starts, one held for a test that
+// counts who connects, and the one a server listening on port 0 was given.
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 
 interface Listening {
   address(): AddressInfo | string | null;
@@ -28,4 +29,22 @@ export async function freePort(): Promise<number> {
   server.close();
   await once(server, 'close');
   return port;
+}
+
+/**
+ * A loopback port held open for the rest of the test, closing every connection at once and counting them:
+ * a process given it cannot listen on it, and a test sees whether anything called it.
+ */
+export async function heldPort(
+  t: Pick<TestContext, 'after'>,
+): Promise<{ port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => server.close());
+  return { port: portOf(server), connections: () => connections };
 }

@@ -3,12 +3,11 @@
 // processes were given are held by this test, so a process that tried to listen first would fail
 // with "already in use" instead, and the test would see that line.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { heldPort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
@@ -17,20 +16,6 @@ async function writeCertificates(dir: string): Promise<void> {
   const certs = await generateDevCertificates();
   await writeFile(join(dir, 'tls.crt'), certs.certPem);
   await writeFile(join(dir, 'tls.key'), certs.keyPem);
-}
-
-/** A port held open by this test for the duration of the test; counts connections to it. */
-async function heldPort(t: TestContext): Promise<{ port: number; connections: () => number }> {
-  let connections = 0;
-  const server: Server = createServer((socket) => {
-    connections += 1;
-    socket.destroy();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => server.close());
-  const address = server.address();
-  return { port: typeof address === 'object' && address ? address.port : 0, connections: () => connections };
 }
 
 async function exitOf(

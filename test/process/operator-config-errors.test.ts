@@ -4,28 +4,18 @@
 // unknown log level threw pino's own stack trace, and a controller's setting (the CA lifetime) was read only
 // once the replica had won its lease, where a bad one was an unhandled rejection.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../harness/eventually.ts';
+import { heldPort } from '../harness/ports.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
 
 /** A stand-in API server address: a port held by this test that counts the connections it gets. */
 async function heldApiServer(t: TestContext): Promise<{ kubeconfig: string; connections: () => number }> {
-  let connections = 0;
-  const server = createServer((socket) => {
-    connections += 1;
-    socket.destroy();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.after(() => server.close());
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { port, connections } = await heldPort(t);
   const dir = await tempDir(t, 'furnace-operator-config-');
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(
@@ -33,23 +23,21 @@ async function heldApiServer(t: TestContext): Promise<{ kubeconfig: string; conn
     [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: held, cluster: {server: "https://127.0.0.1:' +
-        port +
-        '", insecure-skip-tls-verify: true}}]',
+      `clusters: [{name: held, cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]`,
       'users: [{name: u, user: {token: not-a-token}}]',
       'contexts: [{name: c, context: {cluster: held, user: u}}]',
       'current-context: c',
       '',
     ].join('\n'),
   );
-  return { kubeconfig, connections: () => connections };
+  return { kubeconfig, connections };
 }
 
 /** The operator's exit code and output, or `running` when it is still up after 30 s. */
 async function startOperator(t: TestContext, kubeconfig: string, env: Record<string, string>) {
   const operator = startFurnace(t, ['operator/main.ts'], { KUBECONFIG: kubeconfig, ...env });
   const code = await Promise.race([operator.exited, sleep(30_000).then(() => 'running' as const)]);
-  return { code, output: operator.output(), operator };
+  return { code, output: operator.output() };
 }
 
 const REFUSED: { env: Record<string, string>; line: string }[] = [
