@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFurnaceSettings } from './furnace/furnace-settings.ts';
 import { readOperatorSettings, type OperatorSettings } from './operator-settings.ts';
+import { readRecordingSettings } from './recording/recording-settings.ts';
 
 /** Every controller the operator runs. A new one is one line here (see operator/README.md). */
 export const CONTROLLERS: readonly ControllerFactory[] = [createFurnaceController, createRecordingController];
@@ -31,8 +32,9 @@ function main(): void {
   let settings: OperatorSettings;
   try {
     settings = readOperatorSettings(env);
-    // Read now for its errors only: the Furnace controller reads it again when this replica leads.
+    // Read now for their errors only: each controller reads its own again when this replica leads.
     readFurnaceSettings(env);
+    readRecordingSettings(env, settings.namespace);
   } catch (error) {
     fail((error as Error).message);
   }

@@ -3,67 +3,51 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ControllerFactory, OperatorContext } from '../controller.ts';
-import { FURNACE_NAME, furnaceNames, userServiceUrl } from '../furnace/furnace-names.ts';
 import { RESOURCES } from '../resources.ts';
 import { createRecordingKube } from './recording-kube.ts';
 import { reconcileRecording, type RecordingDeps } from './reconcile.ts';
 import type { Recording } from './recording-types.ts';
 import { createServerClient } from './server-client.ts';
+import {
+  readRecordingSettings,
+  RECORDING_OPERATOR_ENV,
+  type RecordingSettings,
+} from './recording-settings.ts';
 import { compareProfiles } from '../../core/compare/regression.ts';
 import { reconcileWatch } from './watch/reconcile-watch.ts';
 import { createWatchKube } from './watch/watch-kube.ts';
 import { createWatchedWorkloads } from './watch/watched-workloads.ts';
 
-export const RECORDING_OPERATOR_ENV = {
-  /** The server's user listener. */
-  serverUrl: 'FURNACE_OPERATOR_SERVER_URL',
-  /** PEM file of the CA that signs the server's certificate. */
-  serverCaFile: 'FURNACE_OPERATOR_SERVER_CA_FILE',
-  /** Without a CA file: `namespace/name` of the Secret whose `ca.crt` is that CA (the Furnace's TLS Secret). */
-  serverCaSecret: 'FURNACE_OPERATOR_SERVER_CA_SECRET',
-  /** The operator's service-account token, sent as its bearer token. */
-  tokenPath: 'FURNACE_OPERATOR_TOKEN_PATH',
-} as const;
-
-/** The user Service of the cluster's one Furnace, in the operator's namespace (operator/furnace/furnace-names.ts). */
-export function defaultServerUrl(namespace: string): string {
-  return userServiceUrl(furnaceNames(namespace, FURNACE_NAME));
-}
-
-/** The TLS Secret of that Furnace (the operator may read Secrets of its own namespace only). */
-export function defaultServerCaSecret(namespace: string): string {
-  return `${namespace}/${furnaceNames(namespace, FURNACE_NAME).tls}`;
-}
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** The CA the server's certificate chains to, read for every reconcile: the operator renews it. */
-async function serverCa(context: OperatorContext): Promise<string> {
-  const file = context.env[RECORDING_OPERATOR_ENV.serverCaFile];
-  if (file) return readFileSync(file, 'utf8');
-  const ref = context.env[RECORDING_OPERATOR_ENV.serverCaSecret] ?? defaultServerCaSecret(context.namespace);
-  const [namespace = '', name = ''] = ref.split('/');
+async function serverCa(context: OperatorContext, settings: RecordingSettings): Promise<string> {
+  if (settings.serverCaFile) return readFileSync(settings.serverCaFile, 'utf8');
+  const { namespace, name } = settings.serverCaSecret;
   const secret = (await context.applier.get(RESOURCES.Secret, { namespace, name })) as
     { data?: Record<string, string> } | undefined;
   const data = secret?.data?.['ca.crt'];
   if (!data)
     throw new Error(
-      `no ca.crt in Secret ${ref} (${RECORDING_OPERATOR_ENV.serverCaSecret}) to trust the Furnace server with`,
+      `no ca.crt in Secret ${namespace}/${name} (${RECORDING_OPERATOR_ENV.serverCaSecret}) to trust the Furnace server with`,
     );
   return Buffer.from(data, 'base64').toString('utf8');
 }
 
-async function serverClient(context: OperatorContext): Promise<RecordingDeps['server']> {
-  const env = context.env;
-  const tokenPath =
-    env[RECORDING_OPERATOR_ENV.tokenPath] ?? (existsSync(IN_CLUSTER_TOKEN) ? IN_CLUSTER_TOKEN : undefined);
+async function serverClient(
+  context: OperatorContext,
+  settings: RecordingSettings,
+): Promise<RecordingDeps['server']> {
+  const tokenPath = settings.tokenPath ?? (existsSync(IN_CLUSTER_TOKEN) ? IN_CLUSTER_TOKEN : undefined);
   return createServerClient({
-    url: env[RECORDING_OPERATOR_ENV.serverUrl] ?? defaultServerUrl(context.namespace),
+    url: settings.serverUrl,
     ...(tokenPath ? { tokenPath } : {}),
-    ca: await serverCa(context),
+    ca: await serverCa(context, settings),
   });
 }
 
 export const createRecordingController: ControllerFactory = (context) => {
+  const settings = readRecordingSettings(context.env, context.namespace);
   const kube = createRecordingKube(context.kubeConfig);
   const watchKube = createWatchKube(context.kubeConfig);
   const watched = createWatchedWorkloads();
@@ -81,7 +65,7 @@ export const createRecordingController: ControllerFactory = (context) => {
       watched.set(key, watch);
       // Gone: a Recording owns nothing in the cluster (a continuous one was switched off by its finalizer).
       if (!object) return undefined;
-      const server = await serverClient(context);
+      const server = await serverClient(context, settings);
       const deps: RecordingDeps = { kube, server, now: context.now, log: context.log };
       const recording = object as unknown as Recording;
       if (recording.spec.watch)

@@ -1,8 +1,9 @@
 // A bad setting of the operator stops it at start-up: exit 1 with one line naming the variable, the value
 // and what is allowed, before it talks to the API server (the kubeconfig names a port this test holds and
 // counts connections to). Before, FURNACE_OPERATOR_WORKERS took any number (-1 reconciled nothing), an
-// unknown log level threw pino's own stack trace, and a controller's setting (the CA lifetime) was read only
-// once the replica had won its lease, where a bad one was an unhandled rejection.
+// unknown log level threw pino's own stack trace, a controller's setting (the CA lifetime) was read only
+// once the replica had won its lease, where a bad one was an unhandled rejection, and the server's URL and
+// CA Secret were read at each reconcile, where a bad one failed every Recording.
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -54,6 +55,14 @@ const REFUSED: { env: Record<string, string>; line: string }[] = [
     line: 'FURNACE_OPERATOR_LOG_LEVEL = "loud"; allowed: fatal, error, warn, info, debug, trace, silent',
   },
   {
+    env: { FURNACE_OPERATOR_SERVER_CA_SECRET: 'furnace-tls' },
+    line: 'FURNACE_OPERATOR_SERVER_CA_SECRET = "furnace-tls"; allowed: namespace/name of a Secret (lower-case DNS names), e.g. furnace/furnace-tls',
+  },
+  {
+    env: { FURNACE_OPERATOR_SERVER_URL: 'furnace-api:8080' },
+    line: 'FURNACE_OPERATOR_SERVER_URL = "furnace-api:8080"; allowed: an http(s) URL, e.g. https://localhost:8443',
+  },
+  {
     env: { FURNACE_OPERATOR_CA_LIFETIME_SECONDS: '5' },
     line: 'FURNACE_OPERATOR_CA_LIFETIME_SECONDS = "5"; allowed: an integer from 60 to 946080000',
   },
@@ -75,6 +84,8 @@ describe('operator configuration errors stop start-up before it calls the API se
     const api = await heldApiServer(t);
     const operator = startFurnace(t, ['operator/main.ts'], {
       KUBECONFIG: api.kubeconfig,
+      FURNACE_OPERATOR_SERVER_URL: 'https://localhost:8443',
+      FURNACE_OPERATOR_SERVER_CA_SECRET: 'profiling/furnace-tls',
       FURNACE_OPERATOR_WORKERS: '4',
       FURNACE_OPERATOR_LOG_LEVEL: 'debug',
       FURNACE_OPERATOR_CA_LIFETIME_SECONDS: '86400',
