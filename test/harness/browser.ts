@@ -92,6 +92,10 @@ export async function withPage(
       const path = join(RESULTS_DIR, screenshotName(t));
       await page.screenshot({ path, fullPage: true }).catch(() => undefined);
       throw error;
+    } finally {
+      // A test's route handler still running when the browser closes (a poll the page sent as the test
+      // ended) would fail reading its response ("Response has been disposed") after the test passed.
+      await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => undefined);
     }
   } finally {
     await browser.close();
