@@ -2,7 +2,13 @@
 // each controller's settings (furnace-settings.ts) they are read before leader election, so a bad value
 // stops the operator at once with the one-line ConfigError, rather than after it wins the lease (a throw
 // there was an unhandled rejection with a stack trace) or, for the workers, never (any number was taken).
-import { LOG_LEVELS, readChoice, readInteger, type LogLevel } from '../core/config/config-values.ts';
+import {
+  envSetting,
+  LOG_LEVELS,
+  readChoice,
+  readInteger,
+  type LogLevel,
+} from '../core/config/config-values.ts';
 
 export const OPERATOR_ENV = {
   logLevel: 'FURNACE_OPERATOR_LOG_LEVEL',
@@ -25,16 +31,12 @@ export interface OperatorSettings {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function setting(env: Env, name: string) {
-  return { key: name, value: env[name], source: name };
-}
-
 /** Throws a ConfigError naming the variable, its value and what is allowed. */
 export function readOperatorSettings(env: Env): OperatorSettings {
   return {
-    logLevel: readChoice(setting(env, OPERATOR_ENV.logLevel), 'info', LOG_LEVELS),
+    logLevel: readChoice(envSetting(env, OPERATOR_ENV.logLevel), 'info', LOG_LEVELS),
     workers: readInteger(
-      setting(env, OPERATOR_ENV.workers),
+      envSetting(env, OPERATOR_ENV.workers),
       DEFAULT_OPERATOR_WORKERS,
       1,
       MAX_OPERATOR_WORKERS,

@@ -16,6 +16,11 @@ export interface Setting {
   source?: string | undefined;
 }
 
+/** The setting of an environment variable: the variable is both its key and where it came from. */
+export function envSetting(env: Readonly<Record<string, string | undefined>>, name: string): Setting {
+  return { key: name, value: env[name], source: name };
+}
+
 function isUnset(value: unknown): boolean {
   return value === undefined || value === '';
 }

@@ -3,6 +3,7 @@
 // variable, so the operator stops at start-up rather than reconciling with a guess.
 import { ConfigError } from '../../core/config/config-error.ts';
 import {
+  envSetting,
   isHttpUrl,
   readBoolean,
   readChoice,
@@ -42,10 +43,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 const E = FURNACE_OPERATOR_ENV;
 const TEN_YEARS = 10 * 365 * 86_400;
 
-function setting(env: Env, name: string): { key: string; value: string | undefined; source: string } {
-  return { key: name, value: env[name], source: name };
-}
-
 function readFraction(env: Env): number {
   const raw = env[E.renewFraction];
   if (raw === undefined || raw === '') return DEFAULT_CERTIFICATE_POLICY.renewFraction;
@@ -61,7 +58,7 @@ function readFraction(env: Env): number {
 }
 
 function readAddress(env: Env): string | undefined {
-  const value = readText(setting(env, E.serverAddress), '');
+  const value = readText(envSetting(env, E.serverAddress), '');
   if (value === '') return undefined;
   if (!/^[^\s/:]+:\d{1,5}$/.test(value) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(value))
     throw new ConfigError(E.serverAddress, value, 'host:port, e.g. 127.0.0.1:8080', E.serverAddress);
@@ -69,7 +66,7 @@ function readAddress(env: Env): string | undefined {
 }
 
 function readWebhookUrl(env: Env): string | undefined {
-  const value = readText(setting(env, E.webhookUrl), '');
+  const value = readText(envSetting(env, E.webhookUrl), '');
   if (value === '') return undefined;
   if (!isHttpUrl(value) || !value.startsWith('https://'))
     throw new ConfigError(
@@ -83,19 +80,24 @@ function readWebhookUrl(env: Env): string | undefined {
 
 export function readFurnaceSettings(env: Env): FurnaceSettings {
   const platform = env[E.platform]
-    ? readChoice(setting(env, E.platform), 'kubernetes', PLATFORMS)
+    ? readChoice(envSetting(env, E.platform), 'kubernetes', PLATFORMS)
     : undefined;
   const d = DEFAULT_CERTIFICATE_POLICY;
-  const caLifetime = readInteger(setting(env, E.caLifetimeSeconds), d.caLifetimeMs / 1000, 60, TEN_YEARS * 3);
+  const caLifetime = readInteger(
+    envSetting(env, E.caLifetimeSeconds),
+    d.caLifetimeMs / 1000,
+    60,
+    TEN_YEARS * 3,
+  );
   const servingLifetime = readInteger(
-    setting(env, E.servingLifetimeSeconds),
+    envSetting(env, E.servingLifetimeSeconds),
     Math.min(d.servingLifetimeMs / 1000, caLifetime),
     60,
     caLifetime,
   );
   const serverAddress = readAddress(env);
   const webhookUrl = readWebhookUrl(env);
-  const extra = readText(setting(env, E.extraDnsNames), '');
+  const extra = readText(envSetting(env, E.extraDnsNames), '');
   return {
     ...(platform ? { platform } : {}),
     certificates: {
@@ -109,7 +111,7 @@ export function readFurnaceSettings(env: Env): FurnaceSettings {
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== ''),
-    readyPollMs: readInteger(setting(env, E.readyPollSeconds), 10, 1, 3600) * 1000,
-    allowImageOverrides: readBoolean(setting(env, E.allowImageOverrides), false),
+    readyPollMs: readInteger(envSetting(env, E.readyPollSeconds), 10, 1, 3600) * 1000,
+    allowImageOverrides: readBoolean(envSetting(env, E.allowImageOverrides), false),
   };
 }

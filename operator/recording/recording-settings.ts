@@ -3,6 +3,7 @@
 // controller when it starts; a bad value is a ConfigError naming the variable, its value and what is allowed.
 import { ConfigError } from '../../core/config/config-error.ts';
 import { isHttpUrl } from '../../core/config/config-values.ts';
+import { SECRET_NAME_PATTERN } from '../../core/contract/recording-params.ts';
 import { FURNACE_NAME, furnaceNames, userServiceUrl } from '../furnace/furnace-names.ts';
 
 export const RECORDING_OPERATOR_ENV = {
@@ -37,8 +38,21 @@ export function defaultServerCaSecret(namespace: string): string {
 
 type Env = Readonly<Record<string, string | undefined>>;
 const E = RECORDING_OPERATOR_ENV;
-const LABEL = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
-const SECRET_REF = new RegExp(`^(${LABEL})/([a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?)$`);
+/** A namespace's name: a DNS label. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SECRET_NAME = new RegExp(SECRET_NAME_PATTERN);
+const MAX_SECRET_NAME = 253;
+
+/** `namespace/name` of a Secret, or undefined when the reference is not of that shape. */
+function secretRef(ref: string): RecordingSettings['serverCaSecret'] | undefined {
+  const [namespace = '', name = '', ...rest] = ref.split('/');
+  const valid =
+    rest.length === 0 &&
+    NAMESPACE.test(namespace) &&
+    SECRET_NAME.test(name) &&
+    name.length <= MAX_SECRET_NAME;
+  return valid ? { namespace, name } : undefined;
+}
 
 /** Throws a ConfigError for a URL that is not http(s) or a Secret that is not `namespace/name`. */
 export function readRecordingSettings(env: Env, namespace: string): RecordingSettings {
@@ -46,8 +60,8 @@ export function readRecordingSettings(env: Env, namespace: string): RecordingSet
   if (!isHttpUrl(serverUrl))
     throw new ConfigError(E.serverUrl, serverUrl, 'an http(s) URL, e.g. https://localhost:8443', E.serverUrl);
   const ref = env[E.serverCaSecret] || defaultServerCaSecret(namespace);
-  const match = SECRET_REF.exec(ref);
-  if (!match)
+  const serverCaSecret = secretRef(ref);
+  if (!serverCaSecret)
     throw new ConfigError(
       E.serverCaSecret,
       ref,
@@ -58,7 +72,7 @@ export function readRecordingSettings(env: Env, namespace: string): RecordingSet
   const tokenPath = env[E.tokenPath];
   return {
     serverUrl,
-    serverCaSecret: { namespace: match[1] ?? '', name: match[3] ?? '' },
+    serverCaSecret,
     ...(caFile ? { serverCaFile: caFile } : {}),
     ...(tokenPath ? { tokenPath } : {}),
   };
