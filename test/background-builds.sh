@@ -6,8 +6,9 @@
 # and overlaps them.
 #
 #   background-builds.sh start DIR TIER...   starts the steps those tiers need, detached; returns at once
-#   background-builds.sh join DIR STEP       waits for one step; prints its output's last line (a directory)
-#                                            or, if it failed, its log's last 40 lines, and exits 1
+#   background-builds.sh join DIR STEP [BY]  waits for one step; prints its output's last line (a directory)
+#                                            or, if it failed, its log's last 40 lines, and exits 1; BY (who
+#                                            waited) goes into test-results/timings.jsonl with the seconds
 #   background-builds.sh stop DIR            kills whatever is still running
 #
 # Steps: s3 (versitygw: app, process, kube and fault tiers), k8s (the control plane and the node's Kubernetes
@@ -53,6 +54,7 @@ start_chain() {
     for step in "$@"; do
       script=$(bash test/background-builds.sh script-of "$step")
       begin=$(date +%s)
+      echo "$begin" >"$dir/$step.started"
       rc=0
       # shellcheck disable=SC2086
       nice -n 10 bash $script >"$dir/$step.stdout" 2>"$dir/$step.log" || rc=$?
@@ -95,8 +97,14 @@ case $cmd in
       tail -n 40 "$dir/$step.log" >&2
       die "the background build of $step ($script) failed with exit code $rc; the lines above are the end of its log ($dir/$step.log)"
     fi
-    echo "furnace background builds: $step ready ($(cat "$dir/$step.seconds")" \
-      "s to build, $(($(date +%s) - waited)) s waited for)" >&2
+    built=$(cat "$dir/$step.seconds")
+    echo "furnace background builds: $step ready ($built s to build, $(($(date +%s) - waited)) s waited for)" >&2
+    # A row of the run's timing table (test/harness/timing-table.ts): the build, and who waited how long.
+    if [[ -n ${4:-} ]]; then
+      mkdir -p test-results
+      printf '{"kind":"build","step":"%s","started":%s,"seconds":%s,"waited":%s,"by":"%s"}\n' "$step" \
+        "$(cat "$dir/$step.started")" "$built" "$(($(date +%s) - waited))" "$4" >>test-results/timings.jsonl
+    fi
     cat "$dir/$step.out"
     ;;
   stop)

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Runs the named test tiers (unit, app, process, fault, kube, node, browser, or all) with node:test.
 # Installs what they need first; starts one shared control plane when the kube tier runs.
+# Each phase's files run through test/harness/run-files.ts: a process per file, a limit per file, a failed file
+# run once more alone at the end of its phase (flaky if it then passes). The run ends with the timing table
+# (test/harness/timing-table.ts); docs/testing.md says how to read it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tiers=("$@")
 [[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube node browser)
 
-bash test/setup.sh
+# The run's timings and flaky list start empty, unless .ci/run has already timed its own phases into them.
+mkdir -p test-results
+[[ -n ${FURNACE_TEST_TIMINGS_KEPT:-} ]] || rm -f test-results/timings.jsonl test-results/timings.json
+rm -rf test-results/flaky.txt test-results/flaky test-results/logs
+bash test/timed.sh set-up bash test/setup.sh
 
 # Files that spend nearly all their minutes waiting, with no cluster: a sink kept down for two minutes, recorders
 # held to 4 % of a core until a kill catches them. They run one at a time beside the other tiers' files
@@ -49,24 +56,27 @@ if [[ -z $builds ]]; then
   bash test/background-builds.sh start "$builds" "${tiers[@]}"
   cleanup+=("bash test/background-builds.sh stop '$builds'")
 fi
-joined() { bash test/background-builds.sh join "$builds" "$1"; }
+# joined STEP WHO: waits for a build; WHO (the phase that waited) goes into the timing table.
+joined() { bash test/background-builds.sh join "$builds" "$1" "$2"; }
+# run_files PHASE CONCURRENCY FILE...: runs one phase's files (test/harness/run-files.ts).
+run_files() { node --import tsx test/harness/run-files.ts "$@"; }
 
-mkdir -p test-results
 status=0
-# Unit and app files two at a time: most of their time is each file's start (tsx), and they share nothing.
-# Unit files first: they need no build, so they run while the S3 server (app files' catalog stores) builds.
+# Unit and app files in two processes each running half of them (--shared: --test-isolation=none): most of a
+# small file's time is its process's start and imports (tsx), which a shared process pays once; a file that
+# fails there is run again alone, in a process of its own. Unit files first: they need no build, so they run
+# while the S3 server (app files' catalog stores) builds.
 unit_files=() app_files=()
 for f in ${pure_files[@]+"${pure_files[@]}"}; do
   if [[ $f == test/unit/* ]]; then unit_files+=("$f"); else app_files+=("$f"); fi
 done
-pure() { node --import tsx --test --test-reporter=spec --test-concurrency=2 --test-timeout=600000 "$@" || status=$?; }
-((${#unit_files[@]} == 0)) || pure "${unit_files[@]}"
+((${#unit_files[@]} == 0)) || run_files unit 2 --shared "${unit_files[@]}" || status=$?
 if [[ -f $builds/s3.chain ]]; then
   # Tests start the S3 test server from here without asking the build script again.
-  FURNACE_TEST_S3_BIN_DIR=$(joined s3)
+  FURNACE_TEST_S3_BIN_DIR=$(joined s3 app)
   export FURNACE_TEST_S3_BIN_DIR
 fi
-((${#app_files[@]} == 0)) || pure "${app_files[@]}"
+((${#app_files[@]} == 0)) || run_files app 2 --shared "${app_files[@]}" || status=$?
 
 # The kube tier and the fault tier (whose cluster test kills the cluster-mode server) share one control plane.
 # Files of the process, browser and fault tiers that need no cluster run first, while Kubernetes may still be
@@ -82,17 +92,16 @@ if ((${#files[@]} > 0)); then
   files=(${later[@]+"${later[@]}"})
 fi
 if ((${#early[@]} > 0)); then
-  FURNACE_TEST_BEFORE_CLUSTER=1 node --import tsx --test --test-reporter=spec --test-concurrency=1 \
-    --test-timeout=600000 "${early[@]}" || status=$?
+  FURNACE_TEST_BEFORE_CLUSTER=1 run_files 'no cluster (process, browser, fault)' 1 "${early[@]}" || status=$?
 fi
 
 if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault|node'; then
-  FURNACE_TEST_BIN_DIR=$(joined k8s)
+  FURNACE_TEST_BIN_DIR=$(joined k8s 'the cluster phases')
   export FURNACE_TEST_BIN_DIR
 fi
 if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault'; then
   state_dir=$(mktemp -d -t furnace-cp-XXXXXX)
-  node --import tsx test/harness/control-plane-cli.ts start "$state_dir"
+  bash test/timed.sh 'control plane start' node --import tsx test/harness/control-plane-cli.ts start "$state_dir"
   cleanup+=("node --import tsx test/harness/control-plane-cli.ts stop '$state_dir'")
   export FURNACE_TEST_CONTROL_PLANE=$state_dir/control-plane.json
 fi
@@ -102,14 +111,14 @@ fi
 # are joined before the teardown test: it compares the machine's mounts and cgroups, which a podman build
 # changes while it runs.
 if printf '%s\n' "${tiers[@]}" | grep -qx node; then
-  FURNACE_TEST_COREDNS_BIN_DIR=$(joined coredns)
+  FURNACE_TEST_COREDNS_BIN_DIR=$(joined coredns 'the node tier')
   export FURNACE_TEST_COREDNS_BIN_DIR
-  joined images >/dev/null || status=1 # the tier's images test builds again and names the Dockerfile that failed
+  joined images 'the node tier' >/dev/null || status=1 # the tier's images test builds again and names the Dockerfile that failed
   if ((${#alone_files[@]} > 0)); then
-    node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${alone_files[@]}" || status=$?
+    run_files 'alone (a node of its own)' 1 "${alone_files[@]}" || status=$?
   fi
   node_dir=$(mktemp -d -t furnace-node-XXXXXX)
-  node --import tsx test/harness/node/node-cli.ts start "$node_dir"
+  bash test/timed.sh 'node start' node --import tsx test/harness/node/node-cli.ts start "$node_dir"
   cleanup+=("node --import tsx test/harness/node/node-cli.ts stop '$node_dir'")
   export FURNACE_TEST_NODE=$node_dir/node.json
 fi
@@ -121,13 +130,12 @@ beside_pid=
 if ((${#beside[@]} > 0)); then
   # Its report goes to a file and is printed whole when both are done, so the two never interleave.
   beside_log=test-results/beside.log
-  node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${beside[@]}" \
-    >"$beside_log" 2>&1 &
+  run_files 'beside (waiting files)' 1 "${beside[@]}" >"$beside_log" 2>&1 &
   beside_pid=$!
   cleanup+=("kill $beside_pid 2>/dev/null")
 fi
 if ((${#files[@]} > 0)); then
-  node --import tsx --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${files[@]}" || status=$?
+  run_files 'with a cluster (kube, fault, node and the rest)' 1 "${files[@]}" || status=$?
 fi
 if [[ -n $beside_pid ]]; then
   beside_status=0
@@ -136,4 +144,6 @@ if [[ -n $beside_pid ]]; then
   cat "$beside_log"
   ((beside_status == 0)) || status=$beside_status
 fi
+# Last, where a log cut short still shows it: the timing table, the files that failed twice, and the count.
+node --import tsx test/harness/timing-table.ts 15 || status=1
 exit "$status"

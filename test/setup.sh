@@ -9,38 +9,22 @@ die() { echo "furnace test setup: $*" >&2; exit 1; }
 # Go from go.dev lives in /usr/local/go, which a non-interactive shell may not have on PATH.
 command -v go >/dev/null 2>&1 || [[ ! -x /usr/local/go/bin/go ]] || PATH="/usr/local/go/bin:$PATH"
 
-# command:debian-package pairs the tiers use.
-needs=(
-  "perf:linux-perf"
-  "bpftrace:bpftrace"
-  "unshare:util-linux"
-  "chromium:chromium"
-  "podman:podman"
-  "debootstrap:debootstrap"
-  "docker-registry:docker-registry"
-  "htpasswd:apache2-utils"
-  "openssl:openssl"
-  "gcc:gcc"
-  "curl:curl"
-  "haproxy:haproxy"
-  "/usr/sbin/nginx:nginx"
-  "javac:openjdk-17-jdk-headless"
-  "containerd:containerd"
-  "runc:runc"
-  "/usr/lib/cni/bridge:containernetworking-plugins"
-  "iptables:iptables"
-  "conntrack:conntrack"
-  "nft:nftables"
-  "busybox:busybox-static"
-  "go:"
-)
+# Every command the tests start is a row of test/commands.tsv (the harness refuses any other): a `debian`
+# row whose command is missing is installed from its package; a missing `machine` row is not ours to
+# install; `build` and `project` rows are made by the build scripts and npm ci. /usr/sbin and /sbin hold
+# several of them and are on root's PATH, not always on a user's.
+PATH="$PATH:/usr/sbin:/sbin"
 missing=()
-for pair in "${needs[@]}"; do
-  cmd=${pair%%:*}; pkg=${pair#*:}
+absent=()
+while IFS=$'\t' read -r cmd from pkg || [[ -n $cmd ]]; do
+  [[ -n $cmd && $cmd != \#* ]] || continue
   command -v "$cmd" >/dev/null 2>&1 && continue
-  [[ -n "$pkg" ]] || die "'$cmd' is not installed and no Debian package provides it here (install Go 1.26 from go.dev)"
-  missing+=("$pkg")
-done
+  case $from in
+    debian) [[ " ${missing[*]} " == *" $pkg "* ]] || missing+=("$pkg") ;;
+    machine) absent+=("$cmd ($pkg)") ;;
+  esac
+done <test/commands.tsv
+((${#absent[@]} == 0)) || die "not on this machine, and no Debian package of ours installs them: ${absent[*]}"
 if ((${#missing[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]]; then
     die "missing Debian packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"

@@ -3,9 +3,9 @@
 // package.json "bin"), then runs each command ROUNDS times, interleaved and in a rotating order so that
 // load from other work falls on all alike, and prints medians and the ratio to `node -e 0`.
 // Also times the checkout launcher (`node cli/bin.js`, through tsx) for comparison.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawnSync } from '../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildDist } from '../process/server-processes.ts';
 import { load, machine, median, utcNow } from './machine.ts';

@@ -7,11 +7,11 @@
 // docs/flamegraph.md), or several copies separated by ':'. Then it also checks that Furnace and the first
 // copy print the same folded text. Each process's wall and CPU time (all its threads) is printed. The
 // recording is cached in DIR.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseFolded } from '../../core/stacks/folded.ts';
+import { execFileSync, spawnSync } from '../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildDist } from '../process/server-processes.ts';
 import { load, machine, median, utcNow } from './machine.ts';

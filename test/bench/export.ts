@@ -13,7 +13,6 @@
 // one sample moved by tens of ms between runs: for the 12k recording each writer runs in 5 fresh children
 // (BENCH_EXPORT_CHILDREN), the writers taken in turn, and its figures are the children's medians (the cold
 // runs' range printed beside). The synthetic input is cached under /tmp/furnace-bench-export.
-import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +27,7 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { internStacks, type InternedStacks } from '../../core/stacks/interned.ts';
 import { formatFolded, parseFolded, totalSamples, type FoldedStacks } from '../../core/stacks/folded.ts';
+import { execFileSync } from '../harness/child-processes.ts';
 import { memoryGroup, quantityBytes } from '../harness/memory-limit.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { EXPORT_FIXTURE } from './record-export-fixture.ts';

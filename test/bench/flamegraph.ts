@@ -3,7 +3,6 @@
 // the time from stop to a finished flame graph for 60 s × 99 Hz × 2 CPUs of samples.
 // Inputs are cached under /tmp; the whole run is bounded (see BUDGET_MS). `--write` also updates
 // docs/benchmarks-flamegraph.md.
-import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
 import { collapsePerfScript, StackCollapser } from '../../core/stacks/collapse-perf.ts';
+import { execFileSync, spawn } from '../harness/child-processes.ts';
 import { C_WORKLOAD_FUNCTIONS } from './c-workload.ts';
 import { formatFolded, parseFolded, totalSamples } from '../../core/stacks/folded.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';

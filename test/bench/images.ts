@@ -6,11 +6,11 @@
 // Sizes are the layers' uncompressed tar bytes in MB (10^6), as podman prints them. Exits 1 when a goal is missed.
 // Baseline, same run: Dockerfile.sidecar as it was at FURNACE_BENCH_IMAGES_BASELINE (a git ref; default
 // 02ba568, before the sidecar was bundled and pruned), built from the same context and base.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from '../harness/child-processes.ts';
 import { buildImages, FURNACE_IMAGES, PODMAN_SH, type ImageName } from '../harness/images/furnace-images.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { machine, utcNow } from './machine.ts';

@@ -1,6 +1,6 @@
 // What every benchmark prints about where it ran: CPU, cores, kernel, Node, perf, load and UTC time.
-import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
+import { execFileSync } from '../harness/child-processes.ts';
 
 /** `AMD EPYC, 2 cores, Linux 6.18…, Node v20…, perf version 6.1…` (perf only when asked). */
 export function machine(withPerf = false): string {

@@ -2,10 +2,10 @@
 // recursion, write(2) into /dev/null, so kernel frames too) and a Node program run with
 // --perf-basic-prof (JIT frames from /tmp/perf-PID.map), recorded system-wide on every core at 999 Hz
 // with call graphs, as the sidecar records (`-e cpu-clock -g`, `--buildid-mmap` on kernels ≥ 5.12).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync, spawn, type ChildProcess } from '../harness/child-processes.ts';
 import { C_WORKLOAD_FUNCTIONS } from './c-workload.ts';
 import { performance } from 'node:perf_hooks';
 

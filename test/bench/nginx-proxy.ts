@@ -2,10 +2,10 @@
 // prefix and configuration in a temporary directory, listening on a loopback port and forwarding one
 // path prefix to the stand-in sidecar over kept-alive upstream connections, with the sidecar's token
 // set the way Furnace sets it. Stopped by the master's PID.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from '../harness/child-processes.ts';
 
 export const NGINX_INSTALL_HINT =
   'nginx is not installed: on Debian or Ubuntu run `apt-get install -y --no-install-recommends nginx` ' +

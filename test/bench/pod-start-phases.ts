@@ -7,7 +7,7 @@
 //   node     sandbox created → the last container's task started: the pod's network, then each container
 //            created and started, one after another (the kubelet starts a pod's containers in order)
 //   status   last task started → available: the kubelet's status, the controllers, `rollout status`
-import { spawn } from 'node:child_process';
+import { spawn } from '../harness/child-processes.ts';
 
 export interface ContainerdEvent {
   /** ms since the epoch. */

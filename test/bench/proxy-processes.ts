@@ -2,11 +2,11 @@
 // checkout, either from its sources through tsx (the default, as before) or, with BENCH_SERVER_ENTRY=image,
 // as the server image runs it: the bundle (npm run build:server-bundle, built first in that checkout) with
 // the image's NODE_OPTIONS and ENV from Dockerfile.server.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
+import { spawn, type ChildProcess } from '../harness/child-processes.ts';
 import { localKeyOf } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

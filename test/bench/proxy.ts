@@ -13,10 +13,10 @@
 // BENCH_PIN=1 gives the proxies CPU 1 and the rest (this process, which generates the load, and the stand-in
 // sidecar) CPU 0, every thread (taskset -a): each proxy then has a core the load generator does not share, as
 // a server replica has in a cluster. Every proxy is pinned the same way, nginx included.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from '../harness/child-processes.ts';
 import { freePort } from '../harness/ports.ts';
 import { run } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

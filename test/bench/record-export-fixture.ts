@@ -4,7 +4,6 @@
 // Run once and commit the result; a fresh recording differs in how many distinct stacks it has (whatever
 // else the machine ran), so the bench reads the committed file to stay comparable between rounds.
 // Usage: node --import tsx test/bench/record-export-fixture.ts [DIR]
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import { formatFolded, totalSamples } from '../../core/stacks/folded.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
+import { execFileSync } from '../harness/child-processes.ts';
 import { recordMixed } from './mixed-recording.ts';
 
 // perf takes about a second to start recording system-wide on a loaded machine; 7 s gives about 12,000

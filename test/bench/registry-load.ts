@@ -1,7 +1,6 @@
 // What both registry benchmarks share (registry.ts: one server; registry-replicas.ts: N replicas): the
 // 5,000 pods as the webhook injects them, with pod-bound tokens; one registration call; a round of calls
 // spread evenly over the renewal period; the bare Fastify baseline; process figures.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { TEST_RUN_LABEL } from '../../core/contract/names.ts';
 import { DEFAULT_INJECTION_CONFIG } from '../../core/injection/injection-config.ts';
 import { injectSidecar } from '../../core/injection/inject-sidecar.ts';
+import { spawn, type ChildProcess } from '../harness/child-processes.ts';
 import { createServiceAccountToken, RUN_ID } from '../harness/cluster.ts';
 import { cpuMs, rssPartsKiB } from '../harness/process-usage.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

@@ -6,7 +6,6 @@
 // (apiserver_request_total by verb, resource leases) per recorder per minute over the renewal rounds,
 // less what the cluster writes to Leases when idle (measured first, same run), with the machine's load.
 // Then the bare Fastify baseline under the same renewal load, and the ratio.
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +14,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import type { ChildProcess } from '../harness/child-processes.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { writeClusterServerConfig, type ClusterServerConfig } from '../harness/cluster-server-config.ts';

@@ -7,7 +7,6 @@
 // with a constant (the baseline), and the ratios. Bounded: set-up, three 15-second rounds for Furnace,
 // two for the baseline.
 // `npm run bench:registry -- --replicas 2`: N replicas sharing registrations (registry-replicas.ts).
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
@@ -15,6 +14,7 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVER_RESOURCES } from '../../operator/furnace/plan-server.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import type { ChildProcess } from '../harness/child-processes.ts';
 import { createNamespace, deleteRunObjects } from '../harness/cluster.ts';
 import { writeCertificateFiles } from '../harness/certificate-files.ts';
 import { getControlPlane } from '../harness/control-plane.ts';

@@ -4,11 +4,11 @@
 // the sidecar's fields over the same recording's perf.data (the least a stop must do), timed after each
 // round. Bounded: 3 rounds, about a minute.
 // Run: node --import tsx test/bench/sidecar-stop-to-graph.ts
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
+import { execFileSync } from '../harness/child-processes.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

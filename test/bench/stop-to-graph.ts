@@ -6,7 +6,6 @@
 // script's process is made ahead (a shell waiting on its stdin, perf-script-launch.ts) and the clock
 // starts when it is told to go, as at the stop; one variant is spawned at the stop instead (the bench before). FURNACE_BENCH_SECONDS
 // shortens the recording. Inputs go to /tmp/furnace-bench-stop (replaced on each run).
-import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +22,7 @@ import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts'
 import { flameTreeFile } from '../../sidecar/recording/render-artifacts.ts';
 import { launchPerfScript, preparePerfScript } from '../../sidecar/profilers/perf/perf-script-launch.ts';
 import { copyWithoutPadding } from '../../sidecar/symbols/kernel-symbols.ts';
+import { execFileSync, spawn } from '../harness/child-processes.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 import { recordMixed } from './mixed-recording.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';

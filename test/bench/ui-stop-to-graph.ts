@@ -7,11 +7,11 @@
 // the artifacts uploaded, the page learned done and the catalog answered. The baseline in the same run: `perf record` of the same program for as long, then
 // `perf script > /dev/null` of it alone after each run (the floor). Writes docs/stop-to-graph.svg.
 // Run: npm run bench:stop-to-graph [-- RUNS] [-- --quick] [-- --seconds S]
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright';
 import { launchBrowser } from '../harness/browser.ts';
+import { spawn } from '../harness/child-processes.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startLocalServer, type LocalServer } from '../harness/local-server.ts';
 import { run, startProcess } from '../harness/processes.ts';

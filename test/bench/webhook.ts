@@ -2,8 +2,6 @@
 // keep-alive, against a bare Fastify HTTPS route that echoes the same body, in the same run; then p99 at
 // a fixed 1,000 requests/s. The servers run in a child process so that the client does not share their
 // event loop. Bounded: about 30 s in all.
-import { fork } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg } from 'node:os';
@@ -12,6 +10,7 @@ import Fastify from 'fastify';
 import { parseInjectionConfig } from '../../core/injection/injection-config.ts';
 import { buildWebhookApp } from '../../server/webhook/build-webhook-app.ts';
 import { generateDevCertificates } from '../../server/webhook/tls.ts';
+import { fork, type ChildProcess } from '../harness/child-processes.ts';
 import { portOf } from '../harness/ports.ts';
 import { percentile } from '../harness/stats.ts';
 import { realisticReview } from './webhook-review.ts';

@@ -7,9 +7,9 @@
 // this check runs where a copy is at hand; the golden .folded files it checks are what CI compares
 // Furnace against on every run. Exit status 1 when any output differs; known, documented differences
 // are listed in KNOWN and reported, not failed.
-import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { spawnSync } from '../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 
 const GOLDEN_DIR = join(PROJECT_ROOT, 'test', 'golden', 'stacks');

@@ -36,13 +36,20 @@ export interface PageOptions {
   acceptTestCertificate?: boolean;
 }
 
+/** How many times a page's goto loads a page that chromium aborted because the network changed (below). */
+const NETWORK_CHANGE_ATTEMPTS = 5;
+/** How long a reload waits for chromium to show the error page of the load it aborted. */
+const ERROR_PAGE_WAIT_MS = 5_000;
+
 /**
  * Chromium aborts a navigation with net::ERR_NETWORK_CHANGED when the machine's network interfaces change,
  * which the node tier's pods do as they come and go (a veth each) while other files drive a browser. A user
- * would load the page again; the page's goto does so, up to three times, for that error only. Playwright
- * reports the abort either as that error or, when chromium's error page commits first, as a navigation
- * "interrupted by another navigation to chrome-error://chromewebdata/"; the failed request's own error
- * (or the error page's code) tells which, and is added to any error thrown.
+ * would load the page again, and the page's goto does so for that error only, up to NETWORK_CHANGE_ATTEMPTS
+ * times. Chromium commits its error page (chrome-error://chromewebdata/) for the aborted load a moment after
+ * Playwright has reported the abort: a reload sent at once was itself "interrupted by another navigation to
+ * chrome-error://chromewebdata/" (a README walk failed so in CI), and its own request's ERR_ABORTED hid the
+ * first error. So a reload first waits for that error page, and the error is judged from all three places it
+ * shows: the thrown error, the failed request's error text and the error page's code.
  */
 function reloadOnNetworkChange(page: Page): void {
   const goto = page.goto.bind(page);
@@ -57,9 +64,12 @@ function reloadOnNetworkChange(page: Page): void {
       try {
         return await goto(url, options);
       } catch (error) {
-        const why = `${String(error)} ${failure || (await errorPageCode(page))}`;
-        if (attempt < 3 && why.includes('ERR_NETWORK_CHANGED')) {
+        const why = `${String(error)} ${failure} ${await errorPageCode(page)}`;
+        if (attempt < NETWORK_CHANGE_ATTEMPTS && why.includes('ERR_NETWORK_CHANGED')) {
           process.stderr.write(`browser: ${url} failed with ERR_NETWORK_CHANGED; loading it again\n`);
+          await page
+            .waitForURL((shown) => shown.protocol === 'chrome-error:', { timeout: ERROR_PAGE_WAIT_MS })
+            .catch(() => undefined);
           continue;
         }
         if (failure === '' || String(error).includes(failure)) throw error;

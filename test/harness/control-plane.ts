@@ -4,13 +4,13 @@
 //
 // test/run.sh starts one with control-plane-cli.ts and exports FURNACE_TEST_CONTROL_PLANE; a test file
 // run on its own starts a private one that stops when the file's process exits.
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { execFile, execFileSync } from './child-processes.ts';
 import { createCa, createSigningKey, issueCertificate, readPem } from './pki.ts';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';

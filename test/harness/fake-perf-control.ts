@@ -1,9 +1,9 @@
 // perf record's side of its control FIFOs, for a fake perf: what the shell wrapper and perf 6.1 do with
 // `--control fifo:CTL,ACK` (perf-record-command.ts, perf-control.ts). The FIFOs are made, and each command
 // read from CTL is answered "ack\n\0" on ACK at once, as perf's main loop does once its events are on.
-import { execFileSync } from 'node:child_process';
 import { constants, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { execFileSync } from './child-processes.ts';
 
 /** The FIFOs named by perf's `--control fifo:CTL,ACK` argument, if it has one. */
 function controlFifos(args: readonly string[]): { control: string; ack: string } | undefined {

@@ -1,12 +1,12 @@
 // A compiled program whose hot functions have hostile names, as a hostile or just unusual binary can:
 // markup with quotes and an entity (an assembler accepts any quoted symbol name), and a C++ template
 // instantiation whose demangled name runs to about 1,700 characters. perf reports both as they are.
-import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { execFile, spawn } from './child-processes.ts';
 
 export const MARKUP_SYMBOL = "<svg onload=alert`1`>'q&amp";
 /** How flame graphs name it: the collapser drops quotes from names, as stackcollapse-perf.pl does. */

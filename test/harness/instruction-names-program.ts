@@ -2,11 +2,11 @@
 // accepts: a sentence that reads like an instruction to an assistant, terminal escape sequences (a
 // window title, clear screen, colour, a right-to-left override), and a name of 1 MiB. perf reports
 // them as they are, so they reach Furnace's stacks as a hostile binary would send them.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { spawn } from './child-processes.ts';
 import { run } from './processes.ts';
 
 export const INSTRUCTION_NAME =

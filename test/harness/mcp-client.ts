@@ -4,7 +4,6 @@
 // is connected, as clients do: from then on the SDK's client checks every structured result against its
 // tool's outputSchema and rejects the call when it does not match. A subprocess session notes how its
 // server ended: a server gone mid-call leaves the client only 'MCP error -32000: Connection closed'.
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,6 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { FurnaceApi } from '../../cli/kube-api.ts';
 import { buildAssistantServer } from '../../cli/mcp/assistant-server.ts';
+import type { ChildProcess } from './child-processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 
 export interface McpSession {

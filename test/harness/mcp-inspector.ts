@@ -4,9 +4,9 @@
 // shell that appends its stderr, then its exit status, to a file: a failed run says both. The status is
 // the server's exit code (0 once its stdin ended, 1 after an error on stderr) or 128 + N when signal N
 // ended it (143 SIGTERM, 137 SIGKILL), which writes nothing on stderr.
-import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ChildProcess } from './child-processes.ts';
 import { run } from './processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 

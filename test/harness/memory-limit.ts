@@ -2,9 +2,9 @@
 // sees what the pod would: Node sizes its heap from the limit it finds at start, and the kernel kills the
 // process when it goes past it. The group is made before the process starts (a shell writes itself into
 // it, then execs the command), so the process finds the limit from its first instruction.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from './child-processes.ts';
 
 const MEMORY_ROOT = '/sys/fs/cgroup/memory';
 

@@ -3,11 +3,11 @@
 // scripts/with-node24.sh, with --dry-run --ignore-scripts (the lock file says what it would install; nothing
 // is fetched but Node 24 when the cache lacks it, and nothing is written in the project).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
+import { execFile } from './child-processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { tempDir } from './temp-dirs.ts';
 

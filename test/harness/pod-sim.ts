@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1Container, V1Pod } from '@kubernetes/client-node';
 import { SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { checkCommand } from './commands.ts';
 import { createPodCgroups, joinCgroupLine, type CgroupDriver, type PodCgroups } from './pod-cgroups.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import { materialiseVolumes } from './pod-volumes.ts';
@@ -230,6 +231,14 @@ async function writeContainerScripts(
   return scripts;
 }
 
+/**
+ * A container's shell script starts its command, out of the harness's sight: each is checked against the
+ * table here, before anything of the pod is made.
+ */
+function checkContainerCommands(commands: Record<string, string[]>): void {
+  for (const [command = '', ...args] of Object.values(commands)) checkCommand(command, args);
+}
+
 /** Runs the stored pod `namespace/name` as local processes. */
 export async function simulatePod(
   kc: KubeConfig,
@@ -241,6 +250,7 @@ export async function simulatePod(
     [SIDECAR_CONTAINER_NAME]: sidecarCommand(),
     ...options.commands,
   };
+  checkContainerCommands(commands);
   const ip = allocateIp();
   const stored = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name, namespace });
   const driver = options.cgroupDriver ?? 'systemd';

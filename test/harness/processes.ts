@@ -1,15 +1,19 @@
 // Processes for tests: ones that live as long as a test (stopped by PID when it ends), detached ones
 // that may outlive the caller (the control plane, simulated pods), and a few /proc helpers.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { execFile, spawn, type ChildProcess } from './child-processes.ts';
+import { checkCommand } from './commands.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { identifySpawned, isSameProcess, type ProcessIdentity } from './process-identity.ts';
 
-/** Runs a command to completion; rejects with its stderr when it fails. */
+/**
+ * Runs a command to completion; rejects with its stderr when it fails. Like every start here, the command
+ * must be in test/commands.tsv (child-processes.ts checks).
+ */
 export const run = promisify(execFile);
 
 export interface StartOptions {
@@ -127,6 +131,7 @@ export function startDetached(
   logPath: string,
   env?: NodeJS.ProcessEnv,
 ): DetachedProcess {
+  checkCommand(command, args); // before the log file: a refused command leaves nothing behind
   const fd = openSync(logPath, 'a');
   try {
     const child = spawn(command, args, {

@@ -2,11 +2,11 @@
 // (furnace_alpha, furnace_beta, furnace_gamma, furnace_delta), each call of a random length. Build flags make a version of it:
 // `-DBETA_TIMES=3` makes furnace_beta three times as expensive, `-Dfurnace_beta=furnace_beta_v2` renames
 // it. recordFolded records a run of it with real perf and folds the stacks as the sidecar does.
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collapsePerfScript } from '../../core/stacks/collapse-perf.ts';
 import type { FoldedStacks } from '../../core/stacks/folded.ts';
+import { spawn } from './child-processes.ts';
 import { run } from './processes.ts';
 
 const PROGRAM_C = `#include <stdlib.h>

@@ -1,12 +1,12 @@
 // A real S3 server for tests: the Versity S3 Gateway (versitygw) with its POSIX backend, built from Go
 // modules by build-s3-server.sh and cached by version. Each call starts one on a loopback port over a
 // fresh directory with fresh root credentials, creates a bucket, and stops it by PID when the test ends.
-import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFileSync } from './child-processes.ts';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
 import { startProcess, type RunningProcess } from './processes.ts';

@@ -3,11 +3,11 @@
 // as written, then through the real `furnace inject` process, then through kubectl again: accepted both
 // times, with everything the server stored the first time still there the second time, as kubectl read it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { INJECTED_ANNOTATION, SIDECAR_CONTAINER_NAME } from '../../core/contract/names.ts';
+import { execFile } from '../harness/child-processes.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { assertNothingLost } from '../unit/core/injection-support.ts';
 

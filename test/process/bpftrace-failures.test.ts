@@ -1,9 +1,9 @@
 // bpftrace's failures in words: the real bpftrace refused (run as an unprivileged user through setpriv),
 // and the messages of the other causes as bpftrace prints them.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { explainBpftraceFailure } from '../../sidecar/profilers/bpftrace/bpftrace-failures.ts';
+import { spawnSync } from '../harness/child-processes.ts';
 
 describe('bpftrace failures explained', () => {
   it('says bpftrace is not permitted, and how to fix it, when the real bpftrace runs without privileges', () => {

@@ -2,13 +2,13 @@
 // `npm run build`, the package's files carry it, and it runs without tsx (and without the Kubernetes
 // client or Fastify for the commands that do not talk to a cluster, which load nothing they do not use).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { execFile } from '../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { buildDist } from './server-processes.ts';
 

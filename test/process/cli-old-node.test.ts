@@ -4,7 +4,6 @@
 // without that script, it says in one line what to install. The API server here is a fake on loopback (a
 // plain HTTP listener that answers the catalog's list): what is under test is the Node the verb runs on.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { nodeAtLeast, KUBE_CLIENT_NODE } from '../../cli/node-runtime.ts';
+import { execFile } from '../harness/child-processes.ts';
 import { startProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';

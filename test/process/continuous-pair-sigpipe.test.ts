@@ -7,7 +7,6 @@
 // reads its input's end.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -15,6 +14,7 @@ import type { ContinuousPlan } from '../../core/continuous/continuous-plan.ts';
 import { scanCgroups } from '../../sidecar/continuous/cgroup-scan.ts';
 import { ContinuousCollector } from '../../sidecar/continuous/continuous-collector.ts';
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
+import { spawn } from '../harness/child-processes.ts';
 import { eventually } from '../harness/eventually.ts';
 import { CGROUP2_ROOT, createPodCgroups, joinCgroupLine } from '../harness/pod-cgroups.ts';
 import { identify, isSameProcess, type ProcessIdentity } from '../harness/process-identity.ts';

@@ -5,13 +5,13 @@
 // it had, ending where the pair ended, and the pair is started again once the retry time has passed.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContinuousPlan, ContinuousWindowUpload } from '../../core/continuous/continuous-plan.ts';
 import type { ChildLike, SpawnFn } from '../../sidecar/host/runtime.ts';
 import { scanCgroups } from '../../sidecar/continuous/cgroup-scan.ts';
 import { ContinuousCollector } from '../../sidecar/continuous/continuous-collector.ts';
+import { spawn } from '../harness/child-processes.ts';
 import { eventually } from '../harness/eventually.ts';
 import { createPodCgroups, joinCgroupLine } from '../harness/pod-cgroups.ts';
 import { startProcess } from '../harness/processes.ts';

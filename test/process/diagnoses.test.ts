@@ -2,10 +2,10 @@
 // sidecar: the recording says the cause and what to do (a warning, an error or why it ended), never an
 // unexplained empty or unnamed graph.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, it, type TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
 import { explainPerfFailure } from '../../sidecar/profilers/perf/perf-failures.ts';
+import { spawnSync } from '../harness/child-processes.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';

@@ -3,13 +3,13 @@
 // cluster it runs itself on Node 24 as every cluster verb does, and the protocol still flows over its stdio
 // (the one line about Node 24 goes to stderr). Driven by the MCP SDK's client.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { KUBE_CLIENT_NODE, nodeAtLeast } from '../../cli/node-runtime.ts';
+import { execFile } from '../harness/child-processes.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { callTool, startMcp } from '../harness/mcp-client.ts';
 import { tempDir } from '../harness/temp-dirs.ts';

@@ -2,7 +2,6 @@
 // recording whose perf.data is whole: real perf records the hot program, and the real helper processes
 // get a real signal from outside, as the Ctrl-C of issue 44 gave them.
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +14,7 @@ import { preparePerfScript } from '../../sidecar/profilers/perf/perf-script-laun
 import { startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
 import { timers } from '../../sidecar/process-support.ts';
 import { fileSize } from '../../sidecar/recorder-start.ts';
+import { spawn, execFile } from '../harness/child-processes.ts';
 import { buildHotProgram, samplesOf, startHotProgram } from '../harness/hot-program.ts';
 import { eventually } from '../harness/eventually.ts';
 import { workDir } from '../harness/temp-dirs.ts';

@@ -4,7 +4,6 @@
 // with enableAt, perf starts with its events off and turns them on at that instant: a program busy in one
 // function before it and in another after has samples of the second only, with their frames named.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import type { SpawnFn } from '../../sidecar/host/runtime.ts';
 import { startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
 import { timers } from '../../sidecar/process-support.ts';
 import { fileSize } from '../../sidecar/recorder-start.ts';
+import { execFile, spawn } from '../harness/child-processes.ts';
 import { startHotProgram } from '../harness/hot-program.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startProcess } from '../harness/processes.ts';

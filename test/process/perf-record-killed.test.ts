@@ -5,7 +5,6 @@
 // with the recorder, with no SIGINT first (an OOM kill of the container), leaves samples that the
 // restarted recorder finishes the recording from.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -20,6 +19,7 @@ import { scriptRecording } from '../../sidecar/profilers/perf/perf-script.ts';
 import { startPerfRecord } from '../../sidecar/profilers/perf/perf-runner.ts';
 import { timers } from '../../sidecar/process-support.ts';
 import { fileSize } from '../../sidecar/recorder-start.ts';
+import { execFile, spawn } from '../harness/child-processes.ts';
 import { startHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { eventually } from '../harness/eventually.ts';
 import { perfParams } from '../harness/recording-status.ts';

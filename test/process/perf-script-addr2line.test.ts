@@ -5,7 +5,6 @@
 // kill perf script by SIGPIPE and fail the recording; it now gets EPIPE, every sample keeps its symbol
 // names, and the recording warns which binary had no source lines.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -24,6 +23,7 @@ import {
 } from '../../sidecar/profilers/perf/perf-script.ts';
 import { formatFolded } from '../../core/stacks/folded.ts';
 import { commandRunner } from '../../sidecar/symbols/image-symbols.ts';
+import { spawn } from '../harness/child-processes.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { run } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';

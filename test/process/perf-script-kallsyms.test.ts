@@ -4,13 +4,13 @@
 // the copy). Real perf, recording a program that spends its time in the kernel (dd of one byte at a
 // time), so that kernel frames are there to resolve.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { PERF_SCRIPT_FIELDS } from '../../sidecar/profilers/perf/perf-script.ts';
 import { copyWithoutPadding, kernelSymbolsCopy } from '../../sidecar/symbols/kernel-symbols.ts';
+import { execFile } from '../harness/child-processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 
 const run = promisify(execFile);

@@ -2,8 +2,6 @@
 // before the folded stacks are joined: real perf records the hot program, then scriptRecording runs the
 // sidecar's perf script into the collapser. The tree it writes first is the tree of the stacks it returns.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -14,6 +12,7 @@ import type { SpawnFn } from '../../sidecar/host/runtime.ts';
 import { commandRunner } from '../../sidecar/symbols/image-symbols.ts';
 import { scriptRecording } from '../../sidecar/profilers/perf/perf-script.ts';
 import type { RecordingEvent } from '../../sidecar/recording-events.ts';
+import { execFile, spawn } from '../harness/child-processes.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 

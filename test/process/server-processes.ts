@@ -1,8 +1,8 @@
 // Helpers for server process tests: the compiled server (dist/), and a recording through the proxy
 // into the catalog.
-import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from '../harness/child-processes.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fetchJson } from '../harness/http.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';

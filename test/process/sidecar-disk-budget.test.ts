@@ -3,10 +3,10 @@
 // directory, measured the way the kubelet does (du), must stay under FURNACE_OUTPUT_SIZE_LIMIT the whole
 // time, and the recording must end with a flame graph and a warning that says why it stopped.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { execFile } from '../harness/child-processes.ts';
 import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
 import { startProcess } from '../harness/processes.ts';
 import { finished } from '../harness/recording-status.ts';

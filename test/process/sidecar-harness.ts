@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { TestContext } from 'node:test';
 import type { RecordingStatus } from '../../core/contract/recording.ts';
+import { checkCommand } from '../harness/commands.ts';
 import { callPinned } from '../harness/http.ts';
 import { portOf } from '../harness/ports.ts';
 import { startProcess, type RunningProcess } from '../harness/processes.ts';
@@ -202,6 +203,8 @@ export async function startContainer(
   name: string,
   command: string[],
 ): Promise<RunningProcess> {
+  // The shell below starts the command, out of the harness's sight: checked against the table here.
+  checkCommand(command[0] ?? '', command.slice(1));
   const logDir = `${dir}/kubelet/pods/${podUid}/containers/${name}`;
   await mkdir(logDir, { recursive: true });
   await writeFile(`${logDir}/5e0c7a19`, '');

@@ -4,10 +4,10 @@
 // gets the PID of one that has just exited, and prints as JSON what stopPid did to the newcomer.
 //   after-exit: the process had exited before stopPid was called, as the fault test's local recorder has.
 //   during-grace: it ignores SIGTERM and ends during stopPid's grace; the newcomer comes before the SIGKILL.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn, type ChildProcess } from '../harness/child-processes.ts';
 import { identifySpawned, isSameProcess, type ProcessIdentity } from '../harness/process-identity.ts';
 import { stopPid } from '../harness/processes.ts';
 

@@ -2,11 +2,11 @@
 // machine, the first `npm start` or test/setup.sh): it fetches Node 24 from the npm package, runs the
 // command on it, and keeps only the unpacked Node in the cache, not the downloaded package (51 MB).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { execFile } from '../harness/child-processes.ts';
 import { machineNodeMajor } from '../harness/npm-dry-install.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { tempDir } from '../harness/temp-dirs.ts';

@@ -1,18 +1,23 @@
 // iptables as iptables-save prints it, per family and table: what the kubelet and kube-proxy added while the
 // node started (recorded in the node's state, removed by that record) and a comparable snapshot for tests.
-import { execFileSync } from 'node:child_process';
+import { execFileSync } from '../child-processes.ts';
 import { run } from '../processes.ts';
 import type { IptablesDelta, IptablesFamily, IptablesSnapshot } from './node-layout.ts';
 
 export type { IptablesSnapshot };
 
 export const FAMILIES: IptablesFamily[] = ['iptables', 'ip6tables'];
+/** Each family's dump and restore tools, spelled out: test/commands.tsv lists every command by its name. */
+const TOOLS: Record<IptablesFamily, { save: string; restore: string }> = {
+  iptables: { save: 'iptables-save', restore: 'iptables-restore' },
+  ip6tables: { save: 'ip6tables-save', restore: 'ip6tables-restore' },
+};
 const BUILT_IN = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
 export async function snapshotIptables(): Promise<IptablesSnapshot> {
   const snapshot: IptablesSnapshot = {};
   for (const family of FAMILIES) {
-    const { stdout } = await run(`${family}-save`, [], { maxBuffer: 64 * 1024 * 1024 }).catch(() => ({
+    const { stdout } = await run(TOOLS[family].save, [], { maxBuffer: 64 * 1024 * 1024 }).catch(() => ({
       stdout: '',
     }));
     const tables: IptablesSnapshot[string] = {};
@@ -65,7 +70,7 @@ export async function removeDelta(delta: IptablesDelta): Promise<void> {
   for (const chain of doomed) lines.push(`-X ${chain}`);
   lines.push('COMMIT', '');
   if (lines.length > 3) {
-    execFileSync(`${delta.family}-restore`, ['-w', '--noflush'], {
+    execFileSync(TOOLS[delta.family].restore, ['-w', '--noflush'], {
       input: lines.join('\n'),
       stdio: ['pipe', 'ignore', 'pipe'],
     });

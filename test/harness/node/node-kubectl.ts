@@ -1,6 +1,6 @@
 // The control plane's kubectl against a node's cluster (its admin kubeconfig); rejects with kubectl's stderr.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { execFile } from '../child-processes.ts';
 
 export async function kubectlAt(
   binDir: string,

@@ -1,8 +1,8 @@
 // kube-scheduler and kube-proxy of the test node, each with its own client certificate (the identities the
 // API server's default RBAC bindings name: system:kube-scheduler, system:kube-proxy).
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from '../child-processes.ts';
 import type { ControlPlaneState } from '../control-plane.ts';
 import { freePort } from '../ports.ts';
 import { startDetached } from '../processes.ts';

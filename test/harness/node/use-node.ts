@@ -1,12 +1,12 @@
 // The real node for a node-tier test file: the run's (test/run.sh starts one and exports FURNACE_TEST_NODE,
 // the path of its node.json), or a private one for this file's process, torn down when the file's tests end.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { refuseBeforeCluster } from '../before-cluster.ts';
+import { execFileSync } from '../child-processes.ts';
 import { run } from '../processes.ts';
 import type { NodeState } from './node-layout.ts';
 import { importImage } from './scratch-image.ts';

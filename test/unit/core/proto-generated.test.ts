@@ -2,11 +2,11 @@
 // test generates it again from the .proto files (buf and protoc-gen-es, both npm packages) and fails when
 // the committed files are stale.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { execFileSync } from '../../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../../harness/project-root.ts';
 
 const PROTO_DIR = join(PROJECT_ROOT, 'core', 'proto');

@@ -3,12 +3,12 @@
 // end of its own log, and a step no tier asked for is named as such. The real build script runs each time,
 // against a cache directory of the test's own and a Go module proxy on a closed loopback port (no network).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { execFile } from '../../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../../harness/project-root.ts';
 
 const run = promisify(execFile);

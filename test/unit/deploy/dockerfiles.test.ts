@@ -4,12 +4,12 @@
 // sidecar's keeps every Debian package it installs among those its pruning keeps whole. test/node/images.test.ts
 // builds both with podman and runs them; test/process/server-bundle.test.ts runs the server's files.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { BUNDLE_DIR, BUNDLE_ENTRIES, bundleCommand } from '../../../core/contract/bundle-layout.ts';
 import { OPERATOR_COMMAND } from '../../../deploy/manifests/operator-deployment.ts';
+import { execFileSync } from '../../harness/child-processes.ts';
 import {
   aptInstalled,
   copySources,

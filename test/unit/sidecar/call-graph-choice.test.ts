@@ -2,7 +2,6 @@
 // and its reason, the prologue judgement on code bytes, and files that are not what they claim (a target's
 // binary may be hostile). Real binaries are judged in test/process/frame-pointer-check.test.ts.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,6 +18,7 @@ import {
   judgeElfCode,
   type BinaryVerdict,
 } from '../../../sidecar/profilers/perf/call-graph/frame-pointers.ts';
+import { execFileSync } from '../../harness/child-processes.ts';
 import { tempDir } from '../../harness/temp-dirs.ts';
 
 const line = (start: number, end: number, perms: string, path: string): string =>

@@ -3,7 +3,6 @@
 // only new and sampled processes (and still sees a reused PID), and a loop that wakes for the poll and
 // for windows, not every second.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,6 +12,7 @@ import { createProcScan } from '../../../sidecar/continuous/cgroup-scan.ts';
 import { startContinuousLoop } from '../../../sidecar/continuous/continuous-loop.ts';
 import { readPauseMs, startPerfPair } from '../../../sidecar/continuous/perf-pair.ts';
 import { pidsOf } from '../../../sidecar/continuous/window-split.ts';
+import { spawn } from '../../harness/child-processes.ts';
 import { workDir } from '../../harness/temp-dirs.ts';
 
 const UID = '0d6c3f1e-1111-2222-3333-444455556666';

@@ -2,11 +2,11 @@
 // perf that cannot run (here: a cgroup that does not exist) is not restarted on every poll but once the
 // retry time has passed; the log says why. The clock is the test's; the plan and the cgroup scan are given.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { EMPTY_PLAN, type ContinuousPlan } from '../../../core/continuous/continuous-plan.ts';
 import type { ChildLike, SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { ContinuousCollector, PERF_RETRY_MS } from '../../../sidecar/continuous/continuous-collector.ts';
+import { spawn } from '../../harness/child-processes.ts';
 import { eventually } from '../../harness/eventually.ts';
 
 const PLAN: ContinuousPlan = {

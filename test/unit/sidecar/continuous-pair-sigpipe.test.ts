@@ -4,10 +4,10 @@
 // ignored-signals mask the kernel shows for their own process (test/process/continuous-pair-sigpipe.test.ts
 // reads it from the real perfs). Without a shell or setpriv both keep the default disposition.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { startPerfPair, type PairWrappers } from '../../../sidecar/continuous/perf-pair.ts';
+import { spawn } from '../../harness/child-processes.ts';
 
 const realSpawn = spawn as unknown as SpawnFn;
 

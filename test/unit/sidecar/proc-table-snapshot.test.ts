@@ -3,13 +3,13 @@
 // lookups and artifact writes. Here every thread of that pool is held by an open() of a FIFO that no one
 // writes (it waits for a writer), and the table is read meanwhile from this machine's real /proc.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readProcessTable } from '../../../sidecar/host/proc-table.ts';
+import { execFileSync } from '../../harness/child-processes.ts';
 import { tempDir } from '../../harness/temp-dirs.ts';
 
 /** Holds every thread of libuv's pool until the returned release is called. */

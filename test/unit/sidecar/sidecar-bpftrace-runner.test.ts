@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { catchesSigint, startBpftrace } from '../../../sidecar/profilers/bpftrace/bpftrace-runner.ts';
+import { spawn } from '../../harness/child-processes.ts';
 import { manualTimers } from '../../harness/manual-timers.ts';
 import type { ChildLike } from '../../../sidecar/host/runtime.ts';
 

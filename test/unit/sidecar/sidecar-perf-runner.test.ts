@@ -1,6 +1,5 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { startPerfRecord } from '../../../sidecar/profilers/perf/perf-runner.ts';
 import {
   PERF_WRAPPER,
@@ -8,6 +7,7 @@ import {
   perfRecordCommand,
 } from '../../../sidecar/profilers/perf/perf-record-command.ts';
 import type { OpenPerfControl } from '../../../sidecar/profilers/perf/perf-control.ts';
+import { spawn } from '../../harness/child-processes.ts';
 import { FakePerf } from '../../harness/fake-perf.ts';
 import { manualTimers } from '../../harness/manual-timers.ts';
 import type { SpawnFn } from '../../../sidecar/host/runtime.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { perfScriptCommand, perfScriptArgs } from '../../../sidecar/profilers/perf/perf-script.ts';
+import { execFileSync } from '../../harness/child-processes.ts';
 
 describe('perf script command', () => {
   const args = perfScriptArgs('/rec/perf.data', '/rec/.build-id');

@@ -4,13 +4,13 @@
 // commands stand in for perf. Either way the command runs with SIGPIPE ignored, so that an addr2line that
 // quits cannot kill perf script (test/process/perf-script-addr2line.test.ts shows it with real perf).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import type { ChildLike, SpawnFn } from '../../../sidecar/host/runtime.ts';
 import { launchPerfScript, preparePerfScript } from '../../../sidecar/profilers/perf/perf-script-launch.ts';
+import { spawn } from '../../harness/child-processes.ts';
 import { workDir } from '../../harness/temp-dirs.ts';
 
 const realSpawn = spawn as unknown as SpawnFn;

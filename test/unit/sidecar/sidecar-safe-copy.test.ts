@@ -1,9 +1,9 @@
 // Copies out of another root: links stay inside it, only regular files are opened, sizes are capped.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { copyRegularFromRoot, resolveInRoot, UnsafeFileError } from '../../../sidecar/host/safe-copy.ts';
+import { execFileSync } from '../../harness/child-processes.ts';
 import { tempDir } from '../../harness/temp-dirs.ts';
 
 async function layout(t: Parameters<typeof tempDir>[0]) {

@@ -2,7 +2,6 @@
 // verifies them, Node's TLS and curl accept the chain from a client that trusts only the CA. (Go's TLS
 // is the API server's, in the kube tier: the webhook, the aggregated API and the operator's certificates.)
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, get } from 'node:https';
@@ -15,6 +14,7 @@ import { issueCertificate, type KeyPairPem } from '../../../core/x509/issue-cert
 import { decideCertificates, DEFAULT_CERTIFICATE_POLICY } from '../../../operator/furnace/certificates.ts';
 import { furnaceNames, servingDnsNames } from '../../../operator/furnace/furnace-names.ts';
 import { createServingIdentity } from '../../../sidecar/api/self-signed-certificate.ts';
+import { execFile } from '../../harness/child-processes.ts';
 import { PROJECT_ROOT } from '../../harness/project-root.ts';
 
 const run = promisify(execFile);

@@ -1,0 +1,69 @@
+// The test suite's time, as budgets (ARCHITECTURE.md, "Time and landing"): one table for the tiers, one for
+// the files. test/run.sh and its runner read both; docs/testing.md explains them.
+//
+// A tier's budget is the seconds its files may add up to in one run. Over it, the timing table at the end of
+// the run says so in one line: a warning, not a failure (the suite's time is judged by rehearsals, not by a
+// test that load could fail). The figures are the quiet-machine times of the files today, with a little room:
+// a tier that grows past them is named at once, as an image past its size budget would be.
+//
+// A file's limit is how long its one process may run before the runner stops it and prints its last output,
+// so that a hang names itself in minutes instead of running out CI's 90. Sizes as Bazel's (medium 300 s,
+// large 900 s); a file is large only by name below.
+
+export const TIERS = ['unit', 'app', 'process', 'fault', 'kube', 'node', 'browser'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Seconds each tier's files may add up to in one run (a warning beyond). */
+export const TIER_BUDGET_SECONDS: Record<Tier, number> = {
+  unit: 120,
+  app: 160,
+  process: 900,
+  fault: 450,
+  kube: 1050,
+  node: 650,
+  browser: 330,
+};
+
+/** Seconds one test file may run before it is stopped, unless it is named in LARGE_FILES. */
+export const FILE_LIMIT_SECONDS = 300;
+/** Seconds a large file may run. */
+export const LARGE_FILE_LIMIT_SECONDS = 900;
+
+/**
+ * Seconds one process that runs many files at once (the unit and app phases, test/harness/run-files.ts --shared)
+ * may run: about the sum of its files' own, with room. A file it did not finish is run again on its own.
+ */
+export const SHARED_PROCESS_LIMIT_SECONDS = 600;
+
+/** Files that legitimately run past FILE_LIMIT_SECONDS, each with why. */
+export const LARGE_FILES: Readonly<Record<string, string>> = {
+  'test/kube/operator-rollout-watch.test.ts':
+    'five rollouts of a Deployment, each recorded before and after on the shared control plane',
+  'test/fault/kill-at-each-stage.test.ts': 'recorders held to 4 % of a core until a kill catches each stage',
+  'test/fault/sink-outage.test.ts': 'a sink kept down for two minutes while recordings queue',
+};
+
+/** The tier of a test file (its folder under test/), or undefined for a path outside the tiers. */
+export function tierOf(file: string): Tier | undefined {
+  const folder = /^test\/([^/]+)\//.exec(file)?.[1];
+  return TIERS.find((tier) => tier === folder);
+}
+
+/**
+ * FURNACE_TEST_FILE_LIMIT_SECONDS replaces every limit of this table for one run (the runner's own test stops
+ * a hanging file in seconds with it).
+ */
+function limitOverride(env: NodeJS.ProcessEnv): number | undefined {
+  const override = Number(env.FURNACE_TEST_FILE_LIMIT_SECONDS);
+  return Number.isFinite(override) && override > 0 ? override : undefined;
+}
+
+/** How long a file's own process may run, in seconds. */
+export function fileLimitSeconds(file: string, env: NodeJS.ProcessEnv = process.env): number {
+  return limitOverride(env) ?? (file in LARGE_FILES ? LARGE_FILE_LIMIT_SECONDS : FILE_LIMIT_SECONDS);
+}
+
+/** How long a process that runs many files may run, in seconds. */
+export function sharedProcessLimitSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  return limitOverride(env) ?? SHARED_PROCESS_LIMIT_SECONDS;
+}
