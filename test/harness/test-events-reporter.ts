@@ -3,18 +3,11 @@
 // passed, how long each took, and which one was still running when the process was stopped. A line is written
 // as its event comes, so that a process stopped at its limit still leaves what it had done.
 import type { TestEvent } from 'node:test/reporters';
+import type { TestEventSummary } from './file-results.ts';
 
-/** One line of the reporter's output. */
-export interface TestEventLine {
-  event: 'start' | 'pass' | 'fail';
-  file: string;
+/** One line of the reporter's output: what run-files reads, and the test's name for a person reading it. */
+export interface TestEventLine extends TestEventSummary {
   name: string;
-  nesting: number;
-  suite: boolean;
-  ms: number;
-  skip: boolean;
-  todo: boolean;
-  cancelled: boolean;
 }
 
 function line(event: TestEventLine['event'], data: Record<string, unknown>): string {
