@@ -13,7 +13,8 @@
 #
 # Steps: s3 (versitygw: app, process, kube and fault tiers), k8s (the control plane and the node's Kubernetes
 # binaries: kube, fault and node tiers), coredns (node tier), images (both Furnace images from their
-# Dockerfiles and the stand-in base: node tier). Two chains: versitygw then Kubernetes (each Go build uses
+# Dockerfiles and the stand-in base, saved as archives in DIR/images for the node tier's files to import once:
+# node tier). Two chains: versitygw then Kubernetes (each Go build uses
 # every core; the app tier needs versitygw first); beside them the images (mostly network and disk:
 # debootstrap, apt, npm ci), then CoreDNS, so that both are ready when the node tier joins them, right after
 # Kubernetes.
@@ -29,7 +30,7 @@ script_of() {
     s3) echo test/harness/build-s3-server.sh ;;
     k8s) echo test/harness/build-control-plane.sh ;;
     coredns) echo test/harness/build-coredns.sh ;;
-    images) echo 'test/harness/images/build-images.sh server sidecar' ;;
+    images) echo "test/harness/images/build-images.sh --save $2/images server sidecar" ;;
     *) die "unknown step '$1' (steps: s3, k8s, coredns, images)" ;;
   esac
 }
@@ -52,7 +53,7 @@ start_chain() {
   setsid bash -c '
     dir=$1; shift
     for step in "$@"; do
-      script=$(bash test/background-builds.sh script-of "$step")
+      script=$(bash test/background-builds.sh script-of "$step" "$dir")
       begin=$(date +%s)
       echo "$begin" >"$dir/$step.started"
       rc=0
@@ -70,7 +71,7 @@ start_chain() {
 
 cmd=${1:-}
 case $cmd in
-  script-of) script_of "$2" ;;
+  script-of) script_of "$2" "${3:-}" ;;
   start)
     dir=$2
     shift 2
@@ -83,7 +84,7 @@ case $cmd in
     ;;
   join)
     dir=$2 step=$3
-    script=$(script_of "$step")
+    script=$(script_of "$step" "$dir")
     [[ -f $dir/$step.chain ]] || die "$step was not started in $dir (start it with the tiers that need it)"
     pid=$(cat "$dir/$(cat "$dir/$step.chain").pid")
     waited=$(date +%s)

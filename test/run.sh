@@ -113,7 +113,14 @@ fi
 if printf '%s\n' "${tiers[@]}" | grep -qx node; then
   FURNACE_TEST_COREDNS_BIN_DIR=$(joined coredns 'the node tier')
   export FURNACE_TEST_COREDNS_BIN_DIR
-  joined images 'the node tier' >/dev/null || status=1 # the tier's images test builds again and names the Dockerfile that failed
+  # The images' archives, imported into the shared node by its first file that needs them (loadFurnaceImages);
+  # on a failed build, each file builds again and names the Dockerfile that failed.
+  if archive=$(joined images 'the node tier'); then
+    FURNACE_TEST_IMAGE_ARCHIVES=$(dirname "$archive")
+    export FURNACE_TEST_IMAGE_ARCHIVES
+  else
+    status=1
+  fi
   if ((${#alone_files[@]} > 0)); then
     run_files 'alone (a node of its own)' 1 "${alone_files[@]}" || status=$?
   fi

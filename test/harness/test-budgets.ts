@@ -39,8 +39,6 @@ export const SHARED_PROCESS_LIMIT_SECONDS = 600;
 
 /** Files that legitimately run past FILE_LIMIT_SECONDS, each with why. */
 export const LARGE_FILES: Readonly<Record<string, string>> = {
-  'test/kube/operator-rollout-watch.test.ts':
-    'five rollouts of a Deployment, each recorded before and after on the shared control plane',
   'test/fault/kill-at-each-stage.test.ts': 'recorders held to 4 % of a core until a kill catches each stage',
   'test/fault/sink-outage.test.ts': 'a sink kept down for two minutes while recordings queue',
 };

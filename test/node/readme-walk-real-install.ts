@@ -26,23 +26,35 @@ const RELEASE_OPERATOR_IMAGE = 'quay.io/hyperfoil/furnace-server';
 const SERVER_IMAGE_USER = 65532;
 
 /**
- * build-images.sh (cached layers make it seconds when nothing changed), then into the node the images named
- * (both unless a test pulls the sidecar image from a registry instead).
+ * Into the node the images named (both unless a test pulls the sidecar image from a registry instead), each
+ * unless the node already holds that very image (the run's shared node after an earlier file's import). The
+ * archives are the run's (test/run.sh exports FURNACE_TEST_IMAGE_ARCHIVES after joining the images build), or
+ * build-images.sh's now (cached layers make it seconds when nothing changed).
  */
 export async function loadFurnaceImages(
   node: TestNode,
   dir: string,
   into: readonly ImageName[] = ['server', 'sidecar'],
 ): Promise<void> {
-  const saveDir = join(dir, 'images');
-  const { stdout } = await run(
-    'bash',
-    [join(PROJECT_ROOT, 'test/harness/images/build-images.sh'), '--save', saveDir, 'server', 'sidecar'],
-    { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 ** 2 },
-  );
-  const archives = stdout.split('\n').filter((line) => line.endsWith('.tar'));
-  assert.equal(archives.length, 2, stdout);
-  for (const name of into) await node.importImage(join(saveDir, `${name}.tar`));
+  let archives = process.env.FURNACE_TEST_IMAGE_ARCHIVES;
+  if (!archives) {
+    archives = join(dir, 'images');
+    const { stdout } = await run(
+      'bash',
+      [join(PROJECT_ROOT, 'test/harness/images/build-images.sh'), '--save', archives, 'server', 'sidecar'],
+      { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 ** 2 },
+    );
+    assert.equal(stdout.split('\n').filter((line) => line.endsWith('.tar')).length, 2, stdout);
+  }
+  for (const name of into) {
+    const id = (await readFile(join(archives, `${name}.id`), 'utf8')).trim();
+    if (await node.holdsImage(FURNACE_IMAGES[name], id)) continue;
+    await node.importImage(join(archives, `${name}.tar`));
+    assert.ok(
+      await node.holdsImage(FURNACE_IMAGES[name], id),
+      `${FURNACE_IMAGES[name]} (${id}) in the node after its import`,
+    );
+  }
 }
 
 /** The user's overlay: the release's overlay with the operator image renamed and image overrides allowed. */

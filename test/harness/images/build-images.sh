@@ -7,7 +7,8 @@
 #
 #   build-images.sh [--save DIR] [server|sidecar ...]
 # Prints one line per image: name, image id, size. With --save DIR, also writes DIR/<name>.tar, a
-# docker-archive that `ctr -n k8s.io images import` and `podman load` take, and prints its path.
+# docker-archive that `ctr -n k8s.io images import` and `podman load` take, and DIR/<name>.id, its image id
+# (what a node that already holds the image lists it under), and prints the archive's path.
 # A failed build stops here with the Dockerfile's name and the last lines of its output.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -44,8 +45,9 @@ for name in "${names[@]}"; do
   "${podman[@]}" image inspect --format "$image {{.Id}} {{.Size}} bytes, built in $((SECONDS - started)) s" "$image"
   if [[ -n $save_dir ]]; then
     mkdir -p "$save_dir"
-    rm -f "$save_dir/$name.tar"
+    rm -f "$save_dir/$name.tar" "$save_dir/$name.id"
     "${podman[@]}" save --quiet --format docker-archive -o "$save_dir/$name.tar" "$image"
+    "${podman[@]}" image inspect --format '{{.Id}}' "$image" >"$save_dir/$name.id"
     echo "$save_dir/$name.tar"
   fi
 done

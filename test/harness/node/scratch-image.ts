@@ -63,6 +63,22 @@ export async function importImage(ctrAddress: string, archive: string): Promise<
 }
 
 /**
+ * Whether containerd holds `ref` as the image `id` (a podman image id, with or without `sha256:`). An import of
+ * a docker-archive names the image by its tag and by `sha256:<id>`; both names point at one manifest when the
+ * tag is that image.
+ */
+export async function holdsImage(ctrAddress: string, ref: string, id: string): Promise<boolean> {
+  const { stdout } = await run('ctr', ['--address', ctrAddress, '-n', 'k8s.io', 'images', 'ls']);
+  const manifests = new Map<string, string>();
+  for (const line of stdout.split('\n').slice(1)) {
+    const [name, , digest] = line.split(/\s+/);
+    if (name && digest) manifests.set(name, digest);
+  }
+  const byId = manifests.get(id.startsWith('sha256:') ? id : `sha256:${id}`);
+  return byId !== undefined && manifests.get(ref) === byId;
+}
+
+/**
  * A dynamically linked program of this machine with every library ldd names (and the loader), keyed by
  * their paths, for a scratch image that runs it: e.g. perf for a profiling pod.
  */

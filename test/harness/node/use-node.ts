@@ -9,7 +9,7 @@ import { refuseBeforeCluster } from '../before-cluster.ts';
 import { execFileSync } from '../child-processes.ts';
 import { run } from '../processes.ts';
 import type { NodeState } from './node-layout.ts';
-import { importImage } from './scratch-image.ts';
+import { holdsImage, importImage } from './scratch-image.ts';
 import { kubectlAt } from './node-kubectl.ts';
 import { startNode, type NodeBinaries } from './start-node.ts';
 import { stopNode } from './stop-node.ts';
@@ -19,6 +19,8 @@ export interface TestNode extends NodeState {
   kubectl(args: string[], input?: string): Promise<string>;
   /** Moves an image archive (`podman save`) into the node's containerd. */
   importImage(archive: string): Promise<void>;
+  /** Whether the node's containerd holds `ref` as the image whose id (its config's digest) is `id`. */
+  holdsImage(ref: string, id: string): Promise<boolean>;
   /** The host PID of a running container's first process (from containerd's task list). */
   containerPid(containerId: string): Promise<number>;
 }
@@ -65,6 +67,7 @@ export async function useNode(): Promise<TestNode> {
     },
     kubectl: (args, input) => kubectlAt(state.binDir, state.kubeconfigPath, args, input),
     importImage: (archive) => importImage(state.containerdSocket, archive),
+    holdsImage: (ref, id) => holdsImage(state.containerdSocket, ref, id),
     async containerPid(containerId) {
       const { stdout } = await run('ctr', [
         '--address',
