@@ -18,6 +18,11 @@ export interface Attempt {
   /** True when the runner stopped it at the file's limit. */
   timedOut: boolean;
   counts: TestCounts;
+  /**
+   * How busy the machine's cores were while it ran, 0 to 1: the file's own use (its programs, servers and
+   * clusters' work for it) when files run one at a time. Absent for a file of a shared process.
+   */
+  cpu?: number;
 }
 
 /** passed: first try; flaky: failed, then passed alone; failed: failed twice. */

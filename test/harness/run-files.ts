@@ -49,6 +49,11 @@ function cpuTicks(): { busy: number; total: number } {
   return { busy, total: busy + idle + iowait };
 }
 
+/** How busy the cores were between two readings of cpuTicks, 0 to 1, to two decimals. */
+function busyFraction(from: { busy: number; total: number }, to: { busy: number; total: number }): number {
+  return Math.round(((to.busy - from.busy) / Math.max(1, to.total - from.total)) * 100) / 100;
+}
+
 function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
 }
@@ -71,6 +76,7 @@ async function runEach(files: string[], concurrency: number, label: string): Pro
   const worker = async (): Promise<void> => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
       if (live) process.stdout.write(`▶ ${file}${label}\n`);
+      const ticks = cpuTicks();
       const end = await runTestProcess(
         ['--test', '--test-reporter=spec', file],
         fileLimitSeconds(file),
@@ -83,6 +89,7 @@ async function runEach(files: string[], concurrency: number, label: string): Pro
           code: end.code,
           timedOut: end.timedOut,
           counts: readCounts(end.output),
+          cpu: busyFraction(ticks, cpuTicks()),
         },
         output: end.output,
       };
@@ -190,9 +197,8 @@ async function main(): Promise<number> {
     first,
   );
   const seconds = (Date.now() - started) / 1000;
-  const end = cpuTicks();
   // How busy the machine's cores were, whoever kept them busy: near 1, more at once cannot help.
-  const cpu = Math.round(((end.busy - ticks.busy) / Math.max(1, end.total - ticks.total)) * 100) / 100;
+  const cpu = busyFraction(ticks, cpuTicks());
   const record = { kind: 'files', phase, started: Math.floor(started / 1000), seconds, cpu, results };
   appendFileSync(join(RESULTS, 'timings.jsonl'), `${JSON.stringify(record)}\n`);
   const failed = results.filter((result) => result.status === 'failed').length;

@@ -18,7 +18,7 @@ export type Tier = (typeof TIERS)[number];
 /** Seconds each tier's files may add up to in one run (a warning beyond). */
 export const TIER_BUDGET_SECONDS: Record<Tier, number> = {
   unit: 240,
-  app: 160,
+  app: 200, // 180 s in CI's rehearsal of 2026-11-28 with the static checks beside it (99 s → 122 s of wall time)
   process: 1200,
   fault: 650,
   kube: 1700,

@@ -58,7 +58,8 @@ const seconds = (value: number): string => `${Math.round(value)} s`.padStart(8);
 export interface TimingSummary {
   phases: { name: string; seconds: number; cpu?: number; note: string }[];
   tiers: { tier: Tier; seconds: number; budget: number; files: number }[];
-  slowest: { file: string; seconds: number; status: string }[];
+  /** cpu: how busy the cores were during the file's first try (absent for a file of a shared process). */
+  slowest: { file: string; seconds: number; status: string; cpu?: number }[];
   flaky: string[];
   failed: string[];
   tests: { passed: number; failed: number; skipped: number };
@@ -91,7 +92,7 @@ export function summarize(records: TimingRecord[], slowestCount: number): Timing
   const slowest = [...results]
     .sort((a, b) => b.seconds - a.seconds)
     .slice(0, slowestCount)
-    .map(({ file, seconds: s, status }) => ({ file, seconds: s, status }));
+    .map(({ file, seconds: s, status, attempts }) => ({ file, seconds: s, status, cpu: attempts[0]?.cpu }));
   const tests = { passed: 0, failed: 0, skipped: 0 };
   for (const result of results) {
     const counts = finalCounts(result);
@@ -134,10 +135,11 @@ export function renderTable(summary: TimingSummary): string[] {
         '(test/harness/test-budgets.ts)',
     );
   }
-  lines.push(`--- the ${summary.slowest.length} slowest files`);
+  lines.push(`--- the ${summary.slowest.length} slowest files (cpu: how busy the cores were during each)`);
   for (const row of summary.slowest) {
     const mark = row.status === 'passed' ? '' : `  ${row.status.toUpperCase()}`;
-    lines.push(`  ${seconds(row.seconds)}  ${row.file}${mark}`);
+    const cpu = row.cpu === undefined ? '' : `cpu ${Math.round(row.cpu * 100)} %`;
+    lines.push(`  ${seconds(row.seconds)}  ${cpu.padStart(10)}  ${row.file}${mark}`);
   }
   if (summary.flaky.length > 0) {
     lines.push(

@@ -215,10 +215,20 @@ describe('faults on real pods: what survives', () => {
       250,
     );
     await node.kubectl(['delete', 'pod', '-n', app, pod.metadata.name, '--wait=false']);
-    const entry = await finishedEntry(server, id, 90_000);
-    const heavy = entry.artifacts.some((a) => a.name === 'stacks.folded')
-      ? await heavySamples(server, id)
-      : 0;
+    const finished = await finishedEntry(server, id, 90_000);
+    assert.equal(finished.state, 'done', finished.error);
+    // The entry is final before its files arrive (the sidecar PUTs the status first, then each file, the
+    // flame tree first): wait for the folded stacks, which a recorder shutting down must still deliver.
+    const entry = await eventually(
+      async () => {
+        const now = await finishedEntry(server, id, 90_000);
+        return now.artifacts.some((a) => a.name === 'stacks.folded') ? now : undefined;
+      },
+      60_000,
+      `stacks.folded of ${id} in the catalog`,
+      500,
+    );
+    const heavy = await heavySamples(server, id);
     t.diagnostic(
       `survived: ${id} ${entry.state}, ended because ${entry.endReason ?? entry.error ?? '?'}, ${entry.samples ?? 0} samples ` +
         `(furnace_heavy ${heavy} %), artifacts ${entry.artifacts.map((a) => a.name).join(', ')}`,

@@ -102,6 +102,8 @@ test('a file that fails twice fails the phase, and the table ends with its failu
   const table = await timingTable(dir);
   assert.match(table, /--- failed twice: test\/fixtures\/run-files\/always-fails\.fixture\.ts/);
   assert.match(table, /the sum is wrong on every run/);
+  // Each file's seconds, and how busy the cores were while it ran (a file that mostly waits shows a low one).
+  assert.match(table, /^ +\d+ s +cpu \d+ % +test\/fixtures\/run-files\/passes\.fixture\.ts$/m);
   assert.match(table, /^tests: 2 passed, 1 failed$/m);
 });
 
