@@ -50,11 +50,12 @@ export function runtimeFilesOf(moduleUrl: string): RuntimeFiles {
       speedscopeDir: join(here, BUNDLE_SPEEDSCOPE_DIR),
       sidecar: { args: [join(here, BUNDLE_ENTRIES.sidecar.file)], cwd: root },
     };
-  // From source the sidecar runs through tsx as the server does; `--import tsx` resolves from the cwd.
+  // From source the sidecar runs as the server does: Node strips the types where it can (22.18, 24), else
+  // through tsx (`--import tsx` resolves from the cwd).
   const sidecarArgs =
     layout === 'compiled'
       ? [join(root, 'dist', 'sidecar', 'main.js')]
-      : ['--import', 'tsx', join(root, 'sidecar', 'main.ts')];
+      : [...(process.features.typescript ? [] : ['--import', 'tsx']), join(root, 'sidecar', 'main.ts')];
   return {
     layout,
     root,

@@ -8,6 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tiers=("$@")
+# Node runs the TypeScript itself (it strips the types: test/harness/node-ts.ts), and every Node process of the
+# run (runners, test files, and the servers, recorders and CLIs they start) shares one compile cache: a module
+# is compiled once, not once per process.
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$HOME/.cache/furnace-test/node-compile-cache}
 [[ ${#tiers[@]} -gt 0 && ${tiers[0]} != all ]] || tiers=(unit app process fault kube node browser)
 
 # The run's timings and flaky list start empty, unless .ci/run has already timed its own phases into them.
@@ -59,11 +63,11 @@ fi
 # joined STEP WHO: waits for a build; WHO (the phase that waited) goes into the timing table.
 joined() { bash test/background-builds.sh join "$builds" "$1" "$2"; }
 # run_files PHASE CONCURRENCY FILE...: runs one phase's files (test/harness/run-files.ts).
-run_files() { node --import tsx test/harness/run-files.ts "$@"; }
+run_files() { node test/harness/run-files.ts "$@"; }
 
 status=0
 # Unit and app files in two processes each running half of them (--shared: --test-isolation=none): most of a
-# small file's time is its process's start and imports (tsx), which a shared process pays once; a file that
+# small file's time is its process's start and imports, which a shared process pays once; a file that
 # fails there is run again alone, in a process of its own. Unit files first: they need no build, so they run
 # while the S3 server (app files' catalog stores) builds.
 unit_files=() app_files=()
@@ -85,7 +89,7 @@ fi
 early=() later=()
 if ((${#files[@]} > 0)); then
   mapfile -t early < <(printf '%s\n' "${files[@]}" | grep -vE '^test/(kube|node)/' |
-    xargs -r node --import tsx test/harness/cluster-free-files.ts)
+    xargs -r node test/harness/cluster-free-files.ts)
   for f in "${files[@]}"; do
     printf '%s\n' ${early[@]+"${early[@]}"} | grep -qxF "$f" || later+=("$f")
   done
@@ -101,8 +105,8 @@ if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault|node'; then
 fi
 if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault'; then
   state_dir=$(mktemp -d -t furnace-cp-XXXXXX)
-  bash test/timed.sh 'control plane start' node --import tsx test/harness/control-plane-cli.ts start "$state_dir"
-  cleanup+=("node --import tsx test/harness/control-plane-cli.ts stop '$state_dir'")
+  bash test/timed.sh 'control plane start' node test/harness/control-plane-cli.ts start "$state_dir"
+  cleanup+=("node test/harness/control-plane-cli.ts stop '$state_dir'")
   export FURNACE_TEST_CONTROL_PLANE=$state_dir/control-plane.json
 fi
 
@@ -125,8 +129,8 @@ if printf '%s\n' "${tiers[@]}" | grep -qx node; then
     run_files 'alone (a node of its own)' 1 "${alone_files[@]}" || status=$?
   fi
   node_dir=$(mktemp -d -t furnace-node-XXXXXX)
-  bash test/timed.sh 'node start' node --import tsx test/harness/node/node-cli.ts start "$node_dir"
-  cleanup+=("node --import tsx test/harness/node/node-cli.ts stop '$node_dir'")
+  bash test/timed.sh 'node start' node test/harness/node/node-cli.ts start "$node_dir"
+  cleanup+=("node test/harness/node/node-cli.ts stop '$node_dir'")
   export FURNACE_TEST_NODE=$node_dir/node.json
 fi
 # The other tiers one file at a time whatever the core count: kube files share one control plane and its cluster-scoped
@@ -152,5 +156,5 @@ if [[ -n $beside_pid ]]; then
   ((beside_status == 0)) || status=$beside_status
 fi
 # Last, where a log cut short still shows it: the timing table, the files that failed twice, and the count.
-node --import tsx test/harness/timing-table.ts 15 || status=1
+node test/harness/timing-table.ts 15 || status=1
 exit "$status"

@@ -74,7 +74,11 @@ export class StackTallier {
     cutLengths: new Map(),
   };
 
-  constructor(private readonly heaviestKept: number) {}
+  private readonly heaviestKept: number;
+
+  constructor(heaviestKept: number) {
+    this.heaviestKept = heaviestKept;
+  }
 
   /** One line of folded text. */
   addLine(line: string): void {

@@ -13,9 +13,9 @@ export interface StartedWorker<T> {
 
 export function startWorker<T>(job: unknown): StartedWorker<T> {
   const self = fileURLToPath(import.meta.url);
-  // From the TypeScript sources (a checkout, tests) the worker needs tsx too; dist/ is plain JavaScript,
-  // and so is the bundle (dist/bundle/furnace.mjs), which has part-worker.mjs beside it.
-  const fromSources = extname(self) === '.ts';
+  // From the TypeScript sources (a checkout, tests) on a Node that cannot strip types the worker needs tsx
+  // too; dist/ is plain JavaScript, and so is the bundle (dist/bundle/furnace.mjs), with part-worker.mjs beside it.
+  const fromSources = extname(self) === '.ts' && !process.features.typescript;
   const worker = new Worker(new URL(`./part-worker${extname(self)}`, import.meta.url), {
     workerData: job,
     execArgv:

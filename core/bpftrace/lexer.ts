@@ -43,7 +43,11 @@ const ATTACH_POINT = /[A-Za-z0-9_:./*+-]+/y;
 export class BpftraceLexer {
   private pos = 0;
 
-  constructor(private readonly source: string) {}
+  private readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
 
   /** A refusal naming the field, the line and column, and what was wrong. */
   error(message: string, offset = this.pos): FurnaceError {

@@ -172,7 +172,11 @@ class StackFrames {
   readonly #ends: number[] = [];
   readonly #ids: number[] = [];
 
-  constructor(private readonly table: FunctionTable) {}
+  private readonly table: FunctionTable;
+
+  constructor(table: FunctionTable) {
+    this.table = table;
+  }
 
   /** The function ids of the stack text[start, end). */
   read(text: string, start: number, end: number): readonly number[] {

@@ -166,10 +166,12 @@ class CompactNode implements FlameNode {
   readonly self: number;
   private made: FlameNode[] | undefined;
 
-  constructor(
-    readonly frames: CompactFrames,
-    readonly index: number,
-  ) {
+  readonly frames: CompactFrames;
+  readonly index: number;
+
+  constructor(frames: CompactFrames, index: number) {
+    this.frames = frames;
+    this.index = index;
     this.name = frames.names[frames.name[index] as number] as string;
     this.value = frames.totals[index] as number;
     this.self = frames.self[index] as number;

@@ -185,7 +185,11 @@ export class ProfileStrings {
   readonly #extra: string[] = [];
   readonly #index = new Map<string, number>();
 
-  constructor(readonly frames: Pick<InternedStacks, 'names' | 'find'>) {}
+  readonly frames: Pick<InternedStacks, 'names' | 'find'>;
+
+  constructor(frames: Pick<InternedStacks, 'names' | 'find'>) {
+    this.frames = frames;
+  }
 
   of(value: string): number {
     const frame = this.frames.find(value);

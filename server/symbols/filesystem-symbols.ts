@@ -29,10 +29,13 @@ export async function openFilesystemSymbols(dataDir: string): Promise<SymbolStor
 
 class FilesystemSymbols implements SymbolStore {
   readonly kind = 'filesystem';
-  constructor(
-    readonly root: string,
-    readonly tmpDir: string,
-  ) {}
+  readonly root: string;
+  readonly tmpDir: string;
+
+  constructor(root: string, tmpDir: string) {
+    this.root = root;
+    this.tmpDir = tmpDir;
+  }
 
   #path(namespace: string, buildId: string): string {
     return join(this.root, symbolKey(namespace, buildId));

@@ -40,11 +40,10 @@ class S3Symbols implements SymbolStore {
   readonly #bucket: string;
   readonly #root: string;
 
-  constructor(
-    client: S3Client,
-    location: S3Location,
-    readonly tmpDir: string,
-  ) {
+  readonly tmpDir: string;
+
+  constructor(client: S3Client, location: S3Location, tmpDir: string) {
+    this.tmpDir = tmpDir;
     this.#client = client;
     this.#bucket = location.bucket;
     this.#root = `${location.prefix}symbols/`;

@@ -54,7 +54,11 @@ function podConfig(base: SidecarConfig, scope: AgentScope): SidecarConfig {
 export class AgentRecorders {
   private readonly pods = new Map<string, PodRecorder>();
 
-  constructor(private readonly deps: AgentRecordersDeps) {}
+  private readonly deps: AgentRecordersDeps;
+
+  constructor(deps: AgentRecordersDeps) {
+    this.deps = deps;
+  }
 
   /** The recorder API of the pod the scope names, and of no other. */
   for(scope: AgentScope): RecordingApi {

@@ -70,7 +70,11 @@ export class ContinuousCollector {
   #scanned: { plan: string; complete: boolean } | undefined;
   #changed: () => void = () => undefined;
 
-  constructor(private readonly deps: CollectorDeps) {}
+  private readonly deps: CollectorDeps;
+
+  constructor(deps: CollectorDeps) {
+    this.deps = deps;
+  }
 
   /** Whether a perf pair runs now (tests and logs). */
   get running(): boolean {

@@ -44,7 +44,11 @@ export class WindowCutter {
   #late = 0;
   #untimed = 0;
 
-  constructor(private readonly options: WindowCutOptions) {}
+  private readonly options: WindowCutOptions;
+
+  constructor(options: WindowCutOptions) {
+    this.options = options;
+  }
 
   /** Samples that arrived after their window had closed, since the last call. */
   takeLate(): number {

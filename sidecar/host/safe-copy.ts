@@ -14,14 +14,16 @@ import { pipeline } from 'node:stream/promises';
 const MAX_LINKS = 40;
 
 export class UnsafeFileError extends Error {
-  constructor(
-    readonly path: string,
-    readonly reason: 'not-regular' | 'too-large' | 'too-many-links' | 'changed',
-    detail: string,
-    /** The file's size, when it is known (a file refused as too large). */
-    readonly bytes?: number,
-  ) {
+  readonly path: string;
+  readonly reason: 'not-regular' | 'too-large' | 'too-many-links' | 'changed';
+  /** The file's size, when it is known (a file refused as too large). */
+  readonly bytes: number | undefined;
+
+  constructor(path: string, reason: UnsafeFileError['reason'], detail: string, bytes?: number) {
     super(`${path}: ${detail}`);
+    this.path = path;
+    this.reason = reason;
+    this.bytes = bytes;
     this.name = 'UnsafeFileError';
   }
 }

@@ -34,7 +34,11 @@ export function waitIsOver(status: RecordingStatus | undefined, name: ArtifactNa
 export class ArtifactWaits {
   private readonly waiters = new Set<Waiter>();
 
-  constructor(private readonly timers: LoopTimers) {}
+  private readonly timers: LoopTimers;
+
+  constructor(timers: LoopTimers) {
+    this.timers = timers;
+  }
 
   /**
    * Resolves once `waitIsOver` for the status `current` gives, re-checked on each `changed(id, …)`, or after

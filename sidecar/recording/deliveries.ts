@@ -24,7 +24,11 @@ export class Deliveries {
   private busy = false;
   private closed = false;
 
-  constructor(private readonly deps: DeliveriesDeps) {}
+  private readonly deps: DeliveriesDeps;
+
+  constructor(deps: DeliveriesDeps) {
+    this.deps = deps;
+  }
 
   state(id: string): UploadState | undefined {
     return this.states.get(id);

@@ -63,7 +63,10 @@ export class RecordingController {
   private resymbolizing: Promise<void> | undefined;
   private readonly artifactWaits: ArtifactWaits;
 
-  constructor(private readonly deps: ControllerDeps) {
+  private readonly deps: ControllerDeps;
+
+  constructor(deps: ControllerDeps) {
+    this.deps = deps;
     this.budget =
       deps.budget ??
       createDiskBudget(deps.config.dataDir, deps.config.diskBudgetBytes, {

@@ -41,7 +41,11 @@ export async function writeJournal(dir: string, record: JournalRecord): Promise<
 export class JournalWriter {
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly log: (message: string, fields?: Record<string, unknown>) => void) {}
+  private readonly log: (message: string, fields?: Record<string, unknown>) => void;
+
+  constructor(log: (message: string, fields?: Record<string, unknown>) => void) {
+    this.log = log;
+  }
 
   /** Queues a save of what `read` returns when the save runs (the newest state, not a stale copy). */
   save(dir: string, id: string, read: () => JournalRecord | undefined): Promise<void> {

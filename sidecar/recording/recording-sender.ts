@@ -22,7 +22,11 @@ export interface RecordingSenderDeps {
 }
 
 export class RecordingSender {
-  constructor(private readonly of: RecordingSenderDeps) {}
+  private readonly of: RecordingSenderDeps;
+
+  constructor(of: RecordingSenderDeps) {
+    this.of = of;
+  }
 
   /**
    * Uploads a finished recording (a failed one sends its metadata only, so the catalog shows the error);

@@ -45,12 +45,13 @@ export interface UploadResult {
 
 /** A final answer that is not a success and not worth retrying. */
 class RefusedUpload extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly body: string,
-  ) {
+  readonly status: number;
+  readonly body: string;
+
+  constructor(message: string, status: number, body: string) {
     super(message);
+    this.status = status;
+    this.body = body;
   }
 }
 

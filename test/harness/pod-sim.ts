@@ -19,6 +19,7 @@ import { eventually } from './eventually.ts';
 import { childPids, startDetached, stopPid } from './processes.ts';
 import { identifyChild, isSameProcess } from './process-identity.ts';
 import { PROJECT_ROOT } from './project-root.ts';
+import { TS_NODE_ARGS } from './node-ts.ts';
 
 export const SIM_NODE_NAME = 'furnace-sim-node';
 
@@ -51,7 +52,7 @@ export interface SimulatedPod {
 }
 
 export function sidecarCommand(): string[] {
-  return [process.execPath, '--import', 'tsx', join(PROJECT_ROOT, 'sidecar/main.ts')];
+  return [process.execPath, ...TS_NODE_ARGS, join(PROJECT_ROOT, 'sidecar/main.ts')];
 }
 
 const usedIps = new Set<string>();

@@ -9,6 +9,7 @@ import { execFile, spawn, type ChildProcess } from './child-processes.ts';
 import { checkCommand } from './commands.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { identifySpawned, isSameProcess, type ProcessIdentity } from './process-identity.ts';
+import { NODE_CACHE_ENV, TS_NODE_ARGS } from './node-ts.ts';
 
 /**
  * Runs a command to completion; rejects with its stderr when it fails. Like every start here, the command
@@ -56,7 +57,7 @@ export function startProcess(
   options: StartOptions = {},
 ): RunningProcess {
   const base = options.cleanEnv
-    ? { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' }
+    ? { ...NODE_CACHE_ENV, PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' }
     : process.env;
   const child = spawn(command, args, {
     env: { ...base, ...options.env },
@@ -101,14 +102,14 @@ export function startProcess(
 }
 
 /**
- * A Furnace part as `npm start` or an image runs it: `node --import tsx <args>` in the project root,
- * with only PATH, HOME and env in its environment. nodeArgs [] runs compiled JavaScript (dist/).
+ * A Furnace part as a checkout runs it: `node <args>` from the TypeScript sources in the project root,
+ * with only PATH, HOME and env in its environment. nodeArgs [] with a dist/ script runs compiled JavaScript.
  */
 export function startFurnace(
   t: TestContext,
   args: string[],
   env: Record<string, string>,
-  nodeArgs: string[] = ['--import', 'tsx'],
+  nodeArgs: readonly string[] = TS_NODE_ARGS,
 ): RunningProcess {
   return startProcess(t, process.execPath, [...nodeArgs, ...args], {
     env,

@@ -12,6 +12,7 @@ import { memoryGroup, type MemoryGroup } from './memory-limit.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { startFurnace, startProcess, type RunningProcess } from './processes.ts';
 import { tempDir } from './temp-dirs.ts';
+import { TS_NODE_ARGS } from './node-ts.ts';
 
 export interface ReplicaServer extends ClusterServerConfig {
   name: string;
@@ -35,8 +36,8 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
   /** Top-level config entries besides listeners, TLS, data and replicas. */
   extra?: Record<string, unknown>;
-  /** Node arguments: [] runs the compiled dist/ (a benchmark), tsx by default. */
-  nodeArgs?: string[];
+  /** Node arguments: [] with a dist/ script runs the compiled JavaScript (a benchmark); TS_NODE_ARGS by default. */
+  nodeArgs?: readonly string[];
   script?: string;
   /** How long each replica may take to be ready (60 s unless given: a benchmark's cold start may take longer). */
   readyTimeoutMs?: number;
@@ -80,7 +81,7 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
     });
     const env = { FURNACE_CONFIG: config.configFile, KUBECONFIG: options.kubeconfigPath, ...options.env };
     const script = options.script ?? 'server/main.ts';
-    const args = [...(options.nodeArgs ?? ['--import', 'tsx']), script];
+    const args = [...(options.nodeArgs ?? TS_NODE_ARGS), script];
     const first = startNode(t, args, env, options.memoryLimitBytes);
     const replica: ReplicaServer = {
       ...config,

@@ -16,7 +16,11 @@ const SEED = Number(process.env.INJECTION_PROPERTY_SEED ?? 20261122);
 const COUNT = 1200;
 
 class Gen {
-  constructor(readonly next: () => number) {}
+  readonly next: () => number;
+
+  constructor(next: () => number) {
+    this.next = next;
+  }
   int(max: number): number {
     return Math.floor(this.next() * max);
   }

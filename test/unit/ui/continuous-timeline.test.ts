@@ -12,7 +12,7 @@ import {
 } from '../../../core/continuous/continuous-timeline.ts';
 import { parseFolded, totalSamples } from '../../../core/stacks/folded.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
-import { continuousHref } from '../../../ui/src/continuous/continuous-link.tsx';
+import { continuousHref } from '../../../ui/src/continuous/continuous-href.ts';
 import { formatLocation, parseLocation, DEFAULT_VIEW } from '../../../ui/src/routing/url-state.ts';
 
 const HOUR = 3_600_000;

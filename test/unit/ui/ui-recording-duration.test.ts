@@ -2,7 +2,7 @@
 // upload finished, so a 1 s recording whose processing took 0.6 s showed "2 s" (issue 44 item 13).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationOf } from '../../../ui/src/pages/recording-summary.tsx';
+import { durationOf } from '../../../ui/src/pages/recording-times.ts';
 import { perfParams } from '../../harness/recording-status.ts';
 
 const START = '2026-03-01T12:00:00.000Z';

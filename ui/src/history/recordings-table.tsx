@@ -5,7 +5,7 @@ import { measureOf, profileOf } from '../../../core/contract/profile-types.ts';
 import type { CatalogEntry } from '../../../core/contract/recording.ts';
 import { formatMeasure } from '../../../core/render/format-measure.ts';
 import { Downloads } from '../pages/downloads.tsx';
-import { durationOf, formatTime } from '../pages/recording-summary.tsx';
+import { durationOf, formatTime } from '../pages/recording-times.ts';
 import {
   describeOutcome,
   describeProfiler,

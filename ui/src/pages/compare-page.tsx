@@ -17,7 +17,7 @@ import { Explorer } from '../viewer/explorer.tsx';
 import { loadRecording } from '../viewer/load-recording.ts';
 import { useDiffGraph } from '../viewer/use-diff-graph.ts';
 import { useViewUpdate } from './recording-page.tsx';
-import { formatTime } from './recording-summary.tsx';
+import { formatTime } from './recording-times.ts';
 
 export interface ComparePageProps {
   before: string;
