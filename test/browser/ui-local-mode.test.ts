@@ -7,7 +7,7 @@ import type { Page } from 'playwright';
 import { withPage } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
 import { startLocalServer } from '../harness/local-server.ts';
-import { runHotProgram } from '../harness/hot-program.ts';
+import { runHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { pickedPod } from '../harness/ui-pages.ts';
 import { HOSTNAME, recordThroughProxy } from '../process/server-processes.ts';
 import {
@@ -89,7 +89,7 @@ describe('web UI in local mode (real server, sidecar and perf)', () => {
 
   it('records, explores, downloads, lists, reopens, compares and deletes', async (t) => {
     const { baseUrl, dir, keyedUrl, uiUrl, headers } = await startLocalServer(t);
-    const program = await runHotProgram(t, dir, 300);
+    const program = await runHotProgram(t, dir, 300, SAMPLED_BUSY_PERCENT);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 1400, height: 900 });
       await page.goto(keyedUrl());

@@ -10,7 +10,7 @@ import type { CatalogEntry } from '../../core/contract/recording.ts';
 import { withPage } from '../harness/browser.ts';
 import { eventually } from '../harness/eventually.ts';
 import { fetchJson } from '../harness/http.ts';
-import { runHotProgram } from '../harness/hot-program.ts';
+import { runHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { startLocalServer, type LocalServer } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { workDir } from '../harness/temp-dirs.ts';
@@ -65,7 +65,7 @@ describe('recordings a user can always reach (real server, sidecar and perf)', (
 
   it('takes over a running recording: a refused Start links it, a reload shows it, History stops it, its page then shows the graph', async (t) => {
     const server = await startLocalServer(t);
-    const program = await runHotProgram(t, server.dir, 300);
+    const program = await runHotProgram(t, server.dir, 300, SAMPLED_BUSY_PERCENT);
     await withPage(t, async (page) => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.goto(server.keyedUrl());
@@ -114,7 +114,7 @@ describe('recordings a user can always reach (real server, sidecar and perf)', (
 
   it('tells recordings apart in History: note, pattern, processes, outcome; filters by process; a failed one cannot be compared', async (t) => {
     const server = await startLocalServer(t);
-    const program = await runHotProgram(t, server.dir, 300);
+    const program = await runHotProgram(t, server.dir, 300, SAMPLED_BUSY_PERCENT);
     const done = await startAndFinish(server, {
       processPattern: program,
       durationSeconds: 2,
@@ -163,7 +163,7 @@ describe('recordings a user can always reach (real server, sidecar and perf)', (
     // Small enough that perf.data is over it even when a loaded machine gives the program few samples.
     await writeFile(config, 'limits:\n  maxArtifactBytes: 16384\n');
     const server = await startLocalServer(t, { env: { FURNACE_CONFIG: config } });
-    const program = await runHotProgram(t, server.dir, 120);
+    const program = await runHotProgram(t, server.dir, 120, SAMPLED_BUSY_PERCENT);
     await withPage(t, async (page) => {
       await page.goto(server.keyedUrl());
       await pickedPod(page);

@@ -19,14 +19,13 @@ import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer, type ClusterServer } from '../harness/cluster-server.ts';
 import { cpuThrottle, type CpuThrottle } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
+import { buildHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
 import { startNodeAgent, type NodeAgent } from '../harness/node-agent.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import { freePort } from '../harness/ports.ts';
 import type { RunningProcess } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { TARGET_BUSY_PERCENT } from './fault-processes.ts';
 
 const { kc, cp } = await useCluster();
 
@@ -200,7 +199,7 @@ async function setUp(t: TestContext): Promise<Run> {
     },
   });
   const pod = await simulatePod(kc, namespace, 'hot', {
-    commands: { app: [program, '900', String(TARGET_BUSY_PERCENT)] },
+    commands: { app: [program, '900', String(SAMPLED_BUSY_PERCENT)] },
   });
   t.after(() => pod.stop());
   const rules = [{ apiGroups: [API_GROUP], resources: ['recordings'], verbs: ['create', 'get', 'list'] }];

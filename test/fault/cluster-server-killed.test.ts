@@ -12,12 +12,11 @@ import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
 import { cpuThrottle, spareRecord, spareTree } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
+import { buildHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
 import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { TARGET_BUSY_PERCENT } from './fault-processes.ts';
 
 const SCOPE_LABEL = 'furnace-fault-scope';
 const { cp, kc } = await useCluster();
@@ -49,7 +48,7 @@ describe('fault injection in a cluster: kill -9 of the server', () => {
       },
     });
     const pod = await simulatePod(kc, namespace, 'hot', {
-      commands: { app: [program, '600', String(TARGET_BUSY_PERCENT)] },
+      commands: { app: [program, '600', String(SAMPLED_BUSY_PERCENT)] },
     });
     t.after(() => pod.stop());
     const user = await createUser(kc, {

@@ -15,12 +15,12 @@ import { createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
 import { cpuThrottle } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram } from '../harness/hot-program.ts';
+import { buildHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
 import { simulatePod, type SimulatedPod } from '../harness/pod-sim.ts';
 import { registerScopedWebhook, waitUntilInjecting } from '../harness/scoped-webhook.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { journalStage, TARGET_BUSY_PERCENT } from './fault-processes.ts';
+import { journalStage } from './fault-processes.ts';
 
 const SCOPE_LABEL = 'furnace-fault-scope';
 const { cp, kc } = await useCluster();
@@ -96,7 +96,7 @@ describe('fault injection in a cluster: kill -9 of the injected sidecar', () => 
       },
     });
     const pod = await simulatePod(kc, namespace, 'hot', {
-      commands: { app: [program, '900', String(TARGET_BUSY_PERCENT)] },
+      commands: { app: [program, '900', String(SAMPLED_BUSY_PERCENT)] },
       restartAlways: [SIDECAR_CONTAINER_NAME],
     });
     t.after(() => pod.stop());

@@ -14,14 +14,6 @@ import { HOSTNAME } from '../process/server-processes.ts';
 
 export const SECRET = 'fault-test-secret';
 
-/**
- * How busy the recorded program is, in percent of each 100 ms (test/harness/hot-program.ts). A quarter
- * still gives every recording hundreds of samples and every stage its work, and it leaves the cores to the
- * servers, recorders and API server being killed and restarted, and to the files run beside them
- * (test/run.sh). At 100 % each program took a core of two for the whole test.
- */
-export const TARGET_BUSY_PERCENT = 25;
-
 export interface ServerSetup {
   baseUrl: string;
   recorderUrl: string;

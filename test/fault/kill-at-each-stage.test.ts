@@ -9,7 +9,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuThrottle, spareRecord, spareTree } from '../harness/cpu-throttle.ts';
 import { eventually } from '../harness/eventually.ts';
-import { runHotProgram } from '../harness/hot-program.ts';
+import { runHotProgram, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { childPids, stopPid, type RunningProcess } from '../harness/processes.ts';
 import { identifyChild, type ProcessIdentity } from '../harness/process-identity.ts';
 import { tempDir } from '../harness/temp-dirs.ts';
@@ -22,7 +22,6 @@ import {
   sidecarRegistered,
   startRecording,
   startSidecar,
-  TARGET_BUSY_PERCENT,
   waitForStage,
   type CatalogOutcome,
 } from './fault-processes.ts';
@@ -97,7 +96,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     await serverReady(setup.baseUrl);
     const keyed = await setup.keyed();
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
+    const program = await runHotProgram(t, dir, 600, SAMPLED_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     let sidecar = startSidecar(t, setup.recorderUrl, sidecarData);
     await sidecarRegistered(setup.baseUrl, keyed);
@@ -145,7 +144,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     await serverReady(setup.baseUrl);
     const keyed = await setup.keyed();
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
+    const program = await runHotProgram(t, dir, 600, SAMPLED_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     const sidecar = startSidecar(t, setup.recorderUrl, sidecarData);
     await sidecarRegistered(setup.baseUrl, keyed);
@@ -183,7 +182,7 @@ describe('fault injection: kill -9 at each stage', { concurrency: true }, () => 
     const keyed = await setup.keyed();
     await sidecarRegistered(setup.baseUrl, keyed);
     const throttle = await cpuThrottle(t, 4);
-    const program = await runHotProgram(t, dir, 600, TARGET_BUSY_PERCENT);
+    const program = await runHotProgram(t, dir, 600, SAMPLED_BUSY_PERCENT);
     const tally: Tally = { rows: [], done: 0, failed: 0 };
     for (const point of KILL_POINTS) {
       const id = await startRecording(setup.baseUrl, keyed, program);

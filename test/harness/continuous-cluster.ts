@@ -7,7 +7,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createNamespace } from './cluster.ts';
 import { startClusterServer, type ClusterServer } from './cluster-server.ts';
 import type { ControlPlane } from './control-plane.ts';
-import { buildHotProgram } from './hot-program.ts';
+import { buildHotProgram, SAMPLED_BUSY_PERCENT } from './hot-program.ts';
 import { startNodeAgent, type NodeAgent } from './node-agent.ts';
 import { simulatePod } from './pod-sim.ts';
 import { freePort } from './ports.ts';
@@ -81,7 +81,9 @@ export async function startContinuousCluster(
     const heavy = `-Dfurnace_heavy=furnace_heavy_${pod.name.replace('-', '_')}`;
     const program = await buildHotProgram(dir, [heavy], pod.name);
     await core.createNamespacedPod({ namespace, body: hotPod(pod) });
-    const simulated = await simulatePod(kc, namespace, pod.name, { commands: { app: [program, '300'] } });
+    const simulated = await simulatePod(kc, namespace, pod.name, {
+      commands: { app: [program, '300', String(SAMPLED_BUSY_PERCENT)] },
+    });
     t.after(() => simulated.stop());
   }
   return { server, ca, agent, namespace };

@@ -58,6 +58,14 @@ export async function buildHotProgram(
   return path;
 }
 
+/**
+ * How busy a program is, in percent of each 100 ms, where a test needs its samples and not a core: a quarter
+ * still gives a recording of a few seconds hundreds of samples, furnace_heavy on top and every stage of a
+ * recording its work, and it leaves the two cores to the servers, recorders and API server under test and to
+ * the files run beside (test/run.sh). At 100 % each such program took one of the two cores for its whole file.
+ */
+export const SAMPLED_BUSY_PERCENT = 25;
+
 /** Builds the program into dir and runs it for the test, for `seconds`: its path and the process. */
 export async function startHotProgram(t: TestContext, dir: string, seconds = 120) {
   const program = await buildHotProgram(dir);

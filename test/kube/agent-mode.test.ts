@@ -13,7 +13,7 @@ import type { CatalogEntry, RecordingStatus } from '../../core/contract/recordin
 import { createNamespace, createUser, useCluster } from '../harness/cluster.ts';
 import { startClusterServer } from '../harness/cluster-server.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { buildHotProgram, samplesOf, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { bearerCall as call } from '../harness/http.ts';
 import { startNodeAgent } from '../harness/node-agent.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
@@ -103,10 +103,12 @@ describe('agent mode in a cluster', () => {
     const programB = await buildHotProgram(dir, ['-Dfurnace_heavy=furnace_heavy_pod_b'], 'hot-b');
     await core.createNamespacedPod({ namespace, body: restrictedPod('hot-a') });
     await core.createNamespacedPod({ namespace, body: restrictedPod('hot-b') });
-    const podA = await simulatePod(kc, namespace, 'hot-a', { commands: { app: [programA, '120'] } });
+    const podA = await simulatePod(kc, namespace, 'hot-a', {
+      commands: { app: [programA, '120', String(SAMPLED_BUSY_PERCENT)] },
+    });
     t.after(() => podA.stop());
     const podB = await simulatePod(kc, namespace, 'hot-b', {
-      commands: { app: [programB, '120'] },
+      commands: { app: [programB, '120', String(SAMPLED_BUSY_PERCENT)] },
       cgroupDriver: 'cgroupfs',
     });
     t.after(() => podB.stop());

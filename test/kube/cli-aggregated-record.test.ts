@@ -22,7 +22,7 @@ import { createNamespace, createUser, RUN_ID, useCluster } from '../harness/clus
 import { startClusterServer } from '../harness/cluster-server.ts';
 import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { buildHotProgram, samplesOf, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
 import { visitKeyedUrl } from '../harness/keyed-visit.ts';
 import { issueCertificate } from '../harness/pki.ts';
@@ -136,7 +136,9 @@ describe('kubectl furnace through the aggregated API', () => {
       },
     });
     const program = await buildHotProgram(dir);
-    const pod = await simulatePod(kc, namespace, 'hot', { commands: { app: [program, '300'] } });
+    const pod = await simulatePod(kc, namespace, 'hot', {
+      commands: { app: [program, '300', String(SAMPLED_BUSY_PERCENT)] },
+    });
     t.after(() => pod.stop());
 
     const alice = await certificateUser(dir, namespace, 'alice', [RECORDER, AGGREGATED]);

@@ -13,7 +13,7 @@ import type { RecordingDeps } from '../../operator/recording/reconcile.ts';
 import { createServerClient } from '../../operator/recording/server-client.ts';
 import { createUser, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { buildHotProgram, samplesOf, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { httpsCall } from '../harness/http.ts';
 import { startFurnace } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
@@ -95,7 +95,7 @@ describe('Recording resources', () => {
       },
     };
     const program = await buildHotProgram(dir);
-    const hot = [program, '600'];
+    const hot = [program, '600', String(SAMPLED_BUSY_PERCENT)];
     // Pods that are never sampled idle: the machine is shared, the hot ones need the CPU.
     const idle = ['sleep', '600'];
     await startInjectedPod(

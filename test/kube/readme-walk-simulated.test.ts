@@ -26,7 +26,7 @@ import { flameGraph, screenshot, topFunctionNames } from '../browser/flame-page.
 import { withPage } from '../harness/browser.ts';
 import { createNamespace, useCluster } from '../harness/cluster.ts';
 import { eventually } from '../harness/eventually.ts';
-import { buildHotProgram, samplesOf } from '../harness/hot-program.ts';
+import { buildHotProgram, samplesOf, SAMPLED_BUSY_PERCENT } from '../harness/hot-program.ts';
 import { writeKubeconfig } from '../harness/kubeconfig-files.ts';
 import { startNodeAgent } from '../harness/node-agent.ts';
 import { simulatePod } from '../harness/pod-sim.ts';
@@ -161,7 +161,7 @@ describe('the README on a cluster, as a user walks it (simulated pods)', () => {
     assert.ok(pod?.metadata?.annotations?.[INJECTED_ANNOTATION] !== undefined);
     await waitForServerCa(kc, app);
     const web = await simulatePod(kc, app, podName, {
-      commands: { web: [program, '300'] },
+      commands: { web: [program, '300', String(SAMPLED_BUSY_PERCENT)] },
       hosts: walk.hosts,
     });
     t.after(() => web.stop());
@@ -249,7 +249,9 @@ async function recordAgentMode(
   const name = pod?.metadata?.name ?? '';
   assert.ok(!hasSidecar(pod), 'a pod that does not opt in gets no sidecar');
   const program = await buildHotProgram(walk.dir, ['-Dfurnace_heavy=furnace_heavy_agent'], 'hot-agent');
-  const simulated = await simulatePod(kc, restricted, name, { commands: { api: [program, '300'] } });
+  const simulated = await simulatePod(kc, restricted, name, {
+    commands: { api: [program, '300', String(SAMPLED_BUSY_PERCENT)] },
+  });
   walk.t.after(() => simulated.stop());
   await registered(walk, token, restricted, name, 'agent');
   const out = join(walk.dir, 'agent-profile');

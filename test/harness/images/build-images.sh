@@ -42,12 +42,14 @@ for name in "${names[@]}"; do
     echo "build-images: building $dockerfile failed (its last 40 lines above)" >&2
     exit 1
   fi
-  "${podman[@]}" image inspect --format "$image {{.Id}} {{.Size}} bytes, built in $((SECONDS - started)) s" "$image"
+  inspected=$("${podman[@]}" image inspect --format '{{.Id}} {{.Size}}' "$image")
+  read -r id size <<<"$inspected"
+  echo "$image $id $size bytes, built in $((SECONDS - started)) s"
   if [[ -n $save_dir ]]; then
     mkdir -p "$save_dir"
     rm -f "$save_dir/$name.tar" "$save_dir/$name.id"
     "${podman[@]}" save --quiet --format docker-archive -o "$save_dir/$name.tar" "$image"
-    "${podman[@]}" image inspect --format '{{.Id}}' "$image" >"$save_dir/$name.id"
+    echo "$id" >"$save_dir/$name.id"
     echo "$save_dir/$name.tar"
   fi
 done
