@@ -10,10 +10,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { AGENT_CAPABILITIES } from '../../operator/furnace/plan-agent.ts';
+import { catchesSigint } from '../../sidecar/profilers/bpftrace/bpftrace-runner.ts';
 import { bpftraceBtfEnv } from '../../sidecar/profilers/bpftrace/btf-env.ts';
 import { schedProgram } from '../../sidecar/profilers/sched/sched-program.ts';
 import { eventually } from '../harness/eventually.ts';
-import { startProcess } from '../harness/processes.ts';
+import { startProcess, type RunningProcess } from '../harness/processes.ts';
 import { workDir } from '../harness/temp-dirs.ts';
 import { buildWaitingProgram } from '../harness/waiting-program.ts';
 
@@ -21,6 +22,29 @@ import { buildWaitingProgram } from '../harness/waiting-program.ts';
 function withCapabilities(capabilities: readonly string[]): string[] {
   const set = ['-all', ...capabilities.map((c) => `+${c.toLowerCase()}`)].join(',');
   return ['--bounding-set', set, '--inh-caps', '-all', '--no-new-privs'];
+}
+
+/**
+ * SIGINT as the sidecar's runner sends it (sidecar/profilers/bpftrace/bpftrace-runner.ts): while bpftrace's
+ * handler is installed, and again each half second while it stays, since bpftrace 0.17 drops a SIGINT that lands
+ * between installing its handler and polling its events and then runs on (one such SIGINT, sent once, held this
+ * file to its 300-s limit on a loaded machine). Once the handler is gone bpftrace is printing its maps. Killed,
+ * failing the test with its output, if it has not exited a minute on.
+ */
+async function interruptUntilHeard(bpftrace: RunningProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let signalled = false;
+  while (bpftrace.child.exitCode === null && bpftrace.child.signalCode === null) {
+    if (Date.now() > deadline) {
+      bpftrace.child.kill('SIGKILL');
+      throw new Error(`bpftrace did not exit within 60 s of its first SIGINT:\n${bpftrace.output()}`);
+    }
+    if (await catchesSigint(bpftrace.pid)) {
+      bpftrace.interrupt();
+      signalled = true;
+    } else if (signalled) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** bpftrace with these capabilities on the offcpu program for pid: its output once stopped, and exit code. */
@@ -51,7 +75,7 @@ async function recordOffcpu(
   );
   if (attached) {
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    bpftrace.interrupt();
+    await interruptUntilHeard(bpftrace);
   }
   const code = await bpftrace.exited;
   return { code, output: bpftrace.output() };
