@@ -28,6 +28,15 @@ waiting=(test/fault/kill-at-each-stage.test.ts test/fault/sink-outage.test.ts)
 # machine would rewrite each other's chains).
 alone=(test/node/node-teardown.test.ts)
 
+# in_list WORD ITEM...: whether WORD is one of the ITEMs. Not `printf | grep -q`: grep leaves at its first
+# match, printf may then die of SIGPIPE, and under pipefail that reads as "not found" (a file so ran twice).
+in_list() {
+  local word=$1 item
+  shift
+  for item; do [[ $item == "$word" ]] && return 0; done
+  return 1
+}
+
 pure_files=() # unit and app: in-process, no cluster, nothing shared between files
 files=()
 beside=()
@@ -37,9 +46,9 @@ for tier in "${tiers[@]}"; do
   while IFS= read -r f; do
     if [[ $tier == unit || $tier == app ]]; then
       pure_files+=("$f")
-    elif printf '%s\n' "${alone[@]}" | grep -qxF "$f"; then
+    elif in_list "$f" "${alone[@]}"; then
       alone_files+=("$f")
-    elif printf '%s\n' "${waiting[@]}" | grep -qxF "$f"; then
+    elif in_list "$f" "${waiting[@]}"; then
       beside+=("$f")
     else
       files+=("$f")
@@ -91,7 +100,7 @@ if ((${#files[@]} > 0)); then
   mapfile -t early < <(printf '%s\n' "${files[@]}" | grep -vE '^test/(kube|node)/' |
     xargs -r node test/harness/cluster-free-files.ts)
   for f in "${files[@]}"; do
-    printf '%s\n' ${early[@]+"${early[@]}"} | grep -qxF "$f" || later+=("$f")
+    in_list "$f" ${early[@]+"${early[@]}"} || later+=("$f")
   done
   files=(${later[@]+"${later[@]}"})
 fi
@@ -99,11 +108,11 @@ if ((${#early[@]} > 0)); then
   FURNACE_TEST_BEFORE_CLUSTER=1 run_files 'no cluster (process, browser, fault)' 1 "${early[@]}" || status=$?
 fi
 
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault|node'; then
+if in_list kube "${tiers[@]}" || in_list fault "${tiers[@]}" || in_list node "${tiers[@]}"; then
   FURNACE_TEST_BIN_DIR=$(joined k8s 'the cluster phases')
   export FURNACE_TEST_BIN_DIR
 fi
-if printf '%s\n' "${tiers[@]}" | grep -qxE 'kube|fault'; then
+if in_list kube "${tiers[@]}" || in_list fault "${tiers[@]}"; then
   state_dir=$(mktemp -d -t furnace-cp-XXXXXX)
   bash test/timed.sh 'control plane start' node test/harness/control-plane-cli.ts start "$state_dir"
   cleanup+=("node test/harness/control-plane-cli.ts stop '$state_dir'")
@@ -114,7 +123,7 @@ fi
 # (test/harness/node/), shared by the tier's files through FURNACE_TEST_NODE (its node.json). The image builds
 # are joined before the teardown test: it compares the machine's mounts and cgroups, which a podman build
 # changes while it runs.
-if printf '%s\n' "${tiers[@]}" | grep -qx node; then
+if in_list node "${tiers[@]}"; then
   FURNACE_TEST_COREDNS_BIN_DIR=$(joined coredns 'the node tier')
   export FURNACE_TEST_COREDNS_BIN_DIR
   # The images' archives, imported into the shared node by its first file that needs them (loadFurnaceImages);
