@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_ENTRIES, BUNDLE_SPEEDSCOPE_DIR } from '../core/contract/bundle-layout.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../core/typescript-args.ts';
 
 export type RuntimeLayout = 'source' | 'compiled' | 'bundle';
 
@@ -50,12 +51,11 @@ export function runtimeFilesOf(moduleUrl: string): RuntimeFiles {
       speedscopeDir: join(here, BUNDLE_SPEEDSCOPE_DIR),
       sidecar: { args: [join(here, BUNDLE_ENTRIES.sidecar.file)], cwd: root },
     };
-  // From source the sidecar runs as the server does: Node strips the types where it can (22.18, 24), else
-  // through tsx (`--import tsx` resolves from the cwd).
+  // From source the sidecar runs as the server does (core/typescript-args.ts).
   const sidecarArgs =
     layout === 'compiled'
       ? [join(root, 'dist', 'sidecar', 'main.js')]
-      : [...(process.features.typescript ? [] : ['--import', 'tsx']), join(root, 'sidecar', 'main.ts')];
+      : [...TYPESCRIPT_NODE_ARGS, join(root, 'sidecar', 'main.ts')];
   return {
     layout,
     root,

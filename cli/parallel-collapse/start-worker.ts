@@ -3,6 +3,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 export interface StartedWorker<T> {
   /** The worker's code is loaded and running (its first message). */
@@ -13,13 +14,16 @@ export interface StartedWorker<T> {
 
 export function startWorker<T>(job: unknown): StartedWorker<T> {
   const self = fileURLToPath(import.meta.url);
-  // From the TypeScript sources (a checkout, tests) on a Node that cannot strip types the worker needs tsx
-  // too; dist/ is plain JavaScript, and so is the bundle (dist/bundle/furnace.mjs), with part-worker.mjs beside it.
-  const fromSources = extname(self) === '.ts' && !process.features.typescript;
+  // From the TypeScript sources (a checkout, tests) the worker runs as this thread does: through tsx on a Node
+  // that cannot strip types (core/typescript-args.ts). dist/ is plain JavaScript, and so is the bundle
+  // (dist/bundle/furnace.mjs), with part-worker.mjs beside it.
+  const needsTsx = extname(self) === '.ts' && TYPESCRIPT_NODE_ARGS.length > 0;
   const worker = new Worker(new URL(`./part-worker${extname(self)}`, import.meta.url), {
     workerData: job,
     execArgv:
-      fromSources && !process.execArgv.includes('tsx') ? [...process.execArgv, '--import', 'tsx'] : undefined,
+      needsTsx && !process.execArgv.includes('tsx')
+        ? [...process.execArgv, ...TYPESCRIPT_NODE_ARGS]
+        : undefined,
   });
   let answered = false;
   const ready = new Promise<void>((resolve, reject) => {

@@ -1,10 +1,11 @@
 // How the harness runs the project's TypeScript in a process of its own.
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
+
 /**
- * Node's arguments that run a TypeScript file: none where Node strips the types itself (Node 22.18 and 24,
- * which the tests run on; a process starts on half the CPU that tsx's loader takes), else tsx. The sources
- * keep to syntax that stripping can run (`erasableSyntaxOnly` in tsconfig.json).
+ * Node's arguments that run a TypeScript file (core/typescript-args.ts): none on the tests' Node, which strips
+ * the types itself (a process starts on half the CPU that tsx's loader takes).
  */
-export const TS_NODE_ARGS: readonly string[] = process.features.typescript ? [] : ['--import', 'tsx'];
+export const TS_NODE_ARGS = TYPESCRIPT_NODE_ARGS;
 
 /**
  * Node's compile cache (NODE_COMPILE_CACHE, set by test/run.sh), kept in a clean environment too: it only

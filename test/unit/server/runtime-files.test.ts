@@ -24,11 +24,8 @@ describe('runtime files', () => {
     assert.equal(RUNTIME_FILES.uiDir, join(PROJECT_ROOT, 'ui', 'dist'));
     assert.ok(existsSync(join(RUNTIME_FILES.speedscopeDir, 'index.html')), RUNTIME_FILES.speedscopeDir);
     assert.deepEqual(RUNTIME_FILES.sidecar, {
-      // Node 24 (the tests' Node) strips the types itself; an older one goes through tsx.
-      args: [
-        ...(process.features.typescript ? [] : ['--import', 'tsx']),
-        join(PROJECT_ROOT, 'sidecar', 'main.ts'),
-      ],
+      // Node 24 (the tests' Node) strips the types itself: no tsx (core/typescript-args.ts).
+      args: [join(PROJECT_ROOT, 'sidecar', 'main.ts')],
       cwd: PROJECT_ROOT,
     });
   });
