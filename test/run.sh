@@ -21,9 +21,15 @@ rm -rf test-results/flaky.txt test-results/flaky test-results/logs
 bash test/timed.sh set-up bash test/setup.sh
 
 # Files that spend nearly all their minutes waiting, with no cluster: a sink kept down for two minutes, recorders
-# held to 4 % of a core until a kill catches them. They run one at a time beside the other tiers' files
-# instead of after them (about six minutes of CI). A file that shares the control plane never goes here.
-waiting=(test/fault/kill-at-each-stage.test.ts test/fault/sink-outage.test.ts)
+# held to 4 % of a core until a kill catches them, an operator backing off from a bad config, a server killed
+# and its recording's duration awaited. They run one at a time beside the cluster phase's files instead of
+# among them (about seven minutes of CI). A file that shares the control plane never goes here.
+waiting=(
+  test/fault/kill-at-each-stage.test.ts
+  test/fault/sink-outage.test.ts
+  test/process/operator-config-errors.test.ts
+  test/process/server-killed-duration.test.ts
+)
 # Files that start a real node of their own, run before the run's shared node starts (two kube-proxies on one
 # machine would rewrite each other's chains).
 alone=(test/node/node-teardown.test.ts)
@@ -39,7 +45,8 @@ in_list() {
 
 pure_files=() # unit and app: in-process, no cluster, nothing shared between files
 files=()
-beside=()
+node_files=() # the node tier's, on the shared node: a control plane of its own, none of the kube tier's
+waiting_files=()
 alone_files=()
 for tier in "${tiers[@]}"; do
   [[ -d test/$tier ]] || { echo "unknown test tier: $tier" >&2; exit 2; }
@@ -49,13 +56,15 @@ for tier in "${tiers[@]}"; do
     elif in_list "$f" "${alone[@]}"; then
       alone_files+=("$f")
     elif in_list "$f" "${waiting[@]}"; then
-      beside+=("$f")
+      waiting_files+=("$f")
+    elif [[ $tier == node ]]; then
+      node_files+=("$f")
     else
       files+=("$f")
     fi
   done < <(find "test/$tier" -name '*.test.ts' | sort)
 done
-((${#files[@]} + ${#pure_files[@]} + ${#beside[@]} + ${#alone_files[@]} > 0)) || { echo "no test files in tiers: ${tiers[*]}" >&2; exit 1; }
+((${#files[@]} + ${#pure_files[@]} + ${#node_files[@]} + ${#waiting_files[@]} + ${#alone_files[@]} > 0)) || { echo "no test files in tiers: ${tiers[*]}" >&2; exit 1; }
 
 cleanup=()
 trap 'for c in "${cleanup[@]}"; do eval "$c" || true; done' EXIT
@@ -142,28 +151,34 @@ if in_list node "${tiers[@]}"; then
   cleanup+=("node test/harness/node/node-cli.ts stop '$node_dir'")
   export FURNACE_TEST_NODE=$node_dir/node.json
 fi
-# The other tiers one file at a time whatever the core count: kube files share one control plane and its cluster-scoped
-# objects (the README walk's Furnace is unscoped, as the README installs it), and the timing-sensitive
-# process and browser tiers were written for a machine that is not running ten of them at once. Every
-# background build has been joined by now (an unjoined one would take the cores these tiers time on).
-beside_pid=
-if ((${#beside[@]} > 0)); then
-  # Its report goes to a file and is printed whole when both are done, so the two never interleave.
-  beside_log=test-results/beside.log
-  run_files 'beside (waiting files)' 1 "${beside[@]}" >"$beside_log" 2>&1 &
-  beside_pid=$!
-  cleanup+=("kill $beside_pid 2>/dev/null")
-fi
+# The cluster phase: three queues at once, each one file at a time. The kube, fault and remaining files share one
+# control plane and its cluster-scoped objects (the README walk's Furnace is unscoped, as the README installs it),
+# so they run one after another, printed as they come. Beside them, the node tier's files on the shared node (a
+# control plane of its own; they mostly wait on its pods), and the waiting files above. The timing-sensitive
+# files were written for a machine that runs a few at once, not ten; every background build has been joined
+# by now (an unjoined one would take the cores they time on).
+lane_pids=() lane_names=() lane_logs=()
+# run_beside PHASE LOG FILE...: runs a queue in the background; its report goes to LOG, printed whole when the
+# foreground queue is done, so that queues never interleave.
+run_beside() {
+  local phase=$1 log=$2
+  shift 2
+  run_files "$phase" 1 "$@" >"$log" 2>&1 &
+  lane_pids+=($!) lane_names+=("$phase") lane_logs+=("$log")
+  cleanup+=("kill $! 2>/dev/null")
+}
+((${#node_files[@]} == 0)) || run_beside 'the node tier (beside the cluster phase)' test-results/node-lane.log "${node_files[@]}"
+((${#waiting_files[@]} == 0)) || run_beside 'beside (waiting files)' test-results/beside.log "${waiting_files[@]}"
 if ((${#files[@]} > 0)); then
-  run_files 'with a cluster (kube, fault, node and the rest)' 1 "${files[@]}" || status=$?
+  run_files 'with a cluster (kube, fault and the rest)' 1 "${files[@]}" || status=$?
 fi
-if [[ -n $beside_pid ]]; then
-  beside_status=0
-  wait "$beside_pid" || beside_status=$?
-  echo "--- run beside the files above: ${beside[*]}"
-  cat "$beside_log"
-  ((beside_status == 0)) || status=$beside_status
-fi
+for i in "${!lane_pids[@]}"; do
+  lane_status=0
+  wait "${lane_pids[$i]}" || lane_status=$?
+  echo "--- run beside the files above: ${lane_names[$i]}"
+  cat "${lane_logs[$i]}"
+  ((lane_status == 0)) || status=$lane_status
+done
 # Last, where a log cut short still shows it: the timing table, the files that failed twice, and the count.
 node test/harness/timing-table.ts 15 || status=1
 exit "$status"
