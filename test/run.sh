@@ -158,12 +158,16 @@ fi
 # files were written for a machine that runs a few at once, not ten; every background build has been joined
 # by now (an unjoined one would take the cores they time on).
 lane_pids=() lane_names=() lane_logs=()
+# A file of a queue beside that failed runs again once the foreground queue has run its files (this file
+# exists then): without the other queue's load, which is often why it failed (test/harness/run-files.ts).
+rerun_gate=test-results/foreground-queue.done
+rm -f "$rerun_gate"
 # run_beside PHASE LOG FILE...: runs a queue in the background; its report goes to LOG, printed whole when the
 # foreground queue is done, so that queues never interleave.
 run_beside() {
   local phase=$1 log=$2
   shift 2
-  run_files "$phase" 1 "$@" >"$log" 2>&1 &
+  FURNACE_TEST_RERUN_AFTER=$rerun_gate run_files "$phase" 1 "$@" >"$log" 2>&1 &
   lane_pids+=($!) lane_names+=("$phase") lane_logs+=("$log")
   cleanup+=("kill $! 2>/dev/null")
 }
@@ -172,6 +176,7 @@ run_beside() {
 if ((${#files[@]} > 0)); then
   run_files 'with a cluster (kube, fault and the rest)' 1 "${files[@]}" || status=$?
 fi
+touch "$rerun_gate"
 for i in "${!lane_pids[@]}"; do
   lane_status=0
   wait "${lane_pids[$i]}" || lane_status=$?

@@ -7,14 +7,16 @@
 // - A file that runs past its limit (test/harness/test-budgets.ts) is stopped, its process group with it, and
 //   its last output printed under its name: a hang ends in minutes and names itself.
 // - A file that fails is run once more, alone in a process of its own, when the phase's other files are done
-//   (its cluster is still up). Passing then, it is flaky: the phase passes, the file is listed in
+//   (its cluster is still up), and in a queue run beside another, once that one's files are done too
+//   (FURNACE_TEST_RERUN_AFTER). Passing then, it is flaky: the phase passes, the file is listed in
 //   test-results/flaky.txt and its first failure kept in test-results/flaky/ (the convention of Playwright's CI
 //   retries). Failing twice fails. A file that a shared process did not finish is run again the same way.
 // - Output goes to test-results/logs/; one process at a time it is also printed as it comes, more at a time it
 //   is printed whole when the process ends, so that files never interleave.
 // - The phase's files, seconds, results and how busy the cores were are appended to test-results/timings.jsonl,
 //   which the timing table (test/harness/timing-table.ts) reads at the end of the run.
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import {
   attemptPassed,
@@ -156,6 +158,18 @@ async function runShared(files: string[], processes: number, phase: string): Pro
   return runs;
 }
 
+/**
+ * Waits, when FURNACE_TEST_RERUN_AFTER names a file, until that file exists: test/run.sh makes it when the
+ * queue in the foreground has run its files once, so that a file of a queue beside it that failed (often
+ * for the load of both) runs again without the other queue's files beside it.
+ */
+async function rerunGate(files: string[]): Promise<void> {
+  const gate = process.env.FURNACE_TEST_RERUN_AFTER;
+  if (gate === undefined || existsSync(gate)) return;
+  process.stdout.write(`--- to run again once the files beside are done (${gate}): ${files.join(', ')}\n`);
+  while (!existsSync(gate)) await sleep(1000);
+}
+
 function writeFlaky(flaky: FileResult[], first: Map<string, Run>): void {
   if (flaky.length === 0) return;
   mkdirSync(join(RESULTS, 'flaky'), { recursive: true });
@@ -185,7 +199,9 @@ async function main(): Promise<number> {
     const run = first.get(file);
     return run === undefined || !attemptPassed(run.attempt);
   });
-  // Alone and at the end: a file that failed beside others, or early, gets the machine to itself once.
+  // Alone and at the end: a file that failed beside others, or early, gets the machine to itself once. A queue
+  // run beside another (test/run.sh) waits for that one's first tries to end first.
+  if (again.length > 0) await rerunGate(again);
   const second = again.length > 0 ? await runEach(again, 1, ' (run again, alone)') : new Map<string, Run>();
   const results: FileResult[] = files.map((file) => {
     const attempts = [first.get(file), second.get(file)].flatMap((run) => (run ? [run.attempt] : []));

@@ -3,8 +3,8 @@
 // fails twice fails it, and a hang is stopped at its limit with its name and its last output. The timing table
 // then counts what the user would: the tests that passed and failed, and the flaky.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -91,6 +91,32 @@ test('a file that fails once and then passes alone leaves the phase green and is
   assert.match(table, /^tests: 2 passed, 0 failed$/m);
   const timings = JSON.parse(await readFile(join(dir, 'timings.json'), 'utf8')) as { flaky: string[] };
   assert.deepEqual(timings.flaky, [flaky]);
+});
+
+test('beside another queue, a failed file runs again only once that queue is done (FURNACE_TEST_RERUN_AFTER)', async (t) => {
+  const dir = await scratch(t);
+  const gate = join(dir, 'foreground-queue.done');
+  const mark = join(dir, 'fails-once.mark');
+  const phase = runPhase(dir, [`${FIXTURES}/fails-once.fixture.ts`], { FURNACE_TEST_RERUN_AFTER: gate });
+  try {
+    // The first try fails and leaves its mark; the second waits for the gate however long that takes.
+    while (!existsSync(mark)) await sleep(100);
+    await sleep(1500);
+    assert.deepEqual(
+      readdirSync(join(dir, 'logs')),
+      ['fixtures_run-files_fails-once.fixture.ts.log'],
+      'no second try before the gate',
+    );
+  } finally {
+    await writeFile(gate, ''); // a failed assertion must not leave the phase waiting
+  }
+  const done = await phase;
+  assert.equal(done.code, 0, done.stdout);
+  assert.match(
+    done.stdout,
+    /--- to run again once the files beside are done \([^)]+\): test\/fixtures\/run-files\/fails-once/,
+  );
+  assert.match(done.stdout, /fails-once\.fixture\.ts \(run again, alone\): passed/);
 });
 
 test('a file that fails twice fails the phase, and the table ends with its failure and the count', async (t) => {
