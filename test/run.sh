@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tiers=("$@")
-# Node runs the TypeScript itself (it strips the types: test/harness/node-ts.ts), and every Node process of the
+# Node runs the TypeScript itself (it strips the types: core/typescript-args.ts), and every Node process of the
 # run (runners, test files, and the servers, recorders and CLIs they start) shares one compile cache: a module
 # is compiled once, not once per process.
 export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$HOME/.cache/furnace-test/node-compile-cache}

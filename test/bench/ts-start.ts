@@ -1,5 +1,5 @@
 // `npm run bench:ts-start`: the CPU a fresh Node process spends loading Furnace's TypeScript sources, as the
-// tests start servers, recorders and test files (test/harness/node-ts.ts): Node stripping the types itself,
+// tests start servers, recorders and test files (core/typescript-args.ts, test/harness/node-ts.ts): Node stripping the types itself,
 // with and without the run's compile cache (NODE_COMPILE_CACHE), against the baseline it replaced, tsx's
 // loader, and against the compiled dist/ the images run. Each way imports the same modules ROUNDS times,
 // interleaved in a rotating order so that other work falls on all alike; the figure is the process's own CPU

@@ -2,7 +2,7 @@
 // (and printed as it comes when live), stopped with its group at its limit.
 import { spawn } from './child-processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
-import { TS_NODE_ARGS } from './node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 const KILL_GRACE_MS = 10_000;
 const running = new Set<number>();
@@ -29,7 +29,7 @@ export function stopAll(): void {
 }
 
 /**
- * Runs `node ...args` (TypeScript as TS_NODE_ARGS runs it) in the project's root until it ends or runs past limitSeconds; `what` names
+ * Runs `node ...args` (TypeScript as TYPESCRIPT_NODE_ARGS runs it) in the project's root until it ends or runs past limitSeconds; `what` names
  * it in the line that says it was stopped.
  */
 export function runTestProcess(
@@ -42,7 +42,7 @@ export function runTestProcess(
   // Without node:test's marker of a file run by a runner, should this runner itself run inside a test.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
   // A group of its own, so that the limit stops the process and whatever it started in the foreground.
-  const child = spawn(process.execPath, [...TS_NODE_ARGS, ...args], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_NODE_ARGS, ...args], {
     cwd: PROJECT_ROOT,
     env,
     detached: true,

@@ -12,7 +12,7 @@ import { SIM_NODE_NAME } from './pod-sim.ts';
 import { writeHostsFile, withHostsFile, type HostEntries } from './hosts-file.ts';
 import { startFurnace, startProcess, type RunningProcess } from './processes.ts';
 import { PROJECT_ROOT } from './project-root.ts';
-import { TS_NODE_ARGS } from './node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 export const AGENT_SERVICE_ACCOUNT = 'furnace-agent';
 
@@ -111,7 +111,11 @@ export async function startNodeAgent(
     : undefined;
   const launch = (): RunningProcess => {
     if (hostsPath === undefined) return startFurnace(t, [entry], env);
-    const [command = '', ...args] = withHostsFile(hostsPath, [process.execPath, ...TS_NODE_ARGS, entry]);
+    const [command = '', ...args] = withHostsFile(hostsPath, [
+      process.execPath,
+      ...TYPESCRIPT_NODE_ARGS,
+      entry,
+    ]);
     return startProcess(t, command, args, { env, cleanEnv: true, cwd: PROJECT_ROOT });
   };
   return { pod, ip, process: launch(), restart: launch, dataDir: env.FURNACE_SIDECAR_DATA };

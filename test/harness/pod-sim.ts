@@ -19,7 +19,7 @@ import { eventually } from './eventually.ts';
 import { childPids, startDetached, stopPid } from './processes.ts';
 import { identifyChild, isSameProcess } from './process-identity.ts';
 import { PROJECT_ROOT } from './project-root.ts';
-import { TS_NODE_ARGS } from './node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 export const SIM_NODE_NAME = 'furnace-sim-node';
 
@@ -52,7 +52,7 @@ export interface SimulatedPod {
 }
 
 export function sidecarCommand(): string[] {
-  return [process.execPath, ...TS_NODE_ARGS, join(PROJECT_ROOT, 'sidecar/main.ts')];
+  return [process.execPath, ...TYPESCRIPT_NODE_ARGS, join(PROJECT_ROOT, 'sidecar/main.ts')];
 }
 
 const usedIps = new Set<string>();

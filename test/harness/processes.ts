@@ -9,7 +9,8 @@ import { execFile, spawn, type ChildProcess } from './child-processes.ts';
 import { checkCommand } from './commands.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { identifySpawned, isSameProcess, type ProcessIdentity } from './process-identity.ts';
-import { NODE_CACHE_ENV, TS_NODE_ARGS } from './node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
+import { NODE_CACHE_ENV } from './node-ts.ts';
 
 /**
  * Runs a command to completion; rejects with its stderr when it fails. Like every start here, the command
@@ -109,7 +110,7 @@ export function startFurnace(
   t: TestContext,
   args: string[],
   env: Record<string, string>,
-  nodeArgs: readonly string[] = TS_NODE_ARGS,
+  nodeArgs: readonly string[] = TYPESCRIPT_NODE_ARGS,
 ): RunningProcess {
   return startProcess(t, process.execPath, [...nodeArgs, ...args], {
     env,

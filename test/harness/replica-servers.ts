@@ -12,7 +12,7 @@ import { memoryGroup, type MemoryGroup } from './memory-limit.ts';
 import { PROJECT_ROOT } from './project-root.ts';
 import { startFurnace, startProcess, type RunningProcess } from './processes.ts';
 import { tempDir } from './temp-dirs.ts';
-import { TS_NODE_ARGS } from './node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 export interface ReplicaServer extends ClusterServerConfig {
   name: string;
@@ -36,7 +36,7 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
   /** Top-level config entries besides listeners, TLS, data and replicas. */
   extra?: Record<string, unknown>;
-  /** Node arguments: [] with a dist/ script runs the compiled JavaScript (a benchmark); TS_NODE_ARGS by default. */
+  /** Node arguments: [] with a dist/ script runs the compiled JavaScript (a benchmark); TYPESCRIPT_NODE_ARGS by default. */
   nodeArgs?: readonly string[];
   script?: string;
   /** How long each replica may take to be ready (60 s unless given: a benchmark's cold start may take longer). */
@@ -81,7 +81,7 @@ export async function startReplicas(t: TestContext, options: ReplicaOptions): Pr
     });
     const env = { FURNACE_CONFIG: config.configFile, KUBECONFIG: options.kubeconfigPath, ...options.env };
     const script = options.script ?? 'server/main.ts';
-    const args = [...(options.nodeArgs ?? TS_NODE_ARGS), script];
+    const args = [...(options.nodeArgs ?? TYPESCRIPT_NODE_ARGS), script];
     const first = startNode(t, args, env, options.memoryLimitBytes);
     const replica: ReplicaServer = {
       ...config,

@@ -13,7 +13,7 @@ import { startProcess, type RunningProcess } from '../harness/processes.ts';
 import { PROJECT_ROOT } from '../harness/project-root.ts';
 import { finished } from '../harness/recording-status.ts';
 import { workDir } from '../harness/temp-dirs.ts';
-import { TS_NODE_ARGS } from '../harness/node-ts.ts';
+import { TYPESCRIPT_NODE_ARGS } from '../../core/typescript-args.ts';
 
 export interface FakeServer {
   url: string;
@@ -100,7 +100,7 @@ export interface SidecarProcess {
   artifact(id: string, name: string): Promise<string>;
 }
 
-/** Runs `node sidecar/main.ts` (TS_NODE_ARGS) registered with the given server; stopped by PID after the test. */
+/** Runs `node sidecar/main.ts` (TYPESCRIPT_NODE_ARGS) registered with the given server; stopped by PID after the test. */
 export async function startSidecar(
   t: TestContext,
   server: FakeServer,
@@ -112,7 +112,7 @@ export async function startSidecar(
   const dataDir = await workDir(t, 'sidecar-data');
   const [command = '', ...args] = wrap([
     process.execPath,
-    ...TS_NODE_ARGS,
+    ...TYPESCRIPT_NODE_ARGS,
     `${PROJECT_ROOT}/sidecar/main.ts`,
   ]);
   const sidecar = startProcess(t, command, args, {
