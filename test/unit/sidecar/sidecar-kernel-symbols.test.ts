@@ -106,7 +106,7 @@ describe('the kernel symbols copy', () => {
     const dir = await workDir(t, 'kallsyms-padding');
     const kept = ['ffffffff81000000 T _stext', 'ffffffffc0000010 t xfs_init\t[xfs]'];
     const lines: string[] = [];
-    // Past the copy's 1 MiB reads, so that lines are cut between chunks.
+    // Past the copy's 64 KiB reads and 1 MiB writes, so that lines are cut between reads.
     for (let i = 0; lines.length < 60_000; i++) {
       const at = (0xffffffff81001000 + i * 32).toString(16);
       lines.push(`${at} t __pfx_fn_${i}`, `${at} T fn_${i}`);
