@@ -9,7 +9,6 @@ import { FurnaceError } from '../../core/contract/errors.ts';
 import { sharedProfile } from '../../core/contract/profile-types.ts';
 import { ARTIFACT_CONTENT_TYPES } from '../../core/contract/names.ts';
 import { RECORDING_ID_PATTERN, type CatalogEntry } from '../../core/contract/recording.ts';
-import { exportProfile } from '../../core/export/profile-exports.ts';
 import { renderFlameGraphHtml } from '../../core/render/html.ts';
 import { toSpeedscope } from '../../core/render/speedscope.ts';
 import { renderFlameGraphSvg } from '../../core/render/svg.ts';
@@ -101,11 +100,11 @@ async function mergeFolded(catalog: Catalog, entries: readonly CatalogEntry[]): 
   return merged;
 }
 
-function render(
+async function render(
   name: MergedArtifactName,
   stacks: FoldedStacks,
   entries: readonly CatalogEntry[],
-): string | Buffer {
+): Promise<string | Buffer> {
   const ids = entries.map((entry) => entry.id);
   const title = 'Merged flame graph';
   const subtitle = `${ids.length} recordings, ${totalSamples(stacks)} samples`;
@@ -119,8 +118,11 @@ function render(
     case 'speedscope.json':
       return JSON.stringify(toSpeedscope(stacks, { name: `${title}: ${ids.join(', ')}` }));
     case 'profile.pb.gz':
-    case 'profile.otlp.pb':
+    case 'profile.otlp.pb': {
+      // Loaded at the first merged export, not at every server's start: protobuf and its generated schemas.
+      const { exportProfile } = await import('../../core/export/profile-exports.ts');
       return exportProfile(name, stacks, mergedExportMeta(entries));
+    }
   }
 }
 
@@ -138,7 +140,7 @@ async function mergedBody(
     const ready = work.cache.get(name, ids);
     if (ready !== undefined) return ready;
     const stacks = await mergeFolded(work.catalog, sized);
-    const body = render(name, stacks, sized);
+    const body = await render(name, stacks, sized);
     work.cache.set(name, ids, body);
     return body;
   });

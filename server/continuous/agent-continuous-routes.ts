@@ -113,7 +113,7 @@ async function storeWindow(deps: AgentContinuousDeps, upload: ContinuousWindowUp
     // A pod that left the node or the selection since the window was cut is dropped, never stored.
     if (!selected.has(`${profile.namespace}/${profile.pod}`) || profile.folded === '') continue;
     const meta = { ...profile, node: upload.node, start: upload.start, end: upload.end };
-    const pprof = windowPprof(parseFolded(profile.folded), meta, plan.frequency);
+    const pprof = await windowPprof(parseFolded(profile.folded), meta, plan.frequency);
     await deps.windows.put(windowKey(meta), profile.folded, pprof);
     stored += 1;
   }

@@ -108,7 +108,7 @@ async function applyMerge(deps: CompactionDeps, merge: Merge): Promise<void> {
     const body = await deps.windows.get(key);
     if (body !== undefined) addStacks(stacks, parseFolded(body));
   }
-  const pprof = windowPprof(stacks, merge.target, deps.frequency);
+  const pprof = await windowPprof(stacks, merge.target, deps.frequency);
   await deps.windows.put(windowKey(merge.target), formatFolded(stacks), pprof);
   await deps.windows.remove(merge.sources);
 }

@@ -2,14 +2,11 @@
 // store and the metrics of stored and dropped windows. main.ts builds it with agent mode (agents collect
 // the windows); its module (server/modules/) adds its routes to the two listeners.
 import { Counter, type Registry } from 'prom-client';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { AgentSettings } from '../config/config-agent.ts';
-import { createS3Client } from '../storage/s3-client.ts';
 import type { StorageConfig } from '../storage/storage-config.ts';
 import type { ContinuousSettings } from './continuous-settings.ts';
 import { createLeftOutReport, type LeftOutReport } from './left-out-report.ts';
 import { createMemorySelections, type SelectionStore } from './selection-store.ts';
-import { s3Windows } from './s3-window-store.ts';
 import { watchRemovals, type RemovalListener } from './removal-watch.ts';
 import { filesystemWindows, type WindowStore } from './window-store.ts';
 
@@ -27,17 +24,15 @@ export interface ContinuousMode {
 export interface ContinuousModeDeps {
   settings: ContinuousSettings;
   metricsRegistry: Registry;
-  /** The catalog's place: a bucket when configured, else files under dataDir. */
   dataDir: string;
-  s3?: { client: S3Client; bucket: string; prefix: string };
+  /** The windows' store when not files under dataDir (a bucket: continuousModeOf). */
+  windows?: WindowStore;
   selections?: SelectionStore;
 }
 
 export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
   const registers = [deps.metricsRegistry];
-  const watched = watchRemovals(
-    deps.s3 ? s3Windows(deps.s3.client, deps.s3) : filesystemWindows(deps.dataDir),
-  );
+  const watched = watchRemovals(deps.windows ?? filesystemWindows(deps.dataDir));
   return {
     selections: deps.selections ?? createMemorySelections(),
     windows: watched.store,
@@ -67,20 +62,31 @@ export function createContinuousMode(deps: ContinuousModeDeps): ContinuousMode {
   };
 }
 
-/** Continuous profiling as the configuration asks: with agent mode only, its windows where the catalog's artifacts are. */
-export function continuousModeOf(
+/**
+ * Continuous profiling as the configuration asks: with agent mode only, its windows where the catalog's
+ * artifacts are (the bucket's modules, the AWS SDK, load only when `storage.s3` is set).
+ */
+export async function continuousModeOf(
   config: { agent?: AgentSettings; storage: StorageConfig; dataDir: string },
   metricsRegistry: Registry,
   /** N replicas: the selections in shared Leases (continuous/shared-selections.ts). */
   selections?: SelectionStore,
-): ContinuousMode | undefined {
+): Promise<ContinuousMode | undefined> {
   if (!config.agent) return undefined;
   const { s3 } = config.storage;
+  let windows: WindowStore | undefined;
+  if (s3 !== undefined) {
+    const [{ createS3Client }, { s3Windows }] = await Promise.all([
+      import('../storage/s3-client.ts'),
+      import('./s3-window-store.ts'),
+    ]);
+    windows = s3Windows(createS3Client(s3), s3);
+  }
   return createContinuousMode({
     settings: config.agent.continuous,
     metricsRegistry,
     dataDir: config.dataDir,
     ...(selections ? { selections } : {}),
-    ...(s3 ? { s3: { client: createS3Client(s3), bucket: s3.bucket, prefix: s3.prefix } } : {}),
+    ...(windows ? { windows } : {}),
   });
 }

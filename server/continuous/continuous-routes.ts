@@ -10,7 +10,6 @@ import { CONTINUOUS_SUBRESOURCE } from '../../core/crd/recording-admission.ts';
 import { strictValidator } from '../../core/contract/strict-validator.ts';
 import { foldedPieces, type FoldedStacks } from '../../core/stacks/folded.ts';
 import { pprofLabels } from '../../core/export/profile-subject.ts';
-import { foldedToPprof } from '../../core/pprof/write-pprof.ts';
 import { identityOf, mayIn, type RouteGuard } from '../auth/route-guard.ts';
 import { SELECTION_BODY_SCHEMA, type ContinuousSelection } from './continuous-selection.ts';
 import type { LeftOutReport, SelectionLeftOut } from './left-out-report.ts';
@@ -144,8 +143,12 @@ function registerSelectionRoutes(app: FastifyInstance, deps: ContinuousRouteDeps
   });
 }
 
-/** The range's pprof: labels for each name the query fixed, the range as its time. */
-function rangePprof(stacks: FoldedStacks, query: WindowQuery, frequency: number): Buffer {
+/**
+ * The range's pprof: labels for each name the query fixed, the range as its time. The writer (protobuf and
+ * its generated schema) loads at the first such download, not at every server's start.
+ */
+async function rangePprof(stacks: FoldedStacks, query: WindowQuery, frequency: number): Promise<Buffer> {
+  const { foldedToPprof } = await import('../../core/pprof/write-pprof.ts');
   const subject = {
     namespace: query.namespace,
     ...(query.pod ? { pod: query.pod } : {}),
@@ -175,7 +178,7 @@ function registerStacksRoute(app: FastifyInstance, deps: ContinuousRouteDeps): v
         return reply
           .header('content-type', 'application/octet-stream')
           .header('content-disposition', 'attachment; filename="profile.pb.gz"')
-          .send(rangePprof(merged.stacks, query, deps.settings.frequency));
+          .send(await rangePprof(merged.stacks, query, deps.settings.frequency));
       void reply.header('content-type', 'text/plain; charset=utf-8');
       return reply.send(Readable.from(foldedPieces(merged.stacks)));
     },

@@ -49,8 +49,8 @@ export const slotsModule: Module = {
 export const continuousModule: Module = {
   name: 'continuous',
   needs: ['shared', 'agent'],
-  start({ base, get }) {
-    const continuous = continuousModeOf(base.config, base.metricsRegistry, get('shared')?.selections);
+  async start({ base, get }) {
+    const continuous = await continuousModeOf(base.config, base.metricsRegistry, get('shared')?.selections);
     if (!continuous) return started(undefined);
     return started(continuous, {
       chores: continuousChores(continuous, base.now),

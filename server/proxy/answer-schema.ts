@@ -21,12 +21,24 @@ const recorderErrorSchema = {
 
 export type AnswerContract = 'status' | 'list' | 'processes' | 'error';
 
-const CHECKS: Record<AnswerContract, ValidateFunction> = {
-  status: ajv.compile(recordingStatusSchema),
-  processes: ajv.compile(processMatchesSchema),
-  list: ajv.compile({ ...recordingListSchema, additionalProperties: false }),
-  error: ajv.compile(recorderErrorSchema),
+const SCHEMAS: Record<AnswerContract, object> = {
+  status: recordingStatusSchema,
+  processes: processMatchesSchema,
+  list: { ...recordingListSchema, additionalProperties: false },
+  error: recorderErrorSchema,
 };
+
+const checks = new Map<AnswerContract, ValidateFunction>();
+
+/** A contract's check, compiled at its first answer rather than at every server's start. */
+function checkOf(contract: AnswerContract): ValidateFunction {
+  let check = checks.get(contract);
+  if (check === undefined) {
+    check = ajv.compile(SCHEMAS[contract]);
+    checks.set(contract, check);
+  }
+  return check;
+}
 
 /** The largest list of its kept recordings a recorder may answer. */
 export const MAX_LIST_ANSWER_BYTES = 4 * 1024 * 1024;
@@ -90,7 +102,7 @@ function checkAnswer(contract: AnswerContract, rest: string, body: Buffer): Furn
       `the sidecar answered /${rest} with text that is not JSON`,
     );
   }
-  const check = CHECKS[contract];
+  const check = checkOf(contract);
   if (check(parsed)) return undefined;
   return new FurnaceError(
     'ERR_UPSTREAM_FAILED',

@@ -7,8 +7,6 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { fromBinary } from '@bufbuild/protobuf';
-import { ExportProfilesServiceResponseSchema } from '../../core/proto/gen/opentelemetry/proto/collector/profiles/v1development/profiles_service_pb.ts';
 import { sanitizeSinkText, type PushOutcome } from '../../core/sinks/delivery.ts';
 import type { PushRequest } from '../../core/sinks/push-request.ts';
 import type { SinkConfig } from '../../core/sinks/sink.ts';
@@ -82,22 +80,35 @@ function readAnswer(response: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** An OTLP success may still reject profiles (partial success): that is a final failure, not a delivery. */
-function otlpRejection(body: Buffer): string | undefined {
-  try {
-    const partial = fromBinary(ExportProfilesServiceResponseSchema, body).partialSuccess;
-    if (partial && partial.rejectedProfiles > 0n)
-      return `the collector rejected ${partial.rejectedProfiles} profile(s): ${sanitizeSinkText(partial.errorMessage)}`;
-  } catch {
-    // Not a protobuf answer: a 2xx is a delivery whatever its body says.
-  }
-  return undefined;
+/** What an answer's body says was rejected, if anything. */
+type RejectionReader = (body: Buffer) => string | undefined;
+
+/**
+ * An OTLP success may still reject profiles (partial success): that is a final failure, not a delivery. The
+ * answer's schema (protobuf's reflection and the generated code) loads with the first OTLP push, not at
+ * every server's start.
+ */
+async function otlpRejectionReader(): Promise<RejectionReader> {
+  const [{ fromBinary }, { ExportProfilesServiceResponseSchema }] = await Promise.all([
+    import('@bufbuild/protobuf'),
+    import('../../core/proto/gen/opentelemetry/proto/collector/profiles/v1development/profiles_service_pb.ts'),
+  ]);
+  return (body) => {
+    try {
+      const partial = fromBinary(ExportProfilesServiceResponseSchema, body).partialSuccess;
+      if (partial && partial.rejectedProfiles > 0n)
+        return `the collector rejected ${partial.rejectedProfiles} profile(s): ${sanitizeSinkText(partial.errorMessage)}`;
+    } catch {
+      // Not a protobuf answer: a 2xx is a delivery whatever its body says.
+    }
+    return undefined;
+  };
 }
 
-function outcomeOf(sink: SinkConfig, response: IncomingMessage, body: Buffer): PushOutcome {
+function outcomeOf(response: IncomingMessage, body: Buffer, rejectionOf?: RejectionReader): PushOutcome {
   const status = response.statusCode ?? 0;
-  if (sink.type === 'otlp' && status >= 200 && status < 300) {
-    const rejected = otlpRejection(body);
+  if (rejectionOf && status >= 200 && status < 300) {
+    const rejected = rejectionOf(body);
     if (rejected) return { kind: 'answer', status: 400, detail: rejected };
   }
   const type = String(response.headers['content-type'] ?? '');
@@ -120,7 +131,9 @@ export async function sendPush(
   let headers: Record<string, string | number>;
   let tls: Awaited<ReturnType<typeof tlsOptions>>;
   let body: OpenedArtifact | undefined;
+  let rejectionOf: RejectionReader | undefined;
   try {
+    rejectionOf = sink.type === 'otlp' ? await otlpRejectionReader() : undefined;
     const auth = await authorization(sink);
     tls = await tlsOptions(sink);
     body = await openBody();
@@ -130,7 +143,7 @@ export async function sendPush(
   } catch (error) {
     return { kind: 'error', message: (error as Error).message };
   }
-  return streamPush(sink, push, { headers, tls, body });
+  return streamPush(sink, push, { headers, tls, body, ...(rejectionOf ? { rejectionOf } : {}) });
 }
 
 function streamPush(
@@ -140,6 +153,7 @@ function streamPush(
     headers: Record<string, string | number>;
     tls: Awaited<ReturnType<typeof tlsOptions>>;
     body: OpenedArtifact;
+    rejectionOf?: RejectionReader;
   },
 ): Promise<PushOutcome> {
   const where = push.url.host;
@@ -162,7 +176,7 @@ function streamPush(
     );
     request.on('response', (response) => {
       readAnswer(response).then(
-        (body) => finish(outcomeOf(sink, response, body)),
+        (body) => finish(outcomeOf(response, body, parts.rejectionOf)),
         (error: Error) =>
           finish({ kind: 'error', message: `the answer from ${where} broke off: ${error.message}` }),
       );

@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { ArtifactName } from '../../core/contract/names.ts';
 import type { CatalogEntry } from '../../core/contract/recording.ts';
-import { exportProfile } from '../../core/export/profile-exports.ts';
 import { parseFolded } from '../../core/stacks/folded.ts';
 import type { Catalog } from '../catalog/catalog-store.ts';
 import { mergedExportMeta } from '../catalog/merged-export-meta.ts';
@@ -44,6 +43,8 @@ export async function openRecordingBody(
   }
   const meta = mergedExportMeta([entry]);
   if (regression !== undefined) meta.subject.regression = regression;
+  // Loaded at the first push, not at every server's start: protobuf and its generated schemas.
+  const { exportProfile } = await import('../../core/export/profile-exports.ts');
   const body = exportProfile(artifact, parseFolded(await text(folded.body)), meta);
   return { body: Readable.from([body]), bytes: body.length };
 }

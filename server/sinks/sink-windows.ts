@@ -10,7 +10,6 @@
 // the X-Furnace-Window header (the window's key) lets a receiver drop the repeats.
 import { Readable } from 'node:stream';
 import { backoffDelay } from '../../core/backoff.ts';
-import { exportProfile } from '../../core/export/profile-exports.ts';
 import { judgePush, type PushOutcome } from '../../core/sinks/delivery.ts';
 import type { PushRequest } from '../../core/sinks/push-request.ts';
 import type { SinkConfig, SinkDeliverySettings } from '../../core/sinks/sink.ts';
@@ -188,6 +187,8 @@ export class SinkWindows {
     const folded = await windows.get(window.key);
     if (folded === undefined || sink.type === 'pyroscope')
       return folded === undefined ? undefined : Buffer.from(folded);
+    // Loaded at the first push, not at every server's start: protobuf and its generated schemas.
+    const { exportProfile } = await import('../../core/export/profile-exports.ts');
     return exportProfile('profile.otlp.pb', parseFolded(folded), {
       frequency: this.#deps.frequency,
       startedAtMs: window.start,

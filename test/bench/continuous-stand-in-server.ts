@@ -35,7 +35,7 @@ async function storeUpload(
     await store.put(
       windowKey(meta),
       profile.folded,
-      windowPprof(parseFolded(profile.folded), meta, plan.frequency),
+      await windowPprof(parseFolded(profile.folded), meta, plan.frequency),
     );
     stored += 1;
   }

@@ -54,7 +54,7 @@ export async function writeWindows(
       const folded = windowFolded(pod, i);
       const stacks = parseFolded(folded);
       for (const n of stacks.values()) samples += n;
-      await store.put(windowKey(meta), folded, windowPprof(stacks, meta, 19));
+      await store.put(windowKey(meta), folded, await windowPprof(stacks, meta, 19));
     }
   return samples;
 }

@@ -106,7 +106,7 @@ export async function buildKubeServer(
     false,
   );
   const continuous = options.continuous
-    ? continuousModeOf({ agent, storage: {}, dataDir }, metricsRegistry)
+    ? await continuousModeOf({ agent, storage: {}, dataDir }, metricsRegistry)
     : undefined;
   const access = createAccess({
     mode: 'kubernetes',
