@@ -1,5 +1,6 @@
-// The cycle rule of `npm run lint` (lint/dependency-cruiser.js): a cycle made only of a type import is
-// refused, and the same two files with the shared type moved to a room of its own pass. Run with the
+// The cycle rule of `npm run lint` (lint/dependency-cruiser.js), its only one: a cycle of value imports and
+// one made only of a type import are refused, and the same two files with the shared type moved to a room
+// of its own pass. Run with the
 // project's own rule and options on fixtures, so a rule that stopped seeing type imports fails here.
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
@@ -36,6 +37,12 @@ async function cyclesIn(folder: string): Promise<{ files: string[]; kinds: strin
 }
 
 describe('import cycle rule', () => {
+  it('refuses a cycle of value imports', async () => {
+    assert.deepEqual(await cyclesIn('values'), [
+      { files: ['values/first.ts', 'values/second.ts', 'values/first.ts'], kinds: ['import', 'local'] },
+    ]);
+  });
+
   it('refuses a cycle whose way back is a type-only import', async () => {
     assert.deepEqual(await cyclesIn('type-only'), [
       {
