@@ -16,9 +16,20 @@ import { startRegisteredSidecar } from './sidecar-harness.ts';
 const SECRET = 'disk-budget-secret';
 const LIMIT = 4 * 1024 * 1024;
 
-/** Bytes under dir as du counts them (blocks), which is what the kubelet measures an emptyDir by. */
+/**
+ * Bytes under dir as du counts them (blocks), which is what the kubelet measures an emptyDir by. A file the
+ * recorder removes while du walks the directory (its control FIFOs, as a recording ends) is gone before du
+ * stats it: du names it, counts the rest and exits 1, and that count is the answer.
+ */
 async function du(dir: string): Promise<number> {
-  const { stdout } = await promisify(execFile)('du', ['-s', '-B1', dir]);
+  const { stdout } = await promisify(execFile)('du', ['-s', '-B1', dir]).catch(
+    (error: { stdout?: string; stderr?: string }) => {
+      const complaints = (error.stderr ?? '').trim().split('\n');
+      if (!error.stdout || !complaints.every((line) => line.endsWith('No such file or directory')))
+        throw error;
+      return { stdout: error.stdout };
+    },
+  );
   return Number(stdout.split('\t')[0]);
 }
 
