@@ -1,10 +1,15 @@
 // The Kubernetes gateway against a fake API server on loopback (a real API server cannot be made to drop
 // a connection on cue, nor to answer malformed reviews): a request whose connection drops is sent once
-// more; an HTTP error is not; a TokenReview answer of the wrong shape authenticates no one.
+// more; an HTTP error is not; a TokenReview answer of the wrong shape authenticates no one. And the raw
+// requests under it (kube/kube-request.ts) on a kept connection that the API server closes as the next
+// request arrives: that request goes out once more on a new connection; one whose new connection drops
+// is not sent again there (its caller decides).
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createKubeRequest } from '../../../kube/kube-request.ts';
 import { createClientGateway } from '../../../server/kube/client-gateway.ts';
 import { generateDevCertificates } from '../../../server/webhook/tls.ts';
 import { portOf } from '../../harness/ports.ts';
@@ -13,12 +18,23 @@ let server: Server;
 let kc: KubeConfig;
 const seen: string[] = [];
 let dropNext = 0;
+/** Close the next request that arrives on a connection that already served one, unanswered. */
+let closeKeptNext = false;
+const served = new WeakSet<Socket>();
+const arrivedOn: Socket[] = [];
 let malformedReview: unknown;
 
 before(async () => {
   const certs = await generateDevCertificates();
   server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
     seen.push(`${req.method} ${req.url}`);
+    arrivedOn.push(req.socket);
+    if (closeKeptNext && served.has(req.socket)) {
+      closeKeptNext = false;
+      req.socket.destroy();
+      return;
+    }
+    served.add(req.socket);
     if (dropNext > 0) {
       dropNext -= 1;
       req.socket.destroy();
@@ -100,5 +116,35 @@ describe('Kubernetes gateway with a fake API server', () => {
     const fine = await gateway.reviewToken('t', undefined);
     assert.equal(fine.authenticated, true);
     assert.deepEqual(fine.groups, ['dev']);
+  });
+});
+
+describe('raw requests on a kept connection to a fake API server', () => {
+  it('sends a request once more on a new connection when the kept one is closed as it arrives', async () => {
+    const request = createKubeRequest(kc);
+    const path = '/api/v1/namespaces/shop/pods/web';
+    assert.equal((await request({ method: 'GET', path })).status, 200);
+    assert.equal((await request({ method: 'GET', path })).status, 200);
+    assert.equal(arrivedOn.at(-1), arrivedOn.at(-2), 'the second request came on the first one’s connection');
+    seen.length = 0;
+    arrivedOn.length = 0;
+    closeKeptNext = true;
+    const answer = await request({ method: 'POST', path: '/api/v1/namespaces/shop/events', body: { n: 1 } });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(seen, ['POST /api/v1/namespaces/shop/events', 'POST /api/v1/namespaces/shop/events']);
+    assert.notEqual(arrivedOn[0], arrivedOn[1], 'sent again on a new connection');
+  });
+
+  it('does not send again a request whose new connection drops', async () => {
+    const request = createKubeRequest(kc);
+    const path = '/api/v1/namespaces/shop/pods/web';
+    assert.equal((await request({ method: 'GET', path })).status, 200);
+    closeKeptNext = true;
+    dropNext = 1;
+    seen.length = 0;
+    // The kept connection is closed as the request arrives; the new one drops it too: that is an error.
+    await assert.rejects(request({ method: 'GET', path }), { code: 'ECONNRESET' });
+    assert.equal(seen.length, 2);
+    dropNext = 0;
   });
 });
