@@ -7,7 +7,7 @@
 // replica. Bounded: 3 rounds.
 // Run: npm run bench:continuous-ui
 import type { Page } from 'playwright';
-import { launchBrowser } from '../harness/browser.ts';
+import { launchBrowser } from '../harness/browser-launch.ts';
 import { seedHour, startContinuousServer, WINDOW_MS } from '../harness/continuous-server.ts';
 import { loadAverage, runBench } from './bench-kit.ts';
 import { DRAWN, markFramesShown, SHOWN } from './frame-shown.ts';

@@ -10,7 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright';
-import { launchBrowser } from '../harness/browser.ts';
+import { launchBrowser } from '../harness/browser-launch.ts';
 import { spawn } from '../harness/child-processes.ts';
 import { buildHotProgram } from '../harness/hot-program.ts';
 import { startLocalServer, type LocalServer } from '../harness/local-server.ts';

@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import type { TestContext } from 'node:test';
 import type { Page } from 'playwright';
 import { buildUi } from '../../ui/build.ts';
-import { launchBrowser } from '../harness/browser.ts';
+import { launchBrowser } from '../harness/browser-launch.ts';
 import { startLocalServer } from '../harness/local-server.ts';
 import { freePort } from '../harness/ports.ts';
 import { compactTreeOf, syntheticFolded, uploadRecording } from './ui-stand-in.ts';

@@ -1,28 +1,34 @@
-// Playwright (the playwright package) driving Debian's chromium, headless. Always closed; a failing test leaves
+// Playwright (the playwright package) driving Debian's chromium, headless. One browser per test file, launched
+// at its first page and closed when the file's tests are done; each page has a browser context of its own
+// (its own cookies, storage and cache, as a fresh browser had), closed after its test. A failing test leaves
 // a screenshot under test-results/.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { TestContext } from 'node:test';
-import { chromium } from 'playwright';
+import { after, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright';
+import { launchBrowser } from './browser-launch.ts';
 
-export const CHROMIUM_PATH = process.env.FURNACE_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS_DIR = resolve(import.meta.dirname, '../../test-results');
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
+/**
+ * The test file's browser. A launch is about 2 CPU-seconds of chromium and a second of wall time, and a
+ * browser tier file opens a page in up to six of its tests; a browser that died is launched again.
+ */
+let shared: Promise<Browser> | undefined;
+
+async function fileBrowser(): Promise<Browser> {
+  const browser = shared && (await shared.catch(() => undefined));
+  if (browser?.isConnected()) return browser;
+  shared = launchBrowser();
+  return shared;
 }
+
+// A hook of the file's root (this module is imported at a file's top level): after its last test.
+after(async () => {
+  const browser = shared && (await shared.catch(() => undefined));
+  shared = undefined;
+  await browser?.close();
+});
 
 function screenshotName(t: TestContext): string {
   return `${t.name.replace(/[^a-zA-Z0-9-]+/g, '-').slice(0, 100)}.png`;
@@ -85,15 +91,16 @@ async function errorPageCode(page: Page): Promise<string> {
   return page.evaluate(() => document.querySelector('.error-code')?.textContent ?? '').catch(() => '');
 }
 
-/** Opens a page, runs fn, and always closes the browser; on failure saves a screenshot first. */
+/** Opens a page in a context of its own, runs fn, and always closes the context; on failure saves a screenshot first. */
 export async function withPage(
   t: TestContext,
   fn: (page: Page) => Promise<void>,
   options: PageOptions = {},
 ): Promise<void> {
-  const browser = await launchBrowser();
+  const browser = await fileBrowser();
+  const context = await browser.newContext({ ignoreHTTPSErrors: options.acceptTestCertificate === true });
   try {
-    const page = await browser.newPage({ ignoreHTTPSErrors: options.acceptTestCertificate === true });
+    const page = await context.newPage();
     reloadOnNetworkChange(page);
     try {
       await fn(page);
@@ -103,11 +110,11 @@ export async function withPage(
       await page.screenshot({ path, fullPage: true }).catch(() => undefined);
       throw error;
     } finally {
-      // A test's route handler still running when the browser closes (a poll the page sent as the test
+      // A test's route handler still running when the context closes (a poll the page sent as the test
       // ended) would fail reading its response ("Response has been disposed") after the test passed.
       await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => undefined);
     }
   } finally {
-    await browser.close();
+    await context.close();
   }
 }
