@@ -88,7 +88,8 @@ describe('sink faults', () => {
     const attempts = pending.map((e) => e.deliveries?.[0]?.attempts ?? 0);
     assert.ok(
       pending.every((e) => e.deliveries?.[0]?.state === 'pending'),
-      'all pending while the sink is down',
+      // Each delivery's state and last error, so that a failure says which left pending and why.
+      `all pending while the sink is down: ${JSON.stringify(pending.map((e) => e.deliveries?.[0] ?? null))}`,
     );
     const receiver = await startOtlpReceiver(t, `127.0.0.1:${sinkPort}`);
     const counts = await allDelivered(server, receiver, ids);
