@@ -5,19 +5,17 @@
 // another per round, rounds interleaving the two ways; for each, the median per request of this process's
 // CPU, the API server's CPU (/proc) and the wall time. Judged by the CPU ratios, which load moves far less
 // than the wall: this process's ≤ 0.4× the baseline's, the API server's ≤ 0.75×.
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { sendWithKubeConfig, type KubeSendOptions } from '../../kube/kube-request.ts';
 import { getControlPlane } from '../harness/control-plane.ts';
+import { cpuMs } from '../harness/process-usage.ts';
 import { load, machine, median, utcNow } from './machine.ts';
 
 const REQUESTS = Number(process.env.FURNACE_BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.FURNACE_BENCH_ROUNDS ?? 4);
 const TARGET = { own: 0.4, apiServer: 0.75 };
-/** Clock ticks a second of /proc/PID/stat's times (USER_HZ, 100 on Linux). */
-const TICKS = 100;
 
 /** The baseline: the request on client-node's agent for the kubeconfig, a new connection each time. */
 async function sendOnNewConnection(kc: KubeConfig, options: KubeSendOptions): Promise<IncomingMessage> {
@@ -44,14 +42,9 @@ const REVIEW: KubeSendOptions = {
   body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
 };
 
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS;
-}
-
-function ownCpuSeconds(): number {
+function ownCpuMs(): number {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
+  return (user + system) / 1e3;
 }
 
 interface Round {
@@ -61,19 +54,18 @@ interface Round {
 }
 
 async function round(kc: KubeConfig, apiServerPid: number, way: (typeof WAYS)[number]): Promise<Round> {
-  const own = ownCpuSeconds();
-  const apiServer = cpuSecondsOf(apiServerPid);
+  const own = ownCpuMs();
+  const apiServer = await cpuMs(apiServerPid);
   const start = performance.now();
   for (let i = 0; i < REQUESTS; i++) {
     const res = await way.send(kc, REVIEW);
     for await (const _ of res);
     if (res.statusCode !== 201) throw new Error(`${way.label}: the review answered ${res.statusCode}`);
   }
-  const perRequest = (seconds: number) => (seconds * 1000) / REQUESTS;
   return {
     wallMs: (performance.now() - start) / REQUESTS,
-    ownMs: perRequest(ownCpuSeconds() - own),
-    apiServerMs: perRequest(cpuSecondsOf(apiServerPid) - apiServer),
+    ownMs: (ownCpuMs() - own) / REQUESTS,
+    apiServerMs: ((await cpuMs(apiServerPid)) - apiServer) / REQUESTS,
   };
 }
 
